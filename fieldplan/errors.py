@@ -1,0 +1,36 @@
+"""Typed errors. Each carries a message fit for a person; the CLI and GUI decide how
+to show it (one line on stderr, a dialog...)."""
+
+from __future__ import annotations
+
+
+class FieldplanError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class PlanError(FieldplanError):
+    """A plan file is malformed; the message names the field and where it is."""
+
+
+class ValidationError(FieldplanError):
+    """A write was refused: unknown action, period outside the plan, locked period..."""
+
+
+class StoreError(FieldplanError):
+    """The database cannot be opened or used (corrupt, newer schema, locked)."""
+
+
+class BundleError(FieldplanError):
+    """A bundle is malformed: not a ZIP, bad member, bad hash, bad JSON, too large."""
+
+
+class SignatureError(BundleError):
+    """A bundle's signature does not verify."""
+
+
+class KeyError_(BundleError):
+    """A key is unknown, revoked or bound to another office."""
+
+
+class OwnershipError(BundleError):
+    """An event writes something its origin replica does not own."""

@@ -1,0 +1,72 @@
+"""Domain values shared by the store, sync, reports and the client.
+
+Frozen dataclasses and plain constants only: no database, no Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Progress statuses, in the order a person reads them.
+STATUSES: tuple[str, ...] = (
+    "not-started",
+    "on-track",
+    "at-risk",
+    "off-track",
+    "completed",
+    "cancelled",
+)
+
+#: Action levels, and which kind of office carries each.
+LEVELS: tuple[str, ...] = ("national", "regional", "global")
+
+#: Who leads an action.
+LEADS: tuple[str, ...] = ("IOM", "OIC", "joint")
+
+#: Report states: drafts are edited freely; submitted ones need reopening.
+REPORT_STATES: tuple[str, ...] = ("draft", "submitted")
+
+#: The narrative fields of a report, in display order.
+NARRATIVE_FIELDS: tuple[str, ...] = ("achievements", "challenges", "next_steps")
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """One office's report on one action for one period, as merged.
+
+    office: office code (ISO alpha-2, ``RO-<name>`` or ``HQ``).
+    action: action code, e.g. ``PA2.3``.
+    period: ``YYYY-S1`` or ``YYYY-S2``.
+    status: one of STATUSES.
+    percent: 0..100, or None when not given.
+    values: indicator actuals as ((indicator key, value), ...), sorted by key.
+    achievements, challenges, next_steps: the narrative, user text.
+    state: ``draft`` or ``submitted``.
+    updated_at: ISO-8601 UTC time of the latest change.
+    updated_by: author of the latest change.
+    """
+
+    office: str
+    action: str
+    period: str
+    status: str
+    percent: int | None
+    values: tuple[tuple[str, float], ...]
+    achievements: str
+    challenges: str
+    next_steps: str
+    state: str
+    updated_at: str
+    updated_by: str
+
+    @property
+    def note(self) -> str:
+        """The achievements narrative: the CLI's ``--note`` writes it."""
+        return self.achievements
+
+    def value(self, key: str) -> float | None:
+        """The actual for one indicator, or None."""
+        for k, v in self.values:
+            if k == key:
+                return v
+        return None

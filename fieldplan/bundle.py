@@ -1,0 +1,729 @@
+"""The `.fieldplan` bundle container: one ZIP, three members, a minisign signature.
+
+Members:
+
+- `events.jsonl` — one event per line, canonical JSON (`canonical_json`), each line
+  ending in "\\n".
+- `manifest.json` — canonical JSON object. This module sets `format`, `version`,
+  `bundle_id`, `created`, `event_count`, `members` (= {"events.jsonl": {"sha256":
+  hex, "size": bytes}}), `public_key` (minisign key line, see `PublicKey.to_base64`)
+  and `key_id` (minisign's hex form); every other field belongs to the caller.
+- `manifest.json.minisig` — minisign signature of `manifest.json`, prehashed ED, with
+  the trusted comment `bundle_id:<bundle_id> created:<created>`, e.g.
+  `bundle_id:3f2a9c1b0d4e4f6a8b7c6d5e4f3a2b1c created:2026-03-12T09:30:00Z`.
+
+`open_bundle` checks that a bundle is well-formed, within the size limits,
+self-consistent and signed by the key its manifest names. Whether that key is
+trusted and bound to the office is the caller's business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import stat
+import struct
+import tempfile
+import unicodedata
+import uuid
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sized
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from fieldplan import minisign
+from fieldplan.errors import BundleError, SignatureError
+from fieldplan.minisign import PublicKey, SecretKey
+
+FORMAT_NAME = "fieldplan-bundle"
+FORMAT_VERSION = 1
+SUFFIX = ".fieldplan"
+
+MANIFEST = "manifest.json"
+EVENTS = "events.jsonl"
+SIGNATURE = "manifest.json.minisig"
+MEMBERS = (EVENTS, MANIFEST, SIGNATURE)
+
+MiB = 1024 * 1024
+MAX_BUNDLE_BYTES = 512 * MiB
+MAX_MANIFEST_BYTES = 1 * MiB
+MAX_EVENTS_BYTES = 4096 * MiB  # decompressed
+MAX_EVENT_LINE_BYTES = 1 * MiB  # one event; write_bundle refuses longer ones too
+MAX_SIGNATURE_BYTES = 8 * 1024
+
+CHUNK = 1 * MiB
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+COMPRESS_LEVEL = 9
+PROGRESS_EVERY = 5000
+
+BUNDLE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+CREATED_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+Progress = Callable[[int, int | None, str], None]
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+
+# Errors zipfile and zlib raise on damaged archives and members.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    ValueError,
+    OSError,
+    NotImplementedError,
+    IndexError,
+)
+
+
+def canonical_json(obj: Any) -> bytes:
+    """UTF-8 JSON with sorted keys, no whitespace, non-ASCII kept as is.
+
+    Raises ValueError on NaN or infinity (and on strings that are not valid Unicode),
+    TypeError on values JSON cannot hold. Keys must be strings.
+    """
+    text = json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """What write_bundle wrote. path: the final file; bundle_id: the manifest's id;
+    event_count: lines in events.jsonl; size: the bundle file's size in bytes."""
+
+    path: Path
+    bundle_id: str
+    event_count: int
+    size: int
+
+
+def bundle_filename(office: str, replica_short: str, first_seq: int, last_seq: int) -> str:
+    """`<office>-<replica_short>-<first_seq>-<last_seq>.fieldplan`, e.g.
+    `ML-3f2a9c1b-41-57.fieldplan`.
+
+    Characters other than ASCII letters, digits and "-" become "_" (accents are
+    dropped first), so the name is safe on every file system and in email.
+    Sequence numbers are integers with 0 <= first_seq <= last_seq.
+    """
+    if not (isinstance(first_seq, int) and isinstance(last_seq, int)):
+        raise TypeError("sequence numbers are integers")
+    if not 0 <= first_seq <= last_seq:
+        raise ValueError(f"bad sequence range {first_seq}-{last_seq}")
+    parts = [_safe_name_part(office, 32), _safe_name_part(replica_short, 36)]
+    return f"{parts[0]}-{parts[1]}-{first_seq}-{last_seq}{SUFFIX}"
+
+
+def _safe_name_part(text: str, limit: int) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    safe = re.sub(r"[^A-Za-z0-9-]+", "_", ascii_text).strip("_-")[:limit]
+    if not safe:
+        raise ValueError(f"{text!r} gives an empty file name part")
+    return safe
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def write_bundle(
+    path: str | os.PathLike[str],
+    manifest: dict[str, Any],
+    events: Iterable[dict[str, Any]],
+    secret: SecretKey,
+    *,
+    progress: Progress | None = None,
+    max_event_line_bytes: int = MAX_EVENT_LINE_BYTES,
+) -> BundleInfo:
+    """Write a signed bundle to `path`, streaming `events` (any iterable; it is
+    consumed once and never held in memory).
+
+    `manifest` is copied and completed (see the module docstring); `bundle_id` and
+    `created` are kept when given. `progress(done, total, label)` is called every
+    few thousand events; `total` is None unless `events` has a length.
+
+    The file is written to a temporary `.<name>.<random>.part` in the same
+    directory, fsynced, then renamed over `path`: a reader never sees a partial
+    bundle, and on any error the temporary file is removed.
+    """
+    path = Path(path)
+    manifest = dict(manifest)
+    bundle_id = manifest.get("bundle_id") or uuid.uuid4().hex
+    created = manifest.get("created") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _check_bundle_id(bundle_id, BundleError)
+    _check_created(created, BundleError)
+    total = len(events) if isinstance(events, Sized) else None
+
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w") as zf:
+                count, size, digest = _write_events(
+                    zf, events, total, progress, max_event_line_bytes
+                )
+                manifest.update(
+                    format=FORMAT_NAME,
+                    version=FORMAT_VERSION,
+                    bundle_id=bundle_id,
+                    created=created,
+                    event_count=count,
+                    members={EVENTS: {"sha256": digest, "size": size}},
+                    public_key=secret.public.to_base64(),
+                    key_id=secret.key_id_hex,
+                )
+                manifest_bytes = canonical_json(manifest)
+                signature = minisign.sign(
+                    secret, manifest_bytes, trusted_comment(bundle_id, created)
+                )
+                zf.writestr(_zip_info(MANIFEST), manifest_bytes)
+                zf.writestr(_zip_info(SIGNATURE), signature.encode("ascii"))
+            f.flush()
+            os.fsync(f.fileno())
+            bundle_size = f.tell()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+    return BundleInfo(path=path, bundle_id=bundle_id, event_count=count, size=bundle_size)
+
+
+def trusted_comment(bundle_id: str, created: str) -> str:
+    """The signature's trusted comment: `bundle_id:<id> created:<time>`."""
+    return f"bundle_id:{bundle_id} created:{created}"
+
+
+def _write_events(
+    zf: zipfile.ZipFile,
+    events: Iterable[dict[str, Any]],
+    total: int | None,
+    progress: Progress | None,
+    max_line: int,
+) -> tuple[int, int, str]:
+    digest = hashlib.sha256()
+    count = size = 0
+    pending: list[bytes] = []
+    pending_bytes = 0
+    # force_zip64: the size is unknown until the end and may pass 4 GiB.
+    with zf.open(_zip_info(EVENTS), "w", force_zip64=True) as out:
+        for event in events:
+            count += 1
+            try:
+                line = canonical_json(event) + b"\n"
+            except (TypeError, ValueError) as e:
+                raise BundleError(f"event {count} cannot be written as JSON: {e}") from None
+            if len(line) - 1 > max_line:
+                raise BundleError(
+                    f"event {count} is {_over(len(line) - 1, max_line)} for one event"
+                )
+            pending.append(line)
+            pending_bytes += len(line)
+            if pending_bytes >= CHUNK:
+                block = b"".join(pending)
+                digest.update(block)
+                out.write(block)
+                size += len(block)
+                pending.clear()
+                pending_bytes = 0
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count, total, "Writing events")
+        block = b"".join(pending)
+        digest.update(block)
+        out.write(block)
+        size += len(block)
+    if progress is not None:
+        progress(count, total, "Writing events")
+    return count, size, digest.hexdigest()
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    # Fixed time, system and permissions: the same content gives the same bytes.
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.create_system = 3
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    if hasattr(info, "compress_level"):  # Python 3.13+
+        info.compress_level = COMPRESS_LEVEL
+    else:
+        info._compresslevel = COMPRESS_LEVEL
+    return info
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename durable on POSIX; Windows cannot open directories.
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+class Bundle:
+    """An opened, verified bundle. Close it (or use `with`) when done.
+
+    manifest: the parsed manifest (do not modify); public_key: the signer's key as
+    the manifest names it; key_id: its hex key id; bundle_id, created, version,
+    event_count: from the manifest; size: the bundle's size in bytes;
+    trusted_comment: the signature's trusted comment.
+    """
+
+    def __init__(
+        self,
+        *,
+        zf: zipfile.ZipFile,
+        fileobj: BinaryIO,
+        owns_fileobj: bool,
+        manifest: dict[str, Any],
+        public_key: PublicKey,
+        trusted_comment: str,
+        size: int,
+        max_event_line_bytes: int,
+    ) -> None:
+        self._zf = zf
+        self._fileobj = fileobj
+        self._owns_fileobj = owns_fileobj
+        self._max_line = max_event_line_bytes
+        self.manifest = manifest
+        self.public_key = public_key
+        self.trusted_comment = trusted_comment
+        self.size = size
+        self.closed = False
+
+    key_id = property(lambda self: self.manifest["key_id"])
+    bundle_id = property(lambda self: self.manifest["bundle_id"])
+    created = property(lambda self: self.manifest["created"])
+    version = property(lambda self: self.manifest["version"])
+    event_count = property(lambda self: self.manifest["event_count"])
+    events_sha256 = property(lambda self: self.manifest["members"][EVENTS]["sha256"])
+    events_size = property(lambda self: self.manifest["members"][EVENTS]["size"])
+
+    def iter_lines(self) -> Iterator[bytes]:
+        """Stream events.jsonl as raw lines (without the "\\n"), checking the framing:
+        each line non-empty, within the line limit, newline-terminated, and as many
+        as `event_count`. The bytes are hashed again on the way; if they differ from
+        what open_bundle verified (the file changed since), BundleError is raised at
+        the end — apply events in one transaction and roll back on any error.
+        """
+        if self.closed:
+            raise ValueError("the bundle is closed")
+        digest = hashlib.sha256()
+        size = count = 0
+        pending = b""
+        for chunk in _read_member(self._zf, self._zf.getinfo(EVENTS), self.events_size):
+            digest.update(chunk)
+            size += len(chunk)
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                count += 1
+                self._check_line(count, line)
+                yield line
+            if len(pending) > self._max_line:
+                raise BundleError(
+                    f"{EVENTS} line {count + 1} is longer than the "
+                    f"{_size(self._max_line)} limit for one event"
+                )
+        if pending:
+            raise BundleError(f"{EVENTS} line {count + 1} does not end with a newline")
+        if count != self.event_count:
+            raise BundleError(
+                f"{EVENTS} has {count} events but the manifest says {self.event_count}"
+            )
+        if size != self.events_size or digest.hexdigest() != self.events_sha256:
+            raise BundleError(f"{EVENTS} changed after the bundle was verified")
+
+    def _check_line(self, number: int, line: bytes) -> None:
+        if number > self.event_count:
+            raise BundleError(
+                f"{EVENTS} has more events than the manifest's event_count ({self.event_count})"
+            )
+        if not line:
+            raise BundleError(f"{EVENTS} line {number} is empty")
+        if len(line) > self._max_line:
+            raise BundleError(
+                f"{EVENTS} line {number} is longer than the "
+                f"{_size(self._max_line)} limit for one event"
+            )
+
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        """Stream the events, one dict per line. Raises BundleError naming the line
+        if one is not UTF-8, not canonical JSON, or not an object (and whatever
+        `iter_lines` raises)."""
+        for number, line in enumerate(self.iter_lines(), 1):
+            yield _parse_object(line, f"{EVENTS} line {number}")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._zf.close()
+        if self._owns_fileobj:
+            self._fileobj.close()
+
+    def __enter__(self) -> Bundle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"{self.event_count} events"
+        return f"<Bundle {self.manifest.get('bundle_id')} {state}>"
+
+
+def open_bundle(
+    source: Source,
+    *,
+    max_bundle_bytes: int = MAX_BUNDLE_BYTES,
+    max_manifest_bytes: int = MAX_MANIFEST_BYTES,
+    max_events_bytes: int = MAX_EVENTS_BYTES,
+    max_event_line_bytes: int = MAX_EVENT_LINE_BYTES,
+    progress: Progress | None = None,
+) -> Bundle:
+    """Open and verify a bundle from a path, bytes, or a binary file object.
+
+    Checks, in order: size; ZIP structure; member set (exactly the three plain
+    names, regular files, not encrypted, stored or deflated); manifest (size, UTF-8,
+    canonical JSON object, format, version, field types); signature (by the key the
+    manifest names, trusted comment naming its bundle id); events.jsonl (size limit
+    while decompressing, SHA-256 and size as the manifest says). The first failure
+    raises BundleError or SignatureError with a one-line reason, and nothing stays
+    open. A file object the caller passed is left open (and is needed until the
+    returned Bundle is closed); one that cannot seek is copied to a temporary file.
+    `progress(done, total, label)` reports bytes of events.jsonl checked.
+    """
+    fileobj, owns = _open_source(source, max_bundle_bytes)
+    zf = None
+    try:
+        size = fileobj.seek(0, io.SEEK_END)
+        fileobj.seek(0)
+        if size == 0:
+            raise BundleError("empty file, not a fieldplan bundle")
+        if size > max_bundle_bytes:
+            raise BundleError(f"bundle is {_over(size, max_bundle_bytes)}")
+        zf = _open_zip(fileobj)
+        infos = _check_members(zf)
+        manifest_bytes = _read_capped(zf, infos[MANIFEST], max_manifest_bytes)
+        manifest = _parse_json_object(manifest_bytes, MANIFEST)
+        _check_format(manifest)  # before anything a newer version may have changed
+        _check_canonical(manifest, manifest_bytes, MANIFEST)
+        public_key = _check_manifest(manifest, max_events_bytes)
+        signature = _read_capped(zf, infos[SIGNATURE], MAX_SIGNATURE_BYTES)
+        comment = _check_signature(manifest, manifest_bytes, signature, public_key)
+        _check_events(zf, infos[EVENTS], manifest, max_events_bytes, progress)
+        return Bundle(
+            zf=zf,
+            fileobj=fileobj,
+            owns_fileobj=owns,
+            manifest=manifest,
+            public_key=public_key,
+            trusted_comment=comment,
+            size=size,
+            max_event_line_bytes=max_event_line_bytes,
+        )
+    except BaseException:
+        if zf is not None:
+            zf.close()
+        if owns:
+            fileobj.close()
+        raise
+
+
+def _open_source(source: Source, max_bundle_bytes: int) -> tuple[BinaryIO, bool]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(bytes(source)), True
+    if isinstance(source, str | os.PathLike):
+        try:
+            return open(source, "rb"), True
+        except OSError as e:
+            raise BundleError(f"cannot open {os.fspath(source)}: {e.strerror}") from None
+    if not hasattr(source, "read"):
+        raise TypeError(f"cannot read a bundle from {type(source).__name__}")
+    if source.seekable():
+        return source, False
+    # A stream (socket, pipe): copy it, refusing to copy more than the limit.
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * MiB)  # noqa: SIM115 (returned)
+    try:
+        copied = 0
+        while chunk := source.read(CHUNK):
+            copied += len(chunk)
+            if copied > max_bundle_bytes:
+                raise BundleError(f"bundle is larger than the {_size(max_bundle_bytes)} limit")
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    return spool, True  # type: ignore[return-value]
+
+
+def _open_zip(fileobj: BinaryIO) -> zipfile.ZipFile:
+    head = fileobj.read(4)
+    fileobj.seek(0)
+    if not head.startswith(b"PK"):
+        raise BundleError("not a fieldplan bundle (not a ZIP archive)")
+    try:
+        return zipfile.ZipFile(fileobj)
+    except _ZIP_ERRORS as e:
+        raise BundleError(f"truncated or damaged ZIP archive ({_reason(e)})") from None
+
+
+def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    infos = zf.infolist()
+    for info in infos:
+        for name in {info.orig_filename, info.filename}:
+            if (
+                not name
+                or "/" in name
+                or "\\" in name
+                or "\0" in name
+                or ".." in name
+                or re.match(r"[A-Za-z]:", name)
+            ):
+                raise BundleError(f"bad member name {name!r}: a bundle holds only plain file names")
+        kind = stat.S_IFMT(info.external_attr >> 16)
+        if kind == stat.S_IFLNK:
+            raise BundleError(f"member {info.filename!r} is a symbolic link")
+        if kind == stat.S_IFDIR or info.external_attr & 0x10:
+            raise BundleError(f"member {info.filename!r} is a directory")
+        if kind not in (0, stat.S_IFREG):
+            raise BundleError(f"member {info.filename!r} is not a regular file")
+    names = [info.filename for info in infos]
+    for name in names:
+        if names.count(name) > 1:
+            raise BundleError(f"member {name!r} appears more than once")
+    for name in names:
+        if name not in MEMBERS:
+            raise BundleError(f"unexpected member {name!r} (expected {', '.join(MEMBERS)})")
+    for name in MEMBERS:
+        if name not in names:
+            raise BundleError(f"missing member {name}")
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise BundleError(f"member {info.filename} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise BundleError(
+                f"member {info.filename} uses compression method {info.compress_type}; "
+                "only stored and deflated are allowed"
+            )
+    return {info.filename: info for info in infos}
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterator[bytes]:
+    """Yield a member's decompressed bytes in chunks; BundleError past `cap` bytes
+    (whatever the ZIP headers claim) or if the member is damaged."""
+    done = 0
+    try:
+        with zf.open(info) as f:
+            while chunk := f.read(CHUNK):
+                done += len(chunk)
+                if done > cap:
+                    raise BundleError(
+                        f"{info.filename} decompresses to more than {_size(cap)}, "
+                        "larger than allowed"
+                    )
+                yield chunk
+    except _ZIP_ERRORS as e:
+        raise BundleError(f"{info.filename} is damaged ({_reason(e)})") from None
+
+
+def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+    return b"".join(_read_member(zf, info, cap))
+
+
+def _parse_object(data: bytes, what: str) -> dict[str, Any]:
+    obj = _parse_json_object(data, what)
+    _check_canonical(obj, data, what)
+    return obj
+
+
+def _parse_json_object(data: bytes, what: str) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BundleError(f"{what} is not valid UTF-8") from None
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as e:
+        raise BundleError(f"{what} is not valid JSON ({_reason(e)})") from None
+    if not isinstance(obj, dict):
+        raise BundleError(f"{what} is not a JSON object")
+    return obj
+
+
+def _check_canonical(obj: dict[str, Any], data: bytes, what: str) -> None:
+    # Canonical bytes leave no room for parsers to disagree (repeated keys, NaN...)
+    # and make every event hash the same on every machine.
+    try:
+        canonical = canonical_json(obj)
+    except (ValueError, RecursionError) as e:
+        raise BundleError(f"{what} is not valid JSON ({_reason(e)})") from None
+    if canonical != data:
+        raise BundleError(
+            f"{what} is not canonical JSON (keys unsorted or repeated, or extra spaces)"
+        )
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _check_format(manifest: dict[str, Any]) -> None:
+    fmt = manifest.get("format")
+    if fmt != FORMAT_NAME:
+        raise BundleError(f"not a fieldplan bundle (manifest format is {fmt!r})")
+    version = manifest.get("version")
+    if not _is_int(version) or version < 1:
+        raise BundleError(f"bad bundle format version {version!r}")
+    if version > FORMAT_VERSION:
+        raise BundleError(
+            f"bundle format version {version} is newer than this fieldplan understands "
+            f"({FORMAT_VERSION}); update fieldplan"
+        )
+
+
+def _check_manifest(manifest: dict[str, Any], max_events_bytes: int) -> PublicKey:
+    for name, kind in (
+        ("bundle_id", str),
+        ("created", str),
+        ("event_count", int),
+        ("members", dict),
+        ("public_key", str),
+        ("key_id", str),
+    ):
+        if name not in manifest:
+            raise BundleError(f"manifest has no {name}")
+        value = manifest[name]
+        if not isinstance(value, kind) or (kind is int and not _is_int(value)):
+            raise BundleError(f"manifest {name} is not {_TYPE_NAMES[kind]}")
+    _check_bundle_id(manifest["bundle_id"], BundleError)
+    _check_created(manifest["created"], BundleError)
+    if manifest["event_count"] < 0:
+        raise BundleError("manifest event_count is negative")
+    members = manifest["members"]
+    entry = members.get(EVENTS)
+    if set(members) != {EVENTS} or not isinstance(entry, dict):
+        raise BundleError(f"manifest members must list exactly {EVENTS}")
+    if not isinstance(entry.get("sha256"), str) or not SHA256_RE.fullmatch(entry["sha256"]):
+        raise BundleError(f"manifest has no valid sha256 for {EVENTS}")
+    if not _is_int(entry.get("size")) or entry["size"] < 0:
+        raise BundleError(f"manifest has no valid size for {EVENTS}")
+    if entry["size"] > max_events_bytes:
+        raise BundleError(f"{EVENTS} is {_over(entry['size'], max_events_bytes)}")
+    try:
+        public_key = PublicKey.from_base64(manifest["public_key"])
+    except SignatureError:
+        raise BundleError("manifest public_key is not a minisign public key") from None
+    if not public_key.has_derived_key_id:
+        raise BundleError("manifest public_key carries a key id not derived from the key")
+    if manifest["key_id"] != public_key.key_id_hex:
+        raise BundleError(
+            f"manifest key_id {manifest['key_id']} does not match its public key "
+            f"({public_key.key_id_hex})"
+        )
+    return public_key
+
+
+def _check_signature(
+    manifest: dict[str, Any], manifest_bytes: bytes, signature: bytes, public_key: PublicKey
+) -> str:
+    try:
+        text = signature.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SignatureError(f"{SIGNATURE} is not a minisign signature file") from None
+    comment = minisign.verify(public_key, manifest_bytes, text)
+    fields = dict(part.partition(":")[::2] for part in comment.split(" "))
+    if fields.get("bundle_id") != manifest["bundle_id"]:
+        raise SignatureError(
+            f"the signature's trusted comment names bundle {fields.get('bundle_id')!r}, "
+            f"not {manifest['bundle_id']!r}"
+        )
+    if fields.get("created") != manifest["created"]:
+        raise SignatureError(
+            f"the signature's trusted comment says created {fields.get('created')!r}, "
+            f"not {manifest['created']!r}"
+        )
+    return comment
+
+
+def _check_events(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    manifest: dict[str, Any],
+    max_events_bytes: int,
+    progress: Progress | None,
+) -> None:
+    entry = manifest["members"][EVENTS]
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in _read_member(zf, info, max_events_bytes):
+        digest.update(chunk)
+        size += len(chunk)
+        if progress is not None:
+            progress(size, entry["size"], "Checking events")
+    if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
+        raise BundleError(
+            f"{EVENTS} does not match the manifest (SHA-256 or size differs): "
+            "the bundle was changed or damaged"
+        )
+
+
+def _check_bundle_id(value: object, error: type[Exception]) -> None:
+    if not isinstance(value, str) or not BUNDLE_ID_RE.fullmatch(value):
+        raise error(f"bad bundle id {value!r} (letters, digits, '.', '_', '-' only)")
+
+
+def _check_created(value: object, error: type[Exception]) -> None:
+    ok = isinstance(value, str) and CREATED_RE.fullmatch(value)
+    if ok:
+        try:
+            datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            ok = False
+    if not ok:
+        raise error(f"bad created time {value!r} (expected UTC like 2026-03-12T09:30:00Z)")
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", dict: "an object"}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _size(n: int) -> str:
+    if n >= MiB:
+        return f"{n / MiB:.1f} MiB".replace(".0 MiB", " MiB")
+    if n >= 1024:
+        return f"{n / 1024:.1f} KiB".replace(".0 KiB", " KiB")
+    return f"{n} bytes"
+
+
+def _over(n: int, limit: int) -> str:
+    """ "5.2 MiB, larger than the 4 MiB limit", in bytes when rounding hides the gap."""
+    size, cap = _size(n), _size(limit)
+    if size == cap:
+        size, cap = f"{n} bytes", f"{limit} bytes"
+    return f"{size}, larger than the {cap} limit"
+
+
+def _reason(e: BaseException) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0][:200]

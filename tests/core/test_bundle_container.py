@@ -1,0 +1,849 @@
+"""The .fieldplan container: writing, reading, and every hostile input we can think of.
+
+Hostile bundles are built by `make_zip` (arbitrary members) and `signed_members`
+(a manifest with the right hash for whatever events bytes it is given, signed by
+whatever key), so each test breaks exactly one thing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import random
+import re
+import shutil
+import stat
+import struct
+import subprocess
+import tracemalloc
+import warnings
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from fieldplan import bundle, minisign
+from fieldplan.bundle import (
+    EVENTS,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    MANIFEST,
+    SIGNATURE,
+    BundleInfo,
+    canonical_json,
+    open_bundle,
+    write_bundle,
+)
+from fieldplan.errors import BundleError, SignatureError
+from fieldplan.minisign import SecretKey
+
+KEY = SecretKey.from_seed(bytes(range(32)))
+OTHER = SecretKey.from_seed(bytes(range(1, 33)))
+BUNDLE_ID = "3f2a9c1b0d4e4f6a8b7c6d5e4f3a2b1c"
+CREATED = "2026-03-12T09:30:00Z"
+STATUSES = ["not-started", "on-track", "at-risk", "off-track", "completed"]
+
+
+def make_events(n: int, seed: int = 0) -> list[dict]:
+    """Realistic small progress events of one replica."""
+    rng = random.Random(seed)
+    events = []
+    for seq in range(1, n + 1):
+        action = f"PA{rng.randint(1, 4)}.{rng.randint(1, 9)}"
+        events.append(
+            {
+                "origin": "6f1c2b9e-0d7a-4c1e-9a53-3f2a9c1b7e44",
+                "seq": seq,
+                "hlc": f"2026-0{rng.randint(1, 6)}-{rng.randint(10, 28)}T"
+                f"{rng.randint(10, 23)}:{rng.randint(10, 59)}:00.{rng.randint(0, 999):03d}Z/{seq}",
+                "author": rng.choice(["a.diallo", "f.traore", "m.keita"]),
+                "entity": "progress",
+                "key": {"office": "ML", "action": action, "period": "2026-S1"},
+                "fields": {
+                    "status": rng.choice(STATUSES),
+                    "percent": rng.randint(0, 100),
+                    "note": rng.choice(["", "Atelier tenu à Bamako.", "تم عقد ورشة عمل"]),
+                },
+                "prev": hashlib.sha256(str(seq - 1).encode()).hexdigest(),
+            }
+        )
+    return events
+
+
+def jsonl(events) -> bytes:
+    return b"".join(canonical_json(e) + b"\n" for e in events)
+
+
+def write(tmp_path: Path, events, name: str = "ML-test.fieldplan", **manifest) -> Path:
+    fields = {"bundle_id": BUNDLE_ID, "created": CREATED, "plan_id": "iom-oic-2025", **manifest}
+    path = tmp_path / name
+    write_bundle(path, fields, events, KEY)
+    return path
+
+
+def signed_members(
+    events: bytes,
+    *,
+    key: SecretKey = KEY,
+    sign_with: SecretKey | None = None,
+    comment: str | None = None,
+    **changes,
+) -> dict[str, bytes]:
+    """Members of a bundle holding `events` verbatim, with a manifest that matches
+    them (plus `changes`; a value of None deletes the field), signed by `sign_with`."""
+    manifest = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "bundle_id": BUNDLE_ID,
+        "created": CREATED,
+        "event_count": events.count(b"\n"),
+        "members": {EVENTS: {"sha256": hashlib.sha256(events).hexdigest(), "size": len(events)}},
+        "public_key": key.public.to_base64(),
+        "key_id": key.public.key_id_hex,
+    }
+    manifest.update(changes)
+    manifest = {k: v for k, v in manifest.items() if v is not None}
+    manifest_bytes = canonical_json(manifest)
+    signature = minisign.sign(
+        sign_with or key,
+        manifest_bytes,
+        comment if comment is not None else f"bundle_id:{BUNDLE_ID} created:{CREATED}",
+    )
+    return {EVENTS: events, MANIFEST: manifest_bytes, SIGNATURE: signature.encode()}
+
+
+def make_zip(members, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A ZIP of (name or ZipInfo, bytes) pairs, as given: no checks."""
+    if isinstance(members, dict):
+        members = list(members.items())
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Duplicate name"
+        with zipfile.ZipFile(buf, "w", compression) as zf:
+            for name, data in members:
+                zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def expect(data, match: str, error=BundleError, **limits) -> str:
+    with pytest.raises(error, match=match) as e:
+        open_bundle(data, **limits)
+    message = str(e.value)
+    assert "\n" not in message
+    return message
+
+
+def read_all(data, **limits) -> list[dict]:
+    with open_bundle(data, **limits) as b:
+        return list(b.iter_events())
+
+
+GOOD_EVENTS = jsonl(make_events(5))
+
+
+# ------------------------------------------------------------------ writing and reading
+
+
+def test_canonical_json() -> None:
+    assert canonical_json({"b": 1, "a": [1.5, "é", None, True]}) == (
+        '{"a":[1.5,"é",null,true],"b":1}'.encode()
+    )
+    assert canonical_json({"z": {"y": 1, "x": 2}}) == b'{"z":{"x":2,"y":1}}'
+    for bad in [float("nan"), float("inf"), -float("inf")]:
+        with pytest.raises(ValueError):
+            canonical_json({"v": bad})
+
+
+def test_round_trip(tmp_path) -> None:
+    events = make_events(250)
+    path = tmp_path / "out.fieldplan"
+    info = write_bundle(
+        path,
+        {"bundle_id": BUNDLE_ID, "created": CREATED, "office": "ML", "acks": {"HQ": 12}},
+        events,
+        KEY,
+    )
+    assert info == BundleInfo(path, BUNDLE_ID, 250, path.stat().st_size)
+    with open_bundle(path) as b:
+        m = b.manifest
+        assert m["format"] == "fieldplan-bundle" and m["version"] == 1
+        assert (m["bundle_id"], m["created"], m["event_count"]) == (BUNDLE_ID, CREATED, 250)
+        assert m["office"] == "ML" and m["acks"] == {"HQ": 12}
+        lines = jsonl(events)
+        assert m["members"] == {
+            EVENTS: {"sha256": hashlib.sha256(lines).hexdigest(), "size": len(lines)}
+        }
+        assert m["public_key"] == KEY.public.to_base64()
+        assert m["key_id"] == KEY.public.key_id_hex == b.key_id
+        assert b.public_key == KEY.public
+        assert (b.bundle_id, b.created, b.event_count) == (BUNDLE_ID, CREATED, 250)
+        assert b.size == info.size
+        assert b.trusted_comment == f"bundle_id:{BUNDLE_ID} created:{CREATED}"
+        assert list(b.iter_events()) == events
+        assert list(b.iter_events()) == events  # can be read again
+        assert list(b.iter_lines()) == lines.splitlines()
+    assert b.closed
+
+
+def test_zero_events(tmp_path) -> None:
+    path = write(tmp_path, [])
+    assert read_all(path) == []
+
+
+def test_defaults_for_id_and_time_and_caller_dict_untouched(tmp_path) -> None:
+    manifest = {"office": "ML"}
+    info = write_bundle(tmp_path / "a.fieldplan", manifest, iter(make_events(3)), KEY)
+    assert manifest == {"office": "ML"}
+    with open_bundle(info.path) as b:
+        assert re.fullmatch(r"[0-9a-f]{32}", b.bundle_id) and b.bundle_id == info.bundle_id
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b.created)
+
+
+def test_bad_bundle_id_or_time_refused_when_writing(tmp_path) -> None:
+    with pytest.raises(BundleError, match="bad bundle id"):
+        write(tmp_path, [], bundle_id="id with spaces")
+    with pytest.raises(BundleError, match="bad created time"):
+        write(tmp_path, [], created="2026-03-12 09:30")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_zip_is_deterministic(tmp_path) -> None:
+    a = write(tmp_path, make_events(50), "a.fieldplan").read_bytes()
+    b = write(tmp_path, make_events(50), "b.fieldplan").read_bytes()
+    assert a == b
+    with zipfile.ZipFile(io.BytesIO(a)) as zf:
+        assert sorted(zf.namelist()) == sorted([EVENTS, MANIFEST, SIGNATURE])
+        for info in zf.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+            assert info.external_attr >> 16 == stat.S_IFREG | 0o644
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+
+
+def test_progress_reports_events(tmp_path) -> None:
+    calls = []
+    write_bundle(
+        tmp_path / "p.fieldplan",
+        {},
+        make_events(12_000),
+        KEY,
+        progress=lambda done, total, label: calls.append((done, total)),
+    )
+    assert calls == [(5000, 12_000), (10_000, 12_000), (12_000, 12_000)]
+
+
+class Boom(Exception):
+    pass
+
+
+def failing_events(n: int):
+    yield from make_events(n)
+    raise Boom("disk full, say")
+
+
+def test_failed_write_leaves_nothing(tmp_path) -> None:
+    with pytest.raises(Boom):
+        write_bundle(tmp_path / "x.fieldplan", {}, failing_events(2000), KEY)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path) -> None:
+    path = write(tmp_path, make_events(3), "x.fieldplan")
+    before = path.read_bytes()
+    with pytest.raises(Boom):
+        write_bundle(path, {}, failing_events(2000), KEY)
+    with pytest.raises(BundleError, match="event 2 cannot be written"):
+        write_bundle(path, {}, [{"a": 1}, {"a": float("nan")}], KEY)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["x.fieldplan"]
+
+
+def test_temporary_name_is_hidden_part_file(tmp_path, monkeypatch) -> None:
+    seen = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        seen.append((Path(src).name, Path(dst).name))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(bundle.os, "replace", spy)
+    write(tmp_path, [], "x.fieldplan")
+    ((tmp_name, final),) = seen
+    assert final == "x.fieldplan"
+    assert tmp_name.startswith(".x.fieldplan.") and tmp_name.endswith(".part")
+
+
+def test_oversized_event_refused_when_writing(tmp_path) -> None:
+    with pytest.raises(BundleError, match=r"event 2 is .*larger than the 1 KiB limit"):
+        write_bundle(
+            tmp_path / "x.fieldplan",
+            {},
+            [{"note": "ok"}, {"note": "x" * 2000}],
+            KEY,
+            max_event_line_bytes=1024,
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_streams_events(tmp_path) -> None:
+    # 16 MB of events made one at a time: memory must not grow with their size.
+    def events():
+        for i in range(30_000):
+            yield {"seq": i, "note": f"event {i} " + "x" * 500}
+
+    tracemalloc.start()
+    try:
+        write_bundle(tmp_path / "big.fieldplan", {}, events(), KEY)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 * 1024 * 1024
+    with open_bundle(tmp_path / "big.fieldplan") as b:
+        assert b.event_count == 30_000 and b.events_size > 15_000_000
+
+
+def test_size_close_to_gzip(tmp_path) -> None:
+    events = make_events(3000)
+    path = write(tmp_path, events)
+    gz = gzip.compress(jsonl(events), compresslevel=9)
+    assert path.stat().st_size <= 1.10 * len(gz), (path.stat().st_size, len(gz))
+
+
+@pytest.mark.skipif(shutil.which("minisign") is None, reason="stock minisign not installed")
+def test_stock_minisign_verifies_a_bundle_manifest(tmp_path) -> None:
+    path = write(tmp_path, make_events(20))
+    with zipfile.ZipFile(path) as zf:
+        (tmp_path / "manifest.json").write_bytes(zf.read(MANIFEST))
+        (tmp_path / "manifest.json.minisig").write_bytes(zf.read(SIGNATURE))
+    public_key = json.loads((tmp_path / "manifest.json").read_bytes())["public_key"]
+    result = subprocess.run(
+        ["minisign", "-V", "-P", public_key, "-m", str(tmp_path / "manifest.json")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"bundle_id:{BUNDLE_ID} created:{CREATED}" in result.stdout
+
+
+def test_bundle_filename() -> None:
+    assert bundle.bundle_filename("ML", "3f2a9c1b", 41, 57) == "ML-3f2a9c1b-41-57.fieldplan"
+    assert bundle.bundle_filename("RO-Dakar", "ab", 1, 1) == "RO-Dakar-ab-1-1.fieldplan"
+    assert bundle.bundle_filename("RO-Bénin/../x", "a b", 0, 3) == "RO-Benin_x-a_b-0-3.fieldplan"
+    with pytest.raises(ValueError):
+        bundle.bundle_filename("ML", "ab", 5, 4)
+    with pytest.raises(ValueError):
+        bundle.bundle_filename("../", "ab", 1, 2)
+
+
+# ------------------------------------------------------------------ sources
+
+
+def test_every_kind_of_source(tmp_path) -> None:
+    events = make_events(10)
+    path = write(tmp_path, events)
+    data = path.read_bytes()
+    assert read_all(path) == events
+    assert read_all(str(path)) == events
+    assert read_all(data) == events
+    assert read_all(bytearray(data)) == events
+    assert read_all(memoryview(data)) == events
+    assert read_all(io.BytesIO(data)) == events
+    with open(path, "rb") as f:
+        assert read_all(f) == events
+        assert not f.closed  # the caller's file stays the caller's
+
+    class Stream(io.RawIOBase):  # a pipe or socket: cannot seek
+        def __init__(self) -> None:
+            self.inner = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b) -> int:
+            chunk = self.inner.read(len(b))
+            b[: len(chunk)] = chunk
+            return len(chunk)
+
+    assert read_all(io.BufferedReader(Stream())) == events
+    with pytest.raises(BundleError, match="larger than the 1 KiB limit"):
+        open_bundle(io.BufferedReader(Stream()), max_bundle_bytes=1024)
+
+
+def test_missing_file(tmp_path) -> None:
+    expect(tmp_path / "nope.fieldplan", "cannot open .*nope.fieldplan")
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_nothing_left_open(tmp_path) -> None:
+    good = write(tmp_path, make_events(5))
+    data = good.read_bytes()
+    bad = tmp_path / "bad.fieldplan"
+    before = open_fds()
+    failures = []  # keeping the tracebacks keeps open_bundle's locals alive
+    for content in [b"", b"junk", data[: len(data) // 2], data[:-3] + b"xyz"]:
+        bad.write_bytes(content)
+        with pytest.raises(BundleError) as e:
+            open_bundle(bad)
+        failures.append(e)
+    assert open_fds() == before
+    with open_bundle(good) as b:
+        assert open_fds() == before + 1
+        list(b.iter_events())
+    assert open_fds() == before
+    with pytest.raises(ValueError):
+        list(b.iter_events())
+
+
+def test_file_changed_after_verification_is_caught() -> None:
+    events = b"".join(b'{"n":%d}\n' % i for i in range(100))
+    data = make_zip(signed_members(events), compression=zipfile.ZIP_STORED)
+    buf = io.BytesIO(data)
+    with open_bundle(buf) as b:
+        start = data.index(b'{"n":50}')
+        buf.seek(start)
+        buf.write(b'{"n":99}')  # same size, other bytes
+        with pytest.raises(BundleError, match=EVENTS):
+            list(b.iter_events())
+
+
+# ------------------------------------------------------------------ hostile files
+
+
+def test_empty_file(tmp_path) -> None:
+    (tmp_path / "e.fieldplan").write_bytes(b"")
+    expect(tmp_path / "e.fieldplan", "^empty file, not a fieldplan bundle$")
+    expect(b"", "^empty file")
+
+
+@pytest.mark.parametrize("data", [b"hello", b"%PDF-1.7\n" + bytes(2000), gzip.compress(b"x")])
+def test_not_a_zip(data) -> None:
+    expect(data, r"^not a fieldplan bundle \(not a ZIP archive\)$")
+
+
+def test_too_large(tmp_path) -> None:
+    path = write(tmp_path, make_events(50))
+    size = path.stat().st_size
+    expect(path, f"bundle is .*larger than the {size - 1} bytes limit", max_bundle_bytes=size - 1)
+    assert read_all(path, max_bundle_bytes=size)
+
+
+def test_truncated_at_every_eighth(tmp_path) -> None:
+    data = write(tmp_path, make_events(200)).read_bytes()
+    expect(data[:0], "^empty file")
+    for k in range(1, 8):
+        expect(data[: len(data) * k // 8], "^truncated or damaged ZIP archive")
+
+
+def compressed_span(data: bytes, name: str) -> tuple[int, int]:
+    """Start and end of a member's compressed data inside the ZIP."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(name)
+    name_len, extra_len = struct.unpack(
+        "<HH", data[info.header_offset + 26 : info.header_offset + 30]
+    )
+    start = info.header_offset + 30 + name_len + extra_len
+    return start, start + info.compress_size
+
+
+@pytest.mark.parametrize("member", [EVENTS, MANIFEST, SIGNATURE])
+def test_flipped_bit_in_each_member(tmp_path, member) -> None:
+    data = write(tmp_path, make_events(200)).read_bytes()
+    start, end = compressed_span(data, member)
+    # Inside the deflate stream: its first bit (BFINAL) and last byte can change
+    # without changing what it inflates to, which the hashes check anyway.
+    for offset in (start + (end - start) * k // 4 for k in (1, 2, 3)):
+        for bit in range(8):
+            flipped = bytearray(data)
+            flipped[offset] ^= 1 << bit
+            message = expect(bytes(flipped), re.escape(member))
+            assert "damaged" in message or "does not match" in message
+
+
+def test_member_names_with_paths() -> None:
+    members = signed_members(GOOD_EVENTS)
+    for name in [
+        "../events.jsonl",
+        "/events.jsonl",
+        "dir/events.jsonl",
+        "dir\\events.jsonl",
+        "C:events.jsonl",
+        "C:\\events.jsonl",
+        "..",
+        "events.jsonl/",
+    ]:
+        hostile = [(MANIFEST, members[MANIFEST]), (SIGNATURE, members[SIGNATURE])]
+        message = expect(make_zip([*hostile, (name, members[EVENTS])]), "^bad member name")
+        assert repr(name) in message
+
+
+def member_info(name: str, mode: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3
+    info.external_attr = mode << 16
+    return info
+
+
+def test_symlink_member() -> None:
+    members = signed_members(GOOD_EVENTS)
+    link = member_info(EVENTS, stat.S_IFLNK | 0o777)
+    hostile = [(MANIFEST, members[MANIFEST]), (SIGNATURE, members[SIGNATURE])]
+    expect(
+        make_zip([*hostile, (link, b"/etc/passwd")]), "^member 'events.jsonl' is a symbolic link"
+    )
+
+
+def test_directory_and_special_members() -> None:
+    members = signed_members(GOOD_EVENTS)
+    hostile = [(MANIFEST, members[MANIFEST]), (SIGNATURE, members[SIGNATURE])]
+    directory = member_info(EVENTS, stat.S_IFDIR | 0o755)
+    expect(make_zip([*hostile, (directory, b"")]), "is a directory")
+    fifo = member_info(EVENTS, stat.S_IFIFO | 0o644)
+    expect(make_zip([*hostile, (fifo, b"")]), "is not a regular file")
+
+
+def test_duplicate_member() -> None:
+    members = signed_members(GOOD_EVENTS)
+    zip_bytes = make_zip([*members.items(), (EVENTS, b'{"evil":1}\n')])
+    expect(zip_bytes, "^member 'events.jsonl' appears more than once$")
+
+
+def test_extra_member() -> None:
+    members = signed_members(GOOD_EVENTS)
+    expect(make_zip([*members.items(), ("README.txt", b"hi")]), "^unexpected member 'README.txt'")
+
+
+@pytest.mark.parametrize("missing", [EVENTS, MANIFEST, SIGNATURE])
+def test_missing_member(missing) -> None:
+    members = signed_members(GOOD_EVENTS)
+    del members[missing]
+    expect(make_zip(members), f"^missing member {re.escape(missing)}$")
+
+
+def test_encrypted_member() -> None:
+    data = bytearray(make_zip(signed_members(GOOD_EVENTS)))
+    # Set the "encrypted" flag of every entry in the central directory.
+    pos = data.find(b"PK\x01\x02")
+    while pos != -1:
+        data[pos + 8] |= 0x01
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    expect(bytes(data), "is encrypted$")
+
+
+def test_unsupported_compression() -> None:
+    data = make_zip(signed_members(GOOD_EVENTS), compression=zipfile.ZIP_BZIP2)
+    expect(data, "compression method 12; only stored and deflated")
+
+
+def test_stored_members_are_fine() -> None:
+    data = make_zip(signed_members(GOOD_EVENTS), compression=zipfile.ZIP_STORED)
+    assert len(read_all(data)) == 5
+
+
+def test_manifest_too_large() -> None:
+    members = signed_members(GOOD_EVENTS, padding="x" * 5000)
+    expect(
+        make_zip(members), "^manifest.json decompresses to more than 4 KiB", max_manifest_bytes=4096
+    )
+
+
+@pytest.mark.parametrize(
+    ("manifest", "match"),
+    [
+        (b"\xff\xfe{}", "^manifest.json is not valid UTF-8$"),
+        (b"{not json", r"^manifest.json is not valid JSON \("),
+        (b"[1,2]", "^manifest.json is not a JSON object$"),
+        (b'{"format":NaN}', r"^manifest.json is not valid JSON \(NaN is not allowed"),
+        (b"[" * 100_000, r"^manifest.json is not valid JSON"),
+        (b'{"format":"zip"}', "^not a fieldplan bundle \\(manifest format is 'zip'\\)$"),
+        (b"{}", "^not a fieldplan bundle \\(manifest format is None\\)$"),
+        (b'{"format":"fieldplan-bundle","version":"1"}', "^bad bundle format version '1'$"),
+        (
+            b'{"format":"fieldplan-bundle","version":3}',
+            r"^bundle format version 3 is newer than this fieldplan understands \(1\); "
+            r"update fieldplan$",
+        ),
+    ],
+)
+def test_bad_manifest_json(manifest, match) -> None:
+    members = signed_members(GOOD_EVENTS)
+    members[MANIFEST] = manifest
+    expect(make_zip(members), match)
+
+
+def test_newer_version_reported_before_anything_else() -> None:
+    # A newer writer may change any other field; the version is what to act on.
+    manifest = {"format": FORMAT_NAME, "version": 2, "new": "layout"}
+    members = {**signed_members(GOOD_EVENTS), MANIFEST: json.dumps(manifest, indent=2).encode()}
+    expect(make_zip(members), "^bundle format version 2 is newer")
+
+
+def test_manifest_must_be_canonical() -> None:
+    members = signed_members(GOOD_EVENTS)
+    pretty = json.dumps(json.loads(members[MANIFEST]), indent=1).encode()
+    expect(make_zip({**members, MANIFEST: pretty}), "^manifest.json is not canonical JSON")
+    repeated = members[MANIFEST].replace(b'{"bundle_id"', b'{"bundle_id":"x","bundle_id"')
+    expect(make_zip({**members, MANIFEST: repeated}), "^manifest.json is not canonical JSON")
+
+
+@pytest.mark.parametrize(
+    "field", ["bundle_id", "created", "event_count", "members", "public_key", "key_id"]
+)
+def test_manifest_field_missing(field) -> None:
+    expect(make_zip(signed_members(GOOD_EVENTS, **{field: None})), f"^manifest has no {field}$")
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"event_count": "5"}, "^manifest event_count is not an integer$"),
+        ({"event_count": True}, "^manifest event_count is not an integer$"),
+        ({"event_count": -1}, "^manifest event_count is negative$"),
+        ({"bundle_id": 7}, "^manifest bundle_id is not a string$"),
+        ({"members": []}, "^manifest members is not an object$"),
+        ({"bundle_id": "a b"}, "^bad bundle id 'a b'"),
+        ({"created": "yesterday"}, "^bad created time 'yesterday'"),
+        ({"created": "2026-02-30T09:30:00Z"}, "^bad created time"),
+        ({"members": {}}, "^manifest members must list exactly events.jsonl$"),
+        ({"members": {EVENTS: {"sha256": "ab", "size": 1}}}, "no valid sha256"),
+        ({"members": {EVENTS: {"sha256": "a" * 64, "size": "1"}}}, "no valid size"),
+        ({"public_key": "bm90IGEga2V5"}, "^manifest public_key is not a minisign public key$"),
+        ({"key_id": OTHER.public.key_id_hex}, "^manifest key_id .* does not match its public key"),
+    ],
+)
+def test_manifest_field_wrong(changes, match) -> None:
+    expect(make_zip(signed_members(GOOD_EVENTS, **changes)), match)
+
+
+def test_public_key_with_a_foreign_key_id() -> None:
+    pub = minisign.PublicKey(raw=KEY.public.raw, key_id=b"12345678")
+    members = signed_members(GOOD_EVENTS, public_key=pub.to_base64(), key_id=pub.key_id_hex)
+    expect(make_zip(members), "key id not derived from the key")
+
+
+def test_signed_by_another_key() -> None:
+    # The manifest names KEY; OTHER made the signature.
+    members = signed_members(GOOD_EVENTS, sign_with=OTHER)
+    message = expect(make_zip(members), "^signed with key", error=SignatureError)
+    assert message == f"signed with key {OTHER.key_id_hex}, not {KEY.key_id_hex}"
+
+
+def test_signed_by_another_key_claiming_the_key_id() -> None:
+    forged = SecretKey(seed=OTHER.seed, key_id=KEY.key_id)
+    expect(
+        make_zip(signed_members(GOOD_EVENTS, sign_with=forged)), "^bad signature", SignatureError
+    )
+
+
+def test_manifest_changed_after_signing() -> None:
+    members = signed_members(GOOD_EVENTS, office="ML")
+    members[MANIFEST] = members[MANIFEST].replace(b'"office":"ML"', b'"office":"SN"')
+    expect(make_zip(members), "^bad signature", SignatureError)
+
+
+def test_trusted_comment_must_name_the_bundle() -> None:
+    members = signed_members(GOOD_EVENTS, comment=f"bundle_id:other created:{CREATED}")
+    expect(make_zip(members), "trusted comment names bundle 'other'", SignatureError)
+    members = signed_members(GOOD_EVENTS, comment=f"bundle_id:{BUNDLE_ID}")
+    expect(make_zip(members), "trusted comment says created None", SignatureError)
+
+
+@pytest.mark.parametrize("sig", [b"", b"\xff\xff", b"untrusted comment: x\n", b"x" * 20_000])
+def test_garbage_signature(sig) -> None:
+    members = {**signed_members(GOOD_EVENTS), SIGNATURE: sig}
+    expect(make_zip(members), "malformed signature file|not a minisign signature|minisig")
+
+
+def test_events_hash_mismatch() -> None:
+    members = signed_members(GOOD_EVENTS)
+    members[EVENTS] = GOOD_EVENTS.replace(b'"seq":3', b'"seq":4')
+    expect(make_zip(members), "^events.jsonl does not match the manifest")
+    members[EVENTS] = GOOD_EVENTS + b"{}\n"
+    expect(make_zip(members), "^events.jsonl does not match the manifest")
+
+
+def test_events_declared_larger_than_limit() -> None:
+    members = signed_members(GOOD_EVENTS)
+    expect(
+        make_zip(members),
+        "^events.jsonl is .* larger than the 100 bytes limit",
+        max_events_bytes=100,
+    )
+
+
+def zip_bomb(uncompressed: int, claimed_size: int) -> bytes:
+    """A bundle whose events.jsonl inflates to `uncompressed` bytes of newlines while
+    its signed manifest claims `claimed_size`: built by streaming, never in memory."""
+    members = signed_members(b"\n" * 0)
+    manifest = json.loads(members[MANIFEST])
+    manifest["members"][EVENTS] = {"sha256": "0" * 64, "size": claimed_size}
+    manifest_bytes = canonical_json(manifest)
+    signature = minisign.sign(KEY, manifest_bytes, f"bundle_id:{BUNDLE_ID} created:{CREATED}")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open(EVENTS, "w", force_zip64=True) as out:
+            block = b"\n" * (1024 * 1024)
+            for _ in range(uncompressed // len(block)):
+                out.write(block)
+        zf.writestr(MANIFEST, manifest_bytes)
+        zf.writestr(SIGNATURE, signature)
+    return buf.getvalue()
+
+
+def test_zip_bomb_caught_while_reading() -> None:
+    bomb = zip_bomb(64 * 1024 * 1024, claimed_size=10)
+    assert len(bomb) < 200_000
+    tracemalloc.start()
+    try:
+        message = expect(
+            bomb, "^events.jsonl decompresses to more than 4 MiB", max_events_bytes=4 * 1024 * 1024
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "larger than allowed" in message
+    assert peak < 8 * 1024 * 1024  # stopped at the limit, chunk by chunk
+
+
+def test_big_events_verified_in_flat_memory(tmp_path) -> None:
+    # 32 MiB of events: checking and iterating never holds more than a few chunks.
+    def events():
+        for i in range(200_000):
+            yield {"seq": i, "note": "x" * 120}
+
+    path = tmp_path / "big.fieldplan"
+    write_bundle(path, {}, events(), KEY)
+    tracemalloc.start()
+    try:
+        with open_bundle(path) as b:
+            assert b.events_size > 24 * 1024 * 1024
+            count = sum(1 for _ in b.iter_lines())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 200_000
+    assert peak < 10 * 1024 * 1024
+
+
+# ------------------------------------------------------------------ events lines
+
+
+def events_bundle(events: bytes, **changes) -> bytes:
+    """A well-signed bundle holding exactly `events`, whatever they are."""
+    return make_zip(signed_members(events, **changes))
+
+
+@pytest.mark.parametrize(
+    ("lines", "match"),
+    [
+        (b'{"a":1}\n\xff\xfe\n', "^events.jsonl line 2 is not valid UTF-8$"),
+        (b'{"a":1}\n{"a":2}\n{"a":\n', r"^events.jsonl line 3 is not valid JSON \("),
+        (b'{"a":1}\n[1,2]\n', "^events.jsonl line 2 is not a JSON object$"),
+        (b'{"a":1}\n"text"\n', "^events.jsonl line 2 is not a JSON object$"),
+        (b'{"a":1}\n\n{"a":2}\n', "^events.jsonl line 2 is empty$"),
+        (b'{"a":1}\n{"a":NaN}\n', r"^events.jsonl line 2 is not valid JSON \(NaN"),
+        (b'{"b":1,"a":2}\n', "^events.jsonl line 1 is not canonical JSON"),
+        (b'{"a":1,"a":2}\n', "^events.jsonl line 1 is not canonical JSON"),
+        (b'{"a": 1}\n', "^events.jsonl line 1 is not canonical JSON"),
+    ],
+)
+def test_bad_event_lines(lines, match) -> None:
+    expect_events(events_bundle(lines), match)
+
+
+def expect_events(data: bytes, match: str, **limits) -> None:
+    with open_bundle(data, **limits) as b, pytest.raises(BundleError, match=match) as e:
+        list(b.iter_events())
+    assert "\n" not in str(e.value)
+
+
+def test_events_count_must_match() -> None:
+    two = b'{"a":1}\n{"a":2}\n'
+    expect_events(
+        events_bundle(two, event_count=3), "^events.jsonl has 2 events but the manifest says 3$"
+    )
+    with open_bundle(events_bundle(two, event_count=1)) as b:
+        events = b.iter_events()
+        assert next(events) == {"a": 1}
+        with pytest.raises(BundleError, match=r"more events than the manifest's event_count \(1\)"):
+            next(events)
+
+
+def test_last_line_without_newline() -> None:
+    expect_events(
+        events_bundle(b'{"a":1}\n{"a":2}', event_count=2),
+        "^events.jsonl line 2 does not end with a newline$",
+    )
+
+
+def test_event_line_too_long() -> None:
+    long_line = canonical_json({"note": "x" * 5000}) + b"\n"
+    expect_events(
+        events_bundle(b'{"a":1}\n' + long_line),
+        "^events.jsonl line 2 is longer than the 4 KiB limit",
+        max_event_line_bytes=4096,
+    )
+    endless = b"x" * (3 * 1024 * 1024)  # no newline at all: caught before the end
+    expect_events(
+        events_bundle(endless, event_count=1), "^events.jsonl line 1 is longer than the 1 MiB"
+    )
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def test_random_damage_only_ever_raises_bundle_error(tmp_path) -> None:
+    data = write(tmp_path, make_events(60)).read_bytes()
+    expected = make_events(60)
+    rng = random.Random(1234)
+    for _ in range(300):
+        damaged = bytearray(data)
+        for _ in range(rng.choice([1, 2, 4])):
+            pos = rng.randrange(len(damaged))
+            if rng.random() < 0.7:
+                damaged[pos] ^= 1 << rng.randrange(8)
+            else:
+                del damaged[pos : pos + rng.randrange(1, 40)]
+        try:
+            events = read_all(bytes(damaged))
+        except BundleError as e:
+            assert str(e) and "\n" not in str(e)
+        else:
+            assert events == expected  # only bytes nobody reads were hit
+
+
+def test_zlib_errors_are_bundle_errors() -> None:
+    # A deflate stream that is not one: zlib.error must not escape.
+    members = signed_members(GOOD_EVENTS)
+    data = bytearray(make_zip(members))
+    start, end = compressed_span(bytes(data), EVENTS)
+    data[start:end] = zlib.compress(b"zz")[:1] * (end - start)
+    expect(bytes(data), "^events.jsonl is damaged")
+
+
+# ------------------------------------------------------------------ released format
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "bundles" / "v1-sample.fieldplan"
+
+
+def test_format_1_fixture_still_opens() -> None:
+    # Written by fieldplan 0.1 with KEY: every later version must still read it.
+    with open_bundle(FIXTURE) as b:
+        assert (b.version, b.bundle_id, b.created) == (
+            1,
+            "0123456789abcdef0123456789abcdef",
+            CREATED,
+        )
+        assert (b.manifest["office"], b.manifest["plan_id"]) == ("ML", "iom-oic-2025")
+        assert b.public_key == KEY.public and b.key_id == KEY.public.key_id_hex
+        events = list(b.iter_events())
+    assert [e["seq"] for e in events] == [1, 2, 3]
+    assert events[1]["fields"]["note"] == "تم عقد ورشة عمل"
+    assert events[2]["fields"]["percent"] == 100.0

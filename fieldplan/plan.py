@@ -1,0 +1,1143 @@
+"""The plan: priority areas, actions and indicators; reading, checking and writing plan
+files (TOML, JSON, CSV) and the plain dict that sync events carry.
+
+Every file format is read into one dict shape (the TOML's: ``plan``, ``areas``,
+``actions`` with their ``indicators``) and checked by one reader, so a mistake gets
+the same one-line PlanError whatever the format: the source, where (a field path such
+as ``actions[3] (PA1.4).level``, or for CSV a row and a column) and what is wrong.
+
+CSV layout (a spreadsheet saved as CSV, UTF-8 with or without BOM; ``,``, ``;`` or tab
+separated, seen from the header row; with ``;`` or tab a decimal comma is accepted):
+one row per indicator, columns
+
+    plan_id plan_version plan_start plan_end plan_signed_at plan_signed_place
+    plan_illustrative plan_title_en plan_title_fr plan_title_ar
+    area area_illustrative area_title_en area_title_fr area_title_ar
+    action level lead action_illustrative action_title_en action_title_fr
+    action_title_ar description_en description_fr description_ar
+    indicator indicator_title_en indicator_title_fr indicator_title_ar
+    unit baseline target target_2025-S2 target_2026-S1 ... (one per period, optional)
+
+in any order. Plan, area and action cells may be repeated on every row of that
+plan/area/action (as ``dump_plan`` writes them) or left blank on all rows but one;
+two different values are an error. A row with an empty ``indicator`` describes an
+action without indicators, a row with an empty ``action`` an area without actions.
+Order of appearance gives the order of areas, actions and indicators. Row numbers in
+messages are the spreadsheet's (the header is row 1). Dates are ``YYYY-MM-DD``;
+true/false cells accept true, false, yes, no, 1, 0 (and vrai/faux). Columns
+``plan_signed_at``, ``plan_signed_place``, the ``*_illustrative``, ``*_fr``, ``*_ar``,
+``description_*``, ``baseline``, ``target`` and ``target_*`` columns may be left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import math
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fieldplan.errors import PlanError, ValidationError
+from fieldplan.model import LEADS, LEVELS
+from fieldplan.periods import (
+    Period,
+    as_period,
+    check_period_in_plan,
+    parse_period,
+    period_bounds,
+    period_for_date,
+    plan_periods,
+)
+from fieldplan.resources import resource_path
+
+LANGS: tuple[str, ...] = ("en", "fr", "ar")
+FORMATS: tuple[str, ...] = ("toml", "json", "csv")
+
+
+# --- domain values ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in the plan's three languages: ``en`` (always set for titles), ``fr``
+    and ``ar`` (may be empty)."""
+
+    en: str
+    fr: str = ""
+    ar: str = ""
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (en, fr, ar), or the English when that is empty."""
+        value = getattr(self, lang, "") if lang in LANGS else ""
+        return value or self.en
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A measure of an action's progress.
+
+    key: short slug, unique within the action (``officials-trained``).
+    title: what is counted.
+    unit: ``count``, ``percent``, ``people``, ``USD``, ``documents``...
+    baseline: the value when the plan started, or None.
+    target: the value to reach by the plan's end, or None.
+    targets: per-period targets ((``"2026-S1"``, value), ...), sorted by period: the
+        value expected by the end of that period.
+    """
+
+    key: str
+    title: Text
+    unit: str
+    baseline: float | None
+    target: float | None
+    targets: tuple[tuple[str, float], ...] = ()
+
+    def target_for(self, period: Period | str) -> float | None:
+        """The target for a period: its own one if set, else the end target."""
+        wanted = str(as_period(period))
+        for key, value in self.targets:
+            if key == wanted:
+                return value
+        return self.target
+
+
+@dataclass(frozen=True)
+class Action:
+    """A concrete action of the plan.
+
+    code: ``<area>.<n>``, e.g. ``PA2.3``.
+    area: code of its priority area.
+    level: ``national``, ``regional`` or ``global`` (which offices report on it).
+    lead: ``IOM``, ``OIC`` or ``joint``.
+    title, description: in en/fr/ar.
+    indicators: its indicators, in plan order.
+    illustrative: True when the text is a placeholder, not the signed plan's.
+    """
+
+    code: str
+    area: str
+    level: str
+    lead: str
+    title: Text
+    description: Text
+    indicators: tuple[Indicator, ...]
+    illustrative: bool = False
+
+    def indicator(self, key: str) -> Indicator:
+        """The indicator with this key; ValidationError if the action has none."""
+        for indicator in self.indicators:
+            if indicator.key == key:
+                return indicator
+        keys = ", ".join(i.key for i in self.indicators) or "none"
+        raise ValidationError(f"unknown indicator '{key}' for {self.code} (its indicators: {keys})")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A priority area of collaboration.
+
+    code: ``PA1``...; title: in en/fr/ar; illustrative: True for a placeholder title.
+    """
+
+    code: str
+    title: Text
+    illustrative: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The plan of action.
+
+    id: stable identifier, e.g. ``iom-oic-poa-2025-2027`` (bundles carry it).
+    version: positive integer, bumped by each amendment.
+    title: in en/fr/ar.
+    start, end: first and last day the plan covers.
+    signed_at, signed_place: when and where it was signed (None / "" if unknown).
+    areas, actions: in plan order.
+    illustrative: True when some content is a placeholder, not the signed plan's.
+    """
+
+    id: str
+    version: int
+    title: Text
+    start: date
+    end: date
+    signed_at: date | None
+    signed_place: str
+    areas: tuple[Area, ...]
+    actions: tuple[Action, ...]
+    illustrative: bool = False
+
+    def action(self, code: str) -> Action:
+        """The action with this code (``pa1.1`` finds ``PA1.1``); ValidationError if none."""
+        wanted = str(code).strip().upper()
+        for action in self.actions:
+            if action.code.upper() == wanted:
+                return action
+        raise ValidationError(f"unknown action '{code}'")
+
+    def area(self, code: str) -> Area:
+        """The priority area with this code; ValidationError if none."""
+        wanted = str(code).strip().upper()
+        for area in self.areas:
+            if area.code.upper() == wanted:
+                return area
+        codes = ", ".join(a.code for a in self.areas)
+        raise ValidationError(f"unknown area '{code}' (the plan's areas: {codes})")
+
+    def actions_of(self, area: str | None = None, level: str | None = None) -> tuple[Action, ...]:
+        """The actions of one area and/or one level, in plan order."""
+        area_code = self.area(area).code if area is not None else None
+        if level is not None and level not in LEVELS:
+            raise ValidationError(f"unknown level '{level}': use {', '.join(LEVELS)}")
+        return tuple(
+            a
+            for a in self.actions
+            if (area_code is None or a.area == area_code) and (level is None or a.level == level)
+        )
+
+    def periods(self) -> tuple[Period, ...]:
+        """The reporting periods (see fieldplan.periods for the folding rule)."""
+        return plan_periods(self.start, self.end)
+
+    def check_period(self, period: Period | str) -> Period:
+        """The period if it is one of the plan's; ValidationError otherwise."""
+        return check_period_in_plan(as_period(period), self.periods(), self.start, self.end)
+
+    def period_bounds(self, period: Period | str) -> tuple[date, date]:
+        """First and last day of a period within this plan."""
+        return period_bounds(period, self.start, self.end)
+
+    def period_for_date(self, d: date) -> Period | None:
+        """The period containing a date, None outside the plan."""
+        return period_for_date(d, self.periods(), self.start, self.end)
+
+
+# --- reading and checking a plan dict -----------------------------------------------
+
+# A field path: keys, and (index, label) pairs for list items, e.g.
+# ("actions", (3, "PA1.4"), "level") → "actions[3] (PA1.4).level".
+PathPart = str | tuple[int, str]
+FieldPath = tuple[PathPart, ...]
+
+_PLAN_KEYS = ("id", "version", "title", "start", "end", "signed_at", "signed_place", "illustrative")
+_AREA_KEYS = ("code", "title", "illustrative")
+_ACTION_KEYS = (
+    "code",
+    "area",
+    "level",
+    "lead",
+    "title",
+    "description",
+    "illustrative",
+    "indicators",
+)
+_INDICATOR_KEYS = ("key", "title", "unit", "baseline", "target", "targets")
+
+_PLAN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_AREA_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_ACTION_CODE_RE = re.compile(r"^(.+)\.([1-9][0-9]*)$")
+_KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_TRUE = frozenset({"true", "yes", "1", "vrai", "oui", "صواب", "نعم"})
+_FALSE = frozenset({"false", "no", "0", "faux", "non", "خطأ", "لا"})
+
+
+def format_path(path: FieldPath) -> str:
+    """``("actions", (3, "PA1.4"), "level")`` → ``"actions[3] (PA1.4).level"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, tuple):
+            index, label = part
+            out += f"[{index}]" + (f" ({label})" if label else "")
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _show(value: Any) -> str:
+    """A value quoted for a one-line message."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+    return "'" + (text if len(text) <= 60 else text[:57] + "...") + "'"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {_show(value)}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, datetime):
+        return f"the date and time {value.isoformat()}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    return "nothing" if value is None else type(value).__name__
+
+
+class _Locator:
+    """Turns a field path into the place named in messages."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def where(self, path: FieldPath) -> str:
+        """``"plan.toml: actions[3] (PA1.4).level"``."""
+        text = format_path(path)
+        return f"{self.source}: {text}" if text else self.source
+
+    def brief(self, path: FieldPath) -> str:
+        """A short reference to another place in the same source."""
+        return format_path(path)
+
+
+class _Reader:
+    """Checks a plan dict field by field and builds the Plan; the first problem raises
+    PlanError. ``from_text``: numbers, integers and booleans may be given as text (CSV
+    cells); ``decimal_comma``: ``12,5`` is a number."""
+
+    def __init__(self, locator: _Locator, from_text: bool = False, decimal_comma: bool = False):
+        self.loc = locator
+        self.from_text = from_text
+        self.decimal_comma = decimal_comma
+
+    def fail(self, path: FieldPath, message: str) -> PlanError:
+        return PlanError(f"{self.loc.where(path)}: {message}")
+
+    # -- field kinds
+
+    def table(
+        self, value: Any, path: FieldPath, allowed: tuple[str, ...], required: tuple[str, ...]
+    ) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(path, f"expected a table of fields, got {_kind(value)}")
+        unknown = [k for k in value if k not in allowed]
+        if unknown:
+            names = ", ".join(_show(k) for k in unknown)
+            close = difflib.get_close_matches(str(unknown[0]), allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            allowed_text = ", ".join(allowed)
+            plural = "s" if len(unknown) > 1 else ""
+            raise self.fail(
+                path, f"unknown key{plural} {names}{hint}; allowed keys: {allowed_text}"
+            )
+        for key in required:
+            if value.get(key) is None:
+                raise self.fail((*path, key), "missing (required)")
+        return value
+
+    def items(self, value: Any, path: FieldPath, required: bool = True) -> list[Any]:
+        if not isinstance(value, list | tuple):
+            raise self.fail(path, f"expected a list, got {_kind(value)}")
+        if required and not value:
+            raise self.fail(path, "empty; the plan needs at least one")
+        return list(value)
+
+    def string(self, value: Any, path: FieldPath, required: bool = True) -> str:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise self.fail(path, f"expected text, got {_kind(value)}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.fail(path, "contains a character that is not valid text") from None
+        value = value.strip()
+        if required and not value:
+            raise self.fail(path, "missing (required)")
+        return value
+
+    def choice(self, value: Any, path: FieldPath, allowed: Iterable[str]) -> str:
+        text = self.string(value, path)
+        allowed = tuple(allowed)
+        if text not in allowed:
+            raise self.fail(path, f"{_show(text)} is not one of {', '.join(allowed)}")
+        return text
+
+    def pattern(self, value: Any, path: FieldPath, regex: re.Pattern[str], what: str) -> str:
+        text = self.string(value, path)
+        if not regex.match(text):
+            raise self.fail(path, f"{_show(text)} is not {what}")
+        return text
+
+    def text(self, value: Any, path: FieldPath, required: bool = True) -> Text:
+        if value is None:
+            value = {}
+        if isinstance(value, str):  # a plain string is the English
+            value = {"en": value}
+        table = self.table(value, path, LANGS, ())
+        en = self.string(table.get("en"), (*path, "en"), required=required)
+        fr = self.string(table.get("fr"), (*path, "fr"), required=False)
+        ar = self.string(table.get("ar"), (*path, "ar"), required=False)
+        return Text(en, fr, ar)
+
+    def number(self, value: Any, path: FieldPath) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, str) and self.from_text:
+            text = value.strip()
+            if self.decimal_comma and re.fullmatch(r"-?\d+,\d+", text):
+                text = text.replace(",", ".")
+            try:
+                value = float(text)
+            except ValueError:
+                raise self.fail(path, f"{_show(value)} is not a number") from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(path, f"expected a number, got {_kind(value)}")
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise self.fail(path, f"{_show(value)} is not a finite number")
+        return number
+
+    def positive_int(self, value: Any, path: FieldPath) -> int:
+        if isinstance(value, str) and self.from_text and value.strip().isdecimal():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self.fail(path, f"expected a positive whole number, got {_kind(value)}")
+        return value
+
+    def boolean(self, value: Any, path: FieldPath) -> bool:
+        if value is None:
+            return False
+        if isinstance(value, str) and self.from_text:
+            word = value.strip().lower()
+            if word in _TRUE or word in _FALSE:
+                return word in _TRUE
+            raise self.fail(path, f"{_show(value)} is not true or false")
+        if not isinstance(value, bool):
+            raise self.fail(path, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def day(self, value: Any, path: FieldPath, required: bool = True) -> date | None:
+        if value is None or value == "":
+            if required:
+                raise self.fail(path, "missing (required)")
+            return None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if not isinstance(value, str):
+            raise self.fail(path, f"expected a date (YYYY-MM-DD), got {_kind(value)}")
+        text = value.strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError
+            return date.fromisoformat(text)
+        except ValueError:
+            raise self.fail(path, f"{_show(value)} is not a date; write YYYY-MM-DD") from None
+
+    # -- the plan
+
+    def plan(self, data: Any) -> Plan:
+        top = self.table(data, (), ("plan", "areas", "actions"), ("plan", "areas", "actions"))
+        head = self.table(top["plan"], ("plan",), _PLAN_KEYS, ("id", "version", "title"))
+        plan_id = self.pattern(
+            head["id"], ("plan", "id"), _PLAN_ID_RE, "a plan id (letters, digits, '.', '-', '_')"
+        )
+        version = self.positive_int(head["version"], ("plan", "version"))
+        title = self.text(head["title"], ("plan", "title"))
+        start = self.day(head.get("start"), ("plan", "start"))
+        end = self.day(head.get("end"), ("plan", "end"))
+        assert start is not None and end is not None
+        if start > end:
+            raise self.fail(("plan", "end"), f"{end} is before the plan's start ({start})")
+        signed_at = self.day(head.get("signed_at"), ("plan", "signed_at"), required=False)
+        signed_place = self.string(head.get("signed_place"), ("plan", "signed_place"), False)
+        illustrative = self.boolean(head.get("illustrative"), ("plan", "illustrative"))
+
+        areas: list[Area] = []
+        area_paths: dict[str, FieldPath] = {}
+        for i, raw in enumerate(self.items(top["areas"], ("areas",))):
+            path: FieldPath = ("areas", (i, _label(raw, "code")))
+            area = self.area(raw, path)
+            if area.code in area_paths:
+                first = self.loc.brief(area_paths[area.code])
+                raise self.fail(
+                    (*path, "code"), f"duplicate area code {_show(area.code)} (first at {first})"
+                )
+            area_paths[area.code] = path
+            areas.append(area)
+
+        actions: list[Action] = []
+        action_paths: dict[str, FieldPath] = {}
+        for i, raw in enumerate(self.items(top["actions"], ("actions",))):
+            path = ("actions", (i, _label(raw, "code")))
+            action = self.action(raw, path, tuple(area_paths), (start, end))
+            if action.code in action_paths:
+                first = self.loc.brief(action_paths[action.code])
+                raise self.fail(
+                    (*path, "code"),
+                    f"duplicate action code {_show(action.code)} (first at {first})",
+                )
+            action_paths[action.code] = path
+            actions.append(action)
+
+        return Plan(
+            plan_id,
+            version,
+            title,
+            start,
+            end,
+            signed_at,
+            signed_place,
+            tuple(areas),
+            tuple(actions),
+            illustrative,
+        )
+
+    def area(self, raw: Any, path: FieldPath) -> Area:
+        table = self.table(raw, path, _AREA_KEYS, ("code", "title"))
+        code = self.pattern(
+            table["code"],
+            (*path, "code"),
+            _AREA_CODE_RE,
+            "an area code (a letter, then letters or digits, e.g. PA1)",
+        )
+        title = self.text(table["title"], (*path, "title"))
+        return Area(code, title, self.boolean(table.get("illustrative"), (*path, "illustrative")))
+
+    def action(
+        self, raw: Any, path: FieldPath, area_codes: tuple[str, ...], plan_dates: tuple[date, date]
+    ) -> Action:
+        table = self.table(raw, path, _ACTION_KEYS, ("code", "area", "level", "lead", "title"))
+        code = self.string(table["code"], (*path, "code"))
+        area = self.string(table["area"], (*path, "area"))
+        if area not in area_codes:
+            raise self.fail(
+                (*path, "area"),
+                f"unknown area {_show(area)} (the plan's areas: {', '.join(area_codes)})",
+            )
+        match = _ACTION_CODE_RE.match(code)
+        if not match:
+            raise self.fail(
+                (*path, "code"),
+                f"{_show(code)} is not an action code; write <area>.<number>, e.g. {area}.1",
+            )
+        if match.group(1) != area:
+            raise self.fail(
+                (*path, "code"),
+                f"{_show(code)} does not match its area {area}; write {area}.<number>",
+            )
+        level = self.choice(table["level"], (*path, "level"), LEVELS)
+        lead = self.choice(table["lead"], (*path, "lead"), LEADS)
+        title = self.text(table["title"], (*path, "title"))
+        description = self.text(table.get("description"), (*path, "description"), False)
+        illustrative = self.boolean(table.get("illustrative"), (*path, "illustrative"))
+        indicators: list[Indicator] = []
+        key_paths: dict[str, FieldPath] = {}
+        raw_indicators = table.get("indicators")
+        raw_indicators = [] if raw_indicators is None else raw_indicators
+        items = self.items(raw_indicators, (*path, "indicators"), required=False)
+        for j, raw_indicator in enumerate(items):
+            ipath: FieldPath = (*path, "indicators", (j, _label(raw_indicator, "key")))
+            indicator = self.indicator(raw_indicator, ipath, plan_dates)
+            if indicator.key in key_paths:
+                first = self.loc.brief(key_paths[indicator.key])
+                raise self.fail(
+                    (*ipath, "key"),
+                    f"duplicate indicator key {_show(indicator.key)} (first at {first})",
+                )
+            key_paths[indicator.key] = ipath
+            indicators.append(indicator)
+        return Action(code, area, level, lead, title, description, tuple(indicators), illustrative)
+
+    def indicator(self, raw: Any, path: FieldPath, plan_dates: tuple[date, date]) -> Indicator:
+        table = self.table(raw, path, _INDICATOR_KEYS, ("key", "title", "unit"))
+        key = self.pattern(
+            table["key"],
+            (*path, "key"),
+            _KEY_RE,
+            "an indicator key (lower-case letters and digits joined by - or _)",
+        )
+        title = self.text(table["title"], (*path, "title"))
+        unit = self.string(table["unit"], (*path, "unit"))
+        baseline = self.number(table.get("baseline"), (*path, "baseline"))
+        target = self.number(table.get("target"), (*path, "target"))
+        raw_targets = table.get("targets")
+        raw_targets = {} if raw_targets is None else raw_targets
+        if not isinstance(raw_targets, Mapping):
+            raise self.fail(
+                (*path, "targets"), f"expected a table of period = number, got {_kind(raw_targets)}"
+            )
+        start, end = plan_dates
+        periods = plan_periods(start, end)
+        targets: dict[Period, float] = {}
+        for name, value in raw_targets.items():
+            tpath = (*path, "targets", str(name))
+            try:
+                period = check_period_in_plan(parse_period(str(name)), periods, start, end)
+            except ValidationError as exc:
+                raise self.fail(tpath, str(exc)) from None
+            if period in targets:
+                raise self.fail(tpath, f"period {period} is given twice")
+            number = self.number(value, tpath)
+            if number is None:
+                raise self.fail(tpath, "missing (required)")
+            targets[period] = number
+        ordered = tuple((str(p), targets[p]) for p in sorted(targets))
+        return Indicator(key, title, unit, baseline, target, ordered)
+
+
+def _label(raw: Any, key: str) -> str:
+    value = raw.get(key) if isinstance(raw, Mapping) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+# --- the plain dict (sync events, JSON) ---------------------------------------------
+
+
+def _text_dict(text: Text) -> dict[str, str]:
+    return {"en": text.en, "fr": text.fr, "ar": text.ar}
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """A JSON-safe dict of the plan, in the TOML file's shape; plan_from_dict gives
+    back an equal Plan."""
+    return {
+        "plan": {
+            "id": plan.id,
+            "version": plan.version,
+            "title": _text_dict(plan.title),
+            "start": plan.start.isoformat(),
+            "end": plan.end.isoformat(),
+            "signed_at": plan.signed_at.isoformat() if plan.signed_at else None,
+            "signed_place": plan.signed_place,
+            "illustrative": plan.illustrative,
+        },
+        "areas": [
+            {"code": a.code, "title": _text_dict(a.title), "illustrative": a.illustrative}
+            for a in plan.areas
+        ],
+        "actions": [
+            {
+                "code": a.code,
+                "area": a.area,
+                "level": a.level,
+                "lead": a.lead,
+                "title": _text_dict(a.title),
+                "description": _text_dict(a.description),
+                "illustrative": a.illustrative,
+                "indicators": [
+                    {
+                        "key": i.key,
+                        "title": _text_dict(i.title),
+                        "unit": i.unit,
+                        "baseline": i.baseline,
+                        "target": i.target,
+                        "targets": dict(i.targets),
+                    }
+                    for i in a.indicators
+                ],
+            }
+            for a in plan.actions
+        ],
+    }
+
+
+def plan_from_dict(data: Mapping[str, Any], source: str = "plan") -> Plan:
+    """Check a plan dict (plan_to_dict's shape, or a parsed TOML/JSON file) and build
+    the Plan; PlanError naming ``source`` and the field otherwise. ``null`` counts as
+    absent."""
+    return _Reader(_Locator(source)).plan(data)
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+def load_plan(path: str | os.PathLike[str]) -> Plan:
+    """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``."""
+    path = Path(path)
+    fmt = _format_of(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanError(
+            f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+            " (in a spreadsheet: 'CSV UTF-8')"
+        ) from None
+    return parse_plan_text(text, fmt, path.name)
+
+
+def parse_plan_text(text: str, fmt: str, source_name: str = "plan") -> Plan:
+    """Read a plan from text in ``fmt`` (``toml``, ``json`` or ``csv``)."""
+    fmt = fmt.lower().lstrip(".")
+    text = text.removeprefix("\ufeff")
+    if fmt == "toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PlanError(f"{source_name}: TOML syntax error: {_one_line(exc)}") from None
+        return plan_from_dict(data, source_name)
+    if fmt == "json":
+        try:
+            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        except json.JSONDecodeError as exc:
+            raise PlanError(
+                f"{source_name}: JSON syntax error at line {exc.lineno}, "
+                f"column {exc.colno}: {exc.msg}"
+            ) from None
+        except _DuplicateKey as exc:
+            raise PlanError(
+                f"{source_name}: JSON key {_show(exc.args[0])} is given twice in one object"
+            ) from None
+        return plan_from_dict(data, source_name)
+    if fmt == "csv":
+        return _read_csv(text, source_name)
+    raise PlanError(f"{source_name}: unknown plan format {_show(fmt)}; use {', '.join(FORMATS)}")
+
+
+def format_plan(plan: Plan, fmt: str) -> str:
+    """The plan as text in ``fmt`` (``toml``, ``json`` or ``csv``)."""
+    fmt = fmt.lower().lstrip(".")
+    if fmt == "toml":
+        return _plan_to_toml(plan)
+    if fmt == "json":
+        return json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return _plan_to_csv(plan)
+    raise PlanError(f"unknown plan format {_show(fmt)}; use {', '.join(FORMATS)}")
+
+
+def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
+    """Write the plan to a file, format by extension (``.toml``, ``.json``, ``.csv``;
+    CSV gets a UTF-8 BOM so spreadsheets read the Arabic right). The file is replaced
+    atomically."""
+    path = Path(path)
+    text = format_plan(plan, _format_of(path))
+    data = text.encode("utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PlanError(f"{path.name}: cannot write the file ({exc.strerror})") from None
+
+
+@cache
+def default_plan() -> Plan:
+    """The plan template shipped in resources/plan/plan.toml (read once)."""
+    return load_plan(resource_path("plan", "plan.toml"))
+
+
+def _format_of(path: Path) -> str:
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise PlanError(
+            f"{path.name}: unknown plan file type {_show(path.suffix)}; use "
+            ".toml, .json or .csv (save a spreadsheet as CSV UTF-8)"
+        )
+    return fmt
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+# --- TOML writer (by hand: tomllib only reads) ------------------------------------------
+
+_TOML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped; any
+    other character (Arabic included) written as is, the file being UTF-8."""
+    out = []
+    for ch in text:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _number_text(value: float) -> str:
+    """Shortest text that reads back to the same float (whole numbers without .0)."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, Mapping):  # per-period targets
+        return (
+            "{ "
+            + ", ".join(f"{_toml_string(k)} = {_toml_value(v)}" for k, v in value.items())
+            + " }"
+        )
+    return _toml_string(value)
+
+
+def _toml_table(header: str, fields: Mapping[str, Any]) -> list[str]:
+    """A ``[header]`` and its fields; texts in three languages as dotted keys
+    (``title.en = ...``), None left out, lists (the indicators) left to the caller."""
+    lines = ["", header]
+    texts = []
+    for key, value in fields.items():
+        if isinstance(value, Mapping) and set(value) == set(LANGS):
+            texts += [f"{key}.{lang} = {_toml_string(value[lang])}" for lang in LANGS]
+        elif value is not None and not isinstance(value, list) and value != {}:
+            lines.append(f"{key} = {_toml_value(value)}")
+    return lines + texts
+
+
+def _plan_to_toml(plan: Plan) -> str:
+    data = plan_to_dict(plan)
+    lines = [
+        "# Plan of action for fieldplan, written by fieldplan.",
+        "# illustrative = true marks text that is a placeholder, not the signed plan's.",
+        *_toml_table("[plan]", data["plan"]),
+    ]
+    for area in data["areas"]:
+        lines += _toml_table("[[areas]]", area)
+    for action in data["actions"]:
+        lines += _toml_table("[[actions]]", action)
+        for indicator in action["indicators"]:
+            lines += _toml_table("[[actions.indicators]]", indicator)
+    return "\n".join(lines) + "\n"
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+def _text_columns(prefix: str, field: str) -> dict[str, tuple[str, ...]]:
+    return {f"{prefix}_{lang}": (field, lang) for lang in LANGS}
+
+
+# Column → field of the plan, area, action or indicator dict.
+_PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
+    **{f"plan_{k}": (k,) for k in ("id", "version", "start", "end", "signed_at")},
+    **{f"plan_{k}": (k,) for k in ("signed_place", "illustrative")},
+    **_text_columns("plan_title", "title"),
+}
+_AREA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "area": ("code",),
+    "area_illustrative": ("illustrative",),
+    **_text_columns("area_title", "title"),
+}
+_ACTION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "action": ("code",),
+    "level": ("level",),
+    "lead": ("lead",),
+    "action_illustrative": ("illustrative",),
+    **_text_columns("action_title", "title"),
+    **_text_columns("description", "description"),
+}
+_INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "indicator": ("key",),
+    **_text_columns("indicator_title", "title"),
+    **{k: (k,) for k in ("unit", "baseline", "target")},
+}
+_ACTION_FIELDS = {**_ACTION_COLUMNS, "area": ("area",)}  # an action's area is its row's
+_COLUMNS = (*_PLAN_COLUMNS, *_AREA_COLUMNS, *_ACTION_COLUMNS, *_INDICATOR_COLUMNS)
+_REQUIRED_COLUMNS = (
+    "plan_id",
+    "plan_version",
+    "plan_start",
+    "plan_end",
+    "plan_title_en",
+    "area",
+    "area_title_en",
+    "action",
+    "level",
+    "lead",
+    "action_title_en",
+    "indicator",
+    "indicator_title_en",
+    "unit",
+)
+_TARGET_PREFIX = "target_"
+
+# Where an entity of the plan dict lives: the same keys as in _CsvLocator.rows.
+EntityKey = tuple[Any, ...]
+
+
+class _CsvLocator(_Locator):
+    """Names a spreadsheet row and column for a field path of the dict built from a CSV."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self.rows: dict[EntityKey, int] = {}  # entity → its first row
+        self.cells: dict[EntityKey, int] = {}  # entity + field → row of the value
+
+    def _place(self, path: FieldPath) -> tuple[int | None, str | None]:
+        plain = tuple(p[0] if isinstance(p, tuple) else p for p in path)
+        if plain[:1] == ("plan",):
+            entity, rest, columns = plain[:1], plain[1:], _PLAN_COLUMNS
+        elif plain[:1] == ("areas",) and len(plain) > 1:
+            entity, rest, columns = plain[:2], plain[2:], _AREA_COLUMNS
+        elif len(plain) > 3 and plain[0] == "actions" and plain[2] == "indicators":
+            entity, rest, columns = plain[:4], plain[4:], _INDICATOR_COLUMNS
+        elif plain[:1] == ("actions",) and len(plain) > 1:
+            entity, rest, columns = plain[:2], plain[2:], _ACTION_FIELDS
+        else:
+            return None, None
+        column = None
+        if rest[:1] == ("targets",) and len(rest) == 2:
+            column = _TARGET_PREFIX + str(rest[1])
+        elif rest:
+            column = next((c for c, f in columns.items() if f[: len(rest)] == rest), None)
+        row = self.cells.get(entity + rest, self.rows.get(entity))
+        return row, column
+
+    def where(self, path: FieldPath) -> str:
+        row, column = self._place(path)
+        if row is None:
+            return super().where(path)
+        return f"{self.source}: row {row}" + (f", column '{column}'" if column else "")
+
+    def brief(self, path: FieldPath) -> str:
+        row, _ = self._place(path)
+        return f"row {row}" if row is not None else format_path(path)
+
+
+def _read_csv(text: str, source: str) -> Plan:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise PlanError(f"{source}: CSV error: {_one_line(exc)}") from None
+    if not records:
+        raise PlanError(f"{source}: the file is empty")
+
+    def fail(row: int, column: str | None, message: str) -> PlanError:
+        where = f"row {row}" + (f", column '{column}'" if column else "")
+        return PlanError(f"{source}: {where}: {message}")
+
+    header: list[str | None] = []
+    known = {c.lower(): c for c in _COLUMNS}
+    for index, raw in enumerate(records[0]):
+        name = raw.strip()
+        if not name:
+            header.append(None)
+            continue
+        if name.lower().startswith(_TARGET_PREFIX):
+            try:
+                name = _TARGET_PREFIX + str(parse_period(name[len(_TARGET_PREFIX) :]))
+            except ValidationError as exc:
+                raise fail(1, name, str(exc)) from None
+        elif name.lower() in known:
+            name = known[name.lower()]
+        else:
+            close = difflib.get_close_matches(name.lower(), _COLUMNS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise fail(1, None, f"unknown column {_show(name)}{hint}")
+        if name in header:
+            raise fail(
+                1, name, f"column given twice (columns {header.index(name) + 1} and {index + 1})"
+            )
+        header.append(name)
+    for column in _REQUIRED_COLUMNS:
+        if column not in header:
+            raise fail(1, None, f"missing column '{column}'")
+
+    loc = _CsvLocator(source)
+    plan: dict[str, Any] = {}
+    areas: dict[str, dict[str, Any]] = {}
+    actions: dict[str, dict[str, Any]] = {}
+    indicators: dict[str, list[dict[str, Any]]] = {}
+    targets = {
+        c: ("targets", c[len(_TARGET_PREFIX) :])
+        for c in header
+        if c and c.startswith(_TARGET_PREFIX)
+    }
+    indicator_columns = {**_INDICATOR_COLUMNS, **targets}
+
+    def merge(
+        entity: dict[str, Any],
+        key: EntityKey,
+        columns: Mapping[str, tuple[str, ...]],
+        cells: dict[str, str],
+        row: int,
+        what: str,
+    ) -> None:
+        """Copy a row's cells into an entity; a different value on another row is an error."""
+        for column, field in columns.items():
+            value = cells.get(column, "")
+            if not value:
+                continue
+            node = entity
+            for part in field[:-1]:
+                node = node.setdefault(part, {})
+            old = node.get(field[-1])
+            if old is None:
+                node[field[-1]] = value
+                loc.cells[key + field] = row
+            elif old != value:
+                other = loc.cells[key + field]
+                raise fail(
+                    row,
+                    column,
+                    f"{_show(value)} differs from {_show(old)} on row {other} for {what}",
+                )
+
+    def stray(cells: dict[str, str], columns: Iterable[str], empty: str, row: int) -> None:
+        column = next((c for c in columns if cells.get(c)), None)
+        if column:
+            raise fail(row, column, f"a value on a row whose '{empty}' is empty")
+
+    for row, record in enumerate(records[1:], start=2):
+        if any(c.strip() for c in record[len(header) :]):
+            raise fail(row, None, f"{len(record)} cells but the header has {len(header)}")
+        cells = {
+            name: value.strip()
+            for name, value in zip(header, record, strict=False)
+            if name is not None
+        }
+        unnamed = [
+            i + 1
+            for i, (name, value) in enumerate(zip(header, record, strict=False))
+            if name is None and value.strip()
+        ]
+        if unnamed:
+            raise fail(row, None, f"a value in column {unnamed[0]}, which has no header")
+        if not any(cells.values()):
+            continue
+        loc.rows.setdefault(("plan",), row)
+        merge(plan, ("plan",), _PLAN_COLUMNS, cells, row, "the plan")
+
+        area = cells["area"]
+        if not area:
+            raise fail(row, "area", "missing (required)")
+        if area not in areas:
+            areas[area] = {}
+            loc.rows[("areas", len(areas) - 1)] = row
+        key: EntityKey = ("areas", list(areas).index(area))
+        merge(areas[area], key, _AREA_COLUMNS, cells, row, f"area {area}")
+
+        action = cells["action"]
+        if not action:
+            stray(cells, [*_ACTION_COLUMNS, *indicator_columns], "action", row)
+            continue
+        if action not in actions:
+            actions[action] = {}
+            indicators[action] = []
+            loc.rows[("actions", len(actions) - 1)] = row
+        key = ("actions", list(actions).index(action))
+        merge(actions[action], key, _ACTION_FIELDS, cells, row, f"action {action}")
+
+        if not cells["indicator"]:
+            stray(cells, indicator_columns, "indicator", row)
+            continue
+        key = (*key, "indicators", len(indicators[action]))
+        loc.rows[key] = row
+        indicators[action].append({})
+        merge(indicators[action][-1], key, indicator_columns, cells, row, "the indicator")
+
+    if not loc.rows:
+        raise PlanError(f"{source}: no rows under the header")
+    data = {
+        "plan": plan,
+        "areas": list(areas.values()),
+        "actions": [{**fields, "indicators": indicators[code]} for code, fields in actions.items()],
+    }
+    reader = _Reader(loc, from_text=True, decimal_comma=delimiter != ",")
+    return reader.plan(data)
+
+
+def _plan_to_csv(plan: Plan) -> str:
+    period_columns = [f"{_TARGET_PREFIX}{p}" for p in plan.periods()]
+    columns = [*_COLUMNS, *period_columns]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+
+    def flat(fields: dict[str, tuple[str, ...]], data: Mapping[str, Any]) -> dict[str, Any]:
+        row = {}
+        for column, field in fields.items():
+            value: Any = data
+            for part in field:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            row[column] = _csv_cell(value)
+        return row
+
+    data = plan_to_dict(plan)
+    plan_cells = flat(_PLAN_COLUMNS, data["plan"])
+    area_cells = {a["code"]: flat(_AREA_COLUMNS, a) for a in data["areas"]}
+    order = [a.code for a in plan.areas]
+    written: set[str] = set()
+
+    def write(cells: dict[str, Any]) -> None:
+        writer.writerow([cells.get(c, "") for c in columns])
+
+    def write_areas_up_to(code: str | None) -> None:
+        """Area-only rows for the areas before ``code`` that have not appeared yet, so
+        that the order of first appearance is the plan's order of areas."""
+        for other in order if code is None else order[: order.index(code)]:
+            if other not in written:
+                written.add(other)
+                write({**plan_cells, **area_cells[other]})
+
+    for action in data["actions"]:
+        write_areas_up_to(action["area"])
+        written.add(action["area"])
+        base = {**plan_cells, **area_cells[action["area"]], **flat(_ACTION_COLUMNS, action)}
+        if not action["indicators"]:
+            write(base)
+        for indicator in action["indicators"]:
+            cells = {**base, **flat(_INDICATOR_COLUMNS, indicator)}
+            for period, value in indicator["targets"].items():
+                cells[_TARGET_PREFIX + period] = _csv_cell(value)
+            write(cells)
+    write_areas_up_to(None)
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _number_text(value)
+    return str(value)

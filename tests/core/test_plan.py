@@ -1,0 +1,508 @@
+"""The plan template, plan files in three formats, their round trips and their errors."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import re
+import tomllib
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fieldplan.errors import PlanError, ValidationError
+from fieldplan.model import LEADS, LEVELS
+from fieldplan.plan import (
+    Action,
+    Area,
+    Indicator,
+    Plan,
+    Text,
+    default_plan,
+    dump_plan,
+    format_plan,
+    load_plan,
+    parse_plan_text,
+    plan_from_dict,
+    plan_to_dict,
+)
+from fieldplan.resources import resource_path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+def texts_of(plan: Plan):
+    """Every (where, Text) of a plan that must be in three languages."""
+    yield "plan", plan.title
+    for area in plan.areas:
+        yield area.code, area.title
+    for action in plan.actions:
+        yield action.code, action.title
+        yield f"{action.code} description", action.description
+        for indicator in action.indicators:
+            yield f"{action.code}/{indicator.key}", indicator.title
+
+
+def tricky_plan() -> Plan:
+    """A plan that exercises escaping and the shapes a CSV must carry: quotes,
+    backslashes, newlines, control characters, Arabic, awkward floats, missing
+    numbers, an action without indicators, an area without actions, and actions
+    whose areas interleave."""
+    nasty = 'He said "hi" \\ C:\\path\\n\nline 2\ttab\r\nend \x01 ; , = [x] # not a comment'
+    return Plan(
+        id="tricky.plan_1",
+        version=7,
+        title=Text("Tricky «plan»", "Plan « piégé »", 'خطة "صعبة" — اختبار'),
+        start=date(2025, 6, 21),
+        end=date(2027, 12, 31),
+        signed_at=None,
+        signed_place="",
+        areas=(
+            Area("PA1", Text(nasty, "", "المجال الأول")),
+            Area("PA2", Text("Second"), illustrative=True),
+            Area("PA3", Text("No actions here")),
+        ),
+        actions=(
+            Action("PA2.1", "PA2", "regional", "OIC", Text("First listed"), Text(""), (), True),
+            Action(
+                "PA1.10",
+                "PA1",
+                "national",
+                "joint",
+                Text("Numbers", "Nombres", "أرقام"),
+                Text(nasty, nasty, "وصف\nبسطرين"),
+                (
+                    Indicator(
+                        "a-b_c",
+                        Text("Floats"),
+                        "USD",
+                        0.1,
+                        1e20,
+                        (("2025-S2", -3.5), ("2027-S2", 1e-07)),
+                    ),
+                    Indicator("none", Text("No numbers"), "count", None, None, ()),
+                ),
+            ),
+            Action("PA2.2", "PA2", "global", "IOM", Text("Last"), Text("", "fr only"), ()),
+        ),
+        illustrative=False,
+    )
+
+
+# --- the template ---------------------------------------------------------------------
+
+
+def test_template_loads_with_four_areas_and_the_level_spread():
+    plan = default_plan()
+    assert plan.id == "iom-oic-poa-2025-2027"
+    assert plan.version == 1
+    assert (plan.start, plan.end) == (date(2025, 6, 21), date(2027, 12, 31))
+    assert plan.signed_at == date(2025, 6, 21) and plan.signed_place == "Istanbul"
+    assert [a.code for a in plan.areas] == ["PA1", "PA2", "PA3", "PA4"]
+    for area in plan.areas:
+        actions = plan.actions_of(area=area.code)
+        assert len(actions) >= 6, area.code
+        levels = Counter(a.level for a in actions)
+        assert levels["national"] >= 2 and levels["regional"] >= 1 and levels["global"] >= 1
+        for number, action in enumerate(actions, start=1):
+            assert action.code == f"{area.code}.{number}"
+    assert {a.lead for a in plan.actions} == set(LEADS)
+
+
+def test_template_indicators_are_complete():
+    for action in default_plan().actions:
+        assert action.indicators, action.code
+        for indicator in action.indicators:
+            assert indicator.unit and indicator.baseline is not None, action.code
+            assert indicator.target is not None, action.code
+    some = default_plan().action("PA1.1").indicator("policies-supported")
+    assert some.target_for("2026-S2") == 6 and some.target == 12
+
+
+def test_template_titles_are_in_english_french_and_arabic():
+    for where, text in texts_of(default_plan()):
+        assert text.en and text.fr and text.ar, where
+        assert ARABIC.search(text.ar) and not ARABIC.search(text.en + text.fr), where
+        assert text.fr != text.en, where
+
+
+def test_template_says_it_is_illustrative():
+    plan = default_plan()
+    assert plan.illustrative
+    assert all(a.illustrative for a in plan.areas)
+    assert all(a.illustrative for a in plan.actions)
+    head = resource_path("plan", "plan.toml").read_text(encoding="utf-8")[:2000]
+    assert "ILLUSTRATIVE" in head and "NOT the signed text" in head
+
+
+def test_default_plan_is_read_once():
+    assert default_plan() is default_plan()
+
+
+# --- round trips ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [default_plan, tricky_plan], ids=["template", "tricky"])
+def test_dict_round_trip_is_exact_and_json_safe(make):
+    plan = make()
+    data = plan_to_dict(plan)
+    assert plan_from_dict(data) == plan
+    assert plan_from_dict(json.loads(json.dumps(data))) == plan
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json", "csv"])
+@pytest.mark.parametrize("make", [default_plan, tricky_plan], ids=["template", "tricky"])
+def test_file_round_trip(tmp_path, make, fmt):
+    plan = make()
+    path = tmp_path / f"plan.{fmt}"
+    dump_plan(plan, path)
+    again = load_plan(path)
+    assert again == plan
+    assert [a.code for a in again.actions] == [a.code for a in plan.actions]
+    assert parse_plan_text(format_plan(plan, fmt), fmt) == plan
+
+
+def test_written_toml_is_valid_toml_with_escapes(tmp_path):
+    path = tmp_path / "plan.toml"
+    dump_plan(tricky_plan(), path)
+    text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    assert data["areas"][0]["title"]["en"] == tricky_plan().areas[0].title.en
+    assert "صعبة" in text  # Arabic written as itself, not escaped
+    assert "\\u0001" in text and '\\"hi\\"' in text
+
+
+def test_written_csv_has_a_bom_and_one_row_per_indicator(tmp_path):
+    path = tmp_path / "plan.csv"
+    dump_plan(default_plan(), path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header = data.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:2] == ["plan_id", "plan_version"] and "target_2025-S2" in header
+    indicators = sum(len(a.indicators) for a in default_plan().actions)
+    rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
+    assert len(rows) == indicators + 1
+
+
+def test_small_fixture_reads_every_optional_form():
+    plan = load_plan(FIXTURES / "good_small.toml")
+    assert plan.version == 2 and plan.start == date(2025, 6, 21)
+    assert plan.area("PA2").title == Text("Mobility") and plan.area("PA2").illustrative
+    action = plan.action("pa1.1")
+    assert action.description.en == 'Support "national" policies.\nSecond line.'
+    policies = action.indicator("policies")
+    assert policies.targets == (("2025-S2", 1.0), ("2026-S1", 3.0))  # sorted by period
+    assert policies.target_for("2026-S1") == 3 and policies.target_for("2027-S1") == 12
+    assert plan.action("PA1.2").indicator("officials-trained").baseline is None
+
+
+def test_semicolon_csv_with_blank_repeats_and_decimal_commas():
+    plan = load_plan(FIXTURES / "good_semicolon.csv")
+    assert plan.title == Text("Test plan", "", "خطة تجريبية")
+    assert [a.code for a in plan.areas] == ["PA1", "PA2"]
+    assert [a.code for a in plan.actions] == ["PA1.1", "PA1.2", "PA2.1"]
+    cost = plan.action("PA1.1").indicator("cost")
+    assert (cost.baseline, cost.target) == (6.4, 4.5)
+    assert plan.action("PA1.2").indicators == ()
+    assert plan.action("PA2.1").indicator("statements").baseline is None
+
+
+# --- the Plan API ---------------------------------------------------------------------
+
+
+def test_lookups_and_filters():
+    plan = default_plan()
+    assert plan.action("PA2.3").area == "PA2"
+    with pytest.raises(ValidationError) as err:
+        plan.action("PA9.9")
+    assert str(err.value) == "unknown action 'PA9.9'"
+    with pytest.raises(ValidationError, match="unknown area 'PA9'"):
+        plan.area("PA9")
+    national = plan.actions_of(level="national")
+    assert national and all(a.level == "national" for a in national)
+    both = plan.actions_of(area="PA3", level="global")
+    assert [a.code for a in both] == ["PA3.6"]
+    assert len(plan.actions_of()) == len(plan.actions)
+    with pytest.raises(ValidationError, match="unknown level 'nation'"):
+        plan.actions_of(level="nation")
+    with pytest.raises(ValidationError, match=r"unknown indicator 'nope' for PA1\.1"):
+        plan.action("PA1.1").indicator("nope")
+
+
+def test_plan_periods_and_dates():
+    plan = default_plan()
+    assert [str(p) for p in plan.periods()] == [
+        "2025-S2", "2026-S1", "2026-S2", "2027-S1", "2027-S2",
+    ]  # fmt: skip
+    assert plan.period_bounds("2025-S2") == (date(2025, 6, 21), date(2025, 12, 31))
+    assert str(plan.period_for_date(date(2025, 6, 22))) == "2025-S2"
+    with pytest.raises(ValidationError, match="2025-S1 is outside the plan"):
+        plan.check_period("2025-S1")
+
+
+def test_text_falls_back_to_english():
+    text = Text("Hello", "", "مرحبا")
+    assert text.get("fr") == "Hello" and text.get("ar") == "مرحبا" and text.get("xx") == "Hello"
+
+
+def test_values_are_frozen_with_tuples():
+    plan = default_plan()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.version = 2  # type: ignore[misc]
+    assert isinstance(plan.actions, tuple) and isinstance(plan.actions[0].indicators, tuple)
+    assert hash(plan)
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "bad_level.toml",
+            "bad_level.toml: actions[3] (PA1.4).level: 'nation' is not one of "
+            "national, regional, global",
+        ),
+        (
+            "duplicate_action.toml",
+            "duplicate_action.toml: actions[2] (PA1.2).code: duplicate action code 'PA1.2' "
+            "(first at actions[1] (PA1.2))",
+        ),
+        (
+            "unknown_key.toml",
+            "unknown_key.toml: actions[2] (PA1.3): unknown key 'levl' (did you mean 'level'?); "
+            "allowed keys: code, area, level, lead, title, description, illustrative, indicators",
+        ),
+        ("bad_date.toml", "bad_date.toml: plan.end: '2027-02-30' is not a date; write YYYY-MM-DD"),
+        (
+            "start_after_end.toml",
+            "start_after_end.toml: plan.end: 2024-12-31 is before the plan's start (2025-06-21)",
+        ),
+        (
+            "unknown_area.toml",
+            "unknown_area.toml: actions[4] (PA3.1).area: unknown area 'PA3' "
+            "(the plan's areas: PA1, PA2)",
+        ),
+        (
+            "duplicate_indicator.toml",
+            "duplicate_indicator.toml: actions[0] (PA1.1).indicators[1] (policies).key: "
+            "duplicate indicator key 'policies' (first at actions[0] (PA1.1).indicators[0] "
+            "(policies))",
+        ),
+        (
+            "period_outside.toml",
+            "period_outside.toml: actions[0] (PA1.1).indicators[0] (policies).targets.2025-S1: "
+            "period 2025-S1 is outside the plan (2025-S2 … 2027-S2); its days from 2025-06-21 "
+            "are reported in 2025-S2, the plan's first period",
+        ),
+        (
+            "bad_row.csv",
+            "bad_row.csv: row 4, column 'level': 'nation' is not one of national, regional, global",
+        ),
+        ("bad_number.csv", "bad_number.csv: row 4, column 'target': 'six' is not a number"),
+        (
+            "conflicting_rows.csv",
+            "conflicting_rows.csv: row 3, column 'level': 'regional' differs from 'national' "
+            "on row 2 for action PA1.1",
+        ),
+        (
+            "unknown_column.csv",
+            "unknown_column.csv: row 1: unknown column 'units' (did you mean 'unit'?)",
+        ),
+    ],
+)
+def test_bad_fixture_gives_one_line_naming_field_and_place(name, message):
+    with pytest.raises(PlanError) as err:
+        load_plan(FIXTURES / name)
+    assert str(err.value) == message
+    assert "\n" not in str(err.value)
+
+
+def test_toml_syntax_error_gives_line_and_column():
+    with pytest.raises(PlanError) as err:
+        load_plan(FIXTURES / "syntax_error.toml")
+    text = str(err.value)
+    assert text.startswith("syntax_error.toml: TOML syntax error: ")
+    assert "line 49, column 12" in text and "\n" not in text
+
+
+def small() -> dict:
+    return plan_to_dict(load_plan(FIXTURES / "good_small.toml"))
+
+
+def mutate(change) -> dict:
+    data = small()
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(extra=1), "x: unknown key 'extra'"),
+        (lambda d: d["plan"].pop("id"), "x: plan.id: missing (required)"),
+        (lambda d: d["plan"].update(version=0), "x: plan.version: expected a positive whole"),
+        (lambda d: d["plan"].update(version="1"), "x: plan.version: expected a positive whole"),
+        (lambda d: d["plan"].update(version=True), "x: plan.version: expected a positive whole"),
+        (lambda d: d["plan"].update(start="21/06/2025"), "x: plan.start: '21/06/2025' is not"),
+        (lambda d: d["plan"]["title"].update(en=""), "x: plan.title.en: missing (required)"),
+        (lambda d: d["plan"]["title"].update(es="Plan"), "x: plan.title: unknown key 'es'"),
+        (lambda d: d.update(areas=[]), "x: areas: empty; the plan needs at least one"),
+        (lambda d: d["areas"][1].update(code="PA1"), "x: areas[1] (PA1).code: duplicate area"),
+        (lambda d: d["areas"][0].update(code="P A"), "x: areas[0] (P A).code: 'P A' is not an"),
+        (
+            lambda d: d["actions"][4].update(code="PA1.9"),
+            "x: actions[4] (PA1.9).code: 'PA1.9' does not match its area PA2; write PA2.<number>",
+        ),
+        (
+            lambda d: d["actions"][0].update(code="PA1-1"),
+            "x: actions[0] (PA1-1).code: 'PA1-1' is not an action code; write <area>.<number>",
+        ),
+        (lambda d: d["actions"][0].update(code="PA1.0"), "x: actions[0] (PA1.0).code: 'PA1.0' is"),
+        (lambda d: d["actions"][1].pop("level"), "x: actions[1] (PA1.2).level: missing (required)"),
+        (
+            lambda d: d["actions"][1].update(lead="UN"),
+            "x: actions[1] (PA1.2).lead: 'UN' is not one of IOM, OIC, joint",
+        ),
+        (
+            lambda d: d["actions"][0]["indicators"][0].update(target=float("nan")),
+            "x: actions[0] (PA1.1).indicators[0] (policies).target: 'nan' is not a finite number",
+        ),
+        (
+            lambda d: d["actions"][0]["indicators"][0].update(baseline=True),
+            "x: actions[0] (PA1.1).indicators[0] (policies).baseline: expected a number, got "
+            "true/false",
+        ),
+        (
+            lambda d: d["actions"][0]["indicators"][0].update(unit=5),
+            "x: actions[0] (PA1.1).indicators[0] (policies).unit: expected text, got the number 5",
+        ),
+        (
+            lambda d: d["actions"][0]["indicators"][0].update(key="Bad Key"),
+            "x: actions[0] (PA1.1).indicators[0] (Bad Key).key: 'Bad Key' is not an indicator key",
+        ),
+        (
+            lambda d: d["actions"][0]["indicators"][0]["targets"].update({"2026-S3": 1}),
+            "x: actions[0] (PA1.1).indicators[0] (policies).targets.2026-S3: '2026-S3' is not a "
+            "period; write YYYY-S1 or YYYY-S2",
+        ),
+        (
+            lambda d: d["actions"][0]["indicators"][0]["targets"].update({"2028-S1": 1}),
+            "x: actions[0] (PA1.1).indicators[0] (policies).targets.2028-S1: period 2028-S1 is "
+            "outside the plan (2025-S2 … 2027-S2)",
+        ),
+        (lambda d: d["actions"][0].update(indicators={}), "x: actions[0] (PA1.1).indicators: exp"),
+    ],
+)
+def test_dict_errors_name_the_field(change, message):
+    with pytest.raises(PlanError) as err:
+        plan_from_dict(mutate(change), source="x")
+    assert str(err.value).startswith(message)
+    assert "\n" not in str(err.value)
+
+
+def test_json_errors(tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text('{"plan": {"id": "x",\n  "version": 1,,}}', encoding="utf-8")
+    with pytest.raises(PlanError, match=r"^plan.json: JSON syntax error at line 2, column 16: "):
+        load_plan(path)
+    path.write_text('{"plan": {}, "plan": {}, "areas": [], "actions": []}', encoding="utf-8")
+    with pytest.raises(PlanError, match=r"^plan.json: JSON key 'plan' is given twice"):
+        load_plan(path)
+    data = small()
+    data["actions"][0]["level"] = "nation"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(PlanError, match=r"^plan.json: actions\[0\] \(PA1.1\).level: 'nation'"):
+        load_plan(path)
+
+
+def csv_text(tmp_path, rows: list[str]) -> Path:
+    path = tmp_path / "plan.csv"
+    header = (
+        "plan_id,plan_version,plan_start,plan_end,plan_title_en,area,area_title_en,action,"
+        "level,lead,action_title_en,indicator,indicator_title_en,unit,baseline,target"
+    )
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,pol,Pols,count,0,5"
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [FIRST, ",,,,,PA1,,PA1.2,regional,IOM,,x,X,count,,"],
+            "plan.csv: row 3, column 'action_title_en': missing (required)",
+        ),
+        ([FIRST, ",,,,,,,PA1.2,regional,IOM,T,,,,,"], "plan.csv: row 3, column 'area': missing"),
+        (
+            [FIRST, ",,,,,PA2,,,,,,,,,,"],
+            "plan.csv: row 3, column 'area_title_en': missing (required)",
+        ),
+        (
+            [FIRST, ",,,,,PA1,,,regional,,,,,,,"],
+            "plan.csv: row 3, column 'level': a value on a row whose 'action' is empty",
+        ),
+        (
+            [FIRST, ",2,,,,PA1,,PA1.2,regional,IOM,T,,,,,"],
+            "plan.csv: row 3, column 'plan_version': '2' differs from '1' on row 2 for the plan",
+        ),
+        (
+            [FIRST, ",,,,,PA1,,PA1.1,,,,pol,Again,count,,"],
+            "plan.csv: row 3, column 'indicator': duplicate indicator key 'pol' (first at row 2)",
+        ),
+        (
+            [FIRST.replace(",0,5", ",0,5,9")],
+            "plan.csv: row 2: 17 cells but the header has 16",
+        ),
+        ([FIRST.replace("2025-06-21", "21/06/2025")], "plan.csv: row 2, column 'plan_start': '21"),
+        ([FIRST.replace(",1,", ",one,")], "plan.csv: row 2, column 'plan_version': expected a"),
+        ([], "plan.csv: no rows under the header"),
+    ],
+)
+def test_csv_errors_name_row_and_column(tmp_path, rows, message):
+    with pytest.raises(PlanError) as err:
+        load_plan(csv_text(tmp_path, rows))
+    assert str(err.value).startswith(message)
+
+
+def test_csv_header_problems(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text("plan_id,area,action\np,PA1,PA1.1\n", encoding="utf-8")
+    with pytest.raises(PlanError, match=r"^plan.csv: row 1: missing column 'plan_version'$"):
+        load_plan(path)
+    path.write_text("area,area\n", encoding="utf-8")
+    with pytest.raises(PlanError, match=r"^plan.csv: row 1, column 'area': column given twice"):
+        load_plan(path)
+    path.write_text("area,target_2026-S3\n", encoding="utf-8")
+    with pytest.raises(PlanError, match=r"^plan.csv: row 1, column 'target_2026-S3': '2026-S3'"):
+        load_plan(path)
+
+
+def test_csv_must_be_utf8(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_bytes("area,action\nPA1,Améliorer\n".encode("cp1252"))
+    with pytest.raises(PlanError, match=r"^plan.csv: not UTF-8 text \(byte \d+\); save it as"):
+        load_plan(path)
+
+
+def test_unsupported_or_missing_files(tmp_path):
+    with pytest.raises(PlanError, match=r"^plan.xlsx: unknown plan file type '.xlsx'"):
+        load_plan(tmp_path / "plan.xlsx")
+    with pytest.raises(PlanError, match=r"^nowhere.toml: cannot read the file"):
+        load_plan(tmp_path / "nowhere.toml")
+    with pytest.raises(PlanError, match="unknown plan format 'yaml'"):
+        parse_plan_text("", "yaml")
+    with pytest.raises(PlanError, match="unknown plan file type"):
+        dump_plan(default_plan(), tmp_path / "plan.txt")
+
+
+def test_levels_and_leads_come_from_the_model():
+    assert {a.level for a in default_plan().actions} == set(LEVELS)

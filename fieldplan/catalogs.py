@@ -1,0 +1,363 @@
+"""Maintain the translation catalogs: ``python -m fieldplan.catalogs extract|update|check``.
+
+The developer loop, from the top of a checkout:
+
+1. Mark text in ``fieldplan/`` or ``ui/`` with ``_()``, ``N_()``, ``ngettext()`` or
+   ``pgettext()`` from ``fieldplan.i18n``, with ``{name}`` placeholders filled by
+   ``.format()`` after translation. A ``# Translators:`` comment just above helps.
+2. ``python -m fieldplan.catalogs extract`` rewrites ``resources/locale/fieldplan.pot``
+   from the source (sorted, file names without line numbers, no dates: small diffs).
+3. ``python -m fieldplan.catalogs update`` merges the template into the French and
+   Arabic ``.po`` files, keeping every translation; a message whose wording changed
+   comes back as fuzzy with the old translation as a suggestion.
+4. Translate the new (empty) and fuzzy entries in ``resources/locale/{fr,ar}/
+   LC_MESSAGES/fieldplan.po`` with any PO editor or by hand (delete the ``fuzzy``
+   flag once checked), following the glossary at the top of each file. French has
+   three plural forms (``msgstr[0]`` for 0 and 1, ``[1]`` for millions, ``[2]`` the
+   ordinary plural); Arabic six (zero, one, two, 3-10, 11-99, 100 and up).
+5. ``python -m fieldplan.catalogs check`` exits 1 listing what is left: messages not
+   extracted, untranslated or fuzzy ones, ``{placeholders}`` that differ from the
+   English, wrong numbers of plural forms. The tests run the same check.
+
+Nothing is compiled by hand: ``fieldplan.i18n`` compiles each ``.po`` on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gettext
+import io
+import re
+import string
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po, unescape, write_po
+
+from fieldplan import __version__
+from fieldplan.i18n import DOMAIN, LANGUAGES, locale_dir
+
+#: Languages with a catalog to translate (English is the source).
+TRANSLATED: tuple[str, ...] = tuple(lang for lang in LANGUAGES if lang != "en")
+
+_TEMPLATE_HEADER = """\
+# Translations template for fieldplan. Do not edit: regenerate it with
+#   python -m fieldplan.catalogs extract
+# then merge it into the catalogs with `python -m fieldplan.catalogs update`.
+# This file is distributed under the same license as the fieldplan package.
+#"""
+
+# Header lines that change on every run or with the tools, not with the messages.
+_VOLATILE_HEADER = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date|Generated-By): .*"\n', re.M)
+
+
+def source_root() -> Path:
+    """The directory holding fieldplan/ and ui/ (the checkout)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def template_path() -> Path:
+    return locale_dir() / f"{DOMAIN}.pot"
+
+
+def catalog_path(lang: str) -> Path:
+    return locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _key(message: Message) -> tuple[str, str | None]:
+    return (message.id if isinstance(message.id, str) else message.id[0], message.context)
+
+
+def _messages(catalog: Catalog) -> Iterable[Message]:
+    return (m for m in catalog if m.id)
+
+
+def extract(root: Path | None = None) -> Catalog:
+    """The template catalog extracted from the source under ``root``."""
+    root = source_root() if root is None else root
+    with open(locale_dir() / "babel.cfg", encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    tops = {pattern.split("/")[0] for pattern, _method in method_map}
+
+    def wanted(dirpath: str) -> bool:
+        rel = Path(dirpath).resolve().relative_to(root.resolve()).parts
+        return not rel or (rel[0] in tops and not any(p[0] in "._" for p in rel))
+
+    catalog = Catalog(
+        project="fieldplan",
+        version=__version__,
+        domain=DOMAIN,
+        header_comment=_TEMPLATE_HEADER,
+        charset="utf-8",
+        fuzzy=False,
+    )
+    found = extract_from_dir(
+        root,
+        method_map,
+        options_map,
+        keywords={},
+        comment_tags=("Translators:",),
+        strip_comment_tags=True,
+        directory_filter=wanted,
+    )
+    for filename, lineno, message, comments, context in found:
+        location = (Path(filename).as_posix(), lineno)
+        catalog.add(message, None, [location], auto_comments=comments, context=context)
+    return catalog
+
+
+def dump(catalog: Catalog) -> bytes:
+    """Deterministic PO text: sorted, no line numbers, no dates, no obsolete entries."""
+    out = io.BytesIO()
+    write_po(
+        out,
+        catalog,
+        sort_output=True,
+        include_lineno=False,
+        ignore_obsolete=True,
+        include_previous=False,
+        width=79,
+    )
+    return _VOLATILE_HEADER.sub(b"", out.getvalue())
+
+
+def _write(path: Path, data: bytes) -> bool:
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def write_template(root: Path | None = None) -> Path:
+    """extract: rewrite fieldplan.pot from the source."""
+    path = template_path()
+    _write(path, dump(extract(root)))
+    return path
+
+
+def read_catalog(path: Path, lang: str | None = None) -> Catalog:
+    with open(path, "rb") as f:
+        return read_po(f, locale=lang, domain=DOMAIN)
+
+
+def update() -> list[Path]:
+    """update: merge the template into every translated catalog, keeping translations."""
+    template = read_catalog(template_path())
+    paths = []
+    for lang in TRANSLATED:
+        path = catalog_path(lang)
+        if path.is_file():
+            catalog = read_catalog(path, lang)
+        else:
+            catalog = Catalog(locale=lang, domain=DOMAIN, project="fieldplan", fuzzy=False)
+        catalog.update(template, update_creation_date=False)
+        catalog.project, catalog.version = "fieldplan", template.version
+        _write(path, dump(catalog))
+        paths.append(path)
+    return paths
+
+
+# --- check --------------------------------------------------------------------------
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` fields of a format string; ValueError if its braces are malformed."""
+    return {
+        field for _lit, field, _spec, _conv in string.Formatter().parse(text) if field is not None
+    }
+
+
+def _placeholders_or_problem(text: str) -> tuple[set[str], str | None]:
+    try:
+        return placeholders(text), None
+    except ValueError as exc:
+        return set(), f"malformed placeholder ({exc})"
+
+
+def _single_count_forms(lang: str) -> set[int]:
+    """Plural forms used for exactly one number (Arabic zero, one, two), which may leave
+    the number out ("إجراء واحد" for "{count} action")."""
+    nplurals, expr = get_plural(lang)
+    choose = gettext.c2py(expr.strip().rstrip(";"))
+    sample = list(range(1001)) + [m * 10**k for k in range(3, 10) for m in (1, 2, 3, 7)]
+    seen: dict[int, int] = {}
+    for n in sample:
+        index = choose(n)
+        seen[index] = seen.get(index, 0) + 1
+    return {i for i in range(nplurals) if seen.get(i) == 1}
+
+
+def _plural_form_counts(path: Path) -> list[tuple[str, int]]:
+    """(msgid, number of msgstr[N] lines) of each plural entry, read from the text: babel
+    pads missing forms and drops extra ones when it parses a catalog."""
+    entries: list[tuple[str, int]] = []
+    msgid: list[str] = []
+    forms = 0
+    in_msgid = False
+    for line in [*path.read_text(encoding="utf-8").splitlines(), 'msgid ""']:
+        line = line.strip()
+        if line.startswith("msgid "):
+            if forms:
+                entries.append(("".join(unescape(part) for part in msgid), forms))
+            msgid, forms, in_msgid = [line[6:]], 0, True
+        elif line.startswith('"') and in_msgid:
+            msgid.append(line)
+        else:
+            in_msgid = False
+            forms += line.startswith("msgstr[")
+    return entries
+
+
+def _label(message: Message) -> str:
+    text = message.id if isinstance(message.id, str) else message.id[0]
+    return f"{message.context}|{text!r}" if message.context else repr(text)
+
+
+def check_catalog(path: Path, lang: str, template: Catalog) -> list[str]:
+    """Problems of one translated catalog against the template (empty if none)."""
+    catalog = read_catalog(path, lang)
+    where = f"{path.name} ({lang})"
+    problems = []
+    nplurals, _expr = get_plural(lang)
+    if catalog.num_plurals != nplurals:
+        problems.append(
+            f"{where}: Plural-Forms has nplurals={catalog.num_plurals}, {lang} needs {nplurals}"
+        )
+    if catalog.fuzzy:
+        problems.append(f"{where}: the catalog header is marked fuzzy")
+    for text, count in _plural_form_counts(path):
+        if count != nplurals:
+            problems.append(f"{where}: {text!r}: {count} plural forms, expected {nplurals}")
+    single = _single_count_forms(lang)
+    ours = {_key(m): m for m in _messages(catalog)}
+    for key, original in sorted({_key(m): m for m in _messages(template)}.items(), key=str):
+        message = ours.get(key)
+        if message is None:
+            problems.append(f"{where}: missing {_label(original)} (run update)")
+            continue
+        problems.extend(
+            f"{where}: {_label(message)}: {p}"
+            for p in _translation_problems(original, message, nplurals, single)
+        )
+    for key in sorted(set(ours) - {_key(m) for m in _messages(template)}, key=str):
+        problems.append(f"{where}: {_label(ours[key])} is not in the template (run update)")
+    return problems
+
+
+def _translation_problems(
+    original: Message, message: Message, nplurals: int, single: set[int]
+) -> list[str]:
+    if message.fuzzy:
+        return ["fuzzy"]
+    if original.pluralizable != message.pluralizable:
+        return ["singular/plural differs from the template (run update)"]
+    ids = list(original.id) if original.pluralizable else [original.id]
+    expected: set[str] = set()
+    for text in ids:
+        fields, bad = _placeholders_or_problem(text)
+        if bad:
+            return [f"in the English: {bad}"]
+        expected |= fields
+    forms = list(message.string) if message.pluralizable else [message.string]
+    if not any(forms):
+        return ["untranslated"]
+    problems = []
+    if message.pluralizable and len(forms) != nplurals:
+        problems.append(f"{len(forms)} plural forms, expected {nplurals}")
+    for index, text in enumerate(forms):
+        form = f"form {index}: " if message.pluralizable else ""
+        if not text:
+            problems.append(f"{form}untranslated")
+            continue
+        if text.endswith("\n") != ids[-1].endswith("\n"):
+            problems.append(f"{form}line break at the end differs from the English")
+        fields, bad = _placeholders_or_problem(text)
+        if bad:
+            problems.append(form + bad)
+            continue
+        missing = expected - fields
+        if message.pluralizable and index in single:
+            missing = set()
+        extra = fields - expected
+        if missing or extra:
+            detail = ", ".join(
+                [f"missing {{{f}}}" for f in sorted(missing)]
+                + [f"unknown {{{f}}}" for f in sorted(extra)]
+            )
+            problems.append(f"{form}placeholders differ from the English: {detail}")
+    return problems
+
+
+def check(root: Path | None = None) -> list[str]:
+    """Everything the catalogs lack; empty when the template and translations are complete."""
+    problems = []
+    template = read_catalog(template_path())
+    source = extract(root)
+    in_template = {_key(m) for m in _messages(template)}
+    for message in _messages(source):
+        if _key(message) not in in_template:
+            problems.append(
+                f"{template_path().name}: {_label(message)} is in the source "
+                "but not in the template (run extract)"
+            )
+        fields = set()
+        for text in message.id if message.pluralizable else [message.id]:
+            fields |= _placeholders_or_problem(text)[0]
+        positional = sorted(f for f in fields if f == "" or f.isdigit())
+        if positional:
+            problems.append(f"{_label(message)}: use named placeholders, not {{}} or {{0}}")
+    in_source = {_key(m) for m in _messages(source)}
+    for message in _messages(template):
+        if _key(message) not in in_source:
+            problems.append(
+                f"{template_path().name}: {_label(message)} is no longer in the "
+                "source (run extract)"
+            )
+    for lang in TRANSLATED:
+        path = catalog_path(lang)
+        if not path.is_file():
+            problems.append(f"{path}: missing (run update)")
+            continue
+        problems.extend(check_catalog(path, lang, template))
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m fieldplan.catalogs",
+        description="Maintain fieldplan's translation catalogs (see this module's docstring).",
+    )
+    parser.add_argument("--root", type=Path, help="checkout to extract from (default: this one)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("extract", help="rewrite resources/locale/fieldplan.pot from the source")
+    commands.add_parser("update", help="merge the template into the fr and ar catalogs")
+    commands.add_parser(
+        "check", help="exit 1 listing missing, untranslated, fuzzy or inconsistent messages"
+    )
+    args = parser.parse_args(argv)
+    if args.command == "extract":
+        path = write_template(args.root)
+        print(f"{path}: {sum(1 for _m in _messages(read_catalog(path)))} messages")
+    elif args.command == "update":
+        for path in update():
+            print(path)
+    else:
+        problems = check(args.root)
+        for problem in problems:
+            print(problem)
+        if problems:
+            sys.stdout.flush()
+            print(f"{len(problems)} problem(s)", file=sys.stderr)
+            return 1
+        print("catalogs complete")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

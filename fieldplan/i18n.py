@@ -1,0 +1,454 @@
+"""Translations and locale formatting for English, French and Arabic. No Qt.
+
+Messages
+    Mark user-visible text with ``_()`` (translated now), ``N_()`` (marked only, translated
+    later with ``_(value)``), ``ngettext(singular, plural, n)`` and ``pgettext(context,
+    message)``. Import them from here; nothing is installed into builtins. Placeholders are
+    ``{name}``, filled after translation: ``_("Unknown action {code}").format(code=c)``.
+    A comment starting with ``# Translators:`` on the line before a call reaches the
+    translators. The catalog loop (extract, update, translate, check) is in
+    ``fieldplan.catalogs``.
+
+Catalogs
+    ``resources/locale/<lang>/LC_MESSAGES/fieldplan.po`` is the only source of truth; no
+    ``.mo`` is kept in the tree. On first use in a process a ``.po`` is compiled into
+    ``user_cache_dir("fieldplan")/locale/<lang>-<sha256 of the .po>.mo`` and loaded from
+    there afterwards, so an edited ``.po`` is picked up at once and a stale ``.mo`` cannot
+    be used. If the cache is not writable the catalog is compiled in memory. Fuzzy entries,
+    and plural entries with an empty form, are left out (English is shown instead).
+
+Current language
+    One per process: ``set_language`` / ``get_language``. ``translation(lang)`` gives the
+    translations of another language without switching (a report printed in French from
+    an English session). ``xx-pseudo`` is a pseudo-locale for tests: every message comes
+    back accented and wrapped, "⟦Ŝàvé⟧", with ``{placeholders}`` intact, so a test can spot
+    visible text that does not go through the catalogs.
+
+Formatting (babel/CLDR)
+    English follows British/UN usage, as the plan's own texts do ("21 June 2025"): dates
+    day-month-year, 24-hour clock (CLDR ``en_GB``). Arabic uses **Western digits
+    (0-9) everywhere** — numbers, percents, dates, times and years — with the separators
+    of CLDR ``ar`` in the Latin numbering system ("12,345.5", "45%"), not the Arabic-Indic
+    digits and signs (١٢٬٣٤٥٫٥ ٪): the tables of IOM and OIC Arabic documents use Western
+    digits, and so the figures match the English and French editions. The numbering system
+    is passed explicitly so that a regional locale (ar_EG, ar_SA default to ``arab``)
+    never brings the Arabic signs in; ``ui.qt_i18n`` makes the same choice for widgets.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+import io
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+#: Languages with catalogs; English is the source language.
+LANGUAGES: tuple[str, ...] = ("en", "fr", "ar")
+#: Names of the languages in themselves, for a language menu.
+LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "fr": "Français", "ar": "العربية"}
+#: The pseudo-locale for tests.
+PSEUDO_LANGUAGE = "xx-pseudo"
+#: The gettext domain: the catalogs are named fieldplan.po.
+DOMAIN = "fieldplan"
+
+#: One symbol per status, distinct in greyscale and present in DejaVu Sans (and in
+#: DejaVu Sans Bold): the status word always goes with it, never a colour alone.
+STATUS_SYMBOLS: Mapping[str, str] = {
+    "not-started": "○",  # U+25CB white circle
+    "on-track": "●",  # U+25CF black circle
+    "at-risk": "▲",  # U+25B2 black up-pointing triangle
+    "off-track": "▼",  # U+25BC black down-pointing triangle
+    "completed": "✓",  # U+2713 check mark
+    "cancelled": "✕",  # U+2715 multiplication x
+}
+
+# Babel locale used for formatting each language (see the module docstring).
+_FORMAT_LOCALES = {"en": "en_GB", "fr": "fr", "ar": "ar", PSEUDO_LANGUAGE: "en_GB"}
+_NUMBERING = "latn"
+
+_current = "en"
+_translations: dict[str, gettext.NullTranslations] = {}
+_lock = threading.Lock()
+
+
+# --- language ---------------------------------------------------------------------
+
+
+def _normalise(lang: str) -> str | None:
+    """A supported code from a locale name ("fr_FR.UTF-8" -> "fr", "ar-SA" -> "ar"), or None."""
+    if lang == PSEUDO_LANGUAGE:
+        return lang
+    code = re.split(r"[_.@-]", lang.strip(), maxsplit=1)[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def set_language(lang: str) -> None:
+    """Make ``lang`` (en, fr, ar, a locale name such as fr_FR, or xx-pseudo) current."""
+    global _current
+    code = _normalise(lang)
+    if code is None:
+        raise ValueError(f"unsupported language {lang!r} (choose one of {', '.join(LANGUAGES)})")
+    _current = code
+
+
+def get_language() -> str:
+    """The current language code."""
+    return _current
+
+
+def _resolve(lang: str | None) -> str:
+    if lang is None:
+        return _current
+    code = _normalise(lang)
+    if code is None:
+        raise ValueError(f"unsupported language {lang!r} (choose one of {', '.join(LANGUAGES)})")
+    return code
+
+
+def detect_language(environ: Mapping[str, str] = os.environ) -> str:
+    """The user's language from the environment, as gettext reads it; "en" by default.
+
+    LANGUAGE is a priority list ("de:fr" gives fr) honoured unless the locale is C/POSIX;
+    otherwise the first of LC_ALL, LC_MESSAGES, LANG that is set decides. With the real
+    environment and none of them set (Windows), the system locale is asked.
+    """
+    locale_name = next(
+        (environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(k)), ""
+    )
+    if locale_name.split(".")[0] not in ("C", "POSIX"):
+        for entry in environ.get("LANGUAGE", "").split(":"):
+            if (code := _normalise(entry)) in LANGUAGES:
+                return code
+    if not locale_name and environ is os.environ:
+        import locale
+
+        system = (locale.getlocale()[0] or "").lower()  # e.g. "French_France" on Windows
+        locale_name = {"french": "fr", "arabic": "ar"}.get(system.split("_")[0], system)
+    code = _normalise(locale_name)
+    return code if code in LANGUAGES else "en"
+
+
+@cache
+def is_rtl(lang: str) -> bool:
+    """True for a right-to-left language (CLDR's text direction)."""
+    if lang == PSEUDO_LANGUAGE:
+        return False
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(lang.replace("-", "_")).text_direction == "rtl"
+    except (ValueError, UnknownLocaleError):
+        return False
+
+
+# --- catalogs -----------------------------------------------------------------------
+
+
+def locale_dir() -> Path:
+    """resources/locale, from a checkout or an installed wheel."""
+    from fieldplan.resources import resource_path
+
+    return resource_path("locale")
+
+
+def po_path(lang: str) -> Path:
+    """The catalog of one language."""
+    return locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def cache_dir() -> Path:
+    """Where compiled catalogs are kept (tests monkeypatch this)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("fieldplan")) / "locale"
+
+
+def compile_po(data: bytes, lang: str) -> bytes:
+    """The .mo bytes of a .po file's bytes; fuzzy and incomplete plural entries left out."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(io.BytesIO(data), locale=lang, domain=DOMAIN, ignore_obsolete=True)
+    for message in list(catalog)[1:]:
+        if message.pluralizable and not all(message.string):
+            catalog.delete(message.id, context=message.context)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+def load_po(po: Path, lang: str, cache: Path | None) -> gettext.GNUTranslations:
+    """Translations from a .po file through the compiled cache (or in memory)."""
+    data = po.read_bytes()
+    mo_path = None
+    if cache is not None:
+        mo_path = cache / f"{lang}-{hashlib.sha256(data).hexdigest()}.mo"
+        try:
+            return gettext.GNUTranslations(io.BytesIO(mo_path.read_bytes()))
+        except FileNotFoundError:
+            pass
+        except Exception:  # a damaged cache file is disposable: compile it again
+            pass
+    mo = compile_po(data, lang)
+    if mo_path is not None:
+        _store(mo_path, mo, lang)
+    return gettext.GNUTranslations(io.BytesIO(mo))
+
+
+def _store(mo_path: Path, mo: bytes, lang: str) -> None:
+    """Write atomically (two processes may compile at once); drop older .mo of lang."""
+    import tempfile
+
+    try:
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=mo_path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(mo)
+        os.replace(tmp, mo_path)
+        for old in mo_path.parent.glob(f"{lang}-*.mo"):
+            if old != mo_path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # read-only or full cache: the in-memory catalog is used
+
+
+class _PseudoTranslations(gettext.NullTranslations):
+    def gettext(self, message: str) -> str:
+        return pseudo(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo(msgid1 if n == 1 else msgid2)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return pseudo(message)
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo(msgid1 if n == 1 else msgid2)
+
+
+_ACCENTED = str.maketrans("AaCcDEeIiNnOoSsUuYyZz", "ÀàÇçÐÉéÎîÑñÖöŜŝÜüÝýŽž")
+_PLACEHOLDER = re.compile(r"(\{\{|\}\}|\{[^{}]*\})")
+
+
+def pseudo(message: str) -> str:
+    """The pseudo-locale form of a message: "Save {name}" -> "⟦Ŝàvé {name}⟧"."""
+    parts = _PLACEHOLDER.split(message)
+    return "⟦" + "".join(p if i % 2 else p.translate(_ACCENTED) for i, p in enumerate(parts)) + "⟧"
+
+
+def translation(lang: str | None = None) -> gettext.NullTranslations:
+    """The translations of ``lang`` (default: current), loaded once per process."""
+    code = _resolve(lang)
+    found = _translations.get(code)
+    if found is None:
+        with _lock:
+            found = _translations.get(code)
+            if found is None:
+                found = _translations[code] = _load(code)
+    return found
+
+
+def _load(code: str) -> gettext.NullTranslations:
+    if code == PSEUDO_LANGUAGE:
+        return _PseudoTranslations()
+    if code == "en":
+        return gettext.NullTranslations()
+    po = po_path(code)
+    if not po.is_file():
+        return gettext.NullTranslations()
+    return load_po(po, code, cache_dir())
+
+
+def clear_translation_cache() -> None:
+    """Forget loaded translations (after a catalog or the cache location changed)."""
+    with _lock:
+        _translations.clear()
+
+
+def _(message: str) -> str:
+    """``message`` in the current language."""
+    return translation().gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction only; translate it later with ``_(message)``."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message for the count ``n`` in the current language."""
+    return translation().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, disambiguated by ``context``."""
+    return translation().pgettext(context, message)
+
+
+# --- formatting ---------------------------------------------------------------------
+
+
+def _locale(lang: str | None) -> str:
+    return _FORMAT_LOCALES[_resolve(lang)]
+
+
+def format_number(x: int | float | Decimal, lang: str | None = None) -> str:
+    """A number with the language's separators: 12,345.5 / 12 345,5 / 12,345.5."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING)
+
+
+def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None) -> str:
+    """A percentage given as 0..100, rounded: "45%" / "45 %" (no-break space) / "45%"."""
+    from babel.numbers import format_percent as babel_percent
+
+    value = Decimal(str(n_0_to_100)) / 100
+    return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING)
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def format_date(d: date | str, lang: str | None = None, format: str = "medium") -> str:
+    """A date (or ISO date string): "5 Mar 2026" / "5 mars 2026" / "05/03/2026".
+
+    ``format`` is a CLDR width (short, medium, long, full) or a CLDR pattern.
+    """
+    from babel.dates import format_date as babel_date
+
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    elif isinstance(d, datetime):
+        d = d.date()
+    return babel_date(d, format=format, locale=_locale(lang))
+
+
+def format_datetime(
+    dt: datetime | str,
+    lang: str | None = None,
+    format: str = "medium",
+    tz: tzinfo | None = None,
+) -> str:
+    """A date and time (or ISO string, e.g. a report's updated_at).
+
+    An aware time is shown in ``tz``, by default the computer's local time zone; a naive
+    one as it is.
+    """
+    from babel.dates import format_datetime as babel_datetime
+
+    dt = _as_datetime(dt)
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(tz).replace(tzinfo=None)
+    return babel_datetime(dt, format=format, locale=_locale(lang))
+
+
+_PERIOD = re.compile(r"(\d{4})-S([12])")
+
+
+def format_period(period: str, lang: str | None = None) -> str:
+    """A semester "2026-S1" in words: "1st semester 2026" / "1er semestre 2026" /
+    "النصف الأول 2026". Raises ValueError for anything that is not YYYY-S1 or YYYY-S2."""
+    match = _PERIOD.fullmatch(period)
+    if match is None:
+        raise ValueError(f"not a period (YYYY-S1 or YYYY-S2): {period!r}")
+    t = translation(lang)
+    if match[2] == "1":
+        # Translators: {year} is a year such as 2026; the first semester is January-June.
+        words = t.gettext("1st semester {year}")
+    else:
+        # Translators: {year} is a year such as 2026; the second semester is July-December.
+        words = t.gettext("2nd semester {year}")
+    return words.format(year=str(int(match[1])))  # a year: no digit grouping
+
+
+# --- domain words -------------------------------------------------------------------
+
+_Label = Callable[[gettext.NullTranslations], str]
+
+_STATUS_LABELS: dict[str, _Label] = {
+    "not-started": lambda t: t.pgettext("status", "Not started"),
+    "on-track": lambda t: t.pgettext("status", "On track"),
+    "at-risk": lambda t: t.pgettext("status", "At risk"),
+    "off-track": lambda t: t.pgettext("status", "Off track"),
+    "completed": lambda t: t.pgettext("status", "Completed"),
+    "cancelled": lambda t: t.pgettext("status", "Cancelled"),
+}
+_LEVEL_LABELS: dict[str, _Label] = {
+    "national": lambda t: t.pgettext("level", "National"),
+    "regional": lambda t: t.pgettext("level", "Regional"),
+    "global": lambda t: t.pgettext("level", "Global"),
+}
+_LEAD_LABELS: dict[str, _Label] = {
+    "IOM": lambda t: t.pgettext("lead", "IOM"),
+    "OIC": lambda t: t.pgettext("lead", "OIC"),
+    "joint": lambda t: t.pgettext("lead", "Joint"),
+}
+_STATE_LABELS: dict[str, _Label] = {
+    "draft": lambda t: t.pgettext("report state", "Draft"),
+    "submitted": lambda t: t.pgettext("report state", "Submitted"),
+}
+_ROLE_LABELS: dict[str, _Label] = {
+    "hq": lambda t: t.pgettext("role", "Headquarters"),
+    "office": lambda t: t.pgettext("role", "Office"),
+}
+_COUNT_LABELS: dict[str, Callable[[gettext.NullTranslations, int], str]] = {
+    "action": lambda t, n: t.ngettext("{count} action", "{count} actions", n),
+    "office": lambda t, n: t.ngettext("{count} office", "{count} offices", n),
+    "report": lambda t, n: t.ngettext("{count} report", "{count} reports", n),
+    "event": lambda t, n: t.ngettext("{count} event", "{count} events", n),
+    "bundle": lambda t, n: t.ngettext("{count} bundle", "{count} bundles", n),
+}
+
+
+def _label(labels: dict[str, _Label], kind: str, value: str, lang: str | None) -> str:
+    try:
+        make = labels[value]
+    except KeyError:
+        raise ValueError(f"unknown {kind} {value!r}") from None
+    return make(translation(lang))
+
+
+def status_label(status: str, lang: str | None = None) -> str:
+    """The word for a status (model.STATUSES): "On track" / "En bonne voie" / ..."""
+    return _label(_STATUS_LABELS, "status", status, lang)
+
+
+def level_label(level: str, lang: str | None = None) -> str:
+    """The word for an action level (model.LEVELS): "National" / "National" / "وطني"."""
+    return _label(_LEVEL_LABELS, "level", level, lang)
+
+
+def lead_label(lead: str, lang: str | None = None) -> str:
+    """Who leads an action (model.LEADS): "IOM" / "OIM" / ..., "Joint" / "Conjoint" / "مشترك"."""
+    return _label(_LEAD_LABELS, "lead", lead, lang)
+
+
+def state_label(state: str, lang: str | None = None) -> str:
+    """A report state (model.REPORT_STATES): "Draft" / "Brouillon" / "مسودة"."""
+    return _label(_STATE_LABELS, "report state", state, lang)
+
+
+def role_label(role: str, lang: str | None = None) -> str:
+    """A replica's role, "hq" or "office" (any case): "Headquarters" / "Siège" / ..."""
+    return _label(_ROLE_LABELS, "role", role.lower(), lang)
+
+
+def count_label(kind: str, n: int, lang: str | None = None) -> str:
+    """A count with its noun, in the right plural form: "3 actions" / "3 إجراءات".
+
+    kind: action, office, report, event or bundle.
+    """
+    try:
+        make = _COUNT_LABELS[kind]
+    except KeyError:
+        raise ValueError(f"unknown kind of count {kind!r}") from None
+    return make(translation(lang), n).format(count=format_number(n, lang))

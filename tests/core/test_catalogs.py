@@ -1,0 +1,248 @@
+"""The translation catalogs are complete and consistent, and the tools that keep them so work."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+from fieldplan import catalogs
+from fieldplan.i18n import locale_dir
+
+
+def _keys(catalog: Catalog) -> set[tuple[str, str | None]]:
+    return {catalogs._key(m) for m in catalogs._messages(catalog)}
+
+
+@pytest.fixture(scope="module")
+def template() -> Catalog:
+    return catalogs.read_catalog(catalogs.template_path())
+
+
+def test_template_is_up_to_date_with_the_source(template):
+    """Fails when someone adds or changes a _() message and forgets `extract`."""
+    extracted = _keys(catalogs.extract())
+    in_template = _keys(template)
+    assert sorted(extracted - in_template, key=str) == [], (
+        "run: python -m fieldplan.catalogs extract"
+    )
+    assert sorted(in_template - extracted, key=str) == [], (
+        "run: python -m fieldplan.catalogs extract"
+    )
+
+
+@pytest.mark.parametrize("lang", catalogs.TRANSLATED)
+def test_every_message_is_translated(lang, template):
+    """Untranslated, fuzzy, placeholder mismatches, plural forms: see fieldplan.catalogs."""
+    assert catalogs.check_catalog(catalogs.catalog_path(lang), lang, template) == []
+
+
+def test_check_command_passes_on_the_repository(capsys):
+    assert catalogs.main(["check"]) == 0
+    assert "catalogs complete" in capsys.readouterr().out
+
+
+def test_template_is_deterministic(template):
+    text = catalogs.dump(catalogs.extract()).decode()
+    assert text == catalogs.dump(catalogs.extract()).decode()
+    assert "POT-Creation-Date" not in text and "Generated-By" not in text
+    locations = [line for line in text.splitlines() if line.startswith("#:")]
+    assert locations and not [line for line in locations if ":" in line[2:]]
+
+
+# --- the checker on deliberately broken catalogs ------------------------------------
+
+
+def _po(path: Path, catalog: Catalog) -> Path:
+    with open(path, "wb") as f:
+        write_po(f, catalog)
+    return path
+
+
+@pytest.fixture
+def small_template() -> Catalog:
+    t = Catalog(domain="fieldplan")
+    t.add("Hello {name}")
+    t.add("Saved {file} in {folder}")
+    t.add("Plain")
+    t.add("Draft", context="report state")
+    t.add("Changed")
+    t.add("Gone")
+    t.add(("{count} file", "{count} files"))
+    return t
+
+
+def test_checker_accepts_a_good_catalog(tmp_path, small_template):
+    good = Catalog(locale="ar", domain="fieldplan", fuzzy=False)
+    good.add("Hello {name}", "مرحبًا {name}")
+    good.add("Saved {file} in {folder}", "حُفظ {file} في {folder}")
+    good.add("Plain", "عادي")
+    good.add("Draft", "مسودة", context="report state")
+    good.add("Changed", "تغيّر")
+    good.add("Gone", "ذهب")
+    forms = ("لا ملفات", "ملف واحد", "ملفان", "{count} ملفات", "{count} ملفًا", "{count} ملف")
+    good.add(("{count} file", "{count} files"), forms)
+    assert catalogs.check_catalog(_po(tmp_path / "ar.po", good), "ar", small_template) == []
+
+
+def test_checker_finds_every_kind_of_problem(tmp_path, small_template):
+    bad = Catalog(locale="ar", domain="fieldplan", fuzzy=False)
+    bad.add("Hello {name}", "مرحبًا {nom}")  # renamed placeholder
+    bad.add("Saved {file} in {folder}", "حُفظ {file}")  # missing placeholder
+    bad.add("Plain", "")  # untranslated
+    # "Draft" (report state) left out: not merged
+    bad.add("Changed", "تغيّر", flags=("fuzzy",))
+    bad.add("Gone", "{oops")  # malformed
+    bad.add(
+        ("{count} file", "{count} files"), ("لا ملفات", "ملف واحد", "{count} ملفات", "x", "y", "z")
+    )
+    bad.add("Stale", "قديم")  # no longer in the template
+    path = _po(tmp_path / "ar.po", bad)
+    # babel pads plural forms when writing: cut three of them as a hand edit would
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(
+        "".join(x for x in lines if not x.startswith(("msgstr[3]", "msgstr[4]", "msgstr[5]"))),
+        encoding="utf-8",
+    )
+    problems = "\n".join(catalogs.check_catalog(path, "ar", small_template))
+
+    assert (
+        "'Hello {name}': placeholders differ from the English: missing {name}, unknown {nom}"
+        in problems
+    )
+    assert (
+        "'Saved {file} in {folder}': placeholders differ from the English: missing {folder}"
+        in problems
+    )
+    assert "'Plain': untranslated" in problems
+    assert "missing report state|'Draft' (run update)" in problems
+    assert "'Changed': fuzzy" in problems
+    assert "'Gone': malformed placeholder" in problems
+    assert "'{count} file': 3 plural forms, expected 6" in problems
+    assert "'Stale' is not in the template" in problems
+
+
+def test_plural_forms_for_a_single_number_may_drop_the_count(tmp_path):
+    t = Catalog(domain="fieldplan")
+    t.add(("{count} file", "{count} files"))
+    ar = Catalog(locale="ar", domain="fieldplan", fuzzy=False)
+    # zero/one/two may say "one file" in words; 3-10 (form 3) may not
+    ar.add(
+        ("{count} file", "{count} files"),
+        ("لا ملفات", "ملف واحد", "ملفان", "ملفات", "{count} ملفًا", "{count} ملف"),
+    )
+    problems = catalogs.check_catalog(_po(tmp_path / "ar.po", ar), "ar", t)
+    assert problems == [
+        "ar.po (ar): '{count} file': form 3: placeholders differ from the English: missing {count}"
+    ]
+
+    fr = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
+    # French form 0 serves 0 and 1: it must keep the number
+    fr.add(
+        ("{count} file", "{count} files"), ("un fichier", "{count} de fichiers", "{count} fichiers")
+    )
+    problems = catalogs.check_catalog(_po(tmp_path / "fr.po", fr), "fr", t)
+    assert problems == [
+        "fr.po (fr): '{count} file': form 0: placeholders differ from the English: missing {count}"
+    ]
+
+
+def test_wrong_plural_header_is_reported(tmp_path):
+    t = Catalog(domain="fieldplan")
+    t.add("Plain")
+    path = _po(tmp_path / "fr.po", Catalog(locale="fr", domain="fieldplan", fuzzy=False))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("nplurals=3", "nplurals=2"), encoding="utf-8")
+    problems = catalogs.check_catalog(path, "fr", t)
+    assert any("nplurals=2, fr needs 3" in p for p in problems)
+
+
+# --- extract and update on a scratch tree -------------------------------------------
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """A copy of resources/locale and a tiny source tree, with catalogs pointed at them."""
+    locale = tmp_path / "locale"
+    shutil.copytree(locale_dir(), locale, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(catalogs, "locale_dir", lambda: locale)
+    src = tmp_path / "src"
+    (src / "fieldplan").mkdir(parents=True)
+    (src / "ui" / "views").mkdir(parents=True)
+    (src / "tests").mkdir()
+    (src / "fieldplan" / "thing.py").write_text(
+        "from fieldplan.i18n import _, N_, pgettext\n"
+        "# Translators: shown when an action code is unknown\n"
+        "a = _('Unknown action {code}')\n"
+        "b = N_('Period')\n"
+        "c = pgettext('status', 'On track')\n",
+        encoding="utf-8",
+    )
+    (src / "ui" / "views" / "view.py").write_text(
+        "from fieldplan.i18n import ngettext\nd = ngettext('{count} row', '{count} rows', 3)\n",
+        encoding="utf-8",
+    )
+    (src / "tests" / "test_x.py").write_text("_('Not extracted: a test')\n", encoding="utf-8")
+    return src
+
+
+def test_extract_finds_every_keyword_with_comments_and_contexts(scratch):
+    found = catalogs.extract(scratch)
+    assert _keys(found) == {
+        ("Unknown action {code}", None),
+        ("Period", None),
+        ("On track", "status"),
+        ("{count} row", None),
+    }
+    assert found.get("Unknown action {code}").auto_comments == [
+        "shown when an action code is unknown"
+    ]
+    assert found.get("{count} row").id == ("{count} row", "{count} rows")
+    assert found.get("On track", context="status").locations == [("fieldplan/thing.py", 5)]
+
+
+def test_new_message_fails_the_check_until_extract_update_and_translation(scratch):
+    def problems() -> str:
+        return "\n".join(catalogs.check(scratch))
+
+    assert (
+        "'Unknown action {code}' is in the source but not in the template (run extract)"
+        in problems()
+    )
+    catalogs.write_template(scratch)
+    assert "is in the source but not in the template" not in problems()
+    assert "missing 'Unknown action {code}' (run update)" in problems()
+
+    catalogs.update()
+    fr = catalogs.read_catalog(catalogs.catalog_path("fr"), "fr")
+    assert fr.get("Period").string == "Période"  # an existing translation is kept
+    assert fr.get("On track", context="status").string == "En bonne voie"
+    assert fr.get("Unknown action {code}").string == ""
+    assert fr.get("{count} row").fuzzy  # offered "{count} report"'s translation to check
+    assert "'Unknown action {code}': untranslated" in problems()
+    assert "'{count} row': fuzzy" in problems()
+    assert catalogs.main(["--root", str(scratch), "check"]) == 1
+
+    for lang, text, forms in [
+        ("fr", "Action inconnue {code}", ("{count} ligne", "{count} de lignes", "{count} lignes")),
+        (
+            "ar",
+            "إجراء غير معروف {code}",
+            ("لا صفوف", "صف واحد", "صفان", "{count} صفوف", "{count} صفًا", "{count} صف"),
+        ),
+    ]:
+        path = catalogs.catalog_path(lang)
+        catalog = catalogs.read_catalog(path, lang)
+        catalog.get("Unknown action {code}").string = text
+        catalog.get("{count} row").string = forms
+        catalog.get("{count} row").flags.discard("fuzzy")
+        path.write_bytes(catalogs.dump(catalog))
+    assert catalogs.check(scratch) == []
+
+    before = {p: p.read_bytes() for p in catalogs.locale_dir().rglob("*.po*")}
+    catalogs.write_template(scratch)
+    catalogs.update()
+    assert before == {p: p.read_bytes() for p in catalogs.locale_dir().rglob("*.po*")}  # stable

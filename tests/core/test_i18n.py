@@ -1,0 +1,331 @@
+"""fieldplan.i18n: translation, language choice, runtime catalog compilation, formatting."""
+
+from __future__ import annotations
+
+import builtins
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+from fieldplan import i18n
+from fieldplan.model import LEADS, LEVELS, REPORT_STATES, STATUSES
+
+# Arabic-Indic digits, and the Arabic decimal, thousands and percent signs that go with them
+ARABIC_INDIC_DIGITS = re.compile("[\u0660-\u066c\u06f0-\u06f9]")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Compile into a temporary cache, never the user's; start and end in English."""
+    monkeypatch.setattr(i18n, "cache_dir", lambda: tmp_path / "cache" / "locale")
+    i18n.clear_translation_cache()
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+    i18n.clear_translation_cache()
+
+
+# --- messages -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "period", "on_track"),
+    [
+        ("en", "Period", "On track"),
+        ("fr", "Période", "En bonne voie"),
+        ("ar", "الفترة", "على المسار الصحيح"),
+    ],
+)
+def test_translates_in_the_current_language(lang, period, on_track):
+    i18n.set_language(lang)
+    assert i18n._("Period") == period
+    assert i18n.pgettext("status", "On track") == on_track
+
+
+def test_unknown_messages_fall_back_to_english():
+    for lang in i18n.LANGUAGES:
+        i18n.set_language(lang)
+        assert i18n._("No such message {x}") == "No such message {x}"
+        assert i18n.ngettext("{n} ghost", "{n} ghosts", 2) == "{n} ghosts"
+
+
+def test_n_marks_only_and_nothing_goes_into_builtins():
+    i18n.set_language("fr")
+    assert i18n.N_("Period") == "Period"
+    assert i18n._(i18n.N_("Period")) == "Période"
+    assert not hasattr(builtins, "_")
+
+
+@pytest.mark.parametrize(
+    ("n", "french", "arabic"),
+    [
+        (0, "{count} action", "لا إجراءات"),
+        (1, "{count} action", "إجراء واحد"),
+        (2, "{count} actions", "إجراءان"),
+        (3, "{count} actions", "{count} إجراءات"),
+        (11, "{count} actions", "{count} إجراءً"),
+        (100, "{count} actions", "{count} إجراء"),
+    ],
+)
+def test_plural_forms(n, french, arabic):
+    i18n.set_language("fr")
+    assert i18n.ngettext("{count} action", "{count} actions", n) == french
+    i18n.set_language("ar")
+    assert i18n.ngettext("{count} action", "{count} actions", n) == arabic
+
+
+def test_count_label_fills_the_number():
+    assert i18n.count_label("action", 3, "ar") == "3 إجراءات"
+    assert i18n.count_label("office", 1, "fr") == "1 bureau"
+    assert i18n.count_label("report", 1_000_000, "fr") == "1\u202f000\u202f000 de rapports"
+    assert i18n.count_label("bundle", 2, "en") == "2 bundles"
+    with pytest.raises(ValueError):
+        i18n.count_label("banana", 2)
+
+
+def test_set_language_switches_and_validates():
+    i18n.set_language("fr")
+    assert i18n.get_language() == "fr"
+    assert i18n._("Status") == "Statut"
+    i18n.set_language("ar_SA.UTF-8")
+    assert i18n.get_language() == "ar"
+    assert i18n._("Status") == "الحالة"
+    i18n.set_language("en")
+    assert i18n._("Status") == "Status"
+    with pytest.raises(ValueError):
+        i18n.set_language("de")
+    assert i18n.get_language() == "en"
+
+
+def test_translation_of_another_language_without_switching():
+    assert i18n.translation("fr").gettext("Period") == "Période"
+    assert i18n.status_label("completed", "ar") == "مكتمل"
+    assert i18n.get_language() == "en"
+    assert i18n.translation("fr") is i18n.translation("fr")  # cached
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"LANG": "fr_FR.UTF-8"}, "fr"),
+        ({"LANG": "ar_SA"}, "ar"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({}, "en"),
+        ({"LC_ALL": "ar_EG.UTF-8", "LANG": "fr_FR.UTF-8"}, "ar"),
+        ({"LC_MESSAGES": "fr_CA", "LANG": "en_US.UTF-8"}, "fr"),
+        ({"LANGUAGE": "de:fr", "LANG": "en_US.UTF-8"}, "fr"),
+        ({"LANGUAGE": "ar", "LANG": "C"}, "en"),  # gettext ignores LANGUAGE in the C locale
+        ({"LC_ALL": "", "LANG": "fr_BE@euro"}, "fr"),
+    ],
+)
+def test_detect_language(environ, expected):
+    assert i18n.detect_language(environ) == expected
+
+
+def test_is_rtl():
+    assert i18n.is_rtl("ar")
+    assert not i18n.is_rtl("fr")
+    assert not i18n.is_rtl("en")
+    assert not i18n.is_rtl(i18n.PSEUDO_LANGUAGE)
+
+
+def test_pseudo_locale_wraps_accents_and_keeps_placeholders():
+    i18n.set_language(i18n.PSEUDO_LANGUAGE)
+    assert i18n._("Save") == "⟦Ŝàvé⟧"
+    text = i18n._("Unknown action {code}")
+    assert text.startswith("⟦") and text.endswith("⟧") and "{code}" in text
+    assert text.format(code="PA9.9").count("PA9.9") == 1
+    assert i18n.status_label("on-track") == "⟦Öñ tràçk⟧"
+    assert i18n.ngettext("{count} action", "{count} actions", 1) == "⟦{count} àçtîöñ⟧"
+    assert not i18n.is_rtl(i18n.get_language())
+
+
+# --- runtime compilation ------------------------------------------------------------
+
+
+def _write_po(path: Path, translations: dict[str, str], fuzzy: tuple[str, ...] = ()) -> Path:
+    catalog = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
+    for msgid, msgstr in translations.items():
+        catalog.add(msgid, msgstr, flags=("fuzzy",) if msgid in fuzzy else ())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        write_po(f, catalog)
+    return path
+
+
+def test_compiled_catalog_is_cached_and_recompiled_when_the_po_changes(tmp_path, monkeypatch):
+    po = _write_po(tmp_path / "fr.po", {"Hello": "Bonjour"})
+    cache = tmp_path / "mo-cache"
+    compiled = []
+    real_compile = i18n.compile_po
+    monkeypatch.setattr(
+        i18n, "compile_po", lambda data, lang: compiled.append(lang) or real_compile(data, lang)
+    )
+
+    assert i18n.load_po(po, "fr", cache).gettext("Hello") == "Bonjour"
+    first = list(cache.glob("*.mo"))
+    assert [p.name for p in first] == [f"fr-{i18n.hashlib.sha256(po.read_bytes()).hexdigest()}.mo"]
+    assert i18n.load_po(po, "fr", cache).gettext("Hello") == "Bonjour"
+    assert compiled == ["fr"]  # the second load read the cache
+
+    _write_po(po, {"Hello": "Salut"})
+    assert i18n.load_po(po, "fr", cache).gettext("Hello") == "Salut"
+    assert compiled == ["fr", "fr"]
+    assert len(list(cache.glob("*.mo"))) == 1 and list(cache.glob("*.mo")) != first
+
+
+def test_damaged_cache_file_is_recompiled(tmp_path):
+    po = _write_po(tmp_path / "fr.po", {"Hello": "Bonjour"})
+    cache = tmp_path / "mo-cache"
+    cache.mkdir()
+    (cache / f"fr-{i18n.hashlib.sha256(po.read_bytes()).hexdigest()}.mo").write_bytes(b"junk")
+    assert i18n.load_po(po, "fr", cache).gettext("Hello") == "Bonjour"
+
+
+def test_unwritable_cache_compiles_in_memory(tmp_path):
+    po = _write_po(tmp_path / "fr.po", {"Hello": "Bonjour"})
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache folder should be")
+    assert i18n.load_po(po, "fr", blocker / "locale").gettext("Hello") == "Bonjour"
+
+
+def test_fuzzy_entries_are_not_used(tmp_path):
+    po = _write_po(tmp_path / "fr.po", {"Hello": "Bonjour", "Bye": "Adieu"}, fuzzy=("Bye",))
+    translations = i18n.load_po(po, "fr", None)
+    assert translations.gettext("Hello") == "Bonjour"
+    assert translations.gettext("Bye") == "Bye"
+
+
+def test_real_catalogs_compile_into_the_cache_dir(tmp_path):
+    i18n.set_language("ar")
+    assert i18n._("Period") == "الفترة"
+    names = [p.name for p in (tmp_path / "cache" / "locale").iterdir()]
+    assert len(names) == 1 and re.fullmatch(r"ar-[0-9a-f]{64}\.mo", names[0])
+
+
+# --- formatting ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "second"),
+    [
+        ("en", "1st semester 2026", "2nd semester 2026"),
+        ("fr", "1er semestre 2026", "2e semestre 2026"),
+        ("ar", "النصف الأول 2026", "النصف الثاني 2026"),
+    ],
+)
+def test_format_period(lang, first, second):
+    assert i18n.format_period("2026-S1", lang) == first
+    assert i18n.format_period("2026-S2", lang) == second
+
+
+def test_format_period_uses_the_current_language_and_rejects_junk():
+    i18n.set_language("fr")
+    assert i18n.format_period("2027-S2") == "2e semestre 2027"
+    for junk in ("2026-S3", "26-S1", "2026S1", ""):
+        with pytest.raises(ValueError):
+            i18n.format_period(junk)
+
+
+@pytest.mark.parametrize(
+    ("lang", "percent", "number", "medium_date", "long_date"),
+    [
+        ("en", "45%", "12,345.5", "5 Mar 2026", "5 March 2026"),
+        ("fr", "45\u00a0%", "12\u202f345,5", "5 mars 2026", "5 mars 2026"),
+        ("ar", "45%", "12,345.5", "05\u200f/03\u200f/2026", "5 مارس 2026"),
+    ],
+)
+def test_format_numbers_and_dates(lang, percent, number, medium_date, long_date):
+    assert i18n.format_percent(45, lang) == percent
+    assert i18n.format_number(12345.5, lang) == number
+    assert i18n.format_date(date(2026, 3, 5), lang) == medium_date
+    assert i18n.format_date("2026-03-05", lang, format="long") == long_date
+
+
+def test_format_datetime():
+    aware = datetime(2026, 3, 5, 14, 7, tzinfo=UTC)
+    assert i18n.format_datetime(aware, "fr", tz=UTC) == "5 mars 2026, 14:07:00"
+    assert i18n.format_datetime("2026-03-05T14:07:00Z", "en", tz=UTC) == "5 Mar 2026, 14:07:00"
+    assert i18n.format_datetime(datetime(2026, 3, 5, 14, 7), "en") == "5 Mar 2026, 14:07:00"
+
+
+def test_arabic_uses_western_digits_everywhere():
+    texts = [
+        i18n.format_number(1234567.25, "ar"),
+        i18n.format_percent(87, "ar"),
+        i18n.format_date(date(2027, 12, 31), "ar"),
+        i18n.format_date(date(2027, 12, 31), "ar", format="full"),
+        i18n.format_datetime(datetime(2027, 12, 31, 23, 59), "ar"),
+        i18n.format_period("2027-S2", "ar"),
+        i18n.count_label("office", 57, "ar"),
+    ]
+    assert not [t for t in texts if ARABIC_INDIC_DIGITS.search(t)]
+    assert all(re.search("[0-9]", t) for t in texts)
+
+
+def test_year_is_not_grouped():
+    assert "2026" in i18n.format_period("2026-S1", "fr")
+    assert "2026" in i18n.format_date(date(2026, 1, 9), "fr", format="long")
+
+
+# --- domain words -------------------------------------------------------------------
+
+
+def test_status_labels_and_symbols():
+    assert set(i18n.STATUS_SYMBOLS) == set(STATUSES)
+    assert len(set(i18n.STATUS_SYMBOLS.values())) == len(STATUSES)
+    for lang in i18n.LANGUAGES:
+        labels = [i18n.status_label(s, lang) for s in STATUSES]
+        assert len(set(labels)) == len(STATUSES), lang
+    assert i18n.status_label("on-track", "fr") == "En bonne voie"
+    assert i18n.status_label("on-track", "ar") == "على المسار الصحيح"
+    assert [i18n.status_label(s, "en") for s in STATUSES] == [
+        "Not started",
+        "On track",
+        "At risk",
+        "Off track",
+        "Completed",
+        "Cancelled",
+    ]
+    with pytest.raises(ValueError):
+        i18n.status_label("done")
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(not DEJAVU.is_file(), reason="DejaVu Sans is not installed")
+def test_status_symbols_are_in_dejavu_sans():
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    glyphs = TTFont("DejaVuSans-test", str(DEJAVU)).face.charToGlyph
+    assert [s for s in i18n.STATUS_SYMBOLS.values() if ord(s) not in glyphs] == []
+
+
+def test_other_labels():
+    assert i18n.lead_label("joint", "en") == "Joint"
+    assert i18n.lead_label("joint", "fr") == "Conjoint"
+    assert i18n.lead_label("joint", "ar") == "مشترك"
+    assert i18n.lead_label("IOM", "fr") == "OIM"
+    assert i18n.level_label("global", "fr") == "Mondial"
+    assert i18n.state_label("submitted", "ar") == "مُقدَّم"
+    assert i18n.state_label("draft", "fr") == "Brouillon"
+    assert i18n.role_label("HQ", "fr") == "Siège"
+    assert i18n.role_label("office", "ar") == "المكتب"
+
+
+def test_every_domain_word_goes_through_the_catalogs():
+    i18n.set_language(i18n.PSEUDO_LANGUAGE)
+    words = (
+        [i18n.status_label(s) for s in STATUSES]
+        + [i18n.level_label(v) for v in LEVELS]
+        + [i18n.lead_label(v) for v in LEADS]
+        + [i18n.state_label(v) for v in REPORT_STATES]
+        + [i18n.role_label(v) for v in ("hq", "office")]
+    )
+    assert [w for w in words if not (w.startswith("⟦") and w.endswith("⟧"))] == []

@@ -1,0 +1,55 @@
+"""ui.qt_i18n: Qt's own strings translated, layout mirrored for Arabic."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
+
+import pytest
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from ui.qt_i18n import install_qt_translations
+
+Cancel = QDialogButtonBox.StandardButton.Cancel
+
+
+@pytest.fixture
+def app(qapp):
+    yield qapp
+    install_qt_translations(qapp, "en")
+
+
+def _cancel_text() -> str:
+    box = QDialogButtonBox(Cancel)
+    try:
+        return box.button(Cancel).text().replace("&", "")
+    finally:
+        box.deleteLater()
+
+
+def test_french_translates_standard_buttons(app):
+    translators = install_qt_translations(app, "fr")
+    assert [t.filePath().rsplit("/", 1)[-1] for t in translators] == ["qtbase_fr.qm"]
+    assert _cancel_text() == "Annuler"
+    assert app.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    assert QLocale().toString(12345) == "12\u202f345"
+
+
+def test_arabic_is_right_to_left_with_western_digits(app):
+    translators = install_qt_translations(app, "ar")
+    assert [t.filePath().rsplit("/", 1)[-1] for t in translators] == ["qtbase_ar.qm"]
+    assert _cancel_text() == "ألغِ"
+    assert app.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert QLocale().toString(12345) == "12,345"  # as fieldplan.i18n.format_number("ar")
+
+
+def test_switching_language_replaces_the_translators(app):
+    install_qt_translations(app, "ar")
+    install_qt_translations(app, "fr")
+    assert _cancel_text() == "Annuler"
+    assert app.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    assert install_qt_translations(app, "en") == []
+    assert _cancel_text() == "Cancel"
+    assert app.layoutDirection() == Qt.LayoutDirection.LeftToRight

@@ -1,0 +1,54 @@
+"""Qt's own strings (standard buttons, file and message dialogs) in the user's language,
+and the layout direction that goes with it.
+
+fieldplan's own text goes through ``fieldplan.i18n`` (gettext); this module only loads
+the ``qtbase_<lang>.qm`` catalogs that PySide6 ships (6.12 has both ``qtbase_fr.qm`` and
+``qtbase_ar.qm``) and mirrors the layout for Arabic.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtGui import QGuiApplication
+
+from fieldplan.i18n import PSEUDO_LANGUAGE, is_rtl
+
+#: Qt catalogs to load, by base name: qtbase covers QtCore, QtGui, QtWidgets and
+#: QtPrintSupport, which is all the client uses.
+QT_CATALOGS: tuple[str, ...] = ("qtbase",)
+
+#: The QLocale used for each language in widgets (spin boxes, date edits): Arabic with
+#: Western digits, the same choice as fieldplan.i18n's formatting. Plain QLocale("ar")
+#: is Egyptian Arabic, with Arabic-Indic digits.
+QT_LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_FR", "ar": "ar_AE"}
+
+# The translators installed by the last call: kept referenced so Python does not
+# collect them while Qt uses them, and removed when the language changes.
+_installed: list[QTranslator] = []
+
+
+def qt_translations_dir() -> str:
+    """Where PySide6 keeps Qt's .qm files."""
+    return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+
+
+def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslator]:
+    """Install Qt's translations for ``lang`` on ``app`` (replacing earlier ones), set the
+    default QLocale and, on a GUI application, the layout direction. Returns the
+    translators that were found and installed (none for English)."""
+    while _installed:
+        app.removeTranslator(_installed.pop())
+    code = "en" if lang == PSEUDO_LANGUAGE else lang
+    locale = QLocale(QT_LOCALES.get(code, code))
+    QLocale.setDefault(locale)
+    if code != "en":
+        folder = qt_translations_dir()
+        for name in QT_CATALOGS:
+            translator = QTranslator()
+            if translator.load(locale, name, "_", folder) and app.installTranslator(translator):
+                _installed.append(translator)
+    if isinstance(app, QGuiApplication):
+        app.setLayoutDirection(
+            Qt.LayoutDirection.RightToLeft if is_rtl(code) else Qt.LayoutDirection.LeftToRight
+        )
+    return list(_installed)

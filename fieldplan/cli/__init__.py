@@ -1,0 +1,162 @@
+"""The ``fieldplan`` command line: thin commands over the core.
+
+Each command opens the database, calls one core function and prints. Errors from
+the core become one line on stderr and exit status 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from fieldplan import __version__
+from fieldplan.errors import FieldplanError
+
+#: Modules under fieldplan/cli/ that each add their commands with register(sub).
+COMMAND_MODULES = ("core_cmds", "sync_cmds")
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CommandError(FieldplanError):
+    """A command cannot go on; the message is shown as is."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with fieldplan's one-line errors (exit 2) and translated headings."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        from fieldplan.i18n import _
+
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, _("{prog}: usage error: {message}\n").format(
+            prog=self.prog, message=message))
+
+
+def _translate_argparse() -> None:
+    """argparse's own words ('usage:', 'options', ...) through our catalogs."""
+    from fieldplan.i18n import _
+
+    argparse._ = _  # type: ignore[attr-defined]
+
+
+def output(args: argparse.Namespace, data: Any, human: Callable[[], None] | str) -> None:
+    """Print ``data`` as JSON with ``--json``, else the human form."""
+    if getattr(args, "json", False):
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+    elif callable(human):
+        human()
+    else:
+        print(human)
+
+
+def print_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
+    """A plain aligned text table."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(str(cell)))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line.rstrip())
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _pre_lang(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """--db, --lang and --json, accepted before or after the command."""
+    from fieldplan.i18n import LANGUAGES, _
+
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--db", metavar="PATH", default=default,
+                        help=_("database file (default: FIELDPLAN_DB, else the user data "
+                               "folder)"))
+    parser.add_argument("--lang", choices=LANGUAGES, default=default,
+                        help=_("language of messages and reports (en, fr, ar)"))
+    parser.add_argument("--json", action="store_true", default=False if top else
+                        argparse.SUPPRESS, help=_("machine-readable output"))
+
+
+def build_parser() -> Parser:
+    import importlib
+
+    from fieldplan.i18n import _
+
+    parser = Parser(
+        prog="fieldplan",
+        description=_("Track the IOM–OIC Plan of Action 2025–2027 offline: record "
+                      "progress, exchange signed bundles, print reports."),
+    )
+    parser.add_argument("--version", action="version", version=f"fieldplan {__version__}")
+    add_common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"fieldplan.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status."""
+    from fieldplan import i18n
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _pre_lang(argv) or os.environ.get("FIELDPLAN_LANG") or i18n.detect_language()
+    if lang in i18n.LANGUAGES:
+        i18n.set_language(lang)
+    _translate_argparse()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        args.command = "gui"
+        args.func = _gui_default
+        args.demo = False
+    try:
+        return int(args.func(args) or 0)
+    except FieldplanError as exc:
+        _fail(str(exc))
+    except BrokenPipeError:
+        # the reader went away (`fieldplan progress list | head`): not an error
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("fieldplan: " + i18n._("interrupted") + "\n")
+        return 130
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        _fail(f"{detail}{where}")
+    except Exception as exc:  # a bug: still one line, details on request
+        if os.environ.get("FIELDPLAN_DEBUG"):
+            raise
+        _fail(i18n._("internal error: {error} (set FIELDPLAN_DEBUG=1 for details)").format(
+            error=f"{type(exc).__name__}: {exc}"))
+    return EXIT_ERROR
+
+
+def _fail(message: str) -> None:
+    from fieldplan.i18n import _
+
+    first = message.strip().splitlines()[0] if message.strip() else _("failed")
+    sys.stderr.write(_("fieldplan: error: {message}").format(message=first) + "\n")
+
+
+def _gui_default(args: argparse.Namespace) -> int:
+    from fieldplan.cli.core_cmds import cmd_gui
+
+    return cmd_gui(args)

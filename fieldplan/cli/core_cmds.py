@@ -1,0 +1,353 @@
+"""Commands on the local database: init, status, actions, progress, digest, period,
+plan, demo, gui."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from fieldplan import progress as prog
+from fieldplan.cli import CommandError, add_common, output, print_table
+from fieldplan.i18n import _
+from fieldplan.model import LEVELS, STATUSES
+from fieldplan.replica import Replica, open_replica
+from fieldplan.store import resolve_db_path
+
+
+def open_db(args: argparse.Namespace) -> Replica:
+    """The replica named by --db / FIELDPLAN_DB / the default location."""
+    return open_replica(resolve_db_path(getattr(args, "db", None)))
+
+
+def lang_of(args: argparse.Namespace) -> str:
+    from fieldplan.i18n import get_language
+
+    return getattr(args, "lang", None) or get_language()
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gui", help=_("open the desktop client (the default command)"),
+                       description=_("Open the desktop client."))
+    p.add_argument("--demo", action="store_true",
+                   help=_("open a demo database (made on first use)"))
+    add_common(p)
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("init", help=_("create this replica's database"),
+                       description=_("Create a new headquarters database, or an office "
+                                     "replica from a setup bundle sent by headquarters."))
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--hq", action="store_true", help=_("create a headquarters database"))
+    how.add_argument("--from", dest="setup", metavar="SETUP.fieldplan",
+                     help=_("create an office replica from a setup bundle"))
+    p.add_argument("--plan", metavar="FILE",
+                   help=_("(with --hq) start from this plan file instead of the template"))
+    p.add_argument("--author", help=_("name recorded on this replica's changes"))
+    add_common(p)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("status", help=_("show this replica's role, office, key and counts"),
+                       description=_("Show role, office, replica, key fingerprint, counts, "
+                                     "last export and import, gaps and quarantine."))
+    add_common(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("actions", help=_("list the plan's actions"),
+                       description=_("List the plan's actions."))
+    p.add_argument("--area", metavar="A", help=_("only this priority area (e.g. PA2)"))
+    p.add_argument("--level", choices=LEVELS, help=_("only this level"))
+    add_common(p)
+    p.set_defaults(func=cmd_actions)
+
+    p = sub.add_parser("progress", help=_("record, submit and list progress"),
+                       description=_("Record, submit, reopen and list progress reports."))
+    add_common(p)
+    psub = p.add_subparsers(dest="progress_command", metavar=_("SUBCOMMAND"), required=True,
+                            parser_class=type(p))
+    s = psub.add_parser("set", help=_("record progress on an action"),
+                        description=_("Record or update this office's report on an action "
+                                      "for a period."))
+    s.add_argument("action", metavar="ACTION", help=_("action code, e.g. PA2.3"))
+    s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
+    s.add_argument("--status", choices=STATUSES, help=_("status of the action"))
+    s.add_argument("--percent", type=_percent, metavar="N", help=_("percent complete, 0–100"))
+    s.add_argument("--note", metavar="T", help=_("achievements (narrative)"))
+    s.add_argument("--challenges", metavar="T", help=_("challenges (narrative)"))
+    s.add_argument("--next-steps", metavar="T", help=_("next steps (narrative)"))
+    s.add_argument("--value", action="append", default=[], type=_key_value,
+                   metavar="KEY=NUM", help=_("an indicator's actual value (repeatable)"))
+    add_common(s)
+    s.set_defaults(func=cmd_progress_set)
+    s = psub.add_parser("submit", help=_("submit this office's drafts for a period"),
+                        description=_("Mark this office's draft reports for a period "
+                                      "submitted."))
+    s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
+    add_common(s)
+    s.set_defaults(func=cmd_progress_submit)
+    s = psub.add_parser("reopen", help=_("reopen a submitted report for editing"),
+                        description=_("Put a submitted report back to draft."))
+    s.add_argument("action", metavar="ACTION", help=_("action code, e.g. PA2.3"))
+    s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
+    add_common(s)
+    s.set_defaults(func=cmd_progress_reopen)
+    s = psub.add_parser("list", help=_("list progress reports"),
+                        description=_("List merged progress reports."))
+    s.add_argument("--period", metavar="P", help=_("only this period"))
+    s.add_argument("--office", metavar="O", help=_("only this office"))
+    add_common(s)
+    s.set_defaults(func=cmd_progress_list)
+
+    p = sub.add_parser("period", help=_("(HQ) lock or unlock a period"),
+                       description=_("Lock a period after its semester review, or unlock it."))
+    add_common(p)
+    psub = p.add_subparsers(dest="period_command", metavar=_("SUBCOMMAND"), required=True,
+                            parser_class=type(p))
+    for name, helptext in (("lock", _("lock a period")), ("unlock", _("unlock a period"))):
+        s = psub.add_parser(name, help=helptext, description=helptext)
+        s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
+        add_common(s)
+        s.set_defaults(func=cmd_period_lock, locked=(name == "lock"))
+
+    p = sub.add_parser("digest", help=_("digest of an office's merged progress"),
+                       description=_("Print a hex digest of an office's merged progress, "
+                                     "identical on every replica holding the same data."))
+    p.add_argument("--office", metavar="O", help=_("office code (default: this office)"))
+    add_common(p)
+    p.set_defaults(func=cmd_digest)
+
+    p = sub.add_parser("plan", help=_("(HQ) replace or save the plan"),
+                       description=_("Replace the plan from a file, or save it to a file."))
+    add_common(p)
+    psub = p.add_subparsers(dest="plan_command", metavar=_("SUBCOMMAND"), required=True,
+                            parser_class=type(p))
+    s = psub.add_parser("import", help=_("replace the plan from a TOML, JSON or CSV file"),
+                        description=_("Replace the plan from a TOML, JSON or CSV file."))
+    s.add_argument("file", metavar="FILE", help=_("plan file"))
+    add_common(s)
+    s.set_defaults(func=cmd_plan_import)
+    s = psub.add_parser("export", help=_("save the plan to a file"),
+                        description=_("Save the plan as TOML, JSON or CSV (by extension)."))
+    s.add_argument("-o", "--output", required=True, metavar="FILE", help=_("output file"))
+    add_common(s)
+    s.set_defaults(func=cmd_plan_export)
+
+    p = sub.add_parser("demo", help=_("make a demo world: HQ and office databases"),
+                       description=_("Make a demo world: an HQ database and office "
+                                     "databases with realistic progress."))
+    p.add_argument("--out", required=True, metavar="DIR", help=_("folder to create it in"))
+    p.add_argument("--offices", type=int, default=6, metavar="N",
+                   help=_("number of country offices (1–57, default 6)"))
+    p.add_argument("--seed", type=int, default=1, metavar="S", help=_("random seed"))
+    p.add_argument("--merge", action="store_true",
+                   help=_("also import every office's bundle at headquarters"))
+    add_common(p)
+    p.set_defaults(func=cmd_demo)
+
+
+def _percent(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("'{value}' is not a whole number").format(value=text)) from None
+
+
+def _key_value(text: str) -> tuple[str, float]:
+    key, sep, num = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(_("write KEY=NUMBER, not '{value}'").format(value=text))
+    try:
+        value = float(num)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("'{value}' is not a number").format(value=num)) from None
+    return key, value
+
+
+# --- handlers -------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from ui.app import run
+    except ImportError as exc:
+        raise CommandError(
+            _("the desktop client cannot start: {error}").format(error=exc)) from exc
+    return run(db=getattr(args, "db", None), demo=getattr(args, "demo", False),
+               lang=getattr(args, "lang", None))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from fieldplan import replica
+
+    path = resolve_db_path(args.db)
+    if args.hq:
+        plan = None
+        if args.plan:
+            from fieldplan.plan import load_plan
+
+            plan = load_plan(args.plan)
+        rep = replica.init_hq(path, plan=plan, author=args.author)
+    else:
+        if args.plan:
+            raise CommandError(_("--plan goes with --hq; an office gets its plan from the "
+                                 "setup bundle"))
+        from fieldplan.sync.enrol import init_from_setup
+
+        rep = init_from_setup(path, Path(args.setup), author=args.author)
+    with rep:
+        data = {"db": str(path), "role": rep.role, "office": rep.office,
+                "replica": rep.replica_id, "plan": rep.plan_id}
+        output(args, data, _("Created {role} replica {replica} for {office} in {db}").format(
+            role=rep.role, replica=rep.replica_id[:8], office=rep.office, db=path))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from fieldplan.status import replica_status
+
+    with open_db(args) as rep:
+        st = replica_status(rep)
+
+    def human() -> None:
+        for label, value in st.lines(lang_of(args)):
+            print(f"{label}: {value}")
+
+    output(args, st.to_dict(), human)
+    return 0
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    from fieldplan.i18n import level_label
+
+    lang = lang_of(args)
+    with open_db(args) as rep:
+        plan = rep.plan()
+        area = args.area.upper() if args.area else None
+        if area:
+            plan.area(area)
+        acts = plan.actions_of(area=area, level=args.level)
+    data = [
+        {"code": a.code, "area": a.area, "level": a.level, "lead": a.lead,
+         "title": a.title.get(lang), "indicators": [i.key for i in a.indicators]}
+        for a in acts
+    ]
+    output(args, data, lambda: print_table(
+        [(a.code, level_label(a.level, lang), a.lead, a.title.get(lang)) for a in acts],
+        [_("Action"), _("Level"), _("Lead"), _("Title")]))
+    return 0
+
+
+def cmd_progress_set(args: argparse.Namespace) -> int:
+    with open_db(args) as rep:
+        changes = prog.record_progress(
+            rep, args.action.upper(), args.period, status=args.status, percent=args.percent,
+            values=dict(args.value), achievements=args.note, challenges=args.challenges,
+            next_steps=args.next_steps)
+        report = prog.get_report(rep, args.action.upper(), args.period)
+    assert report is not None
+    data = prog.report_to_dict(report) | {"changed": bool(changes.events)}
+    msg = (_("Recorded {action} for {period}: {status}") if changes.events
+           else _("No change to {action} for {period}: {status}"))
+    output(args, data, msg.format(action=report.action, period=report.period,
+                                  status=report.status))
+    return 0
+
+
+def cmd_progress_submit(args: argparse.Namespace) -> int:
+    with open_db(args) as rep:
+        changes = prog.submit_period(rep, args.period)
+    output(args, {"period": args.period, "submitted": changes.events},
+           _("Submitted {count} report(s) for {period}").format(
+               count=changes.events, period=args.period))
+    return 0
+
+
+def cmd_progress_reopen(args: argparse.Namespace) -> int:
+    with open_db(args) as rep:
+        prog.reopen_report(rep, args.action.upper(), args.period)
+    output(args, {"action": args.action.upper(), "period": args.period, "state": "draft"},
+           _("Reopened {action} for {period}").format(action=args.action.upper(),
+                                                       period=args.period))
+    return 0
+
+
+def cmd_progress_list(args: argparse.Namespace) -> int:
+    from fieldplan.i18n import format_percent, status_label
+
+    lang = lang_of(args)
+    with open_db(args) as rep:
+        reports = prog.list_reports(rep, period=args.period, office=args.office)
+    data = [prog.report_to_dict(r) for r in reports]
+    output(args, data, lambda: print_table(
+        [(r.office, r.action, r.period, status_label(r.status, lang),
+          "" if r.percent is None else format_percent(r.percent, lang), r.state,
+          r.achievements[:40].replace("\n", " ")) for r in reports],
+        [_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"), _("State"),
+         _("Note")]))
+    return 0
+
+
+def cmd_period_lock(args: argparse.Namespace) -> int:
+    with open_db(args) as rep:
+        prog.set_period_lock(rep, args.period, args.locked)
+    msg = _("Locked {period}") if args.locked else _("Unlocked {period}")
+    output(args, {"period": args.period, "locked": args.locked},
+           msg.format(period=args.period))
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    with open_db(args) as rep:
+        office = args.office.upper() if args.office else None
+        if office:
+            from fieldplan.offices import check_office
+
+            office = check_office(office)
+        value = prog.digest(rep, office)
+        office = office or (None if rep.is_hq else rep.office)
+    output(args, {"office": office, "digest": value}, value)
+    return 0
+
+
+def cmd_plan_import(args: argparse.Namespace) -> int:
+    from fieldplan.planops import replace_plan
+
+    with open_db(args) as rep:
+        result = replace_plan(rep, Path(args.file))
+    output(args, result, _("Plan {plan} version {version} imported ({actions} actions)").format(
+        plan=result["plan"], version=result["version"], actions=result["actions"]))
+    return 0
+
+
+def cmd_plan_export(args: argparse.Namespace) -> int:
+    from fieldplan.plan import dump_plan
+
+    with open_db(args) as rep:
+        plan = rep.plan()
+    dump_plan(plan, Path(args.output))
+    output(args, {"path": str(args.output), "plan": plan.id, "version": plan.version},
+           str(args.output))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from fieldplan.demo import make_demo
+
+    if not 1 <= args.offices <= 57:
+        raise CommandError(_("--offices must be between 1 and 57"))
+    out = Path(args.out)
+    world = make_demo(out, offices=args.offices, seed=args.seed, merge=args.merge,
+                      progress=None if getattr(args, "json", False) else _demo_progress)
+    output(args, world.to_dict(), _("Demo world in {dir}: HQ and {count} offices").format(
+        dir=out, count=len(world.offices)))
+    return 0
+
+
+def _demo_progress(done: int, total: int, label: str) -> None:
+    if os.isatty(2):
+        print(f"\r{done}/{total} {label}".ljust(60), end="", flush=True, file=sys.stderr)
+        if done == total:
+            print(file=sys.stderr)

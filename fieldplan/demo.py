@@ -1,0 +1,292 @@
+"""A demo world: headquarters, N enrolled country offices with realistic progress,
+and each office's bundle ready for HQ to import.
+
+Everything follows from the seed: which offices, statuses, percents, indicator
+values and narratives (in each office's working language), and even the times of
+the changes, which run on a simulated clock through the plan's semesters. Only
+replica ids and keys are random.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fieldplan import events, progress, replica
+from fieldplan.errors import ValidationError
+
+Progress = Callable[[int, int, str], None]
+
+#: The demo's "today": reports exist up to the semester in progress on this date.
+DEMO_TODAY = dt.date(2026, 11, 15)
+
+# How statuses are spread in a real plan's reporting, per period age (older periods
+# have more completed actions; the current one more not-started ones).
+_STATUS_WEIGHTS = {
+    "closed": {"on-track": 52, "at-risk": 18, "off-track": 7, "completed": 9,
+               "not-started": 11, "cancelled": 3},
+    "current": {"on-track": 50, "at-risk": 17, "off-track": 6, "completed": 5,
+                "not-started": 20, "cancelled": 2},
+}
+
+_PARTNERS = {
+    "en": ["the Ministry of Labour", "the Ministry of Interior", "the national statistics "
+           "office", "local authorities", "civil society partners", "the OIC General "
+           "Secretariat", "UN country team partners", "diaspora associations"],
+    "fr": ["le ministère du Travail", "le ministère de l'Intérieur", "l'institut national de "
+           "la statistique", "les autorités locales", "les partenaires de la société civile",
+           "le Secrétariat général de l'OCI", "les partenaires de l'équipe de pays des "
+           "Nations Unies", "les associations de la diaspora"],
+    "ar": ["وزارة العمل", "وزارة الداخلية", "الجهاز الوطني للإحصاء", "السلطات المحلية",
+           "شركاء المجتمع المدني", "الأمانة العامة لمنظمة التعاون الإسلامي",
+           "شركاء فريق الأمم المتحدة القطري", "جمعيات المغتربين"],
+}
+
+_ACHIEVEMENTS = {
+    "en": [
+        "A {n}-day technical workshop was held with {partner}, bringing together {m} "
+        "participants from {k} institutions.",
+        "{partner_cap} validated the draft roadmap after two rounds of consultation.",
+        "Field teams completed {n} monitoring visits and shared the findings with {partner}.",
+        "{m} officials were trained on the new procedures, {k} of them women.",
+        "A joint IOM–OIC mission met {partner} to agree on next year's priorities.",
+        "The data-sharing protocol with {partner} was signed this semester.",
+    ],
+    "fr": [
+        "Un atelier technique de {n} jours a été organisé avec {partner}, réunissant {m} "
+        "participants de {k} institutions.",
+        "{partner_cap} a validé le projet de feuille de route après deux cycles de "
+        "consultation.",
+        "Les équipes de terrain ont effectué {n} visites de suivi et partagé les "
+        "conclusions avec {partner}.",
+        "{m} agents ont été formés aux nouvelles procédures, dont {k} femmes.",
+        "Une mission conjointe OIM–OCI a rencontré {partner} pour convenir des priorités "
+        "de l'année prochaine.",
+        "Le protocole de partage de données avec {partner} a été signé ce semestre.",
+    ],
+    "ar": [
+        "عُقدت ورشة عمل فنية لمدة {n} أيام بالتعاون مع {partner}، شارك فيها {m} مشاركًا "
+        "من {k} مؤسسات.",
+        "صادقت {partner} على مشروع خارطة الطريق بعد جولتين من المشاورات.",
+        "أجرت الفرق الميدانية {n} زيارات متابعة وتقاسمت النتائج مع {partner}.",
+        "تم تدريب {m} موظفًا على الإجراءات الجديدة، من بينهم {k} امرأة.",
+        "التقت بعثة مشتركة بين المنظمة الدولية للهجرة ومنظمة التعاون الإسلامي مع {partner} "
+        "للاتفاق على أولويات العام المقبل.",
+        "تم توقيع بروتوكول تبادل البيانات مع {partner} خلال هذه الفترة.",
+    ],
+}
+
+_CHALLENGES = {
+    "en": [
+        "Funding for the second phase has not yet been confirmed.",
+        "Staff turnover at {partner} delayed the validation of the documents.",
+        "Insecurity in two regions limited access for the field teams.",
+        "Internet outages slowed the transmission of data from the provinces.",
+        "The rainy season postponed activities planned in rural areas.",
+    ],
+    "fr": [
+        "Le financement de la deuxième phase n'est pas encore confirmé.",
+        "La rotation du personnel chez {partner} a retardé la validation des documents.",
+        "L'insécurité dans deux régions a limité l'accès des équipes de terrain.",
+        "Les coupures d'Internet ont ralenti la transmission des données des provinces.",
+        "La saison des pluies a fait reporter les activités prévues en zone rurale.",
+    ],
+    "ar": [
+        "لم يتم بعد تأكيد تمويل المرحلة الثانية.",
+        "أدى تغيّر الموظفين لدى {partner} إلى تأخير المصادقة على الوثائق.",
+        "حدّ انعدام الأمن في منطقتين من وصول الفرق الميدانية.",
+        "أبطأ انقطاع الإنترنت إرسال البيانات من المحافظات.",
+        "أدى موسم الأمطار إلى تأجيل الأنشطة المقررة في المناطق الريفية.",
+    ],
+}
+
+_NEXT_STEPS = {
+    "en": [
+        "Finalise the action plan with {partner} and present it at the next semester "
+        "meeting.",
+        "Extend the training to {k} more provinces.",
+        "Publish the semester report and share it with the joint mechanism.",
+        "Mobilise additional resources for the remaining activities.",
+    ],
+    "fr": [
+        "Finaliser le plan d'action avec {partner} et le présenter à la prochaine réunion "
+        "semestrielle.",
+        "Étendre la formation à {k} provinces supplémentaires.",
+        "Publier le rapport semestriel et le partager avec le mécanisme conjoint.",
+        "Mobiliser des ressources supplémentaires pour les activités restantes.",
+    ],
+    "ar": [
+        "وضع الصيغة النهائية لخطة العمل مع {partner} وعرضها في الاجتماع نصف السنوي المقبل.",
+        "توسيع نطاق التدريب ليشمل {k} محافظات إضافية.",
+        "نشر التقرير نصف السنوي وتقاسمه مع الآلية المشتركة.",
+        "حشد موارد إضافية للأنشطة المتبقية.",
+    ],
+}
+
+
+@dataclass
+class DemoWorld:
+    """What make_demo wrote: the HQ database, office databases and bundles."""
+
+    out: Path
+    hq: Path
+    offices: dict[str, Path] = field(default_factory=dict)
+    bundles: dict[str, Path] = field(default_factory=dict)
+    reports: int = 0
+    merged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"out": str(self.out), "hq": str(self.hq),
+                "offices": {k: str(v) for k, v in self.offices.items()},
+                "bundles": {k: str(v) for k, v in self.bundles.items()},
+                "reports": self.reports, "merged": self.merged}
+
+
+@contextlib.contextmanager
+def _simulated_clock(start: dt.datetime) -> Iterator[Callable[[dt.datetime], None]]:
+    """Run fieldplan's clock on simulated time; yields a setter."""
+    now = [int(start.timestamp() * 1000)]
+    original = events.wall_ms
+
+    def wall() -> int:
+        now[0] += 1000  # every write a second later than the one before
+        return now[0]
+
+    def set_time(t: dt.datetime) -> None:
+        now[0] = max(now[0], int(t.timestamp() * 1000))
+
+    events.wall_ms = wall
+    try:
+        yield set_time
+    finally:
+        events.wall_ms = original
+
+
+def _sentences(rng: random.Random, pool: list[str], lang: str, count: int) -> str:
+    partners = _PARTNERS[lang]
+    out = []
+    for text in rng.sample(pool, min(count, len(pool))):
+        partner = rng.choice(partners)
+        out.append(text.format(partner=partner, partner_cap=partner[:1].upper() + partner[1:],
+                               n=rng.randint(2, 5), m=rng.randint(12, 140),
+                               k=rng.randint(3, 9)))
+    return " ".join(out)
+
+
+def _periods(plan) -> list[tuple[str, str]]:
+    """(period, "closed"|"current") for periods that have started by DEMO_TODAY."""
+    out = []
+    for p in plan.periods():
+        start, end = plan.period_bounds(p)
+        if start > DEMO_TODAY:
+            break
+        out.append((str(p), "current" if end >= DEMO_TODAY else "closed"))
+    return out
+
+
+def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
+                  set_time: Callable[[dt.datetime], None]) -> int:
+    plan = rep.plan()
+    from fieldplan.offices import level_for_office
+
+    actions = plan.actions_of(level=level_for_office(rep.office))
+    percent_so_far = {a.code: 0 for a in actions}
+    count = 0
+    for period, age in _periods(plan):
+        start, end = plan.period_bounds(period)
+        weights = _STATUS_WEIGHTS[age]
+        for act in actions:
+            if age == "current" and rng.random() < 0.25:
+                continue  # not reported yet this semester
+            day = start + dt.timedelta(days=rng.randint(60, 170))
+            if day > DEMO_TODAY:
+                day = DEMO_TODAY - dt.timedelta(days=rng.randint(1, 20))
+            set_time(dt.datetime.combine(day, dt.time(9, rng.randint(0, 59)), dt.UTC))
+            previous = percent_so_far[act.code]
+            if previous >= 100:
+                status = "completed"
+            else:
+                status = rng.choices(list(weights), list(weights.values()))[0]
+                if status == "not-started" and previous > 0:
+                    status = "at-risk"  # work begun earlier has stalled
+            step = {"on-track": (10, 25), "at-risk": (3, 12), "off-track": (0, 5),
+                    "completed": (100, 100), "not-started": (0, 0),
+                    "cancelled": (0, 0)}[status]
+            pct = min(100, previous + rng.randint(*step)) if status != "completed" else 100
+            if status == "not-started":
+                pct = previous
+            percent_so_far[act.code] = pct
+            values = {}
+            for ind in act.indicators:
+                base = ind.baseline or 0
+                target = ind.target_for(period) or ind.target or base
+                values[ind.key] = round(base + (target - base) * pct / 100)
+            progress.record_progress(
+                rep, act.code, period, status=status, percent=pct, values=values,
+                achievements=_sentences(rng, _ACHIEVEMENTS[lang], lang, rng.randint(2, 4)),
+                challenges=("" if status in ("completed", "not-started") else
+                            _sentences(rng, _CHALLENGES[lang], lang, rng.randint(1, 2))),
+                next_steps=_sentences(rng, _NEXT_STEPS[lang], lang, rng.randint(1, 2)))
+            count += 1
+            if rng.random() < 0.3 and status not in ("completed", "cancelled"):
+                # a second sitting later in the semester: the figure moves on
+                set_time(dt.datetime.combine(min(day + dt.timedelta(days=14), DEMO_TODAY),
+                                             dt.time(15, 0), dt.UTC))
+                new_pct = min(100, pct + rng.randint(1, 8))
+                percent_so_far[act.code] = new_pct
+                progress.record_progress(rep, act.code, period, percent=new_pct)
+        if age == "closed":
+            set_time(dt.datetime.combine(end, dt.time(16, 0), dt.UTC))
+            progress.submit_period(rep, period)
+    return count
+
+
+def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool = False,
+              progress: Progress | None = None) -> DemoWorld:
+    """Write a demo world into ``out`` (which must not hold one already)."""
+    from fieldplan.offices import OIC_MEMBERS, working_language
+    from fieldplan.sync import enroll_office, export_bundle, import_bundles, init_from_setup
+
+    out = Path(out)
+    if not 1 <= offices <= len(OIC_MEMBERS):
+        raise ValidationError(f"a demo has 1 to {len(OIC_MEMBERS)} offices, not {offices}")
+    if (out / "hq.sqlite3").exists():
+        raise ValidationError(f"{out} already holds a demo; choose an empty folder")
+    (out / "offices").mkdir(parents=True, exist_ok=True)
+    (out / "bundles").mkdir(exist_ok=True)
+    rng = random.Random(seed)
+    codes = sorted(OIC_MEMBERS) if offices == len(OIC_MEMBERS) else sorted(
+        rng.sample(sorted(OIC_MEMBERS), offices))
+    world = DemoWorld(out=out, hq=out / "hq.sqlite3")
+    start = dt.datetime(2025, 6, 21, 8, 0, tzinfo=dt.UTC)
+    total = len(codes) + (1 if merge else 0)
+    with _simulated_clock(start) as set_time, tempfile.TemporaryDirectory() as tmp:
+        hq = replica.init_hq(world.hq, author="hq.desk")
+        with hq:
+            for i, code in enumerate(codes):
+                if progress:
+                    progress(i, total, code)
+                setup = Path(tmp) / f"{code}-setup.fieldplan"
+                enroll_office(hq, code, setup)
+                db = out / "offices" / f"{code}.sqlite3"
+                office_rng = random.Random(f"{seed}:{code}")
+                with init_from_setup(db, setup, author=f"{code.lower()}.officer") as rep:
+                    rep.conn.execute("PRAGMA synchronous = OFF")  # demo data is remade at will
+                    world.reports += _write_office(rep, office_rng, working_language(code),
+                                                   set_time)
+                    world.offices[code] = db
+                    world.bundles[code] = export_bundle(rep, out_dir=out / "bundles").path
+            if merge:
+                if progress:
+                    progress(len(codes), total, "HQ")
+                import_bundles(hq, [world.bundles[c] for c in codes])
+                world.merged = True
+    if progress:
+        progress(total, total, "done")
+    return world

@@ -1,0 +1,408 @@
+"""The event log: every write is an event, appended in the same transaction that
+changes the state tables, and state is what applying all known events gives.
+
+An event is one canonical JSON line::
+
+    {"author": "amina", "base": {"status": ["<origin>:41"]}, "entity": "progress",
+     "fields": {"percent": 40, "status": "on-track"}, "hlc": 113..., "id": "ML|PA1.2|2026-S1",
+     "origin": "<replica uuid>", "prev": "<sha256 of the previous event of origin>", "seq": 42}
+
+Its hash is the SHA-256 of exactly those bytes; ``prev`` chains a replica's events
+(tamper-evident), ``seq`` numbers them 1, 2, 3… without gaps, ``hlc`` is a hybrid
+logical clock (milliseconds << 16 | counter) that never goes backwards.
+
+Merging is per field. Each field an event writes is a *version*; ``base`` names the
+versions the writer saw (and so replaces). Versions nobody replaced are the *heads*;
+the field's value is the head with the greatest (hlc, origin, seq) — the same winner
+on every machine. Two heads of one field with different values are a conflict, kept
+until a person resolves it with an event whose base names every head. Because heads
+are a function of the set of known events, applying is idempotent and commutative:
+any order of imports gives the same state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fieldplan.errors import BundleError
+
+GENESIS = ""
+PROGRESS = "progress"
+
+
+def canonical_json(obj: Any) -> str:
+    """The one serialisation of events and manifests: sorted keys, no spaces, UTF-8."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+def wall_ms() -> int:
+    """The system clock in milliseconds (a function so tests can move the clock)."""
+    return time.time_ns() // 1_000_000
+
+
+def hlc_to_datetime(hlc: int) -> dt.datetime:
+    """The wall-clock time an HLC value stands for (UTC)."""
+    return dt.datetime.fromtimestamp((hlc >> 16) / 1000, tz=dt.UTC)
+
+
+def hlc_to_iso(hlc: int) -> str:
+    """ISO-8601 UTC to the second, e.g. ``2026-03-12T09:30:00Z``."""
+    return hlc_to_datetime(hlc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event, parsed.
+
+    origin: the replica that wrote it. seq: its number in that replica's log.
+    hlc: hybrid logical clock value. author: the person (login name).
+    entity / entity_id: what it writes (``progress``, ``ML|PA1.2|2026-S1``).
+    fields: field → JSON value. base: field → version ids (``origin:seq``) it replaces.
+    prev: hash of the origin's previous event. body: the canonical line. hash: its SHA-256.
+    """
+
+    origin: str
+    seq: int
+    hlc: int
+    author: str
+    entity: str
+    entity_id: str
+    fields: Mapping[str, Any]
+    base: Mapping[str, Sequence[str]]
+    prev: str
+    body: str
+    hash: str
+
+    @property
+    def version_id(self) -> str:
+        """``origin:seq``, how a base names this event's field versions."""
+        return f"{self.origin}:{self.seq}"
+
+
+_EVENT_KEYS = {"author", "base", "entity", "fields", "hlc", "id", "origin", "prev", "seq"}
+
+
+def parse_event(body: str | bytes, *, where: str = "event") -> Event:
+    """Parse and check the shape of one event line (no ownership or chain checks)."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BundleError(f"{where}: not valid UTF-8") from exc
+    body = body.rstrip("\n")
+    try:
+        raw = json.loads(body)
+    except ValueError as exc:
+        raise BundleError(f"{where}: invalid JSON ({exc.msg})") from exc
+    if not isinstance(raw, dict) or set(raw) != _EVENT_KEYS:
+        raise BundleError(f"{where}: not a fieldplan event")
+    ok = (
+        isinstance(raw["origin"], str) and raw["origin"]
+        and type(raw["seq"]) is int and raw["seq"] >= 1
+        and type(raw["hlc"]) is int and raw["hlc"] >= 0
+        and isinstance(raw["author"], str)
+        and isinstance(raw["entity"], str) and raw["entity"]
+        and isinstance(raw["id"], str) and raw["id"]
+        and isinstance(raw["fields"], dict) and raw["fields"]
+        and isinstance(raw["base"], dict)
+        and isinstance(raw["prev"], str)
+        and all(isinstance(v, list) and all(isinstance(x, str) for x in v)
+                for v in raw["base"].values())
+    )
+    if not ok:
+        raise BundleError(f"{where}: malformed event")
+    return Event(
+        origin=raw["origin"], seq=raw["seq"], hlc=raw["hlc"], author=raw["author"],
+        entity=raw["entity"], entity_id=raw["id"], fields=raw["fields"], base=raw["base"],
+        prev=raw["prev"], body=body, hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+    )
+
+
+# --- reading the replica's settings -------------------------------------------------
+
+
+def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def tick(conn: sqlite3.Connection) -> int:
+    """The next HLC value for a local write: later than the wall clock and than every
+    value this replica has written or received. Call inside the write transaction."""
+    last = int(get_meta(conn, "hlc", "0") or 0)
+    now = max(wall_ms() << 16, last + 1)
+    set_meta(conn, "hlc", str(now))
+    return now
+
+
+def observe_hlc(conn: sqlite3.Connection, hlc: int) -> None:
+    """Move the local clock past a received value (so later local writes win over it)."""
+    last = int(get_meta(conn, "hlc", "0") or 0)
+    if hlc > last:
+        set_meta(conn, "hlc", str(hlc))
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def last_event(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
+    """(seq, hash) of an origin's latest event held here, (0, GENESIS) if none."""
+    row = conn.execute(
+        "SELECT seq, hash FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1", (origin,)
+    ).fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def head_ids(conn: sqlite3.Connection, entity: str, entity_id: str, field: str) -> list[str]:
+    """Version ids of a field's heads, winner first."""
+    rows = conn.execute(
+        "SELECT origin, seq FROM versions WHERE entity = ? AND entity_id = ? AND field = ? "
+        "AND superseded = 0 ORDER BY hlc DESC, origin DESC, seq DESC",
+        (entity, entity_id, field),
+    ).fetchall()
+    return [f"{o}:{s}" for o, s in rows]
+
+
+def append(
+    conn: sqlite3.Connection,
+    entity: str,
+    entity_id: str,
+    fields: Mapping[str, Any],
+    *,
+    author: str,
+    base: Mapping[str, Sequence[str]] | None = None,
+) -> Event:
+    """Write one local event and apply it. Must run inside a write transaction.
+
+    By default each field replaces the value this replica currently shows (the winning
+    head); a conflict resolution passes ``base`` naming every head it settles.
+    """
+    if not conn.in_transaction:
+        raise RuntimeError("events.append needs a write transaction")
+    origin = get_meta(conn, "replica_id")
+    if not origin:
+        raise RuntimeError("this database has no replica identity")
+    if base is None:
+        base = {}
+        for field in fields:
+            heads = head_ids(conn, entity, entity_id, field)
+            if heads:
+                base[field] = heads[:1]
+    seq, prev = last_event(conn, origin)
+    raw = {
+        "author": author, "base": {k: list(v) for k, v in sorted(base.items())},
+        "entity": entity, "fields": dict(fields), "hlc": tick(conn), "id": entity_id,
+        "origin": origin, "prev": prev, "seq": seq + 1,
+    }
+    event = parse_event(canonical_json(raw))
+    store_events(conn, [event])
+    return event
+
+
+def store_events(conn: sqlite3.Connection, events: Sequence[Event]) -> list[Event]:
+    """Insert events not held yet and apply them; returns the new ones.
+
+    An event with the same (origin, seq) as one held but other content is a forked
+    history: BundleError, and the caller's transaction is rolled back.
+    """
+    if not events:
+        return []
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS staging (origin TEXT, seq INTEGER, hash TEXT, "
+        "PRIMARY KEY (origin, seq)) WITHOUT ROWID"
+    )
+    conn.execute("DELETE FROM temp.staging")
+    conn.executemany(
+        "INSERT OR IGNORE INTO temp.staging VALUES (?, ?, ?)",
+        [(e.origin, e.seq, e.hash) for e in events],
+    )
+    held = conn.execute(
+        "SELECT s.origin, s.seq, s.hash = e.hash FROM temp.staging s "
+        "JOIN events e ON e.origin = s.origin AND e.seq = s.seq"
+    ).fetchall()
+    forked = [(o, s) for o, s, same in held if not same]
+    if forked:
+        o, s = forked[0]
+        raise BundleError(
+            f"event {s} of replica {o[:8]} differs from the one already held (forked history)"
+        )
+    held_ids = {(o, s) for o, s, _ in held}
+    new: list[Event] = []
+    seen: set[tuple[str, int]] = set()
+    for e in events:
+        key = (e.origin, e.seq)
+        if key in held_ids or key in seen:
+            continue
+        seen.add(key)
+        new.append(e)
+    if not new:
+        return []
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    conn.executemany(
+        "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(e.origin, e.seq, e.hlc, e.entity, e.entity_id, e.hash, e.body, now) for e in new],
+    )
+    derive(conn, new)
+    observe_hlc(conn, max(e.hlc for e in new))
+    return new
+
+
+def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
+    """Turn events already in the log into versions, supersede links and merged state."""
+    versions = []
+    links = []
+    touched: set[tuple[str, str]] = set()
+    for e in events:
+        touched.add((e.entity, e.entity_id))
+        for field, value in e.fields.items():
+            versions.append((e.entity, e.entity_id, field, e.origin, e.seq, e.hlc, e.author,
+                             canonical_json(value)))
+        for field, targets in e.base.items():
+            for target in targets:
+                t_origin, _, t_seq = target.rpartition(":")
+                if not t_seq.isdigit():
+                    raise BundleError(f"event {e.seq} of {e.origin[:8]}: bad base '{target}'")
+                links.append((e.entity, e.entity_id, field, t_origin, int(t_seq),
+                              e.origin, e.seq))
+    conn.executemany(
+        "INSERT OR IGNORE INTO versions (entity, entity_id, field, origin, seq, hlc, author, "
+        "value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        versions,
+    )
+    conn.executemany("INSERT OR IGNORE INTO supersedes VALUES (?, ?, ?, ?, ?, ?, ?)", links)
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS touched (entity TEXT, entity_id TEXT, "
+        "PRIMARY KEY (entity, entity_id)) WITHOUT ROWID"
+    )
+    conn.execute("DELETE FROM temp.touched")
+    conn.executemany("INSERT INTO temp.touched VALUES (?, ?)", sorted(touched))
+    conn.execute(
+        """
+        UPDATE versions SET superseded = 1
+        WHERE superseded = 0
+          AND (entity, entity_id) IN (SELECT entity, entity_id FROM temp.touched)
+          AND EXISTS (
+            SELECT 1 FROM supersedes s
+            WHERE s.entity = versions.entity AND s.entity_id = versions.entity_id
+              AND s.field = versions.field AND s.target_origin = versions.origin
+              AND s.target_seq = versions.seq)
+        """
+    )
+    _materialise_progress(conn)
+
+
+def _materialise_progress(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        INSERT OR REPLACE INTO progress (office, action, period, status, percent, vals,
+            achievements, challenges, next_steps, state, hlc, updated_by)
+        SELECT
+            substr(t.entity_id, 1, instr(t.entity_id, '|') - 1),
+            substr(rest, 1, instr(rest, '|') - 1),
+            substr(rest, instr(rest, '|') + 1),
+            coalesce(max(CASE WHEN h.field = 'status' THEN h.value ->> '$' END), 'not-started'),
+            max(CASE WHEN h.field = 'percent' THEN h.value ->> '$' END),
+            json_group_object(substr(h.field, 7), json(h.value))
+                FILTER (WHERE substr(h.field, 1, 6) = 'value.' AND h.value != 'null'),
+            coalesce(max(CASE WHEN h.field = 'achievements' THEN h.value ->> '$' END), ''),
+            coalesce(max(CASE WHEN h.field = 'challenges' THEN h.value ->> '$' END), ''),
+            coalesce(max(CASE WHEN h.field = 'next_steps' THEN h.value ->> '$' END), ''),
+            coalesce(max(CASE WHEN h.field = 'state' THEN h.value ->> '$' END), 'draft'),
+            max(h.hlc),
+            (SELECT v.author FROM versions v
+              WHERE v.entity = 'progress' AND v.entity_id = t.entity_id AND v.superseded = 0
+              ORDER BY v.hlc DESC, v.origin DESC, v.seq DESC LIMIT 1)
+        FROM (SELECT entity_id, substr(entity_id, instr(entity_id, '|') + 1) AS rest
+              FROM temp.touched WHERE entity = 'progress') AS t
+        JOIN (
+            SELECT entity_id, field, value, hlc,
+                   row_number() OVER (PARTITION BY entity_id, field
+                                      ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
+            FROM versions
+            WHERE entity = 'progress' AND superseded = 0
+              AND entity_id IN (SELECT entity_id FROM temp.touched WHERE entity = 'progress')
+        ) AS h ON h.entity_id = t.entity_id AND h.rn = 1
+        GROUP BY t.entity_id
+        """
+    )
+
+
+def entity_state(conn: sqlite3.Connection, entity: str, entity_id: str) -> dict[str, Any]:
+    """The merged fields of one entity (winning head of each field)."""
+    rows = conn.execute(
+        """
+        SELECT field, value FROM (
+            SELECT field, value, row_number() OVER (PARTITION BY field
+                ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
+            FROM versions WHERE entity = ? AND entity_id = ? AND superseded = 0)
+        WHERE rn = 1
+        """,
+        (entity, entity_id),
+    ).fetchall()
+    return {field: json.loads(value) for field, value in rows}
+
+
+def entities_of(conn: sqlite3.Connection, entity: str) -> dict[str, dict[str, Any]]:
+    """The merged fields of every entity of a kind, by id."""
+    rows = conn.execute(
+        """
+        SELECT entity_id, field, value FROM (
+            SELECT entity_id, field, value, row_number() OVER (PARTITION BY entity_id, field
+                ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
+            FROM versions WHERE entity = ? AND superseded = 0)
+        WHERE rn = 1
+        """,
+        (entity,),
+    ).fetchall()
+    out: dict[str, dict[str, Any]] = {}
+    for entity_id, field, value in rows:
+        out.setdefault(entity_id, {})[field] = json.loads(value)
+    return out
+
+
+def iter_log(conn: sqlite3.Connection, origin: str | None = None,
+             after: int = 0) -> Iterable[Event]:
+    """Events held, in (origin, seq) order; one origin's after a sequence number."""
+    if origin is None:
+        cur = conn.execute("SELECT body FROM events ORDER BY origin, seq")
+    else:
+        cur = conn.execute(
+            "SELECT body FROM events WHERE origin = ? AND seq > ? ORDER BY seq", (origin, after)
+        )
+    for (body,) in cur:
+        yield parse_event(body)
+
+
+def rebuild(conn: sqlite3.Connection, batch: int = 5000) -> None:
+    """Throw away every derived table and derive it again from the event log alone.
+    Must run inside a write transaction."""
+    if not conn.in_transaction:
+        raise RuntimeError("events.rebuild needs a write transaction")
+    conn.execute("DELETE FROM versions")
+    conn.execute("DELETE FROM supersedes")
+    conn.execute("DELETE FROM progress")
+    chunk: list[Event] = []
+    for event in iter_log(conn):
+        chunk.append(event)
+        if len(chunk) >= batch:
+            derive(conn, chunk)
+            chunk = []
+    if chunk:
+        derive(conn, chunk)

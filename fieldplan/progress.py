@@ -1,0 +1,245 @@
+"""Recording progress: one report per (office, action, period), validated, written as
+an event in the same transaction as the merged state."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from fieldplan import events, store
+from fieldplan.errors import ValidationError
+from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.replica import Changes, Replica
+
+#: Longest narrative accepted in one field (characters).
+MAX_TEXT = 20_000
+
+
+def report_id(office: str, action: str, period: str) -> str:
+    """The event entity id of a report: ``OFFICE|ACTION|PERIOD``."""
+    return f"{office}|{action}|{period}"
+
+
+def _check_period(rep: Replica, period: str) -> str:
+    from fieldplan.periods import check_period_in_plan, parse_period
+
+    p = parse_period(period)
+    check_period_in_plan(p, rep.plan().periods())
+    return str(p)
+
+
+def is_locked(rep: Replica, period: str) -> bool:
+    """Whether headquarters has locked this period after its review."""
+    return bool(events.entity_state(rep.conn, "lock", period).get("locked"))
+
+
+def locked_periods(rep: Replica) -> list[str]:
+    return sorted(p for p, f in events.entities_of(rep.conn, "lock").items() if f.get("locked"))
+
+
+def get_report(rep: Replica, action: str, period: str,
+               office: str | None = None) -> ProgressReport | None:
+    """The merged report, or None if nobody has written it."""
+    rows = _select(rep, "WHERE office = ? AND action = ? AND period = ?",
+                   (office or rep.office, action, period))
+    return rows[0] if rows else None
+
+
+def record_progress(
+    rep: Replica,
+    action: str,
+    period: str,
+    *,
+    status: str | None = None,
+    percent: int | None = None,
+    values: Mapping[str, float | None] | None = None,
+    achievements: str | None = None,
+    challenges: str | None = None,
+    next_steps: str | None = None,
+    clear_percent: bool = False,
+) -> Changes:
+    """Record or update this office's report on an action for a period.
+
+    Only the fields given change; a field set to its current value writes nothing.
+    Raises ValidationError for an unknown action, a period outside the plan, an
+    action of another level than this office's, a percent outside 0–100, a locked
+    period, or a submitted report (reopen it first).
+    """
+    from fieldplan.offices import level_for_office
+
+    plan = rep.plan()
+    act = plan.action(action)
+    period = _check_period(rep, period)
+    office = rep.office
+    level = level_for_office(office)
+    if act.level != level:
+        raise ValidationError(
+            f"{act.code} is a {act.level} action; office {office} reports on {level} actions"
+        )
+    fields: dict[str, Any] = {}
+    if status is not None:
+        if status not in STATUSES:
+            raise ValidationError(
+                f"unknown status '{status}': use one of {', '.join(STATUSES)}"
+            )
+        fields["status"] = status
+    if clear_percent:
+        fields["percent"] = None
+    elif percent is not None:
+        if isinstance(percent, bool) or not isinstance(percent, int):
+            raise ValidationError(f"percent must be a whole number, not {percent!r}")
+        if not 0 <= percent <= 100:
+            raise ValidationError(f"percent must be between 0 and 100, not {percent}")
+        fields["percent"] = percent
+    keys = {ind.key for ind in act.indicators}
+    for key, value in (values or {}).items():
+        if key not in keys:
+            known = ", ".join(sorted(keys)) or "none"
+            raise ValidationError(f"{act.code} has no indicator '{key}' (indicators: {known})")
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValidationError(f"indicator {key}: {value!r} is not a number")
+            if not math.isfinite(value):
+                raise ValidationError(f"indicator {key}: {value} is not a finite number")
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+        fields[f"value.{key}"] = value
+    for name, text in zip(NARRATIVE_FIELDS, (achievements, challenges, next_steps), strict=True):
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            raise ValidationError(f"{name} must be text")
+        if len(text) > MAX_TEXT:
+            raise ValidationError(f"{name} is {len(text)} characters long; the limit is {MAX_TEXT}")
+        fields[name] = text
+    if not fields:
+        raise ValidationError("nothing to record: give a status, percent, value or narrative")
+
+    rid = report_id(office, act.code, period)
+    with store.write_transaction(rep.conn):
+        if is_locked(rep, period):
+            raise ValidationError(f"period {period} is locked by headquarters")
+        current = events.entity_state(rep.conn, "progress", rid)
+        if current.get("state") == "submitted":
+            raise ValidationError(
+                f"the report on {act.code} for {period} is submitted; reopen it before editing"
+            )
+        changed = {k: v for k, v in fields.items() if k not in current or current[k] != v}
+        if not changed:
+            return Changes()
+        if "status" not in current and "status" not in changed:
+            # a new report starts as not started, so every replica shows a status
+            changed["status"] = "not-started"
+        events.append(rep.conn, "progress", rid, changed, author=rep.author)
+    return Changes(entities=(("progress", rid),), events=1)
+
+
+def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None) -> Changes:
+    period = _check_period(rep, period)
+    touched = []
+    with store.write_transaction(rep.conn):
+        if is_locked(rep, period):
+            raise ValidationError(f"period {period} is locked by headquarters")
+        want = "draft" if state == "submitted" else "submitted"
+        rows = rep.conn.execute(
+            "SELECT action FROM progress WHERE office = ? AND period = ? AND state = ? "
+            "ORDER BY action",
+            (rep.office, period, want),
+        ).fetchall()
+        todo = [r[0] for r in rows if actions is None or r[0] in actions]
+        if actions is not None:
+            for code in actions:
+                if code not in todo:
+                    rep.plan().action(code)
+                    raise ValidationError(f"no {want} report on {code} for {period}")
+        for code in todo:
+            rid = report_id(rep.office, code, period)
+            events.append(rep.conn, "progress", rid, {"state": state}, author=rep.author)
+            touched.append(("progress", rid))
+    return Changes(entities=tuple(touched), events=len(touched))
+
+
+def submit_period(rep: Replica, period: str) -> Changes:
+    """Mark every draft report of this office for the period submitted."""
+    return _set_state(rep, period, "submitted", None)
+
+
+def reopen_report(rep: Replica, action: str, period: str) -> Changes:
+    """Put a submitted report back to draft so it can be edited (not in a locked period)."""
+    return _set_state(rep, period, "draft", [action])
+
+
+def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
+    """(HQ) lock a period after its review, or unlock it."""
+    if not rep.is_hq:
+        raise ValidationError("only headquarters can lock or unlock a period")
+    period = _check_period(rep, period)
+    with store.write_transaction(rep.conn):
+        if is_locked(rep, period) == locked:
+            return Changes()
+        events.append(rep.conn, "lock", period, {"locked": locked}, author=rep.author)
+    return Changes(entities=(("lock", period),), events=1)
+
+
+def _select(rep: Replica, where: str, params: tuple) -> list[ProgressReport]:
+    rows = rep.conn.execute(
+        "SELECT office, action, period, status, percent, vals, achievements, challenges, "
+        f"next_steps, state, hlc, updated_by FROM progress {where} "
+        "ORDER BY period, office, action",
+        params,
+    ).fetchall()
+    return [_row_to_report(r) for r in rows]
+
+
+def _row_to_report(r) -> ProgressReport:
+    vals = json.loads(r[5])
+    return ProgressReport(
+        office=r[0], action=r[1], period=r[2], status=r[3],
+        percent=None if r[4] is None else int(r[4]),
+        values=tuple(sorted((k, v) for k, v in vals.items() if v is not None)),
+        achievements=r[6], challenges=r[7], next_steps=r[8], state=r[9],
+        updated_at=events.hlc_to_iso(r[10]), updated_by=r[11],
+    )
+
+
+def list_reports(rep: Replica, period: str | None = None,
+                 office: str | None = None) -> list[ProgressReport]:
+    """Merged reports, filtered by period and office, ordered by period, office, action."""
+    clauses, params = [], []
+    if period:
+        clauses.append("period = ?")
+        params.append(_check_period(rep, period))
+    if office:
+        from fieldplan.offices import check_office
+
+        clauses.append("office = ?")
+        params.append(check_office(office))
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return _select(rep, where, tuple(params))
+
+
+def report_to_dict(r: ProgressReport) -> dict[str, Any]:
+    """The JSON form of a report (the CLI's ``progress list --json``)."""
+    return {
+        "office": r.office, "action": r.action, "period": r.period, "status": r.status,
+        "percent": r.percent, "note": r.note, "values": dict(r.values),
+        "achievements": r.achievements, "challenges": r.challenges,
+        "next_steps": r.next_steps, "state": r.state, "updated_at": r.updated_at,
+        "updated_by": r.updated_by,
+    }
+
+
+def digest(rep: Replica, office: str | None = None) -> str:
+    """SHA-256 of an office's merged progress (every office's at HQ when none is
+    named): identical on every replica that holds the same events."""
+    if office is None and not rep.is_hq:
+        office = rep.office
+    reports = list_reports(rep, office=office)
+    h = hashlib.sha256()
+    for r in reports:
+        h.update(events.canonical_json(report_to_dict(r)).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()

@@ -1,0 +1,193 @@
+"""A replica: one installation's database, its identity (UUID, office, Ed25519 key)
+and the plan it holds. Every other core module takes a Replica explicitly.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fieldplan import events, store
+from fieldplan.errors import StoreError, ValidationError
+
+ROLE_HQ = "hq"
+ROLE_OFFICE = "office"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a write changed, for views that refresh only what they show.
+
+    entities: (entity, entity_id) pairs written. events: how many events were added.
+    """
+
+    entities: tuple[tuple[str, str], ...] = ()
+    events: int = 0
+
+    def touches(self, entity: str) -> bool:
+        return any(kind == entity for kind, _ in self.entities)
+
+
+def key_path(db_path: str | os.PathLike[str]) -> Path:
+    """The replica's private key file, beside the database (never inside it, so
+    backups and exports of the database never carry it)."""
+    p = Path(db_path)
+    return p.with_name(p.name + ".key")
+
+
+class Replica:
+    """An open replica database. Not thread-safe: one thread owns it."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._plan_cache: tuple[Any, Any] | None = None
+
+    # identity ------------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return events.get_meta(self.conn, key, default)
+
+    @property
+    def replica_id(self) -> str:
+        return self.meta("replica_id") or ""
+
+    @property
+    def role(self) -> str:
+        return self.meta("role") or ""
+
+    @property
+    def is_hq(self) -> bool:
+        return self.role == ROLE_HQ
+
+    @property
+    def office(self) -> str:
+        return self.meta("office") or ""
+
+    @property
+    def plan_id(self) -> str:
+        return self.meta("plan_id") or ""
+
+    @property
+    def author(self) -> str:
+        """Who is writing: ``FIELDPLAN_AUTHOR``, else the replica's default author,
+        else the login name."""
+        env = os.environ.get("FIELDPLAN_AUTHOR")
+        if env:
+            return env
+        stored = self.meta("author")
+        if stored:
+            return stored
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # pragma: no cover - no passwd entry
+            return "unknown"
+
+    # plan ----------------------------------------------------------------------
+    def plan(self):  # -> fieldplan.plan.Plan
+        """The plan as merged here (cached until a plan event changes it)."""
+        from fieldplan.plan import plan_from_dict
+
+        row = self.conn.execute(
+            "SELECT max(hlc) FROM versions WHERE entity = 'plan' AND superseded = 0"
+        ).fetchone()
+        stamp = row[0]
+        if self._plan_cache and self._plan_cache[0] == stamp:
+            return self._plan_cache[1]
+        doc = events.entity_state(self.conn, "plan", self.plan_id).get("document")
+        if doc is None:
+            raise StoreError("this database holds no plan yet")
+        plan = plan_from_dict(doc, source="plan in database")
+        self._plan_cache = (stamp, plan)
+        return plan
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Replica:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_replica(path: str | os.PathLike[str]) -> Replica:
+    """Open an existing replica database (migrating it if needed)."""
+    path = Path(path)
+    conn = store.connect(path)
+    rep = Replica(conn, path)
+    if not rep.replica_id:
+        conn.close()
+        raise StoreError(f"{path} is not set up yet; run 'fieldplan init' first")
+    return rep
+
+
+def _create(path: Path, *, role: str, office: str, plan_id: str,
+            author: str | None) -> tuple[Replica, Any]:
+    """A new database with a fresh identity: UUID and Ed25519 key (private key 0600)."""
+    from fieldplan import minisign
+
+    if path.exists() and path.stat().st_size > 0:
+        raise StoreError(f"{path} already exists; choose another --db or remove it first")
+    kpath = key_path(path)
+    if kpath.exists():
+        raise StoreError(f"a key file {kpath} already exists; remove it or choose another --db")
+    conn = store.connect(path, create=True)
+    rep = Replica(conn, path)
+    secret = minisign.generate_key()
+    minisign.save_secret_key(kpath, secret)
+    with store.write_transaction(conn):
+        events.set_meta(conn, "replica_id", str(uuid.uuid4()))
+        events.set_meta(conn, "role", role)
+        events.set_meta(conn, "office", office)
+        events.set_meta(conn, "plan_id", plan_id)
+        events.set_meta(conn, "key_id", secret.public.key_id_hex)
+        events.set_meta(conn, "public_key", secret.public.to_base64())
+        if author:
+            events.set_meta(conn, "author", author)
+    return rep, secret
+
+
+def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = None) -> Replica:
+    """A new headquarters database holding the plan (the built-in template unless
+    given) and HQ's own public key in the key registry."""
+    from fieldplan.plan import default_plan, plan_to_dict
+
+    plan = plan or default_plan()
+    rep, secret = _create(Path(path), role=ROLE_HQ, office="HQ", plan_id=plan.id, author=author)
+    try:
+        with store.write_transaction(rep.conn):
+            events.append(rep.conn, "plan", plan.id, {"document": plan_to_dict(plan)},
+                          author=rep.author)
+            register_key(rep, secret.public, office="HQ", replica_id=rep.replica_id)
+    except BaseException:
+        rep.close()
+        raise
+    return rep
+
+
+def register_key(rep: Replica, public, *, office: str, replica_id: str,
+                 status: str = "active") -> events.Event:
+    """(HQ, inside a write transaction) bind a replica's public key to its office."""
+    if not rep.is_hq:
+        raise ValidationError("only headquarters keeps the key registry")
+    return events.append(
+        rep.conn, "key", public.key_id_hex,
+        {"office": office, "replica": replica_id, "public_key": public.to_base64(),
+         "status": status},
+        author=rep.author,
+    )
+
+
+def replica_office(rep: Replica, origin: str) -> str | None:
+    """The office a replica belongs to, from the key registry (or this replica)."""
+    if origin == rep.replica_id:
+        return rep.office
+    for key in events.entities_of(rep.conn, "key").values():
+        if key.get("replica") == origin:
+            return key.get("office")
+    return None

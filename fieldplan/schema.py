@@ -1,0 +1,200 @@
+"""Numbered schema migrations (sqlite-utils ``Migrations``), each applied in one
+transaction together with its record in ``_sqlite_migrations``.
+
+Never edit a released migration: add the next number. Every released schema version
+has a fixture database in tests/fixtures/db/ and an upgrade test.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from fieldplan.errors import StoreError
+
+MIGRATION_SET = "fieldplan"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    """Replica settings, the event log, field versions and the merged state."""
+    db.executescript(
+        """
+        -- replica identity and settings: replica_id, role, office, plan_id, hlc, author
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        -- the event log: every write, local or imported, exactly as it was signed
+        CREATE TABLE events (
+            origin      TEXT    NOT NULL,
+            seq         INTEGER NOT NULL CHECK (seq >= 1),
+            hlc         INTEGER NOT NULL,
+            entity      TEXT    NOT NULL,
+            entity_id   TEXT    NOT NULL,
+            hash        TEXT    NOT NULL,
+            body        TEXT    NOT NULL,
+            received_at TEXT    NOT NULL,
+            PRIMARY KEY (origin, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX events_entity ON events (entity, entity_id);
+
+        -- one row per field written by an event; heads (superseded = 0) are the
+        -- current values, several heads of one field are a conflict
+        CREATE TABLE versions (
+            entity     TEXT    NOT NULL,
+            entity_id  TEXT    NOT NULL,
+            field      TEXT    NOT NULL,
+            origin     TEXT    NOT NULL,
+            seq        INTEGER NOT NULL,
+            hlc        INTEGER NOT NULL,
+            author     TEXT    NOT NULL,
+            value      TEXT,
+            superseded INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (entity, entity_id, field, origin, seq),
+            FOREIGN KEY (origin, seq) REFERENCES events (origin, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX versions_heads ON versions (entity, entity_id, field)
+            WHERE superseded = 0;
+
+        -- "this write replaced that one": kept even when the target has not
+        -- arrived yet, so the order of imports does not matter
+        CREATE TABLE supersedes (
+            entity        TEXT    NOT NULL,
+            entity_id     TEXT    NOT NULL,
+            field         TEXT    NOT NULL,
+            target_origin TEXT    NOT NULL,
+            target_seq    INTEGER NOT NULL,
+            by_origin     TEXT    NOT NULL,
+            by_seq        INTEGER NOT NULL,
+            PRIMARY KEY (entity, entity_id, field, target_origin, target_seq,
+                         by_origin, by_seq)
+        ) WITHOUT ROWID;
+
+        -- merged progress, derived from the heads of the 'progress' versions
+        CREATE TABLE progress (
+            office       TEXT    NOT NULL,
+            action       TEXT    NOT NULL,
+            period       TEXT    NOT NULL,
+            status       TEXT    NOT NULL DEFAULT 'not-started',
+            percent      INTEGER,
+            vals         TEXT    NOT NULL DEFAULT '{}',
+            achievements TEXT    NOT NULL DEFAULT '',
+            challenges   TEXT    NOT NULL DEFAULT '',
+            next_steps   TEXT    NOT NULL DEFAULT '',
+            state        TEXT    NOT NULL DEFAULT 'draft',
+            hlc          INTEGER NOT NULL,
+            updated_by   TEXT    NOT NULL,
+            PRIMARY KEY (office, action, period)
+        ) WITHOUT ROWID;
+        CREATE INDEX progress_period ON progress (period, office);
+
+        -- acknowledgements: the highest contiguous seq of origin that peer holds
+        CREATE TABLE acks (
+            peer   TEXT    NOT NULL,
+            origin TEXT    NOT NULL,
+            seq    INTEGER NOT NULL,
+            PRIMARY KEY (peer, origin)
+        ) WITHOUT ROWID;
+
+        -- every bundle this replica was given, with its outcome (the HQ inbox)
+        CREATE TABLE inbox (
+            id          INTEGER PRIMARY KEY,
+            bundle_id   TEXT,
+            file_name   TEXT    NOT NULL,
+            sha256      TEXT    NOT NULL,
+            office      TEXT,
+            sender      TEXT,
+            key_id      TEXT,
+            received_at TEXT    NOT NULL,
+            outcome     TEXT    NOT NULL,
+            reason      TEXT    NOT NULL DEFAULT '',
+            events      INTEGER NOT NULL DEFAULT 0,
+            events_new  INTEGER NOT NULL DEFAULT 0
+        );
+
+        -- bundles from keys not trusted yet: kept whole until a person decides
+        CREATE TABLE quarantine (
+            bundle_id   TEXT PRIMARY KEY,
+            key_id      TEXT NOT NULL,
+            public_key  TEXT NOT NULL,
+            office      TEXT NOT NULL,
+            sender      TEXT NOT NULL,
+            file_name   TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            events      INTEGER NOT NULL,
+            data        BLOB NOT NULL
+        );
+
+        -- (HQ) open enrolments: the secret a setup bundle carries, never exported
+        CREATE TABLE enrolments (
+            id         TEXT PRIMARY KEY,
+            office     TEXT NOT NULL,
+            token      TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+
+        -- keys this replica trusts locally (an office trusting a peer by fingerprint)
+        CREATE TABLE local_trust (
+            key_id     TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            office     TEXT NOT NULL,
+            replica    TEXT NOT NULL,
+            trusted_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+def known_migrations() -> list[str]:
+    """Names of the migrations this version of fieldplan knows, in order."""
+    return [m.name for m in migrations._migrations]
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """How many of fieldplan's migrations this database has applied."""
+    return len(_applied(conn))
+
+
+def _applied(conn: sqlite3.Connection) -> list[str]:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    if not exists:
+        return []
+    rows = conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+        (MIGRATION_SET,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def migrate(conn: sqlite3.Connection, path: Path | None = None) -> list[str]:
+    """Apply pending migrations, after backing up a database that already holds data.
+
+    Returns the names applied (empty when up to date: re-running is a no-op).
+    """
+    from fieldplan import store
+
+    applied = _applied(conn)
+    known = known_migrations()
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise StoreError(
+            f"this database was written by a newer fieldplan (schema {len(applied)}, "
+            f"this program knows {len(known)}); update fieldplan to open it"
+        )
+    pending = [name for name in known if name not in applied]
+    if not pending:
+        return []
+    if applied and path is not None:
+        store.backup(conn, path, f"before-migration-{pending[0]}")
+    db = Database(conn, execute_plugins=False)
+    migrations.apply(db)
+    return pending

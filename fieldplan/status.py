@@ -1,0 +1,84 @@
+"""``fieldplan status``: who this replica is and where it stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fieldplan.replica import Replica
+
+
+@dataclass(frozen=True)
+class ReplicaStatus:
+    """role, office, replica id, key id and fingerprint, plan, counts and sync state."""
+
+    role: str
+    office: str
+    replica: str
+    key_id: str
+    fingerprint: str
+    plan_id: str
+    plan_version: int
+    events: int
+    own_events: int
+    reports: int
+    sync: Any  # fieldplan.sync.SyncState
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "office": self.office, "replica": self.replica,
+                "key_id": self.key_id, "fingerprint": self.fingerprint, "plan": self.plan_id,
+                "plan_version": self.plan_version, "events": self.events,
+                "own_events": self.own_events, "reports": self.reports,
+                **self.sync.to_dict()}
+
+    def lines(self, lang: str) -> list[tuple[str, str]]:
+        """Labelled lines for people, in ``lang``."""
+        from fieldplan.i18n import _, format_datetime, role_label
+        from fieldplan.offices import office_name
+
+        def when(stamp: str | None) -> str:
+            if not stamp:
+                return _("never")
+            import datetime as dt
+
+            return format_datetime(dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
+                                   .replace(tzinfo=dt.UTC), lang)
+
+        s = self.sync
+        out = [
+            (_("Role"), role_label(self.role, lang)),
+            (_("Office"), f"{self.office} — {office_name(self.office, lang)}"),
+            (_("Replica"), self.replica),
+            (_("Key"), f"{self.key_id} ({_('fingerprint')} {self.fingerprint})"),
+            (_("Plan"), f"{self.plan_id} v{self.plan_version}"),
+            (_("Events"), _("{total} held, {own} written here").format(
+                total=self.events, own=self.own_events)),
+            (_("Reports"), str(self.reports)),
+            (_("Last export"), when((s.last_export or {}).get("at"))),
+            (_("Last import"), when((s.last_import or {}).get("at"))),
+        ]
+        if self.role != "hq":
+            if s.hq_has_seq:
+                out.append((_("Headquarters"), _("has your data up to event {seq} ({when})")
+                            .format(seq=s.hq_has_seq, when=when(s.hq_has_at))))
+            else:
+                out.append((_("Headquarters"), _("has not acknowledged any of your data yet")))
+        out.append((_("Gaps"), "; ".join(s.gaps) if s.gaps else _("none")))
+        out.append((_("Quarantine"), str(s.quarantined)))
+        out.append((_("Conflicts"), str(s.conflicts)))
+        return out
+
+
+def replica_status(rep: Replica) -> ReplicaStatus:
+    from fieldplan.sync import sync_state
+    from fieldplan.sync.keys import public_key
+
+    pub = public_key(rep)
+    total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
+                           (rep.replica_id,)).fetchone()[0]
+    reports = rep.conn.execute("SELECT count(*) FROM progress").fetchone()[0]
+    return ReplicaStatus(
+        role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
+        fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=rep.plan().version,
+        events=total, own_events=own, reports=reports, sync=sync_state(rep))

@@ -1,0 +1,176 @@
+"""The local SQLite store: where the file lives, how it is opened, its schema
+migrations and its backups.
+
+One SQLite file per replica. WAL mode, foreign keys on, ``synchronous=FULL`` so a
+committed entry survives a power cut. Writers take the write lock up front
+(``BEGIN IMMEDIATE``), which keeps per-replica sequence numbers gapless when two
+connections write at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from fieldplan.errors import StoreError
+
+#: How many automatic backups of each kind are kept next to the database.
+BACKUPS_KEPT = 10
+
+#: Seconds a connection waits for another writer before giving up.
+BUSY_TIMEOUT_S = 30.0
+
+
+def default_db_path() -> Path:
+    """The database file used when neither ``--db`` nor ``FIELDPLAN_DB`` is given."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("fieldplan", appauthor=False)) / "fieldplan.sqlite3"
+
+
+def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--db PATH`` wins, then the ``FIELDPLAN_DB`` environment variable, then the
+    per-user data directory."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("FIELDPLAN_DB")
+    if env:
+        return Path(env)
+    return default_db_path()
+
+
+def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Connection:
+    """Open the database file with fieldplan's settings and bring its schema up to date.
+
+    Raises StoreError with a person-readable reason when the file is missing (unless
+    ``create``), is not a database, is corrupt, or was written by a newer fieldplan.
+    """
+    from fieldplan import schema
+
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreError(
+            f"no fieldplan database at {path}; run 'fieldplan init --hq' or "
+            "'fieldplan init --from SETUP.fieldplan' first"
+        )
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":  # pragma: no cover - e.g. a read-only medium
+            raise StoreError(f"cannot use write-ahead logging on {path} (mode {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        schema.migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{path} is not a usable fieldplan database: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+    Nested use is refused: every write is one whole transaction with its event.
+    """
+    if conn.in_transaction:
+        raise RuntimeError("write_transaction does not nest")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the database is busy (another fieldplan is writing): {exc}") from exc
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"could not save to the database: {exc}") from exc
+
+
+def backup_dir(db_path: str | os.PathLike[str]) -> Path:
+    """Where the automatic backups of a database are kept: ``<dir>/backups``."""
+    return Path(db_path).resolve().parent / "backups"
+
+
+def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: str) -> Path:
+    """Copy the database with SQLite's backup API into the backup folder and keep the
+    newest BACKUPS_KEPT backups for this database. The connection must not hold an
+    uncommitted write (the backup would wait for it forever)."""
+    if conn.in_transaction:
+        raise RuntimeError("commit before backing up")
+    db_path = Path(db_path)
+    folder = backup_dir(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
+    part = target.with_suffix(".part")
+    dest = sqlite3.connect(str(part))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    os.replace(part, target)
+    _rotate(folder, db_path.stem)
+    return target
+
+
+def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
+    """The backups of this database, newest first."""
+    folder = backup_dir(db_path)
+    if not folder.is_dir():
+        return []
+    stem = Path(db_path).stem
+    return sorted(folder.glob(f"{stem}-*.sqlite3"), reverse=True)
+
+
+def restore_latest_backup(db_path: str | os.PathLike[str]) -> Path:
+    """Put the newest backup in place of the database file (the damaged file is kept
+    beside it as ``.damaged``). Returns the backup used."""
+    backups = list_backups(db_path)
+    if not backups:
+        raise StoreError(f"no backup of {db_path} to restore")
+    db_path = Path(db_path)
+    latest = backups[0]
+    if db_path.exists():
+        os.replace(db_path, db_path.with_suffix(db_path.suffix + ".damaged"))
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(db_path) + suffix)
+        if side.exists():
+            side.unlink()
+    src = sqlite3.connect(str(latest))
+    dest = sqlite3.connect(str(db_path))
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+    return latest
+
+
+def _rotate(folder: Path, stem: str) -> None:
+    backups = sorted(folder.glob(f"{stem}-*.sqlite3"), reverse=True)
+    for old in backups[BACKUPS_KEPT:]:
+        with contextlib.suppress(OSError):
+            old.unlink()

@@ -1,0 +1,31 @@
+"""Signed sync bundles between replicas: export, verify, import, keys, enrolment,
+conflicts. See fieldplan.sync.exchange for the import checks."""
+
+from fieldplan.sync.conflicts import Conflict, list_conflicts, resolve_conflict
+from fieldplan.sync.enrol import enroll_office, hq_fingerprint, init_from_setup
+from fieldplan.sync.exchange import (
+    ExportResult,
+    Gap,
+    ImportOutcome,
+    InboxEntry,
+    QuarantineItem,
+    export_bundle,
+    holdings,
+    import_bundle,
+    import_bundles,
+    list_gaps,
+    list_inbox,
+    list_quarantine,
+    trust_key,
+    verify_bundle,
+)
+from fieldplan.sync.keys import all_keys, revoke_key, rotate_key, show_key
+from fieldplan.sync.state import SyncState, sync_state
+
+__all__ = [
+    "Conflict", "ExportResult", "Gap", "ImportOutcome", "InboxEntry", "QuarantineItem",
+    "SyncState", "all_keys", "enroll_office", "export_bundle", "holdings", "hq_fingerprint",
+    "import_bundle", "import_bundles", "init_from_setup", "list_conflicts", "list_gaps",
+    "list_inbox", "list_quarantine", "resolve_conflict", "revoke_key", "rotate_key",
+    "show_key", "sync_state", "trust_key", "verify_bundle",
+]

@@ -1,0 +1,114 @@
+"""Enrolment: headquarters writes a setup bundle for an office; the office's new
+replica starts from it, pinning the HQ key.
+
+How HQ comes to trust the new replica's key without anyone re-typing fingerprints:
+the setup bundle carries a random enrolment token (valid 90 days, for any number of
+the office's laptops). The new replica proves it holds the token in each bundle it
+sends until HQ has registered its key: an HMAC-SHA256 keyed by the token over its
+public key and replica id. HQ checks the HMAC against the token it kept (never
+exported in a sync bundle) and registers the key for that office. A bundle without a
+valid proof waits in quarantine until a person compares fingerprints and trusts it.
+The setup bundle is therefore a secret: send it only to the office it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import uuid
+from pathlib import Path
+
+from fieldplan import bundle as bundlefmt
+from fieldplan import events, store
+from fieldplan.errors import BundleError, StoreError, ValidationError
+from fieldplan.replica import ROLE_OFFICE, Replica, _create, key_path
+from fieldplan.sync import exchange
+from fieldplan.sync import keys as keyreg
+
+ENROLMENT_DAYS = 90
+
+
+def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exchange.ExportResult:
+    """(HQ) write a setup bundle for an office: the plan, the key registry, period locks,
+    the office's data held so far, and an enrolment token."""
+    from fieldplan.offices import check_office
+
+    if not rep.is_hq:
+        raise ValidationError("only headquarters can enrol an office")
+    office = check_office(office)
+    if office == "HQ":
+        raise ValidationError("enrol a country or regional office, not headquarters")
+    now = dt.datetime.now(dt.UTC)
+    enrol_id = uuid.uuid4().hex[:16]
+    token = secrets.token_urlsafe(32)
+    with store.write_transaction(rep.conn):
+        rep.conn.execute(
+            "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
+            (enrol_id, office, token, now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+             (now + dt.timedelta(days=ENROLMENT_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")))
+    origins = exchange._origins(rep, office)
+    ranges = {}
+    for origin in origins:
+        lo, hi = rep.conn.execute(
+            "SELECT min(seq), max(seq) FROM events WHERE origin = ?", (origin,)).fetchone()
+        if lo is not None:
+            ranges[origin] = [lo, hi]
+    manifest = {
+        "kind": exchange.KIND_SETUP, "plan_id": rep.plan_id, "sender": rep.replica_id,
+        "office": "HQ", "recipient": office, "ranges": ranges, "acks": {},
+        "enrolment": {"id": enrol_id, "token": token, "office": office},
+    }
+    secret = keyreg.secret_key(rep)
+    path = Path(out)
+    info = bundlefmt.write_bundle(path, manifest,
+                                  exchange._lines(rep, [(o, 0) for o in ranges]), secret)
+    return exchange.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
+                                 office)
+
+
+def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] | bytes,
+                    *, author: str | None = None) -> Replica:
+    """A new office replica from a setup bundle. The bundle's signer must be the
+    headquarters key its own registry names; that key is pinned from now on."""
+    path = Path(path)
+    with bundlefmt.open_bundle(setup) as b:
+        m = b.manifest
+        if m.get("kind") != exchange.KIND_SETUP:
+            raise BundleError("not a setup bundle; ask headquarters for one "
+                              "('fieldplan office enroll CODE')")
+        exchange._check_manifest(None, m, setup=True)  # type: ignore[arg-type]
+        enrol = m.get("enrolment")
+        if m["office"] != "HQ" or not isinstance(enrol, dict):
+            raise BundleError("setup bundle not written by headquarters")
+        rep, _secret = _create(path, role=ROLE_OFFICE, office=m["recipient"],
+                               plan_id=m["plan_id"], author=author)
+        try:
+            with store.write_transaction(rep.conn):
+                events.set_meta(rep.conn, "enrolment", json.dumps(
+                    {"id": str(enrol.get("id")), "token": str(enrol.get("token"))}))
+                events.set_meta(rep.conn, "hq_key", b.key_id)
+                exchange._merge(rep, b, m, progress=None, cancel=None)
+                info = keyreg.all_keys(rep).get(b.key_id)
+                if info is None or info.office != "HQ" or \
+                        info.public_key != b.public_key.to_base64():
+                    raise BundleError("setup bundle is not signed by a headquarters key "
+                                      "of its own registry")
+                rep.plan()
+        except BaseException:
+            rep.close()
+            for p in (path, key_path(path), Path(str(path) + "-wal"),
+                      Path(str(path) + "-shm")):
+                p.unlink(missing_ok=True)
+            raise
+    return rep
+
+
+def hq_fingerprint(rep: Replica) -> str:
+    """Fingerprint of the pinned headquarters key (to read out over the phone)."""
+    key_id = rep.meta("hq_key")
+    info = keyreg.all_keys(rep).get(key_id or "")
+    if info is None:
+        raise StoreError("no headquarters key pinned")
+    return info.fingerprint

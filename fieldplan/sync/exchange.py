@@ -1,0 +1,748 @@
+"""Export, verify and import signed bundles.
+
+Import runs every check before anything is kept: the container (fieldplan.bundle),
+plan id, recipient, the signing key (trusted, not revoked, bound to the office and
+replica the manifest claims), then each event's shape, ownership and hash chain —
+all inside one write transaction, rolled back on the first failure. A bundle from an
+unknown key is kept whole in quarantine until a person trusts the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from fieldplan import bundle as bundlefmt
+from fieldplan import events, store
+from fieldplan.errors import BundleError, FieldplanError, OwnershipError, ValidationError
+from fieldplan.minisign import PublicKey
+from fieldplan.model import NARRATIVE_FIELDS, REPORT_STATES, STATUSES
+from fieldplan.replica import Replica
+from fieldplan.sync import keys as keyreg
+
+Progress = Callable[[int, int, str], None]
+Source = str | os.PathLike[str] | bytes | BinaryIO
+
+KIND_SYNC = "sync"
+KIND_SETUP = "setup"
+BATCH = 2000
+ENROL_CONTEXT = b"fieldplan-enrolment\0"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What importing one file did. outcome: merged, duplicate, quarantined or rejected;
+    reason: one line for a person; events_new / events_total: events added / carried."""
+
+    file: str
+    outcome: str
+    reason: str = ""
+    office: str = ""
+    replica: str = ""
+    key_id: str = ""
+    fingerprint: str = ""
+    bundle_id: str = ""
+    events_new: int = 0
+    events_total: int = 0
+    gaps: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        if self.outcome in ("rejected", "quarantined"):
+            return f"{self.file}: {self.outcome}: {self.reason}"
+        detail = f"{self.events_new} new of {self.events_total} events"
+        return f"{self.file}: {self.outcome} ({detail})" + (
+            "; " + "; ".join(self.gaps) if self.gaps else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "outcome": self.outcome, "reason": self.reason,
+                "office": self.office, "replica": self.replica, "key_id": self.key_id,
+                "fingerprint": self.fingerprint, "bundle_id": self.bundle_id,
+                "events_new": self.events_new, "events": self.events_total,
+                "gaps": list(self.gaps)}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Events of one replica that this replica lacks: origin's first..last."""
+
+    origin: str
+    office: str
+    first: int
+    last: int
+
+    def message(self) -> str:
+        who = self.office or self.origin[:8]
+        return f"missing bundle from {who}, events {self.first}–{self.last}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"origin": self.origin, "office": self.office, "first": self.first,
+                "last": self.last, "message": self.message()}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A written bundle: path, events carried, size in bytes, bundle id, recipient."""
+
+    path: Path
+    events: int
+    size: int
+    bundle_id: str
+    recipient: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "events": self.events, "size": self.size,
+                "bundle_id": self.bundle_id, "recipient": self.recipient}
+
+
+@dataclass
+class _MergeStats:
+    total: int = 0
+    new: int = 0
+    origins: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+# --- what a replica holds ---------------------------------------------------------------
+
+
+def holdings(conn: sqlite3.Connection) -> dict[str, int]:
+    """origin → the highest seq such that 1..seq are all held here."""
+    rows = conn.execute(
+        "SELECT origin, max(seq) FROM (SELECT origin, seq, row_number() OVER "
+        "(PARTITION BY origin ORDER BY seq) AS rn FROM events) WHERE seq = rn GROUP BY origin"
+    ).fetchall()
+    return {o: s for o, s in rows}
+
+
+def list_gaps(rep: Replica) -> list[Gap]:
+    """Ranges of events known to exist (a later one is held) but not received."""
+    offices = keyreg.replica_offices(rep)
+    rows = rep.conn.execute(
+        """
+        SELECT origin, 1, min(seq) - 1 FROM events GROUP BY origin HAVING min(seq) > 1
+        UNION ALL
+        SELECT origin, seq + 1, nxt - 1 FROM (
+            SELECT origin, seq, lead(seq) OVER (PARTITION BY origin ORDER BY seq) AS nxt
+            FROM events) WHERE nxt > seq + 1
+        ORDER BY 1, 2
+        """
+    ).fetchall()
+    return [Gap(o, offices.get(o, ""), a, b) for o, a, b in rows]
+
+
+# --- export -----------------------------------------------------------------------------
+
+
+def _origins(rep: Replica, office: str) -> list[str]:
+    """Replicas whose events a bundle for ``office`` carries: at HQ, HQ's and that
+    office's (so an office's laptops see each other's work); at an office, only the
+    office's own (headquarters' events go back only from headquarters)."""
+    keys = keyreg.all_keys(rep).values()
+    sides = ("HQ", office) if rep.is_hq else (rep.office,)
+    wanted = {k.replica for k in keys if k.office in sides and k.replica}
+    wanted.add(rep.replica_id)
+    held = {r[0] for r in rep.conn.execute("SELECT DISTINCT origin FROM events")}
+    offices = keyreg.replica_offices(rep)
+    hq_first = sorted(wanted & held, key=lambda o: (offices.get(o) != "HQ", o))
+    return hq_first
+
+
+def _peers(rep: Replica, office: str) -> list[str]:
+    return sorted({k.replica for k in keyreg.all_keys(rep).values()
+                   if k.office == office and k.replica and k.replica != rep.replica_id})
+
+
+def _ack_floor(rep: Replica, peers: list[str], origin: str, *, to_hq: bool) -> int:
+    if not peers:
+        return 0
+    marks = {p: 0 for p in peers}
+    for peer, seq in rep.conn.execute(
+        f"SELECT peer, seq FROM acks WHERE origin = ? AND peer IN ({','.join('?' * len(peers))})",
+        (origin, *peers),
+    ):
+        marks[peer] = seq
+    # HQ is one desk: what any HQ replica holds, HQ holds. An office's replicas each
+    # need everything, so HQ sends from the lowest mark of them.
+    return max(marks.values()) if to_hq else min(marks.values())
+
+
+def _enrolment_proof(rep: Replica, signer: PublicKey) -> dict[str, str] | None:
+    raw = rep.meta("enrolment")
+    if not raw:
+        return None
+    info = json.loads(raw)
+    registered = keyreg.all_keys(rep).get(signer.key_id_hex)
+    if registered and registered.source == "registry":
+        return None  # HQ has registered this key: no need to prove anything any more
+    mac = hmac.new(info["token"].encode(), ENROL_CONTEXT + signer.raw + rep.replica_id.encode(),
+                   hashlib.sha256).hexdigest()
+    return {"id": info["id"], "proof": mac}
+
+
+def export_bundle(
+    rep: Replica,
+    *,
+    for_office: str | None = None,
+    out_file: str | os.PathLike[str] | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write a signed bundle of what the recipient has not acknowledged (everything
+    with ``full``). An office writes for HQ; HQ names the office with ``for_office``."""
+    from fieldplan.offices import check_office
+
+    if rep.is_hq:
+        if not for_office:
+            raise ValidationError("headquarters exports for one office: name it with --for")
+        recipient = check_office(for_office)
+        if recipient == "HQ":
+            raise ValidationError("headquarters exports for an office, not for itself")
+        side = recipient
+    else:
+        if for_office and check_office(for_office) != "HQ":
+            raise ValidationError("an office exports for headquarters only (--for HQ)")
+        recipient = "HQ"
+        side = rep.office
+    peers = _peers(rep, recipient)
+    secret = keyreg.secret_key(rep)
+    ranges: dict[str, list[int]] = {}
+    plan: list[tuple[str, int]] = []
+    count = 0
+    for origin in _origins(rep, side):
+        after = 0 if full else _ack_floor(rep, peers, origin, to_hq=not rep.is_hq)
+        lo, hi, n = rep.conn.execute(
+            "SELECT min(seq), max(seq), count(*) FROM events WHERE origin = ? AND seq > ?",
+            (origin, after),
+        ).fetchone()
+        if n:
+            ranges[origin] = [lo, hi]
+            plan.append((origin, after))
+            count += n
+    held = holdings(rep.conn)
+    relevant = set(_origins(rep, side))
+    manifest: dict[str, Any] = {
+        "kind": KIND_SYNC, "plan_id": rep.plan_id, "sender": rep.replica_id,
+        "office": rep.office, "recipient": recipient, "ranges": ranges,
+        "acks": {o: s for o, s in held.items() if o in relevant},
+    }
+    proof = _enrolment_proof(rep, secret.public)
+    if proof:
+        manifest["enrolment"] = proof
+    rotation = rep.meta("rotation")
+    if rotation:
+        manifest["rotation"] = json.loads(rotation)
+    own = ranges.get(rep.replica_id, [0, 0])
+    who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
+    name = bundlefmt.bundle_filename(who, rep.replica_id[:8], own[0], own[1])
+    path = Path(out_file) if out_file else Path(out_dir or ".") / name
+    if path.is_dir():
+        path = path / name
+    info = bundlefmt.write_bundle(path, manifest, _lines(rep, plan), secret,
+                                  progress=_adapt(progress, count))
+    with store.write_transaction(rep.conn):
+        events.set_meta(rep.conn, "last_export", events.canonical_json(
+            {"at": _now(), "path": str(info.path), "events": info.event_count,
+             "recipient": recipient}))
+    return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient)
+
+
+def _lines(rep: Replica, plan: list[tuple[str, int]]) -> Iterator[dict[str, Any]]:
+    for origin, after in plan:
+        cur = rep.conn.execute(
+            "SELECT body FROM events WHERE origin = ? AND seq > ? ORDER BY seq", (origin, after))
+        for (body,) in cur:
+            yield json.loads(body)
+
+
+def _adapt(progress: Progress | None, total: int) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda done, _t, label: progress(done, total, label)
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def _source_name(source: Source, name: str | None) -> str:
+    if name:
+        return name
+    if isinstance(source, str | os.PathLike):
+        return Path(source).name
+    return "bundle"
+
+
+def _read_all(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str | os.PathLike):
+        return Path(source).read_bytes()
+    source.seek(0)
+    data = source.read()
+    source.seek(0)
+    return data
+
+
+def _sha256(source: Source) -> str:
+    h = hashlib.sha256()
+    if isinstance(source, bytes):
+        h.update(source)
+    elif isinstance(source, str | os.PathLike):
+        try:
+            with open(source, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError:
+            return ""
+    else:
+        pos = source.tell()
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            h.update(chunk)
+        source.seek(pos)
+    return h.hexdigest()
+
+
+def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False) -> None:
+    from fieldplan.offices import check_office
+
+    for key in ("kind", "plan_id", "sender", "office", "recipient"):
+        if not isinstance(m.get(key), str) or not m[key]:
+            raise BundleError(f"manifest.json: missing or bad '{key}'")
+    for key in ("ranges", "acks"):
+        if not isinstance(m.get(key), dict):
+            raise BundleError(f"manifest.json: missing or bad '{key}'")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in m["acks"].values()):
+        raise BundleError("manifest.json: bad 'acks'")
+    try:
+        check_office(m["office"])
+        check_office(m["recipient"])
+    except ValidationError as exc:
+        raise BundleError(f"manifest.json: {exc}") from exc
+    if setup:
+        return
+    if m["kind"] == KIND_SETUP:
+        raise BundleError("this is a setup bundle: start a new office with "
+                          "'fieldplan init --from FILE'")
+    if m["kind"] != KIND_SYNC:
+        raise BundleError(f"unknown bundle kind '{m['kind']}'")
+    if m["plan_id"] != rep.plan_id:
+        raise BundleError(f"bundle is for plan '{m['plan_id']}', this database holds "
+                          f"'{rep.plan_id}'")
+    me = "HQ" if rep.is_hq else rep.office
+    if m["recipient"] != me:
+        raise BundleError(f"bundle is addressed to {m['recipient']}, not to {me}")
+
+
+def _enrolment_ok(rep: Replica, m: dict[str, Any], signer: PublicKey) -> bool:
+    e = m.get("enrolment")
+    if not rep.is_hq or not isinstance(e, dict):
+        return False
+    row = rep.conn.execute(
+        "SELECT office, token, expires_at FROM enrolments WHERE id = ?", (str(e.get("id")),)
+    ).fetchone()
+    if row is None or row[0] != m["office"] or row[2] < _now():
+        return False
+    want = hmac.new(row[1].encode(), ENROL_CONTEXT + signer.raw + m["sender"].encode(),
+                    hashlib.sha256).hexdigest()
+    return hmac.compare_digest(want, str(e.get("proof", "")))
+
+
+_PROGRESS_FIELDS = {"status", "percent", "state", *NARRATIVE_FIELDS}
+
+
+def _check_event(e: events.Event, origin_office: str, sender_office: str) -> None:
+    where = f"event {e.seq} of {origin_office}"
+    if sender_office != "HQ" and origin_office != sender_office:
+        raise OwnershipError(f"{where} is in a bundle from {sender_office}; an office sends "
+                             "only its own data")
+    if e.entity == "progress":
+        parts = e.entity_id.split("|")
+        if len(parts) != 3:
+            raise BundleError(f"{where}: bad report id '{e.entity_id}'")
+        if parts[0] != origin_office:
+            raise OwnershipError(f"{where} writes progress of {parts[0]}; only {parts[0]}'s "
+                                 "replicas may")
+        for name, value in e.fields.items():
+            if name not in _PROGRESS_FIELDS and not name.startswith("value."):
+                raise BundleError(f"{where}: unknown field '{name}'")
+            if not _valid_progress_value(name, value):
+                raise BundleError(f"{where}: bad value for '{name}'")
+    elif e.entity in ("plan", "key", "lock"):
+        if origin_office != "HQ":
+            raise OwnershipError(f"{where} changes the {e.entity}, which only headquarters "
+                                 "may write")
+    else:
+        raise BundleError(f"{where}: unknown kind of record '{e.entity}'")
+
+
+def _valid_progress_value(name: str, value: Any) -> bool:
+    from fieldplan.progress import MAX_TEXT
+
+    if name == "status":
+        return value in STATUSES
+    if name == "state":
+        return value in REPORT_STATES
+    if name == "percent":
+        return value is None or (type(value) is int and 0 <= value <= 100)
+    if name.startswith("value."):
+        return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    return isinstance(value, str) and len(value) <= MAX_TEXT
+
+
+class _Merger:
+    """Checks and stores a bundle's events in batches inside one transaction."""
+
+    def __init__(self, rep: Replica, sender: str, sender_office: str) -> None:
+        self.rep = rep
+        self.sender_office = sender_office
+        self.offices = keyreg.replica_offices(rep)
+        self.offices[sender] = sender_office
+        self.last: dict[str, tuple[int, str]] = {}
+        self.deferred: list[events.Event] = []
+        self.stats = _MergeStats()
+
+    def _hash_of(self, origin: str, seq: int) -> str | None:
+        mine = self.last.get(origin)
+        if mine and mine[0] == seq:
+            return mine[1]
+        row = self.rep.conn.execute(
+            "SELECT hash FROM events WHERE origin = ? AND seq = ?", (origin, seq)).fetchone()
+        return row[0] if row else None
+
+    def _check_chain(self, e: events.Event, office: str) -> None:
+        where = f"event {e.seq} of {office}"
+        if e.seq == 1:
+            if e.prev != events.GENESIS:
+                raise BundleError(f"{where}: broken hash chain (first event names a predecessor)")
+        else:
+            before = self._hash_of(e.origin, e.seq - 1)
+            if before is not None and before != e.prev:
+                raise BundleError(f"{where}: broken hash chain (does not follow event "
+                                  f"{e.seq - 1})")
+        row = self.rep.conn.execute(
+            "SELECT body FROM events WHERE origin = ? AND seq = ?", (e.origin, e.seq + 1)
+        ).fetchone()
+        if row is not None and json.loads(row[0])["prev"] != e.hash:
+            raise BundleError(f"{where}: broken hash chain (event {e.seq + 1} does not follow it)")
+        self.last[e.origin] = (e.seq, e.hash)
+
+    def add(self, batch: list[events.Event]) -> None:
+        ready = []
+        for e in batch:
+            office = self.offices.get(e.origin)
+            if office is None:
+                self.deferred.append(e)
+                continue
+            _check_event(e, office, self.sender_office)
+            self._check_chain(e, office)
+            ready.append(e)
+            lo, hi = self.stats.origins.get(e.origin, (e.seq, e.seq))
+            self.stats.origins[e.origin] = (min(lo, e.seq), max(hi, e.seq))
+        self.stats.total += len(ready)
+        new = events.store_events(self.rep.conn, ready)
+        self.stats.new += len(new)
+        if any(e.entity == "key" for e in new):
+            self.offices.update(keyreg.replica_offices(self.rep))
+
+    def finish(self) -> _MergeStats:
+        while self.deferred:
+            pending, self.deferred = self.deferred, []
+            self.add(pending)
+            if self.deferred and len(self.deferred) == len(pending):
+                o = self.deferred[0].origin
+                raise OwnershipError(f"events from replica {o[:8]}, which no known key "
+                                     "belongs to")
+        return self.stats
+
+
+def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
+           progress: Progress | None, cancel: Callable[[], bool] | None) -> _MergeStats:
+    merger = _Merger(rep, m["sender"], m["office"])
+    batch: list[events.Event] = []
+    total = b.event_count
+    for n, line in enumerate(b.iter_lines(), 1):
+        batch.append(events.parse_event(line, where=f"events.jsonl line {n}"))
+        if len(batch) >= BATCH:
+            merger.add(batch)
+            batch = []
+            if progress:
+                progress(n, total, "merging")
+            if cancel and cancel():
+                raise FieldplanError("import cancelled; nothing was changed")
+    merger.add(batch)
+    stats = merger.finish()
+    if progress:
+        progress(total, total, "merged")
+    for origin, seq in m["acks"].items():
+        rep.conn.execute(
+            "INSERT INTO acks (peer, origin, seq) VALUES (?, ?, ?) ON CONFLICT (peer, origin) "
+            "DO UPDATE SET seq = max(seq, excluded.seq)", (m["sender"], origin, seq))
+    return stats
+
+
+def _record(rep: Replica, outcome: ImportOutcome, sha: str) -> ImportOutcome:
+    """Write an inbox line in its own transaction (the import's may have rolled back)."""
+    with store.write_transaction(rep.conn):
+        _inbox_row(rep, outcome, sha)
+    return outcome
+
+
+def _inbox_row(rep: Replica, o: ImportOutcome, sha: str) -> None:
+    rep.conn.execute(
+        "INSERT INTO inbox (bundle_id, file_name, sha256, office, sender, key_id, received_at, "
+        "outcome, reason, events, events_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (o.bundle_id or None, o.file, sha, o.office, o.replica, o.key_id, _now(), o.outcome,
+         o.reason, o.events_total, o.events_new))
+    events.set_meta(rep.conn, "last_import", events.canonical_json(
+        {"at": _now(), "file": o.file, "outcome": o.outcome}))
+
+
+def import_bundle(
+    rep: Replica,
+    source: Source,
+    *,
+    name: str | None = None,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+    backup: bool = True,
+) -> ImportOutcome:
+    """Verify and merge one bundle. Never raises for a bad bundle: the outcome says
+    rejected with the reason, and the database is as it was."""
+    fname = _source_name(source, name)
+    sha = _sha256(source)
+    try:
+        b = bundlefmt.open_bundle(source)
+    except BundleError as exc:
+        return _record(rep, ImportOutcome(fname, "rejected", str(exc)), sha)
+    except OSError as exc:
+        return _record(rep, ImportOutcome(fname, "rejected", f"cannot read: {exc.strerror}"),
+                       sha)
+    with b:
+        m = b.manifest
+        base = dict(file=fname, office=str(m.get("office", "")), replica=str(m.get("sender", "")),
+                    key_id=b.key_id, fingerprint=b.public_key.fingerprint,
+                    bundle_id=b.bundle_id, events_total=b.event_count)
+        try:
+            _check_manifest(rep, m)
+            if m["sender"] == rep.replica_id:
+                return _record(rep, ImportOutcome(
+                    outcome="duplicate", reason="written by this replica", **base), sha)
+            accept = _check_key(rep, b, m)
+        except BundleError as exc:
+            return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
+        if accept == "quarantine":
+            return _quarantine(rep, b, source, base, sha)
+        seen = rep.conn.execute(
+            "SELECT 1 FROM inbox WHERE bundle_id = ? AND outcome IN ('merged', 'duplicate')",
+            (b.bundle_id,)).fetchone()
+        if backup:
+            store.backup(rep.conn, rep.path, "before-import")
+        try:
+            with store.write_transaction(rep.conn):
+                if isinstance(accept, tuple):
+                    keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
+                                          retire=accept[1])
+                stats = _merge(rep, b, m, progress=progress, cancel=cancel)
+                outcome = "duplicate" if seen or (stats.new == 0 and stats.total) else "merged"
+                gaps = tuple(g.message() for g in list_gaps(rep)
+                             if g.origin in stats.origins)
+                result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
+                                       **base)
+                _inbox_row(rep, result, sha)
+                rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ?", (b.bundle_id,))
+        except (BundleError, sqlite3.IntegrityError) as exc:
+            return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
+    return result
+
+
+def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
+    """'ok', ('new', retire_key_id or None) for a key to accept now, or 'quarantine'."""
+    info = keyreg.all_keys(rep).get(b.key_id)
+    if info is None:
+        rotated = keyreg.check_rotation(rep, m, b.public_key)
+        if rotated is not None:
+            return ("new", rotated.key_id)
+        if _enrolment_ok(rep, m, b.public_key):
+            return ("new", None)
+        return "quarantine"
+    if info.public_key != b.public_key.to_base64():
+        raise BundleError(f"key {b.key_id} does not match the registered key with that id")
+    if info.status == "revoked":
+        raise BundleError(f"signed with key {b.key_id} ({info.office}), which was revoked")
+    if info.office != m["office"]:
+        raise BundleError(f"key {b.key_id} belongs to office {info.office}, not to "
+                          f"{m['office']} as the bundle claims")
+    if info.replica != m["sender"]:
+        raise BundleError(f"key {b.key_id} belongs to another replica of {info.office}")
+    return "ok"
+
+
+def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
+                sha: str) -> ImportOutcome:
+    m = b.manifest
+    fpr = b.public_key.fingerprint
+    reason = (f"unknown key {fpr} (claims office {m['office']}); check the fingerprint with "
+              f"the office, then run: fieldplan keys trust \"{fpr}\"")
+    with store.write_transaction(rep.conn):
+        rep.conn.execute(
+            "INSERT OR IGNORE INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (b.bundle_id, b.key_id, b.public_key.to_base64(), m["office"], m["sender"],
+             base["file"], _now(), b.event_count, _read_all(source)))
+        outcome = ImportOutcome(outcome="quarantined", reason=reason, **base)
+        _inbox_row(rep, outcome, sha)
+    return outcome
+
+
+def import_bundles(rep: Replica, sources: Iterable[Source], *,
+                   progress: Progress | None = None,
+                   cancel: Callable[[], bool] | None = None) -> list[ImportOutcome]:
+    """Import several files; one backup first, then each file on its own."""
+    sources = list(sources)
+    if sources:
+        store.backup(rep.conn, rep.path, "before-import")
+    out = []
+    for i, src in enumerate(sources):
+        if cancel and cancel():
+            break
+        if progress:
+            progress(i, len(sources), _source_name(src, None))
+        out.append(import_bundle(rep, src, backup=False, cancel=cancel))
+    if progress:
+        progress(len(sources), len(sources), "done")
+    return out
+
+
+def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
+    """Check a bundle without importing it (JSON: valid, reason, office, replica,
+    key_id, events). Without a replica only the container and signature are checked."""
+    try:
+        b = bundlefmt.open_bundle(source)
+    except (BundleError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, BundleError) else f"cannot read: {exc.strerror}"
+        return {"valid": False, "reason": reason, "office": None, "replica": None,
+                "key_id": None, "events": None}
+    with b:
+        m = b.manifest
+        out = {"valid": True, "reason": "", "office": m.get("office"),
+               "replica": m.get("sender"), "key_id": b.key_id,
+               "fingerprint": b.public_key.fingerprint, "events": b.event_count,
+               "bundle_id": b.bundle_id, "created": b.created, "recipient": m.get("recipient"),
+               "kind": m.get("kind"), "trusted": None}
+        try:
+            _check_manifest(rep, m, setup=rep is None or m.get("kind") == KIND_SETUP)
+            if rep is not None:
+                accept = _check_key(rep, b, m)
+                out["trusted"] = accept != "quarantine"
+                offices = keyreg.replica_offices(rep)
+                offices[m["sender"]] = m["office"]
+                for n, line in enumerate(b.iter_lines(), 1):
+                    e = events.parse_event(line, where=f"events.jsonl line {n}")
+                    office = offices.get(e.origin)
+                    if office is not None:
+                        _check_event(e, office, m["office"])
+        except BundleError as exc:
+            out.update(valid=False, reason=str(exc))
+        return out
+
+
+# --- quarantine -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarantineItem:
+    """A bundle held back because its key is not trusted yet."""
+
+    bundle_id: str
+    office: str
+    sender: str
+    key_id: str
+    fingerprint: str
+    file: str
+    received_at: str
+    events: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def list_quarantine(rep: Replica) -> list[QuarantineItem]:
+    rows = rep.conn.execute(
+        "SELECT bundle_id, office, sender, key_id, public_key, file_name, received_at, events "
+        "FROM quarantine ORDER BY received_at, bundle_id").fetchall()
+    return [QuarantineItem(r[0], r[1], r[2], r[3], PublicKey.from_base64(r[4]).fingerprint,
+                           r[5], r[6], r[7]) for r in rows]
+
+
+def _norm_fpr(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
+
+
+def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
+    """Trust the key of quarantined bundles (checked with the office by fingerprint),
+    then merge them. The fingerprint may be given with or without spaces; at least
+    16 hex digits of it."""
+    want = _norm_fpr(fingerprint)
+    if len(want) < 16:
+        raise ValidationError("give at least 16 hex digits of the fingerprint")
+    rows = rep.conn.execute(
+        "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
+        "ORDER BY received_at, bundle_id").fetchall()
+    match = [r for r in rows
+             if _norm_fpr(PublicKey.from_base64(r[1]).fingerprint).startswith(want)]
+    if not match:
+        raise ValidationError(f"no quarantined bundle is signed by a key with fingerprint "
+                              f"{fingerprint}")
+    keys_found = {r[1] for r in match}
+    if len(keys_found) > 1:
+        raise ValidationError("that fingerprint prefix fits several keys; give all of it")
+    pub = PublicKey.from_base64(match[0][1])
+    office, sender = match[0][2], match[0][3]
+    with store.write_transaction(rep.conn):
+        keyreg.accept_new_key(rep, pub, office, sender)
+    outcomes = []
+    for r in match:
+        outcomes.append(import_bundle(rep, io.BytesIO(r[5]), name=r[4]))
+    return outcomes
+
+
+# --- inbox ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One bundle this replica was given and what became of it."""
+
+    file: str
+    office: str
+    received_at: str
+    outcome: str
+    reason: str
+    events: int
+    events_new: int
+    bundle_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def list_inbox(rep: Replica, limit: int = 1000) -> list[InboxEntry]:
+    rows = rep.conn.execute(
+        "SELECT file_name, coalesce(office, ''), received_at, outcome, reason, events, "
+        "events_new, coalesce(bundle_id, '') FROM inbox ORDER BY id DESC LIMIT ?",
+        (limit,)).fetchall()
+    return [InboxEntry(*r) for r in rows]

@@ -1,0 +1,166 @@
+"""The key registry: which Ed25519 key belongs to which replica and office.
+
+Headquarters keeps the registry as ``key`` events (so it travels to offices in HQ
+bundles); a replica may also trust a key locally (``local_trust``), which never
+travels. Key statuses: ``active``; ``retired`` (replaced by a rotation, bundles it
+signed are still accepted); ``revoked`` (every bundle it signs is rejected).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+
+from fieldplan import events, minisign, store
+from fieldplan.errors import ValidationError
+from fieldplan.minisign import PublicKey, SecretKey
+from fieldplan.replica import Changes, Replica, key_path, register_key
+
+ROTATION_CONTEXT = b"fieldplan-key-rotation\0"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A known key. key_id: minisign hex id. public_key: base64 raw key. office and
+    replica: what it is bound to. status: active, retired or revoked. source:
+    ``registry`` (HQ's key events) or ``local`` (trusted on this replica only)."""
+
+    key_id: str
+    public_key: str
+    office: str
+    replica: str
+    status: str
+    source: str
+
+    @property
+    def fingerprint(self) -> str:
+        return PublicKey.from_base64(self.public_key).fingerprint
+
+    def to_dict(self) -> dict[str, str]:
+        return {"key_id": self.key_id, "office": self.office, "replica": self.replica,
+                "status": self.status, "source": self.source,
+                "fingerprint": self.fingerprint}
+
+
+def all_keys(rep: Replica) -> dict[str, KeyInfo]:
+    """Every key this replica knows, by key id (the registry wins over local trust)."""
+    out: dict[str, KeyInfo] = {}
+    for row in rep.conn.execute(
+        "SELECT key_id, public_key, office, replica FROM local_trust"
+    ):
+        out[row[0]] = KeyInfo(row[0], row[1], row[2], row[3], "active", "local")
+    for key_id, f in events.entities_of(rep.conn, "key").items():
+        out[key_id] = KeyInfo(key_id, f.get("public_key", ""), f.get("office", ""),
+                              f.get("replica", ""), f.get("status", "active"), "registry")
+    return out
+
+
+def replica_offices(rep: Replica) -> dict[str, str]:
+    """replica id → office, for every replica with a known key (and this one)."""
+    out = {k.replica: k.office for k in all_keys(rep).values() if k.replica}
+    out[rep.replica_id] = rep.office
+    return out
+
+
+def secret_key(rep: Replica) -> SecretKey:
+    """This replica's private key (from the key file beside the database)."""
+    return minisign.load_secret_key(key_path(rep.path))
+
+
+def public_key(rep: Replica) -> PublicKey:
+    return PublicKey.from_base64(rep.meta("public_key") or "")
+
+
+def show_key(rep: Replica, as_minisign: bool = False) -> str:
+    """This replica's public key: a minisign public-key file, or id and fingerprint."""
+    pub = public_key(rep)
+    if as_minisign:
+        return minisign.public_key_file(
+            pub, f"fieldplan public key {pub.key_id_hex} ({rep.office}, replica "
+                 f"{rep.replica_id[:8]})")
+    return f"{pub.key_id_hex}  {pub.fingerprint}"
+
+
+def revoke_key(rep: Replica, key_id: str) -> Changes:
+    """(HQ) revoke a key: every later bundle it signs is rejected everywhere."""
+    if not rep.is_hq:
+        raise ValidationError("only headquarters can revoke keys")
+    key_id = key_id.strip().upper()
+    keys = all_keys(rep)
+    info = keys.get(key_id)
+    if info is None or info.source != "registry":
+        raise ValidationError(f"no key {key_id} in the registry (see 'fieldplan keys list')")
+    if key_id == rep.meta("key_id"):
+        raise ValidationError("this is headquarters' own signing key; rotate it instead")
+    if info.status == "revoked":
+        return Changes()
+    with store.write_transaction(rep.conn):
+        events.append(rep.conn, "key", key_id, {"status": "revoked"}, author=rep.author)
+    return Changes(entities=(("key", key_id),), events=1)
+
+
+def rotate_key(rep: Replica) -> PublicKey:
+    """Give this replica a new key pair. The old key signs an endorsement of the new
+    one, which travels in the next bundles so peers accept the new key without a
+    fingerprint check; at HQ the registry records the new key and retires the old."""
+    old = secret_key(rep)
+    new = minisign.generate_key()
+    payload = ROTATION_CONTEXT + new.public.raw + rep.replica_id.encode()
+    endorsement = minisign.sign(old, payload, f"rotation to {new.key_id_hex}")
+    kpath = key_path(rep.path)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    shutil.copy2(kpath, kpath.with_name(f"{kpath.name}.{old.key_id_hex}.{stamp}.old"))
+    tmp = kpath.with_name(kpath.name + ".new")
+    tmp.unlink(missing_ok=True)
+    minisign.save_secret_key(tmp, new)
+    with store.write_transaction(rep.conn):
+        events.set_meta(rep.conn, "key_id", new.key_id_hex)
+        events.set_meta(rep.conn, "public_key", new.public.to_base64())
+        events.set_meta(rep.conn, "rotation", events.canonical_json({
+            "previous_public_key": old.public.to_base64(),
+            "previous_key_id": old.key_id_hex,
+            "signature": endorsement,
+        }))
+        if rep.is_hq:
+            register_key(rep, new.public, office=rep.office, replica_id=rep.replica_id)
+            events.append(rep.conn, "key", old.key_id_hex, {"status": "retired"},
+                          author=rep.author)
+        tmp.replace(kpath)
+    return new.public
+
+
+def check_rotation(rep: Replica, manifest: dict, signer: PublicKey) -> KeyInfo | None:
+    """If a bundle signed by an unknown key carries a valid endorsement by a key this
+    replica trusts for the same replica, return that trusted key's record."""
+    rot = manifest.get("rotation")
+    if not isinstance(rot, dict):
+        return None
+    try:
+        prev = PublicKey.from_base64(str(rot.get("previous_public_key", "")))
+        payload = ROTATION_CONTEXT + signer.raw + str(manifest.get("sender", "")).encode()
+        minisign.verify(prev, payload, str(rot.get("signature", "")))
+    except Exception:
+        return None
+    info = all_keys(rep).get(prev.key_id_hex)
+    if info is None or info.status == "revoked" or info.public_key != prev.to_base64():
+        return None
+    if info.replica != manifest.get("sender") or info.office != manifest.get("office"):
+        return None
+    return info
+
+
+def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
+                   *, retire: str | None = None) -> None:
+    """Record a newly trusted key (inside a write transaction): a registry event at HQ,
+    local trust elsewhere."""
+    if rep.is_hq:
+        register_key(rep, signer, office=office, replica_id=replica)
+        if retire:
+            events.append(rep.conn, "key", retire, {"status": "retired"}, author=rep.author)
+    else:
+        rep.conn.execute(
+            "INSERT OR REPLACE INTO local_trust VALUES (?, ?, ?, ?, ?)",
+            (signer.key_id_hex, signer.to_base64(), office, replica,
+             dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        )

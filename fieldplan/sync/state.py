@@ -1,0 +1,68 @@
+"""Where a replica stands with its peers: last export and import, what HQ has
+acknowledged, gaps, quarantine and conflicts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fieldplan import events
+from fieldplan.replica import Replica
+from fieldplan.sync import keys as keyreg
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """last_export / last_import: {"at", ...} or None. hq_has_seq: the highest of this
+    replica's events HQ acknowledged (offices only), hq_has_at: when that event was
+    written (ISO UTC). own_seq: this replica's latest event. gaps: messages."""
+
+    last_export: dict[str, Any] | None
+    last_import: dict[str, Any] | None
+    hq_has_seq: int | None
+    hq_has_at: str | None
+    own_seq: int
+    gaps: tuple[str, ...]
+    quarantined: int
+    conflicts: int
+
+    @property
+    def unsent(self) -> int:
+        """Events of this replica HQ has not acknowledged yet (offices)."""
+        return self.own_seq - (self.hq_has_seq or 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"last_export": self.last_export, "last_import": self.last_import,
+                "hq_has_seq": self.hq_has_seq, "hq_has_at": self.hq_has_at,
+                "own_seq": self.own_seq, "unsent": self.unsent, "gaps": list(self.gaps),
+                "quarantined": self.quarantined, "conflicts": self.conflicts}
+
+
+def sync_state(rep: Replica) -> SyncState:
+    from fieldplan.sync.conflicts import list_conflicts
+    from fieldplan.sync.exchange import list_gaps
+
+    def meta_json(key: str) -> dict[str, Any] | None:
+        raw = rep.meta(key)
+        return json.loads(raw) if raw else None
+
+    own_seq, _ = events.last_event(rep.conn, rep.replica_id)
+    hq_seq = hq_at = None
+    if not rep.is_hq:
+        hq = [k.replica for k in keyreg.all_keys(rep).values() if k.office == "HQ"]
+        if hq:
+            row = rep.conn.execute(
+                f"SELECT max(seq) FROM acks WHERE origin = ? AND peer IN "
+                f"({','.join('?' * len(hq))})", (rep.replica_id, *hq)).fetchone()
+            hq_seq = row[0]
+            if hq_seq:
+                h = rep.conn.execute("SELECT hlc FROM events WHERE origin = ? AND seq = ?",
+                                     (rep.replica_id, hq_seq)).fetchone()
+                hq_at = events.hlc_to_iso(h[0]) if h else None
+    quarantined = rep.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+    return SyncState(
+        last_export=meta_json("last_export"), last_import=meta_json("last_import"),
+        hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
+        gaps=tuple(g.message() for g in list_gaps(rep)), quarantined=quarantined,
+        conflicts=len(list_conflicts(rep)))

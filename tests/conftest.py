@@ -1,0 +1,67 @@
+"""Shared fixtures: every test runs with its own data, cache and config folders, a
+fixed author, and Qt offscreen."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory,
+                  monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_CONFIG_HOME", "config")):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.delenv("FIELDPLAN_DB", raising=False)
+    monkeypatch.delenv("FIELDPLAN_LANG", raising=False)
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "tester")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> None:
+    from fieldplan import i18n
+
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def hq(tmp_path: Path):
+    """A new headquarters replica with the built-in plan."""
+    from fieldplan.replica import init_hq
+
+    rep = init_hq(tmp_path / "hq.sqlite3")
+    yield rep
+    rep.close()
+
+
+@pytest.fixture
+def make_office(tmp_path: Path, hq):
+    """make_office("ML") → a new replica of office ML enrolled with the `hq` fixture."""
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    opened = []
+    counter = [0]
+
+    def make(code: str, name: str | None = None):
+        counter[0] += 1
+        stem = name or f"{code}-{counter[0]}"
+        setup = tmp_path / f"{stem}-setup.fieldplan"
+        enroll_office(hq, code, setup)
+        rep = init_from_setup(tmp_path / f"{stem}.sqlite3", setup)
+        opened.append(rep)
+        return rep
+
+    yield make
+    for rep in opened:
+        rep.close()

@@ -1,0 +1,175 @@
+"""The event log: every write is an event in the same transaction as its state;
+state rebuilt from events equals the stored state; the clock and sequence numbers."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fieldplan import events, progress, store
+from fieldplan.replica import open_replica
+
+GLOBAL = ["PA1.4", "PA1.5", "PA1.6", "PA2.5", "PA3.6", "PA4.6"]
+
+
+def _state(rep) -> list[tuple]:
+    return [tuple(r) for r in rep.conn.execute("SELECT * FROM progress ORDER BY 1, 2, 3")]
+
+
+def _global_actions(rep) -> list[str]:
+    return [a.code for a in rep.plan().actions_of(level="global")]
+
+
+def test_each_write_is_one_chained_event(hq) -> None:
+    before = hq.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    act = _global_actions(hq)[0]
+    progress.record_progress(hq, act, "2026-S1", status="on-track", percent=10)
+    progress.record_progress(hq, act, "2026-S1", percent=20)
+    progress.record_progress(hq, act, "2026-S1", percent=20)  # no change: no event
+    rows = hq.conn.execute("SELECT seq, body, hash FROM events WHERE origin = ? ORDER BY seq",
+                           (hq.replica_id,)).fetchall()
+    assert len(rows) == before + 2
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    prev = events.GENESIS
+    for _seq, body, digest in rows:
+        e = events.parse_event(body)
+        assert e.prev == prev and e.hash == digest
+        prev = digest
+    last = events.parse_event(rows[-1][1])
+    assert dict(last.fields) == {"percent": 20}
+    assert list(last.base["percent"]) == [f"{hq.replica_id}:{rows[-2][0]}"]
+
+
+_write = st.tuples(
+    st.integers(0, 5), st.sampled_from(["2025-S2", "2026-S1", "2026-S2"]),
+    st.one_of(st.none(), st.sampled_from(["on-track", "at-risk", "completed"])),
+    st.one_of(st.none(), st.integers(0, 100)),
+    st.one_of(st.none(), st.text(max_size=30)),
+    st.sampled_from(["edit", "edit", "edit", "submit", "reopen"]),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_write, min_size=1, max_size=25))
+def test_rebuild_from_events_equals_stored_state(writes) -> None:
+    import tempfile
+
+    from fieldplan.errors import ValidationError
+    from fieldplan.replica import init_hq
+
+    with tempfile.TemporaryDirectory() as tmp, init_hq(Path(tmp) / "hq.sqlite3") as hq:
+        acts = _global_actions(hq)
+        for i, period, status, percent, note, kind in writes:
+            act = acts[i % len(acts)]
+            try:
+                if kind == "submit":
+                    progress.submit_period(hq, period)
+                elif kind == "reopen":
+                    progress.reopen_report(hq, act, period)
+                else:
+                    progress.record_progress(hq, act, period, status=status, percent=percent,
+                                             achievements=note)
+            except ValidationError:
+                pass
+        stored = _state(hq)
+        digest = progress.digest(hq)
+        with store.write_transaction(hq.conn):
+            events.rebuild(hq.conn)
+        assert _state(hq) == stored
+        assert progress.digest(hq) == digest
+
+
+def test_clock_never_goes_backwards(hq, monkeypatch) -> None:
+    act = _global_actions(hq)[0]
+    clock = [2_000_000_000_000]
+    monkeypatch.setattr(events, "wall_ms", lambda: clock[0])
+    progress.record_progress(hq, act, "2026-S1", status="on-track", percent=1)
+    for pct in range(2, 8):
+        clock[0] -= 3_600_000  # the system clock jumps back an hour each time
+        progress.record_progress(hq, act, "2026-S1", percent=pct)
+    hlcs = [r[0] for r in hq.conn.execute(
+        "SELECT hlc FROM events WHERE origin = ? ORDER BY seq", (hq.replica_id,))]
+    assert all(b > a for a, b in itertools.pairwise(hlcs))
+    assert progress.get_report(hq, act, "2026-S1", office="HQ").percent == 7
+
+
+def test_sequence_gapless_with_two_connections(hq) -> None:
+    acts = _global_actions(hq)
+    path = hq.path
+    errors: list[BaseException] = []
+
+    def writer(offset: int) -> None:
+        try:
+            with open_replica(path) as rep:
+                for i in range(15):
+                    progress.record_progress(rep, acts[(i + offset) % len(acts)], "2026-S1",
+                                             percent=(i * 7 + offset) % 101,
+                                             status="on-track")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in (0, 3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    seqs = [r[0] for r in hq.conn.execute(
+        "SELECT seq FROM events WHERE origin = ? ORDER BY seq", (hq.replica_id,))]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert len(seqs) >= 2 + 15  # plan + key + at least the first writer's changes
+
+
+_KILL_SCRIPT = r"""
+import os, signal, sys
+from fieldplan import events, progress
+from fieldplan.replica import open_replica
+rep = open_replica(sys.argv[1])
+point = sys.argv[2]
+acts = [a.code for a in rep.plan().actions_of(level="global")]
+real = events.store_events
+def store_then_die(conn, evs):
+    new = real(conn, evs)
+    if point == "after-event":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return new
+events.store_events = store_then_die
+real_derive = events.derive
+def derive_then_die(conn, evs):
+    if point == "before-state":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_derive(conn, evs)
+events.derive = derive_then_die
+progress.record_progress(rep, acts[0], "2026-S1", status="at-risk", percent=55)
+"""
+
+
+def test_sigkill_during_write_leaves_both_or_neither(hq, tmp_path: Path) -> None:
+    act = _global_actions(hq)[0]
+    progress.record_progress(hq, act, "2026-S1", status="on-track", percent=10)
+    path = hq.path
+    hq.close()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    for point in ("before-state", "after-event"):
+        proc = subprocess.run([sys.executable, "-c", _KILL_SCRIPT, str(path), point], env=env,
+                              capture_output=True, timeout=60)
+        assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+        with open_replica(path) as rep:
+            assert rep.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            report = progress.get_report(rep, act, "2026-S1", office="HQ")
+            n_events = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            # neither the event nor the state change survived the kill
+            assert (report.status, report.percent) == ("on-track", 10)
+            assert n_events == 3
+            stored = _state(rep)
+            with store.write_transaction(rep.conn):
+                events.rebuild(rep.conn)
+            assert _state(rep) == stored

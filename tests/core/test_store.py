@@ -1,0 +1,125 @@
+"""The store: file location, migrations, WAL, backups, bad files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fieldplan import schema, store
+from fieldplan.errors import StoreError
+
+
+def test_db_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert store.resolve_db_path(None) == tmp_path / "xdg" / "fieldplan" / "fieldplan.sqlite3"
+    monkeypatch.setenv("FIELDPLAN_DB", str(tmp_path / "env.sqlite3"))
+    assert store.resolve_db_path(None) == tmp_path / "env.sqlite3"
+    assert store.resolve_db_path(tmp_path / "arg.sqlite3") == tmp_path / "arg.sqlite3"
+
+
+def test_migrations_on_empty_file_then_noop(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    assert schema.schema_version(conn) == len(schema.known_migrations())
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = 'fieldplan'")]
+    assert names == schema.known_migrations()
+    assert schema.migrate(conn, path) == []  # re-run: nothing to do
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    conn.close()
+    conn = store.connect(path)
+    assert schema.schema_version(conn) == len(schema.known_migrations())
+    conn.close()
+
+
+def test_fixture_database_of_each_released_schema_upgrades(tmp_path: Path) -> None:
+    """Every released schema version has a fixture; opening it brings it up to date."""
+    fixtures = sorted((Path(__file__).parent.parent / "fixtures" / "db").glob("schema-*.sqlite3"))
+    assert fixtures, "tests/fixtures/db/ holds one database per released schema"
+    for fixture in fixtures:
+        copy = tmp_path / fixture.name
+        copy.write_bytes(fixture.read_bytes())
+        from fieldplan.progress import digest, list_reports
+        from fieldplan.replica import open_replica
+
+        with open_replica(copy) as rep:
+            assert schema.schema_version(rep.conn) == len(schema.known_migrations())
+            assert list_reports(rep), f"{fixture.name} keeps its reports"
+            assert len(digest(rep)) == 64
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('fieldplan', '9999_future', 'x')")
+    conn.close()
+    with pytest.raises(StoreError, match="newer fieldplan"):
+        store.connect(path)
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a usable fieldplan database"):
+        store.connect(path)
+
+
+def test_missing_database_says_how_to_start(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="fieldplan init"):
+        store.connect(tmp_path / "none.sqlite3")
+
+
+def test_backup_before_migration_and_rotation(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    conn.execute("INSERT INTO meta VALUES ('probe', 'kept')")
+    conn.close()
+
+    @schema.migrations(name="9000_test_extra")
+    def extra(db) -> None:
+        db.execute("CREATE TABLE extra (x)")
+
+    try:
+        conn = store.connect(path)
+        conn.close()
+        backups = store.list_backups(path)
+        assert len(backups) == 1 and "before-migration-9000_test_extra" in backups[0].name
+        old = sqlite3.connect(backups[0])
+        assert old.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone() == ("kept",)
+        assert not old.execute("SELECT 1 FROM sqlite_master WHERE name = 'extra'").fetchone()
+        old.close()
+    finally:
+        schema.migrations._migrations.pop()
+    conn = sqlite3.connect(path)
+    for i in range(store.BACKUPS_KEPT + 3):
+        store.backup(conn, path, f"test{i}")
+    assert len(store.list_backups(path)) == store.BACKUPS_KEPT
+    conn.close()
+
+
+def test_restore_latest_backup(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    conn.execute("INSERT INTO meta VALUES ('probe', 'v1')")
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"garbage" * 1000)
+    store.restore_latest_backup(path)
+    conn = store.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()[0] == "v1"
+    assert (tmp_path / "x.sqlite3.damaged").exists()
+    conn.close()
+
+
+def test_write_transaction_rolls_back(tmp_path: Path) -> None:
+    conn = store.connect(tmp_path / "x.sqlite3", create=True)
+    with pytest.raises(RuntimeError), store.write_transaction(conn):
+        conn.execute("INSERT INTO meta VALUES ('a', 'b')")
+        raise RuntimeError("boom")
+    assert conn.execute("SELECT count(*) FROM meta").fetchone()[0] == 0
+    conn.close()

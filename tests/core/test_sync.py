@@ -1,0 +1,578 @@
+"""Sync between replicas: round trips, receipts, order independence, conflicts,
+keys, quarantine, gaps, and every hostile bundle leaving the database as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fieldplan import bundle as bundlefmt
+from fieldplan import events, minisign, progress, store
+from fieldplan.replica import open_replica
+from fieldplan.sync import (
+    export_bundle,
+    import_bundle,
+    list_conflicts,
+    list_gaps,
+    list_quarantine,
+    resolve_conflict,
+    revoke_key,
+    rotate_key,
+    sync_state,
+    trust_key,
+    verify_bundle,
+)
+from fieldplan.sync import keys as keyreg
+
+
+def national(rep, i: int = 0) -> str:
+    return rep.plan().actions_of(level="national")[i].code
+
+
+def snapshot(rep) -> tuple[str, int, int]:
+    """What must not change when a bundle is refused: digest, events, versions."""
+    return (progress.digest(rep), rep.conn.execute("SELECT count(*) FROM events").fetchone()[0],
+            rep.conn.execute("SELECT count(*) FROM versions").fetchone()[0])
+
+
+def send(src, dst, tmp_path: Path, **kw):
+    """Export from src for dst and import at dst."""
+    folder = tmp_path / "out"
+    folder.mkdir(exist_ok=True)
+    for_office = None if not src.is_hq else dst.office
+    result = export_bundle(src, for_office=for_office, out_dir=folder, **kw)
+    return result, import_bundle(dst, result.path)
+
+
+# --- round trips -------------------------------------------------------------------------
+
+
+def test_round_trip_office_hq_office(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    act = national(ml)
+    progress.record_progress(ml, act, "2026-S1", status="on-track", percent=40,
+                             achievements="Atelier tenu à Bamako")
+    exported, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert outcome.events_new == exported.events == 1
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+    # HQ's bundle back carries the receipt: the office knows HQ has its data
+    assert sync_state(ml).hq_has_seq is None
+    _, back = send(hq, ml, tmp_path)
+    assert back.outcome in ("merged", "duplicate")
+    state = sync_state(ml)
+    assert state.hq_has_seq == 1 and state.unsent == 0 and state.hq_has_at
+    # the next export carries only what is newer
+    progress.record_progress(ml, act, "2026-S1", percent=55)
+    again, outcome = send(ml, hq, tmp_path)
+    assert again.events == 1 and outcome.events_new == 1
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+    # --full carries everything; importing it changes nothing
+    full, outcome = send(ml, hq, tmp_path, full=True)
+    assert full.events == 2 and outcome.outcome == "duplicate"
+    assert import_bundle(hq, full.path).outcome == "duplicate"
+
+
+def test_file_name_says_office_replica_and_range(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    for pct in (10, 20, 30):
+        progress.record_progress(ml, national(ml), "2026-S1", status="on-track", percent=pct)
+    result = export_bundle(ml, out_dir=tmp_path)
+    assert result.path.name == f"ML-{ml.replica_id[:8]}-1-3.fieldplan"
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_hq_sends_plan_update_locks_and_keys(hq, make_office, tmp_path: Path) -> None:
+    from fieldplan.plan import dump_plan, load_plan
+    from fieldplan.planops import replace_plan
+
+    ml = make_office("ML")
+    sn = make_office("SN")
+    amended = tmp_path / "plan-v2.toml"
+    dump_plan(hq.plan(), amended)
+    text = amended.read_text(encoding="utf-8").replace("version = 1", "version = 2", 1)
+    amended.write_text(text, encoding="utf-8")
+    assert load_plan(amended).version == 2
+    replace_plan(hq, amended)
+    progress.set_period_lock(hq, "2025-S2")
+    progress.record_progress(sn, national(sn), "2026-S1", status="at-risk")
+    send(sn, hq, tmp_path)
+    _, outcome = send(hq, ml, tmp_path)
+    assert outcome.outcome == "merged"
+    assert ml.plan().version == 2
+    assert progress.is_locked(ml, "2025-S2")
+    assert sn.meta("key_id") in keyreg.all_keys(ml)
+    # other offices' progress does not travel to ML
+    assert progress.list_reports(ml, office="SN") == []
+
+
+# --- order independence -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """HQ (clean copy kept), ML on two laptops, SN; several bundles each."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    tmp = tmp_path_factory.mktemp("world")
+    hq = init_hq(tmp / "hq.sqlite3")
+    reps = {}
+    for name, code in (("ml1", "ML"), ("ml2", "ML"), ("sn", "SN")):
+        enroll_office(hq, code, tmp / f"{name}.setup")
+        reps[name] = init_from_setup(tmp / f"{name}.sqlite3", tmp / f"{name}.setup")
+    hq.close()
+    clean = tmp / "hq-clean.sqlite3"
+    shutil.copy(tmp / "hq.sqlite3", clean)
+    shutil.copy(tmp / "hq.sqlite3.key", tmp / "hq-clean.sqlite3.key")
+    bundles = []
+    for round_ in range(3):
+        for name, rep in reps.items():
+            for i in range(2):
+                progress.record_progress(
+                    rep, national(rep, i), "2026-S1", status=["on-track", "at-risk"][i],
+                    percent=10 * round_ + i, achievements=f"{name} round {round_}")
+            bundles.append(export_bundle(rep, out_dir=tmp, full=round_ == 2).path)
+    for rep in reps.values():
+        rep.close()
+    return clean, bundles, tmp
+
+
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_any_import_order_gives_the_same_state(world, data) -> None:
+    clean, bundles, tmp = world
+    order = data.draw(st.permutations(bundles))
+    extra = data.draw(st.lists(st.sampled_from(bundles), max_size=4))
+    results = []
+    for attempt, files in enumerate((bundles, list(order) + extra)):
+        target = tmp / f"hq-{os.getpid()}-{attempt}.sqlite3"
+        shutil.copy(clean, target)
+        shutil.copy(str(clean) + ".key", str(target) + ".key")
+        with open_replica(target) as rep:
+            outcomes = [import_bundle(rep, f, backup=False) for f in files]
+            assert {o.outcome for o in outcomes} <= {"merged", "duplicate"}, [
+                o.reason for o in outcomes]
+            results.append((progress.digest(rep), snapshot(rep)[1:],
+                            [c.to_dict() for c in list_conflicts(rep)]))
+        for p in tmp.glob(f"hq-{os.getpid()}-{attempt}.sqlite3*"):
+            p.unlink()
+    assert results[0] == results[1]
+    assert results[0][2], "the two ML laptops wrote the same fields: conflicts are kept"
+
+
+# --- conflicts --------------------------------------------------------------------------
+
+
+def test_conflict_between_two_laptops_resolved_everywhere(hq, make_office,
+                                                          tmp_path: Path) -> None:
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    act = national(a)
+    progress.record_progress(a, act, "2026-S1", status="on-track", percent=30)
+    progress.record_progress(b, act, "2026-S1", status="at-risk", percent=30)
+    send(a, hq, tmp_path)
+    send(b, hq, tmp_path)
+    [conflict] = list_conflicts(hq)
+    assert conflict.field == "status" and conflict.office == "ML"
+    assert {c.value for c in conflict.candidates} == {"on-track", "at-risk"}
+    winner = [c.value for c in conflict.candidates if c.winner]
+    with pytest.raises(Exception, match="only ML's replicas can resolve"):
+        resolve_conflict(hq, conflict.id, conflict.candidates[0].value_id)
+    send(hq, a, tmp_path)
+    [at_a] = list_conflicts(a)
+    assert at_a.id == conflict.id
+    # the same winner is shown everywhere meanwhile
+    assert [c.value for c in at_a.candidates if c.winner] == winner
+    keep = next(c for c in at_a.candidates if not c.winner)
+    resolve_conflict(a, at_a.id, keep.value_id)
+    assert list_conflicts(a) == []
+    send(a, hq, tmp_path)
+    assert list_conflicts(hq) == []
+    send(hq, b, tmp_path)
+    assert list_conflicts(b) == []
+    for rep in (hq, a, b):
+        assert progress.get_report(rep, act, "2026-S1", office="ML").status == keep.value
+    assert progress.digest(hq, "ML") == progress.digest(a) == progress.digest(b)
+
+
+# --- keys, enrolment, quarantine --------------------------------------------------------
+
+
+def test_unknown_key_waits_in_quarantine_until_trusted(hq, make_office,
+                                                        tmp_path: Path) -> None:
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no token: no proof
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    before = snapshot(hq)
+    exported, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "quarantined"
+    fpr = minisign.PublicKey.from_base64(ml.meta("public_key")).fingerprint
+    assert fpr in outcome.reason and "keys trust" in outcome.reason
+    assert snapshot(hq) == before
+    [item] = list_quarantine(hq)
+    assert item.fingerprint == fpr and item.office == "ML"
+    exported.path.unlink()  # the file may be gone: the quarantine kept it
+    [merged] = trust_key(hq, fpr.replace(" ", "").lower())
+    assert merged.outcome == "merged" and merged.events_new == 1
+    assert list_quarantine(hq) == []
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+
+
+def test_enrolment_token_registers_the_key(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged"
+    info = keyreg.all_keys(hq)[ml.meta("key_id")]
+    assert (info.office, info.replica, info.source) == ("ML", ml.replica_id, "registry")
+
+
+def test_forged_enrolment_proof_is_not_enough(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    enrol = json.loads(ml.meta("enrolment"))
+    with store.write_transaction(ml.conn):
+        events.set_meta(ml.conn, "enrolment", json.dumps({"id": enrol["id"], "token": "x"}))
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    assert send(ml, hq, tmp_path)[1].outcome == "quarantined"
+
+
+def test_revoked_key_is_rejected(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    revoke_key(hq, ml.meta("key_id"))
+    progress.record_progress(ml, national(ml), "2026-S1", percent=5)
+    before = snapshot(hq)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "rejected" and "was revoked" in outcome.reason
+    assert snapshot(hq) == before
+
+
+def test_key_rotation_travels(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    old = ml.meta("key_id")
+    new = rotate_key(ml)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=9)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    keys = keyreg.all_keys(hq)
+    assert keys[new.key_id_hex].status == "active" and keys[old].status == "retired"
+    # HQ rotates too: offices accept its next bundle through the endorsement
+    rotate_key(hq)
+    _, back = send(hq, ml, tmp_path)
+    assert back.outcome == "merged", back.reason
+
+
+# --- gaps -------------------------------------------------------------------------------
+
+
+def test_gap_is_reported_and_the_rest_merged(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    for pct in range(1, 6):
+        progress.record_progress(ml, national(ml), "2026-S1", status="on-track", percent=pct)
+    send(ml, hq, tmp_path)
+    for pct in range(6, 16):
+        progress.record_progress(ml, national(ml, 1), "2026-S1", status="on-track",
+                                 percent=pct)
+    # as if HQ had acknowledged up to 10 (say HQ later restored an older backup)
+    with store.write_transaction(ml.conn):
+        for (peer,) in ml.conn.execute("SELECT DISTINCT peer FROM acks").fetchall() or [
+                (hq.replica_id,)]:
+            ml.conn.execute("INSERT OR REPLACE INTO acks VALUES (?, ?, 10)",
+                            (peer, ml.replica_id))
+    partial, outcome = send(ml, hq, tmp_path)
+    assert partial.events == 5
+    assert outcome.outcome == "merged" and outcome.events_new == 5
+    assert outcome.gaps == ("missing bundle from ML, events 6–10",)
+    assert [g.message() for g in list_gaps(hq)] == ["missing bundle from ML, events 6–10"]
+    send(ml, hq, tmp_path, full=True)
+    assert list_gaps(hq) == []
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+
+
+# --- hostile bundles --------------------------------------------------------------------
+
+
+def forge(rep, tmp_path: Path, raw_events: list[dict], name: str = "forged.fieldplan",
+          **manifest) -> Path:
+    """A bundle signed with rep's real key holding exactly raw_events."""
+    fields = {"kind": "sync", "plan_id": rep.plan_id, "sender": rep.replica_id,
+              "office": rep.office, "recipient": "HQ", "ranges": {}, "acks": {}}
+    enrol = rep.meta("enrolment")
+    if enrol:
+        from fieldplan.sync.exchange import _enrolment_proof
+
+        fields["enrolment"] = _enrolment_proof(rep, keyreg.public_key(rep))
+    fields.update(manifest)
+    path = tmp_path / name
+    bundlefmt.write_bundle(path, fields, raw_events, keyreg.secret_key(rep))
+    return path
+
+
+def chained(rep, entity: str, entity_id: str, fields: dict) -> dict:
+    """The next event of rep's chain, well formed, without storing it."""
+    seq, prev = events.last_event(rep.conn, rep.replica_id)
+    return {"author": "mallory", "base": {}, "entity": entity, "fields": fields,
+            "hlc": (2_000_000_000_000 << 16), "id": entity_id, "origin": rep.replica_id,
+            "prev": prev, "seq": seq + 1}
+
+
+@pytest.fixture
+def scene(hq, make_office, tmp_path: Path):
+    """HQ that already merged ML's data, and a good bundle from ML to tamper with."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track", percent=10)
+    send(ml, hq, tmp_path)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=20,
+                             achievements="Deuxième atelier")
+    good = export_bundle(ml, out_dir=tmp_path / "good" if (tmp_path / "good").mkdir() is None
+                         else tmp_path).path
+    return hq, ml, good
+
+
+def _rezip(data: bytes, edit) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = [(i, zf.read(i)) for i in zf.infolist()]
+    members = edit(members)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, blob in members:
+            out.writestr(info, blob)
+    return buf.getvalue()
+
+
+def _flip_in_member(data: bytes, member: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(member)
+    header = info.header_offset
+    name_len, extra_len = int.from_bytes(data[header + 26:header + 28], "little"), \
+        int.from_bytes(data[header + 28:header + 30], "little")
+    start = header + 30 + name_len + extra_len
+    pos = start + info.compress_size // 2
+    return data[:pos] + bytes([data[pos] ^ 0x10]) + data[pos + 1:]
+
+
+def _container_cases(good: bytes) -> dict[str, tuple[bytes, str]]:
+    def rename(old, new):
+        return lambda ms: [((zipfile.ZipInfo(new) if i.filename == old else i), b)
+                           for i, b in ms]
+
+    link = zipfile.ZipInfo("events.jsonl")
+    link.external_attr = (0o120777 << 16)
+    cases = {
+        "empty file": (b"", "empty file"),
+        "not a zip": (b"%PDF-1.4 hello" * 20, "not a ZIP"),
+        "path in name": (_rezip(good, rename("events.jsonl", "../events.jsonl")), ""),
+        "absolute name": (_rezip(good, rename("events.jsonl", "/tmp/events.jsonl")), ""),
+        "subfolder name": (_rezip(good, rename("events.jsonl", "x/events.jsonl")), ""),
+        "extra member": (_rezip(good, lambda ms: [*ms, (zipfile.ZipInfo("x.txt"), b"x")]),
+                         ""),
+        "duplicate member": (_rezip(good, lambda ms: [*ms, ms[0]]), ""),
+        "missing member": (_rezip(good, lambda ms: [m for m in ms
+                                                    if m[0].filename != "events.jsonl"]), ""),
+        "link member": (_rezip(good, lambda ms: [((link if i.filename == "events.jsonl"
+                                                   else i), b) for i, b in ms]), ""),
+    }
+    for offset in (0.1, 0.35, 0.5, 0.75, 0.95):
+        cases[f"truncated at {offset}"] = (good[:int(len(good) * offset)], "")
+    for member in ("events.jsonl", "manifest.json", "manifest.json.minisig"):
+        cases[f"bit flipped in {member}"] = (_flip_in_member(good, member), "")
+    return cases
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_hostile_containers_change_nothing(scene, tmp_path: Path) -> None:
+    hq, _ml, good_path = scene
+    good = good_path.read_bytes()
+    before = snapshot(hq)
+    for label, (data, reason) in _container_cases(good).items():
+        bad = tmp_path / f"bad-{label.replace(' ', '-').replace('.', '')}.fieldplan"
+        bad.write_bytes(data)
+        outcome = import_bundle(hq, bad)
+        assert outcome.outcome == "rejected", (label, outcome)
+        assert outcome.reason and "\n" not in outcome.reason, label
+        assert reason in outcome.reason, (label, outcome.reason)
+        assert snapshot(hq) == before, label
+    assert import_bundle(hq, good_path).outcome == "merged"
+
+
+def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> None:
+    hq, ml, _good = scene
+    sn = make_office("SN")
+    act = national(ml)
+    rid = f"ML|{act}|2026-S1"
+    other = minisign.generate_key()
+    cases = {
+        "events for another office": (
+            [chained(ml, "progress", f"SN|{act}|2026-S1", {"status": "completed"})],
+            {}, "writes progress of SN"),
+        "plan change from an office": (
+            [chained(ml, "plan", ml.plan_id, {"document": {"x": 1}})], {},
+            "only headquarters may write"),
+        "lock from an office": (
+            [chained(ml, "lock", "2026-S1", {"locked": True})], {},
+            "only headquarters may write"),
+        "bundle for another plan": (
+            [chained(ml, "progress", rid, {"percent": 99})], {"plan_id": "other-plan"},
+            "bundle is for plan 'other-plan'"),
+        "key bound to another office": (
+            [chained(ml, "progress", rid, {"percent": 99})], {"office": "SN"},
+            ""),
+        "broken hash chain": (
+            [chained(ml, "progress", rid, {"percent": 99}) | {"seq": 2, "prev": "0" * 64}], {},
+            "broken hash chain"),
+        "bad status value": (
+            [chained(ml, "progress", rid, {"status": "hacked"})], {}, "bad value"),
+        "addressed to another office": (
+            [chained(ml, "progress", rid, {"percent": 99})], {"recipient": "SN"},
+            "addressed to SN"),
+    }
+    send(sn, hq, tmp_path)  # SN's key registered: the 'office' claim above names a real key
+    before = snapshot(hq)
+    for label, (raw, manifest, reason) in cases.items():
+        path = forge(ml, tmp_path, raw, name=f"{label.replace(' ', '-')}.fieldplan",
+                     **manifest)
+        outcome = import_bundle(hq, path)
+        assert outcome.outcome in ("rejected", "quarantined"), (label, outcome)
+        if label != "key bound to another office":
+            assert outcome.outcome == "rejected", (label, outcome)
+        assert reason in outcome.reason, (label, outcome.reason)
+        assert "\n" not in outcome.reason
+        assert snapshot(hq) == before, label
+    # signed by a key that is not the one the registry holds for ML
+    path = tmp_path / "wrong-key.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": ml.plan_id,
+                                  "sender": ml.replica_id, "office": "ML", "recipient": "HQ",
+                                  "ranges": {}, "acks": {}},
+                           [chained(ml, "progress", rid, {"percent": 99})], other)
+    assert import_bundle(hq, path).outcome == "quarantined"
+    assert snapshot(hq) == before
+
+
+def test_verify_reports_without_importing(scene, tmp_path: Path) -> None:
+    hq, ml, good = scene
+    before = snapshot(hq)
+    result = verify_bundle(hq, good)
+    assert result["valid"] and result["office"] == "ML" and result["events"] == 2
+    assert result["replica"] == ml.replica_id and result["key_id"] == ml.meta("key_id")
+    bad = tmp_path / "bad.fieldplan"
+    bad.write_bytes(good.read_bytes()[:100])
+    result = verify_bundle(hq, bad)
+    assert not result["valid"] and result["reason"]
+    assert snapshot(hq) == before
+
+
+@pytest.mark.skipif(shutil.which("minisign") is None, reason="Debian's minisign not installed")
+def test_stock_minisign_verifies_a_real_bundle(scene, tmp_path: Path) -> None:
+    _hq, ml, good = scene
+    pub = tmp_path / "ml.pub"
+    pub.write_text(keyreg.show_key(ml, as_minisign=True))
+    out = tmp_path / "unpacked"
+    with zipfile.ZipFile(good) as zf:
+        zf.extractall(out)
+    ok = subprocess.run(["minisign", "-V", "-p", str(pub), "-m", str(out / "manifest.json"),
+                         "-x", str(out / "manifest.json.minisig")], capture_output=True)
+    assert ok.returncode == 0, ok.stderr
+    manifest = out / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes().replace(b'"ML"', b'"SN"'))
+    bad = subprocess.run(["minisign", "-V", "-p", str(pub), "-m", str(manifest),
+                          "-x", str(out / "manifest.json.minisig")], capture_output=True)
+    assert bad.returncode != 0
+
+
+_KILL_IMPORT = r"""
+import os, signal, sys
+from fieldplan import events
+from fieldplan.replica import open_replica
+from fieldplan.sync import exchange, import_bundle
+exchange.BATCH = 10  # several batches, so the kill can land between them
+point = int(sys.argv[3])
+calls = [0]
+real = events.derive
+def derive(conn, evs):
+    calls[0] += 1
+    if calls[0] == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(conn, evs)
+events.derive = derive
+rep = open_replica(sys.argv[1])
+import_bundle(rep, sys.argv[2])
+os.kill(os.getpid(), signal.SIGKILL)  # after the commit, before closing
+"""
+
+
+def test_import_killed_midway_leaves_a_sound_database(hq, make_office,
+                                                      tmp_path: Path) -> None:
+    from fieldplan.sync import exchange
+
+    ml = make_office("ML")
+    for i in range(40):
+        progress.record_progress(ml, national(ml, i % 3), "2026-S1", status="on-track",
+                                 percent=i)
+    bundle = export_bundle(ml, out_dir=tmp_path).path
+    hq.close()  # checkpoints the WAL: the file alone is the whole database
+    pristine = hq.path
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copy(pristine, target)
+        shutil.copy(str(pristine) + ".key", str(target) + ".key")
+        return target
+
+    with open_replica(copy("reference.sqlite3")) as ref:
+        assert import_bundle(ref, bundle).outcome == "merged"
+        want = progress.digest(ref, "ML")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    old_batch = exchange.BATCH
+    for point in (1, 3, 99):
+        target = copy(f"kill-{point}.sqlite3")
+        proc = subprocess.run([sys.executable, "-c", _KILL_IMPORT, str(target), str(bundle),
+                               str(point)], env=env, capture_output=True, timeout=60)
+        assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+        with open_replica(target) as rep:
+            assert rep.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            outcome = import_bundle(rep, bundle)
+            assert outcome.outcome in ("merged", "duplicate"), outcome.reason
+            assert progress.digest(rep, "ML") == want
+    assert old_batch == exchange.BATCH
+
+
+def test_bundle_size_for_an_office_semester(hq, make_office, tmp_path: Path) -> None:
+    """A typical office-semester travels by satellite-phone email (≤ 32 KB), and the
+    bundle is within 1.10× of gzip -9 of the same event lines."""
+    import gzip
+
+    ml = make_office("ML")
+    for act in ml.plan().actions_of(level="national"):
+        for pct in (20, 35):
+            progress.record_progress(
+                ml, act.code, "2026-S1", status="on-track", percent=pct,
+                achievements="Un atelier technique a réuni 45 participants de 6 institutions "
+                             "avec le ministère du Travail. " * 2,
+                challenges="Le financement de la deuxième phase n'est pas encore confirmé.",
+                next_steps="Étendre la formation à 4 provinces supplémentaires.")
+    progress.submit_period(ml, "2026-S1")
+    result = export_bundle(ml, out_dir=tmp_path)
+    lines = b"".join(body.encode() + b"\n" for (body,) in ml.conn.execute(
+        "SELECT body FROM events WHERE origin = ? ORDER BY seq", (ml.replica_id,)))
+    gz = len(gzip.compress(lines, compresslevel=9))
+    assert result.size <= 32 * 1024
+    assert result.size <= 1.10 * gz + 1200  # + the signed manifest and ZIP directory
+    assert hashlib.sha256(lines).hexdigest()

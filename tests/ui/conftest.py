@@ -1,0 +1,137 @@
+"""Fixtures for the Qt client's tests: offscreen Qt, isolated settings, databases made
+with the core, and a guard that fails any test leaving a thread or timer running
+(like napari's conftest)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+from weakref import WeakSet  # noqa: E402
+
+import pytest  # noqa: E402
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QSettings, QThread, QTimer  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_threads_or_timers(monkeypatch, request):
+    """Fail a test that leaves a QThread running or a QTimer active."""
+    threads: WeakSet = WeakSet()
+    timers: WeakSet = WeakSet()
+    thread_start, timer_start = QThread.start, QTimer.start
+
+    def start_thread(self, *args, **kwargs):
+        threads.add(self)
+        return thread_start(self, *args, **kwargs)
+
+    def start_timer(self, *args, **kwargs):
+        timers.add(self)
+        return timer_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(QThread, "start", start_thread)
+    monkeypatch.setattr(QTimer, "start", start_timer)
+    yield
+    import shiboken6
+
+    running = [t for t in threads if shiboken6.isValid(t) and t.isRunning()]
+    active = [t for t in timers if shiboken6.isValid(t) and t.isActive()]
+    for t in running:  # do not let one test's thread break the next one
+        t.quit()
+        t.wait(2000)
+    for t in active:
+        t.stop()
+    assert not running, f"test left {len(running)} thread(s) running"
+    assert not active, f"test left {len(active)} timer(s) active"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    from fieldplan.i18n import set_language
+
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def settings(tmp_path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def hq_db(tmp_path) -> Path:
+    """An HQ database with a few global reports."""
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import init_hq
+
+    path = tmp_path / "hq.sqlite3"
+    with init_hq(path, author="hq.desk") as rep:
+        record_progress(rep, "PA1.6", "2026-S1", status="on-track", percent=40,
+                        achievements="Joint statement drafted")
+        record_progress(rep, "PA3.6", "2026-S1", status="at-risk", percent=10)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_world(tmp_path_factory) -> Path:
+    """A demo world (HQ, 6 offices, their bundles), made once per run."""
+    pytest.importorskip("fieldplan.demo")
+    from fieldplan.demo import make_demo
+
+    out = tmp_path_factory.mktemp("demo") / "world"
+    make_demo(out, offices=6, seed=3)
+    return out
+
+
+@pytest.fixture
+def office_db(tmp_path) -> Path:
+    """A country office (SN) enrolled with a fresh HQ."""
+    pytest.importorskip("fieldplan.sync")
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    hq_path = tmp_path / "hq" / "hq.sqlite3"
+    hq_path.parent.mkdir()
+    with init_hq(hq_path) as hq:
+        enroll_office(hq, "SN", tmp_path / "setup.fieldplan")
+    path = tmp_path / "sn.sqlite3"
+    init_from_setup(path, tmp_path / "setup.fieldplan").close()
+    return path
+
+
+@pytest.fixture
+def open_window(qtbot, settings):
+    """Open a main window on a database; waits until its first loads are done and
+    closes it (and its worker thread) afterwards."""
+    from ui.context import read_identity
+    from ui.main_window import MainWindow
+    from ui.ops import DbOp, Session
+
+    made = []
+
+    def make(db: Path):
+        session = Session(db)
+        got = []
+        DbOp(session, None, read_identity).success(got.append).run()
+        qtbot.waitUntil(lambda: bool(got), timeout=10_000)
+        window = MainWindow(session, got[0], settings)
+        qtbot.addWidget(window)
+        window.show()
+        made.append((window, session))
+        wait_idle(qtbot, session)
+        return window
+
+    yield make
+    for window, session in made:
+        window.close()
+        session.close()
+
+
+def wait_idle(qtbot, session, timeout: int = 10_000) -> None:
+    """Wait until every queued database job has come back."""
+    qtbot.waitUntil(lambda: session.pending == 0, timeout=timeout)

@@ -1,0 +1,117 @@
+"""Table models, without any widget."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from PySide6.QtCore import Qt
+
+from fieldplan.model import ProgressReport
+from ui.models import (
+    ROW_ROLE,
+    SORT_ROLE,
+    ConflictModel,
+    InboxModel,
+    OverviewModel,
+    QuarantineModel,
+    ReportTableModel,
+)
+
+
+def report(office="SN", action="PA1.1", period="2026-S1", status="on-track", percent=50,
+           achievements="", challenges="", next_steps="") -> ProgressReport:
+    return ProgressReport(office, action, period, status, percent, (), achievements,
+                          challenges, next_steps, "draft", "2026-03-01T10:00:00Z", "amina")
+
+
+REPORTS = [
+    report("SN", "PA1.1", status="on-track", achievements="Trained 40 border officials"),
+    report("SN", "PA2.1", status="at-risk", percent=None, challenges="Funding gap"),
+    report("ML", "PA1.1", status="off-track", achievements="Dialogue with ministère"),
+    report("ML", "PA1.2", period="2026-S2", status="completed", percent=100),
+]
+
+
+def test_report_model_passes_modeltester(qtmodeltester):
+    model = ReportTableModel()
+    model.set_reports(REPORTS)
+    qtmodeltester.check(model)
+    model.set_filter("official")
+    qtmodeltester.check(model)
+
+
+def test_report_model_shows_status_as_symbol_word_and_colour():
+    model = ReportTableModel()
+    model.set_reports(REPORTS)
+    index = model.index(1, ReportTableModel.STATUS)
+    assert model.data(index) == "▲ At risk"
+    assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.data(index, ROW_ROLE) is REPORTS[1]
+    assert model.data(model.index(1, ReportTableModel.PERCENT)) == ""
+
+
+def test_report_model_full_text_filter_and_narrowing():
+    model = ReportTableModel()
+    model.set_reports(REPORTS)
+    model.set_filter("FUND")
+    assert [model.row_at(i).action for i in range(model.rowCount())] == ["PA2.1"]
+    model.set_filter("ministère")
+    assert model.rowCount() == 1 and model.row_at(0).office == "ML"
+    model.set_filter("m")
+    assert model.rowCount() == 2  # "ML" office and "ministère"
+    model.set_filter("mi")  # narrows from the rows shown
+    assert model.rowCount() == 1
+    model.set_filter("", lambda r: r.period == "2026-S2")
+    assert model.rowCount() == 1 and model.row_at(0).status == "completed"
+    model.set_filter("")
+    assert model.rowCount() == len(REPORTS)
+
+
+def test_report_model_sorts_by_sort_key():
+    model = ReportTableModel()
+    model.set_reports(REPORTS)
+    model.sort(ReportTableModel.PERCENT, Qt.SortOrder.DescendingOrder)
+    assert model.row_at(0).percent == 100
+    assert model.row_at(model.rowCount() - 1).percent is None
+    model.sort(ReportTableModel.STATUS)
+    assert model.data(model.index(0, 3), SORT_ROLE) <= model.data(model.index(1, 3), SORT_ROLE)
+
+
+def test_overview_model(qtmodeltester):
+    model = OverviewModel()
+    model.set_data(["ML", "SN"], [("PA1", "Governance"), ("PA2", "Mobility")], REPORTS,
+                   {"PA1.1": "PA1", "PA1.2": "PA1", "PA2.1": "PA2"})
+    qtmodeltester.check(model)
+    assert model.columnCount() == 3 and model.rowCount() == 2
+    # ML's PA1: off-track and completed -> the one that needs attention, with counts
+    assert model.data(model.index(0, 1)).startswith("▼ Off track (1/2)")
+    assert model.data(model.index(1, 2)).startswith("▲ At risk (1/1)")
+    assert "no report" in model.data(model.index(0, 2))
+    assert model.data(model.index(0, 1), Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) \
+        == "Governance"
+
+
+def test_inbox_quarantine_conflict_models(qtmodeltester):
+    inbox = InboxModel()
+    inbox.set_rows([SimpleNamespace(file="SN.fieldplan", office="SN",
+                                    received_at="2026-03-01T10:00:00Z", outcome="rejected",
+                                    reason="bad signature", events=3, events_new=0,
+                                    bundle_id="b1")])
+    qtmodeltester.check(inbox)
+    assert inbox.data(inbox.index(0, InboxModel.OUTCOME)) == "Rejected"
+    assert inbox.data(inbox.index(0, InboxModel.REASON)) == "bad signature"
+
+    quarantine = QuarantineModel()
+    quarantine.set_rows([SimpleNamespace(bundle_id="b", office="ML", sender="r", key_id="k",
+                                         fingerprint="ABCD 1234", file="ML.fieldplan",
+                                         received_at="2026-03-01T10:00:00Z", events=5)])
+    qtmodeltester.check(quarantine)
+    assert quarantine.data(quarantine.index(0, QuarantineModel.FINGERPRINT)) == "ABCD 1234"
+
+    conflicts = ConflictModel()
+    conflicts.set_rows([SimpleNamespace(id="c1", office="SN", action="PA1.1",
+                                        period="2026-S1", field="achievements",
+                                        candidates=(1, 2))])
+    qtmodeltester.check(conflicts)
+    assert conflicts.data(conflicts.index(0, ConflictModel.FIELD)) == "Achievements"

@@ -1,0 +1,183 @@
+"""Starting the desktop client: ``run(db, demo, lang)`` (what ``fieldplan gui`` calls).
+
+Sets the application font and language (settings, then ``--lang``, then the system),
+opens the database on the worker thread, and shows the first-run or cannot-open
+dialog when needed. Switching language rebuilds the window where the user was.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from fieldplan.i18n import LANGUAGES, detect_language, set_language
+from ui.context import Identity, read_identity
+from ui.ops import DbOp, Session, error_text
+
+ORG, APP = "fieldplan", "fieldplan"
+FALLBACK_FAMILY = "DejaVu Sans"
+
+
+def load_fonts() -> str:
+    """Load the project's fonts (resources/fonts) and return the family to use."""
+    families: list[str] = []
+    try:
+        from fieldplan.resources import resource_path
+
+        folder = resource_path("fonts")
+    except (FileNotFoundError, ImportError):
+        folder = None
+    if folder is not None and folder.is_dir():
+        for f in sorted(folder.rglob("*")):
+            if f.suffix.lower() in (".ttf", ".otf"):
+                fid = QFontDatabase.addApplicationFont(str(f))
+                if fid >= 0:
+                    families += QFontDatabase.applicationFontFamilies(fid)
+    for wanted in ("Noto Sans", "DejaVu Sans"):
+        if wanted in families:
+            return wanted
+    return FALLBACK_FAMILY
+
+
+def apply_font(app: QApplication) -> None:
+    family = load_fonts()
+    font = QFont(family)
+    font.setPointSize(10)
+    app.setFont(font)
+
+
+def choose_language(settings: QSettings, explicit: str | None) -> str:
+    """``--lang``, then the saved setting, then the system's language."""
+    for candidate in (explicit, settings.value("language")):
+        if isinstance(candidate, str) and candidate.split("_")[0] in LANGUAGES:
+            return candidate.split("_")[0]
+    return detect_language()
+
+
+def apply_language(app: QApplication, lang: str) -> None:
+    from ui.qt_i18n import install_qt_translations
+
+    set_language(lang)
+    install_qt_translations(app, lang)
+
+
+class Shell(QObject):
+    """Owns the session and the main window; replaces the window on a language change."""
+
+    def __init__(self, app: QApplication, settings: QSettings) -> None:
+        super().__init__()
+        self.app = app
+        self.settings = settings
+        self.session: Session | None = None
+        self.window = None
+        self.identity: Identity | None = None
+        self.dialog = None
+
+    # opening -------------------------------------------------------------------------
+    def start(self, db_path: Path) -> None:
+        if not db_path.exists():
+            from ui.first_run import FirstRunDialog
+
+            self.dialog = FirstRunDialog(db_path)
+            self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
+            self.dialog.rejected.connect(self.app.quit)
+            self.dialog.show()
+            return
+        self.open(db_path)
+
+    def open(self, db_path: Path) -> None:
+        if self.session is not None:
+            self.session.close()
+        self.session = Session(db_path)
+        DbOp(self.session, None, read_identity) \
+            .success(self._opened) \
+            .failure(lambda e, p=db_path: self._cannot_open(p, e)).run()
+
+    def _cannot_open(self, db_path: Path, error: BaseException) -> None:
+        from fieldplan.store import list_backups
+        from ui.first_run import CannotOpenDialog
+
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        self.dialog = CannotOpenDialog(db_path, error_text(error), list_backups(db_path))
+        self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
+        self.dialog.rejected.connect(self.app.quit)
+        self.dialog.show()
+
+    def _opened(self, identity: Identity) -> None:
+        self.identity = identity
+        self.show_window()
+
+    def show_window(self, state: dict | None = None) -> None:
+        from ui.main_window import MainWindow
+
+        assert self.session is not None and self.identity is not None
+        old = self.window
+        self.window = MainWindow(self.session, self.identity, self.settings)
+        self.window.language_did_change.connect(self.change_language)
+        saved = state if state is not None else self.settings.value("window/view")
+        if isinstance(saved, dict):
+            self.window.restore_view_state(saved)
+        self.window.show()
+        if old is not None:
+            old.language_did_change.disconnect(self.change_language)
+            old.close()
+            old.deleteLater()
+
+    def change_language(self, lang: str) -> None:
+        """Save the choice and rebuild the window where the user was."""
+        if self.window is None:
+            return
+        self.window.office_view.editor.save_now()
+        state = self.window.view_state()
+        self.settings.setValue("language", lang)
+        apply_language(self.app, lang)
+        self.show_window(state)
+
+    def shutdown(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+def settings() -> QSettings:
+    return QSettings(ORG, APP)
+
+
+def run(db: str | None = None, demo: bool = False, lang: str | None = None) -> int:
+    """Open the desktop client; returns the exit status."""
+    from fieldplan.store import resolve_db_path
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    app.setApplicationDisplayName("fieldplan")
+    import fieldplan
+
+    app.setApplicationVersion(fieldplan.__version__)
+    apply_font(app)
+    prefs = settings()
+    apply_language(app, choose_language(prefs, lang))
+    shell = Shell(app, prefs)
+    if demo:
+        from ui.first_run import OneShot, demo_path, make_demo_database
+
+        path = demo_path()
+        holder = OneShot(lambda: make_demo_database(path), lambda p: shell.open(Path(p)),
+                         lambda e: (print(error_text(e), file=sys.stderr), app.exit(1)))
+        app._demo_holder = holder  # keep it alive while it runs
+    else:
+        shell.start(resolve_db_path(db))
+    try:
+        return app.exec()
+    finally:
+        shell.shutdown()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

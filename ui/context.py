@@ -1,0 +1,73 @@
+"""What every view needs to know about the open database, fetched once on the worker
+and passed around explicitly: identity, the plan and the reporting periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fieldplan.i18n import _, get_language, level_label, role_label
+from fieldplan.offices import level_for_office, office_name
+from fieldplan.plan import Action, Plan
+from fieldplan.replica import Replica
+
+
+@dataclass(frozen=True)
+class Identity:
+    """This replica: role (hq/office), office code, replica id, the plan it holds."""
+
+    role: str
+    office: str
+    replica_id: str
+    plan: Plan
+    db_path: str
+
+    @property
+    def is_hq(self) -> bool:
+        return self.role == "hq"
+
+    @property
+    def level(self) -> str:
+        """The level of the actions this office reports on."""
+        return level_for_office(self.office)
+
+    def periods(self) -> list[str]:
+        return [str(p) for p in self.plan.periods()]
+
+    def current_period(self, today: dt.date | None = None) -> str:
+        """The period of today's date, clamped to the plan's periods."""
+        periods = self.periods()
+        today = today or dt.date.today()
+        found = self.plan.period_for_date(today)
+        if found is not None:
+            return str(found)
+        return periods[-1] if today > self.plan.end else periods[0]
+
+    def own_actions(self) -> tuple[Action, ...]:
+        """The actions this office reports on."""
+        return self.plan.actions_of(level=self.level)
+
+    def role_text(self) -> str:
+        return role_label(self.role) if self.role else ""
+
+    def office_text(self) -> str:
+        return f"{self.office} · {office_name(self.office, lang())}"
+
+    def level_text(self) -> str:
+        return level_label(self.level)
+
+
+def read_identity(rep: Replica) -> Identity:
+    """(worker) who this replica is and its plan."""
+    return Identity(role=rep.role, office=rep.office, replica_id=rep.replica_id,
+                    plan=rep.plan(), db_path=str(rep.path))
+
+
+def lang() -> str:
+    """The current language as a plan text key (en, fr, ar)."""
+    code = get_language()
+    return code if code in ("en", "fr", "ar") else "en"
+
+
+def action_title(action: Action) -> str:
+    return _("{code} · {title}").format(code=action.code, title=action.title.get(lang()))

@@ -1,0 +1,176 @@
+"""The office's dashboard for a period: counts by status, progress per area, and what
+is still missing before the period can be submitted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import STATUS_SYMBOLS, _, format_number, format_period, status_label
+from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.progress import list_reports
+from ui.context import Identity, lang
+from ui.models import STATUS_COLOURS
+from ui.ops import DbOp, Session
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """An office's period at a glance.
+
+    counts: reports by status. areas: (area code, title, mean percent or None,
+    reports, actions). missing: lines saying what is still empty. drafts: reports
+    not submitted yet.
+    """
+
+    period: str
+    counts: tuple[tuple[str, int], ...]
+    areas: tuple[tuple[str, str, int | None, int, int], ...]
+    missing: tuple[str, ...]
+    drafts: int
+    reports: int
+    actions: int
+
+
+def summarise(identity: Identity, period: str,
+              reports: list[ProgressReport]) -> PeriodSummary:
+    """What the dashboard and the submit dialog show."""
+    by_action = {r.action: r for r in reports if r.office == identity.office}
+    own = identity.own_actions()
+    counts = {s: 0 for s in STATUSES}
+    for r in by_action.values():
+        counts[r.status] = counts.get(r.status, 0) + 1
+    areas = []
+    for area in identity.plan.areas:
+        acts = [a for a in own if a.area == area.code]
+        if not acts:
+            continue
+        pcts = [by_action[a.code].percent for a in acts
+                if a.code in by_action and by_action[a.code].percent is not None]
+        mean = round(sum(pcts) / len(pcts)) if pcts else None
+        done = sum(1 for a in acts if a.code in by_action)
+        areas.append((area.code, area.title.get(lang()), mean, done, len(acts)))
+    missing = []
+    names = {"achievements": _("achievements"), "challenges": _("challenges"),
+             "next_steps": _("next steps")}
+    for a in own:
+        r = by_action.get(a.code)
+        if r is None:
+            missing.append(_("{action}: no report").format(action=a.code))
+            continue
+        empty = [names[n] for n in NARRATIVE_FIELDS if not getattr(r, n).strip()]
+        if r.percent is None:
+            empty.insert(0, _("percent"))
+        for ind in a.indicators:
+            if r.value(ind.key) is None:
+                empty.append(_("indicator {key}").format(key=ind.key))
+        if empty:
+            missing.append(_("{action}: no {fields}").format(
+                action=a.code, fields=_(", ").join(empty)))
+    drafts = sum(1 for r in by_action.values() if r.state == "draft")
+    return PeriodSummary(period, tuple(counts.items()), tuple(areas), tuple(missing),
+                         drafts, len(by_action), len(own))
+
+
+class Dashboard(QScrollArea):
+    """Counts by status, progress per area and what is missing, for one period."""
+
+    def __init__(self, session: Session, identity: Identity,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.identity = identity
+        self.period = identity.current_period()
+        self.summary: PeriodSummary | None = None
+        self.setWidgetResizable(True)
+        self.setAccessibleName(_("Dashboard"))
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        self.heading = QLabel()
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.heading.setFont(font)
+        lay.addWidget(self.heading)
+        self.counts_box = QGroupBox(_("Reports by status"))
+        self.counts_grid = QGridLayout(self.counts_box)
+        self.count_labels: dict[str, QLabel] = {}
+        for i, status in enumerate(STATUSES):
+            chip = QLabel(f" {STATUS_SYMBOLS[status]} {status_label(status)} ")
+            chip.setStyleSheet(f"background: {STATUS_COLOURS[status]}; color: black; "
+                               "border-radius: 3px; padding: 2px;")
+            value = QLabel("0")
+            value.setAccessibleName(status_label(status))
+            self.counts_grid.addWidget(chip, i // 3, (i % 3) * 2)
+            self.counts_grid.addWidget(value, i // 3, (i % 3) * 2 + 1)
+            self.count_labels[status] = value
+        lay.addWidget(self.counts_box)
+        self.areas_box = QGroupBox(_("Progress by area"))
+        self.areas_grid = QGridLayout(self.areas_box)
+        lay.addWidget(self.areas_box)
+        self.missing_box = QGroupBox(_("Still missing"))
+        mlay = QVBoxLayout(self.missing_box)
+        self.missing = QListWidget()
+        self.missing.setAccessibleName(_("Still missing"))
+        mlay.addWidget(self.missing)
+        lay.addWidget(self.missing_box, 1)
+        self.setWidget(body)
+        session.changes_did_happen.connect(self._changes_did_happen)
+        self.refresh()
+
+    def set_period(self, period: str) -> None:
+        self.period = period
+        self.refresh()
+
+    def refresh(self) -> None:
+        period, office, ident = self.period, self.identity.office, self.identity
+        DbOp(self.session, self,
+             lambda rep: summarise(ident, period, list_reports(rep, period, office))) \
+            .success(self._show).run()
+
+    def _changes_did_happen(self, changes) -> None:
+        if changes.touches("progress") or changes.touches("plan"):
+            self.refresh()
+
+    def _show(self, summary: PeriodSummary) -> None:
+        if summary.period != self.period:
+            return
+        self.summary = summary
+        self.heading.setText(_("{office} — {period}").format(
+            office=self.identity.office_text(), period=format_period(summary.period)))
+        for status, n in summary.counts:
+            self.count_labels[status].setText(format_number(n))
+        while self.areas_grid.count():
+            item = self.areas_grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for row, (code, title, mean, done, total) in enumerate(summary.areas):
+            label = QLabel(f"{code} · {title}")
+            label.setWordWrap(True)
+            bar = QProgressBar()
+            bar.setRange(0, 100)
+            bar.setValue(mean or 0)
+            bar.setFormat("%p%" if mean is not None else _("no percent yet"))
+            bar.setAccessibleName(_("Progress of {area}").format(area=code))
+            reported = QLabel(_("{done} of {total} actions reported").format(
+                done=format_number(done), total=format_number(total)))
+            self.areas_grid.addWidget(label, row, 0)
+            self.areas_grid.addWidget(bar, row, 1)
+            self.areas_grid.addWidget(reported, row, 2)
+        self.areas_grid.setColumnStretch(0, 2)
+        self.areas_grid.setColumnStretch(1, 2)
+        self.missing.clear()
+        if summary.missing:
+            self.missing.addItems(list(summary.missing))
+        else:
+            self.missing.addItem(_("Nothing is missing."))

@@ -1,0 +1,244 @@
+"""First run (no database yet): set up this office from a setup bundle, create
+headquarters, or open the demo. And when a database cannot be opened: say why and
+offer to restore the latest backup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import _, format_datetime
+from ui.ops import Worker, _Job, error_text
+
+
+class OneShot(QObject):
+    """Run one core function on a short-lived worker thread (before any replica is
+    open: creating or restoring a database), then call back on the GUI thread."""
+
+    did_finish = Signal()
+
+    def __init__(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
+                 on_error: Callable[[BaseException], None], parent: QObject | None = None):
+        super().__init__(parent)
+        self._on_done, self._on_error = on_done, on_error
+        self.worker = Worker(lambda: None)
+        self.worker.job_did_finish.connect(self._finished)
+        self.worker.start()
+        self.worker.submit(_Job(fn=lambda _rep: fn()))
+
+    def _finished(self, _job, result, error) -> None:
+        self.worker.stop()
+        if error is not None:
+            self._on_error(error)
+        else:
+            self._on_done(result)
+        self.did_finish.emit()
+
+
+def demo_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("fieldplan", appauthor=False)) / "demo" / \
+        "hq.sqlite3"
+
+
+def make_demo_database(path: Path) -> Path:
+    """(worker) the demo HQ database, made on first use."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        from fieldplan.demo import make_demo
+    except ImportError:
+        make_demo = None
+    if make_demo is not None:
+        make_demo(path.parent, offices=12, seed=1, merge=True)
+        return path
+    _small_demo(path)
+    return path
+
+
+def _small_demo(path: Path) -> None:
+    """A headquarters database with a few global reports (when fieldplan.demo is
+    not there)."""
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import init_hq
+
+    rep = init_hq(path)
+    try:
+        plan = rep.plan()
+        statuses = ("on-track", "at-risk", "completed", "off-track")
+        for i, action in enumerate(plan.actions_of(level="global")):
+            for j, period in enumerate(plan.periods()[:2]):
+                record_progress(rep, action.code, str(period), status=statuses[(i + j) % 4],
+                                percent=min(100, 20 * (i + 1) + 10 * j),
+                                achievements=f"Progress on {action.code}.")
+    finally:
+        rep.close()
+
+
+class FirstRunDialog(QDialog):
+    """Three ways in. ``database_did_open(path)`` once one worked."""
+
+    database_did_open = Signal(str)
+
+    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.setObjectName("first-run")
+        self.setWindowTitle(_("Welcome to fieldplan"))
+        self._job: OneShot | None = None
+        lay = QVBoxLayout(self)
+        intro = QLabel(_("There is no fieldplan database on this computer yet "
+                         "({path}). How do you want to start?").format(path=self.db_path))
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.setup_button = QPushButton(_("Set up this &office from a setup bundle…"))
+        self.hq_button = QPushButton(_("Create &headquarters"))
+        self.demo_button = QPushButton(_("Open the &demo"))
+        for b, tip in ((self.setup_button, _("Headquarters sent you a .fieldplan setup file")),
+                       (self.hq_button, _("Start the headquarters database for the plan")),
+                       (self.demo_button, _("Try fieldplan with made-up data"))):
+            b.setToolTip(tip)
+            b.setMinimumHeight(40)
+            lay.addWidget(b)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        lay.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.setup_button.clicked.connect(self.choose_setup)
+        self.hq_button.clicked.connect(self.create_hq)
+        self.demo_button.clicked.connect(self.open_demo)
+        self.resize(520, 300)
+
+    def _busy(self, busy: bool, text: str = "") -> None:
+        for b in (self.setup_button, self.hq_button, self.demo_button):
+            b.setEnabled(not busy)
+        self.message.setText(text)
+
+    def _run(self, fn: Callable[[], Any], path: Path) -> None:
+        self._busy(True, _("Preparing the database…"))
+
+        def done(_result) -> None:
+            self._busy(False)
+            self.database_did_open.emit(str(path))
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            self._busy(False, error_text(error))
+
+        self._job = OneShot(fn, done, failed, self)
+
+    def choose_setup(self) -> None:
+        dialog = QFileDialog(self, _("Choose the setup bundle"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilter(_("fieldplan bundles (*.fieldplan)"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.setup_from)
+        dialog.open()
+
+    def setup_from(self, setup_file: str) -> None:
+        path = self.db_path
+
+        def make() -> None:
+            from fieldplan.sync import init_from_setup
+
+            init_from_setup(path, setup_file).close()
+
+        self._run(make, path)
+
+    def create_hq(self) -> None:
+        path = self.db_path
+
+        def make() -> None:
+            from fieldplan.replica import init_hq
+
+            init_hq(path).close()
+
+        self._run(make, path)
+
+    def open_demo(self) -> None:
+        path = demo_path()
+        self._run(lambda: make_demo_database(path), path)
+
+
+class CannotOpenDialog(QDialog):
+    """The database would not open: why, and a way back from the latest backup."""
+
+    database_did_open = Signal(str)
+
+    def __init__(self, db_path: Path, reason: str, backups: list[Path],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.setObjectName("cannot-open")
+        self.setWindowTitle(_("The database cannot be opened"))
+        self._job: OneShot | None = None
+        lay = QVBoxLayout(self)
+        text = QLabel(_("fieldplan could not open {path}:\n{reason}").format(
+            path=self.db_path, reason=reason))
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(text)
+        self.restore_button = QPushButton()
+        if backups:
+            stamp = _backup_time(backups[0])
+            self.restore_button.setText(_("&Restore the latest backup ({when})").format(
+                when=stamp))
+            hint = _("The damaged file is kept beside it with the ending .damaged.")
+        else:
+            self.restore_button.setText(_("&Restore the latest backup"))
+            self.restore_button.setEnabled(False)
+            hint = _("There is no backup of this database. If another fieldplan is "
+                     "running, close it and try again.")
+        note = QLabel(hint)
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        lay.addWidget(self.restore_button)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        lay.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.restore_button.clicked.connect(self.restore)
+        self.resize(560, 260)
+
+    def restore(self) -> None:
+        from fieldplan.store import restore_latest_backup
+
+        path = self.db_path
+        self.restore_button.setEnabled(False)
+
+        def done(_used) -> None:
+            self.database_did_open.emit(str(path))
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            self.message.setText(error_text(error))
+
+        self._job = OneShot(lambda: restore_latest_backup(path), done, failed, self)
+
+
+def _backup_time(path: Path) -> str:
+    import datetime as dt
+
+    try:
+        stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        return format_datetime(stamp)
+    except (OSError, ValueError):
+        return path.name

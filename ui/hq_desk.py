@@ -1,0 +1,466 @@
+"""The headquarters desk: offices × areas overview, every report with full-text
+search, the inbox with gaps, quarantine (trust a key by fingerprint) and conflicts
+(side by side, keep one)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import STATUS_SYMBOLS, _, format_number, level_label, status_label
+from fieldplan.model import LEVELS, STATUSES, ProgressReport
+from fieldplan.offices import all_offices, level_for_office
+from fieldplan.progress import list_reports
+from ui.context import Identity, lang
+from ui.dialogs import ConfirmDialog
+from ui.models import (
+    ROW_ROLE,
+    SORT_ROLE,
+    ConflictModel,
+    InboxModel,
+    OverviewModel,
+    QuarantineModel,
+    ReportTableModel,
+    field_label,
+)
+from ui.ops import DbOp, Session, error_text
+
+
+def _table(model, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def _combo(name: str, items: list[tuple[str, str]]) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def _status_items() -> list[tuple[str, str]]:
+    return [(_("All statuses"), "")] + [
+        (f"{STATUS_SYMBOLS[s]} {status_label(s)}", s) for s in STATUSES]
+
+
+class OverviewFilter(QSortFilterProxyModel):
+    """Rows by office text, level and status; columns by area."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.office_text = ""
+        self.level = ""
+        self.status = ""
+        self.area = ""
+        self.setSortRole(SORT_ROLE)
+
+    def set_filters(self, office_text: str, level: str, status: str, area: str) -> None:
+        self.beginFilterChange()
+        self.office_text, self.level, self.status, self.area = (
+            office_text.casefold().strip(), level, status, area)
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
+        model: OverviewModel = self.sourceModel()
+        office = model.office_at(row)
+        if self.office_text:
+            shown = model.data(model.index(row, 0)) or ""
+            if self.office_text not in shown.casefold():
+                return False
+        if self.level and level_for_office(office) != self.level:
+            return False
+        if self.status:
+            columns = range(1, model.columnCount())
+            if self.area:
+                columns = [c for c in columns if model.area_at(c) == self.area]
+            if not any((cell := model.cell(row, c)) and cell.counts.get(self.status)
+                       for c in columns):
+                return False
+        return True
+
+    def filterAcceptsColumn(self, column: int, parent: QModelIndex) -> bool:
+        if column == 0 or not self.area:
+            return True
+        return self.sourceModel().area_at(column) == self.area
+
+
+class OverviewPage(QWidget):
+    def __init__(self, session: Session, identity: Identity, period: str) -> None:
+        super().__init__()
+        self.session, self.identity, self.period = session, identity, period
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.office = QLineEdit()
+        self.office.setPlaceholderText(_("Office…"))
+        self.office.setAccessibleName(_("Filter by office"))
+        self.area = _combo(_("Filter by area"), [(_("All areas"), "")] + [
+            (f"{a.code} · {a.title.get(lang())}", a.code) for a in identity.plan.areas])
+        self.level = _combo(_("Filter by level"), [(_("All levels"), "")] + [
+            (level_label(v), v) for v in LEVELS])
+        self.status = _combo(_("Filter by status"), _status_items())
+        for w in (self.office, self.area, self.level, self.status):
+            bar.addWidget(w, 1)
+        lay.addLayout(bar)
+        self.model = OverviewModel(self)
+        self.proxy = OverviewFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = _table(self.proxy, _("Offices by area"))
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.view.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents)
+        lay.addWidget(self.view, 1)
+        self.legend = QLabel("   ".join(f"{STATUS_SYMBOLS[s]} {status_label(s)}"
+                                        for s in STATUSES))
+        self.legend.setWordWrap(True)
+        lay.addWidget(self.legend)
+        self.office.textChanged.connect(self._filter)
+        for combo in (self.area, self.level, self.status):
+            combo.currentIndexChanged.connect(self._filter)
+        session.changes_did_happen.connect(self._changes)
+        self.refresh()
+
+    def _filter(self, *_a) -> None:
+        self.proxy.set_filters(self.office.text(), self.level.currentData(),
+                               self.status.currentData(), self.area.currentData())
+
+    def set_period(self, period: str) -> None:
+        self.period = period
+        self.refresh()
+
+    def _changes(self, changes) -> None:
+        if changes.touches("progress") or changes.touches("plan"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        period = self.period
+        DbOp(self.session, self, lambda rep: list_reports(rep, period=period)) \
+            .success(self._loaded).run()
+
+    def _loaded(self, reports: list[ProgressReport]) -> None:
+        plan = self.identity.plan
+        seen = {r.office for r in reports}
+        offices = [o for o in all_offices() if o in seen] or ["HQ"]
+        area_of = {a.code: a.area for a in plan.actions}
+        self.model.set_data(offices, [(a.code, a.title.get(lang())) for a in plan.areas],
+                            reports, area_of)
+
+
+class ReportsPage(QSplitter):
+    """Every report HQ holds, with full-text search of the narratives."""
+
+    def __init__(self, session: Session, identity: Identity, period: str) -> None:
+        super().__init__(Qt.Orientation.Vertical)
+        self.session, self.identity, self.period = session, identity, period
+        top = QWidget()
+        lay = QVBoxLayout(top)
+        lay.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search narratives…"))
+        self.search.setAccessibleName(_("Search narratives"))
+        self.search.setClearButtonEnabled(True)
+        self.scope = _combo(_("Period shown"), [(_("This period"), "period"),
+                                                (_("All periods"), "")])
+        self.status = _combo(_("Filter by status"), _status_items())
+        self.count = QLabel()
+        bar.addWidget(self.search, 3)
+        bar.addWidget(self.scope, 1)
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.count)
+        lay.addLayout(bar)
+        self.model = ReportTableModel(self)
+        self.view = _table(self.model, _("Reports"))
+        self.view.setSortingEnabled(True)
+        lay.addWidget(self.view, 1)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName(_("Report narrative"))
+        self.addWidget(top)
+        self.addWidget(self.detail)
+        self.setSizes([420, 160])
+        self.search.textChanged.connect(self._filter)
+        self.scope.currentIndexChanged.connect(self._filter)
+        self.status.currentIndexChanged.connect(self._filter)
+        self.view.selectionModel().currentRowChanged.connect(self._show_detail)
+        session.changes_did_happen.connect(self._changes)
+        self.refresh()
+
+    def set_period(self, period: str) -> None:
+        self.period = period
+        self._filter()
+
+    def refresh(self) -> None:
+        DbOp(self.session, self, lambda rep: list_reports(rep)).success(self._loaded).run()
+
+    def _changes(self, changes) -> None:
+        if changes.touches("progress"):
+            self.refresh()
+
+    def _loaded(self, reports: list[ProgressReport]) -> None:
+        self.model.set_reports(reports)
+        self._filter()
+
+    def _filter(self, *_a) -> None:
+        period = self.period if self.scope.currentData() else ""
+        status = self.status.currentData()
+        if period or status:
+            self._predicate_key = (period, status)
+
+            def predicate(r: ProgressReport) -> bool:
+                return (not period or r.period == period) and (not status or r.status == status)
+        else:
+            predicate = None
+        # keep one predicate object while its filters stay the same: lets typing narrow
+        cached = getattr(self, "_predicate", None)
+        if cached is not None and predicate is not None and \
+                getattr(self, "_cached_key", None) == (period, status):
+            predicate = cached
+        self._predicate, self._cached_key = predicate, (period, status)
+        self.model.set_filter(self.search.text(), predicate)
+        self.count.setText(_("{shown} of {total}").format(
+            shown=format_number(self.model.rowCount()), total=format_number(self.model.total())))
+
+    def _show_detail(self, current: QModelIndex, _prev=None) -> None:
+        r = self.model.data(current, ROW_ROLE) if current.isValid() else None
+        if r is None:
+            self.detail.clear()
+            return
+        self.detail.setPlainText("\n\n".join(
+            f"{field_label(n)}:\n{getattr(r, n)}"
+            for n in ("achievements", "challenges", "next_steps")))
+
+
+class InboxPage(QWidget):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        lay = QVBoxLayout(self)
+        gaps_box = QGroupBox(_("Gaps"))
+        glay = QVBoxLayout(gaps_box)
+        self.gaps = QListWidget()
+        self.gaps.setAccessibleName(_("Gaps"))
+        self.gaps.setMaximumHeight(90)
+        glay.addWidget(self.gaps)
+        lay.addWidget(gaps_box)
+        self.model = InboxModel(self)
+        self.view = _table(self.model, _("Inbox"))
+        self.view.setSortingEnabled(False)
+        lay.addWidget(QLabel(_("Bundles received")))
+        lay.addWidget(self.view, 1)
+        session.changes_did_happen.connect(lambda _c: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        def fetch(rep):
+            from fieldplan.sync import list_gaps, list_inbox
+
+            return list_inbox(rep), list_gaps(rep)
+
+        DbOp(self.session, self, fetch).success(self._loaded) \
+            .failure(lambda e: self.gaps.addItem(error_text(e))).run()
+
+    def _loaded(self, result) -> None:
+        inbox, gaps = result
+        self.model.set_rows(inbox)
+        self.view.resizeColumnsToContents()
+        self.gaps.clear()
+        for gap in gaps:
+            self.gaps.addItem(gap.message())
+        if not gaps:
+            self.gaps.addItem(_("No gaps: every office's events arrived in order."))
+
+
+class QuarantinePage(QWidget):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        lay = QVBoxLayout(self)
+        intro = QLabel(_("Bundles signed by a key this database does not know yet. Call the "
+                         "office, read the fingerprint together, and trust the key only if "
+                         "it matches."))
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.model = QuarantineModel(self)
+        self.view = _table(self.model, _("Quarantine"))
+        lay.addWidget(self.view, 1)
+        self.trust_button = QPushButton(_("&Trust key…"))
+        self.trust_button.setEnabled(False)
+        self.trust_button.clicked.connect(self.ask_trust)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.message, 1)
+        row.addWidget(self.trust_button)
+        lay.addLayout(row)
+        self.view.selectionModel().selectionChanged.connect(
+            lambda *_a: self.trust_button.setEnabled(self.selected() is not None))
+        session.changes_did_happen.connect(lambda _c: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        def fetch(rep):
+            from fieldplan.sync import list_quarantine
+
+            return list_quarantine(rep)
+
+        DbOp(self.session, self, fetch).success(self.model.set_rows).run()
+
+    def selected(self):
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def ask_trust(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        text = _("Trust the key of office {office}? Its bundles will be merged. Compare "
+                 "this fingerprint with the one the office reads to you:").format(
+            office=item.office)
+        dialog = ConfirmDialog(self, _("Trust key"), text, item.fingerprint, _("&Trust"),
+                               monospace_details=True)
+        dialog.setObjectName("trust-dialog")
+        dialog.accepted.connect(lambda fpr=item.fingerprint: self.trust(fpr))
+        dialog.open()
+
+    def trust(self, fingerprint: str) -> None:
+        def run(rep):
+            from fieldplan.sync import trust_key
+
+            return trust_key(rep, fingerprint)
+
+        DbOp(self.session, self, run).success(self._trusted) \
+            .failure(lambda e: self.message.setText(error_text(e))).run()
+
+    def _trusted(self, outcomes) -> None:
+        from fieldplan.replica import Changes
+
+        merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
+        self.message.setText(_("Key trusted; {n} bundles merged.").format(n=merged))
+        self.session.changes_did_happen.emit(Changes(
+            entities=(("progress", "*"), ("key", "*"), ("inbox", "*")),
+            events=sum(o.events_new for o in outcomes)))
+
+
+class ConflictsPage(QSplitter):
+    """Open conflicts; the selected one's values side by side, each with Keep."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(Qt.Orientation.Vertical)
+        self.session = session
+        self.model = ConflictModel(self)
+        self.view = _table(self.model, _("Conflicts"))
+        self.addWidget(self.view)
+        self.sides = QWidget()
+        self.sides_layout = QHBoxLayout(self.sides)
+        self.addWidget(self.sides)
+        self.message = QLabel()
+        self.addWidget(self.message)
+        self.keep_buttons: list[QPushButton] = []
+        self.view.selectionModel().currentRowChanged.connect(self._show)
+        session.changes_did_happen.connect(lambda _c: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        def fetch(rep):
+            from fieldplan.sync import list_conflicts
+
+            return list_conflicts(rep)
+
+        DbOp(self.session, self, fetch).success(self._loaded).run()
+
+    def _loaded(self, conflicts) -> None:
+        self.model.set_rows(conflicts)
+        self._clear_sides()
+        if conflicts:
+            self.view.selectRow(0)
+            self._show(self.model.index(0, 0))
+        else:
+            self.message.setText(_("No open conflicts."))
+
+    def _clear_sides(self) -> None:
+        while self.sides_layout.count():
+            item = self.sides_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.keep_buttons = []
+
+    def _show(self, current: QModelIndex, _prev=None) -> None:
+        self._clear_sides()
+        conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
+        if conflict is None:
+            return
+        self.message.setText(_("{office} · {action} · {period} · {field}").format(
+            office=conflict.office, action=conflict.action, period=conflict.period,
+            field=field_label(conflict.field)))
+        for cand in conflict.candidates:
+            box = QGroupBox(_("Written by {author}, {when}").format(
+                author=cand.author, when=cand.at))
+            blay = QVBoxLayout(box)
+            value = QPlainTextEdit("" if cand.value is None else str(cand.value))
+            value.setReadOnly(True)
+            value.setAccessibleName(_("Value"))
+            blay.addWidget(value)
+            if cand.winner:
+                blay.addWidget(QLabel(_("Shown now")))
+            keep = QPushButton(_("&Keep this"))
+            keep.setAccessibleName(_("Keep the value by {author}").format(author=cand.author))
+            keep.clicked.connect(lambda _c=False, cid=conflict.id, vid=cand.value_id:
+                                 self.resolve(cid, vid))
+            blay.addWidget(keep)
+            self.keep_buttons.append(keep)
+            self.sides_layout.addWidget(box)
+
+    def resolve(self, conflict_id: str, value_id: str) -> None:
+        def run(rep):
+            from fieldplan.sync import resolve_conflict
+
+            return resolve_conflict(rep, conflict_id, value_id)
+
+        DbOp(self.session, self, run) \
+            .failure(lambda e: self.message.setText(error_text(e))).run()
+
+
+class HqDesk:
+    """The HQ pages, added to the main window's tabs."""
+
+    def __init__(self, session: Session, identity: Identity, period: str) -> None:
+        self.overview = OverviewPage(session, identity, period)
+        self.reports = ReportsPage(session, identity, period)
+        self.inbox = InboxPage(session)
+        self.quarantine = QuarantinePage(session)
+        self.conflicts = ConflictsPage(session)
+
+    def pages(self) -> list[tuple[QWidget, str]]:
+        return [(self.overview, _("&Overview")), (self.reports, _("&Reports")),
+                (self.inbox, _("&Inbox")), (self.quarantine, _("&Quarantine")),
+                (self.conflicts, _("C&onflicts"))]
+
+    def set_period(self, period: str) -> None:
+        self.overview.set_period(period)
+        self.reports.set_period(period)

@@ -1,0 +1,360 @@
+"""The main window: menus, toolbar, shortcuts, status bar, and the pages (office
+work, dashboard and, at headquarters, the HQ desk)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+import fieldplan
+from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_datetime, format_period
+from fieldplan.progress import list_reports, set_period_lock, submit_period
+from ui import transfer
+from ui.context import Identity
+from ui.dashboard import Dashboard, summarise
+from ui.dialogs import ConfirmDialog
+from ui.office_view import OfficeView
+from ui.ops import DbOp, Session
+
+SYNC_REFRESH_MS = 60_000
+
+
+def sync_text(state) -> str:
+    """The status bar's sync words, from fieldplan.sync.sync_state."""
+    if state is None:
+        return _("Sync: not available")
+    parts = []
+    if state.hq_has_at:
+        parts.append(_("HQ has your data up to {when}").format(
+            when=_fmt(state.hq_has_at)))
+    elif state.last_export:
+        parts.append(_("Last export {when}").format(when=_fmt(state.last_export.get("at", ""))))
+    else:
+        parts.append(_("Never exported"))
+    if state.last_import:
+        parts.append(_("last import {when}").format(when=_fmt(state.last_import.get("at", ""))))
+    if state.gaps:
+        parts.append(_("{n} gaps").format(n=len(state.gaps)))
+    if state.quarantined:
+        parts.append(_("{n} quarantined").format(n=state.quarantined))
+    if state.conflicts:
+        parts.append(_("{n} conflicts").format(n=state.conflicts))
+    return " · ".join(parts)
+
+
+def _fmt(iso: str) -> str:
+    try:
+        return format_datetime(iso)
+    except (ValueError, TypeError):
+        return iso
+
+
+def read_sync_state(rep):
+    try:
+        from fieldplan.sync import sync_state
+    except ImportError:  # the sync core is not there: show that, do not fail
+        return None
+    return sync_state(rep)
+
+
+class MainWindow(QMainWindow):
+    """One window on one open database (``session``)."""
+
+    language_did_change = Signal(str)
+    period_did_change = Signal(str)
+
+    def __init__(self, session: Session, identity: Identity, settings: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.identity = identity
+        self.settings = settings
+        self.period = identity.current_period()
+        self.undo_stack = QUndoStack(self)
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(_("fieldplan — {office}").format(office=identity.office_text()))
+        self.setAcceptDrops(True)
+        self.setMinimumSize(800, 560)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.office_view = OfficeView(session, identity, self.undo_stack)
+        self.dashboard = Dashboard(session, identity)
+        self.tabs.addTab(self.office_view, _("&Progress"))
+        self.tabs.addTab(self.dashboard, _("&Dashboard"))
+        self.hq_desk = None
+        if identity.is_hq:
+            from ui.hq_desk import HqDesk
+
+            self.hq_desk = HqDesk(session, identity, self.period)
+            for widget, title in self.hq_desk.pages():
+                self.tabs.addTab(widget, title)
+        self.setCentralWidget(self.tabs)
+        self._build_actions()
+        self._build_status_bar()
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setInterval(SYNC_REFRESH_MS)
+        self._sync_timer.timeout.connect(self.refresh_sync_state)
+        self._sync_timer.start()
+        session.changes_did_happen.connect(lambda _c: self.refresh_sync_state())
+        session.op_did_fail.connect(self.show_error)
+        self.restore_geometry()
+        self.refresh_sync_state()
+
+    # actions -------------------------------------------------------------------------
+    def _action(self, text: str, slot: Callable, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        std = QKeySequence.StandardKey
+        self.import_action = self._action(_("&Import bundles…"), self.import_dialog, std.Open,
+                                          _("Import .fieldplan files from other offices"))
+        self.export_action = self._action(_("&Export…"), self.export_dialog, "Ctrl+E",
+                                          _("Write a bundle to a folder or removable drive"))
+        self.email_action = self._action(_("Prepare for e&mail…"), self.email_dialog,
+                                         "Ctrl+Shift+E",
+                                         _("Save a bundle to attach to an email"))
+        self.quit_action = self._action(_("&Quit"), self.close, std.Quit)
+        self.undo_action = self.undo_stack.createUndoAction(self, _("&Undo"))
+        self.undo_action.setShortcut(QKeySequence(std.Undo))
+        self.redo_action = self.undo_stack.createRedoAction(self, _("&Redo"))
+        self.redo_action.setShortcut(QKeySequence(std.Redo))
+        self.submit_action = self._action(_("&Submit period…"), self.submit_dialog,
+                                          "Ctrl+Shift+S",
+                                          _("Mark this period's draft reports submitted"))
+        self.about_action = self._action(_("&About fieldplan"), self.about)
+
+        menu = self.menuBar().addMenu(_("&File"))
+        for a in (self.import_action, self.export_action, self.email_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        menu = self.menuBar().addMenu(_("&Edit"))
+        menu.addAction(self.undo_action)
+        menu.addAction(self.redo_action)
+        menu = self.menuBar().addMenu(_("P&eriod"))
+        menu.addAction(self.submit_action)
+        if self.identity.is_hq:
+            self.lock_action = self._action(_("&Lock period…"), lambda: self.lock_dialog(True))
+            self.unlock_action = self._action(_("&Unlock period…"),
+                                              lambda: self.lock_dialog(False))
+            menu.addAction(self.lock_action)
+            menu.addAction(self.unlock_action)
+        view = self.menuBar().addMenu(_("&View"))
+        for i in range(self.tabs.count()):
+            title = self.tabs.tabText(i)
+            act = self._action(title, lambda i=i: self.tabs.setCurrentIndex(i),
+                               f"Ctrl+{i + 1}" if i < 9 else None)
+            view.addAction(act)
+        settings = self.menuBar().addMenu(_("&Settings"))
+        lang_menu = settings.addMenu(_("&Language"))
+        for code in LANGUAGES:
+            act = self._action(LANGUAGE_NAMES[code],
+                               lambda c=code: self.language_did_change.emit(c))
+            lang_menu.addAction(act)
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(self.about_action)
+
+        bar = QToolBar(_("Main toolbar"))
+        bar.setObjectName("main-toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        period_label = QLabel(_("Period") + " ")
+        self.period_combo = QComboBox()
+        self.period_combo.setAccessibleName(_("Period"))
+        for p in self.identity.periods():
+            self.period_combo.addItem(format_period(p), p)
+        self.period_combo.setCurrentIndex(self.period_combo.findData(self.period))
+        self.period_combo.currentIndexChanged.connect(
+            lambda _i: self.set_period(self.period_combo.currentData()))
+        period_label.setBuddy(self.period_combo)
+        bar.addWidget(period_label)
+        bar.addWidget(self.period_combo)
+        bar.addSeparator()
+        for a in (self.import_action, self.export_action, self.email_action,
+                  self.submit_action, self.undo_action, self.redo_action):
+            bar.addAction(a)
+
+    def _build_status_bar(self) -> None:
+        self.role_label = QLabel(self.identity.role_text())
+        self.office_label = QLabel(self.identity.office_text())
+        self.period_label = QLabel()
+        self.sync_label = QLabel(_("Sync: …"))
+        for w in (self.role_label, self.office_label, self.period_label, self.sync_label):
+            w.setContentsMargins(6, 0, 6, 0)
+            self.statusBar().addPermanentWidget(w)
+        self.sync_label.setAccessibleName(_("Sync state"))
+        self._show_period()
+
+    def _show_period(self) -> None:
+        self.period_label.setText(format_period(self.period))
+
+    # period --------------------------------------------------------------------------
+    def set_period(self, period: str) -> None:
+        if not period or period == self.period:
+            return
+        self.period = period
+        index = self.period_combo.findData(period)
+        if index != self.period_combo.currentIndex():
+            self.period_combo.setCurrentIndex(index)
+        self._show_period()
+        self.office_view.set_period(period)
+        self.dashboard.set_period(period)
+        if self.hq_desk is not None:
+            self.hq_desk.set_period(period)
+        self.period_did_change.emit(period)
+
+    def submit_dialog(self) -> None:
+        """Ask to submit the period, saying what is still empty."""
+        self.office_view.editor.save_now()
+        period, office, ident = self.period, self.identity.office, self.identity
+        DbOp(self.session, self,
+             lambda rep: summarise(ident, period, list_reports(rep, period, office))) \
+            .success(self._confirm_submit).run()
+
+    def _confirm_submit(self, summary) -> None:
+        period = summary.period
+        if summary.drafts == 0:
+            self.statusBar().showMessage(
+                _("No draft reports to submit for {period}.").format(
+                    period=format_period(period)), 8000)
+            return
+        text = _("Submit {n} draft reports for {period}? Submitted reports cannot be "
+                 "edited until they are reopened.").format(
+            n=summary.drafts, period=format_period(period))
+        details = "\n".join(summary.missing)
+        if summary.missing:
+            text += "\n\n" + _("Still empty:")
+        dialog = ConfirmDialog(self, _("Submit period"), text, details, _("&Submit"))
+        dialog.setObjectName("submit-dialog")
+        dialog.accepted.connect(lambda: self._submit(period))
+        dialog.open()
+
+    def _submit(self, period: str) -> None:
+        DbOp(self.session, self, lambda rep: submit_period(rep, period)) \
+            .success(lambda ch: self.statusBar().showMessage(
+                _("{n} reports submitted.").format(n=len(ch.entities)), 8000)) \
+            .failure(lambda e: self.show_error(str(e))).run()
+
+    def lock_dialog(self, locked: bool) -> None:
+        period = self.period
+        if locked:
+            text = _("Lock {period}? Offices can no longer change their reports for it.")
+        else:
+            text = _("Unlock {period}? Offices can change their reports for it again.")
+        dialog = ConfirmDialog(self, _("Period lock"),
+                               text.format(period=format_period(period)), "",
+                               _("&Lock") if locked else _("&Unlock"))
+        dialog.setObjectName("lock-dialog")
+        dialog.accepted.connect(lambda: DbOp(
+            self.session, self, lambda rep: set_period_lock(rep, period, locked)).run())
+        dialog.open()
+
+    # moving files --------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        transfer.choose_and_import(self.session, self)
+
+    def import_files(self, paths: list[str]) -> None:
+        transfer.import_files(self.session, self, paths)
+
+    def export_dialog(self) -> None:
+        transfer.ExportDialog(self.session, self.identity, self, email=False).open()
+
+    def email_dialog(self) -> None:
+        transfer.ExportDialog(self.session, self.identity, self, email=True).open()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if transfer.bundle_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if transfer.bundle_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = transfer.bundle_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.import_files(paths)
+
+    # status --------------------------------------------------------------------------
+    def refresh_sync_state(self) -> None:
+        DbOp(self.session, self, read_sync_state) \
+            .success(lambda s: self.sync_label.setText(sync_text(s))) \
+            .failure(lambda e: self.sync_label.setText(_("Sync: unknown"))).run()
+
+    def show_error(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, _("fieldplan"), message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("error-box")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def about(self) -> None:
+        text = _("fieldplan {version}\n\nOffline tracking of the IOM–OIC Plan of Action "
+                 "2025–2027.\n\nDatabase: {db}").format(
+            version=fieldplan.__version__, db=self.identity.db_path)
+        box = QMessageBox(QMessageBox.Icon.Information, _("About fieldplan"), text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("about-box")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # where the user was --------------------------------------------------------------
+    def view_state(self) -> dict:
+        action = self.office_view.tree.current_action()
+        return {"tab": self.tabs.currentIndex(), "period": self.period,
+                "action": action.code if action else ""}
+
+    def restore_view_state(self, state: dict) -> None:
+        if state.get("period"):
+            self.set_period(state["period"])
+        if state.get("action"):
+            self.office_view.select_action(state["action"])
+        if 0 <= state.get("tab", -1) < self.tabs.count():
+            self.tabs.setCurrentIndex(state["tab"])
+
+    def restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.office_view.editor.save_now()  # nothing typed is lost
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/view", self.view_state())
+        self._sync_timer.stop()
+        super().closeEvent(event)

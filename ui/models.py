@@ -1,0 +1,481 @@
+"""Table models: one QAbstractTableModel per table (Vorta's style), each with column
+constants, ``SORT_ROLE`` for sorting and ``ROW_ROLE`` returning the row object.
+
+They hold plain values handed to them by the views (which fetched them with a DbOp):
+no model touches the database, so each can be tested without a widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from fieldplan.i18n import (
+    STATUS_SYMBOLS,
+    _,
+    format_datetime,
+    format_number,
+    format_percent,
+    status_label,
+)
+from fieldplan.model import STATUSES, ProgressReport
+from fieldplan.offices import office_name
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+#: Light backgrounds by status; the symbol and word always go with the colour.
+STATUS_COLOURS: dict[str, str] = {
+    "not-started": "#ececec",
+    "on-track": "#d5ecd9",
+    "at-risk": "#fbeec2",
+    "off-track": "#f6d3d3",
+    "completed": "#cfe2f7",
+    "cancelled": "#dcdcdc",
+}
+
+#: Which status an area cell shows when an office's actions differ: the one that
+#: most needs attention.
+ATTENTION_ORDER: tuple[str, ...] = (
+    "off-track", "at-risk", "not-started", "on-track", "completed", "cancelled",
+)
+
+
+def status_text(status: str) -> str:
+    """Symbol and word, e.g. "▲ At risk"."""
+    return f"{STATUS_SYMBOLS.get(status, '?')} {status_label(status)}"
+
+
+def status_brush(status: str) -> QBrush:
+    return QBrush(QColor(STATUS_COLOURS.get(status, "#ffffff")))
+
+
+def _safe_datetime(iso: str) -> str:
+    if not iso:
+        return ""
+    try:
+        return format_datetime(iso)
+    except (ValueError, TypeError):
+        return iso
+
+
+class _RowsModel(QAbstractTableModel):
+    """Rows of frozen values and a column list; subclasses say how to show a cell."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    # subclass hooks ----------------------------------------------------------------
+    def headers(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def display(self, row: Any, column: int) -> str:
+        raise NotImplementedError
+
+    def sort_key(self, row: Any, column: int) -> Any:
+        return self.display(row, column)
+
+    def extra(self, row: Any, column: int, role: int) -> Any:
+        return None
+
+    # data --------------------------------------------------------------------------
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    # Qt ----------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            names = self.headers()
+            if 0 <= section < len(names):
+                return names[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, column)
+        if role == ROW_ROLE:
+            return row
+        if role == SORT_ROLE:
+            return self.sort_key(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.display(row, column) or None
+        return self.extra(row, column, role)
+
+
+class ReportTableModel(_RowsModel):
+    """Progress reports (HQ's table of every office's rows), filtered in the model.
+
+    Filtering lives here rather than in a QSortFilterProxyModel: a proxy asks Python
+    for every row's data on each keystroke, which is too slow for 100,000 rows; a
+    list comprehension over precomputed, case-folded text is not.
+    """
+
+    COLUMNS = ("office", "action", "period", "status", "percent", "state", "updated",
+               "achievements")
+    OFFICE, ACTION, PERIOD, STATUS, PERCENT, STATE, UPDATED, ACHIEVEMENTS = range(8)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._all: list[ProgressReport] = []
+        self._haystack: list[str] = []
+        self._visible: list[int] = []
+        self._needle = ""
+        self._predicate: Callable[[ProgressReport], bool] | None = None
+
+    def headers(self) -> Sequence[str]:
+        return (_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"),
+                _("State"), _("Updated"), _("Achievements"))
+
+    def set_reports(self, reports: Iterable[ProgressReport]) -> None:
+        self._all = list(reports)
+        self._haystack = [
+            "\n".join((r.office, r.action, r.achievements, r.challenges, r.next_steps)).casefold()
+            for r in self._all
+        ]
+        self._apply(list(range(len(self._all))))
+
+    def set_filter(self, text: str = "",
+                   predicate: Callable[[ProgressReport], bool] | None = None) -> None:
+        """Show reports whose narratives, office or action contain ``text`` (any case)
+        and that ``predicate`` accepts."""
+        needle = text.casefold().strip()
+        narrowing = (predicate is self._predicate and self._needle
+                     and needle.startswith(self._needle))
+        self._needle, self._predicate = needle, predicate
+        # typing one more letter only narrows: search the rows shown, not all of them
+        candidates = self._visible if narrowing else range(len(self._all))
+        hay = self._haystack
+        if needle:
+            candidates = [i for i in candidates if needle in hay[i]]
+        if predicate is not None:
+            reports = self._all
+            candidates = [i for i in candidates if predicate(reports[i])]
+        self._apply(list(candidates))
+
+    def _apply(self, visible: list[int]) -> None:
+        self.beginResetModel()
+        self._visible = visible
+        self._rows = [self._all[i] for i in visible]
+        self.endResetModel()
+
+    def total(self) -> int:
+        return len(self._all)
+
+    def display(self, r: ProgressReport, column: int) -> str:
+        if column == self.OFFICE:
+            return r.office
+        if column == self.ACTION:
+            return r.action
+        if column == self.PERIOD:
+            return r.period
+        if column == self.STATUS:
+            return status_text(r.status)
+        if column == self.PERCENT:
+            return "" if r.percent is None else format_percent(r.percent)
+        if column == self.STATE:
+            from fieldplan.i18n import state_label
+
+            return state_label(r.state)
+        if column == self.UPDATED:
+            return _safe_datetime(r.updated_at)
+        if column == self.ACHIEVEMENTS:
+            return r.achievements.replace("\n", " ")[:200]
+        return ""
+
+    def sort_key(self, r: ProgressReport, column: int) -> Any:
+        if column == self.STATUS:
+            return STATUSES.index(r.status) if r.status in STATUSES else 99
+        if column == self.PERCENT:
+            return -1 if r.percent is None else r.percent
+        if column == self.UPDATED:
+            return r.updated_at
+        return self.display(r, column)
+
+    def extra(self, r: ProgressReport, column: int, role: int) -> Any:
+        if column == self.STATUS and role == Qt.ItemDataRole.BackgroundRole:
+            return status_brush(r.status)
+        if column == self.STATUS and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("#000000"))
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        pairs = sorted(zip(self._visible, self._rows, strict=True),
+                       key=lambda p: self.sort_key(p[1], column),
+                       reverse=order == Qt.SortOrder.DescendingOrder)
+        self._visible = [p[0] for p in pairs]
+        self._rows = [p[1] for p in pairs]
+        self.layoutChanged.emit()
+
+
+class OverviewCell:
+    """What one office reported on one area: counts by status and mean percent."""
+
+    __slots__ = ("actions", "counts", "percent")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.percent: list[int] = []
+        self.actions: list[str] = []
+
+    @property
+    def status(self) -> str | None:
+        for status in ATTENTION_ORDER:
+            if self.counts.get(status):
+                return status
+        return None
+
+    @property
+    def reports(self) -> int:
+        return sum(self.counts.values())
+
+
+class OverviewModel(QAbstractTableModel):
+    """HQ's offices × areas grid for one period. Each cell shows the status that most
+    needs attention among the office's reports in the area, as symbol, word and
+    colour, with how many reports and the mean percent."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._offices: list[str] = []
+        self._areas: list[tuple[str, str]] = []  # (code, title)
+        self._cells: dict[tuple[str, str], OverviewCell] = {}
+
+    def set_data(self, offices: Sequence[str], areas: Sequence[tuple[str, str]],
+                 reports: Iterable[ProgressReport], area_of: dict[str, str]) -> None:
+        self.beginResetModel()
+        self._offices = list(offices)
+        self._areas = list(areas)
+        self._cells = {}
+        for r in reports:
+            area = area_of.get(r.action)
+            if area is None:
+                continue
+            cell = self._cells.setdefault((r.office, area), OverviewCell())
+            cell.counts[r.status] = cell.counts.get(r.status, 0) + 1
+            cell.actions.append(r.action)
+            if r.percent is not None:
+                cell.percent.append(r.percent)
+        self.endResetModel()
+
+    def office_at(self, row: int) -> str:
+        return self._offices[row]
+
+    def area_at(self, column: int) -> str:
+        return self._areas[column - 1][0] if column >= 1 else ""
+
+    def cell(self, row: int, column: int) -> OverviewCell | None:
+        if column < 1:
+            return None
+        return self._cells.get((self._offices[row], self._areas[column - 1][0]))
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._offices)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 1 + len(self._areas)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section == 0:
+                return _("Office")
+            if 1 <= section <= len(self._areas):
+                return self._areas[section - 1][0]
+        if role == Qt.ItemDataRole.ToolTipRole and 1 <= section <= len(self._areas):
+            return self._areas[section - 1][1]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._offices):
+            return None
+        if not 0 <= index.column() < self.columnCount():
+            return None
+        office = self._offices[index.row()]
+        if index.column() == 0:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{office} · {office_name(office, _lang())}"
+            if role in (SORT_ROLE, ROW_ROLE):
+                return office
+            return None
+        cell = self.cell(index.row(), index.column())
+        status = cell.status if cell else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if cell is None or status is None:
+                return "— " + _("no report")
+            text = f"{status_text(status)} ({cell.counts[status]}/{cell.reports})"
+            if cell.percent:
+                mean = round(sum(cell.percent) / len(cell.percent))
+                text += " · " + format_percent(mean)
+            return text
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return status_brush(status) if status else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("#000000")) if status else None
+        if role == Qt.ItemDataRole.ToolTipRole and cell is not None:
+            return "\n".join(f"{status_text(s)}: {format_number(n)}"
+                             for s, n in sorted(cell.counts.items(),
+                                                key=lambda kv: STATUSES.index(kv[0])))
+        if role == SORT_ROLE:
+            return ATTENTION_ORDER.index(status) if status else 99
+        if role == ROW_ROLE:
+            return cell
+        return None
+
+
+def _lang() -> str:
+    from fieldplan.i18n import get_language
+
+    lang = get_language()
+    return lang if lang in ("en", "fr", "ar") else "en"
+
+
+class InboxModel(_RowsModel):
+    """Bundles this replica was given, newest first, with what became of each."""
+
+    COLUMNS = ("received", "file", "office", "outcome", "events", "reason")
+    RECEIVED, FILE, OFFICE, OUTCOME, EVENTS, REASON = range(6)
+
+    def headers(self) -> Sequence[str]:
+        return (_("Received"), _("File"), _("Office"), _("Outcome"), _("Events"),
+                _("Reason"))
+
+    def display(self, e: Any, column: int) -> str:
+        if column == self.RECEIVED:
+            return _safe_datetime(e.received_at)
+        if column == self.FILE:
+            return e.file
+        if column == self.OFFICE:
+            return e.office
+        if column == self.OUTCOME:
+            return outcome_label(e.outcome)
+        if column == self.EVENTS:
+            return _("{new} new of {total}").format(new=format_number(e.events_new),
+                                                   total=format_number(e.events))
+        if column == self.REASON:
+            return e.reason
+        return ""
+
+    def sort_key(self, e: Any, column: int) -> Any:
+        if column == self.RECEIVED:
+            return e.received_at
+        if column == self.EVENTS:
+            return e.events_new
+        return self.display(e, column)
+
+
+class QuarantineModel(_RowsModel):
+    """Bundles held back until a person trusts their key, shown by fingerprint."""
+
+    COLUMNS = ("office", "fingerprint", "file", "received", "events")
+    OFFICE, FINGERPRINT, FILE, RECEIVED, EVENTS = range(5)
+
+    def headers(self) -> Sequence[str]:
+        return (_("Office"), _("Key fingerprint"), _("File"), _("Received"), _("Events"))
+
+    def display(self, q: Any, column: int) -> str:
+        if column == self.OFFICE:
+            return q.office
+        if column == self.FINGERPRINT:
+            return q.fingerprint
+        if column == self.FILE:
+            return getattr(q, "file", "")
+        if column == self.RECEIVED:
+            return _safe_datetime(q.received_at)
+        if column == self.EVENTS:
+            return format_number(q.events)
+        return ""
+
+    def sort_key(self, q: Any, column: int) -> Any:
+        if column == self.EVENTS:
+            return q.events
+        if column == self.RECEIVED:
+            return q.received_at
+        return self.display(q, column)
+
+    def extra(self, q: Any, column: int, role: int) -> Any:
+        if column == self.FINGERPRINT and role == Qt.ItemDataRole.FontRole:
+            from PySide6.QtGui import QFontDatabase
+
+            return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        return None
+
+
+class ConflictModel(_RowsModel):
+    """Open conflicts: one field of one record with competing values."""
+
+    COLUMNS = ("office", "action", "period", "field", "values")
+    OFFICE, ACTION, PERIOD, FIELD, VALUES = range(5)
+
+    def headers(self) -> Sequence[str]:
+        return (_("Office"), _("Action"), _("Period"), _("Field"), _("Values"))
+
+    def display(self, c: Any, column: int) -> str:
+        if column == self.OFFICE:
+            return c.office
+        if column == self.ACTION:
+            return c.action
+        if column == self.PERIOD:
+            return c.period
+        if column == self.FIELD:
+            return field_label(c.field)
+        if column == self.VALUES:
+            return format_number(len(c.candidates))
+        return ""
+
+
+def outcome_label(outcome: str) -> str:
+    return {
+        "merged": _("Merged"),
+        "duplicate": _("Already here"),
+        "quarantined": _("Quarantined"),
+        "rejected": _("Rejected"),
+    }.get(outcome, outcome)
+
+
+def field_label(name: str) -> str:
+    """A report field's name for people: status, percent, narratives, indicators."""
+    labels = {
+        "status": _("Status"),
+        "percent": _("Percent complete"),
+        "achievements": _("Achievements"),
+        "challenges": _("Challenges"),
+        "next_steps": _("Next steps"),
+        "state": _("State"),
+    }
+    if name in labels:
+        return labels[name]
+    if name.startswith("value."):
+        return _("Indicator {key}").format(key=name[len("value."):])
+    return name

@@ -1,0 +1,177 @@
+"""Office work: the plan tree (area → action, filtered by level and status) beside
+the chosen action's report for the current period."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import STATUS_SYMBOLS, _, level_label, status_label
+from fieldplan.model import LEVELS, STATUSES, ProgressReport
+from fieldplan.plan import Action
+from fieldplan.progress import list_reports
+from ui.context import Identity, lang
+from ui.models import status_brush
+from ui.ops import DbOp, Session
+from ui.report_editor import ReportEditor
+
+ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
+NO_REPORT = "none"
+
+
+class PlanTree(QWidget):
+    """Areas and their actions, each action with its status for the period."""
+
+    action_did_change = Signal(object)  # Action or None
+
+    def __init__(self, identity: Identity, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.identity = identity
+        self._reports: dict[str, ProgressReport] = {}
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        filters = QHBoxLayout()
+        self.level = QComboBox()
+        self.level.setAccessibleName(_("Filter by level"))
+        self.level.addItem(_("All levels"), "")
+        for level in LEVELS:
+            self.level.addItem(level_label(level), level)
+        self.level.setCurrentIndex(self.level.findData(identity.level))
+        self.status = QComboBox()
+        self.status.setAccessibleName(_("Filter by status"))
+        self.status.addItem(_("All statuses"), "")
+        self.status.addItem("— " + _("No report yet"), NO_REPORT)
+        for status in STATUSES:
+            self.status.addItem(f"{STATUS_SYMBOLS[status]} {status_label(status)}", status)
+        level_label_w = QLabel(_("&Level"))
+        level_label_w.setBuddy(self.level)
+        status_label_w = QLabel(_("S&how"))
+        status_label_w.setBuddy(self.status)
+        filters.addWidget(level_label_w)
+        filters.addWidget(self.level, 1)
+        filters.addWidget(status_label_w)
+        filters.addWidget(self.status, 1)
+        lay.addLayout(filters)
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName(_("Plan"))
+        self.tree.setHeaderLabels([_("Action"), _("Status")])
+        self.tree.setColumnCount(2)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(
+            1, self.tree.header().ResizeMode.ResizeToContents)
+        lay.addWidget(self.tree, 1)
+        self.level.currentIndexChanged.connect(self.rebuild)
+        self.status.currentIndexChanged.connect(self.rebuild)
+        self.tree.currentItemChanged.connect(self._current_changed)
+        self.rebuild()
+
+    def set_reports(self, reports: list[ProgressReport]) -> None:
+        self._reports = {r.action: r for r in reports}
+        self.rebuild()
+
+    def current_action(self) -> Action | None:
+        item = self.tree.currentItem()
+        return item.data(0, ACTION_ROLE) if item else None
+
+    def select(self, code: str) -> bool:
+        for i in range(self.tree.topLevelItemCount()):
+            area = self.tree.topLevelItem(i)
+            for j in range(area.childCount()):
+                item = area.child(j)
+                if item.data(0, ACTION_ROLE).code == code:
+                    self.tree.setCurrentItem(item)
+                    return True
+        return False
+
+    def rebuild(self) -> None:
+        keep = self.current_action()
+        level = self.level.currentData()
+        wanted = self.status.currentData()
+        plan = self.identity.plan
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for area in plan.areas:
+            area_item = QTreeWidgetItem([f"{area.code} · {area.title.get(lang())}", ""])
+            area_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            for action in plan.actions_of(area=area.code, level=level or None):
+                report = self._reports.get(action.code)
+                status = report.status if report else NO_REPORT
+                if wanted and wanted != status:
+                    continue
+                shown = f"{STATUS_SYMBOLS[status]} {status_label(status)}" if report else "—"
+                item = QTreeWidgetItem([f"{action.code} · {action.title.get(lang())}", shown])
+                item.setData(0, ACTION_ROLE, action)
+                item.setToolTip(0, action.title.get(lang()))
+                if report:
+                    item.setBackground(1, status_brush(status))
+                    item.setForeground(1, Qt.GlobalColor.black)
+                area_item.addChild(item)
+            if area_item.childCount():
+                self.tree.addTopLevelItem(area_item)
+                area_item.setExpanded(True)
+        self.tree.blockSignals(False)
+        if (keep is None or not self.select(keep.code)) and keep is not None:
+            self.action_did_change.emit(None)
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _prev) -> None:
+        action = current.data(0, ACTION_ROLE) if current else None
+        if action is not None:
+            self.action_did_change.emit(action)
+
+
+class OfficeView(QSplitter):
+    """The plan tree beside the report editor."""
+
+    def __init__(self, session: Session, identity: Identity, undo_stack: QUndoStack,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.session = session
+        self.identity = identity
+        self.period = identity.current_period()
+        self.tree = PlanTree(identity)
+        self.editor = ReportEditor(session, identity, undo_stack)
+        self.addWidget(self.tree)
+        self.addWidget(self.editor)
+        self.setStretchFactor(0, 2)
+        self.setStretchFactor(1, 3)
+        self.setSizes([460, 760])
+        self.tree.action_did_change.connect(self._action_changed)
+        session.changes_did_happen.connect(self._changes_did_happen)
+        self.refresh()
+
+    def set_period(self, period: str) -> None:
+        self.period = period
+        self.refresh()
+        self.editor.show_report(self.tree.current_action(), period)
+
+    def refresh(self) -> None:
+        period, office = self.period, self.identity.office
+        DbOp(self.session, self, lambda rep: list_reports(rep, period=period, office=office)) \
+            .success(self._reports_loaded).run()
+
+    def _reports_loaded(self, reports: list[ProgressReport]) -> None:
+        if reports and reports[0].period != self.period:
+            return
+        self.tree.set_reports(reports)
+
+    def _action_changed(self, action: Action | None) -> None:
+        self.editor.show_report(action, self.period)
+
+    def _changes_did_happen(self, changes) -> None:
+        if changes.touches("progress") or changes.touches("plan") or changes.touches("lock"):
+            self.refresh()
+
+    def select_action(self, code: str) -> None:
+        self.tree.select(code)

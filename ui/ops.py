@@ -1,0 +1,261 @@
+"""Running core functions off the GUI thread.
+
+One worker thread opens the replica and owns it (sqlite3 connections belong to the
+thread that opened them). The GUI never calls the database itself: it builds a
+``DbOp`` (Anki's CollectionOp), the worker runs ``fn(rep)`` and the result or error
+comes back to the GUI thread through a queued signal. Writes return a ``Changes``
+value, broadcast once by ``Session.changes_did_happen`` so that each view refreshes
+only what it shows.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from fieldplan.errors import FieldplanError
+from fieldplan.i18n import _
+from fieldplan.replica import Changes, Replica, open_replica
+
+#: A progress report from a long core job: (done, total, label).
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class _Job:
+    fn: Callable[..., Any]
+    on_success: Callable[[Any], None] | None = None
+    on_failure: Callable[[BaseException], None] | None = None
+    long: bool = False
+    parent: QWidget | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    progress: Progress | None = None
+
+
+class Worker(QThread):
+    """The one thread that owns the Replica. Jobs run one at a time, in order."""
+
+    job_did_finish = Signal(object, object, object)  # job, result, error
+    progress_did_change = Signal(object, int, int, str)  # job, done, total, label
+
+    def __init__(self, opener: Callable[[], Replica]) -> None:
+        super().__init__()
+        self._opener = opener
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.rep: Replica | None = None
+        self.setObjectName("fieldplan-db-worker")
+
+    def submit(self, job: _Job) -> None:
+        self._jobs.put(job)
+
+    def stop(self) -> None:
+        """Finish the queued jobs, close the replica and end the thread."""
+        if self.isRunning():
+            self._jobs.put(None)
+            self.wait()
+
+    def run(self) -> None:  # the worker thread
+        try:
+            self.rep = self._opener()
+        except BaseException as exc:
+            self.rep = None
+            opened_error: BaseException | None = exc
+        else:
+            opened_error = None
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            if opened_error is not None:
+                self.job_did_finish.emit(job, None, opened_error)
+                continue
+            if job.long:
+                job.progress = self._progress_for(job)
+            try:
+                result = job.fn(self.rep)
+            except BaseException as exc:
+                if not isinstance(exc, FieldplanError):
+                    traceback.print_exc()
+                self.job_did_finish.emit(job, None, exc)
+            else:
+                self.job_did_finish.emit(job, result, None)
+        if self.rep is not None:
+            self.rep.close()
+            self.rep = None
+
+    def _progress_for(self, job: _Job) -> Progress:
+        last = [0.0]
+
+        def report(done: int, total: int, label: str) -> None:
+            # at most ~20 updates a second: a flood of queued signals would stall the GUI
+            now = time.monotonic()
+            if now - last[0] >= 0.05 or done >= total:
+                last[0] = now
+                self.progress_did_change.emit(job, int(done), int(total), str(label))
+
+        return report
+
+
+class Session(QObject):
+    """An open database: its worker thread and the Changes broadcast.
+
+    Passed explicitly to every view (no global main-window object).
+    """
+
+    changes_did_happen = Signal(object)  # Changes
+    op_did_fail = Signal(str)
+    job_did_complete = Signal()
+
+    def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.worker = Worker(lambda: open_replica(self.db_path))
+        self.worker.job_did_finish.connect(self._job_did_finish)
+        self.worker.progress_did_change.connect(self._progress_did_change)
+        self._dialogs: dict[int, QProgressDialog] = {}
+        self.pending = 0
+        self.worker.start()
+
+    def close(self) -> None:
+        self.worker.stop()
+        for dialog in self._dialogs.values():
+            dialog.close()
+        self._dialogs.clear()
+
+    def submit(self, job: _Job, parent: QWidget | None) -> None:
+        self.pending += 1
+        if job.long and parent is not None:
+            dialog = QProgressDialog(parent)
+            dialog.setWindowTitle(_("Working…"))
+            dialog.setLabelText(_("Working…"))
+            dialog.setCancelButtonText(_("Cancel"))
+            dialog.setMinimumDuration(300)
+            dialog.setAutoClose(False)
+            dialog.setAutoReset(False)
+            dialog.setRange(0, 0)
+            dialog.canceled.connect(job.cancel.set)
+            self._dialogs[id(job)] = dialog
+        self.worker.submit(job)
+
+    @Slot(object, int, int, str)
+    def _progress_did_change(self, job: _Job, done: int, total: int, label: str) -> None:
+        dialog = self._dialogs.get(id(job))
+        if dialog is None:
+            return
+        dialog.setRange(0, max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+        if label:
+            dialog.setLabelText(label)
+
+    @Slot(object, object, object)
+    def _job_did_finish(self, job: _Job, result: Any, error: BaseException | None) -> None:
+        self.pending -= 1
+        dialog = self._dialogs.pop(id(job), None)
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+        try:
+            self._deliver(job, result, error)
+        finally:
+            self.job_did_complete.emit()
+
+    def _deliver(self, job: _Job, result: Any, error: BaseException | None) -> None:
+        if isinstance(result, Changes) and result.entities:
+            self.changes_did_happen.emit(result)
+        if job.parent is not None and not shiboken6.isValid(job.parent):
+            return  # the view that asked is gone
+        if error is not None:
+            if job.on_failure is not None:
+                job.on_failure(error)
+            else:
+                self.op_did_fail.emit(error_text(error))
+            return
+        if job.on_success is not None:
+            job.on_success(result)
+
+
+def error_text(error: BaseException) -> str:
+    """A person-readable line for an error from the core."""
+    if isinstance(error, FieldplanError):
+        return str(error)
+    return _("Unexpected error: {error}").format(error=f"{type(error).__name__}: {error}")
+
+
+class DbOp:
+    """``DbOp(session, parent, fn).success(cb).failure(cb).run()``: run ``fn(rep)`` on
+    the worker, then ``cb(result)`` on the GUI thread. A ``Changes`` result is
+    broadcast before the success callback. ``with_progress()`` passes a
+    ``progress(done, total, label)`` callable and a ``cancel()`` flag to ``fn`` as
+    keyword arguments and shows a progress dialog."""
+
+    def __init__(self, session: Session, parent: QWidget | None,
+                 fn: Callable[..., Any]) -> None:
+        self._session = session
+        self._parent = parent
+        self._fn = fn
+        self._success: Callable[[Any], None] | None = None
+        self._failure: Callable[[BaseException], None] | None = None
+        self._long = False
+
+    def success(self, cb: Callable[[Any], None]) -> DbOp:
+        self._success = cb
+        return self
+
+    def failure(self, cb: Callable[[BaseException], None]) -> DbOp:
+        self._failure = cb
+        return self
+
+    def with_progress(self) -> DbOp:
+        self._long = True
+        return self
+
+    def run(self) -> None:
+        fn = self._fn
+        job = _Job(fn=fn, on_success=self._success, on_failure=self._failure, long=self._long,
+                   parent=self._parent)
+        if self._long:
+            def call(rep: Replica) -> Any:
+                return fn(rep, progress=job.progress, cancel=job.cancel.is_set)
+
+            job.fn = call
+        self._session.submit(job, self._parent)
+
+
+class Debouncer(QObject):
+    """Calls ``fn`` once, ``msec`` after the last ``poke()``; ``flush()`` calls it now
+    if a call is pending."""
+
+    def __init__(self, msec: int, fn: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fn = fn
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(msec)
+        self._timer.timeout.connect(self._fire)
+
+    def poke(self) -> None:
+        self._timer.start()
+
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    def flush(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self._fn()
+
+    def cancel(self) -> None:
+        self._timer.stop()
+
+    def _fire(self) -> None:
+        self._fn()

@@ -1,0 +1,538 @@
+"""The report editor: one office's report on one action for one period.
+
+Saved as you type: every edit restarts a 500 ms timer, and leaving a field, switching
+report or closing the window saves at once, so nothing typed is lost. Each save is
+one command on the window's QUndoStack; undoing it writes the previous values back
+through the core (never only to the widgets).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.errors import ValidationError
+from fieldplan.i18n import (
+    STATUS_SYMBOLS,
+    _,
+    format_number,
+    lead_label,
+    level_label,
+    state_label,
+    status_label,
+)
+from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.plan import Action
+from fieldplan.progress import get_report, is_locked, record_progress, reopen_report
+from ui.context import Identity, action_title, lang
+from ui.ops import DbOp, Debouncer, Session, error_text
+
+SAVE_DELAY_MS = 500
+
+#: Values of a report as the editor holds them: status, "percent", "value.<key>" and
+#: the narrative fields; None for an empty number.
+Values = dict[str, Any]
+
+
+def report_values(report: ProgressReport | None, action: Action) -> Values:
+    """The editable values of a report (or of an unwritten one)."""
+    values: Values = {
+        "status": report.status if report else "not-started",
+        "percent": report.percent if report else None,
+    }
+    for ind in action.indicators:
+        values[f"value.{ind.key}"] = report.value(ind.key) if report else None
+    for name in NARRATIVE_FIELDS:
+        values[name] = getattr(report, name) if report else ""
+    return values
+
+
+def write_values(rep, action: str, period: str, values: Values):
+    """(worker) write editor values through the core; returns its Changes."""
+    kwargs: dict[str, Any] = {}
+    indicator_values = {}
+    for name, value in values.items():
+        if name == "status":
+            kwargs["status"] = value
+        elif name == "percent":
+            if value is None:
+                kwargs["clear_percent"] = True
+            else:
+                kwargs["percent"] = value
+        elif name.startswith("value."):
+            indicator_values[name[len("value."):]] = value
+        else:
+            kwargs[name] = value
+    if indicator_values:
+        kwargs["values"] = indicator_values
+    return record_progress(rep, action, period, **kwargs)
+
+
+class EditCommand(QUndoCommand):
+    """One save: the values before and after. The first redo is the save itself,
+    already done, so it is skipped."""
+
+    def __init__(self, editor: ReportEditor, action: str, period: str,
+                 before: Values, after: Values) -> None:
+        super().__init__(_("Edit {action}").format(action=action))
+        self.editor, self.action, self.period = editor, action, period
+        self.before, self.after = before, after
+        self._done = True
+
+    def undo(self) -> None:
+        self.editor.write_back(self.action, self.period, self.before)
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.editor.write_back(self.action, self.period, self.after)
+
+
+class _FocusWatcher(QObject):
+    """Saves when a field loses focus."""
+
+    def __init__(self, on_leave: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._on_leave = on_leave
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut:
+            self._on_leave()
+        return False
+
+
+class ReportEditor(QScrollArea):
+    """Status, percent, indicator actuals and narrative of the chosen report."""
+
+    report_did_save = Signal(str, str)  # action, period
+    report_did_load = Signal(str, str)
+
+    def __init__(self, session: Session, identity: Identity, undo_stack: QUndoStack,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.identity = identity
+        self.undo_stack = undo_stack
+        self.action: Action | None = None
+        self.period = ""
+        self.report: ProgressReport | None = None
+        self._saved: Values = {}
+        self._loading = False
+        self._editable = False
+        self._saves_in_flight = 0
+        self._debounce = Debouncer(SAVE_DELAY_MS, self.save_now, self)
+        self._focus = _FocusWatcher(self.save_now, self)
+        self.setWidgetResizable(True)
+        self.setAccessibleName(_("Report"))
+        self._build()
+        session.changes_did_happen.connect(self._changes_did_happen)
+
+    # layout --------------------------------------------------------------------------
+    def _build(self) -> None:
+        body = QWidget()
+        outer = QVBoxLayout(body)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta = QLabel()
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setObjectName("notice")
+        self.reopen_button = QPushButton(_("Reopen for editing"))
+        self.reopen_button.clicked.connect(self.reopen)
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.reopen_button)
+        for w in (self.title, self.description, self.meta):
+            outer.addWidget(w)
+        outer.addLayout(notice_row)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.status = QComboBox()
+        for status in STATUSES:
+            self.status.addItem(f"{STATUS_SYMBOLS[status]} {status_label(status)}", status)
+        self.status.setAccessibleName(_("Status"))
+        self.status.currentIndexChanged.connect(self._edited)
+        self.percent = QLineEdit()
+        self.percent.setPlaceholderText(_("0–100"))
+        self.percent.setAccessibleName(_("Percent complete"))
+        self.percent.setMaximumWidth(120)
+        self.percent.textEdited.connect(self._edited)
+        self.errors: dict[str, QLabel] = {}
+        form.addRow(_("&Status"), self._with_error("status", self.status))
+        form.addRow(_("&Percent complete"), self._with_error("percent", self.percent))
+        outer.addLayout(form)
+
+        self.indicator_box = QGroupBox(_("Indicators"))
+        self.indicator_grid = QGridLayout(self.indicator_box)
+        self.indicator_edits: dict[str, QLineEdit] = {}
+        outer.addWidget(self.indicator_box)
+
+        self.narratives: dict[str, QPlainTextEdit] = {}
+        labels = {"achievements": _("&Achievements"), "challenges": _("C&hallenges"),
+                  "next_steps": _("&Next steps")}
+        for name in NARRATIVE_FIELDS:
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setUndoRedoEnabled(False)  # undo goes through the window's stack
+            edit.setAccessibleName(labels[name].replace("&", ""))
+            edit.setMinimumHeight(70)
+            edit.textChanged.connect(self._edited)
+            edit.installEventFilter(self._focus)
+            label = QLabel(labels[name])
+            label.setBuddy(edit)
+            outer.addWidget(label)
+            outer.addWidget(self._with_error(name, edit))
+            self.narratives[name] = edit
+        self.general_error = self._error_label()
+        outer.addWidget(self.general_error)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("saved")
+        outer.addWidget(self.saved_label)
+        outer.addStretch(1)
+        self.percent.installEventFilter(self._focus)
+        self.status.installEventFilter(self._focus)
+        self.setWidget(body)
+        self._set_editable(False)
+        self.title.setText(_("Choose an action in the plan."))
+
+    def _error_label(self) -> QLabel:
+        label = QLabel()
+        label.setWordWrap(True)
+        label.setStyleSheet("color: #a40000;")
+        label.setVisible(False)
+        return label
+
+    def _with_error(self, name: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(widget)
+        err = self._error_label()
+        err.setAccessibleName(_("Error"))
+        lay.addWidget(err)
+        self.errors[name] = err
+        return box
+
+    # loading -------------------------------------------------------------------------
+    def show_report(self, action: Action | None, period: str) -> None:
+        """Show (after saving what is typed) the report on ``action`` for ``period``."""
+        self.save_now()
+        self.action, self.period = action, period
+        if action is None:
+            self._set_editable(False)
+            return
+        code, office = action.code, self.identity.office
+
+        def fetch(rep):
+            return get_report(rep, code, period, office), is_locked(rep, period)
+
+        DbOp(self.session, self, fetch).success(
+            lambda res, a=action, p=period: self._loaded(a, p, *res)).run()
+
+    def reload(self) -> None:
+        if self.action is not None:
+            self.show_report(self.action, self.period)
+
+    def _loaded(self, action: Action, period: str, report: ProgressReport | None,
+                locked: bool) -> None:
+        if action is not self.action or period != self.period:
+            return  # the user moved on meanwhile
+        self.report = report
+        self._loading = True
+        try:
+            self._fill(action, report)
+        finally:
+            self._loading = False
+        own = action.level == self.identity.level
+        submitted = report is not None and report.state == "submitted"
+        if not own:
+            self.notice.setText(_("This is a {level} action: {office} does not report on it.")
+                                .format(level=level_label(action.level),
+                                        office=self.identity.office))
+        elif locked:
+            self.notice.setText(_("Headquarters has locked this period."))
+        elif submitted:
+            self.notice.setText(_("This report is submitted. Reopen it to edit it."))
+        else:
+            self.notice.setText("")
+        self.notice.setVisible(bool(self.notice.text()))
+        self.reopen_button.setVisible(own and submitted and not locked)
+        self._set_editable(own and not locked and not submitted)
+        self.report_did_load.emit(action.code, period)
+
+    def _fill(self, action: Action, report: ProgressReport | None) -> None:
+        self.title.setText(action_title(action))
+        self.description.setText(action.description.get(lang()))
+        state = state_label(report.state) if report else _("Not written yet")
+        self.meta.setText(_("{level} · lead: {lead} · {state}").format(
+            level=level_label(action.level), lead=lead_label(action.lead), state=state))
+        # indicators
+        while self.indicator_grid.count():
+            item = self.indicator_grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.indicator_edits = {}
+        heads = (_("Indicator"), _("Target"), _("Actual"))
+        for col, head in enumerate(heads):
+            label = QLabel(f"<b>{head}</b>")
+            self.indicator_grid.addWidget(label, 0, col)
+        for row, ind in enumerate(action.indicators, start=1):
+            name = QLabel(_("{title} ({unit})").format(title=ind.title.get(lang()),
+                                                       unit=ind.unit))
+            name.setWordWrap(True)
+            name.setTextFormat(Qt.TextFormat.PlainText)
+            target = ind.target_for(self.period)
+            tlabel = QLabel("—" if target is None else format_number(target))
+            edit = QLineEdit()
+            edit.setAccessibleName(_("Actual for {indicator}").format(
+                indicator=ind.title.get(lang())))
+            edit.setMaximumWidth(160)
+            edit.textEdited.connect(self._edited)
+            edit.installEventFilter(self._focus)
+            name.setBuddy(edit)
+            err = self._error_label()
+            self.errors[f"value.{ind.key}"] = err
+            self.indicator_grid.addWidget(name, row * 2 - 1, 0)
+            self.indicator_grid.addWidget(tlabel, row * 2 - 1, 1)
+            self.indicator_grid.addWidget(edit, row * 2 - 1, 2)
+            self.indicator_grid.addWidget(err, row * 2, 0, 1, 3)
+            self.indicator_edits[ind.key] = edit
+        self.indicator_grid.setColumnStretch(0, 1)
+        self.indicator_box.setVisible(bool(action.indicators))
+        self._saved = report_values(report, action)
+        self._show_values(self._saved)
+        for err in self.errors.values():
+            err.setVisible(False)
+        self.general_error.setVisible(False)
+        self.saved_label.setText("")
+        self._fix_tab_order()
+
+    def _fix_tab_order(self) -> None:
+        chain: list[QWidget] = [self.status, self.percent, *self.indicator_edits.values(),
+                                *self.narratives.values(), self.reopen_button]
+        for a, b in itertools.pairwise(chain):
+            QWidget.setTabOrder(a, b)
+
+    def _show_values(self, values: Values) -> None:
+        was = self._loading
+        self._loading = True
+        try:
+            if "status" in values:
+                self.status.setCurrentIndex(max(0, self.status.findData(values["status"])))
+            if "percent" in values:
+                p = values["percent"]
+                self.percent.setText("" if p is None else str(p))
+            for key, edit in self.indicator_edits.items():
+                name = f"value.{key}"
+                if name in values:
+                    edit.setText(_number_text(values[name]))
+            for name, edit in self.narratives.items():
+                if name in values and edit.toPlainText() != values[name]:
+                    edit.setPlainText(values[name])
+        finally:
+            self._loading = was
+
+    def _set_editable(self, editable: bool) -> None:
+        self._editable = editable
+        self.status.setEnabled(editable)
+        self.percent.setReadOnly(not editable)
+        for edit in self.indicator_edits.values():
+            edit.setReadOnly(not editable)
+        for edit in self.narratives.values():
+            edit.setReadOnly(not editable)
+        if self.action is None:
+            self.reopen_button.setVisible(False)
+            self.notice.setVisible(False)
+            self.indicator_box.setVisible(False)
+
+    # saving --------------------------------------------------------------------------
+    def _edited(self, *args: object) -> None:
+        if self._loading or not self._editable:
+            return
+        self.saved_label.setText(_("Unsaved changes…"))
+        self._debounce.poke()
+
+    def current_values(self) -> tuple[Values, dict[str, str]]:
+        """The values in the widgets, and the fields whose text is not valid."""
+        values: Values = {"status": self.status.currentData()}
+        bad: dict[str, str] = {}
+        text = self.percent.text().strip()
+        if not text:
+            values["percent"] = None
+        else:
+            try:
+                values["percent"] = int(text)
+            except ValueError:
+                bad["percent"] = _("Type a whole number from 0 to 100.")
+        locale = QLocale()
+        for key, edit in self.indicator_edits.items():
+            text = edit.text().strip()
+            if not text:
+                values[f"value.{key}"] = None
+                continue
+            number, ok = locale.toDouble(text)
+            if not ok:
+                try:
+                    number, ok = float(text.replace(",", ".")), True
+                except ValueError:
+                    ok = False
+            if ok:
+                values[f"value.{key}"] = int(number) if float(number).is_integer() else number
+            else:
+                bad[f"value.{key}"] = _("Type a number.")
+        for name, edit in self.narratives.items():
+            values[name] = edit.toPlainText()
+        return values, bad
+
+    def dirty(self) -> bool:
+        if self.action is None or not self._editable:
+            return False
+        values, bad = self.current_values()
+        return bool(bad) or any(self._saved.get(k) != v for k, v in values.items())
+
+    def save_now(self) -> None:
+        """Save what differs from the last save (called by the timer, on focus change,
+        when switching report and on close)."""
+        self._debounce.cancel()
+        if self.action is None or not self._editable or self._loading:
+            return
+        values, bad = self.current_values()
+        for name, err in self.errors.items():
+            if name in bad:
+                err.setText(bad[name])
+                err.setVisible(True)
+        changed = {k: v for k, v in values.items()
+                   if k not in bad and self._saved.get(k) != v}
+        if not changed:
+            if not bad:
+                self.saved_label.setText("")
+            return
+        before = {k: self._saved.get(k) for k in changed}
+        action, period = self.action.code, self.period
+        self._saved.update(changed)  # what is on its way to the database
+        self._saves_in_flight += 1
+
+        def done(_result, before=before, after=changed) -> None:
+            self._saves_in_flight -= 1
+            for name in after:
+                if name in self.errors and name not in bad:
+                    self.errors[name].setVisible(False)
+            self.general_error.setVisible(False)
+            self.saved_label.setText(_("Saved."))
+            self.undo_stack.push(EditCommand(self, action, period, before, after))
+            self.report_did_save.emit(action, period)
+
+        def failed(error: BaseException, before=before, after=changed) -> None:
+            self._saves_in_flight -= 1
+            if action == (self.action.code if self.action else None) and period == self.period:
+                for name, value in before.items():
+                    if self._saved.get(name) == after[name]:
+                        self._saved[name] = value  # not saved: still differs, still dirty
+            self._show_error(error, list(after))
+            self.saved_label.setText(_("Not saved."))
+
+        DbOp(self.session, self, lambda rep: write_values(rep, action, period, changed)) \
+            .success(done).failure(failed).run()
+
+    def _show_error(self, error: BaseException, fields: list[str]) -> None:
+        text = error_text(error)
+        target = None
+        if isinstance(error, ValidationError):
+            if len(fields) == 1:
+                target = fields[0]
+            else:
+                lowered = text.lower()
+                for name in fields:
+                    key = name.split(".", 1)[-1]
+                    if key.replace("_", " ") in lowered or key in lowered:
+                        target = name
+                        break
+        label = self.errors.get(target) if target else None
+        (label or self.general_error).setText(text)
+        (label or self.general_error).setVisible(True)
+
+    def write_back(self, action: str, period: str, values: Values) -> None:
+        """(undo/redo) write ``values`` through the core and show them if this report
+        is on screen."""
+        self._debounce.cancel()
+        showing = self.action is not None and self.action.code == action and \
+            self.period == period
+        if showing:
+            self._saved.update(values)
+            self._show_values(values)
+        self._saves_in_flight += 1
+
+        def done(_result) -> None:
+            self._saves_in_flight -= 1
+            self.saved_label.setText(_("Saved."))
+            self.report_did_save.emit(action, period)
+
+        def failed(error: BaseException) -> None:
+            self._saves_in_flight -= 1
+            self._show_error(error, list(values))
+
+        DbOp(self.session, self, lambda rep: write_values(rep, action, period, values)) \
+            .success(done).failure(failed).run()
+
+    def busy(self) -> bool:
+        return self._saves_in_flight > 0 or self._debounce.pending()
+
+    def reopen(self) -> None:
+        if self.action is None:
+            return
+        code, period = self.action.code, self.period
+        DbOp(self.session, self, lambda rep: reopen_report(rep, code, period)) \
+            .success(lambda _r: self.reload()) \
+            .failure(lambda e: self._show_error(e, [])).run()
+
+    def _changes_did_happen(self, changes) -> None:
+        if self.action is None:
+            return
+        from fieldplan.progress import report_id
+
+        rid = report_id(self.identity.office, self.action.code, self.period)
+        touched = ("progress", rid) in changes.entities or changes.touches("lock")
+        if touched and not self.dirty() and self._saves_in_flight == 0:
+            self.reload()
+
+
+def _number_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return QLocale().toString(float(value), "g", 12)
+
+
+def size_policy_expanding(widget: QWidget) -> None:
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

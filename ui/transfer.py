@@ -1,0 +1,311 @@
+"""Moving files: importing bundles (menu or drop, with progress and a per-file
+result), exporting to a folder or a removable drive, and preparing one for email."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QStandardPaths, QStorageInfo, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import _, format_number, format_period
+from fieldplan.offices import office_name
+from ui.context import Identity, lang
+from ui.models import outcome_label
+from ui.ops import DbOp, Session, error_text
+
+SUFFIX = ".fieldplan"
+#: Where removable media are mounted on Linux.
+REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/")
+
+
+def bundle_paths(mime: QMimeData) -> list[str]:
+    """The local .fieldplan files in a drop."""
+    if not mime.hasUrls():
+        return []
+    out = []
+    for url in mime.urls():
+        if url.isLocalFile():
+            path = url.toLocalFile()
+            if path.lower().endswith(SUFFIX) and os.path.isfile(path):
+                out.append(path)
+    return out
+
+
+def sync_available() -> bool:
+    try:
+        import fieldplan.sync  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- import --------------------------------------------------------------------------
+
+
+def choose_and_import(session: Session, parent: QWidget) -> None:
+    dialog = QFileDialog(parent, _("Import bundles"))
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    dialog.setNameFilter(_("fieldplan bundles (*.fieldplan)"))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.filesSelected.connect(lambda files: import_files(session, parent, list(files)))
+    dialog.open()
+
+
+def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
+    """Import files one after the other on the worker, with a progress dialog, then
+    show what became of each."""
+    if not sync_available():
+        _show_message(parent, _("Import"), _("This version cannot import bundles yet."))
+        return
+    paths = list(paths)
+
+    def run(rep, progress, cancel):
+        from fieldplan.sync import import_bundle
+
+        outcomes = []
+        for i, path in enumerate(paths):
+            if cancel():
+                break
+            name = Path(path).name
+            progress(i, len(paths), _("Importing {file}…").format(file=name))
+            outcomes.append(import_bundle(rep, path, name=name, cancel=cancel))
+        progress(len(paths), len(paths), "")
+        return outcomes
+
+    DbOp(session, parent, run).with_progress() \
+        .success(lambda outcomes: _imported(session, parent, outcomes)) \
+        .failure(lambda e: _show_message(parent, _("Import"), error_text(e))).run()
+
+
+def _imported(session: Session, parent: QWidget, outcomes: list) -> None:
+    from fieldplan.replica import Changes
+
+    new = sum(o.events_new for o in outcomes)
+    if new:
+        # imports change every kind of entity; views refresh what they show
+        session.changes_did_happen.emit(Changes(
+            entities=(("progress", "*"), ("plan", "*"), ("lock", "*"), ("key", "*"),
+                      ("inbox", "*")), events=new))
+    else:
+        session.changes_did_happen.emit(Changes(entities=(("inbox", "*"),)))
+    ImportResultDialog(parent, outcomes).open()
+
+
+class ImportResultDialog(QDialog):
+    """One row per file: outcome and reason."""
+
+    def __init__(self, parent: QWidget | None, outcomes: list) -> None:
+        super().__init__(parent)
+        self.setObjectName("import-result")
+        self.setWindowTitle(_("Import result"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.outcomes = outcomes
+        lay = QVBoxLayout(self)
+        counts: dict[str, int] = {}
+        for o in outcomes:
+            counts[o.outcome] = counts.get(o.outcome, 0) + 1
+        summary = " · ".join(f"{outcome_label(k)}: {format_number(v)}"
+                             for k, v in sorted(counts.items()))
+        self.summary = QLabel(summary or _("No file was imported."))
+        lay.addWidget(self.summary)
+        self.table = QTableWidget(len(outcomes), 4)
+        self.table.setAccessibleName(_("Import result"))
+        self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"),
+                                              _("Details")])
+        for row, o in enumerate(outcomes):
+            if o.outcome in ("rejected", "quarantined"):
+                detail = o.reason
+            else:
+                detail = _("{new} new of {total} events").format(
+                    new=format_number(o.events_new), total=format_number(o.events_total))
+                if o.gaps:
+                    detail += "; " + "; ".join(o.gaps)
+            for col, text in enumerate((o.file, o.office, outcome_label(o.outcome), detail)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, col, item)
+        self.table.horizontalHeader().setSectionResizeMode(
+            3, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeColumnsToContents()
+        lay.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        lay.addWidget(buttons)
+        self.resize(760, 360)
+
+
+def _show_message(parent: QWidget | None, title: str, text: str) -> None:
+    from ui.dialogs import MessageDialog
+
+    MessageDialog(parent, title, text).open()
+
+
+# --- export --------------------------------------------------------------------------
+
+
+def removable_drives() -> list[tuple[str, str]]:
+    """(label, root path) of mounted drives a person could carry away: USB sticks
+    under /media, /run/media or /mnt, and drive letters other than C: on Windows."""
+    out = []
+    for vol in QStorageInfo.mountedVolumes():
+        if not vol.isValid() or not vol.isReady() or vol.isReadOnly():
+            continue
+        root = vol.rootPath()
+        if sys.platform == "win32":
+            if root[:2].upper() == "C:" or len(root) > 3:
+                continue
+        elif not root.startswith(REMOVABLE_ROOTS):
+            continue
+        name = vol.displayName() or root
+        free = vol.bytesAvailable() // (1024 * 1024)
+        out.append((_("{name} ({free} MB free)").format(name=name, free=format_number(free)),
+                    root))
+    return out
+
+
+def outbox_dir() -> str:
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return str(Path(docs or Path.home()) / "fieldplan-outbox")
+
+
+def email_subject(identity: Identity, period: str, recipient: str) -> str:
+    who = identity.office_text()
+    return _("fieldplan data from {office} for {period} (to {recipient})").format(
+        office=who, period=format_period(period), recipient=recipient)
+
+
+def size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=format_number(max(1, round(size / 1024))))
+    return _("{n} MB").format(n=format_number(round(size / (1024 * 1024), 1)))
+
+
+class ExportDialog(QDialog):
+    """Choose the recipient (at HQ) and where the bundle goes: a folder, a removable
+    drive, or the email outbox. On success, says where it went."""
+
+    def __init__(self, session: Session, identity: Identity, parent: QWidget,
+                 email: bool = False, period: str = "") -> None:
+        super().__init__(parent)
+        self.session, self.identity, self.email = session, identity, email
+        self.period = period or getattr(parent, "period", "") or identity.current_period()
+        self.result_info = None
+        self.setObjectName("export-dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(_("Prepare for email") if email else _("Export"))
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.recipient = QComboBox()
+        self.recipient.setAccessibleName(_("Recipient"))
+        if identity.is_hq:
+            from fieldplan.offices import all_offices
+
+            for code in all_offices():
+                if code != "HQ":
+                    self.recipient.addItem(f"{code} · {office_name(code, lang())}", code)
+        else:
+            self.recipient.addItem(office_name("HQ", lang()), "")
+        form.addRow(_("&Recipient"), self.recipient)
+        self.place = QComboBox()
+        self.place.setAccessibleName(_("Destination"))
+        if email:
+            self.place.addItem(_("Email outbox folder"), outbox_dir())
+        else:
+            for label, root in removable_drives():
+                self.place.addItem(_("Removable drive: {drive}").format(drive=label), root)
+            self.place.addItem(_("A folder…"), "")
+        self.folder = QLineEdit(outbox_dir() if email else "")
+        self.folder.setAccessibleName(_("Folder"))
+        browse = QPushButton(_("&Browse…"))
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        self.place.currentIndexChanged.connect(self._place_changed)
+        form.addRow(_("&Destination"), self.place)
+        form.addRow(_("&Folder"), row)
+        lay.addLayout(form)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_("&Save bundle"))
+        self.ok.clicked.connect(self.export)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self._place_changed()
+        self.resize(600, 260)
+
+    def _place_changed(self, *_args) -> None:
+        root = self.place.currentData()
+        if root:
+            self.folder.setText(root)
+
+    def _browse(self) -> None:
+        dialog = QFileDialog(self, _("Choose a folder"))
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.folder.setText)
+        dialog.open()
+
+    def export(self) -> None:
+        folder = self.folder.text().strip()
+        if not folder:
+            self.message.setText(_("Choose a folder first."))
+            return
+        if not sync_available():
+            self.message.setText(_("This version cannot export bundles yet."))
+            return
+        recipient = self.recipient.currentData() or None
+        self.ok.setEnabled(False)
+        self.message.setText(_("Writing the bundle…"))
+
+        def run(rep):
+            from fieldplan.sync import export_bundle
+
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            return export_bundle(rep, for_office=recipient, out_dir=folder)
+
+        DbOp(self.session, self, run).success(self._done).failure(self._failed).run()
+
+    def _done(self, result) -> None:
+        self.result_info = result
+        self.ok.setEnabled(True)
+        text = _("Saved {file} ({size}, {events} events).").format(
+            file=str(result.path), size=size_text(result.size),
+            events=format_number(result.events))
+        if self.email:
+            recipient = self.recipient.currentText()
+            subject = email_subject(self.identity, self.period, recipient)
+            text += "\n\n" + _("Attach it to an email with the subject:") + "\n" + subject
+            self.subject = subject
+            if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(result.path).parent)))
+        self.message.setText(text)
+
+    def _failed(self, error: BaseException) -> None:
+        self.ok.setEnabled(True)
+        self.message.setText(error_text(error))

@@ -1,0 +1,243 @@
+"""The command-line contract: help everywhere, one-line errors, exit codes, JSON, and
+the office → HQ → office flow driven from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fieldplan.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*argv: str, capsys) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cli(*argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The real thing, in a child process."""
+    full_env = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
+    return subprocess.run([sys.executable, "-m", "fieldplan", *argv], capture_output=True,
+                          text=True, env=full_env, timeout=120)
+
+
+def _commands(parser: argparse.ArgumentParser, prefix=()) -> list[tuple[str, ...]]:
+    out = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                out.append((*prefix, name))
+                out.extend(_commands(sub, (*prefix, name)))
+    return out
+
+
+COMMANDS = _commands(build_parser())
+
+
+def test_the_contract_commands_exist() -> None:
+    have = {" ".join(c) for c in COMMANDS}
+    for want in ("gui", "init", "office enroll", "demo", "status", "actions", "progress set",
+                 "progress submit", "progress list", "export", "import", "verify", "keys show",
+                 "keys list", "keys trust", "keys revoke", "keys rotate", "conflicts list",
+                 "conflicts resolve", "digest", "report sheet", "report review",
+                 "data export", "plan import", "plan export"):
+        assert want in have, want
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage:" in out and len(out.splitlines()) > 2
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"`{' '.join(command)}" in readme or f"/ `{' '.join(command)}" in readme, command
+
+
+def test_core_never_imports_qt() -> None:
+    offenders = []
+    for path in (ROOT / "fieldplan").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                          if n.split(".")[0] in ("PySide6", "shiboken6", "PyQt5", "PyQt6")]
+    assert offenders == []
+    # and at run time: importing every core module loads no Qt
+    probe = ("import pkgutil, importlib, sys, fieldplan\n"
+             "for m in pkgutil.walk_packages(fieldplan.__path__, 'fieldplan.'):\n"
+             "    if m.name != 'fieldplan.__main__': importlib.import_module(m.name)\n"
+             "print(sorted(n for n in sys.modules if n.startswith(('PySide6', 'shiboken'))))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_usage_error_exits_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["progress", "set", "PA1.1"])  # --period missing
+    assert exit_.value.code == 2
+    with pytest.raises(SystemExit) as exit_:
+        main(["no-such-command"])
+    assert exit_.value.code == 2
+
+
+def test_errors_are_one_line_exit_1(tmp_path: Path) -> None:
+    db = str(tmp_path / "hq.sqlite3")
+    missing = cli("--db", str(tmp_path / "none.sqlite3"), "status")
+    assert missing.returncode == 1
+    assert missing.stderr.count("\n") == 1 and "fieldplan init" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    assert cli("--db", db, "init", "--hq").returncode == 0
+    bad = cli("--db", db, "progress", "set", "PA1.4", "--period", "2030-S1",
+              "--status", "on-track")
+    assert bad.returncode == 1 and "outside the plan" in bad.stderr
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    junk = tmp_path / "junk.fieldplan"
+    junk.write_bytes(b"hello")
+    imp = cli("--db", db, "import", str(junk))
+    assert imp.returncode == 1 and "rejected" in imp.stdout and "not a ZIP" in imp.stdout
+    again = cli("--db", db, "init", "--hq")
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.stderr.count("\n") == 1
+
+
+def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:
+    hq, ml = str(tmp_path / "hq.sqlite3"), str(tmp_path / "ml.sqlite3")
+    setup = str(tmp_path / "ML-setup.fieldplan")
+    assert run("--db", hq, "init", "--hq", capsys=capsys)[0] == 0
+    assert run("--db", hq, "office", "enroll", "ML", "-o", setup, capsys=capsys)[0] == 0
+    assert run("--db", ml, "init", "--from", setup, capsys=capsys)[0] == 0
+    code, out, _ = run("--db", ml, "--json", "actions", "--level", "national", capsys=capsys)
+    actions = json.loads(out)
+    assert code == 0 and {a["level"] for a in actions} == {"national"}
+    act = actions[0]["code"]
+    key = actions[0]["indicators"][0]
+    code, out, err = run("--db", ml, "progress", "set", act, "--period", "2026-S1",
+                         "--status", "on-track", "--percent", "40", "--note", "Atelier",
+                         "--value", f"{key}=3", capsys=capsys)
+    assert code == 0, err
+    code, out, _ = run("--db", ml, "--json", "progress", "list", capsys=capsys)
+    [row] = json.loads(out)
+    assert set(row) >= {"office", "action", "period", "status", "percent", "note", "values",
+                        "state", "updated_at", "updated_by"}
+    assert (row["status"], row["percent"], row["note"], row["values"]) == (
+        "on-track", 40, "Atelier", {key: 3})
+    code, out, _ = run("--db", ml, "export", "--dir", str(tmp_path), capsys=capsys)
+    bundle = out.strip()
+    assert code == 0 and Path(bundle).is_file()
+    code, out, _ = run("--db", hq, "--json", "verify", bundle, capsys=capsys)
+    verified = json.loads(out)
+    assert verified["valid"] and verified["office"] == "ML" and verified["events"] == 1
+    code, out, _ = run("--db", hq, "import", bundle, capsys=capsys)
+    assert code == 0 and "merged" in out
+    code, out, _ = run("--db", hq, "import", bundle, capsys=capsys)
+    assert code == 0 and "duplicate" in out
+    hq_digest = run("--db", hq, "digest", "--office", "ML", capsys=capsys)[1].strip()
+    ml_digest = run("--db", ml, "digest", capsys=capsys)[1].strip()
+    assert hq_digest == ml_digest and len(hq_digest) == 64
+    code, out, _ = run("--db", hq, "export", "--for", "ML", "--dir", str(tmp_path),
+                       capsys=capsys)
+    assert run("--db", ml, "import", out.strip(), capsys=capsys)[0] == 0
+    code, out, _ = run("--db", ml, "--json", "status", capsys=capsys)
+    status = json.loads(out)
+    assert status["role"] == "office" and status["hq_has_seq"] == 1 and status["unsent"] == 0
+    code, out, _ = run("--db", ml, "progress", "submit", "--period", "2026-S1", capsys=capsys)
+    assert code == 0
+    code, out, _ = run("--db", hq, "--json", "keys", "list", capsys=capsys)
+    assert {k["office"] for k in json.loads(out)["keys"]} == {"HQ", "ML"}
+    code, out, _ = run("--db", hq, "--json", "conflicts", "list", capsys=capsys)
+    assert json.loads(out) == []
+
+
+def test_keys_show_minisign_format(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "hq.sqlite3")
+    run("--db", db, "init", "--hq", capsys=capsys)
+    code, out, _ = run("--db", db, "keys", "show", "--minisign", capsys=capsys)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0].startswith("untrusted comment: ") and lines[1].startswith("RW")
+
+
+def test_data_export_formats(tmp_path: Path, capsys) -> None:
+    from openpyxl import load_workbook
+
+    db = str(tmp_path / "hq.sqlite3")
+    run("--db", db, "init", "--hq", capsys=capsys)
+    run("--db", db, "progress", "set", "PA1.6", "--period", "2026-S1", "--status", "at-risk",
+        "--note", "=HYPERLINK(\"http://x\")", capsys=capsys)
+    for fmt in ("csv", "hxl", "xlsx"):
+        out = tmp_path / f"progress.{fmt}"
+        code, _, err = run("--db", db, "data", "export", "--format", fmt, "-o", str(out),
+                           capsys=capsys)
+        assert code == 0, err
+    hxl = (tmp_path / "progress.hxl").read_text(encoding="utf-8").splitlines()
+    assert hxl[1].startswith("#org+code,") and "PA1.6" in hxl[2]
+    csv_text = (tmp_path / "progress.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in csv_text  # never a live formula
+    ws = load_workbook(tmp_path / "progress.xlsx").active
+    cell = [c for c in ws[2] if isinstance(c.value, str) and "HYPERLINK" in c.value][0]
+    assert cell.data_type == "s"
+
+
+def test_plan_export_and_amendment(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "hq.sqlite3")
+    run("--db", db, "init", "--hq", capsys=capsys)
+    plan_file = tmp_path / "plan.toml"
+    assert run("--db", db, "plan", "export", "-o", str(plan_file), capsys=capsys)[0] == 0
+    code, _, err = run("--db", db, "plan", "import", str(plan_file), capsys=capsys)
+    assert code == 1 and "needs a version above 1" in err
+    plan_file.write_text(plan_file.read_text(encoding="utf-8").replace(
+        "version = 1", "version = 2", 1), encoding="utf-8")
+    code, out, err = run("--db", db, "plan", "import", str(plan_file), capsys=capsys)
+    assert code == 0, err
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[plan\nid=", encoding="utf-8")
+    code, _, err = run("--db", db, "plan", "import", str(bad), capsys=capsys)
+    assert code == 1 and "bad.toml" in err and "line" in err
+
+
+def test_demo_world(tmp_path: Path, capsys) -> None:
+    code, out, err = run("--json", "demo", "--out", str(tmp_path / "w"), "--offices", "3",
+                         "--seed", "5", "--merge", capsys=capsys)
+    assert code == 0, err
+    world = json.loads(out)
+    assert len(world["offices"]) == 3 and len(world["bundles"]) == 3 and world["merged"]
+    hq = world["hq"]
+    for code_, db in world["offices"].items():
+        mine = run("--db", db, "digest", capsys=capsys)[1].strip()
+        theirs = run("--db", hq, "digest", "--office", code_, capsys=capsys)[1].strip()
+        assert mine == theirs
+    reports = json.loads(run("--db", hq, "--json", "progress", "list", capsys=capsys)[1])
+    statuses = {r["status"] for r in reports}
+    assert {"on-track", "at-risk"} <= statuses
+    assert all(r["state"] == "submitted" for r in reports if r["period"] == "2025-S2")
+    assert any(len(r["achievements"]) > 80 for r in reports)
+    # same seed, same content
+    again = json.loads(run("--json", "demo", "--out", str(tmp_path / "w2"), "--offices", "3",
+                           "--seed", "5", capsys=capsys)[1])
+    assert sorted(again["offices"]) == sorted(world["offices"])
+    for code_ in world["offices"]:
+        a = run("--db", world["offices"][code_], "digest", capsys=capsys)[1]
+        b = run("--db", again["offices"][code_], "digest", capsys=capsys)[1]
+        assert a == b

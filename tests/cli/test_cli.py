@@ -196,7 +196,7 @@ def test_data_export_formats(tmp_path: Path, capsys) -> None:
     csv_text = (tmp_path / "progress.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text  # never a live formula
     ws = load_workbook(tmp_path / "progress.xlsx").active
-    cell = [c for c in ws[2] if isinstance(c.value, str) and "HYPERLINK" in c.value][0]
+    cell = next(c for c in ws[2] if isinstance(c.value, str) and "HYPERLINK" in c.value)
     assert cell.data_type == "s"
 
 
@@ -209,7 +209,7 @@ def test_plan_export_and_amendment(tmp_path: Path, capsys) -> None:
     assert code == 1 and "needs a version above 1" in err
     plan_file.write_text(plan_file.read_text(encoding="utf-8").replace(
         "version = 1", "version = 2", 1), encoding="utf-8")
-    code, out, err = run("--db", db, "plan", "import", str(plan_file), capsys=capsys)
+    code, _out, err = run("--db", db, "plan", "import", str(plan_file), capsys=capsys)
     assert code == 0, err
     bad = tmp_path / "bad.toml"
     bad.write_text("[plan\nid=", encoding="utf-8")

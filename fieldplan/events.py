@@ -172,8 +172,8 @@ def last_event(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
 def head_ids(conn: sqlite3.Connection, entity: str, entity_id: str, field: str) -> list[str]:
     """Version ids of a field's heads, winner first."""
     rows = conn.execute(
-        "SELECT origin, seq FROM versions WHERE entity = ? AND entity_id = ? AND field = ? "
-        "AND superseded = 0 ORDER BY hlc DESC, origin DESC, seq DESC",
+        "SELECT origin, seq FROM versions INDEXED BY versions_heads "
+        "WHERE entity = ? AND entity_id = ? AND field = ? AND superseded = 0 ORDER BY hlc DESC, origin DESC, seq DESC",
         (entity, entity_id, field),
     ).fetchall()
     return [f"{o}:{s}" for o, s in rows]
@@ -200,10 +200,9 @@ def append(
         raise RuntimeError("this database has no replica identity")
     if base is None:
         base = {}
-        for field in fields:
-            heads = head_ids(conn, entity, entity_id, field)
-            if heads:
-                base[field] = heads[:1]
+        for field, value in entity_state(conn, entity, entity_id, with_ids=True).items():
+            if field in fields:
+                base[field] = [value[1]]
     seq, prev = last_event(conn, origin)
     raw = {
         "author": author, "base": {k: list(v) for k, v in sorted(base.items())},
@@ -211,7 +210,7 @@ def append(
         "origin": origin, "prev": prev, "seq": seq + 1,
     }
     event = parse_event(canonical_json(raw))
-    store_events(conn, [event])
+    _insert(conn, [event])
     return event
 
 
@@ -253,6 +252,12 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event]) -> list[Even
         new.append(e)
     if not new:
         return []
+    _insert(conn, new)
+    return new
+
+
+def _insert(conn: sqlite3.Connection, new: Sequence[Event]) -> None:
+    """Add events known to be new to the log, and apply them."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     conn.executemany(
         "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, received_at) "
@@ -261,7 +266,6 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event]) -> list[Even
     )
     derive(conn, new)
     observe_hlc(conn, max(e.hlc for e in new))
-    return new
 
 
 def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
@@ -281,30 +285,40 @@ def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
                     raise BundleError(f"event {e.seq} of {e.origin[:8]}: bad base '{target}'")
                 links.append((e.entity, e.entity_id, field, t_origin, int(t_seq),
                               e.origin, e.seq))
+    # Links first, so a version is born superseded when a write that replaced it is
+    # already known (it arrived earlier, or sits in this same batch)...
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS new_links (entity TEXT, entity_id TEXT, field TEXT, "
+        "target_origin TEXT, target_seq INTEGER)"
+    )
+    conn.execute("DELETE FROM temp.new_links")
+    conn.executemany("INSERT OR IGNORE INTO supersedes VALUES (?, ?, ?, ?, ?, ?, ?)", links)
+    conn.executemany("INSERT INTO temp.new_links VALUES (?, ?, ?, ?, ?)",
+                     [link[:5] for link in links])
     conn.executemany(
-        "INSERT OR IGNORE INTO versions (entity, entity_id, field, origin, seq, hlc, author, "
-        "value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        """
+        INSERT OR IGNORE INTO versions (entity, entity_id, field, origin, seq, hlc, author,
+                                        value, superseded)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, EXISTS (
+            SELECT 1 FROM supersedes s WHERE s.entity = ?1 AND s.entity_id = ?2
+              AND s.field = ?3 AND s.target_origin = ?4 AND s.target_seq = ?5))
+        """,
         versions,
     )
-    conn.executemany("INSERT OR IGNORE INTO supersedes VALUES (?, ?, ?, ?, ?, ?, ?)", links)
+    # ...and versions held already are superseded by the links that just arrived.
+    conn.execute(
+        """
+        UPDATE versions SET superseded = 1
+        WHERE superseded = 0 AND (entity, entity_id, field, origin, seq) IN (
+            SELECT entity, entity_id, field, target_origin, target_seq FROM temp.new_links)
+        """
+    )
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS touched (entity TEXT, entity_id TEXT, "
         "PRIMARY KEY (entity, entity_id)) WITHOUT ROWID"
     )
     conn.execute("DELETE FROM temp.touched")
     conn.executemany("INSERT INTO temp.touched VALUES (?, ?)", sorted(touched))
-    conn.execute(
-        """
-        UPDATE versions SET superseded = 1
-        WHERE superseded = 0
-          AND (entity, entity_id) IN (SELECT entity, entity_id FROM temp.touched)
-          AND EXISTS (
-            SELECT 1 FROM supersedes s
-            WHERE s.entity = versions.entity AND s.entity_id = versions.entity_id
-              AND s.field = versions.field AND s.target_origin = versions.origin
-              AND s.target_seq = versions.seq)
-        """
-    )
     _materialise_progress(conn)
 
 
@@ -326,7 +340,7 @@ def _materialise_progress(conn: sqlite3.Connection) -> None:
             coalesce(max(CASE WHEN h.field = 'next_steps' THEN h.value ->> '$' END), ''),
             coalesce(max(CASE WHEN h.field = 'state' THEN h.value ->> '$' END), 'draft'),
             max(h.hlc),
-            (SELECT v.author FROM versions v
+            (SELECT v.author FROM versions AS v INDEXED BY versions_heads
               WHERE v.entity = 'progress' AND v.entity_id = t.entity_id AND v.superseded = 0
               ORDER BY v.hlc DESC, v.origin DESC, v.seq DESC LIMIT 1)
         FROM (SELECT entity_id, substr(entity_id, instr(entity_id, '|') + 1) AS rest
@@ -335,7 +349,7 @@ def _materialise_progress(conn: sqlite3.Connection) -> None:
             SELECT entity_id, field, value, hlc,
                    row_number() OVER (PARTITION BY entity_id, field
                                       ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
-            FROM versions
+            FROM versions INDEXED BY versions_heads
             WHERE entity = 'progress' AND superseded = 0
               AND entity_id IN (SELECT entity_id FROM temp.touched WHERE entity = 'progress')
         ) AS h ON h.entity_id = t.entity_id AND h.rn = 1
@@ -344,19 +358,24 @@ def _materialise_progress(conn: sqlite3.Connection) -> None:
     )
 
 
-def entity_state(conn: sqlite3.Connection, entity: str, entity_id: str) -> dict[str, Any]:
-    """The merged fields of one entity (winning head of each field)."""
+def entity_state(conn: sqlite3.Connection, entity: str, entity_id: str, *,
+                 with_ids: bool = False) -> dict[str, Any]:
+    """The merged fields of one entity (winning head of each field); with ``with_ids``
+    each value comes as (value, version id)."""
     rows = conn.execute(
         """
-        SELECT field, value FROM (
-            SELECT field, value, row_number() OVER (PARTITION BY field
+        SELECT field, value, origin, seq FROM (
+            SELECT field, value, origin, seq, row_number() OVER (PARTITION BY field
                 ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
-            FROM versions WHERE entity = ? AND entity_id = ? AND superseded = 0)
+            FROM versions INDEXED BY versions_heads
+            WHERE entity = ? AND entity_id = ? AND superseded = 0)
         WHERE rn = 1
         """,
         (entity, entity_id),
     ).fetchall()
-    return {field: json.loads(value) for field, value in rows}
+    if with_ids:
+        return {f: (json.loads(v), f"{o}:{q}") for f, v, o, q in rows}
+    return {field: json.loads(value) for field, value, _o, _q in rows}
 
 
 def entities_of(conn: sqlite3.Connection, entity: str) -> dict[str, dict[str, Any]]:
@@ -366,7 +385,7 @@ def entities_of(conn: sqlite3.Connection, entity: str) -> dict[str, dict[str, An
         SELECT entity_id, field, value FROM (
             SELECT entity_id, field, value, row_number() OVER (PARTITION BY entity_id, field
                 ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
-            FROM versions WHERE entity = ? AND superseded = 0)
+            FROM versions INDEXED BY versions_heads WHERE entity = ? AND superseded = 0)
         WHERE rn = 1
         """,
         (entity,),

@@ -93,7 +93,8 @@ class Replica:
         from fieldplan.plan import plan_from_dict
 
         row = self.conn.execute(
-            "SELECT max(hlc) FROM versions WHERE entity = 'plan' AND superseded = 0"
+            "SELECT max(hlc) FROM versions INDEXED BY versions_heads "
+            "WHERE entity = 'plan' AND superseded = 0"
         ).fetchone()
         stamp = row[0]
         if self._plan_cache and self._plan_cache[0] == stamp:

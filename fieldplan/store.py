@@ -72,6 +72,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         if mode.lower() != "wal":  # pragma: no cover - e.g. a read-only medium
             raise StoreError(f"cannot use write-ahead logging on {path} (mode {mode})")
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA temp_store = MEMORY")  # merge work tables stay off disk
         schema.migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()

@@ -64,14 +64,15 @@ def _conflict_id(entity: str, entity_id: str, field: str) -> str:
 
 def list_conflicts(rep: Replica) -> list[Conflict]:
     rows = rep.conn.execute(
-        "SELECT entity, entity_id, field FROM versions WHERE superseded = 0 "
+        "SELECT entity, entity_id, field FROM versions INDEXED BY versions_heads "
+        "WHERE superseded = 0 "
         "GROUP BY entity, entity_id, field HAVING count(*) > 1 AND count(DISTINCT value) > 1 "
         "ORDER BY entity, entity_id, field").fetchall()
     out = []
     for entity, entity_id, field in rows:
         heads = rep.conn.execute(
-            "SELECT origin, seq, value, author, hlc FROM versions WHERE entity = ? AND "
-            "entity_id = ? AND field = ? AND superseded = 0 "
+            "SELECT origin, seq, value, author, hlc FROM versions INDEXED BY versions_heads "
+            "WHERE entity = ? AND entity_id = ? AND field = ? AND superseded = 0 "
             "ORDER BY hlc DESC, origin DESC, seq DESC", (entity, entity_id, field)).fetchall()
         cands = tuple(
             Candidate(f"{o[:8]}:{s}", f"{o}:{s}", json.loads(v), a, events.hlc_to_iso(h), i == 0)

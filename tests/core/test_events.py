@@ -135,13 +135,13 @@ from fieldplan.replica import open_replica
 rep = open_replica(sys.argv[1])
 point = sys.argv[2]
 acts = [a.code for a in rep.plan().actions_of(level="global")]
-real = events.store_events
+real = events._insert
 def store_then_die(conn, evs):
     new = real(conn, evs)
     if point == "after-event":
         os.kill(os.getpid(), signal.SIGKILL)
     return new
-events.store_events = store_then_die
+events._insert = store_then_die
 real_derive = events.derive
 def derive_then_die(conn, evs):
     if point == "before-state":

@@ -173,7 +173,8 @@ def head_ids(conn: sqlite3.Connection, entity: str, entity_id: str, field: str) 
     """Version ids of a field's heads, winner first."""
     rows = conn.execute(
         "SELECT origin, seq FROM versions INDEXED BY versions_heads "
-        "WHERE entity = ? AND entity_id = ? AND field = ? AND superseded = 0 ORDER BY hlc DESC, origin DESC, seq DESC",
+        "WHERE entity = ? AND entity_id = ? AND field = ? AND superseded = 0 "
+        "ORDER BY hlc DESC, origin DESC, seq DESC",
         (entity, entity_id, field),
     ).fetchall()
     return [f"{o}:{s}" for o, s in rows]

@@ -17,8 +17,11 @@ Cancel = QDialogButtonBox.StandardButton.Cancel
 
 @pytest.fixture
 def app(qapp):
+    """The application, put back as it was: no translators, default locale, LTR."""
+    saved = QLocale()
     yield qapp
     install_qt_translations(qapp, "en")
+    QLocale.setDefault(saved)
 
 
 def _cancel_text() -> str:

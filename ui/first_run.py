@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, format_datetime
 from ui.ops import Worker, _Job, error_text
+from ui.qtcompat import emit
 
 
 class OneShot(QObject):
@@ -44,7 +45,7 @@ class OneShot(QObject):
             self._on_error(error)
         else:
             self._on_done(result)
-        self.did_finish.emit()
+        emit(self.did_finish)
 
 
 def demo_path() -> Path:
@@ -135,7 +136,7 @@ class FirstRunDialog(QDialog):
 
         def done(_result) -> None:
             self._busy(False)
-            self.database_did_open.emit(str(path))
+            emit(self.database_did_open, str(path))
             self.accept()
 
         def failed(error: BaseException) -> None:
@@ -225,7 +226,7 @@ class CannotOpenDialog(QDialog):
         self.restore_button.setEnabled(False)
 
         def done(_used) -> None:
-            self.database_did_open.emit(str(path))
+            emit(self.database_did_open, str(path))
             self.accept()
 
         def failed(error: BaseException) -> None:

@@ -39,6 +39,7 @@ from ui.models import (
     field_label,
 )
 from ui.ops import DbOp, Session, error_text
+from ui.qtcompat import emit
 
 
 def _table(model, name: str) -> QTableView:
@@ -362,7 +363,7 @@ class QuarantinePage(QWidget):
 
         merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
         self.message.setText(_("Key trusted; {n} bundles merged.").format(n=merged))
-        self.session.changes_did_happen.emit(Changes(
+        emit(self.session.changes_did_happen, Changes(
             entities=(("progress", "*"), ("key", "*"), ("inbox", "*")),
             events=sum(o.events_new for o in outcomes)))
 

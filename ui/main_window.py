@@ -33,6 +33,7 @@ from ui.dashboard import Dashboard, summarise
 from ui.dialogs import ConfirmDialog
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session
+from ui.qtcompat import emit
 
 SYNC_REFRESH_MS = 60_000
 
@@ -175,7 +176,7 @@ class MainWindow(QMainWindow):
         lang_menu = settings.addMenu(_("&Language"))
         for code in LANGUAGES:
             act = self._action(LANGUAGE_NAMES[code],
-                               lambda c=code: self.language_did_change.emit(c))
+                               lambda c=code: emit(self.language_did_change, c))
             lang_menu.addAction(act)
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.about_action)
@@ -227,7 +228,7 @@ class MainWindow(QMainWindow):
         self.dashboard.set_period(period)
         if self.hq_desk is not None:
             self.hq_desk.set_period(period)
-        self.period_did_change.emit(period)
+        emit(self.period_did_change, period)
 
     def submit_dialog(self) -> None:
         """Ask to submit the period, saying what is still empty."""

@@ -23,6 +23,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
+from ui.qtcompat import emit
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -228,13 +229,13 @@ class ReportTableModel(_RowsModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.COLUMNS):
             return
-        self.layoutAboutToBeChanged.emit()
+        emit(self.layoutAboutToBeChanged)
         pairs = sorted(zip(self._visible, self._rows, strict=True),
                        key=lambda p: self.sort_key(p[1], column),
                        reverse=order == Qt.SortOrder.DescendingOrder)
         self._visible = [p[0] for p in pairs]
         self._rows = [p[1] for p in pairs]
-        self.layoutChanged.emit()
+        emit(self.layoutChanged)
 
 
 class OverviewCell:

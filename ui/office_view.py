@@ -23,6 +23,7 @@ from fieldplan.progress import list_reports
 from ui.context import Identity, lang
 from ui.models import status_brush
 from ui.ops import DbOp, Session
+from ui.qtcompat import emit
 from ui.report_editor import ReportEditor
 
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -123,12 +124,12 @@ class PlanTree(QWidget):
                 area_item.setExpanded(True)
         self.tree.blockSignals(False)
         if (keep is None or not self.select(keep.code)) and keep is not None:
-            self.action_did_change.emit(None)
+            emit(self.action_did_change, None)
 
     def _current_changed(self, current: QTreeWidgetItem | None, _prev) -> None:
         action = current.data(0, ACTION_ROLE) if current else None
         if action is not None:
-            self.action_did_change.emit(action)
+            emit(self.action_did_change, action)
 
 
 class OfficeView(QSplitter):

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _
 from fieldplan.replica import Changes, Replica, open_replica
+from ui.qtcompat import emit
 
 #: A progress report from a long core job: (done, total, label).
 Progress = Callable[[int, int, str], None]
@@ -77,7 +78,7 @@ class Worker(QThread):
             if job is None:
                 break
             if opened_error is not None:
-                self.job_did_finish.emit(job, None, opened_error)
+                emit(self.job_did_finish, job, None, opened_error)
                 continue
             if job.long:
                 job.progress = self._progress_for(job)
@@ -86,9 +87,9 @@ class Worker(QThread):
             except BaseException as exc:
                 if not isinstance(exc, FieldplanError):
                     traceback.print_exc()
-                self.job_did_finish.emit(job, None, exc)
+                emit(self.job_did_finish, job, None, exc)
             else:
-                self.job_did_finish.emit(job, result, None)
+                emit(self.job_did_finish, job, result, None)
         if self.rep is not None:
             self.rep.close()
             self.rep = None
@@ -101,7 +102,7 @@ class Worker(QThread):
             now = time.monotonic()
             if now - last[0] >= 0.05 or done >= total:
                 last[0] = now
-                self.progress_did_change.emit(job, int(done), int(total), str(label))
+                emit(self.progress_did_change, job, int(done), int(total), str(label))
 
         return report
 
@@ -167,18 +168,18 @@ class Session(QObject):
         try:
             self._deliver(job, result, error)
         finally:
-            self.job_did_complete.emit()
+            emit(self.job_did_complete)
 
     def _deliver(self, job: _Job, result: Any, error: BaseException | None) -> None:
         if isinstance(result, Changes) and result.entities:
-            self.changes_did_happen.emit(result)
+            emit(self.changes_did_happen, result)
         if job.parent is not None and not shiboken6.isValid(job.parent):
             return  # the view that asked is gone
         if error is not None:
             if job.on_failure is not None:
                 job.on_failure(error)
             else:
-                self.op_did_fail.emit(error_text(error))
+                emit(self.op_did_fail, error_text(error))
             return
         if job.on_success is not None:
             job.on_success(result)

@@ -9,12 +9,12 @@ through the core (never only to the widgets).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -45,6 +45,7 @@ from fieldplan.plan import Action
 from fieldplan.progress import get_report, is_locked, record_progress, reopen_report
 from ui.context import Identity, action_title, lang
 from ui.ops import DbOp, Debouncer, Session, error_text
+from ui.qtcompat import emit
 
 SAVE_DELAY_MS = 500
 
@@ -108,19 +109,6 @@ class EditCommand(QUndoCommand):
         self.editor.write_back(self.action, self.period, self.after)
 
 
-class _FocusWatcher(QObject):
-    """Saves when a field loses focus."""
-
-    def __init__(self, on_leave: Callable[[], None], parent: QObject) -> None:
-        super().__init__(parent)
-        self._on_leave = on_leave
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusOut:
-            self._on_leave()
-        return False
-
-
 class ReportEditor(QScrollArea):
     """Status, percent, indicator actuals and narrative of the chosen report."""
 
@@ -141,7 +129,10 @@ class ReportEditor(QScrollArea):
         self._editable = False
         self._saves_in_flight = 0
         self._debounce = Debouncer(SAVE_DELAY_MS, self.save_now, self)
-        self._focus = _FocusWatcher(self.save_now, self)
+        # save when focus leaves a field (QApplication.focusChanged rather than an event
+        # filter on every field)
+        # (a bound slot of a QObject: Qt disconnects it when the editor is destroyed)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.setWidgetResizable(True)
         self.setAccessibleName(_("Report"))
         self._build()
@@ -207,7 +198,6 @@ class ReportEditor(QScrollArea):
             edit.setAccessibleName(labels[name].replace("&", ""))
             edit.setMinimumHeight(70)
             edit.textChanged.connect(self._edited)
-            edit.installEventFilter(self._focus)
             label = QLabel(labels[name])
             label.setBuddy(edit)
             outer.addWidget(label)
@@ -219,8 +209,6 @@ class ReportEditor(QScrollArea):
         self.saved_label.setObjectName("saved")
         outer.addWidget(self.saved_label)
         outer.addStretch(1)
-        self.percent.installEventFilter(self._focus)
-        self.status.installEventFilter(self._focus)
         self.setWidget(body)
         self._set_editable(False)
         self.title.setText(_("Choose an action in the plan."))
@@ -242,6 +230,14 @@ class ReportEditor(QScrollArea):
         lay.addWidget(err)
         self.errors[name] = err
         return box
+
+    def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
+        if old is None or not self._editable:
+            return
+        fields = [self.status, self.percent, *self.indicator_edits.values(),
+                  *self.narratives.values()]
+        if any(old is f for f in fields):
+            self.save_now()
 
     # loading -------------------------------------------------------------------------
     def show_report(self, action: Action | None, period: str) -> None:
@@ -288,7 +284,7 @@ class ReportEditor(QScrollArea):
         self.notice.setVisible(bool(self.notice.text()))
         self.reopen_button.setVisible(own and submitted and not locked)
         self._set_editable(own and not locked and not submitted)
-        self.report_did_load.emit(action.code, period)
+        emit(self.report_did_load, action.code, period)
 
     def _fill(self, action: Action, report: ProgressReport | None) -> None:
         self.title.setText(action_title(action))
@@ -302,6 +298,7 @@ class ReportEditor(QScrollArea):
             if item.widget():
                 item.widget().deleteLater()
         self.indicator_edits = {}
+        self.errors = {k: v for k, v in self.errors.items() if not k.startswith("value.")}
         heads = (_("Indicator"), _("Target"), _("Actual"))
         for col, head in enumerate(heads):
             label = QLabel(f"<b>{head}</b>")
@@ -318,7 +315,6 @@ class ReportEditor(QScrollArea):
                 indicator=ind.title.get(lang())))
             edit.setMaximumWidth(160)
             edit.textEdited.connect(self._edited)
-            edit.installEventFilter(self._focus)
             name.setBuddy(edit)
             err = self._error_label()
             self.errors[f"value.{ind.key}"] = err
@@ -450,7 +446,7 @@ class ReportEditor(QScrollArea):
             self.general_error.setVisible(False)
             self.saved_label.setText(_("Saved."))
             self.undo_stack.push(EditCommand(self, action, period, before, after))
-            self.report_did_save.emit(action, period)
+            emit(self.report_did_save, action, period)
 
         def failed(error: BaseException, before=before, after=changed) -> None:
             self._saves_in_flight -= 1
@@ -495,7 +491,7 @@ class ReportEditor(QScrollArea):
         def done(_result) -> None:
             self._saves_in_flight -= 1
             self.saved_label.setText(_("Saved."))
-            self.report_did_save.emit(action, period)
+            emit(self.report_did_save, action, period)
 
         def failed(error: BaseException) -> None:
             self._saves_in_flight -= 1

@@ -31,6 +31,7 @@ from fieldplan.offices import office_name
 from ui.context import Identity, lang
 from ui.models import outcome_label
 from ui.ops import DbOp, Session, error_text
+from ui.qtcompat import emit
 
 SUFFIX = ".fieldplan"
 #: Where removable media are mounted on Linux.
@@ -102,11 +103,11 @@ def _imported(session: Session, parent: QWidget, outcomes: list) -> None:
     new = sum(o.events_new for o in outcomes)
     if new:
         # imports change every kind of entity; views refresh what they show
-        session.changes_did_happen.emit(Changes(
+        emit(session.changes_did_happen, Changes(
             entities=(("progress", "*"), ("plan", "*"), ("lock", "*"), ("key", "*"),
                       ("inbox", "*")), events=new))
     else:
-        session.changes_did_happen.emit(Changes(entities=(("inbox", "*"),)))
+        emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
     ImportResultDialog(parent, outcomes).open()
 
 

@@ -1,0 +1,36 @@
+"""Work-arounds for bugs of the Qt binding, in one place.
+
+PySide6 6.12 on Python 3.11: ``SignalInstance.emit()`` returns ``True`` without a new
+reference. Python 3.11's bools are not immortal, so every emit from Python takes one
+reference from ``True`` until the interpreter aborts ("bool_dealloc: deallocating
+True or False", usually at exit). Every signal the client emits goes through ``emit``,
+which gives the reference back when the binding took it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+from PySide6.QtCore import QObject, Signal
+
+
+class _Probe(QObject):
+    fired = Signal()
+
+
+def _emit_steals_a_bool() -> bool:
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    probe.fired.emit()
+    return sys.getrefcount(True) < before
+
+
+EMIT_STEALS_BOOL = _emit_steals_a_bool()
+
+
+def emit(signal, *args) -> None:
+    """``signal.emit(*args)``, without the binding's reference leak."""
+    result = signal.emit(*args)
+    if EMIT_STEALS_BOOL and (result is True or result is False):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))

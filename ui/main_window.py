@@ -101,13 +101,19 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard(session, identity)
         self.tabs.addTab(self.office_view, _("&Progress"))
         self.tabs.addTab(self.dashboard, _("&Dashboard"))
+        from ui.hq_desk import ConflictsPage, HqDesk, InboxPage
+
         self.hq_desk = None
         if identity.is_hq:
-            from ui.hq_desk import HqDesk
-
             self.hq_desk = HqDesk(session, identity, self.period)
-            for widget, title in self.hq_desk.pages():
-                self.tabs.addTab(widget, title)
+            pages = self.hq_desk.pages()
+            self.inbox, self.conflicts = self.hq_desk.inbox, self.hq_desk.conflicts
+        else:
+            # an office sees what it received and settles its own conflicts
+            self.inbox, self.conflicts = InboxPage(session), ConflictsPage(session)
+            pages = [(self.inbox, _("&Inbox")), (self.conflicts, _("C&onflicts"))]
+        for widget, title in pages:
+            self.tabs.addTab(widget, title)
         self.setCentralWidget(self.tabs)
         self._build_actions()
         self._build_status_bar()

@@ -1,0 +1,161 @@
+"""Moving bundles through the window: dropping files imports each and shows its
+outcome; a hostile file changes nothing; a quarantined key is trusted and a conflict
+resolved through the UI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+
+sync = pytest.importorskip("fieldplan.sync")
+
+
+def copy_db(src: Path, dest: Path) -> Path:
+    shutil.copy(src, dest)
+    shutil.copy(str(src) + ".key", str(dest) + ".key")
+    return dest
+
+
+def drop(window, paths) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+
+
+def result_dialog(window, qtbot):
+    qtbot.waitUntil(lambda: window.findChild(object, "import-result") is not None,
+                    timeout=20_000)
+    return window.findChild(object, "import-result")
+
+
+def events_count(db: Path) -> int:
+    with open_replica(db) as rep:
+        return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, demo_world,
+                                                          tmp_path):
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    bundles = sorted((demo_world / "bundles").glob("*.fieldplan"))[:3]
+    window = open_window(db)
+    drop(window, bundles)
+    dialog = result_dialog(window, qtbot)
+    outcomes = [o.outcome for o in dialog.outcomes]
+    assert outcomes == ["merged"] * 3
+    assert dialog.table.rowCount() == 3
+    assert dialog.table.item(0, 2).text() == "Merged"
+    offices = {p.name.split("-")[0] for p in bundles}
+    with open_replica(db) as rep:
+        assert {r.office for r in progress.list_reports(rep)} >= offices
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    # the inbox lists them, and dropping them again is harmless
+    qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 3, timeout=5000)
+    drop(window, bundles[:1])
+    dialog = result_dialog(window, qtbot)
+    assert [o.outcome for o in dialog.outcomes] == ["duplicate"]
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+
+
+def test_hostile_bundle_shows_its_reason_and_changes_nothing(open_window, qtbot, demo_world,
+                                                             tmp_path):
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    hostile = tmp_path / "invoice.fieldplan"
+    hostile.write_text("this is not a bundle, just text renamed\n")
+    before = events_count(db)
+    window = open_window(db)
+    drop(window, [hostile])
+    dialog = result_dialog(window, qtbot)
+    [outcome] = dialog.outcomes
+    assert outcome.outcome == "rejected" and outcome.reason
+    assert dialog.table.item(0, 2).text() == "Rejected"
+    assert dialog.table.item(0, 3).text() == outcome.reason
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    assert events_count(db) == before
+
+
+def test_drag_enter_accepts_only_bundles(open_window, qtbot, hq_db, tmp_path):
+    from ui.transfer import bundle_paths
+
+    other = tmp_path / "notes.txt"
+    other.write_text("x")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(other))])
+    assert bundle_paths(mime) == []
+
+
+def test_trusting_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_path):
+    ml = make_office("ML")
+    with _tx(ml):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof: quarantine
+    code = ml.plan().actions_of(level="national")[0].code
+    progress.record_progress(ml, code, "2026-S1", status="on-track", percent=20)
+    exported = sync.export_bundle(ml, out_dir=tmp_path)
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    drop(window, [exported.path])
+    dialog = result_dialog(window, qtbot)
+    assert [o.outcome for o in dialog.outcomes] == ["quarantined"]
+    dialog.accept()
+    page = window.hq_desk.quarantine
+    window.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    fingerprint = page.model.row_at(0).fingerprint
+    page.view.selectRow(0)
+    assert page.trust_button.isEnabled()
+    qtbot.mouseClick(page.trust_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "trust-dialog")
+    assert confirm is not None and confirm.details.toPlainText() == fingerprint
+    confirm.accept()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    with open_replica(hq_path) as rep:
+        assert progress.get_report(rep, code, "2026-S1", office="ML").percent == 20
+    assert "1" in page.message.text()
+
+
+def _tx(rep):
+    from fieldplan import store
+
+    return store.write_transaction(rep.conn)
+
+
+def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, code, "2026-S1", status="on-track", percent=30)
+    progress.record_progress(b, code, "2026-S1", status="at-risk", percent=30)
+    out = tmp_path / "out"
+    out.mkdir()
+    for src in (a, b):
+        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
+    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    [conflict] = sync.list_conflicts(a)
+    loser = next(c for c in conflict.candidates if not c.winner)
+    a_path = a.path
+    a.close()
+    window = open_window(a_path)
+    page = window.conflicts
+    window.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    index = [c.value_id for c in conflict.candidates].index(loser.value_id)
+    qtbot.mouseClick(page.keep_buttons[index], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=5000)
+    wait_idle(qtbot, window.session)
+    with open_replica(a_path) as rep:
+        assert sync.list_conflicts(rep) == []
+        assert progress.get_report(rep, code, "2026-S1").status == loser.value

@@ -1,0 +1,52 @@
+"""Printable reports: the office status sheet and the HQ semester review pack (PDF).
+
+Both builders take the replica explicitly, mutate no global state (the fonts are
+registered once per process, under a lock) and report progress through
+``progress(done, total, label)``, so the client can run them off its GUI thread.
+ReportLab is imported only when a report is built.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+Progress = Callable[[int, int, str], None]
+
+PAPERS: tuple[str, ...] = ("A4", "Letter")
+
+
+def build_status_sheet(
+    rep,
+    period: str,
+    office: str | None = None,
+    *,
+    out: str | os.PathLike[str],
+    lang: str = "en",
+    paper: str = "A4",
+    progress: Progress | None = None,
+) -> Path:
+    """Write one office's status sheet for a period (default: this replica's office)
+    to ``out``; returns the path. Raises ValidationError for a bad period, office,
+    language or paper."""
+    from fieldplan.reports.sheet import build_status_sheet as build
+
+    return build(rep, period, office, out=out, lang=lang, paper=paper, progress=progress)
+
+
+def build_review_pack(
+    rep,
+    period: str,
+    out: str | os.PathLike[str],
+    lang: str = "en",
+    paper: str = "A4",
+    progress: Progress | None = None,
+) -> Path:
+    """(HQ) Write the semester review pack for a period to ``out``; returns the path."""
+    from fieldplan.reports.review import build_review_pack as build
+
+    return build(rep, period, out, lang=lang, paper=paper, progress=progress)
+
+
+__all__ = ["PAPERS", "build_review_pack", "build_status_sheet"]

@@ -1,0 +1,577 @@
+"""What the status sheet and the review pack share: the report context, flowables that
+draw pre-laid-out text (see text.py), tables that mirror in right-to-left reports, the
+page furniture (header, "page x of y", digest and QR footer) and the two-pass build.
+
+Imported only when a report is built: it pulls in ReportLab.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table
+
+from fieldplan.errors import ValidationError
+from fieldplan.reports import text as tx
+from fieldplan.reports.fonts import BOLD, REGULAR, register_fonts
+
+Progress = Callable[[int, int, str], None]
+
+PAPERS = {"A4": A4, "LETTER": LETTER}
+
+#: Status colours: light enough for black text on a tint, and always paired with the
+#: status word and symbol (the reports stay readable in greyscale).
+STATUS_COLOURS = {
+    "not-started": "#9e9e9e",
+    "on-track": "#2e7d32",
+    "at-risk": "#f9a825",
+    "off-track": "#c62828",
+    "completed": "#1565c0",
+    "cancelled": "#424242",
+}
+STATUS_TINTS = {
+    "not-started": "#f2f2f2",
+    "on-track": "#e3f1e4",
+    "at-risk": "#fdf0cf",
+    "off-track": "#f7dddd",
+    "completed": "#dde9f7",
+    "cancelled": "#e6e6e6",
+}
+GRID = colors.HexColor("#9a9a9a")
+HEAD_BG = colors.HexColor("#dfe4ea")
+MUTED = "#555555"
+
+MARGIN_X = 15 * mm
+MARGIN_TOP = 18 * mm
+MARGIN_BOTTOM = 30 * mm  # room for the digest and the QR code
+QR_SIZE = 21 * mm
+
+
+# --- context -------------------------------------------------------------------------
+
+
+@dataclass
+class Ctx:
+    """One report being built: language, direction, paper, translations, plan, period."""
+
+    lang: str
+    tr: gettext.NullTranslations
+    plan: Any
+    period: str
+    pagesize: tuple[float, float]
+    printed: datetime
+
+    @property
+    def rtl(self) -> bool:
+        return self.lang == "ar"
+
+    @property
+    def dir(self) -> str:
+        return "R" if self.rtl else "L"
+
+    @property
+    def width(self) -> float:
+        """Width of the text frame in points."""
+        return self.pagesize[0] - 2 * MARGIN_X
+
+    def gettext(self, message: str) -> str:
+        return self.tr.gettext(message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.tr.pgettext(context, message)
+
+
+def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:
+    """Check the arguments and gather what every report needs."""
+    from fieldplan.i18n import LANGUAGES, translation
+    from fieldplan.periods import check_period_in_plan, parse_period
+
+    if lang not in LANGUAGES:
+        raise ValidationError(f"unsupported report language '{lang}': use {', '.join(LANGUAGES)}")
+    size = PAPERS.get(str(paper).upper())
+    if size is None:
+        raise ValidationError(f"unknown paper '{paper}': use A4 or Letter")
+    plan = rep.plan()
+    p = parse_period(period)
+    check_period_in_plan(p, plan.periods())
+    register_fonts()
+    return Ctx(
+        lang=lang,
+        tr=translation(lang),
+        plan=plan,
+        period=str(p),
+        pagesize=size,
+        printed=datetime.now(UTC),
+    )
+
+
+# --- styles and flowables ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Style:
+    font: str = REGULAR
+    size: float = 8.0
+    leading: float = 10.0
+    color: str = "#000000"
+
+
+BODY = Style()
+SMALL = Style(size=7.0, leading=8.6)
+MUTED_SMALL = Style(size=6.6, leading=8.2, color=MUTED)
+BOLD_SMALL = Style(font=BOLD, size=7.0, leading=8.6)
+LABEL = Style(font=BOLD, size=6.6, leading=8.2, color=MUTED)
+CELL_HEAD = Style(font=BOLD, size=7.0, leading=8.6)
+TINY_HEAD = Style(font=BOLD, size=6.3, leading=7.8)
+TITLE = Style(font=BOLD, size=16, leading=20)
+SUBTITLE = Style(font=BOLD, size=12.5, leading=16)
+H1 = Style(font=BOLD, size=12, leading=15)
+H2 = Style(font=BOLD, size=10, leading=13)
+H3 = Style(font=BOLD, size=8.5, leading=11)
+
+
+class TextFlow(Flowable):
+    """User or label text, wrapped and reordered by text.layout, drawn line by line.
+
+    No markup is parsed, so any text prints as written; long text splits across
+    frames and pages line by line.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        style: Style = BODY,
+        *,
+        rtl: bool = False,
+        align: str | None = None,
+        base_dir: str | None = None,
+        space_after: float = 0.0,
+        indent: float = 0.0,
+        _lines: list | None = None,
+        _width: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.rtl = rtl
+        self.align = align
+        self.base_dir = base_dir
+        self.space_after = space_after
+        self.indent = indent
+        self._lines = _lines
+        self._laid = _width
+
+    def _layout(self, width: float) -> list:
+        if self._lines is None or self._laid != width:
+            s = self.style
+            self._lines = tx.layout(
+                self.text,
+                s.font,
+                s.size,
+                width - self.indent,
+                self.base_dir,
+                "R" if self.rtl else "L",
+            )
+            self._laid = width
+        return self._lines
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        lines = self._layout(aw)
+        self.width = aw
+        self.height = len(lines) * self.style.leading + self.space_after
+        return aw, self.height
+
+    def _part(self, lines: list, space_after: float) -> TextFlow:
+        part = self.__class__.__new__(self.__class__)
+        part.__dict__.update(self.__dict__)
+        part._lines, part.space_after = lines, space_after
+        return part
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        lines = self._layout(aw)
+        n = int((ah + 0.01) // self.style.leading)
+        if n <= 0:
+            return []
+        if n >= len(lines):
+            return [self]
+        first = self._part(lines[:n], 0.0)
+        rest = self._part(lines[n:], self.space_after)
+        rest._split_rest = True
+        return [first, rest]
+
+    def draw(self) -> None:
+        c = self.canv
+        s = self.style
+        c.setFont(s.font, s.size)
+        c.setFillColor(colors.HexColor(s.color))
+        top = self.height - self.space_after
+        for i, (line, d) in enumerate(self._lines or ()):
+            if not line:
+                continue
+            y = top - (i + 1) * s.leading + 0.27 * s.leading
+            align = self.align or ("right" if d == "R" or self.rtl else "left")
+            if align == "right":
+                c.drawRightString(self.width - (self.indent if self.rtl else 0), y, line)
+            elif align == "center":
+                c.drawCentredString(self.width / 2, y, line)
+            else:
+                c.drawString(0 if self.rtl else self.indent, y, line)
+
+
+class Heading(TextFlow):
+    """A section heading: kept with what follows, a PDF bookmark and outline entry, and
+    its page number noted for the table of contents."""
+
+    def __init__(
+        self,
+        text: str,
+        style: Style,
+        *,
+        rtl: bool,
+        key: str,
+        level: int,
+        pages: dict[str, int],
+        outline: bool = True,
+        space_before: float = 4.0,
+    ):
+        super().__init__(text, style, rtl=rtl, base_dir="R" if rtl else None, space_after=3.0)
+        self.key, self.level, self.pages, self.outline = key, level, pages, outline
+        self.spaceBefore = space_before
+
+    def draw(self) -> None:
+        super().draw()
+        if getattr(self, "_split_rest", False):
+            return
+        c = self.canv
+        c.bookmarkPage(self.key)
+        if self.outline:
+            title = " ".join(tx.clean(self.text).split())
+            c.addOutlineEntry(title, self.key, level=self.level, closed=self.level > 0)
+        self.pages[self.key] = c.getPageNumber()
+
+
+def heading(
+    text: str,
+    style: Style,
+    *,
+    rtl: bool,
+    key: str,
+    level: int,
+    pages: dict[str, int],
+    space_before: float = 4.0,
+    room: float = 90.0,
+) -> list:
+    """A Heading preceded by a conditional page break, so it never ends a page alone.
+
+    (keepWithNext would glue it to the whole next table and leave half pages blank.)
+    """
+    from reportlab.platypus import CondPageBreak
+
+    return [
+        CondPageBreak(room),
+        Heading(text, style, rtl=rtl, key=key, level=level, pages=pages, space_before=space_before),
+    ]
+
+
+class PercentBar(Flowable):
+    """A percent as a small bar with its number; in right-to-left reports the bar grows
+    from the right and the number stands on its left."""
+
+    def __init__(
+        self, percent: float | None, label: str, *, rtl: bool, colour: str = "#4a6785"
+    ) -> None:
+        super().__init__()
+        self.percent, self.label, self.rtl, self.colour = percent, label, rtl, colour
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width, self.height = aw, 10.0
+        return aw, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        text_w = 24.0
+        bar_w = max(self.width - text_w - 3, 8)
+        bar_x = text_w + 3 if self.rtl else 0
+        c.setFont(REGULAR, 7)
+        c.setFillColor(colors.black)
+        if self.rtl:
+            c.drawRightString(text_w, 2.2, self.label)
+        else:
+            c.drawRightString(self.width, 2.2, self.label)
+        c.setStrokeColor(colors.HexColor("#555555"))
+        c.setLineWidth(0.5)
+        c.setFillColor(colors.white)
+        c.rect(bar_x, 1.5, bar_w, 6.5, stroke=1, fill=1)
+        if self.percent:
+            fill = bar_w * max(0.0, min(100.0, float(self.percent))) / 100
+            c.setFillColor(colors.HexColor(self.colour))
+            x = bar_x + bar_w - fill if self.rtl else bar_x
+            c.rect(x, 1.5, fill, 6.5, stroke=0, fill=1)
+
+
+@dataclass
+class Footer:
+    """What the footer of an office's pages shows: its digest and a QR code."""
+
+    office: str
+    digest: str
+    payload: str
+    qr: Any = None  # a reportlab Drawing, made once per office
+
+    def drawing(self):
+        if self.qr is None:
+            from reportlab.graphics.barcode.qr import QrCodeWidget
+            from reportlab.graphics.shapes import Drawing, Group
+
+            widget = QrCodeWidget(self.payload, barLevel="M")
+            x0, y0, x1, y1 = widget.getBounds()
+            w, h = x1 - x0, y1 - y0
+            # QrCodeWidget has no transform of its own: scale a Group (NOTES.md)
+            group = Group(widget, transform=[QR_SIZE / w, 0, 0, QR_SIZE / h, -x0, -y0])
+            d = Drawing(QR_SIZE, QR_SIZE)
+            d.add(group)
+            self.qr = d
+        return self.qr
+
+
+class SetFooter(Flowable):
+    """Zero-size marker: from here on, pages carry this office's footer."""
+
+    def __init__(self, footer: Footer | None) -> None:
+        super().__init__()
+        self.footer = footer
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._fp_footer = self.footer
+
+
+def qr_payload(office: str, period: str, digest: str, replicas: dict[str, int]) -> str:
+    """The QR code's text: compact JSON, keys sorted."""
+    data = {
+        "fieldplan": 1,
+        "office": office,
+        "period": period,
+        "digest": digest,
+        "replicas": replicas,
+    }
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def office_replicas(rep, office: str) -> dict[str, int]:
+    """Replica id → the last sequence number held of each replica that wrote the
+    office's progress (an office may use several laptops)."""
+    rows = rep.conn.execute(
+        "SELECT DISTINCT origin FROM events WHERE entity = 'progress' "
+        "AND substr(entity_id, 1, ?) = ?",
+        (len(office) + 1, office + "|"),
+    ).fetchall()
+    out = {}
+    for (origin,) in rows:
+        seq = rep.conn.execute(
+            "SELECT max(seq) FROM events WHERE origin = ?", (origin,)
+        ).fetchone()[0]
+        out[origin] = int(seq or 0)
+    return dict(sorted(out.items()))
+
+
+# --- tables --------------------------------------------------------------------------
+
+
+def _mirror_cmd(cmd: tuple, n: int) -> tuple:
+    name, (c0, r0), (c1, r1), *rest = cmd
+    c0, c1 = (c0 if c0 >= 0 else n + c0), (c1 if c1 >= 0 else n + c1)
+    return (name, (n - 1 - c1, r0), (n - 1 - c0, r1), *rest)
+
+
+def table(
+    ctx: Ctx,
+    rows: list[list],
+    widths: list[float],
+    *,
+    header_rows: int = 1,
+    extra: list[tuple] = (),
+) -> Table:
+    """A grid table, columns mirrored in a right-to-left report."""
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if header_rows:
+        style.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), HEAD_BG))
+    style.extend(extra)
+    n = len(widths)
+    if ctx.rtl:
+        rows = [list(reversed(r)) for r in rows]
+        widths = list(reversed(widths))
+        style = [_mirror_cmd(cmd, n) for cmd in style]
+    return Table(
+        rows,
+        colWidths=widths,
+        repeatRows=header_rows,
+        style=style,
+        hAlign="RIGHT" if ctx.rtl else "LEFT",
+    )
+
+
+def cell(ctx: Ctx, text: str, style: Style = SMALL, **kw) -> TextFlow:
+    return TextFlow(text, style, rtl=ctx.rtl, **kw)
+
+
+def status_text(ctx: Ctx, status: str | None) -> str:
+    from fieldplan.i18n import STATUS_SYMBOLS, status_label
+
+    _ = ctx.gettext
+    if status is None:
+        return "– " + _("No report")
+    return f"{STATUS_SYMBOLS[status]} {status_label(status, ctx.lang)}"
+
+
+# --- pages and build -----------------------------------------------------------------
+
+
+@dataclass
+class BuildState:
+    """Per-pass state: page numbers of headings (pass 1 gives them to pass 2) and the
+    total page count."""
+
+    pages: dict[str, int] = field(default_factory=dict)
+    previous: dict[str, int] = field(default_factory=dict)
+    total: int | None = None
+    final: bool = False
+
+
+def _furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv, doc) -> None:
+    """Header, "page x of y" and the office footer; only on the final pass."""
+    if not state.final:
+        return
+    _ = ctx.gettext
+    w, h = ctx.pagesize
+    x0, x1 = MARGIN_X, w - MARGIN_X
+    canv.saveState()
+    canv.setFont(REGULAR, 7)
+    canv.setFillColor(colors.HexColor(MUTED))
+    top = h - MARGIN_TOP + 6 * mm
+    a, b = (right, left) if ctx.rtl else (left, right)
+    canv.drawString(x0, top, tx.one_line(a, ctx.dir))
+    canv.drawRightString(x1, top, tx.one_line(b, ctx.dir))
+    canv.setStrokeColor(GRID)
+    canv.setLineWidth(0.4)
+    canv.line(x0, top - 2.5, x1, top - 2.5)
+    canv.line(x0, MARGIN_BOTTOM - 3 * mm, x1, MARGIN_BOTTOM - 3 * mm)
+    page = _("Page {page} of {pages}").format(page=canv.getPageNumber(), pages=state.total or "…")
+    canv.setFont(REGULAR, 7.5)
+    canv.setFillColor(colors.black)
+    canv.drawCentredString(w / 2, 9 * mm, tx.one_line(page, ctx.dir))
+    footer: Footer | None = getattr(canv, "_fp_footer", None)
+    if footer is not None:
+        from reportlab.graphics import renderPDF
+
+        name = "fpqr" + footer.office.replace("-", "")
+        forms = canv.__dict__.setdefault("_fp_forms", set())
+        if name not in forms:
+            canv.beginForm(name)
+            renderPDF.draw(footer.drawing(), canv, 0, 0)
+            canv.endForm()
+            forms.add(name)
+        qy = MARGIN_BOTTOM - 5 * mm - QR_SIZE
+        qx = x0 if ctx.rtl else x1 - QR_SIZE
+        canv.saveState()
+        canv.translate(qx, qy)
+        canv.doForm(name)
+        canv.restoreState()
+        canv.setFont(REGULAR, 6.2)
+        canv.setFillColor(colors.HexColor(MUTED))
+        label = tx.one_line(
+            _("Data digest of {office} (also in the QR code):").format(office=footer.office),
+            ctx.dir,
+        )
+        if ctx.rtl:
+            canv.drawRightString(x1, qy + QR_SIZE - 7, label)
+            canv.drawRightString(x1, qy + QR_SIZE - 15, footer.digest)
+        else:
+            canv.drawString(x0, qy + QR_SIZE - 7, label)
+            canv.drawString(x0, qy + QR_SIZE - 15, footer.digest)
+    canv.restoreState()
+
+
+def render(
+    ctx: Ctx,
+    out: str | os.PathLike[str],
+    make_story: Callable[[BuildState], list],
+    *,
+    title: str,
+    left: str,
+    right: str,
+    progress: Progress | None = None,
+    step: tuple[int, int] = (0, 1),
+) -> Path:
+    """Lay out the story twice (the first pass finds page numbers and the page count,
+    the second prints them) and write the PDF atomically."""
+    out = Path(out)
+    state = BuildState()
+    data = b""
+    for attempt in range(3):
+        final = attempt > 0
+        state = BuildState(previous=state.pages, total=state.total, final=final)
+        buf = io.BytesIO()
+        doc = BaseDocTemplate(
+            buf,
+            pagesize=ctx.pagesize,
+            leftMargin=MARGIN_X,
+            rightMargin=MARGIN_X,
+            topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM,
+            title=title,
+            author="fieldplan",
+            creator="fieldplan",
+            subject=title,
+            lang=ctx.lang,
+            invariant=0,
+        )
+        frame = Frame(
+            MARGIN_X,
+            MARGIN_BOTTOM,
+            ctx.width,
+            ctx.pagesize[1] - MARGIN_TOP - MARGIN_BOTTOM,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+
+        def furniture(canv, doc, _state=state):
+            _furniture(ctx, _state, left, right, canv, doc)
+
+        doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=furniture)])
+        if progress:
+            progress(step[0] + attempt, step[1], ctx.gettext("Laying out pages"))
+        doc.build(make_story(state))
+        pages = doc.page
+        if final and pages == state.total and state.pages == state.previous:
+            data = buf.getvalue()
+            break
+        state.total = pages
+        data = buf.getvalue() if final else b""
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, out)
+    return out

@@ -1,0 +1,368 @@
+"""The printable status sheet of one office for one period (also the review pack's
+annex, one sheet per office)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, Spacer
+
+from fieldplan.errors import ValidationError
+from fieldplan.model import NARRATIVE_FIELDS, ProgressReport
+from fieldplan.reports import common as cm
+
+#: Characters of each narrative field shown in the table; the rest goes to the annex.
+EXCERPT = {"achievements": 150, "challenges": 80, "next_steps": 80}
+
+
+@dataclass
+class SheetData:
+    """One office's reports for the period, with what proves which data was printed."""
+
+    office: str
+    reports: dict[str, ProgressReport]
+    footer: cm.Footer
+    as_of: str | None  # latest updated_at of these reports (ISO), None if none
+
+
+def gather(rep, period: str, office: str, reports: list[ProgressReport] | None = None) -> SheetData:
+    """Read one office's data (``reports``: already read for the whole period)."""
+    from fieldplan import progress
+
+    if reports is None:
+        reports = progress.list_reports(rep, period=period, office=office)
+    mine = {r.action: r for r in reports if r.office == office}
+    digest = progress.digest(rep, office)
+    footer = cm.Footer(
+        office, digest, cm.qr_payload(office, period, digest, cm.office_replicas(rep, office))
+    )
+    as_of = max((r.updated_at for r in mine.values()), default=None)
+    return SheetData(office, mine, footer, as_of)
+
+
+def _unit(ctx: cm.Ctx, unit: str) -> str:
+    units = {
+        "people": ctx.pgettext("unit", "people"),
+        "documents": ctx.pgettext("unit", "documents"),
+        "USD": ctx.pgettext("unit", "USD"),
+    }
+    return units.get(unit, "" if unit == "count" else unit)
+
+
+def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:
+    from fieldplan.i18n import format_number, format_percent
+
+    if value is None:
+        return "–"
+    if unit == "percent":
+        return format_percent(value, ctx.lang)
+    return format_number(value, ctx.lang)
+
+
+def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None) -> list[Flowable]:
+    _ = ctx.gettext
+    out: list[Flowable] = []
+    for ind in action.indicators:
+        actual = report.value(ind.key) if report else None
+        target = ind.target_for(ctx.period)
+        unit = _unit(ctx, ind.unit)
+        figures = _("{actual} of {target}").format(
+            actual=_number(ctx, actual, ind.unit), target=_number(ctx, target, ind.unit)
+        )
+        if unit:
+            figures += " " + unit
+        out.append(cm.cell(ctx, ind.title.get(ctx.lang), cm.MUTED_SMALL))
+        out.append(cm.cell(ctx, figures, cm.BOLD_SMALL, space_after=2))
+    return out or [cm.cell(ctx, "–")]
+
+
+def field_label(ctx: cm.Ctx, name: str) -> str:
+    _ = ctx.gettext
+    return {
+        "achievements": _("Achievements"),
+        "challenges": _("Challenges"),
+        "next_steps": _("Next steps"),
+    }[name]
+
+
+def _narrative(ctx: cm.Ctx, report: ProgressReport | None) -> tuple[list[Flowable], bool]:
+    from fieldplan.reports.text import truncate
+
+    _ = ctx.gettext
+    out: list[Flowable] = []
+    cut_any = False
+    for name in NARRATIVE_FIELDS:
+        value = getattr(report, name) if report else ""
+        if not value.strip():
+            continue
+        excerpt, cut = truncate(value, EXCERPT[name])
+        cut_any |= cut
+        out.append(cm.cell(ctx, field_label(ctx, name), cm.LABEL))
+        out.append(cm.cell(ctx, excerpt, cm.SMALL, space_after=2))
+    if cut_any:
+        out.append(cm.cell(ctx, _("Full text in the annex."), cm.MUTED_SMALL))
+    return out or [cm.cell(ctx, "–")], cut_any
+
+
+def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
+    """The table of one area's actions; also the actions whose narrative was cut."""
+    from fieldplan.i18n import format_percent, lead_label, level_label
+
+    _ = ctx.gettext
+    w = ctx.width
+    widths = [w * f for f in (0.075, 0.2, 0.12, 0.115, 0.2, 0.29)]
+    head = [
+        cm.cell(ctx, h, cm.CELL_HEAD)
+        for h in (
+            _("Code"),
+            _("Action"),
+            _("Status"),
+            _("Progress"),
+            _("Indicators: actual of target"),
+            _("Narrative"),
+        )
+    ]
+    rows: list[list] = [head]
+    extra = []
+    annex = []
+    for i, act in enumerate(actions, start=1):
+        r = data.reports.get(act.code)
+        status = r.status if r else None
+        narrative, cut = _narrative(ctx, r)
+        if cut:
+            annex.append(act)
+        pct = r.percent if r else None
+        rows.append(
+            [
+                cm.cell(ctx, act.code, cm.BOLD_SMALL),
+                [
+                    cm.cell(ctx, act.title.get(ctx.lang), cm.SMALL, space_after=2),
+                    cm.cell(
+                        ctx,
+                        f"{level_label(act.level, ctx.lang)} · {lead_label(act.lead, ctx.lang)}",
+                        cm.MUTED_SMALL,
+                    ),
+                ],
+                [cm.cell(ctx, cm.status_text(ctx, status), cm.BOLD_SMALL)]
+                + ([cm.cell(ctx, _("Draft"), cm.MUTED_SMALL)] if r and r.state == "draft" else []),
+                cm.PercentBar(
+                    pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl
+                ),
+                _indicators(ctx, act, r),
+                narrative,
+            ]
+        )
+        if status:
+            extra.append(
+                ("BACKGROUND", (2, i), (2, i), cm.colors.HexColor(cm.STATUS_TINTS[status]))
+            )
+    return cm.table(ctx, rows, widths, extra=extra), annex
+
+
+def sheet_story(
+    ctx: cm.Ctx,
+    data: SheetData,
+    state: cm.BuildState,
+    *,
+    key: str,
+    level: int,
+    in_pack: bool = False,
+) -> list[Flowable]:
+    """The flowables of one office's sheet: header block, one table per area,
+    signatures, verification, and the narratives in full when they were cut."""
+    from fieldplan.i18n import format_datetime, format_period
+    from fieldplan.offices import level_for_office, office_name
+
+    _ = ctx.gettext
+    plan = ctx.plan
+    name = office_name(data.office, ctx.lang)
+    story: list[Flowable] = [cm.SetFooter(data.footer)]
+    if in_pack:
+        story.append(
+            cm.Heading(
+                f"{name} ({data.office})",
+                cm.H1,
+                rtl=ctx.rtl,
+                key=key,
+                level=level,
+                pages=state.pages,
+                space_before=0,
+            )
+        )
+    else:
+        story.append(cm.TextFlow(plan.title.get(ctx.lang), cm.TITLE, rtl=ctx.rtl, space_after=4))
+        story.append(
+            cm.TextFlow(
+                _("Status sheet: {office}").format(office=name),
+                cm.SUBTITLE,
+                rtl=ctx.rtl,
+                space_after=4,
+            )
+        )
+    lvl = level_for_office(data.office)
+    actions = plan.actions_of(level=lvl)
+    submitted = sum(1 for r in data.reports.values() if r.state == "submitted")
+    facts = [
+        _("Office: {office} ({code})").format(office=name, code=data.office),
+        _("Period: {period}").format(period=format_period(ctx.period, ctx.lang)),
+        _("Printed: {when}").format(when=format_datetime(ctx.printed, ctx.lang)),
+        (
+            _("Data as of: {when}").format(when=format_datetime(data.as_of, ctx.lang))
+            if data.as_of
+            else _("No progress recorded for this period.")
+        ),
+        _("Reports: {reported} of {actions} actions, {submitted} submitted").format(
+            reported=len(data.reports), actions=len(actions), submitted=submitted
+        ),
+    ]
+    story.extend(cm.TextFlow(f, cm.BODY, rtl=ctx.rtl) for f in facts)
+    story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))
+    if plan.illustrative:
+        story.append(
+            cm.TextFlow(
+                _("The plan's texts are illustrative placeholders."), cm.MUTED_SMALL, rtl=ctx.rtl
+            )
+        )
+    annex = []
+    for area in plan.areas:
+        acts = [a for a in actions if a.area == area.code]
+        if not acts:
+            continue
+        story.extend(
+            cm.heading(
+                f"{area.code} — {area.title.get(ctx.lang)}",
+                cm.H2,
+                rtl=ctx.rtl,
+                key=f"{key}-{area.code}",
+                level=level + 1,
+                pages=state.pages,
+                space_before=8,
+            )
+        )
+        tbl, cut = area_table(ctx, acts, data)
+        story.append(tbl)
+        annex.extend(cut)
+    story.append(Spacer(1, 8))
+    story.extend(_signatures(ctx))
+    story.append(
+        cm.TextFlow(
+            _(
+                "Verification: the digest and the QR code at the foot of each page identify the "
+                "data printed here (QR: JSON with office, period, digest and the last sequence "
+                "number of each replica)."
+            ),
+            cm.MUTED_SMALL,
+            rtl=ctx.rtl,
+        )
+    )
+    if annex:
+        story.extend(
+            cm.heading(
+                _("Annex: narratives in full"),
+                cm.H2,
+                rtl=ctx.rtl,
+                key=f"{key}-annex",
+                level=level + 1,
+                pages=state.pages,
+                space_before=12,
+            )
+        )
+        for act in annex:
+            r = data.reports[act.code]
+            story.append(CondPageBreak(60))
+            story.append(
+                cm.TextFlow(
+                    f"{act.code} — {act.title.get(ctx.lang)}", cm.H3, rtl=ctx.rtl, space_after=2
+                )
+            )
+            for fname in NARRATIVE_FIELDS:
+                value = getattr(r, fname)
+                if not value.strip():
+                    continue
+                story.append(CondPageBreak(30))
+                story.append(cm.TextFlow(field_label(ctx, fname), cm.LABEL, rtl=ctx.rtl))
+                story.append(cm.TextFlow(value, cm.BODY, rtl=ctx.rtl, space_after=4))
+    return story
+
+
+def _legend(ctx: cm.Ctx) -> str:
+    from fieldplan.i18n import STATUS_SYMBOLS, status_label
+
+    _ = ctx.gettext
+    parts = [f"{STATUS_SYMBOLS[s]} {status_label(s, ctx.lang)}" for s in STATUS_SYMBOLS]
+    return _("Key: {symbols}").format(symbols=" · ".join(parts))
+
+
+def _signatures(ctx: cm.Ctx) -> list[Flowable]:
+    _ = ctx.gettext
+    w = ctx.width
+    line = "_" * 34
+    rows = [
+        [
+            cm.cell(ctx, _("Prepared by"), cm.BOLD_SMALL),
+            cm.cell(ctx, line),
+            cm.cell(ctx, _("Date"), cm.BOLD_SMALL),
+            cm.cell(ctx, "_" * 16),
+        ],
+        [
+            cm.cell(ctx, _("Approved by"), cm.BOLD_SMALL),
+            cm.cell(ctx, line),
+            cm.cell(ctx, _("Date"), cm.BOLD_SMALL),
+            cm.cell(ctx, "_" * 16),
+        ],
+    ]
+    widths = [w * f for f in (0.18, 0.45, 0.1, 0.27)]
+    t = cm.table(
+        ctx,
+        rows,
+        widths,
+        header_rows=0,
+        extra=[("GRID", (0, 0), (-1, -1), 0, cm.colors.white), ("TOPPADDING", (0, 0), (-1, -1), 9)],
+    )
+    return [t, Spacer(1, 4 * mm)]
+
+
+def build_status_sheet(
+    rep,
+    period: str,
+    office: str | None = None,
+    *,
+    out: str | os.PathLike[str],
+    lang: str = "en",
+    paper: str = "A4",
+    progress: cm.Progress | None = None,
+) -> Path:
+    from fieldplan.offices import check_office, office_name
+
+    ctx = cm.make_ctx(rep, period, lang, paper)
+    _ = ctx.gettext
+    office = check_office(office) if office else rep.office
+    if not office:
+        raise ValidationError("name the office whose sheet to print")
+    if progress:
+        progress(0, 3, _("Reading data"))
+    data = gather(rep, ctx.period, office)
+    from fieldplan.i18n import format_period
+
+    title = _("Status sheet: {office}").format(office=office_name(office, ctx.lang))
+    right = f"{office_name(office, ctx.lang)} · {format_period(ctx.period, ctx.lang)}"
+
+    def story(state: cm.BuildState) -> list[Flowable]:
+        return sheet_story(ctx, data, state, key=f"o-{office}", level=-1)
+
+    path = cm.render(
+        ctx,
+        out,
+        story,
+        title=title,
+        left=ctx.plan.title.get(ctx.lang),
+        right=right,
+        progress=progress,
+        step=(1, 3),
+    )
+    if progress:
+        progress(3, 3, _("Done"))
+    return path

@@ -1,0 +1,671 @@
+"""The HQ semester review pack: cover, contents, summary by area with a chart, the
+offices × areas matrix, offices that have not reported, late / quarantined /
+conflicting data, detail by area, and every office's status sheet as an annex."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Spacer
+
+from fieldplan.errors import ValidationError
+from fieldplan.model import STATUSES, ProgressReport
+from fieldplan.reports import common as cm
+from fieldplan.reports import sheet as sh
+from fieldplan.reports import text as tx
+
+#: Which status a matrix cell shows when an office's actions in an area differ: the
+#: one that most needs attention.
+SEVERITY = ("off-track", "at-risk", "not-started", "on-track", "completed", "cancelled")
+
+
+@dataclass
+class SyncFacts:
+    """What the exchange records say about the period (None: no sync module here)."""
+
+    late: list  # InboxEntry received after the period's end
+    quarantined: list
+    conflicts: list
+    gaps: list
+
+
+def _known_offices(rep) -> list[str]:
+    """Offices expected to report: enrolled in the key registry, or seen in any
+    period. In the order of offices.all_offices()."""
+    from fieldplan.offices import all_offices
+
+    seen = {r[0] for r in rep.conn.execute("SELECT DISTINCT office FROM progress")}
+    try:
+        from fieldplan.sync.keys import all_keys
+
+        seen |= {k.office for k in all_keys(rep).values() if k.office and k.office != "HQ"}
+    except Exception:  # sync not installed or its tables not there yet
+        pass
+    return [o for o in all_offices() if o in seen]
+
+
+def _sync_facts(rep, ctx: cm.Ctx) -> SyncFacts | None:
+    try:
+        from fieldplan import sync
+    except ImportError:
+        return None
+    end = ctx.plan.period_bounds(ctx.period)[1].isoformat()
+    try:
+        late = [
+            e
+            for e in sync.list_inbox(rep)
+            if e.outcome == "merged" and e.received_at[:10] > end and e.events_new
+        ]
+        conflicts = [
+            c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
+        ]
+        return SyncFacts(
+            late=late,
+            quarantined=list(sync.list_quarantine(rep)),
+            conflicts=conflicts,
+            gaps=list(sync.list_gaps(rep)),
+        )
+    except Exception:  # an older database without the exchange tables
+        return None
+
+
+def _worst(reports: list[ProgressReport]) -> str:
+    statuses = {r.status for r in reports}
+    return next(s for s in SEVERITY if s in statuses)
+
+
+def _mean(values: list[int | None]) -> float | None:
+    nums = [v for v in values if v is not None]
+    return sum(nums) / len(nums) if nums else None
+
+
+class Pack:
+    """The data of one review pack and the flowables made from it."""
+
+    def __init__(self, rep, ctx: cm.Ctx, progress: cm.Progress | None, total: int) -> None:
+        from fieldplan import progress as prog
+        from fieldplan.offices import level_for_office
+
+        self.ctx = ctx
+        self.reports = prog.list_reports(rep, period=ctx.period)
+        self.by_office: dict[str, list[ProgressReport]] = defaultdict(list)
+        for r in self.reports:
+            self.by_office[r.office].append(r)
+        known = _known_offices(rep)
+        self.offices = [o for o in known if o in self.by_office]
+        self.missing = [o for o in known if o not in self.by_office]
+        self.level = {o: level_for_office(o) for o in known}
+        self.sync = _sync_facts(rep, ctx)
+        self.last_period = dict(
+            rep.conn.execute("SELECT office, max(period) FROM progress GROUP BY office").fetchall()
+        )
+        self.sheets = []
+        for i, office in enumerate(self.offices):
+            if progress:
+                progress(i, total, office)
+            self.sheets.append(sh.gather(rep, ctx.period, office, self.by_office[office]))
+        self.as_of = max((r.updated_at for r in self.reports), default=None)
+
+    # --- the story ---------------------------------------------------------------
+
+    def entries(self) -> list[tuple[int, str, str]]:
+        """(level, title, key) of the table of contents, in story order."""
+        from fieldplan.offices import office_name
+
+        _ = self.ctx.gettext
+        lang = self.ctx.lang
+        out = [
+            (0, _("Summary by area"), "summary"),
+            (0, _("Offices × areas"), "matrix"),
+            (0, _("Offices that have not reported"), "missing"),
+            (0, _("Late, quarantined and conflicting data"), "sync"),
+            (0, _("Detail by area"), "detail"),
+        ]
+        out += [
+            (1, f"{a.code} — {a.title.get(lang)}", f"detail-{a.code}") for a in self.ctx.plan.areas
+        ]
+        out.append((0, _("Annex: status sheets by office"), "annex"))
+        out += [(1, f"{office_name(o, lang)} ({o})", f"o-{o}") for o in self.offices]
+        return out
+
+    def story(
+        self,
+        state: cm.BuildState,
+        progress: cm.Progress | None = None,
+        step: tuple[int, int] = (0, 1),
+    ) -> list[Flowable]:
+        ctx = self.ctx
+        titles = {key: title for _lvl, title, key in self.entries()}
+
+        def head(key: str, level: int = 0) -> list[Flowable]:
+            style = cm.H1 if level == 0 else cm.H2
+            return cm.heading(
+                titles[key],
+                style,
+                rtl=ctx.rtl,
+                key=key,
+                level=level,
+                pages=state.pages,
+                space_before=6 if level == 0 else 8,
+            )
+
+        story: list[Flowable] = [cm.SetFooter(None)]
+        story += self.cover()
+        story += [PageBreak(), *self.contents(state), PageBreak()]
+        story += head("summary") + self.summary()
+        story += head("matrix") + self.matrix()
+        story += head("missing") + self.not_reported()
+        story += head("sync") + self.sync_section()
+        story += [PageBreak(), *head("detail")]
+        for area in ctx.plan.areas:
+            story += head(f"detail-{area.code}", 1) + self.area_detail(area)
+        story += [PageBreak(), *head("annex")]
+        story.append(
+            cm.TextFlow(
+                ctx.gettext(
+                    "Each office's status sheet follows, with its data digest and QR code "
+                    "at the foot of its pages."
+                ),
+                cm.BODY,
+                rtl=ctx.rtl,
+            )
+        )
+        for i, data in enumerate(self.sheets):
+            if i:
+                story.append(PageBreak())
+            story += sh.sheet_story(ctx, data, state, key=f"o-{data.office}", level=1, in_pack=True)
+        return story
+
+    def _t(self, text: str, style: cm.Style = cm.BODY, **kw) -> cm.TextFlow:
+        return cm.TextFlow(text, style, rtl=self.ctx.rtl, **kw)
+
+    def cover(self) -> list[Flowable]:
+        from fieldplan.i18n import count_label, format_datetime, format_period
+
+        ctx = self.ctx
+        _ = ctx.gettext
+        lines = [
+            _("Period: {period}").format(period=format_period(ctx.period, ctx.lang)),
+            _("Printed: {when}").format(when=format_datetime(ctx.printed, ctx.lang)),
+            (
+                _("Data as of: {when}").format(when=format_datetime(self.as_of, ctx.lang))
+                if self.as_of
+                else _("No progress recorded for this period.")
+            ),
+            _("Offices that reported: {reported} of {known}").format(
+                reported=len(self.offices), known=len(self.offices) + len(self.missing)
+            ),
+            count_label("report", len(self.reports), ctx.lang),
+        ]
+        out: list[Flowable] = [
+            Spacer(1, 40 * mm),
+            self._t(ctx.plan.title.get(ctx.lang), cm.TITLE, space_after=8),
+            self._t(_("Semester review pack"), cm.SUBTITLE, space_after=14),
+        ]
+        out += [self._t(line, cm.Style(size=11, leading=15)) for line in lines]
+        if ctx.plan.illustrative:
+            out += [
+                Spacer(1, 10),
+                self._t(_("The plan's texts are illustrative placeholders."), cm.SMALL),
+            ]
+        return out
+
+    def contents(self, state: cm.BuildState) -> list[Flowable]:
+        ctx = self.ctx
+        _ = ctx.gettext
+        rows = []
+        for level, title, key in self.entries():
+            page = state.previous.get(key)
+            style = cm.BOLD_SMALL if level == 0 else cm.SMALL
+            rows.append(
+                [
+                    self._t(title, style, indent=12 * level),
+                    self._t(
+                        "" if page is None else str(page),
+                        style,
+                        align="left" if ctx.rtl else "right",
+                    ),
+                ]
+            )
+        w = ctx.width
+        t = cm.table(
+            ctx,
+            rows,
+            [w * 0.88, w * 0.12],
+            header_rows=0,
+            extra=[
+                ("GRID", (0, 0), (-1, -1), 0, colors.white),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d0d0d0")),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ],
+        )
+        return [self._t(_("Contents"), cm.H1, space_after=6), t]
+
+    # --- sections ----------------------------------------------------------------
+
+    def _expected(self, area: str) -> int:
+        plan = self.ctx.plan
+        return sum(
+            len(plan.actions_of(area=area, level=self.level[o]))
+            for o in self.offices + self.missing
+        )
+
+    def summary(self) -> list[Flowable]:
+        from fieldplan.i18n import STATUS_SYMBOLS, status_label
+
+        ctx = self.ctx
+        _ = ctx.gettext
+        counts = {a.code: Counter() for a in ctx.plan.areas}
+        area_of = {a.code: a.area for a in ctx.plan.actions}
+        for r in self.reports:
+            if r.action in area_of:
+                counts[area_of[r.action]][r.status] += 1
+        head = (
+            [_("Area")]
+            + [f"{STATUS_SYMBOLS[s]} {status_label(s, ctx.lang)}" for s in STATUSES]
+            + [_("No report"), _("Total")]
+        )
+        rows = [
+            [self._t(h, cm.CELL_HEAD) for h in head[:1]]
+            + [self._t(h, cm.TINY_HEAD, align="center") for h in head[1:]]
+        ]
+        for area in ctx.plan.areas:
+            c = counts[area.code]
+            got = sum(c.values())
+            none = max(self._expected(area.code) - got, 0)
+            rows.append(
+                [self._t(f"{area.code} — {area.title.get(ctx.lang)}", cm.SMALL)]
+                + [self._t(str(c[s]), cm.SMALL, align="center") for s in STATUSES]
+                + [
+                    self._t(str(none), cm.SMALL, align="center"),
+                    self._t(str(got + none), cm.BOLD_SMALL, align="center"),
+                ]
+            )
+        w = ctx.width
+        widths = [w * 0.19] + [w * 0.095] * len(STATUSES) + [w * 0.13, w * 0.11]
+        out: list[Flowable] = [cm.table(ctx, rows, widths), Spacer(1, 8)]
+        out.append(self.chart(counts))
+        out.append(
+            self._t(
+                _(
+                    "Counts of reports by status for the period; every bar segment "
+                    "is labelled with its count, the legend gives each status's "
+                    "symbol and word."
+                ),
+                cm.MUTED_SMALL,
+            )
+        )
+        return out
+
+    def chart(self, counts: dict[str, Counter]) -> Flowable:
+        from reportlab.graphics.charts.barcharts import HorizontalBarChart
+        from reportlab.graphics.shapes import Drawing, Rect, String
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        from fieldplan.i18n import STATUS_SYMBOLS, status_label
+
+        ctx = self.ctx
+        areas = [a.code for a in ctx.plan.areas]
+        w = ctx.width
+        h = 26 * len(areas) + 60
+        d = Drawing(w, h)
+        bc = HorizontalBarChart()
+        bc.x, bc.y, bc.width, bc.height = (
+            (10, 40, w - 70, h - 50) if ctx.rtl else (50, 40, w - 60, h - 50)
+        )
+        # the first area on top
+        bc.data = [[counts[a][s] for a in reversed(areas)] for s in STATUSES]
+        bc.categoryAxis.categoryNames = [""] * len(areas)  # drawn below, reading side
+        bc.categoryAxis.style = "stacked"
+        bc.categoryAxis.labels.fontName = cm.REGULAR
+        bc.categoryAxis.labels.fontSize = 8
+        bc.valueAxis.labels.fontName = cm.REGULAR
+        bc.valueAxis.labels.fontSize = 7
+        bc.valueAxis.valueMin = 0
+        bc.valueAxis.forceZero = 1
+        if ctx.rtl:  # bars grow from the right
+            bc.valueAxis.reverseDirection = 1
+            bc.categoryAxis.visibleAxis = 0
+        bc.barLabelFormat = lambda v: str(int(v)) if v else ""
+        bc.barLabels.fontName = cm.BOLD
+        bc.barLabels.fontSize = 6.5
+        bc.barLabels.boxTarget = "mid"
+        bc.barLabels.boxAnchor = "c"
+        bc.barLabels.fillColor = colors.black
+        bc.barLabels.boxFillColor = colors.white
+        bc.barLabels.boxStrokeColor = None
+        bc.barLabels.leftPadding = bc.barLabels.rightPadding = 1.5
+        bc.barLabels.topPadding = bc.barLabels.bottomPadding = 0.5
+        bc.barLabels.strokeColor = None
+        for i, s in enumerate(STATUSES):
+            bc.bars[i].fillColor = colors.HexColor(cm.STATUS_COLOURS[s])
+            bc.bars[i].strokeColor = colors.white
+            bc.bars[i].strokeWidth = 0.5
+        d.add(bc)
+        step = bc.height / len(areas)
+        for i, code in enumerate(reversed(areas)):
+            y = bc.y + (i + 0.5) * step - 3
+            if ctx.rtl:
+                d.add(
+                    String(
+                        bc.x + bc.width + 6,
+                        y,
+                        code,
+                        fontName=cm.REGULAR,
+                        fontSize=8,
+                        textAnchor="start",
+                    )
+                )
+            else:
+                d.add(String(bc.x - 6, y, code, fontName=cm.REGULAR, fontSize=8, textAnchor="end"))
+        # the legend: swatch, symbol and word for each status, in reading order
+        x = bc.x + bc.width if ctx.rtl else bc.x
+        for st in STATUSES:
+            label = tx.one_line(f"{STATUS_SYMBOLS[st]} {status_label(st, ctx.lang)}", ctx.dir)
+            tw = stringWidth(label, cm.REGULAR, 7)
+            sw = x - 8 if ctx.rtl else x
+            d.add(
+                Rect(
+                    sw,
+                    14,
+                    8,
+                    8,
+                    fillColor=colors.HexColor(cm.STATUS_COLOURS[st]),
+                    strokeColor=colors.black,
+                    strokeWidth=0.3,
+                )
+            )
+            tx_x = sw - 3 if ctx.rtl else sw + 11
+            d.add(
+                String(
+                    tx_x,
+                    15.5,
+                    label,
+                    fontName=cm.REGULAR,
+                    fontSize=7,
+                    textAnchor="end" if ctx.rtl else "start",
+                )
+            )
+            step_x = 11 + tw + 12
+            x = x - step_x if ctx.rtl else x + step_x
+        return d
+
+    def matrix(self) -> list[Flowable]:
+        from fieldplan.i18n import format_percent
+        from fieldplan.offices import office_name
+
+        ctx = self.ctx
+        _ = ctx.gettext
+        plan = ctx.plan
+        areas = plan.areas
+        area_of = {a.code: a.area for a in plan.actions}
+        w = ctx.width
+        rest = w * 0.66 / max(len(areas), 1)
+        widths = [w * 0.22] + [rest] * len(areas) + [w * 0.12]
+        rows = [
+            [self._t(_("Office"), cm.CELL_HEAD)]
+            + [self._t(a.code, cm.CELL_HEAD, align="center") for a in areas]
+            + [self._t(_("Reports"), cm.CELL_HEAD, align="center")]
+        ]
+        extra = []
+        for i, office in enumerate(self.offices, start=1):
+            mine = self.by_office[office]
+            row = [self._t(f"{office_name(office, ctx.lang)} ({office})", cm.SMALL)]
+            for j, area in enumerate(areas, start=1):
+                rs = [r for r in mine if area_of.get(r.action) == area.code]
+                if not rs:
+                    row.append(self._t("–", cm.SMALL, align="center"))
+                    continue
+                worst = _worst(rs)
+                mean = _mean([r.percent for r in rs])
+                cellrows = [self._t(cm.status_text(ctx, worst), cm.BOLD_SMALL)]
+                if mean is not None:
+                    cellrows.append(
+                        self._t(
+                            _("mean {percent}").format(
+                                percent=format_percent(round(mean), ctx.lang)
+                            ),
+                            cm.MUTED_SMALL,
+                        )
+                    )
+                row.append(cellrows)
+                extra.append(
+                    ("BACKGROUND", (j, i), (j, i), colors.HexColor(cm.STATUS_TINTS[worst]))
+                )
+            expected = len(plan.actions_of(level=self.level[office]))
+            row.append(self._t(f"{len(mine)}/{expected}", cm.SMALL, align="center"))
+            rows.append(row)
+        out: list[Flowable] = [
+            self._t(
+                _(
+                    "Each cell shows the status needing most attention among the office's actions "
+                    "in the area, and their mean progress."
+                ),
+                cm.MUTED_SMALL,
+                space_after=4,
+            )
+        ]
+        if self.offices:
+            out.append(cm.table(ctx, rows, widths, extra=extra))
+        else:
+            out.append(self._t(_("No office has reported for this period.")))
+        return out
+
+    def not_reported(self) -> list[Flowable]:
+        from fieldplan.i18n import format_period
+        from fieldplan.offices import office_name
+
+        ctx = self.ctx
+        _ = ctx.gettext
+        if not self.missing:
+            return [self._t(_("Every known office has reported for this period."))]
+        rows = [
+            [
+                self._t(h, cm.CELL_HEAD)
+                for h in (_("Office"), _("Code"), _("Latest period reported"))
+            ]
+        ]
+        for office in self.missing:
+            last = self.last_period.get(office)
+            rows.append(
+                [
+                    self._t(office_name(office, ctx.lang), cm.SMALL),
+                    self._t(office, cm.SMALL),
+                    self._t(format_period(last, ctx.lang) if last else _("never"), cm.SMALL),
+                ]
+            )
+        w = ctx.width
+        return [
+            self._t(
+                _(
+                    "Offices known here (enrolled, or with data for another period) "
+                    "with no report for this period:"
+                ),
+                cm.BODY,
+                space_after=4,
+            ),
+            cm.table(ctx, rows, [w * 0.45, w * 0.15, w * 0.4]),
+        ]
+
+    def sync_section(self) -> list[Flowable]:
+        from fieldplan.i18n import format_datetime
+        from fieldplan.offices import office_name
+
+        ctx = self.ctx
+        _ = ctx.gettext
+        facts = self.sync
+        if facts is None:
+            return [
+                self._t(
+                    _(
+                        "This installation keeps no exchange records, so no late, "
+                        "quarantined or conflicting data is known."
+                    )
+                )
+            ]
+        if not (facts.late or facts.quarantined or facts.conflicts or facts.gaps):
+            return [
+                self._t(
+                    _(
+                        "None known: no data arrived after the end of the period, no "
+                        "bundle is in quarantine, no conflict is open and no events "
+                        "are missing."
+                    )
+                )
+            ]
+        w = ctx.width
+        out: list[Flowable] = []
+
+        def name(code: str) -> str:
+            try:
+                return f"{office_name(code, ctx.lang)} ({code})"
+            except ValidationError:
+                return code or "?"
+
+        def block(title: str, head: list[str], rows: list[list[str]], widths: list[float]):
+            out.append(self._t(title, cm.H3, space_after=2))
+            data = [[self._t(h, cm.CELL_HEAD) for h in head]]
+            data += [[self._t(c, cm.SMALL) for c in row] for row in rows]
+            out.append(cm.table(ctx, data, [w * f for f in widths]))
+            out.append(Spacer(1, 6))
+
+        if facts.late:
+            block(
+                _("Data received after the end of the period"),
+                [_("Office"), _("File"), _("Received"), _("New events")],
+                [
+                    [
+                        name(e.office),
+                        e.file,
+                        format_datetime(e.received_at, ctx.lang),
+                        str(e.events_new),
+                    ]
+                    for e in facts.late
+                ],
+                [0.3, 0.35, 0.2, 0.15],
+            )
+        if facts.quarantined:
+            block(
+                _("Bundles in quarantine (key not trusted yet)"),
+                [_("Office"), _("File"), _("Received"), _("Key fingerprint")],
+                [
+                    [
+                        name(q.office),
+                        q.file,
+                        format_datetime(q.received_at, ctx.lang),
+                        q.fingerprint,
+                    ]
+                    for q in facts.quarantined
+                ],
+                [0.25, 0.25, 0.2, 0.3],
+            )
+        if facts.conflicts:
+            block(
+                _("Open conflicts"),
+                [_("Office"), _("Action"), _("Field"), _("Competing values")],
+                [
+                    [
+                        name(c.office),
+                        c.action or c.entity,
+                        c.field,
+                        " | ".join(str(v.value) for v in c.candidates)[:300],
+                    ]
+                    for c in facts.conflicts
+                ],
+                [0.25, 0.12, 0.18, 0.45],
+            )
+        if facts.gaps:
+            block(
+                _("Missing events"),
+                [_("Office"), _("Replica"), _("Events")],
+                [[name(g.office), g.origin[:8], f"{g.first}–{g.last}"] for g in facts.gaps],
+                [0.4, 0.3, 0.3],
+            )
+        return out
+
+    def area_detail(self, area) -> list[Flowable]:
+        from fieldplan.i18n import STATUS_SYMBOLS, format_percent, level_label
+
+        ctx = self.ctx
+        _ = ctx.gettext
+        by_action: dict[str, list[ProgressReport]] = defaultdict(list)
+        for r in self.reports:
+            by_action[r.action].append(r)
+        w = ctx.width
+        widths = [w * f for f in (0.08, 0.34, 0.12, 0.1, 0.2, 0.16)]
+        rows = [
+            [
+                self._t(h, cm.CELL_HEAD)
+                for h in (
+                    _("Code"),
+                    _("Action"),
+                    _("Level"),
+                    _("Reports"),
+                    _("Statuses"),
+                    _("Mean progress"),
+                )
+            ]
+        ]
+        for act in ctx.plan.actions_of(area=area.code):
+            rs = by_action.get(act.code, [])
+            c = Counter(r.status for r in rs)
+            mix = "  ".join(f"{STATUS_SYMBOLS[s]} {c[s]}" for s in STATUSES if c[s]) or "–"
+            expected = sum(1 for o in self.offices + self.missing if self.level[o] == act.level)
+            mean = _mean([r.percent for r in rs])
+            rows.append(
+                [
+                    self._t(act.code, cm.BOLD_SMALL),
+                    self._t(act.title.get(ctx.lang), cm.SMALL),
+                    self._t(level_label(act.level, ctx.lang), cm.SMALL),
+                    self._t(f"{len(rs)}/{expected}", cm.SMALL, align="center"),
+                    self._t(mix, cm.SMALL),
+                    cm.PercentBar(
+                        mean,
+                        "–" if mean is None else format_percent(round(mean), ctx.lang),
+                        rtl=ctx.rtl,
+                    ),
+                ]
+            )
+        return [cm.table(ctx, rows, widths)]
+
+
+def build_review_pack(
+    rep,
+    period: str,
+    out: str | os.PathLike[str],
+    *,
+    lang: str = "en",
+    paper: str = "A4",
+    progress: cm.Progress | None = None,
+) -> Path:
+    from fieldplan.i18n import format_period
+
+    ctx = cm.make_ctx(rep, period, lang, paper)
+    _ = ctx.gettext
+    if not rep.is_hq:
+        raise ValidationError("only headquarters prints the review pack")
+    office_count = rep.conn.execute(
+        "SELECT count(DISTINCT office) FROM progress WHERE period = ?", (ctx.period,)
+    ).fetchone()[0]
+    total = office_count + 3
+    pack = Pack(rep, ctx, progress, total)
+    title = _("Semester review pack")
+    path = cm.render(
+        ctx,
+        out,
+        pack.story,
+        title=title,
+        left=ctx.plan.title.get(ctx.lang),
+        right=f"{title} · {format_period(ctx.period, lang)}",
+        progress=progress,
+        step=(office_count, total),
+    )
+    if progress:
+        progress(total, total, _("Done"))
+    return path

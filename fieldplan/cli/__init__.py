@@ -18,7 +18,7 @@ from fieldplan import __version__
 from fieldplan.errors import FieldplanError
 
 #: Modules under fieldplan/cli/ that each add their commands with register(sub).
-COMMAND_MODULES = ("core_cmds", "sync_cmds", "data_cmds")
+COMMAND_MODULES = ("core_cmds", "sync_cmds", "data_cmds", "report_cmds")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2

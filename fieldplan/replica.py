@@ -47,6 +47,9 @@ class Replica:
         self.conn = conn
         self.path = path
         self._plan_cache: tuple[Any, Any] | None = None
+        #: derived values other modules keep per open replica, each with the stamp
+        #: of the data it was computed from
+        self.cache: dict[str, Any] = {}
 
     # identity ------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

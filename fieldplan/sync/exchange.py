@@ -26,6 +26,7 @@ from fieldplan import events, store
 from fieldplan.errors import BundleError, FieldplanError, OwnershipError, ValidationError
 from fieldplan.minisign import PublicKey
 from fieldplan.model import NARRATIVE_FIELDS, REPORT_STATES, STATUSES
+from fieldplan.progress import MAX_TEXT
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
 
@@ -129,18 +130,26 @@ def holdings(conn: sqlite3.Connection) -> dict[str, int]:
     return {o: s for o, s in rows}
 
 
-def list_gaps(rep: Replica) -> list[Gap]:
-    """Ranges of events known to exist (a later one is held) but not received."""
+def list_gaps(rep: Replica, origins: Iterable[str] | None = None) -> list[Gap]:
+    """Ranges of events known to exist (a later one is held) but not received; of
+    some origins only, when given."""
     offices = keyreg.replica_offices(rep)
+    if origins is None:
+        where, params = "", ()
+    else:
+        params = tuple(origins)
+        if not params:
+            return []
+        where = f"WHERE origin IN ({','.join('?' * len(params))})"
     rows = rep.conn.execute(
-        """
-        SELECT origin, 1, min(seq) - 1 FROM events GROUP BY origin HAVING min(seq) > 1
+        f"""
+        SELECT origin, 1, min(seq) - 1 FROM events {where} GROUP BY origin HAVING min(seq) > 1
         UNION ALL
         SELECT origin, seq + 1, nxt - 1 FROM (
             SELECT origin, seq, lead(seq) OVER (PARTITION BY origin ORDER BY seq) AS nxt
-            FROM events) WHERE nxt > seq + 1
+            FROM events {where}) WHERE nxt > seq + 1
         ORDER BY 1, 2
-        """
+        """, params + params
     ).fetchall()
     return [Gap(o, offices.get(o, ""), a, b) for o, a, b in rows]
 
@@ -391,8 +400,6 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
 
 
 def _valid_progress_value(name: str, value: Any) -> bool:
-    from fieldplan.progress import MAX_TEXT
-
     if name == "status":
         return value in STATUSES
     if name == "state":
@@ -412,34 +419,40 @@ class _Merger:
         self.sender_office = sender_office
         self.offices = keyreg.replica_offices(rep)
         self.offices[sender] = sender_office
-        self.last: dict[str, tuple[int, str]] = {}
+        self.last: dict[str, tuple[int, str, str]] = {}  # origin → open run's end
         self.deferred: list[events.Event] = []
         self.stats = _MergeStats()
 
-    def _hash_of(self, origin: str, seq: int) -> str | None:
-        mine = self.last.get(origin)
-        if mine and mine[0] == seq:
-            return mine[1]
+    def _held_hash(self, origin: str, seq: int) -> str | None:
         row = self.rep.conn.execute(
             "SELECT hash FROM events WHERE origin = ? AND seq = ?", (origin, seq)).fetchone()
         return row[0] if row else None
 
-    def _check_chain(self, e: events.Event, office: str) -> None:
-        where = f"event {e.seq} of {office}"
-        if e.seq == 1:
-            if e.prev != events.GENESIS:
-                raise BundleError(f"{where}: broken hash chain (first event names a predecessor)")
-        else:
-            before = self._hash_of(e.origin, e.seq - 1)
-            if before is not None and before != e.prev:
-                raise BundleError(f"{where}: broken hash chain (does not follow event "
-                                  f"{e.seq - 1})")
+    def _close_run(self, origin: str) -> None:
+        """The event after a run of consecutive events, if held, must follow it."""
+        seq, digest, office = self.last.pop(origin)
         row = self.rep.conn.execute(
-            "SELECT body FROM events WHERE origin = ? AND seq = ?", (e.origin, e.seq + 1)
+            "SELECT body FROM events WHERE origin = ? AND seq = ?", (origin, seq + 1)
         ).fetchone()
-        if row is not None and json.loads(row[0])["prev"] != e.hash:
-            raise BundleError(f"{where}: broken hash chain (event {e.seq + 1} does not follow it)")
-        self.last[e.origin] = (e.seq, e.hash)
+        if row is not None and json.loads(row[0])["prev"] != digest:
+            raise BundleError(f"event {seq} of {office}: broken hash chain "
+                              f"(event {seq + 1} does not follow it)")
+
+    def _check_chain(self, e: events.Event, office: str) -> None:
+        """Chain links are checked inside each run of consecutive events of an origin,
+        and against the log at both ends of the run (two look-ups a run, not an event)."""
+        where = f"event {e.seq} of {office}"
+        run = self.last.get(e.origin)
+        if run is not None and run[0] + 1 == e.seq:
+            before: str | None = run[1]
+        else:
+            if run is not None:
+                self._close_run(e.origin)
+            before = events.GENESIS if e.seq == 1 else self._held_hash(e.origin, e.seq - 1)
+        if before is not None and before != e.prev:
+            raise BundleError(f"{where}: broken hash chain (does not follow event "
+                              f"{e.seq - 1})")
+        self.last[e.origin] = (e.seq, e.hash, office)
 
     def add(self, batch: list[events.Event]) -> None:
         ready = []
@@ -460,6 +473,12 @@ class _Merger:
             self.offices.update(keyreg.replica_offices(self.rep))
 
     def finish(self) -> _MergeStats:
+        self._drain_deferred()
+        for origin in list(self.last):
+            self._close_run(origin)
+        return self.stats
+
+    def _drain_deferred(self) -> None:
         while self.deferred:
             pending, self.deferred = self.deferred, []
             self.add(pending)
@@ -467,7 +486,6 @@ class _Merger:
                 o = self.deferred[0].origin
                 raise OwnershipError(f"events from replica {o[:8]}, which no known key "
                                      "belongs to")
-        return self.stats
 
 
 def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
@@ -559,8 +577,7 @@ def import_bundle(
                                           retire=accept[1])
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel)
                 outcome = "duplicate" if seen or (stats.new == 0 and stats.total) else "merged"
-                gaps = tuple(g.message() for g in list_gaps(rep)
-                             if g.origin in stats.origins)
+                gaps = tuple(g.message() for g in list_gaps(rep, stats.origins))
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        **base)
                 _inbox_row(rep, result, sha)

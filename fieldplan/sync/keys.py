@@ -44,7 +44,22 @@ class KeyInfo:
 
 
 def all_keys(rep: Replica) -> dict[str, KeyInfo]:
-    """Every key this replica knows, by key id (the registry wins over local trust)."""
+    """Every key this replica knows, by key id (the registry wins over local trust).
+    Cached on the replica until a key event or a local trust changes it."""
+    stamp = rep.conn.execute(
+        "SELECT (SELECT count(*) || ':' || coalesce(max(hlc), 0) FROM versions "
+        "INDEXED BY versions_heads WHERE entity = 'key' AND superseded = 0), "
+        "(SELECT count(*) FROM versions WHERE entity = 'key'), "
+        "(SELECT group_concat(key_id) FROM local_trust)").fetchone()
+    cached = rep.cache.get("keys")
+    if cached and cached[0] == tuple(stamp):
+        return dict(cached[1])
+    out = _load_keys(rep)
+    rep.cache["keys"] = (tuple(stamp), out)
+    return dict(out)
+
+
+def _load_keys(rep: Replica) -> dict[str, KeyInfo]:
     out: dict[str, KeyInfo] = {}
     for row in rep.conn.execute(
         "SELECT key_id, public_key, office, replica FROM local_trust"

@@ -1,0 +1,207 @@
+"""Benchmarks for sync (issue: signed sync bundles).
+
+1. HQ import of the 57 office bundles of a demo covering the whole plan (every
+   semester to 2027-S2): events per second, and the ratio to a raw `executemany`
+   INSERT of the same events into a bare table in the same run (target ≤ 3×).
+2. Peak memory (max RSS of a child process) importing bundles that total 1,000,000
+   events (target ≤ 200 MB).
+3. Bundle bytes for one office-semester against `gzip -9` of the same event lines
+   (target ≤ 1.10×); a typical office-semester ≤ 32 KB.
+
+    python tests/bench/bench_sync.py [--events 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("FIELDPLAN_AUTHOR", "bench")
+
+from fieldplan import bundle as bundlefmt  # noqa: E402
+from fieldplan import demo, events  # noqa: E402
+from fieldplan.replica import open_replica  # noqa: E402
+from fieldplan.sync import import_bundle  # noqa: E402
+
+
+def bench_import_57(tmp: Path) -> Path:
+    demo.DEMO_TODAY = dt.date(2027, 12, 31)  # the whole plan
+    t0 = time.perf_counter()
+    world = demo.make_demo(tmp / "world", offices=57, seed=1)
+    print(f"demo of the whole plan, 57 offices: {time.perf_counter() - t0:.1f} s")
+    lines = []
+    for path in world.bundles.values():
+        with bundlefmt.open_bundle(path) as b:
+            lines.extend(b.iter_lines())
+    n = len(lines)
+
+    with open_replica(world.hq) as hq:
+        t0 = time.perf_counter()
+        for path in world.bundles.values():
+            outcome = import_bundle(hq, path, backup=False)
+            assert outcome.outcome == "merged", outcome.reason
+        merge = time.perf_counter() - t0
+
+    raw = sqlite3.connect(tmp / "raw.sqlite3", isolation_level=None)
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute("PRAGMA synchronous = FULL")
+    raw.execute("CREATE TABLE events (origin TEXT, seq INTEGER, body TEXT)")
+    t0 = time.perf_counter()
+    for start in range(0, n, n // 57 + 1):  # one transaction per bundle, as the import does
+        raw.execute("BEGIN")
+        raw.executemany("INSERT INTO events VALUES (?, ?, ?)",
+                        [("o", i, line) for i, line in enumerate(lines[start:start + n // 57 + 1])])
+        raw.execute("COMMIT")
+    base = time.perf_counter() - t0
+    raw.close()
+    print(f"HQ import of 57 bundles ({n} events): {merge:.2f} s = {n / merge:,.0f} events/s; "
+          f"raw executemany {base:.3f} s: ratio {merge / base:.1f}× (target ≤ 3×)")
+    return world.offices["ML"]
+
+
+def bench_office_semester(office_db: Path, tmp: Path) -> None:
+    with open_replica(office_db) as rep:
+        rows = [body for (body,) in rep.conn.execute(
+            "SELECT body FROM events WHERE origin = ? AND entity = 'progress' AND "
+            "entity_id LIKE '%|2026-S1' ORDER BY seq", (rep.replica_id,))]
+        from fieldplan.sync.keys import secret_key
+
+        path = tmp / "semester.fieldplan"
+        bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": rep.plan_id,
+                                      "sender": rep.replica_id, "office": rep.office,
+                                      "recipient": "HQ", "ranges": {}, "acks": {}},
+                               (json.loads(r) for r in rows), secret_key(rep))
+    text = "".join(r + "\n" for r in rows).encode()
+    gz = len(gzip.compress(text, compresslevel=9))
+    size = path.stat().st_size
+    print(f"office-semester bundle (ML, 2026-S1, {len(rows)} events): {size} bytes; "
+          f"gzip -9 of the same lines {gz} bytes: ratio {size / gz:.2f}× (target ≤ 1.10×); "
+          f"{'≤' if size <= 32 * 1024 else '>'} 32 KB; fixed part (manifest, signature, "
+          f"ZIP directory) {size - _events_member_size(path)} bytes")
+
+
+def _events_member_size(path: Path) -> int:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return zf.getinfo("events.jsonl").compress_size
+
+
+def bench_typed_semester(tmp: Path) -> None:
+    """An office-semester saved as the client does while people type: each report
+    saved several times (status, percent, then the narrative in a few sittings)."""
+    from fieldplan import progress
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+
+    hq = init_hq(tmp / "typed-hq.sqlite3")
+    enroll_office(hq, "SN", tmp / "sn.setup")
+    hq.close()
+    rep = init_from_setup(tmp / "typed-sn.sqlite3", tmp / "sn.setup")
+    text = ("Un atelier technique de 3 jours a été organisé avec le ministère du Travail, "
+            "réunissant 45 participants de 6 institutions. ")
+    for act in rep.plan().actions_of(level="national"):
+        progress.record_progress(rep, act.code, "2026-S1", status="on-track", percent=10)
+        for sitting in range(1, 7):
+            progress.record_progress(rep, act.code, "2026-S1", percent=10 + 10 * sitting,
+                                     achievements=text * sitting)
+    result = export_bundle(rep, out_dir=tmp)
+    rows = [b for (b,) in rep.conn.execute(
+        "SELECT body FROM events WHERE origin = ? ORDER BY seq", (rep.replica_id,))]
+    rep.close()
+    gz = len(gzip.compress("".join(r + "\n" for r in rows).encode(), compresslevel=9))
+    print(f"typed office-semester (SN, {len(rows)} saves): bundle {result.size} bytes, "
+          f"gzip -9 {gz} bytes: ratio {result.size / gz:.2f}×")
+
+
+_CHILD = r"""
+import resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from fieldplan.replica import open_replica
+from fieldplan.sync import import_bundle
+t0 = time.perf_counter()
+with open_replica(sys.argv[2]) as hq:
+    for path in sys.argv[3:]:
+        o = import_bundle(hq, path, backup=False)
+        assert o.outcome == "merged", o.reason
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bench_memory(tmp: Path, total: int) -> None:
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, init_from_setup
+    from fieldplan.sync.exchange import _enrolment_proof
+    from fieldplan.sync.keys import public_key, secret_key
+
+    hq = init_hq(tmp / "mem-hq.sqlite3")
+    enroll_office(hq, "ML", tmp / "ml.setup")
+    hq.close()
+    rep = init_from_setup(tmp / "mem-ml.sqlite3", tmp / "ml.setup")
+    acts = [a.code for a in rep.plan().actions_of(level="national")]
+    periods = [str(p) for p in rep.plan().periods()]
+    ids = [f"ML|{a}|{p}" for a in acts for p in periods]
+    secret = secret_key(rep)
+    proof = _enrolment_proof(rep, public_key(rep))
+    state = {"seq": 0, "prev": events.GENESIS, "last": {}}
+    hlc0 = 1_780_000_000_000 << 16
+
+    def chunk(n: int):
+        for _ in range(n):
+            state["seq"] += 1
+            seq = state["seq"]
+            eid = ids[seq % len(ids)]
+            prev_id = state["last"].get(eid)
+            base = {"percent": [prev_id], "status": [prev_id]} if prev_id else {}
+            raw = {"author": "bench", "base": base, "entity": "progress",
+                   "fields": {"percent": seq % 101, "status": "on-track"}, "hlc": hlc0 + seq,
+                   "id": eid, "origin": rep.replica_id, "prev": state["prev"], "seq": seq}
+            state["prev"] = events.parse_event(events.canonical_json(raw)).hash
+            state["last"][eid] = f"{rep.replica_id}:{seq}"
+            yield raw
+
+    paths = []
+    per = 250_000
+    t0 = time.perf_counter()
+    for i in range(0, total, per):
+        path = tmp / f"mem-{i}.fieldplan"
+        bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": rep.plan_id,
+                                      "sender": rep.replica_id, "office": "ML",
+                                      "recipient": "HQ", "ranges": {}, "acks": {},
+                                      "enrolment": proof}, chunk(min(per, total - i)), secret)
+        paths.append(str(path))
+    rep.close()
+    print(f"wrote {len(paths)} bundles, {total:,} events, in {time.perf_counter() - t0:.0f} s "
+          f"({sum(Path(p).stat().st_size for p in paths) / 2**20:.1f} MiB)")
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(tmp / "mem-hq.sqlite3"),
+                          *paths], capture_output=True, text=True, check=True)
+    seconds, rss_kib = out.stdout.split()
+    print(f"import of {total:,} events: {float(seconds):.0f} s "
+          f"({total / float(seconds):,.0f} events/s), peak memory "
+          f"{int(rss_kib) / 1024:.0f} MB (target ≤ 200 MB)")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=1_000_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        ml = bench_import_57(tmp)
+        bench_office_semester(ml, tmp)
+        bench_typed_semester(tmp)
+        bench_memory(tmp, args.events)
+    print(f"(bench process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}"
+          " MB)")

@@ -1,0 +1,30 @@
+; Inno Setup script: wraps the PyInstaller folder (dist\fieldplan) in an installer
+; for ordinary Windows laptops. Per-user install: no administrator rights needed.
+[Setup]
+AppId={{6C1F5F3E-2B7A-4D55-9B0E-7F3A1C2D4E5F}
+AppName=fieldplan
+AppVersion=0.1.0
+AppPublisher=IOM–OIC Plan of Action joint mechanism
+DefaultDirName={localappdata}\Programs\fieldplan
+DefaultGroupName=fieldplan
+PrivilegesRequired=lowest
+OutputBaseFilename=fieldplan-0.1.0-setup
+Compression=lzma2
+SolidCompression=yes
+ChangesAssociations=yes
+
+[Languages]
+Name: "en"; MessagesFile: "compiler:Default.isl"
+Name: "fr"; MessagesFile: "compiler:Languages\French.isl"
+Name: "ar"; MessagesFile: "compiler:Languages\Arabic.isl"
+
+[Files]
+Source: "..\..\dist\fieldplan\*"; DestDir: "{app}"; Flags: recursesubdirs ignoreversion
+
+[Icons]
+Name: "{group}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"
+Name: "{userdesktop}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"
+
+[Registry]
+Root: HKCU; Subkey: "Software\Classes\.fieldplan"; ValueType: string; ValueData: "fieldplan.bundle"; Flags: uninsdeletevalue
+Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle\shell\open\command"; ValueType: string; ValueData: """{app}\fieldplan.exe"" gui"; Flags: uninsdeletekey

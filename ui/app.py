@@ -15,7 +15,6 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from fieldplan.i18n import LANGUAGES, detect_language, set_language
-from ui.context import Identity, read_identity
 from ui.ops import DbOp, Session, error_text
 
 ORG, APP = "fieldplan", "fieldplan"
@@ -74,8 +73,9 @@ class Shell(QObject):
         self.settings = settings
         self.session: Session | None = None
         self.window = None
-        self.identity: Identity | None = None
+        self.identity = None
         self.dialog = None
+        self.demo_job = None
 
     # opening -------------------------------------------------------------------------
     def start(self, db_path: Path) -> None:
@@ -89,13 +89,15 @@ class Shell(QObject):
             return
         self.open(db_path)
 
-    def open(self, db_path: Path) -> None:
-        if self.session is not None:
+    def open(self, db_path: Path, session: Session | None = None) -> None:
+        if self.session is not None and self.session is not session:
             self.session.close()
-        self.session = Session(db_path)
-        DbOp(self.session, None, read_identity) \
+        self.session = session or Session(db_path)
+        DbOp(self.session, None, _read_identity) \
             .success(self._opened) \
             .failure(lambda e, p=db_path: self._cannot_open(p, e)).run()
+        # import the window's modules while the worker opens the database
+        import ui.main_window  # noqa: F401
 
     def _cannot_open(self, db_path: Path, error: BaseException) -> None:
         from fieldplan.store import list_backups
@@ -109,7 +111,7 @@ class Shell(QObject):
         self.dialog.rejected.connect(self.app.quit)
         self.dialog.show()
 
-    def _opened(self, identity: Identity) -> None:
+    def _opened(self, identity) -> None:
         self.identity = identity
         self.show_window()
 
@@ -145,14 +147,25 @@ class Shell(QObject):
             self.session = None
 
 
+def _read_identity(rep):
+    from ui.context import read_identity
+
+    return read_identity(rep)
+
+
 def settings() -> QSettings:
     return QSettings(ORG, APP)
 
 
-def run(db: str | None = None, demo: bool = False, lang: str | None = None) -> int:
-    """Open the desktop client; returns the exit status."""
+def start(db: str | None = None, demo: bool = False, lang: str | None = None,
+          prefs: QSettings | None = None) -> Shell:
+    """Create the application and begin opening the database; ``run`` then enters
+    the event loop. The worker starts opening the database before Qt sets up the
+    application, so both happen at once."""
     from fieldplan.store import resolve_db_path
 
+    path = None if demo else resolve_db_path(db)
+    early = Session(path) if path is not None and path.exists() else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
@@ -161,20 +174,29 @@ def run(db: str | None = None, demo: bool = False, lang: str | None = None) -> i
 
     app.setApplicationVersion(fieldplan.__version__)
     apply_font(app)
-    prefs = settings()
+    prefs = prefs or settings()
     apply_language(app, choose_language(prefs, lang))
     shell = Shell(app, prefs)
-    if demo:
+    if early is not None:
+        shell.open(path, early)
+    elif demo:
         from ui.first_run import OneShot, demo_path, make_demo_database
 
-        path = demo_path()
-        holder = OneShot(lambda: make_demo_database(path), lambda p: shell.open(Path(p)),
-                         lambda e: (print(error_text(e), file=sys.stderr), app.exit(1)))
-        app._demo_holder = holder  # keep it alive while it runs
+        demo_db = demo_path()
+        shell.demo_job = OneShot(lambda: make_demo_database(demo_db),
+                                 lambda p: shell.open(Path(p)),
+                                 lambda e: (print(error_text(e), file=sys.stderr),
+                                            app.exit(1)))
     else:
-        shell.start(resolve_db_path(db))
+        shell.start(path)
+    return shell
+
+
+def run(db: str | None = None, demo: bool = False, lang: str | None = None) -> int:
+    """Open the desktop client; returns the exit status."""
+    shell = start(db, demo, lang)
     try:
-        return app.exec()
+        return shell.app.exec()
     finally:
         shell.shutdown()
 

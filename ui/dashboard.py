@@ -75,7 +75,8 @@ def summarise(identity: Identity, period: str,
             if r.value(ind.key) is None:
                 empty.append(_("indicator {key}").format(key=ind.key))
         if empty:
-            missing.append(_("{action}: no {fields}").format(
+            # Translators: e.g. "PA1.2 — to fill in: percent, challenges"
+            missing.append(_("{action} — to fill in: {fields}").format(
                 action=a.code, fields=_(", ").join(empty)))
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
     return PeriodSummary(period, tuple(counts.items()), tuple(areas), tuple(missing),

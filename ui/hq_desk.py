@@ -52,6 +52,8 @@ def _table(model, name: str) -> QTableView:
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
+    # one line per row: compact enough for 1366×768
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     return view
 
 
@@ -131,6 +133,7 @@ class OverviewPage(QWidget):
         self.proxy.setSourceModel(self.model)
         self.view = _table(self.proxy, _("Offices by area"))
         self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.horizontalHeader().setSectionResizeMode(
@@ -202,9 +205,15 @@ class ReportsPage(QSplitter):
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
         self.detail.setAccessibleName(_("Report narrative"))
+        self.detail.setPlaceholderText(_("Choose a report to read its narrative."))
         self.addWidget(top)
         self.addWidget(self.detail)
-        self.setSizes([420, 160])
+        self.setSizes([460, 160])
+        width = self.view.fontMetrics().horizontalAdvance
+        for column, sample in ((0, "RO-Dakar"), (1, "PA4.10"), (2, "2026-S1"),
+                               (3, "▼ " + status_label("not-started")), (4, "100 %"),
+                               (5, _("Submitted")), (6, "30/06/2026 23:59")):
+            self.view.setColumnWidth(column, width(sample) + 24)
         self.search.textChanged.connect(self._filter)
         self.scope.currentIndexChanged.connect(self._filter)
         self.status.currentIndexChanged.connect(self._filter)
@@ -448,20 +457,34 @@ class ConflictsPage(QSplitter):
 
 
 class HqDesk:
-    """The HQ pages, added to the main window's tabs."""
+    """The HQ pages, added to the main window's tabs and built when first shown."""
 
     def __init__(self, session: Session, identity: Identity, period: str) -> None:
-        self.overview = OverviewPage(session, identity, period)
-        self.reports = ReportsPage(session, identity, period)
-        self.inbox = InboxPage(session)
-        self.quarantine = QuarantinePage(session)
-        self.conflicts = ConflictsPage(session)
+        from ui.main_window import LazyTab
+
+        self.session, self.identity, self.period = session, identity, period
+        self._tabs = {
+            "overview": LazyTab(lambda: OverviewPage(session, identity, self.period)),
+            "reports": LazyTab(lambda: ReportsPage(session, identity, self.period)),
+            "inbox": LazyTab(lambda: InboxPage(session)),
+            "quarantine": LazyTab(lambda: QuarantinePage(session)),
+            "conflicts": LazyTab(lambda: ConflictsPage(session)),
+        }
+
+    overview = property(lambda self: self._tabs["overview"].page())
+    reports = property(lambda self: self._tabs["reports"].page())
+    inbox = property(lambda self: self._tabs["inbox"].page())
+    quarantine = property(lambda self: self._tabs["quarantine"].page())
+    conflicts = property(lambda self: self._tabs["conflicts"].page())
 
     def pages(self) -> list[tuple[QWidget, str]]:
-        return [(self.overview, _("&Overview")), (self.reports, _("&Reports")),
-                (self.inbox, _("&Inbox")), (self.quarantine, _("&Quarantine")),
-                (self.conflicts, _("C&onflicts"))]
+        t = self._tabs
+        return [(t["overview"], _("&Overview")), (t["reports"], _("&Reports")),
+                (t["inbox"], _("&Inbox")), (t["quarantine"], _("&Quarantine")),
+                (t["conflicts"], _("C&onflicts"))]
 
     def set_period(self, period: str) -> None:
-        self.overview.set_period(period)
-        self.reports.set_period(period)
+        self.period = period
+        for name in ("overview", "reports"):
+            if self._tabs[name].built():
+                self._tabs[name].page().set_period(period)

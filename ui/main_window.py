@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -76,6 +77,26 @@ def read_sync_state(rep):
     return sync_state(rep)
 
 
+class LazyTab(QWidget):
+    """A tab whose page is made by ``factory`` the first time it is shown."""
+
+    def __init__(self, factory: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self._factory = factory
+        self._page: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def built(self) -> bool:
+        return self._page is not None
+
+    def page(self) -> QWidget:
+        if self._page is None:
+            self._page = self._factory()
+            self.layout().addWidget(self._page)
+        return self._page
+
+
 class MainWindow(QMainWindow):
     """One window on one open database (``session``)."""
 
@@ -98,22 +119,26 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.office_view = OfficeView(session, identity, self.undo_stack)
-        self.dashboard = Dashboard(session, identity)
         self.tabs.addTab(self.office_view, _("&Progress"))
-        self.tabs.addTab(self.dashboard, _("&Dashboard"))
+        # the other pages are built when first shown: a fast first paint, and no
+        # database work for pages nobody opens
+        self._dashboard_tab = LazyTab(self._make_dashboard)
+        self.tabs.addTab(self._dashboard_tab, _("&Dashboard"))
         from ui.hq_desk import ConflictsPage, HqDesk, InboxPage
 
         self.hq_desk = None
         if identity.is_hq:
             self.hq_desk = HqDesk(session, identity, self.period)
             pages = self.hq_desk.pages()
-            self.inbox, self.conflicts = self.hq_desk.inbox, self.hq_desk.conflicts
         else:
             # an office sees what it received and settles its own conflicts
-            self.inbox, self.conflicts = InboxPage(session), ConflictsPage(session)
-            pages = [(self.inbox, _("&Inbox")), (self.conflicts, _("C&onflicts"))]
+            pages = [(LazyTab(lambda: InboxPage(session)), _("&Inbox")),
+                     (LazyTab(lambda: ConflictsPage(session)), _("C&onflicts"))]
+        self._inbox_tab = next(t for t, title in pages if title == _("&Inbox"))
+        self._conflicts_tab = next(t for t, title in pages if title == _("C&onflicts"))
         for widget, title in pages:
             self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self._build_actions()
         self._build_status_bar()
@@ -125,6 +150,36 @@ class MainWindow(QMainWindow):
         session.op_did_fail.connect(self.show_error)
         self.restore_geometry()
         self.refresh_sync_state()
+
+    def _make_dashboard(self) -> Dashboard:
+        dashboard = Dashboard(self.session, self.identity)
+        dashboard.set_period(self.period)
+        return dashboard
+
+    def _tab_changed(self, index: int) -> None:
+        tab = self.tabs.widget(index)
+        if isinstance(tab, LazyTab):
+            tab.page()
+
+    @property
+    def dashboard(self) -> Dashboard:
+        return self._dashboard_tab.page()
+
+    @property
+    def inbox(self):
+        return self._inbox_tab.page()
+
+    @property
+    def conflicts(self):
+        return self._conflicts_tab.page()
+
+    def show_page(self, page: QWidget) -> None:
+        """Bring the tab holding ``page`` to the front."""
+        for i in range(self.tabs.count()):
+            tab = self.tabs.widget(i)
+            if tab is page or (isinstance(tab, LazyTab) and tab.built() and tab.page() is page):
+                self.tabs.setCurrentIndex(i)
+                return
 
     # actions -------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable, shortcut=None, tip: str = "") -> QAction:
@@ -231,7 +286,8 @@ class MainWindow(QMainWindow):
             self.period_combo.setCurrentIndex(index)
         self._show_period()
         self.office_view.set_period(period)
-        self.dashboard.set_period(period)
+        if self._dashboard_tab.built():
+            self.dashboard.set_period(period)
         if self.hq_desk is not None:
             self.hq_desk.set_period(period)
         emit(self.period_did_change, period)

@@ -56,11 +56,11 @@ def status_brush(status: str) -> QBrush:
     return QBrush(QColor(STATUS_COLOURS.get(status, "#ffffff")))
 
 
-def _safe_datetime(iso: str) -> str:
+def _safe_datetime(iso: str, width: str = "medium") -> str:
     if not iso:
         return ""
     try:
-        return format_datetime(iso)
+        return format_datetime(iso, format=width)
     except (ValueError, TypeError):
         return iso
 
@@ -205,7 +205,7 @@ class ReportTableModel(_RowsModel):
 
             return state_label(r.state)
         if column == self.UPDATED:
-            return _safe_datetime(r.updated_at)
+            return _safe_datetime(r.updated_at, "short")
         if column == self.ACHIEVEMENTS:
             return r.achievements.replace("\n", " ")[:200]
         return ""

@@ -196,7 +196,9 @@ class ReportEditor(QScrollArea):
             edit.setTabChangesFocus(True)
             edit.setUndoRedoEnabled(False)  # undo goes through the window's stack
             edit.setAccessibleName(labels[name].replace("&", ""))
+            # all three fit beside the tree at 1366×768; longer text scrolls inside
             edit.setMinimumHeight(70)
+            edit.setMaximumHeight(130)
             edit.textChanged.connect(self._edited)
             label = QLabel(labels[name])
             label.setBuddy(edit)

@@ -8,14 +8,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
-from weakref import WeakSet  # noqa: E402
+from pathlib import Path
+from weakref import WeakSet
 
-import pytest  # noqa: E402
+import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings, QThread, QTimer  # noqa: E402
+from PySide6.QtCore import QSettings, QThread, QTimer
 
 
 @pytest.fixture(autouse=True)

@@ -111,7 +111,7 @@ def test_trusting_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     assert [o.outcome for o in dialog.outcomes] == ["quarantined"]
     dialog.accept()
     page = window.hq_desk.quarantine
-    window.tabs.setCurrentWidget(page)
+    window.show_page(page)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
     fingerprint = page.model.row_at(0).fingerprint
     page.view.selectRow(0)
@@ -150,7 +150,7 @@ def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
     a.close()
     window = open_window(a_path)
     page = window.conflicts
-    window.tabs.setCurrentWidget(page)
+    window.show_page(page)
     qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
     index = [c.value_id for c in conflict.candidates].index(loser.value_id)
     qtbot.mouseClick(page.keep_buttons[index], Qt.MouseButton.LeftButton)

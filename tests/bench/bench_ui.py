@@ -1,0 +1,218 @@
+"""Desktop client benchmarks (run on demand, not as timed tests):
+
+    QT_QPA_PLATFORM=offscreen python tests/bench/bench_ui.py [--out DIR]
+
+1. cold start to the first painted window on the HQ demo database, as a ratio to a
+   bare QMainWindow shown in the same run (target ≤ 2×), each in a fresh process;
+2. filtering 100,000 progress rows per keystroke (target ≤ 50 ms);
+3. the longest event-loop stall while importing the 57 demo bundles (target ≤ 100 ms);
+4. resident memory of the HQ window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+BARE = """
+import time, sys
+t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import QTimer
+app = QApplication([])
+w = QMainWindow(); w.resize(1280, 720)
+class Shown(QMainWindow):
+    pass
+w.show()
+QTimer.singleShot(0, lambda: (w.grab(), print(time.perf_counter() - t0), app.quit()))
+app.exec()
+"""
+
+FIELDPLAN = """
+import time, sys
+t0 = time.perf_counter()
+sys.path.insert(0, {root!r})
+from PySide6.QtCore import QSettings, QTimer
+from ui.app import start
+shell = start(db={db!r}, lang="en",
+              prefs=QSettings({ini!r}, QSettings.Format.IniFormat))
+app = shell.app
+def check():
+    w = shell.window
+    if w is not None and w.isVisible():
+        w.grab()  # painted
+        print(time.perf_counter() - t0)
+        w.close(); shell.shutdown(); app.quit()
+    else:
+        QTimer.singleShot(1, check)
+QTimer.singleShot(0, check)
+app.exec()
+"""
+
+
+def run_child(code: str) -> float:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_cold_start(world: Path, tmp: Path, runs: int = 3) -> dict:
+    bare = min(run_child(BARE) for _ in range(runs))
+    code = FIELDPLAN.format(root=str(ROOT), ini=str(tmp / "s.ini"), db=str(world / "hq.sqlite3"))
+    ours = min(run_child(code) for _ in range(runs))
+    return {"bare_s": bare, "fieldplan_s": ours, "ratio": ours / bare}
+
+
+def bench_filter(rows: int = 100_000) -> dict:
+    from PySide6.QtWidgets import QApplication
+
+    from fieldplan.model import STATUSES, ProgressReport
+    from ui.models import ReportTableModel
+
+    QApplication.instance() or QApplication([])
+    rng = random.Random(1)
+    words = ["workshop", "officials", "trained", "border", "dialogue", "ministry",
+             "remittances", "displacement", "returnees", "funding", "delays", "survey",
+             "partners", "données", "atelier", "مشروع", "تدريب"]
+    reports = [
+        ProgressReport(f"O{i % 66}", f"PA{i % 4 + 1}.{i % 6 + 1}", "2026-S1",
+                       rng.choice(STATUSES), rng.randint(0, 100), (),
+                       " ".join(rng.choices(words, k=12)), " ".join(rng.choices(words, k=6)),
+                       "", "draft", "2026-03-01T10:00:00Z", "x")
+        for i in range(rows)]
+    model = ReportTableModel()
+    model.set_reports(reports)
+    times = []
+    typed = ""
+    for ch in "trained":  # typing a word, one keystroke at a time
+        typed += ch
+        t = time.perf_counter()
+        model.set_filter(typed)
+        times.append(time.perf_counter() - t)
+    for _ in range(len("trained")):  # and deleting it again
+        typed = typed[:-1]
+        t = time.perf_counter()
+        model.set_filter(typed)
+        times.append(time.perf_counter() - t)
+    return {"rows": rows, "max_ms": max(times) * 1000, "mean_ms": sum(times) / len(times) * 1000}
+
+
+def bench_import_stall(world: Path, tmp: Path) -> dict:
+    import shutil
+
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.context import read_identity
+    from ui.main_window import MainWindow
+    from ui.ops import DbOp, Session
+
+    app = QApplication.instance() or QApplication([])
+    db = tmp / "hq-import.sqlite3"
+    shutil.copy(world / "hq.sqlite3", db)
+    shutil.copy(str(world / "hq.sqlite3") + ".key", str(db) + ".key")
+    session = Session(db)
+    got: list = []
+    DbOp(session, None, read_identity).success(got.append).run()
+    loop = QEventLoop()
+    session.job_did_complete.connect(loop.quit)
+    loop.exec()
+    window = MainWindow(session, got[0], QSettings(str(tmp / "b.ini"),
+                                                   QSettings.Format.IniFormat))
+    window.resize(1366, 768)
+    window.show()
+    bundles = sorted((world / "bundles").glob("*.fieldplan"))
+    stalls = [0.0]
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        stalls[0] = max(stalls[0], now - last[0] - 5)
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(5)
+    done = QEventLoop()
+    window.import_files([str(b) for b in bundles])
+    start = time.perf_counter()
+
+    def finished() -> None:
+        dialog = window.findChild(object, "import-result")
+        if dialog is not None:
+            dialog.accept()
+            done.quit()
+        else:
+            QTimer.singleShot(20, finished)
+
+    QTimer.singleShot(20, finished)
+    done.exec()
+    took = time.perf_counter() - start
+    timer.stop()
+    window.close()
+    session.close()
+    app.processEvents()
+    return {"bundles": len(bundles), "import_s": took, "longest_stall_ms": stalls[0]}
+
+
+def bench_memory(world: Path, tmp: Path) -> dict:
+    code = FIELDPLAN.format(root=str(ROOT), ini=str(tmp / "m.ini"), db=str(world / "hq.sqlite3"))
+    # current resident set (ru_maxrss would carry the parent's peak across exec)
+    rss = ("print(int(next(l for l in open('/proc/self/status') "
+           "if l.startswith('VmRSS')).split()[1]) / 1024)")
+    code = code.replace("print(time.perf_counter() - t0)", rss)
+    bare = BARE.replace("print(time.perf_counter() - t0)", rss)
+    return {"hq_window_mib": run_child(code), "bare_window_mib": run_child(bare)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="fieldplan desktop client benchmarks")
+    parser.add_argument("--world", help="an existing demo world (else one is made)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        if args.world:
+            world = Path(args.world)
+        else:
+            from fieldplan.demo import make_demo
+
+            world = tmp / "world"
+            print("making a demo world with 57 offices…", flush=True)
+            make_demo(world, offices=57, seed=1, merge=False)
+        merged = tmp / "merged"
+        merged.mkdir()
+        # cold start on HQ with every office merged
+        import shutil
+
+        from fieldplan.replica import open_replica
+        from fieldplan.sync import import_bundles
+
+        shutil.copy(world / "hq.sqlite3", merged / "hq.sqlite3")
+        shutil.copy(str(world / "hq.sqlite3") + ".key", str(merged / "hq.sqlite3") + ".key")
+        with open_replica(merged / "hq.sqlite3") as rep:
+            import_bundles(rep, sorted((world / "bundles").glob("*.fieldplan")))
+        results = {
+            "cold_start": bench_cold_start(merged, tmp),
+            "filter": bench_filter(),
+            "import": bench_import_stall(world, tmp),
+            "memory": bench_memory(merged, tmp),
+        }
+    for name, values in results.items():
+        print(name, {k: round(v, 3) if isinstance(v, float) else v for k, v in values.items()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

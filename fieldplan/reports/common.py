@@ -148,6 +148,23 @@ class TextFlow(Flowable):
     frames and pages line by line.
     """
 
+    _OWN = frozenset(
+        (
+            "text",
+            "style",
+            "rtl",
+            "align",
+            "base_dir",
+            "space_after",
+            "indent",
+            "_lines",
+            "_laid",
+            "spaceBefore",
+            "keepWithNext",
+            "_split_rest",
+        )
+    )
+
     def __init__(
         self,
         text: str,
@@ -194,7 +211,15 @@ class TextFlow(Flowable):
 
     def _part(self, lines: list, space_after: float) -> TextFlow:
         part = self.__class__.__new__(self.__class__)
-        part.__dict__.update(self.__dict__)
+        # copy our own attributes only: ReportLab marks flowables (_postponed, _frame...)
+        # and a part that inherited _postponed would fail as "too large"
+        part.__dict__.update(
+            {
+                k: v
+                for k, v in self.__dict__.items()
+                if k in self._OWN or k in ("key", "level", "pages", "outline")
+            }
+        )
         part._lines, part.space_after = lines, space_after
         return part
 
@@ -203,8 +228,8 @@ class TextFlow(Flowable):
         n = int((ah + 0.01) // self.style.leading)
         if n <= 0:
             return []
-        if n >= len(lines):
-            return [self]
+        if n >= len(lines):  # the lines fit, the space after them does not
+            return [self._part(lines, 0.0)]
         first = self._part(lines[:n], 0.0)
         rest = self._part(lines[n:], self.space_after)
         rest._split_rest = True

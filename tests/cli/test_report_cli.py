@@ -1,0 +1,107 @@
+"""`fieldplan report sheet` and `report review`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from fieldplan.cli import main
+from tests.fixtures.reports.seed import write_progress
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+
+@pytest.fixture
+def db(hq):
+    write_progress(hq, "EG", "2026-S1", lang="ar")
+    write_progress(hq, "ML", "2026-S1")
+    hq.conn.commit()
+    return str(hq.path)
+
+
+def test_sheet_prints_path_and_writes_pdf(db, tmp_path, capsys) -> None:
+    out = tmp_path / "ml.pdf"
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "report",
+                "sheet",
+                "--period",
+                "2026-S1",
+                "--office",
+                "ml",
+                "-o",
+                str(out),
+                "--paper",
+                "letter",
+            ]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.strip() == str(out)
+    assert out.read_bytes().startswith(b"%PDF")
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    assert "612 x 792" in info
+
+
+def test_review_json_and_language(db, tmp_path, capsys) -> None:
+    out = tmp_path / "pack.pdf"
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "--lang",
+                "ar",
+                "--json",
+                "report",
+                "review",
+                "--period",
+                "2026-S1",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out) == {"path": str(out)}
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    import unicodedata
+
+    assert "مصر" in unicodedata.normalize("NFKC", text)
+
+
+def test_errors(db, tmp_path, capsys) -> None:
+    out = tmp_path / "x.pdf"
+    assert (
+        main(
+            ["--db", db, "report", "sheet", "--period", "2030-S1", "--office", "ML", "-o", str(out)]
+        )
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert err.startswith("fieldplan: error:") and "outside the plan" in err
+    assert len(err.strip().splitlines()) == 1
+    with pytest.raises(SystemExit) as exc:
+        main(
+            ["--db", db, "report", "review", "--period", "2026-S1", "-o", str(out), "--paper", "A3"]
+        )
+    assert exc.value.code == 2
+    assert not out.exists()
+
+
+def test_help_texts(capsys) -> None:
+    for argv in (
+        ["report", "--help"],
+        ["report", "sheet", "--help"],
+        ["report", "review", "--help"],
+    ):
+        with pytest.raises(SystemExit):
+            main(argv)
+        out = capsys.readouterr().out
+        assert "--period" in out or "sheet" in out

@@ -22,7 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import STATUS_SYMBOLS, _, format_number, level_label, status_label
+from fieldplan.i18n import (
+    STATUS_SYMBOLS,
+    _,
+    format_number,
+    level_label,
+    state_label,
+    status_label,
+)
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.progress import list_reports
@@ -212,7 +219,7 @@ class ReportsPage(QSplitter):
         width = self.view.fontMetrics().horizontalAdvance
         for column, sample in ((0, "RO-Dakar"), (1, "PA4.10"), (2, "2026-S1"),
                                (3, "▼ " + status_label("not-started")), (4, "100 %"),
-                               (5, _("Submitted")), (6, "30/06/2026 23:59")):
+                               (5, state_label("submitted")), (6, "30/06/2026 23:59")):
             self.view.setColumnWidth(column, width(sample) + 24)
         self.search.textChanged.connect(self._filter)
         self.scope.currentIndexChanged.connect(self._filter)

@@ -74,8 +74,11 @@ def shoot(out: Path, world: Path, lang: str, settings: QSettings) -> list[Path]:
         wait_for(session, 400)
         pages = [("progress", window.office_view), ("dashboard", window.dashboard)]
         if window.hq_desk is not None:
-            pages += [("overview", window.hq_desk.overview), ("reports", window.hq_desk.reports),
-                      ("inbox", window.hq_desk.inbox)]
+            pages += [
+                ("overview", window.hq_desk.overview),
+                ("reports", window.hq_desk.reports),
+                ("inbox", window.hq_desk.inbox),
+            ]
         for name, page in pages:
             window.show_page(page)
             wait_for(session, 300)

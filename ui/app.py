@@ -93,9 +93,9 @@ class Shell(QObject):
         if self.session is not None and self.session is not session:
             self.session.close()
         self.session = session or Session(db_path)
-        DbOp(self.session, None, _read_identity) \
-            .success(self._opened) \
-            .failure(lambda e, p=db_path: self._cannot_open(p, e)).run()
+        DbOp(self.session, None, _read_identity).success(self._opened).failure(
+            lambda e, p=db_path: self._cannot_open(p, e)
+        ).run()
         # import the window's modules while the worker opens the database
         import ui.main_window  # noqa: F401
 
@@ -157,8 +157,12 @@ def settings() -> QSettings:
     return QSettings(ORG, APP)
 
 
-def start(db: str | None = None, demo: bool = False, lang: str | None = None,
-          prefs: QSettings | None = None) -> Shell:
+def start(
+    db: str | None = None,
+    demo: bool = False,
+    lang: str | None = None,
+    prefs: QSettings | None = None,
+) -> Shell:
     """Create the application and begin opening the database; ``run`` then enters
     the event loop. The worker starts opening the database before Qt sets up the
     application, so both happen at once."""
@@ -183,10 +187,11 @@ def start(db: str | None = None, demo: bool = False, lang: str | None = None,
         from ui.first_run import OneShot, demo_path, make_demo_database
 
         demo_db = demo_path()
-        shell.demo_job = OneShot(lambda: make_demo_database(demo_db),
-                                 lambda p: shell.open(Path(p)),
-                                 lambda e: (print(error_text(e), file=sys.stderr),
-                                            app.exit(1)))
+        shell.demo_job = OneShot(
+            lambda: make_demo_database(demo_db),
+            lambda p: shell.open(Path(p)),
+            lambda e: (print(error_text(e), file=sys.stderr), app.exit(1)),
+        )
     else:
         shell.start(path)
     return shell

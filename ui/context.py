@@ -59,8 +59,13 @@ class Identity:
 
 def read_identity(rep: Replica) -> Identity:
     """(worker) who this replica is and its plan."""
-    return Identity(role=rep.role, office=rep.office, replica_id=rep.replica_id,
-                    plan=rep.plan(), db_path=str(rep.path))
+    return Identity(
+        role=rep.role,
+        office=rep.office,
+        replica_id=rep.replica_id,
+        plan=rep.plan(),
+        db_path=str(rep.path),
+    )
 
 
 def lang() -> str:

@@ -42,8 +42,7 @@ class PeriodSummary:
     actions: int
 
 
-def summarise(identity: Identity, period: str,
-              reports: list[ProgressReport]) -> PeriodSummary:
+def summarise(identity: Identity, period: str, reports: list[ProgressReport]) -> PeriodSummary:
     """What the dashboard and the submit dialog show."""
     by_action = {r.action: r for r in reports if r.office == identity.office}
     own = identity.own_actions()
@@ -55,14 +54,20 @@ def summarise(identity: Identity, period: str,
         acts = [a for a in own if a.area == area.code]
         if not acts:
             continue
-        pcts = [by_action[a.code].percent for a in acts
-                if a.code in by_action and by_action[a.code].percent is not None]
+        pcts = [
+            by_action[a.code].percent
+            for a in acts
+            if a.code in by_action and by_action[a.code].percent is not None
+        ]
         mean = round(sum(pcts) / len(pcts)) if pcts else None
         done = sum(1 for a in acts if a.code in by_action)
         areas.append((area.code, area.title.get(lang()), mean, done, len(acts)))
     missing = []
-    names = {"achievements": _("achievements"), "challenges": _("challenges"),
-             "next_steps": _("next steps")}
+    names = {
+        "achievements": _("achievements"),
+        "challenges": _("challenges"),
+        "next_steps": _("next steps"),
+    }
     for a in own:
         r = by_action.get(a.code)
         if r is None:
@@ -76,18 +81,27 @@ def summarise(identity: Identity, period: str,
                 empty.append(_("indicator {key}").format(key=ind.key))
         if empty:
             # Translators: e.g. "PA1.2 — to fill in: percent, challenges"
-            missing.append(_("{action} — to fill in: {fields}").format(
-                action=a.code, fields=_(", ").join(empty)))
+            missing.append(
+                _("{action} — to fill in: {fields}").format(
+                    action=a.code, fields=_(", ").join(empty)
+                )
+            )
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
-    return PeriodSummary(period, tuple(counts.items()), tuple(areas), tuple(missing),
-                         drafts, len(by_action), len(own))
+    return PeriodSummary(
+        period,
+        tuple(counts.items()),
+        tuple(areas),
+        tuple(missing),
+        drafts,
+        len(by_action),
+        len(own),
+    )
 
 
 class Dashboard(QScrollArea):
     """Counts by status, progress per area and what is missing, for one period."""
 
-    def __init__(self, session: Session, identity: Identity,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, identity: Identity, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.identity = identity
@@ -108,8 +122,10 @@ class Dashboard(QScrollArea):
         self.count_labels: dict[str, QLabel] = {}
         for i, status in enumerate(STATUSES):
             chip = QLabel(f" {STATUS_SYMBOLS[status]} {status_label(status)} ")
-            chip.setStyleSheet(f"background: {STATUS_COLOURS[status]}; color: black; "
-                               "border-radius: 3px; padding: 2px;")
+            chip.setStyleSheet(
+                f"background: {STATUS_COLOURS[status]}; color: black; "
+                "border-radius: 3px; padding: 2px;"
+            )
             value = QLabel("0")
             value.setAccessibleName(status_label(status))
             self.counts_grid.addWidget(chip, i // 3, (i % 3) * 2)
@@ -135,9 +151,11 @@ class Dashboard(QScrollArea):
 
     def refresh(self) -> None:
         period, office, ident = self.period, self.identity.office, self.identity
-        DbOp(self.session, self,
-             lambda rep: summarise(ident, period, list_reports(rep, period, office))) \
-            .success(self._show).run()
+        DbOp(
+            self.session,
+            self,
+            lambda rep: summarise(ident, period, list_reports(rep, period, office)),
+        ).success(self._show).run()
 
     def _changes_did_happen(self, changes) -> None:
         if changes.touches("progress") or changes.touches("plan"):
@@ -147,8 +165,11 @@ class Dashboard(QScrollArea):
         if summary.period != self.period:
             return
         self.summary = summary
-        self.heading.setText(_("{office} — {period}").format(
-            office=self.identity.office_text(), period=format_period(summary.period)))
+        self.heading.setText(
+            _("{office} — {period}").format(
+                office=self.identity.office_text(), period=format_period(summary.period)
+            )
+        )
         for status, n in summary.counts:
             self.count_labels[status].setText(format_number(n))
         while self.areas_grid.count():
@@ -163,8 +184,11 @@ class Dashboard(QScrollArea):
             bar.setValue(mean or 0)
             bar.setFormat("%p%" if mean is not None else _("no percent yet"))
             bar.setAccessibleName(_("Progress of {area}").format(area=code))
-            reported = QLabel(_("{done} of {total} actions reported").format(
-                done=format_number(done), total=format_number(total)))
+            reported = QLabel(
+                _("{done} of {total} actions reported").format(
+                    done=format_number(done), total=format_number(total)
+                )
+            )
             self.areas_grid.addWidget(label, row, 0)
             self.areas_grid.addWidget(bar, row, 1)
             self.areas_grid.addWidget(reported, row, 2)

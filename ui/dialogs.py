@@ -19,8 +19,15 @@ from fieldplan.i18n import _
 class ConfirmDialog(QDialog):
     """A question, optional details, and OK (with its own words) / Cancel."""
 
-    def __init__(self, parent: QWidget | None, title: str, text: str, details: str = "",
-                 ok_text: str = "", monospace_details: bool = False) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        details: str = "",
+        ok_text: str = "",
+        monospace_details: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -43,7 +50,8 @@ class ConfirmDialog(QDialog):
                 self.details.setMaximumHeight(80)
             lay.addWidget(self.details)
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok_text:
             self.ok_button.setText(ok_text)
@@ -56,8 +64,7 @@ class ConfirmDialog(QDialog):
 class MessageDialog(QDialog):
     """Information with optional details; OK only."""
 
-    def __init__(self, parent: QWidget | None, title: str, text: str,
-                 details: str = "") -> None:
+    def __init__(self, parent: QWidget | None, title: str, text: str, details: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -30,8 +30,13 @@ class OneShot(QObject):
 
     did_finish = Signal()
 
-    def __init__(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
-                 on_error: Callable[[BaseException], None], parent: QObject | None = None):
+    def __init__(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self._on_done, self._on_error = on_done, on_error
         self.worker = Worker(lambda: None)
@@ -51,8 +56,7 @@ class OneShot(QObject):
 def demo_path() -> Path:
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("fieldplan", appauthor=False)) / "demo" / \
-        "hq.sqlite3"
+    return Path(platformdirs.user_data_dir("fieldplan", appauthor=False)) / "demo" / "hq.sqlite3"
 
 
 def make_demo_database(path: Path) -> Path:
@@ -83,9 +87,14 @@ def _small_demo(path: Path) -> None:
         statuses = ("on-track", "at-risk", "completed", "off-track")
         for i, action in enumerate(plan.actions_of(level="global")):
             for j, period in enumerate(plan.periods()[:2]):
-                record_progress(rep, action.code, str(period), status=statuses[(i + j) % 4],
-                                percent=min(100, 20 * (i + 1) + 10 * j),
-                                achievements=f"Progress on {action.code}.")
+                record_progress(
+                    rep,
+                    action.code,
+                    str(period),
+                    status=statuses[(i + j) % 4],
+                    percent=min(100, 20 * (i + 1) + 10 * j),
+                    achievements=f"Progress on {action.code}.",
+                )
     finally:
         rep.close()
 
@@ -102,16 +111,22 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(_("Welcome to fieldplan"))
         self._job: OneShot | None = None
         lay = QVBoxLayout(self)
-        intro = QLabel(_("There is no fieldplan database on this computer yet "
-                         "({path}). How do you want to start?").format(path=self.db_path))
+        intro = QLabel(
+            _(
+                "There is no fieldplan database on this computer yet "
+                "({path}). How do you want to start?"
+            ).format(path=self.db_path)
+        )
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.setup_button = QPushButton(_("Set up this &office from a setup bundle…"))
         self.hq_button = QPushButton(_("Create &headquarters"))
         self.demo_button = QPushButton(_("Open the &demo"))
-        for b, tip in ((self.setup_button, _("Headquarters sent you a .fieldplan setup file")),
-                       (self.hq_button, _("Start the headquarters database for the plan")),
-                       (self.demo_button, _("Try fieldplan with made-up data"))):
+        for b, tip in (
+            (self.setup_button, _("Headquarters sent you a .fieldplan setup file")),
+            (self.hq_button, _("Start the headquarters database for the plan")),
+            (self.demo_button, _("Try fieldplan with made-up data")),
+        ):
             b.setToolTip(tip)
             b.setMinimumHeight(40)
             lay.addWidget(b)
@@ -182,30 +197,33 @@ class CannotOpenDialog(QDialog):
 
     database_did_open = Signal(str)
 
-    def __init__(self, db_path: Path, reason: str, backups: list[Path],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db_path: Path, reason: str, backups: list[Path], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.setObjectName("cannot-open")
         self.setWindowTitle(_("The database cannot be opened"))
         self._job: OneShot | None = None
         lay = QVBoxLayout(self)
-        text = QLabel(_("fieldplan could not open {path}:\n{reason}").format(
-            path=self.db_path, reason=reason))
+        text = QLabel(
+            _("fieldplan could not open {path}:\n{reason}").format(path=self.db_path, reason=reason)
+        )
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(text)
         self.restore_button = QPushButton()
         if backups:
             stamp = _backup_time(backups[0])
-            self.restore_button.setText(_("&Restore the latest backup ({when})").format(
-                when=stamp))
+            self.restore_button.setText(_("&Restore the latest backup ({when})").format(when=stamp))
             hint = _("The damaged file is kept beside it with the ending .damaged.")
         else:
             self.restore_button.setText(_("&Restore the latest backup"))
             self.restore_button.setEnabled(False)
-            hint = _("There is no backup of this database. If another fieldplan is "
-                     "running, close it and try again.")
+            hint = _(
+                "There is no backup of this database. If another fieldplan is "
+                "running, close it and try again."
+            )
         note = QLabel(hint)
         note.setWordWrap(True)
         lay.addWidget(note)

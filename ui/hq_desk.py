@@ -74,7 +74,8 @@ def _combo(name: str, items: list[tuple[str, str]]) -> QComboBox:
 
 def _status_items() -> list[tuple[str, str]]:
     return [(_("All statuses"), "")] + [
-        (f"{STATUS_SYMBOLS[s]} {status_label(s)}", s) for s in STATUSES]
+        (f"{STATUS_SYMBOLS[s]} {status_label(s)}", s) for s in STATUSES
+    ]
 
 
 class OverviewFilter(QSortFilterProxyModel):
@@ -91,7 +92,11 @@ class OverviewFilter(QSortFilterProxyModel):
     def set_filters(self, office_text: str, level: str, status: str, area: str) -> None:
         self.beginFilterChange()
         self.office_text, self.level, self.status, self.area = (
-            office_text.casefold().strip(), level, status, area)
+            office_text.casefold().strip(),
+            level,
+            status,
+            area,
+        )
         self.endFilterChange()
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
@@ -107,8 +112,9 @@ class OverviewFilter(QSortFilterProxyModel):
             columns = range(1, model.columnCount())
             if self.area:
                 columns = [c for c in columns if model.area_at(c) == self.area]
-            if not any((cell := model.cell(row, c)) and cell.counts.get(self.status)
-                       for c in columns):
+            if not any(
+                (cell := model.cell(row, c)) and cell.counts.get(self.status) for c in columns
+            ):
                 return False
         return True
 
@@ -127,10 +133,14 @@ class OverviewPage(QWidget):
         self.office = QLineEdit()
         self.office.setPlaceholderText(_("Office…"))
         self.office.setAccessibleName(_("Filter by office"))
-        self.area = _combo(_("Filter by area"), [(_("All areas"), "")] + [
-            (f"{a.code} · {a.title.get(lang())}", a.code) for a in identity.plan.areas])
-        self.level = _combo(_("Filter by level"), [(_("All levels"), "")] + [
-            (level_label(v), v) for v in LEVELS])
+        self.area = _combo(
+            _("Filter by area"),
+            [(_("All areas"), "")]
+            + [(f"{a.code} · {a.title.get(lang())}", a.code) for a in identity.plan.areas],
+        )
+        self.level = _combo(
+            _("Filter by level"), [(_("All levels"), "")] + [(level_label(v), v) for v in LEVELS]
+        )
         self.status = _combo(_("Filter by status"), _status_items())
         for w in (self.office, self.area, self.level, self.status):
             bar.addWidget(w, 1)
@@ -144,10 +154,10 @@ class OverviewPage(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents)
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
         lay.addWidget(self.view, 1)
-        self.legend = QLabel("   ".join(f"{STATUS_SYMBOLS[s]} {status_label(s)}"
-                                        for s in STATUSES))
+        self.legend = QLabel("   ".join(f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES))
         self.legend.setWordWrap(True)
         lay.addWidget(self.legend)
         self.office.textChanged.connect(self._filter)
@@ -157,8 +167,12 @@ class OverviewPage(QWidget):
         self.refresh()
 
     def _filter(self, *_a) -> None:
-        self.proxy.set_filters(self.office.text(), self.level.currentData(),
-                               self.status.currentData(), self.area.currentData())
+        self.proxy.set_filters(
+            self.office.text(),
+            self.level.currentData(),
+            self.status.currentData(),
+            self.area.currentData(),
+        )
 
     def set_period(self, period: str) -> None:
         self.period = period
@@ -170,16 +184,18 @@ class OverviewPage(QWidget):
 
     def refresh(self) -> None:
         period = self.period
-        DbOp(self.session, self, lambda rep: list_reports(rep, period=period)) \
-            .success(self._loaded).run()
+        DbOp(self.session, self, lambda rep: list_reports(rep, period=period)).success(
+            self._loaded
+        ).run()
 
     def _loaded(self, reports: list[ProgressReport]) -> None:
         plan = self.identity.plan
         seen = {r.office for r in reports}
         offices = [o for o in all_offices() if o in seen] or ["HQ"]
         area_of = {a.code: a.area for a in plan.actions}
-        self.model.set_data(offices, [(a.code, a.title.get(lang())) for a in plan.areas],
-                            reports, area_of)
+        self.model.set_data(
+            offices, [(a.code, a.title.get(lang())) for a in plan.areas], reports, area_of
+        )
 
 
 class ReportsPage(QSplitter):
@@ -196,8 +212,9 @@ class ReportsPage(QSplitter):
         self.search.setPlaceholderText(_("Search narratives…"))
         self.search.setAccessibleName(_("Search narratives"))
         self.search.setClearButtonEnabled(True)
-        self.scope = _combo(_("Period shown"), [(_("This period"), "period"),
-                                                (_("All periods"), "")])
+        self.scope = _combo(
+            _("Period shown"), [(_("This period"), "period"), (_("All periods"), "")]
+        )
         self.status = _combo(_("Filter by status"), _status_items())
         self.count = QLabel()
         bar.addWidget(self.search, 3)
@@ -217,9 +234,15 @@ class ReportsPage(QSplitter):
         self.addWidget(self.detail)
         self.setSizes([460, 160])
         width = self.view.fontMetrics().horizontalAdvance
-        for column, sample in ((0, "RO-Dakar"), (1, "PA4.10"), (2, "2026-S1"),
-                               (3, "▼ " + status_label("not-started")), (4, "100 %"),
-                               (5, state_label("submitted")), (6, "30/06/2026 23:59")):
+        for column, sample in (
+            (0, "RO-Dakar"),
+            (1, "PA4.10"),
+            (2, "2026-S1"),
+            (3, "▼ " + status_label("not-started")),
+            (4, "100 %"),
+            (5, state_label("submitted")),
+            (6, "30/06/2026 23:59"),
+        ):
             self.view.setColumnWidth(column, width(sample) + 24)
         self.search.textChanged.connect(self._filter)
         self.scope.currentIndexChanged.connect(self._filter)
@@ -255,22 +278,31 @@ class ReportsPage(QSplitter):
             predicate = None
         # keep one predicate object while its filters stay the same: lets typing narrow
         cached = getattr(self, "_predicate", None)
-        if cached is not None and predicate is not None and \
-                getattr(self, "_cached_key", None) == (period, status):
+        if (
+            cached is not None
+            and predicate is not None
+            and getattr(self, "_cached_key", None) == (period, status)
+        ):
             predicate = cached
         self._predicate, self._cached_key = predicate, (period, status)
         self.model.set_filter(self.search.text(), predicate)
-        self.count.setText(_("{shown} of {total}").format(
-            shown=format_number(self.model.rowCount()), total=format_number(self.model.total())))
+        self.count.setText(
+            _("{shown} of {total}").format(
+                shown=format_number(self.model.rowCount()), total=format_number(self.model.total())
+            )
+        )
 
     def _show_detail(self, current: QModelIndex, _prev=None) -> None:
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if r is None:
             self.detail.clear()
             return
-        self.detail.setPlainText("\n\n".join(
-            f"{field_label(n)}:\n{getattr(r, n)}"
-            for n in ("achievements", "challenges", "next_steps")))
+        self.detail.setPlainText(
+            "\n\n".join(
+                f"{field_label(n)}:\n{getattr(r, n)}"
+                for n in ("achievements", "challenges", "next_steps")
+            )
+        )
 
 
 class InboxPage(QWidget):
@@ -299,8 +331,9 @@ class InboxPage(QWidget):
 
             return list_inbox(rep), list_gaps(rep)
 
-        DbOp(self.session, self, fetch).success(self._loaded) \
-            .failure(lambda e: self.gaps.addItem(error_text(e))).run()
+        DbOp(self.session, self, fetch).success(self._loaded).failure(
+            lambda e: self.gaps.addItem(error_text(e))
+        ).run()
 
     def _loaded(self, result) -> None:
         inbox, gaps = result
@@ -318,9 +351,13 @@ class QuarantinePage(QWidget):
         super().__init__()
         self.session = session
         lay = QVBoxLayout(self)
-        intro = QLabel(_("Bundles signed by a key this database does not know yet. Call the "
-                         "office, read the fingerprint together, and trust the key only if "
-                         "it matches."))
+        intro = QLabel(
+            _(
+                "Bundles signed by a key this database does not know yet. Call the "
+                "office, read the fingerprint together, and trust the key only if "
+                "it matches."
+            )
+        )
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.model = QuarantineModel(self)
@@ -336,7 +373,8 @@ class QuarantinePage(QWidget):
         row.addWidget(self.trust_button)
         lay.addLayout(row)
         self.view.selectionModel().selectionChanged.connect(
-            lambda *_a: self.trust_button.setEnabled(self.selected() is not None))
+            lambda *_a: self.trust_button.setEnabled(self.selected() is not None)
+        )
         session.changes_did_happen.connect(lambda _c: self.refresh())
         self.refresh()
 
@@ -356,11 +394,13 @@ class QuarantinePage(QWidget):
         item = self.selected()
         if item is None:
             return
-        text = _("Trust the key of office {office}? Its bundles will be merged. Compare "
-                 "this fingerprint with the one the office reads to you:").format(
-            office=item.office)
-        dialog = ConfirmDialog(self, _("Trust key"), text, item.fingerprint, _("&Trust"),
-                               monospace_details=True)
+        text = _(
+            "Trust the key of office {office}? Its bundles will be merged. Compare "
+            "this fingerprint with the one the office reads to you:"
+        ).format(office=item.office)
+        dialog = ConfirmDialog(
+            self, _("Trust key"), text, item.fingerprint, _("&Trust"), monospace_details=True
+        )
         dialog.setObjectName("trust-dialog")
         dialog.accepted.connect(lambda fpr=item.fingerprint: self.trust(fpr))
         dialog.open()
@@ -371,17 +411,22 @@ class QuarantinePage(QWidget):
 
             return trust_key(rep, fingerprint)
 
-        DbOp(self.session, self, run).success(self._trusted) \
-            .failure(lambda e: self.message.setText(error_text(e))).run()
+        DbOp(self.session, self, run).success(self._trusted).failure(
+            lambda e: self.message.setText(error_text(e))
+        ).run()
 
     def _trusted(self, outcomes) -> None:
         from fieldplan.replica import Changes
 
         merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
         self.message.setText(_("Key trusted; {n} bundles merged.").format(n=merged))
-        emit(self.session.changes_did_happen, Changes(
-            entities=(("progress", "*"), ("key", "*"), ("inbox", "*")),
-            events=sum(o.events_new for o in outcomes)))
+        emit(
+            self.session.changes_did_happen,
+            Changes(
+                entities=(("progress", "*"), ("key", "*"), ("inbox", "*")),
+                events=sum(o.events_new for o in outcomes),
+            ),
+        )
 
 
 class ConflictsPage(QSplitter):
@@ -432,12 +477,18 @@ class ConflictsPage(QSplitter):
         conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if conflict is None:
             return
-        self.message.setText(_("{office} · {action} · {period} · {field}").format(
-            office=conflict.office, action=conflict.action, period=conflict.period,
-            field=field_label(conflict.field)))
+        self.message.setText(
+            _("{office} · {action} · {period} · {field}").format(
+                office=conflict.office,
+                action=conflict.action,
+                period=conflict.period,
+                field=field_label(conflict.field),
+            )
+        )
         for cand in conflict.candidates:
-            box = QGroupBox(_("Written by {author}, {when}").format(
-                author=cand.author, when=cand.at))
+            box = QGroupBox(
+                _("Written by {author}, {when}").format(author=cand.author, when=cand.at)
+            )
             blay = QVBoxLayout(box)
             value = QPlainTextEdit("" if cand.value is None else str(cand.value))
             value.setReadOnly(True)
@@ -447,8 +498,9 @@ class ConflictsPage(QSplitter):
                 blay.addWidget(QLabel(_("Shown now")))
             keep = QPushButton(_("&Keep this"))
             keep.setAccessibleName(_("Keep the value by {author}").format(author=cand.author))
-            keep.clicked.connect(lambda _c=False, cid=conflict.id, vid=cand.value_id:
-                                 self.resolve(cid, vid))
+            keep.clicked.connect(
+                lambda _c=False, cid=conflict.id, vid=cand.value_id: self.resolve(cid, vid)
+            )
             blay.addWidget(keep)
             self.keep_buttons.append(keep)
             self.sides_layout.addWidget(box)
@@ -459,8 +511,7 @@ class ConflictsPage(QSplitter):
 
             return resolve_conflict(rep, conflict_id, value_id)
 
-        DbOp(self.session, self, run) \
-            .failure(lambda e: self.message.setText(error_text(e))).run()
+        DbOp(self.session, self, run).failure(lambda e: self.message.setText(error_text(e))).run()
 
 
 class HqDesk:
@@ -486,9 +537,13 @@ class HqDesk:
 
     def pages(self) -> list[tuple[QWidget, str]]:
         t = self._tabs
-        return [(t["overview"], _("&Overview")), (t["reports"], _("&Reports")),
-                (t["inbox"], _("&Inbox")), (t["quarantine"], _("&Quarantine")),
-                (t["conflicts"], _("C&onflicts"))]
+        return [
+            (t["overview"], _("&Overview")),
+            (t["reports"], _("&Reports")),
+            (t["inbox"], _("&Inbox")),
+            (t["quarantine"], _("&Quarantine")),
+            (t["conflicts"], _("C&onflicts")),
+        ]
 
     def set_period(self, period: str) -> None:
         self.period = period

@@ -45,8 +45,7 @@ def sync_text(state) -> str:
         return _("Sync: not available")
     parts = []
     if state.hq_has_at:
-        parts.append(_("HQ has your data up to {when}").format(
-            when=_fmt(state.hq_has_at)))
+        parts.append(_("HQ has your data up to {when}").format(when=_fmt(state.hq_has_at)))
     elif state.last_export:
         parts.append(_("Last export {when}").format(when=_fmt(state.last_export.get("at", ""))))
     else:
@@ -103,8 +102,13 @@ class MainWindow(QMainWindow):
     language_did_change = Signal(str)
     period_did_change = Signal(str)
 
-    def __init__(self, session: Session, identity: Identity, settings: QSettings,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        identity: Identity,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.identity = identity
@@ -132,8 +136,10 @@ class MainWindow(QMainWindow):
             pages = self.hq_desk.pages()
         else:
             # an office sees what it received and settles its own conflicts
-            pages = [(LazyTab(lambda: InboxPage(session)), _("&Inbox")),
-                     (LazyTab(lambda: ConflictsPage(session)), _("C&onflicts"))]
+            pages = [
+                (LazyTab(lambda: InboxPage(session)), _("&Inbox")),
+                (LazyTab(lambda: ConflictsPage(session)), _("C&onflicts")),
+            ]
         self._inbox_tab = next(t for t, title in pages if title == _("&Inbox"))
         self._conflicts_tab = next(t for t, title in pages if title == _("C&onflicts"))
         for widget, title in pages:
@@ -194,21 +200,35 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         std = QKeySequence.StandardKey
-        self.import_action = self._action(_("&Import bundles…"), self.import_dialog, std.Open,
-                                          _("Import .fieldplan files from other offices"))
-        self.export_action = self._action(_("&Export…"), self.export_dialog, "Ctrl+E",
-                                          _("Write a bundle to a folder or removable drive"))
-        self.email_action = self._action(_("Prepare for e&mail…"), self.email_dialog,
-                                         "Ctrl+Shift+E",
-                                         _("Save a bundle to attach to an email"))
+        self.import_action = self._action(
+            _("&Import bundles…"),
+            self.import_dialog,
+            std.Open,
+            _("Import .fieldplan files from other offices"),
+        )
+        self.export_action = self._action(
+            _("&Export…"),
+            self.export_dialog,
+            "Ctrl+E",
+            _("Write a bundle to a folder or removable drive"),
+        )
+        self.email_action = self._action(
+            _("Prepare for e&mail…"),
+            self.email_dialog,
+            "Ctrl+Shift+E",
+            _("Save a bundle to attach to an email"),
+        )
         self.quit_action = self._action(_("&Quit"), self.close, std.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, _("&Undo"))
         self.undo_action.setShortcut(QKeySequence(std.Undo))
         self.redo_action = self.undo_stack.createRedoAction(self, _("&Redo"))
         self.redo_action.setShortcut(QKeySequence(std.Redo))
-        self.submit_action = self._action(_("&Submit period…"), self.submit_dialog,
-                                          "Ctrl+Shift+S",
-                                          _("Mark this period's draft reports submitted"))
+        self.submit_action = self._action(
+            _("&Submit period…"),
+            self.submit_dialog,
+            "Ctrl+Shift+S",
+            _("Mark this period's draft reports submitted"),
+        )
         self.about_action = self._action(_("&About fieldplan"), self.about)
 
         menu = self.menuBar().addMenu(_("&File"))
@@ -223,21 +243,22 @@ class MainWindow(QMainWindow):
         menu.addAction(self.submit_action)
         if self.identity.is_hq:
             self.lock_action = self._action(_("&Lock period…"), lambda: self.lock_dialog(True))
-            self.unlock_action = self._action(_("&Unlock period…"),
-                                              lambda: self.lock_dialog(False))
+            self.unlock_action = self._action(_("&Unlock period…"), lambda: self.lock_dialog(False))
             menu.addAction(self.lock_action)
             menu.addAction(self.unlock_action)
         view = self.menuBar().addMenu(_("&View"))
         for i in range(self.tabs.count()):
             title = self.tabs.tabText(i)
-            act = self._action(title, lambda i=i: self.tabs.setCurrentIndex(i),
-                               f"Ctrl+{i + 1}" if i < 9 else None)
+            act = self._action(
+                title, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}" if i < 9 else None
+            )
             view.addAction(act)
         settings = self.menuBar().addMenu(_("&Settings"))
         lang_menu = settings.addMenu(_("&Language"))
         for code in LANGUAGES:
-            act = self._action(LANGUAGE_NAMES[code],
-                               lambda c=code: emit(self.language_did_change, c))
+            act = self._action(
+                LANGUAGE_NAMES[code], lambda c=code: emit(self.language_did_change, c)
+            )
             lang_menu.addAction(act)
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.about_action)
@@ -253,13 +274,20 @@ class MainWindow(QMainWindow):
             self.period_combo.addItem(format_period(p), p)
         self.period_combo.setCurrentIndex(self.period_combo.findData(self.period))
         self.period_combo.currentIndexChanged.connect(
-            lambda _i: self.set_period(self.period_combo.currentData()))
+            lambda _i: self.set_period(self.period_combo.currentData())
+        )
         period_label.setBuddy(self.period_combo)
         bar.addWidget(period_label)
         bar.addWidget(self.period_combo)
         bar.addSeparator()
-        for a in (self.import_action, self.export_action, self.email_action,
-                  self.submit_action, self.undo_action, self.redo_action):
+        for a in (
+            self.import_action,
+            self.export_action,
+            self.email_action,
+            self.submit_action,
+            self.undo_action,
+            self.redo_action,
+        ):
             bar.addAction(a)
 
     def _build_status_bar(self) -> None:
@@ -296,20 +324,24 @@ class MainWindow(QMainWindow):
         """Ask to submit the period, saying what is still empty."""
         self.office_view.editor.save_now()
         period, office, ident = self.period, self.identity.office, self.identity
-        DbOp(self.session, self,
-             lambda rep: summarise(ident, period, list_reports(rep, period, office))) \
-            .success(self._confirm_submit).run()
+        DbOp(
+            self.session,
+            self,
+            lambda rep: summarise(ident, period, list_reports(rep, period, office)),
+        ).success(self._confirm_submit).run()
 
     def _confirm_submit(self, summary) -> None:
         period = summary.period
         if summary.drafts == 0:
             self.statusBar().showMessage(
-                _("No draft reports to submit for {period}.").format(
-                    period=format_period(period)), 8000)
+                _("No draft reports to submit for {period}.").format(period=format_period(period)),
+                8000,
+            )
             return
-        text = _("Submit {n} draft reports for {period}? Submitted reports cannot be "
-                 "edited until they are reopened.").format(
-            n=summary.drafts, period=format_period(period))
+        text = _(
+            "Submit {n} draft reports for {period}? Submitted reports cannot be "
+            "edited until they are reopened."
+        ).format(n=summary.drafts, period=format_period(period))
         details = "\n".join(summary.missing)
         if summary.missing:
             text += "\n\n" + _("Still empty:")
@@ -319,10 +351,11 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _submit(self, period: str) -> None:
-        DbOp(self.session, self, lambda rep: submit_period(rep, period)) \
-            .success(lambda ch: self.statusBar().showMessage(
-                _("{n} reports submitted.").format(n=len(ch.entities)), 8000)) \
-            .failure(lambda e: self.show_error(str(e))).run()
+        DbOp(self.session, self, lambda rep: submit_period(rep, period)).success(
+            lambda ch: self.statusBar().showMessage(
+                _("{n} reports submitted.").format(n=len(ch.entities)), 8000
+            )
+        ).failure(lambda e: self.show_error(str(e))).run()
 
     def lock_dialog(self, locked: bool) -> None:
         period = self.period
@@ -330,12 +363,17 @@ class MainWindow(QMainWindow):
             text = _("Lock {period}? Offices can no longer change their reports for it.")
         else:
             text = _("Unlock {period}? Offices can change their reports for it again.")
-        dialog = ConfirmDialog(self, _("Period lock"),
-                               text.format(period=format_period(period)), "",
-                               _("&Lock") if locked else _("&Unlock"))
+        dialog = ConfirmDialog(
+            self,
+            _("Period lock"),
+            text.format(period=format_period(period)),
+            "",
+            _("&Lock") if locked else _("&Unlock"),
+        )
         dialog.setObjectName("lock-dialog")
-        dialog.accepted.connect(lambda: DbOp(
-            self.session, self, lambda rep: set_period_lock(rep, period, locked)).run())
+        dialog.accepted.connect(
+            lambda: DbOp(self.session, self, lambda rep: set_period_lock(rep, period, locked)).run()
+        )
         dialog.open()
 
     # moving files --------------------------------------------------------------------
@@ -369,23 +407,30 @@ class MainWindow(QMainWindow):
 
     # status --------------------------------------------------------------------------
     def refresh_sync_state(self) -> None:
-        DbOp(self.session, self, read_sync_state) \
-            .success(lambda s: self.sync_label.setText(sync_text(s))) \
-            .failure(lambda e: self.sync_label.setText(_("Sync: unknown"))).run()
+        DbOp(self.session, self, read_sync_state).success(
+            lambda s: self.sync_label.setText(sync_text(s))
+        ).failure(lambda e: self.sync_label.setText(_("Sync: unknown"))).run()
 
     def show_error(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, _("fieldplan"), message,
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, _("fieldplan"), message, QMessageBox.StandardButton.Ok, self
+        )
         box.setObjectName("error-box")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
     def about(self) -> None:
-        text = _("fieldplan {version}\n\nOffline tracking of the IOM–OIC Plan of Action "
-                 "2025–2027.\n\nDatabase: {db}").format(
-            version=fieldplan.__version__, db=self.identity.db_path)
-        box = QMessageBox(QMessageBox.Icon.Information, _("About fieldplan"), text,
-                          QMessageBox.StandardButton.Ok, self)
+        text = _(
+            "fieldplan {version}\n\nOffline tracking of the IOM–OIC Plan of Action "
+            "2025–2027.\n\nDatabase: {db}"
+        ).format(version=fieldplan.__version__, db=self.identity.db_path)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            _("About fieldplan"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         box.setObjectName("about-box")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -393,8 +438,11 @@ class MainWindow(QMainWindow):
     # where the user was --------------------------------------------------------------
     def view_state(self) -> dict:
         action = self.office_view.tree.current_action()
-        return {"tab": self.tabs.currentIndex(), "period": self.period,
-                "action": action.code if action else ""}
+        return {
+            "tab": self.tabs.currentIndex(),
+            "period": self.period,
+            "action": action.code if action else "",
+        }
 
     def restore_view_state(self, state: dict) -> None:
         if state.get("period"):

@@ -43,7 +43,12 @@ STATUS_COLOURS: dict[str, str] = {
 #: Which status an area cell shows when an office's actions differ: the one that
 #: most needs attention.
 ATTENTION_ORDER: tuple[str, ...] = (
-    "off-track", "at-risk", "not-started", "on-track", "completed", "cancelled",
+    "off-track",
+    "at-risk",
+    "not-started",
+    "on-track",
+    "completed",
+    "cancelled",
 )
 
 
@@ -106,8 +111,9 @@ class _RowsModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             names = self.headers()
             if 0 <= section < len(names):
@@ -138,8 +144,16 @@ class ReportTableModel(_RowsModel):
     list comprehension over precomputed, case-folded text is not.
     """
 
-    COLUMNS = ("office", "action", "period", "status", "percent", "state", "updated",
-               "achievements")
+    COLUMNS = (
+        "office",
+        "action",
+        "period",
+        "status",
+        "percent",
+        "state",
+        "updated",
+        "achievements",
+    )
     OFFICE, ACTION, PERIOD, STATUS, PERCENT, STATE, UPDATED, ACHIEVEMENTS = range(8)
 
     def __init__(self, parent=None) -> None:
@@ -151,8 +165,16 @@ class ReportTableModel(_RowsModel):
         self._predicate: Callable[[ProgressReport], bool] | None = None
 
     def headers(self) -> Sequence[str]:
-        return (_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"),
-                _("State"), _("Updated"), _("Achievements"))
+        return (
+            _("Office"),
+            _("Action"),
+            _("Period"),
+            _("Status"),
+            _("Percent"),
+            _("State"),
+            _("Updated"),
+            _("Achievements"),
+        )
 
     def set_reports(self, reports: Iterable[ProgressReport]) -> None:
         self._all = list(reports)
@@ -162,13 +184,15 @@ class ReportTableModel(_RowsModel):
         ]
         self._apply(list(range(len(self._all))))
 
-    def set_filter(self, text: str = "",
-                   predicate: Callable[[ProgressReport], bool] | None = None) -> None:
+    def set_filter(
+        self, text: str = "", predicate: Callable[[ProgressReport], bool] | None = None
+    ) -> None:
         """Show reports whose narratives, office or action contain ``text`` (any case)
         and that ``predicate`` accepts."""
         needle = text.casefold().strip()
-        narrowing = (predicate is self._predicate and self._needle
-                     and needle.startswith(self._needle))
+        narrowing = (
+            predicate is self._predicate and self._needle and needle.startswith(self._needle)
+        )
         self._needle, self._predicate = needle, predicate
         # typing one more letter only narrows: search the rows shown, not all of them
         candidates = self._visible if narrowing else range(len(self._all))
@@ -230,9 +254,11 @@ class ReportTableModel(_RowsModel):
         if not 0 <= column < len(self.COLUMNS):
             return
         emit(self.layoutAboutToBeChanged)
-        pairs = sorted(zip(self._visible, self._rows, strict=True),
-                       key=lambda p: self.sort_key(p[1], column),
-                       reverse=order == Qt.SortOrder.DescendingOrder)
+        pairs = sorted(
+            zip(self._visible, self._rows, strict=True),
+            key=lambda p: self.sort_key(p[1], column),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
         self._visible = [p[0] for p in pairs]
         self._rows = [p[1] for p in pairs]
         emit(self.layoutChanged)
@@ -271,8 +297,13 @@ class OverviewModel(QAbstractTableModel):
         self._areas: list[tuple[str, str]] = []  # (code, title)
         self._cells: dict[tuple[str, str], OverviewCell] = {}
 
-    def set_data(self, offices: Sequence[str], areas: Sequence[tuple[str, str]],
-                 reports: Iterable[ProgressReport], area_of: dict[str, str]) -> None:
+    def set_data(
+        self,
+        offices: Sequence[str],
+        areas: Sequence[tuple[str, str]],
+        reports: Iterable[ProgressReport],
+        area_of: dict[str, str],
+    ) -> None:
         self.beginResetModel()
         self._offices = list(offices)
         self._areas = list(areas)
@@ -305,8 +336,9 @@ class OverviewModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 1 + len(self._areas)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -345,9 +377,10 @@ class OverviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor("#000000")) if status else None
         if role == Qt.ItemDataRole.ToolTipRole and cell is not None:
-            return "\n".join(f"{status_text(s)}: {format_number(n)}"
-                             for s, n in sorted(cell.counts.items(),
-                                                key=lambda kv: STATUSES.index(kv[0])))
+            return "\n".join(
+                f"{status_text(s)}: {format_number(n)}"
+                for s, n in sorted(cell.counts.items(), key=lambda kv: STATUSES.index(kv[0]))
+            )
         if role == SORT_ROLE:
             return ATTENTION_ORDER.index(status) if status else 99
         if role == ROW_ROLE:
@@ -369,8 +402,7 @@ class InboxModel(_RowsModel):
     RECEIVED, FILE, OFFICE, OUTCOME, EVENTS, REASON = range(6)
 
     def headers(self) -> Sequence[str]:
-        return (_("Received"), _("File"), _("Office"), _("Outcome"), _("Events"),
-                _("Reason"))
+        return (_("Received"), _("File"), _("Office"), _("Outcome"), _("Events"), _("Reason"))
 
     def display(self, e: Any, column: int) -> str:
         if column == self.RECEIVED:
@@ -382,8 +414,9 @@ class InboxModel(_RowsModel):
         if column == self.OUTCOME:
             return outcome_label(e.outcome)
         if column == self.EVENTS:
-            return _("{new} new of {total}").format(new=format_number(e.events_new),
-                                                   total=format_number(e.events))
+            return _("{new} new of {total}").format(
+                new=format_number(e.events_new), total=format_number(e.events)
+            )
         if column == self.REASON:
             return e.reason
         return ""
@@ -478,5 +511,5 @@ def field_label(name: str) -> str:
     if name in labels:
         return labels[name]
     if name.startswith("value."):
-        return _("Indicator {key}").format(key=name[len("value."):])
+        return _("Indicator {key}").format(key=name[len("value.") :])
     return name

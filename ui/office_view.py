@@ -70,8 +70,7 @@ class PlanTree(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(
-            1, self.tree.header().ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
         lay.addWidget(self.tree, 1)
         self.level.currentIndexChanged.connect(self.rebuild)
         self.status.currentIndexChanged.connect(self.rebuild)
@@ -135,8 +134,13 @@ class PlanTree(QWidget):
 class OfficeView(QSplitter):
     """The plan tree beside the report editor."""
 
-    def __init__(self, session: Session, identity: Identity, undo_stack: QUndoStack,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        identity: Identity,
+        undo_stack: QUndoStack,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.session = session
         self.identity = identity
@@ -159,8 +163,9 @@ class OfficeView(QSplitter):
 
     def refresh(self) -> None:
         period, office = self.period, self.identity.office
-        DbOp(self.session, self, lambda rep: list_reports(rep, period=period, office=office)) \
-            .success(self._reports_loaded).run()
+        DbOp(
+            self.session, self, lambda rep: list_reports(rep, period=period, office=office)
+        ).success(self._reports_loaded).run()
 
     def _reports_loaded(self, reports: list[ProgressReport]) -> None:
         if reports and reports[0].period != self.period:

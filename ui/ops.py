@@ -199,8 +199,7 @@ class DbOp:
     ``progress(done, total, label)`` callable and a ``cancel()`` flag to ``fn`` as
     keyword arguments and shows a progress dialog."""
 
-    def __init__(self, session: Session, parent: QWidget | None,
-                 fn: Callable[..., Any]) -> None:
+    def __init__(self, session: Session, parent: QWidget | None, fn: Callable[..., Any]) -> None:
         self._session = session
         self._parent = parent
         self._fn = fn
@@ -222,9 +221,15 @@ class DbOp:
 
     def run(self) -> None:
         fn = self._fn
-        job = _Job(fn=fn, on_success=self._success, on_failure=self._failure, long=self._long,
-                   parent=self._parent)
+        job = _Job(
+            fn=fn,
+            on_success=self._success,
+            on_failure=self._failure,
+            long=self._long,
+            parent=self._parent,
+        )
         if self._long:
+
             def call(rep: Replica) -> Any:
                 return fn(rep, progress=job.progress, cancel=job.cancel.is_set)
 

@@ -80,7 +80,7 @@ def write_values(rep, action: str, period: str, values: Values):
             else:
                 kwargs["percent"] = value
         elif name.startswith("value."):
-            indicator_values[name[len("value."):]] = value
+            indicator_values[name[len("value.") :]] = value
         else:
             kwargs[name] = value
     if indicator_values:
@@ -92,8 +92,9 @@ class EditCommand(QUndoCommand):
     """One save: the values before and after. The first redo is the save itself,
     already done, so it is skipped."""
 
-    def __init__(self, editor: ReportEditor, action: str, period: str,
-                 before: Values, after: Values) -> None:
+    def __init__(
+        self, editor: ReportEditor, action: str, period: str, before: Values, after: Values
+    ) -> None:
         super().__init__(_("Edit {action}").format(action=action))
         self.editor, self.action, self.period = editor, action, period
         self.before, self.after = before, after
@@ -115,8 +116,13 @@ class ReportEditor(QScrollArea):
     report_did_save = Signal(str, str)  # action, period
     report_did_load = Signal(str, str)
 
-    def __init__(self, session: Session, identity: Identity, undo_stack: QUndoStack,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        identity: Identity,
+        undo_stack: QUndoStack,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.identity = identity
@@ -189,8 +195,11 @@ class ReportEditor(QScrollArea):
         outer.addWidget(self.indicator_box)
 
         self.narratives: dict[str, QPlainTextEdit] = {}
-        labels = {"achievements": _("&Achievements"), "challenges": _("C&hallenges"),
-                  "next_steps": _("&Next steps")}
+        labels = {
+            "achievements": _("&Achievements"),
+            "challenges": _("C&hallenges"),
+            "next_steps": _("&Next steps"),
+        }
         for name in NARRATIVE_FIELDS:
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
@@ -236,8 +245,12 @@ class ReportEditor(QScrollArea):
     def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
         if old is None or not self._editable:
             return
-        fields = [self.status, self.percent, *self.indicator_edits.values(),
-                  *self.narratives.values()]
+        fields = [
+            self.status,
+            self.percent,
+            *self.indicator_edits.values(),
+            *self.narratives.values(),
+        ]
         if any(old is f for f in fields):
             self.save_now()
 
@@ -255,14 +268,16 @@ class ReportEditor(QScrollArea):
             return get_report(rep, code, period, office), is_locked(rep, period)
 
         DbOp(self.session, self, fetch).success(
-            lambda res, a=action, p=period: self._loaded(a, p, *res)).run()
+            lambda res, a=action, p=period: self._loaded(a, p, *res)
+        ).run()
 
     def reload(self) -> None:
         if self.action is not None:
             self.show_report(self.action, self.period)
 
-    def _loaded(self, action: Action, period: str, report: ProgressReport | None,
-                locked: bool) -> None:
+    def _loaded(
+        self, action: Action, period: str, report: ProgressReport | None, locked: bool
+    ) -> None:
         if action is not self.action or period != self.period:
             return  # the user moved on meanwhile
         self.report = report
@@ -274,9 +289,11 @@ class ReportEditor(QScrollArea):
         own = action.level == self.identity.level
         submitted = report is not None and report.state == "submitted"
         if not own:
-            self.notice.setText(_("This is a {level} action: {office} does not report on it.")
-                                .format(level=level_label(action.level),
-                                        office=self.identity.office))
+            self.notice.setText(
+                _("This is a {level} action: {office} does not report on it.").format(
+                    level=level_label(action.level), office=self.identity.office
+                )
+            )
         elif locked:
             self.notice.setText(_("Headquarters has locked this period."))
         elif submitted:
@@ -292,8 +309,11 @@ class ReportEditor(QScrollArea):
         self.title.setText(action_title(action))
         self.description.setText(action.description.get(lang()))
         state = state_label(report.state) if report else _("Not written yet")
-        self.meta.setText(_("{level} · lead: {lead} · {state}").format(
-            level=level_label(action.level), lead=lead_label(action.lead), state=state))
+        self.meta.setText(
+            _("{level} · lead: {lead} · {state}").format(
+                level=level_label(action.level), lead=lead_label(action.lead), state=state
+            )
+        )
         # indicators
         while self.indicator_grid.count():
             item = self.indicator_grid.takeAt(0)
@@ -306,15 +326,15 @@ class ReportEditor(QScrollArea):
             label = QLabel(f"<b>{head}</b>")
             self.indicator_grid.addWidget(label, 0, col)
         for row, ind in enumerate(action.indicators, start=1):
-            name = QLabel(_("{title} ({unit})").format(title=ind.title.get(lang()),
-                                                       unit=ind.unit))
+            name = QLabel(_("{title} ({unit})").format(title=ind.title.get(lang()), unit=ind.unit))
             name.setWordWrap(True)
             name.setTextFormat(Qt.TextFormat.PlainText)
             target = ind.target_for(self.period)
             tlabel = QLabel("—" if target is None else format_number(target))
             edit = QLineEdit()
-            edit.setAccessibleName(_("Actual for {indicator}").format(
-                indicator=ind.title.get(lang())))
+            edit.setAccessibleName(
+                _("Actual for {indicator}").format(indicator=ind.title.get(lang()))
+            )
             edit.setMaximumWidth(160)
             edit.textEdited.connect(self._edited)
             name.setBuddy(edit)
@@ -336,8 +356,13 @@ class ReportEditor(QScrollArea):
         self._fix_tab_order()
 
     def _fix_tab_order(self) -> None:
-        chain: list[QWidget] = [self.status, self.percent, *self.indicator_edits.values(),
-                                *self.narratives.values(), self.reopen_button]
+        chain: list[QWidget] = [
+            self.status,
+            self.percent,
+            *self.indicator_edits.values(),
+            *self.narratives.values(),
+            self.reopen_button,
+        ]
         for a, b in itertools.pairwise(chain):
             QWidget.setTabOrder(a, b)
 
@@ -429,8 +454,7 @@ class ReportEditor(QScrollArea):
             if name in bad:
                 err.setText(bad[name])
                 err.setVisible(True)
-        changed = {k: v for k, v in values.items()
-                   if k not in bad and self._saved.get(k) != v}
+        changed = {k: v for k, v in values.items() if k not in bad and self._saved.get(k) != v}
         if not changed:
             if not bad:
                 self.saved_label.setText("")
@@ -459,8 +483,9 @@ class ReportEditor(QScrollArea):
             self._show_error(error, list(after))
             self.saved_label.setText(_("Not saved."))
 
-        DbOp(self.session, self, lambda rep: write_values(rep, action, period, changed)) \
-            .success(done).failure(failed).run()
+        DbOp(self.session, self, lambda rep: write_values(rep, action, period, changed)).success(
+            done
+        ).failure(failed).run()
 
     def _show_error(self, error: BaseException, fields: list[str]) -> None:
         text = error_text(error)
@@ -483,8 +508,7 @@ class ReportEditor(QScrollArea):
         """(undo/redo) write ``values`` through the core and show them if this report
         is on screen."""
         self._debounce.cancel()
-        showing = self.action is not None and self.action.code == action and \
-            self.period == period
+        showing = self.action is not None and self.action.code == action and self.period == period
         if showing:
             self._saved.update(values)
             self._show_values(values)
@@ -499,8 +523,9 @@ class ReportEditor(QScrollArea):
             self._saves_in_flight -= 1
             self._show_error(error, list(values))
 
-        DbOp(self.session, self, lambda rep: write_values(rep, action, period, values)) \
-            .success(done).failure(failed).run()
+        DbOp(self.session, self, lambda rep: write_values(rep, action, period, values)).success(
+            done
+        ).failure(failed).run()
 
     def busy(self) -> bool:
         return self._saves_in_flight > 0 or self._debounce.pending()
@@ -509,9 +534,9 @@ class ReportEditor(QScrollArea):
         if self.action is None:
             return
         code, period = self.action.code, self.period
-        DbOp(self.session, self, lambda rep: reopen_report(rep, code, period)) \
-            .success(lambda _r: self.reload()) \
-            .failure(lambda e: self._show_error(e, [])).run()
+        DbOp(self.session, self, lambda rep: reopen_report(rep, code, period)).success(
+            lambda _r: self.reload()
+        ).failure(lambda e: self._show_error(e, [])).run()
 
     def _changes_did_happen(self, changes) -> None:
         if self.action is None:

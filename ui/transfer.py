@@ -92,9 +92,9 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
         progress(len(paths), len(paths), "")
         return outcomes
 
-    DbOp(session, parent, run).with_progress() \
-        .success(lambda outcomes: _imported(session, parent, outcomes)) \
-        .failure(lambda e: _show_message(parent, _("Import"), error_text(e))).run()
+    DbOp(session, parent, run).with_progress().success(
+        lambda outcomes: _imported(session, parent, outcomes)
+    ).failure(lambda e: _show_message(parent, _("Import"), error_text(e))).run()
 
 
 def _imported(session: Session, parent: QWidget, outcomes: list) -> None:
@@ -103,9 +103,19 @@ def _imported(session: Session, parent: QWidget, outcomes: list) -> None:
     new = sum(o.events_new for o in outcomes)
     if new:
         # imports change every kind of entity; views refresh what they show
-        emit(session.changes_did_happen, Changes(
-            entities=(("progress", "*"), ("plan", "*"), ("lock", "*"), ("key", "*"),
-                      ("inbox", "*")), events=new))
+        emit(
+            session.changes_did_happen,
+            Changes(
+                entities=(
+                    ("progress", "*"),
+                    ("plan", "*"),
+                    ("lock", "*"),
+                    ("key", "*"),
+                    ("inbox", "*"),
+                ),
+                events=new,
+            ),
+        )
     else:
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
     ImportResultDialog(parent, outcomes).open()
@@ -124,28 +134,28 @@ class ImportResultDialog(QDialog):
         counts: dict[str, int] = {}
         for o in outcomes:
             counts[o.outcome] = counts.get(o.outcome, 0) + 1
-        summary = " · ".join(f"{outcome_label(k)}: {format_number(v)}"
-                             for k, v in sorted(counts.items()))
+        summary = " · ".join(
+            f"{outcome_label(k)}: {format_number(v)}" for k, v in sorted(counts.items())
+        )
         self.summary = QLabel(summary or _("No file was imported."))
         lay.addWidget(self.summary)
         self.table = QTableWidget(len(outcomes), 4)
         self.table.setAccessibleName(_("Import result"))
-        self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"),
-                                              _("Details")])
+        self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"), _("Details")])
         for row, o in enumerate(outcomes):
             if o.outcome in ("rejected", "quarantined"):
                 detail = o.reason
             else:
                 detail = _("{new} new of {total} events").format(
-                    new=format_number(o.events_new), total=format_number(o.events_total))
+                    new=format_number(o.events_new), total=format_number(o.events_total)
+                )
                 if o.gaps:
                     detail += "; " + "; ".join(o.gaps)
             for col, text in enumerate((o.file, o.office, outcome_label(o.outcome), detail)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
-        self.table.horizontalHeader().setSectionResizeMode(
-            3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.resizeColumnsToContents()
         lay.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
@@ -178,8 +188,7 @@ def removable_drives() -> list[tuple[str, str]]:
             continue
         name = vol.displayName() or root
         free = vol.bytesAvailable() // (1024 * 1024)
-        out.append((_("{name} ({free} MB free)").format(name=name, free=format_number(free)),
-                    root))
+        out.append((_("{name} ({free} MB free)").format(name=name, free=format_number(free)), root))
     return out
 
 
@@ -191,7 +200,8 @@ def outbox_dir() -> str:
 def email_subject(identity: Identity, period: str, recipient: str) -> str:
     who = identity.office_text()
     return _("fieldplan data from {office} for {period} (to {recipient})").format(
-        office=who, period=format_period(period), recipient=recipient)
+        office=who, period=format_period(period), recipient=recipient
+    )
 
 
 def size_text(size: int) -> str:
@@ -204,8 +214,14 @@ class ExportDialog(QDialog):
     """Choose the recipient (at HQ) and where the bundle goes: a folder, a removable
     drive, or the email outbox. On success, says where it went."""
 
-    def __init__(self, session: Session, identity: Identity, parent: QWidget,
-                 email: bool = False, period: str = "") -> None:
+    def __init__(
+        self,
+        session: Session,
+        identity: Identity,
+        parent: QWidget,
+        email: bool = False,
+        period: str = "",
+    ) -> None:
         super().__init__(parent)
         self.session, self.identity, self.email = session, identity, email
         self.period = period or getattr(parent, "period", "") or identity.current_period()
@@ -250,7 +266,8 @@ class ExportDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.message)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(_("&Save bundle"))
         self.ok.clicked.connect(self.export)
@@ -296,8 +313,8 @@ class ExportDialog(QDialog):
         self.result_info = result
         self.ok.setEnabled(True)
         text = _("Saved {file} ({size}, {events} events).").format(
-            file=str(result.path), size=size_text(result.size),
-            events=format_number(result.events))
+            file=str(result.path), size=size_text(result.size), events=format_number(result.events)
+        )
         if self.email:
             recipient = self.recipient.currentText()
             subject = email_subject(self.identity, self.period, recipient)

@@ -61,8 +61,13 @@ app.exec()
 
 
 def run_child(code: str) -> float:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -81,15 +86,42 @@ def bench_filter(rows: int = 100_000) -> dict:
 
     QApplication.instance() or QApplication([])
     rng = random.Random(1)
-    words = ["workshop", "officials", "trained", "border", "dialogue", "ministry",
-             "remittances", "displacement", "returnees", "funding", "delays", "survey",
-             "partners", "données", "atelier", "مشروع", "تدريب"]
+    words = [
+        "workshop",
+        "officials",
+        "trained",
+        "border",
+        "dialogue",
+        "ministry",
+        "remittances",
+        "displacement",
+        "returnees",
+        "funding",
+        "delays",
+        "survey",
+        "partners",
+        "données",
+        "atelier",
+        "مشروع",
+        "تدريب",
+    ]
     reports = [
-        ProgressReport(f"O{i % 66}", f"PA{i % 4 + 1}.{i % 6 + 1}", "2026-S1",
-                       rng.choice(STATUSES), rng.randint(0, 100), (),
-                       " ".join(rng.choices(words, k=12)), " ".join(rng.choices(words, k=6)),
-                       "", "draft", "2026-03-01T10:00:00Z", "x")
-        for i in range(rows)]
+        ProgressReport(
+            f"O{i % 66}",
+            f"PA{i % 4 + 1}.{i % 6 + 1}",
+            "2026-S1",
+            rng.choice(STATUSES),
+            rng.randint(0, 100),
+            (),
+            " ".join(rng.choices(words, k=12)),
+            " ".join(rng.choices(words, k=6)),
+            "",
+            "draft",
+            "2026-03-01T10:00:00Z",
+            "x",
+        )
+        for i in range(rows)
+    ]
     model = ReportTableModel()
     model.set_reports(reports)
     times = []
@@ -127,8 +159,7 @@ def bench_import_stall(world: Path, tmp: Path) -> dict:
     loop = QEventLoop()
     session.job_did_complete.connect(loop.quit)
     loop.exec()
-    window = MainWindow(session, got[0], QSettings(str(tmp / "b.ini"),
-                                                   QSettings.Format.IniFormat))
+    window = MainWindow(session, got[0], QSettings(str(tmp / "b.ini"), QSettings.Format.IniFormat))
     window.resize(1366, 768)
     window.show()
     bundles = sorted((world / "bundles").glob("*.fieldplan"))
@@ -170,8 +201,10 @@ def bench_import_stall(world: Path, tmp: Path) -> dict:
 def bench_memory(world: Path, tmp: Path) -> dict:
     code = FIELDPLAN.format(root=str(ROOT), ini=str(tmp / "m.ini"), db=str(world / "hq.sqlite3"))
     # current resident set (ru_maxrss would carry the parent's peak across exec)
-    rss = ("print(int(next(l for l in open('/proc/self/status') "
-           "if l.startswith('VmRSS')).split()[1]) / 1024)")
+    rss = (
+        "print(int(next(l for l in open('/proc/self/status') "
+        "if l.startswith('VmRSS')).split()[1]) / 1024)"
+    )
     code = code.replace("print(time.perf_counter() - t0)", rss)
     bare = BARE.replace("print(time.perf_counter() - t0)", rss)
     return {"hq_window_mib": run_child(code), "bare_window_mib": run_child(bare)}

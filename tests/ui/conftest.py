@@ -71,8 +71,14 @@ def hq_db(tmp_path) -> Path:
 
     path = tmp_path / "hq.sqlite3"
     with init_hq(path, author="hq.desk") as rep:
-        record_progress(rep, "PA1.6", "2026-S1", status="on-track", percent=40,
-                        achievements="Joint statement drafted")
+        record_progress(
+            rep,
+            "PA1.6",
+            "2026-S1",
+            status="on-track",
+            percent=40,
+            achievements="Joint statement drafted",
+        )
         record_progress(rep, "PA3.6", "2026-S1", status="at-risk", percent=10)
     return path
 

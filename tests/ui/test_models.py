@@ -18,10 +18,30 @@ from ui.models import (
 )
 
 
-def report(office="SN", action="PA1.1", period="2026-S1", status="on-track", percent=50,
-           achievements="", challenges="", next_steps="") -> ProgressReport:
-    return ProgressReport(office, action, period, status, percent, (), achievements,
-                          challenges, next_steps, "draft", "2026-03-01T10:00:00Z", "amina")
+def report(
+    office="SN",
+    action="PA1.1",
+    period="2026-S1",
+    status="on-track",
+    percent=50,
+    achievements="",
+    challenges="",
+    next_steps="",
+) -> ProgressReport:
+    return ProgressReport(
+        office,
+        action,
+        period,
+        status,
+        percent,
+        (),
+        achievements,
+        challenges,
+        next_steps,
+        "draft",
+        "2026-03-01T10:00:00Z",
+        "amina",
+    )
 
 
 REPORTS = [
@@ -79,8 +99,12 @@ def test_report_model_sorts_by_sort_key():
 
 def test_overview_model(qtmodeltester):
     model = OverviewModel()
-    model.set_data(["ML", "SN"], [("PA1", "Governance"), ("PA2", "Mobility")], REPORTS,
-                   {"PA1.1": "PA1", "PA1.2": "PA1", "PA2.1": "PA2"})
+    model.set_data(
+        ["ML", "SN"],
+        [("PA1", "Governance"), ("PA2", "Mobility")],
+        REPORTS,
+        {"PA1.1": "PA1", "PA1.2": "PA1", "PA2.1": "PA2"},
+    )
     qtmodeltester.check(model)
     assert model.columnCount() == 3 and model.rowCount() == 2
     # ML's PA1: off-track and completed -> the one that needs attention, with counts
@@ -88,30 +112,61 @@ def test_overview_model(qtmodeltester):
     assert model.data(model.index(1, 2)).startswith("▲ At risk (1/1)")
     assert "no report" in model.data(model.index(0, 2))
     assert model.data(model.index(0, 1), Qt.ItemDataRole.BackgroundRole) is not None
-    assert model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) \
-        == "Governance"
+    assert (
+        model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == "Governance"
+    )
 
 
 def test_inbox_quarantine_conflict_models(qtmodeltester):
     inbox = InboxModel()
-    inbox.set_rows([SimpleNamespace(file="SN.fieldplan", office="SN",
-                                    received_at="2026-03-01T10:00:00Z", outcome="rejected",
-                                    reason="bad signature", events=3, events_new=0,
-                                    bundle_id="b1")])
+    inbox.set_rows(
+        [
+            SimpleNamespace(
+                file="SN.fieldplan",
+                office="SN",
+                received_at="2026-03-01T10:00:00Z",
+                outcome="rejected",
+                reason="bad signature",
+                events=3,
+                events_new=0,
+                bundle_id="b1",
+            )
+        ]
+    )
     qtmodeltester.check(inbox)
     assert inbox.data(inbox.index(0, InboxModel.OUTCOME)) == "Rejected"
     assert inbox.data(inbox.index(0, InboxModel.REASON)) == "bad signature"
 
     quarantine = QuarantineModel()
-    quarantine.set_rows([SimpleNamespace(bundle_id="b", office="ML", sender="r", key_id="k",
-                                         fingerprint="ABCD 1234", file="ML.fieldplan",
-                                         received_at="2026-03-01T10:00:00Z", events=5)])
+    quarantine.set_rows(
+        [
+            SimpleNamespace(
+                bundle_id="b",
+                office="ML",
+                sender="r",
+                key_id="k",
+                fingerprint="ABCD 1234",
+                file="ML.fieldplan",
+                received_at="2026-03-01T10:00:00Z",
+                events=5,
+            )
+        ]
+    )
     qtmodeltester.check(quarantine)
     assert quarantine.data(quarantine.index(0, QuarantineModel.FINGERPRINT)) == "ABCD 1234"
 
     conflicts = ConflictModel()
-    conflicts.set_rows([SimpleNamespace(id="c1", office="SN", action="PA1.1",
-                                        period="2026-S1", field="achievements",
-                                        candidates=(1, 2))])
+    conflicts.set_rows(
+        [
+            SimpleNamespace(
+                id="c1",
+                office="SN",
+                action="PA1.1",
+                period="2026-S1",
+                field="achievements",
+                candidates=(1, 2),
+            )
+        ]
+    )
     qtmodeltester.check(conflicts)
     assert conflicts.data(conflicts.index(0, ConflictModel.FIELD)) == "Achievements"

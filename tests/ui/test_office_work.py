@@ -22,8 +22,12 @@ def choose(window, qtbot, code: str, period: str = "2026-S1"):
     wait_idle(qtbot, window.session)
     assert window.office_view.tree.select(code)
     editor = window.office_view.editor
-    qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == code
-                    and editor.status.isEnabled(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            editor.action is not None and editor.action.code == code and editor.status.isEnabled()
+        ),
+        timeout=5000,
+    )
     wait_idle(qtbot, window.session)
     return editor
 
@@ -35,18 +39,19 @@ def test_typing_saves_and_undo_restores(open_window, qtbot, hq_db):
     box.setFocus()
     qtbot.keyClicks(box, "Visa delays")
     # saved by the debounce timer, without leaving the field
-    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa delays",
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa delays", timeout=5000
+    )
     wait_idle(qtbot, window.session)
     assert window.undo_stack.count() == 1
 
     window.undo_action.trigger()
-    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "",
-                    timeout=5000)
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "", timeout=5000)
     assert box.toPlainText() == ""
     window.redo_action.trigger()
-    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa delays",
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa delays", timeout=5000
+    )
     assert box.toPlainText() == "Visa delays"
 
 
@@ -76,8 +81,13 @@ def test_switching_action_saves_pending_typing(open_window, qtbot, hq_db):
     qtbot.keyClicks(editor.narratives["achievements"], "Paper out")
     assert editor.busy()  # still waiting for the debounce
     window.office_view.tree.select("PA4.6")  # moves on before the timer fires
-    qtbot.waitUntil(lambda: (r := db_report(hq_db, "PA2.6", "2026-S1")) is not None
-                    and r.achievements == "Paper out", timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            (r := db_report(hq_db, "PA2.6", "2026-S1")) is not None
+            and r.achievements == "Paper out"
+        ),
+        timeout=5000,
+    )
     wait_idle(qtbot, window.session)
 
 
@@ -88,8 +98,9 @@ def test_indicator_actual_and_status(open_window, qtbot, hq_db):
     qtbot.keyClicks(edit, "3")
     editor.status.setCurrentIndex(editor.status.findData("on-track"))
     editor.save_now()
-    qtbot.waitUntil(lambda: db_report(hq_db, "PA3.6", "2026-S1").value("advocacy-events") == 3,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: db_report(hq_db, "PA3.6", "2026-S1").value("advocacy-events") == 3, timeout=5000
+    )
     assert db_report(hq_db, "PA3.6", "2026-S1").status == "on-track"
 
 
@@ -98,30 +109,33 @@ def test_submit_period_marks_reports_submitted(open_window, qtbot, hq_db):
     window.set_period("2026-S1")
     wait_idle(qtbot, window.session)
     window.submit_action.trigger()
-    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
-                    timeout=5000)
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None, timeout=5000)
     dialog = window.findChild(object, "submit-dialog")
     # what is still empty is listed before submitting
     assert "PA2.6: no report" in dialog.details.toPlainText()
     dialog.accept()
-    qtbot.waitUntil(lambda: all(r.state == "submitted" for r in _reports(hq_db)),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: all(r.state == "submitted" for r in _reports(hq_db)), timeout=5000)
     wait_idle(qtbot, window.session)
     # the editor now refuses edits until reopened
     editor = choose_submitted(window, qtbot, "PA1.6")
     qtbot.waitUntil(lambda: editor.reopen_button.isVisibleTo(window), timeout=5000)
     assert "submitted" in editor.notice.text()
     qtbot.mouseClick(editor.reopen_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").state == "draft",
-                    timeout=5000)
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").state == "draft", timeout=5000)
     wait_idle(qtbot, window.session)
 
 
 def choose_submitted(window, qtbot, code):
     assert window.office_view.tree.select(code)
     editor = window.office_view.editor
-    qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == code
-                    and not editor.status.isEnabled(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            editor.action is not None
+            and editor.action.code == code
+            and not editor.status.isEnabled()
+        ),
+        timeout=5000,
+    )
     wait_idle(qtbot, window.session)
     return editor
 

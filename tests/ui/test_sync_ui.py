@@ -27,14 +27,18 @@ def copy_db(src: Path, dest: Path) -> Path:
 def drop(window, paths) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(event)
 
 
 def result_dialog(window, qtbot):
-    qtbot.waitUntil(lambda: window.findChild(object, "import-result") is not None,
-                    timeout=20_000)
+    qtbot.waitUntil(lambda: window.findChild(object, "import-result") is not None, timeout=20_000)
     return window.findChild(object, "import-result")
 
 
@@ -43,8 +47,7 @@ def events_count(db: Path) -> int:
         return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
 
 
-def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, demo_world,
-                                                          tmp_path):
+def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, demo_world, tmp_path):
     db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
     bundles = sorted((demo_world / "bundles").glob("*.fieldplan"))[:3]
     window = open_window(db)
@@ -68,8 +71,9 @@ def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, de
     wait_idle(qtbot, window.session)
 
 
-def test_hostile_bundle_shows_its_reason_and_changes_nothing(open_window, qtbot, demo_world,
-                                                             tmp_path):
+def test_hostile_bundle_shows_its_reason_and_changes_nothing(
+    open_window, qtbot, demo_world, tmp_path
+):
     db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
     hostile = tmp_path / "invoice.fieldplan"
     hostile.write_text("this is not a bundle, just text renamed\n")

@@ -238,12 +238,13 @@ class ReportsPage(QSplitter):
             (0, "RO-Dakar"),
             (1, "PA4.10"),
             (2, "2026-S1"),
-            (3, "▼ " + status_label("not-started")),
+            (3, "▼ " + max((status_label(s) for s in STATUSES), key=len)),
             (4, "100 %"),
             (5, state_label("submitted")),
             (6, "30/06/2026 23:59"),
         ):
-            self.view.setColumnWidth(column, width(sample) + 24)
+            header = self.model.headerData(column, Qt.Orientation.Horizontal)
+            self.view.setColumnWidth(column, max(width(sample), width(header) + 16) + 24)
         self.search.textChanged.connect(self._filter)
         self.scope.currentIndexChanged.connect(self._filter)
         self.status.currentIndexChanged.connect(self._filter)

@@ -25,6 +25,10 @@ from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
 from ui.qtcompat import emit
 
+#: Starts a code such as "2026-S1" left-to-right, so that Arabic layouts do not show
+#: it as "S1-2026".
+LTR_MARK = "\u200e"
+
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -219,7 +223,7 @@ class ReportTableModel(_RowsModel):
         if column == self.ACTION:
             return r.action
         if column == self.PERIOD:
-            return r.period
+            return LTR_MARK + r.period  # stays "2026-S1" in a right-to-left layout
         if column == self.STATUS:
             return status_text(r.status)
         if column == self.PERCENT:
@@ -481,7 +485,7 @@ class ConflictModel(_RowsModel):
         if column == self.ACTION:
             return c.action
         if column == self.PERIOD:
-            return c.period
+            return LTR_MARK + c.period
         if column == self.FIELD:
             return field_label(c.field)
         if column == self.VALUES:

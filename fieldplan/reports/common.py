@@ -12,6 +12,7 @@ import io
 import json
 import os
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,11 @@ from fieldplan.reports import text as tx
 from fieldplan.reports.fonts import BOLD, REGULAR, register_fonts
 
 Progress = Callable[[int, int, str], None]
+
+# Laid-out lines by (text, font, size, width, directions), shared by the passes of one
+# build: the second pass of a review pack reuses the shaping and bidi work of the first.
+# A ContextVar, so concurrent builds in different threads never share it.
+_LAYOUTS: ContextVar[dict | None] = ContextVar("fieldplan_report_layouts", default=None)
 
 PAPERS = {"A4": A4, "LETTER": LETTER}
 
@@ -192,7 +198,7 @@ class TextFlow(Flowable):
     def _layout(self, width: float) -> list:
         if self._lines is None or self._laid != width:
             s = self.style
-            self._lines = tx.layout(
+            args = (
                 self.text,
                 s.font,
                 s.size,
@@ -200,6 +206,13 @@ class TextFlow(Flowable):
                 self.base_dir,
                 "R" if self.rtl else "L",
             )
+            cache = _LAYOUTS.get()
+            lines = cache.get(args) if cache is not None else None
+            if lines is None:
+                lines = tx.layout(*args)
+                if cache is not None:
+                    cache[args] = lines
+            self._lines = lines
             self._laid = width
         return self._lines
 
@@ -352,22 +365,35 @@ class Footer:
     office: str
     digest: str
     payload: str
-    qr: Any = None  # a reportlab Drawing, made once per office
+    modules: Any = None  # the QR code's module matrix, encoded once per office
 
-    def drawing(self):
-        if self.qr is None:
-            from reportlab.graphics.barcode.qr import QrCodeWidget
-            from reportlab.graphics.shapes import Drawing, Group
+    def draw_qr(self, canv, size: float) -> None:
+        """The QR code as filled rectangles (one per run of dark modules in a row), with
+        a quiet zone of two modules. Drawn straight on the canvas: a graphics Drawing
+        of hundreds of shapes costs more than the rest of a page."""
+        import itertools
 
-            widget = QrCodeWidget(self.payload, barLevel="M")
-            x0, y0, x1, y1 = widget.getBounds()
-            w, h = x1 - x0, y1 - y0
-            # QrCodeWidget has no transform of its own: scale a Group (NOTES.md)
-            group = Group(widget, transform=[QR_SIZE / w, 0, 0, QR_SIZE / h, -x0, -y0])
-            d = Drawing(QR_SIZE, QR_SIZE)
-            d.add(group)
-            self.qr = d
-        return self.qr
+        if self.modules is None:
+            from reportlab.graphics.barcode import qrencoder
+
+            qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+            qr.addData(self.payload)
+            qr.make()
+            self.modules = [[bool(m) for m in row] for row in qr.modules]
+        n = len(self.modules)
+        box = size / (n + 4)
+        canv.setFillColor(colors.white)
+        canv.rect(0, 0, size, size, stroke=0, fill=1)
+        canv.setFillColor(colors.black)
+        path = canv.beginPath()
+        for r, row in enumerate(self.modules):
+            c = 0
+            for dark, run in itertools.groupby(row):
+                count = len(list(run))
+                if dark:
+                    path.rect((c + 2) * box, size - (r + 3) * box, count * box, box)
+                c += count
+        canv.drawPath(path, stroke=0, fill=1)
 
 
 class SetFooter(Flowable):
@@ -507,13 +533,11 @@ def _furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv, doc) ->
     canv.drawCentredString(w / 2, 9 * mm, tx.one_line(page, ctx.dir))
     footer: Footer | None = getattr(canv, "_fp_footer", None)
     if footer is not None:
-        from reportlab.graphics import renderPDF
-
         name = "fpqr" + footer.office.replace("-", "")
         forms = canv.__dict__.setdefault("_fp_forms", set())
         if name not in forms:
             canv.beginForm(name)
-            renderPDF.draw(footer.drawing(), canv, 0, 0)
+            footer.draw_qr(canv, QR_SIZE)
             canv.endForm()
             forms.add(name)
         qy = MARGIN_BOTTOM - 5 * mm - QR_SIZE
@@ -550,6 +574,16 @@ def render(
 ) -> Path:
     """Lay out the story twice (the first pass finds page numbers and the page count,
     the second prints them) and write the PDF atomically."""
+    token = _LAYOUTS.set({})
+    try:
+        return _render(
+            ctx, out, make_story, title=title, left=left, right=right, progress=progress, step=step
+        )
+    finally:
+        _LAYOUTS.reset(token)
+
+
+def _render(ctx: Ctx, out, make_story, *, title, left, right, progress, step) -> Path:
     out = Path(out)
     state = BuildState()
     data = b""
@@ -570,6 +604,7 @@ def render(
             subject=title,
             lang=ctx.lang,
             invariant=0,
+            pageCompression=1,
         )
         frame = Frame(
             MARGIN_X,

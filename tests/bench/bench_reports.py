@@ -25,17 +25,17 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from fieldplan.replica import open_replica
 from fieldplan.reports import build_review_pack, build_status_sheet
-db, kind, out, lang = sys.argv[1:5]
+db, kind, out, lang, period = sys.argv[1:6]
 with open_replica(db) as rep:
     t1 = time.perf_counter()
     if kind == "sheet":
-        build_status_sheet(rep, "%s", "ML", out=out, lang=lang)
+        build_status_sheet(rep, period, "ML", out=out, lang=lang)
     else:
-        build_review_pack(rep, "%s", out, lang=lang)
+        build_review_pack(rep, period, out, lang=lang)
 t2 = time.perf_counter()
 print(json.dumps({"build": t2 - t1, "in_process": t2 - t0,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-""" % (PERIOD, PERIOD)
+"""
 
 
 def make_world(folder: Path, offices: int) -> Path:
@@ -49,16 +49,26 @@ def make_world(folder: Path, offices: int) -> Path:
         for code in sorted(OIC_MEMBERS)[:offices]:
             lang = working_language(code)
             ach, cha, nxt = NARRATIVES[lang]
-            write_progress(rep, code, PERIOD, lang=lang,
-                           narrative=(" ".join([ach] * 4), " ".join([cha] * 3), nxt))
+            write_progress(
+                rep,
+                code,
+                PERIOD,
+                lang=lang,
+                narrative=(" ".join([ach] * 4), " ".join([cha] * 3), nxt),
+            )
         rep.conn.commit()
     return db
 
 
 def run(db: Path, kind: str, out: Path, lang: str) -> dict:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", RUN, str(db), kind, str(out), lang],
-                          capture_output=True, text=True, cwd=ROOT, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN, str(db), kind, str(out), lang, PERIOD],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     wall = time.perf_counter() - t0
     return {"wall_with_startup": wall, **json.loads(proc.stdout)}
 
@@ -76,14 +86,19 @@ def main() -> None:
         run(db, "sheet", folder / "warm.pdf", args.lang)  # compiles catalogs, warms caches
         sheet = run(db, "sheet", folder / "sheet.pdf", args.lang)
         pack = run(db, "pack", folder / "pack.pdf", args.lang)
-        pages = subprocess.run(["qpdf", "--show-npages", str(folder / "pack.pdf")],
-                               capture_output=True, text=True).stdout.strip()
+        pages = subprocess.run(
+            ["qpdf", "--show-npages", str(folder / "pack.pdf")], capture_output=True, text=True
+        ).stdout.strip()
         size = (folder / "pack.pdf").stat().st_size / 1e6
-        print(f"sheet ({args.lang}): {sheet['wall_with_startup']:.2f} s with start-up "
-              f"(build {sheet['build']:.2f} s), peak {sheet['peak_mib']:.0f} MiB")
-        print(f"pack ({args.offices} offices, {args.lang}): {pack['wall_with_startup']:.2f} s "
-              f"with start-up (build {pack['build']:.2f} s), {pages} pages, {size:.1f} MB, "
-              f"peak {pack['peak_mib']:.0f} MiB")
+        print(
+            f"sheet ({args.lang}): {sheet['wall_with_startup']:.2f} s with start-up "
+            f"(build {sheet['build']:.2f} s), peak {sheet['peak_mib']:.0f} MiB"
+        )
+        print(
+            f"pack ({args.offices} offices, {args.lang}): {pack['wall_with_startup']:.2f} s "
+            f"with start-up (build {pack['build']:.2f} s), {pages} pages, {size:.1f} MB, "
+            f"peak {pack['peak_mib']:.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

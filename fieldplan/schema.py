@@ -8,19 +8,33 @@ has a fixture database in tests/fixtures/db/ and an upgrade test.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import Any
 
 from fieldplan.errors import StoreError
 
 MIGRATION_SET = "fieldplan"
-migrations = Migrations(MIGRATION_SET)
+
+#: (name, function) in order. sqlite-utils is imported only when one must run: an
+#: up-to-date database opens without paying for the import.
+MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = []
 
 
-@migrations(name="0001_initial")
-def m0001_initial(db: Database) -> None:
+def migration(name: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register the next numbered migration (a function of a sqlite-utils Database)."""
+
+    def register(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        if any(n == name for n, _ in MIGRATIONS):
+            raise ValueError(f"migration {name} is registered twice")
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+@migration("0001_initial")
+def m0001_initial(db: Any) -> None:
     """Replica settings, the event log, field versions and the merged state."""
     db.executescript(
         """
@@ -154,7 +168,7 @@ def m0001_initial(db: Database) -> None:
 
 def known_migrations() -> list[str]:
     """Names of the migrations this version of fieldplan knows, in order."""
-    return [m.name for m in migrations._migrations]
+    return [name for name, _ in MIGRATIONS]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -195,6 +209,11 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> list[str]:
         return []
     if applied and path is not None:
         store.backup(conn, path, f"before-migration-{pending[0]}")
-    db = Database(conn, execute_plugins=False)
-    migrations.apply(db)
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, fn in MIGRATIONS:
+        migrations(name=name)(fn)
+    migrations.apply(Database(conn, execute_plugins=False))
     return pending

@@ -80,7 +80,7 @@ def test_backup_before_migration_and_rotation(tmp_path: Path,
     conn.execute("INSERT INTO meta VALUES ('probe', 'kept')")
     conn.close()
 
-    @schema.migrations(name="9000_test_extra")
+    @schema.migration("9000_test_extra")
     def extra(db) -> None:
         db.execute("CREATE TABLE extra (x)")
 
@@ -94,7 +94,7 @@ def test_backup_before_migration_and_rotation(tmp_path: Path,
         assert not old.execute("SELECT 1 FROM sqlite_master WHERE name = 'extra'").fetchone()
         old.close()
     finally:
-        schema.migrations._migrations.pop()
+        schema.MIGRATIONS.pop()
     conn = sqlite3.connect(path)
     for i in range(store.BACKUPS_KEPT + 3):
         store.backup(conn, path, f"test{i}")

@@ -244,7 +244,10 @@ def export_bundle(
             plan.append((origin, after))
             count += n
     held = holdings(rep.conn)
-    relevant = set(_origins(rep, side))
+    # receipts for everything both sides write: an office acknowledges HQ's events too,
+    # so HQ stops re-sending the plan and the key registry
+    relevant = {k.replica for k in keyreg.all_keys(rep).values()
+                if k.office in ("HQ", side) and k.replica} | {rep.replica_id}
     manifest: dict[str, Any] = {
         "kind": KIND_SYNC, "plan_id": rep.plan_id, "sender": rep.replica_id,
         "office": rep.office, "recipient": recipient, "ranges": ranges,

@@ -74,6 +74,9 @@ def test_round_trip_office_hq_office(hq, make_office, tmp_path: Path) -> None:
     assert back.outcome in ("merged", "duplicate")
     state = sync_state(ml)
     assert state.hq_has_seq == 1 and state.unsent == 0 and state.hq_has_at
+    # and HQ learns what the office holds of its own events: nothing is re-sent
+    send(ml, hq, tmp_path)
+    assert send(hq, ml, tmp_path)[0].events == 0
     # the next export carries only what is newer
     progress.record_progress(ml, act, "2026-S1", percent=55)
     again, outcome = send(ml, hq, tmp_path)

@@ -97,6 +97,12 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise StoreError(f"the database is busy (another fieldplan is writing): {exc}") from exc
     try:
         yield conn
+    except sqlite3.OperationalError as exc:
+        # a full disk, an I/O error, a lock held too long: nothing of this write stays
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise StoreError(f"could not save to the database, nothing was changed: {exc}") \
+            from exc
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -107,7 +113,8 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise StoreError(f"could not save to the database: {exc}") from exc
+            raise StoreError(
+                f"could not save to the database, nothing was changed: {exc}") from exc
 
 
 def backup_dir(db_path: str | os.PathLike[str]) -> Path:

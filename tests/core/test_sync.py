@@ -579,3 +579,21 @@ def test_bundle_size_for_an_office_semester(hq, make_office, tmp_path: Path) -> 
     assert result.size <= 32 * 1024
     assert result.size <= 1.10 * gz + 1200  # + the signed manifest and ZIP directory
     assert hashlib.sha256(lines).hexdigest()
+
+
+def test_full_disk_during_import_changes_nothing(hq, make_office, tmp_path: Path) -> None:
+    from fieldplan.errors import StoreError
+
+    ml = make_office("ML")
+    for i in range(60):
+        progress.record_progress(ml, national(ml, i % 3), "2026-S1", status="on-track",
+                                 percent=i, achievements="Atelier " * 200)
+    bundle = export_bundle(ml, out_dir=tmp_path).path
+    before = snapshot(hq)
+    pages = hq.conn.execute("PRAGMA page_count").fetchone()[0]
+    hq.conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk is all but full
+    with pytest.raises(StoreError, match="nothing was changed"):
+        import_bundle(hq, bundle, backup=False)
+    assert snapshot(hq) == before
+    hq.conn.execute("PRAGMA max_page_count = 1073741823")
+    assert import_bundle(hq, bundle, backup=False).outcome == "merged"

@@ -210,7 +210,10 @@ def append(
         "entity": entity, "fields": dict(fields), "hlc": tick(conn), "id": entity_id,
         "origin": origin, "prev": prev, "seq": seq + 1,
     }
-    event = parse_event(canonical_json(raw))
+    body = canonical_json(raw)
+    event = Event(origin=origin, seq=seq + 1, hlc=raw["hlc"], author=author, entity=entity,
+                  entity_id=entity_id, fields=raw["fields"], base=raw["base"], prev=prev,
+                  body=body, hash=hashlib.sha256(body.encode("utf-8")).hexdigest())
     _insert(conn, [event])
     return event
 

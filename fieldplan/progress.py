@@ -23,12 +23,8 @@ def report_id(office: str, action: str, period: str) -> str:
     return f"{office}|{action}|{period}"
 
 
-def _check_period(rep: Replica, period: str) -> str:
-    from fieldplan.periods import check_period_in_plan, parse_period
-
-    p = parse_period(period)
-    check_period_in_plan(p, rep.plan().periods())
-    return str(p)
+def _check_period(rep: Replica, period: str, plan=None) -> str:
+    return str((plan or rep.plan()).check_period(period))
 
 
 def is_locked(rep: Replica, period: str) -> bool:
@@ -72,7 +68,7 @@ def record_progress(
 
     plan = rep.plan()
     act = plan.action(action)
-    period = _check_period(rep, period)
+    period = _check_period(rep, period, plan)
     office = rep.office
     level = level_for_office(office)
     if act.level != level:
@@ -122,7 +118,8 @@ def record_progress(
     with store.write_transaction(rep.conn):
         if is_locked(rep, period):
             raise ValidationError(f"period {period} is locked by headquarters")
-        current = events.entity_state(rep.conn, "progress", rid)
+        heads = events.entity_state(rep.conn, "progress", rid, with_ids=True)
+        current = {k: v for k, (v, _id) in heads.items()}
         if current.get("state") == "submitted":
             raise ValidationError(
                 f"the report on {act.code} for {period} is submitted; reopen it before editing"
@@ -133,7 +130,8 @@ def record_progress(
         if "status" not in current and "status" not in changed:
             # a new report starts as not started, so every replica shows a status
             changed["status"] = "not-started"
-        events.append(rep.conn, "progress", rid, changed, author=rep.author)
+        base = {k: [heads[k][1]] for k in changed if k in heads}
+        events.append(rep.conn, "progress", rid, changed, author=rep.author, base=base)
     return Changes(entities=(("progress", rid),), events=1)
 
 

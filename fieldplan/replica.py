@@ -55,13 +55,22 @@ class Replica:
     def meta(self, key: str, default: str | None = None) -> str | None:
         return events.get_meta(self.conn, key, default)
 
+    def _identity(self, key: str) -> str:
+        """replica_id, role, office and plan_id never change once set: read them once."""
+        value = self.cache.get(("identity", key))
+        if value is None:
+            value = self.meta(key) or ""
+            if value:
+                self.cache[("identity", key)] = value
+        return value
+
     @property
     def replica_id(self) -> str:
-        return self.meta("replica_id") or ""
+        return self._identity("replica_id")
 
     @property
     def role(self) -> str:
-        return self.meta("role") or ""
+        return self._identity("role")
 
     @property
     def is_hq(self) -> bool:
@@ -69,11 +78,11 @@ class Replica:
 
     @property
     def office(self) -> str:
-        return self.meta("office") or ""
+        return self._identity("office")
 
     @property
     def plan_id(self) -> str:
-        return self.meta("plan_id") or ""
+        return self._identity("plan_id")
 
     @property
     def author(self) -> str:

@@ -398,8 +398,40 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         if origin_office != "HQ":
             raise OwnershipError(f"{where} changes the {e.entity}, which only headquarters "
                                  "may write")
+        _check_registry_event(e, where)
     else:
         raise BundleError(f"{where}: unknown kind of record '{e.entity}'")
+
+
+def _check_registry_event(e: events.Event, where: str) -> None:
+    """Headquarters' records must be well formed too: a damaged plan would leave an
+    office unable to work."""
+    if e.entity == "plan":
+        from fieldplan.errors import PlanError
+        from fieldplan.plan import plan_from_dict
+
+        if set(e.fields) != {"document"} or not isinstance(e.fields["document"], dict):
+            raise BundleError(f"{where}: malformed plan record")
+        try:
+            plan = plan_from_dict(e.fields["document"], source="plan in bundle")
+        except PlanError as exc:
+            raise BundleError(f"{where}: {exc}") from exc
+        if plan.id != e.entity_id:
+            raise BundleError(f"{where}: plan record for '{e.entity_id}' holds '{plan.id}'")
+    elif e.entity == "key":
+        allowed = {"office", "replica", "public_key", "status"}
+        ok = set(e.fields) <= allowed and all(isinstance(v, str) for v in e.fields.values())
+        if ok and "status" in e.fields:
+            ok = e.fields["status"] in ("active", "retired", "revoked")
+        if ok and "public_key" in e.fields:
+            try:
+                ok = PublicKey.from_base64(e.fields["public_key"]).key_id_hex == e.entity_id
+            except BundleError:
+                ok = False
+        if not ok:
+            raise BundleError(f"{where}: malformed key record")
+    elif set(e.fields) != {"locked"} or not isinstance(e.fields["locked"], bool):
+        raise BundleError(f"{where}: malformed period lock")
 
 
 def _valid_progress_value(name: str, value: Any) -> bool:

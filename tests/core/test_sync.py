@@ -597,3 +597,32 @@ def test_full_disk_during_import_changes_nothing(hq, make_office, tmp_path: Path
     assert snapshot(hq) == before
     hq.conn.execute("PRAGMA max_page_count = 1073741823")
     assert import_bundle(hq, bundle, backup=False).outcome == "merged"
+
+
+def test_malformed_headquarters_records_are_refused(hq, make_office, tmp_path: Path) -> None:
+    """Even from a trusted HQ key, a damaged plan, key or lock record changes nothing."""
+    from fieldplan.plan import plan_to_dict
+
+    ml = make_office("ML")
+    before = snapshot(ml)
+    cases = {
+        "bad plan": ("plan", hq.plan_id, {"document": {"plan": {"id": hq.plan_id}}},
+                     "plan in bundle"),
+        "plan under another id": ("plan", "other", {"document": plan_to_dict(hq.plan())},
+                                  "holds"),
+        "plan with extra fields": ("plan", hq.plan_id, {"document": {}, "x": 1},
+                                   "malformed plan"),
+        "bad key status": ("key", hq.meta("key_id"), {"status": "owned"}, "malformed key"),
+        "bad lock": ("lock", "2026-S1", {"locked": "yes"}, "malformed period lock"),
+    }
+    for label, (entity, entity_id, fields, reason) in cases.items():
+        raw = chained(hq, entity, entity_id, fields)
+        path = tmp_path / f"{label.replace(' ', '-')}.fieldplan"
+        bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": hq.plan_id,
+                                      "sender": hq.replica_id, "office": "HQ",
+                                      "recipient": "ML", "ranges": {}, "acks": {}},
+                               [raw], keyreg.secret_key(hq))
+        outcome = import_bundle(ml, path)
+        assert outcome.outcome == "rejected", (label, outcome)
+        assert reason in outcome.reason, (label, outcome.reason)
+        assert snapshot(ml) == before

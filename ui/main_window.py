@@ -230,10 +230,29 @@ class MainWindow(QMainWindow):
             _("Mark this period's draft reports submitted"),
         )
         self.about_action = self._action(_("&About fieldplan"), self.about)
+        self.sheet_action = self._action(
+            _("Status &sheet…"),
+            lambda: self.report_dialog("sheet"),
+            std.Print,
+            _("Preview, print or save a status sheet"),
+        )
+        self.sheet_action.setObjectName("report-sheet-action")
+        self.pack_action = None
+        if self.identity.is_hq:
+            self.pack_action = self._action(
+                _("Semester &review pack…"),
+                lambda: self.report_dialog("pack"),
+                tip=_("Preview, print or save the semester review pack"),
+            )
+            self.pack_action.setObjectName("report-pack-action")
 
         menu = self.menuBar().addMenu(_("&File"))
         for a in (self.import_action, self.export_action, self.email_action):
             menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.sheet_action)
+        if self.pack_action is not None:
+            menu.addAction(self.pack_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         menu = self.menuBar().addMenu(_("&Edit"))
@@ -388,6 +407,11 @@ class MainWindow(QMainWindow):
 
     def email_dialog(self) -> None:
         transfer.ExportDialog(self.session, self.identity, self, email=True).open()
+
+    def report_dialog(self, kind: str) -> None:
+        from ui import report_preview  # QtPdf loads when a report is first asked for
+
+        report_preview.ask(self, kind)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if transfer.bundle_paths(event.mimeData()):

@@ -1,0 +1,639 @@
+"""The printable reports inside the client: choose a report (office status sheet or,
+at headquarters, the semester review pack), build it on the database worker with a
+progress dialog, then preview it (QtPdf), print it through the system print dialog,
+save a copy or open it in the system's PDF viewer.
+
+The PDF is written to the user cache folder (``reports/``); files older than a day
+are removed the next time a report is built (a PDF viewer may still have today's
+open). Printing renders each page to an image on a thread of its own, so a long
+pack never freezes the window.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, QStandardPaths, Qt, QThread, QUrl
+from PySide6.QtCore import Signal as QtSignal
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage, QKeySequence, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan import reports
+from fieldplan.errors import FieldplanError
+from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period
+from fieldplan.offices import all_offices, office_name
+from ui.context import Identity, lang
+from ui.dialogs import MessageDialog
+from ui.ops import DbOp, Session, error_text
+from ui.qtcompat import emit
+
+#: Finished reports older than this are removed from the cache folder.
+KEEP_SECONDS = 24 * 3600
+#: Pages are rendered for the printer at its resolution, but never finer than this:
+#: an A4 page at 1200 dpi would be a 550 MB image on a modest laptop.
+MAX_PRINT_DPI = 300
+ZOOM_STEP = 1.25
+ZOOM_RANGE = (0.25, 4.0)
+
+
+def reports_dir() -> Path:
+    """Where built reports are written before the user saves or prints them."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("fieldplan")) / "reports"
+
+
+class ReportCancelled(FieldplanError):
+    """The user cancelled building a report."""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """A report to build. kind: ``"sheet"`` or ``"pack"``; office: the office of a
+    status sheet (empty: this replica's own); lang: the report's language; paper:
+    one of ``fieldplan.reports.PAPERS``."""
+
+    kind: str
+    period: str
+    office: str = ""
+    lang: str = "en"
+    paper: str = "A4"
+
+    def stem(self) -> str:
+        """A file name without suffix, e.g. ``status-sheet-SN-2026-S1-fr``."""
+        if self.kind == "pack":
+            return f"review-pack-{self.period}-{self.lang}"
+        return f"status-sheet-{self.office or 'office'}-{self.period}-{self.lang}"
+
+    def title(self) -> str:
+        """The preview window's title, in the interface language."""
+        period = format_period(self.period)
+        if self.kind == "pack":
+            return _("Semester review pack · {period}").format(period=period)
+        return _("Status sheet: {office} · {period}").format(
+            office=office_name(self.office, lang()), period=period
+        )
+
+
+def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Path:
+    """(worker) Build ``request`` into a new file under ``reports_dir()``.
+
+    The builders take no cancel flag, but they report progress between steps (each
+    office's data, each layout pass) and write their file only at the end, through a
+    temporary name: raising from ``progress`` when the user has cancelled stops the
+    build at its next step and leaves no file behind.
+    """
+    folder = reports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    _prune(folder)
+    out = folder / f"{request.stem()}-{uuid.uuid4().hex[:8]}.pdf"
+    same_language = request.lang == lang()
+
+    def report(done: int, total: int, label: str) -> None:
+        if cancel is not None and cancel():
+            raise ReportCancelled(_("Report cancelled."))
+        if progress is not None:
+            # the builders' own words are in the report's language
+            progress(done, total, label if same_language else _("Preparing the report…"))
+
+    if request.kind == "pack":
+        return reports.build_review_pack(
+            rep, request.period, out, lang=request.lang, paper=request.paper, progress=report
+        )
+    return reports.build_status_sheet(
+        rep,
+        request.period,
+        request.office or None,
+        out=out,
+        lang=request.lang,
+        paper=request.paper,
+        progress=report,
+    )
+
+
+def _prune(folder: Path) -> None:
+    limit = time.time() - KEEP_SECONDS
+    for old in folder.iterdir():
+        try:
+            if old.is_file() and old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:
+            pass  # open in a viewer on Windows: try again next time
+
+
+# --- choosing a report -----------------------------------------------------------------
+
+
+class ReportDialog(QDialog):
+    """Period, language and paper (and, for HQ's status sheet, the office); on OK
+    builds the report and opens its preview."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        session: Session,
+        identity: Identity,
+        period: str,
+        settings: QSettings,
+        kind: str = "sheet",
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.identity, self.settings, self.kind = session, identity, settings, kind
+        self.setObjectName(f"report-dialog-{kind}")
+        self.setWindowTitle(_("Semester review pack") if kind == "pack" else _("Status sheet"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form = QFormLayout()
+        self.office_combo: QComboBox | None = None
+        if kind == "sheet" and identity.is_hq:
+            self.office_combo = self._combo(
+                _("Office"),
+                [(f"{office_name(o, lang())} ({o})", o) for o in all_offices()],
+                settings.value("reports/office", identity.office),
+            )
+            form.addRow(self._label(_("&Office:"), self.office_combo), self.office_combo)
+        self.period_combo = self._combo(
+            _("Period"), [(format_period(p), p) for p in identity.periods()], period
+        )
+        form.addRow(self._label(_("&Period:"), self.period_combo), self.period_combo)
+        self.lang_combo = self._combo(
+            _("Report language"), [(LANGUAGE_NAMES[c], c) for c in LANGUAGES], lang()
+        )
+        form.addRow(self._label(_("&Language:"), self.lang_combo), self.lang_combo)
+        papers = {"A4": _("A4 (210 × 297 mm)"), "Letter": _("Letter (8.5 × 11 in)")}
+        self.paper_combo = self._combo(
+            _("Paper size"),
+            [(papers.get(p, p), p) for p in reports.PAPERS],
+            settings.value("reports/paper", reports.PAPERS[0]),
+        )
+        form.addRow(self._label(_("P&aper:"), self.paper_combo), self.paper_combo)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_("P&review"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+        self.accepted.connect(self._build)
+
+    @staticmethod
+    def _combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        for text, data in items:
+            combo.addItem(text, data)
+        combo.setCurrentIndex(max(combo.findData(current), 0))
+        return combo
+
+    @staticmethod
+    def _label(text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        return label
+
+    def request(self) -> ReportRequest:
+        office = ""
+        if self.kind == "sheet":
+            combo = self.office_combo
+            office = combo.currentData() if combo is not None else self.identity.office
+        return ReportRequest(
+            kind=self.kind,
+            period=self.period_combo.currentData(),
+            office=office,
+            lang=self.lang_combo.currentData(),
+            paper=self.paper_combo.currentData(),
+        )
+
+    def _build(self) -> None:
+        request = self.request()
+        self.settings.setValue("reports/paper", request.paper)
+        if self.office_combo is not None:
+            self.settings.setValue("reports/office", request.office)
+        generate(self.session, self.parentWidget(), request)
+
+
+def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
+    """Build ``request`` on the worker (progress dialog, cancel), then preview it."""
+
+    def failed(error: BaseException) -> None:
+        if isinstance(error, ReportCancelled):
+            show_status(parent, str(error))
+            return
+        dialog = MessageDialog(
+            parent,
+            _("Report"),
+            _("The report could not be made: {reason}").format(reason=error_text(error)),
+        )
+        dialog.setObjectName("report-error")
+        dialog.open()
+
+    def build(rep, progress, cancel) -> Path:
+        return build_report(rep, request, progress, cancel)
+
+    DbOp(session, parent, build).with_progress().success(
+        lambda path: PreviewWindow(parent, path, request).show()
+    ).failure(failed).run()
+
+
+def show_status(parent: QWidget | None, text: str) -> None:
+    """A short message in the parent window's status bar, if it has one."""
+    bar = getattr(parent, "statusBar", None)
+    if callable(bar):
+        bar().showMessage(text, 8000)
+
+
+# --- printing --------------------------------------------------------------------------
+
+
+def pages_to_print(printer: QPrinter, count: int, current: int = 0) -> list[int]:
+    """The 0-based pages the print dialog asked for, in printing order."""
+    mode = printer.printRange()
+    if mode == QPrinter.PrintRange.CurrentPage:
+        pages = [min(max(current, 0), count - 1)] if count else []
+    elif mode == QPrinter.PrintRange.PageRange and not printer.pageRanges().isEmpty():
+        ranges = printer.pageRanges()
+        pages = [i for i in range(count) if ranges.contains(i + 1)]
+    else:
+        pages = list(range(count))
+    if printer.pageOrder() == QPrinter.PageOrder.LastPageFirst:
+        pages.reverse()
+    copies = 1 if printer.supportsMultipleCopies() else max(printer.copyCount(), 1)
+    if printer.collateCopies():
+        return pages * copies
+    return [p for p in pages for _ in range(copies)]
+
+
+def print_pages(
+    document: QPdfDocument,
+    printer: QPrinter,
+    pages: list[int],
+    *,
+    max_dpi: int = MAX_PRINT_DPI,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> int:
+    """Render each of ``pages`` of ``document`` to an image at the printer's resolution
+    (at most ``max_dpi``) and paint it on its own sheet, centred and scaled to fit the
+    paper. Returns the number of pages printed; raises OSError if the printer cannot
+    start."""
+    printer.setFullPage(True)  # the PDF has its own margins
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError(_("The printer could not be started."))
+    printed = 0
+    try:
+        sheet = QRectF(painter.viewport())
+        device_dpi = printer.resolution()
+        dpi = min(device_dpi, max_dpi)
+        for n, page in enumerate(pages):
+            if cancel is not None and cancel():
+                break
+            if n:
+                printer.newPage()
+            points = document.pagePointSize(page)
+            width, height = points.width() * device_dpi / 72, points.height() * device_dpi / 72
+            scale = min(1.0, sheet.width() / width, sheet.height() / height)
+            target = QRectF(0, 0, width * scale, height * scale)
+            target.moveCenter(sheet.center())
+            pixels = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+            painter.drawImage(target, _on_white(document.render(page, pixels)))
+            printed += 1
+            if progress is not None:
+                progress(printed, len(pages))
+    finally:
+        painter.end()
+    return printed
+
+
+def _on_white(image: QImage) -> QImage:
+    """QtPdf leaves the paper transparent; printers want it white."""
+    out = QImage(image.size(), QImage.Format.Format_RGB32)
+    out.fill(QColor("white"))
+    painter = QPainter(out)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    return out
+
+
+class PrintJob(QThread):
+    """Prints a PDF file on a thread of its own, with its own QPdfDocument (QtPdf
+    serialises its calls into PDFium, and Qt allows painting on a QPrinter from any
+    one thread)."""
+
+    progress_did_change = QtSignal(int, int)
+    job_did_finish = QtSignal(int, str)  # pages printed, error ("" if none)
+
+    def __init__(self, path: Path, printer: QPrinter, pages: list[int]) -> None:
+        super().__init__()
+        self.path, self.printer, self.pages = path, printer, pages
+        self.cancel = threading.Event()
+        self.setObjectName("fieldplan-print")
+
+    def run(self) -> None:
+        document = QPdfDocument()
+        printed, error = 0, ""
+        try:
+            if document.load(str(self.path)) != QPdfDocument.Error.None_:
+                error = _("The report could not be read.")
+            else:
+                printed = print_pages(
+                    document,
+                    self.printer,
+                    self.pages,
+                    progress=lambda done, total: emit(self.progress_did_change, done, total),
+                    cancel=self.cancel.is_set,
+                )
+        except OSError as exc:
+            error = str(exc)
+        finally:
+            document.close()
+        emit(self.job_did_finish, printed, error)
+
+
+# --- the preview -----------------------------------------------------------------------
+
+
+class PreviewWindow(QDialog):
+    """A built report: pages, zoom, Print…, Save as…, Open in the system viewer."""
+
+    print_did_finish = QtSignal(int, str)  # pages printed, error
+
+    def __init__(self, parent: QWidget | None, path: Path, request: ReportRequest) -> None:
+        super().__init__(parent)
+        self.path, self.request = Path(path), request
+        self.setObjectName("report-preview")
+        self.setWindowTitle(request.title())
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowFlag(Qt.WindowType.WindowMinMaxButtonsHint, True)
+        self.print_job: PrintJob | None = None
+        self.load_error = ""
+        self._printer: QPrinter | None = None
+        self._print_progress: QProgressDialog | None = None
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setAccessibleName(_("Report pages"))
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setDocument(self.document)
+        self.view.pageNavigator().currentPageChanged.connect(lambda _p: self._show_page())
+
+        self.previous_button = self._button(
+            _("Pre&vious page"), self.previous_page, Qt.Key.Key_PageUp
+        )
+        self.next_button = self._button(_("&Next page"), self.next_page, Qt.Key.Key_PageDown)
+        self.page_label = QLabel()
+        self.page_label.setAccessibleName(_("Page"))
+        self.zoom_out_button = self._button(_("Zoom &out"), self.zoom_out, QKeySequence.ZoomOut)
+        self.zoom_in_button = self._button(_("Zoom &in"), self.zoom_in, QKeySequence.ZoomIn)
+        self.fit_button = self._button(_("&Fit width"), self.fit_width, "Ctrl+0")
+        self.print_button = self._button(_("&Print…"), self.print_dialog, QKeySequence.Print)
+        self.save_button = self._button(_("&Save as…"), self.save_as, QKeySequence.SaveAs)
+        self.open_button = self._button(_("Open in the system &viewer"), self.open_externally)
+        self.close_button = self._button(_("&Close"), self.close)
+
+        top = QHBoxLayout()
+        for w in (self.previous_button, self.next_button, self.page_label):
+            top.addWidget(w)
+        top.addStretch(1)
+        for w in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
+            top.addWidget(w)
+        bottom = QHBoxLayout()
+        for w in (self.print_button, self.save_button, self.open_button):
+            bottom.addWidget(w)
+        bottom.addStretch(1)
+        bottom.addWidget(self.close_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.view, 1)
+        lay.addLayout(bottom)
+
+        self.load_error = ""
+        if self.document.load(str(self.path)) != QPdfDocument.Error.None_:
+            self.load_error = _("The report could not be read.")
+        for b in (self.print_button, self.save_button):
+            b.setEnabled(not self.load_error)
+        self._show_page()
+        self.resize(900, 1000)
+        self.view.setFocus()
+
+    def _button(self, text: str, slot: Callable[[], None], shortcut=None) -> QPushButton:
+        button = QPushButton(text)
+        button.setAutoDefault(False)
+        button.clicked.connect(lambda _checked=False: slot())
+        if shortcut is not None:
+            keys = QKeySequence(shortcut)
+            button.setShortcut(keys)
+            native = keys.toString(QKeySequence.SequenceFormat.NativeText)
+            button.setToolTip(f"{button.text().replace('&', '')} ({native})")
+        return button
+
+    # pages and zoom ------------------------------------------------------------------
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def current_page(self) -> int:
+        return self.view.pageNavigator().currentPage()
+
+    def _show_page(self) -> None:
+        count, page = self.page_count(), self.current_page()
+        self.page_label.setText(
+            self.load_error or _("Page {page} of {pages}").format(page=page + 1, pages=count)
+        )
+        self.previous_button.setEnabled(page > 0)
+        self.next_button.setEnabled(page + 1 < count)
+
+    def go_to(self, page: int) -> None:
+        nav = self.view.pageNavigator()
+        nav.jump(max(0, min(page, self.page_count() - 1)), QPointF(), nav.currentZoom())
+        self._show_page()
+
+    def previous_page(self) -> None:
+        self.go_to(self.current_page() - 1)
+
+    def next_page(self) -> None:
+        self.go_to(self.current_page() + 1)
+
+    def zoom(self) -> float:
+        """The zoom in effect, also when the view fits the page width."""
+        if self.view.zoomMode() == QPdfView.ZoomMode.Custom or self.page_count() == 0:
+            return self.view.zoomFactor()
+        # as QPdfView computes it: page points at the screen's logical dpi
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        page = self.document.pagePointSize(self.current_page()).width()
+        margins = self.view.documentMargins()
+        usable = self.view.viewport().width() - margins.left() - margins.right()
+        return usable / (page * screen.logicalDotsPerInch() / 72) if page else 1.0
+
+    def set_zoom(self, factor: float) -> None:
+        factor = min(max(factor, ZOOM_RANGE[0]), ZOOM_RANGE[1])
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(factor)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom() / ZOOM_STEP)
+
+    def fit_width(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+
+    # print, save, open ---------------------------------------------------------------
+    def make_printer(self) -> QPrinter:
+        from PySide6.QtGui import QPageSize
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.request.title())
+        size = QPageSize.PageSizeId.A4
+        if self.request.paper == "Letter":
+            size = QPageSize.PageSizeId.Letter
+        printer.setPageSize(QPageSize(size))
+        printer.setFromTo(1, max(self.page_count(), 1))
+        return printer
+
+    def print_dialog(self) -> None:
+        """The system print dialog; printing starts when it is accepted."""
+        self._printer = self.make_printer()
+        dialog = QPrintDialog(self._printer, self)
+        dialog.setObjectName("print-dialog")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        option = QAbstractPrintDialog.PrintDialogOption
+        dialog.setOption(option.PrintPageRange, True)
+        dialog.setOption(option.PrintCurrentPage, True)
+        dialog.setOption(option.PrintSelection, False)
+        dialog.setMinMax(1, max(self.page_count(), 1))
+        printer = self._printer
+        dialog.finished.connect(
+            lambda result: self.print_to(printer) if result == QDialog.DialogCode.Accepted else None
+        )
+        dialog.open()
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Print the pages ``printer`` asks for, on a thread, with a progress dialog."""
+        if self.print_job is not None:
+            return
+        pages = pages_to_print(printer, self.page_count(), self.current_page())
+        self._printer = printer
+        self.print_job = PrintJob(self.path, printer, pages)
+        progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, len(pages), self)
+        progress.setWindowTitle(_("Print"))
+        progress.setMinimumDuration(500)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.canceled.connect(self.print_job.cancel.set)
+        self._print_progress = progress
+        self.print_job.progress_did_change.connect(lambda done, _total: progress.setValue(done))
+        self.print_job.job_did_finish.connect(self._printed)
+        self.print_button.setEnabled(False)
+        self.print_job.start()
+
+    def _printed(self, printed: int, error: str) -> None:
+        job, self.print_job = self.print_job, None
+        if job is not None:
+            job.wait()
+            job.deleteLater()
+        if self._print_progress is not None:
+            self._print_progress.close()
+            self._print_progress.deleteLater()
+            self._print_progress = None
+        self.print_button.setEnabled(not self.load_error)
+        if error:
+            self._message(_("Print"), error)
+        emit(self.print_did_finish, printed, error)
+
+    def _stop_printing(self) -> None:
+        if self.print_job is not None:
+            self.print_job.cancel.set()
+            self.print_job.wait()
+            self._printed(0, "")
+
+    def default_save_path(self) -> str:
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return str(Path(docs or Path.home()) / f"{self.request.stem()}.pdf")
+
+    def save_as(self) -> None:
+        dialog = QFileDialog(self, _("Save the report"), self.default_save_path())
+        dialog.setObjectName("save-report-dialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(_("PDF files (*.pdf)"))
+        dialog.setDefaultSuffix("pdf")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.save_copy)
+        dialog.open()
+
+    def save_copy(self, destination: str) -> bool:
+        """Copy the report to ``destination``; says so in a message if it cannot."""
+        try:
+            shutil.copyfile(self.path, destination)
+        except OSError as exc:
+            self._message(
+                _("Save the report"),
+                _("The report could not be saved: {reason}").format(reason=exc.strerror or exc),
+            )
+            return False
+        return True
+
+    def open_externally(self) -> bool:
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
+        if not opened:
+            self._message(
+                _("Open in the system viewer"),
+                _("No program to open PDF files was found. Use Save as… and open the copy."),
+            )
+        return opened
+
+    def _message(self, title: str, text: str) -> None:
+        dialog = MessageDialog(self, title, text)
+        dialog.setObjectName("preview-message")
+        dialog.open()
+
+    def _release(self) -> None:
+        """Stop printing and let go of the file (a viewer may replace it later)."""
+        self._stop_printing()
+        if self.view.document() is not None:
+            self.view.setDocument(None)
+            self.document.close()
+
+    def closeEvent(self, event) -> None:
+        self._release()
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:  # Esc closes the preview like Close does
+        self._release()
+        super().done(result)
+
+
+def ask(window, kind: str = "sheet") -> ReportDialog:
+    """Open the report dialog for ``window`` (a MainWindow): its session, identity,
+    period and settings."""
+    dialog = ReportDialog(
+        window, window.session, window.identity, window.period, window.settings, kind
+    )
+    dialog.open()
+    return dialog

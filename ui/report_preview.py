@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan import reports
 from fieldplan.errors import FieldplanError
-from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period
+from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period, is_rtl
 from fieldplan.offices import all_offices, office_name
 from ui.context import Identity, lang
 from ui.dialogs import MessageDialog
@@ -198,6 +198,7 @@ class ReportDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(buttons)
+        self.setMinimumWidth(420)
         self.accepted.connect(self._build)
 
     @staticmethod
@@ -401,6 +402,13 @@ class PreviewWindow(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setDocument(self.document)
+        # QPdfView does not mirror its scrolling for right-to-left widgets (the
+        # scroll bars and the pages then disagree): keep it left-to-right, and open
+        # an Arabic report at the right-hand edge of the page, where its lines start.
+        self.view.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        if is_rtl(request.lang):
+            bar = self.view.horizontalScrollBar()
+            bar.rangeChanged.connect(lambda _lo, hi: bar.setValue(hi))
         self.view.pageNavigator().currentPageChanged.connect(lambda _p: self._show_page())
 
         self.previous_button = self._button(
@@ -616,8 +624,7 @@ class PreviewWindow(QDialog):
     def _release(self) -> None:
         """Stop printing and let go of the file (a viewer may replace it later)."""
         self._stop_printing()
-        if self.view.document() is not None:
-            self.view.setDocument(None)
+        if self.document.status() != QPdfDocument.Status.Null:
             self.document.close()
 
     def closeEvent(self, event) -> None:

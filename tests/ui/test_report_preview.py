@@ -1,0 +1,308 @@
+"""Reports inside the client: the File menu entries, building on the worker with
+progress and cancel, the QtPdf preview, printing (to a PDF printer), Save as, the
+system viewer, and builder errors shown as a message."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6.QtPdf")
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QPushButton
+
+import fieldplan.reports
+from fieldplan.errors import ValidationError
+from tests.ui.conftest import wait_idle
+from ui.dialogs import MessageDialog
+from ui.report_preview import (
+    PreviewWindow,
+    ReportDialog,
+    ReportRequest,
+    pages_to_print,
+    reports_dir,
+)
+
+
+def pdf_pages(path: Path) -> int:
+    """The page count as poppler reads it (not as QtPdf does)."""
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", out.stdout, re.M).group(1))
+
+
+def menu_actions(window) -> dict[str, object]:
+    found = {}
+    for top in window.menuBar().actions():
+        if top.menu() is not None:
+            for action in top.menu().actions():
+                if action.objectName():
+                    found[action.objectName()] = action
+    return found
+
+
+def previews(window) -> list[PreviewWindow]:
+    return window.findChildren(PreviewWindow)
+
+
+def choose(window, kind: str) -> ReportDialog:
+    """Open the report dialog from the menu entry, as a user would."""
+    menu_actions(window)[f"report-{kind}-action"].trigger()
+    dialog = window.findChild(ReportDialog, f"report-dialog-{kind}")
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def record_builder(monkeypatch, name: str) -> list[tuple[int, dict]]:
+    """Wrap a real builder to see which thread it ran on and what it was asked."""
+    calls: list[tuple[int, dict]] = []
+    real = getattr(fieldplan.reports, name)
+
+    def spy(*args, **kwargs):
+        calls.append((threading.get_ident(), kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fieldplan.reports, name, spy)
+    return calls
+
+
+@pytest.fixture
+def pack_pdf(hq_db, tmp_path) -> Path:
+    from fieldplan.replica import open_replica
+
+    out = tmp_path / "pack.pdf"
+    with open_replica(hq_db) as rep:
+        fieldplan.reports.build_review_pack(rep, "2026-S1", out)
+    return out
+
+
+@pytest.fixture
+def preview(qtbot, pack_pdf):
+    window = PreviewWindow(None, pack_pdf, ReportRequest("pack", "2026-S1"))
+    qtbot.addWidget(window)
+    window.show()
+    yield window  # qtbot closes it (and so deletes it)
+
+
+def test_status_sheet_is_built_off_the_gui_thread_and_previewed(
+    open_window, office_db, qtbot, monkeypatch
+):
+    calls = record_builder(monkeypatch, "build_status_sheet")
+    window = open_window(office_db)
+    dialog = choose(window, "sheet")
+    assert dialog.office_combo is None  # an office prints its own sheet
+    assert dialog.period_combo.currentData() == window.period
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(previews(window)), timeout=20_000)
+    wait_idle(qtbot, window.session)
+
+    ((thread, kwargs),) = calls
+    assert thread != threading.main_thread().ident
+    out = Path(kwargs["out"])
+    assert out.parent == reports_dir() and out.exists()
+    assert (kwargs["lang"], kwargs["paper"]) == ("en", "A4")
+    preview = previews(window)[0]
+    assert preview.request.office == "SN" and preview.isVisible()
+    pages = pdf_pages(out)
+    assert preview.page_count() == pages
+    assert preview.page_label.text() == f"Page 1 of {pages}"
+    assert "Senegal" in preview.windowTitle()
+    preview.close()
+
+
+def test_review_pack_only_at_headquarters(open_window, office_db, hq_db, qtbot, monkeypatch):
+    office = open_window(office_db)
+    assert "report-sheet-action" in menu_actions(office)
+    assert "report-pack-action" not in menu_actions(office)
+
+    calls = record_builder(monkeypatch, "build_review_pack")
+    hq = open_window(hq_db)
+    assert {"report-sheet-action", "report-pack-action"} <= set(menu_actions(hq))
+    sheet = choose(hq, "sheet")
+    assert sheet.office_combo is not None  # HQ chooses the office
+    assert sheet.office_combo.findData("SN") >= 0
+    sheet.reject()
+
+    dialog = choose(hq, "pack")
+    dialog.period_combo.setCurrentIndex(dialog.period_combo.findData("2026-S1"))
+    dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("Letter"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(previews(hq)), timeout=20_000)
+    wait_idle(qtbot, hq.session)
+    ((thread, kwargs),) = calls
+    assert thread != threading.main_thread().ident and kwargs["paper"] == "Letter"
+    preview = previews(hq)[0]
+    pages = preview.page_count()
+    assert pages == pdf_pages(preview.path) and pages > 2
+    assert hq.settings.value("reports/paper") == "Letter"  # remembered for next time
+
+    assert not preview.previous_button.isEnabled()
+    qtbot.mouseClick(preview.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: preview.current_page() == 1)
+    assert preview.page_label.text() == f"Page 2 of {pages}"
+    assert preview.previous_button.isEnabled()
+    preview.zoom_in()
+    assert preview.view.zoomMode() == QPdfView.ZoomMode.Custom
+    bigger = preview.view.zoomFactor()
+    preview.zoom_out()
+    assert preview.view.zoomFactor() < bigger
+    preview.fit_width()
+    assert preview.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+    preview.close()
+
+
+def test_print_renders_every_page_to_the_printer(preview, qtbot, pack_pdf, tmp_path):
+    pages = pdf_pages(pack_pdf)
+    printer = preview.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    with qtbot.waitSignal(preview.print_did_finish, timeout=30_000) as blocker:
+        preview.print_to(printer)
+    assert blocker.args == [pages, ""]
+    assert pdf_pages(tmp_path / "printed.pdf") == pages
+    printed = QPdfDocument()
+    printed.load(str(tmp_path / "printed.pdf"))
+    size = printed.pagePointSize(0)
+    assert abs(size.width() - 595.3) < 1 and abs(size.height() - 841.9) < 1  # A4
+    image = printed.render(0, size.toSize())  # the page is drawn, not blank
+    dark = sum(
+        1
+        for x in range(0, image.width(), 4)
+        for y in range(0, image.height(), 4)
+        if image.pixelColor(x, y).alpha() > 0 and image.pixelColor(x, y).lightness() < 128
+    )
+    assert dark > 50
+    printed.close()
+    assert preview.print_job is None and preview.print_button.isEnabled()
+
+
+def test_print_honours_the_page_range(preview, qtbot, tmp_path):
+    printer = preview.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "range.pdf"))
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(2, 3)
+    with qtbot.waitSignal(preview.print_did_finish, timeout=30_000) as blocker:
+        preview.print_to(printer)
+    assert blocker.args == [2, ""]
+    assert pdf_pages(tmp_path / "range.pdf") == 2
+
+
+def test_pages_to_print_follows_the_dialog():
+    printer = QPrinter()
+    assert pages_to_print(printer, 4) == [0, 1, 2, 3]
+    printer.setPrintRange(QPrinter.PrintRange.CurrentPage)
+    assert pages_to_print(printer, 4, current=2) == [2]
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(2, 3)
+    printer.setPageOrder(QPrinter.PageOrder.LastPageFirst)
+    assert pages_to_print(printer, 4) == [2, 1]
+
+
+def test_save_as_copies_the_report(preview, qtbot, pack_pdf, tmp_path):
+    target = tmp_path / "kept" / "review.pdf"
+    target.parent.mkdir()
+    qtbot.mouseClick(preview.save_button, Qt.MouseButton.LeftButton)
+    dialog = preview.findChild(QFileDialog, "save-report-dialog")
+    assert dialog is not None and dialog.isVisible()
+    dialog.selectFile(str(target))
+    dialog.accept()
+    assert target.read_bytes() == pack_pdf.read_bytes()
+
+    assert not preview.save_copy(str(tmp_path / "no-such-folder" / "x.pdf"))
+    message = preview.findChild(MessageDialog, "preview-message")
+    assert message is not None and "could not be saved" in message.text.text()
+
+
+def test_open_in_the_system_viewer(preview, qtbot, monkeypatch):
+    opened = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
+    )
+    qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
+    assert opened == [QUrl.fromLocalFile(str(preview.path))]
+
+
+def test_builder_error_is_a_message_not_a_traceback(open_window, office_db, qtbot, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ValidationError("period 2031-S1 is outside the plan")
+
+    monkeypatch.setattr(fieldplan.reports, "build_status_sheet", refuse)
+    window = open_window(office_db)
+    qtbot.mouseClick(choose(window, "sheet").ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.findChild(MessageDialog, "report-error") is not None)
+    message = window.findChild(MessageDialog, "report-error")
+    assert "period 2031-S1 is outside the plan" in message.text.text()
+    assert "Traceback" not in message.text.text()
+    assert not previews(window)
+    message.close()
+
+
+def test_cancel_stops_the_build_at_its_next_step(open_window, office_db, qtbot, monkeypatch):
+    started, release, went_on = threading.Event(), threading.Event(), []
+
+    def slow(rep, period, office=None, *, out, lang, paper, progress):
+        progress(0, 2, "Reading data")
+        started.set()
+        release.wait(10)
+        progress(1, 2, "Laying out pages")  # raises: the user cancelled
+        went_on.append(True)
+        return Path(out)
+
+    monkeypatch.setattr(fieldplan.reports, "build_status_sheet", slow)
+    window = open_window(office_db)
+    qtbot.mouseClick(choose(window, "sheet").ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set)
+    progress_dialog = window.findChild(QProgressDialog)
+    assert progress_dialog is not None
+    progress_dialog.findChild(QPushButton).click()  # its Cancel button
+    release.set()
+    wait_idle(qtbot, window.session)
+    assert not went_on and not previews(window)
+    assert window.findChild(MessageDialog, "report-error") is None
+    assert window.statusBar().currentMessage() == "Report cancelled."
+    assert not list(reports_dir().glob("*.pdf"))
+
+
+def test_report_language_defaults_to_the_interface_language(open_window, office_db, qtbot):
+    from fieldplan.i18n import set_language
+    from ui.qt_i18n import install_qt_translations
+
+    window = open_window(office_db)
+    app = QApplication.instance()
+    set_language("ar")
+    install_qt_translations(app, "ar")
+    try:
+        dialog = choose(window, "sheet")
+        assert dialog.lang_combo.currentData() == "ar"
+        assert dialog.isRightToLeft()
+        dialog.reject()
+    finally:
+        set_language("en")
+        install_qt_translations(app, "en")
+
+
+def test_an_arabic_report_opens_at_the_right_edge_when_zoomed(qtbot, pack_pdf):
+    shown = {}
+    for code in ("en", "ar"):
+        window = PreviewWindow(None, pack_pdf, ReportRequest("pack", "2026-S1", lang=code))
+        qtbot.addWidget(window)
+        window.show()
+        window.zoom_in()
+        window.zoom_in()
+        bar = window.view.horizontalScrollBar()
+        assert bar.maximum() > 0
+        shown[code] = bar.value() == bar.maximum()
+        window.close()
+    assert shown == {"en": False, "ar": True}

@@ -40,6 +40,7 @@ from typing import Any, BinaryIO
 
 from fieldplan import minisign
 from fieldplan.errors import BundleError, SignatureError
+from fieldplan.i18n import N_, _, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 
 FORMAT_NAME = "fieldplan-bundle"
@@ -220,11 +221,11 @@ def _write_events(
             try:
                 line = canonical_json(event) + b"\n"
             except (TypeError, ValueError) as e:
-                raise BundleError(f"event {count} cannot be written as JSON: {e}") from None
+                raise BundleError(_("event {seq} cannot be written as JSON: {error}").format(
+                    seq=count, error=e)) from None
             if len(line) - 1 > max_line:
-                raise BundleError(
-                    f"event {count} is {_over(len(line) - 1, max_line)} for one event"
-                )
+                raise BundleError(_("event {seq} is {size} for one event").format(
+                    seq=count, size=_over(len(line) - 1, max_line)))
             pending.append(line)
             pending_bytes += len(line)
             if pending_bytes >= CHUNK:
@@ -235,13 +236,13 @@ def _write_events(
                 pending.clear()
                 pending_bytes = 0
             if progress is not None and count % PROGRESS_EVERY == 0:
-                progress(count, total, "Writing events")
+                progress(count, total, _("Writing events"))
         block = b"".join(pending)
         digest.update(block)
         out.write(block)
         size += len(block)
     if progress is not None:
-        progress(count, total, "Writing events")
+        progress(count, total, _("Writing events"))
     return count, size, digest.hexdigest()
 
 
@@ -338,38 +339,35 @@ class Bundle:
                 self._check_line(count, line)
                 yield line
             if len(pending) > self._max_line:
-                raise BundleError(
-                    f"{EVENTS} line {count + 1} is longer than the "
-                    f"{_size(self._max_line)} limit for one event"
-                )
+                raise BundleError(_line_too_long(count + 1, self._max_line))
         if pending:
-            raise BundleError(f"{EVENTS} line {count + 1} does not end with a newline")
+            raise BundleError(_("{file} line {line} does not end with a newline").format(
+                file=EVENTS, line=count + 1))
         if count != self.event_count:
             raise BundleError(
-                f"{EVENTS} has {count} events but the manifest says {self.event_count}"
-            )
+                ngettext("{file} has {count} event but the manifest says {expected}",
+                         "{file} has {count} events but the manifest says {expected}", count)
+                .format(file=EVENTS, count=count, expected=self.event_count))
         if size != self.events_size or digest.hexdigest() != self.events_sha256:
-            raise BundleError(f"{EVENTS} changed after the bundle was verified")
+            raise BundleError(_("{file} changed after the bundle was verified").format(
+                file=EVENTS))
 
     def _check_line(self, number: int, line: bytes) -> None:
         if number > self.event_count:
             raise BundleError(
-                f"{EVENTS} has more events than the manifest's event_count ({self.event_count})"
-            )
+                _("{file} has more events than the manifest's event_count ({expected})").format(
+                    file=EVENTS, expected=self.event_count))
         if not line:
-            raise BundleError(f"{EVENTS} line {number} is empty")
+            raise BundleError(_("{file} line {line} is empty").format(file=EVENTS, line=number))
         if len(line) > self._max_line:
-            raise BundleError(
-                f"{EVENTS} line {number} is longer than the "
-                f"{_size(self._max_line)} limit for one event"
-            )
+            raise BundleError(_line_too_long(number, self._max_line))
 
     def iter_events(self) -> Iterator[dict[str, Any]]:
         """Stream the events, one dict per line. Raises BundleError naming the line
         if one is not UTF-8, not canonical JSON, or not an object (and whatever
         `iter_lines` raises)."""
         for number, line in enumerate(self.iter_lines(), 1):
-            yield _parse_object(line, f"{EVENTS} line {number}")
+            yield _parse_object(line, _("{file} line {line}").format(file=EVENTS, line=number))
 
     def close(self) -> None:
         if self.closed:
@@ -417,9 +415,9 @@ def open_bundle(
         size = fileobj.seek(0, io.SEEK_END)
         fileobj.seek(0)
         if size == 0:
-            raise BundleError("empty file, not a fieldplan bundle")
+            raise BundleError(_("empty file, not a fieldplan bundle"))
         if size > max_bundle_bytes:
-            raise BundleError(f"bundle is {_over(size, max_bundle_bytes)}")
+            raise BundleError(_("bundle is {size}").format(size=_over(size, max_bundle_bytes)))
         zf = _open_zip(fileobj)
         infos = _check_members(zf)
         manifest_bytes = _read_capped(zf, infos[MANIFEST], max_manifest_bytes)
@@ -455,7 +453,8 @@ def _open_source(source: Source, max_bundle_bytes: int) -> tuple[BinaryIO, bool]
         try:
             return open(source, "rb"), True
         except OSError as e:
-            raise BundleError(f"cannot open {os.fspath(source)}: {e.strerror}") from None
+            raise BundleError(_("cannot open {file}: {error}").format(
+                file=os.fspath(source), error=e.strerror)) from None
     if not hasattr(source, "read"):
         raise TypeError(f"cannot read a bundle from {type(source).__name__}")
     if source.seekable():
@@ -467,7 +466,8 @@ def _open_source(source: Source, max_bundle_bytes: int) -> tuple[BinaryIO, bool]
         while chunk := source.read(CHUNK):
             copied += len(chunk)
             if copied > max_bundle_bytes:
-                raise BundleError(f"bundle is larger than the {_size(max_bundle_bytes)} limit")
+                raise BundleError(_("bundle is larger than the {limit} limit").format(
+                    limit=_size(max_bundle_bytes)))
             spool.write(chunk)
     except BaseException:
         spool.close()
@@ -479,11 +479,12 @@ def _open_zip(fileobj: BinaryIO) -> zipfile.ZipFile:
     head = fileobj.read(4)
     fileobj.seek(0)
     if not head.startswith(b"PK"):
-        raise BundleError("not a fieldplan bundle (not a ZIP archive)")
+        raise BundleError(_("not a fieldplan bundle (not a ZIP archive)"))
     try:
         return zipfile.ZipFile(fileobj)
     except _ZIP_ERRORS as e:
-        raise BundleError(f"truncated or damaged ZIP archive ({_reason(e)})") from None
+        raise BundleError(_("truncated or damaged ZIP archive ({error})").format(
+            error=_reason(e))) from None
 
 
 def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
@@ -498,32 +499,36 @@ def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
                 or ".." in name
                 or re.match(r"[A-Za-z]:", name)
             ):
-                raise BundleError(f"bad member name {name!r}: a bundle holds only plain file names")
+                raise BundleError(
+                    _("bad member name {name}: a bundle holds only plain file names").format(
+                        name=repr(name)))
         kind = stat.S_IFMT(info.external_attr >> 16)
         if kind == stat.S_IFLNK:
-            raise BundleError(f"member {info.filename!r} is a symbolic link")
+            raise BundleError(_("member {name} is a symbolic link").format(
+                name=repr(info.filename)))
         if kind == stat.S_IFDIR or info.external_attr & 0x10:
-            raise BundleError(f"member {info.filename!r} is a directory")
+            raise BundleError(_("member {name} is a directory").format(name=repr(info.filename)))
         if kind not in (0, stat.S_IFREG):
-            raise BundleError(f"member {info.filename!r} is not a regular file")
+            raise BundleError(_("member {name} is not a regular file").format(
+                name=repr(info.filename)))
     names = [info.filename for info in infos]
     for name in names:
         if names.count(name) > 1:
-            raise BundleError(f"member {name!r} appears more than once")
+            raise BundleError(_("member {name} appears more than once").format(name=repr(name)))
     for name in names:
         if name not in MEMBERS:
-            raise BundleError(f"unexpected member {name!r} (expected {', '.join(MEMBERS)})")
+            raise BundleError(_("unexpected member {name} (expected {members})").format(
+                name=repr(name), members=", ".join(MEMBERS)))
     for name in MEMBERS:
         if name not in names:
-            raise BundleError(f"missing member {name}")
+            raise BundleError(_("missing member {name}").format(name=name))
     for info in infos:
         if info.flag_bits & 0x1:
-            raise BundleError(f"member {info.filename} is encrypted")
+            raise BundleError(_("member {name} is encrypted").format(name=info.filename))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise BundleError(
-                f"member {info.filename} uses compression method {info.compress_type}; "
-                "only stored and deflated are allowed"
-            )
+            raise BundleError(_(
+                "member {name} uses compression method {method}; only stored and deflated "
+                "are allowed").format(name=info.filename, method=info.compress_type))
     return {info.filename: info for info in infos}
 
 
@@ -537,12 +542,12 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterat
                 done += len(chunk)
                 if done > cap:
                     raise BundleError(
-                        f"{info.filename} decompresses to more than {_size(cap)}, "
-                        "larger than allowed"
-                    )
+                        _("{name} decompresses to more than {limit}, larger than allowed")
+                        .format(name=info.filename, limit=_size(cap)))
                 yield chunk
     except _ZIP_ERRORS as e:
-        raise BundleError(f"{info.filename} is damaged ({_reason(e)})") from None
+        raise BundleError(_("{name} is damaged ({error})").format(
+            name=info.filename, error=_reason(e))) from None
 
 
 def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
@@ -559,13 +564,14 @@ def _parse_json_object(data: bytes, what: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise BundleError(f"{what} is not valid UTF-8") from None
+        raise BundleError(_("{what} is not valid UTF-8").format(what=what)) from None
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as e:
-        raise BundleError(f"{what} is not valid JSON ({_reason(e)})") from None
+        raise BundleError(_("{what} is not valid JSON ({error})").format(
+            what=what, error=_reason(e))) from None
     if not isinstance(obj, dict):
-        raise BundleError(f"{what} is not a JSON object")
+        raise BundleError(_("{what} is not a JSON object").format(what=what))
     return obj
 
 
@@ -575,11 +581,12 @@ def _check_canonical(obj: dict[str, Any], data: bytes, what: str) -> None:
     try:
         canonical = canonical_json(obj)
     except (ValueError, RecursionError) as e:
-        raise BundleError(f"{what} is not valid JSON ({_reason(e)})") from None
+        raise BundleError(_("{what} is not valid JSON ({error})").format(
+            what=what, error=_reason(e))) from None
     if canonical != data:
         raise BundleError(
-            f"{what} is not canonical JSON (keys unsorted or repeated, or extra spaces)"
-        )
+            _("{what} is not canonical JSON (keys unsorted or repeated, or extra spaces)")
+            .format(what=what))
 
 
 def _reject_constant(name: str) -> None:
@@ -589,15 +596,16 @@ def _reject_constant(name: str) -> None:
 def _check_format(manifest: dict[str, Any]) -> None:
     fmt = manifest.get("format")
     if fmt != FORMAT_NAME:
-        raise BundleError(f"not a fieldplan bundle (manifest format is {fmt!r})")
+        raise BundleError(_("not a fieldplan bundle (manifest format is {format})").format(
+            format=repr(fmt)))
     version = manifest.get("version")
     if not _is_int(version) or version < 1:
-        raise BundleError(f"bad bundle format version {version!r}")
+        raise BundleError(_("bad bundle format version {version}").format(
+            version=repr(version)))
     if version > FORMAT_VERSION:
-        raise BundleError(
-            f"bundle format version {version} is newer than this fieldplan understands "
-            f"({FORMAT_VERSION}); update fieldplan"
-        )
+        raise BundleError(_(
+            "bundle format version {version} is newer than this fieldplan understands "
+            "({known}); update fieldplan").format(version=version, known=FORMAT_VERSION))
 
 
 def _check_manifest(manifest: dict[str, Any], max_events_bytes: int) -> PublicKey:
@@ -610,35 +618,36 @@ def _check_manifest(manifest: dict[str, Any], max_events_bytes: int) -> PublicKe
         ("key_id", str),
     ):
         if name not in manifest:
-            raise BundleError(f"manifest has no {name}")
+            raise BundleError(_("manifest has no {field}").format(field=name))
         value = manifest[name]
         if not isinstance(value, kind) or (kind is int and not _is_int(value)):
-            raise BundleError(f"manifest {name} is not {_TYPE_NAMES[kind]}")
+            raise BundleError(_("manifest {field} is not {kind}").format(
+                field=name, kind=_(_TYPE_NAMES[kind])))
     _check_bundle_id(manifest["bundle_id"], BundleError)
     _check_created(manifest["created"], BundleError)
     if manifest["event_count"] < 0:
-        raise BundleError("manifest event_count is negative")
+        raise BundleError(_("manifest event_count is negative"))
     members = manifest["members"]
     entry = members.get(EVENTS)
     if set(members) != {EVENTS} or not isinstance(entry, dict):
-        raise BundleError(f"manifest members must list exactly {EVENTS}")
+        raise BundleError(_("manifest members must list exactly {file}").format(file=EVENTS))
     if not isinstance(entry.get("sha256"), str) or not SHA256_RE.fullmatch(entry["sha256"]):
-        raise BundleError(f"manifest has no valid sha256 for {EVENTS}")
+        raise BundleError(_("manifest has no valid sha256 for {file}").format(file=EVENTS))
     if not _is_int(entry.get("size")) or entry["size"] < 0:
-        raise BundleError(f"manifest has no valid size for {EVENTS}")
+        raise BundleError(_("manifest has no valid size for {file}").format(file=EVENTS))
     if entry["size"] > max_events_bytes:
-        raise BundleError(f"{EVENTS} is {_over(entry['size'], max_events_bytes)}")
+        raise BundleError(_("{file} is {size}").format(
+            file=EVENTS, size=_over(entry["size"], max_events_bytes)))
     try:
         public_key = PublicKey.from_base64(manifest["public_key"])
     except SignatureError:
-        raise BundleError("manifest public_key is not a minisign public key") from None
+        raise BundleError(_("manifest public_key is not a minisign public key")) from None
     if not public_key.has_derived_key_id:
-        raise BundleError("manifest public_key carries a key id not derived from the key")
+        raise BundleError(_("manifest public_key carries a key id not derived from the key"))
     if manifest["key_id"] != public_key.key_id_hex:
         raise BundleError(
-            f"manifest key_id {manifest['key_id']} does not match its public key "
-            f"({public_key.key_id_hex})"
-        )
+            _("manifest key_id {key_id} does not match its public key ({derived})").format(
+                key_id=manifest["key_id"], derived=public_key.key_id_hex))
     return public_key
 
 
@@ -648,19 +657,18 @@ def _check_signature(
     try:
         text = signature.decode("utf-8")
     except UnicodeDecodeError:
-        raise SignatureError(f"{SIGNATURE} is not a minisign signature file") from None
+        raise SignatureError(_("{file} is not a minisign signature file").format(
+            file=SIGNATURE)) from None
     comment = minisign.verify(public_key, manifest_bytes, text)
     fields = dict(part.partition(":")[::2] for part in comment.split(" "))
     if fields.get("bundle_id") != manifest["bundle_id"]:
         raise SignatureError(
-            f"the signature's trusted comment names bundle {fields.get('bundle_id')!r}, "
-            f"not {manifest['bundle_id']!r}"
-        )
+            _("the signature's trusted comment names bundle {named}, not {bundle}").format(
+                named=repr(fields.get("bundle_id")), bundle=repr(manifest["bundle_id"])))
     if fields.get("created") != manifest["created"]:
         raise SignatureError(
-            f"the signature's trusted comment says created {fields.get('created')!r}, "
-            f"not {manifest['created']!r}"
-        )
+            _("the signature's trusted comment says created {said}, not {created}").format(
+                said=repr(fields.get("created")), created=repr(manifest["created"])))
     return comment
 
 
@@ -678,17 +686,17 @@ def _check_events(
         digest.update(chunk)
         size += len(chunk)
         if progress is not None:
-            progress(size, entry["size"], "Checking events")
+            progress(size, entry["size"], _("Checking events"))
     if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
-        raise BundleError(
-            f"{EVENTS} does not match the manifest (SHA-256 or size differs): "
-            "the bundle was changed or damaged"
-        )
+        raise BundleError(_(
+            "{file} does not match the manifest (SHA-256 or size differs): the bundle was "
+            "changed or damaged").format(file=EVENTS))
 
 
 def _check_bundle_id(value: object, error: type[Exception]) -> None:
     if not isinstance(value, str) or not BUNDLE_ID_RE.fullmatch(value):
-        raise error(f"bad bundle id {value!r} (letters, digits, '.', '_', '-' only)")
+        raise error(_("bad bundle id {value} (letters, digits, '.', '_', '-' only)").format(
+            value=repr(value)))
 
 
 def _check_created(value: object, error: type[Exception]) -> None:
@@ -699,10 +707,11 @@ def _check_created(value: object, error: type[Exception]) -> None:
         except ValueError:
             ok = False
     if not ok:
-        raise error(f"bad created time {value!r} (expected UTC like 2026-03-12T09:30:00Z)")
+        raise error(_("bad created time {value} (expected UTC like 2026-03-12T09:30:00Z)")
+                    .format(value=repr(value)))
 
 
-_TYPE_NAMES = {str: "a string", int: "an integer", dict: "an object"}
+_TYPE_NAMES = {str: N_("a string"), int: N_("an integer"), dict: N_("an object")}
 
 
 def _is_int(value: object) -> bool:
@@ -710,19 +719,34 @@ def _is_int(value: object) -> bool:
 
 
 def _size(n: int) -> str:
+    from fieldplan.i18n import format_number
+
+    def one_decimal(x: float) -> str:
+        rounded = round(x, 1)
+        return format_number(int(rounded) if rounded.is_integer() else rounded)
+
     if n >= MiB:
-        return f"{n / MiB:.1f} MiB".replace(".0 MiB", " MiB")
+        return _("{size} MiB").format(size=one_decimal(n / MiB))
     if n >= 1024:
-        return f"{n / 1024:.1f} KiB".replace(".0 KiB", " KiB")
-    return f"{n} bytes"
+        return _("{size} KiB").format(size=one_decimal(n / 1024))
+    return _bytes(n)
+
+
+def _bytes(n: int) -> str:
+    return ngettext("{count} byte", "{count} bytes", n).format(count=n)
 
 
 def _over(n: int, limit: int) -> str:
     """ "5.2 MiB, larger than the 4 MiB limit", in bytes when rounding hides the gap."""
     size, cap = _size(n), _size(limit)
     if size == cap:
-        size, cap = f"{n} bytes", f"{limit} bytes"
-    return f"{size}, larger than the {cap} limit"
+        size, cap = _bytes(n), _bytes(limit)
+    return _("{size}, larger than the {limit} limit").format(size=size, limit=cap)
+
+
+def _line_too_long(line: int, limit: int) -> str:
+    return _("{file} line {line} is longer than the {limit} limit for one event").format(
+        file=EVENTS, line=line, limit=_size(limit))
 
 
 def _reason(e: BaseException) -> str:

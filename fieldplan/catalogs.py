@@ -19,6 +19,11 @@ The developer loop, from the top of a checkout:
    extracted, untranslated or fuzzy ones, ``{placeholders}`` that differ from the
    English, wrong numbers of plural forms. The tests run the same check.
 
+Messages are ``{name}`` format strings, except argparse's own (fieldplan/cli/
+argparse_words.py), which argparse fills with ``%``: for those (babel flags them
+``python-format``) the check compares the ``%s`` / ``%r`` / ``%(name)s`` conversions
+instead, in order for the unnamed ones, and every plural form must keep them all.
+
 Nothing is compiled by hand: ``fieldplan.i18n`` compiles each ``.po`` on first use.
 """
 
@@ -173,6 +178,49 @@ def placeholders(text: str) -> set[str]:
     }
 
 
+# A %-conversion, as Python's % operator reads it (babel's PYTHON_FORMAT, plus %%).
+_PERCENT = re.compile(
+    r"%(?:\(([^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])"
+)
+
+
+def percent_placeholders(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The %-conversions of a %-style message: named ones (``"%(prog)s"``, as a set) and
+    unnamed ones (``"%s"``, ``"%r"``, in order); ``%%`` is a literal percent sign."""
+    named, unnamed = set(), []
+    for match in _PERCENT.finditer(text):
+        name, kind = match.group(1), match.group(2)
+        if kind == "%" and name is None:
+            continue
+        if name is None:
+            unnamed.append("%" + kind)
+        else:
+            named.add(f"%({name}){kind}")
+    return frozenset(named), tuple(unnamed)
+
+
+def _is_percent_style(message: Message) -> bool:
+    return "python-format" in message.flags or message.python_format
+
+
+def _percent_problems(ids: list[str], text: str) -> str | None:
+    """How a translation's %-conversions differ from the English, or None."""
+    want_named, want_unnamed = percent_placeholders(ids[0])
+    for other in ids[1:]:
+        named, unnamed = percent_placeholders(other)
+        want_named |= named
+        if len(unnamed) > len(want_unnamed):
+            want_unnamed = unnamed
+    named, unnamed = percent_placeholders(text)
+    detail = [f"missing {p}" for p in sorted(want_named - named)]
+    detail += [f"unknown {p}" for p in sorted(named - want_named)]
+    if unnamed != want_unnamed:
+        detail.append(f"{' '.join(unnamed) or 'none'} instead of {' '.join(want_unnamed)}")
+    if not detail:
+        return None
+    return "%-placeholders differ from the English: " + ", ".join(detail)
+
+
 def _placeholders_or_problem(text: str) -> tuple[set[str], str | None]:
     try:
         return placeholders(text), None
@@ -258,8 +306,9 @@ def _translation_problems(
     if original.pluralizable != message.pluralizable:
         return ["singular/plural differs from the template (run update)"]
     ids = list(original.id) if original.pluralizable else [original.id]
+    percent = _is_percent_style(original)
     expected: set[str] = set()
-    for text in ids:
+    for text in ([] if percent else ids):
         fields, bad = _placeholders_or_problem(text)
         if bad:
             return [f"in the English: {bad}"]
@@ -277,6 +326,13 @@ def _translation_problems(
             continue
         if text.endswith("\n") != ids[-1].endswith("\n"):
             problems.append(f"{form}line break at the end differs from the English")
+        if percent:
+            # argparse fills these with %: every form keeps every conversion, or the %
+            # operator fails
+            bad = _percent_problems(ids, text)
+            if bad:
+                problems.append(form + bad)
+            continue
         fields, bad = _placeholders_or_problem(text)
         if bad:
             problems.append(form + bad)
@@ -308,7 +364,8 @@ def check(root: Path | None = None) -> list[str]:
             )
         fields = set()
         for text in message.id if message.pluralizable else [message.id]:
-            fields |= _placeholders_or_problem(text)[0]
+            if not _is_percent_style(message):
+                fields |= _placeholders_or_problem(text)[0]
         positional = sorted(f for f in fields if f == "" or f.isdigit())
         if positional:
             problems.append(f"{_label(message)}: use named placeholders, not {{}} or {{0}}")

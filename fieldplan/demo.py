@@ -20,6 +20,7 @@ from typing import Any
 
 from fieldplan import events, progress, replica
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import _
 
 Progress = Callable[[int, int, str], None]
 
@@ -255,9 +256,11 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
 
     out = Path(out)
     if not 1 <= offices <= len(OIC_MEMBERS):
-        raise ValidationError(f"a demo has 1 to {len(OIC_MEMBERS)} offices, not {offices}")
+        raise ValidationError(_("a demo has 1 to {most} offices, not {count}").format(
+            most=len(OIC_MEMBERS), count=offices))
     if (out / "hq.sqlite3").exists():
-        raise ValidationError(f"{out} already holds a demo; choose an empty folder")
+        raise ValidationError(_("{folder} already holds a demo; choose an empty folder").format(
+            folder=out))
     (out / "offices").mkdir(parents=True, exist_ok=True)
     (out / "bundles").mkdir(exist_ok=True)
     rng = random.Random(seed)
@@ -288,5 +291,5 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
                 import_bundles(hq, [world.bundles[c] for c in codes])
                 world.merged = True
     if progress:
-        progress(total, total, "done")
+        progress(total, total, _("done"))
     return world

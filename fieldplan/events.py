@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldplan.errors import BundleError
+from fieldplan.i18n import _
 
 GENESIS = ""
 PROGRESS = "progress"
@@ -96,14 +97,15 @@ def parse_event(body: str | bytes, *, where: str = "event") -> Event:
         try:
             body = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise BundleError(f"{where}: not valid UTF-8") from exc
+            raise BundleError(_("{where}: not valid UTF-8").format(where=where)) from exc
     body = body.rstrip("\n")
     try:
         raw = json.loads(body)
     except ValueError as exc:
-        raise BundleError(f"{where}: invalid JSON ({exc.msg})") from exc
+        raise BundleError(_("{where}: invalid JSON ({error})").format(
+            where=where, error=exc.msg)) from exc
     if not isinstance(raw, dict) or set(raw) != _EVENT_KEYS:
-        raise BundleError(f"{where}: not a fieldplan event")
+        raise BundleError(_("{where}: not a fieldplan event").format(where=where))
     ok = (
         isinstance(raw["origin"], str) and raw["origin"]
         and type(raw["seq"]) is int and raw["seq"] >= 1
@@ -118,7 +120,7 @@ def parse_event(body: str | bytes, *, where: str = "event") -> Event:
                 for v in raw["base"].values())
     )
     if not ok:
-        raise BundleError(f"{where}: malformed event")
+        raise BundleError(_("{where}: malformed event").format(where=where))
     return Event(
         origin=raw["origin"], seq=raw["seq"], hlc=raw["hlc"], author=raw["author"],
         entity=raw["entity"], entity_id=raw["id"], fields=raw["fields"], base=raw["base"],
@@ -243,8 +245,8 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event]) -> list[Even
     if forked:
         o, s = forked[0]
         raise BundleError(
-            f"event {s} of replica {o[:8]} differs from the one already held (forked history)"
-        )
+            _("event {seq} of replica {replica} differs from the one already held (forked "
+              "history)").format(seq=s, replica=o[:8]))
     held_ids = {(o, s) for o, s, _ in held}
     new: list[Event] = []
     seen: set[tuple[str, int]] = set()
@@ -284,9 +286,10 @@ def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
                              canonical_json(value)))
         for field, targets in e.base.items():
             for target in targets:
-                t_origin, _, t_seq = target.rpartition(":")
+                t_origin, _sep, t_seq = target.rpartition(":")
                 if not t_seq.isdigit():
-                    raise BundleError(f"event {e.seq} of {e.origin[:8]}: bad base '{target}'")
+                    raise BundleError(_("event {seq} of {replica}: bad base '{target}'").format(
+                        seq=e.seq, replica=e.origin[:8], target=target))
                 links.append((e.entity, e.entity_id, field, t_origin, int(t_seq),
                               e.origin, e.seq))
     # Links first, so a version is born superseded when a write that replaced it is

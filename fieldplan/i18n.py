@@ -400,6 +400,23 @@ _ROLE_LABELS: dict[str, _Label] = {
     "hq": lambda t: t.pgettext("role", "Headquarters"),
     "office": lambda t: t.pgettext("role", "Office"),
 }
+# Indicator units a plan may use (resources/plan/plan.toml uses the first five); any
+# other unit is shown as the plan writes it.
+_UNIT_LABELS: dict[str, _Label] = {
+    "people": lambda t: t.pgettext("unit", "people"),
+    "documents": lambda t: t.pgettext("unit", "documents"),
+    # Translators: the unit of an indicator that is a plain number of things.
+    "count": lambda t: t.pgettext("unit", "count"),
+    "percent": lambda t: t.pgettext("unit", "percent"),
+    "USD": lambda t: t.pgettext("unit", "USD"),
+    "EUR": lambda t: t.pgettext("unit", "EUR"),
+    "countries": lambda t: t.pgettext("unit", "countries"),
+    "offices": lambda t: t.pgettext("unit", "offices"),
+    "meetings": lambda t: t.pgettext("unit", "meetings"),
+    "projects": lambda t: t.pgettext("unit", "projects"),
+    "agreements": lambda t: t.pgettext("unit", "agreements"),
+    "days": lambda t: t.pgettext("unit", "days"),
+}
 _COUNT_LABELS: dict[str, Callable[[gettext.NullTranslations, int], str]] = {
     "action": lambda t, n: t.ngettext("{count} action", "{count} actions", n),
     "office": lambda t, n: t.ngettext("{count} office", "{count} offices", n),
@@ -440,6 +457,13 @@ def state_label(state: str, lang: str | None = None) -> str:
 def role_label(role: str, lang: str | None = None) -> str:
     """A replica's role, "hq" or "office" (any case): "Headquarters" / "Siège" / ..."""
     return _label(_ROLE_LABELS, "role", role.lower(), lang)
+
+
+def unit_label(unit: str, lang: str | None = None) -> str:
+    """An indicator's unit in words: "people" / "personnes" / "شخص"; a unit the plan
+    invented is returned as written."""
+    make = _UNIT_LABELS.get(unit)
+    return make(translation(lang)) if make else unit
 
 
 def count_label(kind: str, n: int, lang: str | None = None) -> str:

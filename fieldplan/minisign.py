@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from fieldplan.errors import FieldplanError, SignatureError
+from fieldplan.i18n import _, ngettext
 
 PUBLIC_KEY_ALG = b"Ed"
 PREHASHED_ALG = b"ED"
@@ -117,7 +118,7 @@ class PublicKey:
         """Parse a minisign key line. Raises SignatureError if it is not one."""
         blob = _b64decode(text.strip())
         if blob is None or len(blob) != 42 or blob[:2] != PUBLIC_KEY_ALG:
-            raise SignatureError("not a minisign Ed25519 public key")
+            raise SignatureError(_("not a minisign Ed25519 public key"))
         return cls(raw=blob[10:], key_id=blob[2:10])
 
 
@@ -171,7 +172,8 @@ def parse_public_key_file(text: str) -> PublicKey:
     if len(lines) == 2 and lines[0].startswith(UNTRUSTED_PREFIX):
         lines = lines[1:]
     if len(lines) != 1:
-        raise SignatureError("not a minisign public key file (expected a comment and a key line)")
+        raise SignatureError(
+            _("not a minisign public key file (expected a comment and a key line)"))
     return PublicKey.from_base64(lines[0])
 
 
@@ -207,38 +209,42 @@ def verify(pub: PublicKey, data: bytes, minisig_text: str) -> str:
         lines.pop()
     lines = [line.removesuffix("\r") for line in lines]
     if len(lines) != 4:
-        raise SignatureError(f"malformed signature file: {len(lines)} lines, expected 4")
+        raise SignatureError(ngettext("malformed signature file: {count} line, expected 4",
+                                      "malformed signature file: {count} lines, expected 4",
+                                      len(lines)).format(count=len(lines)))
     if not lines[0].startswith(UNTRUSTED_PREFIX):
-        raise SignatureError("malformed signature file: no untrusted comment line")
+        raise SignatureError(_("malformed signature file: no untrusted comment line"))
     if not lines[2].startswith(TRUSTED_PREFIX):
-        raise SignatureError("malformed signature file: no trusted comment line")
+        raise SignatureError(_("malformed signature file: no trusted comment line"))
     blob = _b64decode(lines[1])
     global_signature = _b64decode(lines[3])
     if blob is None or len(blob) != 74:
-        raise SignatureError("malformed signature file: bad signature line")
+        raise SignatureError(_("malformed signature file: bad signature line"))
     if global_signature is None or len(global_signature) != 64:
-        raise SignatureError("malformed signature file: bad global signature line")
+        raise SignatureError(_("malformed signature file: bad global signature line"))
     algorithm, key_id, signature = blob[:2], blob[2:10], blob[10:]
     if algorithm == LEGACY_ALG:
         raise SignatureError(
-            "signature uses minisign's legacy non-prehashed algorithm; only ED is accepted"
-        )
+            _("signature uses minisign's legacy non-prehashed algorithm; only ED is accepted"))
     if algorithm != PREHASHED_ALG:
-        raise SignatureError(f"unknown signature algorithm {algorithm!r}")
+        raise SignatureError(_("unknown signature algorithm {algorithm}").format(
+            algorithm=repr(algorithm)))
     if key_id != pub.key_id:
-        raise SignatureError(f"signed with key {key_id_hex(key_id)}, not {pub.key_id_hex}")
+        raise SignatureError(_("signed with key {key_id}, not {expected}").format(
+            key_id=key_id_hex(key_id), expected=pub.key_id_hex))
     comment = lines[2][len(TRUSTED_PREFIX) :]
     key = Ed25519PublicKey.from_public_bytes(pub.raw)
     try:
         key.verify(signature, hashlib.blake2b(data).digest())
     except InvalidSignature:
         raise SignatureError(
-            f"bad signature: the data was changed or not signed by key {pub.key_id_hex}"
-        ) from None
+            _("bad signature: the data was changed or not signed by key {key_id}").format(
+                key_id=pub.key_id_hex)) from None
     try:
         key.verify(global_signature, signature + comment.encode("utf-8"))
     except InvalidSignature:
-        raise SignatureError("bad global signature: the trusted comment was changed") from None
+        raise SignatureError(
+            _("bad global signature: the trusted comment was changed")) from None
     return comment
 
 
@@ -277,15 +283,17 @@ def load_secret_key(path: str | os.PathLike[str]) -> SecretKey:
             mode = os.fstat(f.fileno()).st_mode
             content = f.read(MAX_SECRET_KEY_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise KeyFileError(f"secret key file {path} does not exist") from None
+        raise KeyFileError(_("secret key file {path} does not exist").format(
+            path=path)) from None
     except OSError as e:
-        raise KeyFileError(f"cannot read secret key file {path}: {e.strerror}") from None
+        raise KeyFileError(_("cannot read secret key file {path}: {error}").format(
+            path=path, error=e.strerror)) from None
     if os.name == "posix" and mode & 0o077:
-        raise KeyFileError(
-            f"secret key file {path} is accessible by group or others "
-            f"(mode {mode & 0o777:o}); run: chmod 600 {path}"
-        )
-    damaged = f"secret key file {path} is damaged or not a fieldplan secret key"
+        raise KeyFileError(_(
+            "secret key file {path} is accessible by group or others (mode {mode}); run: "
+            "chmod 600 {path}").format(path=path, mode=f"{mode & 0o777:o}"))
+    damaged = _("secret key file {path} is damaged or not a fieldplan secret key").format(
+        path=path)
     try:
         lines = content.decode("ascii").strip().split("\n")
     except UnicodeDecodeError:

@@ -21,6 +21,7 @@ from functools import cache
 from babel import Locale
 
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import _
 
 #: The 57 member states of the Organisation of Islamic Cooperation (ISO 3166-1 alpha-2).
 OIC_MEMBERS: tuple[str, ...] = (
@@ -108,7 +109,9 @@ def check_office(code: str) -> str:
     for office in REGIONAL_OFFICES:
         if office.upper() == upper:
             return office
-    raise ValidationError(f"unknown office '{code}': use an OIC member's ISO code, RO-<name> or HQ")
+    raise ValidationError(
+        _("unknown office '{code}': use an OIC member's ISO code, RO-<name> or HQ").format(
+            code=code))
 
 
 def office_kind(code: str) -> str:

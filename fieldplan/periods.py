@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import _
 
 #: A semester the plan covers for fewer days than this is folded into its neighbour.
 FOLD_DAYS = 31
@@ -42,9 +43,8 @@ class Period:
 
     def __post_init__(self) -> None:
         if not (1 <= self.year <= 9999) or self.half not in (1, 2):
-            raise ValidationError(
-                f"'{self.year}-S{self.half}' is not a period; write YYYY-S1 or YYYY-S2"
-            )
+            raise ValidationError(_("'{text}' is not a period; write YYYY-S1 or YYYY-S2").format(
+                text=f"{self.year}-S{self.half}"))
 
     def __str__(self) -> str:
         return f"{self.year:04d}-S{self.half}"
@@ -81,7 +81,8 @@ def parse_period(text: str) -> Period:
     cleaned = str(text).strip().upper()
     match = _PERIOD_RE.match(cleaned)
     if not match or int(match.group(1)) == 0:
-        raise ValidationError(f"'{text}' is not a period; write YYYY-S1 or YYYY-S2")
+        raise ValidationError(_("'{text}' is not a period; write YYYY-S1 or YYYY-S2").format(
+            text=text))
     return Period(int(match.group(1)), int(match.group(2)))
 
 
@@ -94,7 +95,8 @@ def plan_periods(start: date, end: date) -> tuple[Period, ...]:
     """The reporting periods of a plan running from ``start`` to ``end`` (inclusive),
     in order, after applying the folding rule described in the module docstring."""
     if start > end:
-        raise ValidationError(f"the plan starts ({start}) after it ends ({end})")
+        raise ValidationError(_("the plan starts ({start}) after it ends ({end})").format(
+            start=start, end=end))
     periods = [Period.of(start)]
     while periods[-1] < Period.of(end):
         periods.append(periods[-1].next())
@@ -152,15 +154,29 @@ def check_period_in_plan(
     period = as_period(period)
     if period in periods:
         return period
-    span = f"{periods[0]} … {periods[-1]}" if periods else "no periods"
-    message = f"period {period} is outside the plan ({span})"
-    if periods and period.next() == periods[0] and (start is None or start <= period.end):
-        days = "any of its days in the plan" if start is None else f"its days from {start}"
-        message += f"; {days} are reported in {periods[0]}, the plan's first period"
-    elif periods and period.previous() == periods[-1] and (end is None or end >= period.start):
-        days = "any of its days in the plan" if end is None else f"its days up to {end}"
-        message += f"; {days} are reported in {periods[-1]}, the plan's last period"
-    raise ValidationError(message)
+    if not periods:
+        raise ValidationError(_("period {period} is outside the plan (no periods)").format(
+            period=period))
+    first, last = periods[0], periods[-1]
+    # whole sentences, so that translators see each one entire
+    if period.next() == first and (start is None or start <= period.end):
+        if start is None:
+            message = _("period {period} is outside the plan ({first} … {last}); any of its "
+                        "days in the plan are reported in {first}, the plan's first period")
+        else:
+            message = _("period {period} is outside the plan ({first} … {last}); its days "
+                        "from {date} are reported in {first}, the plan's first period")
+    elif period.previous() == last and (end is None or end >= period.start):
+        if end is None:
+            message = _("period {period} is outside the plan ({first} … {last}); any of its "
+                        "days in the plan are reported in {last}, the plan's last period")
+        else:
+            message = _("period {period} is outside the plan ({first} … {last}); its days "
+                        "up to {date} are reported in {last}, the plan's last period")
+    else:
+        message = _("period {period} is outside the plan ({first} … {last})")
+    raise ValidationError(message.format(period=period, first=first, last=last,
+                                         date=start if period.next() == first else end))
 
 
 def _days(first: date, last: date) -> int:

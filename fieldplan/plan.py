@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
+from fieldplan.i18n import _, ngettext
 from fieldplan.model import LEADS, LEVELS
 from fieldplan.periods import (
     Period,
@@ -137,8 +138,10 @@ class Action:
         for indicator in self.indicators:
             if indicator.key == key:
                 return indicator
-        keys = ", ".join(i.key for i in self.indicators) or "none"
-        raise ValidationError(f"unknown indicator '{key}' for {self.code} (its indicators: {keys})")
+        keys = ", ".join(i.key for i in self.indicators) or _("none")
+        raise ValidationError(
+            _("unknown indicator '{key}' for {code} (its indicators: {keys})").format(
+                key=key, code=self.code, keys=keys))
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ class Plan:
         for action in self.actions:
             if action.code.upper() == wanted:
                 return action
-        raise ValidationError(f"unknown action '{code}'")
+        raise ValidationError(_("unknown action '{code}'").format(code=code))
 
     def area(self, code: str) -> Area:
         """The priority area with this code; ValidationError if none."""
@@ -192,13 +195,15 @@ class Plan:
             if area.code.upper() == wanted:
                 return area
         codes = ", ".join(a.code for a in self.areas)
-        raise ValidationError(f"unknown area '{code}' (the plan's areas: {codes})")
+        raise ValidationError(_("unknown area '{code}' (the plan's areas: {codes})").format(
+            code=code, codes=codes))
 
     def actions_of(self, area: str | None = None, level: str | None = None) -> tuple[Action, ...]:
         """The actions of one area and/or one level, in plan order."""
         area_code = self.area(area).code if area is not None else None
         if level is not None and level not in LEVELS:
-            raise ValidationError(f"unknown level '{level}': use {', '.join(LEVELS)}")
+            raise ValidationError(_("unknown level '{level}': use {choices}").format(
+                level=level, choices=", ".join(LEVELS)))
         return tuple(
             a
             for a in self.actions
@@ -271,21 +276,23 @@ def _show(value: Any) -> str:
 
 
 def _kind(value: Any) -> str:
+    # Translators: what a plan file gave instead of the expected kind of value, as in
+    # "expected a list, got the number 5".
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, str):
-        return f"the text {_show(value)}"
+        return _("the text {value}").format(value=_show(value))
     if isinstance(value, Mapping):
-        return "a table"
+        return _("a table")
     if isinstance(value, list | tuple):
-        return "a list"
+        return _("a list")
     if isinstance(value, datetime):
-        return f"the date and time {value.isoformat()}"
+        return _("the date and time {value}").format(value=value.isoformat())
     if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    return "nothing" if value is None else type(value).__name__
+        return _("the date {value}").format(value=value.isoformat())
+    return _("nothing") if value is None else type(value).__name__
 
 
 class _Locator:
@@ -323,54 +330,61 @@ class _Reader:
         self, value: Any, path: FieldPath, allowed: tuple[str, ...], required: tuple[str, ...]
     ) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.fail(path, f"expected a table of fields, got {_kind(value)}")
+            raise self.fail(path, _("expected a table of fields, got {kind}").format(
+                kind=_kind(value)))
         unknown = [k for k in value if k not in allowed]
         if unknown:
             names = ", ".join(_show(k) for k in unknown)
             close = difflib.get_close_matches(str(unknown[0]), allowed, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
             allowed_text = ", ".join(allowed)
-            plural = "s" if len(unknown) > 1 else ""
-            raise self.fail(
-                path, f"unknown key{plural} {names}{hint}; allowed keys: {allowed_text}"
-            )
+            if close:
+                message = ngettext(
+                    "unknown key {names} (did you mean '{close}'?); allowed keys: {allowed}",
+                    "unknown keys {names} (did you mean '{close}'?); allowed keys: {allowed}",
+                    len(unknown))
+            else:
+                message = ngettext("unknown key {names}; allowed keys: {allowed}",
+                                   "unknown keys {names}; allowed keys: {allowed}", len(unknown))
+            raise self.fail(path, message.format(
+                names=names, close=close[0] if close else "", allowed=allowed_text))
         for key in required:
             if value.get(key) is None:
-                raise self.fail((*path, key), "missing (required)")
+                raise self.fail((*path, key), _("missing (required)"))
         return value
 
     def items(self, value: Any, path: FieldPath, required: bool = True) -> list[Any]:
         if not isinstance(value, list | tuple):
-            raise self.fail(path, f"expected a list, got {_kind(value)}")
+            raise self.fail(path, _("expected a list, got {kind}").format(kind=_kind(value)))
         if required and not value:
-            raise self.fail(path, "empty; the plan needs at least one")
+            raise self.fail(path, _("empty; the plan needs at least one"))
         return list(value)
 
     def string(self, value: Any, path: FieldPath, required: bool = True) -> str:
         if value is None:
             value = ""
         if not isinstance(value, str):
-            raise self.fail(path, f"expected text, got {_kind(value)}")
+            raise self.fail(path, _("expected text, got {kind}").format(kind=_kind(value)))
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise self.fail(path, "contains a character that is not valid text") from None
+            raise self.fail(path, _("contains a character that is not valid text")) from None
         value = value.strip()
         if required and not value:
-            raise self.fail(path, "missing (required)")
+            raise self.fail(path, _("missing (required)"))
         return value
 
     def choice(self, value: Any, path: FieldPath, allowed: Iterable[str]) -> str:
         text = self.string(value, path)
         allowed = tuple(allowed)
         if text not in allowed:
-            raise self.fail(path, f"{_show(text)} is not one of {', '.join(allowed)}")
+            raise self.fail(path, _("{value} is not one of {choices}").format(
+                value=_show(text), choices=", ".join(allowed)))
         return text
 
     def pattern(self, value: Any, path: FieldPath, regex: re.Pattern[str], what: str) -> str:
         text = self.string(value, path)
         if not regex.match(text):
-            raise self.fail(path, f"{_show(text)} is not {what}")
+            raise self.fail(path, _("{value} is not {what}").format(value=_show(text), what=what))
         return text
 
     def text(self, value: Any, path: FieldPath, required: bool = True) -> Text:
@@ -394,22 +408,24 @@ class _Reader:
             try:
                 value = float(text)
             except ValueError:
-                raise self.fail(path, f"{_show(value)} is not a number") from None
+                raise self.fail(path, _("{value} is not a number").format(
+                    value=_show(value))) from None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(path, f"expected a number, got {_kind(value)}")
+            raise self.fail(path, _("expected a number, got {kind}").format(kind=_kind(value)))
         try:
             number = float(value)
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise self.fail(path, f"{_show(value)} is not a finite number")
+            raise self.fail(path, _("{value} is not a finite number").format(value=_show(value)))
         return number
 
     def positive_int(self, value: Any, path: FieldPath) -> int:
         if isinstance(value, str) and self.from_text and value.strip().isdecimal():
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self.fail(path, f"expected a positive whole number, got {_kind(value)}")
+            raise self.fail(path, _("expected a positive whole number, got {kind}").format(
+                kind=_kind(value)))
         return value
 
     def boolean(self, value: Any, path: FieldPath) -> bool:
@@ -419,27 +435,30 @@ class _Reader:
             word = value.strip().lower()
             if word in _TRUE or word in _FALSE:
                 return word in _TRUE
-            raise self.fail(path, f"{_show(value)} is not true or false")
+            raise self.fail(path, _("{value} is not true or false").format(value=_show(value)))
         if not isinstance(value, bool):
-            raise self.fail(path, f"expected true or false, got {_kind(value)}")
+            raise self.fail(path, _("expected true or false, got {kind}").format(
+                kind=_kind(value)))
         return value
 
     def day(self, value: Any, path: FieldPath, required: bool = True) -> date | None:
         if value is None or value == "":
             if required:
-                raise self.fail(path, "missing (required)")
+                raise self.fail(path, _("missing (required)"))
             return None
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
         if not isinstance(value, str):
-            raise self.fail(path, f"expected a date (YYYY-MM-DD), got {_kind(value)}")
+            raise self.fail(path, _("expected a date (YYYY-MM-DD), got {kind}").format(
+                kind=_kind(value)))
         text = value.strip()
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 raise ValueError
             return date.fromisoformat(text)
         except ValueError:
-            raise self.fail(path, f"{_show(value)} is not a date; write YYYY-MM-DD") from None
+            raise self.fail(path, _("{value} is not a date; write YYYY-MM-DD").format(
+                value=_show(value))) from None
 
     # -- the plan
 
@@ -447,7 +466,8 @@ class _Reader:
         top = self.table(data, (), ("plan", "areas", "actions"), ("plan", "areas", "actions"))
         head = self.table(top["plan"], ("plan",), _PLAN_KEYS, ("id", "version", "title"))
         plan_id = self.pattern(
-            head["id"], ("plan", "id"), _PLAN_ID_RE, "a plan id (letters, digits, '.', '-', '_')"
+            head["id"], ("plan", "id"), _PLAN_ID_RE,
+            _("a plan id (letters, digits, '.', '-', '_')")
         )
         version = self.positive_int(head["version"], ("plan", "version"))
         title = self.text(head["title"], ("plan", "title"))
@@ -455,7 +475,8 @@ class _Reader:
         end = self.day(head.get("end"), ("plan", "end"))
         assert start is not None and end is not None
         if start > end:
-            raise self.fail(("plan", "end"), f"{end} is before the plan's start ({start})")
+            raise self.fail(("plan", "end"), _("{end} is before the plan's start ({start})")
+                            .format(end=end, start=start))
         signed_at = self.day(head.get("signed_at"), ("plan", "signed_at"), required=False)
         signed_place = self.string(head.get("signed_place"), ("plan", "signed_place"), False)
         illustrative = self.boolean(head.get("illustrative"), ("plan", "illustrative"))
@@ -468,7 +489,8 @@ class _Reader:
             if area.code in area_paths:
                 first = self.loc.brief(area_paths[area.code])
                 raise self.fail(
-                    (*path, "code"), f"duplicate area code {_show(area.code)} (first at {first})"
+                    (*path, "code"), _("duplicate area code {code} (first at {first})").format(
+                        code=_show(area.code), first=first)
                 )
             area_paths[area.code] = path
             areas.append(area)
@@ -482,7 +504,8 @@ class _Reader:
                 first = self.loc.brief(action_paths[action.code])
                 raise self.fail(
                     (*path, "code"),
-                    f"duplicate action code {_show(action.code)} (first at {first})",
+                    _("duplicate action code {code} (first at {first})").format(
+                        code=_show(action.code), first=first),
                 )
             action_paths[action.code] = path
             actions.append(action)
@@ -506,7 +529,7 @@ class _Reader:
             table["code"],
             (*path, "code"),
             _AREA_CODE_RE,
-            "an area code (a letter, then letters or digits, e.g. PA1)",
+            _("an area code (a letter, then letters or digits, e.g. PA1)"),
         )
         title = self.text(table["title"], (*path, "title"))
         return Area(code, title, self.boolean(table.get("illustrative"), (*path, "illustrative")))
@@ -520,18 +543,21 @@ class _Reader:
         if area not in area_codes:
             raise self.fail(
                 (*path, "area"),
-                f"unknown area {_show(area)} (the plan's areas: {', '.join(area_codes)})",
+                _("unknown area {code} (the plan's areas: {codes})").format(
+                    code=_show(area), codes=", ".join(area_codes)),
             )
         match = _ACTION_CODE_RE.match(code)
         if not match:
             raise self.fail(
                 (*path, "code"),
-                f"{_show(code)} is not an action code; write <area>.<number>, e.g. {area}.1",
+                _("{code} is not an action code; write <area>.<number>, e.g. {area}.1").format(
+                    code=_show(code), area=area),
             )
         if match.group(1) != area:
             raise self.fail(
                 (*path, "code"),
-                f"{_show(code)} does not match its area {area}; write {area}.<number>",
+                _("{code} does not match its area {area}; write {area}.<number>").format(
+                    code=_show(code), area=area),
             )
         level = self.choice(table["level"], (*path, "level"), LEVELS)
         lead = self.choice(table["lead"], (*path, "lead"), LEADS)
@@ -550,7 +576,8 @@ class _Reader:
                 first = self.loc.brief(key_paths[indicator.key])
                 raise self.fail(
                     (*ipath, "key"),
-                    f"duplicate indicator key {_show(indicator.key)} (first at {first})",
+                    _("duplicate indicator key {key} (first at {first})").format(
+                        key=_show(indicator.key), first=first),
                 )
             key_paths[indicator.key] = ipath
             indicators.append(indicator)
@@ -562,7 +589,7 @@ class _Reader:
             table["key"],
             (*path, "key"),
             _KEY_RE,
-            "an indicator key (lower-case letters and digits joined by - or _)",
+            _("an indicator key (lower-case letters and digits joined by - or _)"),
         )
         title = self.text(table["title"], (*path, "title"))
         unit = self.string(table["unit"], (*path, "unit"))
@@ -572,7 +599,9 @@ class _Reader:
         raw_targets = {} if raw_targets is None else raw_targets
         if not isinstance(raw_targets, Mapping):
             raise self.fail(
-                (*path, "targets"), f"expected a table of period = number, got {_kind(raw_targets)}"
+                (*path, "targets"),
+                _("expected a table of period = number, got {kind}").format(
+                    kind=_kind(raw_targets)),
             )
         start, end = plan_dates
         periods = plan_periods(start, end)
@@ -584,10 +613,10 @@ class _Reader:
             except ValidationError as exc:
                 raise self.fail(tpath, str(exc)) from None
             if period in targets:
-                raise self.fail(tpath, f"period {period} is given twice")
+                raise self.fail(tpath, _("period {period} is given twice").format(period=period))
             number = self.number(value, tpath)
             if number is None:
-                raise self.fail(tpath, "missing (required)")
+                raise self.fail(tpath, _("missing (required)"))
             targets[period] = number
         ordered = tuple((str(p), targets[p]) for p in sorted(targets))
         return Indicator(key, title, unit, baseline, target, ordered)
@@ -666,14 +695,14 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PlanError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+        raise PlanError(_("{file}: cannot read the file ({error})").format(
+            file=path.name, error=exc.strerror)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PlanError(
-            f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
-            " (in a spreadsheet: 'CSV UTF-8')"
-        ) from None
+        raise PlanError(_(
+            "{file}: not UTF-8 text (byte {byte}); save it as UTF-8 (in a spreadsheet: "
+            "'CSV UTF-8')").format(file=path.name, byte=exc.start)) from None
     return parse_plan_text(text, fmt, path.name)
 
 
@@ -685,24 +714,27 @@ def parse_plan_text(text: str, fmt: str, source_name: str = "plan") -> Plan:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PlanError(f"{source_name}: TOML syntax error: {_one_line(exc)}") from None
+            raise PlanError(_("{file}: TOML syntax error: {error}").format(
+                file=source_name, error=_one_line(exc))) from None
         return plan_from_dict(data, source_name)
     if fmt == "json":
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as exc:
             raise PlanError(
-                f"{source_name}: JSON syntax error at line {exc.lineno}, "
-                f"column {exc.colno}: {exc.msg}"
+                _("{file}: JSON syntax error at line {line}, column {column}: {error}").format(
+                    file=source_name, line=exc.lineno, column=exc.colno, error=exc.msg)
             ) from None
         except _DuplicateKey as exc:
             raise PlanError(
-                f"{source_name}: JSON key {_show(exc.args[0])} is given twice in one object"
+                _("{file}: JSON key {key} is given twice in one object").format(
+                    file=source_name, key=_show(exc.args[0]))
             ) from None
         return plan_from_dict(data, source_name)
     if fmt == "csv":
         return _read_csv(text, source_name)
-    raise PlanError(f"{source_name}: unknown plan format {_show(fmt)}; use {', '.join(FORMATS)}")
+    raise PlanError(_("{file}: unknown plan format {format}; use {choices}").format(
+        file=source_name, format=_show(fmt), choices=", ".join(FORMATS)))
 
 
 def format_plan(plan: Plan, fmt: str) -> str:
@@ -714,7 +746,8 @@ def format_plan(plan: Plan, fmt: str) -> str:
         return json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         return _plan_to_csv(plan)
-    raise PlanError(f"unknown plan format {_show(fmt)}; use {', '.join(FORMATS)}")
+    raise PlanError(_("unknown plan format {format}; use {choices}").format(
+        format=_show(fmt), choices=", ".join(FORMATS)))
 
 
 def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
@@ -731,7 +764,8 @@ def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PlanError(f"{path.name}: cannot write the file ({exc.strerror})") from None
+        raise PlanError(_("{file}: cannot write the file ({error})").format(
+            file=path.name, error=exc.strerror)) from None
 
 
 @cache
@@ -743,10 +777,9 @@ def default_plan() -> Plan:
 def _format_of(path: Path) -> str:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise PlanError(
-            f"{path.name}: unknown plan file type {_show(path.suffix)}; use "
-            ".toml, .json or .csv (save a spreadsheet as CSV UTF-8)"
-        )
+        raise PlanError(_(
+            "{file}: unknown plan file type {suffix}; use .toml, .json or .csv (save a "
+            "spreadsheet as CSV UTF-8)").format(file=path.name, suffix=_show(path.suffix)))
     return fmt
 
 
@@ -933,11 +966,18 @@ class _CsvLocator(_Locator):
         row, column = self._place(path)
         if row is None:
             return super().where(path)
-        return f"{self.source}: row {row}" + (f", column '{column}'" if column else "")
+        return f"{self.source}: {_row_column(row, column)}"
 
     def brief(self, path: FieldPath) -> str:
-        row, _ = self._place(path)
-        return f"row {row}" if row is not None else format_path(path)
+        row, _column = self._place(path)
+        return _("row {row}").format(row=row) if row is not None else format_path(path)
+
+
+def _row_column(row: int, column: str | None) -> str:
+    """Where in a CSV file: "row 3, column 'unit'" or "row 3"."""
+    if column:
+        return _("row {row}, column '{column}'").format(row=row, column=column)
+    return _("row {row}").format(row=row)
 
 
 def _read_csv(text: str, source: str) -> Plan:
@@ -946,13 +986,13 @@ def _read_csv(text: str, source: str) -> Plan:
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise PlanError(f"{source}: CSV error: {_one_line(exc)}") from None
+        raise PlanError(_("{file}: CSV error: {error}").format(
+            file=source, error=_one_line(exc))) from None
     if not records:
-        raise PlanError(f"{source}: the file is empty")
+        raise PlanError(_("{file}: the file is empty").format(file=source))
 
     def fail(row: int, column: str | None, message: str) -> PlanError:
-        where = f"row {row}" + (f", column '{column}'" if column else "")
-        return PlanError(f"{source}: {where}: {message}")
+        return PlanError(f"{source}: {_row_column(row, column)}: {message}")
 
     header: list[str | None] = []
     known = {c.lower(): c for c in _COLUMNS}
@@ -970,16 +1010,20 @@ def _read_csv(text: str, source: str) -> Plan:
             name = known[name.lower()]
         else:
             close = difflib.get_close_matches(name.lower(), _COLUMNS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise fail(1, None, f"unknown column {_show(name)}{hint}")
+            if close:
+                message = _("unknown column {name} (did you mean '{close}'?)")
+            else:
+                message = _("unknown column {name}")
+            raise fail(1, None, message.format(name=_show(name), close=close[0] if close else ""))
         if name in header:
             raise fail(
-                1, name, f"column given twice (columns {header.index(name) + 1} and {index + 1})"
+                1, name, _("column given twice (columns {first} and {second})").format(
+                    first=header.index(name) + 1, second=index + 1)
             )
         header.append(name)
     for column in _REQUIRED_COLUMNS:
         if column not in header:
-            raise fail(1, None, f"missing column '{column}'")
+            raise fail(1, None, _("missing column '{column}'").format(column=column))
 
     loc = _CsvLocator(source)
     plan: dict[str, Any] = {}
@@ -1018,17 +1062,20 @@ def _read_csv(text: str, source: str) -> Plan:
                 raise fail(
                     row,
                     column,
-                    f"{_show(value)} differs from {_show(old)} on row {other} for {what}",
+                    _("{value} differs from {old} on row {other} for {what}").format(
+                        value=_show(value), old=_show(old), other=other, what=what),
                 )
 
     def stray(cells: dict[str, str], columns: Iterable[str], empty: str, row: int) -> None:
         column = next((c for c in columns if cells.get(c)), None)
         if column:
-            raise fail(row, column, f"a value on a row whose '{empty}' is empty")
+            raise fail(row, column, _("a value on a row whose '{column}' is empty").format(
+                column=empty))
 
     for row, record in enumerate(records[1:], start=2):
         if any(c.strip() for c in record[len(header) :]):
-            raise fail(row, None, f"{len(record)} cells but the header has {len(header)}")
+            raise fail(row, None, _("{cells} cells but the header has {header}").format(
+                cells=len(record), header=len(header)))
         cells = {
             name: value.strip()
             for name, value in zip(header, record, strict=False)
@@ -1040,20 +1087,21 @@ def _read_csv(text: str, source: str) -> Plan:
             if name is None and value.strip()
         ]
         if unnamed:
-            raise fail(row, None, f"a value in column {unnamed[0]}, which has no header")
+            raise fail(row, None, _("a value in column {column}, which has no header").format(
+                column=unnamed[0]))
         if not any(cells.values()):
             continue
         loc.rows.setdefault(("plan",), row)
-        merge(plan, ("plan",), _PLAN_COLUMNS, cells, row, "the plan")
+        merge(plan, ("plan",), _PLAN_COLUMNS, cells, row, _("the plan"))
 
         area = cells["area"]
         if not area:
-            raise fail(row, "area", "missing (required)")
+            raise fail(row, "area", _("missing (required)"))
         if area not in areas:
             areas[area] = {}
             loc.rows[("areas", len(areas) - 1)] = row
         key: EntityKey = ("areas", list(areas).index(area))
-        merge(areas[area], key, _AREA_COLUMNS, cells, row, f"area {area}")
+        merge(areas[area], key, _AREA_COLUMNS, cells, row, _("area {code}").format(code=area))
 
         action = cells["action"]
         if not action:
@@ -1064,7 +1112,8 @@ def _read_csv(text: str, source: str) -> Plan:
             indicators[action] = []
             loc.rows[("actions", len(actions) - 1)] = row
         key = ("actions", list(actions).index(action))
-        merge(actions[action], key, _ACTION_FIELDS, cells, row, f"action {action}")
+        merge(actions[action], key, _ACTION_FIELDS, cells, row,
+              _("action {code}").format(code=action))
 
         if not cells["indicator"]:
             stray(cells, indicator_columns, "indicator", row)
@@ -1072,10 +1121,10 @@ def _read_csv(text: str, source: str) -> Plan:
         key = (*key, "indicators", len(indicators[action]))
         loc.rows[key] = row
         indicators[action].append({})
-        merge(indicators[action][-1], key, indicator_columns, cells, row, "the indicator")
+        merge(indicators[action][-1], key, indicator_columns, cells, row, _("the indicator"))
 
     if not loc.rows:
-        raise PlanError(f"{source}: no rows under the header")
+        raise PlanError(_("{file}: no rows under the header").format(file=source))
     data = {
         "plan": plan,
         "areas": list(areas.values()),

@@ -7,6 +7,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import _
 from fieldplan.replica import Replica
 
 
@@ -16,15 +17,16 @@ def replace_plan(rep: Replica, path: Path) -> dict[str, Any]:
     from fieldplan.plan import load_plan, plan_to_dict
 
     if not rep.is_hq:
-        raise ValidationError("only headquarters can replace the plan")
+        raise ValidationError(_("only headquarters can replace the plan"))
     new = load_plan(path)
     old = rep.plan()
     if new.id != old.id:
-        raise ValidationError(f"{path.name} is plan '{new.id}'; this database holds "
-                              f"'{old.id}'")
+        raise ValidationError(_("{file} is plan '{plan}'; this database holds '{held}'")
+                              .format(file=path.name, plan=new.id, held=old.id))
     if new.version <= old.version:
-        raise ValidationError(f"{path.name} has version {new.version}; an amendment needs a "
-                              f"version above {old.version}")
+        raise ValidationError(
+            _("{file} has version {version}; an amendment needs a version above {held}")
+            .format(file=path.name, version=new.version, held=old.version))
     with store.write_transaction(rep.conn):
         events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},
                       author=rep.author)

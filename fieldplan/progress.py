@@ -11,6 +11,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import _
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.replica import Changes, Replica
 
@@ -72,34 +73,43 @@ def record_progress(
     office = rep.office
     level = level_for_office(office)
     if act.level != level:
-        raise ValidationError(
-            f"{act.code} is a {act.level} action; office {office} reports on {level} actions"
-        )
+        from fieldplan.i18n import level_label
+
+        # Translators: {action_level} and {office_level} are level names in lower case
+        # (national, regional, global).
+        raise ValidationError(_(
+            "{code} is a {action_level} action; office {office} reports on {office_level} "
+            "actions").format(code=act.code, action_level=level_label(act.level).lower(),
+                              office=office, office_level=level_label(level).lower()))
     fields: dict[str, Any] = {}
     if status is not None:
         if status not in STATUSES:
-            raise ValidationError(
-                f"unknown status '{status}': use one of {', '.join(STATUSES)}"
-            )
+            raise ValidationError(_("unknown status '{status}': use one of {choices}").format(
+                status=status, choices=", ".join(STATUSES)))
         fields["status"] = status
     if clear_percent:
         fields["percent"] = None
     elif percent is not None:
         if isinstance(percent, bool) or not isinstance(percent, int):
-            raise ValidationError(f"percent must be a whole number, not {percent!r}")
+            raise ValidationError(_("percent must be a whole number, not {value}").format(
+                value=repr(percent)))
         if not 0 <= percent <= 100:
-            raise ValidationError(f"percent must be between 0 and 100, not {percent}")
+            raise ValidationError(_("percent must be between 0 and 100, not {value}").format(
+                value=percent))
         fields["percent"] = percent
     keys = {ind.key for ind in act.indicators}
     for key, value in (values or {}).items():
         if key not in keys:
-            known = ", ".join(sorted(keys)) or "none"
-            raise ValidationError(f"{act.code} has no indicator '{key}' (indicators: {known})")
+            known = ", ".join(sorted(keys)) or _("none")
+            raise ValidationError(_("{code} has no indicator '{key}' (indicators: {known})")
+                                  .format(code=act.code, key=key, known=known))
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValidationError(f"indicator {key}: {value!r} is not a number")
+                raise ValidationError(_("indicator {key}: {value} is not a number").format(
+                    key=key, value=repr(value)))
             if not math.isfinite(value):
-                raise ValidationError(f"indicator {key}: {value} is not a finite number")
+                raise ValidationError(_("indicator {key}: {value} is not a finite number")
+                                      .format(key=key, value=value))
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
         fields[f"value.{key}"] = value
@@ -107,23 +117,27 @@ def record_progress(
         if text is None:
             continue
         if not isinstance(text, str):
-            raise ValidationError(f"{name} must be text")
+            raise ValidationError(_("{field} must be text").format(field=name))
         if len(text) > MAX_TEXT:
-            raise ValidationError(f"{name} is {len(text)} characters long; the limit is {MAX_TEXT}")
+            raise ValidationError(
+                _("{field} is {length} characters long; the limit is {limit}").format(
+                    field=name, length=len(text), limit=MAX_TEXT))
         fields[name] = text
     if not fields:
-        raise ValidationError("nothing to record: give a status, percent, value or narrative")
+        raise ValidationError(
+            _("nothing to record: give a status, percent, value or narrative"))
 
     rid = report_id(office, act.code, period)
     with store.write_transaction(rep.conn):
         if is_locked(rep, period):
-            raise ValidationError(f"period {period} is locked by headquarters")
+            raise ValidationError(_("period {period} is locked by headquarters").format(
+                period=period))
         heads = events.entity_state(rep.conn, "progress", rid, with_ids=True)
         current = {k: v for k, (v, _id) in heads.items()}
         if current.get("state") == "submitted":
             raise ValidationError(
-                f"the report on {act.code} for {period} is submitted; reopen it before editing"
-            )
+                _("the report on {code} for {period} is submitted; reopen it before editing")
+                .format(code=act.code, period=period))
         changed = {k: v for k, v in fields.items() if k not in current or current[k] != v}
         if not changed:
             return Changes()
@@ -140,7 +154,8 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
     touched = []
     with store.write_transaction(rep.conn):
         if is_locked(rep, period):
-            raise ValidationError(f"period {period} is locked by headquarters")
+            raise ValidationError(_("period {period} is locked by headquarters").format(
+                period=period))
         want = "draft" if state == "submitted" else "submitted"
         rows = rep.conn.execute(
             "SELECT action FROM progress WHERE office = ? AND period = ? AND state = ? "
@@ -152,7 +167,9 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
             for code in actions:
                 if code not in todo:
                     rep.plan().action(code)
-                    raise ValidationError(f"no {want} report on {code} for {period}")
+                    message = (_("no draft report on {code} for {period}") if want == "draft"
+                               else _("no submitted report on {code} for {period}"))
+                    raise ValidationError(message.format(code=code, period=period))
         for code in todo:
             rid = report_id(rep.office, code, period)
             events.append(rep.conn, "progress", rid, {"state": state}, author=rep.author)
@@ -173,7 +190,7 @@ def reopen_report(rep: Replica, action: str, period: str) -> Changes:
 def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
     """(HQ) lock a period after its review, or unlock it."""
     if not rep.is_hq:
-        raise ValidationError("only headquarters can lock or unlock a period")
+        raise ValidationError(_("only headquarters can lock or unlock a period"))
     period = _check_period(rep, period)
     with store.write_transaction(rep.conn):
         if is_locked(rep, period) == locked:

@@ -14,6 +14,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import StoreError, ValidationError
+from fieldplan.i18n import _
 
 ROLE_HQ = "hq"
 ROLE_OFFICE = "office"
@@ -113,8 +114,8 @@ class Replica:
             return self._plan_cache[1]
         doc = events.entity_state(self.conn, "plan", self.plan_id).get("document")
         if doc is None:
-            raise StoreError("this database holds no plan yet")
-        plan = plan_from_dict(doc, source="plan in database")
+            raise StoreError(_("this database holds no plan yet"))
+        plan = plan_from_dict(doc, source=_("plan in database"))
         self._plan_cache = (stamp, plan)
         return plan
 
@@ -135,7 +136,8 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     rep = Replica(conn, path)
     if not rep.replica_id:
         conn.close()
-        raise StoreError(f"{path} is not set up yet; run 'fieldplan init' first")
+        raise StoreError(_("{path} is not set up yet; run 'fieldplan init' first").format(
+            path=path))
     return rep
 
 
@@ -145,10 +147,12 @@ def _create(path: Path, *, role: str, office: str, plan_id: str,
     from fieldplan import minisign
 
     if path.exists() and path.stat().st_size > 0:
-        raise StoreError(f"{path} already exists; choose another --db or remove it first")
+        raise StoreError(_("{path} already exists; choose another --db or remove it first")
+                         .format(path=path))
     kpath = key_path(path)
     if kpath.exists():
-        raise StoreError(f"a key file {kpath} already exists; remove it or choose another --db")
+        raise StoreError(_("a key file {path} already exists; remove it or choose another --db")
+                         .format(path=kpath))
     conn = store.connect(path, create=True)
     rep = Replica(conn, path)
     secret = minisign.generate_key()
@@ -187,7 +191,7 @@ def register_key(rep: Replica, public, *, office: str, replica_id: str,
                  status: str = "active") -> events.Event:
     """(HQ, inside a write transaction) bind a replica's public key to its office."""
     if not rep.is_hq:
-        raise ValidationError("only headquarters keeps the key registry")
+        raise ValidationError(_("only headquarters keeps the key registry"))
     return events.append(
         rep.conn, "key", public.key_id_hex,
         {"office": office, "replica": replica_id, "public_key": public.to_base64(),

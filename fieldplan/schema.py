@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import StoreError
+from fieldplan.i18n import _
 
 MIGRATION_SET = "fieldplan"
 
@@ -200,10 +201,10 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> list[str]:
     known = known_migrations()
     unknown = [name for name in applied if name not in known]
     if unknown:
-        raise StoreError(
-            f"this database was written by a newer fieldplan (schema {len(applied)}, "
-            f"this program knows {len(known)}); update fieldplan to open it"
-        )
+        raise StoreError(_(
+            "this database was written by a newer fieldplan (schema {schema}, this program "
+            "knows {known}); update fieldplan to open it").format(
+                schema=len(applied), known=len(known)))
     pending = [name for name in known if name not in applied]
     if not pending:
         return []

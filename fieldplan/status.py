@@ -49,8 +49,10 @@ class ReplicaStatus:
             (_("Role"), role_label(self.role, lang)),
             (_("Office"), f"{self.office} — {office_name(self.office, lang)}"),
             (_("Replica"), self.replica),
-            (_("Key"), f"{self.key_id} ({_('fingerprint')} {self.fingerprint})"),
-            (_("Plan"), f"{self.plan_id} v{self.plan_version}"),
+            (_("Key"), _("{key_id} (fingerprint {fingerprint})").format(
+                key_id=self.key_id, fingerprint=self.fingerprint)),
+            (_("Plan"), _("{plan} version {version}").format(
+                plan=self.plan_id, version=self.plan_version)),
             (_("Events"), _("{total} held, {own} written here").format(
                 total=self.events, own=self.own_events)),
             (_("Reports"), str(self.reports)),

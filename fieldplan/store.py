@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fieldplan.errors import StoreError
+from fieldplan.i18n import _
 
 #: How many automatic backups of each kind are kept next to the database.
 BACKUPS_KEPT = 10
@@ -53,10 +54,9 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
 
     path = Path(path)
     if not create and not path.exists():
-        raise StoreError(
-            f"no fieldplan database at {path}; run 'fieldplan init --hq' or "
-            "'fieldplan init --from SETUP.fieldplan' first"
-        )
+        raise StoreError(_(
+            "no fieldplan database at {path}; run 'fieldplan init --hq' or "
+            "'fieldplan init --from SETUP.fieldplan' first").format(path=path))
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -64,19 +64,22 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True
         )
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot open database {path}: {exc}") from exc
+        raise StoreError(_("cannot open database {path}: {error}").format(
+            path=path, error=exc)) from exc
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":  # pragma: no cover - e.g. a read-only medium
-            raise StoreError(f"cannot use write-ahead logging on {path} (mode {mode})")
+            raise StoreError(_("cannot use write-ahead logging on {path} (mode {mode})")
+                             .format(path=path, mode=mode))
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")  # merge work tables stay off disk
         schema.migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(f"{path} is not a usable fieldplan database: {exc}") from exc
+        raise StoreError(_("{path} is not a usable fieldplan database: {error}").format(
+            path=path, error=exc)) from exc
     except BaseException:
         conn.close()
         raise
@@ -94,15 +97,16 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"the database is busy (another fieldplan is writing): {exc}") from exc
+        raise StoreError(_("the database is busy (another fieldplan is writing): {error}")
+                         .format(error=exc)) from exc
     try:
         yield conn
     except sqlite3.OperationalError as exc:
         # a full disk, an I/O error, a lock held too long: nothing of this write stays
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise StoreError(f"could not save to the database, nothing was changed: {exc}") \
-            from exc
+        raise StoreError(_("could not save to the database, nothing was changed: {error}")
+                         .format(error=exc)) from exc
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -114,7 +118,8 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise StoreError(
-                f"could not save to the database, nothing was changed: {exc}") from exc
+                _("could not save to the database, nothing was changed: {error}")
+                .format(error=exc)) from exc
 
 
 def backup_dir(db_path: str | os.PathLike[str]) -> Path:
@@ -158,7 +163,7 @@ def restore_latest_backup(db_path: str | os.PathLike[str]) -> Path:
     beside it as ``.damaged``). Returns the backup used."""
     backups = list_backups(db_path)
     if not backups:
-        raise StoreError(f"no backup of {db_path} to restore")
+        raise StoreError(_("no backup of {path} to restore").format(path=db_path))
     db_path = Path(db_path)
     latest = backups[0]
     if db_path.exists():

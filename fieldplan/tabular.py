@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import _
 from fieldplan.replica import Replica
 
 FORMATS = ("csv", "hxl", "xlsx")
@@ -83,7 +84,8 @@ def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: s
     """Write merged progress as csv, hxl or xlsx; returns the number of rows.
     Written to a temporary file and renamed, so a full disk never leaves half a file."""
     if fmt not in FORMATS:
-        raise ValidationError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
+        raise ValidationError(_("unknown format '{format}': use one of {choices}").format(
+            format=fmt, choices=", ".join(FORMATS)))
     data = rows(rep, lang, period)
     out = Path(out)
     tmp = out.with_name(f".{out.name}.part")
@@ -122,7 +124,7 @@ def _write_xlsx(path: Path, data: Sequence[dict[str, Any]]) -> None:
         cell.font = Font(bold=True)
     for row in data:
         ws.append([row[c] for c, _ in COLUMNS])
-        for cell, (c, _) in zip(ws[ws.max_row], COLUMNS, strict=True):
+        for cell, (c, _tag) in zip(ws[ws.max_row], COLUMNS, strict=True):
             if c in _TEXT and isinstance(cell.value, str):
                 cell.data_type = "s"  # text stays text, even "=SUM(...)"
     ws.freeze_panes = "A2"

@@ -16,7 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import STATUS_SYMBOLS, _, format_number, format_period, status_label
+from fieldplan.i18n import (
+    STATUS_SYMBOLS,
+    _,
+    format_number,
+    format_period,
+    ngettext,
+    status_label,
+)
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.progress import list_reports
 from ui.context import Identity, lang
@@ -185,9 +192,9 @@ class Dashboard(QScrollArea):
             bar.setFormat("%p%" if mean is not None else _("no percent yet"))
             bar.setAccessibleName(_("Progress of {area}").format(area=code))
             reported = QLabel(
-                _("{done} of {total} actions reported").format(
-                    done=format_number(done), total=format_number(total)
-                )
+                ngettext(
+                    "{done} of {total} action reported", "{done} of {total} actions reported", total
+                ).format(done=format_number(done), total=format_number(total))
             )
             self.areas_grid.addWidget(label, row, 0)
             self.areas_grid.addWidget(bar, row, 1)

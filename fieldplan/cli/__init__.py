@@ -41,9 +41,9 @@ class Parser(argparse.ArgumentParser):
 
 def _translate_argparse() -> None:
     """argparse's own words ('usage:', 'options', ...) through our catalogs."""
-    from fieldplan.i18n import _
+    from fieldplan.cli.argparse_words import route_argparse
 
-    argparse._ = _  # type: ignore[attr-defined]
+    route_argparse()
 
 
 def output(args: argparse.Namespace, data: Any, human: Callable[[], None] | str) -> None:
@@ -102,7 +102,8 @@ def build_parser() -> Parser:
         description=_("Track the IOM–OIC Plan of Action 2025–2027 offline: record "
                       "progress, exchange signed bundles, print reports."),
     )
-    parser.add_argument("--version", action="version", version=f"fieldplan {__version__}")
+    parser.add_argument("--version", action="version", version=f"fieldplan {__version__}",
+                        help=_("show program's version number and exit"))
     add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=Parser)
     for name in COMMAND_MODULES:

@@ -9,7 +9,7 @@ import sys
 from fieldplan import sync
 from fieldplan.cli import CommandError, add_common, output, print_table
 from fieldplan.cli.core_cmds import open_db
-from fieldplan.i18n import _
+from fieldplan.i18n import _, ngettext, pgettext
 from fieldplan.store import resolve_db_path
 
 
@@ -143,7 +143,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     def human() -> None:
         if result["valid"]:
-            print(_("valid: {events} events from {office} (replica {replica}, key {key})")
+            print(ngettext("valid: {events} event from {office} (replica {replica}, key {key})",
+                           "valid: {events} events from {office} (replica {replica}, key {key})",
+                           result["events"] or 0)
                   .format(events=result["events"], office=result["office"],
                           replica=(result["replica"] or "")[:8], key=result["key_id"]))
         else:
@@ -173,7 +175,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             "quarantine": [q.to_dict() for q in waiting]}
 
     def human() -> None:
-        print_table([(k.key_id, k.office, k.replica[:8], k.status, k.fingerprint)
+        print_table([(k.key_id, k.office, k.replica[:8], _key_status(k.status), k.fingerprint)
                      for k in keys],
                     [_("Key"), _("Office"), _("Replica"), _("Status"), _("Fingerprint")])
         if waiting:
@@ -184,6 +186,13 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
     output(args, data, human)
     return 0
+
+
+def _key_status(status: str) -> str:
+    words = {"active": pgettext("key status", "active"),
+             "retired": pgettext("key status", "retired"),
+             "revoked": pgettext("key status", "revoked")}
+    return words.get(status, status)
 
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:

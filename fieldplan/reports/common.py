@@ -100,14 +100,16 @@ class Ctx:
 
 def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:
     """Check the arguments and gather what every report needs."""
-    from fieldplan.i18n import LANGUAGES, translation
+    from fieldplan.i18n import LANGUAGES, _, translation
     from fieldplan.periods import check_period_in_plan, parse_period
 
     if lang not in LANGUAGES:
-        raise ValidationError(f"unsupported report language '{lang}': use {', '.join(LANGUAGES)}")
+        raise ValidationError(_("unsupported report language '{lang}': use {choices}").format(
+            lang=lang, choices=", ".join(LANGUAGES)))
     size = PAPERS.get(str(paper).upper())
     if size is None:
-        raise ValidationError(f"unknown paper '{paper}': use A4 or Letter")
+        raise ValidationError(_("unknown paper '{value}': use A4 or Letter").format(
+            value=paper))
     plan = rep.plan()
     p = parse_period(period)
     check_period_in_plan(p, plan.periods())

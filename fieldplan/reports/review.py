@@ -649,7 +649,10 @@ def build_review_pack(
     ctx = cm.make_ctx(rep, period, lang, paper)
     _ = ctx.gettext
     if not rep.is_hq:
-        raise ValidationError("only headquarters prints the review pack")
+        from fieldplan import i18n
+
+        # in the language of the person asking, not of the report
+        raise ValidationError(i18n._("only headquarters prints the review pack"))
     office_count = rep.conn.execute(
         "SELECT count(DISTINCT office) FROM progress WHERE period = ?", (ctx.period,)
     ).fetchone()[0]

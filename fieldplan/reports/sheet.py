@@ -44,12 +44,11 @@ def gather(rep, period: str, office: str, reports: list[ProgressReport] | None =
 
 
 def _unit(ctx: cm.Ctx, unit: str) -> str:
-    units = {
-        "people": ctx.pgettext("unit", "people"),
-        "documents": ctx.pgettext("unit", "documents"),
-        "USD": ctx.pgettext("unit", "USD"),
-    }
-    return units.get(unit, "" if unit == "count" else unit)
+    """The unit after the figures: none for a plain count, nor for a percent (the
+    figures carry the % sign)."""
+    from fieldplan.i18n import unit_label
+
+    return "" if unit in ("count", "percent") else unit_label(unit, ctx.lang)
 
 
 def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:
@@ -341,7 +340,10 @@ def build_status_sheet(
     _ = ctx.gettext
     office = check_office(office) if office else rep.office
     if not office:
-        raise ValidationError("name the office whose sheet to print")
+        from fieldplan import i18n
+
+        # in the language of the person asking, not of the report
+        raise ValidationError(i18n._("name the office whose sheet to print"))
     if progress:
         progress(0, 3, _("Reading data"))
     data = gather(rep, ctx.period, office)

@@ -11,6 +11,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import _
 from fieldplan.replica import Changes, Replica
 
 
@@ -86,15 +87,18 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
     """Settle a conflict by keeping one candidate's value (by its value id)."""
     match = [c for c in list_conflicts(rep) if c.id == conflict_id.strip().lower()]
     if not match:
-        raise ValidationError(f"no open conflict {conflict_id} (see 'fieldplan conflicts list')")
+        raise ValidationError(
+            _("no open conflict {id} (see 'fieldplan conflicts list')").format(id=conflict_id))
     conflict = match[0]
     chosen = [c for c in conflict.candidates if keep in (c.value_id, c.full_id)]
     if not chosen:
         ids = ", ".join(c.value_id for c in conflict.candidates)
-        raise ValidationError(f"conflict {conflict.id} has no value {keep} (values: {ids})")
+        raise ValidationError(_("conflict {id} has no value {value} (values: {values})").format(
+            id=conflict.id, value=keep, values=ids))
     owner = conflict.office
     if owner != (rep.office if not rep.is_hq else "HQ"):
-        raise ValidationError(f"only {owner}'s replicas can resolve this conflict")
+        raise ValidationError(_("only {office}'s replicas can resolve this conflict").format(
+            office=owner))
     with store.write_transaction(rep.conn):
         events.append(rep.conn, conflict.entity, conflict.entity_id,
                       {conflict.field: chosen[0].value}, author=rep.author,

@@ -23,6 +23,7 @@ from pathlib import Path
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
 from fieldplan.errors import BundleError, StoreError, ValidationError
+from fieldplan.i18n import _
 from fieldplan.replica import ROLE_OFFICE, Replica, _create, key_path
 from fieldplan.sync import exchange
 from fieldplan.sync import keys as keyreg
@@ -36,10 +37,10 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exc
     from fieldplan.offices import check_office
 
     if not rep.is_hq:
-        raise ValidationError("only headquarters can enrol an office")
+        raise ValidationError(_("only headquarters can enrol an office"))
     office = check_office(office)
     if office == "HQ":
-        raise ValidationError("enrol a country or regional office, not headquarters")
+        raise ValidationError(_("enrol a country or regional office, not headquarters"))
     now = dt.datetime.now(dt.UTC)
     enrol_id = uuid.uuid4().hex[:16]
     token = secrets.token_urlsafe(32)
@@ -76,12 +77,12 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
     with bundlefmt.open_bundle(setup) as b:
         m = b.manifest
         if m.get("kind") != exchange.KIND_SETUP:
-            raise BundleError("not a setup bundle; ask headquarters for one "
-                              "('fieldplan office enroll CODE')")
+            raise BundleError(_("not a setup bundle; ask headquarters for one "
+                                "('fieldplan office enroll CODE')"))
         exchange._check_manifest(None, m, setup=True)  # type: ignore[arg-type]
         enrol = m.get("enrolment")
         if m["office"] != "HQ" or not isinstance(enrol, dict):
-            raise BundleError("setup bundle not written by headquarters")
+            raise BundleError(_("setup bundle not written by headquarters"))
         rep, _secret = _create(path, role=ROLE_OFFICE, office=m["recipient"],
                                plan_id=m["plan_id"], author=author)
         try:
@@ -93,8 +94,8 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
                 info = keyreg.all_keys(rep).get(b.key_id)
                 if info is None or info.office != "HQ" or \
                         info.public_key != b.public_key.to_base64():
-                    raise BundleError("setup bundle is not signed by a headquarters key "
-                                      "of its own registry")
+                    raise BundleError(_("setup bundle is not signed by a headquarters key "
+                                        "of its own registry"))
                 rep.plan()
         except BaseException:
             rep.close()
@@ -110,5 +111,5 @@ def hq_fingerprint(rep: Replica) -> str:
     key_id = rep.meta("hq_key")
     info = keyreg.all_keys(rep).get(key_id or "")
     if info is None:
-        raise StoreError("no headquarters key pinned")
+        raise StoreError(_("no headquarters key pinned"))
     return info.fingerprint

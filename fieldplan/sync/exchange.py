@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
 from fieldplan.errors import BundleError, FieldplanError, OwnershipError, ValidationError
+from fieldplan.i18n import _, ngettext, pgettext
 from fieldplan.minisign import PublicKey
 from fieldplan.model import NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT
@@ -45,6 +46,35 @@ def _now() -> str:
 
 # --- results ----------------------------------------------------------------------------
 
+# Reasons are one line for a person, written in the language of the moment; the inbox
+# keeps them as written (an import made in French shows its reason in French later).
+
+_OUTCOME_LABELS = {
+    "merged": lambda: pgettext("import outcome", "merged"),
+    "duplicate": lambda: pgettext("import outcome", "duplicate"),
+    "quarantined": lambda: pgettext("import outcome", "quarantined"),
+    "rejected": lambda: pgettext("import outcome", "rejected"),
+}
+
+
+def outcome_label(outcome: str) -> str:
+    """An import outcome (merged, duplicate, quarantined, rejected) in the current language."""
+    make = _OUTCOME_LABELS.get(outcome)
+    return make() if make else outcome
+
+
+def _event_where(seq: int, office: str) -> str:
+    return _("event {seq} of {office}").format(seq=seq, office=office)
+
+
+def _events_line(n: int) -> str:
+    return _("{file} line {line}").format(file=bundlefmt.EVENTS, line=n)
+
+
+def _cannot_read(exc: OSError) -> str:
+    return _("cannot read: {error}").format(error=exc.strerror)
+
+
 
 @dataclass(frozen=True)
 class ImportOutcome:
@@ -64,10 +94,17 @@ class ImportOutcome:
     gaps: tuple[str, ...] = ()
 
     def line(self) -> str:
+        """One line for people, in the current language: "ML-….fieldplan: merged (3 new
+        of 5 events)"; the reason was written in the language of the import."""
+        word = outcome_label(self.outcome)
         if self.outcome in ("rejected", "quarantined"):
-            return f"{self.file}: {self.outcome}: {self.reason}"
-        detail = f"{self.events_new} new of {self.events_total} events"
-        return f"{self.file}: {self.outcome} ({detail})" + (
+            return _("{file}: {outcome}: {reason}").format(
+                file=self.file, outcome=word, reason=self.reason)
+        detail = ngettext("{new} new of {total} event", "{new} new of {total} events",
+                          self.events_total).format(new=self.events_new,
+                                                    total=self.events_total)
+        return _("{file}: {outcome} ({detail})").format(
+            file=self.file, outcome=word, detail=detail) + (
             "; " + "; ".join(self.gaps) if self.gaps else "")
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,7 +126,8 @@ class Gap:
 
     def message(self) -> str:
         who = self.office or self.origin[:8]
-        return f"missing bundle from {who}, events {self.first}–{self.last}"
+        return _("missing bundle from {office}, events {first}–{last}").format(
+            office=who, first=self.first, last=self.last)
 
     def to_dict(self) -> dict[str, Any]:
         return {"origin": self.origin, "office": self.office, "first": self.first,
@@ -218,14 +256,14 @@ def export_bundle(
 
     if rep.is_hq:
         if not for_office:
-            raise ValidationError("headquarters exports for one office: name it with --for")
+            raise ValidationError(_("headquarters exports for one office: name it with --for"))
         recipient = check_office(for_office)
         if recipient == "HQ":
-            raise ValidationError("headquarters exports for an office, not for itself")
+            raise ValidationError(_("headquarters exports for an office, not for itself"))
         side = recipient
     else:
         if for_office and check_office(for_office) != "HQ":
-            raise ValidationError("an office exports for headquarters only (--for HQ)")
+            raise ValidationError(_("an office exports for headquarters only (--for HQ)"))
         recipient = "HQ"
         side = rep.office
     peers = _peers(rep, recipient)
@@ -334,12 +372,12 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False) -> 
 
     for key in ("kind", "plan_id", "sender", "office", "recipient"):
         if not isinstance(m.get(key), str) or not m[key]:
-            raise BundleError(f"manifest.json: missing or bad '{key}'")
+            raise BundleError(_("manifest.json: missing or bad '{field}'").format(field=key))
     for key in ("ranges", "acks"):
         if not isinstance(m.get(key), dict):
-            raise BundleError(f"manifest.json: missing or bad '{key}'")
+            raise BundleError(_("manifest.json: missing or bad '{field}'").format(field=key))
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in m["acks"].values()):
-        raise BundleError("manifest.json: bad 'acks'")
+        raise BundleError(_("manifest.json: bad 'acks'"))
     try:
         check_office(m["office"])
         check_office(m["recipient"])
@@ -348,16 +386,17 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False) -> 
     if setup:
         return
     if m["kind"] == KIND_SETUP:
-        raise BundleError("this is a setup bundle: start a new office with "
-                          "'fieldplan init --from FILE'")
+        raise BundleError(_("this is a setup bundle: start a new office with "
+                            "'fieldplan init --from FILE'"))
     if m["kind"] != KIND_SYNC:
-        raise BundleError(f"unknown bundle kind '{m['kind']}'")
+        raise BundleError(_("unknown bundle kind '{kind}'").format(kind=m["kind"]))
     if m["plan_id"] != rep.plan_id:
-        raise BundleError(f"bundle is for plan '{m['plan_id']}', this database holds "
-                          f"'{rep.plan_id}'")
+        raise BundleError(_("bundle is for plan '{plan}', this database holds '{held}'")
+                          .format(plan=m["plan_id"], held=rep.plan_id))
     me = "HQ" if rep.is_hq else rep.office
     if m["recipient"] != me:
-        raise BundleError(f"bundle is addressed to {m['recipient']}, not to {me}")
+        raise BundleError(_("bundle is addressed to {recipient}, not to {me}").format(
+            recipient=m["recipient"], me=me))
 
 
 def _enrolment_ok(rep: Replica, m: dict[str, Any], signer: PublicKey) -> bool:
@@ -378,29 +417,33 @@ _PROGRESS_FIELDS = {"status", "percent", "state", *NARRATIVE_FIELDS}
 
 
 def _check_event(e: events.Event, origin_office: str, sender_office: str) -> None:
-    where = f"event {e.seq} of {origin_office}"
+    where = _event_where(e.seq, origin_office)
     if sender_office != "HQ" and origin_office != sender_office:
-        raise OwnershipError(f"{where} is in a bundle from {sender_office}; an office sends "
-                             "only its own data")
+        raise OwnershipError(_("{where} is in a bundle from {sender}; an office sends only its "
+                               "own data").format(where=where, sender=sender_office))
     if e.entity == "progress":
         parts = e.entity_id.split("|")
         if len(parts) != 3:
-            raise BundleError(f"{where}: bad report id '{e.entity_id}'")
+            raise BundleError(_("{where}: bad report id '{id}'").format(
+                where=where, id=e.entity_id))
         if parts[0] != origin_office:
-            raise OwnershipError(f"{where} writes progress of {parts[0]}; only {parts[0]}'s "
-                                 "replicas may")
+            raise OwnershipError(_("{where} writes progress of {office}; only {office}'s "
+                                   "replicas may").format(where=where, office=parts[0]))
         for name, value in e.fields.items():
             if name not in _PROGRESS_FIELDS and not name.startswith("value."):
-                raise BundleError(f"{where}: unknown field '{name}'")
+                raise BundleError(_("{where}: unknown field '{field}'").format(
+                    where=where, field=name))
             if not _valid_progress_value(name, value):
-                raise BundleError(f"{where}: bad value for '{name}'")
+                raise BundleError(_("{where}: bad value for '{field}'").format(
+                    where=where, field=name))
     elif e.entity in ("plan", "key", "lock"):
         if origin_office != "HQ":
-            raise OwnershipError(f"{where} changes the {e.entity}, which only headquarters "
-                                 "may write")
+            raise OwnershipError(_("{where} changes the {record}, which only headquarters "
+                                   "may write").format(where=where, record=e.entity))
         _check_registry_event(e, where)
     else:
-        raise BundleError(f"{where}: unknown kind of record '{e.entity}'")
+        raise BundleError(_("{where}: unknown kind of record '{record}'").format(
+            where=where, record=e.entity))
 
 
 def _check_registry_event(e: events.Event, where: str) -> None:
@@ -411,13 +454,14 @@ def _check_registry_event(e: events.Event, where: str) -> None:
         from fieldplan.plan import plan_from_dict
 
         if set(e.fields) != {"document"} or not isinstance(e.fields["document"], dict):
-            raise BundleError(f"{where}: malformed plan record")
+            raise BundleError(_("{where}: malformed plan record").format(where=where))
         try:
-            plan = plan_from_dict(e.fields["document"], source="plan in bundle")
+            plan = plan_from_dict(e.fields["document"], source=_("plan in bundle"))
         except PlanError as exc:
             raise BundleError(f"{where}: {exc}") from exc
         if plan.id != e.entity_id:
-            raise BundleError(f"{where}: plan record for '{e.entity_id}' holds '{plan.id}'")
+            raise BundleError(_("{where}: plan record for '{id}' holds '{plan}'").format(
+                where=where, id=e.entity_id, plan=plan.id))
     elif e.entity == "key":
         allowed = {"office", "replica", "public_key", "status"}
         ok = set(e.fields) <= allowed and all(isinstance(v, str) for v in e.fields.values())
@@ -429,9 +473,9 @@ def _check_registry_event(e: events.Event, where: str) -> None:
             except BundleError:
                 ok = False
         if not ok:
-            raise BundleError(f"{where}: malformed key record")
+            raise BundleError(_("{where}: malformed key record").format(where=where))
     elif set(e.fields) != {"locked"} or not isinstance(e.fields["locked"], bool):
-        raise BundleError(f"{where}: malformed period lock")
+        raise BundleError(_("{where}: malformed period lock").format(where=where))
 
 
 def _valid_progress_value(name: str, value: Any) -> bool:
@@ -470,13 +514,12 @@ class _Merger:
             "SELECT body FROM events WHERE origin = ? AND seq = ?", (origin, seq + 1)
         ).fetchone()
         if row is not None and json.loads(row[0])["prev"] != digest:
-            raise BundleError(f"event {seq} of {office}: broken hash chain "
-                              f"(event {seq + 1} does not follow it)")
+            raise BundleError(_("{where}: broken hash chain (event {next} does not follow it)")
+                              .format(where=_event_where(seq, office), next=seq + 1))
 
     def _check_chain(self, e: events.Event, office: str) -> None:
         """Chain links are checked inside each run of consecutive events of an origin,
         and against the log at both ends of the run (two look-ups a run, not an event)."""
-        where = f"event {e.seq} of {office}"
         run = self.last.get(e.origin)
         if run is not None and run[0] + 1 == e.seq:
             before: str | None = run[1]
@@ -485,8 +528,8 @@ class _Merger:
                 self._close_run(e.origin)
             before = events.GENESIS if e.seq == 1 else self._held_hash(e.origin, e.seq - 1)
         if before is not None and before != e.prev:
-            raise BundleError(f"{where}: broken hash chain (does not follow event "
-                              f"{e.seq - 1})")
+            raise BundleError(_("{where}: broken hash chain (does not follow event {previous})")
+                              .format(where=_event_where(e.seq, office), previous=e.seq - 1))
         self.last[e.origin] = (e.seq, e.hash, office)
 
     def add(self, batch: list[events.Event]) -> None:
@@ -519,8 +562,8 @@ class _Merger:
             self.add(pending)
             if self.deferred and len(self.deferred) == len(pending):
                 o = self.deferred[0].origin
-                raise OwnershipError(f"events from replica {o[:8]}, which no known key "
-                                     "belongs to")
+                raise OwnershipError(_("events from replica {replica}, which no known key "
+                                       "belongs to").format(replica=o[:8]))
 
 
 def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
@@ -529,18 +572,18 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     batch: list[events.Event] = []
     total = b.event_count
     for n, line in enumerate(b.iter_lines(), 1):
-        batch.append(events.parse_event(line, where=f"events.jsonl line {n}"))
+        batch.append(events.parse_event(line, where=_events_line(n)))
         if len(batch) >= BATCH:
             merger.add(batch)
             batch = []
             if progress:
-                progress(n, total, "merging")
+                progress(n, total, _("merging"))
             if cancel and cancel():
-                raise FieldplanError("import cancelled; nothing was changed")
+                raise FieldplanError(_("import cancelled; nothing was changed"))
     merger.add(batch)
     stats = merger.finish()
     if progress:
-        progress(total, total, "merged")
+        progress(total, total, pgettext("import outcome", "merged"))
     for origin, seq in m["acks"].items():
         rep.conn.execute(
             "INSERT INTO acks (peer, origin, seq) VALUES (?, ?, ?) ON CONFLICT (peer, origin) "
@@ -583,8 +626,7 @@ def import_bundle(
     except BundleError as exc:
         return _record(rep, ImportOutcome(fname, "rejected", str(exc)), sha)
     except OSError as exc:
-        return _record(rep, ImportOutcome(fname, "rejected", f"cannot read: {exc.strerror}"),
-                       sha)
+        return _record(rep, ImportOutcome(fname, "rejected", _cannot_read(exc)), sha)
     with b:
         m = b.manifest
         base = dict(file=fname, office=str(m.get("office", "")), replica=str(m.get("sender", "")),
@@ -594,7 +636,7 @@ def import_bundle(
             _check_manifest(rep, m)
             if m["sender"] == rep.replica_id:
                 return _record(rep, ImportOutcome(
-                    outcome="duplicate", reason="written by this replica", **base), sha)
+                    outcome="duplicate", reason=_("written by this replica"), **base), sha)
             accept = _check_key(rep, b, m)
         except BundleError as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
@@ -633,14 +675,18 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
             return ("new", None)
         return "quarantine"
     if info.public_key != b.public_key.to_base64():
-        raise BundleError(f"key {b.key_id} does not match the registered key with that id")
+        raise BundleError(_("key {key_id} does not match the registered key with that id")
+                          .format(key_id=b.key_id))
     if info.status == "revoked":
-        raise BundleError(f"signed with key {b.key_id} ({info.office}), which was revoked")
+        raise BundleError(_("signed with key {key_id} ({office}), which was revoked").format(
+            key_id=b.key_id, office=info.office))
     if info.office != m["office"]:
-        raise BundleError(f"key {b.key_id} belongs to office {info.office}, not to "
-                          f"{m['office']} as the bundle claims")
+        raise BundleError(_("key {key_id} belongs to office {office}, not to {claimed} as the "
+                            "bundle claims").format(key_id=b.key_id, office=info.office,
+                                                    claimed=m["office"]))
     if info.replica != m["sender"]:
-        raise BundleError(f"key {b.key_id} belongs to another replica of {info.office}")
+        raise BundleError(_("key {key_id} belongs to another replica of {office}").format(
+            key_id=b.key_id, office=info.office))
     return "ok"
 
 
@@ -648,8 +694,9 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
                 sha: str) -> ImportOutcome:
     m = b.manifest
     fpr = b.public_key.fingerprint
-    reason = (f"unknown key {fpr} (claims office {m['office']}); check the fingerprint with "
-              f"the office, then run: fieldplan keys trust \"{fpr}\"")
+    reason = _("unknown key {fingerprint} (claims office {office}); check the fingerprint with "
+               "the office, then run: fieldplan keys trust \"{fingerprint}\"").format(
+                   fingerprint=fpr, office=m["office"])
     with store.write_transaction(rep.conn):
         rep.conn.execute(
             "INSERT OR IGNORE INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -675,7 +722,7 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
             progress(i, len(sources), _source_name(src, None))
         out.append(import_bundle(rep, src, backup=False, cancel=cancel))
     if progress:
-        progress(len(sources), len(sources), "done")
+        progress(len(sources), len(sources), _("done"))
     return out
 
 
@@ -685,7 +732,7 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
     try:
         b = bundlefmt.open_bundle(source)
     except (BundleError, OSError) as exc:
-        reason = str(exc) if isinstance(exc, BundleError) else f"cannot read: {exc.strerror}"
+        reason = str(exc) if isinstance(exc, BundleError) else _cannot_read(exc)
         return {"valid": False, "reason": reason, "office": None, "replica": None,
                 "key_id": None, "events": None}
     with b:
@@ -703,7 +750,7 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                 offices = keyreg.replica_offices(rep)
                 offices[m["sender"]] = m["office"]
                 for n, line in enumerate(b.iter_lines(), 1):
-                    e = events.parse_event(line, where=f"events.jsonl line {n}")
+                    e = events.parse_event(line, where=_events_line(n))
                     office = offices.get(e.origin)
                     if office is not None:
                         _check_event(e, office, m["office"])
@@ -750,18 +797,18 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     16 hex digits of it."""
     want = _norm_fpr(fingerprint)
     if len(want) < 16:
-        raise ValidationError("give at least 16 hex digits of the fingerprint")
+        raise ValidationError(_("give at least 16 hex digits of the fingerprint"))
     rows = rep.conn.execute(
         "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
         "ORDER BY received_at, bundle_id").fetchall()
     match = [r for r in rows
              if _norm_fpr(PublicKey.from_base64(r[1]).fingerprint).startswith(want)]
     if not match:
-        raise ValidationError(f"no quarantined bundle is signed by a key with fingerprint "
-                              f"{fingerprint}")
+        raise ValidationError(_("no quarantined bundle is signed by a key with fingerprint "
+                                "{fingerprint}").format(fingerprint=fingerprint))
     keys_found = {r[1] for r in match}
     if len(keys_found) > 1:
-        raise ValidationError("that fingerprint prefix fits several keys; give all of it")
+        raise ValidationError(_("that fingerprint prefix fits several keys; give all of it"))
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
     with store.write_transaction(rep.conn):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from fieldplan import events, minisign, store
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import _
 from fieldplan.minisign import PublicKey, SecretKey
 from fieldplan.replica import Changes, Replica, key_path, register_key
 
@@ -100,14 +101,15 @@ def show_key(rep: Replica, as_minisign: bool = False) -> str:
 def revoke_key(rep: Replica, key_id: str) -> Changes:
     """(HQ) revoke a key: every later bundle it signs is rejected everywhere."""
     if not rep.is_hq:
-        raise ValidationError("only headquarters can revoke keys")
+        raise ValidationError(_("only headquarters can revoke keys"))
     key_id = key_id.strip().upper()
     keys = all_keys(rep)
     info = keys.get(key_id)
     if info is None or info.source != "registry":
-        raise ValidationError(f"no key {key_id} in the registry (see 'fieldplan keys list')")
+        raise ValidationError(_("no key {key_id} in the registry (see 'fieldplan keys list')")
+                              .format(key_id=key_id))
     if key_id == rep.meta("key_id"):
-        raise ValidationError("this is headquarters' own signing key; rotate it instead")
+        raise ValidationError(_("this is headquarters' own signing key; rotate it instead"))
     if info.status == "revoked":
         return Changes()
     with store.write_transaction(rep.conn):

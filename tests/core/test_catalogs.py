@@ -150,6 +150,71 @@ def test_plural_forms_for_a_single_number_may_drop_the_count(tmp_path):
     ]
 
 
+def test_percent_style_messages_keep_their_conversions(tmp_path):
+    """argparse's messages are filled with %: a translation keeps every %s, %r and
+    %(name)s (unnamed ones in order, in every plural form); braces are not checked."""
+    t = Catalog(domain="fieldplan")
+    t.add("%(prog)s: error: %(message)s\n", flags=("python-format",))
+    t.add("invalid choice: %(value)r (choose from %(choices)s)", flags=("python-format",))
+    t.add("not allowed with argument %s", flags=("python-format",))
+    t.add("unrecognized arguments: %s", flags=("python-format",))
+    t.add("usage: ")
+    t.add(("expected %s argument", "expected %s arguments"), flags=("python-format",))
+    fr = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
+    fr.add("%(prog)s: error: %(message)s\n", "%(prog)s : erreur : %(message)s\n")
+    fr.add(
+        "invalid choice: %(value)r (choose from %(choices)s)",
+        "choix non valide : %(value)r (choisir parmi %(choices)s) {}",
+    )
+    fr.add("not allowed with argument %s", "non autorisé avec l’argument %s (100 %%)")
+    fr.add("unrecognized arguments: %s", "arguments non reconnus : %s")
+    fr.add("usage: ", "utilisation : ")
+    fr.add(
+        ("expected %s argument", "expected %s arguments"),
+        ("%s argument attendu", "%s d’arguments attendus", "%s arguments attendus"),
+    )
+    assert catalogs.check_catalog(_po(tmp_path / "fr.po", fr), "fr", t) == []
+
+    bad = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
+    bad.add("%(prog)s: error: %(message)s\n", "%(programme)s : erreur : %(message)s\n")
+    bad.add(
+        "invalid choice: %(value)r (choose from %(choices)s)",
+        "choix non valide : %(value)s (choisir parmi %(choices)s)",
+    )
+    bad.add("not allowed with argument %s", "non autorisé avec l’argument")
+    bad.add("unrecognized arguments: %s", "arguments %s non reconnus : %r")
+    bad.add("usage: ", "utilisation : ")
+    bad.add(
+        ("expected %s argument", "expected %s arguments"),
+        ("un argument attendu", "%s d’arguments attendus", "%s arguments attendus"),
+    )
+    problems = catalogs.check_catalog(_po(tmp_path / "bad.po", bad), "fr", t)
+    assert problems == [
+        "bad.po (fr): '%(prog)s: error: %(message)s\\n': %-placeholders differ from the "
+        "English: missing %(prog)s, unknown %(programme)s",
+        "bad.po (fr): 'expected %s argument': form 0: %-placeholders differ from the "
+        "English: none instead of %s",
+        "bad.po (fr): 'invalid choice: %(value)r (choose from %(choices)s)': %-placeholders "
+        "differ from the English: missing %(value)r, unknown %(value)s",
+        "bad.po (fr): 'not allowed with argument %s': %-placeholders differ from the "
+        "English: none instead of %s",
+        "bad.po (fr): 'unrecognized arguments: %s': %-placeholders differ from the English: "
+        "%s %r instead of %s",
+    ]
+
+
+def test_argparse_words_are_in_the_catalogs(template):
+    """Every msgid argparse 3.11 passes to _() or ngettext() that a person can see."""
+    from fieldplan.cli import argparse_words
+
+    ids = {catalogs._key(m)[0] for m in catalogs._messages(template)}
+    assert set(argparse_words.WORDS) <= ids
+    assert "expected %s argument" in ids
+    for word in argparse_words.WORDS:
+        assert template.get(word) is not None
+    assert "python-format" in template.get("invalid %(type)s value: %(value)r").flags
+
+
 def test_wrong_plural_header_is_reported(tmp_path):
     t = Catalog(domain="fieldplan")
     t.add("Plain")
@@ -175,8 +240,8 @@ def scratch(tmp_path, monkeypatch):
     (src / "tests").mkdir()
     (src / "fieldplan" / "thing.py").write_text(
         "from fieldplan.i18n import _, N_, pgettext\n"
-        "# Translators: shown when an action code is unknown\n"
-        "a = _('Unknown action {code}')\n"
+        "# Translators: a made-up message, unlike any real one\n"
+        "a = _('Zebra crossing {stripes}')\n"
         "b = N_('Period')\n"
         "c = pgettext('status', 'On track')\n",
         encoding="utf-8",
@@ -192,13 +257,13 @@ def scratch(tmp_path, monkeypatch):
 def test_extract_finds_every_keyword_with_comments_and_contexts(scratch):
     found = catalogs.extract(scratch)
     assert _keys(found) == {
-        ("Unknown action {code}", None),
+        ("Zebra crossing {stripes}", None),
         ("Period", None),
         ("On track", "status"),
         ("{count} row", None),
     }
-    assert found.get("Unknown action {code}").auto_comments == [
-        "shown when an action code is unknown"
+    assert found.get("Zebra crossing {stripes}").auto_comments == [
+        "a made-up message, unlike any real one"
     ]
     assert found.get("{count} row").id == ("{count} row", "{count} rows")
     assert found.get("On track", context="status").locations == [("fieldplan/thing.py", 5)]
@@ -209,34 +274,34 @@ def test_new_message_fails_the_check_until_extract_update_and_translation(scratc
         return "\n".join(catalogs.check(scratch))
 
     assert (
-        "'Unknown action {code}' is in the source but not in the template (run extract)"
+        "'Zebra crossing {stripes}' is in the source but not in the template (run extract)"
         in problems()
     )
     catalogs.write_template(scratch)
     assert "is in the source but not in the template" not in problems()
-    assert "missing 'Unknown action {code}' (run update)" in problems()
+    assert "missing 'Zebra crossing {stripes}' (run update)" in problems()
 
     catalogs.update()
     fr = catalogs.read_catalog(catalogs.catalog_path("fr"), "fr")
     assert fr.get("Period").string == "Période"  # an existing translation is kept
     assert fr.get("On track", context="status").string == "En bonne voie"
-    assert fr.get("Unknown action {code}").string == ""
+    assert fr.get("Zebra crossing {stripes}").string == ""
     assert fr.get("{count} row").fuzzy  # offered "{count} report"'s translation to check
-    assert "'Unknown action {code}': untranslated" in problems()
+    assert "'Zebra crossing {stripes}': untranslated" in problems()
     assert "'{count} row': fuzzy" in problems()
     assert catalogs.main(["--root", str(scratch), "check"]) == 1
 
     for lang, text, forms in [
-        ("fr", "Action inconnue {code}", ("{count} ligne", "{count} de lignes", "{count} lignes")),
+        ("fr", "Passage {stripes}", ("{count} ligne", "{count} de lignes", "{count} lignes")),
         (
             "ar",
-            "إجراء غير معروف {code}",
+            "ممر المشاة {stripes}",
             ("لا صفوف", "صف واحد", "صفان", "{count} صفوف", "{count} صفًا", "{count} صف"),
         ),
     ]:
         path = catalogs.catalog_path(lang)
         catalog = catalogs.read_catalog(path, lang)
-        catalog.get("Unknown action {code}").string = text
+        catalog.get("Zebra crossing {stripes}").string = text
         catalog.get("{count} row").string = forms
         catalog.get("{count} row").flags.discard("fuzzy")
         path.write_bytes(catalogs.dump(catalog))

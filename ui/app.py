@@ -1,13 +1,18 @@
-"""Starting the desktop client: ``run(db, demo, lang)`` (what ``fieldplan gui`` calls).
+"""Starting the desktop client: ``run(db, demo, lang, files)`` (what ``fieldplan gui``
+calls).
 
-Sets the application font and language (settings, then ``--lang``, then the system),
-opens the database on the worker thread, and shows the first-run or cannot-open
-dialog when needed. Switching language rebuilds the window where the user was.
+Sets the application font and language (``--lang``, then the settings, then the
+system), opens the database on the worker thread, and shows the first-run or
+cannot-open dialog when needed. Bundles named on the command line (a double-click on
+a .fieldplan file) are imported once the window is open, as if dropped on it.
+Switching language rebuilds the window where the user was.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings
@@ -76,6 +81,8 @@ class Shell(QObject):
         self.identity = None
         self.dialog = None
         self.demo_job = None
+        #: bundles to import once the first window is open
+        self.files_to_import: list[str] = []
 
     # opening -------------------------------------------------------------------------
     def start(self, db_path: Path) -> None:
@@ -130,6 +137,9 @@ class Shell(QObject):
             old.language_did_change.disconnect(self.change_language)
             old.close()
             old.deleteLater()
+        if self.files_to_import:
+            files, self.files_to_import = self.files_to_import, []
+            self.window.import_files(files)
 
     def change_language(self, lang: str) -> None:
         """Save the choice and rebuild the window where the user was."""
@@ -162,10 +172,12 @@ def start(
     demo: bool = False,
     lang: str | None = None,
     prefs: QSettings | None = None,
+    files: Sequence[str | os.PathLike[str]] = (),
 ) -> Shell:
-    """Create the application and begin opening the database; ``run`` then enters
-    the event loop. The worker starts opening the database before Qt sets up the
-    application, so both happen at once."""
+    """Create the application and begin opening the database (or making the demo);
+    the window appears once the event loop runs. ``run`` is ``start`` then the loop;
+    tests call ``start`` and let pytest-qt run the loop. The worker starts opening
+    the database before Qt sets up the application, so both happen at once."""
     from fieldplan.store import resolve_db_path
 
     path = None if demo else resolve_db_path(db)
@@ -181,6 +193,7 @@ def start(
     prefs = prefs or settings()
     apply_language(app, choose_language(prefs, lang))
     shell = Shell(app, prefs)
+    shell.files_to_import = [os.fspath(f) for f in files]
     if early is not None:
         shell.open(path, early)
     elif demo:
@@ -197,9 +210,14 @@ def start(
     return shell
 
 
-def run(db: str | None = None, demo: bool = False, lang: str | None = None) -> int:
-    """Open the desktop client; returns the exit status."""
-    shell = start(db, demo, lang)
+def run(
+    db: str | None = None,
+    demo: bool = False,
+    lang: str | None = None,
+    files: Sequence[str | os.PathLike[str]] = (),
+) -> int:
+    """Open the desktop client (and import ``files``); returns the exit status."""
+    shell = start(db, demo, lang, files=files)
     try:
         return shell.app.exec()
     finally:

@@ -53,6 +53,10 @@ class OneShot(QObject):
         emit(self.did_finish)
 
 
+#: Offices in the demo world made for ``fieldplan gui --demo``.
+DEMO_OFFICES = 12
+
+
 def demo_path() -> Path:
     import platformdirs
 
@@ -69,7 +73,7 @@ def make_demo_database(path: Path) -> Path:
     except ImportError:
         make_demo = None
     if make_demo is not None:
-        make_demo(path.parent, offices=12, seed=1, merge=True)
+        make_demo(path.parent, offices=DEMO_OFFICES, seed=1, merge=True)
         return path
     _small_demo(path)
     return path

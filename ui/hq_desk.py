@@ -27,13 +27,13 @@ from fieldplan.i18n import (
     _,
     format_number,
     level_label,
-    ngettext,
     state_label,
     status_label,
 )
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.progress import list_reports
+from ui.bidi import BidiDelegate
 from ui.context import Identity, lang
 from ui.dialogs import ConfirmDialog
 from ui.models import (
@@ -62,6 +62,10 @@ def _table(model, name: str) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     # one line per row: compact enough for 1366×768
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    # user text (an English narrative in the Arabic layout, or the reverse) is drawn in
+    # its own direction; codes and numbers keep the layout's alignment
+    for column in getattr(model, "FREE_TEXT", ()):
+        view.setItemDelegateForColumn(column, BidiDelegate(view))
     return view
 
 
@@ -206,8 +210,9 @@ class ReportsPage(QSplitter):
         super().__init__(Qt.Orientation.Vertical)
         self.session, self.identity, self.period = session, identity, period
         top = QWidget()
+        # the style's margins, as on the other pages: with none, the count at the end
+        # of the search bar touched the window's edge (clipped on the left in Arabic)
         lay = QVBoxLayout(top)
-        lay.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search narratives…"))
@@ -288,11 +293,12 @@ class ReportsPage(QSplitter):
             predicate = cached
         self._predicate, self._cached_key = predicate, (period, status)
         self.model.set_filter(self.search.text(), predicate)
-        self.count.setText(
-            _("{shown} of {total}").format(
-                shown=format_number(self.model.rowCount()), total=format_number(self.model.total())
-            )
-        )
+        total = format_number(self.model.total())
+        count = _("{shown} of {total}")
+        self.count.setText(count.format(shown=format_number(self.model.rowCount()), total=total))
+        # room for the longest count, so the bar does not shift while typing
+        widest = count.format(shown=total, total=total)
+        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance(widest) + 4)
 
     def _show_detail(self, current: QModelIndex, _prev=None) -> None:
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None
@@ -421,11 +427,7 @@ class QuarantinePage(QWidget):
         from fieldplan.replica import Changes
 
         merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
-        self.message.setText(
-            ngettext(
-                "Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.", merged
-            ).format(n=merged)
-        )
+        self.message.setText(_("Key trusted; {n} bundles merged.").format(n=merged))
         emit(
             self.session.changes_did_happen,
             Changes(

@@ -26,14 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 import fieldplan
-from fieldplan.i18n import (
-    LANGUAGE_NAMES,
-    LANGUAGES,
-    _,
-    format_datetime,
-    format_period,
-    ngettext,
-)
+from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_datetime, format_period
 from fieldplan.progress import list_reports, set_period_lock, submit_period
 from ui import transfer
 from ui.context import Identity
@@ -60,13 +53,11 @@ def sync_text(state) -> str:
     if state.last_import:
         parts.append(_("last import {when}").format(when=_fmt(state.last_import.get("at", ""))))
     if state.gaps:
-        parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
+        parts.append(_("{n} gaps").format(n=len(state.gaps)))
     if state.quarantined:
         parts.append(_("{n} quarantined").format(n=state.quarantined))
     if state.conflicts:
-        parts.append(
-            ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)
-        )
+        parts.append(_("{n} conflicts").format(n=state.conflicts))
     return " · ".join(parts)
 
 
@@ -228,10 +219,16 @@ class MainWindow(QMainWindow):
             _("Save a bundle to attach to an email"),
         )
         self.quit_action = self._action(_("&Quit"), self.close, std.Quit)
-        self.undo_action = self.undo_stack.createUndoAction(self, _("&Undo"))
-        self.undo_action.setShortcut(QKeySequence(std.Undo))
-        self.redo_action = self.undo_stack.createRedoAction(self, _("&Redo"))
-        self.redo_action.setShortcut(QKeySequence(std.Redo))
+        # the one undo of the window, also what Ctrl+Z does inside the report's fields
+        self.undo_action = self._action(_("&Undo"), self.undo)
+        self.undo_action.setShortcuts(QKeySequence.keyBindings(std.Undo))
+        self.redo_action = self._action(_("&Redo"), self.redo)
+        self.redo_action.setShortcuts(QKeySequence.keyBindings(std.Redo))
+        editor = self.office_view.editor
+        editor.use_window_undo(self.undo_action, self.redo_action)
+        for signal in (self.undo_stack.indexChanged, editor.edits_did_change):
+            signal.connect(self._update_undo_actions)
+        self._update_undo_actions()
         self.submit_action = self._action(
             _("&Submit period…"),
             self.submit_dialog,
@@ -274,6 +271,13 @@ class MainWindow(QMainWindow):
             self.unlock_action = self._action(_("&Unlock period…"), lambda: self.lock_dialog(False))
             menu.addAction(self.lock_action)
             menu.addAction(self.unlock_action)
+            self.enrol_action = self._action(
+                _("&Enrol an office…"),
+                self.enrol_dialog,
+                tip=_("Write the setup bundle a new office starts from"),
+            )
+            menu = self.menuBar().addMenu(_("&Headquarters"))
+            menu.addAction(self.enrol_action)
         view = self.menuBar().addMenu(_("&View"))
         for i in range(self.tabs.count()):
             title = self.tabs.tabText(i)
@@ -317,6 +321,24 @@ class MainWindow(QMainWindow):
             self.redo_action,
         ):
             bar.addAction(a)
+
+    # undo ----------------------------------------------------------------------------
+    def undo(self) -> None:
+        """Undo the last save; typing not saved yet is saved first and is what goes."""
+        self.office_view.editor.save_now()
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.office_view.editor.save_now()  # new typing ends what can be redone
+        self.undo_stack.redo()
+
+    def _update_undo_actions(self, *_args) -> None:
+        stack, editor = self.undo_stack, self.office_view.editor
+        self.undo_action.setEnabled(stack.canUndo() or editor.dirty())
+        self.redo_action.setEnabled(stack.canRedo())
+        undo, redo = stack.undoText(), stack.redoText()
+        self.undo_action.setToolTip(_("Undo: {what}").format(what=undo) if undo else _("Undo"))
+        self.redo_action.setToolTip(_("Redo: {what}").format(what=redo) if redo else _("Redo"))
 
     def _build_status_bar(self) -> None:
         self.role_label = QLabel(self.identity.role_text())
@@ -366,12 +388,9 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return
-        text = ngettext(
-            "Submit {n} draft report for {period}? Submitted reports cannot be "
-            "edited until they are reopened.",
+        text = _(
             "Submit {n} draft reports for {period}? Submitted reports cannot be "
-            "edited until they are reopened.",
-            summary.drafts,
+            "edited until they are reopened."
         ).format(n=summary.drafts, period=format_period(period))
         details = "\n".join(summary.missing)
         if summary.missing:
@@ -384,10 +403,7 @@ class MainWindow(QMainWindow):
     def _submit(self, period: str) -> None:
         DbOp(self.session, self, lambda rep: submit_period(rep, period)).success(
             lambda ch: self.statusBar().showMessage(
-                ngettext(
-                    "{n} report submitted.", "{n} reports submitted.", len(ch.entities)
-                ).format(n=len(ch.entities)),
-                8000,
+                _("{n} reports submitted.").format(n=len(ch.entities)), 8000
             )
         ).failure(lambda e: self.show_error(str(e))).run()
 
@@ -419,6 +435,11 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self) -> None:
         transfer.ExportDialog(self.session, self.identity, self, email=False).open()
+
+    def enrol_dialog(self) -> None:
+        from ui.enrol import EnrolDialog
+
+        EnrolDialog(self.session, self.identity, self).open()
 
     def email_dialog(self) -> None:
         transfer.ExportDialog(self.session, self.identity, self, email=True).open()

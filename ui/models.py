@@ -159,6 +159,8 @@ class ReportTableModel(_RowsModel):
         "achievements",
     )
     OFFICE, ACTION, PERIOD, STATUS, PERCENT, STATE, UPDATED, ACHIEVEMENTS = range(8)
+    #: columns of people's own text, drawn in the text's direction (ui.bidi)
+    FREE_TEXT = (ACHIEVEMENTS,)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -404,6 +406,7 @@ class InboxModel(_RowsModel):
 
     COLUMNS = ("received", "file", "office", "outcome", "events", "reason")
     RECEIVED, FILE, OFFICE, OUTCOME, EVENTS, REASON = range(6)
+    FREE_TEXT = (REASON,)  # written in the language of the import
 
     def headers(self) -> Sequence[str]:
         return (_("Received"), _("File"), _("Office"), _("Outcome"), _("Events"), _("Reason"))
@@ -499,6 +502,7 @@ def outcome_label(outcome: str) -> str:
         "duplicate": _("Already here"),
         "quarantined": _("Quarantined"),
         "rejected": _("Rejected"),
+        "cancelled": _("Not imported (cancelled)"),
     }.get(outcome, outcome)
 
 

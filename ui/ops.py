@@ -30,6 +30,9 @@ from ui.qtcompat import emit
 
 #: A progress report from a long core job: (done, total, label).
 Progress = Callable[[int, int, str], None]
+#: At most one progress signal per this many seconds (the last one always goes): a
+#: flood of queued signals would stall the GUI.
+PROGRESS_INTERVAL_S = 0.05
 
 
 @dataclass
@@ -98,9 +101,8 @@ class Worker(QThread):
         last = [0.0]
 
         def report(done: int, total: int, label: str) -> None:
-            # at most ~20 updates a second: a flood of queued signals would stall the GUI
             now = time.monotonic()
-            if now - last[0] >= 0.05 or done >= total:
+            if now - last[0] >= PROGRESS_INTERVAL_S or done >= total:
                 last[0] = now
                 emit(self.progress_did_change, job, int(done), int(total), str(label))
 
@@ -144,7 +146,8 @@ class Session(QObject):
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)
             dialog.setRange(0, 0)
-            dialog.canceled.connect(job.cancel.set)
+            dialog.canceled.connect(job.cancel.set)  # the Cancel button, closing it
+            dialog.rejected.connect(job.cancel.set)  # Escape
             self._dialogs[id(job)] = dialog
         self.worker.submit(job)
 

@@ -4,6 +4,11 @@ Saved as you type: every edit restarts a 500 ms timer, and leaving a field, swit
 report or closing the window saves at once, so nothing typed is lost. Each save is
 one command on the window's QUndoStack; undoing it writes the previous values back
 through the core (never only to the widgets).
+
+There is one undo in the editor, the window's: Ctrl+Z (and redo) typed in a field
+goes to the window's undo and redo actions, not to Qt's own per-field undo (which
+would change the text without the database knowing), and so does the fields'
+context menu. Typing not saved yet is saved first, so it is the step undone.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+import shiboken6
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -39,7 +45,6 @@ from fieldplan.i18n import (
     level_label,
     state_label,
     status_label,
-    unit_label,
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.plan import Action
@@ -111,11 +116,60 @@ class EditCommand(QUndoCommand):
         self.editor.write_back(self.action, self.period, self.after)
 
 
+_UNDO_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+
+class WindowUndoKeys(QObject):
+    """Event filter on the editor's text fields: their undo and redo keys (and the
+    Undo/Redo entries of their context menu) belong to the window's actions."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.undo: QAction | None = None
+        self.redo: QAction | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            if not isinstance(event, QKeyEvent):
+                return False
+            which = next((k for k in _UNDO_KEYS if event.matches(k)), None)
+            if which is None:
+                return False
+            if kind == QEvent.Type.ShortcutOverride:
+                # not taken by the field: the window's shortcut gets the key
+                event.ignore()
+                return True
+            # the key reached the field (no window shortcut took it): act the same way
+            action = self.undo if which == QKeySequence.StandardKey.Undo else self.redo
+            if action is not None and action.isEnabled():
+                action.trigger()
+            return True
+        if kind == QEvent.Type.ContextMenu and self.undo is not None:
+            self._context_menu(watched, event)
+            return True
+        return False
+
+    def _context_menu(self, watched: QObject, event: QEvent) -> None:
+        # a QPlainTextEdit's menu event arrives on its viewport
+        field = watched if isinstance(watched, QLineEdit) else watched.parent()
+        menu = field.createStandardContextMenu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for entry in menu.actions():
+            mine = {"edit-undo": self.undo, "edit-redo": self.redo}.get(entry.objectName())
+            if mine is not None:
+                menu.insertAction(entry, mine)
+                menu.removeAction(entry)
+        menu.popup(event.globalPos())
+
+
 class ReportEditor(QScrollArea):
     """Status, percent, indicator actuals and narrative of the chosen report."""
 
     report_did_save = Signal(str, str)  # action, period
     report_did_load = Signal(str, str)
+    #: typing started or a save was queued: what undo would undo has changed
+    edits_did_change = Signal()
 
     def __init__(
         self,
@@ -136,6 +190,7 @@ class ReportEditor(QScrollArea):
         self._editable = False
         self._saves_in_flight = 0
         self._debounce = Debouncer(SAVE_DELAY_MS, self.save_now, self)
+        self.undo_keys = WindowUndoKeys(self)
         # save when focus leaves a field (QApplication.focusChanged rather than an event
         # filter on every field)
         # (a bound slot of a QObject: Qt disconnects it when the editor is destroyed)
@@ -185,6 +240,7 @@ class ReportEditor(QScrollArea):
         self.percent.setAccessibleName(_("Percent complete"))
         self.percent.setMaximumWidth(120)
         self.percent.textEdited.connect(self._edited)
+        self.percent.installEventFilter(self.undo_keys)
         self.errors: dict[str, QLabel] = {}
         form.addRow(_("&Status"), self._with_error("status", self.status))
         form.addRow(_("&Percent complete"), self._with_error("percent", self.percent))
@@ -205,6 +261,8 @@ class ReportEditor(QScrollArea):
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
             edit.setUndoRedoEnabled(False)  # undo goes through the window's stack
+            edit.installEventFilter(self.undo_keys)
+            edit.viewport().installEventFilter(self.undo_keys)
             edit.setAccessibleName(labels[name].replace("&", ""))
             # all three fit beside the tree at 1366×768; longer text scrolls inside
             edit.setMinimumHeight(70)
@@ -242,6 +300,10 @@ class ReportEditor(QScrollArea):
         lay.addWidget(err)
         self.errors[name] = err
         return box
+
+    def use_window_undo(self, undo: QAction, redo: QAction) -> None:
+        """Send the fields' undo and redo keys to the window's actions."""
+        self.undo_keys.undo, self.undo_keys.redo = undo, redo
 
     def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
         if old is None or not self._editable:
@@ -327,9 +389,7 @@ class ReportEditor(QScrollArea):
             label = QLabel(f"<b>{head}</b>")
             self.indicator_grid.addWidget(label, 0, col)
         for row, ind in enumerate(action.indicators, start=1):
-            name = QLabel(
-                _("{title} ({unit})").format(title=ind.title.get(lang()), unit=unit_label(ind.unit))
-            )
+            name = QLabel(_("{title} ({unit})").format(title=ind.title.get(lang()), unit=ind.unit))
             name.setWordWrap(True)
             name.setTextFormat(Qt.TextFormat.PlainText)
             target = ind.target_for(self.period)
@@ -340,6 +400,7 @@ class ReportEditor(QScrollArea):
             )
             edit.setMaximumWidth(160)
             edit.textEdited.connect(self._edited)
+            edit.installEventFilter(self.undo_keys)
             name.setBuddy(edit)
             err = self._error_label()
             self.errors[f"value.{ind.key}"] = err
@@ -406,7 +467,10 @@ class ReportEditor(QScrollArea):
         if self._loading or not self._editable:
             return
         self.saved_label.setText(_("Unsaved changes…"))
+        pending = self._debounce.pending()
         self._debounce.poke()
+        if not pending:
+            emit(self.edits_did_change)
 
     def current_values(self) -> tuple[Values, dict[str, str]]:
         """The values in the widgets, and the fields whose text is not valid."""
@@ -466,15 +530,19 @@ class ReportEditor(QScrollArea):
         action, period = self.action.code, self.period
         self._saved.update(changed)  # what is on its way to the database
         self._saves_in_flight += 1
+        # on the stack now, not when the write comes back: an undo pressed meanwhile
+        # undoes this save (its write-back queues behind it on the one worker)
+        command = EditCommand(self, action, period, before, changed)
+        self.undo_stack.push(command)
+        emit(self.edits_did_change)
 
-        def done(_result, before=before, after=changed) -> None:
+        def done(_result, after=changed) -> None:
             self._saves_in_flight -= 1
             for name in after:
                 if name in self.errors and name not in bad:
                     self.errors[name].setVisible(False)
             self.general_error.setVisible(False)
             self.saved_label.setText(_("Saved."))
-            self.undo_stack.push(EditCommand(self, action, period, before, after))
             emit(self.report_did_save, action, period)
 
         def failed(error: BaseException, before=before, after=changed) -> None:
@@ -483,12 +551,23 @@ class ReportEditor(QScrollArea):
                 for name, value in before.items():
                     if self._saved.get(name) == after[name]:
                         self._saved[name] = value  # not saved: still differs, still dirty
+            self._drop(command)
             self._show_error(error, list(after))
             self.saved_label.setText(_("Not saved."))
 
         DbOp(self.session, self, lambda rep: write_values(rep, action, period, changed)).success(
             done
         ).failure(failed).run()
+
+    def _drop(self, command: EditCommand) -> None:
+        """Take a save that failed off the undo stack: there is nothing to undo."""
+        if not shiboken6.isValid(command):
+            return
+        command.setObsolete(True)
+        stack = self.undo_stack
+        top = stack.command(stack.index() - 1) if stack.index() > 0 else None
+        if top is command:
+            stack.undo()  # an obsolete command is removed without being undone
 
     def _show_error(self, error: BaseException, fields: list[str]) -> None:
         text = error_text(error)

@@ -26,14 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import _, format_number, format_period, ngettext
+from fieldplan.i18n import _, format_number, format_period
 from fieldplan.offices import office_name
+from ui.bidi import BidiDelegate
 from ui.context import Identity, lang
 from ui.models import outcome_label
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
 
 SUFFIX = ".fieldplan"
+#: The outcome of a file the user cancelled before it was merged (not a core outcome).
+CANCELLED = "cancelled"
 #: Where removable media are mounted on Linux.
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/")
 
@@ -71,25 +74,54 @@ def choose_and_import(session: Session, parent: QWidget) -> None:
     dialog.open()
 
 
+#: Progress steps per file: the bar moves inside a big bundle too.
+STEPS_PER_FILE = 1000
+
+
 def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
     """Import files one after the other on the worker, with a progress dialog, then
-    show what became of each."""
+    show what became of each.
+
+    Cancelling stops at the next batch of events: the file being merged is rolled
+    back (its import is one transaction) and the files after it are not opened; the
+    files merged before it stay merged, each a whole, checked bundle. The result
+    dialog says which is which.
+    """
     if not sync_available():
         _show_message(parent, _("Import"), _("This version cannot import bundles yet."))
         return
     paths = list(paths)
 
     def run(rep, progress, cancel):
-        from fieldplan.sync import import_bundle
+        from fieldplan.errors import FieldplanError
+        from fieldplan.sync import ImportOutcome, import_bundle
 
         outcomes = []
+        total = len(paths) * STEPS_PER_FILE
         for i, path in enumerate(paths):
-            if cancel():
-                break
             name = Path(path).name
-            progress(i, len(paths), _("Importing {file}…").format(file=name))
-            outcomes.append(import_bundle(rep, path, name=name, cancel=cancel))
-        progress(len(paths), len(paths), "")
+            if cancel():
+                outcomes.append(ImportOutcome(name, CANCELLED))
+                continue
+            label = _("Importing {file}…").format(file=name)
+            start = i * STEPS_PER_FILE
+            progress(start, total, label)
+
+            def within(done: int, of: int, _word: str, start=start, label=label) -> None:
+                step = STEPS_PER_FILE * min(done, of) // of if of > 0 else 0
+                progress(start + step, total, label)
+
+            try:
+                outcomes.append(import_bundle(rep, path, name=name, progress=within, cancel=cancel))
+            except FieldplanError:
+                if not cancel():
+                    raise
+                # the core stopped on our cancel and rolled this file back
+                outcomes.append(ImportOutcome(name, CANCELLED))
+            except OSError as exc:
+                reason = _("cannot read: {error}").format(error=exc.strerror or exc)
+                outcomes.append(ImportOutcome(name, "rejected", reason))
+        progress(total, total, "")
         return outcomes
 
     DbOp(session, parent, run).with_progress().success(
@@ -143,18 +175,21 @@ class ImportResultDialog(QDialog):
         self.table.setAccessibleName(_("Import result"))
         self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"), _("Details")])
         for row, o in enumerate(outcomes):
-            if o.outcome in ("rejected", "quarantined"):
+            if o.outcome == CANCELLED:
+                detail = _("Not imported: the import was cancelled. Nothing of it was kept.")
+            elif o.outcome in ("rejected", "quarantined"):
                 detail = o.reason
             else:
-                detail = ngettext(
-                    "{new} new of {total} event", "{new} new of {total} events", o.events_total
-                ).format(new=format_number(o.events_new), total=format_number(o.events_total))
+                detail = _("{new} new of {total} events").format(
+                    new=format_number(o.events_new), total=format_number(o.events_total)
+                )
                 if o.gaps:
                     detail += "; " + "; ".join(o.gaps)
             for col, text in enumerate((o.file, o.office, outcome_label(o.outcome), detail)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
+        self.table.setItemDelegateForColumn(3, BidiDelegate(self.table))  # reasons
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.resizeColumnsToContents()
         lay.addWidget(self.table)
@@ -233,13 +268,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         self.recipient = QComboBox()
         self.recipient.setAccessibleName(_("Recipient"))
-        if identity.is_hq:
-            from fieldplan.offices import all_offices
-
-            for code in all_offices():
-                if code != "HQ":
-                    self.recipient.addItem(f"{code} · {office_name(code, lang())}", code)
-        else:
+        if not identity.is_hq:
             self.recipient.addItem(office_name("HQ", lang()), "")
         form.addRow(_("&Recipient"), self.recipient)
         self.place = QComboBox()
@@ -271,10 +300,50 @@ class ExportDialog(QDialog):
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(_("&Save bundle"))
         self.ok.clicked.connect(self.export)
+        self.enrol_button = None
+        if identity.is_hq:
+            # only enrolled offices (a key in the registry) can read what HQ writes
+            self.enrol_button = self.buttons.addButton(
+                _("&Enrol an office…"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.enrol_button.clicked.connect(self._enrol)
+            self.ok.setEnabled(False)
+            self._load_recipients()
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self._place_changed()
         self.resize(600, 260)
+
+    def _load_recipients(self) -> None:
+        from ui.enrol import enrolled_offices
+
+        self.message.setText(_("Looking up the enrolled offices…"))
+        DbOp(self.session, self, enrolled_offices).success(self._recipients_loaded).failure(
+            self._failed
+        ).run()
+
+    def _recipients_loaded(self, offices: list[str]) -> None:
+        keep = self.recipient.currentData()
+        self.recipient.clear()
+        for code in offices:
+            self.recipient.addItem(f"{code} · {office_name(code, lang())}", code)
+        if keep:
+            self.recipient.setCurrentIndex(max(0, self.recipient.findData(keep)))
+        self.ok.setEnabled(bool(offices))
+        self.message.setText(
+            ""
+            if offices
+            else _(
+                "No office is enrolled yet. Enrol an office, give it its setup bundle, "
+                "and import the first bundle it sends back; then you can write bundles for it."
+            )
+        )
+
+    def _enrol(self) -> None:
+        from ui.enrol import EnrolDialog
+
+        dialog = EnrolDialog(self.session, self.identity, self)
+        dialog.open()
 
     def _place_changed(self, *_args) -> None:
         root = self.place.currentData()
@@ -311,7 +380,7 @@ class ExportDialog(QDialog):
 
     def _done(self, result) -> None:
         self.result_info = result
-        self.ok.setEnabled(True)
+        self.ok.setEnabled(self.recipient.count() > 0)
         text = _("Saved {file} ({size}, {events} events).").format(
             file=str(result.path), size=size_text(result.size), events=format_number(result.events)
         )
@@ -325,5 +394,5 @@ class ExportDialog(QDialog):
         self.message.setText(text)
 
     def _failed(self, error: BaseException) -> None:
-        self.ok.setEnabled(True)
+        self.ok.setEnabled(self.recipient.count() > 0)
         self.message.setText(error_text(error))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fieldplan import progress as prog
 from fieldplan.cli import CommandError, add_common, output, print_table
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
 from fieldplan.store import resolve_db_path
@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=_("Open the desktop client."))
     p.add_argument("--demo", action="store_true",
                    help=_("open a demo database (made on first use)"))
+    p.add_argument("files", nargs="*", metavar="FILE.fieldplan",
+                   help=_("bundles to import once the window is open (as when one is "
+                          "opened from the file manager)"))
     add_common(p)
     p.set_defaults(func=cmd_gui)
 
@@ -176,7 +179,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         raise CommandError(
             _("the desktop client cannot start: {error}").format(error=exc)) from exc
     return run(db=getattr(args, "db", None), demo=getattr(args, "demo", False),
-               lang=getattr(args, "lang", None))
+               lang=getattr(args, "lang", None), files=getattr(args, "files", None) or ())
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -249,12 +252,10 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
         report = prog.get_report(rep, args.action.upper(), args.period)
     assert report is not None
     data = prog.report_to_dict(report) | {"changed": bool(changes.events)}
-    from fieldplan.i18n import status_label
-
     msg = (_("Recorded {action} for {period}: {status}") if changes.events
            else _("No change to {action} for {period}: {status}"))
     output(args, data, msg.format(action=report.action, period=report.period,
-                                  status=status_label(report.status, lang_of(args))))
+                                  status=report.status))
     return 0
 
 
@@ -262,8 +263,7 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         changes = prog.submit_period(rep, args.period)
     output(args, {"period": args.period, "submitted": changes.events},
-           ngettext("Submitted {count} report for {period}",
-                    "Submitted {count} reports for {period}", changes.events).format(
+           _("Submitted {count} report(s) for {period}").format(
                count=changes.events, period=args.period))
     return 0
 
@@ -278,7 +278,7 @@ def cmd_progress_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_progress_list(args: argparse.Namespace) -> int:
-    from fieldplan.i18n import format_percent, state_label, status_label
+    from fieldplan.i18n import format_percent, status_label
 
     lang = lang_of(args)
     with open_db(args) as rep:
@@ -286,7 +286,7 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
     data = [prog.report_to_dict(r) for r in reports]
     output(args, data, lambda: print_table(
         [(r.office, r.action, r.period, status_label(r.status, lang),
-          "" if r.percent is None else format_percent(r.percent, lang), state_label(r.state, lang),
+          "" if r.percent is None else format_percent(r.percent, lang), r.state,
           r.achievements[:40].replace("\n", " ")) for r in reports],
         [_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"), _("State"),
          _("Note")]))
@@ -320,9 +320,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
 
     with open_db(args) as rep:
         result = replace_plan(rep, Path(args.file))
-    output(args, result, ngettext(
-        "Plan {plan} version {version} imported ({actions} action)",
-        "Plan {plan} version {version} imported ({actions} actions)", result["actions"]).format(
+    output(args, result, _("Plan {plan} version {version} imported ({actions} actions)").format(
         plan=result["plan"], version=result["version"], actions=result["actions"]))
     return 0
 
@@ -346,9 +344,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     world = make_demo(out, offices=args.offices, seed=args.seed, merge=args.merge,
                       progress=None if getattr(args, "json", False) else _demo_progress)
-    output(args, world.to_dict(), ngettext(
-        "Demo world in {dir}: HQ and {count} office", "Demo world in {dir}: HQ and {count} offices",
-        len(world.offices)).format(dir=out, count=len(world.offices)))
+    output(args, world.to_dict(), _("Demo world in {dir}: HQ and {count} offices").format(
+        dir=out, count=len(world.offices)))
     return 0
 
 

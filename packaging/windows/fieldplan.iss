@@ -27,4 +27,4 @@ Name: "{userdesktop}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "g
 
 [Registry]
 Root: HKCU; Subkey: "Software\Classes\.fieldplan"; ValueType: string; ValueData: "fieldplan.bundle"; Flags: uninsdeletevalue
-Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle\shell\open\command"; ValueType: string; ValueData: """{app}\fieldplan.exe"" gui"; Flags: uninsdeletekey
+Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle\shell\open\command"; ValueType: string; ValueData: """{app}\fieldplan.exe"" gui ""%1"""; Flags: uninsdeletekey

@@ -173,3 +173,72 @@ def test_window_geometry_saved(open_window, qtbot, hq_db, settings):
     window.close()
     assert settings.value("window/geometry") is not None
     assert QApplication.instance() is not None
+
+
+def _activate(window, qtbot) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+
+
+def test_ctrl_z_in_a_field_is_the_window_undo(open_window, qtbot, hq_db):
+    """Qt's own undo in a line edit would change the text behind the database's back:
+    Ctrl+Z there is the window's undo, which writes the old value back."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    _activate(window, qtbot)
+    editor.percent.setFocus()
+    editor.percent.selectAll()
+    qtbot.keyClicks(editor.percent, "55")
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == 55, timeout=5000)
+    wait_idle(qtbot, window.session)
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(editor.percent, Qt.Key.Key_Z, ctrl)
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == 40, timeout=5000)
+    assert editor.percent.text() == "40"
+    qtbot.keyClick(editor.percent, Qt.Key.Key_Z, ctrl | shift)  # redo
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == 55, timeout=5000)
+    assert editor.percent.text() == "55"
+    wait_idle(qtbot, window.session)
+
+
+def test_ctrl_z_right_after_typing_undoes_the_typing(open_window, qtbot, hq_db):
+    """Typing not saved yet (the save timer has not fired) is saved, then undone: one
+    Ctrl+Z takes it away, in the field and in the database."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    _activate(window, qtbot)
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Visa")
+    assert editor.busy() and window.undo_action.isEnabled()
+    qtbot.keyClick(box, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert box.toPlainText() == ""
+    qtbot.waitUntil(lambda: not editor.busy(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert db_report(hq_db, "PA1.6", "2026-S1").challenges == ""
+    assert window.undo_stack.canRedo()
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa", timeout=5000)
+    assert box.toPlainText() == "Visa"
+    wait_idle(qtbot, window.session)
+
+
+def test_field_context_menu_offers_the_window_undo(open_window, qtbot, hq_db):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    for field, target in (
+        (editor.percent, editor.percent),
+        (editor.narratives["challenges"], editor.narratives["challenges"].viewport()),
+    ):
+        event = QContextMenuEvent(
+            QContextMenuEvent.Reason.Mouse, QPoint(5, 5), target.mapToGlobal(QPoint(5, 5))
+        )
+        QApplication.sendEvent(target, event)
+        menu = next(m for m in field.findChildren(QMenu) if m.isVisible())
+        assert window.undo_action in menu.actions() and window.redo_action in menu.actions()
+        assert not [a for a in menu.actions() if a.objectName() in ("edit-undo", "edit-redo")]
+        menu.close()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
+from tests.ui.test_sync_ui import result_dialog
 from ui.app import Shell
 from ui.qtcompat import emit
 
@@ -116,3 +117,195 @@ def test_controls_have_accessible_names_and_keyboard_shortcuts(open_window, qtbo
     assert not window.submit_action.shortcut().isEmpty()
     window.resize(1366, 768)
     assert window.width() <= 1366 and window.minimumSizeHint().width() <= 1366
+
+
+class FakeVolume:
+    """What removable_drives reads of a QStorageInfo."""
+
+    def __init__(self, root, name="", free=64 * 1024**2, ready=True, read_only=False):
+        self.root, self.name, self.free = root, name, free
+        self.ready, self.read_only = ready, read_only
+
+    def isValid(self):
+        return True
+
+    def isReady(self):
+        return self.ready
+
+    def isReadOnly(self):
+        return self.read_only
+
+    def rootPath(self):
+        return self.root
+
+    def displayName(self):
+        return self.name
+
+    def bytesAvailable(self):
+        return self.free
+
+
+def test_removable_drives_are_offered_for_export(
+    open_window, qtbot, office_db, tmp_path, monkeypatch
+):
+    from PySide6.QtCore import QStorageInfo
+
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import open_replica
+    from ui import transfer
+
+    stick = tmp_path / "media" / "amina" / "KINGSTON"
+    stick.mkdir(parents=True)
+    volumes = [
+        FakeVolume("/"),
+        FakeVolume("/home"),
+        FakeVolume(str(stick), "KINGSTON", free=3 * 1024**3),
+        FakeVolume(str(tmp_path / "media" / "cdrom"), "CD", read_only=True),
+        FakeVolume(str(tmp_path / "media" / "card"), "SD", ready=False),
+    ]
+    monkeypatch.setattr(QStorageInfo, "mountedVolumes", staticmethod(lambda: volumes))
+    monkeypatch.setattr(transfer, "REMOVABLE_ROOTS", (str(tmp_path / "media") + "/",))
+    monkeypatch.setattr(transfer.sys, "platform", "linux")
+    drives = transfer.removable_drives()
+    assert drives == [("KINGSTON (3,072 MB free)", str(stick))]
+
+    with open_replica(office_db) as rep:
+        record_progress(rep, "PA1.1", "2026-S1", status="on-track", percent=10)
+    window = open_window(office_db)
+    dialog = transfer.ExportDialog(window.session, window.identity, window)
+    dialog.open()
+    places = [dialog.place.itemText(i) for i in range(dialog.place.count())]
+    assert places == ["Removable drive: KINGSTON (3,072 MB free)", "A folder…"]
+    assert dialog.folder.text() == str(stick)  # the drive is the first choice
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    assert Path(dialog.result_info.path).parent == stick
+    dialog.place.setCurrentIndex(1)  # "A folder…" leaves the folder to choose
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_removable_drives_on_windows_are_the_other_drive_letters(monkeypatch):
+    from PySide6.QtCore import QStorageInfo
+
+    from ui import transfer
+
+    volumes = [FakeVolume("C:/"), FakeVolume("D:/", "USB"), FakeVolume("E:/data/")]
+    monkeypatch.setattr(QStorageInfo, "mountedVolumes", staticmethod(lambda: volumes))
+    monkeypatch.setattr(transfer.sys, "platform", "win32")
+    assert [root for _label, root in transfer.removable_drives()] == ["D:/"]
+
+
+@pytest.fixture
+def event_loop(qtbot, settings, monkeypatch):
+    """``ui.app.run`` without blocking: its event loop is replaced by ``check(window)``,
+    called once the main window shows, with pytest-qt's loop running meanwhile."""
+    import ui.app
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    font = app.font()
+    monkeypatch.setattr(ui.app, "settings", lambda: settings)
+    checks = []
+
+    def exec_(_app) -> int:
+        def shown():
+            return [
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, MainWindow) and w.isVisible()
+            ]
+
+        qtbot.waitUntil(lambda: bool(shown()), timeout=60_000)
+        window = shown()[0]
+        wait_idle(qtbot, window.session)
+        try:
+            return checks[0](window)
+        finally:
+            window.close()
+
+    monkeypatch.setattr(QApplication, "exec", exec_)
+    yield checks.append
+    app.setFont(font)
+
+
+def test_run_demo_opens_the_demo_window(event_loop, monkeypatch):
+    import ui.first_run
+    from ui.app import run
+
+    monkeypatch.setattr(ui.first_run, "DEMO_OFFICES", 2)
+    seen = []
+    event_loop(lambda window: seen.append(window.identity) or 0)
+    assert run(demo=True, lang="en") == 0
+    [identity] = seen
+    assert identity.is_hq
+    assert Path(identity.db_path) == ui.first_run.demo_path()
+    assert Path(identity.db_path).exists()
+
+
+def test_run_imports_the_bundles_it_is_given(event_loop, demo_world, tmp_path, qtbot):
+    import shutil
+
+    from ui.app import run
+
+    db = tmp_path / "hq.sqlite3"
+    shutil.copy(demo_world / "hq.sqlite3", db)
+    shutil.copy(str(demo_world / "hq.sqlite3") + ".key", str(db) + ".key")
+    bundles = sorted((demo_world / "bundles").glob("*.fieldplan"))[:2]
+    missing = tmp_path / "gone.fieldplan"
+    seen = []
+
+    def check(window) -> int:
+        dialog = result_dialog(window, qtbot)
+        seen.extend((o.file, o.outcome) for o in dialog.outcomes)
+        dialog.accept()
+        wait_idle(qtbot, window.session)
+        return 0
+
+    event_loop(check)
+    assert run(db=str(db), lang="en", files=[*bundles, missing]) == 0
+    assert seen == [(b.name, "merged") for b in bundles] + [("gone.fieldplan", "rejected")]
+
+
+def test_fieldplan_gui_passes_its_files(event_loop, demo_world, tmp_path, qtbot, capsys):
+    """``fieldplan gui FILE…`` (how the desktop entry and the Windows file association
+    open a double-clicked bundle) imports the files once the window is open."""
+    import shutil
+
+    from fieldplan.cli import main
+
+    db = tmp_path / "hq.sqlite3"
+    shutil.copy(demo_world / "hq.sqlite3", db)
+    shutil.copy(str(demo_world / "hq.sqlite3") + ".key", str(db) + ".key")
+    [bundle] = sorted((demo_world / "bundles").glob("*.fieldplan"))[:1]
+    seen = []
+
+    def check(window) -> int:
+        dialog = result_dialog(window, qtbot)
+        seen.extend(o.outcome for o in dialog.outcomes)
+        dialog.accept()
+        wait_idle(qtbot, window.session)
+        return 0
+
+    event_loop(check)
+    assert main(["gui", "--db", str(db), "--lang", "en", str(bundle)]) == 0
+    assert seen == ["merged"]
+    with pytest.raises(SystemExit):
+        main(["gui", "--help"])
+    assert "FILE.fieldplan" in capsys.readouterr().out
+
+
+def test_desktop_entry_and_installer_open_bundles_with_the_app():
+    import configparser
+
+    root = Path(__file__).resolve().parents[2] / "packaging"
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(root / "linux" / "org.iom_oic.fieldplan.desktop", encoding="utf-8")
+    desktop = entry["Desktop Entry"]
+    assert desktop["Exec"] == "fieldplan gui %F"
+    assert "application/x-fieldplan-bundle" in desktop["MimeType"].split(";")
+    mime = (root / "linux" / "fieldplan-bundle.xml").read_text(encoding="utf-8")
+    assert 'type="application/x-fieldplan-bundle"' in mime
+    iss = (root / "windows" / "fieldplan.iss").read_text(encoding="utf-8")
+    assert '"""{app}\\fieldplan.exe"" gui ""%1"""' in iss

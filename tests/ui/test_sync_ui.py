@@ -163,3 +163,73 @@ def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
     with open_replica(a_path) as rep:
         assert sync.list_conflicts(rep) == []
         assert progress.get_report(rep, code, "2026-S1").status == loser.value
+
+
+@pytest.mark.parametrize("how", ["button", "escape"])
+def test_cancelling_an_import_leaves_the_database_unchanged(
+    open_window, qtbot, demo_world, tmp_path, monkeypatch, how
+):
+    """Cancel while a bundle is being merged: that bundle is rolled back, the next
+    one is not opened, and the result dialog says so."""
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from fieldplan.sync import exchange
+
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    bundles = sorted((demo_world / "bundles").glob("*.fieldplan"))[:2]
+    monkeypatch.setattr(exchange, "BATCH", 5)  # several batches, so several cancel checks
+    reached, go_on = threading.Event(), threading.Event()
+    store_events = exchange.events.store_events
+
+    def held_store(conn, batch):  # the worker stops here until the test has cancelled
+        reached.set()
+        assert go_on.wait(10)
+        return store_events(conn, batch)
+
+    monkeypatch.setattr(exchange.events, "store_events", held_store)
+    before_events = events_count(db)
+    with open_replica(db) as rep:
+        before_inbox = rep.conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
+        before_reports = progress.list_reports(rep)
+    window = open_window(db)
+    drop(window, bundles)
+    qtbot.waitUntil(reached.is_set, timeout=10_000)
+    dialog = window.findChild(QProgressDialog)
+    if how == "button":
+        dialog.findChild(QPushButton).click()
+    else:
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    go_on.set()
+    result = result_dialog(window, qtbot)
+    assert [o.outcome for o in result.outcomes] == ["cancelled", "cancelled"]
+    assert result.table.item(0, 2).text() == "Not imported (cancelled)"
+    assert "cancelled" in result.table.item(1, 3).text()
+    result.accept()
+    wait_idle(qtbot, window.session)
+    assert events_count(db) == before_events
+    with open_replica(db) as rep:
+        assert rep.conn.execute("SELECT count(*) FROM inbox").fetchone()[0] == before_inbox
+        assert progress.list_reports(rep) == before_reports
+
+
+def test_progress_moves_inside_one_bundle(open_window, qtbot, demo_world, tmp_path, monkeypatch):
+    from fieldplan.sync import exchange
+    from ui import transfer
+
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    [bundle] = sorted((demo_world / "bundles").glob("*.fieldplan"))[:1]
+    monkeypatch.setattr(exchange, "BATCH", 5)
+    monkeypatch.setattr("ui.ops.PROGRESS_INTERVAL_S", 0)  # every report, however fast
+    seen = []
+    window = open_window(db)
+    window.session.worker.progress_did_change.connect(
+        lambda _job, done, total, _label: seen.append((done, total))
+    )
+    drop(window, [bundle])
+    result_dialog(window, qtbot).accept()
+    wait_idle(qtbot, window.session)
+    steps = transfer.STEPS_PER_FILE
+    assert seen[-1] == (steps, steps)
+    assert any(0 < done < steps for done, _total in seen)  # not just "0 of 1 file"

@@ -1,0 +1,153 @@
+"""Headquarters and an office through their windows: HQ writes bundles only for
+enrolled offices and enrols new ones from its menu; a period HQ locks reaches the
+office in a bundle and makes its editor read-only, and unlocking gives it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+from tests.ui.test_sync_ui import drop, result_dialog
+
+sync = pytest.importorskip("fieldplan.sync")
+
+
+def send_to_hq(office, hq, tmp_path: Path) -> None:
+    """The office's first bundle reaches HQ: its key is now in HQ's registry."""
+    out = tmp_path / "to-hq"
+    out.mkdir(exist_ok=True)
+    outcome = sync.import_bundle(hq, sync.export_bundle(office, out_dir=out).path)
+    assert outcome.outcome == "merged"
+
+
+def export_from(window, qtbot, folder: Path, office: str) -> Path:
+    from ui.transfer import ExportDialog
+
+    dialog = ExportDialog(window.session, window.identity, window)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=5000)
+    dialog.recipient.setCurrentIndex(dialog.recipient.findData(office))
+    dialog.folder.setText(str(folder))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    path = Path(dialog.result_info.path)
+    dialog.close()
+    return path
+
+
+def test_hq_exports_only_for_enrolled_offices(open_window, qtbot, hq, make_office, tmp_path):
+    ml = make_office("ML")
+    make_office("SN")  # has its setup bundle, but nothing reached HQ yet
+    send_to_hq(ml, hq, tmp_path)
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    from ui.transfer import ExportDialog
+
+    dialog = ExportDialog(window.session, window.identity, window)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.recipient.count() > 0, timeout=5000)
+    assert [dialog.recipient.itemData(i) for i in range(dialog.recipient.count())] == ["ML"]
+    assert dialog.ok.isEnabled() and dialog.message.text() == ""
+    dialog.close()
+    path = export_from(window, qtbot, tmp_path / "out", "ML")
+    assert sync.import_bundle(ml, path).outcome in ("merged", "duplicate")
+    wait_idle(qtbot, window.session)
+
+
+def test_hq_with_no_enrolled_office_is_offered_enrolment(open_window, qtbot, hq, tmp_path):
+    from PySide6.QtWidgets import QDialog
+
+    from ui.transfer import ExportDialog
+
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    dialog = ExportDialog(window.session, window.identity, window)
+    dialog.open()
+    qtbot.waitUntil(lambda: "No office is enrolled" in dialog.message.text(), timeout=5000)
+    assert dialog.recipient.count() == 0 and not dialog.ok.isEnabled()
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert dialog.findChild(QDialog, "enrol-dialog") is not None
+    dialog.close()
+    # the HQ menu has it too
+    window.enrol_action.trigger()
+    enrol = window.findChild(QDialog, "enrol-dialog")
+    enrol.choose("SN")
+    enrol.folder.setText(str(tmp_path / "setup"))
+    qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: enrol.result_path is not None, timeout=10_000)
+    assert enrol.result_path == tmp_path / "setup" / "SN-setup.fieldplan"
+    assert "SN-setup.fieldplan" in enrol.message.text()
+    with sync.init_from_setup(tmp_path / "sn.sqlite3", enrol.result_path) as office:
+        assert office.office == "SN"
+    enrol.close()
+    wait_idle(qtbot, window.session)
+
+
+def _choose(window, qtbot, code: str):
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    assert window.office_view.tree.select(code)
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == code, timeout=5000)
+    wait_idle(qtbot, window.session)
+    return editor
+
+
+def _set_lock(window, qtbot, locked: bool) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    window.set_period("2026-S1")
+    (window.lock_action if locked else window.unlock_action).trigger()
+    dialog = window.findChild(QDialog, "lock-dialog")
+    assert "2026" in dialog.text.text()
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    with open_replica(window.identity.db_path) as rep:
+        assert progress.is_locked(rep, "2026-S1") is locked
+
+
+def _receive(office_window, qtbot, bundle: Path) -> None:
+    drop(office_window, [bundle])
+    dialog = result_dialog(office_window, qtbot)
+    assert [o.outcome for o in dialog.outcomes] == ["merged"]
+    dialog.accept()
+    wait_idle(qtbot, office_window.session)
+
+
+def test_period_lock_reaches_the_office_and_makes_its_editor_read_only(
+    open_window, qtbot, hq, make_office, tmp_path
+):
+    sn = make_office("SN")
+    code = sn.plan().actions_of(level="national")[0].code
+    progress.record_progress(sn, code, "2026-S1", status="on-track", percent=20)
+    send_to_hq(sn, hq, tmp_path)
+    hq_path, sn_path = hq.path, sn.path
+    hq.close()
+    sn.close()
+    hq_window = open_window(hq_path)
+    office = open_window(sn_path)
+    editor = _choose(office, qtbot, code)
+    assert editor.status.isEnabled() and not editor.percent.isReadOnly()
+
+    _set_lock(hq_window, qtbot, True)
+    _receive(office, qtbot, export_from(hq_window, qtbot, tmp_path / "lock", "SN"))
+    qtbot.waitUntil(lambda: not editor.status.isEnabled(), timeout=5000)
+    assert editor.percent.isReadOnly()
+    assert all(box.isReadOnly() for box in editor.narratives.values())
+    assert editor.notice.isVisibleTo(office)
+    assert editor.notice.text() == "Headquarters has locked this period."
+    assert not editor.reopen_button.isVisibleTo(office)
+
+    _set_lock(hq_window, qtbot, False)
+    _receive(office, qtbot, export_from(hq_window, qtbot, tmp_path / "unlock", "SN"))
+    qtbot.waitUntil(lambda: editor.status.isEnabled(), timeout=5000)
+    assert not editor.percent.isReadOnly() and not editor.notice.isVisibleTo(office)
+    with open_replica(sn_path) as rep:
+        assert not progress.is_locked(rep, "2026-S1")

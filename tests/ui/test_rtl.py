@@ -1,0 +1,133 @@
+"""Right-to-left details: the reports count keeps clear of the window's edge, and
+mixed-script cells are laid out, aligned and elided in their own text's direction."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+
+from fieldplan.model import ProgressReport
+from tests.ui.conftest import wait_idle
+from ui.bidi import text_direction
+from ui.models import ReportTableModel
+
+LTR, RTL = Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft
+ENGLISH = "A 4-day technical workshop was held with civil society partners. " * 4
+ARABIC = "عقدت ورشة عمل فنية لمدة أربعة أيام مع شركاء المجتمع المدني. " * 4
+
+
+@pytest.fixture
+def arabic(qapp):
+    from ui.app import apply_language
+
+    apply_language(qapp, "ar")
+    yield
+    apply_language(qapp, "en")
+
+
+def report(achievements: str) -> ProgressReport:
+    return ProgressReport(
+        "SN",
+        "PA1.1",
+        "2026-S1",
+        "on-track",
+        40,
+        (),
+        achievements,
+        "",
+        "",
+        "draft",
+        "2026-03-01T10:00:00Z",
+        "x",
+    )
+
+
+def test_text_direction_is_the_first_strong_character():
+    assert text_direction(ENGLISH) == LTR
+    assert text_direction(ARABIC) == RTL
+    assert text_direction("2026 — " + ARABIC) == RTL  # digits decide nothing
+    assert text_direction("Réunion à Dakar") == LTR
+    assert text_direction("\u200e2026-S1") == LTR  # the mark the period column uses
+    assert text_direction("40 %") is None
+    assert text_direction("") is None
+
+
+def _option(view, row: int, column: int) -> QStyleOptionViewItem:
+    """The style option the view's delegate paints a cell with."""
+    index = view.model().index(row, column)
+    option = QStyleOptionViewItem()
+    option.initFrom(view)  # the view's direction, as when it paints
+    option.textElideMode = view.textElideMode()
+    view.itemDelegateForIndex(index).initStyleOption(option, index)
+    return option
+
+
+@pytest.mark.parametrize("layout", [RTL, LTR])
+def test_table_cells_take_their_own_direction(qtbot, layout):
+    from ui.hq_desk import _table
+
+    QApplication.setLayoutDirection(layout)
+    try:
+        model = ReportTableModel()
+        model.set_reports([report(ENGLISH), report(ARABIC), report("")])
+        view = _table(model, "Reports")
+        qtbot.addWidget(view)
+        column = ReportTableModel.ACHIEVEMENTS
+        english, arabic = _option(view, 0, column), _option(view, 1, column)
+        # the start of each text stays visible, its ellipsis at the text's own end
+        assert english.direction == LTR and arabic.direction == RTL
+        assert english.textElideMode == arabic.textElideMode == Qt.TextElideMode.ElideRight
+        assert _option(view, 2, column).direction == layout  # nothing to go by
+        # codes and numbers keep the layout's direction and alignment
+        for column in (ReportTableModel.OFFICE, ReportTableModel.PERCENT):
+            assert _option(view, 0, column).direction == layout
+    finally:
+        QApplication.setLayoutDirection(LTR)
+
+
+def test_latin_text_is_drawn_the_same_in_both_layouts(qtbot):
+    """An English cell, elided, looks exactly as it does in the English layout."""
+    from ui.hq_desk import _table
+
+    def cell_image(layout):
+        QApplication.setLayoutDirection(layout)
+        model = ReportTableModel()
+        model.set_reports([report(ENGLISH)])
+        view = _table(model, "Reports")
+        qtbot.addWidget(view)
+        view.horizontalHeader().setVisible(False)
+        view.setShowGrid(False)
+        for column in range(model.columnCount()):
+            view.setColumnHidden(column, column != ReportTableModel.ACHIEVEMENTS)
+        view.resize(400, 80)
+        view.show()
+        qtbot.waitExposed(view)
+        rect = view.visualRect(model.index(0, ReportTableModel.ACHIEVEMENTS))
+        return view.viewport().grab(rect).toImage()
+
+    try:
+        english = cell_image(LTR)
+        arabic = cell_image(RTL)
+    finally:
+        QApplication.setLayoutDirection(LTR)
+    assert english.size() == arabic.size()
+    assert english == arabic
+
+
+def test_reports_count_is_not_clipped_in_arabic(open_window, qtbot, hq_db, arabic):
+    window = open_window(hq_db)
+    window.resize(1366, 768)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    count = page.count
+    qtbot.waitUntil(lambda: count.isVisible() and "2" in count.text(), timeout=5000)
+    QApplication.processEvents()  # let the bar lay out its new text
+    left = count.mapTo(window, QPoint(0, 0)).x()
+    right = left + count.width()
+    assert count.width() >= count.fontMetrics().horizontalAdvance(count.text())
+    # the count is at the left end of the bar in Arabic: it keeps a margin there
+    assert left >= 4 and right <= window.width() - 4
+    search = page.search.mapTo(window, QPoint(0, 0)).x() + page.search.width()
+    assert search <= window.width() - 4

@@ -1,0 +1,145 @@
+"""(HQ) Enrolling an office: write the setup bundle it starts from, and say how to
+hand it over. Which offices are enrolled (they have a key in the registry) is also
+what the export dialog offers as recipients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import _
+from fieldplan.offices import office_name
+from ui.context import Identity, lang
+from ui.ops import DbOp, Session, error_text
+from ui.qtcompat import emit
+
+
+def enrolled_offices(rep) -> list[str]:
+    """(worker) offices with a key in the registry that is not revoked, HQ aside:
+    the ones a bundle can be written for."""
+    from fieldplan.sync import all_keys
+
+    return sorted(
+        {k.office for k in all_keys(rep).values() if k.office != "HQ" and k.status != "revoked"}
+    )
+
+
+def setup_file_name(office: str) -> str:
+    return f"{office}-setup.fieldplan"
+
+
+class EnrolDialog(QDialog):
+    """Choose an office and a folder; writes ``<CODE>-setup.fieldplan`` there."""
+
+    office_did_enrol = Signal(str, str)  # office, setup file
+
+    def __init__(self, session: Session, identity: Identity, parent: QWidget) -> None:
+        super().__init__(parent)
+        from fieldplan.offices import all_offices
+        from ui.transfer import outbox_dir
+
+        self.session, self.identity = session, identity
+        self.result_path: Path | None = None
+        self.setObjectName("enrol-dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(_("Enrol an office"))
+        lay = QVBoxLayout(self)
+        intro = QLabel(
+            _(
+                "A setup bundle starts an office's fieldplan: the plan, the key of "
+                "headquarters and the office's data held here. Give it to the office on "
+                "a USB stick or by email; they open it when fieldplan first starts."
+            )
+        )
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        form = QFormLayout()
+        self.office = QComboBox()
+        self.office.setAccessibleName(_("Office"))
+        for code in all_offices():
+            if code != "HQ":
+                self.office.addItem(f"{code} · {office_name(code, lang())}", code)
+        form.addRow(_("&Office"), self.office)
+        self.folder = QLineEdit(outbox_dir())
+        self.folder.setAccessibleName(_("Folder"))
+        browse = QPushButton(_("&Browse…"))
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        form.addRow(_("&Folder"), row)
+        lay.addLayout(form)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.message, 1)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_("&Write setup bundle"))
+        self.ok.clicked.connect(self.enrol)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(600, 300)
+
+    def choose(self, office: str) -> None:
+        self.office.setCurrentIndex(max(0, self.office.findData(office)))
+
+    def _browse(self) -> None:
+        dialog = QFileDialog(self, _("Choose a folder"))
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.folder.setText)
+        dialog.open()
+
+    def enrol(self) -> None:
+        folder = self.folder.text().strip()
+        if not folder:
+            self.message.setText(_("Choose a folder first."))
+            return
+        office = self.office.currentData()
+        path = Path(folder) / setup_file_name(office)
+        self.ok.setEnabled(False)
+        self.message.setText(_("Writing the setup bundle…"))
+
+        def run(rep):
+            from fieldplan.sync import enroll_office
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return enroll_office(rep, office, path)
+
+        DbOp(self.session, self, run).success(
+            lambda result, o=office: self._done(o, result)
+        ).failure(self._failed).run()
+
+    def _done(self, office: str, result) -> None:
+        self.ok.setEnabled(True)
+        self.result_path = Path(result.path)
+        self.message.setText(
+            _(
+                "Saved {file}.\n\nGive it to {office}: they choose it when fieldplan "
+                "first starts on their computer. {office} can receive bundles once its "
+                "first bundle has reached headquarters."
+            ).format(file=str(result.path), office=office_name(office, lang()))
+        )
+        emit(self.office_did_enrol, office, str(result.path))
+
+    def _failed(self, error: BaseException) -> None:
+        self.ok.setEnabled(True)
+        self.message.setText(error_text(error))

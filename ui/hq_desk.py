@@ -27,6 +27,7 @@ from fieldplan.i18n import (
     _,
     format_number,
     level_label,
+    ngettext,
     state_label,
     status_label,
 )
@@ -427,7 +428,11 @@ class QuarantinePage(QWidget):
         from fieldplan.replica import Changes
 
         merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
-        self.message.setText(_("Key trusted; {n} bundles merged.").format(n=merged))
+        self.message.setText(
+            ngettext(
+                "Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.", merged
+            ).format(n=merged)
+        )
         emit(
             self.session.changes_did_happen,
             Changes(

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 import fieldplan
-from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_datetime, format_period
+from fieldplan.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    _,
+    format_datetime,
+    format_period,
+    ngettext,
+)
 from fieldplan.progress import list_reports, set_period_lock, submit_period
 from ui import transfer
 from ui.context import Identity
@@ -53,11 +60,13 @@ def sync_text(state) -> str:
     if state.last_import:
         parts.append(_("last import {when}").format(when=_fmt(state.last_import.get("at", ""))))
     if state.gaps:
-        parts.append(_("{n} gaps").format(n=len(state.gaps)))
+        parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
     if state.quarantined:
         parts.append(_("{n} quarantined").format(n=state.quarantined))
     if state.conflicts:
-        parts.append(_("{n} conflicts").format(n=state.conflicts))
+        parts.append(
+            ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)
+        )
     return " · ".join(parts)
 
 
@@ -388,9 +397,12 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return
-        text = _(
+        text = ngettext(
+            "Submit {n} draft report for {period}? Submitted reports cannot be "
+            "edited until they are reopened.",
             "Submit {n} draft reports for {period}? Submitted reports cannot be "
-            "edited until they are reopened."
+            "edited until they are reopened.",
+            summary.drafts,
         ).format(n=summary.drafts, period=format_period(period))
         details = "\n".join(summary.missing)
         if summary.missing:
@@ -403,7 +415,10 @@ class MainWindow(QMainWindow):
     def _submit(self, period: str) -> None:
         DbOp(self.session, self, lambda rep: submit_period(rep, period)).success(
             lambda ch: self.statusBar().showMessage(
-                _("{n} reports submitted.").format(n=len(ch.entities)), 8000
+                ngettext(
+                    "{n} report submitted.", "{n} reports submitted.", len(ch.entities)
+                ).format(n=len(ch.entities)),
+                8000,
             )
         ).failure(lambda e: self.show_error(str(e))).run()
 

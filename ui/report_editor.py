@@ -45,6 +45,7 @@ from fieldplan.i18n import (
     level_label,
     state_label,
     status_label,
+    unit_label,
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.plan import Action
@@ -389,7 +390,9 @@ class ReportEditor(QScrollArea):
             label = QLabel(f"<b>{head}</b>")
             self.indicator_grid.addWidget(label, 0, col)
         for row, ind in enumerate(action.indicators, start=1):
-            name = QLabel(_("{title} ({unit})").format(title=ind.title.get(lang()), unit=ind.unit))
+            name = QLabel(
+                _("{title} ({unit})").format(title=ind.title.get(lang()), unit=unit_label(ind.unit))
+            )
             name.setWordWrap(True)
             name.setTextFormat(Qt.TextFormat.PlainText)
             target = ind.target_for(self.period)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import _, format_number, format_period
+from fieldplan.i18n import _, format_number, format_period, ngettext
 from fieldplan.offices import office_name
 from ui.bidi import BidiDelegate
 from ui.context import Identity, lang
@@ -180,9 +180,9 @@ class ImportResultDialog(QDialog):
             elif o.outcome in ("rejected", "quarantined"):
                 detail = o.reason
             else:
-                detail = _("{new} new of {total} events").format(
-                    new=format_number(o.events_new), total=format_number(o.events_total)
-                )
+                detail = ngettext(
+                    "{new} new of {total} event", "{new} new of {total} events", o.events_total
+                ).format(new=format_number(o.events_new), total=format_number(o.events_total))
                 if o.gaps:
                     detail += "; " + "; ".join(o.gaps)
             for col, text in enumerate((o.file, o.office, outcome_label(o.outcome), detail)):

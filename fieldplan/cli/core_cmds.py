@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fieldplan import progress as prog
 from fieldplan.cli import CommandError, add_common, output, print_table
-from fieldplan.i18n import _
+from fieldplan.i18n import _, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
 from fieldplan.store import resolve_db_path
@@ -252,10 +252,12 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
         report = prog.get_report(rep, args.action.upper(), args.period)
     assert report is not None
     data = prog.report_to_dict(report) | {"changed": bool(changes.events)}
+    from fieldplan.i18n import status_label
+
     msg = (_("Recorded {action} for {period}: {status}") if changes.events
            else _("No change to {action} for {period}: {status}"))
     output(args, data, msg.format(action=report.action, period=report.period,
-                                  status=report.status))
+                                  status=status_label(report.status, lang_of(args))))
     return 0
 
 
@@ -263,7 +265,8 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         changes = prog.submit_period(rep, args.period)
     output(args, {"period": args.period, "submitted": changes.events},
-           _("Submitted {count} report(s) for {period}").format(
+           ngettext("Submitted {count} report for {period}",
+                    "Submitted {count} reports for {period}", changes.events).format(
                count=changes.events, period=args.period))
     return 0
 
@@ -278,7 +281,7 @@ def cmd_progress_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_progress_list(args: argparse.Namespace) -> int:
-    from fieldplan.i18n import format_percent, status_label
+    from fieldplan.i18n import format_percent, state_label, status_label
 
     lang = lang_of(args)
     with open_db(args) as rep:
@@ -286,7 +289,7 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
     data = [prog.report_to_dict(r) for r in reports]
     output(args, data, lambda: print_table(
         [(r.office, r.action, r.period, status_label(r.status, lang),
-          "" if r.percent is None else format_percent(r.percent, lang), r.state,
+          "" if r.percent is None else format_percent(r.percent, lang), state_label(r.state, lang),
           r.achievements[:40].replace("\n", " ")) for r in reports],
         [_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"), _("State"),
          _("Note")]))
@@ -320,7 +323,9 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
 
     with open_db(args) as rep:
         result = replace_plan(rep, Path(args.file))
-    output(args, result, _("Plan {plan} version {version} imported ({actions} actions)").format(
+    output(args, result, ngettext(
+        "Plan {plan} version {version} imported ({actions} action)",
+        "Plan {plan} version {version} imported ({actions} actions)", result["actions"]).format(
         plan=result["plan"], version=result["version"], actions=result["actions"]))
     return 0
 
@@ -344,8 +349,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     world = make_demo(out, offices=args.offices, seed=args.seed, merge=args.merge,
                       progress=None if getattr(args, "json", False) else _demo_progress)
-    output(args, world.to_dict(), _("Demo world in {dir}: HQ and {count} offices").format(
-        dir=out, count=len(world.offices)))
+    output(args, world.to_dict(), ngettext(
+        "Demo world in {dir}: HQ and {count} office", "Demo world in {dir}: HQ and {count} offices",
+        len(world.offices)).format(dir=out, count=len(world.offices)))
     return 0
 
 

@@ -1,0 +1,169 @@
+"""The command line speaks the chosen language: its own help texts, argparse's headings
+and errors, and the core's messages."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from fieldplan import i18n
+from fieldplan.cli import main
+
+
+def run(*argv: str, capsys) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # --help and usage errors leave through argparse
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def hq_db(tmp_path: Path) -> Path:
+    from fieldplan.replica import init_hq
+
+    path = tmp_path / "hq.sqlite3"
+    init_hq(path).close()
+    return path
+
+
+def test_help_in_french(capsys):
+    code, out, _err = run("--lang", "fr", "--help", capsys=capsys)
+    assert code == 0
+    assert out.startswith("utilisation\u00a0: fieldplan ")
+    assert "\narguments positionnels:\n" in out and "\noptions:\n" in out
+    assert "afficher ce message d’aide et quitter" in out
+    assert "afficher la version du programme et quitter" in out
+    assert "Suivre hors ligne le Plan d’action OIM–OCI 2025–2027" in out
+    assert "lister les actions du plan" in out
+    assert "usage:" not in out and "show this help" not in out
+
+
+def test_help_of_a_subcommand_in_arabic(capsys):
+    code, out, _err = run("--lang", "ar", "progress", "set", "--help", capsys=capsys)
+    assert code == 0
+    assert out.startswith("الاستخدام: fieldplan progress set ")
+    assert "\nالوسائط الموضعية:\n" in out and "\nالخيارات:\n" in out
+    assert "عرض رسالة المساعدة هذه والخروج" in out
+    assert "رمز الإجراء، مثل PA2.3" in out  # the ACTION argument
+    assert "تسجيل تقرير هذا المكتب عن إجراء لفترة ما أو تحديثه." in out
+    english = ("usage:", "positional arguments", "options:", "show this help", "action code")
+    assert not [word for word in english if word in out]
+
+
+def test_core_error_in_french(hq_db, capsys):
+    code, out, err = run(
+        "--db",
+        str(hq_db),
+        "--lang",
+        "fr",
+        "progress",
+        "set",
+        "PA1.6",
+        "--period",
+        "2025-S1",
+        "--status",
+        "on-track",
+        capsys=capsys,
+    )
+    assert code == 1 and out == ""
+    assert err.endswith("\n") and err.count("\n") == 1  # one line
+    assert err == (
+        "fieldplan\u00a0: erreur\u00a0: la période 2025-S1 est en dehors du plan (2025-S2 … "
+        "2027-S2)\u202f; ses jours à partir du 2025-06-21 sont rapportés dans 2025-S2, la "
+        "première période du plan\n"
+    )
+
+
+def test_core_error_in_arabic(hq_db, capsys):
+    code, _out, err = run(
+        "--db",
+        str(hq_db),
+        "--lang",
+        "ar",
+        "progress",
+        "set",
+        "PA1.6",
+        "--period",
+        "2026-S1",
+        "--percent",
+        "140",
+        capsys=capsys,
+    )
+    assert code == 1 and err.count("\n") == 1
+    assert "يجب أن تكون النسبة المئوية بين 0 و100، وليس 140" in err
+
+
+def test_cli_output_in_french(hq_db, capsys):
+    code, out, _err = run(
+        "--db",
+        str(hq_db),
+        "--lang",
+        "fr",
+        "progress",
+        "set",
+        "PA1.6",
+        "--period",
+        "2026-S1",
+        "--status",
+        "on-track",
+        capsys=capsys,
+    )
+    assert code == 0
+    assert out == "Rapport sur PA1.6 pour 2026-S1 enregistré\u00a0: En bonne voie\n"
+    code, out, _err = run(
+        "--db",
+        str(hq_db),
+        "--lang",
+        "fr",
+        "progress",
+        "submit",
+        "--period",
+        "2026-S1",
+        capsys=capsys,
+    )
+    assert out == "1 rapport soumis pour 2026-S1\n"  # one report: singular
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("progress", "set", "PA1.1"), "les arguments suivants sont obligatoires\u00a0: --period"),
+        (
+            ("progress", "set", "PA1.1", "--period", "2026-S1", "--status", "done"),
+            "argument --status\u00a0: choix non valide\u00a0: 'done' (choisir parmi ",
+        ),
+        (("actions", "--area"), "argument --area\u00a0: un argument attendu"),
+        (("digest", "--surprise"), "arguments non reconnus\u00a0: --surprise"),
+        (
+            ("export", "-o", "a", "--dir", "b"),
+            "argument --dir\u00a0: non autorisé avec l’argument -o/--output",
+        ),
+        (
+            ("demo", "--out", "x", "--offices", "many"),
+            "argument --offices\u00a0: valeur int non valide\u00a0: 'many'",
+        ),
+    ],
+)
+def test_usage_errors_in_french(argv, words, capsys):
+    code, _out, err = run("--lang", "fr", *argv, capsys=capsys)
+    assert code == 2
+    message = err.rstrip("\n").split("\n")[-1]
+    assert err.startswith("utilisation\u00a0: fieldplan ")
+    assert "erreur d’utilisation\u00a0: " + words in message
+
+
+def test_argparse_plurals_go_through_the_catalogs(capsys):
+    """argparse calls ngettext for "expected N arguments": routed to fieldplan.i18n."""
+    run("--lang", "fr", "--version", capsys=capsys)
+    assert argparse._ is i18n._ and argparse.ngettext is i18n.ngettext
+    i18n.set_language("fr")
+    assert argparse.ngettext("expected %s argument", "expected %s arguments", 2) % 2 == (
+        "2 arguments attendus"
+    )
+    assert argparse.ngettext("expected %s argument", "expected %s arguments", 1) % 1 == (
+        "1 argument attendu"
+    )

@@ -20,6 +20,7 @@ from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
     format_number,
+    format_percent,
     format_period,
     ngettext,
     status_label,
@@ -189,7 +190,8 @@ class Dashboard(QScrollArea):
             bar = QProgressBar()
             bar.setRange(0, 100)
             bar.setValue(mean or 0)
-            bar.setFormat("%p%" if mean is not None else _("no percent yet"))
+            # the language's percent sign ("52 %" in French), not Qt's "%p%"
+            bar.setFormat(format_percent(mean) if mean is not None else _("no percent yet"))
             bar.setAccessibleName(_("Progress of {area}").format(area=code))
             reported = QLabel(
                 ngettext(

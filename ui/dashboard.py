@@ -106,6 +106,11 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
     )
 
 
+def read_summary(rep, identity: Identity, period: str) -> PeriodSummary:
+    """(worker) the office's period summary, for the dashboard and the submit dialog."""
+    return summarise(identity, period, list_reports(rep, period, identity.office))
+
+
 class Dashboard(QScrollArea):
     """Counts by status, progress per area and what is missing, for one period."""
 

@@ -1,6 +1,6 @@
-"""The headquarters desk: offices × areas overview, every report with full-text
-search, the inbox with gaps, quarantine (trust a key by fingerprint) and conflicts
-(side by side, keep one)."""
+"""The headquarters desk's pages: offices × areas overview, every report with
+full-text search, the inbox with gaps, quarantine (trust a key by fingerprint) and
+conflicts (side by side, keep one). ui.pages puts them in the window's tabs."""
 
 from __future__ import annotations
 
@@ -525,41 +525,3 @@ class ConflictsPage(QSplitter):
             return resolve_conflict(rep, conflict_id, value_id)
 
         DbOp(self.session, self, run).failure(lambda e: self.message.setText(error_text(e))).run()
-
-
-class HqDesk:
-    """The HQ pages, added to the main window's tabs and built when first shown."""
-
-    def __init__(self, session: Session, identity: Identity, period: str) -> None:
-        from ui.main_window import LazyTab
-
-        self.session, self.identity, self.period = session, identity, period
-        self._tabs = {
-            "overview": LazyTab(lambda: OverviewPage(session, identity, self.period)),
-            "reports": LazyTab(lambda: ReportsPage(session, identity, self.period)),
-            "inbox": LazyTab(lambda: InboxPage(session)),
-            "quarantine": LazyTab(lambda: QuarantinePage(session)),
-            "conflicts": LazyTab(lambda: ConflictsPage(session)),
-        }
-
-    overview = property(lambda self: self._tabs["overview"].page())
-    reports = property(lambda self: self._tabs["reports"].page())
-    inbox = property(lambda self: self._tabs["inbox"].page())
-    quarantine = property(lambda self: self._tabs["quarantine"].page())
-    conflicts = property(lambda self: self._tabs["conflicts"].page())
-
-    def pages(self) -> list[tuple[QWidget, str]]:
-        t = self._tabs
-        return [
-            (t["overview"], _("&Overview")),
-            (t["reports"], _("&Reports")),
-            (t["inbox"], _("&Inbox")),
-            (t["quarantine"], _("&Quarantine")),
-            (t["conflicts"], _("C&onflicts")),
-        ]
-
-    def set_period(self, period: str) -> None:
-        self.period = period
-        for name in ("overview", "reports"):
-            if self._tabs[name].built():
-                self._tabs[name].page().set_period(period)

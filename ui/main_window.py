@@ -4,8 +4,9 @@ work, dashboard and, at headquarters, the HQ desk)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QTabWidget,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,14 +34,16 @@ from fieldplan.i18n import (
     format_period,
     ngettext,
 )
-from fieldplan.progress import list_reports, set_period_lock, submit_period
-from ui import transfer
 from ui.context import Identity
-from ui.dashboard import Dashboard, summarise
-from ui.dialogs import ConfirmDialog
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session
+from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
 from ui.qtcompat import emit
+
+# What the first screen does not show (the other pages, dialogs, moving files, the
+# core's write functions) is imported when first used: a faster first paint.
+if TYPE_CHECKING:
+    from ui.dashboard import Dashboard
 
 SYNC_REFRESH_MS = 60_000
 
@@ -85,24 +87,19 @@ def read_sync_state(rep):
     return sync_state(rep)
 
 
-class LazyTab(QWidget):
-    """A tab whose page is made by ``factory`` the first time it is shown."""
+class FirstPaint(QObject):
+    """Calls ``then`` once, just after ``widget`` is first painted."""
 
-    def __init__(self, factory: Callable[[], QWidget]) -> None:
-        super().__init__()
-        self._factory = factory
-        self._page: QWidget | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
 
-    def built(self) -> bool:
-        return self._page is not None
-
-    def page(self) -> QWidget:
-        if self._page is None:
-            self._page = self._factory()
-            self.layout().addWidget(self._page)
-        return self._page
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._then)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -137,18 +134,13 @@ class MainWindow(QMainWindow):
         # database work for pages nobody opens
         self._dashboard_tab = LazyTab(self._make_dashboard)
         self.tabs.addTab(self._dashboard_tab, _("&Dashboard"))
-        from ui.hq_desk import ConflictsPage, HqDesk, InboxPage
-
         self.hq_desk = None
         if identity.is_hq:
             self.hq_desk = HqDesk(session, identity, self.period)
             pages = self.hq_desk.pages()
         else:
             # an office sees what it received and settles its own conflicts
-            pages = [
-                (LazyTab(lambda: InboxPage(session)), _("&Inbox")),
-                (LazyTab(lambda: ConflictsPage(session)), _("C&onflicts")),
-            ]
+            pages = [(inbox_tab(session), _("&Inbox")), (conflicts_tab(session), _("C&onflicts"))]
         self._inbox_tab = next(t for t, title in pages if title == _("&Inbox"))
         self._conflicts_tab = next(t for t, title in pages if title == _("C&onflicts"))
         for widget, title in pages:
@@ -160,13 +152,20 @@ class MainWindow(QMainWindow):
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(SYNC_REFRESH_MS)
         self._sync_timer.timeout.connect(self.refresh_sync_state)
-        self._sync_timer.start()
         session.changes_did_happen.connect(lambda _c: self.refresh_sync_state())
         session.op_did_fail.connect(self.show_error)
         self.restore_geometry()
+        # the sync state (which loads the signing code) is read once the window has
+        # been painted: the first screen does not wait for it
+        self._first_paint = FirstPaint(self, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self._sync_timer.start()
         self.refresh_sync_state()
 
     def _make_dashboard(self) -> Dashboard:
+        from ui.dashboard import Dashboard
+
         dashboard = Dashboard(self.session, self.identity)
         dashboard.set_period(self.period)
         return dashboard
@@ -381,13 +380,13 @@ class MainWindow(QMainWindow):
 
     def submit_dialog(self) -> None:
         """Ask to submit the period, saying what is still empty."""
+        from ui.dashboard import read_summary
+
         self.office_view.editor.save_now()
-        period, office, ident = self.period, self.identity.office, self.identity
-        DbOp(
-            self.session,
-            self,
-            lambda rep: summarise(ident, period, list_reports(rep, period, office)),
-        ).success(self._confirm_submit).run()
+        period, ident = self.period, self.identity
+        DbOp(self.session, self, lambda rep: read_summary(rep, ident, period)).success(
+            self._confirm_submit
+        ).run()
 
     def _confirm_submit(self, summary) -> None:
         period = summary.period
@@ -407,12 +406,16 @@ class MainWindow(QMainWindow):
         details = "\n".join(summary.missing)
         if summary.missing:
             text += "\n\n" + _("Still empty:")
+        from ui.dialogs import ConfirmDialog
+
         dialog = ConfirmDialog(self, _("Submit period"), text, details, _("&Submit"))
         dialog.setObjectName("submit-dialog")
         dialog.accepted.connect(lambda: self._submit(period))
         dialog.open()
 
     def _submit(self, period: str) -> None:
+        from fieldplan.progress import submit_period
+
         DbOp(self.session, self, lambda rep: submit_period(rep, period)).success(
             lambda ch: self.statusBar().showMessage(
                 ngettext(
@@ -423,6 +426,9 @@ class MainWindow(QMainWindow):
         ).failure(lambda e: self.show_error(str(e))).run()
 
     def lock_dialog(self, locked: bool) -> None:
+        from fieldplan.progress import set_period_lock
+        from ui.dialogs import ConfirmDialog
+
         period = self.period
         if locked:
             text = _("Lock {period}? Offices can no longer change their reports for it.")
@@ -443,12 +449,18 @@ class MainWindow(QMainWindow):
 
     # moving files --------------------------------------------------------------------
     def import_dialog(self) -> None:
+        from ui import transfer
+
         transfer.choose_and_import(self.session, self)
 
     def import_files(self, paths: list[str]) -> None:
+        from ui import transfer
+
         transfer.import_files(self.session, self, paths)
 
     def export_dialog(self) -> None:
+        from ui import transfer
+
         transfer.ExportDialog(self.session, self.identity, self, email=False).open()
 
     def enrol_dialog(self) -> None:
@@ -457,6 +469,8 @@ class MainWindow(QMainWindow):
         EnrolDialog(self.session, self.identity, self).open()
 
     def email_dialog(self) -> None:
+        from ui import transfer
+
         transfer.ExportDialog(self.session, self.identity, self, email=True).open()
 
     def report_dialog(self, kind: str) -> None:
@@ -465,17 +479,23 @@ class MainWindow(QMainWindow):
         report_preview.ask(self, kind)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if transfer.bundle_paths(event.mimeData()):
+        from ui.transfer import bundle_paths
+
+        if bundle_paths(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:
-        if transfer.bundle_paths(event.mimeData()):
+        from ui.transfer import bundle_paths
+
+        if bundle_paths(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = transfer.bundle_paths(event.mimeData())
+        from ui.transfer import bundle_paths
+
+        paths = bundle_paths(event.mimeData())
         if paths:
             event.acceptProposedAction()
             self.import_files(paths)

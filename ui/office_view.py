@@ -121,9 +121,14 @@ class PlanTree(QWidget):
             if area_item.childCount():
                 self.tree.addTopLevelItem(area_item)
                 area_item.setExpanded(True)
+        # the same action chosen again, quietly: a refresh of the statuses (after every
+        # save) must not reload the report being typed in
+        found = keep is not None and self.select(keep.code)
         self.tree.blockSignals(False)
-        if (keep is None or not self.select(keep.code)) and keep is not None:
+        if keep is not None and not found:
             emit(self.action_did_change, None)
+        elif found and self.current_action() is not keep:  # a new plan: show it
+            emit(self.action_did_change, self.current_action())
 
     def _current_changed(self, current: QTreeWidgetItem | None, _prev) -> None:
         action = current.data(0, ACTION_ROLE) if current else None

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -25,8 +25,10 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _
-from fieldplan.replica import Changes, Replica, open_replica
 from ui.qtcompat import emit
+
+if TYPE_CHECKING:
+    from fieldplan.replica import Replica
 
 #: A progress report from a long core job: (done, total, label).
 Progress = Callable[[int, int, str], None]
@@ -122,7 +124,7 @@ class Session(QObject):
     def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
-        self.worker = Worker(lambda: open_replica(self.db_path))
+        self.worker = Worker(lambda: _open_replica(self.db_path))
         self.worker.job_did_finish.connect(self._job_did_finish)
         self.worker.progress_did_change.connect(self._progress_did_change)
         self._dialogs: dict[int, QProgressDialog] = {}
@@ -174,6 +176,8 @@ class Session(QObject):
             emit(self.job_did_complete)
 
     def _deliver(self, job: _Job, result: Any, error: BaseException | None) -> None:
+        from fieldplan.replica import Changes  # loaded by the worker by now
+
         if isinstance(result, Changes) and result.entities:
             emit(self.changes_did_happen, result)
         if job.parent is not None and not shiboken6.isValid(job.parent):
@@ -186,6 +190,14 @@ class Session(QObject):
             return
         if job.on_success is not None:
             job.on_success(result)
+
+
+def _open_replica(path: Path) -> Replica:
+    """(worker) the core is imported here, on the worker, while the GUI thread sets
+    up Qt: the first window does not wait for it."""
+    from fieldplan.replica import open_replica
+
+    return open_replica(path)
 
 
 def error_text(error: BaseException) -> str:

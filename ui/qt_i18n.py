@@ -8,10 +8,10 @@ the ``qtbase_<lang>.qm`` catalogs that PySide6 ships (6.12 has both ``qtbase_fr.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QGuiApplication
 
-from fieldplan.i18n import PSEUDO_LANGUAGE, is_rtl
+from fieldplan.i18n import PSEUDO_LANGUAGE
 
 #: Qt catalogs to load, by base name: qtbase covers QtCore, QtGui, QtWidgets and
 #: QtPrintSupport, which is all the client uses.
@@ -48,7 +48,7 @@ def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslato
             if translator.load(locale, name, "_", folder) and app.installTranslator(translator):
                 _installed.append(translator)
     if isinstance(app, QGuiApplication):
-        app.setLayoutDirection(
-            Qt.LayoutDirection.RightToLeft if is_rtl(code) else Qt.LayoutDirection.LeftToRight
-        )
+        # Qt's own locale data says which way the language is written (the same CLDR
+        # data as fieldplan.i18n.is_rtl, without loading babel before the first paint)
+        app.setLayoutDirection(locale.textDirection())
     return list(_installed)

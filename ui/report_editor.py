@@ -190,6 +190,8 @@ class ReportEditor(QScrollArea):
         self._loading = False
         self._editable = False
         self._saves_in_flight = 0
+        #: writes issued so far: a report fetched before the last write is stale
+        self._writes = 0
         self._debounce = Debouncer(SAVE_DELAY_MS, self.save_now, self)
         self.undo_keys = WindowUndoKeys(self)
         # save when focus leaves a field (QApplication.focusChanged rather than an event
@@ -202,9 +204,36 @@ class ReportEditor(QScrollArea):
         session.changes_did_happen.connect(self._changes_did_happen)
 
     # layout --------------------------------------------------------------------------
+    #: The widgets of the form, made when an action is first chosen (or one of them is
+    #: first asked for): the first screen shows only "Choose an action in the plan."
+    FORM = frozenset(
+        (
+            "description",
+            "meta",
+            "notice",
+            "reopen_button",
+            "status",
+            "percent",
+            "errors",
+            "indicator_box",
+            "indicator_grid",
+            "indicator_edits",
+            "narratives",
+            "general_error",
+            "saved_label",
+        )
+    )
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for attributes not set yet: the form's widgets before it is made
+        if name in ReportEditor.FORM and self.__dict__.get("_body") is not None:
+            self._build_form()
+            return self.__dict__[name]
+        raise AttributeError(name)
+
     def _build(self) -> None:
         body = QWidget()
-        outer = QVBoxLayout(body)
+        self._outer = QVBoxLayout(body)
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -212,6 +241,19 @@ class ReportEditor(QScrollArea):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.title.setFont(font)
+        self._outer.addWidget(self.title)
+        self._outer.addStretch(1)
+        self._form: QWidget | None = None
+        self._body = body
+        self.setWidget(body)
+        self.title.setText(_("Choose an action in the plan."))
+
+    def _build_form(self) -> None:
+        if self._form is not None:
+            return
+        self._form = QWidget()
+        outer = QVBoxLayout(self._form)
+        outer.setContentsMargins(0, 0, 0, 0)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setTextFormat(Qt.TextFormat.PlainText)
@@ -225,7 +267,7 @@ class ReportEditor(QScrollArea):
         notice_row = QHBoxLayout()
         notice_row.addWidget(self.notice, 1)
         notice_row.addWidget(self.reopen_button)
-        for w in (self.title, self.description, self.meta):
+        for w in (self.description, self.meta):
             outer.addWidget(w)
         outer.addLayout(notice_row)
 
@@ -279,10 +321,9 @@ class ReportEditor(QScrollArea):
         self.saved_label = QLabel()
         self.saved_label.setObjectName("saved")
         outer.addWidget(self.saved_label)
-        outer.addStretch(1)
-        self.setWidget(body)
+        self._outer.insertWidget(1, self._form)
+        self._form.setVisible(self.action is not None)
         self._set_editable(False)
-        self.title.setText(_("Choose an action in the plan."))
 
     def _error_label(self) -> QLabel:
         label = QLabel()
@@ -324,15 +365,21 @@ class ReportEditor(QScrollArea):
         self.save_now()
         self.action, self.period = action, period
         if action is None:
-            self._set_editable(False)
+            self.title.setText(_("Choose an action in the plan."))
+            if self._form is not None:
+                self._set_editable(False)
+                self._form.setVisible(False)
             return
+        self._build_form()
+        self._form.setVisible(True)
         code, office = action.code, self.identity.office
 
         def fetch(rep):
             return get_report(rep, code, period, office), is_locked(rep, period)
 
+        writes = self._writes
         DbOp(self.session, self, fetch).success(
-            lambda res, a=action, p=period: self._loaded(a, p, *res)
+            lambda res, a=action, p=period: self._loaded(a, p, *res, writes=writes)
         ).run()
 
     def reload(self) -> None:
@@ -340,10 +387,18 @@ class ReportEditor(QScrollArea):
             self.show_report(self.action, self.period)
 
     def _loaded(
-        self, action: Action, period: str, report: ProgressReport | None, locked: bool
+        self,
+        action: Action,
+        period: str,
+        report: ProgressReport | None,
+        locked: bool,
+        writes: int = 0,
     ) -> None:
         if action is not self.action or period != self.period:
             return  # the user moved on meanwhile
+        if writes != self._writes:
+            self.reload()  # an edit, undo or redo was written since: fetch again
+            return
         self.report = report
         self._loading = True
         try:
@@ -533,6 +588,7 @@ class ReportEditor(QScrollArea):
         action, period = self.action.code, self.period
         self._saved.update(changed)  # what is on its way to the database
         self._saves_in_flight += 1
+        self._writes += 1
         # on the stack now, not when the write comes back: an undo pressed meanwhile
         # undoes this save (its write-back queues behind it on the one worker)
         command = EditCommand(self, action, period, before, changed)
@@ -598,6 +654,7 @@ class ReportEditor(QScrollArea):
             self._saved.update(values)
             self._show_values(values)
         self._saves_in_flight += 1
+        self._writes += 1
 
         def done(_result) -> None:
             self._saves_in_flight -= 1

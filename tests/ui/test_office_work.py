@@ -242,3 +242,27 @@ def test_field_context_menu_offers_the_window_undo(open_window, qtbot, hq_db):
         assert window.undo_action in menu.actions() and window.redo_action in menu.actions()
         assert not [a for a in menu.actions() if a.objectName() in ("edit-undo", "edit-redo")]
         menu.close()
+
+
+def test_a_save_does_not_reload_the_report_being_typed_in(open_window, qtbot, hq_db):
+    """Each save refreshes the plan tree's statuses; that must not fetch the report
+    again and write the database's text over what is being typed."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    loads = []
+    editor.report_did_load.connect(lambda action, period: loads.append(action))
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Visa delays")
+    editor.save_now()
+    qtbot.keyClicks(box, " at the border")  # typed while the save is on its way
+    wait_idle(qtbot, window.session)
+    assert loads == []
+    assert box.toPlainText() == "Visa delays at the border"
+    editor.save_now()
+    qtbot.waitUntil(
+        lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa delays at the border",
+        timeout=5000,
+    )
+    wait_idle(qtbot, window.session)
+    assert loads == []

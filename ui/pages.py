@@ -1,0 +1,84 @@
+"""Tabs built when first shown (``LazyTab``) and the headquarters' set of them
+(``HqDesk``): the first screen makes only the page it shows, and the modules of the
+other pages are imported when one is first opened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from fieldplan.i18n import _
+from ui.context import Identity
+from ui.ops import Session
+
+
+class LazyTab(QWidget):
+    """A tab whose page is made by ``factory`` the first time it is shown."""
+
+    def __init__(self, factory: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self._factory = factory
+        self._page: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def built(self) -> bool:
+        return self._page is not None
+
+    def page(self) -> QWidget:
+        if self._page is None:
+            self._page = self._factory()
+            self.layout().addWidget(self._page)
+        return self._page
+
+
+def desk_page(name: str) -> type[QWidget]:
+    """A page class of ui.hq_desk, imported on first use."""
+    from ui import hq_desk
+
+    return getattr(hq_desk, name)
+
+
+def inbox_tab(session: Session) -> LazyTab:
+    return LazyTab(lambda: desk_page("InboxPage")(session))
+
+
+def conflicts_tab(session: Session) -> LazyTab:
+    return LazyTab(lambda: desk_page("ConflictsPage")(session))
+
+
+class HqDesk:
+    """The HQ pages, added to the main window's tabs and built when first shown."""
+
+    def __init__(self, session: Session, identity: Identity, period: str) -> None:
+        self.session, self.identity, self.period = session, identity, period
+        self._tabs = {
+            "overview": LazyTab(lambda: desk_page("OverviewPage")(session, identity, self.period)),
+            "reports": LazyTab(lambda: desk_page("ReportsPage")(session, identity, self.period)),
+            "inbox": inbox_tab(session),
+            "quarantine": LazyTab(lambda: desk_page("QuarantinePage")(session)),
+            "conflicts": conflicts_tab(session),
+        }
+
+    overview = property(lambda self: self._tabs["overview"].page())
+    reports = property(lambda self: self._tabs["reports"].page())
+    inbox = property(lambda self: self._tabs["inbox"].page())
+    quarantine = property(lambda self: self._tabs["quarantine"].page())
+    conflicts = property(lambda self: self._tabs["conflicts"].page())
+
+    def pages(self) -> list[tuple[QWidget, str]]:
+        t = self._tabs
+        return [
+            (t["overview"], _("&Overview")),
+            (t["reports"], _("&Reports")),
+            (t["inbox"], _("&Inbox")),
+            (t["quarantine"], _("&Quarantine")),
+            (t["conflicts"], _("C&onflicts")),
+        ]
+
+    def set_period(self, period: str) -> None:
+        self.period = period
+        for name in ("overview", "reports"):
+            if self._tabs[name].built():
+                self._tabs[name].page().set_period(period)

@@ -1,4 +1,5 @@
-"""Mixed scripts in item views: each cell is laid out in its own text's direction.
+"""Mixed scripts: item-view cells of people's text are laid out in the text's own
+direction, and labels that start with a Latin code keep the layout's direction.
 
 An English narrative in the Arabic layout (or an Arabic one in the English layout)
 is drawn, aligned and elided as its own script reads: the start stays visible and the
@@ -10,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 LTR, RTL = Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft
@@ -31,6 +33,20 @@ def text_direction(text: str) -> Qt.LayoutDirection | None:
         if kind in ("R", "AL"):
             return RTL
     return None
+
+
+#: RIGHT-TO-LEFT MARK: starts a line right to left whatever its first letter.
+RLM = "\u200f"
+
+
+def in_layout_direction(text: str) -> str:
+    """``text`` for a label that reads in the layout's direction although it starts
+    with a Latin code ("PA1.2 · عنوان", "BD · بنغلاديش"). A QLabel lays its text out
+    by the text's first letter, so in Arabic these read left to right, code on the
+    left and aligned left; a right-to-left mark in front puts them right."""
+    if QGuiApplication.layoutDirection() == RTL and text_direction(text) == LTR:
+        return RLM + text
+    return text
 
 
 class BidiDelegate(QStyledItemDelegate):

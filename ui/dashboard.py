@@ -27,6 +27,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.progress import list_reports
+from ui.bidi import in_layout_direction
 from ui.context import Identity, lang
 from ui.models import STATUS_COLOURS
 from ui.ops import DbOp, Session
@@ -178,11 +179,10 @@ class Dashboard(QScrollArea):
         if summary.period != self.period:
             return
         self.summary = summary
-        self.heading.setText(
-            _("{office} — {period}").format(
-                office=self.identity.office_text(), period=format_period(summary.period)
-            )
+        heading = _("{office} — {period}").format(
+            office=self.identity.office_text(), period=format_period(summary.period)
         )
+        self.heading.setText(in_layout_direction(heading))
         for status, n in summary.counts:
             self.count_labels[status].setText(format_number(n))
         while self.areas_grid.count():
@@ -190,7 +190,7 @@ class Dashboard(QScrollArea):
             if item.widget():
                 item.widget().deleteLater()
         for row, (code, title, mean, done, total) in enumerate(summary.areas):
-            label = QLabel(f"{code} · {title}")
+            label = QLabel(in_layout_direction(f"{code} · {title}"))
             label.setWordWrap(True)
             bar = QProgressBar()
             bar.setRange(0, 100)

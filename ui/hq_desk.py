@@ -237,8 +237,10 @@ class ReportsPage(QSplitter):
         self.detail.setReadOnly(True)
         self.detail.setAccessibleName(_("Report narrative"))
         self.detail.setPlaceholderText(_("Choose a report to read its narrative."))
+        bottom = QWidget()  # with the same margins as the search bar and the table
+        QVBoxLayout(bottom).addWidget(self.detail)
         self.addWidget(top)
-        self.addWidget(self.detail)
+        self.addWidget(bottom)
         self.setSizes([460, 160])
         width = self.view.fontMetrics().horizontalAdvance
         for column, sample in (

@@ -34,6 +34,7 @@ from fieldplan.i18n import (
     format_period,
     ngettext,
 )
+from ui.bidi import in_layout_direction
 from ui.context import Identity
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session
@@ -350,7 +351,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.role_label = QLabel(self.identity.role_text())
-        self.office_label = QLabel(self.identity.office_text())
+        self.office_label = QLabel(in_layout_direction(self.identity.office_text()))
         self.period_label = QLabel()
         self.sync_label = QLabel(_("Sync: …"))
         for w in (self.role_label, self.office_label, self.period_label, self.sync_label):

@@ -154,6 +154,9 @@ class OfficeView(QSplitter):
         self.editor = ReportEditor(session, identity, undo_stack)
         self.addWidget(self.tree)
         self.addWidget(self.editor)
+        # the same margin on both sides (so also in Arabic): with none, the Level
+        # filter's label touched the window's edge
+        self.setContentsMargins(6, 6, 6, 0)
         self.setStretchFactor(0, 2)
         self.setStretchFactor(1, 3)
         self.setSizes([460, 760])

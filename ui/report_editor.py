@@ -50,6 +50,7 @@ from fieldplan.i18n import (
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.plan import Action
 from fieldplan.progress import get_report, is_locked, record_progress, reopen_report
+from ui.bidi import in_layout_direction
 from ui.context import Identity, action_title, lang
 from ui.ops import DbOp, Debouncer, Session, error_text
 from ui.qtcompat import emit
@@ -425,7 +426,7 @@ class ReportEditor(QScrollArea):
         emit(self.report_did_load, action.code, period)
 
     def _fill(self, action: Action, report: ProgressReport | None) -> None:
-        self.title.setText(action_title(action))
+        self.title.setText(in_layout_direction(action_title(action)))
         self.description.setText(action.description.get(lang()))
         state = state_label(report.state) if report else _("Not written yet")
         self.meta.setText(

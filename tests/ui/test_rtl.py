@@ -131,3 +131,48 @@ def test_reports_count_is_not_clipped_in_arabic(open_window, qtbot, hq_db, arabi
     assert left >= 4 and right <= window.width() - 4
     search = page.search.mapTo(window, QPoint(0, 0)).x() + page.search.width()
     assert search <= window.width() - 4
+
+
+def test_labels_that_start_with_a_code_read_right_to_left_in_arabic(
+    open_window, qtbot, hq_db, arabic
+):
+    """QLabel lays a text out by its first letter: "PA1.6 · <Arabic title>" read left
+    to right, code on the left, aligned left (seen in the Arabic screenshots)."""
+    from PySide6.QtWidgets import QLabel
+
+    window = open_window(hq_db)
+    window.resize(1366, 768)
+    window.set_period("2026-S1")
+    assert window.office_view.tree.select("PA1.6")
+    editor = window.office_view.editor
+    qtbot.waitUntil(
+        lambda: editor.action is not None and "PA1.6" in editor.title.text(), timeout=5000
+    )
+    wait_idle(qtbot, window.session)
+    assert text_direction(editor.title.text()) == RTL
+    assert text_direction(window.office_label.text()) == RTL
+    dashboard = window.dashboard
+    wait_idle(qtbot, window.session)
+    assert text_direction(dashboard.heading.text()) == RTL
+    areas = [w for w in dashboard.areas_box.findChildren(QLabel) if w.text().startswith("\u200f")]
+    assert len(areas) == len(window.identity.plan.areas)
+    # the Level filter's label keeps clear of the window's edge (it is on the right)
+    QApplication.processEvents()
+    for label in window.office_view.tree.findChildren(QLabel):
+        right = label.mapTo(window, QPoint(label.width(), 0)).x()
+        assert right <= window.width() - 4, label.text()
+
+
+def test_labels_are_unchanged_in_english(open_window, qtbot, hq_db):
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    assert window.office_view.tree.select("PA1.6")
+    editor = window.office_view.editor
+    qtbot.waitUntil(
+        lambda: editor.action is not None and "PA1.6" in editor.title.text(), timeout=5000
+    )
+    wait_idle(qtbot, window.session)
+    assert editor.title.text().startswith("PA1.6 · ")
+    assert window.office_label.text() == "HQ · Headquarters"
+    label = window.office_view.tree.findChildren(type(editor.title))[0]
+    assert label.mapTo(window, QPoint(0, 0)).x() >= 4

@@ -89,11 +89,18 @@ class Shell(QObject):
         if not db_path.exists():
             from ui.first_run import FirstRunDialog
 
-            self.dialog = FirstRunDialog(db_path)
-            self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
-            self.dialog.rejected.connect(self.app.quit)
-            self.dialog.show()
+            # opened with a bundle and no database yet: most likely the setup bundle
+            given = self.files_to_import[0] if self.files_to_import else None
+            self.dialog = dialog = FirstRunDialog(db_path, given=given)
+            dialog.database_did_open.connect(lambda p: self._first_run_done(Path(p), dialog))
+            dialog.rejected.connect(self.app.quit)
+            dialog.show()
             return
+        self.open(db_path)
+
+    def _first_run_done(self, db_path: Path, dialog) -> None:
+        if dialog.used is not None:  # the setup bundle made this database: not to import
+            self.files_to_import = [f for f in self.files_to_import if f != dialog.used]
         self.open(db_path)
 
     def open(self, db_path: Path, session: Session | None = None) -> None:

@@ -49,6 +49,15 @@ def in_layout_direction(text: str) -> str:
     return text
 
 
+def isolated(text: str) -> str:
+    """A path or file name inside a sentence, kept left to right in an Arabic one
+    (else "/tmp/x.fieldplan." shows as ".tmp/x.fieldplan/"): Unicode's left-to-right
+    isolate around it, in a right-to-left layout only."""
+    if QGuiApplication.layoutDirection() == RTL:
+        return "\u2066" + text + "\u2069"
+    return text
+
+
 class BidiDelegate(QStyledItemDelegate):
     """Draws each cell in its text's direction; a text with no letters keeps the
     view's direction. The alignment stays "leading", so it follows the text."""

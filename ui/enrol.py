@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _
 from fieldplan.offices import office_name
+from ui.bidi import isolated
 from ui.context import Identity, lang
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
@@ -81,7 +82,9 @@ class EnrolDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
-        form.addRow(_("&Folder"), row)
+        folder_label = QLabel(_("&Folder"))  # a row of two widgets: name the buddy
+        folder_label.setBuddy(self.folder)
+        form.addRow(folder_label, row)
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -136,7 +139,7 @@ class EnrolDialog(QDialog):
                 "Saved {file}.\n\nGive it to {office}: they choose it when fieldplan "
                 "first starts on their computer. {office} can receive bundles once its "
                 "first bundle has reached headquarters."
-            ).format(file=str(result.path), office=office_name(office, lang()))
+            ).format(file=isolated(str(result.path)), office=office_name(office, lang()))
         )
         emit(self.office_did_enrol, office, str(result.path))
 

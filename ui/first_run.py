@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import _, format_datetime
+from ui.bidi import isolated
 from ui.ops import Worker, _Job, error_text
 from ui.qtcompat import emit
 
@@ -104,25 +105,41 @@ def _small_demo(path: Path) -> None:
 
 
 class FirstRunDialog(QDialog):
-    """Three ways in. ``database_did_open(path)`` once one worked."""
+    """Three ways in. ``database_did_open(path)`` once one worked.
+
+    ``given``: a bundle the app was opened with (a double-click on the setup bundle
+    headquarters sent): offered first, without a file dialog. ``used`` is the setup
+    bundle the database was made from, if any."""
 
     database_did_open = Signal(str)
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db_path: Path, parent: QWidget | None = None, given: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.setObjectName("first-run")
         self.setWindowTitle(_("Welcome to fieldplan"))
         self._job: OneShot | None = None
+        self.used: str | None = None
         lay = QVBoxLayout(self)
         intro = QLabel(
             _(
                 "There is no fieldplan database on this computer yet "
                 "({path}). How do you want to start?"
-            ).format(path=self.db_path)
+            ).format(path=isolated(str(self.db_path)))
         )
         intro.setWordWrap(True)
         lay.addWidget(intro)
+        self.given_button = None
+        if given:
+            self.given_button = QPushButton(
+                _("Set up this office from {file}").format(file=isolated(Path(given).name))
+            )
+            self.given_button.setMinimumHeight(40)
+            self.given_button.setDefault(True)
+            self.given_button.clicked.connect(lambda: self.setup_from(given))
+            lay.addWidget(self.given_button)
         self.setup_button = QPushButton(_("Set up this &office from a setup bundle…"))
         self.hq_button = QPushButton(_("Create &headquarters"))
         self.demo_button = QPushButton(_("Open the &demo"))
@@ -146,8 +163,9 @@ class FirstRunDialog(QDialog):
         self.resize(520, 300)
 
     def _busy(self, busy: bool, text: str = "") -> None:
-        for b in (self.setup_button, self.hq_button, self.demo_button):
-            b.setEnabled(not busy)
+        for b in (self.given_button, self.setup_button, self.hq_button, self.demo_button):
+            if b is not None:
+                b.setEnabled(not busy)
         self.message.setText(text)
 
     def _run(self, fn: Callable[[], Any], path: Path) -> None:
@@ -178,6 +196,7 @@ class FirstRunDialog(QDialog):
             from fieldplan.sync import init_from_setup
 
             init_from_setup(path, setup_file).close()
+            self.used = setup_file
 
         self._run(make, path)
 
@@ -211,7 +230,9 @@ class CannotOpenDialog(QDialog):
         self._job: OneShot | None = None
         lay = QVBoxLayout(self)
         text = QLabel(
-            _("fieldplan could not open {path}:\n{reason}").format(path=self.db_path, reason=reason)
+            _("fieldplan could not open {path}:\n{reason}").format(
+                path=isolated(str(self.db_path)), reason=reason
+            )
         )
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

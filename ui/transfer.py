@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, format_number, format_period, ngettext
 from fieldplan.offices import office_name
-from ui.bidi import BidiDelegate
+from ui.bidi import BidiDelegate, isolated
 from ui.context import Identity, lang
 from ui.models import outcome_label
 from ui.ops import DbOp, Session, error_text
@@ -103,7 +103,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
             if cancel():
                 outcomes.append(ImportOutcome(name, CANCELLED))
                 continue
-            label = _("Importing {file}…").format(file=name)
+            label = _("Importing {file}…").format(file=isolated(name))
             start = i * STEPS_PER_FILE
             progress(start, total, label)
 
@@ -288,7 +288,9 @@ class ExportDialog(QDialog):
         row.addWidget(browse)
         self.place.currentIndexChanged.connect(self._place_changed)
         form.addRow(_("&Destination"), self.place)
-        form.addRow(_("&Folder"), row)
+        folder_label = QLabel(_("&Folder"))  # a row of two widgets: name the buddy
+        folder_label.setBuddy(self.folder)
+        form.addRow(folder_label, row)
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -382,7 +384,9 @@ class ExportDialog(QDialog):
         self.result_info = result
         self.ok.setEnabled(self.recipient.count() > 0)
         text = _("Saved {file} ({size}, {events} events).").format(
-            file=str(result.path), size=size_text(result.size), events=format_number(result.events)
+            file=isolated(str(result.path)),
+            size=size_text(result.size),
+            events=format_number(result.events),
         )
         if self.email:
             recipient = self.recipient.currentText()

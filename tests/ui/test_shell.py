@@ -309,3 +309,24 @@ def test_desktop_entry_and_installer_open_bundles_with_the_app():
     assert 'type="application/x-fieldplan-bundle"' in mime
     iss = (root / "windows" / "fieldplan.iss").read_text(encoding="utf-8")
     assert '"""{app}\\fieldplan.exe"" gui ""%1"""' in iss
+
+
+def test_first_run_with_a_setup_bundle_given_offers_it(shell, qtbot, tmp_path):
+    """Double-clicking the setup bundle on a computer without fieldplan's database:
+    the first-run dialog offers that file, and it is not imported again afterwards."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office
+
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    db = tmp_path / "sn.sqlite3"
+    shell.files_to_import = [str(tmp_path / "SN-setup.fieldplan")]
+    shell.start(db)
+    dialog = shell.dialog
+    assert "SN-setup.fieldplan" in dialog.given_button.text()
+    qtbot.mouseClick(dialog.given_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    assert shell.window.identity.office == "SN"
+    assert shell.files_to_import == []
+    assert shell.window.findChild(object, "import-result") is None

@@ -82,6 +82,9 @@ def shoot(out: Path, world: Path, lang: str, settings: QSettings) -> list[Path]:
         for name, page in pages:
             window.show_page(page)
             wait_for(session, 300)
+            if name == "reports":  # a report chosen: its narrative in the pane below
+                page.view.setCurrentIndex(page.model.index(0, 0))
+                wait_for(session, 100)
             path = out / f"{kind}-{name}-{lang}.png"
             window.grab().save(str(path))
             saved.append(path)

@@ -12,7 +12,7 @@ import unicodedata
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
 
 LTR, RTL = Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft
 
@@ -56,6 +56,20 @@ def isolated(text: str) -> str:
     if QGuiApplication.layoutDirection() == RTL:
         return "\u2066" + text + "\u2069"
     return text
+
+
+class PlainTextEdit(QTextEdit):
+    """Plain text whose paragraphs each take their own direction and alignment.
+
+    QPlainTextEdit aligns every paragraph left, so an Arabic narrative (or the
+    Arabic field names above an English one) sat on the wrong side in both
+    layouts; QTextEdit lays each paragraph out by its first letter."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)  # pasted text stays plain
+        if text:
+            self.setPlainText(text)
 
 
 class BidiDelegate(QStyledItemDelegate):

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -34,7 +33,7 @@ from fieldplan.i18n import (
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.progress import list_reports
-from ui.bidi import BidiDelegate
+from ui.bidi import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang
 from ui.dialogs import ConfirmDialog
 from ui.models import (
@@ -233,7 +232,7 @@ class ReportsPage(QSplitter):
         self.view = _table(self.model, _("Reports"))
         self.view.setSortingEnabled(True)
         lay.addWidget(self.view, 1)
-        self.detail = QPlainTextEdit()
+        self.detail = PlainTextEdit()
         self.detail.setReadOnly(True)
         self.detail.setAccessibleName(_("Report narrative"))
         self.detail.setPlaceholderText(_("Choose a report to read its narrative."))
@@ -505,7 +504,7 @@ class ConflictsPage(QSplitter):
                 _("Written by {author}, {when}").format(author=cand.author, when=cand.at)
             )
             blay = QVBoxLayout(box)
-            value = QPlainTextEdit("" if cand.value is None else str(cand.value))
+            value = PlainTextEdit("" if cand.value is None else str(cand.value))
             value.setReadOnly(True)
             value.setAccessibleName(_("Value"))
             blay.addWidget(value)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -50,7 +49,7 @@ from fieldplan.i18n import (
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.plan import Action
 from fieldplan.progress import get_report, is_locked, record_progress, reopen_report
-from ui.bidi import in_layout_direction
+from ui.bidi import PlainTextEdit, in_layout_direction
 from ui.context import Identity, action_title, lang
 from ui.ops import DbOp, Debouncer, Session, error_text
 from ui.qtcompat import emit
@@ -153,7 +152,7 @@ class WindowUndoKeys(QObject):
         return False
 
     def _context_menu(self, watched: QObject, event: QEvent) -> None:
-        # a QPlainTextEdit's menu event arrives on its viewport
+        # a text edit's menu event arrives on its viewport
         field = watched if isinstance(watched, QLineEdit) else watched.parent()
         menu = field.createStandardContextMenu()
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -295,14 +294,14 @@ class ReportEditor(QScrollArea):
         self.indicator_edits: dict[str, QLineEdit] = {}
         outer.addWidget(self.indicator_box)
 
-        self.narratives: dict[str, QPlainTextEdit] = {}
+        self.narratives: dict[str, PlainTextEdit] = {}
         labels = {
             "achievements": _("&Achievements"),
             "challenges": _("C&hallenges"),
             "next_steps": _("&Next steps"),
         }
         for name in NARRATIVE_FIELDS:
-            edit = QPlainTextEdit()
+            edit = PlainTextEdit()
             edit.setTabChangesFocus(True)
             edit.setUndoRedoEnabled(False)  # undo goes through the window's stack
             edit.installEventFilter(self.undo_keys)

@@ -176,3 +176,37 @@ def test_labels_are_unchanged_in_english(open_window, qtbot, hq_db):
     assert window.office_label.text() == "HQ · Headquarters"
     label = window.office_view.tree.findChildren(type(editor.title))[0]
     assert label.mapTo(window, QPoint(0, 0)).x() >= 4
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_narrative_paragraphs_take_their_own_side(open_window, qtbot, hq_db, qapp, lang):
+    """An Arabic paragraph sits on the right and an English one on the left, in both
+    layouts (QPlainTextEdit put every paragraph on the left)."""
+    from ui.app import apply_language
+
+    apply_language(qapp, lang)
+    try:
+        window = open_window(hq_db)
+        window.set_period("2026-S1")
+        assert window.office_view.tree.select("PA1.6")
+        editor = window.office_view.editor
+        qtbot.waitUntil(lambda: editor.action is not None and editor._editable, timeout=5000)
+        box = editor.narratives["achievements"]
+        box.setPlainText("عقدت ورشة عمل.\nA workshop was held.")
+        QApplication.processEvents()
+        arabic = box.document().firstBlock()
+        english = arabic.next()
+        width = box.viewport().width()
+
+        def left(block):
+            return block.layout().lineAt(0).naturalTextRect().left()
+
+        def right(block):
+            return block.layout().lineAt(0).naturalTextRect().right()
+
+        assert right(arabic) > width * 0.8 and left(arabic) > width * 0.5
+        assert left(english) < width * 0.1
+        editor.save_now()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(qapp, "en")

@@ -1,7 +1,8 @@
 """Work-arounds for bugs of the Qt binding, in one place.
 
 PySide6 6.12 on Python 3.11: ``SignalInstance.emit()`` returns ``True`` without a new
-reference. Python 3.11's bools are not immortal, so every emit from Python takes one
+reference (and every call returning nothing drops one from ``None``, see
+``_pin_singletons``). Python 3.11's bools are not immortal, so every emit from Python takes one
 reference from ``True`` until the interpreter aborts ("bool_dealloc: deallocating
 True or False", usually at exit). Every signal the client emits goes through ``emit``,
 which gives the reference back when the binding took it.
@@ -13,6 +14,23 @@ import ctypes
 import sys
 
 from PySide6.QtCore import QObject, Signal
+
+
+def _pin_singletons() -> None:
+    """PySide6 6.12 on Python 3.11 also drops a reference to ``None`` on every call of
+    a method that returns nothing (``setText``, ``setEnabled``…): some 8,000 calls
+    after start-up the interpreter aborts with "none_dealloc". Python 3.12 made None,
+    True and False immortal; here we give them a reference count no session can use
+    up (2**40), which is what immortality amounts to."""
+    if sys.version_info >= (3, 12):
+        return
+    for singleton in (None, True, False):
+        refcount = ctypes.c_ssize_t.from_address(id(singleton))
+        if refcount.value < 1 << 39:
+            refcount.value += 1 << 40
+
+
+_pin_singletons()
 
 
 class _Probe(QObject):

@@ -17,8 +17,10 @@ except Palestine, named as the OIC names its member ("State of Palestine").
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from babel import Locale
+if TYPE_CHECKING:
+    from babel import Locale
 
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _
@@ -170,4 +172,6 @@ _MEMBER_SET = frozenset(OIC_MEMBERS)
 
 @cache
 def _locale(lang: str) -> Locale:
+    from babel import Locale  # babel's locale data loads only when a name is needed
+
     return Locale.parse(lang)

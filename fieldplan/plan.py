@@ -31,14 +31,11 @@ true/false cells accept true, false, yes, no, 1, 0 (and vrai/faux). Columns
 
 from __future__ import annotations
 
-import csv
-import difflib
 import io
 import json
 import math
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -329,6 +326,8 @@ class _Reader:
     def table(
         self, value: Any, path: FieldPath, allowed: tuple[str, ...], required: tuple[str, ...]
     ) -> Mapping[str, Any]:
+        import difflib
+
         if not isinstance(value, Mapping):
             raise self.fail(path, _("expected a table of fields, got {kind}").format(
                 kind=_kind(value)))
@@ -708,6 +707,8 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
 
 def parse_plan_text(text: str, fmt: str, source_name: str = "plan") -> Plan:
     """Read a plan from text in ``fmt`` (``toml``, ``json`` or ``csv``)."""
+    import tomllib
+
     fmt = fmt.lower().lstrip(".")
     text = text.removeprefix("\ufeff")
     if fmt == "toml":
@@ -981,6 +982,9 @@ def _row_column(row: int, column: str | None) -> str:
 
 
 def _read_csv(text: str, source: str) -> Plan:
+    import csv
+    import difflib
+
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
@@ -1135,6 +1139,8 @@ def _read_csv(text: str, source: str) -> Plan:
 
 
 def _plan_to_csv(plan: Plan) -> str:
+    import csv
+
     period_columns = [f"{_TARGET_PREFIX}{p}" for p in plan.periods()]
     columns = [*_COLUMNS, *period_columns]
     out = io.StringIO(newline="")

@@ -4,10 +4,8 @@ and the plan it holds. Every other core module takes a Replica explicitly.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +94,8 @@ class Replica:
         if stored:
             return stored
         try:
+            import getpass
+
             return getpass.getuser()
         except (KeyError, OSError):  # pragma: no cover - no passwd entry
             return "unknown"
@@ -158,7 +158,7 @@ def _create(path: Path, *, role: str, office: str, plan_id: str,
     secret = minisign.generate_key()
     minisign.save_secret_key(kpath, secret)
     with store.write_transaction(conn):
-        events.set_meta(conn, "replica_id", str(uuid.uuid4()))
+        events.set_meta(conn, "replica_id", str(_uuid4()))
         events.set_meta(conn, "role", role)
         events.set_meta(conn, "office", office)
         events.set_meta(conn, "plan_id", plan_id)
@@ -208,3 +208,11 @@ def replica_office(rep: Replica, origin: str) -> str | None:
         if key.get("replica") == origin:
             return key.get("office")
     return None
+
+
+def _uuid4() -> str:
+    # uuid is imported here, not at the top: it loads platform, which cost the client's
+    # cold start tens of milliseconds for something only `init` needs
+    import uuid
+
+    return str(uuid.uuid4())

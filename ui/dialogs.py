@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -81,3 +82,15 @@ class MessageDialog(QDialog):
         buttons.accepted.connect(self.accept)
         lay.addWidget(buttons)
         self.resize(520, 260)
+
+
+def browse_folder(parent: QWidget, target: QLineEdit) -> None:
+    """A non-blocking folder chooser that writes the chosen folder into ``target``."""
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = QFileDialog(parent, _("Choose a folder"))
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.fileSelected.connect(target.setText)
+    dialog.open()

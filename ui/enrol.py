@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from fieldplan.i18n import _
 from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.context import Identity, lang
+from ui.dialogs import browse_folder
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
 
@@ -104,12 +104,7 @@ class EnrolDialog(QDialog):
         self.office.setCurrentIndex(max(0, self.office.findData(office)))
 
     def _browse(self) -> None:
-        dialog = QFileDialog(self, _("Choose a folder"))
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.folder.setText)
-        dialog.open()
+        browse_folder(self, self.folder)
 
     def enrol(self) -> None:
         folder = self.folder.text().strip()

@@ -30,6 +30,7 @@ from fieldplan.i18n import _, format_number, format_period, ngettext
 from fieldplan.offices import office_name
 from ui.bidi import BidiDelegate, isolated
 from ui.context import Identity, lang
+from ui.dialogs import browse_folder
 from ui.models import outcome_label
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
@@ -353,12 +354,7 @@ class ExportDialog(QDialog):
             self.folder.setText(root)
 
     def _browse(self) -> None:
-        dialog = QFileDialog(self, _("Choose a folder"))
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.folder.setText)
-        dialog.open()
+        browse_folder(self, self.folder)
 
     def export(self) -> None:
         folder = self.folder.text().strip()

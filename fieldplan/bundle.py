@@ -40,6 +40,7 @@ from typing import Any, BinaryIO
 
 from fieldplan import minisign
 from fieldplan.errors import BundleError, SignatureError
+from fieldplan.events import canonical_json as events_canonical_json
 from fieldplan.i18n import N_, _, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 
@@ -85,15 +86,13 @@ _ZIP_ERRORS = (
 
 
 def canonical_json(obj: Any) -> bytes:
-    """UTF-8 JSON with sorted keys, no whitespace, non-ASCII kept as is.
+    """UTF-8 bytes of the one canonical serialisation (fieldplan.events.canonical_json):
+    sorted keys, no whitespace, non-ASCII kept as is.
 
     Raises ValueError on NaN or infinity (and on strings that are not valid Unicode),
     TypeError on values JSON cannot hold. Keys must be strings.
     """
-    text = json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return text.encode("utf-8")
+    return events_canonical_json(obj).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -137,14 +136,15 @@ def _safe_name_part(text: str, limit: int) -> str:
 def write_bundle(
     path: str | os.PathLike[str],
     manifest: dict[str, Any],
-    events: Iterable[dict[str, Any]],
+    events: Iterable[dict[str, Any] | bytes],
     secret: SecretKey,
     *,
     progress: Progress | None = None,
     max_event_line_bytes: int = MAX_EVENT_LINE_BYTES,
 ) -> BundleInfo:
     """Write a signed bundle to `path`, streaming `events` (any iterable; it is
-    consumed once and never held in memory).
+    consumed once and never held in memory). An event is a dict, or the bytes of a
+    line already in canonical form (as the event log stores it).
 
     `manifest` is copied and completed (see the module docstring); `bundle_id` and
     `created` are kept when given. `progress(done, total, label)` is called every
@@ -205,7 +205,7 @@ def trusted_comment(bundle_id: str, created: str) -> str:
 
 def _write_events(
     zf: zipfile.ZipFile,
-    events: Iterable[dict[str, Any]],
+    events: Iterable[dict[str, Any] | bytes],
     total: int | None,
     progress: Progress | None,
     max_line: int,
@@ -219,7 +219,8 @@ def _write_events(
         for event in events:
             count += 1
             try:
-                line = canonical_json(event) + b"\n"
+                # bytes are an event already in canonical form (as the log stores it)
+                line = (event if isinstance(event, bytes) else canonical_json(event)) + b"\n"
             except (TypeError, ValueError) as e:
                 raise BundleError(_("event {seq} cannot be written as JSON: {error}").format(
                     seq=count, error=e)) from None

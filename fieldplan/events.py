@@ -171,17 +171,6 @@ def last_event(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def head_ids(conn: sqlite3.Connection, entity: str, entity_id: str, field: str) -> list[str]:
-    """Version ids of a field's heads, winner first."""
-    rows = conn.execute(
-        "SELECT origin, seq FROM versions INDEXED BY versions_heads "
-        "WHERE entity = ? AND entity_id = ? AND field = ? AND superseded = 0 "
-        "ORDER BY hlc DESC, origin DESC, seq DESC",
-        (entity, entity_id, field),
-    ).fetchall()
-    return [f"{o}:{s}" for o, s in rows]
-
-
 def append(
     conn: sqlite3.Connection,
     entity: str,

@@ -312,12 +312,13 @@ def export_bundle(
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient)
 
 
-def _lines(rep: Replica, plan: list[tuple[str, int]]) -> Iterator[dict[str, Any]]:
+def _lines(rep: Replica, plan: list[tuple[str, int]]) -> Iterator[bytes]:
+    """The stored event lines, exactly as signed: no parse and re-serialise."""
     for origin, after in plan:
         cur = rep.conn.execute(
             "SELECT body FROM events WHERE origin = ? AND seq > ? ORDER BY seq", (origin, after))
         for (body,) in cur:
-            yield json.loads(body)
+            yield body.encode("utf-8")
 
 
 def _adapt(progress: Progress | None, total: int) -> Progress | None:

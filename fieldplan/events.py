@@ -27,7 +27,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,22 @@ def canonical_json(obj: Any) -> str:
     """The one serialisation of events and manifests: sorted keys, no spaces, UTF-8."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False)
+
+
+_encode_str = json.encoder.encode_basestring  # what json.dumps uses for a str
+
+
+def value_json(value: Any) -> str:
+    """``canonical_json`` of one field value, with a fast path for the common scalars
+    (the merge encodes every field of every event it imports)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return canonical_json(value)
 
 
 def wall_ms() -> int:
@@ -88,24 +104,31 @@ class Event:
         return f"{self.origin}:{self.seq}"
 
 
+def _where(where: str | Callable[[], str]) -> str:
+    return where if isinstance(where, str) else where()
+
+
 _EVENT_KEYS = {"author", "base", "entity", "fields", "hlc", "id", "origin", "prev", "seq"}
 
 
-def parse_event(body: str | bytes, *, where: str = "event") -> Event:
-    """Parse and check the shape of one event line (no ownership or chain checks)."""
+def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event") -> Event:
+    """Parse and check the shape of one event line (no ownership or chain checks).
+
+    ``where`` names the line in error messages; a function is called only on error.
+    """
     if isinstance(body, bytes):
         try:
             body = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise BundleError(_("{where}: not valid UTF-8").format(where=where)) from exc
+            raise BundleError(_("{where}: not valid UTF-8").format(where=_where(where))) from exc
     body = body.rstrip("\n")
     try:
         raw = json.loads(body)
     except ValueError as exc:
         raise BundleError(_("{where}: invalid JSON ({error})").format(
-            where=where, error=exc.msg)) from exc
+            where=_where(where), error=exc.msg)) from exc
     if not isinstance(raw, dict) or set(raw) != _EVENT_KEYS:
-        raise BundleError(_("{where}: not a fieldplan event").format(where=where))
+        raise BundleError(_("{where}: not a fieldplan event").format(where=_where(where)))
     ok = (
         isinstance(raw["origin"], str) and raw["origin"]
         and type(raw["seq"]) is int and raw["seq"] >= 1
@@ -120,7 +143,7 @@ def parse_event(body: str | bytes, *, where: str = "event") -> Event:
                 for v in raw["base"].values())
     )
     if not ok:
-        raise BundleError(_("{where}: malformed event").format(where=where))
+        raise BundleError(_("{where}: malformed event").format(where=_where(where)))
     return Event(
         origin=raw["origin"], seq=raw["seq"], hlc=raw["hlc"], author=raw["author"],
         entity=raw["entity"], entity_id=raw["id"], fields=raw["fields"], base=raw["base"],
@@ -272,7 +295,7 @@ def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
         touched.add((e.entity, e.entity_id))
         for field, value in e.fields.items():
             versions.append((e.entity, e.entity_id, field, e.origin, e.seq, e.hlc, e.author,
-                             canonical_json(value)))
+                             value_json(value)))
         for field, targets in e.base.items():
             for target in targets:
                 t_origin, _sep, t_seq = target.rpartition(":")
@@ -319,39 +342,40 @@ def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
 
 
 def _materialise_progress(conn: sqlite3.Connection) -> None:
-    conn.execute(
+    """Rewrite the merged progress row of every touched report from its heads: per
+    field the head with the greatest (hlc, origin, seq) wins."""
+    winners: dict[str, dict[str, tuple]] = {}
+    for entity_id, field, value, hlc, origin, seq, author in conn.execute(
         """
-        INSERT OR REPLACE INTO progress (office, action, period, status, percent, vals,
-            achievements, challenges, next_steps, state, hlc, updated_by)
-        SELECT
-            substr(t.entity_id, 1, instr(t.entity_id, '|') - 1),
-            substr(rest, 1, instr(rest, '|') - 1),
-            substr(rest, instr(rest, '|') + 1),
-            coalesce(max(CASE WHEN h.field = 'status' THEN h.value ->> '$' END), 'not-started'),
-            max(CASE WHEN h.field = 'percent' THEN h.value ->> '$' END),
-            json_group_object(substr(h.field, 7), json(h.value))
-                FILTER (WHERE substr(h.field, 1, 6) = 'value.' AND h.value != 'null'),
-            coalesce(max(CASE WHEN h.field = 'achievements' THEN h.value ->> '$' END), ''),
-            coalesce(max(CASE WHEN h.field = 'challenges' THEN h.value ->> '$' END), ''),
-            coalesce(max(CASE WHEN h.field = 'next_steps' THEN h.value ->> '$' END), ''),
-            coalesce(max(CASE WHEN h.field = 'state' THEN h.value ->> '$' END), 'draft'),
-            max(h.hlc),
-            (SELECT v.author FROM versions AS v INDEXED BY versions_heads
-              WHERE v.entity = 'progress' AND v.entity_id = t.entity_id AND v.superseded = 0
-              ORDER BY v.hlc DESC, v.origin DESC, v.seq DESC LIMIT 1)
-        FROM (SELECT entity_id, substr(entity_id, instr(entity_id, '|') + 1) AS rest
-              FROM temp.touched WHERE entity = 'progress') AS t
-        JOIN (
-            SELECT entity_id, field, value, hlc,
-                   row_number() OVER (PARTITION BY entity_id, field
-                                      ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
-            FROM versions INDEXED BY versions_heads
-            WHERE entity = 'progress' AND superseded = 0
-              AND entity_id IN (SELECT entity_id FROM temp.touched WHERE entity = 'progress')
-        ) AS h ON h.entity_id = t.entity_id AND h.rn = 1
-        GROUP BY t.entity_id
+        SELECT entity_id, field, value ->> '$', hlc, origin, seq, author
+        FROM versions INDEXED BY versions_heads
+        WHERE entity = 'progress' AND superseded = 0
+          AND entity_id IN (SELECT entity_id FROM temp.touched WHERE entity = 'progress')
         """
-    )
+    ):
+        fields = winners.setdefault(entity_id, {})
+        held = fields.get(field)
+        if held is None or (hlc, origin, seq) > held[:3]:
+            fields[field] = (hlc, origin, seq, value, author)
+    rows = []
+    for entity_id, fields in winners.items():
+        office, action, period = entity_id.split("|", 2)
+        value = {f: w[3] for f, w in fields.items()}
+
+        def text(field: str, default: str, value: dict = value) -> Any:
+            v = value.get(field)
+            return default if v is None else v
+
+        vals = {f[6:]: v for f, v in value.items() if f.startswith("value.") and v is not None}
+        last = max(fields.values(), key=lambda w: w[:3])
+        rows.append((office, action, period, text("status", "not-started"),
+                     value.get("percent"), canonical_json(vals), text("achievements", ""),
+                     text("challenges", ""), text("next_steps", ""), text("state", "draft"),
+                     last[0], last[4]))
+    conn.executemany(
+        "INSERT OR REPLACE INTO progress (office, action, period, status, percent, vals, "
+        "achievements, challenges, next_steps, state, hlc, updated_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def entity_state(conn: sqlite3.Connection, entity: str, entity_id: str, *,

@@ -10,6 +10,7 @@ unknown key is kept whole in quarantine until a person trusts the key.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import io
@@ -418,33 +419,35 @@ _PROGRESS_FIELDS = {"status", "percent", "state", *NARRATIVE_FIELDS}
 
 
 def _check_event(e: events.Event, origin_office: str, sender_office: str) -> None:
-    where = _event_where(e.seq, origin_office)
+    def where() -> str:  # built only for a bad event: this check runs for every event
+        return _event_where(e.seq, origin_office)
+
     if sender_office != "HQ" and origin_office != sender_office:
         raise OwnershipError(_("{where} is in a bundle from {sender}; an office sends only its "
-                               "own data").format(where=where, sender=sender_office))
+                               "own data").format(where=where(), sender=sender_office))
     if e.entity == "progress":
         parts = e.entity_id.split("|")
         if len(parts) != 3:
             raise BundleError(_("{where}: bad report id '{id}'").format(
-                where=where, id=e.entity_id))
+                where=where(), id=e.entity_id))
         if parts[0] != origin_office:
             raise OwnershipError(_("{where} writes progress of {office}; only {office}'s "
-                                   "replicas may").format(where=where, office=parts[0]))
+                                   "replicas may").format(where=where(), office=parts[0]))
         for name, value in e.fields.items():
             if name not in _PROGRESS_FIELDS and not name.startswith("value."):
                 raise BundleError(_("{where}: unknown field '{field}'").format(
-                    where=where, field=name))
+                    where=where(), field=name))
             if not _valid_progress_value(name, value):
                 raise BundleError(_("{where}: bad value for '{field}'").format(
-                    where=where, field=name))
+                    where=where(), field=name))
     elif e.entity in ("plan", "key", "lock"):
         if origin_office != "HQ":
             raise OwnershipError(_("{where} changes the {record}, which only headquarters "
-                                   "may write").format(where=where, record=e.entity))
-        _check_registry_event(e, where)
+                                   "may write").format(where=where(), record=e.entity))
+        _check_registry_event(e, where())
     else:
         raise BundleError(_("{where}: unknown kind of record '{record}'").format(
-            where=where, record=e.entity))
+            where=where(), record=e.entity))
 
 
 def _check_registry_event(e: events.Event, where: str) -> None:
@@ -573,7 +576,7 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     batch: list[events.Event] = []
     total = b.event_count
     for n, line in enumerate(b.iter_lines(), 1):
-        batch.append(events.parse_event(line, where=_events_line(n)))
+        batch.append(events.parse_event(line, where=functools.partial(_events_line, n)))
         if len(batch) >= BATCH:
             merger.add(batch)
             batch = []
@@ -751,7 +754,7 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                 offices = keyreg.replica_offices(rep)
                 offices[m["sender"]] = m["office"]
                 for n, line in enumerate(b.iter_lines(), 1):
-                    e = events.parse_event(line, where=_events_line(n))
+                    e = events.parse_event(line, where=functools.partial(_events_line, n))
                     office = offices.get(e.origin)
                     if office is not None:
                         _check_event(e, office, m["office"])

@@ -47,17 +47,22 @@ class KeyInfo:
 def all_keys(rep: Replica) -> dict[str, KeyInfo]:
     """Every key this replica knows, by key id (the registry wins over local trust).
     Cached on the replica until a key event or a local trust changes it."""
-    stamp = rep.conn.execute(
+    stamp = _stamp(rep)
+    cached = rep.cache.get("keys")
+    if cached and cached[0] == stamp:
+        return dict(cached[1])
+    out = _load_keys(rep)
+    rep.cache["keys"] = (stamp, out)
+    return dict(out)
+
+
+def _stamp(rep: Replica) -> tuple:
+    """Changes whenever the registry or local trust does (a rollback brings it back)."""
+    return tuple(rep.conn.execute(
         "SELECT (SELECT count(*) || ':' || coalesce(max(hlc), 0) FROM versions "
         "INDEXED BY versions_heads WHERE entity = 'key' AND superseded = 0), "
         "(SELECT count(*) FROM versions WHERE entity = 'key'), "
-        "(SELECT group_concat(key_id) FROM local_trust)").fetchone()
-    cached = rep.cache.get("keys")
-    if cached and cached[0] == tuple(stamp):
-        return dict(cached[1])
-    out = _load_keys(rep)
-    rep.cache["keys"] = (tuple(stamp), out)
-    return dict(out)
+        "(SELECT group_concat(key_id) FROM local_trust)").fetchone())
 
 
 def _load_keys(rep: Replica) -> dict[str, KeyInfo]:
@@ -172,9 +177,18 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
     """Record a newly trusted key (inside a write transaction): a registry event at HQ,
     local trust elsewhere."""
     if rep.is_hq:
+        cached = rep.cache.get("keys")
+        fresh = cached is not None and cached[0] == _stamp(rep)
         register_key(rep, signer, office=office, replica_id=replica)
         if retire:
             events.append(rep.conn, "key", retire, {"status": "retired"}, author=rep.author)
+        elif fresh:
+            # HQ registers a key with most first bundles of an office: add it to the
+            # cache instead of reading the whole registry again
+            keys = dict(cached[1])
+            keys[signer.key_id_hex] = KeyInfo(signer.key_id_hex, signer.to_base64(), office,
+                                              replica, "active", "registry")
+            rep.cache["keys"] = (_stamp(rep), keys)
     else:
         rep.conn.execute(
             "INSERT OR REPLACE INTO local_trust VALUES (?, ?, ?, ?, ?)",

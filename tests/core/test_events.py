@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from progress_check import expected_progress, materialised_progress
 
 from fieldplan import events, progress, store
 from fieldplan.replica import open_replica
@@ -81,6 +82,7 @@ def test_rebuild_from_events_equals_stored_state(writes) -> None:
                 pass
         stored = _state(hq)
         digest = progress.digest(hq)
+        assert materialised_progress(hq) == expected_progress(hq)
         with store.write_transaction(hq.conn):
             events.rebuild(hq.conn)
         assert _state(hq) == stored
@@ -173,3 +175,17 @@ def test_sigkill_during_write_leaves_both_or_neither(hq, tmp_path: Path) -> None
             with store.write_transaction(rep.conn):
                 events.rebuild(rep.conn)
             assert _state(rep) == stored
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values)
+def test_value_json_is_canonical_json(value) -> None:
+    # the merge's fast path must give exactly the bytes canonical_json gives
+    assert events.value_json(value) == events.canonical_json(value)

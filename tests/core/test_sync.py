@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from progress_check import expected_progress, materialised_progress
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, minisign, progress, store
@@ -170,6 +171,7 @@ def test_any_import_order_gives_the_same_state(world, data) -> None:
                 o.reason for o in outcomes]
             results.append((progress.digest(rep), snapshot(rep)[1:],
                             [c.to_dict() for c in list_conflicts(rep)]))
+            assert materialised_progress(rep) == expected_progress(rep)
         for p in tmp.glob(f"hq-{os.getpid()}-{attempt}.sqlite3*"):
             p.unlink()
     assert results[0] == results[1]

@@ -1,0 +1,361 @@
+"""Plans as CSV: a spreadsheet of one row per indicator, read and written.
+
+CSV layout (a spreadsheet saved as CSV, UTF-8 with or without BOM; ``,``, ``;`` or tab
+separated, seen from the header row; with ``;`` or tab a decimal comma is accepted):
+one row per indicator, columns
+
+    plan_id plan_version plan_start plan_end plan_signed_at plan_signed_place
+    plan_illustrative plan_title_en plan_title_fr plan_title_ar
+    area area_illustrative area_title_en area_title_fr area_title_ar
+    action level lead action_illustrative action_title_en action_title_fr
+    action_title_ar description_en description_fr description_ar
+    indicator indicator_title_en indicator_title_fr indicator_title_ar
+    unit baseline target target_2025-S2 target_2026-S1 ... (one per period, optional)
+
+in any order. Plan, area and action cells may be repeated on every row of that
+plan/area/action (as ``dump_plan`` writes them) or left blank on all rows but one;
+two different values are an error. A row with an empty ``indicator`` describes an
+action without indicators, a row with an empty ``action`` an area without actions.
+Order of appearance gives the order of areas, actions and indicators. Row numbers in
+messages are the spreadsheet's (the header is row 1). Dates are ``YYYY-MM-DD``;
+true/false cells accept true, false, yes, no, 1, 0 (and vrai/faux). Columns
+``plan_signed_at``, ``plan_signed_place``, the ``*_illustrative``, ``*_fr``, ``*_ar``,
+``description_*``, ``baseline``, ``target`` and ``target_*`` columns may be left out.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fieldplan.errors import PlanError, ValidationError
+from fieldplan.i18n import _
+from fieldplan.periods import parse_period
+from fieldplan.plan import (
+    LANGS,
+    FieldPath,
+    Plan,
+    _Locator,
+    _number_text,
+    _one_line,
+    _Reader,
+    _show,
+    format_path,
+    plan_to_dict,
+)
+
+
+def _text_columns(prefix: str, field: str) -> dict[str, tuple[str, ...]]:
+    return {f"{prefix}_{lang}": (field, lang) for lang in LANGS}
+
+
+# Column → field of the plan, area, action or indicator dict.
+_PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
+    **{f"plan_{k}": (k,) for k in ("id", "version", "start", "end", "signed_at")},
+    **{f"plan_{k}": (k,) for k in ("signed_place", "illustrative")},
+    **_text_columns("plan_title", "title"),
+}
+_AREA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "area": ("code",),
+    "area_illustrative": ("illustrative",),
+    **_text_columns("area_title", "title"),
+}
+_ACTION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "action": ("code",),
+    "level": ("level",),
+    "lead": ("lead",),
+    "action_illustrative": ("illustrative",),
+    **_text_columns("action_title", "title"),
+    **_text_columns("description", "description"),
+}
+_INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "indicator": ("key",),
+    **_text_columns("indicator_title", "title"),
+    **{k: (k,) for k in ("unit", "baseline", "target")},
+}
+_ACTION_FIELDS = {**_ACTION_COLUMNS, "area": ("area",)}  # an action's area is its row's
+_COLUMNS = (*_PLAN_COLUMNS, *_AREA_COLUMNS, *_ACTION_COLUMNS, *_INDICATOR_COLUMNS)
+_REQUIRED_COLUMNS = (
+    "plan_id",
+    "plan_version",
+    "plan_start",
+    "plan_end",
+    "plan_title_en",
+    "area",
+    "area_title_en",
+    "action",
+    "level",
+    "lead",
+    "action_title_en",
+    "indicator",
+    "indicator_title_en",
+    "unit",
+)
+_TARGET_PREFIX = "target_"
+
+# Where an entity of the plan dict lives: the same keys as in _CsvLocator.rows.
+EntityKey = tuple[Any, ...]
+
+
+class _CsvLocator(_Locator):
+    """Names a spreadsheet row and column for a field path of the dict built from a CSV."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self.rows: dict[EntityKey, int] = {}  # entity → its first row
+        self.cells: dict[EntityKey, int] = {}  # entity + field → row of the value
+
+    def _place(self, path: FieldPath) -> tuple[int | None, str | None]:
+        plain = tuple(p[0] if isinstance(p, tuple) else p for p in path)
+        if plain[:1] == ("plan",):
+            entity, rest, columns = plain[:1], plain[1:], _PLAN_COLUMNS
+        elif plain[:1] == ("areas",) and len(plain) > 1:
+            entity, rest, columns = plain[:2], plain[2:], _AREA_COLUMNS
+        elif len(plain) > 3 and plain[0] == "actions" and plain[2] == "indicators":
+            entity, rest, columns = plain[:4], plain[4:], _INDICATOR_COLUMNS
+        elif plain[:1] == ("actions",) and len(plain) > 1:
+            entity, rest, columns = plain[:2], plain[2:], _ACTION_FIELDS
+        else:
+            return None, None
+        column = None
+        if rest[:1] == ("targets",) and len(rest) == 2:
+            column = _TARGET_PREFIX + str(rest[1])
+        elif rest:
+            column = next((c for c, f in columns.items() if f[: len(rest)] == rest), None)
+        row = self.cells.get(entity + rest, self.rows.get(entity))
+        return row, column
+
+    def where(self, path: FieldPath) -> str:
+        row, column = self._place(path)
+        if row is None:
+            return super().where(path)
+        return f"{self.source}: {_row_column(row, column)}"
+
+    def brief(self, path: FieldPath) -> str:
+        row, _column = self._place(path)
+        return _("row {row}").format(row=row) if row is not None else format_path(path)
+
+
+def _row_column(row: int, column: str | None) -> str:
+    """Where in a CSV file: "row 3, column 'unit'" or "row 3"."""
+    if column:
+        return _("row {row}, column '{column}'").format(row=row, column=column)
+    return _("row {row}").format(row=row)
+
+
+def read_csv(text: str, source: str) -> Plan:
+    import csv
+    import difflib
+
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise PlanError(_("{file}: CSV error: {error}").format(
+            file=source, error=_one_line(exc))) from None
+    if not records:
+        raise PlanError(_("{file}: the file is empty").format(file=source))
+
+    def fail(row: int, column: str | None, message: str) -> PlanError:
+        return PlanError(f"{source}: {_row_column(row, column)}: {message}")
+
+    header: list[str | None] = []
+    known = {c.lower(): c for c in _COLUMNS}
+    for index, raw in enumerate(records[0]):
+        name = raw.strip()
+        if not name:
+            header.append(None)
+            continue
+        if name.lower().startswith(_TARGET_PREFIX):
+            try:
+                name = _TARGET_PREFIX + str(parse_period(name[len(_TARGET_PREFIX) :]))
+            except ValidationError as exc:
+                raise fail(1, name, str(exc)) from None
+        elif name.lower() in known:
+            name = known[name.lower()]
+        else:
+            close = difflib.get_close_matches(name.lower(), _COLUMNS, n=1)
+            if close:
+                message = _("unknown column {name} (did you mean '{close}'?)")
+            else:
+                message = _("unknown column {name}")
+            raise fail(1, None, message.format(name=_show(name), close=close[0] if close else ""))
+        if name in header:
+            raise fail(
+                1, name, _("column given twice (columns {first} and {second})").format(
+                    first=header.index(name) + 1, second=index + 1)
+            )
+        header.append(name)
+    for column in _REQUIRED_COLUMNS:
+        if column not in header:
+            raise fail(1, None, _("missing column '{column}'").format(column=column))
+
+    loc = _CsvLocator(source)
+    plan: dict[str, Any] = {}
+    areas: dict[str, dict[str, Any]] = {}
+    actions: dict[str, dict[str, Any]] = {}
+    indicators: dict[str, list[dict[str, Any]]] = {}
+    targets = {
+        c: ("targets", c[len(_TARGET_PREFIX) :])
+        for c in header
+        if c and c.startswith(_TARGET_PREFIX)
+    }
+    indicator_columns = {**_INDICATOR_COLUMNS, **targets}
+
+    def merge(
+        entity: dict[str, Any],
+        key: EntityKey,
+        columns: Mapping[str, tuple[str, ...]],
+        cells: dict[str, str],
+        row: int,
+        what: str,
+    ) -> None:
+        """Copy a row's cells into an entity; a different value on another row is an error."""
+        for column, field in columns.items():
+            value = cells.get(column, "")
+            if not value:
+                continue
+            node = entity
+            for part in field[:-1]:
+                node = node.setdefault(part, {})
+            old = node.get(field[-1])
+            if old is None:
+                node[field[-1]] = value
+                loc.cells[key + field] = row
+            elif old != value:
+                other = loc.cells[key + field]
+                raise fail(
+                    row,
+                    column,
+                    _("{value} differs from {old} on row {other} for {what}").format(
+                        value=_show(value), old=_show(old), other=other, what=what),
+                )
+
+    def stray(cells: dict[str, str], columns: Iterable[str], empty: str, row: int) -> None:
+        column = next((c for c in columns if cells.get(c)), None)
+        if column:
+            raise fail(row, column, _("a value on a row whose '{column}' is empty").format(
+                column=empty))
+
+    for row, record in enumerate(records[1:], start=2):
+        if any(c.strip() for c in record[len(header) :]):
+            raise fail(row, None, _("{cells} cells but the header has {header}").format(
+                cells=len(record), header=len(header)))
+        cells = {
+            name: value.strip()
+            for name, value in zip(header, record, strict=False)
+            if name is not None
+        }
+        unnamed = [
+            i + 1
+            for i, (name, value) in enumerate(zip(header, record, strict=False))
+            if name is None and value.strip()
+        ]
+        if unnamed:
+            raise fail(row, None, _("a value in column {column}, which has no header").format(
+                column=unnamed[0]))
+        if not any(cells.values()):
+            continue
+        loc.rows.setdefault(("plan",), row)
+        merge(plan, ("plan",), _PLAN_COLUMNS, cells, row, _("the plan"))
+
+        area = cells["area"]
+        if not area:
+            raise fail(row, "area", _("missing (required)"))
+        if area not in areas:
+            areas[area] = {}
+            loc.rows[("areas", len(areas) - 1)] = row
+        key: EntityKey = ("areas", list(areas).index(area))
+        merge(areas[area], key, _AREA_COLUMNS, cells, row, _("area {code}").format(code=area))
+
+        action = cells["action"]
+        if not action:
+            stray(cells, [*_ACTION_COLUMNS, *indicator_columns], "action", row)
+            continue
+        if action not in actions:
+            actions[action] = {}
+            indicators[action] = []
+            loc.rows[("actions", len(actions) - 1)] = row
+        key = ("actions", list(actions).index(action))
+        merge(actions[action], key, _ACTION_FIELDS, cells, row,
+              _("action {code}").format(code=action))
+
+        if not cells["indicator"]:
+            stray(cells, indicator_columns, "indicator", row)
+            continue
+        key = (*key, "indicators", len(indicators[action]))
+        loc.rows[key] = row
+        indicators[action].append({})
+        merge(indicators[action][-1], key, indicator_columns, cells, row, _("the indicator"))
+
+    if not loc.rows:
+        raise PlanError(_("{file}: no rows under the header").format(file=source))
+    data = {
+        "plan": plan,
+        "areas": list(areas.values()),
+        "actions": [{**fields, "indicators": indicators[code]} for code, fields in actions.items()],
+    }
+    reader = _Reader(loc, from_text=True, decimal_comma=delimiter != ",")
+    return reader.plan(data)
+
+
+def plan_to_csv(plan: Plan) -> str:
+    import csv
+
+    period_columns = [f"{_TARGET_PREFIX}{p}" for p in plan.periods()]
+    columns = [*_COLUMNS, *period_columns]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+
+    def flat(fields: dict[str, tuple[str, ...]], data: Mapping[str, Any]) -> dict[str, Any]:
+        row = {}
+        for column, field in fields.items():
+            value: Any = data
+            for part in field:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            row[column] = _csv_cell(value)
+        return row
+
+    data = plan_to_dict(plan)
+    plan_cells = flat(_PLAN_COLUMNS, data["plan"])
+    area_cells = {a["code"]: flat(_AREA_COLUMNS, a) for a in data["areas"]}
+    order = [a.code for a in plan.areas]
+    written: set[str] = set()
+
+    def write(cells: dict[str, Any]) -> None:
+        writer.writerow([cells.get(c, "") for c in columns])
+
+    def write_areas_up_to(code: str | None) -> None:
+        """Area-only rows for the areas before ``code`` that have not appeared yet, so
+        that the order of first appearance is the plan's order of areas."""
+        for other in order if code is None else order[: order.index(code)]:
+            if other not in written:
+                written.add(other)
+                write({**plan_cells, **area_cells[other]})
+
+    for action in data["actions"]:
+        write_areas_up_to(action["area"])
+        written.add(action["area"])
+        base = {**plan_cells, **area_cells[action["area"]], **flat(_ACTION_COLUMNS, action)}
+        if not action["indicators"]:
+            write(base)
+        for indicator in action["indicators"]:
+            cells = {**base, **flat(_INDICATOR_COLUMNS, indicator)}
+            for period, value in indicator["targets"].items():
+                cells[_TARGET_PREFIX + period] = _csv_cell(value)
+            write(cells)
+    write_areas_up_to(None)
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _number_text(value)
+    return str(value)

@@ -2,8 +2,9 @@
 
 Members:
 
-- `events.jsonl` — one event per line, canonical JSON (`canonical_json`), each line
-  ending in "\\n".
+- `events.jsonl` — one event per line, each line ending in "\\n": the event's canonical
+  JSON (`canonical_json`), except that from format version 2 a derivable `prev` is left
+  out (see "Left-out prev" below).
 - `manifest.json` — canonical JSON object. This module sets `format`, `version`,
   `bundle_id`, `created`, `event_count`, `members` (= {"events.jsonl": {"sha256":
   hex, "size": bytes}}), `public_key` (minisign key line, see `PublicKey.to_base64`)
@@ -15,6 +16,22 @@ Members:
 `open_bundle` checks that a bundle is well-formed, within the size limits,
 self-consistent and signed by the key its manifest names. Whether that key is
 trusted and bound to the office is the caller's business.
+
+Left-out prev (format version 2). A 64-hex `prev` is some 32 bytes no compressor can
+shrink, and in a bundle it is nearly always the hash of the line just before. So the
+writer leaves out a line's `"prev":"<hex>",` member when the line before it is the
+same origin's previous event: same `origin`, `seq` one less, and `prev` equal to the
+SHA-256 of that line. The first line of each run of an origin keeps its `prev`. In
+canonical JSON an event ends with its `origin`, `prev` and `seq` members, so a line
+ending in `,"origin":"<O>","seq":<N>}` is one that left `prev` out: the reader puts
+back `"prev":"<SHA-256 hex of the line before, as restored>",` just before `"seq"`,
+which gives the event's canonical line byte for byte (its hash is unchanged), and
+refuses the bundle unless the line before ends in `,"origin":"<O>",…"seq":<N-1>}`.
+Lines not ending like an event are passed on as they are. The manifest's SHA-256
+and size are of the bytes as stored; `Bundle.iter_lines` yields the restored lines.
+Version 1 bundles (every line whole) are read as they are. Leaving `prev` out loses
+nothing: anyone able to sign a bundle could write whatever `prev` they liked, and
+the import still checks each run against the events held at both its ends.
 """
 
 from __future__ import annotations
@@ -45,7 +62,8 @@ from fieldplan.i18n import N_, _, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 
 FORMAT_NAME = "fieldplan-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+PREV_LEFT_OUT_SINCE = 2  # the first version whose events.jsonl may leave out prev
 SUFFIX = ".fieldplan"
 
 MANIFEST = "manifest.json"
@@ -68,6 +86,14 @@ PROGRESS_EVERY = 5000
 BUNDLE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 CREATED_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
+# The end of an event line from its origin's value on: origin, prev (a hash, or "" for
+# an origin's first event) when present, seq. See "Left-out prev" above.
+_ORIGIN_KEY = b',"origin":"'
+_EVENT_TAIL_RE = re.compile(
+    rb'(?P<origin>[^"\\]*)",(?P<member>"prev":"(?P<prev>[0-9a-f]{64})?",)?'
+    rb'"seq":(?P<seq>[1-9][0-9]{0,17})}'
+)
+_MAX_SEQ = 10**18 - 1  # the largest seq _EVENT_TAIL_RE takes
 
 Progress = Callable[[int, int | None, str], None]
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
@@ -130,6 +156,18 @@ def _safe_name_part(text: str, limit: int) -> str:
     return safe
 
 
+def _event_tail(line: bytes) -> re.Match[bytes] | None:
+    """The match of `_EVENT_TAIL_RE` on a line ending like an event, else None.
+
+    The last `,"origin":"` of the line is the event's own: its value cannot hold a
+    quote, and only prev and seq may follow it.
+    """
+    start = line.rfind(_ORIGIN_KEY)
+    if start < 0:
+        return None
+    return _EVENT_TAIL_RE.fullmatch(line, start + len(_ORIGIN_KEY))
+
+
 # ---------------------------------------------------------------------------- writing
 
 
@@ -144,7 +182,10 @@ def write_bundle(
 ) -> BundleInfo:
     """Write a signed bundle to `path`, streaming `events` (any iterable; it is
     consumed once and never held in memory). An event is a dict, or the bytes of a
-    line already in canonical form (as the event log stores it).
+    line already in canonical form (as the event log stores it). A `prev` that is the
+    hash of the line before is left out (see the module docstring); a line that ends
+    like an event but has no `prev` at all is refused, as a reader would misread it.
+    Events that fit in one chunk are written without ZIP64 extras.
 
     `manifest` is copied and completed (see the module docstring); `bundle_id` and
     `created` are kept when given. `progress(done, total, label)` is called every
@@ -214,22 +255,40 @@ def _write_events(
     count = size = 0
     pending: list[bytes] = []
     pending_bytes = 0
-    # force_zip64: the size is unknown until the end and may pass 4 GiB.
-    with zf.open(_zip_info(EVENTS), "w", force_zip64=True) as out:
+    out = None
+    last: tuple[bytes, int, bytes] | None = None  # origin, seq, hash of the line before
+    try:
         for event in events:
             count += 1
             try:
                 # bytes are an event already in canonical form (as the log stores it)
-                line = (event if isinstance(event, bytes) else canonical_json(event)) + b"\n"
+                line = event if isinstance(event, bytes) else canonical_json(event)
             except (TypeError, ValueError) as e:
                 raise BundleError(_("event {seq} cannot be written as JSON: {error}").format(
                     seq=count, error=e)) from None
-            if len(line) - 1 > max_line:
+            if len(line) > max_line:
                 raise BundleError(_("event {seq} is {size} for one event").format(
-                    seq=count, size=_over(len(line) - 1, max_line)))
+                    seq=count, size=_over(len(line), max_line)))
+            tail = _event_tail(line)
+            if tail is None:
+                last = None
+            else:
+                if tail["member"] is None:  # the reader would take it for a left-out prev
+                    raise BundleError(_("event {seq} has an origin and a seq but no prev")
+                                      .format(seq=count))
+                origin, seq = tail["origin"], int(tail["seq"])
+                stored = line
+                if last is not None and last == (origin, seq - 1, tail["prev"]):
+                    stored = line[: tail.start("member")] + line[tail.end("member"):]
+                last = (origin, seq, hashlib.sha256(line).hexdigest().encode("ascii"))
+                line = stored
             pending.append(line)
-            pending_bytes += len(line)
+            pending.append(b"\n")
+            pending_bytes += len(line) + 1
             if pending_bytes >= CHUNK:
+                if out is None:
+                    # The size is unknown until the end and may pass 4 GiB: ZIP64.
+                    out = zf.open(_zip_info(EVENTS), "w", force_zip64=True)
                 block = b"".join(pending)
                 digest.update(block)
                 out.write(block)
@@ -240,8 +299,15 @@ def _write_events(
                 progress(count, total, _("Writing events"))
         block = b"".join(pending)
         digest.update(block)
-        out.write(block)
         size += len(block)
+        if out is None:
+            # All of it fitted in one chunk: a plain entry, without ZIP64 extras.
+            zf.writestr(_zip_info(EVENTS), block)
+        else:
+            out.write(block)
+    finally:
+        if out is not None:
+            out.close()
     if progress is not None:
         progress(count, total, _("Writing events"))
     return count, size, digest.hexdigest()
@@ -319,17 +385,35 @@ class Bundle:
     events_size = property(lambda self: self.manifest["members"][EVENTS]["size"])
 
     def iter_lines(self) -> Iterator[bytes]:
-        """Stream events.jsonl as raw lines (without the "\\n"), checking the framing:
-        each line non-empty, within the line limit, newline-terminated, and as many
-        as `event_count`. The bytes are hashed again on the way; if they differ from
-        what open_bundle verified (the file changed since), BundleError is raised at
-        the end — apply events in one transaction and roll back on any error.
+        """Stream the events as canonical lines (without the "\\n"): events.jsonl's
+        lines, with every left-out `prev` put back (see the module docstring).
+
+        Checks the framing: each line non-empty, within the line limit,
+        newline-terminated, a line without `prev` following the line before it, and as
+        many lines as `event_count`. The bytes are hashed again on the way; if they
+        differ from what open_bundle verified (the file changed since), BundleError is
+        raised at the end — apply events in one transaction and roll back on any error.
         """
+        for line, _digest in self._lines(hashed=False):
+            yield line
+
+    def iter_hashed_lines(self) -> Iterator[tuple[bytes, str]]:
+        """Like `iter_lines`, with each line's SHA-256 (hex): the event's hash, worked
+        out once (restoring the next line's `prev` needs it too)."""
+        return self._lines(hashed=True)
+
+    def _lines(self, *, hashed: bool) -> Iterator[tuple[bytes, str]]:
         if self.closed:
             raise ValueError("the bundle is closed")
+        restore = self.version >= PREV_LEFT_OUT_SINCE
         digest = hashlib.sha256()
-        size = count = 0
+        size = count = seq = 0
         pending = b""
+        # The line before, its hash (when worked out already) and, if it ends like an
+        # event, `,"origin":"<O>",` and what a next line leaving out prev ends with.
+        before, before_hash = b"", ""
+        run_key: bytes | None = None
+        follow: bytes | None = None
         for chunk in _read_member(self._zf, self._zf.getinfo(EVENTS), self.events_size):
             digest.update(chunk)
             size += len(chunk)
@@ -338,7 +422,31 @@ class Bundle:
             for line in lines:
                 count += 1
                 self._check_line(count, line)
-                yield line
+                if restore:
+                    if follow is not None and line.endswith(follow):
+                        # the usual case, checked without parsing: `_event_tail` would
+                        # find the same origin, no prev, and seq + 1
+                        prev = before_hash or hashlib.sha256(before).hexdigest()
+                        line = self._put_back_prev(count, line, len(follow) - len(run_key),
+                                                   prev)
+                        seq += 1
+                    else:
+                        tail = _event_tail(line)
+                        if tail is None:
+                            run_key = None
+                        elif tail["member"] is None:
+                            raise BundleError(_(
+                                "{file} line {line} leaves out prev but does not follow the "
+                                "line before it (same origin, previous seq)").format(
+                                    file=EVENTS, line=count))
+                        else:
+                            run_key = _ORIGIN_KEY + tail["origin"] + b'",'
+                            seq = int(tail["seq"])
+                    follow = (None if run_key is None or seq >= _MAX_SEQ
+                              else run_key + b'"seq":%d}' % (seq + 1))
+                    before = line
+                before_hash = hashlib.sha256(line).hexdigest() if hashed else ""
+                yield line, before_hash
             if len(pending) > self._max_line:
                 raise BundleError(_line_too_long(count + 1, self._max_line))
         if pending:
@@ -352,6 +460,14 @@ class Bundle:
         if size != self.events_size or digest.hexdigest() != self.events_sha256:
             raise BundleError(_("{file} changed after the bundle was verified").format(
                 file=EVENTS))
+
+    def _put_back_prev(self, number: int, line: bytes, seq_len: int, prev: str) -> bytes:
+        """`line` with `"prev":"<prev>",` put back before its last `seq_len` bytes."""
+        at = len(line) - seq_len
+        line = line[:at] + b'"prev":"' + prev.encode("ascii") + b'",' + line[at:]
+        if len(line) > self._max_line:
+            raise BundleError(_line_too_long(number, self._max_line))
+        return line
 
     def _check_line(self, number: int, line: bytes) -> None:
         if number > self.event_count:

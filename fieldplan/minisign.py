@@ -55,6 +55,7 @@ LEGACY_ALG = b"Ed"
 UNTRUSTED_PREFIX = "untrusted comment: "
 TRUSTED_PREFIX = "trusted comment: "
 SECRET_KEY_COMMENT = "fieldplan secret key"
+UNTRUSTED_COMMENT = "fieldplan"
 # minisign reads comment lines into fixed buffers (1024 / 8192 bytes); stay well inside.
 MAX_COMMENT_BYTES = 900
 MAX_SECRET_KEY_FILE_BYTES = 4096
@@ -183,10 +184,14 @@ def sign(
     trusted_comment: str,
     untrusted_comment: str | None = None,
 ) -> str:
-    """The four-line `.minisig` text for `data` (prehashed ED algorithm)."""
+    """The four-line `.minisig` text for `data` (prehashed ED algorithm).
+
+    The untrusted comment defaults to `fieldplan`: nothing checks it, and the key id
+    is in the signature line already (a bundle carries every byte of it).
+    """
     _check_comment(trusted_comment)
     if untrusted_comment is None:
-        untrusted_comment = f"signature from fieldplan key {secret.key_id_hex}"
+        untrusted_comment = UNTRUSTED_COMMENT
     _check_comment(untrusted_comment)
     key = _private(secret.seed)
     signature = key.sign(hashlib.blake2b(data).digest())

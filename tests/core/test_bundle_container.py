@@ -170,7 +170,7 @@ def test_round_trip(tmp_path) -> None:
     assert info == BundleInfo(path, BUNDLE_ID, 250, path.stat().st_size)
     with open_bundle(path) as b:
         m = b.manifest
-        assert m["format"] == "fieldplan-bundle" and m["version"] == 1
+        assert m["format"] == "fieldplan-bundle" and m["version"] == 2
         assert (m["bundle_id"], m["created"], m["event_count"]) == (BUNDLE_ID, CREATED, 250)
         assert m["office"] == "ML" and m["acks"] == {"HQ": 12}
         lines = jsonl(events)
@@ -567,7 +567,7 @@ def test_manifest_too_large() -> None:
         (b'{"format":"fieldplan-bundle","version":"1"}', "^bad bundle format version '1'$"),
         (
             b'{"format":"fieldplan-bundle","version":3}',
-            r"^bundle format version 3 is newer than this fieldplan understands \(1\); "
+            r"^bundle format version 3 is newer than this fieldplan understands \(2\); "
             r"update fieldplan$",
         ),
     ],
@@ -580,9 +580,9 @@ def test_bad_manifest_json(manifest, match) -> None:
 
 def test_newer_version_reported_before_anything_else() -> None:
     # A newer writer may change any other field; the version is what to act on.
-    manifest = {"format": FORMAT_NAME, "version": 2, "new": "layout"}
+    manifest = {"format": FORMAT_NAME, "version": FORMAT_VERSION + 1, "new": "layout"}
     members = {**signed_members(GOOD_EVENTS), MANIFEST: json.dumps(manifest, indent=2).encode()}
-    expect(make_zip(members), "^bundle format version 2 is newer")
+    expect(make_zip(members), f"^bundle format version {FORMAT_VERSION + 1} is newer")
 
 
 def test_manifest_must_be_canonical() -> None:
@@ -794,6 +794,182 @@ def test_event_line_too_long() -> None:
     expect_events(
         events_bundle(endless, event_count=1), "^events.jsonl line 1 is longer than the 1 MiB"
     )
+
+
+# ------------------------------------------------------------------ left-out prev
+
+ORIGIN_A = "6f1c2b9e-0d7a-4c1e-9a53-3f2a9c1b7e44"
+ORIGIN_B = "0b7c9d2e-5a41-4f3b-8e6d-1c2b3a4f5e6d"
+
+
+def chain(origin: str, first: int, count: int, prev: str = "") -> list[dict]:
+    """`count` events of `origin` from seq `first`, chained as the event log chains
+    them: each `prev` the SHA-256 of the canonical line before (`prev` for the first)."""
+    out = []
+    for seq in range(first, first + count):
+        event = {"author": "a.diallo", "base": {}, "entity": "progress",
+                 "fields": {"percent": seq % 101, "status": "on-track"},
+                 "hlc": (1_780_000_000_000 << 16) + seq, "id": f"ML|PA1.{seq % 9}|2026-S1",
+                 "origin": origin, "prev": prev, "seq": seq}
+        prev = hashlib.sha256(canonical_json(event)).hexdigest()
+        out.append(event)
+    return out
+
+
+def stored_lines(path) -> list[bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(EVENTS).splitlines()
+
+
+def test_prev_left_out_when_the_line_before_is_the_previous_event(tmp_path) -> None:
+    a1 = chain(ORIGIN_A, 1, 4)  # seq 1: prev "" (an origin's first event) stays
+    b = chain(ORIGIN_B, 7, 3, prev="ab" * 32)  # a run from the middle: its prev stays
+    a2 = chain(ORIGIN_A, 5, 2, prev=hashlib.sha256(canonical_json(a1[-1])).hexdigest())
+    events = a1 + b + a2  # A's seq 5 follows B's lines, not A's seq 4: its prev stays
+    path = write(tmp_path, events)
+    stored = stored_lines(path)
+    kept = [i for i, line in enumerate(stored) if b'"prev":' in line]
+    assert kept == [0, 4, 7]
+    assert stored[1] == canonical_json({k: v for k, v in events[1].items() if k != "prev"})
+    lines = [canonical_json(e) for e in events]
+    with open_bundle(path) as bundle_:
+        assert bundle_.version == FORMAT_VERSION == 2
+        # the member hash is of the bytes as stored
+        stored_bytes = b"".join(line + b"\n" for line in stored)
+        assert bundle_.events_sha256 == hashlib.sha256(stored_bytes).hexdigest()
+        assert bundle_.events_size == len(stored_bytes) < len(jsonl(events))
+        # the events come back byte for byte, so their hashes are unchanged
+        assert list(bundle_.iter_lines()) == lines
+        assert list(bundle_.iter_hashed_lines()) == [
+            (line, hashlib.sha256(line).hexdigest()) for line in lines]
+        assert list(bundle_.iter_events()) == events
+
+
+def test_prev_kept_when_it_is_not_the_hash_of_the_line_before(tmp_path) -> None:
+    events = chain(ORIGIN_A, 1, 5)
+    events[3]["prev"] = "0" * 64  # a broken chain travels as it is, for the import to see
+    # (and seq 5's prev, the hash of seq 4 as it was, no longer fits the line before)
+    gap = chain(ORIGIN_A, 10, 2, prev=hashlib.sha256(canonical_json(events[-1])).hexdigest())
+    other = [{"note": "not an event"}]
+    after = chain(ORIGIN_A, 12, 2, prev=hashlib.sha256(canonical_json(gap[-1])).hexdigest())
+    events += gap + other + after  # seq 10 after seq 5; seq 12 after a line of another kind
+    path = write(tmp_path, events)
+    kept = [i for i, line in enumerate(stored_lines(path)) if b'"prev":' in line]
+    assert kept == [0, 3, 4, 5, 8]
+    with open_bundle(path) as bundle_:
+        assert list(bundle_.iter_events()) == events
+
+
+def test_bytes_from_the_log_and_dicts_are_written_alike(tmp_path) -> None:
+    events = chain(ORIGIN_A, 1, 30)
+    a = write(tmp_path, events, "a.fieldplan").read_bytes()
+    b = write(tmp_path, [canonical_json(e) for e in events], "b.fieldplan").read_bytes()
+    assert a == b
+
+
+def test_a_line_ending_like_an_event_without_prev_is_refused_when_writing(tmp_path) -> None:
+    event = chain(ORIGIN_A, 1, 1)[0]
+    del event["prev"]
+    with pytest.raises(BundleError, match=r"^event 2 has an origin and a seq but no prev$"):
+        write_bundle(tmp_path / "x.fieldplan", {}, [{"a": 1}, event], KEY)
+    assert list(tmp_path.iterdir()) == []
+
+
+def without_prev(event: dict) -> bytes:
+    return canonical_json({k: v for k, v in event.items() if k != "prev"})
+
+
+@pytest.mark.parametrize(
+    ("build", "bad_line"),
+    [
+        # the first line has nothing before it to follow
+        (lambda a, b: [without_prev(a[0])], 1),
+        (lambda a, b: [without_prev(a[1])], 1),
+        # another origin's line before it
+        (lambda a, b: [canonical_json(b[0]), without_prev(a[1])], 2),
+        # the same origin, but not the previous seq (a gap, a repeat, going back)
+        (lambda a, b: [canonical_json(a[0]), without_prev(a[2])], 2),
+        (lambda a, b: [canonical_json(a[1]), without_prev(a[1])], 2),
+        (lambda a, b: [canonical_json(a[2]), without_prev(a[1])], 2),
+        # a line of another kind before it
+        (lambda a, b: [canonical_json(a[0]), b'{"note":"x"}', without_prev(a[1])], 3),
+        # a good run, then a line that does not follow
+        (lambda a, b: [canonical_json(a[0]), without_prev(a[1]), without_prev(b[1])], 3),
+    ],
+)
+def test_a_left_out_prev_must_follow_the_line_before(build, bad_line) -> None:
+    lines = build(chain(ORIGIN_A, 1, 3), chain(ORIGIN_B, 1, 3))
+    data = events_bundle(b"".join(line + b"\n" for line in lines))
+    expect_events(data, f"^events.jsonl line {bad_line} leaves out prev but does not follow "
+                        r"the line before it \(same origin, previous seq\)$")
+    with open_bundle(data) as b, pytest.raises(BundleError, match=f"line {bad_line} leaves"):
+        list(b.iter_lines())
+
+
+def test_a_changed_origin_or_seq_in_a_left_out_line_is_refused() -> None:
+    a = chain(ORIGIN_A, 1, 2)
+    for field, value in (("origin", ORIGIN_B), ("seq", 3)):
+        moved = without_prev({**a[1], field: value})
+        data = events_bundle(canonical_json(a[0]) + b"\n" + moved + b"\n")
+        expect_events(data, "^events.jsonl line 2 leaves out prev")
+
+
+def test_version_1_lines_are_read_as_they_are() -> None:
+    # Version 1 had no left-out prev: a line without one is passed on unchanged (and
+    # is not a fieldplan event: the import refuses it).
+    a = chain(ORIGIN_A, 1, 2)
+    lines = [canonical_json(a[0]), without_prev(a[1])]
+    with open_bundle(events_bundle(b"".join(x + b"\n" for x in lines), version=1)) as b:
+        assert list(b.iter_lines()) == lines
+
+
+def test_a_restored_line_must_fit_the_line_limit() -> None:
+    a = chain(ORIGIN_A, 1, 2)
+    a[1]["fields"]["note"] = "x" * 3880
+    a[1]["prev"] = hashlib.sha256(canonical_json(a[0])).hexdigest()
+    short = without_prev(a[1])
+    assert len(short) <= 4096 < len(canonical_json(a[1]))
+    expect_events(events_bundle(canonical_json(a[0]) + b"\n" + short + b"\n"),
+                  "^events.jsonl line 2 is longer than the 4 KiB limit",
+                  max_event_line_bytes=4096)
+
+
+def test_lines_that_only_look_like_events_are_left_alone(tmp_path) -> None:
+    # origin and seq nested deeper, or a quote in the origin: not an event's ending
+    events = [
+        {"x": {"origin": "o", "seq": 1}},
+        {"origin": 'say "o"', "prev": "", "seq": 1},
+        {"origin": 'say "o"', "seq": 2},
+        {"origin": "o", "prev": "", "seq": 0},
+        {"origin": "o", "seq": 1.5},
+    ]
+    path = write(tmp_path, events)
+    assert stored_lines(path) == [canonical_json(e) for e in events]
+    with open_bundle(path) as b:
+        assert list(b.iter_events()) == events
+
+
+def local_extra_length(data: bytes, name: str) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        offset = zf.getinfo(name).header_offset
+    return struct.unpack("<H", data[offset + 28 : offset + 30])[0]
+
+
+def test_zip64_extras_only_for_a_large_events_member(tmp_path) -> None:
+    small = write(tmp_path, make_events(50), "small.fieldplan").read_bytes()
+    assert [local_extra_length(small, n) for n in (EVENTS, MANIFEST, SIGNATURE)] == [0, 0, 0]
+    big = write(tmp_path, make_events(6000), "big.fieldplan")
+    with open_bundle(big) as b:
+        assert b.events_size > bundle.CHUNK
+        assert list(b.iter_events()) == make_events(6000)
+    # streamed past the first chunk: the size was unknown when the header was written
+    assert local_extra_length(big.read_bytes(), EVENTS) == 20
+
+
+def test_signature_file_is_short(tmp_path) -> None:
+    with zipfile.ZipFile(write(tmp_path, [])) as zf:
+        first = zf.read(SIGNATURE).decode().splitlines()[0]
+    assert first == "untrusted comment: fieldplan"
 
 
 # ------------------------------------------------------------------ robustness

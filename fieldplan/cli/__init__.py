@@ -83,13 +83,35 @@ def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     from fieldplan.i18n import LANGUAGES, _
 
     default = None if top else argparse.SUPPRESS
-    parser.add_argument("--db", metavar="PATH", default=default,
-                        help=_("database file (default: FIELDPLAN_DB, else the user data "
-                               "folder)"))
-    parser.add_argument("--lang", choices=LANGUAGES, default=default,
-                        help=_("language of messages and reports (en, fr, ar)"))
-    parser.add_argument("--json", action="store_true", default=False if top else
-                        argparse.SUPPRESS, help=_("machine-readable output"))
+    group = parser if top else parser.add_argument_group(_("common options"))
+    group.add_argument("--db", metavar="PATH", default=default,
+                       help=_("database file (default: FIELDPLAN_DB, else the user data "
+                              "folder)"))
+    group.add_argument("--lang", choices=LANGUAGES, default=default,
+                       help=_("language of messages and reports (en, fr, ar)"))
+    group.add_argument("--json", action="store_true", default=False if top else
+                       argparse.SUPPRESS, help=_("machine-readable output"))
+
+
+def command(sub: argparse._SubParsersAction, name: str, help: str,
+            description: str | None = None,
+            func: Callable[[argparse.Namespace], int] | None = None,
+            **defaults: Any) -> argparse.ArgumentParser:
+    """A command's (or subcommand's) parser, with the common options; ``func`` runs it
+    (a command made of subcommands has none)."""
+    parser = sub.add_parser(name, help=help, description=description or help)
+    add_common(parser)
+    if func is not None:
+        parser.set_defaults(func=func, **defaults)
+    return parser
+
+
+def subcommands(parser: argparse.ArgumentParser, dest: str) -> argparse._SubParsersAction:
+    """The required subcommands of a command (``progress set``, ``keys trust``…)."""
+    from fieldplan.i18n import _
+
+    return parser.add_subparsers(dest=dest, metavar=_("SUBCOMMAND"), required=True,
+                                 parser_class=type(parser))
 
 
 def build_parser() -> Parser:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from fieldplan import progress as prog
-from fieldplan.cli import CommandError, add_common, output, print_table
+from fieldplan.cli import CommandError, command, output, print_table, subcommands
 from fieldplan.i18n import _, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
@@ -28,19 +28,17 @@ def lang_of(args: argparse.Namespace) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("gui", help=_("open the desktop client (the default command)"),
-                       description=_("Open the desktop client."))
+    p = command(sub, "gui", _("open the desktop client (the default command)"),
+                _("Open the desktop client."), func=cmd_gui)
     p.add_argument("--demo", action="store_true",
                    help=_("open a demo database (made on first use)"))
     p.add_argument("files", nargs="*", metavar="FILE.fieldplan",
                    help=_("bundles to import once the window is open (as when one is "
                           "opened from the file manager)"))
-    add_common(p)
-    p.set_defaults(func=cmd_gui)
 
-    p = sub.add_parser("init", help=_("create this replica's database"),
-                       description=_("Create a new headquarters database, or an office "
-                                     "replica from a setup bundle sent by headquarters."))
+    p = command(sub, "init", _("create this replica's database"),
+                _("Create a new headquarters database, or an office replica from a setup bundle "
+                  "sent by headquarters."), func=cmd_init)
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--hq", action="store_true", help=_("create a headquarters database"))
     how.add_argument("--from", dest="setup", metavar="SETUP.fieldplan",
@@ -48,30 +46,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plan", metavar="FILE",
                    help=_("(with --hq) start from this plan file instead of the template"))
     p.add_argument("--author", help=_("name recorded on this replica's changes"))
-    add_common(p)
-    p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("status", help=_("show this replica's role, office, key and counts"),
-                       description=_("Show role, office, replica, key fingerprint, counts, "
-                                     "last export and import, gaps and quarantine."))
-    add_common(p)
-    p.set_defaults(func=cmd_status)
+    p = command(sub, "status", _("show this replica's role, office, key and counts"),
+                _("Show role, office, replica, key fingerprint, counts, last export and import, "
+                  "gaps and quarantine."), func=cmd_status)
 
-    p = sub.add_parser("actions", help=_("list the plan's actions"),
-                       description=_("List the plan's actions."))
+    p = command(sub, "actions", _("list the plan's actions"), _("List the plan's actions."),
+                func=cmd_actions)
     p.add_argument("--area", metavar="A", help=_("only this priority area (e.g. PA2)"))
     p.add_argument("--level", choices=LEVELS, help=_("only this level"))
-    add_common(p)
-    p.set_defaults(func=cmd_actions)
 
-    p = sub.add_parser("progress", help=_("record, submit and list progress"),
-                       description=_("Record, submit, reopen and list progress reports."))
-    add_common(p)
-    psub = p.add_subparsers(dest="progress_command", metavar=_("SUBCOMMAND"), required=True,
-                            parser_class=type(p))
-    s = psub.add_parser("set", help=_("record progress on an action"),
-                        description=_("Record or update this office's report on an action "
-                                      "for a period."))
+    p = command(sub, "progress", _("record, submit and list progress"),
+                _("Record, submit, reopen and list progress reports."))
+    psub = subcommands(p, "progress_command")
+    s = command(psub, "set", _("record progress on an action"),
+                _("Record or update this office's report on an action for a period."),
+                func=cmd_progress_set)
     s.add_argument("action", metavar="ACTION", help=_("action code, e.g. PA2.3"))
     s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
     s.add_argument("--status", choices=STATUSES, help=_("status of the action"))
@@ -81,72 +71,50 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--next-steps", metavar="T", help=_("next steps (narrative)"))
     s.add_argument("--value", action="append", default=[], type=_key_value,
                    metavar="KEY=NUM", help=_("an indicator's actual value (repeatable)"))
-    add_common(s)
-    s.set_defaults(func=cmd_progress_set)
-    s = psub.add_parser("submit", help=_("submit this office's drafts for a period"),
-                        description=_("Mark this office's draft reports for a period "
-                                      "submitted."))
+    s = command(psub, "submit", _("submit this office's drafts for a period"),
+                _("Mark this office's draft reports for a period submitted."),
+                func=cmd_progress_submit)
     s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
-    add_common(s)
-    s.set_defaults(func=cmd_progress_submit)
-    s = psub.add_parser("reopen", help=_("reopen a submitted report for editing"),
-                        description=_("Put a submitted report back to draft."))
+    s = command(psub, "reopen", _("reopen a submitted report for editing"),
+                _("Put a submitted report back to draft."), func=cmd_progress_reopen)
     s.add_argument("action", metavar="ACTION", help=_("action code, e.g. PA2.3"))
     s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
-    add_common(s)
-    s.set_defaults(func=cmd_progress_reopen)
-    s = psub.add_parser("list", help=_("list progress reports"),
-                        description=_("List merged progress reports."))
+    s = command(psub, "list", _("list progress reports"), _("List merged progress reports."),
+                func=cmd_progress_list)
     s.add_argument("--period", metavar="P", help=_("only this period"))
     s.add_argument("--office", metavar="O", help=_("only this office"))
-    add_common(s)
-    s.set_defaults(func=cmd_progress_list)
 
-    p = sub.add_parser("period", help=_("(HQ) lock or unlock a period"),
-                       description=_("Lock a period after its semester review, or unlock it."))
-    add_common(p)
-    psub = p.add_subparsers(dest="period_command", metavar=_("SUBCOMMAND"), required=True,
-                            parser_class=type(p))
+    p = command(sub, "period", _("(HQ) lock or unlock a period"),
+                _("Lock a period after its semester review, or unlock it."))
+    psub = subcommands(p, "period_command")
     for name, helptext in (("lock", _("lock a period")), ("unlock", _("unlock a period"))):
-        s = psub.add_parser(name, help=helptext, description=helptext)
+        s = command(psub, name, helptext, func=cmd_period_lock, locked=name == "lock")
         s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
-        add_common(s)
-        s.set_defaults(func=cmd_period_lock, locked=(name == "lock"))
 
-    p = sub.add_parser("digest", help=_("digest of an office's merged progress"),
-                       description=_("Print a hex digest of an office's merged progress, "
-                                     "identical on every replica holding the same data."))
+    p = command(sub, "digest", _("digest of an office's merged progress"),
+                _("Print a hex digest of an office's merged progress, identical on every replica "
+                  "holding the same data."), func=cmd_digest)
     p.add_argument("--office", metavar="O", help=_("office code (default: this office)"))
-    add_common(p)
-    p.set_defaults(func=cmd_digest)
 
-    p = sub.add_parser("plan", help=_("(HQ) replace or save the plan"),
-                       description=_("Replace the plan from a file, or save it to a file."))
-    add_common(p)
-    psub = p.add_subparsers(dest="plan_command", metavar=_("SUBCOMMAND"), required=True,
-                            parser_class=type(p))
-    s = psub.add_parser("import", help=_("replace the plan from a TOML, JSON or CSV file"),
-                        description=_("Replace the plan from a TOML, JSON or CSV file."))
+    p = command(sub, "plan", _("(HQ) replace or save the plan"),
+                _("Replace the plan from a file, or save it to a file."))
+    psub = subcommands(p, "plan_command")
+    s = command(psub, "import", _("replace the plan from a TOML, JSON or CSV file"),
+                _("Replace the plan from a TOML, JSON or CSV file."), func=cmd_plan_import)
     s.add_argument("file", metavar="FILE", help=_("plan file"))
-    add_common(s)
-    s.set_defaults(func=cmd_plan_import)
-    s = psub.add_parser("export", help=_("save the plan to a file"),
-                        description=_("Save the plan as TOML, JSON or CSV (by extension)."))
+    s = command(psub, "export", _("save the plan to a file"),
+                _("Save the plan as TOML, JSON or CSV (by extension)."), func=cmd_plan_export)
     s.add_argument("-o", "--output", required=True, metavar="FILE", help=_("output file"))
-    add_common(s)
-    s.set_defaults(func=cmd_plan_export)
 
-    p = sub.add_parser("demo", help=_("make a demo world: HQ and office databases"),
-                       description=_("Make a demo world: an HQ database and office "
-                                     "databases with realistic progress."))
+    p = command(sub, "demo", _("make a demo world: HQ and office databases"),
+                _("Make a demo world: an HQ database and office databases with realistic "
+                  "progress."), func=cmd_demo)
     p.add_argument("--out", required=True, metavar="DIR", help=_("folder to create it in"))
     p.add_argument("--offices", type=int, default=6, metavar="N",
                    help=_("number of country offices (1–57, default 6)"))
     p.add_argument("--seed", type=int, default=1, metavar="S", help=_("random seed"))
     p.add_argument("--merge", action="store_true",
                    help=_("also import every office's bundle at headquarters"))
-    add_common(p)
-    p.set_defaults(func=cmd_demo)
 
 
 def _percent(text: str) -> int:

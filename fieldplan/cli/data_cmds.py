@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from fieldplan.cli import add_common, output
+from fieldplan.cli import command, output, subcommands
 from fieldplan.cli.core_cmds import lang_of, open_db
 from fieldplan.i18n import _
 from fieldplan.tabular import FORMATS, export_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("data", help=_("tabular export of merged progress"),
-                       description=_("Export merged progress as a table."))
-    add_common(p)
-    dsub = p.add_subparsers(dest="data_command", metavar=_("SUBCOMMAND"), required=True,
-                            parser_class=type(p))
-    s = dsub.add_parser("export", help=_("write progress as CSV, HXL or XLSX"),
-                        description=_("Write merged progress as CSV, HXL (CSV with HXL "
-                                      "hashtags) or XLSX."))
+    p = command(sub, "data", _("tabular export of merged progress"),
+                _("Export merged progress as a table."))
+    dsub = subcommands(p, "data_command")
+    s = command(dsub, "export", _("write progress as CSV, HXL or XLSX"),
+                _("Write merged progress as CSV, HXL (CSV with HXL hashtags) or XLSX."),
+                func=cmd_data_export)
     s.add_argument("--format", required=True, choices=FORMATS, help=_("file format"))
     s.add_argument("-o", "--output", required=True, metavar="FILE", help=_("output file"))
     s.add_argument("--period", metavar="P", help=_("only this period"))
-    add_common(s)
-    s.set_defaults(func=cmd_data_export)
 
 
 def cmd_data_export(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fieldplan.cli import add_common, output
+from fieldplan.cli import command, output, subcommands
 from fieldplan.i18n import _
 
 PAPERS = ("A4", "Letter")
@@ -20,40 +20,26 @@ def _paper(text: str) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "report",
-        help=_("print status sheets and the review pack (PDF)"),
-        description=_("Write printable PDF reports, in the language given by --lang."),
-    )
-    add_common(p)
-    rsub = p.add_subparsers(
-        dest="report_command", metavar=_("SUBCOMMAND"), required=True, parser_class=type(p)
-    )
-    s = rsub.add_parser(
-        "sheet",
-        help=_("an office's status sheet for a period"),
-        description=_("Write an office's status sheet for a period as PDF."),
-    )
+    p = command(sub, "report", _("print status sheets and the review pack (PDF)"),
+                _("Write printable PDF reports, in the language given by --lang."))
+    rsub = subcommands(p, "report_command")
+    s = command(rsub, "sheet", _("an office's status sheet for a period"),
+                _("Write an office's status sheet for a period as PDF."), func=cmd_report_sheet)
     s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
     s.add_argument("--office", metavar="O", help=_("office code (default: this office)"))
     _output_options(s)
-    s.set_defaults(func=cmd_report_sheet)
-    s = rsub.add_parser(
-        "review",
-        help=_("(HQ) the semester review pack for a period"),
-        description=_("Write the headquarters semester review pack for a period as PDF."),
-    )
+    s = command(rsub, "review", _("(HQ) the semester review pack for a period"),
+                _("Write the headquarters semester review pack for a period as PDF."),
+                func=cmd_report_review)
     s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
     _output_options(s)
-    s.set_defaults(func=cmd_report_review)
 
 
 def _output_options(s: argparse.ArgumentParser) -> None:
-    s.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help=_("PDF file to write"))
-    s.add_argument(
-        "--paper", type=_paper, default="A4", metavar="A4|Letter", help=_("paper size (default A4)")
-    )
-    add_common(s)
+    s.add_argument("-o", "--output", required=True, metavar="FILE.pdf",
+                   help=_("PDF file to write"))
+    s.add_argument("--paper", type=_paper, default="A4", metavar="A4|Letter",
+                   help=_("paper size (default A4)"))
 
 
 def cmd_report_sheet(args: argparse.Namespace) -> int:

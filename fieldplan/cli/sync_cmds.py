@@ -7,31 +7,26 @@ import argparse
 import sys
 
 from fieldplan import sync
-from fieldplan.cli import CommandError, add_common, output, print_table
+from fieldplan.cli import CommandError, command, output, print_table, subcommands
 from fieldplan.cli.core_cmds import open_db
 from fieldplan.i18n import _, ngettext, pgettext
 from fieldplan.store import resolve_db_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("office", help=_("(HQ) enrol an office"),
-                       description=_("Headquarters: write the setup bundle an office "
-                                     "starts from."))
-    add_common(p)
-    osub = p.add_subparsers(dest="office_command", metavar=_("SUBCOMMAND"), required=True,
-                            parser_class=type(p))
-    s = osub.add_parser("enroll", help=_("write a setup bundle for an office"),
-                        description=_("Write a setup bundle for an office. It holds a "
-                                      "secret enrolment token: send it to that office only."))
+    p = command(sub, "office", _("(HQ) enrol an office"),
+                _("Headquarters: write the setup bundle an office starts from."))
+    osub = subcommands(p, "office_command")
+    s = command(osub, "enroll", _("write a setup bundle for an office"),
+                _("Write a setup bundle for an office. It holds a secret enrolment token: send "
+                  "it to that office only."), func=cmd_enroll)
     s.add_argument("code", metavar="CODE", help=_("office code, e.g. ML or RO-Dakar"))
     s.add_argument("-o", "--output", required=True, metavar="FILE",
                    help=_("setup bundle to write"))
-    add_common(s)
-    s.set_defaults(func=cmd_enroll)
 
-    p = sub.add_parser("export", help=_("write a signed bundle"),
-                       description=_("Write a signed bundle of what the recipient has not "
-                                     "acknowledged yet, and print its path."))
+    p = command(sub, "export", _("write a signed bundle"),
+                _("Write a signed bundle of what the recipient has not acknowledged yet, and "
+                  "print its path."), func=cmd_export)
     p.add_argument("--for", dest="for_office", metavar="OFFICE",
                    help=_("(HQ) the office the bundle is for"))
     where = p.add_mutually_exclusive_group()
@@ -39,70 +34,44 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--dir", metavar="DIR", help=_("folder to write the bundle in"))
     p.add_argument("--full", action="store_true",
                    help=_("carry everything, not only what was not acknowledged"))
-    add_common(p)
-    p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("import", help=_("verify and merge bundles"),
-                       description=_("Verify and merge bundles; for each file say merged, "
-                                     "duplicate, quarantined or rejected (exit 1 if any was "
-                                     "rejected)."))
+    p = command(sub, "import", _("verify and merge bundles"),
+                _("Verify and merge bundles; for each file say merged, duplicate, quarantined or "
+                  "rejected (exit 1 if any was rejected)."), func=cmd_import)
     p.add_argument("files", nargs="+", metavar="FILE", help=_("bundle files"))
-    add_common(p)
-    p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("verify", help=_("check a bundle without importing it"),
-                       description=_("Check a bundle without importing it."))
+    p = command(sub, "verify", _("check a bundle without importing it"),
+                _("Check a bundle without importing it."), func=cmd_verify)
     p.add_argument("file", metavar="FILE", help=_("bundle file"))
-    add_common(p)
-    p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("keys", help=_("key management"),
-                       description=_("Show, list, trust, revoke and rotate keys."))
-    add_common(p)
-    ksub = p.add_subparsers(dest="keys_command", metavar=_("SUBCOMMAND"), required=True,
-                            parser_class=type(p))
-    s = ksub.add_parser("show", help=_("show this replica's public key"),
-                        description=_("Show this replica's public key."))
+    p = command(sub, "keys", _("key management"), _("Show, list, trust, revoke and rotate keys."))
+    ksub = subcommands(p, "keys_command")
+    s = command(ksub, "show", _("show this replica's public key"),
+                _("Show this replica's public key."), func=cmd_keys_show)
     s.add_argument("--minisign", action="store_true",
                    help=_("print it as a minisign public key file"))
-    add_common(s)
-    s.set_defaults(func=cmd_keys_show)
-    s = ksub.add_parser("list", help=_("list known keys and keys waiting in quarantine"),
-                        description=_("List known keys and keys waiting in quarantine."))
-    add_common(s)
-    s.set_defaults(func=cmd_keys_list)
-    s = ksub.add_parser("trust", help=_("trust a quarantined key by its fingerprint"),
-                        description=_("Trust the key of quarantined bundles, after checking "
-                                      "its fingerprint with the office, and merge them."))
+    s = command(ksub, "list", _("list known keys and keys waiting in quarantine"),
+                _("List known keys and keys waiting in quarantine."), func=cmd_keys_list)
+    s = command(ksub, "trust", _("trust a quarantined key by its fingerprint"),
+                _("Trust the key of quarantined bundles, after checking its fingerprint with the "
+                  "office, and merge them."), func=cmd_keys_trust)
     s.add_argument("fingerprint", metavar="FPR", help=_("the key's fingerprint"))
-    add_common(s)
-    s.set_defaults(func=cmd_keys_trust)
-    s = ksub.add_parser("revoke", help=_("(HQ) revoke a key"),
-                        description=_("Revoke a key: its later bundles are rejected."))
+    s = command(ksub, "revoke", _("(HQ) revoke a key"),
+                _("Revoke a key: its later bundles are rejected."), func=cmd_keys_revoke)
     s.add_argument("key_id", metavar="KEYID", help=_("key id"))
-    add_common(s)
-    s.set_defaults(func=cmd_keys_revoke)
-    s = ksub.add_parser("rotate", help=_("give this replica a new key"),
-                        description=_("Give this replica a new key pair; the old key "
-                                      "endorses the new one in the next bundles."))
-    add_common(s)
-    s.set_defaults(func=cmd_keys_rotate)
+    s = command(ksub, "rotate", _("give this replica a new key"),
+                _("Give this replica a new key pair; the old key endorses the new one in the "
+                  "next bundles."), func=cmd_keys_rotate)
 
-    p = sub.add_parser("conflicts", help=_("review and resolve conflicts"),
-                       description=_("Review and resolve conflicting changes."))
-    add_common(p)
-    csub = p.add_subparsers(dest="conflicts_command", metavar=_("SUBCOMMAND"), required=True,
-                            parser_class=type(p))
-    s = csub.add_parser("list", help=_("list open conflicts"),
-                        description=_("List open conflicts."))
-    add_common(s)
-    s.set_defaults(func=cmd_conflicts_list)
-    s = csub.add_parser("resolve", help=_("resolve a conflict by keeping one value"),
-                        description=_("Resolve a conflict by keeping one of its values."))
+    p = command(sub, "conflicts", _("review and resolve conflicts"),
+                _("Review and resolve conflicting changes."))
+    csub = subcommands(p, "conflicts_command")
+    s = command(csub, "list", _("list open conflicts"), _("List open conflicts."),
+                func=cmd_conflicts_list)
+    s = command(csub, "resolve", _("resolve a conflict by keeping one value"),
+                _("Resolve a conflict by keeping one of its values."), func=cmd_conflicts_resolve)
     s.add_argument("id", metavar="ID", help=_("conflict id"))
     s.add_argument("--keep", required=True, metavar="VALUE_ID", help=_("the value to keep"))
-    add_common(s)
-    s.set_defaults(func=cmd_conflicts_resolve)
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:

@@ -111,10 +111,12 @@ def _where(where: str | Callable[[], str]) -> str:
 _EVENT_KEYS = {"author", "base", "entity", "fields", "hlc", "id", "origin", "prev", "seq"}
 
 
-def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event") -> Event:
+def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
+                digest: str | None = None) -> Event:
     """Parse and check the shape of one event line (no ownership or chain checks).
 
     ``where`` names the line in error messages; a function is called only on error.
+    ``digest``: the line's SHA-256 (hex) when the caller has worked it out already.
     """
     if isinstance(body, bytes):
         try:
@@ -147,7 +149,8 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event") 
     return Event(
         origin=raw["origin"], seq=raw["seq"], hlc=raw["hlc"], author=raw["author"],
         entity=raw["entity"], entity_id=raw["id"], fields=raw["fields"], base=raw["base"],
-        prev=raw["prev"], body=body, hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        prev=raw["prev"], body=body,
+        hash=digest or hashlib.sha256(body.encode("utf-8")).hexdigest(),
     )
 
 
@@ -347,7 +350,7 @@ def _materialise_progress(conn: sqlite3.Connection) -> None:
     winners: dict[str, dict[str, tuple]] = {}
     for entity_id, field, value, hlc, origin, seq, author in conn.execute(
         """
-        SELECT entity_id, field, value ->> '$', hlc, origin, seq, author
+        SELECT entity_id, field, value, hlc, origin, seq, author
         FROM versions INDEXED BY versions_heads
         WHERE entity = 'progress' AND superseded = 0
           AND entity_id IN (SELECT entity_id FROM temp.touched WHERE entity = 'progress')
@@ -356,11 +359,12 @@ def _materialise_progress(conn: sqlite3.Connection) -> None:
         fields = winners.setdefault(entity_id, {})
         held = fields.get(field)
         if held is None or (hlc, origin, seq) > held[:3]:
-            fields[field] = (hlc, origin, seq, value, author)
+            fields[field] = (hlc, origin, seq, value, author)  # value: JSON text
     rows = []
     for entity_id, fields in winners.items():
         office, action, period = entity_id.split("|", 2)
-        value = {f: w[3] for f, w in fields.items()}
+        # json.loads, not SQLite's ->>, which cuts text at a NUL character
+        value = {f: json.loads(w[3]) for f, w in fields.items()}
 
         def text(field: str, default: str, value: dict = value) -> Any:
             v = value.get(field)

@@ -575,8 +575,9 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     merger = _Merger(rep, m["sender"], m["office"])
     batch: list[events.Event] = []
     total = b.event_count
-    for n, line in enumerate(b.iter_lines(), 1):
-        batch.append(events.parse_event(line, where=functools.partial(_events_line, n)))
+    for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
+        batch.append(events.parse_event(line, where=functools.partial(_events_line, n),
+                                        digest=digest))
         if len(batch) >= BATCH:
             merger.add(batch)
             batch = []

@@ -189,3 +189,11 @@ _json_values = st.recursive(
 def test_value_json_is_canonical_json(value) -> None:
     # the merge's fast path must give exactly the bytes canonical_json gives
     assert events.value_json(value) == events.canonical_json(value)
+
+
+def test_narrative_with_a_nul_character_is_kept_whole(hq) -> None:
+    # SQLite's ->> cuts text at a NUL; the merged row must hold all of it
+    act = _global_actions(hq)[0]
+    progress.record_progress(hq, act, "2026-S1", achievements="before\x00after")
+    assert progress.get_report(hq, act, "2026-S1").achievements == "before\x00after"
+    assert materialised_progress(hq) == expected_progress(hq)

@@ -4,12 +4,10 @@ conflicts. See fieldplan.sync.exchange for the import checks."""
 from fieldplan.sync.conflicts import Conflict, list_conflicts, resolve_conflict
 from fieldplan.sync.enrol import enroll_office, hq_fingerprint, init_from_setup
 from fieldplan.sync.exchange import (
-    ExportResult,
     Gap,
     ImportOutcome,
     InboxEntry,
     QuarantineItem,
-    export_bundle,
     holdings,
     import_bundle,
     import_bundles,
@@ -19,6 +17,7 @@ from fieldplan.sync.exchange import (
     trust_key,
     verify_bundle,
 )
+from fieldplan.sync.export import ExportResult, export_bundle
 from fieldplan.sync.keys import all_keys, revoke_key, rotate_key, show_key
 from fieldplan.sync.state import SyncState, sync_state
 

@@ -25,13 +25,13 @@ from fieldplan import events, store
 from fieldplan.errors import BundleError, StoreError, ValidationError
 from fieldplan.i18n import _
 from fieldplan.replica import ROLE_OFFICE, Replica, _create, key_path
-from fieldplan.sync import exchange
+from fieldplan.sync import exchange, export
 from fieldplan.sync import keys as keyreg
 
 ENROLMENT_DAYS = 90
 
 
-def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exchange.ExportResult:
+def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> export.ExportResult:
     """(HQ) write a setup bundle for an office: the plan, the key registry, period locks,
     the office's data held so far, and an enrolment token."""
     from fieldplan.offices import check_office
@@ -49,7 +49,7 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exc
             "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
             (enrol_id, office, token, now.strftime("%Y-%m-%dT%H:%M:%SZ"),
              (now + dt.timedelta(days=ENROLMENT_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")))
-    origins = exchange._origins(rep, office)
+    origins = export.origins_for(rep, office)
     ranges = {}
     for origin in origins:
         lo, hi = rep.conn.execute(
@@ -64,8 +64,8 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exc
     secret = keyreg.secret_key(rep)
     path = Path(out)
     info = bundlefmt.write_bundle(path, manifest,
-                                  exchange._lines(rep, [(o, 0) for o in ranges]), secret)
-    return exchange.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
+                                  export.event_lines(rep, [(o, 0) for o in ranges]), secret)
+    return export.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
                                  office)
 
 

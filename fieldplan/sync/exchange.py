@@ -1,4 +1,4 @@
-"""Export, verify and import signed bundles.
+"""Verify and import signed bundles (fieldplan.sync.export writes them).
 
 Import runs every check before anything is kept: the container (fieldplan.bundle),
 plan id, recipient, the signing key (trusted, not revoked, bound to the office and
@@ -17,7 +17,7 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -135,21 +135,6 @@ class Gap:
                 "last": self.last, "message": self.message()}
 
 
-@dataclass(frozen=True)
-class ExportResult:
-    """A written bundle: path, events carried, size in bytes, bundle id, recipient."""
-
-    path: Path
-    events: int
-    size: int
-    bundle_id: str
-    recipient: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": str(self.path), "events": self.events, "size": self.size,
-                "bundle_id": self.bundle_id, "recipient": self.recipient}
-
-
 @dataclass
 class _MergeStats:
     total: int = 0
@@ -191,141 +176,6 @@ def list_gaps(rep: Replica, origins: Iterable[str] | None = None) -> list[Gap]:
         """, params + params
     ).fetchall()
     return [Gap(o, offices.get(o, ""), a, b) for o, a, b in rows]
-
-
-# --- export -----------------------------------------------------------------------------
-
-
-def _origins(rep: Replica, office: str) -> list[str]:
-    """Replicas whose events a bundle for ``office`` carries: at HQ, HQ's and that
-    office's (so an office's laptops see each other's work); at an office, only the
-    office's own (headquarters' events go back only from headquarters)."""
-    keys = keyreg.all_keys(rep).values()
-    sides = ("HQ", office) if rep.is_hq else (rep.office,)
-    wanted = {k.replica for k in keys if k.office in sides and k.replica}
-    wanted.add(rep.replica_id)
-    held = {r[0] for r in rep.conn.execute("SELECT DISTINCT origin FROM events")}
-    offices = keyreg.replica_offices(rep)
-    hq_first = sorted(wanted & held, key=lambda o: (offices.get(o) != "HQ", o))
-    return hq_first
-
-
-def _peers(rep: Replica, office: str) -> list[str]:
-    return sorted({k.replica for k in keyreg.all_keys(rep).values()
-                   if k.office == office and k.replica and k.replica != rep.replica_id})
-
-
-def _ack_floor(rep: Replica, peers: list[str], origin: str, *, to_hq: bool) -> int:
-    if not peers:
-        return 0
-    marks = {p: 0 for p in peers}
-    for peer, seq in rep.conn.execute(
-        f"SELECT peer, seq FROM acks WHERE origin = ? AND peer IN ({','.join('?' * len(peers))})",
-        (origin, *peers),
-    ):
-        marks[peer] = seq
-    # HQ is one desk: what any HQ replica holds, HQ holds. An office's replicas each
-    # need everything, so HQ sends from the lowest mark of them.
-    return max(marks.values()) if to_hq else min(marks.values())
-
-
-def _enrolment_proof(rep: Replica, signer: PublicKey) -> dict[str, str] | None:
-    raw = rep.meta("enrolment")
-    if not raw:
-        return None
-    info = json.loads(raw)
-    registered = keyreg.all_keys(rep).get(signer.key_id_hex)
-    if registered and registered.source == "registry":
-        return None  # HQ has registered this key: no need to prove anything any more
-    mac = hmac.new(info["token"].encode(), ENROL_CONTEXT + signer.raw + rep.replica_id.encode(),
-                   hashlib.sha256).hexdigest()
-    return {"id": info["id"], "proof": mac}
-
-
-def export_bundle(
-    rep: Replica,
-    *,
-    for_office: str | None = None,
-    out_file: str | os.PathLike[str] | None = None,
-    out_dir: str | os.PathLike[str] | None = None,
-    full: bool = False,
-    progress: Progress | None = None,
-) -> ExportResult:
-    """Write a signed bundle of what the recipient has not acknowledged (everything
-    with ``full``). An office writes for HQ; HQ names the office with ``for_office``."""
-    from fieldplan.offices import check_office
-
-    if rep.is_hq:
-        if not for_office:
-            raise ValidationError(_("headquarters exports for one office: name it with --for"))
-        recipient = check_office(for_office)
-        if recipient == "HQ":
-            raise ValidationError(_("headquarters exports for an office, not for itself"))
-        side = recipient
-    else:
-        if for_office and check_office(for_office) != "HQ":
-            raise ValidationError(_("an office exports for headquarters only (--for HQ)"))
-        recipient = "HQ"
-        side = rep.office
-    peers = _peers(rep, recipient)
-    secret = keyreg.secret_key(rep)
-    ranges: dict[str, list[int]] = {}
-    plan: list[tuple[str, int]] = []
-    count = 0
-    for origin in _origins(rep, side):
-        after = 0 if full else _ack_floor(rep, peers, origin, to_hq=not rep.is_hq)
-        lo, hi, n = rep.conn.execute(
-            "SELECT min(seq), max(seq), count(*) FROM events WHERE origin = ? AND seq > ?",
-            (origin, after),
-        ).fetchone()
-        if n:
-            ranges[origin] = [lo, hi]
-            plan.append((origin, after))
-            count += n
-    held = holdings(rep.conn)
-    # receipts for everything both sides write: an office acknowledges HQ's events too,
-    # so HQ stops re-sending the plan and the key registry
-    relevant = {k.replica for k in keyreg.all_keys(rep).values()
-                if k.office in ("HQ", side) and k.replica} | {rep.replica_id}
-    manifest: dict[str, Any] = {
-        "kind": KIND_SYNC, "plan_id": rep.plan_id, "sender": rep.replica_id,
-        "office": rep.office, "recipient": recipient, "ranges": ranges,
-        "acks": {o: s for o, s in held.items() if o in relevant},
-    }
-    proof = _enrolment_proof(rep, secret.public)
-    if proof:
-        manifest["enrolment"] = proof
-    rotation = rep.meta("rotation")
-    if rotation:
-        manifest["rotation"] = json.loads(rotation)
-    own = ranges.get(rep.replica_id, [0, 0])
-    who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
-    name = bundlefmt.bundle_filename(who, rep.replica_id[:8], own[0], own[1])
-    path = Path(out_file) if out_file else Path(out_dir or ".") / name
-    if path.is_dir():
-        path = path / name
-    info = bundlefmt.write_bundle(path, manifest, _lines(rep, plan), secret,
-                                  progress=_adapt(progress, count))
-    with store.write_transaction(rep.conn):
-        events.set_meta(rep.conn, "last_export", events.canonical_json(
-            {"at": _now(), "path": str(info.path), "events": info.event_count,
-             "recipient": recipient}))
-    return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient)
-
-
-def _lines(rep: Replica, plan: list[tuple[str, int]]) -> Iterator[bytes]:
-    """The stored event lines, exactly as signed: no parse and re-serialise."""
-    for origin, after in plan:
-        cur = rep.conn.execute(
-            "SELECT body FROM events WHERE origin = ? AND seq > ? ORDER BY seq", (origin, after))
-        for (body,) in cur:
-            yield body.encode("utf-8")
-
-
-def _adapt(progress: Progress | None, total: int) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda done, _t, label: progress(done, total, label)
 
 
 # --- import -----------------------------------------------------------------------------

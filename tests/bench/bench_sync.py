@@ -120,7 +120,7 @@ def bench_office_semester(office_db: Path, tmp: Path) -> None:
     import shutil
 
     from fieldplan.sync import export_bundle
-    from fieldplan.sync.exchange import _peers
+    from fieldplan.sync.export import _peers
     from fieldplan.sync.keys import key_path
 
     db = tmp / "semester.sqlite3"
@@ -210,7 +210,7 @@ print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 def bench_memory(tmp: Path, total: int) -> None:
     from fieldplan.replica import init_hq
     from fieldplan.sync import enroll_office, init_from_setup
-    from fieldplan.sync.exchange import _enrolment_proof
+    from fieldplan.sync.export import enrolment_proof
     from fieldplan.sync.keys import public_key, secret_key
 
     hq = init_hq(tmp / "mem-hq.sqlite3")
@@ -221,7 +221,7 @@ def bench_memory(tmp: Path, total: int) -> None:
     periods = [str(p) for p in rep.plan().periods()]
     ids = [f"ML|{a}|{p}" for a in acts for p in periods]
     secret = secret_key(rep)
-    proof = _enrolment_proof(rep, public_key(rep))
+    proof = enrolment_proof(rep, public_key(rep))
     state = {"seq": 0, "prev": events.GENESIS, "last": {}}
     hlc0 = 1_780_000_000_000 << 16
 

@@ -321,9 +321,9 @@ def forge(rep, tmp_path: Path, raw_events: list[dict], name: str = "forged.field
               "office": rep.office, "recipient": "HQ", "ranges": {}, "acks": {}}
     enrol = rep.meta("enrolment")
     if enrol:
-        from fieldplan.sync.exchange import _enrolment_proof
+        from fieldplan.sync.export import enrolment_proof
 
-        fields["enrolment"] = _enrolment_proof(rep, keyreg.public_key(rep))
+        fields["enrolment"] = enrolment_proof(rep, keyreg.public_key(rep))
     fields.update(manifest)
     path = tmp_path / name
     bundlefmt.write_bundle(path, fields, raw_events, keyreg.secret_key(rep))

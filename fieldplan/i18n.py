@@ -45,9 +45,12 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # decimal is loaded when a percentage is first formatted
+    from decimal import Decimal
 
 #: Languages with catalogs; English is the source language.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "ar")
@@ -308,6 +311,8 @@ def format_number(x: int | float | Decimal, lang: str | None = None) -> str:
 
 def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None) -> str:
     """A percentage given as 0..100, rounded: "45%" / "45 %" (no-break space) / "45%"."""
+    from decimal import Decimal
+
     from babel.numbers import format_percent as babel_percent
 
     value = Decimal(str(n_0_to_100)) / 100

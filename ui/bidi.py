@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
 
-LTR, RTL = Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft
+from ui.qtcompat import Qt
 
 #: How far into a string to look for its first letter (a long run of digits and
 #: punctuation decides nothing).
@@ -25,13 +25,13 @@ def text_direction(text: str) -> Qt.LayoutDirection | None:
     """The direction of ``text`` by its first strong character (Unicode's rule P2,
     as QString::isRightToLeft does), or None when it has none (digits, symbols)."""
     if text.isascii():
-        return LTR if any(c.isalpha() for c in text[:_SCAN]) else None
+        return Qt.LayoutDirection.LeftToRight if any(c.isalpha() for c in text[:_SCAN]) else None
     for c in text[:_SCAN]:
         kind = unicodedata.bidirectional(c)
         if kind == "L":
-            return LTR
+            return Qt.LayoutDirection.LeftToRight
         if kind in ("R", "AL"):
-            return RTL
+            return Qt.LayoutDirection.RightToLeft
     return None
 
 
@@ -44,7 +44,7 @@ def in_layout_direction(text: str) -> str:
     with a Latin code ("PA1.2 · عنوان", "BD · بنغلاديش"). A QLabel lays its text out
     by the text's first letter, so in Arabic these read left to right, code on the
     left and aligned left; a right-to-left mark in front puts them right."""
-    if QGuiApplication.layoutDirection() == RTL and text_direction(text) == LTR:
+    if QGuiApplication.isRightToLeft() and text_direction(text) == Qt.LayoutDirection.LeftToRight:
         return RLM + text
     return text
 
@@ -53,7 +53,7 @@ def isolated(text: str) -> str:
     """A path or file name inside a sentence, kept left to right in an Arabic one
     (else "/tmp/x.fieldplan." shows as ".tmp/x.fieldplan/"): Unicode's left-to-right
     isolate around it, in a right-to-left layout only."""
-    if QGuiApplication.layoutDirection() == RTL:
+    if QGuiApplication.isRightToLeft():
         return "\u2066" + text + "\u2069"
     return text
 

@@ -6,24 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-    QUndoStack,
-)
-from PySide6.QtWidgets import (
-    QComboBox,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QTabWidget,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
 
 import fieldplan
 from fieldplan.i18n import (
@@ -39,11 +24,13 @@ from ui.context import Identity
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
-from ui.qtcompat import emit
+from ui.qtcompat import Qt, emit
 
 # What the first screen does not show (the other pages, dialogs, moving files, the
 # core's write functions) is imported when first used: a faster first paint.
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+
     from ui.dashboard import Dashboard
 
 SYNC_REFRESH_MS = 60_000
@@ -161,6 +148,9 @@ class MainWindow(QMainWindow):
         self._first_paint = FirstPaint(self, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        # what needs Qt's namespace of enums (ui.qtcompat) and changes nothing on screen
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.office_view.tree.lock_headings()
         self._sync_timer.start()
         self.refresh_sync_state()
 
@@ -200,7 +190,9 @@ class MainWindow(QMainWindow):
     def _action(self, text: str, slot: Callable, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            # setShortcuts: setShortcut's overloads make PySide build the Qt namespace
+            keys = QKeySequence(shortcut)
+            action.setShortcuts([keys] if not keys.isEmpty() else [])
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -304,9 +296,9 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.about_action)
 
-        bar = QToolBar(_("Main toolbar"))
+        self.toolbar = bar = QToolBar(_("Main toolbar"))
         bar.setObjectName("main-toolbar")
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # text only (set after the first paint; actions without icons show their text)
         self.addToolBar(bar)
         period_label = QLabel(_("Period") + " ")
         self.period_combo = QComboBox()
@@ -508,6 +500,8 @@ class MainWindow(QMainWindow):
         ).failure(lambda e: self.sync_label.setText(_("Sync: unknown"))).run()
 
     def show_error(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Warning, _("fieldplan"), message, QMessageBox.StandardButton.Ok, self
         )
@@ -516,6 +510,8 @@ class MainWindow(QMainWindow):
         box.open()
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         text = _(
             "fieldplan {version}\n\nOffline tracking of the IOM–OIC Plan of Action "
             "2025–2027.\n\nDatabase: {db}"

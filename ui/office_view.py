@@ -3,7 +3,7 @@ the chosen action's report for the current period."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,12 +21,11 @@ from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.plan import Action
 from fieldplan.progress import list_reports
 from ui.context import Identity, lang
-from ui.models import status_brush
 from ui.ops import DbOp, Session
-from ui.qtcompat import emit
+from ui.qtcompat import USER_ROLE, Qt, emit
 from ui.report_editor import ReportEditor
 
-ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
+ACTION_ROLE = USER_ROLE + 1
 NO_REPORT = "none"
 
 
@@ -39,6 +38,10 @@ class PlanTree(QWidget):
         super().__init__(parent)
         self.identity = identity
         self._reports: dict[str, ProgressReport] = {}
+        #: area rows are headings, not selectable, once the window has been painted
+        #: (``lock_headings``): setting an item's flags builds PySide's Qt namespace,
+        #: which the first paint does without (ui.qtcompat)
+        self._headings_locked = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         filters = QHBoxLayout()
@@ -104,7 +107,8 @@ class PlanTree(QWidget):
         self.tree.clear()
         for area in plan.areas:
             area_item = QTreeWidgetItem([f"{area.code} · {area.title.get(lang())}", ""])
-            area_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            if self._headings_locked:
+                area_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for action in plan.actions_of(area=area.code, level=level or None):
                 report = self._reports.get(action.code)
                 status = report.status if report else NO_REPORT
@@ -115,6 +119,8 @@ class PlanTree(QWidget):
                 item.setData(0, ACTION_ROLE, action)
                 item.setToolTip(0, action.title.get(lang()))
                 if report:
+                    from ui.models import status_brush  # the reports come after the first paint
+
                     item.setBackground(1, status_brush(status))
                     item.setForeground(1, Qt.GlobalColor.black)
                 area_item.addChild(item)
@@ -130,6 +136,12 @@ class PlanTree(QWidget):
         elif found and self.current_action() is not keep:  # a new plan: show it
             emit(self.action_did_change, self.current_action())
 
+    def lock_headings(self) -> None:
+        """Make the area rows headings that cannot be selected, now and after rebuilds."""
+        self._headings_locked = True
+        for i in range(self.tree.topLevelItemCount()):
+            self.tree.topLevelItem(i).setFlags(Qt.ItemFlag.ItemIsEnabled)
+
     def _current_changed(self, current: QTreeWidgetItem | None, _prev) -> None:
         action = current.data(0, ACTION_ROLE) if current else None
         if action is not None:
@@ -144,9 +156,8 @@ class OfficeView(QSplitter):
         session: Session,
         identity: Identity,
         undo_stack: QUndoStack,
-        parent: QWidget | None = None,
     ) -> None:
-        super().__init__(Qt.Orientation.Horizontal, parent)
+        super().__init__()  # horizontal (QSplitter(parent) would build the Qt namespace)
         self.session = session
         self.identity = identity
         self.period = identity.current_period()

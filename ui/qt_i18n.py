@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QGuiApplication
 
 from fieldplan.i18n import PSEUDO_LANGUAGE
+from ui.qtcompat import Qt
 
 #: Qt catalogs to load, by base name: qtbase covers QtCore, QtGui, QtWidgets and
 #: QtPrintSupport, which is all the client uses.
@@ -21,6 +22,10 @@ QT_CATALOGS: tuple[str, ...] = ("qtbase",)
 #: Western digits, the same choice as fieldplan.i18n's formatting. Plain QLocale("ar")
 #: is Egyptian Arabic, with Arabic-Indic digits.
 QT_LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_FR", "ar": "ar_AE"}
+#: The languages written right to left, as Qt's locale data says of QT_LOCALES (a test
+#: compares them): asking QLocale.textDirection() at start-up would build PySide's Qt
+#: namespace (ui.qtcompat) before the first paint.
+RTL_LANGUAGES = frozenset({"ar"})
 
 # The translators installed by the last call: kept referenced so Python does not
 # collect them while Qt uses them, and removed when the language changes.
@@ -47,8 +52,9 @@ def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslato
             translator = QTranslator()
             if translator.load(locale, name, "_", folder) and app.installTranslator(translator):
                 _installed.append(translator)
-    if isinstance(app, QGuiApplication):
-        # Qt's own locale data says which way the language is written (the same CLDR
-        # data as fieldplan.i18n.is_rtl, without loading babel before the first paint)
-        app.setLayoutDirection(locale.textDirection())
+    rtl = code in RTL_LANGUAGES
+    if isinstance(app, QGuiApplication) and app.isRightToLeft() != rtl:
+        # set only when it changes: a left-to-right start never needs Qt's enums
+        direction = Qt.LayoutDirection
+        app.setLayoutDirection(direction.RightToLeft if rtl else direction.LeftToRight)
     return list(_installed)

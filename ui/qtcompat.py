@@ -1,4 +1,4 @@
-"""Work-arounds for bugs of the Qt binding, in one place.
+"""Work-arounds for bugs and costs of the Qt binding, in one place.
 
 PySide6 6.12 on Python 3.11: ``SignalInstance.emit()`` returns ``True`` without a new
 reference (and every call returning nothing drops one from ``None``, see
@@ -6,14 +6,26 @@ reference (and every call returning nothing drops one from ``None``, see
 reference from ``True`` until the interpreter aborts ("bool_dealloc: deallocating
 True or False", usually at exit). Every signal the client emits goes through ``emit``,
 which gives the reference back when the binding took it.
+
+``Qt`` is ``PySide6.QtCore.Qt``, built on first use. PySide6 makes all the enums of a
+class the first time the class is touched, and that namespace holds 94 of them (1,500
+members): about 15 ms, a sixth of what showing a bare window takes. The first screen
+needs none of them, so the modules it loads import ``Qt`` from here, use it in
+functions only, and leave the calls whose overloads take one of its enums
+(``QAction.setShortcut``, ``QSplitter(parent)``, ``setLayoutDirection``…) until the
+window is painted (tests/ui/test_shell.py checks it).
 """
 
 from __future__ import annotations
 
 import ctypes
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 
 def _pin_singletons() -> None:
@@ -52,3 +64,21 @@ def emit(signal, *args) -> None:
     result = signal.emit(*args)
     if EMIT_STEALS_BOOL and (result is True or result is False):
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
+
+
+class _LazyQt:
+    """Stands for ``PySide6.QtCore.Qt`` until an attribute is first asked for."""
+
+    def __getattr__(self, name: str):
+        from PySide6.QtCore import Qt as namespace
+
+        value = getattr(namespace, name)
+        setattr(self, name, value)  # an ordinary attribute from now on
+        return value
+
+
+if not TYPE_CHECKING:
+    Qt = _LazyQt()
+
+#: ``Qt.ItemDataRole.UserRole`` (0x0100 in Qt's API), for roles defined at import time.
+USER_ROLE = 0x0100

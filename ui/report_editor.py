@@ -17,7 +17,7 @@ import itertools
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QLocale, QObject, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -52,7 +52,7 @@ from fieldplan.progress import get_report, is_locked, record_progress, reopen_re
 from ui.bidi import PlainTextEdit, in_layout_direction
 from ui.context import Identity, action_title, lang
 from ui.ops import DbOp, Debouncer, Session, error_text
-from ui.qtcompat import emit
+from ui.qtcompat import Qt, emit
 
 SAVE_DELAY_MS = 500
 
@@ -236,7 +236,6 @@ class ReportEditor(QScrollArea):
         self._outer = QVBoxLayout(body)
         self.title = QLabel()
         self.title.setWordWrap(True)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
@@ -252,6 +251,8 @@ class ReportEditor(QScrollArea):
         if self._form is not None:
             return
         self._form = QWidget()
+        # the title shows the plan's text from now on (until now only "Choose an action")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         outer = QVBoxLayout(self._form)
         outer.setContentsMargins(0, 0, 0, 0)
         self.description = QLabel()

@@ -167,6 +167,22 @@ def test_status_bar_shows_role_office_period_sync(open_window, qtbot, hq_db):
     assert window.sync_label.text()
 
 
+def test_once_painted_area_rows_are_headings_and_the_toolbar_is_text(open_window, qtbot, hq_db):
+    """What the window leaves until after its first paint (ui.qtcompat) is done then."""
+    window = open_window(hq_db)
+    tree = window.office_view.tree
+    heading = Qt.ItemFlag.ItemIsEnabled  # not selectable
+    qtbot.waitUntil(lambda: tree.tree.topLevelItem(0).flags() == heading, timeout=5000)
+    assert window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextOnly
+    tree.rebuild()
+    areas = [tree.tree.topLevelItem(i) for i in range(tree.tree.topLevelItemCount())]
+    assert areas and all(item.flags() == heading for item in areas)
+    assert all(item.child(0).flags() & Qt.ItemFlag.ItemIsSelectable for item in areas)
+    rect = tree.tree.visualItemRect(areas[0])
+    qtbot.mouseClick(tree.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert not tree.tree.selectedItems() and tree.current_action() is None
+
+
 def test_window_geometry_saved(open_window, qtbot, hq_db, settings):
     window = open_window(hq_db)
     window.resize(1000, 700)

@@ -56,3 +56,12 @@ def test_switching_language_replaces_the_translators(app):
     assert install_qt_translations(app, "en") == []
     assert _cancel_text() == "Cancel"
     assert app.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_right_to_left_languages_are_those_qt_writes_right_to_left():
+    """RTL_LANGUAGES spares the start-up Qt's enums; Qt's locale data decides."""
+    from ui.qt_i18n import QT_LOCALES, RTL_LANGUAGES
+
+    for code, name in QT_LOCALES.items():
+        rtl = QLocale(name).textDirection() == Qt.LayoutDirection.RightToLeft
+        assert rtl == (code in RTL_LANGUAGES), code

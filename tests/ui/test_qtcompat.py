@@ -27,3 +27,13 @@ def test_a_long_session_of_qt_calls_does_not_abort_python() -> None:
                           env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr[-500:]
     assert proc.stdout.strip() == "ok"
+
+
+def test_lazy_qt_is_pysides_namespace() -> None:
+    from PySide6.QtCore import Qt as real
+
+    from ui.qtcompat import USER_ROLE, Qt
+
+    assert Qt.ItemDataRole is real.ItemDataRole
+    assert Qt.ItemDataRole.UserRole == USER_ROLE
+    assert Qt.LayoutDirection.RightToLeft is real.LayoutDirection.RightToLeft

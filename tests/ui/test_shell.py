@@ -330,3 +330,52 @@ def test_first_run_with_a_setup_bundle_given_offers_it(shell, qtbot, tmp_path):
     assert shell.window.identity.office == "SN"
     assert shell.files_to_import == []
     assert shell.window.findChild(object, "import-result") is None
+
+
+_FIRST_PAINT = """
+import sys
+import PySide6.QtCore
+from PySide6.QtCore import QSettings, QTimer
+from ui.app import start
+
+shell = start(db=sys.argv[1], lang="en", prefs=QSettings(sys.argv[2], QSettings.Format.IniFormat))
+
+def painted():
+    shell.window.grab()
+    print("Qt built for the first paint:", "Qt" in vars(PySide6.QtCore))
+    shell.window.close()
+    shell.shutdown()
+    shell.app.quit()
+
+def shown():
+    if shell.window is not None and shell.window.isVisible():
+        shell.session.job_did_complete.disconnect(shown)
+        QTimer.singleShot(0, painted)
+
+shell.session.job_did_complete.connect(shown)
+shell.app.exec()
+"""
+
+
+def test_the_first_paint_waits_for_nothing_it_does_not_show(tmp_path):
+    """A cold start does not build PySide's Qt namespace (ui.qtcompat) before the
+    window is painted."""
+    import os
+    import subprocess
+    import sys
+
+    from fieldplan.replica import init_hq
+
+    db = tmp_path / "hq.sqlite3"
+    init_hq(db).close()
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIRST_PAINT, str(db), str(tmp_path / "s.ini")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "Qt built for the first paint: False"

@@ -1,18 +1,13 @@
-"""Mixed scripts: item-view cells of people's text are laid out in the text's own
-direction, and labels that start with a Latin code keep the layout's direction.
-
-An English narrative in the Arabic layout (or an Arabic one in the English layout)
-is drawn, aligned and elided as its own script reads: the start stays visible and the
-ellipsis goes where the text ends, as a browser does with ``dir="auto"``.
+"""Mixed scripts: which way a text reads, and labels that start with a Latin code
+keeping the layout's direction. The widgets that lay people's text out in its own
+direction are in ui.bidi_widgets (not needed by the first screen).
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
 
 from ui.qtcompat import Qt
 
@@ -56,31 +51,3 @@ def isolated(text: str) -> str:
     if QGuiApplication.isRightToLeft():
         return "\u2066" + text + "\u2069"
     return text
-
-
-class PlainTextEdit(QTextEdit):
-    """Plain text whose paragraphs each take their own direction and alignment.
-
-    QPlainTextEdit aligns every paragraph left, so an Arabic narrative (or the
-    Arabic field names above an English one) sat on the wrong side in both
-    layouts; QTextEdit lays each paragraph out by its first letter."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAcceptRichText(False)  # pasted text stays plain
-        if text:
-            self.setPlainText(text)
-
-
-class BidiDelegate(QStyledItemDelegate):
-    """Draws each cell in its text's direction; a text with no letters keeps the
-    view's direction. The alignment stays "leading", so it follows the text."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        direction = text_direction(option.text) if option.text else None
-        if direction is not None and direction != option.direction:
-            option.direction = direction
-            option.textElideMode = Qt.TextElideMode.ElideRight  # the text's own end

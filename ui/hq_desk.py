@@ -33,7 +33,7 @@ from fieldplan.i18n import (
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.progress import list_reports
-from ui.bidi import BidiDelegate, PlainTextEdit
+from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang
 from ui.dialogs import ConfirmDialog
 from ui.models import (

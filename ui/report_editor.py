@@ -22,15 +22,9 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoS
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -49,7 +43,7 @@ from fieldplan.i18n import (
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.plan import Action
 from fieldplan.progress import get_report, is_locked, record_progress, reopen_report
-from ui.bidi import PlainTextEdit, in_layout_direction
+from ui.bidi import in_layout_direction
 from ui.context import Identity, action_title, lang
 from ui.ops import DbOp, Debouncer, Session, error_text
 from ui.qtcompat import Qt, emit
@@ -152,6 +146,8 @@ class WindowUndoKeys(QObject):
         return False
 
     def _context_menu(self, watched: QObject, event: QEvent) -> None:
+        from PySide6.QtWidgets import QLineEdit
+
         # a text edit's menu event arrives on its viewport
         field = watched if isinstance(watched, QLineEdit) else watched.parent()
         menu = field.createStandardContextMenu()
@@ -250,6 +246,11 @@ class ReportEditor(QScrollArea):
     def _build_form(self) -> None:
         if self._form is not None:
             return
+        # the form's own kinds of widget are loaded with it: the first screen has none
+        from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QLineEdit, QPushButton
+
+        from ui.bidi_widgets import PlainTextEdit
+
         self._form = QWidget()
         # the title shows the plan's text from now on (until now only "Choose an action")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -426,6 +427,8 @@ class ReportEditor(QScrollArea):
         emit(self.report_did_load, action.code, period)
 
     def _fill(self, action: Action, report: ProgressReport | None) -> None:
+        from PySide6.QtWidgets import QLineEdit  # loaded with the form
+
         self.title.setText(in_layout_direction(action_title(action)))
         self.description.setText(action.description.get(lang()))
         state = state_label(report.state) if report else _("Not written yet")
@@ -698,7 +701,3 @@ def _number_text(value: float | None) -> str:
     if float(value).is_integer():
         return str(int(value))
     return QLocale().toString(float(value), "g", 12)
-
-
-def size_policy_expanding(widget: QWidget) -> None:
-    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, format_number, format_period, ngettext
 from fieldplan.offices import office_name
-from ui.bidi import BidiDelegate, isolated
+from ui.bidi import isolated
+from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
 from ui.dialogs import browse_folder
 from ui.models import outcome_label

@@ -1,0 +1,43 @@
+"""Mixed scripts in widgets: item-view cells of people's text are laid out in the
+text's own direction, and so are the paragraphs of a plain-text field.
+
+An English narrative in the Arabic layout (or an Arabic one in the English layout)
+is drawn, aligned and elided as its own script reads: the start stays visible and the
+ellipsis goes where the text ends, as a browser does with ``dir="auto"``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
+
+from ui.bidi import text_direction
+from ui.qtcompat import Qt
+
+
+class PlainTextEdit(QTextEdit):
+    """Plain text whose paragraphs each take their own direction and alignment.
+
+    QPlainTextEdit aligns every paragraph left, so an Arabic narrative (or the
+    Arabic field names above an English one) sat on the wrong side in both
+    layouts; QTextEdit lays each paragraph out by its first letter."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)  # pasted text stays plain
+        if text:
+            self.setPlainText(text)
+
+
+class BidiDelegate(QStyledItemDelegate):
+    """Draws each cell in its text's direction; a text with no letters keeps the
+    view's direction. The alignment stays "leading", so it follows the text."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        direction = text_direction(option.text) if option.text else None
+        if direction is not None and direction != option.direction:
+            option.direction = direction
+            option.textElideMode = Qt.TextElideMode.ElideRight  # the text's own end

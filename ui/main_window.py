@@ -188,7 +188,9 @@ class MainWindow(QMainWindow):
 
     # actions -------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
+        # QAction(text, parent) would make PySide build QIcon (an overload takes one)
+        action = QAction(self)
+        action.setText(text)
         if shortcut is not None:
             # setShortcuts: setShortcut's overloads make PySide build the Qt namespace
             keys = QKeySequence(shortcut)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
 
@@ -76,18 +76,37 @@ def read_sync_state(rep):
 
 
 class FirstPaint(QObject):
-    """Calls ``then`` once, just after ``widget`` is first painted."""
+    """Calls ``then`` once, soon after ``widget`` is first painted.
+
+    Qt paints a window's widgets when its native window is exposed, and QWindow has
+    no signal for that: a timer asks, from ``start()`` (the window is shown) until it
+    is. (An event filter would see the paint event itself, but the first event that
+    reaches Python makes PySide build QEvent and its 45 subclasses, about 3 ms.)
+    """
+
+    INTERVAL_MS = 5
 
     def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
         super().__init__(widget)
-        self._then = then
-        widget.installEventFilter(self)
+        self._widget = widget
+        self._then: Callable[[], None] | None = then
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self._check)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self, self._then)
-        return False
+    def start(self) -> None:
+        if self._then is not None:
+            self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _check(self) -> None:
+        window = self._widget.windowHandle()
+        if window is not None and window.isExposed() and self._then is not None:
+            then, self._then = self._then, None
+            self._timer.stop()
+            then()
 
 
 class MainWindow(QMainWindow):
@@ -146,6 +165,13 @@ class MainWindow(QMainWindow):
         # the sync state (which loads the signing code) is read once the window has
         # been painted: the first screen does not wait for it
         self._first_paint = FirstPaint(self, self._after_first_paint)
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible)
+        if visible:
+            self._first_paint.start()
+        else:
+            self._first_paint.stop()
 
     def _after_first_paint(self) -> None:
         # what needs Qt's namespace of enums (ui.qtcompat) and changes nothing on screen

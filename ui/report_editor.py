@@ -14,11 +14,11 @@ context menu. Typing not saved yet is saved first, so it is the step undone.
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QLocale, QObject, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtCore import QLocale, QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -47,6 +47,9 @@ from ui.bidi import in_layout_direction
 from ui.context import Identity, action_title, lang
 from ui.ops import DbOp, Debouncer, Session, error_text
 from ui.qtcompat import Qt, emit
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
 
 SAVE_DELAY_MS = 500
 
@@ -124,6 +127,11 @@ class WindowUndoKeys(QObject):
         self.redo: QAction | None = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # imported here: events reaching Python make PySide build QEvent and its 45
+        # subclasses (~3 ms), which the first screen (it has no field yet) does without
+        from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QKeyEvent
+
         kind = event.type()
         if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             if not isinstance(event, QKeyEvent):

@@ -21,13 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _
 from ui.qtcompat import emit
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QProgressDialog
+
     from fieldplan.replica import Replica
 
 #: A progress report from a long core job: (done, total, label).
@@ -140,6 +142,8 @@ class Session(QObject):
     def submit(self, job: _Job, parent: QWidget | None) -> None:
         self.pending += 1
         if job.long and parent is not None:
+            from PySide6.QtWidgets import QProgressDialog  # not for the first screen
+
             dialog = QProgressDialog(parent)
             dialog.setWindowTitle(_("Working…"))
             dialog.setLabelText(_("Working…"))

@@ -8,11 +8,16 @@ the ``qtbase_<lang>.qm`` catalogs that PySide6 ships (6.12 has both ``qtbase_fr.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtGui import QGuiApplication
 
 from fieldplan.i18n import PSEUDO_LANGUAGE
 from ui.qtcompat import Qt
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTranslator
 
 #: Qt catalogs to load, by base name: qtbase covers QtCore, QtGui, QtWidgets and
 #: QtPrintSupport, which is all the client uses.
@@ -34,6 +39,8 @@ _installed: list[QTranslator] = []
 
 def qt_translations_dir() -> str:
     """Where PySide6 keeps Qt's .qm files."""
+    from PySide6.QtCore import QLibraryInfo
+
     return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
 
 
@@ -46,7 +53,9 @@ def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslato
     code = "en" if lang == PSEUDO_LANGUAGE else lang
     locale = QLocale(QT_LOCALES.get(code, code))
     QLocale.setDefault(locale)
-    if code != "en":
+    if code != "en":  # English needs no catalog (nor QTranslator, at start-up)
+        from PySide6.QtCore import QTranslator
+
         folder = qt_translations_dir()
         for name in QT_CATALOGS:
             translator = QTranslator()

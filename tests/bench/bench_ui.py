@@ -96,7 +96,7 @@ def uncompiled_copy(tmp: Path) -> Path:
     return root
 
 
-def bench_cold_start(world: Path, tmp: Path, runs: int = 9, cached: bool = True) -> dict:
+def bench_cold_start(world: Path, tmp: Path, runs: int = 15, cached: bool = True) -> dict:
     root = ROOT if cached else uncompiled_copy(tmp)
     code = FIELDPLAN.format(root=str(root), ini=str(tmp / "s.ini"), db=str(world / "hq.sqlite3"))
     pycache = tmp / "pycache" if cached else None

@@ -56,14 +56,6 @@ def bundle_paths(mime: QMimeData) -> list[str]:
     return out
 
 
-def sync_available() -> bool:
-    """Whether this version has the sync core. Only looked for: the worker imports it
-    when it imports or exports (importing it here held the window up for ~25 ms)."""
-    from importlib.util import find_spec
-
-    return find_spec("fieldplan.sync") is not None
-
-
 # --- import --------------------------------------------------------------------------
 
 
@@ -89,9 +81,6 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
     files merged before it stay merged, each a whole, checked bundle. The result
     dialog says which is which.
     """
-    if not sync_available():
-        _show_message(parent, _("Import"), _("This version cannot import bundles yet."))
-        return
     paths = list(paths)
 
     def run(rep, progress, cancel):
@@ -361,9 +350,6 @@ class ExportDialog(QDialog):
         folder = self.folder.text().strip()
         if not folder:
             self.message.setText(_("Choose a folder first."))
-            return
-        if not sync_available():
-            self.message.setText(_("This version cannot export bundles yet."))
             return
         recipient = self.recipient.currentData() or None
         self.ok.setEnabled(False)

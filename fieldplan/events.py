@@ -344,6 +344,19 @@ def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
     _materialise_progress(conn)
 
 
+#: The merged progress columns with their value when a report has no (or a null) head.
+PROGRESS_DEFAULTS = (("status", "not-started"), ("percent", None), ("vals", "{}"),
+                     ("achievements", ""), ("challenges", ""), ("next_steps", ""),
+                     ("state", "draft"))
+
+
+def progress_columns(value: Mapping[str, Any], vals: Any) -> tuple[Any, ...]:
+    """status … state of a report's merged row from its winning field values."""
+    value = {**value, "vals": vals}
+    return tuple(default if value.get(col) is None else value[col]
+                 for col, default in PROGRESS_DEFAULTS)
+
+
 def _materialise_progress(conn: sqlite3.Connection) -> None:
     """Rewrite the merged progress row of every touched report from its heads: per
     field the head with the greatest (hlc, origin, seq) wins."""
@@ -365,16 +378,9 @@ def _materialise_progress(conn: sqlite3.Connection) -> None:
         office, action, period = entity_id.split("|", 2)
         # json.loads, not SQLite's ->>, which cuts text at a NUL character
         value = {f: json.loads(w[3]) for f, w in fields.items()}
-
-        def text(field: str, default: str, value: dict = value) -> Any:
-            v = value.get(field)
-            return default if v is None else v
-
         vals = {f[6:]: v for f, v in value.items() if f.startswith("value.") and v is not None}
         last = max(fields.values(), key=lambda w: w[:3])
-        rows.append((office, action, period, text("status", "not-started"),
-                     value.get("percent"), canonical_json(vals), text("achievements", ""),
-                     text("challenges", ""), text("next_steps", ""), text("state", "draft"),
+        rows.append((office, action, period, *progress_columns(value, canonical_json(vals)),
                      last[0], last[4]))
     conn.executemany(
         "INSERT OR REPLACE INTO progress (office, action, period, status, percent, vals, "

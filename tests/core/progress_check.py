@@ -18,14 +18,8 @@ def expected_progress(rep) -> list[tuple]:
             "AND entity_id = ? AND superseded = 0", (entity_id,)).fetchall()
         last = max(heads, key=lambda h: h[:3])
         value = {f: v for f, (v, _id) in state.items()}
-
-        def text(field: str, default: str, value: dict = value) -> object:
-            return default if value.get(field) is None else value[field]
-
         vals = {f[6:]: v for f, v in value.items() if f.startswith("value.") and v is not None}
-        rows.append((*entity_id.split("|"), text("status", "not-started"),
-                     value.get("percent"), vals, text("achievements", ""),
-                     text("challenges", ""), text("next_steps", ""), text("state", "draft"),
+        rows.append((*entity_id.split("|"), *events.progress_columns(value, vals),
                      last[0], last[3]))
     return rows
 

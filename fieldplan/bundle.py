@@ -51,13 +51,14 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from fieldplan import minisign
 from fieldplan.errors import BundleError, SignatureError
 from fieldplan.events import canonical_json as events_canonical_json
+from fieldplan.events import utc_iso
 from fieldplan.i18n import N_, _, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 
@@ -198,7 +199,7 @@ def write_bundle(
     path = Path(path)
     manifest = dict(manifest)
     bundle_id = manifest.get("bundle_id") or uuid.uuid4().hex
-    created = manifest.get("created") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = manifest.get("created") or utc_iso()
     _check_bundle_id(bundle_id, BundleError)
     _check_created(created, BundleError)
     total = len(events) if isinstance(events, Sized) else None

@@ -72,7 +72,13 @@ def hlc_to_datetime(hlc: int) -> dt.datetime:
 
 def hlc_to_iso(hlc: int) -> str:
     """ISO-8601 UTC to the second, e.g. ``2026-03-12T09:30:00Z``."""
-    return hlc_to_datetime(hlc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_iso(hlc_to_datetime(hlc))
+
+
+def utc_iso(when: dt.datetime | None = None) -> str:
+    """A time (default: now) as the database and manifests write it:
+    ``2026-03-12T09:30:00Z``."""
+    return (when or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -279,7 +285,7 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event]) -> list[Even
 
 def _insert(conn: sqlite3.Connection, new: Sequence[Event]) -> None:
     """Add events known to be new to the log, and apply them."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = utc_iso()
     conn.executemany(
         "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, received_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

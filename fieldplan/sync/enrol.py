@@ -47,8 +47,8 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     with store.write_transaction(rep.conn):
         rep.conn.execute(
             "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
-            (enrol_id, office, token, now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-             (now + dt.timedelta(days=ENROLMENT_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")))
+            (enrol_id, office, token, events.utc_iso(now),
+             events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))))
     origins = export.origins_for(rep, office)
     ranges = {}
     for origin in origins:

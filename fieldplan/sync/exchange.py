@@ -9,7 +9,6 @@ unknown key is kept whole in quarantine until a person trusts the key.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -39,10 +38,6 @@ KIND_SYNC = "sync"
 KIND_SETUP = "setup"
 BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- results ----------------------------------------------------------------------------
@@ -258,7 +253,7 @@ def _enrolment_ok(rep: Replica, m: dict[str, Any], signer: PublicKey) -> bool:
     row = rep.conn.execute(
         "SELECT office, token, expires_at FROM enrolments WHERE id = ?", (str(e.get("id")),)
     ).fetchone()
-    if row is None or row[0] != m["office"] or row[2] < _now():
+    if row is None or row[0] != m["office"] or row[2] < events.utc_iso():
         return False
     want = hmac.new(row[1].encode(), ENROL_CONTEXT + signer.raw + m["sender"].encode(),
                     hashlib.sha256).hexdigest()
@@ -457,10 +452,10 @@ def _inbox_row(rep: Replica, o: ImportOutcome, sha: str) -> None:
     rep.conn.execute(
         "INSERT INTO inbox (bundle_id, file_name, sha256, office, sender, key_id, received_at, "
         "outcome, reason, events, events_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (o.bundle_id or None, o.file, sha, o.office, o.replica, o.key_id, _now(), o.outcome,
-         o.reason, o.events_total, o.events_new))
+        (o.bundle_id or None, o.file, sha, o.office, o.replica, o.key_id, events.utc_iso(),
+         o.outcome, o.reason, o.events_total, o.events_new))
     events.set_meta(rep.conn, "last_import", events.canonical_json(
-        {"at": _now(), "file": o.file, "outcome": o.outcome}))
+        {"at": events.utc_iso(), "file": o.file, "outcome": o.outcome}))
 
 
 def import_bundle(
@@ -556,7 +551,7 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
         rep.conn.execute(
             "INSERT OR IGNORE INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (b.bundle_id, b.key_id, b.public_key.to_base64(), m["office"], m["sender"],
-             base["file"], _now(), b.event_count, _read_all(source)))
+             base["file"], events.utc_iso(), b.event_count, _read_all(source)))
         outcome = ImportOutcome(outcome="quarantined", reason=reason, **base)
         _inbox_row(rep, outcome, sha)
     return outcome

@@ -20,7 +20,7 @@ from fieldplan.i18n import _
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
-from fieldplan.sync.exchange import ENROL_CONTEXT, KIND_SYNC, Progress, _now, holdings
+from fieldplan.sync.exchange import ENROL_CONTEXT, KIND_SYNC, Progress, holdings
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def export_bundle(
                                   progress=_adapt(progress, count))
     with store.write_transaction(rep.conn):
         events.set_meta(rep.conn, "last_export", events.canonical_json(
-            {"at": _now(), "path": str(info.path), "events": info.event_count,
+            {"at": events.utc_iso(), "path": str(info.path), "events": info.event_count,
              "recipient": recipient}))
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient)
 

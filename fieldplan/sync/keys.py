@@ -193,5 +193,5 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
         rep.conn.execute(
             "INSERT OR REPLACE INTO local_trust VALUES (?, ?, ?, ?, ?)",
             (signer.key_id_hex, signer.to_base64(), office, replica,
-             dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+             events.utc_iso()),
         )

@@ -7,9 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -84,8 +87,23 @@ class MessageDialog(QDialog):
         self.resize(520, 260)
 
 
-def browse_folder(parent: QWidget, target: QLineEdit) -> None:
-    """A non-blocking folder chooser that writes the chosen folder into ``target``."""
+def add_folder_row(parent: QWidget, form: QFormLayout, folder: str) -> QLineEdit:
+    """A "Folder" row of ``form``: the folder's field (returned) and a Browse… button
+    opening a non-blocking folder chooser that writes into it."""
+    field = QLineEdit(folder)
+    field.setAccessibleName(_("Folder"))
+    browse = QPushButton(_("&Browse…"))
+    browse.clicked.connect(lambda: _browse_folder(parent, field))
+    row = QHBoxLayout()
+    row.addWidget(field, 1)
+    row.addWidget(browse)
+    label = QLabel(_("&Folder"))  # a row of two widgets: name the buddy
+    label.setBuddy(field)
+    form.addRow(label, row)
+    return field
+
+
+def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
     from PySide6.QtWidgets import QFileDialog
 
     dialog = QFileDialog(parent, _("Choose a folder"))

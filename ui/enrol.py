@@ -12,10 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +21,7 @@ from fieldplan.i18n import _
 from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.context import Identity, lang
-from ui.dialogs import browse_folder
+from ui.dialogs import add_folder_row
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
 
@@ -75,16 +72,7 @@ class EnrolDialog(QDialog):
             if code != "HQ":
                 self.office.addItem(f"{code} · {office_name(code, lang())}", code)
         form.addRow(_("&Office"), self.office)
-        self.folder = QLineEdit(outbox_dir())
-        self.folder.setAccessibleName(_("Folder"))
-        browse = QPushButton(_("&Browse…"))
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
-        folder_label = QLabel(_("&Folder"))  # a row of two widgets: name the buddy
-        folder_label.setBuddy(self.folder)
-        form.addRow(folder_label, row)
+        self.folder = add_folder_row(self, form, outbox_dir())
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -102,9 +90,6 @@ class EnrolDialog(QDialog):
 
     def choose(self, office: str) -> None:
         self.office.setCurrentIndex(max(0, self.office.findData(office)))
-
-    def _browse(self) -> None:
-        browse_folder(self, self.folder)
 
     def enrol(self) -> None:
         folder = self.folder.text().strip()

@@ -15,11 +15,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -31,7 +28,7 @@ from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
-from ui.dialogs import browse_folder
+from ui.dialogs import add_folder_row
 from ui.models import outcome_label
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
@@ -270,18 +267,9 @@ class ExportDialog(QDialog):
             for label, root in removable_drives():
                 self.place.addItem(_("Removable drive: {drive}").format(drive=label), root)
             self.place.addItem(_("A folder…"), "")
-        self.folder = QLineEdit(outbox_dir() if email else "")
-        self.folder.setAccessibleName(_("Folder"))
-        browse = QPushButton(_("&Browse…"))
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
         self.place.currentIndexChanged.connect(self._place_changed)
         form.addRow(_("&Destination"), self.place)
-        folder_label = QLabel(_("&Folder"))  # a row of two widgets: name the buddy
-        folder_label.setBuddy(self.folder)
-        form.addRow(folder_label, row)
+        self.folder = add_folder_row(self, form, outbox_dir() if email else "")
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -342,9 +330,6 @@ class ExportDialog(QDialog):
         root = self.place.currentData()
         if root:
             self.folder.setText(root)
-
-    def _browse(self) -> None:
-        browse_folder(self, self.folder)
 
     def export(self) -> None:
         folder = self.folder.text().strip()

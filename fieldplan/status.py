@@ -23,13 +23,16 @@ class ReplicaStatus:
     own_events: int
     reports: int
     sync: Any  # fieldplan.sync.SyncState
+    #: the registry's word on this computer's key: active, retired, revoked, or
+    #: unregistered (headquarters has not registered it yet)
+    key_status: str = "unregistered"
 
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "office": self.office, "replica": self.replica,
                 "key_id": self.key_id, "fingerprint": self.fingerprint, "plan": self.plan_id,
                 "plan_version": self.plan_version, "events": self.events,
                 "own_events": self.own_events, "reports": self.reports,
-                **self.sync.to_dict()}
+                "key_status": self.key_status, **self.sync.to_dict()}
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
         """Labelled lines for people, in ``lang``."""
@@ -51,6 +54,7 @@ class ReplicaStatus:
             (_("Replica"), self.replica),
             (_("Key"), _("{key_id} (fingerprint {fingerprint})").format(
                 key_id=self.key_id, fingerprint=self.fingerprint)),
+            *([(_("Warning"), revoked_text())] if self.key_status == "revoked" else []),
             (_("Plan"), _("{plan} version {version}").format(
                 plan=self.plan_id, version=self.plan_version)),
             (_("Events"), _("{total} held, {own} written here").format(
@@ -71,11 +75,20 @@ class ReplicaStatus:
         return out
 
 
+def revoked_text() -> str:
+    """What a computer whose key headquarters revoked is told."""
+    from fieldplan.i18n import _
+
+    return _("headquarters revoked this computer's key and refuses its bundles; ask "
+             "headquarters for a new setup bundle")
+
+
 def replica_status(rep: Replica) -> ReplicaStatus:
     from fieldplan.sync import sync_state
-    from fieldplan.sync.keys import public_key
+    from fieldplan.sync.keys import own_key_status, public_key
 
     pub = public_key(rep)
+    key_status = own_key_status(rep)
     total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
                            (rep.replica_id,)).fetchone()[0]
@@ -83,4 +96,5 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=rep.plan().version,
-        events=total, own_events=own, reports=reports, sync=sync_state(rep))
+        events=total, own_events=own, reports=reports, sync=sync_state(rep),
+        key_status=key_status)

@@ -521,7 +521,22 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
         rotated = keyreg.check_rotation(rep, m, b.public_key)
         if rotated is not None:
             return ("new", rotated.key_id)
-        if _enrolment_ok(rep, m, b.public_key):
+        revoked = keyreg.revoked_replica(rep, m["sender"])
+        if revoked is not None:
+            raise BundleError(_(
+                "replica {replica} of {office} had its key {key_id} revoked; a new key of "
+                "that replica is not accepted: enrol the computer again").format(
+                    replica=m["sender"][:8], office=revoked.office, key_id=revoked.key_id))
+        if not rep.is_hq:
+            # an office takes bundles from headquarters only, signed by the key it
+            # pinned at enrolment, keys of HQ's registry, or their rotations
+            raise BundleError(_(
+                "signed by key {fingerprint}, which is not a headquarters key this office "
+                "knows; if headquarters changed its key, ask it for a new setup bundle")
+                .format(fingerprint=b.public_key.fingerprint))
+        known = any(k.replica == m["sender"] for k in keyreg.all_keys(rep).values())
+        # an enrolment token registers a computer's first key, never a replacement
+        if not known and _enrolment_ok(rep, m, b.public_key):
             return ("new", None)
         return "quarantine"
     if info.public_key != b.public_key.to_base64():

@@ -9,6 +9,7 @@ signed are still accepted); ``revoked`` (every bundle it signs is rejected).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from dataclasses import dataclass
 
@@ -122,14 +123,34 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
     return Changes(entities=(("key", key_id),), events=1)
 
 
+#: How many past rotations a replica's bundles carry: a peer that last saw the key
+#: of several rotations ago still follows the chain to the current key.
+MAX_ROTATIONS = 8
+
+
+def endorsements(raw: object) -> list[dict]:
+    """The rotation endorsements a manifest (or this replica's settings) carries, oldest
+    first: a list of ``{previous_public_key, previous_key_id, signature}``, or one such
+    dict as written before chains existed."""
+    items = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+    return [e for e in items[-MAX_ROTATIONS:] if isinstance(e, dict)]
+
+
 def rotate_key(rep: Replica) -> PublicKey:
     """Give this replica a new key pair. The old key signs an endorsement of the new
-    one, which travels in the next bundles so peers accept the new key without a
-    fingerprint check; at HQ the registry records the new key and retires the old."""
+    one, which travels in the next bundles (with the endorsements of earlier
+    rotations) so peers accept the new key without a fingerprint check; at HQ the
+    registry records the new key and retires the old."""
     old = secret_key(rep)
     new = minisign.generate_key()
     payload = ROTATION_CONTEXT + new.public.raw + rep.replica_id.encode()
     endorsement = minisign.sign(old, payload, f"rotation to {new.key_id_hex}")
+    chain = endorsements(json.loads(rep.meta("rotation") or "null"))
+    chain.append({
+        "previous_public_key": old.public.to_base64(),
+        "previous_key_id": old.key_id_hex,
+        "signature": endorsement,
+    })
     kpath = key_path(rep.path)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     shutil.copy2(kpath, kpath.with_name(f"{kpath.name}.{old.key_id_hex}.{stamp}.old"))
@@ -139,11 +160,8 @@ def rotate_key(rep: Replica) -> PublicKey:
     with store.write_transaction(rep.conn):
         events.set_meta(rep.conn, "key_id", new.key_id_hex)
         events.set_meta(rep.conn, "public_key", new.public.to_base64())
-        events.set_meta(rep.conn, "rotation", events.canonical_json({
-            "previous_public_key": old.public.to_base64(),
-            "previous_key_id": old.key_id_hex,
-            "signature": endorsement,
-        }))
+        events.set_meta(rep.conn, "rotation",
+                        events.canonical_json(chain[-MAX_ROTATIONS:]))
         if rep.is_hq:
             register_key(rep, new.public, office=rep.office, replica_id=rep.replica_id)
             events.append(rep.conn, "key", old.key_id_hex, {"status": "retired"},
@@ -153,23 +171,46 @@ def rotate_key(rep: Replica) -> PublicKey:
 
 
 def check_rotation(rep: Replica, manifest: dict, signer: PublicKey) -> KeyInfo | None:
-    """If a bundle signed by an unknown key carries a valid endorsement by a key this
-    replica trusts for the same replica, return that trusted key's record."""
-    rot = manifest.get("rotation")
-    if not isinstance(rot, dict):
-        return None
-    try:
-        prev = PublicKey.from_base64(str(rot.get("previous_public_key", "")))
-        payload = ROTATION_CONTEXT + signer.raw + str(manifest.get("sender", "")).encode()
-        minisign.verify(prev, payload, str(rot.get("signature", "")))
-    except Exception:
-        return None
-    info = all_keys(rep).get(prev.key_id_hex)
-    if info is None or info.status == "revoked" or info.public_key != prev.to_base64():
-        return None
-    if info.replica != manifest.get("sender") or info.office != manifest.get("office"):
-        return None
-    return info
+    """If a bundle signed by an unknown key carries a chain of endorsements that leads
+    from a key this replica trusts for the same replica and office to the signer,
+    return that trusted key's record. A revoked key anywhere on the chain, or an
+    endorsement that does not verify, ends it: None."""
+    sender = str(manifest.get("sender", ""))
+    keys = all_keys(rep)
+    current = signer
+    for rot in reversed(endorsements(manifest.get("rotation"))):
+        try:
+            prev = PublicKey.from_base64(str(rot.get("previous_public_key", "")))
+            minisign.verify(prev, ROTATION_CONTEXT + current.raw + sender.encode(),
+                            str(rot.get("signature", "")))
+        except Exception:
+            return None
+        info = keys.get(prev.key_id_hex)
+        if info is not None:
+            if info.status == "revoked" or info.public_key != prev.to_base64():
+                return None
+            if info.replica != sender or info.office != manifest.get("office"):
+                return None
+            return info
+        current = prev
+    return None
+
+
+def own_key_status(rep: Replica) -> str:
+    """What the registry says of this computer's current key: active, retired or revoked;
+    ``revoked`` too when headquarters has not registered it and revoked an earlier key
+    of this computer (it will not accept the new one); else ``unregistered``."""
+    info = all_keys(rep).get(rep.meta("key_id") or "")
+    if info is not None and info.source == "registry":
+        return info.status
+    return "revoked" if revoked_replica(rep, rep.replica_id) is not None else "unregistered"
+
+
+def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
+    """A revoked key of that replica, if any: its later keys are not accepted without a
+    new enrolment."""
+    return next((k for k in all_keys(rep).values()
+                 if k.replica == replica and k.status == "revoked"), None)
 
 
 def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,

@@ -180,13 +180,15 @@ def write_bundle(
     *,
     progress: Progress | None = None,
     max_event_line_bytes: int = MAX_EVENT_LINE_BYTES,
+    mode: int = 0o666,
 ) -> BundleInfo:
     """Write a signed bundle to `path`, streaming `events` (any iterable; it is
     consumed once and never held in memory). An event is a dict, or the bytes of a
     line already in canonical form (as the event log stores it). A `prev` that is the
     hash of the line before is left out (see the module docstring); a line that ends
     like an event but has no `prev` at all is refused, as a reader would misread it.
-    Events that fit in one chunk are written without ZIP64 extras.
+    Events that fit in one chunk are written without ZIP64 extras. `mode`: the new
+    file's permissions (less the umask); 0o600 for a bundle that holds a secret.
 
     `manifest` is copied and completed (see the module docstring); `bundle_id` and
     `created` are kept when given. `progress(done, total, label)` is called every
@@ -206,7 +208,7 @@ def write_bundle(
 
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o666)
+    fd = os.open(tmp, flags, mode)
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w") as zf:

@@ -44,11 +44,6 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     now = dt.datetime.now(dt.UTC)
     enrol_id = uuid.uuid4().hex[:16]
     token = secrets.token_urlsafe(32)
-    with store.write_transaction(rep.conn):
-        rep.conn.execute(
-            "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
-            (enrol_id, office, token, events.utc_iso(now),
-             events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))))
     origins = export.origins_for(rep, office)
     ranges = {}
     for origin in origins:
@@ -63,8 +58,18 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     }
     secret = keyreg.secret_key(rep)
     path = Path(out)
-    info = bundlefmt.write_bundle(path, manifest,
-                                  export.event_lines(rep, [(o, 0) for o in ranges]), secret)
+    if path.is_dir():
+        path = path / f"{office}-setup.fieldplan"
+    # the token is kept only if its bundle is written (a failed write leaves no
+    # enrolment behind), and the bundle, a secret, is readable by its owner only
+    with store.write_transaction(rep.conn):
+        rep.conn.execute(
+            "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
+            (enrol_id, office, token, events.utc_iso(now),
+             events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))))
+        info = bundlefmt.write_bundle(path, manifest,
+                                      export.event_lines(rep, [(o, 0) for o in ranges]),
+                                      secret, mode=0o600)
     return export.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
                                  office)
 

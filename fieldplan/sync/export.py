@@ -108,6 +108,10 @@ def export_bundle(
     else:
         if for_office and check_office(for_office) != "HQ":
             raise ValidationError(_("an office exports for headquarters only (--for HQ)"))
+        if keyreg.own_key_status(rep) == "revoked":
+            from fieldplan.status import revoked_text
+
+            raise ValidationError(revoked_text())
         recipient = "HQ"
         side = rep.office
     peers = _peers(rep, recipient)
@@ -147,6 +151,8 @@ def export_bundle(
     path = Path(out_file) if out_file else Path(out_dir or ".") / name
     if path.is_dir():
         path = path / name
+    if not out_file or path != Path(out_file):  # the export chose the name
+        path = _unused(path)
     info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan), secret,
                                   progress=_adapt(progress, count))
     with store.write_transaction(rep.conn):
@@ -154,6 +160,18 @@ def export_bundle(
             {"at": events.utc_iso(), "path": str(info.path), "events": info.event_count,
              "recipient": recipient}))
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient)
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``<stem>_2.fieldplan``, ``_3``… when a file of that name is there
+    already: a name the export chose never replaces another bundle (two exports of one
+    range with different receipts or HQ data carry different contents)."""
+    n = 1
+    found = path
+    while found.exists():
+        n += 1
+        found = path.with_name(f"{path.stem}_{n}{path.suffix}")
+    return found
 
 
 def event_lines(rep: Replica, plan: list[tuple[str, int]]) -> Iterator[bytes]:

@@ -245,6 +245,40 @@ def test_enrolment_token_registers_the_key(hq, make_office, tmp_path: Path) -> N
     assert (info.office, info.replica, info.source) == ("ML", ml.replica_id, "registry")
 
 
+def test_export_never_replaces_another_bundle_it_named(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    first = export_bundle(hq, for_office="ML", out_dir=folder)
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="at-risk")
+    send(ml, hq, tmp_path)
+    second = export_bundle(hq, for_office="ML", out_dir=folder)
+    assert second.path != first.path and second.path.stem == first.path.stem + "_2"
+    assert first.path.exists() and second.bundle_id != first.bundle_id
+    chosen = export_bundle(hq, for_office="ML", out_file=first.path)  # named by the user
+    assert chosen.path == first.path
+
+
+def test_setup_bundle_is_private_and_a_failed_write_keeps_no_token(hq, tmp_path: Path) -> None:
+    from fieldplan.sync import enroll_office
+
+    def tokens() -> int:
+        return hq.conn.execute("SELECT count(*) FROM enrolments").fetchone()[0]
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    result = enroll_office(hq, "ML", folder)  # a folder: the file gets a name in it
+    assert result.path == folder / "ML-setup.fieldplan"
+    assert result.path.stat().st_mode & 0o077 == 0  # it holds the secret token
+    assert tokens() == 1
+    with pytest.raises(OSError):
+        enroll_office(hq, "SN", tmp_path / "missing" / "SN.fieldplan")
+    assert tokens() == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["ML-setup.fieldplan"]
+
+
 def test_forged_enrolment_proof_is_not_enough(hq, make_office, tmp_path: Path) -> None:
     ml = make_office("ML")
     enrol = json.loads(ml.meta("enrolment"))
@@ -282,6 +316,107 @@ def test_key_rotation_travels(hq, make_office, tmp_path: Path) -> None:
     rotate_key(hq)
     _, back = send(hq, ml, tmp_path)
     assert back.outcome == "merged", back.reason
+
+
+def test_revoked_replica_cannot_rotate_its_way_back(hq, make_office, tmp_path: Path) -> None:
+    """Neither the endorsement of the revoked key nor the office's enrolment token
+    makes HQ accept a new key of a revoked computer."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    revoke_key(hq, ml.meta("key_id"))
+    rotate_key(ml)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=5)
+    assert export_bundle(ml, out_dir=tmp_path).path  # carries endorsement and token proof
+    before = snapshot(hq)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "rejected" and "revoked" in outcome.reason
+    assert snapshot(hq) == before
+    assert not list_quarantine(hq)
+
+
+def test_revoked_computer_is_told_and_does_not_export(hq, make_office, tmp_path: Path) -> None:
+    from fieldplan.errors import ValidationError
+    from fieldplan.status import replica_status
+
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    assert replica_status(ml).key_status == "active"
+    assert replica_status(hq).key_status == "active"
+    revoke_key(hq, ml.meta("key_id"))
+    send(hq, ml, tmp_path)
+    status = replica_status(ml)
+    assert status.key_status == "revoked" and status.to_dict()["key_status"] == "revoked"
+    assert any("revoked" in text for _label, text in status.lines("en"))
+    with pytest.raises(ValidationError, match="revoked"):
+        export_bundle(ml, out_dir=tmp_path)
+    rotate_key(ml)  # a new key does not help: HQ would refuse it
+    assert replica_status(ml).key_status == "revoked"
+
+
+def test_enrolment_token_registers_a_first_key_only(hq, make_office, tmp_path: Path) -> None:
+    """A known computer's new key without a valid endorsement waits for a person."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    rotate_key(ml)
+    with store.write_transaction(ml.conn):  # as if the endorsement were lost
+        events.set_meta(ml.conn, "rotation", "[]")
+    progress.record_progress(ml, national(ml), "2026-S1", percent=7)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "quarantined", outcome.reason
+
+
+def test_office_refuses_an_unknown_headquarters_key(hq, make_office, tmp_path: Path) -> None:
+    """A bundle claiming to come from HQ, signed by a key the office never pinned, is
+    refused outright: office staff are never asked to trust a "headquarters" key."""
+    ml = make_office("ML")
+    send(hq, ml, tmp_path)
+    intruder = minisign.generate_key()
+    path = tmp_path / "evil.fieldplan"
+    line = events.canonical_json({
+        "author": "x", "base": {}, "entity": "plan", "fields": {"title": "HIJACKED"},
+        "hlc": 1 << 40, "id": "plan", "origin": "f" * 32, "prev": events.GENESIS, "seq": 1})
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": ml.plan_id, "sender": "f" * 32,
+                                  "office": "HQ", "recipient": "ML", "ranges": {},
+                                  "acks": {}}, [line.encode()], intruder)
+    before = snapshot(ml)
+    outcome = import_bundle(ml, path)
+    assert outcome.outcome == "rejected"
+    assert "not a headquarters key" in outcome.reason
+    assert snapshot(ml) == before and not list_quarantine(ml)
+    assert verify_bundle(ml, path)["valid"] is False
+
+
+def test_rotations_chain_across_missed_bundles(hq, make_office, tmp_path: Path) -> None:
+    """Two rotations between two exports: the peer follows the chain of endorsements
+    from the key it knows to the current one, both ways."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    first = ml.meta("key_id")
+    rotate_key(ml)
+    newest = rotate_key(ml)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=9)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    keys = keyreg.all_keys(hq)
+    assert keys[newest.key_id_hex].status == "active" and keys[first].status == "retired"
+    rotate_key(hq)
+    rotate_key(hq)
+    _, back = send(hq, ml, tmp_path)
+    assert back.outcome == "merged", back.reason
+
+
+def test_rotation_endorsements_old_and_new_shapes() -> None:
+    one = {"previous_public_key": "k", "previous_key_id": "i", "signature": "s"}
+    assert keyreg.endorsements(one) == [one]  # as bundles of earlier versions carry it
+    assert keyreg.endorsements([one, "junk", one]) == [one, one]
+    assert keyreg.endorsements(None) == [] and keyreg.endorsements("x") == []
+    assert len(keyreg.endorsements([one] * 20)) == keyreg.MAX_ROTATIONS
 
 
 # --- gaps -------------------------------------------------------------------------------

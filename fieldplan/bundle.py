@@ -41,7 +41,6 @@ import io
 import json
 import os
 import re
-import secrets
 import stat
 import struct
 import tempfile
@@ -206,39 +205,32 @@ def write_bundle(
     _check_created(created, BundleError)
     total = len(events) if isinstance(events, Sized) else None
 
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, mode)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w") as zf:
-                count, size, digest = _write_events(
-                    zf, events, total, progress, max_event_line_bytes
-                )
-                manifest.update(
-                    format=FORMAT_NAME,
-                    version=FORMAT_VERSION,
-                    bundle_id=bundle_id,
-                    created=created,
-                    event_count=count,
-                    members={EVENTS: {"sha256": digest, "size": size}},
-                    public_key=secret.public.to_base64(),
-                    key_id=secret.key_id_hex,
-                )
-                manifest_bytes = canonical_json(manifest)
-                signature = minisign.sign(
-                    secret, manifest_bytes, trusted_comment(bundle_id, created)
-                )
-                zf.writestr(_zip_info(MANIFEST), manifest_bytes)
-                zf.writestr(_zip_info(SIGNATURE), signature.encode("ascii"))
-            f.flush()
-            os.fsync(f.fileno())
-            bundle_size = f.tell()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
+    from fieldplan.files import atomic_output
+
+    # atomic_output: FileError naming `path` (never the temporary file) on an OSError
+    with atomic_output(path, mode=mode) as f:
+        with zipfile.ZipFile(f, "w") as zf:
+            count, size, digest = _write_events(
+                zf, events, total, progress, max_event_line_bytes
+            )
+            manifest.update(
+                format=FORMAT_NAME,
+                version=FORMAT_VERSION,
+                bundle_id=bundle_id,
+                created=created,
+                event_count=count,
+                members={EVENTS: {"sha256": digest, "size": size}},
+                public_key=secret.public.to_base64(),
+                key_id=secret.key_id_hex,
+            )
+            manifest_bytes = canonical_json(manifest)
+            signature = minisign.sign(
+                secret, manifest_bytes, trusted_comment(bundle_id, created)
+            )
+            zf.writestr(_zip_info(MANIFEST), manifest_bytes)
+            zf.writestr(_zip_info(SIGNATURE), signature.encode("ascii"))
+        f.flush()
+        bundle_size = f.tell()
     return BundleInfo(path=path, bundle_id=bundle_id, event_count=count, size=bundle_size)
 
 
@@ -327,22 +319,6 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     else:
         info._compresslevel = COMPRESS_LEVEL
     return info
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename durable on POSIX; Windows cannot open directories.
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -573,8 +549,10 @@ def _open_source(source: Source, max_bundle_bytes: int) -> tuple[BinaryIO, bool]
         try:
             return open(source, "rb"), True
         except OSError as e:
+            from fieldplan.files import os_error_reason
+
             raise BundleError(_("cannot open {file}: {error}").format(
-                file=os.fspath(source), error=e.strerror)) from None
+                file=os.fspath(source), error=os_error_reason(e))) from None
     if not hasattr(source, "read"):
         raise TypeError(f"cannot read a bundle from {type(source).__name__}")
     if source.seekable():

@@ -261,8 +261,15 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
     if (out / "hq.sqlite3").exists():
         raise ValidationError(_("{folder} already holds a demo; choose an empty folder").format(
             folder=out))
-    (out / "offices").mkdir(parents=True, exist_ok=True)
-    (out / "bundles").mkdir(exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ValidationError(_("{path} is a file, not a folder").format(path=out))
+    try:
+        (out / "offices").mkdir(parents=True, exist_ok=True)
+        (out / "bundles").mkdir(exist_ok=True)
+    except OSError as exc:
+        from fieldplan.files import cannot_write
+
+        raise cannot_write(out, exc) from None
     rng = random.Random(seed)
     codes = sorted(OIC_MEMBERS) if offices == len(OIC_MEMBERS) else sorted(
         rng.sample(sorted(OIC_MEMBERS), offices))

@@ -34,3 +34,9 @@ class KeyError_(BundleError):
 
 class OwnershipError(BundleError):
     """An event writes something its origin replica does not own."""
+
+
+class FileError(FieldplanError, OSError):
+    """A file cannot be read or written; the message names the file the person gave
+    and says why (disk full, read-only, a folder...). Also an OSError, so code that
+    catches the system's errors still catches it."""

@@ -471,6 +471,25 @@ def unit_label(unit: str, lang: str | None = None) -> str:
     return make(translation(lang)) if make else unit
 
 
+def field_label(name: str, lang: str | None = None) -> str:
+    """A report field's name for people (status, percent, narratives, indicators as
+    ``value.<key>``): "Achievements" / "Réalisations" / ...; any other name as is."""
+    t = translation(lang)
+    labels = {
+        "status": lambda: t.gettext("Status"),
+        "percent": lambda: t.gettext("Percent complete"),
+        "achievements": lambda: t.gettext("Achievements"),
+        "challenges": lambda: t.gettext("Challenges"),
+        "next_steps": lambda: t.gettext("Next steps"),
+        "state": lambda: t.gettext("State"),
+    }
+    if name in labels:
+        return labels[name]()
+    if name.startswith("value."):
+        return t.gettext("Indicator {key}").format(key=name[len("value."):])
+    return name
+
+
 def count_label(kind: str, n: int, lang: str | None = None) -> str:
     """A count with its noun, in the right plural form: "3 actions" / "3 إجراءات".
 

@@ -263,20 +263,9 @@ def save_secret_key(path: str | os.PathLike[str], secret: SecretKey) -> None:
         f"{UNTRUSTED_PREFIX}{SECRET_KEY_COMMENT} {secret.key_id_hex} - keep private\n"
         f"{base64.b64encode(secret.seed + secret.key_id).decode('ascii')}\n"
     )
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), 0o600)  # whatever the umask
-            f.write(text.encode("ascii"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    from fieldplan.files import write_atomic
+
+    write_atomic(path, text.encode("ascii"), private=True)  # 0600 whatever the umask
 
 
 def load_secret_key(path: str | os.PathLike[str]) -> SecretKey:

@@ -673,8 +673,10 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     try:
         data = path.read_bytes()
     except OSError as exc:
+        from fieldplan.files import os_error_reason
+
         raise PlanError(_("{file}: cannot read the file ({error})").format(
-            file=path.name, error=exc.strerror)) from None
+            file=path.name, error=os_error_reason(exc))) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -737,19 +739,13 @@ def format_plan(plan: Plan, fmt: str) -> str:
 def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
     """Write the plan to a file, format by extension (``.toml``, ``.json``, ``.csv``;
     CSV gets a UTF-8 BOM so spreadsheets read the Arabic right). The file is replaced
-    atomically."""
+    atomically; FileError (naming ``path``) when it cannot be written."""
     path = Path(path)
     text = format_plan(plan, _format_of(path))
     data = text.encode("utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise PlanError(_("{file}: cannot write the file ({error})").format(
-            file=path.name, error=exc.strerror)) from None
+    from fieldplan.files import write_atomic
+
+    write_atomic(path, data)
 
 
 @cache

@@ -13,10 +13,36 @@ from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.periods import as_period
 from fieldplan.replica import Changes, Replica
+from fieldplan.text import clean_text
 
 #: Longest narrative accepted in one field (characters).
 MAX_TEXT = 20_000
+
+#: Integral indicator values up to this size are stored as integers; larger ones stay
+#: floats (JSON readers lose precision on integers beyond 2**53).
+MAX_EXACT_INT = 2**53
+
+
+class StatusNeededError(ValidationError):
+    """A new report gives progress (percent above 0) but no status; see
+    record_progress's ``require_status``. percent: the percent given."""
+
+    def __init__(self, message: str, percent: int) -> None:
+        super().__init__(message)
+        self.percent = percent
+
+
+class TextTooLongError(ValidationError):
+    """A narrative is longer than MAX_TEXT. field: its name (``achievements``...);
+    length: its length in characters; limit: MAX_TEXT."""
+
+    def __init__(self, message: str, field: str, length: int, limit: int) -> None:
+        super().__init__(message)
+        self.field = field
+        self.length = length
+        self.limit = limit
 
 
 def report_id(office: str, action: str, period: str) -> str:
@@ -30,7 +56,7 @@ def _check_period(rep: Replica, period: str, plan=None) -> str:
 
 def is_locked(rep: Replica, period: str) -> bool:
     """Whether headquarters has locked this period after its review."""
-    return bool(events.entity_state(rep.conn, "lock", period).get("locked"))
+    return bool(events.entity_state(rep.conn, "lock", str(as_period(period))).get("locked"))
 
 
 def locked_periods(rep: Replica) -> list[str]:
@@ -41,7 +67,7 @@ def get_report(rep: Replica, action: str, period: str,
                office: str | None = None) -> ProgressReport | None:
     """The merged report, or None if nobody has written it."""
     rows = _select(rep, "WHERE office = ? AND action = ? AND period = ?",
-                   (office or rep.office, action, period))
+                   (office or rep.office, action, str(as_period(period))))
     return rows[0] if rows else None
 
 
@@ -57,14 +83,21 @@ def record_progress(
     challenges: str | None = None,
     next_steps: str | None = None,
     clear_percent: bool = False,
+    require_status: bool = False,
 ) -> Changes:
     """Record or update this office's report on an action for a period.
 
     Only the fields given change; a field set to its current value writes nothing.
+    Narratives are stored without control characters (newline and tab stay; line ends
+    become ``\\n``). A new report given no status starts as not started; with
+    ``require_status``, a new report with a percent above 0 and no status is refused
+    (StatusNeededError) rather than recorded as "not started, 30%".
+
     Raises ValidationError for an unknown action, a period outside the plan, an
     action of another level than this office's, a percent outside 0–100, a locked
     period, or a submitted report (reopen it first).
     """
+    from fieldplan.i18n import field_label, format_number
     from fieldplan.offices import level_for_office
 
     plan = rep.plan()
@@ -107,21 +140,30 @@ def record_progress(
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValidationError(_("indicator {key}: {value} is not a number").format(
                     key=key, value=repr(value)))
+            if isinstance(value, int) and abs(value) > MAX_EXACT_INT:
+                try:
+                    value = float(value)
+                except OverflowError:
+                    value = math.inf  # refused just below
             if not math.isfinite(value):
                 raise ValidationError(_("indicator {key}: {value} is not a finite number")
                                       .format(key=key, value=value))
-            if isinstance(value, float) and value.is_integer():
+            if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_EXACT_INT:
                 value = int(value)
         fields[f"value.{key}"] = value
     for name, text in zip(NARRATIVE_FIELDS, (achievements, challenges, next_steps), strict=True):
         if text is None:
             continue
         if not isinstance(text, str):
-            raise ValidationError(_("{field} must be text").format(field=name))
+            raise ValidationError(_("{field} must be text").format(field=field_label(name)))
+        # one place for every writer (CLI, client): no control characters, \n line ends
+        text = clean_text(text)
         if len(text) > MAX_TEXT:
-            raise ValidationError(
+            raise TextTooLongError(
                 _("{field} is {length} characters long; the limit is {limit}").format(
-                    field=name, length=len(text), limit=MAX_TEXT))
+                    field=field_label(name), length=format_number(len(text)),
+                    limit=format_number(MAX_TEXT)),
+                name, len(text), MAX_TEXT)
         fields[name] = text
     if not fields:
         raise ValidationError(
@@ -142,6 +184,10 @@ def record_progress(
         if not changed:
             return Changes()
         if "status" not in current and "status" not in changed:
+            if require_status and (changed.get("percent") or 0) > 0:
+                raise StatusNeededError(_(
+                    "a new report {percent}% complete needs a status too, e.g. on track")
+                    .format(percent=changed["percent"]), changed["percent"])
             # a new report starts as not started, so every replica shows a status
             changed["status"] = "not-started"
         base = {k: [heads[k][1]] for k in changed if k in heads}

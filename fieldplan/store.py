@@ -139,12 +139,16 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
     part = target.with_suffix(".part")
-    dest = sqlite3.connect(str(part))
     try:
-        conn.backup(dest)
-    finally:
-        dest.close()
-    os.replace(part, target)
+        dest = sqlite3.connect(str(part))
+        try:
+            conn.backup(dest)
+        finally:
+            dest.close()
+        os.replace(part, target)
+    except BaseException:
+        part.unlink(missing_ok=True)  # never leave half a backup behind
+        raise
     _rotate(folder, db_path.stem)
     return target
 

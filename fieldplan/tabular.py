@@ -2,20 +2,23 @@
 Exchange Language: CSV with a row of hashtags, for humanitarian data tools) and XLSX.
 
 Narratives are user text: a cell that would start a spreadsheet formula (= + - @)
-is written as text, never as a formula.
+is written as text, never as a formula, and control characters a spreadsheet refuses
+(possible in data from older versions) are left out.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from fieldplan.errors import ValidationError
+from fieldplan.files import atomic_output
 from fieldplan.i18n import _
 from fieldplan.replica import Replica
+from fieldplan.text import for_spreadsheet
 
 FORMATS = ("csv", "hxl", "xlsx")
 
@@ -72,9 +75,13 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(v)
 
 
-def _safe(value: Any) -> Any:
-    """Keep text from being read as a spreadsheet formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+def _cell(value: Any, column: str) -> Any:
+    """A value as a cell: text without the control characters spreadsheets refuse
+    (older databases may hold them), and user text never read as a formula."""
+    if not isinstance(value, str):
+        return value
+    value = for_spreadsheet(value)
+    if column in _TEXT and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
@@ -87,18 +94,15 @@ def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: s
         raise ValidationError(_("unknown format '{format}': use one of {choices}").format(
             format=fmt, choices=", ".join(FORMATS)))
     data = rows(rep, lang, period)
-    out = Path(out)
-    tmp = out.with_name(f".{out.name}.part")
-    try:
+    with atomic_output(out) as raw:
         if fmt == "xlsx":
-            _write_xlsx(tmp, data)
+            _write_xlsx(raw, data)
         else:
-            with open(tmp, "w", newline="", encoding="utf-8-sig" if fmt == "csv" else "utf-8") \
-                    as f:
-                _write_csv(f, data, hxl=fmt == "hxl")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+            f = io.TextIOWrapper(raw, encoding="utf-8-sig" if fmt == "csv" else "utf-8",
+                                 newline="")
+            _write_csv(f, data, hxl=fmt == "hxl")
+            f.flush()
+            f.detach()  # atomic_output closes the file itself
     return len(data)
 
 
@@ -108,11 +112,10 @@ def _write_csv(f, data: Sequence[dict[str, Any]], *, hxl: bool) -> None:
     if hxl:
         w.writerow([tag for _, tag in COLUMNS])
     for row in data:
-        w.writerow(["" if row[c] is None else (_safe(row[c]) if c in _TEXT else row[c])
-                    for c, _ in COLUMNS])
+        w.writerow(["" if row[c] is None else _cell(row[c], c) for c, _ in COLUMNS])
 
 
-def _write_xlsx(path: Path, data: Sequence[dict[str, Any]]) -> None:
+def _write_xlsx(out: BinaryIO, data: Sequence[dict[str, Any]]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -123,9 +126,10 @@ def _write_xlsx(path: Path, data: Sequence[dict[str, Any]]) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in data:
-        ws.append([row[c] for c, _ in COLUMNS])
+        ws.append([for_spreadsheet(row[c]) if isinstance(row[c], str) else row[c]
+                   for c, _ in COLUMNS])
         for cell, (c, _tag) in zip(ws[ws.max_row], COLUMNS, strict=True):
             if c in _TEXT and isinstance(cell.value, str):
                 cell.data_type = "s"  # text stays text, even "=SUM(...)"
     ws.freeze_panes = "A2"
-    wb.save(path)
+    wb.save(out)

@@ -28,6 +28,11 @@ class CommandError(FieldplanError):
     """A command cannot go on; the message is shown as is."""
 
 
+class UsageError(CommandError):
+    """The command line is wrong in a way argparse cannot see (options that do not go
+    together, a number out of range): shown with the usage line, exit status 2."""
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with fieldplan's one-line errors (exit 2) and translated headings."""
 
@@ -58,7 +63,11 @@ def output(args: argparse.Namespace, data: Any, human: Callable[[], None] | str)
 
 
 def print_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
-    """A plain aligned text table."""
+    """A plain aligned text table. Cells are shown on one line, with any control
+    character escaped: user text never drives the terminal."""
+    from fieldplan.text import for_terminal
+
+    rows = [[for_terminal(str(cell)) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
@@ -84,13 +93,44 @@ def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
     default = None if top else argparse.SUPPRESS
     group = parser if top else parser.add_argument_group(_("common options"))
-    group.add_argument("--db", metavar="PATH", default=default,
+    group.add_argument("--db", metavar="PATH", default=default, type=_db_path,
                        help=_("database file (default: FIELDPLAN_DB, else the user data "
                               "folder)"))
     group.add_argument("--lang", choices=LANGUAGES, default=default,
                        help=_("language of messages and reports (en, fr, ar)"))
     group.add_argument("--json", action="store_true", default=False if top else
                        argparse.SUPPRESS, help=_("machine-readable output"))
+
+
+def _db_path(text: str) -> str:
+    from fieldplan.i18n import _
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError(_("give a database file name, not an empty one"))
+    return text
+
+
+def _undecodable_argument(args: argparse.Namespace,
+                          parsers: Sequence[argparse.ArgumentParser]) -> str | None:
+    """The name (``--note``, ``FILE``) of the first argument that is not valid UTF-8,
+    or None when all are. Python keeps such bytes as lone surrogates, which can be
+    neither stored nor printed."""
+    for parser in parsers:
+        for action in parser._actions:
+            value = getattr(args, action.dest, None)
+            values = value if isinstance(value, list | tuple) else [value]
+            for item in values:
+                if isinstance(item, tuple):  # --value KEY=NUM
+                    item = item[0]
+                if not isinstance(item, str):
+                    continue
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    if action.option_strings:
+                        return max(action.option_strings, key=len)
+                    return str(action.metavar or action.dest)
+    return None
 
 
 def command(sub: argparse._SubParsersAction, name: str, help: str,
@@ -102,7 +142,7 @@ def command(sub: argparse._SubParsersAction, name: str, help: str,
     parser = sub.add_parser(name, help=help, description=description or help)
     add_common(parser)
     if func is not None:
-        parser.set_defaults(func=func, **defaults)
+        parser.set_defaults(func=func, cli_parser=parser, **defaults)
     return parser
 
 
@@ -144,12 +184,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     _translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
+    sub = getattr(args, "cli_parser", parser)
+    bad = _undecodable_argument(args, (sub, parser))
+    if bad is not None:
+        # argparse's own form ("argument --note: ..."), with its translation
+        sub.error(i18n._("argument %(argument_name)s: %(message)s") % {
+            "argument_name": bad,
+            "message": i18n._("not valid UTF-8 text; check the terminal's character "
+                              "encoding")})
     if not args.command:
         args.command = "gui"
         args.func = _gui_default
         args.demo = False
     try:
         return int(args.func(args) or 0)
+    except UsageError as exc:
+        sub.error(str(exc))
     except FieldplanError as exc:
         _fail(str(exc))
     except BrokenPipeError:
@@ -161,15 +211,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("fieldplan: " + i18n._("interrupted") + "\n")
         return 130
     except OSError as exc:
-        detail = exc.strerror or str(exc)
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        _fail(f"{detail}{where}")
+        _fail(_os_error_message(exc))
     except Exception as exc:  # a bug: still one line, details on request
         if os.environ.get("FIELDPLAN_DEBUG"):
             raise
         _fail(i18n._("internal error: {error} (set FIELDPLAN_DEBUG=1 for details)").format(
             error=f"{type(exc).__name__}: {exc}"))
     return EXIT_ERROR
+
+
+def _os_error_message(exc: OSError) -> str:
+    """An OSError no core function turned into a FileError: its reason in words and
+    the file the person named (never a temporary ``.name.part`` beside it)."""
+    import re
+
+    from fieldplan.files import os_error_reason
+    from fieldplan.i18n import _
+
+    reason = os_error_reason(exc, writing=isinstance(exc.filename, str)
+                             and exc.filename.endswith(".part"))
+    if exc.filename is None:
+        return reason
+    name = os.fspath(exc.filename)
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    folder, base = os.path.split(name)
+    temp = re.fullmatch(r"\.?(.+?)(?:\.[0-9a-f]{8})?\.part", base)
+    if temp:
+        name = os.path.join(folder, temp.group(1))
+    # Translators: {file} is a file or folder, {reason} why it cannot be used
+    # ("the disk is full").
+    return _("{file}: {reason}").format(file=name, reason=reason)
 
 
 def _fail(message: str) -> None:

@@ -4,12 +4,13 @@ plan, demo, gui."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 
 from fieldplan import progress as prog
-from fieldplan.cli import CommandError, command, output, print_table, subcommands
+from fieldplan.cli import CommandError, UsageError, command, output, print_table, subcommands
 from fieldplan.i18n import _, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
@@ -19,6 +20,13 @@ from fieldplan.store import resolve_db_path
 def open_db(args: argparse.Namespace) -> Replica:
     """The replica named by --db / FIELDPLAN_DB / the default location."""
     return open_replica(resolve_db_path(getattr(args, "db", None)))
+
+
+def period_of(args: argparse.Namespace) -> str:
+    """``--period`` as the plan writes it (``2026-s1`` → ``2026-S1``)."""
+    from fieldplan.periods import parse_period
+
+    return str(parse_period(args.period))
 
 
 def lang_of(args: argparse.Namespace) -> str:
@@ -65,7 +73,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("action", metavar="ACTION", help=_("action code, e.g. PA2.3"))
     s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
     s.add_argument("--status", choices=STATUSES, help=_("status of the action"))
-    s.add_argument("--percent", type=_percent, metavar="N", help=_("percent complete, 0–100"))
+    s.add_argument("--percent", type=_percent, metavar="N",
+                   help=_("percent complete, 0–100 (a new report above 0 needs --status "
+                          "too)"))
     s.add_argument("--note", metavar="T", help=_("achievements (narrative)"))
     s.add_argument("--challenges", metavar="T", help=_("challenges (narrative)"))
     s.add_argument("--next-steps", metavar="T", help=_("next steps (narrative)"))
@@ -87,9 +97,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "period", _("(HQ) lock or unlock a period"),
                 _("Lock a period after its semester review, or unlock it."))
     psub = subcommands(p, "period_command")
-    for name, helptext in (("lock", _("lock a period")), ("unlock", _("unlock a period"))):
-        s = command(psub, name, helptext, func=cmd_period_lock, locked=name == "lock")
-        s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
+    s = command(psub, "lock", _("lock a period"),
+                _("Lock a period after its semester review: offices can no longer change its "
+                  "reports."), func=cmd_period_lock, locked=True)
+    s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
+    s = command(psub, "unlock", _("unlock a period"),
+                _("Unlock a period so that offices can change its reports again."),
+                func=cmd_period_lock, locked=False)
+    s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
 
     p = command(sub, "digest", _("digest of an office's merged progress"),
                 _("Print a hex digest of an office's merged progress, identical on every replica "
@@ -163,8 +178,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         rep = replica.init_hq(path, plan=plan, author=args.author)
     else:
         if args.plan:
-            raise CommandError(_("--plan goes with --hq; an office gets its plan from the "
-                                 "setup bundle"))
+            raise UsageError(_("--plan goes with --hq; an office gets its plan from the "
+                               "setup bundle"))
         from fieldplan.sync.enrol import init_from_setup
 
         rep = init_from_setup(path, Path(args.setup), author=args.author)
@@ -183,15 +198,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         st = replica_status(rep)
 
     def human() -> None:
+        from fieldplan.text import for_terminal
+
         for label, value in st.lines(lang_of(args)):
-            print(f"{label}: {value}")
+            print(for_terminal(f"{label}: {value}"))
 
     output(args, st.to_dict(), human)
     return 0
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
-    from fieldplan.i18n import level_label
+    from fieldplan.i18n import lead_label, level_label
 
     lang = lang_of(args)
     with open_db(args) as rep:
@@ -206,70 +223,115 @@ def cmd_actions(args: argparse.Namespace) -> int:
         for a in acts
     ]
     output(args, data, lambda: print_table(
-        [(a.code, level_label(a.level, lang), a.lead, a.title.get(lang)) for a in acts],
+        [(a.code, level_label(a.level, lang), lead_label(a.lead, lang), a.title.get(lang))
+         for a in acts],
         [_("Action"), _("Level"), _("Lead"), _("Title")]))
     return 0
 
 
-def cmd_progress_set(args: argparse.Namespace) -> int:
-    with open_db(args) as rep:
-        changes = prog.record_progress(
-            rep, args.action.upper(), args.period, status=args.status, percent=args.percent,
-            values=dict(args.value), achievements=args.note, challenges=args.challenges,
-            next_steps=args.next_steps)
-        report = prog.get_report(rep, args.action.upper(), args.period)
-    assert report is not None
-    data = prog.report_to_dict(report) | {"changed": bool(changes.events)}
-    from fieldplan.i18n import status_label
+#: ``progress set`` options that write a narrative, by field.
+_NARRATIVE_OPTIONS = {"achievements": "--note", "challenges": "--challenges",
+                      "next_steps": "--next-steps"}
 
+
+def cmd_progress_set(args: argparse.Namespace) -> int:
+    from fieldplan.i18n import format_number, status_label
+
+    action, period = args.action.upper(), period_of(args)
+    with open_db(args) as rep:
+        try:
+            changes = prog.record_progress(
+                rep, action, period, status=args.status, percent=args.percent,
+                values=dict(args.value), achievements=args.note, challenges=args.challenges,
+                next_steps=args.next_steps, require_status=True)
+        except prog.StatusNeededError as exc:
+            raise CommandError(_(
+                "a new report {percent}% complete needs a status too: add --status, "
+                "e.g. --status on-track").format(percent=exc.percent)) from None
+        except prog.TextTooLongError as exc:
+            raise CommandError(_(
+                "{field} is {length} characters long; the limit is {limit}").format(
+                field=_NARRATIVE_OPTIONS.get(exc.field, exc.field),
+                length=format_number(exc.length), limit=format_number(exc.limit))) from None
+        report = prog.get_report(rep, action, period)
+    # the change is saved: from here on, nothing may fail
+    data = {"action": action, "period": period, "changed": bool(changes.events)}
+    status = args.status or ""
+    if report is not None:
+        data = prog.report_to_dict(report) | data
+        status = report.status
+    with contextlib.suppress(ValueError):  # a status only a newer version knows
+        status = status_label(status, lang_of(args))
     msg = (_("Recorded {action} for {period}: {status}") if changes.events
            else _("No change to {action} for {period}: {status}"))
-    output(args, data, msg.format(action=report.action, period=report.period,
-                                  status=status_label(report.status, lang_of(args))))
+    output(args, data, msg.format(action=action, period=period, status=status))
     return 0
 
 
 def cmd_progress_submit(args: argparse.Namespace) -> int:
+    period = period_of(args)
     with open_db(args) as rep:
-        changes = prog.submit_period(rep, args.period)
-    output(args, {"period": args.period, "submitted": changes.events},
+        changes = prog.submit_period(rep, period)
+    output(args, {"period": period, "submitted": changes.events},
            ngettext("Submitted {count} report for {period}",
                     "Submitted {count} reports for {period}", changes.events).format(
-               count=changes.events, period=args.period))
+               count=changes.events, period=period))
     return 0
 
 
 def cmd_progress_reopen(args: argparse.Namespace) -> int:
+    action, period = args.action.upper(), period_of(args)
     with open_db(args) as rep:
-        prog.reopen_report(rep, args.action.upper(), args.period)
-    output(args, {"action": args.action.upper(), "period": args.period, "state": "draft"},
-           _("Reopened {action} for {period}").format(action=args.action.upper(),
-                                                       period=args.period))
+        prog.reopen_report(rep, action, period)
+    output(args, {"action": action, "period": period, "state": "draft"},
+           _("Reopened {action} for {period}").format(action=action, period=period))
     return 0
 
 
 def cmd_progress_list(args: argparse.Namespace) -> int:
     from fieldplan.i18n import format_percent, state_label, status_label
+    from fieldplan.offices import check_office
 
     lang = lang_of(args)
+    period = period_of(args) if args.period else None
     with open_db(args) as rep:
-        reports = prog.list_reports(rep, period=args.period, office=args.office)
+        office = check_office(args.office) if args.office else None
+        reports = prog.list_reports(rep, period=period, office=office)
     data = [prog.report_to_dict(r) for r in reports]
-    output(args, data, lambda: print_table(
-        [(r.office, r.action, r.period, status_label(r.status, lang),
-          "" if r.percent is None else format_percent(r.percent, lang), state_label(r.state, lang),
-          r.achievements[:40].replace("\n", " ")) for r in reports],
-        [_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"), _("State"),
-         _("Note")]))
+
+    def human() -> None:
+        if not reports:
+            if period and office:
+                msg = _("No progress reports from {office} for {period}.")
+            elif period:
+                msg = _("No progress reports for {period}.")
+            elif office:
+                msg = _("No progress reports from {office}.")
+            else:
+                msg = _("No progress reports.")
+            print(msg.format(office=office, period=period))
+            return
+        print_table(
+            [(r.office, r.action, r.period, status_label(r.status, lang),
+              "" if r.percent is None else format_percent(r.percent, lang),
+              state_label(r.state, lang), r.achievements[:40]) for r in reports],
+            [_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"), _("State"),
+             _("Note")])
+
+    output(args, data, human)
     return 0
 
 
 def cmd_period_lock(args: argparse.Namespace) -> int:
+    period = period_of(args)
     with open_db(args) as rep:
-        prog.set_period_lock(rep, args.period, args.locked)
-    msg = _("Locked {period}") if args.locked else _("Unlocked {period}")
-    output(args, {"period": args.period, "locked": args.locked},
-           msg.format(period=args.period))
+        changes = prog.set_period_lock(rep, period, args.locked)
+    if changes.events:
+        msg = _("Locked {period}") if args.locked else _("Unlocked {period}")
+    else:
+        msg = _("{period} is already locked") if args.locked else _("{period} was not locked")
+    output(args, {"period": period, "locked": args.locked, "changed": bool(changes.events)},
+           msg.format(period=period))
     return 0
 
 
@@ -313,7 +375,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from fieldplan.demo import make_demo
 
     if not 1 <= args.offices <= 57:
-        raise CommandError(_("--offices must be between 1 and 57"))
+        raise UsageError(_("--offices must be between 1 and 57"))
     out = Path(args.out)
     world = make_demo(out, offices=args.offices, seed=args.seed, merge=args.merge,
                       progress=None if getattr(args, "json", False) else _demo_progress)

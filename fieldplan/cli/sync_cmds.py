@@ -4,6 +4,7 @@ keys, conflicts."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from fieldplan import sync
@@ -14,11 +15,11 @@ from fieldplan.store import resolve_db_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = command(sub, "office", _("(HQ) enrol an office"),
+    p = command(sub, "office", _("(HQ) enroll an office"),
                 _("Headquarters: write the setup bundle an office starts from."))
     osub = subcommands(p, "office_command")
     s = command(osub, "enroll", _("write a setup bundle for an office"),
-                _("Write a setup bundle for an office. It holds a secret enrolment token: send "
+                _("Write a setup bundle for an office. It holds a secret enrollment token: send "
                   "it to that office only."), func=cmd_enroll)
     s.add_argument("code", metavar="CODE", help=_("office code, e.g. ML or RO-Dakar"))
     s.add_argument("-o", "--output", required=True, metavar="FILE",
@@ -89,20 +90,45 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def check_bundle_file(name: str) -> None:
+    """CommandError unless ``name`` is a regular file (not a folder, a device...)."""
+    import os
+    import stat
 
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise CommandError(_("no such file: {file}").format(file=name)) from None
+    except OSError as exc:
+        from fieldplan.files import cannot_read
+
+        raise cannot_read(name, exc) from None
+    if stat.S_ISDIR(mode):
+        raise CommandError(_("{file} is a folder, not a bundle file").format(file=name))
+    if not stat.S_ISREG(mode):
+        raise CommandError(_("{file} is not a regular file").format(file=name))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
     for f in args.files:
-        if not Path(f).is_file():
-            raise CommandError(_("no such file: {file}").format(file=f))
+        check_bundle_file(f)
     with open_db(args) as rep:
         outcomes = sync.import_bundles(rep, args.files)
     output(args, [o.to_dict() for o in outcomes],
-           lambda: [print(o.line()) for o in outcomes])
+           lambda: _print_outcomes(outcomes))
     return 1 if any(o.outcome == "rejected" for o in outcomes) else 0
 
 
+def _print_outcomes(outcomes) -> None:
+    """One line per bundle; file names and reasons shown without control characters."""
+    from fieldplan.text import for_terminal
+
+    for o in outcomes:
+        print(for_terminal(o.line()))
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
+    check_bundle_file(args.file)
     path = resolve_db_path(getattr(args, "db", None))
     if path.exists():
         with open_db(args) as rep:
@@ -117,6 +143,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
                            result["events"] or 0)
                   .format(events=result["events"], office=result["office"],
                           replica=(result["replica"] or "")[:8], key=result["key_id"]))
+            if result.get("trusted") is False:
+                print(_("signed by a key this database does not know yet (fingerprint "
+                        "{fingerprint}): importing it puts it in quarantine until the key "
+                        "is trusted").format(fingerprint=result["fingerprint"]))
         else:
             print(_("invalid: {reason}").format(reason=result["reason"]))
 
@@ -167,15 +197,17 @@ def _key_status(status: str) -> str:
 def cmd_keys_trust(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         outcomes = sync.trust_key(rep, args.fingerprint)
-    output(args, [o.to_dict() for o in outcomes], lambda: [print(o.line()) for o in outcomes])
+    output(args, [o.to_dict() for o in outcomes], lambda: _print_outcomes(outcomes))
     return 1 if any(o.outcome == "rejected" for o in outcomes) else 0
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
-        sync.revoke_key(rep, args.key_id)
-    output(args, {"key_id": args.key_id.upper(), "status": "revoked"},
-           _("Revoked key {key}").format(key=args.key_id.upper()))
+        changes = sync.revoke_key(rep, args.key_id)
+    key = args.key_id.strip().upper()
+    output(args, {"key_id": key, "status": "revoked", "changed": bool(changes.events)},
+           _("Revoked key {key}").format(key=key) if changes.events
+           else _("Key {key} was already revoked").format(key=key))
     return 0
 
 
@@ -189,6 +221,11 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
+    from fieldplan.cli.core_cmds import lang_of
+    from fieldplan.i18n import field_label
+    from fieldplan.text import for_terminal
+
+    lang = lang_of(args)
     with open_db(args) as rep:
         conflicts = sync.list_conflicts(rep)
 
@@ -196,13 +233,44 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
         if not conflicts:
             print(_("No open conflicts."))
         for c in conflicts:
-            print(f"{c.id}  {c.entity_id}  {c.field}")
+            if c.entity == "progress":
+                where = f"{c.office}  {c.action}  {c.period}"
+            else:
+                where = f"{c.entity}  {c.entity_id}"
+            print(for_terminal(f"{c.id}  {where}  {field_label(c.field, lang)}"))
             for cand in c.candidates:
                 mark = "*" if cand.winner else " "
-                print(f"   {mark} {cand.value_id}  {cand.value!r}  {cand.author}  {cand.at}")
+                value = conflict_value(c.field, cand.value, lang)
+                print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
+                                   f"{cand.at}"))
 
     output(args, [c.to_dict() for c in conflicts], human)
     return 0
+
+
+def conflict_value(field: str, value, lang: str) -> str:
+    """A competing value as a person reads it: words for a status or state, numbers
+    in the language's form, text as written (cut at 60 characters), "–" for none."""
+    from fieldplan.i18n import format_number, format_percent, state_label, status_label
+
+    if value is None or value == "":
+        return "–"
+    if field == "percent" and isinstance(value, int | float) and not isinstance(value, bool):
+        return format_percent(value, lang)
+    try:
+        if field == "status":
+            return status_label(value, lang)
+        if field == "state":
+            return state_label(value, lang)
+    except ValueError:
+        pass
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return format_number(value, lang)
+    text = str(value) if not isinstance(value, dict | list) else json.dumps(
+        value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:

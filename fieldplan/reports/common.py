@@ -633,7 +633,6 @@ def _render(ctx: Ctx, out, make_story, *, title, left, right, progress, step) ->
             break
         state.total = pages
         data = buf.getvalue() if final else b""
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, out)
-    return out
+    from fieldplan.files import write_atomic
+
+    return write_atomic(out, data)

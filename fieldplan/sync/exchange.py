@@ -68,7 +68,9 @@ def _events_line(n: int) -> str:
 
 
 def _cannot_read(exc: OSError) -> str:
-    return _("cannot read: {error}").format(error=exc.strerror)
+    from fieldplan.files import os_error_reason
+
+    return _("cannot read: {error}").format(error=os_error_reason(exc))
 
 
 

@@ -1,0 +1,443 @@
+"""What the command line says when things go right, half right or wrong: periods in
+any case, user text with control characters, undecodable arguments, file-system
+errors, misleading confirmations, usage errors, help wording."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from fieldplan.cli import build_parser, main
+
+
+def run(*argv: str, capsys) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def hq_db(tmp_path: Path, capsys) -> str:
+    db = str(tmp_path / "hq.sqlite3")
+    assert run("--db", db, "init", "--hq", capsys=capsys)[0] == 0
+    return db
+
+
+@pytest.fixture
+def ml_db(tmp_path: Path, hq, capsys) -> str:
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    db = tmp_path / "ml.sqlite3"
+    init_from_setup(db, setup).close()
+    return str(db)
+
+
+def _global(db: str, capsys) -> str:
+    """A global action (HQ reports on those)."""
+    out = run("--db", db, "--json", "actions", "--level", "global", capsys=capsys)[1]
+    return json.loads(out)[0]["code"]
+
+
+def _national(db: str, capsys) -> dict:
+    out = run("--db", db, "--json", "actions", "--level", "national", capsys=capsys)[1]
+    return json.loads(out)[0]
+
+
+# --- 1. periods in any case ---------------------------------------------------------
+
+
+def test_a_lower_case_period_is_saved_and_confirmed(hq_db, capsys) -> None:
+    act = _global(hq_db, capsys)
+    code, out, err = run("--db", hq_db, "progress", "set", act, "--period", "2026-s2",
+                         "--status", "at-risk", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.strip() == f"Recorded {act} for 2026-S2: At risk"
+    code, out, err = run("--db", hq_db, "--json", "progress", "set", act, "--period",
+                         " 2026-s2 ", "--percent", "10", capsys=capsys)
+    assert code == 0, err
+    assert json.loads(out)["period"] == "2026-S2" and json.loads(out)["percent"] == 10
+    rows = json.loads(run("--db", hq_db, "--json", "progress", "list", "--period", "2026-s2",
+                          capsys=capsys)[1])
+    assert [(r["period"], r["status"], r["percent"]) for r in rows] == [
+        ("2026-S2", "at-risk", 10)]
+    code, out, _ = run("--db", hq_db, "progress", "submit", "--period", "2026-s2",
+                       capsys=capsys)
+    assert code == 0 and "2026-S2" in out
+    code, out, _ = run("--db", hq_db, "progress", "reopen", act, "--period", "2026-s2",
+                       capsys=capsys)
+    assert code == 0 and "2026-S2" in out
+
+
+def test_core_lookups_accept_any_case(hq) -> None:
+    from fieldplan import progress
+
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2026-s1", status="on-track")
+    assert progress.get_report(hq, act, "2026-s1").period == "2026-S1"
+    progress.set_period_lock(hq, "2026-s1", True)
+    assert progress.is_locked(hq, "2026-s1") and progress.is_locked(hq, "2026-S1")
+
+
+# --- 2. control characters ----------------------------------------------------------
+
+
+def test_terminal_tables_never_carry_escape_codes(hq_db, capsys) -> None:
+    act = _global(hq_db, capsys)
+    code, _, err = run("--db", hq_db, "progress", "set", act, "--period", "2026-S1",
+                       "--status", "on-track", "--note", "ctrl\x01\x07\x1b[31mred\r\nnext",
+                       capsys=capsys)
+    assert code == 0, err
+    row = json.loads(run("--db", hq_db, "--json", "progress", "list", capsys=capsys)[1])[0]
+    assert row["achievements"] == "ctrl[31mred\nnext"
+    # text stored by an older version still holds them: the table shows them escaped
+    import sqlite3
+
+    with sqlite3.connect(hq_db) as conn:
+        conn.execute("UPDATE progress SET achievements = ?", ("old\x1b[2Jdata\x07\tx",))
+    code, out, _ = run("--db", hq_db, "progress", "list", capsys=capsys)
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out and "\t" not in out
+    assert "old\\x1b[2Jdata\\x07 x" in out
+
+
+def test_print_table_escapes_every_cell(capsys) -> None:
+    from fieldplan.cli import print_table
+
+    print_table([("a\x1b[1m", "b\nc", "\x9b31m")], ["X", "Y", "Z"])
+    out = capsys.readouterr().out
+    assert out.splitlines()[1] == "a\\x1b[1m  b c  \\x9b31m"
+
+
+# --- 3. undecodable arguments -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["progress", "set", "PA1.1", "--period", "2026-S1", "--note", "\udcff\udcfe bad"],
+     "--note"),
+    (["progress", "set", "PA1.1", "--period", "2026-S1", "--note=\udcff bad"], "--note"),
+    (["import", "caf\udce9.fieldplan"], "FILE"),
+])
+def test_an_argument_that_is_not_utf8_is_a_usage_error(hq_db, argv, named, capsys) -> None:
+    code, out, err = run("--db", hq_db, *argv, capsys=capsys)
+    assert code == 2 and out == ""
+    last = err.strip().splitlines()[-1]
+    assert f"argument {named}: not valid UTF-8 text" in last
+    assert "internal error" not in err and "Traceback" not in err
+
+
+# --- 4. file-system errors ----------------------------------------------------------
+
+
+def test_writing_into_a_folder_names_it(hq_db, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "out.toml"  # a folder, whatever its name says
+    folder.mkdir()
+    for argv in (("data", "export", "--format", "xlsx", "-o", str(folder)),
+                 ("data", "export", "--format", "csv", "-o", str(folder)),
+                 ("plan", "export", "-o", str(folder)),
+                 ("report", "sheet", "--period", "2026-S1", "-o", str(folder))):
+        code, _, err = run("--db", hq_db, *argv, capsys=capsys)
+        assert code == 1
+        assert err == f"fieldplan: error: cannot write {folder}: it is a folder\n"
+    assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".*part"))
+
+
+def test_a_read_only_disk_names_the_final_file(hq_db, tmp_path: Path, capsys,
+                                               monkeypatch) -> None:
+    real_open = os.open
+
+    def read_only(path, flags, *args):
+        if str(path).endswith(".part"):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", read_only)
+    target = tmp_path / "x.csv"
+    code, _, err = run("--db", hq_db, "data", "export", "--format", "csv", "-o", str(target),
+                       capsys=capsys)
+    assert code == 1
+    assert err == f"fieldplan: error: cannot write {target}: the disk is read-only\n"
+
+
+def test_a_full_disk_leaves_no_partial_file(tmp_path: Path, monkeypatch) -> None:
+    from fieldplan import files
+    from fieldplan.errors import FileError
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device", str(src), None, str(dst))
+
+    monkeypatch.setattr(files.os, "replace", full)
+    target = tmp_path / "sheet.pdf"
+    with pytest.raises(FileError, match=r"^cannot write .*sheet\.pdf: the disk is full$"):
+        files.write_atomic(target, b"%PDF")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_os_error_reasons_are_words(monkeypatch) -> None:
+    from fieldplan import files, i18n
+
+    reasons = {code: files.os_error_reason(OSError(code, "x"), writing=True)
+               for code in (errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EISDIR,
+                            errno.ENOTDIR, errno.ENOENT, errno.EDQUOT, errno.EEXIST)}
+    assert "x" not in reasons.values() and len(set(reasons.values())) == 8
+    # they go through the catalogs
+    monkeypatch.setattr(i18n, "_", lambda m: "«" + m + "»")
+    monkeypatch.setattr(files, "_", lambda m: "«" + m + "»")
+    assert files.os_error_reason(OSError(errno.ENOSPC, "x")) == "«the disk is full»"
+
+
+def test_an_unexpected_os_error_hides_temporary_names(hq_db, tmp_path: Path, capsys,
+                                                      monkeypatch) -> None:
+    from fieldplan.cli import core_cmds
+
+    def boom(args):
+        raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / ".x.pdf.1a2b3c4d.part"))
+
+    monkeypatch.setattr(core_cmds, "cmd_status", boom)  # main() builds its parser after this
+    code, _, err = run("--db", hq_db, "status", capsys=capsys)
+    assert code == 1
+    assert err == f"fieldplan: error: {tmp_path / 'x.pdf'}: the disk is read-only\n"
+
+
+def test_demo_into_a_file_says_so(tmp_path: Path, capsys) -> None:
+    afile = tmp_path / "ML-setup.fieldplan"
+    afile.write_bytes(b"x")
+    code, _, err = run("demo", "--out", str(afile), capsys=capsys)
+    assert code == 1 and err == f"fieldplan: error: {afile} is a file, not a folder\n"
+    code, _, err = run("demo", "--out", str(afile / "w"), capsys=capsys)
+    assert code == 1
+    assert err == (f"fieldplan: error: cannot write {afile / 'w'}: part of the path is a "
+                   "file, not a folder\n")
+
+
+# --- 5. import of what is not a bundle file -----------------------------------------
+
+
+def test_import_says_what_the_path_is(hq_db, tmp_path: Path, capsys) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    for command in ("import", "verify"):
+        code, _, err = run("--db", hq_db, command, str(usb), capsys=capsys)
+        assert code == 1 and err == f"fieldplan: error: {usb} is a folder, not a bundle file\n"
+    code, _, err = run("--db", hq_db, "import", os.devnull, capsys=capsys)
+    assert code == 1 and err == f"fieldplan: error: {os.devnull} is not a regular file\n"
+    code, _, err = run("--db", hq_db, "import", str(tmp_path / "none"), capsys=capsys)
+    assert code == 1 and "no such file" in err
+
+
+# --- 6. words, not internal names ---------------------------------------------------
+
+
+def test_actions_lead_is_translated(hq_db, capsys) -> None:
+    from fieldplan.i18n import lead_label
+
+    out = run("--db", hq_db, "--lang", "fr", "actions", capsys=capsys)[1]
+    joint = lead_label("joint", "fr")
+    assert joint != "joint"
+    leads = {line.split()[2] for line in out.splitlines()[1:]}
+    assert joint in leads and "joint" not in leads
+
+
+def test_conflicts_list_speaks_to_people(hq, make_office, tmp_path: Path, capsys) -> None:
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundle
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, act, "2026-S1", status="on-track", percent=30,
+                             achievements="first")
+    progress.record_progress(b, act, "2026-S1", status="at-risk", percent=40,
+                             achievements="second\x1b")
+    for rep in (a, b):
+        import_bundle(hq, export_bundle(rep, out_dir=tmp_path).path)
+    hq.close()
+    code, out, _ = run("--db", str(tmp_path / "hq.sqlite3"), "conflicts", "list",
+                       capsys=capsys)
+    assert code == 0
+    assert f"ML  {act}  2026-S1  Percent complete" in out
+    assert f"ML  {act}  2026-S1  Achievements" in out
+    assert f"ML  {act}  2026-S1  Status" in out
+    assert "|" not in out and "'" not in out
+    assert "percent" not in out and "achievements" not in out
+    assert " 30%  " in out and " On track  " in out and " first  " in out
+    assert "second  " in out  # the control character is gone
+
+
+def test_field_labels_are_one_definition() -> None:
+    from fieldplan.i18n import field_label
+
+    assert field_label("achievements") == "Achievements"
+    assert field_label("percent") == "Percent complete"
+    assert field_label("value.people") == "Indicator people"
+    assert field_label("next_steps", "fr") != "next_steps"
+
+
+# --- 7. too-long narratives ---------------------------------------------------------
+
+
+def test_too_long_note_names_the_option(hq_db, capsys) -> None:
+    act = _global(hq_db, capsys)
+    for option in ("--note", "--challenges", "--next-steps"):
+        code, _, err = run("--db", hq_db, "progress", "set", act, "--period", "2026-S1",
+                           "--status", "on-track", option, "x" * 26000, capsys=capsys)
+        assert code == 1
+        assert err == (f"fieldplan: error: {option} is 26,000 characters long; the limit is "
+                       "20,000\n")
+
+
+# --- 8. confirmations that say what happened ----------------------------------------
+
+
+def test_lock_and_unlock_say_when_nothing_changed(hq_db, capsys) -> None:
+    import sqlite3
+
+    def events() -> int:
+        with sqlite3.connect(hq_db) as conn:
+            return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    assert run("--db", hq_db, "period", "lock", "2026-S1", capsys=capsys)[1] == \
+        "Locked 2026-S1\n"
+    before = events()
+    assert run("--db", hq_db, "period", "lock", "2026-s1", capsys=capsys)[1] == \
+        "2026-S1 is already locked\n"
+    assert run("--db", hq_db, "period", "unlock", "2025-S2", capsys=capsys)[1] == \
+        "2025-S2 was not locked\n"
+    data = json.loads(run("--db", hq_db, "--json", "period", "unlock", "2025-S2",
+                          capsys=capsys)[1])
+    assert data == {"period": "2025-S2", "locked": False, "changed": False}
+    assert events() == before
+
+
+def test_revoking_a_revoked_key_says_so(hq, make_office, tmp_path: Path, capsys) -> None:
+    import sqlite3
+
+    from fieldplan.sync import export_bundle, import_bundle
+
+    ml = make_office("ML")
+    key = ml.meta("key_id")
+    # HQ registers the office's key with its first bundle
+    assert import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path).outcome == "merged"
+    db = str(hq.path)
+    hq.close()
+
+    def count() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    assert run("--db", db, "keys", "revoke", key.lower(), capsys=capsys)[1] == \
+        f"Revoked key {key}\n"
+    before = count()
+    assert run("--db", db, "keys", "revoke", key, capsys=capsys)[1] == \
+        f"Key {key} was already revoked\n"
+    assert json.loads(run("--db", db, "--json", "keys", "revoke", key,
+                          capsys=capsys)[1])["changed"] is False
+    assert count() == before
+
+
+def test_verify_says_when_the_key_is_not_known(hq, tmp_path: Path, capsys) -> None:
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    ml = init_from_setup(tmp_path / "ml.sqlite3", setup)
+    bundle = export_bundle(ml, out_dir=tmp_path).path
+    ml.close()
+    hq.close()
+    code, out, _err = run("--db", str(hq.path), "verify", str(bundle), capsys=capsys)
+    assert code == 0 and out.startswith("valid: ") and "quarantine" not in out
+    other = init_hq(tmp_path / "other.sqlite3")  # a database that never enrolled ML
+    other.close()
+    code, out, _err = run("--db", str(other.path), "verify", str(bundle), capsys=capsys)
+    assert code == 0 and "importing it puts it in quarantine" in out.splitlines()[1]
+
+
+# --- 9. usage errors ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [
+    ["demo", "--out", "w", "--offices", "0"],
+    ["demo", "--out", "w", "--offices", "58"],
+    ["init", "--from", "S.fieldplan", "--plan", "P.toml"],
+    ["--db", "", "status"],
+    ["status", "--db", " "],
+])
+def test_usage_errors_exit_2(argv, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(*argv, capsys=capsys)
+    assert code == 2 and "usage error" in err.splitlines()[-1]
+    assert not (tmp_path / "w").exists()
+
+
+# --- 10. help and empty listings ----------------------------------------------------
+
+
+def _parsers(parser: argparse.ArgumentParser, prefix=()):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name), sub
+                yield from _parsers(sub, (*prefix, name))
+
+
+def test_help_descriptions_are_sentences() -> None:
+    for name, sub in _parsers(build_parser()):
+        text = sub.description or ""
+        assert text[:1].isupper() and text.endswith("."), (name, text)
+
+
+def test_top_level_help_spells_enroll_like_the_command(capsys) -> None:
+    code, out, _ = run("--help", capsys=capsys)
+    assert code == 0 and "enroll an office" in out and "enrol " not in out
+
+
+def test_an_empty_progress_list_says_so(hq_db, capsys) -> None:
+    assert run("--db", hq_db, "progress", "list", capsys=capsys)[1] == "No progress reports.\n"
+    assert run("--db", hq_db, "progress", "list", "--period", "2026-s1", capsys=capsys)[1] == \
+        "No progress reports for 2026-S1.\n"
+    assert run("--db", hq_db, "progress", "list", "--office", "ml", capsys=capsys)[1] == \
+        "No progress reports from ML.\n"
+    assert run("--db", hq_db, "progress", "list", "--office", "ML", "--period", "2026-S1",
+               capsys=capsys)[1] == "No progress reports from ML for 2026-S1.\n"
+    assert json.loads(run("--db", hq_db, "--json", "progress", "list", capsys=capsys)[1]) == []
+
+
+# --- 11. value sanity ---------------------------------------------------------------
+
+
+def test_huge_values_stay_floats(ml_db, capsys) -> None:
+    act = _national(ml_db, capsys)
+    key = act["indicators"][0]
+    code, _, err = run("--db", ml_db, "progress", "set", act["code"], "--period", "2026-S1",
+                       "--status", "on-track", "--value", f"{key}=1e308", capsys=capsys)
+    assert code == 0, err
+    row = json.loads(run("--db", ml_db, "--json", "progress", "list", capsys=capsys)[1])[0]
+    assert row["values"][key] == 1e308 and isinstance(row["values"][key], float)
+    run("--db", ml_db, "progress", "set", act["code"], "--period", "2026-S1",
+        "--value", f"{key}=12.0", capsys=capsys)
+    row = json.loads(run("--db", ml_db, "--json", "progress", "list", capsys=capsys)[1])[0]
+    assert row["values"][key] == 12 and isinstance(row["values"][key], int)
+
+
+def test_a_new_report_with_progress_needs_a_status(hq_db, capsys) -> None:
+    act = _global(hq_db, capsys)
+    code, _, err = run("--db", hq_db, "progress", "set", act, "--period", "2026-S1",
+                       "--percent", "30", capsys=capsys)
+    assert code == 1 and "--status" in err
+    assert json.loads(run("--db", hq_db, "--json", "progress", "list", capsys=capsys)[1]) == []
+    # percent 0, or an existing report: fine
+    assert run("--db", hq_db, "progress", "set", act, "--period", "2026-S1", "--percent", "0",
+               capsys=capsys)[0] == 0
+    assert run("--db", hq_db, "progress", "set", act, "--period", "2026-S1", "--percent", "30",
+               capsys=capsys)[0] == 0
+    code, out, _ = run("--db", hq_db, "progress", "set", "--help", capsys=capsys)
+    assert "needs --status" in " ".join(out.split())

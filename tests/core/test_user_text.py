@@ -1,0 +1,92 @@
+"""User text through the core: control characters removed on the way in, refused
+characters left out of spreadsheets, too-long narratives named for people, huge
+indicator values kept as floats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.errors import ValidationError
+from fieldplan.text import clean_text, for_spreadsheet, for_terminal
+
+
+def _global(rep) -> str:
+    return rep.plan().actions_of(level="global")[0].code
+
+
+def test_clean_text() -> None:
+    assert clean_text("a\x01b\x07c\x1b[31md\x7f\x85e") == "abc[31mde"
+    assert clean_text("one\r\ntwo\rthree\n\tfour") == "one\ntwo\nthree\n\tfour"
+    assert clean_text("bad \udcff byte") == "bad \ufffd byte"
+    assert clean_text("عربي — ok ✓") == "عربي — ok ✓"
+
+
+def test_for_spreadsheet_and_terminal() -> None:
+    assert for_spreadsheet("a\x00b\x0bc\x1fd\te\nf\rg") == "abcd\te\nf\rg"
+    assert for_terminal("a\x1b[0m\tb\nc\x07") == "a\\x1b[0m b c\\x07"
+
+
+def test_record_progress_removes_control_characters(hq) -> None:
+    act = _global(hq)
+    progress.record_progress(hq, act, "2026-S1", status="on-track",
+                             achievements="ctrl\x01\x07\x1b[31mred", challenges="a\r\nb\tc",
+                             next_steps="\x0cpage")
+    r = progress.get_report(hq, act, "2026-S1")
+    assert (r.achievements, r.challenges, r.next_steps) == ("ctrl[31mred", "a\nb\tc", "page")
+    # the same text again, with other control characters: no change, no event
+    assert progress.record_progress(hq, act, "2026-S1", achievements="ctrl\x02[31mred").events \
+        == 0
+
+
+def test_text_limit_is_counted_after_cleaning_and_named_for_people(hq) -> None:
+    act = _global(hq)
+    limit = progress.MAX_TEXT
+    progress.record_progress(hq, act, "2026-S1", status="on-track",
+                             achievements="x" * limit + "\x07" * 10)
+    with pytest.raises(progress.TextTooLongError) as info:
+        progress.record_progress(hq, act, "2026-S1", next_steps="y" * (limit + 1))
+    assert str(info.value) == "Next steps is 20,001 characters long; the limit is 20,000"
+    assert (info.value.field, info.value.length, info.value.limit) == (
+        "next_steps", limit + 1, limit)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "hxl"])
+def test_exports_survive_control_characters_from_older_data(hq, tmp_path: Path, fmt) -> None:
+    from fieldplan.tabular import export_table
+
+    act = _global(hq)
+    progress.record_progress(hq, act, "2026-S1", status="on-track", achievements="x")
+    # as an older version (or an imported bundle) may have stored it
+    hq.conn.execute("UPDATE progress SET achievements = ?, challenges = ?",
+                    ("ctrl\x01\x07\x1b[31mred\nline", "=cmd\x00"))
+    hq.conn.commit()
+    out = tmp_path / f"progress.{fmt}"
+    assert export_table(hq, fmt, out) == 1
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        ws = load_workbook(out).active
+        values = [c.value for c in ws[2]]
+        assert "ctrl[31mred\nline" in values and "=cmd" in values
+    else:
+        text = out.read_text(encoding="utf-8-sig")
+        assert "\x1b" not in text and "\x00" not in text
+        assert "ctrl[31mred\nline" in text and "'=cmd" in text
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_integral_values_beyond_2_53_stay_floats(make_office) -> None:
+    ml = make_office("ML")
+    act = ml.plan().actions_of(level="national")[0]
+    key = act.indicators[0].key
+    for given, stored in ((1e308, 1e308), (2.0**53, 2**53), (2.0**53 * 2, 2.0**54),
+                          (10**30, 1e30), (12.0, 12)):
+        progress.record_progress(ml, act.code, "2026-S1", status="on-track",
+                                 values={key: given})
+        value = progress.get_report(ml, act.code, "2026-S1").value(key)
+        assert value == stored and type(value) is type(stored), given
+    with pytest.raises(ValidationError, match="not a finite number"):
+        progress.record_progress(ml, act.code, "2026-S1", values={key: 10**400})

@@ -353,10 +353,20 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
 
     with open_db(args) as rep:
         result = replace_plan(rep, Path(args.file))
-    output(args, result, ngettext(
-        "Plan {plan} version {version} imported ({actions} action)",
-        "Plan {plan} version {version} imported ({actions} actions)", result["actions"]).format(
-        plan=result["plan"], version=result["version"], actions=result["actions"]))
+
+    def human() -> None:
+        print(ngettext(
+            "Plan {plan} version {version} imported ({actions} action)",
+            "Plan {plan} version {version} imported ({actions} actions)", result["actions"])
+            .format(plan=result["plan"], version=result["version"],
+                    actions=result["actions"]))
+        if result["orphaned_actions"]:
+            # reports are never deleted: say which ones the new plan no longer lists
+            print(_("Reports on actions this version no longer has are kept, but no longer "
+                    "shown in the plan: {actions}").format(
+                        actions=", ".join(result["orphaned_actions"])))
+
+    output(args, result, human)
     return 0
 
 

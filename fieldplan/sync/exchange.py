@@ -27,7 +27,7 @@ from fieldplan.errors import BundleError, FieldplanError, OwnershipError, Valida
 from fieldplan.i18n import _, ngettext, pgettext
 from fieldplan.minisign import PublicKey
 from fieldplan.model import NARRATIVE_FIELDS, REPORT_STATES, STATUSES
-from fieldplan.progress import MAX_TEXT
+from fieldplan.progress import MAX_TEXT, locked_periods
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
 
@@ -90,6 +90,8 @@ class ImportOutcome:
     events_new: int = 0
     events_total: int = 0
     gaps: tuple[str, ...] = ()
+    #: periods headquarters had locked that this bundle still changed (late data)
+    late_periods: tuple[str, ...] = ()
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -101,16 +103,22 @@ class ImportOutcome:
         detail = ngettext("{new} new of {total} event", "{new} new of {total} events",
                           self.events_total).format(new=self.events_new,
                                                     total=self.events_total)
+        notes = list(self.gaps)
+        if self.late_periods:
+            notes.append(ngettext("changes to the locked period {periods}",
+                                  "changes to the locked periods {periods}",
+                                  len(self.late_periods)).format(
+                                      periods=", ".join(self.late_periods)))
         return _("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail) + (
-            "; " + "; ".join(self.gaps) if self.gaps else "")
+            "; " + "; ".join(notes) if notes else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "outcome": self.outcome, "reason": self.reason,
                 "office": self.office, "replica": self.replica, "key_id": self.key_id,
                 "fingerprint": self.fingerprint, "bundle_id": self.bundle_id,
                 "events_new": self.events_new, "events": self.events_total,
-                "gaps": list(self.gaps)}
+                "gaps": list(self.gaps), "late_periods": list(self.late_periods)}
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ class _MergeStats:
     total: int = 0
     new: int = 0
     origins: dict[str, tuple[int, int]] = field(default_factory=dict)
+    periods: set[str] = field(default_factory=set)  # of the new progress events
 
 
 # --- what a replica holds ---------------------------------------------------------------
@@ -398,6 +407,8 @@ class _Merger:
         self.stats.total += len(ready)
         new = events.store_events(self.rep.conn, ready)
         self.stats.new += len(new)
+        self.stats.periods.update(e.entity_id.rpartition("|")[2] for e in new
+                                  if e.entity == "progress")
         if any(e.entity == "key" for e in new):
             self.offices.update(keyreg.replica_offices(self.rep))
 
@@ -507,8 +518,10 @@ def import_bundle(
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel)
                 outcome = "duplicate" if seen or (stats.new == 0 and stats.total) else "merged"
                 gaps = tuple(g.message() for g in list_gaps(rep, stats.origins))
+                late = tuple(sorted(stats.periods & set(locked_periods(rep)))
+                             if rep.is_hq and stats.periods else ())
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
-                                       **base)
+                                       late_periods=late, **base)
                 _inbox_row(rep, result, sha)
                 rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ?", (b.bundle_id,))
         except (BundleError, sqlite3.IntegrityError) as exc:

@@ -217,6 +217,26 @@ def test_plan_export_and_amendment(tmp_path: Path, capsys) -> None:
     assert code == 1 and "bad.toml" in err and "line" in err
 
 
+def test_plan_amendment_names_reports_it_no_longer_lists(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "hq.sqlite3")
+    run("--db", db, "init", "--hq", capsys=capsys)
+    assert run("--db", db, "progress", "set", "PA4.6", "--period", "2026-S1", "--status",
+               "on-track", capsys=capsys)[0] == 0
+    plan_file = tmp_path / "plan.toml"
+    run("--db", db, "plan", "export", "-o", str(plan_file), capsys=capsys)
+    blocks = plan_file.read_text(encoding="utf-8").split("\n[[actions]]\n")
+    kept = [b for b in blocks if not b.startswith('code = "PA4.6"')]
+    assert len(kept) == len(blocks) - 1
+    plan_file.write_text("\n[[actions]]\n".join(kept).replace("version = 1", "version = 2", 1),
+                         encoding="utf-8")
+    code, out, err = run("--db", db, "plan", "import", str(plan_file), capsys=capsys)
+    assert code == 0, err
+    assert out.splitlines()[1].endswith("no longer shown in the plan: PA4.6")
+    # the report itself is kept
+    listed = json.loads(run("--db", db, "--json", "progress", "list", capsys=capsys)[1])
+    assert [r["action"] for r in listed] == ["PA4.6"]
+
+
 def test_demo_world(tmp_path: Path, capsys) -> None:
     code, out, err = run("--json", "demo", "--out", str(tmp_path / "w"), "--offices", "3",
                          "--seed", "5", "--merge", capsys=capsys)

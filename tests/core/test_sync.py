@@ -419,6 +419,21 @@ def test_rotation_endorsements_old_and_new_shapes() -> None:
     assert len(keyreg.endorsements([one] * 20)) == keyreg.MAX_ROTATIONS
 
 
+def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    _, first = send(ml, hq, tmp_path)
+    assert first.late_periods == ()
+    progress.set_period_lock(hq, "2026-S1")
+    # written before the lock reached the office: merged, and HQ is told
+    progress.record_progress(ml, national(ml), "2026-S1", percent=60)
+    progress.record_progress(ml, national(ml), "2026-S2", status="at-risk")
+    _, late = send(ml, hq, tmp_path)
+    assert late.outcome == "merged" and late.late_periods == ("2026-S1",)
+    assert late.line().endswith("; changes to the locked period 2026-S1")
+    assert late.to_dict()["late_periods"] == ["2026-S1"]
+
+
 # --- gaps -------------------------------------------------------------------------------
 
 

@@ -167,8 +167,17 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
+    from fieldplan.sync.keys import KeyInfo
+
     with open_db(args) as rep:
-        keys = sorted(sync.all_keys(rep).values(), key=lambda k: (k.office, k.key_id))
+        known = sync.all_keys(rep)
+        own = rep.meta("key_id") or ""
+        if own and own not in known:
+            # a key this computer made (first key, or a rotation) that the registry has
+            # not recorded yet: shown, so that keys list agrees with keys show
+            known[own] = KeyInfo(own, rep.meta("public_key") or "", rep.office,
+                                 rep.replica_id, "pending", "local")
+        keys = sorted(known.values(), key=lambda k: (k.office, k.key_id))
         waiting = sync.list_quarantine(rep)
     data = {"keys": [k.to_dict() for k in keys],
             "quarantine": [q.to_dict() for q in waiting]}
@@ -190,7 +199,9 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 def _key_status(status: str) -> str:
     words = {"active": pgettext("key status", "active"),
              "retired": pgettext("key status", "retired"),
-             "revoked": pgettext("key status", "revoked")}
+             "revoked": pgettext("key status", "revoked"),
+             # Translators: this computer's new key, not yet in headquarters' registry
+             "pending": pgettext("key status", "not yet registered")}
     return words.get(status, status)
 
 

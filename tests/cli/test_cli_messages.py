@@ -361,6 +361,16 @@ def test_verify_says_when_the_key_is_not_known(hq, tmp_path: Path, capsys) -> No
     assert code == 0 and "importing it puts it in quarantine" in out.splitlines()[1]
 
 
+def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
+    assert run("--db", ml_db, "keys", "rotate", capsys=capsys)[0] == 0
+    shown = json.loads(run("--db", ml_db, "--json", "keys", "show", capsys=capsys)[1])
+    listed = json.loads(run("--db", ml_db, "--json", "keys", "list", capsys=capsys)[1])
+    mine = [k for k in listed["keys"] if k["key_id"] == shown["key_id"]]
+    assert [k["status"] for k in mine] == ["pending"]
+    out = run("--db", ml_db, "keys", "list", capsys=capsys)[1]
+    assert "not yet registered" in out
+
+
 # --- 9. usage errors ----------------------------------------------------------------
 
 

@@ -21,7 +21,14 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Table,
+)
 
 from fieldplan.errors import ValidationError
 from fieldplan.reports import text as tx
@@ -57,6 +64,10 @@ STATUS_TINTS = {
 GRID = colors.HexColor("#9a9a9a")
 HEAD_BG = colors.HexColor("#dfe4ea")
 MUTED = "#555555"
+
+#: TextFlow base_dir of text a person wrote (narratives, file names, conflicting
+#: values): its own direction, see text.layout.
+USER = "auto"
 
 MARGIN_X = 15 * mm
 MARGIN_TOP = 18 * mm
@@ -96,6 +107,23 @@ class Ctx:
 
     def pgettext(self, context: str, message: str) -> str:
         return self.tr.pgettext(context, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.tr.ngettext(singular, plural, n)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.tr.npgettext(context, singular, plural, n)
+
+    def when(self, value: datetime | str) -> str:
+        """A date and time as printed on the reports: in UTC, and saying so (offices
+        and headquarters are in different time zones)."""
+        from fieldplan.i18n import format_datetime
+
+        dt = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if dt.tzinfo is None:  # the store writes UTC
+            dt = dt.replace(tzinfo=UTC)
+        # Translators: {time} is a date and time in Coordinated Universal Time.
+        return self.gettext("{time} UTC").format(time=format_datetime(dt, self.lang, tz=UTC))
 
 
 def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:
@@ -170,6 +198,7 @@ class TextFlow(Flowable):
             "spaceBefore",
             "keepWithNext",
             "_split_rest",
+            "link",
         )
     )
 
@@ -183,10 +212,12 @@ class TextFlow(Flowable):
         base_dir: str | None = None,
         space_after: float = 0.0,
         indent: float = 0.0,
+        link: str | None = None,
         _lines: list | None = None,
         _width: float | None = None,
     ) -> None:
         super().__init__()
+        self.link = link  # a bookmark key: the text is a link to it
         self.text = text
         self.style = style
         self.rtl = rtl
@@ -200,12 +231,15 @@ class TextFlow(Flowable):
     def _layout(self, width: float) -> list:
         if self._lines is None or self._laid != width:
             s = self.style
+            # in a right-to-left report every paragraph of the report's own text is
+            # right-to-left, whatever its first letter ("PA1 — حوكمة ..." starts with
+            # Latin); text a person wrote (base_dir USER) takes its own direction
             args = (
                 self.text,
                 s.font,
                 s.size,
                 width - self.indent,
-                self.base_dir,
+                self.base_dir or ("R" if self.rtl else None),
                 "R" if self.rtl else "L",
             )
             cache = _LAYOUTS.get()
@@ -267,6 +301,8 @@ class TextFlow(Flowable):
                 c.drawCentredString(self.width / 2, y, line)
             else:
                 c.drawString(0 if self.rtl else self.indent, y, line)
+        if self.link:
+            c.linkRect("", self.link, (0, 0, self.width, self.height), relative=1, thickness=0)
 
 
 class Heading(TextFlow):
@@ -316,12 +352,75 @@ def heading(
 
     (keepWithNext would glue it to the whole next table and leave half pages blank.)
     """
-    from reportlab.platypus import CondPageBreak
-
     return [
         CondPageBreak(room),
         Heading(text, style, rtl=rtl, key=key, level=level, pages=pages, space_before=space_before),
     ]
+
+
+class RoomFor(Flowable):
+    """Zero-size: starts a new page unless what follows fits down to the first rows of
+    its first table (a CondPageBreak whose height is measured, not guessed).
+
+    A table whose first rows are tall (long narratives) would otherwise leave its
+    heading alone at the foot of a page; keepWithNext would keep the heading with the
+    whole table and leave half pages blank. A small table (``whole`` rows or fewer, at
+    most a third of a page) is kept whole, so it never leaves a few rows orphaned.
+    """
+
+    def __init__(self, flowables: list, rows: int = 1, whole: int = 0) -> None:
+        super().__init__()
+        self.flowables, self.rows, self.whole = flowables, rows, whole
+
+    def _needed(self, aw: float, frame_h: float) -> float:
+        need = 0.0
+        for f in self.flowables:
+            if isinstance(f, RoomFor | CondPageBreak):  # zero-size: nothing to measure
+                continue
+            if isinstance(f, Table):
+                return need + self._table_top(f, aw, frame_h)
+            need += f.getSpaceBefore() + f.wrap(aw, frame_h)[1] + f.getSpaceAfter()
+        return need
+
+    def _table_top(self, t: Table, aw: float, frame_h: float) -> float:
+        head = getattr(t, "repeatRows", 0) or 0
+        if isinstance(head, (tuple, list)):
+            head = len(head)
+        n = len(t._cellvalues)
+        heights = [self._row_height(t, r, frame_h) for r in range(min(n, max(self.whole, 0)))]
+        if self.whole and n <= self.whole and sum(heights) <= frame_h / 3:
+            return sum(heights)
+        first = min(n, head + self.rows)
+        heights += [self._row_height(t, r, frame_h) for r in range(len(heights), first)]
+        return sum(heights[:first])
+
+    @staticmethod
+    def _row_height(t: Table, r: int, frame_h: float) -> float:
+        tallest = 0.0
+        for c, value in enumerate(t._cellvalues[r]):
+            w = max(float(t._colWidths[c]) - 6, 1)  # less the cell padding
+            items = value if isinstance(value, (list, tuple)) else [value]
+            h = sum(f.wrap(w, frame_h)[1] for f in items if isinstance(f, Flowable))
+            tallest = max(tallest, h)
+        return tallest + 5  # top and bottom padding
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        frame = self._doctemplateAttr("frame")
+        if frame is None or getattr(frame, "_atTop", 0):
+            return 0, 0
+        if ah < self._needed(aw, frame._aH if hasattr(frame, "_aH") else ah):
+            from reportlab.platypus.doctemplate import FrameBreak
+
+            frame.add_generated_content(FrameBreak)
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+def keep(flowables: list, rows: int = 1, whole: int = 0) -> list:
+    """The flowables (headings, notes, then a table) preceded by a RoomFor them."""
+    return [RoomFor(flowables, rows=rows, whole=whole), *flowables]
 
 
 class PercentBar(Flowable):
@@ -399,17 +498,20 @@ class Footer:
 
 
 class SetFooter(Flowable):
-    """Zero-size marker: from here on, pages carry this office's footer."""
+    """Zero-size marker: from here on, pages carry this office's footer, and the
+    running header names ``header`` (an annex sheet's office) instead of the
+    report's own right-hand header text, when given."""
 
-    def __init__(self, footer: Footer | None) -> None:
+    def __init__(self, footer: Footer | None, header: str | None = None) -> None:
         super().__init__()
-        self.footer = footer
+        self.footer, self.header = footer, header
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         return 0, 0
 
     def draw(self) -> None:
         self.canv._fp_footer = self.footer
+        self.canv._fp_header = self.header
 
 
 def qr_payload(office: str, period: str, digest: str, replicas: dict[str, int]) -> str:
@@ -460,6 +562,9 @@ def table(
 ) -> Table:
     """A grid table, columns mirrored in a right-to-left report."""
     style = [
+        # cells hold flowables, but a cell's own default font (Helvetica) would still be
+        # set on the canvas and listed in the PDF as an unembedded font
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -522,6 +627,7 @@ def _furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv, doc) ->
     canv.setFont(REGULAR, 7)
     canv.setFillColor(colors.HexColor(MUTED))
     top = h - MARGIN_TOP + 6 * mm
+    right = getattr(canv, "_fp_header", None) or right
     a, b = (right, left) if ctx.rtl else (left, right)
     canv.drawString(x0, top, tx.one_line(a, ctx.dir))
     canv.drawRightString(x1, top, tx.one_line(b, ctx.dir))
@@ -607,6 +713,9 @@ def _render(ctx: Ctx, out, make_story, *, title, left, right, progress, step) ->
             lang=ctx.lang,
             invariant=0,
             pageCompression=1,
+            # the canvas's own initial font would otherwise be Helvetica, listed as an
+            # unembedded font in every file although it draws nothing
+            initialFontName=REGULAR,
         )
         frame = Frame(
             MARGIN_X,

@@ -25,10 +25,21 @@ SEVERITY = ("off-track", "at-risk", "not-started", "on-track", "completed", "can
 
 
 @dataclass
+class LateData:
+    """An office's reports of the period changed by data that arrived after its end."""
+
+    office: str
+    reports: int  # reports of the period that late events changed
+    events: int  # those events (of this period only)
+    received_at: str  # when the last of them arrived (ISO, UTC)
+    files: tuple[str, ...]  # the bundles merged since the first of them arrived
+
+
+@dataclass
 class SyncFacts:
     """What the exchange records say about the period (None: no sync module here)."""
 
-    late: list  # InboxEntry received after the period's end
+    late: list[LateData]  # by office code
     quarantined: list
     conflicts: list
     gaps: list
@@ -56,22 +67,43 @@ def _sync_facts(rep, ctx: cm.Ctx) -> SyncFacts | None:
         return None
     end = ctx.plan.period_bounds(ctx.period)[1].isoformat()
     try:
-        late = [
-            e
-            for e in sync.list_inbox(rep)
-            if e.outcome == "merged" and e.received_at[:10] > end and e.events_new
-        ]
+        late = _late_data(rep, ctx.period, end, sync.list_inbox(rep))
         conflicts = [
             c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
         ]
         return SyncFacts(
             late=late,
-            quarantined=list(sync.list_quarantine(rep)),
+            quarantined=sorted(
+                sync.list_quarantine(rep), key=lambda q: (q.office or "", q.received_at)
+            ),
             conflicts=conflicts,
             gaps=list(sync.list_gaps(rep)),
         )
     except Exception:  # an older database without the exchange tables
         return None
+
+
+def _late_data(rep, period: str, end: str, inbox: list) -> list[LateData]:
+    """Per office, the events on this period's reports that other replicas' bundles
+    brought after the period's end (``end``: its last day, ISO). A bundle's own count
+    of new events covers every period, so it is not the figure wanted here."""
+    rows = rep.conn.execute(
+        "SELECT substr(entity_id, 1, instr(entity_id, '|') - 1) AS office, "
+        "count(DISTINCT entity_id), count(*), min(received_at), max(received_at) "
+        "FROM events WHERE entity = 'progress' AND entity_id LIKE ? "
+        "AND substr(received_at, 1, 10) > ? AND origin != ? GROUP BY office ORDER BY office",
+        ("%|" + period, end, rep.replica_id),
+    ).fetchall()
+    out = []
+    for office, reports, n, first, last in rows:
+        files = tuple(
+            e.file
+            for e in sorted(inbox, key=lambda e: e.received_at)
+            if e.office == office and e.outcome == "merged" and e.events_new
+            and e.received_at >= first
+        )
+        out.append(LateData(office, reports, n, last, files))
+    return out
 
 
 def _worst(reports: list[ProgressReport]) -> str:
@@ -82,6 +114,12 @@ def _worst(reports: list[ProgressReport]) -> str:
 def _mean(values: list[int | None]) -> float | None:
     nums = [v for v in values if v is not None]
     return sum(nums) / len(nums) if nums else None
+
+
+def mean_progress(reports: list[ProgressReport]) -> float | None:
+    """Mean percent complete of the reports, cancelled actions left out (their 0% is
+    no progress to make); None when no report has a percent."""
+    return _mean([r.percent for r in reports if r.status != "cancelled"])
 
 
 class Pack:
@@ -97,12 +135,27 @@ class Pack:
         for r in self.reports:
             self.by_office[r.office].append(r)
         known = _known_offices(rep)
+        #: offices with any report for the period (matrix, detail and annex show them)
         self.offices = [o for o in known if o in self.by_office]
+        #: offices with no report at all: their actions count as "no report"
         self.missing = [o for o in known if o not in self.by_office]
+        # A report counts as reported once its office has submitted it; drafts are
+        # shown, counted apart, and make the pack provisional.
+        self.submitted = sum(1 for r in self.reports if r.state == "submitted")
+        self.drafts = len(self.reports) - self.submitted
+        #: offices that submitted at least one report for the period
+        self.reported = [
+            o for o in self.offices if any(r.state == "submitted" for r in self.by_office[o])
+        ]
+        #: offices that have not reported: nothing submitted (perhaps drafts)
+        self.not_reported_offices = [o for o in known if o not in self.reported]
         self.level = {o: level_for_office(o) for o in known}
         self.sync = _sync_facts(rep, ctx)
         self.last_period = dict(
-            rep.conn.execute("SELECT office, max(period) FROM progress GROUP BY office").fetchall()
+            rep.conn.execute(
+                "SELECT office, max(period) FROM progress WHERE state = 'submitted' "
+                "GROUP BY office"
+            ).fetchall()
         )
         self.sheets = []
         for i, office in enumerate(self.offices):
@@ -154,27 +207,34 @@ class Pack:
                 space_before=6 if level == 0 else 8,
             )
 
+        # each heading stays with what follows it, down to the first rows of its table
         story: list[Flowable] = [cm.SetFooter(None)]
         story += self.cover()
         story += [PageBreak(), *self.contents(state), PageBreak()]
-        story += head("summary") + self.summary()
-        story += head("matrix") + self.matrix()
-        story += head("missing") + self.not_reported()
-        story += head("sync") + self.sync_section()
-        story += [PageBreak(), *head("detail")]
+        story += cm.keep(head("summary") + self.summary())
+        story += cm.keep(head("matrix") + self.matrix())
+        story += cm.keep(head("missing") + self.not_reported(), whole=25)
+        # as each of its tables (see block() in sync_section)
+        story += cm.keep(head("sync") + self.sync_section(), rows=3, whole=25)
+        story += [PageBreak(), *head("detail"), self._means_note()]
         for area in ctx.plan.areas:
-            story += head(f"detail-{area.code}", 1) + self.area_detail(area)
+            story += cm.keep(head(f"detail-{area.code}", 1) + self.area_detail(area))
         story += [PageBreak(), *head("annex")]
-        story.append(
-            cm.TextFlow(
-                ctx.gettext(
-                    "Each office's status sheet follows, with its data digest and QR code "
-                    "at the foot of its pages."
-                ),
-                cm.BODY,
-                rtl=ctx.rtl,
+        if not self.sheets:
+            story.append(
+                self._t(
+                    ctx.gettext("No office has a report for this period: no status sheet follows.")
+                )
             )
-        )
+        else:
+            story.append(
+                self._t(
+                    ctx.gettext(
+                        "Each office's status sheet follows, with its data digest and QR code "
+                        "at the foot of its pages."
+                    )
+                )
+            )
         for i, data in enumerate(self.sheets):
             if i:
                 story.append(PageBreak())
@@ -184,30 +244,69 @@ class Pack:
     def _t(self, text: str, style: cm.Style = cm.BODY, **kw) -> cm.TextFlow:
         return cm.TextFlow(text, style, rtl=self.ctx.rtl, **kw)
 
+    def _means_note(self) -> cm.TextFlow:
+        return self._t(
+            self.ctx.gettext("Mean progress leaves out cancelled actions."),
+            cm.MUTED_SMALL,
+            space_after=2,
+        )
+
+    def _provisional(self) -> list[Flowable]:
+        """A warning that drafts are counted, when there are any."""
+        if not self.drafts:
+            return []
+        text = self.ctx.ngettext(
+            "Provisional: these figures include {count} draft report that its office "
+            "has not submitted yet.",
+            "Provisional: these figures include {count} draft reports that their offices "
+            "have not submitted yet.",
+            self.drafts,
+        ).format(count=self._n(self.drafts))
+        return [self._t(text, cm.BOLD_SMALL, space_after=4)]
+
+    def _n(self, n: int) -> str:
+        from fieldplan.i18n import format_number
+
+        return format_number(n, self.ctx.lang)
+
     def cover(self) -> list[Flowable]:
-        from fieldplan.i18n import count_label, format_datetime, format_period
+        from fieldplan.i18n import format_period
 
         ctx = self.ctx
         _ = ctx.gettext
         lines = [
             _("Period: {period}").format(period=format_period(ctx.period, ctx.lang)),
-            _("Printed: {when}").format(when=format_datetime(ctx.printed, ctx.lang)),
+            _("Printed: {when}").format(when=ctx.when(ctx.printed)),
             (
-                _("Data as of: {when}").format(when=format_datetime(self.as_of, ctx.lang))
+                _("Data as of: {when}").format(when=ctx.when(self.as_of))
                 if self.as_of
                 else _("No progress recorded for this period.")
             ),
+            # an office has reported once it has submitted its reports
             _("Offices that reported: {reported} of {known}").format(
-                reported=len(self.offices), known=len(self.offices) + len(self.missing)
+                reported=self._n(len(self.reported)),
+                known=self._n(len(self.reported) + len(self.not_reported_offices)),
             ),
-            count_label("report", len(self.reports), ctx.lang),
+            ctx.ngettext(
+                "{count} submitted report", "{count} submitted reports", self.submitted
+            ).format(count=self._n(self.submitted)),
         ]
+        if self.drafts:
+            lines.append(
+                ctx.ngettext(
+                    "{count} draft not yet submitted",
+                    "{count} drafts not yet submitted",
+                    self.drafts,
+                ).format(count=self._n(self.drafts))
+            )
         out: list[Flowable] = [
             Spacer(1, 40 * mm),
             self._t(ctx.plan.title.get(ctx.lang), cm.TITLE, space_after=8),
             self._t(_("Semester review pack"), cm.SUBTITLE, space_after=14),
         ]
         out += [self._t(line, cm.Style(size=11, leading=15)) for line in lines]
+        if self.drafts:
+            out += [Spacer(1, 8), *self._provisional()]
         if ctx.plan.illustrative:
             out += [
                 Spacer(1, 10),
@@ -224,11 +323,12 @@ class Pack:
             style = cm.BOLD_SMALL if level == 0 else cm.SMALL
             rows.append(
                 [
-                    self._t(title, style, indent=12 * level),
+                    self._t(title, style, indent=12 * level, link=key),
                     self._t(
                         "" if page is None else str(page),
                         style,
                         align="left" if ctx.rtl else "right",
+                        link=key,
                     ),
                 ]
             )
@@ -289,7 +389,10 @@ class Pack:
             )
         w = ctx.width
         widths = [w * 0.19] + [w * 0.095] * len(STATUSES) + [w * 0.13, w * 0.11]
-        out: list[Flowable] = [cm.table(ctx, rows, widths), Spacer(1, 8)]
+        out: list[Flowable] = [*self._provisional(), cm.table(ctx, rows, widths), Spacer(1, 8)]
+        if not self.reports:  # an empty chart would only show a meaningless axis
+            out.append(self._t(_("No reports yet for this period: no chart."), cm.BODY))
+            return out
         out.append(self.chart(counts))
         out.append(
             self._t(
@@ -315,6 +418,7 @@ class Pack:
         w = ctx.width
         h = 26 * len(areas) + 60
         d = Drawing(w, h)
+        d.initialFontName = cm.REGULAR  # not Helvetica, which would go unembedded
         bc = HorizontalBarChart()
         bc.x, bc.y, bc.width, bc.height = (
             (10, 40, w - 70, h - 50) if ctx.rtl else (50, 40, w - 60, h - 50)
@@ -329,9 +433,17 @@ class Pack:
         bc.valueAxis.labels.fontSize = 7
         bc.valueAxis.valueMin = 0
         bc.valueAxis.forceZero = 1
-        if ctx.rtl:  # bars grow from the right
+        # whole numbers of reports: integer ticks, written as the language writes them
+        top = max([sum(counts[a][s] for s in STATUSES) for a in areas] + [1])
+        step = -(-top // 8)
+        bc.valueAxis.valueStep = step
+        bc.valueAxis.valueMax = -(-top // step) * step
+        bc.valueAxis.labelTextFormat = lambda v: self._n(round(v))
+        if ctx.rtl:  # bars grow from the right, from an axis on the right
             bc.valueAxis.reverseDirection = 1
-            bc.categoryAxis.visibleAxis = 0
+            # the category axis sits at value 0, now the right edge: its ticks point
+            # outwards (right), as they point left in a left-to-right chart
+            bc.categoryAxis.tickLeft, bc.categoryAxis.tickRight = 0, 5
         bc.barLabelFormat = lambda v: str(int(v)) if v else ""
         bc.barLabels.fontName = cm.BOLD
         bc.barLabels.fontSize = 6.5
@@ -423,7 +535,7 @@ class Pack:
                     row.append(self._t("–", cm.SMALL, align="center"))
                     continue
                 worst = _worst(rs)
-                mean = _mean([r.percent for r in rs])
+                mean = mean_progress(rs)
                 cellrows = [self._t(cm.status_text(ctx, worst), cm.BOLD_SMALL)]
                 if mean is not None:
                     cellrows.append(
@@ -439,7 +551,19 @@ class Pack:
                     ("BACKGROUND", (j, i), (j, i), colors.HexColor(cm.STATUS_TINTS[worst]))
                 )
             expected = len(plan.actions_of(level=self.level[office]))
-            row.append(self._t(f"{len(mine)}/{expected}", cm.SMALL, align="center"))
+            got = [self._t(f"{len(mine)}/{expected}", cm.SMALL, align="center")]
+            drafts = sum(1 for r in mine if r.state == "draft")
+            if drafts:
+                got.append(
+                    self._t(
+                        ctx.ngettext("{count} draft", "{count} drafts", drafts).format(
+                            count=self._n(drafts)
+                        ),
+                        cm.MUTED_SMALL,
+                        align="center",
+                    )
+                )
+            row.append(got)
             rows.append(row)
         out: list[Flowable] = [
             self._t(
@@ -448,8 +572,8 @@ class Pack:
                     "in the area, and their mean progress."
                 ),
                 cm.MUTED_SMALL,
-                space_after=4,
-            )
+            ),
+            self._means_note(),
         ]
         if self.offices:
             out.append(cm.table(ctx, rows, widths, extra=extra))
@@ -463,20 +587,27 @@ class Pack:
 
         ctx = self.ctx
         _ = ctx.gettext
-        if not self.missing:
+        if not self.not_reported_offices:
             return [self._t(_("Every known office has reported for this period."))]
         rows = [
             [
                 self._t(h, cm.CELL_HEAD)
-                for h in (_("Office"), _("Code"), _("Latest period reported"))
+                for h in (
+                    _("Office"),
+                    _("Code"),
+                    _("Drafts for this period"),
+                    _("Latest period reported"),
+                )
             ]
         ]
-        for office in self.missing:
+        for office in self.not_reported_offices:
             last = self.last_period.get(office)
+            drafts = sum(1 for r in self.by_office.get(office, ()) if r.state == "draft")
             rows.append(
                 [
                     self._t(office_name(office, ctx.lang), cm.SMALL),
                     self._t(office, cm.SMALL),
+                    self._t(self._n(drafts) if drafts else "–", cm.SMALL, align="center"),
                     self._t(format_period(last, ctx.lang) if last else _("never"), cm.SMALL),
                 ]
             )
@@ -485,16 +616,15 @@ class Pack:
             self._t(
                 _(
                     "Offices known here (enrolled, or with data for another period) "
-                    "with no report for this period:"
+                    "that have submitted no report for this period:"
                 ),
                 cm.BODY,
                 space_after=4,
             ),
-            cm.table(ctx, rows, [w * 0.45, w * 0.15, w * 0.4]),
+            cm.table(ctx, rows, [w * 0.4, w * 0.12, w * 0.18, w * 0.3]),
         ]
 
     def sync_section(self) -> list[Flowable]:
-        from fieldplan.i18n import format_datetime
         from fieldplan.offices import office_name
 
         ctx = self.ctx
@@ -529,26 +659,35 @@ class Pack:
                 return code or "?"
 
         def block(title: str, head: list[str], rows: list[list[str]], widths: list[float]):
-            out.append(self._t(title, cm.H3, space_after=2))
             data = [[self._t(h, cm.CELL_HEAD) for h in head]]
-            data += [[self._t(c, cm.SMALL) for c in row] for row in rows]
-            out.append(cm.table(ctx, data, [w * f for f in widths]))
+            data += [[self._t(c, cm.SMALL, base_dir=cm.USER) for c in row] for row in rows]
+            # a short table is kept whole rather than leave a few rows on a page
+            out.extend(
+                cm.keep(
+                    [
+                        self._t(title, cm.H3, space_after=2),
+                        cm.table(ctx, data, [w * f for f in widths]),
+                    ],
+                    rows=3,
+                    whole=25,
+                )
+            )
             out.append(Spacer(1, 6))
 
         if facts.late:
             block(
                 _("Data received after the end of the period"),
-                [_("Office"), _("File"), _("Received"), _("New events")],
+                [_("Office"), _("Files"), _("Last received"), _("Reports of this period changed")],
                 [
                     [
                         name(e.office),
-                        e.file,
-                        format_datetime(e.received_at, ctx.lang),
-                        str(e.events_new),
+                        "\n".join(e.files) or "–",
+                        ctx.when(e.received_at),
+                        self._n(e.reports),
                     ]
                     for e in facts.late
                 ],
-                [0.3, 0.35, 0.2, 0.15],
+                [0.24, 0.34, 0.25, 0.17],
             )
         if facts.quarantined:
             block(
@@ -558,7 +697,7 @@ class Pack:
                     [
                         name(q.office),
                         q.file,
-                        format_datetime(q.received_at, ctx.lang),
+                        ctx.when(q.received_at),
                         q.fingerprint,
                     ]
                     for q in facts.quarantined
@@ -617,7 +756,7 @@ class Pack:
             c = Counter(r.status for r in rs)
             mix = "  ".join(f"{STATUS_SYMBOLS[s]} {c[s]}" for s in STATUSES if c[s]) or "–"
             expected = sum(1 for o in self.offices + self.missing if self.level[o] == act.level)
-            mean = _mean([r.percent for r in rs])
+            mean = mean_progress(rs)
             rows.append(
                 [
                     self._t(act.code, cm.BOLD_SMALL),

@@ -43,12 +43,24 @@ def gather(rep, period: str, office: str, reports: list[ProgressReport] | None =
     return SheetData(office, mine, footer, as_of)
 
 
-def _unit(ctx: cm.Ctx, unit: str) -> str:
-    """The unit after the figures: none for a plain count, nor for a percent (the
-    figures carry the % sign)."""
+def _unit(ctx: cm.Ctx, unit: str, n: float | None) -> str:
+    """The unit after the figures, in the plural form that agrees with ``n`` (the
+    figure it follows): none for a plain count, nor for a percent (the figures carry
+    the % sign). Arabic has six forms: "150 شخصًا", not "150 أشخاص"."""
+    import math
+
     from fieldplan.i18n import unit_label
 
-    return "" if unit in ("count", "percent") else unit_label(unit, ctx.lang)
+    if unit in ("count", "percent"):
+        return ""
+    count = 100 if n is None else math.ceil(abs(n))  # no figure: the general plural
+    if unit == "people":
+        # Translators: the unit after an indicator's figures, "12 of 150 people".
+        return ctx.npgettext("unit", "person", "people", count)
+    if unit == "documents":
+        # Translators: the unit after an indicator's figures, "2 of 5 documents".
+        return ctx.npgettext("unit", "document", "documents", count)
+    return unit_label(unit, ctx.lang)
 
 
 def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:
@@ -67,7 +79,8 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None) -> list[Flow
     for ind in action.indicators:
         actual = report.value(ind.key) if report else None
         target = ind.target_for(ctx.period)
-        unit = _unit(ctx, ind.unit)
+        # the unit follows the target: its plural agrees with the target
+        unit = _unit(ctx, ind.unit, actual if target is None else target)
         figures = _("{actual} of {target}").format(
             actual=_number(ctx, actual, ind.unit), target=_number(ctx, target, ind.unit)
         )
@@ -100,7 +113,7 @@ def _narrative(ctx: cm.Ctx, report: ProgressReport | None) -> tuple[list[Flowabl
         excerpt, cut = truncate(value, EXCERPT[name])
         cut_any |= cut
         out.append(cm.cell(ctx, field_label(ctx, name), cm.LABEL))
-        out.append(cm.cell(ctx, excerpt, cm.SMALL, space_after=2))
+        out.append(cm.cell(ctx, excerpt, cm.SMALL, space_after=2, base_dir=cm.USER))
     if cut_any:
         out.append(cm.cell(ctx, _("Full text in the annex."), cm.MUTED_SMALL))
     return out or [cm.cell(ctx, "–")], cut_any
@@ -172,13 +185,15 @@ def sheet_story(
 ) -> list[Flowable]:
     """The flowables of one office's sheet: header block, one table per area,
     signatures, verification, and the narratives in full when they were cut."""
-    from fieldplan.i18n import format_datetime, format_period
+    from fieldplan.i18n import format_period
     from fieldplan.offices import level_for_office, office_name
 
     _ = ctx.gettext
     plan = ctx.plan
     name = office_name(data.office, ctx.lang)
-    story: list[Flowable] = [cm.SetFooter(data.footer)]
+    # in the pack, the running header of the annex pages names the office
+    header = f"{name} ({data.office}) · {format_period(ctx.period, ctx.lang)}" if in_pack else None
+    story: list[Flowable] = [cm.SetFooter(data.footer, header)]
     if in_pack:
         story.append(
             cm.Heading(
@@ -207,9 +222,9 @@ def sheet_story(
     facts = [
         _("Office: {office} ({code})").format(office=name, code=data.office),
         _("Period: {period}").format(period=format_period(ctx.period, ctx.lang)),
-        _("Printed: {when}").format(when=format_datetime(ctx.printed, ctx.lang)),
+        _("Printed: {when}").format(when=ctx.when(ctx.printed)),
         (
-            _("Data as of: {when}").format(when=format_datetime(data.as_of, ctx.lang))
+            _("Data as of: {when}").format(when=ctx.when(data.as_of))
             if data.as_of
             else _("No progress recorded for this period.")
         ),
@@ -230,19 +245,17 @@ def sheet_story(
         acts = [a for a in actions if a.area == area.code]
         if not acts:
             continue
-        story.extend(
-            cm.heading(
-                f"{area.code} — {area.title.get(ctx.lang)}",
-                cm.H2,
-                rtl=ctx.rtl,
-                key=f"{key}-{area.code}",
-                level=level + 1,
-                pages=state.pages,
-                space_before=8,
-            )
-        )
         tbl, cut = area_table(ctx, acts, data)
-        story.append(tbl)
+        head = cm.heading(
+            f"{area.code} — {area.title.get(ctx.lang)}",
+            cm.H2,
+            rtl=ctx.rtl,
+            key=f"{key}-{area.code}",
+            level=level + 1,
+            pages=state.pages,
+            space_before=8,
+        )
+        story.extend(cm.keep([*head, tbl]))
         annex.extend(cut)
     story.append(Spacer(1, 8))
     story.extend(_signatures(ctx))
@@ -267,6 +280,7 @@ def sheet_story(
                 level=level + 1,
                 pages=state.pages,
                 space_before=12,
+                room=130,  # with the first action's title and a few lines
             )
         )
         for act in annex:
@@ -283,7 +297,9 @@ def sheet_story(
                     continue
                 story.append(CondPageBreak(30))
                 story.append(cm.TextFlow(field_label(ctx, fname), cm.LABEL, rtl=ctx.rtl))
-                story.append(cm.TextFlow(value, cm.BODY, rtl=ctx.rtl, space_after=4))
+                story.append(
+                    cm.TextFlow(value, cm.BODY, rtl=ctx.rtl, space_after=4, base_dir=cm.USER)
+                )
     return story
 
 

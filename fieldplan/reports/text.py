@@ -64,13 +64,61 @@ def shape(text: str) -> str:
     return _reshaper().reshape(text) if has_rtl(text) else text
 
 
+# A number as the locale writes it, with what is attached to it: a sign or currency
+# symbol before, group and decimal separators (also no-break spaces) inside, a percent
+# or per-mille sign after ("-1,480.5", "61%", "45 %"). Not digits glued to a letter
+# ("PA2.3" is a code, already kept left-to-right by its letters).
+_NUMBER = re.compile(
+    r"(?<![\w.,\u066b\u066c])[-+\u2212]?[$\u20ac\u00a3]?\d"
+    r"(?:[\d,.\u066b\u066c\u00a0\u202f]*\d)?(?:[\u00a0\u202f]?[%\u2030\u066a])?"
+)
+_MARKS = str.maketrans("", "", "\u200e\u200f")
+_ATTACHED = re.compile("[-+\u2212$\u20ac\u00a3%\u2030\u066a]")
+
+
+def _after_latin(line: str, end: int) -> bool:
+    """Whether the last strong character before ``end`` is left-to-right (Latin)."""
+    import unicodedata
+
+    for ch in reversed(line[:end]):
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("L", "R", "AL"):
+            return kind == "L"
+    return False
+
+
+def keep_numbers(line: str) -> str:
+    """Each number with an attached symbol (sign, currency, percent) after Arabic text
+    put between marks (RLM LRM … LRM RLM), so that bidi reordering keeps "70%" whole:
+    without them, digits after Arabic letters become Arabic numbers (rule W2), the %
+    sign turns neutral and takes the paragraph's direction, and "61% من 70%" prints as
+    "%70 من 61%". The inner marks make the number one left-to-right run, sign and
+    "12.5 %" included; the outer ones keep the text around it right-to-left. (A
+    left-to-right embedding would do it under the full algorithm, but python-bidi then
+    misplaces the neutrals next to it: "54% — 12/12" came out as "12/12 — 54%".)
+    After Latin text the number already belongs to the Latin run; bare numbers, times
+    and dates read right without help."""
+    def mark(m: re.Match[str]) -> str:
+        if not _ATTACHED.search(m.group(0)) or _after_latin(line, m.start()):
+            return m.group(0)
+        return "\u200f\u200e" + m.group(0) + "\u200e\u200f"
+
+    return _NUMBER.sub(mark, line)
+
+
 def visual(line: str, base_dir: str) -> str:
     """One already-broken, shaped line in visual (left-to-right drawing) order."""
     if base_dir == "L" and not has_rtl(line):
         return line
     from bidi.algorithm import get_display
 
-    return get_display(line, base_dir=base_dir)
+    # the marks (ours, and babel's in Arabic dates) have done their work: drop them
+    return get_display(keep_numbers(line), base_dir=base_dir).translate(_MARKS)
+
+
+#: Punctuation that an ellipsis replaces at the end of a shortened text (Latin and
+#: Arabic stops, commas, colons and semicolons, and an ellipsis already there).
+_STOPS = ".,;:!?…\u060c\u061b\u06d4"
 
 
 def truncate(text: str, limit: int) -> tuple[str, bool]:
@@ -82,7 +130,8 @@ def truncate(text: str, limit: int) -> tuple[str, bool]:
     space = cut.rfind(" ")
     if space > limit * 0.6:
         cut = cut[:space]
-    return cut.rstrip() + "…", True
+    # "restantes…", not "restantes.…": the ellipsis replaces a final stop or comma
+    return cut.rstrip().rstrip(_STOPS).rstrip() + "…", True
 
 
 def _split_word(word: str, width: float, measure) -> list[str]:
@@ -142,16 +191,24 @@ def layout(
     default_dir: str = "L",
 ) -> list[tuple[str, str]]:
     """Lines ready to draw: (visual text, direction) pairs. Each paragraph takes its
-    direction from ``base_dir`` or from its first strong character."""
+    direction from ``base_dir``; without one, from its first strong character; with
+    ``base_dir="auto"`` (text a person wrote), the report's direction ``default_dir``
+    when the paragraph holds any letter of a right-to-left script, else its first
+    strong character (an English narrative in an Arabic report reads left to right)."""
     out: list[tuple[str, str]] = []
     for para in clean(text).split("\n"):
-        d = base_dir or direction(para, default_dir)
+        if base_dir == "auto":
+            d = "R" if default_dir == "R" and has_rtl(para) else direction(para, default_dir)
+        else:
+            d = base_dir or direction(para, default_dir)
         for line in break_lines(para, font, size, width):
             out.append((visual(line, d), d))
     return out
 
 
 def one_line(text: str, base_dir: str = "L") -> str:
-    """A short label (chart axis, legend) shaped and reordered, without wrapping."""
+    """A short label (chart axis, legend, page header) shaped and reordered, without
+    wrapping. ``base_dir`` "R" (an Arabic report) is the direction whatever the text
+    starts with; "L" lets a label in a right-to-left script read right to left."""
     t = " ".join(clean(text).split())
-    return visual(shape(t), direction(t, base_dir))
+    return visual(shape(t), "R" if base_dir == "R" else direction(t, "L"))

@@ -299,3 +299,238 @@ def test_builders_run_in_worker_threads(world, tmp_path) -> None:
     assert not errors
     assert "عقدت ورشة عمل" in pdf_text(tmp_path / "ar.pdf")
     assert NARRATIVES["en"][0] in pdf_text(tmp_path / "en.pdf")
+
+
+# --- text: bidi order, direction, shortening -----------------------------------------
+
+
+def _visual_rtl(text: str) -> str:
+    """A right-to-left line in visual order, presentation forms folded back."""
+    from fieldplan.reports import text as tx
+
+    return unicodedata.normalize("NFKC", tx.visual(tx.shape(text), "R"))
+
+
+def test_numbers_keep_their_percent_sign_in_arabic() -> None:
+    # drawn left to right: the last figure leftmost, each with its % on its right
+    assert _visual_rtl("61% من 70%") == "70% نم 61%"
+    assert _visual_rtl("4% من 4%") == "4% نم 4%"
+    assert _visual_rtl("المتوسط 54%").startswith("54% ")
+    assert _visual_rtl("1,480 من 4,000 شخص").split()[1:] == ["4,000", "نم", "1,480"]
+    # French-style percent with a narrow no-break space, a sign, a per-mille
+    assert _visual_rtl("تغير -12.5\u202f%").startswith("-12.5 % ")  # NFKC: a space
+    assert _visual_rtl("نسبة 3‰").startswith("3‰ ")
+
+
+def test_number_marks_leave_codes_alone() -> None:
+    from fieldplan.reports.text import keep_numbers
+
+    assert keep_numbers("PA2.3 a1") == "PA2.3 a1"
+    assert keep_numbers("نسبة 45%") == "نسبة \u200f\u200e45%\u200e\u200f"
+    assert keep_numbers("Progress 45%") == "Progress 45%"  # already in a Latin run
+    # the marks never reach the PDF
+    assert not _BIDI_MARKS.search(_visual_rtl("نسبة 45% PA2.3"))
+
+
+def test_numbers_and_dates_keep_their_place_in_arabic() -> None:
+    # a babel date with its own marks, a time, a percent next to a fraction
+    assert _visual_rtl("27\u200f/11\u200f/2026، 11:46:51 م UTC") == \
+        "UTC م 11:46:51 ،2026/11/27"
+    assert _visual_rtl("المتوسط 54% — 12/12") == "12/12 — 54% طسوتملا"
+    assert _visual_rtl("رصيد -5% هذا") == "اذه -5% ديصر"
+    assert _visual_rtl("Progress 40% done") == "Progress 40% done"
+
+
+def test_arabic_report_text_is_right_to_left_even_when_it_starts_with_latin() -> None:
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.common import TextFlow
+    from fieldplan.reports.fonts import REGULAR, register_fonts
+
+    register_fonts()
+    title = "PA1 — حوكمة الهجرة وبيانات الهجرة"
+    flow = TextFlow(title, rtl=True)
+    flow.wrap(90, 1000)  # narrow: the title wraps
+    lines = flow._lines
+    assert len(lines) >= 2 and all(d == "R" for _line, d in lines)
+    # the code starts the first line, at its right end; the words follow in order
+    first = unicodedata.normalize("NFKC", lines[0][0])
+    assert first.endswith("— PA1")
+    assert "ةمكوح" in first  # the first word after the code, on the first line
+    # the same as one line (running header, chart labels)
+    assert unicodedata.normalize("NFKC", tx.one_line(title, "R")).endswith("— PA1")
+    # text a person wrote keeps its own direction: English in an Arabic report
+    assert tx.layout("Funding arrived late.", REGULAR, 8, 500, "auto", "R")[0][1] == "L"
+    assert tx.layout("PA1 تأخر التمويل", REGULAR, 8, 500, "auto", "R")[0][1] == "R"
+
+
+def test_shortened_text_has_no_doubled_punctuation() -> None:
+    from fieldplan.reports.text import truncate
+
+    short, cut = truncate("Les activités restantes. Étendre la formation", 30)
+    assert cut and short == "Les activités restantes…"
+    short, cut = truncate("أنجزت الأنشطة المتبقية، وتوسيع التدريب", 24)
+    assert cut and short == "أنجزت الأنشطة المتبقية…"
+
+
+# --- report data ---------------------------------------------------------------------
+
+
+def _pack(rep, lang: str = "en", period: str = PERIOD):
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.review import Pack
+
+    ctx = cm.make_ctx(rep, period, lang, "A4")
+    return Pack(rep, ctx, None, 1)
+
+
+def test_pack_counts_drafts_apart_and_says_it_is_provisional(hq, tmp_path) -> None:
+    n_ml = write_progress(hq, "ML", PERIOD)  # submitted
+    n_sn = write_progress(hq, "SN", PERIOD, state="draft", only=5)
+    pack = _pack(hq)
+    assert (pack.submitted, pack.drafts) == (n_ml, n_sn)
+    assert pack.reported == ["ML"]
+    assert pack.not_reported_offices == ["SN"]
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
+    assert "Offices that reported: 1 of 2" in text
+    assert f"{n_ml} submitted reports" in text
+    assert "5 drafts not yet submitted" in text
+    assert "Provisional: these figures include 5 draft reports" in text
+    # the matrix shows SN's drafts; SN is listed as not reported, with its drafts
+    assert "Senegal (SN)" in text and "5/12 5 drafts" in text
+
+
+def test_mean_progress_leaves_out_cancelled_actions() -> None:
+    from fieldplan.model import ProgressReport
+    from fieldplan.reports.review import mean_progress
+
+    def report(status: str, percent: int) -> ProgressReport:
+        fields = {f: None for f in ProgressReport.__dataclass_fields__}
+        fields.update(status=status, percent=percent)
+        return ProgressReport(**fields)
+
+    assert mean_progress([report("on-track", 60), report("cancelled", 0)]) == 60
+    assert mean_progress([report("cancelled", 0)]) is None
+
+
+def test_late_data_counts_events_of_the_period_by_office(hq) -> None:
+    from fieldplan.reports.review import _late_data
+
+    write_progress(hq, "SN", PERIOD, only=3)
+    write_progress(hq, "ML", PERIOD, only=2)
+    write_progress(hq, "ML", "2026-S2", only=4)  # another period: not counted
+    # as if other replicas' bundles had brought them after the end of the period
+    hq.conn.execute("PRAGMA foreign_keys = OFF")
+    hq.conn.execute(
+        "UPDATE events SET origin = 'r-' || substr(entity_id, 1, 2), "
+        "received_at = '2026-08-01T10:00:00Z' WHERE entity = 'progress'"
+    )
+    late = _late_data(hq, PERIOD, "2026-06-30", [])
+    assert [(d.office, d.reports, d.events) for d in late] == [("ML", 2, 2), ("SN", 3, 3)]
+    assert _late_data(hq, PERIOD, "2026-08-01", []) == []
+
+
+def test_empty_period_says_so(hq, tmp_path) -> None:
+    write_progress(hq, "ML", PERIOD)
+    pdf = build_review_pack(hq, "2027-S1", tmp_path / "e.pdf")
+    text = pdf_text(pdf)
+    assert "No reports yet for this period: no chart." in text
+    assert "No office has a report for this period: no status sheet follows." in text
+    assert "0.002" not in text
+    assert pages(pdf) == 5  # cover, contents, sections, detail, annex: no blank page
+
+
+def test_sheet_units_agree_with_the_target() -> None:
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.sheet import _unit
+
+    ctx = cm.Ctx("en", translation_for("en"), None, PERIOD, (0, 0), None)
+    assert _unit(ctx, "people", 150) == "people"
+    assert _unit(ctx, "people", 1) == "person"
+    assert _unit(ctx, "documents", 1) == "document"
+    assert _unit(ctx, "count", 3) == "" and _unit(ctx, "percent", 3) == ""
+
+
+def translation_for(lang: str):
+    from fieldplan.i18n import translation
+
+    return translation(lang)
+
+
+def test_printed_times_say_utc() -> None:
+    from datetime import UTC, datetime
+
+    from fieldplan.reports import common as cm
+
+    ctx = cm.Ctx("en", translation_for("en"), None, PERIOD, (0, 0), None)
+    assert ctx.when("2026-07-01T09:30:00Z").endswith(" UTC")
+    assert "09:30" in ctx.when(datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
+
+
+# --- layout --------------------------------------------------------------------------
+
+
+def test_heading_never_ends_a_page_alone(hq) -> None:
+    """A heading whose table's first row does not fit below it moves to the next page
+    with the table, while a table whose first row fits starts right away."""
+    from reportlab.platypus import Spacer
+
+    from fieldplan.reports import common as cm
+
+    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
+    frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
+
+    def build(tall_first_row: bool, tmp: Path) -> dict[str, int]:
+        def story(state: cm.BuildState) -> list:
+            tall = "word " * (400 if tall_first_row else 2)
+            rows = [[cm.cell(ctx, "Head")], [cm.cell(ctx, tall)], [cm.cell(ctx, "x")]]
+            head = cm.heading("Area", cm.H2, rtl=False, key="h", level=0, pages=state.pages)
+            return [Spacer(1, frame_h - 150), *cm.keep([*head, cm.table(ctx, rows, [300])])]
+
+        state_pages: dict[str, int] = {}
+
+        def wrapped(state: cm.BuildState) -> list:
+            state_pages.clear()
+            state.pages = state_pages
+            return story(state)
+
+        cm.render(ctx, tmp, wrapped, title="t", left="l", right="r")
+        return state_pages
+
+    assert build(True, hq.path.with_name("tall.pdf")) == {"h": 2}
+    assert build(False, hq.path.with_name("short.pdf")) == {"h": 1}
+
+
+def test_pack_furniture_fonts_links_and_chart(world, tmp_path) -> None:
+    pdf = build_review_pack(world, PERIOD, tmp_path / "p.pdf", lang="ar")
+    # no unembedded font (ReportLab's default Helvetica) in the file
+    if shutil.which("pdffonts"):
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        assert "Helvetica" not in fonts
+    # the contents entries are links
+    assert pdf.read_bytes().count(b"/Link") >= 10
+    # the annex pages name their office in the running header, continuation pages too
+    entries = outline(pdf)
+    eg = next(e for e in entries if e["title"].endswith("(EG)"))
+    page = str(eg["page"] + 1)
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-f", page, "-l", page, str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    header = unicodedata.normalize("NFKC", layout.strip().splitlines()[0])
+    assert office_name("EG", "ar") in header and "EG" in header and "2026" in header
+
+
+def test_arabic_chart_has_its_axis_on_the_right(world) -> None:
+    from collections import Counter
+
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+
+    pack = _pack(world, "ar")
+    drawing = pack.chart({a.code: Counter({"on-track": 2}) for a in pack.ctx.plan.areas})
+    chart = next(c for c in drawing.contents if isinstance(c, HorizontalBarChart))
+    axis = chart.categoryAxis
+    assert axis.visibleAxis and axis.tickRight > 0 and axis.tickLeft == 0
+    assert chart.valueAxis.reverseDirection
+    assert chart.valueAxis.valueStep == 1  # whole numbers of reports

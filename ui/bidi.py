@@ -51,3 +51,11 @@ def isolated(text: str) -> str:
     if QGuiApplication.isRightToLeft():
         return "\u2066" + text + "\u2069"
     return text
+
+
+def embedded(text: str) -> str:
+    """A name or a time put inside a sentence, laid out by its own first letter and
+    kept apart from the words around it (Unicode's first-strong isolate): "root"
+    and "27/11/2026، 11:15 م" next to each other in an Arabic sentence otherwise mix
+    into "2026/11/root، 27"."""
+    return "\u2068" + text + "\u2069"

@@ -74,5 +74,31 @@ def lang() -> str:
     return code if code in ("en", "fr", "ar") else "en"
 
 
+def time_text(when: str | dt.datetime | None) -> str:
+    """A time as every view of the client shows it, in the user's language and time
+    zone: the medium date and the short time ("27 Nov 2026, 23:15" / "27 nov. 2026,
+    23:15" / "27/11/2026، 11:15 م"). An ISO string that is not a time comes back as
+    it is; an empty one as "".
+
+    One helper for the tables, the status bar, the conflicts and the dialogs, so the
+    same moment reads the same everywhere."""
+    if not when:
+        return ""
+    from babel import Locale
+
+    from fieldplan.i18n import _locale, format_datetime
+
+    # CLDR's own way of joining a date and a time, with a medium date and a short
+    # time (no seconds): a pattern fieldplan.i18n.format_datetime takes as it is
+    locale = Locale.parse(_locale(None))
+    pattern = str(locale.datetime_formats["medium"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+    try:
+        return format_datetime(when, format=pattern)
+    except (ValueError, TypeError):
+        return str(when)
+
+
 def action_title(action: Action) -> str:
     return _("{code} · {title}").format(code=action.code, title=action.title.get(lang()))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QProgressBar,
@@ -87,7 +88,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
             empty.insert(0, _("percent"))
         for ind in a.indicators:
             if r.value(ind.key) is None:
-                empty.append(_("indicator {key}").format(key=ind.key))
+                empty.append(ind.title.get(lang()))  # by its title, as the editor shows it
         if empty:
             # Translators: e.g. "PA1.2 — to fill in: percent, challenges"
             missing.append(
@@ -134,6 +135,7 @@ class Dashboard(QScrollArea):
         self.counts_box = QGroupBox(_("Reports by status"))
         self.counts_grid = QGridLayout(self.counts_box)
         self.count_labels: dict[str, QLabel] = {}
+        self.count_chips: dict[str, QLabel] = {}
         for i, status in enumerate(STATUSES):
             chip = QLabel(f" {STATUS_SYMBOLS[status]} {status_label(status)} ")
             chip.setStyleSheet(
@@ -142,9 +144,16 @@ class Dashboard(QScrollArea):
             )
             value = QLabel("0")
             value.setAccessibleName(status_label(status))
-            self.counts_grid.addWidget(chip, i // 3, (i % 3) * 2)
-            self.counts_grid.addWidget(value, i // 3, (i % 3) * 2 + 1)
+            # chip and count in one cell, the count right after its chip in the
+            # reading direction (a grid column of its own sent each count, aligned
+            # to the far side, next to the following chip in Arabic)
+            pair = QHBoxLayout()
+            pair.addWidget(chip)
+            pair.addWidget(value)
+            pair.addStretch(1)
+            self.counts_grid.addLayout(pair, i // 3, i % 3)
             self.count_labels[status] = value
+            self.count_chips[status] = chip
         lay.addWidget(self.counts_box)
         self.areas_box = QGroupBox(_("Progress by area"))
         self.areas_grid = QGridLayout(self.areas_box)

@@ -19,6 +19,37 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _
 
+#: Room left around a window for its frame and title bar, which resize() does not count.
+FRAME_ROOM = (16, 48)
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize ``window`` to width×height, or less: never beyond the available area of
+    the screen it opens on (its parent's), so its buttons stay reachable on a
+    1366×768 laptop with a task bar."""
+    from PySide6.QtGui import QGuiApplication
+
+    anchor = window.parentWidget() or window
+    screen = anchor.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width = min(width, area.width() - FRAME_ROOM[0])
+        height = min(height, area.height() - FRAME_ROOM[1])
+    window.resize(max(width, window.minimumSizeHint().width()), height)
+
+
+def size_to_content(dialog: QDialog, width: int) -> None:
+    """``width`` wide and as high as its content at that width: no blank band
+    between the content and the buttons. (A dialog whose text grows later, a
+    message after a save, grows with it: its layout keeps it at least that high.)"""
+    lay = dialog.layout()
+    lay.activate()
+    if lay.hasHeightForWidth():
+        height = lay.totalHeightForWidth(width)
+    else:
+        height = lay.totalSizeHint().height()
+    fit_to_screen(dialog, width, max(height, lay.totalMinimumSize().height()))
+
 
 class ConfirmDialog(QDialog):
     """A question, optional details, and OK (with its own words) / Cancel."""
@@ -44,7 +75,11 @@ class ConfirmDialog(QDialog):
         lay.addWidget(self.text)
         self.details = None
         if details:
-            self.details = QPlainTextEdit(details)
+            from ui.bidi_widgets import PlainTextEdit
+
+            # each line in its own direction (a list of actions in Arabic reads
+            # right to left; a key fingerprint left to right)
+            self.details = PlainTextEdit(details)
             self.details.setReadOnly(True)
             self.details.setAccessibleName(_("Details"))
             if monospace_details:
@@ -62,7 +97,10 @@ class ConfirmDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.resize(520, 300 if details else 160)
+        if details and not monospace_details:
+            fit_to_screen(self, 520, 300)  # a list: room to read it
+        else:
+            size_to_content(self, 520)
 
 
 class MessageDialog(QDialog):
@@ -84,7 +122,10 @@ class MessageDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         lay.addWidget(buttons)
-        self.resize(520, 260)
+        if details:
+            fit_to_screen(self, 520, 260)
+        else:
+            size_to_content(self, 520)
 
 
 def add_folder_row(parent: QWidget, form: QFormLayout, folder: str) -> QLineEdit:

@@ -21,7 +21,7 @@ from fieldplan.i18n import _
 from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.context import Identity, lang
-from ui.dialogs import add_folder_row
+from ui.dialogs import add_folder_row, size_to_content
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
 
@@ -77,7 +77,7 @@ class EnrolDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.message, 1)
+        lay.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
         )
@@ -86,7 +86,7 @@ class EnrolDialog(QDialog):
         self.ok.clicked.connect(self.enrol)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.resize(600, 300)
+        size_to_content(self, 600)
 
     def choose(self, office: str) -> None:
         self.office.setCurrentIndex(max(0, self.office.findData(office)))

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import _, format_datetime
+from fieldplan.i18n import _
 from ui.bidi import isolated
+from ui.context import time_text
+from ui.dialogs import size_to_content
 from ui.ops import Worker, _Job, error_text
 from ui.qtcompat import emit
 
@@ -160,7 +162,7 @@ class FirstRunDialog(QDialog):
         self.setup_button.clicked.connect(self.choose_setup)
         self.hq_button.clicked.connect(self.create_hq)
         self.demo_button.clicked.connect(self.open_demo)
-        self.resize(520, 300)
+        size_to_content(self, 520)
 
     def _busy(self, busy: bool, text: str = "") -> None:
         for b in (self.given_button, self.setup_button, self.hq_button, self.demo_button):
@@ -260,7 +262,7 @@ class CannotOpenDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.restore_button.clicked.connect(self.restore)
-        self.resize(560, 260)
+        size_to_content(self, 560)
 
     def restore(self) -> None:
         from fieldplan.store import restore_latest_backup
@@ -283,6 +285,6 @@ def _backup_time(path: Path) -> str:
 
     try:
         stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-        return format_datetime(stamp)
+        return time_text(stamp)
     except (OSError, ValueError):
         return path.name

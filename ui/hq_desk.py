@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -24,7 +25,9 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
+    field_label,
     format_number,
+    format_period,
     level_label,
     ngettext,
     state_label,
@@ -33,8 +36,9 @@ from fieldplan.i18n import (
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.progress import list_reports
+from ui.bidi import embedded, in_layout_direction
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
-from ui.context import Identity, lang
+from ui.context import Identity, lang, time_text
 from ui.dialogs import ConfirmDialog
 from ui.models import (
     ROW_ROLE,
@@ -44,29 +48,91 @@ from ui.models import (
     OverviewModel,
     QuarantineModel,
     ReportTableModel,
-    field_label,
+    value_text,
 )
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
+from ui.report_editor import show_read_only
 
 
-def _table(model, name: str) -> QTableView:
+def _table(model, name: str, fit_columns: bool = True) -> QTableView:
+    """A read-only table of rows. Each column is as wide as its header and contents
+    (a key fingerprint or a French header is never cut), and the model's ``STRETCH``
+    column, a text column, takes the width left over (the last one if it names none).
+
+    ``fit_columns=False`` is for tables of many rows (Reports), which set their
+    widths from samples: measuring the contents would ask for every shown row's text
+    on each keystroke of the search."""
     view = QTableView()
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+    if fit_columns:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    stretch = getattr(source, "STRETCH", None)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     # one line per row: compact enough for 1366×768
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     # user text (an English narrative in the Arabic layout, or the reverse) is drawn in
     # its own direction; codes and numbers keep the layout's alignment
-    for column in getattr(model, "FREE_TEXT", ()):
+    for column in getattr(source, "FREE_TEXT", ()):
         view.setItemDelegateForColumn(column, BidiDelegate(view))
     return view
+
+
+def select_row(view: QAbstractItemView, row: int) -> None:
+    """Select ``row`` of ``view`` and make it current, through the selection model:
+    QTableView.selectRow() selects nothing in a right-to-left layout in this Qt."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    index = view.model().index(row, 0)
+    if not index.isValid():
+        return
+    flags = (
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
+    view.selectionModel().setCurrentIndex(index, flags)
+    view.scrollTo(index)
+
+
+def indicator_titles(identity: Identity) -> dict[str, str]:
+    """Indicator key -> title in the current language, for naming a field."""
+    titles: dict[str, str] = {}
+    for action in identity.plan.actions:
+        for ind in action.indicators:
+            titles.setdefault(ind.key, ind.title.get(lang()))
+    return titles
+
+
+class EmptyState(QStackedWidget):
+    """A page's content, or, when there is nothing to show, one sentence in the
+    middle of the page (instead of an empty table)."""
+
+    def __init__(self, content: QWidget, text: str) -> None:
+        super().__init__()
+        self.addWidget(content)
+        self.label = QLabel(text)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.label.setObjectName("empty-state")
+        self.addWidget(self.label)
+
+    def set_empty(self, empty: bool) -> None:
+        self.setCurrentIndex(1 if empty else 0)
+
+    def is_empty(self) -> bool:
+        return self.currentIndex() == 1
 
 
 def _combo(name: str, items: list[tuple[str, str]]) -> QComboBox:
@@ -229,7 +295,7 @@ class ReportsPage(QSplitter):
         bar.addWidget(self.count)
         lay.addLayout(bar)
         self.model = ReportTableModel(self)
-        self.view = _table(self.model, _("Reports"))
+        self.view = _table(self.model, _("Reports"), fit_columns=False)
         self.view.setSortingEnabled(True)
         lay.addWidget(self.view, 1)
         self.detail = PlainTextEdit()
@@ -249,7 +315,7 @@ class ReportsPage(QSplitter):
             (3, "▼ " + max((status_label(s) for s in STATUSES), key=len)),
             (4, "100 %"),
             (5, state_label("submitted")),
-            (6, "30/06/2026 23:59"),
+            (6, time_text("2026-12-31T23:59:00")),
         ):
             header = self.model.headerData(column, Qt.Orientation.Horizontal)
             self.view.setColumnWidth(column, max(width(sample), width(header) + 16) + 24)
@@ -307,9 +373,12 @@ class ReportsPage(QSplitter):
         if r is None:
             self.detail.clear()
             return
+        # Translators: a heading above a field's text, e.g. "Achievements:"; French
+        # puts a no-break space before the colon.
+        heading = _("{label}:")
         self.detail.setPlainText(
             "\n\n".join(
-                f"{field_label(n)}:\n{getattr(r, n)}"
+                heading.format(label=field_label(n)) + "\n" + getattr(r, n)
                 for n in ("achievements", "challenges", "next_steps")
             )
         )
@@ -348,7 +417,6 @@ class InboxPage(QWidget):
     def _loaded(self, result) -> None:
         inbox, gaps = result
         self.model.set_rows(inbox)
-        self.view.resizeColumnsToContents()
         self.gaps.clear()
         for gap in gaps:
             self.gaps.addItem(gap.message())
@@ -372,7 +440,11 @@ class QuarantinePage(QWidget):
         lay.addWidget(intro)
         self.model = QuarantineModel(self)
         self.view = _table(self.model, _("Quarantine"))
-        lay.addWidget(self.view, 1)
+        self.empty = EmptyState(
+            self.view, _("No bundle is waiting: every key that signed a bundle is trusted.")
+        )
+        self.empty.set_empty(True)
+        lay.addWidget(self.empty, 1)
         self.trust_button = QPushButton(_("&Trust key…"))
         self.trust_button.setEnabled(False)
         self.trust_button.clicked.connect(self.ask_trust)
@@ -394,7 +466,12 @@ class QuarantinePage(QWidget):
 
             return list_quarantine(rep)
 
-        DbOp(self.session, self, fetch).success(self.model.set_rows).run()
+        DbOp(self.session, self, fetch).success(self._loaded).run()
+
+    def _loaded(self, items) -> None:
+        self.model.set_rows(items)
+        self.empty.set_empty(not items)
+        self.trust_button.setEnabled(self.selected() is not None)
 
     def selected(self):
         rows = self.view.selectionModel().selectedRows()
@@ -443,20 +520,42 @@ class QuarantinePage(QWidget):
         )
 
 
-class ConflictsPage(QSplitter):
+class ConflictsPage(QWidget):
     """Open conflicts; the selected one's values side by side, each with Keep."""
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(Qt.Orientation.Vertical)
+    def __init__(self, session: Session, identity: Identity | None = None) -> None:
+        super().__init__()
         self.session = session
         self.model = ConflictModel(self)
+        if identity is not None:
+            self.model.indicator_titles = indicator_titles(identity)
         self.view = _table(self.model, _("Conflicts"))
-        self.addWidget(self.view)
+        # the style's margins, as on the other pages
+        lay = QVBoxLayout(self)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.view)
+        detail = QWidget()
+        dlay = QVBoxLayout(detail)
+        dlay.setContentsMargins(0, 0, 0, 0)
+        #: what the chosen conflict is about (or why keeping a value failed)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.message.font()
+        font.setBold(True)
+        self.message.setFont(font)
+        dlay.addWidget(self.message)
         self.sides = QWidget()
         self.sides_layout = QHBoxLayout(self.sides)
-        self.addWidget(self.sides)
-        self.message = QLabel()
-        self.addWidget(self.message)
+        self.sides_layout.setContentsMargins(0, 0, 0, 0)
+        dlay.addWidget(self.sides, 1)
+        self.splitter.addWidget(detail)
+        # the values side by side need the room of a few lines and a button
+        detail.setMinimumHeight(self.fontMetrics().height() * 10)
+        self.splitter.setSizes([300, 300])
+        self.empty = EmptyState(self.splitter, _("No open conflicts."))
+        lay.addWidget(self.empty)
         self.keep_buttons: list[QPushButton] = []
         self.view.selectionModel().currentRowChanged.connect(self._show)
         session.changes_did_happen.connect(lambda _c: self.refresh())
@@ -473,11 +572,11 @@ class ConflictsPage(QSplitter):
     def _loaded(self, conflicts) -> None:
         self.model.set_rows(conflicts)
         self._clear_sides()
+        self.message.clear()
+        self.empty.set_empty(not conflicts)
         if conflicts:
-            self.view.selectRow(0)
+            select_row(self.view, 0)
             self._show(self.model.index(0, 0))
-        else:
-            self.message.setText(_("No open conflicts."))
 
     def _clear_sides(self) -> None:
         while self.sides_layout.count():
@@ -491,21 +590,30 @@ class ConflictsPage(QSplitter):
         conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if conflict is None:
             return
+        try:
+            period = format_period(conflict.period)
+        except ValueError:
+            period = conflict.period
         self.message.setText(
-            _("{office} · {action} · {period} · {field}").format(
-                office=conflict.office,
-                action=conflict.action,
-                period=conflict.period,
-                field=field_label(conflict.field),
+            in_layout_direction(
+                _("{office} · {action} · {period} · {field}").format(
+                    office=conflict.office,
+                    action=conflict.action,
+                    period=period,
+                    field=self.model.field_text(conflict.field),
+                )
             )
         )
         for cand in conflict.candidates:
             box = QGroupBox(
-                _("Written by {author}, {when}").format(author=cand.author, when=cand.at)
+                _("Written by {author}, {when}").format(
+                    author=embedded(cand.author), when=embedded(time_text(cand.at))
+                )
             )
             blay = QVBoxLayout(box)
-            value = PlainTextEdit("" if cand.value is None else str(cand.value))
+            value = PlainTextEdit(value_text(conflict.field, cand.value))
             value.setReadOnly(True)
+            show_read_only(value, True)
             value.setAccessibleName(_("Value"))
             blay.addWidget(value)
             if cand.winner:

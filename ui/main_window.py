@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
 
 import fieldplan
@@ -15,12 +15,13 @@ from fieldplan.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     _,
-    format_datetime,
     format_period,
+    get_language,
     ngettext,
+    pgettext,
 )
-from ui.bidi import in_layout_direction
-from ui.context import Identity
+from ui.bidi import in_layout_direction, isolated
+from ui.context import Identity, time_text
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
@@ -37,34 +38,49 @@ SYNC_REFRESH_MS = 60_000
 
 
 def sync_text(state) -> str:
-    """The status bar's sync words, from fieldplan.sync.sync_state."""
+    """The status bar's sync words, from fieldplan.sync.sync_state: what needs a
+    person first (conflicts, quarantined bundles, gaps), then the times, so that a
+    narrow window cuts the times, not the counts."""
     if state is None:
         return _("Sync: not available")
     parts = []
-    if state.hq_has_at:
-        parts.append(_("HQ has your data up to {when}").format(when=_fmt(state.hq_has_at)))
-    elif state.last_export:
-        parts.append(_("Last export {when}").format(when=_fmt(state.last_export.get("at", ""))))
-    else:
-        parts.append(_("Never exported"))
-    if state.last_import:
-        parts.append(_("last import {when}").format(when=_fmt(state.last_import.get("at", ""))))
-    if state.gaps:
-        parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
-    if state.quarantined:
-        parts.append(_("{n} quarantined").format(n=state.quarantined))
     if state.conflicts:
         parts.append(
             ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)
         )
+    if state.quarantined:
+        parts.append(_("{n} quarantined").format(n=state.quarantined))
+    if state.gaps:
+        parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
+    if state.hq_has_at:
+        parts.append(_("HQ has your data up to {when}").format(when=time_text(state.hq_has_at)))
+    elif state.last_export:
+        parts.append(
+            _("Last export {when}").format(when=time_text(state.last_export.get("at", "")))
+        )
+    else:
+        parts.append(_("Never exported"))
+    if state.last_import:
+        parts.append(
+            _("last import {when}").format(when=time_text(state.last_import.get("at", "")))
+        )
     return " · ".join(parts)
 
 
-def _fmt(iso: str) -> str:
-    try:
-        return format_datetime(iso)
-    except (ValueError, TypeError):
-        return iso
+class _ElideOnResize(QObject):
+    """Fits the sync words to their label whenever it is resized. Installed after
+    the first paint: an event filter in Python makes PySide build QEvent."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.Resize:
+            self._window._elide_sync()
+        return False
 
 
 def read_sync_state(rep):
@@ -136,7 +152,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.office_view = OfficeView(session, identity, self.undo_stack)
-        self.tabs.addTab(self.office_view, _("&Progress"))
+        self.tabs.addTab(self.office_view, _("Pro&gress"))
         # the other pages are built when first shown: a fast first paint, and no
         # database work for pages nobody opens
         self._dashboard_tab = LazyTab(self._make_dashboard)
@@ -147,9 +163,12 @@ class MainWindow(QMainWindow):
             pages = self.hq_desk.pages()
         else:
             # an office sees what it received and settles its own conflicts
-            pages = [(inbox_tab(session), _("&Inbox")), (conflicts_tab(session), _("C&onflicts"))]
+            pages = [
+                (inbox_tab(session), _("&Inbox")),
+                (conflicts_tab(session, identity), _("&Conflicts")),
+            ]
         self._inbox_tab = next(t for t, title in pages if title == _("&Inbox"))
-        self._conflicts_tab = next(t for t, title in pages if title == _("C&onflicts"))
+        self._conflicts_tab = next(t for t, title in pages if title == _("&Conflicts"))
         for widget, title in pages:
             self.tabs.addTab(widget, title)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -177,6 +196,7 @@ class MainWindow(QMainWindow):
         # what needs Qt's namespace of enums (ui.qtcompat) and changes nothing on screen
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.office_view.tree.lock_headings()
+        self.sync_label.installEventFilter(_ElideOnResize(self))
         self._sync_timer.start()
         self.refresh_sync_state()
 
@@ -293,7 +313,9 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu(_("&Edit"))
         menu.addAction(self.undo_action)
         menu.addAction(self.redo_action)
-        menu = self.menuBar().addMenu(_("P&eriod"))
+        # Alt+letter: the menu titles and the tabs each have their own
+        # (tests/ui/test_mnemonics.py)
+        menu = self.menuBar().addMenu(_("&Period"))
         menu.addAction(self.submit_action)
         if self.identity.is_hq:
             self.lock_action = self._action(_("&Lock period…"), lambda: self.lock_dialog(True))
@@ -305,7 +327,7 @@ class MainWindow(QMainWindow):
                 self.enrol_dialog,
                 tip=_("Write the setup bundle a new office starts from"),
             )
-            menu = self.menuBar().addMenu(_("&Headquarters"))
+            menu = self.menuBar().addMenu(_("Headq&uarters"))
             menu.addAction(self.enrol_action)
         view = self.menuBar().addMenu(_("&View"))
         for i in range(self.tabs.count()):
@@ -316,10 +338,17 @@ class MainWindow(QMainWindow):
             view.addAction(act)
         settings = self.menuBar().addMenu(_("&Settings"))
         lang_menu = settings.addMenu(_("&Language"))
+        # the language in use is the checked one of an exclusive group
+        self.language_group = QActionGroup(self)
+        current = get_language()
         for code in LANGUAGES:
             act = self._action(
                 LANGUAGE_NAMES[code], lambda c=code: emit(self.language_did_change, c)
             )
+            act.setCheckable(True)
+            act.setChecked(code == current)
+            act.setData(code)
+            self.language_group.addAction(act)
             lang_menu.addAction(act)
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.about_action)
@@ -341,6 +370,14 @@ class MainWindow(QMainWindow):
         bar.addWidget(period_label)
         bar.addWidget(self.period_combo)
         bar.addSeparator()
+        # the toolbar's words are short, so that Submit, Undo and Redo stay in sight
+        # at the window's minimum width in French too (the menus have the long ones)
+        short_words = {
+            self.import_action: ("Import", pgettext("toolbar", "Import")),
+            self.export_action: ("Export", pgettext("toolbar", "Export")),
+            self.email_action: ("Email", pgettext("toolbar", "Email")),
+            self.submit_action: ("Submit", pgettext("toolbar", "Submit")),
+        }
         for a in (
             self.import_action,
             self.export_action,
@@ -349,6 +386,11 @@ class MainWindow(QMainWindow):
             self.undo_action,
             self.redo_action,
         ):
+            english, short = short_words.get(a, ("", ""))
+            # a catalog without the short word keeps the long one in its own
+            # language rather than show an English word
+            if short and (short != english or get_language() == "en"):
+                a.setIconText(short)
             bar.addAction(a)
 
     # undo ----------------------------------------------------------------------------
@@ -370,15 +412,37 @@ class MainWindow(QMainWindow):
         self.redo_action.setToolTip(_("Redo: {what}").format(what=redo) if redo else _("Redo"))
 
     def _build_status_bar(self) -> None:
+        from PySide6.QtWidgets import QSizePolicy
+
         self.role_label = QLabel(self.identity.role_text())
         self.office_label = QLabel(in_layout_direction(self.identity.office_text()))
         self.period_label = QLabel()
         self.sync_label = QLabel(_("Sync: …"))
-        for w in (self.role_label, self.office_label, self.period_label, self.sync_label):
+        self._sync_words = self.sync_label.text()
+        # the sync words take the room the others leave and are shortened to it (with
+        # "…"), never widening the window: their counts come first (sync_text)
+        self.sync_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.sync_label.setContentsMargins(6, 0, 6, 0)
+        self.statusBar().addWidget(self.sync_label, 1)
+        for w in (self.role_label, self.office_label, self.period_label):
             w.setContentsMargins(6, 0, 6, 0)
             self.statusBar().addPermanentWidget(w)
         self.sync_label.setAccessibleName(_("Sync state"))
         self._show_period()
+
+    def show_sync(self, text: str) -> None:
+        """Put ``text`` in the status bar, shortened to the room there is."""
+        self._sync_words = text
+        self.sync_label.setToolTip(text)
+        self.sync_label.setAccessibleDescription(text)
+        self._elide_sync()
+
+    def _elide_sync(self) -> None:
+        label, text = self.sync_label, self._sync_words
+        room = label.contentsRect().width()
+        if room > 0 and label.fontMetrics().horizontalAdvance(text) > room:
+            text = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+        label.setText(text)
 
     def _show_period(self) -> None:
         self.period_label.setText(format_period(self.period))
@@ -424,7 +488,8 @@ class MainWindow(QMainWindow):
             "edited until they are reopened.",
             summary.drafts,
         ).format(n=summary.drafts, period=format_period(period))
-        details = "\n".join(summary.missing)
+        # each line starts with an action's code: read right to left in Arabic
+        details = "\n".join(in_layout_direction(line) for line in summary.missing)
         if summary.missing:
             text += "\n\n" + _("Still empty:")
         from ui.dialogs import ConfirmDialog
@@ -524,8 +589,8 @@ class MainWindow(QMainWindow):
     # status --------------------------------------------------------------------------
     def refresh_sync_state(self) -> None:
         DbOp(self.session, self, read_sync_state).success(
-            lambda s: self.sync_label.setText(sync_text(s))
-        ).failure(lambda e: self.sync_label.setText(_("Sync: unknown"))).run()
+            lambda s: self.show_sync(sync_text(s))
+        ).failure(lambda e: self.show_sync(_("Sync: unknown"))).run()
 
     def show_error(self, message: str) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -543,7 +608,9 @@ class MainWindow(QMainWindow):
         text = _(
             "fieldplan {version}\n\nOffline tracking of the IOM–OIC Plan of Action "
             "2025–2027.\n\nDatabase: {db}"
-        ).format(version=fieldplan.__version__, db=self.identity.db_path)
+        ).format(version=fieldplan.__version__, db=isolated(self.identity.db_path))
+        # every line in the layout's direction (the first starts with a Latin name)
+        text = "\n".join(in_layout_direction(line) for line in text.split("\n"))
         box = QMessageBox(
             QMessageBox.Icon.Information,
             _("About fieldplan"),

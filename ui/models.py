@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
-    format_datetime,
+    field_label,
     format_number,
     format_percent,
     status_label,
@@ -65,13 +65,10 @@ def status_brush(status: str) -> QBrush:
     return QBrush(QColor(STATUS_COLOURS.get(status, "#ffffff")))
 
 
-def _safe_datetime(iso: str, width: str = "medium") -> str:
-    if not iso:
-        return ""
-    try:
-        return format_datetime(iso, format=width)
-    except (ValueError, TypeError):
-        return iso
+def _safe_datetime(iso: str) -> str:
+    from ui.context import time_text  # the one way the client writes a time
+
+    return time_text(iso)
 
 
 class _RowsModel(QAbstractTableModel):
@@ -161,6 +158,8 @@ class ReportTableModel(_RowsModel):
     OFFICE, ACTION, PERIOD, STATUS, PERCENT, STATE, UPDATED, ACHIEVEMENTS = range(8)
     #: columns of people's own text, drawn in the text's direction (ui.bidi)
     FREE_TEXT = (ACHIEVEMENTS,)
+    #: the column that takes the width the others leave (ui.hq_desk._table)
+    STRETCH = ACHIEVEMENTS
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -235,7 +234,7 @@ class ReportTableModel(_RowsModel):
 
             return state_label(r.state)
         if column == self.UPDATED:
-            return _safe_datetime(r.updated_at, "short")
+            return _safe_datetime(r.updated_at)
         if column == self.ACHIEVEMENTS:
             return r.achievements.replace("\n", " ")[:200]
         return ""
@@ -407,6 +406,7 @@ class InboxModel(_RowsModel):
     COLUMNS = ("received", "file", "office", "outcome", "events", "reason")
     RECEIVED, FILE, OFFICE, OUTCOME, EVENTS, REASON = range(6)
     FREE_TEXT = (REASON,)  # written in the language of the import
+    STRETCH = REASON
 
     def headers(self) -> Sequence[str]:
         return (_("Received"), _("File"), _("Office"), _("Outcome"), _("Events"), _("Reason"))
@@ -441,6 +441,8 @@ class QuarantineModel(_RowsModel):
 
     COLUMNS = ("office", "fingerprint", "file", "received", "events")
     OFFICE, FINGERPRINT, FILE, RECEIVED, EVENTS = range(5)
+    #: a file name may be long; the fingerprint, read aloud on the phone, never elides
+    STRETCH = FILE
 
     def headers(self) -> Sequence[str]:
         return (_("Office"), _("Key fingerprint"), _("File"), _("Received"), _("Events"))
@@ -474,13 +476,30 @@ class QuarantineModel(_RowsModel):
 
 
 class ConflictModel(_RowsModel):
-    """Open conflicts: one field of one record with competing values."""
+    """Open conflicts: one field of one record with competing values, shown side by
+    side in the Values column ("On track | At risk")."""
 
     COLUMNS = ("office", "action", "period", "field", "values")
     OFFICE, ACTION, PERIOD, FIELD, VALUES = range(5)
+    FREE_TEXT = (VALUES,)  # narratives in any language
+    STRETCH = VALUES
+    #: how long one value may be in the table; the full text is below it
+    VALUE_CHARS = 60
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        #: indicator key -> title, so a field reads "Policies supported", not its key
+        self.indicator_titles: dict[str, str] = {}
 
     def headers(self) -> Sequence[str]:
         return (_("Office"), _("Action"), _("Period"), _("Field"), _("Values"))
+
+    def field_text(self, field: str) -> str:
+        """A field's name; an indicator by its title when the plan gives one."""
+        key = field[len("value.") :] if field.startswith("value.") else ""
+        if key in self.indicator_titles:
+            return self.indicator_titles[key]
+        return field_label(field)
 
     def display(self, c: Any, column: int) -> str:
         if column == self.OFFICE:
@@ -488,12 +507,37 @@ class ConflictModel(_RowsModel):
         if column == self.ACTION:
             return c.action
         if column == self.PERIOD:
-            return LTR_MARK + c.period
+            return LTR_MARK + c.period  # as in the Reports table
         if column == self.FIELD:
-            return field_label(c.field)
+            return self.field_text(c.field)
         if column == self.VALUES:
-            return format_number(len(c.candidates))
+            shown = []
+            for cand in c.candidates:
+                text = " ".join(value_text(c.field, cand.value).split())
+                if len(text) > self.VALUE_CHARS:
+                    text = text[: self.VALUE_CHARS - 1] + "…"
+                shown.append(text)
+            return " | ".join(shown)
         return ""
+
+
+def value_text(field: str, value: Any) -> str:
+    """A value of a report field as the rest of the client shows it: a status as
+    symbol and word, a percent with the language's sign, a number with its
+    separators; text as written; "—" for no value."""
+    if value is None or value == "":
+        return "—"
+    if field == "status" and value in STATUSES:
+        return status_text(value)
+    if field == "state" and value in ("draft", "submitted"):
+        from fieldplan.i18n import state_label
+
+        return state_label(value)
+    if field == "percent" and isinstance(value, int | float):
+        return format_percent(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
 
 
 def outcome_label(outcome: str) -> str:
@@ -504,20 +548,3 @@ def outcome_label(outcome: str) -> str:
         "rejected": _("Rejected"),
         "cancelled": _("Not imported (cancelled)"),
     }.get(outcome, outcome)
-
-
-def field_label(name: str) -> str:
-    """A report field's name for people: status, percent, narratives, indicators."""
-    labels = {
-        "status": _("Status"),
-        "percent": _("Percent complete"),
-        "achievements": _("Achievements"),
-        "challenges": _("Challenges"),
-        "next_steps": _("Next steps"),
-        "state": _("State"),
-    }
-    if name in labels:
-        return labels[name]
-    if name.startswith("value."):
-        return _("Indicator {key}").format(key=name[len("value.") :])
-    return name

@@ -59,7 +59,7 @@ class PlanTree(QWidget):
             self.status.addItem(f"{STATUS_SYMBOLS[status]} {status_label(status)}", status)
         level_label_w = QLabel(_("&Level"))
         level_label_w.setBuddy(self.level)
-        status_label_w = QLabel(_("S&how"))
+        status_label_w = QLabel(_("Sho&w"))
         status_label_w.setBuddy(self.status)
         filters.addWidget(level_label_w)
         filters.addWidget(self.level, 1)
@@ -73,7 +73,12 @@ class PlanTree(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
+        # the Status column as wide as the widest status, whatever the period shows:
+        # sized to its contents it moved the titles' edge at each change of period
+        self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.Fixed)
+        width = self.tree.fontMetrics().horizontalAdvance
+        texts = [f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES] + [_("Status")]
+        self.tree.setColumnWidth(1, max(width(t) for t in texts) + 24)
         lay.addWidget(self.tree, 1)
         self.level.currentIndexChanged.connect(self.rebuild)
         self.status.currentIndexChanged.connect(self.rebuild)
@@ -163,6 +168,7 @@ class OfficeView(QSplitter):
         self.period = identity.current_period()
         self.tree = PlanTree(identity)
         self.editor = ReportEditor(session, identity, undo_stack)
+        self.editor.tab_from = self.tree.tree  # Tab from the plan to the report's fields
         self.addWidget(self.tree)
         self.addWidget(self.editor)
         # the same margin on both sides (so also in Arabic): with none, the Level

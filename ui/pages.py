@@ -44,8 +44,8 @@ def inbox_tab(session: Session) -> LazyTab:
     return LazyTab(lambda: desk_page("InboxPage")(session))
 
 
-def conflicts_tab(session: Session) -> LazyTab:
-    return LazyTab(lambda: desk_page("ConflictsPage")(session))
+def conflicts_tab(session: Session, identity: Identity) -> LazyTab:
+    return LazyTab(lambda: desk_page("ConflictsPage")(session, identity))
 
 
 class HqDesk:
@@ -58,7 +58,7 @@ class HqDesk:
             "reports": LazyTab(lambda: desk_page("ReportsPage")(session, identity, self.period)),
             "inbox": inbox_tab(session),
             "quarantine": LazyTab(lambda: desk_page("QuarantinePage")(session)),
-            "conflicts": conflicts_tab(session),
+            "conflicts": conflicts_tab(session, identity),
         }
 
     overview = property(lambda self: self._tabs["overview"].page())
@@ -74,7 +74,7 @@ class HqDesk:
             (t["reports"], _("&Reports")),
             (t["inbox"], _("&Inbox")),
             (t["quarantine"], _("&Quarantine")),
-            (t["conflicts"], _("C&onflicts")),
+            (t["conflicts"], _("&Conflicts")),
         ]
 
     def set_period(self, period: str) -> None:

@@ -193,6 +193,8 @@ class ReportEditor(QScrollArea):
         self._saved: Values = {}
         self._loading = False
         self._editable = False
+        #: the widget Tab goes from to the form's first field (set by the office view)
+        self.tab_from: QWidget | None = None
         self._saves_in_flight = 0
         #: writes issued so far: a report fetched before the last write is stale
         self._writes = 0
@@ -260,6 +262,10 @@ class ReportEditor(QScrollArea):
         from ui.bidi_widgets import PlainTextEdit
 
         self._form = QWidget()
+        # the scroll area is no stop of its own when tabbing: from the tree to Status
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # the form wraps to the width it has: no sideways scrolling at 800 px
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # the title shows the plan's text from now on (until now only "Choose an action")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         outer = QVBoxLayout(self._form)
@@ -268,6 +274,7 @@ class ReportEditor(QScrollArea):
         self.description.setWordWrap(True)
         self.description.setTextFormat(Qt.TextFormat.PlainText)
         self.meta = QLabel()
+        self.meta.setWordWrap(True)
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -292,11 +299,12 @@ class ReportEditor(QScrollArea):
         self.percent.setPlaceholderText(_("0–100"))
         self.percent.setAccessibleName(_("Percent complete"))
         self.percent.setMaximumWidth(120)
+        self.percent.setAlignment(_leading())
         self.percent.textEdited.connect(self._edited)
         self.percent.installEventFilter(self.undo_keys)
         self.errors: dict[str, QLabel] = {}
-        form.addRow(_("&Status"), self._with_error("status", self.status))
-        form.addRow(_("&Percent complete"), self._with_error("percent", self.percent))
+        form.addRow(_("S&tatus"), self._with_error("status", self.status))
+        form.addRow(_("Percent co&mplete"), self._with_error("percent", self.percent))
         outer.addLayout(form)
 
         self.indicator_box = QGroupBox(_("Indicators"))
@@ -307,8 +315,8 @@ class ReportEditor(QScrollArea):
         self.narratives: dict[str, PlainTextEdit] = {}
         labels = {
             "achievements": _("&Achievements"),
-            "challenges": _("C&hallenges"),
-            "next_steps": _("&Next steps"),
+            "challenges": _("Challe&nges"),
+            "next_steps": _("Ne&xt steps"),
         }
         for name in NARRATIVE_FIELDS:
             edit = PlainTextEdit()
@@ -455,6 +463,7 @@ class ReportEditor(QScrollArea):
         heads = (_("Indicator"), _("Target"), _("Actual"))
         for col, head in enumerate(heads):
             label = QLabel(f"<b>{head}</b>")
+            label.setAlignment(_leading())
             self.indicator_grid.addWidget(label, 0, col)
         for row, ind in enumerate(action.indicators, start=1):
             name = QLabel(
@@ -464,7 +473,11 @@ class ReportEditor(QScrollArea):
             name.setTextFormat(Qt.TextFormat.PlainText)
             target = ind.target_for(self.period)
             tlabel = QLabel("—" if target is None else format_number(target))
+            # numbers have no direction of their own: put them under their heading,
+            # on the layout's leading side (right in Arabic)
+            tlabel.setAlignment(_leading())
             edit = QLineEdit()
+            edit.setAlignment(_leading())
             edit.setAccessibleName(
                 _("Actual for {indicator}").format(indicator=ind.title.get(lang()))
             )
@@ -490,7 +503,11 @@ class ReportEditor(QScrollArea):
         self._fix_tab_order()
 
     def _fix_tab_order(self) -> None:
+        # from what comes before the editor (the plan tree) straight to Status: the
+        # form is made after the toolbar, which would otherwise come in between
+        before = [self.tab_from] if self.tab_from is not None else []
         chain: list[QWidget] = [
+            *before,
             self.status,
             self.percent,
             *self.indicator_edits.values(),
@@ -522,11 +539,9 @@ class ReportEditor(QScrollArea):
     def _set_editable(self, editable: bool) -> None:
         self._editable = editable
         self.status.setEnabled(editable)
-        self.percent.setReadOnly(not editable)
-        for edit in self.indicator_edits.values():
+        for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
             edit.setReadOnly(not editable)
-        for edit in self.narratives.values():
-            edit.setReadOnly(not editable)
+            show_read_only(edit, not editable)
         if self.action is None:
             self.reopen_button.setVisible(False)
             self.notice.setVisible(False)
@@ -701,6 +716,28 @@ class ReportEditor(QScrollArea):
         touched = ("progress", rid) in changes.entities or changes.touches("lock")
         if touched and not self.dirty() and self._saves_in_flight == 0:
             self.reload()
+
+
+def _leading() -> Qt.AlignmentFlag:
+    """The layout's leading side, as an absolute alignment: QLabel and QLineEdit
+    align text with no letters (a number) left even in a right-to-left layout."""
+    side = (
+        Qt.AlignmentFlag.AlignRight if QApplication.isRightToLeft() else Qt.AlignmentFlag.AlignLeft
+    )
+    return side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
+
+
+def show_read_only(field: QWidget, read_only: bool) -> None:
+    """Give a read-only field the window's background, as a disabled one has: white
+    says "type here". The text stays black and can still be selected and copied."""
+    from PySide6.QtGui import QPalette
+
+    if read_only:
+        palette = field.palette()
+        palette.setBrush(QPalette.ColorRole.Base, palette.brush(QPalette.ColorRole.Window))
+        field.setPalette(palette)
+    else:
+        field.setPalette(QPalette())  # the inherited one again
 
 
 def _number_text(value: float | None) -> str:

@@ -44,7 +44,7 @@ from fieldplan.errors import FieldplanError
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period, is_rtl
 from fieldplan.offices import all_offices, office_name
 from ui.context import Identity, lang
-from ui.dialogs import MessageDialog
+from ui.dialogs import MessageDialog, fit_to_screen
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
 
@@ -447,7 +447,9 @@ class PreviewWindow(QDialog):
         for b in (self.print_button, self.save_button):
             b.setEnabled(not self.load_error)
         self._show_page()
-        self.resize(900, 1000)
+        # a page's height where the screen has it, else what the screen has: Print,
+        # Save and Close must stay on a 1366×768 screen
+        fit_to_screen(self, 900, 1000)
         self.view.setFocus()
 
     def _button(self, text: str, slot: Callable[[], None], shortcut=None) -> QPushButton:

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QStandardPaths, QStorageInfo, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -28,7 +29,7 @@ from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
-from ui.dialogs import add_folder_row
+from ui.dialogs import add_folder_row, fit_to_screen, size_to_content
 from ui.models import outcome_label
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
@@ -154,13 +155,22 @@ class ImportResultDialog(QDialog):
         counts: dict[str, int] = {}
         for o in outcomes:
             counts[o.outcome] = counts.get(o.outcome, 0) + 1
+        # Translators: one count of a summary, e.g. "Merged: 2"; French puts a
+        # no-break space before the colon.
+        count = _("{label}: {n}")
         summary = " · ".join(
-            f"{outcome_label(k)}: {format_number(v)}" for k, v in sorted(counts.items())
+            count.format(label=outcome_label(k), n=format_number(v))
+            for k, v in sorted(counts.items())
         )
         self.summary = QLabel(summary or _("No file was imported."))
         lay.addWidget(self.summary)
         self.table = QTableWidget(len(outcomes), 4)
         self.table.setAccessibleName(_("Import result"))
+        # a read-only list like the other tables: no editing, no row numbers
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
         self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"), _("Details")])
         for row, o in enumerate(outcomes):
             if o.outcome == CANCELLED:
@@ -184,7 +194,11 @@ class ImportResultDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         lay.addWidget(buttons)
-        self.resize(760, 360)
+        # OK has the focus (Enter closes), not the first cell with a focus frame
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setDefault(True)
+        self.ok.setFocus()
+        fit_to_screen(self, 760, 360)
 
 
 def _show_message(parent: QWidget | None, title: str, text: str) -> None:
@@ -293,7 +307,7 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self._place_changed()
-        self.resize(600, 260)
+        size_to_content(self, 600)
 
     def _load_recipients(self) -> None:
         from ui.enrol import enrolled_offices

@@ -1,0 +1,415 @@
+"""What a visual check of every window found, kept fixed: counts beside their own
+status, tables sized to their contents, conflicts in the client's words, rows
+selected in Arabic too, windows that fit the screen, read-only fields that look it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QPalette, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QHeaderView
+
+from fieldplan.i18n import set_language
+from fieldplan.model import STATUSES
+from tests.ui.conftest import wait_idle
+from ui.app import apply_language
+
+FINGERPRINT = "FB9D 374E 7CD2 1490 5860 11B9 3716 E4BF E861 78A1"
+
+
+@pytest.fixture
+def language():
+    app = QApplication.instance()
+    yield lambda lang: apply_language(app, lang)
+    apply_language(app, "en")
+
+
+# --- dashboard ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_each_status_count_reads_next_to_its_own_status(
+    lang, language, open_window, office_db, qtbot
+):
+    language(lang)
+    window = open_window(office_db)
+    window.tabs.setCurrentIndex(1)
+    dash = window.dashboard
+    wait_idle(qtbot, window.session)
+    for status in STATUSES:
+        chip, count = dash.count_chips[status], dash.count_labels[status]
+        chip_box = chip.geometry()
+        count_box = count.geometry()
+        assert chip.parentWidget() is count.parentWidget()
+        assert abs(chip_box.center().y() - count_box.center().y()) <= 2
+        # right after the chip in the reading direction, with no other chip between
+        if lang == "ar":
+            gap = chip_box.left() - count_box.right()
+        else:
+            gap = count_box.left() - chip_box.right()
+        assert 0 <= gap <= 20, (status, chip_box, count_box)
+
+
+def test_still_missing_names_an_indicator_by_its_title(open_window, office_db, qtbot):
+    from ui.dashboard import summarise
+
+    window = open_window(office_db)
+    identity = window.identity
+    summary = summarise(identity, "2026-S1", [])
+    assert summary.missing  # nothing reported: everything is missing
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import open_replica
+
+    action = next(a for a in identity.own_actions() if a.indicators)
+    with open_replica(office_db) as rep:
+        record_progress(rep, action.code, "2026-S1", status="on-track", percent=10)
+        from fieldplan.progress import list_reports
+
+        reports = list_reports(rep, "2026-S1", identity.office)
+    line = next(m for m in summarise(identity, "2026-S1", reports).missing if action.code in m)
+    indicator = action.indicators[0]
+    assert indicator.title.get("en") in line
+    assert f"indicator {indicator.key}" not in line
+
+
+# --- tables -------------------------------------------------------------------------
+
+
+def _quarantine_item(**kw):
+    from fieldplan.sync.exchange import QuarantineItem
+
+    values = dict(
+        bundle_id="b1",
+        office="CI",
+        sender="ci.officer",
+        key_id="k",
+        fingerprint=FINGERPRINT,
+        file="CI-770b0d53-1-67.fieldplan",
+        received_at="2026-11-27T23:15:36Z",
+        events=67,
+    )
+    values.update(kw)
+    return QuarantineItem(**values)
+
+
+def test_tables_fit_their_columns_and_stretch_a_text_column(qtbot):
+    from ui.hq_desk import _table
+    from ui.models import ConflictModel, InboxModel, QuarantineModel, ReportTableModel
+
+    for model_class, stretched in (
+        (QuarantineModel, QuarantineModel.FILE),
+        (InboxModel, InboxModel.REASON),
+        (ConflictModel, ConflictModel.VALUES),
+        (ReportTableModel, ReportTableModel.ACHIEVEMENTS),
+    ):
+        model = model_class()
+        view = _table(model, "t", fit_columns=model_class is not ReportTableModel)
+        header = view.horizontalHeader()
+        assert header.sectionResizeMode(stretched) == QHeaderView.ResizeMode.Stretch
+        assert not header.stretchLastSection() or stretched == model.columnCount() - 1
+        others = [c for c in range(model.columnCount()) if c != stretched]
+        expected = (
+            QHeaderView.ResizeMode.Interactive
+            if model_class is ReportTableModel
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
+        assert all(header.sectionResizeMode(c) == expected for c in others), model_class
+
+
+def test_the_key_fingerprint_is_never_cut(qtbot):
+    from ui.hq_desk import _table
+    from ui.models import QuarantineModel
+
+    model = QuarantineModel()
+    view = _table(model, "Quarantine")
+    qtbot.addWidget(view)
+    view.resize(700, 300)  # narrower than the columns' contents
+    model.set_rows([_quarantine_item()])
+    view.show()
+    qtbot.waitExposed(view)
+    font = model.data(model.index(0, QuarantineModel.FINGERPRINT), Qt.ItemDataRole.FontRole)
+    view.setFont(font)
+    width = view.fontMetrics().horizontalAdvance(FINGERPRINT)
+    assert view.columnWidth(QuarantineModel.FINGERPRINT) >= width
+    assert view.columnWidth(QuarantineModel.EVENTS) < view.columnWidth(QuarantineModel.FILE)
+
+
+def test_a_row_is_selected_in_a_right_to_left_layout_too(qtbot):
+    from ui.hq_desk import _table, select_row
+
+    app = QApplication.instance()
+    try:
+        for direction in (Qt.LayoutDirection.RightToLeft, Qt.LayoutDirection.LeftToRight):
+            app.setLayoutDirection(direction)
+            model = QStandardItemModel(3, 3)
+            view = _table(model, "t")
+            qtbot.addWidget(view)
+            view.show()
+            select_row(view, 1)
+            assert [i.row() for i in view.selectionModel().selectedRows()] == [1]
+            assert view.currentIndex().row() == 1
+            select_row(view, 2)
+            assert [i.row() for i in view.selectionModel().selectedRows()] == [2]
+    finally:
+        app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def test_empty_quarantine_and_conflicts_say_so(open_window, hq_db, qtbot):
+    window = open_window(hq_db)
+    for page in (window.hq_desk.quarantine, window.hq_desk.conflicts):
+        window.show_page(page)
+        wait_idle(qtbot, window.session)
+        assert page.empty.is_empty()
+        assert page.empty.label.text()
+        assert page.empty.label.isVisible()
+        assert not page.view.isVisible()
+
+
+# --- conflicts ----------------------------------------------------------------------
+
+
+def _conflict(field: str, values: tuple, at: str = "2026-11-27T23:15:36Z"):
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    candidates = tuple(
+        Candidate(f"v{i}", f"full{i}", v, f"author{i}", at, i == 0) for i, v in enumerate(values)
+    )
+    return Conflict("c1", "progress", "BN|PA1.1|2026-S2", field, candidates)
+
+
+def test_conflicts_show_values_in_the_clients_words():
+    from ui.models import LTR_MARK, ConflictModel
+
+    model = ConflictModel()
+    model.indicator_titles = {"policies-supported": "Policies supported"}
+    model.set_rows(
+        [
+            _conflict("status", ("on-track", "at-risk")),
+            _conflict("percent", (35, 20)),
+            _conflict("value.policies-supported", (3, None)),
+        ]
+    )
+    text = lambda row, col: model.data(model.index(row, col))  # noqa: E731
+    assert text(0, ConflictModel.VALUES) == "● On track | ▲ At risk"
+    assert text(1, ConflictModel.VALUES) == "35% | 20%"
+    assert text(1, ConflictModel.FIELD) == "Percent complete"
+    assert text(2, ConflictModel.FIELD) == "Policies supported"
+    assert text(2, ConflictModel.VALUES) == "3 | —"
+    assert text(0, ConflictModel.PERIOD) == LTR_MARK + "2026-S2"  # as in Reports
+
+
+def test_a_conflicts_times_and_status_are_shown_as_elsewhere(open_window, hq_db, qtbot):
+    from PySide6.QtWidgets import QGroupBox
+
+    from ui.context import time_text
+
+    window = open_window(hq_db)
+    page = window.hq_desk.conflicts
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    page._loaded([_conflict("status", ("on-track", "at-risk"))])
+    assert not page.empty.is_empty()
+    assert [i.row() for i in page.view.selectionModel().selectedRows()] == [0]
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2)
+    titles = [b.title() for b in page.sides.findChildren(QGroupBox)]
+    when = time_text("2026-11-27T23:15:36Z")
+    assert all(when in t and "T23" not in t for t in titles)
+    values = [
+        e.toPlainText()
+        for e in page.sides.findChildren(QGroupBox)[0].findChildren(object)
+        if hasattr(e, "toPlainText")
+    ]
+    assert "● On track" in values
+    assert "1st semester" not in page.message.text() and "2nd semester 2026" in page.message.text()
+    page._loaded([])  # back to the database's own (none)
+
+
+# --- times --------------------------------------------------------------------------
+
+
+def test_one_way_of_writing_a_time():
+    from ui.context import time_text
+
+    set_language("en")
+    assert time_text("2026-11-27T23:15:36+00:00").startswith("27 Nov 2026")
+    assert ":36" not in time_text("2026-11-27T23:15:36")  # no seconds
+    assert time_text("") == ""
+    assert time_text("not a time") == "not a time"
+    set_language("fr")
+    assert time_text("2026-11-27T23:15:36") == "27 nov. 2026, 23:15"
+    set_language("en")
+
+
+def test_sync_words_put_the_counts_first_and_elide_at_the_minimum_size(open_window, hq_db, qtbot):
+    from types import SimpleNamespace
+
+    from ui.main_window import sync_text
+
+    state = SimpleNamespace(
+        hq_has_at="",
+        last_export={"at": "2026-11-27T23:15:36Z"},
+        last_import={"at": "2026-11-27T23:16:40Z"},
+        gaps=[],
+        quarantined=2,
+        conflicts=3,
+    )
+    words = sync_text(state)
+    assert words.startswith("3 conflicts · 2 quarantined · Last export")
+    window = open_window(hq_db)
+    window.resize(window.minimumSize())
+    qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
+    window.show_sync(words * 3)
+    shown = window.sync_label.text()
+    assert shown.startswith("3 conflicts") and shown.endswith("…")
+    assert window.sync_label.toolTip() == words * 3
+    assert window.width() == window.minimumWidth()  # the words did not widen it
+
+
+# --- windows that fit ---------------------------------------------------------------
+
+
+def test_report_preview_fits_the_screen(qtbot, tmp_path):
+    from ui.report_preview import PreviewWindow, ReportRequest
+
+    window = PreviewWindow(
+        None, tmp_path / "none.pdf", ReportRequest("sheet", "2026-S1", office="BN")
+    )
+    qtbot.addWidget(window)
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    assert window.height() <= area.height() and window.width() <= area.width()
+
+
+def test_confirm_dialogs_have_no_blank_band(qtbot):
+    from ui.dialogs import ConfirmDialog
+
+    dialog = ConfirmDialog(None, "Lock", "Lock the period?", "", "&Lock")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    buttons_top = dialog.ok_button.parentWidget().geometry().top()
+    assert buttons_top - dialog.text.geometry().bottom() < 40
+    trust = ConfirmDialog(None, "Trust", "Trust?", FINGERPRINT, "&Trust", monospace_details=True)
+    qtbot.addWidget(trust)
+    trust.show()
+    assert trust.ok_button.parentWidget().geometry().top() - trust.details.geometry().bottom() < 40
+
+
+def test_import_result_is_a_read_only_list(qtbot):
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.transfer import ImportResultDialog
+
+    set_language("xx-pseudo")
+    try:
+        dialog = ImportResultDialog(
+            None,
+            [
+                ImportOutcome("a.fieldplan", "merged", office="BN", events_new=2, events_total=2),
+                ImportOutcome("b.fieldplan", "duplicate", office="BN"),
+            ],
+        )
+    finally:
+        set_language("en")
+    qtbot.addWidget(dialog)
+    table = dialog.table
+    assert table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+    assert not table.verticalHeader().isVisibleTo(dialog)
+    # "{label}: {n}" is one translatable pattern (French puts a space before ":")
+    assert dialog.summary.text().count("⟦") >= 4 and ": 1⟧" in dialog.summary.text()
+
+
+# --- the report editor --------------------------------------------------------------
+
+
+def test_tab_goes_from_the_plan_to_the_reports_fields(open_window, office_db, qtbot):
+    window = open_window(office_db)
+    view = window.office_view
+    code = window.identity.own_actions()[0].code
+    view.select_action(code)
+    wait_idle(qtbot, window.session)
+    editor = view.editor
+    assert editor.focusPolicy() == Qt.FocusPolicy.NoFocus
+    window.activateWindow()
+    view.tree.tree.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.tree.tree)
+    qtbot.keyClick(view.tree.tree, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.status  # not the scroll area, nor the toolbar
+    assert editor.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+
+
+def test_a_submitted_report_looks_read_only(open_window, office_db, qtbot):
+    from fieldplan.progress import record_progress, submit_period
+    from fieldplan.replica import open_replica
+
+    code = None
+    with open_replica(office_db) as rep:
+        from ui.context import read_identity
+
+        code = read_identity(rep).own_actions()[0].code
+        record_progress(rep, code, "2026-S1", status="on-track", percent=10)
+        submit_period(rep, "2026-S1")
+    window = open_window(office_db)
+    window.set_period("2026-S1")
+    window.office_view.select_action(code)
+    wait_idle(qtbot, window.session)
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: editor.percent.isReadOnly())
+    for field in (editor.percent, *editor.narratives.values()):
+        palette = field.palette()
+        assert palette.color(QPalette.ColorRole.Base) == palette.color(QPalette.ColorRole.Window)
+    editor.reopen()
+    qtbot.waitUntil(lambda: not editor.percent.isReadOnly(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    palette = editor.percent.palette()
+    assert palette.color(QPalette.ColorRole.Base) != palette.color(QPalette.ColorRole.Window)
+
+
+def test_numbers_sit_under_their_headings_in_arabic(language, open_window, office_db, qtbot):
+    language("ar")
+    window = open_window(office_db)
+    action = next(a for a in window.identity.own_actions() if a.indicators)
+    window.office_view.select_action(action.code)
+    wait_idle(qtbot, window.session)
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: bool(editor.indicator_edits))
+    right = Qt.AlignmentFlag.AlignRight
+    assert editor.percent.alignment() & right
+    assert all(e.alignment() & right for e in editor.indicator_edits.values())
+
+
+def test_the_status_column_keeps_its_width_between_periods(open_window, office_db, qtbot):
+    window = open_window(office_db)
+    tree = window.office_view.tree
+    width = tree.tree.columnWidth(1)
+    window.set_period("2026-S2")
+    wait_idle(qtbot, window.session)
+    window.set_period("2027-S1")
+    wait_idle(qtbot, window.session)
+    assert tree.tree.columnWidth(1) == width
+    assert tree.tree.header().sectionResizeMode(1) == QHeaderView.ResizeMode.Fixed
+
+
+# --- menus --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_language_menu_marks_the_language_in_use(lang, language, open_window, hq_db):
+    language(lang)
+    window = open_window(hq_db)
+    checked = [a.data() for a in window.language_group.actions() if a.isChecked()]
+    assert checked == [lang]
+    assert window.language_group.isExclusive()
+
+
+def test_the_toolbar_shows_every_action_at_the_minimum_size(open_window, hq_db, qtbot):
+    window = open_window(hq_db)
+    qtbot.waitUntil(
+        lambda: window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextOnly
+    )
+    window.resize(window.minimumSize())
+    qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
+    bar = window.toolbar
+    for action in (window.submit_action, window.undo_action, window.redo_action):
+        assert bar.widgetForAction(action).isVisible(), action.text()  # not behind "»"
+    assert window.submit_action.iconText() == "Submit"
+    assert window.submit_action.text() == "&Submit period…"

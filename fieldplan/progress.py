@@ -186,7 +186,7 @@ def record_progress(
         if "status" not in current and "status" not in changed:
             if require_status and (changed.get("percent") or 0) > 0:
                 raise StatusNeededError(_(
-                    "a new report {percent}% complete needs a status too, e.g. on track")
+                    "a new report with progress ({percent}%) needs a status too, e.g. on track")
                     .format(percent=changed["percent"]), changed["percent"])
             # a new report starts as not started, so every replica shows a status
             changed["status"] = "not-started"

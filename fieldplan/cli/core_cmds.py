@@ -246,7 +246,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
                 next_steps=args.next_steps, require_status=True)
         except prog.StatusNeededError as exc:
             raise CommandError(_(
-                "a new report {percent}% complete needs a status too: add --status, "
+                "a new report with progress ({percent}%) needs a status too: add --status, "
                 "e.g. --status on-track").format(percent=exc.percent)) from None
         except prog.TextTooLongError as exc:
             raise CommandError(_(

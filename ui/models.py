@@ -19,6 +19,7 @@ from fieldplan.i18n import (
     field_label,
     format_number,
     format_percent,
+    ngettext,
     status_label,
 )
 from fieldplan.model import STATUSES, ProgressReport
@@ -421,7 +422,9 @@ class InboxModel(_RowsModel):
         if column == self.OUTCOME:
             return outcome_label(e.outcome)
         if column == self.EVENTS:
-            return _("{new} new of {total}").format(
+            # Translators: events of an imported bundle, "3 new of 61"; the plural
+            # agrees with the new ones
+            return ngettext("{new} new of {total}", "{new} new of {total}", e.events_new).format(
                 new=format_number(e.events_new), total=format_number(e.events)
             )
         if column == self.REASON:

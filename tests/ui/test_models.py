@@ -117,6 +117,22 @@ def test_overview_model(qtmodeltester):
     )
 
 
+def test_inbox_events_agree_with_the_new_count() -> None:
+    from fieldplan import i18n
+
+    inbox = InboxModel()
+    rows = [SimpleNamespace(file=f"{n}.fieldplan", office="SN", received_at="2026-03-01T10:00:00Z",
+                            outcome="merged", reason="", events=61, events_new=n, bundle_id=str(n))
+            for n in (1, 5)]
+    inbox.set_rows(rows)
+    try:
+        i18n.set_language("fr")
+        assert inbox.display(rows[0], InboxModel.EVENTS) == "1 nouveau sur 61"
+        assert inbox.display(rows[1], InboxModel.EVENTS) == "5 nouveaux sur 61"
+    finally:
+        i18n.set_language("en")
+
+
 def test_inbox_quarantine_conflict_models(qtmodeltester):
     inbox = InboxModel()
     inbox.set_rows(

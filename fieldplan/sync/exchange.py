@@ -105,10 +105,7 @@ class ImportOutcome:
                                                     total=self.events_total)
         notes = list(self.gaps)
         if self.late_periods:
-            notes.append(ngettext("changes to the locked period {periods}",
-                                  "changes to the locked periods {periods}",
-                                  len(self.late_periods)).format(
-                                      periods=", ".join(self.late_periods)))
+            notes.append(late_text(self.late_periods))
         return _("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail) + (
             "; " + "; ".join(notes) if notes else "")
@@ -119,6 +116,14 @@ class ImportOutcome:
                 "fingerprint": self.fingerprint, "bundle_id": self.bundle_id,
                 "events_new": self.events_new, "events": self.events_total,
                 "gaps": list(self.gaps), "late_periods": list(self.late_periods)}
+
+
+def late_text(periods: Iterable[str]) -> str:
+    """"changes to the locked period 2026-S1": what a merge says of late data."""
+    periods = list(periods)
+    return ngettext("changes to the locked period {periods}",
+                    "changes to the locked periods {periods}", len(periods)).format(
+                        periods=", ".join(periods))
 
 
 @dataclass(frozen=True)
@@ -520,8 +525,10 @@ def import_bundle(
                 gaps = tuple(g.message() for g in list_gaps(rep, stats.origins))
                 late = tuple(sorted(stats.periods & set(locked_periods(rep)))
                              if rep.is_hq and stats.periods else ())
+                # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
-                                       late_periods=late, **base)
+                                       late_periods=late,
+                                       reason=late_text(late) if late else "", **base)
                 _inbox_row(rep, result, sha)
                 rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ?", (b.bundle_id,))
         except (BundleError, sqlite3.IntegrityError) as exc:

@@ -432,6 +432,9 @@ def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path)
     assert late.outcome == "merged" and late.late_periods == ("2026-S1",)
     assert late.line().endswith("; changes to the locked period 2026-S1")
     assert late.to_dict()["late_periods"] == ["2026-S1"]
+    from fieldplan.sync import list_inbox
+
+    assert list_inbox(hq)[0].reason == "changes to the locked period 2026-S1"
 
 
 # --- gaps -------------------------------------------------------------------------------

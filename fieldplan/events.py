@@ -116,6 +116,19 @@ def _where(where: str | Callable[[], str]) -> str:
 
 _EVENT_KEYS = {"author", "base", "entity", "fields", "hlc", "id", "origin", "prev", "seq"}
 
+#: Sequence numbers and clock values above this are refused: a clock pushed to
+#: SQLite's largest integer would leave the receiver unable to write ever again (its
+#: next value would not fit). 2**62 ms << 16 is thousands of years away.
+MAX_COUNTER = 2**62
+#: At most this many fields in one event, and replaced versions per field: a report
+#: has a handful; thousands would only make the merge slow (a denial of service).
+MAX_EVENT_FIELDS = 64
+MAX_BASE_PER_FIELD = 32
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
 
 def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
                 digest: str | None = None) -> Event:
@@ -131,23 +144,26 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
             raise BundleError(_("{where}: not valid UTF-8").format(where=_where(where))) from exc
     body = body.rstrip("\n")
     try:
-        raw = json.loads(body)
-    except ValueError as exc:
+        # NaN and Infinity are not JSON; a lone surrogate is not text
+        raw = json.loads(body, parse_constant=_no_constant)
+        body.encode("utf-8")
+    except (ValueError, RecursionError, UnicodeError) as exc:
         raise BundleError(_("{where}: invalid JSON ({error})").format(
-            where=_where(where), error=exc.msg)) from exc
+            where=_where(where), error=getattr(exc, "msg", None) or str(exc)[:80])) from None
     if not isinstance(raw, dict) or set(raw) != _EVENT_KEYS:
         raise BundleError(_("{where}: not a fieldplan event").format(where=_where(where)))
     ok = (
         isinstance(raw["origin"], str) and raw["origin"]
-        and type(raw["seq"]) is int and raw["seq"] >= 1
-        and type(raw["hlc"]) is int and raw["hlc"] >= 0
+        and type(raw["seq"]) is int and 1 <= raw["seq"] < MAX_COUNTER
+        and type(raw["hlc"]) is int and 0 <= raw["hlc"] < MAX_COUNTER
         and isinstance(raw["author"], str)
         and isinstance(raw["entity"], str) and raw["entity"]
         and isinstance(raw["id"], str) and raw["id"]
-        and isinstance(raw["fields"], dict) and raw["fields"]
-        and isinstance(raw["base"], dict)
+        and isinstance(raw["fields"], dict) and 0 < len(raw["fields"]) <= MAX_EVENT_FIELDS
+        and isinstance(raw["base"], dict) and len(raw["base"]) <= MAX_EVENT_FIELDS
         and isinstance(raw["prev"], str)
-        and all(isinstance(v, list) and all(isinstance(x, str) for x in v)
+        and all(isinstance(v, list) and len(v) <= MAX_BASE_PER_FIELD
+                and all(isinstance(x, str) for x in v)
                 for v in raw["base"].values())
     )
     if not ok:

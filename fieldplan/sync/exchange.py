@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import io
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -65,6 +66,15 @@ def _event_where(seq: int, office: str) -> str:
 
 def _events_line(n: int) -> str:
     return _("{file} line {line}").format(file=bundlefmt.EVENTS, line=n)
+
+
+#: What a crafted bundle can still raise past the checks (a number too large for
+#: SQLite, nesting too deep, text that is not text): refused like any bad bundle.
+_HOSTILE = (OverflowError, RecursionError, UnicodeError, ValueError)
+
+
+def _malformed(exc: BaseException) -> str:
+    return _("malformed bundle ({error})").format(error=str(exc)[:120] or type(exc).__name__)
 
 
 def _cannot_read(exc: OSError) -> str:
@@ -239,7 +249,8 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False) -> 
     for key in ("ranges", "acks"):
         if not isinstance(m.get(key), dict):
             raise BundleError(_("manifest.json: missing or bad '{field}'").format(field=key))
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in m["acks"].values()):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < events.MAX_COUNTER
+               for v in m["acks"].values()):
         raise BundleError(_("manifest.json: bad 'acks'"))
     try:
         check_office(m["office"])
@@ -351,7 +362,8 @@ def _valid_progress_value(name: str, value: Any) -> bool:
     if name == "percent":
         return value is None or (type(value) is int and 0 <= value <= 100)
     if name.startswith("value."):
-        return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+        return value is None or (isinstance(value, int | float) and not isinstance(value, bool)
+                                 and math.isfinite(value))
     return isinstance(value, str) and len(value) <= MAX_TEXT
 
 
@@ -363,6 +375,10 @@ class _Merger:
         self.sender_office = sender_office
         self.offices = keyreg.replica_offices(rep)
         self.offices[sender] = sender_office
+        # at HQ, a revoked computer's new events are refused, whichever key brings them
+        self.revoked = ({k.replica for k in keyreg.all_keys(rep).values()
+                         if k.status == "revoked"} if rep.is_hq and sender_office != "HQ"
+                        else set())
         self.last: dict[str, tuple[int, str, str]] = {}  # origin → open run's end
         self.deferred: list[events.Event] = []
         self.stats = _MergeStats()
@@ -411,6 +427,10 @@ class _Merger:
             self.stats.origins[e.origin] = (min(lo, e.seq), max(hi, e.seq))
         self.stats.total += len(ready)
         new = events.store_events(self.rep.conn, ready)
+        late = next((e for e in new if e.origin in self.revoked), None)
+        if late is not None:
+            raise BundleError(_("{where} comes from a computer whose key was revoked").format(
+                where=_event_where(late.seq, self.offices.get(late.origin, ""))))
         self.stats.new += len(new)
         self.stats.periods.update(e.entity_id.rpartition("|")[2] for e in new
                                   if e.entity == "progress")
@@ -495,6 +515,8 @@ def import_bundle(
         return _record(rep, ImportOutcome(fname, "rejected", str(exc)), sha)
     except OSError as exc:
         return _record(rep, ImportOutcome(fname, "rejected", _cannot_read(exc)), sha)
+    except _HOSTILE as exc:
+        return _record(rep, ImportOutcome(fname, "rejected", _malformed(exc)), sha)
     with b:
         m = b.manifest
         base = dict(file=fname, office=str(m.get("office", "")), replica=str(m.get("sender", "")),
@@ -533,13 +555,23 @@ def import_bundle(
                 rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ?", (b.bundle_id,))
         except (BundleError, sqlite3.IntegrityError) as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
+        except _HOSTILE as exc:  # a value no check foresaw: still refused, one line
+            return _record(rep, ImportOutcome(outcome="rejected", reason=_malformed(exc),
+                                              **base), sha)
     return result
 
 
 def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
     """'ok', ('new', retire_key_id or None) for a key to accept now, or 'quarantine'."""
-    info = keyreg.all_keys(rep).get(b.key_id)
+    keys = keyreg.all_keys(rep)
+    info = keys.get(b.key_id)
     if info is None:
+        bound = {k.office for k in keys.values() if k.replica == m["sender"]}
+        if bound and bound != {m["office"]}:
+            raise BundleError(_("replica {replica} belongs to {office}, not to {claimed} as "
+                                "the bundle claims").format(
+                                    replica=m["sender"][:8], office=", ".join(sorted(bound)),
+                                    claimed=m["office"]))
         rotated = keyreg.check_rotation(rep, m, b.public_key)
         if rotated is not None:
             return ("new", rotated.key_id)
@@ -556,9 +588,8 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
                 "signed by key {fingerprint}, which is not a headquarters key this office "
                 "knows; if headquarters changed its key, ask it for a new setup bundle")
                 .format(fingerprint=b.public_key.fingerprint))
-        known = any(k.replica == m["sender"] for k in keyreg.all_keys(rep).values())
         # an enrolment token registers a computer's first key, never a replacement
-        if not known and _enrolment_ok(rep, m, b.public_key):
+        if not bound and _enrolment_ok(rep, m, b.public_key):
             return ("new", None)
         return "quarantine"
     if info.public_key != b.public_key.to_base64():
@@ -567,6 +598,13 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
     if info.status == "revoked":
         raise BundleError(_("signed with key {key_id} ({office}), which was revoked").format(
             key_id=b.key_id, office=info.office))
+    if info.status == "retired" and keyreg.revoked_replica(rep, info.replica) is not None:
+        # the computer was revoked after it rotated: its older keys go with it
+        raise BundleError(_("signed with key {key_id} ({office}), an earlier key of a computer "
+                            "whose key was revoked").format(key_id=b.key_id, office=info.office))
+    if not rep.is_hq and info.office != "HQ":
+        raise BundleError(_("signed by {office}'s key {key_id}: an office takes bundles from "
+                            "headquarters only").format(key_id=b.key_id, office=info.office))
     if info.office != m["office"]:
         raise BundleError(_("key {key_id} belongs to office {office}, not to {claimed} as the "
                             "bundle claims").format(key_id=b.key_id, office=info.office,
@@ -618,8 +656,9 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
     key_id, events). Without a replica only the container and signature are checked."""
     try:
         b = bundlefmt.open_bundle(source)
-    except (BundleError, OSError) as exc:
-        reason = str(exc) if isinstance(exc, BundleError) else _cannot_read(exc)
+    except (BundleError, OSError, *_HOSTILE) as exc:
+        reason = (str(exc) if isinstance(exc, BundleError) else _cannot_read(exc)
+                  if isinstance(exc, OSError) else _malformed(exc))
         return {"valid": False, "reason": reason, "office": None, "replica": None,
                 "key_id": None, "events": None}
     with b:
@@ -643,6 +682,8 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                         _check_event(e, office, m["office"])
         except BundleError as exc:
             out.update(valid=False, reason=str(exc))
+        except _HOSTILE as exc:
+            out.update(valid=False, reason=_malformed(exc))
         return out
 
 
@@ -698,6 +739,12 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         raise ValidationError(_("that fingerprint prefix fits several keys; give all of it"))
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
+    bound = {k.office for k in keyreg.all_keys(rep).values() if k.replica == sender}
+    if bound - {office}:
+        raise ValidationError(_("replica {replica} belongs to {office}, not to {claimed} as "
+                                "the bundle claims").format(
+                                    replica=sender[:8], office=", ".join(sorted(bound)),
+                                    claimed=office))
     with store.write_transaction(rep.conn):
         keyreg.accept_new_key(rep, pub, office, sender)
     outcomes = []

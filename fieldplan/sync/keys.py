@@ -105,7 +105,9 @@ def show_key(rep: Replica, as_minisign: bool = False) -> str:
 
 
 def revoke_key(rep: Replica, key_id: str) -> Changes:
-    """(HQ) revoke a key: every later bundle it signs is rejected everywhere."""
+    """(HQ) revoke a key: every later bundle it signs is rejected everywhere, and so are
+    the computer's earlier keys and any new key it makes; the office's enrolment tokens
+    end."""
     if not rep.is_hq:
         raise ValidationError(_("only headquarters can revoke keys"))
     key_id = key_id.strip().upper()
@@ -120,6 +122,11 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
         return Changes()
     with store.write_transaction(rep.conn):
         events.append(rep.conn, "key", key_id, {"status": "revoked"}, author=rep.author)
+        # the office's enrolment tokens may sit on the lost computer too: end them
+        # (new computers of the office need a new setup bundle)
+        now = events.utc_iso()
+        rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
+                         "expires_at > ?", (now, info.office, now))
     return Changes(entities=(("key", key_id),), events=1)
 
 
@@ -187,7 +194,9 @@ def check_rotation(rep: Replica, manifest: dict, signer: PublicKey) -> KeyInfo |
             return None
         info = keys.get(prev.key_id_hex)
         if info is not None:
-            if info.status == "revoked" or info.public_key != prev.to_base64():
+            # only a computer's current key may endorse its next one: a retired key
+            # (an old key file left on a stolen laptop) may not
+            if info.status != "active" or info.public_key != prev.to_base64():
                 return None
             if info.replica != sender or info.office != manifest.get("office"):
                 return None

@@ -583,6 +583,33 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
         "addressed to another office": (
             [chained(ml, "progress", rid, {"percent": 99})], {"recipient": "SN"},
             "addressed to SN"),
+        # values no honest replica writes, each of which once broke the importer or the
+        # receiver (a clock at SQLite's largest integer left HQ unable to write again)
+        "clock at the end of time": (
+            [chained(ml, "progress", rid, {"percent": 99}) | {"hlc": 2**63 - 1}], {},
+            "malformed event"),
+        "sequence past the limit": (
+            [chained(ml, "progress", rid, {"percent": 99}) | {"seq": 2**62}], {},
+            "malformed event"),
+        "not a number": (
+            [events.canonical_json(chained(ml, "progress", rid, {"value.x": 1})).replace(
+                '"value.x":1', '"value.x":NaN').encode()], {}, "invalid JSON"),
+        "an infinite number": (
+            [events.canonical_json(chained(ml, "progress", rid, {"value.x": 1})).replace(
+                '"value.x":1', '"value.x":1e999').encode()], {}, "bad value for 'value.x'"),
+        "nested too deeply": (
+            [events.canonical_json(chained(ml, "progress", rid, {"value.x": 1})).replace(
+                '"value.x":1', '"value.x":' + "[" * 100_000 + "]" * 100_000).encode()],
+            {}, "invalid JSON"),
+        "thousands of fields": (
+            [chained(ml, "progress", rid, {f"value.k{i}": 1 for i in range(65)})], {},
+            "malformed event"),
+        "thousands of replaced versions": (
+            [chained(ml, "progress", rid, {"percent": 1}) | {"base": {"percent": ["x:1"] * 33}}],
+            {}, "malformed event"),
+        "receipts past the limit": (
+            [chained(ml, "progress", rid, {"percent": 99})], {"acks": {ml.replica_id: 2**64}},
+            "bad 'acks'"),
     }
     send(sn, hq, tmp_path)  # SN's key registered: the 'office' claim above names a real key
     before = snapshot(hq)
@@ -604,6 +631,102 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
                            [chained(ml, "progress", rid, {"percent": 99})], other)
     assert import_bundle(hq, path).outcome == "quarantined"
     assert snapshot(hq) == before
+
+
+def test_an_office_takes_bundles_from_headquarters_only(hq, make_office,
+                                                        tmp_path: Path) -> None:
+    """ML's key is in the registry HQ sends to SN; it still cannot write to SN."""
+    ml, sn = make_office("ML"), make_office("SN")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    send(hq, sn, tmp_path)
+    assert ml.meta("key_id") in keyreg.all_keys(sn)
+    path = forge(ml, tmp_path, [chained(ml, "progress", f"ML|{national(ml)}|2026-S1",
+                                        {"percent": 5})], recipient="SN")
+    before = snapshot(sn)
+    outcome = import_bundle(sn, path)
+    assert outcome.outcome == "rejected" and "headquarters only" in outcome.reason
+    assert snapshot(sn) == before
+
+
+def test_a_revoked_computers_older_key_goes_with_it(hq, make_office, tmp_path: Path) -> None:
+    """The key a rotation retired (its file stays beside the database as a backup)
+    neither signs nor endorses anything once the computer is revoked."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    first = keyreg.secret_key(ml)
+    current = rotate_key(ml)
+    send(ml, hq, tmp_path)  # HQ registers the new key and retires the first
+    revoke_key(hq, current.key_id_hex)
+    rid = f"ML|{national(ml)}|2026-S1"
+    old_signed = tmp_path / "old-key.fieldplan"
+    bundlefmt.write_bundle(old_signed, {"kind": "sync", "plan_id": ml.plan_id,
+                                        "sender": ml.replica_id, "office": "ML",
+                                        "recipient": "HQ", "ranges": {}, "acks": {}},
+                           [chained(ml, "progress", rid, {"percent": 99})], first)
+    before = snapshot(hq)
+    outcome = import_bundle(hq, old_signed)
+    assert outcome.outcome == "rejected" and "revoked" in outcome.reason
+    # nor can the old key endorse a brand-new one
+    fresh = minisign.generate_key()
+    endorsement = minisign.sign(first, keyreg.ROTATION_CONTEXT + fresh.public.raw
+                                + ml.replica_id.encode(), "rotation")
+    rotated = tmp_path / "rotated.fieldplan"
+    bundlefmt.write_bundle(rotated, {"kind": "sync", "plan_id": ml.plan_id,
+                                     "sender": ml.replica_id, "office": "ML",
+                                     "recipient": "HQ", "ranges": {}, "acks": {},
+                                     "rotation": [{"previous_public_key":
+                                                   first.public.to_base64(),
+                                                   "previous_key_id": first.key_id_hex,
+                                                   "signature": endorsement}]},
+                           [chained(ml, "progress", rid, {"percent": 98})], fresh)
+    outcome = import_bundle(hq, rotated)
+    assert outcome.outcome == "rejected" and "revoked" in outcome.reason
+    assert snapshot(hq) == before
+
+
+def test_revocation_ends_tokens_and_the_computers_events(hq, make_office,
+                                                         tmp_path: Path) -> None:
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    revoke_key(hq, ml.meta("key_id"))
+    live = hq.conn.execute("SELECT count(*) FROM enrolments WHERE office = 'ML' AND "
+                           "expires_at > ?", (events.utc_iso(),)).fetchone()[0]
+    assert live == 0  # the token on the lost laptop no longer enrols anything
+    # a new computer trusted by hand cannot carry on the revoked one's chain
+    thief = minisign.generate_key()
+    rid = f"ML|{national(ml)}|2026-S1"
+    path = tmp_path / "thief.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": ml.plan_id, "sender": "e" * 32,
+                                  "office": "ML", "recipient": "HQ", "ranges": {},
+                                  "acks": {}},
+                           [chained(ml, "progress", rid, {"percent": 77})], thief)
+    assert import_bundle(hq, path).outcome == "quarantined"
+    before = progress.digest(hq, "ML")
+    [outcome] = trust_key(hq, thief.public.fingerprint)  # a person trusts the key…
+    assert outcome.outcome == "rejected" and "revoked" in outcome.reason
+    assert progress.digest(hq, "ML") == before  # …the revoked chain still goes nowhere
+
+
+def test_a_computer_of_another_office_cannot_be_claimed(hq, make_office,
+                                                        tmp_path: Path) -> None:
+    ml, sn = make_office("ML"), make_office("SN")
+    for office in (ml, sn):
+        progress.record_progress(office, national(office), "2026-S1", status="on-track")
+        send(office, hq, tmp_path)
+    intruder = minisign.generate_key()
+    path = tmp_path / "claim.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": ml.plan_id,
+                                  "sender": sn.replica_id, "office": "ML", "recipient": "HQ",
+                                  "ranges": {}, "acks": {}},
+                           [chained(ml, "progress", f"ML|{national(ml)}|2026-S1",
+                                    {"percent": 3})], intruder)
+    before = snapshot(hq)
+    outcome = import_bundle(hq, path)
+    assert outcome.outcome == "rejected" and "belongs to SN" in outcome.reason
+    assert snapshot(hq) == before and not list_quarantine(hq)
 
 
 def test_verify_reports_without_importing(scene, tmp_path: Path) -> None:

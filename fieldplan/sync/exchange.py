@@ -552,7 +552,9 @@ def import_bundle(
                                        late_periods=late,
                                        reason=late_text(late) if late else "", **base)
                 _inbox_row(rep, result, sha)
-                rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ?", (b.bundle_id,))
+                rep.conn.execute(
+                    "DELETE FROM quarantine WHERE bundle_id IN (?, ?) AND public_key = ?",
+                    (b.bundle_id, f"{b.bundle_id}.{b.key_id}", b.public_key.to_base64()))
         except (BundleError, sqlite3.IntegrityError) as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
         except _HOSTILE as exc:  # a value no check foresaw: still refused, one line
@@ -623,9 +625,15 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
                "the office, then run: fieldplan keys trust \"{fingerprint}\"").format(
                    fingerprint=fpr, office=m["office"])
     with store.write_transaction(rep.conn):
+        # a bundle id is the sender's word: another key claiming the same id (to have
+        # the real bundle ignored) gets a row of its own
+        held = rep.conn.execute("SELECT public_key FROM quarantine WHERE bundle_id = ?",
+                                (b.bundle_id,)).fetchone()
+        row_id = (b.bundle_id if held is None or held[0] == b.public_key.to_base64()
+                  else f"{b.bundle_id}.{b.key_id}")
         rep.conn.execute(
             "INSERT OR IGNORE INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (b.bundle_id, b.key_id, b.public_key.to_base64(), m["office"], m["sender"],
+            (row_id, b.key_id, b.public_key.to_base64(), m["office"], m["sender"],
              base["file"], events.utc_iso(), b.event_count, _read_all(source)))
         outcome = ImportOutcome(outcome="quarantined", reason=reason, **base)
         _inbox_row(rep, outcome, sha)

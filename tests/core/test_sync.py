@@ -729,6 +729,28 @@ def test_a_computer_of_another_office_cannot_be_claimed(hq, make_office,
     assert snapshot(hq) == before and not list_quarantine(hq)
 
 
+def test_a_borrowed_bundle_id_does_not_hide_the_real_bundle(hq, make_office,
+                                                            tmp_path: Path) -> None:
+    """Two unknown keys send bundles with one bundle id: both wait in quarantine, and
+    trusting the real key merges the real bundle."""
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):  # no token: ML's first bundle waits for a person
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(ml, national(ml), "2026-S1", status="at-risk")
+    real = export_bundle(ml, out_dir=tmp_path)
+    fake = tmp_path / "fake.fieldplan"
+    bundlefmt.write_bundle(fake, {"kind": "sync", "plan_id": ml.plan_id, "sender": "d" * 32,
+                                  "office": "ML", "recipient": "HQ", "ranges": {}, "acks": {},
+                                  "bundle_id": real.bundle_id}, [], minisign.generate_key())
+    assert import_bundle(hq, fake).outcome == "quarantined"
+    assert import_bundle(hq, real.path).outcome == "quarantined"
+    assert len(list_quarantine(hq)) == 2
+    [outcome] = trust_key(hq, keyreg.public_key(ml).fingerprint)
+    assert outcome.outcome == "merged", outcome.reason
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+    assert [q.office for q in list_quarantine(hq)] == ["ML"]  # the fake one still waits
+
+
 def test_verify_reports_without_importing(scene, tmp_path: Path) -> None:
     hq, ml, good = scene
     before = snapshot(hq)

@@ -199,6 +199,8 @@ class MainWindow(QMainWindow):
         self.sync_label.installEventFilter(_ElideOnResize(self))
         self._sync_timer.start()
         self.refresh_sync_state()
+        # what an earlier session could not save is retried (ui.drafts)
+        self.office_view.editor.resume_drafts()
 
     def _make_dashboard(self) -> Dashboard:
         from ui.dashboard import Dashboard
@@ -424,11 +426,26 @@ class MainWindow(QMainWindow):
         self.sync_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.sync_label.setContentsMargins(6, 0, 6, 0)
         self.statusBar().addWidget(self.sync_label, 1)
+        # what is not saved yet (a busy or locked database): first, in red, never
+        # shortened away; hidden while everything typed is saved
+        self.save_state_label = QLabel()
+        self.save_state_label.setObjectName("save-state")
+        self.save_state_label.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.save_state_label.setContentsMargins(6, 0, 6, 0)
+        self.save_state_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.save_state_label)
+        self.office_view.editor.save_state_did_change.connect(self._show_save_state)
         for w in (self.role_label, self.office_label, self.period_label):
             w.setContentsMargins(6, 0, 6, 0)
             self.statusBar().addPermanentWidget(w)
         self.sync_label.setAccessibleName(_("Sync state"))
         self._show_period()
+
+    def _show_save_state(self, text: str, details: str, _is_error: bool) -> None:
+        self.save_state_label.setText(in_layout_direction(text) if text else "")
+        self.save_state_label.setToolTip(details)
+        self.save_state_label.setAccessibleDescription(details)
+        self.save_state_label.setVisible(bool(text))
 
     def show_sync(self, text: str) -> None:
         """Put ``text`` in the status bar, shortened to the room there is."""
@@ -650,7 +667,9 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.office_view.editor.save_now()  # nothing typed is lost
+        # nothing typed is lost: saved if the database takes it in time, and kept in
+        # the draft journal (ui.drafts) for the next start in any case
+        self.office_view.editor.close_down()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/view", self.view_state())

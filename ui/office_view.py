@@ -87,7 +87,9 @@ class PlanTree(QWidget):
 
     def set_reports(self, reports: list[ProgressReport]) -> None:
         self._reports = {r.action: r for r in reports}
-        self.rebuild()
+        # the report being typed in stays in sight when its new status is one the
+        # filter hides, until the user chooses another (or changes the filter)
+        self.rebuild(keep_shown=True)
 
     def current_action(self) -> Action | None:
         item = self.tree.currentItem()
@@ -103,7 +105,7 @@ class PlanTree(QWidget):
                     return True
         return False
 
-    def rebuild(self) -> None:
+    def rebuild(self, *_args: object, keep_shown: bool = False) -> None:
         keep = self.current_action()
         level = self.level.currentData()
         wanted = self.status.currentData()
@@ -117,7 +119,7 @@ class PlanTree(QWidget):
             for action in plan.actions_of(area=area.code, level=level or None):
                 report = self._reports.get(action.code)
                 status = report.status if report else NO_REPORT
-                if wanted and wanted != status:
+                if wanted and wanted != status and not (keep_shown and action is keep):
                     continue
                 shown = f"{STATUS_SYMBOLS[status]} {status_label(status)}" if report else "—"
                 item = QTreeWidgetItem([f"{action.code} · {action.title.get(lang())}", shown])

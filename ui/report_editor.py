@@ -14,6 +14,7 @@ context menu. Typing not saved yet is saved first, so it is the step undone.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -33,16 +34,26 @@ from fieldplan.errors import ValidationError
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
+    field_label,
     format_number,
+    format_period,
     lead_label,
     level_label,
+    ngettext,
     state_label,
     status_label,
     unit_label,
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.plan import Action
-from fieldplan.progress import get_report, is_locked, record_progress, reopen_report
+from fieldplan.progress import (
+    MAX_TEXT,
+    get_report,
+    is_locked,
+    record_progress,
+    reopen_report,
+)
+from fieldplan.text import clean_text
 from ui.bidi import in_layout_direction
 from ui.context import Identity, action_title, lang
 from ui.ops import DbOp, Debouncer, Session, error_text
@@ -52,6 +63,8 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QEvent
 
 SAVE_DELAY_MS = 500
+#: what is typed goes to the draft journal (ui.drafts) this soon, well before the save
+JOURNAL_DELAY_MS = 150
 
 #: Values of a report as the editor holds them: status, "percent", "value.<key>" and
 #: the narrative fields; None for an empty number.
@@ -103,15 +116,21 @@ class EditCommand(QUndoCommand):
         self.editor, self.action, self.period = editor, action, period
         self.before, self.after = before, after
         self._done = True
+        #: the next undo or redo only moves the stack: a write-back that failed put the
+        #: stack back where the database is (ReportEditor.write_back)
+        self.skip = False
 
     def undo(self) -> None:
-        self.editor.write_back(self.action, self.period, self.before)
+        if self.skip:
+            self.skip = False
+            return
+        self.editor.write_back(self, self.before, self.after, undoing=True)
 
     def redo(self) -> None:
-        if self._done:
-            self._done = False
+        if self._done or self.skip:
+            self._done = self.skip = False
             return
-        self.editor.write_back(self.action, self.period, self.after)
+        self.editor.write_back(self, self.after, self.before, undoing=False)
 
 
 _UNDO_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
@@ -175,6 +194,9 @@ class ReportEditor(QScrollArea):
     report_did_load = Signal(str, str)
     #: typing started or a save was queued: what undo would undo has changed
     edits_did_change = Signal()
+    #: what is not saved yet, for the window's status bar: (text, details, is_error);
+    #: text is "" when everything typed is saved
+    save_state_did_change = Signal(str, str, bool)
 
     def __init__(
         self,
@@ -191,6 +213,14 @@ class ReportEditor(QScrollArea):
         self.period = ""
         self.report: ProgressReport | None = None
         self._saved: Values = {}
+        #: the values the database is known to hold (as loaded, then as saved)
+        self._base: Values = {}
+        #: the last save of the report on screen failed: it is retried
+        self._failed_here = False
+        #: fields showing the editor's own check (not a number, too long…)
+        self._checked: set[str] = set()
+        self._closed = False
+        self._retry = None  # ui.drafts.DraftRetry, made with the journal
         self._loading = False
         self._editable = False
         #: the widget Tab goes from to the form's first field (set by the office view)
@@ -199,6 +229,7 @@ class ReportEditor(QScrollArea):
         #: writes issued so far: a report fetched before the last write is stale
         self._writes = 0
         self._debounce = Debouncer(SAVE_DELAY_MS, self.save_now, self)
+        self._journal_debounce = Debouncer(JOURNAL_DELAY_MS, self.journal_now, self)
         self.undo_keys = WindowUndoKeys(self)
         # save when focus leaves a field (QApplication.focusChanged rather than an event
         # filter on every field)
@@ -246,7 +277,10 @@ class ReportEditor(QScrollArea):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.title.setFont(font)
-        self._outer.addWidget(self.title)
+        # the title and, beside it, whether what is typed is saved (saved_label)
+        self._title_row = QHBoxLayout()
+        self._title_row.addWidget(self.title, 1)
+        self._outer.addLayout(self._title_row)
         self._outer.addStretch(1)
         self._form: QWidget | None = None
         self._body = body
@@ -287,6 +321,9 @@ class ReportEditor(QScrollArea):
         for w in (self.description, self.meta):
             outer.addWidget(w)
         outer.addLayout(notice_row)
+        # near the top: an error of the whole save is seen without scrolling
+        self.general_error = self._error_label()
+        outer.addWidget(self.general_error)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -334,14 +371,18 @@ class ReportEditor(QScrollArea):
             outer.addWidget(label)
             outer.addWidget(self._with_error(name, edit))
             self.narratives[name] = edit
-        self.general_error = self._error_label()
-        outer.addWidget(self.general_error)
         self.saved_label = QLabel()
         self.saved_label.setObjectName("saved")
-        outer.addWidget(self.saved_label)
+        self._title_row.addWidget(self.saved_label, 0, Qt.AlignmentFlag.AlignTop)
         self._outer.insertWidget(1, self._form)
         self._form.setVisible(self.action is not None)
         self._set_editable(False)
+
+    def _say(self, text: str) -> None:
+        """Whether what is typed is saved, beside the title ("Not saved." in red)."""
+        self.saved_label.setText(text)
+        failed = text == _("Not saved.")
+        self.saved_label.setStyleSheet("color: #a40000; font-weight: bold;" if failed else "")
 
     def _error_label(self) -> QLabel:
         label = QLabel()
@@ -379,17 +420,33 @@ class ReportEditor(QScrollArea):
 
     # loading -------------------------------------------------------------------------
     def show_report(self, action: Action | None, period: str) -> None:
-        """Show (after saving what is typed) the report on ``action`` for ``period``."""
+        """Show (after saving what is typed) the report on ``action`` for ``period``.
+
+        Until its data is in, the form is read-only and says it is loading: what is
+        typed always goes to the report whose title is shown."""
         self.save_now()
+        same = (
+            action is not None
+            and self.action is not None
+            and action.code == self.action.code
+            and period == self.period
+        )
+        if not same:
+            # undo and redo apply to the report on screen only
+            self.undo_stack.clear()
+            emit(self.edits_did_change)
+            self._failed_here = False
         self.action, self.period = action, period
         if action is None:
             self.title.setText(_("Choose an action in the plan."))
             if self._form is not None:
                 self._set_editable(False)
                 self._form.setVisible(False)
+            self._drafts_did_change()
             return
         self._build_form()
         self._form.setVisible(True)
+        self._show_loading(action, clear=not same)
         code, office = action.code, self.identity.office
 
         def fetch(rep):
@@ -403,6 +460,32 @@ class ReportEditor(QScrollArea):
     def reload(self) -> None:
         if self.action is not None:
             self.show_report(self.action, self.period)
+
+    def _show_loading(self, action: Action, clear: bool) -> None:
+        """Read-only, saying so, until the report is fetched; another report's text
+        is cleared away at once."""
+        self._set_editable(False)
+        self.title.setText(in_layout_direction(action_title(action)))
+        self.notice.setText(_("Loading…"))
+        self.notice.setVisible(True)
+        self.reopen_button.setVisible(False)
+        if clear:
+            self._loading = True
+            try:
+                self.description.setText(action.description.get(lang()))
+                self.meta.setText("")
+                self.percent.setText("")
+                for edit in self.indicator_edits.values():
+                    edit.setText("")
+                for edit in self.narratives.values():
+                    edit.setPlainText("")
+                self.indicator_box.setVisible(False)
+            finally:
+                self._loading = False
+            self._say("")
+            self.general_error.setVisible(False)
+            for err in self.errors.values():
+                err.setVisible(False)
 
     def _loaded(
         self,
@@ -421,6 +504,8 @@ class ReportEditor(QScrollArea):
         self._loading = True
         try:
             self._fill(action, report)
+            self._base = dict(self._saved)
+            restored = self._restore_drafts(action.code, period)
         finally:
             self._loading = False
         own = action.level == self.identity.level
@@ -437,10 +522,171 @@ class ReportEditor(QScrollArea):
             self.notice.setText(_("This report is submitted. Reopen it to edit it."))
         else:
             self.notice.setText("")
+        editable = own and not locked and not submitted
+        if restored and not editable:
+            kept = _("Unsaved changes are shown below and kept until they can be saved.")
+            self.notice.setText("\n".join(t for t in (self.notice.text(), kept) if t))
         self.notice.setVisible(bool(self.notice.text()))
         self.reopen_button.setVisible(own and submitted and not locked)
-        self._set_editable(own and not locked and not submitted)
+        self._set_editable(editable)
+        key = (action.code, period)
+        if restored:
+            self._say(_("Restored unsaved changes"))
+            refused = self._journal().errors.get(key)
+            if editable:
+                self.save_now()  # (reopened since it was refused: tried again)
+            elif refused:
+                self._say(_("Not saved."))
+                self.general_error.setText(refused)
+                self.general_error.setVisible(True)
+        self._drafts_did_change()
         emit(self.report_did_load, action.code, period)
+
+    # the draft journal ---------------------------------------------------------------
+    def _journal(self):
+        """The draft journal of this database (ui.drafts), loaded when first needed."""
+        from ui.drafts import DraftRetry, journal_for
+
+        journal = journal_for(self.session)
+        if self._retry is None:
+            self._retry = DraftRetry(
+                journal, self._showing, self._write_draft, self._drafts_did_change, self
+            )
+            self._retry.tick_here = self._retry_here
+        return journal
+
+    def resume_drafts(self) -> None:
+        """(after the first paint) retry what a previous session could not save."""
+        if not self._closed:
+            self._journal()
+            self._drafts_did_change()
+
+    def _showing(self) -> tuple[str, str] | None:
+        """The report on screen, if the editor looks after it itself."""
+        if self.action is None or self._closed:
+            return None
+        return (self.action.code, self.period)
+
+    def _write_draft(self, key: tuple[str, str], values: Values) -> DbOp:
+        from ui.drafts import with_short_wait
+
+        action, period = key
+        write = with_short_wait(lambda rep: write_values(rep, action, period, values))
+        return DbOp(self.session, self, write)
+
+    def _retry_here(self) -> bool:
+        """(retry timer) save the report on screen again after a failed save; whether
+        it still needs it."""
+        if not self._failed_here or self._closed:
+            return False
+        idle = self._saves_in_flight == 0 and not self._debounce.pending()
+        if self._editable and not self._loading and idle:
+            self.save_now()
+        return self._failed_here
+
+    def _restore_drafts(self, action: str, period: str) -> bool:
+        """Put the journal's values for this report, where they differ from the
+        database's, in the form; whether there were any."""
+        journal = self._journal()
+        key = (action, period)
+        if key not in journal:
+            return False
+        draft = {
+            k: v for k, v in journal.values(key).items() if k in self._saved and self._saved[k] != v
+        }
+        held = {k: t for k, t in journal.held(key).items() if self._field(k) is not None}
+        journal.put(key, draft, held)
+        journal.write()
+        if not draft and not held:
+            return False
+        self._show_values(draft)
+        for name, text in held.items():
+            field = self._field(name)
+            if name in self.narratives:
+                field.setPlainText(text)
+            elif name != "status":
+                field.setText(text)
+        return True
+
+    def _field(self, name: str) -> QWidget | None:
+        if name == "status":
+            return self.status
+        if name == "percent":
+            return self.percent
+        if name.startswith("value."):
+            return self.indicator_edits.get(name[len("value.") :])
+        return self.narratives.get(name)
+
+    def journal_now(self) -> None:
+        """Put what is typed in the report on screen and not known to be saved in the
+        draft journal, and write it."""
+        self._journal_debounce.cancel()
+        if self.action is None or not self._editable or self._loading or self._closed:
+            return
+        values, bad = self.current_values()
+        pending = {k: v for k, v in values.items() if k not in bad and self._base.get(k) != v}
+        held = {name: self._text_of(name) for name in bad}
+        journal = self._journal()
+        journal.put((self.action.code, self.period), pending, held)
+        if not journal.write():
+            self._drafts_did_change()
+
+    def _text_of(self, name: str) -> str:
+        field = self._field(name)
+        return field.toPlainText() if name in self.narratives else field.text()
+
+    def _drafts_did_change(self) -> None:
+        """Tell the window what is not saved yet; keep retrying while anything is."""
+        retry = self._retry
+        if retry is None or self._closed:
+            return
+        retry.update(here=self._failed_here)
+        journal = retry.journal
+        waiting = retry.waiting()
+        count = len(waiting) + (1 if self._failed_here else 0)
+        lines = []
+        for code, period in waiting:
+            if (code, period) in journal.errors:
+                reason = journal.errors[(code, period)]
+            elif not journal.values((code, period)):
+                reason = _("not valid, kept unsaved")
+            else:
+                reason = _("waiting for the database")
+            lines.append(
+                _("{action} ({period}): {reason}").format(
+                    action=code, period=format_period(period), reason=reason
+                )
+            )
+        text = ""
+        if count:
+            text = ngettext(
+                "{n} report not saved yet — retrying", "{n} reports not saved yet — retrying", count
+            ).format(n=count)
+            refused = [
+                line for key, line in zip(waiting, lines, strict=True) if key in journal.errors
+            ]
+            if refused:
+                text += " · " + refused[0]
+        if journal.write_error:
+            problem = _("The drafts file cannot be written: {error}").format(
+                error=journal.write_error
+            )
+            text = f"{text} · {problem}" if text else problem
+            lines.append(problem)
+        emit(self.save_state_did_change, text, "\n".join(lines), bool(text))
+
+    def close_down(self) -> None:
+        """(the window closes) save what is typed, keep it in the journal, and stop:
+        a locked database is not waited for, the journal keeps the values for the
+        next start."""
+        if self._closed:
+            return
+        self.save_now()
+        self.journal_now()
+        self._closed = True
+        self._journal_debounce.cancel()
+        if self._retry is not None:
+            self._retry.stop()
 
     def _fill(self, action: Action, report: ProgressReport | None) -> None:
         from PySide6.QtWidgets import QLineEdit  # loaded with the form
@@ -498,8 +744,9 @@ class ReportEditor(QScrollArea):
         self._show_values(self._saved)
         for err in self.errors.values():
             err.setVisible(False)
+        self._checked = set()
         self.general_error.setVisible(False)
-        self.saved_label.setText("")
+        self._say("")
         self._fix_tab_order()
 
     def _fix_tab_order(self) -> None:
@@ -551,42 +798,52 @@ class ReportEditor(QScrollArea):
     def _edited(self, *args: object) -> None:
         if self._loading or not self._editable:
             return
-        self.saved_label.setText(_("Unsaved changes…"))
+        self._say(_("Unsaved changes…"))
         pending = self._debounce.pending()
         self._debounce.poke()
+        self._journal_debounce.poke()
         if not pending:
             emit(self.edits_did_change)
 
     def current_values(self) -> tuple[Values, dict[str, str]]:
-        """The values in the widgets, and the fields whose text is not valid."""
+        """The values in the widgets, and the fields whose text is not valid.
+
+        Checked here as the core checks them (percent 0–100, finite numbers,
+        narratives up to MAX_TEXT): a field the core would refuse is held back with
+        its error, so that it does not take the valid fields of its save with it."""
         values: Values = {"status": self.status.currentData()}
         bad: dict[str, str] = {}
-        text = self.percent.text().strip()
+        text = _ascii_number(self.percent.text())
         if not text:
             values["percent"] = None
         else:
             try:
-                values["percent"] = int(text)
+                percent = int(text)
             except ValueError:
-                bad["percent"] = _("Type a whole number from 0 to 100.")
-        locale = QLocale()
-        for key, edit in self.indicator_edits.items():
-            text = edit.text().strip()
-            if not text:
-                values[f"value.{key}"] = None
-                continue
-            number, ok = locale.toDouble(text)
-            if not ok:
-                try:
-                    number, ok = float(text.replace(",", ".")), True
-                except ValueError:
-                    ok = False
-            if ok:
-                values[f"value.{key}"] = int(number) if float(number).is_integer() else number
+                percent = -1
+            if 0 <= percent <= 100:
+                values["percent"] = percent
             else:
+                bad["percent"] = _("Type a whole number from 0 to 100.")
+        for key, edit in self.indicator_edits.items():
+            number = parse_number(edit.text())
+            if number == "":
+                values[f"value.{key}"] = None
+            elif number is None:
                 bad[f"value.{key}"] = _("Type a number.")
+            else:
+                values[f"value.{key}"] = number
         for name, edit in self.narratives.items():
-            values[name] = edit.toPlainText()
+            text = edit.toPlainText()
+            length = len(clean_text(text))
+            if length > MAX_TEXT:
+                bad[name] = _("{field} is {length} characters long; the limit is {limit}").format(
+                    field=field_label(name),
+                    length=format_number(length),
+                    limit=format_number(MAX_TEXT),
+                )
+            else:
+                values[name] = text
         return values, bad
 
     def dirty(self) -> bool:
@@ -599,20 +856,30 @@ class ReportEditor(QScrollArea):
         """Save what differs from the last save (called by the timer, on focus change,
         when switching report and on close)."""
         self._debounce.cancel()
-        if self.action is None or not self._editable or self._loading:
+        if self.action is None or not self._editable or self._loading or self._closed:
             return
+        # in the journal before it is sent: a save that fails loses nothing
+        self.journal_now()
         values, bad = self.current_values()
         for name, err in self.errors.items():
             if name in bad:
                 err.setText(bad[name])
                 err.setVisible(True)
+            elif name in self._checked:
+                err.setVisible(False)  # valid now
+        self._checked = set(bad)
+        if bad:
+            self._reveal(self.errors.get(next(iter(bad))))
         changed = {k: v for k, v in values.items() if k not in bad and self._saved.get(k) != v}
         if not changed:
-            if not bad:
-                self.saved_label.setText("")
+            if not bad and not self._failed_here:
+                self._say("")
+            elif bad:
+                self._say(_("Not saved."))
             return
         before = {k: self._saved.get(k) for k in changed}
         action, period = self.action.code, self.period
+        key = (action, period)
         self._saved.update(changed)  # what is on its way to the database
         self._saves_in_flight += 1
         self._writes += 1
@@ -624,26 +891,45 @@ class ReportEditor(QScrollArea):
 
         def done(_result, after=changed) -> None:
             self._saves_in_flight -= 1
-            for name in after:
-                if name in self.errors and name not in bad:
-                    self.errors[name].setVisible(False)
-            self.general_error.setVisible(False)
-            self.saved_label.setText(_("Saved."))
+            journal = self._journal()
+            journal.confirm(key, after)
+            journal.write()
+            if self._showing() == key:
+                self._base.update(after)
+                self._failed_here = False
+                for name in after:
+                    if name in self.errors and name not in bad:
+                        self.errors[name].setVisible(False)
+                self.general_error.setVisible(False)
+                self._say(_("Saved.") if not bad else _("Not saved."))
+            self._drafts_did_change()
             emit(self.report_did_save, action, period)
 
         def failed(error: BaseException, before=before, after=changed) -> None:
+            from ui.drafts import is_permanent
+
             self._saves_in_flight -= 1
-            if action == (self.action.code if self.action else None) and period == self.period:
+            self._drop(command)
+            if is_permanent(error):
+                self._journal().refused(key, error_text(error))
+                self._journal().write()
+            if self._showing() == key:
                 for name, value in before.items():
                     if self._saved.get(name) == after[name]:
                         self._saved[name] = value  # not saved: still differs, still dirty
-            self._drop(command)
-            self._show_error(error, list(after))
-            self.saved_label.setText(_("Not saved."))
+                # retried every few seconds (unless the core refused it for good)
+                self._failed_here = not is_permanent(error)
+                self._show_error(error, list(after))
+                self._say(_("Not saved."))
+            self._drafts_did_change()
 
-        DbOp(self.session, self, lambda rep: write_values(rep, action, period, changed)).success(
-            done
-        ).failure(failed).run()
+        from ui.drafts import with_short_wait
+
+        DbOp(
+            self.session,
+            self,
+            with_short_wait(lambda rep: write_values(rep, action, period, changed)),
+        ).success(done).failure(failed).run()
 
     def _drop(self, command: EditCommand) -> None:
         """Take a save that failed off the undo stack: there is nothing to undo."""
@@ -671,30 +957,77 @@ class ReportEditor(QScrollArea):
         label = self.errors.get(target) if target else None
         (label or self.general_error).setText(text)
         (label or self.general_error).setVisible(True)
+        self._reveal(label or self.general_error)
 
-    def write_back(self, action: str, period: str, values: Values) -> None:
+    def _reveal(self, label: QLabel | None) -> None:
+        """Scroll an error into sight (its field and the error below it)."""
+        if label is None or self._form is None:
+            return
+        widget = label.parentWidget() if label.parentWidget() is not self._form else label
+        self.ensureWidgetVisible(widget, 0, 20)
+        self.ensureWidgetVisible(label, 0, 10)
+
+    def write_back(
+        self, command: EditCommand, values: Values, revert: Values, undoing: bool
+    ) -> None:
         """(undo/redo) write ``values`` through the core and show them if this report
-        is on screen."""
+        is on screen. If the write fails, the screen shows ``revert`` (what the
+        database holds) again and the undo stack goes back to where it was."""
+        action, period = command.action, command.period
+        key = (action, period)
         self._debounce.cancel()
-        showing = self.action is not None and self.action.code == action and self.period == period
+        showing = self._showing() == key
         if showing:
             self._saved.update(values)
             self._show_values(values)
+            self.journal_now()
         self._saves_in_flight += 1
         self._writes += 1
 
         def done(_result) -> None:
             self._saves_in_flight -= 1
-            self.saved_label.setText(_("Saved."))
+            journal = self._journal()
+            journal.confirm(key, values)
+            journal.write()
+            if self._showing() == key:
+                self._base.update(values)
+                self._say(_("Saved."))
+            self._drafts_did_change()
             emit(self.report_did_save, action, period)
 
         def failed(error: BaseException) -> None:
             self._saves_in_flight -= 1
-            self._show_error(error, list(values))
+            if self._showing() == key and self._editable:
+                now, _bad = self.current_values()
+                # fields changed since by typing keep the typing
+                back = {k: v for k, v in revert.items() if now.get(k) == values.get(k)}
+                self._saved.update(back)
+                self._show_values(back)
+                self.journal_now()
+            elif self._showing() == key:
+                self._saved.update(revert)
+                self._show_values(revert)
+            if self._showing() == key:
+                self._show_error(error, list(values))
+                self._say(_("Not saved."))
+            if shiboken6.isValid(command):
+                stack = self.undo_stack
+                at = stack.index()
+                if undoing and stack.command(at) is command:
+                    command.skip = True
+                    stack.redo()
+                elif not undoing and at > 0 and stack.command(at - 1) is command:
+                    command.skip = True
+                    stack.undo()
+            self._drafts_did_change()
 
-        DbOp(self.session, self, lambda rep: write_values(rep, action, period, values)).success(
-            done
-        ).failure(failed).run()
+        from ui.drafts import with_short_wait
+
+        DbOp(
+            self.session,
+            self,
+            with_short_wait(lambda rep: write_values(rep, action, period, values)),
+        ).success(done).failure(failed).run()
 
     def busy(self) -> bool:
         return self._saves_in_flight > 0 or self._debounce.pending()
@@ -738,6 +1071,39 @@ def show_read_only(field: QWidget, read_only: bool) -> None:
         field.setPalette(palette)
     else:
         field.setPalette(QPalette())  # the inherited one again
+
+
+_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+_DIGITS.update({0x066B: ".", 0x066C: None, 0x00A0: None, 0x202F: None, ord(" "): None})
+
+
+def _ascii_number(text: str) -> str:
+    """A number as typed with Arabic-Indic digits and the Arabic decimal (٫) and
+    thousands (٬) separators, or spaces between thousands, in ASCII."""
+    return text.strip().translate(_DIGITS)
+
+
+def parse_number(text: str) -> float | int | str | None:
+    """An indicator value as typed: "" for nothing, None for text that is not a
+    finite number. Accepts the locale's form (QLocale), "1,5", and Arabic digits
+    and separators."""
+    text = text.strip()
+    if not text:
+        return ""
+    number, ok = QLocale().toDouble(text)
+    if not ok:
+        plain = _ascii_number(text)
+        if plain.count(",") == 1 and "." not in plain:
+            plain = plain.replace(",", ".")  # a decimal comma the locale did not take
+        try:
+            number = float(plain)
+        except ValueError:
+            return None
+    number = float(number)
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def _number_text(value: float | None) -> str:

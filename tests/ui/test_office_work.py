@@ -62,7 +62,7 @@ def test_percent_error_is_shown_beside_the_field(open_window, qtbot, hq_db):
     qtbot.keyClicks(editor.percent, "150")
     editor.save_now()
     qtbot.waitUntil(lambda: editor.errors["percent"].isVisible(), timeout=5000)
-    assert "between 0 and 100" in editor.errors["percent"].text()
+    assert "from 0 to 100" in editor.errors["percent"].text()
     assert db_report(hq_db, "PA1.6", "2026-S1").percent == 40
     editor.percent.clear()
     qtbot.keyClicks(editor.percent, "abc")

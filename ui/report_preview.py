@@ -542,7 +542,9 @@ class PreviewWindow(QDialog):
         dialog.finished.connect(
             lambda result: self.print_to(printer) if result == QDialog.DialogCode.Accepted else None
         )
-        dialog.open()
+        # QPrintDialog.open() takes (receiver, member) only in PySide6: the plain
+        # QDialog.open() is the window-modal one without arguments
+        QDialog.open(dialog)
 
     def print_to(self, printer: QPrinter) -> None:
         """Print the pages ``printer`` asks for, on a thread, with a progress dialog."""

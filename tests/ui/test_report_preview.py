@@ -187,6 +187,21 @@ def test_print_renders_every_page_to_the_printer(preview, qtbot, pack_pdf, tmp_p
     assert preview.print_job is None and preview.print_button.isEnabled()
 
 
+def test_print_button_opens_the_print_dialog(preview, qtbot, monkeypatch):
+    """Print… once raised a TypeError (QPrintDialog.open wants arguments in PySide6)
+    and showed nothing."""
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    qtbot.waitUntil(preview.print_button.isEnabled)
+    qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
+    dialog = preview.findChild(QPrintDialog, "print-dialog")
+    assert dialog is not None and dialog.isVisible()
+    asked = []
+    monkeypatch.setattr(preview, "print_to", asked.append)
+    dialog.accept()  # accepting starts printing on the dialog's printer
+    assert asked == [dialog.printer()]
+
+
 def test_print_honours_the_page_range(preview, qtbot, tmp_path):
     printer = preview.make_printer()
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

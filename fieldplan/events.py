@@ -201,8 +201,17 @@ def tick(conn: sqlite3.Connection) -> int:
     return now
 
 
+#: How far ahead of this computer's wall clock a received value may move the local
+#: clock. A value further ahead (a laptop whose date is wrong, or a hostile one) is
+#: kept in its event, but the local clock does not follow it: otherwise one event
+#: near the largest value would leave this replica no room to write ever again.
+MAX_DRIFT_MS = 24 * 3600 * 1000
+
+
 def observe_hlc(conn: sqlite3.Connection, hlc: int) -> None:
-    """Move the local clock past a received value (so later local writes win over it)."""
+    """Move the local clock past a received value (so later local writes win over it),
+    at most MAX_DRIFT_MS ahead of the wall clock."""
+    hlc = min(hlc, (wall_ms() + MAX_DRIFT_MS) << 16)
     last = int(get_meta(conn, "hlc", "0") or 0)
     if hlc > last:
         set_meta(conn, "hlc", str(hlc))

@@ -99,6 +99,12 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
     if owner != (rep.office if not rep.is_hq else "HQ"):
         raise ValidationError(_("only {office}'s replicas can resolve this conflict").format(
             office=owner))
+    if len(conflict.candidates) > events.MAX_BASE_PER_FIELD:
+        # peers refuse an event replacing more versions of one field than this
+        raise ValidationError(_("conflict {id} has {count} values, more than one resolution "
+                                "can settle ({limit})").format(
+                                    id=conflict.id, count=len(conflict.candidates),
+                                    limit=events.MAX_BASE_PER_FIELD))
     with store.write_transaction(rep.conn):
         events.append(rep.conn, conflict.entity, conflict.entity_id,
                       {conflict.field: chosen[0].value}, author=rep.author,

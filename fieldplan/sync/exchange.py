@@ -16,6 +16,7 @@ import io
 import json
 import math
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -297,6 +298,7 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
     if sender_office != "HQ" and origin_office != sender_office:
         raise OwnershipError(_("{where} is in a bundle from {sender}; an office sends only its "
                                "own data").format(where=where(), sender=sender_office))
+    _check_base(e, where)
     if e.entity == "progress":
         parts = e.entity_id.split("|")
         if len(parts) != 3:
@@ -305,6 +307,9 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         if parts[0] != origin_office:
             raise OwnershipError(_("{where} writes progress of {office}; only {office}'s "
                                    "replicas may").format(where=where(), office=parts[0]))
+        if not parts[1] or not _PERIOD.fullmatch(parts[2]):
+            raise BundleError(_("{where}: bad report id '{id}'").format(
+                where=where(), id=e.entity_id))
         for name, value in e.fields.items():
             if name not in _PROGRESS_FIELDS and not name.startswith("value."):
                 raise BundleError(_("{where}: unknown field '{field}'").format(
@@ -320,6 +325,24 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
     else:
         raise BundleError(_("{where}: unknown kind of record '{record}'").format(
             where=where(), record=e.entity))
+
+
+_PERIOD = re.compile(r"\d{4}-S[12]")
+
+
+def _check_base(e: events.Event, where: Callable[[], str]) -> None:
+    """An event replaces versions of the fields it writes, written before it: never
+    other fields (that would hide values it does not set) or its origin's later ones
+    (that would hide values not written yet)."""
+    for name, targets in e.base.items():
+        if name not in e.fields:
+            raise BundleError(_("{where} replaces versions of '{field}', which it does not "
+                                "write").format(where=where(), field=name))
+        for target in targets:
+            origin, _sep, seq = target.rpartition(":")
+            if origin == e.origin and seq.isdigit() and int(seq) >= e.seq:
+                raise BundleError(_("{where} replaces a version written after it").format(
+                    where=where()))
 
 
 def _check_registry_event(e: events.Event, where: str) -> None:
@@ -375,10 +398,6 @@ class _Merger:
         self.sender_office = sender_office
         self.offices = keyreg.replica_offices(rep)
         self.offices[sender] = sender_office
-        # at HQ, a revoked computer's new events are refused, whichever key brings them
-        self.revoked = ({k.replica for k in keyreg.all_keys(rep).values()
-                         if k.status == "revoked"} if rep.is_hq and sender_office != "HQ"
-                        else set())
         self.last: dict[str, tuple[int, str, str]] = {}  # origin → open run's end
         self.deferred: list[events.Event] = []
         self.stats = _MergeStats()
@@ -427,10 +446,9 @@ class _Merger:
             self.stats.origins[e.origin] = (min(lo, e.seq), max(hi, e.seq))
         self.stats.total += len(ready)
         new = events.store_events(self.rep.conn, ready)
-        late = next((e for e in new if e.origin in self.revoked), None)
-        if late is not None:
-            raise BundleError(_("{where} comes from a computer whose key was revoked").format(
-                where=_event_where(late.seq, self.offices.get(late.origin, ""))))
+        if not self.rep.is_hq and any(e.origin == self.rep.replica_id for e in new):
+            raise OwnershipError(_("the bundle carries events of this computer that it never "
+                                   "wrote"))
         self.stats.new += len(new)
         self.stats.periods.update(e.entity_id.rpartition("|")[2] for e in new
                                   if e.entity == "progress")
@@ -458,9 +476,24 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     merger = _Merger(rep, m["sender"], m["office"])
     batch: list[events.Event] = []
     total = b.event_count
+    # at HQ, an office computer's events come from that computer only: a sibling
+    # could otherwise write into its chain and have its real events refused
+    own_only = rep.is_hq and m["office"] != "HQ"
+    last_seq: dict[str, int] = {}
     for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
-        batch.append(events.parse_event(line, where=functools.partial(_events_line, n),
-                                        digest=digest))
+        e = events.parse_event(line, where=functools.partial(_events_line, n), digest=digest)
+        if own_only and e.origin != m["sender"]:
+            raise OwnershipError(_("{where} carries events of replica {replica}; an office "
+                                   "computer sends its own events only").format(
+                                       where=_events_line(n), replica=e.origin[:8]))
+        # each computer's events in increasing order, each once, as exports write them:
+        # the chain check relies on it
+        if e.seq <= last_seq.get(e.origin, 0):
+            raise BundleError(_("{where}: event {seq} of replica {replica} is out of order "
+                                "or repeated").format(where=_events_line(n), seq=e.seq,
+                                                      replica=e.origin[:8]))
+        last_seq[e.origin] = e.seq
+        batch.append(e)
         if len(batch) >= BATCH:
             merger.add(batch)
             batch = []
@@ -577,6 +610,11 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
         rotated = keyreg.check_rotation(rep, m, b.public_key)
         if rotated is not None:
             return ("new", rotated.key_id)
+        if rep.is_hq and m["office"] == "HQ":
+            # headquarters keys come from setup or a rotation, never from a trust
+            raise BundleError(_("signed by key {fingerprint}, which is not a known "
+                                "headquarters key").format(
+                                    fingerprint=b.public_key.fingerprint))
         revoked = keyreg.revoked_replica(rep, m["sender"])
         if revoked is not None:
             raise BundleError(_(

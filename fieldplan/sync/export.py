@@ -41,11 +41,14 @@ class ExportResult:
 
 def origins_for(rep: Replica, office: str) -> list[str]:
     """Replicas whose events a bundle for ``office`` carries: at HQ, HQ's and that
-    office's (so an office's laptops see each other's work); at an office, only the
-    office's own (headquarters' events go back only from headquarters)."""
+    office's (so an office's laptops see each other's work); at an office, only this
+    computer's own (HQ takes an office computer's events from that computer only)."""
+    if not rep.is_hq:
+        held = rep.conn.execute("SELECT 1 FROM events WHERE origin = ? LIMIT 1",
+                                (rep.replica_id,)).fetchone()
+        return [rep.replica_id] if held else []
     keys = keyreg.all_keys(rep).values()
-    sides = ("HQ", office) if rep.is_hq else (rep.office,)
-    wanted = {k.replica for k in keys if k.office in sides and k.replica}
+    wanted = {k.replica for k in keys if k.office in ("HQ", office) and k.replica}
     wanted.add(rep.replica_id)
     held = {r[0] for r in rep.conn.execute("SELECT DISTINCT origin FROM events")}
     offices = keyreg.replica_offices(rep)

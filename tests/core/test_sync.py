@@ -3,6 +3,7 @@ keys, quarantine, gaps, and every hostile bundle leaving the database as it was.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -607,6 +608,18 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
         "thousands of replaced versions": (
             [chained(ml, "progress", rid, {"percent": 1}) | {"base": {"percent": ["x:1"] * 33}}],
             {}, "malformed event"),
+        "a report without an action": (
+            [chained(ml, "progress", "ML||2026-S1", {"percent": 1})], {}, "bad report id"),
+        "a report for no period": (
+            [chained(ml, "progress", f"ML|{act}|someday", {"percent": 1})], {},
+            "bad report id"),
+        "replacing a field it does not write": (
+            [chained(ml, "progress", rid, {"achievements": "x"})
+             | {"base": {"status": ["y:1"]}}], {}, "which it does not write"),
+        "replacing its own later version": (
+            [(lambda e: e | {"base": {"percent": [f"{ml.replica_id}:{e['seq'] + 1}"]}})(
+                chained(ml, "progress", rid, {"percent": 1}))], {},
+            "replaces a version written after it"),
         "receipts past the limit": (
             [chained(ml, "progress", rid, {"percent": 99})], {"acks": {ml.replica_id: 2**64}},
             "bad 'acks'"),
@@ -706,7 +719,7 @@ def test_revocation_ends_tokens_and_the_computers_events(hq, make_office,
     assert import_bundle(hq, path).outcome == "quarantined"
     before = progress.digest(hq, "ML")
     [outcome] = trust_key(hq, thief.public.fingerprint)  # a person trusts the key…
-    assert outcome.outcome == "rejected" and "revoked" in outcome.reason
+    assert outcome.outcome == "rejected" and "its own events only" in outcome.reason
     assert progress.digest(hq, "ML") == before  # …the revoked chain still goes nowhere
 
 
@@ -749,6 +762,105 @@ def test_a_borrowed_bundle_id_does_not_hide_the_real_bundle(hq, make_office,
     assert outcome.outcome == "merged", outcome.reason
     assert progress.digest(hq, "ML") == progress.digest(ml)
     assert [q.office for q in list_quarantine(hq)] == ["ML"]  # the fake one still waits
+
+
+def test_a_clock_far_ahead_does_not_stop_the_receiver(hq, make_office,
+                                                      tmp_path: Path) -> None:
+    """An event dated at the very end of the clock's range is kept, but the receiver's
+    own clock follows it at most a day ahead: HQ goes on writing, offices go on
+    taking its bundles."""
+    ml, sn = make_office("ML"), make_office("SN")
+    rid = f"ML|{national(ml)}|2026-S1"
+    path = forge(ml, tmp_path, [chained(ml, "progress", rid, {"percent": 1})
+                                | {"hlc": events.MAX_COUNTER - 1}])
+    assert import_bundle(hq, path).outcome == "merged"
+    assert int(hq.meta("hlc")) < (events.wall_ms() + 2 * events.MAX_DRIFT_MS) << 16
+    progress.set_period_lock(hq, "2026-S1")
+    _, back = send(hq, sn, tmp_path)
+    assert back.outcome == "merged", back.reason
+
+
+def test_events_out_of_order_or_repeated_are_refused(scene, tmp_path: Path) -> None:
+    hq, ml, _good = scene
+    rid = f"ML|{national(ml)}|2026-S1"
+    first = chained(ml, "progress", rid, {"percent": 30})
+    twin = first | {"fields": {"percent": 31}}
+    after_twin = first | {"seq": first["seq"] + 1, "fields": {"percent": 32},
+                          "prev": hashlib.sha256(
+                              events.canonical_json(twin).encode()).hexdigest()}
+    third = first | {"seq": first["seq"] + 2, "prev": "f" * 64}
+    before = snapshot(hq)
+    for name, lines in (("repeated", [first, twin, after_twin]),
+                        ("out-of-order", [first, third, after_twin])):
+        outcome = import_bundle(hq, forge(ml, tmp_path, lines, name=f"{name}.fieldplan"))
+        assert outcome.outcome == "rejected" and "out of order or repeated" in outcome.reason
+        assert snapshot(hq) == before, name
+
+
+def test_an_office_computer_cannot_write_a_siblings_chain(hq, make_office,
+                                                          tmp_path: Path) -> None:
+    ml1, ml2 = make_office("ML"), make_office("ML")
+    for rep in (ml1, ml2):
+        progress.record_progress(rep, national(rep), "2026-S1", status="on-track")
+        send(rep, hq, tmp_path)
+    send(hq, ml1, tmp_path)  # ML1 now holds ML2's events (and their last hash)
+    forged = chained(ml2, "progress", f"ML|{national(ml2)}|2026-S1", {"percent": 99})
+    path = forge(ml1, tmp_path, [forged], name="sibling.fieldplan")
+    before = snapshot(hq)
+    outcome = import_bundle(hq, path)
+    assert outcome.outcome == "rejected" and "its own events only" in outcome.reason
+    assert snapshot(hq) == before
+    progress.record_progress(ml2, national(ml2), "2026-S1", percent=40)
+    assert send(ml2, hq, tmp_path)[1].outcome == "merged"  # the real one still goes in
+
+
+def test_an_office_refuses_events_of_its_own_it_never_wrote(hq, make_office,
+                                                             tmp_path: Path) -> None:
+    ml = make_office("ML")
+    forged = chained(ml, "progress", f"ML|{national(ml)}|2026-S1", {"percent": 99})
+    path = tmp_path / "own.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": hq.plan_id,
+                                  "sender": hq.replica_id, "office": "HQ", "recipient": "ML",
+                                  "ranges": {}, "acks": {}}, [forged], keyreg.secret_key(hq))
+    before = snapshot(ml)
+    outcome = import_bundle(ml, path)
+    assert outcome.outcome == "rejected" and "never wrote" in outcome.reason
+    assert snapshot(ml) == before
+
+
+def test_a_headquarters_key_is_never_trusted_by_hand(hq, tmp_path: Path) -> None:
+    rogue = minisign.generate_key()
+    path = tmp_path / "rogue-hq.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": hq.plan_id, "sender": "c" * 32,
+                                  "office": "HQ", "recipient": "HQ", "ranges": {},
+                                  "acks": {}}, [], rogue)
+    outcome = import_bundle(hq, path)
+    assert outcome.outcome == "rejected" and "not a known headquarters key" in outcome.reason
+    assert not list_quarantine(hq)
+
+
+def test_a_conflict_too_wide_for_one_resolution_is_refused_here(hq, make_office,
+                                                                tmp_path: Path) -> None:
+    """A resolution replacing more versions than peers accept would be refused by all
+    of them for ever: it is refused where it is made instead."""
+    from fieldplan.errors import ValidationError
+
+    ml1, ml2 = make_office("ML"), make_office("ML")
+    rid = f"ML|{national(ml1)}|2026-S1"
+    seq, prev = events.last_event(ml1.conn, ml1.replica_id)
+    lines = []
+    for i in range(events.MAX_BASE_PER_FIELD + 1):  # one head each: nothing replaced
+        raw = {"author": "x", "base": {}, "entity": "progress", "fields": {"percent": i},
+               "hlc": (2_000_000_000_000 + i) << 16, "id": rid, "origin": ml1.replica_id,
+               "prev": prev, "seq": seq + 1 + i}
+        prev = hashlib.sha256(events.canonical_json(raw).encode()).hexdigest()
+        lines.append(raw)
+    assert import_bundle(hq, forge(ml1, tmp_path, lines, name="wide.fieldplan")).outcome \
+        == "merged"
+    send(hq, ml2, tmp_path)
+    [conflict] = [c for c in list_conflicts(ml2) if c.field == "percent"]
+    with pytest.raises(ValidationError, match="more than one resolution can settle"):
+        resolve_conflict(ml2, conflict.id, conflict.candidates[0].value_id)
 
 
 def test_verify_reports_without_importing(scene, tmp_path: Path) -> None:

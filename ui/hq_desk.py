@@ -526,6 +526,7 @@ class ConflictsPage(QWidget):
     def __init__(self, session: Session, identity: Identity | None = None) -> None:
         super().__init__()
         self.session = session
+        self.identity = identity
         self.model = ConflictModel(self)
         if identity is not None:
             self.model.indicator_titles = indicator_titles(identity)
@@ -604,6 +605,14 @@ class ConflictsPage(QWidget):
                 )
             )
         )
+        # only the office's own computers settle its conflicts (HQ sees them to know)
+        mine = "HQ" if self.identity is not None and self.identity.is_hq else (
+            self.identity.office if self.identity is not None else conflict.office)
+        settle_here = conflict.office == mine
+        if not settle_here:
+            self.message.setText(self.message.text() + "\n" + in_layout_direction(
+                _("Only {office}'s computers can settle this conflict: it is shown here so "
+                  "that you know of it.").format(office=conflict.office)))
         for cand in conflict.candidates:
             box = QGroupBox(
                 _("Written by {author}, {when}").format(
@@ -623,6 +632,7 @@ class ConflictsPage(QWidget):
             keep.clicked.connect(
                 lambda _c=False, cid=conflict.id, vid=cand.value_id: self.resolve(cid, vid)
             )
+            keep.setEnabled(settle_here)
             blay.addWidget(keep)
             self.keep_buttons.append(keep)
             self.sides_layout.addWidget(box)

@@ -545,8 +545,16 @@ class MainWindow(QMainWindow):
             _("&Lock") if locked else _("&Unlock"),
         )
         dialog.setObjectName("lock-dialog")
+        def said(changes) -> None:
+            if changes.events:
+                text = _("Locked {period}") if locked else _("Unlocked {period}")
+            else:
+                text = _("{period} is already locked") if locked else _("{period} was not locked")
+            self.statusBar().showMessage(text.format(period=format_period(period)), 8000)
+
         dialog.accepted.connect(
-            lambda: DbOp(self.session, self, lambda rep: set_period_lock(rep, period, locked)).run()
+            lambda: DbOp(self.session, self, lambda rep: set_period_lock(rep, period, locked))
+            .success(said).failure(lambda e: self.show_error(str(e))).run()
         )
         dialog.open()
 
@@ -562,9 +570,15 @@ class MainWindow(QMainWindow):
         transfer.import_files(self.session, self, paths)
 
     def export_dialog(self) -> None:
+        self._open_export(email=False)
+
+    def _open_export(self, *, email: bool) -> None:
         from ui import transfer
 
-        transfer.ExportDialog(self.session, self.identity, self, email=False).open()
+        dialog = transfer.ExportDialog(self.session, self.identity, self, email=email)
+        # the status bar's "last export" now, not at the next minute's refresh
+        dialog.export_did_finish.connect(lambda _r: self.refresh_sync_state())
+        dialog.open()
 
     def enrol_dialog(self) -> None:
         from ui.enrol import EnrolDialog
@@ -572,9 +586,7 @@ class MainWindow(QMainWindow):
         EnrolDialog(self.session, self.identity, self).open()
 
     def email_dialog(self) -> None:
-        from ui import transfer
-
-        transfer.ExportDialog(self.session, self.identity, self, email=True).open()
+        self._open_export(email=True)
 
     def report_dialog(self, kind: str) -> None:
         from ui import report_preview  # QtPdf loads when a report is first asked for

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QStandardPaths, QStorageInfo, Qt, QUrl
+from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -164,6 +165,19 @@ class ImportResultDialog(QDialog):
         )
         self.summary = QLabel(summary or _("No file was imported."))
         lay.addWidget(self.summary)
+        late = sorted({p for o in outcomes for p in getattr(o, "late_periods", ())})
+        # data that changed a period HQ already locked after its review: say it here,
+        # not only in the Inbox tab
+        self.late_warning = QLabel(ngettext(
+            "These bundles changed reports of the locked period {periods}: check them "
+            "before relying on that period's review.",
+            "These bundles changed reports of the locked periods {periods}: check them "
+            "before relying on those periods' reviews.", len(late)).format(
+                periods=", ".join(format_period(p) for p in late)) if late else "")
+        self.late_warning.setWordWrap(True)
+        self.late_warning.setStyleSheet("color: #a40000; font-weight: bold")
+        self.late_warning.setVisible(bool(late))
+        lay.addWidget(self.late_warning)
         self.table = QTableWidget(len(outcomes), 4)
         self.table.setAccessibleName(_("Import result"))
         # a read-only list like the other tables: no editing, no row numbers
@@ -183,6 +197,8 @@ class ImportResultDialog(QDialog):
                 ).format(new=format_number(o.events_new), total=format_number(o.events_total))
                 if o.gaps:
                     detail += "; " + "; ".join(o.gaps)
+                if getattr(o, "late_periods", ()):
+                    detail += "; " + o.reason  # "changes to the locked period …"
             for col, text in enumerate((o.file, o.office, outcome_label(o.outcome), detail)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -250,6 +266,8 @@ def size_text(size: int) -> str:
 class ExportDialog(QDialog):
     """Choose the recipient (at HQ) and where the bundle goes: a folder, a removable
     drive, or the email outbox. On success, says where it went."""
+
+    export_did_finish = QtSignal(object)  # the ExportResult
 
     def __init__(
         self,
@@ -378,6 +396,9 @@ class ExportDialog(QDialog):
             if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(result.path).parent)))
         self.message.setText(text)
+        # grow with the message: the email subject is its last line, and was cut off
+        size_to_content(self, max(self.width(), 600))
+        emit(self.export_did_finish, result)
 
     def _failed(self, error: BaseException) -> None:
         self.ok.setEnabled(self.recipient.count() > 0)

@@ -125,6 +125,9 @@ def _print_outcomes(outcomes) -> None:
 
     for o in outcomes:
         print(for_terminal(o.line()))
+        if o.outcome == "quarantined":
+            print("  " + _("once the office has confirmed the fingerprint: fieldplan keys trust "
+                           "\"{fingerprint}\"").format(fingerprint=o.fingerprint))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

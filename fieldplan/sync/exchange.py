@@ -659,9 +659,10 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
                 sha: str) -> ImportOutcome:
     m = b.manifest
     fpr = b.public_key.fingerprint
+    # no command in it: the client shows it too (its Quarantine tab has the button)
     reason = _("unknown key {fingerprint} (claims office {office}); check the fingerprint with "
-               "the office, then run: fieldplan keys trust \"{fingerprint}\"").format(
-                   fingerprint=fpr, office=m["office"])
+               "the office before trusting the key").format(fingerprint=fpr,
+                                                             office=m["office"])
     with store.write_transaction(rep.conn):
         # a bundle id is the sender's word: another key claiming the same id (to have
         # the real bundle ignored) gets a row of its own

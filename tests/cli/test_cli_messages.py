@@ -371,6 +371,26 @@ def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
     assert "not yet registered" in out
 
 
+def test_import_tells_how_to_trust_a_quarantined_key(hq, make_office, tmp_path: Path,
+                                                     capsys) -> None:
+    from fieldplan import store
+    from fieldplan.sync import export_bundle
+    from fieldplan.sync.keys import public_key
+
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):  # no enrolment token: the bundle waits
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    bundle = export_bundle(ml, out_dir=tmp_path).path
+    fingerprint = public_key(ml).fingerprint
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "import", str(bundle), capsys=capsys)
+    first, hint = out.splitlines()
+    assert code == 0 and ": quarantined: " in first
+    assert hint.strip() == f'once the office has confirmed the fingerprint: fieldplan keys ' \
+        f'trust "{fingerprint}"'
+
+
 # --- 9. usage errors ----------------------------------------------------------------
 
 

@@ -226,7 +226,8 @@ def test_unknown_key_waits_in_quarantine_until_trusted(hq, make_office,
     exported, outcome = send(ml, hq, tmp_path)
     assert outcome.outcome == "quarantined"
     fpr = minisign.PublicKey.from_base64(ml.meta("public_key")).fingerprint
-    assert fpr in outcome.reason and "keys trust" in outcome.reason
+    assert fpr in outcome.reason and "before trusting the key" in outcome.reason
+    assert "fieldplan" not in outcome.reason  # the client shows it: no command in it
     assert snapshot(hq) == before
     [item] = list_quarantine(hq)
     assert item.fingerprint == fpr and item.office == "ML"

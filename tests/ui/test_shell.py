@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from tests.ui.conftest import wait_idle
 from tests.ui.test_sync_ui import result_dialog
@@ -98,6 +98,36 @@ def test_prepare_for_email(open_window, qtbot, office_db, tmp_path):
     assert "KB" in dialog.message.text()
     assert "SN" in dialog.subject and "semester" in dialog.subject
     dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_status_bar_shows_an_export_at_once(open_window, qtbot, office_db, tmp_path):
+    window = open_window(office_db)
+    wait_idle(qtbot, window.session)
+    window._sync_timer.stop()  # no minute's refresh: the export itself must update it
+    assert "Never exported" in window._sync_words or "never" in window._sync_words.lower()
+    window.email_dialog()
+    dialog = window.findChild(QDialog, "export-dialog")
+    dialog.folder.setText(str(tmp_path / "outbox"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: "Last export" in window._sync_words, timeout=5000)
+    # the whole message, email subject included, fits in the dialog
+    assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_locking_says_what_it_did(open_window, qtbot, hq_db):
+    window = open_window(hq_db)
+    wait_idle(qtbot, window.session)
+    for expected in ("Locked ", "is already locked"):
+        window.lock_dialog(True)
+        dialog = window.findChild(QDialog, "lock-dialog")
+        dialog.accept()
+        qtbot.waitUntil(lambda e=expected: e in window.statusBar().currentMessage(),
+                        timeout=5000)
+        qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is None)  # closed
     wait_idle(qtbot, window.session)
 
 

@@ -165,6 +165,27 @@ def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
         assert progress.get_report(rep, code, "2026-S1").status == loser.value
 
 
+def test_hq_sees_an_offices_conflict_but_cannot_settle_it(open_window, qtbot, hq,
+                                                          make_office, tmp_path):
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, code, "2026-S1", status="on-track")
+    progress.record_progress(b, code, "2026-S1", status="at-risk")
+    out = tmp_path / "out"
+    out.mkdir()
+    for src in (a, b):
+        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    assert not any(button.isEnabled() for button in page.keep_buttons)
+    assert "Only ML's computers can settle this conflict" in page.message.text()
+
+
 @pytest.mark.parametrize("how", ["button", "escape"])
 def test_cancelling_an_import_leaves_the_database_unchanged(
     open_window, qtbot, demo_world, tmp_path, monkeypatch, how

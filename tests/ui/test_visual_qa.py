@@ -318,6 +318,22 @@ def test_import_result_is_a_read_only_list(qtbot):
     assert dialog.summary.text().count("⟦") >= 4 and ": 1⟧" in dialog.summary.text()
 
 
+def test_import_result_warns_about_late_data(qtbot):
+    from fieldplan.sync.exchange import ImportOutcome, late_text
+    from ui.transfer import ImportResultDialog
+
+    late = ImportOutcome("ng.fieldplan", "merged", office="NG", events_new=2, events_total=67,
+                         late_periods=("2026-S1",), reason=late_text(["2026-S1"]))
+    dialog = ImportResultDialog(None, [late])
+    qtbot.addWidget(dialog)
+    assert dialog.late_warning.isVisibleTo(dialog)
+    assert "1st semester 2026" in dialog.late_warning.text()
+    assert dialog.table.item(0, 3).text().endswith("changes to the locked period 2026-S1")
+    calm = ImportResultDialog(None, [ImportOutcome("a.fieldplan", "merged", office="BN")])
+    qtbot.addWidget(calm)
+    assert not calm.late_warning.isVisibleTo(calm)
+
+
 # --- the report editor --------------------------------------------------------------
 
 

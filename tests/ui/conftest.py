@@ -141,3 +141,19 @@ def open_window(qtbot, settings):
 def wait_idle(qtbot, session, timeout: int = 10_000) -> None:
     """Wait until every queued database job has come back."""
     qtbot.waitUntil(lambda: session.pending == 0, timeout=timeout)
+
+
+@pytest.fixture
+def shell(qtbot, settings):
+    """The application shell (first-run, window, dialogs), shut down after the test."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import Shell
+
+    made = Shell(QApplication.instance(), settings)
+    yield made
+    if made.window is not None:
+        made.window.close()
+    if made.dialog is not None:
+        made.dialog.close()
+    made.shutdown()

@@ -41,19 +41,6 @@ class Locker:
         self.conn.close()
 
 
-@pytest.fixture
-def shell(qtbot, settings):
-    from PySide6.QtWidgets import QApplication
-
-    from ui.app import Shell
-
-    made = Shell(QApplication.instance(), settings)
-    yield made
-    if made.window is not None:
-        made.window.close()
-    made.shutdown()
-
-
 def block_worker(window) -> threading.Event:
     """Hold the one worker thread (as a long write would) until the event is set."""
     from ui.ops import DbOp

@@ -11,19 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from tests.ui.conftest import wait_idle
 from tests.ui.test_sync_ui import result_dialog
-from ui.app import Shell
 from ui.qtcompat import emit
-
-
-@pytest.fixture
-def shell(qtbot, settings):
-    made = Shell(QApplication.instance(), settings)
-    yield made
-    if made.window is not None:
-        made.window.close()
-    if made.dialog is not None:
-        made.dialog.close()
-    made.shutdown()
 
 
 def test_first_run_creates_headquarters(shell, qtbot, tmp_path):

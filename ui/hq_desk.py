@@ -448,15 +448,18 @@ class QuarantinePage(QWidget):
         self.trust_button = QPushButton(_("&Trust key…"))
         self.trust_button.setEnabled(False)
         self.trust_button.clicked.connect(self.ask_trust)
+        # when the fingerprints do not match: the bundles go, nothing of them is merged
+        self.refuse_button = QPushButton(_("Re&fuse key…"))
+        self.refuse_button.setEnabled(False)
+        self.refuse_button.clicked.connect(self.ask_refuse)
         self.message = QLabel()
         self.message.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
+        row.addWidget(self.refuse_button)
         row.addWidget(self.trust_button)
         lay.addLayout(row)
-        self.view.selectionModel().selectionChanged.connect(
-            lambda *_a: self.trust_button.setEnabled(self.selected() is not None)
-        )
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         session.changes_did_happen.connect(lambda _c: self.refresh())
         self.refresh()
 
@@ -471,7 +474,12 @@ class QuarantinePage(QWidget):
     def _loaded(self, items) -> None:
         self.model.set_rows(items)
         self.empty.set_empty(not items)
-        self.trust_button.setEnabled(self.selected() is not None)
+        self._enable()
+
+    def _enable(self) -> None:
+        chosen = self.selected() is not None
+        self.trust_button.setEnabled(chosen)
+        self.refuse_button.setEnabled(chosen)
 
     def selected(self):
         rows = self.view.selectionModel().selectedRows()
@@ -491,6 +499,41 @@ class QuarantinePage(QWidget):
         dialog.setObjectName("trust-dialog")
         dialog.accepted.connect(lambda fpr=item.fingerprint: self.trust(fpr))
         dialog.open()
+
+    def ask_refuse(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        text = _(
+            "Refuse the key of office {office}? Its bundles leave quarantine and nothing "
+            "of them is merged. Do this when the fingerprint the office reads to you is "
+            "not this one:"
+        ).format(office=item.office)
+        dialog = ConfirmDialog(
+            self, _("Refuse key"), text, item.fingerprint, _("Re&fuse"), monospace_details=True
+        )
+        dialog.setObjectName("refuse-dialog")
+        dialog.accepted.connect(lambda fpr=item.fingerprint: self.refuse(fpr))
+        dialog.open()
+
+    def refuse(self, fingerprint: str) -> None:
+        def run(rep):
+            from fieldplan.sync import refuse_key
+
+            return refuse_key(rep, fingerprint)
+
+        def done(outcomes) -> None:
+            from fieldplan.replica import Changes
+
+            self.message.setText(ngettext(
+                "Key refused; {n} bundle removed from quarantine.",
+                "Key refused; {n} bundles removed from quarantine.", len(outcomes),
+            ).format(n=len(outcomes)))
+            emit(self.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
+
+        DbOp(self.session, self, run).success(done).failure(
+            lambda e: self.message.setText(error_text(e))
+        ).run()
 
     def trust(self, fingerprint: str) -> None:
         def run(rep):

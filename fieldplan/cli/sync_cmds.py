@@ -45,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Check a bundle without importing it."), func=cmd_verify)
     p.add_argument("file", metavar="FILE", help=_("bundle file"))
 
-    p = command(sub, "keys", _("key management"), _("Show, list, trust, revoke and rotate keys."))
+    p = command(sub, "keys", _("key management"),
+                _("Show, list, trust, refuse, revoke and rotate keys."))
     ksub = subcommands(p, "keys_command")
     s = command(ksub, "show", _("show this replica's public key"),
                 _("Show this replica's public key."), func=cmd_keys_show)
@@ -56,6 +57,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(ksub, "trust", _("trust a quarantined key by its fingerprint"),
                 _("Trust the key of quarantined bundles, after checking its fingerprint with the "
                   "office, and merge them."), func=cmd_keys_trust)
+    s.add_argument("fingerprint", metavar="FPR", help=_("the key's fingerprint"))
+    s = command(ksub, "refuse", _("refuse a quarantined key by its fingerprint"),
+                _("Refuse the bundles of a quarantined key whose fingerprint the office did "
+                  "not confirm: they leave quarantine and nothing of them is merged."),
+                func=cmd_keys_refuse)
     s.add_argument("fingerprint", metavar="FPR", help=_("the key's fingerprint"))
     s = command(ksub, "revoke", _("(HQ) revoke a key"),
                 _("Revoke a key: its later bundles are rejected."), func=cmd_keys_revoke)
@@ -213,6 +219,13 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
         outcomes = sync.trust_key(rep, args.fingerprint)
     output(args, [o.to_dict() for o in outcomes], lambda: _print_outcomes(outcomes))
     return 1 if any(o.outcome == "rejected" for o in outcomes) else 0
+
+
+def cmd_keys_refuse(args: argparse.Namespace) -> int:
+    with open_db(args) as rep:
+        outcomes = sync.refuse_key(rep, args.fingerprint)
+    output(args, [o.to_dict() for o in outcomes], lambda: _print_outcomes(outcomes))
+    return 0
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from fieldplan.sync.exchange import (
     list_gaps,
     list_inbox,
     list_quarantine,
+    refuse_key,
     trust_key,
     verify_bundle,
 )
@@ -25,6 +26,6 @@ __all__ = [
     "Conflict", "ExportResult", "Gap", "ImportOutcome", "InboxEntry", "QuarantineItem",
     "SyncState", "all_keys", "enroll_office", "export_bundle", "holdings", "hq_fingerprint",
     "import_bundle", "import_bundles", "init_from_setup", "list_conflicts", "list_gaps",
-    "list_inbox", "list_quarantine", "resolve_conflict", "revoke_key", "rotate_key",
+    "list_inbox", "list_quarantine", "refuse_key", "resolve_conflict", "revoke_key", "rotate_key",
     "show_key", "sync_state", "trust_key", "verify_bundle",
 ]

@@ -766,10 +766,10 @@ def _norm_fpr(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
 
 
-def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
-    """Trust the key of quarantined bundles (checked with the office by fingerprint),
-    then merge them. The fingerprint may be given with or without spaces; at least
-    16 hex digits of it."""
+def _quarantined_by(rep: Replica, fingerprint: str) -> list[tuple]:
+    """The quarantine rows (bundle_id, public_key, office, sender, file_name, data) of
+    the one key whose fingerprint starts with ``fingerprint`` (spaces and case do not
+    matter; at least 16 hex digits)."""
     want = _norm_fpr(fingerprint)
     if len(want) < 16:
         raise ValidationError(_("give at least 16 hex digits of the fingerprint"))
@@ -781,9 +781,35 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     if not match:
         raise ValidationError(_("no quarantined bundle is signed by a key with fingerprint "
                                 "{fingerprint}").format(fingerprint=fingerprint))
-    keys_found = {r[1] for r in match}
-    if len(keys_found) > 1:
+    if len({r[1] for r in match}) > 1:
         raise ValidationError(_("that fingerprint prefix fits several keys; give all of it"))
+    return match
+
+
+def refuse_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
+    """Refuse the quarantined bundles of a key whose fingerprint the office did not
+    confirm: they leave quarantine, and the inbox keeps them as rejected."""
+    match = _quarantined_by(rep, fingerprint)
+    pub = PublicKey.from_base64(match[0][1])
+    reason = _("refused: the office did not confirm the key's fingerprint")
+    outcomes = []
+    with store.write_transaction(rep.conn):
+        for bundle_id, public_key, office, sender, file_name, data in match:
+            rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND public_key = ?",
+                             (bundle_id, public_key))
+            outcome = ImportOutcome(file_name, "rejected", reason, office=office,
+                                    replica=sender, key_id=pub.key_id_hex,
+                                    fingerprint=pub.fingerprint, bundle_id=bundle_id)
+            _inbox_row(rep, outcome, hashlib.sha256(data).hexdigest())
+            outcomes.append(outcome)
+    return outcomes
+
+
+def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
+    """Trust the key of quarantined bundles (checked with the office by fingerprint),
+    then merge them. The fingerprint may be given with or without spaces; at least
+    16 hex digits of it."""
+    match = _quarantined_by(rep, fingerprint)
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
     bound = {k.office for k in keyreg.all_keys(rep).values() if k.replica == sender}

@@ -391,6 +391,27 @@ def test_import_tells_how_to_trust_a_quarantined_key(hq, make_office, tmp_path: 
         f'trust "{fingerprint}"'
 
 
+def test_keys_refuse_drops_a_quarantined_key(hq, make_office, tmp_path: Path,
+                                             capsys) -> None:
+    from fieldplan import store
+    from fieldplan.sync import export_bundle, import_bundle
+    from fieldplan.sync.keys import public_key
+
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    assert import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path).outcome == "quarantined"
+    fingerprint = public_key(ml).fingerprint
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "keys", "refuse", fingerprint, capsys=capsys)
+    assert code == 0 and ": rejected: refused: the office did not confirm" in out
+    listed = json.loads(run("--db", db, "--json", "keys", "list", capsys=capsys)[1])
+    assert listed["quarantine"] == []
+    code, _out, err = run("--db", db, "keys", "refuse", fingerprint, capsys=capsys)
+    assert code == 1 and "no quarantined bundle" in err
+
+
 # --- 9. usage errors ----------------------------------------------------------------
 
 

@@ -131,6 +131,36 @@ def test_trusting_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     assert "1" in page.message.text()
 
 
+def test_refusing_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_path):
+    """The fingerprint the office reads does not match: the bundles leave quarantine,
+    nothing is merged, and the inbox keeps them as rejected."""
+    ml = make_office("ML")
+    with _tx(ml):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    code = ml.plan().actions_of(level="national")[0].code
+    progress.record_progress(ml, code, "2026-S1", status="on-track", percent=20)
+    exported = sync.export_bundle(ml, out_dir=tmp_path)
+    assert sync.import_bundle(hq, exported.path).outcome == "quarantined"
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    page.view.selectRow(0)
+    assert page.refuse_button.isEnabled()
+    qtbot.mouseClick(page.refuse_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "refuse-dialog")
+    confirm.accept()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    with open_replica(hq_path) as rep:
+        assert progress.get_report(rep, code, "2026-S1", office="ML") is None
+        assert sync.list_inbox(rep)[0].outcome == "rejected"
+        assert sync.list_quarantine(rep) == []
+    assert "1" in page.message.text()
+
+
 def _tx(rep):
     from fieldplan import store
 

@@ -594,26 +594,28 @@ class MainWindow(QMainWindow):
         report_preview.ask(self, kind)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        from ui.transfer import bundle_paths
+        from ui.transfer import droppable
 
-        if bundle_paths(event.mimeData()):
+        if droppable(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:
-        from ui.transfer import bundle_paths
+        from ui.transfer import droppable
 
-        if bundle_paths(event.mimeData()):
+        if droppable(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         from ui.transfer import bundle_paths
 
         paths = bundle_paths(event.mimeData())
+        event.acceptProposedAction()
         if paths:
-            event.acceptProposedAction()
             self.import_files(paths)
+        else:  # a folder without bundles
+            self.statusBar().showMessage(_("No .fieldplan bundle in what was dropped."), 8000)
 
     # status --------------------------------------------------------------------------
     def refresh_sync_state(self) -> None:

@@ -49,7 +49,7 @@ class _Job:
         fn: Callable[..., Any],
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
-        long: bool = False,
+        long: bool | str = False,
         parent: QWidget | None = None,
     ) -> None:
         self.fn = fn
@@ -156,8 +156,9 @@ class Session(QObject):
             from PySide6.QtWidgets import QProgressDialog  # not for the first screen
 
             dialog = QProgressDialog(parent)
-            dialog.setWindowTitle(_("Working…"))
-            dialog.setLabelText(_("Working…"))
+            title = job.long if isinstance(job.long, str) else _("Working…")
+            dialog.setWindowTitle(title)
+            dialog.setLabelText(title)
             dialog.setCancelButtonText(_("Cancel"))
             dialog.setMinimumDuration(300)
             dialog.setAutoClose(False)
@@ -235,7 +236,7 @@ class DbOp:
         self._fn = fn
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
-        self._long = False
+        self._long: bool | str = False
 
     def success(self, cb: Callable[[Any], None]) -> DbOp:
         self._success = cb
@@ -245,8 +246,9 @@ class DbOp:
         self._failure = cb
         return self
 
-    def with_progress(self) -> DbOp:
-        self._long = True
+    def with_progress(self, title: str = "") -> DbOp:
+        """Show a progress dialog titled ``title`` (else "Working…")."""
+        self._long = title or True
         return self
 
     def run(self) -> None:

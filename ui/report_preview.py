@@ -255,7 +255,7 @@ def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
     def build(rep, progress, cancel) -> Path:
         return build_report(rep, request, progress, cancel)
 
-    DbOp(session, parent, build).with_progress().success(
+    DbOp(session, parent, build).with_progress(_("Making the report")).success(
         lambda path: PreviewWindow(parent, path, request).show()
     ).failure(failed).run()
 

@@ -3,6 +3,7 @@ result), exporting to a folder or a removable drive, and preparing one for email
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -43,16 +44,31 @@ REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/")
 
 
 def bundle_paths(mime: QMimeData) -> list[str]:
-    """The local .fieldplan files in a drop."""
+    """The local .fieldplan files in a drop, and those directly in a dropped folder
+    (a USB stick's folder of bundles), in name order."""
+    out = []
+    for path in _local_paths(mime):
+        if os.path.isdir(path):
+            with contextlib.suppress(OSError):
+                out.extend(sorted(
+                    entry.path for entry in os.scandir(path)
+                    if entry.name.lower().endswith(SUFFIX) and entry.is_file()))
+        elif path.lower().endswith(SUFFIX) and os.path.isfile(path):
+            out.append(path)
+    return out
+
+
+def droppable(mime: QMimeData) -> bool:
+    """Whether a drag carries bundles or folders (a folder is only looked into when it
+    is dropped: a drag over the window asks this at every move)."""
+    return any(os.path.isdir(p) or (p.lower().endswith(SUFFIX) and os.path.isfile(p))
+               for p in _local_paths(mime))
+
+
+def _local_paths(mime: QMimeData) -> list[str]:
     if not mime.hasUrls():
         return []
-    out = []
-    for url in mime.urls():
-        if url.isLocalFile():
-            path = url.toLocalFile()
-            if path.lower().endswith(SUFFIX) and os.path.isfile(path):
-                out.append(path)
-    return out
+    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
 
 
 # --- import --------------------------------------------------------------------------

@@ -160,7 +160,8 @@ class Pack:
         self.sheets = []
         for i, office in enumerate(self.offices):
             if progress:
-                progress(i, total, office)
+                progress(i, total, ctx.gettext("Gathering the reports of {office}").format(
+                    office=office))
             self.sheets.append(sh.gather(rep, ctx.period, office, self.by_office[office]))
         self.as_of = max((r.updated_at for r in self.reports), default=None)
 

@@ -100,6 +100,46 @@ def test_drag_enter_accepts_only_bundles(open_window, qtbot, hq_db, tmp_path):
     assert bundle_paths(mime) == []
 
 
+def test_a_dropped_folder_brings_its_bundles(tmp_path):
+    """A USB stick's folder dropped on the window: the bundles directly in it."""
+    from ui.transfer import bundle_paths, droppable
+
+    stick = tmp_path / "stick"
+    (stick / "old").mkdir(parents=True)
+    for name in ("SN-b.fieldplan", "ML-a.fieldplan", "notes.txt", "old/ML-0.fieldplan"):
+        (stick / name).write_text("x")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(stick))])
+    assert droppable(mime)
+    assert bundle_paths(mime) == [str(stick / "ML-a.fieldplan"), str(stick / "SN-b.fieldplan")]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    mime.setUrls([QUrl.fromLocalFile(str(empty))])
+    assert droppable(mime) and bundle_paths(mime) == []
+
+
+def test_a_long_job_says_what_it_is_doing(open_window, qtbot, hq_db):
+    import threading
+
+    from ui.ops import DbOp
+
+    window = open_window(hq_db)
+    wait_idle(qtbot, window.session)
+    go_on = threading.Event()
+
+    def job(rep, progress, cancel):
+        progress(1, 3, "Gathering the reports of ML")
+        assert go_on.wait(10)
+
+    DbOp(window.session, window, job).with_progress("Making the report").run()
+    dialogs = window.session._dialogs
+    qtbot.waitUntil(lambda: any(d.labelText().endswith("ML") for d in dialogs.values()))
+    [dialog] = dialogs.values()
+    assert dialog.windowTitle() == "Making the report"
+    go_on.set()
+    wait_idle(qtbot, window.session)
+
+
 def test_trusting_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_path):
     ml = make_office("ML")
     with _tx(ml):

@@ -44,6 +44,10 @@ def sync_text(state) -> str:
     if state is None:
         return _("Sync: not available")
     parts = []
+    if getattr(state, "key_revoked", False):
+        from fieldplan.status import revoked_text
+
+        parts.append(revoked_text())  # first: nothing typed here will reach HQ
     if state.conflicts:
         parts.append(
             ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)

@@ -200,8 +200,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     def human() -> None:
         from fieldplan.text import for_terminal
 
+        # the translatable pattern: French puts a no-break space before the colon
+        line = _("{label}: {n}")
         for label, value in st.lines(lang_of(args)):
-            print(for_terminal(f"{label}: {value}"))
+            print(for_terminal(line.format(label=label, n=value)))
 
     output(args, st.to_dict(), human)
     return 0

@@ -32,7 +32,7 @@ class LateData:
     reports: int  # reports of the period that late events changed
     events: int  # those events (of this period only)
     received_at: str  # when the last of them arrived (ISO, UTC)
-    files: tuple[str, ...]  # the bundles merged since the first of them arrived
+    files: tuple[str, ...]  # the bundles that brought them
 
 
 @dataclass
@@ -95,15 +95,28 @@ def _late_data(rep, period: str, end: str, inbox: list) -> list[LateData]:
         ("%|" + period, end, rep.replica_id),
     ).fetchall()
     out = []
-    for office, reports, n, first, last in rows:
+    for office, reports, n, _first, last in rows:
+        # the files that brought them: an event's received_at is written in the same
+        # import as its bundle's inbox line (a second or two apart at most)
+        stamps = [_stamp_seconds(t) for (t,) in rep.conn.execute(
+            "SELECT DISTINCT received_at FROM events WHERE entity = 'progress' "
+            "AND entity_id LIKE ? AND substr(received_at, 1, 10) > ? AND origin != ?",
+            (f"{office}|%|{period}", end, rep.replica_id))]
         files = tuple(
             e.file
             for e in sorted(inbox, key=lambda e: e.received_at)
             if e.office == office and e.outcome == "merged" and e.events_new
-            and e.received_at >= first
+            and any(0 <= _stamp_seconds(e.received_at) - t <= 2 for t in stamps)
         )
         out.append(LateData(office, reports, n, last, files))
     return out
+
+
+def _stamp_seconds(stamp: str) -> float:
+    """Seconds since the epoch of a stored UTC time (2026-03-12T09:30:00Z)."""
+    from datetime import UTC, datetime
+
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
 
 
 def _worst(reports: list[ProgressReport]) -> str:

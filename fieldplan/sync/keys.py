@@ -148,6 +148,10 @@ def rotate_key(rep: Replica) -> PublicKey:
     one, which travels in the next bundles (with the endorsements of earlier
     rotations) so peers accept the new key without a fingerprint check; at HQ the
     registry records the new key and retires the old."""
+    if not rep.is_hq and own_key_status(rep) == "revoked":
+        from fieldplan.status import revoked_text
+
+        raise ValidationError(revoked_text())  # HQ would refuse the new key too
     old = secret_key(rep)
     new = minisign.generate_key()
     payload = ROTATION_CONTEXT + new.public.raw + rep.replica_id.encode()

@@ -26,6 +26,8 @@ class SyncState:
     gaps: tuple[str, ...]
     quarantined: int
     conflicts: int
+    #: headquarters revoked this computer's key: it refuses its bundles
+    key_revoked: bool = False
 
     @property
     def unsent(self) -> int:
@@ -36,7 +38,8 @@ class SyncState:
         return {"last_export": self.last_export, "last_import": self.last_import,
                 "hq_has_seq": self.hq_has_seq, "hq_has_at": self.hq_has_at,
                 "own_seq": self.own_seq, "unsent": self.unsent, "gaps": list(self.gaps),
-                "quarantined": self.quarantined, "conflicts": self.conflicts}
+                "quarantined": self.quarantined, "conflicts": self.conflicts,
+                "key_revoked": self.key_revoked}
 
 
 def sync_state(rep: Replica) -> SyncState:
@@ -65,4 +68,5 @@ def sync_state(rep: Replica) -> SyncState:
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
         gaps=tuple(g.message() for g in list_gaps(rep)), quarantined=quarantined,
-        conflicts=len(list_conflicts(rep)))
+        conflicts=len(list_conflicts(rep)),
+        key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked")

@@ -167,3 +167,10 @@ def test_argparse_plurals_go_through_the_catalogs(capsys):
     assert argparse.ngettext("expected %s argument", "expected %s arguments", 1) % 1 == (
         "1 argument attendu"
     )
+
+
+def test_french_status_lines_put_a_space_before_the_colon(tmp_path, capsys) -> None:
+    db = str(tmp_path / "hq.sqlite3")
+    run("--db", db, "init", "--hq", capsys=capsys)
+    code, out, _err = run("--db", db, "--lang", "fr", "status", capsys=capsys)
+    assert code == 0 and out.splitlines()[0].startswith("Rôle\u00a0: ")

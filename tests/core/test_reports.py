@@ -424,9 +424,20 @@ def test_late_data_counts_events_of_the_period_by_office(hq) -> None:
         "UPDATE events SET origin = 'r-' || substr(entity_id, 1, 2), "
         "received_at = '2026-08-01T10:00:00Z' WHERE entity = 'progress'"
     )
+    # ML's S2 events came a day later, in a bundle of their own
+    hq.conn.execute("UPDATE events SET received_at = '2026-08-02T09:00:00Z' "
+                    "WHERE entity_id LIKE 'ML|%|2026-S2'")
     late = _late_data(hq, PERIOD, "2026-06-30", [])
     assert [(d.office, d.reports, d.events) for d in late] == [("ML", 2, 2), ("SN", 3, 3)]
     assert _late_data(hq, PERIOD, "2026-08-01", []) == []
+    # the files named are the ones that brought this period's events
+    from types import SimpleNamespace
+
+    inbox = [SimpleNamespace(file=f, office="ML", outcome="merged", events_new=2, received_at=t)
+             for f, t in (("ML-1.fieldplan", "2026-08-01T10:00:01Z"),
+                          ("ML-2.fieldplan", "2026-08-02T09:00:00Z"))]
+    [ml] = [d for d in _late_data(hq, PERIOD, "2026-06-30", inbox) if d.office == "ML"]
+    assert ml.files == ("ML-1.fieldplan",)
 
 
 def test_empty_period_says_so(hq, tmp_path) -> None:

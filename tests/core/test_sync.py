@@ -336,8 +336,11 @@ def test_revoked_computer_is_told_and_does_not_export(hq, make_office, tmp_path:
     assert any("revoked" in text for _label, text in status.lines("en"))
     with pytest.raises(ValidationError, match="revoked"):
         export_bundle(ml, out_dir=tmp_path)
-    rotate_key(ml)  # a new key does not help: HQ would refuse it
+    with pytest.raises(ValidationError, match="revoked"):
+        rotate_key(ml)  # a new key would not help: HQ refuses it too
     assert replica_status(ml).key_status == "revoked"
+    assert sync_state(ml).key_revoked and sync_state(ml).to_dict()["key_revoked"]
+    assert not sync_state(hq).key_revoked
 
 
 def test_enrolment_token_registers_a_first_key_only(hq, make_office, tmp_path: Path) -> None:

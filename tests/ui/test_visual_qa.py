@@ -334,6 +334,16 @@ def test_import_result_warns_about_late_data(qtbot):
     assert not calm.late_warning.isVisibleTo(calm)
 
 
+def test_a_revoked_computer_is_told_in_the_status_bar():
+    from fieldplan.sync.state import SyncState
+    from ui.main_window import sync_text
+
+    state = SyncState(None, None, 3, "2026-11-27T10:00:00Z", 5, (), 0, 0, key_revoked=True)
+    assert sync_text(state).startswith("headquarters revoked this computer's key")
+    calm = SyncState(None, None, 3, "2026-11-27T10:00:00Z", 5, (), 0, 0)
+    assert "revoked" not in sync_text(calm)
+
+
 # --- the report editor --------------------------------------------------------------
 
 

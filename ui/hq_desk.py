@@ -486,34 +486,35 @@ class QuarantinePage(QWidget):
         return self.model.row_at(rows[0].row()) if rows else None
 
     def ask_trust(self) -> None:
-        item = self.selected()
-        if item is None:
-            return
-        text = _(
-            "Trust the key of office {office}? Its bundles will be merged. Compare "
-            "this fingerprint with the one the office reads to you:"
-        ).format(office=item.office)
-        dialog = ConfirmDialog(
-            self, _("Trust key"), text, item.fingerprint, _("&Trust"), monospace_details=True
-        )
-        dialog.setObjectName("trust-dialog")
-        dialog.accepted.connect(lambda fpr=item.fingerprint: self.trust(fpr))
-        dialog.open()
+        self._confirm_key(trust=True)
 
     def ask_refuse(self) -> None:
+        self._confirm_key(trust=False)
+
+    def _confirm_key(self, *, trust: bool) -> None:
+        """Show the selected key's fingerprint to compare with the one the office reads
+        on the phone, and trust or refuse the key when the person confirms."""
         item = self.selected()
         if item is None:
             return
-        text = _(
-            "Refuse the key of office {office}? Its bundles leave quarantine and nothing "
-            "of them is merged. Do this when the fingerprint the office reads to you is "
-            "not this one:"
-        ).format(office=item.office)
-        dialog = ConfirmDialog(
-            self, _("Refuse key"), text, item.fingerprint, _("Re&fuse"), monospace_details=True
-        )
-        dialog.setObjectName("refuse-dialog")
-        dialog.accepted.connect(lambda fpr=item.fingerprint: self.refuse(fpr))
+        if trust:
+            text = _(
+                "Trust the key of office {office}? Its bundles will be merged. Compare "
+                "this fingerprint with the one the office reads to you:"
+            )
+            title, button, name, act = _("Trust key"), _("&Trust"), "trust-dialog", self.trust
+        else:
+            text = _(
+                "Refuse the key of office {office}? Its bundles leave quarantine and nothing "
+                "of them is merged. Do this when the fingerprint the office reads to you is "
+                "not this one:"
+            )
+            title, button, name, act = (_("Refuse key"), _("Re&fuse"), "refuse-dialog",
+                                        self.refuse)
+        dialog = ConfirmDialog(self, title, text.format(office=item.office), item.fingerprint,
+                               button, monospace_details=True)
+        dialog.setObjectName(name)
+        dialog.accepted.connect(lambda fpr=item.fingerprint: act(fpr))
         dialog.open()
 
     def refuse(self, fingerprint: str) -> None:

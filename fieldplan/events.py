@@ -144,10 +144,8 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
             raise BundleError(_("{where}: not valid UTF-8").format(where=_where(where))) from exc
     body = body.rstrip("\n")
     try:
-        # NaN and Infinity are not JSON; a lone surrogate is not text
-        raw = json.loads(body, parse_constant=_no_constant)
-        body.encode("utf-8")
-    except (ValueError, RecursionError, UnicodeError) as exc:
+        raw = json.loads(body, parse_constant=_no_constant)  # NaN, Infinity: not JSON
+    except (ValueError, RecursionError) as exc:
         raise BundleError(_("{where}: invalid JSON ({error})").format(
             where=_where(where), error=getattr(exc, "msg", None) or str(exc)[:80])) from None
     if not isinstance(raw, dict) or set(raw) != _EVENT_KEYS:

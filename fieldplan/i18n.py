@@ -422,6 +422,14 @@ _UNIT_LABELS: dict[str, _Label] = {
     "agreements": lambda t: t.pgettext("unit", "agreements"),
     "days": lambda t: t.pgettext("unit", "days"),
 }
+_FIELD_LABELS: dict[str, _Label] = {
+    "status": lambda t: t.gettext("Status"),
+    "percent": lambda t: t.gettext("Percent complete"),
+    "achievements": lambda t: t.gettext("Achievements"),
+    "challenges": lambda t: t.gettext("Challenges"),
+    "next_steps": lambda t: t.gettext("Next steps"),
+    "state": lambda t: t.gettext("State"),
+}
 _COUNT_LABELS: dict[str, Callable[[gettext.NullTranslations, int], str]] = {
     "action": lambda t, n: t.ngettext("{count} action", "{count} actions", n),
     "office": lambda t, n: t.ngettext("{count} office", "{count} offices", n),
@@ -474,19 +482,11 @@ def unit_label(unit: str, lang: str | None = None) -> str:
 def field_label(name: str, lang: str | None = None) -> str:
     """A report field's name for people (status, percent, narratives, indicators as
     ``value.<key>``): "Achievements" / "Réalisations" / ...; any other name as is."""
-    t = translation(lang)
-    labels = {
-        "status": lambda: t.gettext("Status"),
-        "percent": lambda: t.gettext("Percent complete"),
-        "achievements": lambda: t.gettext("Achievements"),
-        "challenges": lambda: t.gettext("Challenges"),
-        "next_steps": lambda: t.gettext("Next steps"),
-        "state": lambda: t.gettext("State"),
-    }
-    if name in labels:
-        return labels[name]()
+    make = _FIELD_LABELS.get(name)
+    if make is not None:
+        return make(translation(lang))
     if name.startswith("value."):
-        return t.gettext("Indicator {key}").format(key=name[len("value."):])
+        return translation(lang).gettext("Indicator {key}").format(key=name[len("value."):])
     return name
 
 

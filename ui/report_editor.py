@@ -550,7 +550,7 @@ class ReportEditor(QScrollArea):
         journal = journal_for(self.session)
         if self._retry is None:
             self._retry = DraftRetry(
-                journal, self._showing, self._write_draft, self._drafts_did_change, self
+                journal, self._showing, self._write, self._drafts_did_change, self
             )
             self._retry.tick_here = self._retry_here
         return journal
@@ -567,7 +567,9 @@ class ReportEditor(QScrollArea):
             return None
         return (self.action.code, self.period)
 
-    def _write_draft(self, key: tuple[str, str], values: Values) -> DbOp:
+    def _write(self, key: tuple[str, str], values: Values) -> DbOp:
+        """The write of ``values`` to a report, waiting only briefly for another writer's
+        lock (saves, undo/redo and draft retries all go this way)."""
         from ui.drafts import with_short_wait
 
         action, period = key
@@ -923,13 +925,7 @@ class ReportEditor(QScrollArea):
                 self._say(_("Not saved."))
             self._drafts_did_change()
 
-        from ui.drafts import with_short_wait
-
-        DbOp(
-            self.session,
-            self,
-            with_short_wait(lambda rep: write_values(rep, action, period, changed)),
-        ).success(done).failure(failed).run()
+        self._write((action, period), changed).success(done).failure(failed).run()
 
     def _drop(self, command: EditCommand) -> None:
         """Take a save that failed off the undo stack: there is nothing to undo."""
@@ -1021,13 +1017,7 @@ class ReportEditor(QScrollArea):
                     stack.undo()
             self._drafts_did_change()
 
-        from ui.drafts import with_short_wait
-
-        DbOp(
-            self.session,
-            self,
-            with_short_wait(lambda rep: write_values(rep, action, period, values)),
-        ).success(done).failure(failed).run()
+        self._write((action, period), values).success(done).failure(failed).run()
 
     def busy(self) -> bool:
         return self._saves_in_flight > 0 or self._debounce.pending()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -106,17 +107,20 @@ def _late_data(rep, period: str, end: str, inbox: list) -> list[LateData]:
             e.file
             for e in sorted(inbox, key=lambda e: e.received_at)
             if e.office == office and e.outcome == "merged" and e.events_new
-            and any(0 <= _stamp_seconds(e.received_at) - t <= 2 for t in stamps)
+            and _within(_stamp_seconds(e.received_at), stamps)
         )
         out.append(LateData(office, reports, n, last, files))
     return out
 
 
+def _within(when: float, stamps: list[float], seconds: float = 2) -> bool:
+    """Whether ``when`` is at most ``seconds`` after one of ``stamps``."""
+    return any(0 <= when - t <= seconds for t in stamps)
+
+
 def _stamp_seconds(stamp: str) -> float:
     """Seconds since the epoch of a stored UTC time (2026-03-12T09:30:00Z)."""
-    from datetime import UTC, datetime
-
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    return datetime.fromisoformat(stamp).timestamp()  # the "Z" makes it UTC
 
 
 def _worst(reports: list[ProgressReport]) -> str:

@@ -78,8 +78,6 @@ _ATTACHED = re.compile("[-+\u2212$\u20ac\u00a3%\u2030\u066a]")
 
 def _after_latin(line: str, end: int) -> bool:
     """Whether the last strong character before ``end`` is left-to-right (Latin)."""
-    import unicodedata
-
     for ch in reversed(line[:end]):
         kind = unicodedata.bidirectional(ch)
         if kind in ("L", "R", "AL"):

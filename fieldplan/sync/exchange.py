@@ -596,17 +596,24 @@ def import_bundle(
     return result
 
 
+def _bound_offices(keys: dict[str, keyreg.KeyInfo], replica: str, claimed: str,
+                   error: type[Exception]) -> set[str]:
+    """The offices ``replica`` has keys for; ``error`` if that is another office than
+    ``claimed`` (a replica id is in every registry: anyone can claim it)."""
+    bound = {k.office for k in keys.values() if k.replica == replica}
+    if bound - {claimed}:
+        raise error(_("replica {replica} belongs to {office}, not to {claimed} as the bundle "
+                      "claims").format(replica=replica[:8], office=", ".join(sorted(bound)),
+                                       claimed=claimed))
+    return bound
+
+
 def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
     """'ok', ('new', retire_key_id or None) for a key to accept now, or 'quarantine'."""
     keys = keyreg.all_keys(rep)
     info = keys.get(b.key_id)
     if info is None:
-        bound = {k.office for k in keys.values() if k.replica == m["sender"]}
-        if bound and bound != {m["office"]}:
-            raise BundleError(_("replica {replica} belongs to {office}, not to {claimed} as "
-                                "the bundle claims").format(
-                                    replica=m["sender"][:8], office=", ".join(sorted(bound)),
-                                    claimed=m["office"]))
+        bound = _bound_offices(keys, m["sender"], m["office"], BundleError)
         rotated = keyreg.check_rotation(rep, m, b.public_key)
         if rotated is not None:
             return ("new", rotated.key_id)
@@ -812,12 +819,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     match = _quarantined_by(rep, fingerprint)
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
-    bound = {k.office for k in keyreg.all_keys(rep).values() if k.replica == sender}
-    if bound - {office}:
-        raise ValidationError(_("replica {replica} belongs to {office}, not to {claimed} as "
-                                "the bundle claims").format(
-                                    replica=sender[:8], office=", ".join(sorted(bound)),
-                                    claimed=office))
+    _bound_offices(keyreg.all_keys(rep), sender, office, ValidationError)
     with store.write_transaction(rep.conn):
         keyreg.accept_new_key(rep, pub, office, sender)
     outcomes = []

@@ -40,12 +40,17 @@ def record_semester(rep, period: str = "2026-S1") -> None:
     progress.submit_period(rep, period)
 
 
+def stored_lines(path) -> list[bytes]:
+    """events.jsonl's lines as the bundle stores them (prev left out where implied)."""
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(bundlefmt.EVENTS).splitlines()
+
+
 def test_events_arrive_byte_for_byte_with_prev_left_out_in_transit(hq, make_office, tmp_path):
     ml = make_office("ML")
     record_semester(ml)
     result = export_bundle(ml, out_dir=tmp_path)
-    with zipfile.ZipFile(result.path) as zf:
-        stored = zf.read(bundlefmt.EVENTS).splitlines()
+    stored = stored_lines(result.path)
     sent = log(ml, ml.replica_id)
     assert len(stored) == len(sent) > 10
     assert [b'"prev":' in line for line in stored] == [True] + [False] * (len(sent) - 1)
@@ -101,8 +106,7 @@ def test_a_left_out_prev_out_of_place_is_refused_and_changes_nothing(hq, make_of
     ml = make_office("ML")
     record_semester(ml)
     result = export_bundle(ml, out_dir=tmp_path)
-    with zipfile.ZipFile(result.path) as zf:
-        stored = zf.read(bundlefmt.EVENTS).splitlines()
+    stored = stored_lines(result.path)
     before = snapshot(hq)
     # lines 2 and 3 swapped: each still leaves prev out, neither follows the line before
     swapped = [stored[0], stored[2], stored[1], *stored[3:]]

@@ -57,6 +57,13 @@ def send(src, dst, tmp_path: Path, **kw):
     return result, import_bundle(dst, result.path)
 
 
+def registered(office, hq, tmp_path: Path):
+    """``office`` once its first report has reached HQ (which registered its key)."""
+    progress.record_progress(office, national(office), "2026-S1", status="on-track")
+    send(office, hq, tmp_path)
+    return office
+
+
 # --- round trips -------------------------------------------------------------------------
 
 
@@ -248,9 +255,7 @@ def test_enrolment_token_registers_the_key(hq, make_office, tmp_path: Path) -> N
 
 
 def test_export_never_replaces_another_bundle_it_named(hq, make_office, tmp_path: Path) -> None:
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
+    ml = registered(make_office("ML"), hq, tmp_path)
     folder = tmp_path / "usb"
     folder.mkdir()
     first = export_bundle(hq, for_office="ML", out_dir=folder)
@@ -291,9 +296,7 @@ def test_forged_enrolment_proof_is_not_enough(hq, make_office, tmp_path: Path) -
 
 
 def test_revoked_key_is_rejected(hq, make_office, tmp_path: Path) -> None:
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
+    ml = registered(make_office("ML"), hq, tmp_path)
     revoke_key(hq, ml.meta("key_id"))
     progress.record_progress(ml, national(ml), "2026-S1", percent=5)
     before = snapshot(hq)
@@ -305,9 +308,7 @@ def test_revoked_key_is_rejected(hq, make_office, tmp_path: Path) -> None:
 def test_revoked_replica_cannot_rotate_its_way_back(hq, make_office, tmp_path: Path) -> None:
     """Neither the endorsement of the revoked key nor the office's enrolment token
     makes HQ accept a new key of a revoked computer."""
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
+    ml = registered(make_office("ML"), hq, tmp_path)
     revoke_key(hq, ml.meta("key_id"))
     rotate_key(ml)
     progress.record_progress(ml, national(ml), "2026-S1", percent=5)
@@ -323,9 +324,7 @@ def test_revoked_computer_is_told_and_does_not_export(hq, make_office, tmp_path:
     from fieldplan.errors import ValidationError
     from fieldplan.status import replica_status
 
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
+    ml = registered(make_office("ML"), hq, tmp_path)
     send(hq, ml, tmp_path)
     assert replica_status(ml).key_status == "active"
     assert replica_status(hq).key_status == "active"
@@ -345,9 +344,7 @@ def test_revoked_computer_is_told_and_does_not_export(hq, make_office, tmp_path:
 
 def test_enrolment_token_registers_a_first_key_only(hq, make_office, tmp_path: Path) -> None:
     """A known computer's new key without a valid endorsement waits for a person."""
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
+    ml = registered(make_office("ML"), hq, tmp_path)
     rotate_key(ml)
     with store.write_transaction(ml.conn):  # as if the endorsement were lost
         events.set_meta(ml.conn, "rotation", "[]")
@@ -381,9 +378,7 @@ def test_office_refuses_an_unknown_headquarters_key(hq, make_office, tmp_path: P
 def test_key_rotation_travels(hq, make_office, tmp_path: Path, rotations: int) -> None:
     """Peers accept a rotated key through the old key's endorsement; after two
     rotations between two exports they follow the chain of endorsements, both ways."""
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
+    ml = registered(make_office("ML"), hq, tmp_path)
     send(hq, ml, tmp_path)
     first = ml.meta("key_id")
     for _ in range(rotations):
@@ -669,9 +664,7 @@ def test_an_office_takes_bundles_from_headquarters_only(hq, make_office,
 def test_a_revoked_computers_older_key_goes_with_it(hq, make_office, tmp_path: Path) -> None:
     """The key a rotation retired (its file stays beside the database as a backup)
     neither signs nor endorses anything once the computer is revoked."""
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
+    ml = registered(make_office("ML"), hq, tmp_path)
     first = keyreg.secret_key(ml)
     current = rotate_key(ml)
     send(ml, hq, tmp_path)  # HQ registers the new key and retires the first
@@ -705,9 +698,7 @@ def test_a_revoked_computers_older_key_goes_with_it(hq, make_office, tmp_path: P
 
 def test_revocation_ends_tokens_and_the_computers_events(hq, make_office,
                                                          tmp_path: Path) -> None:
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
+    ml = registered(make_office("ML"), hq, tmp_path)
     revoke_key(hq, ml.meta("key_id"))
     live = hq.conn.execute("SELECT count(*) FROM enrolments WHERE office = 'ML' AND "
                            "expires_at > ?", (events.utc_iso(),)).fetchone()[0]

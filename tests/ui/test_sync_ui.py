@@ -207,7 +207,9 @@ def _tx(rep):
     return store.write_transaction(rep.conn)
 
 
-def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
+def two_laptops_in_conflict(hq, make_office, tmp_path):
+    """Two laptops of ML give one action different statuses; HQ has both bundles.
+    Returns the laptops, the action, and the folder the bundles went to."""
     a = make_office("ML", "ml-a")
     b = make_office("ML", "ml-b")
     code = a.plan().actions_of(level="national")[0].code
@@ -217,6 +219,11 @@ def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
     out.mkdir()
     for src in (a, b):
         sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
+    return a, b, code, out
+
+
+def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
+    a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
     sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
     [conflict] = sync.list_conflicts(a)
     loser = next(c for c in conflict.candidates if not c.winner)
@@ -237,15 +244,7 @@ def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
 
 def test_hq_sees_an_offices_conflict_but_cannot_settle_it(open_window, qtbot, hq,
                                                           make_office, tmp_path):
-    a = make_office("ML", "ml-a")
-    b = make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, "2026-S1", status="on-track")
-    progress.record_progress(b, code, "2026-S1", status="at-risk")
-    out = tmp_path / "out"
-    out.mkdir()
-    for src in (a, b):
-        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
+    two_laptops_in_conflict(hq, make_office, tmp_path)
     hq_path = hq.path
     hq.close()
     window = open_window(hq_path)

@@ -138,6 +138,15 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
         conn.close()
         raise StoreError(_("{path} is not set up yet; run 'fieldplan init' first").format(
             path=path))
+    if rep.meta(store.BACKUP_MARK) is not None and key_path(path).exists():
+        # restored from a backup: continue as a new replica before anything is written
+        from fieldplan.sync.keys import renew_identity
+
+        try:
+            renew_identity(rep)
+        except BaseException:
+            conn.close()
+            raise
     return rep
 
 
@@ -188,16 +197,16 @@ def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = Non
 
 
 def register_key(rep: Replica, public, *, office: str, replica_id: str,
-                 status: str = "active") -> events.Event:
-    """(HQ, inside a write transaction) bind a replica's public key to its office."""
+                 status: str = "active", renews: str = "") -> events.Event:
+    """(HQ, inside a write transaction) bind a replica's public key to its office;
+    ``renews``: the replica it continues (a database restored from a backup)."""
     if not rep.is_hq:
         raise ValidationError(_("only headquarters keeps the key registry"))
-    return events.append(
-        rep.conn, "key", public.key_id_hex,
-        {"office": office, "replica": replica_id, "public_key": public.to_base64(),
-         "status": status},
-        author=rep.author,
-    )
+    fields = {"office": office, "replica": replica_id, "public_key": public.to_base64(),
+              "status": status}
+    if renews:
+        fields["renews"] = renews
+    return events.append(rep.conn, "key", public.key_id_hex, fields, author=rep.author)
 
 
 def replica_office(rep: Replica, origin: str) -> str | None:

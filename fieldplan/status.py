@@ -26,7 +26,6 @@ class ReplicaStatus:
     #: the registry's word on this computer's key: active, retired, revoked, or
     #: unregistered (headquarters has not registered it yet)
     key_status: str = "unregistered"
-
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "office": self.office, "replica": self.replica,
                 "key_id": self.key_id, "fingerprint": self.fingerprint, "plan": self.plan_id,
@@ -60,6 +59,7 @@ class ReplicaStatus:
             (_("Events"), _("{total} held, {own} written here").format(
                 total=self.events, own=self.own_events)),
             (_("Reports"), str(self.reports)),
+            *self._restored_lines(when),
             (_("Last export"), when((s.last_export or {}).get("at"))),
             (_("Last import"), when((s.last_import or {}).get("at"))),
         ]
@@ -72,6 +72,33 @@ class ReplicaStatus:
         out.append((_("Gaps"), "; ".join(s.gaps) if s.gaps else _("none")))
         out.append((_("Quarantine"), str(s.quarantined)))
         out.append((_("Conflicts"), str(s.conflicts)))
+        return out
+
+
+    def _restored_lines(self, when) -> list[tuple[str, str]]:
+        from fieldplan.i18n import _, ngettext
+
+        r = self.sync.restored
+        if not r:
+            return []
+        out = [(_("Restored"), _("from a backup taken {taken}, on {at}; this database "
+                                 "continues as a new replica (it was {replica})").format(
+            taken=when(r.get("backup_taken")), at=when(r.get("at")),
+            replica=str(r.get("replica", ""))[:8]))]
+        n = r.get("missing", 0)
+        if n and self.role == "hq":
+            out.append((_("Warning"), ngettext(
+                "offices hold {n} event headquarters wrote after the backup, which this "
+                "database lost (plan changes, period locks or keys): make them again",
+                "offices hold {n} events headquarters wrote after the backup, which this "
+                "database lost (plan changes, period locks or keys): make them again",
+                n).format(n=n)))
+        elif n:
+            out.append((_("Restored"), ngettext(
+                "headquarters holds {n} event written here after the backup; it comes "
+                "back with headquarters' next bundle",
+                "headquarters holds {n} events written here after the backup; they come "
+                "back with headquarters' next bundle", n).format(n=n)))
         return out
 
 

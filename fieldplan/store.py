@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -143,6 +144,7 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
         dest = sqlite3.connect(str(part))
         try:
             conn.backup(dest)
+            _mark_backup(dest, stamp)
         finally:
             dest.close()
         os.replace(part, target)
@@ -151,6 +153,22 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
         raise
     _rotate(folder, db_path.stem)
     return target
+
+
+#: The setting a backup carries (written into the copy, never into the database): a
+#: database that holds it was put back from a backup, and continues as a new replica
+#: (``fieldplan.sync.keys.renew_identity``) before it writes anything.
+BACKUP_MARK = "backup"
+
+
+def _mark_backup(dest: sqlite3.Connection, stamp: str) -> None:
+    has_meta = dest.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+    if has_meta:
+        taken = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").strftime("%Y-%m-%dT%H:%M:%SZ")
+        with dest:
+            dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                         (BACKUP_MARK, json.dumps({"taken": taken}, separators=(",", ":"))))
 
 
 def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:

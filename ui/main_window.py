@@ -48,6 +48,14 @@ def sync_text(state) -> str:
         from fieldplan.status import revoked_text
 
         parts.append(revoked_text())  # first: nothing typed here will reach HQ
+    lost = (getattr(state, "restored", None) or {}).get("lost", 0)
+    if lost:
+        # HQ restored from a backup: what it wrote after it must be made again
+        parts.append(ngettext(
+            "restored from a backup: {n} change made after it (plan, locks or keys) was "
+            "lost; make it again",
+            "restored from a backup: {n} changes made after it (plan, locks or keys) were "
+            "lost; make them again", lost).format(n=lost))
     if state.conflicts:
         parts.append(
             ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)

@@ -192,8 +192,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             "quarantine": [q.to_dict() for q in waiting]}
 
     def human() -> None:
-        print_table([(k.key_id, k.office, k.replica[:8], _key_status(k.status), k.fingerprint)
-                     for k in keys],
+        print_table([(k.key_id, k.office, _replica_text(k), _key_status(k.status),
+                      k.fingerprint) for k in keys],
                     [_("Key"), _("Office"), _("Replica"), _("Status"), _("Fingerprint")])
         if waiting:
             print()
@@ -203,6 +203,14 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
     output(args, data, human)
     return 0
+
+
+def _replica_text(k) -> str:
+    if not k.renews:
+        return k.replica[:8]
+    # Translators: a database restored from a backup continues an earlier replica
+    return _("{replica} (continues {earlier})").format(replica=k.replica[:8],
+                                                       earlier=k.renews[:8])
 
 
 def _key_status(status: str) -> str:

@@ -362,7 +362,7 @@ def _check_registry_event(e: events.Event, where: str) -> None:
             raise BundleError(_("{where}: plan record for '{id}' holds '{plan}'").format(
                 where=where, id=e.entity_id, plan=plan.id))
     elif e.entity == "key":
-        allowed = {"office", "replica", "public_key", "status"}
+        allowed = {"office", "replica", "public_key", "status", "renews"}
         ok = set(e.fields) <= allowed and all(isinstance(v, str) for v in e.fields.values())
         if ok and "status" in e.fields:
             ok = e.fields["status"] in ("active", "retired", "revoked")
@@ -476,13 +476,15 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     merger = _Merger(rep, m["sender"], m["office"])
     batch: list[events.Event] = []
     total = b.event_count
-    # at HQ, an office computer's events come from that computer only: a sibling
-    # could otherwise write into its chain and have its real events refused
+    # at HQ, an office computer's events come from that computer only (and from the
+    # replicas it continues after a restore): a sibling could otherwise write into its
+    # chain and have its real events refused
     own_only = rep.is_hq and m["office"] != "HQ"
+    own = {m["sender"]} | keyreg.predecessors(keyreg.all_keys(rep), m["sender"])
     last_seq: dict[str, int] = {}
     for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
         e = events.parse_event(line, where=functools.partial(_events_line, n), digest=digest)
-        if own_only and e.origin != m["sender"]:
+        if own_only and e.origin not in own:
             raise OwnershipError(_("{where} carries events of replica {replica}; an office "
                                    "computer sends its own events only").format(
                                        where=_events_line(n), replica=e.origin[:8]))
@@ -574,7 +576,7 @@ def import_bundle(
             with store.write_transaction(rep.conn):
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
-                                          retire=accept[1])
+                                          retire=accept[1], renews=accept[2])
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel)
                 outcome = "duplicate" if seen or (stats.new == 0 and stats.total) else "merged"
                 gaps = tuple(g.message() for g in list_gaps(rep, stats.origins))
@@ -609,14 +611,15 @@ def _bound_offices(keys: dict[str, keyreg.KeyInfo], replica: str, claimed: str,
 
 
 def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
-    """'ok', ('new', retire_key_id or None) for a key to accept now, or 'quarantine'."""
+    """'ok', ('new', retire_key_id or None, renewed replica or "") for a key to accept
+    now, or 'quarantine'."""
     keys = keyreg.all_keys(rep)
     info = keys.get(b.key_id)
     if info is None:
         bound = _bound_offices(keys, m["sender"], m["office"], BundleError)
         rotated = keyreg.check_rotation(rep, m, b.public_key)
         if rotated is not None:
-            return ("new", rotated.key_id)
+            return ("new", rotated[0].key_id, rotated[1])
         if rep.is_hq and m["office"] == "HQ":
             # headquarters keys come from setup or a rotation, never from a trust
             raise BundleError(_("signed by key {fingerprint}, which is not a known "
@@ -637,7 +640,7 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
                 .format(fingerprint=b.public_key.fingerprint))
         # an enrolment token registers a computer's first key, never a replacement
         if not bound and _enrolment_ok(rep, m, b.public_key):
-            return ("new", None)
+            return ("new", None, "")
         return "quarantine"
     if info.public_key != b.public_key.to_base64():
         raise BundleError(_("key {key_id} does not match the registered key with that id")

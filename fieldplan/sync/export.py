@@ -42,11 +42,16 @@ class ExportResult:
 def origins_for(rep: Replica, office: str) -> list[str]:
     """Replicas whose events a bundle for ``office`` carries: at HQ, HQ's and that
     office's (so an office's laptops see each other's work); at an office, only this
-    computer's own (HQ takes an office computer's events from that computer only)."""
+    computer's own (HQ takes an office computer's events from that computer only),
+    with those of the replicas it continues after a restore that HQ knows of."""
     if not rep.is_hq:
-        held = rep.conn.execute("SELECT 1 FROM events WHERE origin = ? LIMIT 1",
-                                (rep.replica_id,)).fetchone()
-        return [rep.replica_id] if held else []
+        known = {k.replica for k in keyreg.all_keys(rep).values()}
+        earlier = [r for r in json.loads(rep.meta("renewed_from") or "[]") if r in known]
+        mine = [*earlier, rep.replica_id]
+        held = {r for (r,) in rep.conn.execute(
+            f"SELECT DISTINCT origin FROM events WHERE origin IN ({','.join('?' * len(mine))})",
+            mine)}
+        return [r for r in mine if r in held]
     keys = keyreg.all_keys(rep).values()
     wanted = {k.replica for k in keys if k.office in ("HQ", office) and k.replica}
     wanted.add(rep.replica_id)
@@ -57,8 +62,14 @@ def origins_for(rep: Replica, office: str) -> list[str]:
 
 
 def _peers(rep: Replica, office: str) -> list[str]:
-    return sorted({k.replica for k in keyreg.all_keys(rep).values()
-                   if k.office == office and k.replica and k.replica != rep.replica_id})
+    """The replicas of ``office`` a bundle is for: not this one, nor one that a restored
+    database continues (it receives nothing any more; its receipts would hold the
+    office's bundles back for ever)."""
+    keys = keyreg.all_keys(rep)
+    continued = keyreg.successor_of(keys)
+    return sorted({k.replica for k in keys.values()
+                   if k.office == office and k.replica and k.replica != rep.replica_id
+                   and k.replica not in continued})
 
 
 def _ack_floor(rep: Replica, peers: list[str], origin: str, *, to_hq: bool) -> int:

@@ -28,6 +28,10 @@ class SyncState:
     conflicts: int
     #: headquarters revoked this computer's key: it refuses its bundles
     key_revoked: bool = False
+    #: when this database was put back from a backup: at (when it continued as a new
+    #: replica), backup_taken, replica (the id it had), missing (events of its earlier
+    #: replicas that peers acknowledge holding and this database lacks); else None
+    restored: dict[str, Any] | None = None
 
     @property
     def unsent(self) -> int:
@@ -39,7 +43,7 @@ class SyncState:
                 "hq_has_seq": self.hq_has_seq, "hq_has_at": self.hq_has_at,
                 "own_seq": self.own_seq, "unsent": self.unsent, "gaps": list(self.gaps),
                 "quarantined": self.quarantined, "conflicts": self.conflicts,
-                "key_revoked": self.key_revoked}
+                "key_revoked": self.key_revoked, "restored": self.restored}
 
 
 def sync_state(rep: Replica) -> SyncState:
@@ -69,4 +73,27 @@ def sync_state(rep: Replica) -> SyncState:
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
         gaps=tuple(g.message() for g in list_gaps(rep)), quarantined=quarantined,
         conflicts=len(list_conflicts(rep)),
-        key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked")
+        key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked",
+        restored=restored_state(rep))
+
+
+def restored_state(rep: Replica) -> dict[str, Any] | None:
+    """What ``SyncState.restored`` says, or None for a database never restored. At HQ
+    ``lost`` is ``missing``: events headquarters wrote after the backup, which offices
+    hold and nobody can send back (an office sends its own events only); at an office
+    they come back with headquarters' next bundle."""
+    raw = rep.meta("restored")
+    if not raw:
+        return None
+    info = json.loads(raw)
+    earlier = json.loads(rep.meta("renewed_from") or "[]")
+    missing = 0
+    for origin in earlier:
+        acked, held = rep.conn.execute(
+            "SELECT (SELECT max(seq) FROM acks WHERE origin = ?1), "
+            "(SELECT max(seq) FROM events WHERE origin = ?1)", (origin,)).fetchone()
+        missing += max(0, (acked or 0) - (held or 0))
+    return {"at": info.get("at", ""), "backup_taken": info.get("backup_taken", ""),
+            "replica": info.get("replica", ""), "missing": missing,
+            "lost": missing if rep.is_hq else 0}
+

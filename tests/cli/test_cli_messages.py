@@ -371,6 +371,31 @@ def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
     assert "not yet registered" in out
 
 
+def test_a_backup_copied_back_by_hand_continues_as_a_new_replica(hq_db, tmp_path: Path,
+                                                                 capsys) -> None:
+    """Not only the client's Restore button: a backup file copied over the database."""
+    import shutil
+
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        before = rep.replica_id
+        taken = store.backup(rep.conn, hq_db, "manual")
+    for side in ("-wal", "-shm"):
+        Path(hq_db + side).unlink(missing_ok=True)
+    shutil.copyfile(taken, hq_db)
+    status = json.loads(run("--db", hq_db, "--json", "status", capsys=capsys)[1])
+    assert status["replica"] != before and status["restored"]["replica"] == before
+    out = run("--db", hq_db, "status", capsys=capsys)[1]
+    assert f"continues as a new replica (it was {before[:8]})" in out
+    out = run("--db", hq_db, "keys", "list", capsys=capsys)[1]
+    assert f"{status['replica'][:8]} (continues {before[:8]})" in out
+    # once only: the next start is an ordinary one
+    again = json.loads(run("--db", hq_db, "--json", "status", capsys=capsys)[1])
+    assert again["replica"] == status["replica"]
+
+
 def test_import_tells_how_to_trust_a_quarantined_key(hq, make_office, tmp_path: Path,
                                                      capsys) -> None:
     from fieldplan import store

@@ -113,7 +113,16 @@ def test_restore_latest_backup(tmp_path: Path) -> None:
     conn = store.connect(path)
     assert conn.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()[0] == "v1"
     assert (tmp_path / "x.sqlite3.damaged").exists()
+    # the copy says it is a backup (a replica opened from it takes a new identity); the
+    # database itself never does
+    assert conn.execute("SELECT value FROM meta WHERE key = ?",
+                        (store.BACKUP_MARK,)).fetchone() is not None
     conn.close()
+    live = store.connect(tmp_path / "y.sqlite3", create=True)
+    store.backup(live, tmp_path / "y.sqlite3", "manual")
+    assert live.execute("SELECT 1 FROM meta WHERE key = ?", (store.BACKUP_MARK,)).fetchone() \
+        is None
+    live.close()
 
 
 def test_write_transaction_rolls_back(tmp_path: Path) -> None:

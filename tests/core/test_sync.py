@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -445,6 +446,153 @@ def test_gap_is_reported_and_the_rest_merged(hq, make_office, tmp_path: Path) ->
     send(ml, hq, tmp_path, full=True)
     assert list_gaps(hq) == []
     assert progress.digest(hq, "ML") == progress.digest(ml)
+
+
+# --- a database restored from a backup --------------------------------------------------
+
+
+def restored(rep):
+    """``rep`` closed, its latest backup put back, and opened again."""
+    path = rep.path
+    rep.close()
+    store.restore_latest_backup(path)
+    return open_replica(path)
+
+
+def test_an_office_restored_from_a_backup_loses_nothing(hq, make_office,
+                                                        tmp_path: Path) -> None:
+    """The client offers the latest backup for a damaged database. The replica id it
+    had wrote on after that backup, and HQ holds those events: writing on under it
+    would fork that history and HQ would refuse the office for ever."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)  # the office backs up before this import
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="at-risk",
+                             achievements="written after the backup")
+    send(ml, hq, tmp_path)
+    before = ml.replica_id
+    ml = restored(ml)
+    try:
+        assert ml.replica_id != before and ml.meta(store.BACKUP_MARK) is None
+        assert keyreg.renew_identity(ml) == ml.replica_id  # once: a second program waits
+        assert progress.get_report(ml, national(ml, 1), "2026-S1") is None
+        progress.record_progress(ml, national(ml, 2), "2026-S1", status="on-track")
+        _, outcome = send(ml, hq, tmp_path)
+        assert outcome.outcome == "merged" and outcome.events_new == 1, outcome.reason
+        info = keyreg.all_keys(hq)[ml.meta("key_id")]
+        assert (info.replica, info.renews, info.office) == (ml.replica_id, before, "ML")
+        # the report written after the backup comes back from HQ
+        send(hq, ml, tmp_path)
+        back = progress.get_report(ml, national(ml, 1), "2026-S1")
+        assert back.achievements == "written after the backup"
+        assert progress.digest(ml) == progress.digest(hq, "ML")
+        assert sync_state(ml).restored["replica"] == before
+        # the replica it continues receives nothing any more: its receipts do not hold
+        # HQ's bundles back
+        send(ml, hq, tmp_path)
+        assert export_bundle(hq, for_office="ML", out_dir=tmp_path).events == 0
+        assert list_gaps(hq) == [] and list_gaps(ml) == []
+    finally:
+        ml.close()
+
+
+def test_events_the_restored_office_alone_held_still_travel(hq, make_office,
+                                                            tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="at-risk")
+    store.backup(ml.conn, ml.path, "manual")  # holds an event HQ never got
+    progress.record_progress(ml, national(ml, 2), "2026-S1", status="off-track")
+    ml = restored(ml)
+    try:
+        _, outcome = send(ml, hq, tmp_path)  # the event before the backup, not the lost one
+        assert outcome.outcome == "merged" and outcome.events_new == 1, outcome.reason
+        assert progress.get_report(hq, national(ml, 1), "2026-S1", office="ML").status \
+            == "at-risk"
+        assert progress.digest(hq, "ML") == progress.digest(ml)
+    finally:
+        ml.close()
+
+
+def test_headquarters_restored_from_a_backup(hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="at-risk")
+    send(ml, hq, tmp_path)  # HQ backs up before this import
+    progress.set_period_lock(hq, "2026-S1")  # made after the backup: lost with it
+    send(hq, ml, tmp_path)
+    before = hq.replica_id
+    hq2 = restored(hq)
+    try:
+        assert hq2.replica_id != before
+        state = sync_state(hq2)
+        assert state.restored["lost"] == 0  # nobody has said yet what HQ lost
+        progress.set_period_lock(hq2, "2025-S2")
+        _, outcome = send(hq2, ml, tmp_path)
+        assert outcome.outcome == "merged", outcome.reason  # the office follows
+        # the office sends again what HQ lost, and says what it holds of HQ's
+        _, outcome = send(ml, hq2, tmp_path)
+        assert outcome.outcome == "merged" and outcome.events_new == 1, outcome.reason
+        assert progress.digest(hq2, "ML") == progress.digest(ml)
+        restored_info = sync_state(hq2).restored
+        assert restored_info["lost"] == 1 and restored_info["replica"] == before
+        from fieldplan.status import replica_status
+
+        lines = dict(replica_status(hq2).lines("en"))
+        assert "offices hold 1 event headquarters wrote after the backup" in lines["Warning"]
+        progress.set_period_lock(hq2, "2026-S1")  # made again
+        send(hq2, ml, tmp_path)
+        assert progress.locked_periods(ml) == progress.locked_periods(hq2) \
+            == ["2025-S2", "2026-S1"]
+    finally:
+        hq2.close()
+
+
+def test_a_restore_cannot_take_over_another_computer(hq, make_office, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    """A laptop's key endorses a new key for the replica id of its sibling: refused, or
+    the sibling's real bundles would be refused as forks."""
+    a = registered(make_office("ML", "ml-a"), hq, tmp_path)
+    b = registered(make_office("ML", "ml-b"), hq, tmp_path)
+    store.backup(a.conn, a.path, "manual")
+    import fieldplan.replica
+
+    monkeypatch.setattr(fieldplan.replica, "_uuid4", lambda: b.replica_id)
+    hijack = restored(a)
+    monkeypatch.undo()
+    try:
+        assert hijack.replica_id == b.replica_id
+        before = snapshot(hq)
+        _, outcome = send(hijack, hq, tmp_path)
+        assert outcome.outcome != "merged" and snapshot(hq) == before
+        progress.record_progress(b, national(b, 3), "2026-S1", status="on-track")
+        _, outcome = send(b, hq, tmp_path)
+        assert outcome.outcome == "merged", outcome.reason
+    finally:
+        hijack.close()
+
+
+def test_revoking_a_restored_computer_covers_its_earlier_replica(hq, make_office,
+                                                                 tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    # the database as it was before the restore, with its key file: a stolen copy
+    stolen_path = tmp_path / "stolen.sqlite3"
+    with sqlite3.connect(stolen_path) as copy:
+        ml.conn.backup(copy)
+    shutil.copy(keyreg.key_path(ml.path), keyreg.key_path(stolen_path))
+    ml = restored(ml)
+    try:
+        progress.record_progress(ml, national(ml, 1), "2026-S1", status="on-track")
+        send(ml, hq, tmp_path)
+        revoke_key(hq, ml.meta("key_id"))
+        with open_replica(stolen_path) as stolen:
+            progress.record_progress(stolen, national(stolen, 2), "2026-S1", percent=5)
+            before = snapshot(hq)
+            _, outcome = send(stolen, hq, tmp_path)
+        assert outcome.outcome == "rejected" and "revoked" in outcome.reason
+        assert snapshot(hq) == before
+    finally:
+        ml.close()
 
 
 # --- hostile bundles --------------------------------------------------------------------

@@ -32,6 +32,7 @@ def test_damaged_database_offers_the_latest_backup(shell, qtbot, hq_db):
 
     with open_replica(hq_db) as rep:
         store.backup(rep.conn, hq_db, "test")
+        before = rep.replica_id
     for side in ("-wal", "-shm"):
         Path(str(hq_db) + side).unlink(missing_ok=True)
     hq_db.write_bytes(b"this is not a database" * 100)
@@ -43,6 +44,8 @@ def test_damaged_database_offers_the_latest_backup(shell, qtbot, hq_db):
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
     assert Path(str(hq_db) + ".damaged").exists()
+    # the restored database goes on as a new replica: the old id may have written more
+    assert shell.window.identity.replica_id not in ("", before)
     wait_idle(qtbot, shell.session)
 
 

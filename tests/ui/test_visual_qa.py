@@ -344,6 +344,20 @@ def test_a_revoked_computer_is_told_in_the_status_bar():
     assert "revoked" not in sync_text(calm)
 
 
+def test_headquarters_is_told_what_a_restore_lost():
+    from fieldplan.sync.state import SyncState
+    from ui.main_window import sync_text
+
+    lost = SyncState(None, None, None, None, 5, (), 0, 0,
+                     restored={"at": "", "backup_taken": "", "replica": "x", "missing": 2,
+                               "lost": 2})
+    assert sync_text(lost).startswith("restored from a backup: 2 changes made after it")
+    back = SyncState(None, None, None, None, 5, (), 0, 0,
+                     restored={"at": "", "backup_taken": "", "replica": "x", "missing": 2,
+                               "lost": 0})
+    assert "restored" not in sync_text(back)
+
+
 # --- the report editor --------------------------------------------------------------
 
 

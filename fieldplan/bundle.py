@@ -344,8 +344,12 @@ class Bundle:
         trusted_comment: str,
         size: int,
         max_event_line_bytes: int,
+        events_checked: bool = True,
+        max_events_bytes: int = MAX_EVENTS_BYTES,
     ) -> None:
         self._zf = zf
+        self._events_checked = events_checked
+        self._max_events = max_events_bytes
         self._fileobj = fileobj
         self._owns_fileobj = owns_fileobj
         self._max_line = max_event_line_bytes
@@ -362,6 +366,16 @@ class Bundle:
     event_count = property(lambda self: self.manifest["event_count"])
     events_sha256 = property(lambda self: self.manifest["members"][EVENTS]["sha256"])
     events_size = property(lambda self: self.manifest["members"][EVENTS]["size"])
+
+    def check_events(self, progress: Progress | None = None) -> None:
+        """Verify events.jsonl against the manifest (size limit while decompressing,
+        SHA-256 and size), if ``open_bundle(check_events=False)`` left it for later:
+        the caller first refuses what the manifest alone tells it to refuse, without
+        decompressing anything."""
+        if not self._events_checked:
+            _check_events(self._zf, self._zf.getinfo(EVENTS), self.manifest,
+                          self._max_events, progress)
+            self._events_checked = True
 
     def iter_lines(self) -> Iterator[bytes]:
         """Stream the events as canonical lines (without the "\\n"): events.jsonl's
@@ -492,6 +506,7 @@ def open_bundle(
     max_events_bytes: int = MAX_EVENTS_BYTES,
     max_event_line_bytes: int = MAX_EVENT_LINE_BYTES,
     progress: Progress | None = None,
+    check_events: bool = True,
 ) -> Bundle:
     """Open and verify a bundle from a path, bytes, or a binary file object.
 
@@ -503,7 +518,9 @@ def open_bundle(
     raises BundleError or SignatureError with a one-line reason, and nothing stays
     open. A file object the caller passed is left open (and is needed until the
     returned Bundle is closed); one that cannot seek is copied to a temporary file.
-    `progress(done, total, label)` reports bytes of events.jsonl checked.
+    `progress(done, total, label)` reports bytes of events.jsonl checked. With
+    ``check_events=False`` events.jsonl is checked by `Bundle.check_events` (or, while
+    streaming, by `iter_lines`) instead.
     """
     fileobj, owns = _open_source(source, max_bundle_bytes)
     zf = None
@@ -523,7 +540,8 @@ def open_bundle(
         public_key = _check_manifest(manifest, max_events_bytes)
         signature = _read_capped(zf, infos[SIGNATURE], MAX_SIGNATURE_BYTES)
         comment = _check_signature(manifest, manifest_bytes, signature, public_key)
-        _check_events(zf, infos[EVENTS], manifest, max_events_bytes, progress)
+        if check_events:
+            _check_events(zf, infos[EVENTS], manifest, max_events_bytes, progress)
         return Bundle(
             zf=zf,
             fileobj=fileobj,
@@ -533,6 +551,8 @@ def open_bundle(
             trusted_comment=comment,
             size=size,
             max_event_line_bytes=max_event_line_bytes,
+            events_checked=check_events,
+            max_events_bytes=max_events_bytes,
         )
     except BaseException:
         if zf is not None:
@@ -783,6 +803,8 @@ def _check_events(
     for chunk in _read_member(zf, info, max_events_bytes):
         digest.update(chunk)
         size += len(chunk)
+        if size > entry["size"]:
+            break  # longer than the manifest says: no need to read the rest
         if progress is not None:
             progress(size, entry["size"], _("Checking events"))
     if size != entry["size"] or digest.hexdigest() != entry["sha256"]:

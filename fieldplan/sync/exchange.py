@@ -545,7 +545,10 @@ def import_bundle(
     fname = _source_name(source, name)
     sha = _sha256(source)
     try:
-        b = bundlefmt.open_bundle(source)
+        # events.jsonl is checked once the manifest and the key are accepted: a bundle
+        # refused for its key or address costs no decompression (a hostile one may
+        # hold gigabytes)
+        b = bundlefmt.open_bundle(source, check_events=False)
     except BundleError as exc:
         return _record(rep, ImportOutcome(fname, "rejected", str(exc)), sha)
     except OSError as exc:
@@ -563,8 +566,12 @@ def import_bundle(
                 return _record(rep, ImportOutcome(
                     outcome="duplicate", reason=_("written by this replica"), **base), sha)
             accept = _check_key(rep, b, m)
+            b.check_events()
         except BundleError as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
+        except OSError as exc:
+            return _record(rep, ImportOutcome(outcome="rejected", reason=_cannot_read(exc),
+                                              **base), sha)
         if accept == "quarantine":
             return _quarantine(rep, b, source, base, sha)
         seen = rep.conn.execute(

@@ -22,7 +22,7 @@ from progress_check import expected_progress, materialised_progress
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, minisign, progress, store
-from fieldplan.replica import open_replica
+from fieldplan.replica import init_hq, open_replica
 from fieldplan.sync import (
     export_bundle,
     import_bundle,
@@ -304,6 +304,27 @@ def test_revoked_key_is_rejected(hq, make_office, tmp_path: Path) -> None:
     _, outcome = send(ml, hq, tmp_path)
     assert outcome.outcome == "rejected" and "was revoked" in outcome.reason
     assert snapshot(hq) == before
+
+
+def test_a_bundle_refused_for_its_key_is_not_decompressed(hq, make_office, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    """A hostile bundle may decompress to gigabytes: what the manifest and key alone
+    refuse is refused before events.jsonl is read."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    checked = []
+    real = bundlefmt._check_events
+    monkeypatch.setattr(bundlefmt, "_check_events",
+                        lambda *a, **k: (checked.append(1), real(*a, **k)))
+    progress.record_progress(ml, national(ml), "2026-S1", percent=5)
+    exported = export_bundle(ml, out_dir=tmp_path)
+    revoke_key(hq, ml.meta("key_id"))
+    assert import_bundle(hq, exported.path).outcome == "rejected" and checked == []
+    sn_hq = init_hq(tmp_path / "other-hq.sqlite3")  # never enrolled ML: quarantine
+    try:
+        assert import_bundle(sn_hq, exported.path).outcome == "quarantined"
+        assert checked == [1]  # what waits in quarantine was checked whole
+    finally:
+        sn_hq.close()
 
 
 def test_revoked_replica_cannot_rotate_its_way_back(hq, make_office, tmp_path: Path) -> None:

@@ -103,6 +103,8 @@ class ImportOutcome:
     gaps: tuple[str, ...] = ()
     #: periods headquarters had locked that this bundle still changed (late data)
     late_periods: tuple[str, ...] = ()
+    #: the gaps as data: origin, office, first, last, message (``gaps``: the messages)
+    gap_ranges: tuple[dict[str, Any], ...] = ()
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -126,7 +128,8 @@ class ImportOutcome:
                 "office": self.office, "replica": self.replica, "key_id": self.key_id,
                 "fingerprint": self.fingerprint, "bundle_id": self.bundle_id,
                 "events_new": self.events_new, "events": self.events_total,
-                "gaps": list(self.gaps), "late_periods": list(self.late_periods)}
+                "gaps": list(self.gaps), "late_periods": list(self.late_periods),
+                "gap_ranges": list(self.gap_ranges)}
 
 
 def late_text(periods: Iterable[str]) -> str:
@@ -586,11 +589,13 @@ def import_bundle(
                                           retire=accept[1], renews=accept[2])
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel)
                 outcome = "duplicate" if seen or (stats.new == 0 and stats.total) else "merged"
-                gaps = tuple(g.message() for g in list_gaps(rep, stats.origins))
+                found = list_gaps(rep, stats.origins)
+                gaps = tuple(g.message() for g in found)
                 late = tuple(sorted(stats.periods & set(locked_periods(rep)))
                              if rep.is_hq and stats.periods else ())
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
+                                       gap_ranges=tuple(g.to_dict() for g in found),
                                        late_periods=late,
                                        reason=late_text(late) if late else "", **base)
                 _inbox_row(rep, result, sha)

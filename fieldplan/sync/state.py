@@ -32,6 +32,8 @@ class SyncState:
     #: replica), backup_taken, replica (the id it had), missing (events of its earlier
     #: replicas that peers acknowledge holding and this database lacks); else None
     restored: dict[str, Any] | None = None
+    #: the gaps as data: origin, office, first, last, message (``gaps``: the messages)
+    gap_ranges: tuple[dict[str, Any], ...] = ()
 
     @property
     def unsent(self) -> int:
@@ -43,7 +45,8 @@ class SyncState:
                 "hq_has_seq": self.hq_has_seq, "hq_has_at": self.hq_has_at,
                 "own_seq": self.own_seq, "unsent": self.unsent, "gaps": list(self.gaps),
                 "quarantined": self.quarantined, "conflicts": self.conflicts,
-                "key_revoked": self.key_revoked, "restored": self.restored}
+                "key_revoked": self.key_revoked, "restored": self.restored,
+                "gap_ranges": list(self.gap_ranges)}
 
 
 def sync_state(rep: Replica) -> SyncState:
@@ -68,13 +71,15 @@ def sync_state(rep: Replica) -> SyncState:
                                      (rep.replica_id, hq_seq)).fetchone()
                 hq_at = events.hlc_to_iso(h[0]) if h else None
     quarantined = rep.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+    gaps = list_gaps(rep)
     return SyncState(
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
-        gaps=tuple(g.message() for g in list_gaps(rep)), quarantined=quarantined,
+        gaps=tuple(g.message() for g in gaps), quarantined=quarantined,
         conflicts=len(list_conflicts(rep)),
         key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked",
-        restored=restored_state(rep))
+        restored=restored_state(rep),
+        gap_ranges=tuple(g.to_dict() for g in gaps))
 
 
 def restored_state(rep: Replica) -> dict[str, Any] | None:

@@ -463,6 +463,11 @@ def test_gap_is_reported_and_the_rest_merged(hq, make_office, tmp_path: Path) ->
     assert partial.events == 5
     assert outcome.outcome == "merged" and outcome.events_new == 5
     assert outcome.gaps == ("missing bundle from ML, events 6–10",)
+    # and as data, for --json
+    wanted = {"origin": ml.replica_id, "office": "ML", "first": 6, "last": 10,
+              "message": "missing bundle from ML, events 6–10"}
+    assert outcome.to_dict()["gap_ranges"] == [wanted]
+    assert sync_state(hq).to_dict()["gap_ranges"] == [wanted]
     assert [g.message() for g in list_gaps(hq)] == ["missing bundle from ML, events 6–10"]
     send(ml, hq, tmp_path, full=True)
     assert list_gaps(hq) == []

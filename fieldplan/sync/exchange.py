@@ -165,6 +165,7 @@ class _MergeStats:
     new: int = 0
     origins: dict[str, tuple[int, int]] = field(default_factory=dict)
     periods: set[str] = field(default_factory=set)  # of the new progress events
+    receipts: int = 0  # acknowledgements that moved forward
 
 
 # --- what a replica holds ---------------------------------------------------------------
@@ -511,9 +512,10 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     if progress:
         progress(total, total, pgettext("import outcome", "merged"))
     for origin, seq in m["acks"].items():
-        rep.conn.execute(
+        stats.receipts += rep.conn.execute(
             "INSERT INTO acks (peer, origin, seq) VALUES (?, ?, ?) ON CONFLICT (peer, origin) "
-            "DO UPDATE SET seq = max(seq, excluded.seq)", (m["sender"], origin, seq))
+            "DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq",
+            (m["sender"], origin, seq)).rowcount
     return stats
 
 
@@ -588,7 +590,10 @@ def import_bundle(
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                           retire=accept[1], renews=accept[2])
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel)
-                outcome = "duplicate" if seen or (stats.new == 0 and stats.total) else "merged"
+                # a bundle of events all held already is a duplicate, unless it brought
+                # receipts that move forward (what the other side now holds)
+                outcome = ("duplicate" if seen or (stats.new == 0 and stats.total
+                                                   and not stats.receipts) else "merged")
                 found = list_gaps(rep, stats.origins)
                 gaps = tuple(g.message() for g in found)
                 late = tuple(sorted(stats.periods & set(locked_periods(rep)))

@@ -97,6 +97,20 @@ def test_round_trip_office_hq_office(hq, make_office, tmp_path: Path) -> None:
     assert import_bundle(hq, full.path).outcome == "duplicate"
 
 
+def test_receipts_alone_are_not_a_duplicate(hq, make_office, tmp_path: Path) -> None:
+    """HQ's bundle brings back events the office holds already, with the news that HQ
+    now has the office's data: that is not "duplicate" (nothing happened)."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="on-track")
+    written = export_bundle(ml, out_dir=tmp_path)  # before the office had HQ's news
+    send(hq, ml, tmp_path)
+    import_bundle(hq, written.path)
+    again, outcome = send(hq, ml, tmp_path)  # HQ's news again, and the new receipt
+    assert again.events > 0 and outcome.events_new == 0
+    assert outcome.outcome == "merged" and sync_state(ml).hq_has_seq == 2
+    assert import_bundle(ml, again.path).outcome == "duplicate"  # the same file twice
+
+
 def test_file_name_says_office_replica_and_range(hq, make_office, tmp_path: Path) -> None:
     ml = make_office("ML")
     for pct in (10, 20, 30):

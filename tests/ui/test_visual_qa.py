@@ -358,6 +358,32 @@ def test_headquarters_is_told_what_a_restore_lost():
     assert "restored" not in sync_text(back)
 
 
+def test_restored_headquarters_window_says_what_was_lost(open_window, qtbot, tmp_path):
+    """HQ put back a backup; an office holds a lock HQ made after it: the window says
+    so first, in the status bar."""
+    from fieldplan import progress, store
+    from fieldplan.replica import init_hq, open_replica
+    from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup
+
+    hq = init_hq(tmp_path / "hq.sqlite3")
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    ml = init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ml.setup")
+    store.backup(hq.conn, hq.path, "manual")
+    progress.set_period_lock(hq, "2026-S1")
+    import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    hq.close()
+    store.restore_latest_backup(tmp_path / "hq.sqlite3")
+    with open_replica(tmp_path / "hq.sqlite3") as hq:
+        import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)  # says what ML holds
+    ml.close()
+    window = open_window(tmp_path / "hq.sqlite3")
+    qtbot.waitUntil(lambda: not window.sync_label.text().startswith("Sync: …"), timeout=5000)
+    assert window.sync_label.toolTip().startswith(
+        "restored from a backup: 1 change made after it (plan, locks or keys) was lost")
+    window.resize(1100, 700)
+    window.grab().save(str(tmp_path / "restored-hq.png"))
+
+
 # --- the report editor --------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ import base64
 import binascii
 import hashlib
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,14 +254,19 @@ def verify(pub: PublicKey, data: bytes, minisig_text: str) -> str:
     return comment
 
 
-def save_secret_key(path: str | os.PathLike[str], secret: SecretKey) -> None:
+def save_secret_key(path: str | os.PathLike[str], secret: SecretKey, *,
+                    replica: str = "") -> None:
     """Write `secret` to `path` with mode 0600, atomically (temp file, fsync, rename).
 
     Replaces an existing file at `path`; the directory's permissions are left alone.
+    ``replica``: the replica the key signs for, kept in the comment line (a database
+    put back from an older backup learns from it whose key the file holds).
     """
     path = Path(path)
+    of = f" of replica {replica}" if replica else ""
+    _check_comment(of)
     text = (
-        f"{UNTRUSTED_PREFIX}{SECRET_KEY_COMMENT} {secret.key_id_hex} - keep private\n"
+        f"{UNTRUSTED_PREFIX}{SECRET_KEY_COMMENT} {secret.key_id_hex}{of} - keep private\n"
         f"{base64.b64encode(secret.seed + secret.key_id).decode('ascii')}\n"
     )
     from fieldplan.files import write_atomic
@@ -306,6 +312,17 @@ def load_secret_key(path: str | os.PathLike[str]) -> SecretKey:
     if secret.key_id != blob[32:]:
         raise KeyFileError(damaged)
     return secret
+
+
+def secret_key_replica(path: str | os.PathLike[str]) -> str:
+    """The replica a secret key file says its key signs for ("" if it does not say)."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline(MAX_SECRET_KEY_FILE_BYTES).decode("ascii", "replace")
+    except OSError:
+        return ""
+    found = re.search(r" of replica ([0-9a-f-]{36}) - keep private", first)
+    return found.group(1) if found else ""
 
 
 def _private(seed: bytes) -> Ed25519PrivateKey:

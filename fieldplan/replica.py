@@ -138,15 +138,26 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
         conn.close()
         raise StoreError(_("{path} is not set up yet; run 'fieldplan init' first").format(
             path=path))
-    if rep.meta(store.BACKUP_MARK) is not None and key_path(path).exists():
-        # restored from a backup: continue as a new replica before anything is written
-        from fieldplan.sync.keys import renew_identity
+    kpath = key_path(path)
+    marked = rep.meta(store.BACKUP_MARK) is not None
+    if not marked and not kpath.with_name(kpath.name + ".new").exists():
+        return rep  # the usual case: nothing imported, for a fast start
+    from fieldplan.sync.keys import finish_key_change, renew_identity
 
-        try:
+    try:
+        finish_key_change(rep)
+        if marked:
+            if not key_path(path).exists():
+                # writing under the old identity would fork its history: refuse
+                raise StoreError(_(
+                    "{path} is a backup, or was put back from one, and its key file {key} "
+                    "is not beside it: put the backup in place of the database, next to "
+                    "its key file").format(path=path, key=key_path(path).name))
+            # restored from a backup: continue as a new replica before anything is written
             renew_identity(rep)
-        except BaseException:
-            conn.close()
-            raise
+    except BaseException:
+        conn.close()
+        raise
     return rep
 
 
@@ -165,9 +176,10 @@ def _create(path: Path, *, role: str, office: str, plan_id: str,
     conn = store.connect(path, create=True)
     rep = Replica(conn, path)
     secret = minisign.generate_key()
-    minisign.save_secret_key(kpath, secret)
+    replica_id = _uuid4()
+    minisign.save_secret_key(kpath, secret, replica=replica_id)
     with store.write_transaction(conn):
-        events.set_meta(conn, "replica_id", str(_uuid4()))
+        events.set_meta(conn, "replica_id", replica_id)
         events.set_meta(conn, "role", role)
         events.set_meta(conn, "office", office)
         events.set_meta(conn, "plan_id", plan_id)

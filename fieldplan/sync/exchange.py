@@ -285,7 +285,8 @@ def _enrolment_ok(rep: Replica, m: dict[str, Any], signer: PublicKey) -> bool:
     row = rep.conn.execute(
         "SELECT office, token, expires_at FROM enrolments WHERE id = ?", (str(e.get("id")),)
     ).fetchone()
-    if row is None or row[0] != m["office"] or row[2] < events.utc_iso():
+    # a token ended "now" (a revocation) is ended for this very second too
+    if row is None or row[0] != m["office"] or row[2] <= events.utc_iso():
         return False
     want = hmac.new(row[1].encode(), ENROL_CONTEXT + signer.raw + m["sender"].encode(),
                     hashlib.sha256).hexdigest()
@@ -588,7 +589,7 @@ def import_bundle(
             with store.write_transaction(rep.conn):
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
-                                          retire=accept[1], renews=accept[2])
+                                          retire=accept[1], lineage=accept[2])
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel)
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds)
@@ -628,15 +629,22 @@ def _bound_offices(keys: dict[str, keyreg.KeyInfo], replica: str, claimed: str,
 
 
 def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
-    """'ok', ('new', retire_key_id or None, renewed replica or "") for a key to accept
-    now, or 'quarantine'."""
+    """'ok', ('new', retire_key_id or None, lineage) for a key to accept now (lineage:
+    ``keyreg.Chain.lineage``), or 'quarantine'."""
     keys = keyreg.all_keys(rep)
     info = keys.get(b.key_id)
     if info is None:
+        if not rep.is_hq and m["office"] != "HQ":
+            # before any endorsement is looked at: an office laptop may endorse keys
+            # of its own, never ones this office takes
+            raise BundleError(_("signed by {office}'s key {key_id}: an office takes bundles "
+                                "from headquarters only").format(key_id=b.key_id,
+                                                                 office=m["office"]))
         bound = _bound_offices(keys, m["sender"], m["office"], BundleError)
-        rotated = keyreg.check_rotation(rep, m, b.public_key)
-        if rotated is not None:
-            return ("new", rotated[0].key_id, rotated[1])
+        chain = keyreg.follow_chain(rep, m, b.public_key)
+        free = keyreg.lineage_free(rep, chain)
+        if chain.trusted is not None and free:
+            return ("new", chain.trusted.key_id, chain.lineage)
         if rep.is_hq and m["office"] == "HQ":
             # headquarters keys come from setup or a rotation, never from a trust
             raise BundleError(_("signed by key {fingerprint}, which is not a known "
@@ -657,7 +665,9 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
                 .format(fingerprint=b.public_key.fingerprint))
         # an enrolment token registers a computer's first key, never a replacement
         if not bound and _enrolment_ok(rep, m, b.public_key):
-            return ("new", None, "")
+            # a computer HQ never registered, restored from a backup: its earlier
+            # replicas come with it when they are new here too
+            return ("new", None, chain.lineage if free else ())
         return "quarantine"
     if info.public_key != b.public_key.to_base64():
         raise BundleError(_("key {key_id} does not match the registered key with that id")
@@ -840,8 +850,16 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
     _bound_offices(keyreg.all_keys(rep), sender, office, ValidationError)
+    lineage: tuple = ()
+    try:  # a computer restored from a backup: its earlier replicas come with the key
+        with bundlefmt.open_bundle(io.BytesIO(match[0][5]), check_events=False) as b:
+            chain = keyreg.follow_chain(rep, b.manifest, pub)
+            if keyreg.lineage_free(rep, chain):
+                lineage = chain.lineage
+    except (BundleError, *_HOSTILE):
+        pass  # importing it again below says what is wrong with it
     with store.write_transaction(rep.conn):
-        keyreg.accept_new_key(rep, pub, office, sender)
+        keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage)
     outcomes = []
     for r in match:
         outcomes.append(import_bundle(rep, io.BytesIO(r[5]), name=r[4]))

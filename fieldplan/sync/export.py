@@ -43,11 +43,9 @@ def origins_for(rep: Replica, office: str) -> list[str]:
     """Replicas whose events a bundle for ``office`` carries: at HQ, HQ's and that
     office's (so an office's laptops see each other's work); at an office, only this
     computer's own (HQ takes an office computer's events from that computer only),
-    with those of the replicas it continues after a restore that HQ knows of."""
+    with those of the replicas it continues after a restore."""
     if not rep.is_hq:
-        known = {k.replica for k in keyreg.all_keys(rep).values()}
-        earlier = [r for r in json.loads(rep.meta("renewed_from") or "[]") if r in known]
-        mine = [*earlier, rep.replica_id]
+        mine = [*json.loads(rep.meta("renewed_from") or "[]"), rep.replica_id]
         held = {r for (r,) in rep.conn.execute(
             f"SELECT DISTINCT origin FROM events WHERE origin IN ({','.join('?' * len(mine))})",
             mine)}

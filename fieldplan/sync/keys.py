@@ -117,7 +117,12 @@ def computer(keys: dict[str, KeyInfo], replica: str) -> set[str]:
 
 def replica_offices(rep: Replica) -> dict[str, str]:
     """replica id → office, for every replica with a known key (and this one)."""
-    out = {k.replica: k.office for k in all_keys(rep).values() if k.replica}
+    keys = all_keys(rep).values()
+    # a replica a restored one continues belongs to that office too, key or not (a
+    # computer restored before HQ ever registered it)
+    out = {k.renews: k.office for k in keys if k.renews}
+    out.update({k.replica: k.office for k in keys if k.replica})
+    out.update(dict.fromkeys(json.loads(rep.meta("renewed_from") or "[]"), rep.office))
     out[rep.replica_id] = rep.office
     return out
 
@@ -193,14 +198,16 @@ def rotate_key(rep: Replica) -> PublicKey:
     new = minisign.generate_key()
     payload = ROTATION_CONTEXT + new.public.raw + rep.replica_id.encode()
     endorsement = {"signature": minisign.sign(old, payload, f"rotation to {new.key_id_hex}")}
-    staged = _stage_key(rep, old, new, endorsement)
+    chain = [*endorsements(json.loads(rep.meta("rotation") or "null")),
+             _endorsement(old, endorsement)]
+    staged = _stage_key(rep, old, new, rep.replica_id)
     with store.write_transaction(rep.conn):
-        _adopt_key(rep, new, staged)
+        _adopt_key(rep, new, chain)
         if rep.is_hq:
             register_key(rep, new.public, office=rep.office, replica_id=rep.replica_id)
             events.append(rep.conn, "key", old.key_id_hex, {"status": "retired"},
                           author=rep.author)
-        staged.file.replace(key_path(rep.path))
+    staged.replace(key_path(rep.path))  # after the commit: see finish_key_change
     return new.public
 
 
@@ -211,7 +218,12 @@ def renew_identity(rep: Replica) -> str:
     peers hold: a write under it now would fork that history and every later bundle of
     this computer would be refused. So it takes a new replica id and key, endorsed by
     its key (like a rotation); its earlier events stay under the old id, still travel,
-    and the events it lost come back from peers that hold them. Returns the new id."""
+    and the events it lost come back from peers that hold them. Returns the new id.
+
+    The key file may be newer than the backup (a rotation, or an earlier restore of
+    the same backup, made since): the new replica continues the replica the key file
+    signs for, and the endorsement the backup lacks is signed again with the older
+    key kept beside it, so that peers who know only that key still follow."""
     from fieldplan.replica import _uuid4
 
     with store.write_transaction(rep.conn):
@@ -221,98 +233,185 @@ def renew_identity(rep: Replica) -> str:
         if mark is None:
             rep.cache.clear()
             return rep.replica_id
+        kpath = key_path(rep.path)
         old = secret_key(rep)
-        before = rep.replica_id
+        held = rep.replica_id  # the replica whose events this database holds
+        before = minisign.secret_key_replica(kpath) or held  # whose key the file holds
+        chain = endorsements(json.loads(rep.meta("rotation") or "null"))
+        known_key = rep.meta("key_id") or ""
+        if known_key != old.key_id_hex:
+            chain += _lost_endorsement(kpath, known_key, old, held, before)
         after = _uuid4()
         new = minisign.generate_key()
         payload = ROTATION_CONTEXT + new.public.raw + after.encode() + b"\0" + before.encode()
-        endorsement = {"signature": minisign.sign(old, payload, f"restored as {after[:8]}"),
-                       "previous_replica": before}
-        staged = _stage_key(rep, old, new, endorsement)
-        renewed = json.loads(rep.meta("renewed_from") or "[]")
+        chain.append(_endorsement(old, {
+            "signature": minisign.sign(old, payload, f"restored as {after[:8]}"),
+            "previous_replica": before}))
+        staged = _stage_key(rep, old, new, after)
+        renewed = [*json.loads(rep.meta("renewed_from") or "[]"), held]
+        if before != held:
+            renewed.append(before)
         events.set_meta(rep.conn, "replica_id", after)
-        events.set_meta(rep.conn, "renewed_from", events.canonical_json([*renewed, before]))
+        events.set_meta(rep.conn, "renewed_from", events.canonical_json(renewed))
         events.set_meta(rep.conn, "restored", events.canonical_json(
             {"at": events.utc_iso(), "backup_taken": json.loads(mark).get("taken", ""),
-             "replica": before}))
+             "replica": held}))
         rep.conn.execute("DELETE FROM meta WHERE key = ?", (store.BACKUP_MARK,))
-        retired = rep.meta("key_id")
-        _adopt_key(rep, new, staged)
+        _adopt_key(rep, new, chain)
         rep.cache.clear()
         if rep.is_hq:
+            keys = all_keys(rep)
+            if old.key_id_hex not in keys:
+                # a key of HQ's that the backup never knew (a rotation since): on
+                # record, retired, so that it endorses nothing any more
+                register_key(rep, old.public, office=rep.office, replica_id=before,
+                             status="retired")
             register_key(rep, new.public, office=rep.office, replica_id=after, renews=before)
-            for key_id in {retired, old.key_id_hex} & set(all_keys(rep)):
-                events.append(rep.conn, "key", key_id, {"status": "retired"},
-                              author=rep.author)
-        staged.file.replace(key_path(rep.path))
+            for key_id in {known_key, old.key_id_hex} & set(all_keys(rep)):
+                if all_keys(rep)[key_id].status == "active":
+                    events.append(rep.conn, "key", key_id, {"status": "retired"},
+                                  author=rep.author)
+    staged.replace(kpath)  # after the commit: see finish_key_change
     rep.cache.clear()
     return after
 
 
-@dataclass(frozen=True)
-class _Staged:
-    file: Path
-    chain: list[dict]
+def _lost_endorsement(kpath: Path, known_key: str, current: SecretKey, held: str,
+                      before: str) -> list[dict]:
+    """The endorsement of the key file's key by the key the database knows, signed
+    again with that older key (kept beside the key file when it was replaced): the
+    backup was taken before it was made."""
+    for path in sorted(kpath.parent.glob(f"{kpath.name}.{known_key}.*.old"), reverse=True):
+        try:
+            older = minisign.load_secret_key(path)
+        except Exception:
+            continue
+        if older.key_id_hex != known_key:
+            continue
+        payload = ROTATION_CONTEXT + current.public.raw + before.encode()
+        extra: dict = {}
+        if before != held:  # the key file's key came with a restore of this database
+            payload += b"\0" + held.encode()
+            extra["previous_replica"] = held
+        return [_endorsement(older, {"signature": minisign.sign(older, payload, "again"),
+                                     **extra})]
+    return []
 
 
-def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, endorsement: dict) -> _Staged:
-    """Keep a copy of the old key file, write the new one beside it (moved in place by
-    the caller's transaction), and the rotation chain that leads to it."""
-    chain = endorsements(json.loads(rep.meta("rotation") or "null"))
-    chain.append({"previous_public_key": old.public.to_base64(),
-                  "previous_key_id": old.key_id_hex, **endorsement})
+def finish_key_change(rep: Replica) -> None:
+    """Complete a key change a crash interrupted. A rotation or restore writes the new
+    key as ``.key.new``, commits the database, then moves the file in place: a
+    ``.new`` whose key the database names is moved in place now; any other is what a
+    rolled-back change left, and goes."""
     kpath = key_path(rep.path)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    pending = kpath.with_name(kpath.name + ".new")
+    if not pending.exists():
+        return
+    try:
+        staged = minisign.load_secret_key(pending)
+    except Exception:
+        staged = None
+    if staged is not None and staged.key_id_hex == rep.meta("key_id"):
+        pending.replace(kpath)
+    else:
+        pending.unlink(missing_ok=True)
+
+
+def _endorsement(old: SecretKey, fields: dict) -> dict:
+    return {"previous_public_key": old.public.to_base64(), "previous_key_id": old.key_id_hex,
+            **fields}
+
+
+def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, replica: str) -> Path:
+    """Keep a copy of the old key file, and write the new one beside it as ``.new``
+    (moved in place once the database has committed the change)."""
+    kpath = key_path(rep.path)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     shutil.copy2(kpath, kpath.with_name(f"{kpath.name}.{old.key_id_hex}.{stamp}.old"))
     tmp = kpath.with_name(kpath.name + ".new")
     tmp.unlink(missing_ok=True)
-    minisign.save_secret_key(tmp, new)
-    return _Staged(tmp, chain[-MAX_ROTATIONS:])
+    minisign.save_secret_key(tmp, new, replica=replica)
+    return tmp
 
 
-def _adopt_key(rep: Replica, new: SecretKey, staged: _Staged) -> None:
+def _adopt_key(rep: Replica, new: SecretKey, chain: list[dict]) -> None:
     events.set_meta(rep.conn, "key_id", new.key_id_hex)
     events.set_meta(rep.conn, "public_key", new.public.to_base64())
-    events.set_meta(rep.conn, "rotation", events.canonical_json(staged.chain))
+    events.set_meta(rep.conn, "rotation", events.canonical_json(chain[-MAX_ROTATIONS:]))
 
 
-def check_rotation(rep: Replica, manifest: dict,
-                   signer: PublicKey) -> tuple[KeyInfo, str] | None:
-    """If a bundle signed by an unknown key carries a chain of endorsements that leads
-    from a key this replica trusts for the same replica and office to the signer,
-    return that trusted key's record, and the replica the sender continues when the
-    chain crosses a restore from a backup (else ""). A revoked key anywhere on the
-    chain, or an endorsement that does not verify, ends it: None."""
+@dataclass(frozen=True)
+class Chain:
+    """Where a bundle's rotation endorsements lead, walking back from its signer.
+
+    trusted: the known, active key of the same replica and office they reach (None if
+    none). lineage: for each restore the chain crosses, newest first, (replica, its
+    key, the replica it continues); the first entry is the sender's own."""
+
+    trusted: KeyInfo | None
+    lineage: tuple[tuple[str, PublicKey, str], ...] = ()
+
+    @property
+    def renews(self) -> str:
+        return self.lineage[0][2] if self.lineage else ""
+
+
+def follow_chain(rep: Replica, manifest: dict, signer: PublicKey) -> Chain:
+    """Verify the rotation endorsements a bundle signed by an unknown key carries.
+
+    Stops at the first key this replica knows: it must be active and bound to the
+    replica and office the chain says; a revoked key, or a key of a revoked computer,
+    is refused outright (BundleError). An endorsement that does not verify ends the
+    chain with nothing trusted and no lineage."""
+    from fieldplan.errors import BundleError
+
     sender = str(manifest.get("sender", ""))
     keys = all_keys(rep)
     current = signer
     replica = sender  # whose key ``current`` is, walking back through the chain
+    lineage: list[tuple[str, PublicKey, str]] = []
     for rot in reversed(endorsements(manifest.get("rotation"))):
         previous = rot.get("previous_replica")
         payload = ROTATION_CONTEXT + current.raw + replica.encode()
         if previous is not None:
             if not isinstance(previous, str) or not previous or previous == replica:
-                return None
+                return Chain(None)
             payload += b"\0" + previous.encode()
         try:
             prev = PublicKey.from_base64(str(rot.get("previous_public_key", "")))
             minisign.verify(prev, payload, str(rot.get("signature", "")))
         except Exception:
-            return None
-        replica = previous or replica
+            return Chain(None)
+        if previous:
+            lineage.append((replica, current, previous))
+            replica = previous
+        current = prev
         info = keys.get(prev.key_id_hex)
         if info is not None:
+            if info.status == "revoked" or revoked_replica(rep, info.replica) is not None:
+                raise BundleError(_(
+                    "signed by a key that {key_id} ({office}) endorsed, and that "
+                    "computer's key was revoked").format(key_id=info.key_id,
+                                                         office=info.office))
             # only a computer's current key may endorse its next one: a retired key
             # (an old key file left on a stolen laptop) may not
-            if info.status != "active" or info.public_key != prev.to_base64():
-                return None
-            if info.replica != replica or info.office != manifest.get("office"):
-                return None
-            if replica != sender and any(k.replica == sender for k in keys.values()):
-                return None  # a restored database takes a new id, never one in use
-            return info, "" if replica == sender else replica
-        current = prev
-    return None
+            ok = (info.status == "active" and info.public_key == prev.to_base64()
+                  and info.replica == replica and info.office == manifest.get("office"))
+            return Chain(info if ok else None, tuple(lineage) if ok else ())
+    return Chain(None, tuple(lineage))
+
+
+def lineage_free(rep: Replica, chain: Chain) -> bool:
+    """Whether the replicas a chain's restores created are new here (no key is bound to
+    any of them: a restore never takes over a replica in use) and the replica they
+    continue has not been continued already (one restore of a replica, not two)."""
+    if not chain.lineage:
+        return True
+    keys = all_keys(rep)
+    bound = {k.replica for k in keys.values()}
+    if any(replica in bound for replica, _key, _renews in chain.lineage):
+        return False
+    return chain.lineage[-1][2] not in successor_of(keys)
 
 
 def own_key_status(rep: Replica) -> str:
@@ -336,13 +435,22 @@ def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
 
 
 def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
-                   *, retire: str | None = None, renews: str = "") -> None:
+                   *, retire: str | None = None,
+                   lineage: tuple[tuple[str, PublicKey, str], ...] = ()) -> None:
     """Record a newly trusted key (inside a write transaction): a registry event at HQ,
-    local trust elsewhere. ``renews``: the replica a restored database continues."""
+    local trust elsewhere. ``lineage`` (``Chain.lineage``): the restores the key's
+    replica comes from; HQ records each replica crossed, with its last key, retired."""
     if rep.is_hq:
         cached = rep.cache.get("keys")
         fresh = cached is not None and cached[0] == _stamp(rep)
+        renews = lineage[0][2] if lineage and lineage[0][0] == replica else ""
         register_key(rep, signer, office=office, replica_id=replica, renews=renews)
+        for earlier, key, continues in lineage[1:]:
+            if key.key_id_hex not in all_keys(rep):
+                register_key(rep, key, office=office, replica_id=earlier, renews=continues,
+                             status="retired")
+        if lineage:
+            fresh = False
         if retire:
             events.append(rep.conn, "key", retire, {"status": "retired"}, author=rep.author)
         elif fresh:

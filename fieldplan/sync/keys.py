@@ -169,6 +169,9 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
         now = events.utc_iso()
         rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
                          "expires_at > ?", (now, info.office, now))
+    # the latest backup holds every revocation: headquarters put back from it after a
+    # disk failure still refuses the lost computer (an older backup would not)
+    store.backup(rep.conn, rep.path, "after-revoke")
     return Changes(entities=(("key", key_id),), events=1)
 
 

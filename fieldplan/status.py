@@ -85,20 +85,14 @@ class ReplicaStatus:
                                  "continues as a new replica (it was {replica})").format(
             taken=when(r.get("backup_taken")), at=when(r.get("at")),
             replica=str(r.get("replica", ""))[:8]))]
-        n = r.get("missing", 0)
-        if n and self.role == "hq":
+        n = r.get("lost", 0)
+        if n:
             out.append((_("Warning"), ngettext(
                 "offices hold {n} event headquarters wrote after the backup, which this "
                 "database lost (plan changes, period locks or keys): make them again",
                 "offices hold {n} events headquarters wrote after the backup, which this "
                 "database lost (plan changes, period locks or keys): make them again",
                 n).format(n=n)))
-        elif n:
-            out.append((_("Restored"), ngettext(
-                "headquarters holds {n} event written here after the backup; it comes "
-                "back with headquarters' next bundle",
-                "headquarters holds {n} events written here after the backup; they come "
-                "back with headquarters' next bundle", n).format(n=n)))
         return out
 
 

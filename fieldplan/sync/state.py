@@ -83,10 +83,11 @@ def sync_state(rep: Replica) -> SyncState:
 
 
 def restored_state(rep: Replica) -> dict[str, Any] | None:
-    """What ``SyncState.restored`` says, or None for a database never restored. At HQ
-    ``lost`` is ``missing``: events headquarters wrote after the backup, which offices
-    hold and nobody can send back (an office sends its own events only); at an office
-    they come back with headquarters' next bundle."""
+    """What ``SyncState.restored`` says, or None for a database never restored.
+    ``missing``: events of the replicas it continues that peers say they hold and this
+    database lacks. At HQ they are ``lost``: offices send their own events only, so
+    what HQ wrote after the backup never comes back. (At an office they come back with
+    HQ's next bundle, which brings HQ's receipts with them.)"""
     raw = rep.meta("restored")
     if not raw:
         return None

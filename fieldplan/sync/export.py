@@ -61,13 +61,14 @@ def origins_for(rep: Replica, office: str) -> list[str]:
 
 def _peers(rep: Replica, office: str) -> list[str]:
     """The replicas of ``office`` a bundle is for: not this one, nor one that a restored
-    database continues (it receives nothing any more; its receipts would hold the
-    office's bundles back for ever)."""
+    database continues, nor a revoked computer (they receive nothing any more: their
+    last receipts would hold the office's bundles back for ever)."""
     keys = keyreg.all_keys(rep)
-    continued = keyreg.successor_of(keys)
+    gone = set(keyreg.successor_of(keys)) | {k.replica for k in keys.values()
+                                              if k.status == "revoked"}
     return sorted({k.replica for k in keys.values()
                    if k.office == office and k.replica and k.replica != rep.replica_id
-                   and k.replica not in continued})
+                   and k.replica not in gone})
 
 
 def _ack_floor(rep: Replica, peers: list[str], origin: str, *, to_hq: bool) -> int:

@@ -341,6 +341,16 @@ def test_a_bundle_refused_for_its_key_is_not_decompressed(hq, make_office, tmp_p
         sn_hq.close()
 
 
+def test_a_revoked_laptop_does_not_hold_its_offices_bundles_back(hq, make_office,
+                                                                 tmp_path: Path) -> None:
+    a = registered(make_office("ML", "ml-a"), hq, tmp_path)
+    b = registered(make_office("ML", "ml-b"), hq, tmp_path)
+    revoke_key(hq, a.meta("key_id"))  # a's last receipts are old, and stay so
+    send(hq, b, tmp_path)
+    send(b, hq, tmp_path)  # b says what it holds
+    assert export_bundle(hq, for_office="ML", out_dir=tmp_path).events == 0
+
+
 def test_revoked_replica_cannot_rotate_its_way_back(hq, make_office, tmp_path: Path) -> None:
     """Neither the endorsement of the revoked key nor the office's enrolment token
     makes HQ accept a new key of a revoked computer."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,28 +174,44 @@ def _mark_backup(dest: sqlite3.Connection, stamp: str) -> None:
 
 
 def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
-    """The backups of this database, newest first."""
+    """The backups of this database, newest first: ``<stem>-<time>-<reason>.sqlite3``
+    exactly (``hq`` and ``hq-old`` may share the folder: neither takes the other's)."""
     folder = backup_dir(db_path)
     if not folder.is_dir():
         return []
-    stem = Path(db_path).stem
-    return sorted(folder.glob(f"{stem}-*.sqlite3"), reverse=True)
+    return _backups(folder, Path(db_path).stem)
+
+
+def _backups(folder: Path, stem: str) -> list[Path]:
+    name = re.compile(re.escape(stem) + r"-(\d{8}T\d{12}Z)-[\w.-]+\.sqlite3")
+    found = []
+    for path in folder.glob(f"{glob.escape(stem)}-*.sqlite3"):
+        match = name.fullmatch(path.name)
+        if match:
+            found.append((match.group(1), path.name, path))
+    return [path for _time, _name, path in sorted(found, reverse=True)]
 
 
 def restore_latest_backup(db_path: str | os.PathLike[str]) -> Path:
-    """Put the newest backup in place of the database file (the damaged file is kept
-    beside it as ``.damaged``). Returns the backup used."""
+    """Put the newest backup in place of the database file. The damaged file is kept
+    beside it as ``.damaged`` (``.damaged.2``… when one is there already), with its
+    write-ahead log. Returns the backup used."""
     backups = list_backups(db_path)
     if not backups:
         raise StoreError(_("no backup of {path} to restore").format(path=db_path))
     db_path = Path(db_path)
     latest = backups[0]
+    kept = db_path.with_name(db_path.name + ".damaged")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = db_path.with_name(f"{db_path.name}.damaged.{n}")
     if db_path.exists():
-        os.replace(db_path, db_path.with_suffix(db_path.suffix + ".damaged"))
-    for suffix in ("-wal", "-shm"):
-        side = Path(str(db_path) + suffix)
-        if side.exists():
-            side.unlink()
+        os.replace(db_path, kept)
+    wal = Path(str(db_path) + "-wal")
+    if wal.exists():
+        os.replace(wal, Path(str(kept) + "-wal"))  # what the damaged file last wrote
+    Path(str(db_path) + "-shm").unlink(missing_ok=True)
     src = sqlite3.connect(str(latest))
     dest = sqlite3.connect(str(db_path))
     try:
@@ -205,7 +223,6 @@ def restore_latest_backup(db_path: str | os.PathLike[str]) -> Path:
 
 
 def _rotate(folder: Path, stem: str) -> None:
-    backups = sorted(folder.glob(f"{stem}-*.sqlite3"), reverse=True)
-    for old in backups[BACKUPS_KEPT:]:
+    for old in _backups(folder, stem)[BACKUPS_KEPT:]:
         with contextlib.suppress(OSError):
             old.unlink()

@@ -424,7 +424,11 @@ def own_key_status(rep: Replica) -> str:
     info = all_keys(rep).get(rep.meta("key_id") or "")
     if info is not None and info.source == "registry":
         return info.status
-    return "revoked" if revoked_replica(rep, rep.replica_id) is not None else "unregistered"
+    # this computer's replicas: this one and, after a restore, those it continues
+    # (headquarters may not know yet that it continues them)
+    mine = [rep.replica_id, *json.loads(rep.meta("renewed_from") or "[]")]
+    revoked = any(revoked_replica(rep, replica) is not None for replica in mine)
+    return "revoked" if revoked else "unregistered"
 
 
 def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
@@ -439,7 +443,8 @@ def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
 
 def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
                    *, retire: str | None = None,
-                   lineage: tuple[tuple[str, PublicKey, str], ...] = ()) -> None:
+                   lineage: tuple[tuple[str, PublicKey, str], ...] = (),
+                   status: str = "active") -> None:
     """Record a newly trusted key (inside a write transaction): a registry event at HQ,
     local trust elsewhere. ``lineage`` (``Chain.lineage``): the restores the key's
     replica comes from; HQ records each replica crossed, with its last key, retired."""
@@ -447,12 +452,13 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
         cached = rep.cache.get("keys")
         fresh = cached is not None and cached[0] == _stamp(rep)
         renews = lineage[0][2] if lineage and lineage[0][0] == replica else ""
-        register_key(rep, signer, office=office, replica_id=replica, renews=renews)
+        register_key(rep, signer, office=office, replica_id=replica, renews=renews,
+                     status=status)
         for earlier, key, continues in lineage[1:]:
             if key.key_id_hex not in all_keys(rep):
                 register_key(rep, key, office=office, replica_id=earlier, renews=continues,
                              status="retired")
-        if lineage:
+        if lineage or status != "active":
             fresh = False
         if retire:
             events.append(rep.conn, "key", retire, {"status": "retired"}, author=rep.author)

@@ -60,7 +60,11 @@ def sync_state(rep: Replica) -> SyncState:
     own_seq, _ = events.last_event(rep.conn, rep.replica_id)
     hq_seq = hq_at = None
     if not rep.is_hq:
-        hq = [k.replica for k in keyreg.all_keys(rep).values() if k.office == "HQ"]
+        keys = keyreg.all_keys(rep)
+        # not the receipts of an HQ database that was put back from a backup: what they
+        # say it held may be lost
+        gone = keyreg.successor_of(keys)
+        hq = [k.replica for k in keys.values() if k.office == "HQ" and k.replica not in gone]
         if hq:
             row = rep.conn.execute(
                 f"SELECT max(seq) FROM acks WHERE origin = ? AND peer IN "

@@ -385,6 +385,43 @@ def test_a_restored_headquarters_still_refuses_a_revoked_laptop(hq, make_office,
         hq2.close()
 
 
+def test_a_revoked_laptop_put_back_from_a_backup_is_told(hq, make_office,
+                                                         tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)  # the laptop backs up before this import
+    revoke_key(hq, ml.meta("key_id"))
+    ml = restored(ml)
+    try:
+        send(hq, ml, tmp_path)  # the revocation arrives at the restored laptop
+        assert sync_state(ml).key_revoked
+        with pytest.raises(Exception, match="revoked this computer's key"):
+            export_bundle(ml, out_dir=tmp_path)
+    finally:
+        ml.close()
+
+
+def test_a_late_bundle_of_a_continued_replica_registers_its_key_retired(hq, make_office,
+                                                                         tmp_path: Path
+                                                                         ) -> None:
+    ml = make_office("ML")  # HQ has not registered it yet
+    send(hq, ml, tmp_path)  # the laptop backs up before this import
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="at-risk")
+    (tmp_path / "usb").mkdir()
+    in_transit = export_bundle(ml, out_dir=tmp_path / "usb")
+    old_key = ml.meta("key_id")
+    ml = restored(ml)
+    try:
+        progress.record_progress(ml, national(ml, 2), "2026-S1", status="on-track")
+        assert send(ml, hq, tmp_path)[1].outcome == "merged"
+        late = import_bundle(hq, in_transit.path)
+        assert late.outcome == "merged", late.reason
+        assert keyreg.all_keys(hq)[old_key].status == "retired"
+        send(hq, ml, tmp_path)  # the report in the late bundle comes back
+        assert progress.digest(hq, "ML") == progress.digest(ml)
+    finally:
+        ml.close()
+
+
 @pytest.mark.xfail(strict=True, reason="known limitation: HQ put back from a backup older "
                    "than a revocation takes the revoked laptop's bundles again (the "
                    "revocation is among the changes offices hold that HQ lost; status says "

@@ -125,6 +125,43 @@ def test_restore_latest_backup(tmp_path: Path) -> None:
     live.close()
 
 
+def test_backups_of_a_database_are_its_own(tmp_path: Path) -> None:
+    """``fieldplan`` and ``fieldplan-hq`` in one folder: neither restores nor rotates
+    away the other's backups."""
+    office = store.connect(tmp_path / "fieldplan.sqlite3", create=True)
+    office.execute("INSERT INTO meta VALUES ('probe', 'office')")
+    store.backup(office, tmp_path / "fieldplan.sqlite3", "before-import")
+    office.close()
+    hq = store.connect(tmp_path / "fieldplan-hq.sqlite3", create=True)
+    hq.execute("INSERT INTO meta VALUES ('probe', 'hq')")
+    for _ in range(store.BACKUPS_KEPT + 2):
+        store.backup(hq, tmp_path / "fieldplan-hq.sqlite3", "before-import")
+    hq.close()
+    [own] = store.list_backups(tmp_path / "fieldplan.sqlite3")
+    assert len(store.list_backups(tmp_path / "fieldplan-hq.sqlite3")) == store.BACKUPS_KEPT
+    path = tmp_path / "fieldplan.sqlite3"
+    path.write_bytes(b"garbage" * 1000)
+    assert store.restore_latest_backup(path) == own
+    conn = store.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()[0] == "office"
+    conn.close()
+
+
+def test_restoring_twice_keeps_every_damaged_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"first damage")
+    Path(str(path) + "-wal").write_bytes(b"its log")
+    store.restore_latest_backup(path)
+    path.write_bytes(b"second damage")
+    store.restore_latest_backup(path)
+    assert (tmp_path / "x.sqlite3.damaged").read_bytes() == b"first damage"
+    assert (tmp_path / "x.sqlite3.damaged-wal").read_bytes() == b"its log"
+    assert (tmp_path / "x.sqlite3.damaged.2").read_bytes() == b"second damage"
+
+
 def test_write_transaction_rolls_back(tmp_path: Path) -> None:
     conn = store.connect(tmp_path / "x.sqlite3", create=True)
     with pytest.raises(RuntimeError), store.write_transaction(conn):

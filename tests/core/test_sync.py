@@ -579,6 +579,8 @@ def test_headquarters_restored_from_a_backup(hq, make_office, tmp_path: Path) ->
         progress.set_period_lock(hq2, "2025-S2")
         _, outcome = send(hq2, ml, tmp_path)
         assert outcome.outcome == "merged", outcome.reason  # the office follows
+        # the restored HQ says what it holds now: the office does not trust the old word
+        assert sync_state(ml).hq_has_seq == 1
         # the office sends again what HQ lost, and says what it holds of HQ's
         _, outcome = send(ml, hq2, tmp_path)
         assert outcome.outcome == "merged" and outcome.events_new == 1, outcome.reason
@@ -1067,6 +1069,9 @@ def test_verify_reports_without_importing(scene, tmp_path: Path) -> None:
     result = verify_bundle(hq, bad)
     assert not result["valid"] and result["reason"]
     assert snapshot(hq) == before
+    # the office checks its own bundle before sending it: addressed to HQ, that is right
+    result = verify_bundle(ml, good)
+    assert result["valid"] and result["trusted"], result["reason"]
 
 
 @pytest.mark.skipif(shutil.which("minisign") is None, reason="Debian's minisign not installed")

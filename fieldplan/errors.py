@@ -20,6 +20,10 @@ class StoreError(FieldplanError):
     """The database cannot be opened or used (corrupt, newer schema, locked)."""
 
 
+class DamagedDatabaseError(StoreError):
+    """The file is there but SQLite cannot use it (a backup may be put back)."""
+
+
 class BundleError(FieldplanError):
     """A bundle is malformed: not a ZIP, bad member, bad hash, bad JSON, too large."""
 

@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from fieldplan.errors import StoreError
+from fieldplan.errors import DamagedDatabaseError, StoreError
 from fieldplan.i18n import _
 
 #: How many automatic backups of each kind are kept next to the database.
@@ -81,8 +81,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         schema.migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(_("{path} is not a usable fieldplan database: {error}").format(
-            path=path, error=exc)) from exc
+        raise DamagedDatabaseError(_("{path} is not a usable fieldplan database: {error}")
+                                   .format(path=path, error=exc)) from exc
     except BaseException:
         conn.close()
         raise
@@ -196,11 +196,23 @@ def restore_latest_backup(db_path: str | os.PathLike[str]) -> Path:
     """Put the newest backup in place of the database file. The damaged file is kept
     beside it as ``.damaged`` (``.damaged.2``… when one is there already), with its
     write-ahead log. Returns the backup used."""
-    backups = list_backups(db_path)
-    if not backups:
-        raise StoreError(_("no backup of {path} to restore").format(path=db_path))
+    return restore_backup(db_path)[0]
+
+
+def restore_backup(db_path: str | os.PathLike[str],
+                   backup: str | os.PathLike[str] | None = None) -> tuple[Path, Path | None]:
+    """Put ``backup`` (default: the newest backup of this database) in place of the
+    database, keeping the file it replaces as ``.damaged`` (see restore_latest_backup).
+    Returns (the backup used, where the replaced file went, or None)."""
     db_path = Path(db_path)
-    latest = backups[0]
+    if backup is None:
+        backups = list_backups(db_path)
+        if not backups:
+            raise StoreError(_("no backup of {path} to restore").format(path=db_path))
+        latest = backups[0]
+    else:
+        latest = Path(backup)
+        _check_backup_file(latest)
     kept = db_path.with_name(db_path.name + ".damaged")
     n = 1
     while kept.exists():
@@ -219,7 +231,25 @@ def restore_latest_backup(db_path: str | os.PathLike[str]) -> Path:
     finally:
         src.close()
         dest.close()
-    return latest
+    return latest, kept if kept.exists() else None
+
+
+def _check_backup_file(path: Path) -> None:
+    """A backup fieldplan wrote: a SQLite file whose settings carry the backup mark."""
+    bad = _("{path} is not a fieldplan backup").format(path=path)
+    if not path.is_file():
+        raise StoreError(_("no file {path}").format(path=path))
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            mark = conn.execute("SELECT value FROM meta WHERE key = ?",
+                                (BACKUP_MARK,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        raise StoreError(bad) from None
+    if mark is None:
+        raise StoreError(bad)
 
 
 def _rotate(folder: Path, stem: str) -> None:

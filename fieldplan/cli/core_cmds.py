@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -19,7 +20,17 @@ from fieldplan.store import resolve_db_path
 
 def open_db(args: argparse.Namespace) -> Replica:
     """The replica named by --db / FIELDPLAN_DB / the default location."""
-    return open_replica(resolve_db_path(getattr(args, "db", None)))
+    from fieldplan.errors import DamagedDatabaseError
+    from fieldplan.store import list_backups
+
+    path = resolve_db_path(getattr(args, "db", None))
+    try:
+        return open_replica(path)
+    except DamagedDatabaseError as exc:
+        if list_backups(path):
+            raise CommandError(_("{error}; 'fieldplan restore' puts its latest backup back")
+                               .format(error=exc)) from exc
+        raise
 
 
 def period_of(args: argparse.Namespace) -> str:
@@ -105,6 +116,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Unlock a period so that offices can change its reports again."),
                 func=cmd_period_lock, locked=False)
     s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
+
+    p = command(sub, "restore", _("put a backup in place of the database"),
+                _("Put the latest automatic backup (or the one given) in place of a damaged "
+                  "database. The file it replaces is kept beside it, ending in .damaged. The "
+                  "restored database continues as a new replica of this computer."),
+                func=cmd_restore)
+    p.add_argument("backup", nargs="?", metavar="BACKUP",
+                   help=_("a backup file (default: the latest in the backups folder)"))
 
     p = command(sub, "digest", _("digest of an office's merged progress"),
                 _("Print a hex digest of an office's merged progress, identical on every replica "
@@ -206,6 +225,29 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(for_terminal(line.format(label=label, n=value)))
 
     output(args, st.to_dict(), human)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from fieldplan import store
+
+    path = resolve_db_path(getattr(args, "db", None))
+    used, kept = store.restore_backup(path, args.backup)
+    with open_replica(path) as rep:  # continues as a new replica here
+        restored = rep.meta("restored")
+        data = {"backup": str(used), "damaged": str(kept) if kept else None,
+                "replica": rep.replica_id,
+                "previous_replica": json.loads(restored)["replica"] if restored else None}
+
+    def human() -> None:
+        print(_("Put {backup} in place of {db}.").format(backup=used, db=path))
+        if kept:
+            print(_("The file it replaced is kept as {file}.").format(file=kept))
+        if data["previous_replica"]:
+            print(_("This database continues as a new replica, {replica} (it was {old}).")
+                  .format(replica=data["replica"][:8], old=data["previous_replica"][:8]))
+
+    output(args, data, human)
     return 0
 
 

@@ -396,6 +396,31 @@ def test_a_backup_copied_back_by_hand_continues_as_a_new_replica(hq_db, tmp_path
     assert again["replica"] == status["replica"]
 
 
+def test_restore_puts_the_latest_backup_back(hq_db, tmp_path: Path, capsys) -> None:
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        before = rep.replica_id
+        taken = store.backup(rep.conn, hq_db, "manual")
+    for side in ("-wal", "-shm"):
+        Path(hq_db + side).unlink(missing_ok=True)
+    Path(hq_db).write_bytes(b"not a database" * 500)
+    code, _out, err = run("--db", hq_db, "status", capsys=capsys)
+    assert code == 1 and err.strip().endswith("'fieldplan restore' puts its latest backup back")
+    code, out, _err = run("--db", hq_db, "--json", "restore", capsys=capsys)
+    done = json.loads(out)
+    assert code == 0 and done["backup"] == str(taken) and done["previous_replica"] == before
+    assert Path(done["damaged"]).read_bytes() == b"not a database" * 500
+    assert json.loads(run("--db", hq_db, "--json", "status", capsys=capsys)[1])["replica"] \
+        == done["replica"] != before
+    # a file that is not a backup is refused, and nothing is replaced
+    code, _out, err = run("--db", hq_db, "restore", str(done["damaged"]), capsys=capsys)
+    assert code == 1 and "is not a fieldplan backup" in err
+    assert json.loads(run("--db", hq_db, "--json", "status", capsys=capsys)[1])["replica"] \
+        == done["replica"]
+
+
 def test_import_tells_how_to_trust_a_quarantined_key(hq, make_office, tmp_path: Path,
                                                      capsys) -> None:
     from fieldplan import store

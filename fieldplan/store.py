@@ -212,7 +212,7 @@ def restore_backup(db_path: str | os.PathLike[str],
         latest = backups[0]
     else:
         latest = Path(backup)
-        _check_backup_file(latest)
+    _check_backup_file(latest, db_path)
     kept = db_path.with_name(db_path.name + ".damaged")
     n = 1
     while kept.exists():
@@ -234,22 +234,39 @@ def restore_backup(db_path: str | os.PathLike[str],
     return latest, kept if kept.exists() else None
 
 
-def _check_backup_file(path: Path) -> None:
-    """A backup fieldplan wrote: a SQLite file whose settings carry the backup mark."""
+def _check_backup_file(path: Path, db_path: Path) -> None:
+    """A backup fieldplan wrote (a SQLite file whose settings carry the backup mark), of
+    this computer: signed with the key beside the database, or one it had before (kept
+    as ``.old`` beside it). Another computer's backup would take over its place."""
     bad = _("{path} is not a fieldplan backup").format(path=path)
     if not path.is_file():
         raise StoreError(_("no file {path}").format(path=path))
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:
-            mark = conn.execute("SELECT value FROM meta WHERE key = ?",
-                                (BACKUP_MARK,)).fetchone()
+            mark, key_id = conn.execute(
+                "SELECT (SELECT value FROM meta WHERE key = ?), "
+                "(SELECT value FROM meta WHERE key = 'key_id')", (BACKUP_MARK,)).fetchone()
         finally:
             conn.close()
     except sqlite3.Error:
         raise StoreError(bad) from None
     if mark is None:
         raise StoreError(bad)
+    kpath = db_path.with_name(db_path.name + ".key")
+    if not kpath.exists():
+        return  # opening it says what is missing
+    from fieldplan import minisign
+
+    mine = {name.split(".")[-3] for name in os.listdir(kpath.parent)
+            if name.startswith(kpath.name + ".") and name.endswith(".old")}
+    try:
+        mine.add(minisign.load_secret_key(kpath).key_id_hex)
+    except Exception:
+        return  # a damaged key file: opening says so
+    if key_id not in mine:
+        raise StoreError(_("{path} is a backup of another computer (key {key_id}), not of "
+                           "{db}").format(path=path, key_id=key_id, db=db_path.name))
 
 
 def _rotate(folder: Path, stem: str) -> None:

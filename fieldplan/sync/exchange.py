@@ -680,8 +680,9 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
     if info.status == "revoked":
         raise BundleError(_("signed with key {key_id} ({office}), which was revoked").format(
             key_id=b.key_id, office=info.office))
-    if info.status == "retired" and keyreg.revoked_replica(rep, info.replica) is not None:
-        # the computer was revoked after it rotated: its older keys go with it
+    if keyreg.revoked_replica(rep, info.replica) is not None:
+        # a key of a computer HQ revoked, earlier or later than the revoked one (a
+        # rotation or a restore): they all go with it
         raise BundleError(_("signed with key {key_id} ({office}), an earlier key of a computer "
                             "whose key was revoked").format(key_id=b.key_id, office=info.office))
     if not rep.is_hq and info.office != "HQ":
@@ -860,6 +861,13 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
     _bound_offices(keyreg.all_keys(rep), sender, office, ValidationError)
+    revoked = keyreg.revoked_replica(rep, sender)
+    if revoked is not None:
+        # quarantined before the revocation: the lost computer's bundles stay out
+        raise ValidationError(_(
+            "replica {replica} of {office} had its key {key_id} revoked; a new key of that "
+            "replica is not accepted: enrol the computer again").format(
+                replica=sender[:8], office=revoked.office, key_id=revoked.key_id))
     lineage: tuple = ()
     try:  # a computer restored from a backup: its earlier replicas come with the key
         with bundlefmt.open_bundle(io.BytesIO(match[0][5]), check_events=False) as b:

@@ -45,7 +45,20 @@ def origins_for(rep: Replica, office: str) -> list[str]:
     computer's own (HQ takes an office computer's events from that computer only),
     with those of the replicas it continues after a restore."""
     if not rep.is_hq:
-        mine = [*json.loads(rep.meta("renewed_from") or "[]"), rep.replica_id]
+        # the replicas this computer continues after a restore: those HQ links to it
+        # already; those whose active key endorses this computer's chain (HQ links them
+        # on the way in); those HQ never heard of (the restore's proof brings them). Not
+        # one HQ knows and the chain cannot prove (HQ would refuse the whole bundle): its
+        # events go once HQ's next bundle says HQ linked it
+        keys = keyreg.all_keys(rep)
+        heard_of = {k.replica for k in keys.values()} | set(keyreg.successor_of(keys))
+        linked = keyreg.predecessors(keys, rep.replica_id)
+        endorsers = {e.get("previous_key_id")
+                     for e in keyreg.endorsements(json.loads(rep.meta("rotation") or "null"))}
+        linked |= {k.replica for k in keys.values()
+                   if k.key_id in endorsers and k.status == "active"}
+        mine = [r for r in json.loads(rep.meta("renewed_from") or "[]")
+                if r in linked or r not in heard_of] + [rep.replica_id]
         held = {r for (r,) in rep.conn.execute(
             f"SELECT DISTINCT origin FROM events WHERE origin IN ({','.join('?' * len(mine))})",
             mine)}

@@ -239,9 +239,9 @@ def renew_identity(rep: Replica) -> str:
         kpath = key_path(rep.path)
         old = secret_key(rep)
         held = rep.replica_id  # the replica whose events this database holds
-        before = minisign.secret_key_replica(kpath) or held  # whose key the file holds
-        chain = endorsements(json.loads(rep.meta("rotation") or "null"))
         known_key = rep.meta("key_id") or ""
+        before = held if old.key_id_hex == known_key else _key_file_replica(rep, old, kpath)
+        chain = endorsements(json.loads(rep.meta("rotation") or "null"))
         if known_key != old.key_id_hex:
             chain += _lost_endorsement(kpath, known_key, old, held, before)
         after = _uuid4()
@@ -277,6 +277,27 @@ def renew_identity(rep: Replica) -> str:
     staged.replace(kpath)  # after the commit: see finish_key_change
     rep.cache.clear()
     return after
+
+
+def _key_file_replica(rep: Replica, key: SecretKey, kpath: Path) -> str:
+    """Whose key the key file holds, when it is newer than the database (a rotation or
+    a restore since the backup): the replica its comment names. A key, or a named
+    replica, that this database knows as another computer's is refused: restoring with
+    a sibling's key file would make this computer take over the sibling's place."""
+    from fieldplan.errors import StoreError
+
+    held = rep.replica_id
+    mine = {held, *json.loads(rep.meta("renewed_from") or "[]")}
+    named = minisign.secret_key_replica(kpath) or held
+    keys = all_keys(rep)
+    info = keys.get(key.key_id_hex)
+    others = {k.replica for k in keys.values() if k.replica not in mine}
+    held_events = named not in mine and rep.conn.execute(
+        "SELECT 1 FROM events WHERE origin = ? LIMIT 1", (named,)).fetchone()
+    if (info is not None and info.replica not in mine) or named in others or held_events:
+        raise StoreError(_("the key file {key} is another computer's: put this computer's "
+                           "key file beside the database").format(key=kpath.name))
+    return named
 
 
 def _lost_endorsement(kpath: Path, known_key: str, current: SecretKey, held: str,
@@ -407,14 +428,29 @@ def follow_chain(rep: Replica, manifest: dict, signer: PublicKey) -> Chain:
 def lineage_free(rep: Replica, chain: Chain) -> bool:
     """Whether the replicas a chain's restores created are new here (no key is bound to
     any of them: a restore never takes over a replica in use) and the replica they
-    continue has not been continued already (one restore of a replica, not two)."""
+    continue has not been continued already (one restore of a replica, not two).
+
+    A chain that reaches no key known here (a computer HQ never registered, come with
+    an enrolment token or a person's trust) proves nothing about the replica it says it
+    continues: that replica must be unknown here altogether (no key, no successor, no
+    event held), or its holder could write into someone else's chain."""
     if not chain.lineage:
         return True
     keys = all_keys(rep)
     bound = {k.replica for k in keys.values()}
+    continued = successor_of(keys)
     if any(replica in bound for replica, _key, _renews in chain.lineage):
         return False
-    return chain.lineage[-1][2] not in successor_of(keys)
+    oldest = chain.lineage[-1][2]
+    if oldest in continued:
+        return False
+    if chain.trusted is None:
+        unknown = [oldest, *(replica for replica, _key, _renews in chain.lineage)]
+        if oldest in bound or oldest == rep.replica_id or any(
+                rep.conn.execute("SELECT 1 FROM events WHERE origin = ? LIMIT 1",
+                                 (replica,)).fetchone() for replica in unknown):
+            return False
+    return True
 
 
 def own_key_status(rep: Replica) -> str:

@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from test_review_renewal import renewal
 from test_sync import national, registered, restored, send, snapshot
 
 from fieldplan import bundle as bundlefmt
@@ -33,20 +34,6 @@ MIDDLE_ID = "5eca11ed-0000-4000-8000-00000000cafe"
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def endorse(old: minisign.SecretKey, new: minisign.SecretKey, new_replica: str,
-            previous_replica: str | None) -> dict:
-    """An endorsement of ``new`` by ``old`` as renew_identity (previous_replica given)
-    or rotate_key (None) writes it."""
-    payload = keyreg.ROTATION_CONTEXT + new.public.raw + new_replica.encode()
-    item = {"previous_public_key": old.public.to_base64(),
-            "previous_key_id": old.public.key_id_hex}
-    if previous_replica is not None:
-        payload += b"\0" + previous_replica.encode()
-        item["previous_replica"] = previous_replica
-    item["signature"] = minisign.sign(old, payload, "endorsement")
-    return item
 
 
 def proof(holder, signer: minisign.SecretKey, sender: str) -> dict:
@@ -91,7 +78,7 @@ def claim(holder, victim: str, path: Path, lines: list | None = None) -> Path:
     earlier key endorses its key as the continuation of ``victim``."""
     k0, k1 = minisign.generate_key(), minisign.generate_key()
     return bundle(path, holder.plan_id, sender=NEW_ID, office=holder.office, signer=k1,
-                  rotation=[endorse(k0, k1, NEW_ID, victim)], lines=lines,
+                  rotation=[renewal(k0, k1, NEW_ID, victim)], lines=lines,
                   enrolment=proof(holder, k1, NEW_ID))
 
 
@@ -181,7 +168,7 @@ def test_revoking_the_claimant_stops_headquarters_rotation(hq, make_office,
     k0, k1 = minisign.generate_key(), minisign.generate_key()
     import_bundle(hq, bundle(tmp_path / "claim.fieldplan", hq.plan_id, sender=NEW_ID,
                              office="ML", signer=k1,
-                             rotation=[endorse(k0, k1, NEW_ID, hq.replica_id)],
+                             rotation=[renewal(k0, k1, NEW_ID, hq.replica_id)],
                              enrolment=proof(evil, k1, NEW_ID)))
     revoke_key(hq, k1.public.key_id_hex)
     send(hq, ml, tmp_path)
@@ -198,7 +185,7 @@ def test_a_lineage_through_a_bound_replica_is_not_taken(hq, make_office,
     b = registered(make_office("ML", "ml-b"), hq, tmp_path)
     send(hq, a, tmp_path)
     k0, k1, k2 = (minisign.generate_key() for _ in range(3))
-    chain = [endorse(k0, k1, b.replica_id, MIDDLE_ID), endorse(k1, k2, NEW_ID, b.replica_id)]
+    chain = [renewal(k0, k1, b.replica_id, MIDDLE_ID), renewal(k1, k2, NEW_ID, b.replica_id)]
     forged = next_of(a.conn, b.replica_id, "ML", national(a))
     before = snapshot(hq)
     outcome = import_bundle(hq, bundle(tmp_path / "two.fieldplan", a.plan_id, sender=NEW_ID,
@@ -250,7 +237,7 @@ def test_trusting_a_fingerprint_also_hands_over_a_sibling(hq, make_office,
     k0, k1 = minisign.generate_key(), minisign.generate_key()
     forged = next_of(a.conn, b.replica_id, "ML", national(a))
     path = bundle(tmp_path / "quarantined.fieldplan", a.plan_id, sender=NEW_ID, office="ML",
-                  signer=k1, rotation=[endorse(k0, k1, NEW_ID, b.replica_id)],
+                  signer=k1, rotation=[renewal(k0, k1, NEW_ID, b.replica_id)],
                   lines=[forged])
     assert import_bundle(hq, path).outcome == "quarantined"
     before = (progress.digest(hq, "ML"), events.last_event(hq.conn, b.replica_id))

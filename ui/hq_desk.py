@@ -45,6 +45,7 @@ from ui.models import (
     SORT_ROLE,
     ConflictModel,
     InboxModel,
+    KeysModel,
     OverviewModel,
     QuarantineModel,
     ReportTableModel,
@@ -562,6 +563,91 @@ class QuarantinePage(QWidget):
                 events=sum(o.events_new for o in outcomes),
             ),
         )
+
+
+class KeysPage(QWidget):
+    """The key registry: every computer's key, and revoking the key of a lost or stolen
+    one (its bundles are refused from then on, everywhere)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        lay = QVBoxLayout(self)
+        intro = QLabel(_(
+            "The key of every computer that sends bundles. Revoke the key of a computer "
+            "that was lost or stolen: its bundles are refused from then on, and the "
+            "office needs a new setup bundle for a new computer."))
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.model = KeysModel(self)
+        self.view = _table(self.model, _("Keys"))
+        lay.addWidget(self.view, 1)
+        self.revoke_button = QPushButton(_("Re&voke key…"))
+        self.revoke_button.setEnabled(False)
+        self.revoke_button.clicked.connect(self.ask_revoke)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.message, 1)
+        row.addWidget(self.revoke_button)
+        lay.addLayout(row)
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
+        session.changes_did_happen.connect(lambda _c: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        def fetch(rep):
+            from fieldplan.sync import all_keys
+
+            own = rep.meta("key_id")
+            keys = [k for k in all_keys(rep).values() if k.source == "registry"]
+            return sorted(keys, key=lambda k: (k.office != "HQ", k.office, k.status,
+                                               k.key_id)), own
+
+        DbOp(self.session, self, fetch).success(self._loaded).run()
+
+    def _loaded(self, result) -> None:
+        keys, self._own = result
+        self.model.set_rows(keys)
+        self._enable()
+
+    def selected(self):
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _enable(self) -> None:
+        k = self.selected()
+        # HQ's own signing key is rotated, never revoked; a revoked key stays revoked
+        self.revoke_button.setEnabled(k is not None and k.status != "revoked"
+                                      and k.key_id != getattr(self, "_own", None))
+
+    def ask_revoke(self) -> None:
+        k = self.selected()
+        if k is None:
+            return
+        text = _("Revoke the key of this computer of office {office}? Its bundles will be "
+                 "refused from then on, here and at every office, and so will any new key "
+                 "it makes. This cannot be undone.").format(office=k.office)
+        dialog = ConfirmDialog(self, _("Revoke key"), text, k.fingerprint, _("Re&voke"),
+                               monospace_details=True)
+        dialog.setObjectName("revoke-dialog")
+        dialog.accepted.connect(lambda key_id=k.key_id: self.revoke(key_id))
+        dialog.open()
+
+    def revoke(self, key_id: str) -> None:
+        def run(rep):
+            from fieldplan.sync import revoke_key
+
+            return revoke_key(rep, key_id)
+
+        def done(changes) -> None:
+            self.message.setText(_("Key {key_id} revoked. Offices learn it from their next "
+                                   "bundle.").format(key_id=key_id))
+            emit(self.session.changes_did_happen, changes)
+
+        DbOp(self.session, self, run).success(done).failure(
+            lambda e: self.message.setText(error_text(e))
+        ).run()
 
 
 class ConflictsPage(QWidget):

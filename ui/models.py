@@ -478,6 +478,57 @@ class QuarantineModel(_RowsModel):
         return None
 
 
+class KeysModel(_RowsModel):
+    """The key registry (HQ): which key belongs to which computer of which office, and
+    whether it still signs."""
+
+    COLUMNS = ("office", "key", "status", "replica", "fingerprint")
+    OFFICE, KEY, STATUS, REPLICA, FINGERPRINT = range(5)
+    STRETCH = REPLICA
+
+    def headers(self) -> Sequence[str]:
+        return (_("Office"), _("Key"), _("Status"), _("Computer"), _("Key fingerprint"))
+
+    def display(self, k: Any, column: int) -> str:
+        if column == self.OFFICE:
+            return k.office
+        if column == self.KEY:
+            return k.key_id
+        if column == self.STATUS:
+            return key_status_label(k.status)
+        if column == self.REPLICA:
+            if k.renews:
+                # Translators: a database restored from a backup continues an earlier replica
+                return _("{replica} (continues {earlier})").format(replica=k.replica[:8],
+                                                                   earlier=k.renews[:8])
+            return k.replica[:8]
+        if column == self.FINGERPRINT:
+            return k.fingerprint
+        return ""
+
+    def extra(self, k: Any, column: int, role: int) -> Any:
+        if column == self.FINGERPRINT and role == Qt.ItemDataRole.FontRole:
+            from PySide6.QtGui import QFontDatabase
+
+            return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        if column == self.STATUS and role == Qt.ItemDataRole.ForegroundRole \
+                and k.status == "revoked":
+            from PySide6.QtGui import QColor
+
+            return QColor("#a40000")
+        return None
+
+
+def key_status_label(status: str) -> str:
+    """A key's status (active, retired, revoked) in the current language."""
+    from fieldplan.i18n import pgettext
+
+    words = {"active": pgettext("key status", "active"),
+             "retired": pgettext("key status", "retired"),
+             "revoked": pgettext("key status", "revoked")}
+    return words.get(status, status)
+
+
 class ConflictModel(_RowsModel):
     """Open conflicts: one field of one record with competing values, shown side by
     side in the Values column ("On track | At risk")."""

@@ -59,6 +59,7 @@ class HqDesk:
             "inbox": inbox_tab(session),
             "quarantine": LazyTab(lambda: desk_page("QuarantinePage")(session)),
             "conflicts": conflicts_tab(session, identity),
+            "keys": LazyTab(lambda: desk_page("KeysPage")(session)),
         }
 
     overview = property(lambda self: self._tabs["overview"].page())
@@ -66,6 +67,7 @@ class HqDesk:
     inbox = property(lambda self: self._tabs["inbox"].page())
     quarantine = property(lambda self: self._tabs["quarantine"].page())
     conflicts = property(lambda self: self._tabs["conflicts"].page())
+    keys = property(lambda self: self._tabs["keys"].page())
 
     def pages(self) -> list[tuple[QWidget, str]]:
         t = self._tabs
@@ -75,6 +77,7 @@ class HqDesk:
             (t["inbox"], _("&Inbox")),
             (t["quarantine"], _("&Quarantine")),
             (t["conflicts"], _("&Conflicts")),
+            (t["keys"], _("&Keys")),
         ]
 
     def set_period(self, period: str) -> None:

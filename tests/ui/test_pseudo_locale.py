@@ -44,6 +44,7 @@ DATA_PATTERNS = tuple(
         r"\bPA\d+(\.\d+)?\b",  # area and action codes
         r"\b([A-Z]{2}|HQ|RO-[A-Za-z]+)\b",  # office codes
         r"\b([0-9a-f]{8,}|[0-9A-F]{16})\b",  # replica and key ids
+        r"\b([0-9A-F]{4} ){9}[0-9A-F]{4}\b",  # key fingerprints
         r"\bfieldplan( \d+(\.\d+)*)?\b",  # the program's name and version
         # dates and times as CLDR writes them (the pseudo-locale formats like en_GB)
         r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]* \d{4}\b",

@@ -323,3 +323,36 @@ def test_progress_moves_inside_one_bundle(open_window, qtbot, demo_world, tmp_pa
     steps = transfer.STEPS_PER_FILE
     assert seen[-1] == (steps, steps)
     assert any(0 < done < steps for done, _total in seen)  # not just "0 of 1 file"
+
+
+def test_revoking_a_lost_laptops_key(open_window, qtbot, hq, make_office, tmp_path):
+    """HQ's desk lists every computer's key; a lost laptop's key is revoked with one
+    confirmation, and headquarters' own signing key cannot be."""
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    assert sync.import_bundle(hq, sync.export_bundle(ml, out_dir=tmp_path).path).outcome \
+        == "merged"
+    lost, own = ml.meta("key_id"), hq.meta("key_id")
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.hq_desk.keys
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    rows = {page.model.row_at(i).key_id: i for i in range(2)}
+    page.view.selectRow(rows[own])
+    assert not page.revoke_button.isEnabled()
+    page.view.selectRow(rows[lost])
+    assert page.revoke_button.isEnabled()
+    qtbot.mouseClick(page.revoke_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "revoke-dialog")
+    assert confirm is not None and confirm.details.toPlainText() == \
+        page.model.row_at(rows[lost]).fingerprint
+    confirm.accept()
+    qtbot.waitUntil(lambda: lost in page.message.text(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    with open_replica(hq_path) as rep:
+        assert sync.all_keys(rep)[lost].status == "revoked"
+    qtbot.waitUntil(lambda: any(page.model.row_at(i).status == "revoked"
+                                for i in range(page.model.rowCount())), timeout=5000)

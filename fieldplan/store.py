@@ -81,8 +81,12 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         schema.migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DamagedDatabaseError(_("{path} is not a usable fieldplan database: {error}")
-                                   .format(path=path, error=exc)) from exc
+        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+            raise DamagedDatabaseError(_("{path} is not a usable fieldplan database: {error}")
+                                       .format(path=path, error=exc)) from exc
+        # busy, locked, read-only…: the file may be fine; a backup is no answer
+        raise StoreError(_("cannot open database {path}: {error}").format(
+            path=path, error=exc)) from exc
     except BaseException:
         conn.close()
         raise
@@ -202,8 +206,10 @@ def restore_latest_backup(db_path: str | os.PathLike[str]) -> Path:
 def restore_backup(db_path: str | os.PathLike[str],
                    backup: str | os.PathLike[str] | None = None) -> tuple[Path, Path | None]:
     """Put ``backup`` (default: the newest backup of this database) in place of the
-    database, keeping the file it replaces as ``.damaged`` (see restore_latest_backup).
-    Returns (the backup used, where the replaced file went, or None)."""
+    database, keeping the file it replaces as ``.damaged`` (``.damaged.2``…) with its
+    write-ahead log (never opened: what it holds stays as it was). The copy carries the
+    backup mark, so the database continues as a new replica when next opened. Returns
+    (the backup used, where the replaced file went, or None)."""
     db_path = Path(db_path)
     if backup is None:
         backups = list_backups(db_path)
@@ -213,6 +219,20 @@ def restore_backup(db_path: str | os.PathLike[str],
     else:
         latest = Path(backup)
     _check_backup_file(latest, db_path)
+    part = db_path.with_name(db_path.name + ".part")
+    part.unlink(missing_ok=True)
+    try:  # the whole copy first: a full disk leaves the damaged file where it was
+        src = sqlite3.connect(latest.resolve().as_uri() + "?mode=ro", uri=True)
+        dest = sqlite3.connect(str(part))
+        try:
+            src.backup(dest)
+            _mark_backup(dest, _stamp_of(latest))
+        finally:
+            src.close()
+            dest.close()
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     kept = db_path.with_name(db_path.name + ".damaged")
     n = 1
     while kept.exists():
@@ -224,35 +244,32 @@ def restore_backup(db_path: str | os.PathLike[str],
     if wal.exists():
         os.replace(wal, Path(str(kept) + "-wal"))  # what the damaged file last wrote
     Path(str(db_path) + "-shm").unlink(missing_ok=True)
-    src = sqlite3.connect(str(latest))
-    dest = sqlite3.connect(str(db_path))
-    try:
-        src.backup(dest)
-    finally:
-        src.close()
-        dest.close()
+    os.replace(part, db_path)
     return latest, kept if kept.exists() else None
 
 
+def _stamp_of(backup: Path) -> str:
+    """The time in a backup's name (``%Y%m%dT%H%M%S%fZ``), or now for another name."""
+    found = re.search(r"-(\d{8}T\d{12}Z)-", backup.name)
+    return found.group(1) if found else dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
 def _check_backup_file(path: Path, db_path: Path) -> None:
-    """A backup fieldplan wrote (a SQLite file whose settings carry the backup mark), of
-    this computer: signed with the key beside the database, or one it had before (kept
-    as ``.old`` beside it). Another computer's backup would take over its place."""
+    """A copy of a fieldplan database (a backup made before backups carried their mark
+    is one too), of this computer: its key is the one beside the database, or one it
+    had before (kept as ``.old`` beside it). Another computer's would take its place."""
     bad = _("{path} is not a fieldplan backup").format(path=path)
     if not path.is_file():
         raise StoreError(_("no file {path}").format(path=path))
     try:
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:
-            mark, key_id = conn.execute(
-                "SELECT (SELECT value FROM meta WHERE key = ?), "
-                "(SELECT value FROM meta WHERE key = 'key_id')", (BACKUP_MARK,)).fetchone()
+            (key_id,) = conn.execute(
+                "SELECT (SELECT value FROM meta WHERE key = 'key_id')").fetchone()
         finally:
             conn.close()
     except sqlite3.Error:
         raise StoreError(bad) from None
-    if mark is None:
-        raise StoreError(bad)
     kpath = db_path.with_name(db_path.name + ".key")
     if not kpath.exists():
         return  # opening it says what is missing

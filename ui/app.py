@@ -114,13 +114,16 @@ class Shell(QObject):
         import ui.main_window  # noqa: F401
 
     def _cannot_open(self, db_path: Path, error: BaseException) -> None:
+        from fieldplan.errors import DamagedDatabaseError
         from fieldplan.store import list_backups
         from ui.first_run import CannotOpenDialog
 
         if self.session is not None:
             self.session.close()
             self.session = None
-        self.dialog = CannotOpenDialog(db_path, error_text(error), list_backups(db_path))
+        # a backup is the answer to a damaged file only (not to a busy or read-only one)
+        backups = list_backups(db_path) if isinstance(error, DamagedDatabaseError) else []
+        self.dialog = CannotOpenDialog(db_path, error_text(error), backups)
         self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
         self.dialog.rejected.connect(self.app.quit)
         self.dialog.show()

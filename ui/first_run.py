@@ -243,10 +243,9 @@ class CannotOpenDialog(QDialog):
         if backups:
             stamp = _backup_time(backups[0])
             self.restore_button.setText(_("&Restore the latest backup ({when})").format(when=stamp))
-            hint = _("The damaged file is kept beside it with the ending .damaged. The "
-                     "restored database continues as a new replica of this computer: what "
-                     "was written after the backup and reached headquarters comes back "
-                     "with headquarters' next bundle.")
+            hint = _("The damaged file is kept beside it, its name ending in .damaged. "
+                     "The restored database continues as a new replica of this computer; "
+                     "the status bar then says what it could not get back.")
         else:
             self.restore_button.setText(_("&Restore the latest backup"))
             self.restore_button.setEnabled(False)

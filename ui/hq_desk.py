@@ -591,18 +591,22 @@ class KeysPage(QWidget):
         row.addWidget(self.message, 1)
         row.addWidget(self.revoke_button)
         lay.addLayout(row)
+        self._own: set[str] = set()
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
-        session.changes_did_happen.connect(lambda _c: self.refresh())
+        session.changes_did_happen.connect(lambda c: c.touches("key") and self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
         def fetch(rep):
-            from fieldplan.sync import all_keys
+            from fieldplan.sync import keys as keyreg
 
-            own = rep.meta("key_id")
-            keys = [k for k in all_keys(rep).values() if k.source == "registry"]
-            return sorted(keys, key=lambda k: (k.office != "HQ", k.office, k.status,
-                                               k.key_id)), own
+            keys = keyreg.all_keys(rep)
+            mine = keyreg.own_replicas(rep)
+            # headquarters' own keys, earlier ones too: rotated, never revoked
+            own = {k.key_id for k in keys.values() if keyreg.computer(keys, k.replica) & mine}
+            shown = [k for k in keys.values() if k.source == "registry"]
+            return sorted(shown, key=lambda k: (k.office != "HQ", k.office, k.status,
+                                                k.key_id)), own
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
@@ -617,9 +621,8 @@ class KeysPage(QWidget):
 
     def _enable(self) -> None:
         k = self.selected()
-        # HQ's own signing key is rotated, never revoked; a revoked key stays revoked
         self.revoke_button.setEnabled(k is not None and k.status != "revoked"
-                                      and k.key_id != getattr(self, "_own", None))
+                                      and k.key_id not in self._own)
 
     def ask_revoke(self) -> None:
         k = self.selected()
@@ -640,10 +643,9 @@ class KeysPage(QWidget):
 
             return revoke_key(rep, key_id)
 
-        def done(changes) -> None:
+        def done(_changes) -> None:  # the session tells every view of the change
             self.message.setText(_("Key {key_id} revoked. Offices learn it from their next "
                                    "bundle.").format(key_id=key_id))
-            emit(self.session.changes_did_happen, changes)
 
         DbOp(self.session, self, run).success(done).failure(
             lambda e: self.message.setText(error_text(e))

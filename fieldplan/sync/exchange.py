@@ -589,12 +589,8 @@ def import_bundle(
         try:
             with store.write_transaction(rep.conn):
                 if isinstance(accept, tuple):
-                    # a late bundle of a replica a restored database already continues:
-                    # its key goes on record retired (it signed this; it endorses nothing)
-                    gone = m["sender"] in keyreg.successor_of(keyreg.all_keys(rep))
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
-                                          retire=accept[1], lineage=accept[2],
-                                          status="retired" if gone else "active")
+                                          retire=accept[1], lineage=accept[2])
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel)
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds)
@@ -869,13 +865,18 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
             "replica is not accepted: enrol the computer again").format(
                 replica=sender[:8], office=revoked.office, key_id=revoked.key_id))
     lineage: tuple = ()
-    try:  # a computer restored from a backup: its earlier replicas come with the key
-        with bundlefmt.open_bundle(io.BytesIO(match[0][5]), check_events=False) as b:
-            chain = keyreg.follow_chain(rep, b.manifest, pub)
+    try:
+        held = bundlefmt.open_bundle(io.BytesIO(match[0][5]), check_events=False)
+    except (BundleError, *_HOSTILE):
+        held = None  # importing it again below says what is wrong with it
+    if held is not None:
+        with held:  # a computer restored from a backup: its earlier replicas come along
+            try:
+                chain = keyreg.follow_chain(rep, held.manifest, pub)
+            except BundleError as exc:  # the chain reaches a revoked computer
+                raise ValidationError(str(exc)) from exc
             if keyreg.lineage_free(rep, chain):
                 lineage = chain.lineage
-    except (BundleError, *_HOSTILE):
-        pass  # importing it again below says what is wrong with it
     with store.write_transaction(rep.conn):
         keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage)
     outcomes = []

@@ -77,8 +77,9 @@ def _peers(rep: Replica, office: str) -> list[str]:
     database continues, nor a revoked computer (they receive nothing any more: their
     last receipts would hold the office's bundles back for ever)."""
     keys = keyreg.all_keys(rep)
-    gone = set(keyreg.successor_of(keys)) | {k.replica for k in keys.values()
-                                              if k.status == "revoked"}
+    revoked = {k.replica for k in keys.values() if k.status == "revoked"}
+    gone = set(keyreg.successor_of(keys)).union(
+        *(keyreg.computer(keys, replica) for replica in revoked))
     return sorted({k.replica for k in keys.values()
                    if k.office == office and k.replica and k.replica != rep.replica_id
                    and k.replica not in gone})

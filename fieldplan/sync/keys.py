@@ -14,6 +14,7 @@ revocation, and its earlier replicas' events still travel with it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -23,7 +24,7 @@ from pathlib import Path
 from fieldplan import events, minisign, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _
-from fieldplan.minisign import PublicKey, SecretKey
+from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import Changes, Replica, key_path, register_key
 
 ROTATION_CONTEXT = b"fieldplan-key-rotation\0"
@@ -158,7 +159,8 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
     if info is None or info.source != "registry":
         raise ValidationError(_("no key {key_id} in the registry (see 'fieldplan keys list')")
                               .format(key_id=key_id))
-    if key_id == rep.meta("key_id"):
+    if key_id == rep.meta("key_id") or computer(keys, info.replica) & own_replicas(rep):
+        # an earlier key of HQ's too: revoking it would make every office refuse HQ
         raise ValidationError(_("this is headquarters' own signing key; rotate it instead"))
     if info.status == "revoked":
         return Changes()
@@ -170,9 +172,16 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
         rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
                          "expires_at > ?", (now, info.office, now))
     # the latest backup holds every revocation: headquarters put back from it after a
-    # disk failure still refuses the lost computer (an older backup would not)
-    store.backup(rep.conn, rep.path, "after-revoke")
+    # disk failure still refuses the lost computer (an older backup would not); the
+    # revocation stands even if that backup cannot be written
+    with contextlib.suppress(OSError):
+        store.backup(rep.conn, rep.path, "after-revoke")
     return Changes(entities=(("key", key_id),), events=1)
+
+
+def own_replicas(rep: Replica) -> set[str]:
+    """This computer's replicas: this one and those it continues after restores."""
+    return {rep.replica_id, *json.loads(rep.meta("renewed_from") or "[]")}
 
 
 #: How many past rotations a replica's bundles carry: a peer that last saw the key
@@ -203,14 +212,14 @@ def rotate_key(rep: Replica) -> PublicKey:
     endorsement = {"signature": minisign.sign(old, payload, f"rotation to {new.key_id_hex}")}
     chain = [*endorsements(json.loads(rep.meta("rotation") or "null")),
              _endorsement(old, endorsement)]
-    staged = _stage_key(rep, old, new, rep.replica_id)
     with store.write_transaction(rep.conn):
+        staged = _stage_key(rep, old, new, rep.replica_id)
         _adopt_key(rep, new, chain)
         if rep.is_hq:
             register_key(rep, new.public, office=rep.office, replica_id=rep.replica_id)
             events.append(rep.conn, "key", old.key_id_hex, {"status": "retired"},
                           author=rep.author)
-    staged.replace(key_path(rep.path))  # after the commit: see finish_key_change
+    _move_in_place(staged, key_path(rep.path), new)  # after the commit: finish_key_change
     return new.public
 
 
@@ -274,7 +283,7 @@ def renew_identity(rep: Replica) -> str:
                 if all_keys(rep)[key_id].status == "active":
                     events.append(rep.conn, "key", key_id, {"status": "retired"},
                                   author=rep.author)
-    staged.replace(kpath)  # after the commit: see finish_key_change
+    _move_in_place(staged, kpath, new)  # after the commit: see finish_key_change
     rep.cache.clear()
     return after
 
@@ -287,7 +296,7 @@ def _key_file_replica(rep: Replica, key: SecretKey, kpath: Path) -> str:
     from fieldplan.errors import StoreError
 
     held = rep.replica_id
-    mine = {held, *json.loads(rep.meta("renewed_from") or "[]")}
+    mine = own_replicas(rep)
     named = minisign.secret_key_replica(kpath) or held
     keys = all_keys(rep)
     info = keys.get(key.key_id_hex)
@@ -308,7 +317,7 @@ def _lost_endorsement(kpath: Path, known_key: str, current: SecretKey, held: str
     for path in sorted(kpath.parent.glob(f"{kpath.name}.{known_key}.*.old"), reverse=True):
         try:
             older = minisign.load_secret_key(path)
-        except Exception:
+        except KeyFileError:
             continue
         if older.key_id_hex != known_key:
             continue
@@ -331,14 +340,29 @@ def finish_key_change(rep: Replica) -> None:
     pending = kpath.with_name(kpath.name + ".new")
     if not pending.exists():
         return
+    # inside a write transaction: a change in progress in another program (its .new
+    # written, its commit to come) is waited for, not taken for a rolled-back one
+    with store.write_transaction(rep.conn):
+        if not pending.exists():
+            return  # the other program moved it in place meanwhile
+        try:
+            staged = minisign.load_secret_key(pending)
+        except KeyFileError:
+            staged = None
+        if staged is not None and staged.key_id_hex == rep.meta("key_id"):
+            _move_in_place(pending, kpath, staged)
+        else:
+            pending.unlink(missing_ok=True)
+
+
+def _move_in_place(staged_file: Path, kpath: Path, key: SecretKey) -> None:
+    """Move a committed change's new key file in place; another program opening the
+    database may have done it already."""
     try:
-        staged = minisign.load_secret_key(pending)
-    except Exception:
-        staged = None
-    if staged is not None and staged.key_id_hex == rep.meta("key_id"):
-        pending.replace(kpath)
-    else:
-        pending.unlink(missing_ok=True)
+        staged_file.replace(kpath)
+    except FileNotFoundError:
+        if minisign.load_secret_key(kpath).key_id_hex != key.key_id_hex:
+            raise
 
 
 def _endorsement(old: SecretKey, fields: dict) -> dict:
@@ -374,10 +398,6 @@ class Chain:
 
     trusted: KeyInfo | None
     lineage: tuple[tuple[str, PublicKey, str], ...] = ()
-
-    @property
-    def renews(self) -> str:
-        return self.lineage[0][2] if self.lineage else ""
 
 
 def follow_chain(rep: Replica, manifest: dict, signer: PublicKey) -> Chain:
@@ -462,8 +482,7 @@ def own_key_status(rep: Replica) -> str:
         return info.status
     # this computer's replicas: this one and, after a restore, those it continues
     # (headquarters may not know yet that it continues them)
-    mine = [rep.replica_id, *json.loads(rep.meta("renewed_from") or "[]")]
-    revoked = any(revoked_replica(rep, replica) is not None for replica in mine)
+    revoked = any(revoked_replica(rep, replica) is not None for replica in own_replicas(rep))
     return "revoked" if revoked else "unregistered"
 
 
@@ -479,15 +498,17 @@ def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
 
 def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
                    *, retire: str | None = None,
-                   lineage: tuple[tuple[str, PublicKey, str], ...] = (),
-                   status: str = "active") -> None:
+                   lineage: tuple[tuple[str, PublicKey, str], ...] = ()) -> None:
     """Record a newly trusted key (inside a write transaction): a registry event at HQ,
     local trust elsewhere. ``lineage`` (``Chain.lineage``): the restores the key's
-    replica comes from; HQ records each replica crossed, with its last key, retired."""
+    replica comes from; HQ records each replica crossed, with its last key, retired.
+    The key of a replica a restore already continues (a late bundle) goes on record
+    retired: it signed that bundle, it endorses nothing."""
     if rep.is_hq:
         cached = rep.cache.get("keys")
         fresh = cached is not None and cached[0] == _stamp(rep)
-        renews = lineage[0][2] if lineage and lineage[0][0] == replica else ""
+        status = "retired" if replica in successor_of(all_keys(rep)) else "active"
+        renews = lineage[0][2] if lineage else ""
         register_key(rep, signer, office=office, replica_id=replica, renews=renews,
                      status=status)
         for earlier, key, continues in lineage[1:]:

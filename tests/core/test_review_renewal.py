@@ -767,3 +767,92 @@ def test_a_stolen_pre_restore_copy_cannot_come_back_after_revocation(hq, make_of
         assert outcome.outcome == "rejected" and "revoked" in outcome.reason, outcome
     finally:
         ml.close()
+
+
+# =====================================================================================
+# A code review's findings, fixed since
+# =====================================================================================
+
+
+def test_a_second_program_waits_for_a_key_change_in_progress(hq, make_office,
+                                                            tmp_path: Path) -> None:
+    """Another program is between writing the new key file and committing it: opening
+    the database waits for it instead of deleting the new key (whose secret would be
+    gone for good)."""
+    from fieldplan.replica import Replica
+
+    ml = make_office("ML")
+    kpath = key_path(ml.path)
+    pending = kpath.with_name(kpath.name + ".new")
+    minisign.save_secret_key(pending, minisign.generate_key())  # written, not committed
+    ml.conn.execute("BEGIN IMMEDIATE")  # that program's transaction
+    try:
+        other = store.connect(ml.path)
+        other.execute("PRAGMA busy_timeout = 0")  # here it gives up at once
+        try:
+            with pytest.raises(StoreError):
+                keyreg.finish_key_change(Replica(other, ml.path))
+        finally:
+            other.close()
+        assert pending.exists()
+    finally:
+        ml.conn.execute("ROLLBACK")
+
+
+def test_headquarters_earlier_keys_cannot_be_revoked(hq, make_office, tmp_path: Path) -> None:
+    """Revoking a retired key of HQ's would make every office refuse HQ for good."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    old = hq.meta("key_id")
+    rotate_key(hq)
+    with pytest.raises(Exception, match="headquarters' own signing key"):
+        revoke_key(hq, old)
+    assert send(hq, ml, tmp_path)[1].outcome == "merged"
+
+
+def test_trusting_a_restored_copy_of_a_revoked_computer_is_refused(hq, make_office,
+                                                                  tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    stolen_path = tmp_path / "stolen" / "ml.sqlite3"
+    stolen_path.parent.mkdir()
+    with sqlite3.connect(stolen_path) as copy:
+        ml.conn.backup(copy)
+    shutil.copy(key_path(ml.path), key_path(stolen_path))
+    with open_replica(stolen_path) as copy:
+        backup(copy)
+    backup(ml)
+    ml = restored(ml)  # the real laptop is restored: HQ links it to its first replica
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="on-track")
+    assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    expire_tokens(hq)
+    stolen = restored(open_replica(stolen_path))  # the thief's copy restores itself too
+    try:
+        progress.record_progress(stolen, national(stolen, 2), "2026-S1", percent=5)
+        (tmp_path / "usb").mkdir()
+        path = export_bundle(stolen, out_dir=tmp_path / "usb").path
+        # endorsed by a key the real restore retired: nothing proves it, it waits
+        assert import_bundle(hq, path).outcome == "quarantined"
+        revoke_key(hq, ml.meta("key_id"))  # then the laptop is reported stolen
+        with pytest.raises(Exception, match="revoked"):
+            trust_key(hq, keyreg.public_key(stolen).fingerprint)
+        assert keyreg.all_keys(hq).get(stolen.meta("key_id")) is None
+    finally:
+        stolen.close()
+        ml.close()
+
+
+def test_a_computer_revoked_by_an_earlier_key_does_not_hold_bundles_back(
+        hq, make_office, tmp_path: Path) -> None:
+    from fieldplan.sync.export import _peers
+
+    a = registered(make_office("ML", "ml-a"), hq, tmp_path)
+    b = registered(make_office("ML", "ml-b"), hq, tmp_path)
+    first = a.meta("key_id")
+    send(hq, a, tmp_path)
+    a = restored(a)
+    try:
+        progress.record_progress(a, national(a, 1), "2026-S1", status="on-track")
+        assert send(a, hq, tmp_path)[1].outcome == "merged"
+        revoke_key(hq, first)  # the computer, by the key HQ first knew it by
+        assert _peers(hq, "ML") == [b.replica_id]
+    finally:
+        a.close()

@@ -162,6 +162,62 @@ def test_restoring_twice_keeps_every_damaged_file(tmp_path: Path) -> None:
     assert (tmp_path / "x.sqlite3.damaged.2").read_bytes() == b"second damage"
 
 
+def test_a_backup_from_before_the_backup_mark_is_put_back_marked(tmp_path: Path) -> None:
+    """Backups made by an earlier fieldplan carry no mark: put back, the copy gets one
+    (the database then continues as a new replica, never forking its history)."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    old = store.backup(conn, path, "manual")
+    conn.close()
+    with sqlite3.connect(old) as unmarked:
+        unmarked.execute("DELETE FROM meta WHERE key = ?", (store.BACKUP_MARK,))
+    path.write_bytes(b"garbage" * 1000)
+    store.restore_latest_backup(path)
+    conn = store.connect(path)
+    assert conn.execute("SELECT 1 FROM meta WHERE key = ?", (store.BACKUP_MARK,)).fetchone()
+    conn.close()
+
+
+def test_a_restore_that_fails_leaves_the_damaged_file_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"damaged")
+
+    def full(*_a) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_mark_backup", full)
+    with pytest.raises(OSError):
+        store.restore_latest_backup(path)
+    assert path.read_bytes() == b"damaged"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "x.sqlite3"]
+
+
+def test_a_locked_database_is_not_called_damaged(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Busy is not broken: nobody is told to put a backup back over a working file."""
+    from fieldplan.errors import DamagedDatabaseError
+
+    path = tmp_path / "x.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)  # not in WAL mode yet
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")  # another program is writing
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0)
+    try:
+        with pytest.raises(StoreError) as raised:
+            store.connect(path).close()
+        assert not isinstance(raised.value, DamagedDatabaseError)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(DamagedDatabaseError):
+        store.connect(path)
+
+
 def test_write_transaction_rolls_back(tmp_path: Path) -> None:
     conn = store.connect(tmp_path / "x.sqlite3", create=True)
     with pytest.raises(RuntimeError), store.write_transaction(conn):

@@ -384,8 +384,9 @@ class Bundle:
         Checks the framing: each line non-empty, within the line limit,
         newline-terminated, a line without `prev` following the line before it, and as
         many lines as `event_count`. The bytes are hashed again on the way; if they
-        differ from what open_bundle verified (the file changed since), BundleError is
-        raised at the end — apply events in one transaction and roll back on any error.
+        differ from what the manifest says (the file changed since it was checked, or
+        was not checked yet), BundleError is raised at the end — apply events in one
+        transaction and roll back on any error.
         """
         for line, _digest in self._lines(hashed=False):
             yield line

@@ -387,6 +387,13 @@ _STATUS_LABELS: dict[str, _Label] = {
     "completed": lambda t: t.pgettext("status", "Completed"),
     "cancelled": lambda t: t.pgettext("status", "Cancelled"),
 }
+_KEY_STATUS_LABELS: dict[str, _Label] = {
+    "active": lambda t: t.pgettext("key status", "active"),
+    "retired": lambda t: t.pgettext("key status", "retired"),
+    "revoked": lambda t: t.pgettext("key status", "revoked"),
+    # Translators: this computer's new key, not yet in headquarters' registry
+    "pending": lambda t: t.pgettext("key status", "not yet registered"),
+}
 _LEVEL_LABELS: dict[str, _Label] = {
     "national": lambda t: t.pgettext("level", "National"),
     "regional": lambda t: t.pgettext("level", "Regional"),
@@ -450,6 +457,22 @@ def _label(labels: dict[str, _Label], kind: str, value: str, lang: str | None) -
 def status_label(status: str, lang: str | None = None) -> str:
     """The word for a status (model.STATUSES): "On track" / "En bonne voie" / ..."""
     return _label(_STATUS_LABELS, "status", status, lang)
+
+
+def key_status_label(status: str, lang: str | None = None) -> str:
+    """The word for a key's status: active, retired, revoked, or pending (this
+    computer's new key, not yet registered)."""
+    return _label(_KEY_STATUS_LABELS, "key status", status, lang)
+
+
+def key_replica_label(replica: str, renews: str = "") -> str:
+    """A key's computer as people read it: the replica's short id, and the one it
+    continues after a restore from a backup."""
+    if not renews:
+        return replica[:8]
+    # Translators: a database restored from a backup continues an earlier replica
+    return _("{replica} (continues {earlier})").format(replica=replica[:8],
+                                                       earlier=renews[:8])
 
 
 def level_label(level: str, lang: str | None = None) -> str:

@@ -130,7 +130,9 @@ class Replica:
 
 
 def open_replica(path: str | os.PathLike[str]) -> Replica:
-    """Open an existing replica database (migrating it if needed)."""
+    """Open an existing replica database: migrate it if needed, finish a key change a
+    crash interrupted, and give a database put back from a backup its new identity
+    (so even a read-only command may write once here)."""
     path = Path(path)
     conn = store.connect(path)
     rep = Replica(conn, path)

@@ -48,7 +48,7 @@ def sync_text(state) -> str:
         from fieldplan.status import revoked_text
 
         parts.append(revoked_text())  # first: nothing typed here will reach HQ
-    lost = (getattr(state, "restored", None) or {}).get("lost", 0)
+    lost = (state.restored or {}).get("lost", 0)
     if lost:
         # HQ restored from a backup: what it wrote after it must be made again
         parts.append(ngettext(

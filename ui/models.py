@@ -19,6 +19,8 @@ from fieldplan.i18n import (
     field_label,
     format_number,
     format_percent,
+    key_replica_label,
+    key_status_label,
     ngettext,
     status_label,
 )
@@ -497,11 +499,7 @@ class KeysModel(_RowsModel):
         if column == self.STATUS:
             return key_status_label(k.status)
         if column == self.REPLICA:
-            if k.renews:
-                # Translators: a database restored from a backup continues an earlier replica
-                return _("{replica} (continues {earlier})").format(replica=k.replica[:8],
-                                                                   earlier=k.renews[:8])
-            return k.replica[:8]
+            return key_replica_label(k.replica, k.renews)
         if column == self.FINGERPRINT:
             return k.fingerprint
         return ""
@@ -517,16 +515,6 @@ class KeysModel(_RowsModel):
 
             return QColor("#a40000")
         return None
-
-
-def key_status_label(status: str) -> str:
-    """A key's status (active, retired, revoked) in the current language."""
-    from fieldplan.i18n import pgettext
-
-    words = {"active": pgettext("key status", "active"),
-             "retired": pgettext("key status", "retired"),
-             "revoked": pgettext("key status", "revoked")}
-    return words.get(status, status)
 
 
 class ConflictModel(_RowsModel):

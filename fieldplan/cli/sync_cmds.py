@@ -10,7 +10,7 @@ import sys
 from fieldplan import sync
 from fieldplan.cli import CommandError, command, output, print_table, subcommands
 from fieldplan.cli.core_cmds import open_db
-from fieldplan.i18n import _, ngettext, pgettext
+from fieldplan.i18n import _, key_replica_label, key_status_label, ngettext
 from fieldplan.store import resolve_db_path
 
 
@@ -192,8 +192,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             "quarantine": [q.to_dict() for q in waiting]}
 
     def human() -> None:
-        print_table([(k.key_id, k.office, _replica_text(k), _key_status(k.status),
-                      k.fingerprint) for k in keys],
+        print_table([(k.key_id, k.office, key_replica_label(k.replica, k.renews),
+                      key_status_label(k.status), k.fingerprint) for k in keys],
                     [_("Key"), _("Office"), _("Replica"), _("Status"), _("Fingerprint")])
         if waiting:
             print()
@@ -203,23 +203,6 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
     output(args, data, human)
     return 0
-
-
-def _replica_text(k) -> str:
-    if not k.renews:
-        return k.replica[:8]
-    # Translators: a database restored from a backup continues an earlier replica
-    return _("{replica} (continues {earlier})").format(replica=k.replica[:8],
-                                                       earlier=k.renews[:8])
-
-
-def _key_status(status: str) -> str:
-    words = {"active": pgettext("key status", "active"),
-             "retired": pgettext("key status", "retired"),
-             "revoked": pgettext("key status", "revoked"),
-             # Translators: this computer's new key, not yet in headquarters' registry
-             "pending": pgettext("key status", "not yet registered")}
-    return words.get(status, status)
 
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:

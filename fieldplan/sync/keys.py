@@ -123,8 +123,7 @@ def replica_offices(rep: Replica) -> dict[str, str]:
     # computer restored before HQ ever registered it)
     out = {k.renews: k.office for k in keys if k.renews}
     out.update({k.replica: k.office for k in keys if k.replica})
-    out.update(dict.fromkeys(json.loads(rep.meta("renewed_from") or "[]"), rep.office))
-    out[rep.replica_id] = rep.office
+    out.update(dict.fromkeys(own_replicas(rep), rep.office))
     return out
 
 

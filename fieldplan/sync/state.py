@@ -30,7 +30,8 @@ class SyncState:
     key_revoked: bool = False
     #: when this database was put back from a backup: at (when it continued as a new
     #: replica), backup_taken, replica (the id it had), missing (events of its earlier
-    #: replicas that peers acknowledge holding and this database lacks); else None
+    #: replicas that peers acknowledge holding and this database lacks), lost (the same
+    #: at HQ, where they never come back); else None
     restored: dict[str, Any] | None = None
     #: the gaps as data: origin, office, first, last, message (``gaps``: the messages)
     gap_ranges: tuple[dict[str, Any], ...] = ()

@@ -252,6 +252,7 @@ def test_sync_words_put_the_counts_first_and_elide_at_the_minimum_size(open_wind
         gaps=[],
         quarantined=2,
         conflicts=3,
+        restored=None,
     )
     words = sync_text(state)
     assert words.startswith("3 conflicts · 2 quarantined · Last export")

@@ -474,10 +474,15 @@ class QuarantineModel(_RowsModel):
 
     def extra(self, q: Any, column: int, role: int) -> Any:
         if column == self.FINGERPRINT and role == Qt.ItemDataRole.FontRole:
-            from PySide6.QtGui import QFontDatabase
-
-            return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            return _fixed_font()
         return None
+
+
+def _fixed_font() -> Any:
+    """Fingerprints in a fixed-width font: read aloud on the phone, group by group."""
+    from PySide6.QtGui import QFontDatabase
+
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
 class KeysModel(_RowsModel):
@@ -506,9 +511,7 @@ class KeysModel(_RowsModel):
 
     def extra(self, k: Any, column: int, role: int) -> Any:
         if column == self.FINGERPRINT and role == Qt.ItemDataRole.FontRole:
-            from PySide6.QtGui import QFontDatabase
-
-            return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            return _fixed_font()
         if column == self.STATUS and role == Qt.ItemDataRole.ForegroundRole \
                 and k.status == "revoked":
             from PySide6.QtGui import QColor

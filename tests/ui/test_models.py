@@ -12,6 +12,7 @@ from ui.models import (
     SORT_ROLE,
     ConflictModel,
     InboxModel,
+    KeysModel,
     OverviewModel,
     QuarantineModel,
     ReportTableModel,
@@ -170,6 +171,19 @@ def test_inbox_quarantine_conflict_models(qtmodeltester):
     )
     qtmodeltester.check(quarantine)
     assert quarantine.data(quarantine.index(0, QuarantineModel.FINGERPRINT)) == "ABCD 1234"
+
+    keys = KeysModel()
+    keys.set_rows(
+        [
+            SimpleNamespace(key_id="K1", office="ML", replica="0123456789abcdef", status="revoked",
+                            renews="", fingerprint="ABCD 1234"),
+            SimpleNamespace(key_id="K2", office="ML", replica="fedcba9876543210", status="active",
+                            renews="0123456789abcdef", fingerprint="EF01 2345"),
+        ]
+    )
+    qtmodeltester.check(keys)
+    assert keys.data(keys.index(0, KeysModel.STATUS)) == "revoked"
+    assert keys.data(keys.index(1, KeysModel.REPLICA)) == "fedcba98 (continues 01234567)"
 
     conflicts = ConflictModel()
     conflicts.set_rows(

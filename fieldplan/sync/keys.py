@@ -183,9 +183,13 @@ def own_replicas(rep: Replica) -> set[str]:
     return {rep.replica_id, *json.loads(rep.meta("renewed_from") or "[]")}
 
 
-#: How many past rotations a replica's bundles carry: a peer that last saw the key
-#: of several rotations ago still follows the chain to the current key.
+#: How many past rotations a replica's bundles carry at least: a peer that last saw
+#: the key of several rotations ago still follows the chain to the current key.
 MAX_ROTATIONS = 8
+#: The most a chain may hold: a replica keeps every endorsement since the last key HQ
+#: registered (a restore and many rotations before HQ hears of any), up to this; a
+#: bundle carrying more is read only this far back.
+MAX_CHAIN = 64
 
 
 def endorsements(raw: object) -> list[dict]:
@@ -193,7 +197,7 @@ def endorsements(raw: object) -> list[dict]:
     first: a list of ``{previous_public_key, previous_key_id, signature}``, or one such
     dict as written before chains existed."""
     items = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else []
-    return [e for e in items[-MAX_ROTATIONS:] if isinstance(e, dict)]
+    return [e for e in items[-MAX_CHAIN:] if isinstance(e, dict)]
 
 
 def rotate_key(rep: Replica) -> PublicKey:
@@ -384,7 +388,22 @@ def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, replica: str) -> Pa
 def _adopt_key(rep: Replica, new: SecretKey, chain: list[dict]) -> None:
     events.set_meta(rep.conn, "key_id", new.key_id_hex)
     events.set_meta(rep.conn, "public_key", new.public.to_base64())
-    events.set_meta(rep.conn, "rotation", events.canonical_json(chain[-MAX_ROTATIONS:]))
+    events.set_meta(rep.conn, "rotation", events.canonical_json(_trimmed(rep, chain)))
+
+
+def _trimmed(rep: Replica, chain: list[dict]) -> list[dict]:
+    """The last MAX_ROTATIONS endorsements, and every one since the newest endorsement
+    by a key headquarters has registered (it may know no later key: dropping one would
+    leave it unable to follow), at most MAX_CHAIN."""
+    registered = {k.key_id for k in all_keys(rep).values() if k.source == "registry"}
+    keep = MAX_ROTATIONS
+    for back, item in enumerate(reversed(chain), 1):
+        if item.get("previous_key_id") in registered:
+            keep = max(keep, back)
+            break
+    else:
+        keep = MAX_CHAIN
+    return chain[-min(keep, MAX_CHAIN):]
 
 
 @dataclass(frozen=True)

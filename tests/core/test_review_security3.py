@@ -303,16 +303,11 @@ def test_revoking_an_earlier_key_stops_the_current_one(hq, make_office, tmp_path
 # =====================================================================================
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: a bundle carries the last "
-                   "MAX_ROTATIONS endorsements; a restore followed by more rotations than "
-                   "that before HQ hears of any drops the restore's endorsement")
 def test_a_restore_followed_by_many_rotations_keeps_the_computer_whole(
         hq, make_office, tmp_path: Path) -> None:
-    """The restore's endorsement falls off the end of the chain after MAX_ROTATIONS
-    rotations: HQ registers the last key as a new computer (by the token), not as the
-    continuation, so revoking the restored laptop leaves a pre-restore copy free.
-    (Without HQ's receipt in the backup, every bundle is refused instead: the earlier
-    replica's events are not 'its own'.)"""
+    """More rotations than MAX_ROTATIONS after a restore, before HQ hears of any: the
+    chain keeps the restore's endorsement (HQ knows no later key), so HQ links the
+    computer whole, and revoking the restored laptop still covers a pre-restore copy."""
     ml = registered(make_office("ML"), hq, tmp_path)
     first = ml.replica_id
     send(hq, ml, tmp_path)
@@ -325,7 +320,7 @@ def test_a_restore_followed_by_many_rotations_keeps_the_computer_whole(
     shutil.copy(key_path(ml.path), key_path(stolen_path))
     ml = restored(ml)
     try:
-        for _ in range(keyreg.MAX_ROTATIONS):
+        for _ in range(keyreg.MAX_ROTATIONS + 2):
             rotate_key(ml)
         progress.record_progress(ml, national(ml, 1), "2026-S1", status="on-track")
         _, outcome = send(ml, hq, tmp_path)

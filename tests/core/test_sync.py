@@ -445,7 +445,7 @@ def test_rotation_endorsements_old_and_new_shapes() -> None:
     assert keyreg.endorsements(one) == [one]  # as bundles of earlier versions carry it
     assert keyreg.endorsements([one, "junk", one]) == [one, one]
     assert keyreg.endorsements(None) == [] and keyreg.endorsements("x") == []
-    assert len(keyreg.endorsements([one] * 20)) == keyreg.MAX_ROTATIONS
+    assert len(keyreg.endorsements([one] * 100)) == keyreg.MAX_CHAIN
 
 
 def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path) -> None:

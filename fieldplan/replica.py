@@ -39,6 +39,27 @@ def key_path(db_path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + ".key")
 
 
+def pending_key_path(db_path: str | os.PathLike[str]) -> Path:
+    """Where a key change writes the new key until the database has committed it."""
+    kpath = key_path(db_path)
+    return kpath.with_name(kpath.name + ".new")
+
+
+def old_key_path(db_path: str | os.PathLike[str], key_id: str, stamp: str) -> Path:
+    """Where a key change keeps the key it replaces: ``NAME.key.<KEYID>.<time>.old``."""
+    kpath = key_path(db_path)
+    return kpath.with_name(f"{kpath.name}.{key_id}.{stamp}.old")
+
+
+def old_key_files(db_path: str | os.PathLike[str]) -> dict[str, list[Path]]:
+    """The earlier keys kept beside the key file, by key id, newest first."""
+    kpath = key_path(db_path)
+    found: dict[str, list[Path]] = {}
+    for path in sorted(kpath.parent.glob(f"{kpath.name}.*.*.old"), reverse=True):
+        found.setdefault(path.name[len(kpath.name) + 1:].split(".")[0], []).append(path)
+    return found
+
+
 class Replica:
     """An open replica database. Not thread-safe: one thread owns it."""
 
@@ -140,21 +161,21 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
         conn.close()
         raise StoreError(_("{path} is not set up yet; run 'fieldplan init' first").format(
             path=path))
-    kpath = key_path(path)
     marked = rep.meta(store.BACKUP_MARK) is not None
-    if not marked and not kpath.with_name(kpath.name + ".new").exists():
+    if not marked and not pending_key_path(path).exists():
         return rep  # the usual case: nothing imported, for a fast start
     from fieldplan.sync.keys import finish_key_change, renew_identity
 
     try:
         finish_key_change(rep)
         if marked:
-            if not key_path(path).exists():
+            kpath = key_path(path)
+            if not kpath.exists():
                 # writing under the old identity would fork its history: refuse
                 raise StoreError(_(
                     "{path} is a backup, or was put back from one, and its key file {key} "
                     "is not beside it: put the backup in place of the database, next to "
-                    "its key file").format(path=path, key=key_path(path).name))
+                    "its key file").format(path=path, key=kpath.name))
             # restored from a backup: continue as a new replica before anything is written
             renew_identity(rep)
     except BaseException:

@@ -186,8 +186,12 @@ def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
     return _backups(folder, Path(db_path).stem)
 
 
+#: The time in a backup's name, as ``backup`` writes it (``%Y%m%dT%H%M%S%fZ``).
+_STAMP = r"\d{8}T\d{12}Z"
+
+
 def _backups(folder: Path, stem: str) -> list[Path]:
-    name = re.compile(re.escape(stem) + r"-(\d{8}T\d{12}Z)-[\w.-]+\.sqlite3")
+    name = re.compile(re.escape(stem) + rf"-({_STAMP})-[\w.-]+\.sqlite3")
     found = []
     for path in folder.glob(f"{glob.escape(stem)}-*.sqlite3"):
         match = name.fullmatch(path.name)
@@ -250,7 +254,7 @@ def restore_backup(db_path: str | os.PathLike[str],
 
 def _stamp_of(backup: Path) -> str:
     """The time in a backup's name (``%Y%m%dT%H%M%S%fZ``), or now for another name."""
-    found = re.search(r"-(\d{8}T\d{12}Z)-", backup.name)
+    found = re.search(rf"-({_STAMP})-", backup.name)
     return found.group(1) if found else dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
@@ -270,13 +274,13 @@ def _check_backup_file(path: Path, db_path: Path) -> None:
             conn.close()
     except sqlite3.Error:
         raise StoreError(bad) from None
-    kpath = db_path.with_name(db_path.name + ".key")
+    from fieldplan import minisign
+    from fieldplan.replica import key_path, old_key_files  # replica imports this module
+
+    kpath = key_path(db_path)
     if not kpath.exists():
         return  # opening it says what is missing
-    from fieldplan import minisign
-
-    mine = {name.split(".")[-3] for name in os.listdir(kpath.parent)
-            if name.startswith(kpath.name + ".") and name.endswith(".old")}
+    mine = set(old_key_files(db_path))
     try:
         mine.add(minisign.load_secret_key(kpath).key_id_hex)
     except Exception:

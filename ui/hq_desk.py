@@ -600,11 +600,8 @@ class KeysPage(QWidget):
         def fetch(rep):
             from fieldplan.sync import keys as keyreg
 
-            keys = keyreg.all_keys(rep)
-            mine = keyreg.own_replicas(rep)
-            # headquarters' own keys, earlier ones too: rotated, never revoked
-            own = {k.key_id for k in keys.values() if keyreg.computer(keys, k.replica) & mine}
-            shown = [k for k in keys.values() if k.source == "registry"]
+            shown = [k for k in keyreg.all_keys(rep).values() if k.source == "registry"]
+            own = keyreg.own_key_ids(rep)  # rotated, never revoked
             return sorted(shown, key=lambda k: (k.office != "HQ", k.office, k.status,
                                                 k.key_id)), own
 

@@ -629,6 +629,12 @@ def _bound_offices(keys: dict[str, keyreg.KeyInfo], replica: str, claimed: str,
     return bound
 
 
+def _revoked_text(replica: str, revoked: keyreg.KeyInfo) -> str:
+    return _("replica {replica} of {office} had its key {key_id} revoked; a new key of that "
+             "replica is not accepted: enrol the computer again").format(
+                 replica=replica[:8], office=revoked.office, key_id=revoked.key_id)
+
+
 def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
     """'ok', ('new', retire_key_id or None, lineage) for a key to accept now (lineage:
     ``keyreg.Chain.lineage``), or 'quarantine'."""
@@ -653,10 +659,7 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
                                     fingerprint=b.public_key.fingerprint))
         revoked = keyreg.revoked_replica(rep, m["sender"])
         if revoked is not None:
-            raise BundleError(_(
-                "replica {replica} of {office} had its key {key_id} revoked; a new key of "
-                "that replica is not accepted: enrol the computer again").format(
-                    replica=m["sender"][:8], office=revoked.office, key_id=revoked.key_id))
+            raise BundleError(_revoked_text(m["sender"], revoked))
         if not rep.is_hq:
             # an office takes bundles from headquarters only, signed by the key it
             # pinned at enrolment, keys of HQ's registry, or their rotations
@@ -860,10 +863,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     revoked = keyreg.revoked_replica(rep, sender)
     if revoked is not None:
         # quarantined before the revocation: the lost computer's bundles stay out
-        raise ValidationError(_(
-            "replica {replica} of {office} had its key {key_id} revoked; a new key of that "
-            "replica is not accepted: enrol the computer again").format(
-                replica=sender[:8], office=revoked.office, key_id=revoked.key_id))
+        raise ValidationError(_revoked_text(sender, revoked))
     lineage: tuple = ()
     try:
         held = bundlefmt.open_bundle(io.BytesIO(match[0][5]), check_events=False)

@@ -53,11 +53,10 @@ def origins_for(rep: Replica, office: str) -> list[str]:
         keys = keyreg.all_keys(rep)
         heard_of = {k.replica for k in keys.values()} | set(keyreg.successor_of(keys))
         linked = keyreg.predecessors(keys, rep.replica_id)
-        endorsers = {e.get("previous_key_id")
-                     for e in keyreg.endorsements(json.loads(rep.meta("rotation") or "null"))}
+        endorsers = {e.get("previous_key_id") for e in keyreg.rotation_chain(rep)}
         linked |= {k.replica for k in keys.values()
                    if k.key_id in endorsers and k.status == "active"}
-        mine = [r for r in json.loads(rep.meta("renewed_from") or "[]")
+        mine = [r for r in keyreg.renewed_from(rep)
                 if r in linked or r not in heard_of] + [rep.replica_id]
         held = {r for (r,) in rep.conn.execute(
             f"SELECT DISTINCT origin FROM events WHERE origin IN ({','.join('?' * len(mine))})",
@@ -169,9 +168,9 @@ def export_bundle(
     proof = enrolment_proof(rep, secret.public)
     if proof:
         manifest["enrolment"] = proof
-    rotation = rep.meta("rotation")
+    rotation = keyreg.rotation_chain(rep)
     if rotation:
-        manifest["rotation"] = json.loads(rotation)
+        manifest["rotation"] = rotation
     own = ranges.get(rep.replica_id, [0, 0])
     who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
     name = bundlefmt.bundle_filename(who, rep.replica_id[:8], own[0], own[1])

@@ -25,7 +25,15 @@ from fieldplan import events, minisign, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
-from fieldplan.replica import Changes, Replica, key_path, register_key
+from fieldplan.replica import (
+    Changes,
+    Replica,
+    key_path,
+    old_key_files,
+    old_key_path,
+    pending_key_path,
+    register_key,
+)
 
 ROTATION_CONTEXT = b"fieldplan-key-rotation\0"
 
@@ -158,8 +166,7 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
     if info is None or info.source != "registry":
         raise ValidationError(_("no key {key_id} in the registry (see 'fieldplan keys list')")
                               .format(key_id=key_id))
-    if key_id == rep.meta("key_id") or computer(keys, info.replica) & own_replicas(rep):
-        # an earlier key of HQ's too: revoking it would make every office refuse HQ
+    if key_id == rep.meta("key_id") or key_id in own_key_ids(rep):
         raise ValidationError(_("this is headquarters' own signing key; rotate it instead"))
     if info.status == "revoked":
         return Changes()
@@ -178,9 +185,22 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
     return Changes(entities=(("key", key_id),), events=1)
 
 
+def renewed_from(rep: Replica) -> list[str]:
+    """The replicas this database continues after restores from backups, oldest first."""
+    return json.loads(rep.meta("renewed_from") or "[]")
+
+
 def own_replicas(rep: Replica) -> set[str]:
     """This computer's replicas: this one and those it continues after restores."""
-    return {rep.replica_id, *json.loads(rep.meta("renewed_from") or "[]")}
+    return {rep.replica_id, *renewed_from(rep)}
+
+
+def own_key_ids(rep: Replica) -> set[str]:
+    """The registry's keys of this computer, earlier ones too (HQ rotates those; it
+    never revokes them: every office would refuse HQ)."""
+    keys = all_keys(rep)
+    mine = own_replicas(rep)
+    return {k.key_id for k in keys.values() if computer(keys, k.replica) & mine}
 
 
 #: How many past rotations a replica's bundles carry at least: a peer that last saw
@@ -190,6 +210,18 @@ MAX_ROTATIONS = 8
 #: registered (a restore and many rotations before HQ hears of any), up to this; a
 #: bundle carrying more is read only this far back.
 MAX_CHAIN = 64
+
+
+def rotation_payload(new_key: bytes, replica: str, previous_replica: str = "") -> bytes:
+    """What an endorsement signs: the new key for ``replica``, and for a restore from a
+    backup the replica it continues."""
+    payload = ROTATION_CONTEXT + new_key + replica.encode()
+    return payload + b"\0" + previous_replica.encode() if previous_replica else payload
+
+
+def rotation_chain(rep: Replica) -> list[dict]:
+    """The endorsements this replica's bundles carry, oldest first."""
+    return endorsements(json.loads(rep.meta("rotation") or "null"))
 
 
 def endorsements(raw: object) -> list[dict]:
@@ -211,10 +243,9 @@ def rotate_key(rep: Replica) -> PublicKey:
         raise ValidationError(revoked_text())  # HQ would refuse the new key too
     old = secret_key(rep)
     new = minisign.generate_key()
-    payload = ROTATION_CONTEXT + new.public.raw + rep.replica_id.encode()
+    payload = rotation_payload(new.public.raw, rep.replica_id)
     endorsement = {"signature": minisign.sign(old, payload, f"rotation to {new.key_id_hex}")}
-    chain = [*endorsements(json.loads(rep.meta("rotation") or "null")),
-             _endorsement(old, endorsement)]
+    chain = [*rotation_chain(rep), _endorsement(old, endorsement)]
     with store.write_transaction(rep.conn):
         staged = _stage_key(rep, old, new, rep.replica_id)
         _adopt_key(rep, new, chain)
@@ -253,17 +284,17 @@ def renew_identity(rep: Replica) -> str:
         held = rep.replica_id  # the replica whose events this database holds
         known_key = rep.meta("key_id") or ""
         before = held if old.key_id_hex == known_key else _key_file_replica(rep, old, kpath)
-        chain = endorsements(json.loads(rep.meta("rotation") or "null"))
+        chain = rotation_chain(rep)
         if known_key != old.key_id_hex:
-            chain += _lost_endorsement(kpath, known_key, old, held, before)
+            chain += _lost_endorsement(rep, known_key, old, held, before)
         after = _uuid4()
         new = minisign.generate_key()
-        payload = ROTATION_CONTEXT + new.public.raw + after.encode() + b"\0" + before.encode()
+        payload = rotation_payload(new.public.raw, after, before)
         chain.append(_endorsement(old, {
             "signature": minisign.sign(old, payload, f"restored as {after[:8]}"),
             "previous_replica": before}))
         staged = _stage_key(rep, old, new, after)
-        renewed = [*json.loads(rep.meta("renewed_from") or "[]"), held]
+        renewed = [*renewed_from(rep), held]
         if before != held:
             renewed.append(before)
         events.set_meta(rep.conn, "replica_id", after)
@@ -282,8 +313,9 @@ def renew_identity(rep: Replica) -> str:
                 register_key(rep, old.public, office=rep.office, replica_id=before,
                              status="retired")
             register_key(rep, new.public, office=rep.office, replica_id=after, renews=before)
-            for key_id in {known_key, old.key_id_hex} & set(all_keys(rep)):
-                if all_keys(rep)[key_id].status == "active":
+            keys = all_keys(rep)
+            for key_id in {known_key, old.key_id_hex}:
+                if key_id in keys and keys[key_id].status == "active":
                     events.append(rep.conn, "key", key_id, {"status": "retired"},
                                   author=rep.author)
     _move_in_place(staged, kpath, new)  # after the commit: see finish_key_change
@@ -312,23 +344,22 @@ def _key_file_replica(rep: Replica, key: SecretKey, kpath: Path) -> str:
     return named
 
 
-def _lost_endorsement(kpath: Path, known_key: str, current: SecretKey, held: str,
+def _lost_endorsement(rep: Replica, known_key: str, current: SecretKey, held: str,
                       before: str) -> list[dict]:
     """The endorsement of the key file's key by the key the database knows, signed
     again with that older key (kept beside the key file when it was replaced): the
     backup was taken before it was made."""
-    for path in sorted(kpath.parent.glob(f"{kpath.name}.{known_key}.*.old"), reverse=True):
+    for path in old_key_files(rep.path).get(known_key, []):
         try:
             older = minisign.load_secret_key(path)
         except KeyFileError:
             continue
         if older.key_id_hex != known_key:
             continue
-        payload = ROTATION_CONTEXT + current.public.raw + before.encode()
-        extra: dict = {}
-        if before != held:  # the key file's key came with a restore of this database
-            payload += b"\0" + held.encode()
-            extra["previous_replica"] = held
+        # a previous replica when the key file's key came with a restore of this database
+        previous = held if before != held else ""
+        payload = rotation_payload(current.public.raw, before, previous)
+        extra = {"previous_replica": previous} if previous else {}
         return [_endorsement(older, {"signature": minisign.sign(older, payload, "again"),
                                      **extra})]
     return []
@@ -340,7 +371,7 @@ def finish_key_change(rep: Replica) -> None:
     ``.new`` whose key the database names is moved in place now; any other is what a
     rolled-back change left, and goes."""
     kpath = key_path(rep.path)
-    pending = kpath.with_name(kpath.name + ".new")
+    pending = pending_key_path(rep.path)
     if not pending.exists():
         return
     # inside a write transaction: a change in progress in another program (its .new
@@ -376,10 +407,9 @@ def _endorsement(old: SecretKey, fields: dict) -> dict:
 def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, replica: str) -> Path:
     """Keep a copy of the old key file, and write the new one beside it as ``.new``
     (moved in place once the database has committed the change)."""
-    kpath = key_path(rep.path)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    shutil.copy2(kpath, kpath.with_name(f"{kpath.name}.{old.key_id_hex}.{stamp}.old"))
-    tmp = kpath.with_name(kpath.name + ".new")
+    shutil.copy2(key_path(rep.path), old_key_path(rep.path, old.key_id_hex, stamp))
+    tmp = pending_key_path(rep.path)
     tmp.unlink(missing_ok=True)
     minisign.save_secret_key(tmp, new, replica=replica)
     return tmp
@@ -434,11 +464,10 @@ def follow_chain(rep: Replica, manifest: dict, signer: PublicKey) -> Chain:
     lineage: list[tuple[str, PublicKey, str]] = []
     for rot in reversed(endorsements(manifest.get("rotation"))):
         previous = rot.get("previous_replica")
-        payload = ROTATION_CONTEXT + current.raw + replica.encode()
-        if previous is not None:
-            if not isinstance(previous, str) or not previous or previous == replica:
-                return Chain(None)
-            payload += b"\0" + previous.encode()
+        if previous is not None and (not isinstance(previous, str) or not previous
+                                     or previous == replica):
+            return Chain(None)
+        payload = rotation_payload(current.raw, replica, previous or "")
         try:
             prev = PublicKey.from_base64(str(rot.get("previous_public_key", "")))
             minisign.verify(prev, payload, str(rot.get("signature", "")))

@@ -97,9 +97,8 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     if not raw:
         return None
     info = json.loads(raw)
-    earlier = json.loads(rep.meta("renewed_from") or "[]")
     missing = 0
-    for origin in earlier:
+    for origin in keyreg.renewed_from(rep):
         acked, held = rep.conn.execute(
             "SELECT (SELECT max(seq) FROM acks WHERE origin = ?1), "
             "(SELECT max(seq) FROM events WHERE origin = ?1)", (origin,)).fetchone()

@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.identity = identity
+        self._lost = 0  # changes a restore lost, as the last sync state said (HQ)
         self.settings = settings
         self.period = identity.current_period()
         self.undo_stack = QUndoStack(self)
@@ -343,6 +344,16 @@ class MainWindow(QMainWindow):
             )
             menu = self.menuBar().addMenu(_("Headq&uarters"))
             menu.addAction(self.enrol_action)
+            # after a restore from a backup: shown while offices report changes it lost
+            self.lost_action = self._action(
+                _("Changes lost in the &restore made again…"),
+                self.dismiss_lost_dialog,
+                tip=_("Stop warning about the changes the restore lost, once they are made "
+                      "again"),
+            )
+            self.lost_action.setObjectName("dismiss-lost-action")
+            self.lost_action.setVisible(False)
+            menu.addAction(self.lost_action)
         view = self.menuBar().addMenu(_("&View"))
         for i in range(self.tabs.count()):
             title = self.tabs.tabText(i)
@@ -631,9 +642,45 @@ class MainWindow(QMainWindow):
 
     # status --------------------------------------------------------------------------
     def refresh_sync_state(self) -> None:
-        DbOp(self.session, self, read_sync_state).success(
-            lambda s: self.show_sync(sync_text(s))
-        ).failure(lambda e: self.show_sync(_("Sync: unknown"))).run()
+        DbOp(self.session, self, read_sync_state).success(self._show_sync_state).failure(
+            lambda e: self.show_sync(_("Sync: unknown"))
+        ).run()
+
+    def _show_sync_state(self, state) -> None:
+        self.show_sync(sync_text(state))
+        self._lost = (getattr(state, "restored", None) or {}).get("lost", 0)
+        if self.identity.is_hq:
+            self.lost_action.setVisible(bool(self._lost))
+
+    def dismiss_lost_dialog(self) -> None:
+        """HQ put back from a backup: once the changes it lost are made again, stop the
+        status bar's warning (fieldplan.sync.dismiss_lost)."""
+        from fieldplan.sync import dismiss_lost
+        from ui.dialogs import ConfirmDialog
+
+        n = self._lost
+        dialog = ConfirmDialog(
+            self,
+            _("Changes lost in the restore"),
+            ngettext(
+                "Offices hold {n} change headquarters made after the backup this database "
+                "was restored from (a plan change, a period lock or a key), which it lost. "
+                "Make it again (the plan, the Period menu, the Keys tab), then stop the "
+                "warning. fieldplan warns again if offices report more.",
+                "Offices hold {n} changes headquarters made after the backup this database "
+                "was restored from (plan changes, period locks or keys), which it lost. "
+                "Make them again (the plan, the Period menu, the Keys tab), then stop the "
+                "warning. fieldplan warns again if offices report more.", n).format(n=n),
+            "",
+            _("&Stop warning"),
+        )
+        dialog.setObjectName("dismiss-lost-dialog")
+        dialog.accepted.connect(
+            lambda: DbOp(self.session, self, dismiss_lost)
+            .success(lambda _n: self.refresh_sync_state())
+            .failure(lambda e: self.show_error(str(e))).run()
+        )
+        dialog.open()
 
     def show_error(self, message: str) -> None:
         from PySide6.QtWidgets import QMessageBox

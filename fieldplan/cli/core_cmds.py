@@ -69,6 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "status", _("show this replica's role, office, key and counts"),
                 _("Show role, office, replica, key fingerprint, counts, last export and import, "
                   "gaps and quarantine."), func=cmd_status)
+    p.add_argument("--dismiss-lost", action="store_true",
+                   help=_("(HQ, after a restore) the changes the restore lost are made "
+                          "again: stop warning about them"))
 
     p = command(sub, "actions", _("list the plan's actions"), _("List the plan's actions."),
                 func=cmd_actions)
@@ -213,18 +216,34 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from fieldplan.status import replica_status
 
+    dismissed = None
     with open_db(args) as rep:
+        if args.dismiss_lost:
+            from fieldplan.sync import dismiss_lost
+
+            dismissed = dismiss_lost(rep)
         st = replica_status(rep)
+    data = st.to_dict()
+    if dismissed is not None:
+        data["dismissed_lost"] = dismissed
 
     def human() -> None:
         from fieldplan.text import for_terminal
 
+        if dismissed:
+            print(ngettext(
+                "Stopped warning about {n} change the restore lost; fieldplan warns again "
+                "if offices report more.",
+                "Stopped warning about {n} changes the restore lost; fieldplan warns again "
+                "if offices report more.", dismissed).format(n=dismissed))
+        elif dismissed == 0:
+            print(_("No change lost in a restore to stop warning about."))
         # the translatable pattern: French puts a no-break space before the colon
         line = _("{label}: {n}")
         for label, value in st.lines(lang_of(args)):
             print(for_terminal(line.format(label=label, n=value)))
 
-    output(args, st.to_dict(), human)
+    output(args, data, human)
     return 0
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from fieldplan import events
+from fieldplan import events, store
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
 
@@ -31,7 +31,8 @@ class SyncState:
     #: when this database was put back from a backup: at (when it continued as a new
     #: replica), backup_taken, replica (the id it had), missing (events of its earlier
     #: replicas that peers acknowledge holding and this database lacks), lost (the same
-    #: at HQ, where they never come back); else None
+    #: at HQ, where they never come back, less those a person said were made again:
+    #: ``dismiss_lost``), dismissed; else None
     restored: dict[str, Any] | None = None
     #: the gaps as data: origin, office, first, last, message (``gaps``: the messages)
     gap_ranges: tuple[dict[str, Any], ...] = ()
@@ -87,12 +88,18 @@ def sync_state(rep: Replica) -> SyncState:
         gap_ranges=tuple(g.to_dict() for g in gaps))
 
 
+#: meta key: how many of the events a restore lost (``missing``) a person at HQ said
+#: were made again; the warning shows only the ones reported since
+LOST_DISMISSED = "restored_lost_dismissed"
+
+
 def restored_state(rep: Replica) -> dict[str, Any] | None:
     """What ``SyncState.restored`` says, or None for a database never restored.
     ``missing``: events of the replicas it continues that peers say they hold and this
     database lacks. At HQ they are ``lost``: offices send their own events only, so
     what HQ wrote after the backup never comes back. (At an office they come back with
-    HQ's next bundle, which brings HQ's receipts with them.)"""
+    HQ's next bundle, which brings HQ's receipts with them.) ``lost`` leaves out the
+    ``dismissed`` ones, which a person said were made again."""
     raw = rep.meta("restored")
     if not raw:
         return None
@@ -103,7 +110,19 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
             "SELECT (SELECT max(seq) FROM acks WHERE origin = ?1), "
             "(SELECT max(seq) FROM events WHERE origin = ?1)", (origin,)).fetchone()
         missing += max(0, (acked or 0) - (held or 0))
+    dismissed = min(missing, int(rep.meta(LOST_DISMISSED) or 0)) if rep.is_hq else 0
     return {"at": info.get("at", ""), "backup_taken": info.get("backup_taken", ""),
             "replica": info.get("replica", ""), "missing": missing,
-            "lost": missing if rep.is_hq else 0}
+            "lost": missing - dismissed if rep.is_hq else 0, "dismissed": dismissed}
 
+
+def dismiss_lost(rep: Replica) -> int:
+    """(HQ) A person made again the changes a restore lost: stop warning about the ones
+    reported so far (offices may still report more, which are warned about). Returns
+    how many warnings this ended (0 when there was none)."""
+    with store.write_transaction(rep.conn):
+        state = restored_state(rep)
+        if not state or not state["lost"]:
+            return 0
+        events.set_meta(rep.conn, LOST_DISMISSED, str(state["missing"]))
+    return state["lost"]

@@ -599,6 +599,56 @@ def test_headquarters_restored_from_a_backup(hq, make_office, tmp_path: Path) ->
         hq2.close()
 
 
+def test_headquarters_says_the_lost_changes_were_made_again(hq, make_office,
+                                                             tmp_path: Path) -> None:
+    """The warning about what a restore lost ends when a person at HQ says the changes
+    were made again, and comes back for changes an office reports later."""
+    from fieldplan.status import replica_status
+    from fieldplan.sync import dismiss_lost
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    sn = registered(make_office("SN"), hq, tmp_path)
+    store.backup(hq.conn, hq.path, "manual")  # holds both offices' keys
+    progress.set_period_lock(hq, "2025-S2")
+    send(hq, ml, tmp_path)  # ML holds one change HQ will lose
+    progress.set_period_lock(hq, "2026-S1")
+    send(hq, sn, tmp_path)  # SN holds both
+    hq2 = restored(hq)
+    try:
+        assert dismiss_lost(hq2) == 0  # nothing reported lost yet: nothing to end
+        send(ml, hq2, tmp_path)
+        assert sync_state(hq2).restored["lost"] == 1
+        assert "Warning" in dict(replica_status(hq2).lines("en"))
+        progress.set_period_lock(hq2, "2025-S2")  # made again
+        assert dismiss_lost(hq2) == 1
+        state = sync_state(hq2).restored
+        assert (state["lost"], state["dismissed"], state["missing"]) == (0, 1, 1)
+        assert "Warning" not in dict(replica_status(hq2).lines("en"))
+        send(ml, hq2, tmp_path)  # the same word again: still ended
+        assert sync_state(hq2).restored["lost"] == 0
+        send(sn, hq2, tmp_path)  # SN holds one more than ML said
+        state = sync_state(hq2).restored
+        assert (state["lost"], state["missing"]) == (1, 2)
+    finally:
+        hq2.close()
+        ml.close()
+        sn.close()
+
+
+def test_an_office_has_no_lost_changes_to_dismiss(hq, make_office, tmp_path: Path) -> None:
+    from fieldplan.sync import dismiss_lost
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    ml = restored(ml)
+    try:
+        assert sync_state(ml).restored["lost"] == 0
+        assert dismiss_lost(ml) == 0  # what it lacks comes back from HQ: nothing to end
+        assert ml.meta("restored_lost_dismissed") is None
+    finally:
+        ml.close()
+
+
 def test_a_restore_cannot_take_over_another_computer(hq, make_office, tmp_path: Path,
                                                      monkeypatch) -> None:
     """A laptop's key endorses a new key for the replica id of its sibling: refused, or

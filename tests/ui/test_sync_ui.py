@@ -356,3 +356,42 @@ def test_revoking_a_lost_laptops_key(open_window, qtbot, hq, make_office, tmp_pa
         assert sync.all_keys(rep)[lost].status == "revoked"
     qtbot.waitUntil(lambda: any(page.model.row_at(i).status == "revoked"
                                 for i in range(page.model.rowCount())), timeout=5000)
+
+
+def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_office,
+                                               tmp_path):
+    """HQ put back from a backup: the status bar warns about the changes offices hold
+    that it lost; the Headquarters menu ends the warning once they are made again."""
+    from fieldplan import store
+
+    def send(src, dst) -> None:
+        result = sync.export_bundle(src, for_office=dst.office if src.is_hq else None,
+                                    out_dir=tmp_path)
+        assert sync.import_bundle(dst, result.path).outcome == "merged"
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    send(ml, hq)
+    store.backup(hq.conn, hq.path, "manual")
+    progress.set_period_lock(hq, "2025-S2")  # lost in the restore
+    send(hq, ml)
+    hq_path = hq.path
+    hq.close()
+    store.restore_latest_backup(hq_path)
+    with open_replica(hq_path) as hq2:
+        send(ml, hq2)
+    ml.close()
+    window = open_window(hq_path)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.lost_action.isVisible(), timeout=5000)
+    assert "were lost" in window.sync_label.toolTip() or "was lost" in \
+        window.sync_label.toolTip()
+    window.lost_action.trigger()
+    dialog = window.findChild(object, "dismiss-lost-dialog")
+    assert dialog is not None and "Offices hold 1 change" in dialog.text.text()
+    dialog.accept()
+    qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)
+    assert "lost" not in window.sync_label.toolTip()
+    with open_replica(hq_path) as rep:
+        assert sync.sync_state(rep).restored["lost"] == 0

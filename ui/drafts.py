@@ -9,18 +9,23 @@ closed window, a crash or a language change loses nothing: the values are shown
 again when the report is next opened, and reports not on screen are retried in the
 background (``DraftRetry``) until the core takes them.
 
-One journal per open database, shared by the windows on it (``journal_for``).
+One journal per open database, shared by the windows on it (``journal_for``). The
+file is written on a thread of its own (``_FileWriter``): its fsync, which can take
+a good part of a second on a slow disk, never holds up typing. Closing the window
+waits for it (``flush``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from fieldplan.errors import FieldplanError, ValidationError
 from fieldplan.files import write_atomic
@@ -36,19 +41,97 @@ SAVE_BUSY_MS = 1500
 RETRY_MS = 3000
 
 
-class DraftJournal:
+#: How long closing a window waits for the journal file to reach the disk.
+FLUSH_TIMEOUT_S = 10.0
+
+_NOTHING = object()  # the writer has nothing waiting
+
+
+class _FileWriter:
+    """Writes (or removes) one file on a thread of its own, the latest content first:
+    contents handed over while a write runs replace each other, and only the last is
+    written next. ``report(error)`` is called on that thread after each write ("" when
+    it succeeded). The thread ends when nothing waits."""
+
+    def __init__(self, path: Path, report: Callable[[str], None]) -> None:
+        self.path = path
+        self._report = report
+        self._cond = threading.Condition()
+        self._pending: Any = _NOTHING
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, data: bytes | None) -> None:
+        """Write ``data`` (None: remove the file) soon."""
+        with self._cond:
+            self._pending = data
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="draft-journal",
+                                                daemon=True)
+                self._thread.start()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything handed over is written; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._pending is _NOTHING and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if self._pending is _NOTHING:
+                    self._thread = None
+                    self._cond.notify_all()
+                    return
+                data, self._pending = self._pending, _NOTHING
+                self._busy = True
+            error = ""
+            try:
+                if data is None:
+                    self.path.unlink(missing_ok=True)
+                else:
+                    write_atomic(self.path, data)
+            except (FieldplanError, OSError) as exc:
+                error = str(exc)
+            try:
+                self._report(error)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+
+_journals: weakref.WeakSet[DraftJournal] = weakref.WeakSet()
+
+
+def flush_all(timeout: float | None = FLUSH_TIMEOUT_S) -> None:
+    """Wait until every open journal's file is written (closing, and tests)."""
+    for journal in list(_journals):
+        journal.flush(timeout)
+
+
+class DraftJournal(QObject):
     """The unsaved values of reports, kept in ``<db>.drafts.json``."""
 
-    def __init__(self, db_path: str | Path) -> None:
+    #: the journal file could not be written, or can be again (``write_error``)
+    write_state_did_change = Signal()
+    _written = Signal(str)  # (writer thread) a write ended, with its error or ""
+
+    def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.path = Path(f"{db_path}.drafts.json")
         self._values: dict[Key, dict[str, Any]] = {}
         self._held: dict[Key, dict[str, str]] = {}
         #: why the core refused a report's values (locked period, submitted report)
         self.errors: dict[Key, str] = {}
-        #: why the journal itself could not be written, or ""
+        #: why the journal itself could not be written the last time, or ""
         self.write_error = ""
         self._dirty = False
+        # queued: the writer's word is taken on this object's (the GUI) thread
+        self._written.connect(self._take_write_result)
+        self._writer = _FileWriter(self.path, self._written.emit)
         self._load()
+        _journals.add(self)
 
     def _load(self) -> None:
         try:
@@ -124,9 +207,10 @@ class DraftJournal:
             self._dirty = True
 
     def write(self) -> bool:
-        """Write the file if anything changed; False (and ``write_error``) on failure."""
+        """Hand what changed to the writer thread; False while the last write failed
+        (``write_error``; ``write_state_did_change`` tells when that changes)."""
         if not self._dirty:
-            return True
+            return not self.write_error
         entries = []
         for key in self.reports():
             entry: dict[str, Any] = {"action": key[0], "period": key[1]}
@@ -137,19 +221,32 @@ class DraftJournal:
             if key in self.errors:
                 entry["error"] = self.errors[key]
             entries.append(entry)
-        try:
-            if entries:
-                data = {"version": 1, "drafts": entries}
-                text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
-                write_atomic(self.path, text.encode("utf-8"))
-            else:
-                self.path.unlink(missing_ok=True)
-        except (FieldplanError, OSError, ValueError) as exc:
-            self.write_error = str(exc)
-            return False
-        self.write_error = ""
+        data = None
+        if entries:
+            try:
+                text = json.dumps({"version": 1, "drafts": entries}, ensure_ascii=False,
+                                  indent=1, allow_nan=False)
+            except ValueError as exc:
+                self._set_write_error(str(exc))
+                return False
+            data = text.encode("utf-8")
         self._dirty = False
-        return True
+        self._writer.submit(data)
+        return not self.write_error
+
+    def flush(self, timeout: float | None = FLUSH_TIMEOUT_S) -> bool:
+        """Wait until the file holds what was last written; False on timeout."""
+        return self._writer.flush(timeout)
+
+    def _take_write_result(self, error: str) -> None:
+        if error:
+            self._dirty = True  # the next write tries again
+        self._set_write_error(error)
+
+    def _set_write_error(self, error: str) -> None:
+        if error != self.write_error:
+            self.write_error = error
+            self.write_state_did_change.emit()
 
 
 def journal_for(session: Any) -> DraftJournal:

@@ -553,6 +553,7 @@ class ReportEditor(QScrollArea):
                 journal, self._showing, self._write, self._drafts_did_change, self
             )
             self._retry.tick_here = self._retry_here
+            journal.write_state_did_change.connect(self._drafts_did_change)
         return journal
 
     def resume_drafts(self) -> None:
@@ -685,6 +686,8 @@ class ReportEditor(QScrollArea):
             return
         self.save_now()
         self.journal_now()
+        if self._retry is not None:  # the journal is open: its file reaches the disk
+            self._retry.journal.flush()
         self._closed = True
         self._journal_debounce.cancel()
         if self._retry is not None:

@@ -51,6 +51,10 @@ def block_worker(window) -> threading.Event:
 
 
 def journal(db) -> dict:
+    """The draft journal file of ``db`` once the journals' writes are done."""
+    from ui.drafts import flush_all
+
+    flush_all()
     path = db.with_name(db.name + ".drafts.json")
     if not path.exists():
         return {}

@@ -1,0 +1,120 @@
+"""The draft journal's file is written off the GUI thread: a slow disk's fsync never
+holds up typing; the latest content wins; closing waits for it; a file that cannot
+be written is said, and the journal tries again."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+import ui.drafts
+from tests.ui.conftest import wait_idle
+from tests.ui.test_no_lost_entries import Locker
+from tests.ui.test_office_work import choose, db_report
+from ui.drafts import DraftJournal
+
+
+class SlowDisk:
+    """``write_atomic`` that waits for ``release`` (a disk busy with an fsync)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.release = threading.Event()
+        self.writes: list[tuple[str, bytes]] = []
+        self.started = threading.Event()
+        self.done = threading.Event()
+        real = ui.drafts.write_atomic
+
+        def write(path, data):
+            self.started.set()
+            self.release.wait(10)
+            real(path, data)
+            self.writes.append((threading.current_thread().name, data))
+            self.done.set()
+
+        monkeypatch.setattr(ui.drafts, "write_atomic", write)
+
+
+def drafts(path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {(d["action"], d["period"]): d.get("values") for d in data["drafts"]}
+
+
+def test_writing_the_journal_does_not_wait_for_the_disk(qtbot, tmp_path, monkeypatch):
+    disk = SlowDisk(monkeypatch)
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(("PA1.1", "2026-S1"), {"challenges": "one"}, {})
+    assert journal.write()  # returns while the disk is still busy
+    assert disk.started.wait(10)
+    assert not disk.done.is_set() and not journal.path.exists()
+    journal.put(("PA1.1", "2026-S1"), {"challenges": "two"}, {})
+    journal.write()
+    journal.put(("PA1.1", "2026-S1"), {"challenges": "three"}, {})
+    journal.write()
+    disk.release.set()
+    assert journal.flush(10)
+    assert drafts(journal.path) == {("PA1.1", "2026-S1"): {"challenges": "three"}}
+    # the first write, then the latest content: "two" was never worth writing
+    assert len(disk.writes) == 2
+    assert all(name != threading.main_thread().name for name, _data in disk.writes)
+    journal.put(("PA1.1", "2026-S1"), {}, {})
+    journal.write()
+    assert journal.flush(10) and not journal.path.exists()  # nothing left: no file
+
+
+def test_a_journal_that_cannot_be_written_says_so_and_tries_again(qtbot, tmp_path):
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.path.mkdir()  # a folder where the file should be
+    seen = []
+    journal.write_state_did_change.connect(lambda: seen.append(journal.write_error))
+    journal.put(("PA1.1", "2026-S1"), {"challenges": "kept"}, {})
+    journal.write()
+    qtbot.waitUntil(lambda: bool(journal.write_error), timeout=5000)
+    assert str(journal.path) in journal.write_error and len(seen) == 1
+    assert not journal.write()  # still failing: said, and the values are still held
+    assert journal.values(("PA1.1", "2026-S1")) == {"challenges": "kept"}
+    journal.path.rmdir()
+    journal.write()  # the failed content is written again, though nothing changed
+    qtbot.waitUntil(lambda: journal.write_error == "", timeout=5000)
+    assert drafts(journal.path) == {("PA1.1", "2026-S1"): {"challenges": "kept"}}
+    assert seen[-1] == ""
+
+
+@pytest.fixture
+def _quick(monkeypatch):
+    monkeypatch.setattr(ui.drafts, "SAVE_BUSY_MS", 50)
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+
+
+def test_closing_the_window_waits_for_the_journal(open_window, qtbot, hq_db, monkeypatch,
+                                                  _quick):
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    disk = SlowDisk(monkeypatch)
+    with Locker(hq_db):
+        qtbot.keyClicks(editor.narratives["challenges"], "Typed on a slow disk")
+        threading.Timer(0.2, disk.release.set).start()  # the disk is slow, not stuck
+        window.close()
+        window.session.close()
+    path = hq_db.with_name(hq_db.name + ".drafts.json")
+    assert drafts(path)[("PA1.6", "2026-S1")] == {"challenges": "Typed on a slow disk"}
+    assert db_report(hq_db, "PA1.6", "2026-S1").challenges == ""
+
+
+def test_the_window_says_when_the_journal_cannot_be_written(open_window, qtbot, hq_db,
+                                                            _quick):
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    path = hq_db.with_name(hq_db.name + ".drafts.json")
+    path.mkdir()
+    with Locker(hq_db):
+        qtbot.keyClicks(editor.narratives["challenges"], "Visa delays")
+        editor.save_now()
+        qtbot.waitUntil(lambda: "drafts file cannot be written" in
+                        window.save_state_label.text(), timeout=5000)
+        path.rmdir()
+    qtbot.waitUntil(
+        lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa delays", timeout=5000)
+    qtbot.waitUntil(lambda: not window.save_state_label.isVisible(), timeout=5000)
+    wait_idle(qtbot, window.session)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,11 +185,20 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     return rep
 
 
-def _create(path: Path, *, role: str, office: str, plan_id: str,
-            author: str | None) -> tuple[Replica, Any]:
-    """A new database with a fresh identity: UUID and Ed25519 key (private key 0600)."""
+#: meta key: the replica id an ``init`` is making, written before its key file and
+#: dropped in the transaction that completes the database. A database with no
+#: replica_id is what a failed or killed ``init`` left: the next ``init`` clears it.
+INIT_PENDING = "init_pending"
+
+
+def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | None,
+            fill: Callable[[Replica, Any], None]) -> Replica:
+    """A new database with a fresh identity (UUID and Ed25519 key, private key 0600),
+    completed by ``fill(rep, secret)`` in the same transaction: it exists whole or,
+    after a failure, not at all (a kill leaves what the next ``init`` clears)."""
     from fieldplan import minisign
 
+    _clear_failed_init(path)
     if path.exists() and path.stat().st_size > 0:
         raise StoreError(_("{path} already exists; choose another --db or remove it first")
                          .format(path=path))
@@ -198,19 +208,63 @@ def _create(path: Path, *, role: str, office: str, plan_id: str,
                          .format(path=kpath))
     conn = store.connect(path, create=True)
     rep = Replica(conn, path)
-    secret = minisign.generate_key()
     replica_id = _uuid4()
-    minisign.save_secret_key(kpath, secret, replica=replica_id)
-    with store.write_transaction(conn):
-        events.set_meta(conn, "replica_id", replica_id)
-        events.set_meta(conn, "role", role)
-        events.set_meta(conn, "office", office)
-        events.set_meta(conn, "plan_id", plan_id)
-        events.set_meta(conn, "key_id", secret.public.key_id_hex)
-        events.set_meta(conn, "public_key", secret.public.to_base64())
-        if author:
-            events.set_meta(conn, "author", author)
-    return rep, secret
+    try:
+        secret = minisign.generate_key()
+        with store.write_transaction(conn):
+            events.set_meta(conn, INIT_PENDING, replica_id)
+        minisign.save_secret_key(kpath, secret, replica=replica_id)
+        with store.write_transaction(conn):
+            events.set_meta(conn, "replica_id", replica_id)
+            events.set_meta(conn, "role", role)
+            events.set_meta(conn, "office", office)
+            events.set_meta(conn, "plan_id", plan_id)
+            events.set_meta(conn, "key_id", secret.public.key_id_hex)
+            events.set_meta(conn, "public_key", secret.public.to_base64())
+            if author:
+                events.set_meta(conn, "author", author)
+            conn.execute("DELETE FROM meta WHERE key = ?", (INIT_PENDING,))
+            fill(rep, secret)
+    except BaseException:
+        rep.close()
+        _remove_unfinished(path, replica_id)
+        raise
+    return rep
+
+
+def _clear_failed_init(path: Path) -> None:
+    """Remove what a failed or killed ``init`` left at ``path``: a database with
+    fieldplan's schema (or none) and no identity, with the key file it was making. Any
+    other file stays, and the caller refuses to write over it."""
+    if not path.is_file():
+        return
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {n for (n,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and not {"meta", "_sqlite_migrations"} <= tables:
+                return  # some other database
+            meta = dict(conn.execute("SELECT key, value FROM meta")) if tables else {}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # not a database (or not readable): left alone
+    if meta.get("replica_id"):
+        return
+    _remove_unfinished(path, meta.get(INIT_PENDING, ""))
+
+
+def _remove_unfinished(path: Path, replica_id: str) -> None:
+    """Delete an unfinished database and the key file made for it (only a key file
+    that says it is ``replica_id``'s: never one of another database)."""
+    from fieldplan import minisign
+
+    kpath = key_path(path)
+    if replica_id and minisign.secret_key_replica(kpath) == replica_id:
+        kpath.unlink(missing_ok=True)
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        p.unlink(missing_ok=True)
 
 
 def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = None) -> Replica:
@@ -219,16 +273,14 @@ def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = Non
     from fieldplan.plan import default_plan, plan_to_dict
 
     plan = plan or default_plan()
-    rep, secret = _create(Path(path), role=ROLE_HQ, office="HQ", plan_id=plan.id, author=author)
-    try:
-        with store.write_transaction(rep.conn):
-            events.append(rep.conn, "plan", plan.id, {"document": plan_to_dict(plan)},
-                          author=rep.author)
-            register_key(rep, secret.public, office="HQ", replica_id=rep.replica_id)
-    except BaseException:
-        rep.close()
-        raise
-    return rep
+
+    def fill(rep: Replica, secret: Any) -> None:
+        events.append(rep.conn, "plan", plan.id, {"document": plan_to_dict(plan)},
+                      author=rep.author)
+        register_key(rep, secret.public, office="HQ", replica_id=rep.replica_id)
+
+    return _create(Path(path), role=ROLE_HQ, office="HQ", plan_id=plan.id, author=author,
+                   fill=fill)
 
 
 def register_key(rep: Replica, public, *, office: str, replica_id: str,

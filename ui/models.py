@@ -592,4 +592,5 @@ def outcome_label(outcome: str) -> str:
         "quarantined": _("Quarantined"),
         "rejected": _("Rejected"),
         "cancelled": _("Not imported (cancelled)"),
+        "stopped": _("Not imported"),
     }.get(outcome, outcome)

@@ -39,6 +39,8 @@ from ui.qtcompat import emit
 SUFFIX = ".fieldplan"
 #: The outcome of a file the user cancelled before it was merged (not a core outcome).
 CANCELLED = "cancelled"
+#: (not a core outcome) the database could not take this file or one before it
+STOPPED = "stopped"
 #: Where removable media are mounted on Linux.
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/")
 
@@ -104,8 +106,12 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
 
         outcomes = []
         total = len(paths) * STEPS_PER_FILE
+        stopped = False
         for i, path in enumerate(paths):
             name = Path(path).name
+            if stopped:
+                outcomes.append(ImportOutcome(name, STOPPED))
+                continue
             if cancel():
                 outcomes.append(ImportOutcome(name, CANCELLED))
                 continue
@@ -119,11 +125,15 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
 
             try:
                 outcomes.append(import_bundle(rep, path, name=name, progress=within, cancel=cancel))
-            except FieldplanError:
-                if not cancel():
-                    raise
-                # the core stopped on our cancel and rolled this file back
-                outcomes.append(ImportOutcome(name, CANCELLED))
+            except FieldplanError as exc:
+                if cancel():
+                    # the core stopped on our cancel and rolled this file back
+                    outcomes.append(ImportOutcome(name, CANCELLED))
+                else:
+                    # the database could not take it (a full disk): rolled back; the
+                    # files before it stay, the ones after it are not opened
+                    outcomes.append(ImportOutcome(name, STOPPED, error_text(exc)))
+                    stopped = True
             except OSError as exc:
                 reason = _("cannot read: {error}").format(error=exc.strerror or exc)
                 outcomes.append(ImportOutcome(name, "rejected", reason))
@@ -205,6 +215,10 @@ class ImportResultDialog(QDialog):
         for row, o in enumerate(outcomes):
             if o.outcome == CANCELLED:
                 detail = _("Not imported: the import was cancelled. Nothing of it was kept.")
+            elif o.outcome == STOPPED:
+                detail = (_("Not imported: {error}. Nothing of it was kept.").format(
+                    error=o.reason) if o.reason
+                    else _("Not imported: the import stopped at an earlier file."))
             elif o.outcome in ("rejected", "quarantined"):
                 detail = o.reason
             else:
@@ -411,6 +425,8 @@ class ExportDialog(QDialog):
             self.subject = subject
             if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(result.path).parent)))
+        if result.warning:  # the bundle is good; say what else went wrong
+            text += "\n\n" + result.warning
         self.message.setText(text)
         # grow with the message: the email subject is its last line, and was cut off
         size_to_content(self, max(self.width(), 600))

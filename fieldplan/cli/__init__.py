@@ -244,6 +244,14 @@ def _os_error_message(exc: OSError) -> str:
     return _("{file}: {reason}").format(file=name, reason=reason)
 
 
+def warn(message: str) -> None:
+    """One line on stderr for what went wrong beside a command that succeeded."""
+    from fieldplan.i18n import _
+
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    sys.stderr.write(_("fieldplan: warning: {message}").format(message=first) + "\n")
+
+
 def _fail(message: str) -> None:
     from fieldplan.i18n import _
 

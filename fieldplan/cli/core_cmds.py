@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fieldplan import progress as prog
 from fieldplan.cli import CommandError, UsageError, command, output, print_table, subcommands
+from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
@@ -252,7 +253,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     path = resolve_db_path(getattr(args, "db", None))
     used, kept = store.restore_backup(path, args.backup)
-    with open_replica(path) as rep:  # continues as a new replica here
+    try:
+        rep = open_replica(path)  # continues as a new replica here
+    except FieldplanError as exc:
+        # the backup is in place: running restore again would put it back a second time
+        raise CommandError(_(
+            "{backup} is in place of {db}, but it could not take its new identity yet "
+            "({error}); it does so when fieldplan next opens it: do not restore again")
+            .format(backup=used.name, db=path, error=exc)) from exc
+    with rep:
         restored = rep.meta("restored")
         data = {"backup": str(used), "damaged": str(kept) if kept else None,
                 "replica": rep.replica_id,

@@ -8,7 +8,7 @@ import json
 import sys
 
 from fieldplan import sync
-from fieldplan.cli import CommandError, command, output, print_table, subcommands
+from fieldplan.cli import CommandError, command, output, print_table, subcommands, warn
 from fieldplan.cli.core_cmds import open_db
 from fieldplan.i18n import _, key_replica_label, key_status_label, ngettext
 from fieldplan.store import resolve_db_path
@@ -93,6 +93,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         result = sync.export_bundle(rep, for_office=args.for_office, out_file=args.output,
                                     out_dir=args.dir, full=args.full)
     output(args, result.to_dict(), str(result.path))
+    if result.warning:
+        warn(result.warning)
     return 0
 
 
@@ -119,7 +121,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     for f in args.files:
         check_bundle_file(f)
     with open_db(args) as rep:
-        outcomes = sync.import_bundles(rep, args.files)
+        try:
+            outcomes = sync.import_bundles(rep, args.files)
+        except sync.ImportStopped as stop:
+            # what the files before it became, then the one-line error
+            done = stop.outcomes
+            output(args, [o.to_dict() for o in done], lambda: _print_outcomes(done))
+            raise CommandError(str(stop)) from stop
     output(args, [o.to_dict() for o in outcomes],
            lambda: _print_outcomes(outcomes))
     return 1 if any(o.outcome == "rejected" for o in outcomes) else 0

@@ -6,6 +6,7 @@ from fieldplan.sync.enrol import enroll_office, hq_fingerprint, init_from_setup
 from fieldplan.sync.exchange import (
     Gap,
     ImportOutcome,
+    ImportStopped,
     InboxEntry,
     QuarantineItem,
     holdings,
@@ -23,10 +24,10 @@ from fieldplan.sync.keys import all_keys, revoke_key, rotate_key, show_key
 from fieldplan.sync.state import SyncState, dismiss_lost, sync_state
 
 __all__ = [
-    "Conflict", "ExportResult", "Gap", "ImportOutcome", "InboxEntry", "QuarantineItem",
-    "SyncState", "all_keys", "dismiss_lost", "enroll_office", "export_bundle", "holdings",
-    "hq_fingerprint",
-    "import_bundle", "import_bundles", "init_from_setup", "list_conflicts", "list_gaps",
-    "list_inbox", "list_quarantine", "refuse_key", "resolve_conflict", "revoke_key", "rotate_key",
-    "show_key", "sync_state", "trust_key", "verify_bundle",
+    "Conflict", "ExportResult", "Gap", "ImportOutcome", "ImportStopped", "InboxEntry",
+    "QuarantineItem", "SyncState", "all_keys", "dismiss_lost", "enroll_office", "export_bundle",
+    "holdings", "hq_fingerprint", "import_bundle", "import_bundles", "init_from_setup",
+    "list_conflicts", "list_gaps", "list_inbox", "list_quarantine", "refuse_key",
+    "resolve_conflict", "revoke_key", "rotate_key", "show_key", "sync_state", "trust_key",
+    "verify_bundle",
 ]

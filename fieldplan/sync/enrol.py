@@ -24,7 +24,7 @@ from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
 from fieldplan.errors import BundleError, StoreError, ValidationError
 from fieldplan.i18n import _
-from fieldplan.replica import ROLE_OFFICE, Replica, _create, key_path
+from fieldplan.replica import ROLE_OFFICE, Replica, _create
 from fieldplan.sync import exchange, export
 from fieldplan.sync import keys as keyreg
 
@@ -61,15 +61,23 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     if path.is_dir():
         path = path / f"{office}-setup.fieldplan"
     # the token is kept only if its bundle is written (a failed write leaves no
-    # enrolment behind), and the bundle, a secret, is readable by its owner only
-    with store.write_transaction(rep.conn):
-        rep.conn.execute(
-            "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
-            (enrol_id, office, token, events.utc_iso(now),
-             events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))))
-        info = bundlefmt.write_bundle(path, manifest,
-                                      export.event_lines(rep, [(o, 0) for o in ranges]),
-                                      secret, mode=0o600)
+    # enrolment behind), the bundle only if its token is (a full disk at the commit
+    # leaves no setup bundle HQ would not know), and the bundle, a secret, is
+    # readable by its owner only
+    info = None
+    try:
+        with store.write_transaction(rep.conn):
+            rep.conn.execute(
+                "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
+                (enrol_id, office, token, events.utc_iso(now),
+                 events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))))
+            info = bundlefmt.write_bundle(path, manifest,
+                                          export.event_lines(rep, [(o, 0) for o in ranges]),
+                                          secret, mode=0o600)
+    except BaseException:
+        if info is not None:
+            info.path.unlink(missing_ok=True)
+        raise
     return export.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
                                  office)
 
@@ -88,26 +96,21 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
         enrol = m.get("enrolment")
         if m["office"] != "HQ" or not isinstance(enrol, dict):
             raise BundleError(_("setup bundle not written by headquarters"))
-        rep, _secret = _create(path, role=ROLE_OFFICE, office=m["recipient"],
-                               plan_id=m["plan_id"], author=author)
-        try:
-            with store.write_transaction(rep.conn):
-                events.set_meta(rep.conn, "enrolment", json.dumps(
-                    {"id": str(enrol.get("id")), "token": str(enrol.get("token"))}))
-                events.set_meta(rep.conn, "hq_key", b.key_id)
-                exchange._merge(rep, b, m, progress=None, cancel=None)
-                info = keyreg.all_keys(rep).get(b.key_id)
-                if info is None or info.office != "HQ" or \
-                        info.public_key != b.public_key.to_base64():
-                    raise BundleError(_("setup bundle is not signed by a headquarters key "
-                                        "of its own registry"))
-                rep.plan()
-        except BaseException:
-            rep.close()
-            for p in (path, key_path(path), Path(str(path) + "-wal"),
-                      Path(str(path) + "-shm")):
-                p.unlink(missing_ok=True)
-            raise
+
+        def fill(rep: Replica, _secret: object) -> None:
+            events.set_meta(rep.conn, "enrolment", json.dumps(
+                {"id": str(enrol.get("id")), "token": str(enrol.get("token"))}))
+            events.set_meta(rep.conn, "hq_key", b.key_id)
+            exchange._merge(rep, b, m, progress=None, cancel=None)
+            info = keyreg.all_keys(rep).get(b.key_id)
+            if info is None or info.office != "HQ" or \
+                    info.public_key != b.public_key.to_base64():
+                raise BundleError(_("setup bundle is not signed by a headquarters key of "
+                                    "its own registry"))
+            rep.plan()
+
+        rep = _create(path, role=ROLE_OFFICE, office=m["recipient"], plan_id=m["plan_id"],
+                      author=author, fill=fill)
     return rep
 
 

@@ -313,7 +313,7 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         if parts[0] != origin_office:
             raise OwnershipError(_("{where} writes progress of {office}; only {office}'s "
                                    "replicas may").format(where=where(), office=parts[0]))
-        if not parts[1] or not _PERIOD.fullmatch(parts[2]):
+        if not _ACTION.fullmatch(parts[1]) or not _PERIOD.fullmatch(parts[2]):
             raise BundleError(_("{where}: bad report id '{id}'").format(
                 where=where(), id=e.entity_id))
         for name, value in e.fields.items():
@@ -334,6 +334,9 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
 
 
 _PERIOD = re.compile(r"\d{4}-S[12]")
+#: An action code as plans write them (fieldplan.plan: <area>.<number>): nothing else
+#: reaches HQ's spreadsheets, where a text like "=HYPERLINK(…)" would be a formula.
+_ACTION = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}\.[1-9][0-9]{0,5}")
 
 
 def _check_base(e: events.Event, where: Callable[[], str]) -> None:
@@ -721,20 +724,41 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
     return outcome
 
 
+class ImportStopped(FieldplanError):
+    """A file could not be imported for a reason of this database, not of the bundle
+    (a full disk, a lock held too long): the import stops there, that file rolled
+    back. ``outcomes``: what became of the files before it, each merged or refused
+    whole; ``file``: the one that stopped it; ``error``: why."""
+
+    def __init__(self, outcomes: list[ImportOutcome], file: str, error: FieldplanError,
+                 more: bool) -> None:
+        self.outcomes = outcomes
+        self.file = file
+        self.error = error
+        text = (_("{file} and the files after it were not imported: {error}") if more
+                else _("{file} was not imported: {error}"))
+        super().__init__(text.format(file=file, error=error))
+
+
 def import_bundles(rep: Replica, sources: Iterable[Source], *,
                    progress: Progress | None = None,
                    cancel: Callable[[], bool] | None = None) -> list[ImportOutcome]:
-    """Import several files; one backup first, then each file on its own."""
+    """Import several files; one backup first, then each file on its own.
+    ImportStopped when the database cannot take one (the files before it stay)."""
     sources = list(sources)
     if sources:
         store.backup(rep.conn, rep.path, "before-import")
-    out = []
+    out: list[ImportOutcome] = []
     for i, src in enumerate(sources):
         if cancel and cancel():
             break
+        name = _source_name(src, None)
         if progress:
-            progress(i, len(sources), _source_name(src, None))
-        out.append(import_bundle(rep, src, backup=False, cancel=cancel))
+            progress(i, len(sources), name)
+        try:
+            out.append(import_bundle(rep, src, backup=False, cancel=cancel))
+        except FieldplanError as exc:
+            raise ImportStopped(out, name, exc, more=i + 1 < len(sources)) from exc
     if progress:
         progress(len(sources), len(sources), _("done"))
     return out

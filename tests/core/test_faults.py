@@ -1,0 +1,194 @@
+"""What a failed or killed command leaves behind: nothing half-made that fieldplan
+cannot get past, and no file that says more than the database holds (the
+fault-injection review: a full disk, a kill at the wrong moment)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fieldplan import bundle as bundlefmt
+from fieldplan import events, minisign, progress, store
+from fieldplan.errors import StoreError
+from fieldplan.replica import INIT_PENDING, init_hq, key_path, open_replica
+from fieldplan.sync import (
+    ImportStopped,
+    enroll_office,
+    exchange,
+    export_bundle,
+    import_bundle,
+    import_bundles,
+    init_from_setup,
+)
+
+FULL = "could not save to the database, nothing was changed: database or disk is full"
+
+
+@contextlib.contextmanager
+def _failing_commit(real):
+    """``store.write_transaction`` whose commit fails (a full disk): rolled back."""
+
+    @contextlib.contextmanager
+    def write_transaction(conn, *args, **kwargs):
+        with real(conn, *args, **kwargs):
+            yield
+            raise StoreError(FULL)
+
+    yield write_transaction
+
+
+def failing_commits(monkeypatch, module) -> None:
+    with _failing_commit(store.write_transaction) as fake:
+        monkeypatch.setattr(module.store, "write_transaction", fake)
+
+
+def left_by_a_killed_init(path: Path, *, with_key: bool, pending: bool = True) -> str:
+    """The files an ``init`` killed after its key file (or before) leaves."""
+    conn = store.connect(path, create=True)
+    replica = "0b7f6b1e-6a4e-4a53-9d3c-0f1e2d3c4b5a"
+    if pending:
+        with store.write_transaction(conn):
+            events.set_meta(conn, INIT_PENDING, replica)
+    conn.close()
+    if with_key:
+        minisign.save_secret_key(key_path(path), minisign.generate_key(), replica=replica)
+    return replica
+
+
+# --- init ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("with_key", "pending"), [(True, True), (False, True),
+                                                   (False, False)])
+def test_init_clears_what_a_killed_init_left(tmp_path: Path, with_key, pending) -> None:
+    path = tmp_path / "hq.sqlite3"
+    left_by_a_killed_init(path, with_key=with_key, pending=pending)
+    with pytest.raises(StoreError, match="not set up yet; run 'fieldplan init' first"):
+        open_replica(path)
+    with init_hq(path) as rep:  # not "already exists"
+        assert rep.plan().id and rep.meta(INIT_PENDING) is None
+        assert minisign.load_secret_key(key_path(path)).key_id_hex == rep.meta("key_id")
+    with open_replica(path) as rep:
+        assert rep.is_hq
+
+
+def test_init_keeps_a_key_file_it_did_not_make(tmp_path: Path) -> None:
+    path = tmp_path / "hq.sqlite3"
+    left_by_a_killed_init(path, with_key=False)
+    other = minisign.generate_key()
+    minisign.save_secret_key(key_path(path), other, replica="another")
+    with pytest.raises(StoreError, match=r"a key file .* already exists"):
+        init_hq(path)
+    assert minisign.load_secret_key(key_path(path)).key_id_hex == other.public.key_id_hex
+
+
+def test_init_leaves_other_databases_alone(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('keep me')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="already exists"):
+        init_hq(path)
+    assert sqlite3.connect(path).execute("SELECT text FROM notes").fetchone() == ("keep me",)
+
+
+def test_a_failed_init_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "hq.sqlite3"
+    import fieldplan.replica
+
+    failing_commits(monkeypatch, fieldplan.replica)
+    with pytest.raises(StoreError, match="disk is full"):
+        init_hq(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    init_hq(path).close()
+
+
+def test_a_failed_office_init_leaves_nothing(hq, tmp_path: Path, monkeypatch) -> None:
+    setup = tmp_path / "ml.setup"
+    enroll_office(hq, "ML", setup)
+    path = tmp_path / "office" / "ml.sqlite3"
+    path.parent.mkdir()
+    monkeypatch.setattr(exchange, "_merge", lambda *a, **k: (_ for _ in ()).throw(
+        StoreError(FULL)))
+    with pytest.raises(StoreError, match="disk is full"):
+        init_from_setup(path, setup)
+    assert list(path.parent.iterdir()) == []
+    monkeypatch.undo()
+    init_from_setup(path, setup).close()
+
+
+# --- enrolment ----------------------------------------------------------------------
+
+
+def test_no_setup_bundle_without_its_token(hq, tmp_path: Path, monkeypatch) -> None:
+    """The token's commit fails: the setup bundle, whose token HQ would not know, goes."""
+    from fieldplan.sync import enrol
+
+    failing_commits(monkeypatch, enrol)
+    with pytest.raises(StoreError, match="disk is full"):
+        enroll_office(hq, "ML", tmp_path / "ml.setup")
+    assert not (tmp_path / "ml.setup").exists()
+    assert [p for p in tmp_path.iterdir() if ".setup" in p.name] == []
+    assert hq.conn.execute("SELECT count(*) FROM enrolments").fetchone()[0] == 0
+
+
+# --- export -------------------------------------------------------------------------
+
+
+def test_an_export_is_good_even_when_it_cannot_be_noted(make_office, tmp_path: Path,
+                                                        monkeypatch) -> None:
+    from fieldplan.sync import export
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    failing_commits(monkeypatch, export)
+    result = export_bundle(ml, out_dir=tmp_path)
+    assert "could not be noted" in result.warning and "disk is full" in result.warning
+    with bundlefmt.open_bundle(result.path) as b:
+        assert b.event_count == result.events >= 1
+    assert ml.meta("last_export") is None
+    assert result.to_dict()["warning"] == result.warning
+
+
+# --- import of several files --------------------------------------------------------
+
+
+def test_a_database_that_cannot_take_a_file_stops_the_import(hq, make_office,
+                                                             tmp_path: Path,
+                                                             monkeypatch) -> None:
+    bundles = []
+    for code in ("ML", "SN", "NE"):
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        bundles.append(export_bundle(office, out_dir=tmp_path).path)
+    real = exchange._merge
+    calls = []
+
+    def merge(rep, b, m, **kw):
+        calls.append(m["office"])
+        if m["office"] == "SN":
+            raise StoreError(FULL)
+        return real(rep, b, m, **kw)
+
+    monkeypatch.setattr(exchange, "_merge", merge)
+    with pytest.raises(ImportStopped) as stop:
+        import_bundles(hq, bundles)
+    assert [o.outcome for o in stop.value.outcomes] == ["merged"]
+    assert stop.value.file == bundles[1].name and calls == ["ML", "SN"]  # NE not opened
+    assert str(stop.value) == (f"{bundles[1].name} and the files after it were not "
+                               f"imported: {FULL}")
+    held = {o for (o,) in hq.conn.execute(
+        "SELECT DISTINCT entity_id FROM events WHERE entity = 'progress'")}
+    assert {h.split("|")[0] for h in held} == {"ML"}
+    monkeypatch.undo()
+    assert [o.outcome for o in import_bundles(hq, bundles)] == \
+        ["duplicate", "merged", "merged"]
+    assert import_bundle(hq, bundles[2]).outcome == "duplicate"

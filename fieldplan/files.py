@@ -5,6 +5,10 @@ goes through ``atomic_output``: the data is written to a hidden temporary file b
 the target, flushed to disk and renamed over it, so a full disk or a pulled USB stick
 never leaves half a file, and the temporary file never stays behind. When that fails,
 the error names the file the person asked for, never the temporary one.
+
+A name that is a symbolic link writes the file it points to (the link stays); a
+device, pipe or socket is refused, as are the files ``protect`` names (the open
+database and its keys: ``-o hq.sqlite3`` must not turn the database into a table).
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -51,10 +58,102 @@ def cannot_write(path: str | os.PathLike[str], exc: OSError) -> FileError:
         file=os.fspath(path), reason=os_error_reason(exc, writing=True)))
 
 
+def _refused(path: str | os.PathLike[str], reason: str) -> FileError:
+    return FileError(_("cannot write {file}: {reason}").format(file=os.fspath(path),
+                                                               reason=reason))
+
+
 def cannot_read(path: str | os.PathLike[str], exc: OSError) -> FileError:
     """The error for a file that could not be read."""
     return FileError(_("cannot read {file}: {reason}").format(
         file=os.fspath(path), reason=os_error_reason(exc)))
+
+
+#: The files SQLite keeps beside a database: protecting a path protects these too.
+SQLITE_SIBLINGS = ("-wal", "-shm", "-journal")
+
+_protected: Counter[str] = Counter()
+_protected_lock = threading.Lock()
+
+
+def _identity(path: str | os.PathLike[str]) -> str:
+    """A path as the registry compares it: absolute, symbolic links resolved, and in
+    the case the file system compares (Windows)."""
+    return os.path.normcase(os.path.realpath(path))
+
+
+def protect(*paths: str | os.PathLike[str]) -> None:
+    """Never let ``atomic_output`` replace these files (an open database, a secret
+    key), nor a database's SQLite files beside them (``NAME-wal``, ``NAME-shm``,
+    ``NAME-journal``, which may not exist yet; for a key file the rule costs nothing:
+    nobody names a table ``x.key-wal``). Counted: each ``protect`` of a path
+    is undone by one ``unprotect`` (two open replicas of one database)."""
+    with _protected_lock:
+        _protected.update(_identity(p) for p in paths)
+
+
+def unprotect(*paths: str | os.PathLike[str]) -> None:
+    """Undo one ``protect`` of each path (paths never protected are ignored)."""
+    with _protected_lock:
+        for p in paths:
+            key = _identity(p)
+            if _protected[key] > 1:
+                _protected[key] -= 1
+            else:
+                _protected.pop(key, None)
+
+
+def is_protected(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` (after symbolic links) is a protected file or one of a
+    protected database's SQLite files."""
+    with _protected_lock:
+        guarded = list(_protected)
+    if not guarded:
+        return False
+    key = _identity(path)
+    candidates = {key} | {key[:-len(s)] for s in SQLITE_SIBLINGS if key.endswith(s)}
+    if candidates & set(guarded):
+        return True
+    # the same file under another name: another case on a case-insensitive disk
+    # (macOS), a hard link
+    try:
+        st = os.stat(key)
+    except OSError:
+        return False
+    for base in guarded:
+        for name in (base, *(base + s for s in SQLITE_SIBLINGS)):
+            try:
+                if os.path.samestat(st, os.stat(name)):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def _writable_target(path: Path, allow_protected: bool) -> Path:
+    """The file ``atomic_output`` replaces for ``path``: ``path`` itself, or the file a
+    symbolic link points to. Raises FileError for a folder, a device, a pipe, a
+    socket or (unless allowed) a protected file."""
+    if not path.name:
+        raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
+    try:
+        st = os.stat(path)  # follows symbolic links
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise cannot_write(path, exc) from None
+        st = None  # missing (or unreachable: creating the temporary file says why)
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        # renaming over it would replace a device node (as root) or a pipe another
+        # program reads with a plain file
+        raise _refused(path, _("it is a device, a pipe or a socket, not a file; "
+                               "choose another file"))
+    if not allow_protected and is_protected(path):
+        raise _refused(path, _("it is fieldplan's own database or key file; "
+                               "choose another file"))
+    # a link (even a dangling one) keeps pointing where it did: write its target
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def temporary_name(path: Path) -> Path:
@@ -64,18 +163,21 @@ def temporary_name(path: Path) -> Path:
 
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
-                  private: bool = False) -> Iterator[BinaryIO]:
+                  private: bool = False, allow_protected: bool = False) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path`` for writing bytes; when the block ends
     without error, flush it to disk and rename it to ``path``. On any error the
     temporary file is removed; an OSError becomes a FileError naming ``path``.
+
+    A symbolic link's target is written (the link stays). Refused with a FileError,
+    before anything is written: a folder, a device, pipe or socket, and a file
+    ``protect`` names unless ``allow_protected`` (the writer of secret keys).
 
     ``mode``: the new file's permissions, less the umask; ``private``: exactly 0o600,
     whatever the umask (secret keys).
     """
     path = Path(path)
-    if not path.name or path.is_dir():
-        raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
-    tmp = temporary_name(path)
+    target = _writable_target(path, allow_protected)
+    tmp = temporary_name(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(tmp, flags, 0o600 if private else mode)
@@ -88,20 +190,21 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise cannot_write(path, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    _fsync_directory(target.parent)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o666,
-                 private: bool = False) -> Path:
+                 private: bool = False, allow_protected: bool = False) -> Path:
     """Write ``data`` to ``path`` through ``atomic_output``; returns the path."""
-    with atomic_output(path, mode=mode, private=private) as f:
+    with atomic_output(path, mode=mode, private=private,
+                       allow_protected=allow_protected) as f:
         f.write(data)
     return Path(path)
 

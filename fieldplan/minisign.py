@@ -271,7 +271,9 @@ def save_secret_key(path: str | os.PathLike[str], secret: SecretKey, *,
     )
     from fieldplan.files import write_atomic
 
-    write_atomic(path, text.encode("ascii"), private=True)  # 0600 whatever the umask
+    # 0600 whatever the umask; allow_protected: the one writer of the key files that
+    # an open database's registration keeps exports from overwriting
+    write_atomic(path, text.encode("ascii"), private=True, allow_protected=True)
 
 
 def load_secret_key(path: str | os.PathLike[str]) -> SecretKey:

@@ -71,6 +71,14 @@ class Replica:
         #: derived values other modules keep per open replica, each with the stamp
         #: of the data it was computed from
         self.cache: dict[str, Any] = {}
+        # no export, report or spreadsheet may be written over the database or its
+        # keys while it is open (``-o hq.sqlite3`` by mistake)
+        from fieldplan import files
+
+        self._guarded: tuple[Path, ...] | None = (
+            path, key_path(path), pending_key_path(path),
+            *(p for found in old_key_files(path).values() for p in found))
+        files.protect(*self._guarded)
 
     # identity ------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -143,6 +151,11 @@ class Replica:
 
     def close(self) -> None:
         self.conn.close()
+        if self._guarded is not None:
+            from fieldplan import files
+
+            files.unprotect(*self._guarded)
+            self._guarded = None
 
     def __enter__(self) -> Replica:
         return self
@@ -159,7 +172,7 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     conn = store.connect(path)
     rep = Replica(conn, path)
     if not rep.replica_id:
-        conn.close()
+        rep.close()
         raise StoreError(_("{path} is not set up yet; run 'fieldplan init' first").format(
             path=path))
     marked = rep.meta(store.BACKUP_MARK) is not None
@@ -180,7 +193,7 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
             # restored from a backup: continue as a new replica before anything is written
             renew_identity(rep)
     except BaseException:
-        conn.close()
+        rep.close()
         raise
     return rep
 

@@ -1,9 +1,17 @@
 """Tabular export of merged progress: CSV (for spreadsheets), HXL (the Humanitarian
 Exchange Language: CSV with a row of hashtags, for humanitarian data tools) and XLSX.
 
-Narratives are user text: a cell that would start a spreadsheet formula (= + - @)
-is written as text, never as a formula, and control characters a spreadsheet refuses
-(possible in data from older versions) are left out.
+Every text cell may hold user text (narratives, but also the action part of a report
+id an office chose, names, labels), so no text cell ever starts a formula: in CSV and
+HXL a text cell starting like one (= + - @, tab, carriage return) gets a leading
+``'``; in XLSX every text cell is stored as text (and marked "quote prefix", so that
+editing it in the spreadsheet keeps it text), its value unchanged. Characters a
+spreadsheet file cannot hold (possible in data from older versions) are left out.
+
+HXL gets the same ``'`` as CSV: HXL files are opened in spreadsheets as often as by
+HXL tools, and a cell those tools receive as ``'-5 displaced`` is a blemish where the
+same cell read by Excel as a formula is a hole. A reader that wants the text back
+drops one ``'`` from a cell that starts with ``'`` followed by one of those characters.
 """
 
 from __future__ import annotations
@@ -12,7 +20,8 @@ import csv
 import io
 import os
 from collections.abc import Sequence
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import Any
 
 from fieldplan.errors import ValidationError
 from fieldplan.files import atomic_output
@@ -43,8 +52,18 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("updated_by", "#contact+name"),
 )
 
-_TEXT = {"office_name", "action_title", "indicators", "achievements", "challenges",
-         "next_steps", "updated_by"}
+#: What makes a spreadsheet read a cell as a formula (= + - @; the full-width forms,
+#: which East Asian input methods turn into them), or what it skips before looking
+#: (tab, carriage return).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+#: File name endings that name a format, and the formats such a file may hold
+#: (HXL is CSV: a .csv name fits it). Any other ending is left to the person.
+_SUFFIX_FORMATS: dict[str, tuple[str, ...]] = {
+    ".csv": ("csv", "hxl"), ".hxl": ("hxl",), ".xlsx": ("xlsx",),
+    ".xls": (), ".xlsm": (), ".ods": (), ".tsv": (), ".json": (), ".pdf": (),
+    ".fieldplan": (), ".sqlite3": (),
+}
 
 
 def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict[str, Any]]:
@@ -75,47 +94,63 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(v)
 
 
-def _cell(value: Any, column: str) -> Any:
-    """A value as a cell: text without the control characters spreadsheets refuse
-    (older databases may hold them), and user text never read as a formula."""
+def _cell(value: Any) -> Any:
+    """A value as a CSV or HXL cell: text without the characters a spreadsheet
+    refuses (older databases may hold them), never read as a formula."""
     if not isinstance(value, str):
         return value
     value = for_spreadsheet(value)
-    if column in _TEXT and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def check_file_name(fmt: str, out: str | os.PathLike[str]) -> None:
+    """Refuse a file name whose ending names another format (``-o progress.xlsx`` for
+    CSV): the file would not open, or open as garbage, in what its name promises."""
+    suffix = Path(out).suffix.lower()
+    allowed = _SUFFIX_FORMATS.get(suffix)
+    if allowed is not None and fmt not in allowed:
+        raise ValidationError(_(
+            "{file} is named as a {suffix} file but the format is {format}: change the "
+            "file name or the format").format(file=os.fspath(out), suffix=suffix,
+                                              format=fmt.upper()))
 
 
 def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: str = "en",
                  period: str | None = None) -> int:
     """Write merged progress as csv, hxl or xlsx; returns the number of rows.
-    Written to a temporary file and renamed, so a full disk never leaves half a file."""
+    Made in memory, then written to a temporary file and renamed, so a full disk
+    never leaves half a file (nor a half-closed ZIP archive behind)."""
     if fmt not in FORMATS:
         raise ValidationError(_("unknown format '{format}': use one of {choices}").format(
             format=fmt, choices=", ".join(FORMATS)))
+    check_file_name(fmt, out)
     data = rows(rep, lang, period)
-    with atomic_output(out) as raw:
-        if fmt == "xlsx":
-            _write_xlsx(raw, data)
-        else:
-            f = io.TextIOWrapper(raw, encoding="utf-8-sig" if fmt == "csv" else "utf-8",
-                                 newline="")
-            _write_csv(f, data, hxl=fmt == "hxl")
-            f.flush()
-            f.detach()  # atomic_output closes the file itself
+    if fmt == "xlsx":
+        content = _xlsx_bytes(data)
+    else:
+        # utf-8-sig: the byte-order mark tells Excel the CSV is UTF-8; HXL tools
+        # expect none
+        content = _csv_text(data, hxl=fmt == "hxl").encode(
+            "utf-8-sig" if fmt == "csv" else "utf-8")
+    with atomic_output(out) as f:
+        f.write(content)
     return len(data)
 
 
-def _write_csv(f, data: Sequence[dict[str, Any]], *, hxl: bool) -> None:
+def _csv_text(data: Sequence[dict[str, Any]], *, hxl: bool) -> str:
+    f = io.StringIO(newline="")
     w = csv.writer(f)
     w.writerow([c for c, _ in COLUMNS])
     if hxl:
         w.writerow([tag for _, tag in COLUMNS])
     for row in data:
-        w.writerow(["" if row[c] is None else _cell(row[c], c) for c, _ in COLUMNS])
+        w.writerow(["" if row[c] is None else _cell(row[c]) for c, _ in COLUMNS])
+    return f.getvalue()
 
 
-def _write_xlsx(out: BinaryIO, data: Sequence[dict[str, Any]]) -> None:
+def _xlsx_bytes(data: Sequence[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -128,8 +163,12 @@ def _write_xlsx(out: BinaryIO, data: Sequence[dict[str, Any]]) -> None:
     for row in data:
         ws.append([for_spreadsheet(row[c]) if isinstance(row[c], str) else row[c]
                    for c, _ in COLUMNS])
-        for cell, (c, _tag) in zip(ws[ws.max_row], COLUMNS, strict=True):
-            if c in _TEXT and isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text, even "=SUM(...)"
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, even "=HYPERLINK(...)"
+                if cell.value.startswith(_FORMULA_START):
+                    cell.quotePrefix = True  # and stays text when edited
     ws.freeze_panes = "A2"
-    wb.save(out)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

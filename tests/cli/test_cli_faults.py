@@ -73,3 +73,26 @@ def test_a_restore_that_cannot_finish_says_not_to_restore_again(hq, capsys,
     monkeypatch.undo()
     with open_replica(hq_db) as rep:  # the next start takes the new identity
         assert rep.meta("restored")
+
+
+def test_no_command_writes_over_the_database_or_its_key(hq, tmp_path: Path, capsys) -> None:
+    """`-o` naming the open database or its key by mistake is refused, whatever writes."""
+    from fieldplan.replica import key_path, open_replica
+
+    db = str(hq.path)
+    hq.close()
+    before = {p: Path(p).read_bytes() for p in (db, str(key_path(db)))}
+    attempts = [
+        ("data", "export", "--format", "csv", "-o", str(key_path(db))),
+        ("report", "sheet", "--period", "2026-S1", "--office", "ML", "-o", db),
+        ("export", "--for", "ML", "-o", str(key_path(db))),
+        ("office", "enroll", "ML", "-o", str(key_path(db))),
+        ("report", "review", "--period", "2026-S1", "-o", db + "-wal"),
+    ]
+    for argv in attempts:
+        code, _out, err = run("--db", db, *argv, capsys=capsys)
+        assert code == 1, argv
+        assert err.count("\n") == 1 and "own database or key file" in err, (argv, err)
+    assert {p: Path(p).read_bytes() for p in before} == before
+    with open_replica(db) as rep:
+        assert rep.is_hq

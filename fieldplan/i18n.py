@@ -37,17 +37,18 @@ Formatting (babel/CLDR)
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import hashlib
 import io
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # decimal is loaded when a percentage is first formatted
     from decimal import Decimal
@@ -277,7 +278,8 @@ def clear_translation_cache() -> None:
 
 def _(message: str) -> str:
     """``message`` in the current language."""
-    return translation().gettext(message)
+    text = translation().gettext(message)
+    return Msg(text, {"id": message}) if getattr(_capture, "on", False) else text
 
 
 def N_(message: str) -> str:
@@ -287,12 +289,103 @@ def N_(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for the count ``n`` in the current language."""
-    return translation().ngettext(singular, plural, n)
+    text = translation().ngettext(singular, plural, n)
+    if getattr(_capture, "on", False):
+        return Msg(text, {"id": singular, "plural": plural, "n": n})
+    return text
 
 
 def pgettext(context: str, message: str) -> str:
     """``message`` in the current language, disambiguated by ``context``."""
-    return translation().pgettext(context, message)
+    text = translation().pgettext(context, message)
+    return Msg(text, {"ctx": context, "id": message}) if getattr(_capture, "on", False) else text
+
+
+# --- messages kept to be shown again in another language -----------------------------
+#
+# What an import says of a bundle is kept in the inbox and shown again later, perhaps
+# to someone who reads another language. While ``capturing()`` is on (in this thread),
+# ``_``, ``ngettext`` and ``pgettext`` return ``Msg``: the text, as usual, which also
+# remembers its message id and, once formatted, its arguments. ``message_record`` turns
+# one into JSON-able data and ``render_record`` makes the text again in any language.
+# Text built otherwise (joined, cut) is plain str again: it is kept as it was written.
+
+_capture = threading.local()
+
+
+class Msg(str):
+    """A translated text that remembers how it was made (see ``capturing``)."""
+
+    record: dict[str, Any]
+
+    def __new__(cls, text: str, record: dict[str, Any]) -> Msg:
+        made = super().__new__(cls, text)
+        made.record = record
+        return made
+
+    def __str__(self) -> str:
+        return self  # str(exc) of an exception raised with a Msg keeps the Msg
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        text = str.format(self, *args, **kwargs)
+        if args:
+            return text  # named placeholders only are kept
+        return Msg(text, {**self.record, "kw": {k: _argument(v) for k, v in kwargs.items()}})
+
+
+def _argument(value: Any) -> Any:
+    """An argument of a kept message, as JSON-able data (a kept message: its record)."""
+    if isinstance(value, BaseException) and value.args and isinstance(value.args[0], Msg):
+        value = value.args[0]
+    if isinstance(value, Msg):
+        return {"msg": value.record}
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return str(value)
+
+
+@contextlib.contextmanager
+def capturing() -> Iterator[None]:
+    """While on, in this thread, translated texts remember how they were made."""
+    before = getattr(_capture, "on", False)
+    _capture.on = True
+    try:
+        yield
+    finally:
+        _capture.on = before
+
+
+def message_record(text: str) -> dict[str, Any] | None:
+    """How ``text`` was made, if it is a kept message (else None)."""
+    return text.record if isinstance(text, Msg) else None
+
+
+def render_record(record: Mapping[str, Any], lang: str | None = None) -> str:
+    """A kept message made again in ``lang`` (default: the current language). Raises
+    ValueError (KeyError, TypeError…) when the record does not fit this version's
+    messages: callers then show the text as it was written."""
+    t = translation(lang)
+    msgid = record["id"]
+    if not isinstance(msgid, str):
+        raise TypeError("message id")
+    if "plural" in record:
+        n = record["n"]
+        if type(n) is not int:
+            raise TypeError("count")
+        if "ctx" in record:
+            text = t.npgettext(record["ctx"], msgid, record["plural"], n)
+        else:
+            text = t.ngettext(msgid, record["plural"], n)
+    elif "ctx" in record:
+        text = t.pgettext(record["ctx"], msgid)
+    else:
+        text = t.gettext(msgid)
+    kw = record.get("kw")
+    if kw is None:
+        return text
+    args = {k: render_record(v["msg"], lang) if isinstance(v, dict) else v
+            for k, v in kw.items()}
+    return text.format(**args)
 
 
 # --- formatting ---------------------------------------------------------------------

@@ -167,6 +167,13 @@ def m0001_initial(db: Any) -> None:
     )
 
 
+@migration("0002_inbox_reason_msg")
+def m0002_inbox_reason_msg(db: Any) -> None:
+    """How each inbox reason was made (message id and arguments, JSON): the inbox shows
+    it in the reader's language, not only in the language of the import."""
+    db.execute("ALTER TABLE inbox ADD COLUMN reason_msg TEXT")
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of fieldplan knows, in order."""
     return [name for name, _ in MIGRATIONS]

@@ -408,7 +408,7 @@ class InboxModel(_RowsModel):
 
     COLUMNS = ("received", "file", "office", "outcome", "events", "reason")
     RECEIVED, FILE, OFFICE, OUTCOME, EVENTS, REASON = range(6)
-    FREE_TEXT = (REASON,)  # written in the language of the import
+    FREE_TEXT = (REASON,)  # in the reader's language where it can be made again
     STRETCH = REASON
 
     def headers(self) -> Sequence[str]:
@@ -430,7 +430,7 @@ class InboxModel(_RowsModel):
                 new=format_number(e.events_new), total=format_number(e.events)
             )
         if column == self.REASON:
-            return e.reason
+            return e.reason_text()
         return ""
 
     def sort_key(self, e: Any, column: int) -> Any:

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
 from fieldplan.errors import BundleError, FieldplanError, OwnershipError, ValidationError
-from fieldplan.i18n import _, ngettext, pgettext
+from fieldplan.i18n import _, capturing, message_record, ngettext, pgettext, render_record
 from fieldplan.minisign import PublicKey
 from fieldplan.model import NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT, locked_periods
@@ -532,11 +532,15 @@ def _record(rep: Replica, outcome: ImportOutcome, sha: str) -> ImportOutcome:
 
 
 def _inbox_row(rep: Replica, o: ImportOutcome, sha: str) -> None:
+    # the reason as written, and how it was made (shown again in the reader's language)
+    record = message_record(o.reason)
     rep.conn.execute(
         "INSERT INTO inbox (bundle_id, file_name, sha256, office, sender, key_id, received_at, "
-        "outcome, reason, events, events_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "outcome, reason, reason_msg, events, events_new) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (o.bundle_id or None, o.file, sha, o.office, o.replica, o.key_id, events.utc_iso(),
-         o.outcome, o.reason, o.events_total, o.events_new))
+         o.outcome, str.__str__(o.reason), json.dumps(record) if record else None,
+         o.events_total, o.events_new))
     events.set_meta(rep.conn, "last_import", events.canonical_json(
         {"at": events.utc_iso(), "file": o.file, "outcome": o.outcome}))
 
@@ -552,6 +556,15 @@ def import_bundle(
 ) -> ImportOutcome:
     """Verify and merge one bundle. Never raises for a bad bundle: the outcome says
     rejected with the reason, and the database is as it was."""
+    # what is said of the bundle is kept in the inbox, to be shown in any language
+    with capturing():
+        return _import_bundle(rep, source, name=name, progress=progress, cancel=cancel,
+                              backup=backup)
+
+
+def _import_bundle(rep: Replica, source: Source, *, name: str | None,
+                   progress: Progress | None, cancel: Callable[[], bool] | None,
+                   backup: bool) -> ImportOutcome:
     fname = _source_name(source, name)
     sha = _sha256(source)
     try:
@@ -924,14 +937,29 @@ class InboxEntry:
     events: int
     events_new: int
     bundle_id: str
+    #: how the reason was made (fieldplan.i18n.message_record), JSON, or ""
+    reason_msg: str = ""
+
+    def reason_text(self, lang: str | None = None) -> str:
+        """The reason in ``lang`` (default: the current language); as it was written
+        when it cannot be made again (an older import, a message this version lacks)."""
+        if self.reason_msg:
+            try:
+                return render_record(json.loads(self.reason_msg), lang)
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+                pass
+        return self.reason
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out.pop("reason_msg")
+        out["reason"] = self.reason_text()
+        return out
 
 
 def list_inbox(rep: Replica, limit: int = 1000) -> list[InboxEntry]:
     rows = rep.conn.execute(
         "SELECT file_name, coalesce(office, ''), received_at, outcome, reason, events, "
-        "events_new, coalesce(bundle_id, '') FROM inbox ORDER BY id DESC LIMIT ?",
-        (limit,)).fetchall()
+        "events_new, coalesce(bundle_id, ''), coalesce(reason_msg, '') FROM inbox "
+        "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     return [InboxEntry(*r) for r in rows]

@@ -329,3 +329,49 @@ def test_every_domain_word_goes_through_the_catalogs():
         + [i18n.role_label(v) for v in ("hq", "office")]
     )
     assert [w for w in words if not (w.startswith("⟦") and w.endswith("⟧"))] == []
+
+
+# --- messages kept to be shown again in another language ----------------------------
+
+
+def test_a_kept_message_is_made_again_in_any_language():
+    from fieldplan.i18n import _, capturing, message_record, ngettext, pgettext, render_record
+
+    i18n.set_language("fr")
+    try:
+        with capturing():
+            where = _("event {seq} of {office}").format(seq=3, office="ML")
+            error = ValueError(_("{where}: bad report id '{id}'").format(where=where, id="x"))
+            gaps = ngettext("{n} gap", "{n} gaps", 2).format(n=2)
+            word = pgettext("import outcome", "rejected")
+        text = str(error)  # as an ImportOutcome's reason is made
+        assert text == "événement 3 de ML\u00a0: identifiant de rapport incorrect «\u00a0x\u00a0»"
+        record = message_record(text)
+        assert render_record(record, "en") == "event 3 of ML: bad report id 'x'"
+        assert render_record(record, "ar") == "الحدث 3 من ML: معرّف تقرير غير صالح «x»"
+        assert render_record(message_record(gaps), "ar") == "فجوتان"
+        assert render_record(message_record(word), "en") == "rejected"
+        assert render_record(record) == text  # the current language
+    finally:
+        i18n.set_language("en")
+
+
+def test_only_captured_and_named_formatting_is_kept():
+    from fieldplan.i18n import _, capturing, message_record
+
+    assert message_record(_("event {seq} of {office}").format(seq=1, office="ML")) is None
+    with capturing():
+        positional = i18n.Msg("{} of {}", {"id": "{} of {}"})
+        assert message_record(positional.format(1, 2)) is None
+        assert message_record(_("{file}: {reason}").format(file="a", reason="b")) is not None
+        joined = _("none") + "; " + _("none")
+        assert message_record(joined) is None  # text built otherwise stays as written
+
+
+def test_a_record_this_version_cannot_make_raises():
+    from fieldplan.i18n import render_record
+
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        render_record({"id": "{missing} placeholder", "kw": {}}, "en")
+    with pytest.raises((KeyError, TypeError)):
+        render_record({"kw": {}}, "en")

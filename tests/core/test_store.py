@@ -225,3 +225,18 @@ def test_write_transaction_rolls_back(tmp_path: Path) -> None:
         raise RuntimeError("boom")
     assert conn.execute("SELECT count(*) FROM meta").fetchone()[0] == 0
     conn.close()
+
+
+def test_schema_1_gains_the_inbox_reason_record(tmp_path: Path) -> None:
+    """0002: an inbox reason keeps how it was made, to be shown in any language; rows
+    from before have none and are shown as written."""
+    fixture = Path(__file__).parent.parent / "fixtures" / "db" / "schema-1.sqlite3"
+    copy = tmp_path / "old.sqlite3"
+    copy.write_bytes(fixture.read_bytes())
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import list_inbox
+
+    with open_replica(copy) as rep:
+        columns = [r[1] for r in rep.conn.execute("PRAGMA table_info(inbox)")]
+        assert columns[-1] == "reason_msg"
+        assert all(e.reason_text("ar") == e.reason for e in list_inbox(rep))

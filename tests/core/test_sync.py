@@ -1250,3 +1250,40 @@ def test_malformed_headquarters_records_are_refused(hq, make_office, tmp_path: P
         assert outcome.outcome == "rejected", (label, outcome)
         assert reason in outcome.reason, (label, outcome.reason)
         assert snapshot(ml) == before
+
+
+def test_the_inbox_speaks_the_language_of_its_reader(hq, make_office, tmp_path: Path) -> None:
+    """HQ staff read the inbox in their own language, whoever imported the bundle and
+    in whatever language."""
+    from fieldplan import i18n
+    from fieldplan.sync import list_inbox
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    act = national(ml)
+    junk = tmp_path / "invoice.fieldplan"
+    junk.write_text("not a bundle\n")
+    forged = forge(ml, tmp_path, [chained(ml, "progress", f"SN|{act}|2026-S1",
+                                          {"percent": 1})])
+    i18n.set_language("fr")
+    try:
+        outcomes = [import_bundle(hq, junk), import_bundle(hq, forged)]
+    finally:
+        i18n.set_language("en")
+    assert [o.outcome for o in outcomes] == ["rejected", "rejected"]
+    entries = list_inbox(hq)[:2]
+    by_file = {e.file: e for e in entries}
+    french = by_file[forged.name].reason  # as written, in the language of the import
+    english = by_file[forged.name].reason_text("en")
+    arabic = by_file[forged.name].reason_text("ar")
+    assert english.endswith("writes progress of SN; only SN's replicas may")
+    assert english.startswith("event ") and " of ML " in english
+    assert french.startswith("événement ") and "SN" in french
+    assert "SN" in arabic and "ML" in arabic and not any("a" <= c <= "z" for c in arabic)
+    assert by_file[forged.name].reason_text("fr") == french
+    assert by_file[junk.name].reason_text("en") != by_file[junk.name].reason
+    assert by_file[forged.name].to_dict()["reason"] == english  # the current language
+    # a row written before reasons were kept (or by a message this version lacks)
+    hq.conn.execute("UPDATE inbox SET reason_msg = '{\"id\": 3}' WHERE file_name = ?",
+                    (junk.name,))
+    old = {e.file: e for e in list_inbox(hq)}[junk.name]
+    assert old.reason_text("ar") == old.reason

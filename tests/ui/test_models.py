@@ -135,10 +135,12 @@ def test_inbox_events_agree_with_the_new_count() -> None:
 
 
 def test_inbox_quarantine_conflict_models(qtmodeltester):
+    from fieldplan.sync import InboxEntry
+
     inbox = InboxModel()
     inbox.set_rows(
         [
-            SimpleNamespace(
+            InboxEntry(
                 file="SN.fieldplan",
                 office="SN",
                 received_at="2026-03-01T10:00:00Z",

@@ -35,9 +35,16 @@ from fieldplan.periods import (
     plan_periods,
 )
 from fieldplan.resources import resource_path
+from fieldplan.text import clean_text
 
 LANGS: tuple[str, ...] = ("en", "fr", "ar")
 FORMATS: tuple[str, ...] = ("toml", "json", "csv")
+#: The largest plan file read. The plan of action is about 50 KB as CSV; the limit is
+#: checked before the file is read whole (a wrong file picked by mistake may be huge).
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+#: The highest plan version: amendments bump it by one, so no plan comes near it, and
+#: absurd numbers (10**400) stay out of events, databases and messages.
+MAX_VERSION = 2**31 - 1
 
 
 # --- domain values ------------------------------------------------------------------
@@ -251,13 +258,39 @@ def _show(value: Any) -> str:
     return "'" + (text if len(text) <= 60 else text[:57] + "...") + "'"
 
 
+def _show_pair(value: str, other: str) -> tuple[str, str]:
+    """Two different texts quoted for a one-line message; when they are long, both are
+    cut around the first character where they differ, so the difference shows."""
+    if len(value) <= 60 and len(other) <= 60:
+        return _show(value), _show(other)
+    first = next((i for i, (a, b) in enumerate(zip(value, other, strict=False)) if a != b),
+                 min(len(value), len(other)))
+    start = max(0, first - 20)
+
+    def cut(text: str) -> str:
+        part = text[start : start + 50]
+        shown = _show(part)[1:-1]
+        return ("'" + ("..." if start else "") + shown
+                + ("..." if start + 50 < len(text) else "") + "'")
+
+    return cut(value), cut(other)
+
+
+def where_what(where: str, message: str) -> str:
+    """``"plan.csv: row 3: missing"``: a place and what is wrong there, joined as the
+    language writes it (French puts a no-break space before the colon)."""
+    # Translators: also used for a place in a plan file and what is wrong there, as in
+    # "plan.csv: row 3, column 'unit': missing (required)".
+    return _("{file}: {reason}").format(file=where, reason=message)
+
+
 def _kind(value: Any) -> str:
     # Translators: what a plan file gave instead of the expected kind of value, as in
     # "expected a list, got the number 5".
     if isinstance(value, bool):
         return _("true/false")
     if isinstance(value, int | float):
-        return _("the number {value}").format(value=value)
+        return _("the number {value}").format(value=_show(value)[1:-1])  # cut if long
     if isinstance(value, str):
         return _("the text {value}").format(value=_show(value))
     if isinstance(value, Mapping):
@@ -280,7 +313,7 @@ class _Locator:
     def where(self, path: FieldPath) -> str:
         """``"plan.toml: actions[3] (PA1.4).level"``."""
         text = format_path(path)
-        return f"{self.source}: {text}" if text else self.source
+        return where_what(self.source, text) if text else self.source
 
     def brief(self, path: FieldPath) -> str:
         """A short reference to another place in the same source."""
@@ -290,15 +323,18 @@ class _Locator:
 class _Reader:
     """Checks a plan dict field by field and builds the Plan; the first problem raises
     PlanError. ``from_text``: numbers, integers and booleans may be given as text (CSV
-    cells); ``decimal_comma``: ``12,5`` is a number."""
+    cells); ``decimal_comma``: ``12,5`` is a number; ``clean``: texts lose their control
+    characters (as narratives do, see fieldplan.text.clean_text)."""
 
-    def __init__(self, locator: _Locator, from_text: bool = False, decimal_comma: bool = False):
+    def __init__(self, locator: _Locator, from_text: bool = False, decimal_comma: bool = False,
+                 clean: bool = False):
         self.loc = locator
         self.from_text = from_text
         self.decimal_comma = decimal_comma
+        self.clean = clean
 
     def fail(self, path: FieldPath, message: str) -> PlanError:
-        return PlanError(f"{self.loc.where(path)}: {message}")
+        return PlanError(where_what(self.loc.where(path), message))
 
     # -- field kinds
 
@@ -346,6 +382,8 @@ class _Reader:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise self.fail(path, _("contains a character that is not valid text")) from None
+        if self.clean:
+            value = clean_text(value)
         value = value.strip()
         if required and not value:
             raise self.fail(path, _("missing (required)"))
@@ -398,12 +436,18 @@ class _Reader:
             raise self.fail(path, _("{value} is not a finite number").format(value=_show(value)))
         return number
 
-    def positive_int(self, value: Any, path: FieldPath) -> int:
+    def positive_int(self, value: Any, path: FieldPath, maximum: int) -> int:
         if isinstance(value, str) and self.from_text and value.strip().isdecimal():
-            value = int(value.strip())
+            text = value.strip()
+            # int() refuses more than 4300 digits; anything past the maximum is refused
+            # below without converting it
+            value = int(text) if len(text) <= len(str(maximum)) else maximum + 1
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise self.fail(path, _("expected a positive whole number, got {kind}").format(
                 kind=_kind(value)))
+        if value > maximum:
+            raise self.fail(path, _("too large; the highest allowed is {maximum}").format(
+                maximum=maximum))
         return value
 
     def boolean(self, value: Any, path: FieldPath) -> bool:
@@ -447,7 +491,7 @@ class _Reader:
             head["id"], ("plan", "id"), _PLAN_ID_RE,
             _("a plan id (letters, digits, '.', '-', '_')")
         )
-        version = self.positive_int(head["version"], ("plan", "version"))
+        version = self.positive_int(head["version"], ("plan", "version"), MAX_VERSION)
         title = self.text(head["title"], ("plan", "title"))
         start = self.day(head.get("start"), ("plan", "start"))
         end = self.day(head.get("end"), ("plan", "end"))
@@ -459,33 +503,36 @@ class _Reader:
         signed_place = self.string(head.get("signed_place"), ("plan", "signed_place"), False)
         illustrative = self.boolean(head.get("illustrative"), ("plan", "illustrative"))
 
+        # Codes are looked up whatever their case (Plan.area, Plan.action): two codes
+        # that differ only in case would make the second unreachable.
         areas: list[Area] = []
         area_paths: dict[str, FieldPath] = {}
         for i, raw in enumerate(self.items(top["areas"], ("areas",))):
             path: FieldPath = ("areas", (i, _label(raw, "code")))
             area = self.area(raw, path)
-            if area.code in area_paths:
-                first = self.loc.brief(area_paths[area.code])
+            if area.code.upper() in area_paths:
+                first = self.loc.brief(area_paths[area.code.upper()])
                 raise self.fail(
                     (*path, "code"), _("duplicate area code {code} (first at {first})").format(
                         code=_show(area.code), first=first)
                 )
-            area_paths[area.code] = path
+            area_paths[area.code.upper()] = path
             areas.append(area)
 
         actions: list[Action] = []
         action_paths: dict[str, FieldPath] = {}
+        area_codes = tuple(a.code for a in areas)
         for i, raw in enumerate(self.items(top["actions"], ("actions",))):
             path = ("actions", (i, _label(raw, "code")))
-            action = self.action(raw, path, tuple(area_paths), (start, end))
-            if action.code in action_paths:
-                first = self.loc.brief(action_paths[action.code])
+            action = self.action(raw, path, area_codes, (start, end))
+            if action.code.upper() in action_paths:
+                first = self.loc.brief(action_paths[action.code.upper()])
                 raise self.fail(
                     (*path, "code"),
                     _("duplicate action code {code} (first at {first})").format(
                         code=_show(action.code), first=first),
                 )
-            action_paths[action.code] = path
+            action_paths[action.code.upper()] = path
             actions.append(action)
 
         return Plan(
@@ -656,38 +703,71 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
-def plan_from_dict(data: Mapping[str, Any], source: str = "plan") -> Plan:
+def plan_from_dict(data: Mapping[str, Any], source: str = "plan", *,
+                   clean: bool = False) -> Plan:
     """Check a plan dict (plan_to_dict's shape, or a parsed TOML/JSON file) and build
     the Plan; PlanError naming ``source`` and the field otherwise. ``null`` counts as
-    absent."""
-    return _Reader(_Locator(source)).plan(data)
+    absent. ``clean``: texts lose their control characters."""
+    return _Reader(_Locator(source), clean=clean).plan(data)
+
+
+def clean_plan(plan: Plan) -> Plan:
+    """The plan with its texts as fieldplan stores user text (no control characters,
+    ``\\n`` line ends: fieldplan.text.clean_text); the plan itself when a text would
+    be left empty."""
+    try:
+        return plan_from_dict(plan_to_dict(plan), clean=True)
+    except PlanError:
+        return plan
 
 
 # --- files ----------------------------------------------------------------------------
 
 
-def load_plan(path: str | os.PathLike[str]) -> Plan:
-    """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``."""
+def load_plan(path: str | os.PathLike[str], *, clean: bool = False) -> Plan:
+    """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``; PlanError for
+    a file over MAX_PLAN_BYTES, before it is read whole. ``clean``: texts lose their
+    control characters (what is installed in a database is read so)."""
     path = Path(path)
     fmt = _format_of(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            too_large = os.fstat(file.fileno()).st_size > MAX_PLAN_BYTES
+            # a pipe or device has no size: read no more than the limit
+            data = b"" if too_large else file.read(MAX_PLAN_BYTES + 1)
     except OSError as exc:
         from fieldplan.files import os_error_reason
 
         raise PlanError(_("{file}: cannot read the file ({error})").format(
             file=path.name, error=os_error_reason(exc))) from None
+    if too_large or len(data) > MAX_PLAN_BYTES:
+        from fieldplan.i18n import format_number
+
+        raise PlanError(_(
+            "{file}: larger than {limit} MB, too large for a plan file; is it the right "
+            "file?").format(file=path.name, limit=format_number(MAX_PLAN_BYTES // 2**20)))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlanError(_(
             "{file}: not UTF-8 text (byte {byte}); save it as UTF-8 (in a spreadsheet: "
             "'CSV UTF-8')").format(file=path.name, byte=exc.start)) from None
-    return parse_plan_text(text, fmt, path.name)
+    return parse_plan_text(text, fmt, path.name, clean=clean)
 
 
-def parse_plan_text(text: str, fmt: str, source_name: str = "plan") -> Plan:
-    """Read a plan from text in ``fmt`` (``toml``, ``json`` or ``csv``)."""
+def parse_plan_text(text: str, fmt: str, source_name: str = "plan", *,
+                    clean: bool = False) -> Plan:
+    """Read a plan from text in ``fmt`` (``toml``, ``json`` or ``csv``). ``clean``:
+    texts lose their control characters."""
+    try:
+        return _parse_plan_text(text, fmt, source_name, clean)
+    except RecursionError:
+        # lists or tables nested thousands deep: no plan is, and the parsers recurse
+        raise PlanError(_("{file}: lists or tables are nested too deeply to be a plan")
+                        .format(file=source_name)) from None
+
+
+def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool) -> Plan:
     import tomllib
 
     fmt = fmt.lower().lstrip(".")
@@ -698,7 +778,9 @@ def parse_plan_text(text: str, fmt: str, source_name: str = "plan") -> Plan:
         except tomllib.TOMLDecodeError as exc:
             raise PlanError(_("{file}: TOML syntax error: {error}").format(
                 file=source_name, error=_one_line(exc))) from None
-        return plan_from_dict(data, source_name)
+        except ValueError:  # Python's limit on the digits of an integer
+            raise PlanError(_too_many_digits(source_name)) from None
+        return plan_from_dict(data, source_name, clean=clean)
     if fmt == "json":
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
@@ -712,11 +794,13 @@ def parse_plan_text(text: str, fmt: str, source_name: str = "plan") -> Plan:
                 _("{file}: JSON key {key} is given twice in one object").format(
                     file=source_name, key=_show(exc.args[0]))
             ) from None
-        return plan_from_dict(data, source_name)
+        except ValueError:  # Python's limit on the digits of an integer
+            raise PlanError(_too_many_digits(source_name)) from None
+        return plan_from_dict(data, source_name, clean=clean)
     if fmt == "csv":
         from fieldplan.plan_csv import read_csv
 
-        return read_csv(text, source_name)
+        return read_csv(text, source_name, clean=clean)
     raise PlanError(_("{file}: unknown plan format {format}; use {choices}").format(
         file=source_name, format=_show(fmt), choices=", ".join(FORMATS)))
 
@@ -765,6 +849,11 @@ def _format_of(path: Path) -> str:
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
+
+
+def _too_many_digits(source_name: str) -> str:
+    return _("{file}: a number has thousands of digits; no plan needs that").format(
+        file=source_name)
 
 
 class _DuplicateKey(Exception):

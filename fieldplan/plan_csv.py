@@ -21,11 +21,18 @@ messages are the spreadsheet's (the header is row 1). Dates are ``YYYY-MM-DD``;
 true/false cells accept true, false, yes, no, 1, 0 (and vrai/faux). Columns
 ``plan_signed_at``, ``plan_signed_place``, the ``*_illustrative``, ``*_fr``, ``*_ar``,
 ``description_*``, ``baseline``, ``target`` and ``target_*`` columns may be left out.
+
+A text cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) is written with a ``'`` before it, and a
+cell read that starts with ``'`` then one of those loses that one ``'``; a text that
+itself starts with ``'`` before one of those characters is written with one ``'``
+more. So every text reads back as it was, and HQ can open the file in Excel safely.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -41,8 +48,10 @@ from fieldplan.plan import (
     _one_line,
     _Reader,
     _show,
+    _show_pair,
     format_path,
     plan_to_dict,
+    where_what,
 )
 
 
@@ -130,7 +139,7 @@ class _CsvLocator(_Locator):
         row, column = self._place(path)
         if row is None:
             return super().where(path)
-        return f"{self.source}: {_row_column(row, column)}"
+        return where_what(self.source, _row_column(row, column))
 
     def brief(self, path: FieldPath) -> str:
         row, _column = self._place(path)
@@ -144,7 +153,23 @@ def _row_column(row: int, column: str | None) -> str:
     return _("row {row}").format(row=row)
 
 
-def read_csv(text: str, source: str) -> Plan:
+# What starts a formula in a spreadsheet cell (OWASP's list), after any quotes.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def _guard(text: str) -> str:
+    """A text cell as written: a ``'`` before it when a spreadsheet would take it for
+    a formula (see the module's docstring)."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def _unguard(cell: str) -> str:
+    """A cell as read: without the ``'`` that ``_guard`` put before it."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
+
+
+def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
+    """Read a plan from CSV text; ``clean``: texts lose their control characters."""
     import csv
     import difflib
 
@@ -159,7 +184,7 @@ def read_csv(text: str, source: str) -> Plan:
         raise PlanError(_("{file}: the file is empty").format(file=source))
 
     def fail(row: int, column: str | None, message: str) -> PlanError:
-        return PlanError(f"{source}: {_row_column(row, column)}: {message}")
+        return PlanError(where_what(where_what(source, _row_column(row, column)), message))
 
     header: list[str | None] = []
     known = {c.lower(): c for c in _COLUMNS}
@@ -226,11 +251,12 @@ def read_csv(text: str, source: str) -> Plan:
                 loc.cells[key + field] = row
             elif old != value:
                 other = loc.cells[key + field]
+                shown, shown_old = _show_pair(value, old)
                 raise fail(
                     row,
                     column,
                     _("{value} differs from {old} on row {other} for {what}").format(
-                        value=_show(value), old=_show(old), other=other, what=what),
+                        value=shown, old=shown_old, other=other, what=what),
                 )
 
     def stray(cells: dict[str, str], columns: Iterable[str], empty: str, row: int) -> None:
@@ -244,7 +270,7 @@ def read_csv(text: str, source: str) -> Plan:
             raise fail(row, None, _("{cells} cells but the header has {header}").format(
                 cells=len(record), header=len(header)))
         cells = {
-            name: value.strip()
+            name: _unguard(value.strip())
             for name, value in zip(header, record, strict=False)
             if name is not None
         }
@@ -297,11 +323,14 @@ def read_csv(text: str, source: str) -> Plan:
         "areas": list(areas.values()),
         "actions": [{**fields, "indicators": indicators[code]} for code, fields in actions.items()],
     }
-    reader = _Reader(loc, from_text=True, decimal_comma=delimiter != ",")
+    reader = _Reader(loc, from_text=True, decimal_comma=delimiter != ",", clean=clean)
     return reader.plan(data)
 
 
 def plan_to_csv(plan: Plan) -> str:
+    """The plan as CSV text (see the module's docstring). Texts that a spreadsheet
+    would take for a formula get a leading ``'``; NUL characters, which end a cell in
+    spreadsheets, are left out."""
     import csv
 
     period_columns = [f"{_TARGET_PREFIX}{p}" for p in plan.periods()]
@@ -358,4 +387,6 @@ def _csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return _number_text(value)
+    if isinstance(value, str):
+        return _guard(value.replace("\0", ""))
     return str(value)

@@ -138,8 +138,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Replace the plan from a file, or save it to a file."))
     psub = subcommands(p, "plan_command")
     s = command(psub, "import", _("replace the plan from a TOML, JSON or CSV file"),
-                _("Replace the plan from a TOML, JSON or CSV file."), func=cmd_plan_import)
+                _("Replace the plan from a TOML, JSON or CSV file; the database is backed up "
+                  "first. A plan that would hide reports already recorded (on actions it "
+                  "drops, for periods outside its dates, values of indicators it drops) is "
+                  "refused unless --allow-hiding is given."), func=cmd_plan_import)
     s.add_argument("file", metavar="FILE", help=_("plan file"))
+    s.add_argument("--allow-hiding", action="store_true",
+                   help=_("import even if recorded reports would no longer be shown (they "
+                          "are kept, not deleted, and show again if a later version brings "
+                          "their actions, periods or indicators back)"))
     s = command(psub, "export", _("save the plan to a file"),
                 _("Save the plan as TOML, JSON or CSV (by extension)."), func=cmd_plan_export)
     s.add_argument("-o", "--output", required=True, metavar="FILE", help=_("output file"))
@@ -197,7 +204,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if args.plan:
             from fieldplan.plan import load_plan
 
-            plan = load_plan(args.plan)
+            plan = load_plan(args.plan, clean=True)  # stored without control characters
         rep = replica.init_hq(path, plan=plan, author=args.author)
     else:
         if args.plan:
@@ -421,10 +428,15 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_import(args: argparse.Namespace) -> int:
-    from fieldplan.planops import replace_plan
+    from fieldplan.planops import PlanHidesReportsError, replace_plan
 
     with open_db(args) as rep:
-        result = replace_plan(rep, Path(args.file))
+        try:
+            result = replace_plan(rep, Path(args.file), allow_hiding=args.allow_hiding)
+        except PlanHidesReportsError as exc:
+            raise CommandError(_("{error}. Check the file; if the reports are to be hidden, "
+                                 "run the import again with --allow-hiding").format(
+                                     error=exc)) from exc
 
     def human() -> None:
         print(ngettext(
@@ -432,22 +444,31 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
             "Plan {plan} version {version} imported ({actions} actions)", result["actions"])
             .format(plan=result["plan"], version=result["version"],
                     actions=result["actions"]))
+        # reports are never deleted: say which ones the new plan no longer shows
         if result["orphaned_actions"]:
-            # reports are never deleted: say which ones the new plan no longer lists
             print(_("Reports on actions this version no longer has are kept, but no longer "
                     "shown in the plan: {actions}").format(
                         actions=", ".join(result["orphaned_actions"])))
+        if result["hidden_periods"]:
+            print(_("Reports for periods outside this version's dates are kept, but no "
+                    "longer shown: {periods}").format(
+                        periods=", ".join(result["hidden_periods"])))
+        if result["hidden_values"]:
+            print(_("Values of indicators this version no longer has are kept, but no "
+                    "longer shown: {indicators}").format(
+                        indicators=", ".join(result["hidden_values"])))
 
     output(args, result, human)
     return 0
 
 
 def cmd_plan_export(args: argparse.Namespace) -> int:
-    from fieldplan.plan import dump_plan
+    from fieldplan.plan import clean_plan, dump_plan
 
     with open_db(args) as rep:
         plan = rep.plan()
-    dump_plan(plan, Path(args.output))
+    # a plan installed before imports cleaned texts may hold control characters
+    dump_plan(clean_plan(plan), Path(args.output))
     output(args, {"path": str(args.output), "plan": plan.id, "version": plan.version},
            str(args.output))
     return 0

@@ -230,6 +230,9 @@ def test_plan_amendment_names_reports_it_no_longer_lists(tmp_path: Path, capsys)
     plan_file.write_text("\n[[actions]]\n".join(kept).replace("version = 1", "version = 2", 1),
                          encoding="utf-8")
     code, out, err = run("--db", db, "plan", "import", str(plan_file), capsys=capsys)
+    assert code == 1 and "would hide what offices reported" in err  # asked first
+    code, out, err = run("--db", db, "plan", "import", str(plan_file), "--allow-hiding",
+                         capsys=capsys)
     assert code == 0, err
     assert out.splitlines()[1].endswith("no longer shown in the plan: PA4.6")
     # the report itself is kept

@@ -1,0 +1,477 @@
+"""Bad or hostile plan files: a clear one-line error and the database as it was. A plan
+import that would hide recorded reports is refused unless allowed, and is backed up
+before it writes; plan texts lose their control characters; CSV cells that a
+spreadsheet would run as formulas are neutralised and read back as they were."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import re
+import sqlite3
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fieldplan import events, i18n, progress, store
+from fieldplan.cli import main
+from fieldplan.errors import PlanError, StoreError
+from fieldplan.plan import (
+    MAX_PLAN_BYTES,
+    MAX_VERSION,
+    Plan,
+    Text,
+    default_plan,
+    dump_plan,
+    format_plan,
+    load_plan,
+    parse_plan_text,
+    plan_from_dict,
+    plan_to_dict,
+)
+from fieldplan.planops import PlanHidesReportsError, hidden_by, replace_plan
+from fieldplan.replica import init_hq
+from fieldplan.sync import export_bundle, import_bundle
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reported(hq, make_office, tmp_path: Path):
+    """HQ holding Mali's reports: every national action in 2025-S2 (with a value of
+    PA1.2's officials-trained), and PA1.1 in 2026-S1."""
+    ml = make_office("ML")
+    for action in ml.plan().actions_of(level="national"):
+        values = {"officials-trained": 40} if action.code == "PA1.2" else None
+        progress.record_progress(ml, action.code, "2025-S2", status="on-track", values=values)
+    progress.record_progress(ml, "PA1.1", "2026-S1", status="at-risk")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert import_bundle(hq, export_bundle(ml, out_dir=out).path).outcome == "merged"
+    return hq
+
+
+def amended(plan: Plan, **changes) -> Plan:
+    return dataclasses.replace(plan, version=plan.version + 1, **changes)
+
+
+def without_period(plan: Plan, period: str) -> tuple:
+    """The plan's actions without per-period targets for ``period``."""
+    return tuple(
+        dataclasses.replace(a, indicators=tuple(
+            dataclasses.replace(i, targets=tuple(t for t in i.targets if t[0] != period))
+            for i in a.indicators))
+        for a in plan.actions)
+
+
+def snapshot(rep) -> tuple[list[str], list[str]]:
+    """Everything a refused import must leave as it was: every row of the database and
+    the backups folder."""
+    return (list(rep.conn.iterdump()), [p.name for p in store.list_backups(rep.path)])
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cut_csv(plan: Plan, path: Path, before: str) -> Path:
+    """The plan as CSV cut at a row boundary: the rows before the first one of action
+    ``before`` (as ``head -N`` does)."""
+    lines = format_plan(plan, "csv").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if f",{before}," in line)
+    path.write_text("".join(lines[:first]), encoding="utf-8")
+    return path
+
+
+# --- 1. an import that hides reports --------------------------------------------------
+
+
+def test_csv_cut_at_a_row_boundary_is_refused_and_changes_nothing(reported, tmp_path):
+    path = cut_csv(amended(reported.plan()), tmp_path / "cut.csv", before="PA2.1")
+    before = snapshot(reported)
+    with pytest.raises(PlanHidesReportsError) as caught:
+        replace_plan(reported, path)
+    message = str(caught.value)
+    assert "\n" not in message
+    # nine national actions of PA2-PA4 had reports: eight named, then "and 1 more"
+    assert "reports on 9 actions it does not have (PA2.1, PA2.2, PA2.3, PA3.1" in message
+    assert "and 1 more" in message and "PA4.3" not in message
+    assert caught.value.hidden.actions[-1] == "PA4.3"
+    assert snapshot(reported) == before
+    assert reported.plan().version == 1
+
+
+def test_a_later_start_that_hides_a_semester_is_refused(reported, tmp_path):
+    plan = reported.plan()
+    late = amended(plan, start=date(2026, 1, 1), actions=without_period(plan, "2025-S2"))
+    path = tmp_path / "late.toml"
+    dump_plan(late, path)
+    before = snapshot(reported)
+    with pytest.raises(PlanHidesReportsError, match=r"reports for 1 period outside its dates "
+                                                    r"\(2025-S2\)"):
+        replace_plan(reported, path)
+    assert snapshot(reported) == before
+
+
+def test_a_dropped_indicator_with_values_is_refused(reported, tmp_path):
+    plan = reported.plan()
+    actions = tuple(
+        dataclasses.replace(a, indicators=tuple(
+            i for i in a.indicators if i.key != "officials-trained"))
+        if a.code == "PA1.2" else a for a in plan.actions)
+    path = tmp_path / "fewer.json"
+    dump_plan(amended(plan, actions=actions), path)
+    before = snapshot(reported)
+    with pytest.raises(PlanHidesReportsError, match=r"values of 1 indicator it does not have "
+                                                    r"\(PA1.2/officials-trained\)"):
+        replace_plan(reported, path)
+    assert snapshot(reported) == before
+    # PA4.2 has an officials-trained indicator too, but no value for it was recorded
+    assert hidden_by(reported, plan).values == ()
+
+
+def test_allow_hiding_imports_backs_up_first_and_lists_what_is_hidden(reported, tmp_path):
+    plan = reported.plan()
+    late = amended(plan, start=date(2026, 1, 1), actions=without_period(plan, "2025-S2"))
+    path = tmp_path / "late.toml"
+    dump_plan(late, path)
+    result = replace_plan(reported, path, allow_hiding=True)
+    assert reported.plan().version == 2
+    assert result["hidden_periods"] == ["2025-S2"]
+    assert result["newly_hidden"]["periods"] == ["2025-S2"]
+    backups = store.list_backups(reported.path)
+    assert Path(result["backup"]) == backups[0] and "before-plan-import" in backups[0].name
+    conn = sqlite3.connect(backups[0])  # the backup holds the plan as it was
+    try:
+        doc = events.entity_state(conn, "plan", plan.id)["document"]
+    finally:
+        conn.close()
+    assert plan_from_dict(doc) == plan
+
+
+def test_what_is_already_hidden_is_not_asked_again(reported, tmp_path):
+    plan = reported.plan()
+    path = cut_csv(amended(plan), tmp_path / "cut.csv", before="PA2.1")
+    replace_plan(reported, path, allow_hiding=True)
+    again = tmp_path / "again.csv"
+    dump_plan(amended(reported.plan()), again)
+    result = replace_plan(reported, again)  # nothing more hidden: no question
+    assert result["version"] == 3 and len(result["orphaned_actions"]) == 9
+    assert result["newly_hidden"]["actions"] == []
+
+
+def test_an_import_that_hides_nothing_is_backed_up(hq, tmp_path):
+    path = tmp_path / "v2.csv"
+    dump_plan(amended(hq.plan()), path)
+    assert store.list_backups(hq.path) == []
+    replace_plan(hq, path)
+    assert [p.name.endswith("-before-plan-import.sqlite3")
+            for p in store.list_backups(hq.path)] == [True]
+
+
+@pytest.mark.parametrize("error, message", [
+    (OSError(28, "No space left on device"), "could not back up the database before "
+     "replacing the plan, so nothing was changed: the disk is full"),
+    (sqlite3.OperationalError("disk I/O error"), "could not back up the database before "
+     "replacing the plan, so nothing was changed: disk I/O error"),
+    # the store's own error (it names the backups folder) goes through as it is
+    (StoreError("cannot back up the database: the disk is full (backups in /x)"),
+     "cannot back up the database: the disk is full"),
+], ids=["os", "sqlite", "store"])
+def test_a_failed_backup_stops_the_import(hq, tmp_path, monkeypatch, error, message):
+    path = tmp_path / "v2.csv"
+    dump_plan(amended(hq.plan()), path)
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(store, "backup", fail)
+    before = snapshot(hq)
+    with pytest.raises(StoreError, match=f"^{re.escape(message)}") as caught:
+        replace_plan(hq, path)
+    assert "\n" not in str(caught.value)
+    assert snapshot(hq) == before
+
+
+def test_a_backups_folder_that_cannot_be_made_stops_the_import(hq, tmp_path, capsys):
+    path = tmp_path / "v2.csv"
+    dump_plan(amended(hq.plan()), path)
+    store.backup_dir(hq.path).write_text("a file where the folder should be")
+    before = list(hq.conn.iterdump())
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "back up the database" in err and "internal error" not in err
+    assert list(hq.conn.iterdump()) == before
+
+
+def test_cli_refuses_then_imports_with_allow_hiding(reported, tmp_path, capsys):
+    path = cut_csv(amended(reported.plan()), tmp_path / "cut.csv", before="PA2.1")
+    db = str(reported.path)
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path))
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith("fieldplan: error: cut.csv would hide what offices reported: ")
+    assert "run the import again with --allow-hiding" in err
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path), "--allow-hiding")
+    assert code == 0 and err == ""
+    assert "version 2 imported (6 actions)" in out
+    assert "no longer shown in the plan: PA2.1, PA2.2, PA2.3, PA3.1" in out
+
+
+# --- 2. codes that differ only in case ---------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json", "csv"])
+def test_area_codes_that_differ_only_in_case_are_duplicates(tmp_path, fmt):
+    plan = default_plan()
+    lower = dataclasses.replace(plan.areas[0], code="pa1")
+    actions = (*plan.actions, dataclasses.replace(plan.actions[0], code="pa1.1", area="pa1"))
+    bad = dataclasses.replace(plan, areas=(*plan.areas, lower), actions=actions)
+    path = tmp_path / f"plan.{fmt}"
+    dump_plan(bad, path)
+    with pytest.raises(PlanError, match="duplicate area code 'pa1'"):
+        load_plan(path)
+
+
+def test_case_duplicates_fixture():
+    with pytest.raises(PlanError, match=r"areas\[1\] \(pa1\)\.code: duplicate area code 'pa1' "
+                                        r"\(first at areas\[0\] \(PA1\)\)"):
+        load_plan(FIXTURES / "case_duplicate_area.toml")
+
+
+# --- 3. control characters ---------------------------------------------------------------
+
+
+def test_imported_plan_texts_lose_control_characters(hq, tmp_path):
+    plan = amended(hq.plan())
+    path = tmp_path / "v2.toml"
+    dump_plan(plan, path)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('title.en = "IOM–OIC Plan',
+                        'title.en = "\\u0000\\u001b[31mIOM\\u0007–OIC\\f Plan', 1)
+    path.write_text(text, encoding="utf-8")
+    assert CONTROLS.search(load_plan(path).title.en)  # the parser alone keeps them
+    replace_plan(hq, path)
+    assert hq.plan().title.en == "[31mIOM–OIC Plan of Action 2025–2027"
+
+
+def test_csv_with_raw_control_characters_is_cleaned_on_import(hq, tmp_path):
+    path = tmp_path / "v2.csv"
+    dump_plan(amended(hq.plan()), path)
+    text = path.read_text(encoding="utf-8-sig")
+    dirty = text.replace("Migration governance", "Migration\x00\x1b gover\x07nance\x0c")
+    assert dirty != text
+    path.write_text(dirty, encoding="utf-8")
+    replace_plan(hq, path)
+    assert hq.plan().areas[0].title.en == "Migration governance and data"
+    texts = json.dumps(plan_to_dict(hq.plan()), ensure_ascii=False)
+    assert not CONTROLS.search(texts)
+
+
+def test_plan_export_never_writes_a_raw_nul(tmp_path, capsys):
+    plan = default_plan()
+    dirty = dataclasses.replace(plan, title=Text("Plan\x00 with\x1b NUL", "fr\x00", "ar\x07"))
+    init_hq(tmp_path / "hq.sqlite3", plan=dirty).close()  # an older import kept them
+    for fmt in ("csv", "toml", "json"):
+        out = tmp_path / f"plan.{fmt}"
+        code, _out, err = run(capsys, "--db", str(tmp_path / "hq.sqlite3"), "plan", "export",
+                              "-o", str(out))
+        assert code == 0, err
+        data = out.read_bytes()
+        assert b"\x00" not in data and b"\x1b" not in data and b"\x07" not in data
+        assert load_plan(out).title == Text("Plan with NUL", "fr", "ar")
+
+
+def test_a_text_of_control_characters_only_is_missing(hq, tmp_path):
+    path = tmp_path / "v2.toml"
+    dump_plan(amended(hq.plan()), path)
+    text = re.sub(r'title\.en = "[^"]*"', lambda _m: 'title.en = "\\u0007\\u0000"',
+                  path.read_text(encoding="utf-8"), count=1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError, match=r"v2\.toml: plan\.title\.en: missing \(required\)"):
+        replace_plan(hq, path)
+
+
+# --- 4. nesting and huge numbers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, fmt", [
+    ("[" * 200_000, "json"),
+    ('{"plan":' + "[" * 5000, "json"),
+    ("x = " + "[" * 200_000, "toml"),
+], ids=["json-list", "json-plan", "toml"])
+def test_deep_nesting_is_one_plan_error(text, fmt):
+    with pytest.raises(PlanError, match="nested too deeply to be a plan"):
+        parse_plan_text(text, fmt, f"deep.{fmt}")
+
+
+def _with_version(fmt: str, version: str) -> str:
+    text = format_plan(default_plan(), fmt)
+    if fmt == "toml":
+        return text.replace("version = 1", f"version = {version}", 1)
+    if fmt == "json":
+        return text.replace('"version": 1', f'"version": {version}', 1)
+    lines = text.splitlines(keepends=True)
+    return lines[0] + "".join(line.replace(",1,", f",{version},", 1) for line in lines[1:])
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+def test_a_version_of_thousands_of_digits_is_one_plan_error(fmt):
+    with pytest.raises(PlanError, match=f"v.{fmt}: a number has thousands of digits"):
+        parse_plan_text(_with_version(fmt, "1" * 5001), fmt, f"v.{fmt}")
+
+
+@pytest.mark.parametrize("fmt, version", [
+    *((fmt, version) for fmt in ("toml", "json", "csv")
+      for version in (str(10**400), str(MAX_VERSION + 1))),
+    ("csv", "1" * 5001),  # TOML and JSON parsers refuse it (test above)
+], ids=lambda v: v if len(v) < 20 else f"{len(v)}-digits")
+def test_a_version_too_large_is_refused(fmt, version):
+    with pytest.raises(PlanError) as caught:
+        parse_plan_text(_with_version(fmt, version), fmt, f"v.{fmt}")
+    message = str(caught.value)
+    assert "too large; the highest allowed is 2147483647" in message
+    assert len(message) < 200
+
+
+def test_the_highest_version_is_accepted():
+    for fmt in ("toml", "json", "csv"):
+        assert parse_plan_text(_with_version(fmt, str(MAX_VERSION)), fmt).version == MAX_VERSION
+
+
+def test_cli_gives_no_internal_error_for_deep_or_long_files(hq, tmp_path, capsys):
+    cases = {"deep.json": '{"plan":' + "[" * 5000,
+             "long.toml": _with_version("toml", "1" * 5001)}
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        code, _out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+        assert code == 1 and len(err.splitlines()) == 1
+        assert "internal error" not in err and err.startswith(f"fieldplan: error: {name}: ")
+
+
+# --- 5. size ----------------------------------------------------------------------------
+
+
+def test_the_real_plan_is_far_below_the_size_limit():
+    for fmt in ("toml", "json", "csv"):
+        assert len(format_plan(default_plan(), fmt).encode()) * 20 < MAX_PLAN_BYTES
+
+
+def test_a_huge_file_is_refused_without_reading_it_whole(tmp_path):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:
+        f.truncate(60 * 2**20)  # sparse: 60 MB of NULs, at no cost
+    i18n.format_number(5)  # babel's locale data, loaded once, is not the file
+    tracemalloc.start()
+    try:
+        with pytest.raises(PlanError, match=r"^huge\.csv: larger than 5 MB, too large for a "
+                                            r"plan file"):
+            load_plan(path)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # a file's size is checked before it is read
+
+
+def test_a_file_just_at_the_limit_is_read(tmp_path):
+    path = tmp_path / "big.toml"
+    text = format_plan(default_plan(), "toml")
+    path.write_text(text + "#" * (MAX_PLAN_BYTES - len(text.encode()) - 1) + "\n",
+                    encoding="utf-8")
+    assert path.stat().st_size == MAX_PLAN_BYTES
+    assert load_plan(path) == default_plan()
+
+
+# --- 6. messages and spreadsheets -------------------------------------------------------
+
+
+def test_long_differing_cells_show_where_they_differ(tmp_path):
+    path = tmp_path / "differ.csv"
+    dump_plan(default_plan(), path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    column, action = rows[0].index("description_en"), rows[0].index("action")
+    first = next(i for i in range(1, len(rows) - 1) if rows[i][action] == rows[i + 1][action])
+    same = "A long description that is the same on both rows for quite a while, "
+    rows[first][column] = same + "then says one thing."
+    rows[first + 1][column] = same + "then says another."
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    shown, old = re.search(r"'description_en': '(.*)' differs from '(.*)' on row",
+                           str(caught.value)).groups()
+    assert shown != old, caught.value
+    assert shown.endswith("then says another.") and old.endswith("then says one thing.")
+
+
+@pytest.mark.parametrize("name, where", [
+    ("unknown_column.csv", "unknown_column.csv\u00a0: ligne 1\u00a0: "),
+    ("bad_row.csv", "bad_row.csv\u00a0: ligne "),
+    ("bad_level.toml", "bad_level.toml\u00a0: actions[3] (PA1.4).level\u00a0: "),
+])
+def test_places_in_messages_are_joined_as_the_language_writes_them(name, where):
+    i18n.set_language("fr")
+    with pytest.raises(PlanError) as caught:
+        load_plan(FIXTURES / name)
+    assert str(caught.value).startswith(where), caught.value
+    assert ": " not in str(caught.value).replace("\u00a0: ", ""), caught.value
+
+
+FORMULAS = ("=HYPERLINK(\"http://x\";\"click\")", "+1+2", "-a list item", "@SUM(A1)",
+            "'=already quoted", "''+two quotes", "'plain quote", "a = b")
+
+
+def formula_plan() -> Plan:
+    plan = default_plan()
+    areas = tuple(dataclasses.replace(a, title=Text(text, text, text))
+                  for a, text in zip(plan.areas, FORMULAS[:4], strict=True))
+    first = plan.actions[0]
+    indicator = dataclasses.replace(first.indicators[0], unit=FORMULAS[4], baseline=-5.0,
+                                    title=Text(FORMULAS[5], FORMULAS[6], FORMULAS[7]))
+    actions = (dataclasses.replace(first, description=Text(*FORMULAS[:3]),
+                                   indicators=(indicator,)), *plan.actions[1:])
+    return dataclasses.replace(plan, areas=areas, actions=actions,
+                               signed_place="=cmd|' /C calc'!A0")
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path):
+    path = tmp_path / "plan.csv"
+    dump_plan(formula_plan(), path)
+    cells = [c for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+             for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@") or c.startswith("-a")]
+    assert "'=cmd|' /C calc'!A0" in cells and "'-a list item" in cells
+    assert "''=already quoted" in cells and "'''+two quotes" in cells
+    assert "'plain quote" in cells and "a = b" in cells
+    assert "-5" in cells  # numbers stay numbers
+
+
+def test_neutralised_csv_reads_back_byte_identical(tmp_path):
+    plan = formula_plan()
+    first = tmp_path / "first.csv"
+    dump_plan(plan, first)
+    assert load_plan(first) == plan
+    second = tmp_path / "second.csv"
+    dump_plan(load_plan(first), second)
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_cells_saved_back_by_a_spreadsheet_without_the_quote_read_the_same(tmp_path):
+    # Excel takes a leading ' as "text", and may save the cell without it
+    path = tmp_path / "plan.csv"
+    dump_plan(formula_plan(), path)
+    text = path.read_text(encoding="utf-8-sig").replace("'-a list item", "-a list item")
+    path.write_text(text, encoding="utf-8")
+    assert load_plan(path).actions[0].description.ar == "-a list item"

@@ -165,6 +165,8 @@ class Shell(QObject):
         if self.session is not None:
             self.session.close()
             self.session = None
+        if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts reach the disk
+            sys.modules["ui.drafts"].flush_all()
 
 
 def _read_identity(rep):

@@ -24,6 +24,11 @@ class DamagedDatabaseError(StoreError):
     """The file is there but SQLite cannot use it (a backup may be put back)."""
 
 
+class BackupError(StoreError):
+    """An automatic backup could not be written (a full disk, a folder that cannot be
+    written); the database is as it was. The message names the backups folder."""
+
+
 class BundleError(FieldplanError):
     """A bundle is malformed: not a ZIP, bad member, bad hash, bad JSON, too large."""
 

@@ -10,13 +10,12 @@ wrong start date must not make a semester's reports vanish without a word.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
-from fieldplan.errors import StoreError, ValidationError
+from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, ngettext
 from fieldplan.replica import Replica
 
@@ -147,14 +146,8 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
         return hidden
 
     check()
-    try:
-        backup = store.backup(rep.conn, rep.path, "before-plan-import")
-    except (OSError, sqlite3.Error) as exc:
-        from fieldplan.files import os_error_reason
-
-        reason = os_error_reason(exc) if isinstance(exc, OSError) else str(exc)
-        raise StoreError(_("could not back up the database before replacing the plan, so "
-                           "nothing was changed: {error}").format(error=reason)) from exc
+    # a failed backup (BackupError, one line naming the folder) stops here: nothing written
+    backup = store.backup(rep.conn, rep.path, "before-plan-import")
     with store.write_transaction(rep.conn):
         newly_hidden = check()  # again: another fieldplan may have written meanwhile
         events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},

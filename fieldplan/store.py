@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import glob
 import json
 import os
 import re
+import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from fieldplan.errors import DamagedDatabaseError, StoreError
+from fieldplan.errors import BackupError, DamagedDatabaseError, FileError, StoreError
+from fieldplan.files import os_error_reason
 from fieldplan.i18n import _
 
 #: How many automatic backups of each kind are kept next to the database.
@@ -27,6 +31,33 @@ BACKUPS_KEPT = 10
 
 #: Seconds a connection waits for another writer before giving up.
 BUSY_TIMEOUT_S = 30.0
+
+#: A backup's unfinished copy (``.part``) untouched for this long was left by a killed
+#: backup: one under way writes to it all the time, and takes seconds.
+STALE_PART_S = 120.0
+
+#: SQLite's code for a ``-shm`` file that cannot grow: on a full disk every open of a
+#: database in WAL mode fails with it ("disk I/O error"). Python 3.11 names it.
+SQLITE_IOERR_SHMSIZE = getattr(sqlite3, "SQLITE_IOERR_SHMSIZE", 4874)
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """True when ``exc`` (an OSError or sqlite3.Error) means the disk is full."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF == sqlite3.SQLITE_FULL
+                                 or code == SQLITE_IOERR_SHMSIZE)
+
+
+def error_reason(exc: BaseException) -> str:
+    """Why a database or file operation failed, in words: a full disk is said as
+    ``files.os_error_reason`` says it ("the disk is full"), whoever reported it."""
+    if out_of_space(exc):
+        exc = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    if isinstance(exc, OSError):
+        return os_error_reason(exc, writing=True)
+    return str(exc)
 
 
 def default_db_path() -> Path:
@@ -67,8 +98,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True
         )
     except sqlite3.Error as exc:
-        raise StoreError(_("cannot open database {path}: {error}").format(
-            path=path, error=exc)) from exc
+        raise _cannot_open(path, exc) from exc
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
@@ -84,13 +114,20 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
             raise DamagedDatabaseError(_("{path} is not a usable fieldplan database: {error}")
                                        .format(path=path, error=exc)) from exc
-        # busy, locked, read-only…: the file may be fine; a backup is no answer
-        raise StoreError(_("cannot open database {path}: {error}").format(
-            path=path, error=exc)) from exc
+        # busy, locked, read-only, a full disk…: the file may be fine; a backup is no answer
+        raise _cannot_open(path, exc) from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _cannot_open(path: Path, exc: sqlite3.Error) -> StoreError:
+    if out_of_space(exc):  # SQLite says "disk I/O error": it reads like a failing disk
+        # Translators: {reason} says why, e.g. "the disk is full"
+        return StoreError(_("cannot open database {path}: {reason}; free some space and "
+                            "try again").format(path=path, reason=error_reason(exc)))
+    return StoreError(_("cannot open database {path}: {error}").format(path=path, error=exc))
 
 
 @contextlib.contextmanager
@@ -137,28 +174,99 @@ def backup_dir(db_path: str | os.PathLike[str]) -> Path:
 def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: str) -> Path:
     """Copy the database with SQLite's backup API into the backup folder and keep the
     newest BACKUPS_KEPT backups for this database. The connection must not hold an
-    uncommitted write (the backup would wait for it forever)."""
+    uncommitted write (the backup would wait for it forever).
+
+    On a full disk the oldest backups of this database make room (``_free_room``).
+    Raises BackupError, naming the reason and the folder, when no backup could be
+    written; the database is never touched."""
     if conn.in_transaction:
         raise RuntimeError("commit before backing up")
     db_path = Path(db_path)
     folder = backup_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _tidy(folder, db_path.stem)  # what a killed backup left takes room too
+        try:
+            _copy(conn, target, stamp)
+        except (sqlite3.Error, OSError) as exc:
+            if not (out_of_space(exc) and _free_room(conn, folder, db_path.stem)):
+                raise
+            _copy(conn, target, stamp)  # once more, in the room made
+    except (sqlite3.Error, OSError) as exc:
+        # Translators: {reason} says why, e.g. "the disk is full"; {folder} is a folder
+        raise BackupError(_("cannot back up the database: {reason} (backups in {folder})")
+                          .format(reason=error_reason(exc), folder=folder)) from exc
+    _tidy(folder, db_path.stem)
+    return target
+
+
+def _copy(conn: sqlite3.Connection, target: Path, stamp: str) -> None:
+    """The backup itself: written as ``.part``, renamed when whole; on any error the
+    part and the journal files beside it are removed."""
     part = target.with_suffix(".part")
     try:
+        # made here, not by SQLite, so that a folder that cannot be written fails with
+        # the system's reason (permission denied, read-only) rather than "unable to open"
+        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                         | getattr(os, "O_BINARY", 0), 0o666))
         dest = sqlite3.connect(str(part))
         try:
             conn.backup(dest)
+            # a rollback journal, not WAL: opening the backup read-only (restore, its
+            # check) then leaves no -wal or -shm file beside it
+            dest.execute("PRAGMA journal_mode = DELETE")
             _mark_backup(dest, stamp)
         finally:
             dest.close()
         os.replace(part, target)
     except BaseException:
-        part.unlink(missing_ok=True)  # never leave half a backup behind
+        _remove_with_journal(part)  # never leave half a backup behind
         raise
-    _rotate(folder, db_path.stem)
-    return target
+
+
+def _remove_with_journal(path: Path) -> None:
+    """Remove a database file that is not wanted and the -wal, -shm, -journal files an
+    SQLite connection may have left beside it."""
+    for name in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            Path(str(path) + name).unlink(missing_ok=True)
+
+
+#: Room a backup takes beyond the pages it copies: its -shm and journal while it is
+#: turned to a rollback journal and marked.
+_BACKUP_SLACK = 64 * 1024
+
+
+def _free_room(conn: sqlite3.Connection, folder: Path, stem: str) -> bool:
+    """Delete the oldest backups of this database, just enough for a new copy to fit.
+
+    The newest backup is never deleted: until the new one is written it is the only
+    copy of the most recent state, and kept after, it is one earlier state to go back
+    to. Older backups are worth less than an import or a migration that cannot run
+    (every import needs a backup first), and rotation would delete the oldest soon
+    anyway. Nothing is deleted when even all of them would not make room (the disk is
+    full of something else): True when backups were deleted and a retry may succeed."""
+    try:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        free = shutil.disk_usage(folder).free
+    except (sqlite3.Error, OSError):
+        return False
+    needed = pages * page_size + _BACKUP_SLACK
+    doomed = []
+    for old in reversed(_backups(folder, stem)[1:]):  # oldest first, never the newest
+        if free >= needed:
+            break
+        with contextlib.suppress(OSError):
+            free += old.stat().st_size
+            doomed.append(old)
+    if free < needed or not doomed:
+        return False
+    for old in doomed:
+        _remove_with_journal(old)
+    return True
 
 
 #: The setting a backup carries (written into the copy, never into the database): a
@@ -224,32 +332,85 @@ def restore_backup(db_path: str | os.PathLike[str],
         latest = Path(backup)
     _check_backup_file(latest, db_path)
     part = db_path.with_name(db_path.name + ".part")
-    part.unlink(missing_ok=True)
-    try:  # the whole copy first: a full disk leaves the damaged file where it was
-        src = sqlite3.connect(latest.resolve().as_uri() + "?mode=ro", uri=True)
+    _remove_with_journal(part)  # what a killed restore left
+    try:
+        # the whole copy first: a full disk leaves the damaged file where it was
+        _copy_backup(latest, part)
+        kept = _keep_replaced(db_path)
+        try:
+            os.replace(part, db_path)
+        except BaseException:
+            if kept is not None and _same_file(kept, db_path):
+                # only a second name of the database, which stays as it was
+                with contextlib.suppress(OSError):
+                    kept.unlink()
+            raise
+    except (sqlite3.Error, OSError) as exc:
+        _remove_with_journal(part)
+        # Translators: {backup} and {db} are files; {reason} says why, e.g. "the disk is full"
+        raise FileError(_("cannot put {backup} in place of {db}: {reason}").format(
+            backup=latest, db=db_path, reason=error_reason(exc))) from exc
+    except BaseException:
+        _remove_with_journal(part)
+        raise
+    return latest, kept
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _copy_backup(backup: Path, part: Path) -> None:
+    src = sqlite3.connect(backup.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
         dest = sqlite3.connect(str(part))
         try:
             src.backup(dest)
-            _mark_backup(dest, _stamp_of(latest))
+            dest.execute("PRAGMA journal_mode = DELETE")  # no -wal, -shm beside the part
+            _mark_backup(dest, _stamp_of(backup))
         finally:
-            src.close()
             dest.close()
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    finally:
+        src.close()
+
+
+def _keep_replaced(db_path: Path) -> Path | None:
+    """Keep the database file a restore replaces as ``.damaged`` (``.damaged.2``…), with
+    its write-ahead log, and clear the way for the copy. Returns where it went, or None.
+
+    The usual case, no ``-wal`` beside the file: it is kept by a hard link, so the
+    rename of the copy over it replaces it in one step, and there is never a moment
+    without a database. With a ``-wal`` (a crash, or another program has it open), the
+    file and its log must go together: the log must never be applied to the copy (it
+    would corrupt it), and the file must never stay without its log (its last writes
+    lost, sequence numbers it already sent used again). No rename moves two files at
+    once, so then the file is renamed away first: a kill before the copy is in place
+    leaves no database (its ``.damaged`` file is whole), which says so at once. The
+    renames are the fallback too where hard links are not supported (FAT USB sticks).
+    """
     kept = db_path.with_name(db_path.name + ".damaged")
     n = 1
     while kept.exists():
         n += 1
         kept = db_path.with_name(f"{db_path.name}.damaged.{n}")
-    if db_path.exists():
-        os.replace(db_path, kept)
     wal = Path(str(db_path) + "-wal")
+    if db_path.exists():
+        linked = False
+        if not wal.exists():
+            try:
+                os.link(db_path, kept)
+                linked = True
+            except OSError:
+                pass
+        if not linked:
+            os.replace(db_path, kept)
     if wal.exists():
         os.replace(wal, Path(str(kept) + "-wal"))  # what the damaged file last wrote
     Path(str(db_path) + "-shm").unlink(missing_ok=True)
-    os.replace(part, db_path)
-    return latest, kept if kept.exists() else None
+    return kept if kept.exists() else None
 
 
 def _stamp_of(backup: Path) -> str:
@@ -290,7 +451,24 @@ def _check_backup_file(path: Path, db_path: Path) -> None:
                            "{db}").format(path=path, key_id=key_id, db=db_path.name))
 
 
-def _rotate(folder: Path, stem: str) -> None:
+def _tidy(folder: Path, stem: str) -> None:
+    """Keep the newest BACKUPS_KEPT backups of this database, and remove what is left
+    of the others: a killed backup's ``.part`` files (untouched for STALE_PART_S; a
+    newer one may be another fieldplan's backup under way), and the -wal, -shm and
+    -journal files of backups that are gone (opening a backup read-only leaves them)."""
     for old in _backups(folder, stem)[BACKUPS_KEPT:]:
+        _remove_with_journal(old)
+    left = re.compile(re.escape(stem) + rf"-{_STAMP}-[\w.-]+?(\.part|\.sqlite3)"
+                      r"(-wal|-shm|-journal)?")
+    stale = time.time() - STALE_PART_S
+    for path in folder.glob(f"{glob.escape(stem)}-*"):
+        match = left.fullmatch(path.name)
+        if match is None:
+            continue
         with contextlib.suppress(OSError):
-            old.unlink()
+            if match.group(1) == ".part":
+                if path.stat().st_mtime < stale:
+                    path.unlink()
+            elif match.group(2) and not path.with_name(
+                    path.name[:-len(match.group(2))]).exists():
+                path.unlink()

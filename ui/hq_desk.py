@@ -640,9 +640,12 @@ class KeysPage(QWidget):
 
             return revoke_key(rep, key_id)
 
-        def done(_changes) -> None:  # the session tells every view of the change
-            self.message.setText(_("Key {key_id} revoked. Offices learn it from their next "
-                                   "bundle.").format(key_id=key_id))
+        def done(changes) -> None:  # the session tells every view of the change
+            text = _("Key {key_id} revoked. Offices learn it from their next "
+                     "bundle.").format(key_id=key_id)
+            if getattr(changes, "warning", ""):  # the backup after it: not written
+                text += "\n" + changes.warning
+            self.message.setText(text)
 
         DbOp(self.session, self, run).success(done).failure(
             lambda e: self.message.setText(error_text(e))

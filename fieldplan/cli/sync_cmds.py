@@ -231,9 +231,12 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         changes = sync.revoke_key(rep, args.key_id)
     key = args.key_id.strip().upper()
-    output(args, {"key_id": key, "status": "revoked", "changed": bool(changes.events)},
+    output(args, {"key_id": key, "status": "revoked", "changed": bool(changes.events),
+                  "warning": changes.warning},
            _("Revoked key {key}").format(key=key) if changes.events
            else _("Key {key} was already revoked").format(key=key))
+    if changes.warning:
+        warn(changes.warning)
     return 0
 
 

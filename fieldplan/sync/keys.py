@@ -14,7 +14,6 @@ revocation, and its earlier replicas' events still travel with it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import shutil
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldplan import events, minisign, store
-from fieldplan.errors import ValidationError
+from fieldplan.errors import BackupError, ValidationError
 from fieldplan.i18n import _
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
@@ -154,7 +153,15 @@ def show_key(rep: Replica, as_minisign: bool = False) -> str:
     return f"{pub.key_id_hex}  {pub.fingerprint}"
 
 
-def revoke_key(rep: Replica, key_id: str) -> Changes:
+@dataclass(frozen=True)
+class Revocation(Changes):
+    """What ``revoke_key`` changed; ``warning``: what went wrong beside a revocation
+    that stands (the backup after it), or ""."""
+
+    warning: str = ""
+
+
+def revoke_key(rep: Replica, key_id: str) -> Revocation:
     """(HQ) revoke a key: every later bundle it signs is rejected everywhere, and so are
     the computer's earlier keys and any new key it makes; the office's enrolment tokens
     end."""
@@ -169,7 +176,7 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
     if key_id == rep.meta("key_id") or key_id in own_key_ids(rep):
         raise ValidationError(_("this is headquarters' own signing key; rotate it instead"))
     if info.status == "revoked":
-        return Changes()
+        return Revocation()
     with store.write_transaction(rep.conn):
         events.append(rep.conn, "key", key_id, {"status": "revoked"}, author=rep.author)
         # the office's enrolment tokens may sit on the lost computer too: end them
@@ -179,10 +186,14 @@ def revoke_key(rep: Replica, key_id: str) -> Changes:
                          "expires_at > ?", (now, info.office, now))
     # the latest backup holds every revocation: headquarters put back from it after a
     # disk failure still refuses the lost computer (an older backup would not); the
-    # revocation stands even if that backup cannot be written
-    with contextlib.suppress(OSError):
+    # revocation stands even if that backup cannot be written, and says so
+    warning = ""
+    try:
         store.backup(rep.conn, rep.path, "after-revoke")
-    return Changes(entities=(("key", key_id),), events=1)
+    except BackupError as exc:
+        warning = _("the key is revoked, but the backup after it could not be written: "
+                    "{error}").format(error=exc)
+    return Revocation(entities=(("key", key_id),), events=1, warning=warning)
 
 
 def renewed_from(rep: Replica) -> list[str]:

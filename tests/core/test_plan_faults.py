@@ -179,16 +179,12 @@ def test_an_import_that_hides_nothing_is_backed_up(hq, tmp_path):
             for p in store.list_backups(hq.path)] == [True]
 
 
-@pytest.mark.parametrize("error, message", [
-    (OSError(28, "No space left on device"), "could not back up the database before "
-     "replacing the plan, so nothing was changed: the disk is full"),
-    (sqlite3.OperationalError("disk I/O error"), "could not back up the database before "
-     "replacing the plan, so nothing was changed: disk I/O error"),
-    # the store's own error (it names the backups folder) goes through as it is
-    (StoreError("cannot back up the database: the disk is full (backups in /x)"),
-     "cannot back up the database: the disk is full"),
-], ids=["os", "sqlite", "store"])
-def test_a_failed_backup_stops_the_import(hq, tmp_path, monkeypatch, error, message):
+def test_a_failed_backup_stops_the_import(hq, tmp_path, monkeypatch):
+    """The store's own one-line error (it names the backups folder) goes through."""
+    from fieldplan.errors import BackupError
+
+    message = "cannot back up the database: the disk is full (backups in /x)"
+    error = BackupError(message)
     path = tmp_path / "v2.csv"
     dump_plan(amended(hq.plan()), path)
 

@@ -432,3 +432,33 @@ def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_offi
     assert "lost" not in window.sync_label.toolTip()
     with open_replica(hq_path) as rep:
         assert sync.sync_state(rep).restored["lost"] == 0
+
+
+def test_a_revocation_whose_backup_fails_says_so(open_window, qtbot, hq, make_office,
+                                                 tmp_path, monkeypatch):
+    from fieldplan.errors import BackupError
+    from fieldplan.sync import keys as keyreg
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    assert sync.import_bundle(hq, sync.export_bundle(ml, out_dir=tmp_path).path).outcome \
+        == "merged"
+    lost = ml.meta("key_id")
+    hq_path = hq.path
+    hq.close()
+
+    def no_room(*_args, **_kwargs):
+        raise BackupError("cannot back up the database: the disk is full (backups in /x)")
+
+    monkeypatch.setattr(keyreg.store, "backup", no_room)
+    window = open_window(hq_path)
+    page = window.hq_desk.keys
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    page.revoke(lost)
+    qtbot.waitUntil(lambda: lost in page.message.text(), timeout=10_000)
+    assert "the backup after it could not be written" in page.message.text()
+    wait_idle(qtbot, window.session)
+    with open_replica(hq_path) as rep:
+        assert sync.all_keys(rep)[lost].status == "revoked"

@@ -1,0 +1,346 @@
+"""Backups and restores on a full disk, and after a kill: one clear line, the database
+as it was, room made from old backups, nothing left behind (the fault-injection
+review of fieldplan.store)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import sqlite3
+import time
+from collections import namedtuple
+from pathlib import Path
+
+import pytest
+
+from fieldplan import store
+from fieldplan.errors import BackupError, StoreError
+from fieldplan.sync import all_keys, export_bundle, import_bundle, revoke_key
+
+PAGE = 4096
+Usage = namedtuple("Usage", "total used free")
+
+
+class Disk:
+    """A simulated disk of ``capacity`` bytes holding every file under ``root``: the
+    copy a backup or a restore writes (``*.part``) cannot grow past the free room (a
+    real SQLITE_FULL from SQLite, through ``PRAGMA max_page_count``), and
+    ``shutil.disk_usage`` reports that room. Unlimited until ``fill`` is called."""
+
+    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.root = root
+        self.capacity: int | None = None
+        real_connect = sqlite3.connect
+        real_usage = shutil.disk_usage
+
+        def connect(database, *args, **kwargs):
+            conn = real_connect(database, *args, **kwargs)
+            if self.capacity is not None and str(database).endswith(".part"):
+                conn.execute(f"PRAGMA max_page_count = {max(1, self.free() // PAGE)}")
+            return conn
+
+        def disk_usage(path):
+            if self.capacity is None:
+                return real_usage(path)
+            return Usage(self.capacity, self.used(), self.free())
+
+        monkeypatch.setattr(sqlite3, "connect", connect)
+        monkeypatch.setattr(shutil, "disk_usage", disk_usage)
+
+    def used(self) -> int:
+        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+
+    def free(self) -> int:
+        assert self.capacity is not None
+        return max(0, self.capacity - self.used())
+
+    def fill(self, leave: int) -> None:
+        """From now on only ``leave`` bytes are free (beside what is there now)."""
+        self.capacity = self.used() + leave
+
+
+def database(path: Path, size: int = 400_000) -> sqlite3.Connection:
+    """A fieldplan database holding about ``size`` bytes."""
+    conn = store.connect(path, create=True)
+    conn.execute("CREATE TABLE filler (b BLOB)")
+    conn.execute("INSERT INTO filler VALUES (randomblob(?))", (size,))
+    return conn
+
+
+def left_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# --- 1. a failed backup is one clear line -------------------------------------------
+
+
+def test_a_backup_on_a_full_disk_says_so_in_one_line(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = database(path)
+    disk = Disk(tmp_path, monkeypatch)
+    disk.fill(50_000)
+    with pytest.raises(BackupError) as raised:
+        store.backup(conn, path, "before-import")
+    folder = store.backup_dir(path)
+    assert isinstance(raised.value, StoreError)
+    assert str(raised.value) == \
+        f"cannot back up the database: the disk is full (backups in {folder})"
+    assert left_in(folder) == []  # nothing half-written stays
+    conn.close()
+
+
+def test_an_import_on_a_full_disk_is_refused_and_changes_nothing(
+        hq, make_office, tmp_path: Path, monkeypatch, capsys) -> None:
+    from fieldplan.cli import main
+
+    ml = make_office("ML")
+    bundle = export_bundle(ml, out_dir=tmp_path).path
+    db = hq.path
+    hq.close()
+
+    def events() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    before = events()
+    Disk(tmp_path, monkeypatch).fill(20_000)
+    assert main(["--db", str(db), "import", str(bundle)]) == 1
+    _out, err = capsys.readouterr()
+    assert err == ("fieldplan: error: cannot back up the database: the disk is full "
+                   f"(backups in {store.backup_dir(db)})\n")
+    assert events() == before
+
+
+# --- 2. old backups make room -------------------------------------------------------
+
+
+def test_the_oldest_backup_makes_room_on_a_full_disk(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(store, "BACKUPS_KEPT", 3)
+    path = tmp_path / "x.sqlite3"
+    conn = database(path)
+    old = [store.backup(conn, path, f"test{i}") for i in range(3)]
+    disk = Disk(tmp_path, monkeypatch)
+    disk.fill(200_000)  # half a backup: one more does not fit
+    new = store.backup(conn, path, "before-import")
+    assert store.list_backups(path) == [new, old[2], old[1]]  # only the oldest went
+    assert left_in(store.backup_dir(path)) == sorted(p.name for p in (new, old[2], old[1]))
+    conn.close()
+
+
+def test_no_backup_is_deleted_when_that_cannot_make_room(tmp_path: Path,
+                                                         monkeypatch) -> None:
+    """The newest backup is never deleted, and none when all the others together are
+    too small for the copy (the disk is full of something else)."""
+    path = tmp_path / "x.sqlite3"
+    conn = database(path, size=100_000)
+    old = [store.backup(conn, path, f"test{i}") for i in range(3)]
+    conn.execute("INSERT INTO filler VALUES (randomblob(600000))")  # it grew since
+    disk = Disk(tmp_path, monkeypatch)
+    disk.fill(50_000)
+    with pytest.raises(BackupError, match="the disk is full"):
+        store.backup(conn, path, "before-import")
+    assert store.list_backups(path) == old[::-1]
+    conn.close()
+    lone = tmp_path / "lone.sqlite3"
+    conn = database(lone, size=100_000)
+    disk.capacity = None
+    [only] = [store.backup(conn, lone, "manual")]
+    disk.fill(50_000)
+    with pytest.raises(BackupError, match="the disk is full"):
+        store.backup(conn, lone, "before-import")
+    assert store.list_backups(lone) == [only]
+    conn.close()
+
+
+# --- 3. nothing left behind ---------------------------------------------------------
+
+
+def test_a_backup_sweeps_what_killed_backups_and_restores_left(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    kept = store.backup(conn, path, "manual")
+    folder = kept.parent
+    killed = "x-20250101T000000000000Z-before-import"
+    gone = "x-20240101T000000000000Z-manual"
+    stale = [f"{killed}.part", f"{killed}.part-wal", f"{killed}.part-shm",
+             f"{killed}.part-journal", f"{gone}.sqlite3-shm", f"{gone}.sqlite3-wal"]
+    under_way = "x-20990101T000000000000Z-before-import.part"  # another fieldplan's
+    others = [kept.name + "-shm", "y-20250101T000000000000Z-manual.part"]
+    for name in [*stale, under_way, *others]:
+        (folder / name).write_bytes(b"left")
+    long_ago = time.time() - 3600
+    for name in [*stale, others[1]]:
+        os.utime(folder / name, (long_ago, long_ago))
+    new = store.backup(conn, path, "manual")
+    assert left_in(folder) == sorted([kept.name, new.name, under_way, *others])
+    conn.close()
+
+
+def test_a_backup_put_back_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    """Backups keep a rollback journal: opening one read-only makes no -wal or -shm."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    used = store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"garbage" * 1000)
+    store.restore_latest_backup(path)
+    assert left_in(used.parent) == [used.name]
+    store.connect(path).close()
+
+
+def test_a_restore_clears_what_a_killed_restore_left(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"garbage" * 1000)
+    for suffix in (".part", ".part-wal", ".part-shm", ".part-journal"):
+        Path(str(path) + suffix).write_bytes(b"left by a kill")
+    store.restore_latest_backup(path)
+    assert left_in(tmp_path) == ["backups", "x.sqlite3", "x.sqlite3.damaged"]
+    store.connect(path).close()
+
+
+def test_a_restore_on_a_full_disk_says_so_and_changes_nothing(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = database(path)
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"damaged")
+    Disk(tmp_path, monkeypatch).fill(50_000)
+    with pytest.raises(OSError) as raised:  # a FileError: also a FieldplanError
+        store.restore_latest_backup(path)
+    assert str(raised.value).endswith(f"in place of {path}: the disk is full")
+    assert path.read_bytes() == b"damaged"
+    assert left_in(tmp_path) == ["backups", "x.sqlite3"]
+
+
+# --- 4. opening a database on a full disk -------------------------------------------
+
+
+SQLITE_IOERR_SHMSIZE = 4874  # sqlite3.SQLITE_IOERR_SHMSIZE from Python 3.11
+
+
+@pytest.mark.parametrize(("code", "words"), [(SQLITE_IOERR_SHMSIZE, "disk I/O error"),
+                                             (sqlite3.SQLITE_FULL, "database or disk is full")])
+def test_opening_on_a_full_disk_says_the_disk_is_full(tmp_path: Path, monkeypatch,
+                                                      code, words) -> None:
+    """Every open of a WAL database fails once its -shm file cannot grow; SQLite says
+    "disk I/O error", which reads like a failing disk."""
+    path = tmp_path / "x.sqlite3"
+    store.connect(path, create=True).close()
+
+    class FullDisk(sqlite3.Connection):
+        def execute(self, *args):
+            exc = sqlite3.OperationalError(words)
+            exc.sqlite_errorcode = code
+            raise exc
+
+    real = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **kw: real(*a, **kw, factory=FullDisk))
+    with pytest.raises(StoreError) as raised:
+        store.connect(path)
+    assert str(raised.value) == \
+        f"cannot open database {path}: the disk is full; free some space and try again"
+
+
+# --- 5. a restore never leaves the database missing ---------------------------------
+
+
+class Killed(BaseException):
+    """The process stopped here (a power cut, a kill)."""
+
+
+def test_a_restore_killed_midway_leaves_a_database(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"damaged")
+    real = os.replace
+
+    def replace(src, dst) -> None:
+        if Path(dst) == path:
+            raise Killed
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(Killed):
+        store.restore_latest_backup(path)
+    assert path.read_bytes() == b"damaged"
+    assert left_in(tmp_path) == ["backups", "x.sqlite3"]
+    monkeypatch.undo()
+    store.restore_latest_backup(path)
+    assert (tmp_path / "x.sqlite3.damaged").read_bytes() == b"damaged"
+    store.connect(path).close()
+
+
+def test_a_restore_without_hard_links_renames(tmp_path: Path, monkeypatch) -> None:
+    """FAT USB sticks have no hard links: the file is renamed away, as before."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"damaged")
+
+    def no_links(*_a) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    store.restore_latest_backup(path)
+    assert (tmp_path / "x.sqlite3.damaged").read_bytes() == b"damaged"
+    store.connect(path).close()
+
+
+def test_the_log_of_the_replaced_file_goes_with_it(tmp_path: Path) -> None:
+    """Never applied to the copy, never left out of the kept file."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.execute("INSERT INTO meta VALUES ('after', 'the backup')")
+    saved = {s: Path(str(path) + s).read_bytes() for s in ("", "-wal")}
+    conn.close()
+    for suffix, data in saved.items():  # as a crash leaves them
+        Path(str(path) + suffix).write_bytes(data)
+    _used, kept = store.restore_backup(path)
+    assert kept is not None and Path(str(kept) + "-wal").read_bytes() == saved["-wal"]
+    assert not Path(str(path) + "-wal").exists()
+    conn = store.connect(path)
+    assert conn.execute("SELECT 1 FROM meta WHERE key = 'after'").fetchone() is None
+    conn.close()
+    old = sqlite3.connect(kept)  # the kept file and its log are whole
+    assert old.execute("SELECT value FROM meta WHERE key = 'after'").fetchone() == \
+        ("the backup",)
+    old.close()
+
+
+# --- 6. a revocation stands when the backup after it fails --------------------------
+
+
+def test_a_revocation_stands_and_warns_when_its_backup_fails(
+        hq, make_office, tmp_path: Path, monkeypatch, capsys) -> None:
+    from fieldplan.cli import main
+
+    ml, sn = make_office("ML"), make_office("SN")
+    for office in (ml, sn):
+        assert import_bundle(hq, export_bundle(office, out_dir=tmp_path).path).outcome \
+            == "merged"
+    disk = Disk(tmp_path, monkeypatch)
+    disk.fill(0)
+    result = revoke_key(hq, ml.meta("key_id"))
+    assert result.events == 1 and all_keys(hq)[ml.meta("key_id")].status == "revoked"
+    assert result.warning == (
+        "the key is revoked, but the backup after it could not be written: cannot back up "
+        f"the database: the disk is full (backups in {store.backup_dir(hq.path)})")
+    db = str(hq.path)
+    hq.close()  # its log is gone: fill the room it took
+    disk.fill(0)
+    key = sn.meta("key_id")
+    assert main(["--db", db, "keys", "revoke", key]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"Revoked key {key}\n"
+    assert err.startswith("fieldplan: warning: the key is revoked, but the backup after it "
+                          "could not be written: cannot back up the database: the disk is full")
+    assert err.count("\n") == 1

@@ -198,6 +198,9 @@ def start(
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     app.setApplicationDisplayName("fieldplan")
+    # the desktop entry (packaging/linux) the windows belong to; the icon comes after
+    # the first paint (MainWindow), QIcon costs the start time
+    app.setDesktopFileName("org.iom_oic.fieldplan")
     import fieldplan
 
     app.setApplicationVersion(fieldplan.__version__)

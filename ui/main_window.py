@@ -95,6 +95,19 @@ class _ElideOnResize(QObject):
         return False
 
 
+def set_app_icon() -> None:
+    """The application's icon on its windows (once; the task bar and window list
+    show it where no desktop entry gives one)."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from fieldplan.resources import resource_path
+
+    app = QApplication.instance()
+    if app is not None and app.windowIcon().isNull():
+        app.setWindowIcon(QIcon(str(resource_path("icons", "fieldplan.svg"))))
+
+
 def read_sync_state(rep):
     try:
         from fieldplan.sync import sync_state
@@ -158,7 +171,9 @@ class MainWindow(QMainWindow):
         self.period = identity.current_period()
         self.undo_stack = QUndoStack(self)
         self.setObjectName("MainWindow")
-        self.setWindowTitle(_("fieldplan — {office}").format(office=identity.office_text()))
+        # Qt adds " — fieldplan" (the application's display name) where the system
+        # shows window titles
+        self.setWindowTitle(identity.office_text())
         self.setAcceptDrops(True)
         self.setMinimumSize(800, 560)
 
@@ -214,6 +229,7 @@ class MainWindow(QMainWindow):
         self.refresh_sync_state()
         # what an earlier session could not save is retried (ui.drafts)
         self.office_view.editor.resume_drafts()
+        set_app_icon()
 
     def _make_dashboard(self) -> Dashboard:
         from ui.dashboard import Dashboard

@@ -1,5 +1,7 @@
 ; Inno Setup script: wraps the PyInstaller folder (dist\fieldplan) in an installer
 ; for ordinary Windows laptops. Per-user install: no administrator rights needed.
+; Needs Inno Setup 6.5 or later (the first to ship Languages\Arabic.isl); build the
+; folder first (pyinstaller packaging\fieldplan.spec, from the repository root).
 [Setup]
 AppId={{6C1F5F3E-2B7A-4D55-9B0E-7F3A1C2D4E5F}
 AppName=fieldplan
@@ -19,12 +21,16 @@ Name: "fr"; MessagesFile: "compiler:Languages\French.isl"
 Name: "ar"; MessagesFile: "compiler:Languages\Arabic.isl"
 
 [Files]
-Source: "..\..\dist\fieldplan\*"; DestDir: "{app}"; Flags: recursesubdirs ignoreversion
+Source: "..\..\dist\fieldplan\*"; DestDir: "{app}"; Flags: recursesubdirs createallsubdirs ignoreversion
+
+[Tasks]
+Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
 
 [Icons]
 Name: "{group}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"
-Name: "{userdesktop}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"
+Name: "{userdesktop}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"; Tasks: desktopicon
 
 [Registry]
 Root: HKCU; Subkey: "Software\Classes\.fieldplan"; ValueType: string; ValueData: "fieldplan.bundle"; Flags: uninsdeletevalue
+Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle\DefaultIcon"; ValueType: string; ValueData: """{app}\fieldplan.exe"",0"; Flags: uninsdeletekey
 Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle\shell\open\command"; ValueType: string; ValueData: """{app}\fieldplan.exe"" gui ""%1"""; Flags: uninsdeletekey

@@ -401,3 +401,18 @@ def test_the_first_paint_waits_for_nothing_it_does_not_show(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "built for the first paint: []"
+
+
+def test_the_windows_get_the_application_icon_after_the_first_paint(open_window, qtbot,
+                                                                    hq_db):
+    """The task bar and window list show fieldplan's icon (set once the window is on
+    screen: QIcon would cost the cold start), and the window title leaves the name
+    of the application to Qt, which adds it where the system shows titles."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance().setWindowIcon(QIcon())  # as a new application has it
+    window = open_window(hq_db)
+    qtbot.waitUntil(lambda: not QApplication.instance().windowIcon().isNull(), timeout=5000)
+    assert not window.windowIcon().isNull()
+    assert "fieldplan" not in window.windowTitle()

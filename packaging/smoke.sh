@@ -1,0 +1,44 @@
+#!/bin/sh
+# Smoke-test a built fieldplan program (the frozen one: packaging/build.sh) away from
+# the source tree, with its own empty home folder: a file it forgot to bundle fails here.
+#   sh packaging/smoke.sh PATH/TO/fieldplan
+set -eu
+APP=$1
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+export HOME="$WORK/home" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" \
+    XDG_CACHE_HOME="$WORK/cache" QT_QPA_PLATFORM=offscreen FIELDPLAN_AUTHOR=smoke
+mkdir -p "$HOME"
+step() { echo "smoke: $*"; }
+
+step "--version, --help in Arabic"
+"$APP" --version
+"$APP" --lang ar --help | grep -q "fieldplan"
+step "a demo world, merged at HQ"
+"$APP" demo --out world --offices 3 --seed 1 --merge >/dev/null
+HQ="--db world/hq.sqlite3"
+"$APP" $HQ status >/dev/null
+step "PDFs: a status sheet in Arabic, the review pack in French"
+OFFICE=$(ls world/offices | head -1 | cut -d. -f1)
+"$APP" $HQ --lang ar report sheet --period 2026-S1 --office "$OFFICE" -o sheet-ar.pdf >/dev/null
+"$APP" $HQ --lang fr report review --period 2026-S1 -o review-fr.pdf >/dev/null
+pdffonts sheet-ar.pdf | grep -q "DejaVu"
+pdftotext review-fr.pdf - | grep -q "Plan"
+step "data export, bundles out and in"
+"$APP" $HQ data export --format xlsx -o progress.xlsx >/dev/null
+mkdir out
+"$APP" $HQ export --for "$OFFICE" --dir out >/dev/null
+"$APP" --db "world/offices/$OFFICE.sqlite3" import out/*.fieldplan >/dev/null
+"$APP" --db "world/offices/$OFFICE.sqlite3" verify "$(ls world/bundles/"$OFFICE"-*.fieldplan | head -1)" >/dev/null
+step "the window opens on the demo and runs (offscreen)"
+set +e
+timeout 8 "$APP" gui --demo 2>gui.err
+status=$?
+set -e
+if [ "$status" -ne 124 ] || [ -s gui.err ]; then
+    echo "smoke: the window did not keep running (exit $status):" >&2
+    cat gui.err >&2
+    exit 1
+fi
+echo "smoke: all passed"

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
+import re
 import secrets
 import stat
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,6 +164,30 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
 
 
+#: A temporary file of ``atomic_output`` untouched this long was left by a program
+#: that was killed (or a computer that lost power): a write under way touches it all
+#: the time.
+STALE_TEMPORARY_S = 3600.0
+_TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]{8}\.part")
+
+
+def _sweep_temporaries(target: Path) -> None:
+    """Remove what killed writes of ``target`` left beside it (hidden ``.part`` files:
+    on a USB stick or a Windows computer they show, and take room)."""
+    stale = time.time() - STALE_TEMPORARY_S
+    try:
+        found = list(target.parent.glob(f".{glob.escape(target.name)}.*.part"))
+    except OSError:
+        return
+    for path in found:
+        match = _TEMPORARY.fullmatch(path.name)
+        if match is None or match.group(1) != target.name:
+            continue
+        with contextlib.suppress(OSError):
+            if path.lstat().st_mtime < stale:
+                path.unlink()
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
                   private: bool = False, allow_protected: bool = False) -> Iterator[BinaryIO]:
@@ -177,6 +204,7 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
     """
     path = Path(path)
     target = _writable_target(path, allow_protected)
+    _sweep_temporaries(target)
     tmp = temporary_name(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:

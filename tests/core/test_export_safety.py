@@ -328,3 +328,24 @@ def test_a_full_disk_gives_one_line_and_nothing_else(hq, tmp_path: Path, capsys,
     assert err == f"fieldplan: error: cannot write {out}: the disk is full\n"
     assert [(u.exc_type, u.exc_value, u.object) for u in unraisable] == []
     assert sorted(p.name for p in tmp_path.iterdir() if "progress" in p.name) == []
+
+
+def test_what_killed_writes_left_beside_a_file_is_swept(tmp_path: Path) -> None:
+    """A program killed while writing (a report on a USB stick) leaves a hidden .part
+    file; the next write of that file removes it once it is clearly abandoned."""
+    import time
+
+    from fieldplan.files import STALE_TEMPORARY_S, write_atomic
+
+    target = tmp_path / "sheet.pdf"
+    old = tmp_path / ".sheet.pdf.0123abcd.part"
+    fresh = tmp_path / ".sheet.pdf.89abcdef.part"  # maybe another write under way
+    other = tmp_path / ".review.pdf.0123abcd.part"  # another file's
+    for path in (old, fresh, other):
+        path.write_bytes(b"half a file")
+    long_ago = time.time() - STALE_TEMPORARY_S - 60
+    for path in (old, other):
+        os.utime(path, (long_ago, long_ago))
+    write_atomic(target, b"%PDF-1.4")
+    assert not old.exists() and fresh.exists() and other.exists()
+    assert target.read_bytes() == b"%PDF-1.4"

@@ -331,6 +331,10 @@ def restore_backup(db_path: str | os.PathLike[str],
     else:
         latest = Path(backup)
     _check_backup_file(latest, db_path)
+    if in_use(db_path):
+        # it would go on writing to the replaced file, and what it wrote be lost
+        raise StoreError(_("{db} is open in another program (fieldplan?); close it, then "
+                           "restore").format(db=db_path))
     part = db_path.with_name(db_path.name + ".part")
     _remove_with_journal(part)  # what a killed restore left
     try:
@@ -354,6 +358,37 @@ def restore_backup(db_path: str | os.PathLike[str],
         _remove_with_journal(part)
         raise
     return latest, kept
+
+
+#: Where SQLite takes its shared locks on a database file (os_unix.c: PENDING_BYTE + 2,
+#: SHARED_SIZE bytes). A connection to a database in WAL mode, as fieldplan's all
+#: are, holds a shared lock there for as long as it is open.
+_SHARED_FIRST = 0x40000000 + 2
+_SHARED_SIZE = 510
+
+
+def in_use(db_path: str | os.PathLike[str]) -> bool:
+    """Whether another program has the database open, without opening it as a
+    database (a damaged file must stay as it is). POSIX only: elsewhere False (an open
+    file cannot be replaced there anyway). This process must not have it open: closing
+    the file here would release its own locks (POSIX)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    try:
+        fd = os.open(db_path, os.O_RDWR)  # a write lock needs a file open for writing
+    except OSError:
+        return False
+    try:
+        try:  # a read lock conflicts with nothing but a writer; ask for a write lock
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, _SHARED_SIZE, _SHARED_FIRST)
+        except OSError as exc:
+            return exc.errno in (errno.EACCES, errno.EAGAIN)
+        fcntl.lockf(fd, fcntl.LOCK_UN, _SHARED_SIZE, _SHARED_FIRST)
+        return False
+    finally:
+        os.close(fd)
 
 
 def _same_file(a: Path, b: Path) -> bool:

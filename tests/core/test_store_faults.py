@@ -344,3 +344,37 @@ def test_a_revocation_stands_and_warns_when_its_backup_fails(
     assert err.startswith("fieldplan: warning: the key is revoked, but the backup after it "
                           "could not be written: cannot back up the database: the disk is full")
     assert err.count("\n") == 1
+
+
+_HOLD_OPEN = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+              "c.execute('PRAGMA journal_mode = WAL'); c.execute('SELECT 1').fetchall(); "
+              "print('open', flush=True); sys.stdin.readline()")
+
+
+def test_restore_refuses_a_database_another_program_has_open(hq, tmp_path: Path) -> None:
+    """The other program would go on writing to the file the restore put aside, and
+    what it wrote would be lost: the restore waits until it is closed."""
+    import subprocess
+    import sys
+
+    from fieldplan.errors import StoreError
+
+    db = hq.path
+    store.backup(hq.conn, db, "manual")
+    hq.close()
+    before = db.read_bytes()
+    other = subprocess.Popen([sys.executable, "-c", _HOLD_OPEN, str(db)], text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert other.stdout.readline().strip() == "open"
+        assert store.in_use(db)
+        with pytest.raises(StoreError, match="is open in another program"):
+            store.restore_backup(db)
+        assert db.read_bytes() == before and not list(db.parent.glob("*.damaged*"))
+    finally:
+        other.stdin.write("\n")
+        other.stdin.close()
+        other.wait(timeout=30)
+    assert not store.in_use(db)
+    used, _kept = store.restore_backup(db)
+    assert used.parent == store.backup_dir(db)

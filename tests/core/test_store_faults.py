@@ -378,3 +378,23 @@ def test_restore_refuses_a_database_another_program_has_open(hq, tmp_path: Path)
     assert not store.in_use(db)
     used, _kept = store.restore_backup(db)
     assert used.parent == store.backup_dir(db)
+
+
+def test_a_write_on_a_full_disk_says_so_in_words(tmp_path: Path) -> None:
+    """Not SQLite's English "database or disk is full": the message people read in
+    their language ("le disque est plein")."""
+    from fieldplan import i18n
+    from fieldplan.errors import StoreError
+
+    conn = store.connect(tmp_path / "x.sqlite3", create=True)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from here on
+    i18n.set_language("fr")
+    try:
+        with pytest.raises(StoreError) as caught, store.write_transaction(conn):
+            conn.execute("INSERT INTO meta VALUES ('filler', ?)", ("x" * 100_000,))
+    finally:
+        i18n.set_language("en")
+        conn.close()
+    assert str(caught.value) == ("impossible d’enregistrer dans la base de données, rien "
+                                 "n’a été modifié\u00a0: le disque est plein")

@@ -425,8 +425,8 @@ class ExportDialog(QDialog):
             self.subject = subject
             if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(result.path).parent)))
-        if result.warning:  # the bundle is good; say what else went wrong
-            text += "\n\n" + result.warning
+        if result.warning:  # the bundle is good; say what else went wrong (a sentence)
+            text += "\n\n" + result.warning[:1].upper() + result.warning[1:]
         self.message.setText(text)
         # grow with the message: the email subject is its last line, and was cut off
         size_to_content(self, max(self.width(), 600))

@@ -3,6 +3,7 @@ reopens where the user was, exporting for email, keyboard reach."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,43 @@ def test_the_status_bar_shows_an_export_at_once(open_window, qtbot, office_db, t
     qtbot.waitUntil(lambda: "Last export" in window._sync_words, timeout=5000)
     # the whole message, email subject included, fits in the dialog
     assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_an_export_noted_nowhere_still_gives_its_bundle(open_window, qtbot, office_db,
+                                                         tmp_path, monkeypatch):
+    """The bundle is written and good; only "last export" could not be noted (a full
+    disk): the dialog gives the file and says what else went wrong."""
+    import contextlib
+
+    from fieldplan.errors import StoreError
+    from fieldplan.sync import export
+
+    real = export.store.write_transaction
+
+    @contextlib.contextmanager
+    def full(conn):
+        with real(conn):
+            yield conn
+            raise StoreError("could not save to the database, nothing was changed: "
+                             "the disk is full")
+
+    monkeypatch.setattr(export.store, "write_transaction", full)
+    window = open_window(office_db)
+    wait_idle(qtbot, window.session)
+    window.export_dialog()
+    dialog = window.findChild(QDialog, "export-dialog")
+    dialog.folder.setText(str(tmp_path / "usb"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    assert Path(dialog.result_info.path).is_file()
+    text = dialog.message.text()
+    assert text.startswith("Saved ") and "\n\nThe bundle is written, but this export could " \
+        "not be noted in the database" in text
+    assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], "export-warning.png"))
     dialog.close()
     wait_idle(qtbot, window.session)
 

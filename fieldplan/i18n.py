@@ -318,9 +318,9 @@ class Msg(str):
 
     record: dict[str, Any]
 
-    def __new__(cls, text: str, record: dict[str, Any]) -> Msg:
+    def __new__(cls, text: str, record: dict[str, Any] | None = None) -> Msg:
         made = super().__new__(cls, text)
-        made.record = record
+        made.record = record if record is not None else {"id": str.__str__(made)}
         return made
 
     def __str__(self) -> str:

@@ -375,3 +375,15 @@ def test_a_record_this_version_cannot_make_raises():
         render_record({"id": "{missing} placeholder", "kw": {}}, "en")
     with pytest.raises((KeyError, TypeError)):
         render_record({"kw": {}}, "en")
+
+
+def test_a_kept_message_copies_and_pickles_whole():
+    import copy
+    import pickle
+
+    from fieldplan.i18n import _, capturing, message_record
+
+    with capturing():
+        text = _("{file}: {reason}").format(file="a.fieldplan", reason="b")
+    for again in (copy.copy(text), copy.deepcopy(text), pickle.loads(pickle.dumps(text))):
+        assert again == text and message_record(again) == message_record(text)

@@ -5,6 +5,7 @@ Frozen dataclasses and plain constants only: no database, no Qt.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: Progress statuses, in the order a person reads them.
@@ -16,6 +17,12 @@ STATUSES: tuple[str, ...] = (
     "completed",
     "cancelled",
 )
+
+#: The grammar of area and action codes ("PA1", "PA1.4"), one for the plan reader and
+#: the import: a plan HQ can install makes reports HQ takes, and nothing else (a
+#: spreadsheet formula in a report id) gets in.
+AREA_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
+ACTION_CODE = re.compile(r"(" + AREA_CODE.pattern + r")\.([1-9][0-9]{0,5})")
 
 #: Action levels, and which kind of office carries each.
 LEVELS: tuple[str, ...] = ("national", "regional", "global")

@@ -24,7 +24,7 @@ from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
 from fieldplan.i18n import _, ngettext
-from fieldplan.model import LEADS, LEVELS
+from fieldplan.model import ACTION_CODE, AREA_CODE, LEADS, LEVELS
 from fieldplan.periods import (
     Period,
     as_period,
@@ -232,8 +232,8 @@ _ACTION_KEYS = (
 _INDICATOR_KEYS = ("key", "title", "unit", "baseline", "target", "targets")
 
 _PLAN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_AREA_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-_ACTION_CODE_RE = re.compile(r"^(.+)\.([1-9][0-9]*)$")
+_AREA_CODE_RE = re.compile(rf"^{AREA_CODE.pattern}$")
+_ACTION_CODE_RE = re.compile(r"^(.+)\.([1-9][0-9]*)$")  # its area, then ACTION_CODE
 _KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _TRUE = frozenset({"true", "yes", "1", "vrai", "oui", "صواب", "نعم"})
 _FALSE = frozenset({"false", "no", "0", "faux", "non", "خطأ", "لا"})
@@ -554,7 +554,7 @@ class _Reader:
             table["code"],
             (*path, "code"),
             _AREA_CODE_RE,
-            _("an area code (a letter, then letters or digits, e.g. PA1)"),
+            _("an area code (a letter, then up to 31 letters, digits, '-' or '_', e.g. PA1)"),
         )
         title = self.text(table["title"], (*path, "title"))
         return Area(code, title, self.boolean(table.get("illustrative"), (*path, "illustrative")))
@@ -572,7 +572,7 @@ class _Reader:
                     code=_show(area), codes=", ".join(area_codes)),
             )
         match = _ACTION_CODE_RE.match(code)
-        if not match:
+        if not match or (match.group(1) == area and not ACTION_CODE.fullmatch(code)):
             raise self.fail(
                 (*path, "code"),
                 _("{code} is not an action code; write <area>.<number>, e.g. {area}.1").format(

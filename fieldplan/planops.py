@@ -137,8 +137,12 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
             raise ValidationError(
                 _("{file} has version {version}; an amendment needs a version above {held}")
                 .format(file=path.name, version=new.version, held=old.version))
-        # what is hidden already (an earlier amendment, allowed then) is not asked again
-        hidden = hidden_by(rep, new) - hidden_by(rep, old)
+        # what is hidden already (an earlier amendment, allowed then) is not asked again,
+        # nor the values of an action the current plan hides whole
+        before = hidden_by(rep, old)
+        hidden = hidden_by(rep, new) - before
+        hidden = Hidden(hidden.actions, hidden.periods, tuple(
+            v for v in hidden.values if v.split("/", 1)[0] not in before.actions))
         if hidden and not allow_hiding:
             raise PlanHidesReportsError(
                 _("{file} would hide what offices reported: {hidden}; nothing was changed")

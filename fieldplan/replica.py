@@ -246,25 +246,31 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
 
 
 def _clear_failed_init(path: Path) -> None:
-    """Remove what a failed or killed ``init`` left at ``path``: a database with
-    fieldplan's schema (or none) and no identity, with the key file it was making. Any
-    other file stays, and the caller refuses to write over it."""
-    if not path.is_file():
+    """Remove what a failed or killed ``init`` left at ``path``: a database with no
+    tables, or fieldplan's tables holding nothing but the identity an init was making
+    (``INIT_PENDING``), with the key file made for it. Any other file stays (the
+    caller then refuses to write over it), and so does one another program has open
+    (an ``init`` under way)."""
+    if not path.is_file() or store.in_use(path):
         return
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             tables = {n for (n,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if tables and not {"meta", "_sqlite_migrations"} <= tables:
-                return  # some other database
-            meta = dict(conn.execute("SELECT key, value FROM meta")) if tables else {}
+            meta: dict[str, str] = {}
+            if tables:
+                if not {"meta", "_sqlite_migrations", "events", "progress"} <= tables:
+                    return  # some other database
+                meta = dict(conn.execute("SELECT key, value FROM meta"))
+                held = conn.execute("SELECT (SELECT count(*) FROM events) + "
+                                    "(SELECT count(*) FROM progress)").fetchone()[0]
+                if held or set(meta) - {INIT_PENDING}:
+                    return  # it holds something: not an init's leftovers
         finally:
             conn.close()
     except sqlite3.Error:
         return  # not a database (or not readable): left alone
-    if meta.get("replica_id"):
-        return
     _remove_unfinished(path, meta.get(INIT_PENDING, ""))
 
 

@@ -348,6 +348,12 @@ def restore_backup(db_path: str | os.PathLike[str],
                 # only a second name of the database, which stays as it was
                 with contextlib.suppress(OSError):
                     kept.unlink()
+            elif kept is not None and not db_path.exists():
+                # set aside by renames: back in its place, with its log
+                with contextlib.suppress(OSError):
+                    os.replace(kept, db_path)
+                    if Path(f"{kept}-wal").exists():
+                        os.replace(f"{kept}-wal", f"{db_path}-wal")
             raise
     except (sqlite3.Error, OSError) as exc:
         _remove_with_journal(part)
@@ -423,15 +429,19 @@ def _keep_replaced(db_path: Path) -> Path | None:
     would corrupt it), and the file must never stay without its log (its last writes
     lost, sequence numbers it already sent used again). No rename moves two files at
     once, so then the file is renamed away first: a kill before the copy is in place
-    leaves no database (its ``.damaged`` file is whole), which says so at once. The
+    leaves no database, which says so at once (a kill between the file's rename and its
+    log's leaves the log alone: the next restore gives it back to its file). The
     renames are the fallback too where hard links are not supported (FAT USB sticks).
     """
+    wal = Path(str(db_path) + "-wal")
+    if not db_path.exists() and wal.exists():
+        # a restore killed between its two renames: this log is the last one kept's
+        _pair_orphan_log(db_path, wal)
     kept = db_path.with_name(db_path.name + ".damaged")
     n = 1
     while kept.exists():
         n += 1
         kept = db_path.with_name(f"{db_path.name}.damaged.{n}")
-    wal = Path(str(db_path) + "-wal")
     if db_path.exists():
         linked = False
         if not wal.exists():
@@ -446,6 +456,21 @@ def _keep_replaced(db_path: Path) -> Path | None:
         os.replace(wal, Path(str(kept) + "-wal"))  # what the damaged file last wrote
     Path(str(db_path) + "-shm").unlink(missing_ok=True)
     return kept if kept.exists() else None
+
+
+def _pair_orphan_log(db_path: Path, wal: Path) -> None:
+    """Give a write-ahead log left without its database back to the file a killed
+    restore set aside: the last ``.damaged`` name taken, when it has no log of its own
+    (never to another database, where SQLite would apply it)."""
+    taken = []
+    for path in db_path.parent.glob(f"{glob.escape(db_path.name)}.damaged*"):
+        found = re.fullmatch(re.escape(db_path.name) + r"\.damaged(?:\.(\d+))?", path.name)
+        if found:
+            taken.append((int(found.group(1) or 1), path))
+    if taken:
+        last = max(taken)[1]
+        if not Path(f"{last}-wal").exists():
+            os.replace(wal, f"{last}-wal")
 
 
 def _stamp_of(backup: Path) -> str:

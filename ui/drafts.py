@@ -77,28 +77,41 @@ class _FileWriter:
                 lambda: self._pending is _NOTHING and not self._busy, timeout)
 
     def _run(self) -> None:
-        while True:
-            with self._cond:
-                if self._pending is _NOTHING:
-                    self._thread = None
-                    self._cond.notify_all()
-                    return
-                data, self._pending = self._pending, _NOTHING
-                self._busy = True
-            error = ""
-            try:
-                if data is None:
-                    self.path.unlink(missing_ok=True)
-                else:
-                    write_atomic(self.path, data)
-            except (FieldplanError, OSError) as exc:
-                error = str(exc)
-            try:
-                self._report(error)
-            finally:
+        try:
+            while True:
                 with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
+                    if self._pending is _NOTHING:
+                        return
+                    data, self._pending = self._pending, _NOTHING
+                    self._busy = True
+                try:
+                    self._report(self._write(data))
+                except Exception:  # the report itself failed (a journal deleted): go on
+                    pass
+                finally:
+                    with self._cond:
+                        self._busy = False
+                        self._cond.notify_all()
+        finally:
+            # whatever ended it: the next submit starts a thread again, and no flush
+            # waits for this one
+            with self._cond:
+                self._thread = None
+                self._busy = False
+                self._cond.notify_all()
+
+    def _write(self, data: bytes | None) -> str:
+        """Write (or remove) the file; the reason it failed, or ""."""
+        try:
+            if data is None:
+                self.path.unlink(missing_ok=True)
+            else:
+                write_atomic(self.path, data)
+        except (FieldplanError, OSError) as exc:
+            return str(exc)
+        except Exception as exc:  # anything else is said too: never a thread that dies
+            return f"{type(exc).__name__}: {exc}"
+        return ""
 
 
 _journals: weakref.WeakSet[DraftJournal] = weakref.WeakSet()

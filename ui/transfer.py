@@ -101,12 +101,15 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
     paths = list(paths)
 
     def run(rep, progress, cancel):
+        from fieldplan import store
         from fieldplan.errors import FieldplanError
         from fieldplan.sync import ImportOutcome, import_bundle
 
         outcomes = []
         total = len(paths) * STEPS_PER_FILE
         stopped = False
+        # one backup for the lot (one a file would push every older backup out)
+        store.backup(rep.conn, rep.path, "before-import")
         for i, path in enumerate(paths):
             name = Path(path).name
             if stopped:
@@ -124,7 +127,8 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
                 progress(start + step, total, label)
 
             try:
-                outcomes.append(import_bundle(rep, path, name=name, progress=within, cancel=cancel))
+                outcomes.append(import_bundle(rep, path, name=name, progress=within,
+                                              cancel=cancel, backup=False))
             except FieldplanError as exc:
                 if cancel():
                     # the core stopped on our cancel and rolled this file back

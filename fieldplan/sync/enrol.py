@@ -75,8 +75,8 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
                                           export.event_lines(rep, [(o, 0) for o in ranges]),
                                           secret, mode=0o600)
     except BaseException:
-        if info is not None:
-            info.path.unlink(missing_ok=True)
+        if info is not None:  # the file written (a link's target), never only a link
+            Path(os.path.realpath(info.path)).unlink(missing_ok=True)
         raise
     return export.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
                                  office)

@@ -28,7 +28,7 @@ from fieldplan import events, store
 from fieldplan.errors import BundleError, FieldplanError, OwnershipError, ValidationError
 from fieldplan.i18n import _, capturing, message_record, ngettext, pgettext, render_record
 from fieldplan.minisign import PublicKey
-from fieldplan.model import NARRATIVE_FIELDS, REPORT_STATES, STATUSES
+from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT, locked_periods
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
@@ -313,7 +313,9 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         if parts[0] != origin_office:
             raise OwnershipError(_("{where} writes progress of {office}; only {office}'s "
                                    "replicas may").format(where=where(), office=parts[0]))
-        if not _ACTION.fullmatch(parts[1]) or not _PERIOD.fullmatch(parts[2]):
+        # an action code as plans write them (model.ACTION_CODE): nothing else reaches
+        # HQ's spreadsheets, where a text like "=HYPERLINK(…)" would be a formula
+        if not ACTION_CODE.fullmatch(parts[1]) or not _PERIOD.fullmatch(parts[2]):
             raise BundleError(_("{where}: bad report id '{id}'").format(
                 where=where(), id=e.entity_id))
         for name, value in e.fields.items():
@@ -334,9 +336,7 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
 
 
 _PERIOD = re.compile(r"\d{4}-S[12]")
-#: An action code as plans write them (fieldplan.plan: <area>.<number>): nothing else
-#: reaches HQ's spreadsheets, where a text like "=HYPERLINK(…)" would be a formula.
-_ACTION = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}\.[1-9][0-9]{0,5}")
+
 
 
 def _check_base(e: events.Event, where: Callable[[], str]) -> None:

@@ -12,12 +12,22 @@ if [ ! -x dist/fieldplan/fieldplan ]; then
     echo "no build in dist/fieldplan: run 'sh packaging/build.sh' first" >&2
     exit 1
 fi
-# the new copy is made whole beside the old one, then swapped in
-rm -rf "$OPT.new"
+# $OPT is replaced whole: never a folder that is not an earlier install of fieldplan
+# (OPT=/opt by mistake would take every other program with it)
+for dir in "$OPT" "$OPT.new" "$OPT.old"; do
+    if [ -e "$dir" ] && [ ! -x "$dir/fieldplan" ]; then
+        echo "$dir is there and is not an install of fieldplan: choose another OPT" >&2
+        exit 1
+    fi
+done
+# the new copy is made whole beside the old one, then swapped in (a fieldplan still
+# running from the old one keeps its files until it ends)
+rm -rf "$OPT.new" "$OPT.old"
 mkdir -p "$(dirname "$OPT")"
 cp -a dist/fieldplan "$OPT.new"
-rm -rf "$OPT"
+if [ -e "$OPT" ]; then mv "$OPT" "$OPT.old"; fi
 mv "$OPT.new" "$OPT"
+rm -rf "$OPT.old"
 SHARE="$PREFIX/share"
 install -d "$PREFIX/bin" "$SHARE/applications" "$SHARE/icons/hicolor/scalable/apps" \
     "$SHARE/mime/packages" "$SHARE/metainfo"

@@ -136,6 +136,13 @@ def test_no_setup_bundle_without_its_token(hq, tmp_path: Path, monkeypatch) -> N
     assert not (tmp_path / "ml.setup").exists()
     assert [p for p in tmp_path.iterdir() if ".setup" in p.name] == []
     assert hq.conn.execute("SELECT count(*) FROM enrolments").fetchone()[0] == 0
+    # -o a link: the secret written at its target goes too
+    target = tmp_path / "stick" / "ml.setup"
+    target.parent.mkdir()
+    (tmp_path / "link.setup").symlink_to(target)
+    with pytest.raises(StoreError, match="disk is full"):
+        enroll_office(hq, "ML", tmp_path / "link.setup")
+    assert not target.exists() and list(target.parent.iterdir()) == []
 
 
 # --- export -------------------------------------------------------------------------
@@ -192,3 +199,44 @@ def test_a_database_that_cannot_take_a_file_stops_the_import(hq, make_office,
     assert [o.outcome for o in import_bundles(hq, bundles)] == \
         ["duplicate", "merged", "merged"]
     assert import_bundle(hq, bundles[2]).outcome == "duplicate"
+
+
+def test_init_leaves_a_database_with_tables_of_the_same_names_alone(tmp_path: Path) -> None:
+    """Tables called meta and _sqlite_migrations (sqlite-migrate makes the latter) do
+    not make another program's database an unfinished init."""
+    path = tmp_path / "notes.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript("CREATE TABLE _sqlite_migrations (name TEXT);"
+                       "CREATE TABLE meta (key TEXT, value TEXT);"
+                       "INSERT INTO meta VALUES ('owner', 'me');"
+                       "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('precious');")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="already exists"):
+        init_hq(path)
+    assert sqlite3.connect(path).execute("SELECT text FROM notes").fetchone() == ("precious",)
+
+
+def test_init_leaves_an_init_under_way_alone(tmp_path: Path) -> None:
+    """Another program making the database (its identity written, not yet committed
+    whole) has it open: a second init refuses instead of deleting it under the first."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "hq.sqlite3"
+    replica = left_by_a_killed_init(path, with_key=True)
+    hold = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "c.execute('SELECT 1 FROM meta').fetchall(); print('open', flush=True); "
+            "sys.stdin.readline()")
+    other = subprocess.Popen([sys.executable, "-c", hold, str(path)], text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert other.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError, match="already exists"):
+            init_hq(path)
+        assert minisign.secret_key_replica(key_path(path)) == replica
+    finally:
+        other.stdin.write("\n")
+        other.stdin.close()
+        other.wait(timeout=30)
+    init_hq(path).close()  # once it has gone, what it left is cleared

@@ -170,6 +170,25 @@ def test_what_is_already_hidden_is_not_asked_again(reported, tmp_path):
     assert result["newly_hidden"]["actions"] == []
 
 
+def test_a_plan_that_shows_more_than_before_is_not_asked_about(reported, tmp_path):
+    """PA1.2 (with a value of officials-trained) dropped by an allowed amendment, then
+    brought back without that indicator: its reports show again, the value stays
+    hidden as it was, so nothing is newly hidden."""
+    plan = reported.plan()
+    dropped = tmp_path / "dropped.json"
+    dump_plan(amended(plan, actions=tuple(a for a in plan.actions if a.code != "PA1.2")),
+              dropped)
+    replace_plan(reported, dropped, allow_hiding=True)
+    back = tmp_path / "back.json"
+    dump_plan(amended(reported.plan(), actions=tuple(
+        dataclasses.replace(a, indicators=tuple(
+            i for i in a.indicators if i.key != "officials-trained"))
+        if a.code == "PA1.2" else a for a in plan.actions)), back)
+    result = replace_plan(reported, back)  # not refused
+    assert result["hidden_values"] == ["PA1.2/officials-trained"]
+    assert result["newly_hidden"] == {"actions": [], "periods": [], "values": []}
+
+
 def test_an_import_that_hides_nothing_is_backed_up(hq, tmp_path):
     path = tmp_path / "v2.csv"
     dump_plan(amended(hq.plan()), path)
@@ -471,3 +490,38 @@ def test_cells_saved_back_by_a_spreadsheet_without_the_quote_read_the_same(tmp_p
     text = path.read_text(encoding="utf-8-sig").replace("'-a list item", "-a list item")
     path.write_text(text, encoding="utf-8")
     assert load_plan(path).actions[0].description.ar == "-a list item"
+
+
+def _renamed(plan: Plan, area: str, number: str = "1") -> dict:
+    """The plan as a dict with its first area renamed ``area`` and that area's first
+    action numbered ``number``."""
+    doc = plan_to_dict(plan)
+    old = doc["areas"][0]["code"]
+    doc["areas"][0]["code"] = area
+    for action in doc["actions"]:
+        if action["area"] == old:
+            action["area"] = area
+            rest = action["code"].split(".", 1)[1]
+            action["code"] = f"{area}.{number if rest == '1' else rest}"
+    return doc
+
+
+def test_a_plan_hq_can_install_makes_reports_hq_takes(hq, make_office, tmp_path):
+    """One grammar of codes for the plan reader and the import (model.ACTION_CODE): an
+    area code past 32 characters or an action number of 7 digits is refused with the
+    plan; a report on the longest codes a plan may have reaches HQ."""
+    for area, number in (("A" * 33, "1"), ("PA1", "1234567")):
+        with pytest.raises(PlanError, match=r"not an area code|not an action code"):
+            plan_from_dict(_renamed(hq.plan(), area, number))
+    doc = _renamed(hq.plan(), "A" * 32, "123456")
+    doc["plan"]["version"] = hq.plan().version + 1
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    replace_plan(hq, path)
+    ml = make_office("ML")
+    assert import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+                         ).outcome == "merged"
+    code = "A" * 32 + ".123456"
+    progress.record_progress(ml, code, "2026-S1", status="on-track")
+    outcome = import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    assert outcome.outcome == "merged", outcome.reason

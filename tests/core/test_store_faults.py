@@ -316,6 +316,68 @@ def test_the_log_of_the_replaced_file_goes_with_it(tmp_path: Path) -> None:
     old.close()
 
 
+def crashed_with_a_log(path: Path) -> dict[str, bytes]:
+    """A database with a backup, and a write after it left in its -wal as a crash
+    leaves it; returns the bytes of the file and its log."""
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.execute("INSERT INTO meta VALUES ('after', 'the backup')")
+    saved = {s: Path(str(path) + s).read_bytes() for s in ("", "-wal")}
+    conn.close()
+    for suffix, data in saved.items():
+        Path(str(path) + suffix).write_bytes(data)
+    return saved
+
+
+def test_a_restore_killed_between_its_renames_keeps_the_log_with_its_file(
+        tmp_path: Path, monkeypatch) -> None:
+    """The file was set aside, its log not yet: the next restore gives the log to that
+    file, not to a new .damaged.2 name, nor to the restored database."""
+    path = tmp_path / "x.sqlite3"
+    saved = crashed_with_a_log(path)
+    real = os.replace
+
+    def replace(src, dst) -> None:
+        if str(src).endswith("-wal"):
+            raise Killed
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(Killed):
+        store.restore_latest_backup(path)
+    monkeypatch.undo()
+    assert not path.exists() and Path(f"{path}-wal").exists()
+    store.restore_latest_backup(path)
+    kept = tmp_path / "x.sqlite3.damaged"
+    assert Path(f"{kept}-wal").read_bytes() == saved["-wal"]
+    assert not (tmp_path / "x.sqlite3.damaged.2").exists()
+    old = sqlite3.connect(kept)
+    assert old.execute("SELECT value FROM meta WHERE key = 'after'").fetchone() == \
+        ("the backup",)
+    old.close()
+
+
+def test_a_restore_whose_last_step_fails_puts_the_file_back(tmp_path: Path,
+                                                            monkeypatch) -> None:
+    """With a log the file is set aside by renames; when the copy cannot take its place
+    the file and its log go back where they were, and the error says so in one line."""
+    path = tmp_path / "x.sqlite3"
+    saved = crashed_with_a_log(path)
+    real = os.replace
+
+    def replace(src, dst) -> None:
+        if str(src).endswith(".part"):
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError, match=r"cannot put .* in place of"):
+        store.restore_latest_backup(path)
+    monkeypatch.undo()
+    assert {s: Path(str(path) + s).read_bytes() for s in ("", "-wal")} == saved
+    assert not list(tmp_path.glob("*.damaged*"))
+
+
 # --- 6. a revocation stands when the backup after it fails --------------------------
 
 

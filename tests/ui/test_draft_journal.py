@@ -118,3 +118,29 @@ def test_the_window_says_when_the_journal_cannot_be_written(open_window, qtbot, 
         lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa delays", timeout=5000)
     qtbot.waitUntil(lambda: not window.save_state_label.isVisible(), timeout=5000)
     wait_idle(qtbot, window.session)
+
+
+def test_a_write_that_fails_oddly_is_said_and_the_writer_goes_on(qtbot, tmp_path,
+                                                                 monkeypatch):
+    """Not only a full disk: any failure of a write is said, and the next write runs
+    (a writer thread that died would leave every later draft unwritten)."""
+    real = ui.drafts.write_atomic
+    calls = []
+
+    def odd_then_fine(path, data):
+        calls.append(data)
+        if len(calls) == 1:
+            raise RuntimeError("something no one foresaw")
+        real(path, data)
+
+    monkeypatch.setattr(ui.drafts, "write_atomic", odd_then_fine)
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(("PA1.1", "2026-S1"), {"challenges": "first"}, {})
+    journal.write()
+    assert journal.flush(10)
+    qtbot.waitUntil(lambda: "something no one foresaw" in journal.write_error, timeout=5000)
+    journal.put(("PA1.1", "2026-S1"), {"challenges": "second"}, {})
+    journal.write()
+    assert journal.flush(10)
+    qtbot.waitUntil(lambda: journal.write_error == "", timeout=5000)
+    assert drafts(journal.path) == {("PA1.1", "2026-S1"): {"challenges": "second"}}

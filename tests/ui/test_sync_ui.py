@@ -56,6 +56,11 @@ def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, de
     outcomes = [o.outcome for o in dialog.outcomes]
     assert outcomes == ["merged"] * 3
     assert dialog.table.rowCount() == 3
+    from fieldplan import store
+
+    # one backup before the lot: one a file would push the older ones out
+    backups = store.list_backups(db)
+    assert len(backups) == 1 and backups[0].name.endswith("-before-import.sqlite3")
     assert dialog.table.item(0, 2).text() == "Merged"
     offices = {p.name.split("-")[0] for p in bundles}
     with open_replica(db) as rep:

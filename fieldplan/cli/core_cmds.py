@@ -185,7 +185,20 @@ def _key_value(text: str) -> tuple[str, float]:
 # --- handlers -------------------------------------------------------------------------
 
 
+def no_display() -> bool:
+    """On Linux and the BSDs, whether there is no graphical session to open a window
+    in (Qt would abort with a page of messages)."""
+    env = os.environ
+    return (sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+            and not env.get("QT_QPA_PLATFORM")
+            and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"))
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
+    if no_display():
+        raise CommandError(_("the desktop client needs a graphical session (no display "
+                             "here); every other command works without one, see "
+                             "'fieldplan --help'"))
     try:
         from ui.app import run
     except ImportError as exc:

@@ -98,34 +98,62 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_bundle_file(name: str) -> None:
-    """CommandError unless ``name`` is a regular file (not a folder, a device...)."""
+def bundle_file_problem(name: str) -> str:
+    """Why ``name`` cannot be read as a bundle file (missing, a folder, a device…), in
+    a few words; "" when it is a regular file."""
     import os
     import stat
 
     try:
         mode = os.stat(name).st_mode
     except FileNotFoundError:
-        raise CommandError(_("no such file: {file}").format(file=name)) from None
+        return _("no such file")
     except OSError as exc:
-        from fieldplan.files import cannot_read
+        from fieldplan.files import os_error_reason
 
-        raise cannot_read(name, exc) from None
+        return os_error_reason(exc)
     if stat.S_ISDIR(mode):
-        raise CommandError(_("{file} is a folder, not a bundle file").format(file=name))
+        return _("a folder, not a bundle file")
     if not stat.S_ISREG(mode):
-        raise CommandError(_("{file} is not a regular file").format(file=name))
+        return _("not a regular file")
+    return ""
+
+
+def check_bundle_file(name: str) -> None:
+    """CommandError unless ``name`` is a regular file (not a folder, a device...)."""
+    problem = bundle_file_problem(name)
+    if problem:
+        # Translators: {file} is a file, {reason} why it cannot be used
+        raise CommandError(_("{file}: {reason}").format(file=name, reason=problem))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    for f in args.files:
-        check_bundle_file(f)
+    from pathlib import Path
+
+    # a file that is missing (or a folder…) is one refused file, not the end of the run
+    problems = {f: bundle_file_problem(f) for f in args.files}
+    readable = [f for f in args.files if not problems[f]]
+
+    def in_order(imported: list) -> list:
+        """The outcomes in the order the files were given, refused ones in place."""
+        rest = iter(imported)
+        out = []
+        for f in args.files:
+            if problems[f]:
+                out.append(sync.ImportOutcome(Path(f).name, "rejected", problems[f]))
+            else:
+                found = next(rest, None)
+                if found is None:  # the import stopped before this file
+                    break
+                out.append(found)
+        return out
+
     with open_db(args) as rep:
         try:
-            outcomes = sync.import_bundles(rep, args.files)
+            outcomes = in_order(sync.import_bundles(rep, readable))
         except sync.ImportStopped as stop:
             # what the files before it became, then the one-line error
-            done = stop.outcomes
+            done = in_order(stop.outcomes)
             output(args, [o.to_dict() for o in done], lambda: _print_outcomes(done))
             raise CommandError(str(stop)) from stop
     output(args, [o.to_dict() for o in outcomes],

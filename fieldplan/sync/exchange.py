@@ -804,18 +804,40 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
             if rep is not None:
                 accept = "ok" if own else _check_key(rep, b, m)
                 out["trusted"] = accept != "quarantine"
-                offices = keyreg.replica_offices(rep)
-                offices[m["sender"]] = m["office"]
-                for n, line in enumerate(b.iter_lines(), 1):
-                    e = events.parse_event(line, where=functools.partial(_events_line, n))
-                    office = offices.get(e.origin)
-                    if office is not None:
-                        _check_event(e, office, m["office"])
-        except BundleError as exc:
+                if own or accept == "quarantine" or not _dry_run(rep, b, m, accept):
+                    offices = keyreg.replica_offices(rep)
+                    offices[m["sender"]] = m["office"]
+                    for n, line in enumerate(b.iter_lines(), 1):
+                        e = events.parse_event(line, where=functools.partial(_events_line, n))
+                        office = offices.get(e.origin)
+                        if office is not None:
+                            _check_event(e, office, m["office"])
+        except (BundleError, sqlite3.IntegrityError) as exc:
             out.update(valid=False, reason=str(exc))
         except _HOSTILE as exc:
             out.update(valid=False, reason=_malformed(exc))
         return out
+
+
+def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any) -> bool:
+    """Merge the bundle as ``import`` would, then roll it all back: ``verify`` says
+    what ``import`` will say (the hash chain, the order of events and what this
+    database holds are checked only by a merge). Raises what the merge raises; False
+    when the database cannot be written (read-only, busy), which checks less."""
+    conn = rep.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return False
+    try:
+        if isinstance(accept, tuple):
+            keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
+                                  retire=accept[1], lineage=accept[2])
+        _merge(rep, b, m, progress=None, cancel=None)
+    finally:
+        conn.execute("ROLLBACK")
+        rep.cache.clear()
+    return True
 
 
 # --- quarantine -------------------------------------------------------------------------

@@ -96,3 +96,17 @@ def test_no_command_writes_over_the_database_or_its_key(hq, tmp_path: Path, caps
     assert {p: Path(p).read_bytes() for p in before} == before
     with open_replica(db) as rep:
         assert rep.is_hq
+
+
+def test_the_client_without_a_display_says_so_in_one_line(tmp_path: Path, capsys,
+                                                           monkeypatch) -> None:
+    """Not Qt's page of messages and an abort: the other commands work without one."""
+    import sys
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    for argv in ((), ("gui",)):
+        code, out, err = run("--db", str(tmp_path / "x.sqlite3"), *argv, capsys=capsys)
+        assert code == 1 and out == "" and err.count("\n") == 1
+        assert "needs a graphical session" in err

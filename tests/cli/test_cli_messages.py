@@ -225,13 +225,33 @@ def test_demo_into_a_file_says_so(tmp_path: Path, capsys) -> None:
 def test_import_says_what_the_path_is(hq_db, tmp_path: Path, capsys) -> None:
     usb = tmp_path / "usb"
     usb.mkdir()
-    for command in ("import", "verify"):
-        code, _, err = run("--db", hq_db, command, str(usb), capsys=capsys)
-        assert code == 1 and err == f"fieldplan: error: {usb} is a folder, not a bundle file\n"
-    code, _, err = run("--db", hq_db, "import", os.devnull, capsys=capsys)
-    assert code == 1 and err == f"fieldplan: error: {os.devnull} is not a regular file\n"
-    code, _, err = run("--db", hq_db, "import", str(tmp_path / "none"), capsys=capsys)
-    assert code == 1 and "no such file" in err
+    code, _, err = run("--db", hq_db, "verify", str(usb), capsys=capsys)
+    assert code == 1 and err == f"fieldplan: error: {usb}: a folder, not a bundle file\n"
+    # import: each such path is one refused file, and the others are imported
+    code, out, err = run("--db", hq_db, "import", str(usb), os.devnull,
+                         str(tmp_path / "none"), capsys=capsys)
+    assert code == 1 and err == ""
+    assert out.splitlines() == ["usb: rejected: a folder, not a bundle file",
+                                "null: rejected: not a regular file",
+                                "none: rejected: no such file"]
+
+
+def test_a_missing_file_does_not_stop_the_others(hq, make_office, tmp_path: Path,
+                                                 capsys) -> None:
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    good = export_bundle(ml, out_dir=tmp_path).path
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "--json", "import", str(tmp_path / "gone.fieldplan"),
+                          str(good), capsys=capsys)
+    assert code == 1
+    assert [(o["file"], o["outcome"]) for o in json.loads(out)] == \
+        [("gone.fieldplan", "rejected"), (good.name, "merged")]
 
 
 # --- 6. words, not internal names ---------------------------------------------------
@@ -425,7 +445,7 @@ def test_status_dismiss_lost_ends_the_restore_warning(hq, make_office, tmp_path:
                                                       capsys) -> None:
     """HQ put back from a backup is told what offices hold that it lost; once the
     changes are made again, `status --dismiss-lost` ends the warning."""
-    from tests.core.test_sync import hq_restored_with_a_lost_change
+    from tests.scenes import hq_restored_with_a_lost_change
 
     path, ml = hq_restored_with_a_lost_change(hq, make_office, tmp_path)
     db = str(path)

@@ -599,24 +599,6 @@ def test_headquarters_restored_from_a_backup(hq, make_office, tmp_path: Path) ->
         hq2.close()
 
 
-def hq_restored_with_a_lost_change(hq, make_office, tmp_path: Path):
-    """HQ put back from a backup that lacks a period lock it made after it; ML, which
-    holds the lock, has reported to the restored HQ. Returns (HQ's path, ML); the
-    ``hq`` replica is closed."""
-    ml = make_office("ML")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
-    send(ml, hq, tmp_path)
-    store.backup(hq.conn, hq.path, "manual")
-    progress.set_period_lock(hq, "2025-S2")  # lost in the restore
-    send(hq, ml, tmp_path)
-    path = hq.path
-    hq.close()
-    store.restore_latest_backup(path)
-    with open_replica(path) as hq2:
-        assert send(ml, hq2, tmp_path)[1].outcome == "merged"
-    return path, ml
-
-
 def test_headquarters_says_the_lost_changes_were_made_again(hq, make_office,
                                                              tmp_path: Path) -> None:
     """The warning about what a restore lost ends when a person at HQ says the changes
@@ -1146,6 +1128,28 @@ def test_verify_reports_without_importing(scene, tmp_path: Path) -> None:
     # the office checks its own bundle before sending it: addressed to HQ, that is right
     result = verify_bundle(ml, good)
     assert result["valid"] and result["trusted"], result["reason"]
+
+
+def test_verify_says_what_import_will_say(scene, tmp_path: Path) -> None:
+    """A broken hash chain, events out of order, a fork of what HQ holds: only a merge
+    finds them. verify merges and rolls back, so it does not call valid what import
+    will reject, and changes nothing."""
+    hq, ml, _good = scene
+    act = national(ml)
+    rid = f"ML|{act}|2026-S1"
+    first = chained(ml, "progress", rid, {"percent": 10})
+    second = first | {"seq": first["seq"] + 1, "prev": "0" * 64}
+    cases = {
+        "broken chain": [first, second],
+        "out of order": [second | {"prev": ""}, first],
+    }
+    before = snapshot(hq)
+    for label, raw in cases.items():
+        path = forge(ml, tmp_path, raw, name=f"{label.replace(' ', '-')}.fieldplan")
+        result = verify_bundle(hq, path)
+        outcome_reason = import_bundle(hq, path).reason
+        assert not result["valid"] and result["reason"] == outcome_reason, (label, result)
+        assert snapshot(hq) == before, label
 
 
 @pytest.mark.skipif(shutil.which("minisign") is None, reason="Debian's minisign not installed")

@@ -404,7 +404,7 @@ def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_offi
                                                tmp_path):
     """HQ put back from a backup: the status bar warns about the changes offices hold
     that it lost; the Headquarters menu ends the warning once they are made again."""
-    from tests.core.test_sync import hq_restored_with_a_lost_change
+    from tests.scenes import hq_restored_with_a_lost_change
 
     hq_path, ml = hq_restored_with_a_lost_change(hq, make_office, tmp_path)
     ml.close()

@@ -62,7 +62,11 @@ class ConfirmDialog(QDialog):
         details: str = "",
         ok_text: str = "",
         monospace_details: bool = False,
+        cautious: bool = False,
     ) -> None:
+        """``cautious``: what OK does cannot be undone (revoke, refuse or trust a key):
+        Cancel is the default button, so Enter never does it by accident. Otherwise OK
+        is, and has the focus (not the details, where Enter would do it unseen)."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -71,7 +75,7 @@ class ConfirmDialog(QDialog):
         self.text = QLabel(text)
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setTextInteractionFlags(selectable())
         lay.addWidget(self.text)
         self.details = None
         if details:
@@ -83,24 +87,50 @@ class ConfirmDialog(QDialog):
             self.details.setReadOnly(True)
             self.details.setAccessibleName(_("Details"))
             if monospace_details:
-                from PySide6.QtGui import QFontDatabase
-
-                self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-                self.details.setMaximumHeight(80)
+                self.details.setFont(fixed_font())
+                self.details.setMaximumHeight(
+                    self.details.fontMetrics().lineSpacing() * 3 + 16)
             lay.addWidget(self.details)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         if ok_text:
             self.ok_button.setText(ok_text)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        first = self.cancel_button if cautious else self.ok_button
+        other = self.ok_button if cautious else self.cancel_button
+        other.setAutoDefault(False)
+        other.setDefault(False)
+        first.setDefault(True)
+        first.setFocus()
         if details and not monospace_details:
             fit_to_screen(self, 520, 300)  # a list: room to read it
         else:
             size_to_content(self, 520)
+
+
+def selectable() -> Qt.TextInteractionFlag:
+    """A label's text selectable with the mouse and the keyboard (a file name or an
+    email subject to copy)."""
+    return (Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+
+
+def fixed_font():
+    """The system's fixed-width font, as large as the application's (fingerprints are
+    read aloud: they grow with a larger font like everything else)."""
+    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    size = QApplication.font().pointSizeF()
+    if size > 0:
+        font.setPointSizeF(size)
+    return font
 
 
 class MessageDialog(QDialog):
@@ -113,7 +143,7 @@ class MessageDialog(QDialog):
         lay = QVBoxLayout(self)
         self.text = QLabel(text)
         self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setTextInteractionFlags(selectable())
         lay.addWidget(self.text)
         if details:
             box = QPlainTextEdit(details)

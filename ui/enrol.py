@@ -21,7 +21,7 @@ from fieldplan.i18n import _
 from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.context import Identity, lang
-from ui.dialogs import add_folder_row, size_to_content
+from ui.dialogs import add_folder_row, selectable, size_to_content
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
 
@@ -76,7 +76,7 @@ class EnrolDialog(QDialog):
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(selectable())
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close

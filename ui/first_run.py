@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import _
 from ui.bidi import isolated
 from ui.context import time_text
-from ui.dialogs import size_to_content
+from ui.dialogs import selectable, size_to_content
 from ui.ops import Worker, _Job, error_text
 from ui.qtcompat import emit
 
@@ -237,7 +237,7 @@ class CannotOpenDialog(QDialog):
             )
         )
         text.setWordWrap(True)
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        text.setTextInteractionFlags(selectable())
         lay.addWidget(text)
         self.restore_button = QPushButton()
         if backups:

@@ -56,6 +56,12 @@ from ui.qtcompat import emit
 from ui.report_editor import show_read_only
 
 
+def _shortened(text: str, room: int = 60) -> str:
+    """One line of at most ``room`` characters (an accessible name, not a page)."""
+    line = " ".join(text.split())
+    return line if len(line) <= room else line[: room - 1] + "…"
+
+
 def _table(model, name: str, fit_columns: bool = True) -> QTableView:
     """A read-only table of rows. Each column is as wide as its header and contents
     (a key fingerprint or a French header is never cut), and the model's ``STRETCH``
@@ -70,6 +76,9 @@ def _table(model, name: str, fit_columns: bool = True) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Tab leaves the table for the buttons under it (the arrows move between rows):
+    # a table that keeps Tab is a trap for anyone without a mouse
+    view.setTabKeyNavigation(False)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
@@ -448,10 +457,12 @@ class QuarantinePage(QWidget):
         lay.addWidget(self.empty, 1)
         self.trust_button = QPushButton(_("&Trust key…"))
         self.trust_button.setEnabled(False)
+        self.trust_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.trust_button.clicked.connect(self.ask_trust)
         # when the fingerprints do not match: the bundles go, nothing of them is merged
         self.refuse_button = QPushButton(_("Re&fuse key…"))
         self.refuse_button.setEnabled(False)
+        self.refuse_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.refuse_button.clicked.connect(self.ask_refuse)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -513,7 +524,7 @@ class QuarantinePage(QWidget):
             title, button, name, act = (_("Refuse key"), _("Re&fuse"), "refuse-dialog",
                                         self.refuse)
         dialog = ConfirmDialog(self, title, text.format(office=item.office), item.fingerprint,
-                               button, monospace_details=True)
+                               button, monospace_details=True, cautious=True)
         dialog.setObjectName(name)
         dialog.accepted.connect(lambda fpr=item.fingerprint: act(fpr))
         dialog.open()
@@ -584,6 +595,7 @@ class KeysPage(QWidget):
         lay.addWidget(self.view, 1)
         self.revoke_button = QPushButton(_("Re&voke key…"))
         self.revoke_button.setEnabled(False)
+        self.revoke_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.revoke_button.clicked.connect(self.ask_revoke)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -629,7 +641,7 @@ class KeysPage(QWidget):
                  "refused from then on, here and at every office, and so will any new key "
                  "it makes. This cannot be undone.").format(office=k.office)
         dialog = ConfirmDialog(self, _("Revoke key"), text, k.fingerprint, _("Re&voke"),
-                               monospace_details=True)
+                               monospace_details=True, cautious=True)
         dialog.setObjectName("revoke-dialog")
         dialog.accepted.connect(lambda key_id=k.key_id: self.revoke(key_id))
         dialog.open()
@@ -760,7 +772,11 @@ class ConflictsPage(QWidget):
             if cand.winner:
                 blay.addWidget(QLabel(_("Shown now")))
             keep = QPushButton(_("&Keep this"))
-            keep.setAccessibleName(_("Keep the value by {author}").format(author=cand.author))
+            keep.setAutoDefault(True)  # Enter presses it, as Space does
+            # told apart by what they keep (two laptops may share a user name)
+            keep.setAccessibleName(_("Keep “{value}” by {author}, {when}").format(
+                value=_shortened(value_text(conflict.field, cand.value)),
+                author=cand.author, when=time_text(cand.at)))
             keep.clicked.connect(
                 lambda _c=False, cid=conflict.id, vid=cand.value_id: self.resolve(cid, vid)
             )

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
 
 import fieldplan
 from fieldplan.i18n import (
@@ -95,6 +103,18 @@ class _ElideOnResize(QObject):
         return False
 
 
+def _first_focusable(page: QWidget) -> QWidget | None:
+    """The first widget inside ``page`` that Tab stops at, in its focus chain."""
+    tab_focus = Qt.FocusPolicy.TabFocus.value
+    widget = page.nextInFocusChain()
+    while widget is not None and widget is not page:
+        if (page.isAncestorOf(widget) and widget.isEnabled() and widget.isVisibleTo(page)
+                and widget.focusPolicy().value & tab_focus):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
+
+
 def set_app_icon() -> None:
     """The application's icon on its windows (once; the task bar and window list
     show it where no desktop entry gives one)."""
@@ -175,7 +195,11 @@ class MainWindow(QMainWindow):
         # shows window titles
         self.setWindowTitle(identity.office_text())
         self.setAcceptDrops(True)
-        self.setMinimumSize(800, 560)
+        # no smaller than the editor needs, nor larger than the screen (a 1366×768
+        # laptop at 150% has 911×512 to give)
+        room = self.screen().availableGeometry().size() if self.screen() else None
+        self.setMinimumSize(min(800, room.width()) if room else 800,
+                            min(560, room.height()) if room else 560)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -241,7 +265,13 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         tab = self.tabs.widget(index)
         if isinstance(tab, LazyTab):
-            tab.page()
+            page = tab.page()
+            # built just now, after Qt moved the focus to the bare tab: into the page
+            focused = QApplication.focusWidget()
+            if focused is None or focused is tab:
+                first = _first_focusable(page)
+                if first is not None:
+                    first.setFocus(Qt.FocusReason.TabFocusReason)
 
     @property
     def dashboard(self) -> Dashboard:

@@ -480,9 +480,9 @@ class QuarantineModel(_RowsModel):
 
 def _fixed_font() -> Any:
     """Fingerprints in a fixed-width font: read aloud on the phone, group by group."""
-    from PySide6.QtGui import QFontDatabase
+    from ui.dialogs import fixed_font
 
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    return fixed_font()
 
 
 class KeysModel(_RowsModel):

@@ -187,6 +187,27 @@ class WindowUndoKeys(QObject):
         menu.popup(event.globalPos())
 
 
+class _ErrorLabel(QLabel):
+    """An error under a field, in red; while shown, it is also the field's accessible
+    description, so a screen reader says it with the field (not by colour alone)."""
+
+    def __init__(self, field: QWidget | None) -> None:
+        super().__init__()
+        self._field = field
+
+    def setText(self, text: str) -> None:  # Qt's names: the editor calls these
+        super().setText(text)
+        self._describe()
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible)
+        self._describe()
+
+    def _describe(self) -> None:
+        if self._field is not None:
+            self._field.setAccessibleDescription("" if self.isHidden() else self.text())
+
+
 class ReportEditor(QScrollArea):
     """Status, percent, indicator actuals and narrative of the chosen report."""
 
@@ -314,6 +335,7 @@ class ReportEditor(QScrollArea):
         self.notice.setWordWrap(True)
         self.notice.setObjectName("notice")
         self.reopen_button = QPushButton(_("Reopen for editing"))
+        self.reopen_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.reopen_button.clicked.connect(self.reopen)
         notice_row = QHBoxLayout()
         notice_row.addWidget(self.notice, 1)
@@ -341,7 +363,8 @@ class ReportEditor(QScrollArea):
         self.percent.installEventFilter(self.undo_keys)
         self.errors: dict[str, QLabel] = {}
         form.addRow(_("S&tatus"), self._with_error("status", self.status))
-        form.addRow(_("Percent co&mplete"), self._with_error("percent", self.percent))
+        # the range in the label: the placeholder says it too, but in light grey
+        form.addRow(_("Percent co&mplete (0–100)"), self._with_error("percent", self.percent))
         outer.addLayout(form)
 
         self.indicator_box = QGroupBox(_("Indicators"))
@@ -373,6 +396,7 @@ class ReportEditor(QScrollArea):
             self.narratives[name] = edit
         self.saved_label = QLabel()
         self.saved_label.setObjectName("saved")
+        self.saved_label.setAccessibleName(_("Save state"))
         self._title_row.addWidget(self.saved_label, 0, Qt.AlignmentFlag.AlignTop)
         self._outer.insertWidget(1, self._form)
         self._form.setVisible(self.action is not None)
@@ -384,10 +408,11 @@ class ReportEditor(QScrollArea):
         failed = text == _("Not saved.")
         self.saved_label.setStyleSheet("color: #a40000; font-weight: bold;" if failed else "")
 
-    def _error_label(self) -> QLabel:
-        label = QLabel()
+    def _error_label(self, field: QWidget | None = None) -> QLabel:
+        label = _ErrorLabel(field)
         label.setWordWrap(True)
         label.setStyleSheet("color: #a40000;")
+        label.setAccessibleName(_("Error"))
         label.setVisible(False)
         return label
 
@@ -396,8 +421,7 @@ class ReportEditor(QScrollArea):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(widget)
-        err = self._error_label()
-        err.setAccessibleName(_("Error"))
+        err = self._error_label(widget)
         lay.addWidget(err)
         self.errors[name] = err
         return box
@@ -736,7 +760,7 @@ class ReportEditor(QScrollArea):
             edit.textEdited.connect(self._edited)
             edit.installEventFilter(self.undo_keys)
             name.setBuddy(edit)
-            err = self._error_label()
+            err = self._error_label(edit)
             self.errors[f"value.{ind.key}"] = err
             self.indicator_grid.addWidget(name, row * 2 - 1, 0)
             self.indicator_grid.addWidget(tlabel, row * 2 - 1, 1)

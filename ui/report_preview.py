@@ -421,8 +421,9 @@ class PreviewWindow(QDialog):
         self.zoom_in_button = self._button(_("Zoom &in"), self.zoom_in, QKeySequence.ZoomIn)
         self.fit_button = self._button(_("&Fit width"), self.fit_width, "Ctrl+0")
         self.print_button = self._button(_("&Print…"), self.print_dialog, QKeySequence.Print)
-        self.save_button = self._button(_("&Save as…"), self.save_as, QKeySequence.SaveAs)
-        self.open_button = self._button(_("Open in the system &viewer"), self.open_externally)
+        self.save_button = self._button(_("&Save as…"), self.save_as, QKeySequence.SaveAs,
+                                        "Ctrl+Shift+S")  # Windows has no SaveAs key
+        self.open_button = self._button(_("Open in the system vie&wer"), self.open_externally)
         self.close_button = self._button(_("&Close"), self.close)
 
         top = QHBoxLayout()
@@ -452,15 +453,25 @@ class PreviewWindow(QDialog):
         fit_to_screen(self, 900, 1000)
         self.view.setFocus()
 
-    def _button(self, text: str, slot: Callable[[], None], shortcut=None) -> QPushButton:
+    def _button(self, text: str, slot: Callable[[], None], *shortcuts) -> QPushButton:
+        """A button with its Alt+letter (the ``&`` in ``text``) and, beside it, window
+        shortcuts (PgDn, Ctrl+P…): ``setShortcut`` would replace the Alt+letter."""
+        from PySide6.QtGui import QShortcut
+
         button = QPushButton(text)
-        button.setAutoDefault(False)
+        # Enter on a focused button presses it (Return would otherwise do nothing)
+        button.setAutoDefault(True)
         button.clicked.connect(lambda _checked=False: slot())
-        if shortcut is not None:
+        names: list[str] = []
+        for shortcut in shortcuts:
             keys = QKeySequence(shortcut)
-            button.setShortcut(keys)
-            native = keys.toString(QKeySequence.SequenceFormat.NativeText)
-            button.setToolTip(f"{button.text().replace('&', '')} ({native})")
+            name = keys.toString(QKeySequence.SequenceFormat.NativeText)
+            if keys.isEmpty() or name in names:  # none here, or the same key twice
+                continue  # (two shortcuts of one key would both do nothing)
+            QShortcut(keys, self, lambda b=button: b.click() if b.isEnabled() else None)
+            names.append(name)
+        if names:
+            button.setToolTip(f"{button.text().replace('&', '')} ({', '.join(names)})")
         return button
 
     # pages and zoom ------------------------------------------------------------------

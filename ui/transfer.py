@@ -31,7 +31,7 @@ from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
-from ui.dialogs import add_folder_row, fit_to_screen, size_to_content
+from ui.dialogs import add_folder_row, fit_to_screen, selectable, size_to_content
 from ui.models import outcome_label
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
@@ -209,6 +209,7 @@ class ImportResultDialog(QDialog):
         self.late_warning.setVisible(bool(late))
         lay.addWidget(self.late_warning)
         self.table = QTableWidget(len(outcomes), 4)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to OK
         self.table.setAccessibleName(_("Import result"))
         # a read-only list like the other tables: no editing, no row numbers
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -339,7 +340,7 @@ class ExportDialog(QDialog):
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(selectable())
         lay.addWidget(self.message)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close

@@ -321,3 +321,31 @@ def test_an_arabic_report_opens_at_the_right_edge_when_zoomed(qtbot, pack_pdf):
         shown[code] = bar.value() == bar.maximum()
         window.close()
     assert shown == {"en": False, "ar": True}
+
+
+def test_the_preview_answers_its_underlined_letters_and_its_keys(preview, qtbot,
+                                                                 monkeypatch):
+    """Alt+letter (the & of each button) and the window keys both work: a button's
+    shortcut used to replace its Alt+letter, and Alt+V opened the system viewer."""
+    opened = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
+    )
+    saved = []
+    monkeypatch.setattr(preview, "save_as", lambda: saved.append(True))
+    preview.save_button.clicked.disconnect()
+    preview.save_button.clicked.connect(lambda _c=False: preview.save_as())
+    preview.show()
+    preview.activateWindow()
+    qtbot.waitUntil(lambda: preview.page_count() > 1, timeout=10_000)
+    qtbot.keyClick(preview, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: preview.current_page() == 1, timeout=5000)
+    qtbot.keyClick(preview, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: preview.current_page() == 0, timeout=5000)
+    assert opened == []  # Alt+V is "Previous page", not the system viewer
+    qtbot.keyClick(preview, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: preview.current_page() == 1, timeout=5000)
+    qtbot.keyClick(preview, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert saved == [True]
+    assert "Ctrl+Shift+S" in preview.save_button.toolTip()

@@ -1,0 +1,112 @@
+"""The client without a mouse: Tab leaves tables, Enter does not revoke by accident,
+a page built on first show takes the focus, errors are said with their field, and
+buttons that look alike have names that tell them apart (a keyboard review)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+from tests.ui.test_sync_ui import two_laptops_in_conflict
+
+sync = pytest.importorskip("fieldplan.sync")
+
+
+@pytest.fixture
+def hq_with_a_key(hq, make_office, tmp_path):
+    """HQ's database path, with ML's key registered; and ML's key id."""
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    assert sync.import_bundle(hq, sync.export_bundle(ml, out_dir=tmp_path).path).outcome \
+        == "merged"
+    key = ml.meta("key_id")
+    path = hq.path
+    hq.close()
+    return path, key
+
+
+def test_tab_leaves_a_table_for_the_buttons_under_it(open_window, qtbot, hq_with_a_key):
+    path, key = hq_with_a_key
+    window = open_window(path)
+    page = window.hq_desk.keys
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    rows = {page.model.row_at(i).key_id: i for i in range(2)}
+    page.view.selectRow(rows[key])
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.revoke_button
+
+
+def test_enter_in_the_revoke_dialog_does_not_revoke(open_window, qtbot, hq_with_a_key):
+    """Revoking cannot be undone: Cancel is the default button, and has the focus."""
+    path, key = hq_with_a_key
+    window = open_window(path)
+    page = window.hq_desk.keys
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    rows = {page.model.row_at(i).key_id: i for i in range(2)}
+    page.view.selectRow(rows[key])
+    page.revoke_button.click()
+    dialog = page.findChild(object, "revoke-dialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    with open_replica(path) as rep:
+        assert sync.all_keys(rep)[key].status == "active"
+
+
+def test_a_page_built_on_first_show_takes_the_focus(open_window, qtbot, hq_with_a_key):
+    """Ctrl+number (the View menu) from a field: Qt gives the focus to the new tab,
+    bare until its page is built; the focus then goes into the page."""
+    from ui.pages import LazyTab
+
+    path, _key = hq_with_a_key
+    window = open_window(path)
+    index = next(i for i in range(window.tabs.count())
+                 if isinstance(window.tabs.widget(i), LazyTab)
+                 and not window.tabs.widget(i).built())
+    tab = window.tabs.widget(index)
+    window.office_view.tree.setFocus()
+    window.tabs.setCurrentIndex(index)
+    focused = QApplication.focusWidget()
+    assert focused is not None and focused is not tab and tab.isAncestorOf(focused)
+
+
+def test_an_error_is_said_with_its_field(open_window, qtbot, hq_db):
+    from tests.ui.test_office_work import choose
+
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA3.6")
+    field = next(iter(editor.indicator_edits.values()))
+    field.setText("abc")
+    editor._edited()
+    editor.save_now()
+    assert "number" in field.accessibleDescription()
+    field.setText("12")
+    editor._edited()
+    editor.save_now()
+    assert field.accessibleDescription() == ""
+    assert editor.saved_label.accessibleName() == "Save state"
+    wait_idle(qtbot, window.session)
+
+
+def test_the_keep_buttons_are_told_apart(open_window, qtbot, hq, make_office, tmp_path):
+    a, _b, _code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    a_path = a.path
+    a.close()
+    window = open_window(a_path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    names = [b.accessibleName() for b in page.keep_buttons]
+    assert len(set(names)) == 2 and any("On track" in n for n in names), names
+    assert all(b.autoDefault() for b in page.keep_buttons)

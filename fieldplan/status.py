@@ -26,12 +26,16 @@ class ReplicaStatus:
     #: the registry's word on this computer's key: active, retired, revoked, or
     #: unregistered (headquarters has not registered it yet)
     key_status: str = "unregistered"
+    #: periods headquarters locked after their review: their reports cannot change
+    locked_periods: tuple[str, ...] = ()
+
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "office": self.office, "replica": self.replica,
                 "key_id": self.key_id, "fingerprint": self.fingerprint, "plan": self.plan_id,
                 "plan_version": self.plan_version, "events": self.events,
                 "own_events": self.own_events, "reports": self.reports,
-                "key_status": self.key_status, **self.sync.to_dict()}
+                "key_status": self.key_status, "locked_periods": list(self.locked_periods),
+                **self.sync.to_dict()}
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
         """Labelled lines for people, in ``lang``."""
@@ -59,6 +63,8 @@ class ReplicaStatus:
             (_("Events"), _("{total} held, {own} written here").format(
                 total=self.events, own=self.own_events)),
             (_("Reports"), str(self.reports)),
+            (_("Locked periods"), ", ".join(self._period_text(p) for p in self.locked_periods)
+             if self.locked_periods else _("none")),
             *self._restored_lines(when),
             (_("Last export"), when((s.last_export or {}).get("at"))),
             (_("Last import"), when((s.last_import or {}).get("at"))),
@@ -74,6 +80,15 @@ class ReplicaStatus:
         out.append((_("Conflicts"), str(s.conflicts)))
         return out
 
+
+    @staticmethod
+    def _period_text(period: str) -> str:
+        from fieldplan.i18n import format_period
+
+        try:
+            return format_period(period)
+        except ValueError:  # a period only a newer version knows
+            return period
 
     def _restored_lines(self, when) -> list[tuple[str, str]]:
         from fieldplan.i18n import _, ngettext
@@ -105,6 +120,7 @@ def revoked_text() -> str:
 
 
 def replica_status(rep: Replica) -> ReplicaStatus:
+    from fieldplan.progress import locked_periods
     from fieldplan.sync import sync_state
     from fieldplan.sync.keys import own_key_status, public_key
 
@@ -118,4 +134,4 @@ def replica_status(rep: Replica) -> ReplicaStatus:
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=rep.plan().version,
         events=total, own_events=own, reports=reports, sync=sync_state(rep),
-        key_status=key_status)
+        key_status=key_status, locked_periods=tuple(locked_periods(rep)))

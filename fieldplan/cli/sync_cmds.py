@@ -285,6 +285,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     lang = lang_of(args)
     with open_db(args) as rep:
         conflicts = sync.list_conflicts(rep)
+        here = "HQ" if rep.is_hq else rep.office
 
     def human() -> None:
         if not conflicts:
@@ -300,8 +301,13 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
                 value = conflict_value(c.field, cand.value, lang)
                 print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
                                    f"{cand.at}"))
+            if c.office != here:
+                print("   " + _("only the computers of {office} can resolve it; shown here "
+                              "so that you know of it").format(office=c.office))
 
-    output(args, [c.to_dict() for c in conflicts], human)
+    # resolvable_here: only the office's own computers settle its conflicts
+    output(args, [{**c.to_dict(), "resolvable_here": c.office == here} for c in conflicts],
+           human)
     return 0
 
 

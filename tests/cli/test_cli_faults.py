@@ -110,3 +110,22 @@ def test_the_client_without_a_display_says_so_in_one_line(tmp_path: Path, capsys
         code, out, err = run("--db", str(tmp_path / "x.sqlite3"), *argv, capsys=capsys)
         assert code == 1 and out == "" and err.count("\n") == 1
         assert "needs a graphical session" in err
+
+
+def test_status_says_which_periods_are_locked(hq, make_office, tmp_path: Path,
+                                              capsys) -> None:
+    """Drafts of a locked period can be neither changed nor submitted: status says
+    which periods are locked, at HQ and at the office once HQ's bundle came."""
+    from fieldplan.i18n import format_period
+    from fieldplan.sync import import_bundle
+
+    ml = make_office("ML")
+    progress.set_period_lock(hq, "2025-S2")
+    import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    for rep in (hq, ml):
+        db = str(rep.path)
+        rep.close()
+        state = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])
+        assert state["locked_periods"] == ["2025-S2"]
+        out = run("--db", db, "status", capsys=capsys)[1]
+        assert f"Locked periods: {format_period('2025-S2')}" in out

@@ -279,6 +279,7 @@ def test_conflicts_list_speaks_to_people(hq, make_office, tmp_path: Path, capsys
                              achievements="second\x1b")
     for rep in (a, b):
         import_bundle(hq, export_bundle(rep, out_dir=tmp_path).path)
+    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
     hq.close()
     code, out, _ = run("--db", str(tmp_path / "hq.sqlite3"), "conflicts", "list",
                        capsys=capsys)
@@ -290,6 +291,14 @@ def test_conflicts_list_speaks_to_people(hq, make_office, tmp_path: Path, capsys
     assert "percent" not in out and "achievements" not in out
     assert " 30%  " in out and " On track  " in out and " first  " in out
     assert "second  " in out  # the control character is gone
+    # HQ sees them to know; only ML's computers resolve them
+    assert out.count("only the computers of ML can resolve it") == 3
+    listed = json.loads(run("--db", str(tmp_path / "hq.sqlite3"), "--json", "conflicts",
+                            "list", capsys=capsys)[1])
+    assert [c["resolvable_here"] for c in listed] == [False] * 3
+    listed = json.loads(run("--db", str(a.path), "--json", "conflicts", "list",
+                            capsys=capsys)[1])
+    assert len(listed) == 3 and all(c["resolvable_here"] for c in listed)
 
 
 def test_field_labels_are_one_definition() -> None:

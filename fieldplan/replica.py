@@ -219,7 +219,13 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
     if kpath.exists():
         raise StoreError(_("a key file {path} already exists; remove it or choose another --db")
                          .format(path=kpath))
-    conn = store.connect(path, create=True)
+    try:
+        conn = store.connect(path, create=True)
+    except BaseException:
+        # e.g. a full disk while the schema was written: what it made goes (the file
+        # was absent or empty, checked above)
+        _remove_unfinished(path, "")
+        raise
     rep = Replica(conn, path)
     replica_id = _uuid4()
     try:
@@ -251,27 +257,50 @@ def _clear_failed_init(path: Path) -> None:
     (``INIT_PENDING``), with the key file made for it. Any other file stays (the
     caller then refuses to write over it), and so does one another program has open
     (an ``init`` under way)."""
+    from fieldplan import schema
+
     if not path.is_file() or store.in_use(path):
         return
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             tables = {n for (n,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%'")}
+            if not tables <= _schema_tables():
+                return  # some other database
             meta: dict[str, str] = {}
-            if tables:
-                if not {"meta", "_sqlite_migrations", "events", "progress"} <= tables:
-                    return  # some other database
+            if "meta" in tables:
                 meta = dict(conn.execute("SELECT key, value FROM meta"))
-                held = conn.execute("SELECT (SELECT count(*) FROM events) + "
-                                    "(SELECT count(*) FROM progress)").fetchone()[0]
-                if held or set(meta) - {INIT_PENDING}:
+            if set(meta) - {INIT_PENDING}:
+                return  # it holds something: not an init's leftovers
+            if "_sqlite_migrations" in tables and conn.execute(
+                    "SELECT 1 FROM _sqlite_migrations WHERE migration_set != ?",
+                    (schema.MIGRATION_SET,)).fetchone():
+                return  # another program's migrations
+            for table in tables - {"meta", "_sqlite_migrations"}:
+                if conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
                     return  # it holds something: not an init's leftovers
         finally:
             conn.close()
     except sqlite3.Error:
         return  # not a database (or not readable): left alone
     _remove_unfinished(path, meta.get(INIT_PENDING, ""))
+
+
+def _schema_tables() -> set[str]:
+    """The names of the tables fieldplan's migrations make (measured on an empty
+    database in memory, so the list never falls behind the schema)."""
+    from fieldplan import schema
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        schema.migrate(conn)
+        return {n for (n,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%'")}
+    finally:
+        conn.close()
 
 
 def _remove_unfinished(path: Path, replica_id: str) -> None:

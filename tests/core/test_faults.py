@@ -217,6 +217,51 @@ def test_init_leaves_a_database_with_tables_of_the_same_names_alone(tmp_path: Pa
     assert sqlite3.connect(path).execute("SELECT text FROM notes").fetchone() == ("precious",)
 
 
+def test_init_clears_a_schema_a_full_disk_cut_short(tmp_path: Path) -> None:
+    """A full disk while the schema was written left only the migrations table (or
+    some of fieldplan's tables, all empty): leftovers the next init clears."""
+    path = tmp_path / "hq.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, "
+                       "applied_at TEXT); CREATE TABLE meta (key TEXT PRIMARY KEY, value);")
+    conn.close()
+    with init_hq(path) as rep:  # not "already exists"
+        assert rep.is_hq
+
+
+def test_init_leaves_another_programs_migrations_alone(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, "
+                       "applied_at TEXT); INSERT INTO _sqlite_migrations "
+                       "VALUES ('notes', '001', '2026');")
+    conn.close()
+    with pytest.raises(StoreError, match="already exists"):
+        init_hq(path)
+    assert sqlite3.connect(path).execute(
+        "SELECT migration_set FROM _sqlite_migrations").fetchone() == ("notes",)
+
+
+def test_an_init_whose_schema_cannot_be_written_leaves_nothing(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    from fieldplan import schema
+
+    real = schema.migrate
+
+    def migrate(conn, path=None):
+        conn.execute("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, "
+                     "applied_at TEXT)")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(schema, "migrate", migrate)
+    path = tmp_path / "hq.sqlite3"
+    with pytest.raises(StoreError, match="cannot open database"):
+        init_hq(path)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(schema, "migrate", real)
+    init_hq(path).close()
+
+
 def test_init_leaves_an_init_under_way_alone(tmp_path: Path) -> None:
     """Another program making the database (its identity written, not yet committed
     whole) has it open: a second init refuses instead of deleting it under the first."""

@@ -106,6 +106,34 @@ def unprotect(*paths: str | os.PathLike[str]) -> None:
                 _protected.pop(key, None)
 
 
+_protected_folders: Counter[str] = Counter()
+
+
+def protect_folder(folder: str | os.PathLike[str]) -> None:
+    """Never let ``atomic_output`` write a file into this folder (the backups folder:
+    a report written over a backup would leave nothing to restore). Counted like
+    ``protect``: undone by one ``unprotect_folder``."""
+    with _protected_lock:
+        _protected_folders[_identity(folder)] += 1
+
+
+def unprotect_folder(folder: str | os.PathLike[str]) -> None:
+    with _protected_lock:
+        key = _identity(folder)
+        if _protected_folders[key] > 1:
+            _protected_folders[key] -= 1
+        else:
+            _protected_folders.pop(key, None)
+
+
+def in_protected_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` (after symbolic links) names a file in a protected folder."""
+    with _protected_lock:
+        if not _protected_folders:
+            return False
+        return os.path.dirname(_identity(path)) in _protected_folders
+
+
 def is_protected(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` (after symbolic links) is a protected file or one of a
     protected database's SQLite files."""
@@ -155,6 +183,9 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     if not allow_protected and is_protected(path):
         raise _refused(path, _("it is fieldplan's own database or key file; "
                                "choose another file"))
+    if in_protected_folder(path):
+        raise _refused(path, _("that folder holds fieldplan's backups; choose another "
+                               "folder"))
     # a link (even a dangling one) keeps pointing where it did: write its target
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 

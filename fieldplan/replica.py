@@ -79,6 +79,7 @@ class Replica:
             path, key_path(path), pending_key_path(path),
             *(p for found in old_key_files(path).values() for p in found))
         files.protect(*self._guarded)
+        files.protect_folder(store.backup_dir(path))
 
     # identity ------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -155,6 +156,7 @@ class Replica:
             from fieldplan import files
 
             files.unprotect(*self._guarded)
+            files.unprotect_folder(store.backup_dir(self.path))
             self._guarded = None
 
     def __enter__(self) -> Replica:

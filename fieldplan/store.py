@@ -88,6 +88,11 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
 
     path = Path(path)
     if not create and not path.exists():
+        if list_backups(path):
+            raise StoreError(_(
+                "no fieldplan database at {path}, but its backups are in {folder}; "
+                "'fieldplan restore' puts the latest back").format(
+                    path=path, folder=backup_dir(path)))
         raise StoreError(_(
             "no fieldplan database at {path}; run 'fieldplan init --hq' or "
             "'fieldplan init --from SETUP.fieldplan' first").format(path=path))
@@ -324,13 +329,10 @@ def restore_backup(db_path: str | os.PathLike[str],
     (the backup used, where the replaced file went, or None)."""
     db_path = Path(db_path)
     if backup is None:
-        backups = list_backups(db_path)
-        if not backups:
-            raise StoreError(_("no backup of {path} to restore").format(path=db_path))
-        latest = backups[0]
+        latest = usable_backup(db_path)[0]
     else:
         latest = Path(backup)
-    _check_backup_file(latest, db_path)
+        _check_backup_file(latest, db_path)
     if in_use(db_path):
         # it would go on writing to the replaced file, and what it wrote be lost
         raise StoreError(_("{db} is open in another program (fieldplan?); close it, then "
@@ -364,6 +366,55 @@ def restore_backup(db_path: str | os.PathLike[str],
         _remove_with_journal(part)
         raise
     return latest, kept
+
+
+def usable_backup(db_path: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
+    """The newest backup of this database that is one (a file written over a backup by
+    mistake, or another computer's, is passed over). Returns it and the newer files
+    passed over; raises StoreError, with the newest one's fault, when none is usable."""
+    db_path = Path(db_path)
+    backups = list_backups(db_path)
+    if not backups:
+        raise StoreError(_("no backup of {path} to restore").format(path=db_path))
+    first: StoreError | None = None
+    for n, candidate in enumerate(backups):
+        try:
+            _check_backup_file(candidate, db_path)
+        except StoreError as exc:
+            first = first or exc
+            continue
+        return candidate, backups[:n]
+    raise first  # type: ignore[misc]
+
+
+def changes_lost_by_restore(db_path: str | os.PathLike[str],
+                            backup: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """None when the database is missing or damaged (what a restore is for). Otherwise
+    the database is sound and a restore would lose the changes it holds that ``backup``
+    does not: returns how many of them were made on this computer, and how many were
+    imported (their bundles can be imported again). The database is only read."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                return None
+            row = conn.execute("SELECT value FROM meta WHERE key = 'replica_id'").fetchone()
+            if row is None:
+                return None  # not set up: nothing of it to lose
+            conn.execute("ATTACH DATABASE ? AS backup",
+                         (Path(backup).resolve().as_uri() + "?mode=ro",))
+            own, imported = conn.execute(
+                "SELECT coalesce(sum(e.origin = ?), 0), coalesce(sum(e.origin != ?), 0) "
+                "FROM main.events AS e WHERE NOT EXISTS (SELECT 1 FROM backup.events AS b "
+                "WHERE b.origin = e.origin AND b.seq = e.seq)", (row[0], row[0])).fetchone()
+            return own, imported
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
 
 
 #: Where SQLite takes its shared locks on a database file (os_unix.c: PENDING_BYTE + 2,

@@ -128,6 +128,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                 func=cmd_restore)
     p.add_argument("backup", nargs="?", metavar="BACKUP",
                    help=_("a backup file (default: the latest in the backups folder)"))
+    p.add_argument("--force", action="store_true",
+                   help=_("restore even when the database is not damaged (what it holds "
+                          "that the backup does not is lost)"))
 
     p = command(sub, "digest", _("digest of an office's merged progress"),
                 _("Print a hex digest of an office's merged progress, identical on every replica "
@@ -272,7 +275,28 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from fieldplan import store
 
     path = resolve_db_path(getattr(args, "db", None))
-    used, kept = store.restore_backup(path, args.backup)
+    skipped: list[Path] = []
+    if args.backup:
+        used = Path(args.backup)
+    else:
+        used, skipped = store.usable_backup(path)
+    lost = store.changes_lost_by_restore(path, used)
+    if lost is not None and any(lost) and not args.force:
+        own, imported = lost
+        if own:
+            raise CommandError(ngettext(
+                "{db} is not damaged: putting {backup} in its place would lose {n} change "
+                "made on this computer since that backup; add --force to restore anyway",
+                "{db} is not damaged: putting {backup} in its place would lose {n} changes "
+                "made on this computer since that backup; add --force to restore anyway",
+                own).format(db=path, backup=used.name, n=own))
+        raise CommandError(ngettext(
+            "{db} is not damaged: putting {backup} in its place would lose {n} change "
+            "imported since that backup; add --force to restore anyway",
+            "{db} is not damaged: putting {backup} in its place would lose {n} changes "
+            "imported since that backup; add --force to restore anyway",
+            imported).format(db=path, backup=used.name, n=imported))
+    used, kept = store.restore_backup(path, used)
     try:
         rep = open_replica(path)  # continues as a new replica here
     except FieldplanError as exc:
@@ -284,10 +308,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     with rep:
         restored = rep.meta("restored")
         data = {"backup": str(used), "damaged": str(kept) if kept else None,
+                "passed_over": [str(p) for p in skipped],
+                "lost": dict(zip(("own", "imported"), lost, strict=True)) if lost else None,
                 "replica": rep.replica_id,
                 "previous_replica": json.loads(restored)["replica"] if restored else None}
 
     def human() -> None:
+        if skipped:
+            print(ngettext("Passed over {n} newer file in the backups folder that is not a "
+                           "usable backup: {files}.",
+                           "Passed over {n} newer files in the backups folder that are not "
+                           "usable backups: {files}.", len(skipped)).format(
+                               n=len(skipped), files=", ".join(p.name for p in skipped)))
         print(_("Put {backup} in place of {db}.").format(backup=used, db=path))
         if kept:
             print(_("The file it replaced is kept as {file}.").format(file=kept))

@@ -4,6 +4,7 @@ an export noted nowhere, an import stopped halfway, a restore not finished."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from fieldplan import progress, store
@@ -129,3 +130,110 @@ def test_status_says_which_periods_are_locked(hq, make_office, tmp_path: Path,
         assert state["locked_periods"] == ["2025-S2"]
         out = run("--db", db, "status", capsys=capsys)[1]
         assert f"Locked periods: {format_period('2025-S2')}" in out
+
+
+def _record(office, period: str = "2026-S1") -> None:
+    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                             period, status="on-track")
+
+
+def test_restore_refuses_to_throw_away_a_sound_databases_work(make_office, capsys) -> None:
+    """`restore` is for a damaged database: on a sound one it would silently undo what
+    was typed since the backup. It says how much, and --force is needed."""
+    from fieldplan.replica import open_replica
+
+    office = make_office("ML")
+    db = str(office.path)
+    store.backup(office.conn, db, "manual")
+    _record(office)
+    before = (office.replica_id, office.conn.execute("SELECT count(*) FROM events")
+              .fetchone()[0])
+    office.close()
+    code, _out, err = run("--db", db, "restore", capsys=capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "is not damaged" in err and "would lose 1 change made on this computer" in err
+    assert "add --force" in err
+    with open_replica(db) as rep:
+        assert (rep.replica_id, rep.conn.execute("SELECT count(*) FROM events")
+                .fetchone()[0]) == before
+    code, out, _err = run("--db", db, "--json", "restore", "--force", capsys=capsys)
+    done = json.loads(out)
+    assert code == 0 and done["lost"] == {"own": 1, "imported": 0}
+    assert done["previous_replica"] == before[0]
+
+
+def test_restore_counts_imported_changes_it_would_lose(hq, make_office, tmp_path: Path,
+                                                       capsys) -> None:
+    from fieldplan.sync import import_bundle
+
+    office = make_office("ML")
+    progress.set_period_lock(hq, "2025-S2")
+    bundle = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    assert import_bundle(office, bundle).outcome == "merged"  # backed up before it
+    db = str(office.path)
+    office.close()
+    code, _out, err = run("--db", db, "restore", capsys=capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert re.search(r"would lose \d+ changes? imported since that backup; add --force", err)
+
+
+def test_restore_of_a_backup_with_nothing_lost_needs_no_force(hq, capsys) -> None:
+    db = str(hq.path)
+    store.backup(hq.conn, db, "manual")
+    hq.close()
+    code, out, _err = run("--db", db, "--json", "restore", capsys=capsys)
+    assert code == 0 and json.loads(out)["lost"] == {"own": 0, "imported": 0}
+
+
+def test_restore_passes_over_a_backup_a_report_was_written_over(hq, capsys) -> None:
+    """A newest "backup" that is no longer one (written over by mistake before the
+    folder was protected, or cut short) does not leave the office with nothing: the
+    newest usable backup is put back, and the file passed over is named."""
+    import time
+
+    db = str(hq.path)
+    good = store.backup(hq.conn, db, "manual")
+    time.sleep(0.002)  # the names order by time, to the microsecond
+    bad = store.backup(hq.conn, db, "manual")
+    hq.close()
+    bad.write_bytes(b"%PDF-1.4 a status sheet")
+    Path(db).write_bytes(b"not a database" * 500)
+    for side in ("-wal", "-shm"):
+        Path(db + side).unlink(missing_ok=True)
+    code, out, _err = run("--db", db, "restore", capsys=capsys)
+    assert code == 0, _err
+    assert f"Passed over 1 newer file in the backups folder that is not a usable backup: " \
+           f"{bad.name}." in out
+    assert f"Put {good} in place of {db}." in out
+
+
+def test_no_command_writes_into_the_backups_folder(hq, capsys) -> None:
+    """A report saved into the backups folder could replace a backup (the one a
+    restore would need); every `-o` there is refused."""
+    db = str(hq.path)
+    taken = store.backup(hq.conn, db, "manual")
+    hq.close()
+    kept = taken.read_bytes()
+    for argv in (("report", "review", "--period", "2026-S1", "-o", str(taken)),
+                 ("data", "export", "--format", "csv", "-o", str(taken.parent / "x.csv")),
+                 ("export", "--for", "ML", "-o", str(taken))):
+        code, _out, err = run("--db", db, *argv, capsys=capsys)
+        assert code == 1 and err.count("\n") == 1, (argv, err)
+        assert "that folder holds fieldplan's backups" in err, (argv, err)
+    assert taken.read_bytes() == kept and not (taken.parent / "x.csv").exists()
+
+
+def test_a_missing_database_with_backups_points_to_restore(hq, capsys) -> None:
+    """The database file deleted or lost (a bad copy, a clean-up tool) while its
+    backups are still there: the error says how to get it back."""
+    db = str(hq.path)
+    store.backup(hq.conn, db, "manual")
+    hq.close()
+    for side in ("", "-wal", "-shm"):
+        Path(db + side).unlink(missing_ok=True)
+    code, _out, err = run("--db", db, "status", capsys=capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "'fieldplan restore' puts the latest back" in err
+    code, _out, err = run("--db", db, "restore", capsys=capsys)
+    assert code == 0, err
+    assert run("--db", db, "status", capsys=capsys)[0] == 0

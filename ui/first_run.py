@@ -125,14 +125,27 @@ class FirstRunDialog(QDialog):
         self._job: OneShot | None = None
         self.used: str | None = None
         lay = QVBoxLayout(self)
-        intro = QLabel(
-            _(
-                "There is no fieldplan database on this computer yet "
-                "({path}). How do you want to start?"
-            ).format(path=isolated(str(self.db_path)))
-        )
+        from fieldplan.store import list_backups
+
+        backups = list_backups(self.db_path)
+        if backups:
+            # the database file went (a clean-up tool, a bad copy): its backups did not
+            text = _("There is no fieldplan database at {path}, but its backups are "
+                     "there. Restore the latest, or start another way.")
+        else:
+            text = _("There is no fieldplan database on this computer yet "
+                     "({path}). How do you want to start?")
+        intro = QLabel(text.format(path=isolated(str(self.db_path))))
         intro.setWordWrap(True)
         lay.addWidget(intro)
+        self.restore_button = None
+        if backups:
+            self.restore_button = QPushButton(_("&Restore the latest backup ({when})").format(
+                when=_backup_time(backups[0])))
+            self.restore_button.setMinimumHeight(40)
+            self.restore_button.setDefault(True)
+            self.restore_button.clicked.connect(self.restore)
+            lay.addWidget(self.restore_button)
         self.given_button = None
         if given:
             self.given_button = QPushButton(
@@ -165,7 +178,8 @@ class FirstRunDialog(QDialog):
         size_to_content(self, 520)
 
     def _busy(self, busy: bool, text: str = "") -> None:
-        for b in (self.given_button, self.setup_button, self.hq_button, self.demo_button):
+        for b in (self.restore_button, self.given_button, self.setup_button, self.hq_button,
+                  self.demo_button):
             if b is not None:
                 b.setEnabled(not busy)
         self.message.setText(text)
@@ -201,6 +215,12 @@ class FirstRunDialog(QDialog):
             self.used = setup_file
 
         self._run(make, path)
+
+    def restore(self) -> None:
+        from fieldplan.store import restore_latest_backup
+
+        path = self.db_path
+        self._run(lambda: restore_latest_backup(path), path)
 
     def create_hq(self) -> None:
         path = self.db_path

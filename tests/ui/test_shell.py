@@ -20,6 +20,7 @@ def test_first_run_creates_headquarters(shell, qtbot, tmp_path):
     shell.start(db)
     dialog = shell.dialog
     assert dialog.objectName() == "first-run" and dialog.isVisible()
+    assert dialog.restore_button is None  # no backups: nothing to restore
     qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
     assert db.exists()
@@ -46,6 +47,30 @@ def test_damaged_database_offers_the_latest_backup(shell, qtbot, hq_db):
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
     assert Path(str(hq_db) + ".damaged").exists()
     # the restored database goes on as a new replica: the old id may have written more
+    assert shell.window.identity.replica_id not in ("", before)
+    wait_idle(qtbot, shell.session)
+
+
+def test_a_missing_database_whose_backups_are_there_offers_them(shell, qtbot, hq_db,
+                                                                tmp_path):
+    """The database file went (a clean-up tool, a bad copy) and its backups did not:
+    the first-run dialog offers the latest before any fresh start."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+        before = rep.replica_id
+    for side in ("", "-wal", "-shm"):
+        Path(str(hq_db) + side).unlink(missing_ok=True)
+    shell.start(hq_db)
+    dialog = shell.dialog
+    assert dialog.objectName() == "first-run" and dialog.isVisible()
+    assert dialog.restore_button is not None and dialog.restore_button.isDefault()
+    dialog.grab().save(str(tmp_path / "first-run-backups.png"))
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
+    assert shell.window.identity.is_hq
     assert shell.window.identity.replica_id not in ("", before)
     wait_idle(qtbot, shell.session)
 

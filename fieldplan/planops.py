@@ -1,15 +1,17 @@
 """(HQ) replacing the plan: a new version travels to offices as a plan event.
 
-Reports are never deleted, but a plan decides what is shown: reports on an action the
-plan no longer has, for a period outside its dates, or values of an indicator it no
-longer has, stay in the database unseen. A new plan that would hide some is refused
-unless the caller says it is intended (``allow_hiding``): a spreadsheet cut short or a
-wrong start date must not make a semester's reports vanish without a word.
+Reports are never deleted, but a plan decides what is shown (PlanScope): reports on an
+action the plan no longer has, for a period outside its dates, or by an office of
+another level than the action's, and values of an indicator it no longer has, stay in
+the database unseen. A new plan that would hide some is refused unless the caller says
+it is intended (``allow_hiding``): a spreadsheet cut short or a wrong start date must
+not make a semester's reports vanish without a word.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,7 @@ from fieldplan.i18n import _, ngettext
 from fieldplan.replica import Replica
 
 if TYPE_CHECKING:
+    from fieldplan.model import ProgressReport
     from fieldplan.plan import Plan
 
 #: How many codes a refusal names before "and N more".
@@ -34,32 +37,33 @@ class Hidden:
     periods: periods with reports that are not among the plan's periods.
     values: ``ACTION/KEY`` of indicator values recorded for an action of the plan that
         no longer has that indicator.
+    levels: codes of actions of the plan with reports from offices that report on
+        another level than the action's (an action moved from national to regional
+        hides the country offices' reports on it).
     """
 
     actions: tuple[str, ...] = ()
     periods: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.actions or self.periods or self.values)
-
-    def __sub__(self, other: Hidden) -> Hidden:
-        """What this hides that ``other`` does not."""
-
-        def minus(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(x for x in mine if x not in theirs)
-
-        return Hidden(minus(self.actions, other.actions), minus(self.periods, other.periods),
-                      minus(self.values, other.values))
+        return bool(self.actions or self.periods or self.values or self.levels)
 
     def describe(self) -> str:
-        """``reports on 2 actions it does not have (PA3.3, PA4.1); ...`` in one line."""
+        """``reports on 2 actions it does not have (PA3.3, PA4.1); ...`` in one line:
+        what an amendment newly hides (see ``hidden_by``'s ``shown_by``)."""
         parts = []
         if self.actions:
             parts.append(ngettext(
                 "reports on {count} action it does not have ({names})",
                 "reports on {count} actions it does not have ({names})",
                 len(self.actions)).format(count=len(self.actions), names=_names(self.actions)))
+        if self.levels:
+            parts.append(ngettext(
+                "reports on {count} action it moves to another level ({names})",
+                "reports on {count} actions it moves to another level ({names})",
+                len(self.levels)).format(count=len(self.levels), names=_names(self.levels)))
         if self.periods:
             parts.append(ngettext(
                 "reports for {count} period outside its dates ({names})",
@@ -72,6 +76,61 @@ class Hidden:
                 len(self.values)).format(count=len(self.values), names=_names(self.values)))
         # Translators: joins the parts of a list of what a plan would hide.
         return _("; ").join(parts)
+
+
+class PlanScope:
+    """What a plan shows of the reports held: the one definition that the client's
+    views, the printed reports and the plan import's question share.
+
+    A report is hidden when the plan has not its action, when its period is outside
+    the plan's dates, or when its office reports on another level than the action's
+    (see offices.level_for_office). A value of a shown report is hidden when its
+    action no longer has that indicator.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._levels = {a.code: a.level for a in plan.actions}
+        self._indicators = {a.code: frozenset(i.key for i in a.indicators)
+                            for a in plan.actions}
+        self._periods = frozenset(str(p) for p in plan.periods())
+        self._office_levels: dict[str, str | None] = {}
+
+    def _office_level(self, office: str) -> str | None:
+        if office not in self._office_levels:
+            from fieldplan.offices import level_for_office
+
+            try:
+                self._office_levels[office] = level_for_office(office)
+            except ValidationError:  # an office this version does not know: no judging
+                self._office_levels[office] = None
+        return self._office_levels[office]
+
+    def why_hidden(self, office: str, action: str, period: str) -> tuple[str, ...]:
+        """Why the plan hides ``office``'s report on ``action`` for ``period``: any of
+        ``"action"`` (the plan has no such action), ``"period"`` (outside its dates)
+        and ``"level"`` (the office reports on another level); () when it is shown."""
+        why = []
+        level = self._levels.get(action)
+        if level is None:
+            why.append("action")
+        if str(period) not in self._periods:
+            why.append("period")
+        if level is not None and self._office_level(office) not in (None, level):
+            why.append("level")
+        return tuple(why)
+
+    def shows(self, office: str, action: str, period: str) -> bool:
+        return not self.why_hidden(office, action, period)
+
+    def shown(self, reports: Iterable[ProgressReport]) -> list[ProgressReport]:
+        """The reports the plan shows, in their order."""
+        return [r for r in reports if self.shows(r.office, r.action, r.period)]
+
+    def hidden_values(self, action: str, keys: Iterable[str]) -> list[str]:
+        """The indicator keys among ``keys`` that ``action`` does not have in the plan."""
+        have = self._indicators.get(action, frozenset())
+        return [k for k in keys if k not in have]
 
 
 class PlanHidesReportsError(ValidationError):
@@ -90,27 +149,41 @@ def _names(items: tuple[str, ...]) -> str:
         names=", ".join(items[:SHOWN_NAMES]), count=more)
 
 
-def hidden_by(rep: Replica, plan: Plan) -> Hidden:
-    """What of the reports held here ``plan`` would not show."""
-    codes = {a.code: {i.key for i in a.indicators} for a in plan.actions}
-    periods = {str(p) for p in plan.periods()}
+def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None) -> Hidden:
+    """What of the reports held here ``plan`` would not show (see PlanScope); with
+    ``shown_by``, only what that plan shows: what an amendment newly hides."""
+    scope = PlanScope(plan)
+    before = PlanScope(shown_by) if shown_by is not None else None
     actions: set[str] = set()
-    held_periods: set[str] = set()
+    periods: set[str] = set()
+    levels: set[str] = set()
     values: set[str] = set()
-    for action, period, vals in rep.conn.execute("SELECT action, period, vals FROM progress"):
-        held_periods.add(period)
-        if action not in codes:
-            actions.add(action)
+    for office, action, period, vals in rep.conn.execute(
+            "SELECT office, action, period, vals FROM progress"):
+        if before is not None and before.why_hidden(office, action, period):
+            continue  # hidden already (an earlier amendment, allowed then): not asked again
+        why = scope.why_hidden(office, action, period)
+        if why:
+            if "action" in why:
+                actions.add(action)
+            if "period" in why:
+                periods.add(period)
+            if "level" in why:
+                levels.add(action)
             continue
         try:
             recorded = json.loads(vals)
         except ValueError:
             continue
-        if isinstance(recorded, dict):
-            values.update(f"{action}/{key}" for key, value in recorded.items()
-                          if value is not None and key not in codes[action])
-    return Hidden(tuple(sorted(actions)), tuple(sorted(held_periods - periods)),
-                  tuple(sorted(values)))
+        if not isinstance(recorded, dict):
+            continue
+        keys = scope.hidden_values(action, (k for k, v in recorded.items() if v is not None))
+        if before is not None:
+            already = set(before.hidden_values(action, keys))
+            keys = [k for k in keys if k not in already]
+        values.update(f"{action}/{key}" for key in keys)
+    return Hidden(tuple(sorted(actions)), tuple(sorted(periods)), tuple(sorted(values)),
+                  tuple(sorted(levels)))
 
 
 def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dict[str, Any]:
@@ -137,12 +210,8 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
             raise ValidationError(
                 _("{file} has version {version}; an amendment needs a version above {held}")
                 .format(file=path.name, version=new.version, held=old.version))
-        # what is hidden already (an earlier amendment, allowed then) is not asked again,
-        # nor the values of an action the current plan hides whole
-        before = hidden_by(rep, old)
-        hidden = hidden_by(rep, new) - before
-        hidden = Hidden(hidden.actions, hidden.periods, tuple(
-            v for v in hidden.values if v.split("/", 1)[0] not in before.actions))
+        # what is hidden already (an earlier amendment, allowed then) is not asked again
+        hidden = hidden_by(rep, new, shown_by=old)
         if hidden and not allow_hiding:
             raise PlanHidesReportsError(
                 _("{file} would hide what offices reported: {hidden}; nothing was changed")
@@ -161,7 +230,9 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
             "orphaned_actions": list(hidden.actions),
             "hidden_periods": list(hidden.periods),
             "hidden_values": list(hidden.values),
+            "hidden_levels": list(hidden.levels),
             "newly_hidden": {"actions": list(newly_hidden.actions),
                              "periods": list(newly_hidden.periods),
-                             "values": list(newly_hidden.values)},
+                             "values": list(newly_hidden.values),
+                             "levels": list(newly_hidden.levels)},
             "backup": str(backup)}

@@ -143,8 +143,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(psub, "import", _("replace the plan from a TOML, JSON or CSV file"),
                 _("Replace the plan from a TOML, JSON or CSV file; the database is backed up "
                   "first. A plan that would hide reports already recorded (on actions it "
-                  "drops, for periods outside its dates, values of indicators it drops) is "
-                  "refused unless --allow-hiding is given."), func=cmd_plan_import)
+                  "drops or moves to another level, for periods outside its dates, values of "
+                  "indicators it drops) is refused unless --allow-hiding is given."),
+                func=cmd_plan_import)
     s.add_argument("file", metavar="FILE", help=_("plan file"))
     s.add_argument("--allow-hiding", action="store_true",
                    help=_("import even if recorded reports would no longer be shown (they "
@@ -494,6 +495,10 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
             print(_("Reports on actions this version no longer has are kept, but no longer "
                     "shown in the plan: {actions}").format(
                         actions=", ".join(result["orphaned_actions"])))
+        if result["hidden_levels"]:
+            print(_("Reports of offices on actions this version puts at another level than "
+                    "theirs are kept, but no longer shown: {actions}").format(
+                        actions=", ".join(result["hidden_levels"])))
         if result["hidden_periods"]:
             print(_("Reports for periods outside this version's dates are kept, but no "
                     "longer shown: {periods}").format(

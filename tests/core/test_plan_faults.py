@@ -140,6 +140,66 @@ def test_a_dropped_indicator_with_values_is_refused(reported, tmp_path):
     assert hidden_by(reported, plan).values == ()
 
 
+def moved(plan: Plan, code: str, level: str) -> Plan:
+    """An amendment of ``plan`` that moves action ``code`` to ``level``."""
+    return amended(plan, actions=tuple(
+        dataclasses.replace(a, level=level) if a.code == code else a for a in plan.actions))
+
+
+def test_an_action_moved_to_another_level_is_refused(reported, tmp_path):
+    """PA1.1 moved from national to regional: Mali (a country office) no longer reports
+    on it, so its two reports on PA1.1 would no longer be shown."""
+    plan = moved(reported.plan(), "PA1.1", "regional")
+    path = tmp_path / "moved.toml"
+    dump_plan(plan, path)
+    assert hidden_by(reported, plan).levels == ("PA1.1",)
+    before = snapshot(reported)
+    with pytest.raises(PlanHidesReportsError, match=r"reports on 1 action it moves to another "
+                                                    r"level \(PA1.1\)") as caught:
+        replace_plan(reported, path)
+    assert caught.value.hidden.levels == ("PA1.1",) and not caught.value.hidden.actions
+    assert snapshot(reported) == before
+
+
+def test_an_allowed_level_move_is_listed_and_moving_back_is_not_asked(reported, tmp_path,
+                                                                      capsys):
+    plan = reported.plan()
+    path = tmp_path / "moved.toml"
+    dump_plan(moved(plan, "PA1.1", "regional"), path)
+    code, out, err = run(capsys, "--db", str(reported.path), "plan", "import", str(path))
+    assert code == 1 and "moves to another level (PA1.1)" in err
+    code, out, err = run(capsys, "--db", str(reported.path), "--json", "plan", "import",
+                         str(path), "--allow-hiding")
+    assert code == 0
+    result = json.loads(out)
+    assert result["hidden_levels"] == ["PA1.1"] and result["newly_hidden"]["levels"] == ["PA1.1"]
+    # back to national: Mali's reports on PA1.1 show again, nothing is newly hidden
+    back = tmp_path / "back.toml"
+    dump_plan(moved(reported.plan(), "PA1.1", "national"), back)
+    code, out, err = run(capsys, "--db", str(reported.path), "plan", "import", str(back))
+    assert code == 0 and err == "" and "another level" not in out
+
+
+def test_a_level_move_hides_the_offices_of_the_old_level_only(reported, make_office,
+                                                              tmp_path):
+    """PA1.1 moved to regional (allowed), then a regional office reports on it; moving
+    it back to national would hide that report, though the country offices' reports
+    show again: it is asked."""
+    dump_plan(moved(reported.plan(), "PA1.1", "regional"), tmp_path / "regional.toml")
+    replace_plan(reported, tmp_path / "regional.toml", allow_hiding=True)
+    ro = make_office("RO-Dakar")
+    out = tmp_path / "ro"
+    out.mkdir()
+    assert import_bundle(ro, export_bundle(reported, for_office="RO-Dakar",
+                                           out_dir=out).path).outcome == "merged"
+    progress.record_progress(ro, "PA1.1", "2026-S1", status="on-track")
+    assert import_bundle(reported, export_bundle(ro, out_dir=out).path).outcome == "merged"
+    dump_plan(moved(reported.plan(), "PA1.1", "national"), tmp_path / "national.toml")
+    with pytest.raises(PlanHidesReportsError) as caught:
+        replace_plan(reported, tmp_path / "national.toml")
+    assert caught.value.hidden.levels == ("PA1.1",)
+
+
 def test_allow_hiding_imports_backs_up_first_and_lists_what_is_hidden(reported, tmp_path):
     plan = reported.plan()
     late = amended(plan, start=date(2026, 1, 1), actions=without_period(plan, "2025-S2"))
@@ -186,7 +246,7 @@ def test_a_plan_that_shows_more_than_before_is_not_asked_about(reported, tmp_pat
         if a.code == "PA1.2" else a for a in plan.actions)), back)
     result = replace_plan(reported, back)  # not refused
     assert result["hidden_values"] == ["PA1.2/officials-trained"]
-    assert result["newly_hidden"] == {"actions": [], "periods": [], "values": []}
+    assert result["newly_hidden"] == {"actions": [], "periods": [], "values": [], "levels": []}
 
 
 def test_an_import_that_hides_nothing_is_backed_up(hq, tmp_path):

@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from fieldplan.errors import ValidationError
 from fieldplan.model import STATUSES, ProgressReport
+from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
 from fieldplan.reports import sheet as sh
 from fieldplan.reports import text as tx
@@ -61,14 +62,14 @@ def _known_offices(rep) -> list[str]:
     return [o for o in all_offices() if o in seen]
 
 
-def _sync_facts(rep, ctx: cm.Ctx) -> SyncFacts | None:
+def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope) -> SyncFacts | None:
     try:
         from fieldplan import sync
     except ImportError:
         return None
     end = ctx.plan.period_bounds(ctx.period)[1].isoformat()
     try:
-        late = _late_data(rep, ctx.period, end, sync.list_inbox(rep))
+        late = _late_data(rep, ctx.period, end, sync.list_inbox(rep), scope)
         conflicts = [
             c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
         ]
@@ -84,32 +85,38 @@ def _sync_facts(rep, ctx: cm.Ctx) -> SyncFacts | None:
         return None
 
 
-def _late_data(rep, period: str, end: str, inbox: list) -> list[LateData]:
+def _late_data(
+    rep, period: str, end: str, inbox: list, scope: PlanScope | None = None
+) -> list[LateData]:
     """Per office, the events on this period's reports that other replicas' bundles
-    brought after the period's end (``end``: its last day, ISO). A bundle's own count
-    of new events covers every period, so it is not the figure wanted here."""
+    brought after the period's end (``end``: its last day, ISO), leaving out reports
+    the plan hides (``scope``: the plan's, by default the current plan's). A bundle's
+    own count of new events covers every period, so it is not the figure wanted here."""
+    scope = scope or PlanScope(rep.plan())
     rows = rep.conn.execute(
-        "SELECT substr(entity_id, 1, instr(entity_id, '|') - 1) AS office, "
-        "count(DISTINCT entity_id), count(*), min(received_at), max(received_at) "
-        "FROM events WHERE entity = 'progress' AND entity_id LIKE ? "
-        "AND substr(received_at, 1, 10) > ? AND origin != ? GROUP BY office ORDER BY office",
+        "SELECT entity_id, received_at FROM events WHERE entity = 'progress' "
+        "AND entity_id LIKE ? AND substr(received_at, 1, 10) > ? AND origin != ?",
         ("%|" + period, end, rep.replica_id),
     ).fetchall()
+    by_office: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for entity_id, received_at in rows:
+        parts = entity_id.split("|")
+        if len(parts) == 3 and scope.shows(*parts):
+            by_office[parts[0]].append((entity_id, received_at))
     out = []
-    for office, reports, n, _first, last in rows:
+    for office in sorted(by_office):
+        late = by_office[office]
         # the files that brought them: an event's received_at is written in the same
         # import as its bundle's inbox line (a second or two apart at most)
-        stamps = [_stamp_seconds(t) for (t,) in rep.conn.execute(
-            "SELECT DISTINCT received_at FROM events WHERE entity = 'progress' "
-            "AND entity_id LIKE ? AND substr(received_at, 1, 10) > ? AND origin != ?",
-            (f"{office}|%|{period}", end, rep.replica_id))]
+        stamps = [_stamp_seconds(t) for t in {t for _id, t in late}]
         files = tuple(
             e.file
             for e in sorted(inbox, key=lambda e: e.received_at)
             if e.office == office and e.outcome == "merged" and e.events_new
             and _within(_stamp_seconds(e.received_at), stamps)
         )
-        out.append(LateData(office, reports, n, last, files))
+        out.append(LateData(office, len({i for i, _t in late}), len(late),
+                            max(t for _id, t in late), files))
     return out
 
 
@@ -142,12 +149,16 @@ def mean_progress(reports: list[ProgressReport]) -> float | None:
 class Pack:
     """The data of one review pack and the flowables made from it."""
 
-    def __init__(self, rep, ctx: cm.Ctx, progress: cm.Progress | None, total: int) -> None:
+    def __init__(
+        self, rep, ctx: cm.Ctx, progress: cm.Progress | None = None, total: int | None = None
+    ) -> None:
         from fieldplan import progress as prog
         from fieldplan.offices import level_for_office
 
         self.ctx = ctx
-        self.reports = prog.list_reports(rep, period=ctx.period)
+        #: what the plan shows: reports it hides are neither counted nor printed
+        self.scope = PlanScope(ctx.plan)
+        self.reports = self.scope.shown(prog.list_reports(rep, period=ctx.period))
         self.by_office: dict[str, list[ProgressReport]] = defaultdict(list)
         for r in self.reports:
             self.by_office[r.office].append(r)
@@ -156,6 +167,8 @@ class Pack:
         self.offices = [o for o in known if o in self.by_office]
         #: offices with no report at all: their actions count as "no report"
         self.missing = [o for o in known if o not in self.by_office]
+        #: steps of the build's progress: one per office's sheet, and three more
+        self.total = len(self.offices) + 3 if total is None else total
         # A report counts as reported once its office has submitted it; drafts are
         # shown, counted apart, and make the pack provisional.
         self.submitted = sum(1 for r in self.reports if r.state == "submitted")
@@ -167,19 +180,23 @@ class Pack:
         #: offices that have not reported: nothing submitted (perhaps drafts)
         self.not_reported_offices = [o for o in known if o not in self.reported]
         self.level = {o: level_for_office(o) for o in known}
-        self.sync = _sync_facts(rep, ctx)
-        self.last_period = dict(
-            rep.conn.execute(
-                "SELECT office, max(period) FROM progress WHERE state = 'submitted' "
-                "GROUP BY office"
-            ).fetchall()
-        )
+        self.sync = _sync_facts(rep, ctx, self.scope)
+        self.last_period: dict[str, str] = {}
+        for office, action, period in rep.conn.execute(
+            "SELECT office, action, period FROM progress WHERE state = 'submitted'"
+        ):
+            if period > self.last_period.get(office, "") and self.scope.shows(
+                office, action, period
+            ):
+                self.last_period[office] = period
         self.sheets = []
         for i, office in enumerate(self.offices):
             if progress:
-                progress(i, total, ctx.gettext("Gathering the reports of {office}").format(
+                progress(i, self.total, ctx.gettext("Gathering the reports of {office}").format(
                     office=office))
-            self.sheets.append(sh.gather(rep, ctx.period, office, self.by_office[office]))
+            self.sheets.append(
+                sh.gather(rep, ctx.period, office, self.by_office[office], self.scope)
+            )
         self.as_of = max((r.updated_at for r in self.reports), default=None)
 
     # --- the story ---------------------------------------------------------------
@@ -810,11 +827,8 @@ def build_review_pack(
 
         # in the language of the person asking, not of the report
         raise ValidationError(i18n._("only headquarters prints the review pack"))
-    office_count = rep.conn.execute(
-        "SELECT count(DISTINCT office) FROM progress WHERE period = ?", (ctx.period,)
-    ).fetchone()[0]
-    total = office_count + 3
-    pack = Pack(rep, ctx, progress, total)
+    pack = Pack(rep, ctx, progress)
+    total = pack.total
     title = _("Semester review pack")
     path = cm.render(
         ctx,
@@ -824,7 +838,7 @@ def build_review_pack(
         left=ctx.plan.title.get(ctx.lang),
         right=f"{title} · {format_period(ctx.period, lang)}",
         progress=progress,
-        step=(office_count, total),
+        step=(total - 3, total),
     )
     if progress:
         progress(total, total, _("Done"))

@@ -12,6 +12,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from fieldplan.errors import ValidationError
 from fieldplan.model import NARRATIVE_FIELDS, ProgressReport
+from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
 
 #: Characters of each narrative field shown in the table; the rest goes to the annex.
@@ -28,13 +29,22 @@ class SheetData:
     as_of: str | None  # latest updated_at of these reports (ISO), None if none
 
 
-def gather(rep, period: str, office: str, reports: list[ProgressReport] | None = None) -> SheetData:
-    """Read one office's data (``reports``: already read for the whole period)."""
+def gather(
+    rep,
+    period: str,
+    office: str,
+    reports: list[ProgressReport] | None = None,
+    scope: PlanScope | None = None,
+) -> SheetData:
+    """Read one office's data (``reports``: already read for the whole period), without
+    the reports the plan hides (``scope``: the plan's, by default the current plan's)."""
     from fieldplan import progress
 
     if reports is None:
         reports = progress.list_reports(rep, period=period, office=office)
-    mine = {r.action: r for r in reports if r.office == office}
+    scope = scope or PlanScope(rep.plan())
+    # the digest below still covers everything held, as ``fieldplan digest`` does
+    mine = {r.action: r for r in scope.shown(reports) if r.office == office}
     digest = progress.digest(rep, office)
     footer = cm.Footer(
         office, digest, cm.qr_payload(office, period, digest, cm.office_replicas(rep, office))
@@ -362,7 +372,7 @@ def build_status_sheet(
         raise ValidationError(i18n._("name the office whose sheet to print"))
     if progress:
         progress(0, 3, _("Reading data"))
-    data = gather(rep, ctx.period, office)
+    data = gather(rep, ctx.period, office, scope=PlanScope(ctx.plan))
     from fieldplan.i18n import format_period
 
     title = _("Status sheet: {office}").format(office=office_name(office, ctx.lang))

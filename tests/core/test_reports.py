@@ -440,6 +440,87 @@ def test_late_data_counts_events_of_the_period_by_office(hq) -> None:
     assert ml.files == ("ML-1.fieldplan",)
 
 
+# --- what the plan hides --------------------------------------------------------------
+
+
+def _amend(rep, tmp_path: Path, **changes) -> None:
+    """HQ installs an amendment of its plan (allowed to hide reports)."""
+    import dataclasses
+
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = rep.plan()
+    path = tmp_path / f"plan-v{plan.version + 1}.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, **changes), path)
+    replace_plan(rep, path, allow_hiding=True)
+
+
+@pytest.fixture
+def amended_world(hq, tmp_path):
+    """Mali reported on its 12 national actions for 2026-S1 and Turkey on 2 for
+    2025-S2; then an amendment dropped PA4.3, moved PA1.1 to regional and started the
+    plan in 2026 (2025-S2 is outside its dates). Mali's reports on PA4.3 and PA1.1,
+    and Turkey's, are hidden: 10 of Mali's show."""
+    import dataclasses
+    from datetime import date
+
+    assert write_progress(hq, "ML", PERIOD) == 12
+    write_progress(hq, "TR", "2025-S2", only=2)
+    plan = hq.plan()
+    actions = tuple(
+        dataclasses.replace(
+            a,
+            level="regional" if a.code == "PA1.1" else a.level,
+            indicators=tuple(
+                dataclasses.replace(i, targets=tuple(t for t in i.targets if t[0] != "2025-S2"))
+                for i in a.indicators
+            ),
+        )
+        for a in plan.actions
+        if a.code != "PA4.3"
+    )
+    _amend(hq, tmp_path, start=date(2026, 1, 1), actions=actions)
+    return hq
+
+
+def test_sheet_leaves_out_reports_the_plan_hides(amended_world, tmp_path) -> None:
+    from fieldplan.reports.sheet import gather
+
+    data = gather(amended_world, PERIOD, "ML")
+    assert "PA1.1" not in data.reports and "PA4.3" not in data.reports
+    assert len(data.reports) == 10
+    text = pdf_text(build_status_sheet(amended_world, PERIOD, "ML", out=tmp_path / "s.pdf"))
+    assert "Reports: 10 of 10 actions, 10 submitted" in text
+
+
+def test_pack_counts_leave_out_reports_the_plan_hides(amended_world, tmp_path) -> None:
+    pack = _pack(amended_world)
+    assert {r.action for r in pack.reports} & {"PA1.1", "PA4.3"} == set()
+    assert (pack.submitted, pack.drafts) == (10, 0)
+    assert pack.sheets[0].office == "ML" and len(pack.sheets[0].reports) == 10
+    # Turkey's only reports are for a period outside the plan's dates: never reported
+    assert pack.last_period == {"ML": PERIOD}
+    text = pdf_text(build_review_pack(amended_world, PERIOD, tmp_path / "p.pdf"))
+    assert "10 submitted reports" in text
+    assert "Mali (ML)" in text and "10/10" in text and "12/10" not in text
+    assert "Türkiye" in text and "never" in text
+    # PA1.1, regional now: no regional office is known, none is expected, none counted
+    assert re.search(r"PA1\.1 .*? Regional 0/0", text)
+
+
+def test_late_data_leaves_out_reports_the_plan_hides(amended_world) -> None:
+    from fieldplan.reports.review import _late_data
+
+    amended_world.conn.execute("PRAGMA foreign_keys = OFF")
+    amended_world.conn.execute(
+        "UPDATE events SET origin = 'r-' || substr(entity_id, 1, 2), "
+        "received_at = '2026-08-01T10:00:00Z' WHERE entity = 'progress'"
+    )
+    [ml] = _late_data(amended_world, PERIOD, "2026-06-30", [])
+    assert (ml.office, ml.reports, ml.events) == ("ML", 10, 10)
+
+
 def test_empty_period_says_so(hq, tmp_path) -> None:
     write_progress(hq, "ML", PERIOD)
     pdf = build_review_pack(hq, "2027-S1", tmp_path / "e.pdf")

@@ -606,6 +606,35 @@ def field_label(name: str, lang: str | None = None) -> str:
     return name
 
 
+def conflict_value(field: str, value: Any, lang: str | None = None) -> str:
+    """A competing value of a conflict as a person reads it (``conflicts list``, the
+    review pack): words for a status or state, numbers in the language's form, text as
+    written (cut at 60 characters), "–" for none."""
+    if value is None or value == "":
+        return "–"
+    if field == "percent" and isinstance(value, int | float) and not isinstance(value, bool):
+        return format_percent(value, lang)
+    try:
+        if field == "status" and isinstance(value, str):
+            return status_label(value, lang)
+        if field == "state" and isinstance(value, str):
+            return state_label(value, lang)
+    except ValueError:  # a word only a newer version knows: as written
+        pass
+    if isinstance(value, bool):
+        t = translation(lang)
+        return t.gettext("yes") if value else t.gettext("no")
+    if isinstance(value, int | float):
+        return format_number(value, lang)
+    if isinstance(value, dict | list):
+        import json
+
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def count_label(kind: str, n: int, lang: str | None = None) -> str:
     """A count with its noun, in the right plural form: "3 actions" / "3 إجراءات".
 

@@ -4,7 +4,6 @@ keys, conflicts."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from fieldplan import sync
@@ -279,7 +278,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
-    from fieldplan.i18n import field_label
+    from fieldplan.i18n import conflict_value, field_label
     from fieldplan.text import for_terminal
 
     lang = lang_of(args)
@@ -309,31 +308,6 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     output(args, [{**c.to_dict(), "resolvable_here": c.office == here} for c in conflicts],
            human)
     return 0
-
-
-def conflict_value(field: str, value, lang: str) -> str:
-    """A competing value as a person reads it: words for a status or state, numbers
-    in the language's form, text as written (cut at 60 characters), "–" for none."""
-    from fieldplan.i18n import format_number, format_percent, state_label, status_label
-
-    if value is None or value == "":
-        return "–"
-    if field == "percent" and isinstance(value, int | float) and not isinstance(value, bool):
-        return format_percent(value, lang)
-    try:
-        if field == "status":
-            return status_label(value, lang)
-        if field == "state":
-            return state_label(value, lang)
-    except ValueError:
-        pass
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, int | float):
-        return format_number(value, lang)
-    text = str(value) if not isinstance(value, dict | list) else json.dumps(
-        value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:

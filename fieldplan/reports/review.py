@@ -659,7 +659,22 @@ class Pack:
             cm.table(ctx, rows, [w * 0.4, w * 0.12, w * 0.18, w * 0.3]),
         ]
 
+    def _field_text(self, action: str, field: str) -> str:
+        """A report field's name in the pack's language; an indicator by its title
+        when the plan's action has it, as the client's conflicts list names it."""
+        from fieldplan.i18n import field_label
+
+        if field.startswith("value.") and action:
+            try:
+                indicator = self.ctx.plan.action(action).indicator(field[len("value."):])
+            except ValidationError:  # not in the plan (any more): "Indicator <key>"
+                pass
+            else:
+                return indicator.title.get(self.ctx.lang)
+        return field_label(field, self.ctx.lang)
+
     def sync_section(self) -> list[Flowable]:
+        from fieldplan.i18n import conflict_value
         from fieldplan.offices import office_name
 
         ctx = self.ctx
@@ -747,8 +762,10 @@ class Pack:
                     [
                         name(c.office),
                         c.action or c.entity,
-                        c.field,
-                        " | ".join(str(v.value) for v in c.candidates)[:300],
+                        self._field_text(c.action, c.field),
+                        " | ".join(
+                            conflict_value(c.field, v.value, ctx.lang) for v in c.candidates
+                        )[:300],
                     ]
                     for c in facts.conflicts
                 ],

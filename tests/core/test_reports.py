@@ -235,23 +235,40 @@ def test_pack_without_reports_and_sync_sentence(hq, tmp_path) -> None:
     assert "None known" in text or "no late, quarantined or conflicting data" in text
 
 
-def test_pack_lists_conflicts(world, tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_pack_lists_conflicts_in_its_language(world, tmp_path, monkeypatch, lang) -> None:
+    """Fields and values read as the conflicts list reads them: a status by its word,
+    an indicator by its title, a number in the language's form."""
     from fieldplan import sync
+    from fieldplan.i18n import field_label, format_number
     from fieldplan.sync.conflicts import Candidate, Conflict
 
-    fake = Conflict(
-        "abc",
-        "progress",
-        f"ML|PA1.1|{PERIOD}",
-        "status",
-        (
-            Candidate("r1:3", "r1:3", "on-track", "a", "2026-07-01T00:00:00+00:00", True),
-            Candidate("r2:4", "r2:4", "off-track", "b", "2026-07-02T00:00:00+00:00", False),
-        ),
-    )
-    monkeypatch.setattr(sync, "list_conflicts", lambda rep: [fake])
-    text = pdf_text(build_review_pack(world, PERIOD, tmp_path / "c.pdf"))
-    assert "Open conflicts" in text and "on-track | off-track" in text
+    def conflict(field: str, first, second) -> Conflict:
+        return Conflict(
+            field,
+            "progress",
+            f"ML|PA1.1|{PERIOD}",
+            field,
+            (
+                Candidate("r1:3", "r1:3", first, "a", "2026-07-01T00:00:00+00:00", True),
+                Candidate("r2:4", "r2:4", second, "b", "2026-07-02T00:00:00+00:00", False),
+            ),
+        )
+
+    fakes = [conflict("status", "on-track", "off-track"),
+             conflict("value.policies-supported", 1500, 2500)]
+    monkeypatch.setattr(sync, "list_conflicts", lambda rep: fakes)
+    text = pdf_text(build_review_pack(world, PERIOD, tmp_path / "c.pdf", lang=lang))
+    assert "on-track" not in text and "policies-supported" not in text
+    indicator = world.plan().action("PA1.1").indicator("policies-supported").title.get(lang)
+    for word in (field_label("status", lang), status_label("on-track", lang),
+                 status_label("off-track", lang), format_number(1500, lang),
+                 format_number(2500, lang), " ".join(indicator.split()[:2])):
+        word = " ".join(unicodedata.normalize("NFKC", word).split())  # as pdf_text reads
+        assert word in text, word
+    if lang == "en":
+        assert "Open conflicts" in text and "On track | Off track" in text
+        assert "1,500 | 2,500" in text
 
 
 def test_bad_arguments(world, tmp_path) -> None:

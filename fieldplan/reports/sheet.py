@@ -19,6 +19,12 @@ from fieldplan.reports import common as cm
 EXCERPT = {"achievements": 150, "challenges": 80, "next_steps": 80}
 
 
+class OtherOfficeError(ValidationError):
+    """An office computer was asked for another office's sheet: it holds only its own
+    office's data, so the sheet would be empty and misleading. Headquarters can print
+    any office's."""
+
+
 @dataclass
 class SheetData:
     """One office's reports for the period, with what proves which data was printed."""
@@ -365,11 +371,16 @@ def build_status_sheet(
     ctx = cm.make_ctx(rep, period, lang, paper)
     _ = ctx.gettext
     office = check_office(office) if office else rep.office
-    if not office:
-        from fieldplan import i18n
+    from fieldplan import i18n
 
-        # in the language of the person asking, not of the report
+    # errors in the language of the person asking, not of the report
+    if not office:
         raise ValidationError(i18n._("name the office whose sheet to print"))
+    if not rep.is_hq and office != rep.office:
+        raise OtherOfficeError(
+            i18n._("an office computer holds only its own office's data: this one ({office}) "
+                   "cannot print the sheet of {other}; headquarters can").format(
+                       office=rep.office, other=office))
     if progress:
         progress(0, 3, _("Reading data"))
     data = gather(rep, ctx.period, office, scope=PlanScope(ctx.plan))

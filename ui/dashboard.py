@@ -27,6 +27,7 @@ from fieldplan.i18n import (
     status_label,
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
 from ui.bidi import in_layout_direction
 from ui.context import Identity, lang
@@ -53,8 +54,10 @@ class PeriodSummary:
 
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport]) -> PeriodSummary:
-    """What the dashboard and the submit dialog show."""
-    by_action = {r.action: r for r in reports if r.office == identity.office}
+    """What the dashboard and the submit dialog show: the reports the plan shows (as
+    the printed status sheet counts them)."""
+    shown = PlanScope(identity.plan).shown(reports)
+    by_action = {r.action: r for r in shown if r.office == identity.office}
     own = identity.own_actions()
     counts = {s: 0 for s in STATUSES}
     for r in by_action.values():

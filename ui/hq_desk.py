@@ -35,6 +35,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
+from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
 from ui.bidi import embedded, in_layout_direction
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
@@ -271,6 +272,8 @@ class OverviewPage(QWidget):
 
     def _loaded(self, reports: list[ProgressReport]) -> None:
         plan = self.identity.plan
+        # the reports the plan shows, as the review pack counts them
+        reports = PlanScope(plan).shown(reports)
         seen = {r.office for r in reports}
         offices = [o for o in all_offices() if o in seen] or ["HQ"]
         area_of = {a.code: a.area for a in plan.actions}

@@ -202,3 +202,35 @@ def test_inbox_quarantine_conflict_models(qtmodeltester):
     )
     qtmodeltester.check(conflicts)
     assert conflicts.data(conflicts.index(0, ConflictModel.FIELD)) == "Achievements"
+
+
+# --- what the plan hides ---------------------------------------------------------------
+
+
+#: Mali's reports: one the plan shows (PA1.2), and ones it hides: on a regional action
+#: (PA1.4), on an action it does not have (PA9.9), for a period outside its dates
+HIDDEN_TOO = [report("ML", "PA1.2"), report("ML", "PA1.4"), report("ML", "PA9.9"),
+              report("ML", "PA1.3", "2030-S1")]
+
+
+def test_dashboard_counts_only_what_the_plan_shows() -> None:
+    from fieldplan.plan import default_plan
+    from ui.context import Identity
+    from ui.dashboard import summarise
+
+    identity = Identity("office", "ML", "r", default_plan(), "")
+    summary = summarise(identity, "2026-S1", HIDDEN_TOO)
+    assert summary.reports == 1 and sum(n for _s, n in summary.counts) == 1
+
+
+def test_hq_overview_counts_only_what_the_plan_shows(open_window, hq_db, qtbot) -> None:
+    from tests.ui.conftest import wait_idle
+
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    wait_idle(qtbot, window.session)
+    page._loaded(HIDDEN_TOO)
+    model = page.model
+    row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
+    column = next(c for c in range(1, model.columnCount()) if model.area_at(c) == "PA1")
+    assert model.cell(row, column).actions == ["PA1.2"]

@@ -21,6 +21,9 @@ from fieldplan.reports import common as cm
 from fieldplan.reports import sheet as sh
 from fieldplan.reports import text as tx
 
+#: How many competing values of one conflict the pack prints.
+MAX_CANDIDATES = 5
+
 #: Which status a matrix cell shows when an office's actions in an area differ: the
 #: one that most needs attention.
 SEVERITY = ("off-track", "at-risk", "not-started", "on-track", "completed", "cancelled")
@@ -763,9 +766,13 @@ class Pack:
                         name(c.office),
                         c.action or c.entity,
                         self._field_text(c.action, c.field),
-                        " | ".join(
-                            conflict_value(c.field, v.value, ctx.lang) for v in c.candidates
-                        )[:300],
+                        # one value a line: each reads in its own direction (an
+                        # Arabic narrative beside an English one)
+                        "\n".join(
+                            [conflict_value(c.field, v.value, ctx.lang)
+                             for v in c.candidates[:MAX_CANDIDATES]]
+                            + ["…"] * (len(c.candidates) > MAX_CANDIDATES)
+                        ),
                     ]
                     for c in facts.conflicts
                 ],

@@ -5,6 +5,7 @@ direction are in ui.bidi_widgets (not needed by the first screen).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from PySide6.QtGui import QGuiApplication
@@ -18,12 +19,21 @@ _SCAN = 200
 
 def text_direction(text: str) -> Qt.LayoutDirection | None:
     """The direction of ``text`` by its first strong character (Unicode's rule P2,
-    as QString::isRightToLeft does), or None when it has none (digits, symbols)."""
+    as QString::isRightToLeft does), or None when it has none (digits, symbols).
+    What is inside an isolate (``isolated``, ``embedded``, ``isolated_codes``)
+    decides nothing, as in P2."""
     if text.isascii():
         return Qt.LayoutDirection.LeftToRight if any(c.isalpha() for c in text[:_SCAN]) else None
+    depth = 0
     for c in text[:_SCAN]:
         kind = unicodedata.bidirectional(c)
-        if kind == "L":
+        if kind in ("LRI", "RLI", "FSI"):
+            depth += 1
+        elif kind == "PDI":
+            depth = max(0, depth - 1)
+        elif depth:
+            continue
+        elif kind == "L":
             return Qt.LayoutDirection.LeftToRight
         if kind in ("R", "AL"):
             return Qt.LayoutDirection.RightToLeft
@@ -59,3 +69,25 @@ def embedded(text: str) -> str:
     and "27/11/2026، 11:15 م" next to each other in an Arabic sentence otherwise mix
     into "2026/11/root، 27"."""
     return "\u2068" + text + "\u2069"
+
+
+# A run of left-to-right text inside a right-to-left sentence: from a Latin letter or
+# a digit to the last one (or a percent sign) before the next right-to-left letter,
+# Arabic punctuation, bidi control or line end. "2026-S1", "5–6", "ML-1a2b.fieldplan",
+# "manifest.json", "fieldplan init --from FILE", "45%".
+_LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_NOT_IN_RUN = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200e\u200f\u202a-\u202e\u2066-\u2069\n"
+_LTR_RUN = re.compile(f"[{_LATIN}](?:[^{_NOT_IN_RUN}]*[{_LATIN}%\u2030])?")
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def isolated_codes(text: str) -> str:
+    """A right-to-left sentence with the codes, numbers and file names in it kept
+    left to right, in a right-to-left layout: each run of Latin text put in a
+    left-to-right isolate. Without it the bidi algorithm reorders their parts around
+    the hyphens and dashes: "2026-S1" shows as "S1-2026", "events 5–6" as "6–5". For
+    messages that embed such values (import reasons, gaps); text with no
+    right-to-left letter is left as it is."""
+    if not QGuiApplication.isRightToLeft() or _RTL_LETTER.search(text) is None:
+        return text
+    return _LTR_RUN.sub(lambda m: "\u2066" + m.group() + "\u2069", text)

@@ -37,7 +37,7 @@ from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
-from ui.bidi import embedded, in_layout_direction
+from ui.bidi import embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang, time_text
 from ui.dialogs import ConfirmDialog
@@ -432,7 +432,7 @@ class InboxPage(QWidget):
         self.model.set_rows(inbox)
         self.gaps.clear()
         for gap in gaps:
-            self.gaps.addItem(gap.message())
+            self.gaps.addItem(isolated_codes(gap.message()))
         if not gaps:
             self.gaps.addItem(_("No gaps: every office's events arrived in order."))
 

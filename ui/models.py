@@ -26,6 +26,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
+from ui.bidi import isolated_codes
 from ui.qtcompat import emit
 
 #: Starts a code such as "2026-S1" left-to-right, so that Arabic layouts do not show
@@ -430,7 +431,8 @@ class InboxModel(_RowsModel):
                 new=format_number(e.events_new), total=format_number(e.events)
             )
         if column == self.REASON:
-            return e.reason_text()
+            # in Arabic, "2026-S1" or "events 5–6" inside the reason read left to right
+            return isolated_codes(e.reason_text())
         return ""
 
     def sort_key(self, e: Any, column: int) -> Any:

@@ -210,3 +210,59 @@ def test_narrative_paragraphs_take_their_own_side(open_window, qtbot, hq_db, qap
         wait_idle(qtbot, window.session)
     finally:
         apply_language(qapp, "en")
+
+
+# --- codes inside Arabic sentences -----------------------------------------------------
+
+
+def _seen(text: str) -> str:
+    """The characters of one right-to-left line in the order they are drawn, left to
+    right (Unicode's bidi algorithm, isolates included)."""
+    from bidi import get_display
+
+    return get_display(text, base_dir="R")
+
+
+def test_codes_in_arabic_reasons_keep_their_order(qtbot, arabic):
+    """In the Arabic inbox "changes to the locked period 2026-S1" showed the period as
+    "S1-2026", and a gap's "events 5–6" as "6–5": the bidi algorithm turns a code's
+    parts around its hyphen or dash. Each code is put in a left-to-right isolate."""
+    from fieldplan.sync.exchange import Gap, ImportOutcome, InboxEntry, late_text
+    from ui.bidi import isolated_codes
+    from ui.models import InboxModel
+    from ui.transfer import ImportResultDialog
+
+    late = late_text(["2026-S1"])
+    assert "2026-S1" in late and "S1-2026" in _seen(late)  # what was drawn before
+    model = InboxModel()
+    model.set_rows([InboxEntry("ML-1.fieldplan", "ML", "2026-07-02T10:00:00Z", "merged",
+                               late, 3, 3, "b1")])
+    shown = model.data(model.index(0, InboxModel.REASON))
+    assert "2026-S1" in _seen(shown) and "S1-2026" not in _seen(shown)
+    gap = Gap("0" * 32, "ML", 5, 6).message()
+    assert "6–5" in _seen(gap)
+    assert "5–6" in _seen(isolated_codes(gap))
+    dialog = ImportResultDialog(None, [ImportOutcome(
+        "ML-1.fieldplan", "merged", office="ML", events_new=1, events_total=1, gaps=(gap,),
+        late_periods=("2026-S1",), reason=late)])
+    qtbot.addWidget(dialog)
+    detail = _seen(dialog.table.item(0, 3).text())
+    assert "5–6" in detail and "2026-S1" in detail
+    # a sentence that starts with a code still reads right to left
+    assert text_direction(isolated_codes("manifest.json: " + ARABIC)) == RTL
+
+
+def test_codes_are_left_alone_outside_arabic():
+    from ui.bidi import isolated_codes
+
+    QApplication.setLayoutDirection(LTR)
+    assert isolated_codes("changes to the locked period 2026-S1") == \
+        "changes to the locked period 2026-S1"
+    QApplication.setLayoutDirection(RTL)
+    try:
+        # English text in the Arabic layout: nothing to keep apart from
+        assert isolated_codes("missing bundle from ML, events 5–6") == \
+            "missing bundle from ML, events 5–6"
+        assert isolated_codes("45% " + ARABIC[:10]).startswith("\u206645%\u2069")
+    finally:
+        QApplication.setLayoutDirection(LTR)

@@ -782,7 +782,9 @@ class Pack:
             block(
                 _("Missing events"),
                 [_("Office"), _("Replica"), _("Events")],
-                [[name(g.office), g.origin[:8], f"{g.first}–{g.last}"] for g in facts.gaps],
+                # a left-to-right mark keeps "41–57" from printing as "57–41" in Arabic
+                [[name(g.office), g.origin[:8], ("\u200e" if ctx.rtl else "") + g.events_text()]
+                 for g in facts.gaps],
                 [0.4, 0.3, 0.3],
             )
         return out

@@ -151,8 +151,15 @@ class Gap:
 
     def message(self) -> str:
         who = self.office or self.origin[:8]
+        if self.first == self.last:  # not "events 7–7"
+            return _("missing bundle from {office}, event {seq}").format(
+                office=who, seq=self.first)
         return _("missing bundle from {office}, events {first}–{last}").format(
             office=who, first=self.first, last=self.last)
+
+    def events_text(self) -> str:
+        """The missing events in a table cell: "41–57", or "7" for one."""
+        return str(self.first) if self.first == self.last else f"{self.first}–{self.last}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"origin": self.origin, "office": self.office, "first": self.first,

@@ -274,6 +274,20 @@ def test_pack_lists_conflicts_in_its_language(world, tmp_path, monkeypatch, lang
         assert "1,500 2,500" in text
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_pack_lists_missing_events_as_read(world, tmp_path, monkeypatch, lang) -> None:
+    """One missing event is "7", not "7–7"; a range reads "41–57" in Arabic too (it
+    printed as "57–41")."""
+    from fieldplan import sync
+    from fieldplan.sync.exchange import Gap
+
+    gaps = [Gap("a" * 32, "ML", 7, 7), Gap("b" * 32, "SN", 41, 57)]
+    monkeypatch.setattr(sync, "list_gaps", lambda rep: gaps)
+    text = pdf_text(build_review_pack(world, PERIOD, tmp_path / "g.pdf", lang=lang))
+    assert "41–57" in text and "57–41" not in text
+    assert "7–7" not in text and re.search(r"\baaaaaaaa 7\b|\b7 aaaaaaaa\b", text), text
+
+
 def test_bad_arguments(world, tmp_path) -> None:
     with pytest.raises(ValidationError, match="paper"):
         build_status_sheet(world, PERIOD, "ML", out=tmp_path / "x.pdf", paper="A3")

@@ -469,6 +469,23 @@ def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path)
 # --- gaps -------------------------------------------------------------------------------
 
 
+def test_one_missing_event_is_named_alone(hq, make_office, tmp_path: Path) -> None:
+    """"events 7–7" read oddly: one missing event is "event 7"."""
+    ml = make_office("ML")
+    send(ml, hq, tmp_path)
+    for pct in (10, 20):
+        progress.record_progress(ml, national(ml), "2026-S1", status="on-track", percent=pct)
+    first = events.last_event(ml.conn, ml.replica_id)[0] - 1
+    with store.write_transaction(ml.conn):  # as if HQ had the first of the two
+        ml.conn.execute("INSERT OR REPLACE INTO acks VALUES (?, ?, ?)",
+                        (hq.replica_id, ml.replica_id, first))
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.gaps == (f"missing bundle from ML, event {first}",)
+    [gap] = list_gaps(hq)
+    assert gap.message() == f"missing bundle from ML, event {first}"
+    assert gap.events_text() == str(first)
+
+
 def test_gap_is_reported_and_the_rest_merged(hq, make_office, tmp_path: Path) -> None:
     ml = make_office("ML")
     for pct in range(1, 6):

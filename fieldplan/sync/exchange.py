@@ -786,9 +786,13 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
 
 def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
     """Check a bundle without importing it (JSON: valid, reason, office, replica,
-    key_id, events). Without a replica only the container and signature are checked."""
+    key_id, events). Without a replica only the container and signature are checked.
+    With one, the checks run in import's order and refuse what import refuses, with
+    the same reason: a setup bundle, a bundle for another replica, an unknown office
+    key before a damaged events.jsonl."""
     try:
-        b = bundlefmt.open_bundle(source)
+        # events.jsonl after the manifest and the key, as import checks it
+        b = bundlefmt.open_bundle(source, check_events=False)
     except (BundleError, OSError, *_HOSTILE) as exc:
         reason = (str(exc) if isinstance(exc, BundleError) else _cannot_read(exc)
                   if isinstance(exc, OSError) else _malformed(exc))
@@ -806,10 +810,13 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
         own = rep is not None and m.get("sender") == rep.replica_id \
             and b.public_key.to_base64() == rep.meta("public_key")
         try:
-            _check_manifest(rep, m, setup=rep is None or m.get("kind") == KIND_SETUP,
-                            outgoing=own)
-            if rep is not None:
+            # a setup bundle is for 'init --from': with a database, import refuses it
+            _check_manifest(rep, m, setup=rep is None, outgoing=own)
+            if rep is None:
+                b.check_events()
+            else:
                 accept = "ok" if own else _check_key(rep, b, m)
+                b.check_events()
                 out["trusted"] = accept != "quarantine"
                 if own or accept == "quarantine" or not _dry_run(rep, b, m, accept):
                     offices = keyreg.replica_offices(rep)
@@ -821,6 +828,8 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                             _check_event(e, office, m["office"])
         except (BundleError, sqlite3.IntegrityError) as exc:
             out.update(valid=False, reason=str(exc))
+        except OSError as exc:
+            out.update(valid=False, reason=_cannot_read(exc))
         except _HOSTILE as exc:
             out.update(valid=False, reason=_malformed(exc))
         return out

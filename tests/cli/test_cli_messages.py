@@ -390,6 +390,19 @@ def test_verify_says_when_the_key_is_not_known(hq, tmp_path: Path, capsys) -> No
     assert code == 0 and "importing it puts it in quarantine" in out.splitlines()[1]
 
 
+def test_verify_of_a_setup_bundle_says_what_import_says(hq, tmp_path: Path, capsys) -> None:
+    setup = tmp_path / "ML-setup.fieldplan"
+    assert run("--db", str(hq.path), "office", "enroll", "ML", "-o", str(setup),
+               capsys=capsys)[0] == 0
+    hq.close()
+    code, out, _err = run("--db", str(hq.path), "verify", str(setup), capsys=capsys)
+    icode, iout, _err = run("--db", str(hq.path), "import", str(setup), capsys=capsys)
+    assert code == icode == 1
+    reason = "this is a setup bundle: start a new office with 'fieldplan init --from FILE'"
+    assert out == f"invalid: {reason}\n"
+    assert iout == f"ML-setup.fieldplan: rejected: {reason}\n"
+
+
 def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
     assert run("--db", ml_db, "keys", "rotate", capsys=capsys)[0] == 0
     shown = json.loads(run("--db", ml_db, "--json", "keys", "show", capsys=capsys)[1])

@@ -1169,6 +1169,41 @@ def test_verify_says_what_import_will_say(scene, tmp_path: Path) -> None:
         assert snapshot(hq) == before, label
 
 
+def test_verify_refuses_a_setup_bundle_as_import_does(hq, make_office, tmp_path: Path) -> None:
+    """The file 'office enroll CODE -o FILE' writes is for 'init --from': verify called
+    it valid, then import refused it."""
+    from fieldplan.sync import enroll_office
+
+    ml = make_office("ML")
+    setup = tmp_path / "SN-setup.fieldplan"
+    enroll_office(hq, "SN", setup)
+    for rep in (hq, ml):  # headquarters that wrote it, an office
+        result = verify_bundle(rep, setup)
+        reason = import_bundle(rep, setup).reason
+        assert not result["valid"] and result["reason"] == reason, result
+        assert "init --from" in reason and result["kind"] == "setup"
+    # with no database, it is what 'init --from' starts from: a sound container
+    assert verify_bundle(None, setup)["valid"]
+
+
+def test_verify_checks_in_the_order_import_does(hq, make_office, tmp_path: Path) -> None:
+    """A damaged events.jsonl in a bundle import refuses for its address or key:
+    verify said "events.jsonl does not match", import the address or the key."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    sn = make_office("SN")
+    progress.record_progress(ml, national(ml), "2026-S1", percent=30)
+    good = export_bundle(ml, out_dir=tmp_path).path
+    damaged = tmp_path / "damaged.fieldplan"
+    damaged.write_bytes(_rezip(good.read_bytes(), lambda ms: [
+        (i, b + b"\n" if i.filename == "events.jsonl" else b) for i, b in ms]))
+    assert "does not match the manifest" in import_bundle(hq, damaged).reason
+    revoke_key(hq, ml.meta("key_id"))
+    for rep, why in ((sn, "addressed to HQ"), (hq, "revoked")):
+        result = verify_bundle(rep, damaged)
+        reason = import_bundle(rep, damaged).reason
+        assert why in reason and result["reason"] == reason, (rep.office, result)
+
+
 @pytest.mark.skipif(shutil.which("minisign") is None, reason="Debian's minisign not installed")
 def test_stock_minisign_verifies_a_real_bundle(scene, tmp_path: Path) -> None:
     _hq, ml, good = scene

@@ -233,8 +233,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     with rep:
         data = {"db": str(path), "role": rep.role, "office": rep.office,
                 "replica": rep.replica_id, "plan": rep.plan_id}
-        output(args, data, _("Created {role} replica {replica} for {office} in {db}").format(
-            role=rep.role, replica=rep.replica_id[:8], office=rep.office, db=path))
+        # one sentence per role: the role is a word of the sentence, never a code
+        if rep.is_hq:
+            text = _("Created headquarters replica {replica} in {db}")
+        else:
+            text = _("Created replica {replica} of office {office} in {db}")
+        output(args, data, text.format(replica=rep.replica_id[:8], office=rep.office, db=path))
     return 0
 
 

@@ -7,6 +7,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,9 +126,14 @@ def test_errors_are_one_line_exit_1(tmp_path: Path) -> None:
 def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:
     hq, ml = str(tmp_path / "hq.sqlite3"), str(tmp_path / "ml.sqlite3")
     setup = str(tmp_path / "ML-setup.fieldplan")
-    assert run("--db", hq, "init", "--hq", capsys=capsys)[0] == 0
+    code, out, _ = run("--db", hq, "init", "--hq", capsys=capsys)
+    # the role in words ("Created hq replica" showed the code, untranslated)
+    assert code == 0 and re.fullmatch(
+        f"Created headquarters replica [0-9a-f]{{8}} in {re.escape(hq)}\n", out), out
     assert run("--db", hq, "office", "enroll", "ML", "-o", setup, capsys=capsys)[0] == 0
-    assert run("--db", ml, "init", "--from", setup, capsys=capsys)[0] == 0
+    code, out, _ = run("--db", ml, "init", "--from", setup, capsys=capsys)
+    assert code == 0 and re.fullmatch(
+        f"Created replica [0-9a-f]{{8}} of office ML in {re.escape(ml)}\n", out), out
     code, out, _ = run("--db", ml, "--json", "actions", "--level", "national", capsys=capsys)
     actions = json.loads(out)
     assert code == 0 and {a["level"] for a in actions} == {"national"}

@@ -211,6 +211,8 @@ class Dashboard(QScrollArea):
             bar.setFormat(format_percent(mean) if mean is not None else _("no percent yet"))
             bar.setAccessibleName(_("Progress of {area}").format(area=code))
             reported = QLabel(
+                # Translators: the plural form is chosen by {total}, the area's actions
+                # ("2 of 5 actions reported"), not by {done}: agree with {total}
                 ngettext(
                     "{done} of {total} action reported", "{done} of {total} actions reported", total
                 ).format(done=format_number(done), total=format_number(total))

@@ -22,7 +22,7 @@ from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.context import Identity, lang
 from ui.dialogs import add_folder_row, selectable, size_to_content
-from ui.ops import DbOp, Session, error_text
+from ui.ops import DbOp, Session, error_sentence
 from ui.qtcompat import emit
 
 
@@ -125,4 +125,4 @@ class EnrolDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.ok.setEnabled(True)
-        self.message.setText(error_text(error))
+        self.message.setText(error_sentence(error))

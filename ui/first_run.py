@@ -23,7 +23,7 @@ from fieldplan.i18n import _
 from ui.bidi import isolated
 from ui.context import time_text
 from ui.dialogs import selectable, size_to_content
-from ui.ops import Worker, _Job, error_text
+from ui.ops import Worker, _Job, error_sentence
 from ui.qtcompat import emit
 
 
@@ -193,7 +193,7 @@ class FirstRunDialog(QDialog):
             self.accept()
 
         def failed(error: BaseException) -> None:
-            self._busy(False, error_text(error))
+            self._busy(False, error_sentence(error))
 
         self._job = OneShot(fn, done, failed, self)
 
@@ -297,7 +297,7 @@ class CannotOpenDialog(QDialog):
             self.accept()
 
         def failed(error: BaseException) -> None:
-            self.message.setText(error_text(error))
+            self.message.setText(error_sentence(error))
 
         self._job = OneShot(lambda: restore_latest_backup(path), done, failed, self)
 

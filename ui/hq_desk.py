@@ -52,7 +52,7 @@ from ui.models import (
     ReportTableModel,
     value_text,
 )
-from ui.ops import DbOp, Session, error_text
+from ui.ops import DbOp, Session, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 from ui.report_editor import show_read_only
 
@@ -548,7 +548,7 @@ class QuarantinePage(QWidget):
             emit(self.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
 
         DbOp(self.session, self, run).success(done).failure(
-            lambda e: self.message.setText(error_text(e))
+            lambda e: self.message.setText(error_sentence(e))
         ).run()
 
     def trust(self, fingerprint: str) -> None:
@@ -558,7 +558,7 @@ class QuarantinePage(QWidget):
             return trust_key(rep, fingerprint)
 
         DbOp(self.session, self, run).success(self._trusted).failure(
-            lambda e: self.message.setText(error_text(e))
+            lambda e: self.message.setText(error_sentence(e))
         ).run()
 
     def _trusted(self, outcomes) -> None:
@@ -659,11 +659,11 @@ class KeysPage(QWidget):
             text = _("Key {key_id} revoked. Offices learn it from their next "
                      "bundle.").format(key_id=key_id)
             if getattr(changes, "warning", ""):  # the backup after it: not written
-                text += "\n" + changes.warning
+                text += "\n" + sentence(changes.warning)
             self.message.setText(text)
 
         DbOp(self.session, self, run).success(done).failure(
-            lambda e: self.message.setText(error_text(e))
+            lambda e: self.message.setText(error_sentence(e))
         ).run()
 
 
@@ -794,4 +794,6 @@ class ConflictsPage(QWidget):
 
             return resolve_conflict(rep, conflict_id, value_id)
 
-        DbOp(self.session, self, run).failure(lambda e: self.message.setText(error_text(e))).run()
+        DbOp(self.session, self, run).failure(
+            lambda e: self.message.setText(error_sentence(e))
+        ).run()

@@ -11,6 +11,7 @@ only what it shows.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import time
 import traceback
@@ -202,7 +203,7 @@ class Session(QObject):
             if job.on_failure is not None:
                 job.on_failure(error)
             else:
-                emit(self.op_did_fail, error_text(error))
+                emit(self.op_did_fail, error_sentence(error))
             return
         if job.on_success is not None:
             job.on_success(result)
@@ -221,6 +222,25 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, FieldplanError):
         return str(error)
     return _("Unexpected error: {error}").format(error=f"{type(error).__name__}: {error}")
+
+
+# a first word that is only letters: not a file name, path, code or number
+_PLAIN_FIRST_WORD = re.compile(r"[^\W\d_]+(?=[\s,:;]|$)")
+
+
+def sentence(text: str) -> str:
+    """A core message ("cannot write x: the disk is full", lower case to fit after
+    "fieldplan: error:" in a terminal) as the whole text of a dialog's message: with
+    a capital first letter, like the client's own messages. A text that starts with a
+    name ("ml.fieldplan: …", "/media/usb…") is left as it is."""
+    if text[:1].islower() and _PLAIN_FIRST_WORD.match(text):
+        return text[0].upper() + text[1:]
+    return text
+
+
+def error_sentence(error: BaseException) -> str:
+    """``error_text`` as the whole message of a dialog or message box."""
+    return sentence(error_text(error))
 
 
 class DbOp:

@@ -33,7 +33,7 @@ from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
 from ui.dialogs import add_folder_row, fit_to_screen, selectable, size_to_content
 from ui.models import outcome_label
-from ui.ops import DbOp, Session, error_text
+from ui.ops import DbOp, Session, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
 SUFFIX = ".fieldplan"
@@ -146,7 +146,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
 
     DbOp(session, parent, run).with_progress().success(
         lambda outcomes: _imported(session, parent, outcomes)
-    ).failure(lambda e: _show_message(parent, _("Import"), error_text(e))).run()
+    ).failure(lambda e: _show_message(parent, _("Import"), error_sentence(e))).run()
 
 
 def _imported(session: Session, parent: QWidget, outcomes: list) -> None:
@@ -411,7 +411,12 @@ class ExportDialog(QDialog):
         def run(rep):
             from fieldplan.sync import export_bundle
 
-            Path(folder).mkdir(parents=True, exist_ok=True)
+            try:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # said as the core says a file it cannot write
+                from fieldplan.files import cannot_write
+
+                raise cannot_write(folder, exc) from exc
             return export_bundle(rep, for_office=recipient, out_dir=folder)
 
         DbOp(self.session, self, run).success(self._done).failure(self._failed).run()
@@ -432,7 +437,7 @@ class ExportDialog(QDialog):
             if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(result.path).parent)))
         if result.warning:  # the bundle is good; say what else went wrong (a sentence)
-            text += "\n\n" + result.warning[:1].upper() + result.warning[1:]
+            text += "\n\n" + sentence(result.warning)
         self.message.setText(text)
         # grow with the message: the email subject is its last line, and was cut off
         size_to_content(self, max(self.width(), 600))
@@ -440,4 +445,4 @@ class ExportDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.ok.setEnabled(self.recipient.count() > 0)
-        self.message.setText(error_text(error))
+        self.message.setText(error_sentence(error))

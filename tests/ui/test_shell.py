@@ -172,6 +172,47 @@ def test_an_export_noted_nowhere_still_gives_its_bundle(open_window, qtbot, offi
     wait_idle(qtbot, window.session)
 
 
+def test_export_errors_read_as_sentences(open_window, qtbot, office_db, tmp_path,
+                                        monkeypatch):
+    """The export dialog's error started in lower case ("cannot write …"), and a
+    folder that could not be made was an "Unexpected error: NotADirectoryError…"."""
+    from fieldplan import sync
+    from fieldplan.errors import FileError
+
+    window = open_window(office_db)
+    wait_idle(qtbot, window.session)
+    window.export_dialog()
+    dialog = window.findChild(QDialog, "export-dialog")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    dialog.folder.setText(str(afile / "out"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
+    assert dialog.message.text() == \
+        f"Cannot write {afile / 'out'}: part of the path is a file, not a folder"
+
+    def full(*_args, **_kw):
+        raise FileError("cannot write /media/usb/ML-1.fieldplan: the disk is full")
+
+    monkeypatch.setattr(sync, "export_bundle", full)
+    dialog.folder.setText(str(tmp_path / "usb"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
+    assert dialog.message.text() == "Cannot write /media/usb/ML-1.fieldplan: the disk is full"
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_a_sentence_starts_with_a_capital_unless_it_starts_with_a_name():
+    from ui.ops import sentence
+
+    assert sentence("cannot write x: the disk is full") == "Cannot write x: the disk is full"
+    assert sentence("impossible d’écrire x") == "Impossible d’écrire x"
+    for kept in ("ml.fieldplan: rejected", "/media/usb: permission denied", "a1b2c3d4 key",
+                 "Already", "تعذر الكتابة", ""):
+        assert sentence(kept) == kept
+
+
 def test_locking_says_what_it_did(open_window, qtbot, hq_db):
     window = open_window(hq_db)
     wait_idle(qtbot, window.session)

@@ -31,7 +31,7 @@ from fieldplan.i18n import (
 from ui.bidi import in_layout_direction, isolated
 from ui.context import Identity, time_text
 from ui.office_view import OfficeView
-from ui.ops import DbOp, Session
+from ui.ops import DbOp, Session, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
 from ui.qtcompat import Qt, emit
 
@@ -82,9 +82,11 @@ def sync_text(state) -> str:
         parts.append(_("Never exported"))
     if state.last_import:
         parts.append(
-            _("last import {when}").format(when=time_text(state.last_import.get("at", "")))
+            _("Last import {when}").format(when=time_text(state.last_import.get("at", "")))
         )
-    return " · ".join(parts)
+    # each part is an item of its own, with a capital ("Last export … · Last import …");
+    # the core's messages among them are lower case
+    return " · ".join(sentence(part) for part in parts)
 
 
 class _ElideOnResize(QObject):

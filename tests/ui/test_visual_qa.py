@@ -256,6 +256,8 @@ def test_sync_words_put_the_counts_first_and_elide_at_the_minimum_size(open_wind
     )
     words = sync_text(state)
     assert words.startswith("3 conflicts · 2 quarantined · Last export")
+    # each item with a capital: "Dernier export … · dernier import" read as one
+    assert " · Last import " in words
     window = open_window(hq_db)
     window.resize(window.minimumSize())
     qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
@@ -340,7 +342,7 @@ def test_a_revoked_computer_is_told_in_the_status_bar():
     from ui.main_window import sync_text
 
     state = SyncState(None, None, 3, "2026-11-27T10:00:00Z", 5, (), 0, 0, key_revoked=True)
-    assert sync_text(state).startswith("headquarters revoked this computer's key")
+    assert sync_text(state).startswith("Headquarters revoked this computer's key")
     calm = SyncState(None, None, 3, "2026-11-27T10:00:00Z", 5, (), 0, 0)
     assert "revoked" not in sync_text(calm)
 
@@ -352,7 +354,7 @@ def test_headquarters_is_told_what_a_restore_lost():
     lost = SyncState(None, None, None, None, 5, (), 0, 0,
                      restored={"at": "", "backup_taken": "", "replica": "x", "missing": 2,
                                "lost": 2})
-    assert sync_text(lost).startswith("restored from a backup: 2 changes made after it")
+    assert sync_text(lost).startswith("Restored from a backup: 2 changes made after it")
     back = SyncState(None, None, None, None, 5, (), 0, 0,
                      restored={"at": "", "backup_taken": "", "replica": "x", "missing": 2,
                                "lost": 0})
@@ -380,7 +382,7 @@ def test_restored_headquarters_window_says_what_was_lost(open_window, qtbot, tmp
     window = open_window(tmp_path / "hq.sqlite3")
     qtbot.waitUntil(lambda: not window.sync_label.text().startswith("Sync: …"), timeout=5000)
     assert window.sync_label.toolTip().startswith(
-        "restored from a backup: 1 change made after it (plan, locks or keys) was lost")
+        "Restored from a backup: 1 change made after it (plan, locks or keys) was lost")
     window.resize(1100, 700)
     window.grab().save(str(tmp_path / "restored-hq.png"))
 

@@ -424,11 +424,14 @@ class ExportDialog(QDialog):
     def _done(self, result) -> None:
         self.result_info = result
         self.ok.setEnabled(self.recipient.count() > 0)
-        text = _("Saved {file} ({size}, {events} events).").format(
+        text = ngettext("Saved {file} ({size}, {events} event).",
+                        "Saved {file} ({size}, {events} events).", result.events).format(
             file=isolated(str(result.path)),
             size=size_text(result.size),
             events=format_number(result.events),
         )
+        if getattr(result, "note", ""):  # nothing new: only receipts; still worth sending
+            text += "\n\n" + sentence(result.note) + "."
         if self.email:
             recipient = self.recipient.currentText()
             subject = email_subject(self.identity, self.period, recipient)

@@ -94,6 +94,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     output(args, result.to_dict(), str(result.path))
     if result.warning:
         warn(result.warning)
+    if result.note:  # on stderr: the path stays the only line a script reads
+        warn(result.note)
     return 0
 
 

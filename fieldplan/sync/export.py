@@ -34,11 +34,23 @@ class ExportResult:
     recipient: str
     #: what went wrong beside a bundle that is written and good (or "")
     warning: str = ""
+    #: what a person should know of a good bundle: that it carries no new entries,
+    #: only receipts (or "")
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "events": self.events, "size": self.size,
                 "bundle_id": self.bundle_id, "recipient": self.recipient,
-                "warning": self.warning}
+                "warning": self.warning, "note": self.note}
+
+
+def receipts_only_text(recipient: str) -> str:
+    """What an export with no new entries says: it is still written, for its
+    receipts (DESIGN: each side records what it has received; the other side then
+    stops sending it again) and, from a new office, its enrolment proof."""
+    return _("no new entries to send: the bundle holds only the receipts of what this "
+             "computer has received; sending it still tells {recipient} what arrived").format(
+                 recipient=recipient)
 
 
 
@@ -195,8 +207,9 @@ def export_bundle(
         # (a full disk); failing here would make people export again and again
         warning = _("the bundle is written, but this export could not be noted in the "
                     "database: {error}").format(error=exc)
+    note = receipts_only_text(recipient) if info.event_count == 0 else ""
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient,
-                        warning)
+                        warning, note)
 
 
 def _unused(path: Path) -> Path:

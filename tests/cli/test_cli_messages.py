@@ -403,6 +403,14 @@ def test_verify_of_a_setup_bundle_says_what_import_says(hq, tmp_path: Path, caps
     assert iout == f"ML-setup.fieldplan: rejected: {reason}\n"
 
 
+def test_export_with_nothing_new_says_so_on_stderr(ml_db, tmp_path: Path, capsys) -> None:
+    code, out, err = run("--db", ml_db, "export", "--dir", str(tmp_path), capsys=capsys)
+    assert code == 0 and Path(out.strip()).is_file() and out.count("\n") == 1
+    assert err == ("fieldplan: warning: no new entries to send: the bundle holds only the "
+                   "receipts of what this computer has received; sending it still tells HQ "
+                   "what arrived\n")
+
+
 def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
     assert run("--db", ml_db, "keys", "rotate", capsys=capsys)[0] == 0
     shown = json.loads(run("--db", ml_db, "--json", "keys", "show", capsys=capsys)[1])

@@ -469,6 +469,23 @@ def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path)
 # --- gaps -------------------------------------------------------------------------------
 
 
+def test_an_export_with_nothing_new_says_it_holds_only_receipts(hq, make_office,
+                                                                  tmp_path: Path) -> None:
+    """DESIGN: each side records what it has received; an export with no new entries
+    is still written for those receipts, and now says so."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)  # ML learns that HQ holds its events
+    result, outcome = send(ml, hq, tmp_path)
+    assert result.events == 0 and result.path.is_file()
+    assert result.note == ("no new entries to send: the bundle holds only the receipts of "
+                           "what this computer has received; sending it still tells HQ "
+                           "what arrived")
+    assert result.to_dict()["note"] == result.note
+    assert outcome.outcome == "merged"  # its receipts moved HQ's record forward
+    progress.record_progress(ml, national(ml), "2026-S1", percent=50)
+    assert export_bundle(ml, out_dir=tmp_path).note == ""
+
+
 def test_one_missing_event_is_named_alone(hq, make_office, tmp_path: Path) -> None:
     """"events 7–7" read oddly: one missing event is "event 7"."""
     ml = make_office("ML")

@@ -172,6 +172,28 @@ def test_an_export_noted_nowhere_still_gives_its_bundle(open_window, qtbot, offi
     wait_idle(qtbot, window.session)
 
 
+def test_an_export_with_nothing_new_says_it_holds_only_receipts(open_window, qtbot,
+                                                                  office_db, tmp_path):
+    window = open_window(office_db)
+    wait_idle(qtbot, window.session)
+    window.export_dialog()
+    dialog = window.findChild(QDialog, "export-dialog")
+    dialog.folder.setText(str(tmp_path / "usb"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    assert dialog.result_info.events == 0
+    text = dialog.message.text()
+    assert text.startswith("Saved ") and ", 0 events)." in text
+    assert text.endswith("\n\nNo new entries to send: the bundle holds only the receipts "
+                         "of what this computer has received; sending it still tells HQ "
+                         "what arrived.")
+    assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], "export-empty.png"))
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
 def test_export_errors_read_as_sentences(open_window, qtbot, office_db, tmp_path,
                                         monkeypatch):
     """The export dialog's error started in lower case ("cannot write …"), and a

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QStandardPaths, QStorageInfo, Qt, QUrl
+from PySide6.QtCore import QMargins, QMimeData, QStandardPaths, QStorageInfo, Qt, QUrl
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -173,6 +173,14 @@ def _imported(session: Session, parent: QWidget, outcomes: list) -> None:
     ImportResultDialog(parent, outcomes).open()
 
 
+class _WrappedDelegate(BidiDelegate):
+    """Reasons wrapped over several lines, with some room above and below them."""
+
+    def sizeHint(self, option, index):
+        size = super().sizeHint(option, index)
+        return size.grownBy(QMargins(0, 4, 0, 4))
+
+
 class ImportResultDialog(QDialog):
     """One row per file: outcome and reason."""
 
@@ -215,7 +223,12 @@ class ImportResultDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
+        # a reason is a sentence, often longer than the column: wrapped, each row as
+        # tall as its text (elided, "unknown key 3F2A … (claims…" said too little)
+        self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(rows.defaultSectionSize())  # one line: as before
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"), _("Details")])
         for row, o in enumerate(outcomes):
             if o.outcome == CANCELLED:
@@ -239,7 +252,7 @@ class ImportResultDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
-        self.table.setItemDelegateForColumn(3, BidiDelegate(self.table))  # reasons
+        self.table.setItemDelegateForColumn(3, _WrappedDelegate(self.table))  # reasons
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.resizeColumnsToContents()
         lay.addWidget(self.table)

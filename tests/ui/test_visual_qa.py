@@ -337,6 +337,35 @@ def test_import_result_warns_about_late_data(qtbot):
     assert not calm.late_warning.isVisibleTo(calm)
 
 
+def test_import_result_shows_long_reasons_whole(qtbot):
+    """A reason longer than its column was cut ("unknown key 3F2A … (claims…"): the
+    details wrap, and each row is as tall as its text."""
+    from PySide6.QtCore import QRect
+
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.transfer import ImportResultDialog
+
+    reason = ("unknown key 3F2A 9C41 77D0 E5B2 0A19 44C3 8D6E F012 (claims office ML); "
+              "check the fingerprint with the office before trusting the key")
+    dialog = ImportResultDialog(None, [
+        ImportOutcome("ML-88aa0011-1-3.fieldplan", "quarantined", reason, office="ML"),
+        ImportOutcome("BF-12345678-1-1.fieldplan", "duplicate", office="BF", events_total=1),
+    ])
+    qtbot.addWidget(dialog)
+    dialog.resize(600, 360)  # a small screen: the reason takes three lines
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    assert table.wordWrap()  # wrapped, not elided
+    cell = table.visualRect(table.model().index(0, 3))
+    needed = table.fontMetrics().boundingRect(
+        QRect(0, 0, cell.width() - 8, 10_000), Qt.TextFlag.TextWordWrap, reason)
+    assert needed.height() > 2 * table.fontMetrics().height()  # it does take lines
+    assert cell.height() >= needed.height()
+    # a one-line row keeps its usual height
+    assert table.rowHeight(1) == table.verticalHeader().defaultSectionSize()
+
+
 def test_a_revoked_computer_is_told_in_the_status_bar():
     from fieldplan.sync.state import SyncState
     from ui.main_window import sync_text

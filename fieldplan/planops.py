@@ -220,7 +220,7 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
 
     check()
     # a failed backup (BackupError, one line naming the folder) stops here: nothing written
-    backup = store.backup(rep.conn, rep.path, "before-plan-import")
+    backup = rep.backup("before-plan-import")
     with store.write_transaction(rep.conn):
         newly_hidden = check()  # again: another fieldplan may have written meanwhile
         events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},

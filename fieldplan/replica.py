@@ -71,6 +71,9 @@ class Replica:
         #: derived values other modules keep per open replica, each with the stamp
         #: of the data it was computed from
         self.cache: dict[str, Any] = {}
+        #: what the person should be told beside the result of what they asked
+        #: (old backups removed to make room); the CLI and the client take them
+        self.notices: list[str] = []
         # no export, report or spreadsheet may be written over the database or its
         # keys while it is open (``-o hq.sqlite3`` by mistake)
         from fieldplan import files
@@ -150,6 +153,22 @@ class Replica:
         self._plan_cache = (stamp, plan)
         return plan
 
+    # backups -------------------------------------------------------------------
+    def backup(self, reason: str) -> Path:
+        """``store.backup`` of this database; a notice when old backups had to be
+        removed to make room (also when the backup then fails)."""
+        removed: list[Path] = []
+        try:
+            return store.backup(self.conn, self.path, reason, removed=removed)
+        finally:
+            if removed:
+                self.notices.append(store.removed_backups_text(removed))
+
+    def take_notices(self) -> list[str]:
+        """The notices not shown yet, and forget them."""
+        taken, self.notices = self.notices, []
+        return taken
+
     def close(self) -> None:
         self.conn.close()
         if self._guarded is not None:
@@ -171,8 +190,11 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     crash interrupted, and give a database put back from a backup its new identity
     (so even a read-only command may write once here)."""
     path = Path(path)
-    conn = store.connect(path)
+    removed: list[Path] = []  # by the backup before a migration, on a full disk
+    conn = store.connect(path, removed=removed)
     rep = Replica(conn, path)
+    if removed:
+        rep.notices.append(store.removed_backups_text(removed))
     if not rep.replica_id:
         rep.close()
         raise StoreError(_("{path} is not set up yet; run 'fieldplan init' first").format(

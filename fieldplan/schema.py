@@ -197,8 +197,10 @@ def _applied(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def migrate(conn: sqlite3.Connection, path: Path | None = None) -> list[str]:
-    """Apply pending migrations, after backing up a database that already holds data.
+def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
+            removed: list[Path] | None = None) -> list[str]:
+    """Apply pending migrations, after backing up a database that already holds data
+    (``removed``: see ``store.backup``).
 
     Returns the names applied (empty when up to date: re-running is a no-op).
     """
@@ -216,7 +218,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> list[str]:
     if not pending:
         return []
     if applied and path is not None:
-        store.backup(conn, path, f"before-migration-{pending[0]}")
+        store.backup(conn, path, f"before-migration-{pending[0]}", removed=removed)
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from fieldplan.errors import BackupError, DamagedDatabaseError, FileError, StoreError
 from fieldplan.files import os_error_reason
-from fieldplan.i18n import _
+from fieldplan.i18n import _, ngettext
 
 #: How many automatic backups of each kind are kept next to the database.
 BACKUPS_KEPT = 10
@@ -78,11 +78,13 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_db_path()
 
 
-def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Connection:
+def connect(path: str | os.PathLike[str], *, create: bool = False,
+            removed: list[Path] | None = None) -> sqlite3.Connection:
     """Open the database file with fieldplan's settings and bring its schema up to date.
 
     Raises StoreError with a person-readable reason when the file is missing (unless
     ``create``), is not a database, is corrupt, or was written by a newer fieldplan.
+    ``removed``: see ``backup`` (the backup before a migration).
     """
     from fieldplan import schema
 
@@ -113,7 +115,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
                              .format(path=path, mode=mode))
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")  # merge work tables stay off disk
-        schema.migrate(conn, path)
+        schema.migrate(conn, path, removed=removed)
     except sqlite3.DatabaseError as exc:
         conn.close()
         if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
@@ -176,14 +178,17 @@ def backup_dir(db_path: str | os.PathLike[str]) -> Path:
     return Path(db_path).resolve().parent / "backups"
 
 
-def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: str) -> Path:
+def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: str, *,
+           removed: list[Path] | None = None) -> Path:
     """Copy the database with SQLite's backup API into the backup folder and keep the
     newest BACKUPS_KEPT backups for this database. The connection must not hold an
     uncommitted write (the backup would wait for it forever).
 
-    On a full disk the oldest backups of this database make room (``_free_room``).
-    Raises BackupError, naming the reason and the folder, when no backup could be
-    written; the database is never touched."""
+    On a full disk the oldest backups of this database make room (``_free_room``):
+    they are added to ``removed``, so that the person can be told
+    (``removed_backups_text``; ``Replica.backup`` does it), even when the backup then
+    fails. Raises BackupError, naming the reason and the folder, when no backup could
+    be written; the database is never touched."""
     if conn.in_transaction:
         raise RuntimeError("commit before backing up")
     db_path = Path(db_path)
@@ -196,8 +201,11 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
         try:
             _copy(conn, target, stamp)
         except (sqlite3.Error, OSError) as exc:
-            if not (out_of_space(exc) and _free_room(conn, folder, db_path.stem)):
+            freed = _free_room(conn, folder, db_path.stem) if out_of_space(exc) else []
+            if not freed:
                 raise
+            if removed is not None:
+                removed.extend(freed)
             _copy(conn, target, stamp)  # once more, in the room made
     except (sqlite3.Error, OSError) as exc:
         # Translators: {reason} says why, e.g. "the disk is full"; {folder} is a folder
@@ -244,7 +252,18 @@ def _remove_with_journal(path: Path) -> None:
 _BACKUP_SLACK = 64 * 1024
 
 
-def _free_room(conn: sqlite3.Connection, folder: Path, stem: str) -> bool:
+def removed_backups_text(removed: list[Path]) -> str:
+    """What a person is told when backups were deleted to make room: they may count
+    on them to go back to an earlier state."""
+    folder = removed[0].parent if removed else ""
+    return ngettext(
+        "the disk is full: {n} old backup of this database was removed to make room for "
+        "a new one (backups in {folder})",
+        "the disk is full: {n} old backups of this database were removed to make room for "
+        "a new one (backups in {folder})", len(removed)).format(n=len(removed), folder=folder)
+
+
+def _free_room(conn: sqlite3.Connection, folder: Path, stem: str) -> list[Path]:
     """Delete the oldest backups of this database, just enough for a new copy to fit.
 
     The newest backup is never deleted: until the new one is written it is the only
@@ -252,13 +271,13 @@ def _free_room(conn: sqlite3.Connection, folder: Path, stem: str) -> bool:
     to. Older backups are worth less than an import or a migration that cannot run
     (every import needs a backup first), and rotation would delete the oldest soon
     anyway. Nothing is deleted when even all of them would not make room (the disk is
-    full of something else): True when backups were deleted and a retry may succeed."""
+    full of something else). Returns the backups deleted (a retry may then succeed)."""
     try:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
         free = shutil.disk_usage(folder).free
     except (sqlite3.Error, OSError):
-        return False
+        return []
     needed = pages * page_size + _BACKUP_SLACK
     doomed = []
     for old in reversed(_backups(folder, stem)[1:]):  # oldest first, never the newest
@@ -268,10 +287,10 @@ def _free_room(conn: sqlite3.Connection, folder: Path, stem: str) -> bool:
             free += old.stat().st_size
             doomed.append(old)
     if free < needed or not doomed:
-        return False
+        return []
     for old in doomed:
         _remove_with_journal(old)
-    return True
+    return doomed
 
 
 #: The setting a backup carries (written into the copy, never into the database): a

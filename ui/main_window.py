@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         self._sync_timer.timeout.connect(self.refresh_sync_state)
         session.changes_did_happen.connect(lambda _c: self.refresh_sync_state())
         session.op_did_fail.connect(self.show_error)
+        session.notice_did_arrive.connect(self.show_error)  # a warning box too
         self.restore_geometry()
         # the sync state (which loads the signing code) is read once the window has
         # been painted: the first screen does not wait for it

@@ -43,7 +43,8 @@ class _Job:
     """One ``fn(rep)`` for the worker, and what to do with its result. (A plain class:
     making a dataclass compiles its methods at import, about 0.7 ms of start-up.)"""
 
-    __slots__ = ("cancel", "fn", "long", "on_failure", "on_success", "parent", "progress")
+    __slots__ = ("cancel", "fn", "long", "notices", "on_failure", "on_success", "parent",
+                 "progress")
 
     def __init__(
         self,
@@ -60,6 +61,8 @@ class _Job:
         self.parent = parent
         self.cancel = threading.Event()
         self.progress: Progress | None = None
+        #: what the core noted beside the result (Replica.notices), taken on the worker
+        self.notices: list[str] = []
 
 
 class Worker(QThread):
@@ -106,12 +109,17 @@ class Worker(QThread):
             except BaseException as exc:
                 if not isinstance(exc, FieldplanError):
                     traceback.print_exc()
+                job.notices = self._notices()
                 emit(self.job_did_finish, job, None, exc)
             else:
+                job.notices = self._notices()
                 emit(self.job_did_finish, job, result, None)
         if self.rep is not None:
             self.rep.close()
             self.rep = None
+
+    def _notices(self) -> list[str]:
+        return self.rep.take_notices() if self.rep is not None else []
 
     def _progress_for(self, job: _Job) -> Progress:
         last = [0.0]
@@ -133,6 +141,8 @@ class Session(QObject):
 
     changes_did_happen = Signal(object)  # Changes
     op_did_fail = Signal(str)
+    #: what the core noted beside a job's result (old backups removed to make room)
+    notice_did_arrive = Signal(str)
     job_did_complete = Signal()
 
     def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
@@ -197,6 +207,8 @@ class Session(QObject):
 
         if isinstance(result, Changes) and result.entities:
             emit(self.changes_did_happen, result)
+        for notice in job.notices:  # said even when the view that asked is gone
+            emit(self.notice_did_arrive, sentence(notice) + ".")
         if job.parent is not None and not shiboken6.isValid(job.parent):
             return  # the view that asked is gone
         if error is not None:

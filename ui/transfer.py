@@ -101,7 +101,6 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
     paths = list(paths)
 
     def run(rep, progress, cancel):
-        from fieldplan import store
         from fieldplan.errors import FieldplanError
         from fieldplan.sync import ImportOutcome, import_bundle
 
@@ -109,7 +108,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
         total = len(paths) * STEPS_PER_FILE
         stopped = False
         # one backup for the lot (one a file would push every older backup out)
-        store.backup(rep.conn, rep.path, "before-import")
+        rep.backup("before-import")
         for i, path in enumerate(paths):
             name = Path(path).name
             if stopped:
@@ -142,14 +141,15 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
                 reason = _("cannot read: {error}").format(error=exc.strerror or exc)
                 outcomes.append(ImportOutcome(name, "rejected", reason))
         progress(total, total, "")
-        return outcomes
+        return outcomes, rep.take_notices()  # old backups removed to make room
 
     DbOp(session, parent, run).with_progress().success(
-        lambda outcomes: _imported(session, parent, outcomes)
+        lambda result: _imported(session, parent, *result)
     ).failure(lambda e: _show_message(parent, _("Import"), error_sentence(e))).run()
 
 
-def _imported(session: Session, parent: QWidget, outcomes: list) -> None:
+def _imported(session: Session, parent: QWidget, outcomes: list,
+              notices: list[str] = ()) -> None:
     from fieldplan.replica import Changes
 
     new = sum(o.events_new for o in outcomes)
@@ -170,7 +170,7 @@ def _imported(session: Session, parent: QWidget, outcomes: list) -> None:
         )
     else:
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
-    ImportResultDialog(parent, outcomes).open()
+    ImportResultDialog(parent, outcomes, notices).open()
 
 
 class _WrappedDelegate(BidiDelegate):
@@ -182,9 +182,11 @@ class _WrappedDelegate(BidiDelegate):
 
 
 class ImportResultDialog(QDialog):
-    """One row per file: outcome and reason."""
+    """One row per file: outcome and reason; above them, what else the person should
+    know (late data, old backups removed to make room)."""
 
-    def __init__(self, parent: QWidget | None, outcomes: list) -> None:
+    def __init__(self, parent: QWidget | None, outcomes: list,
+                 notices: list[str] | tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("import-result")
         self.setWindowTitle(_("Import result"))
@@ -216,6 +218,12 @@ class ImportResultDialog(QDialog):
         self.late_warning.setStyleSheet("color: #a40000; font-weight: bold")
         self.late_warning.setVisible(bool(late))
         lay.addWidget(self.late_warning)
+        # the backup before the import had to delete older ones on a full disk
+        self.notices = QLabel("\n".join(isolated_codes(sentence(n)) + "." for n in notices))
+        self.notices.setWordWrap(True)
+        self.notices.setTextInteractionFlags(selectable())
+        self.notices.setVisible(bool(notices))
+        lay.addWidget(self.notices)
         self.table = QTableWidget(len(outcomes), 4)
         self.table.setTabKeyNavigation(False)  # Tab goes on to OK
         self.table.setAccessibleName(_("Import result"))

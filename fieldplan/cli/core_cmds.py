@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from fieldplan import progress as prog
@@ -19,19 +20,30 @@ from fieldplan.replica import Replica, open_replica
 from fieldplan.store import resolve_db_path
 
 
-def open_db(args: argparse.Namespace) -> Replica:
-    """The replica named by --db / FIELDPLAN_DB / the default location."""
+@contextlib.contextmanager
+def open_db(args: argparse.Namespace) -> Iterator[Replica]:
+    """``with open_db(args) as rep``: the replica named by --db / FIELDPLAN_DB / the
+    default location, closed at the end. What the core noted beside the command's
+    result (old backups removed to make room on a full disk) is a warning line each,
+    also when the command fails."""
+    from fieldplan.cli import warn
     from fieldplan.errors import DamagedDatabaseError
     from fieldplan.store import list_backups
 
     path = resolve_db_path(getattr(args, "db", None))
     try:
-        return open_replica(path)
+        rep = open_replica(path)
     except DamagedDatabaseError as exc:
         if list_backups(path):
             raise CommandError(_("{error}; 'fieldplan restore' puts its latest backup back")
                                .format(error=exc)) from exc
         raise
+    try:
+        with rep:
+            yield rep
+    finally:
+        for notice in rep.take_notices():
+            warn(notice)
 
 
 def period_of(args: argparse.Namespace) -> str:

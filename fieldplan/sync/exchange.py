@@ -608,7 +608,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             "SELECT 1 FROM inbox WHERE bundle_id = ? AND outcome IN ('merged', 'duplicate')",
             (b.bundle_id,)).fetchone()
         if backup:
-            store.backup(rep.conn, rep.path, "before-import")
+            rep.backup("before-import")
         try:
             with store.write_transaction(rep.conn):
                 if isinstance(accept, tuple):
@@ -767,7 +767,7 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
     ImportStopped when the database cannot take one (the files before it stay)."""
     sources = list(sources)
     if sources:
-        store.backup(rep.conn, rep.path, "before-import")
+        rep.backup("before-import")
     out: list[ImportOutcome] = []
     for i, src in enumerate(sources):
         if cancel and cancel():

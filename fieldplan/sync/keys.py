@@ -189,7 +189,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
     # revocation stands even if that backup cannot be written, and says so
     warning = ""
     try:
-        store.backup(rep.conn, rep.path, "after-revoke")
+        rep.backup("after-revoke")
     except BackupError as exc:
         warning = _("the key is revoked, but the backup after it could not be written: "
                     "{error}").format(error=exc)

@@ -128,6 +128,37 @@ def test_the_oldest_backup_makes_room_on_a_full_disk(tmp_path: Path, monkeypatch
     conn.close()
 
 
+def test_backups_removed_to_make_room_are_told(hq, make_office, tmp_path: Path,
+                                               monkeypatch, capsys) -> None:
+    """Old backups deleted on a full disk were gone without a word: the person may
+    count on them to go back to an earlier state. The CLI says how many, and where."""
+    from fieldplan.cli import main
+
+    monkeypatch.setattr(store, "BACKUPS_KEPT", 3)
+    old = [store.backup(hq.conn, hq.path, f"test{i}") for i in range(3)]
+    disk = Disk(tmp_path, monkeypatch)
+    disk.fill(old[0].stat().st_size // 2)  # half a backup: one more does not fit
+    hq.backup("before-import")
+    folder = store.backup_dir(hq.path)
+    assert hq.take_notices() == [
+        "the disk is full: 1 old backup of this database was removed to make room for a "
+        f"new one (backups in {folder})"]
+    assert not old[0].exists()
+    # the command line: a warning beside the import's own lines
+    disk.capacity = None
+    bundle = export_bundle(make_office("ML"), out_dir=tmp_path).path
+    db = hq.path
+    hq.close()
+    disk.fill(old[1].stat().st_size // 2)
+    before = set(store.list_backups(db))
+    assert main(["--db", str(db), "import", str(bundle)]) == 0
+    out, err = capsys.readouterr()
+    gone = len(before - set(store.list_backups(db)))
+    assert out.startswith(f"{bundle.name}: merged") and gone == 2
+    assert err == ("fieldplan: warning: the disk is full: 2 old backups of this database were "
+                   f"removed to make room for a new one (backups in {folder})\n")
+
+
 def test_no_backup_is_deleted_when_that_cannot_make_room(tmp_path: Path,
                                                          monkeypatch) -> None:
     """The newest backup is never deleted, and none when all the others together are

@@ -76,6 +76,53 @@ def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, de
     wait_idle(qtbot, window.session)
 
 
+def test_backups_removed_to_make_room_are_told_after_an_import(open_window, qtbot, tmp_path,
+                                                                monkeypatch):
+    """The backup before an import deleted older backups on a full disk without a
+    word: the result dialog says how many went."""
+    from fieldplan import store
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+    from tests.core.test_store_faults import Disk
+
+    monkeypatch.setattr(store, "BACKUPS_KEPT", 3)
+    db = tmp_path / "hq" / "hq.sqlite3"
+    db.parent.mkdir()
+    with init_hq(db) as hq:
+        enroll_office(hq, "ML", tmp_path / "ml.setup")
+        old = [store.backup(hq.conn, db, f"test{i}") for i in range(3)]
+    with init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ml.setup") as ml:
+        bundle = export_bundle(ml, out_dir=tmp_path).path
+    window = open_window(db)
+    Disk(db.parent, monkeypatch).fill(old[0].stat().st_size // 2)
+    drop(window, [bundle])
+    dialog = result_dialog(window, qtbot)
+    assert [o.outcome for o in dialog.outcomes] == ["merged"] and not old[0].exists()
+    assert dialog.notices.isVisibleTo(dialog)
+    assert dialog.notices.text().startswith(
+        "The disk is full: 1 old backup of this database was removed to make room for a "
+        "new one (backups in ")
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+
+
+def test_what_the_core_notes_beside_a_result_is_shown(open_window, qtbot, hq_db):
+    """Old backups removed by a backup other than an import's (a plan import, a
+    revocation, a migration): a warning box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.ops import DbOp
+
+    window = open_window(hq_db)
+    DbOp(window.session, window, lambda rep: rep.notices.append("the disk is full: …")).run()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
+                    timeout=5000)
+    box = window.findChild(QMessageBox, "error-box")
+    assert box.text() == "The disk is full: …."
+    box.close()
+    wait_idle(qtbot, window.session)
+
+
 def test_a_database_that_cannot_take_a_file_keeps_the_ones_before_it(
     open_window, qtbot, demo_world, tmp_path, monkeypatch
 ):

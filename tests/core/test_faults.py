@@ -248,7 +248,7 @@ def test_an_init_whose_schema_cannot_be_written_leaves_nothing(tmp_path: Path,
 
     real = schema.migrate
 
-    def migrate(conn, path=None):
+    def migrate(conn, path=None, **_kw):
         conn.execute("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, "
                      "applied_at TEXT)")
         raise sqlite3.OperationalError("database or disk is full")

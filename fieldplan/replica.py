@@ -298,10 +298,15 @@ def _clear_failed_init(path: Path) -> None:
                 meta = dict(conn.execute("SELECT key, value FROM meta"))
             if set(meta) - {INIT_PENDING}:
                 return  # it holds something: not an init's leftovers
-            if "_sqlite_migrations" in tables and conn.execute(
-                    "SELECT 1 FROM _sqlite_migrations WHERE migration_set != ?",
-                    (schema.MIGRATION_SET,)).fetchone():
+            sets = {n for (n,) in conn.execute(
+                "SELECT DISTINCT migration_set FROM _sqlite_migrations")} \
+                if "_sqlite_migrations" in tables else set()
+            if sets - {schema.MIGRATION_SET}:
                 return  # another program's migrations
+            if tables - {"_sqlite_migrations"} and not sets:
+                # fieldplan's tables come with the record of the migration that made them
+                # (one transaction): tables of these names without it are another program's
+                return
             for table in tables - {"meta", "_sqlite_migrations"}:
                 if conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
                     return  # it holds something: not an init's leftovers

@@ -223,10 +223,25 @@ def test_init_clears_a_schema_a_full_disk_cut_short(tmp_path: Path) -> None:
     path = tmp_path / "hq.sqlite3"
     conn = sqlite3.connect(path)
     conn.executescript("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, "
-                       "applied_at TEXT); CREATE TABLE meta (key TEXT PRIMARY KEY, value);")
+                       "applied_at TEXT)")  # what a full disk during migration 0001 left
     conn.close()
     with init_hq(path) as rep:  # not "already exists"
         assert rep.is_hq
+
+
+def test_init_leaves_another_programs_tables_of_fieldplans_names_alone(tmp_path: Path) -> None:
+    """Empty tables called meta and events are not fieldplan's unless the record of
+    the migration that made them is there too."""
+    path = tmp_path / "app.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                       "CREATE TABLE events (id INTEGER PRIMARY KEY, title TEXT);")
+    conn.close()
+    with pytest.raises(StoreError, match="already exists"):
+        init_hq(path)
+    assert sqlite3.connect(path).execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0].endswith(
+        "title TEXT)")
 
 
 def test_init_leaves_another_programs_migrations_alone(tmp_path: Path) -> None:

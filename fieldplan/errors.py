@@ -24,6 +24,11 @@ class DamagedDatabaseError(StoreError):
     """The file is there but SQLite cannot use it (a backup may be put back)."""
 
 
+class SoundDatabaseError(StoreError):
+    """``restore`` was asked to replace a database that is not damaged: it would lose
+    what the database holds that the backup does not (``force`` restores anyway)."""
+
+
 class BackupError(StoreError):
     """An automatic backup could not be written (a full disk, a folder that cannot be
     written); the database is as it was. The message names the backups folder."""

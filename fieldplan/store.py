@@ -21,8 +21,15 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
-from fieldplan.errors import BackupError, DamagedDatabaseError, FileError, StoreError
+from fieldplan.errors import (
+    BackupError,
+    DamagedDatabaseError,
+    FileError,
+    SoundDatabaseError,
+    StoreError,
+)
 from fieldplan.files import os_error_reason
 from fieldplan.i18n import _, ngettext
 
@@ -332,26 +339,42 @@ def _backups(folder: Path, stem: str) -> list[Path]:
     return [path for _time, _name, path in sorted(found, reverse=True)]
 
 
-def restore_latest_backup(db_path: str | os.PathLike[str]) -> Path:
-    """Put the newest backup in place of the database file. The damaged file is kept
-    beside it as ``.damaged`` (``.damaged.2``… when one is there already), with its
-    write-ahead log. Returns the backup used."""
-    return restore_backup(db_path)[0]
+def restore_latest_backup(db_path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Put the newest usable backup in place of the database file. The damaged file is
+    kept beside it as ``.damaged`` (``.damaged.2``… when one is there already), with
+    its write-ahead log. Returns the backup used."""
+    return restore_backup(db_path, force=force).used
+
+
+class Restored(NamedTuple):
+    """What ``restore_backup`` did."""
+
+    used: Path  #: the backup put in place
+    kept: Path | None  #: where the replaced file went (None: there was none)
+    passed_over: list[Path]  #: newer files in the backups folder that are not usable
+    lost: tuple[int, int] | None  #: see changes_lost_by_restore (None: damaged, missing)
 
 
 def restore_backup(db_path: str | os.PathLike[str],
-                   backup: str | os.PathLike[str] | None = None) -> tuple[Path, Path | None]:
-    """Put ``backup`` (default: the newest backup of this database) in place of the
-    database, keeping the file it replaces as ``.damaged`` (``.damaged.2``…) with its
-    write-ahead log (never opened: what it holds stays as it was). The copy carries the
-    backup mark, so the database continues as a new replica when next opened. Returns
-    (the backup used, where the replaced file went, or None)."""
+                   backup: str | os.PathLike[str] | None = None, *,
+                   force: bool = False) -> Restored:
+    """Put ``backup`` (default: the newest usable backup of this database) in place of
+    the database, keeping the file it replaces as ``.damaged`` (``.damaged.2``…) with
+    its write-ahead log (never opened: what it holds stays as it was). The copy carries
+    the backup mark, so the database continues as a new replica when next opened.
+
+    A restore is for a damaged or missing database: a sound one is refused with
+    SoundDatabaseError, which says what would be lost, unless ``force``."""
     db_path = Path(db_path)
+    passed_over: list[Path] = []
     if backup is None:
-        latest = usable_backup(db_path)[0]
+        latest, passed_over = usable_backup(db_path)
     else:
         latest = Path(backup)
         _check_backup_file(latest, db_path)
+    lost = changes_lost_by_restore(db_path, latest)
+    if lost is not None and not force:
+        raise SoundDatabaseError(_sound_database_text(db_path, latest, *lost))
     if in_use(db_path):
         # it would go on writing to the replaced file, and what it wrote be lost
         raise StoreError(_("{db} is open in another program (fieldplan?); close it, then "
@@ -384,7 +407,29 @@ def restore_backup(db_path: str | os.PathLike[str],
     except BaseException:
         _remove_with_journal(part)
         raise
-    return latest, kept
+    return Restored(latest, kept, passed_over, lost)
+
+
+def _sound_database_text(db: Path, backup: Path, own: int, imported: int) -> str:
+    """Why a restore of a sound database is refused: what it would lose."""
+    if own:
+        return ngettext(
+            "{db} is not damaged: putting {backup} in its place would lose {n} change made "
+            "on this computer since that backup, and what was received since; add --force "
+            "to restore anyway",
+            "{db} is not damaged: putting {backup} in its place would lose {n} changes made "
+            "on this computer since that backup, and what was received since; add --force "
+            "to restore anyway", own).format(db=db, backup=backup.name, n=own)
+    if imported:
+        return ngettext(
+            "{db} is not damaged: putting {backup} in its place would lose {n} change "
+            "imported since that backup; add --force to restore anyway",
+            "{db} is not damaged: putting {backup} in its place would lose {n} changes "
+            "imported since that backup; add --force to restore anyway",
+            imported).format(db=db, backup=backup.name, n=imported)
+    return _("{db} is not damaged, and a restore is for a damaged database: it would "
+             "start this computer on a new identity for nothing; add --force to put "
+             "{backup} in its place anyway").format(db=db, backup=backup.name)
 
 
 def usable_backup(db_path: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
@@ -432,7 +477,7 @@ def changes_lost_by_restore(db_path: str | os.PathLike[str],
             return own, imported
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
         return None
 
 

@@ -31,7 +31,7 @@ def hq_restored_with_a_lost_change(hq, make_office, tmp_path: Path):
     send(hq, ml, tmp_path)
     path = hq.path
     hq.close()
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     with open_replica(path) as hq2:
         assert send(ml, hq2, tmp_path)[1].outcome == "merged"
     return path, ml

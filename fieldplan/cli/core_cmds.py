@@ -292,28 +292,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from fieldplan import store
 
     path = resolve_db_path(getattr(args, "db", None))
-    skipped: list[Path] = []
-    if args.backup:
-        used = Path(args.backup)
-    else:
-        used, skipped = store.usable_backup(path)
-    lost = store.changes_lost_by_restore(path, used)
-    if lost is not None and any(lost) and not args.force:
-        own, imported = lost
-        if own:
-            raise CommandError(ngettext(
-                "{db} is not damaged: putting {backup} in its place would lose {n} change "
-                "made on this computer since that backup; add --force to restore anyway",
-                "{db} is not damaged: putting {backup} in its place would lose {n} changes "
-                "made on this computer since that backup; add --force to restore anyway",
-                own).format(db=path, backup=used.name, n=own))
-        raise CommandError(ngettext(
-            "{db} is not damaged: putting {backup} in its place would lose {n} change "
-            "imported since that backup; add --force to restore anyway",
-            "{db} is not damaged: putting {backup} in its place would lose {n} changes "
-            "imported since that backup; add --force to restore anyway",
-            imported).format(db=path, backup=used.name, n=imported))
-    used, kept = store.restore_backup(path, used)
+    used, kept, skipped, lost = store.restore_backup(path, args.backup, force=args.force)
     try:
         rep = open_replica(path)  # continues as a new replica here
     except FieldplanError as exc:

@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from fieldplan import progress, store
 from fieldplan.errors import StoreError
 from fieldplan.sync import exchange, export_bundle
@@ -70,7 +72,7 @@ def test_a_restore_that_cannot_finish_says_not_to_restore_again(hq, capsys,
         raise StoreError(FULL)
 
     monkeypatch.setattr(core_cmds, "open_replica", cannot_open)
-    code, _out, err = run("--db", hq_db, "restore", capsys=capsys)
+    code, _out, err = run("--db", hq_db, "restore", "--force", capsys=capsys)
     assert code == 1 and "is in place of" in err and "do not restore again" in err
     assert err.count("\n") == 1
     monkeypatch.undo()
@@ -179,11 +181,28 @@ def test_restore_counts_imported_changes_it_would_lose(hq, make_office, tmp_path
     assert re.search(r"would lose \d+ changes? imported since that backup; add --force", err)
 
 
-def test_restore_of_a_backup_with_nothing_lost_needs_no_force(hq, capsys) -> None:
+def test_restore_refuses_a_sound_database_even_when_no_event_would_be_lost(
+        hq, tmp_path: Path, capsys) -> None:
+    """Not every piece of work is an event: an enrolment HQ just made (its token) is
+    in no event. A sound database is never replaced without --force, in the core
+    too (the client's restore buttons call it)."""
+    from fieldplan.errors import SoundDatabaseError
+    from fieldplan.sync import enroll_office
+
     db = str(hq.path)
     store.backup(hq.conn, db, "manual")
+    enroll_office(hq, "SN", tmp_path / "sn.setup")
     hq.close()
-    code, out, _err = run("--db", db, "--json", "restore", capsys=capsys)
+    code, _out, err = run("--db", db, "restore", capsys=capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "is not damaged, and a restore is for a damaged database" in err
+    with pytest.raises(SoundDatabaseError):
+        store.restore_latest_backup(db)
+    from fieldplan.replica import open_replica
+
+    with open_replica(db) as rep:  # as it was: the enrolment is still open
+        assert rep.conn.execute("SELECT count(*) FROM enrolments").fetchone()[0] == 1
+    code, out, _err = run("--db", db, "--json", "restore", "--force", capsys=capsys)
     assert code == 0 and json.loads(out)["lost"] == {"own": 0, "imported": 0}
 
 

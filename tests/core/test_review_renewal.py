@@ -143,7 +143,7 @@ def test_a_crash_inside_renew_identity_does_not_lock_the_office_out(hq, make_off
     send(hq, ml, tmp_path)  # backup before this import
     path = ml.path
     ml.close()
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     real = Path.replace
 
     def crash_after(self, target):
@@ -296,7 +296,7 @@ def test_a_missing_key_file_does_not_fork_the_history(hq, make_office,
     send(ml, hq, tmp_path)  # HQ holds an event written after the backup
     path, kpath = ml.path, key_path(ml.path)
     ml.close()
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     aside = kpath.with_name("aside.key")
     kpath.rename(aside)  # the key file is missing (another folder, a failed copy)
     with pytest.raises(StoreError, match=r"its key file ML-1\.sqlite3\.key is not beside it"):

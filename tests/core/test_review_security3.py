@@ -358,7 +358,7 @@ def test_a_sibling_key_file_beside_a_restored_backup(hq, make_office,
     a.close()
     # the backup is A's, the key file beside it B's: refused, nothing replaced
     with pytest.raises(StoreError, match="is a backup of another computer"):
-        store.restore_latest_backup(path)
+        store.restore_latest_backup(path, force=True)
     try:
         a = open_replica(path)
     except StoreError:
@@ -458,7 +458,7 @@ def test_restore_refuses_a_backup_of_another_database(hq, make_office, tmp_path:
     path = a.path
     a.close()
     with pytest.raises(StoreError):
-        store.restore_backup(path, foreign)
+        store.restore_backup(path, foreign, force=True)
 
 
 def test_restore_refuses_an_unmarked_latest_backup(hq, make_office, tmp_path: Path) -> None:
@@ -478,7 +478,7 @@ def test_restore_refuses_an_unmarked_latest_backup(hq, make_office, tmp_path: Pa
     path = ml.path
     ml.close()
     try:
-        store.restore_backup(path)
+        store.restore_backup(path, force=True)
     except StoreError:
         return
     with open_replica(path) as rep:
@@ -498,7 +498,7 @@ def test_headquarters_backup_on_an_office_path_speaks_for_nobody(hq, make_office
     path = a.path
     a.close()
     with pytest.raises(StoreError, match="is a backup of another computer"):
-        store.restore_backup(path, foreign)  # refused at once now
+        store.restore_backup(path, foreign, force=True)  # refused at once now
     # put in place by hand, it is refused when opened: the key beside it is an
     # office laptop's, which HQ's registry says belongs to another computer
     (tmp_path / "fake").mkdir()

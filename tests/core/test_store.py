@@ -109,7 +109,7 @@ def test_restore_latest_backup(tmp_path: Path) -> None:
     store.backup(conn, path, "manual")
     conn.close()
     path.write_bytes(b"garbage" * 1000)
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     conn = store.connect(path)
     assert conn.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()[0] == "v1"
     assert (tmp_path / "x.sqlite3.damaged").exists()
@@ -141,7 +141,7 @@ def test_backups_of_a_database_are_its_own(tmp_path: Path) -> None:
     assert len(store.list_backups(tmp_path / "fieldplan-hq.sqlite3")) == store.BACKUPS_KEPT
     path = tmp_path / "fieldplan.sqlite3"
     path.write_bytes(b"garbage" * 1000)
-    assert store.restore_latest_backup(path) == own
+    assert store.restore_latest_backup(path, force=True) == own
     conn = store.connect(path)
     assert conn.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()[0] == "office"
     conn.close()
@@ -154,9 +154,9 @@ def test_restoring_twice_keeps_every_damaged_file(tmp_path: Path) -> None:
     conn.close()
     path.write_bytes(b"first damage")
     Path(str(path) + "-wal").write_bytes(b"its log")
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     path.write_bytes(b"second damage")
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     assert (tmp_path / "x.sqlite3.damaged").read_bytes() == b"first damage"
     assert (tmp_path / "x.sqlite3.damaged-wal").read_bytes() == b"its log"
     assert (tmp_path / "x.sqlite3.damaged.2").read_bytes() == b"second damage"
@@ -172,7 +172,7 @@ def test_a_backup_from_before_the_backup_mark_is_put_back_marked(tmp_path: Path)
     with sqlite3.connect(old) as unmarked:
         unmarked.execute("DELETE FROM meta WHERE key = ?", (store.BACKUP_MARK,))
     path.write_bytes(b"garbage" * 1000)
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     conn = store.connect(path)
     assert conn.execute("SELECT 1 FROM meta WHERE key = ?", (store.BACKUP_MARK,)).fetchone()
     conn.close()
@@ -191,7 +191,7 @@ def test_a_restore_that_fails_leaves_the_damaged_file_in_place(
 
     monkeypatch.setattr(store, "_mark_backup", full)
     with pytest.raises(OSError):
-        store.restore_latest_backup(path)
+        store.restore_latest_backup(path, force=True)
     assert path.read_bytes() == b"damaged"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "x.sqlite3"]
 

@@ -215,7 +215,7 @@ def test_a_backup_put_back_leaves_nothing_beside_it(tmp_path: Path) -> None:
     used = store.backup(conn, path, "manual")
     conn.close()
     path.write_bytes(b"garbage" * 1000)
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     assert left_in(used.parent) == [used.name]
     store.connect(path).close()
 
@@ -228,7 +228,7 @@ def test_a_restore_clears_what_a_killed_restore_left(tmp_path: Path) -> None:
     path.write_bytes(b"garbage" * 1000)
     for suffix in (".part", ".part-wal", ".part-shm", ".part-journal"):
         Path(str(path) + suffix).write_bytes(b"left by a kill")
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     assert left_in(tmp_path) == ["backups", "x.sqlite3", "x.sqlite3.damaged"]
     store.connect(path).close()
 
@@ -242,7 +242,7 @@ def test_a_restore_on_a_full_disk_says_so_and_changes_nothing(tmp_path: Path,
     path.write_bytes(b"damaged")
     Disk(tmp_path, monkeypatch).fill(50_000)
     with pytest.raises(OSError) as raised:  # a FileError: also a FieldplanError
-        store.restore_latest_backup(path)
+        store.restore_latest_backup(path, force=True)
     assert str(raised.value).endswith(f"in place of {path}: the disk is full")
     assert path.read_bytes() == b"damaged"
     assert left_in(tmp_path) == ["backups", "x.sqlite3"]
@@ -299,11 +299,11 @@ def test_a_restore_killed_midway_leaves_a_database(tmp_path: Path, monkeypatch) 
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(Killed):
-        store.restore_latest_backup(path)
+        store.restore_latest_backup(path, force=True)
     assert path.read_bytes() == b"damaged"
     assert left_in(tmp_path) == ["backups", "x.sqlite3"]
     monkeypatch.undo()
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     assert (tmp_path / "x.sqlite3.damaged").read_bytes() == b"damaged"
     store.connect(path).close()
 
@@ -320,7 +320,7 @@ def test_a_restore_without_hard_links_renames(tmp_path: Path, monkeypatch) -> No
         raise OSError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_links)
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     assert (tmp_path / "x.sqlite3.damaged").read_bytes() == b"damaged"
     store.connect(path).close()
 
@@ -335,7 +335,7 @@ def test_the_log_of_the_replaced_file_goes_with_it(tmp_path: Path) -> None:
     conn.close()
     for suffix, data in saved.items():  # as a crash leaves them
         Path(str(path) + suffix).write_bytes(data)
-    _used, kept = store.restore_backup(path)
+    kept = store.restore_backup(path, force=True).kept
     assert kept is not None and Path(str(kept) + "-wal").read_bytes() == saved["-wal"]
     assert not Path(str(path) + "-wal").exists()
     conn = store.connect(path)
@@ -375,10 +375,10 @@ def test_a_restore_killed_between_its_renames_keeps_the_log_with_its_file(
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(Killed):
-        store.restore_latest_backup(path)
+        store.restore_latest_backup(path, force=True)
     monkeypatch.undo()
     assert not path.exists() and Path(f"{path}-wal").exists()
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     kept = tmp_path / "x.sqlite3.damaged"
     assert Path(f"{kept}-wal").read_bytes() == saved["-wal"]
     assert not (tmp_path / "x.sqlite3.damaged.2").exists()
@@ -403,7 +403,7 @@ def test_a_restore_whose_last_step_fails_puts_the_file_back(tmp_path: Path,
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(OSError, match=r"cannot put .* in place of"):
-        store.restore_latest_backup(path)
+        store.restore_latest_backup(path, force=True)
     monkeypatch.undo()
     assert {s: Path(str(path) + s).read_bytes() for s in ("", "-wal")} == saved
     assert not list(tmp_path.glob("*.damaged*"))
@@ -462,14 +462,14 @@ def test_restore_refuses_a_database_another_program_has_open(hq, tmp_path: Path)
         assert other.stdout.readline().strip() == "open"
         assert store.in_use(db)
         with pytest.raises(StoreError, match="is open in another program"):
-            store.restore_backup(db)
+            store.restore_backup(db, force=True)
         assert db.read_bytes() == before and not list(db.parent.glob("*.damaged*"))
     finally:
         other.stdin.write("\n")
         other.stdin.close()
         other.wait(timeout=30)
     assert not store.in_use(db)
-    used, _kept = store.restore_backup(db)
+    used = store.restore_backup(db, force=True).used
     assert used.parent == store.backup_dir(db)
 
 

@@ -539,7 +539,7 @@ def restored(rep):
     """``rep`` closed, its latest backup put back, and opened again."""
     path = rep.path
     rep.close()
-    store.restore_latest_backup(path)
+    store.restore_latest_backup(path, force=True)
     return open_replica(path)
 
 

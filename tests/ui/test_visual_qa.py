@@ -404,7 +404,7 @@ def test_restored_headquarters_window_says_what_was_lost(open_window, qtbot, tmp
     progress.set_period_lock(hq, "2026-S1")
     import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
     hq.close()
-    store.restore_latest_backup(tmp_path / "hq.sqlite3")
+    store.restore_latest_backup(tmp_path / "hq.sqlite3", force=True)
     with open_replica(tmp_path / "hq.sqlite3") as hq:
         import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)  # says what ML holds
     ml.close()

@@ -512,8 +512,9 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
 
     with open_db(args) as rep:
         plan = rep.plan()
-    # a plan installed before imports cleaned texts may hold control characters
-    dump_plan(clean_plan(plan), Path(args.output))
+        # while the database is open: its files and backups folder are protected
+        # a plan installed before imports cleaned texts may hold control characters
+        dump_plan(clean_plan(plan), Path(args.output))
     output(args, {"path": str(args.output), "plan": plan.id, "version": plan.version},
            str(args.output))
     return 0

@@ -237,11 +237,13 @@ def test_no_command_writes_into_the_backups_folder(hq, capsys) -> None:
     kept = taken.read_bytes()
     for argv in (("report", "review", "--period", "2026-S1", "-o", str(taken)),
                  ("data", "export", "--format", "csv", "-o", str(taken.parent / "x.csv")),
-                 ("export", "--for", "ML", "-o", str(taken))):
+                 ("export", "--for", "ML", "-o", str(taken)),
+                 ("plan", "export", "-o", str(taken.parent / "plan.toml"))):
         code, _out, err = run("--db", db, *argv, capsys=capsys)
         assert code == 1 and err.count("\n") == 1, (argv, err)
         assert "that folder holds fieldplan's backups" in err, (argv, err)
     assert taken.read_bytes() == kept and not (taken.parent / "x.csv").exists()
+    assert not (taken.parent / "plan.toml").exists()
 
 
 def test_a_missing_database_with_backups_points_to_restore(hq, capsys) -> None:

@@ -47,7 +47,8 @@ class ExportResult:
 def receipts_only_text(recipient: str) -> str:
     """What an export with no new entries says: it is still written, for its
     receipts (DESIGN: each side records what it has received; the other side then
-    stops sending it again) and, from a new office, its enrolment proof."""
+    stops sending it again). Not said of a new office's bundle that carries its
+    enrolment proof (HQ needs it to know the office's key)."""
     return _("no new entries to send: the bundle holds only the receipts of what this "
              "computer has received; sending it still tells {recipient} what arrived").format(
                  recipient=recipient)
@@ -207,7 +208,8 @@ def export_bundle(
         # (a full disk); failing here would make people export again and again
         warning = _("the bundle is written, but this export could not be noted in the "
                     "database: {error}").format(error=exc)
-    note = receipts_only_text(recipient) if info.event_count == 0 else ""
+    # a new office's first bundle carries its enrolment proof: the one that matters most
+    note = receipts_only_text(recipient) if info.event_count == 0 and not proof else ""
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient,
                         warning, note)
 

@@ -473,6 +473,9 @@ def test_an_export_with_nothing_new_says_it_holds_only_receipts(hq, make_office,
                                                                   tmp_path: Path) -> None:
     """DESIGN: each side records what it has received; an export with no new entries
     is still written for those receipts, and now says so."""
+    fresh = make_office("SN")
+    first = export_bundle(fresh, out_dir=tmp_path)  # nothing typed yet
+    assert first.events == 0 and first.note == ""  # it carries the enrolment proof
     ml = registered(make_office("ML"), hq, tmp_path)
     send(hq, ml, tmp_path)  # ML learns that HQ holds its events
     result, outcome = send(ml, hq, tmp_path)

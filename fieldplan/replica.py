@@ -241,6 +241,13 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
                          .format(path=path))
     kpath = key_path(path)
     if kpath.exists():
+        if store.list_backups(path):
+            # the database went, its key and backups did not: this computer's work is
+            # in the backups, and a new identity would leave it behind
+            raise StoreError(_(
+                "the key file {path} and the backups of this database (in {folder}) are "
+                "still there: restore the latest backup ('fieldplan restore') instead of "
+                "starting again").format(path=kpath, folder=store.backup_dir(path)))
         raise StoreError(_("a key file {path} already exists; remove it or choose another --db")
                          .format(path=kpath))
     try:

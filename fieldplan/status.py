@@ -21,25 +21,28 @@ class ReplicaStatus:
     plan_version: int
     events: int
     own_events: int
-    reports: int
+    reports: int  #: every report held, those the plan hides included
     sync: Any  # fieldplan.sync.SyncState
     #: the registry's word on this computer's key: active, retired, revoked, or
     #: unregistered (headquarters has not registered it yet)
     key_status: str = "unregistered"
     #: periods headquarters locked after their review: their reports cannot change
     locked_periods: tuple[str, ...] = ()
+    #: of ``reports``, those the current plan hides (planops.PlanScope): kept, unseen
+    hidden_reports: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "office": self.office, "replica": self.replica,
                 "key_id": self.key_id, "fingerprint": self.fingerprint, "plan": self.plan_id,
                 "plan_version": self.plan_version, "events": self.events,
                 "own_events": self.own_events, "reports": self.reports,
+                "hidden_reports": self.hidden_reports,
                 "key_status": self.key_status, "locked_periods": list(self.locked_periods),
                 **self.sync.to_dict()}
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
         """Labelled lines for people, in ``lang``."""
-        from fieldplan.i18n import _, format_datetime, role_label
+        from fieldplan.i18n import _, format_datetime, ngettext, role_label
         from fieldplan.offices import office_name
 
         def when(stamp: str | None) -> str:
@@ -62,7 +65,11 @@ class ReplicaStatus:
                 plan=self.plan_id, version=self.plan_version)),
             (_("Events"), _("{total} held, {own} written here").format(
                 total=self.events, own=self.own_events)),
-            (_("Reports"), str(self.reports)),
+            (_("Reports"), ngettext(
+                "{total} held, {hidden} of them hidden by the plan",
+                "{total} held, {hidden} of them hidden by the plan", self.hidden_reports)
+             .format(total=self.reports, hidden=self.hidden_reports)
+             if self.hidden_reports else str(self.reports)),
             (_("Locked periods"), ", ".join(self._period_text(p) for p in self.locked_periods)
              if self.locked_periods else _("none")),
             *self._restored_lines(when),
@@ -129,9 +136,17 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
                            (rep.replica_id,)).fetchone()[0]
-    reports = rep.conn.execute("SELECT count(*) FROM progress").fetchone()[0]
+    from fieldplan.planops import PlanScope
+
+    scope = PlanScope(rep.plan())
+    reports = hidden = 0
+    for office, action, period in rep.conn.execute(
+            "SELECT office, action, period FROM progress"):
+        reports += 1
+        hidden += not scope.shows(office, action, period)
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=rep.plan().version,
         events=total, own_events=own, reports=reports, sync=sync_state(rep),
-        key_status=key_status, locked_periods=tuple(locked_periods(rep)))
+        key_status=key_status, locked_periods=tuple(locked_periods(rep)),
+        hidden_reports=hidden)

@@ -260,3 +260,17 @@ def test_a_missing_database_with_backups_points_to_restore(hq, capsys) -> None:
     code, _out, err = run("--db", db, "restore", capsys=capsys)
     assert code == 0, err
     assert run("--db", db, "status", capsys=capsys)[0] == 0
+
+
+def test_init_where_a_database_went_but_its_key_and_backups_stayed(hq, capsys) -> None:
+    """Starting again beside the key and backups of a database that went would leave
+    its work behind: init points to restore."""
+    db = str(hq.path)
+    store.backup(hq.conn, db, "manual")
+    hq.close()
+    for side in ("", "-wal", "-shm"):
+        Path(db + side).unlink(missing_ok=True)
+    code, _out, err = run("--db", db, "init", "--hq", capsys=capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "restore the latest backup ('fieldplan restore') instead" in err
+    assert not Path(db).exists()

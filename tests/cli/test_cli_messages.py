@@ -403,7 +403,16 @@ def test_verify_of_a_setup_bundle_says_what_import_says(hq, tmp_path: Path, caps
     assert iout == f"ML-setup.fieldplan: rejected: {reason}\n"
 
 
-def test_export_with_nothing_new_says_so_on_stderr(ml_db, tmp_path: Path, capsys) -> None:
+def test_export_with_nothing_new_says_so_on_stderr(ml_db, hq, tmp_path: Path,
+                                                   capsys) -> None:
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import export_bundle, import_bundle
+
+    (tmp_path / "first").mkdir()
+    (tmp_path / "back").mkdir()
+    with open_replica(ml_db) as ml:  # HQ learns ML's key: no enrolment proof to carry
+        import_bundle(hq, export_bundle(ml, out_dir=tmp_path / "first").path)
+        import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path / "back").path)
     code, out, err = run("--db", ml_db, "export", "--dir", str(tmp_path), capsys=capsys)
     assert code == 0 and Path(out.strip()).is_file() and out.count("\n") == 1
     assert err == ("fieldplan: warning: no new entries to send: the bundle holds only the "

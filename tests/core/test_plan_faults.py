@@ -173,6 +173,12 @@ def test_an_allowed_level_move_is_listed_and_moving_back_is_not_asked(reported, 
     assert code == 0
     result = json.loads(out)
     assert result["hidden_levels"] == ["PA1.1"] and result["newly_hidden"]["levels"] == ["PA1.1"]
+    # status says the reports are still held, and how many of them the plan hides
+    code, out, _err = run(capsys, "--db", str(reported.path), "--json", "status")
+    status = json.loads(out)
+    assert status["hidden_reports"] == 2 and status["reports"] > 2
+    code, out, _err = run(capsys, "--db", str(reported.path), "status")
+    assert f"Reports: {status['reports']} held, 2 of them hidden by the plan" in out
     # back to national: Mali's reports on PA1.1 show again, nothing is newly hidden
     back = tmp_path / "back.toml"
     dump_plan(moved(reported.plan(), "PA1.1", "national"), back)

@@ -174,6 +174,13 @@ def test_an_export_noted_nowhere_still_gives_its_bundle(open_window, qtbot, offi
 
 def test_an_export_with_nothing_new_says_it_holds_only_receipts(open_window, qtbot,
                                                                   office_db, tmp_path):
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import export_bundle, import_bundle
+
+    # HQ learns SN's key first: a bundle with the enrolment proof is never "only receipts"
+    with open_replica(office_db) as sn, open_replica(tmp_path / "hq" / "hq.sqlite3") as hq:
+        import_bundle(hq, export_bundle(sn, out_dir=tmp_path).path)
+        import_bundle(sn, export_bundle(hq, for_office="SN", out_dir=tmp_path).path)
     window = open_window(office_db)
     wait_idle(qtbot, window.session)
     window.export_dialog()

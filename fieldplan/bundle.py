@@ -871,4 +871,14 @@ def _line_too_long(line: int, limit: int) -> str:
 
 
 def _reason(e: BaseException) -> str:
+    """Why zipfile or zlib refused an archive or a member, in the reader's language
+    for the usual cases (their own texts are English)."""
+    if isinstance(e, zipfile.BadZipFile):
+        if "CRC" in str(e):
+            return _("its checksum does not match its content")
+        return _("its table of contents is missing or damaged")
+    if isinstance(e, zlib.error):
+        return _("its compressed data is damaged")
+    if isinstance(e, EOFError | struct.error):
+        return _("it ends too soon")
     return (str(e).splitlines() or [type(e).__name__])[0][:200]

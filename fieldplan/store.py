@@ -125,9 +125,13 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         schema.migrate(conn, path, removed=removed)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        name = getattr(exc, "sqlite_errorname", "")
+        if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+            # SQLite's own words ("database disk image is malformed") are English
+            reason = (_("the file is damaged") if name == "SQLITE_CORRUPT"
+                      else _("the file is not a database, or is damaged"))
             raise DamagedDatabaseError(_("{path} is not a usable fieldplan database: {error}")
-                                       .format(path=path, error=exc)) from exc
+                                       .format(path=path, error=reason)) from exc
         # busy, locked, read-only, a full disk…: the file may be fine; a backup is no answer
         raise _cannot_open(path, exc) from exc
     except BaseException:

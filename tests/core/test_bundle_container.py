@@ -467,6 +467,28 @@ def test_flipped_bit_in_each_member(tmp_path, member) -> None:
             assert "damaged" in message or "does not match" in message
 
 
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_damage_is_said_in_the_readers_language(tmp_path, lang) -> None:
+    """zipfile's and zlib's own texts ("File is not a zip file", "Error -3 while
+    decompressing data") are English: the usual ones are said in the reader's words."""
+    from fieldplan import i18n
+
+    data = write(tmp_path, make_events(200)).read_bytes()
+    start, end = compressed_span(data, EVENTS)
+    flipped = bytearray(data)
+    flipped[(start + end) // 2] ^= 0xFF
+    i18n.set_language(lang)
+    try:
+        messages = [expect(data[: len(data) // 2], "."), expect(bytes(flipped), ".")]
+    finally:
+        i18n.set_language("en")
+    for message in messages:
+        assert not re.search(r"zip file|[Ee]rror -?\d|CRC|decompress", message), message
+    i18n.set_language("en")
+    assert expect(data[: len(data) // 2], ".") == ("truncated or damaged ZIP archive (its "
+                                                  "table of contents is missing or damaged)")
+
+
 def test_member_names_with_paths() -> None:
     members = signed_members(GOOD_EVENTS)
     for name in [

@@ -64,8 +64,27 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "junk.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="not a usable fieldplan database"):
+    with pytest.raises(StoreError, match=r"not a usable fieldplan database: the file is "
+                                         r"not a database, or is damaged$"):
         store.connect(path)
+
+
+def test_a_damaged_database_is_said_in_the_readers_words(tmp_path: Path) -> None:
+    """Not SQLite's English "database disk image is malformed"."""
+    from fieldplan.replica import init_hq
+
+    path = tmp_path / "hq.sqlite3"
+    init_hq(path).close()
+    data = bytearray(path.read_bytes())
+    data[100:600] = b"\xff" * 500  # the schema, on the first page after its header
+    path.write_bytes(bytes(data))
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    with pytest.raises(StoreError) as caught:
+        store.connect(path)
+    assert "malformed" not in str(caught.value)
+    assert str(caught.value).endswith(("the file is damaged",
+                                       "the file is not a database, or is damaged"))
 
 
 def test_missing_database_says_how_to_start(tmp_path: Path) -> None:

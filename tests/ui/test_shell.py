@@ -135,6 +135,18 @@ def test_the_status_bar_shows_an_export_at_once(open_window, qtbot, office_db, t
     wait_idle(qtbot, window.session)
 
 
+def _export_from_the_dialog(open_window, qtbot, db, tmp_path):
+    """Open ``db``'s window, export to a folder from the export dialog, wait for it."""
+    window = open_window(db)
+    wait_idle(qtbot, window.session)
+    window.export_dialog()
+    dialog = window.findChild(QDialog, "export-dialog")
+    dialog.folder.setText(str(tmp_path / "usb"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    return window, dialog
+
+
 def test_an_export_noted_nowhere_still_gives_its_bundle(open_window, qtbot, office_db,
                                                          tmp_path, monkeypatch):
     """The bundle is written and good; only "last export" could not be noted (a full
@@ -154,13 +166,7 @@ def test_an_export_noted_nowhere_still_gives_its_bundle(open_window, qtbot, offi
                              "the disk is full")
 
     monkeypatch.setattr(export.store, "write_transaction", full)
-    window = open_window(office_db)
-    wait_idle(qtbot, window.session)
-    window.export_dialog()
-    dialog = window.findChild(QDialog, "export-dialog")
-    dialog.folder.setText(str(tmp_path / "usb"))
-    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    window, dialog = _export_from_the_dialog(open_window, qtbot, office_db, tmp_path)
     assert Path(dialog.result_info.path).is_file()
     text = dialog.message.text()
     assert text.startswith("Saved ") and "\n\nThe bundle is written, but this export could " \
@@ -181,13 +187,7 @@ def test_an_export_with_nothing_new_says_it_holds_only_receipts(open_window, qtb
     with open_replica(office_db) as sn, open_replica(tmp_path / "hq" / "hq.sqlite3") as hq:
         import_bundle(hq, export_bundle(sn, out_dir=tmp_path).path)
         import_bundle(sn, export_bundle(hq, for_office="SN", out_dir=tmp_path).path)
-    window = open_window(office_db)
-    wait_idle(qtbot, window.session)
-    window.export_dialog()
-    dialog = window.findChild(QDialog, "export-dialog")
-    dialog.folder.setText(str(tmp_path / "usb"))
-    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    window, dialog = _export_from_the_dialog(open_window, qtbot, office_db, tmp_path)
     assert dialog.result_info.events == 0
     text = dialog.message.text()
     assert text.startswith("Saved ") and ", 0 events)." in text

@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -181,6 +184,23 @@ class _WrappedDelegate(BidiDelegate):
         return size.grownBy(QMargins(0, 4, 0, 4))
 
 
+class _FileNameDelegate(QStyledItemDelegate):
+    """A file name on one line with its middle elided: the office at its start and the
+    ``.fieldplan`` at its end stay in sight; the whole name is in the tooltip. (Aligned
+    as the layout is, like the inbox's file names.)"""
+
+    def initStyleOption(self, option, index):
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+#: As wide as the File column grows by itself: a long name the export chose. A longer
+#: name (an email attachment saved as "… copy (2).fieldplan") is elided, and no
+#: longer pushes Office, Outcome and Details off the dialog.
+WIDEST_FILE_NAME = "HQ-to-RO-XXXX-88aa0011-1000-2000_2.fieldplan"
+
+
 class ImportResultDialog(QDialog):
     """One row per file: outcome and reason; above them, what else the person should
     know (late data, old backups removed to make room)."""
@@ -260,9 +280,16 @@ class ImportResultDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
+        self.table.setItemDelegateForColumn(0, _FileNameDelegate(self.table))
         self.table.setItemDelegateForColumn(3, _WrappedDelegate(self.table))  # reasons
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeColumnsToContents()
+        for col in range(3):  # Details takes the rest, its text wrapped
+            self.table.resizeColumnToContents(col)
+        # the cell's text margins, as the style draws them, on both sides
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+        widest = self.table.fontMetrics().horizontalAdvance(WIDEST_FILE_NAME) + 2 * margin
+        if self.table.columnWidth(0) > widest:
+            self.table.setColumnWidth(0, widest)
         lay.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)

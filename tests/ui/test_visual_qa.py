@@ -366,6 +366,43 @@ def test_import_result_shows_long_reasons_whole(qtbot):
     assert table.rowHeight(1) == table.verticalHeader().defaultSectionSize()
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_import_result_keeps_every_column_in_sight_of_a_long_file_name(
+    lang, language, qtbot
+):
+    """An email attachment saved as "… copy (2).fieldplan" made the File column so
+    wide that Office, Outcome and Details went off the dialog, behind a horizontal
+    scrollbar. The name is elided in its middle (whole in its tooltip), on one line."""
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.transfer import ImportResultDialog
+
+    language(lang)
+    name = "HQ-to-SN-a-very-long-file-name-of-an-email-attachment-copy (2).fieldplan"
+    dialog = ImportResultDialog(None, [
+        ImportOutcome(name, "merged", office="SN", events_new=3, events_total=12),
+        ImportOutcome("ML-88aa0011-1-3.fieldplan", "quarantined",
+                      "unknown key 3F2A 9C41 77D0 E5B2 (claims office ML); check the "
+                      "fingerprint with the office before trusting the key", office="ML"),
+    ])
+    qtbot.addWidget(dialog)
+    dialog.resize(600, 360)  # a small screen
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    assert not table.horizontalScrollBar().isVisible()
+    viewport = table.viewport().rect()
+    for col in range(4):
+        assert viewport.contains(table.visualRect(table.model().index(0, col))), col
+    assert table.columnWidth(0) < table.fontMetrics().horizontalAdvance(name)
+    assert table.item(0, 0).toolTip() == name
+    assert table.rowHeight(0) == table.verticalHeader().defaultSectionSize()  # one line
+    # an ordinary name is whole; the details have room to wrap in
+    assert table.columnWidth(0) > table.fontMetrics().horizontalAdvance(
+        "ML-88aa0011-1-3.fieldplan")
+    assert table.columnWidth(3) > table.fontMetrics().horizontalAdvance("unknown key 3F2A")
+    assert table.rowHeight(1) > table.verticalHeader().defaultSectionSize()
+
+
 def test_a_revoked_computer_is_told_in_the_status_bar():
     from fieldplan.sync.state import SyncState
     from ui.main_window import sync_text

@@ -332,7 +332,7 @@ class Heading(TextFlow):
         c = self.canv
         c.bookmarkPage(self.key)
         if self.outline:
-            title = " ".join(tx.clean(self.text).split())
+            title = " ".join(tx.words(tx.clean(self.text)))
             c.addOutlineEntry(title, self.key, level=self.level, closed=self.level > 0)
         self.pages[self.key] = c.getPageNumber()
 

@@ -5,8 +5,9 @@ every string the reports print goes through here, in this order (see NOTES.md):
 
 1. clean: control characters out, line ends normalised;
 2. shape Arabic with arabic_reshaper (vowel marks kept) into presentation forms;
-3. break into lines with ``pdfmetrics.stringWidth`` of the shaped text, splitting words
-   wider than a line (a 500-character "word" wraps instead of overflowing);
+3. break into lines with ``pdfmetrics.stringWidth`` of the shaped text, at breakable
+   spaces only (French "période :", "45 %" and "4 000" hold no-break spaces), splitting
+   words wider than a line (a 500-character "word" wraps instead of overflowing);
 4. reorder each line on its own with the pure-Python ``bidi.algorithm.get_display``
    (which mirrors brackets), in the paragraph's direction.
 
@@ -26,6 +27,18 @@ from functools import cache
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 # C0/C1 controls except tab and newline; they have no glyph and some break PDF text.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+#: Whitespace a line may break at: any but the no-break spaces (U+00A0, the narrow
+#: U+202F that French puts before ";", "?", "!" and in "4 000", and the figure space
+#: U+2007), which ``str.split()`` splits at like any other.
+_BREAKABLE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` between breakable whitespace: "45 %", "4 000" and
+    "rapport :" (with no-break spaces) are each one word."""
+    return [w for w in _BREAKABLE.split(text) if w]
 
 
 def has_rtl(text: str) -> bool:
@@ -121,7 +134,7 @@ _STOPS = ".,;:!?…\u060c\u061b\u06d4"
 
 def truncate(text: str, limit: int) -> tuple[str, bool]:
     """At most ``limit`` characters, cut at a space when one is near, with "…"."""
-    text = " ".join(clean(text).split())
+    text = " ".join(words(clean(text)))
     if len(text) <= limit:
         return text, False
     cut = text[:limit]
@@ -157,13 +170,14 @@ def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
     space = measure(" ")
     out: list[str] = []
     for para in clean(text).split("\n"):
-        words = shape(para).split()
-        if not words:
+        # no-break spaces stay inside their words (and are measured with them)
+        para_words = words(shape(para))
+        if not para_words:
             out.append("")
             continue
         line: list[str] = []
         used = 0.0
-        for word in words:
+        for word in para_words:
             w = measure(word)
             parts = (
                 [(word, w)]
@@ -208,5 +222,5 @@ def one_line(text: str, base_dir: str = "L") -> str:
     """A short label (chart axis, legend, page header) shaped and reordered, without
     wrapping. ``base_dir`` "R" (an Arabic report) is the direction whatever the text
     starts with; "L" lets a label in a right-to-left script read right to left."""
-    t = " ".join(clean(text).split())
+    t = " ".join(words(clean(text)))
     return visual(shape(t), "R" if base_dir == "R" else direction(t, "L"))

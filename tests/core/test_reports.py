@@ -406,6 +406,53 @@ def test_shortened_text_has_no_doubled_punctuation() -> None:
     assert cut and short == "أنجزت الأنشطة المتبقية…"
 
 
+def test_lines_never_break_at_a_no_break_space() -> None:
+    """French puts a no-break space before ":" and "%", and groups thousands with a
+    narrow one: "période :" came apart at the end of a line of the review pack, its
+    colon alone on the next line, as "45 %" or "4 000" did (``str.split()`` splits at
+    U+00A0 and U+202F like at any space)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.fonts import REGULAR, register_fonts
+
+    register_fonts()
+    nbsp, narrow = "\u00a0", "\u202f"
+    start = "qui n’ont soumis aucun rapport pour cette période"
+    width = stringWidth(start, REGULAR, 9) + 1  # the words fit; the colon would not
+    for tail in (nbsp + ":", narrow + "%", narrow + "000"):
+        lines = tx.break_lines(start + tail, REGULAR, 9, width)
+        assert len(lines) == 2 and lines[1] == "période" + tail, lines
+        assert all(stringWidth(line, REGULAR, 9) <= width for line in lines)
+    # measured with its no-break space: a word that does not fit goes down whole
+    assert tx.break_lines("a b" + nbsp + "c", REGULAR, 9, stringWidth("a b", REGULAR, 9)) == \
+        ["a", "b" + nbsp + "c"]
+    assert tx.words("4" + narrow + "000 a\tb  c\u2003d") == ["4" + narrow + "000", "a", "b",
+                                                              "c", "d"]
+    # shortened text is cut at a space where a line may break, never inside "4 000"
+    short, cut = tx.truncate("Personnes formées 4" + narrow + "000 sur 12" + narrow + "500", 21)
+    assert cut and short == "Personnes formées…"
+    assert tx.one_line("Total" + nbsp + ": 45" + narrow + "%") == "Total" + nbsp + ": 45" + \
+        narrow + "%"
+
+
+def test_arabic_text_still_wraps() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.fonts import REGULAR, register_fonts
+
+    register_fonts()
+    text = "أنجزت الأنشطة المتبقية وتوسيع التدريب إلى ثلاث محافظات جديدة بنسبة 45% من 4,000"
+    lines = tx.layout(text, REGULAR, 9, 120, "R")
+    assert len(lines) >= 3 and all(d == "R" for _line, d in lines)
+    assert all(stringWidth(line, REGULAR, 9) <= 120 for line, _d in lines)
+    # every word is drawn once, in a line of its own direction
+    drawn = " ".join(unicodedata.normalize("NFKC", line) for line, _d in lines)
+    assert sorted(drawn.split()) == sorted(
+        unicodedata.normalize("NFKC", tx.visual(tx.shape(text), "R")).split())
+
+
 # --- report data ---------------------------------------------------------------------
 
 

@@ -155,8 +155,24 @@ class PlanTree(QWidget):
             emit(self.action_did_change, action)
 
 
-class OfficeView(QSplitter):
-    """The plan tree beside the report editor."""
+class _Splitter(QSplitter):
+    """A horizontal splitter whose widgets stay inside it right to left.
+
+    Qt mirrors a right-to-left splitter's widgets to end at its contents' width, one
+    pixel past its last one, and leaves its margins out (the editor at -5 when it had
+    margins of 6): its margins stay outside it, and one pixel on its right brings the
+    plan's frame back in. (The direction is the application's when it is made: a new
+    language makes a new window. A changeEvent() would cost the first paint its QEvent
+    classes, see ui.main_window.FirstPaint.)"""
+
+    def __init__(self) -> None:
+        super().__init__()  # horizontal (QSplitter(parent) would build the Qt namespace)
+        if self.isRightToLeft():
+            self.setContentsMargins(0, 0, 1, 0)
+
+
+class OfficeView(QWidget):
+    """The plan tree beside the report editor, in a splitter."""
 
     def __init__(
         self,
@@ -164,21 +180,26 @@ class OfficeView(QSplitter):
         identity: Identity,
         undo_stack: QUndoStack,
     ) -> None:
-        super().__init__()  # horizontal (QSplitter(parent) would build the Qt namespace)
+        super().__init__()
         self.session = session
         self.identity = identity
         self.period = identity.current_period()
         self.tree = PlanTree(identity)
         self.editor = ReportEditor(session, identity, undo_stack)
         self.editor.tab_from = self.tree.tree  # Tab from the plan to the report's fields
-        self.addWidget(self.tree)
-        self.addWidget(self.editor)
+        self.splitter = _Splitter()
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([460, 760])
         # the same margin on both sides (so also in Arabic): with none, the Level
-        # filter's label touched the window's edge
-        self.setContentsMargins(6, 6, 6, 0)
-        self.setStretchFactor(0, 2)
-        self.setStretchFactor(1, 3)
-        self.setSizes([460, 760])
+        # filter's label touched the window's edge. Around the splitter, not in it (see
+        # _Splitter): in Arabic the report editor and its scrollbar were cut by the
+        # window's left edge.
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 0)
+        lay.addWidget(self.splitter)
         self.tree.action_did_change.connect(self._action_changed)
         session.changes_did_happen.connect(self._changes_did_happen)
         self.refresh()

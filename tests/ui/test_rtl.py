@@ -133,6 +133,74 @@ def test_reports_count_is_not_clipped_in_arabic(open_window, qtbot, hq_db, arabi
     assert search <= window.width() - 4
 
 
+def _edges(widget, window) -> tuple[int, int]:
+    """The first and last pixel columns of ``widget`` in ``window``'s coordinates."""
+    left = widget.mapTo(window, QPoint(0, 0)).x()
+    return left, left + widget.width() - 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_report_editor_keeps_its_margin_in_arabic(lang, qapp, open_window, qtbot, office_db):
+    """In Arabic the report editor began 5 pixels left of the window, its scrollbar half
+    cut off, with no margin: the splitter mirrored its widgets without its own margins.
+    Both sides keep the English margin, the plan on the right."""
+    from ui.app import apply_language
+
+    apply_language(qapp, lang)
+    try:
+        window = open_window(office_db)
+        window.resize(1100, 700)
+        view = window.office_view
+        view.select_action("PA3.2")
+        editor = view.editor
+        qtbot.waitUntil(lambda: "PA3.2" in editor.title.text(), timeout=5000)
+        wait_idle(qtbot, window.session)
+        QApplication.processEvents()
+        width = window.width()
+        edit_left, edit_right = _edges(editor, window)
+        tree_left, tree_right = _edges(view.tree, window)
+        bar = editor.verticalScrollBar()
+        assert bar.isVisible()
+        bar_left, bar_right = _edges(bar, window)
+        if lang == "ar":  # the editor on the left, its scrollbar at its left side
+            outer, inner = edit_left, width - 1 - tree_right
+            assert bar_left - edit_left <= 2 and tree_left > edit_right
+        else:
+            outer, inner = width - 1 - edit_right, tree_left
+            assert edit_right - bar_right <= 2 and edit_left > tree_right
+        assert bar_left >= 0 and bar_right < width
+        # the same margin as the plan's on the other side, give or take Qt's pixel
+        assert outer >= 4 and abs(outer - inner) <= 1, (outer, inner)
+    finally:
+        apply_language(qapp, "en")
+
+
+@pytest.mark.parametrize("direction", [LTR, RTL])
+def test_a_splitter_keeps_its_widgets_inside_in_both_directions(direction, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from ui.office_view import _Splitter
+
+    QApplication.setLayoutDirection(direction)
+    try:
+        splitter = _Splitter()
+        qtbot.addWidget(splitter)
+        first, second = QLabel("a"), QLabel("b")
+        splitter.addWidget(first)
+        splitter.addWidget(second)
+        splitter.resize(400, 100)
+        splitter.show()
+        splitter.setSizes([100, 300])
+        QApplication.processEvents()
+        inside, one, two = splitter.rect(), first.geometry(), second.geometry()
+    finally:
+        QApplication.setLayoutDirection(LTR)
+    assert inside.contains(one) and inside.contains(two)
+    assert (one.left() > two.right()) == (direction == RTL)
+    # left to right, the splitter's whole width is used
+    assert direction == RTL or two.right() == inside.right()
+
+
 def test_labels_that_start_with_a_code_read_right_to_left_in_arabic(
     open_window, qtbot, hq_db, arabic
 ):

@@ -236,8 +236,9 @@ def error_text(error: BaseException) -> str:
     return _("Unexpected error: {error}").format(error=f"{type(error).__name__}: {error}")
 
 
-# a first word that is only letters: not a file name, path, code or number
-_PLAIN_FIRST_WORD = re.compile(r"[^\W\d_]+(?=[\s,:;]|$)")
+# a first word that is only letters, or letters joined by an apostrophe (French
+# "c’est", "l’événement"): not a file name, path, code or number
+_PLAIN_FIRST_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?=[\s,:;]|$)")
 
 
 def sentence(text: str) -> str:

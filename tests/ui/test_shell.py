@@ -237,8 +237,15 @@ def test_a_sentence_starts_with_a_capital_unless_it_starts_with_a_name():
 
     assert sentence("cannot write x: the disk is full") == "Cannot write x: the disk is full"
     assert sentence("impossible d’écrire x") == "Impossible d’écrire x"
+    # French elides a word before a vowel: the first word is still a word
+    assert sentence("c’est la clé d’un autre bureau") == "C’est la clé d’un autre bureau"
+    assert sentence("l’événement 7 manque") == "L’événement 7 manque"
+    assert sentence("l'import a échoué") == "L'import a échoué"
+    assert sentence("aujourd’hui, rien") == "Aujourd’hui, rien"
+    assert sentence("échec de l’écriture") == "Échec de l’écriture"
     for kept in ("ml.fieldplan: rejected", "/media/usb: permission denied", "a1b2c3d4 key",
-                 "Already", "تعذر الكتابة", ""):
+                 "Already", "تعذر الكتابة", "", "o’neil.fieldplan: rejected", "l’", "l’7 x",
+                 "d’ml-1.fieldplan: rejected"):
         assert sentence(kept) == kept
 
 

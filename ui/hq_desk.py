@@ -52,7 +52,7 @@ from ui.models import (
     ReportTableModel,
     value_text,
 )
-from ui.ops import DbOp, Session, error_sentence, error_text, sentence
+from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
 from ui.report_editor import show_read_only
 
@@ -424,7 +424,7 @@ class InboxPage(QWidget):
             return list_inbox(rep), list_gaps(rep)
 
         DbOp(self.session, self, fetch).success(self._loaded).failure(
-            lambda e: self.gaps.addItem(error_text(e))
+            lambda e: self.gaps.addItem(error_sentence(e))
         ).run()
 
     def _loaded(self, result) -> None:

@@ -56,7 +56,7 @@ from fieldplan.progress import (
 from fieldplan.text import clean_text
 from ui.bidi import in_layout_direction
 from ui.context import Identity, action_title, lang
-from ui.ops import DbOp, Debouncer, Session, error_text
+from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
 
 if TYPE_CHECKING:
@@ -561,7 +561,7 @@ class ReportEditor(QScrollArea):
                 self.save_now()  # (reopened since it was refused: tried again)
             elif refused:
                 self._say(_("Not saved."))
-                self.general_error.setText(refused)
+                self.general_error.setText(sentence(refused))
                 self.general_error.setVisible(True)
         self._drafts_did_change()
         emit(self.report_did_load, action.code, period)
@@ -978,7 +978,8 @@ class ReportEditor(QScrollArea):
                         target = name
                         break
         label = self.errors.get(target) if target else None
-        (label or self.general_error).setText(text)
+        # the label's whole text: a sentence with its capital
+        (label or self.general_error).setText(sentence(text))
         (label or self.general_error).setVisible(True)
         self._reveal(label or self.general_error)
 

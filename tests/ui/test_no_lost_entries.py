@@ -229,6 +229,9 @@ def test_a_draft_refused_for_good_is_kept_and_its_reason_shown(open_window, qtbo
     wait_idle(qtbot, window.session)
     window.office_view.tree.select("PA1.6")
     qtbot.waitUntil(lambda: "Unsaved changes are shown" in editor.notice.text(), timeout=5000)
+    # why it was refused, as a sentence
+    assert editor.general_error.isVisible()
+    assert editor.general_error.text()[:1].isupper(), editor.general_error.text()
     assert editor.narratives["challenges"].toPlainText() == "Late words"
     assert editor.narratives["challenges"].isReadOnly()
     assert ("PA1.6", "2026-S1") in journal(hq_db)
@@ -292,7 +295,7 @@ def test_a_failed_save_is_in_sight_at_1366_by_768(open_window, qtbot, hq_db):
         viewport = editor.viewport()
         top_left = editor.general_error.mapTo(viewport, QPoint(0, 0))
         assert 0 <= top_left.y() < viewport.height()  # scrolled into sight
-        assert "busy" in editor.general_error.text()
+        assert editor.general_error.text().startswith("The database is busy")  # a sentence
         assert window.save_state_label.isVisible()
     wait_idle(qtbot, window.session)
     qtbot.waitUntil(lambda: not window.save_state_label.isVisible(), timeout=5000)

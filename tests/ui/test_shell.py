@@ -249,6 +249,26 @@ def test_a_sentence_starts_with_a_capital_unless_it_starts_with_a_name():
         assert sentence(kept) == kept
 
 
+def test_the_inbox_says_why_it_could_not_load_in_a_sentence(
+    open_window, qtbot, hq_db, monkeypatch
+):
+    """The gaps list showed the core's lower-case message as its whole line."""
+    import fieldplan.sync
+    from fieldplan.errors import StoreError
+    from ui.hq_desk import InboxPage
+
+    def busy(rep):
+        raise StoreError("the database is busy (another fieldplan is writing)")
+
+    window = open_window(hq_db)
+    monkeypatch.setattr(fieldplan.sync, "list_gaps", busy)
+    page = InboxPage(window.session)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.gaps.count() > 0, timeout=5000)
+    assert page.gaps.item(0).text() == "The database is busy (another fieldplan is writing)"
+    wait_idle(qtbot, window.session)
+
+
 def test_locking_says_what_it_did(open_window, qtbot, hq_db):
     window = open_window(hq_db)
     wait_idle(qtbot, window.session)

@@ -91,3 +91,16 @@ def isolated_codes(text: str) -> str:
     if not QGuiApplication.isRightToLeft() or _RTL_LETTER.search(text) is None:
         return text
     return _LTR_RUN.sub(lambda m: "\u2066" + m.group() + "\u2069", text)
+
+
+def code_text(text: str) -> str:
+    """A key fingerprint, key id, replica id or file name shown on its own (a table
+    cell, a line of a dialog), kept left to right in a right-to-left layout: without
+    it the fingerprint "4135 0B77 … 457C" shows in an Arabic table as "0B77 … 457C
+    4135", its first group (digits only) carried to the other end, and a fingerprint
+    is read aloud to be compared. A label made of codes and right-to-left words
+    ("3f2a1b9c (تتابع 0a1b2c3d)") keeps its own direction, each code isolated in it
+    (``isolated_codes``). Left as it is in a left-to-right layout."""
+    if _RTL_LETTER.search(text) is not None:
+        return isolated_codes(text)
+    return isolated(text)

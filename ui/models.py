@@ -26,7 +26,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
-from ui.bidi import isolated_codes
+from ui.bidi import code_text, isolated_codes
 from ui.qtcompat import emit
 
 #: Starts a code such as "2026-S1" left-to-right, so that Arabic layouts do not show
@@ -419,7 +419,7 @@ class InboxModel(_RowsModel):
         if column == self.RECEIVED:
             return _safe_datetime(e.received_at)
         if column == self.FILE:
-            return e.file
+            return code_text(e.file)  # "2026 ML.fieldplan" as it is named, in Arabic too
         if column == self.OFFICE:
             return e.office
         if column == self.OUTCOME:
@@ -458,9 +458,9 @@ class QuarantineModel(_RowsModel):
         if column == self.OFFICE:
             return q.office
         if column == self.FINGERPRINT:
-            return q.fingerprint
+            return code_text(q.fingerprint)  # its groups in their order in Arabic too
         if column == self.FILE:
-            return getattr(q, "file", "")
+            return code_text(getattr(q, "file", ""))
         if column == self.RECEIVED:
             return _safe_datetime(q.received_at)
         if column == self.EVENTS:
@@ -502,13 +502,13 @@ class KeysModel(_RowsModel):
         if column == self.OFFICE:
             return k.office
         if column == self.KEY:
-            return k.key_id
+            return code_text(k.key_id)
         if column == self.STATUS:
             return key_status_label(k.status)
         if column == self.REPLICA:
-            return key_replica_label(k.replica, k.renews)
+            return code_text(key_replica_label(k.replica, k.renews))
         if column == self.FINGERPRINT:
-            return k.fingerprint
+            return code_text(k.fingerprint)
         return ""
 
     def extra(self, k: Any, column: int, role: int) -> Any:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, format_number, format_period, ngettext
 from fieldplan.offices import office_name
-from ui.bidi import isolated, isolated_codes
+from ui.bidi import code_text, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
 from ui.dialogs import add_folder_row, fit_to_screen, selectable, size_to_content
@@ -276,7 +276,8 @@ class ImportResultDialog(QDialog):
                 if getattr(o, "late_periods", ()):
                     detail += "; " + o.reason  # "changes to the locked period …"
             detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
-            for col, text in enumerate((o.file, o.office, outcome_label(o.outcome), detail)):
+            for col, text in enumerate((code_text(o.file), o.office, outcome_label(o.outcome),
+                                        detail)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)

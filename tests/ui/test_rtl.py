@@ -334,3 +334,59 @@ def test_codes_are_left_alone_outside_arabic():
         assert isolated_codes("45% " + ARABIC[:10]).startswith("\u206645%\u2069")
     finally:
         QApplication.setLayoutDirection(LTR)
+
+
+# --- key fingerprints and ids ----------------------------------------------------------
+
+#: A fingerprint whose first group is digits only: the bidi algorithm carried that
+#: group to the other end of an Arabic cell.
+DIGITS_FIRST = "4135 0B77 9C2D 11E0 A5F3 7D21 0C4B 88E6 F1A9 457C"
+
+
+def _unmarked(text: str) -> str:
+    return "".join(c for c in text if c not in "\u2066\u2067\u2068\u2069")
+
+
+def test_fingerprints_and_ids_keep_their_order_in_arabic_tables(qtbot, arabic):
+    """In the Arabic Keys and Quarantine tabs "4135 0B77 … 457C" read "0B77 … 457C
+    4135": the fingerprint HQ reads aloud with the office to trust a key. Every code
+    of those tables (fingerprint, key id, replica id, file name) is drawn left to
+    right as it is written."""
+    from types import SimpleNamespace
+
+    from fieldplan.sync.exchange import ImportOutcome, InboxEntry
+    from ui.models import InboxModel, KeysModel, QuarantineModel
+    from ui.transfer import ImportResultDialog
+
+    assert _seen(DIGITS_FIRST) != DIGITS_FIRST  # what the tables drew before
+    quarantine = QuarantineModel()
+    quarantine.set_rows([SimpleNamespace(
+        bundle_id="b", office="ML", sender="r", key_id="0123ABCD4567EF89",
+        fingerprint=DIGITS_FIRST, file="2026 ML-3f2a.fieldplan",
+        received_at="2026-03-01T10:00:00Z", events=5)])
+    keys = KeysModel()
+    keys.set_rows([SimpleNamespace(
+        key_id="0123ABCD4567EF89", office="ML", replica="fedcba9876543210",
+        status="active", renews="0123456789abcdef", fingerprint=DIGITS_FIRST)])
+    inbox = InboxModel()
+    inbox.set_rows([InboxEntry("2026 ML-3f2a.fieldplan", "ML", "2026-07-02T10:00:00Z",
+                               "merged", "", 3, 3, "b1")])
+    cells = {
+        (quarantine, QuarantineModel.FINGERPRINT): DIGITS_FIRST,
+        (quarantine, QuarantineModel.FILE): "2026 ML-3f2a.fieldplan",
+        (keys, KeysModel.FINGERPRINT): DIGITS_FIRST,
+        (keys, KeysModel.KEY): "0123ABCD4567EF89",
+        (inbox, InboxModel.FILE): "2026 ML-3f2a.fieldplan",
+    }
+    for (model, column), written in cells.items():
+        shown = model.data(model.index(0, column))
+        assert _unmarked(_seen(shown)) == written, (type(model).__name__, column)
+    dialog = ImportResultDialog(None, [ImportOutcome(
+        "2026 ML-3f2a.fieldplan", "quarantined", office="ML", reason="unknown key")])
+    qtbot.addWidget(dialog)
+    assert _unmarked(_seen(dialog.table.item(0, 0).text())) == "2026 ML-3f2a.fieldplan"
+    # the replica's label is a sentence in Arabic, each id in it left to right
+    label = keys.data(keys.index(0, KeysModel.REPLICA))
+    assert text_direction(label) == RTL
+    seen = _unmarked(_seen(label))
+    assert seen.endswith("fedcba98") and "01234567" in seen

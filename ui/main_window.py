@@ -349,6 +349,13 @@ class MainWindow(QMainWindow):
             _("Mark this period's draft reports submitted"),
         )
         self.about_action = self._action(_("&About fieldplan"), self.about)
+        # what headquarters asks for on the phone before it trusts this computer's key
+        self.own_key_action = self._action(
+            _("This computer's &key…"),
+            self.own_key_dialog,
+            tip=_("The fingerprint headquarters checks before it trusts this computer"),
+        )
+        self.own_key_action.setObjectName("own-key-action")
         self.sheet_action = self._action(
             _("Status &sheet…"),
             lambda: self.report_dialog("sheet"),
@@ -425,6 +432,7 @@ class MainWindow(QMainWindow):
             self.language_group.addAction(act)
             lang_menu.addAction(act)
         help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(self.own_key_action)
         help_menu.addAction(self.about_action)
 
         self.toolbar = bar = QToolBar(_("Main toolbar"))
@@ -740,6 +748,15 @@ class MainWindow(QMainWindow):
         box.setObjectName("error-box")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    def own_key_dialog(self) -> None:
+        """This computer's office, replica id and key fingerprint (ui.own_key)."""
+        from ui.own_key import OwnKeyDialog, read_own_key
+
+        identity = self.identity
+        DbOp(self.session, self, read_own_key).success(
+            lambda key: OwnKeyDialog(identity, key, self).open()
+        ).run()
 
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -1,0 +1,66 @@
+"""An office reads its own key's fingerprint to headquarters (Help ▸ This computer's
+key…): the same office, replica, key id and fingerprint as ``fieldplan keys show``
+and ``fieldplan status``, selectable, and left to right in Arabic."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
+
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+
+
+def _open_own_key(window, qtbot) -> QDialog:
+    help_menu = window.menuBar().actions()[-1].menu()
+    assert window.own_key_action in help_menu.actions()  # where people look for it
+    window.own_key_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "own-key-dialog") is not None,
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    return window.findChild(QDialog, "own-key-dialog")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_an_office_sees_its_own_key_fingerprint(open_window, qtbot, office_db, lang):
+    from fieldplan.sync import show_key
+    from ui.app import apply_language
+
+    with open_replica(office_db) as rep:
+        key_id, fingerprint = show_key(rep).split("  ")  # what `keys show` prints
+        replica = rep.replica_id
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        window = open_window(office_db)
+        dialog = _open_own_key(window, qtbot)
+        assert "SN" in dialog.office.text()
+        # the codes as they are written (what is copied is what HQ compares)
+        assert dialog.replica.text() == replica
+        assert dialog.key_id.text() == key_id
+        assert dialog.fingerprint.text() == fingerprint
+        for field in (dialog.replica, dialog.key_id, dialog.fingerprint):
+            assert field.isReadOnly() and field.layoutDirection() == Qt.LayoutDirection.LeftToRight
+            field.selectAll()
+            assert field.selectedText() == field.text()
+        assert dialog.office.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+        # never cut: the whole fingerprint is in sight
+        fits = dialog.fingerprint.fontMetrics().horizontalAdvance(fingerprint)
+        assert dialog.fingerprint.width() >= fits
+        dialog.grab().save(str(office_db.parent / f"own-key-{lang}.png"))
+        dialog.close()
+    finally:
+        apply_language(app, "en")
+
+
+def test_headquarters_sees_its_own_key_too(open_window, qtbot, hq_db):
+    from fieldplan.sync import show_key
+
+    with open_replica(hq_db) as rep:
+        fingerprint = show_key(rep).split("  ")[1]
+    window = open_window(hq_db)
+    dialog = _open_own_key(window, qtbot)
+    assert dialog.fingerprint.text() == fingerprint
+    assert "HQ" in dialog.office.text()
+    dialog.close()

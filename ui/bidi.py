@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from PySide6.QtGui import QGuiApplication
 
@@ -61,6 +62,21 @@ def isolated(text: str) -> str:
     if QGuiApplication.isRightToLeft():
         return "\u2066" + text + "\u2069"
     return text
+
+
+def isolated_paths(text: str, paths: Iterable[str]) -> str:
+    """A message that names files (a core error: "/home/ali/fieldplan.sqlite3 is not a
+    usable fieldplan database: …") with each of ``paths`` in it ``isolated``. In an
+    Arabic sentence that starts with a path, the path's Latin letters made the whole
+    line left to right, its words out of order; isolated, the path decides nothing
+    and keeps its own order. The longest path first: one inside another stays whole."""
+    if not QGuiApplication.isRightToLeft():
+        return text
+    wanted = sorted({p for p in paths if p}, key=len, reverse=True)
+    if not wanted:
+        return text
+    pattern = re.compile("|".join(re.escape(p) for p in wanted))
+    return pattern.sub(lambda m: isolated(m.group()), text)
 
 
 def embedded(text: str) -> str:

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import _
-from ui.bidi import isolated
+from ui.bidi import isolated, isolated_paths
 from ui.context import time_text
 from ui.dialogs import selectable, size_to_content
-from ui.ops import Worker, _Job, error_sentence
+from ui.ops import Worker, _Job, error_sentence, sentence
 from ui.qtcompat import emit
 
 
@@ -251,11 +251,18 @@ class CannotOpenDialog(QDialog):
         self.setWindowTitle(_("The database cannot be opened"))
         self._job: OneShot | None = None
         lay = QVBoxLayout(self)
-        text = QLabel(
-            _("fieldplan could not open {path}:\n{reason}").format(
-                path=isolated(str(self.db_path)), reason=reason
-            )
-        )
+        from fieldplan.store import backup_dir
+
+        path = str(self.db_path)
+        # the paths in the core's message kept whole, so that an Arabic one that
+        # starts with a path still reads right to left
+        shown = isolated_paths(reason, (path, str(backup_dir(path))))
+        if path in reason:  # "… is not a usable fieldplan database": the path once
+            message = sentence(shown)
+        else:
+            message = _("fieldplan could not open {path}:\n{reason}").format(
+                path=isolated(path), reason=shown)
+        self.text = text = QLabel(message)
         text.setWordWrap(True)
         text.setTextInteractionFlags(selectable())
         lay.addWidget(text)

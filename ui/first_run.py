@@ -23,7 +23,7 @@ from fieldplan.i18n import _
 from ui.bidi import isolated, isolated_paths
 from ui.context import time_text
 from ui.dialogs import selectable, size_to_content
-from ui.ops import Worker, _Job, error_sentence, sentence
+from ui.ops import Worker, _Job, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
 
@@ -128,20 +128,25 @@ class FirstRunDialog(QDialog):
         from fieldplan.store import list_backups
 
         backups = list_backups(self.db_path)
-        if backups:
+        usable, why = restorable_backup(self.db_path, backups)
+        if usable is not None:
             # the database file went (a clean-up tool, a bad copy): its backups did not
             text = _("There is no fieldplan database at {path}, but its backups are "
                      "there. Restore the latest, or start another way.")
+        elif backups:
+            text = _("There is no fieldplan database at {path}, and none of the files in "
+                     "its backups folder can be restored: {reason}. How do you want to "
+                     "start?")
         else:
             text = _("There is no fieldplan database on this computer yet "
                      "({path}). How do you want to start?")
-        intro = QLabel(text.format(path=isolated(str(self.db_path))))
+        intro = QLabel(text.format(path=isolated(str(self.db_path)), reason=why))
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.restore_button = None
-        if backups:
+        if usable is not None:
             self.restore_button = QPushButton(_("&Restore the latest backup ({when})").format(
-                when=_backup_time(backups[0])))
+                when=_backup_time(usable)))
             self.restore_button.setMinimumHeight(40)
             self.restore_button.setDefault(True)
             self.restore_button.clicked.connect(self.restore)
@@ -267,12 +272,18 @@ class CannotOpenDialog(QDialog):
         text.setTextInteractionFlags(selectable())
         lay.addWidget(text)
         self.restore_button = QPushButton()
-        if backups:
-            stamp = _backup_time(backups[0])
+        usable, why = restorable_backup(self.db_path, backups)
+        if usable is not None:
+            stamp = _backup_time(usable)
             self.restore_button.setText(_("&Restore the latest backup ({when})").format(when=stamp))
             hint = _("The damaged file is kept beside it, its name ending in .damaged. "
                      "The restored database continues as a new replica of this computer; "
                      "the status bar then says what it could not get back.")
+        elif backups:
+            self.restore_button.setText(_("&Restore the latest backup"))
+            self.restore_button.setEnabled(False)
+            hint = _("No backup of this database can be restored: {reason}.").format(
+                reason=why)
         else:
             self.restore_button.setText(_("&Restore the latest backup"))
             self.restore_button.setEnabled(False)
@@ -307,6 +318,22 @@ class CannotOpenDialog(QDialog):
             self.message.setText(error_sentence(error))
 
         self._job = OneShot(lambda: restore_latest_backup(path), done, failed, self)
+
+
+def restorable_backup(db_path: Path, backups: list[Path]) -> tuple[Path | None, str]:
+    """The backup a restore would put back (``store.usable_backup``: the newest file of
+    the backups folder that is a backup of this computer's database, passing over the
+    others), or None and why none can be, in words with its paths kept whole. Nothing
+    to say when there are no ``backups``."""
+    if not backups:
+        return None, ""
+    from fieldplan.errors import StoreError
+    from fieldplan.store import usable_backup
+
+    try:
+        return usable_backup(db_path)[0], ""
+    except StoreError as exc:
+        return None, isolated_paths(error_text(exc), [str(b) for b in backups])
 
 
 def _backup_time(path: Path) -> str:

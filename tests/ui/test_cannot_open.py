@@ -76,3 +76,107 @@ def test_a_reason_without_the_path_is_said_after_it(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     assert reason_text(dialog) == (f"fieldplan could not open {db}:\n"
                                   "the database is busy (another fieldplan is writing)")
+
+
+# --- which backup a restore button names ------------------------------------------------
+
+#: 2 January 2026, 03:00 UTC: the time of the one backup a restore can use
+GOOD_TIME = 1767322800
+
+
+def another_computers_backup(db: Path, tmp_path: Path) -> Path:
+    """A backup of another headquarters' database, copied into ``db``'s backups folder
+    under ``db``'s name, newer than ``db``'s own: a restore passes it over."""
+    from fieldplan import store
+    from fieldplan.replica import init_hq
+
+    other = tmp_path / "other" / db.name
+    other.parent.mkdir()
+    with init_hq(other) as rep:
+        made = store.backup(rep.conn, other, "manual")
+    stranger = store.backup_dir(db) / made.name
+    made.rename(stranger)
+    return stranger
+
+
+def backups_for(db: Path, tmp_path: Path, *, usable: bool) -> tuple[Path | None, Path]:
+    """``db``'s own backup (dated GOOD_TIME; removed unless ``usable``) and another
+    computer's newer one: (own backup or None, the other's)."""
+    import os
+
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+
+    with open_replica(db) as rep:
+        own = store.backup(rep.conn, db, "manual")
+    os.utime(own, (GOOD_TIME, GOOD_TIME))
+    stranger = another_computers_backup(db, tmp_path)
+    assert store.list_backups(db)[0] == stranger
+    if not usable:
+        own.unlink()
+        own = None
+    return own, stranger
+
+
+def lose(db: Path, how: str) -> None:
+    if how == "damaged":
+        damage(db)
+    else:
+        for side in ("", "-wal", "-shm"):
+            Path(str(db) + side).unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("how", ["damaged", "missing"])
+def test_the_restore_button_names_the_backup_a_restore_puts_back(shell, qtbot, hq_db,
+                                                                 tmp_path, how):
+    """The newest file of the backups folder is another computer's: a restore passes it
+    over for this computer's own backup, and the button said the other's time."""
+    from ui.first_run import _backup_time
+
+    own, stranger = backups_for(hq_db, tmp_path, usable=True)
+    lose(hq_db, how)
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == ("cannot-open" if how == "damaged" else "first-run")
+    button = dialog.restore_button
+    assert button.isEnabled()
+    assert _backup_time(own) in button.text()
+    assert _backup_time(stranger) not in button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    assert stranger.exists()  # passed over, not put in place of the database
+    from tests.ui.conftest import wait_idle
+
+    wait_idle(qtbot, shell.session)
+
+
+@pytest.mark.parametrize("how", ["damaged", "missing"])
+def test_no_restore_is_offered_when_no_backup_can_be_restored(shell, qtbot, hq_db, tmp_path,
+                                                              how, language):
+    """Only another computer's backup is there: no restore button to press (it would
+    fail), and the dialog says why."""
+    from ui.bidi import isolated
+
+    _own, stranger = backups_for(hq_db, tmp_path, usable=False)
+    lose(hq_db, how)
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
+    why = f"{stranger} is a backup of another computer"
+    if how == "damaged":
+        assert not dialog.restore_button.isEnabled()
+        assert "(" not in dialog.restore_button.text()  # no time of a backup it cannot use
+        assert f"No backup of this database can be restored: {why}" in words
+    else:
+        assert dialog.restore_button is None
+        assert "none of the files in its backups folder can be restored: " + why in words
+    dialog.close()
+    shell.dialog = None
+    # in Arabic the backup's path is kept whole inside the reason
+    language("ar")
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
+    assert isolated(str(stranger)) in words and isolated(str(stranger)) != str(stranger)
+    dialog.grab().save(str(tmp_path / f"none-usable-{how}-ar.png"))

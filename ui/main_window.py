@@ -257,6 +257,11 @@ class MainWindow(QMainWindow):
         # what an earlier session could not save is retried (ui.drafts)
         self.office_view.editor.resume_drafts()
         set_app_icon()
+        # what the core noted while the database opened, before this window listened
+        # (old backups removed on a full disk to make room for a migration's backup)
+        unheard = self.session.take_unheard_notices()
+        if unheard:
+            self.show_error("\n".join(unheard))
 
     def _make_dashboard(self) -> Dashboard:
         from ui.dashboard import Dashboard

@@ -153,6 +153,9 @@ class Session(QObject):
         self.worker.progress_did_change.connect(self._progress_did_change)
         self._dialogs: dict[int, QProgressDialog] = {}
         self.pending = 0
+        #: notices that came while nothing listened (those of the database's opening,
+        #: before the window exists), kept for ``take_unheard_notices``
+        self._unheard: list[str] = []
         self.worker.start()
 
     def close(self) -> None:
@@ -160,6 +163,13 @@ class Session(QObject):
         for dialog in self._dialogs.values():
             dialog.close()
         self._dialogs.clear()
+
+    def take_unheard_notices(self) -> list[str]:
+        """The notices no one was listening for when they came (a migration's backup
+        that removed old ones on a full disk, while the database opened), and forget
+        them: the window shows them once it is up."""
+        taken, self._unheard = self._unheard, []
+        return taken
 
     def submit(self, job: _Job, parent: QWidget | None) -> None:
         self.pending += 1
@@ -207,8 +217,21 @@ class Session(QObject):
 
         if isinstance(result, Changes) and result.entities:
             emit(self.changes_did_happen, result)
-        for notice in job.notices:  # said even when the view that asked is gone
-            emit(self.notice_did_arrive, sentence(notice) + ".")
+        if job.notices:  # said even when the view that asked is gone
+            from PySide6.QtCore import QMetaMethod  # rare: not for the first screen
+
+            from fieldplan.store import backup_dir
+            from ui.bidi import isolated_paths
+
+            heard = self.isSignalConnected(QMetaMethod.fromSignal(self.notice_did_arrive))
+            # "(backups in /home/…/backups)" whole in an Arabic sentence
+            paths = (str(backup_dir(self.db_path)), str(self.db_path))
+            for notice in job.notices:
+                text = isolated_paths(sentence(notice), paths) + "."
+                if heard:
+                    emit(self.notice_did_arrive, text)
+                else:  # the first job (opening the database) ends before the window is made
+                    self._unheard.append(text)
         if job.parent is not None and not shiboken6.isValid(job.parent):
             return  # the view that asked is gone
         if error is not None:

@@ -576,3 +576,54 @@ def test_the_windows_get_the_application_icon_after_the_first_paint(open_window,
     qtbot.waitUntil(lambda: not QApplication.instance().windowIcon().isNull(), timeout=5000)
     assert not window.windowIcon().isNull()
     assert "fieldplan" not in window.windowTitle()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_what_the_opening_of_the_database_noted_is_shown(shell, qtbot, hq_db, monkeypatch,
+                                                          lang):
+    """On a full disk, the backup before a migration removed old backups to make
+    room while the database opened. The first job (reading who this replica is) took
+    that notice before any window listened for it, and nobody was told: the window
+    says it once it is up (in Arabic with the backups folder whole)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from fieldplan import schema, store
+    from fieldplan.i18n import ngettext
+    from fieldplan.replica import open_replica
+    from tests.core.test_store_faults import Disk
+    from ui.app import apply_language
+
+    monkeypatch.setattr(store, "BACKUPS_KEPT", 3)
+    with open_replica(hq_db) as rep:
+        old = [store.backup(rep.conn, hq_db, f"test{i}") for i in range(3)]
+
+    @schema.migration("9000_test_opening_notice")
+    def extra(db) -> None:
+        db.execute("CREATE TABLE extra (x)")
+
+    try:
+        Disk(hq_db.parent, monkeypatch).fill(old[0].stat().st_size // 2)
+        apply_language(QApplication.instance(), lang)
+        shell.start(hq_db)
+        qtbot.waitUntil(lambda: shell.window is not None
+                        and shell.window.findChild(QMessageBox, "error-box") is not None,
+                        timeout=10_000)
+        box = shell.window.findChild(QMessageBox, "error-box")
+        gone = [b for b in old if not b.exists()]
+        assert gone
+        folder = str(store.backup_dir(hq_db))
+        if lang == "ar":
+            assert "\u2066" + folder + "\u2069)." in box.text()
+        else:
+            assert box.text() == ngettext(
+                "The disk is full: {n} old backup of this database was removed to make room "
+                "for a new one (backups in {folder}).",
+                "The disk is full: {n} old backups of this database were removed to make "
+                "room for a new one (backups in {folder}).", len(gone)).format(
+                    n=len(gone), folder=folder)
+        assert shell.session.take_unheard_notices() == []  # said once
+        box.close()
+        wait_idle(qtbot, shell.session)
+    finally:
+        schema.MIGRATIONS.pop()
+        apply_language(QApplication.instance(), "en")

@@ -279,7 +279,8 @@ class ImportResultDialog(QDialog):
             for col, text in enumerate((code_text(o.file), o.office, outcome_label(o.outcome),
                                         detail)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                # the file's whole name, as written (the cell may elide it)
+                item.setToolTip(o.file if col == 0 else text)
                 self.table.setItem(row, col, item)
         self.table.setItemDelegateForColumn(0, _FileNameDelegate(self.table))
         self.table.setItemDelegateForColumn(3, _WrappedDelegate(self.table))  # reasons

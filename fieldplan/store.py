@@ -125,19 +125,34 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         schema.migrate(conn, path, removed=removed)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        name = getattr(exc, "sqlite_errorname", "")
-        if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
-            # SQLite's own words ("database disk image is malformed") are English
-            reason = (_("the file is damaged") if name == "SQLITE_CORRUPT"
-                      else _("the file is not a database, or is damaged"))
-            raise DamagedDatabaseError(_("{path} is not a usable fieldplan database: {error}")
-                                       .format(path=path, error=reason)) from exc
+        if is_damage(exc):
+            raise as_damage(path, exc) from exc
         # busy, locked, read-only, a full disk…: the file may be fine; a backup is no answer
         raise _cannot_open(path, exc) from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether SQLite says the file is damaged (or not a database at all): at opening,
+    or when a damaged page is read later (a bad sector in the middle of the file)."""
+    name = getattr(exc, "sqlite_errorname", "") if isinstance(exc, sqlite3.Error) else ""
+    return name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB"
+
+
+def as_damage(path: str | os.PathLike[str], exc: BaseException) -> BaseException:
+    """``exc`` as a DamagedDatabaseError naming ``path`` when it says the file is
+    damaged (SQLite's own words, "database disk image is malformed", are English);
+    any other error as it is."""
+    if not is_damage(exc):
+        return exc
+    reason = (_("the file is not a database, or is damaged")
+              if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB"
+              else _("the file is damaged"))
+    return DamagedDatabaseError(_("{path} is not a usable fieldplan database: {error}")
+                                .format(path=path, error=reason))
 
 
 def _cannot_open(path: Path, exc: sqlite3.Error) -> StoreError:

@@ -71,9 +71,10 @@ class Worker(QThread):
     job_did_finish = Signal(object, object, object)  # job, result, error
     progress_did_change = Signal(object, int, int, str)  # job, done, total, label
 
-    def __init__(self, opener: Callable[[], Replica]) -> None:
+    def __init__(self, opener: Callable[[], Replica], db_path: Path | None = None) -> None:
         super().__init__()
         self._opener = opener
+        self.db_path = db_path
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.rep: Replica | None = None
         self.setObjectName("fieldplan-db-worker")
@@ -92,7 +93,7 @@ class Worker(QThread):
             self.rep = self._opener()
         except BaseException as exc:
             self.rep = None
-            opened_error: BaseException | None = exc
+            opened_error: BaseException | None = self._as_damage(exc)
         else:
             opened_error = None
         while True:
@@ -107,6 +108,8 @@ class Worker(QThread):
             try:
                 result = job.fn(self.rep)
             except BaseException as exc:
+                # a damaged page read after opening (a bad sector): said as damage
+                exc = self._as_damage(exc)
                 if not isinstance(exc, FieldplanError):
                     traceback.print_exc()
                 job.notices = self._notices()
@@ -117,6 +120,13 @@ class Worker(QThread):
         if self.rep is not None:
             self.rep.close()
             self.rep = None
+
+    def _as_damage(self, exc: BaseException) -> BaseException:
+        if self.db_path is None:
+            return exc
+        from fieldplan.store import as_damage  # on the worker: never before the first paint
+
+        return as_damage(self.db_path, exc)
 
     def _notices(self) -> list[str]:
         return self.rep.take_notices() if self.rep is not None else []
@@ -148,7 +158,7 @@ class Session(QObject):
     def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
-        self.worker = Worker(lambda: _open_replica(self.db_path))
+        self.worker = Worker(lambda: _open_replica(self.db_path), self.db_path)
         self.worker.job_did_finish.connect(self._job_did_finish)
         self.worker.progress_did_change.connect(self._progress_did_change)
         self._dialogs: dict[int, QProgressDialog] = {}

@@ -213,11 +213,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         _fail(_os_error_message(exc))
     except Exception as exc:  # a bug: still one line, details on request
+        damage = _damage_message(args, exc)
+        if damage:  # a damaged page read after the database opened (a bad sector)
+            _fail(damage)
+            return EXIT_ERROR
         if os.environ.get("FIELDPLAN_DEBUG"):
             raise
         _fail(i18n._("internal error: {error} (set FIELDPLAN_DEBUG=1 for details)").format(
             error=f"{type(exc).__name__}: {exc}"))
     return EXIT_ERROR
+
+
+def _damage_message(args: argparse.Namespace, exc: Exception) -> str | None:
+    """The one line for SQLite saying the database is damaged, with the way back."""
+    from fieldplan import i18n, store
+
+    if not store.is_damage(exc):
+        return None
+    path = store.resolve_db_path(getattr(args, "db", None))
+    text = str(store.as_damage(path, exc))
+    if store.list_backups(path):
+        text = i18n._("{error}; 'fieldplan restore' puts its latest backup back").format(
+            error=text)
+    return text
 
 
 def _os_error_message(exc: OSError) -> str:

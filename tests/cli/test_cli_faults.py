@@ -274,3 +274,36 @@ def test_init_where_a_database_went_but_its_key_and_backups_stayed(hq, capsys) -
     assert code == 1 and err.count("\n") == 1
     assert "restore the latest backup ('fieldplan restore') instead" in err
     assert not Path(db).exists()
+
+
+def damage_pages_of(db: str, table: str) -> None:
+    """Overwrite the pages of one table, as a bad sector would: the file still opens,
+    and SQLite says it is malformed only when that table is read."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        pages = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = ?",
+                                            (table,))]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+    data = bytearray(Path(db).read_bytes())
+    for n in pages:
+        data[(n - 1) * size: n * size] = b"A" * size
+    Path(db).write_bytes(bytes(data))
+
+
+def test_a_database_damaged_in_the_middle_points_to_restore(hq, capsys) -> None:
+    """Not "internal error: DatabaseError: database disk image is malformed"."""
+    db = str(hq.path)
+    store.backup(hq.conn, db, "manual")
+    hq.close()
+    damage_pages_of(db, "versions")
+    code, _out, err = run("--db", db, "status", capsys=capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert err.endswith("is not a usable fieldplan database: the file is damaged; "
+                        "'fieldplan restore' puts its latest backup back\n")
+    code, _out, err = run("--db", db, "restore", capsys=capsys)  # damaged: no --force
+    assert code == 0, err
+    assert run("--db", db, "status", capsys=capsys)[0] == 0

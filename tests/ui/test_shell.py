@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from tests.ui.conftest import wait_idle
 from tests.ui.test_sync_ui import result_dialog
@@ -48,6 +48,27 @@ def test_damaged_database_offers_the_latest_backup(shell, qtbot, hq_db):
     assert Path(str(hq_db) + ".damaged").exists()
     # the restored database goes on as a new replica: the old id may have written more
     assert shell.window.identity.replica_id not in ("", before)
+    wait_idle(qtbot, shell.session)
+
+
+def test_a_database_damaged_in_the_middle_offers_the_latest_backup(shell, qtbot, hq_db):
+    """A bad sector in the middle: the file opens, and SQLite says it is malformed
+    only when the damaged table is read. That is damage too, and a backup the answer."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from tests.cli.test_cli_faults import damage_pages_of
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    damage_pages_of(str(hq_db), "versions")
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(), timeout=10_000)
+    dialog = shell.dialog
+    assert dialog.objectName() == "cannot-open"
+    assert dialog.restore_button.isEnabled()
+    assert "Unexpected error" not in dialog.findChild(QLabel).text()
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
     wait_idle(qtbot, shell.session)
 
 

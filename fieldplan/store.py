@@ -607,6 +607,15 @@ def _pair_orphan_log(db_path: Path, wal: Path) -> None:
             os.replace(wal, f"{last}-wal")
 
 
+def backup_taken(backup: str | os.PathLike[str]) -> dt.datetime | None:
+    """When a backup was taken, from its name (a copy to another disk changes the
+    file's modification time, never its name); None for a name without it."""
+    found = re.search(rf"-({_STAMP})-", Path(backup).name)
+    if not found:
+        return None
+    return dt.datetime.strptime(found.group(1), "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC)
+
+
 def _stamp_of(backup: Path) -> str:
     """The time in a backup's name (``%Y%m%dT%H%M%S%fZ``), or now for another name."""
     found = re.search(rf"-({_STAMP})-", backup.name)

@@ -337,10 +337,16 @@ def restorable_backup(db_path: Path, backups: list[Path]) -> tuple[Path | None, 
 
 
 def _backup_time(path: Path) -> str:
+    """When the backup was taken (from its name: copying the folder to another
+    laptop changes the files' times), as the status says it after the restore."""
     import datetime as dt
 
-    try:
-        stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-        return time_text(stamp)
+    from fieldplan.store import backup_taken
+
+    taken = backup_taken(path)
+    if taken is not None:
+        return time_text(taken)
+    try:  # a backup given by another name
+        return time_text(dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC))
     except (OSError, ValueError):
         return path.name

@@ -107,8 +107,13 @@ def backups_for(db: Path, tmp_path: Path, *, usable: bool) -> tuple[Path | None,
     from fieldplan import store
     from fieldplan.replica import open_replica
 
+    import datetime as dt
+
     with open_replica(db) as rep:
         own = store.backup(rep.conn, db, "manual")
+    # taken at GOOD_TIME: the time is in the name (and the file's time agrees)
+    stamp = dt.datetime.fromtimestamp(GOOD_TIME, dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    own = own.rename(own.with_name(f"{db.stem}-{stamp}-manual.sqlite3"))
     os.utime(own, (GOOD_TIME, GOOD_TIME))
     stranger = another_computers_backup(db, tmp_path)
     assert store.list_backups(db)[0] == stranger
@@ -180,3 +185,19 @@ def test_no_restore_is_offered_when_no_backup_can_be_restored(shell, qtbot, hq_d
     words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
     assert isolated(str(stranger)) in words and isolated(str(stranger)) != str(stranger)
     dialog.grab().save(str(tmp_path / f"none-usable-{how}-ar.png"))
+
+
+def test_the_restore_button_says_when_the_backup_was_taken(tmp_path):
+    """Not when its file was last written: a folder copied to a new laptop gets new
+    file times, and the status says the time in the name after the restore."""
+    import datetime as dt
+    import os
+
+    from ui.context import time_text
+    from ui.first_run import _backup_time
+
+    backup = tmp_path / "hq-20260115T083000123456Z-before-import.sqlite3"
+    backup.write_bytes(b"")
+    os.utime(backup, (1_800_000_000, 1_800_000_000))  # copied much later
+    assert _backup_time(backup) == time_text(dt.datetime(2026, 1, 15, 8, 30, 0, 123456,
+                                                         tzinfo=dt.UTC))

@@ -57,7 +57,7 @@ from typing import Any, BinaryIO
 from fieldplan import minisign
 from fieldplan.errors import BundleError, SignatureError
 from fieldplan.events import canonical_json as events_canonical_json
-from fieldplan.events import utc_iso
+from fieldplan.events import json_error_reason, utc_iso
 from fieldplan.i18n import N_, _, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 
@@ -688,7 +688,7 @@ def _parse_json_object(data: bytes, what: str) -> dict[str, Any]:
         obj = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as e:
         raise BundleError(_("{what} is not valid JSON ({error})").format(
-            what=what, error=_reason(e))) from None
+            what=what, error=json_error_reason(e))) from None
     if not isinstance(obj, dict):
         raise BundleError(_("{what} is not a JSON object").format(what=what))
     return obj
@@ -701,7 +701,7 @@ def _check_canonical(obj: dict[str, Any], data: bytes, what: str) -> None:
         canonical = canonical_json(obj)
     except (ValueError, RecursionError) as e:
         raise BundleError(_("{what} is not valid JSON ({error})").format(
-            what=what, error=_reason(e))) from None
+            what=what, error=json_error_reason(e))) from None
     if canonical != data:
         raise BundleError(
             _("{what} is not canonical JSON (keys unsorted or repeated, or extra spaces)")
@@ -709,7 +709,7 @@ def _check_canonical(obj: dict[str, Any], data: bytes, what: str) -> None:
 
 
 def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not allowed")
+    raise ValueError(_("{name} is not allowed").format(name=name))
 
 
 def _check_format(manifest: dict[str, Any]) -> None:

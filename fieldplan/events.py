@@ -127,7 +127,17 @@ MAX_BASE_PER_FIELD = 32
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(_("{name} is not a JSON number").format(name=name))
+
+
+def json_error_reason(exc: BaseException) -> str:
+    """Where and why JSON was refused, in the reader's language (the json module's
+    own texts are English): "line 1, column 2", "nested too deep"."""
+    if isinstance(exc, json.JSONDecodeError):
+        return _("line {line}, column {column}").format(line=exc.lineno, column=exc.colno)
+    if isinstance(exc, RecursionError):
+        return _("nested too deep")
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
@@ -147,7 +157,7 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
         raw = json.loads(body, parse_constant=_no_constant)  # NaN, Infinity: not JSON
     except (ValueError, RecursionError) as exc:
         raise BundleError(_("{where}: invalid JSON ({error})").format(
-            where=_where(where), error=getattr(exc, "msg", None) or str(exc)[:80])) from None
+            where=_where(where), error=json_error_reason(exc))) from None
     if not isinstance(raw, dict) or set(raw) != _EVENT_KEYS:
         raise BundleError(_("{where}: not a fieldplan event").format(where=_where(where)))
     ok = (

@@ -580,10 +580,10 @@ def test_manifest_too_large() -> None:
     ("manifest", "match"),
     [
         (b"\xff\xfe{}", "^manifest.json is not valid UTF-8$"),
-        (b"{not json", r"^manifest.json is not valid JSON \("),
+        (b"{not json", r"^manifest.json is not valid JSON \(line 1, column 2\)$"),
         (b"[1,2]", "^manifest.json is not a JSON object$"),
         (b'{"format":NaN}', r"^manifest.json is not valid JSON \(NaN is not allowed"),
-        (b"[" * 100_000, r"^manifest.json is not valid JSON"),
+        (b"[" * 100_000, r"^manifest.json is not valid JSON \(nested too deep\)$"),
         (b'{"format":"zip"}', "^not a fieldplan bundle \\(manifest format is 'zip'\\)$"),
         (b"{}", "^not a fieldplan bundle \\(manifest format is None\\)$"),
         (b'{"format":"fieldplan-bundle","version":"1"}', "^bad bundle format version '1'$"),

@@ -102,12 +102,11 @@ def another_computers_backup(db: Path, tmp_path: Path) -> Path:
 def backups_for(db: Path, tmp_path: Path, *, usable: bool) -> tuple[Path | None, Path]:
     """``db``'s own backup (dated GOOD_TIME; removed unless ``usable``) and another
     computer's newer one: (own backup or None, the other's)."""
+    import datetime as dt
     import os
 
     from fieldplan import store
     from fieldplan.replica import open_replica
-
-    import datetime as dt
 
     with open_replica(db) as rep:
         own = store.backup(rep.conn, db, "manual")

@@ -93,7 +93,9 @@ def embedded(text: str) -> str:
 # "manifest.json", "fieldplan init --from FILE", "45%".
 _LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 _NOT_IN_RUN = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200e\u200f\u202a-\u202e\u2066-\u2069\n"
-_LTR_RUN = re.compile(f"[{_LATIN}](?:[^{_NOT_IN_RUN}]*[{_LATIN}%\u2030])?")
+# A path's leading "/", "~/", "\\" or "./" belongs to its run (else "/tmp/x" showed as
+# "tmp/x/" in an Arabic sentence).
+_LTR_RUN = re.compile(f"(?:[/~\\\\.]+)?[{_LATIN}](?:[^{_NOT_IN_RUN}]*[{_LATIN}%\u2030])?")
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 

@@ -285,8 +285,11 @@ def sentence(text: str) -> str:
 
 
 def error_sentence(error: BaseException) -> str:
-    """``error_text`` as the whole message of a dialog or message box."""
-    return sentence(error_text(error))
+    """``error_text`` as the whole message of a dialog or message box, the paths,
+    file names and codes in an Arabic one kept left to right."""
+    from ui.bidi import isolated_codes
+
+    return isolated_codes(sentence(error_text(error)))
 
 
 class DbOp:

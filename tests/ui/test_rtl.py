@@ -390,3 +390,17 @@ def test_fingerprints_and_ids_keep_their_order_in_arabic_tables(qtbot, arabic):
     assert text_direction(label) == RTL
     seen = _unmarked(_seen(label))
     assert seen.endswith("fedcba98") and "01234567" in seen
+
+
+def test_paths_in_arabic_error_messages_keep_their_order(qtbot, arabic):
+    """An error naming a file ("cannot write /media/usb/…: …") showed the path's
+    leading "/" at its other end in an Arabic dialog."""
+    from fieldplan import files
+    from fieldplan.i18n import _
+    from ui.ops import error_sentence
+
+    path = "/media/usb/backups/SN-1a2b3c4d-1-9.fieldplan"
+    error = files.FileError(_("cannot write {file}: {reason}").format(
+        file=path, reason=_("that folder holds fieldplan's backups; choose another folder")))
+    shown = _seen(error_sentence(error))
+    assert path in shown, shown

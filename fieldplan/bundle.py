@@ -57,7 +57,7 @@ from typing import Any, BinaryIO
 from fieldplan import minisign
 from fieldplan.errors import BundleError, SignatureError
 from fieldplan.events import canonical_json as events_canonical_json
-from fieldplan.events import json_error_reason, utc_iso
+from fieldplan.events import error_line, json_error_reason, utc_iso
 from fieldplan.i18n import N_, _, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 
@@ -881,4 +881,4 @@ def _reason(e: BaseException) -> str:
         return _("its compressed data is damaged")
     if isinstance(e, EOFError | struct.error):
         return _("it ends too soon")
-    return (str(e).splitlines() or [type(e).__name__])[0][:200]
+    return error_line(e)

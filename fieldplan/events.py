@@ -137,6 +137,12 @@ def json_error_reason(exc: BaseException) -> str:
         return _("line {line}, column {column}").format(line=exc.lineno, column=exc.colno)
     if isinstance(exc, RecursionError):
         return _("nested too deep")
+    return error_line(exc)
+
+
+def error_line(exc: BaseException) -> str:
+    """An error's own text, its first line at most 200 characters (its kind without
+    one): for a reason put in brackets after a message of ours."""
     return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 

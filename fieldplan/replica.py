@@ -82,7 +82,8 @@ class Replica:
             path, key_path(path), pending_key_path(path),
             *(p for found in old_key_files(path).values() for p in found))
         files.protect(*self._guarded)
-        files.protect_folder(store.backup_dir(path))
+        self._backups = store.backup_dir(path)
+        files.protect_folder(self._backups)
 
     # identity ------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -161,8 +162,12 @@ class Replica:
         try:
             return store.backup(self.conn, self.path, reason, removed=removed)
         finally:
-            if removed:
-                self.notices.append(store.removed_backups_text(removed))
+            self.note_removed_backups(removed)
+
+    def note_removed_backups(self, removed: list[Path]) -> None:
+        """A notice that these old backups were deleted to make room (none: nothing)."""
+        if removed:
+            self.notices.append(store.removed_backups_text(removed))
 
     def take_notices(self) -> list[str]:
         """The notices not shown yet, and forget them."""
@@ -175,7 +180,7 @@ class Replica:
             from fieldplan import files
 
             files.unprotect(*self._guarded)
-            files.unprotect_folder(store.backup_dir(self.path))
+            files.unprotect_folder(self._backups)
             self._guarded = None
 
     def __enter__(self) -> Replica:
@@ -193,8 +198,7 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     removed: list[Path] = []  # by the backup before a migration, on a full disk
     conn = store.connect(path, removed=removed)
     rep = Replica(conn, path)
-    if removed:
-        rep.notices.append(store.removed_backups_text(removed))
+    rep.note_removed_backups(removed)
     if not rep.replica_id:
         rep.close()
         raise StoreError(_("{path} is not set up yet; run 'fieldplan init' first").format(

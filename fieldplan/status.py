@@ -138,7 +138,8 @@ def replica_status(rep: Replica) -> ReplicaStatus:
                            (rep.replica_id,)).fetchone()[0]
     from fieldplan.planops import PlanScope
 
-    scope = PlanScope(rep.plan())
+    plan = rep.plan()
+    scope = PlanScope(plan)
     reports = hidden = 0
     for office, action, period in rep.conn.execute(
             "SELECT office, action, period FROM progress"):
@@ -146,7 +147,7 @@ def replica_status(rep: Replica) -> ReplicaStatus:
         hidden += not scope.shows(office, action, period)
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
-        fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=rep.plan().version,
+        fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=plan.version,
         events=total, own_events=own, reports=reports, sync=sync_state(rep),
         key_status=key_status, locked_periods=tuple(locked_periods(rep)),
         hidden_reports=hidden)

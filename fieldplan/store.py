@@ -33,6 +33,9 @@ from fieldplan.errors import (
 from fieldplan.files import os_error_reason
 from fieldplan.i18n import _, ngettext
 
+#: How a backup's name says when it was taken (UTC, to the microsecond).
+_STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
+
 #: How many automatic backups of each kind are kept next to the database.
 BACKUPS_KEPT = 10
 
@@ -219,7 +222,7 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
         raise RuntimeError("commit before backing up")
     db_path = Path(db_path)
     folder = backup_dir(db_path)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = dt.datetime.now(dt.UTC).strftime(_STAMP_FORMAT)
     target = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -329,7 +332,7 @@ def _mark_backup(dest: sqlite3.Connection, stamp: str) -> None:
     has_meta = dest.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
     if has_meta:
-        taken = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").strftime("%Y-%m-%dT%H:%M:%SZ")
+        taken = dt.datetime.strptime(stamp, _STAMP_FORMAT).strftime("%Y-%m-%dT%H:%M:%SZ")
         with dest:
             dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          (BACKUP_MARK, json.dumps({"taken": taken}, separators=(",", ":"))))
@@ -344,7 +347,7 @@ def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
     return _backups(folder, Path(db_path).stem)
 
 
-#: The time in a backup's name, as ``backup`` writes it (``%Y%m%dT%H%M%S%fZ``).
+#: The time in a backup's name, as ``backup`` writes it (``_STAMP_FORMAT``).
 _STAMP = r"\d{8}T\d{12}Z"
 
 
@@ -613,13 +616,13 @@ def backup_taken(backup: str | os.PathLike[str]) -> dt.datetime | None:
     found = re.search(rf"-({_STAMP})-", Path(backup).name)
     if not found:
         return None
-    return dt.datetime.strptime(found.group(1), "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC)
+    return dt.datetime.strptime(found.group(1), _STAMP_FORMAT).replace(tzinfo=dt.UTC)
 
 
 def _stamp_of(backup: Path) -> str:
-    """The time in a backup's name (``%Y%m%dT%H%M%S%fZ``), or now for another name."""
-    found = re.search(rf"-({_STAMP})-", backup.name)
-    return found.group(1) if found else dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    """The time in a backup's name (``_STAMP_FORMAT``), or now for another name."""
+    taken = backup_taken(backup) or dt.datetime.now(dt.UTC)
+    return taken.strftime(_STAMP_FORMAT)
 
 
 def _check_backup_file(path: Path, db_path: Path) -> None:

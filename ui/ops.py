@@ -174,6 +174,15 @@ class Session(QObject):
             dialog.close()
         self._dialogs.clear()
 
+    def notice_sentence(self, notice: str) -> str:
+        """A core notice (Replica.notices) as a line of a dialog: a sentence, with the
+        database's paths in it whole ("(backups in /home/…/backups)" in an Arabic one)."""
+        from fieldplan.store import backup_dir
+        from ui.bidi import isolated_paths
+
+        paths = (str(backup_dir(self.db_path)), str(self.db_path))
+        return isolated_paths(sentence(notice), paths) + "."
+
     def take_unheard_notices(self) -> list[str]:
         """The notices no one was listening for when they came (a migration's backup
         that removed old ones on a full disk, while the database opened), and forget
@@ -230,14 +239,9 @@ class Session(QObject):
         if job.notices:  # said even when the view that asked is gone
             from PySide6.QtCore import QMetaMethod  # rare: not for the first screen
 
-            from fieldplan.store import backup_dir
-            from ui.bidi import isolated_paths
-
             heard = self.isSignalConnected(QMetaMethod.fromSignal(self.notice_did_arrive))
-            # "(backups in /home/…/backups)" whole in an Arabic sentence
-            paths = (str(backup_dir(self.db_path)), str(self.db_path))
             for notice in job.notices:
-                text = isolated_paths(sentence(notice), paths) + "."
+                text = self.notice_sentence(notice)
                 if heard:
                     emit(self.notice_did_arrive, text)
                 else:  # the first job (opening the database) ends before the window is made

@@ -5,7 +5,7 @@ office and they read the fingerprint together: this is where the office reads it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -24,25 +24,16 @@ from ui.context import Identity
 from ui.dialogs import fixed_font, selectable, size_to_content
 from ui.qtcompat import Qt
 
-
-@dataclass(frozen=True)
-class OwnKey:
-    """The key this computer signs its bundles with.
-
-    key_id: as minisign prints it (16 hex digits).
-    fingerprint: 10 groups of 4 hex digits, read aloud to headquarters.
-    """
-
-    key_id: str
-    fingerprint: str
+if TYPE_CHECKING:
+    from fieldplan.minisign import PublicKey
 
 
-def read_own_key(rep) -> OwnKey:
-    """(worker) this replica's signing key."""
+def read_own_key(rep) -> PublicKey:
+    """(worker) this replica's signing key: its ``key_id_hex`` as minisign prints it,
+    its ``fingerprint`` in 10 groups of 4 hex digits, read aloud to headquarters."""
     from fieldplan.sync.keys import public_key
 
-    pub = public_key(rep)
-    return OwnKey(pub.key_id_hex, pub.fingerprint)
+    return public_key(rep)
 
 
 def code_field(text: str, name: str) -> QLineEdit:
@@ -67,7 +58,7 @@ def code_field(text: str, name: str) -> QLineEdit:
 class OwnKeyDialog(QDialog):
     """Office, replica id, key id and fingerprint of this computer (Help menu)."""
 
-    def __init__(self, identity: Identity, key: OwnKey, parent: QWidget | None = None) -> None:
+    def __init__(self, identity: Identity, key: PublicKey, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("own-key-dialog")
         self.setWindowTitle(_("This computer's key"))
@@ -85,7 +76,7 @@ class OwnKeyDialog(QDialog):
         form.addRow(_("Office"), self.office)
         self.replica = code_field(identity.replica_id, _("Computer"))
         form.addRow(_("Computer"), self.replica)
-        self.key_id = code_field(key.key_id, _("Key"))
+        self.key_id = code_field(key.key_id_hex, _("Key"))
         form.addRow(_("Key"), self.key_id)
         self.fingerprint = code_field(key.fingerprint, _("Key fingerprint"))
         self.fingerprint.setFont(fixed_font())  # read group by group, as in the Keys tab

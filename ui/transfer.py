@@ -173,7 +173,7 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
         )
     else:
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
-    ImportResultDialog(parent, outcomes, notices).open()
+    ImportResultDialog(parent, outcomes, [session.notice_sentence(n) for n in notices]).open()
 
 
 class _WrappedDelegate(BidiDelegate):
@@ -239,7 +239,7 @@ class ImportResultDialog(QDialog):
         self.late_warning.setVisible(bool(late))
         lay.addWidget(self.late_warning)
         # the backup before the import had to delete older ones on a full disk
-        self.notices = QLabel("\n".join(isolated_codes(sentence(n)) + "." for n in notices))
+        self.notices = QLabel("\n".join(notices))  # Session.notice_sentence: ready to show
         self.notices.setWordWrap(True)
         self.notices.setTextInteractionFlags(selectable())
         self.notices.setVisible(bool(notices))

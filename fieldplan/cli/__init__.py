@@ -201,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         sub.error(str(exc))
     except FieldplanError as exc:
-        _fail(str(exc))
+        _fail(_with_restore_hint(args, exc))
     except BrokenPipeError:
         # the reader went away (`fieldplan progress list | head`): not an error
         with contextlib.suppress(OSError):
@@ -213,9 +213,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         _fail(_os_error_message(exc))
     except Exception as exc:  # a bug: still one line, details on request
-        damage = _damage_message(args, exc)
-        if damage:  # a damaged page read after the database opened (a bad sector)
-            _fail(damage)
+        from fieldplan import store
+
+        if store.is_damage(exc):  # a damaged page read after the database opened
+            path = store.resolve_db_path(getattr(args, "db", None))
+            _fail(_with_restore_hint(args, store.as_damage(path, exc)))
             return EXIT_ERROR
         if os.environ.get("FIELDPLAN_DEBUG"):
             raise
@@ -224,18 +226,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
-def _damage_message(args: argparse.Namespace, exc: Exception) -> str | None:
-    """The one line for SQLite saying the database is damaged, with the way back."""
+def _with_restore_hint(args: argparse.Namespace, exc: BaseException) -> str:
+    """The error's one line; for a damaged database whose backups are there, with the
+    way back."""
     from fieldplan import i18n, store
+    from fieldplan.errors import DamagedDatabaseError
 
-    if not store.is_damage(exc):
-        return None
-    path = store.resolve_db_path(getattr(args, "db", None))
-    text = str(store.as_damage(path, exc))
-    if store.list_backups(path):
-        text = i18n._("{error}; 'fieldplan restore' puts its latest backup back").format(
-            error=text)
-    return text
+    if isinstance(exc, DamagedDatabaseError) and store.list_backups(
+            store.resolve_db_path(getattr(args, "db", None))):
+        return i18n._("{error}; 'fieldplan restore' puts its latest backup back").format(
+            error=exc)
+    return str(exc)
 
 
 def _os_error_message(exc: OSError) -> str:

@@ -27,17 +27,9 @@ def open_db(args: argparse.Namespace) -> Iterator[Replica]:
     result (old backups removed to make room on a full disk) is a warning line each,
     also when the command fails."""
     from fieldplan.cli import warn
-    from fieldplan.errors import DamagedDatabaseError
-    from fieldplan.store import list_backups
 
-    path = resolve_db_path(getattr(args, "db", None))
-    try:
-        rep = open_replica(path)
-    except DamagedDatabaseError as exc:
-        if list_backups(path):
-            raise CommandError(_("{error}; 'fieldplan restore' puts its latest backup back")
-                               .format(error=exc)) from exc
-        raise
+    # a damaged database: main adds "'fieldplan restore' puts its latest backup back"
+    rep = open_replica(resolve_db_path(getattr(args, "db", None)))
     try:
         with rep:
             yield rep

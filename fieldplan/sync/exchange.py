@@ -812,11 +812,9 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
         try:
             # a setup bundle is for 'init --from': with a database, import refuses it
             _check_manifest(rep, m, setup=rep is None, outgoing=own)
-            if rep is None:
-                b.check_events()
-            else:
-                accept = "ok" if own else _check_key(rep, b, m)
-                b.check_events()
+            accept = None if rep is None else "ok" if own else _check_key(rep, b, m)
+            b.check_events()
+            if rep is not None:
                 out["trusted"] = accept != "quarantine"
                 if own or accept == "quarantine" or not _dry_run(rep, b, m, accept):
                     offices = keyreg.replica_offices(rep)

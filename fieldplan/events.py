@@ -334,7 +334,7 @@ def _insert(conn: sqlite3.Connection, new: Sequence[Event]) -> None:
     observe_hlc(conn, max(e.hlc for e in new))
 
 
-def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
+def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
     """Turn events already in the log into versions, supersede links and merged state."""
     versions = []
     links = []
@@ -386,7 +386,8 @@ def derive(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
     )
     conn.execute("DELETE FROM temp.touched")
     conn.executemany("INSERT INTO temp.touched VALUES (?, ?)", sorted(touched))
-    _materialise_progress(conn)
+    _materialise_progress(conn, {(e.origin, e.seq): e.fields for e in events
+                                 if e.entity == "progress"})
 
 
 #: The merged progress columns with their value when a report has no (or a null) head.
@@ -402,9 +403,11 @@ def progress_columns(value: Mapping[str, Any], vals: Any) -> tuple[Any, ...]:
                  for col, default in PROGRESS_DEFAULTS)
 
 
-def _materialise_progress(conn: sqlite3.Connection) -> None:
+def _materialise_progress(conn: sqlite3.Connection,
+                          parsed: Mapping[tuple[str, int], Mapping[str, Any]]) -> None:
     """Rewrite the merged progress row of every touched report from its heads: per
-    field the head with the greatest (hlc, origin, seq) wins."""
+    field the head with the greatest (hlc, origin, seq) wins. ``parsed``: the fields of
+    the events just derived, by (origin, seq), whose values need no parsing again."""
     winners: dict[str, dict[str, tuple]] = {}
     for entity_id, field, value, hlc, origin, seq, author in conn.execute(
         """
@@ -422,7 +425,10 @@ def _materialise_progress(conn: sqlite3.Connection) -> None:
     for entity_id, fields in winners.items():
         office, action, period = entity_id.split("|", 2)
         # json.loads, not SQLite's ->>, which cuts text at a NUL character
-        value = {f: json.loads(w[3]) for f, w in fields.items()}
+        value = {}
+        for f, w in fields.items():
+            known = parsed.get((w[1], w[2]))
+            value[f] = known[f] if known is not None else json.loads(w[3])
         vals = {f[6:]: v for f, v in value.items() if f.startswith("value.") and v is not None}
         last = max(fields.values(), key=lambda w: w[:3])
         rows.append((office, action, period, *progress_columns(value, canonical_json(vals)),

@@ -133,6 +133,18 @@ class PlanScope:
         return [k for k in keys if k not in have]
 
 
+def why_hidden_text(why: Iterable[str]) -> str:
+    """``PlanScope.why_hidden``'s reasons for one report in words, for a sentence such
+    as "Hidden by the plan: {reasons}." ("" when it is shown)."""
+    words = {
+        "action": _("the plan no longer has this action"),
+        "period": _("this period is outside the plan's dates"),
+        "level": _("the action is no longer at this office's level"),
+    }
+    # Translators: joins the parts of a list of what a plan would hide.
+    return _("; ").join(words[w] for w in why if w in words)
+
+
 class PlanHidesReportsError(ValidationError):
     """A new plan would hide reports already held; ``hidden`` says which."""
 

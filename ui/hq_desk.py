@@ -315,8 +315,16 @@ class ReportsPage(QSplitter):
         self.detail.setReadOnly(True)
         self.detail.setAccessibleName(_("Report narrative"))
         self.detail.setPlaceholderText(_("Choose a report to read its narrative."))
+        #: why the plan hides the chosen report (and so the review pack leaves it out)
+        self.hidden_note = QLabel()
+        self.hidden_note.setObjectName("hidden-note")
+        self.hidden_note.setWordWrap(True)
+        self.hidden_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.hidden_note.setVisible(False)
         bottom = QWidget()  # with the same margins as the search bar and the table
-        QVBoxLayout(bottom).addWidget(self.detail)
+        blay = QVBoxLayout(bottom)
+        blay.addWidget(self.hidden_note)
+        blay.addWidget(self.detail, 1)
         self.addWidget(top)
         self.addWidget(bottom)
         self.setSizes([460, 160])
@@ -344,14 +352,22 @@ class ReportsPage(QSplitter):
         self._filter()
 
     def refresh(self) -> None:
-        DbOp(self.session, self, lambda rep: list_reports(rep)).success(self._loaded).run()
+        def fetch(rep):
+            # why the plan hides each report, once per load (not in data(): 100,000 rows)
+            reports = list_reports(rep)
+            scope = PlanScope(rep.plan())
+            return reports, [scope.why_hidden(r.office, r.action, r.period) for r in reports]
+
+        DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _changes(self, changes) -> None:
-        if changes.touches("progress"):
+        # a new plan can hide reports or show them again
+        if changes.touches("progress") or changes.touches("plan"):
             self.refresh()
 
-    def _loaded(self, reports: list[ProgressReport]) -> None:
-        self.model.set_reports(reports)
+    def _loaded(self, result: tuple[list[ProgressReport], list[tuple[str, ...]]]) -> None:
+        reports, why_hidden = result
+        self.model.set_reports(reports, why_hidden)
         self._filter()
 
     def _filter(self, *_a) -> None:
@@ -374,15 +390,41 @@ class ReportsPage(QSplitter):
             predicate = cached
         self._predicate, self._cached_key = predicate, (period, status)
         self.model.set_filter(self.search.text(), predicate)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """"12 of 40", and how many of those the plan hides: "12 of 40, 3 hidden by the
+        plan" (the review pack leaves them out)."""
         total = format_number(self.model.total())
-        count = _("{shown} of {total}")
-        self.count.setText(count.format(shown=format_number(self.model.rowCount()), total=total))
+        shown = format_number(self.model.rowCount())
+        hidden = self.model.hidden_shown()
+        if hidden:
+            # Translators: a count of table rows; {hidden} of the {shown} rows are
+            # reports the plan no longer shows (left out of the review pack).
+            count = ngettext(
+                "{shown} of {total}, {hidden} hidden by the plan",
+                "{shown} of {total}, {hidden} hidden by the plan",
+                hidden,
+            )
+            text = count.format(shown=shown, total=total, hidden=format_number(hidden))
+            widest = count.format(shown=total, total=total, hidden=format_number(hidden))
+        else:
+            count = _("{shown} of {total}")
+            text = count.format(shown=shown, total=total)
+            widest = count.format(shown=total, total=total)
+        self.count.setText(text)
         # room for the longest count, so the bar does not shift while typing
-        widest = count.format(shown=total, total=total)
         self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance(widest) + 4)
 
     def _show_detail(self, current: QModelIndex, _prev=None) -> None:
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None
+        note = self.model.hidden_text(current.row()) if r is not None else ""
+        if note:
+            note += " " + _("It is kept, but the review pack, the status sheets and the "
+                            "dashboards leave it out.")
+        self.hidden_note.setText(note)
+        self.hidden_note.setVisible(bool(note))
+        self.detail.setAccessibleDescription(note)
         if r is None:
             self.detail.clear()
             return

@@ -165,6 +165,15 @@ class ReportTableModel(_RowsModel):
     #: the column that takes the width the others leave (ui.hq_desk._table)
     STRETCH = ACHIEVEMENTS
 
+    #: the roles that mark a report the plan hides (see ``set_reports``)
+    _HIDDEN_ROLES = frozenset(
+        (
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleDescriptionRole,
+        )
+    )
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._all: list[ProgressReport] = []
@@ -172,6 +181,11 @@ class ReportTableModel(_RowsModel):
         self._visible: list[int] = []
         self._needle = ""
         self._predicate: Callable[[ProgressReport], bool] | None = None
+        #: per report of ``_all``, why the plan hides it (PlanScope.why_hidden)
+        self._why: list[tuple[str, ...]] = []
+        self._hidden_flags: list[bool] = []
+        self._hidden_shown = 0
+        self._dim: QBrush | None = None
 
     def headers(self) -> Sequence[str]:
         return (
@@ -185,8 +199,19 @@ class ReportTableModel(_RowsModel):
             _("Achievements"),
         )
 
-    def set_reports(self, reports: Iterable[ProgressReport]) -> None:
+    def set_reports(
+        self,
+        reports: Iterable[ProgressReport],
+        why_hidden: Sequence[tuple[str, ...]] | None = None,
+    ) -> None:
+        """The reports, and for each one why the plan hides it (``PlanScope.why_hidden``,
+        computed with the reports, off the GUI thread): those rows are greyed and
+        say why in their tooltip."""
         self._all = list(reports)
+        self._why = list(why_hidden) if why_hidden is not None else [()] * len(self._all)
+        if len(self._why) != len(self._all):
+            raise ValueError("why_hidden must have one entry per report")
+        self._hidden_flags = [bool(w) for w in self._why]
         self._haystack = [
             "\n".join((r.office, r.action, r.achievements, r.challenges, r.next_steps)).casefold()
             for r in self._all
@@ -217,10 +242,47 @@ class ReportTableModel(_RowsModel):
         self.beginResetModel()
         self._visible = visible
         self._rows = [self._all[i] for i in visible]
+        flags = self._hidden_flags
+        self._hidden_shown = sum(map(flags.__getitem__, visible)) if any(flags) else 0
         self.endResetModel()
 
     def total(self) -> int:
         return len(self._all)
+
+    def hidden_shown(self) -> int:
+        """How many of the rows shown are reports the plan hides."""
+        return self._hidden_shown
+
+    def why_hidden(self, row: int) -> tuple[str, ...]:
+        """Why the plan hides the report of ``row`` (shown rows): () when it shows it."""
+        return self._why[self._visible[row]] if 0 <= row < len(self._visible) else ()
+
+    def hidden_text(self, row: int) -> str:
+        """"Hidden by the plan: …." for ``row``, or "" when the plan shows it."""
+        return hidden_sentence(self.why_hidden(row))
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in self._HIDDEN_ROLES and index.isValid():
+            why = self.why_hidden(index.row())
+            if why:
+                return self._hidden_data(index, role, why)
+        return super().data(index, role)
+
+    def _hidden_data(self, index: _Index, role: int, why: tuple[str, ...]) -> Any:
+        """A hidden report's row: greyed, its tooltip and accessible description saying
+        why. Not in italics: the oblique Latin face has no Arabic letters, and Qt drew
+        boxes for an Arabic narrative or state instead."""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            shown = super().data(index, role)
+            reason = hidden_sentence(why)
+            return f"{shown}\n{reason}" if shown else reason
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return hidden_sentence(why)
+        if index.column() == self.STATUS:  # on the status colour: always dark
+            return QBrush(QColor(HIDDEN_ON_STATUS))
+        if self._dim is None:
+            self._dim = _dimmed()
+        return self._dim
 
     def display(self, r: ProgressReport, column: int) -> str:
         if column == self.OFFICE:
@@ -271,6 +333,37 @@ class ReportTableModel(_RowsModel):
         self._visible = [p[0] for p in pairs]
         self._rows = [p[1] for p in pairs]
         emit(self.layoutChanged)
+
+
+#: The text of a hidden report in its status cell, on the light status colours
+#: (5:1 or more against each of them).
+HIDDEN_ON_STATUS = "#555555"
+
+
+def _dimmed() -> QBrush:
+    """The greyed text of a report the plan hides: the palette's text colour 60 % of
+    the way from its base colour (still readable, 5.7:1 on white, and right in a dark
+    palette too)."""
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    palette = QGuiApplication.palette()
+    text = palette.color(QPalette.ColorRole.Text)
+    base = palette.color(QPalette.ColorRole.Base)
+    mix = QColor(
+        *(round(0.6 * t + 0.4 * b) for t, b in zip(text.getRgb()[:3], base.getRgb()[:3],
+                                                   strict=True))
+    )
+    return QBrush(mix)
+
+
+def hidden_sentence(why: tuple[str, ...]) -> str:
+    """"Hidden by the plan: the plan no longer has this action." ("" when shown)."""
+    if not why:
+        return ""
+    from fieldplan.planops import why_hidden_text
+
+    # Translators: {reasons} says why, e.g. "the plan no longer has this action".
+    return _("Hidden by the plan: {reasons}.").format(reasons=why_hidden_text(why))
 
 
 class OverviewCell:

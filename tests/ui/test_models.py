@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from fieldplan.model import ProgressReport
 from ui.models import (
@@ -234,3 +235,115 @@ def test_hq_overview_counts_only_what_the_plan_shows(open_window, hq_db, qtbot) 
     row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
     column = next(c for c in range(1, model.columnCount()) if model.area_at(c) == "PA1")
     assert model.cell(row, column).actions == ["PA1.2"]
+
+
+def _why(reports) -> list[tuple[str, ...]]:
+    from fieldplan.plan import default_plan
+    from fieldplan.planops import PlanScope
+
+    scope = PlanScope(default_plan())
+    return [scope.why_hidden(r.office, r.action, r.period) for r in reports]
+
+
+def test_report_model_greys_what_the_plan_hides_and_says_why(qtmodeltester) -> None:
+    model = ReportTableModel()
+    model.set_reports(HIDDEN_TOO, _why(HIDDEN_TOO))
+    qtmodeltester.check(model)
+    assert model.hidden_shown() == 3
+    foreground, tooltip = Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole
+    action = ReportTableModel.ACTION
+    shown = model.index(0, action)
+    assert model.data(shown, foreground) is None and model.data(shown, tooltip) == "PA1.2"
+    assert model.data(shown, Qt.ItemDataRole.AccessibleDescriptionRole) is None
+    assert model.hidden_text(0) == ""
+    reasons = {
+        "PA1.4": "Hidden by the plan: the action is no longer at this office's level.",
+        "PA9.9": "Hidden by the plan: the plan no longer has this action.",
+        "PA1.3": "Hidden by the plan: this period is outside the plan's dates.",
+    }
+    for row in range(1, 4):
+        code = model.row_at(row).action
+        for column in range(model.columnCount()):
+            assert model.data(model.index(row, column), foreground) is not None
+        index = model.index(row, action)
+        assert model.data(index, tooltip) == f"{code}\n{reasons[code]}"
+        assert model.data(index, Qt.ItemDataRole.AccessibleDescriptionRole) == reasons[code]
+        assert model.hidden_text(row) == reasons[code]
+    # greyed, yet readable: darker than mid-grey on the light table
+    grey = model.data(model.index(1, action), foreground).color()
+    assert grey.lightness() < 128 and grey != QColor("#000000")
+    # the status cell keeps its colour, with dark grey text on it
+    status = model.index(1, ReportTableModel.STATUS)
+    assert model.data(status, Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.data(status, foreground).color() == QColor("#555555")
+    # the reasons follow their rows through sorting and filtering
+    model.sort(ReportTableModel.ACTION, Qt.SortOrder.DescendingOrder)
+    assert [model.row_at(r).action for r in range(4)] == ["PA9.9", "PA1.4", "PA1.3", "PA1.2"]
+    assert [bool(model.why_hidden(r)) for r in range(4)] == [True, True, True, False]
+    assert model.hidden_text(0) == reasons["PA9.9"]
+    model.set_filter("", lambda r: r.period == "2026-S1")
+    assert model.rowCount() == 3 and model.hidden_shown() == 2
+    model.set_filter("pa1.2")
+    assert model.rowCount() == 1 and model.hidden_shown() == 0
+    qtmodeltester.check(model)
+
+
+def test_every_reason_at_once_is_said_in_one_sentence() -> None:
+    from fieldplan.planops import why_hidden_text
+    from ui.models import hidden_sentence
+
+    assert hidden_sentence(("action", "period")) == (
+        "Hidden by the plan: the plan no longer has this action; this period is outside "
+        "the plan's dates.")
+    assert hidden_sentence(()) == "" and why_hidden_text(()) == ""
+
+
+def test_report_model_without_reasons_marks_nothing() -> None:
+    model = ReportTableModel()
+    model.set_reports(HIDDEN_TOO)
+    assert model.hidden_shown() == 0
+    assert model.data(model.index(1, 1), Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_hq_reports_page_marks_what_a_new_plan_hides(open_window, hq_db, qtbot) -> None:
+    """HQ's Reports page lists every report held: those a plan amendment hides are
+    greyed, counted, and the pane under the table says why (the review pack leaves
+    them out), as soon as the new plan is in."""
+    import dataclasses
+
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+    from fieldplan.replica import Changes, open_replica
+    from tests.ui.conftest import wait_idle
+    from ui.hq_desk import select_row
+    from ui.qtcompat import emit
+
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
+    wait_idle(qtbot, window.session)
+    model = page.model
+    qtbot.waitUntil(lambda: model.total() == 2, timeout=5000)
+    assert page.count.text() == "2 of 2" and model.hidden_shown() == 0
+    # an amendment drops PA3.6 (written by another fieldplan: the CLI)
+    with open_replica(hq_db) as rep:
+        plan = rep.plan()
+        path = hq_db.parent / "v2.json"
+        dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=tuple(
+            a for a in plan.actions if a.code != "PA3.6")), path)
+        replace_plan(rep, path, allow_hiding=True)
+    emit(window.session.changes_did_happen, Changes(entities=(("plan", plan.id),)))
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: model.hidden_shown() == 1, timeout=5000)
+    assert page.count.text() == "2 of 2, 1 hidden by the plan"
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).action == "PA3.6")
+    select_row(page.view, row)
+    note = page.hidden_note
+    assert note.isVisibleTo(page)
+    assert note.text().startswith("Hidden by the plan: the plan no longer has this action.")
+    assert "review pack" in note.text() and page.detail.accessibleDescription() == note.text()
+    assert model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole) is not None
+    select_row(page.view, 1 - row)  # PA1.6: shown
+    assert not note.isVisibleTo(page) and page.detail.accessibleDescription() == ""
+    assert "Joint statement drafted" in page.detail.toPlainText()

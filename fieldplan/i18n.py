@@ -395,11 +395,23 @@ def _locale(lang: str | None) -> str:
     return _FORMAT_LOCALES[_resolve(lang)]
 
 
-def format_number(x: int | float | Decimal, lang: str | None = None) -> str:
-    """A number with the language's separators: 12,345.5 / 12 345,5 / 12,345.5."""
+def format_number(x: int | float | Decimal, lang: str | None = None, *,
+                  exact: bool = False) -> str:
+    """A number with the language's separators: 12,345.5 / 12 345,5 / 12,345.5.
+
+    Rounded to three decimals, unless ``exact``: then every digit of ``x`` is kept
+    (0.30000000000000004, 1e300 in full), for a number shown to be edited and read back
+    as the same number."""
     from babel.numbers import format_decimal
 
-    return format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING)
+    if not exact:
+        return format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING)
+    import decimal
+
+    with decimal.localcontext() as context:
+        context.prec = 400  # the largest float has 309 digits; the default 28 refuses 1e28
+        return format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
+                              decimal_quantization=False)
 
 
 def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -441,6 +442,25 @@ class ReportEditor(QScrollArea):
         ]
         if any(old is f for f in fields):
             self.save_now()
+            self._reformat(old)
+
+    def _reformat(self, field: QWidget) -> None:
+        """An actual that was left shows its number as the Target does ("12000" typed
+        becomes "12,000"): the same number, so nothing is edited by it. A text that is
+        not a number stays as typed, beside its error."""
+        key = next((k for k, e in self.indicator_edits.items() if e is field), None)
+        if key is None or self._loading:
+            return
+        number = parse_number(field.text())
+        if number is None:
+            return
+        text = _number_text(None if number == "" else number)
+        if text != field.text():
+            self._loading = True
+            try:
+                field.setText(text)
+            finally:
+                self._loading = False
 
     # loading -------------------------------------------------------------------------
     def show_report(self, action: Action | None, period: str) -> None:
@@ -1094,6 +1114,12 @@ def show_read_only(field: QWidget, read_only: bool) -> None:
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 _DIGITS.update({0x066B: ".", 0x066C: None, 0x00A0: None, 0x202F: None, ord(" "): None})
+# direction marks that come with a number copied from an Arabic text (Qt's own
+# Arabic minus sign starts with one)
+_DIGITS.update({0x200E: None, 0x200F: None, 0x061C: None})
+
+#: A number grouped by threes with commas ("1,234,567.5"), once in ASCII.
+_COMMA_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")
 
 
 def _ascii_number(text: str) -> str:
@@ -1104,16 +1130,29 @@ def _ascii_number(text: str) -> str:
 
 def parse_number(text: str) -> float | int | str | None:
     """An indicator value as typed: "" for nothing, None for text that is not a
-    finite number. Accepts the locale's form (QLocale), "1,5", and Arabic digits
-    and separators."""
+    finite number.
+
+    Reads back what the editor shows (``format_number``: "12,000" / "12 000" with
+    narrow no-break spaces / "12,000") and what people type: the locale's form
+    (QLocale), with or without groups, spaces between thousands, a decimal point in
+    French, Arabic digits and separators, direction marks. Where the comma groups
+    thousands (English, Arabic), a comma that does not group by threes is refused
+    rather than read as a decimal comma: "12,00" is a shown 12,000 with a zero
+    deleted, not 12."""
     text = text.strip()
     if not text:
         return ""
-    number, ok = QLocale().toDouble(text)
+    locale = QLocale()
+    number, ok = locale.toDouble(text)
     if not ok:
         plain = _ascii_number(text)
-        if plain.count(",") == 1 and "." not in plain:
-            plain = plain.replace(",", ".")  # a decimal comma the locale did not take
+        if "," in plain:
+            if locale.groupSeparator() == ",":
+                if not _COMMA_GROUPED.fullmatch(plain):
+                    return None
+                plain = plain.replace(",", "")
+            elif plain.count(",") == 1 and "." not in plain:
+                plain = plain.replace(",", ".")  # the locale's decimal comma
         try:
             number = float(plain)
         except ValueError:
@@ -1125,8 +1164,10 @@ def parse_number(text: str) -> float | int | str | None:
 
 
 def _number_text(value: float | None) -> str:
+    """An actual as the editor shows it: grouped as the Target is, in the current
+    language, with every digit (parse_number reads it back as the same number)."""
     if value is None:
         return ""
     if float(value).is_integer():
-        return str(int(value))
-    return QLocale().toString(float(value), "g", 12)
+        value = int(value)
+    return format_number(value, exact=True)

@@ -4,6 +4,7 @@ submitted."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -282,3 +283,102 @@ def test_a_save_does_not_reload_the_report_being_typed_in(open_window, qtbot, hq
     )
     wait_idle(qtbot, window.session)
     assert loads == []
+
+
+# --- actuals shown and read back as the Target is shown ---------------------------------
+NNBSP = "\u202f"  # French groups thousands with a narrow no-break space
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown", "decimals"),
+    [
+        ("en", "12,000", "1,234,567.891234"),
+        ("fr", f"12{NNBSP}000", f"1{NNBSP}234{NNBSP}567,891234"),
+        ("ar", "12,000", "1,234,567.891234"),
+    ],
+)
+def test_actuals_are_shown_grouped_and_read_back_as_the_same_number(qapp, lang, shown,
+                                                                    decimals):
+    from fieldplan.i18n import format_number
+    from ui.app import apply_language
+    from ui.report_editor import _number_text, parse_number
+
+    apply_language(qapp, lang)
+    try:
+        assert _number_text(12000) == shown == format_number(12000)  # as the Target
+        assert _number_text(12000.0) == shown and _number_text(None) == ""
+        # every digit, not three decimals: left alone, it saves as the same number
+        assert _number_text(1234567.891234) == decimals
+        for value in (12000, 1234567.891234, 0.1 + 0.2, -2.5, 2**53, 1e20, 1.5e300, 5e-324):
+            assert parse_number(_number_text(value)) == value
+        # what people type: grouped or not, spaces, Arabic digits
+        for typed in ("12000", "12 000", "12\u00a0000", f"12{NNBSP}000",
+                      "١٢٬٠٠٠", "١٢٠٠٠", "\u200e12000"):
+            assert parse_number(typed) == 12000, typed
+        assert parse_number("1.5") == 1.5  # a decimal point, also in French
+        assert parse_number("abc") is None and parse_number("1,2,3") is None
+        if lang == "fr":  # the French decimal comma
+            assert parse_number("1,5") == 1.5 and parse_number(f"1{NNBSP}234,5") == 1234.5
+        else:
+            assert parse_number("1,234,567.5") == 1234567.5
+            # where the comma groups thousands, one that does not group by threes is
+            # refused, not read as a decimal comma: "12,00" is 12,000 with a 0 deleted
+            assert parse_number("12,00") is None and parse_number("12,0005") is None
+    finally:
+        apply_language(qapp, "en")
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_an_actual_left_unchanged_is_no_edit_and_typed_ones_save(qapp, lang, open_window,
+                                                                 qtbot, hq_db):
+    from fieldplan.i18n import _, format_number
+    from fieldplan.progress import record_progress
+    from ui.app import apply_language
+
+    with open_replica(hq_db) as rep:
+        record_progress(rep, "PA3.6", "2026-S1",
+                        values={"advocacy-events": 12000, "funds-mobilised": 1234567.891234})
+    apply_language(qapp, lang)
+    try:
+        window = open_window(hq_db)
+        editor = choose(window, qtbot, "PA3.6")
+        events = editor.indicator_edits["advocacy-events"]
+        funds = editor.indicator_edits["funds-mobilised"]
+        assert events.text() == format_number(12000) == ("12\u202f000" if lang == "fr"
+                                                         else "12,000")
+        assert funds.text() == format_number(1234567.891234, exact=True)
+        # through both fields and out again, typing nothing: nothing to save
+        for field in (events, funds, editor.narratives["achievements"]):
+            field.setFocus()
+            QApplication.processEvents()
+        editor.save_now()
+        wait_idle(qtbot, window.session)
+        assert not editor.dirty() and not editor.busy()
+        assert window.undo_stack.count() == 0 and editor.saved_label.text() == ""
+        assert ("PA3.6", "2026-S1") not in editor._journal()
+        assert db_report(hq_db, "PA3.6", "2026-S1").value("funds-mobilised") == 1234567.891234
+        # typed grouped, with spaces, in the locale's form: saved as the number
+        events.setFocus()
+        events.selectAll()
+        qtbot.keyClicks(events, "12 500")
+        funds.setFocus()  # leaving saves, and shows the number as the Target is shown
+        qtbot.waitUntil(
+            lambda: db_report(hq_db, "PA3.6", "2026-S1").value("advocacy-events") == 12500,
+            timeout=5000)
+        assert events.text() == format_number(12500)
+        assert db_report(hq_db, "PA3.6", "2026-S1").value("funds-mobilised") == 1234567.891234
+        # not a number: the same clear error as before, beside the field
+        events.setFocus()
+        events.selectAll()
+        qtbot.keyClicks(events, "douze")
+        editor.save_now()
+        error = editor.errors["value.advocacy-events"]
+        assert error.isVisible() and error.text() == _("Type a number.")
+        assert events.text() == "douze"  # kept as typed
+        wait_idle(qtbot, window.session)
+        assert db_report(hq_db, "PA3.6", "2026-S1").value("advocacy-events") == 12500
+        events.setText(format_number(12500))  # back to what is saved, for the next test
+        editor.save_now()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(qapp, "en")

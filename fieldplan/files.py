@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from fieldplan.errors import FileError
+from fieldplan.errors import FileError, ValidationError
 from fieldplan.i18n import _
 
 
@@ -161,10 +161,49 @@ def is_protected(path: str | os.PathLike[str]) -> bool:
     return False
 
 
+#: File name endings that name a format, and the formats such a file may hold (HXL
+#: is CSV: a .csv name fits it). Any other ending is left to the person.
+_SUFFIX_FORMATS: dict[str, tuple[str, ...]] = {
+    ".csv": ("csv", "hxl"), ".hxl": ("hxl",), ".xlsx": ("xlsx",), ".pdf": ("pdf",),
+    ".xls": (), ".xlsm": (), ".ods": (), ".tsv": (), ".json": (), ".toml": (),
+    ".fieldplan": (), ".sqlite3": (), ".sqlite": (), ".db": (),
+}
+
+
+def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
+    """Refuse an output file name whose ending names another format (``-o sheet.csv``
+    for a PDF, ``-o progress.xlsx`` for CSV): the file would not open, or open as
+    garbage, in what its name promises, and a database or bundle of that name would
+    be written over. ``fmt``: csv, hxl, xlsx or pdf."""
+    if Path(out).is_dir():
+        return  # whatever its name: the writer says it is a folder
+    suffix = Path(out).suffix.lower()
+    allowed = _SUFFIX_FORMATS.get(suffix)
+    if allowed is not None and fmt not in allowed:
+        raise ValidationError(_(
+            "{file} is named as a {suffix} file but the format is {format}: change the "
+            "file name or the format").format(file=os.fspath(out), suffix=suffix,
+                                              format=fmt.upper()))
+
+
+#: The first bytes of every SQLite database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _is_database(path: Path) -> bool:
+    """Whether the file at ``path`` is an SQLite database (fieldplan's own, another
+    office's, a backup copied elsewhere): no output of fieldplan ever is one."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
 def _writable_target(path: Path, allow_protected: bool) -> Path:
     """The file ``atomic_output`` replaces for ``path``: ``path`` itself, or the file a
     symbolic link points to. Raises FileError for a folder, a device, a pipe, a
-    socket or (unless allowed) a protected file."""
+    socket, a database or (unless allowed) a protected file."""
     if not path.name:
         raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     try:
@@ -186,6 +225,8 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     if in_protected_folder(path):
         raise _refused(path, _("that folder holds fieldplan's backups; choose another "
                                "folder"))
+    if st is not None and _is_database(path):
+        raise _refused(path, _("it is a database; choose another file"))
     # a link (even a dangling one) keeps pointing where it did: write its target
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
@@ -227,8 +268,9 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
     temporary file is removed; an OSError becomes a FileError naming ``path``.
 
     A symbolic link's target is written (the link stays). Refused with a FileError,
-    before anything is written: a folder, a device, pipe or socket, and a file
-    ``protect`` names unless ``allow_protected`` (the writer of secret keys).
+    before anything is written: a folder, a device, pipe or socket, an SQLite
+    database, and a file ``protect`` names unless ``allow_protected`` (the writer of
+    secret keys).
 
     ``mode``: the new file's permissions, less the umask; ``private``: exactly 0o600,
     whatever the umask (secret keys).

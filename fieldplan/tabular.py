@@ -20,11 +20,10 @@ import csv
 import io
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import ValidationError
-from fieldplan.files import atomic_output
+from fieldplan.files import atomic_output, check_output_name
 from fieldplan.i18n import _
 from fieldplan.replica import Replica
 from fieldplan.text import for_spreadsheet
@@ -56,14 +55,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 #: which East Asian input methods turn into them), or what it skips before looking
 #: (tab, carriage return).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-#: File name endings that name a format, and the formats such a file may hold
-#: (HXL is CSV: a .csv name fits it). Any other ending is left to the person.
-_SUFFIX_FORMATS: dict[str, tuple[str, ...]] = {
-    ".csv": ("csv", "hxl"), ".hxl": ("hxl",), ".xlsx": ("xlsx",),
-    ".xls": (), ".xlsm": (), ".ods": (), ".tsv": (), ".json": (), ".pdf": (),
-    ".fieldplan": (), ".sqlite3": (),
-}
 
 
 def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict[str, Any]]:
@@ -105,18 +96,6 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def check_file_name(fmt: str, out: str | os.PathLike[str]) -> None:
-    """Refuse a file name whose ending names another format (``-o progress.xlsx`` for
-    CSV): the file would not open, or open as garbage, in what its name promises."""
-    suffix = Path(out).suffix.lower()
-    allowed = _SUFFIX_FORMATS.get(suffix)
-    if allowed is not None and fmt not in allowed:
-        raise ValidationError(_(
-            "{file} is named as a {suffix} file but the format is {format}: change the "
-            "file name or the format").format(file=os.fspath(out), suffix=suffix,
-                                              format=fmt.upper()))
-
-
 def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: str = "en",
                  period: str | None = None) -> int:
     """Write merged progress as csv, hxl or xlsx; returns the number of rows.
@@ -125,7 +104,7 @@ def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: s
     if fmt not in FORMATS:
         raise ValidationError(_("unknown format '{format}': use one of {choices}").format(
             format=fmt, choices=", ".join(FORMATS)))
-    check_file_name(fmt, out)
+    check_output_name(fmt, out)
     data = rows(rep, lang, period)
     if fmt == "xlsx":
         content = _xlsx_bytes(data)

@@ -11,7 +11,6 @@ pack never freezes the window.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 import uuid
@@ -39,10 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan import reports
+from fieldplan import files, reports
 from fieldplan.errors import FieldplanError
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period, is_rtl
 from fieldplan.offices import all_offices, office_name
+from ui.bidi import isolated_codes
 from ui.context import Identity, lang
 from ui.dialogs import MessageDialog, fit_to_screen
 from ui.ops import DbOp, Session, error_text
@@ -435,6 +435,9 @@ class PreviewWindow(QDialog):
         bottom = QHBoxLayout()
         for w in (self.print_button, self.save_button, self.open_button):
             bottom.addWidget(w)
+        self.saved_label = QLabel()
+        self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
+        bottom.addWidget(self.saved_label)
         bottom.addStretch(1)
         bottom.addWidget(self.close_button)
         lay = QVBoxLayout(self)
@@ -611,15 +614,31 @@ class PreviewWindow(QDialog):
         dialog.open()
 
     def save_copy(self, destination: str) -> bool:
-        """Copy the report to ``destination``; says so in a message if it cannot."""
+        """Write the report to ``destination`` as the command line writes one: whole or
+        not at all, never over fieldplan's database, its backups or any other database,
+        nor under a name that promises another kind of file. Says so in a message if
+        it cannot, and beside the buttons when it did."""
         try:
-            shutil.copyfile(self.path, destination)
-        except OSError as exc:
+            files.check_output_name("pdf", destination)
+            try:
+                data = self.path.read_bytes()
+            except OSError as exc:
+                raise files.cannot_read(self.path, exc) from None
+            files.write_atomic(destination, data)
+        except FieldplanError as exc:
+            self.saved_label.clear()
             self._message(
                 _("Save the report"),
-                _("The report could not be saved: {reason}").format(reason=exc.strerror or exc),
+                _("The report could not be saved: {reason}").format(
+                    reason=isolated_codes(error_text(exc))
+                ),
             )
             return False
+        # Translators: shown beside Save as… once the report is written; {file} is
+        # the file's name
+        self.saved_label.setText(_("Saved as {file}.").format(file=isolated_codes(
+            Path(destination).name)))
+        self.saved_label.setToolTip(destination)
         return True
 
     def open_externally(self) -> bool:

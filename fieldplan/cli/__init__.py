@@ -33,6 +33,18 @@ class UsageError(CommandError):
     together, a number out of range): shown with the usage line, exit status 2."""
 
 
+def check_output_name(fmt: str, path: str) -> None:
+    """An output file named as another kind of file (``-o sheet.csv`` for a PDF,
+    ``--format csv -o x.xlsx``): a usage error, before the database is opened."""
+    from fieldplan import files
+    from fieldplan.errors import ValidationError
+
+    try:
+        files.check_output_name(fmt, path)
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with fieldplan's one-line errors (exit 2) and translated headings."""
 

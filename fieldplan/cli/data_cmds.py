@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from fieldplan.cli import UsageError, command, output, subcommands
+from fieldplan.cli import check_output_name, command, output, subcommands
 from fieldplan.cli.core_cmds import lang_of, open_db
-from fieldplan.errors import ValidationError
 from fieldplan.i18n import _
-from fieldplan.tabular import FORMATS, check_file_name, export_table
+from fieldplan.tabular import FORMATS, export_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,12 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_data_export(args: argparse.Namespace) -> int:
-    try:
-        # options that do not go together (--format csv -o x.xlsx): a usage error,
-        # before the database is opened
-        check_file_name(args.format, args.output)
-    except ValidationError as exc:
-        raise UsageError(str(exc)) from None
+    check_output_name(args.format, args.output)
     with open_db(args) as rep:
         count = export_table(rep, args.format, args.output, lang=lang_of(args),
                              period=args.period)

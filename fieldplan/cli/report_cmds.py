@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fieldplan.cli import command, output, subcommands
+from fieldplan.cli import check_output_name, command, output, subcommands
 from fieldplan.i18n import _
 
 PAPERS = ("A4", "Letter")
@@ -46,6 +46,7 @@ def cmd_report_sheet(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of, open_db
     from fieldplan.reports import build_status_sheet
 
+    check_output_name("pdf", args.output)
     with open_db(args) as rep:
         # an office computer asked for another office's sheet: OtherOfficeError, exit 1
         # as for the other things only headquarters does (the command line is right)
@@ -61,6 +62,7 @@ def cmd_report_review(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of, open_db
     from fieldplan.reports import build_review_pack
 
+    check_output_name("pdf", args.output)
     with open_db(args) as rep:
         path = build_review_pack(
             rep, args.period, args.output, lang=lang_of(args), paper=args.paper

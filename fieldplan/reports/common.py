@@ -681,7 +681,11 @@ def render(
     step: tuple[int, int] = (0, 1),
 ) -> Path:
     """Lay out the story twice (the first pass finds page numbers and the page count,
-    the second prints them) and write the PDF atomically."""
+    the second prints them) and write the PDF atomically. A name that promises another
+    kind of file (``sheet.csv``, ``office.sqlite3``) is refused before any work."""
+    from fieldplan.files import check_output_name
+
+    check_output_name("pdf", out)
     token = _LAYOUTS.set({})
     try:
         return _render(

@@ -89,7 +89,8 @@ def test_no_command_writes_over_the_database_or_its_key(hq, tmp_path: Path, caps
     before = {p: Path(p).read_bytes() for p in (db, str(key_path(db)))}
     attempts = [
         ("data", "export", "--format", "csv", "-o", str(key_path(db))),
-        ("report", "sheet", "--period", "2026-S1", "--office", "ML", "-o", db),
+        ("report", "sheet", "--period", "2026-S1", "--office", "ML", "-o",
+         str(key_path(db))),
         ("export", "--for", "ML", "-o", str(key_path(db))),
         ("office", "enroll", "ML", "-o", str(key_path(db))),
         ("report", "review", "--period", "2026-S1", "-o", db + "-wal"),
@@ -235,7 +236,8 @@ def test_no_command_writes_into_the_backups_folder(hq, capsys) -> None:
     taken = store.backup(hq.conn, db, "manual")
     hq.close()
     kept = taken.read_bytes()
-    for argv in (("report", "review", "--period", "2026-S1", "-o", str(taken)),
+    for argv in (("report", "review", "--period", "2026-S1", "-o",
+                  str(taken.parent / "pack.pdf")),
                  ("data", "export", "--format", "csv", "-o", str(taken.parent / "x.csv")),
                  ("export", "--for", "ML", "-o", str(taken)),
                  ("plan", "export", "-o", str(taken.parent / "plan.toml"))):
@@ -243,6 +245,7 @@ def test_no_command_writes_into_the_backups_folder(hq, capsys) -> None:
         assert code == 1 and err.count("\n") == 1, (argv, err)
         assert "that folder holds fieldplan's backups" in err, (argv, err)
     assert taken.read_bytes() == kept and not (taken.parent / "x.csv").exists()
+    assert not (taken.parent / "pack.pdf").exists()
     assert not (taken.parent / "plan.toml").exists()
 
 

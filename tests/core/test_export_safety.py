@@ -284,6 +284,56 @@ def test_hxl_fits_a_csv_name_and_other_names_are_free(hq, tmp_path: Path, fmt,
         tabular.export_table(hq, "csv", tmp_path / "y.xlsx")  # the core checks too
 
 
+@pytest.mark.parametrize(("command", "name"), [
+    (("report", "sheet", "--period", "2026-S1"), "sheet.csv"),
+    (("report", "review", "--period", "2026-S1"), "ML.sqlite3"),
+    (("report", "review", "--period", "2026-S1"), "ML-1-5.fieldplan"),
+])
+def test_a_report_named_as_another_kind_of_file_is_a_usage_error(
+        hq, tmp_path: Path, capsys, command, name) -> None:
+    """`report ... -o offices/ML.sqlite3` wrote a PDF over another office's database."""
+    hq.close()
+    out = tmp_path / name
+    out.write_bytes(b"kept")
+    code, _, err = run("--db", str(tmp_path / "hq.sqlite3"), *command, "-o", str(out),
+                       capsys=capsys)
+    assert code == 2
+    suffix = Path(name).suffix
+    assert err.splitlines()[-1] == (
+        f"fieldplan {' '.join(command[:2])}: usage error: {out} is named as a {suffix} "
+        "file but the format is PDF: change the file name or the format")
+    assert out.read_bytes() == b"kept"
+
+
+def test_a_report_named_for_no_known_kind_of_file_is_written(hq, tmp_path: Path) -> None:
+    from fieldplan.reports import build_review_pack
+
+    for name in ("pack", "pack.PDF", "pack.txt"):
+        assert build_review_pack(hq, "2026-S1", tmp_path / name).read_bytes()[:5] == b"%PDF-"
+    with pytest.raises(ValidationError, match=r"named as a \.csv file"):
+        build_review_pack(hq, "2026-S1", tmp_path / "pack.csv")  # the core checks too
+
+
+@pytest.mark.parametrize("name", ["old-copy", "office.csv"])
+def test_no_output_replaces_a_database(hq, tmp_path: Path, name) -> None:
+    """Whatever its name: a database that is not this one (another office's, a copy
+    of a backup) is never written over, by any writer of files."""
+    import shutil
+
+    other = tmp_path / name
+    shutil.copyfile(hq.path, other)
+    before = other.read_bytes()
+    for write in (lambda: files.write_atomic(other, b"%PDF-"),
+                  lambda: tabular.export_table(hq, "csv", other)):
+        with pytest.raises(FileError, match="it is a database; choose another file"):
+            write()
+    assert other.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    other.write_bytes(b"not a database")  # any other file is replaced as before
+    files.write_atomic(other, b"new")
+    assert other.read_bytes() == b"new"
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_full_disk_gives_one_line_and_nothing_else(hq, tmp_path: Path, capsys,
                                                      monkeypatch, fmt) -> None:

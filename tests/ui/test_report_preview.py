@@ -240,6 +240,42 @@ def test_save_as_copies_the_report(preview, qtbot, pack_pdf, tmp_path):
     assert message is not None and "could not be saved" in message.text.text()
 
 
+def test_save_as_never_writes_over_a_database_or_as_another_kind_of_file(
+    open_window, hq_db, pack_pdf, qtbot, tmp_path
+):
+    """Save as… copied the PDF over whatever file was chosen: typing the database's
+    own name (the dialog adds .pdf only to a name without an ending) destroyed it."""
+    window = open_window(hq_db)  # the open database is protected, as in use
+    preview = PreviewWindow(window, pack_pdf, ReportRequest("pack", "2026-S1"))
+    qtbot.addWidget(preview)
+    elsewhere = tmp_path / "copy-of-a-database.pdf"
+    shutil.copyfile(hq_db, elsewhere)
+    named = tmp_path / "summary.csv"
+    named.write_text("kept")
+    before = {p: p.read_bytes() for p in (hq_db, elsewhere, named)}
+    assert Path(f"{hq_db}-wal").exists()
+    for target, reason in (
+        (hq_db, "is named as a .sqlite3 file but the format is PDF"),
+        (Path(f"{hq_db}-wal"), "it is fieldplan's own database or key file"),
+        (elsewhere, "it is a database; choose another file"),
+        (named, "is named as a .csv file but the format is PDF"),
+    ):
+        assert not preview.save_copy(str(target))
+        (message,) = preview.findChildren(MessageDialog, "preview-message")
+        assert "could not be saved" in message.text.text()
+        assert reason in message.text.text()
+        message.close()
+        message.setParent(None)
+        assert preview.saved_label.text() == ""
+    assert {p: p.read_bytes() for p in before} == before
+
+    kept = tmp_path / "review.pdf"
+    assert preview.save_copy(str(kept))
+    assert kept.read_bytes() == pack_pdf.read_bytes()
+    assert preview.saved_label.text() == "Saved as review.pdf."
+    assert preview.saved_label.toolTip() == str(kept)
+
+
 def test_open_in_the_system_viewer(preview, qtbot, monkeypatch):
     opened = []
     monkeypatch.setattr(

@@ -29,6 +29,18 @@ class SoundDatabaseError(StoreError):
     what the database holds that the backup does not (``force`` restores anyway)."""
 
 
+class NoUsableBackupError(StoreError):
+    """No file of the backups folder can be restored. ``faults``: each file passed
+    over, newest first, with its short reason ("hq-….sqlite3 is damaged");
+    ``faults_text``: those reasons on one line (the first few, then how many more),
+    for a sentence of one's own."""
+
+    def __init__(self, message: str, faults: list, faults_text: str) -> None:
+        super().__init__(message)
+        self.faults = faults
+        self.faults_text = faults_text
+
+
 class BackupError(StoreError):
     """An automatic backup could not be written (a full disk, a folder that cannot be
     written); the database is as it was. The message names the backups folder."""

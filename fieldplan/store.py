@@ -27,6 +27,7 @@ from fieldplan.errors import (
     BackupError,
     DamagedDatabaseError,
     FileError,
+    NoUsableBackupError,
     SoundDatabaseError,
     StoreError,
 )
@@ -375,6 +376,8 @@ class Restored(NamedTuple):
     kept: Path | None  #: where the replaced file went (None: there was none)
     passed_over: list[Path]  #: newer files in the backups folder that are not usable
     lost: tuple[int, int] | None  #: see changes_lost_by_restore (None: damaged, missing)
+    #: why each of ``passed_over`` is not usable ("hq-….sqlite3 is damaged")
+    passed_over_why: tuple[str, ...] = ()
 
 
 def restore_backup(db_path: str | os.PathLike[str],
@@ -388,9 +391,9 @@ def restore_backup(db_path: str | os.PathLike[str],
     A restore is for a damaged or missing database: a sound one is refused with
     SoundDatabaseError, which says what would be lost, unless ``force``."""
     db_path = Path(db_path)
-    passed_over: list[Path] = []
+    faults: list[tuple[Path, str]] = []
     if backup is None:
-        latest, passed_over = usable_backup(db_path)
+        latest, faults = _find_usable(db_path)
     else:
         latest = Path(backup)
         _check_backup_file(latest, db_path)
@@ -429,7 +432,8 @@ def restore_backup(db_path: str | os.PathLike[str],
     except BaseException:
         _remove_with_journal(part)
         raise
-    return Restored(latest, kept, passed_over, lost)
+    return Restored(latest, kept, [path for path, _why in faults], lost,
+                    tuple(why for _path, why in faults))
 
 
 def _sound_database_text(db: Path, backup: Path, own: int, imported: int) -> str:
@@ -454,23 +458,52 @@ def _sound_database_text(db: Path, backup: Path, own: int, imported: int) -> str
              "{backup} in its place anyway").format(db=db, backup=backup.name)
 
 
+#: How many of the files a restore passed over its error names before "N more".
+SHOWN_FAULTS = 3
+
+
 def usable_backup(db_path: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
     """The newest backup of this database that is one (a file written over a backup by
     mistake, or another computer's, is passed over). Returns it and the newer files
-    passed over; raises StoreError, with the newest one's fault, when none is usable."""
-    db_path = Path(db_path)
+    passed over; raises NoUsableBackupError when none is usable, saying what is wrong
+    with each file (``faults_text``)."""
+    found, faults = _find_usable(Path(db_path))
+    return found, [path for path, _why in faults]
+
+
+def _find_usable(db_path: Path) -> tuple[Path, list[tuple[Path, str]]]:
+    """``usable_backup``, with why each file passed over is (its short reason)."""
     backups = list_backups(db_path)
     if not backups:
         raise StoreError(_("no backup of {path} to restore").format(path=db_path))
-    first: StoreError | None = None
-    for n, candidate in enumerate(backups):
-        try:
-            _check_backup_file(candidate, db_path)
-        except StoreError as exc:
-            first = first or exc
-            continue
-        return candidate, backups[:n]
-    raise first  # type: ignore[misc]
+    faults: list[tuple[Path, str]] = []
+    first = ""
+    for candidate in backups:
+        fault = _backup_fault(candidate, db_path)
+        if fault is None:
+            return candidate, faults
+        first = first or fault[0]
+        faults.append((candidate, fault[1]))
+    if len(faults) == 1:
+        # the one file: said with its whole path, as when it is named to restore
+        raise NoUsableBackupError(first, faults, first)
+    listed = faults_text([why for _path, why in faults])
+    raise NoUsableBackupError(
+        # Translators: {faults} lists each file with its fault: "hq-….sqlite3 is
+        # damaged; hq-….sqlite3 is another computer's backup (key 1A2B…)"
+        _("none of the files in {folder} can be restored: {faults}").format(
+            folder=backup_dir(db_path), faults=listed), faults, listed)
+
+
+def faults_text(faults: list[str]) -> str:
+    """Files passed over, each with its fault, on one line: the first SHOWN_FAULTS, and
+    how many more when there are more."""
+    if len(faults) <= SHOWN_FAULTS + 1:  # "1 more" would take the room of its name
+        return "; ".join(faults)
+    more = len(faults) - SHOWN_FAULTS
+    return "; ".join([*faults[:SHOWN_FAULTS], ngettext(
+        "{n} more file cannot be restored either",
+        "{n} more files cannot be restored either", more).format(n=more)])
 
 
 def changes_lost_by_restore(db_path: str | os.PathLike[str],
@@ -628,33 +661,64 @@ def _stamp_of(backup: Path) -> str:
 def _check_backup_file(path: Path, db_path: Path) -> None:
     """A copy of a fieldplan database (a backup made before backups carried their mark
     is one too), of this computer: its key is the one beside the database, or one it
-    had before (kept as ``.old`` beside it). Another computer's would take its place."""
-    bad = _("{path} is not a fieldplan backup").format(path=path)
+    had before (kept as ``.old`` beside it). Another computer's would take its place.
+    Raises StoreError naming the file by its whole path."""
+    fault = _backup_fault(path, db_path)
+    if fault is not None:
+        raise StoreError(fault[0])
+
+
+def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
+    """What keeps ``path`` from being restored in place of ``db_path``, or None when it
+    can be: (the whole message, with the whole path; the short one, with the file's
+    name only, said in a list of the backups folder's files)."""
+    name = path.name
     if not path.is_file():
-        raise StoreError(_("no file {path}").format(path=path))
+        return (_("no file {path}").format(path=path),
+                _("{file} is not a file").format(file=name))
+    bad = _("{path} is not a fieldplan backup").format(path=path)
     try:
+        if path.stat().st_size == 0:
+            return bad, _("{file} is empty").format(file=name)
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:
             (key_id,) = conn.execute(
                 "SELECT (SELECT value FROM meta WHERE key = 'key_id')").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
-        raise StoreError(bad) from None
+    except OSError as exc:
+        # Translators: {reason} says why, e.g. "permission denied"
+        return bad, _("{file} cannot be read: {reason}").format(
+            file=name, reason=os_error_reason(exc))
+    except (sqlite3.Error, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+        code = getattr(exc, "sqlite_errorname", "")
+        if code == "SQLITE_NOTADB":
+            # what a report or a copy saved under a backup's name leaves
+            short = _("{file} is not a database file")
+        elif is_damage(exc):
+            short = _("{file} is damaged")
+        elif code.startswith("SQLITE_CANTOPEN") or isinstance(exc, RuntimeError):
+            short = _("{file} cannot be opened")
+        else:  # another program's database, with no fieldplan tables
+            short = _("{file} is not a fieldplan database")
+        return bad, short.format(file=name)
     from fieldplan import minisign
     from fieldplan.replica import key_path, old_key_files  # replica imports this module
 
     kpath = key_path(db_path)
     if not kpath.exists():
-        return  # opening it says what is missing
+        return None  # opening it says what is missing
     mine = set(old_key_files(db_path))
     try:
         mine.add(minisign.load_secret_key(kpath).key_id_hex)
     except Exception:
-        return  # a damaged key file: opening says so
+        return None  # a damaged key file: opening says so
     if key_id not in mine:
-        raise StoreError(_("{path} is a backup of another computer (key {key_id}), not of "
-                           "{db}").format(path=path, key_id=key_id, db=db_path.name))
+        return (_("{path} is a backup of another computer (key {key_id}), not of "
+                  "{db}").format(path=path, key_id=key_id, db=db_path.name),
+                _("{file} is another computer's backup (key {key_id})").format(
+                    file=name, key_id=key_id))
+    return None
 
 
 def _tidy(folder: Path, stem: str) -> None:

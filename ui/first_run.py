@@ -327,11 +327,16 @@ def restorable_backup(db_path: Path, backups: list[Path]) -> tuple[Path | None, 
     to say when there are no ``backups``."""
     if not backups:
         return None, ""
-    from fieldplan.errors import StoreError
+    from fieldplan.errors import NoUsableBackupError, StoreError
     from fieldplan.store import usable_backup
 
     try:
         return usable_backup(db_path)[0], ""
+    except NoUsableBackupError as exc:
+        # each file with its fault, named by its name in the folder the sentence
+        # speaks of (one file: by its whole path)
+        names = [str(b) for b in backups] + [b.name for b in backups]
+        return None, isolated_paths(exc.faults_text, names)
     except StoreError as exc:
         return None, isolated_paths(error_text(exc), [str(b) for b in backups])
 

@@ -284,7 +284,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from fieldplan import store
 
     path = resolve_db_path(getattr(args, "db", None))
-    used, kept, skipped, lost = store.restore_backup(path, args.backup, force=args.force)
+    used, kept, skipped, lost, why = store.restore_backup(path, args.backup, force=args.force)
     try:
         rep = open_replica(path)  # continues as a new replica here
     except FieldplanError as exc:
@@ -297,6 +297,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         restored = rep.meta("restored")
         data = {"backup": str(used), "damaged": str(kept) if kept else None,
                 "passed_over": [str(p) for p in skipped],
+                "passed_over_reasons": {str(p): w for p, w in zip(skipped, why, strict=True)},
                 "lost": dict(zip(("own", "imported"), lost, strict=True)) if lost else None,
                 "replica": rep.replica_id,
                 "previous_replica": json.loads(restored)["replica"] if restored else None}
@@ -307,7 +308,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
                            "usable backup: {files}.",
                            "Passed over {n} newer files in the backups folder that are not "
                            "usable backups: {files}.", len(skipped)).format(
-                               n=len(skipped), files=", ".join(p.name for p in skipped)))
+                               n=len(skipped), files=store.faults_text(list(why))))
         print(_("Put {backup} in place of {db}.").format(backup=used, db=path))
         if kept:
             print(_("The file it replaced is kept as {file}.").format(file=kept))

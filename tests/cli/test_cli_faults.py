@@ -225,8 +225,116 @@ def test_restore_passes_over_a_backup_a_report_was_written_over(hq, capsys) -> N
     code, out, _err = run("--db", db, "restore", capsys=capsys)
     assert code == 0, _err
     assert f"Passed over 1 newer file in the backups folder that is not a usable backup: " \
-           f"{bad.name}." in out
+           f"{bad.name} is not a database file." in out
     assert f"Put {good} in place of {db}." in out
+
+
+def several_unusable_backups(hq, tmp_path: Path, *,
+                             keep_own: bool = False) -> tuple[str, list[Path]]:
+    """HQ's database gone, and in its backups folder, newest first: another
+    headquarters' backup, a status sheet saved over a backup, a backup cut short, an
+    empty file, and another program's SQLite file (and HQ's own backup, older than
+    them all, with ``keep_own``). Returns (the database, those five files)."""
+    import datetime as dt
+    import sqlite3
+
+    from fieldplan.replica import init_hq
+
+    db = str(hq.path)
+    own = store.backup(hq.conn, db, "manual")
+    hq.close()
+    with init_hq(tmp_path / "other" / "hq.sqlite3") as other:
+        stranger = store.backup(other.conn, other.path, "manual")
+    folder = store.backup_dir(db)
+    newer = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+
+    def named(n: int) -> Path:  # newer than HQ's own backup, the first the newest
+        stamp = (newer - dt.timedelta(hours=n)).strftime("%Y%m%dT%H%M%S%fZ")
+        return folder / f"hq-{stamp}-manual.sqlite3"
+
+    files = [named(n) for n in range(5)]
+    stranger.rename(files[0])
+    files[1].write_bytes(b"%PDF-1.4 a status sheet")
+    files[2].write_bytes(own.read_bytes()[:8192])
+    files[3].write_bytes(b"")
+    program = sqlite3.connect(files[4])
+    program.execute("CREATE TABLE notes (line TEXT)")
+    program.commit()
+    program.close()
+    if not keep_own:
+        own.unlink()
+    for side in ("", "-wal", "-shm"):
+        Path(db + side).unlink(missing_ok=True)
+    assert store.list_backups(db)[:5] == files
+    return db, files
+
+
+def test_no_usable_backup_names_every_file_and_its_fault(hq, tmp_path: Path,
+                                                         capsys) -> None:
+    """The error said only the newest file's fault: the others might have been usable
+    (or each needs something else done), and the person could not tell."""
+    db, files = several_unusable_backups(hq, tmp_path)
+    code, out, err = run("--db", db, "restore", capsys=capsys)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    folder = store.backup_dir(db)
+    assert err.startswith(f"fieldplan: error: none of the files in {folder} can be restored: ")
+    assert f"{files[0].name} is another computer's backup (key " in err
+    assert f"; {files[1].name} is not a database file; {files[2].name} is damaged; " in err
+    assert err.endswith("; 2 more files cannot be restored either\n")
+    assert files[3].name not in err and files[4].name not in err  # one line, kept short
+    # the same line with --json (errors are never JSON), and nothing was put in place
+    code, out, err_json = run("--db", db, "--json", "restore", capsys=capsys)
+    assert (code, out, err_json) == (1, "", err) and not Path(db).exists()
+    # fewer files: all of them named, each with its fault
+    files[0].unlink()
+    code, _out, err = run("--db", db, "restore", capsys=capsys)
+    assert code == 1 and err.endswith(
+        f": {files[1].name} is not a database file; {files[2].name} is damaged; "
+        f"{files[3].name} is empty; {files[4].name} is not a fieldplan database\n")
+
+
+def test_the_faults_of_unusable_backups_are_in_the_readers_language(hq, tmp_path: Path,
+                                                                    capsys) -> None:
+    from fieldplan import i18n
+    from fieldplan.errors import NoUsableBackupError
+
+    db, files = several_unusable_backups(hq, tmp_path)
+    i18n.set_language(i18n.PSEUDO_LANGUAGE)
+    try:
+        with pytest.raises(NoUsableBackupError) as caught:
+            store.usable_backup(db)
+    finally:
+        i18n.set_language("en")
+    text = str(caught.value)
+    frame = i18n.pseudo("none of the files in {folder} can be restored: {faults}")
+    assert text.startswith(frame.split("{folder}")[0])
+    for name, fault in ((files[1].name, "{file} is not a database file"),
+                        (files[2].name, "{file} is damaged")):
+        assert i18n.pseudo(fault).format(file=name) in text
+    assert i18n.pseudo("{n} more files cannot be restored either").format(n=2) in text
+    assert [path for path, _why in caught.value.faults] == files
+
+
+def test_a_restore_says_why_it_passed_over_each_file(hq, tmp_path: Path, capsys) -> None:
+    """The files passed over are named with their faults, in text and in JSON."""
+    db, files = several_unusable_backups(hq, tmp_path, keep_own=True)
+    files[0].unlink()  # the others are four: each is named
+    code, out, err = run("--db", db, "--json", "restore", capsys=capsys)
+    assert code == 0, err
+    done = json.loads(out)
+    assert done["passed_over"] == [str(f) for f in files[1:]]
+    assert done["passed_over_reasons"] == {
+        str(files[1]): f"{files[1].name} is not a database file",
+        str(files[2]): f"{files[2].name} is damaged",
+        str(files[3]): f"{files[3].name} is empty",
+        str(files[4]): f"{files[4].name} is not a fieldplan database"}
+    for side in ("", "-wal", "-shm"):
+        Path(db + side).unlink(missing_ok=True)
+    code, out, err = run("--db", db, "restore", capsys=capsys)
+    assert code == 0, err
+    assert ("Passed over 4 newer files in the backups folder that are not usable backups: "
+            f"{files[1].name} is not a database file; {files[2].name} is damaged; "
+            f"{files[3].name} is empty; {files[4].name} is not a fieldplan database.") in out
 
 
 def test_no_command_writes_into_the_backups_folder(hq, capsys) -> None:

@@ -356,8 +356,9 @@ def test_a_sibling_key_file_beside_a_restored_backup(hq, make_office,
     shutil.copy(key_path(b.path), key_path(a.path))
     path = a.path
     a.close()
-    # the backup is A's, the key file beside it B's: refused, nothing replaced
-    with pytest.raises(StoreError, match="is a backup of another computer"):
+    # the backup is A's, the key file beside it B's: refused, nothing replaced (each of
+    # A's backups named as another computer's)
+    with pytest.raises(StoreError, match="is another computer's backup"):
         store.restore_latest_backup(path, force=True)
     try:
         a = open_replica(path)

@@ -186,6 +186,43 @@ def test_no_restore_is_offered_when_no_backup_can_be_restored(shell, qtbot, hq_d
     dialog.grab().save(str(tmp_path / f"none-usable-{how}-ar.png"))
 
 
+@pytest.mark.parametrize("how", ["damaged", "missing"])
+def test_every_file_that_cannot_be_restored_is_named_with_its_fault(
+        shell, qtbot, hq_db, tmp_path, how, language):
+    """Several files in the backups folder and none usable: the dialog said only the
+    newest one's fault, as if the others were not there."""
+    from fieldplan import store
+    from ui.bidi import isolated
+
+    _own, stranger = backups_for(hq_db, tmp_path, usable=False)
+    # a status sheet saved over an older backup
+    sheet = store.backup_dir(hq_db) / f"{hq_db.stem}-20250101T000000000000Z-manual.sqlite3"
+    sheet.write_bytes(b"%PDF-1.4 a status sheet")
+    lose(hq_db, how)
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
+    faults = (f"{stranger.name} is another computer's backup (key ",
+              f"; {sheet.name} is not a database file")
+    for fault in faults:
+        assert fault in words
+    if how == "damaged":
+        assert not dialog.restore_button.isEnabled()
+        assert "No backup of this database can be restored: " + faults[0] in words
+    else:
+        assert dialog.restore_button is None
+        assert "none of the files in its backups folder can be restored: " + faults[0] \
+            in words
+    dialog.close()
+    shell.dialog = None
+    # in Arabic each file's name is kept whole inside the sentence
+    language("ar")
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
+    assert isolated(stranger.name) in words and isolated(sheet.name) in words
+
+
 def test_the_restore_button_says_when_the_backup_was_taken(tmp_path):
     """Not when its file was last written: a folder copied to a new laptop gets new
     file times, and the status says the time in the name after the restore."""

@@ -54,11 +54,39 @@ def os_error_reason(exc: OSError, *, writing: bool = False) -> str:
     return exc.strerror or str(exc)
 
 
-def cannot_write(path: str | os.PathLike[str], exc: OSError) -> FileError:
+def cannot_write(path: str | os.PathLike[str], exc: OSError, *,
+                 folder: str | os.PathLike[str] | None = None) -> FileError:
     """The error for a file that could not be written: ``cannot write x.pdf: the disk
-    is full``."""
+    is full``. ``folder``: the folder the file was being made in, when the failure
+    was the making of a file there (see ``write_reason``)."""
     return FileError(_("cannot write {file}: {reason}").format(
-        file=os.fspath(path), reason=os_error_reason(exc, writing=True)))
+        file=os.fspath(path), reason=write_reason(path, exc, folder=folder)))
+
+
+def write_reason(path: str | os.PathLike[str], exc: OSError, *,
+                 folder: str | os.PathLike[str] | None = None) -> str:
+    """Why ``path`` could not be written, in words. "No such file" while making a file
+    means its folder does not exist, unless the folder is there: then the system
+    refuses new files in it (``/proc``), which is said, with the folder. When
+    ``folder`` says where the file was being made, a refusal (permission denied) is
+    said as that folder's: it is the folder that needs to change, not the file."""
+    code = exc.errno
+    if code == errno.ENOENT:
+        where = folder
+        if where is None:  # the path that failed (a folder made on the way), else ours
+            failed = exc.filename if isinstance(exc.filename, str | os.PathLike) else path
+            where = os.path.dirname(os.path.abspath(os.fsdecode(failed)))
+        if os.path.isdir(where):
+            return _folder_refuses(where, _("it takes no new files"))
+    elif folder is not None and code in (errno.EACCES, errno.EPERM):
+        return _folder_refuses(folder, os_error_reason(exc, writing=True))
+    return os_error_reason(exc, writing=True)
+
+
+def _folder_refuses(folder: str | os.PathLike[str], reason: str) -> str:
+    # Translators: {folder} is a folder; {reason} why, e.g. "permission denied"
+    return _("the folder {folder} cannot be written to ({reason})").format(
+        folder=os.path.abspath(os.fspath(folder)), reason=reason)
 
 
 def _refused(path: str | os.PathLike[str], reason: str) -> FileError:
@@ -283,7 +311,7 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
     try:
         fd = os.open(tmp, flags, 0o600 if private else mode)
     except OSError as exc:
-        raise cannot_write(path, exc) from None
+        raise cannot_write(path, exc, folder=target.parent) from None
     try:
         with os.fdopen(fd, "wb") as f:
             if private and hasattr(os, "fchmod"):

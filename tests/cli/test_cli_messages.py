@@ -168,6 +168,80 @@ def test_a_read_only_disk_names_the_final_file(hq_db, tmp_path: Path, capsys,
     assert err == f"fieldplan: error: cannot write {target}: the disk is read-only\n"
 
 
+def test_a_folder_that_cannot_be_written_is_not_said_to_be_missing(hq_db, tmp_path: Path,
+                                                                     capsys) -> None:
+    """/proc exists, and takes no new files: the system says "no such file", and the
+    error said the folder does not exist."""
+    if not os.path.isdir("/proc"):
+        pytest.skip("no /proc on this system")
+    for argv in (("report", "sheet", "--period", "2026-S1", "-o", "/proc/x.pdf"),
+                 ("data", "export", "--format", "csv", "-o", "/proc/x.csv")):
+        code, _, err = run("--db", hq_db, *argv, capsys=capsys)
+        assert code == 1
+        assert err == (f"fieldplan: error: cannot write {argv[-1]}: the folder /proc cannot be "
+                       "written to (it takes no new files)\n")
+    # a folder that is not there is still said so
+    target = tmp_path / "nowhere" / "x.csv"
+    code, _, err = run("--db", hq_db, "data", "export", "--format", "csv", "-o", str(target),
+                       capsys=capsys)
+    assert err == f"fieldplan: error: cannot write {target}: its folder does not exist\n"
+
+
+def test_a_folder_without_permission_is_named(hq_db, tmp_path: Path, capsys,
+                                              monkeypatch) -> None:
+    """Permission to write in the folder is what is missing (a temporary file is made
+    beside the file, then renamed over it): said so, with the folder, not as if the
+    file itself were protected. Made up for root, whom no permission stops."""
+    real_open = os.open
+
+    def no_permission(path, flags, *args):
+        if str(path).endswith(".part"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_permission)
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    target = folder / "sheet.pdf"
+    code, _, err = run("--db", hq_db, "report", "sheet", "--period", "2026-S1",
+                       "-o", str(target), capsys=capsys)
+    assert code == 1
+    assert err == (f"fieldplan: error: cannot write {target}: the folder {folder} cannot be "
+                   "written to (permission denied)\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes into a read-only folder")
+def test_a_read_only_folder_is_named(hq_db, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        target = folder / "x.csv"
+        code, _, err = run("--db", hq_db, "data", "export", "--format", "csv",
+                           "-o", str(target), capsys=capsys)
+    finally:
+        folder.chmod(0o755)
+    assert code == 1
+    assert err == (f"fieldplan: error: cannot write {target}: the folder {folder} cannot be "
+                   "written to (permission denied)\n")
+
+
+def test_why_a_folder_cannot_be_written_is_in_the_readers_language(tmp_path: Path) -> None:
+    from fieldplan import files, i18n
+
+    i18n.set_language(i18n.PSEUDO_LANGUAGE)
+    try:
+        reason = files.write_reason(tmp_path / "x.pdf", OSError(errno.ENOENT, "x"))
+        denied = files.write_reason(tmp_path / "x.pdf", OSError(errno.EACCES, "x"),
+                                    folder=tmp_path)
+    finally:
+        i18n.set_language("en")
+    frame = i18n.pseudo("the folder {folder} cannot be written to ({reason})")
+    assert reason == frame.format(folder=tmp_path, reason=i18n.pseudo("it takes no new files"))
+    assert denied == frame.format(folder=tmp_path, reason=i18n.pseudo("permission denied"))
+
+
 def test_a_full_disk_leaves_no_partial_file(tmp_path: Path, monkeypatch) -> None:
     from fieldplan import files
     from fieldplan.errors import FileError

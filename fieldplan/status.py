@@ -115,7 +115,32 @@ class ReplicaStatus:
                 "offices hold {n} events headquarters wrote after the backup, which this "
                 "database lost (plan changes, period locks or keys): make them again",
                 n).format(n=n)))
+            out += [(_("Lost"), text) for text in lost_lines(r)]
         return out
+
+
+#: How many of the changes a restore lost ``status`` lists before "and N more".
+LOST_SHOWN = 10
+
+
+def lost_lines(restored: dict[str, Any], shown: int | None = LOST_SHOWN) -> list[str]:
+    """The changes a restore lost, one line each, in the order they were made: those
+    known here in words, the others by their numbers with the offices that hold them
+    (``fieldplan.sync.state.restored_state``); the first ``shown``, then how many
+    more (None: all)."""
+    from fieldplan.i18n import ngettext
+
+    items = [*restored.get("lost_changes", ()), *restored.get("lost_unknown", ())]
+    replicas = list(dict.fromkeys(item.get("replica", "") for item in items))
+    items.sort(key=lambda item: (replicas.index(item.get("replica", "")),
+                                 item.get("seq", item.get("first", 0))))
+    lines = [item.get("text", "") for item in items]
+    if shown is None or len(lines) <= shown + 1:
+        return lines
+    more = len(lines) - shown
+    return [*lines[:shown], ngettext(
+        "{n} more: 'fieldplan status --json' lists them all",
+        "{n} more: 'fieldplan status --json' lists them all", more).format(n=more)]
 
 
 def revoked_text() -> str:

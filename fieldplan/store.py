@@ -329,14 +329,20 @@ def _free_room(conn: sqlite3.Connection, folder: Path, stem: str) -> list[Path]:
 BACKUP_MARK = "backup"
 
 
-def _mark_backup(dest: sqlite3.Connection, stamp: str) -> None:
+def _mark_backup(dest: sqlite3.Connection, stamp: str,
+                 lost: list[dict] | None = None) -> None:
+    """``lost``: see ``_lost_here`` (a restore's copy only)."""
     has_meta = dest.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
     if has_meta:
         taken = dt.datetime.strptime(stamp, _STAMP_FORMAT).strftime("%Y-%m-%dT%H:%M:%SZ")
+        mark: dict = {"taken": taken}
+        if lost:
+            mark["lost"] = lost
         with dest:
             dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                         (BACKUP_MARK, json.dumps({"taken": taken}, separators=(",", ":"))))
+                         (BACKUP_MARK, json.dumps(mark, separators=(",", ":"),
+                                                  ensure_ascii=False)))
 
 
 def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
@@ -406,9 +412,10 @@ def restore_backup(db_path: str | os.PathLike[str],
                            "restore").format(db=db_path))
     part = db_path.with_name(db_path.name + ".part")
     _remove_with_journal(part)  # what a killed restore left
+    lost_here = _lost_here(db_path, latest)
     try:
         # the whole copy first: a full disk leaves the damaged file where it was
-        _copy_backup(latest, part)
+        _copy_backup(latest, part, lost_here)
         kept = _keep_replaced(db_path)
         try:
             os.replace(part, db_path)
@@ -536,6 +543,86 @@ def changes_lost_by_restore(db_path: str | os.PathLike[str],
         return None
 
 
+#: The most changes of a replaced database a restore keeps a word of (``_lost_here``).
+LOST_KEPT = 2000
+
+
+def _lost_here(db_path: Path, backup: Path) -> list[dict]:
+    """What headquarters' database being replaced holds of its own making that
+    ``backup`` lacks: a few words of each change (``lost_summary``), never the change
+    itself (it is not written back). The restored database keeps them, so that when
+    offices report holding changes of headquarters that it lost, it can say which
+    (``fieldplan.sync.state``): offices send their own changes only, so the changes
+    never come back. With those a previous restore kept. Read only, and as much as can
+    be read of a damaged file; [] for a missing one, and at an office (what it lost
+    comes back from headquarters)."""
+    if not db_path.is_file():
+        return []
+    found: list[dict] = []
+    try:
+        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            meta = dict(conn.execute(
+                "SELECT key, value FROM meta WHERE key IN "
+                "('role', 'replica_id', 'renewed_from', 'restored')").fetchall())
+            if meta.get("role") != "hq" or not meta.get("replica_id"):
+                return []
+            conn.execute("ATTACH DATABASE ? AS backup",
+                         (Path(backup).resolve().as_uri() + "?mode=ro",))
+
+            def in_backup(origin: str, seq: int) -> bool:
+                return conn.execute("SELECT 1 FROM backup.events WHERE origin = ? AND "
+                                    "seq = ?", (origin, seq)).fetchone() is not None
+
+            earlier = json.loads(meta.get("restored") or "{}").get("lost_events", [])
+            found += [e for e in earlier if not in_backup(e["replica"], e["seq"])]
+            lineage = [meta["replica_id"], *json.loads(meta.get("renewed_from") or "[]")]
+            rows = conn.execute(
+                f"SELECT hash, body FROM main.events AS e WHERE origin IN "
+                f"({','.join('?' * len(lineage))}) AND NOT EXISTS (SELECT 1 FROM "
+                f"backup.events AS b WHERE b.origin = e.origin AND b.seq = e.seq) "
+                f"ORDER BY origin, seq", lineage)
+            for digest, body in rows:  # a damaged page ends it: what was read is kept
+                if len(found) >= LOST_KEPT:
+                    break
+                summary = lost_summary(body, digest)
+                if summary is not None:
+                    found.append(summary)
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, RuntimeError, ValueError, OverflowError, KeyError,
+            TypeError, AttributeError):
+        pass  # damaged, or not fieldplan's: what could be read, if anything
+    return found
+
+
+def lost_summary(body: str, digest: str) -> dict | None:
+    """A change in a few words, kept after a restore lost it: replica, seq, at (UTC),
+    author, entity, id, and its short field values (for a plan, its version; never
+    narratives, nor a key's public key). None for a line that is not the event its
+    hash says (a damaged file)."""
+    import hashlib
+
+    if not isinstance(body, str) or hashlib.sha256(body.encode()).hexdigest() != digest:
+        return None
+    e = json.loads(body)
+    fields = e.get("fields") or {}
+    if e.get("entity") == "plan":
+        document = fields.get("document")
+        plan = document.get("plan") if isinstance(document, dict) else None
+        short = {"version": plan.get("version")} if isinstance(plan, dict) else {}
+    else:
+        short = {name: value for name, value in fields.items()
+                 if name != "public_key" and (value is None or isinstance(
+                     value, bool | int | float) or (isinstance(value, str)
+                                                    and len(value) <= 64))}
+    from fieldplan.events import hlc_to_iso
+
+    return {"replica": e["origin"], "seq": e["seq"], "at": hlc_to_iso(e["hlc"]),
+            "author": e.get("author", ""), "entity": e["entity"], "id": e["id"],
+            "fields": short}
+
+
 #: Where SQLite takes its shared locks on a database file (os_unix.c: PENDING_BYTE + 2,
 #: SHARED_SIZE bytes). A connection to a database in WAL mode, as fieldplan's all
 #: are, holds a shared lock there for as long as it is open.
@@ -574,14 +661,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _copy_backup(backup: Path, part: Path) -> None:
+def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None) -> None:
     src = sqlite3.connect(backup.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(str(part))
         try:
             src.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")  # no -wal, -shm beside the part
-            _mark_backup(dest, _stamp_of(backup))
+            _mark_backup(dest, _stamp_of(backup), lost)
         finally:
             dest.close()
     finally:

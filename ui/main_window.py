@@ -28,7 +28,7 @@ from fieldplan.i18n import (
     ngettext,
     pgettext,
 )
-from ui.bidi import in_layout_direction, isolated
+from ui.bidi import in_layout_direction, isolated, isolated_codes
 from ui.context import Identity, time_text
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, sentence
@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.identity = identity
         self._lost = 0  # changes a restore lost, as the last sync state said (HQ)
+        self._lost_lines: list[str] = []  # which, in words (fieldplan.status.lost_lines)
         self.settings = settings
         self.period = identity.current_period()
         self.undo_stack = QUndoStack(self)
@@ -709,8 +710,19 @@ class MainWindow(QMainWindow):
         ).run()
 
     def _show_sync_state(self, state) -> None:
-        self.show_sync(sync_text(state))
-        self._lost = (getattr(state, "restored", None) or {}).get("lost", 0)
+        from fieldplan.status import lost_lines
+
+        restored = getattr(state, "restored", None) or {}
+        self._lost = restored.get("lost", 0)
+        self._lost_lines = lost_lines(restored, shown=None) if self._lost else []
+        text = sync_text(state)
+        self.show_sync(text)
+        if self._lost_lines:
+            # the status bar has room for how many; its tip says which (the first ones)
+            tip = "\n".join([text, *(isolated_codes(sentence(line))
+                                      for line in lost_lines(restored))])
+            self.sync_label.setToolTip(tip)
+            self.sync_label.setAccessibleDescription(tip)
         if self.identity.is_hq:
             self.lost_action.setVisible(bool(self._lost))
 
@@ -733,7 +745,8 @@ class MainWindow(QMainWindow):
                 "was restored from (plan changes, period locks or keys), which it lost. "
                 "Make them again (the plan, the Period menu, the Keys tab), then stop the "
                 "warning. fieldplan warns again if offices report more.", n).format(n=n),
-            "",
+            # which they are, one a line: in words, or where to see them
+            "\n".join(isolated_codes(sentence(line)) for line in self._lost_lines),
             _("&Stop warning"),
         )
         dialog.setObjectName("dismiss-lost-dialog")

@@ -311,9 +311,14 @@ def renew_identity(rep: Replica) -> str:
             renewed.append(before)
         events.set_meta(rep.conn, "replica_id", after)
         events.set_meta(rep.conn, "renewed_from", events.canonical_json(renewed))
-        events.set_meta(rep.conn, "restored", events.canonical_json(
-            {"at": events.utc_iso(), "backup_taken": json.loads(mark).get("taken", ""),
-             "replica": held}))
+        marked = json.loads(mark)
+        restored = {"at": events.utc_iso(), "backup_taken": marked.get("taken", ""),
+                    "replica": held}
+        if marked.get("lost"):
+            # what the replaced database made that the backup lacks, in a few words
+            # (store._lost_here): what is said lost when offices report holding it
+            restored["lost_events"] = marked["lost"]
+        events.set_meta(rep.conn, "restored", events.canonical_json(restored))
         rep.conn.execute("DELETE FROM meta WHERE key = ?", (store.BACKUP_MARK,))
         _adopt_key(rep, new, chain)
         rep.cache.clear()

@@ -91,6 +91,9 @@ def sync_state(rep: Replica) -> SyncState:
 #: meta key: how many of the events a restore lost (``missing``) a person at HQ said
 #: were made again; the warning shows only the ones reported since
 LOST_DISMISSED = "restored_lost_dismissed"
+#: meta key: up to which event of each replica the restore lost a person at HQ said
+#: the changes were made again (JSON: replica → seq), for ``lost_changes``
+LOST_DISMISSED_UPTO = "restored_lost_dismissed_upto"
 
 
 def restored_state(rep: Replica) -> dict[str, Any] | None:
@@ -99,21 +102,155 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     database lacks. At HQ they are ``lost``: offices send their own events only, so
     what HQ wrote after the backup never comes back. (At an office they come back with
     HQ's next bundle, which brings HQ's receipts with them.) ``lost`` leaves out the
-    ``dismissed`` ones, which a person said were made again."""
+    ``dismissed`` ones, which a person said were made again.
+
+    At HQ, which they are: ``lost_changes``, those the replaced database told the
+    restore of (``store._lost_here``), each in a few words (replica, seq, at, author,
+    entity, id, fields) and ``text``; ``lost_unknown``, the runs of events known here
+    by their numbers only (replica, first, last), with the offices that hold them
+    (``held_by``) and ``text``."""
     raw = rep.meta("restored")
     if not raw:
         return None
     info = json.loads(raw)
     missing = 0
+    runs = []  # (replica, first, last, {peer: seq}) of what this database lacks
     for origin in keyreg.renewed_from(rep):
-        acked, held = rep.conn.execute(
-            "SELECT (SELECT max(seq) FROM acks WHERE origin = ?1), "
-            "(SELECT max(seq) FROM events WHERE origin = ?1)", (origin,)).fetchone()
-        missing += max(0, (acked or 0) - (held or 0))
+        held = rep.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                                (origin,)).fetchone()[0] or 0
+        peers = dict(rep.conn.execute("SELECT peer, seq FROM acks WHERE origin = ?",
+                                      (origin,)).fetchall())
+        acked = max(peers.values(), default=0)
+        missing += max(0, acked - held)
+        if acked > held:
+            runs.append((origin, held + 1, acked, peers))
     dismissed = min(missing, int(rep.meta(LOST_DISMISSED) or 0)) if rep.is_hq else 0
-    return {"at": info.get("at", ""), "backup_taken": info.get("backup_taken", ""),
-            "replica": info.get("replica", ""), "missing": missing,
-            "lost": missing - dismissed if rep.is_hq else 0, "dismissed": dismissed}
+    state = {"at": info.get("at", ""), "backup_taken": info.get("backup_taken", ""),
+             "replica": info.get("replica", ""), "missing": missing,
+             "lost": missing - dismissed if rep.is_hq else 0, "dismissed": dismissed}
+    if rep.is_hq:
+        runs = _not_dismissed(rep, runs, dismissed)
+        state["lost_changes"], state["lost_unknown"] = _lost_items(
+            rep, runs, info.get("lost_events") or [])
+    return state
+
+
+def _not_dismissed(rep: Replica, runs: list, dismissed: int) -> list:
+    """The runs of lost events, less those a person said were made again: up to the
+    marks ``dismiss_lost`` kept (before it kept them, only a count: the first ones)."""
+    upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null")
+    out = []
+    for origin, first, last, peers in runs:
+        if upto is not None:
+            first = max(first, int(upto.get(origin, 0)) + 1)
+        elif dismissed:
+            skip = min(dismissed, last - first + 1)
+            first, dismissed = first + skip, dismissed - skip
+        if first <= last:
+            out.append((origin, first, last, peers))
+    return out
+
+
+def _lost_items(rep: Replica, runs: list,
+                kept: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    """(lost_changes, lost_unknown) of ``restored_state``, in the order the events
+    were written."""
+    known = {(item.get("replica"), item.get("seq")): item for item in kept}
+    offices = keyreg.replica_offices(rep)
+    changes: list[dict[str, Any]] = []
+    unknown: list[dict[str, Any]] = []
+    for origin, first, last, peers in runs:
+        seqs = sorted(seq for replica, seq in known
+                      if replica == origin and isinstance(seq, int) and first <= seq <= last)
+        start = first
+        for seq in [*seqs, last + 1]:  # each known one, and the run before it
+            if seq > start:
+                unknown += _unknown_runs(origin, start, seq - 1, peers, offices)
+            if seq <= last:
+                item = known[(origin, seq)]
+                changes.append({**item, "text": lost_change_text(item)})
+            start = seq + 1
+    return changes, unknown
+
+
+def _unknown_runs(origin: str, first: int, last: int, peers: dict[str, int],
+                  offices: dict[str, str]) -> list[dict[str, Any]]:
+    """Lost events first…last, known by their numbers only, cut where an office's word
+    ends: each run with the offices that hold all of it."""
+    ends = sorted({seq for seq in peers.values() if first <= seq < last} | {last})
+    out = []
+    for end in ends:
+        held_by = sorted({offices.get(peer, "?") for peer, upto in peers.items()
+                          if upto >= end})
+        out.append({"replica": origin, "first": first, "last": end, "held_by": held_by,
+                    "text": lost_unknown_text(origin, first, end, held_by)})
+        first = end + 1
+    return out
+
+
+def lost_change_text(item: dict[str, Any]) -> str:
+    """A change a restore lost, in words: "period 2026-S1 locked (3 Mar 2026, 09:30:00,
+    by amina)"."""
+    from fieldplan.i18n import _, format_datetime
+
+    what = change_words(item.get("entity", ""), item.get("id", ""), item.get("fields") or {})
+    try:
+        when = format_datetime(item.get("at", ""))
+    except (ValueError, TypeError):
+        when = str(item.get("at", ""))
+    if item.get("author"):
+        # Translators: {change} is e.g. "period 2026-S1 locked"; {author} a login name
+        return _("{change} ({when}, by {author})").format(change=what, when=when,
+                                                          author=item["author"])
+    return _("{change} ({when})").format(change=what, when=when)
+
+
+def change_words(entity: str, entity_id: str, fields: dict[str, Any]) -> str:
+    """What a change did, in a few words."""
+    from fieldplan.i18n import _
+
+    if entity == "lock":
+        period = entity_id  # the code, as 'fieldplan period lock' takes it
+        if fields.get("locked") is False:
+            return _("period {period} unlocked").format(period=period)
+        return _("period {period} locked").format(period=period)
+    if entity == "plan":
+        if fields.get("version") is not None:
+            return _("plan changed (version {version})").format(version=fields["version"])
+        return _("plan changed")
+    if entity == "key":
+        key = entity_id
+        if "office" in fields:  # a registration
+            return _("key {key_id} of {office} registered").format(key_id=key,
+                                                                  office=fields["office"])
+        if fields.get("status") == "revoked":
+            return _("key {key_id} revoked").format(key_id=key)
+        if fields.get("status") == "retired":
+            return _("key {key_id} retired").format(key_id=key)
+        return _("key {key_id} changed").format(key_id=key)
+    if entity == "progress":
+        office, _sep, rest = entity_id.partition("|")
+        action, _sep, period = rest.partition("|")
+        return _("{office}'s report on {action} for {period} changed").format(
+            office=office, action=action, period=period)
+    return _("{record} {id} changed").format(record=entity, id=entity_id)
+
+
+def lost_unknown_text(replica: str, first: int, last: int, held_by: list[str]) -> str:
+    """Lost events known here by their numbers only, and where to see them."""
+    from fieldplan.i18n import ngettext
+
+    n = last - first + 1
+    # Translators: {offices} are office codes, "ML, SN"; what they hold is not known
+    # here: the person compares what those offices show with what this computer shows
+    return ngettext(
+        "event {first} of replica {replica}, not known on this computer: held by "
+        "{offices} (compare the plan, locked periods, keys and headquarters' reports "
+        "they show with this computer's)",
+        "events {first}–{last} of replica {replica}, not known on this computer: held by "
+        "{offices} (compare the plan, locked periods, keys and headquarters' reports "
+        "they show with this computer's)",
+        n).format(first=first, last=last, replica=replica[:8], offices=", ".join(held_by))
 
 
 def dismiss_lost(rep: Replica) -> int:
@@ -125,4 +262,9 @@ def dismiss_lost(rep: Replica) -> int:
         if not state or not state["lost"]:
             return 0
         events.set_meta(rep.conn, LOST_DISMISSED, str(state["missing"]))
+        upto = {origin: seq for origin, seq in rep.conn.execute(
+            "SELECT origin, max(seq) FROM acks WHERE origin IN "
+            f"({','.join('?' * len(keyreg.renewed_from(rep)))}) GROUP BY origin",
+            keyreg.renewed_from(rep))}
+        events.set_meta(rep.conn, LOST_DISMISSED_UPTO, events.canonical_json(upto))
     return state["lost"]

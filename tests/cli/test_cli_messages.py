@@ -575,6 +575,26 @@ def test_status_dismiss_lost_ends_the_restore_warning(hq, make_office, tmp_path:
     ml.close()
 
 
+def test_status_lists_the_changes_the_restore_lost(hq, make_office, tmp_path: Path,
+                                                  capsys) -> None:
+    """Not only how many: which, so that HQ staff know what to make again."""
+    from tests.scenes import hq_restored_with_a_lost_change
+
+    path, ml = hq_restored_with_a_lost_change(hq, make_office, tmp_path)
+    db = str(path)
+    out = run("--db", db, "status", capsys=capsys)[1]
+    lines = out.splitlines()
+    warning = next(n for n, line in enumerate(lines) if line.startswith("Warning: offices"))
+    assert lines[warning + 1].startswith("Lost: period 2025-S2 locked (")
+    state = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])["restored"]
+    assert state["lost"] == 1 and state["lost_unknown"] == []
+    (change,) = state["lost_changes"]
+    assert (change["entity"], change["id"], change["fields"]) == ("lock", "2025-S2",
+                                                                  {"locked": True})
+    assert lines[warning + 1] == "Lost: " + change["text"]
+    ml.close()
+
+
 def test_import_tells_how_to_trust_a_quarantined_key(hq, make_office, tmp_path: Path,
                                                      capsys) -> None:
     from fieldplan import store

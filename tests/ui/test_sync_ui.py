@@ -470,6 +470,27 @@ def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_offi
         assert sync.sync_state(rep).restored["lost"] == 0
 
 
+def test_the_restore_warning_lists_the_changes_lost(open_window, qtbot, hq, make_office,
+                                                   tmp_path):
+    """The dialog that ends the warning says which changes to make again, not only how
+    many."""
+    from tests.scenes import hq_restored_with_a_lost_change
+
+    hq_path, ml = hq_restored_with_a_lost_change(hq, make_office, tmp_path)
+    ml.close()
+    window = open_window(hq_path)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.lost_action.isVisible(), timeout=5000)
+    # the status bar's tip says which, under how many
+    tip = window.sync_label.toolTip().splitlines()
+    assert "was lost" in tip[0] and tip[1].startswith("Period 2025-S2 locked (")
+    window.lost_action.trigger()
+    dialog = window.findChild(object, "dismiss-lost-dialog")
+    assert dialog is not None and dialog.details is not None
+    assert dialog.details.toPlainText().startswith("Period 2025-S2 locked (")
+    dialog.reject()
+
+
 def test_a_revocation_whose_backup_fails_says_so(open_window, qtbot, hq, make_office,
                                                  tmp_path, monkeypatch):
     from fieldplan.errors import BackupError

@@ -1,0 +1,236 @@
+"""Headquarters put back from a backup is told WHICH of its changes the restore lost,
+not only how many: offices send their own changes only, so what HQ wrote after the
+backup never comes back, and HQ staff must make it again.
+
+What can be said of each depends on what this computer still has: the restore reads
+the database it replaces (a sound one, or as much of a damaged one as can be read)
+and keeps a few words of each change of headquarters' own that the backup lacks.
+When that database was gone, the lost events are known by their numbers only: the
+offices that hold them are named, to compare with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_sync import registered, send
+
+from fieldplan import progress, store
+from fieldplan.replica import open_replica
+from fieldplan.status import lost_lines, replica_status
+from fieldplan.sync import dismiss_lost, sync_state
+from fieldplan.sync.keys import revoke_key
+
+
+def gone(path: Path, how: str) -> None:
+    """HQ's database lost (its disk) or damaged (not a database any more)."""
+    for side in ("", "-wal", "-shm"):
+        Path(str(path) + side).unlink(missing_ok=True)
+    if how == "damaged":
+        path.write_bytes(b"not a database" * 500)
+
+
+def test_headquarters_is_told_which_changes_a_restore_lost(hq, make_office,
+                                                           tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    sn = registered(make_office("SN"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    progress.set_period_lock(hq, "2025-S2")
+    revoke_key(hq, sn.meta("key_id"))
+    progress.set_period_lock(hq, "2025-S2", locked=False)
+    send(hq, ml, tmp_path)  # ML holds all three
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    with open_replica(path) as hq2:
+        assert sync_state(hq2).restored["lost_changes"] == []  # nobody said yet
+        send(ml, hq2, tmp_path)
+        st = replica_status(hq2)
+        restored = st.to_dict()["restored"]
+        assert restored["lost"] == 3 and restored["lost_unknown"] == []
+        changes = restored["lost_changes"]
+        assert [(c["entity"], c["id"], c["fields"]) for c in changes] == [
+            ("lock", "2025-S2", {"locked": True}),
+            ("key", sn.meta("key_id"), {"status": "revoked"}),
+            ("lock", "2025-S2", {"locked": False})]
+        assert all(c["author"] == hq2.author and c["at"].endswith("Z") for c in changes)
+        assert changes[0]["text"].startswith("period 2025-S2 locked (")
+        assert changes[0]["text"].endswith(f", by {hq2.author})")
+        assert changes[1]["text"].startswith(f"key {sn.meta('key_id')} revoked (")
+        assert changes[2]["text"].startswith("period 2025-S2 unlocked (")
+        lines = [value for label, value in st.lines("en") if label == "Lost"]
+        assert lines == [c["text"] for c in changes]
+        # the existing fields are as they were
+        assert {"at", "backup_taken", "replica", "missing", "lost", "dismissed"} <= set(restored)
+    sn.close()
+    ml.close()
+
+
+def test_a_lost_plan_change_says_its_version(hq, make_office, tmp_path: Path) -> None:
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    amended = tmp_path / "plan-v2.toml"
+    dump_plan(hq.plan(), amended)
+    amended.write_text(amended.read_text(encoding="utf-8")
+                       .replace("version = 1", "version = 2", 1), encoding="utf-8")
+    replace_plan(hq, amended)
+    send(hq, ml, tmp_path)
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    with open_replica(path) as hq2:
+        send(ml, hq2, tmp_path)
+        (change,) = sync_state(hq2).restored["lost_changes"]
+        assert change["entity"] == "plan" and change["fields"] == {"version": 2}
+        assert change["text"].startswith("plan changed (version 2) (")
+        # the plan itself is not kept: only the words
+        assert len(json.dumps(change)) < 400
+    ml.close()
+
+
+@pytest.mark.parametrize("how", ["missing", "damaged"])
+def test_lost_changes_this_computer_never_knew_say_who_holds_them(hq, make_office,
+                                                                  tmp_path: Path,
+                                                                  how: str) -> None:
+    """The database was gone (or too damaged to read): the restore could keep no word
+    of what it lost. Said by their numbers, with the offices that hold them."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    sn = registered(make_office("SN"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    send(hq, sn, tmp_path)
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    before = hq.replica_id
+    held = hq.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                           (before,)).fetchone()[0]
+    progress.set_period_lock(hq, "2025-S2")
+    send(hq, ml, tmp_path)
+    progress.set_period_lock(hq, "2026-S1")
+    send(hq, sn, tmp_path)  # SN holds both, ML the first
+    hq.close()
+    gone(path, how)
+    store.restore_backup(path, backup)
+    with open_replica(path) as hq2:
+        send(ml, hq2, tmp_path)
+        send(sn, hq2, tmp_path)
+        restored = sync_state(hq2).restored
+        assert restored["lost"] == 2 and restored["lost_changes"] == []
+        # cut where what an office holds ends: each run with who holds all of it
+        assert [{k: r[k] for k in ("replica", "first", "last", "held_by")}
+                for r in restored["lost_unknown"]] == [
+            {"replica": before, "first": held + 1, "last": held + 1,
+             "held_by": ["ML", "SN"]},
+            {"replica": before, "first": held + 2, "last": held + 2, "held_by": ["SN"]}]
+        texts = [r["text"] for r in restored["lost_unknown"]]
+        assert texts == [
+            f"event {held + 1} of replica {before[:8]}, not known on this computer: held "
+            "by ML, SN (compare the plan, locked periods, keys and headquarters' reports "
+            "they show with this computer's)",
+            f"event {held + 2} of replica {before[:8]}, not known on this computer: held "
+            "by SN (compare the plan, locked periods, keys and headquarters' reports they "
+            "show with this computer's)"]
+        assert [v for k, v in replica_status(hq2).lines("en") if k == "Lost"] == texts
+        progress.set_period_lock(hq2, "2027-S1")  # HQ writes on: it changes none of it
+        send(hq2, ml, tmp_path)
+        send(ml, hq2, tmp_path)
+        assert sync_state(hq2).restored["lost_unknown"] == restored["lost_unknown"]
+    ml.close()
+    sn.close()
+
+
+def test_changes_made_again_are_no_longer_listed(hq, make_office, tmp_path: Path) -> None:
+    """Once a person said the changes were made again, only those offices report later
+    are listed (as they are counted)."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    sn = registered(make_office("SN"), hq, tmp_path)
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    progress.set_period_lock(hq, "2025-S2")
+    send(hq, ml, tmp_path)  # ML holds one change HQ will lose
+    progress.set_period_lock(hq, "2026-S1")
+    send(hq, sn, tmp_path)  # SN holds both
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    with open_replica(path) as hq2:
+        send(ml, hq2, tmp_path)
+        assert [c["id"] for c in sync_state(hq2).restored["lost_changes"]] == ["2025-S2"]
+        assert dismiss_lost(hq2) == 1
+        restored = sync_state(hq2).restored
+        assert restored["lost_changes"] == restored["lost_unknown"] == []
+        send(sn, hq2, tmp_path)  # one more than ML said: that one only
+        restored = sync_state(hq2).restored
+        assert restored["lost"] == 1
+        assert [c["id"] for c in restored["lost_changes"]] == ["2026-S1"]
+    ml.close()
+    sn.close()
+
+
+def test_a_second_restore_keeps_the_word_of_what_the_first_lost(hq, make_office,
+                                                                tmp_path: Path) -> None:
+    """Restored once, then again (from the same backup, or an older one): what the
+    first restore lost is not in the database the second one replaces, only its word."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    progress.set_period_lock(hq, "2025-S2")
+    send(hq, ml, tmp_path)
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    with open_replica(path):
+        pass  # continues as a new replica
+    store.restore_backup(path, backup, force=True)
+    with open_replica(path) as hq3:
+        send(ml, hq3, tmp_path)
+        restored = sync_state(hq3).restored
+        assert [(c["entity"], c["id"]) for c in restored["lost_changes"]] \
+            == [("lock", "2025-S2")]
+    ml.close()
+
+
+def test_status_lists_the_first_lost_changes_and_how_many_more() -> None:
+    restored = {"lost_changes": [{"replica": "a", "seq": n, "text": f"change {n}"}
+                                 for n in range(1, 15)],
+                "lost_unknown": [{"replica": "a", "first": 15, "last": 20, "text": "rest"}]}
+    lines = lost_lines(restored)
+    assert lines[:10] == [f"change {n}" for n in range(1, 11)]
+    assert lines[10:] == ["5 more: 'fieldplan status --json' lists them all"]
+    assert lost_lines(restored, shown=None)[-1] == "rest"
+    # in the order the events were made, the unknown ones among the known
+    mixed = {"lost_changes": [{"replica": "a", "seq": 5, "text": "five"}],
+             "lost_unknown": [{"replica": "a", "first": 1, "last": 4, "text": "1-4"},
+                              {"replica": "a", "first": 6, "last": 6, "text": "six"}]}
+    assert lost_lines(mixed) == ["1-4", "five", "six"]
+    from fieldplan.sync.state import lost_unknown_text
+
+    assert lost_unknown_text("0123456789", 5, 7, ["ML"]).startswith(
+        "events 5–7 of replica 01234567, not known on this computer: held by ML (")
+
+
+def test_a_damaged_line_is_not_said(tmp_path: Path) -> None:
+    """What a damaged file gives back is said only when it is the event its hash says."""
+    import hashlib
+
+    body = json.dumps({"origin": "r", "seq": 3, "hlc": 1 << 40, "author": "amina",
+                       "entity": "lock", "id": "2026-S1", "fields": {"locked": True}})
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    assert store.lost_summary(body, digest)["fields"] == {"locked": True}
+    assert store.lost_summary(body.replace("2026", "2027"), digest) is None
+
+
+def test_what_was_made_again_is_counted_per_replica(hq) -> None:
+    """Restored twice, HQ lost events of two earlier replicas: those said made again
+    are known by where each replica's stood, not by a count taken from the first."""
+    from fieldplan import events
+    from fieldplan.sync.state import LOST_DISMISSED_UPTO, _not_dismissed
+
+    with store.write_transaction(hq.conn):
+        events.set_meta(hq.conn, LOST_DISMISSED_UPTO,
+                        events.canonical_json({"first": 5, "second": 8}))
+    # made again: first's 5 and second's 8; reported since: first's 6 and 7
+    runs = [("first", 5, 7, {}), ("second", 8, 8, {})]
+    assert _not_dismissed(hq, runs, 2) == [("first", 6, 7, {})]

@@ -238,19 +238,21 @@ def change_words(entity: str, entity_id: str, fields: dict[str, Any]) -> str:
 
 def lost_unknown_text(replica: str, first: int, last: int, held_by: list[str]) -> str:
     """Lost events known here by their numbers only, and where to see them."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import _
 
-    n = last - first + 1
-    # Translators: {offices} are office codes, "ML, SN"; what they hold is not known
-    # here: the person compares what those offices show with what this computer shows
-    return ngettext(
-        "event {first} of replica {replica}, not known on this computer: held by "
-        "{offices} (compare the plan, locked periods, keys and headquarters' reports "
-        "they show with this computer's)",
-        "events {first}–{last} of replica {replica}, not known on this computer: held by "
-        "{offices} (compare the plan, locked periods, keys and headquarters' reports "
-        "they show with this computer's)",
-        n).format(first=first, last=last, replica=replica[:8], offices=", ".join(held_by))
+    offices = ", ".join(held_by)
+    if first == last:  # not "events 7–7"
+        # Translators: {offices} are office codes, "ML, SN"; what they hold is not
+        # known here: the person compares what those offices show with this computer
+        return _("event {first} of replica {replica}, not known on this computer: held by "
+                 "{offices} (compare the plan, locked periods, keys and headquarters' "
+                 "reports they show with this computer's)").format(
+                     first=first, replica=replica[:8], offices=offices)
+    # Translators: as "event {first} of replica {replica}, …", for several events
+    return _("events {first}–{last} of replica {replica}, not known on this computer: held "
+             "by {offices} (compare the plan, locked periods, keys and headquarters' "
+             "reports they show with this computer's)").format(
+                 first=first, last=last, replica=replica[:8], offices=offices)
 
 
 def dismiss_lost(rep: Replica) -> int:

@@ -335,9 +335,44 @@ def renew_identity(rep: Replica) -> str:
                 if key_id in keys and keys[key_id].status == "active":
                     events.append(rep.conn, "key", key_id, {"status": "retired"},
                                   author=rep.author)
+            again = _revoke_again(rep, marked.get("lost") or [], keys)
+            if again:
+                restored["revoked_again"] = again
+                events.set_meta(rep.conn, "restored", events.canonical_json(restored))
     _move_in_place(staged, kpath, new)  # after the commit: see finish_key_change
     rep.cache.clear()
     return after
+
+
+def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> list[str]:
+    """(HQ, in the restore's transaction) Revocations the replaced database made after
+    the backup (``store._lost_here``'s summaries) are made again: a revocation is never
+    taken back, and without it the lost or stolen computer's bundles would be taken
+    again. The revoked keys' offices' enrolment tokens end, as at the revocation (its
+    key may be one the backup never registered). Returns the key ids revoked again."""
+    again: list[str] = []
+    now = events.utc_iso()
+    for item in lost:
+        fields = item.get("fields") or {}
+        key_id = item.get("id")
+        if item.get("entity") != "key" or fields.get("status") != "revoked" or \
+                not isinstance(key_id, str):
+            continue
+        info = keys.get(key_id)
+        office = info.office if info else next(
+            (i.get("fields", {}).get("office") for i in lost if i.get("entity") == "key"
+             and i.get("id") == key_id and "office" in (i.get("fields") or {})), None)
+        if office:
+            rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
+                             "expires_at > ?", (now, office, now))
+        if info is not None and info.source == "registry" and info.status != "revoked" \
+                and key_id not in again:
+            events.append(rep.conn, "key", key_id, {"status": "revoked"},
+                          author=rep.author)
+            again.append(key_id)
+    if again:
+        rep.cache.clear()
+    return again
 
 
 def _key_file_replica(rep: Replica, key: SecretKey, kpath: Path) -> str:

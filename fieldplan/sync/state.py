@@ -131,7 +131,8 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     if rep.is_hq:
         runs = _not_dismissed(rep, runs, dismissed)
         state["lost_changes"], state["lost_unknown"] = _lost_items(
-            rep, runs, info.get("lost_events") or [])
+            rep, runs, info.get("lost_events") or [], set(info.get("revoked_again") or ()))
+        state["revoked_again"] = list(info.get("revoked_again") or [])
     return state
 
 
@@ -151,10 +152,13 @@ def _not_dismissed(rep: Replica, runs: list, dismissed: int) -> list:
     return out
 
 
-def _lost_items(rep: Replica, runs: list,
-                kept: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+def _lost_items(rep: Replica, runs: list, kept: list[dict[str, Any]],
+                revoked_again: set[str]) -> tuple[list[dict], list[dict]]:
     """(lost_changes, lost_unknown) of ``restored_state``, in the order the events
-    were written."""
+    were written. A revocation the restore made again (``revoked_again``: key ids)
+    says so, and ``made_again`` is true."""
+    from fieldplan.i18n import _
+
     known = {(item.get("replica"), item.get("seq")): item for item in kept}
     offices = keyreg.replica_offices(rep)
     changes: list[dict[str, Any]] = []
@@ -168,7 +172,14 @@ def _lost_items(rep: Replica, runs: list,
                 unknown += _unknown_runs(origin, start, seq - 1, peers, offices)
             if seq <= last:
                 item = known[(origin, seq)]
-                changes.append({**item, "text": lost_change_text(item)})
+                again = (item.get("entity") == "key" and item.get("id") in revoked_again
+                         and (item.get("fields") or {}).get("status") == "revoked")
+                text = lost_change_text(item)
+                if again:
+                    # Translators: {change} is e.g. "key 1A2B… revoked (3 Mar 2026, …)"
+                    text = _("{change}: revoked again when this database was restored"
+                             ).format(change=text)
+                changes.append({**item, "text": text, "made_again": again})
             start = seq + 1
     return changes, unknown
 

@@ -20,7 +20,7 @@ from fieldplan import progress, store
 from fieldplan.replica import open_replica
 from fieldplan.status import lost_lines, replica_status
 from fieldplan.sync import dismiss_lost, sync_state
-from fieldplan.sync.keys import revoke_key
+from fieldplan.sync.keys import all_keys, revoke_key
 
 
 def gone(path: Path, how: str) -> None:
@@ -60,6 +60,12 @@ def test_headquarters_is_told_which_changes_a_restore_lost(hq, make_office,
         assert changes[0]["text"].endswith(f", by {hq2.author})")
         assert changes[1]["text"].startswith(f"key {sn.meta('key_id')} revoked (")
         assert changes[2]["text"].startswith("period 2025-S2 unlocked (")
+        # the revocation is made again by the restore (it is never taken back): said so
+        assert [c["made_again"] for c in changes] == [False, True, False]
+        assert changes[1]["text"].endswith(
+            f", by {hq2.author}): revoked again when this database was restored")
+        assert restored["revoked_again"] == [sn.meta("key_id")]
+        assert all_keys(hq2)[sn.meta("key_id")].status == "revoked"
         lines = [value for label, value in st.lines("en") if label == "Lost"]
         assert lines == [c["text"] for c in changes]
         # the existing fields are as they were

@@ -377,6 +377,14 @@ class MainWindow(QMainWindow):
                 tip=_("Preview, print or save the semester review pack"),
             )
             self.pack_action.setObjectName("report-pack-action")
+        # progress as a spreadsheet, as `fieldplan data export` writes it; Alt+T: the
+        # File menu's other letters are I, E, M, S, R, Q (fr: I, E, C, F, R, Q)
+        self.table_action = self._action(
+            _("Export &table…"),
+            self.table_dialog,
+            tip=_("Save progress as an Excel workbook, a CSV or an HXL file"),
+        )
+        self.table_action.setObjectName("export-table-action")
 
         menu = self.menuBar().addMenu(_("&File"))
         for a in (self.import_action, self.export_action, self.email_action):
@@ -385,6 +393,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.sheet_action)
         if self.pack_action is not None:
             menu.addAction(self.pack_action)
+        menu.addAction(self.table_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         menu = self.menuBar().addMenu(_("&Edit"))
@@ -678,6 +687,11 @@ class MainWindow(QMainWindow):
         from ui import report_preview  # QtPdf loads when a report is first asked for
 
         report_preview.ask(self, kind)
+
+    def table_dialog(self) -> None:
+        from ui import table_export
+
+        table_export.ask(self)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         from ui.transfer import droppable

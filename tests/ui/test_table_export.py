@@ -1,0 +1,426 @@
+"""File ▸ Export table…: progress as an Excel workbook, CSV or HXL file from the
+client, at offices and at headquarters: the file the core's export_table writes, for
+the period and language chosen, written on the database worker; one message and no
+file when it cannot be written; the result said with a way to open it."""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+import fieldplan.tabular
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+from tests.ui.test_mnemonics import clashes
+from ui.app import apply_language
+from ui.dialogs import MessageDialog
+from ui.table_export import TableExportDialog, documents_dir
+
+
+@pytest.fixture
+def language():
+    app = QApplication.instance()
+    yield lambda lang: apply_language(app, lang)
+    apply_language(app, "en")
+
+
+@pytest.fixture
+def three_reports(hq_db) -> Path:
+    """HQ with two reports for 2026-S1 and one for 2025-S2."""
+    from fieldplan.progress import record_progress
+
+    with open_replica(hq_db) as rep:
+        record_progress(rep, "PA1.6", "2025-S2", status="completed", percent=100)
+    return hq_db
+
+
+@pytest.fixture
+def spy(monkeypatch) -> list[dict]:
+    """Each call of the core's export_table: its thread and its arguments."""
+    calls: list[dict] = []
+    real = fieldplan.tabular.export_table
+
+    def export_table(rep, fmt, out, **kwargs):
+        calls.append({"thread": threading.get_ident(), "fmt": fmt, "out": str(out), **kwargs})
+        return real(rep, fmt, out, **kwargs)
+
+    monkeypatch.setattr(fieldplan.tabular, "export_table", export_table)
+    return calls
+
+
+def file_menu(window):
+    return window.menuBar().actions()[0].menu()
+
+
+def open_dialog(window, qtbot) -> TableExportDialog:
+    """From the File menu entry, as a person would."""
+    (action,) = [a for a in file_menu(window).actions()
+                 if a.objectName() == "export-table-action"]
+    action.trigger()
+    (dialog,) = [d for d in window.findChildren(TableExportDialog, "table-export-dialog")
+                 if d.isVisible()]  # (one closed before waits for its deletion)
+    return dialog
+
+
+def choose(combo, data) -> None:
+    index = combo.findData(data)
+    assert index >= 0, data
+    combo.setCurrentIndex(index)
+
+
+def save(dialog, qtbot, path: Path) -> None:
+    """Write the table to ``path`` and wait for the worker to answer."""
+    dialog.export_to(str(path))
+    wait_idle(qtbot, dialog.session)
+
+
+def direct(db: Path, fmt: str, out: Path, **kwargs) -> int:
+    with open_replica(db) as rep:
+        return fieldplan.tabular.export_table(rep, fmt, out, **kwargs)
+
+
+def errors(window) -> list[MessageDialog]:
+    return [m for m in window.findChildren(MessageDialog, "table-export-error")
+            if m.isVisible()]
+
+
+@pytest.mark.parametrize("db", ["office_db", "hq_db"])
+def test_file_menu_has_export_table_at_offices_and_headquarters(db, open_window, request,
+                                                                 qtbot):
+    window = open_window(request.getfixturevalue(db))
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    assert dialog.windowTitle() == "Export table"
+    # a workbook for people; the period the window shows; the interface's language
+    assert dialog.format_combo.currentData() == "xlsx"
+    assert [dialog.format_combo.itemData(i) for i in range(3)] == ["xlsx", "csv", "hxl"]
+    assert dialog.period_combo.currentData() == "2026-S1"
+    assert dialog.period_combo.findData("") >= 0  # all periods
+    assert dialog.lang_combo.currentData() == "en"
+    assert not dialog.open_button.isVisible() and not dialog.message.isVisible()
+    dialog.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("db", ["office_db", "hq_db"])
+def test_file_menu_letters_stay_distinct(db, lang, language, open_window, request):
+    """Alt+F, T: no other entry of the File menu answers T. (The Arabic menu already
+    gives two entries the same letter ت, Export… and Prepare for email….)"""
+    language(lang)
+    window = open_window(request.getfixturevalue(db))
+    texts = [a.text() for a in file_menu(window).actions() if not a.isSeparator()]
+    assert any(a.objectName() == "export-table-action" for a in file_menu(window).actions())
+    assert clashes(texts) == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_dialog_letters_are_distinct(lang, language, open_window, office_db, qtbot,
+                                         tmp_path):
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    language(lang)
+    window = open_window(office_db)
+    dialog = open_dialog(window, qtbot)
+    save(dialog, qtbot, tmp_path / "t.xlsx")  # the open buttons shown too
+    texts = [w.text() for w in dialog.findChildren(QLabel) if w.buddy() is not None]
+    texts += [b.text() for b in dialog.findChildren(QAbstractButton) if b.isVisible()]
+    assert len(texts) >= 7
+    assert clashes(texts) == {}
+    dialog.close()
+
+
+def test_the_save_dialog_offers_a_name_for_the_choice(open_window, office_db, hq_db, qtbot):
+    office = open_window(office_db)
+    office.set_period("2026-S1")
+    dialog = open_dialog(office, qtbot)
+    file_dialog = dialog.save_as()
+    assert file_dialog.objectName() == "save-table-dialog"
+    assert file_dialog.acceptMode() == QFileDialog.AcceptMode.AcceptSave
+    assert file_dialog.nameFilters() == ["Excel workbooks (*.xlsx)"]
+    assert file_dialog.defaultSuffix() == "xlsx"
+    assert file_dialog.selectedFiles() == [
+        str(Path(documents_dir()) / "progress-SN-2026-S1-en.xlsx")]
+    file_dialog.reject()
+
+    choose(dialog.format_combo, "hxl")
+    choose(dialog.period_combo, "")
+    file_dialog = dialog.save_as()
+    assert file_dialog.nameFilters() == ["HXL files (*.csv *.hxl)"]
+    assert file_dialog.defaultSuffix() == "csv"
+    assert Path(file_dialog.selectedFiles()[0]).name == "progress-SN-all-periods-en-hxl.csv"
+    file_dialog.reject()
+    choose(dialog.format_combo, "csv")
+    assert dialog.save_as().nameFilters() == ["CSV files (*.csv)"]
+    dialog.close()
+
+    hq = open_window(hq_db)
+    hq.set_period("2026-S2")
+    dialog = open_dialog(hq, qtbot)
+    choose(dialog.lang_combo, "fr")
+    # HQ's table holds every office: no office code in its name
+    assert Path(dialog.default_path()).name == "progress-2026-S2-fr.xlsx"
+    dialog.close()
+
+
+def test_the_documents_folder_or_else_home(tmp_path, monkeypatch):
+    from PySide6.QtCore import QStandardPaths
+
+    docs = tmp_path / "Documents"
+    monkeypatch.setattr(QStandardPaths, "writableLocation",
+                        staticmethod(lambda _where: str(docs)))
+    assert documents_dir() == str(Path.home())  # not made yet: not where it opens
+    docs.mkdir()
+    assert documents_dir() == str(docs)
+
+
+def test_the_table_is_what_export_table_writes_made_off_the_gui_thread(
+        open_window, hq_db, qtbot, tmp_path, spy):
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    file_dialog = dialog.findChild(QFileDialog, "save-table-dialog")
+    assert file_dialog is not None and file_dialog.isVisible()
+    (tmp_path / "out").mkdir()
+    file_dialog.selectFile(str(tmp_path / "out" / "progress"))  # the ending is added
+    file_dialog.accept()
+    wait_idle(qtbot, window.session)
+
+    out = tmp_path / "out" / "progress.xlsx"
+    ((call),) = spy
+    assert call["thread"] != threading.main_thread().ident
+    assert (call["fmt"], call["out"], call["lang"], call["period"]) == (
+        "xlsx", str(out), "en", "2026-S1")
+    reference = tmp_path / "reference.xlsx"
+    assert direct(hq_db, "xlsx", reference, period="2026-S1") == 2
+    assert workbook_rows(out) == workbook_rows(reference)
+    assert dialog.message.text() == f"Saved 2 rows in {out}."
+    assert dialog.message.toolTip() == str(out)
+    assert window.statusBar().currentMessage() == "Saved 2 rows in progress.xlsx."
+    assert dialog.open_button.isVisible() and dialog.folder_button.isVisible()
+    assert not errors(window)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["progress.xlsx"]
+
+    # CSV and HXL: byte for byte what the command line writes
+    for fmt, name in (("csv", "p.csv"), ("hxl", "p-hxl.csv")):
+        choose(dialog.format_combo, fmt)
+        save(dialog, qtbot, tmp_path / "out" / name)
+        direct(hq_db, fmt, tmp_path / f"ref-{name}", period="2026-S1")
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / f"ref-{name}").read_bytes()
+    dialog.close()
+
+
+def workbook_rows(path: Path) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    return list(load_workbook(path).active.iter_rows(values_only=True))
+
+
+def test_the_period_choice(open_window, three_reports, qtbot, tmp_path, spy):
+    window = open_window(three_reports)
+    window.set_period("2025-S2")
+    dialog = open_dialog(window, qtbot)
+    assert dialog.period_combo.currentData() == "2025-S2"  # the window's period
+    choose(dialog.format_combo, "csv")
+    expected = {"2025-S2": 1, "2026-S1": 2, "": 3, "2027-S1": 0}
+    for period, count in expected.items():
+        choose(dialog.period_combo, period)
+        out = tmp_path / f"got-{period or 'all'}.csv"
+        save(dialog, qtbot, out)
+        assert spy[-1]["period"] == (period or None)
+        ref = tmp_path / f"ref-{period or 'all'}.csv"
+        assert direct(three_reports, "csv", ref, period=period or None) == count
+        assert out.read_bytes() == ref.read_bytes()
+    assert dialog.message.text() == (
+        f"Saved {out}, with the column headings only: no progress report is recorded "
+        "for 1st semester 2027.")
+    choose(dialog.period_combo, "")
+    save(dialog, qtbot, tmp_path / "all.csv")
+    assert dialog.message.text() == f"Saved 3 rows in {tmp_path / 'all.csv'}."
+    dialog.close()
+
+
+def test_the_language_of_the_names(open_window, hq_db, qtbot, tmp_path, spy):
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    choose(dialog.format_combo, "csv")
+    choose(dialog.lang_combo, "fr")
+    save(dialog, qtbot, tmp_path / "fr.csv")
+    assert spy[-1]["lang"] == "fr"
+    direct(hq_db, "csv", tmp_path / "ref.csv", lang="fr", period="2026-S1")
+    assert (tmp_path / "fr.csv").read_bytes() == (tmp_path / "ref.csv").read_bytes()
+    english = tmp_path / "en.csv"
+    direct(hq_db, "csv", english, lang="en", period="2026-S1")
+    assert english.read_bytes() != (tmp_path / "fr.csv").read_bytes()  # names in French
+    dialog.close()
+
+
+def test_the_choices_are_remembered(open_window, office_db, qtbot, tmp_path):
+    window = open_window(office_db)
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    choose(dialog.format_combo, "csv")
+    (tmp_path / "tables").mkdir()
+    save(dialog, qtbot, tmp_path / "tables" / "t.csv")
+    dialog.close()
+    again = open_dialog(window, qtbot)
+    assert again.format_combo.currentData() == "csv"
+    assert again.default_path() == str(tmp_path / "tables" / "progress-SN-2026-S1-en.csv")
+    again.close()
+
+
+def test_what_cannot_be_written_is_one_message_and_no_file(
+        open_window, hq_db, qtbot, tmp_path, monkeypatch):
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    work = tmp_path / "work"
+    work.mkdir()
+    a_file = work / "a-file"
+    a_file.write_text("kept")
+    old = work / "old.xlsx"
+    old.write_bytes(b"the table of last week")
+    cases = [
+        (work / "sheet.csv", "is named as a .csv file but the format is XLSX"),
+        (work / "no-such-folder" / "t.xlsx", "its folder does not exist"),
+        (a_file / "t.xlsx", "part of the path is a file, not a folder"),
+        (hq_db, "is named as a .sqlite3 file but the format is XLSX"),
+        (old, "the disk is full"),
+    ]
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    before = sorted(work.rglob("*"))
+    database = hq_db.read_bytes()
+    for target, reason in cases:
+        if reason == "the disk is full":
+            monkeypatch.setattr(os, "fsync", full)
+        save(dialog, qtbot, target)
+        monkeypatch.setattr(os, "fsync", real_fsync)
+        (message,) = errors(dialog)
+        text = message.text.text()
+        assert text.startswith("The table could not be saved: ")
+        assert reason in text and "Traceback" not in text
+        message.close()
+        qtbot.waitUntil(lambda: not errors(dialog))
+        # nothing said as written; the dialog ready for another name
+        assert not dialog.message.isVisible() and not dialog.open_button.isVisible()
+        assert dialog.save_button.isEnabled() and dialog.format_combo.isEnabled()
+        assert window.statusBar().currentMessage() == ""
+    # nothing written, nothing half-written (no temporary file left), nothing replaced
+    assert sorted(work.rglob("*")) == before
+    assert old.read_bytes() == b"the table of last week" and a_file.read_text() == "kept"
+    assert not list(tmp_path.glob(".hq.sqlite3.*.part"))
+    assert hq_db.read_bytes()[:16] == database[:16] == b"SQLite format 3\x00"
+    dialog.close()
+
+
+def test_the_window_never_waits_for_the_table(open_window, hq_db, qtbot, tmp_path,
+                                              monkeypatch):
+    started, release = threading.Event(), threading.Event()
+    real = fieldplan.tabular.export_table
+    threads = []
+
+    def slow(rep, fmt, out, **kwargs):
+        threads.append(threading.get_ident())
+        started.set()
+        release.wait(10)
+        return real(rep, fmt, out, **kwargs)
+
+    monkeypatch.setattr(fieldplan.tabular, "export_table", slow)
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    dialog.export_to(str(tmp_path / "t.xlsx"))
+    qtbot.waitUntil(started.is_set)
+    # the GUI thread goes on: the dialog says what it is doing and is not asked twice
+    assert threads[0] != threading.main_thread().ident
+    assert dialog.message.text() == "Writing the table…"
+    assert not dialog.save_button.isEnabled() and not dialog.format_combo.isEnabled()
+    window.set_period("2026-S2")  # the window answers meanwhile
+    assert window.period_label.text() == "2nd semester 2026"
+    # closed before the table is written: the window's status bar says where it went
+    dialog.close()
+    release.set()
+    wait_idle(qtbot, window.session)
+    assert (tmp_path / "t.xlsx").exists()
+    assert window.statusBar().currentMessage() == "Saved 2 rows in t.xlsx."
+
+
+def test_open_the_file_or_its_folder(open_window, office_db, qtbot, tmp_path, monkeypatch):
+    opened: list[QUrl] = []
+    answer = [True]
+    monkeypatch.setattr(QDesktopServices, "openUrl",
+                        staticmethod(lambda url: opened.append(url) or answer[0]))
+    window = open_window(office_db)
+    dialog = open_dialog(window, qtbot)
+    out = tmp_path / "t.xlsx"
+    save(dialog, qtbot, out)
+    # what comes next: Enter opens the table
+    assert dialog.open_button.isVisible() and dialog.focusWidget() is dialog.open_button
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
+    assert opened == [QUrl.fromLocalFile(str(out)), QUrl.fromLocalFile(str(tmp_path))]
+    answer[0] = False  # no spreadsheet program
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    (message,) = errors(dialog)
+    assert message.text.text() == (
+        "No program to open t.xlsx was found. Open the folder and open it from there.")
+    message.close()
+    dialog.close()
+
+
+def test_keyboard(open_window, office_db, qtbot):
+    window = open_window(office_db)
+    dialog = open_dialog(window, qtbot)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    for key, combo in ((Qt.Key.Key_P, dialog.period_combo), (Qt.Key.Key_L, dialog.lang_combo),
+                       (Qt.Key.Key_T, dialog.format_combo)):
+        qtbot.keyClick(dialog, key, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(combo.hasFocus)
+    qtbot.keyClick(dialog.format_combo, Qt.Key.Key_Return)  # Enter: Save as…
+    qtbot.waitUntil(lambda: dialog.findChild(QFileDialog, "save-table-dialog") is not None)
+    dialog.findChild(QFileDialog, "save-table-dialog").reject()
+    dialog.close()
+
+
+def test_arabic_right_to_left(language, open_window, office_db, qtbot, tmp_path, spy):
+    language("ar")
+    window = open_window(office_db)
+    dialog = open_dialog(window, qtbot)
+    assert dialog.isRightToLeft()
+    assert dialog.lang_combo.currentData() == "ar"  # the interface's language
+    out = tmp_path / "t.xlsx"
+    save(dialog, qtbot, out)
+    assert spy[-1]["lang"] == "ar" and out.exists()
+    # the file's path kept left to right inside the right-to-left sentence
+    assert f"\u2066{out}\u2069" in dialog.message.text()
+    dialog.close()
+
+
+def test_arabic_file_types_read_right_to_left(language, monkeypatch):
+    """".csv" showed as "csv." and "(.xlsx)" lost a bracket inside Arabic words; a
+    label starting with "CSV" was laid out left to right."""
+    import ui.table_export
+    from ui.bidi import text_direction
+    from ui.table_export import format_label
+
+    language("ar")
+    assert "(\u2066.xlsx\u2069)" in format_label("xlsx")
+    assert "(\u2066.csv\u2069)" in format_label("hxl")
+    monkeypatch.setattr(ui.table_export, "_", lambda text: {
+        "CSV, for any spreadsheet ({suffix})": "CSV، لأي جدول بيانات ({suffix})"}[text])
+    label = format_label("csv")
+    assert label.startswith("\u2066CSV\u2069")
+    assert text_direction(label) == Qt.LayoutDirection.RightToLeft

@@ -1,0 +1,301 @@
+"""Progress as a spreadsheet, from inside the client: File ▸ Export table… asks for the
+file type (Excel workbook, CSV or HXL), the period (the one the window shows, another,
+or all of them) and the language of the names, then for a file name, and the core's
+``fieldplan.tabular.export_table`` writes it on the database worker, whole or not at
+all, exactly as ``fieldplan data export`` does. Office staff who never open a
+terminal get the same file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_number, format_period, ngettext
+from ui.bidi import isolated, isolated_codes
+from ui.context import Identity, lang
+from ui.dialogs import MessageDialog, selectable, size_to_content
+from ui.ops import DbOp, Session, error_text
+
+#: The file types, in the order offered: a workbook first, what most people open.
+TABLE_FORMATS = ("xlsx", "csv", "hxl")
+#: The ending a new file gets. HXL is CSV with a row of hashtags: HXL tools and
+#: spreadsheets both open it as .csv (``.hxl`` names are accepted too).
+SUFFIXES = {"xlsx": "xlsx", "csv": "csv", "hxl": "csv"}
+
+
+def format_label(fmt: str) -> str:
+    """The file type in words, with the ending its file gets. In Arabic the ending
+    stays whole (".csv", not "csv."), and a label that starts with a Latin name
+    ("CSV، …") still reads right to left."""
+    suffix = isolated("." + SUFFIXES[fmt])
+    if fmt == "xlsx":
+        # Translators: {suffix} is the file name ending, ".xlsx"
+        text = _("Excel workbook ({suffix})")
+    elif fmt == "hxl":
+        # Translators: {suffix} is the file name ending, ".csv"
+        text = _("HXL, for humanitarian data tools ({suffix})")
+    else:
+        # Translators: {suffix} is the file name ending, ".csv"
+        text = _("CSV, for any spreadsheet ({suffix})")
+    return isolated_codes(text.format(suffix=suffix))
+
+
+def name_filter(fmt: str) -> str:
+    """The save dialog's filter: the files of this type only."""
+    if fmt == "xlsx":
+        return _("Excel workbooks (*.xlsx)")
+    if fmt == "hxl":
+        return _("HXL files (*.csv *.hxl)")
+    return _("CSV files (*.csv)")
+
+
+@dataclass(frozen=True)
+class TableRequest:
+    """A table to write. fmt: one of TABLE_FORMATS; period: one period, or "" for
+    all of them; lang: the language of office names and action titles; office: an
+    office's own code, put in the file name (empty at headquarters, whose table holds
+    every office)."""
+
+    fmt: str = "xlsx"
+    period: str = ""
+    lang: str = "en"
+    office: str = ""
+
+    def file_name(self) -> str:
+        """A file name to offer, e.g. ``progress-SN-2026-S1-fr.xlsx``; an HXL file
+        says so (``…-hxl.csv``) so that it does not take the CSV file's name."""
+        parts = ["progress", self.office, self.period or "all-periods", self.lang,
+                 "hxl" if self.fmt == "hxl" else ""]
+        return "-".join(p for p in parts if p) + "." + SUFFIXES[self.fmt]
+
+
+def documents_dir() -> str:
+    """The Documents folder, or the home folder where there is none (the save dialog
+    would otherwise open in whatever folder fieldplan was started from)."""
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return docs if docs and Path(docs).is_dir() else str(Path.home())
+
+
+def saved_text(request: TableRequest, rows: int, file: str) -> str:
+    """What was written: the number of rows and the file, or, for no row at all, that
+    the file holds the column headings only (and why)."""
+    if rows == 0:
+        if request.period:
+            return _("Saved {file}, with the column headings only: no progress report is "
+                     "recorded for {period}.").format(file=file,
+                                                      period=format_period(request.period))
+        return _("Saved {file}, with the column headings only: no progress report is "
+                 "recorded yet.").format(file=file)
+    return ngettext("Saved {n} row in {file}.", "Saved {n} rows in {file}.", rows).format(
+        n=format_number(rows), file=file)
+
+
+class TableExportDialog(QDialog):
+    """File type, period and language; Save as… asks for the file and writes it on the
+    worker. The dialog stays open to say what was written, with buttons to open the
+    file or its folder (or to write another)."""
+
+    def __init__(self, parent: QWidget, session: Session, identity: Identity, period: str,
+                 settings: QSettings) -> None:
+        super().__init__(parent)
+        self.session, self.identity, self.settings = session, identity, settings
+        self._main_window = parent
+        self.saved_path = ""
+        self.setObjectName("table-export-dialog")
+        self.setWindowTitle(_("Export table"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form = QFormLayout()
+        self.format_combo = _combo(
+            _("File type"), [(format_label(f), f) for f in TABLE_FORMATS],
+            settings.value("tables/format", TABLE_FORMATS[0]))
+        form.addRow(_label(_("File &type:"), self.format_combo), self.format_combo)
+        self.period_combo = _combo(
+            _("Period"),
+            [(format_period(p), p) for p in identity.periods()] + [(_("All periods"), "")],
+            period)
+        form.addRow(_label(_("&Period:"), self.period_combo), self.period_combo)
+        # the names of offices and actions in the table: the interface's by default
+        self.lang_combo = _combo(
+            _("Language of the names"), [(LANGUAGE_NAMES[c], c) for c in LANGUAGES], lang())
+        self.lang_combo.setToolTip(_("The language of office names and action titles in "
+                                     "the table"))
+        form.addRow(_label(_("&Language:"), self.lang_combo), self.lang_combo)
+        self.message = QLabel()
+        self.message.setObjectName("table-export-message")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setTextInteractionFlags(selectable())
+        self.message.setVisible(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        role = QDialogButtonBox.ButtonRole.ActionRole
+        self.save_button = buttons.addButton(_("&Save as…"), role)
+        self.save_button.clicked.connect(lambda _checked=False: self.save_as())
+        self.open_button = buttons.addButton(_("&Open the file"), role)
+        self.open_button.clicked.connect(lambda _checked=False: self.open_file())
+        self.folder_button = buttons.addButton(_("Open the fol&der"), role)
+        self.folder_button.clicked.connect(lambda _checked=False: self.open_folder())
+        for b in (self.open_button, self.folder_button):
+            b.setVisible(False)  # once a file is written
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.message)
+        lay.addWidget(buttons)
+        # Enter saves, wherever the focus is in the form (once in the dialog: a button
+        # made default outside it is not the dialog's, which then picks another)
+        self.close_button.setAutoDefault(False)
+        self.save_button.setDefault(True)
+        size_to_content(self, 460)
+
+    def request(self) -> TableRequest:
+        return TableRequest(
+            fmt=self.format_combo.currentData(),
+            period=self.period_combo.currentData(),
+            lang=self.lang_combo.currentData(),
+            office="" if self.identity.is_hq else self.identity.office,
+        )
+
+    def default_path(self) -> str:
+        """The offered file: in the folder of the last table (if it is still there),
+        else in Documents."""
+        folder = str(self.settings.value("tables/folder", "") or "")
+        if not folder or not Path(folder).is_dir():
+            folder = documents_dir()
+        return str(Path(folder) / self.request().file_name())
+
+    def save_as(self) -> QFileDialog:
+        """The save dialog, for the chosen type's files; writing starts when a name is
+        chosen."""
+        fmt = self.request().fmt
+        dialog = QFileDialog(self, _("Export table"), self.default_path())
+        dialog.setObjectName("save-table-dialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(name_filter(fmt))
+        dialog.setDefaultSuffix(SUFFIXES[fmt])
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.export_to)
+        dialog.open()
+        return dialog
+
+    def export_to(self, path: str) -> None:
+        """Write the table to ``path`` on the worker; say what came of it."""
+        request = self.request()
+        self.settings.setValue("tables/format", request.fmt)
+        self._set_busy(True)
+        self._say(_("Writing the table…"))
+        window, dialog = self._main_window, self
+
+        def run(rep) -> int:
+            from fieldplan.tabular import export_table  # openpyxl: not before it is needed
+
+            return export_table(rep, request.fmt, path, lang=request.lang,
+                                period=request.period or None)
+
+        def done(rows: int) -> None:
+            # in the window's status bar too: the dialog may have been closed meanwhile
+            _show_status(window, saved_text(request, rows, isolated(Path(path).name)))
+            if shiboken6.isValid(dialog):
+                dialog._saved(request, path, rows)
+
+        def failed(error: BaseException) -> None:
+            alive = shiboken6.isValid(dialog)
+            if alive:
+                dialog._set_busy(False)
+                dialog._say("")
+            box = MessageDialog(
+                dialog if alive else window, _("Export table"),
+                _("The table could not be saved: {reason}").format(
+                    reason=isolated_codes(error_text(error))))
+            box.setObjectName("table-export-error")
+            box.open()
+
+        # the window is the parent: the result is still said if this dialog is closed
+        DbOp(self.session, window, run).success(done).failure(failed).run()
+
+    def _saved(self, request: TableRequest, path: str, rows: int) -> None:
+        self.saved_path = path
+        self.settings.setValue("tables/folder", str(Path(path).parent))
+        self._set_busy(False)
+        self._say(saved_text(request, rows, isolated(path)))
+        self.message.setToolTip(path)
+        for b in (self.open_button, self.folder_button):
+            b.setVisible(True)
+        # what comes next, most likely: Enter opens the table
+        self.open_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        size_to_content(self, max(self.width(), 460))
+
+    def _set_busy(self, busy: bool) -> None:
+        for w in (self.save_button, self.format_combo, self.period_combo, self.lang_combo,
+                  self.open_button, self.folder_button):
+            w.setEnabled(not busy)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setToolTip("")
+        self.message.setVisible(bool(text))
+
+    def open_file(self) -> bool:
+        """The written table in the program the system opens such files with."""
+        if not self.saved_path:
+            return False
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(self.saved_path))
+        if not opened:
+            box = MessageDialog(self, _("Export table"), _(
+                "No program to open {file} was found. Open the folder and open it from "
+                "there.").format(file=isolated(Path(self.saved_path).name)))
+            box.setObjectName("table-export-error")
+            box.open()
+        return opened
+
+    def open_folder(self) -> bool:
+        """The folder of the written table, in the system's file manager."""
+        if not self.saved_path:
+            return False
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.saved_path).parent)))
+
+
+def _combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(max(combo.findData(current), 0))
+    return combo
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def _show_status(window: QWidget | None, text: str) -> None:
+    bar = getattr(window, "statusBar", None)
+    if window is not None and shiboken6.isValid(window) and callable(bar):
+        bar().showMessage(text, 8000)
+
+
+def ask(window) -> TableExportDialog:
+    """Open the dialog for ``window`` (a MainWindow): its session, identity, the period
+    it shows and its settings."""
+    dialog = TableExportDialog(window, window.session, window.identity, window.period,
+                               window.settings)
+    dialog.open()
+    return dialog

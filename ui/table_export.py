@@ -52,7 +52,9 @@ def format_label(fmt: str) -> str:
     else:
         # Translators: {suffix} is the file name ending, ".csv"
         text = _("CSV, for any spreadsheet ({suffix})")
-    return isolated_codes(text.format(suffix=suffix))
+    # the ending put in after the Latin words are isolated: isolating "Excel (.xlsx"
+    # as one run would carry the bracket into it
+    return isolated_codes(text.format(suffix="\ue000")).replace("\ue000", suffix)
 
 
 def name_filter(fmt: str) -> str:

@@ -25,7 +25,7 @@ from ui.table_export import TableExportDialog, documents_dir
 
 
 @pytest.fixture
-def language():
+def language(qapp):
     app = QApplication.instance()
     yield lambda lang: apply_language(app, lang)
     apply_language(app, "en")
@@ -417,7 +417,7 @@ def test_arabic_file_types_read_right_to_left(language, monkeypatch):
     from ui.table_export import format_label
 
     language("ar")
-    assert "(\u2066.xlsx\u2069)" in format_label("xlsx")
+    assert format_label("xlsx") == "مصنف \u2066Excel\u2069 (\u2066.xlsx\u2069)"
     assert "(\u2066.csv\u2069)" in format_label("hxl")
     monkeypatch.setattr(ui.table_export, "_", lambda text: {
         "CSV, for any spreadsheet ({suffix})": "CSV، لأي جدول بيانات ({suffix})"}[text])

@@ -54,6 +54,17 @@ def _check_period(rep: Replica, period: str, plan=None) -> str:
     return str((plan or rep.plan()).check_period(period))
 
 
+def _listed_period(rep: Replica, period: str) -> str:
+    """A period to list reports of: the plan's, or one it hides that reports are held
+    for (see list_reports)."""
+    wanted = str(as_period(period))  # a malformed period is refused as such
+    plan = rep.plan()
+    if as_period(wanted) not in plan.periods() and rep.conn.execute(
+            "SELECT 1 FROM progress WHERE period = ? LIMIT 1", (wanted,)).fetchone():
+        return wanted
+    return _check_period(rep, wanted, plan)
+
+
 def is_locked(rep: Replica, period: str) -> bool:
     """Whether headquarters has locked this period after its review."""
     return bool(events.entity_state(rep.conn, "lock", str(as_period(period))).get("locked"))
@@ -268,11 +279,16 @@ def _row_to_report(r) -> ProgressReport:
 
 def list_reports(rep: Replica, period: str | None = None,
                  office: str | None = None) -> list[ProgressReport]:
-    """Merged reports, filtered by period and office, ordered by period, office, action."""
+    """Merged reports, filtered by period and office, ordered by period, office, action.
+
+    ``period`` is one of the plan's periods, or one outside the plan's dates that has
+    reports held (an amendment that moved the plan's dates hides them, but they are
+    kept, listed and exported, so they can be picked out too); any other period
+    raises the plan's ValidationError ("period 2030-S1 is outside the plan ...")."""
     clauses, params = [], []
     if period:
         clauses.append("period = ?")
-        params.append(_check_period(rep, period))
+        params.append(_listed_period(rep, period))
     if office:
         from fieldplan.offices import check_office
 

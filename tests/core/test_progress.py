@@ -92,3 +92,21 @@ def test_nothing_to_record(make_office) -> None:
     ml = make_office("ML")
     with pytest.raises(ValidationError, match="nothing to record"):
         progress.record_progress(ml, _national(ml), "2026-S1")
+
+
+def test_a_period_outside_the_plan_is_listed_when_reports_are_held_for_it(hq) -> None:
+    """An amendment that moves the plan's dates hides a semester's reports but keeps
+    them; listing (progress list, data export) can still pick them out."""
+    from tests.fixtures.reports.seed import write_progress
+
+    write_progress(hq, "ML", "2025-S1", only=2)  # as an older plan let ML write them
+    assert [(r.office, r.period) for r in progress.list_reports(hq, period="2025-s1")] == [
+        ("ML", "2025-S1"), ("ML", "2025-S1")]
+    assert progress.list_reports(hq, period="2025-S1", office="SN") == []
+    with pytest.raises(ValidationError, match=r"^period 2024-S2 is outside the plan "):
+        progress.list_reports(hq, period="2024-S2")  # nothing held for it
+    with pytest.raises(ValidationError, match="not a period"):
+        progress.list_reports(hq, period="2025-S3")
+    # writing to it is refused as before
+    with pytest.raises(ValidationError, match="outside the plan"):
+        progress.submit_period(hq, "2025-S1")

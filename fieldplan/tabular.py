@@ -1,6 +1,15 @@
 """Tabular export of merged progress: CSV (for spreadsheets), HXL (the Humanitarian
 Exchange Language: CSV with a row of hashtags, for humanitarian data tools) and XLSX.
 
+Every report held is a row, the ones the current plan hides included (an amendment
+dropped the action, moved it to another level or moved the plan's dates: see
+planops.PlanScope, the rule the review pack, status sheets and ``status`` apply).
+Those rows say why in ``plan_hidden`` (``action``, ``period``, ``level``, separated
+by a space; empty when the plan shows the report), so that totals over the file can
+be made to agree with the review pack.
+
+Columns are only ever added at the end: spreadsheets and HXL recipes refer to them.
+
 Every text cell may hold user text (narratives, but also the action part of a report
 id an office chose, names, labels), so no text cell ever starts a formula: in CSV and
 HXL a text cell starting like one (= + - @, tab, carriage return) gets a leading
@@ -12,6 +21,15 @@ HXL gets the same ``'`` as CSV: HXL files are opened in spreadsheets as often as
 HXL tools, and a cell those tools receive as ``'-5 displaced`` is a blemish where the
 same cell read by Excel as a formula is a hole. A reader that wants the text back
 drops one ``'`` from a cell that starts with ``'`` followed by one of those characters.
+HXL's hashtags are chosen so that a standard validator (libhxl's default schema)
+accepts the file: ``#date`` columns hold ISO dates only (the period's code is
+``#meta+period``, its first and last day ``#date+start`` and ``#date+end``), and no
+column a tool reads as a number holds text.
+
+XLSX is for people: dates and times are date cells (``updated_at`` in UTC), empty
+text is a blank cell, narratives wrap, an Arabic workbook reads right to left, and a
+second sheet, ``indicators``, has one row per recorded indicator value (with the
+indicator's title, unit and target), numbers that can be summed and pivoted.
 """
 
 from __future__ import annotations
@@ -20,6 +38,8 @@ import csv
 import io
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fieldplan.errors import ValidationError
@@ -30,25 +50,34 @@ from fieldplan.text import for_spreadsheet
 
 FORMATS = ("csv", "hxl", "xlsx")
 
-#: (column header, HXL hashtag)
+#: (column header, HXL hashtag); new columns go at the end
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("office", "#org+code"),
     ("office_name", "#org+name"),
-    ("country", "#country+code"),
+    ("country", "#country+code+v_iso2"),  # ISO 3166-1 alpha-2
     ("action", "#activity+code"),
     ("action_title", "#activity+name"),
     ("area", "#sector+code"),
     ("level", "#meta+level"),
-    ("period", "#date+period"),
+    ("period", "#meta+period"),  # 2026-S1 is no date: #date+start and #date+end are
     ("status", "#status"),
     ("percent", "#indicator+pct"),
-    ("indicators", "#indicator+values"),
+    ("indicators", "#meta+indicators"),  # "key=value; key=value": text, not a number
     ("state", "#meta+state"),
     ("achievements", "#description+achievements"),
     ("challenges", "#description+challenges"),
     ("next_steps", "#description+next_steps"),
     ("updated_at", "#date+updated"),
     ("updated_by", "#contact+name"),
+    ("period_start", "#date+start"),
+    ("period_end", "#date+end"),
+    ("plan_hidden", "#meta+hidden"),
+)
+
+#: The XLSX sheet of indicator values, one row per value recorded.
+INDICATOR_COLUMNS: tuple[str, ...] = (
+    "office", "office_name", "action", "period", "indicator", "indicator_title", "unit",
+    "value", "target", "plan_hidden",
 )
 
 #: What makes a spreadsheet read a cell as a formula (= + - @; the full-width forms,
@@ -56,17 +85,40 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 #: (tab, carriage return).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
+#: XLSX: columns whose text wraps in a wide column, and that width (characters)
+_NARRATIVES = ("achievements", "challenges", "next_steps")
+_NARRATIVE_WIDTH = 60
+#: XLSX: other columns are as wide as their longest line, within these bounds
+_MIN_WIDTH, _MAX_WIDTH = 8, 45
+_DATE_FORMAT = "yyyy-mm-dd"
+_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
+
+
+@dataclass(frozen=True)
+class TableExport:
+    """What export_table wrote: rows (one per report) and, of them, hidden (the
+    reports the current plan hides, marked in ``plan_hidden``)."""
+
+    rows: int
+    hidden: int
+
 
 def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict[str, Any]]:
-    """One row per merged report, joined with the plan and office names."""
+    """One row per merged report, joined with the plan and office names. Besides the
+    COLUMNS, ``_values`` holds the report's indicator values ((key, value), ...)."""
     from fieldplan.offices import office_kind, office_name
+    from fieldplan.planops import PlanScope
     from fieldplan.progress import list_reports
 
     plan = rep.plan()
+    scope = PlanScope(plan)
     by_code = {a.code: a for a in plan.actions}
+    bounds: dict[str, tuple[date | None, date | None]] = {}
     out = []
     for r in list_reports(rep, period=period):
         act = by_code.get(r.action)
+        if r.period not in bounds:
+            bounds[r.period] = _period_bounds(plan, r.period)
         out.append({
             "office": r.office, "office_name": office_name(r.office, lang),
             "country": r.office if office_kind(r.office) == "country" else "",
@@ -77,7 +129,56 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
             "state": r.state, "achievements": r.achievements, "challenges": r.challenges,
             "next_steps": r.next_steps, "updated_at": r.updated_at,
             "updated_by": r.updated_by,
+            "period_start": bounds[r.period][0], "period_end": bounds[r.period][1],
+            "plan_hidden": " ".join(scope.why_hidden(r.office, r.action, r.period)),
+            "_values": r.values,
         })
+    return out
+
+
+def _period_bounds(plan: Any, period: str) -> tuple[date | None, date | None]:
+    """The first and last day of a period: in the plan (a folded semester runs from
+    the plan's start or to its end), or, for a period outside it, the semester's."""
+    from fieldplan.periods import as_period
+
+    try:
+        p = as_period(period)
+    except ValidationError:  # not a period at all (older data): no dates
+        return None, None
+    if p in plan.periods():
+        return plan.period_bounds(p)
+    return p.start, p.end
+
+
+def indicator_rows(rep: Replica, data: Sequence[dict[str, Any]],
+                   lang: str = "en") -> list[dict[str, Any]]:
+    """The indicator values of ``data`` (what ``rows`` returned), one row each, with
+    the indicator's title, unit and target for the period from the plan. A value of
+    an indicator the action no longer has is marked ``indicator`` in plan_hidden
+    (after the report's own reasons), and has no title, unit nor target."""
+    plan = rep.plan()
+    indicators = {a.code: {i.key: i for i in a.indicators} for a in plan.actions}
+    out = []
+    for row in data:
+        of_action = indicators.get(row["action"])
+        for key, value in row.get("_values", ()):
+            ind = of_action.get(key) if of_action is not None else None
+            hidden = row["plan_hidden"]
+            if of_action is not None and ind is None:
+                hidden = f"{hidden} indicator".strip()
+            target = None
+            if ind is not None:
+                try:
+                    target = ind.target_for(row["period"])
+                except ValidationError:  # not a period at all (older data)
+                    target = ind.target
+            out.append({
+                "office": row["office"], "office_name": row["office_name"],
+                "action": row["action"], "period": row["period"], "indicator": key,
+                "indicator_title": ind.title.get(lang) if ind is not None else "",
+                "unit": ind.unit if ind is not None else "",
+                "value": value, "target": target, "plan_hidden": hidden,
+            })
     return out
 
 
@@ -98,7 +199,15 @@ def _cell(value: Any) -> Any:
 
 def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: str = "en",
                  period: str | None = None) -> int:
-    """Write merged progress as csv, hxl or xlsx; returns the number of rows.
+    """Write merged progress as csv, hxl or xlsx; returns the number of rows (see
+    write_table for how many of them the plan hides)."""
+    return write_table(rep, fmt, out, lang=lang, period=period).rows
+
+
+def write_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: str = "en",
+                period: str | None = None) -> TableExport:
+    """Write merged progress as csv, hxl or xlsx. ``period``: only that period (one of
+    the plan's, or one it hides that reports are held for).
     Made in memory, then written to a temporary file and renamed, so a full disk
     never leaves half a file (nor a half-closed ZIP archive behind)."""
     if fmt not in FORMATS:
@@ -107,15 +216,16 @@ def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: s
     check_output_name(fmt, out)
     data = rows(rep, lang, period)
     if fmt == "xlsx":
-        content = _xlsx_bytes(data)
+        content = _xlsx_bytes(data, indicator_rows(rep, data, lang), lang=lang)
     else:
-        # utf-8-sig: the byte-order mark tells Excel the CSV is UTF-8; HXL tools
-        # expect none
-        content = _csv_text(data, hxl=fmt == "hxl").encode(
-            "utf-8-sig" if fmt == "csv" else "utf-8")
+        # utf-8-sig: the byte-order mark tells Excel the file is UTF-8 (without it,
+        # French and Arabic names are mojibake). HXL tools read the file all the same
+        # (libhxl, under HDX and the HXL Proxy, finds the hashtag row and validates
+        # it); at most the first header's text keeps an invisible U+FEFF
+        content = _csv_text(data, hxl=fmt == "hxl").encode("utf-8-sig")
     with atomic_output(out) as f:
         f.write(content)
-    return len(data)
+    return TableExport(rows=len(data), hidden=sum(bool(r["plan_hidden"]) for r in data))
 
 
 def _csv_text(data: Sequence[dict[str, Any]], *, hxl: bool) -> str:
@@ -129,25 +239,73 @@ def _csv_text(data: Sequence[dict[str, Any]], *, hxl: bool) -> str:
     return f.getvalue()
 
 
-def _xlsx_bytes(data: Sequence[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def _xlsx_value(column: str, value: Any) -> Any:
+    """A value as an XLSX cell value: None for no value or empty text (a blank cell,
+    which blank filters and ISBLANK see), a datetime for ``updated_at``."""
+    if isinstance(value, str):
+        value = for_spreadsheet(value)
+        if column == "updated_at" and value:
+            try:
+                # naive, in UTC: a spreadsheet cell has no time zone
+                when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                return when.astimezone(UTC).replace(tzinfo=None)
+            except ValueError:
+                return value  # not a time: kept as text
+        return value or None
+    return value
 
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = "progress"
-    ws.append([c for c, _ in COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in data:
-        ws.append([for_spreadsheet(row[c]) if isinstance(row[c], str) else row[c]
-                   for c, _ in COLUMNS])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text, even "=HYPERLINK(...)"
-                if cell.value.startswith(_FORMULA_START):
-                    cell.quotePrefix = True  # and stays text when edited
-    ws.freeze_panes = "A2"
+
+def _xlsx_bytes(data: Sequence[dict[str, Any]], values: Sequence[dict[str, Any]], *,
+                lang: str = "en") -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _xlsx_sheet(wb.active, "progress", [c for c, _ in COLUMNS], data, lang)
+    _xlsx_sheet(wb.create_sheet(), "indicators", list(INDICATOR_COLUMNS), values, lang)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _xlsx_sheet(ws: Any, title: str, columns: Sequence[str],
+                data: Sequence[dict[str, Any]], lang: str) -> None:
+    """One sheet: a bold, frozen header row with filters, then ``data``."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    ws.title = title
+    ws.append(list(columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [len(c) for c in columns]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for r, row in enumerate(data, start=2):
+        for i, column in enumerate(columns):
+            value = _xlsx_value(column, row[column])
+            if value is None:
+                continue  # no cell at all: blank
+            # by row and column: ws[ws.max_row] counts every cell, each row
+            cell = ws.cell(row=r, column=i + 1, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text, even "=HYPERLINK(...)"
+                if value.startswith(_FORMULA_START):
+                    cell.quotePrefix = True  # and stays text when edited
+                widths[i] = max(widths[i], max(len(line) for line in value.split("\n")))
+            elif isinstance(value, datetime):
+                cell.number_format = _TIME_FORMAT
+                widths[i] = max(widths[i], len("2026-03-12 09:30:00 UTC"))
+            elif isinstance(value, date):
+                cell.number_format = _DATE_FORMAT
+                widths[i] = max(widths[i], len(_DATE_FORMAT))
+            else:
+                widths[i] = max(widths[i], len(str(value)))
+            cell.alignment = wrap if column in _NARRATIVES else top
+    for i, column in enumerate(columns):
+        widest = _NARRATIVE_WIDTH if column in _NARRATIVES else _MAX_WIDTH
+        width = min(max(widths[i], _MIN_WIDTH), widest)
+        ws.column_dimensions[get_column_letter(i + 1)].width = width + 2
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(data) + 1}"
+    if lang == "ar":
+        ws.sheet_view.rightToLeft = True

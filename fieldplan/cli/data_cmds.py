@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from fieldplan.cli import check_output_name, command, output, subcommands
-from fieldplan.cli.core_cmds import lang_of, open_db
-from fieldplan.i18n import _
-from fieldplan.tabular import FORMATS, export_table
+from fieldplan.cli import check_output_name, command, output, subcommands, warn
+from fieldplan.cli.core_cmds import lang_of, open_db, period_of
+from fieldplan.i18n import _, ngettext
+from fieldplan.tabular import FORMATS, write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,8 +24,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_data_export(args: argparse.Namespace) -> int:
     check_output_name(args.format, args.output)
+    period = period_of(args) if args.period else None
     with open_db(args) as rep:
-        count = export_table(rep, args.format, args.output, lang=lang_of(args),
-                             period=args.period)
-    output(args, {"path": args.output, "format": args.format, "rows": count}, args.output)
+        result = write_table(rep, args.format, args.output, lang=lang_of(args),
+                             period=period)
+    output(args, {"path": args.output, "format": args.format, "rows": result.rows,
+                  "hidden": result.hidden}, args.output)
+    if result.hidden:  # on stderr: the path stays the only line a script reads
+        # Translators: plan_hidden is the name of a column of the file: keep it as is.
+        warn(ngettext(
+            "{count} row is a report the current plan hides, marked in the column "
+            "plan_hidden: the review pack, status sheets and status leave it out",
+            "{count} rows are reports the current plan hides, marked in the column "
+            "plan_hidden: the review pack, status sheets and status leave them out",
+            result.hidden).format(count=result.hidden))
     return 0

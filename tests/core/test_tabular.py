@@ -1,0 +1,323 @@
+"""``data export``: files people open in Excel or LibreOffice and feed to HXL tools.
+
+Reports the plan hides are in the file, and marked, so totals can agree with the
+review pack; HXL's hashtags pass a standard validator (dates are dates, numbers are
+numbers); XLSX has date cells, blank cells, wrapped narratives, right-to-left Arabic
+and a sheet of indicator values."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from fieldplan import progress, tabular
+from fieldplan.errors import ValidationError
+from fieldplan.planops import PlanScope
+from tests.cli.test_cli_messages import run
+from tests.fixtures.reports.seed import write_progress
+
+#: the columns of the first release, in their order: people's spreadsheets refer to them
+FIRST_COLUMNS = [
+    "office", "office_name", "country", "action", "action_title", "area", "level",
+    "period", "status", "percent", "indicators", "state", "achievements", "challenges",
+    "next_steps", "updated_at", "updated_by",
+]
+
+#: what the amendment of ``amended`` hides: (office, action, period) → plan_hidden
+HIDDEN = {
+    ("ML", "PA1.1", "2026-S1"): "level",
+    ("ML", "PA4.3", "2026-S1"): "action",
+    ("TR", "PA1.1", "2025-S2"): "period level",
+    ("TR", "PA1.2", "2025-S2"): "period",
+}
+
+
+@pytest.fixture
+def amended(hq, tmp_path):
+    """Mali reported on its 12 national actions for 2026-S1, Türkiye on PA1.1 and
+    PA1.2 for 2025-S2; then an amendment dropped PA4.3 and PA1.2's indicator
+    data-reports, moved PA1.1 to regional and started the plan in 2026."""
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    assert write_progress(hq, "ML", "2026-S1") == 12
+    assert write_progress(hq, "TR", "2025-S2", only=2) == 2
+    plan = hq.plan()
+    actions = tuple(
+        dataclasses.replace(
+            a,
+            level="regional" if a.code == "PA1.1" else a.level,
+            indicators=tuple(
+                dataclasses.replace(i, targets=tuple(t for t in i.targets if t[0] != "2025-S2"))
+                for i in a.indicators if (a.code, i.key) != ("PA1.2", "data-reports")
+            ),
+        )
+        for a in plan.actions if a.code != "PA4.3"
+    )
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, start=date(2026, 1, 1),
+                                  actions=actions), path)
+    replace_plan(hq, path, allow_hiding=True)
+    return hq
+
+
+def _csv(path: Path, *, hxl: bool = False) -> tuple[list[str], list[str], list[dict]]:
+    """header, hashtags (HXL) and rows of a CSV or HXL file, read as Excel would
+    (UTF-8 with its byte-order mark)."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    table = list(csv.reader(raw.decode("utf-8-sig").splitlines(keepends=True)))
+    header, tags = table[0], table[1] if hxl else []
+    body = table[2 if hxl else 1:]
+    return header, tags, [dict(zip(header, r, strict=True)) for r in body]
+
+
+def _key(row: dict) -> tuple[str, str, str]:
+    return row["office"], row["action"], row["period"]
+
+
+# 1. reports the plan hides ---------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "hxl"])
+def test_hidden_reports_are_exported_and_marked(amended, tmp_path: Path, fmt) -> None:
+    out = tmp_path / f"progress.{fmt}"
+    assert tabular.write_table(amended, fmt, out) == tabular.TableExport(rows=14, hidden=4)
+    header, tags, data = _csv(out, hxl=fmt == "hxl")
+    assert header[:len(FIRST_COLUMNS)] == FIRST_COLUMNS  # new columns only at the end
+    assert len(data) == 14
+    assert {_key(r): r["plan_hidden"] for r in data if r["plan_hidden"]} == HIDDEN
+    # the one rule the review pack and status sheets use
+    scope = PlanScope(amended.plan())
+    assert all(r["plan_hidden"] == " ".join(scope.why_hidden(*_key(r))) for r in data)
+    if fmt == "hxl":
+        assert tags[header.index("plan_hidden")] == "#meta+hidden"
+
+
+def test_export_table_still_returns_the_number_of_rows(amended, tmp_path: Path) -> None:
+    """The client's menu item reads export_table's int."""
+    count = tabular.export_table(amended, "xlsx", tmp_path / "p.xlsx", lang="fr",
+                                 period="2026-S1")
+    assert count == 12 and type(count) is int
+
+
+def test_data_export_says_how_many_rows_the_plan_hides(amended, tmp_path: Path,
+                                                       capsys) -> None:
+    amended.close()
+    db, out = str(tmp_path / "hq.sqlite3"), tmp_path / "p.csv"
+    code, stdout, err = run("--db", db, "--json", "data", "export", "--format", "csv",
+                            "-o", str(out), capsys=capsys)
+    assert code == 0
+    assert '"hidden": 4' in stdout and '"rows": 14' in stdout
+    code, stdout, err = run("--db", db, "data", "export", "--format", "xlsx",
+                            "-o", str(tmp_path / "p.xlsx"), capsys=capsys)
+    assert (code, stdout) == (0, f"{tmp_path / 'p.xlsx'}\n")  # the path stays alone
+    assert err == ("fieldplan: warning: 4 rows are reports the current plan hides, marked "
+                   "in the column plan_hidden: the review pack, status sheets and status "
+                   "leave them out\n")
+    code, stdout, err = run("--db", db, "data", "export", "--format", "csv", "--period",
+                            "2026-S2", "-o", str(out), capsys=capsys)
+    assert (code, err) == (0, "")  # nothing hidden, nothing said
+    code, stdout, err = run("--db", db, "--json", "data", "export", "--format", "csv",
+                            "--period", "2026-S2", "-o", str(out), capsys=capsys)
+    assert '"hidden": 0' in stdout and '"rows": 0' in stdout
+
+
+def test_one_hidden_row_is_said_in_the_singular(amended, tmp_path: Path, capsys) -> None:
+    amended.conn.execute("DELETE FROM progress WHERE office = 'TR'")
+    amended.conn.execute("DELETE FROM progress WHERE action = 'PA4.3'")
+    amended.conn.commit()
+    amended.close()
+    code, _, err = run("--db", str(tmp_path / "hq.sqlite3"), "data", "export", "--format",
+                       "csv", "-o", str(tmp_path / "p.csv"), capsys=capsys)
+    assert code == 0
+    assert err == ("fieldplan: warning: 1 row is a report the current plan hides, marked "
+                   "in the column plan_hidden: the review pack, status sheets and status "
+                   "leave it out\n")
+
+
+def test_a_period_outside_the_plan_with_reports_held_can_be_picked(amended,
+                                                                   tmp_path: Path) -> None:
+    assert [(r.office, r.action) for r in progress.list_reports(amended, "2025-s2")] == [
+        ("TR", "PA1.1"), ("TR", "PA1.2")]
+    assert progress.list_reports(amended, "2025-S2", office="ML") == []
+    out = tmp_path / "p.csv"
+    assert tabular.write_table(amended, "csv", out, period="2025-S2") == \
+        tabular.TableExport(rows=2, hidden=2)
+    assert {_key(r) for r in _csv(out)[2]} == {("TR", "PA1.1", "2025-S2"),
+                                               ("TR", "PA1.2", "2025-S2")}
+    # a period with nothing held outside the plan, or no period at all, is refused
+    with pytest.raises(ValidationError, match=r"^period 2025-S1 is outside the plan "):
+        progress.list_reports(amended, "2025-S1")
+    with pytest.raises(ValidationError, match="is not a period"):
+        tabular.export_table(amended, "csv", out, period="2025-S3")
+    # the plan's other checks are as strict as before
+    with pytest.raises(ValidationError, match="outside the plan"):
+        progress.submit_period(amended, "2025-S2")
+
+
+def test_progress_list_and_data_export_take_a_held_period(amended, tmp_path: Path,
+                                                          capsys) -> None:
+    amended.close()
+    db = str(tmp_path / "hq.sqlite3")
+    code, out, err = run("--db", db, "--json", "progress", "list", "--period", "2025-S2",
+                         capsys=capsys)
+    assert code == 0, err
+    assert out.count('"office": "TR"') == 2
+    code, out, err = run("--db", db, "data", "export", "--format", "csv", "--period",
+                         "2025-s2", "-o", str(tmp_path / "p.csv"), capsys=capsys)
+    assert code == 0 and "2 rows are reports the current plan hides" in err
+    code, out, err = run("--db", db, "data", "export", "--format", "csv", "--period",
+                         "2030-S1", "-o", str(tmp_path / "p.csv"), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == "fieldplan: error: period 2030-S1 is outside the plan (2026-S1 … 2027-S2)\n"
+
+
+# 2. HXL a validator accepts --------------------------------------------------------
+
+#: HXL's default schema: these hashtags (and any with +num) always hold numbers, and
+#: #indicator columns one datatype each
+NUMBER_TAGS = ("#population", "#affected", "#inneed", "#targeted", "#reached", "#value")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_hxl_dates_are_dates_and_numbers_numbers(amended, tmp_path: Path) -> None:
+    out = tmp_path / "progress.hxl"
+    tabular.export_table(amended, "hxl", out, lang="ar")
+    header, tags, data = _csv(out, hxl=True)
+    assert all(t.startswith("#") for t in tags) and len(set(tags)) == len(tags)
+    checked = set()
+    for column, tag in zip(header, tags, strict=True):
+        base, *attributes = tag.split("+")
+        values = [r[column] for r in data if r[column]]
+        if base == "#date":
+            for v in values:
+                (datetime if "T" in v else date).fromisoformat(v)  # ISO, or it raises
+            checked.add(column)
+        if base in NUMBER_TAGS or "num" in attributes or base == "#indicator":
+            assert all(_is_number(v) for v in values), (column, values[:3])
+            checked.add(column)
+    assert checked == {"updated_at", "period_start", "period_end", "percent"}
+    tag_of = dict(zip(header, tags, strict=True))
+    assert (tag_of["period"], tag_of["indicators"], tag_of["country"]) == (
+        "#meta+period", "#meta+indicators", "#country+code+v_iso2")
+    rows = {_key(r): r for r in data}
+    # the period's days in the plan: 2026-S1 is the amended plan's first period
+    assert (rows["ML", "PA1.2", "2026-S1"]["period_start"],
+            rows["ML", "PA1.2", "2026-S1"]["period_end"]) == ("2026-01-01", "2026-06-30")
+    # a period outside it: the semester's
+    assert (rows["TR", "PA1.2", "2025-S2"]["period_start"],
+            rows["TR", "PA1.2", "2025-S2"]["period_end"]) == ("2025-07-01", "2025-12-31")
+    assert rows["ML", "PA1.2", "2026-S1"]["country"] == "ML"
+
+
+def test_a_folded_period_starts_on_the_plans_start(hq, tmp_path: Path) -> None:
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2025-S2", status="on-track")
+    out = tmp_path / "p.hxl"
+    tabular.export_table(hq, "hxl", out)
+    [row] = _csv(out, hxl=True)[2]
+    assert (row["period"], row["period_start"], row["period_end"], row["plan_hidden"]) == (
+        "2025-S2", "2025-06-21", "2025-12-31", "")
+
+
+# 3. XLSX for people ----------------------------------------------------------------
+
+def _sheet(path: Path, name: str = "progress") -> tuple[object, list[dict]]:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)[name]
+    header = [c.value for c in ws[1]]
+    return ws, [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2)]
+
+
+def test_xlsx_cells_have_their_types(hq, tmp_path: Path) -> None:
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2026-S1", status="on-track", percent=40,
+                             achievements="Line one\nline two")
+    when = progress.get_report(hq, act, "2026-S1").updated_at
+    out = tmp_path / "p.xlsx"
+    tabular.export_table(hq, "xlsx", out)
+    ws, [row] = _sheet(out)
+    assert [c.value for c in ws[1]][:len(FIRST_COLUMNS)] == FIRST_COLUMNS
+    # a time is a date-time cell (in UTC, which the format says), a day a date cell
+    stamp = row["updated_at"]
+    assert stamp.is_date and stamp.value == datetime.fromisoformat(when).replace(tzinfo=None)
+    assert "hh:mm" in stamp.number_format and "UTC" in stamp.number_format
+    assert row["period_start"].is_date and row["period_start"].number_format == "yyyy-mm-dd"
+    assert row["period_start"].value == datetime(2026, 1, 1)
+    assert row["percent"].value == 40 and row["percent"].data_type == "n"
+    # empty text is a blank cell: HQ has no country, the report no challenges
+    for column in ("country", "challenges", "next_steps", "indicators", "plan_hidden"):
+        assert row[column].value is None, column
+        assert row[column].data_type not in ("s", "inlineStr"), column  # not ""
+    assert row["achievements"].value == "Line one\nline two"
+
+
+def test_xlsx_layout_header_widths_wrap_and_direction(amended, tmp_path: Path) -> None:
+    amended.conn.execute("UPDATE progress SET achievements = ? WHERE action = 'PA1.2'",
+                         ("A workshop was held with the Ministry of Labour. " * 5,))
+    amended.conn.commit()
+    for lang in ("en", "fr", "ar"):
+        out = tmp_path / f"p-{lang}.xlsx"
+        tabular.export_table(amended, "xlsx", out, lang=lang)
+        for name in ("progress", "indicators"):
+            ws, data = _sheet(out, name)
+            assert bool(ws.sheet_view.rightToLeft) == (lang == "ar"), (lang, name)
+            assert ws.freeze_panes == "A2" and all(c.font.b for c in ws[1])
+            assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}" \
+                                         f"{ws.max_row}"
+            for cell in ws[1]:
+                width = ws.column_dimensions[cell.column_letter].width
+                assert len(cell.value) < width <= 62, (cell.value, width)
+        ws, data = _sheet(out)
+        widths = {c.value: ws.column_dimensions[c.column_letter].width for c in ws[1]}
+        for column in ("achievements", "challenges", "next_steps"):
+            assert all(r[column].alignment.wrap_text for r in data)
+        # a long narrative wraps in a wide column; short ones need no more than theirs
+        assert widths["achievements"] == 62
+        assert widths["challenges"] == len("Funding arrived late.") + 2
+        assert not any(r["office"].alignment.wrap_text for r in data)
+        assert widths["office"] < 15 and widths["action_title"] > 30
+        assert widths["updated_at"] >= len("2026-03-12 09:30:00 UTC")
+    _, data = _sheet(tmp_path / "p-ar.xlsx")
+    assert data[0]["office_name"].value in {"مالي", "تركيا"}
+
+
+def test_xlsx_indicator_values_sheet(amended, tmp_path: Path) -> None:
+    out = tmp_path / "p.xlsx"
+    tabular.export_table(amended, "xlsx", out, lang="fr")
+    ws, data = _sheet(out, "indicators")
+    assert [c.value for c in ws[1]] == list(tabular.INDICATOR_COLUMNS)
+    rows = {(r["office"].value, r["action"].value, r["period"].value, r["indicator"].value):
+            {k: c.value for k, c in r.items()} for r in data}
+    # every value recorded, as a number
+    assert len(rows) == len(data) == sum(
+        len(r.values) for r in progress.list_reports(amended))
+    assert all(isinstance(r["value"], int | float) for r in rows.values())
+    trained = rows["ML", "PA1.2", "2026-S1", "officials-trained"]
+    assert trained == {
+        "office": "ML", "office_name": "Mali", "action": "PA1.2", "period": "2026-S1",
+        "indicator": "officials-trained",
+        "indicator_title": next(i for i in amended.plan().action("PA1.2").indicators
+                                if i.key == "officials-trained").title.get("fr"),
+        "unit": "people", "value": 3, "target": 150, "plan_hidden": None}
+    assert trained["indicator_title"].startswith("Fonctionnaires")
+    # an indicator the action no longer has, and the hidden reports' values
+    dropped = rows["ML", "PA1.2", "2026-S1", "data-reports"]
+    assert (dropped["value"], dropped["indicator_title"], dropped["unit"], dropped["target"],
+            dropped["plan_hidden"]) == (4, None, None, None, "indicator")
+    assert rows["TR", "PA1.2", "2025-S2", "data-reports"]["plan_hidden"] == "period indicator"
+    assert rows["TR", "PA1.2", "2025-S2", "officials-trained"]["plan_hidden"] == "period"
+    assert rows["ML", "PA4.3", "2026-S1", "returnees-supported"]["plan_hidden"] == "action"
+    assert rows["ML", "PA1.1", "2026-S1", "policies-supported"]["plan_hidden"] == "level"

@@ -44,7 +44,7 @@ from typing import Any
 
 from fieldplan.errors import ValidationError
 from fieldplan.files import atomic_output, check_output_name
-from fieldplan.i18n import _
+from fieldplan.i18n import _, ngettext
 from fieldplan.replica import Replica
 from fieldplan.text import for_spreadsheet
 
@@ -195,6 +195,17 @@ def _cell(value: Any) -> Any:
     if value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def hidden_note(count: int) -> str:
+    """How many rows written are reports the current plan hides (``count`` > 0)."""
+    # Translators: plan_hidden is the name of a column of the file: keep it as is.
+    return ngettext(
+        "{count} row is a report the current plan hides, marked in the column "
+        "plan_hidden: the review pack, status sheets and status leave it out",
+        "{count} rows are reports the current plan hides, marked in the column "
+        "plan_hidden: the review pack, status sheets and status leave them out",
+        count).format(count=count)
 
 
 def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: str = "en",

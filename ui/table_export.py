@@ -29,7 +29,7 @@ from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_number, format_p
 from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang
 from ui.dialogs import MessageDialog, selectable, size_to_content
-from ui.ops import DbOp, Session, error_text
+from ui.ops import DbOp, Session, error_text, sentence
 
 #: The file types, in the order offered: a workbook first, what most people open.
 TABLE_FORMATS = ("xlsx", "csv", "hxl")
@@ -93,9 +93,10 @@ def documents_dir() -> str:
     return docs if docs and Path(docs).is_dir() else str(Path.home())
 
 
-def saved_text(request: TableRequest, rows: int, file: str) -> str:
+def saved_text(request: TableRequest, rows: int, file: str, hidden: int = 0) -> str:
     """What was written: the number of rows and the file, or, for no row at all, that
-    the file holds the column headings only (and why)."""
+    the file holds the column headings only (and why); and how many of the rows are
+    reports the current plan hides (``hidden``)."""
     if rows == 0:
         if request.period:
             return _("Saved {file}, with the column headings only: no progress report is "
@@ -103,8 +104,13 @@ def saved_text(request: TableRequest, rows: int, file: str) -> str:
                                                       period=format_period(request.period))
         return _("Saved {file}, with the column headings only: no progress report is "
                  "recorded yet.").format(file=file)
-    return ngettext("Saved {n} row in {file}.", "Saved {n} rows in {file}.", rows).format(
+    text = ngettext("Saved {n} row in {file}.", "Saved {n} rows in {file}.", rows).format(
         n=format_number(rows), file=file)
+    if hidden:
+        from fieldplan.tabular import hidden_note
+
+        text += " " + sentence(hidden_note(hidden)) + "."
+    return text
 
 
 class TableExportDialog(QDialog):
@@ -204,17 +210,18 @@ class TableExportDialog(QDialog):
         self._say(_("Writing the table…"))
         window, dialog = self._main_window, self
 
-        def run(rep) -> int:
-            from fieldplan.tabular import export_table  # openpyxl: not before it is needed
+        def run(rep):
+            from fieldplan.tabular import write_table  # openpyxl: not before it is needed
 
-            return export_table(rep, request.fmt, path, lang=request.lang,
-                                period=request.period or None)
+            return write_table(rep, request.fmt, path, lang=request.lang,
+                               period=request.period or None)
 
-        def done(rows: int) -> None:
+        def done(result) -> None:
             # in the window's status bar too: the dialog may have been closed meanwhile
-            _show_status(window, saved_text(request, rows, isolated(Path(path).name)))
+            _show_status(window, saved_text(request, result.rows, isolated(Path(path).name),
+                                            result.hidden))
             if shiboken6.isValid(dialog):
-                dialog._saved(request, path, rows)
+                dialog._saved(request, path, result.rows, result.hidden)
 
         def failed(error: BaseException) -> None:
             alive = shiboken6.isValid(dialog)
@@ -231,11 +238,11 @@ class TableExportDialog(QDialog):
         # the window is the parent: the result is still said if this dialog is closed
         DbOp(self.session, window, run).success(done).failure(failed).run()
 
-    def _saved(self, request: TableRequest, path: str, rows: int) -> None:
+    def _saved(self, request: TableRequest, path: str, rows: int, hidden: int = 0) -> None:
         self.saved_path = path
         self.settings.setValue("tables/folder", str(Path(path).parent))
         self._set_busy(False)
-        self._say(saved_text(request, rows, isolated(path)))
+        self._say(saved_text(request, rows, isolated(path), hidden))
         self.message.setToolTip(path)
         for b in (self.open_button, self.folder_button):
             b.setVisible(True)

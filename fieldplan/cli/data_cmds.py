@@ -6,8 +6,8 @@ import argparse
 
 from fieldplan.cli import check_output_name, command, output, subcommands, warn
 from fieldplan.cli.core_cmds import lang_of, open_db, period_of
-from fieldplan.i18n import _, ngettext
-from fieldplan.tabular import FORMATS, write_table
+from fieldplan.i18n import _
+from fieldplan.tabular import FORMATS, hidden_note, write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,11 +31,5 @@ def cmd_data_export(args: argparse.Namespace) -> int:
     output(args, {"path": args.output, "format": args.format, "rows": result.rows,
                   "hidden": result.hidden}, args.output)
     if result.hidden:  # on stderr: the path stays the only line a script reads
-        # Translators: plan_hidden is the name of a column of the file: keep it as is.
-        warn(ngettext(
-            "{count} row is a report the current plan hides, marked in the column "
-            "plan_hidden: the review pack, status sheets and status leave it out",
-            "{count} rows are reports the current plan hides, marked in the column "
-            "plan_hidden: the review pack, status sheets and status leave them out",
-            result.hidden).format(count=result.hidden))
+        warn(hidden_note(result.hidden))
     return 0

@@ -43,15 +43,15 @@ def three_reports(hq_db) -> Path:
 
 @pytest.fixture
 def spy(monkeypatch) -> list[dict]:
-    """Each call of the core's export_table: its thread and its arguments."""
+    """Each call of the core's write_table: its thread and its arguments."""
     calls: list[dict] = []
-    real = fieldplan.tabular.export_table
+    real = fieldplan.tabular.write_table
 
-    def export_table(rep, fmt, out, **kwargs):
+    def write_table(rep, fmt, out, **kwargs):
         calls.append({"thread": threading.get_ident(), "fmt": fmt, "out": str(out), **kwargs})
         return real(rep, fmt, out, **kwargs)
 
-    monkeypatch.setattr(fieldplan.tabular, "export_table", export_table)
+    monkeypatch.setattr(fieldplan.tabular, "write_table", write_table)
     return calls
 
 
@@ -328,7 +328,7 @@ def test_what_cannot_be_written_is_one_message_and_no_file(
 def test_the_window_never_waits_for_the_table(open_window, hq_db, qtbot, tmp_path,
                                               monkeypatch):
     started, release = threading.Event(), threading.Event()
-    real = fieldplan.tabular.export_table
+    real = fieldplan.tabular.write_table
     threads = []
 
     def slow(rep, fmt, out, **kwargs):
@@ -337,7 +337,7 @@ def test_the_window_never_waits_for_the_table(open_window, hq_db, qtbot, tmp_pat
         release.wait(10)
         return real(rep, fmt, out, **kwargs)
 
-    monkeypatch.setattr(fieldplan.tabular, "export_table", slow)
+    monkeypatch.setattr(fieldplan.tabular, "write_table", slow)
     window = open_window(hq_db)
     window.set_period("2026-S1")
     dialog = open_dialog(window, qtbot)
@@ -424,3 +424,24 @@ def test_arabic_file_types_read_right_to_left(language, monkeypatch):
     label = format_label("csv")
     assert label.startswith("\u2066CSV\u2069")
     assert text_direction(label) == Qt.LayoutDirection.RightToLeft
+
+
+def test_the_dialog_says_how_many_rows_the_plan_hides(open_window, hq_db, qtbot, tmp_path,
+                                                     monkeypatch):
+    """As the command line does: the rows marked in plan_hidden are counted, so that
+    totals that differ from the review pack's are not a surprise."""
+    real = fieldplan.tabular.write_table
+
+    def one_hidden(rep, fmt, out, **kwargs):
+        written = real(rep, fmt, out, **kwargs)
+        return fieldplan.tabular.TableExport(written.rows, 1)
+
+    monkeypatch.setattr(fieldplan.tabular, "write_table", one_hidden)
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    save(dialog, qtbot, tmp_path / "t.xlsx")
+    note = ("1 row is a report the current plan hides, marked in the column plan_hidden: "
+            "the review pack, status sheets and status leave it out.")
+    assert dialog.message.text() == f"Saved 2 rows in {tmp_path / 't.xlsx'}. {note}"
+    assert window.statusBar().currentMessage() == f"Saved 2 rows in t.xlsx. {note}"

@@ -216,22 +216,56 @@ def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
 
 #: The first bytes of every SQLite database file.
 _SQLITE_HEADER = b"SQLite format 3\x00"
+#: The first bytes of an SQLite write-ahead log, and of a rollback journal.
+_WAL_HEADERS = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+_JOURNAL_HEADER = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+#: How a secret key file starts: fieldplan's own, and minisign's.
+_SECRET_KEY_STARTS = (b"untrusted comment: fieldplan secret key",
+                      b"untrusted comment: minisign encrypted secret key",
+                      b"untrusted comment: minisign secret key")
+#: The end of the name of the client's drafts journal beside a database.
+DRAFTS_SUFFIX = ".drafts.json"
+
+
+def _starts_with(path: Path, starts: tuple[bytes, ...]) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(max(len(s) for s in starts))
+    except OSError:
+        return False
+    return head.startswith(starts)
 
 
 def _is_database(path: Path) -> bool:
     """Whether the file at ``path`` is an SQLite database (fieldplan's own, another
     office's, a backup copied elsewhere): no output of fieldplan ever is one."""
-    try:
-        with open(path, "rb") as f:
-            return f.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
-    except OSError:
-        return False
+    return _starts_with(path, (_SQLITE_HEADER,))
+
+
+def _kept_from_outputs(path: Path, exists: bool) -> str | None:
+    """Why no output may replace ``path``, whatever database is open (another office's
+    database, its log, its secret key, the client's drafts): None when it may."""
+    if exists and _is_database(path):
+        return _("it is a database; choose another file")
+    name = path.name
+    beside = next((path.with_name(name[:-len(s)]) for s in (*SQLITE_SIBLINGS, DRAFTS_SUFFIX)
+                   if name.endswith(s) and len(name) > len(s)), None)
+    if (beside is not None and name.endswith(SQLITE_SIBLINGS) and _is_database(beside)) or (
+            exists and _starts_with(path, (*_WAL_HEADERS, _JOURNAL_HEADER))):
+        # a log holds changes not yet in its database: replaced, they are lost
+        return _("it is a database's log of changes; choose another file")
+    if exists and _starts_with(path, _SECRET_KEY_STARTS):
+        return _("it is a secret key file; choose another file")
+    if beside is not None and name.endswith(DRAFTS_SUFFIX) and _is_database(beside):
+        return _("it holds the client's unsaved drafts of a database; choose another file")
+    return None
 
 
 def _writable_target(path: Path, allow_protected: bool) -> Path:
     """The file ``atomic_output`` replaces for ``path``: ``path`` itself, or the file a
     symbolic link points to. Raises FileError for a folder, a device, a pipe, a
-    socket, a database or (unless allowed) a protected file."""
+    socket, and (unless allowed) a protected file or one no output replaces: a
+    database, a database's log, a secret key, the client's drafts."""
     if not path.name:
         raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     try:
@@ -253,8 +287,9 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     if in_protected_folder(path):
         raise _refused(path, _("that folder holds fieldplan's backups; choose another "
                                "folder"))
-    if st is not None and _is_database(path):
-        raise _refused(path, _("it is a database; choose another file"))
+    kept = _kept_from_outputs(path, st is not None)
+    if kept is not None and not allow_protected:
+        raise _refused(path, kept)
     # a link (even a dangling one) keeps pointing where it did: write its target
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 

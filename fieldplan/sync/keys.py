@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -459,11 +458,22 @@ def _endorsement(old: SecretKey, fields: dict) -> dict:
 def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, replica: str) -> Path:
     """Keep a copy of the old key file, and write the new one beside it as ``.new``
     (moved in place once the database has committed the change)."""
+    from fieldplan.files import write_atomic
+
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    shutil.copy2(key_path(rep.path), old_key_path(rep.path, old.key_id_hex, stamp))
+    kept = old_key_path(rep.path, old.key_id_hex, stamp)
+    # the file as it is (its comment names its replica), owner-only from its first
+    # byte and whole or not at all: a copy cut short or readable by others is a
+    # secret key left about
+    write_atomic(kept, key_path(rep.path).read_bytes(), private=True,
+                 allow_protected=True)
     tmp = pending_key_path(rep.path)
-    tmp.unlink(missing_ok=True)
-    minisign.save_secret_key(tmp, new, replica=replica)
+    try:
+        tmp.unlink(missing_ok=True)
+        minisign.save_secret_key(tmp, new, replica=replica)
+    except BaseException:
+        kept.unlink(missing_ok=True)  # no rotation: no copy of the key it keeps
+        raise
     return tmp
 
 

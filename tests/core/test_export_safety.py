@@ -334,6 +334,53 @@ def test_no_output_replaces_a_database(hq, tmp_path: Path, name) -> None:
     assert other.read_bytes() == b"new"
 
 
+def test_no_output_replaces_another_databases_log_key_or_drafts(hq, make_office,
+                                                                 tmp_path: Path,
+                                                                 capsys) -> None:
+    """At HQ, `-o offices/NG.sqlite3.key` wrote a PDF over that laptop's secret key, and
+    `-o offices/NG.sqlite3-wal` over changes not yet in its database: only the files of
+    the open database were kept from outputs. Now no output replaces a database's
+    log, a secret key or the client's drafts, whoever's they are."""
+    from fieldplan.replica import key_path
+
+    office = make_office("ML")
+    db = Path(office.path)
+    office.close()
+    wal = Path(f"{db}-wal")
+    wal.write_bytes(b"\x37\x7f\x06\x82" + b"\0" * 28)  # a log, as a killed writer left it
+    drafts = Path(f"{db}{files.DRAFTS_SUFFIX}")
+    drafts.write_text('{"version": 1}')
+    lone_key = tmp_path / "laptop.key"  # a key file with no database beside it
+    lone_key.write_bytes(key_path(db).read_bytes())
+    targets = {
+        key_path(db): "it is a secret key file",
+        lone_key: "it is a secret key file",
+        wal: "it is a database's log of changes",
+        Path(f"{db}-journal"): "it is a database's log of changes",  # none there yet
+        drafts: "it holds the client's unsaved drafts of a database",
+    }
+    before = {p: p.read_bytes() for p in targets if p.exists()}
+    hq_db = str(hq.path)
+    hq.close()
+    for target, reason in targets.items():
+        with pytest.raises(FileError, match=reason):
+            files.write_atomic(target, b"%PDF-")
+        for argv in (("report", "review", "--period", "2026-S1", "-o", str(target)),
+                     ("export", "--for", "ML", "-o", str(target)),
+                     ("plan", "export", "-o", str(target)),
+                     ("office", "enroll", "SN", "-o", str(target))):
+            code, _out, err = run("--db", hq_db, *argv, capsys=capsys)
+            # refused, in one line (reports and plans may first refuse the name's ending)
+            assert code in (1, 2) and "error" in err.splitlines()[-1], (argv, err)
+            if argv[0] in ("export", "office"):  # writers that take any name
+                assert code == 1 and reason in err, (argv, err)
+    assert {p: p.read_bytes() for p in before} == before
+    assert not Path(f"{db}-journal").exists()
+    # their own writers still write them
+    files.write_atomic(drafts, b"{}", allow_protected=True)
+    assert drafts.read_bytes() == b"{}"
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_full_disk_gives_one_line_and_nothing_else(hq, tmp_path: Path, capsys,
                                                      monkeypatch, fmt) -> None:

@@ -1381,3 +1381,40 @@ def test_the_inbox_speaks_the_language_of_its_reader(hq, make_office, tmp_path: 
                     (junk.name,))
     old = {e.file: e for e in list_inbox(hq)}[junk.name]
     assert old.reason_text("ar") == old.reason
+
+
+def test_the_old_key_kept_by_a_rotation_is_private_from_its_first_byte(
+        hq, make_office, monkeypatch) -> None:
+    """The copy of the old key was made with shutil.copy2: created with the umask's
+    mode (readable by others) and only then made owner-only, and left about by a
+    rotation that failed after it. It is written as keys are: whole, owner-only."""
+    import os
+    import stat
+
+    from fieldplan import files, minisign
+    from fieldplan.replica import key_path, old_key_files
+
+    ml = make_office("ML")
+    modes = []
+    real = files.write_atomic
+
+    def watching(path, data, **kwargs):
+        if ".old" in Path(path).name:
+            modes.append(kwargs.get("private"))
+        return real(path, data, **kwargs)
+
+    monkeypatch.setattr(files, "write_atomic", watching)
+    before = key_path(ml.path).read_bytes()
+    rotate_key(ml)
+    ((kept,),) = old_key_files(ml.path).values()
+    assert kept.read_bytes() == before and modes == [True]
+    assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(minisign, "save_secret_key", full)
+    with pytest.raises(Exception):  # noqa: B017 (any error: the disk is full)
+        rotate_key(ml)
+    assert [len(found) for found in old_key_files(ml.path).values()] == [1]  # no copy left
+    ml.close()

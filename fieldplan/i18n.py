@@ -213,9 +213,13 @@ def _store(mo_path: Path, mo: bytes, lang: str) -> None:
     try:
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=mo_path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(mo)
-        os.replace(tmp, mo_path)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(mo)
+            os.replace(tmp, mo_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)  # a full cache: no stray file each run
+            raise
         for old in mo_path.parent.glob(f"{lang}-*.mo"):
             if old != mo_path:
                 old.unlink(missing_ok=True)

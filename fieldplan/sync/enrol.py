@@ -59,7 +59,9 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     secret = keyreg.secret_key(rep)
     path = Path(out)
     if path.is_dir():
-        path = path / f"{office}-setup.fieldplan"
+        # a name the enrolment chose never replaces another setup bundle (one not sent
+        # yet, whose token is still open; and a failed write removes what it wrote)
+        path = export._unused(path / f"{office}-setup.fieldplan")
     # the token is kept only if its bundle is written (a failed write leaves no
     # enrolment behind), the bundle only if its token is (a full disk at the commit
     # leaves no setup bundle HQ would not know), and the bundle, a secret, is

@@ -216,8 +216,9 @@ def export_bundle(
 
 def _unused(path: Path) -> Path:
     """``path``, or ``<stem>_2.fieldplan``, ``_3``… when a file of that name is there
-    already: a name the export chose never replaces another bundle (two exports of one
-    range with different receipts or HQ data carry different contents)."""
+    already: a name the export (or an enrolment) chose never replaces another bundle
+    (two exports of one range with different receipts or HQ data carry different
+    contents)."""
     n = 1
     found = path
     while found.exists():

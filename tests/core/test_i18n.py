@@ -387,3 +387,29 @@ def test_a_kept_message_copies_and_pickles_whole():
         text = _("{file}: {reason}").format(file="a.fieldplan", reason="b")
     for again in (copy.copy(text), copy.deepcopy(text), pickle.loads(pickle.dumps(text))):
         assert again == text and message_record(again) == message_record(text)
+
+
+def test_a_full_cache_leaves_no_temporary_file(tmp_path, monkeypatch) -> None:
+    """Each run in French or Arabic on a full disk left a tmpXXXX.tmp in the cache."""
+    import os
+
+    from fieldplan import i18n
+
+    real = os.fdopen
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, _data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real(fd, mode)))
+    i18n._store(tmp_path / "fr-abc.mo", b"data", "fr")
+    assert list(tmp_path.iterdir()) == []

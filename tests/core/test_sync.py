@@ -301,6 +301,29 @@ def test_setup_bundle_is_private_and_a_failed_write_keeps_no_token(hq, tmp_path:
     assert sorted(p.name for p in folder.iterdir()) == ["ML-setup.fieldplan"]
 
 
+def test_a_second_setup_bundle_into_a_folder_keeps_the_first(hq, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """Enrolling a second computer of an office into the same folder replaced the first
+    setup bundle (its token still open), and a failed write then removed it."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan.sync import enroll_office
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    first = enroll_office(hq, "ML", folder).path
+    kept = first.read_bytes()
+    second = enroll_office(hq, "ML", folder).path
+    assert second == folder / "ML-setup_2.fieldplan" and first.read_bytes() == kept
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bundlefmt, "write_bundle", full)
+    with pytest.raises(OSError):
+        enroll_office(hq, "ML", folder)
+    assert first.read_bytes() == kept and second.exists()
+
+
 def test_forged_enrolment_proof_is_not_enough(hq, make_office, tmp_path: Path) -> None:
     ml = make_office("ML")
     enrol = json.loads(ml.meta("enrolment"))

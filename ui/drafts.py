@@ -13,6 +13,12 @@ One journal per open database, shared by the windows on it (``journal_for``). Th
 file is written on a thread of its own (``_FileWriter``): its fsync, which can take
 a good part of a second on a slow disk, never holds up typing. Closing the window
 waits for it (``flush``).
+
+Another process may write the same file (a second client on the database despite
+ui.single_instance: another user's, on a shared folder). So a write takes a lock
+file, reads the file again and changes only the entries of the reports this
+journal changed; it removes an entry only while it is still the one this journal
+loaded or wrote. Neither process loses what the other holds.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from fieldplan.errors import FieldplanError, ValidationError
 from fieldplan.files import write_atomic
@@ -43,28 +49,69 @@ RETRY_MS = 3000
 
 #: How long closing a window waits for the journal file to reach the disk.
 FLUSH_TIMEOUT_S = 10.0
+#: How long a write waits for another process writing the same journal (a second
+#: client on the database, another user's on a shared folder): each holds the lock
+#: for one read and one write.
+LOCK_WAIT_MS = 5000
+#: A lock file older than this was left by a writer that died (on another computer:
+#: one on this computer is seen to be gone at once).
+LOCK_STALE_MS = 30_000
+#: The file's format: ``{"version": 1, "drafts": [entry, …]}``, an entry a JSON
+#: object with (at least) "action" and "period".
+FORMAT_VERSION = 1
 
 _NOTHING = object()  # the writer has nothing waiting
 
 
+def _entry_key(entry: Any) -> Key | None:
+    """The report an entry of the file is for, or None when it says none."""
+    try:
+        return (str(entry["action"]), str(entry["period"]))
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
+def _canon(entry: Any) -> str:
+    """An entry as one JSON text, the same for the same content however its keys are
+    ordered (ValueError for what JSON cannot hold: NaN, infinity)."""
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
 class _FileWriter:
-    """Writes (or removes) one file on a thread of its own, the latest content first:
-    contents handed over while a write runs replace each other, and only the last is
-    written next. ``report(error)`` is called on that thread after each write ("" when
-    it succeeded). The thread ends when nothing waits."""
+    """Writes one journal's changes into its file on a thread of its own, the latest
+    first: changes handed over while a write runs are gathered, and only the latest
+    of each report is written next. ``report(error)`` is called on that thread after
+    each write ("" when it succeeded). The thread ends when nothing waits.
+
+    The file may be written by others too (another client on the same database,
+    another user's on a shared folder), so a write never puts this journal's memory
+    in place of the file: under a lock file (``<file>.lock``) it reads the file,
+    changes the entries of the reports this journal changed, and leaves the others
+    as they are. An entry this journal drops is removed only while it is still what
+    this journal loaded or wrote (``known``): one another writer has written since
+    is theirs and stays."""
 
     def __init__(self, path: Path, report: Callable[[str], None]) -> None:
         self.path = path
         self._report = report
         self._cond = threading.Condition()
-        self._pending: Any = _NOTHING
+        self._pending: Any = _NOTHING  # {key: canonical entry, or None to drop it}
         self._busy = False
         self._thread: threading.Thread | None = None
+        #: (writer thread) the changes of the write that failed, tried again with the
+        #: next ones
+        self._carry: dict[Key, str | None] = {}
+        #: (writer thread, after the loader) each entry as this journal last saw it
+        #: in the file (it loaded or wrote it), canonical: the ones it may remove
+        self.known: dict[Key, str] = {}
 
-    def submit(self, data: bytes | None) -> None:
-        """Write ``data`` (None: remove the file) soon."""
+    def submit(self, changes: dict[Key, str | None]) -> None:
+        """Write these reports' entries (None: remove it) soon."""
         with self._cond:
-            self._pending = data
+            if self._pending is _NOTHING:
+                self._pending = dict(changes)
+            else:
+                self._pending.update(changes)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="draft-journal",
                                                 daemon=True)
@@ -81,11 +128,13 @@ class _FileWriter:
             while True:
                 with self._cond:
                     if self._pending is _NOTHING:
+                        # said under the lock: a submit from now on starts a thread
+                        self._thread = None
                         return
-                    data, self._pending = self._pending, _NOTHING
+                    changes, self._pending = self._pending, _NOTHING
                     self._busy = True
                 try:
-                    self._report(self._write(data))
+                    self._report(self._write(changes))
                 except Exception:  # the report itself failed (a journal deleted): go on
                     pass
                 finally:
@@ -93,26 +142,101 @@ class _FileWriter:
                         self._busy = False
                         self._cond.notify_all()
         finally:
-            # whatever ended it: the next submit starts a thread again, and no flush
-            # waits for this one
+            # ended by an exception: the next submit starts a thread again, and no
+            # flush waits for this one (ended normally, a thread the next submit
+            # started may be writing already: its state is left alone)
             with self._cond:
-                self._thread = None
-                self._busy = False
+                if self._thread is threading.current_thread():
+                    self._thread = None
+                    self._busy = False
                 self._cond.notify_all()
 
-    def _write(self, data: bytes | None) -> str:
-        """Write (or remove) the file; the reason it failed, or ""."""
+    def _write(self, changes: dict[Key, str | None]) -> str:
+        """Write the changes (with those of a write that failed); the reason it
+        failed, or ""."""
+        changes = {**self._carry, **changes}
+        self._carry = {}
+        if not changes:
+            return ""
         try:
-            if data is None:
-                self.path.unlink(missing_ok=True)
-            else:
-                # allow_protected: the one writer of this file, which outputs may not replace
-                write_atomic(self.path, data, allow_protected=True)
+            error = self._merge(changes)
         except (FieldplanError, OSError) as exc:
-            return str(exc)
+            error = str(exc)
         except Exception as exc:  # anything else is said too: never a thread that dies
-            return f"{type(exc).__name__}: {exc}"
-        return ""
+            error = f"{type(exc).__name__}: {exc}"
+        if error:
+            self._carry = changes
+        return error
+
+    def _merge(self, changes: dict[Key, str | None]) -> str:
+        lock = QLockFile(f"{self.path}.lock")
+        lock.setStaleLockTime(LOCK_STALE_MS)
+        if (not lock.tryLock(LOCK_WAIT_MS)
+                and lock.error() == QLockFile.LockError.LockFailedError):
+            from fieldplan.i18n import _
+
+            # Translators: why the drafts file cannot be written ("The drafts file
+            # cannot be written: {error}"): a second fieldplan on the same database
+            return _("another fieldplan is writing it")
+        # (a lock file that cannot be made at all, on an odd file system: written
+        # without it; a folder that cannot be written to is said by the write itself)
+        try:
+            entries: dict[Key, Any] = {}
+            for entry in self._read():
+                key = _entry_key(entry)
+                if key is not None:  # an entry for no report is of use to no one
+                    entries[key] = entry
+            known = dict(self.known)
+            for key, text in changes.items():
+                if text is None:
+                    there = entries.get(key)
+                    if there is not None and _same(there, known.get(key)):
+                        del entries[key]
+                    known.pop(key, None)  # gone, or another writer's from now on
+                else:
+                    entries[key] = json.loads(text)
+                    known[key] = text
+            if entries:
+                data = {"version": FORMAT_VERSION,
+                        "drafts": [entries[key] for key in sorted(entries)]}
+                # allow_protected: the one writer of this file, which outputs may not
+                # replace
+                write_atomic(self.path, json.dumps(data, ensure_ascii=False,
+                                                   indent=1).encode("utf-8"),
+                             allow_protected=True)
+            else:
+                self.path.unlink(missing_ok=True)
+            self.known = known
+            return ""
+        finally:
+            if lock.isLocked():
+                lock.unlock()
+
+    def _read(self) -> list[Any]:
+        """The file's entries as they are now (none when there is no file)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        try:
+            entries = json.loads(text)["drafts"]
+            if not isinstance(entries, list):
+                raise TypeError("drafts is not a list")
+        except (ValueError, KeyError, TypeError):
+            # damaged: set it aside (as loading does) rather than write over it
+            with contextlib.suppress(OSError):
+                self.path.replace(self.path.with_name(self.path.name + ".unreadable"))
+            return []
+        return entries
+
+
+def _same(entry: Any, text: str | None) -> bool:
+    if text is None:
+        return False
+    try:
+        return _canon(entry) == text
+    except (ValueError, TypeError):
+        return False
 
 
 _journals: weakref.WeakSet[DraftJournal] = weakref.WeakSet()
@@ -141,6 +265,9 @@ class DraftJournal(QObject):
         #: why the journal itself could not be written the last time, or ""
         self.write_error = ""
         self._dirty = False
+        #: each report's entry as last handed to the writer (canonical JSON): a write
+        #: sends only the reports whose entry changed since
+        self._submitted: dict[Key, str] = {}
         # queued: the writer's word is taken on this object's (the GUI) thread
         self._written.connect(self._take_write_result)
         self._writer = _FileWriter(self.path, self._written.emit)
@@ -158,6 +285,7 @@ class DraftJournal(QObject):
             with contextlib.suppress(OSError):
                 self.path.replace(self.path.with_name(self.path.name + ".unreadable"))
             return
+        self._adopt(entries)
         for entry in entries:
             try:
                 key = (str(entry["action"]), str(entry["period"]))
@@ -220,12 +348,27 @@ class DraftJournal(QObject):
             self.errors[key] = reason
             self._dirty = True
 
+    def _adopt(self, entries: Any) -> None:
+        """The entries the file held when this journal opened are its own: to write
+        again or drop (each as it was then: another writer may change it since)."""
+        seen: dict[Key, str] = {}
+        for entry in entries if isinstance(entries, list) else ():
+            key = _entry_key(entry)
+            if key is not None:
+                with contextlib.suppress(ValueError, TypeError):
+                    seen[key] = _canon(entry)
+        self._submitted = dict(seen)
+        self._writer.known = dict(seen)
+
     def write(self) -> bool:
         """Hand what changed to the writer thread; False while the last write failed
-        (``write_error``; ``write_state_did_change`` tells when that changes)."""
+        (``write_error``; ``write_state_did_change`` tells when that changes).
+
+        Only the reports whose entry changed are handed over: the file may hold
+        other writers' entries (``_FileWriter``), which this journal leaves alone."""
         if not self._dirty:
             return not self.write_error
-        entries = []
+        entries: dict[Key, str] = {}
         for key in self.reports():
             entry: dict[str, Any] = {"action": key[0], "period": key[1]}
             if key in self._values:
@@ -234,18 +377,18 @@ class DraftJournal(QObject):
                 entry["held"] = self._held[key]
             if key in self.errors:
                 entry["error"] = self.errors[key]
-            entries.append(entry)
-        data = None
-        if entries:
             try:
-                text = json.dumps({"version": 1, "drafts": entries}, ensure_ascii=False,
-                                  indent=1, allow_nan=False)
+                # as text: the writer thread never sees the dicts typing changes
+                entries[key] = _canon(entry)
             except ValueError as exc:
                 self._set_write_error(str(exc))
                 return False
-            data = text.encode("utf-8")
+        changes: dict[Key, str | None] = {
+            key: text for key, text in entries.items() if self._submitted.get(key) != text}
+        changes.update((key, None) for key in self._submitted if key not in entries)
+        self._submitted = entries
         self._dirty = False
-        self._writer.submit(data)
+        self._writer.submit(changes)
         return not self.write_error
 
     def flush(self, timeout: float | None = FLUSH_TIMEOUT_S) -> bool:

@@ -41,4 +41,21 @@ if [ "$status" -ne 124 ] || [ -s gui.err ]; then
     cat gui.err >&2
     exit 1
 fi
+step "a second start on an open database hands its bundle over and ends"
+mkdir -m 700 "$WORK/run"
+export XDG_RUNTIME_DIR="$WORK/run"  # its lock and socket (left by the kill) go with $WORK
+timeout 30 "$APP" $HQ gui 2>gui1.err &
+FIRST=$!
+sleep 4  # its window up (it listens once painted; a start before waits a little)
+set +e
+timeout 15 "$APP" $HQ gui "$(ls world/bundles/*.fieldplan | head -1)" >second.out 2>&1
+status=$?
+set -e
+kill "$FIRST" 2>/dev/null || true
+wait "$FIRST" 2>/dev/null || true
+if [ "$status" -ne 0 ] || [ -s second.out ]; then
+    echo "smoke: the second start did not hand over (exit $status):" >&2
+    cat second.out gui1.err >&2
+    exit 1
+fi
 echo "smoke: all passed"

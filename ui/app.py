@@ -6,6 +6,10 @@ system), opens the database on the worker thread, and shows the first-run or
 cannot-open dialog when needed. Bundles named on the command line (a double-click on
 a .fieldplan file) are imported once the window is open, as if dropped on it.
 Switching language rebuilds the window where the user was.
+
+One client per database (ui.single_instance): ``run`` on a database whose client is
+open hands its bundles to that client, which comes to the front and imports them,
+and ends.
 """
 
 from __future__ import annotations
@@ -14,13 +18,17 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from fieldplan.i18n import LANGUAGES, detect_language, set_language
 from ui.ops import DbOp, Session, error_text
+
+if TYPE_CHECKING:
+    from ui.single_instance import Guard
 
 ORG, APP = "fieldplan", "fieldplan"
 FALLBACK_FAMILY = "DejaVu Sans"
@@ -83,6 +91,8 @@ class Shell(QObject):
         self.demo_job = None
         #: bundles to import once the first window is open
         self.files_to_import: list[str] = []
+        #: this client's claim on its database (ui.single_instance), when it has one
+        self.guard = None
 
     # opening -------------------------------------------------------------------------
     def start(self, db_path: Path) -> None:
@@ -107,6 +117,8 @@ class Shell(QObject):
         if self.session is not None and self.session is not session:
             self.session.close()
         self.session = session or Session(db_path)
+        if self.guard is not None:
+            self._guard(db_path)
         DbOp(self.session, None, _read_identity).success(self._opened).failure(
             lambda e, p=db_path: self._cannot_open(p, e)
         ).run()
@@ -123,6 +135,7 @@ class Shell(QObject):
             self.session = None
         # a backup is the answer to a damaged file only (not to a busy or read-only one)
         backups = list_backups(db_path) if isinstance(error, DamagedDatabaseError) else []
+        self.listen()  # a later start is sent here, not to a second such dialog
         self.dialog = CannotOpenDialog(db_path, error_text(error), backups)
         self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
         self.dialog.rejected.connect(self.app.quit)
@@ -143,6 +156,8 @@ class Shell(QObject):
         if isinstance(saved, dict):
             self.window.restore_view_state(saved)
         self.window.show()
+        if self.guard is not None and self.guard.server is None:
+            self.window.was_painted.connect(self.listen)
         if old is not None:
             old.language_did_change.disconnect(self.change_language)
             old.close()
@@ -161,7 +176,46 @@ class Shell(QObject):
         apply_language(self.app, lang)
         self.show_window(state)
 
+    # later starts on the same database -------------------------------------------------
+    def _guard(self, db_path: Path) -> None:
+        """The first-run dialog opened another database (the demo): later starts on
+        the one asked for are no longer this client's, later ones on this one are."""
+        from ui.single_instance import Guard, instance_key
+
+        if self.guard is None or self.guard.key == instance_key(db_path):
+            return
+        self.guard.release()
+        self.guard = Guard(db_path)
+        if not self.guard.claim():  # that one's client is another process's
+            self.guard = None
+        # listens once the window is painted (show_window)
+
+    def listen(self) -> None:
+        """Take the files of later starts on this database (``fieldplan gui FILE``
+        when a bundle is double-clicked) instead of letting them open a second
+        window on it."""
+        if self.guard is not None and self.guard.server is None and self.guard.listen():
+            self.guard.files_did_arrive.connect(self.receive_files)
+
+    def receive_files(self, files: list[str], token: str = "") -> None:
+        """Another start handed its bundles over: to the front, and import them as
+        if they had been dropped on the window (or once it is open)."""
+        from ui.single_instance import bring_to_front
+
+        front = self.window if self.window is not None else self.dialog
+        if front is not None:
+            bring_to_front(front, token)
+        if not files:
+            return
+        if self.window is not None:
+            self.window.import_files(list(files))
+        else:  # the first-run or cannot-open dialog is up: once the window is
+            self.files_to_import += [f for f in files if f not in self.files_to_import]
+
     def shutdown(self) -> None:
+        if self.guard is not None:  # later starts open their own window again
+            self.guard.release()
+            self.guard = None
         if self.session is not None:
             self.session.close()
             self.session = None
@@ -185,14 +239,25 @@ def start(
     lang: str | None = None,
     prefs: QSettings | None = None,
     files: Sequence[str | os.PathLike[str]] = (),
+    guard: Guard | None = None,
 ) -> Shell:
     """Create the application and begin opening the database (or making the demo);
     the window appears once the event loop runs. ``run`` is ``start`` then the loop;
     tests call ``start`` and let pytest-qt run the loop. The worker starts opening
-    the database before Qt sets up the application, so both happen at once."""
+    the database before Qt sets up the application, so both happen at once.
+
+    The database's client takes later starts' files (``guard``, claimed here when
+    not given): it listens once its window is painted, or at once when a dialog
+    comes first. Another process that holds the database's claim is not asked here
+    (``run`` does that)."""
     from fieldplan.store import resolve_db_path
 
     path = None if demo else resolve_db_path(db)
+    if guard is None and path is not None:
+        from ui.single_instance import Guard
+
+        guard = Guard(path)
+        guard.claim()
     early = Session(path) if path is not None and path.exists() else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORG)
@@ -209,6 +274,11 @@ def start(
     apply_language(app, choose_language(prefs, lang))
     shell = Shell(app, prefs)
     shell.files_to_import = [os.fspath(f) for f in files]
+    if guard is not None and guard.owned:
+        shell.guard = guard
+        if early is None:  # a dialog first (no database yet): listen from the start
+            QTimer.singleShot(0, shell.listen)
+        # else once the window is painted (its QtNetwork would cost the cold start)
     if early is not None:
         shell.open(path, early)
     elif demo:
@@ -231,8 +301,23 @@ def run(
     lang: str | None = None,
     files: Sequence[str | os.PathLike[str]] = (),
 ) -> int:
-    """Open the desktop client (and import ``files``); returns the exit status."""
-    shell = start(db, demo, lang, files=files)
+    """Open the desktop client (and import ``files``); returns the exit status.
+
+    When the database's client is already open (a bundle double-clicked while it
+    is), the files go to it and this ends at once with 0, before any window."""
+    guard = None
+    if not demo:
+        from fieldplan.store import resolve_db_path
+        from ui.single_instance import Guard
+
+        guard = Guard(resolve_db_path(db))
+        if not guard.claim() and guard.held_elsewhere:
+            if guard.hand_over(files):
+                return 0
+            # no client answered: it ended meanwhile (then this one is the client),
+            # or it is stuck (then the database is opened here as well)
+            guard.claim()
+    shell = start(db, demo, lang, files=files, guard=guard)
     try:
         return shell.app.exec()
     finally:

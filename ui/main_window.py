@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
 
     language_did_change = Signal(str)
     period_did_change = Signal(str)
+    #: the window has been painted once: what the first screen need not wait for runs
+    was_painted = Signal()
 
     def __init__(
         self,
@@ -263,6 +265,7 @@ class MainWindow(QMainWindow):
         unheard = self.session.take_unheard_notices()
         if unheard:
             self.show_error("\n".join(unheard))
+        emit(self.was_painted)
 
     def _make_dashboard(self) -> Dashboard:
         from ui.dashboard import Dashboard

@@ -1,0 +1,283 @@
+"""One client per database: a second ``fieldplan gui FILE…`` on a database whose client
+is open (a bundle double-clicked while it is) hands its files to that client, which
+imports them as if they had been dropped on it, and ends; a crashed client's leftovers
+do not hold a start up; another database has its own client."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+import ui.single_instance
+from tests.ui import test_shell
+from tests.ui.conftest import wait_idle
+from tests.ui.test_sync_ui import result_dialog
+from ui.single_instance import Guard, instance_key
+
+ROOT = Path(__file__).resolve().parents[2]
+#: the ``event_loop`` fixture: ``ui.app.run`` with ``check(window)`` as its loop
+_event_loop = test_shell.event_loop
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    env.pop("XDG_ACTIVATION_TOKEN", None)
+    env.update(extra)
+    return env
+
+
+def _fieldplan(qtbot, *args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """``fieldplan ARGS`` in another process, this test's event loop running meanwhile
+    (the client in this process answers it)."""
+    proc = subprocess.Popen([sys.executable, "-m", "fieldplan", *args], cwd=cwd,
+                            env=_env(**env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=60_000)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        out, err = proc.communicate()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.fixture
+def client(qtbot, settings):
+    """``client(db)``: the desktop client started here on ``db`` as ``fieldplan gui``
+    starts it, once its window is up and it listens for later starts."""
+    from ui.app import start
+
+    app = QApplication.instance()
+    font = app.font()
+    made = []
+
+    def make(db: Path):
+        shell = start(str(db), lang="en", prefs=settings)
+        made.append(shell)
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        wait_idle(qtbot, shell.session)
+        qtbot.waitUntil(lambda: shell.guard is not None and shell.guard.server is not None,
+                        timeout=10_000)
+        return shell
+
+    yield make
+    for shell in made:
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+    app.setFont(font)
+
+
+def _hq_copy(demo_world: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "hq.sqlite3"
+    shutil.copy(demo_world / "hq.sqlite3", db)
+    shutil.copy(str(demo_world / "hq.sqlite3") + ".key", str(db) + ".key")
+    return db
+
+
+def test_a_second_start_hands_its_files_to_the_open_client_and_ends(
+        client, qtbot, demo_world, tmp_path, monkeypatch):
+    db = _hq_copy(demo_world, tmp_path)
+    shell = client(db)
+    fronts = []
+    real_front = ui.single_instance.bring_to_front
+    monkeypatch.setattr(ui.single_instance, "bring_to_front",
+                        lambda widget, token="": (fronts.append((widget, token)),
+                                                  real_front(widget, token)))
+    shell.window.showMinimized()
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    names = []
+    for bundle in sorted((demo_world / "bundles").glob("*.fieldplan"))[:2]:
+        shutil.copy(bundle, folder / bundle.name)
+        names.append(bundle.name)
+    # as a file manager runs it: the second file named relative to its own folder
+    done = _fieldplan(qtbot, "gui", "--db", str(db), str(folder / names[0]), names[1],
+                      cwd=folder, XDG_ACTIVATION_TOKEN="launcher-token-1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and done.stderr == ""  # quietly: no window, no words
+    dialog = result_dialog(shell.window, qtbot)
+    assert [(o.file, o.outcome) for o in dialog.outcomes] == [(n, "merged") for n in names]
+    assert fronts == [(shell.window, "launcher-token-1")]
+    assert not shell.window.isMinimized()
+    dialog.accept()
+    wait_idle(qtbot, shell.session)
+    # and with nothing to import, the window only comes to the front
+    done = _fieldplan(qtbot, "gui", "--db", str(db), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: len(fronts) == 2, timeout=10_000)
+    assert fronts[1] == (shell.window, "")
+    assert shell.window.findChild(object, "import-result") is None
+
+
+def test_files_that_arrive_before_the_window_wait_for_it(shell, qtbot, tmp_path):
+    """Handed over while the first-run dialog is up: imported once the window opens."""
+    db = tmp_path / "new.sqlite3"
+    shell.start(db)
+    assert shell.dialog is not None and shell.window is None
+    shell.receive_files([str(tmp_path / "a.fieldplan"), str(tmp_path / "b.fieldplan")])
+    shell.receive_files([str(tmp_path / "a.fieldplan")])
+    assert shell.files_to_import == [str(tmp_path / "a.fieldplan"),
+                                     str(tmp_path / "b.fieldplan")]
+
+
+def test_a_client_that_opens_another_database_gives_up_the_first(shell, qtbot, tmp_path,
+                                                                   hq_db):
+    """The first-run dialog of a database that is not there yet can open the demo
+    instead: later starts on the first database are then not sent to the demo's
+    window, and later starts on the demo are."""
+    asked = tmp_path / "new.sqlite3"
+    shell.guard = Guard(asked)
+    assert shell.guard.claim()
+    shell.listen()
+    shell.open(hq_db)  # as the dialog's "open the demo" does, with its database
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    again = Guard(asked)
+    assert again.claim()  # free for a client of its own
+    again.release()
+    assert shell.guard is not None and shell.guard.key == instance_key(hq_db)
+    qtbot.waitUntil(lambda: shell.guard.server is not None, timeout=10_000)
+
+
+_CRASH = """
+import os, sys
+from PySide6.QtCore import QCoreApplication
+from ui.single_instance import Guard
+app = QCoreApplication([])
+guard = Guard(sys.argv[1])
+assert guard.claim() and guard.listen()
+print(guard.server.fullServerName(), flush=True)
+os._exit(0)  # no clean-up at all, as a crash leaves things
+"""
+
+
+def test_a_crashed_clients_leftovers_do_not_hold_a_start_up(qtbot, tmp_path, _event_loop,
+                                                            demo_world):
+    db = _hq_copy(demo_world, tmp_path)
+    crashed = subprocess.run([sys.executable, "-c", _CRASH, str(db)], env=_env(),
+                             capture_output=True, text=True, timeout=60)
+    assert crashed.returncode == 0, crashed.stderr
+    socket_name = crashed.stdout.strip()
+    guard = Guard(db)
+    assert Path(guard.lock.fileName()).exists()  # its lock file is left behind
+    if sys.platform != "win32":  # (a pipe goes with its process)
+        assert Path(socket_name).exists()  # and its socket
+    # the next start becomes the client, without waiting, and imports its files
+    from ui.app import run
+
+    [bundle] = sorted((demo_world / "bundles").glob("*.fieldplan"))[:1]
+    seen = []
+
+    def check(window) -> int:
+        dialog = result_dialog(window, qtbot)
+        seen.extend(o.outcome for o in dialog.outcomes)
+        dialog.accept()
+        wait_idle(qtbot, window.session)
+        # it listens in its turn, where the crashed one did
+        qtbot.waitUntil(lambda: _listening(socket_name), timeout=10_000)
+        return 0
+
+    _event_loop(check)
+    started = time.monotonic()
+    assert run(db=str(db), lang="en", files=[bundle]) == 0
+    assert seen == ["merged"]
+    assert time.monotonic() - started < 30  # (the import itself is most of it)
+    # a clean end leaves nothing behind
+    assert not Path(guard.lock.fileName()).exists()
+    if sys.platform != "win32":
+        assert not Path(socket_name).exists()
+
+
+def _listening(name: str) -> bool:
+    from PySide6.QtNetwork import QLocalSocket
+
+    probe = QLocalSocket()
+    probe.connectToServer(name)
+    ok = probe.waitForConnected(100)
+    probe.abort()
+    return ok
+
+
+def test_a_client_that_does_not_answer_is_not_waited_for_long(tmp_path):
+    """A lock held by a live process that does not listen (its process id reused by
+    another program; a client stuck before it listens): the newcomer gives up soon
+    and opens the database itself."""
+    db = tmp_path / "x.sqlite3"
+    holder = Guard(db)
+    assert holder.claim()  # held here, and never listening
+    newcomer = Guard(db)
+    assert not newcomer.claim()
+    assert not newcomer.held_elsewhere  # (held by this very process: no one to ask)
+    started = time.monotonic()
+    assert newcomer.hand_over([tmp_path / "a.fieldplan"], starting_s=0.3) is False
+    assert time.monotonic() - started < 2
+    holder.release()
+    assert newcomer.claim()  # the lock is free again
+    newcomer.release()
+
+
+def test_the_client_answers_one_request_and_drops_anything_else(qtbot, tmp_path,
+                                                                 monkeypatch):
+    """The client's server says who it is first, takes one line and answers it; a
+    line that is not a request, or silence, is disconnected (nothing is imported)."""
+    from PySide6.QtNetwork import QLocalSocket
+
+    monkeypatch.setattr(ui.single_instance, "CLIENT_WAIT_MS", 200)
+    guard = Guard(tmp_path / "x.sqlite3")
+    assert guard.claim() and guard.listen()
+    heard = []
+    guard.files_did_arrive.connect(lambda files, token: heard.append((files, token)))
+    try:
+        sockets = []
+        for line in (b"not json at all\n", b"", b'{"files": "not a list"}\n'):
+            socket = QLocalSocket()
+            sockets.append(socket)
+            socket.connectToServer(guard.server_name)
+            qtbot.waitUntil(socket.canReadLine, timeout=5000)
+            hello = bytes(socket.readLine())
+            assert b'"app": "fieldplan"' in hello and f'"pid": {os.getpid()}'.encode() in hello
+            if line:
+                socket.write(line)
+            qtbot.waitUntil(lambda s=socket: s.state() == QLocalSocket.LocalSocketState
+                            .UnconnectedState, timeout=5000)
+        assert heard == [([], "")]  # the request with no list of files: only to the front
+    finally:
+        guard.release()
+    assert not guard.lock.isLocked()
+
+
+def test_each_database_and_user_has_its_own_client(tmp_path, monkeypatch):
+    one, two = tmp_path / "one.sqlite3", tmp_path / "two.sqlite3"
+    assert instance_key(one) != instance_key(two)
+    # the same file however it is named
+    (tmp_path / "sub").mkdir()
+    assert instance_key(tmp_path / "sub" / ".." / "one.sqlite3") == instance_key(one)
+    if hasattr(os, "symlink"):
+        link = tmp_path / "link.sqlite3"
+        try:
+            link.symlink_to(one)
+        except OSError:
+            pass
+        else:
+            assert instance_key(link) == instance_key(one)
+    key = instance_key(one)
+    assert len(key) == len("fieldplan-") + 16
+    monkeypatch.setattr(ui.single_instance, "_user", lambda: "someone-else")
+    assert instance_key(one) != key
+    monkeypatch.undo()
+    first, second = Guard(one), Guard(two)
+    try:
+        assert first.claim() and second.claim()  # neither waits for the other
+    finally:
+        first.release()
+        second.release()

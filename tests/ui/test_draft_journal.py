@@ -26,10 +26,10 @@ class SlowDisk:
         self.done = threading.Event()
         real = ui.drafts.write_atomic
 
-        def write(path, data):
+        def write(path, data, **kw):
             self.started.set()
             self.release.wait(10)
-            real(path, data)
+            real(path, data, **kw)
             self.writes.append((threading.current_thread().name, data))
             self.done.set()
 
@@ -127,11 +127,11 @@ def test_a_write_that_fails_oddly_is_said_and_the_writer_goes_on(qtbot, tmp_path
     real = ui.drafts.write_atomic
     calls = []
 
-    def odd_then_fine(path, data):
+    def odd_then_fine(path, data, **kw):
         calls.append(data)
         if len(calls) == 1:
             raise RuntimeError("something no one foresaw")
-        real(path, data)
+        real(path, data, **kw)
 
     monkeypatch.setattr(ui.drafts, "write_atomic", odd_then_fine)
     journal = DraftJournal(tmp_path / "x.sqlite3")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fieldplan import events, store
@@ -95,10 +97,17 @@ def record_progress(
     next_steps: str | None = None,
     clear_percent: bool = False,
     require_status: bool = False,
+    base: Mapping[str, Sequence[str]] | None = None,
 ) -> Changes:
     """Record or update this office's report on an action for a period.
 
     Only the fields given change; a field set to its current value writes nothing.
+    A field's new value replaces the value the report shows, unless ``base`` names
+    (field → version ids, see ``report_versions``; ``[]``: none) the versions it was
+    typed over — a draft kept since. Then a value already written over those versions
+    (the draft was saved before) is left out, and a value written over versions that
+    were replaced since is a conflict with what replaced them (both kept until a person
+    chooses): never a silent overwrite of newer data (``check_base`` tells which).
     Narratives are stored without control characters (newline and tab stay; line ends
     become ``\\n``). A new report given no status starts as not started; with
     ``require_status``, a new report with a percent above 0 and no status is refused
@@ -181,6 +190,7 @@ def record_progress(
             _("nothing to record: give a status, percent, value or narrative"))
 
     rid = report_id(office, act.code, period)
+    typed_over = _checked_base(base)
     with store.write_transaction(rep.conn):
         if is_locked(rep, period):
             raise ValidationError(_("period {period} is locked by headquarters").format(
@@ -191,6 +201,9 @@ def record_progress(
             raise ValidationError(
                 _("the report on {code} for {period} is submitted; reopen it before editing")
                 .format(code=act.code, period=period))
+        if typed_over:
+            for name in _written_over(rep.conn, rid, fields, typed_over):
+                del fields[name]  # saved before: what replaced it since stays
         changed = {k: v for k, v in fields.items() if k not in current or current[k] != v}
         if not changed:
             return Changes()
@@ -201,9 +214,114 @@ def record_progress(
                     .format(percent=changed["percent"]), changed["percent"])
             # a new report starts as not started, so every replica shows a status
             changed["status"] = "not-started"
-        base = {k: [heads[k][1]] for k in changed if k in heads}
-        events.append(rep.conn, "progress", rid, changed, author=rep.author, base=base)
+        replaced = {}
+        for k in changed:
+            ids = typed_over[k] if k in typed_over else [heads[k][1]] if k in heads else []
+            if ids:
+                replaced[k] = ids
+        events.append(rep.conn, "progress", rid, changed, author=rep.author, base=replaced)
     return Changes(entities=(("progress", rid),), events=1)
+
+
+def report_versions(rep: Replica, action: str, period: str,
+                    office: str | None = None) -> dict[str, str]:
+    """The version id (``origin:seq``) of the value each field of a report shows (a
+    field nobody wrote is absent): what a person who saw those values and typed over
+    them replaces (``record_progress``'s ``base``)."""
+    rid = report_id(office or rep.office, action, str(as_period(period)))
+    return {field: vid for field, (_value, vid)
+            in events.entity_state(rep.conn, "progress", rid, with_ids=True).items()}
+
+
+@dataclass(frozen=True)
+class BaseCheck:
+    """What ``record_progress`` would do with values typed over ``base``.
+
+    written: fields whose value was already written over those versions (a draft saved
+    before): left out. moved: fields whose value shows another version now, with
+    another value: written as a conflict with it."""
+
+    written: frozenset[str] = frozenset()
+    moved: frozenset[str] = frozenset()
+
+
+def check_base(rep: Replica, action: str, period: str, values: Mapping[str, Any],
+               base: Mapping[str, Sequence[str]]) -> BaseCheck:
+    """For this office's report: which of ``values`` (report fields as events name them:
+    ``status``, ``percent``, ``value.<key>``, the narratives) typed over ``base`` are
+    already written, and which would be a conflict (see ``BaseCheck``)."""
+    rid = report_id(rep.office, action, str(as_period(period)))
+    typed_over = _checked_base(base)
+    fields = {k: _normal(k, v) for k, v in values.items() if k in typed_over}
+    written = _written_over(rep.conn, rid, fields, typed_over)
+    heads = events.entity_state(rep.conn, "progress", rid, with_ids=True)
+    moved = {k for k, v in fields.items() if k not in written and k in heads
+             and heads[k][1] not in typed_over[k] and heads[k][0] != v}
+    return BaseCheck(frozenset(written), frozenset(moved))
+
+
+_VERSION_ID = re.compile(r".+:\d+")
+
+
+def _checked_base(base: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    if not base:
+        return {}
+    out = {}
+    for name, ids in base.items():
+        ids = list(ids)
+        if (len(ids) > events.MAX_BASE_PER_FIELD
+                or not all(isinstance(i, str) and _VERSION_ID.fullmatch(i) for i in ids)):
+            raise ValueError(f"bad base for {name}: {ids!r}")
+        out[str(name)] = ids
+    return out
+
+
+def _normal(name: str, value: Any) -> Any:
+    """A field's value as ``record_progress`` stores it."""
+    if name in NARRATIVE_FIELDS and isinstance(value, str):
+        return clean_text(value)
+    if (name.startswith("value.") and isinstance(value, float) and value.is_integer()
+            and abs(value) <= MAX_EXACT_INT):
+        return int(value)
+    return value
+
+
+def _written_over(conn, rid: str, fields: Mapping[str, Any],
+                  typed_over: Mapping[str, list[str]]) -> set[str]:
+    """The fields whose value (stored form) is one of the versions typed over, or was
+    written since by a version that replaced them (directly or not); with no versions
+    typed over ([]), any version of the field with that value."""
+    done = set()
+    for name, value in fields.items():
+        if name not in typed_over:
+            continue
+        text = events.value_json(value)
+        ids = typed_over[name]
+        if not ids:
+            row = conn.execute(
+                "SELECT 1 FROM versions WHERE entity = 'progress' AND entity_id = ? "
+                "AND field = ? AND value = ? LIMIT 1", (rid, name, text)).fetchone()
+        else:
+            seeds = " UNION ".join("SELECT ?, ?" for _ in ids)
+            params: list[Any] = []
+            for vid in ids:
+                origin, _sep, seq = vid.rpartition(":")
+                params += [origin, int(seq)]
+            row = conn.execute(
+                f"""
+                WITH RECURSIVE later(origin, seq) AS (
+                    {seeds}
+                    UNION
+                    SELECT s.by_origin, s.by_seq FROM supersedes s JOIN later l
+                      ON s.target_origin = l.origin AND s.target_seq = l.seq
+                    WHERE s.entity = 'progress' AND s.entity_id = ? AND s.field = ?)
+                SELECT 1 FROM versions v JOIN later l ON v.origin = l.origin AND v.seq = l.seq
+                WHERE v.entity = 'progress' AND v.entity_id = ? AND v.field = ?
+                  AND v.value = ? LIMIT 1
+                """, (*params, rid, name, rid, name, text)).fetchone()
+        if row:
+            done.add(name)
+    return done
 
 
 def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None) -> Changes:

@@ -110,3 +110,82 @@ def test_a_period_outside_the_plan_is_listed_when_reports_are_held_for_it(hq) ->
     # writing to it is refused as before
     with pytest.raises(ValidationError, match="outside the plan"):
         progress.submit_period(hq, "2025-S1")
+
+
+# --- a value typed over a version (a draft kept since) ------------------------------------
+def _heads(rep, code, field):
+    from fieldplan.sync import list_conflicts
+
+    return [c for c in list_conflicts(rep) if c.action == code and c.field == field]
+
+
+def test_a_value_typed_over_the_version_shown_replaces_it(make_office) -> None:
+    ml = make_office("ML")
+    code = _national(ml)
+    progress.record_progress(ml, code, "2026-S1", status="on-track", challenges="One")
+    base = progress.report_versions(ml, code, "2026-S1")
+    assert set(base) == {"status", "challenges"}
+    check = progress.check_base(ml, code, "2026-S1", {"challenges": "Two"},
+                                {"challenges": [base["challenges"]]})
+    assert check == progress.BaseCheck()
+    progress.record_progress(ml, code, "2026-S1", challenges="Two",
+                             base={"challenges": [base["challenges"]]})
+    assert progress.get_report(ml, code, "2026-S1").challenges == "Two"
+    assert _heads(ml, code, "challenges") == []
+
+
+def test_a_value_typed_over_a_version_replaced_since_is_a_conflict(make_office) -> None:
+    ml = make_office("ML")
+    code = _national(ml)
+    progress.record_progress(ml, code, "2026-S1", status="on-track", challenges="One")
+    typed_over = {"challenges": [progress.report_versions(ml, code, "2026-S1")["challenges"]]}
+    progress.record_progress(ml, code, "2026-S1", challenges="Newer")  # another program
+    check = progress.check_base(ml, code, "2026-S1", {"challenges": "Draft"}, typed_over)
+    assert check.moved == {"challenges"} and not check.written
+    progress.record_progress(ml, code, "2026-S1", challenges="Draft", base=typed_over)
+    [conflict] = _heads(ml, code, "challenges")
+    assert {c.value for c in conflict.candidates} == {"Newer", "Draft"}
+
+
+def test_a_value_written_over_its_base_before_is_left_out(make_office) -> None:
+    """A draft whose save reached the database (the journal did not hear of it), then
+    replaced by newer text twice: nothing is written."""
+    ml = make_office("ML")
+    code = _national(ml)
+    progress.record_progress(ml, code, "2026-S1", status="on-track", challenges="One")
+    typed_over = {"challenges": [progress.report_versions(ml, code, "2026-S1")["challenges"]]}
+    progress.record_progress(ml, code, "2026-S1", challenges="Draft\r\n")  # the save made
+    progress.record_progress(ml, code, "2026-S1", challenges="Newer")
+    progress.record_progress(ml, code, "2026-S1", challenges="Newest")
+    check = progress.check_base(ml, code, "2026-S1", {"challenges": "Draft\r\n"}, typed_over)
+    assert check.written == {"challenges"} and not check.moved
+    assert progress.record_progress(ml, code, "2026-S1", challenges="Draft\r\n",
+                                    base=typed_over).events == 0
+    assert progress.get_report(ml, code, "2026-S1").challenges == "Newest"
+    assert _heads(ml, code, "challenges") == []
+
+
+def test_a_value_typed_over_nothing_known(make_office) -> None:
+    """``[]``: typed over no version (a new field, or a draft of an older journal)."""
+    ml = make_office("ML")
+    code = _national(ml)
+    key = ml.plan().action(code).indicators[0].key
+    # a field nobody wrote: written as usual
+    progress.record_progress(ml, code, "2026-S1", status="on-track", values={key: 2.0},
+                             base={f"value.{key}": []})
+    assert progress.get_report(ml, code, "2026-S1").value(key) == 2
+    # a value that was written once: left out
+    progress.record_progress(ml, code, "2026-S1", values={key: 3})
+    assert progress.check_base(ml, code, "2026-S1", {f"value.{key}": 2.0},
+                               {f"value.{key}": []}).written == {f"value.{key}"}
+    # a value never written, over a field that has one: a conflict, not an overwrite
+    progress.record_progress(ml, code, "2026-S1", values={key: 4}, base={f"value.{key}": []})
+    [conflict] = _heads(ml, code, f"value.{key}")
+    assert {c.value for c in conflict.candidates} == {3, 4}
+
+
+def test_a_malformed_base_is_refused(make_office) -> None:
+    ml = make_office("ML")
+    with pytest.raises(ValueError):
+        progress.record_progress(ml, _national(ml), "2026-S1", challenges="x",
+                                 base={"challenges": ["no-seq"]})

@@ -1,13 +1,22 @@
 """The draft journal: what was typed in a report and is not known to be saved yet.
 
 A small JSON file beside the database (``<db>.drafts.json``, written atomically)
-holds, per (action, period), the values typed but not yet confirmed written, and the
-text of fields held back as not valid. The editor writes it shortly after each edit
-and before each save is sent, and drops a report's fields from it when a save of
-exactly those values comes back. So a save that fails (a busy or locked database), a
-closed window, a crash or a language change loses nothing: the values are shown
-again when the report is next opened, and reports not on screen are retried in the
-background (``DraftRetry``) until the core takes them.
+holds, per (action, period), the values typed but not yet confirmed written, the
+text of fields held back as not valid, and for each of those fields the versions
+(``fieldplan.progress.report_versions``) it was typed over ("base"). The editor writes
+it shortly after each edit and before each save is sent, and drops a report's fields
+from it when a save of exactly those values is done — on the worker thread that made
+it, so a save made as the program ends (after the event loop) is confirmed too. So a
+save that fails (a busy or locked database), a closed window, a crash or a language
+change loses nothing: the values are shown again when the report is next opened, and
+reports not on screen are retried in the background (``DraftRetry``) until the core
+takes them.
+
+A draft is written over the versions it was typed over, never blindly over what the
+database holds by then: a draft saved before is left out, and one whose field moved
+on since (another laptop's text imported, ``fieldplan progress set``) is kept beside
+the newer value as a conflict for a person to settle. An entry without "base" (written
+before entries had it) reads as typed over no version known (``[]``).
 
 One journal per open database, shared by the windows on it (``journal_for``). The
 file is written on a thread of its own (``_FileWriter``): its fsync, which can take
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import weakref
 from collections.abc import Callable
@@ -249,7 +259,10 @@ def flush_all(timeout: float | None = FLUSH_TIMEOUT_S) -> None:
 
 
 class DraftJournal(QObject):
-    """The unsaved values of reports, kept in ``<db>.drafts.json``."""
+    """The unsaved values of reports, kept in ``<db>.drafts.json``.
+
+    Used on the GUI thread, and by the worker thread to confirm a save it made
+    (``confirm``, ``write``): its contents are kept under a lock."""
 
     #: the journal file could not be written, or can be again (``write_error``)
     write_state_did_change = Signal()
@@ -258,8 +271,11 @@ class DraftJournal(QObject):
     def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path = Path(f"{db_path}.drafts.json")
+        self._lock = threading.RLock()
         self._values: dict[Key, dict[str, Any]] = {}
         self._held: dict[Key, dict[str, str]] = {}
+        #: per field of the values and held texts, the versions it was typed over
+        self._base: dict[Key, dict[str, list[str]]] = {}
         #: why the core refused a report's values (locked period, submitted report)
         self.errors: dict[Key, str] = {}
         #: why the journal itself could not be written the last time, or ""
@@ -291,62 +307,97 @@ class DraftJournal(QObject):
                 key = (str(entry["action"]), str(entry["period"]))
                 values = dict(entry.get("values") or {})
                 held = {str(k): str(v) for k, v in (entry.get("held") or {}).items()}
+                base = entry.get("base")
+                base = dict(base) if isinstance(base, dict) else {}
             except (KeyError, TypeError, ValueError):
                 continue
             if values:
                 self._values[key] = values
             if held:
                 self._held[key] = held
+            # a field without its versions (an older entry, or a damaged one): typed
+            # over none known, so never written blindly over a newer value
+            fields = set(values) | set(held)
+            if fields:
+                self._base[key] = {name: _version_ids(base.get(name)) for name in fields}
             if entry.get("error"):
                 self.errors[key] = str(entry["error"])
 
     # reading -------------------------------------------------------------------------
     def reports(self) -> list[Key]:
-        return sorted(set(self._values) | set(self._held))
+        with self._lock:
+            return sorted(set(self._values) | set(self._held))
 
     def values(self, key: Key) -> dict[str, Any]:
         """The values typed and not confirmed saved (a copy)."""
-        return dict(self._values.get(key, {}))
+        with self._lock:
+            return dict(self._values.get(key, {}))
 
     def held(self, key: Key) -> dict[str, str]:
         """The text of fields held back as not valid (a copy)."""
-        return dict(self._held.get(key, {}))
+        with self._lock:
+            return dict(self._held.get(key, {}))
+
+    def base(self, key: Key) -> dict[str, list[str]]:
+        """Per field of ``values`` and ``held``, the versions it was typed over (a copy;
+        ``[]``: none known)."""
+        with self._lock:
+            fields = set(self._values.get(key, {})) | set(self._held.get(key, {}))
+            known = self._base.get(key, {})
+            return {name: list(known.get(name, [])) for name in fields}
 
     def __contains__(self, key: Key) -> bool:
-        return key in self._values or key in self._held
+        with self._lock:
+            return key in self._values or key in self._held
 
     # changing ------------------------------------------------------------------------
-    def put(self, key: Key, values: dict[str, Any], held: dict[str, str]) -> None:
-        """What is unsaved in this report now (replaces what was there)."""
-        old = (self._values.get(key, {}), self._held.get(key, {}))
-        if old == (values, held):
-            return
-        for store, new in ((self._values, values), (self._held, held)):
-            if new:
-                store[key] = dict(new)
-            else:
-                store.pop(key, None)
-        if key not in self:
-            self.errors.pop(key, None)
-        self._dirty = True
+    def put(self, key: Key, values: dict[str, Any], held: dict[str, str],
+            base: dict[str, list[str]] | None = None) -> None:
+        """What is unsaved in this report now (replaces what was there); ``base``: per
+        field, the versions it was typed over (a field left out keeps what the journal
+        had for it, else ``[]``)."""
+        with self._lock:
+            known = self._base.get(key, {})
+            given = base or {}
+            new_base = {name: list(given[name]) if name in given else list(known.get(name, []))
+                        for name in set(values) | set(held)}
+            if (self._values.get(key, {}), self._held.get(key, {}), known) == (
+                    values, held, new_base):
+                return
+            for store, new in ((self._values, values), (self._held, held),
+                               (self._base, new_base)):
+                if new:
+                    store[key] = dict(new)
+                else:
+                    store.pop(key, None)
+            if key not in self:
+                self.errors.pop(key, None)
+            self._dirty = True
 
     def confirm(self, key: Key, saved: dict[str, Any]) -> None:
-        """A save of ``saved`` succeeded: drop the fields that still hold those values."""
-        values = self._values.get(key)
-        if values is None:
-            return
-        for name, value in saved.items():
-            if name in values and values[name] == value:
-                del values[name]
-                self._dirty = True
-        if not values:
-            del self._values[key]
-            self.errors.pop(key, None)
+        """A save of ``saved`` succeeded: drop the fields that still hold those values.
+        (The worker thread calls it right after the save it made.)"""
+        with self._lock:
+            values = self._values.get(key)
+            if values is None:
+                return
+            for name, value in saved.items():
+                if name in values and values[name] == value:
+                    del values[name]
+                    if name not in self._held.get(key, {}):
+                        self._base.get(key, {}).pop(name, None)
+                    self._dirty = True
+            if not values:
+                del self._values[key]
+                self.errors.pop(key, None)
+                if key not in self._held:
+                    self._base.pop(key, None)
 
     def refused(self, key: Key, reason: str) -> None:
-        if self.errors.get(key) != reason:
-            self.errors[key] = reason
-            self._dirty = True
+        with self._lock:
+            if self.errors.get(key) != reason:
+                self.errors[key] = reason
+                self._dirty = True
 
     def _adopt(self, entries: Any) -> None:
         """The entries the file held when this journal opened are its own: to write
@@ -366,30 +417,35 @@ class DraftJournal(QObject):
 
         Only the reports whose entry changed are handed over: the file may hold
         other writers' entries (``_FileWriter``), which this journal leaves alone."""
-        if not self._dirty:
+        with self._lock:  # (the worker thread writes too, after a save it made)
+            if not self._dirty:
+                return not self.write_error
+            entries: dict[Key, str] = {}
+            for key in self.reports():
+                entry: dict[str, Any] = {"action": key[0], "period": key[1]}
+                if key in self._values:
+                    entry["values"] = self._values[key]
+                if key in self._held:
+                    entry["held"] = self._held[key]
+                if self._base.get(key):
+                    entry["base"] = self._base[key]
+                if key in self.errors:
+                    entry["error"] = self.errors[key]
+                try:
+                    # as text: the writer thread never sees the dicts typing changes
+                    entries[key] = _canon(entry)
+                except ValueError as exc:
+                    self._set_write_error(str(exc))
+                    return False
+            changes: dict[Key, str | None] = {
+                key: text for key, text in entries.items()
+                if self._submitted.get(key) != text}
+            changes.update((key, None) for key in self._submitted if key not in entries)
+            self._submitted = entries
+            self._dirty = False
+            # under the lock: changes reach the writer in the order they were made
+            self._writer.submit(changes)
             return not self.write_error
-        entries: dict[Key, str] = {}
-        for key in self.reports():
-            entry: dict[str, Any] = {"action": key[0], "period": key[1]}
-            if key in self._values:
-                entry["values"] = self._values[key]
-            if key in self._held:
-                entry["held"] = self._held[key]
-            if key in self.errors:
-                entry["error"] = self.errors[key]
-            try:
-                # as text: the writer thread never sees the dicts typing changes
-                entries[key] = _canon(entry)
-            except ValueError as exc:
-                self._set_write_error(str(exc))
-                return False
-        changes: dict[Key, str | None] = {
-            key: text for key, text in entries.items() if self._submitted.get(key) != text}
-        changes.update((key, None) for key in self._submitted if key not in entries)
-        self._submitted = entries
-        self._dirty = False
-        self._writer.submit(changes)
-        return not self.write_error
 
     def flush(self, timeout: float | None = FLUSH_TIMEOUT_S) -> bool:
         """Wait until the file holds what was last written; False on timeout."""
@@ -397,13 +453,25 @@ class DraftJournal(QObject):
 
     def _take_write_result(self, error: str) -> None:
         if error:
-            self._dirty = True  # the next write tries again
+            with self._lock:
+                self._dirty = True  # the next write tries again
         self._set_write_error(error)
 
     def _set_write_error(self, error: str) -> None:
         if error != self.write_error:
             self.write_error = error
             self.write_state_did_change.emit()
+
+
+_VERSION_ID = re.compile(r".+:\d+")  # origin:seq
+
+
+def _version_ids(ids: Any) -> list[str]:
+    """Version ids as the journal file holds them; [] for anything else."""
+    if isinstance(ids, list) and all(isinstance(i, str) and _VERSION_ID.fullmatch(i)
+                                     for i in ids):
+        return list(ids)
+    return []
 
 
 def journal_for(session: Any) -> DraftJournal:
@@ -439,14 +507,15 @@ def is_permanent(error: BaseException) -> bool:
 
 class DraftRetry(QObject):
     """Every RETRY_MS, writes the journal's reports other than the one on screen
-    (``showing()``), one write at a time per report, through ``write(key, values)``
-    which returns a DbOp-like object (``success``/``failure``/``run``)."""
+    (``showing()``), one write at a time per report, through ``write(key, values,
+    base)`` (over the versions they were typed over) which returns a DbOp-like object
+    (``success``/``failure``/``run``)."""
 
     def __init__(
         self,
         journal: DraftJournal,
         showing: Callable[[], Key | None],
-        write: Callable[[Key, dict[str, Any]], Any],
+        write: Callable[[Key, dict[str, Any], dict[str, list[str]]], Any],
         did_change: Callable[[], None],
         parent: QObject,
     ) -> None:
@@ -491,7 +560,8 @@ class DraftRetry(QObject):
             if not values or key in self._in_flight:
                 continue
             self._in_flight.add(key)
-            self._write(key, values).success(
+            base = {k: v for k, v in self.journal.base(key).items() if k in values}
+            self._write(key, values, base).success(
                 lambda _r, k=key, v=values: self._done(k, v)
             ).failure(lambda e, k=key: self._failed(k, e)).run()
         self.update()

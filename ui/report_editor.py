@@ -5,6 +5,12 @@ report or closing the window saves at once, so nothing typed is lost. Each save 
 one command on the window's QUndoStack; undoing it writes the previous values back
 through the core (never only to the widgets).
 
+Never over newer data unseen: each field remembers the version it shows (``_base_ids``,
+from ``fieldplan.progress.report_versions``) and a save replaces that version only. When
+the report changes underneath (an import, a draft retried), the fields not typed in
+show the new values at once; a field typed in keeps the typing, and its save is kept
+beside the newer value as a conflict, which the editor says.
+
 There is one undo in the editor, the window's: Ctrl+Z (and redo) typed in a field
 goes to the window's undo and redo actions, not to Qt's own per-field undo (which
 would change the text without the database knowing), and so does the fields'
@@ -49,10 +55,12 @@ from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.plan import Action
 from fieldplan.progress import (
     MAX_TEXT,
+    check_base,
     get_report,
     is_locked,
     record_progress,
     reopen_report,
+    report_versions,
 )
 from fieldplan.text import clean_text
 from ui.bidi import in_layout_direction
@@ -74,19 +82,31 @@ Values = dict[str, Any]
 
 def report_values(report: ProgressReport | None, action: Action) -> Values:
     """The editable values of a report (or of an unwritten one)."""
-    values: Values = {
-        "status": report.status if report else "not-started",
-        "percent": report.percent if report else None,
-    }
-    for ind in action.indicators:
-        values[f"value.{ind.key}"] = report.value(ind.key) if report else None
-    for name in NARRATIVE_FIELDS:
-        values[name] = getattr(report, name) if report else ""
-    return values
+    names = ["status", "percent", *(f"value.{ind.key}" for ind in action.indicators),
+             *NARRATIVE_FIELDS]
+    return {name: field_value(report, name) for name in names}
 
 
-def write_values(rep, action: str, period: str, values: Values):
-    """(worker) write editor values through the core; returns its Changes."""
+def field_value(report: ProgressReport | None, name: str) -> Any:
+    """One editable value of a report (or of an unwritten one) by its field name."""
+    if name == "status":
+        return report.status if report else "not-started"
+    if name == "percent":
+        return report.percent if report else None
+    if name.startswith("value."):
+        return report.value(name[len("value."):]) if report else None
+    return getattr(report, name) if report else ""
+
+
+def _stored_as(stored: Any, sent: Any) -> bool:
+    """Whether the database's value is the one sent (as the core keeps text)."""
+    return stored == sent or (isinstance(sent, str) and clean_text(sent) == stored)
+
+
+def write_values(rep, action: str, period: str, values: Values,
+                 base: dict[str, list[str]] | None = None):
+    """(worker) write editor values through the core, each over the versions in
+    ``base`` it was typed over (record_progress); returns its Changes."""
     kwargs: dict[str, Any] = {}
     indicator_values = {}
     for name, value in values.items():
@@ -103,7 +123,7 @@ def write_values(rep, action: str, period: str, values: Values):
             kwargs[name] = value
     if indicator_values:
         kwargs["values"] = indicator_values
-    return record_progress(rep, action, period, **kwargs)
+    return record_progress(rep, action, period, base=base, **kwargs)
 
 
 class EditCommand(QUndoCommand):
@@ -120,6 +140,10 @@ class EditCommand(QUndoCommand):
         #: the next undo or redo only moves the stack: a write-back that failed put the
         #: stack back where the database is (ReportEditor.write_back)
         self.skip = False
+        #: per field, the version its last write (the save, an undo, a redo) made: the
+        #: next undo or redo replaces that one, so a value written since by someone
+        #: else is kept as a conflict, not overwritten
+        self.written: dict[str, str] = {}
 
     def undo(self) -> None:
         if self.skip:
@@ -237,6 +261,20 @@ class ReportEditor(QScrollArea):
         self._saved: Values = {}
         #: the values the database is known to hold (as loaded, then as saved)
         self._base: Values = {}
+        #: per field, the versions (report_versions; [] for none) the value on screen
+        #: was typed over: a save replaces those, and if the field has moved on since,
+        #: the core keeps both as a conflict instead of overwriting the newer value
+        self._base_ids: dict[str, list[str]] = {}
+        #: saves on their way, per (action, period, field)
+        self._in_flight: dict[tuple[str, str, str], int] = {}
+        #: whether Headquarters had locked the period when the report was loaded
+        self._locked = False
+        #: a refresh from the database is on its way / is wanted again after it
+        self._refreshing = False
+        self._refresh_again = False
+        #: (worker thread only) what this editor's writes replaced:
+        #: (action, period, field, versions replaced) → [version written]
+        self._succession: dict[tuple[str, str, str, tuple[str, ...]], list[str]] = {}
         #: the last save of the report on screen failed: it is retried
         self._failed_here = False
         #: fields showing the editor's own check (not a number, too long…)
@@ -492,9 +530,17 @@ class ReportEditor(QScrollArea):
         self._form.setVisible(True)
         self._show_loading(action, clear=not same)
         code, office = action.code, self.identity.office
+        # the journal's draft of this report: which of its values were saved already
+        # (the program ended before it heard so) is told by the database
+        key = (code, period)
+        journal = self._journal()
+        draft = journal.values(key)
+        typed_over = {k: v for k, v in journal.base(key).items() if k in draft}
 
         def fetch(rep):
-            return get_report(rep, code, period, office), is_locked(rep, period)
+            written = check_base(rep, code, period, draft, typed_over).written if draft else ()
+            return (get_report(rep, code, period, office), is_locked(rep, period),
+                    report_versions(rep, code, period, office), written)
 
         writes = self._writes
         DbOp(self.session, self, fetch).success(
@@ -537,6 +583,8 @@ class ReportEditor(QScrollArea):
         period: str,
         report: ProgressReport | None,
         locked: bool,
+        versions: dict[str, str] | None = None,
+        written: Any = (),
         writes: int = 0,
     ) -> None:
         if action is not self.action or period != self.period:
@@ -545,11 +593,14 @@ class ReportEditor(QScrollArea):
             self.reload()  # an edit, undo or redo was written since: fetch again
             return
         self.report = report
+        self._locked = locked
         self._loading = True
         try:
             self._fill(action, report)
             self._base = dict(self._saved)
-            restored = self._restore_drafts(action.code, period)
+            versions = versions or {}
+            self._base_ids = {k: [versions[k]] if k in versions else [] for k in self._saved}
+            restored = self._restore_drafts(action.code, period, set(written))
         finally:
             self._loading = False
         own = action.level == self.identity.level
@@ -612,14 +663,68 @@ class ReportEditor(QScrollArea):
             return None
         return (self.action.code, self.period)
 
-    def _write(self, key: tuple[str, str], values: Values) -> DbOp:
-        """The write of ``values`` to a report, waiting only briefly for another writer's
-        lock (saves, undo/redo and draft retries all go this way)."""
+    def _write(
+        self,
+        key: tuple[str, str],
+        values: Values,
+        base: dict[str, list[str]] | None = None,
+        got: dict[str, Any] | None = None,
+    ) -> DbOp:
+        """The write of ``values`` to a report, each over the versions in ``base`` it
+        was typed over (a field not in it: over what the report shows), waiting only
+        briefly for another writer's lock (saves, undo/redo and draft retries all go
+        this way). ``got`` receives what the database holds afterwards: ``report``,
+        ``versions`` (report_versions) and ``moved`` (the fields written as a conflict
+        with a newer value).
+
+        The worker confirms the write in the draft journal as soon as it is made: a
+        save made as the program ends (Worker.stop, after the event loop) leaves no
+        draft behind."""
         from ui.drafts import with_short_wait
 
         action, period = key
-        write = with_short_wait(lambda rep: write_values(rep, action, period, values))
-        return DbOp(self.session, self, write)
+        journal = self._journal()
+        succession = self._succession
+        office = self.identity.office
+        got = {} if got is None else got
+
+        def write(rep):
+            typed_over = None
+            if base:
+                # typed over a version this editor's own earlier write (still on its way
+                # when this was typed) replaced: over that write, not a conflict with it
+                typed_over = {}
+                for name, ids in base.items():
+                    seen: set[tuple[str, ...]] = set()
+                    while (action, period, name, tuple(ids)) in succession and tuple(
+                        ids
+                    ) not in seen:
+                        seen.add(tuple(ids))
+                        ids = succession[(action, period, name, tuple(ids))]
+                    typed_over[name] = list(ids)
+            shown = report_versions(rep, action, period, office)
+            moved = (
+                check_base(rep, action, period, values, typed_over).moved
+                if typed_over
+                else frozenset()
+            )
+            changes = write_values(rep, action, period, values, typed_over)
+            versions = report_versions(rep, action, period, office)
+            report = get_report(rep, action, period, office)
+            for name, value in values.items():
+                if name in versions and _stored_as(field_value(report, name), value):
+                    if typed_over is not None and name in typed_over:
+                        replaced = typed_over[name]
+                    else:
+                        replaced = [shown[name]] if name in shown else []
+                    if replaced != [versions[name]]:
+                        succession[(action, period, name, tuple(replaced))] = [versions[name]]
+            journal.confirm(key, values)
+            journal.write()
+            got.update(report=report, versions=versions, moved=moved)
+            return changes
+
+        return DbOp(self.session, self, with_short_wait(write))
 
     def _retry_here(self) -> bool:
         """(retry timer) save the report on screen again after a failed save; whether
@@ -631,18 +736,22 @@ class ReportEditor(QScrollArea):
             self.save_now()
         return self._failed_here
 
-    def _restore_drafts(self, action: str, period: str) -> bool:
+    def _restore_drafts(self, action: str, period: str, written: Any = ()) -> bool:
         """Put the journal's values for this report, where they differ from the
-        database's, in the form; whether there were any."""
+        database's and were not saved already (``written``), in the form, each to be
+        saved over the versions it was typed over; whether there were any."""
         journal = self._journal()
         key = (action, period)
         if key not in journal:
             return False
+        typed_over = journal.base(key)
         draft = {
-            k: v for k, v in journal.values(key).items() if k in self._saved and self._saved[k] != v
+            k: v
+            for k, v in journal.values(key).items()
+            if k in self._saved and k not in written and self._saved[k] != v
         }
         held = {k: t for k, t in journal.held(key).items() if self._field(k) is not None}
-        journal.put(key, draft, held)
+        journal.put(key, draft, held, typed_over)
         journal.write()
         if not draft and not held:
             return False
@@ -653,6 +762,8 @@ class ReportEditor(QScrollArea):
                 field.setPlainText(text)
             elif name != "status":
                 field.setText(text)
+        for name in (*draft, *held):
+            self._base_ids[name] = list(typed_over.get(name, []))
         return True
 
     def _field(self, name: str) -> QWidget | None:
@@ -673,8 +784,9 @@ class ReportEditor(QScrollArea):
         values, bad = self.current_values()
         pending = {k: v for k, v in values.items() if k not in bad and self._base.get(k) != v}
         held = {name: self._text_of(name) for name in bad}
+        base = {name: list(self._base_ids.get(name, [])) for name in (*pending, *held)}
         journal = self._journal()
-        journal.put((self.action.code, self.period), pending, held)
+        journal.put((self.action.code, self.period), pending, held, base)
         if not journal.write():
             self._drafts_did_change()
 
@@ -693,8 +805,10 @@ class ReportEditor(QScrollArea):
         count = len(waiting) + (1 if self._failed_here else 0)
         lines = []
         for code, period in waiting:
-            if (code, period) in journal.errors:
-                reason = journal.errors[(code, period)]
+            # (one look: the worker thread may drop it when a save of it is done)
+            refusal = journal.errors.get((code, period))
+            if refusal is not None:
+                reason = refusal
             elif not journal.values((code, period)):
                 reason = _("not valid, kept unsaved")
             else:
@@ -728,8 +842,9 @@ class ReportEditor(QScrollArea):
         next start."""
         if self._closed:
             return
+        # (journals what is typed, then sends the save; the worker confirms it in the
+        # journal even if the program has ended by then)
         self.save_now()
-        self.journal_now()
         if self._retry is not None:  # the journal is open: its file reaches the disk
             self._retry.journal.flush()
         self._closed = True
@@ -742,12 +857,7 @@ class ReportEditor(QScrollArea):
 
         self.title.setText(in_layout_direction(action_title(action)))
         self.description.setText(action.description.get(lang()))
-        state = state_label(report.state) if report else _("Not written yet")
-        self.meta.setText(
-            _("{level} · lead: {lead} · {state}").format(
-                level=level_label(action.level), lead=lead_label(action.lead), state=state
-            )
-        )
+        self.meta.setText(self._meta_text(report, action))
         # indicators
         while self.indicator_grid.count():
             item = self.indicator_grid.takeAt(0)
@@ -797,6 +907,13 @@ class ReportEditor(QScrollArea):
         self.general_error.setVisible(False)
         self._say("")
         self._fix_tab_order()
+
+    def _meta_text(self, report: ProgressReport | None, action: Action | None = None) -> str:
+        action = action or self.action
+        state = state_label(report.state) if report else _("Not written yet")
+        return _("{level} · lead: {lead} · {state}").format(
+            level=level_label(action.level), lead=lead_label(action.lead), state=state
+        )
 
     def _fix_tab_order(self) -> None:
         # from what comes before the editor (the plan tree) straight to Status: the
@@ -929,28 +1046,37 @@ class ReportEditor(QScrollArea):
         before = {k: self._saved.get(k) for k in changed}
         action, period = self.action.code, self.period
         key = (action, period)
+        # each over the version it was typed over (the field may have moved on since)
+        base = {k: list(self._base_ids.get(k, [])) for k in changed}
         self._saved.update(changed)  # what is on its way to the database
         self._saves_in_flight += 1
         self._writes += 1
+        self._count_in_flight(key, changed, +1)
         # on the stack now, not when the write comes back: an undo pressed meanwhile
         # undoes this save (its write-back queues behind it on the one worker)
         command = EditCommand(self, action, period, before, changed)
         self.undo_stack.push(command)
         emit(self.edits_did_change)
+        got: dict[str, Any] = {}
 
         def done(_result, after=changed) -> None:
             self._saves_in_flight -= 1
+            self._count_in_flight(key, after, -1)
+            if shiboken6.isValid(command):
+                command.written = dict(got["versions"])
             journal = self._journal()
             journal.confirm(key, after)
             journal.write()
             if self._showing() == key:
                 self._base.update(after)
+                self._take_db(got, after)
                 self._failed_here = False
                 for name in after:
                     if name in self.errors and name not in bad:
                         self.errors[name].setVisible(False)
                 self.general_error.setVisible(False)
                 self._say(_("Saved.") if not bad else _("Not saved."))
+                self._tell_conflicts(got["moved"])
             self._drafts_did_change()
             emit(self.report_did_save, action, period)
 
@@ -958,6 +1084,7 @@ class ReportEditor(QScrollArea):
             from ui.drafts import is_permanent
 
             self._saves_in_flight -= 1
+            self._count_in_flight(key, after, -1)
             self._drop(command)
             if is_permanent(error):
                 self._journal().refused(key, error_text(error))
@@ -972,7 +1099,16 @@ class ReportEditor(QScrollArea):
                 self._say(_("Not saved."))
             self._drafts_did_change()
 
-        self._write((action, period), changed).success(done).failure(failed).run()
+        self._write(key, changed, base, got).success(done).failure(failed).run()
+
+    def _count_in_flight(self, key: tuple[str, str], values: Values, step: int) -> None:
+        for name in values:
+            at = (*key, name)
+            count = self._in_flight.get(at, 0) + step
+            if count > 0:
+                self._in_flight[at] = count
+            else:
+                self._in_flight.pop(at, None)
 
     def _drop(self, command: EditCommand) -> None:
         """Take a save that failed off the undo stack: there is nothing to undo."""
@@ -1027,20 +1163,31 @@ class ReportEditor(QScrollArea):
             self.journal_now()
         self._saves_in_flight += 1
         self._writes += 1
+        self._count_in_flight(key, values, +1)
+        # over what the save (or the last undo or redo) wrote: a value someone else
+        # wrote since is kept as a conflict (until that write is known: what is shown)
+        base = {k: [command.written[k]] for k in values if k in command.written}
+        got: dict[str, Any] = {}
 
         def done(_result) -> None:
             self._saves_in_flight -= 1
+            self._count_in_flight(key, values, -1)
+            if shiboken6.isValid(command):
+                command.written = dict(got["versions"])
             journal = self._journal()
             journal.confirm(key, values)
             journal.write()
             if self._showing() == key:
                 self._base.update(values)
+                self._take_db(got, values)
                 self._say(_("Saved."))
+                self._tell_conflicts(got["moved"])
             self._drafts_did_change()
             emit(self.report_did_save, action, period)
 
         def failed(error: BaseException) -> None:
             self._saves_in_flight -= 1
+            self._count_in_flight(key, values, -1)
             if self._showing() == key and self._editable:
                 now, _bad = self.current_values()
                 # fields changed since by typing keep the typing
@@ -1065,7 +1212,7 @@ class ReportEditor(QScrollArea):
                     stack.undo()
             self._drafts_did_change()
 
-        self._write((action, period), values).success(done).failure(failed).run()
+        self._write(key, values, base, got).success(done).failure(failed).run()
 
     def busy(self) -> bool:
         return self._saves_in_flight > 0 or self._debounce.pending()
@@ -1078,15 +1225,109 @@ class ReportEditor(QScrollArea):
             lambda _r: self.reload()
         ).failure(lambda e: self._show_error(e, [])).run()
 
+    # the report changed underneath ------------------------------------------------------
     def _changes_did_happen(self, changes) -> None:
-        if self.action is None:
+        if self.action is None or self._closed:
             return
         from fieldplan.progress import report_id
 
         rid = report_id(self.identity.office, self.action.code, self.period)
-        touched = ("progress", rid) in changes.entities or changes.touches("lock")
-        if touched and not self.dirty() and self._saves_in_flight == 0:
+        if ("progress", rid) in changes.entities or changes.touches("lock"):
+            self._refresh()
+
+    def _refresh(self) -> None:
+        """Fetch the report on screen again (an import or another write changed it):
+        the fields not typed in show what the database holds now (``_take_db``)."""
+        if self._refreshing:
+            self._refresh_again = True  # after the one on its way
+            return
+        if self.action is None:
+            return
+        self._refreshing = True
+        action, period = self.action, self.period
+        code, office = action.code, self.identity.office
+
+        def fetch(rep):
+            return (get_report(rep, code, period, office), is_locked(rep, period),
+                    report_versions(rep, code, period, office))
+
+        def over() -> None:
+            self._refreshing = False
+            if self._refresh_again:
+                self._refresh_again = False
+                self._refresh()
+
+        def fetched(result) -> None:
+            try:
+                if action is self.action and period == self.period and not self._closed:
+                    self._refreshed(*result)
+            finally:
+                over()
+
+        DbOp(self.session, self, fetch).success(fetched).failure(lambda _e: over()).run()
+
+    def _refreshed(
+        self, report: ProgressReport | None, locked: bool, versions: dict[str, str]
+    ) -> None:
+        submitted = report is not None and report.state == "submitted"
+        was_submitted = self.report is not None and self.report.state == "submitted"
+        if not self._editable or locked != self._locked or submitted != was_submitted:
+            # whether it can be edited changed (or it cannot be, so nothing is typed):
+            # the whole report again, what is typed saved (or kept) first
             self.reload()
+            return
+        self.report = report
+        self.meta.setText(self._meta_text(report))
+        self._take_db({"report": report, "versions": versions}, {})
+
+    def _take_db(self, got: dict[str, Any], sent: Values) -> None:
+        """What the database holds (``got``: its report, and the version of each field)
+        after a write of ``sent`` or a refresh: a field written as sent is based on the
+        version written; a field moved on (another computer's, another program's) shows
+        its new value unless it is typed in, being saved or held back — its save is then
+        over the older version, a conflict the core keeps and the editor tells."""
+        if self.action is None or not self._editable:
+            return
+        report, versions = got["report"], got["versions"]
+        for name, value in sent.items():
+            if name in versions and _stored_as(field_value(report, name), value):
+                self._base_ids[name] = [versions[name]]
+        now, bad = self.current_values()
+        key = (self.action.code, self.period)
+        fresh: Values = {}
+        for name in self._saved:
+            ids = [versions[name]] if name in versions else []
+            if ids == self._base_ids.get(name, []):
+                continue
+            typed = (
+                name in bad
+                or (*key, name) in self._in_flight
+                or now.get(name) != self._base.get(name)
+                or self._saved.get(name) != self._base.get(name)
+            )
+            if typed:
+                continue  # saved over the version it was typed over: a conflict
+            fresh[name] = field_value(report, name)
+            self._base_ids[name] = ids
+        if fresh:
+            self._saved.update(fresh)
+            self._base.update(fresh)
+            self._show_values(fresh)
+
+    def _tell_conflicts(self, fields: Any) -> None:
+        """Say that values typed here were saved beside newer ones written elsewhere."""
+        if not fields:
+            return
+        names = ", ".join(field_label(name) for name in sorted(fields))
+        # Translators: {fields} lists report fields ("Challenges, Percent complete");
+        # "Conflicts" is the window's tab of that name, where a person keeps one value.
+        text = _(
+            "Also changed elsewhere since you typed it: {fields}. Both versions are kept; "
+            "choose one in Conflicts."
+        ).format(fields=names)
+        lines = [t for t in self.notice.text().split("\n") if t and t != text]
+        self.notice.setText("\n".join([*lines, text]))
+        self.notice.setVisible(True)
 
 
 def _leading() -> Qt.AlignmentFlag:

@@ -144,3 +144,30 @@ def test_a_write_that_fails_oddly_is_said_and_the_writer_goes_on(qtbot, tmp_path
     assert journal.flush(10)
     qtbot.waitUntil(lambda: journal.write_error == "", timeout=5000)
     assert drafts(journal.path) == {("PA1.1", "2026-S1"): {"challenges": "second"}}
+
+
+def test_each_draft_keeps_the_versions_it_was_typed_over(qtbot, tmp_path):
+    """The file says, per field, which versions a draft replaces; a file written
+    before it did (or a damaged entry) reads as typed over none known."""
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    key = ("PA1.1", "2026-S1")
+    journal.put(key, {"challenges": "typed", "percent": 5}, {"value.k": "abc"},
+                {"challenges": ["r1:4"], "percent": [], "value.k": ["r1:2"]})
+    journal.write()
+    assert journal.flush(10)
+    again = DraftJournal(journal.path.with_name("x.sqlite3"))
+    assert again.base(key) == {"challenges": ["r1:4"], "percent": [], "value.k": ["r1:2"]}
+    again.confirm(key, {"challenges": "typed"})
+    assert again.base(key) == {"percent": [], "value.k": ["r1:2"]}
+
+    older = tmp_path / "old.sqlite3.drafts.json"
+    older.write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.1", "period": "2026-S1", "values": {"challenges": "kept"}},
+        {"action": "PA1.2", "period": "2026-S1", "values": {"challenges": "odd"},
+         "base": {"challenges": "not a list"}},
+    ]}), encoding="utf-8")
+    old = DraftJournal(tmp_path / "old.sqlite3")
+    assert old.values(key) == {"challenges": "kept"}
+    assert old.base(key) == {"challenges": []}
+    assert old.base(("PA1.2", "2026-S1")) == {"challenges": []}
+

@@ -1,0 +1,292 @@
+"""Typing never silently overwrites newer data: a draft kept in the journal is written
+over the value it was typed against (a conflict if that value moved on since), a save
+that reached the database leaves no draft behind, and an import while a report is open
+refreshes the fields not being typed in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+from tests.ui.test_no_lost_entries import Locker, journal
+from tests.ui.test_office_work import choose, db_report
+
+sync = pytest.importorskip("fieldplan.sync")
+
+PERIOD = "2026-S1"
+
+
+@pytest.fixture(autouse=True)
+def _quick_retries(monkeypatch):
+    import ui.drafts
+
+    monkeypatch.setattr(ui.drafts, "SAVE_BUSY_MS", 50)
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+
+
+@pytest.fixture
+def laptops(hq, make_office, tmp_path):
+    """Two laptops of ML (a: the one on screen, b: its sibling), and a function that
+    carries b's events to a through headquarters as the bundle a imports."""
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    out = tmp_path / "out"
+    out.mkdir()
+    # headquarters knows both laptops (each has sent a bundle): it sends each the
+    # other's work
+    for laptop in (a, b):
+        sync.import_bundle(hq, sync.export_bundle(laptop, out_dir=out).path)
+
+    def relay(src):
+        """src's news through HQ to dest's office: the path of the bundle dest imports."""
+        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
+        return sync.export_bundle(hq, for_office="ML", out_dir=out).path
+
+    a_path = a.path
+    a.close()
+    return a_path, b, code, relay
+
+
+def conflicts(db):
+    with open_replica(db) as rep:
+        return sync.list_conflicts(rep)
+
+
+def import_in_window(window, qtbot, bundle) -> None:
+    window.import_files([str(bundle)])
+    qtbot.waitUntil(lambda: window.findChild(object, "import-result") is not None,
+                    timeout=20_000)
+    window.findChild(object, "import-result").accept()
+    wait_idle(qtbot, window.session)
+
+
+def set_elsewhere(db, code, **fields) -> None:
+    """``fieldplan progress set`` on the same database, the window closed."""
+    with open_replica(db) as rep:
+        progress.record_progress(rep, code, PERIOD, **fields)
+
+
+# 1. a save that reached the database leaves no draft behind ---------------------------
+def test_closing_within_the_save_delay_leaves_no_stale_draft(open_window, qtbot, laptops):
+    db, _b, code, _relay = laptops
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Typed then closed")
+    qtbot.wait(200)  # in the journal (150 ms), not saved yet (500 ms)
+    window.close()
+    window.session.close()
+    assert db_report(db, code, PERIOD).achievements == "Typed then closed"
+    assert journal(db) == {}  # the save was confirmed though the window was gone
+
+    set_elsewhere(db, code, achievements="Newer text")
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    wait_idle(qtbot, window.session)
+    assert editor.narratives["achievements"].toPlainText() == "Newer text"
+    assert editor.saved_label.text() != "Restored unsaved changes"
+    assert db_report(db, code, PERIOD).achievements == "Newer text"
+    assert conflicts(db) == []
+
+
+def write_journal(db, entries) -> None:
+    db.with_name(db.name + ".drafts.json").write_text(
+        json.dumps({"version": 1, "drafts": entries}), encoding="utf-8")
+
+
+@pytest.mark.parametrize("with_base", [True, False], ids=["base", "older-file"])
+def test_a_stale_draft_of_a_saved_text_does_not_come_back(open_window, qtbot, laptops,
+                                                          with_base):
+    """A journal that still holds a text saved since (the program ended before the
+    save came back) and replaced since by newer text: the draft is known as saved."""
+    db, _b, code, _relay = laptops
+    set_elsewhere(db, code, achievements="First")
+    if with_base:
+        with open_replica(db) as rep:
+            base = progress.report_versions(rep, code, PERIOD)["achievements"]
+    set_elsewhere(db, code, achievements="Typed then closed")  # the save that was made
+    set_elsewhere(db, code, achievements="Newer text")  # then another program's
+    entry = {"action": code, "period": PERIOD, "values": {"achievements": "Typed then closed"}}
+    if with_base:
+        entry["base"] = {"achievements": [base]}
+    write_journal(db, [entry])
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    wait_idle(qtbot, window.session)
+    assert editor.narratives["achievements"].toPlainText() == "Newer text"
+    assert editor.saved_label.text() != "Restored unsaved changes"
+    assert db_report(db, code, PERIOD).achievements == "Newer text"
+    assert journal(db) == {}
+    assert conflicts(db) == []
+
+
+# 2. a draft never saved, over a value that moved on: a conflict, and the person told ---
+@pytest.mark.parametrize("on_screen", [True, False], ids=["on-screen", "in-background"])
+def test_a_draft_over_a_value_changed_since_is_kept_as_a_conflict(open_window, qtbot,
+                                                                  laptops, on_screen):
+    db, _b, code, _relay = laptops
+    set_elsewhere(db, code, status="on-track", achievements="Agreed text")
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    box.moveCursor(box.textCursor().MoveOperation.End)
+    with Locker(db):
+        qtbot.keyClicks(box, " and mine")
+        window.close()
+        window.session.close()
+    assert journal(db)[(code, PERIOD)]["values"] == {"achievements": "Agreed text and mine"}
+    set_elsewhere(db, code, achievements="Newer text")  # another program, meanwhile
+
+    window = open_window(db)
+    if on_screen:
+        editor = choose(window, qtbot, code)
+        assert editor.narratives["achievements"].toPlainText() == "Agreed text and mine"
+        qtbot.waitUntil(lambda: "Conflicts" in editor.notice.text(), timeout=5000)
+        assert "Achievements" in editor.notice.text() and editor.notice.isVisible()
+    qtbot.waitUntil(lambda: journal(db) == {}, timeout=5000)
+    wait_idle(qtbot, window.session)
+    [conflict] = conflicts(db)
+    assert conflict.field == "achievements"
+    assert {c.value for c in conflict.candidates} == {"Agreed text and mine", "Newer text"}
+
+
+def test_an_older_journal_file_is_still_read(open_window, qtbot, laptops):
+    """A journal written before drafts carried their base: a field never written is
+    saved as before."""
+    db, _b, code, _relay = laptops
+    write_journal(db, [{"action": code, "period": PERIOD,
+                        "values": {"challenges": "Never saved"}}])
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    assert editor.narratives["challenges"].toPlainText() == "Never saved"
+    qtbot.waitUntil(lambda: db_report(db, code, PERIOD) is not None
+                    and db_report(db, code, PERIOD).challenges == "Never saved", timeout=5000)
+    qtbot.waitUntil(lambda: journal(db) == {}, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert conflicts(db) == []
+
+
+# 3. an import while the report is open ------------------------------------------------
+@pytest.mark.parametrize("pending", ["held-percent", "typing"])
+def test_an_import_refreshes_the_fields_not_typed_in(open_window, qtbot, laptops, pending):
+    db, b, code, relay = laptops
+    progress.record_progress(b, code, PERIOD, status="on-track", challenges="From laptop B")
+    bundle = relay(b)
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    assert editor.narratives["challenges"].toPlainText() == ""
+    if pending == "held-percent":
+        editor.percent.setFocus()
+        qtbot.keyClicks(editor.percent, "150")  # a typo, held back
+        editor.save_now()
+        wait_idle(qtbot, window.session)
+    else:
+        box = editor.narratives["achievements"]
+        box.setFocus()
+        qtbot.keyClicks(box, "x")  # within the save delay
+    import_in_window(window, qtbot, bundle)
+    qtbot.waitUntil(
+        lambda: editor.narratives["challenges"].toPlainText() == "From laptop B", timeout=5000)
+    assert editor.status.currentData() == "on-track"
+    if pending == "held-percent":
+        assert editor.percent.text() == "150"  # still as typed, beside its error
+        editor.percent.setFocus()
+        editor.percent.selectAll()
+        qtbot.keyClicks(editor.percent, "50")
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    box.moveCursor(box.textCursor().MoveOperation.End)
+    qtbot.keyClicks(box, " Also fuel shortages.")
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    report = db_report(db, code, PERIOD)
+    assert report.challenges == "From laptop B Also fuel shortages."
+    if pending == "held-percent":
+        assert report.percent == 50
+    else:
+        assert report.achievements == "x"
+    assert conflicts(db) == []
+    qtbot.waitUntil(lambda: journal(db) == {}, timeout=5000)
+
+
+def test_a_field_typed_in_and_changed_by_an_import_is_kept_as_a_conflict(
+    open_window, qtbot, laptops
+):
+    db, b, code, relay = laptops
+    progress.record_progress(b, code, PERIOD, status="on-track", challenges="From laptop B")
+    bundle = relay(b)
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Mine")  # typed before the import, not saved yet
+    import_in_window(window, qtbot, bundle)
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert box.toPlainText() == "Mine"  # what the person typed stays
+    [conflict] = conflicts(db)
+    assert conflict.field == "challenges"
+    assert {c.value for c in conflict.candidates} == {"Mine", "From laptop B"}
+    qtbot.waitUntil(lambda: "Conflicts" in editor.notice.text(), timeout=5000)
+    assert "Challenges" in editor.notice.text()
+    # the status nobody typed in came with the import
+    assert editor.status.currentData() == "on-track"
+    qtbot.waitUntil(lambda: journal(db) == {}, timeout=5000)
+
+
+def test_a_save_after_a_save_still_on_its_way_is_no_conflict(open_window, qtbot, laptops):
+    """Typing on while the last save has not come back: the next save replaces that
+    save, not the value before it."""
+    from tests.ui.test_no_lost_entries import block_worker
+
+    db, _b, code, _relay = laptops
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    release = block_worker(window)
+    qtbot.keyClicks(box, "One")
+    editor.save_now()
+    qtbot.keyClicks(box, " two")
+    editor.save_now()
+    release.set()
+    wait_idle(qtbot, window.session)
+    assert db_report(db, code, PERIOD).achievements == "One two"
+    assert conflicts(db) == []
+    qtbot.waitUntil(lambda: journal(db) == {}, timeout=5000)
+
+
+def test_an_undo_after_an_import_keeps_the_newer_text_as_a_conflict(
+    open_window, qtbot, laptops, hq, tmp_path
+):
+    """Undo writes back over what the save wrote: a sibling's text written over that
+    save since (and shown on import) is kept beside the undone value."""
+    db, b, code, relay = laptops
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Visa")
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    out = tmp_path / "to-b"
+    out.mkdir()
+    with open_replica(db) as a:  # laptop a's bundle reaches laptop b through HQ
+        sync.import_bundle(hq, sync.export_bundle(a, out_dir=out).path)
+    sync.import_bundle(b, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    progress.record_progress(b, code, PERIOD, challenges="Visa delays, longer")
+    import_in_window(window, qtbot, relay(b))
+    qtbot.waitUntil(lambda: box.toPlainText() == "Visa delays, longer", timeout=5000)
+    assert conflicts(db) == []  # b wrote over a's text, having seen it
+    window.undo()
+    wait_idle(qtbot, window.session)
+    [conflict] = conflicts(db)
+    assert {c.value for c in conflict.candidates} == {"", "Visa delays, longer"}
+    assert "Challenges" in editor.notice.text()

@@ -583,10 +583,10 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
                 f"backup.events AS b WHERE b.origin = e.origin AND b.seq = e.seq) "
                 f"ORDER BY origin, seq", lineage)
             for digest, body in rows:  # a damaged page ends it: what was read is kept
-                if len(found) >= LOST_KEPT:
-                    break
                 summary = lost_summary(body, digest)
-                if summary is not None:
+                # past the limit, keys still: a revocation is made again from them
+                if summary is not None and (len(found) < LOST_KEPT
+                                            or summary["entity"] == "key"):
                     found.append(summary)
         finally:
             conn.close()
@@ -599,8 +599,8 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
 def lost_summary(body: str, digest: str) -> dict | None:
     """A change in a few words, kept after a restore lost it: replica, seq, at (UTC),
     author, entity, id, and its short field values (for a plan, its version; never
-    narratives, nor a key's public key). None for a line that is not the event its
-    hash says (a damaged file)."""
+    narratives). None for a line that is not the event its hash says (a damaged
+    file)."""
     import hashlib
 
     if not isinstance(body, str) or hashlib.sha256(body.encode()).hexdigest() != digest:
@@ -612,8 +612,10 @@ def lost_summary(body: str, digest: str) -> dict | None:
         plan = document.get("plan") if isinstance(document, dict) else None
         short = {"version": plan.get("version")} if isinstance(plan, dict) else {}
     else:
+        # a key's public key is kept (it is no secret): a revocation lost with the key's
+        # registration puts the key back on record, revoked (sync.keys._revoke_again)
         short = {name: value for name, value in fields.items()
-                 if name != "public_key" and (value is None or isinstance(
+                 if (value is None or isinstance(
                      value, bool | int | float) or (isinstance(value, str)
                                                     and len(value) <= 64))}
     from fieldplan.events import hlc_to_iso

@@ -358,20 +358,41 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
                 not isinstance(key_id, str):
             continue
         info = keys.get(key_id)
-        office = info.office if info else next(
-            (i.get("fields", {}).get("office") for i in lost if i.get("entity") == "key"
-             and i.get("id") == key_id and "office" in (i.get("fields") or {})), None)
+        registration = next((i.get("fields") or {} for i in lost if i.get("entity") == "key"
+                             and i.get("id") == key_id
+                             and "office" in (i.get("fields") or {})), {})
+        office = info.office if info else registration.get("office")
         if office:
             rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
                              "expires_at > ?", (now, office, now))
-        if info is not None and info.source == "registry" and info.status != "revoked" \
-                and key_id not in again:
+        if key_id in again:
+            continue
+        if info is not None and info.source == "registry" and info.status != "revoked":
             events.append(rep.conn, "key", key_id, {"status": "revoked"},
                           author=rep.author)
+            again.append(key_id)
+        elif info is None and _revoked_on_record(rep, key_id, registration):
+            # registered after the backup, and revoked: on record again, revoked (its
+            # bundles would otherwise wait in quarantine as a new computer's)
             again.append(key_id)
     if again:
         rep.cache.clear()
     return again
+
+
+def _revoked_on_record(rep: Replica, key_id: str, registration: dict) -> bool:
+    """Register ``key_id`` as revoked from its lost registration's summary (office,
+    replica, public key); False when the summary does not give them, or another key."""
+    try:
+        public = minisign.PublicKey.from_base64(str(registration.get("public_key", "")))
+    except Exception:
+        return False
+    office, replica = registration.get("office"), registration.get("replica")
+    if public.key_id_hex != key_id or not isinstance(office, str) or \
+            not isinstance(replica, str) or not office or not replica:
+        return False
+    register_key(rep, public, office=office, replica_id=replica, status="revoked")
+    return True
 
 
 def _key_file_replica(rep: Replica, key: SecretKey, kpath: Path) -> str:

@@ -449,8 +449,9 @@ def test_headquarters_put_back_from_before_a_revocation(hq, make_office,
 def test_a_revocation_of_a_key_the_backup_never_knew_ends_the_enrolment(
         hq, make_office, tmp_path: Path) -> None:
     """A laptop enrolled and revoked after the backup: the backup has its office's
-    enrolment open again, which would let the lost laptop enrol again with it. The
-    restore ends that office's enrolments, as the revocation did."""
+    enrolment open again, which would let the lost laptop enrol again with it, and
+    does not know its key. The restore ends that office's enrolments, as the
+    revocation did, and puts the key on record, revoked."""
     from fieldplan.sync import enroll_office
 
     ml = make_office("ML")  # enrolled: its setup bundle made, its token open
@@ -466,10 +467,15 @@ def test_a_revocation_of_a_key_the_backup_never_knew_ends_the_enrolment(
         now = events.utc_iso()
         assert hq2.conn.execute("SELECT count(*) FROM enrolments WHERE office = 'ML' AND "
                                 "expires_at > ?", (now,)).fetchone()[0] == 0
-        assert ml.meta("key_id") not in keyreg.all_keys(hq2)  # the backup never knew it
+        # the backup never knew the key: it is put back on record from the lost
+        # registration, revoked, and the laptop's bundles are refused as revoked (not
+        # left in quarantine, where a fingerprint check would let the thief in)
+        key = keyreg.all_keys(hq2)[ml.meta("key_id")]
+        assert (key.status, key.office) == ("revoked", "ML")
+        assert json.loads(hq2.meta("restored"))["revoked_again"] == [ml.meta("key_id")]
         progress.record_progress(ml, national(ml, 1), "2026-S1", percent=5)
         _, outcome = send(ml, hq2, tmp_path)
-        assert outcome.outcome != "merged", outcome
+        assert outcome.outcome == "rejected" and "revoked" in outcome.reason, outcome
         enroll_office(hq2, "ML", tmp_path / "ML-again.fieldplan")  # a new one works
     finally:
         hq2.close()

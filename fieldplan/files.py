@@ -287,9 +287,12 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     if in_protected_folder(path):
         raise _refused(path, _("that folder holds fieldplan's backups; choose another "
                                "folder"))
-    kept = _kept_from_outputs(path, st is not None)
-    if kept is not None and not allow_protected:
-        raise _refused(path, kept)
+    if not allow_protected:
+        # the name given, and the file a link points to (a link to a database's log)
+        for named in dict.fromkeys((path, Path(os.path.realpath(path)))):
+            kept = _kept_from_outputs(named, st is not None)
+            if kept is not None:
+                raise _refused(path, kept)
     # a link (even a dangling one) keeps pointing where it did: write its target
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 

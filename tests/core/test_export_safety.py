@@ -376,6 +376,11 @@ def test_no_output_replaces_another_databases_log_key_or_drafts(hq, make_office,
                 assert code == 1 and reason in err, (argv, err)
     assert {p: p.read_bytes() for p in before} == before
     assert not Path(f"{db}-journal").exists()
+    link = tmp_path / "innocent.pdf"  # a link to where a log would go
+    link.symlink_to(Path(f"{db}-journal"))
+    with pytest.raises(FileError, match="it is a database's log of changes"):
+        files.write_atomic(link, b"%PDF-")
+    assert not Path(f"{db}-journal").exists()
     # their own writers still write them
     files.write_atomic(drafts, b"{}", allow_protected=True)
     assert drafts.read_bytes() == b"{}"

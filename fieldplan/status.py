@@ -115,6 +115,16 @@ class ReplicaStatus:
                 "offices hold {n} events headquarters wrote after the backup, which this "
                 "database lost (plan changes, period locks or keys): make them again",
                 n).format(n=n)))
+        u = r.get("unreported", 0)
+        if u:
+            out.append((_("Warning"), ngettext(
+                "the database this restore replaced held {n} change headquarters made "
+                "after the backup that no office has said it holds: make it again unless "
+                "it was sent",
+                "the database this restore replaced held {n} changes headquarters made "
+                "after the backup that no office has said it holds: make them again unless "
+                "they were sent", u).format(n=u)))
+        if n or u:
             out += [(_("Lost"), text) for text in lost_lines(r)]
         return out
 
@@ -125,12 +135,14 @@ LOST_SHOWN = 10
 
 def lost_lines(restored: dict[str, Any], shown: int | None = LOST_SHOWN) -> list[str]:
     """The changes a restore lost, one line each, in the order they were made: those
-    known here in words, the others by their numbers with the offices that hold them
+    known here in words (offices hold them, or none has said so yet), the others by
+    their numbers with the offices that hold them
     (``fieldplan.sync.state.restored_state``); the first ``shown``, then how many
     more (None: all)."""
     from fieldplan.i18n import ngettext
 
-    items = [*restored.get("lost_changes", ()), *restored.get("lost_unknown", ())]
+    items = [*restored.get("lost_changes", ()), *restored.get("lost_unknown", ()),
+             *restored.get("lost_unreported", ())]
     replicas = list(dict.fromkeys(item.get("replica", "") for item in items))
     items.sort(key=lambda item: (replicas.index(item.get("replica", "")),
                                  item.get("seq", item.get("first", 0))))

@@ -56,7 +56,8 @@ def sync_text(state) -> str:
         from fieldplan.status import revoked_text
 
         parts.append(revoked_text())  # first: nothing typed here will reach HQ
-    lost = (state.restored or {}).get("lost", 0)
+    restored = state.restored or {}
+    lost = restored.get("lost", 0) + restored.get("unreported", 0)
     if lost:
         # HQ restored from a backup: what it wrote after it must be made again
         parts.append(ngettext(
@@ -730,7 +731,7 @@ class MainWindow(QMainWindow):
         from fieldplan.status import lost_lines
 
         restored = getattr(state, "restored", None) or {}
-        self._lost = restored.get("lost", 0)
+        self._lost = restored.get("lost", 0) + restored.get("unreported", 0)
         self._lost_lines = lost_lines(restored, shown=None) if self._lost else []
         text = sync_text(state)
         self.show_sync(text)
@@ -754,14 +755,14 @@ class MainWindow(QMainWindow):
             self,
             _("Changes lost in the restore"),
             ngettext(
-                "Offices hold {n} change headquarters made after the backup this database "
-                "was restored from (a plan change, a period lock or a key), which it lost. "
-                "Make it again (the plan, the Period menu, the Keys tab), then stop the "
-                "warning. fieldplan warns again if offices report more.",
-                "Offices hold {n} changes headquarters made after the backup this database "
-                "was restored from (plan changes, period locks or keys), which it lost. "
-                "Make them again (the plan, the Period menu, the Keys tab), then stop the "
-                "warning. fieldplan warns again if offices report more.", n).format(n=n),
+                "{n} change headquarters made after the backup this database was restored "
+                "from (a plan change, a period lock or a key) was lost. Make it again (the "
+                "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
+                "warns again if offices report more.",
+                "{n} changes headquarters made after the backup this database was restored "
+                "from (plan changes, period locks or keys) were lost. Make them again (the "
+                "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
+                "warns again if offices report more.", n).format(n=n),
             # which they are, one a line: in words, or where to see them
             "\n".join(isolated_codes(sentence(line)) for line in self._lost_lines),
             _("&Stop warning"),

@@ -115,12 +115,14 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     info = json.loads(raw)
     missing = 0
     runs = []  # (replica, first, last, {peer: seq}) of what this database lacks
+    reported: dict[str, int] = {}  # replica → the last of its events a peer holds
     for origin in keyreg.renewed_from(rep):
         held = rep.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
                                 (origin,)).fetchone()[0] or 0
         peers = dict(rep.conn.execute("SELECT peer, seq FROM acks WHERE origin = ?",
                                       (origin,)).fetchall())
         acked = max(peers.values(), default=0)
+        reported[origin] = max(acked, held)
         missing += max(0, acked - held)
         if acked > held:
             runs.append((origin, held + 1, acked, peers))
@@ -130,10 +132,38 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
              "lost": missing - dismissed if rep.is_hq else 0, "dismissed": dismissed}
     if rep.is_hq:
         runs = _not_dismissed(rep, runs, dismissed)
+        # counted as listed: the marks of a dismissal may reach past what offices had
+        # reported then (changes no office had said it holds, made again too)
+        state["lost"] = sum(last - first + 1 for _o, first, last, _p in runs)
+        state["dismissed"] = missing - state["lost"]
         state["lost_changes"], state["lost_unknown"] = _lost_items(
             rep, runs, info.get("lost_events") or [], set(info.get("revoked_again") or ()))
         state["revoked_again"] = list(info.get("revoked_again") or [])
+        state["lost_unreported"] = _unreported(rep, reported, info)
+        state["unreported"] = len(state["lost_unreported"])
     return state
+
+
+def _unreported(rep: Replica, reported: dict[str, int],
+                info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changes the replaced database told the restore of that no office has said
+    it holds: perhaps never sent, so no office will ever report them (a lock made just
+    before the disk failed), and not dismissed. A revocation the restore made again is
+    not among them: nothing is left to do."""
+    upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null") or {}
+    again = set(info.get("revoked_again") or ())
+    out = []
+    for item in info.get("lost_events") or []:
+        origin, seq = item.get("replica"), item.get("seq")
+        if not isinstance(seq, int) or origin not in reported:
+            continue
+        if seq <= max(reported[origin], int(upto.get(origin, 0))):
+            continue
+        if (item.get("entity") == "key" and item.get("id") in again
+                and (item.get("fields") or {}).get("status") == "revoked"):
+            continue
+        out.append({**item, "text": lost_change_text(item), "made_again": False})
+    return out
 
 
 def _not_dismissed(rep: Replica, runs: list, dismissed: int) -> list:
@@ -272,12 +302,14 @@ def dismiss_lost(rep: Replica) -> int:
     how many warnings this ended (0 when there was none)."""
     with store.write_transaction(rep.conn):
         state = restored_state(rep)
-        if not state or not state["lost"]:
+        if not state or not (state["lost"] or state.get("unreported")):
             return 0
         events.set_meta(rep.conn, LOST_DISMISSED, str(state["missing"]))
         upto = {origin: seq for origin, seq in rep.conn.execute(
             "SELECT origin, max(seq) FROM acks WHERE origin IN "
             f"({','.join('?' * len(keyreg.renewed_from(rep)))}) GROUP BY origin",
             keyreg.renewed_from(rep))}
+        for item in state.get("lost_unreported", ()):  # made again too
+            upto[item["replica"]] = max(upto.get(item["replica"], 0), item["seq"])
         events.set_meta(rep.conn, LOST_DISMISSED_UPTO, events.canonical_json(upto))
-    return state["lost"]
+    return state["lost"] + state.get("unreported", 0)

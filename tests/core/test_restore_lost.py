@@ -164,14 +164,19 @@ def test_changes_made_again_are_no_longer_listed(hq, make_office, tmp_path: Path
     store.restore_backup(path, backup, force=True)
     with open_replica(path) as hq2:
         send(ml, hq2, tmp_path)
-        assert [c["id"] for c in sync_state(hq2).restored["lost_changes"]] == ["2025-S2"]
-        assert dismiss_lost(hq2) == 1
+        restored = sync_state(hq2).restored
+        assert [c["id"] for c in restored["lost_changes"]] == ["2025-S2"]
+        # the other lock no office has said it holds yet: listed too, to be made again
+        assert [c["id"] for c in restored["lost_unreported"]] == ["2026-S1"]
+        assert dismiss_lost(hq2) == 2
         restored = sync_state(hq2).restored
         assert restored["lost_changes"] == restored["lost_unknown"] == []
-        send(sn, hq2, tmp_path)  # one more than ML said: that one only
+        assert restored["lost_unreported"] == [] and restored["lost"] == 0
+        send(sn, hq2, tmp_path)  # SN holds both: both made again already
         restored = sync_state(hq2).restored
-        assert restored["lost"] == 1
-        assert [c["id"] for c in restored["lost_changes"]] == ["2026-S1"]
+        assert restored["lost"] == 0 and restored["lost_changes"] == []
+        progress.set_period_lock(hq2, "2027-S1")  # HQ's new replica: not lost
+        assert sync_state(hq2).restored["unreported"] == 0
     ml.close()
     sn.close()
 

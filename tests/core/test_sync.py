@@ -662,7 +662,8 @@ def test_headquarters_restored_from_a_backup(hq, make_office, tmp_path: Path) ->
 def test_headquarters_says_the_lost_changes_were_made_again(hq, make_office,
                                                              tmp_path: Path) -> None:
     """The warning about what a restore lost ends when a person at HQ says the changes
-    were made again, and comes back for changes an office reports later."""
+    were made again; changes the restore read in the database it replaced are
+    warned about at once, before any office reports them."""
     from fieldplan.status import replica_status
     from fieldplan.sync import dismiss_lost
 
@@ -675,20 +676,28 @@ def test_headquarters_says_the_lost_changes_were_made_again(hq, make_office,
     send(hq, sn, tmp_path)  # SN holds both
     hq2 = restored(hq)
     try:
-        assert dismiss_lost(hq2) == 0  # nothing reported lost yet: nothing to end
-        send(ml, hq2, tmp_path)
-        assert sync_state(hq2).restored["lost"] == 1
-        assert "Warning" in dict(replica_status(hq2).lines("en"))
-        progress.set_period_lock(hq2, "2025-S2")  # made again
-        assert dismiss_lost(hq2) == 1
+        # the restore read both locks in the database it replaced: said at once,
+        # before any office reports them (one might never: a lock not sent yet)
         state = sync_state(hq2).restored
-        assert (state["lost"], state["dismissed"], state["missing"]) == (0, 1, 1)
+        assert (state["lost"], state["unreported"]) == (0, 2)
+        lines = replica_status(hq2).lines("en")
+        assert "no office has said it holds" in dict(lines)["Warning"]
+        assert [v.split(" (")[0] for k, v in lines if k == "Lost"] == [
+            "period 2025-S2 locked", "period 2026-S1 locked"]
+        send(ml, hq2, tmp_path)
+        state = sync_state(hq2).restored
+        assert (state["lost"], state["unreported"]) == (1, 1)
+        progress.set_period_lock(hq2, "2025-S2")  # made again
+        progress.set_period_lock(hq2, "2026-S1")
+        assert dismiss_lost(hq2) == 2
+        state = sync_state(hq2).restored
+        assert (state["lost"], state["unreported"], state["dismissed"]) == (0, 0, 1)
         assert "Warning" not in dict(replica_status(hq2).lines("en"))
         send(ml, hq2, tmp_path)  # the same word again: still ended
         assert sync_state(hq2).restored["lost"] == 0
-        send(sn, hq2, tmp_path)  # SN holds one more than ML said
+        send(sn, hq2, tmp_path)  # SN holds both: made again already
         state = sync_state(hq2).restored
-        assert (state["lost"], state["missing"]) == (1, 2)
+        assert (state["lost"], state["missing"], state["dismissed"]) == (0, 2, 2)
     finally:
         hq2.close()
         ml.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -183,3 +184,21 @@ def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(target.setText)
     dialog.open()
+
+
+def choice_combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
+    """A combo box of (text, data) items, named for screen readers, on ``current``'s
+    item (else the first)."""
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(max(combo.findData(current), 0))
+    return combo
+
+
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose Alt+letter (the ``&`` in ``text``) goes to ``buddy``."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label

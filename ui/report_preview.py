@@ -44,7 +44,7 @@ from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period, is_rtl
 from fieldplan.offices import all_offices, office_name
 from ui.bidi import isolated_codes
 from ui.context import Identity, lang
-from ui.dialogs import MessageDialog, fit_to_screen
+from ui.dialogs import MessageDialog, buddy_label, choice_combo, fit_to_screen
 from ui.ops import DbOp, Session, error_text
 from ui.qtcompat import emit
 
@@ -167,27 +167,27 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         self.office_combo: QComboBox | None = None
         if kind == "sheet" and identity.is_hq:
-            self.office_combo = self._combo(
+            self.office_combo = choice_combo(
                 _("Office"),
                 [(f"{office_name(o, lang())} ({o})", o) for o in all_offices()],
                 settings.value("reports/office", identity.office),
             )
-            form.addRow(self._label(_("&Office:"), self.office_combo), self.office_combo)
-        self.period_combo = self._combo(
+            form.addRow(buddy_label(_("&Office:"), self.office_combo), self.office_combo)
+        self.period_combo = choice_combo(
             _("Period"), [(format_period(p), p) for p in identity.periods()], period
         )
-        form.addRow(self._label(_("&Period:"), self.period_combo), self.period_combo)
-        self.lang_combo = self._combo(
+        form.addRow(buddy_label(_("&Period:"), self.period_combo), self.period_combo)
+        self.lang_combo = choice_combo(
             _("Report language"), [(LANGUAGE_NAMES[c], c) for c in LANGUAGES], lang()
         )
-        form.addRow(self._label(_("&Language:"), self.lang_combo), self.lang_combo)
+        form.addRow(buddy_label(_("&Language:"), self.lang_combo), self.lang_combo)
         papers = {"A4": _("A4 (210 × 297 mm)"), "Letter": _("Letter (8.5 × 11 in)")}
-        self.paper_combo = self._combo(
+        self.paper_combo = choice_combo(
             _("Paper size"),
             [(papers.get(p, p), p) for p in reports.PAPERS],
             settings.value("reports/paper", reports.PAPERS[0]),
         )
-        form.addRow(self._label(_("P&aper:"), self.paper_combo), self.paper_combo)
+        form.addRow(buddy_label(_("P&aper:"), self.paper_combo), self.paper_combo)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -200,21 +200,6 @@ class ReportDialog(QDialog):
         lay.addWidget(buttons)
         self.setMinimumWidth(420)
         self.accepted.connect(self._build)
-
-    @staticmethod
-    def _combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
-        combo = QComboBox()
-        combo.setAccessibleName(name)
-        for text, data in items:
-            combo.addItem(text, data)
-        combo.setCurrentIndex(max(combo.findData(current), 0))
-        return combo
-
-    @staticmethod
-    def _label(text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(buddy)
-        return label
 
     def request(self) -> ReportRequest:
         office = ""

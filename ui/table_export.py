@@ -15,7 +15,6 @@ import shiboken6
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_number, format_period, ngettext
 from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang
-from ui.dialogs import MessageDialog, selectable, size_to_content
+from ui.dialogs import MessageDialog, buddy_label, choice_combo, selectable, size_to_content
 from ui.ops import DbOp, Session, error_text, sentence
 
 #: The file types, in the order offered: a workbook first, what most people open.
@@ -129,21 +128,21 @@ class TableExportDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form = QFormLayout()
-        self.format_combo = _combo(
+        self.format_combo = choice_combo(
             _("File type"), [(format_label(f), f) for f in TABLE_FORMATS],
             settings.value("tables/format", TABLE_FORMATS[0]))
-        form.addRow(_label(_("File &type:"), self.format_combo), self.format_combo)
-        self.period_combo = _combo(
+        form.addRow(buddy_label(_("File &type:"), self.format_combo), self.format_combo)
+        self.period_combo = choice_combo(
             _("Period"),
             [(format_period(p), p) for p in identity.periods()] + [(_("All periods"), "")],
             period)
-        form.addRow(_label(_("&Period:"), self.period_combo), self.period_combo)
+        form.addRow(buddy_label(_("&Period:"), self.period_combo), self.period_combo)
         # the names of offices and actions in the table: the interface's by default
-        self.lang_combo = _combo(
+        self.lang_combo = choice_combo(
             _("Language of the names"), [(LANGUAGE_NAMES[c], c) for c in LANGUAGES], lang())
         self.lang_combo.setToolTip(_("The language of office names and action titles in "
                                      "the table"))
-        form.addRow(_label(_("&Language:"), self.lang_combo), self.lang_combo)
+        form.addRow(buddy_label(_("&Language:"), self.lang_combo), self.lang_combo)
         self.message = QLabel()
         self.message.setObjectName("table-export-message")
         self.message.setWordWrap(True)
@@ -278,21 +277,6 @@ class TableExportDialog(QDialog):
         if not self.saved_path:
             return False
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.saved_path).parent)))
-
-
-def _combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
-    combo = QComboBox()
-    combo.setAccessibleName(name)
-    for text, data in items:
-        combo.addItem(text, data)
-    combo.setCurrentIndex(max(combo.findData(current), 0))
-    return combo
-
-
-def _label(text: str, buddy: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(buddy)
-    return label
 
 
 def _show_status(window: QWidget | None, text: str) -> None:

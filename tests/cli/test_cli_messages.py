@@ -151,16 +151,21 @@ def test_writing_into_a_folder_names_it(hq_db, tmp_path: Path, capsys) -> None:
     assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".*part"))
 
 
-def test_a_read_only_disk_names_the_final_file(hq_db, tmp_path: Path, capsys,
-                                               monkeypatch) -> None:
+def part_fails(monkeypatch, error: OSError) -> None:
+    """Making the temporary file beside an output fails with ``error``."""
     real_open = os.open
 
-    def read_only(path, flags, *args):
+    def failing(path, flags, *args):
         if str(path).endswith(".part"):
-            raise OSError(errno.EROFS, "Read-only file system", str(path))
+            raise type(error)(error.errno, error.strerror, str(path))
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(os, "open", read_only)
+    monkeypatch.setattr(os, "open", failing)
+
+
+def test_a_read_only_disk_names_the_final_file(hq_db, tmp_path: Path, capsys,
+                                               monkeypatch) -> None:
+    part_fails(monkeypatch, OSError(errno.EROFS, "Read-only file system"))
     target = tmp_path / "x.csv"
     code, _, err = run("--db", hq_db, "data", "export", "--format", "csv", "-o", str(target),
                        capsys=capsys)
@@ -192,14 +197,7 @@ def test_a_folder_without_permission_is_named(hq_db, tmp_path: Path, capsys,
     """Permission to write in the folder is what is missing (a temporary file is made
     beside the file, then renamed over it): said so, with the folder, not as if the
     file itself were protected. Made up for root, whom no permission stops."""
-    real_open = os.open
-
-    def no_permission(path, flags, *args):
-        if str(path).endswith(".part"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, flags, *args)
-
-    monkeypatch.setattr(os, "open", no_permission)
+    part_fails(monkeypatch, PermissionError(errno.EACCES, "Permission denied"))
     folder = tmp_path / "shared"
     folder.mkdir()
     target = folder / "sheet.pdf"

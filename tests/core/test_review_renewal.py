@@ -422,6 +422,14 @@ def test_a_late_bundle_of_a_continued_replica_registers_its_key_retired(hq, make
         ml.close()
 
 
+def restored_from(hq, before: Path):
+    """``hq`` put back from ``before``, the backups made since gone (a lost disk)."""
+    for newer in store.list_backups(hq.path):
+        if newer != before:
+            newer.unlink()
+    return restored(hq)
+
+
 def test_headquarters_put_back_from_before_a_revocation(hq, make_office,
                                                         tmp_path: Path) -> None:
     """The revocation is among what the restore lost; the restore reads it from the
@@ -432,10 +440,7 @@ def test_headquarters_put_back_from_before_a_revocation(hq, make_office,
     backup(hq)
     before = store.list_backups(hq.path)[0]
     revoke_key(hq, ml.meta("key_id"))
-    for newer in store.list_backups(hq.path):
-        if newer != before:
-            newer.unlink()
-    hq2 = restored(hq)
+    hq2 = restored_from(hq, before)
     try:
         progress.record_progress(ml, national(ml, 1), "2026-S1", percent=5)
         _, outcome = send(ml, hq2, tmp_path)
@@ -459,10 +464,7 @@ def test_a_revocation_of_a_key_the_backup_never_knew_ends_the_enrolment(
     before = store.list_backups(hq.path)[0]
     registered(ml, hq, tmp_path)  # its first bundle used the token after the backup
     revoke_key(hq, ml.meta("key_id"))
-    for newer in store.list_backups(hq.path):
-        if newer != before:
-            newer.unlink()
-    hq2 = restored(hq)
+    hq2 = restored_from(hq, before)
     try:
         now = events.utc_iso()
         assert hq2.conn.execute("SELECT count(*) FROM enrolments WHERE office = 'ML' AND "

@@ -17,7 +17,7 @@ from fieldplan.errors import ValidationError
 from fieldplan.i18n import format_period, status_label
 from fieldplan.offices import office_name
 from fieldplan.reports import build_review_pack, build_status_sheet
-from tests.fixtures.reports.seed import NARRATIVES, write_progress
+from tests.fixtures.reports.seed import NARRATIVES, amended_actions, write_progress
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("qpdf")),
@@ -543,24 +543,12 @@ def amended_world(hq, tmp_path):
     2025-S2; then an amendment dropped PA4.3, moved PA1.1 to regional and started the
     plan in 2026 (2025-S2 is outside its dates). Mali's reports on PA4.3 and PA1.1,
     and Turkey's, are hidden: 10 of Mali's show."""
-    import dataclasses
     from datetime import date
 
     assert write_progress(hq, "ML", PERIOD) == 12
     write_progress(hq, "TR", "2025-S2", only=2)
     plan = hq.plan()
-    actions = tuple(
-        dataclasses.replace(
-            a,
-            level="regional" if a.code == "PA1.1" else a.level,
-            indicators=tuple(
-                dataclasses.replace(i, targets=tuple(t for t in i.targets if t[0] != "2025-S2"))
-                for i in a.indicators
-            ),
-        )
-        for a in plan.actions
-        if a.code != "PA4.3"
-    )
+    actions = amended_actions(plan)
     _amend(hq, tmp_path, start=date(2026, 1, 1), actions=actions)
     return hq
 

@@ -18,7 +18,7 @@ from fieldplan import progress, tabular
 from fieldplan.errors import ValidationError
 from fieldplan.planops import PlanScope
 from tests.cli.test_cli_messages import run
-from tests.fixtures.reports.seed import write_progress
+from tests.fixtures.reports.seed import amended_actions, write_progress
 
 #: the columns of the first release, in their order: people's spreadsheets refer to them
 FIRST_COLUMNS = [
@@ -47,17 +47,7 @@ def amended(hq, tmp_path):
     assert write_progress(hq, "ML", "2026-S1") == 12
     assert write_progress(hq, "TR", "2025-S2", only=2) == 2
     plan = hq.plan()
-    actions = tuple(
-        dataclasses.replace(
-            a,
-            level="regional" if a.code == "PA1.1" else a.level,
-            indicators=tuple(
-                dataclasses.replace(i, targets=tuple(t for t in i.targets if t[0] != "2025-S2"))
-                for i in a.indicators if (a.code, i.key) != ("PA1.2", "data-reports")
-            ),
-        )
-        for a in plan.actions if a.code != "PA4.3"
-    )
+    actions = amended_actions(plan, frozenset({("PA1.2", "data-reports")}))
     path = tmp_path / "plan-v2.json"
     dump_plan(dataclasses.replace(plan, version=plan.version + 1, start=date(2026, 1, 1),
                                   actions=actions), path)

@@ -155,6 +155,31 @@ def test_the_restore_button_names_the_backup_a_restore_puts_back(shell, qtbot, h
     wait_idle(qtbot, shell.session)
 
 
+def no_usable_backup_words(shell, qtbot, hq_db, how: str, why: str) -> str:
+    """The cannot-open dialog's text when no backup is usable, its restore button
+    disabled (damaged) or absent (missing) and ``why`` given as the reason."""
+    dialog = shown_dialog(shell, qtbot)
+    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
+    if how == "damaged":
+        assert not dialog.restore_button.isEnabled()
+        assert "(" not in dialog.restore_button.text()  # no time of a backup it cannot use
+        assert f"No backup of this database can be restored: {why}" in words
+    else:
+        assert dialog.restore_button is None
+        assert "none of the files in its backups folder can be restored: " + why in words
+    dialog.close()
+    shell.dialog = None
+    return words
+
+
+def arabic_dialog(shell, qtbot, hq_db, language):
+    """The same dialog, in Arabic, and its text."""
+    language("ar")
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    return dialog, "\n".join(label.text() for label in dialog.findChildren(QLabel))
+
+
 @pytest.mark.parametrize("how", ["damaged", "missing"])
 def test_no_restore_is_offered_when_no_backup_can_be_restored(shell, qtbot, hq_db, tmp_path,
                                                               how, language):
@@ -165,23 +190,10 @@ def test_no_restore_is_offered_when_no_backup_can_be_restored(shell, qtbot, hq_d
     _own, stranger = backups_for(hq_db, tmp_path, usable=False)
     lose(hq_db, how)
     shell.start(hq_db)
-    dialog = shown_dialog(shell, qtbot)
-    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
-    why = f"{stranger} is a backup of another computer"
-    if how == "damaged":
-        assert not dialog.restore_button.isEnabled()
-        assert "(" not in dialog.restore_button.text()  # no time of a backup it cannot use
-        assert f"No backup of this database can be restored: {why}" in words
-    else:
-        assert dialog.restore_button is None
-        assert "none of the files in its backups folder can be restored: " + why in words
-    dialog.close()
-    shell.dialog = None
+    no_usable_backup_words(shell, qtbot, hq_db, how,
+                           f"{stranger} is a backup of another computer")
     # in Arabic the backup's path is kept whole inside the reason
-    language("ar")
-    shell.start(hq_db)
-    dialog = shown_dialog(shell, qtbot)
-    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
+    dialog, words = arabic_dialog(shell, qtbot, hq_db, language)
     assert isolated(str(stranger)) in words and isolated(str(stranger)) != str(stranger)
     dialog.grab().save(str(tmp_path / f"none-usable-{how}-ar.png"))
 
@@ -200,26 +212,13 @@ def test_every_file_that_cannot_be_restored_is_named_with_its_fault(
     sheet.write_bytes(b"%PDF-1.4 a status sheet")
     lose(hq_db, how)
     shell.start(hq_db)
-    dialog = shown_dialog(shell, qtbot)
-    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
     faults = (f"{stranger.name} is another computer's backup (key ",
               f"; {sheet.name} is not a database file")
+    words = no_usable_backup_words(shell, qtbot, hq_db, how, faults[0])
     for fault in faults:
         assert fault in words
-    if how == "damaged":
-        assert not dialog.restore_button.isEnabled()
-        assert "No backup of this database can be restored: " + faults[0] in words
-    else:
-        assert dialog.restore_button is None
-        assert "none of the files in its backups folder can be restored: " + faults[0] \
-            in words
-    dialog.close()
-    shell.dialog = None
     # in Arabic each file's name is kept whole inside the sentence
-    language("ar")
-    shell.start(hq_db)
-    dialog = shown_dialog(shell, qtbot)
-    words = "\n".join(label.text() for label in dialog.findChildren(QLabel))
+    _dialog, words = arabic_dialog(shell, qtbot, hq_db, language)
     assert isolated(stranger.name) in words and isolated(sheet.name) in words
 
 

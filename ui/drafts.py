@@ -276,6 +276,10 @@ class DraftJournal(QObject):
         self._held: dict[Key, dict[str, str]] = {}
         #: per field of the values and held texts, the versions it was typed over
         self._base: dict[Key, dict[str, list[str]]] = {}
+        #: what this program's writes replaced: (report, field, versions replaced) →
+        #: [version written]. A field typed while a save of it was on its way was typed
+        #: over what that save wrote: its base follows the chain (``confirm``, ``put``)
+        self._chain: dict[tuple[Key, str, tuple[str, ...]], list[str]] = {}
         #: why the core refused a report's values (locked period, submitted report)
         self.errors: dict[Key, str] = {}
         #: why the journal itself could not be written the last time, or ""
@@ -359,7 +363,8 @@ class DraftJournal(QObject):
         with self._lock:
             known = self._base.get(key, {})
             given = base or {}
-            new_base = {name: list(given[name]) if name in given else list(known.get(name, []))
+            new_base = {name: self._follow(key, name, given[name] if name in given
+                                           else known.get(name, []))
                         for name in set(values) | set(held)}
             if (self._values.get(key, {}), self._held.get(key, {}), known) == (
                     values, held, new_base):
@@ -374,10 +379,38 @@ class DraftJournal(QObject):
                 self.errors.pop(key, None)
             self._dirty = True
 
-    def confirm(self, key: Key, saved: dict[str, Any]) -> None:
-        """A save of ``saved`` succeeded: drop the fields that still hold those values.
-        (The worker thread calls it right after the save it made.)"""
+    def _follow(self, key: Key, name: str, ids: list[str]) -> list[str]:
+        """``ids`` moved along the versions this program's writes put over them."""
+        seen: set[tuple[str, ...]] = set()
+        at = tuple(ids)
+        while (key, name, at) in self._chain and at not in seen:
+            seen.add(at)
+            at = tuple(self._chain[(key, name, at)])
+        return list(at)
+
+    def follow(self, key: Key, name: str, ids: list[str]) -> list[str]:
+        """The version a field typed over ``ids`` replaces now: the last of this
+        program's writes that replaced them one after another (``ids`` if none did)."""
         with self._lock:
+            return self._follow(key, name, ids)
+
+    def confirm(self, key: Key, saved: dict[str, Any],
+                wrote: dict[str, tuple[list[str], list[str]]] | None = None) -> None:
+        """A save of ``saved`` succeeded: drop the fields that still hold those values.
+        ``wrote``: per field the save wrote, (versions it replaced, version written);
+        a field typed on meanwhile (it holds other values) is from now on typed over the
+        version written. (The worker thread calls it right after the save it made.)"""
+        with self._lock:
+            for name, (replaced, written) in (wrote or {}).items():
+                if list(replaced) != list(written):
+                    self._chain[(key, name, tuple(replaced))] = list(written)
+            if wrote and key in self._base:
+                base = self._base[key]
+                for name, ids in base.items():
+                    moved = self._follow(key, name, ids)
+                    if moved != ids:
+                        base[name] = moved
+                        self._dirty = True
             values = self._values.get(key)
             if values is None:
                 return

@@ -272,9 +272,6 @@ class ReportEditor(QScrollArea):
         #: a refresh from the database is on its way / is wanted again after it
         self._refreshing = False
         self._refresh_again = False
-        #: (worker thread only) what this editor's writes replaced:
-        #: (action, period, field, versions replaced) → [version written]
-        self._succession: dict[tuple[str, str, str, tuple[str, ...]], list[str]] = {}
         #: the last save of the report on screen failed: it is retried
         self._failed_here = False
         #: fields showing the editor's own check (not a number, too long…)
@@ -684,24 +681,17 @@ class ReportEditor(QScrollArea):
 
         action, period = key
         journal = self._journal()
-        succession = self._succession
         office = self.identity.office
         got = {} if got is None else got
 
         def write(rep):
             typed_over = None
             if base:
-                # typed over a version this editor's own earlier write (still on its way
-                # when this was typed) replaced: over that write, not a conflict with it
-                typed_over = {}
-                for name, ids in base.items():
-                    seen: set[tuple[str, ...]] = set()
-                    while (action, period, name, tuple(ids)) in succession and tuple(
-                        ids
-                    ) not in seen:
-                        seen.add(tuple(ids))
-                        ids = succession[(action, period, name, tuple(ids))]
-                    typed_over[name] = list(ids)
+                # typed over a version this program's own earlier write (still on its
+                # way when this was typed) replaced: over that write, not a conflict
+                # with it (the journal keeps the chain of them)
+                typed_over = {name: journal.follow(key, name, ids)
+                              for name, ids in base.items()}
             shown = report_versions(rep, action, period, office)
             moved = (
                 check_base(rep, action, period, values, typed_over).moved
@@ -711,6 +701,7 @@ class ReportEditor(QScrollArea):
             changes = write_values(rep, action, period, values, typed_over)
             versions = report_versions(rep, action, period, office)
             report = get_report(rep, action, period, office)
+            wrote: dict[str, tuple[list[str], list[str]]] = {}
             for name, value in values.items():
                 if name in versions and _stored_as(field_value(report, name), value):
                     if typed_over is not None and name in typed_over:
@@ -718,8 +709,8 @@ class ReportEditor(QScrollArea):
                     else:
                         replaced = [shown[name]] if name in shown else []
                     if replaced != [versions[name]]:
-                        succession[(action, period, name, tuple(replaced))] = [versions[name]]
-            journal.confirm(key, values)
+                        wrote[name] = (replaced, [versions[name]])
+            journal.confirm(key, values, wrote)
             journal.write()
             got.update(report=report, versions=versions, moved=moved)
             return changes

@@ -171,3 +171,21 @@ def test_each_draft_keeps_the_versions_it_was_typed_over(qtbot, tmp_path):
     assert old.base(key) == {"challenges": []}
     assert old.base(("PA1.2", "2026-S1")) == {"challenges": []}
 
+
+
+def test_a_draft_typed_on_during_a_save_follows_the_version_it_wrote(qtbot, tmp_path):
+    """A save of a field that returns while the field was typed on: the draft left is
+    typed over the version that save wrote (and so is one put with the older base)."""
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    key = ("PA1.1", "2026-S1")
+    journal.put(key, {"challenges": "ABC", "percent": 5}, {},
+                {"challenges": ["r1:1"], "percent": ["r1:1"]})
+    journal.confirm(key, {"challenges": "AB"}, {"challenges": (["r1:1"], ["r1:2"])})
+    assert journal.base(key) == {"challenges": ["r1:2"], "percent": ["r1:1"]}
+    journal.put(key, {"challenges": "ABCD", "percent": 5}, {},
+                {"challenges": ["r1:1"], "percent": ["r1:1"]})
+    assert journal.base(key) == {"challenges": ["r1:2"], "percent": ["r1:1"]}
+    journal.write()
+    assert journal.flush(10)
+    again = DraftJournal(tmp_path / "x.sqlite3")
+    assert again.base(key) == {"challenges": ["r1:2"], "percent": ["r1:1"]}

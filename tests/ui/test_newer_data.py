@@ -290,3 +290,50 @@ def test_an_undo_after_an_import_keeps_the_newer_text_as_a_conflict(
     [conflict] = conflicts(db)
     assert {c.value for c in conflict.candidates} == {"", "Visa delays, longer"}
     assert "Challenges" in editor.notice.text()
+
+
+# 4. typing on while a save is on its way, and the program killed ----------------------
+def killed(db, tmp_path):
+    """The files of ``db`` as a kill leaves them (the journal's last write on disk):
+    a copy, to open again."""
+    import shutil
+
+    journal(db)  # (the journal's writes done)
+    crash = tmp_path / "killed"
+    crash.mkdir()
+    for path in db.parent.iterdir():
+        if path.is_file() and path.name.startswith(db.name):
+            shutil.copy(path, crash / path.name)
+    return crash / db.name
+
+
+def test_typing_on_during_a_save_then_a_kill_is_no_conflict(open_window, qtbot, laptops,
+                                                            tmp_path):
+    """A field typed on while its save is on its way is typed over what that save
+    writes: the journal's base moves on with it, so the draft restored after a kill
+    replaces the person's own saved text, not beside it."""
+    from tests.ui.test_no_lost_entries import block_worker
+
+    db, _b, code, _relay = laptops
+    set_elsewhere(db, code, status="on-track", achievements="A")
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    box.moveCursor(box.textCursor().MoveOperation.End)
+    release = block_worker(window)
+    qtbot.keyClicks(box, "B")
+    editor.save_now()  # "AB" waits on the worker
+    qtbot.keyClicks(box, "C")
+    editor.journal_now()  # "ABC" in the journal, not saved yet
+    release.set()
+    qtbot.waitUntil(lambda: db_report(db, code, PERIOD).achievements == "AB", timeout=5000)
+    copy = killed(db, tmp_path)
+
+    window = open_window(copy)
+    editor = choose(window, qtbot, code)
+    qtbot.waitUntil(lambda: db_report(copy, code, PERIOD).achievements == "ABC", timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert editor.narratives["achievements"].toPlainText() == "ABC"
+    assert conflicts(copy) == []
+    assert "Conflicts" not in editor.notice.text()

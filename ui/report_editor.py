@@ -773,7 +773,11 @@ class ReportEditor(QScrollArea):
         if self.action is None or not self._editable or self._loading or self._closed:
             return
         values, bad = self.current_values()
-        pending = {k: v for k, v in values.items() if k not in bad and self._base.get(k) != v}
+        # what differs from the database, or from a save on its way there (typed back
+        # to the stored value while a save of other text is on the worker: that save
+        # will replace it)
+        pending = {k: v for k, v in values.items() if k not in bad
+                   and (self._base.get(k) != v or self._saved.get(k) != v)}
         held = {name: self._text_of(name) for name in bad}
         base = {name: list(self._base_ids.get(name, [])) for name in (*pending, *held)}
         journal = self._journal()

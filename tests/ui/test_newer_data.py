@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 
 from fieldplan import progress
 from fieldplan.replica import open_replica
@@ -337,3 +338,34 @@ def test_typing_on_during_a_save_then_a_kill_is_no_conflict(open_window, qtbot, 
     assert editor.narratives["achievements"].toPlainText() == "ABC"
     assert conflicts(copy) == []
     assert "Conflicts" not in editor.notice.text()
+
+
+def test_typed_back_during_a_save_then_a_kill_keeps_the_last_text(open_window, qtbot,
+                                                                  laptops, tmp_path):
+    """Typed back to the stored text while a save of other text is on its way: the
+    journal keeps the text on screen, which that save does not hold."""
+    from tests.ui.test_no_lost_entries import block_worker
+
+    db, _b, code, _relay = laptops
+    set_elsewhere(db, code, status="on-track", achievements="A")
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    box.moveCursor(box.textCursor().MoveOperation.End)
+    release = block_worker(window)
+    qtbot.keyClicks(box, "B")
+    editor.save_now()  # "AB" waits on the worker
+    qtbot.keyClick(box, Qt.Key.Key_Backspace)  # back to "A"
+    editor.journal_now()
+    assert journal(db)[(code, PERIOD)]["values"] == {"achievements": "A"}
+    release.set()
+    qtbot.waitUntil(lambda: db_report(db, code, PERIOD).achievements == "AB", timeout=5000)
+    copy = killed(db, tmp_path)
+
+    window = open_window(copy)
+    editor = choose(window, qtbot, code)
+    qtbot.waitUntil(lambda: db_report(copy, code, PERIOD).achievements == "A", timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert editor.narratives["achievements"].toPlainText() == "A"
+    assert conflicts(copy) == []

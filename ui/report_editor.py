@@ -710,6 +710,12 @@ class ReportEditor(QScrollArea):
                         replaced = [shown[name]] if name in shown else []
                     if replaced != [versions[name]]:
                         wrote[name] = (replaced, [versions[name]])
+            # and the fields the same write set without being sent (a new report's
+            # "not started"): a value typed meanwhile over none replaces that one
+            mine = {ids[0] for _replaced, ids in wrote.values()}
+            for name, vid in versions.items():
+                if name not in values and vid in mine and shown.get(name) != vid:
+                    wrote[name] = ([shown[name]] if name in shown else [], [vid])
             journal.confirm(key, values, wrote)
             journal.write()
             got.update(report=report, versions=versions, moved=moved)

@@ -369,3 +369,27 @@ def test_typed_back_during_a_save_then_a_kill_keeps_the_last_text(open_window, q
     wait_idle(qtbot, window.session)
     assert editor.narratives["achievements"].toPlainText() == "A"
     assert conflicts(copy) == []
+
+
+def test_a_status_picked_during_a_new_reports_first_save_is_no_conflict(open_window,
+                                                                        qtbot, laptops):
+    """The first save of a new report sets "not started" too: a status picked while
+    it is on its way replaces that, not beside it."""
+    from tests.ui.test_no_lost_entries import block_worker
+
+    db, _b, code, _relay = laptops
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    assert db_report(db, code, PERIOD) is None
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    release = block_worker(window)
+    qtbot.keyClicks(box, "Started")
+    editor.save_now()  # the report's first save: the core adds "not started"
+    editor.status.setCurrentIndex(editor.status.findData("on-track"))
+    editor.save_now()
+    release.set()
+    wait_idle(qtbot, window.session)
+    assert db_report(db, code, PERIOD).status == "on-track"
+    assert conflicts(db) == []
+    assert "Conflicts" not in editor.notice.text()

@@ -97,7 +97,7 @@ def record_progress(
     next_steps: str | None = None,
     clear_percent: bool = False,
     require_status: bool = False,
-    base: Mapping[str, Sequence[str]] | None = None,
+    base: Mapping[str, Sequence[str] | None] | None = None,
 ) -> Changes:
     """Record or update this office's report on an action for a period.
 
@@ -108,6 +108,10 @@ def record_progress(
     (the draft was saved before) is left out, and a value written over versions that
     were replaced since is a conflict with what replaced them (both kept until a person
     chooses): never a silent overwrite of newer data (``check_base`` tells which).
+    A field's base None: the versions typed over are not known (a draft kept before
+    drafts recorded them); a value the field shows is left out, one it held once and
+    no longer shows is a conflict with what it shows (it may be a save replaced since,
+    or typing back to an older value: both kept), any other replaces what it shows.
     Narratives are stored without control characters (newline and tab stay; line ends
     become ``\\n``). A new report given no status starts as not started; with
     ``require_status``, a new report with a percent above 0 and no status is refused
@@ -216,7 +220,15 @@ def record_progress(
             changed["status"] = "not-started"
         replaced = {}
         for k in changed:
-            ids = typed_over[k] if k in typed_over else [heads[k][1]] if k in heads else []
+            if k in typed_over and typed_over[k] is None:
+                # typed over versions not known: over what is shown, unless the value
+                # is an older one of the field (a save replaced since?): beside it
+                ids = ([heads[k][1]] if k in heads and not _ever_held(
+                    rep.conn, rid, k, events.value_json(changed[k])) else [])
+            elif k in typed_over:
+                ids = typed_over[k]
+            else:
+                ids = [heads[k][1]] if k in heads else []
             if ids:
                 replaced[k] = ids
         events.append(rep.conn, "progress", rid, changed, author=rep.author, base=replaced)
@@ -246,7 +258,7 @@ class BaseCheck:
 
 
 def check_base(rep: Replica, action: str, period: str, values: Mapping[str, Any],
-               base: Mapping[str, Sequence[str]]) -> BaseCheck:
+               base: Mapping[str, Sequence[str] | None]) -> BaseCheck:
     """For this office's report: which of ``values`` (report fields as events name them:
     ``status``, ``percent``, ``value.<key>``, the narratives) typed over ``base`` are
     already written, and which would be a conflict (see ``BaseCheck``)."""
@@ -255,19 +267,30 @@ def check_base(rep: Replica, action: str, period: str, values: Mapping[str, Any]
     fields = {k: _normal(k, v) for k, v in values.items() if k in typed_over}
     written = _written_over(rep.conn, rid, fields, typed_over)
     heads = events.entity_state(rep.conn, "progress", rid, with_ids=True)
-    moved = {k for k, v in fields.items() if k not in written and k in heads
-             and heads[k][1] not in typed_over[k] and heads[k][0] != v}
+    moved = set()
+    for k, v in fields.items():
+        if k in written or k not in heads or heads[k][0] == v:
+            continue
+        ids = typed_over[k]
+        if (heads[k][1] not in ids if ids is not None
+                else _ever_held(rep.conn, rid, k, events.value_json(v))):
+            moved.add(k)
     return BaseCheck(frozenset(written), frozenset(moved))
 
 
 _VERSION_ID = re.compile(r".+:\d+")
 
 
-def _checked_base(base: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+def _checked_base(
+    base: Mapping[str, Sequence[str] | None] | None,
+) -> dict[str, list[str] | None]:
     if not base:
         return {}
-    out = {}
+    out: dict[str, list[str] | None] = {}
     for name, ids in base.items():
+        if ids is None:  # not known
+            out[str(name)] = None
+            continue
         ids = list(ids)
         if (len(ids) > events.MAX_BASE_PER_FIELD
                 or not all(isinstance(i, str) and _VERSION_ID.fullmatch(i) for i in ids)):
@@ -286,21 +309,32 @@ def _normal(name: str, value: Any) -> Any:
     return value
 
 
+def _ever_held(conn, rid: str, name: str, text: str) -> bool:
+    """Whether a version of the field (``text``: its value as JSON) held that value."""
+    return conn.execute(
+        "SELECT 1 FROM versions WHERE entity = 'progress' AND entity_id = ? "
+        "AND field = ? AND value = ? LIMIT 1", (rid, name, text)).fetchone() is not None
+
+
 def _written_over(conn, rid: str, fields: Mapping[str, Any],
-                  typed_over: Mapping[str, list[str]]) -> set[str]:
+                  typed_over: Mapping[str, list[str] | None]) -> set[str]:
     """The fields whose value (stored form) is one of the versions typed over, or was
     written since by a version that replaced them (directly or not); with no versions
-    typed over ([]), any version of the field with that value."""
+    typed over ([]), any version of the field with that value; with versions not known
+    (None), the value the field shows."""
     done = set()
+    shown: dict[str, Any] | None = None
     for name, value in fields.items():
         if name not in typed_over:
             continue
         text = events.value_json(value)
         ids = typed_over[name]
-        if not ids:
-            row = conn.execute(
-                "SELECT 1 FROM versions WHERE entity = 'progress' AND entity_id = ? "
-                "AND field = ? AND value = ? LIMIT 1", (rid, name, text)).fetchone()
+        if ids is None:
+            if shown is None:
+                shown = events.entity_state(conn, "progress", rid)
+            row = name in shown and events.value_json(shown[name]) == text
+        elif not ids:
+            row = _ever_held(conn, rid, name, text)
         else:
             seeds = " UNION ".join("SELECT ?, ?" for _ in ids)
             params: list[Any] = []

@@ -15,8 +15,10 @@ takes them.
 A draft is written over the versions it was typed over, never blindly over what the
 database holds by then: a draft saved before is left out, and one whose field moved
 on since (another laptop's text imported, ``fieldplan progress set``) is kept beside
-the newer value as a conflict for a person to settle. An entry without "base" (written
-before entries had it) reads as typed over no version known (``[]``).
+the newer value as a conflict for a person to settle. A field without its versions
+(an entry written before entries had them, or a damaged one) reads as typed over
+versions not known (None): the core leaves it out if the field shows it, keeps it as a
+conflict if the field held it once, and otherwise writes it over what the field shows.
 
 One journal per open database, shared by the windows on it (``journal_for``). The
 file is written on a thread of its own (``_FileWriter``): its fsync, which can take
@@ -275,7 +277,8 @@ class DraftJournal(QObject):
         self._values: dict[Key, dict[str, Any]] = {}
         self._held: dict[Key, dict[str, str]] = {}
         #: per field of the values and held texts, the versions it was typed over
-        self._base: dict[Key, dict[str, list[str]]] = {}
+        #: (None: not known, an older entry)
+        self._base: dict[Key, dict[str, list[str] | None]] = {}
         #: what this program's writes replaced: (report, field, versions replaced) →
         #: [version written]. A field typed while a save of it was on its way was typed
         #: over what that save wrote: its base follows the chain (``confirm``, ``put``)
@@ -320,7 +323,7 @@ class DraftJournal(QObject):
             if held:
                 self._held[key] = held
             # a field without its versions (an older entry, or a damaged one): typed
-            # over none known, so never written blindly over a newer value
+            # over versions not known (None), never written blindly over a newer value
             fields = set(values) | set(held)
             if fields:
                 self._base[key] = {name: _version_ids(base.get(name)) for name in fields}
@@ -342,13 +345,13 @@ class DraftJournal(QObject):
         with self._lock:
             return dict(self._held.get(key, {}))
 
-    def base(self, key: Key) -> dict[str, list[str]]:
+    def base(self, key: Key) -> dict[str, list[str] | None]:
         """Per field of ``values`` and ``held``, the versions it was typed over (a copy;
-        ``[]``: none known)."""
+        ``[]``: none, the field had no value; None: not known, an older entry)."""
         with self._lock:
             fields = set(self._values.get(key, {})) | set(self._held.get(key, {}))
             known = self._base.get(key, {})
-            return {name: list(known.get(name, [])) for name in fields}
+            return {name: _copy_ids(known.get(name, [])) for name in fields}
 
     def __contains__(self, key: Key) -> bool:
         with self._lock:
@@ -356,7 +359,7 @@ class DraftJournal(QObject):
 
     # changing ------------------------------------------------------------------------
     def put(self, key: Key, values: dict[str, Any], held: dict[str, str],
-            base: dict[str, list[str]] | None = None) -> None:
+            base: dict[str, list[str] | None] | None = None) -> None:
         """What is unsaved in this report now (replaces what was there); ``base``: per
         field, the versions it was typed over (a field left out keeps what the journal
         had for it, else ``[]``)."""
@@ -379,8 +382,10 @@ class DraftJournal(QObject):
                 self.errors.pop(key, None)
             self._dirty = True
 
-    def _follow(self, key: Key, name: str, ids: list[str]) -> list[str]:
+    def _follow(self, key: Key, name: str, ids: list[str] | None) -> list[str] | None:
         """``ids`` moved along the versions this program's writes put over them."""
+        if ids is None:
+            return None
         seen: set[tuple[str, ...]] = set()
         at = tuple(ids)
         while (key, name, at) in self._chain and at not in seen:
@@ -388,7 +393,7 @@ class DraftJournal(QObject):
             at = tuple(self._chain[(key, name, at)])
         return list(at)
 
-    def follow(self, key: Key, name: str, ids: list[str]) -> list[str]:
+    def follow(self, key: Key, name: str, ids: list[str] | None) -> list[str] | None:
         """The version a field typed over ``ids`` replaces now: the last of this
         program's writes that replaced them one after another (``ids`` if none did)."""
         with self._lock:
@@ -499,12 +504,16 @@ class DraftJournal(QObject):
 _VERSION_ID = re.compile(r".+:\d+")  # origin:seq
 
 
-def _version_ids(ids: Any) -> list[str]:
-    """Version ids as the journal file holds them; [] for anything else."""
+def _version_ids(ids: Any) -> list[str] | None:
+    """Version ids as the journal file holds them; None (not known) for anything else."""
     if isinstance(ids, list) and all(isinstance(i, str) and _VERSION_ID.fullmatch(i)
                                      for i in ids):
         return list(ids)
-    return []
+    return None
+
+
+def _copy_ids(ids: list[str] | None) -> list[str] | None:
+    return None if ids is None else list(ids)
 
 
 def journal_for(session: Any) -> DraftJournal:
@@ -548,7 +557,7 @@ class DraftRetry(QObject):
         self,
         journal: DraftJournal,
         showing: Callable[[], Key | None],
-        write: Callable[[Key, dict[str, Any], dict[str, list[str]]], Any],
+        write: Callable[[Key, dict[str, Any], dict[str, list[str] | None]], Any],
         did_change: Callable[[], None],
         parent: QObject,
     ) -> None:

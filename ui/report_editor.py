@@ -104,7 +104,7 @@ def _stored_as(stored: Any, sent: Any) -> bool:
 
 
 def write_values(rep, action: str, period: str, values: Values,
-                 base: dict[str, list[str]] | None = None):
+                 base: dict[str, list[str] | None] | None = None):
     """(worker) write editor values through the core, each over the versions in
     ``base`` it was typed over (record_progress); returns its Changes."""
     kwargs: dict[str, Any] = {}
@@ -264,7 +264,8 @@ class ReportEditor(QScrollArea):
         #: per field, the versions (report_versions; [] for none) the value on screen
         #: was typed over: a save replaces those, and if the field has moved on since,
         #: the core keeps both as a conflict instead of overwriting the newer value
-        self._base_ids: dict[str, list[str]] = {}
+        #: (None: not known, a draft of an older journal restored)
+        self._base_ids: dict[str, list[str] | None] = {}
         #: saves on their way, per (action, period, field)
         self._in_flight: dict[tuple[str, str, str], int] = {}
         #: whether Headquarters had locked the period when the report was loaded
@@ -664,7 +665,7 @@ class ReportEditor(QScrollArea):
         self,
         key: tuple[str, str],
         values: Values,
-        base: dict[str, list[str]] | None = None,
+        base: dict[str, list[str] | None] | None = None,
         got: dict[str, Any] | None = None,
     ) -> DbOp:
         """The write of ``values`` to a report, each over the versions in ``base`` it
@@ -704,7 +705,7 @@ class ReportEditor(QScrollArea):
             wrote: dict[str, tuple[list[str], list[str]]] = {}
             for name, value in values.items():
                 if name in versions and _stored_as(field_value(report, name), value):
-                    if typed_over is not None and name in typed_over:
+                    if typed_over is not None and typed_over.get(name) is not None:
                         replaced = typed_over[name]
                     else:
                         replaced = [shown[name]] if name in shown else []
@@ -760,7 +761,9 @@ class ReportEditor(QScrollArea):
             elif name != "status":
                 field.setText(text)
         for name in (*draft, *held):
-            self._base_ids[name] = list(typed_over.get(name, []))
+            # (None: an older journal's, versions not known)
+            ids = typed_over.get(name, [])
+            self._base_ids[name] = None if ids is None else list(ids)
         return True
 
     def _field(self, name: str) -> QWidget | None:
@@ -785,7 +788,7 @@ class ReportEditor(QScrollArea):
         pending = {k: v for k, v in values.items() if k not in bad
                    and (self._base.get(k) != v or self._saved.get(k) != v)}
         held = {name: self._text_of(name) for name in bad}
-        base = {name: list(self._base_ids.get(name, [])) for name in (*pending, *held)}
+        base = {name: _ids(self._base_ids.get(name, [])) for name in (*pending, *held)}
         journal = self._journal()
         journal.put((self.action.code, self.period), pending, held, base)
         if not journal.write():
@@ -1048,7 +1051,7 @@ class ReportEditor(QScrollArea):
         action, period = self.action.code, self.period
         key = (action, period)
         # each over the version it was typed over (the field may have moved on since)
-        base = {k: list(self._base_ids.get(k, [])) for k in changed}
+        base = {k: _ids(self._base_ids.get(k, [])) for k in changed}
         self._saved.update(changed)  # what is on its way to the database
         self._saves_in_flight += 1
         self._writes += 1
@@ -1329,6 +1332,11 @@ class ReportEditor(QScrollArea):
         lines = [t for t in self.notice.text().split("\n") if t and t != text]
         self.notice.setText("\n".join([*lines, text]))
         self.notice.setVisible(True)
+
+
+def _ids(ids: list[str] | None) -> list[str] | None:
+    """A copy of a field's base (None: not known)."""
+    return None if ids is None else list(ids)
 
 
 def _leading() -> Qt.AlignmentFlag:

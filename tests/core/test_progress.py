@@ -184,6 +184,51 @@ def test_a_value_typed_over_nothing_known(make_office) -> None:
     assert {c.value for c in conflict.candidates} == {3, 4}
 
 
+def test_a_value_typed_over_versions_not_known(make_office) -> None:
+    """None: a draft of a journal written before drafts recorded their base. The value
+    shown: left out; a value the field held once and no longer shows (typed back to it,
+    or saved and replaced since: no telling): kept beside what it shows; any other:
+    replaces what it shows, as such drafts always did."""
+    ml = make_office("ML")
+    code = _national(ml)
+    progress.record_progress(ml, code, "2026-S1", status="on-track", challenges="One")
+    progress.record_progress(ml, code, "2026-S1", status="at-risk")
+    # shown already: nothing written
+    assert progress.check_base(ml, code, "2026-S1", {"status": "at-risk"},
+                               {"status": None}) == progress.BaseCheck(
+                                   written=frozenset({"status"}))
+    assert progress.record_progress(ml, code, "2026-S1", status="at-risk",
+                                    base={"status": None}).events == 0
+    # never held: over what is shown
+    assert progress.check_base(ml, code, "2026-S1", {"challenges": "Two"},
+                               {"challenges": None}) == progress.BaseCheck()
+    progress.record_progress(ml, code, "2026-S1", challenges="Two", base={"challenges": None})
+    assert progress.get_report(ml, code, "2026-S1").challenges == "Two"
+    assert _heads(ml, code, "challenges") == []
+    # held once, replaced since: neither dropped nor written over the newer value
+    assert progress.check_base(ml, code, "2026-S1", {"status": "on-track"},
+                               {"status": None}) == progress.BaseCheck(
+                                   moved=frozenset({"status"}))
+    progress.record_progress(ml, code, "2026-S1", status="on-track", base={"status": None})
+    [conflict] = _heads(ml, code, "status")
+    assert {c.value for c in conflict.candidates} == {"on-track", "at-risk"}
+
+
+def test_a_value_typed_over_nothing_on_a_field_written_since(make_office) -> None:
+    """``[]`` on a field that had no value when the typing started and has one now: the
+    field moved on, a conflict (unless it is the value typed)."""
+    ml = make_office("ML")
+    code = _national(ml)
+    progress.record_progress(ml, code, "2026-S1", status="on-track")
+    progress.record_progress(ml, code, "2026-S1", challenges="Theirs")  # meanwhile
+    check = progress.check_base(ml, code, "2026-S1", {"challenges": "Mine"},
+                                {"challenges": []})
+    assert check == progress.BaseCheck(moved=frozenset({"challenges"}))
+    progress.record_progress(ml, code, "2026-S1", challenges="Mine", base={"challenges": []})
+    [conflict] = _heads(ml, code, "challenges")
+    assert {c.value for c in conflict.candidates} == {"Mine", "Theirs"}
+
+
 def test_a_malformed_base_is_refused(make_office) -> None:
     ml = make_office("ML")
     with pytest.raises(ValueError):

@@ -148,7 +148,7 @@ def test_a_write_that_fails_oddly_is_said_and_the_writer_goes_on(qtbot, tmp_path
 
 def test_each_draft_keeps_the_versions_it_was_typed_over(qtbot, tmp_path):
     """The file says, per field, which versions a draft replaces; a file written
-    before it did (or a damaged entry) reads as typed over none known."""
+    before it did (or a damaged entry) reads as typed over versions not known."""
     journal = DraftJournal(tmp_path / "x.sqlite3")
     key = ("PA1.1", "2026-S1")
     journal.put(key, {"challenges": "typed", "percent": 5}, {"value.k": "abc"},
@@ -168,8 +168,12 @@ def test_each_draft_keeps_the_versions_it_was_typed_over(qtbot, tmp_path):
     ]}), encoding="utf-8")
     old = DraftJournal(tmp_path / "old.sqlite3")
     assert old.values(key) == {"challenges": "kept"}
-    assert old.base(key) == {"challenges": []}
-    assert old.base(("PA1.2", "2026-S1")) == {"challenges": []}
+    assert old.base(key) == {"challenges": None}  # not known
+    assert old.base(("PA1.2", "2026-S1")) == {"challenges": None}
+    old.put(key, {"challenges": "kept, and more"}, {})
+    old.write()
+    assert old.flush(10)
+    assert DraftJournal(tmp_path / "old.sqlite3").base(key) == {"challenges": None}
 
 
 

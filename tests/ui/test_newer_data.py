@@ -101,22 +101,18 @@ def write_journal(db, entries) -> None:
         json.dumps({"version": 1, "drafts": entries}), encoding="utf-8")
 
 
-@pytest.mark.parametrize("with_base", [True, False], ids=["base", "older-file"])
-def test_a_stale_draft_of_a_saved_text_does_not_come_back(open_window, qtbot, laptops,
-                                                          with_base):
+def test_a_stale_draft_of_a_saved_text_does_not_come_back(open_window, qtbot, laptops):
     """A journal that still holds a text saved since (the program ended before the
     save came back) and replaced since by newer text: the draft is known as saved."""
     db, _b, code, _relay = laptops
     set_elsewhere(db, code, achievements="First")
-    if with_base:
-        with open_replica(db) as rep:
-            base = progress.report_versions(rep, code, PERIOD)["achievements"]
+    with open_replica(db) as rep:
+        base = progress.report_versions(rep, code, PERIOD)["achievements"]
     set_elsewhere(db, code, achievements="Typed then closed")  # the save that was made
     set_elsewhere(db, code, achievements="Newer text")  # then another program's
-    entry = {"action": code, "period": PERIOD, "values": {"achievements": "Typed then closed"}}
-    if with_base:
-        entry["base"] = {"achievements": [base]}
-    write_journal(db, [entry])
+    write_journal(db, [{"action": code, "period": PERIOD,
+                        "values": {"achievements": "Typed then closed"},
+                        "base": {"achievements": [base]}}])
     window = open_window(db)
     editor = choose(window, qtbot, code)
     wait_idle(qtbot, window.session)
@@ -125,6 +121,32 @@ def test_a_stale_draft_of_a_saved_text_does_not_come_back(open_window, qtbot, la
     assert db_report(db, code, PERIOD).achievements == "Newer text"
     assert journal(db) == {}
     assert conflicts(db) == []
+
+
+@pytest.mark.parametrize("on_screen", [True, False], ids=["on-screen", "in-background"])
+def test_an_older_journals_draft_of_an_older_value_is_not_dropped(open_window, qtbot,
+                                                                   laptops, on_screen):
+    """A journal written before drafts had their base: a draft the field shows is
+    dropped; one of a value the field held once and no longer shows (typed back to it,
+    or saved and replaced since: no telling which) is neither dropped nor written over
+    the newer value: both are kept, and the person told."""
+    db, _b, code, _relay = laptops
+    set_elsewhere(db, code, status="on-track", achievements="Same")
+    set_elsewhere(db, code, status="at-risk")  # what the screen showed when typing
+    write_journal(db, [{"action": code, "period": PERIOD,
+                        "values": {"status": "on-track", "achievements": "Same"}}])
+    window = open_window(db)
+    if on_screen:
+        editor = choose(window, qtbot, code)
+        assert editor.status.currentData() == "on-track"
+        qtbot.waitUntil(lambda: "Conflicts" in editor.notice.text(), timeout=5000)
+        assert "Status" in editor.notice.text()
+    qtbot.waitUntil(lambda: journal(db) == {}, timeout=5000)
+    wait_idle(qtbot, window.session)
+    [conflict] = conflicts(db)
+    assert conflict.field == "status"
+    assert {c.value for c in conflict.candidates} == {"on-track", "at-risk"}
+    assert db_report(db, code, PERIOD).achievements == "Same"
 
 
 # 2. a draft never saved, over a value that moved on: a conflict, and the person told ---

@@ -38,6 +38,7 @@ import contextlib
 import json
 import re
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -236,10 +237,26 @@ class _FileWriter:
                 raise TypeError("drafts is not a list")
         except (ValueError, KeyError, TypeError):
             # damaged: set it aside (as loading does) rather than write over it
-            with contextlib.suppress(OSError):
-                self.path.replace(self.path.with_name(self.path.name + ".unreadable"))
+            _set_aside(self.path)
             return []
         return entries
+
+
+def _set_aside(path: Path) -> Path | None:
+    """Move a damaged journal file out of the way, to a name of its own
+    (``<file>.unreadable-<UTC time>``, ``-2``… if taken): one set aside earlier is kept
+    too. Where it went, or None if it could not be moved."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for n in range(1, 1000):
+        aside = path.with_name(f"{path.name}.unreadable-{stamp}" + (f"-{n}" if n > 1 else ""))
+        if aside.exists():
+            continue
+        try:
+            path.replace(aside)
+        except OSError:
+            return None
+        return aside
+    return None
 
 
 def _same(entry: Any, text: str | None) -> bool:
@@ -305,8 +322,7 @@ class DraftJournal(QObject):
             return
         except (OSError, ValueError, KeyError, TypeError):
             # unreadable: set it aside rather than write over what it may hold
-            with contextlib.suppress(OSError):
-                self.path.replace(self.path.with_name(self.path.name + ".unreadable"))
+            _set_aside(self.path)
             return
         self._adopt(entries)
         for entry in entries:

@@ -150,8 +150,19 @@ def test_a_file_damaged_meanwhile_is_set_aside_not_written_over(qtbot, tmp_path)
     journal.put(A, {"challenges": "kept"}, {})
     written(journal)
     assert set(on_disk(journal.path)) == {A}
-    aside = journal.path.with_name(journal.path.name + ".unreadable")
+    [aside] = journal.path.parent.glob(journal.path.name + ".unreadable-*")
     assert aside.read_bytes().endswith(b'"PA1')
+
+
+def test_a_damaged_file_set_aside_keeps_one_set_aside_before(qtbot, tmp_path):
+    """Each damaged file is set aside under a name of its own: none is written over."""
+    path = tmp_path / "x.sqlite3.drafts.json"
+    for text in (b'{"drafts": [{"first', b'{"drafts": [{"second'):
+        path.write_bytes(text)
+        DraftJournal(tmp_path / "x.sqlite3")  # loading sets it aside
+        assert not path.exists()
+    aside = sorted(p.read_bytes() for p in tmp_path.glob(path.name + ".unreadable*"))
+    assert aside == [b'{"drafts": [{"first', b'{"drafts": [{"second']
 
 
 def test_entries_of_a_format_this_version_does_not_know_are_kept(qtbot, tmp_path):

@@ -304,6 +304,8 @@ class DraftJournal(QObject):
         self.errors: dict[Key, str] = {}
         #: why the journal itself could not be written the last time, or ""
         self.write_error = ""
+        #: where an unreadable journal found at start was moved to (kept, not lost)
+        self.set_aside: Path | None = None
         self._dirty = False
         #: each report's entry as last handed to the writer (canonical JSON): a write
         #: sends only the reports whose entry changed since
@@ -322,7 +324,7 @@ class DraftJournal(QObject):
             return
         except (OSError, ValueError, KeyError, TypeError):
             # unreadable: set it aside rather than write over what it may hold
-            _set_aside(self.path)
+            self.set_aside = _set_aside(self.path)
             return
         self._adopt(entries)
         for entry in entries:

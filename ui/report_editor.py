@@ -63,7 +63,7 @@ from fieldplan.progress import (
     report_versions,
 )
 from fieldplan.text import clean_text
-from ui.bidi import in_layout_direction
+from ui.bidi import in_layout_direction, isolated
 from ui.context import Identity, action_title, lang
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
@@ -832,10 +832,16 @@ class ReportEditor(QScrollArea):
             ]
             if refused:
                 text += " · " + refused[0]
+        problems = []
         if journal.write_error:
-            problem = _("The drafts file cannot be written: {error}").format(
+            problems.append(_("The drafts file cannot be written: {error}").format(
                 error=journal.write_error
-            )
+            ))
+        if journal.set_aside is not None:
+            # Translators: {file} is the name the unreadable drafts file was given
+            problems.append(_("The drafts file could not be read; it is kept as {file}.")
+                            .format(file=isolated(journal.set_aside.name)))
+        for problem in problems:
             text = f"{text} · {problem}" if text else problem
             lines.append(problem)
         emit(self.save_state_did_change, text, "\n".join(lines), bool(text))

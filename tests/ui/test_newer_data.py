@@ -415,3 +415,18 @@ def test_a_status_picked_during_a_new_reports_first_save_is_no_conflict(open_win
     assert db_report(db, code, PERIOD).status == "on-track"
     assert conflicts(db) == []
     assert "Conflicts" not in editor.notice.text()
+
+
+def test_an_unreadable_drafts_file_is_kept_and_said(open_window, qtbot, office_db):
+    """A damaged drafts file is moved aside, not written over; the person was not told,
+    and may have had text in it: the status bar says where it is kept."""
+    from pathlib import Path
+
+    path = Path(f"{office_db}.drafts.json")
+    path.write_text('{"version": 1, "drafts": [{"action": "PA1.1", "perio')
+    window = open_window(office_db)
+    [aside] = path.parent.glob(path.name + ".unreadable-*")
+    assert aside.read_text().endswith('"perio')
+    qtbot.waitUntil(lambda: window.save_state_label.isVisible(), timeout=5000)
+    assert window.save_state_label.text() == (
+        f"The drafts file could not be read; it is kept as {aside.name}.")

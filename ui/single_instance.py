@@ -11,8 +11,16 @@ atomically, and found stale when the process that made it is gone, after a crash
 a reboot), beside a local server (``QLocalServer``: a Unix socket, a Windows named
 pipe) of the same name, which the client listens on. Both names come from a hash of
 the user and the resolved database path, so another database, or another user, has
-its own client; both live in the user's runtime folder (``XDG_RUNTIME_DIR``) or the
-temporary one.
+its own client. Both live where no one else can make files: the user's runtime folder
+(``XDG_RUNTIME_DIR``), else a folder of the user's own in the temporary one
+(``fieldplan-UID``, made 0700). Either is used only when it is a real folder of this
+user's that nobody else can write in: in a shared folder such as /tmp, anybody could
+make the lock and the socket first (their names can be worked out) and be sent the
+person's files, or keep each start waiting. When no such folder can be had, the
+client runs without this guard (each start opens its own window, as before). On
+Windows the temporary folder is the user's own, but named pipes are seen by every
+session: the pipe's name also holds a secret kept in that folder, which another
+user cannot read and so cannot name the pipe first.
 
 A later start that finds the lock taken connects to that server and, in a short
 exchange of one JSON line each way (the client says who it is and its process id;
@@ -31,6 +39,8 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
+import stat
 import sys
 import time
 from collections.abc import Sequence
@@ -79,19 +89,81 @@ def instance_key(db_path: str | os.PathLike[str]) -> str:
     return f"{APP}-{digest.hexdigest()[:16]}"
 
 
-def _folder() -> str:
+def _private(folder: str) -> bool:
+    """``folder`` is a real folder (not a link) of this user's that no one else may
+    write in, nor look into."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+            and stat.S_IMODE(info.st_mode) & 0o077 == 0)
+
+
+def _folder() -> str | None:
     """Where the lock file and the Unix socket go: the user's own runtime folder when
-    there is one, the temporary folder otherwise (per user on Windows)."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "") if os.name == "posix" else ""
-    if runtime and os.path.isdir(runtime):
+    there is one, else ``fieldplan-UID`` in the temporary folder, made for the user
+    alone; None when neither can be trusted (another user made ``fieldplan-UID``
+    first, or opened it up: the client then runs without a guard). On Windows, the
+    user's own temporary folder."""
+    if os.name != "posix":
+        return QDir.tempPath()
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and _private(runtime):
         return runtime
-    return QDir.tempPath()
+    own = os.path.join(QDir.tempPath(), f"{APP}-{os.getuid()}")
+    with contextlib.suppress(OSError):  # there already (checked below), or cannot be
+        os.mkdir(own, 0o700)
+    # never followed when it is a link, never used when it is anyone else's or open
+    # to others: whatever is in it could have been put there by them
+    return own if _private(own) else None
 
 
-def _server_name(key: str) -> str:
+def _pipe_secret(folder: str) -> str:
+    """(Windows) 32 random hex digits kept in the user's own ``folder`` (which other
+    users cannot read), the same for all of the user's starts; "" when it cannot be
+    kept (the pipe's name can then be worked out, as the lock's can)."""
+    path = os.path.join(folder, f"{APP}-pipe.secret")
+    for _turn in range(2):
+        text = _read_secret(path)
+        if text:
+            return text
+        # made aside and put in place whole: a start reading it never sees half of it
+        fresh = f"{path}.{secrets.token_hex(4)}"
+        try:
+            with open(fresh, "x", encoding="ascii") as f:
+                f.write(secrets.token_hex(16))
+            if os.path.exists(path):  # one that is not a secret (damaged): replaced
+                os.replace(fresh, path)
+            else:
+                try:
+                    os.link(fresh, path)
+                except FileExistsError:  # another start was first: its secret it is
+                    pass
+                except OSError:  # no links here: a rename, which does not replace
+                    os.rename(fresh, path)  # on Windows either
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                os.remove(fresh)
+    return ""
+
+
+def _read_secret(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as f:
+            text = f.read(64).strip()
+    except (OSError, ValueError):
+        return ""
+    return text if len(text) == 32 and all(c in "0123456789abcdef" for c in text) else ""
+
+
+def _server_name(key: str, folder: str) -> str:
     if sys.platform == "win32":
-        return key  # a named pipe, \\.\pipe\KEY
-    return os.path.join(_folder(), key)
+        secret = _pipe_secret(folder)
+        return f"{key}-{secret}" if secret else key  # a named pipe, \\.\pipe\NAME
+    return os.path.join(folder, key)
 
 
 def _line(data: dict[str, Any]) -> bytes:
@@ -160,10 +232,16 @@ class Guard(QObject):
     def __init__(self, db_path: str | os.PathLike[str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.key = instance_key(db_path)
-        self.server_name = _server_name(self.key)
-        self.lock = QLockFile(os.path.join(_folder(), self.key + ".lock"))
-        # the lock lasts as long as the client: stale only when its process is gone
-        self.lock.setStaleLockTime(0)
+        folder = _folder()
+        #: None when there is no folder of the user's own to keep the lock in: then
+        #: this client runs without a guard (every start opens its own window)
+        self.lock: QLockFile | None = None
+        self.server_name = ""
+        if folder is not None:
+            self.server_name = _server_name(self.key, folder)
+            self.lock = QLockFile(os.path.join(folder, self.key + ".lock"))
+            # the lock lasts as long as the client: stale only when its process is gone
+            self.lock.setStaleLockTime(0)
         self.owned = False
         self.held_elsewhere = False
         self.server: Any = None  # QLocalServer, once listening
@@ -174,6 +252,8 @@ class Guard(QObject):
         """Take the lock: True when this process is now the database's client."""
         if self.owned:
             return True
+        if self.lock is None:
+            return False
         if self.lock.tryLock(0):
             self.owned = True
             return True
@@ -193,7 +273,7 @@ class Guard(QObject):
         if self.server is not None:
             self.server.close()
             self.server = None
-        if self.owned:
+        if self.owned and self.lock is not None:
             self.lock.unlock()
             self.owned = False
 
@@ -262,6 +342,8 @@ class Guard(QObject):
             time.sleep(0.05)
 
     def _holder_alive(self) -> bool:
+        if self.lock is None:
+            return False
         probe = QLockFile(self.lock.fileName())
         probe.setStaleLockTime(0)
         if probe.tryLock(0):  # gone meanwhile: its lock was stale

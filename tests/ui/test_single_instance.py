@@ -281,3 +281,145 @@ def test_each_database_and_user_has_its_own_client(tmp_path, monkeypatch):
     finally:
         first.release()
         second.release()
+
+
+@pytest.fixture
+def shared_tmp(monkeypatch):
+    """A temporary folder shared by all users as /tmp is (sticky, anyone may make
+    files in it), with no runtime folder of the user's (ssh, su): where the lock and
+    the socket go then. Short: a Unix socket's path is at most 107 bytes."""
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="fp-", dir="/tmp")
+    os.chmod(base, 0o1777)
+    monkeypatch.setenv("TMPDIR", base)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    yield Path(base)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+_ANOTHER_USER = """
+import json, os, sys
+from PySide6.QtCore import QCoreApplication, QLockFile
+from PySide6.QtNetwork import QLocalServer
+app = QCoreApplication([])
+keep = []
+for folder in sys.argv[2:]:  # a lock held, and a server anybody may reach that takes
+    os.makedirs(folder, mode=0o777, exist_ok=True)  # whatever it is sent
+    os.chmod(folder, 0o777)
+    lock = QLockFile(os.path.join(folder, sys.argv[1] + ".lock"))
+    lock.setStaleLockTime(0)
+    assert lock.tryLock(0)
+    server = QLocalServer()
+    server.setSocketOptions(QLocalServer.SocketOption.WorldAccessOption)
+    assert server.listen(os.path.join(folder, sys.argv[1]))
+    def accept(server=server):
+        s = server.nextPendingConnection()
+        keep.append(s)
+        s.write(json.dumps({"app": "fieldplan", "protocol": 1, "pid": 1}).encode() + b"\\n")
+        s.flush()
+        def read(s=s):
+            if s.canReadLine():
+                print("GOT", bytes(s.readLine()).decode().strip(), flush=True)
+                s.write(b'{"ok": true}\\n')
+                s.flush()
+        s.readyRead.connect(read)
+    server.newConnection.connect(accept)
+    keep += [lock, server]
+print("ready", flush=True)
+app.exec()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0,
+                    reason="needs root, to be another user")
+def test_another_user_cannot_stand_in_for_the_client(shared_tmp, tmp_path):
+    """Another user of the computer works out the names of the lock and the socket
+    (a hash of the user's id and the database's path) and makes them first: in the
+    shared temporary folder, and in the folder the user's own would be. Neither is
+    trusted: the start does not hand its files (and activation token) to them, nor
+    wait for them; it opens the database without a guard."""
+    db = tmp_path / "office.sqlite3"
+    key = instance_key(db)
+    own = shared_tmp / f"fieldplan-{os.getuid()}"
+    other = subprocess.Popen(
+        [sys.executable, "-c", _ANOTHER_USER, key, str(shared_tmp), str(own)],
+        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "ready", other.stderr.read()
+        # (this interpreter may not be open to another user: its folder made theirs)
+        for path in (own, *own.iterdir()):
+            os.chown(path, 65534, 65534, follow_symlinks=False)
+        guard = Guard(db)
+        started = time.monotonic()
+        assert not guard.claim()
+        assert not guard.held_elsewhere  # nobody to hand over to, nor to wait for
+        assert guard.hand_over([tmp_path / "a.fieldplan"]) is False
+        assert time.monotonic() - started < 1
+        guard.release()
+    finally:
+        other.kill()
+        out, _err = other.communicate()
+    assert "GOT" not in out, out
+
+
+def test_the_lock_and_socket_are_kept_in_a_folder_of_the_users_own(shared_tmp, tmp_path,
+                                                                    monkeypatch):
+    db = tmp_path / "office.sqlite3"
+    own = shared_tmp / f"fieldplan-{os.getuid()}"
+    guard = Guard(db)
+    try:
+        assert guard.claim() and guard.listen()
+        assert Path(guard.lock.fileName()).parent == own
+        assert Path(guard.server_name).parent == own
+        assert (own.stat().st_mode & 0o777) == 0o700 and own.stat().st_uid == os.getuid()
+    finally:
+        guard.release()
+    # a runtime folder of the user's own (XDG_RUNTIME_DIR) is used first
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert Path(Guard(db).lock.fileName()).parent == runtime
+    # but not one that others may write in
+    runtime.chmod(0o777)
+    assert Path(Guard(db).lock.fileName()).parent == own
+
+
+@pytest.mark.parametrize("made", ["link", "open", "file"])
+def test_a_folder_of_the_users_name_that_is_not_private_is_not_used(shared_tmp, tmp_path,
+                                                                      made):
+    """``fieldplan-UID`` that is a link (to wherever someone chose), open to others
+    (who may have put a lock and a socket in it), or not a folder: no guard then."""
+    own = shared_tmp / f"fieldplan-{os.getuid()}"
+    if made == "link":
+        target = tmp_path / "elsewhere"
+        target.mkdir(mode=0o700)
+        own.symlink_to(target)
+    elif made == "open":
+        own.mkdir()
+        own.chmod(0o777)
+    else:
+        own.write_text("")
+    guard = Guard(tmp_path / "office.sqlite3")
+    assert guard.lock is None
+    assert not guard.claim() and not guard.held_elsewhere
+    assert not guard.listen()
+    guard.release()
+    if made == "link":
+        assert list(target.iterdir()) == []
+
+
+def test_a_windows_pipe_name_holds_a_secret_of_the_users(tmp_path, monkeypatch):
+    """Named pipes are seen by every session of a Windows computer: the pipe's name
+    holds a random part kept in the user's own temporary folder, the same for all of
+    the user's starts, so that another user cannot name it first."""
+    first = ui.single_instance._pipe_secret(str(tmp_path))
+    assert len(first) == 32 and int(first, 16) >= 0
+    assert ui.single_instance._pipe_secret(str(tmp_path)) == first
+    assert [p.name for p in tmp_path.iterdir()] == ["fieldplan-pipe.secret"]
+    (tmp_path / "fieldplan-pipe.secret").write_text("damaged")
+    again = ui.single_instance._pipe_secret(str(tmp_path))
+    assert len(again) == 32 and again != first
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert ui.single_instance._server_name("fieldplan-0123", str(tmp_path)) == \
+        f"fieldplan-0123-{again}"

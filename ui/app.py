@@ -109,7 +109,11 @@ class Shell(QObject):
         self.open(db_path)
 
     def _first_run_done(self, db_path: Path, dialog) -> None:
-        if dialog.used is not None:  # the setup bundle made this database: not to import
+        if not _same_file(db_path, dialog.db_path):
+            # the person chose another database (the demo): the bundles were for the
+            # one asked for, and are not imported into this one
+            self.files_to_import = []
+        elif dialog.used is not None:  # the setup bundle made this database: not to import
             self.files_to_import = [f for f in self.files_to_import if f != dialog.used]
         self.open(db_path)
 
@@ -209,8 +213,17 @@ class Shell(QObject):
             return
         if self.window is not None:
             self.window.import_files(list(files))
-        else:  # the first-run or cannot-open dialog is up: once the window is
-            self.files_to_import += [f for f in files if f not in self.files_to_import]
+            return
+        # the first-run or cannot-open dialog is up: imported once the window is, if
+        # it is this database's (the first-run dialog may open the demo instead)
+        self.files_to_import += [f for f in files if f not in self.files_to_import]
+        offer = getattr(self.dialog, "offer", None)
+        if offer is not None:  # the first-run dialog: a setup bundle is offered to it,
+            from ui.first_run import is_setup_bundle  # as when given at the start
+
+            setup = next((f for f in files if is_setup_bundle(f)), None)
+            if setup is not None:
+                offer(setup)
 
     def shutdown(self) -> None:
         if self.guard is not None:  # later starts open their own window again
@@ -221,6 +234,13 @@ class Shell(QObject):
             self.session = None
         if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts reach the disk
             sys.modules["ui.drafts"].flush_all()
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return Path(os.path.abspath(one)) == Path(os.path.abspath(other))
 
 
 def _read_identity(rep):

@@ -110,8 +110,9 @@ class FirstRunDialog(QDialog):
     """Three ways in. ``database_did_open(path)`` once one worked.
 
     ``given``: a bundle the app was opened with (a double-click on the setup bundle
-    headquarters sent): offered first, without a file dialog. ``used`` is the setup
-    bundle the database was made from, if any."""
+    headquarters sent): offered first, without a file dialog; ``offer`` offers one
+    double-clicked while the dialog is up. ``used`` is the setup bundle the database
+    was made from, if any."""
 
     database_did_open = Signal(str)
 
@@ -123,8 +124,10 @@ class FirstRunDialog(QDialog):
         self.setObjectName("first-run")
         self.setWindowTitle(_("Welcome to fieldplan"))
         self._job: OneShot | None = None
+        self._is_busy = False
         self.used: str | None = None
-        lay = QVBoxLayout(self)
+        self.given: str | None = None
+        self._layout = lay = QVBoxLayout(self)
         from fieldplan.store import list_backups
 
         backups = list_backups(self.db_path)
@@ -151,15 +154,7 @@ class FirstRunDialog(QDialog):
             self.restore_button.setDefault(True)
             self.restore_button.clicked.connect(self.restore)
             lay.addWidget(self.restore_button)
-        self.given_button = None
-        if given:
-            self.given_button = QPushButton(
-                _("Set up this office from {file}").format(file=isolated(Path(given).name))
-            )
-            self.given_button.setMinimumHeight(40)
-            self.given_button.setDefault(True)
-            self.given_button.clicked.connect(lambda: self.setup_from(given))
-            lay.addWidget(self.given_button)
+        self.given_button: QPushButton | None = None
         self.setup_button = QPushButton(_("Set up this &office from a setup bundle…"))
         self.hq_button = QPushButton(_("Create &headquarters"))
         self.demo_button = QPushButton(_("Open the &demo"))
@@ -180,9 +175,29 @@ class FirstRunDialog(QDialog):
         self.setup_button.clicked.connect(self.choose_setup)
         self.hq_button.clicked.connect(self.create_hq)
         self.demo_button.clicked.connect(self.open_demo)
+        if given:
+            self.offer(given)
         size_to_content(self, 520)
 
+    def offer(self, given: str) -> None:
+        """Offer to set this office up from the bundle ``given`` (the one the app was
+        opened with, or the latest double-clicked since), above the other ways."""
+        self.given = given
+        text = _("Set up this office from {file}").format(file=isolated(Path(given).name))
+        if self.given_button is None:
+            self.given_button = QPushButton(text)
+            self.given_button.setMinimumHeight(40)
+            self.given_button.setDefault(True)
+            self.given_button.setEnabled(not self._is_busy)
+            self.given_button.clicked.connect(
+                lambda: self.setup_from(self.given) if self.given else None)
+            self._layout.insertWidget(self._layout.indexOf(self.setup_button),
+                                      self.given_button)
+        else:
+            self.given_button.setText(text)
+
     def _busy(self, busy: bool, text: str = "") -> None:
+        self._is_busy = busy
         for b in (self.restore_button, self.given_button, self.setup_button, self.hq_button,
                   self.demo_button):
             if b is not None:
@@ -318,6 +333,18 @@ class CannotOpenDialog(QDialog):
             self.message.setText(error_sentence(error))
 
         self._job = OneShot(lambda: restore_latest_backup(path), done, failed, self)
+
+
+def is_setup_bundle(path: str) -> bool:
+    """``path`` is a setup bundle (its manifest says so; its events are not read)."""
+    try:
+        from fieldplan.bundle import open_bundle
+        from fieldplan.sync.exchange import KIND_SETUP
+
+        with open_bundle(path, check_events=False) as b:
+            return b.manifest.get("kind") == KIND_SETUP
+    except Exception:  # not a bundle, not readable: not one to set an office up from
+        return False
 
 
 def restorable_backup(db_path: Path, backups: list[Path]) -> tuple[Path | None, str]:

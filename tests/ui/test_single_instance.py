@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 import ui.single_instance
@@ -127,6 +128,74 @@ def test_files_that_arrive_before_the_window_wait_for_it(shell, qtbot, tmp_path)
     shell.receive_files([str(tmp_path / "a.fieldplan")])
     assert shell.files_to_import == [str(tmp_path / "a.fieldplan"),
                                      str(tmp_path / "b.fieldplan")]
+
+
+def test_a_setup_bundle_handed_to_the_first_run_dialog_is_offered_by_it(shell, qtbot,
+                                                                         tmp_path):
+    """The first-run dialog is up (no database yet) when the person double-clicks the
+    setup bundle headquarters sent: the dialog offers it, as when the app is opened
+    with it, and it is not imported again once the office is set up from it."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office
+
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    other = tmp_path / "notes.fieldplan"
+    other.write_bytes(b"not a bundle")
+    db = tmp_path / "sn.sqlite3"
+    shell.start(db)
+    dialog = shell.dialog
+    assert dialog.given_button is None
+    shell.receive_files([str(other)])  # not a setup bundle: not offered
+    assert dialog.given_button is None
+    setup = str(tmp_path / "SN-setup.fieldplan")
+    shell.receive_files([setup])
+    assert dialog.given_button is not None
+    qtbot.waitUntil(dialog.given_button.isVisible, timeout=5000)
+    assert "SN-setup.fieldplan" in dialog.given_button.text()
+    # above the other ways in
+    layout = dialog.layout()
+    assert layout.indexOf(dialog.given_button) < layout.indexOf(dialog.setup_button)
+    qtbot.mouseClick(dialog.given_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    assert shell.window.identity.office == "SN"
+    assert shell.files_to_import == []
+    # the other file was for this database: it is imported (and refused, not a bundle)
+    dialog = result_dialog(shell.window, qtbot)
+    assert [o.file for o in dialog.outcomes] == ["notes.fieldplan"]
+    dialog.accept()
+
+
+@pytest.mark.parametrize("opened", ["demo", "asked"])
+def test_bundles_handed_to_the_first_run_dialog_go_to_their_database_only(
+        shell, qtbot, tmp_path, hq_db, monkeypatch, opened):
+    """Bundles handed over while the first-run dialog is up were meant for the
+    database asked for: imported when the dialog makes that one, not into the demo
+    (or any other) the person opens instead."""
+    import ui.main_window
+
+    got = []
+    monkeypatch.setattr(ui.main_window.MainWindow, "import_files",
+                        lambda self, files: got.append((self.session.db_path, files)))
+    asked = tmp_path / "office.sqlite3"
+    shell.start(asked)
+    dialog = shell.dialog
+    bundle = str(tmp_path / "SN-1-2.fieldplan")
+    Path(bundle).write_bytes(b"x")
+    shell.receive_files([bundle])
+    if opened == "demo":
+        dialog.database_did_open.emit(str(hq_db))  # "Open the demo", its database
+    else:
+        qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    if opened == "demo":
+        assert got == []
+    else:
+        assert got == [(asked, [bundle])]
+    assert shell.files_to_import == []
 
 
 def test_a_client_that_opens_another_database_gives_up_the_first(shell, qtbot, tmp_path,

@@ -269,7 +269,9 @@ class Guard(QObject):
     def release(self) -> None:
         """Stop listening and give the lock up (the client is closing)."""
         for conn in list(self._connections):
-            conn.close()
+            with contextlib.suppress(RuntimeError):  # (deleted already: nothing to do)
+                conn.close()
+        self._connections.clear()
         if self.server is not None:
             self.server.close()
             self.server = None
@@ -303,7 +305,7 @@ class Guard(QObject):
         while self.server is not None and self.server.hasPendingConnections():
             socket = self.server.nextPendingConnection()
             if socket is not None:
-                self._connections.add(_Connection(socket, self))
+                _Connection(socket, self)  # (in self._connections until it closes)
 
     def _heard(self, conn: _Connection, request: dict[str, Any]) -> None:
         files = request.get("files")
@@ -385,6 +387,10 @@ class _Connection(QObject):
         super().__init__(guard)
         self._socket = socket
         self._guard = guard
+        self._closed = False
+        # known before anything is written: a start that has gone already is told
+        # at once (the write below closes this), and is then forgotten, not kept
+        guard._connections.add(self)
         socket.setParent(self)
         socket.readyRead.connect(self._read)
         socket.disconnected.connect(self.close)
@@ -416,6 +422,9 @@ class _Connection(QObject):
         self._guard._heard(self, request)
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._timer.stop()
         socket, self._socket = self._socket, None
         if socket is not None:

@@ -325,6 +325,27 @@ def test_the_client_answers_one_request_and_drops_anything_else(qtbot, tmp_path,
     assert not guard.lock.isLocked()
 
 
+def test_a_start_that_hangs_up_at_once_is_forgotten(qtbot, tmp_path):
+    """A connection closed as soon as it is made (a start killed, a probe) closes
+    its side while it is being greeted: it is not kept, and the client still ends
+    cleanly, giving its lock up."""
+    from PySide6.QtNetwork import QLocalSocket
+
+    guard = Guard(tmp_path / "x.sqlite3")
+    assert guard.claim() and guard.listen()
+    try:
+        for _ in range(3):
+            probe = QLocalSocket()
+            probe.connectToServer(guard.server_name)
+            assert probe.waitForConnected(1000)
+            probe.abort()
+        qtbot.waitUntil(lambda: not guard._connections, timeout=5000)
+        qtbot.wait(50)  # (their deleteLater)
+    finally:
+        guard.release()
+    assert guard.server is None and not guard.lock.isLocked()
+
+
 def test_each_database_and_user_has_its_own_client(tmp_path, monkeypatch):
     one, two = tmp_path / "one.sqlite3", tmp_path / "two.sqlite3"
     assert instance_key(one) != instance_key(two)

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from ui.single_instance import Guard
 
 ORG, APP = "fieldplan", "fieldplan"
+#: The client listens for later starts once its window is painted, or this long
+#: after it starts (a window started minimised is not painted until it is shown)
+LISTEN_AT_THE_LATEST_MS = 1500
 FALLBACK_FAMILY = "DejaVu Sans"
 
 
@@ -192,7 +195,8 @@ class Shell(QObject):
         self.guard = Guard(db_path)
         if not self.guard.claim():  # that one's client is another process's
             self.guard = None
-        # listens once the window is painted (show_window)
+        else:  # once the window is painted (show_window), or at the latest
+            QTimer.singleShot(LISTEN_AT_THE_LATEST_MS, self.listen)
 
     def listen(self) -> None:
         """Take the files of later starts on this database (``fieldplan gui FILE``
@@ -267,9 +271,9 @@ def start(
     the database before Qt sets up the application, so both happen at once.
 
     The database's client takes later starts' files (``guard``, claimed here when
-    not given): it listens once its window is painted, or at once when a dialog
-    comes first. Another process that holds the database's claim is not asked here
-    (``run`` does that)."""
+    not given): it listens once its window is painted (or LISTEN_AT_THE_LATEST_MS
+    after this, if it is not by then), or at once when a dialog comes first. Another
+    process that holds the database's claim is not asked here (``run`` does that)."""
     from fieldplan.store import resolve_db_path
 
     path = None if demo else resolve_db_path(db)
@@ -298,7 +302,11 @@ def start(
         shell.guard = guard
         if early is None:  # a dialog first (no database yet): listen from the start
             QTimer.singleShot(0, shell.listen)
-        # else once the window is painted (its QtNetwork would cost the cold start)
+        else:  # once the window is painted (its QtNetwork would cost the cold start),
+            # or at the latest a little later (a window started minimised, or never
+            # on screen, is not painted: later starts would wait for it, then open
+            # a second client)
+            QTimer.singleShot(LISTEN_AT_THE_LATEST_MS, shell.listen)
     if early is not None:
         shell.open(path, early)
     elif demo:

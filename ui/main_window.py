@@ -145,10 +145,15 @@ class FirstPaint(QObject):
     Qt paints a window's widgets when its native window is exposed, and QWindow has
     no signal for that: a timer asks, from ``start()`` (the window is shown) until it
     is. (An event filter would see the paint event itself, but the first event that
-    reaches Python makes PySide build QEvent and its 45 subclasses, about 3 ms.)
+    reaches Python makes PySide build QEvent and its 45 subclasses, about 3 ms.) It
+    asks often for a moment, then seldom: a window started minimised, or on another
+    desktop, may not be on screen for hours.
     """
 
     INTERVAL_MS = 5
+    #: how long it asks every INTERVAL_MS; then every SLOW_INTERVAL_MS
+    FAST_FOR_MS = 1000
+    SLOW_INTERVAL_MS = 250
 
     def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
         super().__init__(widget)
@@ -157,9 +162,12 @@ class FirstPaint(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(self.INTERVAL_MS)
         self._timer.timeout.connect(self._check)
+        self._fast_ticks = 0
 
     def start(self) -> None:
         if self._then is not None:
+            self._timer.setInterval(self.INTERVAL_MS)
+            self._fast_ticks = max(1, self.FAST_FOR_MS // self.INTERVAL_MS)
             self._timer.start()
 
     def stop(self) -> None:
@@ -171,6 +179,11 @@ class FirstPaint(QObject):
             then, self._then = self._then, None
             self._timer.stop()
             then()
+            return
+        if self._fast_ticks > 0:
+            self._fast_ticks -= 1
+            if self._fast_ticks == 0:
+                self._timer.setInterval(self.SLOW_INTERVAL_MS)
 
 
 class MainWindow(QMainWindow):

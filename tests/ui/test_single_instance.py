@@ -77,6 +77,47 @@ def client(qtbot, settings):
     app.setFont(font)
 
 
+def test_a_client_whose_window_is_not_on_screen_listens_all_the_same(
+        qtbot, settings, hq_db, monkeypatch):
+    """Started minimised (or on a desktop not shown), the window is not painted until
+    the person looks at it: the client listens a little after its start anyway, or
+    every double-clicked bundle would wait for it, then open a second client. The
+    window, meanwhile, asks whether it is on screen only now and then."""
+    from PySide6.QtGui import QWindow
+
+    import ui.app
+    from ui.main_window import FirstPaint
+
+    monkeypatch.setattr(ui.app, "LISTEN_AT_THE_LATEST_MS", 300, raising=False)
+    monkeypatch.setattr(FirstPaint, "FAST_FOR_MS", 100, raising=False)
+    hidden = pytest.MonkeyPatch()
+    hidden.setattr(QWindow, "isExposed", lambda self: False)
+    app = QApplication.instance()
+    font = app.font()
+    shell = ui.app.start(str(hq_db), lang="en", prefs=settings)
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        painted = []
+        shell.window.was_painted.connect(lambda: painted.append(True))
+        qtbot.waitUntil(lambda: shell.guard.server is not None, timeout=5000)
+        assert _listening(shell.guard.server_name)
+        timer = shell.window._first_paint._timer
+        qtbot.waitUntil(lambda: timer.interval() == FirstPaint.SLOW_INTERVAL_MS,
+                        timeout=5000)
+        assert timer.isActive() and not painted
+        hidden.undo()  # on screen at last: what waited for the paint runs
+        qtbot.waitUntil(lambda: painted == [True], timeout=5000)
+        assert not timer.isActive()
+        wait_idle(qtbot, shell.session)
+    finally:
+        hidden.undo()
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)
+
+
 def _hq_copy(demo_world: Path, tmp_path: Path) -> Path:
     db = tmp_path / "hq.sqlite3"
     shutil.copy(demo_world / "hq.sqlite3", db)

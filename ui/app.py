@@ -277,10 +277,10 @@ def start(
     from fieldplan.store import resolve_db_path
 
     path = None if demo else resolve_db_path(db)
-    if guard is None and path is not None:
+    if guard is None:
         from ui.single_instance import Guard
 
-        guard = Guard(path)
+        guard = Guard(_guarded_path(db, demo))
         guard.claim()
     early = Session(path) if path is not None and path.exists() else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -300,8 +300,8 @@ def start(
     shell.files_to_import = [os.fspath(f) for f in files]
     if guard is not None and guard.owned:
         shell.guard = guard
-        if early is None:  # a dialog first (no database yet): listen from the start
-            QTimer.singleShot(0, shell.listen)
+        if early is None:  # a dialog first (no database yet), or the demo being made
+            QTimer.singleShot(0, shell.listen)  # (once): listen from the start
         else:  # once the window is painted (its QtNetwork would cost the cold start),
             # or at the latest a little later (a window started minimised, or never
             # on screen, is not painted: later starts would wait for it, then open
@@ -323,6 +323,18 @@ def start(
     return shell
 
 
+def _guarded_path(db: str | None, demo: bool) -> Path:
+    """The database a start opens: ``db`` (or the default), or the demo's, which
+    has its one client like any other (two demo starts would make it at once)."""
+    if demo:
+        from ui.first_run import demo_path
+
+        return demo_path()
+    from fieldplan.store import resolve_db_path
+
+    return resolve_db_path(db)
+
+
 def run(
     db: str | None = None,
     demo: bool = False,
@@ -333,18 +345,15 @@ def run(
 
     When the database's client is already open (a bundle double-clicked while it
     is), the files go to it and this ends at once with 0, before any window."""
-    guard = None
-    if not demo:
-        from fieldplan.store import resolve_db_path
-        from ui.single_instance import Guard
+    from ui.single_instance import Guard
 
-        guard = Guard(resolve_db_path(db))
-        if not guard.claim() and guard.held_elsewhere:
-            if guard.hand_over(files):
-                return 0
-            # no client answered: it ended meanwhile (then this one is the client),
-            # or it is stuck (then the database is opened here as well)
-            guard.claim()
+    guard = Guard(_guarded_path(db, demo))
+    if not guard.claim() and guard.held_elsewhere:
+        if guard.hand_over(files):
+            return 0
+        # no client answered: it ended meanwhile (then this one is the client),
+        # or it is stuck (then the database is opened here as well)
+        guard.claim()
     shell = start(db, demo, lang, files=files, guard=guard)
     try:
         return shell.app.exec()

@@ -118,6 +118,59 @@ def test_a_client_whose_window_is_not_on_screen_listens_all_the_same(
         app.setFont(font)
 
 
+def test_the_demo_has_one_client_too(qtbot, settings, hq_db, tmp_path, monkeypatch):
+    """``fieldplan gui --demo`` twice: the second start hands its files to the first
+    and ends, even while the first is still making the demo (never two makers of it
+    in one folder); its window then imports them."""
+    import threading
+
+    import ui.app
+    import ui.first_run
+    import ui.main_window
+
+    made = []
+    maker_may_end = threading.Event()
+
+    def make_demo(path: Path) -> Path:  # (worker) as slow as the person likes
+        made.append(path)
+        maker_may_end.wait(30)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(hq_db, path)
+        return path
+
+    monkeypatch.setattr(ui.first_run, "make_demo_database", make_demo)
+    got = []
+    monkeypatch.setattr(ui.main_window.MainWindow, "import_files",
+                        lambda self, files: got.append((self.session.db_path, files)))
+    app = QApplication.instance()
+    font = app.font()
+    demo = ui.first_run.demo_path()
+    shell = ui.app.start(demo=True, lang="en", prefs=settings)
+    try:
+        assert shell.guard is not None and shell.guard.key == instance_key(demo)
+        qtbot.waitUntil(lambda: shell.guard.server is not None, timeout=5000)
+        bundle = tmp_path / "SN-1-2.fieldplan"
+        bundle.write_bytes(b"x")
+        done = _fieldplan(qtbot, "gui", "--demo", str(bundle), cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "" and done.stderr == ""
+        assert shell.window is None  # the demo was still being made
+        maker_may_end.set()
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        wait_idle(qtbot, shell.session)
+        assert made == [demo]
+        assert got == [(demo, [str(bundle)])]
+    finally:
+        maker_may_end.set()
+        if shell.demo_job is not None:
+            qtbot.waitUntil(lambda: not shell.demo_job.worker.isRunning(), timeout=30_000)
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)
+
+
 def _hq_copy(demo_world: Path, tmp_path: Path) -> Path:
     db = tmp_path / "hq.sqlite3"
     shutil.copy(demo_world / "hq.sqlite3", db)

@@ -284,6 +284,9 @@ def start(
         guard.claim()
     early = Session(path) if path is not None and path.exists() else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from ui.collector import collect_on_gui_thread
+
+    collect_on_gui_thread(app)  # never a widget destroyed on a worker thread
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     app.setApplicationDisplayName("fieldplan")

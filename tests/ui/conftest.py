@@ -18,6 +18,17 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QSettings, QThread, QTimer
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _collect_on_the_gui_thread(qapp):
+    """As the client does (ui.collector): cycles holding widgets are never collected
+    on a worker thread, where Qt crashes."""
+    from ui.collector import collect_on_gui_thread
+
+    collector = collect_on_gui_thread(qapp)
+    yield
+    collector.stop()
+
+
 @pytest.fixture(autouse=True)
 def _no_dangling_threads_or_timers(monkeypatch, request):
     """Fail a test that leaves a QThread running or a QTimer active."""

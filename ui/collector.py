@@ -1,0 +1,55 @@
+"""Python's cyclic garbage collector, run on the GUI thread only.
+
+Python collects reference cycles in whichever thread happens to allocate when a
+generation's count passes its threshold: the database worker or the drafts writer
+as well as the GUI thread. A cycle that holds a Qt widget (a lambda connected to
+its own widget's signal, a dialog and its callbacks) is then destroyed on that
+thread, and Qt crashes: the test suite died with "Segmentation fault" under
+"Garbage-collecting" in the drafts writer thread. So the automatic collector is
+turned off, and a timer on the GUI thread does its work, generation by generation,
+with the same thresholds (as pyqtgraph's GarbageCollector does).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+#: How often the GUI thread looks whether a collection is due.
+INTERVAL_MS = 500
+
+
+class MainThreadCollector(QObject):
+    """While it lives, cycles are collected on the thread that made it (the GUI's)."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(interval_ms)
+
+    def check(self) -> None:
+        """Collect the generations whose count passed their threshold."""
+        young, middle, old = gc.get_count()
+        if young > self.threshold[0]:
+            gc.collect(0)
+            if middle > self.threshold[1]:
+                gc.collect(1)
+                if old > self.threshold[2]:
+                    gc.collect(2)
+
+    def stop(self) -> None:
+        """The automatic collector back as it was."""
+        self.timer.stop()
+        if self._was_enabled:
+            gc.enable()
+
+
+def collect_on_gui_thread(app: QObject) -> MainThreadCollector:
+    """Install the collector on ``app`` (once)."""
+    found = app.findChild(MainThreadCollector)
+    return found if found is not None else MainThreadCollector(app)

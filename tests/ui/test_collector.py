@@ -39,5 +39,7 @@ def test_a_worker_thread_never_collects_and_the_gui_thread_does(qapp, qtbot):
     worker.start()
     worker.join()
     assert seen == []  # not collected on the worker
+    kept = [[] for _ in range(gc.get_threshold()[0] + 100)]  # a collection is due
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
+    assert kept
     assert set(seen) == {threading.main_thread().ident}

@@ -399,6 +399,15 @@ def _locale(lang: str | None) -> str:
     return _FORMAT_LOCALES[_resolve(lang)]
 
 
+def warm_formats(lang: str | None = None) -> None:
+    """Load the language's locale data for numbers and dates now (babel reads it from
+    disk the first time, tens of milliseconds): a program with a window calls this on
+    a worker thread, so that the first number or date it shows does not stall it."""
+    from babel import Locale
+
+    Locale.parse(_locale(lang)).decimal_formats  # noqa: B018 (loads the data)
+
+
 def format_number(x: int | float | Decimal, lang: str | None = None, *,
                   exact: bool = False) -> str:
     """A number with the language's separators: 12,345.5 / 12 345,5 / 12,345.5.

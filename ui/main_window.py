@@ -131,12 +131,6 @@ def set_app_icon() -> None:
         app.setWindowIcon(QIcon(str(resource_path("icons", "fieldplan.svg"))))
 
 
-def _warm_formats(_rep) -> None:
-    from fieldplan.i18n import warm_formats
-
-    warm_formats()
-
-
 def read_sync_state(rep):
     try:
         from fieldplan.sync import sync_state
@@ -262,10 +256,6 @@ class MainWindow(QMainWindow):
         # the sync state (which loads the signing code) is read once the window has
         # been painted: the first screen does not wait for it
         self._first_paint = FirstPaint(self, self._after_first_paint)
-        # babel's locale data read on the worker, after what the first screen asked
-        # for: not by the first number or date shown (a stall of ~70 ms, e.g. in the
-        # result of bundles dropped as the window opens)
-        DbOp(self.session, self, _warm_formats).run()
 
     def setVisible(self, visible: bool) -> None:
         super().setVisible(visible)
@@ -275,6 +265,14 @@ class MainWindow(QMainWindow):
             self._first_paint.stop()
 
     def _after_first_paint(self) -> None:
+        # babel's locale data read on a thread of its own (not the database worker,
+        # which may be importing): not by the first number or date shown, a stall of
+        # ~70 ms (e.g. in the result of bundles given as the window opens)
+        import threading
+
+        from fieldplan.i18n import warm_formats
+
+        threading.Thread(target=warm_formats, name="warm-formats", daemon=True).start()
         # what needs Qt's namespace of enums (ui.qtcompat) and changes nothing on screen
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.office_view.tree.lock_headings()

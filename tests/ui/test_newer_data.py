@@ -330,11 +330,9 @@ def killed(db, tmp_path):
     return crash / db.name
 
 
-def test_typing_on_during_a_save_then_a_kill_is_no_conflict(open_window, qtbot, laptops,
-                                                            tmp_path):
-    """A field typed on while its save is on its way is typed over what that save
-    writes: the journal's base moves on with it, so the draft restored after a kill
-    replaces the person's own saved text, not beside it."""
+def saving_ab(open_window, qtbot, laptops):
+    """Achievements "A" on screen, "B" typed after it, and the save of "AB" held on
+    the worker: (db, code, editor, box, release)."""
     from tests.ui.test_no_lost_entries import block_worker
 
     db, _b, code, _relay = laptops
@@ -347,14 +345,28 @@ def test_typing_on_during_a_save_then_a_kill_is_no_conflict(open_window, qtbot, 
     release = block_worker(window)
     qtbot.keyClicks(box, "B")
     editor.save_now()  # "AB" waits on the worker
-    qtbot.keyClicks(box, "C")
-    editor.journal_now()  # "ABC" in the journal, not saved yet
+    return db, code, editor, box, release
+
+
+def killed_after_ab(open_window, qtbot, db, code, release, tmp_path):
+    """The save of "AB" let through, the program killed, and a copy of what it left
+    opened on the report: (copy, window, editor)."""
     release.set()
     qtbot.waitUntil(lambda: db_report(db, code, PERIOD).achievements == "AB", timeout=5000)
     copy = killed(db, tmp_path)
-
     window = open_window(copy)
-    editor = choose(window, qtbot, code)
+    return copy, window, choose(window, qtbot, code)
+
+
+def test_typing_on_during_a_save_then_a_kill_is_no_conflict(open_window, qtbot, laptops,
+                                                            tmp_path):
+    """A field typed on while its save is on its way is typed over what that save
+    writes: the journal's base moves on with it, so the draft restored after a kill
+    replaces the person's own saved text, not beside it."""
+    db, code, editor, box, release = saving_ab(open_window, qtbot, laptops)
+    qtbot.keyClicks(box, "C")
+    editor.journal_now()  # "ABC" in the journal, not saved yet
+    copy, window, editor = killed_after_ab(open_window, qtbot, db, code, release, tmp_path)
     qtbot.waitUntil(lambda: db_report(copy, code, PERIOD).achievements == "ABC", timeout=5000)
     wait_idle(qtbot, window.session)
     assert editor.narratives["achievements"].toPlainText() == "ABC"
@@ -366,27 +378,11 @@ def test_typed_back_during_a_save_then_a_kill_keeps_the_last_text(open_window, q
                                                                   laptops, tmp_path):
     """Typed back to the stored text while a save of other text is on its way: the
     journal keeps the text on screen, which that save does not hold."""
-    from tests.ui.test_no_lost_entries import block_worker
-
-    db, _b, code, _relay = laptops
-    set_elsewhere(db, code, status="on-track", achievements="A")
-    window = open_window(db)
-    editor = choose(window, qtbot, code)
-    box = editor.narratives["achievements"]
-    box.setFocus()
-    box.moveCursor(box.textCursor().MoveOperation.End)
-    release = block_worker(window)
-    qtbot.keyClicks(box, "B")
-    editor.save_now()  # "AB" waits on the worker
+    db, code, editor, box, release = saving_ab(open_window, qtbot, laptops)
     qtbot.keyClick(box, Qt.Key.Key_Backspace)  # back to "A"
     editor.journal_now()
     assert journal(db)[(code, PERIOD)]["values"] == {"achievements": "A"}
-    release.set()
-    qtbot.waitUntil(lambda: db_report(db, code, PERIOD).achievements == "AB", timeout=5000)
-    copy = killed(db, tmp_path)
-
-    window = open_window(copy)
-    editor = choose(window, qtbot, code)
+    copy, window, editor = killed_after_ab(open_window, qtbot, db, code, release, tmp_path)
     qtbot.waitUntil(lambda: db_report(copy, code, PERIOD).achievements == "A", timeout=5000)
     wait_idle(qtbot, window.session)
     assert editor.narratives["achievements"].toPlainText() == "A"

@@ -227,36 +227,43 @@ _SECRET_KEY_STARTS = (b"untrusted comment: fieldplan secret key",
 DRAFTS_SUFFIX = ".drafts.json"
 
 
-def _starts_with(path: Path, starts: tuple[bytes, ...]) -> bool:
+#: How much of a file's start the checks below look at.
+_HEAD_BYTES = max(len(s) for s in (_SQLITE_HEADER, *_WAL_HEADERS, _JOURNAL_HEADER,
+                                   *_SECRET_KEY_STARTS))
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of the file at ``path`` (none when it cannot be read)."""
     try:
         with open(path, "rb") as f:
-            head = f.read(max(len(s) for s in starts))
+            return f.read(_HEAD_BYTES)
     except OSError:
-        return False
-    return head.startswith(starts)
+        return b""
 
 
 def _is_database(path: Path) -> bool:
     """Whether the file at ``path`` is an SQLite database (fieldplan's own, another
     office's, a backup copied elsewhere): no output of fieldplan ever is one."""
-    return _starts_with(path, (_SQLITE_HEADER,))
+    return _head(path).startswith(_SQLITE_HEADER)
 
 
 def _kept_from_outputs(path: Path, exists: bool) -> str | None:
     """Why no output may replace ``path``, whatever database is open (another office's
     database, its log, its secret key, the client's drafts): None when it may."""
-    if exists and _is_database(path):
+    head = _head(path) if exists else b""
+    if head.startswith(_SQLITE_HEADER):
         return _("it is a database; choose another file")
     name = path.name
     beside = next((path.with_name(name[:-len(s)]) for s in (*SQLITE_SIBLINGS, DRAFTS_SUFFIX)
                    if name.endswith(s) and len(name) > len(s)), None)
-    if (beside is not None and name.endswith(SQLITE_SIBLINGS) and _is_database(beside)) or (
-            exists and _starts_with(path, (*_WAL_HEADERS, _JOURNAL_HEADER))):
+    beside_database = beside is not None and _is_database(beside)
+    if (beside_database and name.endswith(SQLITE_SIBLINGS)) or head.startswith(
+            (*_WAL_HEADERS, _JOURNAL_HEADER)):
         # a log holds changes not yet in its database: replaced, they are lost
         return _("it is a database's log of changes; choose another file")
-    if exists and _starts_with(path, _SECRET_KEY_STARTS):
+    if head.startswith(_SECRET_KEY_STARTS):
         return _("it is a secret key file; choose another file")
-    if beside is not None and name.endswith(DRAFTS_SUFFIX) and _is_database(beside):
+    if beside_database and name.endswith(DRAFTS_SUFFIX):
         return _("it holds the client's unsaved drafts of a database; choose another file")
     return None
 

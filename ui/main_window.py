@@ -56,8 +56,9 @@ def sync_text(state) -> str:
         from fieldplan.status import revoked_text
 
         parts.append(revoked_text())  # first: nothing typed here will reach HQ
-    restored = state.restored or {}
-    lost = restored.get("lost", 0) + restored.get("unreported", 0)
+    from fieldplan.sync.state import to_make_again
+
+    lost = to_make_again(state.restored)
     if lost:
         # HQ restored from a backup: what it wrote after it must be made again
         parts.append(ngettext(
@@ -750,9 +751,10 @@ class MainWindow(QMainWindow):
 
     def _show_sync_state(self, state) -> None:
         from fieldplan.status import lost_lines
+        from fieldplan.sync.state import to_make_again
 
         restored = getattr(state, "restored", None) or {}
-        self._lost = restored.get("lost", 0) + restored.get("unreported", 0)
+        self._lost = to_make_again(restored)
         self._lost_lines = lost_lines(restored, shown=None) if self._lost else []
         text = sync_text(state)
         self.show_sync(text)

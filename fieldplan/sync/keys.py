@@ -181,9 +181,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         events.append(rep.conn, "key", key_id, {"status": "revoked"}, author=rep.author)
         # the office's enrolment tokens may sit on the lost computer too: end them
         # (new computers of the office need a new setup bundle)
-        now = events.utc_iso()
-        rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
-                         "expires_at > ?", (now, info.office, now))
+        _end_enrolments(rep, info.office)
     # the latest backup holds every revocation: headquarters put back from it after a
     # disk failure still refuses the lost computer (an older backup would not); the
     # revocation stands even if that backup cannot be written, and says so
@@ -194,6 +192,14 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         warning = _("the key is revoked, but the backup after it could not be written: "
                     "{error}").format(error=exc)
     return Revocation(entities=(("key", key_id),), events=1, warning=warning)
+
+
+def _end_enrolments(rep: Replica, office: str) -> None:
+    """(in a write transaction) End the office's open enrolment tokens: a revoked
+    computer may hold them too (new computers of the office need a new setup bundle)."""
+    now = events.utc_iso()
+    rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
+                     "expires_at > ?", (now, office, now))
 
 
 def renewed_from(rep: Replica) -> list[str]:
@@ -350,7 +356,6 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
     again. The revoked keys' offices' enrolment tokens end, as at the revocation (its
     key may be one the backup never registered). Returns the key ids revoked again."""
     again: list[str] = []
-    now = events.utc_iso()
     for item in lost:
         fields = item.get("fields") or {}
         key_id = item.get("id")
@@ -363,8 +368,7 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
                              and "office" in (i.get("fields") or {})), {})
         office = info.office if info else registration.get("office")
         if office:
-            rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
-                             "expires_at > ?", (now, office, now))
+            _end_enrolments(rep, office)
         if key_id in again:
             continue
         if info is not None and info.source == "registry" and info.status != "revoked":

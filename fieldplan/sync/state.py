@@ -126,22 +126,35 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
         missing += max(0, acked - held)
         if acked > held:
             runs.append((origin, held + 1, acked, peers))
-    dismissed = min(missing, int(rep.meta(LOST_DISMISSED) or 0)) if rep.is_hq else 0
     state = {"at": info.get("at", ""), "backup_taken": info.get("backup_taken", ""),
-             "replica": info.get("replica", ""), "missing": missing,
-             "lost": missing - dismissed if rep.is_hq else 0, "dismissed": dismissed}
-    if rep.is_hq:
-        runs = _not_dismissed(rep, runs, dismissed)
-        # counted as listed: the marks of a dismissal may reach past what offices had
-        # reported then (changes no office had said it holds, made again too)
-        state["lost"] = sum(last - first + 1 for _o, first, last, _p in runs)
-        state["dismissed"] = missing - state["lost"]
-        state["lost_changes"], state["lost_unknown"] = _lost_items(
-            rep, runs, info.get("lost_events") or [], set(info.get("revoked_again") or ()))
-        state["revoked_again"] = list(info.get("revoked_again") or [])
-        state["lost_unreported"] = _unreported(rep, reported, info)
-        state["unreported"] = len(state["lost_unreported"])
+             "replica": info.get("replica", ""), "missing": missing, "lost": 0,
+             "dismissed": 0}
+    if not rep.is_hq:
+        return state
+    runs = _not_dismissed(rep, runs, min(missing, int(rep.meta(LOST_DISMISSED) or 0)))
+    # counted as listed: the marks of a dismissal may reach past what offices had
+    # reported then (changes no office had said it holds, made again too)
+    lost = sum(last - first + 1 for _o, first, last, _p in runs)
+    again = list(info.get("revoked_again") or [])
+    changes, unknown = _lost_items(rep, runs, info.get("lost_events") or [], set(again))
+    unreported = _unreported(rep, reported, info)
+    state.update(lost=lost, dismissed=missing - lost, lost_changes=changes,
+                 lost_unknown=unknown, revoked_again=again, lost_unreported=unreported,
+                 unreported=len(unreported))
     return state
+
+
+def to_make_again(restored: dict[str, Any] | None) -> int:
+    """How many changes a restore lost that a person has to make again: those offices
+    hold and those no office has reported (``restored_state``)."""
+    restored = restored or {}
+    return restored.get("lost", 0) + restored.get("unreported", 0)
+
+
+def _revoked_again(item: dict[str, Any], revoked_again: set[str]) -> bool:
+    """Whether ``item`` is a revocation the restore made again."""
+    return (item.get("entity") == "key" and item.get("id") in revoked_again
+            and (item.get("fields") or {}).get("status") == "revoked")
 
 
 def _unreported(rep: Replica, reported: dict[str, int],
@@ -159,8 +172,7 @@ def _unreported(rep: Replica, reported: dict[str, int],
             continue
         if seq <= max(reported[origin], int(upto.get(origin, 0))):
             continue
-        if (item.get("entity") == "key" and item.get("id") in again
-                and (item.get("fields") or {}).get("status") == "revoked"):
+        if _revoked_again(item, again):
             continue
         out.append({**item, "text": lost_change_text(item), "made_again": False})
     return out
@@ -202,8 +214,7 @@ def _lost_items(rep: Replica, runs: list, kept: list[dict[str, Any]],
                 unknown += _unknown_runs(origin, start, seq - 1, peers, offices)
             if seq <= last:
                 item = known[(origin, seq)]
-                again = (item.get("entity") == "key" and item.get("id") in revoked_again
-                         and (item.get("fields") or {}).get("status") == "revoked")
+                again = _revoked_again(item, revoked_again)
                 text = lost_change_text(item)
                 if again:
                     # Translators: {change} is e.g. "key 1A2B… revoked (3 Mar 2026, …)"
@@ -302,7 +313,7 @@ def dismiss_lost(rep: Replica) -> int:
     how many warnings this ended (0 when there was none)."""
     with store.write_transaction(rep.conn):
         state = restored_state(rep)
-        if not state or not (state["lost"] or state.get("unreported")):
+        if not to_make_again(state):
             return 0
         events.set_meta(rep.conn, LOST_DISMISSED, str(state["missing"]))
         upto = {origin: seq for origin, seq in rep.conn.execute(
@@ -312,4 +323,4 @@ def dismiss_lost(rep: Replica) -> int:
         for item in state.get("lost_unreported", ()):  # made again too
             upto[item["replica"]] = max(upto.get(item["replica"], 0), item["seq"])
         events.set_meta(rep.conn, LOST_DISMISSED_UPTO, events.canonical_json(upto))
-    return state["lost"] + state.get("unreported", 0)
+    return to_make_again(state)

@@ -149,17 +149,24 @@ def test_an_older_journals_draft_of_an_older_value_is_not_dropped(open_window, q
     assert db_report(db, code, PERIOD).achievements == "Same"
 
 
-# 2. a draft never saved, over a value that moved on: a conflict, and the person told ---
-@pytest.mark.parametrize("on_screen", [True, False], ids=["on-screen", "in-background"])
-def test_a_draft_over_a_value_changed_since_is_kept_as_a_conflict(open_window, qtbot,
-                                                                  laptops, on_screen):
-    db, _b, code, _relay = laptops
-    set_elsewhere(db, code, status="on-track", achievements="Agreed text")
+def typing_after(open_window, qtbot, db, code, achievements: str):
+    """The report saved with these achievements, open, the cursor at their end:
+    (window, editor, achievements box)."""
+    set_elsewhere(db, code, status="on-track", achievements=achievements)
     window = open_window(db)
     editor = choose(window, qtbot, code)
     box = editor.narratives["achievements"]
     box.setFocus()
     box.moveCursor(box.textCursor().MoveOperation.End)
+    return window, editor, box
+
+
+# 2. a draft never saved, over a value that moved on: a conflict, and the person told ---
+@pytest.mark.parametrize("on_screen", [True, False], ids=["on-screen", "in-background"])
+def test_a_draft_over_a_value_changed_since_is_kept_as_a_conflict(open_window, qtbot,
+                                                                  laptops, on_screen):
+    db, _b, code, _relay = laptops
+    window, editor, box = typing_after(open_window, qtbot, db, code, "Agreed text")
     with Locker(db):
         qtbot.keyClicks(box, " and mine")
         window.close()
@@ -336,12 +343,7 @@ def saving_ab(open_window, qtbot, laptops):
     from tests.ui.test_no_lost_entries import block_worker
 
     db, _b, code, _relay = laptops
-    set_elsewhere(db, code, status="on-track", achievements="A")
-    window = open_window(db)
-    editor = choose(window, qtbot, code)
-    box = editor.narratives["achievements"]
-    box.setFocus()
-    box.moveCursor(box.textCursor().MoveOperation.End)
+    window, editor, box = typing_after(open_window, qtbot, db, code, "A")
     release = block_worker(window)
     qtbot.keyClicks(box, "B")
     editor.save_now()  # "AB" waits on the worker

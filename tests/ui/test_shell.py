@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from tests.ui.conftest import wait_idle
-from tests.ui.test_sync_ui import result_dialog
+from tests.ui.test_sync_ui import accept_result
 from ui.qtcompat import emit
 
 
@@ -458,10 +458,7 @@ def test_run_imports_the_bundles_it_is_given(event_loop, demo_world, tmp_path, q
     seen = []
 
     def check(window) -> int:
-        dialog = result_dialog(window, qtbot)
-        seen.extend((o.file, o.outcome) for o in dialog.outcomes)
-        dialog.accept()
-        wait_idle(qtbot, window.session)
+        seen.extend((o.file, o.outcome) for o in accept_result(window, qtbot))
         return 0
 
     event_loop(check)
@@ -483,10 +480,7 @@ def test_fieldplan_gui_passes_its_files(event_loop, demo_world, tmp_path, qtbot,
     seen = []
 
     def check(window) -> int:
-        dialog = result_dialog(window, qtbot)
-        seen.extend(o.outcome for o in dialog.outcomes)
-        dialog.accept()
-        wait_idle(qtbot, window.session)
+        seen.extend(o.outcome for o in accept_result(window, qtbot))
         return 0
 
     event_loop(check)

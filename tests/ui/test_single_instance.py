@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 import ui.single_instance
 from tests.ui import test_shell
 from tests.ui.conftest import wait_idle
-from tests.ui.test_sync_ui import result_dialog
+from tests.ui.test_sync_ui import accept_result, result_dialog
 from ui.single_instance import Guard, instance_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -342,10 +342,7 @@ def test_a_crashed_clients_leftovers_do_not_hold_a_start_up(qtbot, tmp_path, _ev
     seen = []
 
     def check(window) -> int:
-        dialog = result_dialog(window, qtbot)
-        seen.extend(o.outcome for o in dialog.outcomes)
-        dialog.accept()
-        wait_idle(qtbot, window.session)
+        seen.extend(o.outcome for o in accept_result(window, qtbot))
         # it listens in its turn, where the crashed one did
         qtbot.waitUntil(lambda: _listening(socket_name), timeout=10_000)
         return 0

@@ -42,6 +42,18 @@ def result_dialog(window, qtbot):
     return window.findChild(object, "import-result")
 
 
+def accept_result(window, qtbot) -> list:
+    """The import result's outcomes, once it is shown; accepted, and the work after
+    it done."""
+    dialog = result_dialog(window, qtbot)
+    outcomes = list(dialog.outcomes)
+    dialog.accept()
+    from tests.ui.conftest import wait_idle
+
+    wait_idle(qtbot, window.session)
+    return outcomes
+
+
 def events_count(db: Path) -> int:
     with open_replica(db) as rep:
         return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]

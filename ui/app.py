@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from fieldplan.i18n import LANGUAGES, detect_language, set_language
+from fieldplan.i18n import LANGUAGES, detect_language, ngettext, set_language
 from ui.ops import DbOp, Session, error_text
 
 if TYPE_CHECKING:
@@ -94,6 +94,8 @@ class Shell(QObject):
         self.demo_job = None
         #: bundles to import once the first window is open
         self.files_to_import: list[str] = []
+        #: bundles given for the database asked for when the demo was opened instead
+        self.files_not_imported: list[str] = []
         #: this client's claim on its database (ui.single_instance), when it has one
         self.guard = None
 
@@ -114,8 +116,8 @@ class Shell(QObject):
     def _first_run_done(self, db_path: Path, dialog) -> None:
         if not _same_file(db_path, dialog.db_path):
             # the person chose another database (the demo): the bundles were for the
-            # one asked for, and are not imported into this one
-            self.files_to_import = []
+            # one asked for, and are not imported into this one (the window says so)
+            self.files_not_imported, self.files_to_import = self.files_to_import, []
         elif dialog.used is not None:  # the setup bundle made this database: not to import
             self.files_to_import = [f for f in self.files_to_import if f != dialog.used]
         self.open(db_path)
@@ -172,6 +174,13 @@ class Shell(QObject):
         if self.files_to_import:
             files, self.files_to_import = self.files_to_import, []
             self.window.import_files(files)
+        if self.files_not_imported:
+            n = len(self.files_not_imported)
+            self.files_not_imported = []
+            self.window.statusBar().showMessage(ngettext(
+                "{n} bundle was not imported: it is for your own database, not the demo.",
+                "{n} bundles were not imported: they are for your own database, not the "
+                "demo.", n).format(n=n), 20_000)
 
     def change_language(self, lang: str) -> None:
         """Save the choice and rebuild the window where the user was."""

@@ -528,6 +528,36 @@ def test_first_run_with_a_setup_bundle_given_offers_it(shell, qtbot, tmp_path):
     assert shell.window.findChild(object, "import-result") is None
 
 
+def test_bundles_given_for_a_new_database_are_not_put_into_the_demo(
+        shell, qtbot, tmp_path, hq_db, monkeypatch):
+    """A bundle double-clicked on a computer without a database, then the demo chosen
+    in the first-run dialog: the bundle is not imported into the demo, and the window
+    says so instead of dropping it silently."""
+    import shutil
+
+    import ui.first_run
+    import ui.main_window
+
+    def make_demo(path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(hq_db, path)
+        return path
+
+    monkeypatch.setattr(ui.first_run, "make_demo_database", make_demo)
+    imported = []
+    monkeypatch.setattr(ui.main_window.MainWindow, "import_files",
+                        lambda self, files: imported.append(files))
+    shell.files_to_import = [str(tmp_path / "ML-1-9.fieldplan"),
+                             str(tmp_path / "SN-1-4.fieldplan")]
+    shell.start(tmp_path / "new.sqlite3")
+    qtbot.mouseClick(shell.dialog.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    assert imported == []
+    assert shell.window.statusBar().currentMessage() == (
+        "2 bundles were not imported: they are for your own database, not the demo.")
+
+
 _FIRST_PAINT = """
 import sys
 import PySide6.QtCore, PySide6.QtGui

@@ -253,8 +253,9 @@ def append(
 ) -> Event:
     """Write one local event and apply it. Must run inside a write transaction.
 
-    By default each field replaces the value this replica currently shows (the winning
-    head); a conflict resolution passes ``base`` naming every head it settles.
+    By default each field replaces the value this replica currently shows: the winning
+    head and every other head holding the same value (see ``shown_versions``); a
+    conflict resolution passes ``base`` naming every head it settles.
     """
     if not conn.in_transaction:
         raise RuntimeError("events.append needs a write transaction")
@@ -262,10 +263,8 @@ def append(
     if not origin:
         raise RuntimeError("this database has no replica identity")
     if base is None:
-        base = {}
-        for field, value in entity_state(conn, entity, entity_id, with_ids=True).items():
-            if field in fields:
-                base[field] = [value[1]]
+        base = {field: list(ids) for field, (_value, ids)
+                in shown_versions(conn, entity, entity_id).items() if field in fields}
     seq, prev = last_event(conn, origin)
     raw = {
         "author": author, "base": {k: list(v) for k, v in sorted(base.items())},
@@ -457,6 +456,33 @@ def entity_state(conn: sqlite3.Connection, entity: str, entity_id: str, *,
     if with_ids:
         return {f: (json.loads(v), f"{o}:{q}") for f, v, o, q in rows}
     return {field: json.loads(value) for field, value, _o, _q in rows}
+
+
+def shown_versions(conn: sqlite3.Connection, entity: str,
+                   entity_id: str) -> dict[str, tuple[Any, tuple[str, ...]]]:
+    """Per field of one entity, the value shown (the winning head's) and the version
+    ids of every head holding that value, the winner's first: what a write over the
+    value shown replaces. Two laptops that wrote the same value leave two heads and no
+    conflict; a write over only one of them would make a conflict with the other.
+    Heads holding another value (an open conflict) are not among them: only a person
+    settles that. At most MAX_BASE_PER_FIELD ids (what peers accept in one base)."""
+    rows = conn.execute(
+        "SELECT field, value, origin, seq, hlc FROM versions INDEXED BY versions_heads "
+        "WHERE entity = ? AND entity_id = ? AND superseded = 0",
+        (entity, entity_id),
+    ).fetchall()
+    by_field: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_field.setdefault(row[0], []).append(row)
+    out: dict[str, tuple[Any, tuple[str, ...]]] = {}
+    for field, heads in by_field.items():
+        # the winner: greatest (hlc, origin, seq), as entity_state chooses it
+        win = max(heads, key=lambda r: (r[4], r[2], r[3]))
+        same = sorted(f"{o}:{q}" for _f, v, o, q, _h in heads
+                      if v == win[1] and (o, q) != win[2:4])
+        ids = [f"{win[2]}:{win[3]}", *same]
+        out[field] = (json.loads(win[1]), tuple(ids[:MAX_BASE_PER_FIELD]))
+    return out
 
 
 def entities_of(conn: sqlite3.Connection, entity: str) -> dict[str, dict[str, Any]]:

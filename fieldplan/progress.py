@@ -108,6 +108,8 @@ def record_progress(
     (the draft was saved before) is left out, and a value written over versions that
     were replaced since is a conflict with what replaced them (both kept until a person
     chooses): never a silent overwrite of newer data (``check_base`` tells which).
+    Replacing the value shown replaces every version holding it (two laptops that
+    wrote the same value), never one holding another value (an open conflict).
     A field's base None: the versions typed over are not known (a draft kept before
     drafts recorded them); a value the field shows is left out, one it held once and
     no longer shows is a conflict with what it shows (it may be a save replaced since,
@@ -199,8 +201,8 @@ def record_progress(
         if is_locked(rep, period):
             raise ValidationError(_("period {period} is locked by headquarters").format(
                 period=period))
-        heads = events.entity_state(rep.conn, "progress", rid, with_ids=True)
-        current = {k: v for k, (v, _id) in heads.items()}
+        heads = events.shown_versions(rep.conn, "progress", rid)
+        current = {k: v for k, (v, _ids) in heads.items()}
         if current.get("state") == "submitted":
             raise ValidationError(
                 _("the report on {code} for {period} is submitted; reopen it before editing")
@@ -223,12 +225,12 @@ def record_progress(
             if k in typed_over and typed_over[k] is None:
                 # typed over versions not known: over what is shown, unless the value
                 # is an older one of the field (a save replaced since?): beside it
-                ids = ([heads[k][1]] if k in heads and not _ever_held(
+                ids = (list(heads[k][1]) if k in heads and not _ever_held(
                     rep.conn, rid, k, events.value_json(changed[k])) else [])
             elif k in typed_over:
-                ids = typed_over[k]
+                ids = _with_equal_heads(typed_over[k], heads.get(k))
             else:
-                ids = [heads[k][1]] if k in heads else []
+                ids = list(heads[k][1]) if k in heads else []
             if ids:
                 replaced[k] = ids
         events.append(rep.conn, "progress", rid, changed, author=rep.author, base=replaced)
@@ -251,7 +253,8 @@ class BaseCheck:
 
     written: fields whose value was already written over those versions (a draft saved
     before): left out. moved: fields whose value shows another version now, with
-    another value: written as a conflict with it."""
+    another value (no version typed over holds the value shown): written as a conflict
+    with it."""
 
     written: frozenset[str] = frozenset()
     moved: frozenset[str] = frozenset()
@@ -266,19 +269,29 @@ def check_base(rep: Replica, action: str, period: str, values: Mapping[str, Any]
     typed_over = _checked_base(base)
     fields = {k: _normal(k, v) for k, v in values.items() if k in typed_over}
     written = _written_over(rep.conn, rid, fields, typed_over)
-    heads = events.entity_state(rep.conn, "progress", rid, with_ids=True)
+    heads = events.shown_versions(rep.conn, "progress", rid)
     moved = set()
     for k, v in fields.items():
         if k in written or k not in heads or heads[k][0] == v:
             continue
         ids = typed_over[k]
-        if (heads[k][1] not in ids if ids is not None
+        if (not set(heads[k][1]) & set(ids) if ids is not None
                 else _ever_held(rep.conn, rid, k, events.value_json(v))):
             moved.add(k)
     return BaseCheck(frozenset(written), frozenset(moved))
 
 
 _VERSION_ID = re.compile(r".+:\d+")
+
+
+def _with_equal_heads(ids: list[str],
+                      shown: tuple[Any, tuple[str, ...]] | None) -> list[str]:
+    """The versions typed over, and, when they name a head holding the value shown,
+    every head holding that value (``events.shown_versions``): two laptops that wrote
+    the same value are both replaced by a write over it, not one of them."""
+    if shown is None or not set(ids) & set(shown[1]):
+        return ids
+    return (ids + [vid for vid in shown[1] if vid not in ids])[:events.MAX_BASE_PER_FIELD]
 
 
 def _checked_base(

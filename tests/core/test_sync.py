@@ -235,6 +235,88 @@ def test_conflict_between_two_laptops_resolved_everywhere(hq, make_office,
     assert progress.digest(hq, "ML") == progress.digest(a) == progress.digest(b)
 
 
+def _sync_through_hq(hq, laptops, tmp_path: Path) -> None:
+    """Every laptop sends to HQ, then HQ sends to every laptop."""
+    for rep in laptops:
+        send(rep, hq, tmp_path)
+    for rep in laptops:
+        send(hq, rep, tmp_path)
+
+
+@pytest.fixture
+def later_clock(monkeypatch):
+    """A wall clock a second later at each reading: the later write wins, always."""
+    now = iter(range(events.wall_ms(), 2**45, 1000))
+    monkeypatch.setattr(events, "wall_ms", lambda: next(now))
+
+
+@pytest.mark.parametrize("how", ["set", "set over the value shown",
+                                 "set over its own copy of it", "submit", "reopen"])
+def test_a_write_over_a_value_both_laptops_wrote_replaces_both(
+        hq, make_office, tmp_path: Path, later_clock, how: str) -> None:
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    act = national(a)
+    progress.record_progress(a, act, "2026-S1", status="on-track", percent=10)
+    if how == "reopen":
+        progress.submit_period(a, "2026-S1")
+    _sync_through_hq(hq, (a, b), tmp_path)
+    # offline, both laptops write the same value (B later: B's copy is shown)
+    for rep in (a, b):
+        if how == "submit":
+            progress.submit_period(rep, "2026-S1")
+        elif how == "reopen":
+            progress.reopen_report(rep, act, "2026-S1")
+        else:
+            progress.record_progress(rep, act, "2026-S1", status="at-risk")
+    own = progress.report_versions(a, act, "2026-S1")["status"]
+    _sync_through_hq(hq, (a, b), tmp_path)
+    assert list_conflicts(a) == list_conflicts(hq) == list_conflicts(b) == []
+    # A, having seen both writes, writes again
+    if how == "submit":
+        progress.reopen_report(a, act, "2026-S1")
+    elif how == "reopen":
+        progress.submit_period(a, "2026-S1")
+    elif how == "set":
+        progress.record_progress(a, act, "2026-S1", status="off-track")
+    else:  # a draft kept by the client, with the version it was typed over
+        shown = progress.report_versions(a, act, "2026-S1")["status"]
+        assert shown != own, "B's copy is the one shown"
+        typed_over = [shown] if how == "set over the value shown" else [own]
+        assert progress.check_base(a, act, "2026-S1", {"status": "off-track"},
+                                   {"status": typed_over}) == progress.BaseCheck()
+        progress.record_progress(a, act, "2026-S1", status="off-track",
+                                 base={"status": typed_over})
+    assert list_conflicts(a) == []
+    send(a, hq, tmp_path)
+    assert list_conflicts(hq) == []
+    send(hq, b, tmp_path)
+    assert list_conflicts(b) == []
+    assert progress.digest(hq, "ML") == progress.digest(a) == progress.digest(b)
+    for rep in (hq, b):
+        assert materialised_progress(rep) == expected_progress(rep)
+
+
+def test_a_third_write_keeps_a_real_conflict(hq, make_office, tmp_path: Path,
+                                             later_clock) -> None:
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    act = national(a)
+    progress.record_progress(a, act, "2026-S1", status="at-risk")
+    progress.record_progress(b, act, "2026-S1", status="off-track")  # later: shown
+    _sync_through_hq(hq, (a, b), tmp_path)
+    assert len(list_conflicts(a)) == 1
+    # A's write replaces the value shown (B's), not A's own value that lost
+    progress.record_progress(a, act, "2026-S1", status="completed")
+    send(a, hq, tmp_path)
+    send(hq, b, tmp_path)
+    for rep in (a, hq, b):
+        [conflict] = list_conflicts(rep)
+        assert sorted((c.value, c.winner) for c in conflict.candidates) == [
+            ("at-risk", False), ("completed", True)]
+    assert progress.digest(hq, "ML") == progress.digest(a) == progress.digest(b)
+
+
 # --- keys, enrolment, quarantine --------------------------------------------------------
 
 

@@ -174,16 +174,32 @@ def _print_outcomes(outcomes) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    import os
+
     check_bundle_file(args.file)
-    path = resolve_db_path(getattr(args, "db", None))
-    if path.exists():
+    named = getattr(args, "db", None) or os.environ.get("FIELDPLAN_DB")
+    # a database named on purpose must exist, as for every other command (a typo must
+    # not turn "revoked key" into "valid"); only without one is trust left unchecked
+    if named or resolve_db_path().exists():
         with open_db(args) as rep:
             result = sync.verify_bundle(rep, args.file)
+        checked = True
     else:
         result = sync.verify_bundle(None, args.file)
+        checked = False
 
     def human() -> None:
-        if result["valid"]:
+        if result["valid"] and not checked:
+            print(ngettext(
+                "valid signature; trust not checked: no database: {events} event from "
+                "{office} (replica {replica}, key {key})",
+                "valid signature; trust not checked: no database: {events} events from "
+                "{office} (replica {replica}, key {key})", result["events"] or 0)
+                .format(events=result["events"], office=result["office"],
+                        replica=(result["replica"] or "")[:8], key=result["key_id"]))
+            print(_("give the database with --db to check that the key is trusted and not "
+                    "revoked"))
+        elif result["valid"]:
             print(ngettext("valid: {events} event from {office} (replica {replica}, key {key})",
                            "valid: {events} events from {office} (replica {replica}, key {key})",
                            result["events"] or 0)

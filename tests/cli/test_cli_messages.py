@@ -462,6 +462,47 @@ def test_verify_says_when_the_key_is_not_known(hq, tmp_path: Path, capsys) -> No
     assert code == 0 and "importing it puts it in quarantine" in out.splitlines()[1]
 
 
+def test_verify_refuses_a_missing_database_and_says_when_trust_is_unchecked(
+        hq, tmp_path: Path, capsys, monkeypatch) -> None:
+    from fieldplan.store import default_db_path
+    from fieldplan.sync import (
+        enroll_office,
+        export_bundle,
+        import_bundle,
+        init_from_setup,
+        revoke_key,
+    )
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    ml = init_from_setup(tmp_path / "ml.sqlite3", setup)
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)  # HQ registers ML's key
+    revoke_key(hq, ml.meta("key_id"))
+    bundle = str(export_bundle(ml, out_dir=tmp_path).path)
+    ml.close()
+    hq.close()
+    code, out, _err = run("--db", str(hq.path), "verify", bundle, capsys=capsys)
+    assert code == 1 and out.startswith("invalid: ") and "revoked" in out
+    # a mistyped database is an error, as for every other command, not "valid"
+    typo = tmp_path / "hq.sqlite3x"
+    code, out, err = run("--db", str(typo), "verify", bundle, capsys=capsys)
+    assert (code, out) == (1, "") and err.startswith("fieldplan: error: no fieldplan database")
+    monkeypatch.setenv("FIELDPLAN_DB", str(typo))
+    code, out, err = run("verify", bundle, capsys=capsys)
+    assert (code, out) == (1, "") and "no fieldplan database" in err
+    assert not typo.exists()
+    # no database at all: the signature alone, and the text says so
+    monkeypatch.delenv("FIELDPLAN_DB")
+    assert not default_db_path().exists()
+    code, out, _err = run("verify", bundle, capsys=capsys)
+    assert code == 0 and out.startswith(
+        "valid signature; trust not checked: no database: 0 events from ML")
+    code, out, _err = run("--json", "verify", bundle, capsys=capsys)
+    result = json.loads(out)
+    assert (result["valid"], result["trusted"], result["office"]) == (True, None, "ML")
+    assert {"valid", "reason", "office", "replica", "key_id", "events"} <= set(result)
+
+
 def test_verify_of_a_setup_bundle_says_what_import_says(hq, tmp_path: Path, capsys) -> None:
     setup = tmp_path / "ML-setup.fieldplan"
     assert run("--db", str(hq.path), "office", "enroll", "ML", "-o", str(setup),

@@ -157,9 +157,33 @@ def cmd_import(args: argparse.Namespace) -> int:
             done = in_order(stop.outcomes)
             output(args, [o.to_dict() for o in done], lambda: _print_outcomes(done))
             raise CommandError(str(stop)) from stop
+        except sync.ImportInterrupted as stop:
+            # Ctrl-C: what the files merged before it became, then the ones that were
+            # not (the one being merged was rolled back)
+            done = in_order(stop.outcomes)
+            output(args, [o.to_dict() for o in done], lambda: _print_outcomes(done))
+            _say_not_imported(args.files[len(done):])
+            return EXIT_INTERRUPTED
     output(args, [o.to_dict() for o in outcomes],
            lambda: _print_outcomes(outcomes))
     return 1 if any(o.outcome == "rejected" for o in outcomes) else 0
+
+
+#: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as the shell's.
+EXIT_INTERRUPTED = 130
+
+
+def _say_not_imported(files: list[str]) -> None:
+    from fieldplan.text import for_terminal
+
+    sys.stdout.flush()  # the outcomes first, when both go to one terminal
+    if not files:  # the last one was done as the key was pressed
+        sys.stderr.write("fieldplan: " + _("interrupted") + "\n")
+        return
+    message = ngettext("interrupted; {count} file was not imported: {files}",
+                       "interrupted; {count} files were not imported: {files}", len(files))
+    sys.stderr.write("fieldplan: " + for_terminal(message.format(
+        count=len(files), files=", ".join(files))) + "\n")
 
 
 def _print_outcomes(outcomes) -> None:

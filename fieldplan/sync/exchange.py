@@ -760,25 +760,70 @@ class ImportStopped(FieldplanError):
         super().__init__(text.format(file=file, error=error))
 
 
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``import_bundles``: ``outcomes`` says what became of the files
+    before it (each merged or refused whole); the file being imported was rolled back
+    and it and the files after it, ``not_imported`` (their names), were not imported.
+    A KeyboardInterrupt still, for whoever catches those."""
+
+    def __init__(self, outcomes: list[ImportOutcome], not_imported: list[str]) -> None:
+        super().__init__()
+        self.outcomes = outcomes
+        self.not_imported = not_imported
+
+
+def _inbox_mark(rep: Replica) -> int:
+    return rep.conn.execute("SELECT coalesce(max(id), 0) FROM inbox").fetchone()[0]
+
+
+def _recorded_since(rep: Replica, mark: int) -> ImportOutcome | None:
+    """The outcome of a file whose inbox line was committed after ``mark``: one that
+    was finished when Ctrl-C came, before its outcome was handed back."""
+    if rep.conn.in_transaction:  # interrupted before its rollback ran: nothing stays
+        rep.conn.execute("ROLLBACK")
+    row = rep.conn.execute(
+        "SELECT file_name, outcome, reason, coalesce(office, ''), coalesce(sender, ''), "
+        "coalesce(key_id, ''), coalesce(bundle_id, ''), events_new, events FROM inbox "
+        "WHERE id > ? ORDER BY id LIMIT 1", (mark,)).fetchone()
+    if row is None:
+        return None
+    return ImportOutcome(file=row[0], outcome=row[1], reason=row[2], office=row[3],
+                         replica=row[4], key_id=row[5], bundle_id=row[6],
+                         events_new=row[7] or 0, events_total=row[8] or 0)
+
+
 def import_bundles(rep: Replica, sources: Iterable[Source], *,
                    progress: Progress | None = None,
                    cancel: Callable[[], bool] | None = None) -> list[ImportOutcome]:
     """Import several files; one backup first, then each file on its own.
-    ImportStopped when the database cannot take one (the files before it stay)."""
+    ImportStopped when the database cannot take one (the files before it stay);
+    ImportInterrupted on Ctrl-C (likewise)."""
     sources = list(sources)
-    if sources:
-        rep.backup("before-import")
     out: list[ImportOutcome] = []
-    for i, src in enumerate(sources):
-        if cancel and cancel():
-            break
-        name = _source_name(src, None)
-        if progress:
-            progress(i, len(sources), name)
-        try:
-            out.append(import_bundle(rep, src, backup=False, cancel=cancel))
-        except FieldplanError as exc:
-            raise ImportStopped(out, name, exc, more=i + 1 < len(sources)) from exc
+    try:
+        if sources:
+            rep.backup("before-import")
+        for i, src in enumerate(sources):
+            if cancel and cancel():
+                break
+            name = _source_name(src, None)
+            if progress:
+                progress(i, len(sources), name)
+            mark = _inbox_mark(rep)
+            try:
+                out.append(import_bundle(rep, src, backup=False, cancel=cancel))
+            except FieldplanError as exc:
+                raise ImportStopped(out, name, exc, more=i + 1 < len(sources)) from exc
+            except KeyboardInterrupt:
+                finished = _recorded_since(rep, mark)
+                if finished is not None:
+                    out.append(finished)
+                raise
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, ImportInterrupted):
+            raise
+        rest = [_source_name(src, None) for src in sources[len(out):]]
+        raise ImportInterrupted(out, rest) from exc
     if progress:
         progress(len(sources), len(sources), _("done"))
     return out

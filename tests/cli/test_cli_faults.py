@@ -59,6 +59,35 @@ def test_import_says_what_became_of_each_file_before_it_stopped(hq, make_office,
     assert code == 1 and [o["outcome"] for o in json.loads(out)] == ["duplicate"]
 
 
+def test_ctrl_c_during_an_import_says_what_was_merged_and_what_was_not(
+        hq, make_office, tmp_path: Path, capsys, monkeypatch) -> None:
+    from tests.core.test_faults import office_bundles
+
+    files = [str(f) for f in office_bundles(make_office, tmp_path)]
+    names = [Path(f).name for f in files]
+    db = str(hq.path)
+    hq.close()
+    real = exchange._merge
+
+    def merge(rep, b, m, **kw):
+        stats = real(rep, b, m, **kw)
+        if m["office"] == "NE":  # the third file
+            raise KeyboardInterrupt
+        return stats
+
+    monkeypatch.setattr(exchange, "_merge", merge)
+    code, out, err = run("--db", db, "import", *files, capsys=capsys)
+    assert code == 130
+    assert [line.split(":")[:2] for line in out.splitlines()] == [
+        [names[0], " merged (1 new of 1 event)"], [names[1], " merged (1 new of 1 event)"]]
+    assert err == (f"fieldplan: interrupted; 2 files were not imported: {files[2]}, "
+                   f"{files[3]}\n")
+    monkeypatch.undo()
+    code, out, err = run("--db", db, "--json", "import", *files, capsys=capsys)
+    assert code == 0 and [o["outcome"] for o in json.loads(out)] == [
+        "duplicate", "duplicate", "merged", "merged"]
+
+
 def test_a_restore_that_cannot_finish_says_not_to_restore_again(hq, capsys,
                                                                monkeypatch) -> None:
     from fieldplan.cli import core_cmds

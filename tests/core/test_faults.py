@@ -15,6 +15,7 @@ from fieldplan import events, minisign, progress, store
 from fieldplan.errors import StoreError
 from fieldplan.replica import INIT_PENDING, init_hq, key_path, open_replica
 from fieldplan.sync import (
+    ImportInterrupted,
     ImportStopped,
     enroll_office,
     exchange,
@@ -199,6 +200,70 @@ def test_a_database_that_cannot_take_a_file_stops_the_import(hq, make_office,
     assert [o.outcome for o in import_bundles(hq, bundles)] == \
         ["duplicate", "merged", "merged"]
     assert import_bundle(hq, bundles[2]).outcome == "duplicate"
+
+
+def office_bundles(make_office, tmp_path: Path, codes=("ML", "SN", "NE", "TD")) -> list[Path]:
+    """One bundle with one report from each office."""
+    out = []
+    for code in codes:
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        out.append(export_bundle(office, out_dir=tmp_path).path)
+    return out
+
+
+def _offices_held(rep) -> set[str]:
+    return {i.split("|")[0] for (i,) in rep.conn.execute(
+        "SELECT DISTINCT entity_id FROM events WHERE entity = 'progress'")}
+
+
+def test_ctrl_c_during_an_import_keeps_the_files_before_and_rolls_back_the_third(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    bundles = office_bundles(make_office, tmp_path)
+    real = exchange._merge
+
+    def merge(rep, b, m, **kw):
+        stats = real(rep, b, m, **kw)
+        if m["office"] == "NE":  # the third file's events are in, not committed
+            raise KeyboardInterrupt
+        return stats
+
+    monkeypatch.setattr(exchange, "_merge", merge)
+    with pytest.raises(ImportInterrupted) as stop:
+        import_bundles(hq, bundles)
+    assert isinstance(stop.value, KeyboardInterrupt)
+    assert [(o.file, o.outcome) for o in stop.value.outcomes] == [
+        (bundles[0].name, "merged"), (bundles[1].name, "merged")]
+    assert stop.value.not_imported == [bundles[2].name, bundles[3].name]
+    assert not hq.conn.in_transaction
+    assert _offices_held(hq) == {"ML", "SN"}
+    assert hq.conn.execute("SELECT count(*) FROM inbox").fetchone()[0] == 2
+    monkeypatch.undo()
+    assert [o.outcome for o in import_bundles(hq, bundles)] == \
+        ["duplicate", "duplicate", "merged", "merged"]
+
+
+def test_ctrl_c_as_a_file_is_finished_counts_it_as_imported(hq, make_office,
+                                                            tmp_path: Path,
+                                                            monkeypatch) -> None:
+    bundles = office_bundles(make_office, tmp_path)
+    real = exchange.import_bundle
+
+    def import_one(rep, source, **kw):
+        outcome = real(rep, source, **kw)
+        if Path(source) == bundles[2]:  # committed, not yet handed back
+            raise KeyboardInterrupt
+        return outcome
+
+    monkeypatch.setattr(exchange, "import_bundle", import_one)
+    with pytest.raises(ImportInterrupted) as stop:
+        import_bundles(hq, bundles)
+    done = stop.value.outcomes
+    assert [(o.file, o.outcome) for o in done] == [(b.name, "merged") for b in bundles[:3]]
+    assert (done[2].office, done[2].events_new) == ("NE", 1)
+    assert stop.value.not_imported == [bundles[3].name]
+    assert _offices_held(hq) == {"ML", "SN", "NE"}
 
 
 def test_init_leaves_a_database_with_tables_of_the_same_names_alone(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +75,7 @@ class ReplicaStatus:
              if self.locked_periods else _("none")),
             *self._restored_lines(when),
             (_("Last export"), when((s.last_export or {}).get("at"))),
-            (_("Last import"), when((s.last_import or {}).get("at"))),
+            (_("Last import"), last_import_text(s.last_import, when)),
         ]
         if self.role != "hq":
             if s.hq_has_seq:
@@ -82,6 +83,9 @@ class ReplicaStatus:
                             .format(seq=s.hq_has_seq, when=when(s.hq_has_at))))
             else:
                 out.append((_("Headquarters"), _("has not acknowledged any of your data yet")))
+            # what the next export carries (headquarters has not acknowledged it)
+            out.append((_("Not yet sent"), ngettext("{n} change", "{n} changes", s.unsent)
+                        .format(n=s.unsent)))
         out.append((_("Gaps"), "; ".join(s.gaps) if s.gaps else _("none")))
         out.append((_("Quarantine"), str(s.quarantined)))
         out.append((_("Conflicts"), str(s.conflicts)))
@@ -153,6 +157,27 @@ def lost_lines(restored: dict[str, Any], shown: int | None = LOST_SHOWN) -> list
     return [*lines[:shown], ngettext(
         "{n} more: 'fieldplan status --json' lists them all",
         "{n} more: 'fieldplan status --json' lists them all", more).format(n=more)]
+
+
+def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
+                     name: Callable[[str], str] = str) -> str:
+    """The last import for people: "3 Dec 2026, 10:12 — SN-….fieldplan, rejected" (a
+    refused bundle is not taken for one that went in). ``last``: SyncState.last_import;
+    ``when`` writes its time, ``name`` its file name (the client isolates it in a
+    right-to-left sentence)."""
+    from fieldplan.i18n import _
+    from fieldplan.sync.exchange import outcome_label
+
+    if not last:
+        return _("never")
+    at = when(last.get("at") or "")
+    file, outcome = last.get("file"), last.get("outcome")
+    if not file or not outcome:
+        return at
+    # Translators: the last import: {when} its date and time, {file} the bundle's file
+    # name, {outcome} what became of it (merged, duplicate, quarantined, rejected)
+    return _("{when} — {file}, {outcome}").format(when=at, file=name(str(file)),
+                                                   outcome=outcome_label(str(outcome)))
 
 
 def revoked_text() -> str:

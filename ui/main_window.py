@@ -83,9 +83,12 @@ def sync_text(state) -> str:
     else:
         parts.append(_("Never exported"))
     if state.last_import:
-        parts.append(
-            _("Last import {when}").format(when=time_text(state.last_import.get("at", "")))
-        )
+        from fieldplan.status import last_import_text
+
+        # its file and outcome too, as 'fieldplan status' says: a refused bundle is
+        # not taken for one that went in
+        parts.append(_("Last import {what}").format(
+            what=last_import_text(state.last_import, time_text, isolated)))
     # each part is an item of its own, with a capital ("Last export … · Last import …");
     # the core's messages among them are lower case
     return " · ".join(sentence(part) for part in parts)

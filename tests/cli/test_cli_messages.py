@@ -8,6 +8,7 @@ import argparse
 import errno
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -460,6 +461,35 @@ def test_verify_says_when_the_key_is_not_known(hq, tmp_path: Path, capsys) -> No
     other.close()
     code, out, _err = run("--db", str(other.path), "verify", str(bundle), capsys=capsys)
     assert code == 0 and "importing it puts it in quarantine" in out.splitlines()[1]
+
+
+def test_status_names_the_last_imports_file_and_outcome_and_what_is_not_sent(
+        ml_db, hq, tmp_path: Path, capsys) -> None:
+    from fieldplan.sync import enroll_office, export_bundle
+
+    def lines(db: str) -> dict[str, str]:
+        out = run("--db", db, "status", capsys=capsys)[1]
+        return dict(line.split(": ", 1) for line in out.splitlines())
+
+    assert lines(ml_db)["Last import"] == "never"
+    assert lines(ml_db)["Not yet sent"] == "0 changes"
+    enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    for_sn = export_bundle(hq, for_office="SN", out_file=tmp_path / "for-SN.fieldplan").path
+    assert run("--db", ml_db, "import", str(for_sn), capsys=capsys)[0] == 1
+    # a refused bundle is not taken for one that went in
+    assert re.fullmatch(r"\d+ \w+ 20\d\d, [\d:]+ — for-SN\.fieldplan, rejected",
+                        lines(ml_db)["Last import"])
+    act = _national(ml_db, capsys)["code"]
+    run("--db", ml_db, "progress", "set", act, "--period", "2026-S1", "--status", "on-track",
+        capsys=capsys)
+    assert lines(ml_db)["Not yet sent"] == "1 change"
+    run("--db", ml_db, "progress", "set", act, "--period", "2026-S1", "--percent", "20",
+        capsys=capsys)
+    status = json.loads(run("--db", ml_db, "--json", "status", capsys=capsys)[1])
+    assert status["unsent"] == 2 and lines(ml_db)["Not yet sent"] == "2 changes"
+    assert status["last_import"]["outcome"] == "rejected"
+    hq.close()
+    assert "Not yet sent" not in lines(str(hq.path))  # headquarters sends to every office
 
 
 def test_verify_refuses_a_missing_database_and_says_when_trust_is_unchecked(

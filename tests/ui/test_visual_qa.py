@@ -268,6 +268,22 @@ def test_sync_words_put_the_counts_first_and_elide_at_the_minimum_size(open_wind
     assert window.width() == window.minimumWidth()  # the words did not widen it
 
 
+def test_sync_words_say_what_became_of_the_last_import(qtbot):
+    from types import SimpleNamespace
+
+    from ui.context import time_text
+    from ui.main_window import sync_text
+
+    at = "2026-12-03T10:12:00Z"
+    state = SimpleNamespace(hq_has_at="", last_export=None, gaps=[], quarantined=0,
+                            conflicts=0, restored=None,
+                            last_import={"at": at, "file": "for-SN.fieldplan",
+                                         "outcome": "rejected"})
+    # as 'fieldplan status' says it: a refused bundle is not taken for one that went in
+    assert sync_text(state).endswith(
+        f" · Last import {time_text(at)} — for-SN.fieldplan, rejected")
+
+
 # --- windows that fit ---------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from fieldplan.i18n import LANGUAGES, detect_language, ngettext, set_language
-from ui.ops import DbOp, Session, error_text
+from ui.ops import DbOp, Session, error_text, wait_off_thread
 
 if TYPE_CHECKING:
     from ui.single_instance import Guard
@@ -247,6 +247,8 @@ class Shell(QObject):
             self.session = None
         if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts reach the disk
             sys.modules["ui.drafts"].flush_all()
+        # a report being saved to a USB stick is written whole before the app ends
+        wait_off_thread()
 
 
 def _same_file(one: Path, other: Path) -> bool:

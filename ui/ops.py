@@ -342,6 +342,83 @@ class DbOp:
         self._session.submit(job, self._parent)
 
 
+def _run_off_thread(fn: Callable[[], Any], report: Any) -> None:
+    """(the job's thread) ``fn()``, its result or error handed to ``report``. Holds
+    nothing of Qt but the signal: the callbacks stay with the GUI thread."""
+    try:
+        result = fn()
+    except BaseException as exc:
+        if not isinstance(exc, FieldplanError):
+            traceback.print_exc()
+        emit(report, None, exc)
+    else:
+        emit(report, result, None)
+
+
+#: Jobs on threads of their own not yet delivered: kept here, not by the window that
+#: started them, which may be closed meanwhile.
+_OFF_THREAD: set[OffThread] = set()
+
+
+class OffThread(QObject):
+    """``OffThread(fn, on_done, on_error)``: ``fn()`` on a thread of its own, then
+    ``on_done(result)`` or ``on_error(error)`` on the GUI thread.
+
+    For work that needs no database: not on the worker, which a copy to a slow USB
+    stick or a stalled mount would hold up. The job keeps itself until it is
+    delivered: the callbacks check whether their window is still there (shiboken6).
+    ``daemon``: quitting may leave it unfinished (a look at the mounted drives, which
+    a stalled network mount can hang for good); else ``wait_off_thread`` waits for it
+    (a file being written)."""
+
+    _did_end = Signal(object, object)  # result, error
+
+    def __init__(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        *,
+        name: str = "fieldplan-off-thread",
+        daemon: bool = False,
+    ) -> None:
+        super().__init__()  # no parent: outlives the window that asked
+        self._on_done: Callable[[Any], None] | None = on_done
+        self._on_error: Callable[[BaseException], None] | None = on_error
+        # queued: delivered on this object's thread, the GUI's
+        self._did_end.connect(self._deliver)
+        self.thread = threading.Thread(
+            target=_run_off_thread, args=(fn, self._did_end), name=name, daemon=daemon)
+        _OFF_THREAD.add(self)
+        self.thread.start()
+
+    @Slot(object, object)
+    def _deliver(self, result: Any, error: BaseException | None) -> None:
+        # the thread has said its word and is ending: joined, so that it has let go of
+        # this object before the GUI thread does (a Qt object dies on its own thread)
+        self.thread.join()
+        _OFF_THREAD.discard(self)
+        on_done, on_error = self._on_done, self._on_error
+        self._on_done = self._on_error = None  # (what they hold is released here too)
+        if error is not None:
+            if on_error is not None:
+                on_error(error)
+        elif on_done is not None:
+            on_done(result)
+
+
+def off_thread_jobs() -> list[OffThread]:
+    """The ``OffThread`` jobs not yet delivered (running, or their result on its way)."""
+    return list(_OFF_THREAD)
+
+
+def wait_off_thread(timeout: float | None = None) -> None:
+    """Wait for the jobs quitting must not cut short (files being written)."""
+    for job in off_thread_jobs():
+        if not job.thread.daemon:
+            job.thread.join(timeout)
+
+
 class Debouncer(QObject):
     """Calls ``fn`` once, ``msec`` after the last ``poke()``; ``flush()`` calls it now
     if a call is pending."""

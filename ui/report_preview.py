@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, QStandardPaths, Qt, QThread, QUrl
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage, QKeySequence, QPainter
@@ -45,7 +46,7 @@ from fieldplan.offices import all_offices, office_name
 from ui.bidi import isolated_codes
 from ui.context import Identity, lang
 from ui.dialogs import MessageDialog, buddy_label, choice_combo, fit_to_screen
-from ui.ops import DbOp, Session, error_text
+from ui.ops import DbOp, OffThread, Session, error_text
 from ui.qtcompat import emit
 
 #: Finished reports older than this are removed from the cache folder.
@@ -246,10 +247,25 @@ def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
 
 
 def show_status(parent: QWidget | None, text: str) -> None:
-    """A short message in the parent window's status bar, if it has one."""
+    """A short message in the parent window's status bar, if it has one (and is
+    still open)."""
+    if parent is None or not shiboken6.isValid(parent):
+        return
     bar = getattr(parent, "statusBar", None)
     if callable(bar):
         bar().showMessage(text, 8000)
+
+
+def saved_text(destination: str) -> str:
+    """What is said once a copy of the report is written."""
+    # Translators: shown beside Save as… once the report is written; {file} is
+    # the file's name
+    return _("Saved as {file}.").format(file=isolated_codes(Path(destination).name))
+
+
+def save_error_text(error: BaseException) -> str:
+    return _("The report could not be saved: {reason}").format(
+        reason=isolated_codes(error_text(error)))
 
 
 # --- printing --------------------------------------------------------------------------
@@ -367,6 +383,7 @@ class PreviewWindow(QDialog):
     """A built report: pages, zoom, Print…, Save as…, Open in the system viewer."""
 
     print_did_finish = QtSignal(int, str)  # pages printed, error
+    save_did_finish = QtSignal(bool)  # whether the copy was written
 
     def __init__(self, parent: QWidget | None, path: Path, request: ReportRequest) -> None:
         super().__init__(parent)
@@ -376,6 +393,8 @@ class PreviewWindow(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowFlag(Qt.WindowType.WindowMinMaxButtonsHint, True)
         self.print_job: PrintJob | None = None
+        #: a copy being written (save_copy)
+        self.saving = False
         self.load_error = ""
         self._printer: QPrinter | None = None
         self._print_progress: QProgressDialog | None = None
@@ -598,33 +617,60 @@ class PreviewWindow(QDialog):
         dialog.fileSelected.connect(self.save_copy)
         dialog.open()
 
-    def save_copy(self, destination: str) -> bool:
+    def save_copy(self, destination: str) -> None:
         """Write the report to ``destination`` as the command line writes one: whole or
         not at all, never over fieldplan's database, its backups or any other database,
-        nor under a name that promises another kind of file. Says so in a message if
-        it cannot, and beside the buttons when it did."""
-        try:
+        nor under a name that promises another kind of file.
+
+        On a thread of its own: a review pack written to a USB stick (and synced to
+        it) takes its time, and the window stays usable meanwhile, Save as… disabled.
+        Said beside the buttons when it is written, in a message if it cannot be;
+        ``save_did_finish`` says which. Closing the window does not stop it: the
+        result is then said in the main window."""
+        if self.saving:
+            return
+        source = Path(self.path)
+
+        def write() -> None:  # (its thread) only paths here, nothing of Qt
             files.check_output_name("pdf", destination)
             try:
-                data = self.path.read_bytes()
+                data = source.read_bytes()
             except OSError as exc:
-                raise files.cannot_read(self.path, exc) from None
+                raise files.cannot_read(source, exc) from None
             files.write_atomic(destination, data)
-        except FieldplanError as exc:
+
+        preview, window = self, self.parentWidget()
+
+        def done(_result: None) -> None:
+            if shiboken6.isValid(preview):
+                preview._save_ended(destination, None)
+            else:
+                show_status(window, saved_text(destination))
+
+        def failed(error: BaseException) -> None:
+            if shiboken6.isValid(preview):
+                preview._save_ended(destination, error)
+            elif window is not None and shiboken6.isValid(window):
+                dialog = MessageDialog(window, _("Save the report"), save_error_text(error))
+                dialog.setObjectName("preview-message")
+                dialog.open()
+
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.saved_label.setText(_("Saving…"))
+        self.saved_label.setToolTip("")
+        OffThread(write, done, failed, name="fieldplan-save-report")
+
+    def _save_ended(self, destination: str, error: BaseException | None) -> None:
+        self.saving = False
+        self.save_button.setEnabled(not self.load_error)
+        if error is not None:
             self.saved_label.clear()
-            self._message(
-                _("Save the report"),
-                _("The report could not be saved: {reason}").format(
-                    reason=isolated_codes(error_text(exc))
-                ),
-            )
-            return False
-        # Translators: shown beside Save as… once the report is written; {file} is
-        # the file's name
-        self.saved_label.setText(_("Saved as {file}.").format(file=isolated_codes(
-            Path(destination).name)))
-        self.saved_label.setToolTip(destination)
-        return True
+            self._message(_("Save the report"), save_error_text(error))
+        else:
+            self.saved_label.setText(saved_text(destination))
+            self.saved_label.setToolTip(destination)
+        emit(self.save_did_finish, error is None)
 
     def open_externally(self) -> bool:
         opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))

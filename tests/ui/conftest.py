@@ -31,7 +31,8 @@ def _collect_on_the_gui_thread(qapp):
 
 @pytest.fixture(autouse=True)
 def _no_dangling_threads_or_timers(monkeypatch, request):
-    """Fail a test that leaves a QThread running or a QTimer active."""
+    """Fail a test that leaves a QThread running, a file being written or a QTimer
+    active."""
     threads: WeakSet = WeakSet()
     timers: WeakSet = WeakSet()
     thread_start, timer_start = QThread.start, QTimer.start
@@ -56,7 +57,14 @@ def _no_dangling_threads_or_timers(monkeypatch, request):
         t.wait(2000)
     for t in active:
         t.stop()
+    # a file still being written on a thread of its own (ui.ops.OffThread)
+    from ui.ops import off_thread_jobs
+
+    writing = [j for j in off_thread_jobs() if not j.thread.daemon and j.thread.is_alive()]
+    for job in writing:
+        job.thread.join(2)
     assert not running, f"test left {len(running)} thread(s) running"
+    assert not writing, f"test left {len(writing)} file(s) being written"
     assert not active, f"test left {len(active)} timer(s) active"
 
 

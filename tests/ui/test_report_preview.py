@@ -225,6 +225,13 @@ def test_pages_to_print_follows_the_dialog():
     assert pages_to_print(printer, 4) == [2, 1]
 
 
+def save(qtbot, preview: PreviewWindow, target) -> bool:
+    """``preview.save_copy(target)``, waited for: whether the copy was written."""
+    with qtbot.waitSignal(preview.save_did_finish, timeout=10_000) as blocker:
+        preview.save_copy(str(target))
+    return blocker.args[0]
+
+
 def test_save_as_copies_the_report(preview, qtbot, pack_pdf, tmp_path):
     target = tmp_path / "kept" / "review.pdf"
     target.parent.mkdir()
@@ -232,10 +239,11 @@ def test_save_as_copies_the_report(preview, qtbot, pack_pdf, tmp_path):
     dialog = preview.findChild(QFileDialog, "save-report-dialog")
     assert dialog is not None and dialog.isVisible()
     dialog.selectFile(str(target))
-    dialog.accept()
+    with qtbot.waitSignal(preview.save_did_finish, timeout=10_000):
+        dialog.accept()
     assert target.read_bytes() == pack_pdf.read_bytes()
 
-    assert not preview.save_copy(str(tmp_path / "no-such-folder" / "x.pdf"))
+    assert not save(qtbot, preview, tmp_path / "no-such-folder" / "x.pdf")
     message = preview.findChild(MessageDialog, "preview-message")
     assert message is not None and "could not be saved" in message.text.text()
 
@@ -260,7 +268,7 @@ def test_save_as_never_writes_over_a_database_or_as_another_kind_of_file(
         (elsewhere, "it is a database; choose another file"),
         (named, "is named as a .csv file but the format is PDF"),
     ):
-        assert not preview.save_copy(str(target))
+        assert not save(qtbot, preview, target)
         (message,) = preview.findChildren(MessageDialog, "preview-message")
         assert "could not be saved" in message.text.text()
         assert reason in message.text.text()
@@ -270,10 +278,81 @@ def test_save_as_never_writes_over_a_database_or_as_another_kind_of_file(
     assert {p: p.read_bytes() for p in before} == before
 
     kept = tmp_path / "review.pdf"
-    assert preview.save_copy(str(kept))
+    assert save(qtbot, preview, kept)
     assert kept.read_bytes() == pack_pdf.read_bytes()
     assert preview.saved_label.text() == "Saved as review.pdf."
     assert preview.saved_label.toolTip() == str(kept)
+
+
+def slow_writes(monkeypatch) -> tuple[threading.Event, threading.Event, list[int]]:
+    """``files.write_atomic`` held until ``release`` is set, as a USB stick holds it:
+    (started, release, the threads it ran on)."""
+    from fieldplan import files
+
+    real = files.write_atomic
+    started, release, threads = threading.Event(), threading.Event(), []
+
+    def held(path, data, **kwargs):
+        threads.append(threading.get_ident())
+        started.set()
+        release.wait(10)
+        return real(path, data, **kwargs)
+
+    monkeypatch.setattr(files, "write_atomic", held)
+    return started, release, threads
+
+
+def test_saving_runs_off_the_gui_thread(preview, qtbot, pack_pdf, tmp_path, monkeypatch):
+    """The copy was read and written (and synced) on the GUI thread: a review pack
+    saved to a USB stick froze the window."""
+    started, release, threads = slow_writes(monkeypatch)
+    target = tmp_path / "review.pdf"
+    try:
+        preview.save_copy(str(target))  # back at once, the copy still being written
+        assert started.wait(10)
+        assert not target.exists()
+        assert preview.saved_label.text() == "Saving…"
+        assert not preview.save_button.isEnabled()
+        preview.save_copy(str(tmp_path / "again.pdf"))  # one copy at a time
+        preview.next_page()  # the window answers meanwhile
+        assert preview.current_page() == 1
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not preview.saving, timeout=10_000)
+    assert threads and threading.main_thread().ident not in threads
+    assert len(threads) == 1 and not (tmp_path / "again.pdf").exists()
+    assert target.read_bytes() == pack_pdf.read_bytes()
+    assert preview.saved_label.text() == "Saved as review.pdf."
+    assert preview.save_button.isEnabled()
+
+
+def test_closing_the_preview_while_saving_keeps_the_copy(
+    open_window, hq_db, pack_pdf, qtbot, tmp_path, monkeypatch
+):
+    import shiboken6
+
+    from ui.ops import off_thread_jobs
+
+    window = open_window(hq_db)
+    for target in (tmp_path / "review.pdf", tmp_path / "no-such-folder" / "x.pdf"):
+        started, release, _threads = slow_writes(monkeypatch)
+        preview = PreviewWindow(window, pack_pdf, ReportRequest("pack", "2026-S1"))
+        preview.show()
+        try:
+            preview.save_copy(str(target))
+            assert started.wait(10)
+            preview.close()  # and so deleted
+            qtbot.waitUntil(lambda p=preview: not shiboken6.isValid(p))
+        finally:
+            release.set()
+        qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+    # written whole, and said in the main window
+    assert (tmp_path / "review.pdf").read_bytes() == pack_pdf.read_bytes()
+    assert window.statusBar().currentMessage() == "Saved as review.pdf."
+    # a copy that cannot be written is said there too, in a message
+    (message,) = window.findChildren(MessageDialog, "preview-message")
+    assert "could not be saved" in message.text.text()
+    message.close()
 
 
 def test_open_in_the_system_viewer(preview, qtbot, monkeypatch):

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QMargins, QMimeData, QStandardPaths, QStorageInfo, Qt, QUrl
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QDesktopServices
@@ -36,7 +37,7 @@ from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
 from ui.dialogs import add_folder_row, fit_to_screen, selectable, size_to_content
 from ui.models import outcome_label
-from ui.ops import DbOp, Session, error_sentence, error_text, sentence
+from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
 SUFFIX = ".fieldplan"
@@ -312,9 +313,11 @@ def _show_message(parent: QWidget | None, title: str, text: str) -> None:
 # --- export --------------------------------------------------------------------------
 
 
-def removable_drives() -> list[tuple[str, str]]:
-    """(label, root path) of mounted drives a person could carry away: USB sticks
-    under /media, /run/media or /mnt, and drive letters other than C: on Windows."""
+def mounted_drives() -> list[tuple[str, str, int]]:
+    """(name, root path, bytes free) of mounted drives a person could carry away: USB
+    sticks under /media, /run/media or /mnt, and drive letters other than C: on
+    Windows. Asks the system of each drive: called on a thread of its own (a stalled
+    mount can keep it waiting for good)."""
     out = []
     for vol in QStorageInfo.mountedVolumes():
         if not vol.isValid() or not vol.isReady() or vol.isReadOnly():
@@ -325,10 +328,19 @@ def removable_drives() -> list[tuple[str, str]]:
                 continue
         elif not root.startswith(REMOVABLE_ROOTS):
             continue
-        name = vol.displayName() or root
-        free = vol.bytesAvailable() // (1024 * 1024)
-        out.append((_("{name} ({free} MB free)").format(name=name, free=format_number(free)), root))
+        out.append((vol.displayName() or root, root, vol.bytesAvailable()))
     return out
+
+
+def drive_label(name: str, free: int) -> str:
+    """A drive as the export dialog offers it: "KINGSTON (3,072 MB free)"."""
+    return _("{name} ({free} MB free)").format(
+        name=name, free=format_number(free // (1024 * 1024)))
+
+
+def removable_drives() -> list[tuple[str, str]]:
+    """(label, root path) of the ``mounted_drives``."""
+    return [(drive_label(name, free), root) for name, root, free in mounted_drives()]
 
 
 def outbox_dir() -> str:
@@ -367,6 +379,8 @@ class ExportDialog(QDialog):
         self.session, self.identity, self.email = session, identity, email
         self.period = period or getattr(parent, "period", "") or identity.current_period()
         self.result_info = None
+        #: the removable drives have been looked for and offered (``drives_found``)
+        self.drives_known = email
         self.setObjectName("export-dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Prepare for email") if email else _("Export"))
@@ -381,9 +395,7 @@ class ExportDialog(QDialog):
         self.place.setAccessibleName(_("Destination"))
         if email:
             self.place.addItem(_("Email outbox folder"), outbox_dir())
-        else:
-            for label, root in removable_drives():
-                self.place.addItem(_("Removable drive: {drive}").format(drive=label), root)
+        else:  # the removable drives are added when they are known (_look_for_drives)
             self.place.addItem(_("A folder…"), "")
         self.place.currentIndexChanged.connect(self._place_changed)
         form.addRow(_("&Destination"), self.place)
@@ -412,6 +424,32 @@ class ExportDialog(QDialog):
         lay.addWidget(self.buttons)
         self._place_changed()
         size_to_content(self, 600)
+        if not email:
+            self._look_for_drives()
+
+    def _look_for_drives(self) -> None:
+        """Ask for the removable drives on a thread of its own: the system reads each
+        mounted drive, and a stalled one (a network share gone away) would freeze the
+        window until it answers. Until then the dialog offers a folder."""
+        dialog = self
+
+        def found(drives: list[tuple[str, str, int]]) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.drives_found(drives)
+
+        OffThread(mounted_drives, found, lambda _error: None, name="fieldplan-drives",
+                  daemon=True)
+
+    def drives_found(self, drives: list[tuple[str, str, int]]) -> None:
+        """Offer ``drives`` before "A folder…"; the first is chosen if no folder is
+        yet (as it was when the list was read as the dialog opened)."""
+        untouched = not self.folder.text().strip()
+        for i, (name, root, free) in enumerate(drives):
+            self.place.insertItem(
+                i, _("Removable drive: {drive}").format(drive=drive_label(name, free)), root)
+        if drives and untouched:
+            self.place.setCurrentIndex(0)
+        self.drives_known = True
 
     def _load_recipients(self) -> None:
         from ui.enrol import enrolled_offices

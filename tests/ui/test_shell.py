@@ -376,6 +376,7 @@ def test_removable_drives_are_offered_for_export(
     window = open_window(office_db)
     dialog = transfer.ExportDialog(window.session, window.identity, window)
     dialog.open()
+    qtbot.waitUntil(lambda: dialog.drives_known)
     places = [dialog.place.itemText(i) for i in range(dialog.place.count())]
     assert places == ["Removable drive: KINGSTON (3,072 MB free)", "A folder…"]
     assert dialog.folder.text() == str(stick)  # the drive is the first choice
@@ -384,6 +385,60 @@ def test_removable_drives_are_offered_for_export(
     assert Path(dialog.result_info.path).parent == stick
     dialog.place.setCurrentIndex(1)  # "A folder…" leaves the folder to choose
     dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_removable_drives_are_looked_for_off_the_gui_thread(
+    open_window, qtbot, office_db, tmp_path, monkeypatch
+):
+    """The drives were read on the GUI thread as the Export dialog opened: a stalled
+    mount (a network share gone away) froze the window until it answered."""
+    import threading
+
+    from PySide6.QtCore import QStorageInfo
+
+    from ui import transfer
+    from ui.ops import off_thread_jobs
+
+    stick = tmp_path / "media" / "KINGSTON"
+    volumes = [FakeVolume(str(stick), "KINGSTON")]
+    asked, release, threads = threading.Event(), threading.Event(), []
+
+    def stalled():
+        threads.append(threading.get_ident())
+        asked.set()
+        release.wait(10)
+        return volumes
+
+    monkeypatch.setattr(QStorageInfo, "mountedVolumes", staticmethod(stalled))
+    monkeypatch.setattr(transfer, "REMOVABLE_ROOTS", (str(tmp_path / "media") + "/",))
+    monkeypatch.setattr(transfer.sys, "platform", "linux")
+    window = open_window(office_db)
+    folder = str(tmp_path / "chosen")
+    for typed in ("", folder, None):  # None: the dialog is closed before the answer
+        release.clear()
+        dialog = transfer.ExportDialog(window.session, window.identity, window)
+        try:
+            dialog.open()  # opens while the system is still asked
+            assert asked.wait(10)
+            assert threading.main_thread().ident not in threads
+            assert [dialog.place.itemText(i) for i in range(dialog.place.count())] == [
+                "A folder…"]
+            if typed is None:
+                dialog.close()
+            else:
+                dialog.folder.setText(typed)
+        finally:
+            release.set()
+        qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+        if typed is None:
+            continue
+        assert dialog.drives_known
+        assert dialog.place.itemText(0) == "Removable drive: KINGSTON (64 MB free)"
+        # the drive is the first choice, unless a folder was given meanwhile
+        assert dialog.folder.text() == (typed or str(stick))
+        assert dialog.place.currentIndex() == (1 if typed else 0)
+        dialog.close()
     wait_idle(qtbot, window.session)
 
 

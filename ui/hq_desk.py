@@ -40,7 +40,7 @@ from fieldplan.progress import list_reports
 from ui.bidi import embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang, time_text
-from ui.dialogs import ConfirmDialog
+from ui.dialogs import ConfirmDialog, selectable
 from ui.models import (
     ROW_ROLE,
     SORT_ROLE,
@@ -456,6 +456,16 @@ class InboxPage(QWidget):
         self.view.setSortingEnabled(False)
         lay.addWidget(QLabel(_("Bundles received")))
         lay.addWidget(self.view, 1)
+        #: the chosen bundle's file, outcome and whole reason: the table cuts a long
+        #: reason off, and its tooltip is out of reach of the keyboard
+        self.detail = QLabel()
+        self.detail.setObjectName("inbox-detail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setTextInteractionFlags(selectable())
+        lay.addWidget(self.detail)
+        self.view.selectionModel().currentRowChanged.connect(self._show_detail)
+        self._show_detail(QModelIndex())
         session.changes_did_happen.connect(lambda _c: self.refresh())
         self.refresh()
 
@@ -471,12 +481,39 @@ class InboxPage(QWidget):
 
     def _loaded(self, result) -> None:
         inbox, gaps = result
+        current = self.view.currentIndex()
+        chosen = self.model.data(current, ROW_ROLE) if current.isValid() else None
         self.model.set_rows(inbox)
+        # the bundle chosen before the refresh stays chosen (and its detail shown)
+        row = next((i for i, e in enumerate(inbox) if chosen is not None and (
+            e.bundle_id, e.received_at, e.file) == (
+            chosen.bundle_id, chosen.received_at, chosen.file)), None)
+        if row is not None:
+            select_row(self.view, row)
+        self._show_detail(self.view.currentIndex())
         self.gaps.clear()
         for gap in gaps:
             self.gaps.addItem(isolated_codes(gap.message()))
         if not gaps:
             self.gaps.addItem(_("No gaps: every office's events arrived in order."))
+
+
+    def _show_detail(self, current: QModelIndex, _prev=None) -> None:
+        entry = self.model.data(current, ROW_ROLE) if current.isValid() else None
+        if entry is None:
+            self.detail.setText(_("Choose a bundle to read what became of it."))
+            return
+        heading = _("{label}:")
+        model = self.model
+        lines = [
+            heading.format(label=_("File")) + " " + model.display(entry, model.FILE),
+            heading.format(label=_("Outcome")) + " " + model.display(entry, model.OUTCOME),
+        ]
+        reason = model.display(entry, model.REASON)
+        if reason:
+            # in its own direction: an English reason in an Arabic line, or the reverse
+            lines.append(heading.format(label=_("Reason")) + " " + embedded(reason))
+        self.detail.setText("\n".join(lines))
 
 
 class QuarantinePage(QWidget):

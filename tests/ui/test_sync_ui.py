@@ -302,6 +302,67 @@ def test_refusing_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     assert "1" in page.message.text()
 
 
+def test_the_inbox_shows_the_whole_reason_of_the_chosen_bundle(
+    open_window, qtbot, hq, make_office, tmp_path
+):
+    """The table cuts a long reason off and shows it whole only in a tooltip, out of
+    reach of the keyboard: the line under the table shows the chosen bundle's."""
+    from PySide6.QtWidgets import QApplication
+
+    sn = make_office("SN")
+    progress.record_progress(sn, sn.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track", percent=20)
+    assert sync.import_bundle(hq, sync.export_bundle(sn, out_dir=tmp_path).path).outcome == (
+        "merged")
+    ml = make_office("ML")
+    with _tx(ml):  # a key HQ does not know
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track", percent=20)
+    held = sync.export_bundle(ml, out_dir=tmp_path)
+    assert sync.import_bundle(hq, held.path).outcome == "quarantined"
+    entries = {e.outcome: e for e in sync.list_inbox(hq)}
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.inbox
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    assert page.detail.text() == "Choose a bundle to read what became of it."
+    rows = {page.model.row_at(i).outcome: i for i in range(2)}
+
+    page.view.setFocus()
+    for key in (Qt.Key.Key_End, Qt.Key.Key_Home):  # the keyboard chooses the row
+        qtbot.keyClick(page.view, key)
+        entry = page.model.row_at(page.view.currentIndex().row())
+        lines = page.detail.text().split("\n")
+        outcome = page.model.display(entry, page.model.OUTCOME)
+        assert lines[:2] == [f"File: {entry.file}", f"Outcome: {outcome}"]
+        if entry.outcome == "quarantined":
+            reason = entries["quarantined"].reason_text()
+            assert len(reason) > 80 and "check the fingerprint" in reason
+            assert lines[2:] == [f"Reason: \u2068{reason}\u2069"]
+        else:
+            assert lines[2:] == []
+    assert page.view.currentIndex().row() == 0
+
+    # the whole reason can be read and copied from the keyboard
+    assert page.detail.wordWrap()
+    assert page.detail.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard
+    qtbot.keyClick(page.view, Qt.Key.Key_Down if rows["quarantined"] else Qt.Key.Key_Up)
+    page.detail.setFocus()
+    qtbot.keyClick(page.detail, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(page.detail, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert entries["quarantined"].reason_text() in QApplication.clipboard().text()
+
+    # a refresh keeps the chosen bundle and what is said of it
+    shown = page.detail.text()
+    page.refresh()
+    wait_idle(qtbot, window.session)
+    assert page.view.currentIndex().row() == rows["quarantined"]
+    assert page.detail.text() == shown
+
+
 def _tx(rep):
     from fieldplan import store
 

@@ -26,7 +26,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
-from ui.bidi import code_text, isolated_codes
+from ui.bidi import code_text, embedded, isolated_codes
 from ui.qtcompat import emit
 
 #: Starts a code such as "2026-S1" left-to-right, so that Arabic layouts do not show
@@ -617,7 +617,8 @@ class KeysModel(_RowsModel):
 
 class ConflictModel(_RowsModel):
     """Open conflicts: one field of one record with competing values, shown side by
-    side in the Values column ("On track | At risk")."""
+    side in the Values column ("On track | At risk"), in the order of the panes below
+    the table: from the layout's start, the first on the right in Arabic."""
 
     COLUMNS = ("office", "action", "period", "field", "values")
     OFFICE, ACTION, PERIOD, FIELD, VALUES = range(5)
@@ -656,7 +657,11 @@ class ConflictModel(_RowsModel):
                 text = " ".join(value_text(c.field, cand.value).split())
                 if len(text) > self.VALUE_CHARS:
                     text = text[: self.VALUE_CHARS - 1] + "…"
-                shown.append(text)
+                # each in its own direction, none deciding the cell's: the cell then
+                # reads in the layout's (BidiDelegate), as the panes are laid out. Two
+                # English values made an Arabic cell read left to right, the first on
+                # the left, while its pane is on the right.
+                shown.append(embedded(text))
             return " | ".join(shown)
         return ""
 

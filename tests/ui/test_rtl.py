@@ -86,6 +86,48 @@ def test_table_cells_take_their_own_direction(qtbot, layout):
         QApplication.setLayoutDirection(LTR)
 
 
+def _conflict_of(values: tuple[str, ...]):
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    return Conflict("c1", "progress", "ML|PA1.1|2026-S2", "achievements", tuple(
+        Candidate(f"v{i}", f"full{i}", v, f"author{i}", "2026-11-27T23:15:36Z", i == 0)
+        for i, v in enumerate(values)))
+
+
+@pytest.mark.parametrize("layout", [RTL, LTR])
+def test_conflict_values_read_in_the_order_of_the_panes(qtbot, layout):
+    """In Arabic, two English values read "Laptop B … | Laptop A …" left to right,
+    the first on the left, while the panes below put the first on the right: the
+    cell took the direction of its first letter. Each value is drawn in its own
+    direction, the cell in the layout's, the first value at the layout's start."""
+    from bidi import get_display
+
+    from ui.hq_desk import _table
+    from ui.models import ConflictModel
+
+    pairs = [
+        ("Laptop B: workshop postponed", "Laptop A: workshop held with ministry"),
+        (ARABIC[:30], ARABIC[30:55]),
+        ("Laptop B: workshop postponed", ARABIC[:30]),
+    ]
+    QApplication.setLayoutDirection(layout)
+    try:
+        model = ConflictModel()
+        model.set_rows([_conflict_of(pair) for pair in pairs])
+        view = _table(model, "Conflicts")
+        qtbot.addWidget(view)
+        base = "R" if layout == RTL else "L"
+        for row, (first, second) in enumerate(pairs):
+            option = _option(view, row, ConflictModel.VALUES)
+            assert option.direction == layout
+            drawn = _unmarked(get_display(option.text, base_dir=base))
+            # each value as it is drawn alone, in its own direction
+            first, second = get_display(first.strip()), get_display(second.strip())
+            assert drawn == (f"{second} | {first}" if layout == RTL else f"{first} | {second}")
+    finally:
+        QApplication.setLayoutDirection(LTR)
+
+
 def test_latin_text_is_drawn_the_same_in_both_layouts(qtbot):
     """An English cell, elided, looks exactly as it does in the English layout."""
     from ui.hq_desk import _table

@@ -190,11 +190,13 @@ def test_conflicts_show_values_in_the_clients_words():
         ]
     )
     text = lambda row, col: model.data(model.index(row, col))  # noqa: E731
-    assert text(0, ConflictModel.VALUES) == "● On track | ▲ At risk"
-    assert text(1, ConflictModel.VALUES) == "35% | 20%"
+    # each value in an isolate of its own (tests/ui/test_rtl.py)
+    unmarked = lambda row, col: text(row, col).replace("\u2068", "").replace("\u2069", "")  # noqa: E731
+    assert unmarked(0, ConflictModel.VALUES) == "● On track | ▲ At risk"
+    assert unmarked(1, ConflictModel.VALUES) == "35% | 20%"
     assert text(1, ConflictModel.FIELD) == "Percent complete"
     assert text(2, ConflictModel.FIELD) == "Policies supported"
-    assert text(2, ConflictModel.VALUES) == "3 | —"
+    assert unmarked(2, ConflictModel.VALUES) == "3 | —"
     assert text(0, ConflictModel.PERIOD) == LTR_MARK + "2026-S2"  # as in Reports
 
 

@@ -4,9 +4,13 @@ conflicts (side by side, keep one). ui.pages puts them in the window's tabs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -115,6 +120,28 @@ def select_row(view: QAbstractItemView, row: int) -> None:
     )
     view.selectionModel().setCurrentIndex(index, flags)
     view.scrollTo(index)
+
+
+def chosen_row(view: QAbstractItemView, key: Callable[[Any], Any]) -> tuple[Any, int] | None:
+    """The key of ``view``'s current row (as ``key`` makes it from the row object) and
+    its number, to choose it again after a reload (``choose_again``); None if none."""
+    index = view.selectionModel().currentIndex()
+    row = view.model().data(index, ROW_ROLE) if index.isValid() else None
+    return None if row is None else (key(row), index.row())
+
+
+def choose_again(view: QAbstractItemView, keys: list[Any], before: tuple[Any, int] | None) -> None:
+    """After a reload, select the row chosen before if it is still there; else the one
+    now in its place (the next one: the chosen row went, trusted or settled); else the
+    first. A table with rows always has one selected: the keyboard's arrows move from
+    it, and the buttons that act on it are enabled and reached by Tab."""
+    if not keys:
+        return
+    row = 0
+    if before is not None:
+        key, number = before
+        row = keys.index(key) if key in keys else min(number, len(keys) - 1)
+    select_row(view, row)
 
 
 def indicator_titles(identity: Identity) -> dict[str, str]:
@@ -566,8 +593,10 @@ class QuarantinePage(QWidget):
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, items) -> None:
+        before = chosen_row(self.view, lambda q: q.bundle_id)
         self.model.set_rows(items)
         self.empty.set_empty(not items)
+        choose_again(self.view, [q.bundle_id for q in items], before)
         self._enable()
 
     def _enable(self) -> None:
@@ -703,7 +732,9 @@ class KeysPage(QWidget):
 
     def _loaded(self, result) -> None:
         keys, self._own = result
+        before = chosen_row(self.view, lambda k: k.key_id)
         self.model.set_rows(keys)
+        choose_again(self.view, [k.key_id for k in keys], before)
         self._enable()
 
     def selected(self):
@@ -797,13 +828,35 @@ class ConflictsPage(QWidget):
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, conflicts) -> None:
+        before = chosen_row(self.view, lambda c: c.id)
+        # a Keep button had the focus (the one just pressed, as a rule): it is about to
+        # be deleted, and the focus with it; it goes to the next conflict's Keep instead
+        focus = QApplication.focusWidget()
+        keep_focus = focus is not None and self.sides.isAncestorOf(focus)
         self.model.set_rows(conflicts)
         self._clear_sides()
         self.message.clear()
         self.empty.set_empty(not conflicts)
         if conflicts:
-            select_row(self.view, 0)
-            self._show(self.model.index(0, 0))
+            choose_again(self.view, [c.id for c in conflicts], before)
+            self._show(self.view.selectionModel().currentIndex())
+        if keep_focus:
+            self._focus_after_change()
+
+    def _focus_after_change(self) -> None:
+        """The first Keep of the conflict shown; the table if none can be pressed; the
+        window's tabs when no conflict is left (the table is hidden then)."""
+        keep = next((b for b in self.keep_buttons if b.isEnabled()), None)
+        if keep is not None:
+            keep.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif not self.empty.is_empty():
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            tabs = self.parentWidget()
+            while tabs is not None and not isinstance(tabs, QTabWidget):
+                tabs = tabs.parentWidget()
+            target = tabs.tabBar() if tabs is not None else self.window()
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _clear_sides(self) -> None:
         while self.sides_layout.count():

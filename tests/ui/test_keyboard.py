@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from fieldplan import progress
+from fieldplan import progress, store
 from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
 from tests.ui.test_sync_ui import two_laptops_in_conflict
@@ -110,3 +110,79 @@ def test_the_keep_buttons_are_told_apart(open_window, qtbot, hq, make_office, tm
     names = [b.accessibleName() for b in page.keep_buttons]
     assert len(set(names)) == 2 and any("On track" in n for n in names), names
     assert all(b.autoDefault() for b in page.keep_buttons)
+
+
+# --- a row is always chosen, and the focus stays on the page -------------------------
+
+
+def test_one_quarantined_bundle_is_chosen_and_its_buttons_reached(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """Tabbing into a table of one bundle: the row is selected (not only current), so
+    Trust and Refuse are enabled and the next Tab stops on them."""
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof: quarantine
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    assert sync.import_bundle(hq, sync.export_bundle(ml, out_dir=tmp_path).path).outcome \
+        == "quarantined"
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    page.view.setFocus()
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+        qtbot.keyClick(page.view, key)
+    assert [i.row() for i in page.view.selectionModel().selectedRows()] == [0]
+    assert page.trust_button.isEnabled() and page.refuse_button.isEnabled()
+    qtbot.keyClick(page.view, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.refuse_button
+
+
+def test_the_chosen_key_stays_chosen_when_the_keys_reload(open_window, qtbot, hq_with_a_key):
+    path, key = hq_with_a_key
+    window = open_window(path)
+    page = window.hq_desk.keys
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    assert [i.row() for i in page.view.selectionModel().selectedRows()] == [0]
+    row = next(i for i in range(2) if page.model.row_at(i).key_id == key)
+    page.view.selectRow(row)
+    page.refresh()
+    wait_idle(qtbot, window.session)
+    assert page.selected().key_id == key and page.revoke_button.isEnabled()
+
+
+def test_after_keep_the_focus_goes_to_the_next_conflict(open_window, qtbot, hq, make_office,
+                                                        tmp_path):
+    """The Keep button pressed is deleted with its conflict: the focus goes to the next
+    conflict's first Keep, and to the tabs once none is left (not nowhere)."""
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    codes = [x.code for x in a.plan().actions_of(level="national")[:2]]
+    for code in codes:
+        progress.record_progress(a, code, "2026-S1", status="on-track", percent=30)
+        progress.record_progress(b, code, "2026-S1", status="at-risk", percent=30)
+    out = tmp_path / "out"
+    out.mkdir()
+    for src in (a, b):
+        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
+    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    assert len(sync.list_conflicts(a)) == 2
+    a_path = a.path
+    a.close()
+    window = open_window(a_path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    for left in (1, 0):
+        page.keep_buttons[0].setFocus()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda n=left: page.model.rowCount() == n, timeout=5000)
+        wait_idle(qtbot, window.session)
+        if left:
+            assert QApplication.focusWidget() is page.keep_buttons[0]
+        else:
+            assert QApplication.focusWidget() is window.tabs.tabBar()

@@ -3,7 +3,6 @@ loop keeps running and tests can drive them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,8 +19,37 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _
 
+# built when first used: the main window sizes itself with fit_to_screen before its
+# first paint, which needs none of Qt's enums (tests/ui/test_shell.py)
+from ui.qtcompat import Qt
+
 #: Room left around a window for its frame and title bar, which resize() does not count.
 FRAME_ROOM = (16, 48)
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Bring a top-level ``window`` whose geometry was restored (saved on a larger
+    screen, or on one no longer attached) inside the available area of the screen it
+    is now on, frame and title bar included: smaller if it must be, then moved."""
+    from PySide6.QtGui import QGuiApplication
+
+    if window.isMaximized() or window.isFullScreen():
+        return  # the system fits those to the screen
+    frame = window.frameGeometry()
+    screen = (QGuiApplication.screenAt(frame.center()) or window.screen()
+              or QGuiApplication.primaryScreen())
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    width = min(window.width(), area.width() - FRAME_ROOM[0])
+    height = min(window.height(), area.height() - FRAME_ROOM[1])
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    # the frame's top-left corner (pos()), so that the frame's far edges fit too
+    x = max(area.left(), min(window.x(), area.left() + area.width() - width - FRAME_ROOM[0]))
+    y = max(area.top(), min(window.y(), area.top() + area.height() - height - FRAME_ROOM[1]))
+    if (x, y) != (window.x(), window.y()):
+        window.move(x, y)
 
 
 def fit_to_screen(window: QWidget, width: int, height: int) -> None:

@@ -30,6 +30,7 @@ from fieldplan.i18n import (
 )
 from ui.bidi import in_layout_direction, isolated, isolated_codes
 from ui.context import Identity, time_text
+from ui.dialogs import FRAME_ROOM, fit_to_screen, keep_on_screen
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
@@ -218,11 +219,13 @@ class MainWindow(QMainWindow):
         # shows window titles
         self.setWindowTitle(identity.office_text())
         self.setAcceptDrops(True)
-        # no smaller than the editor needs, nor larger than the screen (a 1366×768
-        # laptop at 150% has 911×512 to give)
+        # no smaller than the editor needs, nor larger than the screen less the frame
+        # and title bar (a 1366×768 laptop at 150% has 911×512 to give)
         room = self.screen().availableGeometry().size() if self.screen() else None
-        self.setMinimumSize(min(800, room.width()) if room else 800,
-                            min(560, room.height()) if room else 560)
+        self.setMinimumSize(
+            min(800, room.width() - FRAME_ROOM[0]) if room else 800,
+            min(560, room.height() - FRAME_ROOM[1]) if room else 560,
+        )
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -860,10 +863,12 @@ class MainWindow(QMainWindow):
     def restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
-        if isinstance(geometry, QByteArray | bytes):
-            self.restoreGeometry(geometry)
+        if isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(geometry):
+            keep_on_screen(self)  # saved on a larger screen: brought onto this one
         else:
-            self.resize(1280, 720)
+            # 1280×720, or what the screen has: the title bar and the window's edges
+            # stay on a small screen (911×512 on a 1366×768 laptop at 150 %)
+            fit_to_screen(self, 1280, 720)
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
 

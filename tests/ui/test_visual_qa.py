@@ -300,6 +300,56 @@ def test_report_preview_fits_the_screen(qtbot, tmp_path):
     assert window.height() <= area.height() and window.width() <= area.width()
 
 
+#: A 1366×768 laptop at 150 %, with a task bar: what it gives a window, in pixels of Qt
+SMALL_SCREEN = (0, 0, 911, 512)
+
+
+@pytest.fixture
+def small_screen(monkeypatch):
+    """Every screen's available area is SMALL_SCREEN's, as ui code reads it."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(*SMALL_SCREEN))
+    return QRect(*SMALL_SCREEN)
+
+
+def _inside(window, area) -> bool:
+    """The window with its frame and title bar (ui.dialogs.FRAME_ROOM) inside ``area``."""
+    from ui.dialogs import FRAME_ROOM
+
+    return (window.x() >= area.left() and window.y() >= area.top()
+            and window.x() + window.width() + FRAME_ROOM[0] <= area.right() + 1
+            and window.y() + window.height() + FRAME_ROOM[1] <= area.bottom() + 1)
+
+
+def test_the_first_window_fits_a_small_screen(open_window, hq_db, small_screen):
+    """No geometry saved yet: not 1280×720 on a screen of 911×512, and a minimum size
+    that leaves room for the title bar."""
+    from ui.dialogs import FRAME_ROOM
+
+    window = open_window(hq_db)
+    assert window.width() + FRAME_ROOM[0] <= small_screen.width()
+    assert window.height() + FRAME_ROOM[1] <= small_screen.height()
+    assert window.minimumHeight() + FRAME_ROOM[1] <= small_screen.height()
+    assert window.minimumWidth() + FRAME_ROOM[0] <= small_screen.width()
+
+
+def test_a_window_saved_on_a_larger_screen_is_brought_onto_this_one(
+        open_window, hq_db, settings, monkeypatch):
+    """Saved large and far right on an external screen, opened on the laptop alone."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    big = open_window(hq_db)
+    big.setMinimumSize(0, 0)
+    big.setGeometry(700, 300, 1800, 1000)
+    big.close()
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(*SMALL_SCREEN))
+    window = open_window(hq_db)
+    assert _inside(window, QRect(*SMALL_SCREEN)), window.frameGeometry()
+
+
 def test_confirm_dialogs_have_no_blank_band(qtbot):
     from ui.dialogs import ConfirmDialog
 

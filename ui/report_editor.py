@@ -371,7 +371,9 @@ class ReportEditor(QScrollArea):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setObjectName("notice")
-        self.reopen_button = QPushButton(_("Reopen for editing"))
+        # Alt+B: every letter of "Reopen for editing" is taken in HQ's window (menus,
+        # tabs, the form's labels: &Reports, Challe&nges, S&tatus…)
+        self.reopen_button = QPushButton(_("Reopen (&back to draft)"))
         self.reopen_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.reopen_button.clicked.connect(self.reopen)
         notice_row = QHBoxLayout()
@@ -926,16 +928,17 @@ class ReportEditor(QScrollArea):
         )
 
     def _fix_tab_order(self) -> None:
-        # from what comes before the editor (the plan tree) straight to Status: the
-        # form is made after the toolbar, which would otherwise come in between
+        # from what comes before the editor (the plan tree) straight to the form: the
+        # form is made after the toolbar, which would otherwise come in between. Reopen
+        # first, where it is seen, above the fields (Tab skips it while it is hidden).
         before = [self.tab_from] if self.tab_from is not None else []
         chain: list[QWidget] = [
             *before,
+            self.reopen_button,
             self.status,
             self.percent,
             *self.indicator_edits.values(),
             *self.narratives.values(),
-            self.reopen_button,
         ]
         for a, b in itertools.pairwise(chain):
             QWidget.setTabOrder(a, b)

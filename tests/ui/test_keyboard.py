@@ -186,3 +186,22 @@ def test_after_keep_the_focus_goes_to_the_next_conflict(open_window, qtbot, hq, 
             assert QApplication.focusWidget() is page.keep_buttons[0]
         else:
             assert QApplication.focusWidget() is window.tabs.tabBar()
+
+
+def test_reopen_comes_first_from_the_plan(open_window, qtbot, hq_db):
+    """A submitted report: Reopen, above the fields, is the first stop after the plan
+    (it came after the last narrative), and has its Alt+letter."""
+    from tests.ui.test_mnemonics import mnemonic
+    from tests.ui.test_office_work import choose_submitted
+
+    with open_replica(hq_db) as rep:
+        progress.submit_period(rep, "2026-S1")
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    editor = choose_submitted(window, qtbot, "PA1.6")
+    assert editor.reopen_button.isVisibleTo(window)
+    window.office_view.tree.tree.setFocus()
+    qtbot.keyClick(window.office_view.tree.tree, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.reopen_button
+    assert mnemonic(editor.reopen_button.text()) == "b"

@@ -21,7 +21,15 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, QStandardPaths, Qt, QThread, QUrl
 from PySide6.QtCore import Signal as QtSignal
-from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage, QKeySequence, QPainter
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QGuiApplication,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
@@ -466,8 +474,11 @@ class PreviewWindow(QDialog):
         from PySide6.QtGui import QShortcut
 
         button = QPushButton(text)
-        # Enter on a focused button presses it (Return would otherwise do nothing)
-        button.setAutoDefault(True)
+        # none is the dialog's default, so Enter in the pages does nothing: an auto-
+        # default button is made the default when shown, and the first one (Previous
+        # page) turned the pages back. keyPressEvent makes Enter press the focused one.
+        button.setAutoDefault(False)
+        button.setDefault(False)
         button.clicked.connect(lambda _checked=False: slot())
         names: list[str] = []
         for shortcut in shortcuts:
@@ -480,6 +491,19 @@ class PreviewWindow(QDialog):
         if names:
             button.setToolTip(f"{button.text().replace('&', '')} ({', '.join(names)})")
         return button
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the focused button, as Space does; elsewhere (the pages) it
+        does nothing: a viewer has no default button. Escape closes, as in any dialog."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier
+        ):
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton) and focused.isEnabled():
+                focused.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # pages and zoom ------------------------------------------------------------------
     def page_count(self) -> int:

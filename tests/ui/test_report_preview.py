@@ -464,3 +464,24 @@ def test_the_preview_answers_its_underlined_letters_and_its_keys(preview, qtbot,
                    | Qt.KeyboardModifier.ShiftModifier)
     assert saved == [True]
     assert "Ctrl+Shift+S" in preview.save_button.toolTip()
+
+
+def test_enter_in_the_pages_does_not_turn_them(preview, qtbot):
+    """A viewer has no default button: Enter in the pages stays on the page (it went
+    back one, "Previous page" being the dialog's default); Enter on a focused button
+    presses it; Escape closes."""
+    preview.activateWindow()
+    qtbot.waitUntil(lambda: preview.page_count() > 2, timeout=10_000)
+    preview.go_to(2)
+    assert not [b.text() for b in preview.findChildren(QPushButton) if b.isDefault()]
+    preview.view.setFocus()
+    qtbot.keyClick(preview.view, Qt.Key.Key_Return)
+    qtbot.keyClick(preview.view, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert preview.current_page() == 2 and preview.isVisible()
+    preview.next_button.setFocus()
+    qtbot.keyClick(preview.next_button, Qt.Key.Key_Return)
+    assert preview.current_page() == 3
+    preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)  # qtbot closes it
+    preview.view.setFocus()
+    qtbot.keyClick(preview.view, Qt.Key.Key_Escape)
+    assert not preview.isVisible()

@@ -38,7 +38,7 @@ from fieldplan.i18n import (
     state_label,
     status_label,
 )
-from fieldplan.model import LEVELS, STATUSES, ProgressReport
+from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
@@ -55,6 +55,7 @@ from ui.models import (
     OverviewModel,
     QuarantineModel,
     ReportTableModel,
+    hidden_state,
     value_text,
 )
 from ui.ops import DbOp, Session, error_sentence, sentence
@@ -395,6 +396,11 @@ class ReportsPage(QSplitter):
     def _loaded(self, result: tuple[list[ProgressReport], list[tuple[str, ...]]]) -> None:
         reports, why_hidden = result
         self.model.set_reports(reports, why_hidden)
+        if any(why_hidden):  # room for "Submitted · hidden by the plan"
+            width = self.view.fontMetrics().horizontalAdvance
+            wide = max(width(hidden_state(state_label(s))) for s in REPORT_STATES) + 24
+            if self.view.columnWidth(ReportTableModel.STATE) < wide:
+                self.view.setColumnWidth(ReportTableModel.STATE, wide)
         self._filter()
 
     def _filter(self, *_a) -> None:

@@ -266,6 +266,10 @@ class ReportTableModel(_RowsModel):
             why = self.why_hidden(index.row())
             if why:
                 return self._hidden_data(index, role, why)
+        elif (role == Qt.ItemDataRole.DisplayRole and index.isValid()
+              and index.column() == self.STATE and self.why_hidden(index.row())):
+            # in words, not only in grey: seen without colours, and read aloud
+            return hidden_state(super().data(index, role))
         return super().data(index, role)
 
     def _hidden_data(self, index: _Index, role: int, why: tuple[str, ...]) -> Any:
@@ -354,6 +358,13 @@ def _dimmed() -> QBrush:
                                                    strict=True))
     )
     return QBrush(mix)
+
+
+def hidden_state(state: str) -> str:
+    """A hidden report's State cell: "Submitted · hidden by the plan"."""
+    # Translators: the State column of a report the plan no longer shows (left out of
+    # the review pack); {state} is "Draft" or "Submitted".
+    return _("{state} · hidden by the plan").format(state=state)
 
 
 def hidden_sentence(why: tuple[str, ...]) -> str:

@@ -288,6 +288,22 @@ def test_report_model_greys_what_the_plan_hides_and_says_why(qtmodeltester) -> N
     qtmodeltester.check(model)
 
 
+def test_a_hidden_report_says_so_in_words_not_only_in_grey(qtmodeltester) -> None:
+    """Grey alone is lost without colours, on a dim screen and to a screen reader: the
+    State cell says it; the tooltip still says why."""
+    model = ReportTableModel()
+    model.set_reports(HIDDEN_TOO, _why(HIDDEN_TOO))
+    qtmodeltester.check(model)
+    state = ReportTableModel.STATE
+    texts = [model.data(model.index(row, state)) for row in range(4)]
+    assert texts[0] == "Draft"
+    assert texts[1:] == ["Draft · hidden by the plan"] * 3
+    tip = model.data(model.index(1, state), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Draft\nHidden by the plan: ")
+    # sorted by state, the hidden ones are among their own state's rows
+    assert model.sort_key(model.row_at(1), state) == "Draft"
+
+
 def test_every_reason_at_once_is_said_in_one_sentence() -> None:
     from fieldplan.planops import why_hidden_text
     from ui.models import hidden_sentence

@@ -575,7 +575,8 @@ class QuarantinePage(QWidget):
         self.trust_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.trust_button.clicked.connect(self.ask_trust)
         # when the fingerprints do not match: the bundles go, nothing of them is merged
-        self.refuse_button = QPushButton(_("Re&fuse key…"))
+        # (Alt+Y: F is the File menu's)
+        self.refuse_button = QPushButton(_("Refuse ke&y…"))
         self.refuse_button.setEnabled(False)
         self.refuse_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.refuse_button.clicked.connect(self.ask_refuse)
@@ -710,7 +711,7 @@ class KeysPage(QWidget):
         self.model = KeysModel(self)
         self.view = _table(self.model, _("Keys"))
         lay.addWidget(self.view, 1)
-        self.revoke_button = QPushButton(_("Re&voke key…"))
+        self.revoke_button = QPushButton(_("Revoke ke&y…"))  # Alt+Y: V is View's
         self.revoke_button.setEnabled(False)
         self.revoke_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.revoke_button.clicked.connect(self.ask_revoke)
@@ -912,7 +913,7 @@ class ConflictsPage(QWidget):
             blay.addWidget(value)
             if cand.winner:
                 blay.addWidget(QLabel(_("Shown now")))
-            keep = QPushButton(_("&Keep this"))
+            keep = QPushButton(_("Keep &this"))  # Alt+T: K is the Keys tab's, at HQ
             keep.setAutoDefault(True)  # Enter presses it, as Space does
             # told apart by what they keep (two laptops may share a user name)
             keep.setAccessibleName(_("Keep “{value}” by {author}, {when}").format(

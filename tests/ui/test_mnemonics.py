@@ -1,16 +1,22 @@
 """Alt+letter opens one thing: no two menu-bar titles or tabs of the main window share
-a mnemonic, in any language (read from the catalogs at run time). Arabic titles carry
-none: Alt with an Arabic letter is of little use on the keyboards offices have."""
+a mnemonic, nor two things of one page with them, nor two things of one dialog, in any
+language (read from the catalogs at run time). Arabic titles carry none: Alt with an
+Arabic letter is of little use on the keyboards offices have."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QDialog,
     QGroupBox,
     QLabel,
     QTabBar,
@@ -19,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from tests.ui.conftest import wait_idle
 from ui.app import apply_language
+from ui.hq_desk import select_row
 
 _MNEMONIC = re.compile(r"&(?!&)(.)")
 
@@ -97,8 +104,212 @@ def test_the_progress_page_adds_no_clash_in_english(open_window, hq_db, qtbot, s
     wait_idle(qtbot, window.session)
     window.office_view.select_action("PA1.6")
     wait_idle(qtbot, window.session)
+    QApplication.processEvents()  # (widgets added to a shown layout show queued)
     texts = page_texts(window.office_view, window)
     reopen = window.office_view.editor.reopen_button
     assert (reopen.text() in texts) == submitted
     assert len(texts) >= 6
     assert clashes(window_titles(window) + texts) == {}
+
+
+# --- every dialog, and every page of headquarters' desk -------------------------------
+#
+# Alt+letter answers in the window that is active: a dialog's buttons and labels are
+# checked among themselves (the main window's menus and tabs do not answer while it is
+# open), a page's with the window's menu-bar titles and tabs. The same text twice (a
+# Keep button per value) is one command, Alt+letter going from one to the next.
+
+#: the languages whose catalogs still give two things one letter (strict: a catalog
+#: fixed makes the test fail until its mark goes)
+_CATALOG_CLASHES = pytest.mark.xfail(strict=True, reason="translations")
+
+
+def _by_language(*failing: str) -> list:
+    return [pytest.param(lang, marks=_CATALOG_CLASHES) if lang in failing else lang
+            for lang in ("en", "fr", "ar")]
+
+
+def _distinct(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
+
+
+@pytest.fixture
+def desk_world(tmp_path) -> Path:
+    """Headquarters with something on every page of its desk: ML's reports and key
+    (revocable), a bundle of SN's in quarantine, a conflict between ML's two laptops,
+    drafts of its own for 2026-S1 (to submit); and SN's setup bundle. (In the test's
+    own folders: made once for all, it would be made outside them.)"""
+    from fieldplan import progress, store
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup
+
+    root = tmp_path / "desk"
+    root.mkdir()
+    out = root / "out"
+    out.mkdir()
+    with init_hq(root / "hq.sqlite3") as hq:
+        laptops = []
+        for name, code in (("ml-a", "ML"), ("ml-b", "ML"), ("sn", "SN")):
+            enroll_office(hq, code, root / f"{name}-setup.fieldplan")
+            laptops.append(init_from_setup(root / f"{name}.sqlite3",
+                                           root / f"{name}-setup.fieldplan"))
+        a, b, sn = laptops
+        with store.write_transaction(sn.conn):
+            sn.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # quarantined
+        for rep, status in ((a, "on-track"), (b, "at-risk"), (sn, "on-track")):
+            code = rep.plan().actions_of(level="national")[0].code
+            progress.record_progress(rep, code, "2026-S1", status=status, percent=30)
+            import_bundle(hq, export_bundle(rep, out_dir=out).path)
+            rep.close()
+        progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code,
+                                 "2026-S1", status="on-track", percent=10)
+    return root
+
+
+@pytest.fixture
+def desk_db(desk_world) -> Path:
+    return desk_world / "hq.sqlite3"
+
+
+def _new_dialog(qtbot, start: Callable[[], object]) -> QDialog:
+    """The dialog ``start`` opens (at once, or once the database has answered)."""
+
+    def shown() -> list[QDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QDialog) and w.isVisible()]
+
+    # (the one before is closed, if not yet deleted: the new one may have its address)
+    assert shown() == []
+    made = start()
+    if isinstance(made, QDialog) and made.isVisible():
+        return made  # found by ``start`` itself
+    if isinstance(made, QDialog):
+        if made.parent() is None:  # closed, not deleted, when rejected: qtbot deletes it
+            made.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+            qtbot.addWidget(made)
+        made.show()
+    qtbot.waitUntil(lambda: bool(shown()), timeout=10_000)
+    [dialog] = shown()
+    return dialog
+
+
+def _dialog_clashes(qtbot, dialogs: dict[str, Callable[[], object]]) -> dict[str, dict]:
+    found = {}
+    for name, start in dialogs.items():
+        dialog = _new_dialog(qtbot, start)
+        clashing = clashes(_distinct(page_texts(dialog, dialog)))
+        if clashing:
+            found[name] = clashing
+        dialog.reject()
+    return found
+
+
+def _window_dialogs(window, qtbot, tmp_path) -> dict[str, Callable[[], object]]:
+    from ui.report_preview import PreviewWindow, ReportRequest
+    from ui.transfer import ImportResultDialog
+
+    desk = window.hq_desk
+
+    def revoke() -> None:
+        keys = desk.keys
+        window.show_page(keys)
+        qtbot.waitUntil(lambda: keys.model.rowCount() > 1, timeout=5000)
+        select_row(keys.view, next(i for i in range(keys.model.rowCount())
+                                   if keys.model.row_at(i).office == "ML"))
+        keys.ask_revoke()
+
+    def quarantined(ask: str) -> Callable[[], None]:
+        def start() -> None:
+            page = desk.quarantine
+            window.show_page(page)
+            qtbot.waitUntil(lambda: page.selected() is not None, timeout=5000)
+            getattr(page, ask)()
+        return start
+
+    def saved_table() -> QDialog:
+        # as after a file is written: "Open the file" and "Open the folder" shown too
+        dialog = _new_dialog(qtbot, window.table_dialog)
+        for button in (dialog.open_button, dialog.folder_button):
+            button.setVisible(True)
+        return dialog
+
+    return {
+        "export": window.export_dialog,
+        "email": window.email_dialog,
+        "status sheet": lambda: window.report_dialog("sheet"),
+        "review pack": lambda: window.report_dialog("pack"),
+        "preview": lambda: PreviewWindow(window, tmp_path / "none.pdf",
+                                         ReportRequest("pack", "2026-S1")),
+        "export table": window.table_dialog,
+        "export table, a file written": saved_table,
+        "enrol office": window.enrol_dialog,
+        "own key": window.own_key_dialog,
+        "submit": window.submit_dialog,
+        "lock": lambda: window.lock_dialog(True),
+        "unlock": lambda: window.lock_dialog(False),
+        "restore warning": window.dismiss_lost_dialog,
+        "import result": lambda: ImportResultDialog(window, []),
+        "trust key": quarantined("ask_trust"),
+        "refuse key": quarantined("ask_refuse"),
+        "revoke key": revoke,
+        "about": window.about,
+    }
+
+
+@pytest.mark.parametrize("lang", _by_language("fr", "ar"))
+def test_each_dialog_of_the_window_has_distinct_mnemonics(lang, language, open_window,
+                                                          desk_db, qtbot, tmp_path):
+    language(lang)
+    window = open_window(desk_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    found = _dialog_clashes(qtbot, _window_dialogs(window, qtbot, tmp_path))
+    wait_idle(qtbot, window.session)
+    assert found == {}
+
+
+@pytest.mark.parametrize("lang", _by_language("ar"))
+def test_each_first_run_dialog_has_distinct_mnemonics(lang, language, desk_world, qtbot,
+                                                      tmp_path):
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import CannotOpenDialog, FirstRunDialog
+
+    language(lang)
+    gone = tmp_path / "gone" / "hq.sqlite3"  # its backup is there, the database not
+    gone.parent.mkdir()
+    shutil.copy(desk_world / "hq.sqlite3", gone)
+    with open_replica(gone) as rep:
+        store.backup(rep.conn, gone, "test")
+    damaged = gone.with_name("damaged.sqlite3")
+    damaged.write_bytes(b"not a database")
+    backups = store.list_backups(gone)
+    gone.unlink()
+    found = _dialog_clashes(qtbot, {
+        "first run": lambda: FirstRunDialog(tmp_path / "new.sqlite3"),
+        "first run, a setup bundle given": lambda: FirstRunDialog(
+            tmp_path / "new.sqlite3", given=str(desk_world / "sn-setup.fieldplan")),
+        "first run, a backup left": lambda: FirstRunDialog(gone),
+        "cannot open": lambda: CannotOpenDialog(damaged, "damaged", backups),
+    })
+    assert found == {}
+
+
+@pytest.mark.parametrize("lang", _by_language("fr"))
+def test_each_desk_page_has_distinct_mnemonics(lang, language, open_window, desk_db, qtbot):
+    """Every page of headquarters' window with its rows (so its buttons are enabled),
+    with the menu-bar titles and the tabs."""
+    language(lang)
+    window = open_window(desk_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    found = {}
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        wait_idle(qtbot, window.session)
+        QApplication.processEvents()  # (widgets added to a shown layout show queued)
+        page = window.tabs.currentWidget()
+        clashing = clashes(window_titles(window) + _distinct(page_texts(page, window)))
+        if clashing:
+            found[window.tabs.tabText(index)] = clashing
+    assert found == {}

@@ -129,7 +129,7 @@ class Ctx:
 def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:
     """Check the arguments and gather what every report needs."""
     from fieldplan.i18n import LANGUAGES, _, translation
-    from fieldplan.periods import check_period_in_plan, parse_period
+    from fieldplan.periods import parse_period
 
     if lang not in LANGUAGES:
         raise ValidationError(_("unsupported report language '{lang}': use {choices}").format(
@@ -139,8 +139,9 @@ def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:
         raise ValidationError(_("unknown paper '{value}': use A4 or Letter").format(
             value=paper))
     plan = rep.plan()
-    p = parse_period(period)
-    check_period_in_plan(p, plan.periods())
+    # the plan's own check: with its dates, a semester past its end is said plainly
+    # ("outside the plan"), never as folded into the last period
+    p = plan.check_period(parse_period(period))
     register_fonts()
     return Ctx(
         lang=lang,

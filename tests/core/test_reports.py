@@ -300,6 +300,23 @@ def test_bad_arguments(world, tmp_path) -> None:
     assert not (tmp_path / "x.pdf").exists()
 
 
+def test_period_past_the_plan_is_said_as_progress_set_says_it(world, tmp_path) -> None:
+    """The plan ends on 2027-12-31: none of 2028-S1's days are in it, so no report may
+    say they are "reported in 2027-S2" (the plan's own check, with its dates)."""
+    expected = "period 2028-S1 is outside the plan (2025-S2 … 2027-S2)"
+    with pytest.raises(ValidationError) as sheet:
+        build_status_sheet(world, "2028-S1", "ML", out=tmp_path / "s.pdf")
+    with pytest.raises(ValidationError) as pack:
+        build_review_pack(world, "2028-S1", tmp_path / "r.pdf")
+    with pytest.raises(ValidationError) as plan:
+        world.plan().check_period("2028-S1")
+    assert str(sheet.value) == str(pack.value) == str(plan.value) == expected
+    # before the plan's start (2025-06-21) the days that are in it are still said
+    with pytest.raises(ValidationError, match="its days from 2025-06-21 are reported in "
+                       "2025-S2"):
+        build_review_pack(world, "2025-S1", tmp_path / "r.pdf")
+
+
 def test_office_prints_own_sheet_but_no_pack(make_office, tmp_path) -> None:
     office = make_office("ML")
     with pytest.raises(ValidationError, match="headquarters"):

@@ -714,18 +714,17 @@ class Pack:
         def block(title: str, head: list[str], rows: list[list[str]], widths: list[float]):
             data = [[self._t(h, cm.CELL_HEAD) for h in head]]
             data += [[self._t(c, cm.SMALL, base_dir=cm.USER) for c in row] for row in rows]
+            heading = self._t(title, cm.H3, space_after=2)
+            if out:
+                # space between tables as the next title's space before, which a page's
+                # top drops: a spacer after the last table could spill onto a page of
+                # its own, and the page break before "Detail by area" leave it blank
+                heading.spaceBefore = 6
             # a short table is kept whole rather than leave a few rows on a page
             out.extend(
-                cm.keep(
-                    [
-                        self._t(title, cm.H3, space_after=2),
-                        cm.table(ctx, data, [w * f for f in widths]),
-                    ],
-                    rows=3,
-                    whole=25,
-                )
+                cm.keep([heading, cm.table(ctx, data, [w * f for f in widths])],
+                        rows=3, whole=25)
             )
-            out.append(Spacer(1, 6))
 
         if facts.late:
             block(

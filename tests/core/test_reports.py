@@ -678,6 +678,33 @@ def test_heading_never_ends_a_page_alone(hq) -> None:
     assert build(False, hq.path.with_name("short.pdf")) == {"h": 1}
 
 
+def test_no_blank_page_when_the_sync_section_ends_at_a_page_foot(
+        hq, tmp_path, monkeypatch) -> None:
+    """With 40 quarantined bundles (the count the section's last table ends at the foot
+    of its page, with this seed) the space after that table spilled onto a page of its
+    own, and the page break before "Detail by area" left it blank. The counts around
+    it too: no page of the pack is ever empty."""
+    from fieldplan import sync
+    from fieldplan.sync.exchange import QuarantineItem
+
+    write_progress(hq, "ML", PERIOD)
+
+    def held(n: int) -> list[QuarantineItem]:
+        return [QuarantineItem(f"{i:032x}", "SN", f"{i:032x}", f"{i:016X}",
+                               "1234 5678 9ABC DEF0 1234 5678 9ABC DEF0",
+                               f"SN-{i:08x}-1-1.fieldplan", "2026-07-02T10:00:00Z", 1)
+                for i in range(n)]
+
+    for n in (38, 39, 40, 41, 42):
+        monkeypatch.setattr(sync, "list_quarantine", lambda rep, n=n: held(n))
+        pdf = build_review_pack(hq, PERIOD, tmp_path / f"q{n}.pdf")
+        for page in range(1, pages(pdf) + 1):
+            # what is left of a page without its header and footer
+            body = re.sub(r"IOM–OIC Plan of Action 2025–2027|Semester review pack · 1st "
+                          r"semester 2026|Page \d+ of \d+", "", pdf_text(pdf, page))
+            assert body.strip(), f"{n} quarantined bundles: page {page} is empty"
+
+
 def test_pack_furniture_fonts_links_and_chart(world, tmp_path) -> None:
     pdf = build_review_pack(world, PERIOD, tmp_path / "p.pdf", lang="ar")
     # no unembedded font (ReportLab's default Helvetica) in the file

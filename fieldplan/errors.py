@@ -66,3 +66,8 @@ class FileError(FieldplanError, OSError):
     """A file cannot be read or written; the message names the file the person gave
     and says why (disk full, read-only, a folder...). Also an OSError, so code that
     catches the system's errors still catches it."""
+
+
+class BundleNameTakenError(FileError):
+    """The file named for a bundle is there and is not this computer's own bundle
+    (another computer's, or no bundle at all): it is not replaced."""

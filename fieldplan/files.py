@@ -190,23 +190,33 @@ def is_protected(path: str | os.PathLike[str]) -> bool:
 
 
 #: File name endings that name a format, and the formats such a file may hold (HXL
-#: is CSV: a .csv name fits it). Any other ending is left to the person.
+#: is CSV: a .csv name fits it; "bundle": a fieldplan bundle). Any other ending is
+#: left to the person.
 _SUFFIX_FORMATS: dict[str, tuple[str, ...]] = {
     ".csv": ("csv", "hxl"), ".hxl": ("hxl",), ".xlsx": ("xlsx",), ".pdf": ("pdf",),
     ".xls": (), ".xlsm": (), ".ods": (), ".tsv": (), ".json": (), ".toml": (),
-    ".fieldplan": (), ".sqlite3": (), ".sqlite": (), ".db": (),
+    ".fieldplan": ("bundle",), ".sqlite3": (), ".sqlite": (), ".db": (),
 }
+
+#: The ending of a bundle's name.
+BUNDLE_SUFFIX = ".fieldplan"
 
 
 def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
     """Refuse an output file name whose ending names another format (``-o sheet.csv``
-    for a PDF, ``-o progress.xlsx`` for CSV): the file would not open, or open as
-    garbage, in what its name promises, and a database or bundle of that name would
-    be written over. ``fmt``: csv, hxl, xlsx or pdf."""
+    for a PDF, ``-o progress.xlsx`` for CSV, ``-o progress.csv`` for a bundle): the
+    file would not open, or open as garbage, in what its name promises, and a table,
+    report, database or bundle of that name would be written over. ``fmt``: csv, hxl,
+    xlsx, pdf or bundle."""
     if Path(out).is_dir():
         return  # whatever its name: the writer says it is a folder
     suffix = Path(out).suffix.lower()
     allowed = _SUFFIX_FORMATS.get(suffix)
+    if allowed is not None and fmt == "bundle" and fmt not in allowed:
+        raise ValidationError(_(
+            "{file} is named as a {suffix} file but a bundle is written: give it a name "
+            "ending in {bundle_suffix}").format(file=os.fspath(out), suffix=suffix,
+                                                bundle_suffix=BUNDLE_SUFFIX))
     if allowed is not None and fmt not in allowed:
         raise ValidationError(_(
             "{file} is named as a {suffix} file but the format is {format}: change the "
@@ -302,6 +312,13 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
                 raise _refused(path, kept)
     # a link (even a dangling one) keeps pointing where it did: write its target
     return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """The FileError ``atomic_output`` would refuse ``path`` with before writing (a
+    folder, a device, a database, its log, a secret key...), raised now: for a writer
+    with checks of its own to make after these."""
+    _writable_target(Path(path), allow_protected=False)
 
 
 def temporary_name(path: Path) -> Path:

@@ -7,8 +7,17 @@ import argparse
 import sys
 
 from fieldplan import sync
-from fieldplan.cli import CommandError, command, output, print_table, subcommands, warn
+from fieldplan.cli import (
+    CommandError,
+    check_output_name,
+    command,
+    output,
+    print_table,
+    subcommands,
+    warn,
+)
 from fieldplan.cli.core_cmds import open_db
+from fieldplan.errors import BundleNameTakenError
 from fieldplan.i18n import _, key_replica_label, key_status_label, ngettext
 from fieldplan.store import resolve_db_path
 
@@ -81,16 +90,30 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    check_output_name("bundle", args.output)  # -o progress.csv: a usage error
     with open_db(args) as rep:
-        result = sync.enroll_office(rep, args.code, args.output)
+        try:
+            result = sync.enroll_office(rep, args.code, args.output)
+        except BundleNameTakenError as exc:
+            # Translators: {error} ends "…; choose another file"
+            raise CommandError(_("{error}, or give -o a folder to have a name chosen that "
+                                 "is not in use").format(error=exc)) from None
     output(args, result.to_dict(), str(result.path))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.output:
+        check_output_name("bundle", args.output)  # -o progress.csv: a usage error
     with open_db(args) as rep:
-        result = sync.export_bundle(rep, for_office=args.for_office, out_file=args.output,
-                                    out_dir=args.dir, full=args.full)
+        try:
+            result = sync.export_bundle(rep, for_office=args.for_office,
+                                        out_file=args.output, out_dir=args.dir,
+                                        full=args.full)
+        except BundleNameTakenError as exc:
+            # Translators: {error} ends "…; choose another file"
+            raise CommandError(_("{error}, or use --dir to have a name chosen that is not "
+                                 "in use").format(error=exc)) from None
     output(args, result.to_dict(), str(result.path))
     if result.warning:
         warn(result.warning)

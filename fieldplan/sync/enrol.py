@@ -34,11 +34,13 @@ ENROLMENT_DAYS = 90
 def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> export.ExportResult:
     """(HQ) write a setup bundle for an office: the plan, the key registry, period locks,
     the office's data held so far, and an enrolment token."""
+    from fieldplan.files import check_output_name
     from fieldplan.offices import check_office
 
     if not rep.is_hq:
         raise ValidationError(_("only headquarters can enrol an office"))
     office = check_office(office)
+    check_output_name("bundle", out)
     if office == "HQ":
         raise ValidationError(_("enrol a country or regional office, not headquarters"))
     now = dt.datetime.now(dt.UTC)
@@ -62,6 +64,8 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
         # a name the enrolment chose never replaces another setup bundle (one not sent
         # yet, whose token is still open; and a failed write removes what it wrote)
         path = export._unused(path / f"{office}-setup.fieldplan")
+    else:  # named by the person: never over another computer's bundle
+        export.check_bundle_target(rep, path)
     # the token is kept only if its bundle is written (a failed write leaves no
     # enrolment behind), the bundle only if its token is (a full disk at the commit
     # leaves no setup bundle HQ would not know), and the bundle, a secret, is

@@ -15,12 +15,17 @@ from typing import Any
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
-from fieldplan.errors import FieldplanError, ValidationError
+from fieldplan.errors import (
+    BundleError,
+    BundleNameTakenError,
+    FieldplanError,
+    ValidationError,
+)
 from fieldplan.i18n import _
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
-from fieldplan.sync.exchange import ENROL_CONTEXT, KIND_SYNC, Progress, holdings
+from fieldplan.sync.exchange import _HOSTILE, ENROL_CONTEXT, KIND_SYNC, Progress, holdings
 
 
 @dataclass(frozen=True)
@@ -138,8 +143,11 @@ def export_bundle(
 ) -> ExportResult:
     """Write a signed bundle of what the recipient has not acknowledged (everything
     with ``full``). An office writes for HQ; HQ names the office with ``for_office``."""
+    from fieldplan.files import check_output_name
     from fieldplan.offices import check_office
 
+    if out_file is not None:
+        check_output_name("bundle", out_file)
     if rep.is_hq:
         if not for_office:
             raise ValidationError(_("headquarters exports for one office: name it with --for"))
@@ -195,6 +203,8 @@ def export_bundle(
         path = path / name
     if not out_file or path != Path(out_file):  # the export chose the name
         path = _unused(path)
+    else:  # the person named it
+        check_bundle_target(rep, path)
     info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan), secret,
                                   progress=_adapt(progress, count))
     warning = ""
@@ -212,6 +222,33 @@ def export_bundle(
     note = receipts_only_text(recipient) if info.event_count == 0 and not proof else ""
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient,
                         warning, note)
+
+
+def check_bundle_target(rep: Replica, path: Path) -> None:
+    """BundleNameTakenError unless a bundle of this computer may be written at the
+    name a person gave: nothing is there, or this computer's own earlier bundle (and
+    a folder, a device... which writing refuses with its own reason). Another
+    computer's bundle is not replaced: two laptops exporting to one name on a shared
+    USB stick would each destroy the other's bundle before it is sent; nor is a file
+    that is no bundle at all."""
+    from fieldplan.files import check_writable
+
+    check_writable(path)  # a database, a secret key...: said as such
+    if not path.is_file():
+        return
+    try:
+        with bundlefmt.open_bundle(path, check_events=False) as held:
+            sender, office = held.manifest.get("sender"), held.manifest.get("office")
+    except (BundleError, OSError, *_HOSTILE):
+        reason = _("it is not a fieldplan bundle this computer can read; choose another "
+                   "file")
+    else:
+        if sender in keyreg.own_replicas(rep):
+            return
+        reason = _("it is a bundle another computer wrote ({office}, replica {replica}); "
+                   "choose another file").format(office=office, replica=str(sender)[:8])
+    raise BundleNameTakenError(_("cannot write {file}: {reason}").format(
+        file=os.fspath(path), reason=reason))
 
 
 def _unused(path: Path) -> Path:

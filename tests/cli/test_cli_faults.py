@@ -376,12 +376,17 @@ def test_no_command_writes_into_the_backups_folder(hq, capsys) -> None:
     for argv in (("report", "review", "--period", "2026-S1", "-o",
                   str(taken.parent / "pack.pdf")),
                  ("data", "export", "--format", "csv", "-o", str(taken.parent / "x.csv")),
-                 ("export", "--for", "ML", "-o", str(taken)),
+                 ("export", "--for", "ML", "-o", str(taken.parent / "ML.fieldplan")),
                  ("plan", "export", "-o", str(taken.parent / "plan.toml"))):
         code, _out, err = run("--db", db, *argv, capsys=capsys)
         assert code == 1 and err.count("\n") == 1, (argv, err)
         assert "that folder holds fieldplan's backups" in err, (argv, err)
+    # the backup itself: a bundle named as a database is refused before anything
+    code, _out, err = run("--db", db, "export", "--for", "ML", "-o", str(taken),
+                          capsys=capsys)
+    assert code == 2 and "is named as a .sqlite3 file but a bundle is written" in err
     assert taken.read_bytes() == kept and not (taken.parent / "x.csv").exists()
+    assert not (taken.parent / "ML.fieldplan").exists()
     assert not (taken.parent / "pack.pdf").exists()
     assert not (taken.parent / "plan.toml").exists()
 

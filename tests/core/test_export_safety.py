@@ -314,6 +314,105 @@ def test_a_report_named_for_no_known_kind_of_file_is_written(hq, tmp_path: Path)
         build_review_pack(hq, "2026-S1", tmp_path / "pack.csv")  # the core checks too
 
 
+@pytest.mark.parametrize(("command", "name"), [
+    (("export",), "progress.csv"),
+    (("export", "--for", "ML"), "ML.toml"),
+    (("office", "enroll", "ML"), "sheet.pdf"),
+    (("office", "enroll", "SN"), "SN.SQLITE"),
+])
+def test_a_bundle_named_as_another_kind_of_file_is_a_usage_error(
+        hq, make_office, tmp_path: Path, capsys, command, name) -> None:
+    """`export -o progress.csv` and `office enroll ML -o sheet.pdf` wrote a ZIP bundle
+    over the person's table and report, and said nothing."""
+    db = hq.path
+    if command == ("export",):
+        office = make_office("ML")
+        db = office.path
+        office.close()
+    else:
+        make_office("ML").close()  # ML enrolled: HQ may export for it
+    hq.close()
+    out = tmp_path / name
+    out.write_bytes(b"kept")
+    code, _, err = run("--db", str(db), *command, "-o", str(out), capsys=capsys)
+    assert code == 2
+    prog = " ".join(c for c in command if c.islower() and c != "--for")
+    assert err.splitlines()[-1] == (
+        f"fieldplan {prog}: usage error: {out} is named as a {Path(name).suffix.lower()} "
+        "file but a bundle is written: give it a name ending in .fieldplan")
+    assert out.read_bytes() == b"kept"
+
+
+def test_a_bundle_named_for_no_known_kind_of_file_is_written(hq, make_office,
+                                                             tmp_path: Path) -> None:
+    from fieldplan.sync import enroll_office, export_bundle
+
+    ml = make_office("ML")
+    for name in ("ml-bundle", "ml.FIELDPLAN", "ml.zip"):
+        assert export_bundle(ml, out_file=tmp_path / name).path == tmp_path / name
+    assert enroll_office(hq, "SN", tmp_path / "sn.setup").path == tmp_path / "sn.setup"
+    # the core checks too, before any work: no enrolment is left behind
+    with pytest.raises(ValidationError, match=r"named as a \.csv file but a bundle"):
+        export_bundle(ml, out_file=tmp_path / "progress.csv")
+    with pytest.raises(ValidationError, match=r"named as a \.pdf file but a bundle"):
+        enroll_office(hq, "SN", tmp_path / "SN.pdf")
+    assert hq.conn.execute("SELECT count(*) FROM enrolments").fetchone()[0] == 2
+    assert not (tmp_path / "progress.csv").exists() and not (tmp_path / "SN.pdf").exists()
+
+
+def test_a_bundle_never_replaces_another_computers_bundle(hq, make_office, tmp_path: Path,
+                                                          capsys) -> None:
+    """Two laptops of one office exporting to one name on a shared USB stick: the
+    second replaced the first's bundle before it reached HQ. A computer's own earlier
+    bundle of that name is still replaced."""
+    from fieldplan.sync import enroll_office, export_bundle
+
+    first, second = make_office("ML"), make_office("ML")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    name = usb / "ML.fieldplan"
+    written = export_bundle(first, out_file=name)
+    again = export_bundle(first, out_file=name)  # its own: replaced
+    assert again.path == name and again.bundle_id != written.bundle_id
+    kept = name.read_bytes()
+    expected = (f"cannot write {name}: it is a bundle another computer wrote (ML, replica "
+                f"{first.replica_id[:8]}); choose another file")
+    with pytest.raises(FileError) as taken:
+        export_bundle(second, out_file=name)
+    assert str(taken.value) == expected
+    with pytest.raises(FileError, match="another computer wrote"):
+        enroll_office(hq, "SN", name)  # HQ is another computer too
+    with pytest.raises(FileError, match="another computer wrote"):
+        export_bundle(hq, for_office="ML", out_file=name)
+    assert name.read_bytes() == kept
+    assert hq.conn.execute("SELECT count(*) FROM enrolments").fetchone()[0] == 2
+    # a file of that name that is no bundle (a download cut short) is not replaced
+    junk = usb / "junk.fieldplan"
+    junk.write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(FileError, match="it is not a fieldplan bundle this computer can "
+                                        "read; choose another file"):
+        export_bundle(first, out_file=junk)
+    assert junk.read_bytes() == b"PK\x03\x04 cut short"
+    assert sorted(p.name for p in usb.iterdir()) == ["ML.fieldplan", "junk.fieldplan"]
+    # the command line says how to have a free name chosen; --dir takes one
+    db = str(second.path)
+    second.close()
+    code, out, err = run("--db", db, "export", "-o", str(name), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == f"fieldplan: error: {expected}, or use --dir to have a name chosen that " \
+                  "is not in use\n"
+    code, out, err = run("--db", db, "export", "--dir", str(usb), capsys=capsys)
+    assert code == 0 and Path(out.strip()).parent == usb and Path(out.strip()) != name
+    assert name.read_bytes() == kept
+    hq_db = str(hq.path)
+    hq.close()
+    code, out, err = run("--db", hq_db, "office", "enroll", "SN", "-o", str(name),
+                         capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err.endswith(", or give -o a folder to have a name chosen that is not in use\n")
+    assert name.read_bytes() == kept
+
+
 @pytest.mark.parametrize("name", ["old-copy", "office.csv"])
 def test_no_output_replaces_a_database(hq, tmp_path: Path, name) -> None:
     """Whatever its name: a database that is not this one (another office's, a copy
@@ -372,7 +471,8 @@ def test_no_output_replaces_another_databases_log_key_or_drafts(hq, make_office,
             code, _out, err = run("--db", hq_db, *argv, capsys=capsys)
             # refused, in one line (reports and plans may first refuse the name's ending)
             assert code in (1, 2) and "error" in err.splitlines()[-1], (argv, err)
-            if argv[0] in ("export", "office"):  # writers that take any name
+            # bundle writers take any name but one of another kind of file's (.json)
+            if argv[0] in ("export", "office") and target.suffix != ".json":
                 assert code == 1 and reason in err, (argv, err)
     assert {p: p.read_bytes() for p in before} == before
     assert not Path(f"{db}-journal").exists()

@@ -92,6 +92,59 @@ def origins_for(rep: Replica, office: str) -> list[str]:
     return hq_first
 
 
+#: Up to how many offices HQ knows an error lists them all; beyond, the nearest.
+FEW_OFFICES = 6
+NEAREST_OFFICES = 3
+
+
+def known_offices(rep: Replica) -> list[str]:
+    """(HQ) the offices headquarters knows: enrolled (a setup bundle written, or a key
+    in the registry) or with reports held here. Sorted by code."""
+    known = {r[0] for r in rep.conn.execute("SELECT DISTINCT office FROM enrolments")}
+    known |= {k.office for k in keyreg.all_keys(rep).values()}
+    known |= {r[0] for r in rep.conn.execute("SELECT DISTINCT office FROM progress")}
+    return sorted(known - {"HQ", ""})
+
+
+def check_known_office(rep: Replica, office: str) -> None:
+    """(HQ) ValidationError for an office headquarters never enrolled and holds no data
+    of: most likely a slip of the keyboard (MR for ML), and a bundle for it would reach
+    no one. The error names the offices HQ knows (the nearest, when there are many)."""
+    import difflib
+
+    from fieldplan.i18n import get_language
+    from fieldplan.offices import office_name
+
+    known = known_offices(rep)
+    if office in known:
+        return
+    lang = get_language()
+    name = office_name(office, lang)
+    if not known:
+        raise ValidationError(_(
+            "{office} ({name}) was never enrolled, nor was any office yet: enrol it first "
+            "with 'fieldplan office enroll {office}'").format(office=office, name=name))
+
+    def closeness(code: str) -> float:
+        return difflib.SequenceMatcher(None, office.upper(), code.upper()).ratio()
+
+    few = len(known) <= FEW_OFFICES
+    ranked = sorted(known, key=lambda c: (-closeness(c), c))
+    # the offices sharing letters with it; any few, when none does
+    shown = known if few else ([c for c in ranked if closeness(c) > 0][:NEAREST_OFFICES]
+                               or ranked[:NEAREST_OFFICES])
+    listed = ", ".join(f"{c} ({office_name(c, lang)})" for c in shown)
+    if few:
+        text = _("{office} ({name}) was never enrolled and headquarters holds no data of it: "
+                 "check the code (offices known here: {offices}), or enrol it first with "
+                 "'fieldplan office enroll {office}'")
+    else:
+        text = _("{office} ({name}) was never enrolled and headquarters holds no data of it: "
+                 "check the code (the offices known here nearest to it: {offices}), or enrol "
+                 "it first with 'fieldplan office enroll {office}'")
+    raise ValidationError(text.format(office=office, name=name, offices=listed))
+
+
 def _peers(rep: Replica, office: str) -> list[str]:
     """The replicas of ``office`` a bundle is for: not this one, nor one that a restored
     database continues, nor a revoked computer (they receive nothing any more: their
@@ -154,6 +207,7 @@ def export_bundle(
         recipient = check_office(for_office)
         if recipient == "HQ":
             raise ValidationError(_("headquarters exports for an office, not for itself"))
+        check_known_office(rep, recipient)
         side = recipient
     else:
         if for_office and check_office(for_office) != "HQ":

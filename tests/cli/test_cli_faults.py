@@ -112,8 +112,10 @@ def test_a_restore_that_cannot_finish_says_not_to_restore_again(hq, capsys,
 def test_no_command_writes_over_the_database_or_its_key(hq, tmp_path: Path, capsys) -> None:
     """`-o` naming the open database or its key by mistake is refused, whatever writes."""
     from fieldplan.replica import key_path, open_replica
+    from fieldplan.sync import enroll_office
 
     db = str(hq.path)
+    enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")  # HQ exports for ML
     hq.close()
     before = {p: Path(p).read_bytes() for p in (db, str(key_path(db)))}
     attempts = [
@@ -369,7 +371,10 @@ def test_a_restore_says_why_it_passed_over_each_file(hq, tmp_path: Path, capsys)
 def test_no_command_writes_into_the_backups_folder(hq, capsys) -> None:
     """A report saved into the backups folder could replace a backup (the one a
     restore would need); every `-o` there is refused."""
+    from fieldplan.sync import enroll_office
+
     db = str(hq.path)
+    enroll_office(hq, "ML", hq.path.parent / "ML-setup.fieldplan")  # HQ exports for ML
     taken = store.backup(hq.conn, db, "manual")
     hq.close()
     kept = taken.read_bytes()

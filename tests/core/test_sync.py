@@ -365,6 +365,50 @@ def test_export_never_replaces_another_bundle_it_named(hq, make_office, tmp_path
     assert chosen.path == first.path
 
 
+def test_hq_exports_only_for_an_office_it_knows(hq, tmp_path: Path, capsys) -> None:
+    """`export --for MR` (a slip for ML; Mauritania never enrolled) wrote a bundle for
+    no one without a word. It is refused, naming the offices HQ knows: enrolled (a
+    setup bundle written, even before its first bundle comes back) or with data."""
+    from fieldplan.cli import main
+    from fieldplan.errors import ValidationError
+    from fieldplan.sync import enroll_office
+    from tests.fixtures.reports.seed import write_progress
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ValidationError) as none_yet:
+        export_bundle(hq, for_office="ML", out_dir=out)
+    assert str(none_yet.value) == (
+        "ML (Mali) was never enrolled, nor was any office yet: enrol it first with "
+        "'fieldplan office enroll ML'")
+    enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")
+    write_progress(hq, "SN", "2026-S1", only=1)  # data of an office never enrolled here
+    with pytest.raises(ValidationError) as slip:
+        export_bundle(hq, for_office="mr", out_dir=out)
+    assert str(slip.value) == (
+        "MR (Mauritania) was never enrolled and headquarters holds no data of it: check "
+        "the code (offices known here: ML (Mali), SN (Senegal)), or enrol it first with "
+        "'fieldplan office enroll MR'")
+    assert list(out.iterdir()) == []
+    assert export_bundle(hq, for_office="ml", out_dir=out).recipient == "ML"
+    assert export_bundle(hq, for_office="SN", out_dir=out).recipient == "SN"
+    # many offices: the nearest are named (sharing a letter with it)
+    for code in ("MA", "TR", "EG", "NE", "BF"):
+        enroll_office(hq, code, tmp_path / f"{code}-setup.fieldplan")
+    with pytest.raises(ValidationError, match=r"\(the offices known here nearest to it: "
+                       r"MA \(Morocco\), ML \(Mali\), TR \(Türkiye\)\)"):
+        export_bundle(hq, for_office="MR", out_dir=out)
+    # the command line: one line, exit 1, nothing written
+    db = str(hq.path)
+    hq.close()
+    before = sorted(out.iterdir())
+    assert main(["--db", db, "export", "--for", "MR", "--dir", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("fieldplan: error: MR (Mauritania) was never enrolled")
+    assert sorted(out.iterdir()) == before
+
+
 def test_setup_bundle_is_private_and_a_failed_write_keeps_no_token(hq, tmp_path: Path) -> None:
     from fieldplan.sync import enroll_office
 

@@ -279,8 +279,19 @@ def append(
     return event
 
 
-def store_events(conn: sqlite3.Connection, events: Sequence[Event]) -> list[Event]:
-    """Insert events not held yet and apply them; returns the new ones.
+@dataclass(frozen=True)
+class Arrival:
+    """How events came: ``received_at``, the import's one time (its inbox line's too);
+    ``inbox_id``, the inbox line of the import that brought them."""
+
+    received_at: str
+    inbox_id: int
+
+
+def store_events(conn: sqlite3.Connection, events: Sequence[Event],
+                 arrival: Arrival | None = None) -> list[Event]:
+    """Insert events not held yet and apply them; returns the new ones. ``arrival``:
+    the import bringing them (None: received now, by no import).
 
     An event with the same (origin, seq) as one held but other content is a forked
     history: BundleError, and the caller's transaction is rolled back.
@@ -317,17 +328,20 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event]) -> list[Even
         new.append(e)
     if not new:
         return []
-    _insert(conn, new)
+    _insert(conn, new, arrival)
     return new
 
 
-def _insert(conn: sqlite3.Connection, new: Sequence[Event]) -> None:
+def _insert(conn: sqlite3.Connection, new: Sequence[Event],
+            arrival: Arrival | None = None) -> None:
     """Add events known to be new to the log, and apply them."""
-    now = utc_iso()
+    now = arrival.received_at if arrival else utc_iso()
+    inbox_id = arrival.inbox_id if arrival else None
     conn.executemany(
-        "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(e.origin, e.seq, e.hlc, e.entity, e.entity_id, e.hash, e.body, now) for e in new],
+        "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, received_at, "
+        "inbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(e.origin, e.seq, e.hlc, e.entity, e.entity_id, e.hash, e.body, now, inbox_id)
+         for e in new],
     )
     derive(conn, new)
     observe_hlc(conn, max(e.hlc for e in new))

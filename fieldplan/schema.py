@@ -174,6 +174,15 @@ def m0002_inbox_reason_msg(db: Any) -> None:
     db.execute("ALTER TABLE inbox ADD COLUMN reason_msg TEXT")
 
 
+@migration("0003_events_inbox_id")
+def m0003_events_inbox_id(db: Any) -> None:
+    """Which import brought each event: the id of its inbox line. The review pack names
+    the files that brought late data by it; import times alone, to the second, cannot
+    tell apart bundles imported in one command. NULL for this replica's own events, a
+    setup bundle's, and those stored before."""
+    db.execute("ALTER TABLE events ADD COLUMN inbox_id INTEGER")
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of fieldplan knows, in order."""
     return [name for name, _ in MIGRATIONS]

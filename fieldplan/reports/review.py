@@ -93,34 +93,48 @@ def _late_data(
 ) -> list[LateData]:
     """Per office, the events on this period's reports that other replicas' bundles
     brought after the period's end (``end``: its last day, ISO), leaving out reports
-    the plan hides (``scope``: the plan's, by default the current plan's). A bundle's
-    own count of new events covers every period, so it is not the figure wanted here."""
+    the plan hides (``scope``: the plan's, by default the current plan's), with the
+    files that brought them, each once. A bundle's own count of new events covers every
+    period, so it is not the figure wanted here. ``inbox``: the inbox lines, for events
+    stored before each knew its import (see ``_files_by_time``)."""
     scope = scope or PlanScope(rep.plan())
     rows = rep.conn.execute(
-        "SELECT entity_id, received_at FROM events WHERE entity = 'progress' "
-        "AND entity_id LIKE ? AND substr(received_at, 1, 10) > ? AND origin != ?",
+        "SELECT e.entity_id, e.received_at, i.file_name FROM events e "
+        "LEFT JOIN inbox i ON i.id = e.inbox_id WHERE e.entity = 'progress' "
+        "AND e.entity_id LIKE ? AND substr(e.received_at, 1, 10) > ? AND e.origin != ? "
+        "ORDER BY e.inbox_id, e.received_at",
         ("%|" + period, end, rep.replica_id),
     ).fetchall()
-    by_office: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for entity_id, received_at in rows:
+    by_office: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    for entity_id, received_at, file in rows:
         parts = entity_id.split("|")
         if len(parts) == 3 and scope.shows(*parts):
-            by_office[parts[0]].append((entity_id, received_at))
+            by_office[parts[0]].append((entity_id, received_at, file))
     out = []
     for office in sorted(by_office):
         late = by_office[office]
-        # the files that brought them: an event's received_at is written in the same
-        # import as its bundle's inbox line (a second or two apart at most)
-        stamps = [_stamp_seconds(t) for t in {t for _id, t in late}]
-        files = tuple(
-            e.file
-            for e in sorted(inbox, key=lambda e: e.received_at)
-            if e.office == office and e.outcome == "merged" and e.events_new
-            and _within(_stamp_seconds(e.received_at), stamps)
-        )
-        out.append(LateData(office, len({i for i, _t in late}), len(late),
-                            max(t for _id, t in late), files))
+        # the file of the import that brought each event; for events stored before
+        # imports were linked, the files imported when they arrived
+        unlinked = {t for _id, t, file in late if file is None}
+        files = [file for _id, _t, file in late if file is not None]
+        files += _files_by_time(inbox, office, unlinked) if unlinked else []
+        out.append(LateData(office, len({i for i, _t, _f in late}), len(late),
+                            max(t for _id, t, _f in late), tuple(dict.fromkeys(files))))
     return out
+
+
+def _files_by_time(inbox: list, office: str, stamps: set[str]) -> list[str]:
+    """The files of ``office`` merged with new events at most two seconds after one of
+    ``stamps`` (an event's received_at was written in the same import as its bundle's
+    inbox line, a second or two apart at most): the link of events stored before each
+    knew its import, which cannot tell apart bundles imported in one command."""
+    seconds = [_stamp_seconds(t) for t in stamps]
+    return [
+        e.file
+        for e in sorted(inbox, key=lambda e: e.received_at)
+        if e.office == office and e.outcome == "merged" and e.events_new
+        and _within(_stamp_seconds(e.received_at), seconds)
+    ]
 
 
 def _within(when: float, stamps: list[float], seconds: float = 2) -> bool:

@@ -409,8 +409,10 @@ def _valid_progress_value(name: str, value: Any) -> bool:
 class _Merger:
     """Checks and stores a bundle's events in batches inside one transaction."""
 
-    def __init__(self, rep: Replica, sender: str, sender_office: str) -> None:
+    def __init__(self, rep: Replica, sender: str, sender_office: str,
+                 arrival: events.Arrival | None = None) -> None:
         self.rep = rep
+        self.arrival = arrival
         self.sender_office = sender_office
         self.offices = keyreg.replica_offices(rep)
         self.offices[sender] = sender_office
@@ -461,7 +463,7 @@ class _Merger:
             lo, hi = self.stats.origins.get(e.origin, (e.seq, e.seq))
             self.stats.origins[e.origin] = (min(lo, e.seq), max(hi, e.seq))
         self.stats.total += len(ready)
-        new = events.store_events(self.rep.conn, ready)
+        new = events.store_events(self.rep.conn, ready, self.arrival)
         if not self.rep.is_hq and any(e.origin == self.rep.replica_id for e in new):
             raise OwnershipError(_("the bundle carries events of this computer that it never "
                                    "wrote"))
@@ -488,8 +490,11 @@ class _Merger:
 
 
 def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
-           progress: Progress | None, cancel: Callable[[], bool] | None) -> _MergeStats:
-    merger = _Merger(rep, m["sender"], m["office"])
+           progress: Progress | None, cancel: Callable[[], bool] | None,
+           arrival: events.Arrival | None = None) -> _MergeStats:
+    """Check and store the bundle's events (``arrival``: the import that brings them,
+    whose inbox line is written with its id) and its receipts."""
+    merger = _Merger(rep, m["sender"], m["office"], arrival)
     batch: list[events.Event] = []
     total = b.event_count
     # at HQ, an office computer's events come from that computer only (and from the
@@ -538,18 +543,22 @@ def _record(rep: Replica, outcome: ImportOutcome, sha: str) -> ImportOutcome:
     return outcome
 
 
-def _inbox_row(rep: Replica, o: ImportOutcome, sha: str) -> None:
+def _inbox_row(rep: Replica, o: ImportOutcome, sha: str,
+               arrival: events.Arrival | None = None) -> None:
+    """Write the inbox line of a bundle; ``arrival``: the id and time the merge of its
+    events took (their link to this line), else the next id, now."""
     # the reason as written, and how it was made (shown again in the reader's language)
     record = message_record(o.reason)
+    at = arrival.received_at if arrival else events.utc_iso()
     rep.conn.execute(
-        "INSERT INTO inbox (bundle_id, file_name, sha256, office, sender, key_id, received_at, "
-        "outcome, reason, reason_msg, events, events_new) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (o.bundle_id or None, o.file, sha, o.office, o.replica, o.key_id, events.utc_iso(),
-         o.outcome, str.__str__(o.reason), json.dumps(record) if record else None,
-         o.events_total, o.events_new))
+        "INSERT INTO inbox (id, bundle_id, file_name, sha256, office, sender, key_id, "
+        "received_at, outcome, reason, reason_msg, events, events_new) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (arrival.inbox_id if arrival else None, o.bundle_id or None, o.file, sha, o.office,
+         o.replica, o.key_id, at, o.outcome, str.__str__(o.reason),
+         json.dumps(record) if record else None, o.events_total, o.events_new))
     events.set_meta(rep.conn, "last_import", events.canonical_json(
-        {"at": events.utc_iso(), "file": o.file, "outcome": o.outcome}))
+        {"at": at, "file": o.file, "outcome": o.outcome}))
 
 
 def import_bundle(
@@ -614,7 +623,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                           retire=accept[1], lineage=accept[2])
-                stats = _merge(rep, b, m, progress=progress, cancel=cancel)
+                # the events stored link to this import's inbox line, written below with
+                # this id (the write lock is held: no other line takes it) and this time
+                arrival = events.Arrival(events.utc_iso(), rep.conn.execute(
+                    "SELECT coalesce(max(id), 0) + 1 FROM inbox").fetchone()[0])
+                stats = _merge(rep, b, m, progress=progress, cancel=cancel, arrival=arrival)
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds)
                 outcome = ("duplicate" if seen or (stats.new == 0 and stats.total
@@ -628,7 +641,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        gap_ranges=tuple(g.to_dict() for g in found),
                                        late_periods=late,
                                        reason=late_text(late) if late else "", **base)
-                _inbox_row(rep, result, sha)
+                _inbox_row(rep, result, sha, arrival)
                 rep.conn.execute(
                     "DELETE FROM quarantine WHERE bundle_id IN (?, ?) AND public_key = ?",
                     (b.bundle_id, f"{b.bundle_id}.{b.key_id}", b.public_key.to_base64()))

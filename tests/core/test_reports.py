@@ -538,6 +538,95 @@ def test_late_data_counts_events_of_the_period_by_office(hq) -> None:
     assert ml.files == ("ML-1.fieldplan",)
 
 
+def _late_world(hq, make_office, tmp_path: Path):
+    """Two laptops of Mali: one reported on 2025-S2 only, the other on 2026-S1 only;
+    then the first reported on 2026-S1 too and exported again (its first report
+    rides along, HQ not having acknowledged it). HQ imports all three in one command,
+    within one second."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundles
+
+    a, b = make_office("ML"), make_office("ML")
+    acts = [x.code for x in a.plan().actions_of(level="national")]
+    progress.record_progress(a, acts[0], "2025-S2", status="on-track", percent=30)
+    progress.record_progress(b, acts[1], "2026-S1", status="at-risk", percent=10)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    first = export_bundle(a, out_file=usb / "only-2025-S2.fieldplan").path
+    other = export_bundle(b, out_file=usb / "only-2026-S1.fieldplan").path
+    progress.record_progress(a, acts[2], "2026-S1", status="on-track", percent=50)
+    again = export_bundle(a, out_file=usb / "again.fieldplan").path
+    outcomes = import_bundles(hq, [first, other, again])
+    assert [(o.outcome, o.events_new) for o in outcomes] == [("merged", 1)] * 3
+    return first, other, again
+
+
+def test_late_data_names_only_the_files_that_brought_it(hq, make_office,
+                                                        tmp_path: Path) -> None:
+    """Files were matched to late events by import time (two seconds either way): a
+    bundle of 2026-S1 data only was named under 2025-S2 when imported in the same
+    command. Each event now knows the import that brought it."""
+    from fieldplan.reports.review import _late_data
+    from fieldplan.sync import list_inbox
+
+    _late_world(hq, make_office, tmp_path)
+    [ml] = _late_data(hq, "2025-S2", "2025-12-31", list_inbox(hq))
+    assert (ml.office, ml.reports, ml.events, ml.files) == (
+        "ML", 1, 1, ("only-2025-S2.fieldplan",))
+    received = {r[0] for r in hq.conn.execute("SELECT received_at FROM inbox")}
+    assert ml.received_at in received  # the import's one time, its inbox line's too
+    text = pdf_text(build_review_pack(hq, "2025-S2", tmp_path / "r.pdf"))
+    late = text[text.index("Data received after the end of the period"):]
+    assert "only-2025-S2.fieldplan" in late
+    assert "only-2026-S1.fieldplan" not in text and "again.fieldplan" not in text
+
+
+def test_late_data_names_each_file_once(hq, make_office, tmp_path: Path) -> None:
+    """A laptop that writes each export to the same name: the files of that name that
+    brought the period's events are one line of the table."""
+    from fieldplan import progress
+    from fieldplan.reports.review import _late_data
+    from fieldplan.sync import export_bundle, import_bundle, list_inbox
+
+    ml = make_office("ML")
+    acts = [x.code for x in ml.plan().actions_of(level="national")]
+    for i, folder in enumerate(("monday", "friday")):
+        progress.record_progress(ml, acts[i], "2025-S2", status="on-track")
+        (tmp_path / folder).mkdir()
+        path = export_bundle(ml, out_file=tmp_path / folder / "ML.fieldplan").path
+        assert import_bundle(hq, path).events_new == 1
+    [late] = _late_data(hq, "2025-S2", "2025-12-31", list_inbox(hq))
+    assert (late.events, late.files) == (2, ("ML.fieldplan",))
+
+
+def test_late_data_of_events_stored_before_imports_were_linked(hq, make_office,
+                                                               tmp_path: Path) -> None:
+    """A database written before events knew their import (schema 2): upgraded, its
+    late events are linked to files by import time, as before; new imports exactly."""
+    from fieldplan import schema
+    from fieldplan.replica import open_replica
+    from fieldplan.reports.review import _late_data
+    from fieldplan.sync import list_inbox
+
+    _late_world(hq, make_office, tmp_path)
+    hq.conn.execute("ALTER TABLE events DROP COLUMN inbox_id")
+    hq.conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0003_events_inbox_id'")
+    # the three imports within one second, each inbox line written just after its events
+    hq.conn.execute("UPDATE events SET received_at = '2026-08-01T10:00:00Z' "
+                    "WHERE received_at IN (SELECT received_at FROM inbox)")
+    hq.conn.execute("UPDATE inbox SET received_at = '2026-08-01T10:00:01Z'")
+    hq.conn.commit()
+    path = hq.path
+    hq.close()
+    with open_replica(path) as rep:
+        assert schema.schema_version(rep.conn) == len(schema.known_migrations())
+        assert rep.conn.execute("SELECT count(inbox_id) FROM events").fetchone()[0] == 0
+        [ml] = _late_data(rep, "2025-S2", "2025-12-31", list_inbox(rep))
+        # imported in one second: all three files, each once
+        assert ml.events == 1 and sorted(ml.files) == [
+            "again.fieldplan", "only-2025-S2.fieldplan", "only-2026-S1.fieldplan"]
+
+
 # --- what the plan hides --------------------------------------------------------------
 
 

@@ -259,3 +259,24 @@ def test_schema_1_gains_the_inbox_reason_record(tmp_path: Path) -> None:
         columns = [r[1] for r in rep.conn.execute("PRAGMA table_info(inbox)")]
         assert columns[-1] == "reason_msg"
         assert all(e.reason_text("ar") == e.reason for e in list_inbox(rep))
+
+
+def test_schema_2_events_gain_the_import_that_brought_them(tmp_path: Path) -> None:
+    """0003: each event imported from now on names its import's inbox line (the review
+    pack names the files that brought late data by it); events from before have none,
+    nor have this replica's own."""
+    fixture = Path(__file__).parent.parent / "fixtures" / "db" / "schema-2.sqlite3"
+    copy = tmp_path / "old.sqlite3"
+    copy.write_bytes(fixture.read_bytes())
+    from fieldplan import progress
+    from fieldplan.replica import open_replica
+
+    with open_replica(copy) as rep:
+        columns = [r[1] for r in rep.conn.execute("PRAGMA table_info(events)")]
+        assert columns[-1] == "inbox_id"
+        held = rep.conn.execute("SELECT count(*), count(inbox_id) FROM events").fetchone()
+        assert held[0] > 0 and held[1] == 0
+        action = rep.plan().actions_of(level="national")[0].code
+        progress.record_progress(rep, action, "2026-S2", status="on-track")
+        assert tuple(rep.conn.execute("SELECT count(*), count(inbox_id) FROM events")
+                     .fetchone()) == (held[0] + 1, 0)

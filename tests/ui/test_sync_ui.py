@@ -435,10 +435,10 @@ def test_cancelling_an_import_leaves_the_database_unchanged(
     reached, go_on = threading.Event(), threading.Event()
     store_events = exchange.events.store_events
 
-    def held_store(conn, batch):  # the worker stops here until the test has cancelled
+    def held_store(conn, batch, *arrival):  # the worker stops here until the test has cancelled
         reached.set()
         assert go_on.wait(10)
-        return store_events(conn, batch)
+        return store_events(conn, batch, *arrival)
 
     monkeypatch.setattr(exchange.events, "store_events", held_store)
     before_events = events_count(db)

@@ -119,14 +119,7 @@ def test_the_progress_page_adds_no_clash_in_english(open_window, hq_db, qtbot, s
 # open), a page's with the window's menu-bar titles and tabs. The same text twice (a
 # Keep button per value) is one command, Alt+letter going from one to the next.
 
-#: the languages whose catalogs still give two things one letter (strict: a catalog
-#: fixed makes the test fail until its mark goes)
-_CATALOG_CLASHES = pytest.mark.xfail(strict=True, reason="translations")
-
-
-def _by_language(*failing: str) -> list:
-    return [pytest.param(lang, marks=_CATALOG_CLASHES) if lang in failing else lang
-            for lang in ("en", "fr", "ar")]
+LANGUAGES = ("en", "fr", "ar")
 
 
 def _distinct(texts: list[str]) -> list[str]:
@@ -256,7 +249,7 @@ def _window_dialogs(window, qtbot, tmp_path) -> dict[str, Callable[[], object]]:
     }
 
 
-@pytest.mark.parametrize("lang", _by_language("fr", "ar"))
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_each_dialog_of_the_window_has_distinct_mnemonics(lang, language, open_window,
                                                           desk_db, qtbot, tmp_path):
     language(lang)
@@ -268,7 +261,7 @@ def test_each_dialog_of_the_window_has_distinct_mnemonics(lang, language, open_w
     assert found == {}
 
 
-@pytest.mark.parametrize("lang", _by_language("ar"))
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_each_first_run_dialog_has_distinct_mnemonics(lang, language, desk_world, qtbot,
                                                       tmp_path):
     from fieldplan import store
@@ -295,7 +288,7 @@ def test_each_first_run_dialog_has_distinct_mnemonics(lang, language, desk_world
     assert found == {}
 
 
-@pytest.mark.parametrize("lang", _by_language("fr"))
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_each_desk_page_has_distinct_mnemonics(lang, language, open_window, desk_db, qtbot):
     """Every page of headquarters' window with its rows (so its buttons are enabled),
     with the menu-bar titles and the tabs."""

@@ -35,13 +35,20 @@ from fieldplan.periods import (
     plan_periods,
 )
 from fieldplan.resources import resource_path
-from fieldplan.text import clean_text
+from fieldplan.text import clean_text, for_terminal
 
 LANGS: tuple[str, ...] = ("en", "fr", "ar")
 FORMATS: tuple[str, ...] = ("toml", "json", "csv")
-#: The largest plan file read. The plan of action is about 50 KB as CSV; the limit is
-#: checked before the file is read whole (a wrong file picked by mistake may be huge).
-MAX_PLAN_BYTES = 5 * 1024 * 1024
+#: The largest plan, measured as the plan event that carries it to the offices (its
+#: canonical JSON): a bundle holds no event over fieldplan.bundle.MAX_EVENT_LINE_BYTES
+#: (1 MiB; a test keeps the two in step), and the event adds its author, clock and
+#: chain fields (a few hundred bytes) to the plan. The plan of action takes about 40 KB.
+MAX_PLAN_EVENT_BYTES = 1024 * 1024 - 64 * 1024
+#: The largest plan file read, checked before the file is read whole (a wrong file
+#: picked by mistake may be huge). A CSV repeats an action's cells on each of its
+#: indicator rows, so the file of a plan that fits in its event may be a few times
+#: larger than the event; what is read is then held to MAX_PLAN_EVENT_BYTES.
+MAX_PLAN_BYTES = 4 * 1024 * 1024
 #: The highest plan version: amendments bump it by one, so no plan comes near it, and
 #: absurd numbers (10**400) stay out of events, databases and messages.
 MAX_VERSION = 2**31 - 1
@@ -235,6 +242,9 @@ _PLAN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _AREA_CODE_RE = re.compile(rf"^{AREA_CODE.pattern}$")
 _ACTION_CODE_RE = re.compile(r"^(.+)\.([1-9][0-9]*)$")  # its area, then ACTION_CODE
 _KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+# A number with dots between groups of three digits (1.200, 12.500.000): thousands, in
+# a file with decimal commas.
+_DOT_GROUPED = re.compile(r"-?\d{1,3}(?:\.\d{3})+")
 _TRUE = frozenset({"true", "yes", "1", "vrai", "oui", "صواب", "نعم"})
 _FALSE = frozenset({"false", "no", "0", "faux", "non", "خطأ", "لا"})
 
@@ -252,10 +262,22 @@ def format_path(path: FieldPath) -> str:
 
 
 def _show(value: Any) -> str:
-    """A value quoted for a one-line message."""
+    """A value quoted for a one-line message; control characters (a file's escape
+    sequences, bells, NULs) are shown escaped, never sent raw to a terminal."""
     text = value.isoformat() if isinstance(value, date) else str(value)
-    text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
-    return "'" + (text if len(text) <= 60 else text[:57] + "...") + "'"
+    shown = [_SHOWN_AS.get(ch) or for_terminal(ch) for ch in text[:61]]
+    if sum(map(len, shown)) <= 60:
+        return "'" + "".join(shown) + "'"
+    cut, size = [], 0
+    for piece in shown:  # cut between characters, never inside an escape
+        size += len(piece)
+        if size > 57:
+            break
+        cut.append(piece)
+    return "'" + "".join(cut) + "...'"
+
+
+_SHOWN_AS = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _show_pair(value: str, other: str) -> tuple[str, str]:
@@ -281,7 +303,8 @@ def where_what(where: str, message: str) -> str:
     language writes it (French puts a no-break space before the colon)."""
     # Translators: also used for a place in a plan file and what is wrong there, as in
     # "plan.csv: row 3, column 'unit': missing (required)".
-    return _("{file}: {reason}").format(file=where, reason=message)
+    # both may quote the file (a column, a code, a period): no raw control character
+    return for_terminal(_("{file}: {reason}").format(file=where, reason=message))
 
 
 def _kind(value: Any) -> str:
@@ -332,9 +355,16 @@ class _Reader:
         self.from_text = from_text
         self.decimal_comma = decimal_comma
         self.clean = clean
+        self._periods: tuple[tuple[date, date], tuple[Period, ...]] | None = None
 
     def fail(self, path: FieldPath, message: str) -> PlanError:
         return PlanError(where_what(self.loc.where(path), message))
+
+    def periods(self, start: date, end: date) -> tuple[Period, ...]:
+        """The plan's periods, worked out once (not once per indicator)."""
+        if self._periods is None or self._periods[0] != (start, end):
+            self._periods = ((start, end), plan_periods(start, end))
+        return self._periods[1]
 
     # -- field kinds
 
@@ -390,12 +420,15 @@ class _Reader:
         return value
 
     def choice(self, value: Any, path: FieldPath, allowed: Iterable[str]) -> str:
+        """One of ``allowed``, whatever its case (a spreadsheet capitalises
+        ``National``), as ``allowed`` spells it."""
         text = self.string(value, path)
         allowed = tuple(allowed)
-        if text not in allowed:
+        spelled = {a.casefold(): a for a in allowed}.get(text.casefold())
+        if spelled is None:
             raise self.fail(path, _("{value} is not one of {choices}").format(
                 value=_show(text), choices=", ".join(allowed)))
-        return text
+        return spelled
 
     def pattern(self, value: Any, path: FieldPath, regex: re.Pattern[str], what: str) -> str:
         text = self.string(value, path)
@@ -419,6 +452,13 @@ class _Reader:
             return None
         if isinstance(value, str) and self.from_text:
             text = value.strip()
+            if self.decimal_comma and _DOT_GROUPED.fullmatch(text):
+                # 1.200 is 1200 in a spreadsheet that writes 1,2 for one and a fifth:
+                # read as 1.2 it would be a target a thousand times too small
+                raise self.fail(path, _(
+                    "{value} is not a number: in a file with decimal commas, write it "
+                    "without thousands separators ({plain})").format(
+                        value=_show(value), plain=_show(text.replace(".", ""))))
             if self.decimal_comma and re.fullmatch(r"-?\d+,\d+", text):
                 text = text.replace(",", ".")
             try:
@@ -521,7 +561,7 @@ class _Reader:
 
         actions: list[Action] = []
         action_paths: dict[str, FieldPath] = {}
-        area_codes = tuple(a.code for a in areas)
+        area_codes = {a.code: None for a in areas}  # a dict: in order, found at once
         for i, raw in enumerate(self.items(top["actions"], ("actions",))):
             path = ("actions", (i, _label(raw, "code")))
             action = self.action(raw, path, area_codes, (start, end))
@@ -560,7 +600,8 @@ class _Reader:
         return Area(code, title, self.boolean(table.get("illustrative"), (*path, "illustrative")))
 
     def action(
-        self, raw: Any, path: FieldPath, area_codes: tuple[str, ...], plan_dates: tuple[date, date]
+        self, raw: Any, path: FieldPath, area_codes: Mapping[str, None],
+        plan_dates: tuple[date, date]
     ) -> Action:
         table = self.table(raw, path, _ACTION_KEYS, ("code", "area", "level", "lead", "title"))
         code = self.string(table["code"], (*path, "code"))
@@ -629,7 +670,7 @@ class _Reader:
                     kind=_kind(raw_targets)),
             )
         start, end = plan_dates
-        periods = plan_periods(start, end)
+        periods = self.periods(start, end)
         targets: dict[Period, float] = {}
         for name, value in raw_targets.items():
             tpath = (*path, "targets", str(name))
@@ -711,6 +752,27 @@ def plan_from_dict(data: Mapping[str, Any], source: str = "plan", *,
     return _Reader(_Locator(source), clean=clean).plan(data)
 
 
+def plan_event_bytes(plan: Plan) -> int:
+    """The size of the plan in the event that carries it (its canonical JSON, UTF-8)."""
+    from fieldplan.events import canonical_json
+
+    return len(canonical_json({"document": plan_to_dict(plan)}).encode("utf-8"))
+
+
+def check_plan_size(plan: Plan, source: str = "plan") -> None:
+    """PlanError naming ``source`` when the plan is too large to travel to the offices
+    (see MAX_PLAN_EVENT_BYTES): installed, it would stop every export and enrolment."""
+    size = plan_event_bytes(plan)
+    if size > MAX_PLAN_EVENT_BYTES:
+        from fieldplan.i18n import format_number
+
+        raise PlanError(_(
+            "{file}: the plan takes {size} KB once packed for the offices, more than the "
+            "{limit} KB a plan can take; shorten its descriptions or give it fewer actions"
+        ).format(file=for_terminal(source), size=format_number(-(-size // 1024)),
+                 limit=format_number(MAX_PLAN_EVENT_BYTES // 1024)))
+
+
 def clean_plan(plan: Plan) -> Plan:
     """The plan with its texts as fieldplan stores user text (no control characters,
     ``\\n`` line ends: fieldplan.text.clean_text); the plan itself when a text would
@@ -730,6 +792,7 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False) -> Plan:
     control characters (what is installed in a database is read so)."""
     path = Path(path)
     fmt = _format_of(path)
+    name = for_terminal(path.name)  # messages go to terminals
     try:
         with path.open("rb") as file:
             too_large = os.fstat(file.fileno()).st_size > MAX_PLAN_BYTES
@@ -739,20 +802,37 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False) -> Plan:
         from fieldplan.files import os_error_reason
 
         raise PlanError(_("{file}: cannot read the file ({error})").format(
-            file=path.name, error=os_error_reason(exc))) from None
+            file=name, error=os_error_reason(exc))) from None
     if too_large or len(data) > MAX_PLAN_BYTES:
         from fieldplan.i18n import format_number
 
         raise PlanError(_(
             "{file}: larger than {limit} MB, too large for a plan file; is it the right "
-            "file?").format(file=path.name, limit=format_number(MAX_PLAN_BYTES // 2**20)))
+            "file?").format(file=name, limit=format_number(MAX_PLAN_BYTES // 2**20)))
+    kind = _binary_kind(data)
+    if kind:
+        raise PlanError(_(
+            "{file}: not a text file (it looks like {kind}); a plan file is TOML, JSON or "
+            "CSV text (in a spreadsheet: save as 'CSV UTF-8')").format(file=name, kind=kind))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlanError(_(
             "{file}: not UTF-8 text (byte {byte}); save it as UTF-8 (in a spreadsheet: "
-            "'CSV UTF-8')").format(file=path.name, byte=exc.start)) from None
-    return parse_plan_text(text, fmt, path.name, clean=clean)
+            "'CSV UTF-8')").format(file=name, byte=exc.start)) from None
+    return parse_plan_text(text, fmt, name, clean=clean)
+
+
+def _binary_kind(data: bytes) -> str:
+    """What a file picked by mistake is, from its first bytes ("a PDF document"), or ""
+    for anything else: a workbook or a PDF is no plan, whatever its name."""
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _("a ZIP archive, as .xlsx and .ods workbooks are")
+    if data.startswith(b"%PDF-"):
+        return _("a PDF document")
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return _("an Office 97-2003 document, such as an .xls workbook")
+    return ""
 
 
 def parse_plan_text(text: str, fmt: str, source_name: str = "plan", *,

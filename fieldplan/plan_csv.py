@@ -168,13 +168,24 @@ def _unguard(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
 
 
+# The line Excel reads (and may write) before the header to name the separator.
+_SEP_LINE = re.compile("sep=([,;\t])\r?", re.IGNORECASE)
+
+
 def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
     """Read a plan from CSV text; ``clean``: texts lose their control characters."""
     import csv
     import difflib
 
     first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
+    declared = _SEP_LINE.fullmatch(first_line)
+    if declared:
+        # Excel's "sep=;" line names the separator; Excel does not show it as a row,
+        # so the header stays row 1 in messages, as the person sees it there
+        delimiter = declared.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
@@ -221,6 +232,9 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
     plan: dict[str, Any] = {}
     areas: dict[str, dict[str, Any]] = {}
     actions: dict[str, dict[str, Any]] = {}
+    # code → index in areas/actions: looking it up in a list made big files quadratic
+    area_index: dict[str, int] = {}
+    action_index: dict[str, int] = {}
     indicators: dict[str, list[dict[str, Any]]] = {}
     targets = {
         c: ("targets", c[len(_TARGET_PREFIX) :])
@@ -269,14 +283,17 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
         if any(c.strip() for c in record[len(header) :]):
             raise fail(row, None, _("{cells} cells but the header has {header}").format(
                 cells=len(record), header=len(header)))
+        # a spreadsheet leaves empty cells off the end of a row (and a cut file its
+        # last row short): the missing cells are empty ones
+        record = record + [""] * (len(header) - len(record))
         cells = {
             name: _unguard(value.strip())
-            for name, value in zip(header, record, strict=False)
+            for name, value in zip(header, record, strict=True)
             if name is not None
         }
         unnamed = [
             i + 1
-            for i, (name, value) in enumerate(zip(header, record, strict=False))
+            for i, (name, value) in enumerate(zip(header, record, strict=True))
             if name is None and value.strip()
         ]
         if unnamed:
@@ -291,9 +308,10 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
         if not area:
             raise fail(row, "area", _("missing (required)"))
         if area not in areas:
+            area_index[area] = len(areas)
             areas[area] = {}
             loc.rows[("areas", len(areas) - 1)] = row
-        key: EntityKey = ("areas", list(areas).index(area))
+        key: EntityKey = ("areas", area_index[area])
         merge(areas[area], key, _AREA_COLUMNS, cells, row, _("area {code}").format(code=area))
 
         action = cells["action"]
@@ -301,10 +319,11 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
             stray(cells, [*_ACTION_COLUMNS, *indicator_columns], "action", row)
             continue
         if action not in actions:
+            action_index[action] = len(actions)
             actions[action] = {}
             indicators[action] = []
             loc.rows[("actions", len(actions) - 1)] = row
-        key = ("actions", list(actions).index(action))
+        key = ("actions", action_index[action])
         merge(actions[action], key, _ACTION_FIELDS, cells, row,
               _("action {code}").format(code=action))
 

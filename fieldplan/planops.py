@@ -20,6 +20,7 @@ from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, ngettext
 from fieldplan.replica import Replica
+from fieldplan.text import for_terminal
 
 if TYPE_CHECKING:
     from fieldplan.model import ProgressReport
@@ -206,28 +207,39 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
     A plan that would hide reports the current plan shows (see ``hidden_by``) raises
     PlanHidesReportsError, unless ``allow_hiding``: ask the person first. The database
     is backed up before the plan is written; if the backup fails, nothing is written.
+    The plan installed already, same version and content, is left as it is: the result
+    says ``unchanged`` (and its ``backup`` is None).
     """
-    from fieldplan.plan import load_plan, plan_to_dict
+    from fieldplan.plan import check_plan_size, clean_plan, load_plan, plan_to_dict
 
     if not rep.is_hq:
         raise ValidationError(_("only headquarters can replace the plan"))
     new = load_plan(path, clean=True)
+    # a plan too large for a bundle, once installed, would stop every export for good
+    check_plan_size(new, path.name)
+    name = for_terminal(path.name)
+    # as 'plan export' writes it: an older import may have kept control characters
+    installed = clean_plan(rep.plan())
+    if new.version == installed.version and plan_to_dict(new) == plan_to_dict(installed):
+        # the file exported from this database, imported again: nothing to do
+        hidden = hidden_by(rep, new)
+        return _result(new, hidden, Hidden(), backup=None, unchanged=True)
 
     def check() -> Hidden:
         old = rep.plan()
         if new.id != old.id:
             raise ValidationError(_("{file} is plan '{plan}'; this database holds '{held}'")
-                                  .format(file=path.name, plan=new.id, held=old.id))
+                                  .format(file=name, plan=new.id, held=old.id))
         if new.version <= old.version:
             raise ValidationError(
                 _("{file} has version {version}; an amendment needs a version above {held}")
-                .format(file=path.name, version=new.version, held=old.version))
+                .format(file=name, version=new.version, held=old.version))
         # what is hidden already (an earlier amendment, allowed then) is not asked again
         hidden = hidden_by(rep, new, shown_by=old)
         if hidden and not allow_hiding:
             raise PlanHidesReportsError(
                 _("{file} would hide what offices reported: {hidden}; nothing was changed")
-                .format(file=path.name, hidden=hidden.describe()), hidden)
+                .format(file=name, hidden=hidden.describe()), hidden)
         return hidden
 
     check()
@@ -237,8 +249,15 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
         newly_hidden = check()  # again: another fieldplan may have written meanwhile
         events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},
                       author=rep.author)
-    hidden = hidden_by(rep, new)
+    return _result(new, hidden_by(rep, new), newly_hidden, backup=str(backup),
+                   unchanged=False)
+
+
+def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | None,
+            unchanged: bool) -> dict[str, Any]:
+    """What ``replace_plan`` returns (see there)."""
     return {"plan": new.id, "version": new.version, "actions": len(new.actions),
+            "unchanged": unchanged,
             "orphaned_actions": list(hidden.actions),
             "hidden_periods": list(hidden.periods),
             "hidden_values": list(hidden.values),
@@ -247,4 +266,4 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
                              "periods": list(newly_hidden.periods),
                              "values": list(newly_hidden.values),
                              "levels": list(newly_hidden.levels)},
-            "backup": str(backup)}
+            "backup": backup}

@@ -358,9 +358,10 @@ def _remove_unfinished(path: Path, replica_id: str) -> None:
 def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = None) -> Replica:
     """A new headquarters database holding the plan (the built-in template unless
     given) and HQ's own public key in the key registry."""
-    from fieldplan.plan import default_plan, plan_to_dict
+    from fieldplan.plan import check_plan_size, default_plan, plan_to_dict
 
     plan = plan or default_plan()
+    check_plan_size(plan)  # no office could be enrolled with a plan a bundle cannot carry
 
     def fill(rep: Replica, secret: Any) -> None:
         events.append(rep.conn, "plan", plan.id, {"document": plan_to_dict(plan)},

@@ -223,9 +223,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.hq:
         plan = None
         if args.plan:
-            from fieldplan.plan import load_plan
+            from fieldplan.plan import check_plan_size, load_plan
 
             plan = load_plan(args.plan, clean=True)  # stored without control characters
+            check_plan_size(plan, Path(args.plan).name)  # init_hq checks it too, unnamed
         rep = replica.init_hq(path, plan=plan, author=args.author)
     else:
         if args.plan:
@@ -473,6 +474,10 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
                                      error=exc)) from exc
 
     def human() -> None:
+        if result["unchanged"]:
+            print(_("Plan {plan} version {version} is already installed; nothing was "
+                    "changed").format(plan=result["plan"], version=result["version"]))
+            return
         print(ngettext(
             "Plan {plan} version {version} imported ({actions} action)",
             "Plan {plan} version {version} imported ({actions} actions)", result["actions"])

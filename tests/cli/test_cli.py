@@ -211,6 +211,10 @@ def test_plan_export_and_amendment(tmp_path: Path, capsys) -> None:
     run("--db", db, "init", "--hq", capsys=capsys)
     plan_file = tmp_path / "plan.toml"
     assert run("--db", db, "plan", "export", "-o", str(plan_file), capsys=capsys)[0] == 0
+    code, out, _ = run("--db", db, "plan", "import", str(plan_file), capsys=capsys)
+    assert code == 0 and "is already installed; nothing was changed" in out
+    plan_file.write_text(plan_file.read_text(encoding="utf-8").replace(
+        'signed_place = "', 'signed_place = "x', 1), encoding="utf-8")
     code, _, err = run("--db", db, "plan", "import", str(plan_file), capsys=capsys)
     assert code == 1 and "needs a version above 1" in err
     plan_file.write_text(plan_file.read_text(encoding="utf-8").replace(

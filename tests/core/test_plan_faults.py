@@ -456,7 +456,7 @@ def test_a_huge_file_is_refused_without_reading_it_whole(tmp_path):
     i18n.format_number(5)  # babel's locale data, loaded once, is not the file
     tracemalloc.start()
     try:
-        with pytest.raises(PlanError, match=r"^huge\.csv: larger than 5 MB, too large for a "
+        with pytest.raises(PlanError, match=r"^huge\.csv: larger than 4 MB, too large for a "
                                             r"plan file"):
             load_plan(path)
         _now, peak = tracemalloc.get_traced_memory()

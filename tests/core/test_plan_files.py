@@ -1,0 +1,346 @@
+"""Plan files as other programs write them, imported at HQ: a plan must fit in the
+bundle that carries it to the offices; spreadsheets leave cells off, add a "sep=" line,
+capitalise words and write decimal commas; a workbook or PDF picked by mistake, or a
+file holding escape sequences, gets one clean line."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+import zipfile
+
+import pytest
+
+from fieldplan import bundle, store
+from fieldplan.cli import main
+from fieldplan.errors import PlanError, ValidationError
+from fieldplan.plan import (
+    MAX_PLAN_BYTES,
+    MAX_PLAN_EVENT_BYTES,
+    Plan,
+    Text,
+    default_plan,
+    dump_plan,
+    format_plan,
+    load_plan,
+    parse_plan_text,
+    plan_event_bytes,
+)
+from fieldplan.planops import replace_plan
+from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def amended(plan: Plan, **changes) -> Plan:
+    return dataclasses.replace(plan, version=plan.version + 1, **changes)
+
+
+def padded(plan: Plan, event_bytes: int) -> Plan:
+    """The plan with its first action's description made longer, so that its event
+    takes exactly ``event_bytes``."""
+    first = plan.actions[0]
+    extra = event_bytes - plan_event_bytes(plan)
+    assert extra > 0
+    text = Text(first.description.en + "x" * extra, first.description.fr,
+                first.description.ar)
+    actions = (dataclasses.replace(first, description=text), *plan.actions[1:])
+    plan = dataclasses.replace(plan, actions=actions)
+    assert plan_event_bytes(plan) == event_bytes
+    return plan
+
+
+def snapshot(rep) -> tuple[list[str], list[str]]:
+    return (list(rep.conn.iterdump()), [p.name for p in store.list_backups(rep.path)])
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def semicolon_csv(plan: Plan, edit=None) -> str:
+    """The plan as a spreadsheet with a decimal comma saves it: ';' separated;
+    ``edit(header, rows)`` may change the rows first."""
+    rows = list(csv.reader(io.StringIO(format_plan(plan, "csv"), newline="")))
+    if edit:
+        edit(rows[0], rows[1:])
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+# --- 1. a plan fits in the bundle that carries it ----------------------------------------
+
+
+def test_the_plan_limits_are_in_step_with_the_bundle_limit():
+    # the event adds author, clock and chain fields to the plan: room is left for them
+    assert MAX_PLAN_EVENT_BYTES <= bundle.MAX_EVENT_LINE_BYTES - 16 * 1024
+    # a CSV repeats an action's cells on each indicator row: a file of a plan that fits
+    # may be a few times its event, and must still be read
+    assert MAX_PLAN_BYTES >= 3 * MAX_PLAN_EVENT_BYTES
+    assert plan_event_bytes(default_plan()) * 10 < MAX_PLAN_EVENT_BYTES
+
+
+def test_a_plan_too_large_for_a_bundle_is_refused_before_anything_is_written(hq, tmp_path):
+    path = tmp_path / "big.json"
+    dump_plan(padded(amended(hq.plan()), MAX_PLAN_EVENT_BYTES + 1), path)
+    before = snapshot(hq)
+    with pytest.raises(PlanError) as caught:
+        replace_plan(hq, path)
+    assert str(caught.value) == (
+        "big.json: the plan takes 961 KB once packed for the offices, more than the 960 KB "
+        "a plan can take; shorten its descriptions or give it fewer actions")
+    assert snapshot(hq) == before  # not even a backup
+
+
+def test_the_largest_plan_accepted_still_travels_to_the_offices(hq, tmp_path):
+    """The reviewer's case: a plan import accepted, then every export and enrolment
+    failed with "event 5 is ... larger than the 1048576 bytes limit for one event"."""
+    path = tmp_path / "big.json"
+    plan = padded(amended(hq.plan()), MAX_PLAN_EVENT_BYTES)
+    dump_plan(plan, path)
+    replace_plan(hq, path)
+    setup = tmp_path / "ml-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    with init_from_setup(tmp_path / "ml.sqlite3", setup) as ml:
+        assert ml.plan() == plan
+    out = tmp_path / "out"
+    out.mkdir()
+    assert export_bundle(hq, for_office="ML", out_dir=out).path.is_file()
+
+
+def test_init_refuses_a_plan_too_large_for_a_bundle(tmp_path, capsys):
+    path = tmp_path / "big.json"
+    dump_plan(padded(default_plan(), MAX_PLAN_EVENT_BYTES + 5000), path)
+    db = tmp_path / "hq.sqlite3"
+    code, out, err = run(capsys, "--db", str(db), "init", "--hq", "--plan", str(path))
+    assert code == 1 and out == ""
+    assert err == ("fieldplan: error: big.json: the plan takes 965 KB once packed for the "
+                   "offices, more than the 960 KB a plan can take; shorten its descriptions "
+                   "or give it fewer actions\n")
+    assert not db.exists()
+
+
+# --- 2, 3. rows as spreadsheets write them ---------------------------------------------
+
+
+def test_cells_left_off_the_end_of_rows_are_empty(hq, tmp_path):
+    plan = amended(hq.plan())
+    # an action without indicators: its row's 'indicator' cell, put last, is empty
+    bare = dataclasses.replace(plan.actions[-1], code=f"{plan.actions[-1].area}.99",
+                               indicators=())
+    plan = dataclasses.replace(plan, actions=(*plan.actions, bare))
+    rows = list(csv.reader(io.StringIO(format_plan(plan, "csv"), newline="")))
+    last = rows[0].index("indicator")
+    rows = [row[:last] + row[last + 1:] + [row[last]] for row in rows]
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    # a spreadsheet drops the empty cells at the end of each row
+    short = "".join(line.rstrip(",") + "\r\n" for line in out.getvalue().splitlines())
+    bare_row = next(r for r in csv.reader(io.StringIO(short)) if bare.code in r)
+    assert len(bare_row) < len(rows[0]) - 10  # 'indicator' and more are left off
+    assert parse_plan_text(short, "csv", "short.csv") == plan
+
+
+def test_a_last_row_cut_short_is_a_plan_error(hq, tmp_path, capsys):
+    path = tmp_path / "cut.csv"
+    plan = amended(hq.plan())
+    text = format_plan(plan, "csv")
+    rows = text.count("\r\n")
+    path.write_text(text + f"{plan.id},{plan.version},2025-06-21\r\n", encoding="utf-8")
+    code, _out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert code == 1
+    assert err == (f"fieldplan: error: cut.csv: row {rows + 1}, column 'area': missing "
+                   "(required)\n")
+
+
+def test_a_csv_of_many_actions_keeps_each_rows_place(tmp_path):
+    """Many rows (read in linear time: codes are found in dicts, not lists), an action
+    whose rows are apart, and an error on the last row naming the rows it compares."""
+    n = 3000
+    header = "plan_id,plan_version,plan_start,plan_end,plan_title_en,area,area_title_en," \
+             "action,level,lead,action_title_en,indicator,indicator_title_en,unit\r\n"
+    rows = ["p,1,2025-06-21,2027-12-31,T,PA1,A,PA1.1,national,IOM,first,k,i,c"]
+    rows += [f",,,,,PA2,B,PA2.{i},national,IOM,t{i},k,i,c" for i in range(1, n + 1)]
+    rows += [",,,,,PA1,,PA1.1,,,,k2,i,c"]  # PA1.1 again, its second indicator
+    plan = parse_plan_text(header + "\r\n".join(rows) + "\r\n", "csv", "many.csv")
+    assert [a.code for a in plan.actions][:3] == ["PA1.1", "PA2.1", "PA2.2"]
+    assert len(plan.actions) == n + 1 and plan.actions[-1].title.en == f"t{n}"
+    assert [i.key for i in plan.actions[0].indicators] == ["k", "k2"]
+    rows[-1] = ",,,,,PA1,,PA1.1,,,other,k2,i,c"
+    with pytest.raises(PlanError, match=rf"^many\.csv: row {n + 3}, column 'action_title_en': "
+                                        r"'other' differs from 'first' on row 2 for action "
+                                        r"PA1\.1$"):
+        parse_plan_text(header + "\r\n".join(rows) + "\r\n", "csv", "many.csv")
+
+
+# --- 4. decimal commas -------------------------------------------------------------------
+
+
+def _set_target(value: str):
+    def edit(header: list[str], rows: list[list[str]]) -> None:
+        rows[0][header.index("target")] = value
+    return edit
+
+
+def test_a_dot_grouped_number_in_a_decimal_comma_file_is_refused(hq):
+    text = semicolon_csv(amended(hq.plan()), _set_target("1.200"))
+    with pytest.raises(PlanError, match=r"^plan\.csv: row 2, column 'target': '1\.200' is not "
+                                        r"a number: in a file with decimal commas, write it "
+                                        r"without thousands separators \('1200'\)$"):
+        parse_plan_text(text, "csv", "plan.csv")
+    text = semicolon_csv(amended(hq.plan()), _set_target("-12.500.000"))
+    with pytest.raises(PlanError, match=r"\('-12500000'\)$"):
+        parse_plan_text(text, "csv", "plan.csv")
+
+
+@pytest.mark.parametrize("cell, value", [("1,2", 1.2), ("1200", 1200.0), ("1.5", 1.5),
+                                         ("1.2000", 1.2)])
+def test_numbers_that_are_not_dot_grouped_read_as_before(hq, cell, value):
+    text = semicolon_csv(amended(hq.plan()), _set_target(cell))
+    assert parse_plan_text(text, "csv", "plan.csv").actions[0].indicators[0].target == value
+
+
+def test_a_dot_in_a_comma_separated_file_is_a_decimal_point(hq):
+    plan = amended(hq.plan())
+    rows = list(csv.reader(io.StringIO(format_plan(plan, "csv"), newline="")))
+    rows[1][rows[0].index("target")] = "1.200"
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    assert parse_plan_text(out.getvalue(), "csv", "p.csv").actions[0].indicators[0].target \
+        == 1.2
+
+
+# --- 5. escape sequences in messages -------------------------------------------------------
+
+
+def _escape_cases(plan: Plan) -> dict[str, bytes]:
+    csv_text = format_plan(plan, "csv")
+    json_text = format_plan(plan, "json")
+    return {
+        "header.csv": csv_text.replace("plan_id", "plan_id\x1b]0;pwned\x07", 1).encode(),
+        "key.json": json_text.replace('"id":', '"\\u001b]0;TITLE\\u0007x": 1, "id":', 1)
+        .encode(),
+        "nul.csv": b"\x00" * 4000,
+        "code.json": json_text.replace('"PA1.1"', '"PA1.\\u001b[5m1\\u009b"', 1).encode(),
+        "column.csv": csv_text.replace("target_2026-S1", "target_20\x1b[2J26", 1).encode(),
+        "\x1b[31mname.csv": b"",
+    }
+
+
+def test_control_characters_from_a_file_are_shown_escaped(hq, tmp_path, capsys):
+    for name, data in _escape_cases(amended(hq.plan())).items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(PlanError) as caught:
+            load_plan(path)
+        assert not CONTROLS.search(str(caught.value)), str(caught.value)
+        code, _out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+        assert code == 1 and len(err.splitlines()) == 1
+        assert not CONTROLS.search(err.rstrip("\n")), err
+        assert "\\x1b" in err or "\\x00" in err
+        assert "internal error" not in err
+
+
+def test_a_long_value_is_cut_between_escapes(hq, tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"\x00" * 4000)
+    with pytest.raises(PlanError, match=r"^nul\.csv: row 1: unknown column "
+                                        r"'(\\x00){14}\.\.\.'$"):
+        load_plan(path)
+
+
+# --- 6. what spreadsheets and people do -------------------------------------------------
+
+
+def test_importing_the_installed_plan_again_changes_nothing(hq, tmp_path, capsys):
+    path = tmp_path / "current.csv"
+    code, _out, err = run(capsys, "--db", str(hq.path), "plan", "export", "-o", str(path))
+    assert code == 0, err
+    before = snapshot(hq)
+    result = replace_plan(hq, path)
+    assert result["unchanged"] is True and result["backup"] is None
+    assert snapshot(hq) == before
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, err) == (0, "")
+    assert out == ("Plan iom-oic-poa-2025-2027 version 1 is already installed; nothing was "
+                   "changed\n")
+    assert snapshot(hq) == before
+
+
+def test_the_installed_version_with_other_content_is_still_refused(hq, tmp_path):
+    plan = hq.plan()
+    path = tmp_path / "same-version.toml"
+    dump_plan(dataclasses.replace(plan, signed_place="Elsewhere"), path)
+    with pytest.raises(ValidationError, match="an amendment needs a version above 1"):
+        replace_plan(hq, path)
+
+
+def test_level_and_lead_are_read_whatever_their_case(hq):
+    def edit(header: list[str], rows: list[list[str]]) -> None:
+        for row in rows:
+            if row[header.index("level")]:
+                row[header.index("level")] = row[header.index("level")].title()
+                row[header.index("lead")] = {"IOM": "iom", "OIC": "Oic", "joint": "JOINT"}[
+                    row[header.index("lead")]]
+
+    plan = amended(hq.plan())
+    text = semicolon_csv(plan, edit)
+    assert "National" in text and "JOINT" in text and "iom" in text
+    assert parse_plan_text(text, "csv", "plan.csv") == plan
+    with pytest.raises(PlanError, match=r"'Nation' is not one of national, regional, global"):
+        parse_plan_text(text.replace("National", "Nation", 1), "csv", "plan.csv")
+
+
+def test_an_excel_sep_line_names_the_separator(hq):
+    plan = amended(hq.plan())
+    text = "sep=;\r\n" + semicolon_csv(plan, _set_target("12,5"))
+    read = parse_plan_text(text, "csv", "plan.csv")
+    assert read.actions[0].indicators[0].target == 12.5  # ';': decimal commas
+    assert dataclasses.replace(read, actions=plan.actions) == plan
+    # the header is row 1, as Excel shows it (the sep line is no row there)
+    bad = "SEP=;\n" + semicolon_csv(plan, _set_target("x"))
+    with pytest.raises(PlanError, match=r"^plan\.csv: row 2, column 'target': 'x' is not a "
+                                        r"number$"):
+        parse_plan_text(bad, "csv", "plan.csv")
+
+
+def test_a_sep_line_with_a_comma(hq):
+    plan = amended(hq.plan())
+    text = "sep=,\n" + format_plan(plan, "csv")
+    assert parse_plan_text(text, "csv", "plan.csv") == plan
+
+
+def _zip_bytes() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, kind", [
+    ("plan.csv", _zip_bytes(), "a ZIP archive, as .xlsx and .ods workbooks are"),
+    ("plan.toml", _zip_bytes(), "a ZIP archive, as .xlsx and .ods workbooks are"),
+    ("plan.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"),
+    ("plan.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
+     "an Office 97-2003 document, such as an .xls workbook"),
+])
+def test_a_workbook_or_pdf_is_not_a_text_file(tmp_path, name, data, kind):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == (
+        f"{name}: not a text file (it looks like {kind}); a plan file is TOML, JSON or CSV "
+        "text (in a spreadsheet: save as 'CSV UTF-8')")
+
+
+def test_other_bytes_that_are_not_utf8_say_so(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("plan_id,caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(PlanError, match=r"^latin1\.csv: not UTF-8 text \(byte 11\)"):
+        load_plan(path)

@@ -134,6 +134,15 @@ class PlanScope:
         return [k for k in keys if k not in have]
 
 
+def hidden_reports(rep: Replica, period: str, office: str | None = None) -> int:
+    """How many reports held for ``period`` (of ``office``, or of every office) the
+    current plan hides: the review pack and status sheets leave them out."""
+    from fieldplan.progress import list_reports
+
+    reports = list_reports(rep, period=period, office=office)
+    return len(reports) - len(PlanScope(rep.plan()).shown(reports))
+
+
 def why_hidden_text(why: Iterable[str]) -> str:
     """``PlanScope.why_hidden``'s reasons for one report in words, for a sentence such
     as "Hidden by the plan: {reasons}." ("" when it is shown)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from fieldplan.cli import check_output_name, command, output, subcommands
-from fieldplan.i18n import _
+from fieldplan.cli import check_output_name, command, output, subcommands, warn
+from fieldplan.i18n import _, ngettext
 
 PAPERS = ("A4", "Letter")
 
@@ -54,7 +54,9 @@ def cmd_report_sheet(args: argparse.Namespace) -> int:
             rep, args.period, args.office, out=args.output, lang=lang_of(args),
             paper=args.paper
         )
-    output(args, {"path": str(path)}, str(path))
+        hidden = _hidden(rep, args.period, args.office or rep.office)
+    output(args, {"path": str(path), "hidden": hidden}, str(path))
+    _warn_hidden(hidden)
     return 0
 
 
@@ -67,5 +69,28 @@ def cmd_report_review(args: argparse.Namespace) -> int:
         path = build_review_pack(
             rep, args.period, args.output, lang=lang_of(args), paper=args.paper
         )
-    output(args, {"path": str(path)}, str(path))
+        hidden = _hidden(rep, args.period)
+    output(args, {"path": str(path), "hidden": hidden}, str(path))
+    _warn_hidden(hidden)
     return 0
+
+
+def _hidden(rep, period: str, office: str | None = None) -> int:
+    """The reports of the period (and office) the PDF left out, the plan hiding them."""
+    from fieldplan.offices import check_office
+    from fieldplan.periods import parse_period
+    from fieldplan.planops import hidden_reports
+
+    return hidden_reports(rep, str(parse_period(period)),
+                          check_office(office) if office else None)
+
+
+def _warn_hidden(count: int) -> None:
+    """On stderr, as ``data export`` does: the path stays the only line a script reads."""
+    if count:
+        # Translators: plan_hidden is the name of a column of the data export: keep it.
+        warn(ngettext(
+            "{count} report the current plan hides is not in the PDF; 'fieldplan data "
+            "export' lists it, marked in the column plan_hidden",
+            "{count} reports the current plan hides are not in the PDF; 'fieldplan data "
+            "export' lists them, marked in the column plan_hidden", count).format(count=count))

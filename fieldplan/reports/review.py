@@ -175,7 +175,10 @@ class Pack:
         self.ctx = ctx
         #: what the plan shows: reports it hides are neither counted nor printed
         self.scope = PlanScope(ctx.plan)
-        self.reports = self.scope.shown(prog.list_reports(rep, period=ctx.period))
+        held = prog.list_reports(rep, period=ctx.period)
+        self.reports = self.scope.shown(held)
+        #: reports of the period the plan hides: left out, but the cover says how many
+        self.hidden = len(held) - len(self.reports)
         self.by_office: dict[str, list[ProgressReport]] = defaultdict(list)
         for r in self.reports:
             self.by_office[r.office].append(r)
@@ -357,6 +360,8 @@ class Pack:
             self._t(_("Semester review pack"), cm.SUBTITLE, space_after=14),
         ]
         out += [self._t(line, cm.Style(size=11, leading=15)) for line in lines]
+        if self.hidden:
+            out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), cm.BOLD_SMALL)]
         if self.drafts:
             out += [Spacer(1, 8), *self._provisional()]
         if ctx.plan.illustrative:

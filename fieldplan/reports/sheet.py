@@ -33,6 +33,7 @@ class SheetData:
     reports: dict[str, ProgressReport]
     footer: cm.Footer
     as_of: str | None  # latest updated_at of these reports (ISO), None if none
+    hidden: int = 0  # the office's reports of the period that the plan hides
 
 
 def gather(
@@ -56,7 +57,25 @@ def gather(
         office, digest, cm.qr_payload(office, period, digest, cm.office_replicas(rep, office))
     )
     as_of = max((r.updated_at for r in mine.values()), default=None)
-    return SheetData(office, mine, footer, as_of)
+    hidden = sum(1 for r in reports if r.office == office) - len(mine)
+    return SheetData(office, mine, footer, as_of, hidden)
+
+
+def hidden_note(ctx: cm.Ctx, count: int) -> str:
+    """What a printed report says of the ``count`` (> 0) reports it leaves out: a
+    total must not silently disagree with the data export's."""
+    from fieldplan.i18n import format_number
+
+    # Translators: plan_hidden is the name of a column of the data export: keep it as is.
+    return ctx.ngettext(
+        "{count} report that the current plan hides (its action was removed or moved to "
+        "another level) is not shown; a data export lists it, marked in the column "
+        "plan_hidden.",
+        "{count} reports that the current plan hides (their actions were removed or moved "
+        "to another level) are not shown; a data export lists them, marked in the column "
+        "plan_hidden.",
+        count,
+    ).format(count=format_number(count, ctx.lang))
 
 
 def _unit(ctx: cm.Ctx, unit: str, n: float | None) -> str:
@@ -249,6 +268,9 @@ def sheet_story(
         ),
     ]
     story.extend(cm.TextFlow(f, cm.BODY, rtl=ctx.rtl) for f in facts)
+    if data.hidden:
+        story.append(cm.TextFlow(hidden_note(ctx, data.hidden), cm.BOLD_SMALL, rtl=ctx.rtl,
+                                 space_after=2))
     story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))
     if plan.illustrative:
         story.append(

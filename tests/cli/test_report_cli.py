@@ -69,7 +69,7 @@ def test_review_json_and_language(db, tmp_path, capsys) -> None:
         )
         == 0
     )
-    assert json.loads(capsys.readouterr().out) == {"path": str(out)}
+    assert json.loads(capsys.readouterr().out) == {"path": str(out), "hidden": 0}
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     import unicodedata
 

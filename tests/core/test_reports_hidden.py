@@ -1,0 +1,108 @@
+"""Printed reports say how many reports the current plan hides: after an amendment
+that drops or moves actions, a total in a PDF must not silently disagree with the
+data export (which lists every report, marked in plan_hidden)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fieldplan.cli import main
+from fieldplan.plan import dump_plan
+from fieldplan.planops import hidden_reports, replace_plan
+from fieldplan.reports import build_review_pack, build_status_sheet
+from fieldplan.reports.sheet import gather
+from tests.fixtures.reports.seed import amended_actions, write_progress
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+PERIOD = "2026-S1"
+NOTE = ("2 reports that the current plan hides (their actions were removed or moved to "
+        "another level) are not shown; a data export lists them, marked in the column "
+        "plan_hidden.")
+
+
+def pdf_text(path: Path, page: int | None = None) -> str:
+    args = ["pdftotext", "-enc", "UTF-8"]
+    if page:
+        args += ["-f", str(page), "-l", str(page)]
+    raw = subprocess.run([*args, str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return " ".join(raw.split())
+
+
+@pytest.fixture
+def amended_world(hq, tmp_path):
+    """Mali reported on its 12 national actions for 2026-S1, Turkey on 2 for 2025-S2;
+    then an amendment dropped PA4.3, moved PA1.1 to regional and started the plan in
+    2026: 2 of Mali's 2026-S1 reports are hidden (Turkey's are of another period)."""
+    assert write_progress(hq, "ML", PERIOD) == 12
+    write_progress(hq, "TR", "2025-S2", only=2)
+    plan = hq.plan()
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, start=date(2026, 1, 1),
+                                  actions=amended_actions(plan)), path)
+    replace_plan(hq, path, allow_hiding=True)
+    hq.conn.commit()
+    return hq
+
+
+def test_hidden_reports_counts_those_of_the_period(amended_world) -> None:
+    assert hidden_reports(amended_world, PERIOD) == 2
+    assert hidden_reports(amended_world, PERIOD, "ML") == 2
+    assert hidden_reports(amended_world, PERIOD, "SN") == 0
+    assert gather(amended_world, PERIOD, "ML").hidden == 2
+
+
+def test_the_status_sheet_says_how_many_reports_it_leaves_out(amended_world,
+                                                               tmp_path) -> None:
+    text = pdf_text(build_status_sheet(amended_world, PERIOD, "ML", out=tmp_path / "s.pdf"))
+    assert "Reports: 10 of 10 actions, 10 submitted" in text
+    assert NOTE in text
+
+
+def test_the_review_pack_cover_says_how_many_reports_it_leaves_out(amended_world,
+                                                                   tmp_path) -> None:
+    pdf = build_review_pack(amended_world, PERIOD, tmp_path / "p.pdf")
+    cover = pdf_text(pdf, 1)
+    assert "10 submitted reports" in cover and NOTE in cover
+    # once for the pack: the annex's sheets are of the reports the pack shows
+    assert pdf_text(pdf).count(NOTE) == 1
+
+
+def test_nothing_hidden_no_note(hq, tmp_path) -> None:
+    write_progress(hq, "ML", PERIOD)
+    assert "plan_hidden" not in pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
+    assert "plan_hidden" not in pdf_text(
+        build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
+
+
+@pytest.mark.parametrize("argv", [["review"], ["sheet", "--office", "ml"]])
+def test_report_commands_say_how_many_reports_the_pdf_leaves_out(amended_world, tmp_path,
+                                                                 capsys, argv) -> None:
+    out = tmp_path / "r.pdf"
+    db = str(amended_world.path)
+    assert main(["--db", db, "report", *argv, "--period", PERIOD, "-o", str(out)]) == 0
+    stdout, stderr = capsys.readouterr()
+    assert stdout == f"{out}\n"  # the path stays the only line a script reads
+    assert stderr == ("fieldplan: warning: 2 reports the current plan hides are not in the "
+                      "PDF; 'fieldplan data export' lists them, marked in the column "
+                      "plan_hidden\n")
+    assert main(["--db", db, "--json", "report", *argv, "--period", PERIOD, "-o",
+                 str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["hidden"] == 2
+
+
+def test_report_commands_are_quiet_when_nothing_is_hidden(hq, tmp_path, capsys) -> None:
+    write_progress(hq, "ML", PERIOD)
+    hq.conn.commit()
+    out = tmp_path / "r.pdf"
+    assert main(["--db", str(hq.path), "report", "review", "--period", PERIOD, "-o",
+                 str(out)]) == 0
+    assert capsys.readouterr().err == ""

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -104,26 +105,30 @@ class TableExport:
 
 
 def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict[str, Any]]:
-    """One row per merged report, joined with the plan and office names. Besides the
-    COLUMNS, ``_values`` holds the report's indicator values ((key, value), ...)."""
+    """One row per merged report, joined with the plan and office names (an action
+    the plan no longer has is named as the latest plan version that had it put it).
+    Besides the COLUMNS, ``_values`` holds the report's indicator values ((key,
+    value), ...)."""
     from fieldplan.offices import office_kind, office_name
     from fieldplan.planops import PlanScope
     from fieldplan.progress import list_reports
 
     plan = rep.plan()
     scope = PlanScope(plan)
-    by_code = {a.code: a for a in plan.actions}
+    by_code = {a.code: (a.title.get(lang), a.area, a.level) for a in plan.actions}
+    reports = list_reports(rep, period=period)
+    # an action the plan no longer has: as the latest plan version that had it put it
+    by_code.update(_earlier_actions(rep, {r.action for r in reports} - by_code.keys(), lang))
     bounds: dict[str, tuple[date | None, date | None]] = {}
     out = []
-    for r in list_reports(rep, period=period):
-        act = by_code.get(r.action)
+    for r in reports:
+        title, area, level = by_code.get(r.action) or ("", _area_of_code(r.action), "")
         if r.period not in bounds:
             bounds[r.period] = _period_bounds(plan, r.period)
         out.append({
             "office": r.office, "office_name": office_name(r.office, lang),
             "country": r.office if office_kind(r.office) == "country" else "",
-            "action": r.action, "action_title": act.title.get(lang) if act else "",
-            "area": act.area if act else "", "level": act.level if act else "",
+            "action": r.action, "action_title": title, "area": area, "level": level,
             "period": r.period, "status": r.status, "percent": r.percent,
             "indicators": "; ".join(f"{k}={_num(v)}" for k, v in r.values),
             "state": r.state, "achievements": r.achievements, "challenges": r.challenges,
@@ -134,6 +139,50 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
             "_values": r.values,
         })
     return out
+
+
+def _earlier_actions(rep: Replica, codes: set[str],
+                     lang: str) -> dict[str, tuple[str, str, str]]:
+    """Action code → (title in ``lang``, area, level) for the ``codes`` the current plan
+    does not have, from the latest earlier plan version that had each (plan versions
+    are kept in the event log). Codes no plan version had are left out."""
+    found: dict[str, tuple[str, str, str]] = {}
+    if not codes:
+        return found
+    for (value,) in rep.conn.execute(
+            "SELECT value FROM versions WHERE entity = 'plan' AND field = 'document' "
+            "ORDER BY hlc DESC"):
+        try:
+            doc = json.loads(value)
+        except (TypeError, ValueError):
+            continue
+        actions = doc.get("actions") if isinstance(doc, dict) else None
+        for action in actions if isinstance(actions, list) else ():
+            code = action.get("code") if isinstance(action, dict) else None
+            if code in codes and code not in found:
+                found[code] = (_text_in(action.get("title"), lang),
+                               _plain(action.get("area")), _plain(action.get("level")))
+        if found.keys() == codes:
+            break
+    return found
+
+
+def _text_in(text: Any, lang: str) -> str:
+    """A plan text (a dict of languages, or plain text) in ``lang``, else in English."""
+    if isinstance(text, dict):
+        return _plain(text.get(lang)) or _plain(text.get("en"))
+    return _plain(text)
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _area_of_code(code: str) -> str:
+    """The area an action code names (``PA4`` of ``PA4.3``), "" when it names none."""
+    from fieldplan.model import ACTION_CODE
+
+    return code.rpartition(".")[0] if ACTION_CODE.fullmatch(code) else ""
 
 
 def _period_bounds(plan: Any, period: str) -> tuple[date | None, date | None]:

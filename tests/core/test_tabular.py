@@ -87,6 +87,48 @@ def test_hidden_reports_are_exported_and_marked(amended, tmp_path: Path, fmt) ->
         assert tags[header.index("plan_hidden")] == "#meta+hidden"
 
 
+def test_a_removed_action_keeps_its_title_area_and_level(amended, tmp_path: Path) -> None:
+    """The current plan has no PA4.3: its rows take what the plan version before had."""
+    from fieldplan.plan import default_plan
+
+    old = default_plan().action("PA4.3")
+    for lang in ("en", "fr"):
+        row = next(r for r in tabular.rows(amended, lang) if r["action"] == "PA4.3")
+        assert (row["action_title"], row["area"], row["level"], row["plan_hidden"]) == (
+            old.title.get(lang), "PA4", "national", "action")
+    out = tmp_path / "p.csv"
+    tabular.write_table(amended, "csv", out)
+    row = next(r for r in _csv(out)[2] if r["action"] == "PA4.3")
+    assert (row["action_title"], row["area"], row["level"]) == (old.title.en, "PA4",
+                                                                "national")
+
+
+def test_a_removed_action_takes_the_latest_version_that_had_it(amended, tmp_path: Path
+                                                                ) -> None:
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = amended.plan()
+    renamed = tuple(dataclasses.replace(a, title=dataclasses.replace(a.title, en="Renamed"),
+                                        level="global") if a.code == "PA4.2" else a
+                    for a in plan.actions)
+    for version, actions in ((3, renamed),
+                             (4, tuple(a for a in plan.actions if a.code != "PA4.2"))):
+        path = tmp_path / f"plan-v{version}.json"
+        dump_plan(dataclasses.replace(plan, version=version, actions=actions), path)
+        replace_plan(amended, path, allow_hiding=True)
+    rows = {r["action"]: r for r in tabular.rows(amended)}
+    assert (rows["PA4.2"]["action_title"], rows["PA4.2"]["level"]) == ("Renamed", "global")
+    assert rows["PA4.3"]["area"] == "PA4"
+
+
+def test_an_action_no_plan_version_had_gets_its_area_from_its_code(amended) -> None:
+    amended.conn.execute("UPDATE progress SET action = 'PA9.1' WHERE action = 'PA4.3'")
+    row = next(r for r in tabular.rows(amended) if r["action"] == "PA9.1")
+    assert (row["action_title"], row["area"], row["level"]) == ("", "PA9", "")
+    assert tabular._area_of_code("not a code") == ""
+
+
 def test_export_table_still_returns_the_number_of_rows(amended, tmp_path: Path) -> None:
     """The client's menu item reads export_table's int."""
     count = tabular.export_table(amended, "xlsx", tmp_path / "p.xlsx", lang="fr",

@@ -208,6 +208,25 @@ def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None) -> Hidd
                   tuple(sorted(levels)))
 
 
+def hidden_reports(rep: Replica, plan: Plan, *, shown_by: Plan | None = None,
+                   office: str | None = None) -> int:
+    """How many reports held here ``plan`` hides (see PlanScope); with ``shown_by``,
+    only those that plan shows (what an amendment newly hides); with ``office``, only
+    that office's."""
+    scope = PlanScope(plan)
+    before = PlanScope(shown_by) if shown_by is not None else None
+    sql, args = "SELECT office, action, period FROM progress", ()
+    if office is not None:
+        sql, args = sql + " WHERE office = ?", (office,)
+    count = 0
+    for who, action, period in rep.conn.execute(sql, args):
+        if before is not None and not before.shows(who, action, period):
+            continue
+        if not scope.shows(who, action, period):
+            count += 1
+    return count
+
+
 def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dict[str, Any]:
     """Load, validate and install a plan file at headquarters. The plan id must stay
     the same and the version must go up (amendments bump it). Texts are stored without

@@ -35,3 +35,51 @@ def hq_restored_with_a_lost_change(hq, make_office, tmp_path: Path):
     with open_replica(path) as hq2:
         assert send(ml, hq2, tmp_path)[1].outcome == "merged"
     return path, ml
+
+
+def amended(plan, *, drop=(), rename=None, regional=(), end=None, title=None):
+    """``plan`` as an amendment changes it (its version one up): actions dropped,
+    renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, an earlier end
+    (the targets of the periods it drops dropped too), a new title for the first
+    action."""
+    import dataclasses
+    import datetime as dt
+
+    from fieldplan.plan import Text
+
+    rename = rename or {}
+    end = dt.date.fromisoformat(end) if isinstance(end, str) else end
+    kept = dataclasses.replace(plan, end=end) if end else plan
+    periods = {str(p) for p in kept.periods()}
+    actions = []
+    for i, a in enumerate(plan.actions):
+        if a.code in drop:
+            continue
+        a = dataclasses.replace(
+            a, code=rename.get(a.code, a.code),
+            level="regional" if a.code in regional else a.level,
+            title=Text(en=title) if title and i == 0 else a.title,
+            indicators=tuple(dataclasses.replace(
+                ind, targets=tuple(t for t in ind.targets if t[0] in periods))
+                for ind in a.indicators))
+        actions.append(a)
+    return dataclasses.replace(kept, version=plan.version + 1, actions=tuple(actions))
+
+
+def amend_plan(hq, tmp_path: Path, **changes):
+    """(HQ) replace the plan with ``amended(hq.plan(), **changes)``, as `fieldplan plan
+    import` does (allowed to hide reports); returns the new plan."""
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    new = amended(hq.plan(), **changes)
+    path = tmp_path / f"plan-v{new.version}.json"
+    dump_plan(new, path)
+    replace_plan(hq, path, allow_hiding=True)
+    return hq.plan()
+
+
+#: The amendment of the review: PA1.2 dropped, PA1.3 renamed PA1.7, PA2.1 moved to
+#: the regional level, the plan ending with 2026-S1.
+AMENDMENT = {"drop": ("PA1.2",), "rename": {"PA1.3": "PA1.7"}, "regional": ("PA2.1",),
+             "end": "2026-06-30"}

@@ -105,6 +105,12 @@ class ImportOutcome:
     late_periods: tuple[str, ...] = ()
     #: the gaps as data: origin, office, first, last, message (``gaps``: the messages)
     gap_ranges: tuple[dict[str, Any], ...] = ()
+    #: the plan's version after this import, when the bundle brought a new plan
+    #: (an amendment from headquarters); 0 when the plan stayed as it was
+    plan_version: int = 0
+    #: (at an office) how many of this office's reports the new plan hides that the
+    #: plan before it showed (planops.PlanScope)
+    plan_hidden: int = 0
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -119,6 +125,8 @@ class ImportOutcome:
         notes = list(self.gaps)
         if self.late_periods:
             notes.append(late_text(self.late_periods))
+        if self.plan_version:
+            notes.append(self.plan_text())
         return _("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail) + (
             "; " + "; ".join(notes) if notes else "")
@@ -129,7 +137,22 @@ class ImportOutcome:
                 "fingerprint": self.fingerprint, "bundle_id": self.bundle_id,
                 "events_new": self.events_new, "events": self.events_total,
                 "gaps": list(self.gaps), "late_periods": list(self.late_periods),
-                "gap_ranges": list(self.gap_ranges)}
+                "gap_ranges": list(self.gap_ranges),
+                "plan_version": self.plan_version or None,
+                "plan_hidden_reports": self.plan_hidden}
+
+    def plan_text(self) -> str:
+        """"the plan is now version 3; it hides 2 reports of this office": what the
+        import said of a new plan it brought ("" when it brought none)."""
+        if not self.plan_version:
+            return ""
+        text = _("the plan is now version {version}").format(version=self.plan_version)
+        if self.plan_hidden:
+            text += "; " + ngettext(
+                "it hides {count} report of this office",
+                "it hides {count} reports of this office",
+                self.plan_hidden).format(count=self.plan_hidden)
+        return text
 
 
 def late_text(periods: Iterable[str]) -> str:
@@ -616,6 +639,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
         seen = rep.conn.execute(
             "SELECT 1 FROM inbox WHERE bundle_id = ? AND outcome IN ('merged', 'duplicate')",
             (b.bundle_id,)).fetchone()
+        plan_before = rep.plan()
         if backup:
             rep.backup("before-import")
         try:
@@ -636,10 +660,12 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 gaps = tuple(g.message() for g in found)
                 late = tuple(sorted(stats.periods & set(locked_periods(rep)))
                              if rep.is_hq and stats.periods else ())
+                plan_version, plan_hidden = _plan_change(rep, plan_before)
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
-                                       late_periods=late,
+                                       late_periods=late, plan_version=plan_version,
+                                       plan_hidden=plan_hidden,
                                        reason=late_text(late) if late else "", **base)
                 _inbox_row(rep, result, sha, arrival)
                 rep.conn.execute(
@@ -651,6 +677,21 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             return _record(rep, ImportOutcome(outcome="rejected", reason=_malformed(exc),
                                               **base), sha)
     return result
+
+
+def _plan_change(rep: Replica, before: Any) -> tuple[int, int]:
+    """(inside the import's transaction) the plan's version now, if the bundle brought
+    a new plan, and at an office how many of its reports that plan hides and
+    ``before`` showed; (0, 0) when the plan is as it was."""
+    after = rep.plan()
+    if after == before:
+        return 0, 0
+    hidden = 0
+    if not rep.is_hq:
+        from fieldplan.planops import hidden_reports
+
+        hidden = hidden_reports(rep, after, shown_by=before, office=rep.office)
+    return after.version, hidden
 
 
 def _bound_offices(keys: dict[str, keyreg.KeyInfo], replica: str, claimed: str,

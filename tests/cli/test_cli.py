@@ -8,6 +8,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -248,6 +249,38 @@ def test_plan_amendment_names_reports_it_no_longer_lists(tmp_path: Path, capsys)
     # the report itself is kept
     listed = json.loads(run("--db", db, "--json", "progress", "list", capsys=capsys)[1])
     assert [r["action"] for r in listed] == ["PA4.6"]
+
+
+def test_import_says_the_plan_changed(tmp_path: Path, capsys) -> None:
+    """Importing HQ's amendment says the plan's new version and how many of the
+    office's reports it hides; --json adds the same as keys, the others unchanged."""
+    from fieldplan import progress
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+    from tests.scenes import AMENDMENT, amend_plan
+
+    bn = str(tmp_path / "bn.sqlite3")
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        enroll_office(hq, "BN", tmp_path / "setup.fieldplan")
+        with init_from_setup(bn, tmp_path / "setup.fieldplan") as office:
+            progress.record_progress(office, "PA1.2", "2026-S1", status="on-track")
+            progress.record_progress(office, "PA1.1", "2026-S1", status="on-track")
+        amend_plan(hq, tmp_path, **AMENDMENT)
+        bundle = str(export_bundle(hq, for_office="BN", out_dir=tmp_path).path)
+    twin = str(tmp_path / "bn2.sqlite3")  # the same office database, for --json
+    for suffix in ("", ".key"):
+        shutil.copyfile(bn + suffix, twin + suffix)
+    code, out, err = run("--db", bn, "import", bundle, capsys=capsys)
+    assert code == 0, err
+    assert out.strip().endswith(
+        ": merged (1 new of 3 events); the plan is now version 2; it hides 1 report of "
+        "this office"), out
+    code, out, err = run("--db", twin, "--json", "import", bundle, capsys=capsys)
+    assert code == 0, err
+    [outcome] = json.loads(out)
+    assert set(outcome) >= {"file", "outcome", "reason", "events_new", "events", "gaps",
+                            "late_periods", "gap_ranges"}
+    assert (outcome["plan_version"], outcome["plan_hidden_reports"]) == (2, 1)
 
 
 def test_demo_world(tmp_path: Path, capsys) -> None:

@@ -144,6 +144,40 @@ def test_hq_sends_plan_update_locks_and_keys(hq, make_office, tmp_path: Path) ->
     assert progress.list_reports(ml, office="SN") == []
 
 
+def test_import_says_the_plan_changed_and_what_it_hides(hq, make_office,
+                                                          tmp_path: Path) -> None:
+    """An office importing HQ's amendment is told the plan's new version and how many
+    of its reports the new plan hides (not those an earlier plan hid already)."""
+    from tests.scenes import AMENDMENT, amend_plan
+
+    bn = make_office("BN")
+    for action, period in (("PA1.1", "2026-S1"), ("PA1.1", "2026-S2"), ("PA1.2", "2026-S1"),
+                           ("PA1.3", "2026-S1"), ("PA2.1", "2026-S1"), ("PA2.2", "2027-S1")):
+        progress.record_progress(bn, action, period, status="on-track")
+    # another office's report is not this office's to count
+    progress.record_progress(hq, "PA1.6", "2026-S2", status="on-track")
+    amend_plan(hq, tmp_path, **AMENDMENT)
+    _, outcome = send(hq, bn, tmp_path)
+    assert outcome.outcome == "merged" and bn.plan().version == 2
+    # 2026-S2, 2027-S1, PA1.2 dropped, PA1.3 renamed, PA2.1 regional: all but PA1.1 S1
+    assert (outcome.plan_version, outcome.plan_hidden) == (2, 5)
+    assert outcome.line().endswith(
+        "; the plan is now version 2; it hides 5 reports of this office")
+    as_json = outcome.to_dict()
+    assert as_json["plan_version"] == 2 and as_json["plan_hidden_reports"] == 5
+    # a title changed: a new version, nothing more hidden than before
+    amend_plan(hq, tmp_path, title="Policies, strategies and laws")
+    _, outcome = send(hq, bn, tmp_path)
+    assert (outcome.plan_version, outcome.plan_hidden) == (3, 0)
+    assert outcome.line().endswith("; the plan is now version 3")
+    # a bundle without a new plan says nothing of it
+    progress.record_progress(hq, "PA1.6", "2026-S1", status="on-track")
+    _, outcome = send(hq, bn, tmp_path)
+    assert outcome.plan_version == 0 and "version" not in outcome.line()
+    assert outcome.to_dict()["plan_version"] is None
+    assert outcome.to_dict()["plan_hidden_reports"] == 0
+
+
 # --- order independence -----------------------------------------------------------------
 
 

@@ -12,6 +12,12 @@ change loses nothing: the values are shown again when the report is next opened,
 reports not on screen are retried in the background (``DraftRetry``) until the core
 takes them.
 
+A draft the plan refuses (its action no longer in the plan or no longer at this
+office's level, its period outside the plan's dates: an amendment since it was typed)
+is never retried: no waiting cures it. It is set aside, moved out of the journal into
+``<db>.drafts-set-aside.json`` (the journal's format, each entry with why), where the
+person can find what was typed, and the status bar says so (``set_aside_reports``).
+
 A draft is written over the versions it was typed over, never blindly over what the
 database holds by then: a draft saved before is left out, and one whose field moved
 on since (another laptop's text imported, ``fieldplan progress set``) is kept beside
@@ -259,6 +265,38 @@ def _set_aside(path: Path) -> Path | None:
     return None
 
 
+def _append_entries(path: Path, entries: list[dict[str, Any]]) -> str:
+    """Add ``entries`` to the journal-format file ``path`` (made if missing; one that
+    cannot be read is moved aside first, as the journal's is): the reason it failed,
+    or "". Under a lock file, as the journal is written: two clients may add at once."""
+    lock = QLockFile(f"{path}.lock")
+    lock.setStaleLockTime(LOCK_STALE_MS)
+    if not lock.tryLock(LOCK_WAIT_MS) and lock.error() == QLockFile.LockError.LockFailedError:
+        from fieldplan.i18n import _
+
+        return _("another fieldplan is writing it")
+    try:
+        kept: list[Any] = []
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))["drafts"]
+            if not isinstance(kept, list):
+                raise TypeError("drafts is not a list")
+        except FileNotFoundError:
+            kept = []
+        except (ValueError, KeyError, TypeError):
+            _set_aside(path)
+            kept = []
+        data = {"version": FORMAT_VERSION, "drafts": [*kept, *entries]}
+        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
+                     allow_protected=True)
+        return ""
+    except (FieldplanError, OSError) as exc:
+        return str(exc)
+    finally:
+        if lock.isLocked():
+            lock.unlock()
+
+
 def _same(entry: Any, text: str | None) -> bool:
     if text is None:
         return False
@@ -306,6 +344,12 @@ class DraftJournal(QObject):
         self.write_error = ""
         #: where an unreadable journal found at start was moved to (kept, not lost)
         self.set_aside: Path | None = None
+        #: where the drafts the plan refuses are kept (``set_aside_reports``)
+        self.aside_path = Path(f"{db_path}.drafts-set-aside.json")
+        #: the reports set aside there since the journal opened, with why
+        self.put_aside: list[tuple[Key, str]] = []
+        #: why the last setting aside failed (the drafts stay in the journal), or ""
+        self.aside_error = ""
         self._dirty = False
         #: each report's entry as last handed to the writer (canonical JSON): a write
         #: sends only the reports whose entry changed since
@@ -455,6 +499,49 @@ class DraftJournal(QObject):
                 self.errors[key] = reason
                 self._dirty = True
 
+    def set_aside_reports(self, reasons: dict[Key, str]) -> bool:
+        """Move these reports' drafts (values, held text, versions) out of the journal
+        into ``aside_path``, each with its reason (why the plan refuses it) and when:
+        what was typed is kept where the person can find it, and no longer retried.
+        Whether they were moved (False: ``aside_error`` says why, and the journal keeps
+        them); reports without a draft are left out."""
+        from fieldplan.events import utc_iso
+
+        with self._lock:
+            entries = []
+            for key, reason in reasons.items():
+                if key in self:
+                    entries.append({**self._entry(key), "error": reason,
+                                    "set_aside_at": utc_iso()})
+            if not entries:
+                return True
+            # the file first: only once it holds them do they leave the journal
+            self.aside_error = _append_entries(self.aside_path, entries)
+            if self.aside_error:
+                return False
+            for entry in entries:
+                key = (entry["action"], entry["period"])
+                for store in (self._values, self._held, self._base, self.errors):
+                    store.pop(key, None)
+                self.put_aside = [*(k for k in self.put_aside if k[0] != key),
+                                  (key, entry["error"])]
+            self._dirty = True
+        self.write()
+        return True
+
+    def _entry(self, key: Key) -> dict[str, Any]:
+        """A report's entry as the journal file holds it (under the lock)."""
+        entry: dict[str, Any] = {"action": key[0], "period": key[1]}
+        if key in self._values:
+            entry["values"] = self._values[key]
+        if key in self._held:
+            entry["held"] = self._held[key]
+        if self._base.get(key):
+            entry["base"] = self._base[key]
+        if key in self.errors:
+            entry["error"] = self.errors[key]
+        return entry
+
     def _adopt(self, entries: Any) -> None:
         """The entries the file held when this journal opened are its own: to write
         again or drop (each as it was then: another writer may change it since)."""
@@ -478,18 +565,9 @@ class DraftJournal(QObject):
                 return not self.write_error
             entries: dict[Key, str] = {}
             for key in self.reports():
-                entry: dict[str, Any] = {"action": key[0], "period": key[1]}
-                if key in self._values:
-                    entry["values"] = self._values[key]
-                if key in self._held:
-                    entry["held"] = self._held[key]
-                if self._base.get(key):
-                    entry["base"] = self._base[key]
-                if key in self.errors:
-                    entry["error"] = self.errors[key]
                 try:
                     # as text: the writer thread never sees the dicts typing changes
-                    entries[key] = _canon(entry)
+                    entries[key] = _canon(self._entry(key))
                 except ValueError as exc:
                     self._set_write_error(str(exc))
                     return False
@@ -565,6 +643,23 @@ def is_permanent(error: BaseException) -> bool:
     return isinstance(error, ValidationError)
 
 
+class RefusedByPlan(ValidationError):
+    """A save the plan refuses: ``why`` (planops.PlanScope.why_hidden) its action is not
+    in the plan, its period is outside the plan's dates, or the action is of another
+    level than the office's. No waiting cures it: the draft is set aside."""
+
+    def __init__(self, message: str, why: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+def plan_refusal(rep: Any, office: str, key: Key) -> tuple[str, ...]:
+    """(worker) why the plan held now refuses ``office``'s report ``key``; () if not."""
+    from fieldplan.planops import PlanScope
+
+    return PlanScope(rep.plan()).why_hidden(office, *key)
+
+
 class DraftRetry(QObject):
     """Every RETRY_MS, writes the journal's reports other than the one on screen
     (``showing()``), one write at a time per report, through ``write(key, values,
@@ -588,6 +683,9 @@ class DraftRetry(QObject):
         #: called on each tick: retries the report on screen, returns whether it
         #: still needs it
         self.tick_here: Callable[[], bool] | None = None
+        #: called with a report whose write the plan refused (RefusedByPlan): it is
+        #: set aside rather than retried
+        self.refused_by_plan: Callable[[Key, RefusedByPlan], None] | None = None
         self._here = False
         self.timer = QTimer(self)
         self.timer.setInterval(RETRY_MS)
@@ -637,7 +735,9 @@ class DraftRetry(QObject):
         from ui.ops import error_text
 
         self._in_flight.discard(key)
-        if is_permanent(error):
+        if isinstance(error, RefusedByPlan) and self.refused_by_plan is not None:
+            self.refused_by_plan(key, error)
+        elif is_permanent(error):
             self.journal.refused(key, error_text(error))
             self.journal.write()
         self.update()

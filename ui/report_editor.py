@@ -243,6 +243,9 @@ class ReportEditor(QScrollArea):
     #: what is not saved yet, for the window's status bar: (text, details, is_error);
     #: text is "" when everything typed is saved
     save_state_did_change = Signal(str, str, bool)
+    #: the plan refused a write (ui.drafts.RefusedByPlan): the database may hold a plan
+    #: this window does not show yet
+    plan_did_refuse = Signal()
 
     def __init__(
         self,
@@ -648,14 +651,62 @@ class ReportEditor(QScrollArea):
                 journal, self._showing, self._write, self._drafts_did_change, self
             )
             self._retry.tick_here = self._retry_here
+            self._retry.refused_by_plan = self._refused_by_plan
             journal.write_state_did_change.connect(self._drafts_did_change)
         return journal
 
     def resume_drafts(self) -> None:
-        """(after the first paint) retry what a previous session could not save."""
+        """(after the first paint) retry what a previous session could not save; what
+        the plan refuses now (amended since) is set aside, not retried."""
         if not self._closed:
             self._journal()
+            self._set_aside_refused()
             self._drafts_did_change()
+
+    def set_identity(self, identity: Identity) -> None:
+        """A new plan (an amendment): the drafts it refuses are set aside, the report
+        on screen's too when the plan refuses it (the office view then shows the
+        report the plan offers in its place)."""
+        from fieldplan.planops import PlanScope
+
+        self.identity = identity
+        if self._closed:
+            return
+        here = self._showing()
+        if (here is not None and self._editable
+                and PlanScope(identity.plan).why_hidden(identity.office, *here)):
+            # what is typed goes with the draft, and is never sent: it cannot be saved
+            self.journal_now()
+            self._debounce.cancel()
+            self._set_editable(False)
+        self._set_aside_refused()
+        self._drafts_did_change()
+
+    def _set_aside_refused(self) -> None:
+        """Set aside (ui.drafts) the journal's drafts the plan refuses: typed before an
+        amendment that dropped their action or period or moved the action to another
+        level, they can never be saved, and their period or action may no longer be
+        reachable to throw them away."""
+        from fieldplan.planops import PlanScope, why_hidden_text
+
+        journal = self._journal()
+        scope = PlanScope(self.identity.plan)
+        office = self.identity.office
+        reasons = {}
+        for key in journal.reports():
+            why = scope.why_hidden(office, *key)
+            if why:
+                reasons[key] = why_hidden_text(why)
+        if reasons:
+            journal.set_aside_reports(reasons)
+
+    def _refused_by_plan(self, key: tuple[str, str], error: BaseException) -> None:
+        """A write the plan refused (the database holds an amendment this window may
+        not show yet): its draft is set aside, and the window told to read the plan."""
+        from fieldplan.planops import why_hidden_text
+
+        self._journal().set_aside_reports({key: why_hidden_text(getattr(error, "why", ()))})
+        emit(self.plan_did_refuse)
 
     def _showing(self) -> tuple[str, str] | None:
         """The report on screen, if the editor looks after it itself."""
@@ -680,7 +731,7 @@ class ReportEditor(QScrollArea):
         The worker confirms the write in the draft journal as soon as it is made: a
         save made as the program ends (Worker.stop, after the event loop) leaves no
         draft behind."""
-        from ui.drafts import with_short_wait
+        from ui.drafts import RefusedByPlan, plan_refusal, with_short_wait
 
         action, period = key
         journal = self._journal()
@@ -688,6 +739,17 @@ class ReportEditor(QScrollArea):
         got = {} if got is None else got
 
         def write(rep):
+            try:
+                return write_over(rep)
+            except ValidationError as exc:
+                # one the plan refuses (an amendment since it was typed) is set aside,
+                # not retried for ever
+                why = plan_refusal(rep, office, key)
+                if why:
+                    raise RefusedByPlan(str(exc), why) from exc
+                raise
+
+        def write_over(rep):
             typed_over = None
             if base:
                 # typed over a version this program's own earlier write (still on its
@@ -843,9 +905,30 @@ class ReportEditor(QScrollArea):
             # Translators: {file} is the name the unreadable drafts file was given
             problems.append(_("The drafts file could not be read; it is kept as {file}.")
                             .format(file=isolated(journal.set_aside.name)))
+        aside = journal.put_aside
+        if aside:
+            where = isolated(journal.aside_path.name)
+            if len(aside) == 1:
+                (code, period), _why = aside[0]
+                problems.append(_("{report} is outside the plan now; what was typed is kept "
+                                  "in {file}").format(report=_("{action} ({period})").format(
+                                      action=code, period=format_period(period)), file=where))
+            else:
+                problems.append(ngettext(
+                    "{n} report is outside the plan now; what was typed is kept in {file}",
+                    "{n} reports are outside the plan now; what was typed is kept in {file}",
+                    len(aside)).format(n=len(aside), file=where))
+        if journal.aside_error:
+            problems.append(_("Reports outside the plan cannot be set aside: {error}").format(
+                error=journal.aside_error))
         for problem in problems:
             text = f"{text} · {problem}" if text else problem
             lines.append(problem)
+        if aside:  # the details: each report set aside, why, and the file's whole path
+            lines.extend(_("{action} ({period}): {reason}").format(
+                action=code, period=format_period(period), reason=why)
+                for (code, period), why in aside)
+            lines.append(isolated(str(journal.aside_path)))
         emit(self.save_state_did_change, text, "\n".join(lines), bool(text))
 
     def close_down(self) -> None:
@@ -1094,12 +1177,19 @@ class ReportEditor(QScrollArea):
             emit(self.report_did_save, action, period)
 
         def failed(error: BaseException, before=before, after=changed) -> None:
-            from ui.drafts import is_permanent
+            from ui.drafts import RefusedByPlan, is_permanent
 
             self._saves_in_flight -= 1
             self._count_in_flight(key, after, -1)
             self._drop(command)
-            if is_permanent(error):
+            if isinstance(error, RefusedByPlan):
+                if self._showing() == key:
+                    # the latest typing goes aside with the draft; no more of it
+                    self.journal_now()
+                    self._debounce.cancel()
+                    self._set_editable(False)
+                self._refused_by_plan(key, error)
+            elif is_permanent(error):
                 self._journal().refused(key, error_text(error))
                 self._journal().write()
             if self._showing() == key:

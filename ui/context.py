@@ -1,5 +1,7 @@
-"""What every view needs to know about the open database, fetched once on the worker
-and passed around explicitly: identity, the plan and the reporting periods."""
+"""What every view needs to know about the open database, fetched on the worker and
+passed around explicitly: identity, the plan and the reporting periods. Read again
+when the plan changes (an amendment imported): the window hands the new one to its
+views (MainWindow.set_identity)."""
 
 from __future__ import annotations
 
@@ -42,6 +44,14 @@ class Identity:
         if found is not None:
             return str(found)
         return periods[-1] if today > self.plan.end else periods[0]
+
+    def nearest_period(self, period: str) -> str:
+        """``period`` if the plan has it, else the plan's period nearest to it (its
+        first or its last: a plan's periods follow one another)."""
+        periods = self.periods()
+        if period in periods:
+            return period
+        return periods[0] if period < periods[0] else periods[-1]
 
     def own_actions(self) -> tuple[Action, ...]:
         """The actions this office reports on."""

@@ -175,6 +175,11 @@ class Dashboard(QScrollArea):
         self.period = period
         self.refresh()
 
+    def set_identity(self, identity: Identity, period: str) -> None:
+        """A new plan (an amendment), and the period to show in it."""
+        self.identity = identity
+        self.set_period(period)
+
     def refresh(self) -> None:
         period, office, ident = self.period, self.identity.office, self.identity
         DbOp(

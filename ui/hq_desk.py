@@ -288,6 +288,21 @@ class OverviewPage(QWidget):
         self.period = period
         self.refresh()
 
+    def set_identity(self, identity: Identity) -> None:
+        """A new plan (an amendment): its areas as columns and in the filter (the
+        area chosen kept while the plan has it)."""
+        self.identity = identity
+        chosen = self.area.currentData()
+        self.area.blockSignals(True)
+        self.area.clear()
+        self.area.addItem(_("All areas"), "")
+        for a in identity.plan.areas:
+            self.area.addItem(f"{a.code} · {a.title.get(lang())}", a.code)
+        self.area.setCurrentIndex(max(0, self.area.findData(chosen)))
+        self.area.blockSignals(False)
+        self._filter()
+        self.refresh()
+
     def _changes(self, changes) -> None:
         if changes.touches("progress") or changes.touches("plan"):
             self.refresh()
@@ -936,3 +951,9 @@ class ConflictsPage(QWidget):
         DbOp(self.session, self, run).failure(
             lambda e: self.message.setText(error_sentence(e))
         ).run()
+
+    def set_identity(self, identity: Identity) -> None:
+        """A new plan (an amendment): indicators named as it names them."""
+        self.identity = identity
+        self.model.indicator_titles = indicator_titles(identity)
+        self.refresh()

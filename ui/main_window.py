@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
             # an office sees what it received and settles its own conflicts
             pages = [
                 (inbox_tab(session), _("&Inbox")),
-                (conflicts_tab(session, identity), _("&Conflicts")),
+                (conflicts_tab(session, lambda: self.identity), _("&Conflicts")),
             ]
         self._inbox_tab = next(t for t, title in pages if title == _("&Inbox"))
         self._conflicts_tab = next(t for t, title in pages if title == _("&Conflicts"))
@@ -255,8 +255,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(SYNC_REFRESH_MS)
-        self._sync_timer.timeout.connect(self.refresh_sync_state)
-        session.changes_did_happen.connect(lambda _c: self.refresh_sync_state())
+        self._sync_timer.timeout.connect(self.poll)
+        session.changes_did_happen.connect(self._changes_did_happen)
+        # a save the plan refused: the database may hold an amendment not shown yet
+        self.office_view.editor.plan_did_refuse.connect(
+            lambda: self.reread_plan(outside=True))
         session.op_did_fail.connect(self.show_error)
         session.notice_did_arrive.connect(self.show_error)  # a warning box too
         self.restore_geometry()
@@ -591,6 +594,83 @@ class MainWindow(QMainWindow):
     def _show_period(self) -> None:
         self.period_label.setText(format_period(self.period))
 
+    # the plan --------------------------------------------------------------------------
+    def _changes_did_happen(self, changes) -> None:
+        self.refresh_sync_state()
+        if changes.touches("plan"):  # an import may have brought an amendment
+            self.reread_plan()
+
+    def poll(self) -> None:
+        """(every minute) the sync state, and the plan: another fieldplan may have
+        changed it (`fieldplan plan import` at headquarters)."""
+        self.refresh_sync_state()
+        self.reread_plan(outside=True)
+
+    def reread_plan(self, *, outside: bool = False) -> None:
+        """Read the plan again on the worker; a new one is shown (``set_identity``).
+        ``outside``: not after a change of this window's, which its views heard: they
+        are told of it (``changes_did_happen``) as of any write."""
+        from ui.context import read_identity
+
+        DbOp(self.session, self, read_identity).success(
+            lambda identity: self._plan_read(identity, outside)).run()
+
+    def _plan_read(self, identity: Identity, outside: bool) -> None:
+        if identity.plan == self.identity.plan:
+            return
+        self.set_identity(identity)
+        if outside:
+            from fieldplan.replica import Changes
+
+            # the views that read the plan themselves (HQ's reports) and what it hides
+            emit(self.session.changes_did_happen,
+                 Changes(entities=(("plan", identity.plan.id),)))
+
+    def set_identity(self, identity: Identity) -> None:
+        """Show a new plan (an amendment) everywhere: the same period and action
+        while the plan has them, else the period nearest to the one shown and the
+        action now in the old one's place; the status bar says what changed."""
+        from fieldplan.i18n import level_label
+
+        old_period = self.period
+        old_action = self.office_view.tree.current_action()
+        self.identity = identity
+        period = identity.nearest_period(old_period)
+        combo = self.period_combo
+        combo.blockSignals(True)
+        combo.clear()
+        for p in identity.periods():
+            combo.addItem(format_period(p), p)
+        combo.setCurrentIndex(combo.findData(period))
+        combo.blockSignals(False)
+        self.period = period
+        self._show_period()
+        kept = self.office_view.set_identity(identity, period)
+        if self._dashboard_tab.built():
+            self.dashboard.set_identity(identity, period)
+        if self.hq_desk is not None:
+            self.hq_desk.set_identity(identity)
+            if period != old_period:
+                self.hq_desk.set_period(period)
+        elif self._conflicts_tab.built():
+            self.conflicts.set_identity(identity)
+        said = [_("The plan is now version {version}.").format(version=identity.plan.version)]
+        if period != old_period:
+            said.append(_("{period} is outside it: {shown} is shown.").format(
+                period=format_period(old_period), shown=format_period(period)))
+        if old_action is not None and not kept:
+            moved = next((a for a in identity.plan.actions if a.code == old_action.code), None)
+            if moved is None:
+                said.append(_("{action} is no longer in it.").format(action=old_action.code))
+            else:
+                # Translators: {level} is a level name in lower case (national, regional,
+                # global)
+                said.append(_("{action} is now a {level} action.").format(
+                    action=old_action.code, level=level_label(moved.level).lower()))
+        self.statusBar().showMessage(in_layout_direction(" ".join(said)), 15_000)
+        if period != old_period:
+            emit(self.period_did_change, period)
+
     # period --------------------------------------------------------------------------
     def set_period(self, period: str) -> None:
         if not period or period == self.period:
@@ -853,7 +933,8 @@ class MainWindow(QMainWindow):
         }
 
     def restore_view_state(self, state: dict) -> None:
-        if state.get("period"):
+        # a period the plan no longer has (an amendment since) is not offered
+        if state.get("period") in self.identity.periods():
             self.set_period(state["period"])
         if state.get("action"):
             self.office_view.select_action(state["action"])

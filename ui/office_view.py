@@ -143,6 +143,29 @@ class PlanTree(QWidget):
         elif found and self.current_action() is not keep:  # a new plan: show it
             emit(self.action_did_change, self.current_action())
 
+    def set_identity(self, identity: Identity) -> bool:
+        """Show a new plan (an amendment): the same action chosen again if the plan
+        still shows it, else the one now in its place in its area (its last one, if
+        the area has fewer now), else none. Quietly (the office view shows the
+        report); whether the action chosen before is still there."""
+        keep = self.current_action()
+        item = self.tree.currentItem()
+        row = item.parent().indexOfChild(item) if item is not None and item.parent() else 0
+        self.identity = identity
+        self.blockSignals(True)
+        try:
+            self.rebuild()
+            if keep is None or self.select(keep.code):
+                return True
+            for i in range(self.tree.topLevelItemCount()):
+                area = self.tree.topLevelItem(i)
+                if area.child(0).data(0, ACTION_ROLE).area == keep.area:
+                    self.tree.setCurrentItem(area.child(min(row, area.childCount() - 1)))
+                    break
+        finally:
+            self.blockSignals(False)
+        return False
+
     def lock_headings(self) -> None:
         """Make the area rows headings that cannot be selected, now and after rebuilds."""
         self._headings_locked = True
@@ -208,6 +231,18 @@ class OfficeView(QWidget):
         self.period = period
         self.refresh()
         self.editor.show_report(self.tree.current_action(), period)
+
+    def set_identity(self, identity: Identity, period: str) -> bool:
+        """A new plan (an amendment) and the period to show: the tree rebuilt, the
+        report of the same action shown again (its new title, indicators and level),
+        or of the one now in its place; whether the same action is still there."""
+        self.identity = identity
+        self.editor.set_identity(identity)  # the drafts the plan refuses set aside
+        self.period = period
+        kept = self.tree.set_identity(identity)
+        self.refresh()
+        self.editor.show_report(self.tree.current_action(), period)
+        return kept
 
     def refresh(self) -> None:
         period, office = self.period, self.identity.office

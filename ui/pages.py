@@ -44,8 +44,10 @@ def inbox_tab(session: Session) -> LazyTab:
     return LazyTab(lambda: desk_page("InboxPage")(session))
 
 
-def conflicts_tab(session: Session, identity: Identity) -> LazyTab:
-    return LazyTab(lambda: desk_page("ConflictsPage")(session, identity))
+def conflicts_tab(session: Session, identity: Callable[[], Identity]) -> LazyTab:
+    """``identity``: the window's, as it is when the page is first shown (the plan may
+    have changed since the window opened)."""
+    return LazyTab(lambda: desk_page("ConflictsPage")(session, identity()))
 
 
 class HqDesk:
@@ -54,11 +56,14 @@ class HqDesk:
     def __init__(self, session: Session, identity: Identity, period: str) -> None:
         self.session, self.identity, self.period = session, identity, period
         self._tabs = {
-            "overview": LazyTab(lambda: desk_page("OverviewPage")(session, identity, self.period)),
-            "reports": LazyTab(lambda: desk_page("ReportsPage")(session, identity, self.period)),
+            # the identity as it is when a page is first shown (set_identity)
+            "overview": LazyTab(
+                lambda: desk_page("OverviewPage")(session, self.identity, self.period)),
+            "reports": LazyTab(
+                lambda: desk_page("ReportsPage")(session, self.identity, self.period)),
             "inbox": inbox_tab(session),
             "quarantine": LazyTab(lambda: desk_page("QuarantinePage")(session)),
-            "conflicts": conflicts_tab(session, identity),
+            "conflicts": conflicts_tab(session, lambda: self.identity),
             "keys": LazyTab(lambda: desk_page("KeysPage")(session)),
         }
 
@@ -85,3 +90,11 @@ class HqDesk:
         for name in ("overview", "reports"):
             if self._tabs[name].built():
                 self._tabs[name].page().set_period(period)
+
+    def set_identity(self, identity: Identity) -> None:
+        """A new plan (an amendment): the pages built so far show it (the reports
+        page reads the plan itself, on each load)."""
+        self.identity = identity
+        for name in ("overview", "conflicts"):
+            if self._tabs[name].built():
+                self._tabs[name].page().set_identity(identity)

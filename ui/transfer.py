@@ -239,6 +239,14 @@ class ImportResultDialog(QDialog):
         self.late_warning.setStyleSheet("color: #a40000; font-weight: bold")
         self.late_warning.setVisible(bool(late))
         lay.addWidget(self.late_warning)
+        # an amendment from headquarters: the window shows the new plan; what it hides
+        # of this office's reports is said here, where the import is looked at
+        self.plan_note = QLabel(plan_note(outcomes))
+        self.plan_note.setObjectName("plan-note")
+        self.plan_note.setWordWrap(True)
+        self.plan_note.setStyleSheet("font-weight: bold")
+        self.plan_note.setVisible(bool(self.plan_note.text()))
+        lay.addWidget(self.plan_note)
         # the backup before the import had to delete older ones on a full disk
         self.notices = QLabel("\n".join(notices))  # Session.notice_sentence: ready to show
         self.notices.setWordWrap(True)
@@ -276,6 +284,8 @@ class ImportResultDialog(QDialog):
                     detail += "; " + "; ".join(o.gaps)
                 if getattr(o, "late_periods", ()):
                     detail += "; " + o.reason  # "changes to the locked period …"
+                if getattr(o, "plan_version", 0):
+                    detail += "; " + o.plan_text()  # "the plan is now version 3; …"
             detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
             for col, text in enumerate((code_text(o.file), o.office, outcome_label(o.outcome),
                                         detail)):
@@ -302,6 +312,24 @@ class ImportResultDialog(QDialog):
         self.ok.setDefault(True)
         self.ok.setFocus()
         fit_to_screen(self, 760, 360)
+
+
+def plan_note(outcomes: list) -> str:
+    """What the import result says of a new plan the bundles brought ("" if none):
+    its version, and how many of this office's reports it hides."""
+    brought = [o for o in outcomes if getattr(o, "plan_version", 0)]
+    if not brought:
+        return ""
+    text = _("The plan is now version {version}.").format(
+        version=max(o.plan_version for o in brought))
+    hidden = sum(o.plan_hidden for o in brought)
+    if hidden:
+        text += " " + ngettext(
+            "It hides {count} report of this office: it stays in the database, no longer "
+            "shown.",
+            "It hides {count} reports of this office: they stay in the database, no longer "
+            "shown.", hidden).format(count=format_number(hidden))
+    return text
 
 
 def _show_message(parent: QWidget | None, title: str, text: str) -> None:

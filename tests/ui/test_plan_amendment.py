@@ -1,0 +1,288 @@
+"""A plan amended while the client is open: imported from HQ's bundle through the
+client, or written by another fieldplan (the CLI). The window shows the new plan at
+once, keeping the user's place where the plan still has it; drafts the new plan
+refuses are set aside, never retried for ever; the import result says the plan
+changed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from fieldplan.sync import import_bundle
+from tests.scenes import AMENDMENT, amend_plan
+from tests.ui.conftest import wait_idle
+from tests.ui.test_office_work import choose, db_report
+from ui.drafts import flush_all
+
+#: BN's reports: these actions, for both periods
+REPORTED = ("PA1.1", "PA1.2", "PA1.3", "PA2.1")
+
+
+@pytest.fixture
+def office(tmp_path):
+    """Office BN, enrolled with an HQ, with reports on REPORTED for 2026-S1 and
+    2026-S2; returns BN's database and ``amend(**changes)``, which amends HQ's plan
+    (tests.scenes.amended) and returns HQ's bundle for BN carrying it."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+
+    hq_path = tmp_path / "hq" / "hq.sqlite3"
+    hq_path.parent.mkdir()
+    setup = tmp_path / "setup.fieldplan"
+    with init_hq(hq_path) as hq:
+        enroll_office(hq, "BN", setup)
+    bn = tmp_path / "bn.sqlite3"
+    with init_from_setup(bn, setup) as rep:
+        for action in REPORTED:
+            for period in ("2026-S1", "2026-S2"):
+                progress.record_progress(rep, action, period, status="on-track")
+
+    def amend(**changes):
+        with open_replica(hq_path) as hq:
+            new = amend_plan(hq, tmp_path, **changes)
+            out = tmp_path / f"v{new.version}"
+            out.mkdir()
+            return export_bundle(hq, for_office="BN", out_dir=out).path
+
+    return bn, amend
+
+
+def tree_codes(window) -> list[str]:
+    tree = window.office_view.tree.tree
+    return [tree.topLevelItem(i).child(j).text(0).split(" · ")[0]
+            for i in range(tree.topLevelItemCount())
+            for j in range(tree.topLevelItem(i).childCount())]
+
+
+def periods_offered(window) -> list[str]:
+    combo = window.period_combo
+    return [combo.itemData(i) for i in range(combo.count())]
+
+
+def import_in_window(window, qtbot, bundle):
+    """Import ``bundle`` as File > Import does; the result dialog."""
+    from ui.transfer import ImportResultDialog
+
+    window.import_files([str(bundle)])
+    qtbot.waitUntil(lambda: window.findChild(ImportResultDialog) is not None, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    return window.findChild(ImportResultDialog)
+
+
+def test_an_amendment_imported_in_the_client_shows_at_once(open_window, qtbot, office):
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    window = open_window(bn)
+    dashboard = window.dashboard  # built before the import: it must follow too
+    editor = choose(window, qtbot, "PA1.3", "2026-S2")
+    assert "2027-S2" in periods_offered(window) and "PA1.2" in tree_codes(window)
+    dialog = import_in_window(window, qtbot, bundle)
+    # said where the import is looked at: of BN's 8 reports only PA1.1's 2026-S1 is shown
+    assert dialog.plan_note.text() == (
+        "The plan is now version 2. It hides 7 reports of this office: they stay in the "
+        "database, no longer shown.")
+    assert dialog.table.item(0, 3).text().endswith(
+        "; the plan is now version 2; it hides 7 reports of this office")
+    # the periods the plan has, the nearest to the one shown; its actions at BN's level
+    qtbot.waitUntil(lambda: window.period == "2026-S1", timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert periods_offered(window) == ["2025-S2", "2026-S1"]
+    assert window.period_combo.currentData() == "2026-S1"
+    codes = tree_codes(window)
+    assert "PA1.7" in codes and not {"PA1.2", "PA1.3", "PA2.1"} & set(codes)
+    # PA1.3 is gone (renamed): the action now in its place in the area is shown
+    assert window.office_view.tree.current_action().code == "PA1.7"
+    qtbot.waitUntil(lambda: editor.action.code == "PA1.7" and editor.status.isEnabled(),
+                    timeout=5000)
+    assert editor.title.text().startswith("PA1.7 · ") and editor.period == "2026-S1"
+    assert window.statusBar().currentMessage() == (
+        "The plan is now version 2. 2nd semester 2026 is outside it: 1st semester 2026 is "
+        "shown. PA1.3 is no longer in it.")
+    qtbot.waitUntil(lambda: dashboard.summary.period == "2026-S1", timeout=5000)
+    missing = " ".join(dashboard.summary.missing)
+    assert "PA1.7: no report" in missing and "PA1.2" not in missing
+
+
+def test_a_new_title_shows_in_place(open_window, qtbot, office):
+    """An amendment of a title only: the same period and action, the new words."""
+    bn, amend = office
+    bundle = amend(title="Policies, strategies and laws")
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: editor.title.text() == "PA1.1 · Policies, strategies and laws",
+                    timeout=5000)
+    assert window.period == "2026-S2" and "2027-S2" in periods_offered(window)
+    assert window.office_view.tree.current_action().title.en == (
+        "Policies, strategies and laws")
+    assert window.office_view.tree.tree.currentItem().text(0) == (
+        "PA1.1 · Policies, strategies and laws")
+    assert window.statusBar().currentMessage() == "The plan is now version 2."
+    assert editor.status.isEnabled()
+
+
+def test_hq_sees_the_plan_another_fieldplan_imported(open_window, qtbot, hq_db, tmp_path):
+    """`fieldplan plan import` at HQ while the client is open: the client's minute
+    look (``poll``) finds the new plan and every page follows it."""
+    window = open_window(hq_db)
+    window.set_period("2027-S1")
+    overview = window.hq_desk.overview
+    overview.area.setCurrentIndex(overview.area.findData("PA3"))
+    reports = window.hq_desk.reports
+    reports.scope.setCurrentIndex(reports.scope.findData(""))  # all periods
+    wait_idle(qtbot, window.session)
+    assert reports.model.hidden_shown() == 0 and "PA1.6" in tree_codes(window)
+    window.poll()  # nothing new: nothing said
+    wait_idle(qtbot, window.session)
+    assert window.statusBar().currentMessage() == "" and window.period == "2027-S1"
+    with open_replica(hq_db) as rep:  # the CLI
+        amend_plan(rep, tmp_path, drop=("PA1.6",), end="2026-12-31")
+    window.poll()
+    qtbot.waitUntil(lambda: window.period == "2026-S2", timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert periods_offered(window)[-1] == "2026-S2"
+    assert "PA1.6" not in tree_codes(window)
+    assert overview.area.currentData() == "PA3" and overview.period == "2026-S2"
+    # the pages that read the plan themselves were told
+    qtbot.waitUntil(lambda: reports.model.hidden_shown() == 1, timeout=5000)
+    assert window.statusBar().currentMessage().startswith("The plan is now version 2. ")
+
+
+def test_a_place_saved_before_an_amendment_is_not_restored_outside_it(open_window, qtbot,
+                                                                      office):
+    """The window's place saved at the last close names a period the plan, amended
+    since, no longer has: the window stays at a period it has."""
+    bn, amend = office
+    with open_replica(bn) as rep:
+        import_bundle(rep, amend(**AMENDMENT))
+    window = open_window(bn)
+    window.restore_view_state({"period": "2026-S2", "action": "PA1.1", "tab": 0})
+    wait_idle(qtbot, window.session)
+    assert window.period in ("2025-S2", "2026-S1")
+    assert window.period_combo.currentData() == window.period
+    assert window.office_view.editor.period == window.period
+
+
+def drafts_file(db, name: str = ".drafts.json") -> dict:
+    path = db.with_name(db.name + name)
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {(d["action"], d["period"]): d for d in data["drafts"]}
+
+
+def test_drafts_the_plan_refuses_are_set_aside_at_start(open_window, qtbot, office):
+    """Drafts left by an earlier session that the plan, amended since, refuses: kept
+    in a file of their own and said, not retried for ever; the others are saved."""
+    bn, amend = office
+    with open_replica(bn) as rep:  # amended while the client was closed
+        import_bundle(rep, amend(**AMENDMENT))
+    bn.with_name(bn.name + ".drafts.json").write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.1", "period": "2026-S2", "values": {"status": "off-track"},
+         "base": {"status": []}, "error": "period 2026-S2 is outside the plan"},
+        {"action": "PA1.2", "period": "2026-S1", "held": {"percent": "forty"}},
+        {"action": "PA1.1", "period": "2026-S1", "values": {"challenges": "Saved at last"},
+         "base": {"challenges": []}},
+    ]}), encoding="utf-8")
+    window = open_window(bn)
+    label = window.save_state_label
+    expected = ("2 reports are outside the plan now; what was typed is kept in "
+                "bn.sqlite3.drafts-set-aside.json")
+    qtbot.waitUntil(lambda: label.text() == expected, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: db_report(bn, "PA1.1", "2026-S1").challenges == "Saved at last", timeout=5000)
+    tip = label.toolTip().splitlines()
+    assert "PA1.1 (2nd semester 2026): this period is outside the plan's dates" in tip
+    assert "PA1.2 (1st semester 2026): the plan no longer has this action" in tip
+    assert tip[-1] == str(bn.with_name(bn.name + ".drafts-set-aside.json"))
+    aside = drafts_file(bn, ".drafts-set-aside.json")
+    assert aside[("PA1.1", "2026-S2")]["values"] == {"status": "off-track"}
+    assert aside[("PA1.2", "2026-S1")]["held"] == {"percent": "forty"}
+    # nothing left to retry
+    retry = window.office_view.editor._retry
+    qtbot.waitUntil(lambda: not retry.timer.isActive(), timeout=5000)
+    flush_all()
+    assert drafts_file(bn) == {}
+    assert label.text() == expected
+
+
+def test_typing_into_a_period_an_amendment_just_dropped(open_window, qtbot, office):
+    """The CLI imports the amendment while a report of a period it drops is open: the
+    save it refuses sets the typing aside, and the window reads the new plan."""
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    with open_replica(bn) as rep:
+        import_bundle(rep, bundle)
+    qtbot.keyClicks(editor.narratives["challenges"], "Typed after the amendment")
+    editor.save_now()
+    qtbot.waitUntil(lambda: window.period == "2026-S1", timeout=5000)
+    qtbot.waitUntil(lambda: window.save_state_label.text() == (
+        "PA1.1 (2nd semester 2026) is outside the plan now; what was typed is kept in "
+        "bn.sqlite3.drafts-set-aside.json"), timeout=5000)
+    wait_idle(qtbot, window.session)
+    aside = drafts_file(bn, ".drafts-set-aside.json")
+    assert list(aside) == [("PA1.1", "2026-S2")]
+    assert aside[("PA1.1", "2026-S2")]["values"]["challenges"] == "Typed after the amendment"
+    # the same action in the period the plan has, its own text (none typed into it)
+    qtbot.waitUntil(lambda: editor.period == "2026-S1" and editor.status.isEnabled(),
+                    timeout=5000)
+    assert editor.narratives["challenges"].toPlainText() == ""
+    retry = editor._retry
+    qtbot.waitUntil(lambda: not retry.timer.isActive(), timeout=5000)
+    flush_all()
+    assert drafts_file(bn) == {}
+    assert db_report(bn, "PA1.1", "2026-S1").challenges == ""
+
+
+def test_typing_when_the_import_brings_the_amendment(open_window, qtbot, office,
+                                                    monkeypatch):
+    """Typing not saved yet in a report of a period the imported amendment drops: set
+    aside with the draft, never sent as a save to the report shown next."""
+    # no save of the typing before the import: it is in the form only
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: editor.period == "2026-S1" and editor.status.isEnabled(),
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    aside = drafts_file(bn, ".drafts-set-aside.json")
+    assert aside[("PA1.1", "2026-S2")]["values"] == {"next_steps": "Half typed"}
+    assert db_report(bn, "PA1.1", "2026-S2").next_steps == ""
+    assert db_report(bn, "PA1.1", "2026-S1").next_steps == ""
+    assert editor.narratives["next_steps"].toPlainText() == ""
+    assert not editor.busy()
+
+
+def test_a_set_aside_that_cannot_be_written_keeps_the_draft(qtbot, tmp_path):
+    """The drafts leave the journal only once the file that keeps them holds them; an
+    unreadable one is kept under a name of its own, not written over."""
+    from ui.drafts import DraftJournal
+
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    key = ("PA1.2", "2026-S1")
+    journal.put(key, {"challenges": "kept"}, {"percent": "forty"})
+    journal.aside_path.mkdir()  # a folder where the file should be
+    assert not journal.set_aside_reports({key: "the plan no longer has this action"})
+    assert str(journal.aside_path) in journal.aside_error
+    assert journal.values(key) == {"challenges": "kept"} and not journal.put_aside
+    journal.aside_path.rmdir()
+    journal.aside_path.write_text("{not json", encoding="utf-8")
+    assert journal.set_aside_reports({key: "the plan no longer has this action"})
+    assert journal.aside_error == "" and key not in journal
+    assert journal.put_aside == [(key, "the plan no longer has this action")]
+    [entry] = json.loads(journal.aside_path.read_text(encoding="utf-8"))["drafts"]
+    assert (entry["values"], entry["held"]) == ({"challenges": "kept"}, {"percent": "forty"})
+    assert entry["error"] == "the plan no longer has this action" and entry["set_aside_at"]
+    [unreadable] = tmp_path.glob("x.sqlite3.drafts-set-aside.json.unreadable-*")
+    assert unreadable.read_text(encoding="utf-8") == "{not json"
+    assert journal.flush(10) and not journal.path.exists()

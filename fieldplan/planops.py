@@ -209,7 +209,7 @@ def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None) -> Hidd
 
 
 def newly_hidden(rep: Replica, plan: Plan, *, shown_by: Plan | None = None,
-                   office: str | None = None) -> int:
+               office: str | None = None) -> int:
     """How many reports held here ``plan`` hides (see PlanScope); with ``shown_by``,
     only those that plan shows (what an amendment newly hides); with ``office``, only
     that office's."""

@@ -76,6 +76,93 @@ def locked_periods(rep: Replica) -> list[str]:
     return sorted(p for p, f in events.entities_of(rep.conn, "lock").items() if f.get("locked"))
 
 
+@dataclass(frozen=True)
+class ChangedAfterLock:
+    """A report of a locked period changed after headquarters locked the period (see
+    ``changed_after_lock``).
+
+    office, action, period: the report. changes: how many of its events came after
+    the lock. last_at: when the last of them was made (its writer's clock, ISO UTC).
+    last_by: who made it. state: the report's state now (``draft`` or ``submitted``).
+    """
+
+    office: str
+    action: str
+    period: str
+    changes: int
+    last_at: str
+    last_by: str
+    state: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"office": self.office, "action": self.action, "period": self.period,
+                "changes": self.changes, "last_at": self.last_at, "last_by": self.last_by,
+                "state": self.state}
+
+
+def changed_after_lock(rep: Replica, period: str | None = None,
+                       office: str | None = None) -> dict[str, tuple[ChangedAfterLock, ...]]:
+    """Per locked period (only those with any), the reports changed after the lock,
+    ordered by office and action; only ``period``'s or ``office``'s when given.
+
+    The merge takes such changes as any other (every replica merges the same events
+    the same way); this only says which they are. The rule: a progress event of the
+    period whose hybrid clock is greater than the lock's (the version of the lock the
+    period shows). The lock's clock is greater than that of every event its writer
+    held when locking (``events.tick`` follows every value received), so such an event
+    is one the lock did not cover: written, or at least not yet received at
+    headquarters, when the period was locked. It depends on the events alone, not on
+    when each arrived where: every replica holding the same events names the same
+    reports (the office the same ones headquarters' review pack names), whatever the
+    order of imports. What it misses: a change by a laptop whose clock is behind
+    headquarters' by more than the time between the lock and the change (its bundle's
+    import still says "changes to the locked period")."""
+    wanted = str(as_period(period)) if period else None
+    locks: dict[str, int] = {}
+    for entity_id, value, hlc in rep.conn.execute(
+        """
+        SELECT entity_id, value, hlc FROM (
+            SELECT entity_id, value, hlc, row_number() OVER (PARTITION BY entity_id
+                ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
+            FROM versions INDEXED BY versions_heads
+            WHERE entity = 'lock' AND field = 'locked' AND superseded = 0)
+        WHERE rn = 1
+        """
+    ):
+        # the winning version, as is_locked reads it
+        if json.loads(value) is True and wanted in (None, entity_id):
+            locks[entity_id] = hlc
+    if not locks:
+        return {}
+    found: dict[tuple[str, str, str], list] = {}
+    # one pass over the progress events later than the earliest lock (few: recent ones)
+    for entity_id, hlc, body in rep.conn.execute(
+            "SELECT entity_id, hlc, body FROM events WHERE entity = 'progress' AND hlc > ? "
+            "ORDER BY entity_id, hlc", (min(locks.values()),)):
+        parts = entity_id.split("|")
+        if len(parts) != 3:
+            continue
+        who, action, when = parts
+        if when not in locks or hlc <= locks[when] or (office and who != office):
+            continue
+        seen = found.setdefault((when, who, action), [0, 0, ""])
+        seen[0] += 1
+        if hlc >= seen[1]:
+            seen[1:] = [hlc, json.loads(body).get("author", "")]
+    states = {}
+    for key in found:
+        row = rep.conn.execute("SELECT state FROM progress WHERE period = ? AND office = ? "
+                               "AND action = ?", key).fetchone()
+        states[key] = row[0] if row else "draft"
+    out: dict[str, list[ChangedAfterLock]] = {}
+    for key in sorted(found):
+        count, hlc, author = found[key]
+        out.setdefault(key[0], []).append(ChangedAfterLock(
+            office=key[1], action=key[2], period=key[0], changes=count,
+            last_at=events.hlc_to_iso(hlc), last_by=author, state=states[key]))
+    return {p: tuple(changes) for p, changes in sorted(out.items())}
+
+
 def get_report(rep: Replica, action: str, period: str,
                office: str | None = None) -> ProgressReport | None:
     """The merged report, or None if nobody has written it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fieldplan.replica import Replica
@@ -27,10 +27,15 @@ class ReplicaStatus:
     #: the registry's word on this computer's key: active, retired, revoked, or
     #: unregistered (headquarters has not registered it yet)
     key_status: str = "unregistered"
-    #: periods headquarters locked after their review: their reports cannot change
+    #: periods headquarters locked after their review: their reports cannot be changed
+    #: here (a change an office made before the lock reached it still arrives, merged
+    #: as any other: ``changed_after_lock``)
     locked_periods: tuple[str, ...] = ()
     #: of ``reports``, those the current plan hides (planops.PlanScope): kept, unseen
     hidden_reports: int = 0
+    #: per locked period, the reports changed after its lock (progress.changed_after_lock;
+    #: an office's own only, at an office)
+    changed_after_lock: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "office": self.office, "replica": self.replica,
@@ -39,6 +44,8 @@ class ReplicaStatus:
                 "own_events": self.own_events, "reports": self.reports,
                 "hidden_reports": self.hidden_reports,
                 "key_status": self.key_status, "locked_periods": list(self.locked_periods),
+                "changed_after_lock": {period: [c.to_dict() for c in changes] for period,
+                                       changes in self.changed_after_lock.items()},
                 **self.sync.to_dict()}
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
@@ -73,6 +80,7 @@ class ReplicaStatus:
              if self.hidden_reports else str(self.reports)),
             (_("Locked periods"), ", ".join(self._period_text(p) for p in self.locked_periods)
              if self.locked_periods else _("none")),
+            *[(_("Warning"), text) for text in self._after_lock_lines()],
             *self._restored_lines(when),
             (_("Last export"), when((s.last_export or {}).get("at"))),
             (_("Last import"), last_import_text(s.last_import, when)),
@@ -100,6 +108,41 @@ class ReplicaStatus:
             return format_period(period)
         except ValueError:  # a period only a newer version knows
             return period
+
+    def _after_lock_lines(self) -> list[str]:
+        """Per locked period, the reports changed after its lock: at headquarters the
+        offices' reports; at an office its own, and what it takes to submit them."""
+        from fieldplan.i18n import ngettext
+
+        out = []
+        for period, changes in self.changed_after_lock.items():
+            shown = self._period_text(period)
+            if self.role == "hq":
+                out.append(ngettext(
+                    "{period} locked; {n} report changed after the lock: {reports}",
+                    "{period} locked; {n} reports changed after the lock: {reports}",
+                    len(changes)).format(period=shown, n=len(changes), reports=named_reports(
+                        [f"{c.office} {c.action}" for c in changes])))
+                continue
+            drafts = [c.action for c in changes if c.state != "submitted"]
+            done = [c.action for c in changes if c.state == "submitted"]
+            if drafts:
+                out.append(ngettext(
+                    "{period} locked by headquarters; {n} report of this office changed "
+                    "after the lock: {reports}; headquarters must unlock the period for it "
+                    "to be submitted",
+                    "{period} locked by headquarters; {n} reports of this office changed "
+                    "after the lock: {reports}; headquarters must unlock the period for "
+                    "them to be submitted", len(drafts)).format(
+                        period=shown, n=len(drafts), reports=named_reports(drafts)))
+            if done:
+                out.append(ngettext(
+                    "{period} locked by headquarters; {n} report of this office was changed "
+                    "and submitted after the lock: {reports}",
+                    "{period} locked by headquarters; {n} reports of this office were "
+                    "changed and submitted after the lock: {reports}", len(done)).format(
+                        period=shown, n=len(done), reports=named_reports(done)))
+        return out
 
     def _restored_lines(self, when) -> list[tuple[str, str]]:
         from fieldplan.i18n import _, ngettext
@@ -131,6 +174,21 @@ class ReplicaStatus:
         if n or u:
             out += [(_("Lost"), text) for text in lost_lines(r)]
         return out
+
+
+#: How many reports changed after a lock ``status`` names before "and N more".
+NAMED_REPORTS = 3
+
+
+def named_reports(names: list[str], shown: int = NAMED_REPORTS) -> str:
+    """"ML PA3.1, SN PA1.2": the first ``shown`` names, then how many more."""
+    from fieldplan.i18n import ngettext
+
+    if len(names) <= shown + 1:  # "1 more" would take the room of its name
+        return ", ".join(names)
+    more = len(names) - shown
+    return ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+        names=", ".join(names[:shown]), n=more)
 
 
 #: How many of the changes a restore lost ``status`` lists before "and N more".
@@ -189,7 +247,7 @@ def revoked_text() -> str:
 
 
 def replica_status(rep: Replica) -> ReplicaStatus:
-    from fieldplan.progress import locked_periods
+    from fieldplan.progress import changed_after_lock, locked_periods
     from fieldplan.sync import sync_state
     from fieldplan.sync.keys import own_key_status, public_key
 
@@ -212,4 +270,5 @@ def replica_status(rep: Replica) -> ReplicaStatus:
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=plan.version,
         events=total, own_events=own, reports=reports, sync=sync_state(rep),
         key_status=key_status, locked_periods=tuple(locked_periods(rep)),
-        hidden_reports=hidden)
+        hidden_reports=hidden,
+        changed_after_lock=changed_after_lock(rep, office=None if rep.is_hq else rep.office))

@@ -118,7 +118,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     psub = subcommands(p, "period_command")
     s = command(psub, "lock", _("lock a period"),
                 _("Lock a period after its semester review: offices can no longer change its "
-                  "reports."), func=cmd_period_lock, locked=True)
+                  "reports once they receive the lock ('fieldplan status' names those changed "
+                  "before that)."), func=cmd_period_lock, locked=True)
     s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
     s = command(psub, "unlock", _("unlock a period"),
                 _("Unlock a period so that offices can change its reports again."),

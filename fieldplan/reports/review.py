@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -48,6 +48,9 @@ class SyncFacts:
     quarantined: list
     conflicts: list
     gaps: list
+    #: the period's reports changed after headquarters locked it
+    #: (progress.ChangedAfterLock), by office and action
+    after_lock: list = field(default_factory=list)
 
 
 def _known_offices(rep) -> list[str]:
@@ -70,6 +73,8 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope) -> SyncFacts | None:
         from fieldplan import sync
     except ImportError:
         return None
+    from fieldplan.progress import changed_after_lock
+
     end = ctx.plan.period_bounds(ctx.period)[1].isoformat()
     try:
         late = _late_data(rep, ctx.period, end, sync.list_inbox(rep), scope)
@@ -83,6 +88,8 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope) -> SyncFacts | None:
             ),
             conflicts=conflicts,
             gaps=list(sync.list_gaps(rep)),
+            after_lock=[c for c in changed_after_lock(rep, ctx.period).get(ctx.period, ())
+                        if scope.shows(c.office, c.action, c.period)],
         )
     except Exception:  # an older database without the exchange tables
         return None
@@ -711,7 +718,8 @@ class Pack:
                     )
                 )
             ]
-        if not (facts.late or facts.quarantined or facts.conflicts or facts.gaps):
+        if not (facts.late or facts.quarantined or facts.conflicts or facts.gaps
+                or facts.after_lock):
             return [
                 self._t(
                     _(
@@ -745,6 +753,24 @@ class Pack:
                         rows=3, whole=25)
             )
 
+        if facts.after_lock:
+            from fieldplan.i18n import state_label
+
+            block(
+                _("Changed after the period was locked"),
+                [_("Office"), _("Action"), _("Changes"), _("Last changed"), _("State now")],
+                [
+                    [
+                        name(c.office),
+                        c.action,
+                        self._n(c.changes),
+                        ctx.when(c.last_at),
+                        state_label(c.state, ctx.lang),
+                    ]
+                    for c in facts.after_lock
+                ],
+                [0.26, 0.12, 0.12, 0.32, 0.18],
+            )
         if facts.late:
             block(
                 _("Data received after the end of the period"),

@@ -1,0 +1,167 @@
+"""A locked period changed after its lock: an office that had not received the lock
+yet reopens and edits a report. The merge takes it as any change (nothing dropped, the
+same everywhere), and headquarters and the office are told, lastingly: status, its
+JSON, and the review pack."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fieldplan import events, progress
+from fieldplan.cli import main
+from fieldplan.status import named_reports, replica_status
+from fieldplan.sync import export_bundle, import_bundle
+
+PERIOD = "2025-S2"
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clock a second further at each reading: every write is later than the one
+    before, whichever replica makes it (no two in the same millisecond)."""
+    now = iter(range(events.wall_ms(), 2**45, 1000))
+    monkeypatch.setattr(events, "wall_ms", lambda: next(now))
+
+
+def send(src, dst, tmp_path: Path):
+    folder = tmp_path / "out"
+    folder.mkdir(exist_ok=True)
+    result = export_bundle(src, for_office=dst.office if src.is_hq else None,
+                           out_dir=folder)
+    return import_bundle(dst, result.path)
+
+
+def national(rep, i: int = 0) -> str:
+    return rep.plan().actions_of(level="national")[i].code
+
+
+def late_world(hq, make_office, tmp_path: Path):
+    """ML submits two reports for 2025-S2, HQ merges them and locks the period; ML,
+    not knowing, reopens the first and sets 60%. Returns ML and the edited action."""
+    ml = make_office("ML")
+    first, second = national(ml, 0), national(ml, 1)
+    for act in (first, second):
+        progress.record_progress(ml, act, PERIOD, status="completed", percent=100)
+    progress.submit_period(ml, PERIOD)
+    send(ml, hq, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    assert progress.changed_after_lock(hq) == {}  # locked over what it had
+    progress.reopen_report(ml, first, PERIOD)
+    progress.record_progress(ml, first, PERIOD, percent=60)
+    outcome = send(ml, hq, tmp_path)
+    assert outcome.late_periods == (PERIOD,)
+    return ml, first
+
+
+def test_reports_changed_after_the_lock_are_named(hq, make_office, tmp_path: Path) -> None:
+    ml, act = late_world(hq, make_office, tmp_path)
+    # merged as any change: the report is a draft at 60% at headquarters
+    report = progress.get_report(hq, act, PERIOD, "ML")
+    assert (report.state, report.percent) == ("draft", 60)
+    [changed] = progress.changed_after_lock(hq)[PERIOD]
+    assert (changed.office, changed.action, changed.period, changed.changes,
+            changed.state, changed.last_by) == ("ML", act, PERIOD, 2, "draft", "tester")
+    assert changed.last_at == report.updated_at
+    # only the period, only the office asked for
+    assert progress.changed_after_lock(hq, "2026-S1") == {}
+    assert progress.changed_after_lock(hq, office="SN") == {}
+    assert progress.changed_after_lock(hq, "2025-s2", office="ML") == {PERIOD: (changed,)}
+    # the office, once headquarters' bundle brings the lock, names the same report
+    assert progress.changed_after_lock(ml) == {}  # no lock known there yet
+    send(hq, ml, tmp_path)
+    assert progress.changed_after_lock(ml) == {PERIOD: (changed,)}
+    # unlocked, submitted again, locked again: nothing changed after the new lock
+    progress.set_period_lock(hq, PERIOD, locked=False)
+    send(hq, ml, tmp_path)
+    assert progress.changed_after_lock(ml) == {}
+    progress.submit_period(ml, PERIOD)
+    send(ml, hq, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    assert progress.changed_after_lock(hq) == {}
+
+
+def test_the_same_reports_whatever_the_order_of_imports(hq, make_office,
+                                                        tmp_path: Path) -> None:
+    """An office laptop that gets the lock and the late change of the other laptop in
+    one bundle from headquarters names the same report as headquarters."""
+    ml_a = make_office("ML", "ml-a")
+    ml_b = make_office("ML", "ml-b")
+    act = national(ml_a)
+    progress.record_progress(ml_a, act, PERIOD, status="on-track")
+    send(ml_a, hq, tmp_path)
+    send(ml_b, hq, tmp_path)  # HQ registers B's key
+    progress.set_period_lock(hq, PERIOD)
+    progress.record_progress(ml_a, act, PERIOD, percent=30)
+    send(ml_a, hq, tmp_path)
+    send(hq, ml_b, tmp_path)  # the lock and A's late change together
+    assert progress.changed_after_lock(ml_b) == progress.changed_after_lock(hq) != {}
+
+
+def test_status_says_which_reports_changed_after_the_lock(hq, make_office, tmp_path: Path,
+                                                          capsys) -> None:
+    ml, act = late_world(hq, make_office, tmp_path)
+    lines = [text for label, text in replica_status(hq).lines("en") if label == "Warning"]
+    assert lines == [f"2nd semester 2025 locked; 1 report changed after the lock: ML {act}"]
+    send(hq, ml, tmp_path)
+    lines = [text for label, text in replica_status(ml).lines("en") if label == "Warning"]
+    assert lines == [f"2nd semester 2025 locked by headquarters; 1 report of this office "
+                     f"changed after the lock: {act}; headquarters must unlock the period for "
+                     f"it to be submitted"]
+    # the command line, text and JSON (a key added, the others as they were)
+    db = str(hq.path)
+    assert main(["--db", db, "status"]) == 0
+    out = capsys.readouterr().out
+    assert f"Warning: 2nd semester 2025 locked; 1 report changed after the lock: ML {act}\n" \
+        in out
+    assert main(["--db", db, "--json", "status"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["locked_periods"] == [PERIOD]
+    assert [(c["office"], c["action"], c["state"], c["changes"])
+            for c in data["changed_after_lock"][PERIOD]] == [("ML", act, "draft", 2)]
+    # submitting at the office is refused while the period is locked: status said why
+    with pytest.raises(Exception, match="is locked by headquarters"):
+        progress.submit_period(ml, PERIOD)
+
+
+def test_a_report_submitted_after_the_lock_is_said_apart_at_the_office(
+        hq, make_office, tmp_path: Path) -> None:
+    ml, act = late_world(hq, make_office, tmp_path)
+    progress.submit_period(ml, PERIOD)  # before the lock reaches it
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    lines = [text for label, text in replica_status(ml).lines("en") if label == "Warning"]
+    assert lines == [f"2nd semester 2025 locked by headquarters; 1 report of this office was "
+                     f"changed and submitted after the lock: {act}"]
+
+
+def test_a_few_reports_are_named_then_how_many_more() -> None:
+    assert named_reports(["ML PA1.1"]) == "ML PA1.1"
+    assert named_reports([f"ML PA{i}.1" for i in range(1, 5)]) == \
+        "ML PA1.1, ML PA2.1, ML PA3.1, ML PA4.1"
+    assert named_reports([f"ML PA1.{i}" for i in range(1, 8)]) == \
+        "ML PA1.1, ML PA1.2, ML PA1.3 and 4 more"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_review_pack_lists_reports_changed_after_the_lock(hq, make_office,
+                                                             tmp_path: Path) -> None:
+    from fieldplan.reports import build_review_pack
+
+    _ml, act = late_world(hq, make_office, tmp_path)
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "review.pdf")
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    section = text[text.index("Late, quarantined and conflicting data"):]
+    assert section.index("Changed after the period was locked") < section.index(
+        "Data received after the end of the period")
+    after = section[section.index("Changed after the period was locked"):]
+    assert f"Mali (ML) {act} 2" in after and "Draft" in after
+    # another period's pack says nothing of it
+    other = build_review_pack(hq, "2026-S1", tmp_path / "other.pdf")
+    assert "Changed after the period was locked" not in subprocess.run(
+        ["pdftotext", str(other), "-"], capture_output=True, text=True, check=True).stdout

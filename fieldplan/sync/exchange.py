@@ -310,18 +310,49 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
 
 
 def _enrolment_ok(rep: Replica, m: dict[str, Any], signer: PublicKey) -> bool:
+    token = _proven_enrolment(rep, m, signer)
+    # a token ended "now" (a revocation) is ended for this very second too
+    return token is not None and token[1] > events.utc_iso()
+
+
+def _proven_enrolment(rep: Replica, m: dict[str, Any],
+                      signer: PublicKey) -> tuple[str, str] | None:
+    """(HQ) The enrolment token (id, expires_at) of the bundle's office whose proof the
+    bundle carries for its key and replica, ended or not; None without one."""
     e = m.get("enrolment")
     if not rep.is_hq or not isinstance(e, dict):
-        return False
+        return None
     row = rep.conn.execute(
-        "SELECT office, token, expires_at FROM enrolments WHERE id = ?", (str(e.get("id")),)
-    ).fetchone()
-    # a token ended "now" (a revocation) is ended for this very second too
-    if row is None or row[0] != m["office"] or row[2] <= events.utc_iso():
-        return False
-    want = hmac.new(row[1].encode(), ENROL_CONTEXT + signer.raw + m["sender"].encode(),
+        "SELECT id, office, token, expires_at FROM enrolments WHERE id = ?",
+        (str(e.get("id")),)).fetchone()
+    if row is None or row[1] != m["office"]:
+        return None
+    want = hmac.new(row[2].encode(), ENROL_CONTEXT + signer.raw + m["sender"].encode(),
                     hashlib.sha256).hexdigest()
-    return hmac.compare_digest(want, str(e.get("proof", "")))
+    return (row[0], row[3]) if hmac.compare_digest(want, str(e.get("proof", ""))) else None
+
+
+def ended_enrolment(rep: Replica, m: dict[str, Any], signer: PublicKey) -> tuple[str, bool]:
+    """Why a bundle's setup bundle did not vouch for its key, when the bundle carries a
+    true proof of an enrolment token that has ended: ("its setup bundle's enrolment was
+    ended on 2026-12-03 when key … of ML was revoked", True), or (…"expired on …",
+    False); the flag: ended by a revocation (the bundle may be the revoked computer's).
+    ("", False) for any other bundle."""
+    token = _proven_enrolment(rep, m, signer)
+    if token is None or token[1] > events.utc_iso():
+        return "", False
+    enrol_id, ended_at = token
+    why = keyreg.ended_enrolments(rep).get(enrol_id)
+    date = ended_at[:10]  # YYYY-MM-DD: read alike in every language
+    if not isinstance(why, dict):
+        return _("its setup bundle's enrolment expired on {date}").format(date=date), False
+    key_id = str(why.get("key_id") or "")
+    if key_id:
+        return _("its setup bundle's enrolment was ended on {date} when key {key_id} of "
+                 "{office} was revoked").format(date=date, key_id=key_id,
+                                                office=m["office"]), True
+    return _("its setup bundle's enrolment was ended on {date} when a key of {office} was "
+             "revoked").format(date=date, office=m["office"]), True
 
 
 _PROGRESS_FIELDS = {"status", "percent", "state", *NARRATIVE_FIELDS}
@@ -779,9 +810,20 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
     m = b.manifest
     fpr = b.public_key.fingerprint
     # no command in it: the client shows it too (its Quarantine tab has the button)
-    reason = _("unknown key {fingerprint} (claims office {office}); check the fingerprint with "
-               "the office before trusting the key").format(fingerprint=fpr,
-                                                             office=m["office"])
+    ended, revoked = ended_enrolment(rep, m, b.public_key)
+    if revoked:
+        # the revoked computer may be the one sending it, set up again from its bundle
+        reason = _("unknown key {fingerprint} (claims office {office}); {why}: make sure "
+                   "this is not the revoked computer before trusting the key").format(
+                       fingerprint=fpr, office=m["office"], why=ended)
+    elif ended:
+        reason = _("unknown key {fingerprint} (claims office {office}); {why}: check the "
+                   "fingerprint with the office before trusting the key").format(
+                       fingerprint=fpr, office=m["office"], why=ended)
+    else:
+        reason = _("unknown key {fingerprint} (claims office {office}); check the "
+                   "fingerprint with the office before trusting the key").format(
+                       fingerprint=fpr, office=m["office"])
     with store.write_transaction(rep.conn):
         # a bundle id is the sender's word: another key claiming the same id (to have
         # the real bundle ignored) gets a row of its own
@@ -1037,6 +1079,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         # quarantined before the revocation: the lost computer's bundles stay out
         raise ValidationError(_revoked_text(sender, revoked))
     lineage: tuple = ()
+    ended, revoked_before = "", False
     try:
         held = bundlefmt.open_bundle(io.BytesIO(match[0][5]), check_events=False)
     except (BundleError, *_HOSTILE):
@@ -1049,8 +1092,18 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
                 raise ValidationError(str(exc)) from exc
             if keyreg.lineage_free(rep, chain):
                 lineage = chain.lineage
+            ended, revoked_before = ended_enrolment(rep, held.manifest, pub)
     with store.write_transaction(rep.conn):
         keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage)
+    if ended:
+        # trusted all the same (a person decided), but not without a word: the setup
+        # bundle it came from was one a revocation ended
+        rep.notices.append(
+            _("key {fingerprint} trusted, but {why}: if this is the revoked computer, "
+              "revoke this key too").format(fingerprint=pub.fingerprint, why=ended)
+            if revoked_before else
+            _("key {fingerprint} trusted, but {why}").format(fingerprint=pub.fingerprint,
+                                                             why=ended))
     outcomes = []
     for r in match:
         outcomes.append(import_bundle(rep, io.BytesIO(r[5]), name=r[4]))

@@ -181,7 +181,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         events.append(rep.conn, "key", key_id, {"status": "revoked"}, author=rep.author)
         # the office's enrolment tokens may sit on the lost computer too: end them
         # (new computers of the office need a new setup bundle)
-        _end_enrolments(rep, info.office)
+        _end_enrolments(rep, info.office, key_id)
     # the latest backup holds every revocation: headquarters put back from it after a
     # disk failure still refuses the lost computer (an older backup would not); the
     # revocation stands even if that backup cannot be written, and says so
@@ -194,12 +194,35 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
     return Revocation(entities=(("key", key_id),), events=1, warning=warning)
 
 
-def _end_enrolments(rep: Replica, office: str) -> None:
-    """(in a write transaction) End the office's open enrolment tokens: a revoked
-    computer may hold them too (new computers of the office need a new setup bundle)."""
+#: meta key: why enrolment tokens ended before their term, by token id: ``{"at": when,
+#: "key_id": the revoked key}``. A bundle from a computer set up with such a token waits
+#: in quarantine saying so (``sync.exchange``): it may be the revoked computer itself.
+ENDED_ENROLMENTS = "ended_enrolments"
+
+
+def _end_enrolments(rep: Replica, office: str, key_id: str) -> None:
+    """(in a write transaction) End the office's open enrolment tokens, as the
+    revocation of ``key_id`` asks: a revoked computer may hold them too (new computers
+    of the office need a new setup bundle). Why each ended is kept."""
     now = events.utc_iso()
+    ids = [r[0] for r in rep.conn.execute(
+        "SELECT id FROM enrolments WHERE office = ? AND expires_at > ?", (office, now))]
+    if not ids:
+        return
     rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
                      "expires_at > ?", (now, office, now))
+    ended = ended_enrolments(rep)
+    ended.update({i: {"at": now, "key_id": key_id} for i in ids})
+    events.set_meta(rep.conn, ENDED_ENROLMENTS, events.canonical_json(ended))
+
+
+def ended_enrolments(rep: Replica) -> dict[str, dict[str, str]]:
+    """Enrolment token id → why it ended before its term (``ENDED_ENROLMENTS``)."""
+    try:
+        ended = json.loads(rep.meta(ENDED_ENROLMENTS) or "{}")
+    except ValueError:
+        return {}
+    return ended if isinstance(ended, dict) else {}
 
 
 def renewed_from(rep: Replica) -> list[str]:
@@ -368,7 +391,7 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
                              and "office" in (i.get("fields") or {})), {})
         office = info.office if info else registration.get("office")
         if office:
-            _end_enrolments(rep, office)
+            _end_enrolments(rep, office, key_id)
         if key_id in again:
             continue
         if info is not None and info.source == "registry" and info.status != "revoked":

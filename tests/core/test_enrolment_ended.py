@@ -1,0 +1,118 @@
+"""A computer set up from a setup bundle whose enrolment token had ended (a revocation
+of the office's key ends them; tokens also expire): its bundles wait in quarantine
+saying why the token did not vouch for the key, and trusting its key says it again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fieldplan import events, progress
+from fieldplan.cli import main
+from fieldplan.sync import (
+    enroll_office,
+    export_bundle,
+    import_bundle,
+    init_from_setup,
+    list_inbox,
+    revoke_key,
+    trust_key,
+)
+
+
+def national(rep) -> str:
+    return rep.plan().actions_of(level="national")[0].code
+
+
+def bundle_of(rep, tmp_path: Path, name: str) -> Path:
+    progress.record_progress(rep, national(rep), "2026-S1", status="on-track")
+    return export_bundle(rep, out_file=tmp_path / f"{name}.fieldplan").path
+
+
+@pytest.fixture
+def two_laptops(hq, tmp_path: Path):
+    """One setup bundle of ML; the first laptop set up from it reaches HQ (its key is
+    registered), the second is set up from the same bundle later."""
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    first = init_from_setup(tmp_path / "first.sqlite3", setup)
+    assert import_bundle(hq, bundle_of(first, tmp_path, "first")).outcome == "merged"
+    second = init_from_setup(tmp_path / "second.sqlite3", setup)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_a_laptop_set_up_from_a_bundle_a_revocation_ended(hq, two_laptops,
+                                                          tmp_path: Path) -> None:
+    first, second = two_laptops
+    lost = first.meta("key_id")
+    revoke_key(hq, lost)
+    outcome = import_bundle(hq, bundle_of(second, tmp_path, "second"))
+    today = events.utc_iso()[:10]
+    fpr = outcome.fingerprint
+    assert outcome.outcome == "quarantined"
+    assert outcome.reason == (
+        f"unknown key {fpr} (claims office ML); its setup bundle's enrolment was ended on "
+        f"{today} when key {lost} of ML was revoked: make sure this is not the revoked "
+        f"computer before trusting the key")
+    # kept: the inbox says it again, in any language
+    assert list_inbox(hq)[0].reason_text("en") == outcome.reason
+    # the person decides: trusted and merged, with a warning beside it
+    [merged] = trust_key(hq, fpr)
+    assert merged.outcome == "merged"
+    assert hq.take_notices() == [
+        f"key {fpr} trusted, but its setup bundle's enrolment was ended on {today} when key "
+        f"{lost} of ML was revoked: if this is the revoked computer, revoke this key too"]
+
+
+def test_keys_trust_warns_on_the_command_line(hq, two_laptops, tmp_path: Path,
+                                              capsys) -> None:
+    first, second = two_laptops
+    revoke_key(hq, first.meta("key_id"))
+    outcome = import_bundle(hq, bundle_of(second, tmp_path, "second"))
+    db = str(hq.path)
+    hq.close()
+    assert main(["--db", db, "--json", "keys", "trust", outcome.fingerprint]) == 0
+    out, err = capsys.readouterr()
+    assert [o["outcome"] for o in json.loads(out)] == ["merged"]
+    assert err.count("\n") == 1 and err.startswith(
+        f"fieldplan: warning: key {outcome.fingerprint} trusted, but its setup bundle's "
+        f"enrolment was ended on ")
+
+
+def test_a_laptop_set_up_from_an_expired_setup_bundle(hq, two_laptops,
+                                                      tmp_path: Path) -> None:
+    _first, second = two_laptops
+    with hq.conn:  # 90 days later
+        hq.conn.execute("UPDATE enrolments SET expires_at = '2026-03-01T00:00:00Z'")
+    outcome = import_bundle(hq, bundle_of(second, tmp_path, "second"))
+    assert outcome.outcome == "quarantined"
+    assert outcome.reason == (
+        f"unknown key {outcome.fingerprint} (claims office ML); its setup bundle's enrolment "
+        f"expired on 2026-03-01: check the fingerprint with the office before trusting the "
+        f"key")
+    trust_key(hq, outcome.fingerprint)
+    assert hq.take_notices() == [
+        f"key {outcome.fingerprint} trusted, but its setup bundle's enrolment expired on "
+        f"2026-03-01"]
+
+
+def test_a_bundle_without_a_true_proof_says_nothing_of_enrolments(hq, two_laptops,
+                                                                  tmp_path: Path) -> None:
+    """Only a bundle that proves it holds the token is said to come from its setup
+    bundle: another computer naming the token's id is an unknown key, no more."""
+    first, second = two_laptops
+    revoke_key(hq, first.meta("key_id"))
+    stored = json.loads(second.meta("enrolment"))
+    with second.conn:
+        second.conn.execute("UPDATE meta SET value = ? WHERE key = 'enrolment'", (
+            json.dumps({"id": stored["id"], "token": "not the token"}),))
+    outcome = import_bundle(hq, bundle_of(second, tmp_path, "second"))
+    assert outcome.reason == (
+        f"unknown key {outcome.fingerprint} (claims office ML); check the fingerprint with "
+        f"the office before trusting the key")
+    trust_key(hq, outcome.fingerprint)
+    assert hq.take_notices() == []

@@ -241,6 +241,8 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
 
     _clear_failed_init(path)
     if path.exists() and path.stat().st_size > 0:
+        if store.another_programs_file(path):  # never "remove it": it is someone's
+            raise StoreError(store.not_fieldplans_text(path))
         raise StoreError(_("{path} already exists; choose another --db or remove it first")
                          .format(path=path))
     kpath = key_path(path)

@@ -119,6 +119,9 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         raise _cannot_open(path, exc) from exc
     try:
         conn.row_factory = sqlite3.Row
+        if not create and another_programs(conn):
+            # before anything is written (WAL mode, fieldplan's tables): not ours to touch
+            raise StoreError(not_fieldplans_text(path))
         conn.execute("PRAGMA foreign_keys = ON")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":  # pragma: no cover - e.g. a read-only medium
@@ -137,6 +140,45 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         conn.close()
         raise
     return conn
+
+
+def another_programs(conn: sqlite3.Connection) -> bool:
+    """Whether the database holds tables, and no record of fieldplan's migrations: an
+    SQLite database of another program (a browser's, a spreadsheet tool's). Only
+    reads; an empty database is not one (``init`` makes its tables)."""
+    names = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+        "AND name NOT LIKE 'sqlite_%'")}
+    if not names:
+        return False
+    from fieldplan import schema
+
+    if "_sqlite_migrations" not in names:
+        return True
+    try:
+        return conn.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? "
+                            "LIMIT 1", (schema.MIGRATION_SET,)).fetchone() is None
+    except sqlite3.OperationalError:  # another tool's table of that name (sqlite-migrate)
+        return True
+
+
+def another_programs_file(path: str | os.PathLike[str]) -> bool:
+    """``another_programs`` of a file, opened read-only (False for a file that is not
+    an SQLite database, or cannot be read)."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return another_programs(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, RuntimeError):
+        return False
+
+
+def not_fieldplans_text(path: str | os.PathLike[str]) -> str:
+    """What is said of a file that is another program's SQLite database."""
+    return _("{path} is an SQLite database, but not fieldplan's (another program's?); it "
+             "was left as it is: give fieldplan another file").format(path=path)
 
 
 def is_damage(exc: BaseException) -> bool:

@@ -93,7 +93,7 @@ def test_init_leaves_other_databases_alone(tmp_path: Path) -> None:
     conn.execute("INSERT INTO notes VALUES ('keep me')")
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(StoreError, match="is an SQLite database, but not fieldplan's"):
         init_hq(path)
     assert sqlite3.connect(path).execute("SELECT text FROM notes").fetchone() == ("keep me",)
 
@@ -277,7 +277,7 @@ def test_init_leaves_a_database_with_tables_of_the_same_names_alone(tmp_path: Pa
                        "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('precious');")
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(StoreError, match="is an SQLite database, but not fieldplan's"):
         init_hq(path)
     assert sqlite3.connect(path).execute("SELECT text FROM notes").fetchone() == ("precious",)
 
@@ -302,7 +302,7 @@ def test_init_leaves_another_programs_tables_of_fieldplans_names_alone(tmp_path:
     conn.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
                        "CREATE TABLE events (id INTEGER PRIMARY KEY, title TEXT);")
     conn.close()
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(StoreError, match="is an SQLite database, but not fieldplan's"):
         init_hq(path)
     assert sqlite3.connect(path).execute(
         "SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0].endswith(
@@ -316,7 +316,7 @@ def test_init_leaves_another_programs_migrations_alone(tmp_path: Path) -> None:
                        "applied_at TEXT); INSERT INTO _sqlite_migrations "
                        "VALUES ('notes', '001', '2026');")
     conn.close()
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(StoreError, match="is an SQLite database, but not fieldplan's"):
         init_hq(path)
     assert sqlite3.connect(path).execute(
         "SELECT migration_set FROM _sqlite_migrations").fetchone() == ("notes",)

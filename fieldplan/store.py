@@ -266,30 +266,33 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
     db_path = Path(db_path)
     folder = backup_dir(db_path)
     stamp = dt.datetime.now(dt.UTC).strftime(_STAMP_FORMAT)
-    target = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
+    # named after the database's whole file name, which its mark names too: a backup
+    # belongs to one database (``hq.sqlite3x`` is not ``hq.sqlite3``; see list_backups)
+    target = folder / f"{db_path.name}-{stamp}-{reason}.sqlite3"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _tidy(folder, db_path.stem)  # what a killed backup left takes room too
+        _tidy(folder, db_path)  # what a killed backup left takes room too
         try:
-            _copy(conn, target, stamp)
+            _copy(conn, target, stamp, db_path.name)
         except (sqlite3.Error, OSError) as exc:
-            freed = _free_room(conn, folder, db_path.stem) if out_of_space(exc) else []
+            freed = _free_room(conn, folder, db_path) if out_of_space(exc) else []
             if not freed:
                 raise
             if removed is not None:
                 removed.extend(freed)
-            _copy(conn, target, stamp)  # once more, in the room made
+            _copy(conn, target, stamp, db_path.name)  # once more, in the room made
     except (sqlite3.Error, OSError) as exc:
         # Translators: {reason} says why, e.g. "the disk is full"; {folder} is a folder
         raise BackupError(_("cannot back up the database: {reason} (backups in {folder})")
                           .format(reason=error_reason(exc), folder=folder)) from exc
-    _tidy(folder, db_path.stem)
+    _tidy(folder, db_path)
     return target
 
 
-def _copy(conn: sqlite3.Connection, target: Path, stamp: str) -> None:
-    """The backup itself: written as ``.part``, renamed when whole; on any error the
-    part and the journal files beside it are removed."""
+def _copy(conn: sqlite3.Connection, target: Path, stamp: str, db_name: str) -> None:
+    """The backup itself (of the database file named ``db_name``): written as
+    ``.part``, renamed when whole; on any error the part and the journal files beside
+    it are removed."""
     part = target.with_suffix(".part")
     try:
         # made here, not by SQLite, so that a folder that cannot be written fails with
@@ -302,7 +305,7 @@ def _copy(conn: sqlite3.Connection, target: Path, stamp: str) -> None:
             # a rollback journal, not WAL: opening the backup read-only (restore, its
             # check) then leaves no -wal or -shm file beside it
             dest.execute("PRAGMA journal_mode = DELETE")
-            _mark_backup(dest, stamp)
+            _mark_backup(dest, stamp, db_name=db_name)
         finally:
             dest.close()
         os.replace(part, target)
@@ -335,7 +338,7 @@ def removed_backups_text(removed: list[Path]) -> str:
         "a new one (backups in {folder})", len(removed)).format(n=len(removed), folder=folder)
 
 
-def _free_room(conn: sqlite3.Connection, folder: Path, stem: str) -> list[Path]:
+def _free_room(conn: sqlite3.Connection, folder: Path, db_path: Path) -> list[Path]:
     """Delete the oldest backups of this database, just enough for a new copy to fit.
 
     The newest backup is never deleted: until the new one is written it is the only
@@ -352,7 +355,8 @@ def _free_room(conn: sqlite3.Connection, folder: Path, stem: str) -> list[Path]:
         return []
     needed = pages * page_size + _BACKUP_SLACK
     doomed = []
-    for old in reversed(_backups(folder, stem)[1:]):  # oldest first, never the newest
+    own = [path for path, mine in _backups(folder, db_path) if mine]
+    for old in reversed(own[1:]):  # oldest first, never the newest
         if free >= needed:
             break
         with contextlib.suppress(OSError):
@@ -372,13 +376,16 @@ BACKUP_MARK = "backup"
 
 
 def _mark_backup(dest: sqlite3.Connection, stamp: str,
-                 lost: list[dict] | None = None) -> None:
-    """``lost``: see ``_lost_here`` (a restore's copy only)."""
+                 lost: list[dict] | None = None, db_name: str = "") -> None:
+    """``lost``: see ``_lost_here`` (a restore's copy only). ``db_name``: the file name
+    of the database a backup is of (see list_backups)."""
     has_meta = dest.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
     if has_meta:
         taken = dt.datetime.strptime(stamp, _STAMP_FORMAT).strftime("%Y-%m-%dT%H:%M:%SZ")
         mark: dict = {"taken": taken}
+        if db_name:
+            mark["db"] = db_name
         if lost:
             mark["lost"] = lost
         with dest:
@@ -388,26 +395,99 @@ def _mark_backup(dest: sqlite3.Connection, stamp: str,
 
 
 def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
-    """The backups of this database, newest first: ``<stem>-<time>-<reason>.sqlite3``
-    exactly (``hq`` and ``hq-old`` may share the folder: neither takes the other's)."""
+    """The backups of this database, newest first.
+
+    A backup belongs to one database file name: it is named after it whole
+    (``hq.sqlite3-<time>-<reason>.sqlite3``), and its mark names it too (``hq`` and
+    ``hq-old``, ``hq.sqlite3`` and ``hq.sqlite3x`` may share the folder: none takes
+    another's). Backups made before were named after the name without its extension
+    (``hq-<time>-<reason>.sqlite3``), which ``hq.sqlite3x`` and ``hq.db`` share: they
+    are this database's when they hold the key of the key file beside it (or one it
+    had before). While that key file is there, the other files of either name are
+    listed too (another computer's backup, a damaged one, a file saved under such a
+    name), for a restore to say what is wrong with each; they are never rotated away.
+    """
     folder = backup_dir(db_path)
     if not folder.is_dir():
         return []
-    return _backups(folder, Path(db_path).stem)
+    return [path for path, _mine in _backups(folder, Path(db_path))]
 
 
 #: The time in a backup's name, as ``backup`` writes it (``_STAMP_FORMAT``).
 _STAMP = r"\d{8}T\d{12}Z"
 
 
-def _backups(folder: Path, stem: str) -> list[Path]:
-    name = re.compile(re.escape(stem) + rf"-({_STAMP})-[\w.-]+\.sqlite3")
+def _backups(folder: Path, db_path: Path) -> list[tuple[Path, bool]]:
+    """``list_backups``, each with whether it is one of this database's own (the
+    others are listed only; rotation and making room delete own ones only)."""
+    name = db_path.name
+    keys = _key_ids(db_path)  # None: no key file beside the database
     found = []
-    for path in folder.glob(f"{glob.escape(stem)}-*.sqlite3"):
-        match = name.fullmatch(path.name)
-        if match:
-            found.append((match.group(1), path.name, path))
-    return [path for _time, _name, path in sorted(found, reverse=True)]
+    for prefix in dict.fromkeys((name, db_path.stem)):  # a name with no extension: once
+        pattern = re.compile(re.escape(prefix) + rf"-({_STAMP})-[\w.-]+\.sqlite3")
+        for path in folder.glob(f"{glob.escape(prefix)}-*.sqlite3"):
+            match = pattern.fullmatch(path.name)
+            if not match:
+                continue
+            made = _backup_identity(path)
+            if made is not None and made[0]:  # names its database
+                if made[0] != name:
+                    continue
+                mine = True
+            elif made is not None:  # made before backups named their database
+                if keys is None:
+                    continue  # which database's, nothing here can tell
+                mine = made[1] in keys
+            else:  # not a fieldplan backup (damaged, another program's…): by its name
+                if prefix != name and keys is None:
+                    continue
+                mine = prefix != db_path.stem  # named after this database's whole name
+            found.append((match.group(1), path.name, path, mine))
+    return [(path, mine) for _time, _name, path, mine in sorted(found, reverse=True)]
+
+
+def _backup_identity(path: Path) -> tuple[str, str] | None:
+    """(the database file name its mark gives, "" for a backup made before marks gave
+    it; its key id) of a copy of a fieldplan database; None for any other file."""
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            mark, key_id = conn.execute(
+                "SELECT (SELECT value FROM meta WHERE key = ?), "
+                "(SELECT value FROM meta WHERE key = 'key_id')", (BACKUP_MARK,)).fetchone()
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+        return None
+    if not isinstance(key_id, str) or not key_id:
+        return None
+    return _marked_db(mark), key_id
+
+
+def _marked_db(mark: object) -> str:
+    """The database file name a backup mark (JSON) gives, or ""."""
+    try:
+        db = json.loads(mark).get("db") if isinstance(mark, str) else None
+    except (ValueError, AttributeError):
+        return ""
+    return db if isinstance(db, str) else ""
+
+
+def _key_ids(db_path: Path) -> set[str] | None:
+    """The key ids of the computer whose key file is beside the database: its key's
+    and the ones it had before (kept as ``.old``); None when there is no key file, none
+    when it cannot be read."""
+    from fieldplan import minisign
+    from fieldplan.replica import key_path, old_key_files  # replica imports this module
+
+    kpath = key_path(db_path)
+    if not kpath.exists():
+        return None
+    try:
+        current = minisign.load_secret_key(kpath).key_id_hex
+    except Exception:
+        return set()  # a damaged key file: opening the database says so
+    return {current, *old_key_files(db_path)}
 
 
 def restore_latest_backup(db_path: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -813,8 +893,9 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
             return bad, _("{file} is empty").format(file=name)
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:
-            (key_id,) = conn.execute(
-                "SELECT (SELECT value FROM meta WHERE key = 'key_id')").fetchone()
+            key_id, mark = conn.execute(
+                "SELECT (SELECT value FROM meta WHERE key = 'key_id'), "
+                "(SELECT value FROM meta WHERE key = ?)", (BACKUP_MARK,)).fetchone()
         finally:
             conn.close()
     except OSError as exc:
@@ -833,43 +914,53 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
         else:  # another program's database, with no fieldplan tables
             short = _("{file} is not a fieldplan database")
         return bad, short.format(file=name)
-    from fieldplan import minisign
-    from fieldplan.replica import key_path, old_key_files  # replica imports this module
+    from fieldplan.replica import key_path  # replica imports this module
 
-    kpath = key_path(db_path)
-    if not kpath.exists():
-        return None  # opening it says what is missing
-    mine = set(old_key_files(db_path))
-    try:
-        mine.add(minisign.load_secret_key(kpath).key_id_hex)
-    except Exception:
-        return None  # a damaged key file: opening says so
-    if key_id not in mine:
+    mine = _key_ids(db_path)  # None: no key file; empty: a damaged one (opening says so)
+    if mine and key_id not in mine:
         return (_("{path} is a backup of another computer (key {key_id}), not of "
                   "{db}").format(path=path, key_id=key_id, db=db_path.name),
                 _("{file} is another computer's backup (key {key_id})").format(
                     file=name, key_id=key_id))
+    # a backup is of one database file name (list_backups): put back under another, it
+    # would be a second copy of that replica
+    of = _marked_db(mark)
+    if of and of != db_path.name:
+        return (_("{path} is a backup of {name}, not of {db}").format(
+                    path=path, name=of, db=db_path.name),
+                _("{file} is a backup of {name}").format(file=name, name=of))
+    if mine is None and not of and key_id:
+        # a replica's, made before backups named their database: only the key file
+        # could tell whose (without it, opening the copy fails anyway)
+        return (_("{path} does not say which database it is a backup of, and no key file "
+                  "{key} is beside {db} to tell: put the database's key file back "
+                  "first").format(path=path, key=key_path(db_path).name, db=db_path.name),
+                _("{file} does not say which database it is a backup of").format(file=name))
     return None
 
 
-def _tidy(folder: Path, stem: str) -> None:
-    """Keep the newest BACKUPS_KEPT backups of this database, and remove what is left
-    of the others: a killed backup's ``.part`` files (untouched for STALE_PART_S; a
-    newer one may be another fieldplan's backup under way), and the -wal, -shm and
-    -journal files of backups that are gone (opening a backup read-only leaves them)."""
-    for old in _backups(folder, stem)[BACKUPS_KEPT:]:
+def _tidy(folder: Path, db_path: Path) -> None:
+    """Keep the newest BACKUPS_KEPT backups of this database (its own: see
+    list_backups), and remove what is left of the others: a killed backup's ``.part``
+    files (untouched for STALE_PART_S; a newer one may be another fieldplan's backup
+    under way), and the -wal, -shm and -journal files of backups that are gone
+    (opening a backup read-only leaves them); under the names backups have now and
+    had before."""
+    own = [path for path, mine in _backups(folder, db_path) if mine]
+    for old in own[BACKUPS_KEPT:]:
         _remove_with_journal(old)
-    left = re.compile(re.escape(stem) + rf"-{_STAMP}-[\w.-]+?(\.part|\.sqlite3)"
-                      r"(-wal|-shm|-journal)?")
     stale = time.time() - STALE_PART_S
-    for path in folder.glob(f"{glob.escape(stem)}-*"):
-        match = left.fullmatch(path.name)
-        if match is None:
-            continue
-        with contextlib.suppress(OSError):
-            if match.group(1) == ".part":
-                if path.stat().st_mtime < stale:
+    for prefix in dict.fromkeys((db_path.name, db_path.stem)):
+        left = re.compile(re.escape(prefix) + rf"-{_STAMP}-[\w.-]+?(\.part|\.sqlite3)"
+                          r"(-wal|-shm|-journal)?")
+        for path in folder.glob(f"{glob.escape(prefix)}-*"):
+            match = left.fullmatch(path.name)
+            if match is None:
+                continue
+            with contextlib.suppress(OSError):
+                if match.group(1) == ".part":
+                    if path.stat().st_mtime < stale:
+                        path.unlink()
+                elif match.group(2) and not path.with_name(
+                        path.name[:-len(match.group(2))]).exists():
                     path.unlink()
-            elif match.group(2) and not path.with_name(
-                    path.name[:-len(match.group(2))]).exists():
-                path.unlink()

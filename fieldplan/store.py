@@ -403,10 +403,11 @@ def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
     another's). Backups made before were named after the name without its extension
     (``hq-<time>-<reason>.sqlite3``), which ``hq.sqlite3x`` and ``hq.db`` share: they
     are this database's when they hold the key of the key file beside it (or one it
-    had before). While that key file is there, the other files of either name are
-    listed too (another computer's backup, a damaged one, a file saved under such a
-    name), for a restore to say what is wrong with each; they are never rotated away.
-    """
+    had before). While that key file is there, the other files of the earlier name
+    are listed too (another computer's backup, a damaged file, another program's), as
+    are such files of its own name, for a restore to say what is wrong with each.
+    Rotation deletes only this database's own: by their mark or key, or a damaged file
+    of its whole name."""
     folder = backup_dir(db_path)
     if not folder.is_dir():
         return []

@@ -741,7 +741,10 @@ class MainWindow(QMainWindow):
 
         period = self.period
         if locked:
-            text = _("Lock {period}? Offices can no longer change their reports for it.")
+            # a laptop that has not received the lock yet can still change a report:
+            # 'fieldplan status' and the review pack name those changes
+            text = _("Lock {period}? Offices can no longer change their reports for it "
+                     "once they receive the lock.")
         else:
             text = _("Unlock {period}? Offices can change their reports for it again.")
         dialog = ConfirmDialog(

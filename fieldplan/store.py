@@ -418,33 +418,103 @@ def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
 _STAMP = r"\d{8}T\d{12}Z"
 
 
+#: A backup's file name: the database file name it is of, when it was taken, why.
+_BACKUP_NAME = re.compile(rf"(.+)-({_STAMP})-[\w.-]+\.sqlite3")
+
+
 def _backups(folder: Path, db_path: Path) -> list[tuple[Path, bool]]:
     """``list_backups``, each with whether it is one of this database's own (the
-    others are listed only; rotation and making room delete own ones only)."""
-    name = db_path.name
+    others are listed only; rotation and making room delete own ones only).
+
+    Names are compared as the file system does (``_names_db``): ``HQ.sqlite3`` is
+    ``hq.sqlite3`` on Windows, and on a Mac when they are one file. A backup marked
+    with another name, of a database file no longer there, is listed too when it
+    holds the key beside this one (the database and its key file were renamed
+    together, ``_renamed_from``); never rotated away: its name is not this one's."""
+    name, stem = os.path.normcase(db_path.name), os.path.normcase(db_path.stem)
     keys = _key_ids(db_path)  # None: no key file beside the database
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
     found = []
-    for prefix in dict.fromkeys((name, db_path.stem)):  # a name with no extension: once
-        pattern = re.compile(re.escape(prefix) + rf"-({_STAMP})-[\w.-]+\.sqlite3")
-        for path in folder.glob(f"{glob.escape(prefix)}-*.sqlite3"):
-            match = pattern.fullmatch(path.name)
-            if not match:
-                continue
-            made = _backup_identity(path)
-            if made is not None and made[0]:  # names its database
-                if made[0] != name:
-                    continue
+    for file_name in names:
+        match = _BACKUP_NAME.fullmatch(file_name)
+        if not match:
+            continue
+        path = folder / file_name
+        prefix = os.path.normcase(match.group(1))
+        whole = prefix == name or _names_db(match.group(1), db_path)
+        earlier = not whole and prefix == stem  # the name backups had before
+        if not (whole or earlier) and (not keys or _there(match.group(1), db_path)):
+            continue  # another database's, by its name (not opened: no cost)
+        made = _backup_identity(path)
+        if made is not None and made[0]:  # names its database
+            if _names_db(made[0], db_path):
                 mine = True
-            elif made is not None:  # made before backups named their database
-                if keys is None:
-                    continue  # which database's, nothing here can tell
-                mine = made[1] in keys
-            else:  # not a fieldplan backup (damaged, another program's…): by its name
-                if prefix != name and keys is None:
-                    continue
-                mine = prefix != db_path.stem  # named after this database's whole name
-            found.append((match.group(1), path.name, path, mine))
+            elif keys and made[1] in keys and not _there(made[0], db_path):
+                mine = False  # of this database under its name before a rename
+            else:
+                continue
+        elif not (whole or earlier):
+            continue
+        elif made is not None:  # made before backups named their database
+            if keys is None:
+                continue  # which database's, nothing here can tell
+            mine = made[1] in keys
+        else:  # not a fieldplan backup (damaged, another program's…): by its name
+            if not whole and keys is None:
+                continue
+            mine = prefix != stem  # named after this database's whole name
+        found.append((match.group(2), file_name, path, mine))
     return [(path, mine) for _time, _name, path, mine in sorted(found, reverse=True)]
+
+
+def _beside(name: str, db_path: Path) -> list[Path]:
+    """Where a database file named ``name`` beside ``db_path`` would be: in its folder,
+    and in the folder of the file it links to (where its backups are)."""
+    if not name or os.path.basename(name) != name or name in (".", ".."):
+        return []  # a mark names a file, never a path
+    return list(dict.fromkeys((db_path.parent / name, db_path.resolve().parent / name)))
+
+
+def _names_db(name: str, db_path: Path) -> bool:
+    """Whether the database file name ``name`` (a backup's mark or file name) names
+    ``db_path``: the same name in the case the file system compares (Windows), or the
+    same file under another spelling (another case on a Mac's disk, a link)."""
+    if os.path.normcase(name) == os.path.normcase(db_path.name):
+        return True
+    for other in _beside(name, db_path):
+        if _same_file(other, db_path):
+            return True
+        if not db_path.exists() and (os.path.normcase(os.path.realpath(other))
+                                     == os.path.normcase(os.path.realpath(db_path))):
+            return True  # a link to where the (missing) database was
+    return False
+
+
+def _there(name: str, db_path: Path) -> bool:
+    """Whether a database file named ``name`` is beside ``db_path`` (another file)."""
+    return any(other.exists() and not _same_file(other, db_path)
+               for other in _beside(name, db_path))
+
+
+def _renamed_from(name: str, key_id: str, db_path: Path) -> bool:
+    """Whether a backup of the database file ``name`` with the key ``key_id`` is one of
+    ``db_path`` renamed: that key is the one beside ``db_path`` (or one it had), and no
+    database of that name beside it may hold it (none there, or one with another key
+    file: a database made since under the old name). A copy of the database and its key
+    under a new name (or a mistyped one) is not: the database it names is still there."""
+    keys = _key_ids(db_path)
+    if not keys or key_id not in keys:
+        return False
+    for other in _beside(name, db_path):
+        if not other.exists() or _same_file(other, db_path):
+            continue
+        theirs = _key_ids(other)  # None: no key file; empty: a damaged one
+        if not theirs or key_id in theirs:
+            return False  # that database, or it may be: not ours to take its backup
+    return True
 
 
 def _backup_identity(path: Path) -> tuple[str, str] | None:
@@ -926,7 +996,7 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
     # a backup is of one database file name (list_backups): put back under another, it
     # would be a second copy of that replica
     of = _marked_db(mark)
-    if of and of != db_path.name:
+    if of and not _names_db(of, db_path) and not _renamed_from(of, key_id, db_path):
         return (_("{path} is a backup of {name}, not of {db}").format(
                     path=path, name=of, db=db_path.name),
                 _("{file} is a backup of {name}").format(file=name, name=of))

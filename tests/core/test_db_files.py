@@ -150,3 +150,87 @@ def test_rotation_keeps_earlier_backups_of_another_database(hq, earlier_backup: 
         with pytest.raises(StoreError, match="is a backup of another computer"):
             store.restore_backup(other.path, earlier_backup, force=True)
     assert store.list_backups(hq.path) == [earlier_backup]
+
+
+def test_a_database_renamed_with_its_key_file_keeps_its_backups(hq, tmp_path: Path,
+                                                                capsys) -> None:
+    """The database and its key file renamed together (``hq.sqlite3`` → ``hq-2025.sqlite3``),
+    then damaged: its backups, made under the old name, were not listed, and a restore
+    of one by its path was refused as "a backup of hq.sqlite3", even with --force."""
+    from fieldplan.replica import key_path
+
+    made = hq.backup("before-import")
+    old = hq.path
+    hq.close()
+    new = tmp_path / "hq-2025.sqlite3"
+    old.rename(new)
+    key_path(old).rename(key_path(new))
+    new.write_bytes(b"garbage" * 100)  # damaged
+    assert store.list_backups(new) == [made]
+    code, _out, err = run(capsys, "--db", str(new), "restore", str(made))
+    assert code == 0, err
+    with open_replica(new):
+        pass
+    # backups under the old name are listed, never rotated away: not this name's own
+    with open_replica(new) as rep:
+        for i in range(store.BACKUPS_KEPT + 1):
+            rep.backup(f"test{i}")
+    assert made.exists() and made in store.list_backups(new)
+    # a new database made under the old name since, with a key of its own: the backup
+    # with the renamed database's key is still the renamed one's to restore by its path
+    # (no longer listed: a listing opens no backup of a database that is there)
+    init_hq(old).close()
+    assert made not in store.list_backups(new)
+    new.write_bytes(b"garbage" * 100)
+    assert store.restore_backup(new, made, force=True).used == made
+    with pytest.raises(StoreError, match="is a backup of another computer"):
+        store.restore_backup(old, made, force=True)
+
+
+def test_a_copy_under_a_new_name_is_still_refused_the_original_s_backups(
+        hq, tmp_path: Path) -> None:
+    """The rename above is told from a copy: while the database a backup names is there
+    with that key, the backup is its, not the copy's (--force does not change it)."""
+    from fieldplan.replica import key_path
+
+    made = hq.backup("before-import")
+    hq.close()
+    copy = tmp_path / "hq-copy.sqlite3"
+    copy.write_bytes(b"garbage" * 100)
+    key_path(copy).write_bytes(key_path(hq.path).read_bytes())
+    assert store.list_backups(copy) == []
+    with pytest.raises(StoreError, match=r"is a backup of hq\.sqlite3, not of hq-copy"):
+        store.restore_backup(copy, made, force=True)
+    # the original without its key file: it may still be its, so still refused
+    key_path(hq.path).unlink()
+    with pytest.raises(StoreError, match=r"is a backup of hq\.sqlite3, not of hq-copy"):
+        store.restore_backup(copy, made, force=True)
+
+
+def test_one_database_under_two_spellings_of_its_name_has_one_set_of_backups(
+        tmp_path: Path, monkeypatch) -> None:
+    """On Windows and a Mac's disk ``HQ.sqlite3`` and ``hq.sqlite3`` are one file (here: a
+    link, as such a disk behaves). Backups made under one spelling were not listed under
+    the other, and a restore of one by its path was refused as "a backup of HQ.sqlite3,
+    not of hq.sqlite3"."""
+    from fieldplan.replica import key_path
+
+    real = tmp_path / "hq.sqlite3"
+    init_hq(real).close()
+    other = tmp_path / "HQ.sqlite3"
+    other.symlink_to(real.name)
+    key_path(other).symlink_to(key_path(real).name)
+    with open_replica(other) as rep:  # a desktop shortcut that says HQ.sqlite3
+        made = rep.backup("before-import")
+    assert made.name.startswith("HQ.sqlite3-")
+    assert store.list_backups(real) == store.list_backups(other) == [made]
+    real.write_bytes(b"x" * 4096)  # damaged
+    assert store.restore_backup(real, made).used == made
+    # the database missing: the link still says where it was
+    real.unlink()
+    key_path(real).unlink()
+    assert store._names_db("HQ.sqlite3", real)
+    # Windows: names compared in the case its file system compares them
+    other.unlink()
+    monkeypatch.setattr(store.os.path, "normcase", str.lower)
+    assert store._names_db("HQ.sqlite3", real) and not store._names_db("hq.db", real)

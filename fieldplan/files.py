@@ -235,6 +235,16 @@ _SECRET_KEY_STARTS = (b"untrusted comment: fieldplan secret key",
                       b"untrusted comment: minisign secret key")
 #: The end of the name of the client's drafts journal beside a database.
 DRAFTS_SUFFIX = ".drafts.json"
+#: The end of the name of the file beside a database where the client keeps the drafts
+#: a plan amendment left without a report (their typed text).
+DRAFTS_SET_ASIDE_SUFFIX = ".drafts-set-aside.json"
+#: What the client adds to the name of one of those files it cannot read when it moves
+#: it out of the way (``<db>.drafts.json.unreadable-<UTC time>``): kept, not lost.
+UNREADABLE_MARK = ".unreadable-"
+#: The client's drafts files beside a database ``<db>``, by name: ``<db>`` and which.
+_DRAFTS_FILE = re.compile("(.+?)(" + "|".join(
+    re.escape(s) for s in (DRAFTS_SUFFIX, DRAFTS_SET_ASIDE_SUFFIX))
+    + ")(?:" + re.escape(UNREADABLE_MARK) + ".*)?", re.DOTALL)
 
 
 #: How much of a file's start the checks below look at.
@@ -264,8 +274,10 @@ def _kept_from_outputs(path: Path, exists: bool) -> str | None:
     if head.startswith(_SQLITE_HEADER):
         return _("it is a database; choose another file")
     name = path.name
-    beside = next((path.with_name(name[:-len(s)]) for s in (*SQLITE_SIBLINGS, DRAFTS_SUFFIX)
-                   if name.endswith(s) and len(name) > len(s)), None)
+    drafts = _DRAFTS_FILE.fullmatch(name)
+    beside = (path.with_name(drafts.group(1)) if drafts else
+              next((path.with_name(name[:-len(s)]) for s in SQLITE_SIBLINGS
+                    if name.endswith(s) and len(name) > len(s)), None))
     beside_database = beside is not None and _is_database(beside)
     if (beside_database and name.endswith(SQLITE_SIBLINGS)) or head.startswith(
             (*_WAL_HEADERS, _JOURNAL_HEADER)):
@@ -273,7 +285,7 @@ def _kept_from_outputs(path: Path, exists: bool) -> str | None:
         return _("it is a database's log of changes; choose another file")
     if head.startswith(_SECRET_KEY_STARTS):
         return _("it is a secret key file; choose another file")
-    if beside_database and name.endswith(DRAFTS_SUFFIX):
+    if beside_database and drafts:  # the journal, the ones set aside, unreadable ones
         return _("it holds the client's unsaved drafts of a database; choose another file")
     return None
 

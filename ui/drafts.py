@@ -53,7 +53,12 @@ from typing import Any
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from fieldplan.errors import FieldplanError, ValidationError
-from fieldplan.files import write_atomic
+from fieldplan.files import (
+    DRAFTS_SET_ASIDE_SUFFIX,
+    DRAFTS_SUFFIX,
+    UNREADABLE_MARK,
+    write_atomic,
+)
 
 #: (action code, period)
 Key = tuple[str, str]
@@ -254,7 +259,8 @@ def _set_aside(path: Path) -> Path | None:
     too. Where it went, or None if it could not be moved."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     for n in range(1, 1000):
-        aside = path.with_name(f"{path.name}.unreadable-{stamp}" + (f"-{n}" if n > 1 else ""))
+        aside = path.with_name(f"{path.name}{UNREADABLE_MARK}{stamp}"
+                               + (f"-{n}" if n > 1 else ""))
         if aside.exists():
             continue
         try:
@@ -327,7 +333,7 @@ class DraftJournal(QObject):
 
     def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.path = Path(f"{db_path}.drafts.json")
+        self.path = Path(f"{db_path}{DRAFTS_SUFFIX}")
         self._lock = threading.RLock()
         self._values: dict[Key, dict[str, Any]] = {}
         self._held: dict[Key, dict[str, str]] = {}
@@ -345,7 +351,7 @@ class DraftJournal(QObject):
         #: where an unreadable journal found at start was moved to (kept, not lost)
         self.set_aside: Path | None = None
         #: where the drafts the plan refuses are kept (``set_aside_reports``)
-        self.aside_path = Path(f"{db_path}.drafts-set-aside.json")
+        self.aside_path = Path(f"{db_path}{DRAFTS_SET_ASIDE_SUFFIX}")
         #: the reports set aside there since the journal opened, with why
         self.put_aside: list[tuple[Key, str]] = []
         #: why the last setting aside failed (the drafts stay in the journal), or ""

@@ -449,6 +449,11 @@ def test_no_output_replaces_another_databases_log_key_or_drafts(hq, make_office,
     wal.write_bytes(b"\x37\x7f\x06\x82" + b"\0" * 28)  # a log, as a killed writer left it
     drafts = Path(f"{db}{files.DRAFTS_SUFFIX}")
     drafts.write_text('{"version": 1}')
+    # the drafts a plan amendment set aside, and journals the client could not read
+    aside = Path(f"{db}{files.DRAFTS_SET_ASIDE_SUFFIX}")
+    unreadable = [Path(f"{f}{files.UNREADABLE_MARK}20260115T083000Z-2") for f in (drafts, aside)]
+    for path in (aside, *unreadable):
+        path.write_text('{"version": 1, "drafts": [{"values": {"x": "typed"}}]}')
     lone_key = tmp_path / "laptop.key"  # a key file with no database beside it
     lone_key.write_bytes(key_path(db).read_bytes())
     targets = {
@@ -457,6 +462,8 @@ def test_no_output_replaces_another_databases_log_key_or_drafts(hq, make_office,
         wal: "it is a database's log of changes",
         Path(f"{db}-journal"): "it is a database's log of changes",  # none there yet
         drafts: "it holds the client's unsaved drafts of a database",
+        aside: "it holds the client's unsaved drafts of a database",
+        **{path: "it holds the client's unsaved drafts of a database" for path in unreadable},
     }
     before = {p: p.read_bytes() for p in targets if p.exists()}
     hq_db = str(hq.path)
@@ -484,6 +491,11 @@ def test_no_output_replaces_another_databases_log_key_or_drafts(hq, make_office,
     # their own writers still write them
     files.write_atomic(drafts, b"{}", allow_protected=True)
     assert drafts.read_bytes() == b"{}"
+    # with no database beside them, files of such names are anyone's
+    alone = tmp_path / f"notes{files.DRAFTS_SET_ASIDE_SUFFIX}"
+    alone.write_text("{}")
+    files.write_atomic(alone, b"%PDF-")
+    assert alone.read_bytes() == b"%PDF-"
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -36,12 +36,10 @@ def enrolled_offices(rep) -> list[str]:
     )
 
 
-def setup_file_name(office: str) -> str:
-    return f"{office}-setup.fieldplan"
-
-
 class EnrolDialog(QDialog):
-    """Choose an office and a folder; writes ``<CODE>-setup.fieldplan`` there."""
+    """Choose an office and a folder; writes ``<CODE>-setup.fieldplan`` there
+    (``<CODE>-setup_2.fieldplan``… when that name is taken, as ``office enroll -o
+    FOLDER`` does: the dialog cannot ask for another file name)."""
 
     office_did_enrol = Signal(str, str)  # office, setup file
 
@@ -97,15 +95,18 @@ class EnrolDialog(QDialog):
             self.message.setText(_("Choose a folder first."))
             return
         office = self.office.currentData()
-        path = Path(folder) / setup_file_name(office)
         self.ok.setEnabled(False)
         self.message.setText(_("Writing the setup bundle…"))
 
         def run(rep):
             from fieldplan.sync import enroll_office
 
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return enroll_office(rep, office, path)
+            # the folder, not a file in it: the core picks a name no file has (a
+            # setup bundle not sent yet, another HQ database's, a damaged one), where
+            # a name given is refused when taken: a dead end in a dialog that asks for
+            # a folder
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            return enroll_office(rep, office, folder)
 
         DbOp(self.session, self, run).success(
             lambda result, o=office: self._done(o, result)

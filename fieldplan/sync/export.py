@@ -299,8 +299,10 @@ def check_bundle_target(rep: Replica, path: Path) -> None:
     else:
         if sender in keyreg.own_replicas(rep):
             return
-        reason = _("it is a bundle another computer wrote ({office}, replica {replica}); "
-                   "choose another file").format(office=office, replica=str(sender)[:8])
+        # (another database: it may be on this computer, a trial HQ one)
+        reason = _("it is a bundle another fieldplan database wrote ({office}, replica "
+                   "{replica}); choose another file").format(office=office,
+                                                              replica=str(sender)[:8])
     raise BundleNameTakenError(_("cannot write {file}: {reason}").format(
         file=os.fspath(path), reason=reason))
 

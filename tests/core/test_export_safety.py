@@ -375,14 +375,14 @@ def test_a_bundle_never_replaces_another_computers_bundle(hq, make_office, tmp_p
     again = export_bundle(first, out_file=name)  # its own: replaced
     assert again.path == name and again.bundle_id != written.bundle_id
     kept = name.read_bytes()
-    expected = (f"cannot write {name}: it is a bundle another computer wrote (ML, replica "
-                f"{first.replica_id[:8]}); choose another file")
+    expected = (f"cannot write {name}: it is a bundle another fieldplan database wrote (ML, "
+                f"replica {first.replica_id[:8]}); choose another file")
     with pytest.raises(FileError) as taken:
         export_bundle(second, out_file=name)
     assert str(taken.value) == expected
-    with pytest.raises(FileError, match="another computer wrote"):
+    with pytest.raises(FileError, match="another fieldplan database wrote"):
         enroll_office(hq, "SN", name)  # HQ is another computer too
-    with pytest.raises(FileError, match="another computer wrote"):
+    with pytest.raises(FileError, match="another fieldplan database wrote"):
         export_bundle(hq, for_office="ML", out_file=name)
     assert name.read_bytes() == kept
     assert hq.conn.execute("SELECT count(*) FROM enrolments").fetchone()[0] == 2

@@ -90,6 +90,41 @@ def test_hq_with_no_enrolled_office_is_offered_enrolment(open_window, qtbot, hq,
     wait_idle(qtbot, window.session)
 
 
+def test_enrolling_where_a_setup_bundle_is_already_named_writes_beside_it(open_window, qtbot,
+                                                                         hq, tmp_path):
+    """A trial HQ database on the same computer had written ML-setup.fieldplan to the
+    outbox: the dialog said "it is a bundle another computer wrote …; choose another
+    file", and it asks for a folder, not a file: a dead end. It now writes beside it
+    under a name no file has, as ``office enroll -o FOLDER`` does, and says which."""
+    from PySide6.QtWidgets import QDialog
+
+    from fieldplan.replica import init_hq
+
+    out = tmp_path / "outbox"
+    out.mkdir()
+    with init_hq(tmp_path / "trial.sqlite3") as trial:
+        sync.enroll_office(trial, "ML", out / "ML-setup.fieldplan")
+    trials = (out / "ML-setup.fieldplan").read_bytes()
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    window.enrol_action.trigger()
+    enrol = window.findChild(QDialog, "enrol-dialog")
+    enrol.choose("ML")
+    enrol.folder.setText(str(out))
+    for n in (2, 3):  # and again: the one written before is not replaced either
+        enrol.result_path = None
+        qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: enrol.result_path is not None, timeout=10_000)
+        assert enrol.result_path == out / f"ML-setup_{n}.fieldplan"
+        assert f"Saved {out / f'ML-setup_{n}.fieldplan'}" in enrol.message.text()
+    assert (out / "ML-setup.fieldplan").read_bytes() == trials
+    with sync.init_from_setup(tmp_path / "ml.sqlite3", enrol.result_path) as office:
+        assert office.office == "ML"
+    enrol.close()
+    wait_idle(qtbot, window.session)
+
+
 def _choose(window, qtbot, code: str):
     window.set_period("2026-S1")
     wait_idle(qtbot, window.session)

@@ -34,6 +34,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QProgressDialog,
     QPushButton,
     QVBoxLayout,
@@ -262,6 +264,34 @@ def show_status(parent: QWidget | None, text: str) -> None:
     bar = getattr(parent, "statusBar", None)
     if callable(bar):
         bar().showMessage(text, 8000)
+
+
+def window_now(window: QWidget | None) -> QWidget | None:
+    """The main window to say something in now: ``window`` while it is open, else the
+    one open now (a language switch replaces the window), else None."""
+    if window is not None and shiboken6.isValid(window) and window.isVisible():
+        return window
+    open_now = [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMainWindow) and w.isVisible()]
+    active = QApplication.activeWindow()
+    return active if active in open_now else next(iter(open_now), None)
+
+
+#: Messages shown with no window to belong to, kept until closed (nothing else holds
+#: them: Python would delete them at once).
+_lone_messages: set[QDialog] = set()
+
+
+def show_message(parent: QWidget | None, title: str, text: str) -> None:
+    """A message in ``parent``, or in a window of its own when there is none."""
+    dialog = MessageDialog(parent, title, text)
+    dialog.setObjectName("preview-message")
+    if parent is not None:
+        dialog.open()
+        return
+    _lone_messages.add(dialog)
+    dialog.finished.connect(lambda _result, d=dialog: _lone_messages.discard(d))
+    dialog.show()
 
 
 def saved_text(destination: str) -> str:
@@ -669,15 +699,14 @@ class PreviewWindow(QDialog):
             if shiboken6.isValid(preview):
                 preview._save_ended(destination, None)
             else:
-                show_status(window, saved_text(destination))
+                show_status(window_now(window), saved_text(destination))
 
         def failed(error: BaseException) -> None:
             if shiboken6.isValid(preview):
                 preview._save_ended(destination, error)
-            elif window is not None and shiboken6.isValid(window):
-                dialog = MessageDialog(window, _("Save the report"), save_error_text(error))
-                dialog.setObjectName("preview-message")
-                dialog.open()
+            else:  # never dropped: a full USB stick means the copy is not there
+                show_message(window_now(window), _("Save the report"),
+                             save_error_text(error))
 
         self.saving = True
         self.save_button.setEnabled(False)

@@ -389,6 +389,26 @@ def size_text(size: int) -> str:
     return _("{n} MB").format(n=format_number(round(size / (1024 * 1024), 1)))
 
 
+#: The look at the mounted drives under way, if one is (``ExportDialog._look_for_drives``).
+#: A stalled mount can keep its thread waiting for good: a new one for each opening of
+#: the dialog would pile up threads, each stuck on that mount.
+_drive_look: OffThread | None = None
+#: The dialogs waiting for its answer.
+_drive_waiters: list[ExportDialog] = []
+
+
+def _drives_answered(drives: list[tuple[str, str, int]]) -> None:
+    """(GUI thread) the look at the drives is done: its answer to every dialog that
+    waits and is still open; the next dialog looks again (a stick put in since)."""
+    global _drive_look
+    _drive_look = None
+    waiting = list(_drive_waiters)
+    _drive_waiters.clear()
+    for dialog in waiting:
+        if shiboken6.isValid(dialog):
+            dialog.drives_found(drives)
+
+
 class ExportDialog(QDialog):
     """Choose the recipient (at HQ) and where the bundle goes: a folder, a removable
     drive, or the email outbox. On success, says where it went."""
@@ -458,15 +478,15 @@ class ExportDialog(QDialog):
     def _look_for_drives(self) -> None:
         """Ask for the removable drives on a thread of its own: the system reads each
         mounted drive, and a stalled one (a network share gone away) would freeze the
-        window until it answers. Until then the dialog offers a folder."""
-        dialog = self
-
-        def found(drives: list[tuple[str, str, int]]) -> None:
-            if shiboken6.isValid(dialog):
-                dialog.drives_found(drives)
-
-        OffThread(mounted_drives, found, lambda _error: None, name="fieldplan-drives",
-                  daemon=True)
+        window until it answers. Until then the dialog offers a folder. One look at a
+        time (``_drive_look``): a dialog opened while one is under way takes its answer."""
+        global _drive_look
+        # (dialogs closed while a stalled look goes on are let go of)
+        _drive_waiters[:] = [*(d for d in _drive_waiters if shiboken6.isValid(d)), self]
+        if _drive_look is None:
+            _drive_look = OffThread(mounted_drives, _drives_answered,
+                                    lambda _error: _drives_answered([]),
+                                    name="fieldplan-drives", daemon=True)
 
     def drives_found(self, drives: list[tuple[str, str, int]]) -> None:
         """Offer ``drives`` before "A folder…"; the first is chosen if no folder is

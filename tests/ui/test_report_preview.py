@@ -355,6 +355,70 @@ def test_closing_the_preview_while_saving_keeps_the_copy(
     message.close()
 
 
+def test_a_failed_save_is_said_whatever_window_is_open_when_it_ends(
+    shell, hq_db, pack_pdf, qtbot, tmp_path, monkeypatch
+):
+    """A save failed (a full USB stick) after the preview and its window were gone (a
+    language switch rebuilds the window): it was said to neither, so to no one. It is
+    said in the window open then, or in a message of its own when none is."""
+    import errno
+
+    import shiboken6
+
+    from fieldplan import files
+    from ui import report_preview
+    from ui.ops import off_thread_jobs
+
+    started, release = threading.Event(), threading.Event()
+
+    def full(path, data, **kwargs):
+        started.set()
+        release.wait(10)
+        raise files.cannot_write(path, OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(files, "write_atomic", full)
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+
+    def save_while(gone) -> None:
+        """A save that fails once ``gone()`` has taken the preview away."""
+        started.clear()
+        release.clear()
+        preview = PreviewWindow(shell.window, pack_pdf, ReportRequest("pack", "2026-S1"))
+        preview.show()
+        try:
+            preview.save_copy(str(tmp_path / "usb" / "review.pdf"))
+            assert started.wait(10)
+            gone()
+            qtbot.waitUntil(lambda: not shiboken6.isValid(preview), timeout=5000)
+        finally:
+            release.set()
+        qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+
+    said = "The report could not be saved: cannot write"
+    old = shell.window
+    save_while(lambda: shell.change_language("en"))  # the window is made anew
+    assert shell.window is not old
+    (message,) = shell.window.findChildren(MessageDialog, "preview-message")
+    assert said in message.text.text() and "the disk is full" in message.text.text()
+    message.close()
+    wait_idle(qtbot, shell.session)
+
+    def no_window() -> None:
+        window, shell.window = shell.window, None
+        window.close()
+        window.deleteLater()
+
+    save_while(no_window)
+    (message,) = [w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, MessageDialog) and w.objectName() == "preview-message"
+                  and w.isVisible()]
+    assert message.parent() is None and said in message.text.text()
+    message.close()
+    assert not report_preview._lone_messages
+
+
 def test_open_in_the_system_viewer(preview, qtbot, monkeypatch):
     opened = []
     monkeypatch.setattr(

@@ -442,6 +442,58 @@ def test_removable_drives_are_looked_for_off_the_gui_thread(
     wait_idle(qtbot, window.session)
 
 
+def test_one_look_at_the_drives_at_a_time(open_window, qtbot, office_db, tmp_path,
+                                          monkeypatch):
+    """Each opening of the Export dialog started a look at the drives, each on a thread
+    of its own: with a mount stalled for good, they piled up. A dialog opened while a
+    look is under way takes its answer."""
+    import threading
+
+    from PySide6.QtCore import QStorageInfo
+
+    from ui import transfer
+    from ui.ops import off_thread_jobs
+
+    volumes = [FakeVolume(str(tmp_path / "media" / "KINGSTON"), "KINGSTON")]
+    asked, release, looks = threading.Event(), threading.Event(), []
+
+    def stalled():
+        looks.append(threading.get_ident())
+        asked.set()
+        release.wait(10)
+        return volumes
+
+    monkeypatch.setattr(QStorageInfo, "mountedVolumes", staticmethod(stalled))
+    monkeypatch.setattr(transfer, "REMOVABLE_ROOTS", (str(tmp_path / "media") + "/",))
+    monkeypatch.setattr(transfer.sys, "platform", "linux")
+    window = open_window(office_db)
+    dialogs = []
+    try:
+        for _n in range(3):
+            dialog = transfer.ExportDialog(window.session, window.identity, window)
+            dialog.open()
+            assert asked.wait(10)
+            dialogs.append(dialog)
+            if len(dialogs) == 1:
+                dialog.close()  # closed, and opened again: still the one look
+        assert len(looks) == 1 and len(off_thread_jobs()) == 1
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+    assert looks == looks[:1]
+    for dialog in dialogs[1:]:  # both waiting dialogs have its answer
+        assert dialog.drives_known
+        assert dialog.place.itemText(0) == "Removable drive: KINGSTON (64 MB free)"
+        dialog.close()
+    # the next opening looks again (a stick put in since)
+    dialog = transfer.ExportDialog(window.session, window.identity, window)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.drives_known, timeout=10_000)
+    assert len(looks) == 2
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
 def test_removable_drives_on_windows_are_the_other_drive_letters(monkeypatch):
     from PySide6.QtCore import QStorageInfo
 

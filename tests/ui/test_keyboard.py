@@ -30,12 +30,19 @@ def hq_with_a_key(hq, make_office, tmp_path):
     return path, key
 
 
+def _desk_page(open_window, qtbot, path, name: str, rows: int):
+    """The main window on ``path`` showing its desk page ``name``, once it holds
+    ``rows`` rows."""
+    window = open_window(path)
+    page = getattr(window.hq_desk, name)
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == rows, timeout=5000)
+    return window, page
+
+
 def test_tab_leaves_a_table_for_the_buttons_under_it(open_window, qtbot, hq_with_a_key):
     path, key = hq_with_a_key
-    window = open_window(path)
-    page = window.hq_desk.keys
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    _window, page = _desk_page(open_window, qtbot, path, "keys", rows=2)
     rows = {page.model.row_at(i).key_id: i for i in range(2)}
     page.view.selectRow(rows[key])
     page.view.setFocus()
@@ -46,10 +53,7 @@ def test_tab_leaves_a_table_for_the_buttons_under_it(open_window, qtbot, hq_with
 def test_enter_in_the_revoke_dialog_does_not_revoke(open_window, qtbot, hq_with_a_key):
     """Revoking cannot be undone: Cancel is the default button, and has the focus."""
     path, key = hq_with_a_key
-    window = open_window(path)
-    page = window.hq_desk.keys
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    window, page = _desk_page(open_window, qtbot, path, "keys", rows=2)
     rows = {page.model.row_at(i).key_id: i for i in range(2)}
     page.view.selectRow(rows[key])
     page.revoke_button.click()
@@ -128,10 +132,7 @@ def test_one_quarantined_bundle_is_chosen_and_its_buttons_reached(
         == "quarantined"
     path = hq.path
     hq.close()
-    window = open_window(path)
-    page = window.hq_desk.quarantine
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    _window, page = _desk_page(open_window, qtbot, path, "quarantine", rows=1)
     page.view.setFocus()
     for key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
         qtbot.keyClick(page.view, key)
@@ -143,10 +144,7 @@ def test_one_quarantined_bundle_is_chosen_and_its_buttons_reached(
 
 def test_the_chosen_key_stays_chosen_when_the_keys_reload(open_window, qtbot, hq_with_a_key):
     path, key = hq_with_a_key
-    window = open_window(path)
-    page = window.hq_desk.keys
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    window, page = _desk_page(open_window, qtbot, path, "keys", rows=2)
     assert [i.row() for i in page.view.selectionModel().selectedRows()] == [0]
     row = next(i for i in range(2) if page.model.row_at(i).key_id == key)
     page.view.selectRow(row)

@@ -395,24 +395,11 @@ def test_removable_drives_are_looked_for_off_the_gui_thread(
     mount (a network share gone away) froze the window until it answered."""
     import threading
 
-    from PySide6.QtCore import QStorageInfo
-
     from ui import transfer
     from ui.ops import off_thread_jobs
 
     stick = tmp_path / "media" / "KINGSTON"
-    volumes = [FakeVolume(str(stick), "KINGSTON")]
-    asked, release, threads = threading.Event(), threading.Event(), []
-
-    def stalled():
-        threads.append(threading.get_ident())
-        asked.set()
-        release.wait(10)
-        return volumes
-
-    monkeypatch.setattr(QStorageInfo, "mountedVolumes", staticmethod(stalled))
-    monkeypatch.setattr(transfer, "REMOVABLE_ROOTS", (str(tmp_path / "media") + "/",))
-    monkeypatch.setattr(transfer.sys, "platform", "linux")
+    asked, release, threads = _stalled_drive_look(monkeypatch, tmp_path)
     window = open_window(office_db)
     folder = str(tmp_path / "chosen")
     for typed in ("", folder, None):  # None: the dialog is closed before the answer
@@ -442,17 +429,15 @@ def test_removable_drives_are_looked_for_off_the_gui_thread(
     wait_idle(qtbot, window.session)
 
 
-def test_one_look_at_the_drives_at_a_time(open_window, qtbot, office_db, tmp_path,
-                                          monkeypatch):
-    """Each opening of the Export dialog started a look at the drives, each on a thread
-    of its own: with a mount stalled for good, they piled up. A dialog opened while a
-    look is under way takes its answer."""
+def _stalled_drive_look(monkeypatch, tmp_path):
+    """The system's list of drives answers (a KINGSTON stick under tmp_path/media) only
+    once ``release`` is set; ``asked`` is set at each look, whose thread is added to
+    the list returned third."""
     import threading
 
     from PySide6.QtCore import QStorageInfo
 
     from ui import transfer
-    from ui.ops import off_thread_jobs
 
     volumes = [FakeVolume(str(tmp_path / "media" / "KINGSTON"), "KINGSTON")]
     asked, release, looks = threading.Event(), threading.Event(), []
@@ -466,6 +451,20 @@ def test_one_look_at_the_drives_at_a_time(open_window, qtbot, office_db, tmp_pat
     monkeypatch.setattr(QStorageInfo, "mountedVolumes", staticmethod(stalled))
     monkeypatch.setattr(transfer, "REMOVABLE_ROOTS", (str(tmp_path / "media") + "/",))
     monkeypatch.setattr(transfer.sys, "platform", "linux")
+    return asked, release, looks
+
+
+def test_one_look_at_the_drives_at_a_time(open_window, qtbot, office_db, tmp_path,
+                                          monkeypatch):
+    """Each opening of the Export dialog started a look at the drives, each on a thread
+    of its own: with a mount stalled for good, they piled up. A dialog opened while a
+    look is under way takes its answer."""
+
+
+    from ui import transfer
+    from ui.ops import off_thread_jobs
+
+    asked, release, looks = _stalled_drive_look(monkeypatch, tmp_path)
     window = open_window(office_db)
     dialogs = []
     try:

@@ -383,6 +383,11 @@ class MainWindow(QMainWindow):
         for signal in (self.undo_stack.indexChanged, editor.edits_did_change):
             signal.connect(self._update_undo_actions)
         self._update_undo_actions()
+        # the report saves as it is typed; Ctrl+S, pressed out of habit, saves at once
+        # and says so (nothing happened before: was it saved?)
+        self.save_action = self._action(
+            _("Save &now"), self.save_now, std.Save,
+            _("Save what was just typed (fieldplan also saves as you type)"))
         self.submit_action = self._action(
             _("&Submit period…"),
             self.submit_dialog,
@@ -434,6 +439,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu(_("&Edit"))
         menu.addAction(self.undo_action)
         menu.addAction(self.redo_action)
+        menu.addSeparator()
+        menu.addAction(self.save_action)
         # Alt+letter: the menu titles and the tabs each have their own
         # (tests/ui/test_mnemonics.py)
         menu = self.menuBar().addMenu(_("&Period"))
@@ -686,6 +693,13 @@ class MainWindow(QMainWindow):
         if self.hq_desk is not None:
             self.hq_desk.set_period(period)
         emit(self.period_did_change, period)
+
+    def save_now(self) -> None:
+        """Save the open report now (its own line then says "Saved."), or say that
+        nothing was waiting."""
+        if not self.office_view.editor.save_now():
+            self.statusBar().showMessage(
+                _("Nothing waiting to be saved: fieldplan saves as you type."), 5000)
 
     def submit_dialog(self) -> None:
         """Ask to submit the period, saying what is still empty."""

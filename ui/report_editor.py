@@ -1114,12 +1114,13 @@ class ReportEditor(QScrollArea):
         values, bad = self.current_values()
         return bool(bad) or any(self._saved.get(k) != v for k, v in values.items())
 
-    def save_now(self) -> None:
+    def save_now(self) -> bool:
         """Save what differs from the last save (called by the timer, on focus change,
-        when switching report and on close)."""
+        when switching report and on close, and by Ctrl+S). False when nothing was
+        waiting: no change, none on its way, no field refused."""
         self._debounce.cancel()
         if self.action is None or not self._editable or self._loading or self._closed:
-            return
+            return False
         # in the journal before it is sent: a save that fails loses nothing
         self.journal_now()
         values, bad = self.current_values()
@@ -1138,7 +1139,7 @@ class ReportEditor(QScrollArea):
                 self._say("")
             elif bad:
                 self._say(_("Not saved."))
-            return
+            return bool(bad) or self._failed_here or self._saves_in_flight > 0
         before = {k: self._saved.get(k) for k in changed}
         action, period = self.action.code, self.period
         key = (action, period)
@@ -1203,6 +1204,7 @@ class ReportEditor(QScrollArea):
             self._drafts_did_change()
 
         self._write(key, changed, base, got).success(done).failure(failed).run()
+        return True
 
     def _count_in_flight(self, key: tuple[str, str], values: Values, step: int) -> None:
         for name in values:

@@ -92,6 +92,28 @@ def test_switching_action_saves_pending_typing(open_window, qtbot, hq_db):
     wait_idle(qtbot, window.session)
 
 
+def test_ctrl_s_saves_at_once_and_says_when_nothing_waits(open_window, qtbot, hq_db):
+    """Ctrl+S, pressed out of habit, did nothing: the typing waited for the save delay
+    and nobody said whether it was saved. It saves at once, or says nothing waits."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA2.6")
+    editor._debounce._timer.setInterval(3_600_000)  # the save delay never runs out
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Paper out")
+    assert editor.busy()
+    saves = []
+    editor.report_did_save.connect(lambda *report: saves.append(report))
+    qtbot.keyClick(box, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: saves == [("PA2.6", "2026-S1")], timeout=5000)
+    assert db_report(hq_db, "PA2.6", "2026-S1").achievements == "Paper out"
+    wait_idle(qtbot, window.session)
+    qtbot.keyClick(box, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == (
+        "Nothing waiting to be saved: fieldplan saves as you type.")
+    assert box.toPlainText() == "Paper out"
+
+
 def test_indicator_actual_and_status(open_window, qtbot, hq_db):
     window = open_window(hq_db)
     editor = choose(window, qtbot, "PA3.6")

@@ -18,53 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import _
-
-# built when first used: the main window sizes itself with fit_to_screen before its
-# first paint, which needs none of Qt's enums (tests/ui/test_shell.py)
 from ui.qtcompat import Qt
 
-#: Room left around a window for its frame and title bar, which resize() does not count.
-FRAME_ROOM = (16, 48)
-
-
-def keep_on_screen(window: QWidget) -> None:
-    """Bring a top-level ``window`` whose geometry was restored (saved on a larger
-    screen, or on one no longer attached) inside the available area of the screen it
-    is now on, frame and title bar included: smaller if it must be, then moved."""
-    from PySide6.QtGui import QGuiApplication
-
-    if window.isMaximized() or window.isFullScreen():
-        return  # the system fits those to the screen
-    frame = window.frameGeometry()
-    screen = (QGuiApplication.screenAt(frame.center()) or window.screen()
-              or QGuiApplication.primaryScreen())
-    if screen is None:
-        return
-    area = screen.availableGeometry()
-    width = min(window.width(), area.width() - FRAME_ROOM[0])
-    height = min(window.height(), area.height() - FRAME_ROOM[1])
-    if (width, height) != (window.width(), window.height()):
-        window.resize(width, height)
-    # the frame's top-left corner (pos()), so that the frame's far edges fit too
-    x = max(area.left(), min(window.x(), area.left() + area.width() - width - FRAME_ROOM[0]))
-    y = max(area.top(), min(window.y(), area.top() + area.height() - height - FRAME_ROOM[1]))
-    if (x, y) != (window.x(), window.y()):
-        window.move(x, y)
-
-
-def fit_to_screen(window: QWidget, width: int, height: int) -> None:
-    """Resize ``window`` to width×height, or less: never beyond the available area of
-    the screen it opens on (its parent's), so its buttons stay reachable on a
-    1366×768 laptop with a task bar."""
-    from PySide6.QtGui import QGuiApplication
-
-    anchor = window.parentWidget() or window
-    screen = anchor.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        area = screen.availableGeometry()
-        width = min(width, area.width() - FRAME_ROOM[0])
-        height = min(height, area.height() - FRAME_ROOM[1])
-    window.resize(max(width, window.minimumSizeHint().width()), height)
+# the screen helpers live in ui.screen, which the main window imports before its first
+# paint without this module's widgets; dialogs take them from here as before
+from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen  # noqa: F401 (theirs)
 
 
 def size_to_content(dialog: QDialog, width: int) -> None:

@@ -30,11 +30,11 @@ from fieldplan.i18n import (
 )
 from ui.bidi import in_layout_direction, isolated, isolated_codes
 from ui.context import Identity, time_text
-from ui.dialogs import FRAME_ROOM, fit_to_screen, keep_on_screen
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
 from ui.qtcompat import Qt, emit
+from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen
 
 # What the first screen does not show (the other pages, dialogs, moving files, the
 # core's write functions) is imported when first used: a faster first paint.

@@ -316,7 +316,7 @@ def small_screen(monkeypatch):
 
 def _inside(window, area) -> bool:
     """The window with its frame and title bar (ui.dialogs.FRAME_ROOM) inside ``area``."""
-    from ui.dialogs import FRAME_ROOM
+    from ui.screen import FRAME_ROOM
 
     return (window.x() >= area.left() and window.y() >= area.top()
             and window.x() + window.width() + FRAME_ROOM[0] <= area.right() + 1
@@ -326,7 +326,7 @@ def _inside(window, area) -> bool:
 def test_the_first_window_fits_a_small_screen(open_window, hq_db, small_screen):
     """No geometry saved yet: not 1280×720 on a screen of 911×512, and a minimum size
     that leaves room for the title bar."""
-    from ui.dialogs import FRAME_ROOM
+    from ui.screen import FRAME_ROOM
 
     window = open_window(hq_db)
     assert window.width() + FRAME_ROOM[0] <= small_screen.width()

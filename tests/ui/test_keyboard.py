@@ -40,6 +40,19 @@ def _desk_page(open_window, qtbot, path, name: str, rows: int):
     return window, page
 
 
+def _conflicts_at(open_window, qtbot, hq, laptop, out, keeps: int):
+    """``laptop`` takes HQ's bundle (both laptops' writes) and its window shows its
+    Conflicts page, once it holds ``keeps`` Keep buttons."""
+    sync.import_bundle(laptop, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    path = laptop.path
+    laptop.close()
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == keeps, timeout=5000)
+    return window, page
+
+
 def test_tab_leaves_a_table_for_the_buttons_under_it(open_window, qtbot, hq_with_a_key):
     path, key = hq_with_a_key
     _window, page = _desk_page(open_window, qtbot, path, "keys", rows=2)
@@ -104,13 +117,7 @@ def test_an_error_is_said_with_its_field(open_window, qtbot, hq_db):
 
 def test_the_keep_buttons_are_told_apart(open_window, qtbot, hq, make_office, tmp_path):
     a, _b, _code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
-    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
-    a_path = a.path
-    a.close()
-    window = open_window(a_path)
-    page = window.conflicts
-    window.show_page(page)
-    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    _window, page = _conflicts_at(open_window, qtbot, hq, a, out, keeps=2)
     names = [b.accessibleName() for b in page.keep_buttons]
     assert len(set(names)) == 2 and any("On track" in n for n in names), names
     assert all(b.autoDefault() for b in page.keep_buttons)
@@ -157,24 +164,9 @@ def test_after_keep_the_focus_goes_to_the_next_conflict(open_window, qtbot, hq, 
                                                         tmp_path):
     """The Keep button pressed is deleted with its conflict: the focus goes to the next
     conflict's first Keep, and to the tabs once none is left (not nowhere)."""
-    a = make_office("ML", "ml-a")
-    b = make_office("ML", "ml-b")
-    codes = [x.code for x in a.plan().actions_of(level="national")[:2]]
-    for code in codes:
-        progress.record_progress(a, code, "2026-S1", status="on-track", percent=30)
-        progress.record_progress(b, code, "2026-S1", status="at-risk", percent=30)
-    out = tmp_path / "out"
-    out.mkdir()
-    for src in (a, b):
-        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
-    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
-    assert len(sync.list_conflicts(a)) == 2
-    a_path = a.path
-    a.close()
-    window = open_window(a_path)
-    page = window.conflicts
-    window.show_page(page)
-    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    a, _b, _code, out = two_laptops_in_conflict(hq, make_office, tmp_path, actions=2)
+    window, page = _conflicts_at(open_window, qtbot, hq, a, out, keeps=2)
+    assert page.model.rowCount() == 2
     for left in (1, 0):
         page.keep_buttons[0].setFocus()
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)

@@ -369,14 +369,17 @@ def _tx(rep):
     return store.write_transaction(rep.conn)
 
 
-def two_laptops_in_conflict(hq, make_office, tmp_path):
-    """Two laptops of ML give one action different statuses; HQ has both bundles.
-    Returns the laptops, the action, and the folder the bundles went to."""
+def two_laptops_in_conflict(hq, make_office, tmp_path, actions: int = 1):
+    """Two laptops of ML give one action (or the first ``actions``) different
+    statuses; HQ has both bundles. Returns the laptops, the (first) action, and the
+    folder the bundles went to."""
     a = make_office("ML", "ml-a")
     b = make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, "2026-S1", status="on-track", percent=30)
-    progress.record_progress(b, code, "2026-S1", status="at-risk", percent=30)
+    codes = [x.code for x in a.plan().actions_of(level="national")[:actions]]
+    for code in codes:
+        progress.record_progress(a, code, "2026-S1", status="on-track", percent=30)
+        progress.record_progress(b, code, "2026-S1", status="at-risk", percent=30)
+    code = codes[0]
     out = tmp_path / "out"
     out.mkdir()
     for src in (a, b):

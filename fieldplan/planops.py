@@ -134,15 +134,6 @@ class PlanScope:
         return [k for k in keys if k not in have]
 
 
-def hidden_reports(rep: Replica, period: str, office: str | None = None) -> int:
-    """How many reports held for ``period`` (of ``office``, or of every office) the
-    current plan hides: the review pack and status sheets leave them out."""
-    from fieldplan.progress import list_reports
-
-    reports = list_reports(rep, period=period, office=office)
-    return len(reports) - len(PlanScope(rep.plan()).shown(reports))
-
-
 def why_hidden_text(why: Iterable[str]) -> str:
     """``PlanScope.why_hidden``'s reasons for one report in words, for a sentence such
     as "Hidden by the plan: {reasons}." ("" when it is shown)."""
@@ -208,23 +199,21 @@ def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None) -> Hidd
                   tuple(sorted(levels)))
 
 
-def newly_hidden(rep: Replica, plan: Plan, *, shown_by: Plan | None = None,
-               office: str | None = None) -> int:
-    """How many reports held here ``plan`` hides (see PlanScope); with ``shown_by``,
-    only those that plan shows (what an amendment newly hides); with ``office``, only
-    that office's."""
-    scope = PlanScope(plan)
+def hidden_reports(rep: Replica, plan: Plan | None = None, *, period: str | None = None,
+                   office: str | None = None, shown_by: Plan | None = None) -> int:
+    """How many reports held here ``plan`` (the installed one by default) hides (see
+    PlanScope): of ``period`` and ``office`` when given; with ``shown_by``, only those
+    that plan shows (what an amendment newly hides)."""
+    scope = PlanScope(plan if plan is not None else rep.plan())
     before = PlanScope(shown_by) if shown_by is not None else None
-    sql, args = "SELECT office, action, period FROM progress", ()
-    if office is not None:
-        sql, args = sql + " WHERE office = ?", (office,)
-    count = 0
-    for who, action, period in rep.conn.execute(sql, args):
-        if before is not None and not before.shows(who, action, period):
-            continue
-        if not scope.shows(who, action, period):
-            count += 1
-    return count
+    where = [(col, value) for col, value in (("period", period), ("office", office))
+             if value is not None]
+    sql = "SELECT office, action, period FROM progress"
+    if where:
+        sql += " WHERE " + " AND ".join(f"{col} = ?" for col, _v in where)
+    return sum(1 for who, action, when in rep.conn.execute(sql, [v for _c, v in where])
+               if (before is None or before.shows(who, action, when))
+               and not scope.shows(who, action, when))
 
 
 def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dict[str, Any]:

@@ -256,15 +256,11 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
                            (rep.replica_id,)).fetchone()[0]
-    from fieldplan.planops import PlanScope
+    from fieldplan.planops import hidden_reports
 
     plan = rep.plan()
-    scope = PlanScope(plan)
-    reports = hidden = 0
-    for office, action, period in rep.conn.execute(
-            "SELECT office, action, period FROM progress"):
-        reports += 1
-        hidden += not scope.shows(office, action, period)
+    reports = rep.conn.execute("SELECT count(*) FROM progress").fetchone()[0]
+    hidden = hidden_reports(rep, plan)
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=plan.version,

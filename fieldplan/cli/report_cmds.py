@@ -81,8 +81,8 @@ def _hidden(rep, period: str, office: str | None = None) -> int:
     from fieldplan.periods import parse_period
     from fieldplan.planops import hidden_reports
 
-    return hidden_reports(rep, str(parse_period(period)),
-                          check_office(office) if office else None)
+    return hidden_reports(rep, period=str(parse_period(period)),
+                          office=check_office(office) if office else None)
 
 
 def _warn_hidden(count: int) -> None:

@@ -719,9 +719,9 @@ def _plan_change(rep: Replica, before: Any) -> tuple[int, int]:
         return 0, 0
     hidden = 0
     if not rep.is_hq:
-        from fieldplan.planops import newly_hidden
+        from fieldplan.planops import hidden_reports
 
-        hidden = newly_hidden(rep, after, shown_by=before, office=rep.office)
+        hidden = hidden_reports(rep, after, shown_by=before, office=rep.office)
     return after.version, hidden
 
 

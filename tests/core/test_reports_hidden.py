@@ -54,9 +54,9 @@ def amended_world(hq, tmp_path):
 
 
 def test_hidden_reports_counts_those_of_the_period(amended_world) -> None:
-    assert hidden_reports(amended_world, PERIOD) == 2
-    assert hidden_reports(amended_world, PERIOD, "ML") == 2
-    assert hidden_reports(amended_world, PERIOD, "SN") == 0
+    assert hidden_reports(amended_world, period=PERIOD) == 2
+    assert hidden_reports(amended_world, period=PERIOD, office="ML") == 2
+    assert hidden_reports(amended_world, period=PERIOD, office="SN") == 0
     assert gather(amended_world, PERIOD, "ML").hidden == 2
 
 

@@ -517,17 +517,23 @@ def _renamed_from(name: str, key_id: str, db_path: Path) -> bool:
     return True
 
 
+def _read_identity(path: Path) -> tuple[object, object]:
+    """(key id, backup mark) as the database at ``path`` holds them, read-only; raises
+    what opening or reading it raises."""
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        return conn.execute(
+            "SELECT (SELECT value FROM meta WHERE key = 'key_id'), "
+            "(SELECT value FROM meta WHERE key = ?)", (BACKUP_MARK,)).fetchone()
+    finally:
+        conn.close()
+
+
 def _backup_identity(path: Path) -> tuple[str, str] | None:
     """(the database file name its mark gives, "" for a backup made before marks gave
     it; its key id) of a copy of a fieldplan database; None for any other file."""
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            mark, key_id = conn.execute(
-                "SELECT (SELECT value FROM meta WHERE key = ?), "
-                "(SELECT value FROM meta WHERE key = 'key_id')", (BACKUP_MARK,)).fetchone()
-        finally:
-            conn.close()
+        key_id, mark = _read_identity(path)
     except (sqlite3.Error, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
         return None
     if not isinstance(key_id, str) or not key_id:
@@ -962,13 +968,7 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
     try:
         if path.stat().st_size == 0:
             return bad, _("{file} is empty").format(file=name)
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            key_id, mark = conn.execute(
-                "SELECT (SELECT value FROM meta WHERE key = 'key_id'), "
-                "(SELECT value FROM meta WHERE key = ?)", (BACKUP_MARK,)).fetchone()
-        finally:
-            conn.close()
+        key_id, mark = _read_identity(path)
     except OSError as exc:
         # Translators: {reason} says why, e.g. "permission denied"
         return bad, _("{file} cannot be read: {reason}").format(

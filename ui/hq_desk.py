@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -106,6 +107,78 @@ def _table(model, name: str, fit_columns: bool = True) -> QTableView:
     for column in getattr(source, "FREE_TEXT", ()):
         view.setItemDelegateForColumn(column, BidiDelegate(view))
     return view
+
+
+def sortable(view: QTableView) -> None:
+    """Sort ``view`` by a click on a column's header, or, without a mouse, from its
+    context menu (the Menu key or Shift+F10 in the table, or a right click): one item
+    per column, and the column sorted on now once more to reverse its order."""
+    view.setSortingEnabled(True)
+    # by the first column (Qt's arrow would say Z to A on rows in the data's order)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    view.setAccessibleDescription(_("The Menu key sorts the table; choosing the column it "
+                                    "is sorted on again reverses the order"))
+    menus = _SortMenus(view)
+    view.installEventFilter(menus)
+    view.viewport().installEventFilter(menus)
+
+
+class _SortMenus(QObject):
+    """Opens ``_sort_menu`` on the Menu key or Shift+F10 in the table itself (not every
+    platform turns those keys into a context menu request: Qt's offscreen and X11 ones
+    do not), and on a context menu request that platforms do send, once."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and (
+                event.key() == Qt.Key.Key_Menu or (
+                    event.key() == Qt.Key.Key_F10
+                    and event.modifiers() == Qt.KeyboardModifier.ShiftModifier)):
+            index = self.view.currentIndex()
+            rect = self.view.visualRect(index)
+            at = rect.bottomLeft() if index.isValid() and not rect.isEmpty() \
+                else self.view.viewport().rect().center()
+            self._open(at)
+            return True
+        if event.type() == QEvent.Type.ContextMenu:
+            at = event.pos() if watched is self.view.viewport() \
+                else self.view.viewport().mapFrom(self.view, event.pos())
+            self._open(at)
+            return True
+        return False
+
+    def _open(self, at: QPoint) -> None:
+        if QApplication.activePopupWidget() is None:  # one already open from the key
+            _sort_menu(self.view).popup(self.view.viewport().mapToGlobal(at))
+
+
+def _sort_menu(view: QTableView) -> QMenu:
+    """The menu that sorts ``view``: "Sort by <column>" for each column shown; the
+    one sorted on now is checked, says which way, and reverses it."""
+    menu = QMenu(view)
+    menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    header = view.horizontalHeader()
+    model = view.model()
+    ascending = header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    for column in range(model.columnCount()):
+        if header.isSectionHidden(column):
+            continue
+        name = str(model.headerData(column, Qt.Orientation.Horizontal) or "").replace("&", "&&")
+        current = column == header.sortIndicatorSection()
+        text = (_("Sort by {column}") if not current
+                else _("Sort by {column}, ascending") if ascending
+                else _("Sort by {column}, descending")).format(column=name)
+        action = menu.addAction(text)
+        action.setCheckable(True)
+        action.setChecked(current)
+        order = (Qt.SortOrder.DescendingOrder if current and ascending
+                 else Qt.SortOrder.AscendingOrder)
+        action.triggered.connect(
+            lambda _checked=False, c=column, o=order: view.sortByColumn(c, o))
+    return menu
 
 
 def select_row(view: QAbstractItemView, row: int) -> None:
@@ -259,8 +332,7 @@ class OverviewPage(QWidget):
         self.proxy = OverviewFilter(self)
         self.proxy.setSourceModel(self.model)
         self.view = _table(self.proxy, _("Offices by area"))
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        sortable(self.view)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.horizontalHeader().setSectionResizeMode(
@@ -352,7 +424,7 @@ class ReportsPage(QSplitter):
         lay.addLayout(bar)
         self.model = ReportTableModel(self)
         self.view = _table(self.model, _("Reports"), fit_columns=False)
-        self.view.setSortingEnabled(True)
+        sortable(self.view)
         lay.addWidget(self.view, 1)
         self.detail = PlainTextEdit()
         self.detail.setReadOnly(True)

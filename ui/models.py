@@ -186,6 +186,8 @@ class ReportTableModel(_RowsModel):
         self._hidden_flags: list[bool] = []
         self._hidden_shown = 0
         self._dim: QBrush | None = None
+        #: the order a person chose (column, order), kept through reloads and searches
+        self._order: tuple[int, Qt.SortOrder] | None = None
 
     def headers(self) -> Sequence[str]:
         return (
@@ -229,6 +231,7 @@ class ReportTableModel(_RowsModel):
         )
         self._needle, self._predicate = needle, predicate
         # typing one more letter only narrows: search the rows shown, not all of them
+        # (already in the order chosen)
         candidates = self._visible if narrowing else range(len(self._all))
         hay = self._haystack
         if needle:
@@ -236,9 +239,16 @@ class ReportTableModel(_RowsModel):
         if predicate is not None:
             reports = self._all
             candidates = [i for i in candidates if predicate(reports[i])]
-        self._apply(list(candidates))
+        self._apply(list(candidates), ordered=bool(narrowing))
 
-    def _apply(self, visible: list[int]) -> None:
+    def _apply(self, visible: list[int], *, ordered: bool = False) -> None:
+        """Show the reports ``visible`` (indexes into ``_all``), in the order chosen
+        unless they are in it already (``ordered``)."""
+        if self._order is not None and not ordered:
+            column, order = self._order
+            reports = self._all
+            visible.sort(key=lambda i: self.sort_key(reports[i], column),
+                         reverse=order == Qt.SortOrder.DescendingOrder)
         self.beginResetModel()
         self._visible = visible
         self._rows = [self._all[i] for i in visible]
@@ -328,6 +338,7 @@ class ReportTableModel(_RowsModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.COLUMNS):
             return
+        self._order = (column, order)  # and again after a reload or a new search
         emit(self.layoutAboutToBeChanged)
         pairs = sorted(
             zip(self._visible, self._rows, strict=True),

@@ -195,3 +195,85 @@ def test_reopen_comes_first_from_the_plan(open_window, qtbot, hq_db):
     qtbot.keyClick(window.office_view.tree.tree, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is editor.reopen_button
     assert mnemonic(editor.reopen_button.text()) == "b"
+
+
+def _sort_menu_by_keyboard(qtbot, view):
+    """The menu the Menu key opens in ``view`` (which has the focus), and its items."""
+    from PySide6.QtWidgets import QMenu
+
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Menu)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
+    menu = QApplication.activePopupWidget()
+    return menu, {a.text(): a for a in menu.actions()}
+
+
+def test_a_table_is_sorted_without_a_mouse(open_window, qtbot, hq_db):
+    """The Menu key in the Reports table sorts it by a column; the same column again
+    reverses the order (a click on a header does both, out of reach of the keyboard)."""
+    with open_replica(hq_db) as rep:
+        for code, percent in (("PA1.6", 90), ("PA3.6", 0), ("PA3.6", 65)):
+            period = "2025-S2" if percent != 65 else "2026-S2"
+            progress.record_progress(rep, code, period, status="on-track", percent=percent)
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
+    qtbot.waitUntil(lambda: page.model.rowCount() > 3, timeout=5000)
+    model, column = page.view.model(), page.model.PERCENT
+
+    def percents() -> list:
+        return [page.model.row_at(r).percent for r in range(model.rowCount())]
+
+    menu, items = _sort_menu_by_keyboard(qtbot, page.view)
+    assert items["Sort by Office, ascending"].isChecked()
+    name = model.headerData(column, Qt.Orientation.Horizontal)
+    items[f"Sort by {name}"].trigger()
+    menu.close()
+    assert page.view.horizontalHeader().sortIndicatorSection() == column
+    shown = [p for p in percents() if p is not None]
+    assert shown == sorted(shown) and shown[0] != shown[-1]
+
+    menu, items = _sort_menu_by_keyboard(qtbot, page.view)
+    again = items[f"Sort by {name}, ascending"]
+    assert again.isChecked()
+    again.trigger()
+    menu.close()
+    shown = [p for p in percents() if p is not None]
+    assert shown == sorted(shown, reverse=True)
+    _menu, items = _sort_menu_by_keyboard(qtbot, page.view)
+    assert f"Sort by {name}, descending" in items
+    _menu.close()
+
+
+def test_the_order_chosen_stays_through_a_search_and_a_reload(open_window, qtbot, hq_db):
+    """Sorted by percent, the Reports table stays so while a search narrows or widens
+    it and when its reports are loaded again (it went back to the database's order,
+    under an arrow that still said percent)."""
+    with open_replica(hq_db) as rep:
+        for period, percent in (("2027-S1", 90), ("2025-S2", 0), ("2026-S2", 65)):
+            progress.record_progress(rep, "PA1.6", period, status="on-track", percent=percent,
+                                     achievements="Joint statement")
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5, timeout=5000)
+    page.view.sortByColumn(page.model.PERCENT, Qt.SortOrder.DescendingOrder)
+
+    def percents() -> list:
+        return [page.model.row_at(r).percent for r in range(page.model.rowCount())]
+
+    assert percents() == [90, 65, 40, 10, 0]
+    page.search.setText("joint")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=5000)
+    assert percents() == [90, 65, 40, 0]
+    page.search.setText("joint s")  # narrows the rows shown
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=5000)
+    assert percents() == [90, 65, 40, 0]
+    page.search.setText("")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5, timeout=5000)
+    assert percents() == [90, 65, 40, 10, 0]
+    page.refresh()
+    wait_idle(qtbot, window.session)
+    assert percents() == [90, 65, 40, 10, 0]

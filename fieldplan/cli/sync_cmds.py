@@ -258,6 +258,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                         "is trusted").format(fingerprint=result["fingerprint"]))
         else:
             print(_("invalid: {reason}").format(reason=result["reason"]))
+        if result["valid"] and result.get("kind") == sync.KIND_SETUP:
+            print(_("a setup bundle for {office}: start that office's computer with "
+                    "'fieldplan init --from FILE'").format(office=result["recipient"]))
 
     output(args, result, human)
     return 0 if result["valid"] else 1

@@ -4,6 +4,7 @@ conflicts. See fieldplan.sync.exchange for the import checks."""
 from fieldplan.sync.conflicts import Conflict, list_conflicts, resolve_conflict
 from fieldplan.sync.enrol import enroll_office, hq_fingerprint, init_from_setup
 from fieldplan.sync.exchange import (
+    KIND_SETUP,
     Gap,
     ImportInterrupted,
     ImportOutcome,
@@ -25,7 +26,7 @@ from fieldplan.sync.keys import all_keys, revoke_key, rotate_key, show_key
 from fieldplan.sync.state import SyncState, dismiss_lost, sync_state
 
 __all__ = [
-    "Conflict", "ExportResult", "Gap", "ImportInterrupted", "ImportOutcome",
+    "KIND_SETUP", "Conflict", "ExportResult", "Gap", "ImportInterrupted", "ImportOutcome",
     "ImportStopped", "InboxEntry",
     "QuarantineItem", "SyncState", "all_keys", "dismiss_lost", "enroll_office", "export_bundle",
     "holdings", "hq_fingerprint", "import_bundle", "import_bundles", "init_from_setup",

@@ -533,17 +533,24 @@ def test_verify_refuses_a_missing_database_and_says_when_trust_is_unchecked(
     assert {"valid", "reason", "office", "replica", "key_id", "events"} <= set(result)
 
 
-def test_verify_of_a_setup_bundle_says_what_import_says(hq, tmp_path: Path, capsys) -> None:
-    setup = tmp_path / "ML-setup.fieldplan"
-    assert run("--db", str(hq.path), "office", "enroll", "ML", "-o", str(setup),
+def test_verify_of_a_setup_bundle_says_what_it_is_for(hq, ml_db, tmp_path: Path,
+                                                      capsys) -> None:
+    """Headquarters checks the setup bundle it wrote before sending it: valid, and what
+    to do with it. An office's import refuses one, and its verify says so too."""
+    setup = tmp_path / "SN-setup.fieldplan"
+    assert run("--db", str(hq.path), "office", "enroll", "SN", "-o", str(setup),
                capsys=capsys)[0] == 0
     hq.close()
     code, out, _err = run("--db", str(hq.path), "verify", str(setup), capsys=capsys)
-    icode, iout, _err = run("--db", str(hq.path), "import", str(setup), capsys=capsys)
+    assert code == 0 and out.startswith("valid: ")
+    assert out.endswith("a setup bundle for SN: start that office's computer with "
+                        "'fieldplan init --from FILE'\n")
+    code, out, _err = run("--db", ml_db, "verify", str(setup), capsys=capsys)
+    icode, iout, _err = run("--db", ml_db, "import", str(setup), capsys=capsys)
     assert code == icode == 1
     reason = "this is a setup bundle: start a new office with 'fieldplan init --from FILE'"
     assert out == f"invalid: {reason}\n"
-    assert iout == f"ML-setup.fieldplan: rejected: {reason}\n"
+    assert iout == f"SN-setup.fieldplan: rejected: {reason}\n"
 
 
 def test_export_with_nothing_new_says_so_on_stderr(ml_db, hq, tmp_path: Path,

@@ -1383,17 +1383,20 @@ def test_verify_says_what_import_will_say(scene, tmp_path: Path) -> None:
 
 def test_verify_refuses_a_setup_bundle_as_import_does(hq, make_office, tmp_path: Path) -> None:
     """The file 'office enroll CODE -o FILE' writes is for 'init --from': verify called
-    it valid, then import refused it."""
+    it valid at an office, then import refused it. Headquarters, which wrote it, may
+    check it before sending it (it said invalid there too)."""
     from fieldplan.sync import enroll_office
 
     ml = make_office("ML")
     setup = tmp_path / "SN-setup.fieldplan"
     enroll_office(hq, "SN", setup)
-    for rep in (hq, ml):  # headquarters that wrote it, an office
-        result = verify_bundle(rep, setup)
-        reason = import_bundle(rep, setup).reason
-        assert not result["valid"] and result["reason"] == reason, result
-        assert "init --from" in reason and result["kind"] == "setup"
+    result = verify_bundle(ml, setup)
+    reason = import_bundle(ml, setup).reason
+    assert not result["valid"] and result["reason"] == reason, result
+    assert "init --from" in reason and result["kind"] == "setup"
+    at_hq = verify_bundle(hq, setup)
+    assert at_hq["valid"] and at_hq["kind"] == "setup" and at_hq["recipient"] == "SN", at_hq
+    assert "init --from" in import_bundle(hq, setup).reason
     # with no database, it is what 'init --from' starts from: a sound container
     assert verify_bundle(None, setup)["valid"]
 

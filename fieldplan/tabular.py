@@ -29,7 +29,8 @@ column a tool reads as a number holds text.
 XLSX is for people: dates and times are date cells (``updated_at`` in UTC), empty
 text is a blank cell, narratives wrap, an Arabic workbook reads right to left, and a
 second sheet, ``indicators``, has one row per recorded indicator value (with the
-indicator's title, unit and target), numbers that can be summed and pivoted.
+indicator's title, unit and target, for one the plan no longer has as the latest plan
+version that had it put them), numbers that can be summed and pivoted.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -46,6 +47,7 @@ from typing import Any
 from fieldplan.errors import ValidationError
 from fieldplan.files import atomic_output, check_output_name
 from fieldplan.i18n import _, ngettext
+from fieldplan.plan import Indicator, Text
 from fieldplan.replica import Replica
 from fieldplan.text import for_spreadsheet
 
@@ -141,6 +143,28 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
     return out
 
 
+def _plan_documents(rep: Replica) -> Iterator[dict[str, Any]]:
+    """The plan versions the event log keeps (as plan_to_dict's dict), latest first;
+    a value that is no such dict (older data) is skipped."""
+    for (value,) in rep.conn.execute(
+            "SELECT value FROM versions WHERE entity = 'plan' AND field = 'document' "
+            "ORDER BY hlc DESC"):
+        try:
+            doc = json.loads(value)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(doc, dict):
+            yield doc
+
+
+def _actions_of(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The action dicts of a plan version's dict."""
+    actions = doc.get("actions")
+    for action in actions if isinstance(actions, list) else ():
+        if isinstance(action, dict):
+            yield action
+
+
 def _earlier_actions(rep: Replica, codes: set[str],
                      lang: str) -> dict[str, tuple[str, str, str]]:
     """Action code → (title in ``lang``, area, level) for the ``codes`` the current plan
@@ -149,22 +173,59 @@ def _earlier_actions(rep: Replica, codes: set[str],
     found: dict[str, tuple[str, str, str]] = {}
     if not codes:
         return found
-    for (value,) in rep.conn.execute(
-            "SELECT value FROM versions WHERE entity = 'plan' AND field = 'document' "
-            "ORDER BY hlc DESC"):
-        try:
-            doc = json.loads(value)
-        except (TypeError, ValueError):
-            continue
-        actions = doc.get("actions") if isinstance(doc, dict) else None
-        for action in actions if isinstance(actions, list) else ():
-            code = action.get("code") if isinstance(action, dict) else None
+    for doc in _plan_documents(rep):
+        for action in _actions_of(doc):
+            code = action.get("code")
             if code in codes and code not in found:
                 found[code] = (_text_in(action.get("title"), lang),
                                _plain(action.get("area")), _plain(action.get("level")))
         if found.keys() == codes:
             break
     return found
+
+
+def _earlier_indicators(rep: Replica,
+                        wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Indicator]:
+    """(action code, indicator key) → the indicator as the latest plan version that
+    had it put it, for the ``wanted`` pairs the current plan does not have (the
+    action or the indicator removed). Pairs no plan version had are left out."""
+    found: dict[tuple[str, str], Indicator] = {}
+    if not wanted:
+        return found
+    for doc in _plan_documents(rep):
+        for action in _actions_of(doc):
+            code, indicators = _plain(action.get("code")), action.get("indicators")
+            for raw in indicators if isinstance(indicators, list) else ():
+                pair = (code, _plain(raw.get("key")) if isinstance(raw, dict) else "")
+                if pair in wanted and pair not in found:
+                    found[pair] = _indicator_of(raw)
+        if found.keys() == wanted:
+            break
+    return found
+
+
+def _indicator_of(raw: dict[str, Any]) -> Indicator:
+    """An indicator of a plan version's dict (plan_to_dict's shape), what is not of
+    that shape (older data) left empty."""
+    title = raw.get("title")
+    title = title if isinstance(title, dict) else {"en": title}
+    targets = raw.get("targets")
+    targets = targets if isinstance(targets, dict) else {}
+    return Indicator(
+        key=_plain(raw.get("key")),
+        title=Text(en=_plain(title.get("en")), fr=_plain(title.get("fr")),
+                   ar=_plain(title.get("ar"))),
+        unit=_plain(raw.get("unit")), baseline=_number(raw.get("baseline")),
+        target=_number(raw.get("target")),
+        targets=tuple(sorted((str(p), n) for p, v in targets.items()
+                             if (n := _number(v)) is not None)))
+
+
+def _number(value: Any) -> float | None:
+    """A number of a plan version's dict, None for anything else (older data)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return None
 
 
 def _text_in(text: Any, lang: str) -> str:
@@ -203,10 +264,15 @@ def indicator_rows(rep: Replica, data: Sequence[dict[str, Any]],
                    lang: str = "en") -> list[dict[str, Any]]:
     """The indicator values of ``data`` (what ``rows`` returned), one row each, with
     the indicator's title, unit and target for the period from the plan. A value of
-    an indicator the action no longer has is marked ``indicator`` in plan_hidden
-    (after the report's own reasons), and has no title, unit nor target."""
+    an indicator the current plan no longer has (its action or the indicator removed)
+    takes them from the latest plan version that had the indicator, as the rows of a
+    removed action do; one of an indicator the action no longer has is marked
+    ``indicator`` in plan_hidden (after the report's own reasons)."""
     plan = rep.plan()
     indicators = {a.code: {i.key: i for i in a.indicators} for a in plan.actions}
+    earlier = _earlier_indicators(rep, {
+        (row["action"], key) for row in data for key, _value in row.get("_values", ())
+        if key not in indicators.get(row["action"], {})})
     out = []
     for row in data:
         of_action = indicators.get(row["action"])
@@ -215,6 +281,8 @@ def indicator_rows(rep: Replica, data: Sequence[dict[str, Any]],
             hidden = row["plan_hidden"]
             if of_action is not None and ind is None:
                 hidden = f"{hidden} indicator".strip()
+            if ind is None:
+                ind = earlier.get((row["action"], key))
             target = None
             if ind is not None:
                 try:

@@ -345,11 +345,70 @@ def test_xlsx_indicator_values_sheet(amended, tmp_path: Path) -> None:
                                 if i.key == "officials-trained").title.get("fr"),
         "unit": "people", "value": 3, "target": 150, "plan_hidden": None}
     assert trained["indicator_title"].startswith("Fonctionnaires")
-    # an indicator the action no longer has, and the hidden reports' values
+    # an indicator the action no longer has (named as the plan version before put
+    # it), and the hidden reports' values
+    from fieldplan.plan import default_plan
+
+    old = default_plan().action("PA1.2").indicator("data-reports")
     dropped = rows["ML", "PA1.2", "2026-S1", "data-reports"]
     assert (dropped["value"], dropped["indicator_title"], dropped["unit"], dropped["target"],
-            dropped["plan_hidden"]) == (4, None, None, None, "indicator")
+            dropped["plan_hidden"]) == (4, old.title.fr, "documents", 10, "indicator")
     assert rows["TR", "PA1.2", "2025-S2", "data-reports"]["plan_hidden"] == "period indicator"
     assert rows["TR", "PA1.2", "2025-S2", "officials-trained"]["plan_hidden"] == "period"
     assert rows["ML", "PA4.3", "2026-S1", "returnees-supported"]["plan_hidden"] == "action"
     assert rows["ML", "PA1.1", "2026-S1", "policies-supported"]["plan_hidden"] == "level"
+
+
+def _values(rep, lang: str = "en") -> dict[tuple[str, str, str, str], dict]:
+    """The indicator rows of every report, by (office, action, period, indicator)."""
+    return {(r["office"], r["action"], r["period"], r["indicator"]): r
+            for r in tabular.indicator_rows(rep, tabular.rows(rep, lang), lang)}
+
+
+def test_values_of_removed_actions_and_indicators_keep_title_unit_and_target(
+        amended) -> None:
+    """PA4.3 is gone, and PA1.2's data-reports: their values are named, measured and
+    aimed at as the plan version before the amendment had them (target for the period)."""
+    from fieldplan.plan import default_plan
+
+    old = default_plan()
+    returnees = old.action("PA4.3").indicator("returnees-supported")
+    reports = old.action("PA1.2").indicator("data-reports")
+    assert returnees.target_for("2026-S1") not in (None, returnees.target)  # its own
+    for lang in ("en", "fr", "ar"):
+        values = _values(amended, lang)
+        row = values["ML", "PA4.3", "2026-S1", "returnees-supported"]
+        assert (row["indicator_title"], row["unit"], row["target"], row["plan_hidden"]) == (
+            returnees.title.get(lang), "people", returnees.target_for("2026-S1"), "action")
+        for office, period, hidden in (("ML", "2026-S1", "indicator"),
+                                       ("TR", "2025-S2", "period indicator")):
+            row = values[office, "PA1.2", period, "data-reports"]
+            assert (row["indicator_title"], row["unit"], row["target"],
+                    row["plan_hidden"]) == (reports.title.get(lang), "documents",
+                                            reports.target_for(period), hidden)
+
+
+def test_a_removed_indicator_takes_the_latest_version_that_had_it(amended,
+                                                                  tmp_path: Path) -> None:
+    """data-reports came back in version 3, retitled, in other units and with a target
+    for 2026-S1, then left again in version 4: its values are as version 3 put them."""
+    from fieldplan.plan import Text, default_plan, dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = amended.plan()
+    back = dataclasses.replace(default_plan().action("PA1.2").indicator("data-reports"),
+                               title=Text("Reports out", "Rapports parus"), unit="reports",
+                               target=12.0, targets=(("2026-S1", 5.0),))
+    with_it = tuple(dataclasses.replace(a, indicators=(*a.indicators, back))
+                    if a.code == "PA1.2" else a for a in plan.actions)
+    for version, actions in ((3, with_it), (4, plan.actions)):
+        path = tmp_path / f"plan-v{version}.json"
+        dump_plan(dataclasses.replace(plan, version=version, actions=actions), path)
+        replace_plan(amended, path, allow_hiding=True)
+    assert amended.plan().version == 4
+    values = _values(amended, "fr")
+    row = values["ML", "PA1.2", "2026-S1", "data-reports"]
+    assert (row["indicator_title"], row["unit"], row["target"], row["plan_hidden"]) == (
+        "Rapports parus", "reports", 5, "indicator")
+    row = values["TR", "PA1.2", "2025-S2", "data-reports"]
+    assert (row["target"], row["plan_hidden"]) == (12, "period indicator")  # the end target

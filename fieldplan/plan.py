@@ -11,6 +11,7 @@ CSV layout: see fieldplan.plan_csv.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import os
@@ -47,8 +48,19 @@ MAX_PLAN_EVENT_BYTES = 1024 * 1024 - 64 * 1024
 #: The largest plan file read, checked before the file is read whole (a wrong file
 #: picked by mistake may be huge). A CSV repeats an action's cells on each of its
 #: indicator rows, so the file of a plan that fits in its event may be a few times
-#: larger than the event; what is read is then held to MAX_PLAN_EVENT_BYTES.
+#: larger than the event; what is read is then held to MAX_PLAN_EVENT_BYTES. It counts
+#: bytes, whatever the encoding: a UTF-16 file of the same plan takes up to twice as many.
 MAX_PLAN_BYTES = 4 * 1024 * 1024
+#: The byte-order marks a plan file may start with, and what the text is then (Excel's
+#: "Unicode Text" and some tools write UTF-16). UTF-32's come first: they start with
+#: UTF-16's.
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
 #: The highest plan version: amendments bump it by one, so no plan comes near it, and
 #: absurd numbers (10**400) stay out of events, databases and messages.
 MAX_VERSION = 2**31 - 1
@@ -787,8 +799,9 @@ def clean_plan(plan: Plan) -> Plan:
 
 
 def load_plan(path: str | os.PathLike[str], *, clean: bool = False) -> Plan:
-    """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``; PlanError for
-    a file over MAX_PLAN_BYTES, before it is read whole. ``clean``: texts lose their
+    """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``, in UTF-8, or
+    UTF-16 or UTF-32 with a byte-order mark; PlanError for a file over MAX_PLAN_BYTES
+    (bytes, whatever the encoding), before it is read whole. ``clean``: texts lose their
     control characters (what is installed in a database is read so)."""
     path = Path(path)
     fmt = _format_of(path)
@@ -814,13 +827,41 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False) -> Plan:
         raise PlanError(_(
             "{file}: not a text file (it looks like {kind}); a plan file is TOML, JSON or "
             "CSV text (in a spreadsheet: save as 'CSV UTF-8')").format(file=name, kind=kind))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+    return parse_plan_text(_plan_text(data, name), fmt, name, clean=clean)
+
+
+def _plan_text(data: bytes, name: str) -> str:
+    """The text of a plan file: UTF-8, or UTF-16 or UTF-32 with a byte-order mark;
+    PlanError naming ``name`` for anything else."""
+    bom, encoding, label = next(((b, e, n) for b, e, n in _BOMS if data.startswith(b)),
+                                (b"", "utf-8", "UTF-8"))
+    if not bom and _utf16_without_bom(data):
+        # NUL bytes are valid UTF-8: read as such, the file would fail further on with
+        # a message about its content, not its encoding
         raise PlanError(_(
-            "{file}: not UTF-8 text (byte {byte}); save it as UTF-8 (in a spreadsheet: "
-            "'CSV UTF-8')").format(file=name, byte=exc.start)) from None
-    return parse_plan_text(text, fmt, name, clean=clean)
+            "{file}: UTF-16 text without a byte-order mark; save it as UTF-8 (in a "
+            "spreadsheet: 'CSV UTF-8')").format(file=name))
+    try:
+        return data[len(bom):].decode(encoding)
+    except UnicodeDecodeError as exc:
+        byte = exc.start + len(bom)
+        if label == "UTF-8":
+            raise PlanError(_(
+                "{file}: not UTF-8 text (byte {byte}); save it as UTF-8 (in a spreadsheet: "
+                "'CSV UTF-8')").format(file=name, byte=byte)) from None
+        raise PlanError(_(
+            "{file}: not valid {encoding} text (byte {byte}); save it as UTF-8 (in a "
+            "spreadsheet: 'CSV UTF-8')").format(file=name, encoding=label,
+                                                byte=byte)) from None
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """Whether text without a byte-order mark looks like UTF-16: a plan file's keys,
+    headers and numbers are ASCII, which UTF-16 writes with a NUL byte each, at even
+    offsets (big-endian) or at odd ones (little-endian); stray NULs are no UTF-16."""
+    sample = data[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    return max(even, odd) * 8 >= len(sample) and min(even, odd) * 4 < max(even, odd)
 
 
 def _binary_kind(data: bytes) -> str:

@@ -1,7 +1,8 @@
 """Plans as CSV: a spreadsheet of one row per indicator, read and written.
 
-CSV layout (a spreadsheet saved as CSV, UTF-8 with or without BOM; ``,``, ``;`` or tab
-separated, seen from the header row; with ``;`` or tab a decimal comma is accepted):
+CSV layout (a spreadsheet saved as CSV, UTF-8 with or without BOM, or UTF-16 with its
+BOM as Excel's "Unicode Text" is: see plan.load_plan; ``,``, ``;`` or tab separated,
+seen from the header row; with ``;`` or tab a decimal comma is accepted):
 one row per indicator, columns
 
     plan_id plan_version plan_start plan_end plan_signed_at plan_signed_place

@@ -344,3 +344,84 @@ def test_other_bytes_that_are_not_utf8_say_so(tmp_path):
     path.write_bytes("plan_id,caf\u00e9\n".encode("latin-1"))
     with pytest.raises(PlanError, match=r"^latin1\.csv: not UTF-8 text \(byte 11\)"):
         load_plan(path)
+
+
+# --- 7. UTF-16 files: Excel's "Unicode Text", and some tools' CSV -----------------------
+
+ARABIC_TITLE = "خطة العمل المشتركة، النسخة المعدّلة"
+
+
+def tab_separated(plan: Plan) -> str:
+    """The plan as Excel's "Save as Unicode Text" lays it out: tab separated, CRLF."""
+    rows = list(csv.reader(io.StringIO(format_plan(plan, "csv"), newline="")))
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def arabic_amendment(plan: Plan) -> Plan:
+    return amended(plan, title=dataclasses.replace(plan.title, ar=ARABIC_TITLE))
+
+
+@pytest.mark.parametrize("bom, encoding", [
+    (b"\xff\xfe", "utf-16-le"),  # Excel's "Unicode Text"
+    (b"\xfe\xff", "utf-16-be"),
+])
+def test_a_utf16_file_with_a_byte_order_mark_is_read(hq, tmp_path, bom, encoding):
+    plan = arabic_amendment(hq.plan())
+    path = tmp_path / "plan.csv"
+    path.write_bytes(bom + tab_separated(plan).encode(encoding))
+    assert load_plan(path) == plan
+    # TOML and JSON the same
+    for fmt in ("toml", "json"):
+        other = tmp_path / f"plan.{fmt}"
+        other.write_bytes(bom + format_plan(plan, fmt).encode(encoding))
+        assert load_plan(other) == plan
+
+
+def test_plan_import_takes_excels_unicode_text(hq, tmp_path, capsys):
+    plan = arabic_amendment(hq.plan())
+    path = tmp_path / "plan.csv"
+    path.write_bytes(b"\xff\xfe" + tab_separated(plan).encode("utf-16-le"))
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, err) == (0, "")
+    assert f"version {plan.version} imported" in out
+    assert hq.plan() == plan and hq.plan().title.ar == ARABIC_TITLE
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_says_so(hq, tmp_path, capsys, encoding):
+    path = tmp_path / "plan.csv"
+    path.write_bytes(tab_separated(arabic_amendment(hq.plan())).encode(encoding))
+    message = ("plan.csv: UTF-16 text without a byte-order mark; save it as UTF-8 (in a "
+               "spreadsheet: 'CSV UTF-8')")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == message
+    before = snapshot(hq)
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, out, err) == (1, "", f"fieldplan: error: {message}\n")
+    assert snapshot(hq) == before
+
+
+def test_a_broken_utf16_file_says_where(hq, tmp_path, capsys):
+    """A byte-order mark, then bytes that are no UTF-16 (a lone surrogate)."""
+    text = tab_separated(hq.plan())
+    data = b"\xff\xfe" + text[:10].encode("utf-16-le") + b"\x00\xdc" + b"a\x00" * 4
+    path = tmp_path / "plan.csv"
+    path.write_bytes(data)
+    message = ("plan.csv: not valid UTF-16 text (byte 22); save it as UTF-8 (in a "
+               "spreadsheet: 'CSV UTF-8')")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == message
+    code, _out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, err) == (1, f"fieldplan: error: {message}\n")
+
+
+def test_the_size_limit_counts_the_bytes_of_a_utf16_file(tmp_path):
+    """The limit is on what is read from the disk, whatever the text it decodes to."""
+    path = tmp_path / "plan.csv"
+    path.write_bytes(b"\xff\xfe" + "a".encode("utf-16-le") * (MAX_PLAN_BYTES // 2))
+    with pytest.raises(PlanError, match=r"^plan\.csv: larger than 4 MB"):
+        load_plan(path)

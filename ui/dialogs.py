@@ -3,6 +3,8 @@ loop keeps running and tests can drive them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +25,9 @@ from ui.qtcompat import Qt
 # the screen helpers live in ui.screen, which the main window imports before its first
 # paint without this module's widgets; dialogs take them from here as before
 from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen  # noqa: F401 (theirs)
+
+if TYPE_CHECKING:
+    from ui.context import Identity
 
 
 def size_to_content(dialog: QDialog, width: int) -> None:
@@ -181,6 +186,43 @@ def choice_combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
         combo.addItem(text, data)
     combo.setCurrentIndex(max(combo.findData(current), 0))
     return combo
+
+
+def refill_combo(combo: QComboBox, items: list[tuple[str, str]], current) -> None:
+    """Put ``items`` in ``combo`` in place of the ones it has, on ``current``'s item
+    (else the first), as ``choice_combo`` would have made it."""
+    combo.clear()
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(max(combo.findData(current), 0))
+
+
+def period_choice(identity: Identity, chosen: str) -> tuple[str, str]:
+    """A period combo's choice once the plan is ``identity``'s (an amendment, see
+    MainWindow.set_identity): ``chosen`` while the plan has it ("", all periods,
+    included), else the plan's period nearest to it; and what to tell the person
+    ("" when the choice is kept)."""
+    from fieldplan.i18n import format_period
+
+    if not chosen or chosen in identity.periods():
+        return chosen, ""
+    shown = identity.nearest_period(chosen)
+    return shown, _("The plan is now version {version}: {period} is no longer in it, "
+                    "{shown} is chosen instead.").format(
+        version=identity.plan.version, period=format_period(chosen),
+        shown=format_period(shown))
+
+
+def note_label(name: str) -> QLabel:
+    """A hidden label for a word to the person that only some events call for (the
+    plan changed under the dialog): wrapped, selectable."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(selectable())
+    label.setVisible(False)
+    return label
 
 
 def buddy_label(text: str, buddy: QWidget) -> QLabel:

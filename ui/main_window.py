@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
 
     language_did_change = Signal(str)
     period_did_change = Signal(str)
+    #: a new plan is shown (set_identity): open dialogs that offer its periods follow
+    identity_did_change = Signal(object)
     #: the window has been painted once: what the first screen need not wait for runs
     was_painted = Signal()
 
@@ -677,6 +679,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(in_layout_direction(" ".join(said)), 15_000)
         if period != old_period:
             emit(self.period_did_change, period)
+        emit(self.identity_did_change, identity)
 
     # period --------------------------------------------------------------------------
     def set_period(self, period: str) -> None:

@@ -55,7 +55,15 @@ from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period, is_rtl
 from fieldplan.offices import all_offices, office_name
 from ui.bidi import isolated_codes
 from ui.context import Identity, lang
-from ui.dialogs import MessageDialog, buddy_label, choice_combo, fit_to_screen
+from ui.dialogs import (
+    MessageDialog,
+    buddy_label,
+    choice_combo,
+    fit_to_screen,
+    note_label,
+    period_choice,
+    refill_combo,
+)
 from ui.ops import DbOp, OffThread, Session, error_text
 from ui.qtcompat import emit
 
@@ -184,9 +192,7 @@ class ReportDialog(QDialog):
                 settings.value("reports/office", identity.office),
             )
             form.addRow(buddy_label(_("&Office:"), self.office_combo), self.office_combo)
-        self.period_combo = choice_combo(
-            _("Period"), [(format_period(p), p) for p in identity.periods()], period
-        )
+        self.period_combo = choice_combo(_("Period"), _period_items(identity), period)
         form.addRow(buddy_label(_("&Period:"), self.period_combo), self.period_combo)
         self.lang_combo = choice_combo(
             _("Report language"), [(LANGUAGE_NAMES[c], c) for c in LANGUAGES], lang()
@@ -206,11 +212,26 @@ class ReportDialog(QDialog):
         self.ok_button.setText(_("P&review"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        # the plan changed under the dialog, and with it the period chosen
+        self.plan_note = note_label("report-plan-note")
         lay = QVBoxLayout(self)
         lay.addLayout(form)
+        lay.addWidget(self.plan_note)
         lay.addWidget(buttons)
         self.setMinimumWidth(420)
         self.accepted.connect(self._build)
+
+    def set_identity(self, identity: Identity) -> None:
+        """Offer the periods of a new plan (an amendment: MainWindow.set_identity): the
+        one chosen while the plan has it, else the nearest, said in the dialog; the
+        office, language and paper chosen stay."""
+        self.identity = identity
+        period, note = period_choice(identity, self.period_combo.currentData())
+        refill_combo(self.period_combo, _period_items(identity), period)
+        if note:
+            self.plan_note.setText(note)
+            self.plan_note.setVisible(True)
+            self.adjustSize()
 
     def request(self) -> ReportRequest:
         office = ""
@@ -231,6 +252,10 @@ class ReportDialog(QDialog):
         if self.office_combo is not None:
             self.settings.setValue("reports/office", request.office)
         generate(self.session, self.parentWidget(), request)
+
+
+def _period_items(identity: Identity) -> list[tuple[str, str]]:
+    return [(format_period(p), p) for p in identity.periods()]
 
 
 def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
@@ -755,10 +780,12 @@ class PreviewWindow(QDialog):
 
 
 def ask(window, kind: str = "sheet") -> ReportDialog:
-    """Open the report dialog for ``window`` (a MainWindow): its session, identity,
-    period and settings."""
+    """Open the report dialog for ``window`` (a MainWindow): its session, identity (and
+    the new one when the plan changes), period and settings."""
     dialog = ReportDialog(
         window, window.session, window.identity, window.period, window.settings, kind
     )
+    # the window reads the plan again after an import or an amendment: follow it
+    window.identity_did_change.connect(dialog.set_identity)
     dialog.open()
     return dialog

@@ -27,7 +27,16 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_number, format_period, ngettext
 from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang
-from ui.dialogs import MessageDialog, buddy_label, choice_combo, selectable, size_to_content
+from ui.dialogs import (
+    MessageDialog,
+    buddy_label,
+    choice_combo,
+    note_label,
+    period_choice,
+    refill_combo,
+    selectable,
+    size_to_content,
+)
 from ui.ops import DbOp, Session, error_text, sentence
 
 #: The file types, in the order offered: a workbook first, what most people open.
@@ -132,10 +141,7 @@ class TableExportDialog(QDialog):
             _("File type"), [(format_label(f), f) for f in TABLE_FORMATS],
             settings.value("tables/format", TABLE_FORMATS[0]))
         form.addRow(buddy_label(_("File &type:"), self.format_combo), self.format_combo)
-        self.period_combo = choice_combo(
-            _("Period"),
-            [(format_period(p), p) for p in identity.periods()] + [(_("All periods"), "")],
-            period)
+        self.period_combo = choice_combo(_("Period"), _period_items(identity), period)
         form.addRow(buddy_label(_("&Period:"), self.period_combo), self.period_combo)
         # the names of offices and actions in the table: the interface's by default
         self.lang_combo = choice_combo(
@@ -149,6 +155,8 @@ class TableExportDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(selectable())
         self.message.setVisible(False)
+        # the plan changed under the dialog, and with it the period chosen
+        self.plan_note = note_label("table-export-plan-note")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         role = QDialogButtonBox.ButtonRole.ActionRole
         self.save_button = buttons.addButton(_("&Save as…"), role)
@@ -163,6 +171,7 @@ class TableExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
+        lay.addWidget(self.plan_note)
         lay.addWidget(self.message)
         lay.addWidget(buttons)
         # Enter saves, wherever the focus is in the form (once in the dialog: a button
@@ -170,6 +179,18 @@ class TableExportDialog(QDialog):
         self.close_button.setAutoDefault(False)
         self.save_button.setDefault(True)
         size_to_content(self, 460)
+
+    def set_identity(self, identity: Identity) -> None:
+        """Offer the periods of a new plan (an amendment: MainWindow.set_identity): the
+        one chosen while the plan has it, else the nearest, said in the dialog; the
+        other choices stay."""
+        self.identity = identity
+        period, note = period_choice(identity, self.period_combo.currentData())
+        refill_combo(self.period_combo, _period_items(identity), period)
+        if note:
+            self.plan_note.setText(note)
+            self.plan_note.setVisible(True)
+            size_to_content(self, max(self.width(), 460))
 
     def request(self) -> TableRequest:
         return TableRequest(
@@ -279,6 +300,11 @@ class TableExportDialog(QDialog):
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.saved_path).parent)))
 
 
+def _period_items(identity: Identity) -> list[tuple[str, str]]:
+    """The period combo's items: the plan's periods, then all of them."""
+    return [(format_period(p), p) for p in identity.periods()] + [(_("All periods"), "")]
+
+
 def _show_status(window: QWidget | None, text: str) -> None:
     bar = getattr(window, "statusBar", None)
     if window is not None and shiboken6.isValid(window) and callable(bar):
@@ -286,9 +312,11 @@ def _show_status(window: QWidget | None, text: str) -> None:
 
 
 def ask(window) -> TableExportDialog:
-    """Open the dialog for ``window`` (a MainWindow): its session, identity, the period
-    it shows and its settings."""
+    """Open the dialog for ``window`` (a MainWindow): its session, identity (and the
+    new one when the plan changes), the period it shows and its settings."""
     dialog = TableExportDialog(window, window.session, window.identity, window.period,
                                window.settings)
+    # the window reads the plan again after an import or an amendment: follow it
+    window.identity_did_change.connect(dialog.set_identity)
     dialog.open()
     return dialog

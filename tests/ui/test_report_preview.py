@@ -4,6 +4,7 @@ system viewer, and builder errors shown as a message."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -549,3 +550,51 @@ def test_enter_in_the_pages_does_not_turn_them(preview, qtbot):
     preview.view.setFocus()
     qtbot.keyClick(preview.view, Qt.Key.Key_Escape)
     assert not preview.isVisible()
+
+
+def periods_offered(dialog: ReportDialog) -> list[str]:
+    combo = dialog.period_combo
+    return [combo.itemData(i) for i in range(combo.count())]
+
+
+@pytest.mark.parametrize("kind", ["sheet", "pack"])
+def test_an_open_dialog_follows_a_plan_amendment(open_window, hq_db, qtbot, tmp_path, kind):
+    """`fieldplan plan import` while the dialog is open (the window's minute look finds
+    the new plan): the periods offered are the new plan's, the one chosen stays while
+    the plan has it, else the nearest is chosen and the dialog says so; the office,
+    language and paper chosen stay."""
+    from fieldplan.replica import open_replica
+    from tests.scenes import amend_plan
+
+    window = open_window(hq_db)
+    dialog = choose(window, kind)
+    if kind == "sheet":
+        dialog.office_combo.setCurrentIndex(dialog.office_combo.findData("ML"))
+    dialog.lang_combo.setCurrentIndex(dialog.lang_combo.findData("fr"))
+    dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("Letter"))
+    dialog.period_combo.setCurrentIndex(dialog.period_combo.findData("2027-S1"))
+    assert not dialog.plan_note.isVisible()
+    with open_replica(hq_db) as rep:  # the plan now ends with 2026
+        amend_plan(rep, tmp_path, end="2026-12-31")
+    window.poll()
+    qtbot.waitUntil(lambda: "2027-S1" not in periods_offered(dialog), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert periods_offered(dialog) == ["2025-S2", "2026-S1", "2026-S2"]
+    assert dialog.period_combo.currentText() == "2nd semester 2026"
+    request = dialog.request()
+    assert (request.period, request.office, request.lang, request.paper) == (
+        "2026-S2", "ML" if kind == "sheet" else "", "fr", "Letter")
+    assert dialog.plan_note.isVisible() and dialog.plan_note.text() == (
+        "The plan is now version 2: 1st semester 2027 is no longer in it, 2nd semester "
+        "2026 is chosen instead.")
+    # a period the plan adds is offered; the one chosen, which it keeps, stays
+    dialog.period_combo.setCurrentIndex(dialog.period_combo.findData("2026-S1"))
+    with open_replica(hq_db) as rep:
+        amend_plan(rep, tmp_path, end="2028-06-30")
+    window.poll()
+    qtbot.waitUntil(lambda: "2028-S1" in periods_offered(dialog), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert periods_offered(dialog) == ["2025-S2", "2026-S1", "2026-S2", "2027-S1",
+                                       "2027-S2", "2028-S1"]
+    assert dialog.request() == dataclasses.replace(request, period="2026-S1")
+    dialog.reject()

@@ -445,3 +445,50 @@ def test_the_dialog_says_how_many_rows_the_plan_hides(open_window, hq_db, qtbot,
             "the review pack, status sheets and status leave it out.")
     assert dialog.message.text() == f"Saved 2 rows in {tmp_path / 't.xlsx'}. {note}"
     assert window.statusBar().currentMessage() == f"Saved 2 rows in t.xlsx. {note}"
+
+
+def periods_offered(dialog) -> list[str]:
+    combo = dialog.period_combo
+    return [combo.itemData(i) for i in range(combo.count())]
+
+
+def test_an_open_dialog_follows_a_plan_amendment(open_window, hq_db, qtbot, tmp_path, spy):
+    """`fieldplan plan import` while the dialog is open (the window's minute look finds
+    the new plan): the periods offered are the new plan's, the one chosen stays while
+    the plan has it, else the nearest is chosen and the dialog says so; the file type
+    and language chosen stay."""
+    from tests.scenes import amend_plan
+
+    window = open_window(hq_db)
+    dialog = open_dialog(window, qtbot)
+    choose(dialog.format_combo, "csv")
+    choose(dialog.lang_combo, "fr")
+    choose(dialog.period_combo, "2027-S2")
+    assert not dialog.plan_note.isVisible()
+    with open_replica(hq_db) as rep:  # the plan now ends with 2026
+        amend_plan(rep, tmp_path, end="2026-12-31")
+    window.poll()
+    qtbot.waitUntil(lambda: "2027-S2" not in periods_offered(dialog), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert periods_offered(dialog) == ["2025-S2", "2026-S1", "2026-S2", ""]
+    assert dialog.period_combo.currentData() == "2026-S2"
+    assert dialog.period_combo.currentText() == "2nd semester 2026"
+    assert (dialog.format_combo.currentData(), dialog.lang_combo.currentData()) == (
+        "csv", "fr")
+    assert dialog.plan_note.isVisible() and dialog.plan_note.text() == (
+        "The plan is now version 2: 2nd semester 2027 is no longer in it, 2nd semester "
+        "2026 is chosen instead.")
+    save(dialog, qtbot, tmp_path / "t.csv")
+    assert (spy[-1]["period"], spy[-1]["fmt"], spy[-1]["lang"]) == ("2026-S2", "csv", "fr")
+    assert not errors(window)
+    # all periods, chosen, stays all periods; a period the plan adds is offered
+    choose(dialog.period_combo, "")
+    with open_replica(hq_db) as rep:
+        amend_plan(rep, tmp_path, end="2028-06-30")
+    window.poll()
+    qtbot.waitUntil(lambda: "2028-S1" in periods_offered(dialog), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert periods_offered(dialog) == ["2025-S2", "2026-S1", "2026-S2", "2027-S1",
+                                       "2027-S2", "2028-S1", ""]
+    assert dialog.period_combo.currentData() == ""
+    dialog.close()

@@ -53,13 +53,15 @@ def format_label(fmt: str) -> str:
     suffix = isolated("." + SUFFIXES[fmt])
     if fmt == "xlsx":
         # Translators: {suffix} is the file name ending, ".xlsx"
-        text = _("Excel workbook ({suffix})")
+        text = _("Excel workbook, for any spreadsheet ({suffix})")
     elif fmt == "hxl":
         # Translators: {suffix} is the file name ending, ".csv"
         text = _("HXL, for humanitarian data tools ({suffix})")
     else:
+        # commas whatever the language: a French or Arabic Excel, which expects ";",
+        # opens it as one column; the workbook is the spreadsheet's file
         # Translators: {suffix} is the file name ending, ".csv"
-        text = _("CSV, for any spreadsheet ({suffix})")
+        text = _("CSV, comma-separated, for other programs ({suffix})")
     # the ending put in after the Latin words are isolated: isolating "Excel (.xlsx"
     # as one run would carry the bracket into it
     return isolated_codes(text.format(suffix="\ue000")).replace("\ue000", suffix)

@@ -409,6 +409,17 @@ def test_arabic_right_to_left(language, open_window, office_db, qtbot, tmp_path,
     dialog.close()
 
 
+def test_the_workbook_is_offered_for_spreadsheets(language):
+    """A French or Arabic Excel opens a comma-separated file as one column: the CSV
+    label no longer promises any spreadsheet, the workbook's does."""
+    from ui.table_export import format_label
+
+    for lang in ("en", "fr"):
+        language(lang)
+        assert "tableur" in format_label("xlsx") or "spreadsheet" in format_label("xlsx")
+        assert "tableur" not in format_label("csv") and "spreadsheet" not in format_label("csv")
+
+
 def test_arabic_file_types_read_right_to_left(language, monkeypatch):
     """".csv" showed as "csv." and "(.xlsx)" lost a bracket inside Arabic words; a
     label starting with "CSV" was laid out left to right."""
@@ -417,10 +428,11 @@ def test_arabic_file_types_read_right_to_left(language, monkeypatch):
     from ui.table_export import format_label
 
     language("ar")
-    assert format_label("xlsx") == "مصنف \u2066Excel\u2069 (\u2066.xlsx\u2069)"
+    assert format_label("xlsx") == "مصنف \u2066Excel\u2069، لأي جدول بيانات (\u2066.xlsx\u2069)"
     assert "(\u2066.csv\u2069)" in format_label("hxl")
     monkeypatch.setattr(ui.table_export, "_", lambda text: {
-        "CSV, for any spreadsheet ({suffix})": "CSV، لأي جدول بيانات ({suffix})"}[text])
+        "CSV, comma-separated, for other programs ({suffix})":
+            "CSV مفصول بفواصل، للبرامج الأخرى ({suffix})"}[text])
     label = format_label("csv")
     assert label.startswith("\u2066CSV\u2069")
     assert text_direction(label) == Qt.LayoutDirection.RightToLeft

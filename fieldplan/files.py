@@ -51,6 +51,8 @@ def os_error_reason(exc: OSError, *, writing: bool = False) -> str:
         return _("its folder does not exist") if writing else _("no such file or folder")
     if code == errno.EEXIST:
         return _("it already exists")
+    if code == errno.ENAMETOOLONG:
+        return _("the name is too long")
     return exc.strerror or str(exc)
 
 

@@ -48,6 +48,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from fieldplan.errors import FieldplanError, SignatureError
+from fieldplan.files import os_error_reason
 from fieldplan.i18n import _, ngettext
 
 PUBLIC_KEY_ALG = b"Ed"
@@ -289,7 +290,7 @@ def load_secret_key(path: str | os.PathLike[str]) -> SecretKey:
             path=path)) from None
     except OSError as e:
         raise KeyFileError(_("cannot read secret key file {path}: {error}").format(
-            path=path, error=e.strerror)) from None
+            path=path, error=os_error_reason(e))) from None
     if os.name == "posix" and mode & 0o077:
         raise KeyFileError(_(
             "secret key file {path} is accessible by group or others (mode {mode}); run: "

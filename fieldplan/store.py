@@ -61,11 +61,26 @@ def out_of_space(exc: BaseException) -> bool:
                                  or code == SQLITE_IOERR_SHMSIZE)
 
 
+def read_only(exc: BaseException) -> bool:
+    """True when SQLite could not write because the file, its ``-wal``/``-shm`` files,
+    their folder or the disk is read-only (SQLITE_READONLY and its kinds)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_READONLY
+
+
 def error_reason(exc: BaseException) -> str:
     """Why a database or file operation failed, in words: a full disk is said as
-    ``files.os_error_reason`` says it ("the disk is full"), whoever reported it."""
+    ``files.os_error_reason`` says it ("the disk is full"), whoever reported it, and
+    so is a read-only file (SQLite's English "attempt to write a readonly database")."""
     if out_of_space(exc):
         exc = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    if read_only(exc):
+        return _("the database file, its -wal or -shm file, their folder or the disk is "
+                 "read-only (check the files' permissions, or the USB stick's "
+                 "write-protect switch)")
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CANTOPEN:
+        return _("the file cannot be opened (its folder or the disk may be read-only, or "
+                 "gone)")
     if isinstance(exc, OSError):
         return os_error_reason(exc, writing=True)
     return str(exc)
@@ -206,7 +221,8 @@ def _cannot_open(path: Path, exc: sqlite3.Error) -> StoreError:
         # Translators: {reason} says why, e.g. "the disk is full"
         return StoreError(_("cannot open database {path}: {reason}; free some space and "
                             "try again").format(path=path, reason=error_reason(exc)))
-    return StoreError(_("cannot open database {path}: {error}").format(path=path, error=exc))
+    return StoreError(_("cannot open database {path}: {error}").format(
+        path=path, error=error_reason(exc)))
 
 
 @contextlib.contextmanager
@@ -220,6 +236,9 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
+        if read_only(exc) or out_of_space(exc):  # not "busy": waiting would not help
+            raise StoreError(_("could not save to the database, nothing was changed: "
+                               "{error}").format(error=error_reason(exc))) from exc
         raise StoreError(_("the database is busy (another fieldplan is writing): {error}")
                          .format(error=exc)) from exc
     try:

@@ -277,3 +277,15 @@ def test_secret_key_missing_or_damaged(tmp_path) -> None:
         path.chmod(0o600)
         with pytest.raises(KeyFileError, match="damaged"):
             minisign.load_secret_key(path)
+
+
+def test_an_unreadable_key_file_says_why_in_words(tmp_path) -> None:
+    """The system's English words ("Is a directory", "Permission denied") were put in
+    the message whatever the language."""
+    from fieldplan.minisign import KeyFileError, load_secret_key
+
+    folder = tmp_path / "hq.sqlite3.key"
+    folder.mkdir()
+    with pytest.raises(KeyFileError) as caught:
+        load_secret_key(folder)
+    assert str(caught.value) == f"cannot read secret key file {folder}: it is a folder"

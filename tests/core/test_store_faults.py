@@ -491,3 +491,61 @@ def test_a_write_on_a_full_disk_says_so_in_words(tmp_path: Path) -> None:
         conn.close()
     assert str(caught.value) == ("impossible d’enregistrer dans la base de données, rien "
                                  "n’a été modifié\u00a0: le disque est plein")
+
+
+class _Refusing:
+    """A connection whose BEGIN fails as SQLite fails it (``code``: its error code)."""
+
+    in_transaction = False
+
+    def __init__(self, code: int, text: str) -> None:
+        self.code, self.text = code, text
+
+    def execute(self, sql: str):
+        exc = sqlite3.OperationalError(self.text)
+        exc.sqlite_errorcode = self.code
+        raise exc
+
+
+def test_a_read_only_database_is_not_called_busy() -> None:
+    """A file once read-only leaves read-only -wal/-shm files: BEGIN fails with
+    SQLITE_READONLY, which was said as "the database is busy (another fieldplan is
+    writing): attempt to write a readonly database"."""
+    readonly_recovery = 8 | (1 << 8)
+    with pytest.raises(StoreError) as caught, store.write_transaction(
+            _Refusing(readonly_recovery, "attempt to write a readonly database")):
+        pass
+    text = str(caught.value)
+    assert "busy" not in text and "attempt to write" not in text
+    assert "read-only (check the files' permissions, or the USB stick's write-protect " \
+           "switch)" in text
+    with pytest.raises(StoreError, match="busy"), store.write_transaction(
+            _Refusing(sqlite3.SQLITE_BUSY, "database is locked")):
+        pass
+
+
+def test_a_write_into_a_read_only_file_says_so_in_words(tmp_path: Path) -> None:
+    db = tmp_path / "x.sqlite3"
+    store.connect(db, create=True).close()
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        with pytest.raises(StoreError) as caught, store.write_transaction(conn):
+            conn.execute("INSERT INTO meta VALUES ('x', 'y')")
+    finally:
+        conn.close()
+    assert str(caught.value).startswith("could not save to the database, nothing was "
+                                        "changed: the database file, its -wal or -shm file")
+
+
+def test_a_database_that_cannot_be_opened_says_why_in_words(tmp_path: Path) -> None:
+    exc = sqlite3.OperationalError("unable to open database file")
+    exc.sqlite_errorcode = sqlite3.SQLITE_CANTOPEN
+    assert store.error_reason(exc) == ("the file cannot be opened (its folder or the disk "
+                                       "may be read-only, or gone)")
+
+
+def test_os_errors_without_words_of_their_own_get_some() -> None:
+    from fieldplan.files import os_error_reason
+
+    assert os_error_reason(OSError(errno.ENAMETOOLONG, "File name too long")) == \
+        "the name is too long"

@@ -54,29 +54,38 @@ class Hidden:
     def describe(self) -> str:
         """``reports on 2 actions it does not have (PA3.3, PA4.1); ...`` in one line:
         what an amendment newly hides (see ``hidden_by``'s ``shown_by``)."""
+        # Translators: joins the parts of a list of what a plan would hide.
+        return _("; ").join(self.parts())
+
+    def parts(self, shown: int | None = SHOWN_NAMES) -> list[str]:
+        """``describe``'s parts, one for each kind of thing hidden, each naming at most
+        ``shown`` codes before "and N more" (None: every one), for a list of lines."""
         parts = []
         if self.actions:
             parts.append(ngettext(
                 "reports on {count} action it does not have ({names})",
                 "reports on {count} actions it does not have ({names})",
-                len(self.actions)).format(count=len(self.actions), names=_names(self.actions)))
+                len(self.actions)).format(count=len(self.actions),
+                                          names=_names(self.actions, shown)))
         if self.levels:
             parts.append(ngettext(
                 "reports on {count} action it moves to another level ({names})",
                 "reports on {count} actions it moves to another level ({names})",
-                len(self.levels)).format(count=len(self.levels), names=_names(self.levels)))
+                len(self.levels)).format(count=len(self.levels),
+                                         names=_names(self.levels, shown)))
         if self.periods:
             parts.append(ngettext(
                 "reports for {count} period outside its dates ({names})",
                 "reports for {count} periods outside its dates ({names})",
-                len(self.periods)).format(count=len(self.periods), names=_names(self.periods)))
+                len(self.periods)).format(count=len(self.periods),
+                                          names=_names(self.periods, shown)))
         if self.values:
             parts.append(ngettext(
                 "values of {count} indicator it does not have ({names})",
                 "values of {count} indicators it does not have ({names})",
-                len(self.values)).format(count=len(self.values), names=_names(self.values)))
-        # Translators: joins the parts of a list of what a plan would hide.
-        return _("; ").join(parts)
+                len(self.values)).format(count=len(self.values),
+                                         names=_names(self.values, shown)))
+        return parts
 
 
 class PlanScope:
@@ -154,12 +163,12 @@ class PlanHidesReportsError(ValidationError):
         self.hidden = hidden
 
 
-def _names(items: tuple[str, ...]) -> str:
-    if len(items) <= SHOWN_NAMES:
+def _names(items: tuple[str, ...], shown: int | None = SHOWN_NAMES) -> str:
+    if shown is None or len(items) <= shown:
         return ", ".join(items)
-    more = len(items) - SHOWN_NAMES
+    more = len(items) - shown
     return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
-        names=", ".join(items[:SHOWN_NAMES]), count=more)
+        names=", ".join(items[:shown]), count=more)
 
 
 def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None) -> Hidden:
@@ -216,58 +225,128 @@ def hidden_reports(rep: Replica, plan: Plan | None = None, *, period: str | None
                and not scope.shows(who, action, when))
 
 
+def read_plan_file(path: Path) -> Plan:
+    """Read a plan file to install (``replace_plan``'s first step): texts without
+    control characters, and no larger than a plan that can travel to the offices.
+    PlanError naming the file otherwise. No database: the client reads a large file
+    on a thread of its own."""
+    from fieldplan.plan import check_plan_size, load_plan
+
+    new = load_plan(path, clean=True)
+    # a plan too large for a bundle, once installed, would stop every export for good
+    check_plan_size(new, path.name)
+    return new
+
+
+def write_plan_file(plan: Plan, path: Path) -> None:
+    """Save ``plan`` as ``fieldplan plan export`` does: TOML, JSON or CSV by the name's
+    ending, whole or not at all, never over a database, a key or a backup
+    (fieldplan.files.atomic_output); PlanError or FileError naming the file."""
+    from fieldplan.plan import clean_plan, dump_plan
+
+    # a plan installed before imports cleaned texts may hold control characters
+    dump_plan(clean_plan(plan), path)
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What installing a plan would do, found without writing (``preview_plan``).
+
+    plan: the new plan. installed: the plan installed now. unchanged: ``plan`` is the
+    installed plan already (same version and content): installing it does nothing.
+    hidden: what of the reports held it would newly hide (``hidden_by`` with
+    ``shown_by``): installing it needs ``allow_hiding``. reports: how many reports
+    it would newly hide (``hidden_reports``; values of indicators are in ``hidden``).
+    """
+
+    plan: Plan
+    installed: Plan
+    unchanged: bool = False
+    hidden: Hidden = Hidden()
+    reports: int = 0
+
+
+def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
+    """What installing ``new`` (read from the file named ``source``) would change,
+    with the checks ``install_plan`` makes, writing nothing: ValidationError for a
+    replica that is not headquarters, another plan's id or a version that is not
+    above the installed one. What it would hide is said, not refused."""
+    from fieldplan.plan import clean_plan, plan_to_dict
+
+    if not rep.is_hq:
+        raise ValidationError(_("only headquarters can replace the plan"))
+    old = rep.plan()
+    # as 'plan export' writes it: an older import may have kept control characters
+    installed = clean_plan(old)
+    if new.version == installed.version and plan_to_dict(new) == plan_to_dict(installed):
+        # the file exported from this database, imported again: nothing to do
+        return PlanChange(new, old, unchanged=True)
+    hidden = _check(rep, new, for_terminal(source))
+    return PlanChange(new, old, hidden=hidden,
+                      reports=hidden_reports(rep, new, shown_by=old) if hidden else 0)
+
+
+def _check(rep: Replica, new: Plan, name: str) -> Hidden:
+    """The installed plan may be replaced by ``new`` (same id, higher version): what it
+    would newly hide; ValidationError otherwise."""
+    old = rep.plan()
+    if new.id != old.id:
+        raise ValidationError(_("{file} is plan '{plan}'; this database holds '{held}'")
+                              .format(file=name, plan=new.id, held=old.id))
+    if new.version <= old.version:
+        raise ValidationError(
+            _("{file} has version {version}; an amendment needs a version above {held}")
+            .format(file=name, version=new.version, held=old.version))
+    # what is hidden already (an earlier amendment, allowed then) is not asked again
+    return hidden_by(rep, new, shown_by=old)
+
+
+def _refuse_hiding(hidden: Hidden, name: str, allow_hiding: bool) -> None:
+    if hidden and not allow_hiding:
+        raise PlanHidesReportsError(
+            _("{file} would hide what offices reported: {hidden}; nothing was changed")
+            .format(file=name, hidden=hidden.describe()), hidden)
+
+
+def install_plan(rep: Replica, new: Plan, source: str, *,
+                 allow_hiding: bool = False) -> dict[str, Any]:
+    """Install ``new``, read from the file named ``source`` (``read_plan_file``), at
+    headquarters: ``replace_plan`` for a plan read already (the one the person was
+    shown by ``preview_plan``)."""
+    from fieldplan.plan import plan_to_dict
+
+    name = for_terminal(source)
+    change = preview_plan(rep, new, source)
+    if change.unchanged:
+        return _result(new, hidden_by(rep, new), Hidden(), backup=None, unchanged=True)
+    _refuse_hiding(change.hidden, name, allow_hiding)
+    # a failed backup (BackupError, one line naming the folder) stops here: nothing written
+    backup = rep.backup("before-plan-import")
+    with store.write_transaction(rep.conn):
+        # again: another fieldplan may have written meanwhile
+        newly_hidden = _check(rep, new, name)
+        _refuse_hiding(newly_hidden, name, allow_hiding)
+        events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},
+                      author=rep.author)
+    return _result(new, hidden_by(rep, new), newly_hidden, backup=str(backup),
+                   unchanged=False)
+
+
 def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dict[str, Any]:
     """Load, validate and install a plan file at headquarters. The plan id must stay
     the same and the version must go up (amendments bump it). Texts are stored without
     control characters.
 
     A plan that would hide reports the current plan shows (see ``hidden_by``) raises
-    PlanHidesReportsError, unless ``allow_hiding``: ask the person first. The database
-    is backed up before the plan is written; if the backup fails, nothing is written.
-    The plan installed already, same version and content, is left as it is: the result
-    says ``unchanged`` (and its ``backup`` is None).
+    PlanHidesReportsError, unless ``allow_hiding``: ask the person first
+    (``preview_plan`` says what it would hide). The database is backed up before the
+    plan is written; if the backup fails, nothing is written. The plan installed
+    already, same version and content, is left as it is: the result says
+    ``unchanged`` (and its ``backup`` is None).
     """
-    from fieldplan.plan import check_plan_size, clean_plan, load_plan, plan_to_dict
-
-    if not rep.is_hq:
+    if not rep.is_hq:  # before the file is read: an office has nothing to read it for
         raise ValidationError(_("only headquarters can replace the plan"))
-    new = load_plan(path, clean=True)
-    # a plan too large for a bundle, once installed, would stop every export for good
-    check_plan_size(new, path.name)
-    name = for_terminal(path.name)
-    # as 'plan export' writes it: an older import may have kept control characters
-    installed = clean_plan(rep.plan())
-    if new.version == installed.version and plan_to_dict(new) == plan_to_dict(installed):
-        # the file exported from this database, imported again: nothing to do
-        hidden = hidden_by(rep, new)
-        return _result(new, hidden, Hidden(), backup=None, unchanged=True)
-
-    def check() -> Hidden:
-        old = rep.plan()
-        if new.id != old.id:
-            raise ValidationError(_("{file} is plan '{plan}'; this database holds '{held}'")
-                                  .format(file=name, plan=new.id, held=old.id))
-        if new.version <= old.version:
-            raise ValidationError(
-                _("{file} has version {version}; an amendment needs a version above {held}")
-                .format(file=name, version=new.version, held=old.version))
-        # what is hidden already (an earlier amendment, allowed then) is not asked again
-        hidden = hidden_by(rep, new, shown_by=old)
-        if hidden and not allow_hiding:
-            raise PlanHidesReportsError(
-                _("{file} would hide what offices reported: {hidden}; nothing was changed")
-                .format(file=name, hidden=hidden.describe()), hidden)
-        return hidden
-
-    check()
-    # a failed backup (BackupError, one line naming the folder) stops here: nothing written
-    backup = rep.backup("before-plan-import")
-    with store.write_transaction(rep.conn):
-        newly_hidden = check()  # again: another fieldplan may have written meanwhile
-        events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},
-                      author=rep.author)
-    return _result(new, hidden_by(rep, new), newly_hidden, backup=str(backup),
-                   unchanged=False)
+    return install_plan(rep, read_plan_file(path), path.name, allow_hiding=allow_hiding)
 
 
 def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | None,

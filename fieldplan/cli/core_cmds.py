@@ -507,13 +507,12 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_export(args: argparse.Namespace) -> int:
-    from fieldplan.plan import clean_plan, dump_plan
+    from fieldplan.planops import write_plan_file
 
     with open_db(args) as rep:
         plan = rep.plan()
         # while the database is open: its files and backups folder are protected
-        # a plan installed before imports cleaned texts may hold control characters
-        dump_plan(clean_plan(plan), Path(args.output))
+        write_plan_file(plan, Path(args.output))
     output(args, {"path": str(args.output), "plan": plan.id, "version": plan.version},
            str(args.output))
     return 0

@@ -457,8 +457,25 @@ class MainWindow(QMainWindow):
                 self.enrol_dialog,
                 tip=_("Write the setup bundle a new office starts from"),
             )
+            # the plan as a file, as `fieldplan plan export` / `plan import` (ui.plan_files)
+            self.export_plan_action = self._action(
+                _("E&xport the plan…"),
+                self.export_plan_dialog,
+                tip=_("Save the installed plan as a CSV, JSON or TOML file"),
+            )
+            self.export_plan_action.setObjectName("export-plan-action")
+            self.replace_plan_action = self._action(
+                _("Replace the &plan…"),
+                self.replace_plan_dialog,
+                tip=_("Install a new version of the plan from a CSV, JSON or TOML file"),
+            )
+            self.replace_plan_action.setObjectName("replace-plan-action")
             menu = self.menuBar().addMenu(_("Headq&uarters"))
             menu.addAction(self.enrol_action)
+            menu.addSeparator()
+            menu.addAction(self.export_plan_action)
+            menu.addAction(self.replace_plan_action)
+            menu.addSeparator()
             # after a restore from a backup: shown while offices report changes it lost
             self.lost_action = self._action(
                 _("Changes lost in the &restore made again…"),
@@ -624,10 +641,12 @@ class MainWindow(QMainWindow):
         DbOp(self.session, self, read_identity).success(
             lambda identity: self._plan_read(identity, outside)).run()
 
-    def _plan_read(self, identity: Identity, outside: bool) -> None:
+    def _plan_read(self, identity: Identity, outside: bool, said: str = "") -> None:
         if identity.plan == self.identity.plan:
+            if said:  # shown already (the minute's poll came first): said all the same
+                self.statusBar().showMessage(in_layout_direction(said), 15_000)
             return
-        self.set_identity(identity)
+        self.set_identity(identity, said)
         if outside:
             from fieldplan.replica import Changes
 
@@ -635,10 +654,16 @@ class MainWindow(QMainWindow):
             emit(self.session.changes_did_happen,
                  Changes(entities=(("plan", identity.plan.id),)))
 
-    def set_identity(self, identity: Identity) -> None:
+    def plan_did_install(self, identity: Identity, said: str) -> None:
+        """This window installed a plan (ui.plan_files): shown as one read after
+        another fieldplan's import, the status bar saying ``said`` first."""
+        self._plan_read(identity, outside=True, said=said)
+
+    def set_identity(self, identity: Identity, first: str = "") -> None:
         """Show a new plan (an amendment) everywhere: the same period and action
         while the plan has them, else the period nearest to the one shown and the
-        action now in the old one's place; the status bar says what changed."""
+        action now in the old one's place; the status bar says what changed, after
+        ``first`` (else "The plan is now version N.")."""
         from fieldplan.i18n import level_label
 
         old_period = self.period
@@ -663,7 +688,8 @@ class MainWindow(QMainWindow):
                 self.hq_desk.set_period(period)
         elif self._conflicts_tab.built():
             self.conflicts.set_identity(identity)
-        said = [_("The plan is now version {version}.").format(version=identity.plan.version)]
+        said = [first or _("The plan is now version {version}.").format(
+            version=identity.plan.version)]
         if period != old_period:
             said.append(_("{period} is outside it: {shown} is shown.").format(
                 period=format_period(old_period), shown=format_period(period)))
@@ -806,6 +832,16 @@ class MainWindow(QMainWindow):
         # the status bar's "last export" now, not at the next minute's refresh
         dialog.export_did_finish.connect(lambda _r: self.refresh_sync_state())
         dialog.open()
+
+    def export_plan_dialog(self) -> None:
+        from ui import plan_files
+
+        plan_files.ask_export(self)
+
+    def replace_plan_dialog(self) -> None:
+        from ui import plan_files
+
+        plan_files.ask_replace(self)
 
     def enrol_dialog(self) -> None:
         from ui.enrol import EnrolDialog

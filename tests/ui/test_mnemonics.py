@@ -219,6 +219,22 @@ def _window_dialogs(window, qtbot, tmp_path) -> dict[str, Callable[[], object]]:
             getattr(page, ask)()
         return start
 
+    def replacing(**changes) -> Callable[[], None]:
+        """Headquarters ▸ Replace the plan… once a file is chosen: its question (a
+        plan amended by ``changes``, tests.scenes.amended), or its message."""
+        from fieldplan.plan import dump_plan
+        from tests.scenes import amended
+        from ui import plan_files
+
+        def start() -> None:
+            path = tmp_path / f"plan-{len(list(tmp_path.glob('plan-*')))}.json"
+            if changes:
+                dump_plan(amended(window.identity.plan, **changes), path)
+            else:
+                path.write_text("{", encoding="utf-8")
+            plan_files.read_for_replacing(window, str(path))
+        return start
+
     def saved_table() -> QDialog:
         # as after a file is written: "Open the file" and "Open the folder" shown too
         dialog = _new_dialog(qtbot, window.table_dialog)
@@ -241,6 +257,9 @@ def _window_dialogs(window, qtbot, tmp_path) -> dict[str, Callable[[], object]]:
         "lock": lambda: window.lock_dialog(True),
         "unlock": lambda: window.lock_dialog(False),
         "restore warning": window.dismiss_lost_dialog,
+        "replace the plan": replacing(title="New title"),
+        "replace the plan, hiding reports": replacing(drop=("PA1.1", "PA1.6")),
+        "replace the plan, a file refused": replacing(),
         "import result": lambda: ImportResultDialog(window, []),
         "trust key": quarantined("ask_trust"),
         "refuse key": quarantined("ask_refuse"),

@@ -1,0 +1,296 @@
+"""Headquarters ▸ Export the plan… / Replace the plan…: the plan as a file from the
+client, as `fieldplan plan export` and `plan import` do. A file that cannot be
+installed is one message and nothing changes; the plan installed already is said;
+a new version is asked about first, in words (what it would hide), and installed only
+once the person agrees; the window then shows it. Offices have neither entry."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+import fieldplan.planops
+from fieldplan import store
+from fieldplan.errors import PlanError
+from fieldplan.plan import Text, dump_plan, load_plan
+from fieldplan.planops import read_plan_file
+from fieldplan.replica import open_replica
+from tests.scenes import amended
+from tests.ui.conftest import wait_idle
+from tests.ui.test_mnemonics import clashes
+from tests.ui.test_plan_amendment import tree_codes
+from ui.app import apply_language
+from ui.dialogs import ConfirmDialog, MessageDialog
+
+PLAN_ID = "iom-oic-poa-2025-2027"
+
+
+@pytest.fixture
+def language(qapp):
+    yield lambda lang: apply_language(qapp, lang)
+    apply_language(qapp, "en")
+
+
+def snapshot(db: Path) -> tuple[list[str], list[str]]:
+    """Every row of the database and its backups: what a refusal leaves as it was."""
+    with open_replica(db) as rep:
+        return list(rep.conn.iterdump()), [p.name for p in store.list_backups(db)]
+
+
+def installed_version(db: Path) -> int:
+    with open_replica(db) as rep:
+        return rep.plan().version
+
+
+def hiding_plan(db: Path, folder: Path, name: str = "v2.json") -> Path:
+    """Version 2 without PA3.6 (HQ reported on it) and with PA4.6 renamed PA4.7."""
+    with open_replica(db) as rep:
+        new = amended(rep.plan(), drop=("PA3.6",), rename={"PA4.6": "PA4.7"})
+    path = folder / name
+    dump_plan(new, path)
+    return path
+
+
+def retitled_plan(db: Path, folder: Path, name: str = "v2.csv") -> Path:
+    """Version 2 with a new title for the first action: it hides nothing."""
+    with open_replica(db) as rep:
+        new = amended(rep.plan(), title="Policies, strategies and laws")
+    path = folder / name
+    dump_plan(new, path)
+    return path
+
+
+def hq_action(window, name: str):
+    [action] = [a for a in window.findChildren(type(window.quit_action)) if a.objectName() == name]
+    return action
+
+
+def pick(window, qtbot, action_name: str, path: Path) -> None:
+    """Choose the Headquarters menu entry, then ``path`` in its file dialog."""
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    action = hq_action(window, action_name)
+    assert action in menus["Headq&uarters"].actions() and action.isEnabled()
+    action.trigger()
+    dialogs = [d for d in window.findChildren(QFileDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    # (Qt's own question about a file there already would wait in a loop of its own)
+    dialogs[0].setOption(QFileDialog.Option.DontConfirmOverwrite)
+    dialogs[0].selectFile(str(path))
+    dialogs[0].accept()
+
+
+def shown_dialog(window, qtbot, kind=QApplication, name: str = ""):
+    """The dialog named ``name`` that the window opens (once the work is done)."""
+    found = []
+
+    def opened() -> bool:
+        found[:] = [d for d in window.findChildren(kind, name) if d.isVisible()]
+        return len(found) == 1
+
+    qtbot.waitUntil(opened, timeout=10_000)
+    return found[0]
+
+
+def test_offices_have_no_plan_entries(open_window, office_db):
+    window = open_window(office_db)
+    names = {a.objectName() for menu in window.menuBar().actions() if menu.menu()
+             for a in menu.menu().actions()}
+    assert not {"export-plan-action", "replace-plan-action"} & names
+    assert not hasattr(window, "replace_plan_action")
+
+
+def test_the_headquarters_menu_has_distinct_mnemonics(open_window, hq_db):
+    window = open_window(hq_db)
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    texts = [a.text() for a in menus["Headq&uarters"].actions() if not a.isSeparator()]
+    assert "E&xport the plan…" in texts and "Replace the &plan…" in texts
+    assert clashes(texts) == {}
+
+
+def bad_csv(db: Path, folder: Path) -> tuple[Path, str]:
+    path = folder / "bad.csv"
+    path.write_text("id,version\nx\n", encoding="utf-8")
+    try:
+        read_plan_file(path)
+    except PlanError as exc:
+        return path, str(exc)
+    raise AssertionError("read")
+
+
+def other_plan(db: Path, folder: Path) -> tuple[Path, str]:
+    with open_replica(db) as rep:
+        plan = dataclasses.replace(rep.plan(), id="another-plan", version=2)
+    path = folder / "other.json"
+    dump_plan(plan, path)
+    return path, f"other.json is plan 'another-plan'; this database holds '{PLAN_ID}'"
+
+
+@pytest.mark.parametrize("make", [bad_csv, other_plan], ids=["unreadable", "another plan"])
+def test_a_file_that_cannot_be_installed_is_one_message_and_changes_nothing(
+        open_window, hq_db, qtbot, tmp_path, make):
+    path, reason = make(hq_db, tmp_path)
+    window = open_window(hq_db)
+    before = snapshot(hq_db)
+    pick(window, qtbot, "replace-plan-action", path)
+    message = shown_dialog(window, qtbot, MessageDialog, "plan-file-message")
+    assert message.text.text() == f"The plan was not replaced: {reason}"
+    assert "\n" not in message.text.text()
+    assert window.findChild(ConfirmDialog, "replace-plan-dialog") is None
+    message.accept()
+    wait_idle(qtbot, window.session)
+    assert snapshot(hq_db) == before
+    assert window.replace_plan_action.isEnabled() and window.export_plan_action.isEnabled()
+
+
+def test_the_installed_plan_is_said_to_be_installed(open_window, hq_db, qtbot, tmp_path):
+    window = open_window(hq_db)
+    with open_replica(hq_db) as rep:
+        fieldplan.planops.write_plan_file(rep.plan(), tmp_path / "current.csv")
+    before = snapshot(hq_db)
+    pick(window, qtbot, "replace-plan-action", tmp_path / "current.csv")
+    message = shown_dialog(window, qtbot, MessageDialog, "plan-file-message")
+    assert message.text.text() == (
+        f"Plan {PLAN_ID} version 1 is already installed; nothing was changed.")
+    message.accept()
+    assert snapshot(hq_db) == before  # not even a backup
+
+
+def test_a_plan_that_hides_reports_is_asked_about_and_cancel_changes_nothing(
+        open_window, hq_db, qtbot, tmp_path):
+    path = hiding_plan(hq_db, tmp_path)
+    window = open_window(hq_db)
+    before = snapshot(hq_db)
+    pick(window, qtbot, "replace-plan-action", path)
+    dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
+    assert dialog.text.text() == (
+        f"Replace plan {PLAN_ID} version 1 with version 2, from v2.json? The new version "
+        "has 23 actions; the installed one has 24 actions.\n\n"
+        "It would hide 1 report recorded so far. What it hides is kept in the database, "
+        "not deleted, and shows again if a later version brings back its actions, periods "
+        "or indicators. The database is backed up first.\n\nWhat it would hide:")
+    assert dialog.details.toPlainText() == "Reports on 1 action it does not have (PA3.6)"
+    # hiding reports by accident: Enter cancels
+    assert dialog.ok_button.text() == "&Replace and hide"
+    assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()
+    assert not window.replace_plan_action.isEnabled()  # one plan file at a time
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert snapshot(hq_db) == before
+    assert window.identity.plan.version == 1 and "PA3.6" in tree_codes(window)
+    assert window.statusBar().currentMessage() == "The plan was not replaced."
+    assert window.replace_plan_action.isEnabled()
+
+
+def test_confirming_installs_the_plan_and_the_window_follows_it(
+        open_window, hq_db, qtbot, tmp_path, monkeypatch):
+    threads = {}
+    for name in ("read_plan_file", "preview_plan", "install_plan"):
+        real = getattr(fieldplan.planops, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            threads[_name] = threading.get_ident()
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(fieldplan.planops, name, spy)
+    path = hiding_plan(hq_db, tmp_path)
+    window = open_window(hq_db)
+    assert {"PA3.6", "PA4.6"} <= set(tree_codes(window))
+    pick(window, qtbot, "replace-plan-action", path)
+    dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    codes = tree_codes(window)
+    assert "PA4.7" in codes and not {"PA3.6", "PA4.6"} & set(codes)
+    assert window.statusBar().currentMessage() == f"Plan {PLAN_ID} version 2 installed."
+    assert installed_version(hq_db) == 2
+    assert [b.name.endswith("-before-plan-import.sqlite3")
+            for b in store.list_backups(hq_db)] == [True]
+    # the file read on a thread of its own, the database on its worker: never the GUI's
+    assert set(threads) == {"read_plan_file", "preview_plan", "install_plan"}
+    assert threading.main_thread().ident not in threads.values()
+    assert window.replace_plan_action.isEnabled()
+
+
+def test_export_then_replace_round_trip(open_window, hq_db, qtbot, tmp_path):
+    window = open_window(hq_db)
+    # no ending typed: the chosen type's (CSV) is added
+    pick(window, qtbot, "export-plan-action", tmp_path / "plan")
+    exported = tmp_path / "plan.csv"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Plan "),
+                    timeout=10_000)
+    assert window.statusBar().currentMessage() == (
+        f"Plan {PLAN_ID} version 1 saved as plan.csv.")
+    assert read_plan_file(exported) == window.identity.plan
+    # the file just written is the plan installed
+    pick(window, qtbot, "replace-plan-action", exported)
+    shown_dialog(window, qtbot, MessageDialog, "plan-file-message").accept()
+    # edited in a spreadsheet: a new version with a new title hides nothing
+    edited = dataclasses.replace(load_plan(exported), version=2)
+    edited = dataclasses.replace(edited, actions=(
+        dataclasses.replace(edited.actions[0], title=Text(en="Policies and laws")),
+        *edited.actions[1:]))
+    dump_plan(edited, tmp_path / "edited.csv")
+    pick(window, qtbot, "replace-plan-action", tmp_path / "edited.csv")
+    dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
+    assert "It hides none of the reports recorded so far." in dialog.text.text()
+    assert dialog.details is None and dialog.ok_button.text() == "&Replace the plan"
+    assert dialog.ok_button.isDefault()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert window.identity.plan.actions[0].title.en == "Policies and laws"
+    # and out again, as JSON: the plan now installed
+    pick(window, qtbot, "export-plan-action", tmp_path / "again.json")
+    qtbot.waitUntil(lambda: (tmp_path / "again.json").exists(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: window.export_plan_action.isEnabled(), timeout=10_000)
+    assert read_plan_file(tmp_path / "again.json") == edited
+
+
+def test_export_never_writes_over_a_database(open_window, hq_db, qtbot, tmp_path):
+    disguised = tmp_path / "other.csv"
+    disguised.write_bytes(hq_db.read_bytes())
+    window = open_window(hq_db)
+    pick(window, qtbot, "export-plan-action", disguised)
+    message = shown_dialog(window, qtbot, MessageDialog, "plan-file-message")
+    assert message.text.text() == (
+        f"The plan could not be saved: cannot write {disguised}: it is a database; choose "
+        "another file")
+    assert disguised.read_bytes() == hq_db.read_bytes()
+    message.accept()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_question_by_keyboard_and_right_to_left(open_window, hq_db, qtbot, tmp_path,
+                                                    language, lang):
+    """Every control of the question is reached by Tab; in Arabic it is laid out right
+    to left, the codes in its sentences kept in their order. (Screenshots: in
+    FIELDPLAN_SHOTS, when set.)"""
+    language(lang)
+    path = hiding_plan(hq_db, tmp_path)
+    window = open_window(hq_db)
+    from ui import plan_files
+
+    plan_files.read_for_replacing(window, str(path))
+    dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
+    assert dialog.isRightToLeft() == (lang == "ar")
+    reached = []
+    for _i in range(6):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert {dialog.ok_button, dialog.cancel_button, dialog.details} <= set(reached)
+    if lang == "ar":
+        assert "\u2066PA3.6\u2069" in dialog.details.toPlainText()
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"replace-plan-{lang}.png"))
+    dialog.reject()
+    wait_idle(qtbot, window.session)

@@ -186,8 +186,11 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
     one kind a line, every code named)."""
     new, old = change.plan, change.installed
     said = [
+        # Translators: {plan} is the plan's id, {installed} and {version} numbers, {file}
+        # the name of the file chosen
         _("Replace plan {plan} version {installed} with version {version}, from {file}?")
         .format(plan=new.id, installed=old.version, version=new.version, file=file),
+        # Translators: {actions} and {installed_actions} are counts: "23 actions"
         _("The new version has {actions}; the installed one has {installed_actions}.")
         .format(actions=action_count(len(new.actions)),
                 installed_actions=action_count(len(old.actions))),

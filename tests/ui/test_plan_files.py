@@ -294,3 +294,44 @@ def test_the_question_by_keyboard_and_right_to_left(open_window, hq_db, qtbot, t
                                         f"replace-plan-{lang}.png"))
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_the_chosen_file_type_gives_a_name_without_one_its_ending(open_window, hq_db, qtbot,
+                                                                  tmp_path):
+    window = open_window(hq_db)
+    window.export_plan_action.trigger()
+    [dialog] = [d for d in window.findChildren(QFileDialog) if d.isVisible()]
+    assert dialog.nameFilters() == ["CSV files (*.csv)", "JSON files (*.json)",
+                                    "TOML files (*.toml)"]
+    assert Path(dialog.selectedFiles()[0]).name == f"{PLAN_ID}-v1.csv"
+    dialog.filterSelected.emit("TOML files (*.toml)")  # as the person's choice does
+    assert dialog.defaultSuffix() == "toml"
+    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
+    dialog.selectFile(str(tmp_path / "plan"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.export_plan_action.isEnabled(), timeout=10_000)
+    assert read_plan_file(tmp_path / "plan.toml") == window.identity.plan
+
+
+def test_each_kind_of_thing_hidden_is_a_line_naming_every_code(qapp):
+    from fieldplan.plan import default_plan
+    from fieldplan.planops import Hidden, PlanChange
+    from ui.plan_files import change_text
+
+    plan = default_plan()
+    new = amended(plan)
+    hidden = Hidden(actions=tuple(f"PA1.{i}" for i in range(1, 11)), periods=("2025-S2",),
+                    values=("PA1.2/officials-trained",), levels=("PA2.1",))
+    text, details = change_text(PlanChange(new, plan, hidden=hidden, reports=31), "v2.csv")
+    assert "It would hide 31 reports recorded so far." in text
+    assert details.splitlines() == [
+        "Reports on 10 actions it does not have (PA1.1, PA1.2, PA1.3, PA1.4, PA1.5, PA1.6, "
+        "PA1.7, PA1.8, PA1.9, PA1.10)",
+        "Reports on 1 action it moves to another level (PA2.1)",
+        "Reports for 1 period outside its dates (2025-S2)",
+        "Values of 1 indicator it does not have (PA1.2/officials-trained)"]
+    # values only: no report is hidden, and the question says what is
+    text, details = change_text(
+        PlanChange(new, plan, hidden=Hidden(values=("PA1.2/officials-trained",))), "v2.csv")
+    assert "It would hide indicator values recorded so far." in text
+    assert details == "Values of 1 indicator it does not have (PA1.2/officials-trained)"

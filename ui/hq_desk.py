@@ -381,16 +381,23 @@ class OverviewPage(QWidget):
 
     def refresh(self) -> None:
         period = self.period
-        DbOp(self.session, self, lambda rep: list_reports(rep, period=period)).success(
-            self._loaded
-        ).run()
 
-    def _loaded(self, reports: list[ProgressReport]) -> None:
+        def fetch(rep) -> tuple[list[ProgressReport], list[str]]:
+            from fieldplan.sync.export import known_offices
+
+            return list_reports(rep, period=period), known_offices(rep)
+
+        DbOp(self.session, self, fetch).success(self._loaded).run()
+
+    def _loaded(self, result: tuple[list[ProgressReport], list[str]]) -> None:
+        reports, known = result
         plan = self.identity.plan
         # the reports the plan shows, as the review pack counts them
         reports = PlanScope(plan).shown(reports)
-        seen = {r.office for r in reports}
-        offices = [o for o in all_offices() if o in seen] or ["HQ"]
+        # and every office headquarters expects: one enrolled that sent nothing (or
+        # whose bundle was refused) is a row of "no report", not left out
+        expected = {r.office for r in reports} | set(known)
+        offices = [o for o in all_offices() if o in expected] or ["HQ"]
         area_of = {a.code: a.area for a in plan.actions}
         self.model.set_data(
             offices, [(a.code, a.title.get(lang())) for a in plan.areas], reports, area_of

@@ -230,7 +230,7 @@ def test_hq_overview_counts_only_what_the_plan_shows(open_window, hq_db, qtbot) 
     window = open_window(hq_db)
     page = window.hq_desk.overview
     wait_idle(qtbot, window.session)
-    page._loaded(HIDDEN_TOO)
+    page._loaded((HIDDEN_TOO, []))
     model = page.model
     row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
     column = next(c for c in range(1, model.columnCount()) if model.area_at(c) == "PA1")
@@ -363,3 +363,25 @@ def test_hq_reports_page_marks_what_a_new_plan_hides(open_window, hq_db, qtbot) 
     select_row(page.view, 1 - row)  # PA1.6: shown
     assert not note.isVisibleTo(page) and page.detail.accessibleDescription() == ""
     assert "Joint statement drafted" in page.detail.toPlainText()
+
+
+def test_hq_overview_shows_an_enrolled_office_that_sent_nothing(open_window, hq_db, qtbot,
+                                                                tmp_path) -> None:
+    """An office enrolled whose bundle never came (or was refused) is a row of "no
+    report": the grid listed only offices with a report in the period."""
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import enroll_office
+    from tests.ui.conftest import wait_idle
+
+    with open_replica(hq_db) as rep:
+        enroll_office(rep, "AZ", tmp_path / "AZ-setup.fieldplan")
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    model = page.model
+    offices = [model.office_at(r) for r in range(model.rowCount())]
+    assert "AZ" in offices
+    row = offices.index("AZ")
+    assert all(model.cell(row, c) is None for c in range(1, model.columnCount()))
+    assert model.data(model.index(row, 1)).endswith("no report")

@@ -76,6 +76,21 @@ def locked_periods(rep: Replica) -> list[str]:
     return sorted(p for p, f in events.entities_of(rep.conn, "lock").items() if f.get("locked"))
 
 
+def refuse_if_locked(rep: Replica, period: str) -> None:
+    """Refuse (ValidationError) a change to this replica's reports of a period
+    headquarters has locked: the one check of every writer of reports (a save,
+    submit, reopen, a conflict's resolution). Call it inside the write transaction.
+    The message says who can unlock: headquarters (itself, at HQ)."""
+    if not is_locked(rep, period):
+        return
+    if rep.is_hq:
+        message = _("period {period} is locked; unlock it to change its reports")
+    else:
+        message = _("period {period} is locked by headquarters; only headquarters can "
+                    "unlock it")
+    raise ValidationError(message.format(period=str(as_period(period))))
+
+
 @dataclass(frozen=True)
 class ChangedAfterLock:
     """A report of a locked period changed after headquarters locked the period (see
@@ -285,9 +300,7 @@ def record_progress(
     rid = report_id(office, act.code, period)
     typed_over = _checked_base(base)
     with store.write_transaction(rep.conn):
-        if is_locked(rep, period):
-            raise ValidationError(_("period {period} is locked by headquarters").format(
-                period=period))
+        refuse_if_locked(rep, period)
         heads = events.shown_versions(rep.conn, "progress", rid)
         current = {k: v for k, (v, _ids) in heads.items()}
         if current.get("state") == "submitted":
@@ -462,9 +475,7 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
     period = _check_period(rep, period)
     touched = []
     with store.write_transaction(rep.conn):
-        if is_locked(rep, period):
-            raise ValidationError(_("period {period} is locked by headquarters").format(
-                period=period))
+        refuse_if_locked(rep, period)
         want = "draft" if state == "submitted" else "submitted"
         rows = rep.conn.execute(
             "SELECT action FROM progress WHERE office = ? AND period = ? AND state = ? "

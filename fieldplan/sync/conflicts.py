@@ -12,6 +12,7 @@ from typing import Any
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _
+from fieldplan.progress import refuse_if_locked
 from fieldplan.replica import Changes, Replica
 
 
@@ -106,6 +107,10 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
                                     id=conflict.id, count=len(conflict.candidates),
                                     limit=events.MAX_BASE_PER_FIELD))
     with store.write_transaction(rep.conn):
+        if conflict.entity == "progress" and conflict.period:
+            # keeping a value changes the report: refused as a save is (an office
+            # that has received the lock; headquarters until it unlocks)
+            refuse_if_locked(rep, conflict.period)
         events.append(rep.conn, conflict.entity, conflict.entity_id,
                       {conflict.field: chosen[0].value}, author=rep.author,
                       base={conflict.field: [c.full_id for c in conflict.candidates]})

@@ -1,0 +1,138 @@
+"""A period headquarters locked: a conflict in its reports is settled by no one while
+it is locked, as a save is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldplan import events, progress, store
+from fieldplan.cli import main
+from fieldplan.errors import ValidationError
+from fieldplan.replica import open_replica
+from fieldplan.sync import (
+    export_bundle,
+    import_bundle,
+    list_conflicts,
+    resolve_conflict,
+)
+
+PERIOD = "2026-S1"
+
+
+def send(src, dst, tmp_path: Path):
+    folder = tmp_path / "out"
+    folder.mkdir(exist_ok=True)
+    result = export_bundle(src, for_office=dst.office if src.is_hq else None,
+                           out_dir=folder)
+    return import_bundle(dst, result.path)
+
+
+def national(rep, i: int = 0) -> str:
+    return rep.plan().actions_of(level="national")[i].code
+
+
+def two_laptops(hq, make_office, tmp_path: Path):
+    """ML's two laptops wrote one report's status without seeing each other's write;
+    HQ and laptop A hold the conflict."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = national(a)
+    progress.record_progress(a, act, PERIOD, status="on-track", percent=30)
+    progress.record_progress(b, act, PERIOD, status="at-risk", percent=30)
+    send(a, hq, tmp_path)
+    send(b, hq, tmp_path)
+    send(hq, a, tmp_path)
+    [conflict] = list_conflicts(a)
+    return a, conflict
+
+
+def events_of(rep) -> int:
+    return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def test_an_office_cannot_settle_a_conflict_of_a_period_it_received_a_lock_for(
+        hq, make_office, tmp_path: Path) -> None:
+    a, conflict = two_laptops(hq, make_office, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    send(hq, a, tmp_path)
+    before = (events_of(a), progress.digest(a))
+    keep = next(c for c in conflict.candidates if not c.winner)
+    with pytest.raises(ValidationError) as refused:
+        resolve_conflict(a, conflict.id, keep.value_id)
+    # the same refusal as a save's, saying who can unlock
+    assert str(refused.value) == ("period 2026-S1 is locked by headquarters; only "
+                                  "headquarters can unlock it")
+    with pytest.raises(ValidationError, match=str(refused.value)):
+        progress.record_progress(a, national(a), PERIOD, percent=40)
+    assert (events_of(a), progress.digest(a)) == before
+    assert [c.id for c in list_conflicts(a)] == [conflict.id]
+    # unlocked: settled as before
+    progress.set_period_lock(hq, PERIOD, False)
+    send(hq, a, tmp_path)
+    resolve_conflict(a, conflict.id, keep.value_id)
+    assert list_conflicts(a) == []
+
+
+def test_conflicts_resolve_in_a_locked_period_is_one_line_and_exit_1(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    a, conflict = two_laptops(hq, make_office, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    send(hq, a, tmp_path)
+    path, before = a.path, events_of(a)
+    keep = conflict.candidates[0].value_id
+    a.close()
+    capsys.readouterr()
+    assert main(["--db", str(path), "conflicts", "resolve", conflict.id, "--keep", keep]) == 1
+    out, err = capsys.readouterr()
+    assert err.strip().splitlines() == [
+        "fieldplan: error: period 2026-S1 is locked by headquarters; only headquarters "
+        "can unlock it"]
+    assert out == ""
+    with open_replica(path) as rep:
+        assert events_of(rep) == before and len(list_conflicts(rep)) == 1
+
+
+def beside(rep, entity: str, entity_id: str, fields: dict) -> None:
+    """Write ``fields`` as another replica of ``rep``'s office that had not seen what
+    ``rep`` wrote (a second head of each field: a conflict), as a computer restored
+    from a backup does."""
+    with store.write_transaction(rep.conn):
+        own = events.get_meta(rep.conn, "replica_id")
+        events.set_meta(rep.conn, "replica_id", "f" * 32)
+        events.append(rep.conn, entity, entity_id, fields, author="other", base={})
+        events.set_meta(rep.conn, "replica_id", own)
+
+
+def test_headquarters_settles_its_own_conflict_only_once_it_unlocks(hq) -> None:
+    """HQ's own reports (global actions) are refused in a locked period as an office's
+    are; HQ is told to unlock, which it can."""
+    glob = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, glob, PERIOD, status="on-track")
+    beside(hq, "progress", progress.report_id("HQ", glob, PERIOD), {"status": "at-risk"})
+    [conflict] = list_conflicts(hq)
+    assert (conflict.office, conflict.period, conflict.field) == ("HQ", PERIOD, "status")
+    progress.set_period_lock(hq, PERIOD)
+    before = events_of(hq)
+    message = "period 2026-S1 is locked; unlock it to change its reports"
+    with pytest.raises(ValidationError) as refused:
+        resolve_conflict(hq, conflict.id, conflict.candidates[1].value_id)
+    assert str(refused.value) == message
+    with pytest.raises(ValidationError, match=message):
+        progress.record_progress(hq, glob, PERIOD, percent=5)
+    assert events_of(hq) == before
+    progress.set_period_lock(hq, PERIOD, False)
+    resolve_conflict(hq, conflict.id, conflict.candidates[1].value_id)
+    assert list_conflicts(hq) == []
+
+
+def test_only_reports_are_refused_in_a_locked_period(hq) -> None:
+    """A conflict of another record (here the lock itself: two HQ computers) is
+    settled whatever the lock says."""
+    progress.set_period_lock(hq, PERIOD)
+    beside(hq, "lock", PERIOD, {"locked": False})
+    [conflict] = list_conflicts(hq)
+    assert conflict.entity == "lock"
+    keep = next(c for c in conflict.candidates if c.value is True)
+    resolve_conflict(hq, conflict.id, keep.value_id)
+    assert list_conflicts(hq) == [] and progress.is_locked(hq, PERIOD)

@@ -136,6 +136,21 @@ def set_app_icon() -> None:
         app.setWindowIcon(QIcon(str(resource_path("icons", "fieldplan.svg"))))
 
 
+def read_locked_periods(rep) -> frozenset[str]:
+    """(worker) the periods headquarters has locked, as this database holds them."""
+    from fieldplan.progress import locked_periods
+
+    return frozenset(locked_periods(rep))
+
+
+def period_text(period: str, locked: bool) -> str:
+    """A period as the window names it: "1st semester 2026 · locked" when locked."""
+    if locked:
+        # Translators: a period in the window's period chooser and status bar
+        return _("{period} · locked").format(period=format_period(period))
+    return format_period(period)
+
+
 def read_sync_state(rep):
     try:
         from fieldplan.sync import sync_state
@@ -215,6 +230,8 @@ class MainWindow(QMainWindow):
         self._lost_lines: list[str] = []  # which, in words (fieldplan.status.lost_lines)
         self.settings = settings
         self.period = identity.current_period()
+        #: the periods headquarters has locked (None until read: read_locked_periods)
+        self.locked: frozenset[str] | None = None
         self.undo_stack = QUndoStack(self)
         self.setObjectName("MainWindow")
         # Qt adds " — fieldplan" (the application's display name) where the system
@@ -264,6 +281,7 @@ class MainWindow(QMainWindow):
             lambda: self.reread_plan(outside=True))
         session.op_did_fail.connect(self.show_error)
         session.notice_did_arrive.connect(self.show_error)  # a warning box too
+        self.refresh_locks()
         self.restore_geometry()
         # the sync state (which loads the signing code) is read once the window has
         # been painted: the first screen does not wait for it
@@ -519,7 +537,7 @@ class MainWindow(QMainWindow):
         self.period_combo = QComboBox()
         self.period_combo.setAccessibleName(_("Period"))
         for p in self.identity.periods():
-            self.period_combo.addItem(format_period(p), p)
+            self.period_combo.addItem(self._period_text(p), p)
         self.period_combo.setCurrentIndex(self.period_combo.findData(self.period))
         self.period_combo.currentIndexChanged.connect(
             lambda _i: self.set_period(self.period_combo.currentData())
@@ -617,12 +635,48 @@ class MainWindow(QMainWindow):
             text = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
         label.setText(text)
 
+    def _period_text(self, period: str) -> str:
+        return period_text(period, self.locked is not None and period in self.locked)
+
     def _show_period(self) -> None:
-        self.period_label.setText(format_period(self.period))
+        """The period shown, and whether it is locked, in the status bar; the actions
+        that apply to it."""
+        locked = self.locked is not None and self.period in self.locked
+        self.period_label.setText(self._period_text(self.period))
+        # the report editor's words for it (its fields are read-only then)
+        tip = _("Headquarters has locked this period.") if locked else ""
+        self.period_label.setToolTip(tip)
+        self.period_label.setAccessibleDescription(tip)
+        known = self.locked is not None
+        # a locked period's drafts cannot be submitted (the core refuses it)
+        self.submit_action.setEnabled(not locked)
+        if self.identity.is_hq:
+            # until the locks are read, both: the dialog reads the state itself
+            self.lock_action.setEnabled(not locked)
+            self.unlock_action.setEnabled(locked or not known)
+
+    # locks ---------------------------------------------------------------------------
+    def refresh_locks(self) -> None:
+        """Read which periods are locked (on the worker) and show it: the period
+        chooser, the status bar, the Period menu. A failed read keeps what is shown
+        (the next change or poll reads again)."""
+        DbOp(self.session, self, read_locked_periods).success(self._show_locks).failure(
+            lambda _e: None).run()
+
+    def _show_locks(self, locked: frozenset[str]) -> None:
+        if locked == self.locked:
+            return
+        self.locked = frozenset(locked)
+        combo = self.period_combo
+        for i in range(combo.count()):
+            combo.setItemText(i, self._period_text(combo.itemData(i)))
+        self._show_period()
 
     # the plan --------------------------------------------------------------------------
     def _changes_did_happen(self, changes) -> None:
         self.refresh_sync_state()
+        if changes.touches("lock"):  # a lock or unlock, or an import that brought one
+            self.refresh_locks()
         if changes.touches("plan"):  # an import may have brought an amendment
             self.reread_plan()
 
@@ -630,6 +684,7 @@ class MainWindow(QMainWindow):
         """(every minute) the sync state, and the plan: another fieldplan may have
         changed it (`fieldplan plan import` at headquarters)."""
         self.refresh_sync_state()
+        self.refresh_locks()  # (`fieldplan period lock` at headquarters)
         self.reread_plan(outside=True)
 
     def reread_plan(self, *, outside: bool = False) -> None:
@@ -674,11 +729,12 @@ class MainWindow(QMainWindow):
         combo.blockSignals(True)
         combo.clear()
         for p in identity.periods():
-            combo.addItem(format_period(p), p)
+            combo.addItem(self._period_text(p), p)
         combo.setCurrentIndex(combo.findData(period))
         combo.blockSignals(False)
         self.period = period
         self._show_period()
+        self.refresh_locks()  # (an import that brought the plan may have brought locks)
         kept = self.office_view.set_identity(identity, period)
         if self._dashboard_tab.built():
             self.dashboard.set_identity(identity, period)
@@ -779,31 +835,74 @@ class MainWindow(QMainWindow):
         ).failure(lambda e: self.show_error(str(e))).run()
 
     def lock_dialog(self, locked: bool) -> None:
-        from fieldplan.progress import set_period_lock
-        from ui.dialogs import ConfirmDialog
-
+        """Ask to lock (``locked``) or unlock the period shown, once the database has
+        said whether it is locked and, to lock it, what the lock would leave stuck."""
         period = self.period
+
+        def check(rep):
+            from fieldplan.sync import lock_check
+
+            return lock_check(rep, period)
+
+        DbOp(self.session, self, check).success(
+            lambda found: self._confirm_lock(found, locked)).run()
+
+    def _confirm_lock(self, check, locked: bool) -> None:
+        from fieldplan.progress import set_period_lock
+        from ui.dialogs import ConfirmDialog, MessageDialog
+
+        period = check.period
+        shown = self.locked is not None and period in self.locked
+        if self.locked is None or shown != check.locked:
+            self.refresh_locks()  # changed elsewhere (`fieldplan period lock`)
+        name = format_period(period)
+        if check.locked == locked:
+            text = _("{period} is already locked.") if locked else _("{period} is not locked.")
+            box = MessageDialog(self, _("Period lock"), text.format(period=name))
+            box.setObjectName("lock-dialog")
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.open()
+            return
         if locked:
             # a laptop that has not received the lock yet can still change a report:
             # 'fieldplan status' and the review pack name those changes
             text = _("Lock {period}? Offices can no longer change their reports for it "
-                     "once they receive the lock.")
+                     "once they receive the lock.").format(period=name)
+            stuck = []
+            if check.conflicts:
+                stuck.append(ngettext(
+                    "{n} open conflict in this period: no one can settle it while the "
+                    "period is locked.",
+                    "{n} open conflicts in this period: no one can settle them while the "
+                    "period is locked.", check.conflicts).format(n=check.conflicts))
+            if check.quarantined:
+                stuck.append(ngettext(
+                    "{n} bundle waiting in quarantine holds reports of this period: "
+                    "trusted after the lock, it brings changes to the locked period.",
+                    "{n} bundles waiting in quarantine hold reports of this period: "
+                    "trusted after the lock, they bring changes to the locked period.",
+                    check.quarantined).format(n=check.quarantined))
+            if stuck:
+                # each paragraph in the layout's direction (they may start with a number)
+                text = "\n\n".join(in_layout_direction(p) for p in [text, *stuck])
         else:
-            text = _("Unlock {period}? Offices can change their reports for it again.")
+            text = _("Unlock {period}? Offices can change their reports for it again.").format(
+                period=name)
         dialog = ConfirmDialog(
             self,
             _("Period lock"),
-            text.format(period=format_period(period)),
+            text,
             "",
             _("&Lock") if locked else _("&Unlock"),
         )
         dialog.setObjectName("lock-dialog")
+
         def said(changes) -> None:
             if changes.events:
                 text = _("Locked {period}") if locked else _("Unlocked {period}")
-            else:
+            else:  # locked or unlocked elsewhere while the dialog was open
                 text = _("{period} is already locked") if locked else _("{period} was not locked")
-            self.statusBar().showMessage(text.format(period=format_period(period)), 8000)
+            self.statusBar().showMessage(text.format(period=name), 8000)
 
         dialog.accepted.connect(
             lambda: DbOp(self.session, self, lambda rep: set_period_lock(rep, period, locked))

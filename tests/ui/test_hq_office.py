@@ -139,7 +139,11 @@ def _set_lock(window, qtbot, locked: bool) -> None:
     from PySide6.QtWidgets import QDialog
 
     window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
     (window.lock_action if locked else window.unlock_action).trigger()
+    # opened once the database has said what the lock would leave stuck
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is not None,
+                    timeout=5000)
     dialog = window.findChild(QDialog, "lock-dialog")
     assert "2026" in dialog.text.text()
     dialog.accept()

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
+from fieldplan.i18n import format_period
 from tests.ui.conftest import wait_idle
 from tests.ui.test_sync_ui import accept_result
 from ui.qtcompat import emit
@@ -293,13 +294,21 @@ def test_the_inbox_says_why_it_could_not_load_in_a_sentence(
 def test_locking_says_what_it_did(open_window, qtbot, hq_db):
     window = open_window(hq_db)
     wait_idle(qtbot, window.session)
-    for expected in ("Locked ", "is already locked"):
+
+    def lock_dialog() -> QDialog:
         window.lock_dialog(True)
-        dialog = window.findChild(QDialog, "lock-dialog")
-        dialog.accept()
-        qtbot.waitUntil(lambda e=expected: e in window.statusBar().currentMessage(),
+        qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is not None,
                         timeout=5000)
-        qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is None)  # closed
+        return window.findChild(QDialog, "lock-dialog")
+
+    lock_dialog().accept()
+    qtbot.waitUntil(lambda: "Locked " in window.statusBar().currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is None)  # closed
+    # asked again: the dialog says so before anything is done
+    dialog = lock_dialog()
+    assert dialog.text.text() == f"{format_period(window.period)} is already locked."
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is None)
     wait_idle(qtbot, window.session)
 
 

@@ -1,0 +1,205 @@
+"""Locked periods in the window: the period chooser and the status bar say which are
+locked, the Period menu offers only what applies (Lock or Unlock), the lock dialog
+says what the lock would leave stuck, and a conflict in a locked period is refused on
+the Conflicts page as a save is."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from fieldplan import progress, store
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+from tests.ui.test_hq_office import _receive, _set_lock, export_from, send_to_hq
+from tests.ui.test_sync_ui import two_laptops_in_conflict
+
+sync = pytest.importorskip("fieldplan.sync")
+
+PERIOD = "2026-S1"
+
+
+def offered(window) -> dict[str, str]:
+    combo = window.period_combo
+    return {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
+
+
+def lock_dialog(window, qtbot, locked: bool = True) -> QDialog:
+    window.lock_dialog(locked)
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is not None,
+                    timeout=5000)
+    return window.findChild(QDialog, "lock-dialog")
+
+
+def test_headquarters_sees_which_periods_are_locked_and_is_offered_what_applies(
+        open_window, qtbot, hq_db):
+    window = open_window(hq_db)
+    window.set_period(PERIOD)
+    wait_idle(qtbot, window.session)
+    assert offered(window)[PERIOD] == "1st semester 2026"
+    assert window.period_label.text() == "1st semester 2026"
+    assert window.lock_action.isEnabled() and not window.unlock_action.isEnabled()
+    assert window.submit_action.isEnabled()
+
+    _set_lock(window, qtbot, True)
+    assert offered(window)[PERIOD] == "1st semester 2026 · locked"
+    assert window.period_combo.currentText() == "1st semester 2026 · locked"
+    assert offered(window)["2026-S2"] == "2nd semester 2026"  # only that one
+    assert window.period_label.text() == "1st semester 2026 · locked"
+    assert window.period_label.toolTip() == "Headquarters has locked this period."
+    assert not window.lock_action.isEnabled() and window.unlock_action.isEnabled()
+    assert not window.submit_action.isEnabled()  # the core refuses it: not offered
+    # another period: its own state
+    window.set_period("2026-S2")
+    wait_idle(qtbot, window.session)
+    assert window.period_label.text() == "2nd semester 2026"
+    assert window.period_label.toolTip() == ""
+    assert window.lock_action.isEnabled() and not window.unlock_action.isEnabled()
+    assert window.submit_action.isEnabled()
+
+    _set_lock(window, qtbot, False)  # (it shows 2026-S1 again)
+    assert offered(window)[PERIOD] == "1st semester 2026"
+    assert window.lock_action.isEnabled() and not window.unlock_action.isEnabled()
+
+
+def test_the_lock_state_is_read_on_the_worker(open_window, qtbot, hq_db, monkeypatch):
+    threads = []
+    real = progress.locked_periods
+
+    def spy(rep):
+        threads.append(threading.current_thread())
+        return real(rep)
+
+    monkeypatch.setattr(progress, "locked_periods", spy)
+    window = open_window(hq_db)
+    wait_idle(qtbot, window.session)
+    assert threads and threading.main_thread() not in threads
+
+
+def test_a_lock_made_elsewhere_shows_after_a_plan_change(open_window, qtbot, hq_db):
+    """The chooser is made again for a new plan (set_identity): with the locks as the
+    database holds them then."""
+    window = open_window(hq_db)
+    with open_replica(hq_db) as rep:
+        progress.set_period_lock(rep, PERIOD)  # `fieldplan period lock`, meanwhile
+    assert offered(window)[PERIOD] == "1st semester 2026"
+    window.set_identity(window.identity)
+    wait_idle(qtbot, window.session)
+    assert offered(window)[PERIOD] == "1st semester 2026 · locked"
+
+
+def test_the_office_sees_the_lock_it_received(open_window, qtbot, hq, make_office, tmp_path):
+    sn = make_office("SN")
+    code = sn.plan().actions_of(level="national")[0].code
+    progress.record_progress(sn, code, PERIOD, status="on-track", percent=20)
+    send_to_hq(sn, hq, tmp_path)
+    hq_path, sn_path = hq.path, sn.path
+    hq.close()
+    sn.close()
+    hq_window = open_window(hq_path)
+    office = open_window(sn_path)
+    office.set_period(PERIOD)
+    wait_idle(qtbot, office.session)
+    assert not hasattr(office, "lock_action")  # HQ's alone
+    assert offered(office)[PERIOD] == "1st semester 2026"
+
+    _set_lock(hq_window, qtbot, True)
+    _receive(office, qtbot, export_from(hq_window, qtbot, tmp_path / "lock", "SN"))
+    # as the report editor says it (its fields are read-only)
+    assert offered(office)[PERIOD] == "1st semester 2026 · locked"
+    assert office.period_label.text() == "1st semester 2026 · locked"
+    assert office.period_label.toolTip() == "Headquarters has locked this period."
+    assert not office.submit_action.isEnabled()
+
+    _set_lock(hq_window, qtbot, False)
+    _receive(office, qtbot, export_from(hq_window, qtbot, tmp_path / "unlock", "SN"))
+    assert offered(office)[PERIOD] == "1st semester 2026"
+    assert office.submit_action.isEnabled()
+
+
+def quarantined_sn(hq, make_office, tmp_path: Path) -> None:
+    """A bundle of SN's with a report of 2026-S1, in HQ's quarantine (HQ no longer
+    knows the enrolment it came with)."""
+    sn = make_office("SN", "sn")
+    with store.write_transaction(sn.conn):
+        sn.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(sn, sn.plan().actions_of(level="national")[0].code, PERIOD,
+                             status="on-track")
+    out = tmp_path / "sn-out"
+    out.mkdir()
+    assert sync.import_bundle(hq, sync.export_bundle(sn, out_dir=out).path).outcome \
+        == "quarantined"
+
+
+def test_the_lock_dialog_says_what_the_lock_leaves_stuck(open_window, qtbot, hq, make_office,
+                                                         tmp_path):
+    two_laptops_in_conflict(hq, make_office, tmp_path)
+    quarantined_sn(hq, make_office, tmp_path)
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    window.set_period(PERIOD)
+    wait_idle(qtbot, window.session)
+    dialog = lock_dialog(window, qtbot)
+    assert dialog.text.text() == (
+        "Lock 1st semester 2026? Offices can no longer change their reports for it once "
+        "they receive the lock.\n\n"
+        "1 open conflict in this period: no one can settle it while the period is "
+        "locked.\n\n"
+        "1 bundle waiting in quarantine holds reports of this period: trusted after the "
+        "lock, it brings changes to the locked period.")
+    dialog.accept()  # still allowed: HQ decides
+    qtbot.waitUntil(lambda: window.unlock_action.isEnabled(), timeout=5000)
+    with open_replica(path) as rep:
+        assert progress.is_locked(rep, PERIOD)
+    # another period: nothing stuck, nothing said
+    window.set_period("2026-S2")
+    wait_idle(qtbot, window.session)
+    dialog = lock_dialog(window, qtbot)
+    assert "conflict" not in dialog.text.text() and "quarantine" not in dialog.text.text()
+    dialog.reject()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_lock_dialog_says_the_period_is_locked_already(open_window, qtbot, hq_db):
+    with open_replica(hq_db) as rep:
+        progress.set_period_lock(rep, PERIOD)
+    window = open_window(hq_db)
+    window.set_period(PERIOD)
+    wait_idle(qtbot, window.session)
+    dialog = lock_dialog(window, qtbot, True)
+    assert dialog.text.text() == "1st semester 2026 is already locked."
+    dialog.accept()
+    window.set_period("2026-S2")
+    wait_idle(qtbot, window.session)
+    dialog = lock_dialog(window, qtbot, False)
+    assert dialog.text.text() == "2nd semester 2026 is not locked."
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    with open_replica(hq_db) as rep:
+        assert progress.locked_periods(rep) == [PERIOD]
+
+
+def test_keep_in_a_locked_period_is_refused_on_the_conflicts_page(
+        open_window, qtbot, hq, make_office, tmp_path):
+    a, _b, _code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    [conflict] = sync.list_conflicts(a)
+    path = a.path
+    a.close()
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    page.keep_buttons[1].click()
+    qtbot.waitUntil(lambda: "locked" in page.message.text(), timeout=5000)
+    assert page.message.text() == ("Period 2026-S1 is locked by headquarters; only "
+                                   "headquarters can unlock it")
+    wait_idle(qtbot, window.session)
+    assert page.model.rowCount() == 1
+    with open_replica(path) as rep:
+        assert [c.id for c in sync.list_conflicts(rep)] == [conflict.id]

@@ -536,6 +536,8 @@ class MainWindow(QMainWindow):
         period_label = QLabel(_("Period") + " ")
         self.period_combo = QComboBox()
         self.period_combo.setAccessibleName(_("Period"))
+        # as wide as its longest item, also once a period is marked locked
+        self.period_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for p in self.identity.periods():
             self.period_combo.addItem(self._period_text(p), p)
         self.period_combo.setCurrentIndex(self.period_combo.findData(self.period))

@@ -46,7 +46,11 @@ def test_headquarters_sees_which_periods_are_locked_and_is_offered_what_applies(
 
     _set_lock(window, qtbot, True)
     assert offered(window)[PERIOD] == "1st semester 2026 · locked"
-    assert window.period_combo.currentText() == "1st semester 2026 · locked"
+    combo = window.period_combo
+    assert combo.currentText() == "1st semester 2026 · locked"
+    # wide enough for it (it was sized for the words without the mark)
+    qtbot.waitUntil(lambda: combo.width() > combo.fontMetrics().horizontalAdvance(
+        combo.currentText()), timeout=5000)
     assert offered(window)["2026-S2"] == "2nd semester 2026"  # only that one
     assert window.period_label.text() == "1st semester 2026 · locked"
     assert window.period_label.toolTip() == "Headquarters has locked this period."

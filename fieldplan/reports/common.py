@@ -409,7 +409,11 @@ class RoomFor(Flowable):
         frame = self._doctemplateAttr("frame")
         if frame is None or getattr(frame, "_atTop", 0):
             return 0, 0
-        if ah < self._needed(aw, frame._aH if hasattr(frame, "_aH") else ah):
+        frame_h = frame._aH if hasattr(frame, "_aH") else ah
+        need = self._needed(aw, frame_h)
+        if need > frame_h:  # a first row taller than a page splits (GridTable) anyway:
+            need = frame_h / 3  # a new page would only leave this one's foot blank
+        if ah < need:
             from reportlab.platypus.doctemplate import FrameBreak
 
             frame.add_generated_content(FrameBreak)
@@ -553,6 +557,79 @@ def _mirror_cmd(cmd: tuple, n: int) -> tuple:
     return (name, (n - 1 - c1, r0), (n - 1 - c0, r1), *rest)
 
 
+class GridTable(Table):
+    """A Table whose row taller than a whole page splits inside the row instead of
+    failing the build ("LayoutError: ... too large").
+
+    Every list the reports print in a cell is bounded, but plan texts (an action with
+    ninety indicators) and data nobody foresaw must not make a report unprintable. A
+    row splits only when no page would take it whole: the table stands at the top of a
+    page already, or the row is taller than a page. Otherwise the table splits between
+    rows, or moves to the next page, as before.
+    """
+
+    def split(self, availWidth: float, availHeight: float) -> list:
+        parts = super().split(availWidth, availHeight)
+        if parts or self.splitInRow or not self._must_split_a_row():
+            return parts
+        self.splitInRow = 1
+        try:
+            parts = super().split(availWidth, availHeight)
+        finally:
+            self.splitInRow = 0
+        for part in parts:  # the rest moves on as any table
+            if isinstance(part, Table):
+                part.splitInRow = 0
+        return parts
+
+    def _must_split_a_row(self) -> bool:
+        """Whether no page will take this table's next row whole: it stands at the top
+        of a page already, or the row is taller than a page (split at once, rather than
+        leave the space above it, its heading with it, blank)."""
+        frame = getattr(self, "_frame", None)
+        if getattr(self, "_postponed", 0) or getattr(frame, "_atTop", 0):
+            return True
+        if frame is None:
+            return False
+        head = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+        page = frame._height - frame._topPadding - frame._bottomPadding
+        room = page - sum(self._rowHeights[:head])
+        return any(h > room for h in self._rowHeights[head:])
+
+    def _splitCell(self, value, style, oldHeight: float, newHeight: float, width: float):
+        """A cell's flowables in the part that fits ``newHeight`` and the rest.
+
+        ReportLab's own version splits a flowable at the column's full width, while
+        wrap gives it the width less the padding: a TextFlow laid out at another width
+        lays out its whole text again, and both parts would print all of it."""
+        if not isinstance(value, (list, tuple)):
+            return super()._splitCell(value, style, oldHeight, newHeight, width)
+        inner = width - style.leftPadding - style.rightPadding
+        room = newHeight - style.topPadding
+        first: list = []
+        rest: list = []
+        used = 0.0
+        for f in value:
+            if rest:
+                rest.append(f)
+                continue
+            h = f.wrap(inner, room)[1] + f.getSpaceBefore()
+            if used + h <= room:
+                first.append(f)
+                used += h + f.getSpaceAfter()
+                continue
+            pieces = f.split(inner, room - used - f.getSpaceBefore())
+            if pieces:  # a TextFlow whose lines fit without its space after: one piece
+                first.append(pieces[0])
+                rest.extend(pieces[1:])
+                used = room
+            elif not first:
+                return []  # nothing of the cell fits: the row cannot split here
+            else:
+                rest.append(f)
+        return tuple(first), tuple(rest)
+
+
 def table(
     ctx: Ctx,
     rows: list[list],
@@ -577,11 +654,13 @@ def table(
         style.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), HEAD_BG))
     style.extend(extra)
     n = len(widths)
+    # each cell a list of flowables: a row split inside (GridTable) splits lists only
+    rows = [[c if isinstance(c, (list, tuple)) else [c] for c in r] for r in rows]
     if ctx.rtl:
         rows = [list(reversed(r)) for r in rows]
         widths = list(reversed(widths))
         style = [_mirror_cmd(cmd, n) for cmd in style]
-    return Table(
+    return GridTable(
         rows,
         colWidths=widths,
         repeatRows=header_rows,

@@ -24,6 +24,11 @@ from fieldplan.reports import text as tx
 #: How many competing values of one conflict the pack prints.
 MAX_CANDIDATES = 5
 
+#: How many file names of one office the late-data table prints: an office that sent
+#: a bundle a day after the period's end would otherwise fill a cell taller than a page
+#: (a table row cannot split across pages). The rest are counted.
+MAX_FILES = 5
+
 #: Which status a matrix cell shows when an office's actions in an area differ: the
 #: one that most needs attention.
 SEVERITY = ("off-track", "at-risk", "not-started", "on-track", "completed", "cancelled")
@@ -152,6 +157,12 @@ def _within(when: float, stamps: list[float], seconds: float = 2) -> bool:
 def _stamp_seconds(stamp: str) -> float:
     """Seconds since the epoch of a stored UTC time (2026-03-12T09:30:00Z)."""
     return datetime.fromisoformat(stamp).timestamp()  # the "Z" makes it UTC
+
+
+def _one_paragraph(text: str) -> str:
+    """A value on one paragraph of a cell: a conflicting narrative's newlines would make
+    a line each (sixty blank lines of one value, a cell taller than a page)."""
+    return " ".join(tx.words(tx.clean(text))) or "–"
 
 
 def _worst(reports: list[ProgressReport]) -> str:
@@ -778,7 +789,7 @@ class Pack:
                 [
                     [
                         name(e.office),
-                        "\n".join(e.files) or "–",
+                        self._files_text(e.files),
                         ctx.when(e.received_at),
                         self._n(e.reports),
                     ]
@@ -813,7 +824,7 @@ class Pack:
                         # one value a line: each reads in its own direction (an
                         # Arabic narrative beside an English one)
                         "\n".join(
-                            [conflict_value(c.field, v.value, ctx.lang)
+                            [_one_paragraph(conflict_value(c.field, v.value, ctx.lang))
                              for v in c.candidates[:MAX_CANDIDATES]]
                             + ["…"] * (len(c.candidates) > MAX_CANDIDATES)
                         ),
@@ -832,6 +843,16 @@ class Pack:
                 [0.4, 0.3, 0.3],
             )
         return out
+
+    def _files_text(self, files: tuple[str, ...]) -> str:
+        """The files that brought an office's late data, one a line: the first
+        MAX_FILES, then how many more (the inbox lists them all)."""
+        if len(files) <= MAX_FILES + 1:  # "and 1 more file" would take the same line
+            return "\n".join(files) or "–"
+        more = len(files) - MAX_FILES
+        # Translators: after the first few names of files, in a table cell.
+        rest = self.ctx.ngettext("and {count} more file", "and {count} more files", more)
+        return "\n".join([*files[:MAX_FILES], rest.format(count=self._n(more))])
 
     def area_detail(self, area) -> list[Flowable]:
         from fieldplan.i18n import STATUS_SYMBOLS, format_percent, level_label

@@ -1,0 +1,126 @@
+"""No table cell of a report may grow taller than a page: a table row cannot split
+across pages by itself, and the build failed with "LayoutError: ... too large" (an
+office that had sent about 80 bundles after the period's end made the review pack
+unprintable)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fieldplan.reports import build_review_pack, build_status_sheet
+from tests.fixtures.reports.seed import write_progress
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("qpdf")), reason="needs poppler-utils, qpdf"
+)
+
+PERIOD = "2025-S2"  # over: whatever arrives now arrived after its end
+
+
+def pdf_text(path: Path, *, layout: bool = False) -> str:
+    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else [])]
+    return subprocess.run([*args, str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def qpdf_ok(path: Path) -> None:
+    run = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_pack_names_the_first_late_files_and_counts_the_rest(hq, make_office,
+                                                             tmp_path) -> None:
+    """90 bundles of one office after the period's end: the pack prints, naming five
+    files and counting the others, instead of failing on a cell of 90 names."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundles
+
+    ml = make_office("ML")
+    action = ml.plan().actions_of(level="national")[0].code
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    paths = []
+    for i in range(90):
+        progress.record_progress(ml, action, PERIOD, status="on-track", percent=i)
+        paths.append(export_bundle(ml, out_file=usb / f"ML-late-{i:03d}.fieldplan").path)
+    assert sum(o.events_new for o in import_bundles(hq, paths)) == 90
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+    qpdf_ok(pdf)
+    text = " ".join(pdf_text(pdf).split())
+    late = text[text.index("Data received after the end of the period"):]
+    for i in range(5):
+        assert f"ML-late-{i:03d}.fieldplan" in late
+    assert "and 85 more files" in late
+    assert "ML-late-005.fieldplan" not in text and "ML-late-089.fieldplan" not in text
+
+
+def test_six_late_files_are_all_named(hq) -> None:
+    """"and 1 more file" would take the line the sixth name takes."""
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.review import Pack
+
+    pack = Pack(hq, cm.make_ctx(hq, PERIOD, "en", "A4"), None, 1)
+    names = tuple(f"f{i}.fieldplan" for i in range(7))
+    assert pack._files_text(names[:6]) == "\n".join(names[:6])
+    assert pack._files_text(names).endswith("f4.fieldplan\nand 2 more files")
+    assert pack._files_text(()) == "–"
+
+
+def test_conflicting_values_take_one_line_each(hq, tmp_path, monkeypatch) -> None:
+    """A competing narrative made of newlines printed a line for each: five of them
+    made a cell of 300 lines."""
+    from fieldplan import sync
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    write_progress(hq, "ML", PERIOD, only=1)
+    value = "first" + "\n" * 50 + "last"
+    candidates = tuple(
+        Candidate(f"r{i}:3", f"r{i}:3", value, "a", "2026-07-01T00:00:00+00:00", i == 0)
+        for i in range(6)
+    )
+    conflict = Conflict("achievements", "progress", f"ML|PA1.1|{PERIOD}", "achievements",
+                        candidates)
+    monkeypatch.setattr(sync, "list_conflicts", lambda rep: [conflict])
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "c.pdf")
+    lines = [" ".join(line.split()) for line in pdf_text(pdf, layout=True).splitlines()]
+    assert sum("first last" in line for line in lines) == 5  # MAX_CANDIDATES
+
+
+def test_a_row_taller_than_a_page_splits_instead_of_failing(hq, tmp_path) -> None:
+    """Plan texts are not bounded: an action with 90 indicators makes an indicators
+    cell taller than a page. Its row splits across pages, and each indicator prints
+    once."""
+    from fieldplan.plan import Text, dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = hq.plan()
+    first = plan.actions_of(level="national")[0]
+    many = tuple(
+        dataclasses.replace(first.indicators[0], key=f"ind-{i}",
+                            title=Text(f"Indicator number {i:02d} of many"), targets=())
+        for i in range(90)
+    )
+    actions = tuple(dataclasses.replace(a, indicators=many) if a.code == first.code else a
+                    for a in plan.actions)
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=actions), path)
+    replace_plan(hq, path)
+    write_progress(hq, "ML", "2026-S1", only=1)
+    for pdf in (build_status_sheet(hq, "2026-S1", "ML", out=tmp_path / "s.pdf"),
+                build_review_pack(hq, "2026-S1", tmp_path / "p.pdf")):
+        qpdf_ok(pdf)
+        text = " ".join(pdf_text(pdf).split())
+        for i in range(90):
+            assert text.count(f"Indicator number {i:02d} of many") == 1, (pdf, i)
+        # the row starts under its area's heading, right after the sheet's facts: a
+        # new page would not make it fit, only leave the foot of this one blank
+        pages = [" ".join(p.split()) for p in pdf_text(pdf).split("\f")]
+        [head] = [i for i, p in enumerate(pages) if "PA1 — Migration governance" in p
+                  and "Indicators: actual of target" in p]
+        assert "Indicator number 00 of many" in pages[head]
+        assert "Reports: 1 of 12 actions" in pages[head]

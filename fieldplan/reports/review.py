@@ -219,14 +219,17 @@ class Pack:
         self.not_reported_offices = [o for o in known if o not in self.reported]
         self.level = {o: level_for_office(o) for o in known}
         self.sync = _sync_facts(rep, ctx, self.scope)
+        #: office → the latest period it submitted a report for that the plan shows;
+        #: and one it hides (an office whose reports are all hidden did report)
         self.last_period: dict[str, str] = {}
+        self.last_hidden: dict[str, str] = {}
         for office, action, period in rep.conn.execute(
             "SELECT office, action, period FROM progress WHERE state = 'submitted'"
         ):
-            if period > self.last_period.get(office, "") and self.scope.shows(
-                office, action, period
-            ):
-                self.last_period[office] = period
+            latest = self.last_period if self.scope.shows(office, action, period) else (
+                self.last_hidden)
+            if period > latest.get(office, ""):
+                latest[office] = period
         self.sheets = []
         for i, office in enumerate(self.offices):
             if progress:
@@ -296,7 +299,9 @@ class Pack:
         if not self.sheets:
             story.append(
                 self._t(
-                    ctx.gettext("No office has a report for this period: no status sheet follows.")
+                    self._all_hidden()
+                    or ctx.gettext("No office has a report for this period: no status sheet "
+                                   "follows.")
                 )
             )
         else:
@@ -337,6 +342,16 @@ class Pack:
         ).format(count=self._n(self.drafts))
         return [self._t(text, cm.BOLD_SMALL, space_after=4)]
 
+    def _all_hidden(self) -> str:
+        """What a section says instead of "no report" when the plan hides every report
+        of the period ("" when it does not): the offices did report."""
+        if self.reports or not self.hidden:
+            return ""
+        return self.ctx.gettext(
+            "The current plan hides every report of this period: none is shown here "
+            "(see the cover)."
+        )
+
     def _n(self, n: int) -> str:
         from fieldplan.i18n import format_number
 
@@ -353,6 +368,8 @@ class Pack:
             (
                 _("Data as of: {when}").format(when=ctx.when(self.as_of))
                 if self.as_of
+                else sh.all_hidden_note(ctx, self.hidden)
+                if self.hidden
                 else _("No progress recorded for this period.")
             ),
             # an office has reported once it has submitted its reports
@@ -378,7 +395,7 @@ class Pack:
             self._t(_("Semester review pack"), cm.SUBTITLE, space_after=14),
         ]
         out += [self._t(line, cm.Style(size=11, leading=15)) for line in lines]
-        if self.hidden:
+        if self.hidden and self.reports:  # else said above
             out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), cm.BOLD_SMALL)]
         if self.drafts:
             out += [Spacer(1, 8), *self._provisional()]
@@ -466,7 +483,8 @@ class Pack:
         widths = [w * 0.19] + [w * 0.095] * len(STATUSES) + [w * 0.13, w * 0.11]
         out: list[Flowable] = [*self._provisional(), cm.table(ctx, rows, widths), Spacer(1, 8)]
         if not self.reports:  # an empty chart would only show a meaningless axis
-            out.append(self._t(_("No reports yet for this period: no chart."), cm.BODY))
+            out.append(self._t(self._all_hidden() or _("No reports yet for this period: no chart."),
+                               cm.BODY))
             return out
         out.append(self.chart(counts))
         out.append(
@@ -653,7 +671,7 @@ class Pack:
         if self.offices:
             out.append(cm.table(ctx, rows, widths, extra=extra))
         else:
-            out.append(self._t(_("No office has reported for this period.")))
+            out.append(self._t(self._all_hidden() or _("No office has reported for this period.")))
         return out
 
     def not_reported(self) -> list[Flowable]:
@@ -677,13 +695,20 @@ class Pack:
         ]
         for office in self.not_reported_offices:
             last = self.last_period.get(office)
+            hidden = self.last_hidden.get(office)
+            if hidden and hidden > (last or ""):
+                # not "never": its reports are there, the current plan hides them
+                latest = _("{period} (hidden by the current plan)").format(
+                    period=format_period(hidden, ctx.lang))
+            else:
+                latest = format_period(last, ctx.lang) if last else _("never")
             drafts = sum(1 for r in self.by_office.get(office, ()) if r.state == "draft")
             rows.append(
                 [
                     self._t(office_name(office, ctx.lang), cm.SMALL),
                     self._t(office, cm.SMALL),
                     self._t(self._n(drafts) if drafts else "–", cm.SMALL, align="center"),
-                    self._t(format_period(last, ctx.lang) if last else _("never"), cm.SMALL),
+                    self._t(latest, cm.SMALL),
                 ]
             )
         w = ctx.width

@@ -78,6 +78,23 @@ def hidden_note(ctx: cm.Ctx, count: int) -> str:
     ).format(count=format_number(count, ctx.lang))
 
 
+def all_hidden_note(ctx: cm.Ctx, count: int) -> str:
+    """What a printed report says in place of "No progress recorded" when the plan
+    hides every one of the ``count`` (> 0) reports of the period: they exist."""
+    from fieldplan.i18n import format_number
+
+    # Translators: plan_hidden is the name of a column of the data export: keep it as is.
+    return ctx.ngettext(
+        "No report shown: the current plan hides the {count} report of this period (its "
+        "action was removed or moved to another level); a data export lists it, marked in "
+        "the column plan_hidden.",
+        "No report shown: the current plan hides the {count} reports of this period (their "
+        "actions were removed or moved to another level); a data export lists them, marked "
+        "in the column plan_hidden.",
+        count,
+    ).format(count=format_number(count, ctx.lang))
+
+
 def _unit(ctx: cm.Ctx, unit: str, n: float | None) -> str:
     """The unit after the figures, in the plural form that agrees with ``n`` (the
     figure it follows): none for a plain count, nor for a percent (the figures carry
@@ -254,21 +271,30 @@ def sheet_story(
     lvl = level_for_office(data.office)
     actions = plan.actions_of(level=lvl)
     submitted = sum(1 for r in data.reports.values() if r.state == "submitted")
+    if data.as_of:
+        recorded = _("Data as of: {when}").format(when=ctx.when(data.as_of))
+    elif data.hidden:  # the office did report: the plan hides it all
+        recorded = all_hidden_note(ctx, data.hidden)
+    else:
+        recorded = _("No progress recorded for this period.")
+    if actions:
+        counts = _("Reports: {reported} of {actions} actions, {submitted} submitted").format(
+            reported=len(data.reports), actions=len(actions), submitted=submitted
+        )
+    else:  # not "0 of 0 actions"
+        from fieldplan.i18n import level_label
+
+        counts = _("Reports: none, the current plan has no action at this office's level "
+                   "({level})").format(level=level_label(lvl, ctx.lang))
     facts = [
         _("Office: {office} ({code})").format(office=name, code=data.office),
         _("Period: {period}").format(period=format_period(ctx.period, ctx.lang)),
         _("Printed: {when}").format(when=ctx.when(ctx.printed)),
-        (
-            _("Data as of: {when}").format(when=ctx.when(data.as_of))
-            if data.as_of
-            else _("No progress recorded for this period.")
-        ),
-        _("Reports: {reported} of {actions} actions, {submitted} submitted").format(
-            reported=len(data.reports), actions=len(actions), submitted=submitted
-        ),
+        recorded,
+        counts,
     ]
     story.extend(cm.TextFlow(f, cm.BODY, rtl=ctx.rtl) for f in facts)
-    if data.hidden:
+    if data.hidden and data.reports:  # else said in the facts
         story.append(cm.TextFlow(hidden_note(ctx, data.hidden), cm.BOLD_SMALL, rtl=ctx.rtl,
                                  space_after=2))
     story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))

@@ -674,12 +674,15 @@ def test_pack_counts_leave_out_reports_the_plan_hides(amended_world, tmp_path) -
     assert {r.action for r in pack.reports} & {"PA1.1", "PA4.3"} == set()
     assert (pack.submitted, pack.drafts) == (10, 0)
     assert pack.sheets[0].office == "ML" and len(pack.sheets[0].reports) == 10
-    # Turkey's only reports are for a period outside the plan's dates: never reported
+    # Turkey's only reports are for a period outside the plan's dates: hidden, which
+    # is not "never reported"
     assert pack.last_period == {"ML": PERIOD}
+    assert pack.last_hidden["TR"] == "2025-S2"
     text = pdf_text(build_review_pack(amended_world, PERIOD, tmp_path / "p.pdf"))
     assert "10 submitted reports" in text
     assert "Mali (ML)" in text and "10/10" in text and "12/10" not in text
-    assert "Türkiye" in text and "never" in text
+    assert "Türkiye" in text and "2nd semester 2025 (hidden by the current plan)" in text
+    assert "never" not in text
     # PA1.1, regional now: no regional office is known, none is expected, none counted
     assert re.search(r"PA1\.1 .*? Regional 0/0", text)
 

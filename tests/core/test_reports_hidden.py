@@ -106,3 +106,52 @@ def test_report_commands_are_quiet_when_nothing_is_hidden(hq, tmp_path, capsys) 
     assert main(["--db", str(hq.path), "report", "review", "--period", PERIOD, "-o",
                  str(out)]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.fixture
+def nothing_shown(hq, tmp_path):
+    """Mali and Senegal reported on their 12 national actions for 2026-S1, Mali on 2
+    for 2025-S2; then an amendment moved every national action to regional (the
+    reviewer's `plan import --allow-hiding`): the plan hides all their reports."""
+    assert write_progress(hq, "ML", PERIOD) == 12
+    write_progress(hq, "SN", PERIOD)
+    write_progress(hq, "ML", "2025-S2", only=2)
+    plan = hq.plan()
+    actions = tuple(dataclasses.replace(a, level="regional") if a.level == "national" else a
+                    for a in plan.actions)
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=actions), path)
+    replace_plan(hq, path, allow_hiding=True)
+    hq.conn.commit()
+    return hq
+
+
+def test_a_sheet_whose_reports_are_all_hidden_says_so(nothing_shown, tmp_path) -> None:
+    """It said "No progress recorded for this period." and "Reports: 0 of 0 actions"
+    above the line saying 12 reports were hidden."""
+    text = pdf_text(build_status_sheet(nothing_shown, PERIOD, "ML", out=tmp_path / "s.pdf"))
+    assert ("No report shown: the current plan hides the 12 reports of this period (their "
+            "actions were removed or moved to another level); a data export lists them, "
+            "marked in the column plan_hidden.") in text
+    assert ("Reports: none, the current plan has no action at this office's level "
+            "(National)") in text
+    assert "No progress recorded" not in text and "0 of 0" not in text
+    assert text.count("plan_hidden") == 1  # said once, not again in the usual note
+
+
+def test_a_pack_whose_reports_are_all_hidden_does_not_say_never(nothing_shown,
+                                                                tmp_path) -> None:
+    """The offices that did report were listed with "Latest period reported: never"."""
+    text = pdf_text(build_review_pack(nothing_shown, PERIOD, tmp_path / "p.pdf"))
+    cover = text[:text.index("Contents")]
+    assert "No report shown: the current plan hides the 24 reports of this period" in cover
+    assert "No progress recorded" not in text and text.count("plan_hidden") == 1
+    missing = text[text.index("Offices that have not reported Offices known here"):]
+    missing = missing[:missing.index("Late, quarantined and conflicting data")]
+    assert "Mali" in missing and "Senegal" in missing
+    assert missing.count("1st semester 2026 (hidden by the current plan)") == 2
+    assert "never" not in text
+    # no section says that no office reported
+    assert "No office has reported" not in text and "No office has a report" not in text
+    assert text.count("The current plan hides every report of this period: none is shown "
+                      "here (see the cover).") == 3  # chart, matrix, annex

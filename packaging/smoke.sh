@@ -25,6 +25,12 @@ OFFICE=$(ls world/offices | head -1 | cut -d. -f1)
 "$APP" $HQ --lang fr report review --period 2026-S1 -o review-fr.pdf >/dev/null
 pdffonts sheet-ar.pdf | grep -q "DejaVu"
 pdftotext review-fr.pdf - | grep -q "Plan"
+step "PDF fonts: Urdu prints in the Arabic fallback font (resources/fonts bundled)"
+ODB="world/offices/$OFFICE.sqlite3"
+"$APP" --db "$ODB" progress set PA1.1 --period 2027-S1 --status on-track \
+    --note "مہاجرین کی تعداد بڑھ گئی ہے۔" >/dev/null
+"$APP" --db "$ODB" report sheet --period 2027-S1 -o sheet-ur.pdf >/dev/null
+pdffonts sheet-ur.pdf | grep -q "NotoSansArabic"
 step "data export, bundles out and in"
 "$APP" $HQ data export --format xlsx -o progress.xlsx >/dev/null
 mkdir out

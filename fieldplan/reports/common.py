@@ -32,7 +32,7 @@ from reportlab.platypus import (
 
 from fieldplan.errors import ValidationError
 from fieldplan.reports import text as tx
-from fieldplan.reports.fonts import BOLD, REGULAR, register_fonts
+from fieldplan.reports.fonts import BOLD, REGULAR, draw_text, register_fonts
 
 Progress = Callable[[int, int, str], None]
 
@@ -297,11 +297,12 @@ class TextFlow(Flowable):
             y = top - (i + 1) * s.leading + 0.27 * s.leading
             align = self.align or ("right" if d == "R" or self.rtl else "left")
             if align == "right":
-                c.drawRightString(self.width - (self.indent if self.rtl else 0), y, line)
+                x = self.width - (self.indent if self.rtl else 0)
             elif align == "center":
-                c.drawCentredString(self.width / 2, y, line)
+                x = self.width / 2
             else:
-                c.drawString(0 if self.rtl else self.indent, y, line)
+                x = 0 if self.rtl else self.indent
+            draw_text(c, x, y, line, s.font, s.size, align)
         if self.link:
             c.linkRect("", self.link, (0, 0, self.width, self.height), relative=1, thickness=0)
 
@@ -447,12 +448,8 @@ class PercentBar(Flowable):
         text_w = 24.0
         bar_w = max(self.width - text_w - 3, 8)
         bar_x = text_w + 3 if self.rtl else 0
-        c.setFont(REGULAR, 7)
         c.setFillColor(colors.black)
-        if self.rtl:
-            c.drawRightString(text_w, 2.2, self.label)
-        else:
-            c.drawRightString(self.width, 2.2, self.label)
+        draw_text(c, text_w if self.rtl else self.width, 2.2, self.label, REGULAR, 7, "right")
         c.setStrokeColor(colors.HexColor("#555555"))
         c.setLineWidth(0.5)
         c.setFillColor(colors.white)
@@ -697,28 +694,36 @@ class BuildState:
 
 
 def _furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv, doc) -> None:
-    """Header, "page x of y" and the office footer; only on the final pass."""
-    if not state.final:
-        return
+    """Header, "page x of y", the office footer and the note on characters that could
+    not be printed; only on the final pass."""
+    try:
+        if state.final:
+            _draw_furniture(ctx, state, left, right, canv)
+    finally:
+        canv._fp_replaced = False  # set again by the next page's text (fonts.draw_text)
+
+
+def _draw_furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv) -> None:
     _ = ctx.gettext
     w, h = ctx.pagesize
     x0, x1 = MARGIN_X, w - MARGIN_X
     canv.saveState()
-    canv.setFont(REGULAR, 7)
     canv.setFillColor(colors.HexColor(MUTED))
     top = h - MARGIN_TOP + 6 * mm
     right = getattr(canv, "_fp_header", None) or right
     a, b = (right, left) if ctx.rtl else (left, right)
-    canv.drawString(x0, top, tx.one_line(a, ctx.dir))
-    canv.drawRightString(x1, top, tx.one_line(b, ctx.dir))
+    draw_text(canv, x0, top, tx.one_line(a, ctx.dir), REGULAR, 7)
+    draw_text(canv, x1, top, tx.one_line(b, ctx.dir), REGULAR, 7, "right")
     canv.setStrokeColor(GRID)
     canv.setLineWidth(0.4)
     canv.line(x0, top - 2.5, x1, top - 2.5)
     canv.line(x0, MARGIN_BOTTOM - 3 * mm, x1, MARGIN_BOTTOM - 3 * mm)
     page = _("Page {page} of {pages}").format(page=canv.getPageNumber(), pages=state.total or "…")
-    canv.setFont(REGULAR, 7.5)
     canv.setFillColor(colors.black)
-    canv.drawCentredString(w / 2, 9 * mm, tx.one_line(page, ctx.dir))
+    draw_text(canv, w / 2, 9 * mm, tx.one_line(page, ctx.dir), REGULAR, 7.5, "center")
+    qy = MARGIN_BOTTOM - 5 * mm - QR_SIZE
+    if getattr(canv, "_fp_replaced", False):
+        _unprintable_note(ctx, canv, qy + QR_SIZE - 25)
     footer: Footer | None = getattr(canv, "_fp_footer", None)
     if footer is not None:
         name = "fpqr" + footer.office.replace("-", "")
@@ -728,24 +733,38 @@ def _furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv, doc) ->
             footer.draw_qr(canv, QR_SIZE)
             canv.endForm()
             forms.add(name)
-        qy = MARGIN_BOTTOM - 5 * mm - QR_SIZE
         qx = x0 if ctx.rtl else x1 - QR_SIZE
         canv.saveState()
         canv.translate(qx, qy)
         canv.doForm(name)
         canv.restoreState()
-        canv.setFont(REGULAR, 6.2)
         canv.setFillColor(colors.HexColor(MUTED))
         label = tx.one_line(
             _("Data digest of {office} (also in the QR code):").format(office=footer.office),
             ctx.dir,
         )
-        if ctx.rtl:
-            canv.drawRightString(x1, qy + QR_SIZE - 7, label)
-            canv.drawRightString(x1, qy + QR_SIZE - 15, footer.digest)
-        else:
-            canv.drawString(x0, qy + QR_SIZE - 7, label)
-            canv.drawString(x0, qy + QR_SIZE - 15, footer.digest)
+        x, align = (x1, "right") if ctx.rtl else (x0, "left")
+        draw_text(canv, x, qy + QR_SIZE - 7, label, REGULAR, 6.2, align)
+        draw_text(canv, x, qy + QR_SIZE - 15, footer.digest, REGULAR, 6.2, align)
+    canv.restoreState()
+
+
+def _unprintable_note(ctx: Ctx, canv, y: float) -> None:
+    """At the foot of a page that printed U+FFFD for characters no report font has
+    (an emoji, Bengali): one note, below the digest, beside the QR code."""
+    from fieldplan.reports.fonts import REPLACEMENT
+
+    note = ctx.gettext(
+        "Some characters could not be printed with the report's fonts and show as "
+        "{mark}; a data export has the text in full."
+    ).format(mark=REPLACEMENT)
+    size = 6.2
+    width = ctx.width - QR_SIZE - 4 * mm
+    canv.saveState()
+    canv.setFillColor(colors.HexColor(MUTED))
+    x, align = (ctx.pagesize[0] - MARGIN_X, "right") if ctx.rtl else (MARGIN_X, "left")
+    for i, (line, _d) in enumerate(tx.layout(note, REGULAR, size, width, ctx.dir)[:2]):
+        draw_text(canv, x, y - i * 7.6, line, REGULAR, size, align)
     canv.restoreState()
 
 

@@ -1,14 +1,41 @@
-"""The report fonts (resources/fonts), registered with ReportLab once per process."""
+"""The report fonts (resources/fonts), registered with ReportLab once per process, and
+the font fallback ReportLab does not have.
+
+DejaVu Sans prints the reports' own text and most of what people write, but not all
+of it: it lacks letters of Urdu and other Arabic-script languages of OIC members (ہ,
+ے, the Urdu full stop ۔, their joined presentation forms) and the ligatures ﷼ ﷺ ﷽.
+Noto Sans Arabic is its fallback for those. Every string drawn goes through ``runs``,
+which cuts it into pieces each drawn in the first font that has all its characters,
+so measuring (line breaking) and drawing agree. A character neither font has (most
+emoji, Bengali, ₼) becomes U+FFFD, visible, where it would have been an empty box;
+the page then says so once (see common._furniture).
+"""
 
 from __future__ import annotations
 
 import threading
+import unicodedata
+from functools import cache, lru_cache
 
 #: ReportLab names of the report fonts.
 REGULAR = "FieldplanSans"
 BOLD = "FieldplanSans-Bold"
+#: The fallbacks of REGULAR and BOLD, for Arabic-script text DejaVu Sans lacks.
+ARABIC = "FieldplanArabic"
+ARABIC_BOLD = "FieldplanArabic-Bold"
 
-_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+_FILES = {
+    REGULAR: "DejaVuSans.ttf",
+    BOLD: "DejaVuSans-Bold.ttf",
+    ARABIC: "NotoSansArabic-Regular.ttf",
+    ARABIC_BOLD: "NotoSansArabic-Bold.ttf",
+}
+#: Each font the reports set, then the fonts that print what it lacks, in order.
+FALLBACKS: dict[str, tuple[str, ...]] = {REGULAR: (ARABIC,), BOLD: (ARABIC_BOLD,)}
+
+#: What prints in place of characters no report font has (DejaVu Sans has it).
+REPLACEMENT = "\ufffd"
+
 _lock = threading.Lock()
 _registered = False
 
@@ -34,3 +61,128 @@ def register_fonts() -> None:
         addMapping(REGULAR, 0, 1, REGULAR)
         addMapping(REGULAR, 1, 1, BOLD)
         _registered = True
+
+
+@cache
+def covered(font: str) -> frozenset[int]:
+    """The code points ``font`` has a glyph for (its cmap)."""
+    register_fonts()
+    from reportlab.pdfbase import pdfmetrics
+
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+def chain(font: str) -> tuple[str, ...]:
+    """``font``, then its fallbacks."""
+    return (font, *FALLBACKS.get(font, ()))
+
+
+def _ignorable(ch: str) -> bool:
+    """Characters with no glyph of their own (format controls such as bidi marks,
+    joiners, the soft hyphen; variation selectors): left out, never replaced."""
+    return unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f" or (
+        "\U000e0100" <= ch <= "\U000e01ef") or ch == "\u034f"
+
+
+@cache
+def _chain_covers(font: str) -> frozenset[int]:
+    return frozenset().union(*(covered(f) for f in chain(font)))
+
+
+def has_glyph(ch: str, font: str) -> bool:
+    """Whether ``font`` or one of its fallbacks prints ``ch``."""
+    return ord(ch) in _chain_covers(font)
+
+
+def printable(text: str, font: str) -> str:
+    """``text`` with each stretch of characters that no font of ``font``'s chain has
+    (an emoji, a Bengali word) as one U+FFFD. Format characters stay: bidi
+    reordering still needs its marks, and ``runs`` leaves them out."""
+    out: list[str] = []
+    missing = False  # the last visible character was replaced
+    for ch in text:
+        if has_glyph(ch, font):
+            out.append(ch)
+            missing = False
+        elif _ignorable(ch):
+            out.append(ch)
+        elif not missing:
+            out.append(REPLACEMENT)
+            missing = True
+    return "".join(out)
+
+
+#: Letters that join (Arabic script, its presentation forms) and the joiners: a word of
+#: them is drawn in one font, so that its joined forms come from one design.
+_JOINING = frozenset(
+    [*range(0x0600, 0x0700), *range(0x0750, 0x0780), *range(0x08A0, 0x0900),
+     *range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00), 0x200C, 0x200D]
+)
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` in pieces that take one font: a word of joining letters, or one
+    character with the combining marks after it."""
+    out: list[str] = []
+    for ch in text:
+        if out and (
+            (ord(ch) in _JOINING and ord(out[-1][-1]) in _JOINING)
+            or (unicodedata.combining(ch) and ord(ch) not in _JOINING)
+        ):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+@lru_cache(maxsize=32768)
+def runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
+    """``text`` as (font, piece) runs in order, each piece in the first font of
+    ``font``'s chain that has all of its characters; characters none has (format
+    controls, once ``printable`` has replaced the rest) are left out."""
+    fonts = [(f, covered(f)) for f in chain(font)]
+    out: list[list[str]] = []
+
+    def add(f: str, piece: str) -> None:
+        if out and out[-1][0] == f:
+            out[-1][1] += piece
+        else:
+            out.append([f, piece])
+
+    for cluster in _clusters(text):
+        codes = [ord(c) for c in cluster]
+        whole = next((f for f, m in fonts if all(c in m for c in codes)), None)
+        if whole is not None:
+            add(whole, cluster)
+            continue
+        for ch in cluster:
+            f = next((f for f, m in fonts if ord(ch) in m), None)
+            if f is not None:
+                add(f, ch)
+    return tuple((f, piece) for f, piece in out)
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    """Width in points of ``text`` as ``draw_text`` draws it."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return sum(stringWidth(piece, f, size) for f, piece in runs(text, font))
+
+
+def draw_text(canv, x: float, y: float, text: str, font: str, size: float,
+              align: str = "left") -> None:
+    """Draw ``text`` (visual order) at ``x`` (its left end, right end or centre by
+    ``align``), each run in its font; the canvas keeps ``font`` set after. A page that
+    prints U+FFFD is marked for its footnote (see common._furniture)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if align != "left":
+        width = string_width(text, font, size)
+        x -= width if align == "right" else width / 2
+    for f, piece in runs(text, font):
+        canv.setFont(f, size)
+        canv.drawString(x, y, piece)
+        x += stringWidth(piece, f, size)
+    canv.setFont(font, size)
+    if REPLACEMENT in text:
+        canv._fp_replaced = True

@@ -4,16 +4,19 @@ ReportLab cannot lay out right-to-left text by itself (its bidi needs ``rlbidi``
 every string the reports print goes through here, in this order (see NOTES.md):
 
 1. clean: control characters out, line ends normalised;
-2. shape Arabic with arabic_reshaper (vowel marks kept) into presentation forms;
-3. break into lines with ``pdfmetrics.stringWidth`` of the shaped text, at breakable
+2. shape Arabic with arabic_reshaper (vowel marks kept) into presentation forms, and
+   put U+FFFD for what no report font prints (fonts.printable);
+3. break into lines with the width of the shaped text in the fonts that draw each of
+   its characters (fonts.string_width: DejaVu Sans, else its fallback), at breakable
    spaces only (French "période :", "45 %" and "4 000" hold no-break spaces), splitting
    words wider than a line (a 500-character "word" wraps instead of overflowing);
 4. reorder each line on its own with the pure-Python ``bidi.algorithm.get_display``
    (which mirrors brackets), in the paragraph's direction.
 
 The result is plain strings in visual order that the report flowables draw with
-``drawString``; no user text ever reaches Paragraph markup, so ``<b>``, ``&`` or
-``<para>`` in a narrative print as written.
+``fonts.draw_text`` (``drawString`` run by run, each in its font); no user text ever
+reaches Paragraph markup, so ``<b>``, ``&`` or ``<para>`` in a narrative print as
+written.
 """
 
 from __future__ import annotations
@@ -160,18 +163,19 @@ def _split_word(word: str, width: float, measure) -> list[str]:
 
 def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
     """Shaped lines in logical order that each fit ``width`` points; a blank line for
-    each empty paragraph. Runs of spaces collapse to one."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    each empty paragraph. Runs of spaces collapse to one. What no font of ``font``'s
+    chain prints is U+FFFD (see fonts.printable)."""
+    from fieldplan.reports.fonts import printable, string_width
 
     def measure(s: str) -> float:
-        return stringWidth(s, font, size)
+        return string_width(s, font, size)
 
     width = max(width, 1.0)
     space = measure(" ")
     out: list[str] = []
     for para in clean(text).split("\n"):
         # no-break spaces stay inside their words (and are measured with them)
-        para_words = words(shape(para))
+        para_words = words(printable(shape(para), font))
         if not para_words:
             out.append("")
             continue
@@ -218,9 +222,13 @@ def layout(
     return out
 
 
-def one_line(text: str, base_dir: str = "L") -> str:
+def one_line(text: str, base_dir: str = "L", font: str | None = None) -> str:
     """A short label (chart axis, legend, page header) shaped and reordered, without
-    wrapping. ``base_dir`` "R" (an Arabic report) is the direction whatever the text
-    starts with; "L" lets a label in a right-to-left script read right to left."""
+    wrapping, to draw in ``font`` (by default the regular report font). ``base_dir``
+    "R" (an Arabic report) is the direction whatever the text starts with; "L" lets a
+    label in a right-to-left script read right to left."""
+    from fieldplan.reports.fonts import REGULAR, printable
+
     t = " ".join(words(clean(text)))
-    return visual(shape(t), "R" if base_dir == "R" else direction(t, "L"))
+    d = "R" if base_dir == "R" else direction(t, "L")
+    return visual(printable(shape(t), font or REGULAR), d)

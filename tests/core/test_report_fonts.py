@@ -1,0 +1,127 @@
+"""The report fonts and their fallback: DejaVu Sans lacks letters of Urdu (ہ ے ۔ and
+their joined forms), ﷼ ﷺ ﷽ and emoji, which printed as empty boxes. Noto Sans Arabic
+prints what it lacks of Arabic script; what no font has prints as U+FFFD, and the
+page says so."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from fieldplan.reports import fonts
+from fieldplan.reports import text as tx
+from fieldplan.reports.fonts import ARABIC, ARABIC_BOLD, BOLD, REGULAR, REPLACEMENT
+
+URDU = "مہاجرین کی تعداد بڑھ گئی ہے۔ ٹیم نے ڈیٹا اکٹھا کیا۔"
+NOTE = ("Some characters could not be printed with the report's fonts and show as "
+        "\ufffd; a data export has the text in full.")
+
+
+def _reshaper_output() -> set[str]:
+    """Every character arabic_reshaper can write: the letters and each of their joined
+    forms, and its ligatures."""
+    from arabic_reshaper import letters, ligatures
+
+    out = set()
+    for letter, forms in letters.LETTERS_ARABIC.items():
+        out |= {letter, *(f for f in forms if f)}
+    for _name, (_match, forms) in ligatures.LIGATURES:
+        out |= {f for f in forms if f}
+    return out
+
+
+@pytest.mark.parametrize("font", [REGULAR, BOLD])
+def test_every_form_the_reshaper_writes_has_a_glyph(font) -> None:
+    """Urdu's ہ (U+06C1) and ے (U+06D2) and their presentation forms, which DejaVu
+    Sans lacks, and everything else the reshaper can write for the Arabic script."""
+    written = _reshaper_output() | set("ہےۓۃ۔\ufdfa\ufdfc\ufdfd")
+    assert {"\ufba8", "\ufbaf"} <= written  # ہ medial, ے final: joined forms
+    lacking = sorted(c for c in written if not fonts.has_glyph(c, font))
+    assert not lacking, [f"U+{ord(c):04X}" for c in lacking]
+    assert not {ord(c) for c in "ہے۔"} <= fonts.covered(font)  # the fallback at work
+
+
+@pytest.mark.parametrize("font, fallback", [(REGULAR, ARABIC), (BOLD, ARABIC_BOLD)])
+def test_runs_draw_each_character_in_a_font_that_has_it(font, fallback) -> None:
+    """No .notdef: each run's characters are in its font's cmap; a word that needs the
+    fallback is drawn in it whole (its joins from one design), the others in DejaVu."""
+    for line in tx.break_lines(URDU + " PA2.3 (IOM) 45%", font, 8, 120):
+        visual = tx.visual(line, "R")
+        runs = fonts.runs(visual, font)
+        assert "".join(piece for _f, piece in runs) == visual
+        for f, piece in runs:
+            missing = [c for c in piece if ord(c) not in fonts.covered(f)]
+            assert not missing, (f, piece, missing)
+    shaped = tx.shape("مہاجرین کی")
+    assert fonts.runs(shaped, font) == (
+        (fallback, tx.shape("مہاجرین")), (font, " " + tx.shape("کی")))
+    # Arabic that DejaVu prints stays in DejaVu: Arabic reports look as before
+    arabic = tx.shape("عقدت ورشة عمل تقنية مع وزارة العمل.")
+    assert fonts.runs(arabic, font) == ((font, arabic),)
+
+
+def test_widths_are_measured_in_the_fonts_that_draw() -> None:
+    """Line breaking measures what the fallback draws, not DejaVu's empty box."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    word = tx.shape("ہےہے")
+    assert fonts.string_width(word, REGULAR, 10) == stringWidth(word, ARABIC, 10)
+    assert fonts.string_width(word, REGULAR, 10) != stringWidth(word, REGULAR, 10)
+    # each laid-out line fits its width as drawn
+    for line in tx.break_lines(URDU * 8, REGULAR, 8, 150):
+        assert fonts.string_width(line, REGULAR, 8) <= 150
+
+
+def test_what_no_font_has_becomes_one_visible_replacement() -> None:
+    assert fonts.printable("done ✅ 👍🏽 ok", REGULAR) == f"done {REPLACEMENT} {REPLACEMENT} ok"
+    # a Bengali word (a script no report font has), ₼: one mark each
+    assert fonts.printable("৳ টাকা ₼", REGULAR) == " ".join([REPLACEMENT] * 3)
+    # format characters stay for bidi reordering; the runs leave out what no font has
+    assert fonts.printable("a\u2066b\u2069", REGULAR) == "a\u2066b\u2069"
+    assert fonts.runs("a\u2066b\u2069", REGULAR) == ((REGULAR, "ab"),)
+    assert fonts.printable("\ufdfc ﷺ", REGULAR) == "\ufdfc ﷺ"  # in the fallback
+    assert tx.one_line("Rial ﷼ 👍") == f"Rial ﷼ {REPLACEMENT}"
+
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"),
+                                   reason="needs poppler-utils")
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_sheet_with_urdu_and_emoji(hq, tmp_path, lang) -> None:
+    """The Urdu prints in its fonts and reads back; the emoji prints as U+FFFD and the
+    page says why, once; the file stays small (only the glyphs used are embedded)."""
+    from fieldplan.reports import build_status_sheet
+    from tests.fixtures.reports.seed import write_progress
+
+    write_progress(hq, "PK", "2026-S1", narrative=(URDU + " ✅ 👍", "﷼ ﷺ", "৳"), only=1)
+    pdf = build_status_sheet(hq, "2026-S1", "PK", out=tmp_path / "s.pdf", lang=lang)
+    assert pdf.stat().st_size < 150_000
+    used = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "NotoSansArabic" in used and "DejaVuSans" in used
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    text = " ".join(unicodedata.normalize("NFKC", raw).split())
+    for word in ("مہاجرین", "ہے۔", "اکٹھا", "ریال"):  # ریال: ﷼ folded back
+        assert word in text, word
+    assert REPLACEMENT in text
+    if lang == "en":
+        pages = raw.split("\f")
+        assert pages[0].count(NOTE) == 1  # once on the page, not per character
+        assert NOTE in " ".join(pages[0].split())
+
+
+@needs_poppler
+def test_no_note_without_replaced_characters(hq, tmp_path: Path) -> None:
+    from fieldplan.reports import build_status_sheet
+    from tests.fixtures.reports.seed import write_progress
+
+    write_progress(hq, "PK", "2026-S1", narrative=(URDU, "ﷺ", "-"), only=1)
+    pdf = build_status_sheet(hq, "2026-S1", "PK", out=tmp_path / "s.pdf")
+    raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "could not be printed" not in raw and REPLACEMENT not in raw

@@ -56,21 +56,20 @@ class SyncFacts:
     #: the period's reports changed after headquarters locked it
     #: (progress.ChangedAfterLock), by office and action
     after_lock: list = field(default_factory=list)
+    #: bundles refused since the period began (sync.InboxEntry) and not merged since:
+    #: an office's data that did not arrive (a damaged file, a revoked key…)
+    refused: list = field(default_factory=list)
 
 
 def _known_offices(rep) -> list[str]:
-    """Offices expected to report: enrolled in the key registry, or seen in any
-    period. In the order of offices.all_offices()."""
+    """Offices expected to report: enrolled (a setup bundle written, even if nothing
+    came back from it, or a key registered) or seen in any period. In the order of
+    offices.all_offices()."""
     from fieldplan.offices import all_offices
+    from fieldplan.sync.export import known_offices
 
-    seen = {r[0] for r in rep.conn.execute("SELECT DISTINCT office FROM progress")}
-    try:
-        from fieldplan.sync.keys import all_keys
-
-        seen |= {k.office for k in all_keys(rep).values() if k.office and k.office != "HQ"}
-    except Exception:  # sync not installed or its tables not there yet
-        pass
-    return [o for o in all_offices() if o in seen]
+    known = set(known_offices(rep))
+    return [o for o in all_offices() if o in known]
 
 
 def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope) -> SyncFacts | None:
@@ -80,9 +79,10 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope) -> SyncFacts | None:
         return None
     from fieldplan.progress import changed_after_lock
 
-    end = ctx.plan.period_bounds(ctx.period)[1].isoformat()
+    start, end = (d.isoformat() for d in ctx.plan.period_bounds(ctx.period))
     try:
-        late = _late_data(rep, ctx.period, end, sync.list_inbox(rep), scope)
+        inbox = sync.list_inbox(rep)
+        late = _late_data(rep, ctx.period, end, inbox, scope)
         conflicts = [
             c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
         ]
@@ -95,9 +95,24 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope) -> SyncFacts | None:
             gaps=list(sync.list_gaps(rep)),
             after_lock=[c for c in changed_after_lock(rep, ctx.period).get(ctx.period, ())
                         if scope.shows(c.office, c.action, c.period)],
+            refused=_refused(inbox, start),
         )
     except Exception:  # an older database without the exchange tables
         return None
+
+
+def _refused(inbox: list, start: str) -> list:
+    """The bundles refused since ``start`` (the period's first day, ISO) that were not
+    merged since: the same bundle, or a file of the same name (one cut short on the
+    way has no readable id), sent again. Oldest first."""
+    merged = [e for e in inbox if e.outcome in ("merged", "duplicate")]
+
+    def sent_again(r) -> bool:
+        return any((r.bundle_id and e.bundle_id == r.bundle_id)
+                   or (e.file == r.file and e.received_at >= r.received_at) for e in merged)
+
+    return sorted((e for e in inbox if e.outcome == "rejected" and e.received_at[:10] >= start
+                   and not sent_again(e)), key=lambda e: e.received_at)
 
 
 def _late_data(
@@ -755,7 +770,7 @@ class Pack:
                 )
             ]
         if not (facts.late or facts.quarantined or facts.conflicts or facts.gaps
-                or facts.after_lock):
+                or facts.after_lock or facts.refused):
             return [
                 self._t(
                     _(
@@ -821,6 +836,21 @@ class Pack:
                     for e in facts.late
                 ],
                 [0.24, 0.34, 0.25, 0.17],
+            )
+        if facts.refused:
+            block(
+                _("Bundles refused since the period began (not merged)"),
+                [_("Office"), _("File"), _("Received"), _("Reason")],
+                [
+                    [
+                        name(e.office) if e.office else "–",
+                        e.file,
+                        ctx.when(e.received_at),
+                        _one_paragraph(e.reason_text(ctx.lang)),
+                    ]
+                    for e in facts.refused
+                ],
+                [0.22, 0.25, 0.2, 0.33],
             )
         if facts.quarantined:
             block(

@@ -831,3 +831,35 @@ def test_arabic_chart_has_its_axis_on_the_right(world) -> None:
     assert axis.visibleAxis and axis.tickRight > 0 and axis.tickLeft == 0
     assert chart.valueAxis.reverseDirection
     assert chart.valueAxis.valueStep == 1  # whole numbers of reports
+
+
+def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office,
+                                                                 tmp_path: Path) -> None:
+    """An office enrolled whose one bundle arrived damaged: the pack said "Offices that
+    reported: 1 of 1" and "Every known office has reported", and named the refused file
+    nowhere. A bundle refused and then sent again whole is not listed."""
+    from fieldplan import progress
+    from fieldplan.sync import enroll_office, export_bundle, import_bundle
+
+    ml = make_office("ML")
+    for code in [a.code for a in ml.plan().actions_of(level="national")]:
+        progress.record_progress(ml, code, PERIOD, status="on-track", percent=50)
+    progress.submit_period(ml, PERIOD)
+    bundle = export_bundle(ml, out_dir=tmp_path).path
+    whole = bundle.read_bytes()
+    bundle.write_bytes(whole[: len(whole) // 2])  # cut short on the way, then sent again
+    assert import_bundle(hq, bundle).outcome == "rejected"
+    bundle.write_bytes(whole)
+    assert import_bundle(hq, bundle).outcome == "merged"
+    enroll_office(hq, "AZ", tmp_path / "AZ-setup.fieldplan")
+    damaged = tmp_path / "AZ-2026-S1.fieldplan"
+    damaged.write_bytes(b"PK\x03\x04" + bytes(200))
+    assert import_bundle(hq, damaged).outcome == "rejected"
+
+    pack = _pack(hq)
+    assert pack.reported == ["ML"] and "AZ" in pack.not_reported_offices
+    assert [e.file for e in pack.sync.refused] == [damaged.name]
+    text = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
+    assert "Offices that reported: 1 of 2" in text
+    refused = text[text.index("Bundles refused since the period began"):]
+    assert refused.index(damaged.name) < 120

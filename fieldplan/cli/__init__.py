@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         sub.error(str(exc))
     except FieldplanError as exc:
-        _fail(_with_restore_hint(args, exc))
+        fail_line(_with_restore_hint(args, exc))
     except BrokenPipeError:
         # the reader went away (`fieldplan progress list | head`): not an error
         with contextlib.suppress(OSError):
@@ -223,17 +223,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("fieldplan: " + i18n._("interrupted") + "\n")
         return 130
     except OSError as exc:
-        _fail(_os_error_message(exc))
+        fail_line(_os_error_message(exc))
     except Exception as exc:  # a bug: still one line, details on request
         from fieldplan import store
 
         if store.is_damage(exc):  # a damaged page read after the database opened
             path = store.resolve_db_path(getattr(args, "db", None))
-            _fail(_with_restore_hint(args, store.as_damage(path, exc)))
+            fail_line(_with_restore_hint(args, store.as_damage(path, exc)))
             return EXIT_ERROR
         if os.environ.get("FIELDPLAN_DEBUG"):
             raise
-        _fail(i18n._("internal error: {error} (set FIELDPLAN_DEBUG=1 for details)").format(
+        fail_line(i18n._("internal error: {error} (set FIELDPLAN_DEBUG=1 for details)").format(
             error=f"{type(exc).__name__}: {exc}"))
     return EXIT_ERROR
 
@@ -283,7 +283,9 @@ def warn(message: str) -> None:
     sys.stderr.write(_("fieldplan: warning: {message}").format(message=first) + "\n")
 
 
-def _fail(message: str) -> None:
+def fail_line(message: str) -> None:
+    """One "fieldplan: error: …" line on stderr: the error that ends a command, or
+    what failed in one that goes on (one office of many)."""
     from fieldplan.i18n import _
 
     first = message.strip().splitlines()[0] if message.strip() else _("failed")

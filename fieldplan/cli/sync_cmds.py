@@ -9,8 +9,10 @@ import sys
 from fieldplan import sync
 from fieldplan.cli import (
     CommandError,
+    UsageError,
     check_output_name,
     command,
+    fail_line,
     output,
     print_table,
     subcommands,
@@ -43,6 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--dir", metavar="DIR", help=_("folder to write the bundle in"))
     p.add_argument("--full", action="store_true",
                    help=_("carry everything, not only what was not acknowledged"))
+    p.add_argument("--all-offices", action="store_true",
+                   help=_("(HQ) one bundle for each office headquarters knows, into the "
+                          "folder given with --dir"))
 
     p = command(sub, "import", _("verify and merge bundles"),
                 _("Verify and merge bundles; for each file say merged, duplicate, quarantined or "
@@ -103,6 +108,8 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.all_offices:
+        return _export_all_offices(args)
     if args.output:
         check_output_name("bundle", args.output)  # -o progress.csv: a usage error
     with open_db(args) as rep:
@@ -120,6 +127,63 @@ def cmd_export(args: argparse.Namespace) -> int:
     if result.note:  # on stderr: the path stays the only line a script reads
         warn(result.note)
     return 0
+
+
+def _export_all_offices(args: argparse.Namespace) -> int:
+    """``export --all-offices --dir DIR``: the path of each bundle as it is written
+    (stdout holds only paths, as for one bundle), what failed and the count on stderr;
+    exit 1 if any office has no bundle."""
+    from fieldplan.text import for_terminal
+
+    if args.for_office or args.output:
+        raise UsageError(_("--all-offices writes one bundle per office into --dir: it goes "
+                           "with neither --for nor -o"))
+    if not args.dir:
+        raise UsageError(_("--all-offices needs --dir DIR, the folder to write the bundles in"))
+    human = not args.json
+
+    def said(one: sync.OfficeExport) -> None:
+        if not human:
+            return
+        if one.result is not None:
+            print(one.result.path, flush=True)
+        else:
+            # Translators: {office} is an office code, {reason} why its bundle failed
+            fail_line(_("no bundle for {office}: {reason}").format(
+                office=one.office, reason=for_terminal(one.reason)))
+
+    with open_db(args) as rep:
+        done = sync.export_all_offices(rep, args.dir, full=args.full, each=said)
+    output(args, done.to_dict(), lambda: None)
+    if human:
+        for warning in dict.fromkeys(r.warning for r in done.written if r.warning):
+            warn(warning)
+        sys.stderr.write(_all_offices_summary(done) + "\n")
+    return 1 if done.failed else 0
+
+
+def _all_offices_summary(done: sync.AllOfficesExport) -> str:
+    written, total = len(done.written), len(done.offices)
+    folder = str(done.folder)
+    if not done.failed:
+        text = ngettext("{count} bundle written in {folder}",
+                        "{count} bundles written in {folder}", written).format(
+            count=written, folder=folder)
+    else:
+        text = ngettext("{count} of {total} bundle written in {folder}",
+                        "{count} of {total} bundles written in {folder}", total).format(
+            count=written, total=total, folder=folder)
+        text += "; " + ngettext("{failed} office has none (said above)",
+                                "{failed} offices have none (said above)",
+                                len(done.failed)).format(failed=len(done.failed))
+    receipts = sum(1 for r in done.written if r.note)
+    if receipts:
+        # Translators: follows "12 bundles written in DIR"
+        text += "; " + ngettext(
+            "{count} of them carries no new entries, only receipts",
+            "{count} of them carry no new entries, only receipts", receipts).format(
+            count=receipts)
+    return text
 
 
 def bundle_file_problem(name: str) -> str:

@@ -21,17 +21,23 @@ from fieldplan.sync.exchange import (
     trust_key,
     verify_bundle,
 )
-from fieldplan.sync.export import ExportResult, export_bundle
+from fieldplan.sync.export import (
+    AllOfficesExport,
+    ExportResult,
+    OfficeExport,
+    export_all_offices,
+    export_bundle,
+)
 from fieldplan.sync.keys import all_keys, revoke_key, rotate_key, show_key
 from fieldplan.sync.locking import LockCheck, lock_check
 from fieldplan.sync.state import SyncState, dismiss_lost, sync_state
 
 __all__ = [
-    "KIND_SETUP", "Conflict", "ExportResult", "Gap", "ImportInterrupted", "ImportOutcome",
-    "ImportStopped", "InboxEntry", "LockCheck",
-    "QuarantineItem", "SyncState", "all_keys", "dismiss_lost", "enroll_office", "export_bundle",
-    "holdings", "hq_fingerprint", "import_bundle", "import_bundles", "init_from_setup",
-    "list_conflicts", "list_gaps", "list_inbox", "list_quarantine", "lock_check", "refuse_key",
-    "resolve_conflict", "revoke_key", "rotate_key", "show_key", "sync_state", "trust_key",
-    "verify_bundle",
+    "KIND_SETUP", "AllOfficesExport", "Conflict", "ExportResult", "Gap", "ImportInterrupted",
+    "ImportOutcome", "ImportStopped", "InboxEntry", "LockCheck", "OfficeExport",
+    "QuarantineItem", "SyncState", "all_keys", "dismiss_lost", "enroll_office",
+    "export_all_offices", "export_bundle", "holdings", "hq_fingerprint", "import_bundle",
+    "import_bundles", "init_from_setup", "list_conflicts", "list_gaps", "list_inbox",
+    "list_quarantine", "lock_check", "refuse_key", "resolve_conflict", "revoke_key",
+    "rotate_key", "show_key", "sync_state", "trust_key", "verify_bundle",
 ]

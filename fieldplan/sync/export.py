@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -276,6 +276,113 @@ def export_bundle(
     note = receipts_only_text(recipient) if info.event_count == 0 and not proof else ""
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient,
                         warning, note)
+
+
+@dataclass(frozen=True)
+class OfficeExport:
+    """One office of an export for every office: the bundle written for it, or why
+    none was."""
+
+    office: str
+    #: the bundle written, or None
+    result: ExportResult | None = None
+    #: why no bundle was written, in one line ("" when one was)
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.result is None:
+            return {"office": self.office, "reason": self.reason}
+        return {"office": self.office, **self.result.to_dict()}
+
+
+@dataclass(frozen=True)
+class AllOfficesExport:
+    """What ``export_all_offices`` did: the folder, and one ``OfficeExport`` per office
+    headquarters knows, by code; ``cancelled`` when it stopped before the last."""
+
+    folder: Path
+    offices: tuple[OfficeExport, ...]
+    cancelled: bool = False
+
+    @property
+    def written(self) -> tuple[ExportResult, ...]:
+        return tuple(o.result for o in self.offices if o.result is not None)
+
+    @property
+    def failed(self) -> tuple[OfficeExport, ...]:
+        return tuple(o for o in self.offices if o.result is None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"folder": str(self.folder), "cancelled": self.cancelled,
+                "bundles": [o.to_dict() for o in self.offices if o.result is not None],
+                "failures": [o.to_dict() for o in self.failed]}
+
+
+def export_all_offices(
+    rep: Replica,
+    out_dir: str | os.PathLike[str],
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+    each: Callable[[OfficeExport], None] | None = None,
+) -> AllOfficesExport:
+    """(HQ) ``export_bundle`` for every office headquarters knows (``known_offices``:
+    the ones ``--for`` accepts), each into ``out_dir`` under the name it chooses. An
+    office whose bundle cannot be written (a disk full half-way) is one failure with
+    its reason, and the next offices are still tried: a bundle is written whole or
+    not at all (``write_bundle``), so the folder holds only the bundles said written.
+    ``progress(done, total, label)`` counts offices; ``cancel()`` stops before the
+    next one (those left are failures, "cancelled"); ``each(office_export)`` is told
+    of every office as it is done (the command line prints as it goes)."""
+    if not rep.is_hq:
+        raise ValidationError(_("only headquarters writes bundles for every office; an "
+                                "office exports for headquarters"))
+    folder = Path(out_dir)
+    _check_folder(folder)  # once, not the same failure for each office
+    offices = known_offices(rep)
+    if not offices:
+        raise ValidationError(_("headquarters knows no office yet: enrol one first with "
+                                "'fieldplan office enroll CODE'"))
+    done: list[OfficeExport] = []
+    cancelled = False
+    for i, office in enumerate(offices):
+        if cancel is not None and cancel():
+            cancelled = True
+            done.extend(OfficeExport(o, reason=_("not written: the export was cancelled"))
+                        for o in offices[i:])
+            break
+        if progress is not None:
+            progress(i, len(offices), _("Writing the bundle for {office}…").format(
+                office=office))
+        try:
+            one = OfficeExport(office, export_bundle(rep, for_office=office, out_dir=folder,
+                                                     full=full))
+        except FieldplanError as exc:  # (a FileError too: said with its file)
+            one = OfficeExport(office, reason=str(exc))
+        except OSError as exc:  # (from no write: a look at the folder)
+            from fieldplan.files import cannot_write
+
+            one = OfficeExport(office, reason=str(cannot_write(exc.filename or folder, exc)))
+        done.append(one)
+        if each is not None:
+            each(one)
+    if progress is not None:
+        progress(len(offices), len(offices), "")
+    return AllOfficesExport(folder, tuple(done), cancelled)
+
+
+def _check_folder(folder: Path) -> None:
+    """FileError unless ``folder`` is a folder that is there."""
+    from fieldplan.errors import FileError
+
+    if folder.is_dir():
+        return
+    # Translators: {folder} is where bundles were to be written
+    reason = (_("{folder} is a file, not a folder") if folder.exists()
+              else _("the folder {folder} does not exist"))
+    raise FileError(_("cannot write bundles: {reason}").format(
+        reason=reason.format(folder=os.fspath(folder))))
 
 
 def check_bundle_target(rep: Replica, path: Path) -> None:

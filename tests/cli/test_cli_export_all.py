@@ -1,0 +1,129 @@
+"""``fieldplan export --all-offices --dir DIR``: headquarters writes a bundle for every
+office in one go; stdout holds the paths, stderr what failed and the count."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fieldplan.cli import main
+from fieldplan.errors import FileError
+from fieldplan.replica import init_hq
+from fieldplan.sync import enroll_office, export
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*argv: str, capsys) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def hq_db(tmp_path: Path) -> str:
+    """Headquarters with ML, SN and RO-Dakar enrolled."""
+    path = tmp_path / "hq.sqlite3"
+    with init_hq(path) as hq:
+        for code in ("ML", "SN", "RO-Dakar"):
+            enroll_office(hq, code, tmp_path / f"{code}-setup.fieldplan")
+    (tmp_path / "out").mkdir()
+    return str(path)
+
+
+def test_each_path_on_stdout_and_the_count_on_stderr(hq_db, tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    code, stdout, err = run("--db", hq_db, "export", "--all-offices", "--dir", str(out),
+                            capsys=capsys)
+    paths = stdout.splitlines()
+    assert code == 0 and len(paths) == 3
+    assert [Path(p).name.split("-")[2] for p in paths] == ["ML", "RO", "SN"]
+    assert sorted(Path(p).name for p in paths) == sorted(p.name for p in out.iterdir())
+    assert err == f"3 bundles written in {out}\n"
+
+
+def test_json_lists_bundles_and_failures(hq_db, tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    code, stdout, err = run("--db", hq_db, "--json", "export", "--all-offices", "--full",
+                            "--dir", str(out), capsys=capsys)
+    data = json.loads(stdout)
+    assert code == 0 and err == ""
+    assert [b["office"] for b in data["bundles"]] == ["ML", "RO-Dakar", "SN"]
+    assert all(Path(b["path"]).is_file() and b["events"] > 0 for b in data["bundles"])
+    assert data["failures"] == []
+
+
+@pytest.fixture
+def ro_dakar_fails(monkeypatch):
+    """RO-Dakar's bundle cannot be written (the disk filled); the others can."""
+    real = export.export_bundle
+
+    def export_bundle(rep, *, for_office=None, **kwargs):
+        if for_office == "RO-Dakar":
+            raise FileError(f"cannot write {kwargs['out_dir']}/HQ-to-RO-Dakar.fieldplan: "
+                            "the disk is full")
+        return real(rep, for_office=for_office, **kwargs)
+
+    monkeypatch.setattr(export, "export_bundle", export_bundle)
+
+
+def test_an_office_that_fails_is_named_and_the_exit_status_is_1(hq_db, tmp_path, capsys,
+                                                                ro_dakar_fails) -> None:
+    out = tmp_path / "out"
+    code, stdout, err = run("--db", hq_db, "export", "--all-offices", "--dir", str(out),
+                            capsys=capsys)
+    assert code == 1
+    assert [Path(p).name.split("-")[2] for p in stdout.splitlines()] == ["ML", "SN"]
+    assert err.splitlines() == [
+        f"fieldplan: error: no bundle for RO-Dakar: cannot write {out}/HQ-to-RO-Dakar."
+        "fieldplan: the disk is full",
+        f"2 of 3 bundles written in {out}; 1 office has none (said above)"]
+    code, stdout, _err = run("--db", hq_db, "--json", "export", "--all-offices", "--dir",
+                             str(out), capsys=capsys)
+    data = json.loads(stdout)
+    assert code == 1 and [b["office"] for b in data["bundles"]] == ["ML", "SN"]
+    assert data["failures"] == [{"office": "RO-Dakar", "reason": f"cannot write {out}/"
+                                 "HQ-to-RO-Dakar.fieldplan: the disk is full"}]
+
+
+@pytest.mark.parametrize("extra", [["--for", "ML", "--dir", "out"], ["-o", "x.fieldplan"],
+                                   []], ids=["--for", "-o", "no --dir"])
+def test_usage_errors_exit_2_and_write_nothing(hq_db, tmp_path, capsys, monkeypatch,
+                                               extra) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db", hq_db, "export", "--all-offices", *extra])
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and out == ""
+    last = err.splitlines()[-1]
+    assert last.startswith("fieldplan export: usage error: --all-offices")
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_an_office_is_refused_in_one_line(tmp_path, capsys) -> None:
+    from fieldplan.sync import init_from_setup
+
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")
+    init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ML-setup.fieldplan").close()
+    code, out, err = run("--db", str(tmp_path / "ml.sqlite3"), "export", "--all-offices",
+                         "--dir", str(tmp_path), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == ("fieldplan: error: only headquarters writes bundles for every office; "
+                   "an office exports for headquarters\n")
+
+
+def test_a_missing_folder_is_one_line(hq_db, tmp_path, capsys) -> None:
+    code, out, err = run("--db", hq_db, "export", "--all-offices", "--dir",
+                         str(tmp_path / "none"), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == (f"fieldplan: error: cannot write bundles: the folder {tmp_path / 'none'} "
+                   "does not exist\n")
+
+
+def test_the_readme_tells_of_it() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`export --all-offices --dir DIR [--full]`" in readme

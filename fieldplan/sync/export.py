@@ -288,21 +288,27 @@ class OfficeExport:
     result: ExportResult | None = None
     #: why no bundle was written, in one line ("" when one was)
     reason: str = ""
+    #: not tried: the export was cancelled before this office
+    cancelled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         if self.result is None:
-            return {"office": self.office, "reason": self.reason}
+            return {"office": self.office, "reason": self.reason, "cancelled": self.cancelled}
         return {"office": self.office, **self.result.to_dict()}
 
 
 @dataclass(frozen=True)
 class AllOfficesExport:
     """What ``export_all_offices`` did: the folder, and one ``OfficeExport`` per office
-    headquarters knows, by code; ``cancelled`` when it stopped before the last."""
+    headquarters knows, by code."""
 
     folder: Path
     offices: tuple[OfficeExport, ...]
-    cancelled: bool = False
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether it stopped before the last office."""
+        return any(o.cancelled for o in self.offices)
 
     @property
     def written(self) -> tuple[ExportResult, ...]:
@@ -345,12 +351,10 @@ def export_all_offices(
         raise ValidationError(_("headquarters knows no office yet: enrol one first with "
                                 "'fieldplan office enroll CODE'"))
     done: list[OfficeExport] = []
-    cancelled = False
     for i, office in enumerate(offices):
         if cancel is not None and cancel():
-            cancelled = True
-            done.extend(OfficeExport(o, reason=_("not written: the export was cancelled"))
-                        for o in offices[i:])
+            done.extend(OfficeExport(o, reason=_("not written: the export was cancelled"),
+                                     cancelled=True) for o in offices[i:])
             break
         if progress is not None:
             progress(i, len(offices), _("Writing the bundle for {office}…").format(
@@ -369,7 +373,7 @@ def export_all_offices(
             each(one)
     if progress is not None:
         progress(len(offices), len(offices), "")
-    return AllOfficesExport(folder, tuple(done), cancelled)
+    return AllOfficesExport(folder, tuple(done))
 
 
 def _check_folder(folder: Path) -> None:

@@ -84,8 +84,9 @@ def test_an_office_that_fails_is_named_and_the_exit_status_is_1(hq_db, tmp_path,
                              str(out), capsys=capsys)
     data = json.loads(stdout)
     assert code == 1 and [b["office"] for b in data["bundles"]] == ["ML", "SN"]
-    assert data["failures"] == [{"office": "RO-Dakar", "reason": f"cannot write {out}/"
-                                 "HQ-to-RO-Dakar.fieldplan: the disk is full"}]
+    assert data["failures"] == [{"office": "RO-Dakar", "cancelled": False,
+                                 "reason": f"cannot write {out}/HQ-to-RO-Dakar.fieldplan: "
+                                 "the disk is full"}]
 
 
 @pytest.mark.parametrize("extra", [["--for", "ML", "--dir", "out"], ["-o", "x.fieldplan"],

@@ -130,8 +130,8 @@ def test_a_disk_full_half_way_says_which_were_written(hq, world, monkeypatch) ->
     assert bundles_in(out) == [done.written[0].path.name]
     with bundlefmt.open_bundle(done.written[0].path) as b:  # whole: it opens and checks
         assert b.manifest["recipient"] == "ML"
-    assert done.to_dict()["failures"] == [{"office": o.office, "reason": o.reason}
-                                          for o in done.failed]
+    assert done.to_dict()["failures"] == [
+        {"office": o.office, "reason": o.reason, "cancelled": False} for o in done.failed]
 
 
 def test_one_office_failing_does_not_stop_the_others(hq, world, monkeypatch) -> None:
@@ -156,9 +156,9 @@ def test_progress_counts_offices_and_cancel_stops_before_the_next(hq, world) -> 
     done = export_all_offices(hq, out, progress=progress_, cancel=lambda: len(steps) >= 1)
     assert steps == [(0, 3, "Writing the bundle for ML…"), (3, 3, "")]
     assert done.cancelled and [r.recipient for r in done.written] == ["ML"]
-    assert [(o.office, o.reason) for o in done.failed] == [
-        ("RO-Dakar", "not written: the export was cancelled"),
-        ("SN", "not written: the export was cancelled")]
+    assert [(o.office, o.reason, o.cancelled) for o in done.failed] == [
+        ("RO-Dakar", "not written: the export was cancelled", True),
+        ("SN", "not written: the export was cancelled", True)]
     assert bundles_in(out) == [done.written[0].path.name]
 
 

@@ -7,7 +7,7 @@ no model touches the database, so each can be tested without a widget.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -547,7 +547,7 @@ class InboxModel(_RowsModel):
             )
         if column == self.REASON:
             # in Arabic, "2026-S1" or "events 5–6" inside the reason read left to right
-            return isolated_codes(e.reason_text())
+            return isolated_codes(inbox_reason(e))
         return ""
 
     def sort_key(self, e: Any, column: int) -> Any:
@@ -705,6 +705,48 @@ def value_text(field: str, value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_number(value)
     return str(value)
+
+
+def import_reason(reason: str, record: Mapping[str, Any] | None = None) -> str:
+    """What the client says of an imported file: the core's reason, except where it
+    names a command no one at the window can type: a setup bundle (sent to the
+    outbox beside the exports, double-clicked at an office) is said in the words of
+    the first-run screen. ``record``: how the reason was made (an inbox line's), else
+    the reason's own (``message_record``)."""
+    from fieldplan.i18n import message_record
+    from fieldplan.sync.exchange import SETUP_BUNDLE_REASON
+
+    if record is None:
+        record = message_record(reason)
+    if record is not None and record.get("id") == SETUP_BUNDLE_REASON:
+        return setup_bundle_reason()
+    return reason
+
+
+def inbox_reason(entry: Any) -> str:
+    """``import_reason`` of an inbox line (InboxEntry), in the reader's language."""
+    import json
+
+    try:
+        record = json.loads(entry.reason_msg) if entry.reason_msg else None
+    except ValueError:
+        record = None
+    return import_reason(entry.reason_text(), record if isinstance(record, dict) else None)
+
+
+def setup_bundle_reason() -> str:
+    """Why a setup bundle is not imported, in the client's words: the first-run
+    screen's button names the way to use it (the command line's words name
+    'fieldplan init --from FILE')."""
+    import re
+
+    # the button's own translation, its Alt-letter mark taken out ("&&" is an "&")
+    button = re.sub("&(&?)", r"\1", _("Set up this &office from a setup bundle…"))
+    # Translators: {button} is the first-run screen's button "Set up this office from a
+    # setup bundle…", as translated there
+    return _("this is a setup bundle: it sets up fieldplan on a new office computer, "
+             "with “{button}” when fieldplan first starts there; nothing of it is "
+             "imported into this database").format(button=button)
 
 
 def outcome_label(outcome: str) -> str:

@@ -36,7 +36,7 @@ from ui.bidi import code_text, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
 from ui.dialogs import add_folder_row, fit_to_screen, selectable, size_to_content
-from ui.models import outcome_label
+from ui.models import import_reason, outcome_label
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
@@ -275,7 +275,7 @@ class ImportResultDialog(QDialog):
                     error=o.reason) if o.reason
                     else _("Not imported: the import stopped at an earlier file."))
             elif o.outcome in ("rejected", "quarantined"):
-                detail = o.reason
+                detail = import_reason(o.reason)  # a setup bundle: in the client's words
             else:
                 detail = ngettext(
                     "{new} new of {total} event", "{new} new of {total} events", o.events_total

@@ -26,7 +26,15 @@ from typing import Any, BinaryIO
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
 from fieldplan.errors import BundleError, FieldplanError, OwnershipError, ValidationError
-from fieldplan.i18n import _, capturing, message_record, ngettext, pgettext, render_record
+from fieldplan.i18n import (
+    N_,
+    _,
+    capturing,
+    message_record,
+    ngettext,
+    pgettext,
+    render_record,
+)
 from fieldplan.minisign import PublicKey
 from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT, locked_periods
@@ -38,6 +46,11 @@ Source = str | os.PathLike[str] | bytes | BinaryIO
 
 KIND_SYNC = "sync"
 KIND_SETUP = "setup"
+#: Why import refuses a setup bundle, in the command line's words. The client says it
+#: in its own (the first-run screen's button, not a command): it knows the reason by
+#: this message id, kept in the inbox with the reason (``message_record``).
+SETUP_BUNDLE_REASON = N_("this is a setup bundle: start a new office with "
+                         "'fieldplan init --from FILE'")
 BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
 
@@ -296,8 +309,7 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
     if setup:
         return
     if m["kind"] == KIND_SETUP:
-        raise BundleError(_("this is a setup bundle: start a new office with "
-                            "'fieldplan init --from FILE'"))
+        raise BundleError(_(SETUP_BUNDLE_REASON))
     if m["kind"] != KIND_SYNC:
         raise BundleError(_("unknown bundle kind '{kind}'").format(kind=m["kind"]))
     if m["plan_id"] != rep.plan_id:

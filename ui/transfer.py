@@ -409,11 +409,16 @@ def _drives_answered(drives: list[tuple[str, str, int]]) -> None:
             dialog.drives_found(drives)
 
 
+#: The recipient "All offices (one file each)" (at HQ, not for email): its item's data.
+ALL_OFFICES = "*all-offices*"
+
+
 class ExportDialog(QDialog):
     """Choose the recipient (at HQ) and where the bundle goes: a folder, a removable
-    drive, or the email outbox. On success, says where it went."""
+    drive, or the email outbox. On success, says where it went. At HQ the recipient
+    may be every office, one file each (not for email: one mail per office)."""
 
-    export_did_finish = QtSignal(object)  # the ExportResult
+    export_did_finish = QtSignal(object)  # the ExportResult, or the AllOfficesExport
 
     def __init__(
         self,
@@ -436,6 +441,8 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         self.recipient = QComboBox()
         self.recipient.setAccessibleName(_("Recipient"))
+        #: (HQ) the offices "All offices" writes for (``known_offices``)
+        self.all_offices: list[str] = []
         if not identity.is_hq:
             self.recipient.addItem(office_name("HQ", lang()), "")
         form.addRow(_("&Recipient"), self.recipient)
@@ -467,6 +474,7 @@ class ExportDialog(QDialog):
             )
             self.enrol_button.clicked.connect(self._enrol)
             self.ok.setEnabled(False)
+            self.recipient.currentIndexChanged.connect(self._recipient_changed)
             self._load_recipients()
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
@@ -502,18 +510,28 @@ class ExportDialog(QDialog):
     def _load_recipients(self) -> None:
         from ui.enrol import enrolled_offices
 
-        self.message.setText(_("Looking up the enrolled offices…"))
-        DbOp(self.session, self, enrolled_offices).success(self._recipients_loaded).failure(
-            self._failed
-        ).run()
+        def offices(rep) -> tuple[list[str], list[str]]:
+            from fieldplan.sync.export import known_offices
 
-    def _recipients_loaded(self, offices: list[str]) -> None:
+            return enrolled_offices(rep), known_offices(rep)
+
+        self.message.setText(_("Looking up the enrolled offices…"))
+        DbOp(self.session, self, offices).success(
+            lambda found: self._recipients_loaded(*found)).failure(self._failed).run()
+
+    def _recipients_loaded(self, offices: list[str], known: list[str]) -> None:
         keep = self.recipient.currentData()
         self.recipient.clear()
+        self.all_offices = list(known)
+        if offices and known and not self.email:
+            # one mail per office would be wrong: the email outbox has no such choice
+            self.recipient.addItem(_("All offices (one file each)"), ALL_OFFICES)
+            self.recipient.insertSeparator(1)
         for code in offices:
             self.recipient.addItem(f"{code} · {office_name(code, lang())}", code)
-        if keep:
-            self.recipient.setCurrentIndex(max(0, self.recipient.findData(keep)))
+        # the first office, as before there was an "All offices": not 57 files unasked
+        self.recipient.setCurrentIndex(max(0, self.recipient.findData(keep or (
+            offices[0] if offices else None))))
         self.ok.setEnabled(bool(offices))
         self.message.setText(
             ""
@@ -523,6 +541,21 @@ class ExportDialog(QDialog):
                 "and import the first bundle it sends back; then you can write bundles for it."
             )
         )
+        self._recipient_changed()
+
+    def _recipient_changed(self, *_args) -> None:
+        """All offices: the button and the message say how many files it writes."""
+        every = self.recipient.currentData() == ALL_OFFICES
+        self.ok.setText(_("&Save bundles") if every else _("&Save bundle"))
+        if every:
+            self.message.setText(ngettext(
+                "A bundle for each office headquarters knows: {count} file, each named "
+                "for its office, in the folder.",
+                "A bundle for each office headquarters knows: {count} files, each named "
+                "for its office, in the folder.", len(self.all_offices)).format(
+                    count=format_number(len(self.all_offices))))
+        elif self.result_info is None and self.recipient.count():
+            self.message.setText("")
 
     def _enrol(self) -> None:
         from ui.enrol import EnrolDialog
@@ -542,20 +575,41 @@ class ExportDialog(QDialog):
             return
         recipient = self.recipient.currentData() or None
         self.ok.setEnabled(False)
+        if recipient == ALL_OFFICES:
+            self._export_all(folder)
+            return
         self.message.setText(_("Writing the bundle…"))
 
         def run(rep):
             from fieldplan.sync import export_bundle
 
-            try:
-                Path(folder).mkdir(parents=True, exist_ok=True)
-            except OSError as exc:  # said as the core says a file it cannot write
-                from fieldplan.files import cannot_write
-
-                raise cannot_write(folder, exc) from exc
+            _make_folder(folder)
             return export_bundle(rep, for_office=recipient, out_dir=folder)
 
         DbOp(self.session, self, run).success(self._done).failure(self._failed).run()
+
+    def _export_all(self, folder: str) -> None:
+        """A bundle for every office, on the worker, with a progress dialog (Cancel
+        stops before the next office)."""
+        count = len(self.all_offices)
+        self.message.setText(ngettext("Writing {count} bundle…", "Writing {count} bundles…",
+                                      count).format(count=format_number(count)))
+
+        def run(rep, progress, cancel):
+            from fieldplan.sync import export_all_offices
+
+            _make_folder(folder)
+            return export_all_offices(rep, folder, progress=progress, cancel=cancel)
+
+        DbOp(self.session, self, run).with_progress(_("Writing a bundle for each office")).success(
+            self._all_done).failure(self._failed).run()
+
+    def _all_done(self, done) -> None:
+        self.result_info = done
+        self.ok.setEnabled(self.recipient.count() > 0)
+        self.message.setText(all_offices_text(done))
+        size_to_content(self, max(self.width(), 600))
+        emit(self.export_did_finish, done)
 
     def _done(self, result) -> None:
         self.result_info = result
@@ -585,3 +639,55 @@ class ExportDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.ok.setEnabled(self.recipient.count() > 0)
         self.message.setText(error_sentence(error))
+
+
+def _make_folder(folder: str) -> None:
+    """(worker) the export's folder, made if it is not there yet."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # said as the core says a file it cannot write
+        from fieldplan.files import cannot_write
+
+        raise cannot_write(folder, exc) from exc
+
+
+def all_offices_text(done) -> str:
+    """What the Export dialog says of a bundle for every office (an AllOfficesExport):
+    how many were written and where; each office that has none, with why; those the
+    cancel left out, by code."""
+    written, total = len(done.written), len(done.offices)
+    folder = isolated(str(done.folder))
+    if written == total:
+        text = ngettext("Saved {count} bundle in {folder}, one file for each office.",
+                        "Saved {count} bundles in {folder}, one file for each office.",
+                        written).format(count=format_number(written), folder=folder)
+    else:
+        text = ngettext("Saved {count} of {total} bundle in {folder}.",
+                        "Saved {count} of {total} bundles in {folder}.", total).format(
+            count=format_number(written), total=format_number(total), folder=folder)
+    failed = [o for o in done.failed if not o.cancelled]
+    if failed:
+        text += "\n\n" + ngettext("No bundle for this office:", "No bundle for these offices:",
+                                   len(failed))
+        for o in failed:
+            # Translators: an office with no bundle and why, e.g. "ML · Mali: cannot
+            # write …: the disk is full"
+            # (in Arabic, the code and the paths in it read left to right, whole)
+            text += "\n" + isolated_codes(_("{office}: {reason}").format(
+                office=f"{o.office} · {office_name(o.office, lang())}", reason=o.reason))
+    left = [o.office for o in done.failed if o.cancelled]
+    if left:
+        text += "\n\n" + ngettext(
+            "Cancelled: {count} office has no bundle ({offices}).",
+            "Cancelled: {count} offices have no bundle ({offices}).", len(left)).format(
+                count=format_number(len(left)), offices=", ".join(left))
+    receipts = sum(1 for r in done.written if r.note)
+    if receipts:
+        text += "\n\n" + ngettext(
+            "{count} of them carries no new entries, only receipts: sending it still tells "
+            "its office what arrived.",
+            "{count} of them carry no new entries, only receipts: sending them still tells "
+            "each office what arrived.", receipts).format(count=format_number(receipts))
+    for warning in dict.fromkeys(r.warning for r in done.written if r.warning):
+        text += "\n\n" + sentence(warning)
+    return text

@@ -47,12 +47,15 @@ def test_hq_exports_only_for_enrolled_offices(open_window, qtbot, hq, make_offic
     hq_path = hq.path
     hq.close()
     window = open_window(hq_path)
-    from ui.transfer import ExportDialog
+    from ui.transfer import ALL_OFFICES, ExportDialog
 
     dialog = ExportDialog(window.session, window.identity, window)
     dialog.open()
     qtbot.waitUntil(lambda: dialog.recipient.count() > 0, timeout=5000)
-    assert [dialog.recipient.itemData(i) for i in range(dialog.recipient.count())] == ["ML"]
+    # (and above them "All offices", one file each: the offices headquarters knows)
+    assert [dialog.recipient.itemData(i) for i in range(dialog.recipient.count())] == [
+        ALL_OFFICES, None, "ML"]
+    assert dialog.recipient.currentData() == "ML"
     assert dialog.ok.isEnabled() and dialog.message.text() == ""
     dialog.close()
     path = export_from(window, qtbot, tmp_path / "out", "ML")

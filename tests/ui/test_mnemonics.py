@@ -242,8 +242,18 @@ def _window_dialogs(window, qtbot, tmp_path) -> dict[str, Callable[[], object]]:
             button.setVisible(True)
         return dialog
 
+    def export_all_offices() -> QDialog:
+        # the choice renames the button ("Save bundles"): its letter among the others
+        from ui.transfer import ALL_OFFICES
+
+        dialog = _new_dialog(qtbot, window.export_dialog)
+        qtbot.waitUntil(lambda: dialog.recipient.findData(ALL_OFFICES) >= 0, timeout=5000)
+        dialog.recipient.setCurrentIndex(dialog.recipient.findData(ALL_OFFICES))
+        return dialog
+
     return {
         "export": window.export_dialog,
+        "export, all offices": export_all_offices,
         "email": window.email_dialog,
         "status sheet": lambda: window.report_dialog("sheet"),
         "review pack": lambda: window.report_dialog("pack"),

@@ -1,0 +1,277 @@
+"""Headquarters' Export dialog writes a bundle for every office at once (one file each,
+off the GUI thread, with a count), never for email; and a setup bundle imported by
+mistake is said in the client's words, not as a command to type."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+from tests.ui.test_sync_ui import result_dialog
+
+sync = pytest.importorskip("fieldplan.sync")
+
+
+@pytest.fixture
+def hq_world(hq, make_office, tmp_path) -> Path:
+    """Headquarters whose registry holds ML's and SN's keys (their first bundles
+    merged), with RO-Dakar enrolled only (its setup bundle written)."""
+    sent = tmp_path / "to-hq"
+    sent.mkdir()
+    for code in ("ML", "SN"):
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track", percent=20)
+        assert sync.import_bundle(hq, sync.export_bundle(office, out_dir=sent).path).outcome \
+            == "merged"
+    make_office("RO-Dakar")
+    path = hq.path
+    hq.close()
+    return path
+
+
+def open_export(window, qtbot, *, email: bool = False):
+    from ui.transfer import ExportDialog
+
+    dialog = ExportDialog(window.session, window.identity, window, email=email)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=5000)
+    return dialog
+
+
+def recipients(dialog) -> list:
+    return [dialog.recipient.itemData(i) for i in range(dialog.recipient.count())]
+
+
+def export_all(dialog, qtbot, folder: Path) -> None:
+    from ui.transfer import ALL_OFFICES
+
+    dialog.recipient.setCurrentIndex(dialog.recipient.findData(ALL_OFFICES))
+    dialog.folder.setText(str(folder))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=20_000)
+
+
+def test_all_offices_writes_one_file_each_off_the_gui_thread(open_window, qtbot, hq_world,
+                                                             tmp_path, monkeypatch):
+    from ui.transfer import ALL_OFFICES
+
+    threads = []
+    real = sync.export_all_offices
+
+    def export_all_offices(*args, **kwargs):
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "export_all_offices", export_all_offices)
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    # the choice above the offices; the first office stays the one chosen at first
+    assert recipients(dialog) == [ALL_OFFICES, None, "ML", "SN"]
+    assert dialog.recipient.itemText(0) == "All offices (one file each)"
+    assert dialog.recipient.currentData() == "ML" and dialog.ok.text() == "&Save bundle"
+    dialog.recipient.setCurrentIndex(0)
+    # how many files it writes, before it writes them: every office HQ knows
+    assert dialog.ok.text() == "&Save bundles"
+    assert dialog.message.text() == ("A bundle for each office headquarters knows: 3 files, "
+                                     "each named for its office, in the folder.")
+    finished = []
+    dialog.export_did_finish.connect(finished.append)
+    out = tmp_path / "usb" / "semester"  # made, as for one bundle
+    export_all(dialog, qtbot, out)
+    assert threads and threading.main_thread().ident not in threads
+    done = dialog.result_info
+    assert finished == [done]
+    assert [r.recipient for r in done.written] == ["ML", "RO-Dakar", "SN"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(r.path.name for r in done.written)
+    assert dialog.message.text() == f"Saved 3 bundles in {out}, one file for each office."
+    assert dialog.ok.isEnabled()
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_email_is_not_offered_for_all_offices(open_window, qtbot, hq_world):
+    """One mail per office would be wrong: Prepare for email has no such recipient."""
+    from ui.transfer import ALL_OFFICES
+
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot, email=True)
+    assert ALL_OFFICES not in recipients(dialog) and recipients(dialog) == ["ML", "SN"]
+    assert dialog.ok.text() == "&Save bundle"
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+@pytest.fixture
+def ro_dakar_fails(monkeypatch) -> None:
+    """RO-Dakar's bundle cannot be written (the disk filled); the others can."""
+    from fieldplan.errors import FileError
+    from fieldplan.sync import export
+
+    real = export.export_bundle
+
+    def export_bundle(rep, *, for_office=None, **kwargs):
+        if for_office == "RO-Dakar":
+            raise FileError(f"cannot write {kwargs['out_dir']}/HQ-to-RO-Dakar.fieldplan: "
+                            "the disk is full")
+        return real(rep, for_office=for_office, **kwargs)
+
+    monkeypatch.setattr(export, "export_bundle", export_bundle)
+
+
+def test_an_office_with_no_bundle_is_named_with_why(open_window, qtbot, hq_world, tmp_path,
+                                                    ro_dakar_fails):
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    out = tmp_path / "out"
+    export_all(dialog, qtbot, out)
+    assert dialog.message.text() == (
+        f"Saved 2 of 3 bundles in {out}.\n\nNo bundle for this office:\n"
+        f"RO-Dakar · Regional Office, Dakar: cannot write {out}/HQ-to-RO-Dakar.fieldplan: "
+        "the disk is full")
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_cancel_stops_before_the_next_office(open_window, qtbot, hq_world, tmp_path,
+                                             monkeypatch):
+    """The progress dialog's Cancel: the bundle being written is finished, whole; the
+    offices after it get none, and the result says which."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    from fieldplan.sync import export
+
+    started, go_on = threading.Event(), threading.Event()
+    real = export.export_bundle
+
+    def export_bundle(rep, **kwargs):
+        started.set()
+        assert go_on.wait(10)
+        return real(rep, **kwargs)
+
+    monkeypatch.setattr(export, "export_bundle", export_bundle)
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    out = tmp_path / "out"
+    dialog.recipient.setCurrentIndex(0)
+    dialog.folder.setText(str(out))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert started.wait(10)  # the first office's bundle is being written
+    [waiting] = dialog.findChildren(QProgressDialog)
+    assert waiting.windowTitle() == "Writing a bundle for each office"
+    waiting.canceled.emit()  # its Cancel button
+    go_on.set()
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=20_000)
+    assert [r.recipient for r in dialog.result_info.written] == ["ML"]
+    assert [p.name for p in out.iterdir()] == [dialog.result_info.written[0].path.name]
+    assert dialog.message.text() == (f"Saved 1 of 3 bundles in {out}.\n\n"
+                                     "Cancelled: 2 offices have no bundle (RO-Dakar, SN).")
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_result_says_what_a_cancel_left_out():
+    from fieldplan.sync import AllOfficesExport, ExportResult, OfficeExport
+    from ui.transfer import all_offices_text
+
+    written = ExportResult(Path("/usb/HQ-to-ML-1.fieldplan"), 3, 2048, "b1", "ML",
+                           note="no new entries")
+    done = AllOfficesExport(Path("/usb"), (
+        OfficeExport("ML", written),
+        OfficeExport("SN", reason="not written: the export was cancelled", cancelled=True),
+        OfficeExport("TD", reason="not written: the export was cancelled", cancelled=True)))
+    assert all_offices_text(done) == (
+        "Saved 1 of 3 bundles in /usb.\n\n"
+        "Cancelled: 2 offices have no bundle (SN, TD).\n\n"
+        "1 of them carries no new entries, only receipts: sending it still tells its "
+        "office what arrived.")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_screenshots_of_the_all_offices_choice_and_its_result(lang, open_window, qtbot,
+                                                               hq_world, tmp_path,
+                                                               ro_dakar_fails):
+    """(Looked at: FIELDPLAN_SHOTS=folder keeps them.) In Arabic the dialog is right to
+    left and the folder in the result reads left to right, whole; one office failed,
+    so the result has its list too."""
+    from ui.app import apply_language
+
+    apply_language(QApplication.instance(), lang)
+    try:
+        window = open_window(hq_world)
+        dialog = open_export(window, qtbot)
+        dialog.recipient.setCurrentIndex(0)
+        shots = Path(os.environ.get("FIELDPLAN_SHOTS") or tmp_path)
+        dialog.grab().save(str(shots / f"export-all-offices-choice-{lang}.png"))
+        out = tmp_path / "usb"
+        export_all(dialog, qtbot, out)
+        text = dialog.message.text()
+        if lang == "ar":
+            assert dialog.isRightToLeft()
+            assert f"\u2066{out}\u2069" in text  # the path isolated, left to right
+        assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+        dialog.grab().save(str(shots / f"export-all-offices-result-{lang}.png"))
+        dialog.close()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
+def test_a_setup_bundle_imported_by_mistake_is_said_in_the_clients_words(
+        open_window, qtbot, hq, tmp_path):
+    """HQ picks a setup bundle from the outbox it shares with the exports: the result and
+    the inbox say how it is used (the first-run screen's button), not 'fieldplan init
+    --from FILE', a command no one at the window can type."""
+    setup = tmp_path / "SN-setup.fieldplan"
+    sync.enroll_office(hq, "SN", setup)
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    window.import_files([str(setup)])
+    dialog = result_dialog(window, qtbot)
+    said = ("this is a setup bundle: it sets up fieldplan on a new office computer, with "
+            "“Set up this office from a setup bundle…” when fieldplan first starts there; "
+            "nothing of it is imported into this database")
+    assert dialog.table.item(0, 2).text() == "Rejected"
+    assert dialog.table.item(0, 3).text() == said
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    page = window.inbox
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    assert page.model.display(page.model.row_at(0), page.model.REASON) == said
+    # the command line keeps its own words
+    with open_replica(path) as rep:
+        [entry] = sync.list_inbox(rep)
+        assert "'fieldplan init --from FILE'" in entry.reason_text()
+
+
+def test_the_setup_bundle_reason_is_said_in_the_readers_language():
+    """An inbox line keeps how its reason was made: read later in French, the client's
+    words come in French with the first-run button as the French screen shows it;
+    other reasons are the core's."""
+    import json
+
+    from fieldplan import i18n
+    from fieldplan.sync import InboxEntry
+    from fieldplan.sync.exchange import SETUP_BUNDLE_REASON
+    from ui.models import import_reason, inbox_reason
+
+    with i18n.capturing():
+        reason = i18n._(SETUP_BUNDLE_REASON)
+        other = i18n._("unknown bundle kind '{kind}'").format(kind="x")
+    entry = InboxEntry("SN-setup.fieldplan", "SN", "2026-01-01T00:00:00Z", "rejected",
+                       str.__str__(reason), 0, 0, "", json.dumps(i18n.message_record(reason)))
+    assert import_reason(other) == "unknown bundle kind 'x'"
+    assert "“Set up this office from a setup bundle…”" in import_reason(reason)
+    i18n.set_language("fr")
+    button = i18n._("Set up this &office from a setup bundle…").replace("&", "")
+    assert f"“{button}”" in inbox_reason(entry) and "init --from" not in inbox_reason(entry)

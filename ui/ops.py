@@ -10,6 +10,7 @@ only what it shows.
 
 from __future__ import annotations
 
+import math
 import queue
 import re
 import threading
@@ -421,29 +422,60 @@ def wait_off_thread(timeout: float | None = None) -> None:
 
 class Debouncer(QObject):
     """Calls ``fn`` once, ``msec`` after the last ``poke()``; ``flush()`` calls it now
-    if a call is pending."""
+    if a call is pending.
 
-    def __init__(self, msec: int, fn: Callable[[], None], parent: QObject | None = None) -> None:
+    ``max_wait``: the call comes at most this many ms after the first poke it answers,
+    however often ``poke()`` comes meanwhile: a steady typist never pauses long enough
+    for ``msec`` of quiet, and what waits for the call would wait for good. ``clock``
+    (seconds, monotonic) is for tests."""
+
+    def __init__(self, msec: int, fn: Callable[[], None], parent: QObject | None = None,
+                 *, max_wait: int | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self._fn = fn
+        self._msec = msec
+        self._max_wait = max_wait
+        self._clock = clock
+        #: when the first poke not yet answered came (clock time), and when the call is due
+        self._since: float | None = None
+        self._due: float | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(msec)
         self._timer.timeout.connect(self._fire)
 
     def poke(self) -> None:
-        self._timer.start()
+        now = self._clock()
+        if self._since is None:
+            self._since = now
+        wait = self._msec
+        if self._max_wait is not None:
+            left = self._max_wait - (now - self._since) * 1000
+            wait = max(0, min(wait, math.floor(left)))
+        self._due = now + wait / 1000
+        self._timer.start(wait)
 
     def pending(self) -> bool:
         return self._timer.isActive()
 
+    @property
+    def due(self) -> float | None:
+        """When (clock time) the pending call comes; None when none is pending."""
+        return self._due if self._timer.isActive() else None
+
     def flush(self) -> None:
         if self._timer.isActive():
-            self._timer.stop()
+            self._stop()
             self._fn()
 
     def cancel(self) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
         self._timer.stop()
+        self._since = self._due = None
 
     def _fire(self) -> None:
+        self._since = self._due = None
         self._fn()

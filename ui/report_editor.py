@@ -74,6 +74,9 @@ if TYPE_CHECKING:
 SAVE_DELAY_MS = 500
 #: what is typed goes to the draft journal (ui.drafts) this soon, well before the save
 JOURNAL_DELAY_MS = 150
+#: and this soon at the latest while typing goes on without a pause (a steady typist
+#: never gives JOURNAL_DELAY_MS of quiet): a crash loses no more than this of typing
+JOURNAL_MAX_WAIT_MS = 1000
 
 #: Values of a report as the editor holds them: status, "percent", "value.<key>" and
 #: the narrative fields; None for an empty number.
@@ -290,7 +293,8 @@ class ReportEditor(QScrollArea):
         #: writes issued so far: a report fetched before the last write is stale
         self._writes = 0
         self._debounce = Debouncer(SAVE_DELAY_MS, self.save_now, self)
-        self._journal_debounce = Debouncer(JOURNAL_DELAY_MS, self.journal_now, self)
+        self._journal_debounce = Debouncer(JOURNAL_DELAY_MS, self.journal_now, self,
+                                           max_wait=JOURNAL_MAX_WAIT_MS)
         self.undo_keys = WindowUndoKeys(self)
         # save when focus leaves a field (QApplication.focusChanged rather than an event
         # filter on every field)

@@ -193,3 +193,89 @@ def test_a_draft_typed_on_during_a_save_follows_the_version_it_wrote(qtbot, tmp_
     assert journal.flush(10)
     again = DraftJournal(tmp_path / "x.sqlite3")
     assert again.base(key) == {"challenges": ["r1:2"], "percent": ["r1:1"]}
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told (seconds)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_debouncer_with_a_maximum_wait_calls_while_pokes_go_on(qtbot):
+    """A poke every 120 ms never leaves 150 ms of quiet: without a maximum wait the
+    call never came while typing went on (6 s of text in no file when killed)."""
+    from ui.ops import Debouncer
+
+    clock = FakeClock()
+    calls: list[tuple[float, float]] = []  # (first poke answered, call)
+    first: list[float] = []
+
+    def call() -> None:
+        calls.append((first.pop(), clock.now))
+
+    debouncer = Debouncer(150, call, max_wait=1000, clock=clock)
+    for key in range(50):  # 6 s of steady typing
+        t = key * 0.120
+        # what the event loop does before the next key: the call, if it is due by then
+        if debouncer.pending() and debouncer.due <= t:
+            clock.now = debouncer.due
+            debouncer.flush()
+        clock.now = t
+        if not first:
+            first.append(t)
+        debouncer.poke()
+    assert len(calls) >= 5
+    assert all(called - poked <= 1.0 + 1e-9 for poked, called in calls)
+    debouncer.cancel()
+    assert not debouncer.pending() and debouncer.due is None
+    # a pause is still answered after its 150 ms, not the maximum wait
+    clock.now = 100.0
+    first.append(clock.now)
+    debouncer.poke()
+    assert debouncer.due == pytest.approx(100.150)
+    debouncer.cancel()
+
+
+def test_a_steady_typist_is_in_the_drafts_file_within_a_second(open_window, qtbot, hq_db,
+                                                                monkeypatch):
+    """The reviewer's steady typist (a key every 120 ms): at any moment what was typed
+    a second before is in the drafts file, as a crash would leave it."""
+    import functools
+
+    import ui.report_editor
+    from ui.ops import Debouncer
+
+    clock = FakeClock()
+    monkeypatch.setattr(ui.report_editor, "Debouncer", functools.partial(Debouncer,
+                                                                         clock=clock))
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    journal_debounce = editor._journal_debounce
+    box = editor.narratives["challenges"]
+    path = hq_db.with_name(hq_db.name + ".drafts.json")
+    typed: list[tuple[float, str]] = []  # (when, text so far)
+    with Locker(hq_db):  # no save reaches the database: only the drafts file keeps it
+        for key in range(50):  # 6 s
+            t = key * 0.120
+            if journal_debounce.pending() and journal_debounce.due <= t:
+                clock.now = journal_debounce.due
+                # the timer was started for what was left of the maximum wait: it fires
+                qtbot.waitUntil(lambda: not journal_debounce.pending(), timeout=5000)
+            clock.now = t
+            qtbot.keyClick(box, "abcdefghij"[key % 10])
+            typed.append((t, box.toPlainText()))
+        ui.drafts.flush_all()
+        kept = drafts(path)[("PA1.6", "2026-S1")]["challenges"] if path.exists() else ""
+        # all that was typed up to a second before the end (the kill) is kept
+        due = [text for when, text in typed if when <= typed[-1][0] - 1.0]
+        assert kept.startswith(due[-1]) and len(due[-1]) >= 40
+        editor._debounce.cancel()
+        journal_debounce.cancel()
+    editor.save_now()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == typed[-1][1],
+                    timeout=5000)
+    wait_idle(qtbot, window.session)

@@ -169,7 +169,7 @@ class Shell(QObject):
             self.window.was_painted.connect(self.listen)
         if old is not None:
             old.language_did_change.disconnect(self.change_language)
-            old.close()
+            old.hand_over()  # what is typed goes on in the new window, kept or not
             old.deleteLater()
         if self.files_to_import:
             files, self.files_to_import = self.files_to_import, []

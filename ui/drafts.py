@@ -128,6 +128,9 @@ class _FileWriter:
         #: (writer thread, after the loader) each entry as this journal last saw it
         #: in the file (it loaded or wrote it), canonical: the ones it may remove
         self.known: dict[Key, str] = {}
+        #: (writer thread) why the last write failed, or "": said before the GUI
+        #: thread hears it (``report``), for a window closing now
+        self.error = ""
 
     def submit(self, changes: dict[Key, str | None]) -> None:
         """Write these reports' entries (None: remove it) soon."""
@@ -158,7 +161,8 @@ class _FileWriter:
                     changes, self._pending = self._pending, _NOTHING
                     self._busy = True
                 try:
-                    self._report(self._write(changes))
+                    self.error = self._write(changes)
+                    self._report(self.error)
                 except Exception:  # the report itself failed (a journal deleted): go on
                     pass
                 finally:
@@ -560,14 +564,16 @@ class DraftJournal(QObject):
         self._submitted = dict(seen)
         self._writer.known = dict(seen)
 
-    def write(self) -> bool:
+    def write(self, again: bool = False) -> bool:
         """Hand what changed to the writer thread; False while the last write failed
         (``write_error``; ``write_state_did_change`` tells when that changes).
+        ``again``: also when nothing changed, so that a write that failed is tried
+        again now (a window closing).
 
         Only the reports whose entry changed are handed over: the file may hold
         other writers' entries (``_FileWriter``), which this journal leaves alone."""
         with self._lock:  # (the worker thread writes too, after a save it made)
-            if not self._dirty:
+            if not self._dirty and not again:
                 return not self.write_error
             entries: dict[Key, str] = {}
             for key in self.reports():
@@ -590,6 +596,27 @@ class DraftJournal(QObject):
     def flush(self, timeout: float | None = FLUSH_TIMEOUT_S) -> bool:
         """Wait until the file holds what was last written; False on timeout."""
         return self._writer.flush(timeout)
+
+    def unkept(self) -> list[Key]:
+        """The reports whose unsaved values the file does not hold as they are now:
+        its last write failed (a full disk) or has not ended. After ``flush``, what
+        ending the program would lose: not saved in the database (the journal holds
+        only what is not), and not in the file."""
+        with self._lock:
+            now: dict[Key, str | None] = {}
+            for key in self.reports():
+                try:
+                    now[key] = _canon(self._entry(key))
+                except ValueError:  # (what JSON cannot hold was never written)
+                    now[key] = None
+        known = self._writer.known  # (replaced whole by the writer thread)
+        return [key for key, text in now.items() if text is None or known.get(key) != text]
+
+    @property
+    def file_error(self) -> str:
+        """Why the last write of the file failed ("" if it did not), as soon as the
+        writer knows it: ``write_error`` follows when the GUI thread hears of it."""
+        return self._writer.error or self.write_error
 
     def _take_write_result(self, error: str) -> None:
         if error:

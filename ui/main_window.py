@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -228,6 +229,11 @@ class MainWindow(QMainWindow):
         self.identity = identity
         self._lost = 0  # changes a restore lost, as the last sync state said (HQ)
         self._lost_lines: list[str] = []  # which, in words (fieldplan.status.lost_lines)
+        #: closing asks first when what is typed would be lost (ui.unkept): the question
+        #: open, and the ways of closing that do not ask
+        self._close_question = None
+        self._handed_over = False
+        self._closing_anyway = False
         self.settings = settings
         self.period = identity.current_period()
         #: the periods headquarters has locked (None until read: read_locked_periods)
@@ -1098,6 +1104,30 @@ class MainWindow(QMainWindow):
         if 0 <= state.get("tab", -1) < self.tabs.count():
             self.tabs.setCurrentIndex(state["tab"])
 
+    def _ask_before_closing(self, unkept: list[tuple[str, str]]) -> None:
+        """Closing would lose what is typed: ask (ui.unkept)."""
+        from ui.drafts import journal_for
+        from ui.table_export import documents_dir
+        from ui.unkept import UnkeptDialog
+
+        editor = self.office_view.editor
+        dialog = UnkeptDialog(self, journal_for(self.session), unkept, editor.unkept,
+                              documents_dir())
+        # a save or a write of the drafts file ended: all kept now, perhaps
+        editor.save_state_did_change.connect(dialog.recheck)
+        dialog.close_now.connect(self._close_after_question)
+        dialog.finished.connect(lambda _result: self._question_over(dialog))
+        self._close_question = dialog
+        dialog.open()
+
+    def _question_over(self, dialog) -> None:
+        if self._close_question is dialog:
+            self._close_question = None
+
+    def _close_after_question(self, discard: bool) -> None:
+        self._closing_anyway = discard  # else all is kept now: closing checks again
+        self.close()
+
     def restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
@@ -1110,9 +1140,29 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
 
+    def hand_over(self) -> None:
+        """Close for the window that takes this one's place (a language change): on
+        the same session, it has the drafts journal and shows what is typed here and
+        not kept yet (a full disk), so nothing is asked."""
+        self._handed_over = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # nothing typed is lost: saved if the database takes it in time, and kept in
-        # the draft journal (ui.drafts) for the next start in any case
+        # the draft journal (ui.drafts) for the next start; when neither can hold it
+        # (a full disk), the person is asked first (ui.unkept)
+        if not (self._handed_over or self._closing_anyway):
+            question = self._close_question
+            if question is not None and shiboken6.isValid(question):
+                question.raise_()
+                question.activateWindow()
+                event.ignore()
+                return
+            unkept = self.office_view.editor.unkept()
+            if unkept:
+                event.ignore()
+                self._ask_before_closing(unkept)
+                return
         self.office_view.editor.close_down()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

@@ -935,6 +935,20 @@ class ReportEditor(QScrollArea):
             lines.append(isolated(str(journal.aside_path)))
         emit(self.save_state_did_change, text, "\n".join(lines), bool(text))
 
+    def unkept(self) -> list[tuple[str, str]]:
+        """(before closing) Save what is typed and wait for the drafts file: the
+        reports whose typing neither the database nor the drafts file holds (the file
+        cannot be written: a full disk). Closing now would lose it."""
+        if self._closed:
+            return []
+        self.save_now()  # journals what is typed first (and opens the journal for it)
+        if self._retry is None:
+            return []  # nothing was ever typed
+        journal = self._retry.journal
+        journal.write(again=True)  # a write that failed is tried once more, now
+        journal.flush()
+        return journal.unkept()
+
     def close_down(self) -> None:
         """(the window closes) save what is typed, keep it in the journal, and stop:
         a locked database is not waited for, the journal keeps the values for the

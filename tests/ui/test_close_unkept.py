@@ -1,0 +1,256 @@
+"""Closing never loses typing silently: when neither the database nor the drafts file
+can hold it (a full disk), the window asks first (ui.unkept)."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+import ui.drafts
+import ui.report_editor
+from fieldplan import files
+from fieldplan.errors import StoreError
+from tests.ui.conftest import wait_idle
+from tests.ui.test_office_work import choose, db_report
+
+TYPED = "Typed while the disk was full. " * 20
+
+
+@pytest.fixture(autouse=True)
+def _quick_retries(monkeypatch):
+    monkeypatch.setattr(ui.drafts, "SAVE_BUSY_MS", 50)
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+
+
+class FullDisk:
+    """The disk is full until ``free()``: the drafts file and the database's writes
+    fail with ENOSPC, as they do for real."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.full = True
+        write_atomic = ui.drafts.write_atomic
+        record_progress = ui.report_editor.record_progress
+        enospc = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def write(path, data, **kw):
+            if self.full:
+                raise files.cannot_write(path, enospc)
+            return write_atomic(path, data, **kw)
+
+        def record(*args, **kw):
+            if self.full:
+                raise StoreError("could not save to the database, nothing was changed: "
+                                 "the disk is full")
+            return record_progress(*args, **kw)
+
+        monkeypatch.setattr(ui.drafts, "write_atomic", write)
+        monkeypatch.setattr(ui.report_editor, "record_progress", record)
+
+    def free(self) -> None:
+        self.full = False
+
+
+def type_on_a_full_disk(open_window, qtbot, db, monkeypatch):
+    """A window whose typing in PA1.6's Challenges nothing can hold."""
+    window = open_window(db)
+    editor = choose(window, qtbot, "PA1.6")
+    disk = FullDisk(monkeypatch)
+    qtbot.keyClicks(editor.narratives["challenges"], TYPED)
+    editor.save_now()
+    qtbot.waitUntil(lambda: "drafts file cannot be written: cannot write"
+                    in window.save_state_label.text(), timeout=5000)
+    assert editor.saved_label.text() == "Not saved."
+    return window, editor, disk
+
+
+def question(window, qtbot):
+    from ui.unkept import UnkeptDialog
+
+    def shown():
+        return [d for d in window.findChildren(UnkeptDialog, "unkept-dialog")
+                if d.isVisible()]
+
+    qtbot.waitUntil(lambda: len(shown()) == 1, timeout=5000)
+    return shown()[0]
+
+
+def drafts_file(db):
+    import json
+
+    path = db.with_name(db.name + ".drafts.json")
+    ui.drafts.flush_all()
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {(d["action"], d["period"]): d.get("values") for d in data["drafts"]}
+
+
+def kept(db) -> bool:
+    """Whether the typing is in the database or in the drafts file (for the next
+    start): a save on its way as room was made may come first, or the file."""
+    return (db_report(db, "PA1.6", "2026-S1").challenges == TYPED
+            or (drafts_file(db).get(("PA1.6", "2026-S1")) or {}).get("challenges") == TYPED)
+
+
+def freed_and_closed(window, qtbot, disk, db) -> None:
+    """Make room, let the window close as asked, and check the typing is kept."""
+    disk.free()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert kept(db)
+
+
+def test_closing_asks_when_the_typing_is_nowhere_and_going_back_keeps_it(
+        open_window, qtbot, hq_db, monkeypatch):
+    """The reviewer's case: on a full disk the window closed with no question, and the
+    typed text was in neither the database nor the drafts file."""
+    from PySide6.QtCore import Qt
+
+    window, editor, disk = type_on_a_full_disk(open_window, qtbot, hq_db, monkeypatch)
+    window.close()
+    dialog = question(window, qtbot)
+    assert window.isVisible()
+    assert "PA1.6" in dialog.text.text() and "it is lost" in dialog.text.text()
+    assert TYPED.strip() in dialog.details.toPlainText()
+    assert "Challenges" in dialog.details.toPlainText()
+    assert dialog.reason.text().startswith("The drafts file cannot be written: cannot write")
+    assert "the disk is full" in dialog.reason.text()
+    # going back is the default: Enter and Escape both leave the window open
+    assert dialog.back_button.isDefault()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert window.isVisible() and editor.narratives["challenges"].toPlainText() == TYPED
+    window.quit_action.trigger()  # Quit asks too
+    dialog = question(window, qtbot)
+    qtbot.mouseClick(dialog.back_button, Qt.MouseButton.LeftButton)
+    assert window.isVisible()
+    assert drafts_file(hq_db) == {}  # (nothing could be written)
+    window.close()
+    freed_and_closed(window, qtbot, disk, hq_db)
+
+
+def test_the_typing_can_be_copied_and_then_the_window_closed(open_window, qtbot, hq_db,
+                                                             monkeypatch):
+    window, _editor, disk = type_on_a_full_disk(open_window, qtbot, hq_db, monkeypatch)
+    window.close()
+    dialog = question(window, qtbot)
+    assert not dialog.discard_button.isVisible()  # never one click from losing it
+    qtbot.mouseClick(dialog.copy_button, pytest.importorskip("PySide6.QtCore").Qt
+                     .MouseButton.LeftButton)
+    assert TYPED.strip() in QApplication.clipboard().text()
+    assert "PA1.6" in QApplication.clipboard().text()
+    assert "Copied to the clipboard" in dialog.message.text()
+    assert window.isVisible() and dialog.discard_button.isVisible()
+    dialog.discard_button.click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    disk.free()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_typing_can_be_saved_to_a_file_and_then_the_window_closes(
+        open_window, qtbot, hq_db, monkeypatch, tmp_path):
+    from ui.ops import off_thread_jobs
+
+    window, _editor, disk = type_on_a_full_disk(open_window, qtbot, hq_db, monkeypatch)
+    window.close()
+    dialog = question(window, qtbot)
+    # a folder that is gone (the USB stick pulled out): said, and still asked
+    dialog.save_to(str(tmp_path / "gone" / "typed.txt"))
+    qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=5000)
+    qtbot.waitUntil(lambda: "Not saved to the file" in dialog.message.text(), timeout=5000)
+    assert window.isVisible() and dialog.isVisible()
+    dialog.save_to(str(tmp_path / "typed.txt"))
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    text = (tmp_path / "typed.txt").read_text(encoding="utf-8")
+    assert TYPED.strip() in text and "PA1.6" in text and "Challenges" in text
+    disk.free()
+    wait_idle(qtbot, window.session)
+
+
+def test_room_made_while_asked_saves_the_typing_and_closes(open_window, qtbot, hq_db,
+                                                          monkeypatch):
+    window, _editor, disk = type_on_a_full_disk(open_window, qtbot, hq_db, monkeypatch)
+    window.close()
+    dialog = question(window, qtbot)
+    dialog.retry_button.click()  # still full: still asked
+    assert window.isVisible() and dialog.isVisible()
+    assert dialog.message.text() == "Still not saved."
+    freed_and_closed(window, qtbot, disk, hq_db)  # the retries do it by themselves
+
+
+def test_trying_again_once_there_is_room_closes(open_window, qtbot, hq_db, monkeypatch):
+    window, editor, disk = type_on_a_full_disk(open_window, qtbot, hq_db, monkeypatch)
+    window.close()
+    dialog = question(window, qtbot)
+    editor._retry.stop()  # (no retry of its own meanwhile: this is Try again's doing)
+    monkeypatch.setattr(editor._retry, "update", lambda here=None: None)
+    disk.free()
+    dialog.retry_button.click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert kept(hq_db)
+
+
+def test_a_window_closes_as_before_when_the_drafts_file_holds_the_typing(
+        open_window, qtbot, hq_db):
+    """A locked database (not a full disk): the drafts file keeps it, nothing asked."""
+    from tests.ui.test_no_lost_entries import Locker
+    from ui.unkept import UnkeptDialog
+
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    with Locker(hq_db):
+        qtbot.keyClicks(editor.narratives["challenges"], "Kept in the drafts file")
+        window.close()
+        assert not window.isVisible()
+        assert window.findChild(UnkeptDialog) is None
+        window.session.close()
+    assert drafts_file(hq_db)[("PA1.6", "2026-S1")] == {
+        "challenges": "Kept in the drafts file"}
+
+
+def test_a_language_change_on_a_full_disk_keeps_the_typing_in_the_new_window(
+        shell, qtbot, hq_db, monkeypatch):
+    """The window made anew for another language has what the old one could not keep
+    (the session's drafts journal): nothing asked, nothing lost."""
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    old = shell.window
+    editor = choose(old, qtbot, "PA1.6")
+    disk = FullDisk(monkeypatch)
+    qtbot.keyClicks(editor.narratives["challenges"], TYPED)
+    editor.save_now()
+    qtbot.waitUntil(lambda: "drafts file cannot be written" in old.save_state_label.text(),
+                    timeout=5000)
+    shell.change_language("fr")
+    assert shell.window is not old and not old.isVisible()
+    new = shell.window.office_view.editor
+    qtbot.waitUntil(lambda: new.narratives["challenges"].toPlainText() == TYPED,
+                    timeout=5000)
+    shell.change_language("en")
+    new = shell.window.office_view.editor
+    qtbot.waitUntil(lambda: new.narratives["challenges"].toPlainText() == TYPED,
+                    timeout=5000)
+    disk.free()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == TYPED,
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+
+
+def test_what_is_not_kept_reads_field_by_field(qtbot, tmp_path):
+    from ui.drafts import DraftJournal
+    from ui.unkept import unkept_text
+
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(("PA1.1", "2026-S2"), {"achievements": "Two\nlines", "percent": 40,
+                                       "status": "at-risk", "value.events": 12000},
+                {"value.people": "twelve"})
+    journal.put(("PA2.3", "2026-S2"), {"next_steps": "Visit"}, {})
+    assert unkept_text(journal, [("PA1.1", "2026-S2"), ("PA2.3", "2026-S2")]) == (
+        "PA1.1 (2nd semester 2026)\n\nStatus: At risk\n\nPercent complete: 40\n\n"
+        "Indicator events: 12,000\n\nIndicator people: twelve\n\nAchievements:\nTwo\nlines"
+        "\n\n\nPA2.3 (2nd semester 2026)\n\nNext steps:\nVisit\n")

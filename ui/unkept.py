@@ -1,0 +1,278 @@
+"""The question before closing with typing that nothing holds.
+
+What is typed is saved in the database and, until it is, kept in the drafts file
+(ui.drafts). When neither can be written (a full disk), closing would lose it: the
+window asks first (``UnkeptDialog``), offering to save the text to a file of the
+person's choice or to copy it to the clipboard, or to go back (the default). While the
+question is open the saves go on being retried: once one of them keeps the text, the
+window closes as it was asked to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import _, field_label, format_number, format_period, status_label
+from fieldplan.model import NARRATIVE_FIELDS
+from ui.bidi import isolated_codes
+from ui.dialogs import fit_to_screen, selectable
+from ui.ops import OffThread, error_text
+from ui.qtcompat import Qt, emit
+
+#: (action code, period)
+Key = tuple[str, str]
+
+
+def report_name(key: Key) -> str:
+    """"PA1.1 (2026 S2)"."""
+    return _("{action} ({period})").format(action=key[0], period=format_period(key[1]))
+
+
+def _field_order(name: str) -> tuple[int, str]:
+    if name == "status":
+        return (0, "")
+    if name == "percent":
+        return (1, "")
+    if name in NARRATIVE_FIELDS:
+        return (3, str(NARRATIVE_FIELDS.index(name)))
+    return (2, name)  # indicators
+
+
+def _value_text(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "status":
+        return status_label(str(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value, exact=True)
+    return str(value)
+
+
+def unkept_text(journal: Any, keys: list[Key]) -> str:
+    """What was typed in these reports and is not kept, as plain text to read or to
+    paste back: each report's name, then each field's name and text (a field held back
+    as not valid as it was typed)."""
+    # Translators: one field of a report in the text of what was not saved; French
+    # puts a no-break space before the colon
+    line = _("{label}: {n}")
+    blocks = []
+    for key in keys:
+        values, held = journal.values(key), journal.held(key)
+        parts = [report_name(key)]
+        for name in sorted({*values, *held}, key=_field_order):
+            text = held[name] if name in held else _value_text(name, values[name])
+            if name in NARRATIVE_FIELDS:  # its name on a line, then the text as typed
+                parts.append(line.format(label=field_label(name), n="").rstrip() + "\n" + text)
+            else:
+                parts.append(line.format(label=field_label(name), n=text))
+        blocks.append("\n\n".join(parts))
+    return "\n\n\n".join(blocks) + "\n"
+
+
+class UnkeptDialog(QDialog):
+    """Closing would lose typing: save it to a file, copy it, or go back (the default).
+
+    ``recheck()`` answers which reports are still not kept, without waiting (after a
+    save or a write of the drafts file); ``try_again()`` saves, writes and waits, as
+    closing does. ``close_now`` asks the window to close: False once what was typed is
+    kept (the window checks again), True when the person closes without it."""
+
+    close_now = Signal(bool)  # discard
+
+    def __init__(
+        self,
+        parent: QWidget,
+        journal: Any,
+        unkept: list[Key],
+        try_again: Callable[[], list[Key]],
+        default_folder: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("unkept-dialog")
+        self.setWindowTitle(_("Not saved"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.journal = journal
+        self.unkept = list(unkept)
+        self._try_again = try_again
+        self._default_folder = default_folder
+        #: a file being written: the dialog stays until it is (or is not)
+        self.saving = False
+        self._over = False
+        lay = QVBoxLayout(self)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextInteractionFlags(selectable())
+        lay.addWidget(self.text)
+        from ui.bidi_widgets import PlainTextEdit
+
+        # what would be lost, to read (and to select and copy from)
+        self.details = PlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName(_("Not saved"))
+        lay.addWidget(self.details, 1)
+        self.reason = QLabel()
+        self.reason.setObjectName("unkept-reason")
+        self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason.setTextInteractionFlags(selectable())
+        lay.addWidget(self.reason)
+        self.how = QLabel(_(
+            "Save it to a file of your choice (on a USB stick, for example) or copy it "
+            "to the clipboard, or go back. fieldplan keeps trying to save it: if it "
+            "succeeds while this question is open, fieldplan closes."))
+        self.how.setWordWrap(True)
+        lay.addWidget(self.how)
+        self.message = QLabel()
+        self.message.setObjectName("unkept-message")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setTextInteractionFlags(selectable())
+        self.message.setStyleSheet("font-weight: bold;")
+        self.message.setVisible(False)
+        lay.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        role = QDialogButtonBox.ButtonRole
+        self.save_button = buttons.addButton(_("&Save to a file…"), role.ActionRole)
+        self.copy_button = buttons.addButton(_("&Copy to the clipboard"), role.ActionRole)
+        self.retry_button = buttons.addButton(_("&Try again"), role.ActionRole)
+        # shown once the text is copied: closing then is the person's own choice
+        self.discard_button = buttons.addButton(_("Close &anyway"), role.DestructiveRole)
+        self.discard_button.setVisible(False)
+        self.back_button = buttons.addButton(_("&Go back"), role.RejectRole)
+        self.save_button.clicked.connect(self.choose_file)
+        self.copy_button.clicked.connect(self.copy)
+        self.retry_button.clicked.connect(self.try_again)
+        self.discard_button.clicked.connect(lambda: self._close(discard=True))
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        # Enter and Escape both go back: closing without the text is never one key away
+        for b in buttons.buttons():
+            if isinstance(b, QPushButton):
+                b.setAutoDefault(False)
+        self.back_button.setDefault(True)
+        self.back_button.setFocus()
+        self._show()
+        fit_to_screen(self, 620, 440)
+
+    def _show(self) -> None:
+        self.text.setText(isolated_codes(_(
+            "What you typed in {reports} is neither in the database nor in the drafts "
+            "file. If fieldplan closes now, it is lost.").format(
+                reports=", ".join(report_name(k) for k in self.unkept))))
+        self.details.setPlainText(unkept_text(self.journal, self.unkept))
+        error = self.journal.file_error
+        self.reason.setText(isolated_codes(_("The drafts file cannot be written: {error}")
+                                           .format(error=error)) if error else "")
+        self.reason.setVisible(bool(error))
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # what the person chose ------------------------------------------------------------
+    def copy(self) -> None:
+        """The text to the clipboard; closing is offered from now on."""
+        QApplication.clipboard().setText(unkept_text(self.journal, self.unkept))
+        self._say(_("Copied to the clipboard. Paste it somewhere safe (an email, a "
+                    "document) before you close fieldplan."))
+        self.discard_button.setVisible(True)
+
+    def choose_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from fieldplan.events import utc_iso
+
+        stamp = utc_iso()[:16].replace(":", "").replace("-", "")
+        folder = self._default_folder or str(Path.home())
+        dialog = QFileDialog(self, _("Save what you typed"),
+                             str(Path(folder) / f"fieldplan-not-saved-{stamp}.txt"))
+        dialog.setObjectName("unkept-file-dialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(_("Text files (*.txt)"))
+        dialog.setDefaultSuffix("txt")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.save_to)
+        dialog.open()
+
+    def save_to(self, path: str) -> None:
+        """Write the text to ``path`` (on a thread of its own: a USB stick takes its
+        time); once it is written, the window closes."""
+        if self.saving:
+            return
+        data = unkept_text(self.journal, self.unkept).encode("utf-8")
+
+        def write() -> None:  # (its thread)
+            from fieldplan import files
+
+            files.write_atomic(path, data)
+
+        me = self
+
+        def done(_result: None) -> None:
+            if shiboken6.isValid(me):
+                me.saving = False
+                me._close(discard=True)  # kept in the file: nothing is lost
+
+        def failed(error: BaseException) -> None:
+            if shiboken6.isValid(me):
+                me.saving = False
+                me._set_enabled(True)
+                me._say(_("Not saved to the file: {error}").format(
+                    error=isolated_codes(error_text(error))))
+
+        self.saving = True
+        self._set_enabled(False)
+        self._say(_("Saving…"))
+        OffThread(write, done, failed, name="fieldplan-save-unkept")
+
+    def try_again(self) -> None:
+        """Save and write the drafts file again now; closes if that keeps it all."""
+        self._recheck(self._try_again())
+        if not self._over:
+            self._say(_("Still not saved."))
+
+    def recheck(self) -> None:
+        """(a save or a write of the drafts file ended) close if all is kept now."""
+        if not self._over and not self.saving:
+            self._recheck(self.journal.unkept())
+
+    def _recheck(self, unkept: list[Key]) -> None:
+        if not unkept:
+            self._close(discard=False)
+            return
+        self.unkept = list(unkept)
+        self._show()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for b in (self.save_button, self.copy_button, self.retry_button,
+                  self.discard_button):
+            b.setEnabled(enabled)
+
+    def _close(self, *, discard: bool) -> None:
+        if self._over:
+            return
+        self._over = True
+        self.accept()
+        emit(self.close_now, discard)
+
+    def reject(self) -> None:
+        if self.saving:
+            return  # the file is being written: its outcome is said here
+        self._over = True
+        super().reject()

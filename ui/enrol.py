@@ -98,14 +98,19 @@ class EnrolDialog(QDialog):
         self.ok.setEnabled(False)
         self.message.setText(_("Writing the setup bundle…"))
 
+        from ui.transfer import outbox_dir, prepare_folder
+
+        # only the outbox, the client's own folder, is made when missing (as export)
+        own = folder == outbox_dir()
+
         def run(rep):
             from fieldplan.sync import enroll_office
 
+            prepare_folder(folder, make=own)
             # the folder, not a file in it: the core picks a name no file has (a
             # setup bundle not sent yet, another HQ database's, a damaged one), where
             # a name given is refused when taken: a dead end in a dialog that asks for
             # a folder
-            Path(folder).mkdir(parents=True, exist_ok=True)
             return enroll_office(rep, office, folder)
 
         DbOp(self.session, self, run).success(

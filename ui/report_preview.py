@@ -708,10 +708,14 @@ class PreviewWindow(QDialog):
         result is then said in the main window."""
         if self.saving:
             return
+        from ui.transfer import check_stick
+
         source = Path(self.path)
 
         def write() -> None:  # (its thread) only paths here, nothing of Qt
             files.check_output_name("pdf", destination)
+            # its folder gone with the USB stick it was on: said so
+            check_stick(str(Path(destination).parent))
             try:
                 data = source.read_bytes()
             except OSError as exc:

@@ -231,10 +231,13 @@ class TableExportDialog(QDialog):
         self._set_busy(True)
         self._say(_("Writing the table…"))
         window, dialog = self._main_window, self
+        from ui.transfer import check_stick
 
         def run(rep):
             from fieldplan.tabular import write_table  # openpyxl: not before it is needed
 
+            # its folder gone with the USB stick it was on: said so
+            check_stick(str(Path(path).parent))
             return write_table(rep, request.fmt, path, lang=request.lang,
                                period=request.period or None)
 

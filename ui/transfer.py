@@ -360,6 +360,27 @@ def mounted_drives() -> list[tuple[str, str, int]]:
     return out
 
 
+def on_removable_drive(path: str, roots: list[str] | tuple[str, ...] = ()) -> bool:
+    """Whether ``path`` is most likely on a drive a person carries away: under one of
+    ``roots`` (drives found), under a removable mount point, or on Windows on a drive
+    letter other than C:. (Words only, nothing asked of the system: a stalled mount
+    never holds up the window.)"""
+    if any(_under(path, root) for root in roots):
+        return True
+    norm = os.path.normcase(os.path.abspath(path))
+    if sys.platform == "win32":
+        drive = os.path.splitdrive(norm)[0]
+        return len(drive) == 2 and drive[1] == ":" and drive[0].upper() != "C"
+    return norm.startswith(REMOVABLE_ROOTS)
+
+
+def _under(path: str, root: str) -> bool:
+    """Whether ``path`` is the folder ``root`` or inside it."""
+    norm = os.path.normcase(os.path.abspath(path))
+    top = os.path.normcase(os.path.abspath(root))
+    return norm == top or norm.startswith(top.rstrip("\\/") + os.sep)
+
+
 def drive_label(name: str, free: int) -> str:
     """A drive as the export dialog offers it: "KINGSTON (3,072 MB free)"."""
     return _("{name} ({free} MB free)").format(
@@ -374,6 +395,55 @@ def removable_drives() -> list[tuple[str, str]]:
 def outbox_dir() -> str:
     docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return str(Path(docs or Path.home()) / "fieldplan-outbox")
+
+
+def is_mounted(root: str) -> bool:
+    """Whether a drive is mounted at ``root`` (a pulled USB stick leaves its mount
+    point, a folder on the computer's own disk, behind)."""
+    return os.path.ismount(root)
+
+
+def check_stick(folder: str, roots: list[str] | tuple[str, ...] = ()) -> None:
+    """(off the GUI thread) FileError when ``folder``, on a removable drive, is gone,
+    or the drive of ``roots`` it is on is no longer mounted: the USB stick was pulled
+    out since the folder was chosen. Writing there would make the file on the
+    computer's own disk (the mount point stays) and say it was saved. Anything else
+    wrong with the folder the writer says, as the CLI does."""
+    from fieldplan.errors import FileError
+
+    if on_removable_drive(folder, roots) and not os.path.exists(folder):
+        raise FileError(_("the folder {folder} no longer exists: is the USB stick still "
+                          "plugged in?").format(folder=folder))
+    for root in roots:
+        # (on Windows a drive pulled out takes its letter with it: said above)
+        if _under(folder, root) and sys.platform != "win32" and not is_mounted(root):
+            raise FileError(_("the USB stick at {folder} is no longer there: is it still "
+                              "plugged in?").format(folder=root))
+
+
+def prepare_folder(folder: str, *, make: bool = False,
+                   roots: list[str] | tuple[str, ...] = ()) -> None:
+    """(off the GUI thread) Before writing into ``folder``: ``make`` it if missing (the
+    client's own outbox), else check that it is there, and the USB stick it is on too
+    (``check_stick``). A folder the person chose is never made, as the CLI makes
+    none: one that is gone is an error, never a new folder where the stick was."""
+    from fieldplan.errors import FileError
+    from fieldplan.files import cannot_write
+
+    if make:
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # said as the core says a file it cannot write
+            raise cannot_write(folder, exc) from exc
+        return
+    check_stick(folder, roots)
+    try:
+        os.stat(folder)
+    except FileNotFoundError:
+        raise FileError(_("the folder {folder} does not exist").format(
+            folder=folder)) from None
+    except OSError as exc:  # part of the path is a file…
+        raise cannot_write(folder, exc) from None
 
 
 def email_subject(identity: Identity, period: str, recipient: str) -> str:
@@ -434,6 +504,8 @@ class ExportDialog(QDialog):
         self.result_info = None
         #: the removable drives have been looked for and offered (``drives_found``)
         self.drives_known = email
+        #: the root folders of the drives offered
+        self.drive_roots: list[str] = []
         self.setObjectName("export-dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Prepare for email") if email else _("Export"))
@@ -500,6 +572,7 @@ class ExportDialog(QDialog):
         """Offer ``drives`` before "A folder…"; the first is chosen if no folder is
         yet (as it was when the list was read as the dialog opened)."""
         untouched = not self.folder.text().strip()
+        self.drive_roots = [root for _name, root, _free in drives]
         for i, (name, root, free) in enumerate(drives):
             self.place.insertItem(
                 i, _("Removable drive: {drive}").format(drive=drive_label(name, free)), root)
@@ -579,11 +652,15 @@ class ExportDialog(QDialog):
             self._export_all(folder)
             return
         self.message.setText(_("Writing the bundle…"))
+        # only the email outbox, the client's own folder, is made when missing: one the
+        # person chose that is gone is said (``prepare_folder``), as the CLI refuses it
+        own = self.email and folder == outbox_dir()
+        roots = list(self.drive_roots)
 
         def run(rep):
             from fieldplan.sync import export_bundle
 
-            _make_folder(folder)
+            prepare_folder(folder, make=own, roots=roots)
             return export_bundle(rep, for_office=recipient, out_dir=folder)
 
         DbOp(self.session, self, run).success(self._done).failure(self._failed).run()
@@ -595,10 +672,12 @@ class ExportDialog(QDialog):
         self.message.setText(ngettext("Writing {count} bundle…", "Writing {count} bundles…",
                                       count).format(count=format_number(count)))
 
+        roots = list(self.drive_roots)
+
         def run(rep, progress, cancel):
             from fieldplan.sync import export_all_offices
 
-            _make_folder(folder)
+            prepare_folder(folder, roots=roots)  # a folder chosen is never made
             return export_all_offices(rep, folder, progress=progress, cancel=cancel)
 
         DbOp(self.session, self, run).with_progress(_("Writing a bundle for each office")).success(
@@ -639,16 +718,6 @@ class ExportDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.ok.setEnabled(self.recipient.count() > 0)
         self.message.setText(error_sentence(error))
-
-
-def _make_folder(folder: str) -> None:
-    """(worker) the export's folder, made if it is not there yet."""
-    try:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # said as the core says a file it cannot write
-        from fieldplan.files import cannot_write
-
-        raise cannot_write(folder, exc) from exc
 
 
 def all_offices_text(done) -> str:

@@ -32,6 +32,7 @@ def export_from(window, qtbot, folder: Path, office: str) -> Path:
     dialog.open()
     qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=5000)
     dialog.recipient.setCurrentIndex(dialog.recipient.findData(office))
+    folder.mkdir(exist_ok=True)  # a folder chosen is there: the dialog makes none
     dialog.folder.setText(str(folder))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
@@ -83,6 +84,11 @@ def test_hq_with_no_enrolled_office_is_offered_enrolment(open_window, qtbot, hq,
     enrol = window.findChild(QDialog, "enrol-dialog")
     enrol.choose("SN")
     enrol.folder.setText(str(tmp_path / "setup"))
+    qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)  # a folder chosen is not made
+    qtbot.waitUntil(lambda: enrol.ok.isEnabled(), timeout=10_000)
+    assert enrol.message.text() == f"The folder {tmp_path / 'setup'} does not exist"
+    assert not (tmp_path / "setup").exists() and enrol.result_path is None
+    (tmp_path / "setup").mkdir()
     qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: enrol.result_path is not None, timeout=10_000)
     assert enrol.result_path == tmp_path / "setup" / "SN-setup.fieldplan"

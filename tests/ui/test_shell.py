@@ -128,6 +128,7 @@ def test_prepare_for_email(open_window, qtbot, office_db, tmp_path):
         record_progress(rep, "PA1.1", "2026-S1", status="on-track", percent=10)
     window = open_window(office_db)
     dialog = ExportDialog(window.session, window.identity, window, email=True)
+    (tmp_path / "outbox").mkdir()
     dialog.folder.setText(str(tmp_path / "outbox"))
     dialog.open()
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
@@ -147,6 +148,7 @@ def test_the_status_bar_shows_an_export_at_once(open_window, qtbot, office_db, t
     assert "Never exported" in window._sync_words or "never" in window._sync_words.lower()
     window.email_dialog()
     dialog = window.findChild(QDialog, "export-dialog")
+    (tmp_path / "outbox").mkdir()
     dialog.folder.setText(str(tmp_path / "outbox"))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
@@ -163,6 +165,7 @@ def _export_from_the_dialog(open_window, qtbot, db, tmp_path):
     wait_idle(qtbot, window.session)
     window.export_dialog()
     dialog = window.findChild(QDialog, "export-dialog")
+    (tmp_path / "usb").mkdir()
     dialog.folder.setText(str(tmp_path / "usb"))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
@@ -246,6 +249,7 @@ def test_export_errors_read_as_sentences(open_window, qtbot, office_db, tmp_path
         raise FileError("cannot write /media/usb/ML-1.fieldplan: the disk is full")
 
     monkeypatch.setattr(sync, "export_bundle", full)
+    (tmp_path / "usb").mkdir()
     dialog.folder.setText(str(tmp_path / "usb"))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
@@ -377,6 +381,7 @@ def test_removable_drives_are_offered_for_export(
     monkeypatch.setattr(QStorageInfo, "mountedVolumes", staticmethod(lambda: volumes))
     monkeypatch.setattr(transfer, "REMOVABLE_ROOTS", (str(tmp_path / "media") + "/",))
     monkeypatch.setattr(transfer.sys, "platform", "linux")
+    monkeypatch.setattr(transfer, "is_mounted", lambda root: root == str(stick))
     drives = transfer.removable_drives()
     assert drives == [("KINGSTON (3,072 MB free)", str(stick))]
 

@@ -1,0 +1,153 @@
+"""A folder the person chose is never made: after a USB stick is pulled out, the
+client wrote to the mount point it left behind (the computer's own disk) and said
+"Saved …"; the CLI refuses the same. Export, enrolment, report Save as and table
+export all say it instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QStorageInfo, Qt
+
+from tests.ui.conftest import wait_idle
+from tests.ui.test_shell import FakeVolume
+
+
+@pytest.fixture
+def media(tmp_path, monkeypatch) -> Path:
+    """Removable drives are mounted under ``tmp_path/media`` (as under /media)."""
+    from ui import transfer
+
+    root = tmp_path / "media"
+    root.mkdir()
+    monkeypatch.setattr(transfer, "REMOVABLE_ROOTS", (str(root) + "/",))
+    monkeypatch.setattr(transfer.sys, "platform", "linux")
+    return root
+
+
+def export_to(window, qtbot, folder: Path, email: bool = False, volumes=()):
+    """The export dialog's bundle written to ``folder``; the dialog, once it answered."""
+    from ui.transfer import ExportDialog
+
+    dialog = ExportDialog(window.session, window.identity, window, email=email)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.drives_known, timeout=5000)
+    dialog.folder.setText(str(folder))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    return dialog
+
+
+def no_volumes(monkeypatch, volumes=()) -> None:
+    monkeypatch.setattr(QStorageInfo, "mountedVolumes", staticmethod(lambda: list(volumes)))
+
+
+def test_export_does_not_make_the_folder_chosen(open_window, qtbot, office_db, tmp_path,
+                                                monkeypatch):
+    """The reviewer's case: the folder on the stick is gone; the dialog made it again
+    where the stick had been mounted and said "Saved"."""
+    no_volumes(monkeypatch)
+    window = open_window(office_db)
+    gone = tmp_path / "mnt_usb" / "to-HQ"
+    dialog = export_to(window, qtbot, gone)
+    assert dialog.result_info is None
+    assert dialog.message.text() == f"The folder {gone} does not exist"
+    assert not gone.exists()
+    dialog.close()
+
+
+def test_export_to_a_stick_that_is_gone_asks_after_it(open_window, qtbot, office_db, media,
+                                                      monkeypatch):
+    no_volumes(monkeypatch)
+    window = open_window(office_db)
+    gone = media / "KINGSTON" / "to-HQ"
+    dialog = export_to(window, qtbot, gone)
+    assert dialog.result_info is None
+    assert dialog.message.text() == (f"The folder {gone} no longer exists: is the USB stick "
+                                     "still plugged in?")
+    assert not (media / "KINGSTON").exists()
+    dialog.close()
+
+
+def test_export_to_a_drive_no_longer_mounted_writes_nothing(open_window, qtbot, office_db,
+                                                            media, monkeypatch):
+    """A drive offered by the dialog, pulled out since: its mount point is still a
+    folder (on the computer's own disk). Nothing is written there."""
+    from ui import transfer
+
+    stick = media / "KINGSTON"
+    (stick / "to-HQ").mkdir(parents=True)
+    no_volumes(monkeypatch, [FakeVolume(str(stick), "KINGSTON")])
+    mounted = {str(stick)}
+    monkeypatch.setattr(transfer, "is_mounted", lambda root: root in mounted)
+    window = open_window(office_db)
+    dialog = export_to(window, qtbot, stick / "to-HQ")
+    assert dialog.result_info is not None  # plugged in: written
+    first = Path(dialog.result_info.path)
+    assert first.parent == stick / "to-HQ"
+    mounted.clear()  # pulled out
+    dialog.result_info = None
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert dialog.result_info is None
+    assert dialog.message.text() == (f"The USB stick at {stick} is no longer there: is it "
+                                     "still plugged in?")
+    assert list((stick / "to-HQ").iterdir()) == [first]
+    dialog.close()
+
+
+def test_the_email_outbox_is_made_when_missing(open_window, qtbot, office_db, tmp_path,
+                                               monkeypatch):
+    """The outbox is the client's own folder, not one the person chose."""
+    from ui import transfer
+
+    outbox = tmp_path / "Documents" / "fieldplan-outbox"
+    monkeypatch.setattr(transfer, "outbox_dir", lambda: str(outbox))
+    window = open_window(office_db)
+    dialog = export_to(window, qtbot, outbox, email=True)
+    assert dialog.result_info is not None and Path(dialog.result_info.path).parent == outbox
+    dialog.close()
+
+
+def test_report_save_as_to_a_stick_that_is_gone_asks_after_it(qtbot, tmp_path, media):
+    import fieldplan.reports
+    from fieldplan.replica import init_hq
+    from ui.dialogs import MessageDialog
+    from ui.report_preview import PreviewWindow, ReportRequest
+
+    pdf = tmp_path / "pack.pdf"
+    with init_hq(tmp_path / "hq.sqlite3") as rep:
+        fieldplan.reports.build_review_pack(rep, "2026-S1", pdf)
+    preview = PreviewWindow(None, pdf, ReportRequest("pack", "2026-S1"))
+    qtbot.addWidget(preview)
+    preview.show()
+    gone = media / "KINGSTON" / "reports"
+    with qtbot.waitSignal(preview.save_did_finish, timeout=10_000) as blocker:
+        preview.save_copy(str(gone / "review.pdf"))
+    assert blocker.args[0] is False
+    message = preview.findChild(MessageDialog, "preview-message")
+    assert message.text.text() == ("The report could not be saved: the folder "
+                                   f"{gone} no longer exists: is the USB stick still "
+                                   "plugged in?")
+    assert not gone.exists()
+    message.close()
+
+
+def test_table_export_to_a_stick_that_is_gone_asks_after_it(open_window, qtbot, hq_db,
+                                                            media):
+    from tests.ui.test_table_export import errors, open_dialog, save
+
+    window = open_window(hq_db)
+    dialog = open_dialog(window, qtbot)
+    gone = media / "KINGSTON" / "tables"
+    save(dialog, qtbot, gone / "progress.xlsx")
+    (message,) = errors(dialog)
+    assert message.text.text() == ("The table could not be saved: the folder "
+                                   f"{gone} no longer exists: is the USB stick still "
+                                   "plugged in?")
+    assert not gone.exists()
+    message.close()
+    dialog.close()

@@ -115,8 +115,14 @@ def export_to(window: MainWindow, path: str) -> None:
             _say(window, _("Plan {plan} version {version} saved as {file}.").format(
                 plan=plan.id, version=plan.version, file=isolated(Path(path).name)), 15_000)
 
-        OffThread(lambda: write_plan_file(plan, Path(path)), done, failed,
-                  name="fieldplan-save-plan")
+        def write_file() -> None:  # (its thread)
+            from ui.transfer import check_stick
+
+            # its folder gone with the USB stick it was on: said so (none is made)
+            check_stick(str(Path(path).parent))
+            write_plan_file(plan, Path(path))
+
+        OffThread(write_file, done, failed, name="fieldplan-save-plan")
 
     def failed(error: BaseException) -> None:
         _set_busy(window, False)

@@ -151,3 +151,20 @@ def test_table_export_to_a_stick_that_is_gone_asks_after_it(open_window, qtbot, 
     assert not gone.exists()
     message.close()
     dialog.close()
+
+
+def test_plan_export_to_a_stick_that_is_gone_asks_after_it(open_window, qtbot, hq_db,
+                                                           media):
+    from tests.ui.test_plan_files import shown_dialog
+    from ui.dialogs import MessageDialog
+    from ui.plan_files import export_to
+
+    window = open_window(hq_db)
+    gone = media / "KINGSTON" / "plans"
+    export_to(window, str(gone / "plan.json"))  # (chosen while the stick was there)
+    message = shown_dialog(window, qtbot, MessageDialog, "plan-file-message")
+    assert message.text.text() == ("The plan could not be saved: the folder "
+                                   f"{gone} no longer exists: is the USB stick still "
+                                   "plugged in?")
+    assert not gone.exists()
+    message.accept()

@@ -54,6 +54,7 @@ def recipients(dialog) -> list:
 def export_all(dialog, qtbot, folder: Path) -> None:
     from ui.transfer import ALL_OFFICES
 
+    folder.mkdir(parents=True, exist_ok=True)  # a folder chosen is never made
     dialog.recipient.setCurrentIndex(dialog.recipient.findData(ALL_OFFICES))
     dialog.folder.setText(str(folder))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
@@ -85,7 +86,7 @@ def test_all_offices_writes_one_file_each_off_the_gui_thread(open_window, qtbot,
                                      "each named for its office, in the folder.")
     finished = []
     dialog.export_did_finish.connect(finished.append)
-    out = tmp_path / "usb" / "semester"  # made, as for one bundle
+    out = tmp_path / "usb" / "semester"
     export_all(dialog, qtbot, out)
     assert threads and threading.main_thread().ident not in threads
     done = dialog.result_info
@@ -161,6 +162,7 @@ def test_cancel_stops_before_the_next_office(open_window, qtbot, hq_world, tmp_p
     window = open_window(hq_world)
     dialog = open_export(window, qtbot)
     out = tmp_path / "out"
+    out.mkdir()
     dialog.recipient.setCurrentIndex(0)
     dialog.folder.setText(str(out))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
@@ -275,3 +277,20 @@ def test_the_setup_bundle_reason_is_said_in_the_readers_language():
     i18n.set_language("fr")
     button = i18n._("Set up this &office from a setup bundle…").replace("&", "")
     assert button in inbox_reason(entry) and "init --from" not in inbox_reason(entry)
+
+
+def test_all_offices_never_makes_the_folder_chosen(open_window, qtbot, hq_world, tmp_path):
+    """As for one bundle: a folder that is gone (a stick pulled out) is said, and no
+    folder is made where it was."""
+    from ui.transfer import ALL_OFFICES
+
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    gone = tmp_path / "usb" / "semester"
+    dialog.recipient.setCurrentIndex(dialog.recipient.findData(ALL_OFFICES))
+    dialog.folder.setText(str(gone))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "does not exist" in dialog.message.text(), timeout=20_000)
+    assert not gone.exists() and not gone.parent.exists()
+    dialog.close()
+    wait_idle(qtbot, window.session)

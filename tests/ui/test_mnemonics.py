@@ -251,7 +251,18 @@ def _window_dialogs(window, qtbot, tmp_path) -> dict[str, Callable[[], object]]:
         dialog.recipient.setCurrentIndex(dialog.recipient.findData(ALL_OFFICES))
         return dialog
 
+    def unkept() -> QDialog:
+        # closing with typing kept nowhere, once copied ("Close anyway" shown too)
+        from ui.drafts import journal_for
+        from ui.unkept import UnkeptDialog
+
+        key = ("PA1.6", "2026-S1")
+        dialog = UnkeptDialog(window, journal_for(window.session), [key], lambda: [key])
+        dialog.discard_button.setVisible(True)
+        return dialog
+
     return {
+        "close, typing not saved": unkept,
         "export": window.export_dialog,
         "export, all offices": export_all_offices,
         "email": window.email_dialog,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,15 +33,38 @@ if TYPE_CHECKING:
 
 def size_to_content(dialog: QDialog, width: int) -> None:
     """``width`` wide and as high as its content at that width: no blank band
-    between the content and the buttons. (A dialog whose text grows later, a
-    message after a save, grows with it: its layout keeps it at least that high.)"""
+    between the content and the buttons. A dialog whose text grows later (a message
+    after a save, an error, a note shown) grows with it (``_GrowWithContent``)."""
     lay = dialog.layout()
     lay.activate()
+    fit_to_screen(dialog, width, _content_height(dialog, width))
+    if dialog.findChild(_GrowWithContent) is None:
+        dialog.installEventFilter(_GrowWithContent(dialog))
+
+
+def _content_height(dialog: QDialog, width: int) -> int:
+    lay = dialog.layout()
     if lay.hasHeightForWidth():
         height = lay.totalHeightForWidth(width)
     else:
         height = lay.totalSizeHint().height()
-    fit_to_screen(dialog, width, max(height, lay.totalMinimumSize().height()))
+    return max(height, lay.totalMinimumSize().height())
+
+
+class _GrowWithContent(QObject):
+    """Makes its dialog taller when its content no longer fits (never shorter: the
+    person may have made it taller). Qt keeps a window at least as high as its
+    layout's minimum, which counts a wrapped label as one line: a message of three
+    lines set after a save was cut off, and the text above it squeezed."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # a label's new text, a note shown: the layout asks to be done again (the
+        # layout has handled the request already when filters see it)
+        if event.type() == QEvent.Type.LayoutRequest and isinstance(watched, QDialog):
+            height = _content_height(watched, watched.width())
+            if height > watched.height():
+                fit_to_screen(watched, watched.width(), height)
+        return False
 
 
 class ConfirmDialog(QDialog):

@@ -1,0 +1,82 @@
+"""Dialogs whose text changes after an action (a file written, an error, a list
+looked up) grow to show all of it, in English, French and Arabic at the window's
+default font: the enrol dialog kept its first height and cut off its own
+instructions once the setup bundle was written."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from tests.ui.conftest import wait_idle
+
+pytest.importorskip("fieldplan.sync")
+
+
+@pytest.fixture(params=["en", "fr", "ar"])
+def language(request, qapp):
+    from ui.app import apply_language
+
+    apply_language(qapp, request.param)
+    yield request.param
+    apply_language(qapp, "en")
+
+
+def fits(dialog: QDialog) -> bool:
+    """Every line of the dialog's content has room at its width: no label cut off."""
+    lay = dialog.layout()
+    return dialog.height() >= lay.totalHeightForWidth(dialog.width())
+
+
+def shoot(dialog: QDialog, name: str) -> None:
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], name))
+
+
+def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq, tmp_path,
+                                                         language):
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    window.enrol_action.trigger()
+    dialog = window.findChild(QDialog, "enrol-dialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert fits(dialog)
+    dialog.choose("TD")
+    dialog.folder.setText(str(tmp_path / "setup"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
+    assert "TD-setup.fieldplan" in dialog.message.text()
+    qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
+    assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    shoot(dialog, f"enrol-done-{language}.png")
+
+    # an error in place of the message: the dialog stays as large, every line shown
+    (tmp_path / "a-file").write_text("")
+    dialog.folder.setText(str(tmp_path / "a-file" / "setup"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.ok.isEnabled, timeout=10_000)
+    qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_export_dialog_shows_why_it_cannot_write_yet(open_window, qtbot, hq, language):
+    """HQ with no office enrolled: the sentence that says what to do first, looked up
+    after the dialog opened, was cut off below its first lines."""
+    from ui.transfer import ExportDialog
+
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    dialog = ExportDialog(window.session, window.identity, window)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.recipient.count() == 0 and dialog.message.text() != ""
+                    and not dialog.message.text().endswith("…"), timeout=5000)
+    qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
+    shoot(dialog, f"export-no-office-{language}.png")
+    dialog.close()
+    wait_idle(qtbot, window.session)

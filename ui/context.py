@@ -110,5 +110,22 @@ def time_text(when: str | dt.datetime | None) -> str:
         return str(when)
 
 
+def date_text(when: str | None) -> str:
+    """The day of an ISO time, in the user's time zone, as ``time_text`` writes it
+    without the time ("27 Nov 2026"): for a table column with no room for more. ""
+    for none; a text that is not a time comes back as it is."""
+    if not when:
+        return ""
+    from fieldplan.i18n import format_date
+
+    try:
+        moment = dt.datetime.fromisoformat(when)
+    except (ValueError, TypeError):
+        return str(when)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return format_date(moment.date())
+
+
 def action_title(action: Action) -> str:
     return _("{code} · {title}").format(code=action.code, title=action.title.get(lang()))

@@ -43,7 +43,7 @@ from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
-from ui.bidi import embedded, in_layout_direction, isolated_codes
+from ui.bidi import code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang, time_text
 from ui.dialogs import ConfirmDialog, selectable
@@ -827,14 +827,14 @@ class KeysPage(QWidget):
             shown = [k for k in keyreg.all_keys(rep).values() if k.source == "registry"]
             own = keyreg.own_key_ids(rep)  # rotated, never revoked
             return sorted(shown, key=lambda k: (k.office != "HQ", k.office, k.status,
-                                                k.key_id)), own
+                                                k.key_id)), own, keyreg.key_uses(rep)
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, result) -> None:
-        keys, self._own = result
+        keys, self._own, uses = result
         before = chosen_row(self.view, lambda k: k.key_id)
-        self.model.set_rows(keys)
+        self.model.set_rows(keys, uses)
         choose_again(self.view, [k.key_id for k in keys], before)
         self._enable()
 
@@ -854,11 +854,31 @@ class KeysPage(QWidget):
         text = _("Revoke the key of this computer of office {office}? Its bundles will be "
                  "refused from then on, here and at every office, and so will any new key "
                  "it makes. This cannot be undone.").format(office=k.office)
+        text += "\n\n" + "\n".join(self.computer_lines(k))
         dialog = ConfirmDialog(self, _("Revoke key"), text, k.fingerprint, _("Re&voke"),
                                monospace_details=True, cautious=True)
         dialog.setObjectName("revoke-dialog")
         dialog.accepted.connect(lambda key_id=k.key_id: self.revoke(key_id))
         dialog.open()
+
+    def computer_lines(self, k) -> list[str]:
+        """Which computer the key is, as the table tells them apart: an office's two
+        laptops differ in who writes on them and when they last sent a bundle."""
+        from fieldplan.i18n import key_replica_label
+
+        use = self.model.use(k)
+        heading = _("{label}:")
+        values = (
+            (_("Computer"), code_text(key_replica_label(k.replica, k.renews))),
+            (_("Written by"), embedded(use.author) if use.author else "—"),
+            (_("Last bundle"), embedded(time_text(use.last_bundle)) if use.last_bundle
+             else "—"),
+            (_("Registered"), embedded(time_text(use.registered)) if use.registered
+             else "—"),
+            (_("Key"), code_text(k.key_id)),
+        )
+        return [in_layout_direction(heading.format(label=label) + " " + value)
+                for label, value in values]
 
     def revoke(self, key_id: str) -> None:
         def run(rep):

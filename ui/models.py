@@ -604,14 +604,34 @@ def _fixed_font() -> Any:
 
 class KeysModel(_RowsModel):
     """The key registry (HQ): which key belongs to which computer of which office, and
-    whether it still signs."""
+    whether it still signs; and what tells an office's computers apart (who writes on
+    it, its last bundle, when its key was registered: ``keys.KeyUse``)."""
 
-    COLUMNS = ("office", "key", "status", "replica", "fingerprint")
-    OFFICE, KEY, STATUS, REPLICA, FINGERPRINT = range(5)
-    STRETCH = REPLICA
+    COLUMNS = ("office", "key", "status", "replica", "author", "last_bundle", "registered",
+               "fingerprint")
+    OFFICE, KEY, STATUS, REPLICA, AUTHOR, LAST_BUNDLE, REGISTERED, FINGERPRINT = range(8)
+    FREE_TEXT = (AUTHOR,)  # a person's name, in any script
+    #: a name may be long (it is the sender's word): it takes the room left, elided
+    STRETCH = AUTHOR
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._uses: dict[str, Any] = {}
+
+    def set_rows(self, rows: Iterable[Any], uses: dict[str, Any] | None = None) -> None:
+        """``rows``: ``KeyInfo`` values; ``uses``: key id → ``KeyUse``."""
+        self._uses = dict(uses or {})
+        super().set_rows(rows)
+
+    def use(self, k: Any) -> Any:
+        """The ``KeyUse`` of key ``k`` (empty when it is not known)."""
+        from fieldplan.sync.keys import KeyUse
+
+        return self._uses.get(k.key_id) or KeyUse()
 
     def headers(self) -> Sequence[str]:
-        return (_("Office"), _("Key"), _("Status"), _("Computer"), _("Key fingerprint"))
+        return (_("Office"), _("Key"), _("Status"), _("Computer"), _("Written by"),
+                _("Last bundle"), _("Registered"), _("Key fingerprint"))
 
     def display(self, k: Any, column: int) -> str:
         if column == self.OFFICE:
@@ -622,6 +642,12 @@ class KeysModel(_RowsModel):
             return key_status_label(k.status)
         if column == self.REPLICA:
             return code_text(key_replica_label(k.replica, k.renews))
+        if column == self.AUTHOR:
+            return self.use(k).author
+        if column == self.LAST_BUNDLE:
+            return _date_or_dash(self.use(k).last_bundle)
+        if column == self.REGISTERED:
+            return _date_or_dash(self.use(k).registered)
         if column == self.FINGERPRINT:
             return code_text(k.fingerprint)
         return ""
@@ -635,6 +661,13 @@ class KeysModel(_RowsModel):
 
             return QColor("#a40000")
         return None
+
+
+def _date_or_dash(when: str) -> str:
+    """A day as the tables show one (the time is in the revoke dialog), "—" for none."""
+    from ui.context import date_text
+
+    return date_text(when) or "—"
 
 
 class ConflictModel(_RowsModel):

@@ -96,6 +96,43 @@ def _load_keys(rep: Replica) -> dict[str, KeyInfo]:
     return out
 
 
+@dataclass(frozen=True)
+class KeyUse:
+    """What tells an office's computers apart, beside their key and replica ids.
+    author: who wrote the latest event of the key's replica that this database holds
+    (the person or computer name its events carry), or "". last_bundle: when this
+    database last merged a bundle signed by the key (ISO UTC), or "". registered: when
+    the registry recorded the key (ISO UTC), or "" for a key trusted locally."""
+
+    author: str = ""
+    last_bundle: str = ""
+    registered: str = ""
+
+
+def key_uses(rep: Replica) -> dict[str, KeyUse]:
+    """Key id → ``KeyUse``, for every key ``all_keys`` gives: which is the lost laptop
+    when an office has two."""
+    keys = all_keys(rep)
+    # one pass over the inbox and the key events, not one per key
+    last = dict(rep.conn.execute(
+        "SELECT key_id, max(received_at) FROM inbox WHERE outcome = 'merged' "
+        "AND key_id IS NOT NULL GROUP BY key_id").fetchall())
+    registered = {key_id: events.hlc_to_iso(hlc) for key_id, hlc in rep.conn.execute(
+        "SELECT entity_id, min(hlc) FROM events WHERE entity = 'key' GROUP BY entity_id")}
+    authors: dict[str, str] = {}
+    for replica in {k.replica for k in keys.values() if k.replica}:
+        row = rep.conn.execute("SELECT body FROM events WHERE origin = ? "
+                               "ORDER BY seq DESC LIMIT 1", (replica,)).fetchone()
+        try:
+            author = json.loads(row[0]).get("author", "") if row else ""
+        except (ValueError, AttributeError):
+            author = ""
+        authors[replica] = author if isinstance(author, str) else ""
+    return {key_id: KeyUse(authors.get(k.replica, ""), last.get(key_id) or "",
+                           registered.get(key_id, ""))
+            for key_id, k in keys.items()}
+
+
 def predecessors(keys: dict[str, KeyInfo], replica: str) -> set[str]:
     """The replicas ``replica`` continues, through any number of restores."""
     renews = {k.replica: k.renews for k in keys.values() if k.renews}

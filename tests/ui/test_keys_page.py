@@ -1,0 +1,125 @@
+"""The Keys tab tells an office's computers apart: two laptops of one office differed
+only by their key id and an 8-character replica id, so the officer could not tell
+which was the lost one. Each key shows who writes on its computer, when its last
+bundle came, and when it was registered; the revoke confirmation says the same."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtCore import Qt
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+
+sync = pytest.importorskip("fieldplan.sync")
+
+
+@pytest.fixture
+def two_laptops(hq, make_office, tmp_path, monkeypatch):
+    """HQ with two laptops of ML, each written on by its own person and each bundle
+    merged; the second laptop's latest writer is another person. Returns HQ's path and
+    {person: key id}."""
+    out = tmp_path / "out"
+    out.mkdir()
+    keys = {}
+
+    def send(laptop) -> None:
+        bundle = sync.export_bundle(laptop, out_dir=out).path
+        with monkeypatch.context() as hq_desk:  # HQ's own events: its officer's
+            hq_desk.setenv("FIELDPLAN_AUTHOR", "hq.officer")
+            assert sync.import_bundle(hq, bundle).outcome == "merged"
+
+    for person, later in (("amina", None), ("bakary", "moussa")):
+        monkeypatch.setenv("FIELDPLAN_AUTHOR", person)
+        laptop = make_office("ML", f"ml-{person}")
+        code = laptop.plan().actions_of(level="national")[0].code
+        progress.record_progress(laptop, code, "2026-S1", status="on-track", percent=10)
+        send(laptop)
+        if later:
+            monkeypatch.setenv("FIELDPLAN_AUTHOR", later)
+            progress.record_progress(laptop, code, "2026-S1", status="at-risk", percent=20)
+            send(laptop)
+        keys[later or person] = laptop.meta("key_id")
+    path = hq.path
+    hq.close()
+    return path, keys
+
+
+def keys_page(open_window, qtbot, path, rows: int):
+    window = open_window(path)
+    page = window.hq_desk.keys
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == rows, timeout=5000)
+    return window, page
+
+
+def test_the_keys_tab_tells_an_offices_laptops_apart(open_window, qtbot, two_laptops):
+    from ui.context import date_text, time_text
+
+    path, keys = two_laptops
+    with open_replica(path) as rep:
+        merged = {e.bundle_id: e for e in sync.list_inbox(rep)}
+        last = {k: max(r[0] for r in rep.conn.execute(
+            "SELECT received_at FROM inbox WHERE key_id = ?", (k,))) for k in keys.values()}
+        own = rep.meta("key_id")
+        uses = sync.keys.key_uses(rep)
+    assert len(merged) == 3
+    window, page = keys_page(open_window, qtbot, path, rows=3)
+    model = page.model
+    rows = {model.row_at(i).key_id: i for i in range(3)}
+
+    def cell(key_id: str, column: int) -> str:
+        return model.display(model.row_at(rows[key_id]), column)
+
+    for person, key_id in keys.items():
+        assert cell(key_id, model.AUTHOR) == person  # the latest event's, not the first
+        assert cell(key_id, model.LAST_BUNDLE) == date_text(last[key_id])
+        assert cell(key_id, model.REGISTERED) == date_text(uses[key_id].registered) != ""
+    assert cell(own, model.AUTHOR) == "hq.officer"
+    assert cell(own, model.LAST_BUNDLE) == "—"  # headquarters' bundles are its own
+
+    # the confirmation says which laptop is revoked
+    page.view.selectRow(rows[keys["moussa"]])
+    qtbot.mouseClick(page.revoke_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "revoke-dialog")
+    assert confirm is not None
+    # (names and times isolated in their own direction, as in every sentence)
+    lines = confirm.text.text().replace("\u2068", "").replace("\u2069", "").split("\n")
+    assert "Written by: moussa" in lines
+    assert f"Last bundle: {time_text(last[keys['moussa']])}" in lines
+    assert f"Key: {keys['moussa']}" in lines
+    assert f"Registered: {time_text(uses[keys['moussa']].registered)}" in lines
+    assert confirm.details.toPlainText() == model.row_at(rows[keys["moussa"]]).fingerprint
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        confirm.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], "revoke-dialog.png"))
+    confirm.reject()
+    wait_idle(qtbot, window.session)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_keys_table_is_read_without_scrolling_on_a_laptop_screen(
+        open_window, qtbot, two_laptops, qapp, lang):
+    """At 1366×768 every column is as wide as its header and contents, side by side:
+    no column is cut off and nothing is out of sight to the side."""
+    from ui.app import apply_language
+
+    apply_language(qapp, lang)
+    try:
+        path, _keys = two_laptops
+        window, page = keys_page(open_window, qtbot, path, rows=3)
+        window.resize(1366 - 16, 768 - 48)  # the frame and title bar
+        qtbot.waitUntil(lambda: page.view.viewport().width() > 1000, timeout=5000)
+        view, model = page.view, page.model
+        header = view.horizontalHeader()
+        assert view.horizontalScrollBar().maximum() == 0
+        for column in range(model.columnCount()):
+            needed = max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+            assert view.columnWidth(column) >= needed, model.headers()[column]
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                            f"keys-{lang}.png"))
+    finally:
+        apply_language(qapp, "en")

@@ -227,6 +227,21 @@ def indicator_titles(identity: Identity) -> dict[str, str]:
     return titles
 
 
+def detail_label(name: str) -> QLabel:
+    """The line under a table that says all of the chosen row (the table cuts a long
+    reason off, and its tooltip is out of reach of the keyboard): wrapped, selectable,
+    and reached with Tab like a field, so that it can be read and copied without a
+    mouse."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(selectable())
+    # a selectable label takes the focus on a click only
+    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return label
+
+
 class EmptyState(QStackedWidget):
     """A page's content, or, when there is nothing to show, one sentence in the
     middle of the page (instead of an empty table)."""
@@ -583,13 +598,8 @@ class InboxPage(QWidget):
         self.view.setSortingEnabled(False)
         lay.addWidget(QLabel(_("Bundles received")))
         lay.addWidget(self.view, 1)
-        #: the chosen bundle's file, outcome and whole reason: the table cuts a long
-        #: reason off, and its tooltip is out of reach of the keyboard
-        self.detail = QLabel()
-        self.detail.setObjectName("inbox-detail")
-        self.detail.setWordWrap(True)
-        self.detail.setTextFormat(Qt.TextFormat.PlainText)
-        self.detail.setTextInteractionFlags(selectable())
+        #: the chosen bundle's file, outcome and whole reason
+        self.detail = detail_label("inbox-detail")
         lay.addWidget(self.detail)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
         self._show_detail(QModelIndex())
@@ -664,6 +674,11 @@ class QuarantinePage(QWidget):
         )
         self.empty.set_empty(True)
         lay.addWidget(self.empty, 1)
+        #: the chosen bundle's file and why it waits (an unknown key, or a setup bundle
+        #: whose enrolment expired or a revocation ended): what to check before trusting
+        self.detail = detail_label("quarantine-detail")
+        self.detail.setVisible(False)
+        lay.addWidget(self.detail)
         self.trust_button = QPushButton(_("&Trust key…"))
         self.trust_button.setEnabled(False)
         self.trust_button.setAutoDefault(True)  # Enter presses it, as Space does
@@ -681,6 +696,11 @@ class QuarantinePage(QWidget):
         row.addWidget(self.refuse_button)
         row.addWidget(self.trust_button)
         lay.addLayout(row)
+        # Tab goes from the table to the buttons first, then to the reason (also the
+        # table's description, which a screen reader says with the row)
+        QWidget.setTabOrder(self.view, self.refuse_button)
+        QWidget.setTabOrder(self.refuse_button, self.trust_button)
+        QWidget.setTabOrder(self.trust_button, self.detail)
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         session.changes_did_happen.connect(lambda _c: self.refresh())
         self.refresh()
@@ -701,9 +721,27 @@ class QuarantinePage(QWidget):
         self._enable()
 
     def _enable(self) -> None:
-        chosen = self.selected() is not None
+        item = self.selected()
+        chosen = item is not None
         self.trust_button.setEnabled(chosen)
         self.refuse_button.setEnabled(chosen)
+        self._show_detail(item)
+
+    def _show_detail(self, item) -> None:
+        lines = []
+        if item is not None:
+            heading = _("{label}:")
+            lines.append(heading.format(label=_("File")) + " " + code_text(item.file))
+            reason = item.reason_text()
+            if reason:
+                # in its own direction, as in the inbox: an English reason in an Arabic
+                # line, or the reverse
+                lines.append(heading.format(label=_("Reason")) + " "
+                             + embedded(isolated_codes(reason)))
+        text = "\n".join(lines)
+        self.detail.setText(text)
+        self.detail.setVisible(bool(text))
+        self.view.setAccessibleDescription(text)
 
     def selected(self):
         rows = self.view.selectionModel().selectedRows()

@@ -1014,7 +1014,9 @@ def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any) 
 
 @dataclass(frozen=True)
 class QuarantineItem:
-    """A bundle held back because its key is not trusted yet."""
+    """A bundle held back because its key is not trusted yet. reason: why, as the
+    import said it (an unknown key; a setup bundle whose enrolment expired, or was
+    ended by a revocation: ``ended_enrolment``), from its inbox line."""
 
     bundle_id: str
     office: str
@@ -1024,17 +1026,38 @@ class QuarantineItem:
     file: str
     received_at: str
     events: int
+    reason: str = ""
+    #: how the reason was made (fieldplan.i18n.message_record), JSON, or ""
+    reason_msg: str = ""
+
+    def reason_text(self, lang: str | None = None) -> str:
+        """The reason in ``lang`` (default: the current language), as the inbox says it."""
+        return _reason_in(self.reason, self.reason_msg, lang)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out.pop("reason_msg")
+        out["reason"] = self.reason_text()
+        return out
 
 
 def list_quarantine(rep: Replica) -> list[QuarantineItem]:
     rows = rep.conn.execute(
         "SELECT bundle_id, office, sender, key_id, public_key, file_name, received_at, events "
         "FROM quarantine ORDER BY received_at, bundle_id").fetchall()
-    return [QuarantineItem(r[0], r[1], r[2], r[3], PublicKey.from_base64(r[4]).fingerprint,
-                           r[5], r[6], r[7]) for r in rows]
+    # why each waits: said on the inbox line its import wrote (the latest, if the file
+    # was given again). A second key claiming the same bundle id has a row id of its
+    # own, "<bundle id>.<key id>" (_quarantine); its inbox line has the bundle's id.
+    why = {(r[0], r[1]): (r[2], r[3]) for r in rep.conn.execute(
+        "SELECT bundle_id, key_id, reason, coalesce(reason_msg, '') FROM inbox "
+        "WHERE outcome = 'quarantined' ORDER BY id")}
+    out = []
+    for r in rows:
+        reason = why.get((r[0], r[3])) or why.get((r[0].removesuffix(f".{r[3]}"), r[3]))
+        out.append(QuarantineItem(r[0], r[1], r[2], r[3],
+                                  PublicKey.from_base64(r[4]).fingerprint, r[5], r[6], r[7],
+                                  *(reason or ("", ""))))
+    return out
 
 
 def _norm_fpr(text: str) -> str:
@@ -1145,18 +1168,25 @@ class InboxEntry:
     def reason_text(self, lang: str | None = None) -> str:
         """The reason in ``lang`` (default: the current language); as it was written
         when it cannot be made again (an older import, a message this version lacks)."""
-        if self.reason_msg:
-            try:
-                return render_record(json.loads(self.reason_msg), lang)
-            except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-                pass
-        return self.reason
+        return _reason_in(self.reason, self.reason_msg, lang)
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
         out.pop("reason_msg")
         out["reason"] = self.reason_text()
         return out
+
+
+def _reason_in(reason: str, reason_msg: str, lang: str | None) -> str:
+    """An inbox reason in ``lang``, made again from how it was made (``reason_msg``);
+    as it was written when it cannot be (an older import, a message this version
+    lacks)."""
+    if reason_msg:
+        try:
+            return render_record(json.loads(reason_msg), lang)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            pass
+    return reason
 
 
 def list_inbox(rep: Replica, limit: int = 1000) -> list[InboxEntry]:

@@ -116,3 +116,32 @@ def test_a_bundle_without_a_true_proof_says_nothing_of_enrolments(hq, two_laptop
         f"the office before trusting the key")
     trust_key(hq, outcome.fingerprint)
     assert hq.take_notices() == []
+
+
+def test_the_quarantine_says_why_each_bundle_waits(hq, two_laptops, make_office,
+                                                  tmp_path: Path) -> None:
+    """Each held bundle carries the reason its import gave, as the inbox does (the
+    Quarantine tab shows it): a revocation's end of the setup bundle, or an unknown key
+    only; and a second key claiming the same bundle id has its own."""
+    from fieldplan import store
+    from fieldplan.i18n import set_language
+    from fieldplan.sync import list_quarantine
+
+    first, second = two_laptops
+    revoke_key(hq, first.meta("key_id"))
+    ended = import_bundle(hq, bundle_of(second, tmp_path, "second"))
+    sn = make_office("SN")
+    with store.write_transaction(sn.conn):
+        sn.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof
+    unknown = import_bundle(hq, bundle_of(sn, tmp_path, "sn"))
+    assert (ended.outcome, unknown.outcome) == ("quarantined", "quarantined")
+    held = {q.office: q for q in list_quarantine(hq)}
+    assert held["ML"].reason_text() == ended.reason and "was revoked" in ended.reason
+    assert held["SN"].reason_text() == unknown.reason
+    assert held["SN"].to_dict()["reason"] == unknown.reason
+    assert "reason_msg" not in held["SN"].to_dict()
+    set_language("fr")
+    try:  # in the reader's language, as the inbox shows it
+        assert held["ML"].reason_text() == list_inbox(hq)[1].reason_text("fr")
+    finally:
+        set_language("en")

@@ -1238,6 +1238,9 @@ def test_a_borrowed_bundle_id_does_not_hide_the_real_bundle(hq, make_office,
     assert import_bundle(hq, fake).outcome == "quarantined"
     assert import_bundle(hq, real.path).outcome == "quarantined"
     assert len(list_quarantine(hq)) == 2
+    # each says its own key's reason (the real one's row id is "<bundle id>.<key id>")
+    assert all(q.reason_text().startswith(f"unknown key {q.fingerprint} ")
+               for q in list_quarantine(hq))
     [outcome] = trust_key(hq, keyreg.public_key(ml).fingerprint)
     assert outcome.outcome == "merged", outcome.reason
     assert progress.digest(hq, "ML") == progress.digest(ml)

@@ -346,11 +346,12 @@ def test_the_inbox_shows_the_whole_reason_of_the_chosen_bundle(
             assert lines[2:] == []
     assert page.view.currentIndex().row() == 0
 
-    # the whole reason can be read and copied from the keyboard
+    # the whole reason can be read and copied from the keyboard: Tab goes to it
     assert page.detail.wordWrap()
     assert page.detail.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard
     qtbot.keyClick(page.view, Qt.Key.Key_Down if rows["quarantined"] else Qt.Key.Key_Up)
-    page.detail.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.detail
     qtbot.keyClick(page.detail, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(page.detail, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert entries["quarantined"].reason_text() in QApplication.clipboard().text()
@@ -361,6 +362,66 @@ def test_the_inbox_shows_the_whole_reason_of_the_chosen_bundle(
     wait_idle(qtbot, window.session)
     assert page.view.currentIndex().row() == rows["quarantined"]
     assert page.detail.text() == shown
+
+
+def test_the_quarantine_says_why_the_chosen_bundle_waits(open_window, qtbot, hq,
+                                                         make_office, tmp_path):
+    """An unknown key, or a computer set up from a setup bundle that a revocation of
+    the office's key ended (it may be the lost laptop): the line under the table says
+    which for the chosen bundle, whole, as the inbox does; Tab reaches it after the
+    buttons, and it can be copied."""
+    import os
+
+    from PySide6.QtWidgets import QApplication
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    sync.enroll_office(hq, "ML", setup)
+    out = tmp_path / "out"
+    out.mkdir()
+    with sync.init_from_setup(tmp_path / "lost.sqlite3", setup) as lost:
+        progress.record_progress(lost, lost.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        assert sync.import_bundle(hq, sync.export_bundle(lost, out_dir=out).path).outcome \
+            == "merged"
+        sync.revoke_key(hq, lost.meta("key_id"))
+    with sync.init_from_setup(tmp_path / "again.sqlite3", setup) as again:  # same setup
+        progress.record_progress(again, again.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="at-risk")
+        ended = sync.import_bundle(hq, sync.export_bundle(again, out_dir=out).path)
+    sn = make_office("SN")
+    with _tx(sn):
+        sn.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(sn, sn.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    unknown = sync.import_bundle(hq, sync.export_bundle(sn, out_dir=out).path)
+    assert (ended.outcome, unknown.outcome) == ("quarantined", "quarantined")
+    reasons = {"ML": ended.reason, "SN": unknown.reason}
+    assert "was revoked: make sure this is not the revoked computer" in reasons["ML"]
+    assert "revoked" not in reasons["SN"]
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    page.view.setFocus()
+    for key in (Qt.Key.Key_End, Qt.Key.Key_Home):  # the keyboard chooses the row
+        qtbot.keyClick(page.view, key)
+        item = page.model.row_at(page.view.currentIndex().row())
+        assert page.detail.isVisible()
+        assert page.detail.text().split("\n") == [
+            f"File: {item.file}", f"Reason: \u2068{reasons[item.office]}\u2069"]
+        assert page.view.accessibleDescription() == page.detail.text()
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                            f"quarantine-{item.office}.png"))
+    # the buttons first, then the reason, which can be copied
+    for widget in (page.refuse_button, page.trust_button, page.detail):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is widget
+    qtbot.keyClick(page.detail, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(page.detail, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert reasons[page.selected().office] in QApplication.clipboard().text()
 
 
 def _tx(rep):

@@ -201,6 +201,17 @@ def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
     dialog.open()
 
 
+def documents_dir() -> str:
+    """The Documents folder, or the home folder where there is none (a save dialog
+    would otherwise open in whatever folder fieldplan was started from)."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return docs if docs and Path(docs).is_dir() else str(Path.home())
+
+
 def choice_combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
     """A combo box of (text, data) items, named for screen readers, on ``current``'s
     item (else the first)."""

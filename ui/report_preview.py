@@ -11,6 +11,7 @@ pack never freezes the window.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import uuid
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, QStandardPaths, Qt, QThread, QUrl
+from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, Qt, QThread, QUrl
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import (
     QColor,
@@ -59,6 +60,7 @@ from ui.dialogs import (
     MessageDialog,
     buddy_label,
     choice_combo,
+    documents_dir,
     fit_to_screen,
     note_label,
     period_choice,
@@ -622,6 +624,14 @@ class PreviewWindow(QDialog):
             size = QPageSize.PageSizeId.Letter
         printer.setPageSize(QPageSize(size))
         printer.setFromTo(1, max(self.page_count(), 1))
+        if sys.platform not in ("win32", "darwin"):
+            # Qt's own print dialog (Linux) offers "Print to File (PDF)" with the
+            # printer's output file: without one, the home folder, which it then refuses
+            # ("is a directory"). The file Save as… offers instead. Naming it makes the
+            # printer a PDF one: back to the system's printer, when there is one, which
+            # the dialog offers first as before (it clears the file for a real printer).
+            printer.setOutputFileName(self.default_save_path())
+            printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)
         return printer
 
     def print_dialog(self) -> None:
@@ -683,8 +693,9 @@ class PreviewWindow(QDialog):
             self._printed(0, "")
 
     def default_save_path(self) -> str:
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return str(Path(docs or Path.home()) / f"{self.request.stem()}.pdf")
+        """The report's file in Documents (the home folder if there is none): offered by
+        Save as… and for printing to a file."""
+        return str(Path(documents_dir()) / f"{self.request.stem()}.pdf")
 
     def save_as(self) -> None:
         dialog = QFileDialog(self, _("Save the report"), self.default_save_path())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,6 +31,7 @@ from ui.dialogs import (
     MessageDialog,
     buddy_label,
     choice_combo,
+    documents_dir,
     note_label,
     period_choice,
     refill_combo,
@@ -94,13 +95,6 @@ class TableRequest:
         parts = ["progress", self.office, self.period or "all-periods", self.lang,
                  "hxl" if self.fmt == "hxl" else ""]
         return "-".join(p for p in parts if p) + "." + SUFFIXES[self.fmt]
-
-
-def documents_dir() -> str:
-    """The Documents folder, or the home folder where there is none (the save dialog
-    would otherwise open in whatever folder fieldplan was started from)."""
-    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return docs if docs and Path(docs).is_dir() else str(Path.home())
 
 
 def saved_text(request: TableRequest, rows: int, file: str, hidden: int = 0) -> str:

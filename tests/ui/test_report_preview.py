@@ -8,6 +8,7 @@ import dataclasses
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -201,6 +202,38 @@ def test_print_button_opens_the_print_dialog(preview, qtbot, monkeypatch):
     monkeypatch.setattr(preview, "print_to", asked.append)
     dialog.accept()  # accepting starts printing on the dialog's printer
     assert asked == [dialog.printer()]
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the system's print dialog")
+def test_printing_to_a_file_offers_a_file_not_a_folder(preview, qtbot, tmp_path,
+                                                       monkeypatch):
+    """Qt's print dialog offered the home folder as the file to print to, and then
+    refused it ("is a directory"): it offers the report's file in Documents, as Save
+    as… does, or in the home folder when there is no Documents folder."""
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    assert Path(preview.make_printer().outputFileName()) == home / "review-pack-2026-S1-en.pdf"
+    (home / "Documents").mkdir()
+    wanted = home / "Documents" / "review-pack-2026-S1-en.pdf"
+    assert preview.default_save_path() == str(wanted)
+
+    qtbot.waitUntil(preview.print_button.isEnabled)
+    qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
+    dialog = preview.findChild(QPrintDialog, "print-dialog")
+    field = dialog.findChild(QLineEdit, "filename")  # "Output file" of Print to File
+    assert field is not None and field.text() == str(wanted)
+    asked = []
+    monkeypatch.setattr(preview, "print_to", asked.append)
+    # its Print button: the dialog checks the file, then accepts
+    buttons = dialog.findChild(QDialogButtonBox)
+    qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    assert asked == [dialog.printer()]
+    assert asked[0].outputFileName() == str(wanted) and not wanted.exists()
 
 
 def test_print_honours_the_page_range(preview, qtbot, tmp_path):

@@ -148,6 +148,28 @@ def bundle_filename(office: str, replica_short: str, first_seq: int, last_seq: i
     return f"{parts[0]}-{parts[1]}-{first_seq}-{last_seq}{SUFFIX}"
 
 
+#: ``bundle_filename``'s names, with the ``_2``, ``_3``… an export adds when its name is
+#: taken; headquarters' start ``HQ-to-<recipient>``
+_BUNDLE_NAME = re.compile(r"(?P<office>[A-Za-z0-9-]+?)-[0-9a-f]{8}-\d+-\d+(?:_\d+)?"
+                          + re.escape(SUFFIX))
+
+
+def office_in_file_name(name: str) -> str:
+    """The office a bundle's file name says it comes from, when it is named as
+    fieldplan names bundles: "AZ" for ``AZ-3f2a9c1b-41-57.fieldplan``, "HQ" for
+    ``HQ-to-AZ-…``; "" for any other name, or an office fieldplan does not know. The
+    name only: for a file that could not be read, nothing else says it."""
+    from fieldplan.offices import HQ, all_offices
+
+    found = _BUNDLE_NAME.fullmatch(Path(name).name)
+    if found is None:
+        return ""
+    office = found["office"]
+    if office.startswith(f"{HQ}-to-"):
+        return HQ
+    return office if office in all_offices() else ""
+
+
 def _safe_name_part(text: str, limit: int) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     safe = re.sub(r"[^A-Za-z0-9-]+", "_", ascii_text).strip("_-")[:limit]

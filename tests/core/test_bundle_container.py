@@ -339,6 +339,20 @@ def test_bundle_filename() -> None:
         bundle.bundle_filename("../", "ab", 1, 2)
 
 
+def test_the_office_a_bundles_file_name_says() -> None:
+    """For a file that cannot be read, only its name says which office sent it: a name
+    as fieldplan gives bundles, of an office it knows; nothing else is taken for one."""
+    says = bundle.office_in_file_name
+    assert says(bundle.bundle_filename("AZ", "3f2a9c1b", 41, 57)) == "AZ"
+    assert says("/media/usb/AZ-3f2a9c1b-41-57_2.fieldplan") == "AZ"  # a name taken
+    assert says(bundle.bundle_filename("RO-Dakar", "3f2a9c1b", 1, 1)) == "RO-Dakar"
+    assert says(bundle.bundle_filename("HQ-to-AZ", "3f2a9c1b", 0, 3)) == "HQ"
+    for name in ("AZ.fieldplan", "AZ-report.fieldplan", "AZ-3f2a9c1b-41-57 (1).fieldplan",
+                 "XX-3f2a9c1b-41-57.fieldplan", "AZ-3f2a9c1b-41-57.zip", "AZ-setup.fieldplan",
+                 "AZ-3F2A9C1Z-41-57.fieldplan"):
+        assert says(name) == "", name
+
+
 # ------------------------------------------------------------------ sources
 
 

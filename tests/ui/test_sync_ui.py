@@ -364,6 +364,35 @@ def test_the_inbox_shows_the_whole_reason_of_the_chosen_bundle(
     assert page.detail.text() == shown
 
 
+def test_the_inbox_says_which_office_a_damaged_files_name_gives(open_window, qtbot, hq,
+                                                                tmp_path):
+    """A file that could not be read at all (a damaged ZIP) shows no office in the
+    table; the line under it says so, and which office its name says, when it is
+    named as fieldplan names bundles."""
+    from ui.hq_desk import select_row
+
+    named = tmp_path / "AZ-3f2a9c1b-1-4.fieldplan"
+    other = tmp_path / "from-email.fieldplan"
+    for path in (named, other):
+        path.write_bytes(b"PK\x03\x04 cut short on the USB stick")
+        assert sync.import_bundle(hq, path).outcome == "rejected"
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.inbox
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    said = {}
+    for row in range(2):
+        entry = page.model.row_at(row)
+        assert page.model.display(entry, page.model.OFFICE) == ""  # nothing invented
+        select_row(page.view, row)
+        said[entry.file] = page.detail.text().split("\n")[2]
+    assert said == {
+        named.name: "Office unknown: the file could not be read; the file name says AZ.",
+        other.name: "Office unknown: the file could not be read."}
+
+
 def test_the_quarantine_says_why_the_chosen_bundle_waits(open_window, qtbot, hq,
                                                          make_office, tmp_path):
     """An unknown key, or a computer set up from a setup bundle that a revocation of

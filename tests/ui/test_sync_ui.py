@@ -434,9 +434,11 @@ def test_the_quarantine_says_why_the_chosen_bundle_waits(open_window, qtbot, hq,
     window.show_page(page)
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
     page.view.setFocus()
-    for key in (Qt.Key.Key_End, Qt.Key.Key_Home):  # the keyboard chooses the row
+    seen = []
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up):  # the keyboard chooses the row
         qtbot.keyClick(page.view, key)
         item = page.model.row_at(page.view.currentIndex().row())
+        seen.append(item.office)
         assert page.detail.isVisible()
         assert page.detail.text().split("\n") == [
             f"File: {item.file}", f"Reason: \u2068{reasons[item.office]}\u2069"]
@@ -444,6 +446,7 @@ def test_the_quarantine_says_why_the_chosen_bundle_waits(open_window, qtbot, hq,
         if os.environ.get("FIELDPLAN_SHOTS"):
             window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
                                             f"quarantine-{item.office}.png"))
+    assert sorted(seen) == ["ML", "SN"]
     # the buttons first, then the reason, which can be copied
     for widget in (page.refuse_button, page.trust_button, page.detail):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)

@@ -46,6 +46,7 @@ def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq,
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
     assert fits(dialog)
     dialog.choose("TD")
+    (tmp_path / "setup").mkdir()  # a folder chosen is never made
     dialog.folder.setText(str(tmp_path / "setup"))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)

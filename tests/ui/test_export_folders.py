@@ -155,7 +155,7 @@ def test_table_export_to_a_stick_that_is_gone_asks_after_it(open_window, qtbot, 
 
 def test_plan_export_to_a_stick_that_is_gone_asks_after_it(open_window, qtbot, hq_db,
                                                            media):
-    from tests.ui.test_plan_files import shown_dialog
+    from tests.ui.test_plan_menu import shown_dialog
     from ui.dialogs import MessageDialog
     from ui.plan_files import export_to
 

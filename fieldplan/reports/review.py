@@ -246,12 +246,14 @@ class Pack:
             if period > latest.get(office, ""):
                 latest[office] = period
         self.sheets = []
+        conflicts = sh.open_conflicts(rep, ctx.period)
         for i, office in enumerate(self.offices):
             if progress:
                 progress(i, self.total, ctx.gettext("Gathering the reports of {office}").format(
                     office=office))
             self.sheets.append(
-                sh.gather(rep, ctx.period, office, self.by_office[office], self.scope)
+                sh.gather(rep, ctx.period, office, self.by_office[office], self.scope,
+                          conflicts)
             )
         self.as_of = max((r.updated_at for r in self.reports), default=None)
 

@@ -34,6 +34,20 @@ class SheetData:
     footer: cm.Footer
     as_of: str | None  # latest updated_at of these reports (ISO), None if none
     hidden: int = 0  # the office's reports of the period that the plan hides
+    #: actions whose report has an open conflict: the sheet shows the value that wins
+    #: for now, and says so
+    conflicted: frozenset[str] = frozenset()
+
+
+def open_conflicts(rep, period: str) -> dict[str, frozenset[str]]:
+    """Office → the actions whose report of ``period`` has an open conflict."""
+    from fieldplan.sync import list_conflicts
+
+    out: dict[str, set[str]] = {}
+    for c in list_conflicts(rep):
+        if c.entity == "progress" and c.period == period:
+            out.setdefault(c.office, set()).add(c.action)
+    return {office: frozenset(actions) for office, actions in out.items()}
 
 
 def gather(
@@ -42,9 +56,11 @@ def gather(
     office: str,
     reports: list[ProgressReport] | None = None,
     scope: PlanScope | None = None,
+    conflicts: dict[str, frozenset[str]] | None = None,
 ) -> SheetData:
     """Read one office's data (``reports``: already read for the whole period), without
-    the reports the plan hides (``scope``: the plan's, by default the current plan's)."""
+    the reports the plan hides (``scope``: the plan's, by default the current plan's).
+    ``conflicts``: ``open_conflicts`` read already for every office."""
     from fieldplan import progress
 
     if reports is None:
@@ -58,7 +74,10 @@ def gather(
     )
     as_of = max((r.updated_at for r in mine.values()), default=None)
     hidden = sum(1 for r in reports if r.office == office) - len(mine)
-    return SheetData(office, mine, footer, as_of, hidden)
+    if conflicts is None:
+        conflicts = open_conflicts(rep, period)
+    return SheetData(office, mine, footer, as_of, hidden,
+                     conflicts.get(office, frozenset()) & mine.keys())
 
 
 def hidden_note(ctx: cm.Ctx, count: int) -> str:
@@ -211,7 +230,11 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
                     ),
                 ],
                 [cm.cell(ctx, cm.status_text(ctx, status), cm.BOLD_SMALL)]
-                + ([cm.cell(ctx, _("Draft"), cm.MUTED_SMALL)] if r and r.state == "draft" else []),
+                + ([cm.cell(ctx, _("Draft"), cm.MUTED_SMALL)] if r and r.state == "draft" else [])
+                # Translators: under a report's status, when two computers wrote
+                # different values of it (see the note above the tables)
+                + ([cm.cell(ctx, _("Values in conflict"), cm.BOLD_SMALL)]
+                   if act.code in data.conflicted else []),
                 cm.PercentBar(
                     pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl
                 ),
@@ -297,6 +320,18 @@ def sheet_story(
     if data.hidden and data.reports:  # else said in the facts
         story.append(cm.TextFlow(hidden_note(ctx, data.hidden), cm.BOLD_SMALL, rtl=ctx.rtl,
                                  space_after=2))
+    if data.conflicted:
+        from fieldplan.i18n import format_number
+
+        story.append(cm.TextFlow(ctx.ngettext(
+            "{count} report has values in conflict (two computers of the office wrote "
+            "different values): this sheet shows the one that wins for now, until someone "
+            "at the office keeps one (Conflicts in fieldplan).",
+            "{count} reports have values in conflict (two computers of the office wrote "
+            "different values): this sheet shows the ones that win for now, until someone "
+            "at the office keeps one of each (Conflicts in fieldplan).",
+            len(data.conflicted)).format(count=format_number(len(data.conflicted), ctx.lang)),
+            cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))
     if plan.illustrative:
         story.append(

@@ -863,3 +863,29 @@ def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office
     assert "Offices that reported: 1 of 2" in text
     refused = text[text.index("Bundles refused since the period began"):]
     assert refused.index(damaged.name) < 120
+
+
+def test_sheet_and_pack_say_which_reports_have_values_in_conflict(hq, make_office,
+                                                                  tmp_path: Path) -> None:
+    """Two laptops of Mali wrote different statuses of one report: the sheet printed
+    the winning one ("On track 30 %") with no sign that another value waits to be
+    settled."""
+    from fieldplan import progress
+    from fieldplan.reports.sheet import gather, open_conflicts
+    from fieldplan.sync import export_bundle, import_bundle
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, code, PERIOD, status="on-track", percent=30)
+    progress.record_progress(b, code, PERIOD, status="at-risk", percent=30)
+    for laptop in (a, b):
+        import_bundle(hq, export_bundle(laptop, out_dir=tmp_path).path)
+    assert open_conflicts(hq, PERIOD) == {"ML": frozenset({code})}
+    assert gather(hq, PERIOD, "ML").conflicted == {code}
+    assert gather(hq, "2026-S2", "ML").conflicted == frozenset()
+    note = ("1 report has values in conflict (two computers of the office wrote different "
+            "values): this sheet shows the one that wins for now")
+    sheet = " ".join(pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf")).split())
+    assert note in sheet and "Values in conflict" in sheet
+    pack = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
+    assert note in pack

@@ -21,7 +21,14 @@ class StoreError(FieldplanError):
 
 
 class DamagedDatabaseError(StoreError):
-    """The file is there but SQLite cannot use it (a backup may be put back)."""
+    """The file is there but SQLite cannot use it (a backup may be put back). The
+    message says what is wrong and the next step for the command line ("'fieldplan
+    restore' puts its latest backup back"); ``problem`` says only what is wrong, for
+    the client, which offers its own way back (a Restore button)."""
+
+    def __init__(self, message: str, problem: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem or message
 
 
 class SoundDatabaseError(StoreError):

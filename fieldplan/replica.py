@@ -4,6 +4,7 @@ and the plan it holds. Every other core module takes a Replica explicitly.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable
@@ -12,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan import events, store
-from fieldplan.errors import StoreError, ValidationError
+from fieldplan.errors import BackupError, DamagedDatabaseError, StoreError, ValidationError
 from fieldplan.i18n import _
 
 ROLE_HQ = "hq"
 ROLE_OFFICE = "office"
+
+#: How old the newest backup may be before an export takes one (Replica.backup_if_due)
+BACKUP_DUE = dt.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class Replica:
         #: what the person should be told beside the result of what they asked
         #: (old backups removed to make room); the CLI and the client take them
         self.notices: list[str] = []
+        #: the database was found damaged by a command that still did its work (an
+        #: export sends what it can read): the CLI warns, the client offers a restore
+        self.damage: DamagedDatabaseError | None = None
         # no export, report or spreadsheet may be written over the database or its
         # keys while it is open (``-o hq.sqlite3`` by mistake)
         from fieldplan import files
@@ -164,6 +171,23 @@ class Replica:
         finally:
             self.note_removed_backups(removed)
 
+    def backup_if_due(self, reason: str) -> None:
+        """A backup unless one was taken within BACKUP_DUE, so that a computer that
+        only exports (an office that never imports) has one too. Never in the way of
+        what it precedes: a backup that cannot be written is a notice, a damaged
+        database is ``damage``."""
+        taken = store.newest_backup_taken(self.path)
+        if taken is not None and dt.datetime.now(dt.UTC) - taken < BACKUP_DUE:
+            return
+        try:
+            self.backup(reason)
+        except DamagedDatabaseError as exc:
+            self.damage = exc
+        except BackupError as exc:
+            # Translators: {error} says why, e.g. "cannot back up the database: the
+            # disk is full (backups in …)"
+            self.notices.append(_("no backup was taken first: {error}").format(error=exc))
+
     def note_removed_backups(self, removed: list[Path]) -> None:
         """A notice that these old backups were deleted to make room (none: nothing)."""
         if removed:
@@ -201,8 +225,7 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     rep.note_removed_backups(removed)
     if not rep.replica_id:
         rep.close()
-        raise StoreError(_("{path} is not set up yet; run 'fieldplan init' first").format(
-            path=path))
+        raise StoreError(store.not_set_up_text(path))
     marked = rep.meta(store.BACKUP_MARK) is not None
     if not marked and not pending_key_path(path).exists():
         return rep  # the usual case: nothing imported, for a fast start
@@ -239,6 +262,10 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
     after a failure, not at all (a kill leaves what the next ``init`` clears)."""
     from fieldplan import minisign
 
+    if store.emptied(path):
+        # the database went empty beside its key or backups: a new identity would
+        # leave its work behind (and its key file is this computer's identity)
+        raise store.damaged_error(path, _("the file is empty"))
     _clear_failed_init(path)
     if path.exists() and path.stat().st_size > 0:
         if store.another_programs_file(path):  # never "remove it": it is someone's

@@ -213,7 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         sub.error(str(exc))
     except FieldplanError as exc:
-        fail_line(_with_restore_hint(args, exc))
+        # a damaged database's error says the next step itself (store.damaged_error)
+        fail_line(str(exc))
     except BrokenPipeError:
         # the reader went away (`fieldplan progress list | head`): not an error
         with contextlib.suppress(OSError):
@@ -229,26 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if store.is_damage(exc):  # a damaged page read after the database opened
             path = store.resolve_db_path(getattr(args, "db", None))
-            fail_line(_with_restore_hint(args, store.as_damage(path, exc)))
+            fail_line(str(store.as_damage(path, exc)))
             return EXIT_ERROR
         if os.environ.get("FIELDPLAN_DEBUG"):
             raise
         fail_line(i18n._("internal error: {error} (set FIELDPLAN_DEBUG=1 for details)").format(
             error=f"{type(exc).__name__}: {exc}"))
     return EXIT_ERROR
-
-
-def _with_restore_hint(args: argparse.Namespace, exc: BaseException) -> str:
-    """The error's one line; for a damaged database whose backups are there, with the
-    way back."""
-    from fieldplan import i18n, store
-    from fieldplan.errors import DamagedDatabaseError
-
-    if isinstance(exc, DamagedDatabaseError) and store.list_backups(
-            store.resolve_db_path(getattr(args, "db", None))):
-        return i18n._("{error}; 'fieldplan restore' puts its latest backup back").format(
-            error=exc)
-    return str(exc)
 
 
 def _os_error_message(exc: OSError) -> str:

@@ -28,7 +28,6 @@ def open_db(args: argparse.Namespace) -> Iterator[Replica]:
     also when the command fails."""
     from fieldplan.cli import warn
 
-    # a damaged database: main adds "'fieldplan restore' puts its latest backup back"
     rep = open_replica(resolve_db_path(getattr(args, "db", None)))
     try:
         with rep:
@@ -36,6 +35,8 @@ def open_db(args: argparse.Namespace) -> Iterator[Replica]:
     finally:
         for notice in rep.take_notices():
             warn(notice)
+        if rep.damage is not None:  # found by a command that still did its work
+            warn(str(rep.damage))
 
 
 def period_of(args: argparse.Namespace) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldplan import events, minisign, store
-from fieldplan.errors import BackupError, ValidationError
+from fieldplan.errors import BackupError, DamagedDatabaseError, ValidationError
 from fieldplan.i18n import _
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
@@ -225,7 +225,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
     warning = ""
     try:
         rep.backup("after-revoke")
-    except BackupError as exc:
+    except (BackupError, DamagedDatabaseError) as exc:  # damaged: not copied
         warning = _("the key is revoked, but the backup after it could not be written: "
                     "{error}").format(error=exc)
     return Revocation(entities=(("key", key_id),), events=1, warning=warning)

@@ -83,8 +83,10 @@ def test_a_damaged_database_is_said_in_the_readers_words(tmp_path: Path) -> None
     with pytest.raises(StoreError) as caught:
         store.connect(path)
     assert "malformed" not in str(caught.value)
-    assert str(caught.value).endswith(("the file is damaged",
-                                       "the file is not a database, or is damaged"))
+    assert caught.value.problem.endswith(("the file is damaged",
+                                          "the file is not a database, or is damaged"))
+    # and the next step: no backup here, its key file is (see test_damage)
+    assert str(caught.value).startswith(caught.value.problem + "; there is no backup")
 
 
 def test_missing_database_says_how_to_start(tmp_path: Path) -> None:

@@ -1,0 +1,272 @@
+"""A damaged database (a bad sector in the middle of the file, a file emptied by a power
+cut): never backed up, never merged into, never put back from a damaged backup, and
+every command says the next step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fieldplan import store
+from fieldplan.errors import DamagedDatabaseError
+from fieldplan.replica import open_replica
+
+RESTORE = "'fieldplan restore' puts its latest backup back"
+START_AGAIN = ("at an office, ask headquarters for a new setup bundle and set this "
+               "computer up again from it on a new database file ('fieldplan --db "
+               "NEW.sqlite3 init --from SETUP.fieldplan'): it brings back what "
+               "headquarters has of the office's data")
+
+
+def damage_pages_of(db: str | Path, table: str) -> None:
+    """Overwrite the pages of one table, as a bad sector would: the file still opens,
+    and SQLite says it is malformed only when that table is read."""
+    conn = sqlite3.connect(db)
+    try:
+        pages = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = ?",
+                                            (table,))]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+    data = bytearray(Path(db).read_bytes())
+    for n in pages:
+        data[(n - 1) * size: n * size] = b"A" * size
+    Path(db).write_bytes(bytes(data))
+
+
+def closed(rep) -> Path:
+    """Close the replica, its write-ahead log merged into the file (as a bad sector
+    hits the file itself)."""
+    path = rep.path
+    rep.close()
+    assert not Path(f"{path}-wal").exists()
+    return path
+
+
+def stamp(hours_ago: float) -> str:
+    taken = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)
+    return taken.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def earlier_damaged_backup(db: Path, hours_ago: float) -> Path:
+    """A backup of ``db`` damaged as an earlier fieldplan made them (it backed up a
+    damaged database without checking it): its mark names the database, but does not
+    say it was checked."""
+    target = store.backup_dir(db) / f"{db.name}-{stamp(hours_ago)}-before-import.sqlite3"
+    target.parent.mkdir(exist_ok=True)
+    src = sqlite3.connect(db)
+    dest = sqlite3.connect(target)
+    src.backup(dest)
+    src.close()
+    dest.execute("PRAGMA journal_mode = DELETE")
+    with dest:
+        dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                     (store.BACKUP_MARK, json.dumps({"taken": "x", "db": db.name})))
+    dest.close()
+    damage_pages_of(target, "versions")
+    return target
+
+
+# --- 1. a damaged database is not backed up, nor merged into -------------------------
+
+
+def test_a_damaged_database_is_not_backed_up(hq) -> None:
+    """The backup API copies damaged pages as they are: a restore then put the damage
+    back, again and again."""
+    first = store.backup(hq.conn, hq.path, "manual")
+    db = closed(hq)
+    damage_pages_of(db, "versions")
+    with open_replica(db) as rep, pytest.raises(DamagedDatabaseError) as caught:
+        rep.backup("before-import")
+    assert str(caught.value) == (f"{db} is not a usable fieldplan database: the file is "
+                                 f"damaged; {RESTORE}")
+    assert caught.value.problem == f"{db} is not a usable fieldplan database: the file " \
+                                   "is damaged"
+    assert sorted(store.backup_dir(db).iterdir()) == [first]  # nothing written
+
+
+def test_an_import_into_a_damaged_database_is_refused_before_anything_is_written(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    from fieldplan.cli import main
+    from fieldplan.sync import export_bundle
+
+    bundle = export_bundle(make_office("ML"), out_dir=tmp_path).path
+    store.backup(hq.conn, hq.path, "manual")
+    db = closed(hq)
+    damage_pages_of(db, "versions")
+    before = db.read_bytes()
+    backups = sorted(store.backup_dir(db).iterdir())
+    assert main(["--db", str(db), "import", str(bundle)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"fieldplan: error: {db} is not a usable fieldplan database: the file "
+                   f"is damaged; {RESTORE}\n")
+    assert db.read_bytes() == before and not Path(f"{db}-wal").exists()
+    assert sorted(store.backup_dir(db).iterdir()) == backups
+
+
+# --- 1b. rotation keeps the sound backups ------------------------------------------
+
+
+def test_rotation_never_deletes_the_last_sound_backups_for_damaged_ones(hq) -> None:
+    """Ten damaged backups (an earlier fieldplan backed up a damaged database on each
+    import) pushed the last sound one out at the next backup."""
+    sound = store.backup(hq.conn, hq.path, "manual")
+    sound = sound.rename(sound.with_name(f"{hq.path.name}-{stamp(48)}-manual.sqlite3"))
+    damaged = [earlier_damaged_backup(hq.path, 24 - i) for i in range(store.BACKUPS_KEPT)]
+    new = store.backup(hq.conn, hq.path, "before-import")
+    assert store.list_backups(hq.path) == [new, *damaged[::-1], sound]
+    # the damaged ones do not count: they go once BACKUPS_KEPT sound ones are newer
+    made = [store.backup(hq.conn, hq.path, "before-import")
+            for _ in range(store.BACKUPS_KEPT - 2)]
+    assert sound.exists() and all(p.exists() for p in damaged)
+    last = store.backup(hq.conn, hq.path, "before-import")
+    assert store.list_backups(hq.path) == [last, *made[::-1], new]
+
+
+def test_a_full_disk_takes_damaged_backups_before_sound_ones(hq, monkeypatch) -> None:
+    """Room made on a full disk: the damaged backups go first, and the newest sound
+    one is never deleted, even when damaged ones are newer (it went first)."""
+    import shutil
+    from collections import namedtuple
+
+    sound = store.backup(hq.conn, hq.path, "manual")
+    sound = sound.rename(sound.with_name(f"{hq.path.name}-{stamp(48)}-manual.sqlite3"))
+    damaged = [earlier_damaged_backup(hq.path, 24 - i) for i in range(2)]
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(10**9, 10**9, 0))
+    assert store._free_room(hq.conn, store.backup_dir(hq.path), hq.path) == damaged
+    assert sound.exists()
+
+
+# --- 1c. a restore passes over a damaged backup ------------------------------------
+
+
+def test_a_restore_passes_over_a_damaged_backup(hq, capsys) -> None:
+    from fieldplan.cli import main
+
+    sound = store.backup(hq.conn, hq.path, "manual")
+    sound = sound.rename(sound.with_name(f"{hq.path.name}-{stamp(48)}-manual.sqlite3"))
+    damaged = earlier_damaged_backup(hq.path, 1)
+    db = closed(hq)
+    damage_pages_of(db, "versions")
+    assert main(["--db", str(db), "--json", "restore"]) == 0
+    out, _err = capsys.readouterr()
+    done = json.loads(out)
+    assert done["backup"] == str(sound)
+    assert done["passed_over_reasons"] == {str(damaged): f"{damaged.name} is damaged"}
+    assert main(["--db", str(db), "status"]) == 0  # not damaged again
+    capsys.readouterr()
+    # named to restore, a damaged backup is refused with its whole path
+    with pytest.raises(store.StoreError, match=f"^{damaged} is damaged$"):
+        store.restore_backup(db, damaged)
+
+
+# --- 2. an emptied database file --------------------------------------------------
+
+
+@pytest.mark.parametrize("backed_up", [True, False])
+def test_an_emptied_database_is_damaged_and_stays_empty(make_office, capsys,
+                                                        backed_up) -> None:
+    """A database file left empty by a power cut (a cheap USB stick) was "not set up
+    yet": init then said to remove the key file (this computer's identity), and a
+    `status` wrote an empty schema into it."""
+    from fieldplan.cli import main
+
+    ml = make_office("ML")
+    key = ml.path.with_name(ml.path.name + ".key").read_bytes()
+    if backed_up:
+        ml.backup("manual")
+    db = closed(ml)
+    db.write_bytes(b"")
+    step = RESTORE if backed_up else f"there is no backup of it to restore; {START_AGAIN}"
+    said = (f"fieldplan: error: {db} is not a usable fieldplan database: the file is "
+            f"empty; {step}\n")
+    for argv in (["status"], ["progress", "list"], ["init", "--hq"]):
+        assert main(["--db", str(db), *argv]) == 1, argv
+        out, err = capsys.readouterr()
+        assert (out, err) == ("", said), argv
+        assert db.read_bytes() == b"" and not Path(f"{db}-wal").exists()
+    assert db.with_name(db.name + ".key").read_bytes() == key
+    code = main(["--db", str(db), "restore"])
+    out, err = capsys.readouterr()
+    if backed_up:
+        assert code == 0 and main(["--db", str(db), "status"]) == 0
+    else:
+        assert code == 1
+        assert err == f"fieldplan: error: no backup of {db} to restore; {START_AGAIN}\n"
+
+
+def test_an_empty_file_of_no_database_is_still_one_to_set_up_and_is_left_empty(
+        tmp_path: Path, capsys) -> None:
+    from fieldplan.cli import main
+
+    db = tmp_path / "new.sqlite3"
+    db.write_bytes(b"")
+    assert main(["--db", str(db), "status"]) == 1
+    assert capsys.readouterr().err == (f"fieldplan: error: {db} is not set up yet; run "
+                                       "'fieldplan init' first\n")
+    assert db.read_bytes() == b""  # a read-only command wrote no schema into it
+    assert main(["--db", str(db), "init", "--hq"]) == 0
+
+
+# --- 3. every command says the next step ------------------------------------------
+
+
+def test_damage_found_by_any_command_says_the_next_step(make_office, capsys) -> None:
+    """An office that never imported (no backup): `progress list`, `report` and
+    `digest` said only "the file is damaged", with no next step."""
+    from fieldplan.cli import main
+    from fieldplan.progress import record_progress
+
+    ml = make_office("ML")
+    action = ml.plan().actions_of(level="national")[0].code
+    record_progress(ml, action, "2026-S1", status="on-track", percent=10)
+    db = closed(ml)
+    assert not store.list_backups(db)
+    damage_pages_of(db, "progress")
+    said = (f"fieldplan: error: {db} is not a usable fieldplan database: the file is "
+            f"damaged; there is no backup of it to restore; {START_AGAIN}\n")
+    for argv in (["progress", "list"], ["digest"],
+                 ["report", "sheet", "--period", "2026-S1", "-o", str(db.parent / "s.pdf")]):
+        assert main(["--db", str(db), *argv]) == 1, argv
+        assert capsys.readouterr() == ("", said), argv
+
+
+def test_an_export_takes_a_backup_a_day(make_office, tmp_path: Path, monkeypatch) -> None:
+    """An office that only exports had no backup at all to restore."""
+    from fieldplan import replica
+    from fieldplan.sync import export_bundle
+
+    ml = make_office("ML")
+    assert not store.list_backups(ml.path)
+    (tmp_path / "out").mkdir()
+    export_bundle(ml, out_dir=tmp_path / "out")
+    [first] = store.list_backups(ml.path)
+    assert first.name.endswith("-before-export.sqlite3")
+    export_bundle(ml, out_dir=tmp_path / "out")
+    assert store.list_backups(ml.path) == [first]  # one a day is enough
+    monkeypatch.setattr(replica, "BACKUP_DUE", dt.timedelta(0))
+    export_bundle(ml, out_dir=tmp_path / "out")
+    assert len(store.list_backups(ml.path)) == 2
+
+
+def test_an_export_from_a_damaged_database_sends_what_it_can_and_warns(
+        make_office, tmp_path: Path, capsys) -> None:
+    """What it can read reaches headquarters (changes a restore would lose), and the
+    damage is said with the next step."""
+    from fieldplan.cli import main
+
+    db = closed(make_office("ML"))
+    damage_pages_of(db, "inbox")
+    assert main(["--db", str(db), "export", "-o", str(tmp_path / "ml.fieldplan")]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{tmp_path / 'ml.fieldplan'}\n"
+    assert err.endswith(f"fieldplan: warning: {db} is not a usable fieldplan database: the "
+                        f"file is damaged; there is no backup of it to restore; "
+                        f"{START_AGAIN}\n")
+    assert not store.list_backups(db)

@@ -98,6 +98,10 @@ class Shell(QObject):
         self.files_not_imported: list[str] = []
         #: this client's claim on its database (ui.single_instance), when it has one
         self.guard = None
+        #: the window of a database found damaged while open: kept, disabled, behind
+        #: the cannot-open dialog (what it shows, an export's "Saved …", can still be
+        #: read) until a restore opens a new one or the client ends
+        self.damaged_window = None
 
     # opening -------------------------------------------------------------------------
     def start(self, db_path: Path) -> None:
@@ -143,16 +147,38 @@ class Shell(QObject):
             self.session.close()
             self.session = None
         # a backup is the answer to a damaged file only (not to a busy or read-only one)
-        backups = list_backups(db_path) if isinstance(error, DamagedDatabaseError) else []
+        damaged = isinstance(error, DamagedDatabaseError)
+        backups = list_backups(db_path) if damaged else []
         self.listen()  # a later start is sent here, not to a second such dialog
-        self.dialog = CannotOpenDialog(db_path, error_text(error), backups)
+        # the dialog offers its own way back: not the command line's next step
+        reason = error.problem if damaged else error_text(error)
+        self.dialog = CannotOpenDialog(db_path, reason, backups)
         self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
         self.dialog.rejected.connect(self.app.quit)
         self.dialog.show()
 
     def _opened(self, identity) -> None:
         self.identity = identity
+        assert self.session is not None
+        self.session.damage_was_found.connect(self._damage_found)
         self.show_window()
+
+    def _damage_found(self, error: BaseException) -> None:
+        """The open database was found damaged (a bad page read, an import refused
+        before its backup): said as at opening, with the restore it allows."""
+        if self.session is None or self.window is None:
+            return
+        window, self.window = self.window, None
+        window.language_did_change.disconnect(self.change_language)
+        window.setEnabled(False)  # readable behind the dialog; nothing more to do in it
+        self.damaged_window = window
+        self._cannot_open(self.session.db_path, error)
+
+    def _close_damaged_window(self) -> None:
+        window, self.damaged_window = self.damaged_window, None
+        if window is not None:
+            window.close()
+            window.deleteLater()
 
     def show_window(self, state: dict | None = None) -> None:
         from ui.main_window import MainWindow
@@ -171,6 +197,7 @@ class Shell(QObject):
             old.language_did_change.disconnect(self.change_language)
             old.hand_over()  # what is typed goes on in the new window, kept or not
             old.deleteLater()
+        self._close_damaged_window()  # restored: the new window takes its place
         if self.files_to_import:
             files, self.files_to_import = self.files_to_import, []
             self.window.import_files(files)
@@ -239,6 +266,7 @@ class Shell(QObject):
                 offer(setup)
 
     def shutdown(self) -> None:
+        self._close_damaged_window()
         if self.guard is not None:  # later starts open their own window again
             self.guard.release()
             self.guard = None

@@ -24,7 +24,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from fieldplan.errors import FieldplanError
+from fieldplan.errors import DamagedDatabaseError, FieldplanError
 from fieldplan.i18n import _
 from ui.qtcompat import emit
 
@@ -44,8 +44,8 @@ class _Job:
     """One ``fn(rep)`` for the worker, and what to do with its result. (A plain class:
     making a dataclass compiles its methods at import, about 0.7 ms of start-up.)"""
 
-    __slots__ = ("cancel", "fn", "long", "notices", "on_failure", "on_success", "parent",
-                 "progress")
+    __slots__ = ("cancel", "damage", "fn", "long", "notices", "on_failure", "on_success",
+                 "parent", "progress")
 
     def __init__(
         self,
@@ -64,6 +64,8 @@ class _Job:
         self.progress: Progress | None = None
         #: what the core noted beside the result (Replica.notices), taken on the worker
         self.notices: list[str] = []
+        #: the database found damaged by a job that still did its work (Replica.damage)
+        self.damage: BaseException | None = None
 
 
 class Worker(QThread):
@@ -113,10 +115,10 @@ class Worker(QThread):
                 exc = self._as_damage(exc)
                 if not isinstance(exc, FieldplanError):
                     traceback.print_exc()
-                job.notices = self._notices()
+                job.notices, job.damage = self._notices(), self._damage()
                 emit(self.job_did_finish, job, None, exc)
             else:
-                job.notices = self._notices()
+                job.notices, job.damage = self._notices(), self._damage()
                 emit(self.job_did_finish, job, result, None)
         if self.rep is not None:
             self.rep.close()
@@ -131,6 +133,12 @@ class Worker(QThread):
 
     def _notices(self) -> list[str]:
         return self.rep.take_notices() if self.rep is not None else []
+
+    def _damage(self) -> BaseException | None:
+        if self.rep is None:
+            return None
+        damage, self.rep.damage = self.rep.damage, None
+        return damage
 
     def _progress_for(self, job: _Job) -> Progress:
         last = [0.0]
@@ -152,6 +160,9 @@ class Session(QObject):
 
     changes_did_happen = Signal(object)  # Changes
     op_did_fail = Signal(str)
+    #: a job found the database damaged (DamagedDatabaseError): said once, to whoever
+    #: offers the way back (ui.app.Shell), instead of to the view that asked
+    damage_was_found = Signal(object)
     #: what the core noted beside a job's result (old backups removed to make room)
     notice_did_arrive = Signal(str)
     job_did_complete = Signal()
@@ -167,6 +178,7 @@ class Session(QObject):
         #: notices that came while nothing listened (those of the database's opening,
         #: before the window exists), kept for ``take_unheard_notices``
         self._unheard: list[str] = []
+        self._damage_said = False
         self.worker.start()
 
     def close(self) -> None:
@@ -247,16 +259,36 @@ class Session(QObject):
                     emit(self.notice_did_arrive, text)
                 else:  # the first job (opening the database) ends before the window is made
                     self._unheard.append(text)
+        damage = error if isinstance(error, DamagedDatabaseError) else None
+        if damage is not None and self._damage_heard():
+            # not "Sync: unknown" or a failed save: the database is damaged, and the
+            # way back (a restore) is offered in place of the window
+            self._say_damage(damage)
+            return
         if job.parent is not None and not shiboken6.isValid(job.parent):
-            return  # the view that asked is gone
-        if error is not None:
+            pass  # the view that asked is gone
+        elif error is not None:
             if job.on_failure is not None:
                 job.on_failure(error)
             else:
                 emit(self.op_did_fail, error_sentence(error))
-            return
-        if job.on_success is not None:
+        elif job.on_success is not None:
             job.on_success(result)
+        if job.damage is not None:  # found beside a result (an export): said after it
+            if self._damage_heard():
+                self._say_damage(job.damage)
+            else:
+                emit(self.op_did_fail, error_sentence(job.damage))
+
+    def _damage_heard(self) -> bool:
+        from PySide6.QtCore import QMetaMethod  # rare: not for the first screen
+
+        return self.isSignalConnected(QMetaMethod.fromSignal(self.damage_was_found))
+
+    def _say_damage(self, damage: BaseException) -> None:
+        if not self._damage_said:
+            self._damage_said = True
+            emit(self.damage_was_found, damage)
 
 
 def _open_replica(path: Path) -> Replica:

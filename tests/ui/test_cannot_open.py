@@ -236,3 +236,103 @@ def test_the_restore_button_says_when_the_backup_was_taken(tmp_path):
     os.utime(backup, (1_800_000_000, 1_800_000_000))  # copied much later
     assert _backup_time(backup) == time_text(dt.datetime(2026, 1, 15, 8, 30, 0, 123456,
                                                          tzinfo=dt.UTC))
+
+
+# --- damage found while the window is open, and an emptied file -------------------------
+
+
+def backed_up_then_damaged(db: Path, table: str) -> Path:
+    """``db`` with one backup, then a bad sector over ``table`` (the file still opens);
+    returns the backup."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from tests.core.test_damage import damage_pages_of
+
+    with open_replica(db) as rep:
+        taken = store.backup(rep.conn, db, "manual")
+    damage_pages_of(db, table)
+    return taken
+
+
+def test_damage_found_while_open_is_said_with_the_restore(shell, qtbot, hq_db):
+    """A bad page in the events table: the window opened and said only "Sync: unknown"
+    in its status bar, with no word of the damage nor of the restore."""
+    from tests.ui.conftest import wait_idle
+
+    backed_up_then_damaged(hq_db, "events")
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.damaged_window is not None, timeout=10_000)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    text = reason_text(dialog)
+    assert text == f"{hq_db} is not a usable fieldplan database: the file is damaged"
+    assert not shell.damaged_window.isEnabled()  # still readable behind the dialog
+    assert dialog.restore_button.isEnabled()
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    assert shell.damaged_window is None
+    wait_idle(qtbot, shell.session)
+    assert shell.window.sync_label.text() != "Sync: unknown"
+
+
+def test_an_import_into_a_damaged_database_is_refused_with_the_restore(
+        shell, qtbot, hq_db, tmp_path):
+    """The client merged into a damaged database, and its backup copied the damage."""
+    import sqlite3
+
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+    from tests.ui.conftest import wait_idle
+
+    with open_replica(hq_db) as hq:
+        enroll_office(hq, "SN", tmp_path / "setup.fieldplan")
+    with init_from_setup(tmp_path / "sn.sqlite3", tmp_path / "setup.fieldplan") as sn:
+        bundle = export_bundle(sn, out_dir=tmp_path).path
+    backed_up_then_damaged(hq_db, "acks")  # read by no page of the window
+    backups = sorted(store.backup_dir(hq_db).glob("hq.sqlite3-*"))
+
+    def events() -> int:
+        with sqlite3.connect(hq_db) as conn:
+            return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    before = events()
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    shell.window.import_files([str(bundle)])
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open" and dialog.restore_button.isEnabled()
+    assert reason_text(dialog).endswith("the file is damaged")
+    assert events() == before
+    assert sorted(store.backup_dir(hq_db).glob("hq.sqlite3-*")) == backups
+
+
+def test_an_emptied_database_offers_its_backups(shell, qtbot, hq_db):
+    """A database file left empty by a power cut: the client said "There is no backup
+    of this database" beside two of them, and greyed out Restore."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import _backup_time
+
+    with open_replica(hq_db) as rep:
+        taken = store.backup(rep.conn, hq_db, "manual")
+    for side in ("-wal", "-shm"):
+        Path(str(hq_db) + side).unlink(missing_ok=True)
+    hq_db.write_bytes(b"")
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    assert reason_text(dialog) == (f"{hq_db} is not a usable fieldplan database: the file "
+                                  "is empty")
+    assert dialog.restore_button.isEnabled()
+    assert _backup_time(taken) in dialog.restore_button.text()
+    assert hq_db.read_bytes() == b""  # opening wrote nothing into it
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    from tests.ui.conftest import wait_idle
+
+    wait_idle(qtbot, shell.session)

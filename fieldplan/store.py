@@ -264,6 +264,8 @@ def damaged_error(path: str | os.PathLike[str], reason: str) -> DamagedDatabaseE
     elif _role_of(path) == "hq":
         text = _("{error}; there is no backup of it to restore").format(error=problem)
     else:
+        # Translators: {advice} is what is left to do at an office ("at an office, ask
+        # headquarters for a new setup bundle…")
         text = _("{error}; there is no backup of it to restore; {advice}").format(
             error=problem, advice=_start_again_text())
     return DamagedDatabaseError(text, problem)
@@ -274,6 +276,8 @@ def no_backup_text(db_path: str | os.PathLike[str]) -> str:
     to do at an office."""
     if not _was_a_replica(db_path) or _role_of(db_path) == "hq":
         return _("no backup of {path} to restore").format(path=db_path)
+    # Translators: {advice} is what is left to do at an office ("at an office, ask
+    # headquarters for a new setup bundle…")
     return _("no backup of {path} to restore; {advice}").format(
         path=db_path, advice=_start_again_text())
 
@@ -289,6 +293,8 @@ def _start_again_text() -> str:
     """The way back of an office's computer without a backup: headquarters' setup
     bundles carry the office's data it holds (sync.enrol), and a new database file
     leaves the damaged one and its key file as they are."""
+    # Translators: keep the command as it is; NEW.sqlite3 and SETUP.fieldplan are file
+    # names the person chooses
     return _("at an office, ask headquarters for a new setup bundle and set this computer "
              "up again from it on a new database file ('fieldplan --db NEW.sqlite3 init "
              "--from SETUP.fieldplan'): it brings back what headquarters has of the "

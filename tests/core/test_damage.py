@@ -14,28 +14,13 @@ import pytest
 from fieldplan import store
 from fieldplan.errors import DamagedDatabaseError
 from fieldplan.replica import open_replica
+from tests.cli.test_cli_faults import damage_pages_of
 
 RESTORE = "'fieldplan restore' puts its latest backup back"
 START_AGAIN = ("at an office, ask headquarters for a new setup bundle and set this "
                "computer up again from it on a new database file ('fieldplan --db "
                "NEW.sqlite3 init --from SETUP.fieldplan'): it brings back what "
                "headquarters has of the office's data")
-
-
-def damage_pages_of(db: str | Path, table: str) -> None:
-    """Overwrite the pages of one table, as a bad sector would: the file still opens,
-    and SQLite says it is malformed only when that table is read."""
-    conn = sqlite3.connect(db)
-    try:
-        pages = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = ?",
-                                            (table,))]
-        size = conn.execute("PRAGMA page_size").fetchone()[0]
-    finally:
-        conn.close()
-    data = bytearray(Path(db).read_bytes())
-    for n in pages:
-        data[(n - 1) * size: n * size] = b"A" * size
-    Path(db).write_bytes(bytes(data))
 
 
 def closed(rep) -> Path:
@@ -270,3 +255,21 @@ def test_an_export_from_a_damaged_database_sends_what_it_can_and_warns(
                         f"file is damaged; there is no backup of it to restore; "
                         f"{START_AGAIN}\n")
     assert not store.list_backups(db)
+
+
+def test_an_export_whose_backup_fails_is_still_written(make_office, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    """The backup before an export is never in its way (a full disk): a notice."""
+    from fieldplan.errors import BackupError
+    from fieldplan.sync import export_bundle
+
+    ml = make_office("ML")
+
+    def full(*_args, **_kwargs):
+        raise BackupError("cannot back up the database: the disk is full (backups in X)")
+
+    monkeypatch.setattr(store, "backup", full)
+    result = export_bundle(ml, out_dir=tmp_path)
+    assert result.path.is_file()
+    assert ml.take_notices() == ["no backup was taken first: cannot back up the database: "
+                                 "the disk is full (backups in X)"]

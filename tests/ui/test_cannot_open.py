@@ -246,7 +246,7 @@ def backed_up_then_damaged(db: Path, table: str) -> Path:
     returns the backup."""
     from fieldplan import store
     from fieldplan.replica import open_replica
-    from tests.core.test_damage import damage_pages_of
+    from tests.cli.test_cli_faults import damage_pages_of
 
     with open_replica(db) as rep:
         taken = store.backup(rep.conn, db, "manual")

@@ -81,6 +81,7 @@ class Replica:
         #: the database was found damaged by a command that still did its work (an
         #: export sends what it can read): the CLI warns, the client offers a restore
         self.damage: DamagedDatabaseError | None = None
+        self._backup_tried: dt.datetime | None = None  # see backup_if_due
         # no export, report or spreadsheet may be written over the database or its
         # keys while it is open (``-o hq.sqlite3`` by mistake)
         from fieldplan import files
@@ -175,10 +176,15 @@ class Replica:
         """A backup unless one was taken within BACKUP_DUE, so that a computer that
         only exports (an office that never imports) has one too. Never in the way of
         what it precedes: a backup that cannot be written is a notice, a damaged
-        database is ``damage``."""
-        taken = store.newest_backup_taken(self.path)
-        if taken is not None and dt.datetime.now(dt.UTC) - taken < BACKUP_DUE:
+        database is ``damage``. Tried once within BACKUP_DUE too (a bundle for every
+        office: one check, one notice)."""
+        now = dt.datetime.now(dt.UTC)
+        if self._backup_tried is not None and now - self._backup_tried < BACKUP_DUE:
             return
+        taken = store.newest_backup_taken(self.path)
+        if taken is not None and now - taken < BACKUP_DUE:
+            return
+        self._backup_tried = now
         try:
             self.backup(reason)
         except DamagedDatabaseError as exc:

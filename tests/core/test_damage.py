@@ -273,3 +273,6 @@ def test_an_export_whose_backup_fails_is_still_written(make_office, tmp_path: Pa
     assert result.path.is_file()
     assert ml.take_notices() == ["no backup was taken first: cannot back up the database: "
                                  "the disk is full (backups in X)"]
+    # tried once a day, not once a bundle (headquarters writes one for every office)
+    assert export_bundle(ml, out_dir=tmp_path).path.is_file()
+    assert ml.take_notices() == []

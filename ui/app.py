@@ -176,8 +176,12 @@ class Shell(QObject):
 
     def _close_damaged_window(self) -> None:
         window, self.damaged_window = self.damaged_window, None
-        if window is not None:
-            window.close()
+        if window is None:
+            return
+        # enabled again: what it asks before closing (typed text that no file could
+        # keep, a full disk) must be answerable; refused, it stays until answered
+        window.setEnabled(True)
+        if window.close():
             window.deleteLater()
 
     def show_window(self, state: dict | None = None) -> None:

@@ -233,6 +233,12 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
         rep.close()
         raise StoreError(store.not_set_up_text(path))
     marked = rep.meta(store.BACKUP_MARK) is not None
+    if not marked:
+        try:
+            marked = _mark_if_gone_back(rep)
+        except BaseException:
+            rep.close()
+            raise
     if not marked and not pending_key_path(path).exists():
         return rep  # the usual case: nothing imported, for a fast start
     from fieldplan.sync.keys import finish_key_change, renew_identity
@@ -253,6 +259,40 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
         rep.close()
         raise
     return rep
+
+
+def _mark_if_gone_back(rep: Replica) -> bool:
+    """Whether a peer holds more of this replica's events than the database does: it
+    went back in time without a restore (copied while fieldplan had it open, or its
+    ``-wal`` file lost after a crash). Writing on would give new events the numbers of
+    ones peers hold, and every later bundle of this computer would be refused as a
+    forked history. So it is marked as a backup put back is (``store.BACKUP_MARK``),
+    and continues as a new replica; the events it lacks come back from the peers that
+    hold them. Two indexed reads: opening stays fast."""
+    own = rep.replica_id
+    held = rep.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                            (own,)).fetchone()[0] or 0
+    acked = rep.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
+                             (own,)).fetchone()[0] or 0
+    if acked <= held:
+        return False
+    with store.write_transaction(rep.conn):
+        if rep.meta(store.BACKUP_MARK) is None:
+            events.set_meta(rep.conn, store.BACKUP_MARK, events.canonical_json(
+                {"went_back": {"held": held, "acked": acked}}))
+    return True
+
+
+def renew_if_gone_back(rep: Replica) -> bool:
+    """After an import: when the receipts it brought say a peer holds more of this
+    replica's events than the database does (``_mark_if_gone_back``), go on as a new
+    replica at once, before anything more is written. Returns whether it did."""
+    if not _mark_if_gone_back(rep):
+        return False
+    from fieldplan.sync.keys import renew_identity
+
+    renew_identity(rep)
+    return True
 
 
 #: meta key: the replica id an ``init`` is making, written before its key file and

@@ -150,10 +150,21 @@ class ReplicaStatus:
         r = self.sync.restored
         if not r:
             return []
-        out = [(_("Restored"), _("from a backup taken {taken}, on {at}; this database "
-                                 "continues as a new replica (it was {replica})").format(
-            taken=when(r.get("backup_taken")), at=when(r.get("at")),
-            replica=str(r.get("replica", ""))[:8]))]
+        if r.get("went_back"):
+            gone = r["went_back"]
+            out = [(_("Warning"), _(
+                "on {at} this database had events of this computer up to {held} only, "
+                "while another computer held them up to {acked}: it had lost its last "
+                "changes (copied while fieldplan had it open, or its -wal file lost). It "
+                "continues as a new replica (it was {replica}); the changes it lost come "
+                "back with the next bundle from headquarters").format(
+                    at=when(r.get("at")), held=gone.get("held"), acked=gone.get("acked"),
+                    replica=str(r.get("replica", ""))[:8]))]
+        else:
+            out = [(_("Restored"), _("from a backup taken {taken}, on {at}; this database "
+                                     "continues as a new replica (it was {replica})").format(
+                taken=when(r.get("backup_taken")), at=when(r.get("at")),
+                replica=str(r.get("replica", ""))[:8]))]
         n = r.get("lost", 0)
         if n:
             out.append((_("Warning"), ngettext(

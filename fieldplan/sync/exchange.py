@@ -38,7 +38,7 @@ from fieldplan.i18n import (
 from fieldplan.minisign import PublicKey
 from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT, locked_periods
-from fieldplan.replica import Replica
+from fieldplan.replica import Replica, renew_if_gone_back
 from fieldplan.sync import keys as keyreg
 
 Progress = Callable[[int, int, str], None]
@@ -719,6 +719,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
         except _HOSTILE as exc:  # a value no check foresaw: still refused, one line
             return _record(rep, ImportOutcome(outcome="rejected", reason=_malformed(exc),
                                               **base), sha)
+    # receipts saying a peer holds more of this computer's events than it does: it
+    # lost its last writes, and goes on as a new replica before writing any more
+    renew_if_gone_back(rep)
     return result
 
 

@@ -379,6 +379,8 @@ def renew_identity(rep: Replica) -> str:
         marked = json.loads(mark)
         restored = {"at": events.utc_iso(), "backup_taken": marked.get("taken", ""),
                     "replica": held}
+        if marked.get("went_back"):  # no backup: it lost its last writes (replica.py)
+            restored["went_back"] = marked["went_back"]
         if marked.get("lost"):
             # what the replaced database made that the backup lacks, in a few words
             # (store._lost_here): what is said lost when offices report holding it

@@ -245,3 +245,58 @@ def test_what_was_made_again_is_counted_per_replica(hq) -> None:
     # made again: first's 5 and second's 8; reported since: first's 6 and 7
     runs = [("first", 5, 7, {}), ("second", 8, 8, {})]
     assert _not_dismissed(hq, runs, 2) == [("first", 6, 7, {})]
+
+
+def _older_copy(rep, to: Path) -> Path:
+    """A copy of ``rep``'s database as it is now, with its key file: what a copy made
+    while fieldplan had it open, or a lost -wal file, leaves of it later."""
+    import shutil
+
+    from fieldplan.replica import key_path
+
+    rep.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(rep.path, to)
+    shutil.copy(key_path(rep.path), key_path(to))
+    return to
+
+
+@pytest.mark.parametrize("found_at", ["opening", "import"])
+def test_a_database_that_lost_its_last_writes_continues_as_a_new_replica(
+        hq, make_office, tmp_path: Path, found_at: str) -> None:
+    """An office's database lost its last changes without a restore (a copy made while
+    fieldplan had it open, its -wal file deleted): it wrote new events under numbers
+    headquarters already held, and every later bundle of it was refused as a forked
+    history. Once a peer is known to hold more of its events than it does, it goes on
+    as a new replica, and what it lost comes back from headquarters."""
+    from fieldplan import events
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    acts = [a.code for a in ml.plan().actions_of(level="national")]
+    old = _older_copy(ml, tmp_path / "ml-older.sqlite3")
+    for code in acts[1:4]:  # changes the older copy never had, sent to HQ
+        progress.record_progress(ml, code, "2026-S1", status="at-risk", percent=20)
+    send(ml, hq, tmp_path)
+    first_id = ml.replica_id
+    ml.close()
+    with open_replica(old) as copy:  # HQ's receipts reach the older copy
+        if found_at == "opening":  # (they had reached it before it went back)
+            copy.conn.execute("INSERT INTO acks (peer, origin, seq) VALUES (?, ?, 4) "
+                              "ON CONFLICT (peer, origin) DO UPDATE SET seq = 4",
+                              (hq.replica_id, first_id))
+        else:  # found by the import that brings them, before anything is written
+            send(hq, copy, tmp_path)
+            assert copy.replica_id != first_id
+    with open_replica(old) as copy:
+        assert copy.replica_id != first_id
+        state = sync_state(copy).restored
+        assert state["went_back"] == {"held": events.last_event(
+            copy.conn, first_id)[0], "acked": 4}
+        text = dict(replica_status(copy).lines("en"))["Warning"]
+        assert "it had lost its last changes" in text and first_id[:8] in text
+        # its new changes reach HQ, and HQ brings back what it had lost
+        progress.record_progress(copy, acts[5], "2026-S1", status="on-track", percent=60)
+        assert send(copy, hq, tmp_path)[1].outcome == "merged"
+        send(hq, copy, tmp_path)
+        assert progress.digest(copy, "ML") == progress.digest(hq, "ML")
+        reports = {r.action for r in progress.list_reports(copy, period="2026-S1")}
+        assert set(acts[:4]) | {acts[5]} <= reports

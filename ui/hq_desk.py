@@ -109,13 +109,14 @@ def _table(model, name: str, fit_columns: bool = True) -> QTableView:
     return view
 
 
-def sortable(view: QTableView) -> None:
+def sortable(view: QTableView, column: int = 0) -> None:
     """Sort ``view`` by a click on a column's header, or, without a mouse, from its
     context menu (the Menu key or Shift+F10 in the table, or a right click): one item
     per column, and the column sorted on now once more to reverse its order."""
     view.setSortingEnabled(True)
-    # by the first column (Qt's arrow would say Z to A on rows in the data's order)
-    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    # by ``column``, the one the rows come sorted by (else Qt's arrow would say Z to A
+    # on the first column, of rows in another order)
+    view.sortByColumn(column, Qt.SortOrder.AscendingOrder)
     view.setAccessibleDescription(_("The Menu key sorts the table; choosing the column it "
                                     "is sorted on again reverses the order"))
     menus = _SortMenus(view)
@@ -446,7 +447,7 @@ class ReportsPage(QSplitter):
         lay.addLayout(bar)
         self.model = ReportTableModel(self)
         self.view = _table(self.model, _("Reports"), fit_columns=False)
-        sortable(self.view)
+        sortable(self.view, ReportTableModel.PERIOD)  # progress.list_reports' order
         lay.addWidget(self.view, 1)
         self.detail = PlainTextEdit()
         self.detail.setReadOnly(True)

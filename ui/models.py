@@ -188,6 +188,9 @@ class ReportTableModel(_RowsModel):
         self._dim: QBrush | None = None
         #: the order a person chose (column, order), kept through reloads and searches
         self._order: tuple[int, Qt.SortOrder] | None = None
+        #: every report's index in ``_all``, in that order (None: the data's order):
+        #: made once per load or sort, so that a search keystroke sorts nothing
+        self._ordered_all: list[int] | None = None
 
     def headers(self) -> Sequence[str]:
         return (
@@ -218,7 +221,9 @@ class ReportTableModel(_RowsModel):
             "\n".join((r.office, r.action, r.achievements, r.challenges, r.next_steps)).casefold()
             for r in self._all
         ]
-        self._apply(list(range(len(self._all))))
+        self._ordered_all = self._in_order(range(len(self._all)))
+        self._apply(list(self._ordered_all if self._ordered_all is not None
+                         else range(len(self._all))))
 
     def set_filter(
         self, text: str = "", predicate: Callable[[ProgressReport], bool] | None = None
@@ -231,24 +236,33 @@ class ReportTableModel(_RowsModel):
         )
         self._needle, self._predicate = needle, predicate
         # typing one more letter only narrows: search the rows shown, not all of them
-        # (already in the order chosen)
-        candidates = self._visible if narrowing else range(len(self._all))
+        # (both in the order chosen)
+        candidates = self._visible if narrowing else (
+            self._ordered_all if self._ordered_all is not None else range(len(self._all)))
         hay = self._haystack
         if needle:
             candidates = [i for i in candidates if needle in hay[i]]
         if predicate is not None:
             reports = self._all
             candidates = [i for i in candidates if predicate(reports[i])]
-        self._apply(list(candidates), ordered=bool(narrowing))
+        self._apply(list(candidates))
 
-    def _apply(self, visible: list[int], *, ordered: bool = False) -> None:
-        """Show the reports ``visible`` (indexes into ``_all``), in the order chosen
-        unless they are in it already (``ordered``)."""
-        if self._order is not None and not ordered:
-            column, order = self._order
-            reports = self._all
-            visible.sort(key=lambda i: self.sort_key(reports[i], column),
-                         reverse=order == Qt.SortOrder.DescendingOrder)
+    #: the order the reports come in (progress.list_reports: period, office, action):
+    #: the Period column's, ascending, which needs no sort
+    DATA_ORDER = (PERIOD, Qt.SortOrder.AscendingOrder)
+
+    def _in_order(self, indexes: Iterable[int]) -> list[int] | None:
+        """``indexes`` (into ``_all``) in the order chosen; None when it is the data's
+        (``DATA_ORDER``: 100,000 reports loaded again are not sorted again)."""
+        if self._order is None or self._order == self.DATA_ORDER:
+            return None
+        column, order = self._order
+        reports = self._all
+        return sorted(indexes, key=lambda i: self.sort_key(reports[i], column),
+                      reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def _apply(self, visible: list[int]) -> None:
+        """Show the reports ``visible`` (indexes into ``_all``, in the order shown)."""
         self.beginResetModel()
         self._visible = visible
         self._rows = [self._all[i] for i in visible]
@@ -339,6 +353,7 @@ class ReportTableModel(_RowsModel):
         if not 0 <= column < len(self.COLUMNS):
             return
         self._order = (column, order)  # and again after a reload or a new search
+        self._ordered_all = self._in_order(range(len(self._all)))
         emit(self.layoutAboutToBeChanged)
         pairs = sorted(
             zip(self._visible, self._rows, strict=True),

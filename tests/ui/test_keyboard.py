@@ -226,7 +226,7 @@ def test_a_table_is_sorted_without_a_mouse(open_window, qtbot, hq_db):
         return [page.model.row_at(r).percent for r in range(model.rowCount())]
 
     menu, items = _sort_menu_by_keyboard(qtbot, page.view)
-    assert items["Sort by Office, ascending"].isChecked()
+    assert items["Sort by Period, ascending"].isChecked()
     name = model.headerData(column, Qt.Orientation.Horizontal)
     items[f"Sort by {name}"].trigger()
     menu.close()

@@ -201,6 +201,25 @@ def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
     dialog.open()
 
 
+def save_file_dialog(parent: QWidget, title: str, path: str, name: str, name_filter: str,
+                     suffix: str, chosen) -> QDialog:
+    """Qt's Save dialog, open (not modal to the whole application: the event loop
+    runs), offering ``path``, files of ``name_filter`` and a name typed without an
+    ending getting ``suffix``; ``chosen(path)`` once a file is chosen. ``name``: its
+    object name, by which tests find it."""
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = QFileDialog(parent, title, path)
+    dialog.setObjectName(name)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilter(name_filter)
+    dialog.setDefaultSuffix(suffix)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.fileSelected.connect(chosen)
+    dialog.open()
+    return dialog
+
+
 def documents_dir() -> str:
     """The Documents folder, or the home folder where there is none (a save dialog
     would otherwise open in whatever folder fieldplan was started from)."""

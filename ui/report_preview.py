@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -65,6 +64,7 @@ from ui.dialogs import (
     note_label,
     period_choice,
     refill_combo,
+    save_file_dialog,
 )
 from ui.ops import DbOp, OffThread, Session, error_text
 from ui.qtcompat import emit
@@ -698,14 +698,8 @@ class PreviewWindow(QDialog):
         return str(Path(documents_dir()) / f"{self.request.stem()}.pdf")
 
     def save_as(self) -> None:
-        dialog = QFileDialog(self, _("Save the report"), self.default_save_path())
-        dialog.setObjectName("save-report-dialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(_("PDF files (*.pdf)"))
-        dialog.setDefaultSuffix("pdf")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.save_copy)
-        dialog.open()
+        save_file_dialog(self, _("Save the report"), self.default_save_path(),
+                         "save-report-dialog", _("PDF files (*.pdf)"), "pdf", self.save_copy)
 
     def save_copy(self, destination: str) -> None:
         """Write the report to ``destination`` as the command line writes one: whole or

@@ -35,6 +35,7 @@ from ui.dialogs import (
     note_label,
     period_choice,
     refill_combo,
+    save_file_dialog,
     selectable,
     size_to_content,
 )
@@ -208,15 +209,9 @@ class TableExportDialog(QDialog):
         """The save dialog, for the chosen type's files; writing starts when a name is
         chosen."""
         fmt = self.request().fmt
-        dialog = QFileDialog(self, _("Export table"), self.default_path())
-        dialog.setObjectName("save-table-dialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(name_filter(fmt))
-        dialog.setDefaultSuffix(SUFFIXES[fmt])
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.export_to)
-        dialog.open()
-        return dialog
+        return save_file_dialog(self, _("Export table"), self.default_path(),
+                                "save-table-dialog", name_filter(fmt), SUFFIXES[fmt],
+                                self.export_to)
 
     def export_to(self, path: str) -> None:
         """Write the table to ``path`` on the worker; say what came of it."""

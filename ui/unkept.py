@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import _, field_label, format_number, format_period, status_label
 from fieldplan.model import NARRATIVE_FIELDS
 from ui.bidi import isolated_codes
-from ui.dialogs import fit_to_screen, selectable
+from ui.dialogs import fit_to_screen, save_file_dialog, selectable
 from ui.ops import OffThread, error_text
 from ui.qtcompat import Qt, emit
 
@@ -194,21 +194,13 @@ class UnkeptDialog(QDialog):
         self.discard_button.setVisible(True)
 
     def choose_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         from fieldplan.events import utc_iso
 
         stamp = utc_iso()[:16].replace(":", "").replace("-", "")
         folder = self._default_folder or str(Path.home())
-        dialog = QFileDialog(self, _("Save what you typed"),
-                             str(Path(folder) / f"fieldplan-not-saved-{stamp}.txt"))
-        dialog.setObjectName("unkept-file-dialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(_("Text files (*.txt)"))
-        dialog.setDefaultSuffix("txt")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.save_to)
-        dialog.open()
+        save_file_dialog(self, _("Save what you typed"),
+                         str(Path(folder) / f"fieldplan-not-saved-{stamp}.txt"),
+                         "unkept-file-dialog", _("Text files (*.txt)"), "txt", self.save_to)
 
     def save_to(self, path: str) -> None:
         """Write the text to ``path`` (on a thread of its own: a USB stick takes its

@@ -267,6 +267,20 @@ def period_choice(identity: Identity, chosen: str) -> tuple[str, str]:
         shown=format_period(shown))
 
 
+def follow_plan_periods(combo: QComboBox, note: QLabel, identity: Identity,
+                        items: list[tuple[str, str]]) -> bool:
+    """An open dialog's period combo once the plan is ``identity``'s (an amendment):
+    ``items`` in place of the old periods, on the period chosen while the plan has it,
+    else on the nearest, which ``note`` then says. Returns whether it did (the
+    dialog makes room for it)."""
+    period, said = period_choice(identity, combo.currentData())
+    refill_combo(combo, items, period)
+    if said:
+        note.setText(said)
+        note.setVisible(True)
+    return bool(said)
+
+
 def note_label(name: str) -> QLabel:
     """A hidden label for a word to the person that only some events call for (the
     plan changed under the dialog): wrapped, selectable."""

@@ -61,9 +61,8 @@ from ui.dialogs import (
     choice_combo,
     documents_dir,
     fit_to_screen,
+    follow_plan_periods,
     note_label,
-    period_choice,
-    refill_combo,
     save_file_dialog,
 )
 from ui.ops import DbOp, OffThread, Session, error_text
@@ -228,11 +227,8 @@ class ReportDialog(QDialog):
         one chosen while the plan has it, else the nearest, said in the dialog; the
         office, language and paper chosen stay."""
         self.identity = identity
-        period, note = period_choice(identity, self.period_combo.currentData())
-        refill_combo(self.period_combo, _period_items(identity), period)
-        if note:
-            self.plan_note.setText(note)
-            self.plan_note.setVisible(True)
+        if follow_plan_periods(self.period_combo, self.plan_note, identity,
+                               _period_items(identity)):
             self.adjustSize()
 
     def request(self) -> ReportRequest:

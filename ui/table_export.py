@@ -32,9 +32,8 @@ from ui.dialogs import (
     buddy_label,
     choice_combo,
     documents_dir,
+    follow_plan_periods,
     note_label,
-    period_choice,
-    refill_combo,
     save_file_dialog,
     selectable,
     size_to_content,
@@ -182,11 +181,8 @@ class TableExportDialog(QDialog):
         one chosen while the plan has it, else the nearest, said in the dialog; the
         other choices stay."""
         self.identity = identity
-        period, note = period_choice(identity, self.period_combo.currentData())
-        refill_combo(self.period_combo, _period_items(identity), period)
-        if note:
-            self.plan_note.setText(note)
-            self.plan_note.setVisible(True)
+        if follow_plan_periods(self.period_combo, self.plan_note, identity,
+                               _period_items(identity)):
             size_to_content(self, max(self.width(), 460))
 
     def request(self) -> TableRequest:

@@ -270,10 +270,15 @@ def _mark_if_gone_back(rep: Replica) -> bool:
     and continues as a new replica; the events it lacks come back from the peers that
     hold them. Two indexed reads: opening stays fast."""
     own = rep.replica_id
-    held = rep.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
-                            (own,)).fetchone()[0] or 0
-    acked = rep.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
-                             (own,)).fetchone()[0] or 0
+    try:
+        held = rep.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                                (own,)).fetchone()[0] or 0
+        acked = rep.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
+                                 (own,)).fetchone()[0] or 0
+    except sqlite3.DatabaseError as exc:
+        if store.is_damage(exc):
+            return False  # said by what reads the damaged page next, with the restore
+        raise
     if acked <= held:
         return False
     with store.write_transaction(rep.conn):

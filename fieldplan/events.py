@@ -314,9 +314,14 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event],
     forked = [(o, s) for o, s, same in held if not same]
     if forked:
         o, s = forked[0]
+        # the computer went on from an older copy of its database, before any receipt
+        # could tell it (fieldplan.replica._mark_if_gone_back catches it when one can)
         raise BundleError(
             _("event {seq} of replica {replica} differs from the one already held (forked "
-              "history)").format(seq=s, replica=o[:8]))
+              "history): the computer that wrote it went on from an older copy of its "
+              "database (copied while fieldplan had it open, or its -wal file lost); set "
+              "that computer up again from a new setup bundle, on a new database file, and "
+              "type again what it wrote since").format(seq=s, replica=o[:8]))
     held_ids = {(o, s) for o, s, _ in held}
     new: list[Event] = []
     seen: set[tuple[str, int]] = set()

@@ -300,3 +300,28 @@ def test_a_database_that_lost_its_last_writes_continues_as_a_new_replica(
         assert progress.digest(copy, "ML") == progress.digest(hq, "ML")
         reports = {r.action for r in progress.list_reports(copy, period="2026-S1")}
         assert set(acts[:4]) | {acts[5]} <= reports
+
+
+def test_a_fork_written_before_any_receipt_says_what_to_do(hq, make_office,
+                                                           tmp_path: Path) -> None:
+    """The case no receipt can catch: the older copy wrote a different event under a
+    number headquarters already held. HQ refuses it, and its reason says what
+    happened and the way out (it said only "forked history")."""
+    from fieldplan.sync import export_bundle, import_bundle
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    acts = [a.code for a in ml.plan().actions_of(level="national")]
+    old = _older_copy(ml, tmp_path / "ml-older.sqlite3")
+    progress.record_progress(ml, acts[1], "2026-S1", status="at-risk")
+    send(ml, hq, tmp_path)
+    ml.close()
+    with open_replica(old) as copy:
+        progress.record_progress(copy, acts[2], "2026-S1", status="off-track")
+        (tmp_path / "older").mkdir()
+        outcome = import_bundle(hq, export_bundle(copy, out_dir=tmp_path / "older").path)
+    assert outcome.outcome == "rejected"
+    assert outcome.reason.startswith("event ") and "(forked history): the computer that " \
+        "wrote it went on from an older copy of its database" in outcome.reason
+    assert outcome.reason.endswith("set that computer up again from a new setup bundle, "
+                                   "on a new database file, and type again what it wrote "
+                                   "since")

@@ -415,8 +415,14 @@ class OverviewPage(QWidget):
         expected = {r.office for r in reports} | set(known)
         offices = [o for o in all_offices() if o in expected] or ["HQ"]
         area_of = {a.code: a.area for a in plan.actions}
+        by_level: dict[tuple[str, str], int] = {}
+        for a in plan.actions:
+            by_level[(a.level, a.area)] = by_level.get((a.level, a.area), 0) + 1
+        expected_actions = {(o, area.code): by_level.get((level_for_office(o), area.code), 0)
+                            for o in offices for area in plan.areas}
         self.model.set_data(
-            offices, [(a.code, a.title.get(lang())) for a in plan.areas], reports, area_of
+            offices, [(a.code, a.title.get(lang())) for a in plan.areas], reports, area_of,
+            expected_actions,
         )
 
 

@@ -435,6 +435,7 @@ class OverviewModel(QAbstractTableModel):
         self._offices: list[str] = []
         self._areas: list[tuple[str, str]] = []  # (code, title)
         self._cells: dict[tuple[str, str], OverviewCell] = {}
+        self._expected: dict[tuple[str, str], int] = {}
 
     def set_data(
         self,
@@ -442,10 +443,15 @@ class OverviewModel(QAbstractTableModel):
         areas: Sequence[tuple[str, str]],
         reports: Iterable[ProgressReport],
         area_of: dict[str, str],
+        expected: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
+        """``expected``: (office, area) → how many of the plan's actions the office
+        reports on in that area (its level's), said in each cell's tooltip: a cell's
+        "(1/1)" counts reports, not the actions still without one."""
         self.beginResetModel()
         self._offices = list(offices)
         self._areas = list(areas)
+        self._expected = dict(expected or {})
         self._cells = {}
         for r in reports:
             area = area_of.get(r.action)
@@ -515,11 +521,19 @@ class OverviewModel(QAbstractTableModel):
             return status_brush(status) if status else None
         if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor("#000000")) if status else None
-        if role == Qt.ItemDataRole.ToolTipRole and cell is not None:
-            return "\n".join(
-                f"{status_text(s)}: {format_number(n)}"
-                for s, n in sorted(cell.counts.items(), key=lambda kv: STATUSES.index(kv[0]))
-            )
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = []
+            of = self._expected.get((office, self._areas[index.column() - 1][0]))
+            if of:
+                lines.append(ngettext(
+                    "{n} of {total} action of this area reported",
+                    "{n} of {total} actions of this area reported", of).format(
+                        n=format_number(cell.reports if cell else 0),
+                        total=format_number(of)))
+            if cell is not None:
+                lines += [f"{status_text(s)}: {format_number(n)}" for s, n in
+                          sorted(cell.counts.items(), key=lambda kv: STATUSES.index(kv[0]))]
+            return "\n".join(lines) or None
         if role == SORT_ROLE:
             return ATTENTION_ORDER.index(status) if status else 99
         if role == ROW_ROLE:

@@ -385,3 +385,24 @@ def test_hq_overview_shows_an_enrolled_office_that_sent_nothing(open_window, hq_
     row = offices.index("AZ")
     assert all(model.cell(row, c) is None for c in range(1, model.columnCount()))
     assert model.data(model.index(row, 1)).endswith("no report")
+
+
+def test_overview_tooltips_say_how_many_of_the_areas_actions_reported(qtmodeltester):
+    """A cell's "(1/1)" counts the reports held, and read as if the office had reported
+    on everything: its tooltip says how many of the area's actions at the office's
+    level have a report, a cell of no report too."""
+    model = OverviewModel()
+    model.set_data(
+        ["ML", "SN"],
+        [("PA1", "Governance"), ("PA2", "Mobility")],
+        REPORTS,
+        {"PA1.1": "PA1", "PA1.2": "PA1", "PA2.1": "PA2"},
+        {("ML", "PA1"): 5, ("ML", "PA2"): 3, ("SN", "PA1"): 5, ("SN", "PA2"): 3},
+    )
+    qtmodeltester.check(model)
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert model.data(model.index(0, 1), tip).startswith("2 of 5 actions of this area "
+                                                         "reported\n")
+    assert model.data(model.index(0, 2), tip) == "0 of 3 actions of this area reported"
+    assert model.data(model.index(1, 2), tip).startswith("1 of 3 actions of this area "
+                                                         "reported\n")

@@ -271,8 +271,7 @@ def _mark_if_gone_back(rep: Replica) -> bool:
     hold them. Two indexed reads: opening stays fast."""
     own = rep.replica_id
     try:
-        held = rep.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
-                                (own,)).fetchone()[0] or 0
+        held = events.last_event(rep.conn, own)[0]
         acked = rep.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
                                  (own,)).fetchone()[0] or 0
     except sqlite3.DatabaseError as exc:

@@ -182,16 +182,29 @@ def another_programs(conn: sqlite3.Connection) -> bool:
         return True
 
 
+@contextlib.contextmanager
+def reading(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to the database file at ``path``, closed afterwards:
+    nothing is written, not even a ``-wal``'s checkpoint. Raises what opening or
+    reading raises (RuntimeError for a symbolic link loop)."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+#: What opening or reading a file that may not be a sound database raises.
+READ_ERRORS = (sqlite3.Error, OSError, RuntimeError)
+
+
 def another_programs_file(path: str | os.PathLike[str]) -> bool:
     """``another_programs`` of a file, opened read-only (False for a file that is not
     an SQLite database, or cannot be read)."""
     try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-        try:
+        with reading(path) as conn:
             return another_programs(conn)
-        finally:
-            conn.close()
-    except (sqlite3.Error, OSError, RuntimeError):
+    except READ_ERRORS:
         return False
 
 
@@ -219,11 +232,7 @@ def emptied(path: str | os.PathLike[str]) -> bool:
     """An empty database file (``is_empty_file``) that held a database: its key file or
     its backups are beside it (a cheap USB stick after a power cut). It is damaged: a
     restore is the way back, never a new identity beside the old one's key."""
-    if not is_empty_file(path):
-        return False
-    from fieldplan.replica import key_path  # replica imports this module
-
-    return key_path(path).exists() or bool(list_backups(path))
+    return is_empty_file(path) and (_was_a_replica(path) or bool(list_backups(path)))
 
 
 def not_set_up_text(path: str | os.PathLike[str]) -> str:
@@ -305,12 +314,9 @@ def _role_of(db_path: str | os.PathLike[str]) -> str:
     """The role a (damaged) database says it has, read-only, or "" when it cannot
     tell (missing, empty, unreadable)."""
     try:
-        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
-        try:
+        with reading(db_path) as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'role'").fetchone()
-        finally:
-            conn.close()
-    except (sqlite3.Error, OSError, RuntimeError):
+    except READ_ERRORS:
         return ""
     return row[0] if row and isinstance(row[0], str) else ""
 
@@ -434,12 +440,9 @@ def _file_is_sound(path: Path) -> bool:
     """Whether SQLite's quick check finds no damage in the database file at ``path``
     (opened read-only)."""
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
+        with reading(path) as conn:
             return conn.execute("PRAGMA quick_check(1)").fetchall() == [("ok",)]
-        finally:
-            conn.close()
-    except (sqlite3.Error, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+    except READ_ERRORS:
         return False
 
 
@@ -693,13 +696,10 @@ def _renamed_from(name: str, key_id: str, db_path: Path) -> bool:
 def _read_identity(path: Path) -> tuple[object, object]:
     """(key id, backup mark) as the database at ``path`` holds them, read-only; raises
     what opening or reading it raises."""
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-    try:
+    with reading(path) as conn:
         return conn.execute(
             "SELECT (SELECT value FROM meta WHERE key = 'key_id'), "
             "(SELECT value FROM meta WHERE key = ?)", (BACKUP_MARK,)).fetchone()
-    finally:
-        conn.close()
 
 
 def _sound_backup(path: Path) -> bool:
@@ -707,7 +707,7 @@ def _sound_backup(path: Path) -> bool:
     (its mark says so), or, made before backups were checked, found sound now."""
     try:
         _key_id, mark = _read_identity(path)
-    except (sqlite3.Error, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+    except READ_ERRORS:
         return False
     try:
         if isinstance(mark, str) and json.loads(mark).get("checked") is True:
@@ -722,7 +722,7 @@ def _backup_identity(path: Path) -> tuple[str, str] | None:
     it; its key id) of a copy of a fieldplan database; None for any other file."""
     try:
         key_id, mark = _read_identity(path)
-    except (sqlite3.Error, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+    except READ_ERRORS:
         return None
     if not isinstance(key_id, str) or not key_id:
         return None
@@ -926,7 +926,7 @@ def changes_lost_by_restore(db_path: str | os.PathLike[str],
             return own, imported
         finally:
             conn.close()
-    except (sqlite3.Error, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+    except READ_ERRORS:
         return None
 
 

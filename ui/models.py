@@ -355,13 +355,11 @@ class ReportTableModel(_RowsModel):
         self._order = (column, order)  # and again after a reload or a new search
         self._ordered_all = self._in_order(range(len(self._all)))
         emit(self.layoutAboutToBeChanged)
-        pairs = sorted(
-            zip(self._visible, self._rows, strict=True),
-            key=lambda p: self.sort_key(p[1], column),
-            reverse=order == Qt.SortOrder.DescendingOrder,
-        )
-        self._visible = [p[0] for p in pairs]
-        self._rows = [p[1] for p in pairs]
+        # the rows shown, taken in that order (one sort, of every report)
+        shown = set(self._visible)
+        everyone = self._ordered_all if self._ordered_all is not None else range(len(self._all))
+        self._visible = [i for i in everyone if i in shown]
+        self._rows = [self._all[i] for i in self._visible]
         emit(self.layoutChanged)
 
 

@@ -106,10 +106,14 @@ def _refused(inbox: list, start: str) -> list:
     merged since: the same bundle, or a file of the same name (one cut short on the
     way has no readable id), sent again. Oldest first."""
     merged = [e for e in inbox if e.outcome in ("merged", "duplicate")]
+    ids = {e.bundle_id for e in merged if e.bundle_id}
+    last_by_name: dict[str, str] = {}
+    for e in merged:
+        last_by_name[e.file] = max(e.received_at, last_by_name.get(e.file, ""))
 
     def sent_again(r) -> bool:
-        return any((r.bundle_id and e.bundle_id == r.bundle_id)
-                   or (e.file == r.file and e.received_at >= r.received_at) for e in merged)
+        return bool(r.bundle_id and r.bundle_id in ids) or (
+            last_by_name.get(r.file, "") >= r.received_at)
 
     return sorted((e for e in inbox if e.outcome == "rejected" and e.received_at[:10] >= start
                    and not sent_again(e)), key=lambda e: e.received_at)

@@ -1106,8 +1106,8 @@ class MainWindow(QMainWindow):
 
     def _ask_before_closing(self, unkept: list[tuple[str, str]]) -> None:
         """Closing would lose what is typed: ask (ui.unkept)."""
+        from ui.dialogs import documents_dir
         from ui.drafts import journal_for
-        from ui.table_export import documents_dir
         from ui.unkept import UnkeptDialog
 
         editor = self.office_view.editor

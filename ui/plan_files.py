@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from fieldplan.i18n import _, ngettext
 from ui.bidi import isolated, isolated_codes
-from ui.dialogs import ConfirmDialog, MessageDialog
+from ui.dialogs import ConfirmDialog, MessageDialog, documents_dir, save_file_dialog
 from ui.ops import DbOp, OffThread, error_text, sentence
 from ui.qtcompat import Qt
 
@@ -43,8 +43,6 @@ def name_filters() -> list[str]:
 
 def _folder(window: MainWindow) -> str:
     """The folder of the last plan file, while it is there; else Documents."""
-    from ui.table_export import documents_dir
-
     folder = str(window.settings.value(FOLDER_KEY, "") or "")
     return folder if folder and Path(folder).is_dir() else documents_dir()
 
@@ -82,19 +80,14 @@ def ask_export(window: MainWindow) -> QFileDialog:
     name's ending); writing starts when a name is chosen."""
     plan = window.identity.plan
     suggested = Path(_folder(window)) / f"{plan.id}-v{plan.version}.{PLAN_SUFFIXES[0]}"
-    dialog = QFileDialog(window, _("Export the plan"), str(suggested))
-    dialog.setObjectName("export-plan-file-dialog")
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     filters = name_filters()
-    dialog.setNameFilters(filters)
-    dialog.setDefaultSuffix(PLAN_SUFFIXES[0])
+    dialog = save_file_dialog(window, _("Export the plan"), str(suggested),
+                              "export-plan-file-dialog", ";;".join(filters), PLAN_SUFFIXES[0],
+                              lambda path: export_to(window, path))
     # a name typed without an ending gets the chosen type's
     dialog.filterSelected.connect(
         lambda chosen: dialog.setDefaultSuffix(
             PLAN_SUFFIXES[filters.index(chosen)] if chosen in filters else PLAN_SUFFIXES[0]))
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.fileSelected.connect(lambda path: export_to(window, path))
-    dialog.open()
     return dialog
 
 

@@ -281,14 +281,20 @@ def follow_plan_periods(combo: QComboBox, note: QLabel, identity: Identity,
     return bool(said)
 
 
-def note_label(name: str) -> QLabel:
-    """A hidden label for a word to the person that only some events call for (the
-    plan changed under the dialog): wrapped, selectable."""
+def text_label(name: str) -> QLabel:
+    """A label of plain text to read and copy: wrapped, selectable."""
     label = QLabel()
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(selectable())
+    return label
+
+
+def note_label(name: str) -> QLabel:
+    """A hidden ``text_label`` for a word to the person that only some events call for
+    (the plan changed under the dialog)."""
+    label = text_label(name)
     label.setVisible(False)
     return label
 

@@ -46,7 +46,7 @@ from fieldplan.progress import list_reports
 from ui.bidi import code_text, embedded, in_layout_direction, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang, time_text
-from ui.dialogs import ConfirmDialog, selectable
+from ui.dialogs import ConfirmDialog, text_label
 from ui.models import (
     ROW_ROLE,
     SORT_ROLE,
@@ -233,11 +233,7 @@ def detail_label(name: str) -> QLabel:
     reason off, and its tooltip is out of reach of the keyboard): wrapped, selectable,
     and reached with Tab like a field, so that it can be read and copied without a
     mouse."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(selectable())
+    label = text_label(name)
     # a selectable label takes the focus on a click only
     label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     return label

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import _, field_label, format_number, format_period, status_label
 from fieldplan.model import NARRATIVE_FIELDS
 from ui.bidi import isolated_codes
-from ui.dialogs import fit_to_screen, save_file_dialog, selectable
+from ui.dialogs import fit_to_screen, note_label, save_file_dialog, text_label
 from ui.ops import OffThread, error_text
 from ui.qtcompat import Qt, emit
 
@@ -114,10 +114,7 @@ class UnkeptDialog(QDialog):
         self.saving = False
         self._over = False
         lay = QVBoxLayout(self)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setTextInteractionFlags(selectable())
+        self.text = text_label("unkept-text")
         lay.addWidget(self.text)
         from ui.bidi_widgets import PlainTextEdit
 
@@ -126,11 +123,7 @@ class UnkeptDialog(QDialog):
         self.details.setReadOnly(True)
         self.details.setAccessibleName(_("Not saved"))
         lay.addWidget(self.details, 1)
-        self.reason = QLabel()
-        self.reason.setObjectName("unkept-reason")
-        self.reason.setWordWrap(True)
-        self.reason.setTextFormat(Qt.TextFormat.PlainText)
-        self.reason.setTextInteractionFlags(selectable())
+        self.reason = text_label("unkept-reason")
         lay.addWidget(self.reason)
         self.how = QLabel(_(
             "Save it to a file of your choice (on a USB stick, for example) or copy it "
@@ -138,13 +131,8 @@ class UnkeptDialog(QDialog):
             "succeeds while this question is open, fieldplan closes."))
         self.how.setWordWrap(True)
         lay.addWidget(self.how)
-        self.message = QLabel()
-        self.message.setObjectName("unkept-message")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setTextInteractionFlags(selectable())
+        self.message = note_label("unkept-message")
         self.message.setStyleSheet("font-weight: bold;")
-        self.message.setVisible(False)
         lay.addWidget(self.message)
         buttons = QDialogButtonBox()
         role = QDialogButtonBox.ButtonRole

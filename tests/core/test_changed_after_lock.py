@@ -11,11 +11,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_sync import national, send
 
 from fieldplan import events, progress
 from fieldplan.cli import main
 from fieldplan.status import named_reports, replica_status
-from fieldplan.sync import export_bundle, import_bundle
 
 PERIOD = "2025-S2"
 
@@ -26,18 +26,6 @@ def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
     before, whichever replica makes it (no two in the same millisecond)."""
     now = iter(range(events.wall_ms(), 2**45, 1000))
     monkeypatch.setattr(events, "wall_ms", lambda: next(now))
-
-
-def send(src, dst, tmp_path: Path):
-    folder = tmp_path / "out"
-    folder.mkdir(exist_ok=True)
-    result = export_bundle(src, for_office=dst.office if src.is_hq else None,
-                           out_dir=folder)
-    return import_bundle(dst, result.path)
-
-
-def national(rep, i: int = 0) -> str:
-    return rep.plan().actions_of(level="national")[i].code
 
 
 def late_world(hq, make_office, tmp_path: Path):
@@ -53,7 +41,7 @@ def late_world(hq, make_office, tmp_path: Path):
     assert progress.changed_after_lock(hq) == {}  # locked over what it had
     progress.reopen_report(ml, first, PERIOD)
     progress.record_progress(ml, first, PERIOD, percent=60)
-    outcome = send(ml, hq, tmp_path)
+    _result, outcome = send(ml, hq, tmp_path)
     assert outcome.late_periods == (PERIOD,)
     return ml, first
 

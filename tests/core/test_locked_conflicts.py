@@ -6,31 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_sync import national, send
 
 from fieldplan import events, progress, store
 from fieldplan.cli import main
 from fieldplan.errors import ValidationError
 from fieldplan.replica import open_replica
 from fieldplan.sync import (
-    export_bundle,
-    import_bundle,
     list_conflicts,
     resolve_conflict,
 )
 
 PERIOD = "2026-S1"
-
-
-def send(src, dst, tmp_path: Path):
-    folder = tmp_path / "out"
-    folder.mkdir(exist_ok=True)
-    result = export_bundle(src, for_office=dst.office if src.is_hq else None,
-                           out_dir=folder)
-    return import_bundle(dst, result.path)
-
-
-def national(rep, i: int = 0) -> str:
-    return rep.plan().actions_of(level="national")[i].code
 
 
 def two_laptops(hq, make_office, tmp_path: Path):

@@ -81,7 +81,8 @@ class Replica:
         #: the database was found damaged by a command that still did its work (an
         #: export sends what it can read): the CLI warns, the client offers a restore
         self.damage: DamagedDatabaseError | None = None
-        self._backup_tried: dt.datetime | None = None  # see backup_if_due
+        #: the newest backup (or backup tried) ``backup_if_due`` knows of, by its time
+        self._backup_since: dt.datetime | None = None
         # no export, report or spreadsheet may be written over the database or its
         # keys while it is open (``-o hq.sqlite3`` by mistake)
         from fieldplan import files
@@ -179,12 +180,13 @@ class Replica:
         database is ``damage``. Tried once within BACKUP_DUE too (a bundle for every
         office: one check, one notice)."""
         now = dt.datetime.now(dt.UTC)
-        if self._backup_tried is not None and now - self._backup_tried < BACKUP_DUE:
-            return
+        if self._backup_since is not None and now - self._backup_since < BACKUP_DUE:
+            return  # (the backups folder is not read for each bundle of an export)
         taken = store.newest_backup_taken(self.path)
         if taken is not None and now - taken < BACKUP_DUE:
+            self._backup_since = taken
             return
-        self._backup_tried = now
+        self._backup_since = now
         try:
             self.backup(reason)
         except DamagedDatabaseError as exc:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from test_sync import national, send
+
 from fieldplan import progress, store
 from fieldplan.sync import list_quarantine, lock_check
-from tests.core.test_locked_conflicts import PERIOD, national, send, two_laptops
+from tests.core.test_locked_conflicts import PERIOD, two_laptops
 
 
 def test_lock_check_counts_the_periods_open_conflicts_and_quarantined_bundles(
@@ -23,7 +25,7 @@ def test_lock_check_counts_the_periods_open_conflicts_and_quarantined_bundles(
     with store.write_transaction(sn.conn):
         sn.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
     progress.record_progress(sn, national(sn), PERIOD, status="on-track")
-    assert send(sn, hq, tmp_path).outcome == "quarantined"
+    assert send(sn, hq, tmp_path)[1].outcome == "quarantined"
     assert len(list_quarantine(hq)) == 1
     assert lock_check(hq, PERIOD).quarantined == 1
     assert lock_check(hq, "2026-S2").quarantined == 0  # it holds no report of that one

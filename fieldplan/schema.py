@@ -183,6 +183,49 @@ def m0003_events_inbox_id(db: Any) -> None:
     db.execute("ALTER TABLE events ADD COLUMN inbox_id INTEGER")
 
 
+@migration("0004_rowid_tables")
+def m0004_rowid_tables(db: Any) -> None:
+    """The event log, field versions and merged reports as ordinary (rowid) tables.
+
+    A WITHOUT ROWID table keeps at most about 1 KB of a row in its page and puts the
+    rest on an overflow page of its own: each event or report with a long narrative
+    took a 4 KB page more, two thirds of an HQ database were such pages, and every
+    import wrote them again. A rowid table keeps rows of up to about 4 KB in the page,
+    and new events go at its end. Needs foreign keys off (``migrate`` does it): the
+    tables are rebuilt under their names, as SQLite's ALTER TABLE documentation says.
+    """
+    conn = db.conn
+    for table in ("events", "versions", "progress"):
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           (table,)).fetchone()[0]
+        indexes = [row[0] for row in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL", (table,))]
+        rest = sql.split("(", 1)[1]
+        body = rest.rstrip()
+        if not body.upper().endswith("WITHOUT ROWID"):
+            continue
+        body = body[: -len("WITHOUT ROWID")].rstrip()
+        conn.execute(f"CREATE TABLE {table}_new ({body}")
+        columns = ", ".join(f'"{row[1]}"' for row in conn.execute(f"PRAGMA table_info({table})"))
+        # in key order: a table read in order stays in order on disk
+        conn.execute(f"INSERT INTO {table}_new ({columns}) SELECT {columns} FROM {table} "
+                     f"ORDER BY {_key_columns(conn, table)}")
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+        for index in indexes:
+            conn.execute(index)
+    broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+    if broken is not None:  # pragma: no cover - the copy keeps every row
+        raise sqlite3.IntegrityError(f"foreign key broken in {broken[0]}")
+
+
+def _key_columns(conn: sqlite3.Connection, table: str) -> str:
+    keys = sorted((row[5], row[1]) for row in conn.execute(f"PRAGMA table_info({table})")
+                  if row[5])
+    return ", ".join(f'"{name}"' for _n, name in keys)
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of fieldplan knows, in order."""
     return [name for name, _ in MIGRATIONS]
@@ -234,5 +277,11 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     migrations = Migrations(MIGRATION_SET)
     for name, fn in MIGRATIONS:
         migrations(name=name)(fn)
-    migrations.apply(Database(conn, execute_plugins=False))
+    # a table rebuilt under its name (0004) is dropped while others refer to it: foreign
+    # keys are off while migrations run (a no-op inside a transaction: none is open)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        migrations.apply(Database(conn, execute_plugins=False))
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
     return pending

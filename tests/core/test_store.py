@@ -282,3 +282,72 @@ def test_schema_2_events_gain_the_import_that_brought_them(tmp_path: Path) -> No
         progress.record_progress(rep, action, "2026-S2", status="on-track")
         assert tuple(rep.conn.execute("SELECT count(*), count(inbox_id) FROM events")
                      .fetchone()) == (held[0] + 1, 0)
+
+
+def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
+    columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    return [tuple(row) for row in conn.execute(
+        f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}")]
+
+
+def test_schema_3_keeps_every_row_in_rowid_tables(tmp_path: Path) -> None:
+    """0004: the event log, versions and reports become rowid tables (a long narrative
+    no longer takes an overflow page of its own), with every row, their indexes and
+    foreign keys on; the merged state is what the log derives."""
+    fixture = Path(__file__).parent.parent / "fixtures" / "db" / "schema-3.sqlite3"
+    copy = tmp_path / "old.sqlite3"
+    copy.write_bytes(fixture.read_bytes())
+    tables = ("events", "versions", "progress")
+    old = sqlite3.connect(copy)
+    before = {t: _rows(old, t) for t in tables}
+    indexes = sorted(r[0] for r in old.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+    old.close()
+    assert all(before.values())
+    from fieldplan import events, progress
+    from fieldplan.replica import open_replica
+
+    with open_replica(copy) as rep:
+        conn = rep.conn
+        for t in tables:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (t,)).fetchone()[0]
+            assert "WITHOUT ROWID" not in sql.upper()
+            assert _rows(conn, t) == before[t]
+        assert sorted(r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")) == indexes
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA foreign_key_list(versions)").fetchall()
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        held = progress.digest(rep)
+        with store.write_transaction(conn):
+            events.rebuild(conn)
+        assert progress.digest(rep) == held
+        assert _rows(conn, "progress") == before["progress"]
+
+
+def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    fixture = Path(__file__).parent.parent / "fixtures" / "db" / "schema-3.sqlite3"
+    copy = tmp_path / "old.sqlite3"
+    copy.write_bytes(fixture.read_bytes())
+    conn = sqlite3.connect(copy)
+    before = _rows(conn, "events")
+    conn.close()
+
+    def broken(conn: sqlite3.Connection, table: str) -> str:
+        if table == "versions":  # events is rebuilt already
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(conn, table)
+
+    real = schema._key_columns
+    monkeypatch.setattr(schema, "_key_columns", broken)
+    with pytest.raises((StoreError, sqlite3.OperationalError)):
+        store.connect(copy).close()
+    conn = sqlite3.connect(copy)
+    assert schema.schema_version(conn) == 3
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+    assert "WITHOUT ROWID" in sql.upper()
+    assert _rows(conn, "events") == before
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_new'"
+                        ).fetchone()[0] == 0
+    conn.close()

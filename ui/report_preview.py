@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import shiboken6
@@ -37,6 +38,7 @@ from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -92,13 +94,15 @@ class ReportCancelled(FieldplanError):
 class ReportRequest:
     """A report to build. kind: ``"sheet"`` or ``"pack"``; office: the office of a
     status sheet (empty: this replica's own); lang: the report's language; paper:
-    one of ``fieldplan.reports.PAPERS``."""
+    one of ``fieldplan.reports.PAPERS``; deadline: the review pack's, the day reports
+    were due (None: the period's default)."""
 
     kind: str
     period: str
     office: str = ""
     lang: str = "en"
     paper: str = "A4"
+    deadline: date | None = None
 
     def stem(self) -> str:
         """A file name without suffix, e.g. ``status-sheet-SN-2026-S1-fr``."""
@@ -139,7 +143,8 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Pat
 
     if request.kind == "pack":
         return reports.build_review_pack(
-            rep, request.period, out, lang=request.lang, paper=request.paper, progress=report
+            rep, request.period, out, lang=request.lang, paper=request.paper, progress=report,
+            deadline=request.deadline
         )
     return reports.build_status_sheet(
         rep,
@@ -206,6 +211,22 @@ class ReportDialog(QDialog):
             settings.value("reports/paper", reports.PAPERS[0]),
         )
         form.addRow(buddy_label(_("P&aper:"), self.paper_combo), self.paper_combo)
+        self.deadline_edit: QDateEdit | None = None
+        self._deadline_period = ""  # the period whose deadline is shown
+        if kind == "pack":
+            # every semester's data arrives after it ends: late means after this day
+            self.deadline_edit = QDateEdit()
+            self.deadline_edit.setObjectName("report-deadline")
+            self.deadline_edit.setCalendarPopup(True)
+            # the month by name (in the interface's language): 03/04 reads two ways
+            self.deadline_edit.setDisplayFormat("d MMMM yyyy")
+            self.deadline_edit.setAccessibleName(_("Reports due by"))
+            self.deadline_edit.setToolTip(_(
+                "Data received at headquarters after this day is listed as late in the pack."))
+            form.addRow(buddy_label(_("Reports &due by:"), self.deadline_edit),
+                        self.deadline_edit)
+            self._follow_deadline()
+            self.period_combo.currentIndexChanged.connect(self._follow_deadline)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -227,9 +248,25 @@ class ReportDialog(QDialog):
         one chosen while the plan has it, else the nearest, said in the dialog; the
         office, language and paper chosen stay."""
         self.identity = identity
+        edit = self.deadline_edit
+        chosen = (self._deadline_period, edit.date()) if edit is not None else None
         if follow_plan_periods(self.period_combo, self.plan_note, identity,
                                _period_items(identity)):
             self.adjustSize()
+        if chosen is not None and self.period_combo.currentData() == chosen[0]:
+            # the refill passed through other periods: the day chosen for this one stays
+            self._deadline_period = chosen[0]
+            edit.setDate(max(chosen[1], edit.minimumDate()))
+
+    def _follow_deadline(self) -> None:
+        """The chosen period's default deadline, and no day before the period ends."""
+        edit, period = self.deadline_edit, self.period_combo.currentData()
+        if edit is None or not period:
+            return
+        edit.setMinimumDate(self.identity.plan.period_bounds(period)[1])
+        if period != self._deadline_period:
+            self._deadline_period = period
+            edit.setDate(reports.default_deadline(self.identity.plan, period))
 
     def request(self) -> ReportRequest:
         office = ""
@@ -242,6 +279,7 @@ class ReportDialog(QDialog):
             office=office,
             lang=self.lang_combo.currentData(),
             paper=self.paper_combo.currentData(),
+            deadline=self.deadline_edit.date().toPython() if self.deadline_edit else None,
         )
 
     def _build(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from fieldplan.cli import check_output_name, command, output, subcommands, warn
 from fieldplan.i18n import _, ngettext
@@ -19,6 +20,15 @@ def _paper(text: str) -> str:
     )
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-07-31").format(
+                value=text)) from None
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "report", _("print status sheets and the review pack (PDF)"),
                 _("Write printable PDF reports, in the language given by --lang."))
@@ -32,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Write the headquarters semester review pack for a period as PDF."),
                 func=cmd_report_review)
     s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
+    s.add_argument("--deadline", type=_day, metavar="YYYY-MM-DD",
+                   help=_("the day the period's reports were due: data received later is "
+                          "listed as late (default: 30 days after the period ends)"))
     _output_options(s)
 
 
@@ -67,7 +80,8 @@ def cmd_report_review(args: argparse.Namespace) -> int:
     check_output_name("pdf", args.output)
     with open_db(args) as rep:
         path = build_review_pack(
-            rep, args.period, args.output, lang=lang_of(args), paper=args.paper
+            rep, args.period, args.output, lang=lang_of(args), paper=args.paper,
+            deadline=args.deadline
         )
         hidden = _hidden(rep, args.period)
     output(args, {"path": str(path), "hidden": hidden}, str(path))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 Progress = Callable[[int, int, str], None]
@@ -42,11 +43,22 @@ def build_review_pack(
     lang: str = "en",
     paper: str = "A4",
     progress: Progress | None = None,
+    deadline: date | None = None,
 ) -> Path:
-    """(HQ) Write the semester review pack for a period to ``out``; returns the path."""
+    """(HQ) Write the semester review pack for a period to ``out``; returns the path.
+    ``deadline``: the day reports were due (data received later is late; default
+    ``default_deadline``)."""
     from fieldplan.reports.review import build_review_pack as build
 
-    return build(rep, period, out, lang=lang, paper=paper, progress=progress)
+    return build(rep, period, out, lang=lang, paper=paper, progress=progress,
+                 deadline=deadline)
 
 
-__all__ = ["PAPERS", "build_review_pack", "build_status_sheet"]
+def default_deadline(plan, period: str) -> date:
+    """The day a period's reports are due unless headquarters names another."""
+    from fieldplan.reports.review import default_deadline as default
+
+    return default(plan, period)
+
+
+__all__ = ["PAPERS", "build_review_pack", "build_status_sheet", "default_deadline"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -28,6 +28,32 @@ MAX_CANDIDATES = 5
 #: a bundle a day after the period's end would otherwise fill a cell taller than a page
 #: (a table row cannot split across pages). The rest are counted.
 MAX_FILES = 5
+
+#: Days after a semester's last day by which its reports are due, unless headquarters
+#: names another deadline: data received later is listed as late in the review pack.
+#: All data of a semester arrives after it ends; late means after the deadline.
+REPORTING_DAYS = 30
+
+
+def default_deadline(plan, period: str) -> date:
+    """The day a period's reports are due by default: ``REPORTING_DAYS`` after its
+    last day."""
+    return plan.period_bounds(period)[1] + timedelta(days=REPORTING_DAYS)
+
+
+def check_deadline(plan, period: str, deadline: date | None) -> date:
+    """``deadline``, or the period's default one; ValidationError for a day before
+    the period ends (reports cannot be due before there is anything to report)."""
+    from fieldplan.i18n import _, format_date, format_period
+
+    if deadline is None:
+        return default_deadline(plan, period)
+    end = plan.period_bounds(period)[1]
+    if deadline < end:
+        raise ValidationError(_("the deadline {date} is before the end of {period} ({end})")
+                              .format(date=format_date(deadline), period=format_period(period),
+                                      end=format_date(end)))
+    return deadline
 
 #: Which status a matrix cell shows when an office's actions in an area differ: the
 #: one that most needs attention.
@@ -72,17 +98,17 @@ def _known_offices(rep) -> list[str]:
     return [o for o in all_offices() if o in known]
 
 
-def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope) -> SyncFacts | None:
+def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts | None:
     try:
         from fieldplan import sync
     except ImportError:
         return None
     from fieldplan.progress import changed_after_lock
 
-    start, end = (d.isoformat() for d in ctx.plan.period_bounds(ctx.period))
+    start = ctx.plan.period_bounds(ctx.period)[0].isoformat()
     try:
         inbox = sync.list_inbox(rep)
-        late = _late_data(rep, ctx.period, end, inbox, scope)
+        late = _late_data(rep, ctx.period, deadline.isoformat(), inbox, scope)
         conflicts = [
             c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
         ]
@@ -123,7 +149,7 @@ def _late_data(
     rep, period: str, end: str, inbox: list, scope: PlanScope | None = None
 ) -> list[LateData]:
     """Per office, the events on this period's reports that other replicas' bundles
-    brought after the period's end (``end``: its last day, ISO), leaving out reports
+    brought after ``end`` (the reporting deadline, ISO: a day), leaving out reports
     the plan hides (``scope``: the plan's, by default the current plan's), with the
     files that brought them, each once. A bundle's own count of new events covers every
     period, so it is not the figure wanted here. ``inbox``: the inbox lines, for events
@@ -204,7 +230,8 @@ class Pack:
     """The data of one review pack and the flowables made from it."""
 
     def __init__(
-        self, rep, ctx: cm.Ctx, progress: cm.Progress | None = None, total: int | None = None
+        self, rep, ctx: cm.Ctx, progress: cm.Progress | None = None, total: int | None = None,
+        deadline: date | None = None,
     ) -> None:
         from fieldplan import progress as prog
         from fieldplan.offices import level_for_office
@@ -237,7 +264,9 @@ class Pack:
         #: offices that have not reported: nothing submitted (perhaps drafts)
         self.not_reported_offices = [o for o in known if o not in self.reported]
         self.level = {o: level_for_office(o) for o in known}
-        self.sync = _sync_facts(rep, ctx, self.scope)
+        #: the day reports were due: data received later is late
+        self.deadline = check_deadline(ctx.plan, ctx.period, deadline)
+        self.sync = _sync_facts(rep, ctx, self.scope, self.deadline)
         #: office → the latest period it submitted a report for that the plan shows;
         #: and one it hides (an office whose reports are all hidden did report)
         self.last_period: dict[str, str] = {}
@@ -377,6 +406,11 @@ class Pack:
         from fieldplan.i18n import format_number
 
         return format_number(n, self.ctx.lang)
+
+    def _date(self, day: date) -> str:
+        from fieldplan.i18n import format_date
+
+        return format_date(day, self.ctx.lang)
 
     def cover(self) -> list[Flowable]:
         from fieldplan.i18n import format_period
@@ -780,10 +814,10 @@ class Pack:
             return [
                 self._t(
                     _(
-                        "None known: no data arrived after the end of the period, no "
+                        "None known: no data arrived after the deadline ({date}), no "
                         "bundle is in quarantine, no conflict is open and no events "
                         "are missing."
-                    )
+                    ).format(date=self._date(self.deadline))
                 )
             ]
         w = ctx.width
@@ -830,7 +864,8 @@ class Pack:
             )
         if facts.late:
             block(
-                _("Data received after the end of the period"),
+                _("Data received after the deadline ({date})").format(
+                    date=self._date(self.deadline)),
                 [_("Office"), _("Files"), _("Last received"), _("Reports of this period changed")],
                 [
                     [
@@ -969,7 +1004,10 @@ def build_review_pack(
     lang: str = "en",
     paper: str = "A4",
     progress: cm.Progress | None = None,
+    deadline: date | None = None,
 ) -> Path:
+    """``deadline``: the day the period's reports were due (default: see
+    ``default_deadline``); data received at headquarters after it is listed as late."""
     from fieldplan.i18n import format_period
 
     ctx = cm.make_ctx(rep, period, lang, paper)
@@ -979,7 +1017,7 @@ def build_review_pack(
 
         # in the language of the person asking, not of the report
         raise ValidationError(i18n._("only headquarters prints the review pack"))
-    pack = Pack(rep, ctx, progress)
+    pack = Pack(rep, ctx, progress, deadline=deadline)
     total = pack.total
     title = _("Semester review pack")
     path = cm.render(

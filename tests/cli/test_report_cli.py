@@ -95,6 +95,25 @@ def test_errors(db, tmp_path, capsys) -> None:
     assert not out.exists()
 
 
+def test_review_deadline(db, tmp_path, capsys) -> None:
+    """--deadline: the day reports were due (late data is what came after it); not a
+    date is a usage error, a day before the period ends is refused; no file either way."""
+    out = tmp_path / "pack.pdf"
+    argv = ["--db", db, "report", "review", "--period", "2026-S1", "-o", str(out)]
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--deadline", "31/07/2026"])
+    assert exc.value.code == 2
+    assert "'31/07/2026' is not a date: write it as YYYY-MM-DD" in capsys.readouterr().err
+    assert main([*argv, "--deadline", "2026-06-29"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == ("fieldplan: error: the deadline 29 Jun 2026 is before the end of "
+                           "1st semester 2026 (30 Jun 2026)")
+    assert not out.exists()
+    assert main([*argv, "--deadline", "2026-06-30"]) == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "no data arrived after the deadline (30 Jun 2026)" in " ".join(text.split())
+
+
 def test_help_texts(capsys) -> None:
     for argv in (
         ["report", "--help"],

@@ -576,9 +576,36 @@ def test_late_data_names_only_the_files_that_brought_it(hq, make_office,
     received = {r[0] for r in hq.conn.execute("SELECT received_at FROM inbox")}
     assert ml.received_at in received  # the import's one time, its inbox line's too
     text = pdf_text(build_review_pack(hq, "2025-S2", tmp_path / "r.pdf"))
-    late = text[text.index("Data received after the end of the period"):]
+    late = text[text.index("Data received after the deadline (30 Jan 2026)"):]
     assert "only-2025-S2.fieldplan" in late
     assert "only-2026-S1.fieldplan" not in text and "again.fieldplan" not in text
+
+
+def test_late_means_after_the_deadline(hq, make_office, tmp_path: Path) -> None:
+    """Every semester's data arrives after it ends: the pack lists what came after the
+    day reports were due, by default 30 days after the period's end."""
+    import datetime as dt
+
+    from fieldplan.errors import ValidationError
+    from fieldplan.reports import default_deadline
+
+    plan = hq.plan()
+    assert default_deadline(plan, "2025-S2") == dt.date(2026, 1, 30)
+    assert default_deadline(plan, "2027-S2") == dt.date(2028, 1, 30)
+    _late_world(hq, make_office, tmp_path)
+    received = hq.conn.execute("SELECT max(received_at) FROM inbox").fetchone()[0]
+    day = dt.date.fromisoformat(received[:10])
+    # due the day the bundles came: on time
+    text = pdf_text(build_review_pack(hq, "2025-S2", tmp_path / "a.pdf", deadline=day))
+    assert "Data received after the deadline" not in text
+    assert "only-2025-S2.fieldplan" not in text
+    # due the day before: late
+    text = pdf_text(build_review_pack(hq, "2025-S2", tmp_path / "b.pdf",
+                                      deadline=day - dt.timedelta(days=1)))
+    assert "only-2025-S2.fieldplan" in text[text.index("Data received after the deadline"):]
+    with pytest.raises(ValidationError, match="before the end of 2nd semester 2025"):
+        build_review_pack(hq, "2025-S2", tmp_path / "c.pdf", deadline=dt.date(2025, 12, 30))
+    assert not (tmp_path / "c.pdf").exists()
 
 
 def test_late_data_names_each_file_once(hq, make_office, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,7 @@ def test_review_pack_only_at_headquarters(open_window, office_db, hq_db, qtbot, 
     wait_idle(qtbot, hq.session)
     ((thread, kwargs),) = calls
     assert thread != threading.main_thread().ident and kwargs["paper"] == "Letter"
+    assert kwargs["deadline"] == date(2026, 7, 30)  # 30 days after the semester, by default
     preview = previews(hq)[0]
     pages = preview.page_count()
     assert pages == pdf_pages(preview.path) and pages > 2
@@ -162,6 +164,34 @@ def test_review_pack_only_at_headquarters(open_window, office_db, hq_db, qtbot, 
     preview.fit_width()
     assert preview.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
     preview.close()
+
+
+def test_the_pack_asks_by_when_reports_were_due(open_window, hq_db, qtbot, monkeypatch):
+    """Every semester's data arrives after it ends: the pack lists as late what came
+    after the deadline, which follows the period chosen and cannot precede its end."""
+    calls = record_builder(monkeypatch, "build_review_pack")
+    hq = open_window(hq_db)
+    dialog = choose(hq, "pack")
+    edit = dialog.deadline_edit
+    assert edit is not None and edit.isVisibleTo(dialog)
+    dialog.period_combo.setCurrentIndex(dialog.period_combo.findData("2025-S2"))
+    assert edit.date().toPython() == date(2026, 1, 30)
+    assert edit.minimumDate().toPython() == date(2025, 12, 31)
+    dialog.period_combo.setCurrentIndex(dialog.period_combo.findData("2026-S1"))
+    assert edit.date().toPython() == date(2026, 7, 30)
+    edit.setDate(date(2026, 6, 1))  # before the end: held at the end
+    assert edit.date().toPython() == date(2026, 6, 30)
+    edit.setDate(date(2026, 8, 15))
+    assert dialog.request().deadline == date(2026, 8, 15)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(previews(hq)), timeout=20_000)
+    wait_idle(qtbot, hq.session)
+    ((_thread, kwargs),) = calls
+    assert kwargs["deadline"] == date(2026, 8, 15)
+    previews(hq)[0].close()
+    sheet = choose(hq, "sheet")
+    assert sheet.deadline_edit is None  # a status sheet has no deadline
+    sheet.reject()
 
 
 def test_print_renders_every_page_to_the_printer(preview, qtbot, pack_pdf, tmp_path):
@@ -629,5 +659,14 @@ def test_an_open_dialog_follows_a_plan_amendment(open_window, hq_db, qtbot, tmp_
     wait_idle(qtbot, window.session)
     assert periods_offered(dialog) == ["2025-S2", "2026-S1", "2026-S2", "2027-S1",
                                        "2027-S2", "2028-S1"]
-    assert dialog.request() == dataclasses.replace(request, period="2026-S1")
+    assert dialog.request() == dataclasses.replace(
+        request, period="2026-S1", deadline=date(2026, 7, 30) if kind == "pack" else None)
+    if kind == "pack":  # a deadline chosen stays through an amendment keeping its period
+        dialog.deadline_edit.setDate(date(2026, 9, 1))
+        with open_replica(hq_db) as rep:
+            amend_plan(rep, tmp_path, end="2028-12-31")
+        window.poll()
+        qtbot.waitUntil(lambda: "2028-S2" in periods_offered(dialog), timeout=5000)
+        wait_idle(qtbot, window.session)
+        assert dialog.request().deadline == date(2026, 9, 1)
     dialog.reject()

@@ -67,10 +67,10 @@ def bench_import_57(tmp: Path) -> Path:
           f"raw executemany {base:.3f} s: ratio {merge / base:.1f}× (target ≤ 3×)")
     floor = _per_bundle(tmp / "floor.sqlite3", by_bundle, _least_merge, """
         CREATE TABLE events (origin TEXT, seq INTEGER, hlc INTEGER, entity TEXT,
-            entity_id TEXT, hash TEXT, body TEXT, PRIMARY KEY (origin, seq)) WITHOUT ROWID;
+            entity_id TEXT, hash TEXT, body TEXT, PRIMARY KEY (origin, seq));
         CREATE INDEX events_entity ON events (entity, entity_id);
         CREATE TABLE progress (id TEXT PRIMARY KEY, status TEXT, percent INTEGER,
-            achievements TEXT, challenges TEXT, next_steps TEXT, hlc INTEGER) WITHOUT ROWID;
+            achievements TEXT, challenges TEXT, next_steps TEXT, hlc INTEGER);
         """)
     t0 = time.perf_counter()
     for path in world.bundles.values():

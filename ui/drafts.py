@@ -333,6 +333,9 @@ class DraftJournal(QObject):
 
     #: the journal file could not be written, or can be again (``write_error``)
     write_state_did_change = Signal()
+    #: a write of the file ended, whether or not it failed: one that only outlasted a
+    #: closing window's wait (a very slow disk) changes no error, yet keeps the text
+    write_did_end = Signal()
     _written = Signal(str)  # (writer thread) a write ended, with its error or ""
 
     def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
@@ -623,6 +626,7 @@ class DraftJournal(QObject):
             with self._lock:
                 self._dirty = True  # the next write tries again
         self._set_write_error(error)
+        self.write_did_end.emit()
 
     def _set_write_error(self, error: str) -> None:
         if error != self.write_error:

@@ -1111,10 +1111,13 @@ class MainWindow(QMainWindow):
         from ui.unkept import UnkeptDialog
 
         editor = self.office_view.editor
-        dialog = UnkeptDialog(self, journal_for(self.session), unkept, editor.unkept,
-                              documents_dir())
-        # a save or a write of the drafts file ended: all kept now, perhaps
+        journal = journal_for(self.session)
+        dialog = UnkeptDialog(self, journal, unkept, editor.unkept, documents_dir())
+        # a save or a write of the drafts file ended: all kept now, perhaps. A write
+        # that only took longer than closing waits (a very slow disk) changes no error,
+        # so the editor says nothing of it: the journal does
         editor.save_state_did_change.connect(dialog.recheck)
+        journal.write_did_end.connect(dialog.recheck)
         dialog.close_now.connect(self._close_after_question)
         dialog.finished.connect(lambda _result: self._question_over(dialog))
         self._close_question = dialog

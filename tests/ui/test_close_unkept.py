@@ -254,3 +254,58 @@ def test_what_is_not_kept_reads_field_by_field(qtbot, tmp_path):
         "PA1.1 (2nd semester 2026)\n\nStatus: At risk\n\nPercent complete: 40\n\n"
         "Indicator events: 12,000\n\nIndicator people: twelve\n\nAchievements:\nTwo\nlines"
         "\n\n\nPA2.3 (2nd semester 2026)\n\nNext steps:\nVisit\n")
+
+
+class SlowDisk:
+    """Each write of the drafts file waits until ``done()``: a very slow disk, on which
+    the write outlasts the wait of a window closing (ui.drafts.FLUSH_TIMEOUT_S), here
+    made not to wait at all."""
+
+    def __init__(self, monkeypatch) -> None:
+        import threading
+
+        self.go = threading.Event()
+        write_atomic = ui.drafts.write_atomic
+
+        def write(path, data, **kw):
+            self.go.wait(60)  # (bounded: a failing test never hangs the run)
+            return write_atomic(path, data, **kw)
+
+        def flush(journal, timeout=None):
+            return journal._writer.flush(0)  # closing's wait, run out at once
+
+        monkeypatch.setattr(ui.drafts, "write_atomic", write)
+        monkeypatch.setattr(ui.drafts.DraftJournal, "flush", flush)
+
+    def done(self) -> None:
+        self.go.set()
+
+
+def test_a_drafts_file_written_after_closing_stopped_waiting_closes_the_window(
+        open_window, qtbot, hq_db, monkeypatch):
+    """The write of the drafts file outlasts closing's wait, then succeeds: the
+    question closes by itself once the text is kept, as it does when a full disk has
+    room again (it used to stay until "Try again")."""
+    import json
+
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    disk = SlowDisk(monkeypatch)
+    try:
+        # a typo, held back: only the drafts file keeps it (no save is retried)
+        editor.percent.selectAll()
+        qtbot.keyClicks(editor.percent, "150")
+        window.close()
+        dialog = question(window, qtbot)
+        assert window.isVisible() and "PA1.6" in dialog.text.text()
+        assert not dialog.reason.isVisible()  # (no error: the write is still going)
+        disk.done()
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    finally:
+        disk.done()  # the writer thread ends whatever the test did
+    ui.drafts.flush_all()
+    path = hq_db.with_name(hq_db.name + ".drafts.json")
+    held = {(d["action"], d["period"]): d.get("held")
+            for d in json.loads(path.read_text(encoding="utf-8"))["drafts"]}
+    assert held[("PA1.6", "2026-S1")] == {"percent": "150"}
+

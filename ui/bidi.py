@@ -55,6 +55,16 @@ def in_layout_direction(text: str) -> str:
     return text
 
 
+def in_layout_isolate(text: str) -> str:
+    """A name that starts with a Latin code ("PA1.1 (النصف الأول 2026)") put inside a
+    sentence, kept whole and read in the layout's direction: a right-to-left isolate
+    around it, in a right-to-left layout only. Two such names in a row otherwise mix:
+    ``isolated_codes`` took "2026), PA2.3" for one left-to-right run."""
+    if QGuiApplication.isRightToLeft():
+        return "\u2067" + text + "\u2069"
+    return text
+
+
 def isolated(text: str) -> str:
     """A path or file name inside a sentence, kept left to right in an Arabic one
     (else "/tmp/x.fieldplan." shows as ".tmp/x.fieldplan/"): Unicode's left-to-right

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, field_label, format_number, format_period, status_label
 from fieldplan.model import NARRATIVE_FIELDS
-from ui.bidi import isolated_codes
+from ui.bidi import in_layout_direction, in_layout_isolate, isolated_codes
 from ui.dialogs import fit_to_screen, note_label, save_file_dialog, text_label
 from ui.ops import OffThread, error_text
 from ui.qtcompat import Qt, emit
@@ -72,7 +72,8 @@ def unkept_text(journal: Any, keys: list[Key]) -> str:
     blocks = []
     for key in keys:
         values, held = journal.values(key), journal.held(key)
-        parts = [report_name(key)]
+        # in Arabic, "PA1.1 (النصف الأول 2026)" starts a line right to left
+        parts = [in_layout_direction(report_name(key))]
         for name in sorted({*values, *held}, key=_field_order):
             text = held[name] if name in held else _value_text(name, values[name])
             if name in NARRATIVE_FIELDS:  # its name on a line, then the text as typed
@@ -162,7 +163,8 @@ class UnkeptDialog(QDialog):
         self.text.setText(isolated_codes(_(
             "What you typed in {reports} is neither in the database nor in the drafts "
             "file. If fieldplan closes now, it is lost.").format(
-                reports=", ".join(report_name(k) for k in self.unkept))))
+                reports=_(", ").join(in_layout_isolate(report_name(k))
+                                     for k in self.unkept))))
         self.details.setPlainText(unkept_text(self.journal, self.unkept))
         error = self.journal.file_error
         self.reason.setText(isolated_codes(_("The drafts file cannot be written: {error}")

@@ -309,3 +309,41 @@ def test_a_drafts_file_written_after_closing_stopped_waiting_closes_the_window(
             for d in json.loads(path.read_text(encoding="utf-8"))["drafts"]}
     assert held[("PA1.6", "2026-S1")] == {"percent": "150"}
 
+
+@pytest.fixture
+def arabic(qapp):
+    from ui.app import apply_language
+
+    apply_language(qapp, "ar")
+    yield
+    apply_language(qapp, "en")
+
+
+def test_in_arabic_the_reports_named_read_right_to_left(qtbot, tmp_path, arabic):
+    """"PA1.1 (النصف الأول 2026)" starts with a Latin code: its line in the details
+    read left to right, and in the sentence two names in a row mixed into one
+    left-to-right run ("2026), PA2.3")."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    from ui.bidi import isolated_codes, text_direction
+    from ui.drafts import DraftJournal
+    from ui.unkept import UnkeptDialog, report_name
+
+    keys = [("PA1.1", "2026-S1"), ("PA2.3", "2026-S2")]
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(keys[0], {"achievements": "Two\nlines", "percent": 40}, {})
+    journal.put(keys[1], {"next_steps": "Visit"}, {})
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = UnkeptDialog(parent, journal, keys, lambda: keys)
+    names = [report_name(k) for k in keys]
+    assert "النصف الأول 2026" in names[0]
+    text = dialog.text.text()
+    for name in names:  # each whole, right to left, its code and year left to right
+        assert "\u2067" + isolated_codes(name) + "\u2069" in text
+    lines = dialog.details.toPlainText().split("\n")
+    for name in names:
+        (line,) = [x for x in lines if x.lstrip("\u200f") == name]
+        assert text_direction(line) == Qt.LayoutDirection.RightToLeft, line
+    dialog.reject()

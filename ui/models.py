@@ -426,7 +426,7 @@ class OverviewCell:
 class OverviewModel(QAbstractTableModel):
     """HQ's offices × areas grid for one period. Each cell shows the status that most
     needs attention among the office's reports in the area, as symbol, word and
-    colour, with how many reports and the mean percent."""
+    colour, with how many of the area's actions have a report and the mean percent."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -444,8 +444,9 @@ class OverviewModel(QAbstractTableModel):
         expected: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
         """``expected``: (office, area) → how many of the plan's actions the office
-        reports on in that area (its level's), said in each cell's tooltip: a cell's
-        "(1/1)" counts reports, not the actions still without one."""
+        reports on in that area (its level's), said in each cell ("1 of 5 reported"):
+        the reports held alone read as if the office had reported on everything. A
+        cell without it says how many of its reports have the status shown ("(1/2)")."""
         self.beginResetModel()
         self._offices = list(offices)
         self._areas = list(areas)
@@ -510,11 +511,20 @@ class OverviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if cell is None or status is None:
                 return "— " + _("no report")
-            text = f"{status_text(status)} ({cell.counts[status]}/{cell.reports})"
+            of = self._expected.get((office, self._areas[index.column() - 1][0]))
+            if of:
+                parts = [status_text(status), ngettext(
+                    # Translators: in a cell of headquarters' overview (keep it short):
+                    # {n} of the {total} actions of an area that the office reports on
+                    # have a report, "2 of 5 reported"
+                    "{n} of {total} reported", "{n} of {total} reported", of).format(
+                        n=format_number(cell.reports), total=format_number(of))]
+            else:
+                parts = [f"{status_text(status)} ({format_number(cell.counts[status])}/"
+                         f"{format_number(cell.reports)})"]
             if cell.percent:
-                mean = round(sum(cell.percent) / len(cell.percent))
-                text += " · " + format_percent(mean)
-            return text
+                parts.append(format_percent(round(sum(cell.percent) / len(cell.percent))))
+            return " · ".join(parts)
         if role == Qt.ItemDataRole.BackgroundRole:
             return status_brush(status) if status else None
         if role == Qt.ItemDataRole.ForegroundRole:

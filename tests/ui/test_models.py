@@ -387,6 +387,41 @@ def test_hq_overview_shows_an_enrolled_office_that_sent_nothing(open_window, hq_
     assert model.data(model.index(row, 1)).endswith("no report")
 
 
+def test_overview_cells_say_how_many_of_the_areas_actions_reported(qtmodeltester):
+    """An office that reported one action of five read "On track (1/1)", as if it had
+    reported on everything: the cell says "1 of 5 reported" (only in the tooltip
+    before). The status shown, and sorting by it, are as they were."""
+    model = OverviewModel()
+    reports = [*REPORTS, report("ML", "PA1.3", status="at-risk", percent=None)]
+    model.set_data(
+        ["ML", "SN"],
+        [("PA1", "Governance"), ("PA2", "Mobility")],
+        reports,
+        {"PA1.1": "PA1", "PA1.2": "PA1", "PA1.3": "PA1", "PA2.1": "PA2"},
+        {("ML", "PA1"): 5, ("SN", "PA1"): 1, ("SN", "PA2"): 1200},
+    )
+    qtmodeltester.check(model)
+    text = model.data
+    # ML's PA1: off track, at risk and completed: the one that needs attention
+    assert text(model.index(0, 1)) == "▼ Off track · 3 of 5 reported · 75%"
+    assert text(model.index(1, 1)) == "● On track · 1 of 1 reported · 50%"
+    assert text(model.index(1, 2)) == "▲ At risk · 1 of 1,200 reported"  # no percent
+    assert text(model.index(0, 2)) == "— no report"
+    # an expectation not known: how many reports have the status shown, as before
+    model.set_data(["ML"], [("PA1", "Governance")], reports,
+                   {"PA1.1": "PA1", "PA1.2": "PA1", "PA1.3": "PA1"})
+    assert text(model.index(0, 1)) == "▼ Off track (1/3) · 75%"
+    model.set_data(
+        ["ML", "SN"], [("PA1", "Governance")], reports,
+        {"PA1.1": "PA1", "PA1.2": "PA1", "PA1.3": "PA1"}, {("ML", "PA1"): 5, ("SN", "PA1"): 5},
+    )
+    # still sorted by the status that needs attention, not by the text
+    from ui.models import ATTENTION_ORDER
+
+    assert [model.data(model.index(r, 1), SORT_ROLE) for r in (0, 1)] == [
+        ATTENTION_ORDER.index("off-track"), ATTENTION_ORDER.index("on-track")]
+
+
 def test_overview_tooltips_say_how_many_of_the_areas_actions_reported(qtmodeltester):
     """A cell's "(1/1)" counts the reports held, and read as if the office had reported
     on everything: its tooltip says how many of the area's actions at the office's

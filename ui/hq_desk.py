@@ -43,7 +43,7 @@ from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
-from ui.bidi import code_text, embedded, in_layout_direction, isolated, isolated_codes
+from ui.bidi import code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang, time_text
 from ui.dialogs import ConfirmDialog, text_label
@@ -57,6 +57,7 @@ from ui.models import (
     QuarantineModel,
     ReportTableModel,
     hidden_state,
+    unread_office_line,
     value_text,
 )
 from ui.ops import DbOp, Session, error_sentence, sentence
@@ -652,12 +653,7 @@ class InboxPage(QWidget):
         if not entry.office:
             # nothing of the file could be read (a damaged ZIP): the Office column stays
             # empty, but a name as fieldplan gives bundles says which office sent it
-            from fieldplan.bundle import office_in_file_name
-
-            named = office_in_file_name(entry.file)
-            lines.append(_("Office unknown: the file could not be read; the file name says "
-                           "{office}.").format(office=isolated(named)) if named
-                         else _("Office unknown: the file could not be read."))
+            lines.append(unread_office_line(entry.file))
         reason = model.display(entry, model.REASON)
         if reason:
             # in its own direction: an English reason in an Arabic line, or the reverse

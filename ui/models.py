@@ -26,7 +26,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
-from ui.bidi import code_text, embedded, isolated_codes
+from ui.bidi import code_text, embedded, isolated, isolated_codes
 from ui.qtcompat import emit
 
 #: Starts a code such as "2026-S1" left-to-right, so that Arabic layouts do not show
@@ -802,6 +802,20 @@ def inbox_reason(entry: Any) -> str:
     except ValueError:
         record = None
     return import_reason(entry.reason_text(), record if isinstance(record, dict) else None)
+
+
+def unread_office_line(file: str) -> str:
+    """Which office a file that could not be read at all (a damaged ZIP, a file that
+    would not open) comes from, as far as anything says: "Office unknown: the file
+    could not be read; the file name says AZ." when it is named as fieldplan names
+    bundles (``fieldplan.bundle.office_in_file_name``), else without the name."""
+    from fieldplan.bundle import office_in_file_name
+
+    named = office_in_file_name(file)
+    if named:
+        return _("Office unknown: the file could not be read; the file name says "
+                 "{office}.").format(office=isolated(named))
+    return _("Office unknown: the file could not be read.")
 
 
 def setup_bundle_reason() -> str:

@@ -36,7 +36,7 @@ from ui.bidi import code_text, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
 from ui.dialogs import add_folder_row, fit_to_screen, selectable, size_to_content
-from ui.models import import_reason, outcome_label
+from ui.models import import_reason, outcome_label, unread_office_line
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
@@ -287,11 +287,22 @@ class ImportResultDialog(QDialog):
                 if getattr(o, "plan_version", 0):
                     detail += "; " + o.plan_text()  # "the plan is now version 3; …"
             detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
-            for col, text in enumerate((code_text(o.file), o.office, outcome_label(o.outcome),
+            office, office_tip = o.office, o.office
+            if o.outcome == "rejected" and not o.office:
+                # nothing of the file could be read: its name may still say the office,
+                # as the inbox says under its table
+                from fieldplan.bundle import office_in_file_name
+
+                office_tip = unread_office_line(o.file)
+                named = office_in_file_name(o.file)
+                # Translators: the Office cell of a file that could not be read, the
+                # office taken from its name ("AZ (file name)"); keep it short
+                office = _("{office} (file name)").format(office=named) if named else ""
+            for col, text in enumerate((code_text(o.file), office, outcome_label(o.outcome),
                                         detail)):
                 item = QTableWidgetItem(text)
                 # the file's whole name, as written (the cell may elide it)
-                item.setToolTip(o.file if col == 0 else text)
+                item.setToolTip({0: o.file, 1: office_tip}.get(col, text))
                 self.table.setItem(row, col, item)
         self.table.setItemDelegateForColumn(0, _FileNameDelegate(self.table))
         self.table.setItemDelegateForColumn(3, _WrappedDelegate(self.table))  # reasons

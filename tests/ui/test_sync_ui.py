@@ -393,6 +393,60 @@ def test_the_inbox_says_which_office_a_damaged_files_name_gives(open_window, qtb
         other.name: "Office unknown: the file could not be read."}
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_import_result_says_which_office_a_damaged_files_name_gives(
+        lang, open_window, qtbot, hq_db, tmp_path):
+    """As the inbox does: a file that could not be read shows in its Office cell the
+    office its name gives, when it is named as fieldplan names bundles (the cell was
+    empty), the inbox's sentence in its tooltip; a file not imported for another reason
+    (cancelled, stopped) is not said to be unreadable."""
+    import os
+
+    from PySide6.QtWidgets import QApplication
+
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.app import apply_language
+    from ui.transfer import ImportResultDialog
+
+    named = tmp_path / "AZ-3f2a9c1b-1-4.fieldplan"
+    other = tmp_path / "from-email.fieldplan"
+    for path in (named, other):
+        path.write_bytes(b"PK\x03\x04 cut short on the USB stick")
+    apply_language(QApplication.instance(), lang)
+    try:
+        window = open_window(hq_db)
+        drop(window, [named, other])
+        dialog = result_dialog(window, qtbot)
+        table = dialog.table
+        assert [table.item(r, 2).text() for r in range(2)] == [_rejected()] * 2
+        office = {table.item(r, 0).toolTip(): table.item(r, 1) for r in range(2)}
+        if lang == "en":
+            assert office[named.name].text() == "AZ (file name)"
+            assert office[named.name].toolTip() == (
+                "Office unknown: the file could not be read; the file name says AZ.")
+            assert office[other.name].toolTip() == "Office unknown: the file could not be read."
+        else:  # (in Arabic the office kept left to right in the sentence)
+            assert office[named.name].text().startswith("AZ")
+            assert ("\u2066AZ\u2069" if lang == "ar" else " AZ") in office[named.name].toolTip()
+        assert office[other.name].text() == ""  # nothing invented
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                            f"import-unread-{lang}.png"))
+        dialog.accept()
+        wait_idle(qtbot, window.session)
+        cancelled = ImportResultDialog(None, [ImportOutcome(named.name, "cancelled")])
+        qtbot.addWidget(cancelled)
+        assert cancelled.table.item(0, 1).text() == ""
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
+def _rejected() -> str:
+    from ui.models import outcome_label
+
+    return outcome_label("rejected")
+
+
 def test_the_quarantine_says_why_the_chosen_bundle_waits(open_window, qtbot, hq,
                                                          make_office, tmp_path):
     """An unknown key, or a computer set up from a setup bundle that a revocation of

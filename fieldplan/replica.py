@@ -333,8 +333,21 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
                 "the key file {path} and the backups of this database (in {folder}) are "
                 "still there: restore the latest backup ('fieldplan restore') instead of "
                 "starting again").format(path=kpath, folder=store.backup_dir(path)))
-        raise StoreError(_("a key file {path} already exists; remove it or choose another --db")
-                         .format(path=kpath))
+        # never "remove it": the key is this computer's identity, and headquarters may
+        # still be waiting for bundles it signs (or, for headquarters, every office
+        # trusts it). Moved away, not deleted, it can still be put back
+        if role == ROLE_HQ:
+            raise StoreError(_(
+                "the key file {path} is this computer's identity, and the database it "
+                "belonged to is gone with no backup of it here: put that database back, "
+                "or choose another --db (a new headquarters key would mean setting every "
+                "office up again)").format(path=kpath))
+        raise StoreError(_(
+            "the key file {path} is this computer's identity, and the database it "
+            "belonged to is gone with no backup of it here: if this computer's data was "
+            "sent to headquarters, move the key file away (do not delete it) and start "
+            "again from a new setup bundle; otherwise choose another --db").format(
+                path=kpath))
     try:
         conn = store.connect(path, create=True)
     except BaseException:

@@ -426,6 +426,39 @@ def test_init_where_a_database_went_but_its_key_and_backups_stayed(hq, capsys) -
     assert not Path(db).exists()
 
 
+@pytest.mark.parametrize("role", ["office", "hq"])
+def test_init_beside_a_key_file_whose_database_and_backups_are_gone(
+        role, hq, tmp_path, capsys) -> None:
+    """A key file with no database and no backups beside it: init said "remove it",
+    but it is the computer's identity (headquarters may still be waiting for the
+    bundles it signs). It says what the file is, and to move it away, not delete it."""
+    from fieldplan import minisign
+    from fieldplan.replica import key_path
+    from fieldplan.sync import enroll_office
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    db = tmp_path / "laptop" / "fieldplan.sqlite3"
+    db.parent.mkdir()
+    key = minisign.generate_key()
+    minisign.save_secret_key(key_path(db), key, replica="gone")
+    before = key_path(db).read_bytes()
+    args = ("--hq",) if role == "hq" else ("--from", str(setup))
+    code, out, err = run("--db", str(db), "init", *args, capsys=capsys)
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert "Traceback" not in err and "remove it" not in err
+    assert f"the key file {key_path(db)} is this computer's identity, and the database it " \
+           "belonged to is gone with no backup of it here: " in err
+    if role == "office":
+        assert ("if this computer's data was sent to headquarters, move the key file away "
+                "(do not delete it) and start again from a new setup bundle; otherwise "
+                "choose another --db") in err
+    else:
+        assert "put that database back, or choose another --db" in err
+    assert key_path(db).read_bytes() == before  # nothing touched, nothing made
+    assert sorted(p.name for p in db.parent.iterdir()) == [key_path(db).name]
+
+
 def damage_pages_of(db: str, table: str) -> None:
     """Overwrite the pages of one table, as a bad sector would: the file still opens,
     and SQLite says it is malformed only when that table is read."""

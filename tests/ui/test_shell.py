@@ -97,6 +97,33 @@ def test_a_missing_database_whose_backups_are_there_offers_them(shell, qtbot, hq
     wait_idle(qtbot, shell.session)
 
 
+def test_first_run_beside_a_lone_key_file_says_what_it_is(shell, qtbot, hq, tmp_path):
+    """The database and its backups went, its key file stayed: setting up says what
+    the key file is and to move it away, not to remove it; nothing is made or lost,
+    and the other ways in stay open."""
+    from fieldplan import minisign
+    from fieldplan.replica import key_path
+    from fieldplan.sync import enroll_office
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    db = tmp_path / "laptop" / "fieldplan.sqlite3"
+    db.parent.mkdir()
+    minisign.save_secret_key(key_path(db), minisign.generate_key(), replica="gone")
+    before = key_path(db).read_bytes()
+    shell.start(db)
+    dialog = shell.dialog
+    assert dialog.objectName() == "first-run"
+    dialog.setup_from(str(setup))
+    qtbot.waitUntil(lambda: "key file" in dialog.message.text(), timeout=10_000)
+    said = dialog.message.text()
+    assert said.startswith(f"The key file {key_path(db)} is this computer's identity")
+    assert "move the key file away (do not delete it)" in said and "remove it" not in said
+    assert dialog.message.wordWrap() and dialog.isVisible()
+    assert dialog.setup_button.isEnabled() and dialog.hq_button.isEnabled()
+    assert key_path(db).read_bytes() == before and not db.exists()
+
+
 def test_language_switch_reopens_where_the_user_was(shell, qtbot, hq_db, settings):
     shell.start(hq_db)
     qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)

@@ -146,7 +146,7 @@ def test_the_review_pack_lists_reports_changed_after_the_lock(hq, make_office,
                                    text=True, check=True).stdout.split())
     section = text[text.index("Late, quarantined and conflicting data"):]
     assert section.index("Changed after the period was locked") < section.index(
-        "Data received after the end of the period")
+        "Data received after the deadline")
     after = section[section.index("Changed after the period was locked"):]
     assert f"Mali (ML) {act} 2" in after and "Draft" in after
     # another period's pack says nothing of it

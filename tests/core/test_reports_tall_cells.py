@@ -52,7 +52,7 @@ def test_pack_names_the_first_late_files_and_counts_the_rest(hq, make_office,
     pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
     qpdf_ok(pdf)
     text = " ".join(pdf_text(pdf).split())
-    late = text[text.index("Data received after the end of the period"):]
+    late = text[text.index("Data received after the deadline"):]
     for i in range(5):
         assert f"ML-late-{i:03d}.fieldplan" in late
     assert "and 85 more files" in late

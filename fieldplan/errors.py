@@ -57,6 +57,18 @@ class BundleError(FieldplanError):
     """A bundle is malformed: not a ZIP, bad member, bad hash, bad JSON, too large."""
 
 
+class ForkedHistoryError(BundleError):
+    """Events differ from held ones of the same replica and number: the computer that
+    wrote them went on from an older copy of its database. ``forks``: origin → the
+    smallest differing seq, for each origin found; ``origin`` and ``seq``: the first
+    of them (what the message names)."""
+
+    def __init__(self, message: str, forks: dict[str, int]) -> None:
+        super().__init__(message)
+        self.forks = dict(forks)
+        self.origin, self.seq = min(self.forks.items())
+
+
 class SignatureError(BundleError):
     """A bundle's signature does not verify."""
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fieldplan.errors import BundleError
+from fieldplan.errors import BundleError, ForkedHistoryError
 from fieldplan.i18n import _
 
 GENESIS = ""
@@ -265,17 +265,44 @@ def append(
     if base is None:
         base = {field: list(ids) for field, (_value, ids)
                 in shown_versions(conn, entity, entity_id).items() if field in fields}
+    event = _local_event(conn, origin, entity, entity_id, fields, author=author, base=base,
+                         hlc=tick(conn))
+    _insert(conn, [event])
+    return event
+
+
+def _local_event(conn: sqlite3.Connection, origin: str, entity: str, entity_id: str,
+                 fields: Mapping[str, Any], *, author: str,
+                 base: Mapping[str, Sequence[str]], hlc: int) -> Event:
+    """The next event of ``origin`` (this replica), chained to its latest."""
     seq, prev = last_event(conn, origin)
     raw = {
         "author": author, "base": {k: list(v) for k, v in sorted(base.items())},
-        "entity": entity, "fields": dict(fields), "hlc": tick(conn), "id": entity_id,
+        "entity": entity, "fields": dict(fields), "hlc": hlc, "id": entity_id,
         "origin": origin, "prev": prev, "seq": seq + 1,
     }
     body = canonical_json(raw)
-    event = Event(origin=origin, seq=seq + 1, hlc=raw["hlc"], author=author, entity=entity,
-                  entity_id=entity_id, fields=raw["fields"], base=raw["base"], prev=prev,
-                  body=body, hash=hashlib.sha256(body.encode("utf-8")).hexdigest())
-    _insert(conn, [event])
+    return Event(origin=origin, seq=seq + 1, hlc=hlc, author=author, entity=entity,
+                 entity_id=entity_id, fields=raw["fields"], base=raw["base"], prev=prev,
+                 body=body, hash=hashlib.sha256(body.encode("utf-8")).hexdigest())
+
+
+def write_again(conn: sqlite3.Connection, lost: Event,
+                base: Mapping[str, Sequence[str]]) -> Event:
+    """Write ``lost`` (an event taken out of this database's log) again as this
+    replica's next event: the same entity, fields, author and clock value, with
+    ``base``. Its derived state is left to the caller (``rebuild``). Must run inside a
+    write transaction."""
+    if not conn.in_transaction:
+        raise RuntimeError("events.write_again needs a write transaction")
+    origin = get_meta(conn, "replica_id") or ""
+    event = _local_event(conn, origin, lost.entity, lost.entity_id, lost.fields,
+                         author=lost.author, base=base, hlc=lost.hlc)
+    conn.execute(
+        "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (event.origin, event.seq, event.hlc, event.entity, event.entity_id, event.hash,
+         event.body, utc_iso()))
     return event
 
 
@@ -294,7 +321,8 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event],
     the import bringing them (None: received now, by no import).
 
     An event with the same (origin, seq) as one held but other content is a forked
-    history: BundleError, and the caller's transaction is rolled back.
+    history: ForkedHistoryError (which names each origin's first differing seq), and
+    the caller's transaction is rolled back.
     """
     if not events:
         return []
@@ -311,17 +339,20 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event],
         "SELECT s.origin, s.seq, s.hash = e.hash FROM temp.staging s "
         "JOIN events e ON e.origin = s.origin AND e.seq = s.seq"
     ).fetchall()
-    forked = [(o, s) for o, s, same in held if not same]
-    if forked:
-        o, s = forked[0]
+    forks: dict[str, int] = {}
+    for o, s, same in held:
+        if not same:
+            forks[o] = min(s, forks.get(o, s))
+    if forks:
+        o, s = min(forks.items())
         # the computer went on from an older copy of its database, before any receipt
         # could tell it (fieldplan.replica._mark_if_gone_back catches it when one can)
-        raise BundleError(
+        raise ForkedHistoryError(
             _("event {seq} of replica {replica} differs from the one already held (forked "
               "history): the computer that wrote it went on from an older copy of its "
               "database (copied while fieldplan had it open, or its -wal file lost); set "
               "that computer up again from a new setup bundle, on a new database file, and "
-              "type again what it wrote since").format(seq=s, replica=o[:8]))
+              "type again what it wrote since").format(seq=s, replica=o[:8]), forks)
     held_ids = {(o, s) for o, s, _ in held}
     new: list[Event] = []
     seen: set[tuple[str, int]] = set()

@@ -230,6 +230,17 @@ def _key_columns(conn: sqlite3.Connection, table: str) -> str:
     return ", ".join(f'"{name}"' for _n, name in keys)
 
 
+@migration("0005_forks")
+def m0005_forks(db: Any) -> None:
+    """(HQ) The office computers whose history forked: an import refused because
+    events of replica ``origin`` differ from held ones from ``seq`` on. Until the
+    computer shows it holds that replica's events as headquarters does, headquarters'
+    bundles for its office carry them from ``seq`` on, which repairs it there
+    (fieldplan.sync.fork)."""
+    db.execute("CREATE TABLE forks (origin TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
+               "found_at TEXT NOT NULL) WITHOUT ROWID")
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of fieldplan knows, in order."""
     return [name for name, _ in MIGRATIONS]

@@ -150,7 +150,13 @@ class ReplicaStatus:
         r = self.sync.restored
         if not r:
             return []
-        if r.get("went_back"):
+        if r.get("forked"):
+            from fieldplan.sync.fork import repaired_text
+
+            done = r["forked"]
+            out = [(_("Warning"), repaired_text(done.get("first", 0), done.get("last", 0),
+                                                str(done.get("new", ""))))]
+        elif r.get("went_back"):
             gone = r["went_back"]
             out = [(_("Warning"), _(
                 "on {at} this database had events of this computer up to {held} only, "

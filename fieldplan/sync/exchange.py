@@ -9,6 +9,7 @@ unknown key is kept whole in quarantine until a person trusts the key.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -25,7 +26,13 @@ from typing import Any, BinaryIO
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
-from fieldplan.errors import BundleError, FieldplanError, OwnershipError, ValidationError
+from fieldplan.errors import (
+    BundleError,
+    FieldplanError,
+    ForkedHistoryError,
+    OwnershipError,
+    ValidationError,
+)
 from fieldplan.i18n import (
     N_,
     _,
@@ -39,6 +46,7 @@ from fieldplan.minisign import PublicKey
 from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT, locked_periods
 from fieldplan.replica import Replica, renew_if_gone_back
+from fieldplan.sync import fork
 from fieldplan.sync import keys as keyreg
 
 Progress = Callable[[int, int, str], None]
@@ -124,6 +132,8 @@ class ImportOutcome:
     #: (at an office) how many of this office's reports the new plan hides that the
     #: plan before it showed (planops.PlanScope)
     plan_hidden: int = 0
+    #: (at an office) what the repair of a forked history did (fieldplan.sync.fork), or ""
+    repair: str = ""
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -140,6 +150,8 @@ class ImportOutcome:
             notes.append(late_text(self.late_periods))
         if self.plan_version:
             notes.append(self.plan_text())
+        if self.repair:
+            notes.append(self.repair)
         return _("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail) + (
             "; " + "; ".join(notes) if notes else "")
@@ -152,7 +164,7 @@ class ImportOutcome:
                 "gaps": list(self.gaps), "late_periods": list(self.late_periods),
                 "gap_ranges": list(self.gap_ranges),
                 "plan_version": self.plan_version or None,
-                "plan_hidden_reports": self.plan_hidden}
+                "plan_hidden_reports": self.plan_hidden, "repair": self.repair}
 
     def plan_text(self) -> str:
         """"the plan is now version 3; it hides 2 reports of this office": what the
@@ -475,10 +487,14 @@ def _valid_progress_value(name: str, value: Any) -> bool:
 class _Merger:
     """Checks and stores a bundle's events in batches inside one transaction."""
 
-    def __init__(self, rep: Replica, sender: str, sender_office: str,
-                 arrival: events.Arrival | None = None) -> None:
+    def __init__(self, rep: Replica, m: dict[str, Any],
+                 arrival: events.Arrival | None = None,
+                 repair: fork.Repair | None = None) -> None:
+        sender, sender_office = m["sender"], m["office"]
         self.rep = rep
+        self.manifest = m
         self.arrival = arrival
+        self.repair = repair
         self.sender_office = sender_office
         self.offices = keyreg.replica_offices(rep)
         self.offices[sender] = sender_office
@@ -529,7 +545,14 @@ class _Merger:
             lo, hi = self.stats.origins.get(e.origin, (e.seq, e.seq))
             self.stats.origins[e.origin] = (min(lo, e.seq), max(hi, e.seq))
         self.stats.total += len(ready)
-        new = events.store_events(self.rep.conn, ready, self.arrival)
+        try:
+            new = events.store_events(self.rep.conn, ready, self.arrival)
+        except ForkedHistoryError as exc:
+            # (an office) headquarters' copies of events this computer wrote again
+            # after its database went back: repaired, not refused (sync.fork)
+            if self.repair is None or not self.repair.cut(self.manifest, exc):
+                raise
+            new = events.store_events(self.rep.conn, ready, self.arrival)
         if not self.rep.is_hq and any(e.origin == self.rep.replica_id for e in new):
             raise OwnershipError(_("the bundle carries events of this computer that it never "
                                    "wrote"))
@@ -557,10 +580,12 @@ class _Merger:
 
 def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
            progress: Progress | None, cancel: Callable[[], bool] | None,
-           arrival: events.Arrival | None = None) -> _MergeStats:
+           arrival: events.Arrival | None = None,
+           repair: fork.Repair | None = None) -> _MergeStats:
     """Check and store the bundle's events (``arrival``: the import that brings them,
-    whose inbox line is written with its id) and its receipts."""
-    merger = _Merger(rep, m["sender"], m["office"], arrival)
+    whose inbox line is written with its id) and its receipts; ``repair``: a forked
+    history of this computer is repaired (else refused)."""
+    merger = _Merger(rep, m, arrival, repair)
     batch: list[events.Event] = []
     total = b.event_count
     # at HQ, an office computer's events come from that computer only (and from the
@@ -592,6 +617,8 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
                 raise FieldplanError(_("import cancelled; nothing was changed"))
     merger.add(batch)
     stats = merger.finish()
+    if repair is not None:
+        repair.finish()
     if progress:
         progress(total, total, pgettext("import outcome", "merged"))
     for origin, seq in m["acks"].items():
@@ -602,10 +629,14 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     return stats
 
 
-def _record(rep: Replica, outcome: ImportOutcome, sha: str) -> ImportOutcome:
-    """Write an inbox line in its own transaction (the import's may have rolled back)."""
+def _record(rep: Replica, outcome: ImportOutcome, sha: str,
+            forks: dict[str, int] | None = None) -> ImportOutcome:
+    """Write an inbox line in its own transaction (the import's may have rolled back);
+    ``forks``: (HQ) the forked history it refused, recorded with it (sync.fork)."""
     with store.write_transaction(rep.conn):
         _inbox_row(rep, outcome, sha)
+        if forks:
+            fork.record_forks(rep, forks)
     return outcome
 
 
@@ -685,8 +716,10 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
         plan_before = rep.plan()
         if backup:
             rep.backup("before-import")
+        # the key file a repair makes goes in place after the commit (away on failure)
+        repair = fork.Repair(rep) if fork.may_repair(rep, m) else None
         try:
-            with store.write_transaction(rep.conn):
+            with repair or contextlib.nullcontext(), store.write_transaction(rep.conn):
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                           retire=accept[1], lineage=accept[2])
@@ -694,7 +727,10 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 # this id (the write lock is held: no other line takes it) and this time
                 arrival = events.Arrival(events.utc_iso(), rep.conn.execute(
                     "SELECT coalesce(max(id), 0) + 1 FROM inbox").fetchone()[0])
-                stats = _merge(rep, b, m, progress=progress, cancel=cancel, arrival=arrival)
+                stats = _merge(rep, b, m, progress=progress, cancel=cancel, arrival=arrival,
+                               repair=repair)
+                if rep.is_hq and m["office"] != "HQ":
+                    fork.clear_repaired(rep, m, holdings(rep.conn))
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds)
                 outcome = ("duplicate" if seen or (stats.new == 0 and stats.total
@@ -704,16 +740,23 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 late = tuple(sorted(stats.periods & set(locked_periods(rep)))
                              if rep.is_hq and stats.periods else ())
                 plan_version, plan_hidden = _plan_change(rep, plan_before)
+                repaired = repair.text if repair is not None else ""
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
                                        late_periods=late, plan_version=plan_version,
-                                       plan_hidden=plan_hidden,
-                                       reason=late_text(late) if late else "", **base)
+                                       plan_hidden=plan_hidden, repair=repaired,
+                                       reason=late_text(late) if late else repaired,
+                                       **base)
                 _inbox_row(rep, result, sha, arrival)
                 rep.conn.execute(
                     "DELETE FROM quarantine WHERE bundle_id IN (?, ?) AND public_key = ?",
                     (b.bundle_id, f"{b.bundle_id}.{b.key_id}", b.public_key.to_base64()))
+        except ForkedHistoryError as exc:
+            # at HQ, an office computer's: recorded, so that HQ's next bundle repairs it
+            why = fork.hq_refusal(rep, m, exc)
+            return _record(rep, ImportOutcome(outcome="rejected", reason=why or str(exc),
+                                              **base), sha, exc.forks if why else None)
         except (BundleError, sqlite3.IntegrityError) as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
         except _HOSTILE as exc:  # a value no check foresaw: still refused, one line
@@ -1006,6 +1049,10 @@ def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any) 
             keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                   retire=accept[1], lineage=accept[2])
         _merge(rep, b, m, progress=None, cancel=None)
+    except ForkedHistoryError as exc:
+        if not fork.repairable(rep, m, exc):
+            raise
+        return False  # import repairs it (writing a new key file): checked less here
     finally:
         conn.execute("ROLLBACK")
         rep.cache.clear()

@@ -26,6 +26,7 @@ from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
 from fieldplan.sync.exchange import _HOSTILE, ENROL_CONTEXT, KIND_SYNC, Progress, holdings
+from fieldplan.sync.fork import held_forks
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,13 @@ def export_bundle(
     ranges: dict[str, list[int]] = {}
     plan: list[tuple[str, int]] = []
     count = 0
+    # (HQ) an office computer whose history forked gets that replica's events again
+    # from where they differ, whatever its receipts say: its import repairs it
+    forks = held_forks(rep) if rep.is_hq else {}
     for origin in origins_for(rep, side):
         after = 0 if full else _ack_floor(rep, peers, origin, to_hq=not rep.is_hq)
+        if origin in forks:
+            after = min(after, forks[origin] - 1)
         lo, hi, n = rep.conn.execute(
             "SELECT min(seq), max(seq), count(*) FROM events WHERE origin = ? AND seq > ?",
             (origin, after),

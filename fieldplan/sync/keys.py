@@ -347,68 +347,98 @@ def renew_identity(rep: Replica) -> str:
     the same backup, made since): the new replica continues the replica the key file
     signs for, and the endorsement the backup lacks is signed again with the older
     key kept beside it, so that peers who know only that key still follow."""
-    from fieldplan.replica import _uuid4
-
     with store.write_transaction(rep.conn):
         # inside the transaction: a second program opening the same restored file
         # waits here, then finds the work done
-        mark = rep.meta(store.BACKUP_MARK)
-        if mark is None:
-            rep.cache.clear()
-            return rep.replica_id
-        kpath = key_path(rep.path)
-        old = secret_key(rep)
-        held = rep.replica_id  # the replica whose events this database holds
-        known_key = rep.meta("key_id") or ""
-        before = held if old.key_id_hex == known_key else _key_file_replica(rep, old, kpath)
-        chain = rotation_chain(rep)
-        if known_key != old.key_id_hex:
-            chain += _lost_endorsement(rep, known_key, old, held, before)
-        after = _uuid4()
-        new = minisign.generate_key()
-        payload = rotation_payload(new.public.raw, after, before)
-        chain.append(_endorsement(old, {
-            "signature": minisign.sign(old, payload, f"restored as {after[:8]}"),
-            "previous_replica": before}))
-        staged = _stage_key(rep, old, new, after)
-        renewed = [*renewed_from(rep), held]
-        if before != held:
-            renewed.append(before)
-        events.set_meta(rep.conn, "replica_id", after)
-        events.set_meta(rep.conn, "renewed_from", events.canonical_json(renewed))
-        marked = json.loads(mark)
-        restored = {"at": events.utc_iso(), "backup_taken": marked.get("taken", ""),
-                    "replica": held}
-        if marked.get("went_back"):  # no backup: it lost its last writes (replica.py)
-            restored["went_back"] = marked["went_back"]
-        if marked.get("lost"):
-            # what the replaced database made that the backup lacks, in a few words
-            # (store._lost_here): what is said lost when offices report holding it
-            restored["lost_events"] = marked["lost"]
-        events.set_meta(rep.conn, "restored", events.canonical_json(restored))
-        rep.conn.execute("DELETE FROM meta WHERE key = ?", (store.BACKUP_MARK,))
-        _adopt_key(rep, new, chain)
+        staged = renew_in_transaction(rep)
+    if staged is None:
+        return rep.replica_id
+    staged.move_in_place(rep)
+    return staged.replica
+
+
+@dataclass(frozen=True)
+class StagedKey:
+    """A renewal's new key, written beside the key file (``.key.new``) until the
+    transaction that adopts it has committed: ``move_in_place`` then, or ``discard``
+    after a rollback (else ``finish_key_change`` does either at the next opening)."""
+
+    path: Path
+    key: SecretKey
+    replica: str
+
+    def move_in_place(self, rep: Replica) -> None:
+        _move_in_place(self.path, key_path(rep.path), self.key)
         rep.cache.clear()
-        if rep.is_hq:
-            keys = all_keys(rep)
-            if old.key_id_hex not in keys:
-                # a key of HQ's that the backup never knew (a rotation since): on
-                # record, retired, so that it endorses nothing any more
-                register_key(rep, old.public, office=rep.office, replica_id=before,
-                             status="retired")
-            register_key(rep, new.public, office=rep.office, replica_id=after, renews=before)
-            keys = all_keys(rep)
-            for key_id in {known_key, old.key_id_hex}:
-                if key_id in keys and keys[key_id].status == "active":
-                    events.append(rep.conn, "key", key_id, {"status": "retired"},
-                                  author=rep.author)
-            again = _revoke_again(rep, marked.get("lost") or [], keys)
-            if again:
-                restored["revoked_again"] = again
-                events.set_meta(rep.conn, "restored", events.canonical_json(restored))
-    _move_in_place(staged, kpath, new)  # after the commit: see finish_key_change
+
+    def discard(self, rep: Replica) -> None:
+        self.path.unlink(missing_ok=True)
+        rep.cache.clear()  # the identity read inside the rolled-back transaction
+
+
+def renew_in_transaction(rep: Replica) -> StagedKey | None:
+    """``renew_identity``'s work inside the caller's write transaction, for a database
+    marked ``store.BACKUP_MARK``; None (nothing done) without the mark. The caller
+    moves the new key in place once it has committed (``StagedKey``)."""
+    from fieldplan.replica import _uuid4
+
+    mark = rep.meta(store.BACKUP_MARK)
     rep.cache.clear()
-    return after
+    if mark is None:
+        return None
+    kpath = key_path(rep.path)
+    old = secret_key(rep)
+    held = rep.replica_id  # the replica whose events this database holds
+    known_key = rep.meta("key_id") or ""
+    before = held if old.key_id_hex == known_key else _key_file_replica(rep, old, kpath)
+    chain = rotation_chain(rep)
+    if known_key != old.key_id_hex:
+        chain += _lost_endorsement(rep, known_key, old, held, before)
+    after = _uuid4()
+    new = minisign.generate_key()
+    payload = rotation_payload(new.public.raw, after, before)
+    chain.append(_endorsement(old, {
+        "signature": minisign.sign(old, payload, f"restored as {after[:8]}"),
+        "previous_replica": before}))
+    staged = _stage_key(rep, old, new, after)
+    renewed = [*renewed_from(rep), held]
+    if before != held:
+        renewed.append(before)
+    events.set_meta(rep.conn, "replica_id", after)
+    events.set_meta(rep.conn, "renewed_from", events.canonical_json(renewed))
+    marked = json.loads(mark)
+    restored = {"at": events.utc_iso(), "backup_taken": marked.get("taken", ""),
+                "replica": held}
+    if marked.get("went_back"):  # no backup: it lost its last writes (replica.py)
+        restored["went_back"] = marked["went_back"]
+    if marked.get("forked"):  # its events written again as this replica's (sync.fork)
+        restored["forked"] = {**marked["forked"], "new": after}
+    if marked.get("lost"):
+        # what the replaced database made that the backup lacks, in a few words
+        # (store._lost_here): what is said lost when offices report holding it
+        restored["lost_events"] = marked["lost"]
+    events.set_meta(rep.conn, "restored", events.canonical_json(restored))
+    rep.conn.execute("DELETE FROM meta WHERE key = ?", (store.BACKUP_MARK,))
+    _adopt_key(rep, new, chain)
+    rep.cache.clear()
+    if rep.is_hq:
+        keys = all_keys(rep)
+        if old.key_id_hex not in keys:
+            # a key of HQ's that the backup never knew (a rotation since): on
+            # record, retired, so that it endorses nothing any more
+            register_key(rep, old.public, office=rep.office, replica_id=before,
+                         status="retired")
+        register_key(rep, new.public, office=rep.office, replica_id=after, renews=before)
+        keys = all_keys(rep)
+        for key_id in {known_key, old.key_id_hex}:
+            if key_id in keys and keys[key_id].status == "active":
+                events.append(rep.conn, "key", key_id, {"status": "retired"},
+                              author=rep.author)
+        again = _revoke_again(rep, marked.get("lost") or [], keys)
+        if again:
+            restored["revoked_again"] = again
+            events.set_meta(rep.conn, "restored", events.canonical_json(restored))
+    return StagedKey(staged, new, after)
 
 
 def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> list[str]:

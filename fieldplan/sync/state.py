@@ -128,7 +128,8 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
             runs.append((origin, held + 1, acked, peers))
     state = {"at": info.get("at", ""), "backup_taken": info.get("backup_taken", ""),
              "replica": info.get("replica", ""), "missing": missing, "lost": 0,
-             "dismissed": 0, "went_back": info.get("went_back")}
+             "dismissed": 0, "went_back": info.get("went_back"),
+             "forked": info.get("forked")}
     if not rep.is_hq:
         return state
     runs = _not_dismissed(rep, runs, min(missing, int(rep.meta(LOST_DISMISSED) or 0)))

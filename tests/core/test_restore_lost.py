@@ -306,7 +306,8 @@ def test_a_fork_written_before_any_receipt_says_what_to_do(hq, make_office,
                                                            tmp_path: Path) -> None:
     """The case no receipt can catch: the older copy wrote a different event under a
     number headquarters already held. HQ refuses it, and its reason says what
-    happened and the way out (it said only "forked history")."""
+    happened and what comes next (it said only "forked history", then to set the
+    computer up again: now HQ's next bundle repairs it, tests/core/test_fork_repair)."""
     from fieldplan.sync import export_bundle, import_bundle
 
     ml = registered(make_office("ML"), hq, tmp_path)
@@ -320,8 +321,8 @@ def test_a_fork_written_before_any_receipt_says_what_to_do(hq, make_office,
         (tmp_path / "older").mkdir()
         outcome = import_bundle(hq, export_bundle(copy, out_dir=tmp_path / "older").path)
     assert outcome.outcome == "rejected"
-    assert outcome.reason.startswith("event ") and "(forked history): the computer that " \
-        "wrote it went on from an older copy of its database" in outcome.reason
-    assert outcome.reason.endswith("set that computer up again from a new setup bundle, "
-                                   "on a new database file, and type again what it wrote "
-                                   "since")
+    assert outcome.reason.startswith("event 2 of replica ") and "differs from the one " \
+        "already held: this computer of ML went on from an older copy of its database " \
+        "(forked history)" in outcome.reason
+    assert outcome.reason.endswith("headquarters' next bundle to ML repairs it once "
+                                   "imported there, then ML exports again")

@@ -1,0 +1,229 @@
+"""A forked office history, repaired instead of refused for ever.
+
+An office computer's database can go back to an older copy (its ``-wal`` lost after
+a crash, a copy made while fieldplan had it open) before any receipt from
+headquarters tells it that headquarters holds more of its events (when one does,
+``fieldplan.replica._mark_if_gone_back`` acts). It then writes new events under
+numbers headquarters holds already, with other content, and headquarters refuses its
+bundle (``events.store_events``: ForkedHistoryError).
+
+Headquarters records the fork (table ``forks``: the replica and its first differing
+event) and, while the record stands, its bundles for that office carry the replica's
+events from there on, whatever the office's receipts say. The office importing one
+takes its own events from there out of its log, goes on as a new replica (the work
+of ``keys.renew_identity``, so headquarters takes it through the endorsement chain as
+after a restore), merges headquarters' copies (what it had lost) and writes its own
+again under the new replica, each replacing the versions of the same fields that the
+copies brought back: the person at this computer typed them after those. All inside
+the import's one transaction: a failure anywhere leaves the database as it was, and
+the new key file is moved in place only after the commit (``keys.StagedKey``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldplan import events, minisign, store
+from fieldplan.errors import ForkedHistoryError
+from fieldplan.i18n import _
+from fieldplan.replica import Replica, pending_key_path
+from fieldplan.sync import keys as keyreg
+
+# --- headquarters -------------------------------------------------------------------
+
+
+def computer_replicas(rep: Replica, sender: str) -> set[str]:
+    """The replicas whose events a bundle of ``sender`` may carry: it and those it
+    continues after restores."""
+    return {sender} | keyreg.predecessors(keyreg.all_keys(rep), sender)
+
+
+def hq_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> str:
+    """(HQ) The reason to give for a bundle refused as a forked history of the office
+    computer that sent it (it will be repaired), or "" for any other fork (refused
+    as before)."""
+    office = m.get("office")
+    if not rep.is_hq or office == "HQ" or not set(exc.forks) <= computer_replicas(
+            rep, str(m.get("sender"))):
+        return ""
+    return _("event {seq} of replica {replica} differs from the one already held: this "
+             "computer of {office} went on from an older copy of its database (forked "
+             "history); headquarters' next bundle to {office} repairs it once imported "
+             "there, then {office} exports again").format(
+                 seq=exc.seq, replica=exc.origin[:8], office=office)
+
+
+def record_forks(rep: Replica, forks: Mapping[str, int]) -> None:
+    """(HQ, inside a write transaction) Keep each replica's first differing event,
+    the smallest seen."""
+    rep.conn.executemany(
+        "INSERT INTO forks (origin, seq, found_at) VALUES (?, ?, ?) ON CONFLICT (origin) "
+        "DO UPDATE SET seq = min(seq, excluded.seq)",
+        [(origin, seq, events.utc_iso()) for origin, seq in sorted(forks.items())])
+
+
+def held_forks(rep: Replica) -> dict[str, int]:
+    """(HQ) Replica → the first of its events to send again from (``record_forks``)."""
+    return dict(rep.conn.execute("SELECT origin, seq FROM forks"))
+
+
+def clear_repaired(rep: Replica, m: Mapping[str, Any], held: Mapping[str, int]) -> None:
+    """(HQ, in the transaction of a bundle that merged) Drop the fork records the
+    bundle shows repaired: it comes from the computer (the forked replica, or one
+    continuing it) and its receipt says it holds the replica's events up to exactly
+    where headquarters does (``held``: ``exchange.holdings``). It merged, so nothing
+    of it differed; a computer holding more than headquarters still has its forked
+    events, one holding less (a restore of an older backup) may have some of them."""
+    forks = held_forks(rep)
+    if not forks:
+        return
+    mine = computer_replicas(rep, str(m["sender"]))
+    acks = m.get("acks") or {}
+    done = [origin for origin in forks
+            if origin in mine and acks.get(origin, 0) == held.get(origin, 0)]
+    rep.conn.executemany("DELETE FROM forks WHERE origin = ?", [(o,) for o in done])
+
+
+# --- the office ---------------------------------------------------------------------
+
+
+def repaired_text(origin_first: int, origin_last: int, new: str) -> str:
+    """What a repair did, for the import's outcome and ``status``."""
+    if origin_first == origin_last:
+        return _("this computer's event {seq} had been written after its database went "
+                 "back to an older copy; it was written again as replica {new}").format(
+                     seq=origin_first, new=new[:8])
+    return _("this computer's events {first}–{last} had been written after its database "
+             "went back to an older copy; they were written again as replica {new}").format(
+                 first=origin_first, last=origin_last, new=new[:8])
+
+
+def may_repair(rep: Replica, m: Mapping[str, Any]) -> bool:
+    """Whether an import of this bundle may repair a fork: at an office, from
+    headquarters only (it holds what the office's older copy lost)."""
+    return not rep.is_hq and m.get("office") == "HQ"
+
+
+def repairable(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> bool:
+    """Whether ``Repair.cut`` takes this fork: of this computer's own replicas, in a
+    bundle from headquarters."""
+    return may_repair(rep, m) and set(exc.forks) <= keyreg.own_replicas(rep)
+
+
+@dataclass
+class Repair:
+    """One import's repair at an office (``_Merger`` calls ``cut`` when the bundle's
+    events fork from this computer's own, ``finish`` once all are stored). A context
+    manager around the import's write transaction: the new key file goes in place
+    after the commit, or away after a rollback."""
+
+    rep: Replica
+    #: origin → its events taken out of the log, in order
+    removed: dict[str, list[events.Event]] = field(default_factory=dict)
+    staged: keyreg.StagedKey | None = None
+    renewing: bool = False
+    #: what was done, in a person's words ("" when nothing was)
+    text: str = ""
+
+    def __enter__(self) -> Repair:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if self.staged is not None:
+            if kind is None:
+                self.staged.move_in_place(self.rep)
+            else:
+                self.staged.discard(self.rep)
+        elif kind is not None and self.renewing:
+            # failed inside the renewal: the key it staged, if any, goes (rolled back,
+            # the database names the key it had)
+            self.rep.cache.clear()
+            pending = pending_key_path(self.rep.path)
+            try:
+                staged = minisign.load_secret_key(pending).key_id_hex
+            except (OSError, minisign.KeyFileError):
+                staged = None
+            if staged is not None and staged != self.rep.meta("key_id"):
+                pending.unlink(missing_ok=True)
+        self.staged = None
+        self.renewing = False
+
+    def cut(self, m: Mapping[str, Any], exc: ForkedHistoryError) -> bool:
+        """Take this computer's events that differ from the bundle's out of the log
+        (kept here), and go on as a new replica if the current one forked. False
+        (nothing done) for a fork this repair does not take."""
+        if not repairable(self.rep, m, exc) or set(exc.forks) & set(self.removed):
+            return False
+        conn = self.rep.conn
+        for origin, seq in sorted(exc.forks.items()):
+            self.removed[origin] = list(events.iter_log(conn, origin, after=seq - 1))
+            # derived rows first (they refer to the events); rebuilt in ``finish``
+            conn.execute("DELETE FROM versions WHERE origin = ? AND seq >= ?", (origin, seq))
+            conn.execute("DELETE FROM supersedes WHERE by_origin = ? AND by_seq >= ?",
+                         (origin, seq))
+            conn.execute("DELETE FROM events WHERE origin = ? AND seq >= ?", (origin, seq))
+        current = self.rep.replica_id
+        if current in exc.forks:
+            # written on, its numbers would fork again: a new replica, as after a restore
+            gone = self.removed[current]
+            events.set_meta(conn, store.BACKUP_MARK, events.canonical_json({"forked": {
+                "replica": current, "first": gone[0].seq, "last": gone[-1].seq}}))
+            self.renewing = True
+            self.staged = keyreg.renew_in_transaction(self.rep)
+        return True
+
+    def finish(self) -> None:
+        """Once the bundle's events are stored: write the removed events again as this
+        replica's, then derive every table from the log again."""
+        if not self.removed:
+            return
+        conn = self.rep.conn
+        back = _versions_back(conn, self.removed)
+        order = keyreg.renewed_from(self.rep)
+        renamed: dict[str, str] = {}
+        for origin in sorted(self.removed, key=lambda o: (o not in order,
+                                                          order.index(o) if o in order else 0)):
+            for lost in self.removed[origin]:
+                base: dict[str, list[str]] = {}
+                for name in lost.fields:
+                    ids = [renamed.get(v, v) for v in lost.base.get(name, ())]
+                    ids += back.get((lost.entity, lost.entity_id, name), ())
+                    ids = list(dict.fromkeys(ids))[:events.MAX_BASE_PER_FIELD]
+                    if ids:
+                        base[name] = ids
+                again = events.write_again(conn, lost, base)
+                renamed[lost.version_id] = again.version_id
+        events.rebuild(conn)
+        new = self.rep.replica_id
+        done = [{"replica": o, "first": g[0].seq, "last": g[-1].seq, "new": new,
+                 "at": events.utc_iso()} for o, g in self.removed.items() if g]
+        self.text = "; ".join(repaired_text(d["first"], d["last"], new) for d in done)
+        restored = json.loads(self.rep.meta("restored") or "{}")
+        restored.setdefault("replica", done[0]["replica"])
+        restored.setdefault("at", done[0]["at"])
+        restored["forked"] = done[-1]
+        events.set_meta(conn, "restored", events.canonical_json(restored))
+
+
+def _versions_back(conn: Any, removed: Mapping[str, list[events.Event]]
+                   ) -> dict[tuple[str, str, str], list[str]]:
+    """(entity, id, field) → the versions of it that the events now held in place of
+    the removed ones write (headquarters' copies): those no later one of them replaced
+    first, newest first, then the others (the first ones are what a base must name,
+    when MAX_BASE_PER_FIELD cuts it)."""
+    written: dict[tuple[str, str, str], list[str]] = {}
+    replaced: set[tuple[str, str, str, str]] = set()
+    for origin, gone in removed.items():
+        if not gone:
+            continue
+        for e in events.iter_log(conn, origin, after=gone[0].seq - 1):
+            for name in e.fields:
+                written.setdefault((e.entity, e.entity_id, name), []).append(e.version_id)
+            for name, targets in e.base.items():
+                replaced.update((e.entity, e.entity_id, name, t) for t in targets)
+    return {key: sorted(ids, key=lambda v: ((*key, v) in replaced,
+                                            -int(v.rpartition(":")[2])))
+            for key, ids in written.items()}

@@ -286,6 +286,9 @@ class ImportResultDialog(QDialog):
                     detail += "; " + o.reason  # "changes to the locked period …"
                 if getattr(o, "plan_version", 0):
                     detail += "; " + o.plan_text()  # "the plan is now version 3; …"
+                if getattr(o, "repair", ""):
+                    # "this computer's events 41–60 had been written after …"
+                    detail += "; " + o.repair
             detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
             office, office_tip = o.office, o.office
             if o.outcome == "rejected" and not o.office:

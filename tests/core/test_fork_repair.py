@@ -367,3 +367,19 @@ def test_only_headquarters_bundles_repair_and_only_this_computers_history(
     assert ml.replica_id == first and snapshot(ml) == before
     # and the real one from headquarters repairs
     assert import_bundle(ml, back).repair
+
+
+def test_verify_says_the_repair_bundle_is_valid_and_writes_nothing(hq, forked,
+                                                                   tmp_path: Path) -> None:
+    """``verify`` merges and rolls back: HQ's repair bundle is valid (import repairs
+    with it), and checking it makes no new replica and no key file."""
+    from fieldplan.sync import verify_bundle
+
+    ml, first = forked.ml, forked.first_id
+    back = repaired_world(forked, hq, tmp_path)
+    before = snapshot(ml)
+    keys_before = sorted(p.name for p in ml.path.parent.glob(f"{ml.path.name}.key*"))
+    checked = verify_bundle(ml, back)
+    assert checked["valid"], checked["reason"]
+    assert ml.replica_id == first and snapshot(ml) == before
+    assert sorted(p.name for p in ml.path.parent.glob(f"{ml.path.name}.key*")) == keys_before

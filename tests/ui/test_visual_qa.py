@@ -405,6 +405,23 @@ def test_import_result_warns_about_late_data(qtbot):
     assert not calm.late_warning.isVisibleTo(calm)
 
 
+def test_import_result_says_a_forked_history_was_repaired(qtbot):
+    """An office's import that repaired its forked history says so in the result
+    (fieldplan.sync.fork), beside the counts."""
+    from fieldplan.sync.exchange import ImportOutcome
+    from fieldplan.sync.fork import repaired_text
+    from ui.transfer import ImportResultDialog
+
+    said = repaired_text(41, 60, "0badc0de-0000-4000-8000-00000000abcd")
+    assert said == ("this computer's events 41–60 had been written after its database went "
+                    "back to an older copy; they were written again as replica 0badc0de")
+    dialog = ImportResultDialog(None, [ImportOutcome(
+        "HQ-to-ML.fieldplan", "merged", office="HQ", events_new=10, events_total=12,
+        repair=said, reason=said)])
+    qtbot.addWidget(dialog)
+    assert dialog.table.item(0, 3).text() == "10 new of 12 events; " + said
+
+
 def test_import_result_shows_long_reasons_whole(qtbot):
     """A reason longer than its column was cut ("unknown key 3F2A … (claims…"): the
     details wrap, and each row is as tall as its text."""

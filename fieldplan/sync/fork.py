@@ -46,8 +46,11 @@ def hq_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> s
     computer that sent it (it will be repaired), or "" for any other fork (refused
     as before)."""
     office = m.get("office")
-    if not rep.is_hq or office == "HQ" or not set(exc.forks) <= computer_replicas(
-            rep, str(m.get("sender"))):
+    # the merge let in no other replica's events than the sending computer's (its
+    # own, those it continues): a replica of that office is one of them (a new key,
+    # and the restore it proves, were rolled back with the refused import)
+    offices = keyreg.replica_offices(rep)
+    if not rep.is_hq or office == "HQ" or any(offices.get(o) != office for o in exc.forks):
         return ""
     return _("event {seq} of replica {replica} differs from the one already held: this "
              "computer of {office} went on from an older copy of its database (forked "

@@ -383,3 +383,37 @@ def test_verify_says_the_repair_bundle_is_valid_and_writes_nothing(hq, forked,
     assert checked["valid"], checked["reason"]
     assert ml.replica_id == first and snapshot(ml) == before
     assert sorted(p.name for p in ml.path.parent.glob(f"{ml.path.name}.key*")) == keys_before
+
+
+def test_a_restored_computer_repairs_the_fork_of_the_replica_it_continues(
+        hq, forked, tmp_path: Path) -> None:
+    """The forked database was backed up, then put back: it continues as a new
+    replica, holding the earlier replica's forked events. HQ refuses and records the
+    fork of that earlier replica; the repair writes them again as the current
+    replica's (no second renewal)."""
+    ml, first = forked.ml, forked.first_id
+    store.backup(ml.conn, ml.path, "manual")
+    path = ml.path
+    ml.close()
+    store.restore_latest_backup(path, force=True)
+    forked.ml = ml = open_replica(path)
+    restored = ml.replica_id
+    assert restored != first and own_count(ml, first) == 60
+    progress.record_progress(ml, forked.acts[7], S1, status="on-track")
+    _, refused = send(ml, hq, tmp_path)
+    assert refused.outcome == "rejected" and "repairs it" in refused.reason, refused.reason
+    from fieldplan.sync.fork import held_forks
+
+    assert held_forks(hq) == {first: 41}
+    _, repaired = send(hq, ml, tmp_path)
+    assert repaired.outcome == "merged", repaired.reason
+    assert ml.replica_id == restored and own_count(ml) == 21
+    assert repaired.repair.endswith(f"written again as replica {restored[:8]}")
+    assert events.last_event(ml.conn, first)[0] == 50
+    _, there = send(ml, hq, tmp_path)
+    assert there.outcome == "merged", there.reason
+    assert held_forks(hq) == {}
+    assert progress.digest(ml) == progress.digest(hq, "ML") == digest_after_rebuild(ml)
+    assert list_conflicts(ml) == [] and list_conflicts(hq) == []
+    r4 = progress.get_report(ml, forked.acts[4], S1)
+    assert (r4.percent, r4.status) == (79, "off-track")

@@ -355,3 +355,18 @@ def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path: Path,
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_new'"
                         ).fetchone()[0] == 0
     conn.close()
+
+
+def test_schema_4_gains_an_empty_record_of_forked_histories(tmp_path: Path) -> None:
+    """0005: headquarters records the office computers whose history forked (table
+    forks, empty in a database from before), so its bundles repair them."""
+    fixture = Path(__file__).parent.parent / "fixtures" / "db" / "schema-4.sqlite3"
+    copy = tmp_path / "old.sqlite3"
+    copy.write_bytes(fixture.read_bytes())
+    from fieldplan.replica import open_replica
+    from fieldplan.sync.fork import held_forks
+
+    with open_replica(copy) as rep:
+        columns = [r[1] for r in rep.conn.execute("PRAGMA table_info(forks)")]
+        assert columns == ["origin", "seq", "found_at"]
+        assert held_forks(rep) == {}

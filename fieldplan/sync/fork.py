@@ -52,6 +52,7 @@ def hq_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> s
     offices = keyreg.replica_offices(rep)
     if not rep.is_hq or office == "HQ" or any(offices.get(o) != office for o in exc.forks):
         return ""
+    # Translators: one line; {office} is an office code such as ML
     return _("event {seq} of replica {replica} differs from the one already held: this "
              "computer of {office} went on from an older copy of its database (forked "
              "history); headquarters' next bundle to {office} repairs it once imported "
@@ -93,15 +94,16 @@ def clear_repaired(rep: Replica, m: Mapping[str, Any], held: Mapping[str, int]) 
 # --- the office ---------------------------------------------------------------------
 
 
-def repaired_text(origin_first: int, origin_last: int, new: str) -> str:
-    """What a repair did, for the import's outcome and ``status``."""
-    if origin_first == origin_last:
+def repaired_text(first: int, last: int, new: str) -> str:
+    """What a repair did, for the import's outcome and ``status``: this computer's
+    events ``first``..``last`` written again as replica ``new``."""
+    if first == last:
         return _("this computer's event {seq} had been written after its database went "
                  "back to an older copy; it was written again as replica {new}").format(
-                     seq=origin_first, new=new[:8])
+                     seq=first, new=new[:8])
     return _("this computer's events {first}–{last} had been written after its database "
              "went back to an older copy; they were written again as replica {new}").format(
-                 first=origin_first, last=origin_last, new=new[:8])
+                 first=first, last=last, new=new[:8])
 
 
 def may_repair(rep: Replica, m: Mapping[str, Any]) -> bool:

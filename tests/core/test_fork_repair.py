@@ -417,3 +417,25 @@ def test_a_restored_computer_repairs_the_fork_of_the_replica_it_continues(
     assert list_conflicts(ml) == [] and list_conflicts(hq) == []
     r4 = progress.get_report(ml, forked.acts[4], S1)
     assert (r4.percent, r4.status) == (79, "off-track")
+
+
+def test_the_fork_record_stands_until_the_forked_computer_is_repaired(
+        hq, make_office, forked, tmp_path: Path) -> None:
+    """Another laptop of the office, or the forked computer before its repair, does
+    not end headquarters' record: its bundles for the office keep carrying the forked
+    replica's events from the first differing one."""
+    from fieldplan.sync.fork import held_forks
+
+    ml, first = forked.ml, forked.first_id
+    sibling = make_office("ML", "ml-b")
+    progress.record_progress(sibling, forked.acts[8], S1, status="on-track")
+    send(hq, sibling, tmp_path)  # it holds HQ's copies of the forked replica
+    assert events.last_event(sibling.conn, first)[0] == 50
+    assert send(sibling, hq, tmp_path)[1].outcome == "merged"
+    assert held_forks(hq) == {first: 41}
+    # the forked computer, unrepaired, exports again: refused again, still recorded
+    assert import_bundle(hq, export_to(ml, tmp_path, "again").path).outcome == "rejected"
+    assert held_forks(hq) == {first: 41}
+    for name in ("one", "two"):
+        with bundle_ranges(export_to(hq, tmp_path, name, for_office="ML").path) as ranges:
+            assert ranges[first] == [41, 50]

@@ -730,7 +730,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel, arrival=arrival,
                                repair=repair)
                 if rep.is_hq and m["office"] != "HQ":
-                    fork.clear_repaired(rep, m, holdings(rep.conn))
+                    fork.clear_repaired(rep, m)
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds)
                 outcome = ("duplicate" if seen or (stats.new == 0 and stats.total
@@ -1050,9 +1050,12 @@ def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any) 
                                   retire=accept[1], lineage=accept[2])
         _merge(rep, b, m, progress=None, cancel=None)
     except ForkedHistoryError as exc:
-        if not fork.repairable(rep, m, exc):
-            raise
-        return False  # import repairs it (writing a new key file): checked less here
+        if fork.repairable(rep, m, exc):
+            return False  # import repairs it (writing a new key file): checked less here
+        why = fork.hq_refusal(rep, m, exc)  # as import says it
+        if why:
+            raise ForkedHistoryError(why, exc.forks) from exc
+        raise
     finally:
         conn.execute("ROLLBACK")
         rep.cache.clear()

@@ -74,21 +74,31 @@ def held_forks(rep: Replica) -> dict[str, int]:
     return dict(rep.conn.execute("SELECT origin, seq FROM forks"))
 
 
-def clear_repaired(rep: Replica, m: Mapping[str, Any], held: Mapping[str, int]) -> None:
+def clear_repaired(rep: Replica, m: Mapping[str, Any]) -> None:
     """(HQ, in the transaction of a bundle that merged) Drop the fork records the
     bundle shows repaired: it comes from the computer (the forked replica, or one
     continuing it) and its receipt says it holds the replica's events up to exactly
-    where headquarters does (``held``: ``exchange.holdings``). It merged, so nothing
-    of it differed; a computer holding more than headquarters still has its forked
-    events, one holding less (a restore of an older backup) may have some of them."""
+    where headquarters does. It merged, so nothing of it differed; a computer holding
+    more than headquarters still has its forked events, one holding less (a restore
+    of an older backup) may have some of them. Another laptop of the office holds
+    headquarters' copies too: its receipts end nothing."""
     forks = held_forks(rep)
     if not forks:
-        return
+        return  # (the usual case: no look at the log)
     mine = computer_replicas(rep, str(m["sender"]))
     acks = m.get("acks") or {}
     done = [origin for origin in forks
-            if origin in mine and acks.get(origin, 0) == held.get(origin, 0)]
+            if origin in mine and acks.get(origin, 0) == _held_upto(rep, origin)]
     rep.conn.executemany("DELETE FROM forks WHERE origin = ?", [(o,) for o in done])
+
+
+def _held_upto(rep: Replica, origin: str) -> int:
+    """The highest seq of ``origin`` such that 1..seq are all held here (a receipt's
+    number, as ``exchange.holdings`` gives it for every origin)."""
+    row = rep.conn.execute(
+        "SELECT max(seq) FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn "
+        "FROM events WHERE origin = ?) WHERE seq = rn", (origin,)).fetchone()
+    return row[0] or 0
 
 
 # --- the office ---------------------------------------------------------------------

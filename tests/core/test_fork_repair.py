@@ -88,7 +88,8 @@ class Forked:
                                                          percent=70 + i))
         write(ml, 10, lambda i: progress.record_progress(
             ml, acts[6], S1, status="completed", next_steps=f"typed again {i}"))
-        self.refused = import_bundle(hq, export_to(ml, tmp_path, "refused").path)
+        self.refused_path = export_to(ml, tmp_path, "refused").path
+        self.refused = import_bundle(hq, self.refused_path)
 
 
 @pytest.fixture
@@ -439,3 +440,10 @@ def test_the_fork_record_stands_until_the_forked_computer_is_repaired(
     for name in ("one", "two"):
         with bundle_ranges(export_to(hq, tmp_path, name, for_office="ML").path) as ranges:
             assert ranges[first] == [41, 50]
+
+
+def test_verify_at_headquarters_says_what_import_said(hq, forked) -> None:
+    from fieldplan.sync import verify_bundle
+
+    checked = verify_bundle(hq, forked.refused_path)
+    assert not checked["valid"] and checked["reason"] == forked.refused.reason

@@ -176,15 +176,15 @@ def bundle_ranges(path: Path):
     return opened()
 
 
-def repaired_world(forked, hq, tmp_path: Path):
-    """HQ's repair bundle for ML (written after the refusal)."""
+def repair_bundle(hq, tmp_path: Path) -> Path:
+    """HQ's bundle for ML written after the refusal: it repairs the office."""
     return export_to(hq, tmp_path, "back", for_office="ML").path
 
 
 def test_the_repair_bundle_imported_twice_and_again_later(hq, forked,
                                                           tmp_path: Path) -> None:
     ml, first = forked.ml, forked.first_id
-    back = repaired_world(forked, hq, tmp_path)
+    back = repair_bundle(hq, tmp_path)
     second = export_to(hq, tmp_path, "second", for_office="ML").path  # HQ exported twice
     from fieldplan.sync import import_bundles
 
@@ -216,7 +216,7 @@ def test_a_failure_inside_the_repair_leaves_the_database_as_before(
     from fieldplan.sync import fork as forkmod
 
     ml, first = forked.ml, forked.first_id
-    back = repaired_world(forked, hq, tmp_path)
+    back = repair_bundle(hq, tmp_path)
     before = snapshot(ml)
     key_before = key_path(ml.path).read_bytes()
     calls = [0]
@@ -289,7 +289,7 @@ def test_a_repair_killed_at_any_point_is_before_or_done(hq, forked,
     import sys
 
     ml, first = forked.ml, forked.first_id
-    back = repaired_world(forked, hq, tmp_path)
+    back = repair_bundle(hq, tmp_path)
     before = snapshot(ml)
     ml.close()
     pristine = ml.path
@@ -334,7 +334,7 @@ def test_only_headquarters_bundles_repair_and_only_this_computers_history(
     from fieldplan.sync import fork as forkmod
 
     ml, first = forked.ml, forked.first_id
-    back = repaired_world(forked, hq, tmp_path)
+    back = repair_bundle(hq, tmp_path)
     from fieldplan import bundle as bundlefmt
 
     with bundlefmt.open_bundle(back) as b:
@@ -377,7 +377,7 @@ def test_verify_says_the_repair_bundle_is_valid_and_writes_nothing(hq, forked,
     from fieldplan.sync import verify_bundle
 
     ml, first = forked.ml, forked.first_id
-    back = repaired_world(forked, hq, tmp_path)
+    back = repair_bundle(hq, tmp_path)
     before = snapshot(ml)
     keys_before = sorted(p.name for p in ml.path.parent.glob(f"{ml.path.name}.key*"))
     checked = verify_bundle(ml, back)

@@ -401,29 +401,40 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
                         seq=e.seq, replica=e.origin[:8], target=target))
                 links.append((e.entity, e.entity_id, field, t_origin, int(t_seq),
                               e.origin, e.seq))
+    # Links first, so a version is born superseded when a write that replaced it is
+    # already known (it arrived earlier, or sits in this same batch)...
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS new_links (entity TEXT, entity_id TEXT, field TEXT, "
+        "target_origin TEXT, target_seq INTEGER)"
+    )
+    conn.execute("DELETE FROM temp.new_links")
+    conn.executemany("INSERT OR IGNORE INTO supersedes VALUES (?, ?, ?, ?, ?, ?, ?)", links)
+    conn.executemany("INSERT INTO temp.new_links VALUES (?, ?, ?, ?, ?)",
+                     [link[:5] for link in links])
+    conn.executemany(
+        """
+        INSERT OR IGNORE INTO versions (entity, entity_id, field, origin, seq, hlc, author,
+                                        value, superseded)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, EXISTS (
+            SELECT 1 FROM supersedes s WHERE s.entity = ?1 AND s.entity_id = ?2
+              AND s.field = ?3 AND s.target_origin = ?4 AND s.target_seq = ?5))
+        """,
+        versions,
+    )
+    # ...and versions held already are superseded by the links that just arrived.
+    conn.execute(
+        """
+        UPDATE versions SET superseded = 1
+        WHERE superseded = 0 AND (entity, entity_id, field, origin, seq) IN (
+            SELECT entity, entity_id, field, target_origin, target_seq FROM temp.new_links)
+        """
+    )
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS touched (entity TEXT, entity_id TEXT, "
         "PRIMARY KEY (entity, entity_id)) WITHOUT ROWID"
     )
     conn.execute("DELETE FROM temp.touched")
     conn.executemany("INSERT INTO temp.touched VALUES (?, ?)", sorted(touched))
-    conn.executemany("INSERT OR IGNORE INTO supersedes VALUES (?, ?, ?, ?, ?, ?, ?)", links)
-    conn.executemany(
-        "INSERT OR IGNORE INTO versions (entity, entity_id, field, origin, seq, hlc, author, "
-        "value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", versions)
-    # A version is superseded once any write naming it is known, whichever came first:
-    # links that just arrived supersede versions held already or in this batch, and
-    # links held already supersede versions that just arrived. Both are links of the
-    # touched entities.
-    conn.execute(
-        """
-        UPDATE versions SET superseded = 1
-        WHERE superseded = 0 AND (entity, entity_id, field, origin, seq) IN (
-            SELECT s.entity, s.entity_id, s.field, s.target_origin, s.target_seq
-            FROM temp.touched t JOIN supersedes s
-              ON s.entity = t.entity AND s.entity_id = t.entity_id)
-        """
-    )
     _materialise_progress(conn, {(e.origin, e.seq): e.fields for e in events
                                  if e.entity == "progress"})
 

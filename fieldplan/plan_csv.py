@@ -187,6 +187,12 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
         text = text.split("\n", 1)[1] if "\n" in text else ""
     else:
         delimiter = max((",", ";", "\t"), key=first_line.count)
+    from fieldplan.plan import MAX_PLAN_BYTES
+
+    # a cell may be as long as a plan file may be: Python's csv stops at 128 KB, so a
+    # plan with a long text exported as CSV could not be read back
+    if csv.field_size_limit() < MAX_PLAN_BYTES:
+        csv.field_size_limit(MAX_PLAN_BYTES)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:

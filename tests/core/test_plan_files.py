@@ -425,3 +425,21 @@ def test_the_size_limit_counts_the_bytes_of_a_utf16_file(tmp_path):
     path.write_bytes(b"\xff\xfe" + "a".encode("utf-16-le") * (MAX_PLAN_BYTES // 2))
     with pytest.raises(PlanError, match=r"^plan\.csv: larger than 4 MB"):
         load_plan(path)
+
+
+def test_a_csv_cell_longer_than_pythons_default_limit_reads_back(tmp_path, request):
+    """Python's csv module stops at 128 KB a cell: a plan whose description is longer
+    (the whole file stays under the plan size limit) exported as CSV read back."""
+    from fieldplan.planops import read_plan_file, write_plan_file
+
+    before = csv.field_size_limit(128 * 1024)  # Python's default, whatever ran before
+    request.addfinalizer(lambda: csv.field_size_limit(before))
+    plan = default_plan()
+    first = plan.actions[0]
+    long = "x" * 200_000
+    plan = dataclasses.replace(plan, actions=(
+        dataclasses.replace(first, description=dataclasses.replace(first.description, en=long)),
+        *plan.actions[1:]))
+    path = tmp_path / "plan.csv"
+    write_plan_file(plan, path)
+    assert read_plan_file(path).actions[0].description.en == long

@@ -95,6 +95,8 @@ class ReplicaStatus:
             out.append((_("Not yet sent"), ngettext("{n} change", "{n} changes", s.unsent)
                         .format(n=s.unsent)))
         out.append((_("Gaps"), "; ".join(s.gaps) if s.gaps else _("none")))
+        # (HQ) what a bundle from here must repair: the person sends the office one
+        out += [(_("Forked history"), text) for text in s.forks]
         out.append((_("Quarantine"), str(s.quarantined)))
         out.append((_("Conflicts"), str(s.conflicts)))
         return out

@@ -37,6 +37,33 @@ def hq_restored_with_a_lost_change(hq, make_office, tmp_path: Path):
     return path, ml
 
 
+def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
+    """ML's database went back to an older copy (its -wal lost) after HQ merged its
+    later events, then wrote on: HQ refused its bundle (a forked history) and holds
+    the fork record (``fieldplan.sync.fork``). Returns ML, opened again; its replica
+    forked from its last event the copy lacked."""
+    import shutil
+
+    ml = make_office("ML")
+    act = ml.plan().actions_of(level="national")[0].code
+    progress.record_progress(ml, act, "2026-S1", status="on-track", percent=10)
+    path = ml.path
+    ml.close()
+    copy = tmp_path / "ml-copy.sqlite3"
+    shutil.copyfile(path, copy)
+    ml = open_replica(path)
+    progress.record_progress(ml, act, "2026-S1", percent=20)  # only HQ keeps it
+    assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    ml.close()
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    shutil.copyfile(copy, path)
+    ml = open_replica(path)
+    progress.record_progress(ml, act, "2026-S1", percent=30)  # the same number, forked
+    assert send(ml, hq, tmp_path)[1].outcome == "rejected"
+    return ml
+
+
 def amended(plan, *, drop=(), rename=None, regional=(), end=None, title=None):
     """``plan`` as an amendment changes it (its version one up): actions dropped,
     renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, an earlier end

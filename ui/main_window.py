@@ -76,6 +76,13 @@ def sync_text(state) -> str:
         parts.append(_("{n} quarantined").format(n=state.quarantined))
     if state.gaps:
         parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
+    offices = getattr(state, "forked_offices", ())
+    if offices:
+        # (HQ) only a bundle from here repairs it: say to whom to send one
+        parts.append(ngettext(
+            "forked history at {offices}: export a bundle for it",
+            "forked histories at {offices}: export a bundle for each", len(offices)).format(
+                offices=_(", ").join(isolated(o) for o in offices)))
     if state.hq_has_at:
         parts.append(_("HQ has your data up to {when}").format(when=time_text(state.hq_has_at)))
     elif state.last_export:
@@ -1007,10 +1014,12 @@ class MainWindow(QMainWindow):
         self._lost_lines = lost_lines(restored, shown=None) if self._lost else []
         text = sync_text(state)
         self.show_sync(text)
-        if self._lost_lines:
-            # the status bar has room for how many; its tip says which (the first ones)
-            tip = "\n".join([text, *(isolated_codes(sentence(line))
-                                      for line in lost_lines(restored))])
+        lines = [*(lost_lines(restored) if self._lost_lines else ()),
+                 *getattr(state, "forks", ())]
+        if lines:
+            # the status bar has room for how many; its tip says which (the first
+            # changes lost, each forked office)
+            tip = "\n".join([text, *(isolated_codes(sentence(line)) for line in lines)])
             self.sync_label.setToolTip(tip)
             self.sync_label.setAccessibleDescription(tip)
         if self.identity.is_hq:

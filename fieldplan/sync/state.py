@@ -36,6 +36,12 @@ class SyncState:
     restored: dict[str, Any] | None = None
     #: the gaps as data: origin, office, first, last, message (``gaps``: the messages)
     gap_ranges: tuple[dict[str, Any], ...] = ()
+    #: (HQ) the offices whose computer's history forked and is not repaired yet, one
+    #: message per office (``fork_records``: the records)
+    forks: tuple[str, ...] = ()
+    #: (HQ) the open fork records as data (table ``forks``, ``fieldplan.sync.fork``):
+    #: origin, office, seq (its first differing event), found_at
+    fork_records: tuple[dict[str, Any], ...] = ()
 
     @property
     def unsent(self) -> int:
@@ -48,7 +54,13 @@ class SyncState:
                 "own_seq": self.own_seq, "unsent": self.unsent, "gaps": list(self.gaps),
                 "quarantined": self.quarantined, "conflicts": self.conflicts,
                 "key_revoked": self.key_revoked, "restored": self.restored,
-                "gap_ranges": list(self.gap_ranges)}
+                "gap_ranges": list(self.gap_ranges), "forks": list(self.forks),
+                "fork_records": list(self.fork_records)}
+
+    @property
+    def forked_offices(self) -> tuple[str, ...]:
+        """(HQ) The offices that need a bundle from headquarters to repair a fork."""
+        return tuple(dict.fromkeys(r["office"] for r in self.fork_records))
 
 
 def sync_state(rep: Replica) -> SyncState:
@@ -78,6 +90,7 @@ def sync_state(rep: Replica) -> SyncState:
                 hq_at = events.hlc_to_iso(h[0]) if h else None
     quarantined = rep.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
     gaps = list_gaps(rep)
+    forks = open_forks(rep) if rep.is_hq else []
     return SyncState(
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
@@ -85,7 +98,42 @@ def sync_state(rep: Replica) -> SyncState:
         conflicts=len(list_conflicts(rep)),
         key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked",
         restored=restored_state(rep),
-        gap_ranges=tuple(g.to_dict() for g in gaps))
+        gap_ranges=tuple(g.to_dict() for g in gaps),
+        forks=tuple(fork_messages(forks)), fork_records=tuple(forks))
+
+
+def open_forks(rep: Replica) -> list[dict[str, Any]]:
+    """(HQ) The fork records that stand (``fieldplan.sync.fork``): each replica whose
+    history forked, its office (its replica id's start when not known), its first
+    differing event and when the fork was found; by office, then replica."""
+    offices = keyreg.replica_offices(rep)
+    rows = rep.conn.execute("SELECT origin, seq, found_at FROM forks").fetchall()
+    out = [{"origin": origin, "office": offices.get(origin) or origin[:8], "seq": seq,
+            "found_at": found_at} for origin, seq, found_at in rows]
+    return sorted(out, key=lambda r: (r["office"], r["origin"]))
+
+
+def fork_messages(records: list[dict[str, Any]]) -> list[str]:
+    """One line per office of ``open_forks``: what forked, and that headquarters'
+    next bundle to the office repairs it (so that a person sends one)."""
+    from fieldplan.i18n import _, ngettext
+
+    by_office: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_office.setdefault(r["office"], []).append(r)
+    out = []
+    for office, forked in by_office.items():
+        # Translators: inside "ML: a computer's history forked (…)"
+        where = "; ".join(_("replica {replica}, from event {seq}").format(
+            replica=r["origin"][:8], seq=r["seq"]) for r in forked)
+        # Translators: {office} is an office code such as ML; {forked} says which
+        # replica and from which event, e.g. "replica 1a2b3c4d, from event 41"
+        out.append(ngettext(
+            "{office}: a computer's history forked ({forked}); headquarters' next bundle "
+            "to {office} repairs it",
+            "{office}: computers' histories forked ({forked}); headquarters' next bundle "
+            "to {office} repairs them", len(forked)).format(office=office, forked=where))
+    return out
 
 
 #: meta key: how many of the events a restore lost (``missing``) a person at HQ said

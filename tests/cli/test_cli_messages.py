@@ -651,6 +651,34 @@ def test_status_dismiss_lost_ends_the_restore_warning(hq, make_office, tmp_path:
     ml.close()
 
 
+def test_status_at_headquarters_says_which_office_forked_until_repaired(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """A fork record stands at HQ until its next bundle to the office repairs it:
+    status says so, one line per office, so that HQ sends that office a bundle."""
+    from tests.scenes import hq_with_a_forked_office, send
+
+    ml = hq_with_a_forked_office(hq, make_office, tmp_path)
+    (origin, seq), = hq.conn.execute("SELECT origin, seq FROM forks").fetchall()
+    db = str(hq.path)
+    out = run("--db", db, "status", capsys=capsys)[1]
+    line = (f"Forked history: ML: a computer's history forked (replica {origin[:8]}, from "
+            f"event {seq}); headquarters' next bundle to ML repairs it")
+    assert line in out.splitlines()
+    state = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])
+    assert state["forks"] == [line.removeprefix("Forked history: ")]
+    [record] = state["fork_records"]
+    assert {k: record[k] for k in ("origin", "office", "seq")} == {
+        "origin": origin, "office": "ML", "seq": seq}
+    assert record["found_at"].endswith("Z")
+    # HQ's bundle repairs ML, whose next bundle ends the record
+    assert send(hq, ml, tmp_path)[1].outcome == "merged"
+    assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    out = run("--db", db, "status", capsys=capsys)[1]
+    assert "Forked history" not in out
+    assert json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])["forks"] == []
+    ml.close()
+
+
 def test_status_lists_the_changes_the_restore_lost(hq, make_office, tmp_path: Path,
                                                   capsys) -> None:
     """Not only how many: which, so that HQ staff know what to make again."""

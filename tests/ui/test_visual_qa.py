@@ -538,6 +538,40 @@ def test_restored_headquarters_window_says_what_was_lost(open_window, qtbot, tmp
     window.grab().save(str(tmp_path / "restored-hq.png"))
 
 
+def test_headquarters_is_told_which_office_to_send_a_bundle_to_repair_a_fork():
+    from fieldplan.sync.state import SyncState, fork_messages
+    from ui.main_window import sync_text
+
+    records = ({"origin": "1a2b3c4d-x", "office": "ML", "seq": 41, "found_at": ""},
+               {"origin": "5e6f7a8b-y", "office": "SN", "seq": 7, "found_at": ""})
+    one = SyncState(None, None, None, None, 5, (), 1, 0,
+                    forks=tuple(fork_messages(list(records[:1]))), fork_records=records[:1])
+    assert sync_text(one).startswith(
+        "1 quarantined · Forked history at ML: export a bundle for it · ")
+    two = SyncState(None, None, None, None, 5, (), 0, 0,
+                    forks=tuple(fork_messages(list(records))), fork_records=records)
+    assert sync_text(two).startswith(
+        "Forked histories at ML, SN: export a bundle for each · ")
+    assert "orked" not in sync_text(SyncState(None, None, None, None, 5, (), 0, 0))
+
+
+def test_headquarters_window_names_the_forked_office(open_window, hq, make_office, qtbot,
+                                                     tmp_path):
+    """HQ refused ML's forked history: the status bar says to export a bundle for ML,
+    its tip says what forked."""
+    from tests.scenes import hq_with_a_forked_office
+
+    hq_with_a_forked_office(hq, make_office, tmp_path).close()
+    (origin, seq), = hq.conn.execute("SELECT origin, seq FROM forks").fetchall()
+    window = open_window(hq.path)
+    qtbot.waitUntil(lambda: not window.sync_label.text().startswith("Sync: …"), timeout=5000)
+    assert window.sync_label.toolTip().startswith(
+        "Forked history at ML: export a bundle for it · ")
+    assert window.sync_label.toolTip().endswith(
+        f"\nML: a computer's history forked (replica {origin[:8]}, from event {seq}); "
+        "headquarters' next bundle to ML repairs it")
+
+
 # --- the report editor --------------------------------------------------------------
 
 

@@ -121,6 +121,8 @@ class _FileWriter:
         self._cond = threading.Condition()
         self._pending: Any = _NOTHING  # {key: canonical entry, or None to drop it}
         self._busy = False
+        #: the running write is done, only its report is left (``writing``)
+        self._done = False
         self._thread: threading.Thread | None = None
         #: (writer thread) the changes of the write that failed, tried again with the
         #: next ones
@@ -150,6 +152,12 @@ class _FileWriter:
             return self._cond.wait_for(
                 lambda: self._pending is _NOTHING and not self._busy, timeout)
 
+    @property
+    def writing(self) -> bool:
+        """Whether a write is running or waiting to run (a slow disk)."""
+        with self._cond:
+            return self._pending is not _NOTHING or (self._busy and not self._done)
+
     def _run(self) -> None:
         try:
             while True:
@@ -162,12 +170,18 @@ class _FileWriter:
                     self._busy = True
                 try:
                     self.error = self._write(changes)
+                    with self._cond:
+                        # written: ``writing`` is false from before the GUI thread
+                        # hears of it (``busy`` stays until the report is out: a flush
+                        # that returns has it sent)
+                        self._done = True
                     self._report(self.error)
                 except Exception:  # the report itself failed (a journal deleted): go on
                     pass
                 finally:
                     with self._cond:
                         self._busy = False
+                        self._done = False
                         self._cond.notify_all()
         finally:
             # ended by an exception: the next submit starts a thread again, and no
@@ -176,7 +190,7 @@ class _FileWriter:
             with self._cond:
                 if self._thread is threading.current_thread():
                     self._thread = None
-                    self._busy = False
+                    self._busy = self._done = False
                 self._cond.notify_all()
 
     def _write(self, changes: dict[Key, str | None]) -> str:
@@ -614,6 +628,12 @@ class DraftJournal(QObject):
                     now[key] = None
         known = self._writer.known  # (replaced whole by the writer thread)
         return [key for key, text in now.items() if text is None or known.get(key) != text]
+
+    @property
+    def writing(self) -> bool:
+        """Whether a write of the file is still going (a slow disk): ``write_did_end``
+        follows once it ends."""
+        return self._writer.writing
 
     @property
     def file_error(self) -> str:

@@ -88,7 +88,8 @@ class UnkeptDialog(QDialog):
     """Closing would lose typing: save it to a file, copy it, or go back (the default).
 
     ``recheck()`` answers which reports are still not kept, without waiting (after a
-    save or a write of the drafts file); ``try_again()`` saves, writes and waits, as
+    save or a write of the drafts file), and whether that file is still being
+    written; ``try_again()`` saves, writes and waits, as
     closing does. ``close_now`` asks the window to close: False once what was typed is
     kept (the window checks again), True when the person closes without it."""
 
@@ -126,6 +127,12 @@ class UnkeptDialog(QDialog):
         lay.addWidget(self.details, 1)
         self.reason = text_label("unkept-reason")
         lay.addWidget(self.reason)
+        # a write of the drafts file still going (a slow disk) is no failure: said so,
+        # until it ends
+        self.writing = text_label("unkept-writing")
+        self.writing.setText(_("The drafts file is still being written (a slow disk); "
+                               "this question closes by itself when it is done."))
+        lay.addWidget(self.writing)
         self.how = QLabel(_(
             "Save it to a file of your choice (on a USB stick, for example) or copy it "
             "to the clipboard, or go back. fieldplan keeps trying to save it: if it "
@@ -170,6 +177,11 @@ class UnkeptDialog(QDialog):
         self.reason.setText(isolated_codes(_("The drafts file cannot be written: {error}")
                                            .format(error=error)) if error else "")
         self.reason.setVisible(bool(error))
+        self._show_writing()
+
+    def _show_writing(self) -> None:
+        # (its text and the question close together once the write keeps it all)
+        self.writing.setVisible(self.journal.writing and not self.journal.file_error)
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -231,7 +243,11 @@ class UnkeptDialog(QDialog):
 
     def recheck(self) -> None:
         """(a save or a write of the drafts file ended) close if all is kept now."""
-        if not self._over and not self.saving:
+        if self._over:
+            return
+        if self.saving:  # (its outcome decides; the drafts file's write may have ended)
+            self._show_writing()
+        else:
             self._recheck(self.journal.unkept())
 
     def _recheck(self, unkept: list[Key]) -> None:

@@ -299,6 +299,7 @@ def test_a_drafts_file_written_after_closing_stopped_waiting_closes_the_window(
         dialog = question(window, qtbot)
         assert window.isVisible() and "PA1.6" in dialog.text.text()
         assert not dialog.reason.isVisible()  # (no error: the write is still going)
+        assert dialog.writing.isVisible()  # and the question says so
         disk.done()
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     finally:
@@ -308,6 +309,51 @@ def test_a_drafts_file_written_after_closing_stopped_waiting_closes_the_window(
     held = {(d["action"], d["period"]): d.get("held")
             for d in json.loads(path.read_text(encoding="utf-8"))["drafts"]}
     assert held[("PA1.6", "2026-S1")] == {"percent": "150"}
+
+
+def test_the_question_says_so_while_the_drafts_file_is_still_being_written(
+        qtbot, tmp_path, monkeypatch):
+    """A write of the drafts file that a slow disk holds up is no failure yet: the
+    question says it is still going, and stops saying it when the write ends (here
+    failing, on a full disk: the question stays, with the reason)."""
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    from ui.drafts import DraftJournal
+    from ui.unkept import UnkeptDialog
+
+    go = threading.Event()
+    enospc = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def write(path, data, **kw):
+        go.wait(60)  # (bounded: a failing test never hangs the run)
+        raise files.cannot_write(path, enospc)
+
+    monkeypatch.setattr(ui.drafts, "write_atomic", write)
+    key = ("PA1.1", "2026-S2")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    try:
+        journal.put(key, {"next_steps": "Visit"}, {})
+        journal.write()
+        dialog = UnkeptDialog(parent, journal, [key], lambda: [key])
+        journal.write_did_end.connect(dialog.recheck)
+        assert dialog.writing.isVisibleTo(dialog) and not dialog.reason.isVisibleTo(dialog)
+        assert dialog.writing.text() == (
+            "The drafts file is still being written (a slow disk); this question closes "
+            "by itself when it is done.")
+        with qtbot.waitSignal(journal.write_did_end, timeout=10_000):
+            go.set()
+        assert not dialog.writing.isVisibleTo(dialog)
+        assert dialog.reason.isVisibleTo(dialog)
+        assert dialog.reason.text().startswith("The drafts file cannot be written: ")
+        assert dialog.result() == 0 and dialog.unkept == [key]  # still asked
+    finally:
+        go.set()
+        journal.flush()
+    dialog.reject()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import _
-from ui.bidi import isolated, isolated_paths
+from ui.bidi import RLM, isolated, isolated_paths
 from ui.context import time_text
 from ui.dialogs import selectable, size_to_content
 from ui.ops import Worker, _Job, error_sentence, error_text, sentence
@@ -132,20 +132,32 @@ class FirstRunDialog(QDialog):
 
         backups = list_backups(self.db_path)
         usable, why = restorable_backup(self.db_path, backups)
+        # the path on a line of its own, whole and left to right: inside an Arabic
+        # sentence it broke across lines, its parts out of order
         if usable is not None:
             # the database file went (a clean-up tool, a bad copy): its backups did not
-            text = _("There is no fieldplan database at {path}, but its backups are "
-                     "there. Restore the latest, or start another way.")
+            text = _("The fieldplan database file is missing:\n{path}\nIts backups are "
+                     "there: restore the latest, or start another way.")
         elif backups:
-            text = _("There is no fieldplan database at {path}, and none of the files in "
-                     "its backups folder can be restored: {reason}. How do you want to "
+            text = _("The fieldplan database file is missing:\n{path}\nNone of the files "
+                     "in its backups folder can be restored: {reason}. How do you want to "
                      "start?")
         else:
-            text = _("There is no fieldplan database on this computer yet "
-                     "({path}). How do you want to start?")
-        intro = QLabel(text.format(path=isolated(str(self.db_path)), reason=why))
-        intro.setWordWrap(True)
-        lay.addWidget(intro)
+            text = _("There is no fieldplan database on this computer yet. It will be kept "
+                     "in this file:\n{path}\nHow do you want to start?")
+        before, _sep, after = text.partition("{path}")
+        self.intro, self.after_path = (_intro_label(part.strip().format(reason=why))
+                                       for part in (before, after))
+        # on the layout's side, as the lines around it: isolated, the path has no
+        # direction of its own, and a label without one is laid out left to right
+        shown = isolated(str(self.db_path))
+        self.path_label = QLabel(RLM + shown if self.isRightToLeft() else shown)
+        self.path_label.setObjectName("first-run-path")
+        self.path_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.path_label.setTextInteractionFlags(selectable())
+        self.path_label.setWordWrap(False)  # whole: the dialog widens for a long one
+        for label in (self.intro, self.path_label, self.after_path):
+            lay.addWidget(label)
         self.restore_button = None
         if usable is not None:
             self.restore_button = QPushButton(_("&Restore the latest backup ({when})").format(
@@ -255,6 +267,16 @@ class FirstRunDialog(QDialog):
     def open_demo(self) -> None:
         path = demo_path()
         self._run(lambda: make_demo_database(path), path)
+
+
+def _intro_label(text: str) -> QLabel:
+    """A part of the first-run text around the database's path (hidden if empty)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if not text:
+        label.hide()  # (never setVisible(True) here: it has no parent yet)
+    return label
 
 
 class CannotOpenDialog(QDialog):

@@ -166,7 +166,7 @@ def no_usable_backup_words(shell, qtbot, hq_db, how: str, why: str) -> str:
         assert f"No backup of this database can be restored: {why}" in words
     else:
         assert dialog.restore_button is None
-        assert "none of the files in its backups folder can be restored: " + why in words
+        assert "None of the files in its backups folder can be restored: " + why in words
     dialog.close()
     shell.dialog = None
     return words
@@ -220,6 +220,37 @@ def test_every_file_that_cannot_be_restored_is_named_with_its_fault(
     # in Arabic each file's name is kept whole inside the sentence
     _dialog, words = arabic_dialog(shell, qtbot, hq_db, language)
     assert isolated(stranger.name) in words and isolated(sheet.name) in words
+
+
+@pytest.mark.parametrize("backups", [False, True])
+def test_first_run_shows_the_database_path_whole_on_a_line_of_its_own(
+        qtbot, hq_db, tmp_path, language, backups):
+    """In an Arabic sentence the path broke across lines, its parts out of order: it
+    has a line of its own, kept whole and left to right, on the layout's side."""
+    from fieldplan import store
+    from ui.bidi import RLM, isolated
+    from ui.first_run import FirstRunDialog
+
+    db = tmp_path / "home" / "amina.diallo" / ".local" / "share" / "fieldplan" / "f.sqlite3"
+    if backups:  # the database went, its backups stayed
+        db = hq_db
+        from fieldplan.replica import open_replica
+
+        with open_replica(db) as rep:
+            store.backup(rep.conn, db, "test")
+        lose(db, "missing")
+    language("ar")
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    path = str(db)
+    label = dialog.path_label
+    assert label.text() == RLM + isolated(path) and isolated(path) != path
+    assert not label.wordWrap()
+    assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+    for part in (dialog.intro, dialog.after_path):  # the sentence around it, without it
+        assert part.isVisible() and part.text() and path not in part.text()
+    dialog.grab().save(str(tmp_path / f"first-run-ar-{backups}.png"))
 
 
 def test_the_restore_button_says_when_the_backup_was_taken(tmp_path):

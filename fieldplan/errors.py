@@ -31,6 +31,18 @@ class DamagedDatabaseError(StoreError):
         self.problem = problem or message
 
 
+class LoneKeyFileError(StoreError):
+    """A new database was asked for where this computer's key file is, its database
+    gone with no backup of it beside it. The message is the command line's ("…or
+    choose another --db"); ``key_path`` (the key file) and ``role`` (of the database
+    asked for: hq or office) let the client say it in its own words."""
+
+    def __init__(self, message: str, key_path: str, role: str) -> None:
+        super().__init__(message)
+        self.key_path = key_path
+        self.role = role
+
+
 class SoundDatabaseError(StoreError):
     """``restore`` was asked to replace a database that is not damaged: it would lose
     what the database holds that the backup does not (``force`` restores anyway)."""

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan import events, store
-from fieldplan.errors import BackupError, DamagedDatabaseError, StoreError, ValidationError
+from fieldplan.errors import (
+    BackupError,
+    DamagedDatabaseError,
+    LoneKeyFileError,
+    StoreError,
+    ValidationError,
+)
 from fieldplan.i18n import _
 
 ROLE_HQ = "hq"
@@ -337,17 +343,17 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
         # still be waiting for bundles it signs (or, for headquarters, every office
         # trusts it). Moved away, not deleted, it can still be put back
         if role == ROLE_HQ:
-            raise StoreError(_(
+            raise LoneKeyFileError(_(
                 "the key file {path} is this computer's identity, and the database it "
                 "belonged to is gone with no backup of it here: put that database back, "
                 "or choose another --db (a new headquarters key would mean setting every "
-                "office up again)").format(path=kpath))
-        raise StoreError(_(
+                "office up again)").format(path=kpath), str(kpath), role)
+        raise LoneKeyFileError(_(
             "the key file {path} is this computer's identity, and the database it "
             "belonged to is gone with no backup of it here: if this computer's data was "
             "sent to headquarters, move the key file away (do not delete it) and start "
             "again from a new setup bundle; otherwise choose another --db").format(
-                path=kpath))
+                path=kpath), str(kpath), role)
     try:
         conn = store.connect(path, create=True)
     except BaseException:

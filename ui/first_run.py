@@ -225,7 +225,7 @@ class FirstRunDialog(QDialog):
             self.accept()
 
         def failed(error: BaseException) -> None:
-            self._busy(False, error_sentence(error))
+            self._busy(False, first_run_error_text(error))
 
         self._job = OneShot(fn, done, failed, self)
 
@@ -355,6 +355,28 @@ class CannotOpenDialog(QDialog):
             self.message.setText(error_sentence(error))
 
         self._job = OneShot(lambda: restore_latest_backup(path), done, failed, self)
+
+
+def first_run_error_text(error: BaseException) -> str:
+    """Why a new database could not be made, in the client's words: the core's
+    messages for a lone key file speak of the command line's --db."""
+    from fieldplan.errors import LoneKeyFileError
+    from fieldplan.replica import ROLE_HQ
+
+    if not isinstance(error, LoneKeyFileError):
+        return error_sentence(error)
+    key = isolated(error.key_path)
+    if error.role == ROLE_HQ:
+        return _("The key file {path} is this computer's identity, and the database it "
+                 "belonged to is gone with no backup of it here: put that database back. "
+                 "A new headquarters would have a new key, and every office would have to "
+                 "be set up again; to create one anyway, first move the key file away (do "
+                 "not delete it).").format(path=key)
+    return _("The key file {path} is this computer's identity, and the database it "
+             "belonged to is gone with no backup of it here. If this computer's data was "
+             "sent to headquarters, move the key file away (do not delete it), then set "
+             "this office up from a new setup bundle headquarters sends you. If it was "
+             "not, put that database back.").format(path=key)
 
 
 def is_setup_bundle(path: str) -> bool:

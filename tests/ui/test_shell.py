@@ -97,10 +97,12 @@ def test_a_missing_database_whose_backups_are_there_offers_them(shell, qtbot, hq
     wait_idle(qtbot, shell.session)
 
 
-def test_first_run_beside_a_lone_key_file_says_what_it_is(shell, qtbot, hq, tmp_path):
-    """The database and its backups went, its key file stayed: setting up says what
-    the key file is and to move it away, not to remove it; nothing is made or lost,
-    and the other ways in stay open."""
+@pytest.mark.parametrize("role", ["office", "hq"])
+def test_first_run_beside_a_lone_key_file_says_what_it_is(shell, qtbot, hq, tmp_path, role):
+    """The database and its backups went, its key file stayed: setting up (or creating
+    headquarters) says what the key file is and to move it away, not to remove it, in
+    the client's words (the command line's "choose another --db" means nothing here);
+    nothing is made or lost, and the other ways in stay open."""
     from fieldplan import minisign
     from fieldplan.replica import key_path
     from fieldplan.sync import enroll_office
@@ -114,14 +116,53 @@ def test_first_run_beside_a_lone_key_file_says_what_it_is(shell, qtbot, hq, tmp_
     shell.start(db)
     dialog = shell.dialog
     assert dialog.objectName() == "first-run"
-    dialog.setup_from(str(setup))
+    if role == "office":
+        dialog.setup_from(str(setup))
+    else:
+        qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "key file" in dialog.message.text(), timeout=10_000)
     said = dialog.message.text()
-    assert said.startswith(f"The key file {key_path(db)} is this computer's identity")
+    assert said.startswith(f"The key file {key_path(db)} is this computer's identity, and "
+                           "the database it belonged to is gone with no backup of it here")
     assert "move the key file away (do not delete it)" in said and "remove it" not in said
+    assert "--db" not in said and "fieldplan " not in said
+    if role == "office":
+        assert said.endswith(
+            "If this computer's data was sent to headquarters, move the key file away (do "
+            "not delete it), then set this office up from a new setup bundle headquarters "
+            "sends you. If it was not, put that database back.")
+    else:
+        assert said.endswith(
+            ": put that database back. A new headquarters would have a new key, and every "
+            "office would have to be set up again; to create one anyway, first move the "
+            "key file away (do not delete it).")
     assert dialog.message.wordWrap() and dialog.isVisible()
     assert dialog.setup_button.isEnabled() and dialog.hq_button.isEnabled()
     assert key_path(db).read_bytes() == before and not db.exists()
+    dialog.grab().save(str(tmp_path / f"lone-key-{role}.png"))
+
+
+def test_the_lone_key_file_error_says_which_file_and_for_what(hq, tmp_path):
+    """The client tells this case by the error's kind and fields, not its words: the
+    command line's message stays as it is."""
+    from fieldplan import minisign
+    from fieldplan.errors import LoneKeyFileError
+    from fieldplan.replica import init_hq, key_path
+    from fieldplan.sync import enroll_office, init_from_setup
+    from ui.first_run import first_run_error_text
+
+    db = tmp_path / "laptop" / "fieldplan.sqlite3"
+    db.parent.mkdir()
+    minisign.save_secret_key(key_path(db), minisign.generate_key(), replica="gone")
+    enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")
+    for make, role in ((lambda: init_hq(db), "hq"),
+                       (lambda: init_from_setup(db, tmp_path / "ML-setup.fieldplan"),
+                        "office")):
+        with pytest.raises(LoneKeyFileError) as caught:
+            make()
+        assert (caught.value.key_path, caught.value.role) == (str(key_path(db)), role)
+        assert str(caught.value).endswith(("choose another --db", "office up again)"))
+        assert "--db" not in first_run_error_text(caught.value)
 
 
 def test_language_switch_reopens_where_the_user_was(shell, qtbot, hq_db, settings):

@@ -1217,6 +1217,9 @@ class InboxEntry:
     bundle_id: str
     #: how the reason was made (fieldplan.i18n.message_record), JSON, or ""
     reason_msg: str = ""
+    #: (refused as a forked history, repaired since) the file whose merge brought its
+    #: data (``fork.repaired_refusals``), or ""
+    repaired_in: str = ""
 
     def reason_text(self, lang: str | None = None) -> str:
         """The reason in ``lang`` (default: the current language); as it was written
@@ -1244,7 +1247,8 @@ def _reason_in(reason: str, reason_msg: str, lang: str | None) -> str:
 
 def list_inbox(rep: Replica, limit: int = 1000) -> list[InboxEntry]:
     rows = rep.conn.execute(
-        "SELECT file_name, coalesce(office, ''), received_at, outcome, reason, events, "
+        "SELECT id, file_name, coalesce(office, ''), received_at, outcome, reason, events, "
         "events_new, coalesce(bundle_id, ''), coalesce(reason_msg, '') FROM inbox "
         "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [InboxEntry(*r) for r in rows]
+    repaired = fork.repaired_refusals(rep)
+    return [InboxEntry(*r[1:], repaired_in=repaired.get(r[0], "")) for r in rows]

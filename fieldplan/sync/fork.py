@@ -28,7 +28,7 @@ from typing import Any
 
 from fieldplan import events, minisign, store
 from fieldplan.errors import ForkedHistoryError
-from fieldplan.i18n import _
+from fieldplan.i18n import N_, _
 from fieldplan.replica import Replica, pending_key_path
 from fieldplan.sync import keys as keyreg
 
@@ -39,6 +39,15 @@ def computer_replicas(rep: Replica, sender: str) -> set[str]:
     """The replicas whose events a bundle of ``sender`` may carry: it and those it
     continues after restores."""
     return {sender} | keyreg.predecessors(keyreg.all_keys(rep), sender)
+
+
+#: Why headquarters refuses a forked history (``hq_refusal``); the inbox keeps the
+#: message id with the reason, by which ``repaired_refusals`` finds these refusals.
+# Translators: one line; {office} is an office code such as ML
+REFUSAL = N_("event {seq} of replica {replica} differs from the one already held: this "
+             "computer of {office} went on from an older copy of its database (forked "
+             "history); headquarters' next bundle to {office} repairs it once imported "
+             "there, then {office} exports again")
 
 
 def hq_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> str:
@@ -52,12 +61,7 @@ def hq_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> s
     offices = keyreg.replica_offices(rep)
     if not rep.is_hq or office == "HQ" or any(offices.get(o) != office for o in exc.forks):
         return ""
-    # Translators: one line; {office} is an office code such as ML
-    return _("event {seq} of replica {replica} differs from the one already held: this "
-             "computer of {office} went on from an older copy of its database (forked "
-             "history); headquarters' next bundle to {office} repairs it once imported "
-             "there, then {office} exports again").format(
-                 seq=exc.seq, replica=exc.origin[:8], office=office)
+    return _(REFUSAL).format(seq=exc.seq, replica=exc.origin[:8], office=office)
 
 
 def record_forks(rep: Replica, forks: Mapping[str, int]) -> None:
@@ -90,6 +94,52 @@ def clear_repaired(rep: Replica, m: Mapping[str, Any]) -> None:
     done = [origin for origin in forks
             if origin in mine and acks.get(origin, 0) == _held_upto(rep, origin)]
     rep.conn.executemany("DELETE FROM forks WHERE origin = ?", [(o,) for o in done])
+
+
+def repaired_refusals(rep: Replica) -> dict[int, str]:
+    """(HQ) Inbox line id → the file that brought the data, for each bundle refused as
+    a forked history (``REFUSAL``) that was repaired since: no fork of the forked
+    replica (or of one it continues) is on record any more, and a bundle of a replica
+    continuing it (the computer after its repair) merged new events after the refusal.
+    What the refused bundle carried came again in that one (the repair writes the
+    computer's events again), so nothing is left to do about the refusal."""
+    found = []
+    for line_id, sender, msg in rep.conn.execute(
+            "SELECT id, coalesce(sender, ''), reason_msg FROM inbox "
+            "WHERE outcome = 'rejected' AND reason_msg IS NOT NULL ORDER BY id"):
+        try:
+            record = json.loads(msg)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("id") == REFUSAL and sender:
+            kw = record.get("kw")
+            found.append((line_id, sender, str(kw.get("replica", "")) if isinstance(
+                kw, dict) else ""))
+    if not found:
+        return {}  # (the usual case: no look at keys, forks or merges)
+    keys = keyreg.all_keys(rep)
+    after = keyreg.successor_of(keys)
+    held = set(held_forks(rep))
+    merged = rep.conn.execute(
+        "SELECT id, coalesce(sender, ''), file_name FROM inbox "
+        "WHERE outcome = 'merged' AND events_new > 0 ORDER BY id").fetchall()
+    out: dict[int, str] = {}
+    for line_id, sender, prefix in found:
+        # the forked replica: the one the reason names (by its first 8 digits), the
+        # sender or one it continues
+        forked = next((r for r in sorted(keyreg.computer(keys, sender))
+                       if prefix and r.startswith(prefix)), sender)
+        going_on: list[str] = []
+        r = forked
+        while r in after and after[r] != forked and after[r] not in going_on:
+            r = after[r]
+            going_on.append(r)
+        if held & ({forked} | keyreg.predecessors(keys, forked)):
+            continue  # headquarters' repair bundle has not done its work yet
+        file = next((f for i, s, f in merged if i > line_id and s in going_on), None)
+        if file is not None:
+            out[line_id] = file
+    return out
 
 
 def _held_upto(rep: Replica, origin: str) -> int:

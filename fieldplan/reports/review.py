@@ -85,6 +85,9 @@ class SyncFacts:
     #: bundles refused since the period began (sync.InboxEntry) and not merged since:
     #: an office's data that did not arrive (a damaged file, a revoked key…)
     refused: list = field(default_factory=list)
+    #: bundles refused since the period began as a forked history and repaired since
+    #: (InboxEntry.repaired_in: their data arrived): nothing left to do, said apart
+    repaired: list = field(default_factory=list)
 
 
 def _known_offices(rep) -> list[str]:
@@ -108,6 +111,7 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts
     start = ctx.plan.period_bounds(ctx.period)[0].isoformat()
     try:
         inbox = sync.list_inbox(rep)
+        refused = _refused(inbox, start)
         late = _late_data(rep, ctx.period, deadline.isoformat(), inbox, scope)
         conflicts = [
             c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
@@ -121,7 +125,8 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts
             gaps=list(sync.list_gaps(rep)),
             after_lock=[c for c in changed_after_lock(rep, ctx.period).get(ctx.period, ())
                         if scope.shows(c.office, c.action, c.period)],
-            refused=_refused(inbox, start),
+            refused=[e for e in refused if not e.repaired_in],
+            repaired=[e for e in refused if e.repaired_in],
         )
     except Exception:  # an older database without the exchange tables
         return None
@@ -795,7 +800,6 @@ class Pack:
 
     def sync_section(self) -> list[Flowable]:
         from fieldplan.i18n import conflict_value
-        from fieldplan.offices import office_name
 
         ctx = self.ctx
         _ = ctx.gettext
@@ -817,17 +821,14 @@ class Pack:
                         "None known: no data arrived after the deadline ({date}), no "
                         "bundle is in quarantine, no conflict is open and no events "
                         "are missing."
-                    ).format(date=self._date(self.deadline))
-                )
+                    ).format(date=self._date(self.deadline)),
+                    space_after=4,
+                ),
+                *self._repaired(facts.repaired),
             ]
         w = ctx.width
         out: list[Flowable] = []
-
-        def name(code: str) -> str:
-            try:
-                return f"{office_name(code, ctx.lang)} ({code})"
-            except ValidationError:
-                return code or "?"
+        name = self._office
 
         def block(title: str, head: list[str], rows: list[list[str]], widths: list[float]):
             data = [[self._t(h, cm.CELL_HEAD) for h in head]]
@@ -893,6 +894,8 @@ class Pack:
                 ],
                 [0.22, 0.25, 0.2, 0.33],
             )
+        # after the refusals still to see to, or where they would be
+        out.extend(self._repaired(facts.repaired, after=bool(out)))
         if facts.quarantined:
             block(
                 _("Bundles in quarantine (key not trusted yet)"),
@@ -938,6 +941,42 @@ class Pack:
                  for g in facts.gaps],
                 [0.4, 0.3, 0.3],
             )
+        return out
+
+    def _office(self, code: str) -> str:
+        """"Mali (ML)": an office's name and code, or the code alone if unknown."""
+        from fieldplan.offices import office_name
+
+        try:
+            return f"{office_name(code, self.ctx.lang)} ({code})"
+        except ValidationError:
+            return code or "?"
+
+    def _repaired(self, entries: list, after: bool = False) -> list[Flowable]:
+        """A sentence per office for its bundles refused as a forked history and
+        repaired since, kept out of the table of refusals: a reviewer looks there for
+        what is left to do, and here nothing is (their data arrived, in the files
+        named, which may be listed as late data above). ``after``: below a table."""
+        by_office: dict[str, list] = defaultdict(list)
+        for e in entries:
+            by_office[e.office].append(e)
+        out: list[Flowable] = []
+        for office in sorted(by_office):
+            refused = by_office[office]
+            # Translators: {office} is an office's name and code, "Mali (ML)"; {files}
+            # the names of bundle files, "ML-3f2a91c0-1-2.fieldplan"
+            text = self.ctx.ngettext(
+                "{office}: {count} bundle refused as a forked history was repaired "
+                "since; its data arrived in {files}. Nothing is left to do about it.",
+                "{office}: {count} bundles refused as a forked history were repaired "
+                "since; their data arrived in {files}. Nothing is left to do about them.",
+                len(refused),
+            ).format(office=self._office(office), count=self._n(len(refused)),
+                     files=", ".join(dict.fromkeys(e.repaired_in for e in refused)))
+            note = self._t(text, cm.SMALL, space_after=2)
+            if after and not out:
+                note.spaceBefore = 6  # as a table's title after another table
+            out.append(note)
         return out
 
     def _files_text(self, files: tuple[str, ...]) -> str:

@@ -658,6 +658,11 @@ class InboxPage(QWidget):
         if reason:
             # in its own direction: an English reason in an Arabic line, or the reverse
             lines.append(heading.format(label=_("Reason")) + " " + embedded(reason))
+        if entry.repaired_in:
+            # refused as a forked history and repaired since: its reason says a repair
+            # is coming, this says it came (fieldplan.sync.fork.repaired_refusals)
+            lines.append(_("Repaired since: its data arrived in {file}; nothing is left "
+                           "to do about this bundle.").format(file=code_text(entry.repaired_in)))
         self.detail.setText("\n".join(lines))
 
 

@@ -393,6 +393,55 @@ def test_the_inbox_says_which_office_a_damaged_files_name_gives(open_window, qtb
         other.name: "Office unknown: the file could not be read."}
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_inbox_says_a_refused_forked_history_was_repaired_since(
+        lang, open_window, qtbot, hq, make_office, tmp_path):
+    """A bundle refused as a forked history said only that HQ's next bundle repairs
+    it, long after it had: the line under the table says where its data arrived."""
+    import os
+
+    from PySide6.QtWidgets import QApplication
+
+    from tests.scenes import hq_with_a_forked_office, send
+    from ui.app import apply_language
+    from ui.hq_desk import select_row
+
+    ml = hq_with_a_forked_office(hq, make_office, tmp_path)
+    send(hq, ml, tmp_path)  # the repair, at the office
+    arrived = send(ml, hq, tmp_path)[0].path.name
+    ml.close()
+    hq_path = hq.path
+    hq.close()
+    apply_language(QApplication.instance(), lang)
+    try:
+        window = open_window(hq_path)
+        page = window.inbox
+        window.show_page(page)
+        qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=5000)
+        said = []
+        for row in range(3):
+            select_row(page.view, row)
+            entry = page.model.row_at(row)
+            said.append((entry.outcome, entry.repaired_in, page.detail.text().split("\n")))
+        (refused,) = [lines for outcome, into, lines in said
+                      if (outcome, into) == ("rejected", arrived)]
+        if lang == "en":
+            assert refused[3:] == [f"Repaired since: its data arrived in {arrived}; "
+                                   "nothing is left to do about this bundle."]
+        else:  # the file name kept whole, left to right
+            assert len(refused) == 4 and f"\u2066{arrived}\u2069" in refused[3]
+        # (the merged ones: file and outcome, nothing more)
+        assert [len(lines) for outcome, _into, lines in said if outcome == "merged"] == [2, 2]
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            select_row(page.view, [page.model.row_at(r).outcome
+                                   for r in range(3)].index("rejected"))
+            QApplication.processEvents()  # the detail laid out again, all its lines
+            window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                            f"inbox-repaired-{lang}.png"))
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_the_import_result_says_which_office_a_damaged_files_name_gives(
         lang, open_window, qtbot, hq_db, tmp_path):

@@ -277,9 +277,9 @@ class ImportResultDialog(QDialog):
             elif o.outcome in ("rejected", "quarantined"):
                 detail = import_reason(o.reason)  # a setup bundle: in the client's words
             else:
-                detail = ngettext(
-                    "{new} new of {total} event", "{new} new of {total} events", o.events_total
-                ).format(new=format_number(o.events_new), total=format_number(o.events_total))
+                from fieldplan.sync.exchange import events_text
+
+                detail = events_text(o.events_new, o.events_total)  # as the CLI says it
                 if o.gaps:
                     detail += "; " + "; ".join(o.gaps)
                 if getattr(o, "late_periods", ()):

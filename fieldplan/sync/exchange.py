@@ -37,6 +37,7 @@ from fieldplan.i18n import (
     N_,
     _,
     capturing,
+    format_number,
     message_record,
     ngettext,
     pgettext,
@@ -80,6 +81,26 @@ def outcome_label(outcome: str) -> str:
     """An import outcome (merged, duplicate, quarantined, rejected) in the current language."""
     make = _OUTCOME_LABELS.get(outcome)
     return make() if make else outcome
+
+
+def events_text(new: int, total: int) -> str:
+    """What an imported bundle brought, "3 new of 5 events": each number with its own
+    plural (French "1 nouveau sur 2 événements", not one plural from the total for
+    both); "no events" for a bundle of receipts only (Arabic said "0 new out of no
+    events")."""
+    if not total:
+        # Translators: what an imported bundle brought, in "ML-….fieldplan: merged (no
+        # events)": it carried receipts only
+        return _("no events")
+    # Translators: the end of "3 new of 5 events" ({new} new {of_events}), apart so
+    # that it takes the plural of the total (and its case after "of")
+    of_events = ngettext("of {count} event", "of {count} events", total).format(
+        count=format_number(total))
+    # Translators: what an imported bundle brought, "3 new of 5 events"; {of_events} is
+    # "of 5 events", translated apart with its own plural; the plural here agrees
+    # with {new}
+    return ngettext("{new} new {of_events}", "{new} new {of_events}", new).format(
+        new=format_number(new), of_events=of_events)
 
 
 def _event_where(seq: int, office: str) -> str:
@@ -142,9 +163,7 @@ class ImportOutcome:
         if self.outcome in ("rejected", "quarantined"):
             return _("{file}: {outcome}: {reason}").format(
                 file=self.file, outcome=word, reason=self.reason)
-        detail = ngettext("{new} new of {total} event", "{new} new of {total} events",
-                          self.events_total).format(new=self.events_new,
-                                                    total=self.events_total)
+        detail = events_text(self.events_new, self.events_total)
         notes = list(self.gaps)
         if self.late_periods:
             notes.append(late_text(self.late_periods))

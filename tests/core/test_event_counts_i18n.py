@@ -1,0 +1,100 @@
+"""An import's event counts, "3 new of 5 events", took one plural from the total for
+both numbers: French printed "fusionné (1 nouveaux sur 2 événements)" and Arabic
+"0 new out of no events" for a bundle of receipts only. Each number now takes its own
+plural (two messages), and a bundle without events says so.
+
+The catalogs are translated after the code changes: these tests add the translations
+of the new messages to the real catalog of the language (as a translator would write
+them), so that what is compared is what a French or Arabic reader will see."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from fieldplan import i18n
+from fieldplan.sync.exchange import ImportOutcome, events_text
+
+#: the new messages, translated: msgid (or singular and plural) → msgstr (or forms)
+NEW = {
+    "fr": {
+        "no events": "aucun événement",
+        ("of {count} event", "of {count} events"): (
+            "sur {count} événement", "sur {count} d’événements", "sur {count} événements"),
+        ("{new} new {of_events}", "{new} new {of_events}"): (
+            "{new} nouveau {of_events}", "{new} de nouveaux {of_events}",
+            "{new} nouveaux {of_events}"),
+    },
+    "ar": {
+        "no events": "لا أحداث",
+        ("of {count} event", "of {count} events"): (
+            "من أصل لا أحداث", "من أصل حدث واحد", "من أصل حدثين", "من أصل {count} أحداث",
+            "من أصل {count} حدثًا", "من أصل {count} حدث"),
+        ("{new} new {of_events}", "{new} new {of_events}"): (
+            "{new} جديد {of_events}", "{new} جديد {of_events}", "{new} جديدان {of_events}",
+            "{new} جديدة {of_events}", "{new} جديدًا {of_events}", "{new} جديد {of_events}"),
+    },
+}
+
+
+def with_new_messages(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """Use the real catalog of ``lang`` with the new messages translated (``NEW``)."""
+    catalog = read_po(io.BytesIO(i18n.po_path(lang).read_bytes()), locale=lang,
+                      domain=i18n.DOMAIN)
+    for msgid, msgstr in NEW[lang].items():
+        catalog.add(msgid, msgstr)
+    po = io.BytesIO()
+    write_po(po, catalog)
+    translations = i18n.gettext.GNUTranslations(io.BytesIO(i18n.compile_po(po.getvalue(), lang)))
+    monkeypatch.setitem(i18n._translations, lang, translations)
+
+
+@pytest.fixture
+def lang_with_new_messages(monkeypatch: pytest.MonkeyPatch):
+    def use(lang: str) -> None:
+        with_new_messages(monkeypatch, lang)
+        i18n.set_language(lang)
+
+    yield use
+    i18n.set_language("en")
+
+
+@pytest.mark.parametrize(("new", "total", "english"), [
+    (1, 2, "1 new of 2 events"), (0, 1, "0 new of 1 event"), (3, 3, "3 new of 3 events"),
+    (1, 1, "1 new of 1 event"), (0, 0, "no events")])
+def test_english(new, total, english) -> None:
+    assert events_text(new, total) == english
+    assert ImportOutcome("a.fieldplan", "merged", events_new=new, events_total=total
+                         ).line() == f"a.fieldplan: merged ({english})"
+
+
+@pytest.mark.parametrize(("outcome", "new", "total", "french"), [
+    ("merged", 1, 2, "fusionné (1 nouveau sur 2 événements)"),
+    ("merged", 2, 2, "fusionné (2 nouveaux sur 2 événements)"),
+    ("duplicate", 0, 6, "en double (0 nouveau sur 6 événements)"),
+    ("merged", 1, 1, "fusionné (1 nouveau sur 1 événement)"),
+    ("merged", 0, 0, "fusionné (aucun événement)"),
+    ("merged", 1200, 2500, "fusionné (1 200 nouveaux sur 2 500 événements)"),
+])
+def test_french_takes_each_plural_from_its_own_number(lang_with_new_messages, outcome, new,
+                                                     total, french) -> None:
+    lang_with_new_messages("fr")
+    line = ImportOutcome("a.fieldplan", outcome, events_new=new, events_total=total).line()
+    # (a no-break space before the colon; babel groups thousands with a narrow one)
+    assert line.replace("\u202f", " ") == f"a.fieldplan\u00a0: {french}"
+
+
+@pytest.mark.parametrize(("new", "total", "arabic"), [
+    (0, 0, "مدمجة (لا أحداث)"),
+    (0, 2, "مدمجة (0 جديد من أصل حدثين)"),
+    (2, 2, "مدمجة (2 جديدان من أصل حدثين)"),
+    (1, 3, "مدمجة (1 جديد من أصل 3 أحداث)"),
+    (5, 12, "مدمجة (5 جديدة من أصل 12 حدثًا)"),
+])
+def test_arabic_takes_each_plural_from_its_own_number(lang_with_new_messages, new, total,
+                                                     arabic) -> None:
+    lang_with_new_messages("ar")
+    line = ImportOutcome("a.fieldplan", "merged", events_new=new, events_total=total).line()
+    assert line == f"a.fieldplan: {arabic}"

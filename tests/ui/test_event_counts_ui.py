@@ -1,0 +1,44 @@
+"""The import result's event counts in French and Arabic, each number with its own
+plural, as the command line says them (tests/core/test_event_counts_i18n.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from tests.core.test_event_counts_i18n import with_new_messages
+
+pytest.importorskip("fieldplan.sync")
+
+_ISOLATES = re.compile("[\u2066-\u2069]")
+
+
+@pytest.mark.parametrize(("lang", "counts", "said"), [
+    ("fr", (1, 2), "1 nouveau sur 2 événements"),
+    ("fr", (0, 0), "aucun événement"),
+    ("ar", (0, 2), "0 جديد من أصل حدثين"),
+    ("ar", (0, 0), "لا أحداث"),
+    ("en", (1, 2), "1 new of 2 events"),
+])
+def test_the_import_result_counts_each_number_with_its_own_plural(
+        qtbot, monkeypatch, lang, counts, said) -> None:
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.app import apply_language
+    from ui.transfer import ImportResultDialog
+
+    apply_language(QApplication.instance(), lang)
+    try:
+        if lang != "en":
+            with_new_messages(monkeypatch, lang)
+        new, total = counts
+        dialog = ImportResultDialog(None, [ImportOutcome(
+            "ML-1.fieldplan", "merged", office="ML", events_new=new, events_total=total)])
+        qtbot.addWidget(dialog)
+        shown = dialog.table.item(0, 3).text()
+        # (in Arabic each number kept left to right in an isolate)
+        assert _ISOLATES.sub("", shown) == said
+        assert (shown != said) == (lang == "ar" and new + total > 0)
+    finally:
+        apply_language(QApplication.instance(), "en")

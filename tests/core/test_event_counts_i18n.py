@@ -4,18 +4,16 @@ both numbers: French printed "fusionné (1 nouveaux sur 2 événements)" and Ara
 plural (two messages), and a bundle without events says so.
 
 The catalogs are translated after the code changes: these tests add the translations
-of the new messages to the real catalog of the language (as a translator would write
-them), so that what is compared is what a French or Arabic reader will see."""
+of the new messages to the real catalog of the language (tests.draft_catalog), so that
+what is compared is what a French or Arabic reader will see."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from babel.messages.pofile import read_po, write_po
 
 from fieldplan import i18n
 from fieldplan.sync.exchange import ImportOutcome, events_text
+from tests.draft_catalog import with_messages
 
 #: the new messages, translated: msgid (or singular and plural) → msgstr (or forms)
 NEW = {
@@ -41,14 +39,7 @@ NEW = {
 
 def with_new_messages(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
     """Use the real catalog of ``lang`` with the new messages translated (``NEW``)."""
-    catalog = read_po(io.BytesIO(i18n.po_path(lang).read_bytes()), locale=lang,
-                      domain=i18n.DOMAIN)
-    for msgid, msgstr in NEW[lang].items():
-        catalog.add(msgid, msgstr)
-    po = io.BytesIO()
-    write_po(po, catalog)
-    translations = i18n.gettext.GNUTranslations(io.BytesIO(i18n.compile_po(po.getvalue(), lang)))
-    monkeypatch.setitem(i18n._translations, lang, translations)
+    with_messages(monkeypatch, lang, NEW[lang])
 
 
 @pytest.fixture

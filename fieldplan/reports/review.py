@@ -961,6 +961,9 @@ class Pack:
         for e in entries:
             by_office[e.office].append(e)
         out: list[Flowable] = []
+        # in Arabic, a right-to-left mark after "مالي (ML)" keeps what follows out of
+        # its code's left-to-right run ("مالي (2 :(ML" otherwise)
+        rlm = "\u200f" if self.ctx.rtl else ""
         for office in sorted(by_office):
             refused = by_office[office]
             # Translators: {office} is an office's name and code, "Mali (ML)"; {files}
@@ -971,7 +974,7 @@ class Pack:
                 "{office}: {count} bundles refused as a forked history were repaired "
                 "since; their data arrived in {files}. Nothing is left to do about them.",
                 len(refused),
-            ).format(office=self._office(office), count=self._n(len(refused)),
+            ).format(office=self._office(office) + rlm, count=self._n(len(refused)),
                      files=", ".join(dict.fromkeys(e.repaired_in for e in refused)))
             note = self._t(text, cm.SMALL, space_after=2)
             if after and not out:

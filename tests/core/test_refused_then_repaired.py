@@ -78,3 +78,25 @@ def test_a_refused_fork_repaired_since_is_not_listed_as_refused_in_the_pack(
     assert "Bundles refused since the period began" not in text
     assert ("Mali (ML): 1 bundle refused as a forked history was repaired since; its "
             f"data arrived in {result.path.name}. Nothing is left to do about it.") in text
+
+
+def test_in_arabic_the_count_stays_after_the_office_code(hq, make_office, monkeypatch,
+                                                        tmp_path: Path) -> None:
+    """"مالي (ML): 1 …" printed as "مالي (1 :(ML …": the count went into the code's
+    left-to-right run."""
+    from tests.draft_catalog import with_messages
+
+    ml = hq_with_a_forked_office(hq, make_office, tmp_path)
+    send(hq, ml, tmp_path)
+    send(ml, hq, tmp_path)
+    with_messages(monkeypatch, "ar", {(
+        "{office}: {count} bundle refused as a forked history was repaired since; its "
+        "data arrived in {files}. Nothing is left to do about it.",
+        "{office}: {count} bundles refused as a forked history were repaired since; their "
+        "data arrived in {files}. Nothing is left to do about them."):
+        ("{office}: {count} حزمة رُفضت لتشعّب تاريخها أُصلحت منذ ذلك؛ وصلت بياناتها في "
+         "{files}. لم يبق ما يُفعل بشأنها.",) * 6})
+    pack = _pack(hq, "ar")
+    (note,) = pack._repaired(pack.sync.repaired)
+    first = note._layout(2000)[0][0]  # (in drawing order, left to right)
+    assert "1 :(ML)" in first and "ML):" not in first

@@ -20,6 +20,8 @@ def with_messages(monkeypatch: pytest.MonkeyPatch, lang: str,
     catalog = read_po(io.BytesIO(i18n.po_path(lang).read_bytes()), locale=lang,
                       domain=i18n.DOMAIN)
     for msgid, msgstr in messages.items():
+        # (a message the catalog holds already is replaced: add() would keep its text)
+        catalog.delete(msgid[0] if isinstance(msgid, tuple) else msgid)
         catalog.add(msgid, msgstr)
     po = io.BytesIO()
     write_po(po, catalog)

@@ -269,6 +269,11 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     return rep
 
 
+#: meta key (an office): this computer's replicas whose events go to headquarters
+#: from a given seq again, whatever its receipts say (``sync.fork.resend_from``)
+RESEND_OWN = "resend_own"
+
+
 def _mark_if_gone_back(rep: Replica) -> bool:
     """Whether a peer holds more of this replica's events than the database does: it
     went back in time without a restore (copied while fieldplan had it open, or its
@@ -292,6 +297,15 @@ def _mark_if_gone_back(rep: Replica) -> bool:
         if rep.meta(store.BACKUP_MARK) is None:
             events.set_meta(rep.conn, store.BACKUP_MARK, events.canonical_json(
                 {"went_back": {"held": held, "acked": acked}}))
+            if not rep.is_hq:
+                # events written after it went back may differ from the peer's under
+                # the same numbers: sent from 1 again, so that headquarters finds
+                # them (until a receipt's hash matches: sync.fork.check_receipts)
+                import json
+
+                flags = json.loads(rep.meta(RESEND_OWN) or "{}")
+                flags[own] = 1
+                events.set_meta(rep.conn, RESEND_OWN, events.canonical_json(flags))
     return True
 
 

@@ -320,6 +320,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 print(_("signed by a key this database does not know yet (fingerprint "
                         "{fingerprint}): importing it puts it in quarantine until the key "
                         "is trusted").format(fingerprint=result["fingerprint"]))
+            if result.get("repair"):
+                print(result["repair"])  # importing it repairs a forked history
         else:
             print(_("invalid: {reason}").format(reason=result["reason"]))
         if result["valid"] and result.get("kind") == sync.KIND_SETUP:

@@ -332,6 +332,12 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
     if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < events.MAX_COUNTER
                for v in m["acks"].values()):
         raise BundleError(_("manifest.json: bad 'acks'"))
+    # (optional: older versions write none) the hash of each event a receipt names
+    hashes = m.get("ack_hashes")
+    if hashes is not None and not (
+            isinstance(hashes, dict) and set(hashes) <= set(m["acks"])
+            and all(isinstance(v, str) and _HEX64.fullmatch(v) for v in hashes.values())):
+        raise BundleError(_("manifest.json: bad 'ack_hashes'"))
     try:
         check_office(m["office"])
         check_office(m["recipient"])
@@ -350,6 +356,9 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
     if m["recipient"] != me and not outgoing:
         raise BundleError(_("bundle is addressed to {recipient}, not to {me}").format(
             recipient=m["recipient"], me=me))
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def _enrolment_ok(rep: Replica, m: dict[str, Any], signer: PublicKey) -> bool:
@@ -517,6 +526,11 @@ class _Merger:
         self.sender_office = sender_office
         self.offices = keyreg.replica_offices(rep)
         self.offices[sender] = sender_office
+        # (HQ) the sending office computer's replicas; (office, HQ's bundle) this
+        # computer's: a run of theirs that does not follow the held event is a fork
+        self.hq_own = (fork.computer_replicas(rep, sender)
+                       if rep.is_hq and sender_office != "HQ" else set())
+        self.office_own = (keyreg.own_replicas(rep) if fork.may_repair(rep, m) else set())
         self.last: dict[str, tuple[int, str, str]] = {}  # origin → open run's end
         self.deferred: list[events.Event] = []
         self.stats = _MergeStats()
@@ -540,16 +554,30 @@ class _Merger:
         """Chain links are checked inside each run of consecutive events of an origin,
         and against the log at both ends of the run (two look-ups a run, not an event)."""
         run = self.last.get(e.origin)
+        held_before = False  # whether ``before`` is the log's (else the bundle's)
         if run is not None and run[0] + 1 == e.seq:
             before: str | None = run[1]
         else:
             if run is not None:
                 self._close_run(e.origin)
             before = events.GENESIS if e.seq == 1 else self._held_hash(e.origin, e.seq - 1)
+            held_before = e.seq > 1
         if before is not None and before != e.prev:
+            # a held event before the run that the run does not follow: the computer's
+            # history forked (sync.fork), at HQ for the sender's replicas, at an office
+            # for its own ones in HQ's bundle
+            if held_before and e.origin in self.hq_own:
+                raise fork.ChainFork(self._broken_text(e, office), e.origin, e.seq)
+            if held_before and e.origin in self.office_own:
+                raise fork.OwnChainBroken(e.origin, e.seq)
             raise BundleError(_("{where}: broken hash chain (does not follow event {previous})")
                               .format(where=_event_where(e.seq, office), previous=e.seq - 1))
         self.last[e.origin] = (e.seq, e.hash, office)
+
+    @staticmethod
+    def _broken_text(e: events.Event, office: str) -> str:
+        return _("{where}: broken hash chain (does not follow event {previous})").format(
+            where=_event_where(e.seq, office), previous=e.seq - 1)
 
     def add(self, batch: list[events.Event]) -> None:
         ready = []
@@ -645,17 +673,21 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
             "INSERT INTO acks (peer, origin, seq) VALUES (?, ?, ?) ON CONFLICT (peer, origin) "
             "DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq",
             (m["sender"], origin, seq)).rowcount
+    fork.check_receipts(rep, m)
     return stats
 
 
 def _record(rep: Replica, outcome: ImportOutcome, sha: str,
-            forks: dict[str, int] | None = None) -> ImportOutcome:
+            forks: dict[str, int] | None = None, resend: str = "") -> ImportOutcome:
     """Write an inbox line in its own transaction (the import's may have rolled back);
-    ``forks``: (HQ) the forked history it refused, recorded with it (sync.fork)."""
+    ``forks``: (HQ) the forked history it refused, recorded with it; ``resend``: (an
+    office) its own replica to send from 1 again (sync.fork)."""
     with store.write_transaction(rep.conn):
         _inbox_row(rep, outcome, sha)
         if forks:
             fork.record_forks(rep, forks)
+        if resend:
+            fork.mark_resend(rep, {resend: 1})
     return outcome
 
 
@@ -760,11 +792,13 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                              if rep.is_hq and stats.periods else ())
                 plan_version, plan_hidden = _plan_change(rep, plan_before)
                 repaired = repair.text if repair is not None else ""
+                # (the inbox keeps what was done; the outcome says to export too)
+                export_now = fork.export_now_text(repaired) if repaired else ""
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
                                        late_periods=late, plan_version=plan_version,
-                                       plan_hidden=plan_hidden, repair=repaired,
+                                       plan_hidden=plan_hidden, repair=export_now,
                                        reason=late_text(late) if late else repaired,
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
@@ -776,6 +810,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             why = fork.hq_refusal(rep, m, exc)
             return _record(rep, ImportOutcome(outcome="rejected", reason=why or str(exc),
                                               **base), sha, exc.forks if why else None)
+        except fork.OwnChainBroken as exc:
+            # (an office) refused, and the replica goes from 1 to headquarters, which
+            # then records the fork: its next bundle repairs it
+            return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base),
+                           sha, resend=exc.origin)
         except (BundleError, sqlite3.IntegrityError) as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
         except _HOSTILE as exc:  # a value no check foresaw: still refused, one line
@@ -1022,7 +1061,7 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                "replica": m.get("sender"), "key_id": b.key_id,
                "fingerprint": b.public_key.fingerprint, "events": b.event_count,
                "bundle_id": b.bundle_id, "created": b.created, "recipient": m.get("recipient"),
-               "kind": m.get("kind"), "trusted": None}
+               "kind": m.get("kind"), "trusted": None, "repair": ""}
         # a bundle this computer wrote (checked before it goes): addressed elsewhere,
         # signed by this computer's own key
         own = rep is not None and m.get("sender") == rep.replica_id \
@@ -1036,7 +1075,7 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
             b.check_events()
             if rep is not None:
                 out["trusted"] = accept != "quarantine"
-                if own or accept == "quarantine" or not _dry_run(rep, b, m, accept):
+                if own or accept == "quarantine" or not _dry_run(rep, b, m, accept, out):
                     offices = keyreg.replica_offices(rep)
                     offices[m["sender"]] = m["office"]
                     for n, line in enumerate(b.iter_lines(), 1):
@@ -1053,31 +1092,39 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
         return out
 
 
-def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any) -> bool:
+def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any,
+             out: dict[str, Any] | None = None) -> bool:
     """Merge the bundle as ``import`` would, then roll it all back: ``verify`` says
     what ``import`` will say (the hash chain, the order of events and what this
     database holds are checked only by a merge). Raises what the merge raises; False
-    when the database cannot be written (read-only, busy), which checks less."""
+    when the database cannot be written (read-only, busy), which checks less. A
+    bundle whose import repairs a forked history: ``out["repair"]`` says what the
+    import will do."""
     conn = rep.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError:
         return False
+    repairs: dict[str, int] = {}
     try:
         if isinstance(accept, tuple):
             keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                   retire=accept[1], lineage=accept[2])
         _merge(rep, b, m, progress=None, cancel=None)
     except ForkedHistoryError as exc:
-        if fork.repairable(rep, m, exc):
-            return False  # import repairs it (writing a new key file): checked less here
-        why = fork.hq_refusal(rep, m, exc)  # as import says it
-        if why:
-            raise ForkedHistoryError(why, exc.forks) from exc
-        raise
+        if not fork.repairable(rep, m, exc):
+            why = fork.hq_refusal(rep, m, exc)  # as import says it
+            if why:
+                raise ForkedHistoryError(why, exc.forks) from exc
+            raise
+        repairs = exc.forks  # import repairs it (writing a new key file): checked less
     finally:
         conn.execute("ROLLBACK")
         rep.cache.clear()
+    if repairs:
+        if out is not None:
+            out["repair"] = fork.will_repair_text(rep, repairs)
+        return False
     return True
 
 

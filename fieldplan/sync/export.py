@@ -26,7 +26,7 @@ from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
 from fieldplan.sync.exchange import _HOSTILE, ENROL_CONTEXT, KIND_SYNC, Progress, holdings
-from fieldplan.sync.fork import held_forks
+from fieldplan.sync.fork import held_forks, resend_from
 
 
 @dataclass(frozen=True)
@@ -229,10 +229,15 @@ def export_bundle(
     # (HQ) an office computer whose history forked gets that replica's events again
     # from where they differ, whatever its receipts say: its import repairs it
     forks = held_forks(rep) if rep.is_hq else {}
+    # (an office) a replica of this computer whose history HQ's receipts showed to
+    # differ is sent from where it may differ: HQ then sees the fork and records it
+    again = {} if rep.is_hq else resend_from(rep)
     for origin in origins_for(rep, side):
         after = 0 if full else _ack_floor(rep, peers, origin, to_hq=not rep.is_hq)
         if origin in forks:
             after = min(after, forks[origin] - 1)
+        if origin in again:
+            after = min(after, again[origin] - 1)
         lo, hi, n = rep.conn.execute(
             "SELECT min(seq), max(seq), count(*) FROM events WHERE origin = ? AND seq > ?",
             (origin, after),
@@ -251,6 +256,12 @@ def export_bundle(
         "office": rep.office, "recipient": recipient, "ranges": ranges,
         "acks": {o: s for o, s in held.items() if o in relevant},
     }
+    # each receipt with the hash of the event it names: the other side sees whether
+    # it holds that very event (a history that forked where no event shows it)
+    manifest["ack_hashes"] = {o: h for o, s in manifest["acks"].items()
+                              for (h,) in rep.conn.execute(
+                                  "SELECT hash FROM events WHERE origin = ? AND seq = ?",
+                                  (o, s))}
     proof = enrolment_proof(rep, secret.public)
     if proof:
         manifest["enrolment"] = proof

@@ -17,6 +17,19 @@ again under the new replica, each replacing the versions of the same fields that
 copies brought back: the person at this computer typed them after those. All inside
 the import's one transaction: a failure anywhere leaves the database as it was, and
 the new key file is moved in place only after the commit (``keys.StagedKey``).
+
+A fork headquarters cannot see in the events it is given is found from the receipts:
+each carries the hash of the event it names (manifest ``ack_hashes``). An office
+whose own event at that number has another hash (it went back and wrote as many
+events as it lost, or more), or whose receipts say headquarters holds more than it
+does (``replica._mark_if_gone_back``: events written after going back may differ),
+sends that replica's events from 1 again (meta ``resend_own``) until a receipt's hash
+matches: headquarters then meets the differing events and records the fork. A
+bundle whose first event of a run does not follow the held one is a fork too: at
+headquarters, for the sending computer's own replicas (``ChainFork``, recorded from
+1: the office's repair finds the first differing event by comparing); at the
+office, for its own replicas in headquarters' bundle (``OwnChainBroken``: refused,
+and the replica sent from 1).
 """
 
 from __future__ import annotations
@@ -27,9 +40,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldplan import events, minisign, store
-from fieldplan.errors import ForkedHistoryError
+from fieldplan.errors import BundleError, ForkedHistoryError
 from fieldplan.i18n import N_, _
-from fieldplan.replica import Replica, pending_key_path
+from fieldplan.replica import RESEND_OWN, Replica, pending_key_path
 from fieldplan.sync import keys as keyreg
 
 # --- headquarters -------------------------------------------------------------------
@@ -48,6 +61,22 @@ REFUSAL = N_("event {seq} of replica {replica} differs from the one already held
              "computer of {office} went on from an older copy of its database (forked "
              "history); headquarters' next bundle to {office} repairs it once imported "
              "there, then {office} exports again")
+#: The same when the bundle's run does not follow the event held before it (ChainFork).
+# Translators: one line; {office} is an office code such as ML
+CHAIN_REFUSAL = N_("event {seq} of replica {replica} does not follow event {previous} held "
+                   "here: this computer of {office} went on from an older copy of its "
+                   "database (forked history); headquarters' next bundle to {office} "
+                   "repairs it once imported there, then {office} exports again")
+
+
+class ChainFork(ForkedHistoryError):
+    """(HQ) A run of the sending computer's own replica whose first event does not
+    follow the one held before it: the histories part somewhere before, at 1 at the
+    earliest (``at``: the bundle's event)."""
+
+    def __init__(self, message: str, origin: str, at: int) -> None:
+        super().__init__(message, {origin: 1})
+        self.at = at
 
 
 def hq_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> str:
@@ -61,6 +90,9 @@ def hq_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> s
     offices = keyreg.replica_offices(rep)
     if not rep.is_hq or office == "HQ" or any(offices.get(o) != office for o in exc.forks):
         return ""
+    if isinstance(exc, ChainFork):
+        return _(CHAIN_REFUSAL).format(seq=exc.at, previous=exc.at - 1,
+                                       replica=exc.origin[:8], office=office)
     return _(REFUSAL).format(seq=exc.seq, replica=exc.origin[:8], office=office)
 
 
@@ -111,7 +143,7 @@ def repaired_refusals(rep: Replica) -> dict[int, str]:
             record = json.loads(msg)
         except ValueError:
             continue
-        if isinstance(record, dict) and record.get("id") == REFUSAL and sender:
+        if isinstance(record, dict) and record.get("id") in (REFUSAL, CHAIN_REFUSAL) and sender:
             kw = record.get("kw")
             found.append((line_id, sender, str(kw.get("replica", "")) if isinstance(
                 kw, dict) else ""))
@@ -164,6 +196,111 @@ def repaired_text(first: int, last: int, new: str) -> str:
     return _("this computer's events {first}–{last} had been written after its database "
              "went back to an older copy; they were written again as replica {new}").format(
                  first=first, last=last, new=new[:8])
+
+
+def will_repair_text(rep: Replica, forks: Mapping[str, int]) -> str:
+    """What importing a bundle that repairs ``forks`` (origin → first differing seq)
+    will do, for ``verify``: this computer's events from there written again."""
+    texts = []
+    for origin, seq in sorted(forks.items()):
+        last = max(events.last_event(rep.conn, origin)[0], seq)
+        if origin == rep.replica_id:
+            text = (_("importing it writes this computer's event {seq}, written after its "
+                      "database went back to an older copy, again as a new replica")
+                    if seq == last else
+                    _("importing it writes this computer's events {first}–{last}, written "
+                      "after its database went back to an older copy, again as a new "
+                      "replica"))
+        else:
+            text = (_("importing it writes this computer's event {seq}, written after its "
+                      "database went back to an older copy, again as replica {replica}")
+                    if seq == last else
+                    _("importing it writes this computer's events {first}–{last}, written "
+                      "after its database went back to an older copy, again as replica "
+                      "{replica}"))
+        texts.append(text.format(seq=seq, first=seq, last=last,
+                                  replica=rep.replica_id[:8]))
+    return "; ".join(texts)
+
+
+def export_now_text(repaired: str) -> str:
+    """What an import that repaired says: what it did, and that the events written
+    again wait for an export."""
+    return _("{repaired}; export now so that headquarters gets them").format(
+        repaired=repaired)
+
+
+def resend_from(rep: Replica) -> dict[str, int]:
+    """(office) Replica of this computer → the seq its events go to headquarters from
+    again, whatever headquarters' receipts say: they may name events other than
+    this computer's (a history that forked where headquarters cannot see it)."""
+    try:
+        held = json.loads(rep.meta(RESEND_OWN) or "{}")
+    except ValueError:
+        return {}
+    return {str(o): int(s) for o, s in held.items() if isinstance(s, int)} \
+        if isinstance(held, dict) else {}
+
+
+def _set_resend(rep: Replica, flags: Mapping[str, int]) -> None:
+    """(inside a write transaction)"""
+    if flags:
+        events.set_meta(rep.conn, RESEND_OWN, events.canonical_json(dict(flags)))
+    else:
+        rep.conn.execute("DELETE FROM meta WHERE key = ?", (RESEND_OWN,))
+
+
+def mark_resend(rep: Replica, origins: Mapping[str, int]) -> None:
+    """(office, inside a write transaction) Send these replicas' events from the given
+    seq (the lowest kept)."""
+    flags = resend_from(rep)
+    for origin, seq in origins.items():
+        flags[origin] = min(seq, flags.get(origin, seq))
+    _set_resend(rep, flags)
+
+
+def check_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
+    """(office, in the transaction of headquarters' bundle, once its events are
+    stored) Compare headquarters' receipts for this computer's replicas with the
+    events held here: one naming an event of another hash means headquarters holds
+    another history of that replica (this database went back and wrote on): its
+    events go from 1 again, so that headquarters meets the differing ones and
+    records the fork (the first differing one may be anywhere before). A receipt
+    whose hash matches ends that. A receipt beyond what is held is
+    ``replica._mark_if_gone_back``'s; one without a hash (an older headquarters)
+    tells nothing."""
+    if not may_repair(rep, m):
+        return
+    hashes = m.get("ack_hashes") or {}
+    acks = m.get("acks") or {}
+    flags = resend_from(rep)
+    before = dict(flags)
+    for origin in keyreg.own_replicas(rep) & set(hashes):
+        seq = acks.get(origin, 0)
+        row = rep.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
+                               (origin, seq)).fetchone()
+        if row is None:
+            continue
+        if row[0] == hashes[origin]:
+            flags.pop(origin, None)
+        else:
+            flags[origin] = 1
+    if flags != before:
+        _set_resend(rep, flags)
+
+
+class OwnChainBroken(BundleError):
+    """(office) Headquarters' bundle carries an event of this computer's replica that
+    does not follow the one held before it: this database went back and wrote other
+    events under those numbers. ``origin``: the replica."""
+
+    def __init__(self, origin: str, seq: int) -> None:
+        super().__init__(_(
+            "event {seq} of this computer's replica {replica} does not follow event "
+            "{previous} held here: this computer went on from an older copy of its "
+            "database (forked history); export now: headquarters' next bundle then "
+            "repairs it").format(seq=seq, previous=seq - 1, replica=origin[:8]))
+        self.origin = origin
 
 
 def may_repair(rep: Replica, m: Mapping[str, Any]) -> bool:

@@ -127,9 +127,11 @@ def test_a_forked_office_history_is_repaired_end_to_end(hq, make_office, forked,
     outcome = import_bundle(ml, back.path)
     assert outcome.outcome == "merged", outcome.reason
     assert ml.replica_id != first and first in keyreg.renewed_from(ml)
-    assert outcome.repair == outcome.reason == (
+    assert outcome.reason == (
         "this computer's events 41–60 had been written after its database went back to "
         f"an older copy; they were written again as replica {ml.replica_id[:8]}")
+    # the outcome (the CLI's line, the client's result) says to export now as well
+    assert outcome.repair == outcome.reason + "; export now so that headquarters gets them"
     assert outcome.repair in outcome.line()
     # the key file is the new replica's
     assert keyreg.secret_key(ml).key_id_hex == ml.meta("key_id")
@@ -141,7 +143,7 @@ def test_a_forked_office_history_is_repaired_end_to_end(hq, make_office, forked,
     assert list_conflicts(ml) == []
     # status says it in the same words
     lines = dict(replica_status(ml).lines("en"))
-    assert lines["Warning"] == outcome.repair
+    assert lines["Warning"] == outcome.reason
     # the office's next bundle merges, and HQ's record is done with
     _, there = send(ml, hq, tmp_path)
     assert there.outcome == "merged", there.reason
@@ -409,7 +411,7 @@ def test_a_restored_computer_repairs_the_fork_of_the_replica_it_continues(
     _, repaired = send(hq, ml, tmp_path)
     assert repaired.outcome == "merged", repaired.reason
     assert ml.replica_id == restored and own_count(ml) == 21
-    assert repaired.repair.endswith(f"written again as replica {restored[:8]}")
+    assert repaired.reason.endswith(f"written again as replica {restored[:8]}")
     assert events.last_event(ml.conn, first)[0] == 50
     _, there = send(ml, hq, tmp_path)
     assert there.outcome == "merged", there.reason

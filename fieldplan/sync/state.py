@@ -88,6 +88,13 @@ def sync_state(rep: Replica) -> SyncState:
                 h = rep.conn.execute("SELECT hlc FROM events WHERE origin = ? AND seq = ?",
                                      (rep.replica_id, hq_seq)).fetchone()
                 hq_at = events.hlc_to_iso(h[0]) if h else None
+        from fieldplan.sync.fork import resend_from
+
+        again = resend_from(rep).get(rep.replica_id)
+        if again is not None and hq_seq and hq_seq >= again:
+            # HQ's receipts name events of another history of this replica (this
+            # database went back and wrote on): they say nothing of these events
+            hq_seq, hq_at = None, None
     quarantined = rep.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
     gaps = list_gaps(rep)
     forks = open_forks(rep) if rep.is_hq else []

@@ -820,3 +820,28 @@ def test_a_new_report_with_progress_needs_a_status(hq_db, capsys) -> None:
                capsys=capsys)[0] == 0
     code, out, _ = run("--db", hq_db, "progress", "set", "--help", capsys=capsys)
     assert "needs --status" in " ".join(out.split())
+
+
+def test_verify_and_import_of_a_repair_bundle_say_what_it_does(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """``verify`` of HQ's repair bundle says that importing it writes this computer's
+    later events again as a new replica; the import's line says to export now."""
+    from fieldplan.sync import export_bundle
+    from tests.scenes import hq_with_a_forked_office
+
+    ml = hq_with_a_forked_office(hq, make_office, tmp_path)
+    seq = ml.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                          (ml.replica_id,)).fetchone()[0]
+    db = str(ml.path)
+    ml.close()
+    back = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    code, out, _err = run("--db", db, "verify", str(back), capsys=capsys)
+    assert code == 0
+    assert out.splitlines()[1] == (
+        f"importing it writes this computer's event {seq}, written after its database went "
+        "back to an older copy, again as a new replica")
+    code, out, _err = run("--db", db, "import", str(back), capsys=capsys)
+    assert code == 0
+    [line] = [t for t in out.splitlines() if back.name in t]
+    assert f"; this computer's event {seq} had been written after its database" in line
+    assert line.endswith("; export now so that headquarters gets them")

@@ -102,6 +102,11 @@ def test_as_many_events_typed_as_lost_are_not_lost_silently(world) -> None:
     assert fork.resend_from(ml) == {first: 1}
     reopen(w)
     assert fork.resend_from(w.ml) == {first: 1}
+    # status no longer says that HQ has them all
+    from fieldplan.sync.state import sync_state
+
+    state = sync_state(w.ml)
+    assert state.hq_has_seq is None and state.unsent == w.base + 4
     up = export_to(w.ml, w.tmp, "up")
     with bundle_ranges(up.path) as ranges:
         assert ranges[first] == [1, w.base + 4]

@@ -570,8 +570,7 @@ class _Merger:
                 raise fork.ChainFork(self._broken_text(e, office), e.origin, e.seq)
             if held_before and e.origin in self.office_own:
                 raise fork.OwnChainBroken(e.origin, e.seq)
-            raise BundleError(_("{where}: broken hash chain (does not follow event {previous})")
-                              .format(where=_event_where(e.seq, office), previous=e.seq - 1))
+            raise BundleError(self._broken_text(e, office))
         self.last[e.origin] = (e.seq, e.hash, office)
 
     @staticmethod

@@ -244,3 +244,45 @@ def test_verify_says_what_the_repair_import_will_do(hq, make_office, tmp_path: P
         assert json.dumps(checked)
     finally:
         world.ml.close()
+
+
+@pytest.mark.parametrize("world", [(2, 0)], indirect=True)
+def test_went_back_without_writing_resends_once_and_the_mark_ends(world) -> None:
+    """Nothing written after going back: the old replica's events sent again are
+    HQ's own, merged; HQ's next bundle brings back what was lost, its receipt's hash
+    matches, and the office stops sending them."""
+    w = world
+    first = w.first
+    assert w.ml.replica_id != first and fork.resend_from(w.ml) == {first: 1}
+    there, back = w.round("one")
+    assert there.outcome == "merged", there.reason
+    assert back.outcome == "merged" and not back.repair
+    assert events.last_event(w.ml.conn, first)[0] == w.base + 4
+    w.assert_one_history()
+    up = export_to(w.ml, w.tmp, "again")
+    with bundle_ranges(up.path) as ranges:
+        assert first not in ranges
+
+
+def test_only_a_differing_receipt_of_this_computers_own_replica_marks_it(
+        hq, make_office) -> None:
+    ml = make_office("ML")
+    act = ml.plan().actions_of(level="national")[0].code
+    progress.record_progress(ml, act, S1, status="on-track")
+    seq, digest = events.last_event(ml.conn, ml.replica_id)
+    hq_seq, hq_digest = events.last_event(ml.conn, hq.replica_id)
+    m = {"office": "HQ", "acks": {ml.replica_id: seq, hq.replica_id: hq_seq}}
+
+    def marks(**hashes: str) -> dict[str, int]:
+        with ml.conn:
+            fork.check_receipts(ml, {**m, "ack_hashes": {
+                {"mine": ml.replica_id, "hq": hq.replica_id}[k]: v
+                for k, v in hashes.items()}})
+        return fork.resend_from(ml)
+
+    assert marks() == {}  # (an older headquarters: nothing to compare)
+    assert marks(mine=digest, hq="0" * 64) == {}  # HQ's own history is not this one's
+    assert marks(mine="0" * 64) == {ml.replica_id: 1}
+    assert marks(hq=hq_digest) == {ml.replica_id: 1}  # (says nothing of this replica)
+    assert marks(mine=digest) == {}
+    ml.close()

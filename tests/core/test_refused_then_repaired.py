@@ -57,7 +57,7 @@ def test_a_refused_fork_is_repaired_once_the_computer_that_continues_it_merges(
 
 def test_a_refused_fork_repaired_since_is_not_listed_as_refused_in_the_pack(
         hq, make_office, tmp_path: Path) -> None:
-    """The reviewer's case (/tmp/rev-fork/s2.sh): the refused bundle had the name of
+    """The reviewer's case: the refused bundle had the name of
     one merged before it, listed under late data, and stayed under "Bundles refused
     since the period began (not merged)" after the repair."""
     if not shutil.which("pdftotext"):

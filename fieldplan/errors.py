@@ -43,6 +43,17 @@ class LoneKeyFileError(StoreError):
         self.role = role
 
 
+class KeptBackupsError(StoreError):
+    """A new database was asked for where this computer's key file and the backups of
+    its database are: its work is in the backups (restore them). The message is the
+    command line's ("'fieldplan restore'"); ``key_path`` lets the client say it in
+    its own words (its first-run screen has a Restore button)."""
+
+    def __init__(self, message: str, key_path: str) -> None:
+        super().__init__(message)
+        self.key_path = key_path
+
+
 class SoundDatabaseError(StoreError):
     """``restore`` was asked to replace a database that is not damaged: it would lose
     what the database holds that the backup does not (``force`` restores anyway)."""

@@ -17,6 +17,7 @@ from fieldplan import events, store
 from fieldplan.errors import (
     BackupError,
     DamagedDatabaseError,
+    KeptBackupsError,
     LoneKeyFileError,
     StoreError,
     ValidationError,
@@ -351,10 +352,11 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
         if store.list_backups(path):
             # the database went, its key and backups did not: this computer's work is
             # in the backups, and a new identity would leave it behind
-            raise StoreError(_(
+            raise KeptBackupsError(_(
                 "the key file {path} and the backups of this database (in {folder}) are "
                 "still there: restore the latest backup ('fieldplan restore') instead of "
-                "starting again").format(path=kpath, folder=store.backup_dir(path)))
+                "starting again").format(path=kpath, folder=store.backup_dir(path)),
+                str(kpath))
         # never "remove it": the key is this computer's identity, and headquarters may
         # still be waiting for bundles it signs (or, for headquarters, every office
         # trusts it). Moved away, not deleted, it can still be put back

@@ -359,10 +359,16 @@ class CannotOpenDialog(QDialog):
 
 def first_run_error_text(error: BaseException) -> str:
     """Why a new database could not be made, in the client's words: the core's
-    messages for a lone key file speak of the command line's --db."""
-    from fieldplan.errors import LoneKeyFileError
+    messages for a key file left without its database speak of the command line
+    (--db, 'fieldplan restore'): this screen has its own buttons."""
+    from fieldplan.errors import KeptBackupsError, LoneKeyFileError
     from fieldplan.replica import ROLE_HQ
 
+    if isinstance(error, KeptBackupsError):
+        # this screen offers the backup (its Restore button), not the command line's
+        return _("The key file {path} and the backups of this database are still here: "
+                 "restore the latest backup (the button above) instead of starting "
+                 "again.").format(path=isolated(error.key_path))
     if not isinstance(error, LoneKeyFileError):
         return error_sentence(error)
     key = isolated(error.key_path)

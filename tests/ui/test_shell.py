@@ -142,6 +142,39 @@ def test_first_run_beside_a_lone_key_file_says_what_it_is(shell, qtbot, hq, tmp_
     dialog.grab().save(str(tmp_path / f"lone-key-{role}.png"))
 
 
+def test_first_run_beside_a_key_file_and_backups_says_to_restore(shell, qtbot, hq,
+                                                                  tmp_path):
+    """The database went, its key file and backups stayed: setting up anew says to
+    restore the latest backup with this screen's button, not with the command line's
+    'fieldplan restore'; nothing is made, and the Restore button stays."""
+    from fieldplan.errors import KeptBackupsError
+    from fieldplan.replica import key_path
+    from fieldplan.sync import enroll_office, init_from_setup
+    from ui.first_run import first_run_error_text
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    db = tmp_path / "laptop" / "fieldplan.sqlite3"
+    db.parent.mkdir()
+    with init_from_setup(db, setup) as rep:
+        rep.backup("test")
+    db.unlink()
+    with pytest.raises(KeptBackupsError) as caught:
+        init_from_setup(db, setup)
+    assert caught.value.key_path == str(key_path(db))
+    assert "'fieldplan restore'" in str(caught.value)  # the command line's words stay
+    shell.start(db)
+    dialog = shell.dialog
+    assert dialog.objectName() == "first-run" and dialog.restore_button is not None
+    dialog.setup_from(str(setup))
+    qtbot.waitUntil(lambda: "key file" in dialog.message.text(), timeout=10_000)
+    said = dialog.message.text()
+    assert said == first_run_error_text(caught.value)
+    assert "restore the latest backup (the button above)" in said
+    assert "fieldplan restore" not in said
+    assert dialog.restore_button.isEnabled() and not db.exists()
+
+
 def test_the_lone_key_file_error_says_which_file_and_for_what(hq, tmp_path):
     """The client tells this case by the error's kind and fields, not its words: the
     command line's message stays as it is."""

@@ -5,7 +5,6 @@ and the plan it holds. Every other core module takes a Replica explicitly.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sqlite3
 from collections.abc import Callable
@@ -303,12 +302,9 @@ def _mark_if_gone_back(rep: Replica) -> bool:
                 # events written after it went back may differ from the peer's under
                 # the same numbers: sent from 1 again, so that headquarters finds
                 # them (until a receipt's hash matches: sync.fork.check_receipts)
-                try:
-                    flags = json.loads(rep.meta(RESEND_OWN) or "{}")
-                except ValueError:
-                    flags = {}
-                flags = {**(flags if isinstance(flags, dict) else {}), own: 1}
-                events.set_meta(rep.conn, RESEND_OWN, events.canonical_json(flags))
+                from fieldplan.sync.fork import mark_resend
+
+                mark_resend(rep, {own: 1})
     return True
 
 

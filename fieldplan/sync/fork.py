@@ -138,7 +138,9 @@ def repaired_refusals(rep: Replica) -> dict[int, str]:
     found = []
     for line_id, sender, msg in rep.conn.execute(
             "SELECT id, coalesce(sender, ''), reason_msg FROM inbox "
-            "WHERE outcome = 'rejected' AND reason_msg IS NOT NULL ORDER BY id"):
+            # (both refusals' ids say it: the other refusals are not parsed)
+            "WHERE outcome = 'rejected' AND instr(reason_msg, '(forked history)') > 0 "
+            "ORDER BY id"):
         try:
             record = json.loads(msg)
         except ValueError:

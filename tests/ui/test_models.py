@@ -99,14 +99,19 @@ def test_report_model_sorts_by_sort_key():
     assert model.data(model.index(0, 3), SORT_ROLE) <= model.data(model.index(1, 3), SORT_ROLE)
 
 
-def test_overview_model(qtmodeltester):
+AREAS = [("PA1", "Governance"), ("PA2", "Mobility")]
+AREA_OF = {"PA1.1": "PA1", "PA1.2": "PA1", "PA2.1": "PA2"}
+
+
+def overview(reports=REPORTS, area_of=AREA_OF, expected=None) -> OverviewModel:
+    """ML and SN on PA1 and PA2 (``expected``: the actions each should report on)."""
     model = OverviewModel()
-    model.set_data(
-        ["ML", "SN"],
-        [("PA1", "Governance"), ("PA2", "Mobility")],
-        REPORTS,
-        {"PA1.1": "PA1", "PA1.2": "PA1", "PA2.1": "PA2"},
-    )
+    model.set_data(["ML", "SN"], AREAS, reports, area_of, expected)
+    return model
+
+
+def test_overview_model(qtmodeltester):
+    model = overview()
     qtmodeltester.check(model)
     assert model.columnCount() == 3 and model.rowCount() == 2
     # ML's PA1: off-track and completed -> the one that needs attention, with counts
@@ -391,15 +396,9 @@ def test_overview_cells_say_how_many_of_the_areas_actions_reported(qtmodeltester
     """An office that reported one action of five read "On track (1/1)", as if it had
     reported on everything: the cell says "1 of 5 reported" (only in the tooltip
     before). The status shown, and sorting by it, are as they were."""
-    model = OverviewModel()
     reports = [*REPORTS, report("ML", "PA1.3", status="at-risk", percent=None)]
-    model.set_data(
-        ["ML", "SN"],
-        [("PA1", "Governance"), ("PA2", "Mobility")],
-        reports,
-        {"PA1.1": "PA1", "PA1.2": "PA1", "PA1.3": "PA1", "PA2.1": "PA2"},
-        {("ML", "PA1"): 5, ("SN", "PA1"): 1, ("SN", "PA2"): 1200},
-    )
+    model = overview(reports, {**AREA_OF, "PA1.3": "PA1"},
+                     {("ML", "PA1"): 5, ("SN", "PA1"): 1, ("SN", "PA2"): 1200})
     qtmodeltester.check(model)
     text = model.data
     # ML's PA1: off track, at risk and completed: the one that needs attention
@@ -426,14 +425,8 @@ def test_overview_tooltips_say_how_many_of_the_areas_actions_reported(qtmodeltes
     """A cell's "(1/1)" counts the reports held, and read as if the office had reported
     on everything: its tooltip says how many of the area's actions at the office's
     level have a report, a cell of no report too."""
-    model = OverviewModel()
-    model.set_data(
-        ["ML", "SN"],
-        [("PA1", "Governance"), ("PA2", "Mobility")],
-        REPORTS,
-        {"PA1.1": "PA1", "PA1.2": "PA1", "PA2.1": "PA2"},
-        {("ML", "PA1"): 5, ("ML", "PA2"): 3, ("SN", "PA1"): 5, ("SN", "PA2"): 3},
-    )
+    model = overview(expected={("ML", "PA1"): 5, ("ML", "PA2"): 3, ("SN", "PA1"): 5,
+                               ("SN", "PA2"): 3})
     qtmodeltester.check(model)
     tip = Qt.ItemDataRole.ToolTipRole
     assert model.data(model.index(0, 1), tip).startswith("2 of 5 actions of this area "

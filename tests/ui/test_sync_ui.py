@@ -59,6 +59,18 @@ def events_count(db: Path) -> int:
         return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
 
 
+def open_hq_page(open_window, qtbot, hq, page_of, ready):
+    """HQ's window on ``hq`` (closed here: the window opens its own), showing the
+    page ``page_of(window)`` once ``ready(page)``."""
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = page_of(window)
+    window.show_page(page)
+    qtbot.waitUntil(lambda: ready(page), timeout=5000)
+    return window, page
+
+
 def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, demo_world, tmp_path):
     db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
     bundles = sorted((demo_world / "bundles").glob("*.fieldplan"))[:3]
@@ -267,7 +279,7 @@ def test_trusting_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     confirm.accept()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
     wait_idle(qtbot, window.session)
-    with open_replica(hq_path) as rep:
+    with open_replica(hq.path) as rep:
         assert progress.get_report(rep, code, "2026-S1", office="ML").percent == 20
     assert "1" in page.message.text()
 
@@ -282,12 +294,8 @@ def test_refusing_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     progress.record_progress(ml, code, "2026-S1", status="on-track", percent=20)
     exported = sync.export_bundle(ml, out_dir=tmp_path)
     assert sync.import_bundle(hq, exported.path).outcome == "quarantined"
-    hq_path = hq.path
-    hq.close()
-    window = open_window(hq_path)
-    page = window.hq_desk.quarantine
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
+                                lambda page: page.model.rowCount() == 1)
     page.view.selectRow(0)
     assert page.refuse_button.isEnabled()
     qtbot.mouseClick(page.refuse_button, Qt.MouseButton.LeftButton)
@@ -295,7 +303,7 @@ def test_refusing_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     confirm.accept()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
     wait_idle(qtbot, window.session)
-    with open_replica(hq_path) as rep:
+    with open_replica(hq.path) as rep:
         assert progress.get_report(rep, code, "2026-S1", office="ML") is None
         assert sync.list_inbox(rep)[0].outcome == "rejected"
         assert sync.list_quarantine(rep) == []
@@ -322,12 +330,8 @@ def test_the_inbox_shows_the_whole_reason_of_the_chosen_bundle(
     held = sync.export_bundle(ml, out_dir=tmp_path)
     assert sync.import_bundle(hq, held.path).outcome == "quarantined"
     entries = {e.outcome: e for e in sync.list_inbox(hq)}
-    hq_path = hq.path
-    hq.close()
-    window = open_window(hq_path)
-    page = window.inbox
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.inbox,
+                                lambda page: page.model.rowCount() == 2)
     assert page.detail.text() == "Choose a bundle to read what became of it."
     rows = {page.model.row_at(i).outcome: i for i in range(2)}
 
@@ -376,12 +380,8 @@ def test_the_inbox_says_which_office_a_damaged_files_name_gives(open_window, qtb
     for path in (named, other):
         path.write_bytes(b"PK\x03\x04 cut short on the USB stick")
         assert sync.import_bundle(hq, path).outcome == "rejected"
-    hq_path = hq.path
-    hq.close()
-    window = open_window(hq_path)
-    page = window.inbox
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    _window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.inbox,
+                                 lambda page: page.model.rowCount() == 2)
     said = {}
     for row in range(2):
         entry = page.model.row_at(row)
@@ -410,14 +410,10 @@ def test_the_inbox_says_a_refused_forked_history_was_repaired_since(
     send(hq, ml, tmp_path)  # the repair, at the office
     arrived = send(ml, hq, tmp_path)[0].path.name
     ml.close()
-    hq_path = hq.path
-    hq.close()
     apply_language(QApplication.instance(), lang)
     try:
-        window = open_window(hq_path)
-        page = window.inbox
-        window.show_page(page)
-        qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=5000)
+        window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.inbox,
+                                    lambda page: page.model.rowCount() == 3)
         said = []
         for row in range(3):
             select_row(page.view, row)
@@ -530,12 +526,8 @@ def test_the_quarantine_says_why_the_chosen_bundle_waits(open_window, qtbot, hq,
     reasons = {"ML": ended.reason, "SN": unknown.reason}
     assert "was revoked: make sure this is not the revoked computer" in reasons["ML"]
     assert "revoked" not in reasons["SN"]
-    hq_path = hq.path
-    hq.close()
-    window = open_window(hq_path)
-    page = window.hq_desk.quarantine
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
+                                lambda page: page.model.rowCount() == 2)
     page.view.setFocus()
     seen = []
     for key in (Qt.Key.Key_Down, Qt.Key.Key_Up):  # the keyboard chooses the row
@@ -606,12 +598,8 @@ def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
 def test_hq_sees_an_offices_conflict_but_cannot_settle_it(open_window, qtbot, hq,
                                                           make_office, tmp_path):
     two_laptops_in_conflict(hq, make_office, tmp_path)
-    hq_path = hq.path
-    hq.close()
-    window = open_window(hq_path)
-    page = window.conflicts
-    window.show_page(page)
-    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    _window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.conflicts,
+                                 lambda page: len(page.keep_buttons) == 2)
     assert not any(button.isEnabled() for button in page.keep_buttons)
     assert "Only ML's computers can settle this conflict" in page.message.text()
 
@@ -695,12 +683,8 @@ def test_revoking_a_lost_laptops_key(open_window, qtbot, hq, make_office, tmp_pa
     assert sync.import_bundle(hq, sync.export_bundle(ml, out_dir=tmp_path).path).outcome \
         == "merged"
     lost, own = ml.meta("key_id"), hq.meta("key_id")
-    hq_path = hq.path
-    hq.close()
-    window = open_window(hq_path)
-    page = window.hq_desk.keys
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.keys,
+                                lambda page: page.model.rowCount() == 2)
     rows = {page.model.row_at(i).key_id: i for i in range(2)}
     page.view.selectRow(rows[own])
     assert not page.revoke_button.isEnabled()
@@ -713,7 +697,7 @@ def test_revoking_a_lost_laptops_key(open_window, qtbot, hq, make_office, tmp_pa
     confirm.accept()
     qtbot.waitUntil(lambda: lost in page.message.text(), timeout=10_000)
     wait_idle(qtbot, window.session)
-    with open_replica(hq_path) as rep:
+    with open_replica(hq.path) as rep:
         assert sync.all_keys(rep)[lost].status == "revoked"
     qtbot.waitUntil(lambda: any(page.model.row_at(i).status == "revoked"
                                 for i in range(page.model.rowCount())), timeout=5000)
@@ -739,7 +723,7 @@ def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_offi
     dialog.accept()
     qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)
     assert "lost" not in window.sync_label.toolTip()
-    with open_replica(hq_path) as rep:
+    with open_replica(hq.path) as rep:
         assert sync.sync_state(rep).restored["lost"] == 0
 
 
@@ -790,5 +774,5 @@ def test_a_revocation_whose_backup_fails_says_so(open_window, qtbot, hq, make_of
     qtbot.waitUntil(lambda: lost in page.message.text(), timeout=10_000)
     assert "the backup after it could not be written" in page.message.text()
     wait_idle(qtbot, window.session)
-    with open_replica(hq_path) as rep:
+    with open_replica(hq.path) as rep:
         assert sync.all_keys(rep)[lost].status == "revoked"

@@ -1,6 +1,7 @@
 """Signed sync bundles between replicas: export, verify, import, keys, enrolment,
 conflicts. See fieldplan.sync.exchange for the import checks."""
 
+from fieldplan.events import holdings
 from fieldplan.sync.conflicts import Conflict, list_conflicts, resolve_conflict
 from fieldplan.sync.enrol import enroll_office, hq_fingerprint, init_from_setup
 from fieldplan.sync.exchange import (
@@ -11,7 +12,6 @@ from fieldplan.sync.exchange import (
     ImportStopped,
     InboxEntry,
     QuarantineItem,
-    holdings,
     import_bundle,
     import_bundles,
     list_gaps,

@@ -245,26 +245,14 @@ class _MergeStats:
 # --- what a replica holds ---------------------------------------------------------------
 
 
-def holdings(conn: sqlite3.Connection) -> dict[str, int]:
-    """origin → the highest seq such that 1..seq are all held here."""
-    rows = conn.execute(
-        "SELECT origin, max(seq) FROM (SELECT origin, seq, row_number() OVER "
-        "(PARTITION BY origin ORDER BY seq) AS rn FROM events) WHERE seq = rn GROUP BY origin"
-    ).fetchall()
-    return {o: s for o, s in rows}
-
-
 def list_gaps(rep: Replica, origins: Iterable[str] | None = None) -> list[Gap]:
     """Ranges of events known to exist (a later one is held) but not received; of
     some origins only, when given."""
+    _whole, holed = events.runs_from_one(rep.conn, origins)
+    if not holed:
+        return []
     offices = keyreg.replica_offices(rep)
-    if origins is None:
-        where, params = "", ()
-    else:
-        params = tuple(origins)
-        if not params:
-            return []
-        where = f"WHERE origin IN ({','.join('?' * len(params))})"
+    where, params = events.origin_filter(holed)
     rows = rep.conn.execute(
         f"""
         SELECT origin, 1, min(seq) - 1 FROM events {where} GROUP BY origin HAVING min(seq) > 1

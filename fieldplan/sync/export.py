@@ -25,7 +25,7 @@ from fieldplan.i18n import _
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
-from fieldplan.sync.exchange import _HOSTILE, ENROL_CONTEXT, KIND_SYNC, Progress, holdings
+from fieldplan.sync.exchange import _HOSTILE, ENROL_CONTEXT, KIND_SYNC, Progress
 from fieldplan.sync.fork import held_forks, resend_from
 
 
@@ -246,11 +246,11 @@ def export_bundle(
             ranges[origin] = [lo, hi]
             plan.append((origin, after))
             count += n
-    held = holdings(rep.conn)
     # receipts for everything both sides write: an office acknowledges HQ's events too,
     # so HQ stops re-sending the plan and the key registry
     relevant = {k.replica for k in keyreg.all_keys(rep).values()
                 if k.office in ("HQ", side) and k.replica} | {rep.replica_id}
+    held = events.holdings(rep.conn, relevant)
     manifest: dict[str, Any] = {
         "kind": KIND_SYNC, "plan_id": rep.plan_id, "sender": rep.replica_id,
         "office": rep.office, "recipient": recipient, "ranges": ranges,

@@ -179,10 +179,7 @@ def repaired_refusals(rep: Replica) -> dict[int, str]:
 def _held_upto(rep: Replica, origin: str) -> int:
     """The highest seq of ``origin`` such that 1..seq are all held here (a receipt's
     number, as ``exchange.holdings`` gives it for every origin)."""
-    row = rep.conn.execute(
-        "SELECT max(seq) FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn "
-        "FROM events WHERE origin = ?) WHERE seq = rn", (origin,)).fetchone()
-    return row[0] or 0
+    return events.holdings(rep.conn, [origin]).get(origin, 0)
 
 
 # --- the office ---------------------------------------------------------------------

@@ -267,6 +267,29 @@ def bench_memory(tmp: Path, total: int) -> None:
     print(f"import of {total:,} events: {float(seconds):.0f} s "
           f"({total / float(seconds):,.0f} events/s), peak memory "
           f"{int(rss_kib) / 1024:.0f} MB (target ≤ 200 MB)")
+    bench_large_hq(tmp / "mem-hq.sqlite3", tmp)
+
+
+def bench_large_hq(path: Path, tmp: Path) -> None:
+    """What headquarters does often, on the database of that import: its status (which
+    looks for missing events) and an export for an office (whose receipts say what
+    it holds), against numbering every event of the log as they once did."""
+    from fieldplan.status import replica_status
+    from fieldplan.sync import export_bundle
+
+    with open_replica(path) as hq:
+        timed = {}
+        for name, work in (
+                ("status", lambda: replica_status(hq)),
+                ("export for ML", lambda: export_bundle(hq, for_office="ML", out_dir=tmp)),
+                ("numbering every event", lambda: hq.conn.execute(
+                    "SELECT origin, max(seq) FROM (SELECT origin, seq, row_number() OVER "
+                    "(PARTITION BY origin ORDER BY seq) AS rn FROM events) WHERE seq = rn "
+                    "GROUP BY origin").fetchall())):
+            t0 = time.perf_counter()
+            work()
+            timed[name] = time.perf_counter() - t0
+    print("  on that database: " + ", ".join(f"{name} {t:.2f} s" for name, t in timed.items()))
 
 
 if __name__ == "__main__":

@@ -104,6 +104,8 @@ def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     from fieldplan.i18n import LANGUAGES, _
 
     default = None if top else argparse.SUPPRESS
+    # Translators: a heading of the help, after which argparse puts a colon (French:
+    # end it with a no-break space)
     group = parser if top else parser.add_argument_group(_("common options"))
     group.add_argument("--db", metavar="PATH", default=default, type=_db_path,
                        help=_("database file (default: FIELDPLAN_DB, else the user data "

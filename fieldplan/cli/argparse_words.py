@@ -17,6 +17,8 @@ WORDS: tuple[str, ...] = (
     # Translators: the start of the usage line, followed by the command line
     # ("usage: fieldplan [-h] ..."); keep the space at the end.
     N_("usage: "),
+    # Translators: headings of the help, after which argparse puts a colon (French:
+    # end them with a no-break space)
     N_("positional arguments"),
     N_("options"),
     N_("show this help message and exit"),

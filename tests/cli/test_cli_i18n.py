@@ -36,6 +36,8 @@ def test_help_in_french(capsys):
     assert out.startswith("utilisation\u00a0: fieldplan ")
     # argparse adds the colon after its headings: the space before it is the translation's
     assert "\narguments positionnels\u00a0:\n" in out and "\noptions\u00a0:\n" in out
+    _code, demo_help, _err = run("--lang", "fr", "demo", "--help", capsys=capsys)
+    assert "\noptions communes\u00a0:\n" in demo_help
     assert "afficher ce message d’aide et quitter" in out
     assert "afficher la version du programme et quitter" in out
     assert "Suivre hors ligne le Plan d’action OIM–OCI 2025–2027" in out

@@ -43,6 +43,16 @@ class Changes:
     def touches(self, entity: str) -> bool:
         return any(kind == entity for kind, _ in self.entities)
 
+    def names(self, entity: str, entity_id: str) -> bool:
+        """Whether this entity is among the changed ones (or all of its kind are:
+        ``entity_id`` "*")."""
+        return (entity, entity_id) in self.entities or (entity, "*") in self.entities
+
+
+#: What another program changed when it cannot be told which entities: all of them.
+EVERYTHING = Changes(entities=tuple((kind, "*") for kind in (
+    "inbox", "key", "lock", "plan", "progress")))
+
 
 def key_path(db_path: str | os.PathLike[str]) -> Path:
     """The replica's private key file, beside the database (never inside it, so
@@ -90,6 +100,8 @@ class Replica:
         self.damage: DamagedDatabaseError | None = None
         #: the newest backup (or backup tried) ``backup_if_due`` knows of, by its time
         self._backup_since: dt.datetime | None = None
+        #: (data_version, last event rowid, last inbox id) at the last ``outside_changes``
+        self._outside: tuple[int, int, int] | None = None
         # no export, report or spreadsheet may be written over the database or its
         # keys while it is open (``-o hq.sqlite3`` by mistake)
         from fieldplan import files
@@ -169,6 +181,38 @@ class Replica:
         plan = plan_from_dict(doc, source=_("plan in database"))
         self._plan_cache = (stamp, plan)
         return plan
+
+    # other programs' writes -----------------------------------------------------
+    def outside_changes(self) -> Changes | None:
+        """What other connections committed since the last call (``fieldplan import``
+        on the command line while the client is open): the entities of the events they
+        added; ``EVERYTHING`` after an import (which may have taken events out and
+        written others under the same rowids, as a repair does) or a write of no
+        event. None when nothing was, and at the first call, which notes where the
+        database stands.
+
+        ``PRAGMA data_version`` moves only with other connections' commits, so the
+        client asks every few seconds at the cost of three indexed reads; the rowids
+        of what this connection writes itself move the marks on, unsaid (its own
+        writes said what they changed)."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        events_top, inbox_top = self.conn.execute(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM events), "
+            "(SELECT coalesce(max(id), 0) FROM inbox)").fetchone()
+        last, self._outside = self._outside, (version, events_top, inbox_top)
+        if last is None or last[0] == version:
+            return None
+        if inbox_top != last[2]:
+            # an import: it may have taken events out and written others under their
+            # rowids (a repair), which no mark can tell
+            return EVERYTHING
+        rows = self.conn.execute(
+            "SELECT entity, entity_id, count(*) FROM events WHERE rowid > ? "
+            "GROUP BY entity, entity_id", (last[1],)).fetchall()
+        if not rows:
+            return EVERYTHING  # no event: a key trusted, a backup put back…
+        return Changes(entities=tuple(sorted((e, i) for e, i, _n in rows)),
+                       events=sum(n for *_e, n in rows))
 
     # backups -------------------------------------------------------------------
     def backup(self, reason: str) -> Path:

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from ui.dashboard import Dashboard
 
 SYNC_REFRESH_MS = 60_000
+#: how often the window asks whether another program wrote to the database
+OUTSIDE_CHECK_MS = 2_000
 
 
 def sync_text(state) -> str:
@@ -288,6 +290,10 @@ class MainWindow(QMainWindow):
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(SYNC_REFRESH_MS)
         self._sync_timer.timeout.connect(self.poll)
+        self._outside_timer = QTimer(self)
+        self._outside_timer.setInterval(OUTSIDE_CHECK_MS)
+        self._outside_timer.timeout.connect(self.check_outside)
+        self._outside_asked = False
         session.changes_did_happen.connect(self._changes_did_happen)
         # a save the plan refused: the database may hold an amendment not shown yet
         self.office_view.editor.plan_did_refuse.connect(
@@ -321,6 +327,8 @@ class MainWindow(QMainWindow):
         self.office_view.tree.lock_headings()
         self.sync_label.installEventFilter(_ElideOnResize(self))
         self._sync_timer.start()
+        self.check_outside()  # where the database stands, to compare with
+        self._outside_timer.start()
         self.refresh_sync_state()
         # what an earlier session could not save is retried (ui.drafts)
         self.office_view.editor.resume_drafts()
@@ -696,11 +704,27 @@ class MainWindow(QMainWindow):
             self.reread_plan()
 
     def poll(self) -> None:
-        """(every minute) the sync state, and the plan: another fieldplan may have
-        changed it (`fieldplan plan import` at headquarters)."""
+        """(every minute) the sync state (its times move on), the locks and the plan,
+        read again whatever ``check_outside`` found."""
         self.refresh_sync_state()
         self.refresh_locks()  # (`fieldplan period lock` at headquarters)
         self.reread_plan(outside=True)
+
+    def check_outside(self) -> None:
+        """(every few seconds) Whether another program wrote to the database
+        (``fieldplan import`` on the command line while this window is open): what it
+        changed is broadcast as this window's own writes are (``DbOp`` does it for a
+        ``Changes`` result), and every view shows it. One check at a time: behind a
+        long import on the worker, the next waits."""
+        if self._outside_asked:
+            return
+        self._outside_asked = True
+
+        def over(_result: object = None) -> None:
+            self._outside_asked = False
+
+        DbOp(self.session, self, lambda rep: rep.outside_changes()).success(over).failure(
+            over).run()
 
     def reread_plan(self, *, outside: bool = False) -> None:
         """Read the plan again on the worker; a new one is shown (``set_identity``).
@@ -1180,4 +1204,5 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/view", self.view_state())
         self._sync_timer.stop()
+        self._outside_timer.stop()
         super().closeEvent(event)

@@ -1355,7 +1355,7 @@ class ReportEditor(QScrollArea):
         from fieldplan.progress import report_id
 
         rid = report_id(self.identity.office, self.action.code, self.period)
-        if ("progress", rid) in changes.entities or changes.touches("lock"):
+        if changes.names("progress", rid) or changes.touches("lock"):
             self._refresh()
 
     def _refresh(self) -> None:

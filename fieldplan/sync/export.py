@@ -173,6 +173,44 @@ def _ack_floor(rep: Replica, peers: list[str], origin: str, *, to_hq: bool) -> i
     return max(marks.values()) if to_hq else min(marks.values())
 
 
+def _runs(rep: Replica, recipient: str, side: str, *, full: bool
+          ) -> list[tuple[str, int, int, int, int]]:
+    """What a bundle for ``recipient`` carries, per replica: (origin, after, first,
+    last, count), its events after ``after``. One place for the export and for
+    ``unsent_events``: what status says is not yet sent is what the export sends."""
+    peers = _peers(rep, recipient)
+    # (HQ) an office computer whose history forked gets that replica's events again
+    # from where they differ, whatever its receipts say: its import repairs it
+    forks = held_forks(rep) if rep.is_hq else {}
+    # (an office) a replica of this computer whose history HQ's receipts showed to
+    # differ is sent from where it may differ: HQ then sees the fork and records it
+    again = {} if rep.is_hq else resend_from(rep)
+    out = []
+    for origin in origins_for(rep, side):
+        after = 0 if full else _ack_floor(rep, peers, origin, to_hq=not rep.is_hq)
+        if origin in forks:
+            after = min(after, forks[origin] - 1)
+        if origin in again:
+            after = min(after, again[origin] - 1)
+        lo, hi, n = rep.conn.execute(
+            "SELECT min(seq), max(seq), count(*) FROM events WHERE origin = ? AND seq > ?",
+            (origin, after),
+        ).fetchone()
+        if n:
+            out.append((origin, after, lo, hi, n))
+    return out
+
+
+def unsent_events(rep: Replica) -> int:
+    """(office) How many events the next export to headquarters carries: this
+    computer's that headquarters has not acknowledged, those of the replicas it
+    continues after a renewal included (and those sent again after a fork). 0 at
+    headquarters, which exports for one office at a time."""
+    if rep.is_hq:
+        return 0
+    return sum(n for *_r, n in _runs(rep, "HQ", rep.office, full=False))
+
+
 def enrolment_proof(rep: Replica, signer: PublicKey) -> dict[str, str] | None:
     raw = rep.meta("enrolment")
     if not raw:
@@ -221,31 +259,14 @@ def export_bundle(
         side = rep.office
     # an office that never imports had no backup at all: one a day, taken here
     rep.backup_if_due("before-export")
-    peers = _peers(rep, recipient)
     secret = keyreg.secret_key(rep)
     ranges: dict[str, list[int]] = {}
     plan: list[tuple[str, int]] = []
     count = 0
-    # (HQ) an office computer whose history forked gets that replica's events again
-    # from where they differ, whatever its receipts say: its import repairs it
-    forks = held_forks(rep) if rep.is_hq else {}
-    # (an office) a replica of this computer whose history HQ's receipts showed to
-    # differ is sent from where it may differ: HQ then sees the fork and records it
-    again = {} if rep.is_hq else resend_from(rep)
-    for origin in origins_for(rep, side):
-        after = 0 if full else _ack_floor(rep, peers, origin, to_hq=not rep.is_hq)
-        if origin in forks:
-            after = min(after, forks[origin] - 1)
-        if origin in again:
-            after = min(after, again[origin] - 1)
-        lo, hi, n = rep.conn.execute(
-            "SELECT min(seq), max(seq), count(*) FROM events WHERE origin = ? AND seq > ?",
-            (origin, after),
-        ).fetchone()
-        if n:
-            ranges[origin] = [lo, hi]
-            plan.append((origin, after))
-            count += n
+    for origin, after, lo, hi, n in _runs(rep, recipient, side, full=full):
+        ranges[origin] = [lo, hi]
+        plan.append((origin, after))
+        count += n
     # receipts for everything both sides write: an office acknowledges HQ's events too,
     # so HQ stops re-sending the plan and the key registry
     relevant = {k.replica for k in keyreg.all_keys(rep).values()

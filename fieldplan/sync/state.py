@@ -42,11 +42,10 @@ class SyncState:
     #: (HQ) the open fork records as data (table ``forks``, ``fieldplan.sync.fork``):
     #: origin, office, seq (its first differing event), found_at
     fork_records: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def unsent(self) -> int:
-        """Events of this replica HQ has not acknowledged yet (offices)."""
-        return self.own_seq - (self.hq_has_seq or 0)
+    #: (offices) how many events the next export to headquarters carries
+    #: (``export.unsent_events``): those of the replicas this computer continues after
+    #: a renewal too, not only the current one's; 0 at headquarters
+    unsent: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"last_export": self.last_export, "last_import": self.last_import,
@@ -70,6 +69,8 @@ def sync_state(rep: Replica) -> SyncState:
     def meta_json(key: str) -> dict[str, Any] | None:
         raw = rep.meta(key)
         return json.loads(raw) if raw else None
+
+    from fieldplan.sync.export import unsent_events
 
     own_seq, _ = events.last_event(rep.conn, rep.replica_id)
     hq_seq = hq_at = None
@@ -106,7 +107,8 @@ def sync_state(rep: Replica) -> SyncState:
         key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked",
         restored=restored_state(rep),
         gap_ranges=tuple(g.to_dict() for g in gaps),
-        forks=tuple(fork_messages(forks)), fork_records=tuple(forks))
+        forks=tuple(fork_messages(forks)), fork_records=tuple(forks),
+        unsent=unsent_events(rep))
 
 
 def open_forks(rep: Replica) -> list[dict[str, Any]]:

@@ -575,7 +575,7 @@ class InboxModel(_RowsModel):
         if column == self.OFFICE:
             return e.office
         if column == self.OUTCOME:
-            return outcome_label(e.outcome)
+            return inbox_outcome(e)
         if column == self.EVENTS:
             # Translators: events of an imported bundle, "3 new of 61"; the plural
             # agrees with the new ones
@@ -831,6 +831,17 @@ def setup_bundle_reason() -> str:
     return _("this is a setup bundle: it sets up fieldplan on a new office computer, "
              "with “{button}” when fieldplan first starts there; nothing of it is "
              "imported into this database").format(button=button)
+
+
+def inbox_outcome(entry: Any) -> str:
+    """The Inbox's outcome of a bundle (InboxEntry): a bundle refused as a forked
+    history whose data arrived since (``repaired_in``) says so in the column people
+    read, not only in the line under the table."""
+    if entry.outcome == "rejected" and getattr(entry, "repaired_in", ""):
+        # Translators: the Inbox's Outcome column: a bundle refused as a forked
+        # history whose data arrived since in another bundle; nothing is left to do
+        return _("Rejected, repaired since")
+    return outcome_label(entry.outcome)
 
 
 def outcome_label(outcome: str) -> str:

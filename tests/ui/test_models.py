@@ -140,6 +140,26 @@ def test_inbox_events_agree_with_the_new_count() -> None:
         i18n.set_language("en")
 
 
+def test_inbox_outcome_says_a_repaired_refusal_apart() -> None:
+    """A bundle refused as a forked history and repaired since (``repaired_in``) is
+    told apart in the Outcome column, and sorts beside the other refusals."""
+    from fieldplan.sync import InboxEntry
+
+    def entry(outcome: str, repaired_in: str = "") -> InboxEntry:
+        return InboxEntry(file=f"{outcome}{repaired_in}.fieldplan", office="ML",
+                          received_at="2026-03-01T10:00:00Z", outcome=outcome, reason="r",
+                          events=1, events_new=0, bundle_id="b", repaired_in=repaired_in)
+
+    rows = [entry("merged"), entry("rejected", "ML-2.fieldplan"), entry("rejected"),
+            entry("duplicate")]
+    inbox = InboxModel()
+    inbox.set_rows(rows)
+    shown = [inbox.data(inbox.index(r, InboxModel.OUTCOME)) for r in range(4)]
+    assert shown == ["Merged", "Rejected, repaired since", "Rejected", "Already here"]
+    keys = sorted(inbox.data(inbox.index(r, InboxModel.OUTCOME), SORT_ROLE) for r in range(4))
+    assert keys == ["Already here", "Merged", "Rejected", "Rejected, repaired since"]
+
+
 def test_inbox_quarantine_conflict_models(qtmodeltester):
     from fieldplan.sync import InboxEntry
 

@@ -402,9 +402,11 @@ def test_the_inbox_says_a_refused_forked_history_was_repaired_since(
 
     from PySide6.QtWidgets import QApplication
 
+    from fieldplan.i18n import _
     from tests.scenes import hq_with_a_forked_office, send
     from ui.app import apply_language
     from ui.hq_desk import select_row
+    from ui.models import outcome_label
 
     ml = hq_with_a_forked_office(hq, make_office, tmp_path)
     send(hq, ml, tmp_path)  # the repair, at the office
@@ -421,7 +423,13 @@ def test_the_inbox_says_a_refused_forked_history_was_repaired_since(
             said.append((entry.outcome, entry.repaired_in, page.detail.text().split("\n")))
         (refused,) = [lines for outcome, into, lines in said
                       if (outcome, into) == ("rejected", arrived)]
+        # the Outcome column (what people read) says it too, not only the line below
+        (row,) = [r for r in range(3) if page.model.row_at(r).repaired_in]
+        shown = page.model.data(page.model.index(row, page.model.OUTCOME))
+        assert shown != outcome_label("rejected")
+        assert refused[1] == _("{label}:").format(label=_("Outcome")) + " " + shown
         if lang == "en":
+            assert shown == "Rejected, repaired since"
             assert refused[3:] == [f"Repaired since: its data arrived in {arrived}; "
                                    "nothing is left to do about this bundle."]
         else:  # the file name kept whole, left to right

@@ -26,7 +26,7 @@ from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import keys as keyreg
 from fieldplan.sync.exchange import _HOSTILE, ENROL_CONTEXT, KIND_SYNC, Progress
-from fieldplan.sync.fork import held_forks, resend_from
+from fieldplan.sync.fork import copies_in_use, held_forks, resend_from
 
 
 @dataclass(frozen=True)
@@ -149,11 +149,17 @@ def check_known_office(rep: Replica, office: str) -> None:
 def _peers(rep: Replica, office: str) -> list[str]:
     """The replicas of ``office`` a bundle is for: not this one, nor one that a restored
     database continues, nor a revoked computer (they receive nothing any more: their
-    last receipts would hold the office's bundles back for ever)."""
+    last receipts would hold the office's bundles back for ever). At HQ, a continued
+    replica whose database is still in use on another computer is one
+    (``fork.copies_in_use``)."""
     keys = keyreg.all_keys(rep)
     revoked = {k.replica for k in keys.values() if k.status == "revoked"}
-    gone = set(keyreg.successor_of(keys)).union(
-        *(keyreg.computer(keys, replica) for replica in revoked))
+    cut_off = set().union(*(keyreg.computer(keys, replica) for replica in revoked))
+    gone = set(keyreg.successor_of(keys)) | cut_off
+    if rep.is_hq:
+        # a continued replica whose database is still in use (a copy on a second
+        # computer) needs the office's events too: its receipts are a laptop's
+        gone -= set(copies_in_use(rep)) - cut_off
     return sorted({k.replica for k in keys.values()
                    if k.office == office and k.replica and k.replica != rep.replica_id
                    and k.replica not in gone})

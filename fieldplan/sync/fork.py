@@ -176,6 +176,33 @@ def repaired_refusals(rep: Replica) -> dict[int, str]:
     return out
 
 
+def copies_in_use(rep: Replica) -> dict[str, str]:
+    """(HQ) Replica → the replica continuing it, for each continued replica whose
+    database is still in use beside its successor: its receipts name headquarters'
+    registration of the successor's key, so it imported a bundle written after that
+    (a late bundle of a database that a restore or a repair replaced cannot: it was
+    written before). Two computers then write under one identity: its database and
+    key file were copied to another computer, and a fork repair or a renewal gave
+    only one of them a new identity. Their work arrives; the one left under the old
+    identity needs the office's events, which its receipts are for."""
+    keys = keyreg.all_keys(rep)
+    after = keyreg.successor_of(keys)
+    if not after:
+        return {}  # (the usual case)
+    out = {}
+    for old, new in after.items():
+        for key in (k for k in keys.values() if k.replica == new and k.renews == old):
+            row = rep.conn.execute(
+                "SELECT origin, min(seq) FROM versions WHERE entity = 'key' AND "
+                "entity_id = ? AND field = 'renews'", (key.key_id,)).fetchone()
+            if row is not None and row[0] is not None and rep.conn.execute(
+                    "SELECT 1 FROM acks WHERE peer = ? AND origin = ? AND seq >= ?",
+                    (old, row[0], row[1])).fetchone():
+                out[old] = new
+                break
+    return out
+
+
 def _held_upto(rep: Replica, origin: str) -> int:
     """The highest seq of ``origin`` such that 1..seq are all held here (a receipt's
     number, as ``exchange.holdings`` gives it for every origin)."""

@@ -1,0 +1,142 @@
+"""A database and its key file copied to a second laptop: two computers write under
+one replica identity. Headquarters takes the first of their bundles and refuses the
+other's as a forked history (it cannot tell it from a database that went back: both
+are another history under the same numbers); its next bundle repairs the refused
+laptop, which goes on as a new replica. The other laptop goes on under the old
+identity: once its receipts show it is still in use beside the new replica
+(``fork.copies_in_use``), headquarters sends it the office's events as to any
+laptop of the office, and says what happened. Nothing typed on either is lost: HQ
+and both laptops end with the same digest, whatever the order of the bundles."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_fork_repair import export_to
+
+from fieldplan import progress
+from fieldplan.replica import key_path, open_replica
+from fieldplan.sync import fork, import_bundle
+
+S1 = "2026-S1"
+
+
+class TwoLaptops:
+    """ML's laptop A exported, HQ imported (and replied); A's database and key file
+    were copied to laptop B with fieldplan closed; A and B each typed other progress."""
+
+    def __init__(self, hq, make_office, tmp_path: Path) -> None:
+        self.hq, self.tmp, self.n = hq, tmp_path, 0
+        a = make_office("ML")
+        self.acts = [x.code for x in a.plan().actions_of(level="national")]
+        progress.record_progress(a, self.acts[0], S1, status="on-track", percent=10)
+        self.up(a)
+        self.down(a)
+        self.identity = a.replica_id
+        path = a.path
+        a.close()
+        (tmp_path / "B").mkdir()
+        b_path = tmp_path / "B" / path.name
+        for src, dst in ((path, b_path), (key_path(path), key_path(b_path))):
+            shutil.copy2(src, dst)  # (the key file keeps its owner-only mode)
+        self.laptops = {"A": open_replica(path), "B": open_replica(b_path)}
+        assert self.laptops["B"].replica_id == self.identity
+        #: what each laptop typed: action → its text
+        self.typed: dict[str, str] = {}
+        self.type("A", 1)
+        self.type("B", 2)
+
+    def type(self, who: str, act: int) -> None:
+        text = f"typed on {who}, action {act}"
+        progress.record_progress(self.laptops[who], self.acts[act], S1, status="at-risk",
+                                 achievements=text)
+        self.typed[self.acts[act]] = text
+
+    def _name(self) -> str:
+        self.n += 1
+        return f"b{self.n}"
+
+    def up(self, rep):
+        return import_bundle(self.hq, export_to(rep, self.tmp, self._name()).path)
+
+    def down(self, *reps):
+        path = export_to(self.hq, self.tmp, self._name(), for_office="ML").path
+        return [import_bundle(rep, path) for rep in reps]
+
+    def run(self, steps: str) -> list[tuple[str, str]]:
+        """Steps such as "A:up B:down AB:down" (AB: one HQ bundle imported by both);
+        returns each step's outcomes."""
+        said = []
+        for step in steps.split():
+            who, _sep, what = step.partition(":")
+            reps = [self.laptops[w] for w in who]
+            if what == "up":
+                (rep,) = reps
+                said.append((step, self.up(rep).outcome))
+            else:
+                said += [(step, o.outcome) for o in self.down(*reps)]
+        return said
+
+    def assert_converged(self) -> None:
+        hq, a, b = self.hq, self.laptops["A"], self.laptops["B"]
+        assert progress.digest(hq, "ML") == progress.digest(a) == progress.digest(b)
+        for rep in (hq, a, b):
+            for act, text in self.typed.items():  # nothing typed on either is lost
+                assert progress.get_report(rep, act, S1, "ML").achievements == text
+
+    def close(self) -> None:
+        for rep in self.laptops.values():
+            rep.close()
+
+
+@pytest.fixture
+def world(hq, make_office, tmp_path: Path):
+    w = TwoLaptops(hq, make_office, tmp_path)
+    yield w
+    w.close()
+
+
+ROUND = "A:up B:up A:down B:down"
+
+
+@pytest.mark.parametrize("steps", [
+    # A's bundle first, then B's (refused); HQ's bundle imported by A, then B
+    "A:up B:up A:down B:down",
+    # B's first, then A's
+    "B:up A:up B:down A:down",
+    # HQ's bundle imported by both
+    "A:up B:up AB:down",
+    # by the refused laptop only, then (later) by the other
+    "A:up B:up B:down B:up B:down A:down",
+    # by the laptop HQ took only, for a while: the other stays refused, its work kept
+    "A:up B:up A:down A:up B:up A:down B:down",
+])
+def test_two_laptops_under_one_identity_converge(world, steps: str) -> None:
+    w = world
+    said = w.run(steps)
+    # the second bundle is refused as a forked history: nothing of it is lost
+    assert [outcome for step, outcome in said if step.endswith(":up")][:2] == [
+        "merged", "rejected"]
+    for _round in range(2):
+        w.run(ROUND)
+    w.type("A", 3)  # both go on typing
+    w.type("B", 4)
+    for _round in range(2):
+        w.run(ROUND)
+    w.assert_converged()
+    assert w.hq.conn.execute("SELECT count(*) FROM forks").fetchone()[0] == 0
+
+
+def test_the_laptop_left_on_the_old_identity_gets_the_offices_events(world) -> None:
+    """Before: headquarters took the old identity for a database a restore replaced
+    (it never imports again) and sent its laptop nothing of the new replica's."""
+    w = world
+    w.run("A:up B:up B:down B:up A:down A:up")
+    a, b = w.laptops["A"], w.laptops["B"]
+    assert b.replica_id != w.identity and a.replica_id == w.identity
+    assert fork.copies_in_use(w.hq) == {w.identity: b.replica_id}
+    (back,) = w.down(a)
+    assert back.outcome == "merged" and back.events_new > 0
+    assert progress.get_report(a, w.acts[2], S1).achievements == w.typed[w.acts[2]]

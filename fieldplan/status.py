@@ -97,6 +97,7 @@ class ReplicaStatus:
         out.append((_("Gaps"), "; ".join(s.gaps) if s.gaps else _("none")))
         # (HQ) what a bundle from here must repair: the person sends the office one
         out += [(_("Forked history"), text) for text in s.forks]
+        out += [(_("Shared identity"), text) for text in s.shared_identities]
         out.append((_("Quarantine"), str(s.quarantined)))
         out.append((_("Conflicts"), str(s.conflicts)))
         return out

@@ -85,6 +85,13 @@ def sync_text(state) -> str:
             "forked history at {offices}: export a bundle for it",
             "forked histories at {offices}: export a bundle for each", len(offices)).format(
                 offices=_(", ").join(isolated(o) for o in offices)))
+    shared = tuple(dict.fromkeys(r["office"] for r in getattr(state, "shared_records", ())))
+    if shared:
+        # (HQ) a database and its key copied to another computer: the tip says what to do
+        parts.append(ngettext(
+            "two computers write under one identity at {offices}",
+            "two computers write under one identity at each of {offices}",
+            len(shared)).format(offices=_(", ").join(isolated(o) for o in shared)))
     if state.hq_has_at:
         parts.append(_("HQ has your data up to {when}").format(when=time_text(state.hq_has_at)))
     elif state.last_export:
@@ -1039,7 +1046,7 @@ class MainWindow(QMainWindow):
         text = sync_text(state)
         self.show_sync(text)
         lines = [*(lost_lines(restored) if self._lost_lines else ()),
-                 *getattr(state, "forks", ())]
+                 *getattr(state, "forks", ()), *getattr(state, "shared_identities", ())]
         if lines:
             # the status bar has room for how many; its tip says which (the first
             # changes lost, each forked office)

@@ -46,6 +46,11 @@ class SyncState:
     #: (``export.unsent_events``): those of the replicas this computer continues after
     #: a renewal too, not only the current one's; 0 at headquarters
     unsent: int = 0
+    #: (HQ) one message per replica whose database is in use on two computers (a copy
+    #: and its key file on another one: ``fork.copies_in_use``)
+    shared_identities: tuple[str, ...] = ()
+    #: (HQ) the same as data (``shared_records``): origin, new, office
+    shared_records: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"last_export": self.last_export, "last_import": self.last_import,
@@ -54,7 +59,9 @@ class SyncState:
                 "quarantined": self.quarantined, "conflicts": self.conflicts,
                 "key_revoked": self.key_revoked, "restored": self.restored,
                 "gap_ranges": list(self.gap_ranges), "forks": list(self.forks),
-                "fork_records": list(self.fork_records)}
+                "fork_records": list(self.fork_records),
+                "shared_identities": list(self.shared_identities),
+                "shared_records": list(self.shared_records)}
 
     @property
     def forked_offices(self) -> tuple[str, ...]:
@@ -99,6 +106,7 @@ def sync_state(rep: Replica) -> SyncState:
     quarantined = rep.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
     gaps = list_gaps(rep)
     forks = open_forks(rep) if rep.is_hq else []
+    shared = shared_records(rep) if rep.is_hq else []
     return SyncState(
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
@@ -108,7 +116,9 @@ def sync_state(rep: Replica) -> SyncState:
         restored=restored_state(rep),
         gap_ranges=tuple(g.to_dict() for g in gaps),
         forks=tuple(fork_messages(forks)), fork_records=tuple(forks),
-        unsent=unsent_events(rep))
+        unsent=unsent_events(rep),
+        shared_identities=tuple(shared_identity_messages(shared)),
+        shared_records=tuple(shared))
 
 
 def open_forks(rep: Replica) -> list[dict[str, Any]]:
@@ -143,6 +153,34 @@ def fork_messages(records: list[dict[str, Any]]) -> list[str]:
             "{office}: computers' histories forked ({forked}); headquarters' next bundle "
             "to {office} repairs them", len(forked)).format(office=office, forked=where))
     return out
+
+
+def shared_records(rep: Replica) -> list[dict[str, Any]]:
+    """(HQ) Each replica whose database is still in use beside the replica that
+    continues it (``fork.copies_in_use``: a database and its key file copied to
+    another computer): origin, new (the replica continuing it), office; by office.
+    (A refused bundle alone does not tell it from a database that went back: this
+    is known once the copy's receipts show it.)"""
+    from fieldplan.sync.fork import copies_in_use
+
+    offices = keyreg.replica_offices(rep)
+    out = [{"origin": old, "new": new, "office": offices.get(old) or old[:8]}
+           for old, new in copies_in_use(rep).items()]
+    return sorted(out, key=lambda r: (r["office"], r["origin"]))
+
+
+def shared_identity_messages(records: list[dict[str, Any]]) -> list[str]:
+    """One line per record of ``shared_records``: what happened, and what to do."""
+    from fieldplan.i18n import _
+
+    # Translators: {office} is an office code such as ML; {replica} and {new} the
+    # first 8 digits of replica ids
+    text = _("{office}: two computers write under one identity (replica {replica}, also "
+             "continued by replica {new}): a database and its key file were copied to "
+             "another computer; their work still arrives, but once the computer still on "
+             "replica {replica} has exported, set it up again from its own setup bundle")
+    return [text.format(office=r["office"], replica=r["origin"][:8], new=r["new"][:8])
+            for r in records]
 
 
 #: meta key: how many of the events a restore lost (``missing``) a person at HQ said

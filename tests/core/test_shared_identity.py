@@ -18,7 +18,9 @@ from test_fork_repair import export_to
 
 from fieldplan import progress
 from fieldplan.replica import key_path, open_replica
+from fieldplan.status import replica_status
 from fieldplan.sync import fork, import_bundle
+from fieldplan.sync.state import sync_state
 
 S1 = "2026-S1"
 
@@ -140,3 +142,20 @@ def test_the_laptop_left_on_the_old_identity_gets_the_offices_events(world) -> N
     (back,) = w.down(a)
     assert back.outcome == "merged" and back.events_new > 0
     assert progress.get_report(a, w.acts[2], S1).achievements == w.typed[w.acts[2]]
+
+
+def test_headquarters_says_two_computers_share_an_identity(world) -> None:
+    w = world
+    w.run("A:up B:up B:down B:up")
+    # a refused bundle and its repair look like a database that went back: nothing said
+    assert sync_state(w.hq).shared_identities == ()
+    w.run("A:down A:up")  # A imported HQ's bundle written after B's new identity
+    b = w.laptops["B"]
+    (line,) = sync_state(w.hq).shared_identities
+    assert line == (
+        f"ML: two computers write under one identity (replica {w.identity[:8]}, also "
+        f"continued by replica {b.replica_id[:8]}): a database and its key file were "
+        "copied to another computer; their work still arrives, but once the computer "
+        f"still on replica {w.identity[:8]} has exported, set it up again from its own "
+        "setup bundle")
+    assert ("Shared identity", line) in replica_status(w.hq).lines("en")

@@ -555,6 +555,23 @@ def test_headquarters_is_told_which_office_to_send_a_bundle_to_repair_a_fork():
     assert "orked" not in sync_text(SyncState(None, None, None, None, 5, (), 0, 0))
 
 
+def test_headquarters_is_told_two_computers_write_under_one_identity():
+    """A database and its key file copied to another computer (fork.copies_in_use):
+    the status bar names the office, its tip says what happened and what to do."""
+    from fieldplan.sync.state import SyncState, shared_identity_messages
+    from ui.main_window import sync_text
+
+    records = ({"origin": "1a2b3c4d-x", "new": "5e6f7a8b-y", "office": "ML"},)
+    state = SyncState(None, None, None, None, 5, (), 0, 0,
+                      shared_identities=tuple(shared_identity_messages(list(records))),
+                      shared_records=records)
+    assert sync_text(state).startswith("Two computers write under one identity at ML · ")
+    assert state.shared_identities[0].startswith(
+        "ML: two computers write under one identity (replica 1a2b3c4d, also continued "
+        "by replica 5e6f7a8b)")
+    assert "identity" not in sync_text(SyncState(None, None, None, None, 5, (), 0, 0))
+
+
 def test_headquarters_window_names_the_forked_office(open_window, hq, make_office, qtbot,
                                                      tmp_path):
     """HQ refused ML's forked history: the status bar says to export a bundle for ML,

@@ -159,3 +159,24 @@ def test_headquarters_says_two_computers_share_an_identity(world) -> None:
         f"still on replica {w.identity[:8]} has exported, set it up again from its own "
         "setup bundle")
     assert ("Shared identity", line) in replica_status(w.hq).lines("en")
+
+
+def test_a_database_that_went_back_is_not_said_to_be_two_computers(hq, make_office,
+                                                                   tmp_path: Path) -> None:
+    """One computer whose database went back, repaired: its old identity is never
+    used again, so nothing is said and the office's peers are as before."""
+    from test_fork_repair import Forked
+
+    world = Forked(hq, make_office, tmp_path)
+    ml = world.ml
+    try:
+        assert world.refused.outcome == "rejected"
+        for name in ("one", "two"):
+            import_bundle(ml, export_to(hq, tmp_path, f"{name}-down", for_office="ML").path)
+            assert import_bundle(hq, export_to(ml, tmp_path, f"{name}-up").path
+                                 ).outcome == "merged"
+        assert ml.replica_id != world.first_id
+        assert fork.copies_in_use(hq) == {}
+        assert sync_state(hq).shared_identities == ()
+    finally:
+        ml.close()

@@ -88,6 +88,7 @@ def sync_text(state) -> str:
     shared = tuple(dict.fromkeys(r["office"] for r in getattr(state, "shared_records", ())))
     if shared:
         # (HQ) a database and its key copied to another computer: the tip says what to do
+        # Translators: {offices} are office codes, "ML, SN"
         parts.append(ngettext(
             "two computers write under one identity at {offices}",
             "two computers write under one identity at each of {offices}",

@@ -69,6 +69,7 @@ class ReplicaStatus:
             (_("Key"), _("{key_id} (fingerprint {fingerprint})").format(
                 key_id=self.key_id, fingerprint=self.fingerprint)),
             *([(_("Warning"), revoked_text())] if self.key_status == "revoked" else []),
+            *([(_("Warning"), continued_text(s.continued_by))] if s.continued_by else []),
             (_("Plan"), _("{plan} version {version}").format(
                 plan=self.plan_id, version=self.plan_version)),
             (_("Events"), _("{total} held, {own} written here").format(
@@ -264,6 +265,18 @@ def revoked_text() -> str:
 
     return _("headquarters revoked this computer's key and refuses its bundles; ask "
              "headquarters for a new setup bundle")
+
+
+def continued_text(new: str) -> str:
+    """What a computer is told when another one continues its identity (``new``, a
+    replica id): its database and key file were copied there."""
+    from fieldplan.i18n import _
+
+    # Translators: {replica} is the first 8 digits of a replica id
+    return _("another computer writes under this computer's identity (replica {replica} "
+             "continues it): this database and its key file were copied to it; export "
+             "what was typed here, then set this computer up again from a new setup "
+             "bundle").format(replica=new[:8])
 
 
 def replica_status(rep: Replica) -> ReplicaStatus:

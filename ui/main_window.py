@@ -60,6 +60,10 @@ def sync_text(state) -> str:
         from fieldplan.status import revoked_text
 
         parts.append(revoked_text())  # first: nothing typed here will reach HQ
+    if getattr(state, "continued_by", ""):
+        # its tip says the whole of it (fieldplan.status.continued_text)
+        parts.append(_("this database was copied to another computer: export, then set "
+                       "this computer up again"))
     from fieldplan.sync.state import to_make_again
 
     lost = to_make_again(state.restored)
@@ -1048,6 +1052,10 @@ class MainWindow(QMainWindow):
         self.show_sync(text)
         lines = [*(lost_lines(restored) if self._lost_lines else ()),
                  *getattr(state, "forks", ()), *getattr(state, "shared_identities", ())]
+        if getattr(state, "continued_by", ""):
+            from fieldplan.status import continued_text
+
+            lines.insert(0, continued_text(state.continued_by))
         if lines:
             # the status bar has room for how many; its tip says which (the first
             # changes lost, each forked office)

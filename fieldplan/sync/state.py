@@ -51,6 +51,10 @@ class SyncState:
     shared_identities: tuple[str, ...] = ()
     #: (HQ) the same as data (``shared_records``): origin, new, office
     shared_records: tuple[dict[str, Any], ...] = ()
+    #: (an office) the replica that continues this database's own, when another
+    #: computer does (this database and its key file were copied to it; a fork repair
+    #: or a renewal there gave it the new identity): this one is left on the old one
+    continued_by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"last_export": self.last_export, "last_import": self.last_import,
@@ -61,7 +65,8 @@ class SyncState:
                 "gap_ranges": list(self.gap_ranges), "forks": list(self.forks),
                 "fork_records": list(self.fork_records),
                 "shared_identities": list(self.shared_identities),
-                "shared_records": list(self.shared_records)}
+                "shared_records": list(self.shared_records),
+                "continued_by": self.continued_by}
 
     @property
     def forked_offices(self) -> tuple[str, ...]:
@@ -81,11 +86,15 @@ def sync_state(rep: Replica) -> SyncState:
 
     own_seq, _ = events.last_event(rep.conn, rep.replica_id)
     hq_seq = hq_at = None
+    continued_by = ""
     if not rep.is_hq:
         keys = keyreg.all_keys(rep)
         # not the receipts of an HQ database that was put back from a backup: what they
         # say it held may be lost
         gone = keyreg.successor_of(keys)
+        # a database that renews its identity (a restore, a repair) takes the new one
+        # itself: a successor of the identity still in use here is another computer's
+        continued_by = gone.get(rep.replica_id, "")
         hq = [k.replica for k in keys.values() if k.office == "HQ" and k.replica not in gone]
         if hq:
             row = rep.conn.execute(
@@ -118,7 +127,7 @@ def sync_state(rep: Replica) -> SyncState:
         forks=tuple(fork_messages(forks)), fork_records=tuple(forks),
         unsent=unsent_events(rep),
         shared_identities=tuple(shared_identity_messages(shared)),
-        shared_records=tuple(shared))
+        shared_records=tuple(shared), continued_by=continued_by)
 
 
 def open_forks(rep: Replica) -> list[dict[str, Any]]:

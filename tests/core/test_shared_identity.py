@@ -180,3 +180,40 @@ def test_a_database_that_went_back_is_not_said_to_be_two_computers(hq, make_offi
         assert sync_state(hq).shared_identities == ()
     finally:
         ml.close()
+
+
+def test_the_laptop_left_on_the_old_identity_is_told(world) -> None:
+    """The laptop still under the old identity learns from headquarters' key registry
+    that another computer continues it, and is told what to do; the repaired one, and
+    a laptop before any of it, are told nothing."""
+    w = world
+    a, b = w.laptops["A"], w.laptops["B"]
+    w.run("A:up B:up B:down B:up")
+    assert sync_state(a).continued_by == "" and sync_state(b).continued_by == ""
+    w.run("A:down")  # the registry now says that B's new replica continues A's identity
+    assert sync_state(a).continued_by == b.replica_id
+    assert sync_state(a).to_dict()["continued_by"] == b.replica_id
+    assert sync_state(b).continued_by == ""
+    text = (f"another computer writes under this computer's identity (replica "
+            f"{b.replica_id[:8]} continues it): this database and its key file were copied "
+            "to it; export what was typed here, then set this computer up again from a new "
+            "setup bundle")
+    assert ("Warning", text) in replica_status(a).lines("en")
+    assert not [text for label, text in replica_status(b).lines("en")
+                if text.startswith("another computer")]  # (B: the repair's line only)
+
+
+def test_a_database_that_went_back_and_was_repaired_is_told_nothing(
+        hq, make_office, tmp_path: Path) -> None:
+    from test_fork_repair import Forked
+
+    world = Forked(hq, make_office, tmp_path)
+    ml = world.ml
+    try:
+        for name in ("one", "two"):
+            import_bundle(ml, export_to(hq, tmp_path, f"{name}-down", for_office="ML").path)
+            import_bundle(hq, export_to(ml, tmp_path, f"{name}-up").path)
+        assert ml.replica_id != world.first_id  # renewed, and its own successor
+        assert sync_state(ml).continued_by == ""
+    finally:
+        ml.close()

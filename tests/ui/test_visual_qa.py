@@ -572,6 +572,22 @@ def test_headquarters_is_told_two_computers_write_under_one_identity():
     assert "identity" not in sync_text(SyncState(None, None, None, None, 5, (), 0, 0))
 
 
+def test_the_laptop_left_on_a_copied_identity_is_told_what_to_do(open_window, office_db):
+    """Another computer continues this one's identity (its database and key file were
+    copied there): the status bar says it first, its tip says the whole of it."""
+    from fieldplan.sync.state import SyncState
+    from ui.main_window import sync_text
+
+    state = SyncState(None, None, None, None, 5, (), 0, 1, continued_by="5e6f7a8b-y")
+    assert sync_text(state).startswith(
+        "This database was copied to another computer: export, then set this computer up "
+        "again · 1 conflict")
+    window = open_window(office_db)
+    window._show_sync_state(state)
+    assert "Another computer writes under this computer's identity (replica 5e6f7a8b " \
+        "continues it)" in window.sync_label.toolTip()
+
+
 def test_headquarters_window_names_the_forked_office(open_window, hq, make_office, qtbot,
                                                      tmp_path):
     """HQ refused ML's forked history: the status bar says to export a bundle for ML,

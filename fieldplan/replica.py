@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldplan import events, store
+from fieldplan import events, store, writemark
 from fieldplan.errors import (
     BackupError,
     DamagedDatabaseError,
@@ -112,6 +112,11 @@ class Replica:
         files.protect(*self._guarded)
         self._backups = store.backup_dir(path)
         files.protect_folder(self._backups)
+        #: (replica, seq, hash) of the write mark as last read or written here
+        #: (``fieldplan.writemark``), None when it is not known
+        self.written: tuple[str, int, str] | None = None
+        if isinstance(conn, store.Connection):
+            conn.after_commit = self._mark_written
 
     # identity ------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -252,12 +257,32 @@ class Replica:
         if removed:
             self.notices.append(store.removed_backups_text(removed))
 
+    # write mark ----------------------------------------------------------------------
+    def _mark_written(self) -> None:
+        """After a commit: when it added events of this replica, record the last one in
+        the write mark (``fieldplan.writemark``), which ``open_replica`` compares with
+        the database. A mark is never moved back within a replica (a database found
+        gone back is renewed first: the mark stays what this computer wrote). Never
+        raises: a save's durability is the database's, the mark is a guard."""
+        try:
+            own = self.replica_id
+            seq, digest = events.last_event(self.conn, own)
+        except sqlite3.Error:
+            return  # (whatever reads it next says what is wrong with the database)
+        known = self.written
+        if seq == 0 or (known is not None and known[0] == own and seq <= known[1]):
+            return  # (the usual case for a commit that added no event of its own)
+        writemark.write(own, seq, digest)
+        self.written = (own, seq, digest)
+
     def take_notices(self) -> list[str]:
         """The notices not shown yet, and forget them."""
         taken, self.notices = self.notices, []
         return taken
 
     def close(self) -> None:
+        if isinstance(self.conn, store.Connection):
+            self.conn.after_commit = None  # (no cycle left through the connection)
         self.conn.close()
         if self._guarded is not None:
             from fieldplan import files
@@ -275,8 +300,9 @@ class Replica:
 
 def open_replica(path: str | os.PathLike[str]) -> Replica:
     """Open an existing replica database: migrate it if needed, finish a key change a
-    crash interrupted, and give a database put back from a backup its new identity
-    (so even a read-only command may write once here)."""
+    crash interrupted, and give a database put back from a backup, or found gone back
+    to an older copy (receipts, this computer's write mark: ``_mark_if_gone_back``),
+    its new identity (so even a read-only command may write once here)."""
     path = Path(path)
     removed: list[Path] = []  # by the backup before a migration, on a full disk
     conn = store.connect(path, removed=removed)
@@ -288,7 +314,7 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     marked = rep.meta(store.BACKUP_MARK) is not None
     if not marked:
         try:
-            marked = _mark_if_gone_back(rep)
+            marked = _mark_if_gone_back(rep, opening=True)
         except BaseException:
             rep.close()
             raise
@@ -319,29 +345,35 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
 RESEND_OWN = "resend_own"
 
 
-def _mark_if_gone_back(rep: Replica) -> bool:
-    """Whether a peer holds more of this replica's events than the database does: it
-    went back in time without a restore (copied while fieldplan had it open, or its
-    ``-wal`` file lost after a crash). Writing on would give new events the numbers of
-    ones peers hold, and every later bundle of this computer would be refused as a
-    forked history. So it is marked as a backup put back is (``store.BACKUP_MARK``),
-    and continues as a new replica; the events it lacks come back from the peers that
-    hold them. Two indexed reads: opening stays fast."""
+def _mark_if_gone_back(rep: Replica, *, opening: bool = False) -> bool:
+    """Whether this database went back in time without a restore (copied while
+    fieldplan had it open, its ``-wal`` file lost after a crash, an older copy put in
+    its place): a peer holds more of this replica's events than the database does, or
+    (``opening``) this computer's write mark (``fieldplan.writemark``) names an event
+    the database lacks or holds with another hash. Writing on would give new events
+    the numbers of ones peers hold, and every later bundle of this computer would be
+    refused as a forked history. So it is marked as a backup put back is
+    (``store.BACKUP_MARK``), and continues as a new replica; the events it lost that
+    peers hold come back from them (at HQ: are listed to be made again). Two indexed
+    reads and a small file: opening stays fast."""
     own = rep.replica_id
     try:
-        held = events.last_event(rep.conn, own)[0]
+        held, held_hash = events.last_event(rep.conn, own)
         acked = rep.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
                                  (own,)).fetchone()[0] or 0
+        went_back = {"held": held, "acked": acked} if acked > held else None
+        if opening and went_back is None:
+            went_back = _behind_write_mark(rep, own, held, held_hash)
     except sqlite3.DatabaseError as exc:
         if store.is_damage(exc):
             return False  # said by what reads the damaged page next, with the restore
         raise
-    if acked <= held:
+    if went_back is None:
         return False
     with store.write_transaction(rep.conn):
         if rep.meta(store.BACKUP_MARK) is None:
             events.set_meta(rep.conn, store.BACKUP_MARK, events.canonical_json(
-                {"went_back": {"held": held, "acked": acked}}))
+                {"went_back": went_back}))
             if not rep.is_hq:
                 # events written after it went back may differ from the peer's under
                 # the same numbers: sent from 1 again, so that headquarters finds
@@ -350,6 +382,28 @@ def _mark_if_gone_back(rep: Replica) -> bool:
 
                 mark_resend(rep, {own: 1})
     return True
+
+
+def _behind_write_mark(rep: Replica, own: str, held: int, held_hash: str
+                       ) -> dict[str, int] | None:
+    """What the write mark says the database lost (``went_back``: held, written), or
+    None: it matches, is behind the database (a crash between a commit and the mark),
+    or there is none that can be read (another computer's database, a first
+    opening)."""
+    mark = writemark.read(own)
+    if mark is None:
+        return None
+    rep.written = (own, *mark)
+    seq, digest = mark
+    if seq == held:
+        same = digest == held_hash
+    elif seq < held:
+        row = rep.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
+                               (own, seq)).fetchone()
+        same = row is None or row[0] == digest  # (none: a gap, nothing to compare)
+    else:
+        same = False
+    return None if same else {"held": held, "written": seq}
 
 
 def renew_if_gone_back(rep: Replica) -> bool:

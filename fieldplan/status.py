@@ -160,6 +160,8 @@ class ReplicaStatus:
             done = r["forked"]
             out = [(_("Warning"), repaired_text(done.get("first", 0), done.get("last", 0),
                                                 str(done.get("new", ""))))]
+        elif r.get("went_back") and "written" in r["went_back"]:
+            out = [(_("Warning"), went_back_text(r, when, hq=self.role == "hq"))]
         elif r.get("went_back"):
             gone = r["went_back"]
             out = [(_("Warning"), _(
@@ -195,6 +197,37 @@ class ReplicaStatus:
         if n or u:
             out += [(_("Lost"), text) for text in lost_lines(r)]
         return out
+
+
+def went_back_text(restored: dict[str, Any], when: Callable[[Any], str], *,
+                   hq: bool) -> str:
+    """What the write mark found (``fieldplan.writemark``): this database had gone back
+    to an older copy, caught when it was opened, before anything was written."""
+    from fieldplan.i18n import _
+
+    gone = restored["went_back"]
+    at, replica = when(restored.get("at")), str(restored.get("replica", ""))[:8]
+    if gone.get("written", 0) > gone.get("held", 0):
+        found = _("on {at} this database had events of this computer up to {held} only, "
+                  "while this computer had written them up to {written}: it had gone back "
+                  "to an older copy (put in its place, or its -wal file lost)").format(
+                      at=at, held=gone.get("held"), written=gone.get("written"))
+    else:
+        found = _("on {at} this database's event {written} of this computer was not the "
+                  "one this computer had written: it had gone back to an older copy and "
+                  "was written on elsewhere").format(at=at, written=gone.get("written"))
+    if hq:
+        then = _("it continues as a new replica (it was {replica}) before anything more "
+                 "was written; the changes it lost (plan changes, period locks or keys) "
+                 "are listed here as offices report holding them: make them again").format(
+                     replica=replica)
+    else:
+        then = _("it continues as a new replica (it was {replica}) before anything more "
+                 "was written; the changes it lost that were sent come back with the next "
+                 "bundle from headquarters, the others must be made again").format(
+                     replica=replica)
+    # Translators: {found} says what was found, {then} what was done and what comes next
+    return _("{found}. {then}").format(found=found, then=then)
 
 
 #: How many reports changed after a lock ``status`` names before "and N more".

@@ -19,7 +19,7 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -133,8 +133,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(
-            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True
-        )
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True,
+            factory=Connection)
     except sqlite3.Error as exc:
         raise _cannot_open(path, exc) from exc
     try:
@@ -160,6 +160,13 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         conn.close()
         raise
     return conn
+
+
+class Connection(sqlite3.Connection):
+    """A connection ``connect`` opens: ``after_commit``, if set, is called after each
+    ``write_transaction`` commits (the replica's write mark: ``fieldplan.writemark``)."""
+
+    after_commit: Callable[[], None] | None = None
 
 
 def another_programs(conn: sqlite3.Connection) -> bool:
@@ -367,6 +374,9 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise StoreError(
                 _("could not save to the database, nothing was changed: {error}")
                 .format(error=error_reason(exc))) from exc
+        hook = getattr(conn, "after_commit", None)
+        if hook is not None:
+            hook()  # (never raises: the save is done whatever it does)
 
 
 def backup_dir(db_path: str | os.PathLike[str]) -> Path:

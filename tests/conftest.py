@@ -1,4 +1,4 @@
-"""Shared fixtures: every test runs with its own data, cache and config folders, a
+"""Shared fixtures: every test runs with its own data, cache, config and state folders, a
 fixed author, and Qt offscreen."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory,
                   monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path_factory.mktemp("home")
     for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
-                     ("XDG_CONFIG_HOME", "config")):
+                     ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv("FIELDPLAN_DB", raising=False)
     monkeypatch.delenv("FIELDPLAN_LANG", raising=False)

@@ -18,6 +18,17 @@ def send(src, dst, tmp_path: Path):
     return result, import_bundle(dst, result.path)
 
 
+def forget_write_marks() -> None:
+    """This computer's write marks gone (``fieldplan.writemark``): a database put
+    back where none tells it went back (a disk image restored, another computer, a
+    fieldplan older than the marks). Only the receipts or a fork can catch it."""
+    import shutil
+
+    from fieldplan import writemark
+
+    shutil.rmtree(writemark.marks_dir(), ignore_errors=True)
+
+
 def hq_restored_with_a_lost_change(hq, make_office, tmp_path: Path):
     """HQ put back from a backup that lacks a period lock it made after it; ML, which
     holds the lock, has reported to the restored HQ. Returns (HQ's path, ML); the
@@ -58,6 +69,7 @@ def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
     for side in ("-wal", "-shm"):
         Path(f"{path}{side}").unlink(missing_ok=True)
     shutil.copyfile(copy, path)
+    forget_write_marks()
     ml = open_replica(path)
     progress.record_progress(ml, act, "2026-S1", percent=30)  # the same number, forked
     assert send(ml, hq, tmp_path)[1].outcome == "rejected"

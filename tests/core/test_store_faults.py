@@ -270,7 +270,8 @@ def test_opening_on_a_full_disk_says_the_disk_is_full(tmp_path: Path, monkeypatc
             raise exc
 
     real = sqlite3.connect
-    monkeypatch.setattr(sqlite3, "connect", lambda *a, **kw: real(*a, **kw, factory=FullDisk))
+    monkeypatch.setattr(sqlite3, "connect",
+                        lambda *a, **kw: real(*a, **{**kw, "factory": FullDisk}))
     with pytest.raises(StoreError) as raised:
         store.connect(path)
     assert str(raised.value) == \

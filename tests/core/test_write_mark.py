@@ -1,0 +1,197 @@
+"""A database that went back to an older copy is caught when it is opened, before
+anything is written, at headquarters as at an office: this computer's write mark
+(``fieldplan.writemark``) names an event the database lacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from scenes import forget_write_marks
+from test_sync import national, registered, send
+
+from fieldplan import events, progress, store, writemark
+from fieldplan.replica import init_hq, key_path, open_replica
+from fieldplan.status import replica_status
+from fieldplan.sync import sync_state
+
+S1 = "2026-S1"
+
+
+def put_back(path: Path, copy: Path) -> None:
+    """The database (closed) replaced by its older copy, its -wal gone."""
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    shutil.copyfile(copy, path)
+
+
+def copy_of(rep, to: Path) -> Path:
+    """A copy of the (closed) database of ``rep``, as a person makes one."""
+    rep.close()
+    shutil.copyfile(rep.path, to)
+    return to
+
+
+def test_each_save_marks_the_last_event_of_this_replica(hq) -> None:
+    progress.set_period_lock(hq, "2025-S2")
+    assert writemark.read(hq.replica_id) == events.last_event(hq.conn, hq.replica_id)
+    path = writemark.marks_dir() / f"{hq.replica_id}.json"
+    assert json.loads(path.read_text()) == dict(zip(
+        ("seq", "hash"), events.last_event(hq.conn, hq.replica_id), strict=True))
+    assert [p.name for p in writemark.marks_dir().iterdir()] == [path.name]  # no .tmp
+
+
+def test_an_office_put_back_to_an_older_copy_is_renewed_before_it_writes(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    acts = [a.code for a in ml.plan().actions_of(level="national")]
+    path, first = ml.path, ml.replica_id
+    copy = copy_of(ml, tmp_path / "ml-copy.sqlite3")
+    ml = open_replica(path)
+    for code in acts[1:4]:  # only HQ keeps them once the copy is back
+        progress.record_progress(ml, code, S1, status="at-risk", percent=20)
+    assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    held = events.last_event(ml.conn, first)[0]
+    ml.close()
+    put_back(path, copy)
+    with open_replica(path) as ml:
+        assert ml.replica_id != first  # before anything was written
+        assert events.last_event(ml.conn, first)[0] == held - 3
+        went = sync_state(ml).restored["went_back"]
+        assert went == {"held": held - 3, "written": held}
+        text = dict(replica_status(ml).lines("en"))["Warning"]
+        assert text.startswith("on ") and (
+            f"this database had events of this computer up to {held - 3} only, while "
+            f"this computer had written them up to {held}: it had gone back to an older "
+            "copy") in text
+        assert f"it continues as a new replica (it was {first[:8]})" in text
+        assert "come back with the next bundle from headquarters" in text
+        progress.record_progress(ml, acts[5], S1, status="on-track", percent=60)
+        assert send(ml, hq, tmp_path)[1].outcome == "merged"
+        assert send(hq, ml, tmp_path)[1].outcome == "merged"
+        assert progress.digest(ml, "ML") == progress.digest(hq, "ML")
+        reports = {r.action for r in progress.list_reports(ml, period=S1)}
+        assert set(acts[:4]) | {acts[5]} <= reports
+
+
+def test_headquarters_put_back_to_an_older_copy_is_renewed_before_it_writes(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    path, first = hq.path, hq.replica_id
+    copy = copy_of(hq, tmp_path / "hq-copy.sqlite3")
+    hq = open_replica(path)
+    try:
+        progress.set_period_lock(hq, "2025-S2")  # lost with the copy put back
+        assert send(hq, ml, tmp_path)[1].outcome == "merged"
+    finally:
+        hq.close()
+    put_back(path, copy)
+    with open_replica(path) as hq:
+        assert hq.replica_id != first
+        text = dict(replica_status(hq).lines("en"))["Warning"]
+        assert "while this computer had written them up to" in text
+        assert "listed here as offices report holding them: make them again" in text
+        progress.set_period_lock(hq, "2026-S2")
+        outcome = send(hq, ml, tmp_path)[1]
+        assert outcome.outcome == "merged", outcome.reason
+        assert "2026-S2" in progress.locked_periods(ml)
+        assert "2025-S2" in progress.locked_periods(ml)  # (the lost one, still there)
+        # ML's receipts tell HQ which of its changes it lost: to be made again
+        assert send(ml, hq, tmp_path)[1].outcome == "merged"
+        assert sync_state(hq).restored["lost"] == 1
+        assert progress.digest(hq, "ML") == progress.digest(ml, "ML")
+
+
+def _written(make_office, hq, tmp_path: Path):
+    """An office that wrote three reports: its path, replica and last event."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    for code in [a.code for a in ml.plan().actions_of(level="national")][1:3]:
+        progress.record_progress(ml, code, S1, status="at-risk")
+    last = events.last_event(ml.conn, ml.replica_id)
+    path, first = ml.path, ml.replica_id
+    ml.close()
+    return path, first, last
+
+
+@pytest.mark.parametrize("mark", ["behind", "missing", "garbled", "folder", "not-json",
+                                  "other-types"])
+def test_a_mark_behind_missing_or_unreadable_says_nothing(hq, make_office, tmp_path: Path,
+                                                          mark: str) -> None:
+    path, first, (seq, _digest) = _written(make_office, hq, tmp_path)
+    file = writemark.marks_dir() / f"{first}.json"
+    if mark == "behind":  # a crash between a commit and its mark
+        with store.reading(path) as conn:
+            before = conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
+                                  (first, seq - 1)).fetchone()[0]
+        writemark.write(first, seq - 1, before)
+    elif mark == "missing":
+        file.unlink()
+    elif mark == "garbled":
+        file.write_bytes(b"\xff\xfe{\x00 garbled")
+    elif mark == "folder":
+        file.unlink()
+        file.mkdir()
+    elif mark == "not-json":
+        file.write_text('{"seq": 9')
+    else:
+        file.write_text(json.dumps({"seq": "9", "hash": 3}))
+    with open_replica(path) as ml:
+        assert ml.replica_id == first
+        assert sync_state(ml).restored is None
+        progress.record_progress(ml, national(ml), S1, status="completed")
+        if mark != "folder":
+            assert writemark.read(first) == events.last_event(ml.conn, first)
+
+
+def test_a_mark_naming_another_event_of_the_same_number_is_caught(
+        hq, make_office, tmp_path: Path) -> None:
+    """The database went back and was written on where no mark watched (another
+    computer): the event at the mark's number is not the one this computer wrote."""
+    path, first, (seq, _digest) = _written(make_office, hq, tmp_path)
+    writemark.write(first, seq, "0" * 64)
+    with open_replica(path) as ml:
+        assert ml.replica_id != first
+        assert sync_state(ml).restored["went_back"] == {"held": seq, "written": seq}
+        text = dict(replica_status(ml).lines("en"))["Warning"]
+        assert f"this database's event {seq} of this computer was not the one" in text
+
+
+def test_a_save_succeeds_when_the_marks_cannot_be_written(hq, tmp_path: Path) -> None:
+    marks = writemark.marks_dir()
+    shutil.rmtree(marks)  # (the first save made it)
+    marks.write_text("a file where the marks folder should be")
+    progress.set_period_lock(hq, "2025-S2")
+    assert "2025-S2" in progress.locked_periods(hq)
+    assert writemark.read(hq.replica_id) is None
+    path = hq.path
+    hq.close()
+    with open_replica(path) as again:  # (no mark: nothing to compare)
+        assert "2025-S2" in progress.locked_periods(again)
+        assert marks.read_text().startswith("a file")
+
+
+def test_a_database_of_another_computer_is_not_compared(tmp_path: Path) -> None:
+    """A mark is this computer's: a database moved here has none, and opens as it is;
+    its first save here marks it."""
+    rep = init_hq(tmp_path / "there.sqlite3")
+    first = rep.replica_id
+    rep.close()
+    forget_write_marks()
+    with open_replica(tmp_path / "there.sqlite3") as rep:
+        assert rep.replica_id == first
+        progress.set_period_lock(rep, "2025-S2")
+        assert writemark.read(first) == events.last_event(rep.conn, first)
+
+
+def test_a_key_file_is_kept_beside_a_renewed_database(hq, tmp_path: Path) -> None:
+    """(the renewal is the restore's: a new key, the old one kept)"""
+    progress.set_period_lock(hq, "2025-S2")
+    path = hq.path
+    first = hq.replica_id
+    hq.close()
+    writemark.write(first, 99, "0" * 64)
+    with open_replica(path) as again:
+        assert again.replica_id != first
+        assert key_path(path).exists()

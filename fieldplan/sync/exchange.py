@@ -558,6 +558,10 @@ class _Merger:
                 raise fork.ChainFork(self._broken_text(e, office), e.origin, e.seq)
             if held_before and e.origin in self.office_own:
                 raise fork.OwnChainBroken(e.origin, e.seq)
+            if held_before and office == "HQ" and fork.may_repair(self.rep, self.manifest):
+                # headquarters' own history forked: its database went back and wrote on
+                raise ForkedHistoryError(fork.hq_forked_text(e.origin, e.seq),
+                                         {e.origin: e.seq})
             raise BundleError(self._broken_text(e, office))
         self.last[e.origin] = (e.seq, e.hash, office)
 
@@ -795,8 +799,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
         except ForkedHistoryError as exc:
             # at HQ, an office computer's: recorded, so that HQ's next bundle repairs it
             why = fork.hq_refusal(rep, m, exc)
-            return _record(rep, ImportOutcome(outcome="rejected", reason=why or str(exc),
-                                              **base), sha, exc.forks if why else None)
+            reason = why or fork.office_refusal(rep, m, exc) or str(exc)
+            return _record(rep, ImportOutcome(outcome="rejected", reason=reason, **base),
+                           sha, exc.forks if why else None)
         except fork.OwnChainBroken as exc:
             # (an office) refused, and the replica goes from 1 to headquarters, which
             # then records the fork: its next bundle repairs it
@@ -1100,8 +1105,8 @@ def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any,
         _merge(rep, b, m, progress=None, cancel=None)
     except ForkedHistoryError as exc:
         if not fork.repairable(rep, m, exc):
-            why = fork.hq_refusal(rep, m, exc)  # as import says it
-            if why:
+            why = fork.hq_refusal(rep, m, exc) or fork.office_refusal(rep, m, exc)
+            if why:  # as import says it
                 raise ForkedHistoryError(why, exc.forks) from exc
             raise
         repairs = exc.forks  # import repairs it (writing a new key file): checked less

@@ -96,6 +96,30 @@ def hq_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> s
     return _(REFUSAL).format(seq=exc.seq, replica=exc.origin[:8], office=office)
 
 
+# Translators: one line; what an office says of a bundle of headquarters it refuses
+HQ_FORKED_REFUSAL = N_("headquarters' replica {replica} does not match what this office "
+                       "holds of it (event {seq}): headquarters' database went back to an "
+                       "older copy (forked history); nothing is wrong at this office: "
+                       "tell headquarters")
+
+
+def hq_forked_text(origin: str, seq: int) -> str:
+    """(office) Why headquarters' bundle is refused when its own history forked."""
+    return _(HQ_FORKED_REFUSAL).format(replica=origin[:8], seq=seq)
+
+
+def office_refusal(rep: Replica, m: Mapping[str, Any], exc: ForkedHistoryError) -> str:
+    """(office) The reason to give for headquarters' bundle refused as a forked history
+    of headquarters' own replicas (its database went back and wrote on), or "" for any
+    other fork: the advice for an office computer is not for this one."""
+    if rep.is_hq or m.get("office") != "HQ":
+        return ""
+    offices = keyreg.replica_offices(rep)
+    if any(offices.get(o) != "HQ" for o in exc.forks):
+        return ""
+    return hq_forked_text(exc.origin, exc.seq)
+
+
 def record_forks(rep: Replica, forks: Mapping[str, int]) -> None:
     """(HQ, inside a write transaction) Keep each replica's first differing event,
     the smallest seen."""

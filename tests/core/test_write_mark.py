@@ -1,6 +1,8 @@
 """A database that went back to an older copy is caught when it is opened, before
 anything is written, at headquarters as at an office: this computer's write mark
-(``fieldplan.writemark``) names an event the database lacks."""
+(``fieldplan.writemark``) names an event the database lacks. When no mark tells it
+(a disk image put back), an office refuses headquarters' forked history with words
+for headquarters."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from test_sync import national, registered, send
 from fieldplan import events, progress, store, writemark
 from fieldplan.replica import init_hq, key_path, open_replica
 from fieldplan.status import replica_status
-from fieldplan.sync import sync_state
+from fieldplan.sync import sync_state, verify_bundle
 
 S1 = "2026-S1"
 
@@ -183,6 +185,70 @@ def test_a_database_of_another_computer_is_not_compared(tmp_path: Path) -> None:
         assert rep.replica_id == first
         progress.set_period_lock(rep, "2025-S2")
         assert writemark.read(first) == events.last_event(rep.conn, first)
+
+
+# --- headquarters' history forked where no mark caught it ----------------------------
+
+
+class HQForked:
+    """HQ (at k) and ML (holding HQ's events up to k, and its receipts at HQ); HQ locks
+    2025-S2 (k+1), ML imports it; HQ's database goes back to its copy at k where no
+    mark tells it, and locks 2026-S2 and 2027-S1 (k+1, k+2: another history); ML's
+    next bundle brings HQ its receipt for k+1."""
+
+    def __init__(self, hq, make_office, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+        self.ml = ml = registered(make_office("ML"), hq, tmp_path)
+        assert send(hq, ml, tmp_path)[1].outcome == "merged"
+        assert send(ml, hq, tmp_path)[1].outcome == "merged"
+        self.path, self.first = hq.path, hq.replica_id
+        self.k = events.last_event(hq.conn, self.first)[0]
+        store.backup(hq.conn, hq.path, "manual")  # (taken at k: the way back)
+        copy = copy_of(hq, tmp_path / "hq-copy.sqlite3")
+        hq = open_replica(self.path)
+        progress.set_period_lock(hq, "2025-S2")
+        assert send(hq, ml, tmp_path)[1].outcome == "merged"
+        hq.close()
+        put_back(self.path, copy)
+        forget_write_marks()
+        self.hq = hq = open_replica(self.path)
+        assert hq.replica_id == self.first  # nothing caught it
+        progress.set_period_lock(hq, "2026-S2")
+        progress.set_period_lock(hq, "2027-S1")
+
+
+@pytest.fixture
+def hq_forked(hq, make_office, tmp_path: Path):
+    world = HQForked(hq, make_office, tmp_path)
+    yield world
+    world.hq.close()
+
+
+HQ_WORDS = ("headquarters' database went back to an older copy (forked history); nothing "
+            "is wrong at this office: tell headquarters")
+
+
+def test_an_office_refuses_headquarters_forked_history_with_words_for_it(hq_forked) -> None:
+    w = hq_forked
+    before = progress.digest(w.ml)
+    result, outcome = send(w.hq, w.ml, w.tmp)
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == (f"headquarters' replica {w.first[:8]} does not match what "
+                              f"this office holds of it (event {w.k + 1}): " + HQ_WORDS)
+    assert "setup bundle" not in outcome.reason
+    assert progress.digest(w.ml) == before
+    checked = verify_bundle(w.ml, result.path)  # (verify says what import said)
+    assert (checked["valid"], checked["reason"]) == (False, outcome.reason)
+
+
+def test_an_office_refuses_headquarters_broken_chain_with_words_for_it(hq_forked) -> None:
+    """ML's receipts say it holds k+1: HQ sends k+2 only, which does not follow ML's."""
+    w = hq_forked
+    assert send(w.ml, w.hq, w.tmp)[1].outcome in ("merged", "duplicate")
+    outcome = send(w.hq, w.ml, w.tmp)[1]
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == (f"headquarters' replica {w.first[:8]} does not match what "
+                              f"this office holds of it (event {w.k + 2}): " + HQ_WORDS)
 
 
 def test_a_key_file_is_kept_beside_a_renewed_database(hq, tmp_path: Path) -> None:

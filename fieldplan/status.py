@@ -99,6 +99,12 @@ class ReplicaStatus:
         # (HQ) what a bundle from here must repair: the person sends the office one
         out += [(_("Forked history"), text) for text in s.forks]
         out += [(_("Shared identity"), text) for text in s.shared_identities]
+        if s.hq_forks:
+            from fieldplan.sync.fork import hq_fork_text
+
+            # (HQ) its own history forked: offices refuse its bundles until it is put back
+            out += [(_("Forked history"), hq_fork_text(f, when(f["written"])))
+                    for f in s.hq_forks]
         out.append((_("Quarantine"), str(s.quarantined)))
         out.append((_("Conflicts"), str(s.conflicts)))
         return out

@@ -64,6 +64,12 @@ def sync_text(state) -> str:
         # its tip says the whole of it (fieldplan.status.continued_text)
         parts.append(_("this database was copied to another computer: export, then set "
                        "this computer up again"))
+    forked = getattr(state, "hq_forks", ())
+    if forked:
+        # (HQ) its own history forked: nothing it sends reaches these offices
+        offices = sorted({o for f in forked for o in f["offices"]})
+        parts.append(_("Headquarters' history forked: {offices} refuse its bundles").format(
+            offices=_(", ").join(isolated(o) for o in offices)))
     from fieldplan.sync.state import to_make_again
 
     lost = to_make_again(state.restored)
@@ -1050,7 +1056,11 @@ class MainWindow(QMainWindow):
         self._lost_lines = lost_lines(restored, shown=None) if self._lost else []
         text = sync_text(state)
         self.show_sync(text)
-        lines = [*(lost_lines(restored) if self._lost_lines else ()),
+        forked = getattr(state, "hq_forks", ())
+        if forked:
+            from fieldplan.sync.fork import hq_fork_text
+        lines = [*(hq_fork_text(f, time_text(f["written"])) for f in forked),
+                 *(lost_lines(restored) if self._lost_lines else ()),
                  *getattr(state, "forks", ()), *getattr(state, "shared_identities", ())]
         if getattr(state, "continued_by", ""):
             from fieldplan.status import continued_text

@@ -665,6 +665,7 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
             "DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq",
             (m["sender"], origin, seq)).rowcount
     fork.check_receipts(rep, m)
+    fork.check_hq_receipts(rep, m)
     return stats
 
 

@@ -339,6 +339,91 @@ def check_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
         _set_resend(rep, flags)
 
 
+#: meta key (HQ): the last receipt of each office computer for each of headquarters'
+#: own replicas that named an event with another hash than the one held here (JSON:
+#: "<sender> <replica>" → office, replica, seq, hash): ``hq_forks``
+HQ_FORKED = "hq_forked"
+
+
+def check_hq_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
+    """(HQ, in the transaction of an office's bundle, once its receipts are stored)
+    Compare the office's receipts for headquarters' own replicas with the events held
+    here: one naming an event of another hash means that office holds another history
+    of headquarters (this database went back and wrote on where no write mark caught
+    it), and refuses headquarters' bundles. Kept until a receipt of the same computer
+    matches; ``hq_forks`` says which still stand. One beyond what is held is
+    ``replica._mark_if_gone_back``'s."""
+    if not rep.is_hq or m.get("office") == "HQ":
+        return
+    hashes = m.get("ack_hashes") or {}
+    acks = m.get("acks") or {}
+    mine = keyreg.own_replicas(rep) & set(hashes)
+    if not mine:
+        return
+    try:
+        held = json.loads(rep.meta(HQ_FORKED) or "{}")
+    except ValueError:
+        held = {}
+    before = dict(held)
+    for origin in sorted(mine):
+        seq = acks.get(origin, 0)
+        row = rep.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
+                               (origin, seq)).fetchone()
+        key = f"{m['sender']} {origin}"
+        if row is None:
+            continue
+        if row[0] == hashes[origin]:
+            held.pop(key, None)
+        else:
+            held[key] = {"office": str(m["office"]), "replica": origin, "seq": seq,
+                         "hash": hashes[origin]}
+    if held != before:
+        if held:
+            events.set_meta(rep.conn, HQ_FORKED, events.canonical_json(held))
+        else:
+            rep.conn.execute("DELETE FROM meta WHERE key = ?", (HQ_FORKED,))
+
+
+def hq_forks(rep: Replica) -> list[dict[str, Any]]:
+    """(HQ) The forks of headquarters' own history that offices' receipts show and
+    that still stand: the event they name is held here with another hash (a backup
+    put back since that lacks it ends it). Each: replica, seq (the receipt's event),
+    offices, written (when this database's event of that number was written)."""
+    try:
+        held = json.loads(rep.meta(HQ_FORKED) or "{}")
+    except ValueError:
+        return []
+    if not isinstance(held, dict):
+        return []
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for record in held.values():
+        if not isinstance(record, dict):
+            continue
+        origin, seq = str(record.get("replica", "")), record.get("seq")
+        if type(seq) is not int:
+            continue
+        row = rep.conn.execute("SELECT hash, hlc FROM events WHERE origin = ? AND seq = ?",
+                               (origin, seq)).fetchone()
+        if row is None or row[0] == record.get("hash"):
+            continue
+        at = found.setdefault((origin, seq), {"replica": origin, "seq": seq, "offices": [],
+                                              "written": events.hlc_to_iso(row[1])})
+        at["offices"] = sorted({*at["offices"], str(record.get("office", ""))})
+    return [found[k] for k in sorted(found)]
+
+
+def hq_fork_text(fork: Mapping[str, Any], when: str) -> str:
+    """(HQ) What a fork of headquarters' own history means and what to do."""
+    # Translators: {offices} is a list of office codes such as "ML, SN"; {when} a
+    # date and time
+    return _("headquarters' history forked: {offices} hold another event {seq} of its "
+             "replica {replica} than this database, which went back to an older copy and "
+             "was written on; they refuse headquarters' bundles. Put back a backup taken "
+             "before {when} ('fieldplan restore'), then make again the changes status "
+             "lists as lost").format(offices=", ".join(fork["offices"]), seq=fork["seq"],
+                                     replica=str(fork["replica"])[:8], when=when)
+
+
 class OwnChainBroken(BundleError):
     """(office) Headquarters' bundle carries an event of this computer's replica that
     does not follow the one held before it: this database went back and wrote other

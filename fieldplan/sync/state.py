@@ -55,6 +55,9 @@ class SyncState:
     #: computer does (this database and its key file were copied to it; a fork repair
     #: or a renewal there gave it the new identity): this one is left on the old one
     continued_by: str = ""
+    #: (HQ) forks of headquarters' own history that offices' receipts show
+    #: (``fieldplan.sync.fork.hq_forks``): replica, seq, offices, written
+    hq_forks: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"last_export": self.last_export, "last_import": self.last_import,
@@ -66,7 +69,8 @@ class SyncState:
                 "fork_records": list(self.fork_records),
                 "shared_identities": list(self.shared_identities),
                 "shared_records": list(self.shared_records),
-                "continued_by": self.continued_by}
+                "continued_by": self.continued_by,
+                "hq_forks": list(self.hq_forks)}
 
     @property
     def forked_offices(self) -> tuple[str, ...]:
@@ -116,6 +120,7 @@ def sync_state(rep: Replica) -> SyncState:
     gaps = list_gaps(rep)
     forks = open_forks(rep) if rep.is_hq else []
     shared = shared_records(rep) if rep.is_hq else []
+    from fieldplan.sync.fork import hq_forks
     return SyncState(
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
@@ -127,7 +132,8 @@ def sync_state(rep: Replica) -> SyncState:
         forks=tuple(fork_messages(forks)), fork_records=tuple(forks),
         unsent=unsent_events(rep),
         shared_identities=tuple(shared_identity_messages(shared)),
-        shared_records=tuple(shared), continued_by=continued_by)
+        shared_records=tuple(shared), continued_by=continued_by,
+        hq_forks=tuple(hq_forks(rep)) if rep.is_hq else ())
 
 
 def open_forks(rep: Replica) -> list[dict[str, Any]]:

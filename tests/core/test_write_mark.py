@@ -2,7 +2,7 @@
 anything is written, at headquarters as at an office: this computer's write mark
 (``fieldplan.writemark``) names an event the database lacks. When no mark tells it
 (a disk image put back), an office refuses headquarters' forked history with words
-for headquarters."""
+for headquarters, and headquarters' status says what to do."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from test_sync import national, registered, send
 from fieldplan import events, progress, store, writemark
 from fieldplan.replica import init_hq, key_path, open_replica
 from fieldplan.status import replica_status
-from fieldplan.sync import sync_state, verify_bundle
+from fieldplan.sync import fork, sync_state, verify_bundle
 
 S1 = "2026-S1"
 
@@ -249,6 +249,52 @@ def test_an_office_refuses_headquarters_broken_chain_with_words_for_it(hq_forked
     assert outcome.outcome == "rejected"
     assert outcome.reason == (f"headquarters' replica {w.first[:8]} does not match what "
                               f"this office holds of it (event {w.k + 2}): " + HQ_WORDS)
+
+
+def test_headquarters_is_told_its_history_forked_and_what_to_do(hq_forked) -> None:
+    w = hq_forked
+    assert sync_state(w.hq).hq_forks == ()
+    send(w.ml, w.hq, w.tmp)  # ML's receipt for HQ's k+1: another hash
+    state = sync_state(w.hq)
+    written = events.hlc_to_iso(w.hq.conn.execute(
+        "SELECT hlc FROM events WHERE origin = ? AND seq = ?",
+        (w.first, w.k + 1)).fetchone()[0])
+    assert state.hq_forks == ({"replica": w.first, "seq": w.k + 1, "offices": ["ML"],
+                               "written": written},)
+    assert replica_status(w.hq).to_dict()["hq_forks"] == list(state.hq_forks)
+    lines = [t for k, t in replica_status(w.hq).lines("en") if k == "Forked history"]
+    assert len(lines) == 1 and lines[0].startswith(
+        f"headquarters' history forked: ML hold another event {w.k + 1} of its replica "
+        f"{w.first[:8]} than this database, which went back to an older copy and was "
+        "written on; they refuse headquarters' bundles. Put back a backup taken before ")
+    # what it says to do: the backup at k put back, ML takes HQ's bundles again
+    path = w.hq.path
+    w.hq.close()
+    taken = [b for b in store.list_backups(path) if "manual" in b.name]
+    store.restore_backup(path, taken[0], force=True)
+    w.hq = open_replica(path)
+    assert w.hq.replica_id != w.first
+    assert sync_state(w.hq).hq_forks == ()
+    progress.set_period_lock(w.hq, "2027-S2")
+    outcome = send(w.hq, w.ml, w.tmp)[1]
+    assert outcome.outcome == "merged", outcome.reason
+    assert "2027-S2" in progress.locked_periods(w.ml)
+
+
+def test_a_matching_receipt_ends_the_word(hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    m = {"office": "ML", "sender": ml.replica_id,
+         "acks": {hq.replica_id: events.last_event(hq.conn, hq.replica_id)[0]},
+         "ack_hashes": {hq.replica_id: "0" * 64}}
+    with store.write_transaction(hq.conn):
+        fork.check_hq_receipts(hq, m)
+    assert len(fork.hq_forks(hq)) == 1
+    m["ack_hashes"] = {hq.replica_id: events.last_event(hq.conn, hq.replica_id)[1]}
+    with store.write_transaction(hq.conn):
+        fork.check_hq_receipts(hq, m)
+    assert fork.hq_forks(hq) == []
+    assert hq.meta(fork.HQ_FORKED) is None
 
 
 def test_a_key_file_is_kept_beside_a_renewed_database(hq, tmp_path: Path) -> None:

@@ -498,6 +498,19 @@ def test_a_revoked_computer_is_told_in_the_status_bar():
     assert "revoked" not in sync_text(calm)
 
 
+def test_headquarters_is_told_its_history_forked():
+    from fieldplan.sync.state import SyncState
+    from ui.main_window import sync_text
+
+    forked = SyncState(None, None, None, None, 5, (), 0, 0, hq_forks=(
+        {"replica": "a" * 36, "seq": 4, "offices": ["SN", "ML"],
+         "written": "2026-11-27T10:00:00Z"},))
+    assert sync_text(forked).startswith(
+        "Headquarters' history forked: ML, SN refuse its bundles")
+    calm = SyncState(None, None, None, None, 5, (), 0, 0)
+    assert "forked" not in sync_text(calm)
+
+
 def test_headquarters_is_told_what_a_restore_lost():
     from fieldplan.sync.state import SyncState
     from ui.main_window import sync_text
@@ -603,6 +616,26 @@ def test_headquarters_window_names_the_forked_office(open_window, hq, make_offic
     assert window.sync_label.toolTip().endswith(
         f"\nML: a computer's history forked (replica {origin[:8]}, from event {seq}); "
         "headquarters' next bundle to ML repairs it")
+
+
+def test_headquarters_window_says_its_own_history_forked(open_window, hq, qtbot) -> None:
+    """An office's receipt named an event of HQ's replica with another hash: the status
+    bar says which offices refuse HQ's bundles, its tip what to do."""
+    from fieldplan import events, store
+    from fieldplan.sync import fork
+
+    seq = events.last_event(hq.conn, hq.replica_id)[0]
+    with store.write_transaction(hq.conn):
+        events.set_meta(hq.conn, fork.HQ_FORKED, events.canonical_json({
+            f"x {hq.replica_id}": {"office": "ML", "replica": hq.replica_id, "seq": seq,
+                                   "hash": "0" * 64}}))
+    hq.close()
+    window = open_window(hq.path)
+    qtbot.waitUntil(lambda: not window.sync_label.text().startswith("Sync: …"), timeout=5000)
+    tip = window.sync_label.toolTip()
+    assert tip.startswith("Headquarters' history forked: ML refuse its bundles · ")
+    assert f"\nheadquarters' history forked: ML hold another event {seq} of its replica " \
+        f"{hq.replica_id[:8]} than this database" in tip
 
 
 # --- the report editor --------------------------------------------------------------

@@ -221,7 +221,7 @@ def went_back_text(restored: dict[str, Any], when: Callable[[Any], str], *,
     else:
         found = _("on {at} this database's event {written} of this computer was not the "
                   "one this computer had written: it had gone back to an older copy and "
-                  "was written on elsewhere").format(at=at, written=gone.get("written"))
+                  "was written on since").format(at=at, written=gone.get("written"))
     if hq:
         then = _("it continues as a new replica (it was {replica}) before anything more "
                  "was written; the changes it lost (plan changes, period locks or keys) "

@@ -41,7 +41,7 @@ from typing import Any
 
 from fieldplan import events, minisign, store
 from fieldplan.errors import BundleError, ForkedHistoryError
-from fieldplan.i18n import N_, _
+from fieldplan.i18n import N_, _, ngettext
 from fieldplan.replica import RESEND_OWN, Replica, pending_key_path
 from fieldplan.sync import keys as keyreg
 
@@ -364,6 +364,8 @@ def check_hq_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
         held = json.loads(rep.meta(HQ_FORKED) or "{}")
     except ValueError:
         held = {}
+    if not isinstance(held, dict):
+        held = {}
     before = dict(held)
     for origin in sorted(mine):
         seq = acks.get(origin, 0)
@@ -414,13 +416,18 @@ def hq_forks(rep: Replica) -> list[dict[str, Any]]:
 
 def hq_fork_text(fork: Mapping[str, Any], when: str) -> str:
     """(HQ) What a fork of headquarters' own history means and what to do."""
-    # Translators: {offices} is a list of office codes such as "ML, SN"; {when} a
-    # date and time
-    return _("headquarters' history forked: {offices} hold another event {seq} of its "
-             "replica {replica} than this database, which went back to an older copy and "
-             "was written on; they refuse headquarters' bundles. Put back a backup taken "
-             "before {when} ('fieldplan restore'), then make again the changes status "
-             "lists as lost").format(offices=", ".join(fork["offices"]), seq=fork["seq"],
+    # Translators: {offices} is one office code such as ML, or a list ("ML, SN");
+    # {when} a date and time
+    return ngettext(
+        "headquarters' history forked: {offices} holds another event {seq} of its "
+        "replica {replica} than this database, which went back to an older copy and was "
+        "written on; it refuses headquarters' bundles. Put back a backup taken before "
+        "{when} ('fieldplan restore'), then make again the changes status lists as lost",
+        "headquarters' history forked: {offices} hold another event {seq} of its "
+        "replica {replica} than this database, which went back to an older copy and was "
+        "written on; they refuse headquarters' bundles. Put back a backup taken before "
+        "{when} ('fieldplan restore'), then make again the changes status lists as lost",
+        len(fork["offices"])).format(offices=", ".join(fork["offices"]), seq=fork["seq"],
                                      replica=str(fork["replica"])[:8], when=when)
 
 

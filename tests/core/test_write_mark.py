@@ -264,9 +264,9 @@ def test_headquarters_is_told_its_history_forked_and_what_to_do(hq_forked) -> No
     assert replica_status(w.hq).to_dict()["hq_forks"] == list(state.hq_forks)
     lines = [t for k, t in replica_status(w.hq).lines("en") if k == "Forked history"]
     assert len(lines) == 1 and lines[0].startswith(
-        f"headquarters' history forked: ML hold another event {w.k + 1} of its replica "
+        f"headquarters' history forked: ML holds another event {w.k + 1} of its replica "
         f"{w.first[:8]} than this database, which went back to an older copy and was "
-        "written on; they refuse headquarters' bundles. Put back a backup taken before ")
+        "written on; it refuses headquarters' bundles. Put back a backup taken before ")
     # what it says to do: the backup at k put back, ML takes HQ's bundles again
     path = w.hq.path
     w.hq.close()

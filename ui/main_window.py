@@ -68,7 +68,9 @@ def sync_text(state) -> str:
     if forked:
         # (HQ) its own history forked: nothing it sends reaches these offices
         offices = sorted({o for f in forked for o in f["offices"]})
-        parts.append(_("Headquarters' history forked: {offices} refuse its bundles").format(
+        parts.append(ngettext("Headquarters' history forked: {offices} refuses its bundles",
+                              "Headquarters' history forked: {offices} refuse its bundles",
+                              len(offices)).format(
             offices=_(", ").join(isolated(o) for o in offices)))
     from fieldplan.sync.state import to_make_again
 

@@ -633,7 +633,7 @@ def test_headquarters_window_says_its_own_history_forked(open_window, hq, qtbot)
     window = open_window(hq.path)
     qtbot.waitUntil(lambda: not window.sync_label.text().startswith("Sync: …"), timeout=5000)
     tip = window.sync_label.toolTip()
-    assert tip.startswith("Headquarters' history forked: ML refuse its bundles · ")
+    assert tip.startswith("Headquarters' history forked: ML refuses its bundles · ")
     assert f"\nheadquarters' history forked: ML holds another event {seq} of its replica " \
         f"{hq.replica_id[:8]} than this database" in tip
 

@@ -223,12 +223,12 @@ def went_back_text(restored: dict[str, Any], when: Callable[[Any], str], *,
                   "one this computer had written: it had gone back to an older copy and "
                   "was written on since").format(at=at, written=gone.get("written"))
     if hq:
-        then = _("it continues as a new replica (it was {replica}) before anything more "
+        then = _("It continues as a new replica (it was {replica}) before anything more "
                  "was written; the changes it lost (plan changes, period locks or keys) "
                  "are listed here as offices report holding them: make them again").format(
                      replica=replica)
     else:
-        then = _("it continues as a new replica (it was {replica}) before anything more "
+        then = _("It continues as a new replica (it was {replica}) before anything more "
                  "was written; the changes it lost that were sent come back with the next "
                  "bundle from headquarters, the others must be made again").format(
                      replica=replica)

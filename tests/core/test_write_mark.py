@@ -68,7 +68,7 @@ def test_an_office_put_back_to_an_older_copy_is_renewed_before_it_writes(
             f"this database had events of this computer up to {held - 3} only, while "
             f"this computer had written them up to {held}: it had gone back to an older "
             "copy") in text
-        assert f"it continues as a new replica (it was {first[:8]})" in text
+        assert f". It continues as a new replica (it was {first[:8]})" in text
         assert "come back with the next bundle from headquarters" in text
         progress.record_progress(ml, acts[5], S1, status="on-track", percent=60)
         assert send(ml, hq, tmp_path)[1].outcome == "merged"

@@ -312,9 +312,10 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
         rep.close()
         raise StoreError(store.not_set_up_text(path))
     marked = rep.meta(store.BACKUP_MARK) is not None
+    caught_by_mark = False
     if not marked:
         try:
-            marked = _mark_if_gone_back(rep, opening=True)
+            marked = caught_by_mark = _mark_if_gone_back(rep, opening=True)
         except BaseException:
             rep.close()
             raise
@@ -334,6 +335,14 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
                     "its key file").format(path=path, key=kpath.name))
             # restored from a backup: continue as a new replica before anything is written
             renew_identity(rep)
+            if caught_by_mark:
+                # said once, as it happens, by every command and by the client: what
+                # was typed here and never sent is gone, and only a person can tell what
+                from fieldplan.status import went_back_notice
+
+                notice = went_back_notice(rep)
+                if notice:
+                    rep.notices.append(notice)
     except BaseException:
         rep.close()
         raise

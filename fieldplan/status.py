@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,8 +57,6 @@ class ReplicaStatus:
         def when(stamp: str | None) -> str:
             if not stamp:
                 return _("never")
-            import datetime as dt
-
             return format_datetime(dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
                                    .replace(tzinfo=dt.UTC), lang)
 
@@ -203,6 +202,25 @@ class ReplicaStatus:
         if n or u:
             out += [(_("Lost"), text) for text in lost_lines(r)]
         return out
+
+
+def went_back_notice(rep: Replica) -> str:
+    """(once renewed) The warning ``went_back_text`` gives in status, for the command
+    or the window that found it, in the current language."""
+    from fieldplan.i18n import format_datetime, get_language
+    from fieldplan.sync.state import restored_state
+
+    def when(stamp: Any) -> str:
+        try:
+            at = dt.datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            return str(stamp or "")
+        return format_datetime(at.replace(tzinfo=dt.UTC), get_language())
+
+    restored = restored_state(rep) or {}
+    if not isinstance(restored.get("went_back"), dict):
+        return ""
+    return went_back_text(restored, when, hq=rep.is_hq)
 
 
 def went_back_text(restored: dict[str, Any], when: Callable[[Any], str], *,

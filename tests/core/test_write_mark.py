@@ -60,6 +60,9 @@ def test_an_office_put_back_to_an_older_copy_is_renewed_before_it_writes(
     put_back(path, copy)
     with open_replica(path) as ml:
         assert ml.replica_id != first  # before anything was written
+        # said at once, to the command or the window that opened it, and once only
+        (notice,) = ml.take_notices()
+        assert notice == dict(replica_status(ml).lines("en"))["Warning"]
         assert events.last_event(ml.conn, first)[0] == held - 3
         went = sync_state(ml).restored["went_back"]
         assert went == {"held": held - 3, "written": held}
@@ -76,6 +79,8 @@ def test_an_office_put_back_to_an_older_copy_is_renewed_before_it_writes(
         assert progress.digest(ml, "ML") == progress.digest(hq, "ML")
         reports = {r.action for r in progress.list_reports(ml, period=S1)}
         assert set(acts[:4]) | {acts[5]} <= reports
+    with open_replica(path) as ml:
+        assert ml.take_notices() == []  # (said once)
 
 
 def test_headquarters_put_back_to_an_older_copy_is_renewed_before_it_writes(
@@ -93,6 +98,7 @@ def test_headquarters_put_back_to_an_older_copy_is_renewed_before_it_writes(
     with open_replica(path) as hq:
         assert hq.replica_id != first
         text = dict(replica_status(hq).lines("en"))["Warning"]
+        assert hq.take_notices() == [text]
         assert "while this computer had written them up to" in text
         assert "listed here as offices report holding them: make them again" in text
         progress.set_period_lock(hq, "2026-S2")

@@ -18,6 +18,7 @@ failure to write it is logged, and the save stands.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -45,14 +46,26 @@ def _mark_path(replica_id: str) -> Path | None:
     return marks_dir() / f"{replica_id}.json"
 
 
+#: every mark is this many bytes (JSON padded with spaces): overwritten in place, a
+#: later one never leaves the end of an earlier one behind
+RECORD = 200
+
+
+def _check(seq: int, digest: str) -> str:
+    """What a whole record carries beside its values: a record torn by a crash or
+    read while it was being written fails it, and says nothing (never a false
+    alarm)."""
+    return hashlib.sha256(f"{seq} {digest}".encode()).hexdigest()[:16]
+
+
 def read(replica_id: str) -> tuple[int, str] | None:
     """(seq, hash) of the last event of ``replica_id`` this computer wrote, or None
-    when no mark can be read (none, garbled, unreadable: it says nothing)."""
+    when no mark can be read (none, garbled, torn, unreadable: it says nothing)."""
     path = _mark_path(replica_id)
     if path is None:
         return None
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_bytes()[:RECORD + 1].decode("utf-8"))
     except (OSError, ValueError):  # (UnicodeDecodeError is a ValueError)
         return None
     if not isinstance(raw, dict):
@@ -60,23 +73,53 @@ def read(replica_id: str) -> tuple[int, str] | None:
     seq, digest = raw.get("seq"), raw.get("hash")
     if type(seq) is not int or seq < 1 or not isinstance(digest, str) or not digest:
         return None
+    if raw.get("check") != _check(seq, digest):
+        return None
     return seq, digest
 
 
 def write(replica_id: str, seq: int, digest: str) -> None:
-    """Record ``replica_id``'s last event, written atomically (a temporary file moved
-    over the mark). Called after the commit, so the mark can only be behind the
-    durable database, never ahead of it: no fsync is needed (a mark lost or left
-    older by a power cut says nothing). Never raises for the file system: a state
-    folder that cannot be written (a read-only home, a file in its place) is logged."""
+    """Record ``replica_id``'s last event. Called after the commit, so the mark can
+    only be behind the durable database, never ahead of it: no fsync is needed (a
+    mark lost or left older by a power cut says nothing). Overwritten in place, one
+    fixed-size record: a temporary file renamed over the mark at every save cost
+    more than the save itself (the rename makes the file system flush the new file
+    with SQLite's next fsync); a torn record fails its check (``read``). The first
+    mark of a replica is made whole under another name, then renamed into place.
+    Never raises for the file system: a state folder that cannot be written (a
+    read-only home, a file in its place) is logged."""
     path = _mark_path(replica_id)
     if path is None:
         return
+    record = json.dumps({"seq": seq, "hash": digest, "check": _check(seq, digest)})
+    data = record.encode("utf-8").ljust(RECORD)
+    if len(data) > RECORD:
+        return  # (a hash is 64 characters: never)
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        _create(path, data)
+        return
+    except OSError as exc:
+        log.info("write mark %s not saved: %s", path, exc)
+        return
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)  # (not pwrite: Windows has none)
+        os.write(fd, data)
+        if os.fstat(fd).st_size != RECORD:
+            os.ftruncate(fd, RECORD)  # (a mark of another length: never left mixed)
+    except OSError as exc:
+        log.info("write mark %s not saved: %s", path, exc)
+    finally:
+        os.close(fd)
+
+
+def _create(path: Path, data: bytes) -> None:
     # one temporary name per thread and process: two writers never share one
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"seq": seq, "hash": digest}), encoding="utf-8")
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
         log.info("write mark %s not saved: %s", path, exc)

@@ -40,8 +40,11 @@ def test_each_save_marks_the_last_event_of_this_replica(hq) -> None:
     progress.set_period_lock(hq, "2025-S2")
     assert writemark.read(hq.replica_id) == events.last_event(hq.conn, hq.replica_id)
     path = writemark.marks_dir() / f"{hq.replica_id}.json"
-    assert json.loads(path.read_text()) == dict(zip(
-        ("seq", "hash"), events.last_event(hq.conn, hq.replica_id), strict=True))
+    written = json.loads(path.read_text())
+    assert (written["seq"], written["hash"]) == events.last_event(hq.conn, hq.replica_id)
+    assert path.stat().st_size == writemark.RECORD  # overwritten in place, whole
+    progress.set_period_lock(hq, "2025-S2", locked=False)
+    assert writemark.read(hq.replica_id) == events.last_event(hq.conn, hq.replica_id)
     assert [p.name for p in writemark.marks_dir().iterdir()] == [path.name]  # no .tmp
 
 
@@ -124,7 +127,7 @@ def _written(make_office, hq, tmp_path: Path):
 
 
 @pytest.mark.parametrize("mark", ["behind", "missing", "garbled", "folder", "not-json",
-                                  "other-types"])
+                                  "other-types", "torn"])
 def test_a_mark_behind_missing_or_unreadable_says_nothing(hq, make_office, tmp_path: Path,
                                                           mark: str) -> None:
     path, first, (seq, _digest) = _written(make_office, hq, tmp_path)
@@ -143,6 +146,9 @@ def test_a_mark_behind_missing_or_unreadable_says_nothing(hq, make_office, tmp_p
         file.mkdir()
     elif mark == "not-json":
         file.write_text('{"seq": 9')
+    elif mark == "torn":  # values of one record, the check of another (a crash)
+        file.write_text(json.dumps({"seq": seq + 5, "hash": "ab" * 32,
+                                    "check": json.loads(file.read_text())["check"]}))
     else:
         file.write_text(json.dumps({"seq": "9", "hash": 3}))
     with open_replica(path) as ml:

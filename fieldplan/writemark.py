@@ -32,12 +32,23 @@ log = logging.getLogger(__name__)
 _REPLICA_ID = re.compile(r"[0-9a-fA-F-]{1,64}")
 
 
+#: the variables platformdirs finds the state folder from, and the folder: asked
+#: once for them (platformdirs costs a fifth of a save's mark otherwise)
+_found: tuple[tuple[str | None, ...], Path] | None = None
+
+
 def marks_dir() -> Path:
     """Where the marks are kept: outside any database's folder, so that a database
     put back with its folder (a sync tool, a disk copy) does not bring its mark."""
-    import platformdirs
+    global _found
+    env = tuple(os.environ.get(v) for v in ("XDG_STATE_HOME", "HOME", "LOCALAPPDATA",
+                                            "USERPROFILE"))
+    if _found is None or _found[0] != env:
+        import platformdirs
 
-    return Path(platformdirs.user_state_dir("fieldplan", appauthor=False)) / "marks"
+        _found = (env, Path(platformdirs.user_state_dir("fieldplan", appauthor=False))
+                  / "marks")
+    return _found[1]
 
 
 def _mark_path(replica_id: str) -> Path | None:

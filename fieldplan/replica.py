@@ -115,6 +115,8 @@ class Replica:
         #: (replica, seq, hash) of the write mark as last read or written here
         #: (``fieldplan.writemark``), None when it is not known
         self.written: tuple[str, int, str] | None = None
+        #: how the write mark names this database file (``writemark.database_key``)
+        self.database_key = writemark.database_key(path)
         if isinstance(conn, store.Connection):
             conn.after_commit = self._mark_written
 
@@ -272,7 +274,7 @@ class Replica:
         known = self.written
         if seq == 0 or (known is not None and known[0] == own and seq <= known[1]):
             return  # (the usual case for a commit that added no event of its own)
-        writemark.write(own, seq, digest)
+        writemark.write(own, seq, digest, self.database_key)
         self.written = (own, seq, digest)
 
     def take_notices(self) -> list[str]:
@@ -397,13 +399,16 @@ def _behind_write_mark(rep: Replica, own: str, held: int, held_hash: str
                        ) -> dict[str, int] | None:
     """What the write mark says the database lost (``went_back``: held, written), or
     None: it matches, is behind the database (a crash between a commit and the mark),
-    or there is none that can be read (another computer's database, a first
-    opening)."""
+    was written to another database file, or there is none that can be read (another
+    computer's database, a first opening)."""
     mark = writemark.read(own)
-    if mark is None:
+    if mark is None or mark.db != rep.database_key:
+        # (another file: a copy of this database, one to practise in, wrote last
+        # under this identity; its events are not this file's to hold. Its mark is
+        # replaced by this file's at the next save)
         return None
-    rep.written = (own, *mark)
-    seq, digest = mark
+    rep.written = (own, mark.seq, mark.hash)
+    seq, digest = mark.seq, mark.hash
     if seq == held:
         same = digest == held_hash
     elif seq < held:

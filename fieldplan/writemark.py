@@ -7,11 +7,13 @@ Receipts from peers catch it only once a bundle brings them; this mark catches i
 when the database is opened, before anything is written (``replica.open_replica``).
 
 After each committed write that added events of this replica, ``write`` records the
-replica's last seq and that event's hash in ``marks/<replica_id>.json`` in the
-per-user state folder. A mark naming an event the database lacks, or holds with
-another hash, says the database went back. A mark behind the database (a crash
-between the commit and the mark), none (another computer, a first opening) or one
-that cannot be read says nothing. The mark is a guard, never in a save's way: a
+replica's last seq, that event's hash and the database file's path in
+``marks/<replica_id>.json`` in the per-user state folder. A mark of this same file
+naming an event the database lacks, or holds with another hash, says the database
+went back. A mark behind the database (a crash between the commit and the mark),
+one written to another file (a copy of the database kept to practise in, which has
+this identity too: its writes are not this file's), none (another computer, a first
+opening) or one that cannot be read says nothing. The mark is a guard, never in a save's way: a
 failure to write it is logged, and the save stands.
 """
 
@@ -25,6 +27,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +62,34 @@ def _mark_path(replica_id: str) -> Path | None:
 
 #: every mark is this many bytes (JSON padded with spaces): overwritten in place, a
 #: later one never leaves the end of an earlier one behind
-RECORD = 200
+RECORD = 4096
 
 
-def _check(seq: int, digest: str) -> str:
+class Mark(NamedTuple):
+    """A replica's last event this computer wrote, and the database file it wrote it
+    to (``database_key``)."""
+
+    seq: int
+    hash: str
+    db: str
+
+
+def database_key(db_path: str | os.PathLike[str]) -> str:
+    """How a mark names the database file it was written to: its full path, links
+    resolved (and in one case where the file system ignores case)."""
+    return os.path.normcase(os.path.realpath(db_path))
+
+
+def _check(seq: int, digest: str, db: str) -> str:
     """What a whole record carries beside its values: a record torn by a crash or
     read while it was being written fails it, and says nothing (never a false
     alarm)."""
-    return hashlib.sha256(f"{seq} {digest}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{seq} {digest} {db}".encode()).hexdigest()[:16]
 
 
-def read(replica_id: str) -> tuple[int, str] | None:
-    """(seq, hash) of the last event of ``replica_id`` this computer wrote, or None
-    when no mark can be read (none, garbled, torn, unreadable: it says nothing)."""
+def read(replica_id: str) -> Mark | None:
+    """The last event of ``replica_id`` this computer wrote, or None when no mark can
+    be read (none, garbled, torn, unreadable: it says nothing)."""
     path = _mark_path(replica_id)
     if path is None:
         return None
@@ -81,31 +99,32 @@ def read(replica_id: str) -> tuple[int, str] | None:
         return None
     if not isinstance(raw, dict):
         return None
-    seq, digest = raw.get("seq"), raw.get("hash")
-    if type(seq) is not int or seq < 1 or not isinstance(digest, str) or not digest:
+    seq, digest, db = raw.get("seq"), raw.get("hash"), raw.get("db")
+    if type(seq) is not int or seq < 1 or not isinstance(digest, str) or not digest \
+            or not isinstance(db, str):
         return None
-    if raw.get("check") != _check(seq, digest):
+    if raw.get("check") != _check(seq, digest, db):
         return None
-    return seq, digest
+    return Mark(seq, digest, db)
 
 
-def write(replica_id: str, seq: int, digest: str) -> None:
-    """Record ``replica_id``'s last event. Called after the commit, so the mark can
-    only be behind the durable database, never ahead of it: no fsync is needed (a
-    mark lost or left older by a power cut says nothing). Overwritten in place, one
-    fixed-size record: a temporary file renamed over the mark at every save cost
-    more than the save itself (the rename makes the file system flush the new file
-    with SQLite's next fsync); a torn record fails its check (``read``). The first
-    mark of a replica is made whole under another name, then renamed into place.
-    Never raises for the file system: a state folder that cannot be written (a
-    read-only home, a file in its place) is logged."""
+def write(replica_id: str, seq: int, digest: str, db: str) -> None:
+    """Record ``replica_id``'s last event, written to the database ``db``
+    (``database_key``). Called after the commit, so the mark can only be behind the
+    durable database, never ahead of it: no fsync is needed (a mark lost or left
+    older by a power cut says nothing). Overwritten in place, one fixed-size record:
+    a temporary file renamed over the mark at every save cost more than the save
+    itself (the rename makes the file system flush the new file with SQLite's next
+    fsync); a torn record fails its check (``read``). The first mark of a replica is
+    made whole under another name, then renamed into place. Never raises for the
+    file system: a state folder that cannot be written (a read-only home, a file in
+    its place) is logged."""
     path = _mark_path(replica_id)
     if path is None:
         return
-    record = json.dumps({"seq": seq, "hash": digest, "check": _check(seq, digest)})
-    data = record.encode("utf-8").ljust(RECORD)
+    data = _record(seq, digest, db)
     if len(data) > RECORD:
-        return  # (a hash is 64 characters: never)
+        data = _record(seq, digest, "")  # (a path of thousands of characters: unnamed)
     try:
         fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
@@ -123,6 +142,11 @@ def write(replica_id: str, seq: int, digest: str) -> None:
         log.info("write mark %s not saved: %s", path, exc)
     finally:
         os.close(fd)
+
+
+def _record(seq: int, digest: str, db: str) -> bytes:
+    return json.dumps({"seq": seq, "hash": digest, "db": db,
+                       "check": _check(seq, digest, db)}).encode("utf-8").ljust(RECORD)
 
 
 def _create(path: Path, data: bytes) -> None:

@@ -422,12 +422,14 @@ def hq_fork_text(fork: Mapping[str, Any], when: str) -> str:
         "headquarters' history forked: {offices} holds another event {seq} of its "
         "replica {replica} than this database, which went back to an older copy and was "
         "written on; it refuses headquarters' bundles. Put back a backup taken before "
-        "{when} ('fieldplan restore'), then make again the changes status lists as lost",
+        "{when} ('fieldplan restore BACKUP --force'), then make again the changes status "
+        "lists as lost",
         "headquarters' history forked: {offices} hold another event {seq} of its "
         "replica {replica} than this database, which went back to an older copy and was "
         "written on; they refuse headquarters' bundles. Put back a backup taken before "
-        "{when} ('fieldplan restore'), then make again the changes status lists as lost",
-        len(fork["offices"])).format(offices=", ".join(fork["offices"]), seq=fork["seq"],
+        "{when} ('fieldplan restore BACKUP --force'), then make again the changes status "
+        "lists as lost",
+        len(fork["offices"])).format(offices=_(", ").join(fork["offices"]), seq=fork["seq"],
                                      replica=str(fork["replica"])[:8], when=when)
 
 

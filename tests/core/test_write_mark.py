@@ -38,13 +38,13 @@ def copy_of(rep, to: Path) -> Path:
 
 def test_each_save_marks_the_last_event_of_this_replica(hq) -> None:
     progress.set_period_lock(hq, "2025-S2")
-    assert writemark.read(hq.replica_id) == events.last_event(hq.conn, hq.replica_id)
+    assert writemark.read(hq.replica_id)[:2] == events.last_event(hq.conn, hq.replica_id)
     path = writemark.marks_dir() / f"{hq.replica_id}.json"
     written = json.loads(path.read_text())
     assert (written["seq"], written["hash"]) == events.last_event(hq.conn, hq.replica_id)
     assert path.stat().st_size == writemark.RECORD  # overwritten in place, whole
     progress.set_period_lock(hq, "2025-S2", locked=False)
-    assert writemark.read(hq.replica_id) == events.last_event(hq.conn, hq.replica_id)
+    assert writemark.read(hq.replica_id)[:2] == events.last_event(hq.conn, hq.replica_id)
     assert [p.name for p in writemark.marks_dir().iterdir()] == [path.name]  # no .tmp
 
 
@@ -136,7 +136,7 @@ def test_a_mark_behind_missing_or_unreadable_says_nothing(hq, make_office, tmp_p
         with store.reading(path) as conn:
             before = conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
                                   (first, seq - 1)).fetchone()[0]
-        writemark.write(first, seq - 1, before)
+        writemark.write(first, seq - 1, before, writemark.database_key(path))
     elif mark == "missing":
         file.unlink()
     elif mark == "garbled":
@@ -156,7 +156,7 @@ def test_a_mark_behind_missing_or_unreadable_says_nothing(hq, make_office, tmp_p
         assert sync_state(ml).restored is None
         progress.record_progress(ml, national(ml), S1, status="completed")
         if mark != "folder":
-            assert writemark.read(first) == events.last_event(ml.conn, first)
+            assert writemark.read(first)[:2] == events.last_event(ml.conn, first)
 
 
 def test_a_mark_naming_another_event_of_the_same_number_is_caught(
@@ -164,7 +164,7 @@ def test_a_mark_naming_another_event_of_the_same_number_is_caught(
     """The database went back and was written on where no mark watched (another
     computer): the event at the mark's number is not the one this computer wrote."""
     path, first, (seq, _digest) = _written(make_office, hq, tmp_path)
-    writemark.write(first, seq, "0" * 64)
+    writemark.write(first, seq, "0" * 64, writemark.database_key(path))
     with open_replica(path) as ml:
         assert ml.replica_id != first
         assert sync_state(ml).restored["went_back"] == {"held": seq, "written": seq}
@@ -196,7 +196,7 @@ def test_a_database_of_another_computer_is_not_compared(tmp_path: Path) -> None:
     with open_replica(tmp_path / "there.sqlite3") as rep:
         assert rep.replica_id == first
         progress.set_period_lock(rep, "2025-S2")
-        assert writemark.read(first) == events.last_event(rep.conn, first)
+        assert writemark.read(first)[:2] == events.last_event(rep.conn, first)
 
 
 # --- headquarters' history forked where no mark caught it ----------------------------
@@ -315,7 +315,43 @@ def test_a_key_file_is_kept_beside_a_renewed_database(hq, tmp_path: Path) -> Non
     path = hq.path
     first = hq.replica_id
     hq.close()
-    writemark.write(first, 99, "0" * 64)
+    writemark.write(first, 99, "0" * 64, writemark.database_key(path))
     with open_replica(path) as again:
         assert again.replica_id != first
         assert key_path(path).exists()
+
+
+@pytest.mark.parametrize("then", ["kept", "deleted"])
+def test_a_copy_kept_to_practise_in_raises_no_alarm(hq, make_office, tmp_path: Path,
+                                                    then: str) -> None:
+    """A copy of the database (and its key) made to practise in, typed in, then the
+    real one opened again (the copy kept, or deleted): the real one did not go back,
+    and must not be renewed nor told that changes were lost."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    acts = [a.code for a in ml.plan().actions_of(level="national")]
+    path, first = ml.path, ml.replica_id
+    ml.close()
+    practice = tmp_path / "practice" / path.name
+    practice.parent.mkdir()
+    shutil.copyfile(path, practice)
+    shutil.copy2(key_path(path), key_path(practice))
+    with open_replica(practice) as copy:
+        progress.record_progress(copy, acts[2], S1, status="at-risk", achievements="try")
+    if then == "deleted":
+        shutil.rmtree(practice.parent)
+    with open_replica(path) as ml:
+        assert ml.replica_id == first and ml.take_notices() == []
+        assert sync_state(ml).restored is None
+        progress.record_progress(ml, acts[3], S1, status="on-track")
+    if then == "kept":  # and the copy opened again after the real one wrote
+        with open_replica(practice) as copy:
+            assert copy.replica_id == first and copy.take_notices() == []
+    # the real one put back to an older copy of itself is still caught
+    older = tmp_path / "older.sqlite3"
+    with open_replica(path) as ml:
+        ml.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(path, older)
+        progress.record_progress(ml, acts[4], S1, status="on-track")
+    put_back(path, older)
+    with open_replica(path) as ml:
+        assert ml.replica_id != first and ml.take_notices()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,10 @@ class Replica:
         self.written: tuple[str, int, str] | None = None
         #: how the write mark names this database file (``writemark.database_key``)
         self.database_key = writemark.database_key(path)
+        self._mark_file: writemark.MarkFile | None = None
+        #: (monotonic) when a save was last marked; the mark held back since, if any
+        self._marked_at = -MARK_EVERY_S
+        self._mark_pending: tuple[str, int, str] | None = None
         if isinstance(conn, store.Connection):
             conn.after_commit = self._mark_written
 
@@ -274,7 +279,22 @@ class Replica:
         known = self.written
         if seq == 0 or (known is not None and known[0] == own and seq <= known[1]):
             return  # (the usual case for a commit that added no event of its own)
-        writemark.write(own, seq, digest, self.database_key)
+        now = time.monotonic()
+        if known is not None and known[0] == own and now - self._marked_at < MARK_EVERY_S:
+            # a mark behind the database is safe (it says nothing): saves in a row
+            # mark every few seconds, and the last one at close
+            self._mark_pending = (own, seq, digest)
+            return
+        self._marked_at = now
+        self._write_mark(own, seq, digest)
+
+    def _write_mark(self, own: str, seq: int, digest: str) -> None:
+        self._mark_pending = None
+        if self._mark_file is None or self._mark_file.replica_id != own:
+            if self._mark_file is not None:
+                self._mark_file.close()  # (a renewal: the new identity's own mark)
+            self._mark_file = writemark.MarkFile(own)
+        self._mark_file.write(seq, digest, self.database_key)
         self.written = (own, seq, digest)
 
     def take_notices(self) -> list[str]:
@@ -285,6 +305,10 @@ class Replica:
     def close(self) -> None:
         if isinstance(self.conn, store.Connection):
             self.conn.after_commit = None  # (no cycle left through the connection)
+        if self._mark_pending is not None:
+            self._write_mark(*self._mark_pending)
+        if self._mark_file is not None:
+            self._mark_file.close()
         self.conn.close()
         if self._guarded is not None:
             from fieldplan import files
@@ -349,6 +373,12 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
         rep.close()
         raise
     return rep
+
+
+#: seconds between two write marks of a replica's saves in a row (its first save is
+#: marked at once, its last at close): a mark costs more than its write (the file's
+#: metadata goes with SQLite's next fsync), and one a few seconds behind says nothing
+MARK_EVERY_S = 10.0
 
 
 #: meta key (an office): this computer's replicas whose events go to headquarters

@@ -110,38 +110,62 @@ def read(replica_id: str) -> Mark | None:
 
 def write(replica_id: str, seq: int, digest: str, db: str) -> None:
     """Record ``replica_id``'s last event, written to the database ``db``
-    (``database_key``). Called after the commit, so the mark can only be behind the
-    durable database, never ahead of it: no fsync is needed (a mark lost or left
-    older by a power cut says nothing). Overwritten in place, one fixed-size record:
-    a temporary file renamed over the mark at every save cost more than the save
-    itself (the rename makes the file system flush the new file with SQLite's next
-    fsync); a torn record fails its check (``read``). The first mark of a replica is
-    made whole under another name, then renamed into place. Never raises for the
-    file system: a state folder that cannot be written (a read-only home, a file in
-    its place) is logged."""
-    path = _mark_path(replica_id)
-    if path is None:
-        return
-    data = _record(seq, digest, db)
-    if len(data) > RECORD:
-        data = _record(seq, digest, "")  # (a path of thousands of characters: unnamed)
+    (``database_key``), once (a replica's saves use one ``MarkFile``)."""
+    mark = MarkFile(replica_id)
     try:
-        fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        _create(path, data)
-        return
-    except OSError as exc:
-        log.info("write mark %s not saved: %s", path, exc)
-        return
-    try:
-        os.lseek(fd, 0, os.SEEK_SET)  # (not pwrite: Windows has none)
-        os.write(fd, data)
-        if os.fstat(fd).st_size != RECORD:
-            os.ftruncate(fd, RECORD)  # (a mark of another length: never left mixed)
-    except OSError as exc:
-        log.info("write mark %s not saved: %s", path, exc)
+        mark.write(seq, digest, db)
     finally:
-        os.close(fd)
+        mark.close()
+
+
+class MarkFile:
+    """The mark of one replica, kept open by the replica that writes it.
+
+    Written after each commit, so the mark can only be behind the durable database,
+    never ahead of it: no fsync is needed (a mark lost or left older by a power cut
+    says nothing). Overwritten in place, one fixed-size record, through a file kept
+    open: a temporary file renamed over the mark at every save cost more than the
+    save itself (the rename makes the file system flush the new file with SQLite's
+    next fsync). A torn record fails its check (``read``). The first mark of a
+    replica is made whole under another name, then renamed into place. Never raises
+    for the file system: a state folder that cannot be written (a read-only home, a
+    file in its place) is logged."""
+
+    def __init__(self, replica_id: str) -> None:
+        self.replica_id = replica_id
+        self._fd: int | None = None
+
+    def write(self, seq: int, digest: str, db: str) -> None:
+        data = _record(seq, digest, db)
+        if len(data) > RECORD:
+            data = _record(seq, digest, "")  # (a path of thousands of characters)
+        if self._fd is None:
+            path = _mark_path(self.replica_id)
+            if path is None:
+                return
+            try:
+                fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+            except FileNotFoundError:
+                _create(path, data)  # (opened at the next save)
+                return
+            except OSError as exc:
+                log.info("write mark %s not saved: %s", path, exc)
+                return
+            self._fd = fd
+        try:
+            os.lseek(self._fd, 0, os.SEEK_SET)  # (not pwrite: Windows has none)
+            os.write(self._fd, data)
+            if os.fstat(self._fd).st_size != RECORD:
+                os.ftruncate(self._fd, RECORD)  # (another length: never left mixed)
+        except OSError as exc:
+            log.info("write mark of %s not saved: %s", self.replica_id, exc)
+            self.close()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
 
 
 def _record(seq: int, digest: str, db: str) -> bytes:

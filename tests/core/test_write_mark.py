@@ -14,7 +14,7 @@ import pytest
 from scenes import forget_write_marks
 from test_sync import national, registered, send
 
-from fieldplan import events, progress, store, writemark
+from fieldplan import events, progress, replica, store, writemark
 from fieldplan.replica import init_hq, key_path, open_replica
 from fieldplan.status import replica_status
 from fieldplan.sync import fork, sync_state, verify_bundle
@@ -36,7 +36,10 @@ def copy_of(rep, to: Path) -> Path:
     return to
 
 
-def test_each_save_marks_the_last_event_of_this_replica(hq) -> None:
+def test_saves_mark_the_last_event_of_this_replica(hq, monkeypatch) -> None:
+    """The first save after opening is marked at once, saves in a row every
+    MARK_EVERY_S (a mark behind says nothing), the last at close."""
+    monkeypatch.setattr(replica, "MARK_EVERY_S", 0)  # every save
     progress.set_period_lock(hq, "2025-S2")
     assert writemark.read(hq.replica_id)[:2] == events.last_event(hq.conn, hq.replica_id)
     path = writemark.marks_dir() / f"{hq.replica_id}.json"
@@ -46,6 +49,14 @@ def test_each_save_marks_the_last_event_of_this_replica(hq) -> None:
     progress.set_period_lock(hq, "2025-S2", locked=False)
     assert writemark.read(hq.replica_id)[:2] == events.last_event(hq.conn, hq.replica_id)
     assert [p.name for p in writemark.marks_dir().iterdir()] == [path.name]  # no .tmp
+
+    monkeypatch.setattr(replica, "MARK_EVERY_S", 3600)  # saves in a row
+    marked = writemark.read(hq.replica_id)
+    progress.set_period_lock(hq, "2025-S2")
+    last = events.last_event(hq.conn, hq.replica_id)
+    assert writemark.read(hq.replica_id) == marked  # (behind: safe)
+    hq.close()
+    assert writemark.read(hq.replica_id)[:2] == last
 
 
 def test_an_office_put_back_to_an_older_copy_is_renewed_before_it_writes(

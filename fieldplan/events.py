@@ -307,7 +307,7 @@ def append(
                 in shown_versions(conn, entity, entity_id).items() if field in fields}
     event = _local_event(conn, origin, entity, entity_id, fields, author=author, base=base,
                          hlc=tick(conn))
-    _insert(conn, [event])
+    _insert(conn, [event], observe=False)  # (its clock value was just ticked)
     return event
 
 
@@ -409,8 +409,9 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event],
 
 
 def _insert(conn: sqlite3.Connection, new: Sequence[Event],
-            arrival: Arrival | None = None) -> None:
-    """Add events known to be new to the log, and apply them."""
+            arrival: Arrival | None = None, *, observe: bool = True) -> None:
+    """Add events known to be new to the log, and apply them; ``observe``: move the
+    local clock past theirs (not needed for a local write, which just ticked it)."""
     now = arrival.received_at if arrival else utc_iso()
     inbox_id = arrival.inbox_id if arrival else None
     conn.executemany(
@@ -420,7 +421,8 @@ def _insert(conn: sqlite3.Connection, new: Sequence[Event],
          for e in new],
     )
     derive(conn, new)
-    observe_hlc(conn, max(e.hlc for e in new))
+    if observe:
+        observe_hlc(conn, max(e.hlc for e in new))
 
 
 def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:

@@ -15,6 +15,7 @@ Action (21 June 2025 – 31 December 2027) the periods are 2025-S2 (21 June – 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -91,6 +92,7 @@ def as_period(value: Period | str) -> Period:
     return value if isinstance(value, Period) else parse_period(value)
 
 
+@functools.lru_cache(maxsize=64)  # (asked at every save; a plan's dates rarely change)
 def plan_periods(start: date, end: date) -> tuple[Period, ...]:
     """The reporting periods of a plan running from ``start`` to ``end`` (inclusive),
     in order, after applying the folding rule described in the module docstring."""

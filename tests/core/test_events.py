@@ -138,8 +138,8 @@ rep = open_replica(sys.argv[1])
 point = sys.argv[2]
 acts = [a.code for a in rep.plan().actions_of(level="global")]
 real = events._insert
-def store_then_die(conn, evs):
-    new = real(conn, evs)
+def store_then_die(conn, evs, *args, **kw):
+    new = real(conn, evs, *args, **kw)
     if point == "after-event":
         os.kill(os.getpid(), signal.SIGKILL)
     return new

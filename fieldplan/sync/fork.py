@@ -240,11 +240,15 @@ def repaired_text(first: int, last: int, new: str) -> str:
     """What a repair did, for the import's outcome and ``status``: this computer's
     events ``first``..``last`` written again as replica ``new``."""
     if first == last:
-        return _("this computer's event {seq} had been written after its database went "
-                 "back to an older copy; it was written again as replica {new}").format(
+        return _("this computer's event {seq} differed from headquarters' copy of that "
+                 "number (this database went back to an older copy, or was copied to "
+                 "another computer that also wrote); it was written again as replica "
+                 "{new}").format(
                      seq=first, new=new[:8])
-    return _("this computer's events {first}–{last} had been written after its database "
-             "went back to an older copy; they were written again as replica {new}").format(
+    return _("this computer's events {first}–{last} differed from headquarters' copies "
+             "of those numbers (this database went back to an older copy, or was copied "
+             "to another computer that also wrote); they were written again as replica "
+             "{new}").format(
                  first=first, last=last, new=new[:8])
 
 
@@ -255,19 +259,17 @@ def will_repair_text(rep: Replica, forks: Mapping[str, int]) -> str:
     for origin, seq in sorted(forks.items()):
         last = max(events.last_event(rep.conn, origin)[0], seq)
         if origin == rep.replica_id:
-            text = (_("importing it writes this computer's event {seq}, written after its "
-                      "database went back to an older copy, again as a new replica")
+            text = (_("importing it writes this computer's event {seq}, which differs "
+                      "from headquarters' copy, again as a new replica")
                     if seq == last else
-                    _("importing it writes this computer's events {first}–{last}, written "
-                      "after its database went back to an older copy, again as a new "
-                      "replica"))
+                    _("importing it writes this computer's events {first}–{last}, which "
+                      "differ from headquarters' copies, again as a new replica"))
         else:
-            text = (_("importing it writes this computer's event {seq}, written after its "
-                      "database went back to an older copy, again as replica {replica}")
+            text = (_("importing it writes this computer's event {seq}, which differs "
+                      "from headquarters' copy, again as replica {replica}")
                     if seq == last else
-                    _("importing it writes this computer's events {first}–{last}, written "
-                      "after its database went back to an older copy, again as replica "
-                      "{replica}"))
+                    _("importing it writes this computer's events {first}–{last}, which "
+                      "differ from headquarters' copies, again as replica {replica}"))
         texts.append(text.format(seq=seq, first=seq, last=last,
                                   replica=rep.replica_id[:8]))
     return "; ".join(texts)

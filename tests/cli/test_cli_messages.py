@@ -838,10 +838,10 @@ def test_verify_and_import_of_a_repair_bundle_say_what_it_does(
     code, out, _err = run("--db", db, "verify", str(back), capsys=capsys)
     assert code == 0
     assert out.splitlines()[1] == (
-        f"importing it writes this computer's event {seq}, written after its database went "
-        "back to an older copy, again as a new replica")
+        f"importing it writes this computer's event {seq}, which differs from headquarters' "
+        "copy, again as a new replica")
     code, out, _err = run("--db", db, "import", str(back), capsys=capsys)
     assert code == 0
     [line] = [t for t in out.splitlines() if back.name in t]
-    assert f"; this computer's event {seq} had been written after its database" in line
+    assert f"; this computer's event {seq} differed from headquarters' copy" in line
     assert line.endswith("; export now so that headquarters gets them")

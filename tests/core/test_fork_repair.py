@@ -130,8 +130,9 @@ def test_a_forked_office_history_is_repaired_end_to_end(hq, make_office, forked,
     assert outcome.outcome == "merged", outcome.reason
     assert ml.replica_id != first and first in keyreg.renewed_from(ml)
     assert outcome.reason == (
-        "this computer's events 41–60 had been written after its database went back to "
-        f"an older copy; they were written again as replica {ml.replica_id[:8]}")
+        "this computer's events 41–60 differed from headquarters' copies of those numbers "
+        "(this database went back to an older copy, or was copied to another computer that "
+        f"also wrote); they were written again as replica {ml.replica_id[:8]}")
     # the outcome (the CLI's line, the client's result) says to export now as well
     assert outcome.repair == outcome.reason + "; export now so that headquarters gets them"
     assert outcome.repair in outcome.line()

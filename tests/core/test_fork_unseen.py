@@ -163,8 +163,9 @@ def test_hq_takes_a_broken_chain_of_the_senders_replica_as_a_fork(world) -> None
     back = import_bundle(w.ml, down.path)
     assert back.outcome == "merged", back.reason
     assert back.reason == (
-        f"this computer's events {w.base + 3}–{w.base + 5} had been written after its "
-        "database went back to an older copy; they were written again as replica "
+        f"this computer's events {w.base + 3}–{w.base + 5} differed from headquarters' "
+        "copies of those numbers (this database went back to an older copy, or was copied "
+        "to another computer that also wrote); they were written again as replica "
         f"{w.ml.replica_id[:8]}")
     there, _back = w.round("after")
     assert there.outcome == "merged", there.reason
@@ -241,8 +242,8 @@ def test_verify_says_what_the_repair_import_will_do(hq, make_office, tmp_path: P
         checked = verify_bundle(world.ml, back)
         assert checked["valid"], checked["reason"]
         assert checked["repair"] == (
-            "importing it writes this computer's events 41–60, written after its database "
-            "went back to an older copy, again as a new replica")
+            "importing it writes this computer's events 41–60, which differ from "
+            "headquarters' copies, again as a new replica")
         assert json.dumps(checked)
     finally:
         world.ml.close()

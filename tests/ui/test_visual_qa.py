@@ -413,8 +413,10 @@ def test_import_result_says_a_forked_history_was_repaired(qtbot):
     from ui.transfer import ImportResultDialog
 
     said = repaired_text(41, 60, "0badc0de-0000-4000-8000-00000000abcd")
-    assert said == ("this computer's events 41–60 had been written after its database went "
-                    "back to an older copy; they were written again as replica 0badc0de")
+    assert said == ("this computer's events 41–60 differed from headquarters' copies of "
+                    "those numbers (this database went back to an older copy, or was copied "
+                    "to another computer that also wrote); they were written again as "
+                    "replica 0badc0de")
     dialog = ImportResultDialog(None, [ImportOutcome(
         "HQ-to-ML.fieldplan", "merged", office="HQ", events_new=10, events_total=12,
         repair=said, reason=said)])

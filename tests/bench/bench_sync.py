@@ -224,7 +224,7 @@ def bench_memory(tmp: Path, total: int) -> None:
 
     hq = init_hq(tmp / "mem-hq.sqlite3")
     enroll_office(hq, "ML", tmp / "ml.setup")
-    enroll_office(hq, "SN", tmp / "sn.setup")  # (bench_large_hq exports for it)
+    enroll_office(hq, "SN", tmp / "mem-sn.setup")  # (bench_large_hq exports for it)
     hq.close()
     rep = init_from_setup(tmp / "mem-ml.sqlite3", tmp / "ml.setup")
     acts = [a.code for a in rep.plan().actions_of(level="national")]

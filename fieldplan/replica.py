@@ -629,15 +629,19 @@ def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = Non
 
 
 def register_key(rep: Replica, public, *, office: str, replica_id: str,
-                 status: str = "active", renews: str = "") -> events.Event:
+                 status: str = "active", renews: str = "",
+                 scope: str = "") -> events.Event:
     """(HQ, inside a write transaction) bind a replica's public key to its office;
-    ``renews``: the replica it continues (a database restored from a backup)."""
+    ``renews``: the replica it continues (a database restored from a backup);
+    ``scope``: of a revoked key, what its revocation cuts off (``sync.keys``)."""
     if not rep.is_hq:
         raise ValidationError(_("only headquarters keeps the key registry"))
     fields = {"office": office, "replica": replica_id, "public_key": public.to_base64(),
               "status": status}
     if renews:
         fields["renews"] = renews
+    if scope:
+        fields["scope"] = scope
     return events.append(rep.conn, "key", public.key_id_hex, fields, author=rep.author)
 
 

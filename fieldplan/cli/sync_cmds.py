@@ -392,10 +392,18 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         changes = sync.revoke_key(rep, args.key_id)
     key = args.key_id.strip().upper()
+    if changes.spared:
+        # a copy in use beside the replica continuing it: that computer goes on
+        # Translators: {replica} and {new} are the first 8 digits of replica ids
+        done = _("Revoked key {key}: only the computer still on replica {replica} is cut "
+                 "off; the computer on replica {new}, which continues it, goes on").format(
+                     key=key, replica=changes.replica[:8], new=changes.spared[:8])
+    elif changes.events:
+        done = _("Revoked key {key}").format(key=key)
+    else:
+        done = _("Key {key} was already revoked").format(key=key)
     output(args, {"key_id": key, "status": "revoked", "changed": bool(changes.events),
-                  "warning": changes.warning},
-           _("Revoked key {key}").format(key=key) if changes.events
-           else _("Key {key} was already revoked").format(key=key))
+                  "warning": changes.warning, "spared": changes.spared}, done)
     if changes.warning:
         warn(changes.warning)
     return 0

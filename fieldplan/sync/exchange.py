@@ -472,10 +472,14 @@ def _check_registry_event(e: events.Event, where: str) -> None:
             raise BundleError(_("{where}: plan record for '{id}' holds '{plan}'").format(
                 where=where, id=e.entity_id, plan=plan.id))
     elif e.entity == "key":
-        allowed = {"office", "replica", "public_key", "status", "renews"}
+        allowed = {"office", "replica", "public_key", "status", "renews", "scope"}
         ok = set(e.fields) <= allowed and all(isinstance(v, str) for v in e.fields.values())
         if ok and "status" in e.fields:
             ok = e.fields["status"] in ("active", "retired", "revoked")
+        if ok and "scope" in e.fields:
+            # what a revocation cuts off: written with it, never alone or on another status
+            ok = (e.fields["scope"] == keyreg.REPLICA_ALONE
+                  and e.fields.get("status") == "revoked")
         if ok and "public_key" in e.fields:
             try:
                 ok = PublicKey.from_base64(e.fields["public_key"]).key_id_hex == e.entity_id

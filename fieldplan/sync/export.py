@@ -151,10 +151,9 @@ def _peers(rep: Replica, office: str) -> list[str]:
     database continues, nor a revoked computer (they receive nothing any more: their
     last receipts would hold the office's bundles back for ever). At HQ, a continued
     replica whose database is still in use on another computer is one
-    (``fork.copies_in_use``)."""
+    (``fork.copies_in_use``), until its key is revoked (that replica alone)."""
     keys = keyreg.all_keys(rep)
-    revoked = {k.replica for k in keys.values() if k.status == "revoked"}
-    cut_off = set().union(*(keyreg.computer(keys, replica) for replica in revoked))
+    cut_off = keyreg.cut_off(keys)
     gone = set(keyreg.successor_of(keys)) | cut_off
     if rep.is_hq:
         # a continued replica whose database is still in use (a copy on a second

@@ -200,7 +200,7 @@ def repaired_refusals(rep: Replica) -> dict[int, str]:
     return out
 
 
-def copies_in_use(rep: Replica) -> dict[str, str]:
+def copies_in_use(rep: Replica, *, revoked_too: bool = False) -> dict[str, str]:
     """(HQ) Replica → the replica continuing it, for each continued replica whose
     database is still in use beside its successor: its receipts name headquarters'
     registration of the successor's key, so it imported a bundle written after that
@@ -208,13 +208,18 @@ def copies_in_use(rep: Replica) -> dict[str, str]:
     written before). Two computers then write under one identity: its database and
     key file were copied to another computer, and a fork repair or a renewal gave
     only one of them a new identity. Their work arrives; the one left under the old
-    identity needs the office's events, which its receipts are for."""
+    identity needs the office's events, which its receipts are for. Once a revocation
+    cuts the old replica off (its copy set up again as a new computer: ``revoke_key``
+    cuts off that replica alone), it is left out, unless ``revoked_too``."""
     keys = keyreg.all_keys(rep)
     after = keyreg.successor_of(keys)
     if not after:
         return {}  # (the usual case)
+    cut = set() if revoked_too else keyreg.cut_off(keys)
     out = {}
     for old, new in after.items():
+        if old in cut:
+            continue
         for key in (k for k in keys.values() if k.replica == new and k.renews == old):
             row = rep.conn.execute(
                 "SELECT origin, min(seq) FROM versions WHERE entity = 'key' AND "

@@ -10,6 +10,12 @@ A database restored from a backup continues as a new replica of the same compute
 that peers hold, so writing on under it would fork that history. The new key's
 registry record names the replica it ``renews``; together they are one computer for
 revocation, and its earlier replicas' events still travel with it.
+
+A database and its key file copied to a second computer make two computers under one
+replica; a fork repair gives one of them a new replica continuing it
+(``fork.copies_in_use``). Revoking the key of the replica left in use then cuts off
+that replica alone (the revocation's ``scope``: ``REPLICA_ALONE``), not the computer
+continuing it.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ from fieldplan.replica import (
 )
 
 ROTATION_CONTEXT = b"fieldplan-key-rotation\0"
+#: A revocation's ``scope`` when it cuts off its replica alone: a copy of a database in
+#: use beside the replica continuing it (``revoke_key``). Without a scope (every
+#: revocation before this existed) it cuts off the whole computer (``computer``).
+REPLICA_ALONE = "replica"
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,9 @@ class KeyInfo:
     source: str
     #: the replica this key's replica continues (a database restored from a backup)
     renews: str = ""
+    #: of a revoked key: ``REPLICA_ALONE`` when the revocation cuts off its replica
+    #: only, else "" (the whole computer)
+    scope: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -58,7 +71,8 @@ class KeyInfo:
     def to_dict(self) -> dict[str, str]:
         return {"key_id": self.key_id, "office": self.office, "replica": self.replica,
                 "status": self.status, "source": self.source,
-                "fingerprint": self.fingerprint, "renews": self.renews}
+                "fingerprint": self.fingerprint, "renews": self.renews,
+                "scope": self.scope}
 
 
 def all_keys(rep: Replica) -> dict[str, KeyInfo]:
@@ -92,7 +106,7 @@ def _load_keys(rep: Replica) -> dict[str, KeyInfo]:
     for key_id, f in events.entities_of(rep.conn, "key").items():
         out[key_id] = KeyInfo(key_id, f.get("public_key", ""), f.get("office", ""),
                               f.get("replica", ""), f.get("status", "active"), "registry",
-                              f.get("renews", ""))
+                              f.get("renews", ""), f.get("scope", ""))
     return out
 
 
@@ -193,15 +207,23 @@ def show_key(rep: Replica, as_minisign: bool = False) -> str:
 @dataclass(frozen=True)
 class Revocation(Changes):
     """What ``revoke_key`` changed; ``warning``: what went wrong beside a revocation
-    that stands (the backup after it), or ""."""
+    that stands (the backup after it), or "". ``spared``: when the key's replica alone
+    is cut off (a copy in use beside the replica continuing it), that replica, which
+    is not; else ""."""
 
     warning: str = ""
+    replica: str = ""
+    spared: str = ""
 
 
 def revoke_key(rep: Replica, key_id: str) -> Revocation:
     """(HQ) revoke a key: every later bundle it signs is rejected everywhere, and so are
     the computer's earlier keys and any new key it makes; the office's enrolment tokens
-    end."""
+    end. A key of a replica whose database is in use beside the replica continuing it
+    (``fork.copies_in_use``: copied to a second computer) cuts off that replica alone:
+    the computer now on the replica continuing it is another one, and goes on."""
+    from fieldplan.sync.fork import copies_in_use
+
     if not rep.is_hq:
         raise ValidationError(_("only headquarters can revoke keys"))
     key_id = key_id.strip().upper()
@@ -215,7 +237,11 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
     if info.status == "revoked":
         return Revocation()
     with store.write_transaction(rep.conn):
-        events.append(rep.conn, "key", key_id, {"status": "revoked"}, author=rep.author)
+        # (even once its replica is cut off: another key of it revoked later spares
+        # the successor too)
+        spared = copies_in_use(rep, revoked_too=True).get(info.replica, "")
+        fields = {"status": "revoked", **({"scope": REPLICA_ALONE} if spared else {})}
+        events.append(rep.conn, "key", key_id, fields, author=rep.author)
         # the office's enrolment tokens may sit on the lost computer too: end them
         # (new computers of the office need a new setup bundle)
         _end_enrolments(rep, info.office, key_id)
@@ -228,7 +254,8 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
     except (BackupError, DamagedDatabaseError) as exc:  # damaged: not copied
         warning = _("the key is revoked, but the backup after it could not be written: "
                     "{error}").format(error=exc)
-    return Revocation(entities=(("key", key_id),), events=1, warning=warning)
+    return Revocation(entities=(("key", key_id),), events=1, warning=warning,
+                      replica=info.replica, spared=spared)
 
 
 #: meta key: why enrolment tokens ended before their term, by token id: ``{"at": when,
@@ -463,11 +490,12 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
             _end_enrolments(rep, office, key_id)
         if key_id in again:
             continue
+        scope = REPLICA_ALONE if fields.get("scope") == REPLICA_ALONE else ""
         if info is not None and info.source == "registry" and info.status != "revoked":
-            events.append(rep.conn, "key", key_id, {"status": "revoked"},
-                          author=rep.author)
+            events.append(rep.conn, "key", key_id, {"status": "revoked", **(
+                {"scope": scope} if scope else {})}, author=rep.author)
             again.append(key_id)
-        elif info is None and _revoked_on_record(rep, key_id, registration):
+        elif info is None and _revoked_on_record(rep, key_id, registration, scope):
             # registered after the backup, and revoked: on record again, revoked (its
             # bundles would otherwise wait in quarantine as a new computer's)
             again.append(key_id)
@@ -476,9 +504,11 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
     return again
 
 
-def _revoked_on_record(rep: Replica, key_id: str, registration: dict) -> bool:
-    """Register ``key_id`` as revoked from its lost registration's summary (office,
-    replica, public key); False when the summary does not give them, or another key."""
+def _revoked_on_record(rep: Replica, key_id: str, registration: dict,
+                       scope: str = "") -> bool:
+    """Register ``key_id`` as revoked (with the revocation's ``scope``) from its lost
+    registration's summary (office, replica, public key); False when the summary does
+    not give them, or another key."""
     try:
         public = minisign.PublicKey.from_base64(str(registration.get("public_key", "")))
     except Exception:
@@ -487,7 +517,8 @@ def _revoked_on_record(rep: Replica, key_id: str, registration: dict) -> bool:
     if public.key_id_hex != key_id or not isinstance(office, str) or \
             not isinstance(replica, str) or not office or not replica:
         return False
-    register_key(rep, public, office=office, replica_id=replica, status="revoked")
+    register_key(rep, public, office=office, replica_id=replica, status="revoked",
+                 scope=scope)
     return True
 
 
@@ -708,18 +739,37 @@ def own_key_status(rep: Replica) -> str:
         return info.status
     # this computer's replicas: this one and, after a restore, those it continues
     # (headquarters may not know yet that it continues them)
-    revoked = any(revoked_replica(rep, replica) is not None for replica in own_replicas(rep))
-    return "revoked" if revoked else "unregistered"
+    mine = own_replicas(rep)
+    after = successor_of(all_keys(rep))
+    for replica in mine:
+        revoked = revoked_replica(rep, replica)
+        # a copy of a replica this computer continues, revoked alone, spares it
+        if revoked is not None and not (revoked.scope == REPLICA_ALONE
+                                        and replica != rep.replica_id
+                                        and after.get(replica) in mine):
+            return "revoked"
+    return "unregistered"
 
 
 def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
     """A revoked key of that replica's computer (the replica, those it continues after
     a restore, and those that continue it), if any: its later keys are not accepted
-    without a new enrolment."""
+    without a new enrolment. A key revoked alone (``REPLICA_ALONE``) counts for its
+    own replica only."""
     keys = all_keys(rep)
     same = computer(keys, replica)
-    return next((k for k in keys.values() if k.replica in same and k.status == "revoked"),
-                None)
+    return next((k for k in keys.values() if k.status == "revoked" and (
+        k.replica == replica if k.scope == REPLICA_ALONE else k.replica in same)), None)
+
+
+def cut_off(keys: dict[str, KeyInfo]) -> set[str]:
+    """The replicas revocations cut off: each revoked key's computer, or its replica
+    alone (``REPLICA_ALONE``)."""
+    out: set[str] = set()
+    for k in keys.values():
+        if k.status == "revoked":
+            out |= {k.replica} if k.scope == REPLICA_ALONE else computer(keys, k.replica)
+    return out
 
 
 def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,

@@ -49,7 +49,7 @@ class SyncState:
     #: (HQ) one message per replica whose database is in use on two computers (a copy
     #: and its key file on another one: ``fork.copies_in_use``)
     shared_identities: tuple[str, ...] = ()
-    #: (HQ) the same as data (``shared_records``): origin, new, office
+    #: (HQ) the same as data (``shared_records``): origin, new, office, key_id
     shared_records: tuple[dict[str, Any], ...] = ()
     #: (an office) the replica that continues this database's own, when another
     #: computer does (this database and its key file were copied to it; a fork repair
@@ -173,15 +173,35 @@ def fork_messages(records: list[dict[str, Any]]) -> list[str]:
 def shared_records(rep: Replica) -> list[dict[str, Any]]:
     """(HQ) Each replica whose database is still in use beside the replica that
     continues it (``fork.copies_in_use``: a database and its key file copied to
-    another computer): origin, new (the replica continuing it), office; by office.
-    (A refused bundle alone does not tell it from a database that went back: this
-    is known once the copy's receipts show it.)"""
+    another computer): origin, new (the replica continuing it), office, key_id (the
+    key of ``origin`` to revoke once its computer is set up again: ``revoke_key``
+    then cuts off that replica alone); by office. (A refused bundle alone does not
+    tell it from a database that went back: this is known once the copy's receipts
+    show it.)"""
     from fieldplan.sync.fork import copies_in_use
 
+    shared = copies_in_use(rep)
+    if not shared:
+        return []  # (the usual case)
     offices = keyreg.replica_offices(rep)
-    out = [{"origin": old, "new": new, "office": offices.get(old) or old[:8]}
-           for old, new in copies_in_use(rep).items()]
+    keys = keyreg.all_keys(rep)
+    out = [{"origin": old, "new": new, "office": offices.get(old) or old[:8],
+            "key_id": _latest_key(rep, [k.key_id for k in keys.values()
+                                        if k.replica == old and k.source == "registry"])}
+           for old, new in shared.items()]
     return sorted(out, key=lambda r: (r["office"], r["origin"]))
+
+
+def _latest_key(rep: Replica, key_ids: list[str]) -> str:
+    """The key registered last of ``key_ids`` (a replica's, after rotations: the one
+    its computer signs with), or ""."""
+    if len(key_ids) <= 1:
+        return key_ids[0] if key_ids else ""
+    row = rep.conn.execute(
+        "SELECT entity_id FROM events WHERE entity = 'key' AND entity_id IN "
+        f"({','.join('?' * len(key_ids))}) GROUP BY entity_id ORDER BY min(hlc) DESC, "
+        "entity_id LIMIT 1", key_ids).fetchone()
+    return row[0] if row else ""
 
 
 def shared_identity_messages(records: list[dict[str, Any]]) -> list[str]:
@@ -189,12 +209,15 @@ def shared_identity_messages(records: list[dict[str, Any]]) -> list[str]:
     from fieldplan.i18n import _
 
     # Translators: {office} is an office code such as ML; {replica} and {new} the
-    # first 8 digits of replica ids
+    # first 8 digits of replica ids; {key_id} a key id such as 1A2B3C4D5E6F7A8B
     text = _("{office}: two computers write under one identity (replica {replica}, also "
              "continued by replica {new}): a database and its key file were copied to "
              "another computer; their work still arrives, but once the computer still on "
-             "replica {replica} has exported, set it up again from its own setup bundle")
-    return [text.format(office=r["office"], replica=r["origin"][:8], new=r["new"][:8])
+             "replica {replica} has exported, set it up again from its own setup bundle "
+             "and export from it once more, then revoke key {key_id} (its old key: only "
+             "replica {replica} is cut off)")
+    return [text.format(office=r["office"], replica=r["origin"][:8], new=r["new"][:8],
+                        key_id=r.get("key_id", ""))
             for r in records]
 
 

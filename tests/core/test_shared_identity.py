@@ -17,9 +17,10 @@ import pytest
 from test_fork_repair import export_to
 
 from fieldplan import progress
+from fieldplan.cli import main
 from fieldplan.replica import key_path, open_replica
 from fieldplan.status import replica_status
-from fieldplan.sync import fork, import_bundle
+from fieldplan.sync import fork, import_bundle, keys, revoke_key
 from fieldplan.sync.state import sync_state
 
 S1 = "2026-S1"
@@ -157,7 +158,9 @@ def test_headquarters_says_two_computers_share_an_identity(world) -> None:
         f"continued by replica {b.replica_id[:8]}): a database and its key file were "
         "copied to another computer; their work still arrives, but once the computer "
         f"still on replica {w.identity[:8]} has exported, set it up again from its own "
-        "setup bundle")
+        f"setup bundle and export from it once more, then revoke key "
+        f"{w.laptops['A'].meta('key_id')} (its old key: only replica {w.identity[:8]} is "
+        "cut off)")
     assert ("Shared identity", line) in replica_status(w.hq).lines("en")
 
 
@@ -215,5 +218,116 @@ def test_a_database_that_went_back_and_was_repaired_is_told_nothing(
             import_bundle(hq, export_to(ml, tmp_path, f"{name}-up").path)
         assert ml.replica_id != world.first_id  # renewed, and its own successor
         assert sync_state(ml).continued_by == ""
+    finally:
+        ml.close()
+
+
+def test_the_copy_set_up_again_and_its_old_key_revoked(world, make_office, capsys) -> None:
+    """The advice followed to its end: the laptop left on the old identity exports, is
+    set up again from a new setup bundle, and headquarters revokes the old identity's
+    key. That cuts off the old identity alone: the laptop on the replica continuing it
+    goes on, the shared identity is no longer said, and headquarters' bundles for the
+    office stop carrying everything since the old identity's last receipt."""
+    w = world
+    w.run("A:up B:up B:down B:up A:down A:up")
+    old, b = w.laptops["A"], w.laptops["B"]
+    assert fork.copies_in_use(w.hq) == {w.identity: b.replica_id}
+    old_key = old.meta("key_id")
+    w.type("A", 3)
+    assert w.run("A:up") == [("A:up", "merged")]  # what was typed there is at HQ
+    new = make_office("ML")  # set up again from its own (new) setup bundle
+    w.laptops["A"] = new
+    try:
+        # (before the revocation, which ends the office's enrolment tokens: the one
+        # of its new setup bundle too, until its first bundle is taken)
+        assert w.run("A:down A:up")[-1] == ("A:up", "merged")
+        assert progress.get_report(new, w.acts[3], S1, "ML").achievements == \
+            w.typed[w.acts[3]]
+        # the line says which key to revoke: the old identity's
+        assert old_key in sync_state(w.hq).shared_identities[0]
+        assert main(["--db", str(w.hq.path), "keys", "revoke", old_key]) == 0
+        said = capsys.readouterr().out
+        assert said.strip() == (
+            f"Revoked key {old_key}: only the computer still on replica {w.identity[:8]} "
+            f"is cut off; the computer on replica {b.replica_id[:8]}, which continues it, "
+            "goes on")
+        info = keys.all_keys(w.hq)[old_key]
+        assert (info.status, info.scope) == ("revoked", keys.REPLICA_ALONE)
+        assert fork.copies_in_use(w.hq) == {}
+        assert sync_state(w.hq).shared_identities == ()
+        assert sync_state(w.hq).shared_records == ()
+        assert not [label for label, _text in replica_status(w.hq).lines("en")
+                    if label == "Shared identity"]
+        w.type("A", 4)
+        w.type("B", 5)
+        counts = []
+        for round_ in range(4):
+            said = w.run("A:up B:up AB:down")
+            assert {outcome for _step, outcome in said} == {"merged"}
+            counts.append(export_to(w.hq, w.tmp, w._name(), for_office="ML").events)
+            if round_ == 0:
+                # a key HQ has not registered yet: the revocation of the copy it
+                # continues does not make it say revoked, nor refuse a rotation
+                keys.rotate_key(b)
+                assert keys.own_key_status(b) == "unregistered"
+        # nothing more is typed: what HQ sends the office stops growing, to nothing
+        assert counts[-1] <= counts[-2] and counts[-1] == 0
+        w.assert_converged()
+        # the computer on the replica continuing it: not revoked, its bundles merge
+        assert keys.own_key_status(b) == "active" and not sync_state(b).key_revoked
+        assert keys.revoked_replica(w.hq, b.replica_id) is None
+        assert keys.revoked_replica(w.hq, w.identity) is not None
+        # the old database itself is cut off
+        progress.record_progress(old, w.acts[6], S1, status="on-track", percent=5)
+        refused = import_bundle(w.hq, export_to(old, w.tmp, w._name()).path)
+        assert refused.outcome == "rejected" and "revoked" in refused.reason
+    finally:
+        old.close()
+
+
+def test_a_restored_headquarters_revokes_the_copy_alone_again(world) -> None:
+    """Headquarters put back from a backup taken before the revocation makes it again
+    (``keys._revoke_again``), still of the copy alone."""
+    from fieldplan import store
+
+    w = world
+    w.run("A:up B:up B:down B:up A:down A:up")
+    old_key = w.laptops["A"].meta("key_id")
+    path = w.hq.path
+    backup = store.backup(w.hq.conn, path, "manual")
+    assert revoke_key(w.hq, old_key).spared == w.laptops["B"].replica_id
+    w.hq.close()
+    store.restore_backup(path, backup, force=True)
+    w.hq = open_replica(path)
+    try:
+        assert sync_state(w.hq).restored["revoked_again"] == [old_key]
+        info = keys.all_keys(w.hq)[old_key]
+        assert (info.status, info.scope) == ("revoked", keys.REPLICA_ALONE)
+        w.type("B", 3)
+        assert w.run("B:up") == [("B:up", "merged")]
+    finally:
+        w.hq.close()
+
+
+def test_revoking_a_replica_no_copy_of_which_is_in_use_cuts_off_its_computer(
+        hq, make_office, tmp_path: Path) -> None:
+    """One computer whose database went back, repaired: its old replica is no copy in
+    use, so revoking its key cuts off the computer, as any revocation does."""
+    from test_fork_repair import Forked
+
+    world = Forked(hq, make_office, tmp_path)
+    ml = world.ml
+    try:
+        for name in ("one", "two"):
+            import_bundle(ml, export_to(hq, tmp_path, f"{name}-down", for_office="ML").path)
+            import_bundle(hq, export_to(ml, tmp_path, f"{name}-up").path)
+        assert ml.replica_id != world.first_id and fork.copies_in_use(hq) == {}
+        (old_key,) = [k.key_id for k in keys.all_keys(hq).values()
+                      if k.replica == world.first_id]
+        done = revoke_key(hq, old_key)
+        assert done.spared == "" and keys.all_keys(hq)[old_key].scope == ""
+        progress.record_progress(ml, world.acts[0], S1, status="at-risk", percent=1)
+        refused = import_bundle(hq, export_to(ml, tmp_path, "three-up").path)
+        assert refused.outcome == "rejected" and "revoked" in refused.reason
     finally:
         ml.close()

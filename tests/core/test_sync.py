@@ -1533,6 +1533,13 @@ def test_malformed_headquarters_records_are_refused(hq, make_office, tmp_path: P
         "plan with extra fields": ("plan", hq.plan_id, {"document": {}, "x": 1},
                                    "malformed plan"),
         "bad key status": ("key", hq.meta("key_id"), {"status": "owned"}, "malformed key"),
+        # a revocation's scope: "replica" only, and only with the revocation
+        "bad key scope": ("key", hq.meta("key_id"), {"status": "revoked", "scope": "all"},
+                          "malformed key"),
+        "key scope alone": ("key", hq.meta("key_id"), {"scope": "replica"}, "malformed key"),
+        "key scope of a retirement": ("key", hq.meta("key_id"),
+                                      {"status": "retired", "scope": "replica"},
+                                      "malformed key"),
         "bad lock": ("lock", "2026-S1", {"locked": "yes"}, "malformed period lock"),
     }
     for label, (entity, entity_id, fields, reason) in cases.items():

@@ -940,6 +940,8 @@ class KeysPage(QWidget):
         def done(changes) -> None:  # the session tells every view of the change
             text = _("Key {key_id} revoked. Offices learn it from their next "
                      "bundle.").format(key_id=key_id)
+            if getattr(changes, "spared", ""):  # a copy alone: the other computer goes on
+                text += "\n" + sentence(changes.spared_text())
             if getattr(changes, "warning", ""):  # the backup after it: not written
                 text += "\n" + sentence(changes.warning)
             self.message.setText(text)

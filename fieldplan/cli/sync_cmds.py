@@ -394,10 +394,9 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     key = args.key_id.strip().upper()
     if changes.spared:
         # a copy in use beside the replica continuing it: that computer goes on
-        # Translators: {replica} and {new} are the first 8 digits of replica ids
-        done = _("Revoked key {key}: only the computer still on replica {replica} is cut "
-                 "off; the computer on replica {new}, which continues it, goes on").format(
-                     key=key, replica=changes.replica[:8], new=changes.spared[:8])
+        # Translators: {spared} says which computer is cut off and which goes on
+        done = _("Revoked key {key}: {spared}").format(key=key,
+                                                      spared=changes.spared_text())
     elif changes.events:
         done = _("Revoked key {key}").format(key=key)
     else:

@@ -215,6 +215,15 @@ class Revocation(Changes):
     replica: str = ""
     spared: str = ""
 
+    def spared_text(self) -> str:
+        """For a revocation of a copy alone: that only it is cut off; else ""."""
+        if not self.spared:
+            return ""
+        # Translators: {replica} and {new} are the first 8 digits of replica ids
+        return _("only the computer still on replica {replica} is cut off; the computer "
+                 "on replica {new}, which continues it, goes on").format(
+                     replica=self.replica[:8], new=self.spared[:8])
+
 
 def revoke_key(rep: Replica, key_id: str) -> Revocation:
     """(HQ) revoke a key: every later bundle it signs is rejected everywhere, and so are

@@ -711,6 +711,34 @@ def test_revoking_a_lost_laptops_key(open_window, qtbot, hq, make_office, tmp_pa
                                 for i in range(page.model.rowCount())), timeout=5000)
 
 
+def test_revoking_the_key_of_a_copy_says_the_other_computer_goes_on(
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch):
+    """A database and its key file copied to a second laptop, one of them repaired as
+    a new replica: revoking the old identity's key cuts off that replica alone, and
+    the desk says so."""
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[1] / "core"))
+    from test_shared_identity import TwoLaptops
+
+    world = TwoLaptops(hq, make_office, tmp_path)
+    try:
+        world.run("A:up B:up B:down B:up A:down A:up")
+        old, new = world.identity, world.laptops["B"].replica_id
+        copy = world.laptops["A"].meta("key_id")
+    finally:
+        world.close()
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.keys,
+                                lambda page: page.model.rowCount() == 3)
+    rows = {page.model.row_at(i).key_id: i for i in range(3)}
+    page.view.selectRow(rows[copy])
+    qtbot.mouseClick(page.revoke_button, Qt.MouseButton.LeftButton)
+    page.findChild(object, "revoke-dialog").accept()
+    qtbot.waitUntil(lambda: copy in page.message.text(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert page.message.text().split("\n")[1] == (
+        f"Only the computer still on replica {old[:8]} is cut off; the computer on "
+        f"replica {new[:8]}, which continues it, goes on")
+
+
 def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_office,
                                                tmp_path):
     """HQ put back from a backup: the status bar warns about the changes offices hold

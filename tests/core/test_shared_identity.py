@@ -164,10 +164,10 @@ def test_headquarters_says_two_computers_share_an_identity(world) -> None:
     assert ("Shared identity", line) in replica_status(w.hq).lines("en")
 
 
-def test_a_database_that_went_back_is_not_said_to_be_two_computers(hq, make_office,
-                                                                   tmp_path: Path) -> None:
-    """One computer whose database went back, repaired: its old identity is never
-    used again, so nothing is said and the office's peers are as before."""
+@pytest.fixture
+def went_back(hq, make_office, tmp_path: Path):
+    """One computer whose database went back and was repaired, two rounds on: its old
+    replica is never used again. Yields the world (``test_fork_repair.Forked``)."""
     from test_fork_repair import Forked
 
     world = Forked(hq, make_office, tmp_path)
@@ -178,11 +178,18 @@ def test_a_database_that_went_back_is_not_said_to_be_two_computers(hq, make_offi
             import_bundle(ml, export_to(hq, tmp_path, f"{name}-down", for_office="ML").path)
             assert import_bundle(hq, export_to(ml, tmp_path, f"{name}-up").path
                                  ).outcome == "merged"
-        assert ml.replica_id != world.first_id
-        assert fork.copies_in_use(hq) == {}
-        assert sync_state(hq).shared_identities == ()
+        assert ml.replica_id != world.first_id  # renewed, and its own successor
+        yield world
     finally:
         ml.close()
+
+
+def test_a_database_that_went_back_is_not_said_to_be_two_computers(hq, went_back) -> None:
+    """Nothing is said at HQ, the office's peers are as before, and the computer is
+    not told it was copied."""
+    assert fork.copies_in_use(hq) == {}
+    assert sync_state(hq).shared_identities == ()
+    assert sync_state(went_back.ml).continued_by == ""
 
 
 def test_the_laptop_left_on_the_old_identity_is_told(world) -> None:
@@ -204,22 +211,6 @@ def test_the_laptop_left_on_the_old_identity_is_told(world) -> None:
     assert ("Warning", text) in replica_status(a).lines("en")
     assert not [text for label, text in replica_status(b).lines("en")
                 if text.startswith("another computer")]  # (B: the repair's line only)
-
-
-def test_a_database_that_went_back_and_was_repaired_is_told_nothing(
-        hq, make_office, tmp_path: Path) -> None:
-    from test_fork_repair import Forked
-
-    world = Forked(hq, make_office, tmp_path)
-    ml = world.ml
-    try:
-        for name in ("one", "two"):
-            import_bundle(ml, export_to(hq, tmp_path, f"{name}-down", for_office="ML").path)
-            import_bundle(hq, export_to(ml, tmp_path, f"{name}-up").path)
-        assert ml.replica_id != world.first_id  # renewed, and its own successor
-        assert sync_state(ml).continued_by == ""
-    finally:
-        ml.close()
 
 
 def test_the_copy_set_up_again_and_its_old_key_revoked(world, make_office, capsys) -> None:
@@ -310,24 +301,15 @@ def test_a_restored_headquarters_revokes_the_copy_alone_again(world) -> None:
 
 
 def test_revoking_a_replica_no_copy_of_which_is_in_use_cuts_off_its_computer(
-        hq, make_office, tmp_path: Path) -> None:
-    """One computer whose database went back, repaired: its old replica is no copy in
-    use, so revoking its key cuts off the computer, as any revocation does."""
-    from test_fork_repair import Forked
-
-    world = Forked(hq, make_office, tmp_path)
-    ml = world.ml
-    try:
-        for name in ("one", "two"):
-            import_bundle(ml, export_to(hq, tmp_path, f"{name}-down", for_office="ML").path)
-            import_bundle(hq, export_to(ml, tmp_path, f"{name}-up").path)
-        assert ml.replica_id != world.first_id and fork.copies_in_use(hq) == {}
-        (old_key,) = [k.key_id for k in keys.all_keys(hq).values()
-                      if k.replica == world.first_id]
-        done = revoke_key(hq, old_key)
-        assert done.spared == "" and keys.all_keys(hq)[old_key].scope == ""
-        progress.record_progress(ml, world.acts[0], S1, status="at-risk", percent=1)
-        refused = import_bundle(hq, export_to(ml, tmp_path, "three-up").path)
-        assert refused.outcome == "rejected" and "revoked" in refused.reason
-    finally:
-        ml.close()
+        hq, went_back, tmp_path: Path) -> None:
+    """Its old replica is no copy in use, so revoking its key cuts off the computer,
+    as any revocation does."""
+    ml = went_back.ml
+    assert fork.copies_in_use(hq) == {}
+    (old_key,) = [k.key_id for k in keys.all_keys(hq).values()
+                  if k.replica == went_back.first_id]
+    done = revoke_key(hq, old_key)
+    assert done.spared == "" and keys.all_keys(hq)[old_key].scope == ""
+    progress.record_progress(ml, went_back.acts[0], S1, status="at-risk", percent=1)
+    refused = import_bundle(hq, export_to(ml, tmp_path, "three-up").path)
+    assert refused.outcome == "rejected" and "revoked" in refused.reason

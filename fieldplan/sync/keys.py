@@ -440,6 +440,12 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     renewed = [*renewed_from(rep), held]
     if before != held:
         renewed.append(before)
+    # the clock goes on past what the replica it continues wrote (events.tick reads
+    # the replica's own latest value, and the new one has none yet)
+    row = rep.conn.execute("SELECT max(hlc) FROM events WHERE origin IN (?, ?)",
+                           (held, before)).fetchone()
+    if row[0]:
+        events.observe_hlc(rep.conn, row[0])
     events.set_meta(rep.conn, "replica_id", after)
     events.set_meta(rep.conn, "renewed_from", events.canonical_json(renewed))
     marked = json.loads(mark)

@@ -103,6 +103,34 @@ def test_clock_never_goes_backwards(hq, monkeypatch) -> None:
     assert progress.get_report(hq, act, "2026-S1", office="HQ").percent == 7
 
 
+def test_clock_goes_on_past_the_replica_a_renewal_continues(hq, monkeypatch) -> None:
+    """A save writes no clock value to meta (the replica's latest event is its clock);
+    a database that continues as a new replica, with the system clock set back, still
+    writes after what its earlier replica wrote."""
+    from fieldplan import store
+    from fieldplan.sync.keys import renew_identity
+
+    act = _global_actions(hq)[0]
+    clock = [2_000_000_000_000]
+    monkeypatch.setattr(events, "wall_ms", lambda: clock[0])
+    before = hq.meta("hlc")
+    progress.record_progress(hq, act, "2026-S1", status="on-track", percent=1)
+    assert hq.meta("hlc") == before  # (nothing written for the clock)
+    old, (seq, _h) = hq.replica_id, events.last_event(hq.conn, hq.replica_id)
+    last = hq.conn.execute("SELECT hlc FROM events WHERE origin = ? AND seq = ?",
+                           (old, seq)).fetchone()[0]
+    clock[0] -= 3_600_000  # the system clock set back an hour
+    with store.write_transaction(hq.conn):
+        events.set_meta(hq.conn, store.BACKUP_MARK, "{}")
+    renew_identity(hq)
+    assert hq.replica_id != old
+    progress.record_progress(hq, act, "2026-S1", percent=2)
+    new = [h for (h,) in hq.conn.execute("SELECT hlc FROM events WHERE origin = ?",
+                                         (hq.replica_id,))]
+    assert new and min(new) > last
+    assert progress.get_report(hq, act, "2026-S1", office="HQ").percent == 2
+
+
 def test_sequence_gapless_with_two_connections(hq) -> None:
     acts = _global_actions(hq)
     path = hq.path

@@ -206,19 +206,17 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
     )
 
 
-def tick(conn: sqlite3.Connection, origin: str) -> int:
-    """The next HLC value for a local write of ``origin`` (this replica): later than
-    the wall clock and than every value this replica has written or received. Call
+def tick(conn: sqlite3.Connection, written: int) -> int:
+    """The next HLC value for a local write: later than the wall clock and than every
+    value this replica has written (``written``: its latest event's) or received. Call
     inside the write transaction.
 
-    What it received is kept in meta (``observe_hlc``); what it wrote is its latest
-    event's value, read from the log: nothing is written for the clock at each save
-    (one page less in every save's commit). A renewal keeps the value the replica it
-    continues had written (``keys.renew_in_transaction``)."""
+    What it received is kept in meta (``observe_hlc``); what it wrote is read from the
+    log with its latest event (``_local_event``): nothing is written for the clock at
+    each save (one page less in every save's commit). A renewal keeps the value the
+    replica it continues had written (``keys.renew_in_transaction``)."""
     last = int(get_meta(conn, "hlc", "0") or 0)
-    row = conn.execute("SELECT hlc FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1",
-                       (origin,)).fetchone()
-    return max(wall_ms() << 16, last + 1, (row[0] if row else 0) + 1)
+    return max(wall_ms() << 16, last + 1, written + 1)
 
 
 #: How far ahead of this computer's wall clock a received value may move the local
@@ -311,17 +309,21 @@ def append(
     if base is None:
         base = {field: list(ids) for field, (_value, ids)
                 in shown_versions(conn, entity, entity_id).items() if field in fields}
-    event = _local_event(conn, origin, entity, entity_id, fields, author=author, base=base,
-                         hlc=tick(conn, origin))
+    event = _local_event(conn, origin, entity, entity_id, fields, author=author, base=base)
     _insert(conn, [event], observe=False)  # (its clock value was just ticked)
     return event
 
 
 def _local_event(conn: sqlite3.Connection, origin: str, entity: str, entity_id: str,
                  fields: Mapping[str, Any], *, author: str,
-                 base: Mapping[str, Sequence[str]], hlc: int) -> Event:
-    """The next event of ``origin`` (this replica), chained to its latest."""
-    seq, prev = last_event(conn, origin)
+                 base: Mapping[str, Sequence[str]], hlc: int | None = None) -> Event:
+    """The next event of ``origin`` (this replica), chained to its latest; ``hlc``:
+    its clock value, else the clock's next (``tick``)."""
+    row = conn.execute("SELECT seq, hash, hlc FROM events WHERE origin = ? "
+                       "ORDER BY seq DESC LIMIT 1", (origin,)).fetchone()
+    seq, prev, written = row if row else (0, GENESIS, 0)
+    if hlc is None:
+        hlc = tick(conn, written)
     raw = {
         "author": author, "base": {k: list(v) for k, v in sorted(base.items())},
         "entity": entity, "fields": dict(fields), "hlc": hlc, "id": entity_id,

@@ -51,14 +51,11 @@ class ReplicaStatus:
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
         """Labelled lines for people, in ``lang``."""
-        from fieldplan.i18n import _, format_datetime, ngettext, role_label
+        from fieldplan.i18n import _, ngettext, role_label
         from fieldplan.offices import office_name
 
         def when(stamp: str | None) -> str:
-            if not stamp:
-                return _("never")
-            return format_datetime(dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
-                                   .replace(tzinfo=dt.UTC), lang)
+            return stamp_text(stamp, lang) if stamp else _("never")
 
         s = self.sync
         out = [
@@ -207,20 +204,26 @@ class ReplicaStatus:
 def went_back_notice(rep: Replica) -> str:
     """(once renewed) The warning ``went_back_text`` gives in status, for the command
     or the window that found it, in the current language."""
-    from fieldplan.i18n import format_datetime, get_language
+    from fieldplan.i18n import get_language
     from fieldplan.sync.state import restored_state
-
-    def when(stamp: Any) -> str:
-        try:
-            at = dt.datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ")
-        except ValueError:
-            return str(stamp or "")
-        return format_datetime(at.replace(tzinfo=dt.UTC), get_language())
 
     restored = restored_state(rep) or {}
     if not isinstance(restored.get("went_back"), dict):
         return ""
-    return went_back_text(restored, when, hq=rep.is_hq)
+    lang = get_language()
+    return went_back_text(restored, lambda stamp: stamp_text(stamp, lang), hq=rep.is_hq)
+
+
+def stamp_text(stamp: Any, lang: str) -> str:
+    """A UTC time as stored ("2026-12-03T18:50:37Z") in ``lang``, or the text as it is
+    when it is not one."""
+    from fieldplan.i18n import format_datetime
+
+    try:
+        at = dt.datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return str(stamp or "")
+    return format_datetime(at.replace(tzinfo=dt.UTC), lang)
 
 
 def went_back_text(restored: dict[str, Any], when: Callable[[Any], str], *,

@@ -68,6 +68,12 @@ class WentBack:
                                                 for_office="ML").path)
         return there, back
 
+    def heals(self, name: str) -> None:
+        """One more round trip (``name``) merges at HQ, and all hold one history."""
+        there, _back = self.round(name)
+        assert there.outcome == "merged", there.reason
+        self.assert_one_history()
+
     def assert_one_history(self) -> None:
         ml, hq = self.ml, self.hq
         assert progress.digest(hq, "ML") == progress.digest(ml)
@@ -109,20 +115,25 @@ def test_as_many_events_typed_as_lost_are_not_lost_silently(world) -> None:
 
     state = sync_state(w.ml)
     assert state.hq_has_seq is None and state.unsent == w.base + 4
-    up = export_to(w.ml, w.tmp, "up")
-    with bundle_ranges(up.path) as ranges:
-        assert ranges[first] == [1, w.base + 4]
-    refused = import_bundle(w.hq, up.path)
-    assert refused.outcome == "rejected"
+    refused = refused_at_hq(w, [1, w.base + 4])
     assert refused.reason.startswith(f"event {w.base + 3} of replica {first[:8]} differs")
     assert dict(w.hq.conn.execute("SELECT origin, seq FROM forks")) == {first: w.base + 3}
     back = import_bundle(w.ml, export_to(w.hq, w.tmp, "back", for_office="ML").path)
     assert back.outcome == "merged" and back.repair.endswith(EXPORT_NOW)
     assert w.ml.replica_id != first
     assert fork.resend_from(w.ml) == {}  # HQ's receipt names the event held now
-    there, _back = w.round("after")
-    assert there.outcome == "merged", there.reason
-    w.assert_one_history()
+    w.heals("after")
+
+
+def refused_at_hq(w, sent: list[int]):
+    """The office's next bundle, carrying its first replica's events ``sent`` (first,
+    last), refused at HQ: its outcome."""
+    up = export_to(w.ml, w.tmp, "up")
+    with bundle_ranges(up.path) as ranges:
+        assert ranges[w.first] == sent
+    refused = import_bundle(w.hq, up.path)
+    assert refused.outcome == "rejected"
+    return refused
 
 
 @pytest.mark.parametrize("world", [(2, 3)], indirect=True)
@@ -132,9 +143,7 @@ def test_more_events_typed_than_lost_are_repaired(world) -> None:
     there, back = w.round("one")
     assert there.outcome == "rejected" and "differs" in there.reason
     assert back.repair.startswith(f"this computer's events {w.base + 3}–{w.base + 5} ")
-    there, _back = w.round("two")
-    assert there.outcome == "merged", there.reason
-    w.assert_one_history()
+    w.heals("two")
 
 
 @pytest.mark.parametrize("world", [(2, 3)], indirect=True)
@@ -146,11 +155,7 @@ def test_hq_takes_a_broken_chain_of_the_senders_replica_as_a_fork(world) -> None
     first = w.first
     with w.ml.conn:
         w.ml.conn.execute("DELETE FROM meta WHERE key = ?", (RESEND_OWN,))
-    up = export_to(w.ml, w.tmp, "up")
-    with bundle_ranges(up.path) as ranges:
-        assert ranges[first] == [w.base + 5, w.base + 5]
-    refused = import_bundle(w.hq, up.path)
-    assert refused.outcome == "rejected"
+    refused = refused_at_hq(w, [w.base + 5, w.base + 5])
     assert refused.reason == (
         f"event {w.base + 5} of replica {first[:8]} does not follow event {w.base + 4} "
         "held here: this computer of ML went on from an older copy of its database "
@@ -167,9 +172,7 @@ def test_hq_takes_a_broken_chain_of_the_senders_replica_as_a_fork(world) -> None
         "copies of those numbers (this database went back to an older copy, or was copied "
         "to another computer that also wrote); they were written again as replica "
         f"{w.ml.replica_id[:8]}")
-    there, _back = w.round("after")
-    assert there.outcome == "merged", there.reason
-    w.assert_one_history()
+    w.heals("after")
 
 
 @pytest.mark.parametrize("world", [(2, 1)], indirect=True)
@@ -184,9 +187,7 @@ def test_fewer_events_typed_than_lost_the_old_replica_is_repaired(world) -> None
     assert there.outcome == "rejected" and "differs" in there.reason
     assert back.outcome == "merged" and back.repair.endswith(EXPORT_NOW)
     assert events.last_event(w.ml.conn, first)[0] == w.base + 4  # HQ's copies
-    there, _back = w.round("two")
-    assert there.outcome == "merged", there.reason
-    w.assert_one_history()
+    w.heals("two")
 
 
 @pytest.mark.parametrize("world", [(2, 1)], indirect=True)
@@ -208,9 +209,7 @@ def test_hq_bundle_not_following_own_events_is_refused_then_repaired(world) -> N
     assert fork.resend_from(w.ml) == {first: 1}
     there, back = w.round("two")
     assert there.outcome == "rejected" and back.repair
-    there, _back = w.round("three")
-    assert there.outcome == "merged", there.reason
-    w.assert_one_history()
+    w.heals("three")
 
 
 @pytest.mark.parametrize("world", [(2, 2)], indirect=True)

@@ -475,6 +475,11 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
     after a failure, not at all (a kill leaves what the next ``init`` clears)."""
     from fieldplan import minisign
 
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # a device or a pipe (``--db /dev/null``): SQLite cannot keep a database in it,
+        # and what a failed init removes must never be it
+        raise StoreError(_("{path} is a device, a pipe or a socket, not a database file; "
+                           "choose another --db").format(path=path))
     if store.emptied(path):
         # the database went empty beside its key or backups: a new identity would
         # leave its work behind (and its key file is this computer's identity)

@@ -4,7 +4,9 @@ that belong to exactly one database file name (``hq.sqlite3x`` is not ``hq.sqlit
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,17 @@ def test_an_empty_database_file_is_still_one_to_set_up(tmp_path: Path, capsys) -
     assert code == 1 and "is not set up yet; run 'fieldplan init' first" in err
     assert run(capsys, "--db", str(path), "init", "--hq")[0] == 0
 
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_init_on_a_pipe_or_device_refuses_and_leaves_it(tmp_path: Path, capsys) -> None:
+    # ``--db /dev/null`` (as root, a failed init removed the device node)
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+    said = (f"fieldplan: error: {path} is a device, a pipe or a socket, not a database "
+            "file; choose another --db\n")
+    assert run(capsys, "--db", str(path), "init", "--hq") == (1, "", said)
+    assert stat.S_ISFIFO(os.lstat(path).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 
 # --- backups of one database file name ----------------------------------------------
 

@@ -27,7 +27,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -453,14 +453,7 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
                               e.origin, e.seq))
     # Links first, so a version is born superseded when a write that replaced it is
     # already known (it arrived earlier, or sits in this same batch)...
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS new_links (entity TEXT, entity_id TEXT, field TEXT, "
-        "target_origin TEXT, target_seq INTEGER)"
-    )
-    conn.execute("DELETE FROM temp.new_links")
     conn.executemany("INSERT OR IGNORE INTO supersedes VALUES (?, ?, ?, ?, ?, ?, ?)", links)
-    conn.executemany("INSERT INTO temp.new_links VALUES (?, ?, ?, ?, ?)",
-                     [link[:5] for link in links])
     conn.executemany(
         """
         INSERT OR IGNORE INTO versions (entity, entity_id, field, origin, seq, hlc, author,
@@ -471,22 +464,15 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
         """,
         versions,
     )
-    # ...and versions held already are superseded by the links that just arrived.
-    conn.execute(
-        """
-        UPDATE versions SET superseded = 1
-        WHERE superseded = 0 AND (entity, entity_id, field, origin, seq) IN (
-            SELECT entity, entity_id, field, target_origin, target_seq FROM temp.new_links)
-        """
-    )
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS touched (entity TEXT, entity_id TEXT, "
-        "PRIMARY KEY (entity, entity_id)) WITHOUT ROWID"
-    )
-    conn.execute("DELETE FROM temp.touched")
-    conn.executemany("INSERT INTO temp.touched VALUES (?, ?)", sorted(touched))
-    _materialise_progress(conn, {(e.origin, e.seq): e.fields for e in events
-                                 if e.entity == "progress"})
+    # ...and versions held already are superseded by the links that just arrived (one
+    # primary-key lookup each: no work table to fill and empty at every save)
+    conn.executemany(
+        "UPDATE versions SET superseded = 1 WHERE entity = ? AND entity_id = ? AND field = ? "
+        "AND origin = ? AND seq = ? AND superseded = 0",
+        {link[:5] for link in links})
+    _materialise_progress(conn, sorted(eid for kind, eid in touched if kind == "progress"),
+                          {(e.origin, e.seq): e.fields for e in events
+                           if e.entity == "progress"})
 
 
 #: The merged progress columns with their value when a report has no (or a null) head.
@@ -502,20 +488,28 @@ def progress_columns(value: Mapping[str, Any], vals: Any) -> tuple[Any, ...]:
                  for col, default in PROGRESS_DEFAULTS)
 
 
-def _materialise_progress(conn: sqlite3.Connection,
+#: Report ids per query of their heads (well under SQLite's limit of parameters).
+HEADS_CHUNK = 500
+
+
+def _report_heads(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterator[tuple]:
+    """(entity_id, field, value, hlc, origin, seq, author) of every head of these
+    reports."""
+    for start in range(0, len(ids), HEADS_CHUNK):
+        chunk = ids[start:start + HEADS_CHUNK]
+        yield from conn.execute(
+            "SELECT entity_id, field, value, hlc, origin, seq, author "
+            "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
+            f"AND superseded = 0 AND entity_id IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
                           parsed: Mapping[tuple[str, int], Mapping[str, Any]]) -> None:
-    """Rewrite the merged progress row of every touched report from its heads: per
-    field the head with the greatest (hlc, origin, seq) wins. ``parsed``: the fields of
-    the events just derived, by (origin, seq), whose values need no parsing again."""
+    """Rewrite the merged progress row of these reports from their heads: per field
+    the head with the greatest (hlc, origin, seq) wins. ``parsed``: the fields of the
+    events just derived, by (origin, seq), whose values need no parsing again."""
     winners: dict[str, dict[str, tuple]] = {}
-    for entity_id, field, value, hlc, origin, seq, author in conn.execute(
-        """
-        SELECT entity_id, field, value, hlc, origin, seq, author
-        FROM versions INDEXED BY versions_heads
-        WHERE entity = 'progress' AND superseded = 0
-          AND entity_id IN (SELECT entity_id FROM temp.touched WHERE entity = 'progress')
-        """
-    ):
+    for entity_id, field, value, hlc, origin, seq, author in _report_heads(conn, ids):
         fields = winners.setdefault(entity_id, {})
         held = fields.get(field)
         if held is None or (hlc, origin, seq) > held[:3]:
@@ -542,20 +536,18 @@ def entity_state(conn: sqlite3.Connection, entity: str, entity_id: str, *,
                  with_ids: bool = False) -> dict[str, Any]:
     """The merged fields of one entity (winning head of each field); with ``with_ids``
     each value comes as (value, version id)."""
-    rows = conn.execute(
-        """
-        SELECT field, value, origin, seq FROM (
-            SELECT field, value, origin, seq, row_number() OVER (PARTITION BY field
-                ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
-            FROM versions INDEXED BY versions_heads
-            WHERE entity = ? AND entity_id = ? AND superseded = 0)
-        WHERE rn = 1
-        """,
-        (entity, entity_id),
-    ).fetchall()
+    # the heads, and the winner of each field picked here: a window over them costs
+    # more than the few rows it would spare (this runs at every save)
+    win: dict[str, tuple] = {}
+    for row in conn.execute(
+        "SELECT field, hlc, origin, seq, value FROM versions INDEXED BY versions_heads "
+        "WHERE entity = ? AND entity_id = ? AND superseded = 0", (entity, entity_id)):
+        held = win.get(row[0])
+        if held is None or row[1:4] > held[1:4]:
+            win[row[0]] = row
     if with_ids:
-        return {f: (json.loads(v), f"{o}:{q}") for f, v, o, q in rows}
-    return {field: json.loads(value) for field, value, _o, _q in rows}
+        return {f: (json.loads(v), f"{o}:{q}") for f, _h, o, q, v in win.values()}
+    return {f: json.loads(v) for f, _h, _o, _q, v in win.values()}
 
 
 def shown_versions(conn: sqlite3.Connection, entity: str,

@@ -475,11 +475,9 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
     after a failure, not at all (a kill leaves what the next ``init`` clears)."""
     from fieldplan import minisign
 
-    if path.exists() and not path.is_file() and not path.is_dir():
-        # a device or a pipe (``--db /dev/null``): SQLite cannot keep a database in it,
-        # and what a failed init removes must never be it
-        raise StoreError(_("{path} is a device, a pipe or a socket, not a database file; "
-                           "choose another --db").format(path=path))
+    refused = store.not_a_file_error(path)
+    if refused is not None:  # (what a failed init removes must never be a device)
+        raise refused
     if store.emptied(path):
         # the database went empty beside its key or backups: a new identity would
         # leave its work behind (and its key file is this computer's identity)
@@ -613,7 +611,8 @@ def _remove_unfinished(path: Path, replica_id: str) -> None:
     if replica_id and minisign.secret_key_replica(kpath) == replica_id:
         kpath.unlink(missing_ok=True)
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-        p.unlink(missing_ok=True)
+        if p.is_file():  # (never a device or a pipe found there)
+            p.unlink(missing_ok=True)
 
 
 def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = None) -> Replica:

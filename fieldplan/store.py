@@ -115,6 +115,9 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
     from fieldplan import schema
 
     path = Path(path)
+    refused = not_a_file_error(path)
+    if refused is not None:
+        raise refused
     if not create and not path.exists():
         if list_backups(path):
             raise StoreError(_(
@@ -240,6 +243,16 @@ def emptied(path: str | os.PathLike[str]) -> bool:
     its backups are beside it (a cheap USB stick after a power cut). It is damaged: a
     restore is the way back, never a new identity beside the old one's key."""
     return is_empty_file(path) and (_was_a_replica(path) or bool(list_backups(path)))
+
+
+def not_a_file_error(path: str | os.PathLike[str]) -> StoreError | None:
+    """The error for a ``--db`` that names a device, a pipe or a socket (``/dev/null``),
+    where SQLite cannot keep a database; None for anything else."""
+    path = Path(path)
+    if not path.exists() or path.is_file() or path.is_dir():
+        return None
+    return StoreError(_("{path} is a device, a pipe or a socket, not a database file; "
+                        "choose another --db").format(path=path))
 
 
 def not_set_up_text(path: str | os.PathLike[str]) -> str:

@@ -62,6 +62,7 @@ def test_init_on_a_pipe_or_device_refuses_and_leaves_it(tmp_path: Path, capsys) 
     said = (f"fieldplan: error: {path} is a device, a pipe or a socket, not a database "
             "file; choose another --db\n")
     assert run(capsys, "--db", str(path), "init", "--hq") == (1, "", said)
+    assert run(capsys, "--db", str(path), "status") == (1, "", said)
     assert stat.S_ISFIFO(os.lstat(path).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 

@@ -35,6 +35,34 @@ RTL_LANGUAGES = frozenset({"ar"})
 # The translators installed by the last call: kept referenced so Python does not
 # collect them while Qt uses them, and removed when the language changes.
 _installed: list[QTranslator] = []
+# ... and the fallback installed with them (``_accelerator_fallback``)
+_fallbacks: list[QTranslator] = []
+
+
+def _accelerator_fallback(catalogs: list[QTranslator]) -> QTranslator:
+    """A translator Qt asks last: for a string with an ``&`` (a keyboard accelerator)
+    that the catalogs miss, the catalogs' translation of the same string without it.
+    Qt 6.12's file dialog asks for "&Look in:" and "Files of &type:", which the
+    ``qtbase_*.qm`` it ships still hold only as "Look in:" and "Files of type:": the
+    labels showed in English beside French or Arabic buttons."""
+    from PySide6.QtCore import QTranslator
+
+    class AcceleratorFallback(QTranslator):
+        def translate(self, context: str, source: str, disambiguation: str | None = None,
+                      n: int = -1) -> str:
+            if "&" not in source:
+                return ""
+            plain = source.replace("&", "", 1)
+            for catalog in catalogs:
+                found = catalog.translate(context, plain, disambiguation, n)
+                if found:
+                    return found
+            return ""
+
+        def isEmpty(self) -> bool:  # (Qt's name)
+            return False
+
+    return AcceleratorFallback()
 
 
 def qt_translations_dir() -> str:
@@ -48,8 +76,8 @@ def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslato
     """Install Qt's translations for ``lang`` on ``app`` (replacing earlier ones), set the
     default QLocale and, on a GUI application, the layout direction. Returns the
     translators that were found and installed (none for English)."""
-    while _installed:
-        app.removeTranslator(_installed.pop())
+    while _installed or _fallbacks:
+        app.removeTranslator((_installed or _fallbacks).pop())
     code = "en" if lang == PSEUDO_LANGUAGE else lang
     locale = QLocale(QT_LOCALES.get(code, code))
     QLocale.setDefault(locale)
@@ -57,9 +85,18 @@ def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslato
         from PySide6.QtCore import QTranslator
 
         folder = qt_translations_dir()
+        catalogs = []
         for name in QT_CATALOGS:
             translator = QTranslator()
-            if translator.load(locale, name, "_", folder) and app.installTranslator(translator):
+            if translator.load(locale, name, "_", folder):
+                catalogs.append(translator)
+        if catalogs:
+            # installed first, so asked last (Qt asks the latest installed first)
+            fallback = _accelerator_fallback(catalogs)
+            if app.installTranslator(fallback):
+                _fallbacks.append(fallback)
+        for translator in catalogs:
+            if app.installTranslator(translator):
                 _installed.append(translator)
     rtl = code in RTL_LANGUAGES
     if isinstance(app, QGuiApplication) and app.isRightToLeft() != rtl:

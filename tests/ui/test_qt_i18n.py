@@ -65,3 +65,29 @@ def test_right_to_left_languages_are_those_qt_writes_right_to_left():
     for code, name in QT_LOCALES.items():
         rtl = QLocale(name).textDirection() == Qt.LayoutDirection.RightToLeft
         assert rtl == (code in RTL_LANGUAGES), code
+
+
+@pytest.mark.parametrize("lang, look_in", [("fr", "Voir dans\u00a0:"), ("ar", None)])
+def test_file_dialog_labels_are_translated(app, lang, look_in):
+    """Qt 6.12 asks for "&Look in:" and "Files of &type:"; its catalogs hold them
+    without the "&" only: the labels were English beside translated buttons."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    install_qt_translations(app, lang)
+    dialog = QFileDialog(None, "t")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    try:
+        labels = [label.text().replace("&", "") for label in dialog.findChildren(QLabel)]
+    finally:
+        dialog.deleteLater()
+    assert not {"Look in:", "Files of type:", "File name:"} & set(labels), labels
+    if look_in:
+        assert look_in in labels
+    install_qt_translations(app, "en")
+    dialog = QFileDialog(None, "t")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    try:
+        assert "Look in:" in [label.text().replace("&", "")
+                              for label in dialog.findChildren(QLabel)]
+    finally:
+        dialog.deleteLater()

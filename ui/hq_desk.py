@@ -951,6 +951,19 @@ class KeysPage(QWidget):
         ).run()
 
 
+def conflict_heading(conflict: Any, field: str) -> str:
+    """"ML · PA3.1 · 2nd semester 2026 · Achievements" over a conflict's values: each
+    code in its own isolate, so that in Arabic the office still reads first (on the
+    right), not after the action as one left-to-right run "ML · PA3.1" put it."""
+    try:
+        period = format_period(conflict.period)
+    except ValueError:
+        period = conflict.period
+    return in_layout_direction(_("{office} · {action} · {period} · {field}").format(
+        office=embedded(conflict.office), action=embedded(conflict.action), period=period,
+        field=field))
+
+
 class ConflictsPage(QWidget):
     """Open conflicts; the selected one's values side by side, each with Keep."""
 
@@ -1044,20 +1057,7 @@ class ConflictsPage(QWidget):
         conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if conflict is None:
             return
-        try:
-            period = format_period(conflict.period)
-        except ValueError:
-            period = conflict.period
-        self.message.setText(
-            in_layout_direction(
-                _("{office} · {action} · {period} · {field}").format(
-                    office=conflict.office,
-                    action=conflict.action,
-                    period=period,
-                    field=self.model.field_text(conflict.field),
-                )
-            )
-        )
+        self.message.setText(conflict_heading(conflict, self.model.field_text(conflict.field)))
         # only the office's own computers settle its conflicts (HQ sees them to know)
         mine = "HQ" if self.identity is not None and self.identity.is_hq else (
             self.identity.office if self.identity is not None else conflict.office)

@@ -446,3 +446,22 @@ def test_paths_in_arabic_error_messages_keep_their_order(qtbot, arabic):
         file=path, reason=_("that folder holds fieldplan's backups; choose another folder")))
     shown = _seen(error_sentence(error))
     assert path in shown, shown
+
+
+@pytest.mark.parametrize("layout", [RTL, LTR])
+def test_a_conflict_heading_reads_office_first(qtbot, layout):
+    """In Arabic, "ML · PA3.1 · <period>" showed the action first (on the right): the
+    two codes made one left-to-right run."""
+    from bidi import get_display
+
+    from ui.hq_desk import conflict_heading
+
+    conflict = _conflict_of(("a", "b"))
+    QApplication.setLayoutDirection(layout)
+    try:
+        drawn = _unmarked(get_display(conflict_heading(conflict, ARABIC[:12]),
+                                      base_dir="R" if layout == RTL else "L"))
+    finally:
+        QApplication.setLayoutDirection(LTR)
+    office, action = drawn.index("ML"), drawn.index("PA1.1")
+    assert office > action if layout == RTL else office < action

@@ -32,7 +32,7 @@ from fieldplan.errors import (
     StoreError,
 )
 from fieldplan.files import os_error_reason
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, format_number, ngettext
 
 #: How a backup's name says when it was taken (UTC, to the microsecond).
 _STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -78,9 +78,21 @@ def error_reason(exc: BaseException) -> str:
         return _("the database file, its -wal or -shm file, their folder or the disk is "
                  "read-only (check the files' permissions, or the USB stick's "
                  "write-protect switch)")
-    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CANTOPEN:
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None  # (extended codes: low byte)
+    if primary == sqlite3.SQLITE_CANTOPEN:
         return _("the file cannot be opened (its folder or the disk may be read-only, or "
                  "gone)")
+    # SQLite's own words are English ("database is locked", "disk I/O error"): said
+    # here in the reader's language instead
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return _("it stayed locked for {seconds} seconds").format(
+            seconds=format_number(int(BUSY_TIMEOUT_S)))
+    if primary == sqlite3.SQLITE_IOERR:
+        return _("the disk could not be read or written (a USB stick taken out, or a "
+                 "failing disk)")
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return _("the file is damaged, or is not a database")
     if isinstance(exc, OSError):
         return os_error_reason(exc, writing=True)
     return str(exc)
@@ -365,7 +377,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise StoreError(_("could not save to the database, nothing was changed: "
                                "{error}").format(error=error_reason(exc))) from exc
         raise StoreError(_("the database is busy (another fieldplan is writing): {error}")
-                         .format(error=exc)) from exc
+                         .format(error=error_reason(exc))) from exc
     try:
         yield conn
     except sqlite3.OperationalError as exc:

@@ -550,3 +550,51 @@ def test_os_errors_without_words_of_their_own_get_some() -> None:
 
     assert os_error_reason(OSError(errno.ENAMETOOLONG, "File name too long")) == \
         "the name is too long"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_sqlite_s_english_words_are_not_shown(lang) -> None:
+    """"database is locked", "disk I/O error": SQLite's English, said in the reader's
+    language (an import waiting on a busy database, a USB stick taken out)."""
+    from fieldplan import i18n
+
+    class Failing(_Refusing):
+        def execute(self, sql: str):
+            if sql == "BEGIN IMMEDIATE":
+                self.in_transaction = True
+                return None
+            return super().execute(sql)
+
+    i18n.set_language(lang)
+    try:
+        with pytest.raises(StoreError) as busy, store.write_transaction(
+                _Refusing(sqlite3.SQLITE_BUSY, "database is locked")):
+            pass
+        ioerr_short_read = sqlite3.SQLITE_IOERR | (2 << 8)
+        failing = Failing(ioerr_short_read, "disk I/O error")
+        with pytest.raises(StoreError) as io, store.write_transaction(failing):
+            failing.in_transaction = False  # (its ROLLBACK would fail too)
+            exc = sqlite3.OperationalError("disk I/O error")
+            exc.sqlite_errorcode = ioerr_short_read
+            raise exc
+        said = store.error_reason(_error(sqlite3.SQLITE_CORRUPT, "database disk image is "
+                                                                  "malformed"))
+    finally:
+        i18n.set_language("en")
+    for text in (str(busy.value), str(io.value), said):
+        assert "database is locked" not in text and "I/O" not in text, text
+        if lang != "en":
+            assert not {"locked", "malformed", "disk"} & set(text.split()), text
+    if lang == "en":
+        assert str(busy.value) == ("the database is busy (another fieldplan is writing): it "
+                                   "stayed locked for 30 seconds")
+        assert str(io.value) == ("could not save to the database, nothing was changed: the "
+                                 "disk could not be read or written (a USB stick taken out, "
+                                 "or a failing disk)")
+        assert said == "the file is damaged, or is not a database"
+
+
+def _error(code: int, text: str) -> sqlite3.Error:
+    exc = sqlite3.DatabaseError(text)
+    exc.sqlite_errorcode = code
+    return exc

@@ -189,6 +189,17 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C while starting (parsing, importing the commands): nothing done yet
+        from fieldplan import i18n
+
+        sys.stderr.write("fieldplan: " + i18n._("interrupted") + "\n")
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from fieldplan import i18n
 
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -88,6 +88,19 @@ def test_ctrl_c_during_an_import_says_what_was_merged_and_what_was_not(
         "duplicate", "duplicate", "merged", "merged"]
 
 
+@pytest.mark.parametrize("where", ["_translate_argparse", "build_parser"])
+def test_ctrl_c_while_starting_is_one_line(capsys, monkeypatch, where) -> None:
+    """Ctrl-C before the command runs (its modules loading, on a slow laptop for a
+    second or two) printed a Python traceback."""
+    import fieldplan.cli as cli
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, where, interrupted)
+    assert run("status", capsys=capsys) == (130, "", "fieldplan: interrupted\n")
+
+
 def test_a_restore_that_cannot_finish_says_not_to_restore_again(hq, capsys,
                                                                monkeypatch) -> None:
     from fieldplan.cli import core_cmds

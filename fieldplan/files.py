@@ -31,6 +31,13 @@ from fieldplan.errors import FileError, ValidationError
 from fieldplan.i18n import _
 
 
+def shown_name(name: str) -> str:
+    """A file name as it can be stored and printed: bytes that are not UTF-8 (a name
+    from a Latin-1 USB stick, kept by Python as lone surrogates, which neither SQLite
+    nor a UTF-8 terminal takes) each become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def os_error_reason(exc: OSError, *, writing: bool = False) -> str:
     """Why an operating-system call failed, in the current language (the system's
     own English words for the rarer errors)."""

@@ -401,7 +401,9 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
                 .format(error=error_reason(exc))) from exc
         hook = getattr(conn, "after_commit", None)
         if hook is not None:
-            hook()  # (never raises: the save is done whatever it does)
+            # the save is done: a guard that fails after it must not say it was not
+            with contextlib.suppress(Exception):
+                hook()
 
 
 def backup_dir(db_path: str | os.PathLike[str]) -> Path:
@@ -590,8 +592,8 @@ def _mark_backup(dest: sqlite3.Connection, stamp: str,
             mark["lost"] = lost
         with dest:
             dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                         (BACKUP_MARK, json.dumps(mark, separators=(",", ":"),
-                                                  ensure_ascii=False)))
+                         # ASCII: a file name that is not UTF-8 is kept escaped
+                         (BACKUP_MARK, json.dumps(mark, separators=(",", ":"))))
 
 
 def newest_backup_taken(db_path: str | os.PathLike[str]) -> dt.datetime | None:

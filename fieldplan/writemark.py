@@ -84,7 +84,9 @@ def _check(seq: int, digest: str, db: str) -> str:
     """What a whole record carries beside its values: a record torn by a crash or
     read while it was being written fails it, and says nothing (never a false
     alarm)."""
-    return hashlib.sha256(f"{seq} {digest} {db}".encode()).hexdigest()[:16]
+    # (a path that is not UTF-8 keeps its bytes: surrogateescape)
+    return hashlib.sha256(f"{seq} {digest} {db}".encode("utf-8", "surrogateescape")
+                          ).hexdigest()[:16]
 
 
 def read(replica_id: str) -> Mark | None:

@@ -124,6 +124,12 @@ def _db_path(text: str) -> str:
     return text
 
 
+#: The metavars of arguments that name files or folders: what they name need not be
+#: UTF-8 (a USB stick or a mail attachment written in Latin-1) and is opened as given.
+PATH_METAVARS = frozenset({"PATH", "FILE", "FILE.fieldplan", "SETUP.fieldplan", "BACKUP",
+                           "DIR", "FILE.pdf"})
+
+
 def _undecodable_argument(args: argparse.Namespace,
                           parsers: Sequence[argparse.ArgumentParser]) -> str | None:
     """The name (``--note``, ``FILE``) of the first argument that is not valid UTF-8,
@@ -131,6 +137,8 @@ def _undecodable_argument(args: argparse.Namespace,
     neither stored nor printed."""
     for parser in parsers:
         for action in parser._actions:
+            if action.metavar in PATH_METAVARS:
+                continue  # a file name from a Latin-1 USB stick opens as it is
             value = getattr(args, action.dest, None)
             values = value if isinstance(value, list | tuple) else [value]
             for item in values:
@@ -201,6 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     from fieldplan import i18n
+
+    with contextlib.suppress(AttributeError, ValueError):
+        # a file name that is not UTF-8 (FILE arguments may be: PATH_METAVARS) is
+        # printed with U+FFFD where its odd bytes are, not refused with a traceback
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
 
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _pre_lang(argv) or os.environ.get("FIELDPLAN_LANG") or i18n.detect_language()

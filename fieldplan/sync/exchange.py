@@ -33,6 +33,7 @@ from fieldplan.errors import (
     OwnershipError,
     ValidationError,
 )
+from fieldplan.files import shown_name
 from fieldplan.i18n import (
     N_,
     _,
@@ -273,7 +274,7 @@ def _source_name(source: Source, name: str | None) -> str:
     if name:
         return name
     if isinstance(source, str | os.PathLike):
-        return Path(source).name
+        return shown_name(Path(source).name)
     return "bundle"
 
 

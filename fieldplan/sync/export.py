@@ -21,6 +21,7 @@ from fieldplan.errors import (
     FieldplanError,
     ValidationError,
 )
+from fieldplan.files import shown_name
 from fieldplan.i18n import _
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
@@ -310,8 +311,8 @@ def export_bundle(
     try:
         with store.write_transaction(rep.conn):
             events.set_meta(rep.conn, "last_export", events.canonical_json(
-                {"at": events.utc_iso(), "path": str(info.path), "events": info.event_count,
-                 "recipient": recipient}))
+                {"at": events.utc_iso(), "path": shown_name(str(info.path)),
+                 "events": info.event_count, "recipient": recipient}))
     except FieldplanError as exc:
         # the bundle is written and good: only "last export" in the status is not
         # (a full disk); failing here would make people export again and again

@@ -126,7 +126,6 @@ def test_print_table_escapes_every_cell(capsys) -> None:
     (["progress", "set", "PA1.1", "--period", "2026-S1", "--note", "\udcff\udcfe bad"],
      "--note"),
     (["progress", "set", "PA1.1", "--period", "2026-S1", "--note=\udcff bad"], "--note"),
-    (["import", "caf\udce9.fieldplan"], "FILE"),
 ])
 def test_an_argument_that_is_not_utf8_is_a_usage_error(hq_db, argv, named, capsys) -> None:
     code, out, err = run("--db", hq_db, *argv, capsys=capsys)
@@ -134,6 +133,38 @@ def test_an_argument_that_is_not_utf8_is_a_usage_error(hq_db, argv, named, capsy
     last = err.strip().splitlines()[-1]
     assert f"argument {named}: not valid UTF-8 text" in last
     assert "internal error" not in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")
+def test_files_named_in_latin_1_are_used_as_they_are(make_office, hq, tmp_path: Path,
+                                                     capsys) -> None:
+    """A bundle or a database whose name is not UTF-8 (copied from a Latin-1 USB stick):
+    imported, saved and exported, its name shown with U+FFFD; it was refused ("check
+    the terminal's character encoding"), then failed with an internal error."""
+    folder = os.fsdecode(bytes(tmp_path) + b"/caf\xe9")
+    try:
+        os.mkdir(folder)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    office = make_office("ML")
+    hq_db = str(hq.path)
+    hq.close()
+    db = os.path.join(folder, "ml\udce9.sqlite3")
+    office.close()
+    os.rename(office.path, db)
+    os.rename(f"{office.path}.key", f"{db}.key")
+    code, out, err = run("--db", db, "progress", "set", "PA1.1", "--period", "2026-S1",
+                         "--status", "on-track", capsys=capsys)
+    assert (code, err) == (0, "")
+    code, out, err = run("--db", db, "export", "--dir", folder, capsys=capsys)
+    assert code == 0 and err == ""
+    [made] = [n for n in os.listdir(folder) if n.endswith(".fieldplan")]
+    bundle = os.path.join(folder, "bundle \udce9.fieldplan")
+    os.rename(os.path.join(folder, made), bundle)
+    code, out, err = run("--db", hq_db, "import", bundle, capsys=capsys)
+    assert code == 0 and err == "" and out.startswith("bundle \ufffd.fieldplan: merged")
+    code, out, _err = run("--db", hq_db, "status", capsys=capsys)
+    assert "bundle \ufffd.fieldplan, merged" in out
 
 
 # --- 4. file-system errors ----------------------------------------------------------

@@ -287,6 +287,12 @@ def _print_outcomes(outcomes) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     import os
 
+    problem = bundle_file_problem(args.file)
+    if problem and getattr(args, "json", False):
+        # (a missing file or a folder) the JSON every unusable bundle gets
+        output(args, {"valid": False, "reason": problem, "office": None, "replica": None,
+                      "key_id": None, "events": None}, "")
+        return 1
     check_bundle_file(args.file)
     named = getattr(args, "db", None) or os.environ.get("FIELDPLAN_DB")
     # a database named on purpose must exist, as for every other command (a typo must

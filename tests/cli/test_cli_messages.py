@@ -331,6 +331,13 @@ def test_import_says_what_the_path_is(hq_db, tmp_path: Path, capsys) -> None:
     usb.mkdir()
     code, _, err = run("--db", hq_db, "verify", str(usb), capsys=capsys)
     assert code == 1 and err == f"fieldplan: error: {usb}: a folder, not a bundle file\n"
+    # with --json, the JSON of any unusable bundle
+    for path, reason in ((usb, "a folder, not a bundle file"),
+                         (tmp_path / "none", "no such file")):
+        code, out, err = run("--db", hq_db, "--json", "verify", str(path), capsys=capsys)
+        assert (code, err) == (1, "")
+        assert json.loads(out) == {"valid": False, "reason": reason, "office": None,
+                                   "replica": None, "key_id": None, "events": None}
     # import: each such path is one refused file, and the others are imported
     code, out, err = run("--db", hq_db, "import", str(usb), os.devnull,
                          str(tmp_path / "none"), capsys=capsys)

@@ -302,8 +302,9 @@ def fail_line(message: str) -> None:
     what failed in one that goes on (one office of many)."""
     from fieldplan.i18n import _
 
-    first = message.strip().splitlines()[0] if message.strip() else _("failed")
-    sys.stderr.write(_("fieldplan: error: {message}").format(message=first) + "\n")
+    # a line break (a file name may hold one) joins the line, not cut it short
+    line = " ".join(part.strip() for part in message.strip().splitlines()) or _("failed")
+    sys.stderr.write(_("fieldplan: error: {message}").format(message=line) + "\n")
 
 
 def _gui_default(args: argparse.Namespace) -> int:

@@ -167,6 +167,16 @@ def test_files_named_in_latin_1_are_used_as_they_are(make_office, hq, tmp_path: 
     assert "bundle \ufffd.fieldplan, merged" in out
 
 
+def test_an_error_naming_a_file_with_a_line_break_is_one_whole_line(hq_db, tmp_path: Path,
+                                                                   capsys) -> None:
+    """The line break in a folder's name cut the error short ("cannot write n")."""
+    out = tmp_path / "n\nl" / "missing" / "sheet.pdf"
+    code, _out, err = run("--db", hq_db, "report", "sheet", "--period", "2026-S1", "-o",
+                          str(out), capsys=capsys)
+    assert code == 1 and err.count("\n") == 1 and err.startswith("fieldplan: error: ")
+    assert "missing" in err
+
+
 # --- 4. file-system errors ----------------------------------------------------------
 
 

@@ -68,6 +68,14 @@ def read_only(exc: BaseException) -> bool:
     return code is not None and code & 0xFF == sqlite3.SQLITE_READONLY
 
 
+def busy(exc: BaseException) -> bool:
+    """True when SQLite could not go on because another connection holds the database
+    (SQLITE_BUSY, SQLITE_LOCKED and their kinds): another fieldplan, most likely, that
+    closing may free."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def error_reason(exc: BaseException) -> str:
     """Why a database or file operation failed, in words: a full disk is said as
     ``files.os_error_reason`` says it ("the disk is full"), whoever reported it, and

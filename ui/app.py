@@ -150,9 +150,11 @@ class Shell(QObject):
         damaged = isinstance(error, DamagedDatabaseError)
         backups = list_backups(db_path) if damaged else []
         self.listen()  # a later start is sent here, not to a second such dialog
-        # the dialog offers its own way back: not the command line's next step
-        reason = error.problem if damaged else error_text(error)
-        self.dialog = CannotOpenDialog(db_path, reason, backups)
+        # with a backup the dialog offers its own way back (Restore), not the command
+        # line's; with none, the core's next step is the way (at an office: a new
+        # setup bundle on a new database file)
+        reason = error.problem if damaged and backups else error_text(error)
+        self.dialog = CannotOpenDialog(db_path, reason, backups, busy=_is_busy(error))
         self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
         self.dialog.rejected.connect(self.app.quit)
         self.dialog.show()
@@ -288,6 +290,18 @@ def _same_file(one: Path, other: Path) -> bool:
         return os.path.samefile(one, other)
     except OSError:
         return Path(os.path.abspath(one)) == Path(os.path.abspath(other))
+
+
+def _is_busy(error: BaseException | None) -> bool:
+    """Whether another connection holding the database is why it would not open (the
+    core's StoreError keeps SQLite's error as its cause)."""
+    from fieldplan.store import busy
+
+    while error is not None:
+        if busy(error):
+            return True
+        error = error.__cause__
+    return False
 
 
 def _read_identity(rep):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import _
-from ui.bidi import RLM, isolated, isolated_paths
+from ui.bidi import RLM, isolated, isolated_codes, isolated_paths
 from ui.context import time_text
 from ui.dialogs import selectable, size_to_content
 from ui.ops import Worker, _Job, error_sentence, error_text, sentence
@@ -280,12 +280,14 @@ def _intro_label(text: str) -> QLabel:
 
 
 class CannotOpenDialog(QDialog):
-    """The database would not open: why, and a way back from the latest backup."""
+    """The database would not open: why, and a way back from the latest backup.
+    ``busy``: another connection holds it (closing the other fieldplan may free it)."""
 
     database_did_open = Signal(str)
 
     def __init__(
-        self, db_path: Path, reason: str, backups: list[Path], parent: QWidget | None = None
+        self, db_path: Path, reason: str, backups: list[Path], parent: QWidget | None = None,
+        *, busy: bool = False,
     ) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
@@ -297,8 +299,9 @@ class CannotOpenDialog(QDialog):
 
         path = str(self.db_path)
         # the paths in the core's message kept whole, so that an Arabic one that
-        # starts with a path still reads right to left
-        shown = isolated_paths(reason, (path, str(backup_dir(path))))
+        # starts with a path still reads right to left; and the command of the next
+        # step ("fieldplan --db NEW.sqlite3 init …") kept in its order
+        shown = isolated_codes(isolated_paths(reason, (path, str(backup_dir(path)))))
         if path in reason:  # "… is not a usable fieldplan database": the path once
             message = sentence(shown)
         else:
@@ -322,14 +325,16 @@ class CannotOpenDialog(QDialog):
             hint = _("No backup of this database can be restored: {reason}.").format(
                 reason=why)
         else:
+            # no backup to offer: the reason says what is left to do (the core's next
+            # step for a damaged file; for a busy one, the other fieldplan to close)
             self.restore_button.setText(_("&Restore the latest backup"))
             self.restore_button.setEnabled(False)
-            hint = _(
-                "There is no backup of this database. If another fieldplan is "
-                "running, close it and try again."
-            )
-        note = QLabel(hint)
+            self.restore_button.hide()
+            hint = _("If another fieldplan is running, close it and try again.") if busy else ""
+        self.note = note = QLabel(hint)
         note.setWordWrap(True)
+        if not hint:
+            note.hide()  # (never setVisible(True) here: it has no parent yet)
         lay.addWidget(note)
         lay.addWidget(self.restore_button)
         self.message = QLabel()

@@ -367,3 +367,100 @@ def test_an_emptied_database_offers_its_backups(shell, qtbot, hq_db):
     from tests.ui.conftest import wait_idle
 
     wait_idle(qtbot, shell.session)
+
+
+# --- no backup at all: the core's next step, not a busy database's ----------------------
+
+
+def damaged_alone(db: Path, folder: Path) -> Path:
+    """``db`` and its key file copied alone into ``folder`` (no backups beside them),
+    a bad sector over the copy's events."""
+    import shutil
+
+    from tests.cli.test_cli_faults import damage_pages_of
+
+    folder.mkdir()
+    copy = folder / db.name
+    shutil.copy(db, copy)
+    shutil.copy(str(db) + ".key", str(copy) + ".key")
+    damage_pages_of(copy, "events")
+    return copy
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_an_office_database_damaged_without_backup_says_to_set_up_again(
+        shell, qtbot, office_db, tmp_path, language, lang):
+    """The dialog said "There is no backup of this database. If another fieldplan is
+    running, close it and try again." while the command line said the way back: a new
+    setup bundle on a new database file."""
+    from fieldplan import store
+    from fieldplan.i18n import _
+
+    db = damaged_alone(office_db, tmp_path / "alone")
+    assert store.list_backups(db) == []
+    said = str(store.damaged_error(db, _("the file is damaged")))  # the command line's
+    language(lang)
+    shell.start(db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    words = "\n".join(label.text() for label in dialog.findChildren(QLabel)
+                      if label.isVisible())
+    plain = words.translate(dict.fromkeys(range(0x2066, 0x206A)))  # without the isolates
+    assert store._start_again_text() in plain
+    if lang == "en":
+        assert reason_text(dialog) == said
+    else:
+        for line in reason_text(dialog).split("\n"):
+            assert text_direction(line) == RTL, line
+        # the command kept in its order inside the Arabic sentence
+        assert "\u2066fieldplan --db NEW.sqlite3 init --from SETUP.fieldplan\u2069" in words
+    assert "close it and try again" not in words
+    assert not dialog.restore_button.isVisible()  # nothing to restore
+    dialog.grab().save(str(tmp_path / f"no-backup-office-{lang}.png"))
+
+
+def test_a_busy_database_says_to_close_the_other_fieldplan(qtbot, tmp_path):
+    from ui.first_run import CannotOpenDialog
+
+    db = tmp_path / "x.sqlite3"
+    reason = f"cannot open database {db}: database is locked"
+    busy = CannotOpenDialog(db, reason, [], busy=True)
+    damaged = CannotOpenDialog(db, f"{db} is not a usable fieldplan database: the file "
+                                   "is damaged", [])
+    for dialog in (busy, damaged):
+        qtbot.addWidget(dialog)
+        dialog.show()
+    hint = "If another fieldplan is running, close it and try again."
+    assert busy.note.isVisible() and busy.note.text() == hint
+    assert not damaged.note.isVisible()
+
+
+def test_a_locked_database_is_told_apart_from_a_damaged_one(tmp_path):
+    """What the shell tells the dialog: SQLite's busy error, kept as the cause of the
+    core's StoreError, is a busy database; damage is not."""
+    import sqlite3
+
+    from fieldplan.errors import StoreError
+    from fieldplan.store import damaged_error
+    from ui.app import _is_busy
+
+    db = tmp_path / "x.sqlite3"
+    sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    other = sqlite3.connect(db, timeout=0)
+    try:
+        try:
+            other.execute("SELECT * FROM t")
+        except sqlite3.OperationalError as exc:
+            locked = exc
+        try:
+            raise StoreError("cannot open database: database is locked") from locked
+        except StoreError as exc:
+            wrapped = exc
+    finally:
+        other.close()
+        holder.close()
+    assert _is_busy(wrapped) and _is_busy(locked)
+    assert not _is_busy(damaged_error(db, "the file is damaged"))
+    assert not _is_busy(StoreError("cannot open database: the disk is full"))

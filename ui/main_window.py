@@ -32,7 +32,7 @@ from fieldplan.i18n import (
 from ui.bidi import in_layout_direction, isolated, isolated_codes
 from ui.context import Identity, time_text
 from ui.office_view import OfficeView
-from ui.ops import DbOp, Session, sentence
+from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
 from ui.qtcompat import Qt, emit
 from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen
@@ -891,7 +891,7 @@ class MainWindow(QMainWindow):
                 ).format(n=len(ch.entities)),
                 8000,
             )
-        ).failure(lambda e: self.show_error(str(e))).run()
+        ).failure(lambda e: self.show_error(error_sentence(e))).run()
 
     def lock_dialog(self, locked: bool) -> None:
         """Ask to lock (``locked``) or unlock the period shown, once the database has
@@ -965,7 +965,7 @@ class MainWindow(QMainWindow):
 
         dialog.accepted.connect(
             lambda: DbOp(self.session, self, lambda rep: set_period_lock(rep, period, locked))
-            .success(said).failure(lambda e: self.show_error(str(e))).run()
+            .success(said).failure(lambda e: self.show_error(error_sentence(e))).run()
         )
         dialog.open()
 
@@ -1104,7 +1104,7 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(
             lambda: DbOp(self.session, self, dismiss_lost)
             .success(lambda _n: self.refresh_sync_state())
-            .failure(lambda e: self.show_error(str(e))).run()
+            .failure(lambda e: self.show_error(error_sentence(e))).run()
         )
         dialog.open()
 

@@ -404,3 +404,42 @@ def test_an_actual_left_unchanged_is_no_edit_and_typed_ones_save(qapp, lang, ope
         wait_idle(qtbot, window.session)
     finally:
         apply_language(qapp, "en")
+
+
+@pytest.mark.parametrize("what", ["submit", "lock", "dismiss lost"])
+def test_a_refused_period_change_is_said_in_the_clients_words(open_window, qtbot, hq_db,
+                                                              monkeypatch, what):
+    """Submit, lock and "stop warning" showed the core's message as it is (lower case,
+    made to follow "fieldplan: error:" in a terminal), unlike every other failure."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from fieldplan import progress, sync
+    from fieldplan.errors import StoreError
+
+    def refuse(*_args, **_kwargs):
+        raise StoreError("could not save to the database, nothing was changed: the disk "
+                         "is full")
+
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    if what == "submit":
+        monkeypatch.setattr(progress, "submit_period", refuse)
+        window.submit_action.trigger()
+        name = "submit-dialog"
+    elif what == "lock":
+        monkeypatch.setattr(progress, "set_period_lock", refuse)
+        window.lock_action.trigger()
+        name = "lock-dialog"
+    else:
+        monkeypatch.setattr(sync, "dismiss_lost", refuse)
+        window._lost, window._lost_lines = 1, []
+        window.dismiss_lost_dialog()
+        name = "dismiss-lost-dialog"
+    qtbot.waitUntil(lambda: window.findChild(QDialog, name) is not None, timeout=5000)
+    window.findChild(QDialog, name).accept()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
+                    timeout=5000)
+    assert window.findChild(QMessageBox, "error-box").text() == (
+        "Could not save to the database, nothing was changed: the disk is full")
+    wait_idle(qtbot, window.session)

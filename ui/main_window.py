@@ -973,7 +973,7 @@ class MainWindow(QMainWindow):
     def import_dialog(self) -> None:
         from ui import transfer
 
-        transfer.choose_and_import(self.session, self)
+        transfer.choose_and_import(self.session, self, self.settings)
 
     def import_files(self, paths: list[str]) -> None:
         from ui import transfer
@@ -986,7 +986,8 @@ class MainWindow(QMainWindow):
     def _open_export(self, *, email: bool) -> None:
         from ui import transfer
 
-        dialog = transfer.ExportDialog(self.session, self.identity, self, email=email)
+        dialog = transfer.ExportDialog(self.session, self.identity, self, email=email,
+                                       settings=self.settings)
         # the status bar's "last export" now, not at the next minute's refresh
         dialog.export_did_finish.connect(lambda _r: self.refresh_sync_state())
         dialog.open()

@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QMargins, QMimeData, QStandardPaths, QStorageInfo, Qt, QUrl
+from PySide6.QtCore import (
+    QMargins,
+    QMimeData,
+    QSettings,
+    QStandardPaths,
+    QStorageInfo,
+    Qt,
+    QUrl,
+)
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -35,7 +43,13 @@ from fieldplan.offices import office_name
 from ui.bidi import code_text, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, lang
-from ui.dialogs import add_folder_row, fit_to_screen, selectable, size_to_content
+from ui.dialogs import (
+    add_folder_row,
+    documents_dir,
+    fit_to_screen,
+    selectable,
+    size_to_content,
+)
 from ui.models import import_reason, outcome_label, unread_office_line
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
 from ui.qtcompat import emit
@@ -47,6 +61,17 @@ CANCELLED = "cancelled"
 STOPPED = "stopped"
 #: Where removable media are mounted on Linux.
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/")
+#: Where bundles were last chosen for import, and last exported to "A folder…"
+#: (QSettings keys)
+IMPORT_FOLDER_KEY = "bundles/import-folder"
+EXPORT_FOLDER_KEY = "bundles/export-folder"
+
+
+def remembered_folder(settings: QSettings | None, key: str) -> str:
+    """The folder kept under ``key``, while it is there (a USB stick pulled out takes
+    it away), else ""."""
+    folder = str(settings.value(key, "") or "") if settings is not None else ""
+    return folder if folder and Path(folder).is_dir() else ""
 
 
 def bundle_paths(mime: QMimeData) -> list[str]:
@@ -80,13 +105,26 @@ def _local_paths(mime: QMimeData) -> list[str]:
 # --- import --------------------------------------------------------------------------
 
 
-def choose_and_import(session: Session, parent: QWidget) -> None:
-    dialog = QFileDialog(parent, _("Import bundles"))
+def choose_and_import(session: Session, parent: QWidget,
+                      settings: QSettings | None = None) -> QFileDialog:
+    """The file chooser for bundles to import, in the folder they were last chosen
+    from (else Documents: not the folder fieldplan was started from); the files chosen
+    are imported (``import_files``)."""
+    folder = remembered_folder(settings, IMPORT_FOLDER_KEY) or documents_dir()
+    dialog = QFileDialog(parent, _("Import bundles"), folder)
+    dialog.setObjectName("import-files-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
     dialog.setNameFilter(_("fieldplan bundles (*.fieldplan)"))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.filesSelected.connect(lambda files: import_files(session, parent, list(files)))
+
+    def chosen(files: list[str]) -> None:
+        if settings is not None and files:
+            settings.setValue(IMPORT_FOLDER_KEY, str(Path(files[0]).parent))
+        import_files(session, parent, list(files))
+
+    dialog.filesSelected.connect(chosen)
     dialog.open()
+    return dialog
 
 
 #: Progress steps per file: the bar moves inside a big bundle too.
@@ -500,7 +538,8 @@ ALL_OFFICES = "*all-offices*"
 class ExportDialog(QDialog):
     """Choose the recipient (at HQ) and where the bundle goes: a folder, a removable
     drive, or the email outbox. On success, says where it went. At HQ the recipient
-    may be every office, one file each (not for email: one mail per office)."""
+    may be every office, one file each (not for email: one mail per office).
+    ``settings``: where the folder last exported to is kept, and offered again."""
 
     export_did_finish = QtSignal(object)  # the ExportResult, or the AllOfficesExport
 
@@ -511,9 +550,11 @@ class ExportDialog(QDialog):
         parent: QWidget,
         email: bool = False,
         period: str = "",
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.session, self.identity, self.email = session, identity, email
+        self.settings = settings
         self.period = period or getattr(parent, "period", "") or identity.current_period()
         self.result_info = None
         #: the removable drives have been looked for and offered (``drives_found``)
@@ -540,7 +581,8 @@ class ExportDialog(QDialog):
             self.place.addItem(_("A folder…"), "")
         self.place.currentIndexChanged.connect(self._place_changed)
         form.addRow(_("&Destination"), self.place)
-        self.folder = add_folder_row(self, form, outbox_dir() if email else "")
+        self.folder = add_folder_row(self, form, outbox_dir() if email else
+                                     remembered_folder(settings, EXPORT_FOLDER_KEY))
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -697,8 +739,14 @@ class ExportDialog(QDialog):
         DbOp(self.session, self, run).with_progress(_("Writing a bundle for each office")).success(
             self._all_done).failure(self._failed).run()
 
+    def _remember(self, folder: str | os.PathLike[str]) -> None:
+        """Offer ``folder`` (written to) next time; the email outbox is offered anyway."""
+        if self.settings is not None and not self.email:
+            self.settings.setValue(EXPORT_FOLDER_KEY, str(folder))
+
     def _all_done(self, done) -> None:
         self.result_info = done
+        self._remember(done.folder)
         self.ok.setEnabled(self.recipient.count() > 0)
         self.message.setText(all_offices_text(done))
         size_to_content(self, max(self.width(), 600))
@@ -706,6 +754,7 @@ class ExportDialog(QDialog):
 
     def _done(self, result) -> None:
         self.result_info = result
+        self._remember(Path(result.path).parent)
         self.ok.setEnabled(self.recipient.count() > 0)
         text = ngettext("Saved {file} ({size}, {events} event).",
                         "Saved {file} ({size}, {events} events).", result.events).format(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QStorageInfo, Qt
+from PySide6.QtWidgets import QDialog
 
 from tests.ui.conftest import wait_idle
 from tests.ui.test_shell import FakeVolume
@@ -168,3 +169,82 @@ def test_plan_export_to_a_stick_that_is_gone_asks_after_it(open_window, qtbot, h
                                    "plugged in?")
     assert not gone.exists()
     message.accept()
+
+
+# --- the folders bundles were last imported from and exported to -------------------------
+
+
+def opened_export(window, qtbot):
+    """File ▸ Export…, once it knows the drives (none)."""
+    from ui.transfer import ExportDialog
+
+    window.export_dialog()
+    qtbot.waitUntil(lambda: window.findChild(ExportDialog, "export-dialog") is not None)
+    dialog = window.findChild(ExportDialog, "export-dialog")
+    qtbot.waitUntil(lambda: dialog.drives_known, timeout=5000)
+    return dialog
+
+
+def test_export_offers_the_folder_last_exported_to(open_window, qtbot, office_db, tmp_path,
+                                                   monkeypatch, settings):
+    """"A folder…" started empty every time: the folder was chosen again for each bundle."""
+    import shutil
+
+    from ui.transfer import EXPORT_FOLDER_KEY
+
+    no_volumes(monkeypatch)
+    window = open_window(office_db)
+    dialog = opened_export(window, qtbot)
+    assert dialog.folder.text() == ""  # none yet
+    folder = tmp_path / "to-HQ"
+    folder.mkdir()
+    dialog.folder.setText(str(folder))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    dialog.close()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)
+    assert settings.value(EXPORT_FOLDER_KEY) == str(folder)  # the test's settings file
+    dialog = opened_export(window, qtbot)
+    assert dialog.folder.text() == str(folder)
+    dialog.close()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)
+    shutil.rmtree(folder)  # gone (a USB stick pulled out): not offered
+    dialog = opened_export(window, qtbot)
+    assert dialog.folder.text() == ""
+    dialog.close()
+
+
+def test_import_opens_in_the_folder_bundles_were_last_chosen_from(
+        open_window, qtbot, office_db, tmp_path, monkeypatch, settings):
+    """File ▸ Import bundles… opened in whatever folder fieldplan was started from."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.dialogs import documents_dir
+    from ui.transfer import IMPORT_FOLDER_KEY
+
+    monkeypatch.chdir(tmp_path)  # not where it opens
+    window = open_window(office_db)
+
+    def chooser() -> QFileDialog:
+        window.import_dialog()
+        found = [d for d in window.findChildren(QFileDialog, "import-files-dialog")
+                 if d.isVisible()]
+        assert len(found) == 1
+        return found[0]
+
+    dialog = chooser()
+    assert Path(dialog.directory().absolutePath()) == Path(documents_dir())
+    inbox = tmp_path / "from-HQ"
+    inbox.mkdir()
+    bundle = inbox / "not-a-bundle.fieldplan"
+    bundle.write_bytes(b"not a bundle")
+    dialog.selectFile(str(bundle))
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    assert settings.value(IMPORT_FOLDER_KEY) == str(inbox)  # the test's settings file
+    for box in window.findChildren(QDialog):  # what became of the file
+        box.close()
+    dialog = chooser()
+    assert Path(dialog.directory().absolutePath()) == inbox
+    dialog.reject()

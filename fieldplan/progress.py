@@ -347,6 +347,18 @@ def report_versions(rep: Replica, action: str, period: str,
             in events.entity_state(rep.conn, "progress", rid, with_ids=True).items()}
 
 
+def report_conflicts(rep: Replica, action: str, period: str,
+                     office: str | None = None) -> frozenset[str]:
+    """The fields of a report with an open conflict: several current versions with
+    different values (two computers wrote the field, neither seeing the other's write),
+    as ``fieldplan.sync.list_conflicts`` finds them, for one report."""
+    rid = report_id(office or rep.office, action, str(as_period(period)))
+    return frozenset(field for (field,) in rep.conn.execute(
+        "SELECT field FROM versions INDEXED BY versions_heads "
+        "WHERE entity = 'progress' AND entity_id = ? AND superseded = 0 "
+        "GROUP BY field HAVING count(*) > 1 AND count(DISTINCT value) > 1", (rid,)))
+
+
 @dataclass(frozen=True)
 class BaseCheck:
     """What ``record_progress`` would do with values typed over ``base``.

@@ -60,6 +60,7 @@ from fieldplan.progress import (
     is_locked,
     record_progress,
     reopen_report,
+    report_conflicts,
     report_versions,
 )
 from fieldplan.text import clean_text
@@ -283,6 +284,10 @@ class ReportEditor(QScrollArea):
         self._failed_here = False
         #: fields showing the editor's own check (not a number, too long…)
         self._checked: set[str] = set()
+        #: the notice's line on the report's open conflicts ("" when none is shown), and
+        #: the fields its own saves wrote as conflicts (said by ``_tell_conflicts``)
+        self._conflicts_line = ""
+        self._told: set[str] = set()
         self._closed = False
         self._retry = None  # ui.drafts.DraftRetry, made with the journal
         self._loading = False
@@ -547,7 +552,8 @@ class ReportEditor(QScrollArea):
         def fetch(rep):
             written = check_base(rep, code, period, draft, typed_over).written if draft else ()
             return (get_report(rep, code, period, office), is_locked(rep, period),
-                    report_versions(rep, code, period, office), written)
+                    report_versions(rep, code, period, office), written,
+                    report_conflicts(rep, code, period, office))
 
         writes = self._writes
         DbOp(self.session, self, fetch).success(
@@ -592,6 +598,7 @@ class ReportEditor(QScrollArea):
         locked: bool,
         versions: dict[str, str] | None = None,
         written: Any = (),
+        conflicts: frozenset[str] = frozenset(),
         writes: int = 0,
     ) -> None:
         if action is not self.action or period != self.period:
@@ -628,6 +635,8 @@ class ReportEditor(QScrollArea):
         if restored and not editable:
             kept = _("Unsaved changes are shown below and kept until they can be saved.")
             self.notice.setText("\n".join(t for t in (self.notice.text(), kept) if t))
+        self._conflicts_line, self._told = "", set()
+        self._show_conflicts(conflicts)
         self.notice.setVisible(bool(self.notice.text()))
         self.reopen_button.setVisible(own and submitted and not locked)
         self._set_editable(editable)
@@ -1372,7 +1381,8 @@ class ReportEditor(QScrollArea):
 
         def fetch(rep):
             return (get_report(rep, code, period, office), is_locked(rep, period),
-                    report_versions(rep, code, period, office))
+                    report_versions(rep, code, period, office),
+                    report_conflicts(rep, code, period, office))
 
         def over() -> None:
             self._refreshing = False
@@ -1390,7 +1400,8 @@ class ReportEditor(QScrollArea):
         DbOp(self.session, self, fetch).success(fetched).failure(lambda _e: over()).run()
 
     def _refreshed(
-        self, report: ProgressReport | None, locked: bool, versions: dict[str, str]
+        self, report: ProgressReport | None, locked: bool, versions: dict[str, str],
+        conflicts: frozenset[str] = frozenset(),
     ) -> None:
         submitted = report is not None and report.state == "submitted"
         was_submitted = self.report is not None and self.report.state == "submitted"
@@ -1402,6 +1413,7 @@ class ReportEditor(QScrollArea):
         self.report = report
         self.meta.setText(self._meta_text(report))
         self._take_db({"report": report, "versions": versions}, {})
+        self._show_conflicts(conflicts)
 
     def _take_db(self, got: dict[str, Any], sent: Values) -> None:
         """What the database holds (``got``: its report, and the version of each field)
@@ -1451,6 +1463,28 @@ class ReportEditor(QScrollArea):
         lines = [t for t in self.notice.text().split("\n") if t and t != text]
         self.notice.setText("\n".join([*lines, text]))
         self.notice.setVisible(True)
+        self._told |= set(fields)
+
+    def _show_conflicts(self, fields: frozenset[str]) -> None:
+        """Say which fields of the report on screen have an open conflict (an import
+        brought another computer's value of a field changed here too, or of one two
+        other computers changed): the value shown is one of them, the others are kept.
+        Not those its own saves made (``_tell_conflicts`` said them); not while the
+        period is locked (no one can settle them then)."""
+        shown = sorted(set(fields) - self._told) if not self._locked else []
+        text = ""
+        if shown:
+            # Translators: {fields} lists report fields ("Challenges, Percent complete");
+            # "Conflicts" is the window's tab of that name, where a person keeps one value.
+            text = _(
+                "Changed on two computers, neither seeing the other's change: {fields}. "
+                "Both versions are kept; choose one in Conflicts."
+            ).format(fields=", ".join(field_label(name) for name in shown))
+        lines = [t for t in self.notice.text().split("\n")
+                 if t and t not in (self._conflicts_line, text)]
+        self._conflicts_line = text
+        self.notice.setText("\n".join([*lines, text] if text else lines))
+        self.notice.setVisible(bool(self.notice.text()))
 
 
 def _ids(ids: list[str] | None) -> list[str] | None:

@@ -812,3 +812,60 @@ def test_a_revocation_whose_backup_fails_says_so(open_window, qtbot, hq, make_of
     wait_idle(qtbot, window.session)
     with open_replica(hq.path) as rep:
         assert sync.all_keys(rep)[lost].status == "revoked"
+
+
+CONFLICT_NOTICE = ("Changed on two computers, neither seeing the other's change: Status. "
+                   "Both versions are kept; choose one in Conflicts.")
+
+
+def editing(window, qtbot, code: str):
+    """The report of ``code`` for 2026-S1 in the window's editor, once loaded."""
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    assert window.office_view.tree.select(code)
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == code
+                    and editor.status.isEnabled(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    return editor
+
+
+def test_a_report_with_a_conflict_an_import_brought_says_so(open_window, qtbot, hq,
+                                                            make_office, tmp_path):
+    """Laptop A's status became laptop B's through headquarters' bundle, and the form
+    said nothing of it: only the status bar counted "1 conflict"."""
+    a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    assert len(sync.list_conflicts(a)) == 1
+    a_path = a.path
+    a.close()
+    window = open_window(a_path)
+    editor = editing(window, qtbot, code)
+    assert CONFLICT_NOTICE in editor.notice.text().split("\n")
+    assert editor.notice.isVisible()
+    window.grab().save(str(tmp_path / "conflict-notice.png"))
+    # settled on the Conflicts page: no longer said
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    qtbot.mouseClick(page.keep_buttons[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=5000)
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: CONFLICT_NOTICE not in editor.notice.text(), timeout=5000)
+
+
+def test_an_import_that_brings_a_conflict_on_the_open_report_says_so(
+        open_window, qtbot, hq, make_office, tmp_path):
+    a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    bundle = sync.export_bundle(hq, for_office="ML", out_dir=out).path
+    a_path = a.path
+    a.close()
+    window = open_window(a_path)
+    editor = editing(window, qtbot, code)
+    assert "Conflicts" not in editor.notice.text()
+    window.import_files([str(bundle)])
+    result_dialog(window, qtbot).close()
+    qtbot.waitUntil(lambda: CONFLICT_NOTICE in editor.notice.text().split("\n"),
+                    timeout=5000)
+    assert editor.notice.isVisible()
+    wait_idle(qtbot, window.session)

@@ -142,9 +142,13 @@ def test_a_value_typed_over_a_version_replaced_since_is_a_conflict(make_office) 
     progress.record_progress(ml, code, "2026-S1", challenges="Newer")  # another program
     check = progress.check_base(ml, code, "2026-S1", {"challenges": "Draft"}, typed_over)
     assert check.moved == {"challenges"} and not check.written
+    assert progress.report_conflicts(ml, code, "2026-S1") == frozenset()
     progress.record_progress(ml, code, "2026-S1", challenges="Draft", base=typed_over)
     [conflict] = _heads(ml, code, "challenges")
     assert {c.value for c in conflict.candidates} == {"Newer", "Draft"}
+    # the report's own conflicted fields, as list_conflicts finds them
+    assert progress.report_conflicts(ml, code, "2026-S1") == {"challenges"}
+    assert progress.report_conflicts(ml, code, "2026-S2") == frozenset()
 
 
 def test_a_value_written_over_its_base_before_is_left_out(make_office) -> None:

@@ -191,9 +191,16 @@ def add_folder_row(parent: QWidget, form: QFormLayout, folder: str) -> QLineEdit
 
 
 def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
+    from pathlib import Path
+
     from PySide6.QtWidgets import QFileDialog
 
-    dialog = QFileDialog(parent, _("Choose a folder"))
+    # in the folder the field names, while it is there; else Documents (not the folder
+    # fieldplan was started from)
+    folder = target.text().strip()
+    dialog = QFileDialog(parent, _("Choose a folder"),
+                         folder if folder and Path(folder).is_dir() else documents_dir())
+    dialog.setObjectName("choose-folder-dialog")
     dialog.setFileMode(QFileDialog.FileMode.Directory)
     dialog.setOption(QFileDialog.Option.ShowDirsOnly)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QStorageInfo, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QPushButton
 
 from tests.ui.conftest import wait_idle
 from tests.ui.test_shell import FakeVolume
@@ -207,6 +207,13 @@ def test_export_offers_the_folder_last_exported_to(open_window, qtbot, office_db
     assert settings.value(EXPORT_FOLDER_KEY) == str(folder)  # the test's settings file
     dialog = opened_export(window, qtbot)
     assert dialog.folder.text() == str(folder)
+    dialog.grab().save(str(tmp_path / "export-remembered.png"))
+    # Browse… opens there too
+    browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "&Browse…")
+    qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
+    chooser = dialog.findChild(QFileDialog, "choose-folder-dialog")
+    assert Path(chooser.directory().absolutePath()) == folder
+    chooser.reject()
     dialog.close()
     qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)
     shutil.rmtree(folder)  # gone (a USB stick pulled out): not offered
@@ -218,8 +225,6 @@ def test_export_offers_the_folder_last_exported_to(open_window, qtbot, office_db
 def test_import_opens_in_the_folder_bundles_were_last_chosen_from(
         open_window, qtbot, office_db, tmp_path, monkeypatch, settings):
     """File ▸ Import bundles… opened in whatever folder fieldplan was started from."""
-    from PySide6.QtWidgets import QFileDialog
-
     from ui.dialogs import documents_dir
     from ui.transfer import IMPORT_FOLDER_KEY
 

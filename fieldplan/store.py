@@ -93,7 +93,7 @@ def error_reason(exc: BaseException) -> str:
                  "gone)")
     # SQLite's own words are English ("database is locked", "disk I/O error"): said
     # here in the reader's language instead
-    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+    if busy(exc):
         return _("it stayed locked for {seconds} seconds").format(
             seconds=format_number(int(BUSY_TIMEOUT_S)))
     if primary == sqlite3.SQLITE_IOERR:

@@ -74,6 +74,15 @@ def remembered_folder(settings: QSettings | None, key: str) -> str:
     return folder if folder and Path(folder).is_dir() else ""
 
 
+def _is_within(folder: str, root: str) -> bool:
+    """Whether ``folder`` is ``root`` or inside it."""
+    try:
+        Path(folder).resolve().relative_to(Path(root).resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
 def bundle_paths(mime: QMimeData) -> list[str]:
     """The local .fieldplan files in a drop, and those directly in a dropped folder
     (a USB stick's folder of bundles), in name order."""
@@ -581,8 +590,10 @@ class ExportDialog(QDialog):
             self.place.addItem(_("A folder…"), "")
         self.place.currentIndexChanged.connect(self._place_changed)
         form.addRow(_("&Destination"), self.place)
-        self.folder = add_folder_row(self, form, outbox_dir() if email else
-                                     remembered_folder(settings, EXPORT_FOLDER_KEY))
+        #: the folder last exported to, offered (a drive plugged in now is preferred
+        #: to it, unless it is on that drive: ``drives_found``)
+        self.remembered = "" if email else remembered_folder(settings, EXPORT_FOLDER_KEY)
+        self.folder = add_folder_row(self, form, outbox_dir() if email else self.remembered)
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -626,9 +637,13 @@ class ExportDialog(QDialog):
 
     def drives_found(self, drives: list[tuple[str, str, int]]) -> None:
         """Offer ``drives`` before "A folder…"; the first is chosen if no folder is
-        yet (as it was when the list was read as the dialog opened)."""
-        untouched = not self.folder.text().strip()
+        yet (as it was when the list was read as the dialog opened), or only the one
+        last exported to, elsewhere than on a drive plugged in now (the stick was
+        plugged in to take the bundle)."""
+        typed = self.folder.text().strip()
         self.drive_roots = [root for _name, root, _free in drives]
+        untouched = not typed or (typed == self.remembered and not any(
+            _is_within(typed, root) for root in self.drive_roots))
         for i, (name, root, free) in enumerate(drives):
             self.place.insertItem(
                 i, _("Removable drive: {drive}").format(drive=drive_label(name, free)), root)

@@ -253,3 +253,25 @@ def test_import_opens_in_the_folder_bundles_were_last_chosen_from(
     dialog = chooser()
     assert Path(dialog.directory().absolutePath()) == inbox
     dialog.reject()
+
+
+def test_a_stick_plugged_in_is_preferred_to_a_folder_elsewhere(open_window, qtbot, office_db,
+                                                               tmp_path, monkeypatch,
+                                                               settings):
+    """The folder last exported to is offered, but a USB stick plugged in now was
+    plugged in to take the bundle: it is chosen, unless that folder is on it."""
+    from ui import transfer
+
+    stick = tmp_path / "media" / "KINGSTON"
+    (stick / "to-HQ").mkdir(parents=True)
+    elsewhere = tmp_path / "exports"
+    elsewhere.mkdir()
+    monkeypatch.setattr(transfer, "mounted_drives",
+                        lambda: [("KINGSTON", str(stick), 3 * 1024**3)])
+    window = open_window(office_db)
+    for remembered, chosen in ((elsewhere, stick), (stick / "to-HQ", stick / "to-HQ")):
+        settings.setValue(transfer.EXPORT_FOLDER_KEY, str(remembered))
+        dialog = opened_export(window, qtbot)
+        assert dialog.folder.text() == str(chosen)
+        dialog.close()
+        qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)

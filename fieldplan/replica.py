@@ -328,23 +328,33 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     """Open an existing replica database: migrate it if needed, finish a key change a
     crash interrupted, and give a database put back from a backup, or found gone back
     to an older copy (receipts, this computer's write mark: ``_mark_if_gone_back``),
-    its new identity (so even a read-only command may write once here)."""
-    path = Path(path)
+    its new identity (so even a read-only command may write once here). A file SQLite
+    finds damaged on the way (a bad sector in its identity) is a DamagedDatabaseError
+    with the next step, as it is at opening."""
+    try:
+        return _open_replica(Path(path))
+    except sqlite3.DatabaseError as exc:
+        damaged = store.as_damage(path, exc)
+        if damaged is exc:
+            raise
+        raise damaged from exc
+
+
+def _open_replica(path: Path) -> Replica:
     removed: list[Path] = []  # by the backup before a migration, on a full disk
     conn = store.connect(path, removed=removed)
     rep = Replica(conn, path)
     rep.note_removed_backups(removed)
-    if not rep.replica_id:
-        rep.close()
-        raise StoreError(store.not_set_up_text(path))
-    marked = rep.meta(store.BACKUP_MARK) is not None
     caught_by_mark = False
-    if not marked:
-        try:
+    try:
+        if not rep.replica_id:
+            raise StoreError(store.not_set_up_text(path))
+        marked = rep.meta(store.BACKUP_MARK) is not None
+        if not marked:
             marked = caught_by_mark = _mark_if_gone_back(rep, opening=True)
-        except BaseException:
-            rep.close()
-            raise
+    except BaseException:
+        rep.close()
+        raise
     if not marked and not pending_key_path(path).exists():
         return rep  # the usual case: nothing imported, for a fast start
     from fieldplan.sync.keys import finish_key_change, renew_identity

@@ -99,8 +99,10 @@ def error_reason(exc: BaseException) -> str:
     if primary == sqlite3.SQLITE_IOERR:
         return _("the disk could not be read or written (a USB stick taken out, or a "
                  "failing disk)")
-    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return _("the file is damaged, or is not a database")
+    if primary == sqlite3.SQLITE_CORRUPT:
+        return _("the file is damaged")
+    if primary == sqlite3.SQLITE_NOTADB:
+        return _("the file is not a database, or is damaged")
     if isinstance(exc, OSError):
         return os_error_reason(exc, writing=True)
     return str(exc)

@@ -222,6 +222,17 @@ def test_damage_found_by_any_command_says_the_next_step(make_office, capsys) -> 
         assert capsys.readouterr() == ("", said), argv
 
 
+def test_damage_in_the_identity_is_a_damaged_database_at_opening(make_office) -> None:
+    """A bad sector over the meta table: open_replica raised SQLite's bare "database
+    disk image is malformed" (the client showed it as it is), not the damage error
+    with its next step."""
+    path = closed(make_office("ML"))
+    damage_pages_of(path, "meta")
+    with pytest.raises(DamagedDatabaseError) as raised:
+        open_replica(path)
+    assert str(raised.value).endswith(START_AGAIN)
+
+
 def test_an_export_takes_a_backup_a_day(make_office, tmp_path: Path, monkeypatch) -> None:
     """An office that only exports had no backup at all to restore."""
     from fieldplan import replica

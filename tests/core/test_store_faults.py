@@ -591,7 +591,7 @@ def test_sqlite_s_english_words_are_not_shown(lang) -> None:
         assert str(io.value) == ("could not save to the database, nothing was changed: the "
                                  "disk could not be read or written (a USB stick taken out, "
                                  "or a failing disk)")
-        assert said == "the file is damaged, or is not a database"
+        assert said == "the file is damaged"
 
 
 def _error(code: int, text: str) -> sqlite3.Error:

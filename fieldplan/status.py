@@ -88,9 +88,16 @@ class ReplicaStatus:
                             .format(seq=s.hq_has_seq, when=when(s.hq_has_at))))
             else:
                 out.append((_("Headquarters"), _("has not acknowledged any of your data yet")))
-            # what the next export carries (headquarters has not acknowledged it)
-            out.append((_("Not yet sent"), ngettext("{n} change", "{n} changes", s.unsent)
-                        .format(n=s.unsent)))
+            # what no bundle carried yet; and what the last one did, which headquarters
+            # has not acknowledged (the next bundle carries both)
+            fresh = s.unsent - s.sent_unacknowledged
+            out.append((_("Not yet sent"), ngettext("{n} change", "{n} changes", fresh)
+                        .format(n=fresh)))
+            if s.sent_unacknowledged:
+                out.append((_("Sent, not acknowledged yet"), ngettext(
+                    "{n} change (the next bundle carries it again)",
+                    "{n} changes (the next bundle carries them again)",
+                    s.sent_unacknowledged).format(n=s.sent_unacknowledged)))
         out.append((_("Gaps"), "; ".join(s.gaps) if s.gaps else _("none")))
         # (HQ) what a bundle from here must repair: the person sends the office one
         out += [(_("Forked history"), text) for text in s.forks]

@@ -4,6 +4,7 @@ registered its key."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -212,9 +213,30 @@ def unsent_events(rep: Replica) -> int:
     computer's that headquarters has not acknowledged, those of the replicas it
     continues after a renewal included (and those sent again after a fork). 0 at
     headquarters, which exports for one office at a time."""
+    return sum(unsent_split(rep))
+
+
+def unsent_split(rep: Replica) -> tuple[int, int]:
+    """(office) What the next export to headquarters carries (``unsent_events``), in
+    two: (events in no bundle yet, events already in the last bundle exported that
+    headquarters has not acknowledged yet). (0, 0) at headquarters."""
     if rep.is_hq:
-        return 0
-    return sum(n for *_r, n in _runs(rep, "HQ", rep.office, full=False))
+        return 0, 0
+    last = rep.meta("last_export")
+    tops = {}
+    if last:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            tops = {str(o): int(s) for o, s in (json.loads(last).get("tops") or {}).items()}
+    new = sent = 0
+    for origin, after, _lo, hi, n in _runs(rep, "HQ", rep.office, full=False):
+        exported = tops.get(origin, 0)
+        if exported <= after:
+            new += n
+        else:
+            fresh = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ? AND seq > ?",
+                                     (origin, min(exported, hi))).fetchone()[0]
+            new, sent = new + fresh, sent + n - fresh
+    return new, sent
 
 
 def enrolment_proof(rep: Replica, signer: PublicKey) -> dict[str, str] | None:
@@ -312,7 +334,9 @@ def export_bundle(
         with store.write_transaction(rep.conn):
             events.set_meta(rep.conn, "last_export", events.canonical_json(
                 {"at": events.utc_iso(), "path": shown_name(str(info.path)),
-                 "events": info.event_count, "recipient": recipient}))
+                 "events": info.event_count, "recipient": recipient,
+                 # what it carried of each replica (status: sent, not acknowledged yet)
+                 "tops": {o: r[1] for o, r in ranges.items()}}))
     except FieldplanError as exc:
         # the bundle is written and good: only "last export" in the status is not
         # (a full disk); failing here would make people export again and again

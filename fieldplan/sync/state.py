@@ -46,6 +46,9 @@ class SyncState:
     #: (``export.unsent_events``): those of the replicas this computer continues after
     #: a renewal too, not only the current one's; 0 at headquarters
     unsent: int = 0
+    #: (offices) of those, how many the last bundle exported carried already: sent,
+    #: not acknowledged by headquarters yet (``export.unsent_split``)
+    sent_unacknowledged: int = 0
     #: (HQ) one message per replica whose database is in use on two computers (a copy
     #: and its key file on another one: ``fork.copies_in_use``)
     shared_identities: tuple[str, ...] = ()
@@ -62,7 +65,8 @@ class SyncState:
     def to_dict(self) -> dict[str, Any]:
         return {"last_export": self.last_export, "last_import": self.last_import,
                 "hq_has_seq": self.hq_has_seq, "hq_has_at": self.hq_has_at,
-                "own_seq": self.own_seq, "unsent": self.unsent, "gaps": list(self.gaps),
+                "own_seq": self.own_seq, "unsent": self.unsent,
+                "sent_unacknowledged": self.sent_unacknowledged, "gaps": list(self.gaps),
                 "quarantined": self.quarantined, "conflicts": self.conflicts,
                 "key_revoked": self.key_revoked, "restored": self.restored,
                 "gap_ranges": list(self.gap_ranges), "forks": list(self.forks),
@@ -86,8 +90,9 @@ def sync_state(rep: Replica) -> SyncState:
         raw = rep.meta(key)
         return json.loads(raw) if raw else None
 
-    from fieldplan.sync.export import unsent_events
+    from fieldplan.sync.export import unsent_split
 
+    new, sent = unsent_split(rep)
     own_seq, _ = events.last_event(rep.conn, rep.replica_id)
     hq_seq = hq_at = None
     continued_by = ""
@@ -130,7 +135,7 @@ def sync_state(rep: Replica) -> SyncState:
         restored=restored_state(rep),
         gap_ranges=tuple(g.to_dict() for g in gaps),
         forks=tuple(fork_messages(forks)), fork_records=tuple(forks),
-        unsent=unsent_events(rep),
+        unsent=new + sent, sent_unacknowledged=sent,
         shared_identities=tuple(shared_identity_messages(shared)),
         shared_records=tuple(shared), continued_by=continued_by,
         hq_forks=tuple(hq_forks(rep)) if rep.is_hq else ())

@@ -20,16 +20,33 @@ from fieldplan.sync.state import sync_state
 S1 = "2026-S1"
 
 
-def shown(rep) -> str:
-    """The status line a person reads."""
-    return dict(replica_status(rep).lines("en"))["Not yet sent"]
+def shown(rep) -> tuple[str, str | None]:
+    """The status lines a person reads: not yet sent, and sent but not acknowledged."""
+    lines = dict(replica_status(rep).lines("en"))
+    return lines["Not yet sent"], lines.get("Sent, not acknowledged yet")
+
+
+def changes(n: int) -> str:
+    return f"{n} change" if n == 1 else f"{n} changes"
+
+
+def again(n: int) -> str | None:
+    """The "Sent, not acknowledged yet" line for ``n`` (none for 0)."""
+    if not n:
+        return None
+    return f"{changes(n)} (the next bundle carries {'it' if n == 1 else 'them'} again)"
 
 
 def assert_count_is_next_export(rep, tmp_path: Path, name: str) -> int:
-    """The count status gives, checked against the bundle the next export writes."""
-    count = sync_state(rep).unsent
-    assert shown(rep) == (f"{count} change" if count == 1 else f"{count} changes")
+    """The count status gives, checked against the bundle the next export writes; and
+    once it is written, what status says of it: sent, not acknowledged yet (after an
+    export it said "Not yet sent" of the changes the bundle had just taken)."""
+    state = sync_state(rep)
+    count, sent = state.unsent, state.sent_unacknowledged
+    assert shown(rep) == (changes(count - sent), again(sent))
     assert export_to(rep, tmp_path, name).events == count
+    assert sync_state(rep).sent_unacknowledged == count
+    assert shown(rep) == ("0 changes", again(count))
     return count
 
 
@@ -39,6 +56,9 @@ def test_plain_office_counts_what_its_export_carries(hq, make_office, tmp_path: 
     for percent in (10, 20):
         progress.record_progress(ml, act, S1, status="on-track", percent=percent)
     assert assert_count_is_next_export(ml, tmp_path, "one") == 2
+    progress.record_progress(ml, act, S1, percent=30)  # after the export: not sent
+    assert shown(ml) == ("1 change", again(2))
+    assert assert_count_is_next_export(ml, tmp_path, "one-more") == 3
     send(ml, hq, tmp_path)
     send(hq, ml, tmp_path)  # HQ's receipt: nothing left to send
     assert assert_count_is_next_export(ml, tmp_path, "two") == 0

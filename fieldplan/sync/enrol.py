@@ -77,6 +77,7 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
                 "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
                 (enrol_id, office, token, events.utc_iso(now),
                  events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))))
+            _note_setup(rep, enrol_id, {o: r[1] for o, r in ranges.items()})
             info = bundlefmt.write_bundle(path, manifest,
                                           export.event_lines(rep, [(o, 0) for o in ranges]),
                                           secret, mode=0o600)
@@ -127,3 +128,39 @@ def hq_fingerprint(rep: Replica) -> str:
     if info is None:
         raise StoreError(_("no headquarters key pinned"))
     return info.fingerprint
+
+
+#: meta key prefix (HQ), with an enrolment id: what the setup bundle of an enrolment
+#: whose computer has not reported yet carried, {origin: last seq}. Such a computer
+#: holds only that: HQ's bundles for its office carry what came since
+#: (``pending_setups``)
+SETUP_PENDING = "setup_pending:"
+
+
+def _note_setup(rep: Replica, enrol_id: str, held: dict[str, int]) -> None:
+    events.set_meta(rep.conn, SETUP_PENDING + enrol_id, events.canonical_json(held))
+
+
+def pending_setups(rep: Replica, office: str) -> list[dict[str, int]]:
+    """(HQ) What each setup bundle of ``office`` still open carried, origin → last seq,
+    when no computer set up from it has reported yet: a second laptop set up while the
+    first one reported is not among the office's replicas HQ knows (it has no key in
+    the registry yet), and would otherwise never get the reports the first one sent
+    since its setup bundle was made."""
+    out = []
+    for (raw,) in rep.conn.execute(
+            "SELECT m.value FROM enrolments e JOIN meta m ON m.key = ? || e.id "
+            "WHERE e.office = ? AND e.expires_at > ?",
+            (SETUP_PENDING, office, events.utc_iso())):
+        try:
+            held = json.loads(raw)
+            out.append({str(o): int(q) for o, q in held.items()})
+        except (ValueError, TypeError, AttributeError):
+            continue  # (not one this fieldplan wrote: the receipts decide)
+    return out
+
+
+def setup_reported(rep: Replica, enrol_id: str) -> None:
+    """(HQ, inside the import's transaction) A computer set up from this enrolment's
+    setup bundle has reported: its receipts say what it holds from now on."""
+    rep.conn.execute("DELETE FROM meta WHERE key = ?", (SETUP_PENDING + enrol_id,))

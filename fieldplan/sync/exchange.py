@@ -373,6 +373,16 @@ def _proven_enrolment(rep: Replica, m: dict[str, Any],
     return (row[0], row[3]) if hmac.compare_digest(want, str(e.get("proof", ""))) else None
 
 
+def _setup_reported(rep: Replica, m: dict[str, Any], signer: PublicKey) -> None:
+    """(HQ) The computer of the setup bundle whose enrolment the bundle proves has
+    reported: HQ's bundles for its office go by its receipts from now on."""
+    token = _proven_enrolment(rep, m, signer)
+    if token is not None:
+        from fieldplan.sync.enrol import setup_reported
+
+        setup_reported(rep, token[0])
+
+
 def ended_enrolment(rep: Replica, m: dict[str, Any], signer: PublicKey) -> tuple[str, bool]:
     """Why a bundle's setup bundle did not vouch for its key, when the bundle carries a
     true proof of an enrolment token that has ended: ("its setup bundle's enrolment was
@@ -771,6 +781,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                           retire=accept[1], lineage=accept[2])
+                    _setup_reported(rep, m, b.public_key)
                 # the events stored link to this import's inbox line, written below with
                 # this id (the write lock is held: no other line takes it) and this time
                 arrival = events.Arrival(events.utc_iso(), rep.conn.execute(

@@ -192,9 +192,16 @@ def _runs(rep: Replica, recipient: str, side: str, *, full: bool
     # (an office) a replica of this computer whose history HQ's receipts showed to
     # differ is sent from where it may differ: HQ then sees the fork and records it
     again = {} if rep.is_hq else resend_from(rep)
+    # (HQ) a computer of the office set up from a setup bundle and not reported yet
+    # holds what that bundle carried only
+    from fieldplan.sync.enrol import pending_setups
+
+    setups = pending_setups(rep, recipient) if rep.is_hq and not full else []
     out = []
     for origin in origins_for(rep, side):
         after = 0 if full else _ack_floor(rep, peers, origin, to_hq=not rep.is_hq)
+        for held in setups:
+            after = min(after, held.get(origin, 0))
         if origin in forks:
             after = min(after, forks[origin] - 1)
         if origin in again:

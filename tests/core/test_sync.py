@@ -1627,3 +1627,42 @@ def test_the_old_key_kept_by_a_rotation_is_private_from_its_first_byte(
         rotate_key(ml)
     assert [len(found) for found in old_key_files(ml.path).values()] == [1]  # no copy left
     ml.close()
+
+
+def test_a_laptop_set_up_before_its_office_reported_gets_the_reports_since(
+        hq, make_office, tmp_path: Path) -> None:
+    """Laptop 2, set up while laptop 1 had not reported, has not reported yet: HQ's
+    bundle for the office carried only what laptop 1's receipts lacked, so laptop 2
+    never got laptop 1's reports (its staff typed them again, making conflicts)."""
+    one = make_office("ML", "one")
+    two = make_office("ML", "two")  # set up now: holds nothing of laptop 1
+    act = national(one)
+    progress.record_progress(one, act, "2026-S2", status="on-track", percent=40)
+    send(one, hq, tmp_path)
+    result, outcome = send(hq, two, tmp_path)
+    assert outcome.outcome == "merged"
+    assert progress.get_report(two, act, "2026-S2").percent == 40
+    assert progress.digest(two, office="ML") == progress.digest(hq, office="ML")
+    # once laptop 2 has reported, its receipts say what it holds: HQ's bundles for ML
+    # carry no more of laptop 1's events than they need to
+    send(two, hq, tmp_path)
+    again, _outcome = send(hq, two, tmp_path)
+    assert one.replica_id not in result_origins(again.path)
+
+
+def test_a_lone_laptop_is_not_sent_its_own_reports_back(hq, make_office,
+                                                       tmp_path: Path) -> None:
+    """The office's only computer reported: its setup bundle no longer holds HQ's
+    bundles back to what it carried."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S2", status="on-track")
+    send(ml, hq, tmp_path)
+    result, _outcome = send(hq, ml, tmp_path)
+    assert not any(o == ml.replica_id for o in result_origins(result.path))
+
+
+def result_origins(path) -> set[str]:
+    from fieldplan import bundle as bundlefmt
+
+    with bundlefmt.open_bundle(path) as b:
+        return set(b.manifest["ranges"])

@@ -504,7 +504,15 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
                     raise ValidationError(message.format(code=code, period=period))
         for code in todo:
             rid = report_id(rep.office, code, period)
-            events.append(rep.conn, "progress", rid, {"state": state}, author=rep.author)
+            fields: dict[str, Any] = {"state": state}
+            if state == "submitted":
+                # what is submitted is what this computer shows: written again over the
+                # versions it replaces, so that a change another computer made at the
+                # same time, unseen here, is a conflict with it, not taken as submitted
+                fields.update((f, value) for f, (value, _ids)
+                              in events.shown_versions(rep.conn, "progress", rid).items()
+                              if f != "state")
+            events.append(rep.conn, "progress", rid, fields, author=rep.author)
             touched.append(("progress", rid))
     return Changes(entities=tuple(touched), events=len(touched))
 

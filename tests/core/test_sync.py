@@ -1666,3 +1666,31 @@ def result_origins(path) -> set[str]:
 
     with bundlefmt.open_bundle(path) as b:
         return set(b.manifest["ranges"])
+
+
+def test_a_change_made_while_another_laptop_submitted_is_a_conflict(
+        hq, make_office, tmp_path: Path) -> None:
+    """Laptop 1 submitted the period while laptop 2, offline, changed a report: HQ
+    showed the report submitted with laptop 2's percent, which nobody submitted, and
+    no conflict. What is submitted is written again: laptop 2's change conflicts with
+    it, and a person chooses."""
+    from fieldplan.sync import list_conflicts
+
+    one = make_office("ML", "one")
+    two = make_office("ML", "two")
+    act = national(one)
+    progress.record_progress(one, act, "2026-S2", status="on-track", percent=30)
+    send(one, hq, tmp_path)
+    send(hq, two, tmp_path)  # laptop 2 holds it: the two are in step
+    progress.submit_period(one, "2026-S2")
+    progress.record_progress(two, act, "2026-S2", percent=77)  # offline, unseen by one
+    send(one, hq, tmp_path)
+    send(two, hq, tmp_path)
+    [conflict] = list_conflicts(hq)
+    assert conflict.field == "percent"
+    assert sorted(c.value for c in conflict.candidates) == [30, 77]
+    # a change made after the submission was seen is no conflict (it needs a reopen)
+    for rep in (one, two):
+        send(hq, rep, tmp_path)
+    assert progress.get_report(two, act, "2026-S2").state == "submitted"
+    assert progress.digest(one) == progress.digest(two) == progress.digest(hq, office="ML")

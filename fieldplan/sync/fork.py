@@ -13,8 +13,10 @@ events from there on, whatever the office's receipts say. The office importing o
 takes its own events from there out of its log, goes on as a new replica (the work
 of ``keys.renew_identity``, so headquarters takes it through the endorsement chain as
 after a restore), merges headquarters' copies (what it had lost) and writes its own
-again under the new replica, each replacing the versions of the same fields that the
-copies brought back: the person at this computer typed them after those. All inside
+again under the new replica, over what they were written over: where a copy and one
+of its own write the same field, that is a conflict (the later shows, the other is
+kept until a person chooses), as for any two computers that did not see each other's
+write. The copies may be another computer's, the database copied to it. All inside
 the import's one transaction: a failure anywhere leaves the database as it was, and
 the new key file is moved in place only after the commit (``keys.StagedKey``).
 
@@ -534,16 +536,19 @@ class Repair:
         if not self.removed:
             return
         conn = self.rep.conn
-        back = _versions_back(conn, self.removed)
         order = keyreg.renewed_from(self.rep)
         renamed: dict[str, str] = {}
         for origin in sorted(self.removed, key=lambda o: (o not in order,
                                                           order.index(o) if o in order else 0)):
             for lost in self.removed[origin]:
+                # over what it was written over, as it was: never over headquarters'
+                # copies, which this computer never showed (written by another computer
+                # the database was copied to, or lost when it went back). Where both
+                # wrote a field, that is a conflict: the later write shows, the other
+                # is kept until a person chooses (it replaced them without a word)
                 base: dict[str, list[str]] = {}
                 for name in lost.fields:
                     ids = [renamed.get(v, v) for v in lost.base.get(name, ())]
-                    ids += back.get((lost.entity, lost.entity_id, name), ())
                     ids = list(dict.fromkeys(ids))[:events.MAX_BASE_PER_FIELD]
                     if ids:
                         base[name] = ids
@@ -559,24 +564,3 @@ class Repair:
         restored.setdefault("at", done[0]["at"])
         restored["forked"] = done[-1]
         events.set_meta(conn, "restored", events.canonical_json(restored))
-
-
-def _versions_back(conn: Any, removed: Mapping[str, list[events.Event]]
-                   ) -> dict[tuple[str, str, str], list[str]]:
-    """(entity, id, field) → the versions of it that the events now held in place of
-    the removed ones write (headquarters' copies): those no later one of them replaced
-    first, newest first, then the others (the first ones are what a base must name,
-    when MAX_BASE_PER_FIELD cuts it)."""
-    written: dict[tuple[str, str, str], list[str]] = {}
-    replaced: set[tuple[str, str, str, str]] = set()
-    for origin, gone in removed.items():
-        if not gone:
-            continue
-        for e in events.iter_log(conn, origin, after=gone[0].seq - 1):
-            for name in e.fields:
-                written.setdefault((e.entity, e.entity_id, name), []).append(e.version_id)
-            for name, targets in e.base.items():
-                replaced.update((e.entity, e.entity_id, name, t) for t in targets)
-    return {key: sorted(ids, key=lambda v: ((*key, v) in replaced,
-                                            -int(v.rpartition(":")[2])))
-            for key, ids in written.items()}

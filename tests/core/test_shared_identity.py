@@ -132,6 +132,30 @@ def test_two_laptops_under_one_identity_converge(world, steps: str) -> None:
     assert w.hq.conn.execute("SELECT count(*) FROM forks").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize("steps", ["A:up B:up A:down B:down", "B:up A:up B:down A:down"])
+def test_the_same_report_typed_on_both_laptops_is_a_conflict(world, steps: str) -> None:
+    """Both laptops wrote the same report's text: the repair of the refused one wrote
+    its text over the other's without a word (no conflict, the other's gone from
+    view). Two computers that did not see each other's write: a conflict, both kept."""
+    from fieldplan.sync import list_conflicts
+
+    w = world
+    for who in "AB":
+        progress.record_progress(w.laptops[who], w.acts[5], S1,
+                                 achievements=f"the same report, typed on {who}")
+    w.run(steps)
+    for _round in range(2):
+        w.run(ROUND)
+    rid = f"ML|{w.acts[5]}|{S1}"
+    for rep in (w.hq, *w.laptops.values()):
+        [conflict] = [c for c in list_conflicts(rep) if c.entity_id == rid]
+        assert conflict.field == "achievements"
+        assert sorted(c.value for c in conflict.candidates) == [
+            "the same report, typed on A", "the same report, typed on B"]
+    assert progress.digest(w.hq, "ML") == progress.digest(w.laptops["A"]) \
+        == progress.digest(w.laptops["B"])
+
+
 def test_the_laptop_left_on_the_old_identity_gets_the_offices_events(world) -> None:
     """Before: headquarters took the old identity for a database a restore replaced
     (it never imports again) and sent its laptop nothing of the new replica's."""

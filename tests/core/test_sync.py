@@ -1639,7 +1639,7 @@ def test_a_laptop_set_up_before_its_office_reported_gets_the_reports_since(
     act = national(one)
     progress.record_progress(one, act, "2026-S2", status="on-track", percent=40)
     send(one, hq, tmp_path)
-    result, outcome = send(hq, two, tmp_path)
+    _result, outcome = send(hq, two, tmp_path)
     assert outcome.outcome == "merged"
     assert progress.get_report(two, act, "2026-S2").percent == 40
     assert progress.digest(two, office="ML") == progress.digest(hq, office="ML")

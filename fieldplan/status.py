@@ -64,7 +64,8 @@ class ReplicaStatus:
             (_("Replica"), self.replica),
             (_("Key"), _("{key_id} (fingerprint {fingerprint})").format(
                 key_id=self.key_id, fingerprint=self.fingerprint)),
-            *([(_("Warning"), revoked_text())] if self.key_status == "revoked" else []),
+            *([(_("Warning"), revoked_text(s.unsent))] if self.key_status == "revoked"
+              else []),
             *([(_("Warning"), continued_text(s.continued_by))] if s.continued_by else []),
             (_("Plan"), _("{plan} version {version}").format(
                 plan=self.plan_id, version=self.plan_version)),
@@ -326,12 +327,24 @@ def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
                                                    outcome=outcome_label(str(outcome)))
 
 
-def revoked_text() -> str:
-    """What a computer whose key headquarters revoked is told."""
-    from fieldplan.i18n import _
+def revoked_text(unsent: int = 0) -> str:
+    """What a computer whose key headquarters revoked is told; ``unsent``: the changes
+    made here that headquarters has not acknowledged (they go nowhere from here)."""
+    from fieldplan.i18n import _, ngettext
 
-    return _("headquarters revoked this computer's key and refuses its bundles; ask "
+    text = _("headquarters revoked this computer's key and refuses its bundles; ask "
              "headquarters for a new setup bundle")
+    if unsent:
+        # a new database beside this one: deleting it (what 'init' suggests when told
+        # to use this file) would lose what was typed here for good
+        text += "; " + ngettext(
+            "{n} change made here has not reached headquarters: keep this database, set "
+            "this computer up from the new setup bundle on a new database file, and type "
+            "it again there",
+            "{n} changes made here have not reached headquarters: keep this database, set "
+            "this computer up from the new setup bundle on a new database file, and type "
+            "them again there", unsent).format(n=unsent)
+    return text
 
 
 def continued_text(new: str) -> str:

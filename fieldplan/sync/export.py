@@ -289,7 +289,7 @@ def export_bundle(
         if keyreg.own_key_status(rep) == "revoked":
             from fieldplan.status import revoked_text
 
-            raise ValidationError(revoked_text())
+            raise ValidationError(revoked_text(unsent_events(rep)))
         recipient = "HQ"
         side = rep.office
     # an office that never imports had no backup at all: one a day, taken here

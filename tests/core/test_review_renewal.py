@@ -895,3 +895,22 @@ def test_a_computer_revoked_by_an_earlier_key_does_not_hold_bundles_back(
         assert _peers(hq, "ML") == [b.replica_id]
     finally:
         a.close()
+
+
+def test_a_revoked_laptop_with_changes_not_sent_is_told_to_keep_its_database(
+        hq, make_office, tmp_path: Path) -> None:
+    """Told only "ask headquarters for a new setup bundle", the laptop's staff ran
+    init on the same file ("remove it first"), and what was typed there was lost."""
+    from fieldplan.status import replica_status
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    revoke_key(hq, ml.meta("key_id"))
+    progress.record_progress(ml, national(ml, 1), "2026-S1", percent=5)
+    progress.record_progress(ml, national(ml, 2), "2026-S1", percent=6)
+    send(hq, ml, tmp_path)  # the revocation arrives
+    keep = ("2 changes made here have not reached headquarters: keep this database, set "
+            "this computer up from the new setup bundle on a new database file, and type "
+            "them again there")
+    with pytest.raises(Exception, match=keep):
+        export_bundle(ml, out_dir=tmp_path)
+    assert dict(replica_status(ml).lines("en"))["Warning"].endswith(keep)

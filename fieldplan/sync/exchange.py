@@ -780,7 +780,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             with repair or contextlib.nullcontext(), store.write_transaction(rep.conn):
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
-                                          retire=accept[1], lineage=accept[2])
+                                          retire=accept[1], lineage=accept[2],
+                                          earlier=accept[3])
                     _setup_reported(rep, m, b.public_key)
                 # the events stored link to this import's inbox line, written below with
                 # this id (the write lock is held: no other line takes it) and this time
@@ -869,8 +870,8 @@ def _revoked_text(replica: str, revoked: keyreg.KeyInfo) -> str:
 
 
 def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
-    """'ok', ('new', retire_key_id or None, lineage) for a key to accept now (lineage:
-    ``keyreg.Chain.lineage``), or 'quarantine'."""
+    """'ok', ('new', retire_key_id or None, lineage, earlier) for a key to accept now
+    (``keyreg.Chain.lineage`` and ``.earlier``), or 'quarantine'."""
     keys = keyreg.all_keys(rep)
     info = keys.get(b.key_id)
     if info is None:
@@ -884,7 +885,7 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
         chain = keyreg.follow_chain(rep, m, b.public_key)
         free = keyreg.lineage_free(rep, chain)
         if chain.trusted is not None and free:
-            return ("new", chain.trusted.key_id, chain.lineage)
+            return ("new", chain.trusted.key_id, chain.lineage, chain.earlier)
         if rep.is_hq and m["office"] == "HQ":
             # headquarters keys come from setup or a rotation, never from a trust
             raise BundleError(_("signed by key {fingerprint}, which is not a known "
@@ -904,7 +905,8 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
         if not bound and _enrolment_ok(rep, m, b.public_key):
             # a computer HQ never registered, restored from a backup: its earlier
             # replicas come with it when they are new here too
-            return ("new", None, chain.lineage if free else ())
+            return ("new", None, *((chain.lineage, chain.earlier) if free else
+                                   ((), chain.earlier_of(m["sender"]))))
         return "quarantine"
     if info.public_key != b.public_key.to_base64():
         raise BundleError(_("key {key_id} does not match the registered key with that id")
@@ -1118,7 +1120,7 @@ def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any,
     try:
         if isinstance(accept, tuple):
             keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
-                                  retire=accept[1], lineage=accept[2])
+                                  retire=accept[1], lineage=accept[2], earlier=accept[3])
         _merge(rep, b, m, progress=None, cancel=None)
     except ForkedHistoryError as exc:
         if not fork.repairable(rep, m, exc):
@@ -1244,6 +1246,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         # quarantined before the revocation: the lost computer's bundles stay out
         raise ValidationError(_revoked_text(sender, revoked))
     lineage: tuple = ()
+    earlier: tuple = ()
     ended, revoked_before = "", False
     try:
         held = bundlefmt.open_bundle(io.BytesIO(match[0][5]), check_events=False)
@@ -1256,10 +1259,12 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
             except BundleError as exc:  # the chain reaches a revoked computer
                 raise ValidationError(str(exc)) from exc
             if keyreg.lineage_free(rep, chain):
-                lineage = chain.lineage
+                lineage, earlier = chain.lineage, chain.earlier
+            else:
+                earlier = chain.earlier_of(sender)
             ended, revoked_before = ended_enrolment(rep, held.manifest, pub)
     with store.write_transaction(rep.conn):
-        keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage)
+        keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage, earlier=earlier)
     if ended:
         # trusted all the same (a person decided), but not without a word: the setup
         # bundle it came from was one a revocation ended

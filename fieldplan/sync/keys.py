@@ -667,10 +667,24 @@ class Chain:
 
     trusted: the known, active key of the same replica and office they reach (None if
     none). lineage: for each restore the chain crosses, newest first, (replica, its
-    key, the replica it continues); the first entry is the sender's own."""
+    key, the replica it continues); the first entry is the sender's own. earlier: the
+    keys the chain passed that this replica does not know, newest first, each with
+    the replica it was the key of: a rotation replaced each (``accept_new_key``
+    registers them retired)."""
 
     trusted: KeyInfo | None
     lineage: tuple[tuple[str, PublicKey, str], ...] = ()
+    earlier: tuple[tuple[str, PublicKey], ...] = ()
+
+    def earlier_of(self, replica: str) -> tuple[tuple[str, PublicKey], ...]:
+        """``earlier``'s keys of ``replica`` alone, before the chain crosses a restore
+        (for a chain whose restores are not taken: ``lineage_free``)."""
+        out = []
+        for item in self.earlier:
+            if item[0] != replica:
+                break
+            out.append(item)
+        return tuple(out)
 
 
 def follow_chain(rep: Replica, manifest: dict, signer: PublicKey) -> Chain:
@@ -679,7 +693,8 @@ def follow_chain(rep: Replica, manifest: dict, signer: PublicKey) -> Chain:
     Stops at the first key this replica knows: it must be active and bound to the
     replica and office the chain says; a revoked key, or a key of a revoked computer,
     is refused outright (BundleError). An endorsement that does not verify ends the
-    chain with nothing trusted and no lineage."""
+    chain with nothing trusted and no lineage. The keys it passes, unknown here, were
+    each replaced by the next (``Chain.earlier``)."""
     from fieldplan.errors import BundleError
 
     sender = str(manifest.get("sender", ""))
@@ -687,6 +702,7 @@ def follow_chain(rep: Replica, manifest: dict, signer: PublicKey) -> Chain:
     current = signer
     replica = sender  # whose key ``current`` is, walking back through the chain
     lineage: list[tuple[str, PublicKey, str]] = []
+    earlier: list[tuple[str, PublicKey]] = []
     for rot in reversed(endorsements(manifest.get("rotation"))):
         previous = rot.get("previous_replica")
         if previous is not None and (not isinstance(previous, str) or not previous
@@ -713,8 +729,11 @@ def follow_chain(rep: Replica, manifest: dict, signer: PublicKey) -> Chain:
             # (an old key file left on a stolen laptop) may not
             ok = (info.status == "active" and info.public_key == prev.to_base64()
                   and info.replica == replica and info.office == manifest.get("office"))
-            return Chain(info if ok else None, tuple(lineage) if ok else ())
-    return Chain(None, tuple(lineage))
+            if not ok:
+                return Chain(None)
+            return Chain(info, tuple(lineage), tuple(earlier))
+        earlier.append((replica, prev))
+    return Chain(None, tuple(lineage), tuple(earlier))
 
 
 def lineage_free(rep: Replica, chain: Chain) -> bool:
@@ -789,12 +808,16 @@ def cut_off(keys: dict[str, KeyInfo]) -> set[str]:
 
 def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
                    *, retire: str | None = None,
-                   lineage: tuple[tuple[str, PublicKey, str], ...] = ()) -> None:
+                   lineage: tuple[tuple[str, PublicKey, str], ...] = (),
+                   earlier: tuple[tuple[str, PublicKey], ...] = ()) -> None:
     """Record a newly trusted key (inside a write transaction): a registry event at HQ,
     local trust elsewhere. ``lineage`` (``Chain.lineage``): the restores the key's
     replica comes from; HQ records each replica crossed, with its last key, retired.
-    The key of a replica a restore already continues (a late bundle) goes on record
-    retired: it signed that bundle, it endorses nothing."""
+    ``earlier`` (``Chain.earlier``): the keys rotations replaced on the way, which HQ
+    never saw; HQ records them retired, as if it had seen each rotation: a late bundle
+    one signed is a retired key's, not an unknown key's that a person could trust
+    back to active. The key of a replica a restore already continues (a late bundle)
+    goes on record retired: it signed that bundle, it endorses nothing."""
     if rep.is_hq:
         cached = rep.cache.get("keys")
         fresh = cached is not None and cached[0] == _stamp(rep)
@@ -802,11 +825,14 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
         renews = lineage[0][2] if lineage else ""
         register_key(rep, signer, office=office, replica_id=replica, renews=renews,
                      status=status)
-        for earlier, key, continues in lineage[1:]:
+        for was, key, continues in lineage[1:]:
             if key.key_id_hex not in all_keys(rep):
-                register_key(rep, key, office=office, replica_id=earlier, renews=continues,
+                register_key(rep, key, office=office, replica_id=was, renews=continues,
                              status="retired")
-        if lineage or status != "active":
+        for was, key in earlier:
+            if key.key_id_hex not in all_keys(rep):
+                register_key(rep, key, office=office, replica_id=was, status="retired")
+        if lineage or earlier or status != "active":
             fresh = False
         if retire:
             events.append(rep.conn, "key", retire, {"status": "retired"}, author=rep.author)

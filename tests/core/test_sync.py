@@ -625,6 +625,80 @@ def test_key_rotation_travels(hq, make_office, tmp_path: Path, rotations: int) -
     assert back.outcome == "merged", back.reason
 
 
+def test_key_retired_before_headquarters_saw_it_stays_retired(hq, make_office,
+                                                              tmp_path: Path) -> None:
+    """An office rotates before HQ has seen its first key: HQ takes the newer bundle
+    first, and the key it replaced goes on record retired (as if HQ had seen the
+    rotation). The older bundle, signed by it, is then a retired key's bundle, merged;
+    never an unknown key waiting for a fingerprint the office no longer shows."""
+    sn = make_office("SN")
+    first = sn.meta("key_id")
+    progress.record_progress(sn, national(sn), "2026-S2", status="on-track")
+    older = export_bundle(sn, out_file=tmp_path / "a.fieldplan")
+    newest = rotate_key(sn)
+    progress.record_progress(sn, national(sn, 1), "2026-S2", status="on-track")
+    newer = export_bundle(sn, out_file=tmp_path / "b.fieldplan")
+    assert import_bundle(hq, newer.path).outcome == "merged"
+    keys = keyreg.all_keys(hq)
+    assert keys[newest.key_id_hex].status == "active"
+    assert (keys[first].status, keys[first].replica) == ("retired", sn.replica_id)
+    late = import_bundle(hq, older.path)
+    assert late.outcome in ("merged", "duplicate"), late.reason
+    assert not list_quarantine(hq)
+    assert progress.digest(hq, "SN") == progress.digest(sn)
+    active = [k.key_id for k in keyreg.all_keys(hq).values()
+              if k.replica == sn.replica_id and k.status == "active"]
+    assert active == [newest.key_id_hex]
+
+
+def test_key_between_two_rotations_goes_on_record_retired(hq, make_office,
+                                                         tmp_path: Path) -> None:
+    """A→B→C between two syncs, HQ knowing A: C's bundle registers C and retires A,
+    and B too, which HQ never saw; a late bundle signed by B is a retired key's."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    rotate_key(ml)
+    middle = ml.meta("key_id")
+    progress.record_progress(ml, national(ml), "2026-S1", percent=20)
+    by_middle = export_bundle(ml, out_file=tmp_path / "b.fieldplan")
+    rotate_key(ml)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=30)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    info = keyreg.all_keys(hq)[middle]
+    assert (info.status, info.replica, info.office) == ("retired", ml.replica_id, "ML")
+    late = import_bundle(hq, by_middle.path)
+    assert late.outcome in ("merged", "duplicate"), late.reason
+    assert not list_quarantine(hq)
+    assert keyreg.all_keys(hq)[middle].status == "retired"
+    active = [k.key_id for k in keyreg.all_keys(hq).values()
+              if k.replica == ml.replica_id and k.status == "active"]
+    assert active == [ml.meta("key_id")]
+
+
+def test_office_takes_headquarters_bundles_out_of_rotation_order(hq, make_office,
+                                                                  tmp_path: Path) -> None:
+    """HQ rotates twice between an office's imports: the bundle of the newest key
+    comes first, and carries HQ's registry, where the key between is retired; the
+    bundle that key signed, coming late, is a retired key's (taken), and the office
+    holds one active HQ key."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    rotate_key(hq)
+    middle = hq.meta("key_id")
+    progress.set_period_lock(hq, "2026-S1")
+    by_middle = export_bundle(hq, for_office="ML", out_file=tmp_path / "h2.fieldplan")
+    newest = rotate_key(hq)
+    _, outcome = send(hq, ml, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    keys = keyreg.all_keys(ml)
+    assert keys[middle].status == "retired"
+    late = import_bundle(ml, by_middle.path)
+    assert late.outcome in ("merged", "duplicate"), late.reason
+    active = [k.key_id for k in keyreg.all_keys(ml).values()
+              if k.office == "HQ" and k.status == "active"]
+    assert active == [newest.key_id_hex]
+
+
 def test_rotation_endorsements_old_and_new_shapes() -> None:
     one = {"previous_public_key": "k", "previous_key_id": "i", "signature": "s"}
     assert keyreg.endorsements(one) == [one]  # as bundles of earlier versions carry it

@@ -1235,8 +1235,10 @@ def refuse_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
 
 def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     """Trust the key of quarantined bundles (checked with the office by fingerprint),
-    then merge them. The fingerprint may be given with or without spaces; at least
-    16 hex digits of it."""
+    then merge them, and those of the keys its rotation chain shows it replaced (on
+    record retired now). The fingerprint may be given with or without spaces; at
+    least 16 hex digits of it. A key on record retired or revoked is never trusted
+    again (ValidationError)."""
     match = _quarantined_by(rep, fingerprint)
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
@@ -1245,6 +1247,18 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     if revoked is not None:
         # quarantined before the revocation: the lost computer's bundles stay out
         raise ValidationError(_revoked_text(sender, revoked))
+    known = keyreg.all_keys(rep).get(pub.key_id_hex)
+    if known is not None and known.status == "revoked":
+        raise ValidationError(_("key {fingerprint} of {office} was revoked and is never "
+                                "trusted again").format(fingerprint=pub.fingerprint,
+                                                        office=known.office))
+    if known is not None and known.status == "retired":
+        # unknown when its bundles came, on record since (a later key's rotation chain):
+        # trusting it would make a replaced key, perhaps one that leaked, active again
+        # (its bundles, imported again, are a retired key's: merged)
+        raise ValidationError(_("key {fingerprint} of {office} was retired by a rotation "
+                                "and is not trusted again; import its bundles again")
+                              .format(fingerprint=pub.fingerprint, office=known.office))
     lineage: tuple = ()
     earlier: tuple = ()
     ended, revoked_before = "", False
@@ -1274,6 +1288,13 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
             if revoked_before else
             _("key {fingerprint} trusted, but {why}").format(fingerprint=pub.fingerprint,
                                                              why=ended))
+    # the keys it replaced are on record now, retired: their bundles waiting here are a
+    # retired key's, merged with it (first: they are the older)
+    replaced = {key.to_base64() for _replica, key in earlier} - {pub.to_base64()}
+    if replaced:
+        match = [r for r in rep.conn.execute(
+            "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
+            "ORDER BY received_at, bundle_id") if r[1] in replaced] + match
     outcomes = []
     for r in match:
         outcomes.append(import_bundle(rep, io.BytesIO(r[5]), name=r[4]))

@@ -675,6 +675,67 @@ def test_key_between_two_rotations_goes_on_record_retired(hq, make_office,
     assert active == [ml.meta("key_id")]
 
 
+def test_trusted_key_brings_the_bundles_of_the_key_it_replaced(hq, make_office,
+                                                               tmp_path: Path) -> None:
+    """Both bundles of an office whose enrolment ended wait in quarantine, the older
+    signed by the key the newer's rotation replaced. Trusting the newer key (the one
+    the office's status shows) puts the older on record retired, not active, and
+    merges the bundles of both."""
+    sn = make_office("SN")
+    with store.write_transaction(hq.conn):  # the enrolment ended before any bundle came
+        hq.conn.execute("UPDATE enrolments SET expires_at = '2000-01-01T00:00:00Z'")
+    progress.record_progress(sn, national(sn), "2026-S2", status="on-track")
+    older = export_bundle(sn, out_file=tmp_path / "a.fieldplan")
+    old_id = sn.meta("key_id")
+    newest = rotate_key(sn)
+    progress.record_progress(sn, national(sn, 1), "2026-S2", status="on-track")
+    newer = export_bundle(sn, out_file=tmp_path / "b.fieldplan")
+    assert import_bundle(hq, older.path).outcome == "quarantined"
+    assert import_bundle(hq, newer.path).outcome == "quarantined"
+    outcomes = trust_key(hq, newest.fingerprint)
+    assert [o.file for o in outcomes] == ["a.fieldplan", "b.fieldplan"]
+    assert all(o.outcome in ("merged", "duplicate") for o in outcomes), outcomes
+    assert not list_quarantine(hq)
+    keys = keyreg.all_keys(hq)
+    assert (keys[old_id].status, keys[newest.key_id_hex].status) == ("retired", "active")
+    assert progress.digest(hq, "SN") == progress.digest(sn)
+
+
+def test_trust_never_makes_a_retired_key_active(hq, make_office, tmp_path: Path) -> None:
+    """A bundle of a key unknown when it came waits in quarantine (its endorsement was
+    lost); the next key's chain puts that key on record retired. Trusting it is then
+    refused, saying why: a retired key (perhaps rotated because it leaked) never signs
+    or endorses as active again. Its bundle, imported again, is a retired key's."""
+    from fieldplan.errors import ValidationError
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    rotate_key(ml)
+    middle, middle_fpr = ml.meta("key_id"), keyreg.public_key(ml).fingerprint
+    chain = ml.meta("rotation")
+    with store.write_transaction(ml.conn):  # the bundle goes without its endorsement
+        events.set_meta(ml.conn, "rotation", "[]")
+    progress.record_progress(ml, national(ml), "2026-S1", percent=7)
+    waiting, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "quarantined", outcome.reason
+    with store.write_transaction(ml.conn):
+        events.set_meta(ml.conn, "rotation", chain)
+    newest = rotate_key(ml)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=8)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert keyreg.all_keys(hq)[middle].status == "retired"
+    before = snapshot(hq)
+    with pytest.raises(ValidationError, match=r"retired by a rotation and is not trusted again"):
+        trust_key(hq, middle_fpr)
+    assert snapshot(hq) == before
+    active = [k.key_id for k in keyreg.all_keys(hq).values()
+              if k.replica == ml.replica_id and k.status == "active"]
+    assert active == [newest.key_id_hex]
+    again = import_bundle(hq, waiting.path)  # its events came with the newer bundle too
+    assert again.outcome in ("merged", "duplicate"), again.reason
+    assert not list_quarantine(hq)
+
+
 def test_office_takes_headquarters_bundles_out_of_rotation_order(hq, make_office,
                                                                   tmp_path: Path) -> None:
     """HQ rotates twice between an office's imports: the bundle of the newest key

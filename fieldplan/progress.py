@@ -115,6 +115,26 @@ class ChangedAfterLock:
                 "state": self.state}
 
 
+def lock_clocks(rep: Replica) -> dict[str, int]:
+    """The locked periods, each with the clock value of the lock it shows (its winning
+    version, as ``is_locked`` reads it): a change later on the clock is one the lock
+    did not cover (``changed_after_lock``)."""
+    locks: dict[str, int] = {}
+    for entity_id, value, hlc in rep.conn.execute(
+        """
+        SELECT entity_id, value, hlc FROM (
+            SELECT entity_id, value, hlc, row_number() OVER (PARTITION BY entity_id
+                ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
+            FROM versions INDEXED BY versions_heads
+            WHERE entity = 'lock' AND field = 'locked' AND superseded = 0)
+        WHERE rn = 1
+        """
+    ):
+        if json.loads(value) is True:
+            locks[entity_id] = hlc
+    return locks
+
+
 def changed_after_lock(rep: Replica, period: str | None = None,
                        office: str | None = None) -> dict[str, tuple[ChangedAfterLock, ...]]:
     """Per locked period (only those with any), the reports changed after the lock,
@@ -133,20 +153,7 @@ def changed_after_lock(rep: Replica, period: str | None = None,
     headquarters' by more than the time between the lock and the change (its bundle's
     import still says "changes to the locked period")."""
     wanted = str(as_period(period)) if period else None
-    locks: dict[str, int] = {}
-    for entity_id, value, hlc in rep.conn.execute(
-        """
-        SELECT entity_id, value, hlc FROM (
-            SELECT entity_id, value, hlc, row_number() OVER (PARTITION BY entity_id
-                ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
-            FROM versions INDEXED BY versions_heads
-            WHERE entity = 'lock' AND field = 'locked' AND superseded = 0)
-        WHERE rn = 1
-        """
-    ):
-        # the winning version, as is_locked reads it
-        if json.loads(value) is True and wanted in (None, entity_id):
-            locks[entity_id] = hlc
+    locks = {p: hlc for p, hlc in lock_clocks(rep).items() if wanted in (None, p)}
     if not locks:
         return {}
     found: dict[tuple[str, str, str], list] = {}

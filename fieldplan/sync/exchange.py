@@ -46,7 +46,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.minisign import PublicKey
 from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
-from fieldplan.progress import MAX_TEXT, locked_periods
+from fieldplan.progress import MAX_TEXT, lock_clocks
 from fieldplan.replica import Replica, renew_if_gone_back
 from fieldplan.sync import fork
 from fieldplan.sync import keys as keyreg
@@ -239,7 +239,8 @@ class _MergeStats:
     total: int = 0
     new: int = 0
     origins: dict[str, tuple[int, int]] = field(default_factory=dict)
-    periods: set[str] = field(default_factory=set)  # of the new progress events
+    #: of the new progress events: period → the greatest clock among them
+    periods: dict[str, int] = field(default_factory=dict)
     receipts: int = 0  # acknowledgements that moved forward
 
 
@@ -610,8 +611,10 @@ class _Merger:
             raise OwnershipError(_("the bundle carries events of this computer that it never "
                                    "wrote"))
         self.stats.new += len(new)
-        self.stats.periods.update(e.entity_id.rpartition("|")[2] for e in new
-                                  if e.entity == "progress")
+        for e in new:
+            if e.entity == "progress":
+                period = e.entity_id.rpartition("|")[2]
+                self.stats.periods[period] = max(e.hlc, self.stats.periods.get(period, 0))
         if any(e.entity == "key" for e in new):
             self.offices.update(keyreg.replica_offices(self.rep))
 
@@ -797,8 +800,12 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                                    and not stats.receipts) else "merged")
                 found = list_gaps(rep, stats.origins)
                 gaps = tuple(g.message() for g in found)
-                late = tuple(sorted(stats.periods & set(locked_periods(rep)))
-                             if rep.is_hq and stats.periods else ())
+                # changes the lock did not cover (later on the clock than it: as
+                # ``changed_after_lock`` and the review pack name them), not any event
+                # of a locked period (a change made before the lock, arriving late)
+                locks = lock_clocks(rep) if rep.is_hq and stats.periods else {}
+                late = tuple(sorted(p for p, hlc in stats.periods.items()
+                                    if p in locks and hlc > locks[p]))
                 plan_version, plan_hidden = _plan_change(rep, plan_before)
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)

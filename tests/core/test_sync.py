@@ -768,7 +768,15 @@ def test_rotation_endorsements_old_and_new_shapes() -> None:
     assert len(keyreg.endorsements([one] * 100)) == keyreg.MAX_CHAIN
 
 
-def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path) -> None:
+def ticking(monkeypatch) -> None:
+    """A clock a second further at each reading (no two writes in one millisecond)."""
+    now = iter(range(events.wall_ms(), 2**45, 1000))
+    monkeypatch.setattr(events, "wall_ms", lambda: next(now))
+
+
+def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path,
+                                                 monkeypatch) -> None:
+    ticking(monkeypatch)
     ml = make_office("ML")
     progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
     _, first = send(ml, hq, tmp_path)
@@ -784,6 +792,22 @@ def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path)
     from fieldplan.sync import list_inbox
 
     assert list_inbox(hq)[0].reason == "changes to the locked period 2026-S1"
+
+
+def test_a_change_made_before_the_lock_that_arrives_after_it_is_not_late(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """Typed before headquarters locked the period, its bundle merged after: the import
+    said "changes to the locked period" of it, while status and the review pack (the
+    lock's clock) rightly did not."""
+    ticking(monkeypatch)
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=60)  # before the lock
+    progress.set_period_lock(hq, "2026-S1")
+    _, arrived = send(ml, hq, tmp_path)
+    assert arrived.outcome == "merged" and arrived.late_periods == ()
+    assert progress.changed_after_lock(hq) == {}
 
 
 # --- gaps -------------------------------------------------------------------------------

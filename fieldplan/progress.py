@@ -327,6 +327,10 @@ def record_progress(
                     .format(percent=changed["percent"]), changed["percent"])
             # a new report starts as not started, so every replica shows a status
             changed["status"] = "not-started"
+        # a change is made to a draft, and says so: another computer that submitted the
+        # report meanwhile, unseen here, wrote "submitted" over the same state, and the
+        # two are a conflict (else its submission would cover this change unseen)
+        changed["state"] = "draft"
         replaced = {}
         for k in changed:
             if k in typed_over and typed_over[k] is None:
@@ -511,15 +515,7 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
                     raise ValidationError(message.format(code=code, period=period))
         for code in todo:
             rid = report_id(rep.office, code, period)
-            fields: dict[str, Any] = {"state": state}
-            if state == "submitted":
-                # what is submitted is what this computer shows: written again over the
-                # versions it replaces, so that a change another computer made at the
-                # same time, unseen here, is a conflict with it, not taken as submitted
-                fields.update((f, value) for f, (value, _ids)
-                              in events.shown_versions(rep.conn, "progress", rid).items()
-                              if f != "state")
-            events.append(rep.conn, "progress", rid, fields, author=rep.author)
+            events.append(rep.conn, "progress", rid, {"state": state}, author=rep.author)
             touched.append(("progress", rid))
     return Changes(entities=tuple(touched), events=len(touched))
 

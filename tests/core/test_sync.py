@@ -1831,8 +1831,8 @@ def test_a_change_made_while_another_laptop_submitted_is_a_conflict(
         hq, make_office, tmp_path: Path) -> None:
     """Laptop 1 submitted the period while laptop 2, offline, changed a report: HQ
     showed the report submitted with laptop 2's percent, which nobody submitted, and
-    no conflict. What is submitted is written again: laptop 2's change conflicts with
-    it, and a person chooses."""
+    no conflict. A change says it is made to a draft: with the submission, a conflict
+    on the report's state, and a person chooses."""
     from fieldplan.sync import list_conflicts
 
     one = make_office("ML", "one")
@@ -1846,10 +1846,10 @@ def test_a_change_made_while_another_laptop_submitted_is_a_conflict(
     send(one, hq, tmp_path)
     send(two, hq, tmp_path)
     [conflict] = list_conflicts(hq)
-    assert conflict.field == "percent"
-    assert sorted(c.value for c in conflict.candidates) == [30, 77]
-    # a change made after the submission was seen is no conflict (it needs a reopen)
+    assert conflict.field == "state"
+    assert sorted(c.value for c in conflict.candidates) == ["draft", "submitted"]
+    assert progress.get_report(hq, act, "2026-S2", "ML").percent == 77  # (nothing lost)
     for rep in (one, two):
         send(hq, rep, tmp_path)
-    assert progress.get_report(two, act, "2026-S2").state == "submitted"
+    assert len(list_conflicts(one)) == len(list_conflicts(two)) == 1
     assert progress.digest(one) == progress.digest(two) == progress.digest(hq, office="ML")

@@ -238,6 +238,26 @@ def observe_hlc(conn: sqlite3.Connection, hlc: int) -> None:
 # --- writing --------------------------------------------------------------------------
 
 
+#: meta key: the highest seq of this replica's own events any bundle it wrote has
+#: carried (``note_exported``): a later one no other computer can have seen
+EXPORTED_OWN = "exported_own"
+
+
+def note_exported(conn: sqlite3.Connection, seq: int) -> None:
+    """Record that a bundle carries this replica's events up to ``seq`` (inside the
+    write transaction that notes the bundle)."""
+    if seq > exported_seq(conn):
+        set_meta(conn, EXPORTED_OWN, str(seq))
+
+
+def exported_seq(conn: sqlite3.Connection) -> int:
+    """The highest seq of this replica's own events a bundle has carried (0: none)."""
+    try:
+        return int(get_meta(conn, EXPORTED_OWN, "0") or 0)
+    except ValueError:
+        return 0
+
+
 def last_event(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
     """(seq, hash) of an origin's latest event held here, (0, GENESIS) if none."""
     row = conn.execute(

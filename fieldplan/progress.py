@@ -329,8 +329,11 @@ def record_progress(
             changed["status"] = "not-started"
         # a change is made to a draft, and says so: another computer that submitted the
         # report meanwhile, unseen here, wrote "submitted" over the same state, and the
-        # two are a conflict (else its submission would cover this change unseen)
-        changed["state"] = "draft"
+        # two are a conflict (else its submission would cover this change unseen). Not
+        # again while this computer's own "draft" is in no bundle yet: no other computer
+        # can have submitted over it, so a submission is a conflict with it already
+        if not _unseen_own_draft(rep, heads.get("state")):
+            changed["state"] = "draft"
         replaced = {}
         for k in changed:
             if k in typed_over and typed_over[k] is None:
@@ -346,6 +349,15 @@ def record_progress(
                 replaced[k] = ids
         events.append(rep.conn, "progress", rid, changed, author=rep.author, base=replaced)
     return Changes(entities=(("progress", rid),), events=1)
+
+
+def _unseen_own_draft(rep: Replica, state: tuple[Any, tuple[str, ...]] | None) -> bool:
+    """Whether the state a report shows (``shown_versions``' entry) is "draft" as this
+    replica wrote it in an event no bundle has carried yet."""
+    if state is None or state[0] != "draft":
+        return False
+    origin, _sep, seq = state[1][0].rpartition(":")
+    return origin == rep.replica_id and int(seq) > events.exported_seq(rep.conn)
 
 
 def report_versions(rep: Replica, action: str, period: str,

@@ -45,7 +45,7 @@ def test_each_write_is_one_chained_event(hq) -> None:
         assert e.prev == prev and e.hash == digest
         prev = digest
     last = events.parse_event(rows[-1][1])
-    assert dict(last.fields) == {"percent": 20, "state": "draft"}  # (made to a draft)
+    assert dict(last.fields) == {"percent": 20}  # (its state: the draft the first wrote)
     assert list(last.base["percent"]) == [f"{hq.replica_id}:{rows[-2][0]}"]
 
 

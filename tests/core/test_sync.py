@@ -1853,3 +1853,46 @@ def test_a_change_made_while_another_laptop_submitted_is_a_conflict(
         send(hq, rep, tmp_path)
     assert len(list_conflicts(one)) == len(list_conflicts(two)) == 1
     assert progress.digest(one) == progress.digest(two) == progress.digest(hq, office="ML")
+
+
+def test_a_change_after_the_laptop_s_own_draft_was_seen_is_a_conflict_too(
+        hq, make_office, tmp_path: Path) -> None:
+    """Laptop 2's draft reached laptop 1, which submitted over it; laptop 2 changed
+    the report again: that change too is one the submission did not cover."""
+    from fieldplan.sync import list_conflicts
+
+    one = make_office("ML", "one")
+    two = make_office("ML", "two")
+    act = national(two)
+    progress.record_progress(two, act, "2026-S2", status="on-track", percent=30)
+    send(two, hq, tmp_path)
+    send(hq, one, tmp_path)
+    progress.submit_period(one, "2026-S2")  # over laptop 2's draft, seen
+    progress.record_progress(two, act, "2026-S2", percent=80)  # offline again
+    send(one, hq, tmp_path)
+    send(two, hq, tmp_path)
+    [conflict] = list_conflicts(hq)
+    assert conflict.field == "state"
+
+
+def test_a_draft_s_state_is_written_again_only_once_a_bundle_carried_it(
+        hq, make_office, tmp_path: Path) -> None:
+    """The state goes with a change only when another computer may have seen the
+    draft it shows (a bundle carried it): saves in a row write it once."""
+    ml = make_office("ML")
+    act = national(ml)
+
+    def last_fields() -> set[str]:
+        body = ml.conn.execute("SELECT body FROM events WHERE origin = ? ORDER BY seq DESC "
+                               "LIMIT 1", (ml.replica_id,)).fetchone()[0]
+        return set(events.parse_event(body).fields)
+
+    progress.record_progress(ml, act, "2026-S2", status="on-track")
+    assert "state" in last_fields()
+    progress.record_progress(ml, act, "2026-S2", percent=10)
+    assert last_fields() == {"percent"}
+    export_bundle(ml, out_dir=tmp_path)  # the draft may be seen elsewhere from now on
+    progress.record_progress(ml, act, "2026-S2", percent=20)
+    assert last_fields() == {"percent", "state"}
+    progress.record_progress(ml, act, "2026-S2", percent=30)
+    assert last_fields() == {"percent"}

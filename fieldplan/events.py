@@ -238,24 +238,24 @@ def observe_hlc(conn: sqlite3.Connection, hlc: int) -> None:
 # --- writing --------------------------------------------------------------------------
 
 
-#: meta key: the highest seq of this replica's own events any bundle it wrote has
-#: carried (``note_exported``): a later one no other computer can have seen
+#: meta key: "<replica>:<seq>", the highest seq of this replica's own events any
+#: bundle it wrote has carried (``note_exported``): a later one no other computer can
+#: have seen
 EXPORTED_OWN = "exported_own"
 
 
-def note_exported(conn: sqlite3.Connection, seq: int) -> None:
-    """Record that a bundle carries this replica's events up to ``seq`` (inside the
-    write transaction that notes the bundle)."""
-    if seq > exported_seq(conn):
-        set_meta(conn, EXPORTED_OWN, str(seq))
+def note_exported(conn: sqlite3.Connection, replica: str, seq: int) -> None:
+    """Record that a bundle carries ``replica``'s (this one's) events up to ``seq``
+    (inside the write transaction that notes the bundle)."""
+    if seq > exported_seq(conn, replica):
+        set_meta(conn, EXPORTED_OWN, f"{replica}:{seq}")
 
 
-def exported_seq(conn: sqlite3.Connection) -> int:
-    """The highest seq of this replica's own events a bundle has carried (0: none)."""
-    try:
-        return int(get_meta(conn, EXPORTED_OWN, "0") or 0)
-    except ValueError:
-        return 0
+def exported_seq(conn: sqlite3.Connection, replica: str) -> int:
+    """The highest seq of ``replica``'s events a bundle this database wrote has
+    carried (0: none, or only another replica's, before a renewal)."""
+    held, _sep, seq = (get_meta(conn, EXPORTED_OWN, "") or "").rpartition(":")
+    return int(seq) if held == replica and seq.isdigit() else 0
 
 
 def last_event(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:

@@ -357,7 +357,7 @@ def _unseen_own_draft(rep: Replica, state: tuple[Any, tuple[str, ...]] | None) -
     if state is None or state[0] != "draft":
         return False
     origin, _sep, seq = state[1][0].rpartition(":")
-    return origin == rep.replica_id and int(seq) > events.exported_seq(rep.conn)
+    return origin == rep.replica_id and int(seq) > events.exported_seq(rep.conn, origin)
 
 
 def report_versions(rep: Replica, action: str, period: str,

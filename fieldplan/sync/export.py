@@ -339,7 +339,8 @@ def export_bundle(
     warning = ""
     try:
         with store.write_transaction(rep.conn):
-            events.note_exported(rep.conn, ranges.get(rep.replica_id, [0, 0])[1])
+            events.note_exported(rep.conn, rep.replica_id,
+                                 ranges.get(rep.replica_id, [0, 0])[1])
             events.set_meta(rep.conn, "last_export", events.canonical_json(
                 {"at": events.utc_iso(), "path": shown_name(str(info.path)),
                  "events": info.event_count, "recipient": recipient,

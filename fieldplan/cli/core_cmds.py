@@ -458,6 +458,13 @@ def cmd_digest(args: argparse.Namespace) -> int:
             from fieldplan.offices import check_office
 
             office = check_office(office)
+            if not rep.is_hq and office != rep.office:
+                # an office holds its own reports only: the digest of nothing it would
+                # print matches no other database's of that office
+                raise CommandError(_("this database is office {own}'s: it holds no "
+                                     "reports of {office} (their digest is at "
+                                     "headquarters, or at {office})").format(
+                                         own=rep.office, office=office))
         value = prog.digest(rep, office)
         office = office or (None if rep.is_hq else rep.office)
     output(args, {"office": office, "digest": value}, value)

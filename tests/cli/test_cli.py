@@ -163,6 +163,11 @@ def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:
     hq_digest = run("--db", hq, "digest", "--office", "ML", capsys=capsys)[1].strip()
     ml_digest = run("--db", ml, "digest", capsys=capsys)[1].strip()
     assert hq_digest == ml_digest and len(hq_digest) == 64
+    assert run("--db", ml, "digest", "--office", "ml", capsys=capsys)[1].strip() == ml_digest
+    # another office's digest: at HQ or at that office, not the digest of nothing here
+    assert run("--db", ml, "digest", "--office", "SN", capsys=capsys) == (
+        1, "", "fieldplan: error: this database is office ML's: it holds no reports of SN "
+        "(their digest is at headquarters, or at SN)\n")
     code, out, _ = run("--db", hq, "export", "--for", "ML", "--dir", str(tmp_path),
                        capsys=capsys)
     assert run("--db", ml, "import", out.strip(), capsys=capsys)[0] == 0

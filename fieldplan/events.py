@@ -238,24 +238,34 @@ def observe_hlc(conn: sqlite3.Connection, hlc: int) -> None:
 # --- writing --------------------------------------------------------------------------
 
 
-#: meta key: "<replica>:<seq>", the highest seq of this replica's own events any
-#: bundle it wrote has carried (``note_exported``): a later one no other computer can
-#: have seen
-EXPORTED_OWN = "exported_own"
+#: meta key prefix, with an origin: the highest seq of its events any bundle this
+#: database wrote has carried (``note_exported``): a later event of this computer no
+#: other one can have seen, and what status counts as sent. One key per origin: a
+#: save reads its own replica's alone
+EXPORTED = "exported:"
 
 
-def note_exported(conn: sqlite3.Connection, replica: str, seq: int) -> None:
-    """Record that a bundle carries ``replica``'s (this one's) events up to ``seq``
-    (inside the write transaction that notes the bundle)."""
-    if seq > exported_seq(conn, replica):
-        set_meta(conn, EXPORTED_OWN, f"{replica}:{seq}")
+def note_exported(conn: sqlite3.Connection, tops: Mapping[str, int]) -> None:
+    """Record that a bundle carries events up to ``tops`` (origin → last seq), inside
+    the write transaction that notes the bundle."""
+    conn.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+        "SET value = excluded.value WHERE CAST(excluded.value AS INTEGER) > "
+        "CAST(value AS INTEGER)",
+        [(EXPORTED + origin, str(seq)) for origin, seq in tops.items()])
 
 
-def exported_seq(conn: sqlite3.Connection, replica: str) -> int:
-    """The highest seq of ``replica``'s events a bundle this database wrote has
-    carried (0: none, or only another replica's, before a renewal)."""
-    held, _sep, seq = (get_meta(conn, EXPORTED_OWN, "") or "").rpartition(":")
-    return int(seq) if held == replica and seq.isdigit() else 0
+def exported_seq(conn: sqlite3.Connection, origin: str) -> int:
+    """The highest seq of ``origin``'s events a bundle this database wrote carried."""
+    value = get_meta(conn, EXPORTED + origin, "0") or "0"
+    return int(value) if value.isdigit() else 0
+
+
+def exported_seqs(conn: sqlite3.Connection) -> dict[str, int]:
+    """``exported_seq`` of every origin a bundle this database wrote carried."""
+    return {key[len(EXPORTED):]: int(value) for key, value in conn.execute(
+        "SELECT key, value FROM meta WHERE key > ? AND key < ?",
+        (EXPORTED, EXPORTED[:-1] + ";")) if value.isdigit()}
 
 
 def last_event(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:

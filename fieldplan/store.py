@@ -61,19 +61,23 @@ def out_of_space(exc: BaseException) -> bool:
                                  or code == SQLITE_IOERR_SHMSIZE)
 
 
+def _primary_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of an error (an extended code's low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def read_only(exc: BaseException) -> bool:
     """True when SQLite could not write because the file, its ``-wal``/``-shm`` files,
     their folder or the disk is read-only (SQLITE_READONLY and its kinds)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF == sqlite3.SQLITE_READONLY
+    return _primary_code(exc) == sqlite3.SQLITE_READONLY
 
 
 def busy(exc: BaseException) -> bool:
     """True when SQLite could not go on because another connection holds the database
     (SQLITE_BUSY, SQLITE_LOCKED and their kinds): another fieldplan, most likely, that
     closing may free."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return _primary_code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def error_reason(exc: BaseException) -> str:
@@ -86,8 +90,7 @@ def error_reason(exc: BaseException) -> str:
         return _("the database file, its -wal or -shm file, their folder or the disk is "
                  "read-only (check the files' permissions, or the USB stick's "
                  "write-protect switch)")
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None  # (extended codes: low byte)
+    primary = _primary_code(exc)
     if primary == sqlite3.SQLITE_CANTOPEN:
         return _("the file cannot be opened (its folder or the disk may be read-only, or "
                  "gone)")

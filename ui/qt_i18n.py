@@ -32,11 +32,10 @@ QT_LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_FR", "ar": "ar_AE"}
 #: namespace (ui.qtcompat) before the first paint.
 RTL_LANGUAGES = frozenset({"ar"})
 
-# The translators installed by the last call: kept referenced so Python does not
-# collect them while Qt uses them, and removed when the language changes.
+# The translators installed by the last call (the catalogs and their fallback): kept
+# referenced so Python does not collect them while Qt uses them, and removed when the
+# language changes.
 _installed: list[QTranslator] = []
-# ... and the fallback installed with them (``_accelerator_fallback``)
-_fallbacks: list[QTranslator] = []
 
 
 def _accelerator_fallback(catalogs: list[QTranslator]) -> QTranslator:
@@ -76,8 +75,9 @@ def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslato
     """Install Qt's translations for ``lang`` on ``app`` (replacing earlier ones), set the
     default QLocale and, on a GUI application, the layout direction. Returns the
     translators that were found and installed (none for English)."""
-    while _installed or _fallbacks:
-        app.removeTranslator((_installed or _fallbacks).pop())
+    while _installed:
+        app.removeTranslator(_installed.pop())
+    catalogs: list[QTranslator] = []
     code = "en" if lang == PSEUDO_LANGUAGE else lang
     locale = QLocale(QT_LOCALES.get(code, code))
     QLocale.setDefault(locale)
@@ -85,7 +85,6 @@ def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslato
         from PySide6.QtCore import QTranslator
 
         folder = qt_translations_dir()
-        catalogs = []
         for name in QT_CATALOGS:
             translator = QTranslator()
             if translator.load(locale, name, "_", folder):
@@ -94,13 +93,12 @@ def install_qt_translations(app: QCoreApplication, lang: str) -> list[QTranslato
             # installed first, so asked last (Qt asks the latest installed first)
             fallback = _accelerator_fallback(catalogs)
             if app.installTranslator(fallback):
-                _fallbacks.append(fallback)
-        for translator in catalogs:
-            if app.installTranslator(translator):
-                _installed.append(translator)
+                _installed.append(fallback)
+        catalogs = [t for t in catalogs if app.installTranslator(t)]
+        _installed.extend(catalogs)
     rtl = code in RTL_LANGUAGES
     if isinstance(app, QGuiApplication) and app.isRightToLeft() != rtl:
         # set only when it changes: a left-to-right start never needs Qt's enums
         direction = Qt.LayoutDirection
         app.setLayoutDirection(direction.RightToLeft if rtl else direction.LeftToRight)
-    return list(_installed)
+    return catalogs

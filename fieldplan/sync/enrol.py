@@ -78,8 +78,7 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
                 (enrol_id, office, token, events.utc_iso(now),
                  events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))))
             _note_setup(rep, enrol_id, {o: r[1] for o, r in ranges.items()})
-            events.note_exported(rep.conn, rep.replica_id,
-                                 ranges.get(rep.replica_id, [0, 0])[1])
+            events.note_exported(rep.conn, {o: r[1] for o, r in ranges.items()})
             info = bundlefmt.write_bundle(path, manifest,
                                           export.event_lines(rep, [(o, 0) for o in ranges]),
                                           secret, mode=0o600)

@@ -4,7 +4,6 @@ registered its key."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -225,15 +224,11 @@ def unsent_events(rep: Replica) -> int:
 
 def unsent_split(rep: Replica) -> tuple[int, int]:
     """(office) What the next export to headquarters carries (``unsent_events``), in
-    two: (events in no bundle yet, events already in the last bundle exported that
+    two: (events in no bundle yet, events a bundle exported already carried that
     headquarters has not acknowledged yet). (0, 0) at headquarters."""
     if rep.is_hq:
         return 0, 0
-    last = rep.meta("last_export")
-    tops = {}
-    if last:
-        with contextlib.suppress(ValueError, TypeError, AttributeError):
-            tops = {str(o): int(s) for o, s in (json.loads(last).get("tops") or {}).items()}
+    tops = events.exported_seqs(rep.conn)
     new = sent = 0
     for origin, after, _lo, hi, n in _runs(rep, "HQ", rep.office, full=False):
         exported = tops.get(origin, 0)
@@ -339,13 +334,11 @@ def export_bundle(
     warning = ""
     try:
         with store.write_transaction(rep.conn):
-            events.note_exported(rep.conn, rep.replica_id,
-                                 ranges.get(rep.replica_id, [0, 0])[1])
+            # what it carried of each replica (status: sent, not acknowledged yet)
+            events.note_exported(rep.conn, {o: r[1] for o, r in ranges.items()})
             events.set_meta(rep.conn, "last_export", events.canonical_json(
                 {"at": events.utc_iso(), "path": shown_name(str(info.path)),
-                 "events": info.event_count, "recipient": recipient,
-                 # what it carried of each replica (status: sent, not acknowledged yet)
-                 "tops": {o: r[1] for o, r in ranges.items()}}))
+                 "events": info.event_count, "recipient": recipient}))
     except FieldplanError as exc:
         # the bundle is written and good: only "last export" in the status is not
         # (a full disk); failing here would make people export again and again

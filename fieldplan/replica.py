@@ -242,6 +242,8 @@ class Replica:
         what it precedes: a backup that cannot be written is a notice, a damaged
         database is ``damage``. Tried once within BACKUP_DUE too (a bundle for every
         office: one check, one notice)."""
+        if getattr(self.conn, "read_only", False):
+            return  # nothing changes there, and nothing can be written beside it
         now = dt.datetime.now(dt.UTC)
         if self._backup_since is not None and now - self._backup_since < BACKUP_DUE:
             return  # (the backups folder is not read for each bundle of an export)
@@ -340,6 +342,13 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
         raise damaged from exc
 
 
+def read_only_text(path: Path) -> str:
+    """What a replica opened on a read-only disk or folder says (``store.connect``)."""
+    return _("{path} is on a read-only disk or folder: it can be read and printed, but "
+             "nothing can be saved to it; to work on it, copy it to a folder you can "
+             "write to").format(path=path)
+
+
 def _open_replica(path: Path) -> Replica:
     removed: list[Path] = []  # by the backup before a migration, on a full disk
     conn = store.connect(path, removed=removed)
@@ -349,6 +358,11 @@ def _open_replica(path: Path) -> Replica:
     try:
         if not rep.replica_id:
             raise StoreError(store.not_set_up_text(path))
+        if conn.read_only:
+            # nothing can be written there, so nothing can fork its history: it is read
+            # as it is (a restored copy's new identity is given where it is copied to)
+            rep.notices.append(read_only_text(path))
+            return rep
         marked = rep.meta(store.BACKUP_MARK) is not None
         if not marked:
             marked = caught_by_mark = _mark_if_gone_back(rep, opening=True)

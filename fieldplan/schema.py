@@ -264,6 +264,23 @@ def _applied(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def pending(conn: sqlite3.Connection) -> list[str]:
+    """The migrations this database still needs (read only). Raises StoreError for a
+    database a newer fieldplan wrote."""
+    return _pending(_applied(conn))
+
+
+def _pending(applied: list[str]) -> list[str]:
+    known = known_migrations()
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise StoreError(_(
+            "this database was written by a newer fieldplan (schema {schema}, this program "
+            "knows {known}); update fieldplan to open it").format(
+                schema=len(applied), known=len(known)))
+    return [name for name in known if name not in applied]
+
+
 def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
             removed: list[Path] | None = None) -> list[str]:
     """Apply pending migrations, after backing up a database that already holds data
@@ -274,14 +291,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     from fieldplan import store
 
     applied = _applied(conn)
-    known = known_migrations()
-    unknown = [name for name in applied if name not in known]
-    if unknown:
-        raise StoreError(_(
-            "this database was written by a newer fieldplan (schema {schema}, this program "
-            "knows {known}); update fieldplan to open it").format(
-                schema=len(applied), known=len(known)))
-    pending = [name for name in known if name not in applied]
+    pending = _pending(applied)
     if not pending:
         return []
     if applied and path is not None:

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -167,10 +168,26 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         raise _cannot_open(path, exc) from exc
     try:
         conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            if create or not _read_only_place(path, exc):
+                raise
+            conn.close()
+            conn = _connect_read_only(path)
+            conn.row_factory = sqlite3.Row
         if not create and another_programs(conn):
             # before anything is written (WAL mode, fieldplan's tables): not ours to touch
             raise StoreError(not_fieldplans_text(path))
         conn.execute("PRAGMA foreign_keys = ON")
+        if conn.read_only:
+            # (a database in WAL mode always is; its tables are as fieldplan left them)
+            if schema.pending(conn):
+                raise StoreError(_(
+                    "{path} is on a read-only disk or folder and was written by an "
+                    "older fieldplan, which must update it first: copy it to a folder "
+                    "you can write to, and open the copy").format(path=path))
+            return conn
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":  # pragma: no cover - e.g. a read-only medium
             raise StoreError(_("cannot use write-ahead logging on {path} (mode {mode})")
@@ -192,9 +209,56 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
 
 class Connection(sqlite3.Connection):
     """A connection ``connect`` opens: ``after_commit``, if set, is called after each
-    ``write_transaction`` commits (the replica's write mark: ``fieldplan.writemark``)."""
+    ``write_transaction`` commits (the replica's write mark: ``fieldplan.writemark``).
+    ``read_only``: opened read-only, the database being on a read-only disk or folder
+    (``_connect_read_only``): every write fails, saying so."""
 
     after_commit: Callable[[], None] | None = None
+    read_only: bool = False
+
+
+def _read_only_place(path: Path, exc: sqlite3.Error) -> bool:
+    """Whether SQLite could not open the database because it cannot write beside it
+    (the ``-shm`` file a database in WAL mode needs): a write-protected USB stick, a
+    CD, a read-only share. Asked by trying to write a file in its folder, which tells
+    what permission bits do not (an administrator, a read-only mount)."""
+    if _primary_code(exc) not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
+        return False
+    if not path.is_file():
+        return False
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".fieldplan-probe-", dir=path.parent)
+    except OSError as err:
+        return err.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+    return False
+
+
+def _connect_read_only(path: Path) -> Connection:
+    """The database on a read-only disk or folder, opened to read it only: status,
+    lists, digests and reports work; a save says the place is read-only. A database
+    closed cleanly has no ``-wal`` file and is read as it is (``immutable``: nothing can
+    change it there); one with a ``-wal`` file is read with it, which SQLite can do when
+    its ``-shm`` file is there too, and cannot when it is not (a computer that stopped
+    while the database was open): then the error says to copy it first."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not (wal.exists() and wal.stat().st_size):
+        uri += "&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
+                               isolation_level=None, check_same_thread=True,
+                               factory=Connection)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise StoreError(_(
+            "cannot open database {path}: it is on a read-only disk or folder and was "
+            "not closed cleanly; copy its folder to a disk you can write to, and open "
+            "the copy").format(path=path)) from exc
+    conn.read_only = True
+    return conn
 
 
 def another_programs(conn: sqlite3.Connection) -> bool:

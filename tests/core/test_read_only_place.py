@@ -1,0 +1,135 @@
+"""A database on a read-only disk or folder (a write-protected USB stick, a CD): it
+can be read and printed, and a save says the place is read-only. SQLite cannot open a
+database in WAL mode there as usual (it needs to write the ``-shm`` file beside it)."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fieldplan import progress, schema
+from fieldplan.errors import StoreError
+from fieldplan.replica import open_replica
+from fieldplan.sync import export_bundle
+
+
+@contextlib.contextmanager
+def _unwritable(folder: Path) -> Iterator[None]:
+    """``folder`` made read-only for real (the permission bits, or for the superuser
+    the immutable attribute); skipped where neither can be set."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        undo = ["chmod", "755", str(folder)]
+    else:
+        if shutil.which("chattr") is None or subprocess.run(
+                ["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a folder read-only here (no chattr +i)")
+        undo = ["chattr", "-i", str(folder)]
+    try:
+        try:
+            (folder / "probe").write_text("x")
+        except OSError:
+            pass
+        else:
+            pytest.skip("the folder stays writable here")
+        yield
+    finally:
+        subprocess.run(undo, check=True)
+
+
+@pytest.fixture
+def office_on_stick(make_office, tmp_path: Path) -> Path:
+    """An office database with a report, closed cleanly, alone in a folder."""
+    rep = make_office("ML")
+    progress.record_progress(rep, "PA1.1", "2026-S1", status="on-track", percent=40,
+                                achievements="wells")
+    path = rep.path
+    digest = progress.digest(rep, "ML")
+    rep.close()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    for name in (path.name, path.name + ".key"):
+        shutil.copy2(path.parent / name, stick / name)
+    (stick / "digest").write_text(digest)
+    return stick / path.name
+
+
+def _simulate_read_only(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What SQLite meets on a read-only medium, where no real one can be made: the
+    ``-shm`` file cannot be made (a link in its place to a folder that is not there),
+    and a probe write fails."""
+    (db.parent / (db.name + "-shm")).symlink_to(db.parent / "gone" / "shm")
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+
+
+def _read_and_try_a_save(db: Path, tmp_path: Path) -> None:
+    digest = (db.parent / "digest").read_text()
+    before = db.read_bytes()
+    with open_replica(db) as rep:
+        assert rep.conn.read_only
+        notices = rep.take_notices()
+        assert len(notices) == 1 and "read-only disk or folder" in notices[0]
+        rows = progress.list_reports(rep, period="2026-S1")
+        assert [(r.action, r.percent, r.achievements) for r in rows] == [
+            ("PA1.1", 40, "wells")]
+        assert progress.digest(rep, "ML") == digest
+        with pytest.raises(StoreError, match="read-only"):
+            progress.record_progress(rep, "PA1.2", "2026-S1", status="at-risk")
+        # a bundle can still be sent from it (its sending is not noted there)
+        out = export_bundle(rep, out_file=tmp_path / "b.fieldplan")
+        assert out.path.exists()
+    assert db.read_bytes() == before
+    # (where the folder is writable after all, SQLite's first try leaves an empty log)
+    wal = db.parent / (db.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert sorted(p.name for p in db.parent.iterdir() if p.exists() and p != wal) == sorted(
+        [db.name, db.name + ".key", "digest"])
+
+
+def test_a_database_in_a_read_only_folder_is_read_and_not_written(
+        office_on_stick: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _simulate_read_only(office_on_stick, monkeypatch)
+    _read_and_try_a_save(office_on_stick, tmp_path)
+
+
+def test_a_truly_read_only_folder(office_on_stick: Path, tmp_path: Path) -> None:
+    with _unwritable(office_on_stick.parent):
+        _read_and_try_a_save(office_on_stick, tmp_path)
+
+
+def test_a_writable_folder_is_opened_as_usual(office_on_stick: Path) -> None:
+    with open_replica(office_on_stick) as rep:
+        assert not rep.conn.read_only
+        assert rep.take_notices() == []
+
+
+def test_an_older_schema_on_a_read_only_medium_says_to_copy_it(
+        office_on_stick: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _simulate_read_only(office_on_stick, monkeypatch)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS,
+                                               ("9999_later", lambda db: None)])
+    with pytest.raises(StoreError, match="read-only disk or folder and was written by an "
+                                         "older fieldplan"):
+        open_replica(office_on_stick)
+
+
+def test_a_log_without_its_index_on_a_read_only_medium_says_to_copy_it(
+        office_on_stick: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A computer stopped with the database open: its ``-wal`` holds changes SQLite
+    cannot read there without the ``-shm``; it is not read without them (stale)."""
+    (office_on_stick.parent / (office_on_stick.name + "-wal")).write_bytes(b"x" * 64)
+    _simulate_read_only(office_on_stick, monkeypatch)
+    with pytest.raises(StoreError, match="not closed cleanly; copy its folder"):
+        open_replica(office_on_stick)

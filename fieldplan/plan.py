@@ -256,7 +256,9 @@ _ACTION_CODE_RE = re.compile(r"^(.+)\.([1-9][0-9]*)$")  # its area, then ACTION_
 _KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 # A number with dots between groups of three digits (1.200, 12.500.000): thousands, in
 # a file with decimal commas.
-_DOT_GROUPED = re.compile(r"-?\d{1,3}(?:\.\d{3})+")
+#: 1.200 or 1,200: a number whose mark may group thousands (0.125 cannot)
+_DOT_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+")
+_COMMA_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+")
 _TRUE = frozenset({"true", "yes", "1", "vrai", "oui", "صواب", "نعم"})
 _FALSE = frozenset({"false", "no", "0", "faux", "non", "خطأ", "لا"})
 
@@ -358,11 +360,14 @@ class _Locator:
 class _Reader:
     """Checks a plan dict field by field and builds the Plan; the first problem raises
     PlanError. ``from_text``: numbers, integers and booleans may be given as text (CSV
-    cells); ``decimal_comma``: ``12,5`` is a number; ``clean``: texts lose their control
-    characters (as narratives do, see fieldplan.text.clean_text)."""
+    cells); ``decimal_comma``: ``12,5`` is a number (True), or is not (False), or (None:
+    a file whose separator says nothing of its spreadsheet's locale) both marks are read
+    where only one reading is possible, and ``1,500`` or ``1.500`` is refused, naming both
+    readings; ``clean``: texts lose their control characters (as narratives do, see
+    fieldplan.text.clean_text)."""
 
-    def __init__(self, locator: _Locator, from_text: bool = False, decimal_comma: bool = False,
-                 clean: bool = False):
+    def __init__(self, locator: _Locator, from_text: bool = False,
+                 decimal_comma: bool | None = False, clean: bool = False):
         self.loc = locator
         self.from_text = from_text
         self.decimal_comma = decimal_comma
@@ -464,6 +469,16 @@ class _Reader:
             return None
         if isinstance(value, str) and self.from_text:
             text = value.strip()
+            if self.decimal_comma is None and (_DOT_GROUPED.fullmatch(text)
+                                               or _COMMA_GROUPED.fullmatch(text)):
+                # a tab-separated file ("Unicode Text") keeps numbers as its spreadsheet
+                # shows them: 1,500 is fifteen hundred in English, one and a half in French
+                mark = "." if "." in text else ","
+                raise self.fail(path, _(
+                    "{value} could be {thousands} or {decimal}: write it without "
+                    "thousands separators").format(
+                        value=_show(value), thousands=_show(text.replace(mark, "")),
+                        decimal=_show(text.replace(",", "."))))
             if self.decimal_comma and _DOT_GROUPED.fullmatch(text):
                 # 1.200 is 1200 in a spreadsheet that writes 1,2 for one and a fifth:
                 # read as 1.2 it would be a target a thousand times too small
@@ -471,7 +486,7 @@ class _Reader:
                     "{value} is not a number: in a file with decimal commas, write it "
                     "without thousands separators ({plain})").format(
                         value=_show(value), plain=_show(text.replace(".", ""))))
-            if self.decimal_comma and re.fullmatch(r"-?\d+,\d+", text):
+            if self.decimal_comma is not False and re.fullmatch(r"-?\d+,\d+", text):
                 text = text.replace(",", ".")
             try:
                 value = float(text)

@@ -178,13 +178,13 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
     import csv
     import difflib
 
-    first_line = text.split("\n", 1)[0]
+    first_line, *rest = re.split("\r\n|\r|\n", text, maxsplit=1)  # (lines may end in CR)
     declared = _SEP_LINE.fullmatch(first_line)
     if declared:
         # Excel's "sep=;" line names the separator; Excel does not show it as a row,
         # so the header stays row 1 in messages, as the person sees it there
         delimiter = declared.group(1)
-        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = rest[0] if rest else ""
     else:
         delimiter = max((",", ";", "\t"), key=first_line.count)
     from fieldplan.plan import MAX_PLAN_BYTES
@@ -292,7 +292,8 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
                 cells=len(record), header=len(header)))
         # a spreadsheet leaves empty cells off the end of a row (and a cut file its
         # last row short): the missing cells are empty ones
-        record = record + [""] * (len(header) - len(record))
+        # (and a trailing separator one empty cell more: refused above when not empty)
+        record = record[:len(header)] + [""] * (len(header) - len(record))
         cells = {
             name: _unguard(value.strip())
             for name, value in zip(header, record, strict=True)
@@ -349,7 +350,10 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
         "areas": list(areas.values()),
         "actions": [{**fields, "indicators": indicators[code]} for code, fields in actions.items()],
     }
-    reader = _Reader(loc, from_text=True, decimal_comma=delimiter != ",", clean=clean)
+    # a ";" file comes from a spreadsheet that writes decimal commas (French, Arabic…);
+    # a tab-separated one from any (Excel's "Unicode Text" keeps the shown numbers)
+    comma = {",": False, ";": True}.get(delimiter)
+    reader = _Reader(loc, from_text=True, decimal_comma=comma, clean=clean)
     return reader.plan(data)
 
 

@@ -14,6 +14,8 @@ OutputBaseFilename=fieldplan-0.1.0-setup
 Compression=lzma2
 SolidCompression=yes
 ChangesAssociations=yes
+SetupIconFile=..\..\resources\icons\fieldplan.ico
+UninstallDisplayIcon={app}\fieldplan.exe
 
 [Languages]
 Name: "en"; MessagesFile: "compiler:Default.isl"
@@ -27,8 +29,9 @@ Source: "..\..\dist\fieldplan\*"; DestDir: "{app}"; Flags: recursesubdirs create
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
 
 [Icons]
-Name: "{group}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"
-Name: "{userdesktop}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"; Tasks: desktopicon
+; started in Documents (not the program's folder): where file choosers open first
+Name: "{group}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"; WorkingDir: "{userdocs}"
+Name: "{userdesktop}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"; WorkingDir: "{userdocs}"; Tasks: desktopicon
 
 [Registry]
 Root: HKCU; Subkey: "Software\Classes\.fieldplan"; ValueType: string; ValueData: "fieldplan.bundle"; Flags: uninsdeletevalue

@@ -146,6 +146,22 @@ def test_cells_left_off_the_end_of_rows_are_empty(hq, tmp_path):
     assert parse_plan_text(short, "csv", "short.csv") == plan
 
 
+def test_an_empty_cell_past_the_end_of_a_row_is_ignored(hq, tmp_path, capsys):
+    """A trailing separator (a hand edit, some spreadsheet tools) adds one empty cell to
+    a row: read as nothing, not an internal error; a value there is still refused."""
+    plan = amended(hq.plan())
+    lines = format_plan(plan, "csv").split("\r\n")
+    lines[2] += ","
+    path = tmp_path / "trailing.csv"
+    path.write_text("\r\n".join(lines), encoding="utf-8")
+    code, _out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, err) == (0, "")
+    assert hq.plan() == plan
+    lines[2] += "x"
+    with pytest.raises(PlanError, match=r"^p\.csv: row 3: \d+ cells but the header has \d+$"):
+        parse_plan_text("\r\n".join(lines), "csv", "p.csv")
+
+
 def test_a_last_row_cut_short_is_a_plan_error(hq, tmp_path, capsys):
     path = tmp_path / "cut.csv"
     plan = amended(hq.plan())
@@ -199,7 +215,7 @@ def test_a_dot_grouped_number_in_a_decimal_comma_file_is_refused(hq):
 
 
 @pytest.mark.parametrize("cell, value", [("1,2", 1.2), ("1200", 1200.0), ("1.5", 1.5),
-                                         ("1.2000", 1.2)])
+                                         ("1.2000", 1.2), ("0.125", 0.125)])
 def test_numbers_that_are_not_dot_grouped_read_as_before(hq, cell, value):
     text = semicolon_csv(amended(hq.plan()), _set_target(cell))
     assert parse_plan_text(text, "csv", "plan.csv").actions[0].indicators[0].target == value
@@ -213,6 +229,38 @@ def test_a_dot_in_a_comma_separated_file_is_a_decimal_point(hq):
     csv.writer(out).writerows(rows)
     assert parse_plan_text(out.getvalue(), "csv", "p.csv").actions[0].indicators[0].target \
         == 1.2
+
+
+def _tab_target(plan: Plan, value: str) -> str:
+    rows = list(csv.reader(io.StringIO(format_plan(plan, "csv"), newline="")))
+    rows[1][rows[0].index("target")] = value
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("cell, thousands, decimal", [
+    ("1,500", "1500", "1.500"), ("1.500", "1500", "1.500"),
+    ("-12,500,000", "-12500000", "-12.500.000")])
+def test_a_grouped_number_in_a_tab_separated_file_is_refused_naming_both_readings(
+        hq, cell, thousands, decimal):
+    """Excel's "Unicode Text" (tab separated) keeps numbers as the sheet shows them, in
+    its own locale's marks: 1,500 is fifteen hundred in English, one and a half in
+    French. Neither is guessed (a target a thousand times off, without a word)."""
+    text = _tab_target(amended(hq.plan()), cell)
+    with pytest.raises(PlanError, match=rf"^plan\.csv: row 2, column 'target': "
+                                        rf"'{re.escape(cell)}' could be '{thousands}' or "
+                                        rf"'{re.escape(decimal)}': write it without "
+                                        r"thousands separators$"):
+        parse_plan_text(text, "csv", "plan.csv")
+
+
+@pytest.mark.parametrize("cell, value", [("12,5", 12.5), ("1,50", 1.5), ("1.5", 1.5),
+                                         ("1500", 1500.0), ("1234,567", 1234.567),
+                                         ("0,125", 0.125)])
+def test_a_number_with_one_reading_in_a_tab_separated_file_is_read(hq, cell, value):
+    text = _tab_target(amended(hq.plan()), cell)
+    assert parse_plan_text(text, "csv", "plan.csv").actions[0].indicators[0].target == value
 
 
 # --- 5. escape sequences in messages -------------------------------------------------------
@@ -307,6 +355,13 @@ def test_an_excel_sep_line_names_the_separator(hq):
     with pytest.raises(PlanError, match=r"^plan\.csv: row 2, column 'target': 'x' is not a "
                                         r"number$"):
         parse_plan_text(bad, "csv", "plan.csv")
+
+
+def test_a_sep_line_in_a_file_whose_lines_end_in_cr(hq):
+    """Old Mac line ends (CR only): the "sep=" line is still the first line."""
+    plan = amended(hq.plan())
+    text = ("sep=;\r" + semicolon_csv(plan, _set_target("12,5"))).replace("\r\n", "\r")
+    assert parse_plan_text(text, "csv", "plan.csv").actions[0].indicators[0].target == 12.5
 
 
 def test_a_sep_line_with_a_comma(hq):

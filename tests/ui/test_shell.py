@@ -896,3 +896,36 @@ def test_what_the_opening_of_the_database_noted_is_shown(shell, qtbot, hq_db, mo
     finally:
         schema.MIGRATIONS.pop()
         apply_language(QApplication.instance(), "en")
+
+
+def test_the_windows_icon_is_the_svg_at_every_size(qapp):
+    """The program, its shortcuts and its bundles show fieldplan's icon on Windows (not
+    PyInstaller's): resources/icons/fieldplan.ico holds the SVG drawn at each size
+    Windows asks for (made again by packaging/make_icon.py when the SVG changes), and
+    the build and the installer use it."""
+    import importlib.util
+
+    from PySide6.QtGui import QImage, QImageReader
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("make_icon",
+                                                  root / "packaging" / "make_icon.py")
+    make_icon = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_icon)
+    reader = QImageReader(str(root / "resources" / "icons" / "fieldplan.ico"))
+    assert reader.imageCount() == len(make_icon.SIZES)
+    for index, size in enumerate(make_icon.SIZES):
+        assert reader.jumpToImage(index)
+        shipped = reader.read().convertToFormat(QImage.Format.Format_ARGB32)
+        drawn = QImage.fromData(make_icon.render_png(make_icon.SVG, size)).convertToFormat(
+            QImage.Format.Format_ARGB32)
+        assert (shipped.width(), shipped.height()) == (size, size)
+        differ = sum(shipped.pixel(x, y) != drawn.pixel(x, y)
+                     for x in range(0, size, max(1, size // 32))
+                     for y in range(0, size, max(1, size // 32)))
+        assert differ <= 2, f"{size}px: the .ico is not the SVG any more"
+    spec_text = (root / "packaging" / "fieldplan.spec").read_text(encoding="utf-8")
+    assert '"icons" / "fieldplan.ico"' in spec_text and "icon=None" not in spec_text
+    iss = (root / "packaging" / "windows" / "fieldplan.iss").read_text(encoding="utf-8")
+    assert "SetupIconFile=..\\..\\resources\\icons\\fieldplan.ico" in iss
+    assert iss.count('WorkingDir: "{userdocs}"') == 2

@@ -333,6 +333,8 @@ class ImportResultDialog(QDialog):
                     detail += "; " + o.reason  # "changes to the locked period …"
                 if getattr(o, "plan_version", 0):
                     detail += "; " + o.plan_text()  # "the plan is now version 3; …"
+                if getattr(o, "hidden_brought", 0):
+                    detail += "; " + o.hidden_text()  # "it brings 2 reports the plan hides…"
                 if getattr(o, "repair", ""):
                     # "this computer's events 41–60 had been written after …"
                     detail += "; " + o.repair

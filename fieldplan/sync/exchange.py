@@ -156,6 +156,11 @@ class ImportOutcome:
     plan_hidden: int = 0
     #: (at an office) what the repair of a forked history did (fieldplan.sync.fork), or ""
     repair: str = ""
+    #: of the reports this bundle changed, those the plan (after it) hides, and why
+    #: (``planops.PlanScope.why_hidden``'s words): an office still on an older plan,
+    #: reporting on an action headquarters removed or moved to another level
+    hidden_brought: int = 0
+    hidden_why: tuple[str, ...] = ()
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -170,6 +175,8 @@ class ImportOutcome:
             notes.append(late_text(self.late_periods))
         if self.plan_version:
             notes.append(self.plan_text())
+        if self.hidden_brought:
+            notes.append(self.hidden_text())
         if self.repair:
             notes.append(self.repair)
         return _("{file}: {outcome} ({detail})").format(
@@ -184,7 +191,20 @@ class ImportOutcome:
                 "gaps": list(self.gaps), "late_periods": list(self.late_periods),
                 "gap_ranges": list(self.gap_ranges),
                 "plan_version": self.plan_version or None,
-                "plan_hidden_reports": self.plan_hidden, "repair": self.repair}
+                "plan_hidden_reports": self.plan_hidden, "repair": self.repair,
+                "reports_the_plan_hides": self.hidden_brought}
+
+    def hidden_text(self) -> str:
+        """"it brings 2 reports the plan hides (the plan no longer has this action)":
+        what the import says of them ("" when there are none)."""
+        if not self.hidden_brought:
+            return ""
+        from fieldplan.planops import why_hidden_text
+
+        return ngettext("it brings {count} report the plan hides ({why})",
+                        "it brings {count} reports the plan hides ({why})",
+                        self.hidden_brought).format(count=self.hidden_brought,
+                                                    why=why_hidden_text(self.hidden_why))
 
     def plan_text(self) -> str:
         """"the plan is now version 3; it hides 2 reports of this office": what the
@@ -241,6 +261,8 @@ class _MergeStats:
     origins: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: of the new progress events: period → the greatest clock among them
     periods: dict[str, int] = field(default_factory=dict)
+    #: the reports (``office|action|period``) the new events changed
+    reports: set[str] = field(default_factory=set)
     receipts: int = 0  # acknowledgements that moved forward
 
 
@@ -615,6 +637,7 @@ class _Merger:
             if e.entity == "progress":
                 period = e.entity_id.rpartition("|")[2]
                 self.stats.periods[period] = max(e.hlc, self.stats.periods.get(period, 0))
+                self.stats.reports.add(e.entity_id)
         if any(e.entity == "key" for e in new):
             self.offices.update(keyreg.replica_offices(self.rep))
 
@@ -807,6 +830,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 late = tuple(sorted(p for p, hlc in stats.periods.items()
                                     if p in locks and hlc > locks[p]))
                 plan_version, plan_hidden = _plan_change(rep, plan_before)
+                hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)
                 export_now = fork.export_now_text(repaired) if repaired else ""
@@ -815,6 +839,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        gap_ranges=tuple(g.to_dict() for g in found),
                                        late_periods=late, plan_version=plan_version,
                                        plan_hidden=plan_hidden, repair=export_now,
+                                       hidden_brought=hidden_brought, hidden_why=hidden_why,
                                        reason=late_text(late) if late else repaired,
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
@@ -856,6 +881,28 @@ def _plan_change(rep: Replica, before: Any) -> tuple[int, int]:
 
         hidden = hidden_reports(rep, after, shown_by=before, office=rep.office)
     return after.version, hidden
+
+
+def _hidden_brought(rep: Replica, reports: Iterable[str]) -> tuple[int, tuple[str, ...]]:
+    """How many of ``reports`` (ids ``office|action|period``) the plan hides, and
+    every reason why (PlanScope.why_hidden's, in its order). At an office, of its own
+    reports only (headquarters' bundle carries others' too, such as headquarters' own
+    on global actions: not the office's to be told about)."""
+    if not reports:
+        return 0, ()
+    from fieldplan.planops import PlanScope
+
+    scope = PlanScope(rep.plan())
+    count, why = 0, set()
+    for rid in reports:
+        office, action, period = rid.split("|")
+        if not rep.is_hq and office != rep.office:
+            continue
+        hidden = scope.why_hidden(office, action, period)
+        if hidden:
+            count += 1
+            why.update(hidden)
+    return count, tuple(w for w in ("action", "period", "level") if w in why)
 
 
 def _bound_offices(keys: dict[str, keyreg.KeyInfo], replica: str, claimed: str,

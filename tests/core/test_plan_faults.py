@@ -591,3 +591,29 @@ def test_a_plan_hq_can_install_makes_reports_hq_takes(hq, make_office, tmp_path)
     progress.record_progress(ml, code, "2026-S1", status="on-track")
     outcome = import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
     assert outcome.outcome == "merged", outcome.reason
+
+
+def test_an_import_says_when_the_reports_it_brings_are_hidden_by_the_plan(
+        hq, make_office, tmp_path):
+    """An office still on the plan before an amendment reports on an action headquarters
+    moved to another level: HQ's import keeps the report and says the plan hides it
+    (status alone said it before, "1 of them hidden by the plan")."""
+    ml = make_office("ML")
+    path = tmp_path / "moved.toml"
+    dump_plan(moved(hq.plan(), "PA1.1", "regional"), path)
+    replace_plan(hq, path)  # nothing reported on it yet: nothing asked
+    progress.record_progress(ml, "PA1.1", "2026-S1", status="on-track")
+    progress.record_progress(ml, "PA1.2", "2026-S1", status="on-track")
+    bundle = export_bundle(ml, out_dir=tmp_path).path
+    outcome = import_bundle(hq, bundle)
+    assert outcome.outcome == "merged" and outcome.hidden_brought == 1
+    assert outcome.line().endswith("; it brings 1 report the plan hides (the action is no "
+                                   "longer at this office's level)")
+    assert outcome.to_dict()["reports_the_plan_hides"] == 1
+    assert [r.action for r in progress.list_reports(hq, office="ML")] == ["PA1.1", "PA1.2"]
+    # a duplicate brings nothing; reports the plan shows are not named
+    assert import_bundle(hq, bundle).hidden_brought == 0
+    progress.record_progress(ml, "PA1.2", "2026-S2", status="on-track")
+    shown = import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    assert shown.outcome == "merged" and shown.hidden_brought == 0
+    assert "hides" not in shown.line()

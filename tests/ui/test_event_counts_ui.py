@@ -42,3 +42,16 @@ def test_the_import_result_counts_each_number_with_its_own_plural(
         assert (shown != said) == (lang == "ar" and new + total > 0)
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+def test_the_import_result_says_which_reports_the_plan_hides(qtbot) -> None:
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.transfer import ImportResultDialog
+
+    dialog = ImportResultDialog(None, [ImportOutcome(
+        "ML-1.fieldplan", "merged", office="ML", events_new=2, events_total=2,
+        hidden_brought=2, hidden_why=("action", "level"))])
+    qtbot.addWidget(dialog)
+    assert dialog.table.item(0, 3).text() == (
+        "2 new of 2 events; it brings 2 reports the plan hides (the plan no longer has "
+        "this action; the action is no longer at this office's level)")

@@ -98,8 +98,10 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
     with bundlefmt.open_bundle(setup) as b:
         m = b.manifest
         if m.get("kind") != exchange.KIND_SETUP:
-            raise BundleError(_("not a setup bundle; ask headquarters for one "
-                                "('fieldplan office enroll CODE')"))
+            # (said to an office, in the client's first screen too: not HQ's command)
+            raise BundleError(_("not a setup bundle (a bundle of data to import, "
+                                "perhaps); ask headquarters for this office's setup "
+                                "bundle"))
         exchange._check_manifest(None, m, setup=True)  # type: ignore[arg-type]
         enrol = m.get("enrolment")
         if m["office"] != "HQ" or not isinstance(enrol, dict):

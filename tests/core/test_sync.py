@@ -1896,3 +1896,20 @@ def test_a_draft_s_state_is_written_again_only_once_a_bundle_carried_it(
     assert last_fields() == {"percent", "state"}
     progress.record_progress(ml, act, "2026-S2", percent=30)
     assert last_fields() == {"percent"}
+
+
+def test_setting_up_from_an_ordinary_bundle_says_what_to_ask_for(hq, make_office,
+                                                                 tmp_path: Path) -> None:
+    """The office user (in the client's first screen too) is told what to ask for, not
+    headquarters' command."""
+    from fieldplan.errors import BundleError
+    from fieldplan.sync import init_from_setup
+
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA1.1", "2026-S1", status="on-track")
+    ordinary = export_bundle(ml, out_dir=tmp_path).path
+    with pytest.raises(BundleError) as caught:
+        init_from_setup(tmp_path / "new.sqlite3", ordinary)
+    assert str(caught.value) == ("not a setup bundle (a bundle of data to import, perhaps); "
+                                 "ask headquarters for this office's setup bundle")
+    assert not (tmp_path / "new.sqlite3").exists()

@@ -153,20 +153,26 @@ class DemoWorld:
 def _simulated_clock(start: dt.datetime) -> Iterator[Callable[[dt.datetime], None]]:
     """Run fieldplan's clock on simulated time; yields a setter."""
     now = [int(start.timestamp() * 1000)]
-    original = events.wall_ms
+    original, original_iso = events.wall_ms, events.utc_iso
 
     def wall() -> int:
         now[0] += 1000  # every write a second later than the one before
         return now[0]
 
-    def set_time(t: dt.datetime) -> None:
-        now[0] = max(now[0], int(t.timestamp() * 1000))
+    def set_time(t: dt.datetime | None) -> None:
+        # (None: back to the start, for the next office: each lives through the plan)
+        now[0] = (int(start.timestamp() * 1000) if t is None
+                  else max(now[0], int(t.timestamp() * 1000)))
 
-    events.wall_ms = wall
+    def iso(when: dt.datetime | None = None) -> str:
+        # (when bundles arrive at headquarters: the review pack's "late" reads it)
+        return original_iso(when or dt.datetime.fromtimestamp(now[0] / 1000, dt.UTC))
+
+    events.wall_ms, events.utc_iso = wall, iso
     try:
         yield set_time
     finally:
-        events.wall_ms = original
+        events.wall_ms, events.utc_iso = original, original_iso
 
 
 def _sentences(rng: random.Random, pool: list[str], lang: str, count: int) -> str:
@@ -192,7 +198,10 @@ def _periods(plan) -> list[tuple[str, str]]:
 
 
 def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
-                  set_time: Callable[[dt.datetime], None]) -> int:
+                  set_time: Callable[[dt.datetime], None],
+                  closed: Callable[[dt.date], None] | None = None) -> int:
+    """Write an office's reports through the plan's semesters; ``closed(end)`` after
+    each semester that has ended is submitted."""
     plan = rep.plan()
     from fieldplan.offices import level_for_office
 
@@ -245,7 +254,31 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
         if age == "closed":
             set_time(dt.datetime.combine(end, dt.time(16, 0), dt.UTC))
             progress.submit_period(rep, period)
+            if closed is not None:
+                closed(end)
     return count
+
+
+#: Of the semesters a demo's headquarters merges, the share an office sends after the
+#: deadline (30 days after the semester; see reports.review.default_deadline).
+LATE_SHARE = 0.08
+
+
+def _sender(hq: replica.Replica, rep: replica.Replica, rng: random.Random, folder: Path,
+            set_time: Callable[[dt.datetime], None]) -> Callable[[dt.date], None]:
+    """What an office of a merged demo does once a semester ends: it sends its bundle
+    a few days later (now and then after the deadline), and headquarters imports it
+    then, so that the review pack lists as late only the offices that were."""
+    from fieldplan.sync import export_bundle, import_bundle
+
+    def send(end: dt.date) -> None:
+        days = rng.randint(35, 60) if rng.random() < LATE_SHARE else rng.randint(3, 25)
+        day = min(end + dt.timedelta(days=days), DEMO_TODAY)
+        set_time(dt.datetime.combine(day, dt.time(10, 0), dt.UTC))
+        outcome = import_bundle(hq, export_bundle(rep, out_dir=folder).path, backup=False)
+        assert outcome.outcome == "merged", outcome.reason
+
+    return send
 
 
 def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool = False,
@@ -279,17 +312,24 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
     with _simulated_clock(start) as set_time, tempfile.TemporaryDirectory() as tmp:
         hq = replica.init_hq(world.hq, author="hq.desk")
         with hq:
+            # every office enrolled at the start: a setup bundle written once headquarters
+            # held an office's later data would carry that clock into the next office
+            for code in codes:
+                enroll_office(hq, code, Path(tmp) / f"{code}-setup.fieldplan")
             for i, code in enumerate(codes):
                 if progress:
                     progress(i, total, code)
+                set_time(None)  # each office's changes at their own times in the plan
                 setup = Path(tmp) / f"{code}-setup.fieldplan"
-                enroll_office(hq, code, setup)
                 db = out / "offices" / f"{code}.sqlite3"
                 office_rng = random.Random(f"{seed}:{code}")
                 with init_from_setup(db, setup, author=f"{code.lower()}.officer") as rep:
                     rep.conn.execute("PRAGMA synchronous = OFF")  # demo data is remade at will
+                    # (its own random numbers: the offices' data is the same either way)
+                    closed = _sender(hq, rep, random.Random(f"{seed}:{code}:sent"),
+                                     Path(tmp), set_time) if merge else None
                     world.reports += _write_office(rep, office_rng, working_language(code),
-                                                   set_time)
+                                                   set_time, closed)
                     world.offices[code] = db
                     world.bundles[code] = export_bundle(rep, out_dir=out / "bundles").path
             if merge:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import datetime as dt
 import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -304,6 +306,29 @@ def test_demo_world(tmp_path: Path, capsys) -> None:
     assert {"on-track", "at-risk"} <= statuses
     assert all(r["state"] == "submitted" for r in reports if r["period"] == "2025-S2")
     assert any(len(r["achievements"]) > 80 for r in reports)
+    # each office's changes were made in their semesters (not all at the demo's today
+    # for every office after the first), and reached HQ a little after each one ended
+    from fieldplan.demo import DEMO_TODAY
+    from fieldplan.periods import parse_period
+
+    for r in reports:
+        period = parse_period(r["period"])
+        # (a second sitting may come a few days after the semester)
+        end = min(period.end + dt.timedelta(days=10), DEMO_TODAY)
+        assert period.start.isoformat() <= r["updated_at"][:10] <= end.isoformat()
+    conn = sqlite3.connect(hq)
+    try:
+        received = [(office, at[:10]) for office, at in conn.execute(
+            "SELECT office, received_at FROM inbox WHERE outcome = 'merged' "
+            "ORDER BY received_at")]
+    finally:
+        conn.close()
+    closed = ["2025-12-31", "2026-06-30"]  # the semesters ended by the demo's today
+    for office in world["offices"]:
+        days = [day for who, day in received if who == office]
+        assert len(days) == len(closed) + 1  # a bundle for each, and the last one
+        for ended, day in zip(closed, days, strict=False):
+            assert ended < day <= "2026-09-01"
     # same seed, same content
     again = json.loads(run("--json", "demo", "--out", str(tmp_path / "w2"), "--offices", "3",
                            "--seed", "5", capsys=capsys)[1])

@@ -451,7 +451,7 @@ class ReportEditor(QScrollArea):
         self._title_row.addWidget(self.saved_label, 0, Qt.AlignmentFlag.AlignTop)
         self._outer.insertWidget(1, self._form)
         self._form.setVisible(self.action is not None)
-        self._set_editable(False)
+        self._set_editable(False, for_now=True)  # until a report is loaded
 
     def _say(self, text: str) -> None:
         """Whether what is typed is saved, beside the title ("Not saved." in red)."""
@@ -567,7 +567,7 @@ class ReportEditor(QScrollArea):
     def _show_loading(self, action: Action, clear: bool) -> None:
         """Read-only, saying so, until the report is fetched; another report's text
         is cleared away at once."""
-        self._set_editable(False)
+        self._set_editable(False, for_now=True)  # the same report again keeps its undo
         self.title.setText(in_layout_direction(action_title(action)))
         self.notice.setText(_("Loading…"))
         self.notice.setVisible(True)
@@ -1072,8 +1072,14 @@ class ReportEditor(QScrollArea):
         finally:
             self._loading = was
 
-    def _set_editable(self, editable: bool) -> None:
+    def _set_editable(self, editable: bool, *, for_now: bool = False) -> None:
+        """Whether the report on screen can be edited. Read-only for good (not only
+        ``for_now``, while it loads): submitted, locked, not this office's, refused by
+        the plan. Its undo and redo go then: each would write an edit the core refuses."""
         self._editable = editable
+        if not editable and not for_now and self.undo_stack.count():
+            self.undo_stack.clear()
+            emit(self.edits_did_change)
         self.status.setEnabled(editable)
         for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
             edit.setReadOnly(not editable)

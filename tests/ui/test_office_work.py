@@ -443,3 +443,68 @@ def test_a_refused_period_change_is_said_in_the_clients_words(open_window, qtbot
     assert window.findChild(QMessageBox, "error-box").text() == (
         "Could not save to the database, nothing was changed: the disk is full")
     wait_idle(qtbot, window.session)
+
+
+def _edit_and_save(window, qtbot, hq_db, code: str = "PA1.6") -> None:
+    """Type a percent in ``code``'s report and save it: one step to undo."""
+    editor = choose(window, qtbot, code)
+    editor.percent.clear()
+    qtbot.keyClicks(editor.percent, "30")
+    window.save_action.trigger()
+    qtbot.waitUntil(lambda: db_report(hq_db, code, "2026-S1").percent == 30, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert window.undo_action.isEnabled()
+
+
+def _nothing_to_undo(window, qtbot, hq_db, code: str = "PA1.6") -> None:
+    """Undo and Redo are not offered, and pressing them changes nothing, says nothing."""
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: not editor.status.isEnabled() and not editor.busy(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert not window.undo_action.isEnabled()
+    assert not window.redo_action.isEnabled()
+    before = db_report(hq_db, code, "2026-S1")
+    window.undo_action.trigger()
+    window.undo()  # (the keys reach it only through the action; the stack is empty too)
+    window.redo()
+    wait_idle(qtbot, window.session)
+    assert db_report(hq_db, code, "2026-S1") == before
+    assert editor.percent.text() == "30"
+    assert editor.saved_label.text() != "Not saved."
+    assert not editor.general_error.isVisibleTo(window)
+    assert not any(e.isVisibleTo(window) for e in editor.errors.values())
+
+
+def test_no_undo_after_the_report_is_submitted(open_window, qtbot, hq_db):
+    """Saved, then the period submitted: the save cannot be undone (the core refuses
+    an edit of a submitted report), so Undo is not offered for it."""
+    window = open_window(hq_db)
+    _edit_and_save(window, qtbot, hq_db)
+    window.submit_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None, timeout=5000)
+    window.findChild(object, "submit-dialog").accept()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").state == "submitted",
+                    timeout=5000)
+    _nothing_to_undo(window, qtbot, hq_db)
+    assert db_report(hq_db, "PA1.6", "2026-S1").percent == 30
+
+
+def test_no_undo_or_redo_after_the_period_is_locked(open_window, qtbot, hq_db):
+    """Two saves, one undone (Undo and Redo both offered), then the period locked:
+    neither is offered any more."""
+    from tests.ui.test_locked_periods import lock_dialog
+
+    window = open_window(hq_db)
+    _edit_and_save(window, qtbot, hq_db)
+    editor = window.office_view.editor
+    editor.percent.clear()
+    qtbot.keyClicks(editor.percent, "50")
+    window.save_action.trigger()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == 50, timeout=5000)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == 30, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert window.undo_action.isEnabled() and window.redo_action.isEnabled()
+    lock_dialog(window, qtbot).accept()
+    qtbot.waitUntil(lambda: "locked" in editor.notice.text(), timeout=5000)
+    _nothing_to_undo(window, qtbot, hq_db)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import _
 from ui.bidi import RLM, isolated, isolated_codes, isolated_paths
 from ui.context import time_text
-from ui.dialogs import selectable, size_to_content
+from ui.dialogs import documents_dir, selectable, size_to_content
 from ui.ops import Worker, _Job, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
@@ -229,13 +229,17 @@ class FirstRunDialog(QDialog):
 
         self._job = OneShot(fn, done, failed, self)
 
-    def choose_setup(self) -> None:
-        dialog = QFileDialog(self, _("Choose the setup bundle"))
+    def choose_setup(self) -> QFileDialog:
+        """The file chooser for the setup bundle, in Downloads (where a bundle sent
+        by email lands), else Documents: not the folder fieldplan was started from."""
+        dialog = QFileDialog(self, _("Choose the setup bundle"), downloads_dir())
+        dialog.setObjectName("choose-setup-dialog")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setNameFilter(_("fieldplan bundles (*.fieldplan)"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.fileSelected.connect(self.setup_from)
         dialog.open()
+        return dialog
 
     def setup_from(self, setup_file: str) -> None:
         path = self.db_path
@@ -267,6 +271,14 @@ class FirstRunDialog(QDialog):
     def open_demo(self) -> None:
         path = demo_path()
         self._run(lambda: make_demo_database(path), path)
+
+
+def downloads_dir() -> str:
+    """The Downloads folder, or Documents (``documents_dir``) where there is none."""
+    from PySide6.QtCore import QStandardPaths
+
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+    return folder if folder and Path(folder).is_dir() else documents_dir()
 
 
 def _intro_label(text: str) -> QLabel:

@@ -113,6 +113,7 @@ class Shell(QObject):
             self.dialog = dialog = FirstRunDialog(db_path, given=given)
             dialog.database_did_open.connect(lambda p: self._first_run_done(Path(p), dialog))
             dialog.rejected.connect(self.app.quit)
+            dialog.language_did_change.connect(self.change_language)
             dialog.show()
             return
         self.open(db_path)
@@ -216,14 +217,23 @@ class Shell(QObject):
                 "demo.", n).format(n=n), 20_000)
 
     def change_language(self, lang: str) -> None:
-        """Save the choice and rebuild the window where the user was."""
-        if self.window is None:
+        """Save the choice (the window's Language menu, the first-run dialog's) and
+        use it at once: the window is made again where the user was, the first-run
+        dialog says itself again."""
+        window = self.window
+        first_run = getattr(self.dialog, "retranslate", None) if window is None else None
+        if window is None and first_run is None:
             return
-        self.window.office_view.editor.save_now()
-        state = self.window.view_state()
+        state = None
+        if window is not None:
+            window.office_view.editor.save_now()
+            state = window.view_state()
         self.settings.setValue("language", lang)
         apply_language(self.app, lang)
-        self.show_window(state)
+        if window is not None:
+            self.show_window(state)
+        else:
+            first_run()
 
     # later starts on the same database -------------------------------------------------
     def _guard(self, db_path: Path) -> None:

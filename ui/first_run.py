@@ -10,19 +10,21 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from fieldplan.i18n import _
+from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, get_language
 from ui.bidi import RLM, isolated, isolated_codes, isolated_paths
 from ui.context import time_text
-from ui.dialogs import documents_dir, selectable, size_to_content
+from ui.dialogs import choice_combo, documents_dir, selectable, size_to_content
 from ui.ops import Worker, _Job, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
@@ -112,9 +114,15 @@ class FirstRunDialog(QDialog):
     ``given``: a bundle the app was opened with (a double-click on the setup bundle
     headquarters sent): offered first, without a file dialog; ``offer`` offers one
     double-clicked while the dialog is up. ``used`` is the setup bundle the database
-    was made from, if any."""
+    was made from, if any.
+
+    Its language can be chosen on it (the first screen comes in the system's language,
+    which may not be the person's): ``language_did_change(code)``, as the window's
+    Language menu says it; the shell saves and applies the choice (ui.app.Shell), then
+    ``retranslate`` makes the dialog again in it."""
 
     database_did_open = Signal(str)
+    language_did_change = Signal(str)
 
     def __init__(
         self, db_path: Path, parent: QWidget | None = None, given: str | None = None
@@ -122,12 +130,20 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.setObjectName("first-run")
-        self.setWindowTitle(_("Welcome to fieldplan"))
         self._job: OneShot | None = None
         self._is_busy = False
         self.used: str | None = None
         self.given: str | None = None
-        self._layout = lay = QVBoxLayout(self)
+        self._layout = QVBoxLayout(self)
+        self._build()
+        if given:
+            self.offer(given)
+        size_to_content(self, 520)
+
+    def _build(self) -> None:
+        """Make what the dialog says and offers, in the language in use."""
+        self.setWindowTitle(_("Welcome to fieldplan"))
+        lay = self._layout
         from fieldplan.store import list_backups
 
         backups = list_backups(self.db_path)
@@ -178,6 +194,26 @@ class FirstRunDialog(QDialog):
             b.setToolTip(tip)
             b.setMinimumHeight(40)
             lay.addWidget(b)
+        # the language, at the top on the trailing side, each named in itself; made
+        # after the ways in, so that Tab reaches it after them, as the window's
+        # Language menu comes after its other menus (Alt+L: the menu's letter)
+        self.language = choice_combo(
+            _("&Language").replace("&", ""),
+            [(LANGUAGE_NAMES[code], code) for code in LANGUAGES],
+            get_language(),
+        )
+        self.language.setObjectName("first-run-language")
+        self.language.setEnabled(not self._is_busy)
+        self.language.activated.connect(self._language_chosen)
+        language_label = QLabel(_("&Language"))
+        language_label.setBuddy(self.language)
+        row = QWidget()  # (a widget: the layout holds only widgets, see retranslate)
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addStretch(1)
+        row_layout.addWidget(language_label)
+        row_layout.addWidget(self.language)
+        lay.insertWidget(0, row)
         self.message = QLabel()
         self.message.setWordWrap(True)
         lay.addWidget(self.message)
@@ -187,9 +223,32 @@ class FirstRunDialog(QDialog):
         self.setup_button.clicked.connect(self.choose_setup)
         self.hq_button.clicked.connect(self.create_hq)
         self.demo_button.clicked.connect(self.open_demo)
-        if given:
-            self.offer(given)
-        size_to_content(self, 520)
+
+    def _language_chosen(self, _index: int) -> None:
+        code = self.language.currentData()
+        if code != get_language():
+            emit(self.language_did_change, code)
+
+    def retranslate(self) -> None:
+        """Say it all again in the language now in use, laid out in its direction (the
+        application's, which ui.app.apply_language set); the language chooser keeps
+        the focus it had."""
+        focus = QApplication.focusWidget() is self.language
+        while self._layout.count():
+            old = self._layout.takeAt(0).widget()
+            old.hide()
+            old.deleteLater()  # (its chooser may be the sender of this change)
+        self._build()
+        if self.given:
+            self.offer(self.given)
+        explicit = Qt.WidgetAttribute.WA_WState_ExplicitShowHide
+        for i in range(self._layout.count()):
+            new = self._layout.itemAt(i).widget()
+            if not new.testAttribute(explicit):  # (not one hidden on purpose)
+                new.show()
+        if focus:
+            self.language.setFocus()
+        size_to_content(self, max(self.width(), 520))
 
     def offer(self, given: str) -> None:
         """Offer to set this office up from the bundle ``given`` (the one the app was
@@ -211,7 +270,7 @@ class FirstRunDialog(QDialog):
     def _busy(self, busy: bool, text: str = "") -> None:
         self._is_busy = busy
         for b in (self.restore_button, self.given_button, self.setup_button, self.hq_button,
-                  self.demo_button):
+                  self.demo_button, self.language):
             if b is not None:
                 b.setEnabled(not busy)
         self.message.setText(text)

@@ -1,11 +1,26 @@
-"""The first-run dialog: the setup bundle is looked for in Downloads."""
+"""The first-run dialog: the setup bundle is looked for in Downloads, and the person
+chooses the language on it (saved as the window's Language menu saves it)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+
+from fieldplan.i18n import translation
+from tests.ui.conftest import wait_idle
+
+RTL, LTR = Qt.LayoutDirection.RightToLeft, Qt.LayoutDirection.LeftToRight
+
+
+@pytest.fixture
+def language():
+    from ui.app import apply_language
+
+    yield
+    apply_language(QApplication.instance(), "en")
 
 
 def user_dirs(tmp_path: Path, monkeypatch, **dirs: Path) -> None:
@@ -55,3 +70,43 @@ def test_without_downloads_the_setup_bundle_is_looked_for_in_documents(
     _first_run, files = chooser(qtbot, tmp_path)
     assert Path(files.directory().absolutePath()) == documents
     files.reject()
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", RTL), ("fr", LTR)])
+def test_the_language_chosen_on_the_first_run_dialog_is_used_and_kept(
+        shell, qtbot, tmp_path, settings, language, lang, direction):
+    """An Arabic- or French-speaking person on an English laptop: chosen with the
+    keyboard on the first screen, the language is used at once (texts, direction), and
+    kept: the window opens in it, and so does the next start."""
+    from ui.app import choose_language
+
+    db = tmp_path / "new.sqlite3"
+    shell.start(db)
+    dialog = shell.dialog
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    assert dialog.language.accessibleName() == "Language"
+    assert dialog.language.currentText() == "English"
+    qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # &Language
+    assert dialog.language.hasFocus()
+    for _step in range(("en", "fr", "ar").index(lang)):  # each step is a choice, made
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+    tr = translation(lang).gettext
+    assert dialog.windowTitle() == tr("Welcome to fieldplan") != "Welcome to fieldplan"
+    assert dialog.hq_button.text() == tr("Create &headquarters")
+    assert dialog.language.accessibleName() == tr("&Language").replace("&", "")
+    assert dialog.layoutDirection() == direction
+    assert dialog.hq_button.layoutDirection() == direction
+    assert dialog.language.currentData() == lang and dialog.language.hasFocus()
+    assert dialog.hq_button.isVisible() and dialog.language.isVisible()
+    assert settings.value("language") == lang
+    assert choose_language(QSettings(settings.fileName(), QSettings.Format.IniFormat),
+                           None) == lang
+    qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, shell.session)
+    assert window.layoutDirection() == direction
+    assert window.menuBar().actions()[-1].text() == tr("&Help")

@@ -23,6 +23,8 @@ class Identity:
     replica_id: str
     plan: Plan
     db_path: str
+    #: the database is on a read-only disk or folder (store.connect): shown, not edited
+    read_only: bool = False
 
     @property
     def is_hq(self) -> bool:
@@ -75,6 +77,7 @@ def read_identity(rep: Replica) -> Identity:
         replica_id=rep.replica_id,
         plan=rep.plan(),
         db_path=str(rep.path),
+        read_only=getattr(rep.conn, "read_only", False),
     )
 
 

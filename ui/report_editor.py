@@ -627,18 +627,22 @@ class ReportEditor(QScrollArea):
             )
         elif locked:
             self.notice.setText(_("Headquarters has locked this period."))
+        elif self.identity.read_only:
+            self.notice.setText(_("This database is on a read-only disk or folder: it "
+                                  "can be read, not changed."))
         elif submitted:
             self.notice.setText(_("This report is submitted. Reopen it to edit it."))
         else:
             self.notice.setText("")
-        editable = own and not locked and not submitted
+        editable = own and not locked and not submitted and not self.identity.read_only
         if restored and not editable:
             kept = _("Unsaved changes are shown below and kept until they can be saved.")
             self.notice.setText("\n".join(t for t in (self.notice.text(), kept) if t))
         self._conflicts_line, self._told = "", set()
         self._show_conflicts(conflicts)
         self.notice.setVisible(bool(self.notice.text()))
-        self.reopen_button.setVisible(own and submitted and not locked)
+        self.reopen_button.setVisible(own and submitted and not locked
+                                      and not self.identity.read_only)
         self._set_editable(editable)
         key = (action.code, period)
         if restored:

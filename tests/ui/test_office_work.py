@@ -508,3 +508,33 @@ def test_no_undo_or_redo_after_the_period_is_locked(open_window, qtbot, hq_db):
     lock_dialog(window, qtbot).accept()
     qtbot.waitUntil(lambda: "locked" in editor.notice.text(), timeout=5000)
     _nothing_to_undo(window, qtbot, hq_db)
+
+
+def test_a_database_on_a_read_only_medium_is_shown_not_edited(open_window, qtbot,
+                                                             office_db, tmp_path,
+                                                             monkeypatch):
+    """An office database on a write-protected stick opens read-only (store.connect):
+    the editor says so and offers no editing, rather than failing at each save."""
+    import shutil
+
+    from fieldplan import progress, store
+
+    with open_replica(office_db) as rep:
+        progress.record_progress(rep, "PA1.1", "2026-S1", status="on-track", percent=40)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    for name in (office_db.name, office_db.name + ".key"):
+        shutil.copy2(office_db.parent / name, stick / name)
+    db = stick / office_db.name
+    # what SQLite meets there: the -shm file cannot be made (see test_read_only_place)
+    (stick / (db.name + "-shm")).symlink_to(stick / "gone" / "shm")
+    monkeypatch.setattr(store, "_read_only_place", lambda path, exc: path == db)
+    window = open_window(db)
+    assert window.identity.read_only
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    editor = choose_submitted(window, qtbot, "PA1.1")
+    assert "read-only disk or folder" in editor.notice.text()
+    assert not editor.status.isEnabled() and editor.percent.isReadOnly()
+    assert editor.percent.text().startswith("40")
+    assert not editor.reopen_button.isVisible()

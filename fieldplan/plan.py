@@ -229,6 +229,26 @@ class Plan:
         return period_for_date(d, self.periods(), self.start, self.end)
 
 
+#: Follows the code of an illustrative area or action where a word has no room (the
+#: client's plan tree, the table of ``fieldplan actions``); ``illustrative_note`` says
+#: what it means. Only the item's own flag counts: the plan's says that some of it is
+#: a placeholder, not which part.
+ILLUSTRATIVE_MARK = "*"
+
+
+def marked_code(item: Area | Action) -> str:
+    """``PA1.2*`` for an illustrative area or action, ``PA1.2`` for the signed text."""
+    return item.code + ILLUSTRATIVE_MARK if item.illustrative else item.code
+
+
+def illustrative_note() -> str:
+    """The line under a list of the plan's items that explains ILLUSTRATIVE_MARK."""
+    # Translators: under a list of the plan's actions; {mark} is the sign after the code
+    # of an action whose text is a placeholder ("PA1.2*"), not the signed plan's
+    return _("{mark} illustrative: placeholder text until headquarters installs the "
+             "signed plan's text").format(mark=ILLUSTRATIVE_MARK)
+
+
 # --- reading and checking a plan dict -----------------------------------------------
 
 # A field path: keys, and (index, label) pairs for list items, e.g.

@@ -325,6 +325,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_actions(args: argparse.Namespace) -> int:
     from fieldplan.i18n import lead_label, level_label
+    from fieldplan.plan import illustrative_note, marked_code
 
     lang = lang_of(args)
     with open_db(args) as rep:
@@ -335,13 +336,21 @@ def cmd_actions(args: argparse.Namespace) -> int:
         acts = plan.actions_of(area=area, level=args.level)
     data = [
         {"code": a.code, "area": a.area, "level": a.level, "lead": a.lead,
-         "title": a.title.get(lang), "indicators": [i.key for i in a.indicators]}
+         "title": a.title.get(lang), "indicators": [i.key for i in a.indicators],
+         "illustrative": a.illustrative}
         for a in acts
     ]
-    output(args, data, lambda: print_table(
-        [(a.code, level_label(a.level, lang), lead_label(a.lead, lang), a.title.get(lang))
-         for a in acts],
-        [_("Action"), _("Level"), _("Lead"), _("Title")]))
+
+    def table() -> None:
+        # a placeholder's code marked ("PA1.2*"), explained under the table
+        print_table(
+            [(marked_code(a), level_label(a.level, lang), lead_label(a.lead, lang),
+              a.title.get(lang)) for a in acts],
+            [_("Action"), _("Level"), _("Lead"), _("Title")])
+        if any(a.illustrative for a in acts):  # (no blank line: one line per row still)
+            print(illustrative_note())
+
+    output(args, data, table)
     return 0
 
 

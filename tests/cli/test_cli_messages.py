@@ -388,6 +388,39 @@ def test_actions_lead_is_translated(hq_db, capsys) -> None:
     assert joint in leads and "joint" not in leads
 
 
+def test_actions_mark_the_illustrative_ones(hq_db, tmp_path: Path, capsys) -> None:
+    """The plan's placeholders are said to be so, in the table and in --json: the
+    built-in plan's every action, then of HQ's real plan only the one still marked."""
+    import dataclasses
+
+    from fieldplan.plan import default_plan, dump_plan
+
+    out = run("--db", hq_db, "actions", "--area", "PA1", capsys=capsys)[1]
+    lines = out.splitlines()
+    assert lines[1].split()[0] == "PA1.1*"
+    assert lines[-1] == ("* illustrative: placeholder text until headquarters installs the "
+                         "signed plan's text")
+    listed = json.loads(run("--db", hq_db, "--json", "actions", capsys=capsys)[1])
+    assert listed and all(a["illustrative"] is True for a in listed)
+
+    plan = default_plan()
+    real = dataclasses.replace(
+        plan, version=plan.version + 1, illustrative=True,
+        areas=tuple(dataclasses.replace(a, illustrative=False) for a in plan.areas),
+        actions=tuple(dataclasses.replace(a, illustrative=a.code == "PA1.2")
+                      for a in plan.actions))
+    dump_plan(real, tmp_path / "real.toml")
+    assert run("--db", hq_db, "plan", "import", str(tmp_path / "real.toml"),
+               capsys=capsys)[0] == 0
+    listed = json.loads(run("--db", hq_db, "--json", "actions", capsys=capsys)[1])
+    assert [a["code"] for a in listed if a["illustrative"]] == ["PA1.2"]
+    out = run("--db", hq_db, "actions", "--area", "PA1", capsys=capsys)[1]
+    codes = [line.split()[0] for line in out.splitlines()[1:] if line.startswith("PA")]
+    assert codes[:3] == ["PA1.1", "PA1.2*", "PA1.3"] and out.rstrip().endswith("text")
+    out = run("--db", hq_db, "actions", "--area", "PA2", capsys=capsys)[1]
+    assert "*" not in out and "illustrative" not in out  # no note for nothing marked
+
+
 def test_conflicts_list_speaks_to_people(hq, make_office, tmp_path: Path, capsys) -> None:
     from fieldplan import progress
     from fieldplan.sync import export_bundle, import_bundle

@@ -132,3 +132,10 @@ def date_text(when: str | None) -> str:
 
 def action_title(action: Action) -> str:
     return _("{code} · {title}").format(code=action.code, title=action.title.get(lang()))
+
+
+def illustrative_tip() -> str:
+    """The tooltip of an illustrative area or action (marked ``PA1.2*`` in the plan
+    tree, "illustrative" above its report)."""
+    return _("Illustrative: this text is a placeholder until headquarters installs the "
+             "signed plan's text.")

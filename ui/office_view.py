@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import STATUS_SYMBOLS, _, level_label, status_label
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
-from fieldplan.plan import Action
+from fieldplan.plan import Action, illustrative_note, marked_code
 from fieldplan.progress import list_reports
-from ui.context import Identity, lang
+from ui.context import Identity, illustrative_tip, lang
 from ui.ops import DbOp, Session
 from ui.qtcompat import USER_ROLE, Qt, emit
 from ui.report_editor import ReportEditor
@@ -80,6 +80,11 @@ class PlanTree(QWidget):
         texts = [f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES] + [_("Status")]
         self.tree.setColumnWidth(1, max(width(t) for t in texts) + 24)
         lay.addWidget(self.tree, 1)
+        #: what the mark after an illustrative code means, while the tree shows one
+        self.illustrative_note = QLabel(illustrative_note())
+        self.illustrative_note.setWordWrap(True)
+        self.illustrative_note.setToolTip(illustrative_tip())
+        lay.addWidget(self.illustrative_note)
         self.level.currentIndexChanged.connect(self.rebuild)
         self.status.currentIndexChanged.connect(self.rebuild)
         self.tree.currentItemChanged.connect(self._current_changed)
@@ -110,10 +115,13 @@ class PlanTree(QWidget):
         level = self.level.currentData()
         wanted = self.status.currentData()
         plan = self.identity.plan
+        marked = False
         self.tree.blockSignals(True)
         self.tree.clear()
         for area in plan.areas:
-            area_item = QTreeWidgetItem([f"{area.code} · {area.title.get(lang())}", ""])
+            area_item = QTreeWidgetItem([f"{marked_code(area)} · {area.title.get(lang())}", ""])
+            if area.illustrative:
+                area_item.setToolTip(0, illustrative_tip())
             if self._headings_locked:
                 area_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for action in plan.actions_of(area=area.code, level=level or None):
@@ -122,9 +130,13 @@ class PlanTree(QWidget):
                 if wanted and wanted != status and not (keep_shown and action is keep):
                     continue
                 shown = f"{STATUS_SYMBOLS[status]} {status_label(status)}" if report else "—"
-                item = QTreeWidgetItem([f"{action.code} · {action.title.get(lang())}", shown])
+                title = action.title.get(lang())
+                item = QTreeWidgetItem([f"{marked_code(action)} · {title}", shown])
                 item.setData(0, ACTION_ROLE, action)
-                item.setToolTip(0, action.title.get(lang()))
+                # the whole title (the row may cut it), and what the mark means
+                item.setToolTip(0, f"{title}\n{illustrative_tip()}" if action.illustrative
+                                else title)
+                marked = marked or action.illustrative
                 if report:
                     from ui.models import status_brush  # the reports come after the first paint
 
@@ -134,6 +146,8 @@ class PlanTree(QWidget):
             if area_item.childCount():
                 self.tree.addTopLevelItem(area_item)
                 area_item.setExpanded(True)
+                marked = marked or area.illustrative
+        self.illustrative_note.setVisible(marked)
         # the same action chosen again, quietly: a refresh of the statuses (after every
         # save) must not reload the report being typed in
         found = keep is not None and self.select(keep.code)

@@ -65,7 +65,7 @@ from fieldplan.progress import (
 )
 from fieldplan.text import clean_text
 from ui.bidi import in_layout_direction, isolated
-from ui.context import Identity, action_title, lang
+from ui.context import Identity, action_title, illustrative_tip, lang
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
 
@@ -984,6 +984,7 @@ class ReportEditor(QScrollArea):
         self.title.setText(in_layout_direction(action_title(action)))
         self.description.setText(action.description.get(lang()))
         self.meta.setText(self._meta_text(report, action))
+        self.meta.setToolTip(illustrative_tip() if action.illustrative else "")
         # indicators
         while self.indicator_grid.count():
             item = self.indicator_grid.takeAt(0)
@@ -1037,9 +1038,14 @@ class ReportEditor(QScrollArea):
     def _meta_text(self, report: ProgressReport | None, action: Action | None = None) -> str:
         action = action or self.action
         state = state_label(report.state) if report else _("Not written yet")
-        return _("{level} · lead: {lead} · {state}").format(
+        meta = _("{level} · lead: {lead} · {state}").format(
             level=level_label(action.level), lead=lead_label(action.lead), state=state
         )
+        if action.illustrative:  # a placeholder's words, not the signed plan's (tooltip)
+            # Translators: {details} is "National · lead: Joint · Draft"; the action's
+            # text is a placeholder until headquarters installs the signed plan's
+            meta = _("{details} · illustrative").format(details=meta)
+        return meta
 
     def _fix_tab_order(self) -> None:
         # from what comes before the editor (the plan tree) straight to the form: the

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
-    field_label,
     format_number,
     format_period,
     level_label,
@@ -56,7 +55,9 @@ from ui.models import (
     OverviewModel,
     QuarantineModel,
     ReportTableModel,
+    hidden_note,
     hidden_state,
+    narrative_text,
     unread_office_line,
     value_text,
 )
@@ -564,25 +565,14 @@ class ReportsPage(QSplitter):
 
     def _show_detail(self, current: QModelIndex, _prev=None) -> None:
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None
-        note = self.model.hidden_text(current.row()) if r is not None else ""
-        if note:
-            note += " " + _("It is kept, but the review pack, the status sheets and the "
-                            "dashboards leave it out.")
+        note = hidden_note(self.model.why_hidden(current.row())) if r is not None else ""
         self.hidden_note.setText(note)
         self.hidden_note.setVisible(bool(note))
         self.detail.setAccessibleDescription(note)
         if r is None:
             self.detail.clear()
             return
-        # Translators: a heading above a field's text, e.g. "Achievements:"; French
-        # puts a no-break space before the colon.
-        heading = _("{label}:")
-        self.detail.setPlainText(
-            "\n\n".join(
-                heading.format(label=field_label(n)) + "\n" + getattr(r, n)
-                for n in ("achievements", "challenges", "next_steps")
-            )
-        )
+        self.detail.setPlainText(narrative_text(r))
 
 
 class InboxPage(QWidget):

@@ -401,6 +401,25 @@ def hidden_sentence(why: tuple[str, ...]) -> str:
     return _("Hidden by the plan: {reasons}.").format(reasons=why_hidden_text(why))
 
 
+def hidden_note(why: tuple[str, ...]) -> str:
+    """Above a report the plan hides, read where it is listed all the same (HQ's table
+    of reports, the office's "not in the current plan"): why, and that it is kept.
+    "" when the plan shows it."""
+    if not why:
+        return ""
+    return hidden_sentence(why) + " " + _(
+        "It is kept, but the review pack, the status sheets and the dashboards leave it out.")
+
+
+def narrative_text(report: ProgressReport) -> str:
+    """A report's three narratives, each under its name, to read in one box."""
+    # Translators: a heading above a field's text, e.g. "Achievements:"; French
+    # puts a no-break space before the colon.
+    heading = _("{label}:")
+    return "\n\n".join(heading.format(label=field_label(n)) + "\n" + getattr(report, n)
+                        for n in ("achievements", "challenges", "next_steps"))
+
+
 class OverviewCell:
     """What one office reported on one area: counts by status and mean percent."""
 

@@ -1,5 +1,6 @@
 """Office work: the plan tree (area → action, filtered by level and status) beside
-the chosen action's report for the current period."""
+the chosen action's report for the current period; at the tree's end, the office's
+reports the plan hides, shown read-only (ui.hidden_reports)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSplitter,
+    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -18,14 +20,23 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import STATUS_SYMBOLS, _, level_label, status_label
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
-from fieldplan.plan import Action, illustrative_note, marked_code
+from fieldplan.plan import Action, Plan, illustrative_note, marked_code
 from fieldplan.progress import list_reports
 from ui.context import Identity, illustrative_tip, lang
+from ui.hidden_reports import (
+    HiddenReport,
+    HiddenReportView,
+    hidden_group_text,
+    hidden_item_text,
+    read_hidden,
+)
 from ui.ops import DbOp, Session
 from ui.qtcompat import USER_ROLE, Qt, emit
 from ui.report_editor import ReportEditor
 
 ACTION_ROLE = USER_ROLE + 1
+#: a report the plan hides (HiddenReport), on the items of the tree's last group
+HIDDEN_ROLE = USER_ROLE + 2
 NO_REPORT = "none"
 
 
@@ -33,11 +44,16 @@ class PlanTree(QWidget):
     """Areas and their actions, each action with its status for the period."""
 
     action_did_change = Signal(object)  # Action or None
+    #: a report the plan hides was chosen (HiddenReport)
+    hidden_report_did_change = Signal(object)
 
     def __init__(self, identity: Identity, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.identity = identity
         self._reports: dict[str, ProgressReport] = {}
+        #: the office's reports the plan hides, any period (the tree's last group)
+        self._hidden: list[HiddenReport] = []
+        self._hidden_group: QTreeWidgetItem | None = None
         #: area rows are headings, not selectable, once the window has been painted
         #: (``lock_headings``): setting an item's flags builds PySide's Qt namespace,
         #: which the first paint does without (ui.qtcompat)
@@ -90,8 +106,12 @@ class PlanTree(QWidget):
         self.tree.currentItemChanged.connect(self._current_changed)
         self.rebuild()
 
-    def set_reports(self, reports: list[ProgressReport]) -> None:
+    def set_reports(self, reports: list[ProgressReport],
+                    hidden: list[HiddenReport] | None = None) -> None:
+        """The period's reports, and (when given) the office's reports the plan hides."""
         self._reports = {r.action: r for r in reports}
+        if hidden is not None:
+            self._hidden = hidden
         # the report being typed in stays in sight when its new status is one the
         # filter hides, until the user chooses another (or changes the filter)
         self.rebuild(keep_shown=True)
@@ -100,24 +120,49 @@ class PlanTree(QWidget):
         item = self.tree.currentItem()
         return item.data(0, ACTION_ROLE) if item else None
 
+    def current_hidden(self) -> HiddenReport | None:
+        """The report the plan hides that is chosen, if one is."""
+        item = self.tree.currentItem()
+        return item.data(0, HIDDEN_ROLE) if item else None
+
     def select(self, code: str) -> bool:
         for i in range(self.tree.topLevelItemCount()):
             area = self.tree.topLevelItem(i)
             for j in range(area.childCount()):
                 item = area.child(j)
-                if item.data(0, ACTION_ROLE).code == code:
+                action = item.data(0, ACTION_ROLE)
+                if action is not None and action.code == code:
                     self.tree.setCurrentItem(item)
                     return True
         return False
 
+    def hidden_items(self) -> list[QTreeWidgetItem]:
+        """The items of the reports the plan hides (none when the group is not shown)."""
+        group = self._hidden_group
+        return [group.child(i) for i in range(group.childCount())] if group else []
+
+    def select_hidden(self, action: str, period: str) -> bool:
+        """Choose the hidden report on ``action`` for ``period``; whether it is listed."""
+        for item in self.hidden_items():
+            report = item.data(0, HIDDEN_ROLE).report
+            if (report.action, report.period) == (action, period):
+                self._hidden_group.setExpanded(True)
+                self.tree.setCurrentItem(item)
+                return True
+        return False
+
     def rebuild(self, *_args: object, keep_shown: bool = False) -> None:
         keep = self.current_action()
+        keep_hidden = self.current_hidden()
+        # the group of hidden reports stays open or closed as the user left it
+        hidden_open = self._hidden_group is not None and self._hidden_group.isExpanded()
         level = self.level.currentData()
         wanted = self.status.currentData()
         plan = self.identity.plan
         marked = False
         self.tree.blockSignals(True)
         self.tree.clear()
+        self._hidden_group = None
         for area in plan.areas:
             area_item = QTreeWidgetItem([f"{marked_code(area)} · {area.title.get(lang())}", ""])
             if area.illustrative:
@@ -148,14 +193,51 @@ class PlanTree(QWidget):
                 area_item.setExpanded(True)
                 marked = marked or area.illustrative
         self.illustrative_note.setVisible(marked)
+        self._add_hidden(wanted, hidden_open)
         # the same action chosen again, quietly: a refresh of the statuses (after every
         # save) must not reload the report being typed in
+        if keep_hidden is not None:
+            self._keep_hidden(keep_hidden)
+            return
         found = keep is not None and self.select(keep.code)
         self.tree.blockSignals(False)
         if keep is not None and not found:
             emit(self.action_did_change, None)
         elif found and self.current_action() is not keep:  # a new plan: show it
             emit(self.action_did_change, self.current_action())
+
+    def _keep_hidden(self, keep: HiddenReport) -> None:
+        """(rebuild, its signals blocked) the hidden report chosen again, told again
+        only if it changed (a new plan's reason, an office's newer text)."""
+        found = self.select_hidden(keep.report.action, keep.report.period)
+        self.tree.blockSignals(False)
+        if not found:  # shown again by the plan, or no longer the filter's
+            emit(self.action_did_change, None)
+        elif self.current_hidden() != keep:
+            emit(self.hidden_report_did_change, self.current_hidden())
+
+    def _add_hidden(self, wanted: str, expanded: bool) -> None:
+        """The office's reports the plan hides, in a group of their own at the end
+        (closed at first): their narratives are kept, and read there."""
+        hidden = [h for h in self._hidden if not wanted or h.report.status == wanted]
+        if not hidden:
+            return
+        from ui.models import status_brush, status_text  # (hidden reports come after)
+
+        group = QTreeWidgetItem([hidden_group_text(len(hidden)), ""])
+        if self._headings_locked:
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        for h in hidden:
+            status = h.report.status
+            item = QTreeWidgetItem([hidden_item_text(h), status_text(status)])
+            item.setData(0, HIDDEN_ROLE, h)
+            item.setToolTip(0, h.sentence())
+            item.setBackground(1, status_brush(status))
+            item.setForeground(1, Qt.GlobalColor.black)
+            group.addChild(item)
+        self.tree.addTopLevelItem(group)
+        group.setExpanded(expanded)
+        self._hidden_group = group
 
     def set_identity(self, identity: Identity) -> bool:
         """Show a new plan (an amendment): the same action chosen again if the plan
@@ -173,7 +255,8 @@ class PlanTree(QWidget):
                 return True
             for i in range(self.tree.topLevelItemCount()):
                 area = self.tree.topLevelItem(i)
-                if area.child(0).data(0, ACTION_ROLE).area == keep.area:
+                first = area.child(0).data(0, ACTION_ROLE)  # None: the hidden reports
+                if first is not None and first.area == keep.area:
                     self.tree.setCurrentItem(area.child(min(row, area.childCount() - 1)))
                     break
         finally:
@@ -190,6 +273,10 @@ class PlanTree(QWidget):
         action = current.data(0, ACTION_ROLE) if current else None
         if action is not None:
             emit(self.action_did_change, action)
+            return
+        hidden = current.data(0, HIDDEN_ROLE) if current else None
+        if hidden is not None:
+            emit(self.hidden_report_did_change, hidden)
 
 
 class _Splitter(QSplitter):
@@ -224,9 +311,14 @@ class OfficeView(QWidget):
         self.tree = PlanTree(identity)
         self.editor = ReportEditor(session, identity, undo_stack)
         self.editor.tab_from = self.tree.tree  # Tab from the plan to the report's fields
+        #: a report the plan hides, read-only (made when one is first chosen)
+        self.hidden_view: HiddenReportView | None = None
+        #: the editor, or in its place the hidden report chosen
+        self.pane = QStackedWidget()
+        self.pane.addWidget(self.editor)
         self.splitter = _Splitter()
         self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.pane)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([460, 760])
@@ -238,6 +330,7 @@ class OfficeView(QWidget):
         lay.setContentsMargins(6, 6, 6, 0)
         lay.addWidget(self.splitter)
         self.tree.action_did_change.connect(self._action_changed)
+        self.tree.hidden_report_did_change.connect(self._hidden_chosen)
         session.changes_did_happen.connect(self._changes_did_happen)
         self.refresh()
 
@@ -256,21 +349,43 @@ class OfficeView(QWidget):
         kept = self.tree.set_identity(identity)
         self.refresh()
         self.editor.show_report(self.tree.current_action(), period)
+        hidden = self.tree.current_hidden()
+        if hidden is not None:  # still hidden by the new plan: its reason may be new
+            self._hidden_chosen(hidden)
         return kept
 
     def refresh(self) -> None:
-        period, office = self.period, self.identity.office
-        DbOp(
-            self.session, self, lambda rep: list_reports(rep, period=period, office=office)
-        ).success(self._reports_loaded).run()
+        """The period's reports, and the office's reports (any period) the plan hides."""
+        period, office, plan = self.period, self.identity.office, self.identity.plan
 
-    def _reports_loaded(self, reports: list[ProgressReport]) -> None:
-        if reports and reports[0].period != self.period:
-            return
-        self.tree.set_reports(reports)
+        def fetch(rep) -> tuple[str, Plan, list[ProgressReport], list[HiddenReport]]:
+            reports = list_reports(rep, office=office)
+            return (period, plan, [r for r in reports if r.period == period],
+                    read_hidden(plan, reports))
+
+        DbOp(self.session, self, fetch).success(self._reports_loaded).run()
+
+    def _reports_loaded(
+        self, result: tuple[str, Plan, list[ProgressReport], list[HiddenReport]]
+    ) -> None:
+        period, plan, reports, hidden = result
+        if period != self.period or plan is not self.identity.plan:
+            return  # read for what was shown before: its own refresh follows
+        self.tree.set_reports(reports, hidden)
 
     def _action_changed(self, action: Action | None) -> None:
+        self.pane.setCurrentWidget(self.editor)
         self.editor.show_report(action, self.period)
+
+    def _hidden_chosen(self, hidden: HiddenReport) -> None:
+        """A report the plan hides, read in the editor's place (what was typed in the
+        editor is saved first)."""
+        self.editor.show_report(None, self.period)
+        if self.hidden_view is None:
+            self.hidden_view = HiddenReportView()
+            self.pane.addWidget(self.hidden_view)
+        self.hidden_view.show_hidden(hidden, self.identity.plan)
+        self.pane.setCurrentWidget(self.hidden_view)
 
     def _changes_did_happen(self, changes) -> None:
         if changes.touches("progress") or changes.touches("plan") or changes.touches("lock"):

@@ -291,3 +291,57 @@ def test_a_set_aside_that_cannot_be_written_keeps_the_draft(qtbot, tmp_path):
     assert unreadable.read_text(encoding="utf-8") == "{not json"
     assert journal.flush(10) and not journal.path.exists()
 
+
+def test_the_office_still_reads_its_reports_the_new_plan_hides(open_window, qtbot, office):
+    """HQ drops PA1.2 and moves PA2.1 to the regional level (allowed to hide reports);
+    BN imports HQ's bundle: its reports on them are listed at the end of the plan tree,
+    and each is read there, whole and read-only, with why the plan hides it."""
+    bn, amend = office
+    with open_replica(bn) as rep:
+        progress.record_progress(rep, "PA1.2", "2026-S1", status="at-risk", percent=35,
+                                 achievements="Data units trained",
+                                 challenges="Hiring delays", next_steps="Pilot")
+    bundle = amend(drop=("PA1.2",), regional=("PA2.1",))
+    window = open_window(bn)
+    tree = window.office_view.tree
+    assert tree.hidden_items() == []  # the plan shows all of them so far
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: len(tree.hidden_items()) == 4, timeout=5000)
+    assert "PA1.2" not in tree_codes(window)
+    group = tree.hidden_items()[0].parent()
+    assert group.text(0) == "4 reports not in the current plan" and not group.isExpanded()
+    assert group is tree.tree.topLevelItem(tree.tree.topLevelItemCount() - 1)
+    texts = [item.text(0) for item in tree.hidden_items()]
+    assert texts == ["PA1.2 · 2026-S1", "PA2.1 · 2026-S1", "PA1.2 · 2026-S2",
+                     "PA2.1 · 2026-S2"]
+    assert tree.hidden_items()[0].text(1) == "▲ At risk"
+    assert tree.hidden_items()[0].toolTip(0) == (
+        "Hidden by the plan: the plan no longer has this action.")
+
+    view = window.office_view
+    assert tree.select_hidden("PA1.2", "2026-S1") and group.isExpanded()
+    shown = view.hidden_view
+    assert view.pane.currentWidget() is shown and view.editor.action is None
+    assert shown.title.text() == "PA1.2"
+    assert shown.note.text().startswith(
+        "Hidden by the plan: the plan no longer has this action. It is kept")
+    rows = {shown.form.itemAt(i, shown.form.ItemRole.LabelRole).widget().text():
+            shown.form.itemAt(i, shown.form.ItemRole.FieldRole).widget().text()
+            for i in range(shown.form.rowCount())}
+    assert rows == {"Period": "1st semester 2026", "Status": "▲ At risk",
+                    "Percent complete": "35%", "State": "Draft · hidden by the plan"}
+    assert shown.narrative.isReadOnly() and shown.narrative.toPlainText() == (
+        "Achievements:\nData units trained\n\nChallenges:\nHiring delays\n\n"
+        "Next steps:\nPilot")
+    # kept chosen through a refresh (every save does one)
+    view.refresh()
+    wait_idle(qtbot, window.session)
+    assert tree.current_hidden().report.action == "PA1.2" and view.pane.currentWidget() is shown
+
+    assert tree.select_hidden("PA2.1", "2026-S2")  # still in the plan, at another level
+    assert shown.title.text().startswith("PA2.1 · ")
+    assert shown.note.text().startswith(
+        "Hidden by the plan: the action is no longer at this office's level.")
+    # an action of the plan again: its report, in the editor
+    editor = choose(window, qtbot, "PA1.1", "2026-S1")
+    assert view.pane.currentWidget() is editor and editor.status.isEnabled()

@@ -1,0 +1,158 @@
+"""An office's reports that the plan hides (an action HQ removed, renumbered or moved
+to another level, a period outside the plan's new dates): kept in the database, and
+listed at the end of the office's plan tree, where each is read, not edited, with the
+reason (fieldplan.planops.PlanScope, as HQ's table of reports says it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from fieldplan.i18n import _, format_number, ngettext
+from fieldplan.model import ProgressReport
+from fieldplan.plan import Action, Plan
+
+
+@dataclass(frozen=True)
+class HiddenReport:
+    """A report of this office that the plan hides.
+
+    report: the report, as merged. why: PlanScope.why_hidden's reasons (never empty).
+    """
+
+    report: ProgressReport
+    why: tuple[str, ...]
+
+    def sentence(self) -> str:
+        """"Hidden by the plan: the plan no longer has this action.\""""
+        from ui.models import hidden_sentence
+
+        return hidden_sentence(self.why)
+
+
+def read_hidden(plan: Plan, reports: list[ProgressReport]) -> list[HiddenReport]:
+    """(worker) of ``reports``, those ``plan`` hides, with why, in their order."""
+    from fieldplan.planops import PlanScope
+
+    scope = PlanScope(plan)
+    hidden = ((r, scope.why_hidden(r.office, r.action, r.period)) for r in reports)
+    return [HiddenReport(r, why) for r, why in hidden if why]
+
+
+def hidden_group_text(count: int) -> str:
+    """The heading of the plan tree's group of hidden reports."""
+    # Translators: the last group of the office's plan tree: reports the office wrote
+    # on actions (or for periods) that the current plan no longer has
+    return ngettext("{count} report not in the current plan",
+                    "{count} reports not in the current plan", count).format(
+        count=format_number(count))
+
+
+def hidden_item_text(hidden: HiddenReport) -> str:
+    """"PA1.2 · 2026-S1": the action and period of a hidden report (the plan has no
+    title for an action it dropped; the pane shows it when it still has one)."""
+    return f"{hidden.report.action} · {hidden.report.period}"
+
+
+def _plan_action(plan: Plan, code: str) -> Action | None:
+    return next((a for a in plan.actions if a.code == code), None)
+
+
+class HiddenReportView(QScrollArea):
+    """One report the plan hides, read-only: why it is hidden, its period, status,
+    percent, state, indicator values and narratives."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QFormLayout
+
+        from ui.bidi_widgets import PlainTextEdit
+        from ui.qtcompat import Qt
+
+        super().__init__(parent)
+        self.hidden: HiddenReport | None = None
+        self.setWidgetResizable(True)
+        self.setAccessibleName(_("Report"))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        self.title = QLabel()  # as the report editor's title
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        lay.addWidget(self.title)
+        #: why the plan hides it, and that it is kept (ui.models.hidden_note)
+        self.note = QLabel()
+        self.note.setObjectName("hidden-note")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.note)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        lay.addLayout(self.form)
+        self.narrative = PlainTextEdit()
+        self.narrative.setReadOnly(True)
+        self.narrative.setAccessibleName(_("Report narrative"))
+        lay.addWidget(self.narrative, 1)
+        self.setWidget(body)
+
+    def show_hidden(self, hidden: HiddenReport, plan: Plan) -> None:
+        from fieldplan.i18n import field_label, format_percent, format_period, state_label
+        from ui.bidi import in_layout_direction
+        from ui.context import action_title, lang
+        from ui.models import hidden_note, hidden_state, narrative_text, status_text
+        from ui.qtcompat import Qt
+
+        self.hidden = hidden
+        r = hidden.report
+        action = _plan_action(plan, r.action)
+        self.title.setText(in_layout_direction(action_title(action) if action else r.action))
+        self.note.setText(hidden_note(hidden.why))
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        try:
+            period = format_period(r.period)
+        except ValueError:
+            period = r.period
+        try:
+            status = status_text(r.status)
+        except ValueError:  # a status only a newer version knows: as written
+            status = r.status
+        try:
+            state = hidden_state(state_label(r.state))
+        except ValueError:
+            state = hidden_state(r.state)
+        rows = [
+            (_("Period"), period),
+            (field_label("status"), status),
+            (field_label("percent"), "—" if r.percent is None else format_percent(r.percent)),
+            (field_label("state"), state),
+        ]
+        indicators = {i.key: i for i in action.indicators} if action else {}
+        for key, value in r.values:
+            ind = indicators.get(key)
+            name = ind.title.get(lang()) if ind else field_label(f"value.{key}")
+            rows.append((name, format_number(value)))
+        # plain text: a plan's title is not markup. The values on the layout's leading
+        # side: a QLabel puts a text without letters ("35 %") left even in Arabic.
+        side = (Qt.AlignmentFlag.AlignRight if QApplication.isRightToLeft()
+                else Qt.AlignmentFlag.AlignLeft)
+        for name, value in rows:
+            shown = self._label(value)
+            shown.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute
+                               | Qt.AlignmentFlag.AlignVCenter)
+            self.form.addRow(self._label(name), shown)
+        self.narrative.setPlainText(narrative_text(r))
+
+    @staticmethod
+    def _label(text: str) -> QLabel:
+        from ui.qtcompat import Qt
+
+        label = QLabel()
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        label.setText(text)
+        return label

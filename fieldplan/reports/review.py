@@ -936,9 +936,8 @@ class Pack:
             block(
                 _("Missing events"),
                 [_("Office"), _("Replica"), _("Events")],
-                # a left-to-right mark keeps "41–57" from printing as "57–41" in Arabic
-                [[name(g.office), g.origin[:8], ("\u200e" if ctx.rtl else "") + g.events_text()]
-                 for g in facts.gaps],
+                # text.visual keeps "41–57" from printing as "57–41" in Arabic
+                [[name(g.office), g.origin[:8], g.events_text()] for g in facts.gaps],
                 [0.4, 0.3, 0.3],
             )
         return out

@@ -84,40 +84,78 @@ def shape(text: str) -> str:
 # symbol before, group and decimal separators (also no-break spaces) inside, a percent
 # or per-mille sign after ("-1,480.5", "61%", "45 %"). Not digits glued to a letter
 # ("PA2.3" is a code, already kept left-to-right by its letters).
-_NUMBER = re.compile(
-    r"(?<![\w.,\u066b\u066c])[-+\u2212]?[$\u20ac\u00a3]?\d"
+_NUM = (
+    r"[-+\u2212]?[$\u20ac\u00a3]?\d"
     r"(?:[\d,.\u066b\u066c\u00a0\u202f]*\d)?(?:[\u00a0\u202f]?[%\u2030\u066a])?"
+)
+#: What reads left to right as one piece inside right-to-left text: a day
+#: (2026-03-12), a period code (2026-S1), a range of numbers (41–57, 2025–2027, 10-20%)
+#: and a number with what is attached to it.
+_TOKEN = re.compile(
+    r"(?<![\w.,\u066b\u066c-])(?:"
+    r"(?P<day>\d{4}-\d\d-\d\d)(?!\w)"
+    r"|(?P<period>\d{4}-S[12])(?!\w)"
+    rf"|(?P<range>{_NUM}[-\u2013]{_NUM})(?![\w-])"
+    rf"|(?P<number>{_NUM})"
+    r")"
 )
 _MARKS = str.maketrans("", "", "\u200e\u200f")
 _ATTACHED = re.compile("[-+\u2212$\u20ac\u00a3%\u2030\u066a]")
+#: Right-to-left letters that stand in for a token while bidi reorders a line: one
+#: letter is one right-to-left piece, which the token's own text then replaces.
+_STAND_INS = tuple(
+    chr(c) for c in (*range(0x05D0, 0x05EB), *range(0xFB1F, 0xFB50))
+    if unicodedata.bidirectional(chr(c)) == "R"
+)
 
 
-def _after_latin(line: str, end: int) -> bool:
-    """Whether the last strong character before ``end`` is left-to-right (Latin)."""
+def _strong_before(line: str, end: int) -> str | None:
+    """"L" or "R" for the last strong character before ``end``, None without one."""
     for ch in reversed(line[:end]):
         kind = unicodedata.bidirectional(ch)
-        if kind in ("L", "R", "AL"):
-            return kind == "L"
-    return False
+        if kind == "L":
+            return "L"
+        if kind in ("R", "AL"):
+            return "R"
+    return None
 
 
-def keep_numbers(line: str) -> str:
-    """Each number with an attached symbol (sign, currency, percent) after Arabic text
-    put between marks (RLM LRM … LRM RLM), so that bidi reordering keeps "70%" whole:
-    without them, digits after Arabic letters become Arabic numbers (rule W2), the %
-    sign turns neutral and takes the paragraph's direction, and "61% من 70%" prints as
-    "%70 من 61%". The inner marks make the number one left-to-right run, sign and
-    "12.5 %" included; the outer ones keep the text around it right-to-left. (A
-    left-to-right embedding would do it under the full algorithm, but python-bidi then
-    misplaces the neutrals next to it: "54% — 12/12" came out as "12/12 — 54%".)
-    After Latin text the number already belongs to the Latin run; bare numbers, times
-    and dates read right without help."""
-    def mark(m: re.Match[str]) -> str:
-        if not _ATTACHED.search(m.group(0)) or _after_latin(line, m.start()):
-            return m.group(0)
-        return "\u200f\u200e" + m.group(0) + "\u200e\u200f"
+def keep_numbers(line: str, base_dir: str) -> tuple[str, dict[str, str]]:
+    """``line`` with each token that stands in right-to-left text (a number with an
+    attached sign, currency or percent; a range; a period code; a day) replaced by a
+    right-to-left stand-in letter, and the stand-ins' tokens.
 
-    return _NUMBER.sub(mark, line)
+    Left to bidi alone, digits after Arabic letters become Arabic numbers (rule W2),
+    a % sign or a dash between them turns neutral and takes the direction around it:
+    "61% من 70%" prints as "%70 من 61%", "2026-S1" as "S1-2026", "2025–2027" as
+    "2027–2025". Marks around the token (RLM LRM … LRM RLM) keep it whole in a
+    right-to-left paragraph but cut the Arabic run around it in two in a left-to-right
+    one ("PA2.3: تم … أي 70% من …" came out with its phrases swapped). A stand-in is
+    one right-to-left letter in either paragraph direction: the run stays whole, and
+    the token is put back as written, left to right.
+
+    A token stands in right-to-left text when the last strong character before it is
+    right-to-left, or there is none and the paragraph is right-to-left. After Latin
+    text it belongs to the Latin run already; bare numbers, times and letter codes
+    (PA2.3, RO-Dakar) read right without help."""
+    used = set(line)
+    free = (c for c in _STAND_INS if c not in used)
+    tokens: dict[str, str] = {}
+
+    def stand_in(m: re.Match[str]) -> str:
+        text = m.group(0)
+        if m.lastgroup == "number" and not _ATTACHED.search(text):
+            return text
+        before = _strong_before(line, m.start())
+        if before == "L" or (before is None and base_dir != "R"):
+            return text
+        mark = next(free, None)
+        if mark is None:  # more tokens than stand-ins: a line is far shorter
+            return text
+        tokens[mark] = text
+        return mark
+
+    return _TOKEN.sub(stand_in, line), tokens
 
 
 def visual(line: str, base_dir: str) -> str:
@@ -126,8 +164,12 @@ def visual(line: str, base_dir: str) -> str:
         return line
     from bidi.algorithm import get_display
 
-    # the marks (ours, and babel's in Arabic dates) have done their work: drop them
-    return get_display(keep_numbers(line), base_dir=base_dir).translate(_MARKS)
+    marked, tokens = keep_numbers(line, base_dir)
+    out = get_display(marked, base_dir=base_dir)
+    for mark, token in tokens.items():
+        out = out.replace(mark, token)
+    # the marks (babel's in Arabic dates) have done their work: drop them
+    return out.translate(_MARKS)
 
 
 #: Punctuation that an ellipsis replaces at the end of a shortened text (Latin and

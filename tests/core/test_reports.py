@@ -376,9 +376,14 @@ def test_numbers_keep_their_percent_sign_in_arabic() -> None:
 def test_number_marks_leave_codes_alone() -> None:
     from fieldplan.reports.text import keep_numbers
 
-    assert keep_numbers("PA2.3 a1") == "PA2.3 a1"
-    assert keep_numbers("نسبة 45%") == "نسبة \u200f\u200e45%\u200e\u200f"
-    assert keep_numbers("Progress 45%") == "Progress 45%"  # already in a Latin run
+    assert keep_numbers("PA2.3 a1", "R") == ("PA2.3 a1", {})
+    line, tokens = keep_numbers("نسبة 45%", "R")
+    assert line == "نسبة " + next(iter(tokens)) and list(tokens.values()) == ["45%"]
+    # already in a Latin run
+    assert keep_numbers("Progress 45%", "R") == ("Progress 45%", {})
+    # a stand-in is never a letter the line holds
+    line, tokens = keep_numbers("\u05d0 نسبة 45%", "L")
+    assert "\u05d0" not in tokens and list(tokens.values()) == ["45%"]
     # the marks never reach the PDF
     assert not _BIDI_MARKS.search(_visual_rtl("نسبة 45% PA2.3"))
 
@@ -390,6 +395,42 @@ def test_numbers_and_dates_keep_their_place_in_arabic() -> None:
     assert _visual_rtl("المتوسط 54% — 12/12") == "12/12 — 54% طسوتملا"
     assert _visual_rtl("رصيد -5% هذا") == "اذه -5% ديصر"
     assert _visual_rtl("Progress 40% done") == "Progress 40% done"
+
+
+def _visual(text: str, base_dir: str) -> str:
+    from fieldplan.reports import text as tx
+
+    return unicodedata.normalize("NFKC", tx.visual(tx.shape(text), base_dir))
+
+
+def test_arabic_in_a_left_to_right_paragraph_keeps_its_order() -> None:
+    """An Arabic sentence after a code in an English or French report: marks around
+    "70%" cut its run in two, and the phrases printed swapped ("…تم70%ي…")."""
+    text = "PA2.3: تم تدريب 54 موظفًا، أي 70% من الهدف السنوي."
+    arabic = "يونسلا فدهلا نم 70% يأ ،اًفظوم 54 بيردت مت"
+    assert _visual(text, "L") == "PA2.3: " + arabic + "."
+    assert _visual(text, "R") == "." + arabic + " :PA2.3"
+    # the same with the French percent and a range
+    assert _visual("PA2.3 : أي 70\u202f% من 41–57", "L") == "PA2.3 : 41–57 نم 70 % يأ"
+
+
+def test_codes_and_ranges_read_left_to_right_in_arabic() -> None:
+    """"2026-S1" printed as "S1-2026" and the plan's "2025–2027" as "2027–2025" in
+    right-to-left text."""
+    # drawn left to right: the last word leftmost, each code as written
+    assert _visual_rtl("الفترة 2026-S1 من خطة 2025–2027") == \
+        "2025–2027 ةطخ نم 2026-S1 ةرتفلا"
+    assert _visual_rtl("مكتب RO-Dakar في PA1.6 للفترة 2026-S2") == \
+        "2026-S2 ةرتفلل PA1.6 يف RO-Dakar بتكم"
+    assert _visual_rtl("41–57") == "41–57"
+    assert _visual_rtl("الأحداث 41-57 و 1,480–2,000 و 10-20%") == \
+        "10-20% و 1,480–2,000 و 41-57 ثادحلأا"
+    assert _visual_rtl("التاريخ 2026-03-12") == "2026-03-12 خيراتلا"
+    # in a left-to-right paragraph, after Arabic words, as well
+    assert _visual("Plan: خطة 2025–2027 للفترة 2026-S1", "L") == \
+        "Plan: 2026-S1 ةرتفلل 2025–2027 ةطخ"
+    # after Latin text they belong to its run already
+    assert _visual_rtl("Plan 2025–2027") == "Plan 2025–2027"
 
 
 def test_arabic_report_text_is_right_to_left_even_when_it_starts_with_latin() -> None:

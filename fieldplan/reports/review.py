@@ -90,14 +90,17 @@ class SyncFacts:
     repaired: list = field(default_factory=list)
 
 
-def _known_offices(rep) -> list[str]:
+def _known_offices(rep, plan) -> list[str]:
     """Offices expected to report: enrolled (a setup bundle written, even if nothing
-    came back from it, or a key registered) or seen in any period. In the order of
+    came back from it, or a key registered) or seen in any period, and headquarters
+    when the plan has global actions (HQ reports on those). In the order of
     offices.all_offices()."""
-    from fieldplan.offices import all_offices
+    from fieldplan.offices import HQ, all_offices
     from fieldplan.sync.export import known_offices
 
     known = set(known_offices(rep))
+    if plan.actions_of(level="global"):
+        known.add(HQ)
     return [o for o in all_offices() if o in known]
 
 
@@ -215,6 +218,18 @@ def _one_paragraph(text: str) -> str:
     return " ".join(tx.words(tx.clean(text))) or "–"
 
 
+def status_mix(counts: Counter, number) -> str:
+    """The statuses of an action's reports in a cell, "○ 4   ● 20   ▲ 15": each
+    symbol held to its count by a no-break space (a line never breaks between them),
+    and a figure space widening the break between statuses. ``number`` writes a
+    count as the report's language does."""
+    from fieldplan.i18n import STATUS_SYMBOLS
+
+    return "\u2007 ".join(
+        f"{STATUS_SYMBOLS[s]}\u00a0{number(counts[s])}" for s in STATUSES if counts[s]
+    ) or "–"
+
+
 def _worst(reports: list[ProgressReport]) -> str:
     statuses = {r.status for r in reports}
     return next(s for s in SEVERITY if s in statuses)
@@ -245,13 +260,19 @@ class Pack:
         #: what the plan shows: reports it hides are neither counted nor printed
         self.scope = PlanScope(ctx.plan)
         held = prog.list_reports(rep, period=ctx.period)
-        self.reports = self.scope.shown(held)
+        shown = self.scope.shown(held)
         #: reports of the period the plan hides: left out, but the cover says how many
-        self.hidden = len(held) - len(self.reports)
+        self.hidden = len(held) - len(shown)
+        known = _known_offices(rep, ctx.plan)
+        # the plan shows a report of an office on its own level only (PlanScope), so
+        # the offices expected are those known; a code this version does not know
+        # (PlanScope does not judge it) is expected for nothing, and counting its
+        # reports would give an area more reports than offices ("1/0")
+        expected = set(known)
+        self.reports = [r for r in shown if r.office in expected]
         self.by_office: dict[str, list[ProgressReport]] = defaultdict(list)
         for r in self.reports:
             self.by_office[r.office].append(r)
-        known = _known_offices(rep)
         #: offices with any report for the period (matrix, detail and annex show them)
         self.offices = [o for o in known if o in self.by_office]
         #: offices with no report at all: their actions count as "no report"
@@ -412,6 +433,10 @@ class Pack:
 
         return format_number(n, self.ctx.lang)
 
+    def _of(self, got: int, expected: int) -> str:
+        """"12/12": reports held of those expected, as the language writes numbers."""
+        return f"{self._n(got)}/{self._n(expected)}"
+
     def _date(self, day: date) -> str:
         from fieldplan.i18n import format_date
 
@@ -533,10 +558,10 @@ class Pack:
             none = max(self._expected(area.code) - got, 0)
             rows.append(
                 [self._t(f"{area.code} — {area.title.get(ctx.lang)}", cm.SMALL)]
-                + [self._t(str(c[s]), cm.SMALL, align="center") for s in STATUSES]
+                + [self._t(self._n(c[s]), cm.SMALL, align="center") for s in STATUSES]
                 + [
-                    self._t(str(none), cm.SMALL, align="center"),
-                    self._t(str(got + none), cm.BOLD_SMALL, align="center"),
+                    self._t(self._n(none), cm.SMALL, align="center"),
+                    self._t(self._n(got + none), cm.BOLD_SMALL, align="center"),
                 ]
             )
         w = ctx.width
@@ -704,7 +729,7 @@ class Pack:
                     ("BACKGROUND", (j, i), (j, i), colors.HexColor(cm.STATUS_TINTS[worst]))
                 )
             expected = len(plan.actions_of(level=self.level[office]))
-            got = [self._t(f"{len(mine)}/{expected}", cm.SMALL, align="center")]
+            got = [self._t(self._of(len(mine), expected), cm.SMALL, align="center")]
             drafts = sum(1 for r in mine if r.state == "draft")
             if drafts:
                 got.append(
@@ -992,7 +1017,7 @@ class Pack:
         return "\n".join([*files[:MAX_FILES], rest.format(count=self._n(more))])
 
     def area_detail(self, area) -> list[Flowable]:
-        from fieldplan.i18n import STATUS_SYMBOLS, format_percent, level_label
+        from fieldplan.i18n import format_percent, level_label
 
         ctx = self.ctx
         _ = ctx.gettext
@@ -1017,7 +1042,7 @@ class Pack:
         for act in ctx.plan.actions_of(area=area.code):
             rs = by_action.get(act.code, [])
             c = Counter(r.status for r in rs)
-            mix = "  ".join(f"{STATUS_SYMBOLS[s]} {c[s]}" for s in STATUSES if c[s]) or "–"
+            mix = status_mix(c, self._n)
             expected = sum(1 for o in self.offices + self.missing if self.level[o] == act.level)
             mean = mean_progress(rs)
             rows.append(
@@ -1025,7 +1050,7 @@ class Pack:
                     self._t(act.code, cm.BOLD_SMALL),
                     self._t(act.title.get(ctx.lang), cm.SMALL),
                     self._t(level_label(act.level, ctx.lang), cm.SMALL),
-                    self._t(f"{len(rs)}/{expected}", cm.SMALL, align="center"),
+                    self._t(self._of(len(rs), expected), cm.SMALL, align="center"),
                     self._t(mix, cm.SMALL),
                     cm.PercentBar(
                         mean,

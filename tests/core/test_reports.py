@@ -528,14 +528,103 @@ def test_pack_counts_drafts_apart_and_says_it_is_provisional(hq, tmp_path) -> No
     pack = _pack(hq)
     assert (pack.submitted, pack.drafts) == (n_ml, n_sn)
     assert pack.reported == ["ML"]
-    assert pack.not_reported_offices == ["SN"]
+    # headquarters reports on the plan's global actions: expected, and not reported
+    assert pack.not_reported_offices == ["HQ", "SN"]
     text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
-    assert "Offices that reported: 1 of 2" in text
+    assert "Offices that reported: 1 of 3" in text
     assert f"{n_ml} submitted reports" in text
     assert "5 drafts not yet submitted" in text
     assert "Provisional: these figures include 5 draft reports" in text
     # the matrix shows SN's drafts; SN is listed as not reported, with its drafts
     assert "Senegal (SN)" in text and "5/12 5 drafts" in text
+
+
+def test_pack_expects_headquarters_on_the_global_actions(hq, tmp_path) -> None:
+    """Global actions are headquarters' to report on, but the pack never expected HQ:
+    its report was counted against none expected ("PA1.6 … Global 1/0"), the summary's
+    "No report" and "Total" were one short, and HQ had no row, no sheet, and no place
+    among the offices that reported."""
+    from fieldplan import events, store
+
+    plan = hq.plan()
+    national = plan.actions_of(level="national")
+    write_progress(hq, "ML", PERIOD)
+    write_progress(hq, "HQ", PERIOD, only=1)
+    first_global = plan.actions_of(level="global")[0]
+    # a report of an office code this version does not know: expected for nothing
+    with store.write_transaction(hq.conn):
+        events.append(hq.conn, "progress", f"ZZ|{national[0].code}|{PERIOD}",
+                      {"status": "on-track", "percent": 10, "state": "submitted"},
+                      author="zz.officer")
+    pack = _pack(hq)
+    assert pack.offices == ["HQ", "ML"] and pack.reported == ["HQ", "ML"]
+    assert [s.office for s in pack.sheets] == ["HQ", "ML"]
+    assert "ZZ" not in pack.by_office and pack.submitted == len(national) + 1
+    for area in plan.areas:
+        # each expected office's actions of its level in the area, nobody else's
+        assert pack._expected(area.code) == len(plan.actions_of(area=area.code, level="national")) \
+            + len(plan.actions_of(area=area.code, level="global"))
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
+    assert "Offices that reported: 2 of 2" in text
+    assert "Every known office has reported for this period." in text
+    globals_ = len(plan.actions_of(level="global"))
+    assert "Headquarters (HQ) " in text and f" 1/{globals_} " in text  # matrix row
+    assert re.search(rf"{re.escape(first_global.code)} .*? Global 1/1 ", text)
+    assert not re.search(r"\b[1-9]\d*/0\b", text)  # regional actions: 0/0, no office
+    assert "Data digest of HQ" in text  # its sheet in the annex
+    # every area's total is the reports expected there: one per office and action
+    summary = text[text.rindex("Summary by area"):]  # the section, after the contents
+    summary = summary[:summary.index("Offices × areas")]
+    for area in plan.areas:
+        # six statuses, "No report", "Total"
+        row = re.search(rf"{area.code} — \D*((?:\d+ ){{7}}\d+)", summary)
+        *statuses, none, total = map(int, row.group(1).split())
+        assert total == pack._expected(area.code) == sum(statuses) + none, row.group(0)
+        assert sum(statuses) == sum(1 for r in pack.reports if r.action.startswith(area.code + "."))
+
+
+def test_status_counts_hold_to_their_symbols() -> None:
+    """"○ 4 ● 20 ▲ 15 ▼ 2 ✓ 15 ✕" ended a line of the Statuses cell, its "1" alone on
+    the next; the two spaces between statuses collapsed to one."""
+    from collections import Counter
+
+    from fieldplan.i18n import format_number
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.fonts import REGULAR, register_fonts
+    from fieldplan.reports.review import status_mix
+
+    register_fonts()
+    counts = Counter({"not-started": 4, "on-track": 20, "at-risk": 15, "off-track": 2,
+                      "completed": 15, "cancelled": 1140})
+    mix = status_mix(counts, lambda n: format_number(n, "fr"))
+    groups = ["○\u00a04", "●\u00a020", "▲\u00a015", "▼\u00a02", "✓\u00a015",
+              "✕\u00a01\u202f140"]
+    assert mix == "\u2007 ".join(groups)
+    assert status_mix(Counter(), str) == "–"
+    from fieldplan.reports.fonts import string_width
+
+    widest = max(string_width(g + "\u2007", REGULAR, 7) for g in groups)
+    for width in range(int(widest) + 1, 160, 5):  # down to one status a line
+        lines = tx.break_lines(mix, REGULAR, 7, width)
+        pieces = [w.rstrip("\u2007") for line in lines for w in tx.words(line)]
+        assert pieces == groups, (width, lines)
+        # a gap wider than one space between statuses on a line
+        assert all(line.count("\u2007 ") == len(tx.words(line)) - 1 for line in lines)
+
+
+def test_pack_tables_write_counts_as_the_language_does(hq, tmp_path, monkeypatch) -> None:
+    """The summary's counts and the "reports of expected" cells were str(n), and French
+    would print "1140" for "1 140"."""
+    from fieldplan.reports.review import Pack
+
+    write_progress(hq, "ML", PERIOD)
+    write_progress(hq, "HQ", PERIOD, only=1)
+    monkeypatch.setattr(Pack, "_n", lambda self, n: f"#{n}")
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang="fr"))
+    summary = text[text.rindex("Synthèse par domaine"):]
+    assert re.search(r"PA1 — \D*(#\d+ ){7}#\d+ PA2", summary)  # every count formatted
+    assert re.search(r"#\d+/#\d+", text)  # matrix and detail
+    assert not re.search(r"(?<![#\d])\d+/#|#\d+/\d", text)
 
 
 def test_mean_progress_leaves_out_cancelled_actions() -> None:
@@ -750,7 +839,8 @@ def test_pack_counts_leave_out_reports_the_plan_hides(amended_world, tmp_path) -
     assert "10 submitted reports" in text
     assert "Mali (ML)" in text and "10/10" in text and "12/10" not in text
     assert "Türkiye" in text and "2nd semester 2025 (hidden by the current plan)" in text
-    assert "never" not in text
+    # only headquarters, which has no report at all, never reported
+    assert text.count("never") == 1 and "Headquarters HQ –" in text
     # PA1.1, regional now: no regional office is known, none is expected, none counted
     assert re.search(r"PA1\.1 .*? Regional 0/0", text)
 
@@ -928,7 +1018,7 @@ def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office
     assert pack.reported == ["ML"] and "AZ" in pack.not_reported_offices
     assert [e.file for e in pack.sync.refused] == [damaged.name]
     text = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
-    assert "Offices that reported: 1 of 2" in text
+    assert "Offices that reported: 1 of 3" in text  # ML of ML, AZ and HQ
     refused = text[text.index("Bundles refused since the period began"):]
     assert refused.index(damaged.name) < 120
 

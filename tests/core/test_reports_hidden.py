@@ -150,7 +150,8 @@ def test_a_pack_whose_reports_are_all_hidden_does_not_say_never(nothing_shown,
     missing = missing[:missing.index("Late, quarantined and conflicting data")]
     assert "Mali" in missing and "Senegal" in missing
     assert missing.count("1st semester 2026 (hidden by the current plan)") == 2
-    assert "never" not in text
+    # only headquarters, which has no report at all, never reported
+    assert text.count("never") == 1 and "Headquarters HQ –" in missing
     # no section says that no office reported
     assert "No office has reported" not in text and "No office has a report" not in text
     assert text.count("The current plan hides every report of this period: none is shown "

@@ -703,6 +703,24 @@ def _furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv, doc) ->
         canv._fp_replaced = False  # set again by the next page's text (fonts.draw_text)
 
 
+HEADER_SIZE = 7.0
+#: The least space between the running header's two texts.
+HEADER_GAP = 6 * mm
+
+
+def header_texts(ctx: Ctx, left: str, right: str) -> tuple[str, str]:
+    """The running header's texts in visual order, each shortened with "…" to leave
+    the other room: the plan's title (``left``; on the right in an Arabic report)
+    would run over the report's name and period (``right``) when a plan has a long
+    title. The period side comes first: it keeps up to two thirds of the line whole,
+    the title has what is left."""
+    from fieldplan.reports.fonts import string_width
+
+    right = tx.fit_line(right, ctx.width * 2 / 3, HEADER_SIZE, ctx.dir)
+    room = ctx.width - string_width(right, REGULAR, HEADER_SIZE) - HEADER_GAP
+    return tx.fit_line(left, room, HEADER_SIZE, ctx.dir), right
+
+
 def _draw_furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv) -> None:
     _ = ctx.gettext
     w, h = ctx.pagesize
@@ -711,9 +729,10 @@ def _draw_furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv) ->
     canv.setFillColor(colors.HexColor(MUTED))
     top = h - MARGIN_TOP + 6 * mm
     right = getattr(canv, "_fp_header", None) or right
+    left, right = header_texts(ctx, left, right)
     a, b = (right, left) if ctx.rtl else (left, right)
-    draw_text(canv, x0, top, tx.one_line(a, ctx.dir), REGULAR, 7)
-    draw_text(canv, x1, top, tx.one_line(b, ctx.dir), REGULAR, 7, "right")
+    draw_text(canv, x0, top, a, REGULAR, HEADER_SIZE)
+    draw_text(canv, x1, top, b, REGULAR, HEADER_SIZE, "right")
     canv.setStrokeColor(GRID)
     canv.setLineWidth(0.4)
     canv.line(x0, top - 2.5, x1, top - 2.5)

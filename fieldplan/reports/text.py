@@ -274,3 +274,38 @@ def one_line(text: str, base_dir: str = "L", font: str | None = None) -> str:
     t = " ".join(words(clean(text)))
     d = "R" if base_dir == "R" else direction(t, "L")
     return visual(printable(shape(t), font or REGULAR), d)
+
+
+def fit_line(text: str, width: float, size: float, base_dir: str = "L",
+             font: str | None = None) -> str:
+    """``one_line`` of ``text``, shortened with "…" until it is at most ``width``
+    points wide in ``font`` at ``size`` (measured as drawn, shaped and with its
+    fallback fonts); cut at a space when one is near. "" when not even "…" fits."""
+    from fieldplan.reports.fonts import REGULAR, string_width
+
+    font = font or REGULAR
+
+    def drawn(t: str) -> str:
+        return one_line(t, base_dir, font)
+
+    line = drawn(text)
+    if string_width(line, font, size) <= width:
+        return line
+    t = " ".join(words(clean(text)))
+
+    def cut(n: int) -> str:
+        return t[:n].rstrip().rstrip(_STOPS).rstrip() + "…"
+
+    # the most characters that fit before the ellipsis (widths grow with the length)
+    lo, hi = 0, len(t) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if string_width(drawn(cut(mid)), font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    space = t[:lo].rfind(" ")
+    n = space if space > lo * 0.6 else lo
+    short = drawn(cut(n))
+    return short if string_width(short, font, size) <= width else ""
+

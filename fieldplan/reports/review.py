@@ -1085,14 +1085,16 @@ def build_review_pack(
         raise ValidationError(i18n._("only headquarters prints the review pack"))
     pack = Pack(rep, ctx, progress, deadline=deadline)
     total = pack.total
-    title = _("Semester review pack")
+    # the header's text is the file's title too: a reader's window or tab names the
+    # period, as for files of several semesters side by side
+    title = f"{_('Semester review pack')} · {format_period(ctx.period, lang)}"
     path = cm.render(
         ctx,
         out,
         pack.story,
         title=title,
         left=ctx.plan.title.get(ctx.lang),
-        right=f"{title} · {format_period(ctx.period, lang)}",
+        right=title,
         progress=progress,
         step=(total - 3, total),
     )

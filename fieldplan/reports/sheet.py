@@ -469,8 +469,11 @@ def build_status_sheet(
     data = gather(rep, ctx.period, office, scope=PlanScope(ctx.plan))
     from fieldplan.i18n import format_period
 
+    when = format_period(ctx.period, ctx.lang)
+    # the file's title names the period as well as the office (as the header does)
     title = _("Status sheet: {office}").format(office=office_name(office, ctx.lang))
-    right = f"{office_name(office, ctx.lang)} · {format_period(ctx.period, ctx.lang)}"
+    title = f"{title} · {when}"
+    right = f"{office_name(office, ctx.lang)} · {when}"
 
     def story(state: cm.BuildState) -> list[Flowable]:
         return sheet_story(ctx, data, state, key=f"o-{office}", level=-1)

@@ -106,6 +106,27 @@ def test_sheet_reads_back_in_each_language(world, tmp_path, lang) -> None:
     assert digest(world, office) in text
 
 
+def _pdf_title(path: Path) -> str:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    return next(line.split(":", 1)[1].strip() for line in info.splitlines()
+                if line.startswith("Title:"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_file_title_names_the_period_and_office(world, tmp_path, lang) -> None:
+    """A reader's window named every pack "Semester review pack" and a sheet "Status
+    sheet: Mali", whatever the semester."""
+    sheet = build_status_sheet(world, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang)
+    pack = build_review_pack(world, PERIOD, tmp_path / "p.pdf", lang=lang)
+    period = format_period(PERIOD, lang)
+    assert period in _pdf_title(sheet) and office_name("ML", lang) in _pdf_title(sheet)
+    assert period in _pdf_title(pack)
+    if lang == "en":
+        assert _pdf_title(sheet) == "Status sheet: Mali · 1st semester 2026"
+        assert _pdf_title(pack) == "Semester review pack · 1st semester 2026"
+
+
 def test_arabic_is_shaped_and_in_reading_order(world, tmp_path) -> None:
     pdf = build_status_sheet(world, PERIOD, "EG", out=tmp_path / "ar.pdf", lang="ar")
     raw = subprocess.run(

@@ -55,6 +55,10 @@ def check_deadline(plan, period: str, deadline: date | None) -> date:
                                       end=format_date(end)))
     return deadline
 
+#: The bar chart's count labels: font size and the white box's side padding.
+BAR_LABEL_SIZE = 6.5
+BAR_LABEL_PADDING = 1.5
+
 #: Which status a matrix cell shows when an office's actions in an area differ: the
 #: one that most needs attention.
 SEVERITY = ("off-track", "at-risk", "not-started", "on-track", "completed", "cancelled")
@@ -571,17 +575,21 @@ class Pack:
             out.append(self._t(self._all_hidden() or _("No reports yet for this period: no chart."),
                                cm.BODY))
             return out
-        out.append(self.chart(counts))
-        out.append(
-            self._t(
-                _(
-                    "Counts of reports by status for the period; every bar segment "
-                    "is labelled with its count, the legend gives each status's "
-                    "symbol and word."
-                ),
-                cm.MUTED_SMALL,
+        chart = self.chart(counts)
+        out.append(chart)
+        if self._unlabelled(chart):
+            caption = _(
+                "Counts of reports by status for the period; a bar segment too narrow "
+                "for its count is not labelled (the table above gives every count), the "
+                "legend gives each status's symbol and word."
             )
-        )
+        else:
+            caption = _(
+                "Counts of reports by status for the period; every bar segment "
+                "is labelled with its count, the legend gives each status's "
+                "symbol and word."
+            )
+        out.append(self._t(caption, cm.MUTED_SMALL))
         return out
 
     def chart(self, counts: dict[str, Counter]) -> Flowable:
@@ -622,15 +630,15 @@ class Pack:
             # the category axis sits at value 0, now the right edge: its ticks point
             # outwards (right), as they point left in a left-to-right chart
             bc.categoryAxis.tickLeft, bc.categoryAxis.tickRight = 0, 5
-        bc.barLabelFormat = lambda v: str(int(v)) if v else ""
+        bc.barLabelFormat = lambda v: self._n(int(v)) if v and self._label_fits(v, bc) else ""
         bc.barLabels.fontName = cm.BOLD
-        bc.barLabels.fontSize = 6.5
+        bc.barLabels.fontSize = BAR_LABEL_SIZE
         bc.barLabels.boxTarget = "mid"
         bc.barLabels.boxAnchor = "c"
         bc.barLabels.fillColor = colors.black
         bc.barLabels.boxFillColor = colors.white
         bc.barLabels.boxStrokeColor = None
-        bc.barLabels.leftPadding = bc.barLabels.rightPadding = 1.5
+        bc.barLabels.leftPadding = bc.barLabels.rightPadding = BAR_LABEL_PADDING
         bc.barLabels.topPadding = bc.barLabels.bottomPadding = 0.5
         bc.barLabels.strokeColor = None
         for i, s in enumerate(STATUSES):
@@ -685,6 +693,23 @@ class Pack:
             step_x = 11 + tw + 12
             x = x - step_x if ctx.rtl else x + step_x
         return d
+
+    def _unlabelled(self, chart) -> bool:
+        """Whether the chart has a bar segment too narrow for its count's label."""
+        from reportlab.graphics.charts.barcharts import HorizontalBarChart
+
+        bc = next(c for c in chart.contents if isinstance(c, HorizontalBarChart))
+        return any(v and not self._label_fits(v, bc) for row in bc.data for v in row)
+
+    def _label_fits(self, value: float, bc) -> bool:
+        """Whether a bar segment of ``value`` reports is wide enough for its count:
+        the label, in a white box, is centred on its segment, and a narrower one (one
+        report of 176) would cover the axis or its neighbours' labels."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        wide = value * bc.width / (bc.valueAxis.valueMax - bc.valueAxis.valueMin)
+        label = stringWidth(self._n(int(value)), cm.BOLD, BAR_LABEL_SIZE)
+        return label + 2 * BAR_LABEL_PADDING <= wide
 
     def matrix(self) -> list[Flowable]:
         from fieldplan.i18n import format_percent

@@ -1012,6 +1012,39 @@ def test_arabic_chart_has_its_axis_on_the_right(world) -> None:
     assert chart.valueAxis.valueStep == 1  # whole numbers of reports
 
 
+def test_chart_labels_only_segments_wide_enough_for_their_count(world, monkeypatch) -> None:
+    """In the chart of 57 offices a segment of one report (of 176) is a sliver at the
+    axis, and its "1" in a white box sat on the axis line."""
+    from collections import Counter
+
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.review import BAR_LABEL_PADDING, BAR_LABEL_SIZE
+
+    pack = _pack(world, "fr")
+    areas = [a.code for a in pack.ctx.plan.areas]
+    drawing = pack.chart({a: Counter({"not-started": 1, "on-track": 1140}) for a in areas})
+    chart = next(c for c in drawing.contents if isinstance(c, HorizontalBarChart))
+    assert chart.barLabelFormat(1) == ""  # about a point wide
+    assert chart.barLabelFormat(1140) == "1\u202f140"  # as French writes it
+    assert pack._unlabelled(drawing)
+    scale = chart.width / chart.valueAxis.valueMax
+    for v in range(1, 1141):
+        label = chart.barLabelFormat(v)
+        if label:  # every label drawn lies inside its segment, off the axis
+            assert stringWidth(label, cm.BOLD, BAR_LABEL_SIZE) + 2 * BAR_LABEL_PADDING \
+                <= v * scale
+    small = pack.chart({a: Counter({"not-started": 1, "on-track": 12}) for a in areas})
+    assert not pack._unlabelled(small)
+    # the caption says so only when a segment goes without its count
+    assert "every bar segment is labelled" in _pack(world).summary()[-1].text
+    monkeypatch.setattr(type(pack), "_label_fits", lambda self, v, bc: False)
+    pack = _pack(world)
+    assert "too narrow for its count is not labelled" in pack.summary()[-1].text
+
+
 def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office,
                                                                  tmp_path: Path) -> None:
     """An office enrolled whose one bundle arrived damaged: the pack said "Offices that

@@ -11,7 +11,8 @@ every string the reports print goes through here, in this order (see NOTES.md):
    spaces only (French "période :", "45 %" and "4 000" hold no-break spaces), splitting
    words wider than a line (a 500-character "word" wraps instead of overflowing);
 4. reorder each line on its own with the pure-Python ``bidi.algorithm.get_display``
-   (which mirrors brackets), in the paragraph's direction.
+   (which mirrors brackets), in the paragraph's direction, each "70%", "2026-S1" or
+   "2025–2027" in right-to-left text kept whole and left to right (keep_numbers).
 
 The result is plain strings in visual order that the report flowables draw with
 ``fonts.draw_text`` (``drawString`` run by run, each in its font); no user text ever

@@ -367,11 +367,37 @@ def _csv_text(data: Sequence[dict[str, Any]], *, hxl: bool) -> str:
     return f.getvalue()
 
 
+#: The most a spreadsheet cell holds, in UTF-16 code units (Excel's limit): a narrative
+#: of 20,000 characters (progress.MAX_TEXT) outside the Basic Multilingual Plane
+#: (emoji) takes twice that, and Excel would call the whole file damaged.
+CELL_UNITS = 32_767
+
+
+def _fit_cell(text: str) -> str:
+    """``text`` whole when a spreadsheet cell holds it, else cut to fit, saying so."""
+    if len(text) <= CELL_UNITS // 2:
+        return text  # (at most two units a character: the usual case, at once)
+    units = len(text.encode("utf-16-le")) // 2
+    if units <= CELL_UNITS:
+        return text
+    # Translators: ends a text cut to fit a spreadsheet cell; keep it short
+    tail = " " + _("[cut: a spreadsheet cell holds no more; the CSV export has it all]")
+    room = CELL_UNITS - len(tail.encode("utf-16-le")) // 2
+    kept, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > room:
+            break
+        kept.append(ch)
+    return "".join(kept) + tail
+
+
 def _xlsx_value(column: str, value: Any) -> Any:
     """A value as an XLSX cell value: None for no value or empty text (a blank cell,
-    which blank filters and ISBLANK see), a datetime for ``updated_at``."""
+    which blank filters and ISBLANK see), a datetime for ``updated_at``; text cut to
+    what a cell holds (``_fit_cell``)."""
     if isinstance(value, str):
-        value = for_spreadsheet(value)
+        value = _fit_cell(for_spreadsheet(value))
         if column == "updated_at" and value:
             try:
                 # naive, in UTC: a spreadsheet cell has no time zone

@@ -296,6 +296,28 @@ def test_xlsx_cells_have_their_types(hq, tmp_path: Path) -> None:
     assert row["achievements"].value == "Line one\nline two"
 
 
+def test_a_narrative_past_a_spreadsheet_cell_is_cut_saying_so(hq, tmp_path: Path) -> None:
+    """20,000 emoji (the most a narrative holds) are 40,000 UTF-16 units: past the
+    32,767 a spreadsheet cell holds, which would make Excel call the file damaged.
+    Cut to fit, saying so; a text that fits stays whole; the CSV keeps it all."""
+    act = hq.plan().actions_of(level="global")[0].code
+    long = "\U0001F30D" * progress.MAX_TEXT
+    progress.record_progress(hq, act, "2026-S1", status="on-track", achievements=long,
+                             challenges="x" * progress.MAX_TEXT)
+    out = tmp_path / "p.xlsx"
+    tabular.export_table(hq, "xlsx", out)
+    _ws, [row] = _sheet(out)
+    text = row["achievements"].value
+    assert len(text.encode("utf-16-le")) // 2 <= tabular.CELL_UNITS
+    assert text.startswith("\U0001F30D" * 16_000)
+    assert text.endswith(" [cut: a spreadsheet cell holds no more; the CSV export has it all]")
+    assert row["challenges"].value == "x" * progress.MAX_TEXT
+    csv_out = tmp_path / "p.csv"
+    tabular.export_table(hq, "csv", csv_out)
+    [record] = list(csv.DictReader(csv_out.open(encoding="utf-8-sig")))
+    assert record["achievements"] == long
+
+
 def test_xlsx_layout_header_widths_wrap_and_direction(amended, tmp_path: Path) -> None:
     amended.conn.execute("UPDATE progress SET achievements = ? WHERE action = 'PA1.2'",
                          ("A workshop was held with the Ministry of Labour. " * 5,))

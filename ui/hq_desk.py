@@ -397,9 +397,10 @@ class OverviewPage(QWidget):
         period = self.period
 
         def fetch(rep) -> tuple[list[ProgressReport], list[str]]:
-            from fieldplan.sync.export import known_offices
+            from fieldplan.sync.export import expected_offices
 
-            return list_reports(rep, period=period), known_offices(rep)
+            # (headquarters too, on the plan's global actions: as the review pack)
+            return list_reports(rep, period=period), expected_offices(rep, rep.plan())
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 

@@ -94,20 +94,6 @@ class SyncFacts:
     repaired: list = field(default_factory=list)
 
 
-def _known_offices(rep, plan) -> list[str]:
-    """Offices expected to report: enrolled (a setup bundle written, even if nothing
-    came back from it, or a key registered) or seen in any period, and headquarters
-    when the plan has global actions (HQ reports on those). In the order of
-    offices.all_offices()."""
-    from fieldplan.offices import HQ, all_offices
-    from fieldplan.sync.export import known_offices
-
-    known = set(known_offices(rep))
-    if plan.actions_of(level="global"):
-        known.add(HQ)
-    return [o for o in all_offices() if o in known]
-
-
 def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts | None:
     try:
         from fieldplan import sync
@@ -259,6 +245,7 @@ class Pack:
     ) -> None:
         from fieldplan import progress as prog
         from fieldplan.offices import level_for_office
+        from fieldplan.sync.export import expected_offices
 
         self.ctx = ctx
         #: what the plan shows: reports it hides are neither counted nor printed
@@ -267,7 +254,7 @@ class Pack:
         shown = self.scope.shown(held)
         #: reports of the period the plan hides: left out, but the cover says how many
         self.hidden = len(held) - len(shown)
-        known = _known_offices(rep, ctx.plan)
+        known = expected_offices(rep, ctx.plan)
         # the plan shows a report of an office on its own level only (PlanScope), so
         # the offices expected are those known; a code this version does not know
         # (PlanScope does not judge it) is expected for nothing, and counting its

@@ -108,6 +108,19 @@ def known_offices(rep: Replica) -> list[str]:
     return sorted(known - {"HQ", ""})
 
 
+def expected_offices(rep: Replica, plan: Any) -> list[str]:
+    """(HQ) the offices expected to report, as the review pack and HQ's overview count
+    them: those headquarters knows (``known_offices``), and headquarters itself when the
+    plan has global actions (it reports on those). In the order of
+    offices.all_offices()."""
+    from fieldplan.offices import HQ, all_offices
+
+    known = set(known_offices(rep))
+    if plan.actions_of(level="global"):
+        known.add(HQ)
+    return [o for o in all_offices() if o in known]
+
+
 def check_known_office(rep: Replica, office: str) -> None:
     """(HQ) ValidationError for an office headquarters never enrolled and holds no data
     of: most likely a slip of the keyboard (MR for ML), and a bundle for it would reach

@@ -410,6 +410,10 @@ def test_hq_overview_shows_an_enrolled_office_that_sent_nothing(open_window, hq_
     row = offices.index("AZ")
     assert all(model.cell(row, c) is None for c in range(1, model.columnCount()))
     assert model.data(model.index(row, 1)).endswith("no report")
+    # headquarters reports on the plan's global actions: a row of its own, as in the
+    # review pack, before it has reported anything
+    assert "HQ" in offices
+    assert model.data(model.index(offices.index("HQ"), 1)).endswith("no report")
 
 
 def test_overview_cells_say_how_many_of_the_areas_actions_reported(qtmodeltester):

@@ -88,6 +88,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     csub = subcommands(p, "conflicts_command")
     s = command(csub, "list", _("list open conflicts"), _("List open conflicts."),
                 func=cmd_conflicts_list)
+    s = command(csub, "show", _("show every version of a conflict in full"),
+                _("Show every version of a conflict in full, with the computer, author and "
+                  "time of each."), func=cmd_conflicts_show)
+    s.add_argument("id", metavar="ID", help=_("conflict id"))
     s = command(csub, "resolve", _("resolve a conflict by keeping one value"),
                 _("Resolve a conflict by keeping one of its values."), func=cmd_conflicts_resolve)
     s.add_argument("id", metavar="ID", help=_("conflict id"))
@@ -426,35 +430,106 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
     from fieldplan.i18n import conflict_value, field_label
+    from fieldplan.sync.conflicts import settled_here
     from fieldplan.text import for_terminal
 
     lang = lang_of(args)
     with open_db(args) as rep:
         conflicts = sync.list_conflicts(rep)
-        here = "HQ" if rep.is_hq else rep.office
+        here = settled_here(rep)
 
     def human() -> None:
         if not conflicts:
             print(_("No open conflicts."))
         for c in conflicts:
-            if c.entity == "progress":
-                where = f"{c.office}  {c.action}  {c.period}"
-            else:
-                where = f"{c.entity}  {c.entity_id}"
-            print(for_terminal(f"{c.id}  {where}  {field_label(c.field, lang)}"))
+            print(for_terminal(f"{c.id}  {_conflict_where(c)}  {field_label(c.field, lang)}"))
             for cand in c.candidates:
                 mark = "*" if cand.winner else " "
                 value = conflict_value(c.field, cand.value, lang)
                 print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
                                    f"{cand.at}"))
-            if c.office != here:
-                print("   " + _("only the computers of {office} can resolve it; shown here "
-                              "so that you know of it").format(office=c.office))
+            for note in _conflict_notes(c, here):
+                print("   " + note)
 
-    # resolvable_here: only the office's own computers settle its conflicts
-    output(args, [{**c.to_dict(), "resolvable_here": c.office == here} for c in conflicts],
-           human)
+    output(args, [_conflict_json(c, here) for c in conflicts], human)
     return 0
+
+
+def _conflict_where(c) -> str:
+    if c.entity == "progress":
+        return f"{c.office}  {c.action}  {c.period}"
+    return f"{c.entity}  {c.entity_id}"
+
+
+def _conflict_notes(c, here: str) -> list[str]:
+    """Why this computer cannot settle a conflict, and who can."""
+    from fieldplan.sync.conflicts import locked_note
+
+    notes = []
+    if c.office != here:
+        notes.append(_("only the computers of {office} can resolve it; shown here so that "
+                       "you know of it").format(office=c.office))
+    lock = locked_note(c, here)
+    if lock:
+        notes.append(lock)
+    return notes
+
+
+def _conflict_json(c, here: str) -> dict:
+    # resolvable_here: only the office's own computers settle its conflicts, and not
+    # while its period is locked (locked: true)
+    return {**c.to_dict(), "resolvable_here": c.resolvable_by(here)}
+
+
+def cmd_conflicts_show(args: argparse.Namespace) -> int:
+    from fieldplan.cli.core_cmds import lang_of
+    from fieldplan.errors import ValidationError
+    from fieldplan.i18n import field_label
+    from fieldplan.sync.conflicts import settled_here
+    from fieldplan.text import for_terminal
+
+    lang = lang_of(args)
+    with open_db(args) as rep:
+        wanted = args.id.strip().lower()
+        found = [c for c in sync.list_conflicts(rep) if c.id == wanted]
+        here = settled_here(rep)
+    if not found:
+        raise ValidationError(
+            _("no open conflict {id} (see 'fieldplan conflicts list')").format(id=args.id))
+    c = found[0]
+
+    def human() -> None:
+        print(for_terminal(f"{c.id}  {_conflict_where(c)}  {field_label(c.field, lang)}"))
+        for note in _conflict_notes(c, here):
+            print(note)
+        for n, cand in enumerate(c.candidates, 1):
+            print()
+            heading = _("Version {n} of {count}, {value_id}").format(
+                n=n, count=len(c.candidates), value_id=cand.value_id)
+            if cand.winner:
+                heading += " " + _("(shown now)")
+            print(for_terminal(heading))
+            if cand.here:
+                computer = _("this computer ({computer})").format(computer=cand.computer)
+            else:
+                computer = _("computer {computer}").format(computer=cand.computer)
+            print(for_terminal(_("Written by {author} on {computer}, {when}").format(
+                author=cand.author, computer=computer, when=cand.at)))
+            # the value in full, line by line, each safe for the terminal
+            for line in _full_value(c.field, cand.value, lang).split("\n"):
+                print(("    " + for_terminal(line)).rstrip())
+
+    output(args, _conflict_json(c, here), human)
+    return 0
+
+
+def _full_value(field: str, value, lang: str) -> str:
+    """A value as ``conflicts list`` shows it, but a text whole, not cut at 60."""
+    from fieldplan.i18n import conflict_value
+
+    if isinstance(value, str) and field not in ("status", "state"):
+        return value or "–"
+    return conflict_value(field, value, lang)
 
 
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:

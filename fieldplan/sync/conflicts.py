@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _
-from fieldplan.progress import refuse_if_locked
+from fieldplan.i18n import _, format_period
+from fieldplan.progress import is_locked, refuse_if_locked
 from fieldplan.replica import Changes, Replica
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One competing value. value_id: ``<origin 8>:<seq>``; winner: shown meanwhile."""
+    """One competing value. value_id: ``<origin 8>:<seq>``; winner: shown meanwhile;
+    here: written on this computer (this replica), the others on other computers."""
 
     value_id: str
     full_id: str
@@ -26,6 +27,12 @@ class Candidate:
     author: str
     at: str
     winner: bool
+    here: bool = False
+
+    @property
+    def computer(self) -> str:
+        """The computer (replica) that wrote it, by its short id, as people read one."""
+        return self.full_id.split(":")[0][:8]
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,9 @@ class Conflict:
     entity_id: str
     field: str
     candidates: tuple[Candidate, ...]
+    #: a report's conflict whose period headquarters has locked (as this replica
+    #: knows): no one settles it until headquarters unlocks the period
+    locked: bool = False
 
     @property
     def office(self) -> str:
@@ -52,16 +62,55 @@ class Conflict:
         parts = self.entity_id.split("|")
         return parts[2] if len(parts) == 3 else ""
 
+    def resolvable_by(self, here: str) -> bool:
+        """Whether the computers of ``here`` (an office code, or "HQ") can settle it now:
+        only the office's own computers do, and not while its period is locked."""
+        return self.office == here and not self.locked
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "entity": self.entity, "record": self.entity_id,
                 "office": self.office, "action": self.action, "period": self.period,
-                "field": self.field,
+                "field": self.field, "locked": self.locked,
                 "candidates": [{"value_id": c.value_id, "value": c.value, "author": c.author,
-                                "at": c.at, "winner": c.winner} for c in self.candidates]}
+                                "at": c.at, "winner": c.winner, "computer": c.computer,
+                                "this_computer": c.here} for c in self.candidates]}
+
+
+def settled_here(rep: Replica) -> str:
+    """Whose conflicts this replica settles: its office's code, "HQ" at headquarters."""
+    return "HQ" if rep.is_hq else rep.office
 
 
 def _conflict_id(entity: str, entity_id: str, field: str) -> str:
     return hashlib.sha256(f"{entity}|{entity_id}|{field}".encode()).hexdigest()[:10]
+
+
+def locked_note(conflict: Conflict, here: str) -> str:
+    """What to do about a conflict of a locked period, said to the computers of ``here``
+    (an office code, or "HQ"); "" when its period is not locked. The office cannot
+    settle it (a save is refused likewise) until headquarters unlocks the period."""
+    if not conflict.locked:
+        return ""
+    try:
+        period = format_period(conflict.period)
+    except ValueError:
+        period = conflict.period
+    if here == "HQ" and conflict.office == "HQ":
+        return _("{period} is locked: unlock it to settle this conflict.").format(period=period)
+    if here == "HQ":
+        return _("{period} is locked: unlock it so that {office}'s computers can settle this "
+                 "conflict.").format(period=period, office=conflict.office)
+    if here == conflict.office:
+        return _("{period} is locked by headquarters: ask headquarters to unlock it to "
+                 "settle this conflict.").format(period=period)
+    return ""
+
+
+def _locked(rep: Replica, period: str) -> bool:
+    try:
+        return is_locked(rep, period)
+    except ValidationError:  # not a period (a record from a damaged peer): no lock
+        return False
 
 
 def list_conflicts(rep: Replica) -> list[Conflict]:
@@ -71,16 +120,25 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
         "GROUP BY entity, entity_id, field HAVING count(*) > 1 AND count(DISTINCT value) > 1 "
         "ORDER BY entity, entity_id, field").fetchall()
     out = []
+    own = rep.replica_id
+    locks: dict[str, bool] = {}
     for entity, entity_id, field in rows:
         heads = rep.conn.execute(
             "SELECT origin, seq, value, author, hlc FROM versions INDEXED BY versions_heads "
             "WHERE entity = ? AND entity_id = ? AND field = ? AND superseded = 0 "
             "ORDER BY hlc DESC, origin DESC, seq DESC", (entity, entity_id, field)).fetchall()
         cands = tuple(
-            Candidate(f"{o[:8]}:{s}", f"{o}:{s}", json.loads(v), a, events.hlc_to_iso(h), i == 0)
+            Candidate(f"{o[:8]}:{s}", f"{o}:{s}", json.loads(v), a, events.hlc_to_iso(h), i == 0,
+                      o == own)
             for i, (o, s, v, a, h) in enumerate(heads))
-        out.append(Conflict(_conflict_id(entity, entity_id, field), entity, entity_id, field,
-                            cands))
+        conflict = Conflict(_conflict_id(entity, entity_id, field), entity, entity_id, field,
+                            cands)
+        if entity == "progress" and conflict.period:
+            # as resolve_conflict refuses it (refuse_if_locked)
+            if conflict.period not in locks:
+                locks[conflict.period] = _locked(rep, conflict.period)
+            conflict = replace(conflict, locked=locks[conflict.period])
+        out.append(conflict)
     return out
 
 
@@ -97,7 +155,7 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
         raise ValidationError(_("conflict {id} has no value {value} (values: {values})").format(
             id=conflict.id, value=keep, values=ids))
     owner = conflict.office
-    if owner != (rep.office if not rep.is_hq else "HQ"):
+    if owner != settled_here(rep):
         raise ValidationError(_("only {office}'s replicas can resolve this conflict").format(
             office=owner))
     if len(conflict.candidates) > events.MAX_BASE_PER_FIELD:

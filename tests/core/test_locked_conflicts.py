@@ -123,3 +123,105 @@ def test_only_reports_are_refused_in_a_locked_period(hq) -> None:
     keep = next(c for c in conflict.candidates if c.value is True)
     resolve_conflict(hq, conflict.id, keep.value_id)
     assert list_conflicts(hq) == [] and progress.is_locked(hq, PERIOD)
+
+
+def test_a_conflict_of_a_locked_period_says_it_and_who_can_unlock(
+        hq, make_office, tmp_path: Path) -> None:
+    """Listed as it is refused: the office cannot settle it while the period is locked,
+    and is told to ask headquarters; headquarters is told to unlock."""
+    from fieldplan.sync.conflicts import locked_note, settled_here
+
+    a, conflict = two_laptops(hq, make_office, tmp_path)
+    assert not conflict.locked and conflict.resolvable_by("ML")
+    assert locked_note(conflict, "ML") == ""
+    progress.set_period_lock(hq, PERIOD)
+    send(hq, a, tmp_path)
+    [at_office] = list_conflicts(a)
+    [at_hq] = list_conflicts(hq)
+    assert at_office.locked and at_hq.locked
+    assert settled_here(a) == "ML" and settled_here(hq) == "HQ"
+    assert not at_office.resolvable_by("ML") and not at_hq.resolvable_by("HQ")
+    assert at_office.to_dict()["locked"] is True
+    assert locked_note(at_office, "ML") == (
+        "1st semester 2026 is locked by headquarters: ask headquarters to unlock it to "
+        "settle this conflict.")
+    assert locked_note(at_hq, "HQ") == (
+        "1st semester 2026 is locked: unlock it so that ML's computers can settle this "
+        "conflict.")
+    # unlocked: settled as before
+    progress.set_period_lock(hq, PERIOD, False)
+    send(hq, a, tmp_path)
+    [again] = list_conflicts(a)
+    assert not again.locked and again.resolvable_by("ML")
+
+
+def test_headquarters_own_conflict_in_a_locked_period_says_to_unlock(hq) -> None:
+    from fieldplan.sync.conflicts import locked_note
+
+    glob = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, glob, PERIOD, status="on-track")
+    beside(hq, "progress", progress.report_id("HQ", glob, PERIOD), {"status": "at-risk"})
+    progress.set_period_lock(hq, PERIOD)
+    [conflict] = list_conflicts(hq)
+    assert conflict.locked and not conflict.resolvable_by("HQ")
+    assert locked_note(conflict, "HQ") == (
+        "1st semester 2026 is locked: unlock it to settle this conflict.")
+
+
+def test_a_conflict_of_another_record_is_never_locked(hq) -> None:
+    progress.set_period_lock(hq, PERIOD)
+    beside(hq, "lock", PERIOD, {"locked": False})
+    [conflict] = list_conflicts(hq)
+    assert not conflict.locked and conflict.resolvable_by("HQ")
+
+
+def test_each_value_names_its_computer_and_this_one(hq, make_office, tmp_path: Path) -> None:
+    """Two laptops with one account name, writing in the same minute: told apart by
+    the computer, this one marked."""
+    a, conflict = two_laptops(hq, make_office, tmp_path)
+    mine = [c for c in conflict.candidates if c.here]
+    assert len(mine) == 1 and mine[0].computer == a.replica_id[:8]
+    assert all(c.computer == c.full_id[:8] for c in conflict.candidates)
+    [at_hq] = list_conflicts(hq)
+    assert not any(c.here for c in at_hq.candidates)
+    listed = at_hq.to_dict()["candidates"]
+    assert {c["computer"] for c in listed} == {c.computer for c in conflict.candidates}
+    assert [c["this_computer"] for c in listed] == [False, False]
+
+
+def office_cli(capsys, path, *words):
+    capsys.readouterr()
+    code = main(["--db", str(path), *words])
+    return code, capsys.readouterr().out
+
+
+def test_conflicts_list_says_the_period_is_locked_and_who_can_unlock(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    import json
+
+    a, _conflict = two_laptops(hq, make_office, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    send(hq, a, tmp_path)
+    a_path, hq_path = a.path, hq.path
+    a.close()
+    hq.close()
+    code, out = office_cli(capsys, a_path, "conflicts", "list")
+    assert code == 0
+    assert ("   1st semester 2026 is locked by headquarters: ask headquarters to unlock it "
+            "to settle this conflict.") in out.splitlines()
+    [listed] = json.loads(office_cli(capsys, a_path, "--json", "conflicts", "list")[1])
+    assert listed["locked"] is True and listed["resolvable_here"] is False
+    code, out = office_cli(capsys, hq_path, "conflicts", "list")
+    assert ("   1st semester 2026 is locked: unlock it so that ML's computers can settle "
+            "this conflict.") in out.splitlines()
+    [listed] = json.loads(office_cli(capsys, hq_path, "--json", "conflicts", "list")[1])
+    assert listed["locked"] is True and listed["resolvable_here"] is False
+    # unlocked: the office may settle it, and nothing is said of a lock
+    with open_replica(hq_path) as rep:
+        progress.set_period_lock(rep, PERIOD, False)
+        with open_replica(a_path) as office:
+            send(rep, office, tmp_path)
+    code, out = office_cli(capsys, a_path, "conflicts", "list")
+    assert "locked" not in out
+    [listed] = json.loads(office_cli(capsys, a_path, "--json", "conflicts", "list")[1])
+    assert listed["locked"] is False and listed["resolvable_here"] is True

@@ -1,0 +1,77 @@
+"""``fieldplan conflicts show ID``: every version of a conflict in full, with the
+computer, author and time of each (``conflicts list`` cuts a text at 60 characters)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fieldplan import progress
+from fieldplan.cli import main
+from fieldplan.sync import export_bundle, import_bundle, list_conflicts
+
+BODY = "Paragraph one of the report.\n\n" * 300
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def long_conflict(hq, make_office, tmp_path: Path):
+    """Two laptops of ML wrote one long narrative, differing in its last line; laptop
+    A holds both."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, act, "2026-S1", achievements=BODY + "Final: 12 villages.")
+    progress.record_progress(b, act, "2026-S1", achievements=BODY + "Final: 21 villages.")
+    for rep in (a, b):
+        import_bundle(hq, export_bundle(rep, out_dir=tmp_path).path)
+    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    [conflict] = list_conflicts(a)
+    path, replica = a.path, a.replica_id
+    a.close()
+    return path, replica, conflict
+
+
+def test_conflicts_show_prints_every_version_in_full(hq, make_office, tmp_path: Path,
+                                                      capsys) -> None:
+    path, replica, conflict = long_conflict(hq, make_office, tmp_path)
+    code, out, err = run(capsys, "--db", str(path), "conflicts", "show", conflict.id.upper())
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{conflict.id}  ML  ") and lines[0].endswith("Achievements")
+    # each version whole, with its computer, this one marked
+    assert "    Final: 12 villages." in lines and "    Final: 21 villages." in lines
+    assert out.count("    Paragraph one of the report.") == 600
+    assert "…" not in out
+    mine = next(c for c in conflict.candidates if c.here)
+    other = next(c for c in conflict.candidates if not c.here)
+    assert (f"Written by {mine.author} on this computer ({replica[:8]}), {mine.at}"
+            in lines)
+    assert f"Written by {other.author} on computer {other.computer}, {other.at}" in lines
+    assert "Version 1 of 2, " + conflict.candidates[0].value_id + " (shown now)" in lines
+    assert "Version 2 of 2, " + conflict.candidates[1].value_id in lines
+    assert "locked" not in out
+
+
+def test_conflicts_show_json(hq, make_office, tmp_path: Path, capsys) -> None:
+    path, replica, conflict = long_conflict(hq, make_office, tmp_path)
+    code, out, _err = run(capsys, "--db", str(path), "--json", "conflicts", "show",
+                          conflict.id)
+    shown = json.loads(out)
+    assert code == 0 and shown["id"] == conflict.id and shown["resolvable_here"] is True
+    assert shown["locked"] is False
+    values = {c["computer"]: c["value"] for c in shown["candidates"]}
+    assert values[replica[:8]] == BODY + "Final: 12 villages."
+    assert [c["this_computer"] for c in shown["candidates"]].count(True) == 1
+
+
+def test_conflicts_show_of_no_open_conflict_is_one_line_and_exit_1(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    path, _replica, _conflict = long_conflict(hq, make_office, tmp_path)
+    assert run(capsys, "--db", str(path), "conflicts", "show", "0123456789") == (
+        1, "", "fieldplan: error: no open conflict 0123456789 (see 'fieldplan conflicts "
+        "list')\n")

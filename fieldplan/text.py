@@ -55,3 +55,83 @@ def for_terminal(text: str) -> str:
     text = _TERMINAL_CONTROLS.sub(show, text)
     return _SURROGATES.sub("\ufffd", text)
 
+
+
+
+# Two versions are compared sentence by sentence (a line, or up to a full stop), then
+# word by word inside the sentences that changed: a changed word is shown whole, and
+# two changes far apart in 20,000 characters are two spans, found in milliseconds.
+_DIFF_SENTENCES = re.compile(r"[^\n.!?\u061f\u06d4]*(?:[.!?\u061f\u06d4]+|\n|$)[^\S\n]*\n?")
+_DIFF_WORDS = re.compile(r"\w+|\s+|[^\w\s]")
+# difflib's matching grows with the product of the lengths compared: past this many
+# pairs (two unrelated long texts) the part that differs is shown as one span, which
+# still says where to look.
+_DIFF_WORK = 400_000
+
+Span = tuple[int, int]
+
+
+def differing_spans(a: str, b: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
+    """Where two versions of a text differ: (start, end) character spans in ``a`` and
+    in ``b``, in order, widened to whole words. A span is empty where the other version
+    has text this one lacks (it still says where). Equal texts: no spans."""
+    if a == b:
+        return (), ()
+    start = 0
+    limit = min(len(a), len(b))
+    while start < limit and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < limit - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    # whole words: "reached" and "reaching" differ in the word, not in "ed"/"ing"
+    while start > 0 and a[start - 1].isalnum():
+        start -= 1
+    while end > 0 and a[len(a) - end].isalnum():
+        end -= 1
+    a_spans: list[Span] = []
+    b_spans: list[Span] = []
+    _compare(a, b, (start, len(a) - end), (start, len(b) - end), _DIFF_SENTENCES,
+             a_spans, b_spans)
+    return tuple(a_spans), tuple(b_spans)
+
+
+def _compare(a: str, b: str, a_part: Span, b_part: Span, pattern: re.Pattern[str],
+             a_spans: list[Span], b_spans: list[Span]) -> None:
+    """Add to the spans where ``a[a_part]`` and ``b[b_part]`` differ, compared by the
+    pieces ``pattern`` cuts them into (sentences, then words inside a changed one)."""
+    import difflib
+
+    a_tokens = [t for t in pattern.findall(a, *a_part) if t]
+    b_tokens = [t for t in pattern.findall(b, *b_part) if t]
+    if len(a_tokens) * len(b_tokens) > _DIFF_WORK:
+        _add_span(a_spans, a_part, a)
+        _add_span(b_spans, b_part, b)
+        return
+    a_at, b_at = _offsets(a_tokens, a_part[0]), _offsets(b_tokens, b_part[0])
+    matcher = difflib.SequenceMatcher(None, a_tokens, b_tokens, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        a_sub, b_sub = (a_at[i1], a_at[i2]), (b_at[j1], b_at[j2])
+        if tag == "replace" and pattern is _DIFF_SENTENCES:
+            _compare(a, b, a_sub, b_sub, _DIFF_WORDS, a_spans, b_spans)
+        else:
+            _add_span(a_spans, a_sub, a)
+            _add_span(b_spans, b_sub, b)
+
+
+def _offsets(tokens: list[str], start: int) -> list[int]:
+    """The character offset of each token, and of the end."""
+    out = [start]
+    for token in tokens:
+        out.append(out[-1] + len(token))
+    return out
+
+
+def _add_span(spans: list[Span], span: Span, text: str) -> None:
+    """Add ``span``, joined to the one before when only spaces part them."""
+    if spans and not text[spans[-1][1]:span[0]].strip():
+        spans[-1] = (spans[-1][0], max(spans[-1][1], span[1]))
+    else:
+        spans.append(span)

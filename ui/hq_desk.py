@@ -1048,24 +1048,32 @@ class ConflictsPage(QWidget):
         conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if conflict is None:
             return
-        self.message.setText(conflict_heading(conflict, self.model.field_text(conflict.field)))
-        # only the office's own computers settle its conflicts (HQ sees them to know)
+        from fieldplan.sync.conflicts import locked_note
+        from ui.conflict_versions import VersionText, version_differences, version_title
+
+        lines = [conflict_heading(conflict, self.model.field_text(conflict.field))]
+        # only the office's own computers settle its conflicts (HQ sees them to know),
+        # and not while headquarters has its period locked
         mine = "HQ" if self.identity is not None and self.identity.is_hq else (
             self.identity.office if self.identity is not None else conflict.office)
-        settle_here = conflict.office == mine
-        if not settle_here:
-            self.message.setText(self.message.text() + "\n" + in_layout_direction(
+        settle_here = conflict.resolvable_by(mine)
+        if conflict.office != mine:
+            lines.append(in_layout_direction(
                 _("Only {office}'s computers can settle this conflict: it is shown here so "
                   "that you know of it.").format(office=conflict.office)))
-        for cand in conflict.candidates:
-            box = QGroupBox(
-                _("Written by {author}, {when}").format(
-                    author=embedded(cand.author), when=embedded(time_text(cand.at))
-                )
-            )
+        if locked_note(conflict, mine):
+            lines.append(in_layout_direction(locked_note(conflict, mine)))
+        texts = [value_text(conflict.field, cand.value) for cand in conflict.candidates]
+        differences = version_differences(conflict.field, texts)
+        if any(differences):
+            lines.append(in_layout_direction(_(
+                "Where the versions differ is highlighted; each opens at its first "
+                "difference.")))
+        self.message.setText("\n".join(lines))
+        for cand, text, spans in zip(conflict.candidates, texts, differences, strict=True):
+            box = QGroupBox(version_title(cand))
             blay = QVBoxLayout(box)
-            value = PlainTextEdit(value_text(conflict.field, cand.value))
-            value.setReadOnly(True)
+            value = VersionText(text, spans)
             show_read_only(value, True)
             value.setAccessibleName(_("Value"))
             blay.addWidget(value)
@@ -1075,8 +1083,7 @@ class ConflictsPage(QWidget):
             keep.setAutoDefault(True)  # Enter presses it, as Space does
             # told apart by what they keep (two laptops may share a user name)
             keep.setAccessibleName(_("Keep “{value}” by {author}, {when}").format(
-                value=_shortened(value_text(conflict.field, cand.value)),
-                author=cand.author, when=time_text(cand.at)))
+                value=_shortened(text), author=cand.author, when=time_text(cand.at)))
             keep.clicked.connect(
                 lambda _c=False, cid=conflict.id, vid=cand.value_id: self.resolve(cid, vid)
             )

@@ -187,8 +187,10 @@ def test_the_lock_dialog_says_the_period_is_locked_already(open_window, qtbot, h
         assert progress.locked_periods(rep) == [PERIOD]
 
 
-def test_keep_in_a_locked_period_is_refused_on_the_conflicts_page(
+def test_a_conflict_in_a_locked_period_cannot_be_kept_and_says_to_ask_headquarters(
         open_window, qtbot, hq, make_office, tmp_path):
+    """Keep was offered and then refused ("locked by headquarters"): the page now says
+    the period is locked and whom to ask, and offers no Keep until it is unlocked."""
     a, _b, _code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
     progress.set_period_lock(hq, PERIOD)
     sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
@@ -199,11 +201,31 @@ def test_keep_in_a_locked_period_is_refused_on_the_conflicts_page(
     page = window.conflicts
     window.show_page(page)
     qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
-    page.keep_buttons[1].click()
-    qtbot.waitUntil(lambda: "locked" in page.message.text(), timeout=5000)
+    assert not any(button.isEnabled() for button in page.keep_buttons)
+    assert page.message.text().splitlines()[1:] == [
+        "1st semester 2026 is locked by headquarters: ask headquarters to unlock it to "
+        "settle this conflict."]
+    # the core refuses it too (as a save is), should a Keep be pressed all the same
+    page.resolve(conflict.id, conflict.candidates[1].value_id)
+    qtbot.waitUntil(lambda: "only headquarters" in page.message.text(), timeout=5000)
     assert page.message.text() == ("Period 2026-S1 is locked by headquarters; only "
                                    "headquarters can unlock it")
     wait_idle(qtbot, window.session)
     assert page.model.rowCount() == 1
     with open_replica(path) as rep:
         assert [c.id for c in sync.list_conflicts(rep)] == [conflict.id]
+
+
+def test_headquarters_is_told_to_unlock_so_that_the_office_can_settle(
+        open_window, qtbot, hq, make_office, tmp_path):
+    two_laptops_in_conflict(hq, make_office, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    assert not any(button.isEnabled() for button in page.keep_buttons)
+    assert ("1st semester 2026 is locked: unlock it so that ML's computers can settle "
+            "this conflict.") in page.message.text().splitlines()

@@ -1,0 +1,123 @@
+"""The versions of a conflicting value on the Conflicts page: each names the computer
+that wrote it (this one marked: two laptops may share an account name and write in the
+same minute), and two long narratives show where they differ, highlighted, each text
+opened at its first difference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QGroupBox
+
+from fieldplan import progress
+from fieldplan.sync import export_bundle, import_bundle
+from tests.ui.conftest import wait_idle
+from ui.qtcompat import Qt
+
+BODY = "Paragraph one of the report. " * 600 + "\n\n"
+
+
+def laptops_in_conflict(hq, make_office, tmp_path: Path, **fields_of):
+    """ML's two laptops wrote one report's fields differently; laptop A holds both
+    versions. Returns A's path and replica id."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, act, "2026-S1", **fields_of["a"])
+    progress.record_progress(b, act, "2026-S1", **fields_of["b"])
+    for rep in (a, b):
+        import_bundle(hq, export_bundle(rep, out_dir=tmp_path).path)
+    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    path, replica = a.path, a.replica_id
+    a.close()
+    return path, replica
+
+
+def conflicts_page(open_window, qtbot, path):
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    wait_idle(qtbot, window.session)
+    return window, page
+
+
+def boxes(page) -> list[QGroupBox]:
+    """The versions shown now (those of a conflict shown before may await deletion)."""
+    layout = page.sides_layout
+    return [layout.itemAt(i).widget() for i in range(layout.count())]
+
+
+def versions(page):
+    from ui.conflict_versions import VersionText
+
+    return [box.findChild(VersionText) for box in boxes(page)]
+
+
+def test_each_version_names_its_computer_and_this_one(open_window, qtbot, hq, make_office,
+                                                       tmp_path):
+    path, replica = laptops_in_conflict(hq, make_office, tmp_path,
+                                        a={"status": "on-track"}, b={"status": "at-risk"})
+    _window, page = conflicts_page(open_window, qtbot, path)
+    titles = [box.title() for box in boxes(page)]
+    plain = [t.replace("\u2068", "").replace("\u2069", "") for t in titles]
+    assert sum(f"on this computer ({replica[:8]})," in t for t in plain) == 1
+    other = next(t for t in plain if "this computer" not in t)
+    assert " on computer " in other and replica[:8] not in other
+    # a status is read at a glance: nothing highlighted, nothing said of it
+    assert all(v.spans == () and v.extraSelections() == [] for v in versions(page))
+    assert "highlighted" not in page.message.text()
+
+
+@pytest.mark.parametrize("layout", [Qt.LayoutDirection.LeftToRight,
+                                    Qt.LayoutDirection.RightToLeft])
+def test_long_narratives_open_at_their_difference_highlighted(open_window, qtbot, hq,
+                                                              make_office, tmp_path, layout):
+    """18,000 characters that differ in the last line: the user scrolled both boxes to
+    the end to find "12 villages" against "21 villages"."""
+    path, _replica = laptops_in_conflict(
+        hq, make_office, tmp_path, a={"achievements": BODY + "Final: 12 villages reached."},
+        b={"achievements": BODY + "Final: 21 villages reached."})
+    QApplication.setLayoutDirection(layout)
+    try:
+        _window, page = conflicts_page(open_window, qtbot, path)
+        shown = versions(page)
+        texts = [v.toPlainText() for v in shown]
+        assert sorted(t[s:e] for v, t in zip(shown, texts, strict=True) for s, e in v.spans) \
+            == ["12", "21"]
+        for value in shown:
+            [selection] = value.extraSelections()
+            assert selection.cursor.selectedText() in ("12", "21")
+        assert ("Where the versions differ is highlighted; each opens at its first "
+                "difference.") in page.message.text()
+        # scrolled there, not at the top
+        qtbot.waitUntil(lambda: all(v.first_difference_visible() for v in shown),
+                        timeout=5000)
+        assert all(v.verticalScrollBar().value() > 0 for v in shown)
+    finally:
+        QApplication.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def test_the_user_scrolls_and_stays_where_they_scrolled(qtbot):
+    """Brought back to the difference as the pane takes its size, until the user
+    scrolls."""
+    from ui.conflict_versions import VersionText
+
+    text = BODY + "Final: 12 villages reached."
+    value = VersionText(text, ((len(text) - 19, len(text) - 17),))
+    qtbot.addWidget(value)
+    value.resize(400, 200)
+    value.show()
+    qtbot.waitUntil(value.first_difference_visible)
+    bar = value.verticalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderToMinimum)
+    value.resize(420, 220)
+    assert bar.value() == 0
+
+
+def test_the_versions_differences_for_several_values():
+    from ui.conflict_versions import version_differences
+
+    spans = version_differences("achievements", ["one two", "one three", "four two"])
+    assert spans == [((4, 7),), ((4, 9),), ((0, 4),)]
+    assert version_differences("status", ["● On track", "▲ At risk"]) == [(), ()]

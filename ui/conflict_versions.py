@@ -1,0 +1,120 @@
+"""One version of a conflicting value on the Conflicts page: which computer wrote it
+(this one or another: two laptops may share an account name and write in the same
+minute), and where it differs from the other version, highlighted, the text opened at
+the first difference (two 18,000-character narratives may differ in one word)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QColor, QResizeEvent, QTextCursor
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from fieldplan.i18n import _
+from fieldplan.model import NARRATIVE_FIELDS
+from fieldplan.text import Span, differing_spans
+from ui.bidi import embedded
+from ui.bidi_widgets import PlainTextEdit
+from ui.context import time_text
+from ui.qtcompat import Qt
+
+#: the background of a differing passage, with black text on it in any theme
+DIFFERENCE_COLOUR = "#ffe27a"
+
+
+def version_title(candidate: Any) -> str:
+    """"Written by root on this computer (a2b6d637), 4 Dec 2026, 19:07": the computer
+    by its short replica id, as the Keys tab and Help ▸ This computer's key show one."""
+    code = embedded(candidate.computer)
+    if candidate.here:
+        computer = _("this computer ({computer})").format(computer=code)
+    else:
+        computer = _("computer {computer}").format(computer=code)
+    return _("Written by {author} on {computer}, {when}").format(
+        author=embedded(candidate.author), computer=computer,
+        when=embedded(time_text(candidate.at)))
+
+
+def version_differences(field: str, texts: list[str]) -> list[tuple[Span, ...]]:
+    """For each version's text (as shown), the spans where it differs from another:
+    the first from the second, every other from the first. Narratives only: a status
+    or a number is read at a glance."""
+    if field not in NARRATIVE_FIELDS or len(texts) < 2:
+        return [() for _t in texts]
+    out = [differing_spans(texts[0], texts[1])[0]]
+    out.extend(differing_spans(texts[0], text)[1] for text in texts[1:])
+    return out
+
+
+def _utf16(text: str, index: int) -> int:
+    """A Python index as a position in a QTextDocument, which counts UTF-16 units."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+class VersionText(PlainTextEdit):
+    """A version's text, read-only, its differing passages highlighted; once it has a
+    size it scrolls to the first of them, a third of the way down."""
+
+    def __init__(self, text: str, spans: tuple[Span, ...] = (),
+                 parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setReadOnly(True)
+        self.spans = spans
+        #: where the first difference starts (document position), kept in view until
+        #: the user scrolls
+        self._reveal: int | None = None
+        selections = []
+        for start, end in spans:
+            if start == end:
+                continue  # the other version has text here: nothing to colour
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(_utf16(text, start))
+            cursor.setPosition(_utf16(text, end), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format.setBackground(QColor(DIFFERENCE_COLOUR))
+            selection.format.setForeground(QColor(Qt.GlobalColor.black))
+            selections.append(selection)
+        self.setExtraSelections(selections)
+        if spans:
+            self._reveal = _utf16(text, spans[0][0])
+        # a wheel or the scroll bar: where the user scrolled stays
+        self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
+
+    def first_difference_visible(self) -> bool:
+        """Whether the first differing passage is in view (tests, and after a resize)."""
+        if not self.spans:
+            return True
+        if not self.isVisible():
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(_utf16(self.toPlainText(), self.spans[0][0]))
+        rect = self.cursorRect(cursor)
+        return rect.top() >= 0 and rect.bottom() <= self.viewport().height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # the panes take their size in steps (layout, splitter, window): the text wraps
+        # anew at each, and the first difference is brought back into view until the
+        # user scrolls
+        if self._reveal is not None and self.viewport().height() > 0:
+            self._scroll_to(self._reveal)
+
+    def _scroll_to(self, position: int) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position)
+        self.setTextCursor(cursor)  # the keyboard reads on from there too
+        bar = self.verticalScrollBar()
+        top = self.cursorRect(cursor).top()
+        bar.setValue(bar.value() + top - self.viewport().height() // 3)
+
+    def _user_scrolled(self, *_args) -> None:
+        self._reveal = None
+
+    def keyPressEvent(self, event) -> None:
+        self._reveal = None
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        self._reveal = None
+        super().mousePressEvent(event)

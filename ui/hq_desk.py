@@ -858,6 +858,9 @@ class KeysPage(QWidget):
         row.addWidget(self.revoke_button)
         lay.addLayout(row)
         self._own: set[str] = set()
+        #: key id → the computer's current keys revoking it revokes too (an earlier key:
+        #: ``keys.revoked_with``), as the confirmation says
+        self._with: dict[str, list[str]] = {}
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         session.changes_did_happen.connect(lambda c: c.touches("key") and self.refresh())
         self.refresh()
@@ -866,15 +869,19 @@ class KeysPage(QWidget):
         def fetch(rep):
             from fieldplan.sync import keys as keyreg
 
-            shown = [k for k in keyreg.all_keys(rep).values() if k.source == "registry"]
+            # a key of a computer a revocation cut off is revoked too (an earlier key
+            # of it revoked): its bundles are refused, and it is not revoked again
+            shown = [k for k in keyreg.listed_keys(keyreg.all_keys(rep)).values()
+                     if k.source == "registry"]
             own = keyreg.own_key_ids(rep)  # rotated, never revoked
-            return sorted(shown, key=lambda k: (k.office != "HQ", k.office, k.status,
-                                                k.key_id)), own, keyreg.key_uses(rep)
+            return (sorted(shown, key=lambda k: (k.office != "HQ", k.office, k.status,
+                                                 k.key_id)), own, keyreg.key_uses(rep),
+                    keyreg.revoked_with_each(rep))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, result) -> None:
-        keys, self._own, uses = result
+        keys, self._own, uses, self._with = result
         before = chosen_row(self.view, lambda k: k.key_id)
         self.model.set_rows(keys, uses)
         choose_again(self.view, [k.key_id for k in keys], before)
@@ -896,6 +903,11 @@ class KeysPage(QWidget):
         text = _("Revoke the key of this computer of office {office}? Its bundles will be "
                  "refused from then on, here and at every office, and so will any new key "
                  "it makes. This cannot be undone.").format(office=k.office)
+        also = self._with.get(k.key_id)
+        if also:  # an earlier key: the computer's current key goes with it
+            from fieldplan.sync.keys import revoked_with_text
+
+            text += "\n\n" + isolated_codes(sentence(revoked_with_text(also)))
         text += "\n\n" + "\n".join(self.computer_lines(k))
         dialog = ConfirmDialog(self, _("Revoke key"), text, k.fingerprint, _("Re&voke"),
                                monospace_details=True, cautious=True)
@@ -931,6 +943,8 @@ class KeysPage(QWidget):
         def done(changes) -> None:  # the session tells every view of the change
             text = _("Key {key_id} revoked. Offices learn it from their next "
                      "bundle.").format(key_id=key_id)
+            if getattr(changes, "also", ()):  # an earlier key: the current one goes too
+                text += "\n" + isolated_codes(sentence(changes.also_text()))
             if getattr(changes, "spared", ""):  # a copy alone: the other computer goes on
                 text += "\n" + sentence(changes.spared_text())
             if getattr(changes, "warning", ""):  # the backup after it: not written

@@ -718,6 +718,17 @@ class KeysModel(_RowsModel):
             return QColor("#a40000")
         return None
 
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() \
+                and index.column() == self.STATUS and 0 <= index.row() < len(self._rows):
+            k = self._rows[index.row()]
+            if getattr(k, "revoked_with", ""):
+                # revoked with another key of its computer (``keys.listed_keys``): the
+                # registry holds this one active or retired
+                return _("Revoked with its computer's key {key_id}").format(
+                    key_id=k.revoked_with)
+        return super().data(index, role)
+
 
 def _date_or_dash(when: str) -> str:
     """A day as the tables show one (the time is in the revoke dialog), "—" for none."""

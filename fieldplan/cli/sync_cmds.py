@@ -355,16 +355,20 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    from fieldplan.sync.keys import KeyInfo
+    from fieldplan.sync.keys import KeyInfo, listed_keys, own_key_status
 
     with open_db(args) as rep:
-        known = sync.all_keys(rep)
+        # a key of a computer a revocation cut off (an earlier key revoked) is revoked
+        known = listed_keys(sync.all_keys(rep))
         own = rep.meta("key_id") or ""
         if own and own not in known:
             # a key this computer made (first key, or a rotation) that the registry has
-            # not recorded yet: shown, so that keys list agrees with keys show
+            # not recorded yet: shown, so that keys list agrees with keys show; revoked
+            # when headquarters revoked an earlier key of this computer
             known[own] = KeyInfo(own, rep.meta("public_key") or "", rep.office,
-                                 rep.replica_id, "pending", "local")
+                                 rep.replica_id,
+                                 "revoked" if own_key_status(rep) == "revoked" else "pending",
+                                 "local")
         keys = sorted(known.values(), key=lambda k: (k.office, k.key_id))
         waiting = sync.list_quarantine(rep)
     data = {"keys": [k.to_dict() for k in keys],
@@ -402,7 +406,13 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         changes = sync.revoke_key(rep, args.key_id)
     key = args.key_id.strip().upper()
-    if changes.spared:
+    if changes.also:
+        # an earlier key: the computer's current key goes with it (and, of a copy in
+        # use, which computer goes on)
+        also = "; ".join(filter(None, (changes.also_text(), changes.spared_text())))
+        # Translators: {also} says that the computer's current key is revoked too
+        done = _("Revoked key {key}: {also}").format(key=key, also=also)
+    elif changes.spared:
         # a copy in use beside the replica continuing it: that computer goes on
         # Translators: {spared} says which computer is cut off and which goes on
         done = _("Revoked key {key}: {spared}").format(key=key,
@@ -412,7 +422,8 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     else:
         done = _("Key {key} was already revoked").format(key=key)
     output(args, {"key_id": key, "status": "revoked", "changed": bool(changes.events),
-                  "warning": changes.warning, "spared": changes.spared}, done)
+                  "warning": changes.warning, "spared": changes.spared,
+                  "also": list(changes.also)}, done)
     if changes.warning:
         warn(changes.warning)
     return 0

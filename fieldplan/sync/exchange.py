@@ -968,11 +968,22 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
     if info.status == "revoked":
         raise BundleError(_("signed with key {key_id} ({office}), which was revoked").format(
             key_id=b.key_id, office=info.office))
-    if keyreg.revoked_replica(rep, info.replica) is not None:
+    revoked = keyreg.revoked_replica(rep, info.replica)
+    if revoked is not None:
         # a key of a computer HQ revoked, earlier or later than the revoked one (a
-        # rotation or a restore): they all go with it
-        raise BundleError(_("signed with key {key_id} ({office}), an earlier key of a computer "
-                            "whose key was revoked").format(key_id=b.key_id, office=info.office))
+        # rotation or a restore): they all go with it. Earlier when the revoked key
+        # was the computer's current one: none of its keys is active any more
+        same = keyreg.computer(keys, info.replica)
+        if info.status == "retired" and not any(
+                k.status == "active" and k.replica in same for k in keys.values()):
+            raise BundleError(_("signed with key {key_id} ({office}), an earlier key of a "
+                                "computer whose key was revoked").format(
+                                    key_id=b.key_id, office=info.office))
+        # Translators: {revoked} is the key id HQ revoked, often an earlier key of the
+        # computer (its current key {key_id} goes with it)
+        raise BundleError(_("signed with key {key_id} ({office}), a key of a computer whose "
+                            "key {revoked} was revoked").format(
+                                key_id=b.key_id, office=info.office, revoked=revoked.key_id))
     if not rep.is_hq and info.office != "HQ":
         raise BundleError(_("signed by {office}'s key {key_id}: an office takes bundles from "
                             "headquarters only").format(key_id=b.key_id, office=info.office))

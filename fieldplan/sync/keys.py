@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fieldplan import events, minisign, store
 from fieldplan.errors import BackupError, DamagedDatabaseError, ValidationError
-from fieldplan.i18n import _
+from fieldplan.i18n import _, ngettext
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
     Changes,
@@ -63,6 +63,10 @@ class KeyInfo:
     #: of a revoked key: ``REPLICA_ALONE`` when the revocation cuts off its replica
     #: only, else "" (the whole computer)
     scope: str = ""
+    #: (``listed_keys``) of a key the registry holds active or retired whose computer
+    #: a revocation of another of its keys cut off: that key's id (``status`` is then
+    #: ``revoked``); else ""
+    revoked_with: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -72,7 +76,7 @@ class KeyInfo:
         return {"key_id": self.key_id, "office": self.office, "replica": self.replica,
                 "status": self.status, "source": self.source,
                 "fingerprint": self.fingerprint, "renews": self.renews,
-                "scope": self.scope}
+                "scope": self.scope, "revoked_with": self.revoked_with}
 
 
 def all_keys(rep: Replica) -> dict[str, KeyInfo]:
@@ -214,6 +218,13 @@ class Revocation(Changes):
     warning: str = ""
     replica: str = ""
     spared: str = ""
+    #: of an earlier key: the computer's current keys, revoked with it
+    #: (``revoked_with``)
+    also: tuple[str, ...] = ()
+
+    def also_text(self) -> str:
+        """For an earlier key of a computer: that its current key goes too; else ""."""
+        return revoked_with_text(self.also)
 
     def spared_text(self) -> str:
         """For a revocation of a copy alone: that only it is cut off; else ""."""
@@ -249,6 +260,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         # (even once its replica is cut off: another key of it revoked later spares
         # the successor too)
         spared = copies_in_use(rep, revoked_too=True).get(info.replica, "")
+        also = tuple(revoked_with(keys, key_id, alone=bool(spared)))
         fields = {"status": "revoked", **({"scope": REPLICA_ALONE} if spared else {})}
         events.append(rep.conn, "key", key_id, fields, author=rep.author)
         # the office's enrolment tokens may sit on the lost computer too: end them
@@ -264,7 +276,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         warning = _("the key is revoked, but the backup after it could not be written: "
                     "{error}").format(error=exc)
     return Revocation(entities=(("key", key_id),), events=1, warning=warning,
-                      replica=info.replica, spared=spared)
+                      replica=info.replica, spared=spared, also=also)
 
 
 #: meta key: why enrolment tokens ended before their term, by token id: ``{"at": when,
@@ -766,11 +778,13 @@ def lineage_free(rep: Replica, chain: Chain) -> bool:
 
 def own_key_status(rep: Replica) -> str:
     """What the registry says of this computer's current key: active, retired or revoked;
-    ``revoked`` too when headquarters has not registered it and revoked an earlier key
-    of this computer (it will not accept the new one); else ``unregistered``."""
-    info = all_keys(rep).get(rep.meta("key_id") or "")
+    ``revoked`` too when headquarters revoked another key of this computer, an earlier
+    one (every key of the computer goes with it: ``listed_keys``), whether it has
+    registered this one or not; else ``unregistered``."""
+    keys = all_keys(rep)
+    info = keys.get(rep.meta("key_id") or "")
     if info is not None and info.source == "registry":
-        return info.status
+        return listed_keys(keys)[info.key_id].status
     # this computer's replicas: this one and, after a restore, those it continues
     # (headquarters may not know yet that it continues them)
     mine = own_replicas(rep)
@@ -799,11 +813,73 @@ def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
 def cut_off(keys: dict[str, KeyInfo]) -> set[str]:
     """The replicas revocations cut off: each revoked key's computer, or its replica
     alone (``REPLICA_ALONE``)."""
-    out: set[str] = set()
-    for k in keys.values():
+    return set(cut_off_by(keys))
+
+
+def cut_off_by(keys: dict[str, KeyInfo]) -> dict[str, str]:
+    """``cut_off``'s replicas, each with the id of a revoked key that cuts it off."""
+    out: dict[str, str] = {}
+    for k in sorted(keys.values(), key=lambda k: k.key_id):
         if k.status == "revoked":
-            out |= {k.replica} if k.scope == REPLICA_ALONE else computer(keys, k.replica)
+            reach = {k.replica} if k.scope == REPLICA_ALONE else computer(keys, k.replica)
+            for replica in reach:
+                out.setdefault(replica, k.key_id)
     return out
+
+
+def listed_keys(keys: dict[str, KeyInfo]) -> dict[str, KeyInfo]:
+    """``keys`` as people are told of them: a key whose computer a revocation of
+    another of its keys cut off (an earlier key, or the current one when an earlier
+    key was revoked) is ``revoked`` too, its ``revoked_with`` naming that key: its
+    bundles are refused as a revoked key's are. The registry still holds it active or
+    retired (``all_keys``)."""
+    by = cut_off_by(keys)
+    return {key_id: (replace(k, status="revoked", revoked_with=by[k.replica])
+                     if k.status != "revoked" and k.replica in by else k)
+            for key_id, k in keys.items()}
+
+
+def revoked_with(keys: dict[str, KeyInfo], key_id: str, alone: bool = False) -> list[str]:
+    """When ``key_id`` is an earlier key of a computer (retired by a rotation or a
+    restore), the keys it signs with now (active, not cut off) that revoking
+    ``key_id`` cuts off with it (its replica's alone when ``alone``:
+    ``REPLICA_ALONE``); else none."""
+    info = keys[key_id]
+    if info.status != "retired":
+        return []
+    reach = {info.replica} if alone else computer(keys, info.replica)
+    cut = cut_off(keys)
+    return sorted(k.key_id for k in keys.values()
+                  if k.key_id != key_id and k.status == "active" and k.replica in reach
+                  and k.replica not in cut)
+
+
+def revoked_with_each(rep: Replica) -> dict[str, list[str]]:
+    """(HQ) Key id → ``revoked_with`` of it, for each key whose revocation would cut
+    off a computer's current key too (as ``revoke_key`` would revoke it)."""
+    from fieldplan.sync.fork import copies_in_use
+
+    keys = all_keys(rep)
+    earlier = [k for k in keys.values() if k.status == "retired" and k.source == "registry"]
+    if not earlier:
+        return {}  # (the usual case: no rotation, no restore)
+    copies = copies_in_use(rep, revoked_too=True)
+    out = {k.key_id: revoked_with(keys, k.key_id, alone=k.replica in copies)
+           for k in earlier}
+    return {key_id: also for key_id, also in out.items() if also}
+
+
+def revoked_with_text(key_ids: list[str] | tuple[str, ...]) -> str:
+    """That revoking a computer's earlier key revokes its current one (``key_ids``,
+    from ``revoked_with``) with it; "" when there is none."""
+    if not key_ids:
+        return ""
+    # Translators: {key_ids} are key ids such as 1A2B3C4D5E6F7A8B
+    return ngettext(
+        "it is an earlier key of its computer, whose current key {key_ids} is revoked "
+        "with it: that computer is cut off",
+        "it is an earlier key of its computer, whose current keys {key_ids} are revoked "
+        "with it: that computer is cut off", len(key_ids)).format(key_ids=", ".join(key_ids))
 
 
 def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,

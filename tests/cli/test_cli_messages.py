@@ -526,6 +526,35 @@ def test_revoking_a_revoked_key_says_so(hq, make_office, tmp_path: Path, capsys)
     assert count() == before
 
 
+def test_revoking_an_earlier_key_says_the_computer_is_cut_off(hq, make_office,
+                                                              tmp_path: Path, capsys) -> None:
+    """Revoking a laptop's retired key cut it off, but `keys revoke` said only "Revoked
+    key …" and `keys list` showed its current key active."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundle, rotate_key
+
+    ml = make_office("ML")
+    first = ml.meta("key_id")
+    assert import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path).outcome == "merged"
+    current = rotate_key(ml).key_id_hex
+    code = ml.plan().actions_of(level="national")[0].code
+    progress.record_progress(ml, code, "2026-S1", status="on-track")
+    (tmp_path / "next").mkdir()
+    assert import_bundle(hq, export_bundle(ml, out_dir=tmp_path / "next").path).outcome \
+        == "merged"
+    db = str(hq.path)
+    hq.close()
+    assert run("--db", db, "keys", "revoke", first, capsys=capsys)[1] == (
+        f"Revoked key {first}: it is an earlier key of its computer, whose current key "
+        f"{current} is revoked with it: that computer is cut off\n")
+    out = run("--db", db, "keys", "list", capsys=capsys)[1]
+    line = next(line for line in out.splitlines() if line.startswith(current))
+    assert line.split()[3] == "revoked"
+    listed = json.loads(run("--db", db, "--json", "keys", "list", capsys=capsys)[1])
+    mine = next(k for k in listed["keys"] if k["key_id"] == current)
+    assert (mine["status"], mine["revoked_with"]) == ("revoked", first)
+
+
 def test_verify_says_when_the_key_is_not_known(hq, tmp_path: Path, capsys) -> None:
     from fieldplan.replica import init_hq
     from fieldplan.sync import enroll_office, export_bundle, init_from_setup

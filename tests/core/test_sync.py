@@ -1344,6 +1344,67 @@ def test_a_revoked_computers_older_key_goes_with_it(hq, make_office, tmp_path: P
     assert snapshot(hq) == before
 
 
+def test_revoking_a_computers_earlier_key_revokes_its_current_key_everywhere(
+        hq, make_office, tmp_path: Path) -> None:
+    """HQ revoked a laptop's retired key: the laptop was cut off, but HQ's key list and
+    the office said its current key was active, the refusal called that later key an
+    earlier one, and the office kept exporting bundles HQ refused."""
+    from fieldplan.errors import ValidationError
+    from fieldplan.status import replica_status
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    first = ml.meta("key_id")
+    current = rotate_key(ml).key_id_hex
+    send(ml, hq, tmp_path)  # HQ registers the new key and retires the first
+    assert keyreg.revoked_with_each(hq) == {first: [current]}
+    revocation = revoke_key(hq, first)
+    assert revocation.also == (current,)
+    assert current in revocation.also_text() and "earlier key" in revocation.also_text()
+    assert keyreg.revoked_with_each(hq) == {}  # nothing more to cut off
+    # the registry holds the current key active; it is told as revoked
+    assert keyreg.all_keys(hq)[current].status == "active"
+    listed = keyreg.listed_keys(keyreg.all_keys(hq))[current]
+    assert (listed.status, listed.revoked_with) == ("revoked", first)
+    assert listed.to_dict()["revoked_with"] == first
+    progress.record_progress(ml, national(ml), "2026-S1", percent=5)
+    before = snapshot(hq)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == (f"signed with key {current} (ML), a key of a computer whose "
+                              f"key {first} was revoked")
+    assert snapshot(hq) == before
+    # the office learns it from HQ's next bundle, as for its own key revoked
+    assert not sync_state(ml).key_revoked
+    send(hq, ml, tmp_path)
+    assert keyreg.own_key_status(ml) == "revoked"
+    assert sync_state(ml).key_revoked
+    status = replica_status(ml)
+    assert status.key_status == "revoked"
+    assert any(label == "Warning" and "revoked" in text for label, text in status.lines("en"))
+    assert keyreg.listed_keys(keyreg.all_keys(ml))[current].status == "revoked"
+    with pytest.raises(ValidationError, match="revoked"):
+        export_bundle(ml, out_dir=tmp_path)
+
+
+def test_an_earlier_key_of_a_revoked_computer_is_called_earlier(hq, make_office,
+                                                                 tmp_path: Path) -> None:
+    """Revoking the current key: a bundle of the key it replaced is an earlier key's."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    first = keyreg.secret_key(ml)
+    current = rotate_key(ml)
+    send(ml, hq, tmp_path)
+    assert revoke_key(hq, current.key_id_hex).also == ()  # nothing later to cut off
+    old_signed = tmp_path / "old-key.fieldplan"
+    bundlefmt.write_bundle(old_signed, {"kind": "sync", "plan_id": ml.plan_id,
+                                        "sender": ml.replica_id, "office": "ML",
+                                        "recipient": "HQ", "ranges": {}, "acks": {}},
+                           [chained(ml, "progress", f"ML|{national(ml)}|2026-S1",
+                                    {"percent": 99})], first)
+    outcome = import_bundle(hq, old_signed)
+    assert outcome.reason == (f"signed with key {first.key_id_hex} (ML), an earlier key of "
+                              "a computer whose key was revoked")
+
+
 def test_revocation_ends_tokens_and_the_computers_events(hq, make_office,
                                                          tmp_path: Path) -> None:
     ml = registered(make_office("ML"), hq, tmp_path)

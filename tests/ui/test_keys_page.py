@@ -123,3 +123,56 @@ def test_the_keys_table_is_read_without_scrolling_on_a_laptop_screen(
                                             f"keys-{lang}.png"))
     finally:
         apply_language(qapp, "en")
+
+
+@pytest.fixture
+def rotated_laptop(hq, make_office, tmp_path):
+    """HQ knowing ML's laptop by two keys: its first, retired by a rotation, and its
+    current one. Returns HQ's path, the first key's id and the current key's."""
+    out = tmp_path / "out"
+    out.mkdir()
+    laptop = make_office("ML")
+    first = laptop.meta("key_id")
+    code = laptop.plan().actions_of(level="national")[0].code
+    for percent in (10, 20):
+        progress.record_progress(laptop, code, "2026-S1", status="on-track", percent=percent)
+        assert sync.import_bundle(hq, sync.export_bundle(laptop, out_dir=out).path) \
+            .outcome == "merged"
+        if percent == 10:
+            current = sync.rotate_key(laptop).key_id_hex
+    path = hq.path
+    hq.close()
+    return path, first, current
+
+
+def test_revoking_an_earlier_key_shows_the_current_one_revoked(open_window, qtbot,
+                                                                rotated_laptop):
+    """HQ revoked a laptop's retired key: the laptop was cut off, but the Keys tab
+    still showed its current key active, with Revoke enabled, and nothing said the
+    computer went with the retired key."""
+    path, first, current = rotated_laptop
+    window, page = keys_page(open_window, qtbot, path, rows=3)
+    model = page.model
+
+    def row(key_id: str) -> int:
+        return next(i for i in range(model.rowCount()) if model.row_at(i).key_id == key_id)
+
+    page.view.selectRow(row(first))
+    assert page.revoke_button.isEnabled()
+    qtbot.mouseClick(page.revoke_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "revoke-dialog")
+    said = ("It is an earlier key of its computer, whose current key "
+            f"{current} is revoked with it: that computer is cut off")
+    assert f"every office, and so will any new key it makes. This cannot be undone.\n\n" \
+        f"{said}\n\n" in confirm.text.text()
+    confirm.accept()
+    qtbot.waitUntil(lambda: model.row_at(row(current)).status == "revoked", timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert page.message.text() == (f"Key {first} revoked. Offices learn it from their "
+                                   f"next bundle.\n{said}")
+    status = model.index(row(current), model.STATUS)
+    assert status.data() == "revoked"
+    assert status.data(Qt.ItemDataRole.ToolTipRole) == \
+        f"Revoked with its computer's key {first}"
+    page.view.selectRow(row(current))
+    assert page.selected().key_id == current and not page.revoke_button.isEnabled()

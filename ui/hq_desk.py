@@ -661,16 +661,20 @@ class QuarantinePage(QWidget):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        from fieldplan.sync.keys import where_office_reads_key
+
         lay = QVBoxLayout(self)
-        intro = QLabel(
+        # and where the office reads it: the Computer column says on which computer
+        self.intro = QLabel(
             _(
                 "Bundles signed by a key this database does not know yet. Call the "
                 "office, read the fingerprint together, and trust the key only if "
                 "it matches."
             )
+            + " " + isolated_codes(where_office_reads_key())
         )
-        intro.setWordWrap(True)
-        lay.addWidget(intro)
+        self.intro.setWordWrap(True)
+        lay.addWidget(self.intro)
         self.model = QuarantineModel(self)
         self.view = _table(self.model, _("Quarantine"))
         self.empty = EmptyState(
@@ -763,6 +767,8 @@ class QuarantinePage(QWidget):
         item = self.selected()
         if item is None:
             return
+        from fieldplan.sync.keys import where_office_reads_key
+
         if trust:
             text = _(
                 "Trust the key of office {office}? Its bundles will be merged. Compare "
@@ -777,7 +783,11 @@ class QuarantinePage(QWidget):
             )
             title, button, name, act = (_("Refuse key"), _("Re&fuse"), "refuse-dialog",
                                         self.refuse)
-        dialog = ConfirmDialog(self, title, text.format(office=item.office), item.fingerprint,
+        # first which of the office's computers, and where it reads its fingerprint;
+        # last the question, whose colon leads to the fingerprint below it
+        text = (isolated_codes(sentence(where_office_reads_key(item.sender))) + "\n\n"
+                + text.format(office=item.office))
+        dialog = ConfirmDialog(self, title, text, item.fingerprint,
                                button, monospace_details=True, cautious=True)
         dialog.setObjectName(name)
         dialog.accepted.connect(lambda fpr=item.fingerprint: act(fpr))

@@ -615,19 +615,24 @@ class InboxModel(_RowsModel):
 
 
 class QuarantineModel(_RowsModel):
-    """Bundles held back until a person trusts their key, shown by fingerprint."""
+    """Bundles held back until a person trusts their key, shown by fingerprint, with
+    the computer that sent them (an office's laptops: which one to read it on)."""
 
-    COLUMNS = ("office", "fingerprint", "file", "received", "events")
-    OFFICE, FINGERPRINT, FILE, RECEIVED, EVENTS = range(5)
+    COLUMNS = ("office", "computer", "fingerprint", "file", "received", "events")
+    OFFICE, COMPUTER, FINGERPRINT, FILE, RECEIVED, EVENTS = range(6)
     #: a file name may be long; the fingerprint, read aloud on the phone, never elides
     STRETCH = FILE
 
     def headers(self) -> Sequence[str]:
-        return (_("Office"), _("Key fingerprint"), _("File"), _("Received"), _("Events"))
+        return (_("Office"), _("Computer"), _("Key fingerprint"), _("File"), _("Received"),
+                _("Events"))
 
     def display(self, q: Any, column: int) -> str:
         if column == self.OFFICE:
             return q.office
+        if column == self.COMPUTER:
+            # as the Keys tab shows it; the office's own key dialog has it whole
+            return code_text(key_replica_label(q.sender))
         if column == self.FINGERPRINT:
             return code_text(q.fingerprint)  # its groups in their order in Arabic too
         if column == self.FILE:

@@ -22,6 +22,7 @@ from fieldplan.cli.core_cmds import open_db
 from fieldplan.errors import BundleNameTakenError
 from fieldplan.i18n import _, key_replica_label, key_status_label, ngettext
 from fieldplan.store import resolve_db_path
+from fieldplan.sync.keys import where_office_reads_key
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -284,6 +285,7 @@ def _print_outcomes(outcomes) -> None:
     for o in outcomes:
         print(for_terminal(o.line()))
         if o.outcome == "quarantined":
+            print("  " + where_office_reads_key(o.replica))
             print("  " + _("once the office has confirmed the fingerprint: fieldplan keys trust "
                            "\"{fingerprint}\"").format(fingerprint=o.fingerprint))
 
@@ -381,8 +383,11 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         if waiting:
             print()
             print(_("Waiting in quarantine:"))
-            print_table([(q.key_id, q.office, q.file, q.fingerprint) for q in waiting],
-                        [_("Key"), _("Office"), _("File"), _("Fingerprint")])
+            # the replica: which of an office's computers to ask for its fingerprint
+            print_table([(q.key_id, q.office, q.sender[:8], q.file, q.fingerprint)
+                         for q in waiting],
+                        [_("Key"), _("Office"), _("Replica"), _("File"), _("Fingerprint")])
+            print(where_office_reads_key())
 
     output(args, data, human)
     return 0

@@ -208,6 +208,34 @@ def show_key(rep: Replica, as_minisign: bool = False) -> str:
     return f"{pub.key_id_hex}  {pub.fingerprint}"
 
 
+#: the command that prints this computer's key id and fingerprint (``show_key``)
+SHOW_KEY_COMMAND = "fieldplan keys show"
+
+
+def own_key_menu() -> str:
+    """Where the client shows this computer's fingerprint: its Help menu's item (the
+    client's own words, in this language)."""
+    # Translators: a menu and one of its items, as in "Help ▸ This computer's key…";
+    # in a right-to-left language the arrow may point the other way (◂)
+    return _("{menu} ▸ {item}").format(menu=_("&Help").replace("&", ""),
+                                       item=_("This computer's &key…").replace("&", ""))
+
+
+def where_office_reads_key(replica: str = "") -> str:
+    """Where the office reads its fingerprint, for headquarters checking a quarantined
+    key with it on the phone: in the client or with ``fieldplan keys show``; on which
+    of its computers when ``replica`` (a replica id) is given."""
+    if replica:
+        # Translators: {replica} is the first 8 digits of a replica id (the client
+        # shows it as "Computer"); {menu} a menu path, {command} a command
+        return _("the office reads the fingerprint on its computer {replica}: in fieldplan "
+                 "under {menu}, or with '{command}'").format(
+                     replica=replica[:8], menu=own_key_menu(), command=SHOW_KEY_COMMAND)
+    # Translators: {menu} is a menu path, {command} a command
+    return _("The office reads its fingerprint in fieldplan under {menu}, or with "
+             "'{command}'.").format(menu=own_key_menu(), command=SHOW_KEY_COMMAND)
+
+
 @dataclass(frozen=True)
 class Revocation(Changes):
     """What ``revoke_key`` changed; ``warning``: what went wrong beside a revocation

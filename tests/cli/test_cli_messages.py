@@ -823,10 +823,21 @@ def test_import_tells_how_to_trust_a_quarantined_key(hq, make_office, tmp_path: 
     db = str(hq.path)
     hq.close()
     code, out, _err = run("--db", db, "import", str(bundle), capsys=capsys)
-    first, hint = out.splitlines()
+    first, where, hint = out.splitlines()
     assert code == 0 and ": quarantined: " in first
+    # which computer, and where its fingerprint is read there
+    assert where.strip() == (
+        f"the office reads the fingerprint on its computer {ml.replica_id[:8]}: in "
+        "fieldplan under Help ▸ This computer's key…, or with 'fieldplan keys show'")
     assert hint.strip() == f'once the office has confirmed the fingerprint: fieldplan keys ' \
         f'trust "{fingerprint}"'
+    # keys list: the computer of each quarantined key, and the same hint
+    out = run("--db", db, "keys", "list", capsys=capsys)[1]
+    waiting = out[out.index("Waiting in quarantine:"):].splitlines()
+    assert waiting[1].split()[:3] == ["Key", "Office", "Replica"]
+    assert waiting[2].split()[:3] == [public_key(ml).key_id_hex, "ML", ml.replica_id[:8]]
+    assert waiting[-1] == ("The office reads its fingerprint in fieldplan under Help ▸ This "
+                           "computer's key…, or with 'fieldplan keys show'.")
 
 
 def test_keys_refuse_drops_a_quarantined_key(hq, make_office, tmp_path: Path,

@@ -176,3 +176,40 @@ def test_revoking_an_earlier_key_shows_the_current_one_revoked(open_window, qtbo
         f"Revoked with its computer's key {first}"
     page.view.selectRow(row(current))
     assert page.selected().key_id == current and not page.revoke_button.isEnabled()
+
+
+def test_the_quarantine_tab_says_which_computer_and_where_it_reads_its_fingerprint(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """With several laptops HQ could not tell the office which one to open, nor where
+    on it the fingerprint is."""
+    from fieldplan import store
+
+    laptop = make_office("ML")
+    with store.write_transaction(laptop.conn):  # no enrolment proof: quarantine
+        laptop.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    code = laptop.plan().actions_of(level="national")[0].code
+    progress.record_progress(laptop, code, "2026-S1", status="on-track")
+    assert sync.import_bundle(hq, sync.export_bundle(laptop, out_dir=tmp_path).path) \
+        .outcome == "quarantined"
+    replica = laptop.replica_id
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    model = page.model
+    assert model.headers()[model.COMPUTER] == "Computer"
+    assert model.index(0, model.COMPUTER).data() == replica[:8]
+    where = ("The office reads its fingerprint in fieldplan under Help ▸ This computer's "
+             "key…, or with 'fieldplan keys show'.")
+    assert page.intro.text().endswith(" " + where)
+    page.view.selectRow(0)
+    qtbot.mouseClick(page.trust_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "trust-dialog")
+    assert confirm.text.text().startswith(
+        f"The office reads the fingerprint on its computer {replica[:8]}: in fieldplan "
+        "under Help ▸ This computer's key…, or with 'fieldplan keys show'\n\nTrust the key "
+        "of office ML?")
+    confirm.reject()
+    wait_idle(qtbot, window.session)

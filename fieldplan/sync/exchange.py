@@ -1272,11 +1272,33 @@ def _quarantined_by(rep: Replica, fingerprint: str) -> list[tuple]:
     match = [r for r in rows
              if _norm_fpr(PublicKey.from_base64(r[1]).fingerprint).startswith(want)]
     if not match:
+        _not_a_key_id(rows, want)
         raise ValidationError(_("no quarantined bundle is signed by a key with fingerprint "
                                 "{fingerprint}").format(fingerprint=fingerprint))
     if len({r[1] for r in match}) > 1:
         raise ValidationError(_("that fingerprint prefix fits several keys; give all of it"))
     return match
+
+
+def _not_a_key_id(rows: list[tuple], want: str) -> None:
+    """A ValidationError pointing to the fingerprint when ``want`` is the key id of a
+    quarantined key (the first column of ``keys list``). The key id is not taken in
+    its place: it is the signer's word, which any key may claim (minisign key ids are
+    random, not made from the key), so only the fingerprint, read with the office,
+    names the key the office holds."""
+    keys = {r[1]: r for r in rows if PublicKey.from_base64(r[1]).key_id_hex == want}
+    if len(keys) == 1:
+        (public_key, row), = keys.items()
+        raise ValidationError(_(
+            "{key_id} is the key id of the quarantined key of {office} (replica {replica}), "
+            "not its fingerprint: read its fingerprint {fingerprint} with the office and "
+            "give that").format(key_id=want, office=row[2], replica=row[3][:8],
+                                fingerprint=PublicKey.from_base64(public_key).fingerprint))
+    if keys:
+        raise ValidationError(_(
+            "{key_id} is the key id of several quarantined keys, not a fingerprint: give "
+            "the fingerprint the office reads to you (see 'fieldplan keys list')").format(
+                key_id=want))
 
 
 def refuse_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:

@@ -838,6 +838,12 @@ def test_import_tells_how_to_trust_a_quarantined_key(hq, make_office, tmp_path: 
     assert waiting[2].split()[:3] == [public_key(ml).key_id_hex, "ML", ml.replica_id[:8]]
     assert waiting[-1] == ("The office reads its fingerprint in fieldplan under Help ▸ This "
                            "computer's key…, or with 'fieldplan keys show'.")
+    # the key id shown first there is not a fingerprint: it points to it
+    for act in ("trust", "refuse"):
+        code, _out, err = run("--db", db, "keys", act, public_key(ml).key_id_hex,
+                              capsys=capsys)
+        assert code == 1 and f"not its fingerprint: read its fingerprint {fingerprint} " \
+            "with the office" in err
 
 
 def test_keys_refuse_drops_a_quarantined_key(hq, make_office, tmp_path: Path,

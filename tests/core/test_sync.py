@@ -378,6 +378,47 @@ def test_unknown_key_waits_in_quarantine_until_trusted(hq, make_office,
     assert progress.digest(hq, "ML") == progress.digest(ml)
 
 
+def test_a_quarantined_keys_id_points_to_its_fingerprint(hq, make_office,
+                                                           tmp_path: Path) -> None:
+    """`keys list` shows a quarantined key's id first; given to `keys trust` or `keys
+    refuse` it said no bundle had that fingerprint. It is not taken in the fingerprint's
+    place (any key may claim an id): the error names the key and its fingerprint."""
+    from fieldplan.errors import ValidationError
+    from fieldplan.sync import refuse_key
+
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no token: no proof
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    assert send(ml, hq, tmp_path)[1].outcome == "quarantined"
+    [item] = list_quarantine(hq)
+    for act in (trust_key, refuse_key):
+        with pytest.raises(ValidationError) as told:
+            act(hq, item.key_id.lower())
+        assert str(told.value) == (
+            f"{item.key_id} is the key id of the quarantined key of ML (replica "
+            f"{ml.replica_id[:8]}), not its fingerprint: read its fingerprint "
+            f"{item.fingerprint} with the office and give that")
+    assert list_quarantine(hq) == [item]
+    # a second key claiming the same id (it is the signer's word): which of them is
+    # the office's, only a fingerprint says
+    other = make_office("ML")
+    with store.write_transaction(other.conn):
+        other.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(other, national(other), "2026-S1", status="at-risk")
+    assert send(other, hq, tmp_path)[1].outcome == "quarantined"
+    mine = minisign.PublicKey.from_base64(ml.meta("public_key"))
+    claiming = minisign.PublicKey(raw=keyreg.public_key(other).raw, key_id=mine.key_id)
+    with store.write_transaction(hq.conn):
+        hq.conn.execute("UPDATE quarantine SET key_id = ?, public_key = ? WHERE sender = ?",
+                        (item.key_id, claiming.to_base64(), other.replica_id))
+    with pytest.raises(ValidationError) as told:
+        trust_key(hq, item.key_id)
+    assert str(told.value) == (
+        f"{item.key_id} is the key id of several quarantined keys, not a fingerprint: give "
+        "the fingerprint the office reads to you (see 'fieldplan keys list')")
+
+
 def test_enrolment_token_registers_the_key(hq, make_office, tmp_path: Path) -> None:
     ml = make_office("ML")
     progress.record_progress(ml, national(ml), "2026-S1", status="on-track")

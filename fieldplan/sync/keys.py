@@ -208,10 +208,6 @@ def show_key(rep: Replica, as_minisign: bool = False) -> str:
     return f"{pub.key_id_hex}  {pub.fingerprint}"
 
 
-#: the command that prints this computer's key id and fingerprint (``show_key``)
-SHOW_KEY_COMMAND = "fieldplan keys show"
-
-
 def own_key_menu() -> str:
     """Where the client shows this computer's fingerprint: its Help menu's item (the
     client's own words, in this language)."""
@@ -227,13 +223,15 @@ def where_office_reads_key(replica: str = "") -> str:
     of its computers when ``replica`` (a replica id) is given."""
     if replica:
         # Translators: {replica} is the first 8 digits of a replica id (the client
-        # shows it as "Computer"); {menu} a menu path, {command} a command
+        # shows it as "Computer"); {menu} a menu path such as "Help ▸ This computer's
+        # key…"; 'fieldplan keys show' is a command, not to be translated
         return _("the office reads the fingerprint on its computer {replica}: in fieldplan "
-                 "under {menu}, or with '{command}'").format(
-                     replica=replica[:8], menu=own_key_menu(), command=SHOW_KEY_COMMAND)
-    # Translators: {menu} is a menu path, {command} a command
+                 "under {menu}, or with 'fieldplan keys show'").format(
+                     replica=replica[:8], menu=own_key_menu())
+    # Translators: {menu} is a menu path such as "Help ▸ This computer's key…";
+    # 'fieldplan keys show' is a command, not to be translated
     return _("The office reads its fingerprint in fieldplan under {menu}, or with "
-             "'{command}'.").format(menu=own_key_menu(), command=SHOW_KEY_COMMAND)
+             "'fieldplan keys show'.").format(menu=own_key_menu())
 
 
 @dataclass(frozen=True)

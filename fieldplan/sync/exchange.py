@@ -1013,9 +1013,9 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
                    "fingerprint with the office before trusting the key").format(
                        fingerprint=fpr, office=m["office"], why=ended)
     else:
-        reason = _("unknown key {fingerprint} (claims office {office}); check the "
+        reason = _("unknown key {fingerprint} (claims office {office}); {why}: check the "
                    "fingerprint with the office before trusting the key").format(
-                       fingerprint=fpr, office=m["office"])
+                       fingerprint=fpr, office=m["office"], why=_why_unknown(rep, m))
     with store.write_transaction(rep.conn):
         # a bundle id is the sender's word: another key claiming the same id (to have
         # the real bundle ignored) gets a row of its own
@@ -1030,6 +1030,24 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
         outcome = ImportOutcome(outcome="quarantined", reason=reason, **base)
         _inbox_row(rep, outcome, sha)
     return outcome
+
+
+def _why_unknown(rep: Replica, m: dict[str, Any]) -> str:
+    """Why a key is unknown here, as far as the bundle tells: what headquarters is to
+    weigh before trusting it (an office it never enrolled, or a setup bundle another
+    headquarters wrote, is a warning; no proof at all, a computer set up some other
+    way, such as from a copied database)."""
+    office = m["office"]
+    if rep.is_hq and rep.conn.execute(
+            "SELECT 1 FROM enrolments WHERE office = ? LIMIT 1", (office,)).fetchone() is None:
+        return _("headquarters never enrolled {office}").format(office=office)
+    e = m.get("enrolment")
+    if isinstance(e, dict):
+        if rep.conn.execute("SELECT 1 FROM enrolments WHERE id = ? AND office = ?",
+                            (str(e.get("id")), office)).fetchone() is None:
+            return _("its setup bundle was not written by this headquarters")
+        return _("the proof of its setup bundle does not match that setup bundle")
+    return _("it carries no proof of a setup bundle")
 
 
 class ImportStopped(FieldplanError):

@@ -112,10 +112,41 @@ def test_a_bundle_without_a_true_proof_says_nothing_of_enrolments(hq, two_laptop
             json.dumps({"id": stored["id"], "token": "not the token"}),))
     outcome = import_bundle(hq, bundle_of(second, tmp_path, "second"))
     assert outcome.reason == (
-        f"unknown key {outcome.fingerprint} (claims office ML); check the fingerprint with "
-        f"the office before trusting the key")
+        f"unknown key {outcome.fingerprint} (claims office ML); the proof of its setup "
+        f"bundle does not match that setup bundle: check the fingerprint with the office "
+        f"before trusting the key")
     trust_key(hq, outcome.fingerprint)
     assert hq.take_notices() == []
+
+
+def test_an_unknown_key_says_what_the_bundle_tells_of_its_setup(hq, make_office,
+                                                                tmp_path: Path) -> None:
+    """What headquarters weighs before trusting: an office it never enrolled, a setup
+    bundle another headquarters wrote, or no proof at all."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    other_hq = init_hq(tmp_path / "other-hq.sqlite3")
+    enroll_office(other_hq, "BF", tmp_path / "BF-setup.fieldplan")
+    enroll_office(other_hq, "ML", tmp_path / "ML-other-setup.fieldplan")
+    other_hq.close()
+    make_office("ML")  # enrolled here too
+    for code, setup, why in (
+            ("BF", "BF-setup.fieldplan", "headquarters never enrolled BF"),
+            ("ML", "ML-other-setup.fieldplan",
+             "its setup bundle was not written by this headquarters")):
+        with init_from_setup(tmp_path / f"{code}-foreign.sqlite3", tmp_path / setup) as rep:
+            outcome = import_bundle(hq, bundle_of(rep, tmp_path, f"{code}-foreign"))
+        assert outcome.outcome == "quarantined"
+        assert outcome.reason == (
+            f"unknown key {outcome.fingerprint} (claims office {code}); {why}: check the "
+            f"fingerprint with the office before trusting the key")
+    with init_from_setup(tmp_path / "ML-bare.sqlite3", tmp_path / "ML-other-setup.fieldplan") \
+            as rep:
+        with rep.conn:
+            rep.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+        outcome = import_bundle(hq, bundle_of(rep, tmp_path, "ML-bare"))
+    assert "; it carries no proof of a setup bundle: check" in outcome.reason
 
 
 def test_the_quarantine_says_why_each_bundle_waits(hq, two_laptops, make_office,

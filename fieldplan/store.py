@@ -181,7 +181,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
             raise StoreError(not_fieldplans_text(path))
         conn.execute("PRAGMA foreign_keys = ON")
         if conn.read_only:
-            # (a database in WAL mode always is; its tables are as fieldplan left them)
+            # nothing is written: no switch to WAL (the file is in WAL mode already,
+            # which is why it could not be opened as usual), no migration
             if schema.pending(conn):
                 raise StoreError(_(
                     "{path} is on a read-only disk or folder and was written by an "

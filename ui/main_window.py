@@ -927,24 +927,14 @@ class MainWindow(QMainWindow):
             # 'fieldplan status' and the review pack name those changes
             text = _("Lock {period}? Offices can no longer change their reports for it "
                      "once they receive the lock.").format(period=name)
-            stuck = []
-            if check.conflicts:
-                stuck.append(ngettext(
-                    "{n} open conflict in this period: no one can settle it while the "
-                    "period is locked.",
-                    "{n} open conflicts in this period: no one can settle them while the "
-                    "period is locked.", check.conflicts).format(n=check.conflicts))
-            if check.quarantined:
-                stuck.append(ngettext(
-                    "{n} bundle waiting in quarantine holds reports of this period: "
-                    "trusted after the lock, it brings changes to the locked period.",
-                    "{n} bundles waiting in quarantine hold reports of this period: "
-                    "trusted after the lock, they bring changes to the locked period.",
-                    check.quarantined).format(n=check.quarantined))
+            # the period not over, reports unsubmitted, conflicts, quarantine: as
+            # 'fieldplan period lock' warns of them
+            stuck = check.warnings()
             if stuck:
                 # each paragraph in the layout's direction (they may start with a number)
                 text = "\n\n".join(in_layout_direction(p) for p in [text, *stuck])
         else:
+            stuck = ()
             text = _("Unlock {period}? Offices can change their reports for it again.").format(
                 period=name)
         dialog = ConfirmDialog(
@@ -953,6 +943,7 @@ class MainWindow(QMainWindow):
             text,
             "",
             _("&Lock") if locked else _("&Unlock"),
+            cautious=bool(stuck),  # Enter does not lock over a warning
         )
         dialog.setObjectName("lock-dialog")
 

@@ -12,7 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fieldplan import progress as prog
-from fieldplan.cli import CommandError, UsageError, command, output, print_table, subcommands
+from fieldplan.cli import (
+    CommandError,
+    UsageError,
+    command,
+    output,
+    print_table,
+    subcommands,
+    warn,
+)
 from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _, ngettext
 from fieldplan.model import LEVELS, STATUSES
@@ -448,15 +456,24 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
 
 
 def cmd_period_lock(args: argparse.Namespace) -> int:
+    from fieldplan.sync import lock_check
+
     period = period_of(args)
     with open_db(args) as rep:
+        # what the lock leaves undone or stuck, as the client's confirmation says it
+        said = lock_check(rep, period).warnings() if args.locked else ()
         changes = prog.set_period_lock(rep, period, args.locked)
     if changes.events:
         msg = _("Locked {period}") if args.locked else _("Unlocked {period}")
     else:
         msg = _("{period} is already locked") if args.locked else _("{period} was not locked")
-    output(args, {"period": period, "locked": args.locked, "changed": bool(changes.events)},
-           msg.format(period=period))
+        said = ()  # locked before: nothing this command did
+    data = {"period": period, "locked": args.locked, "changed": bool(changes.events)}
+    if said:
+        data["warnings"] = list(said)
+    output(args, data, msg.format(period=period))
+    for sentence in said:  # on stderr: stdout stays the one line a script reads
+        warn(sentence)
     return 0
 
 

@@ -1,20 +1,27 @@
 """What headquarters should know before it locks a period: whether it is locked
-already, the open conflicts in its reports (no one can settle them while it is
-locked) and the quarantined bundles holding reports of it (trusted after the lock,
-they are changes to the locked period)."""
+already, whether the period has ended, the reports still in draft and the offices that
+have submitted nothing (once they receive the lock they can no longer submit), the open
+conflicts in its reports (no one can settle them while it is locked) and the
+quarantined bundles holding reports of it (trusted after the lock, they are changes to
+the locked period). The client's confirmation and ``fieldplan period lock`` both say
+``LockCheck.warnings()``."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from fieldplan import bundle as bundlefmt
-from fieldplan.errors import FieldplanError
+from fieldplan.errors import FieldplanError, ValidationError
+from fieldplan.i18n import _, format_date, format_number, ngettext
 from fieldplan.periods import as_period
+from fieldplan.planops import PlanScope
 from fieldplan.progress import is_locked
 from fieldplan.replica import Replica
 from fieldplan.sync.conflicts import list_conflicts
+from fieldplan.sync.export import expected_offices
 
 
 @dataclass(frozen=True)
@@ -23,27 +30,99 @@ class LockCheck:
 
     period: the period (``2026-S1``). locked: whether it is locked now. conflicts: open
     conflicts in reports of the period. quarantined: bundles in quarantine that hold
-    reports of the period.
+    reports of the period. drafts: reports of the period still in draft (those the
+    review pack counts: of the offices it expects, shown by the plan). offices: the
+    offices the review pack expects (sync.export.expected_offices). unsubmitted: how
+    many of them have submitted no report for the period. ends: the period's last day
+    in the plan. ongoing: the period has not ended yet (today is not past ``ends``).
     """
 
     period: str
     locked: bool
     conflicts: int
     quarantined: int
+    drafts: int = 0
+    offices: int = 0
+    unsubmitted: int = 0
+    ends: date | None = None
+    ongoing: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["ends"] = self.ends.isoformat() if self.ends else None
+        return data
+
+    def warnings(self) -> tuple[str, ...]:
+        """What locking the period now would leave undone or stuck, one sentence each
+        (in the interface's language), the most pressing first; () when nothing."""
+        said = []
+        if self.ongoing and self.ends is not None:
+            said.append(_(
+                "This period has not ended: it runs until {date}. Offices that receive "
+                "the lock can no longer record or submit reports for it.").format(
+                    date=format_date(self.ends)))
+        if self.unsubmitted:
+            said.append(ngettext(
+                "{n} of {total} offices has submitted nothing for this period.",
+                "{n} of {total} offices have submitted nothing for this period.",
+                self.unsubmitted).format(n=format_number(self.unsubmitted),
+                                         total=format_number(self.offices)))
+        if self.drafts:
+            said.append(ngettext(
+                "{n} report of this period is still a draft: once its office receives "
+                "the lock, it can no longer be submitted.",
+                "{n} reports of this period are still drafts: once their offices "
+                "receive the lock, they can no longer be submitted.",
+                self.drafts).format(n=format_number(self.drafts)))
+        if self.conflicts:
+            said.append(ngettext(
+                "{n} open conflict in this period: no one can settle it while the "
+                "period is locked.",
+                "{n} open conflicts in this period: no one can settle them while the "
+                "period is locked.", self.conflicts).format(n=self.conflicts))
+        if self.quarantined:
+            said.append(ngettext(
+                "{n} bundle waiting in quarantine holds reports of this period: "
+                "trusted after the lock, it brings changes to the locked period.",
+                "{n} bundles waiting in quarantine hold reports of this period: "
+                "trusted after the lock, they bring changes to the locked period.",
+                self.quarantined).format(n=self.quarantined))
+        return tuple(said)
 
 
-def lock_check(rep: Replica, period: str) -> LockCheck:
-    """The period's lock, open conflicts and quarantined bundles (see LockCheck)."""
+def lock_check(rep: Replica, period: str, today: date | None = None) -> LockCheck:
+    """The period's lock, end, drafts, silent offices, open conflicts and quarantined
+    bundles (see LockCheck). ``today``: the date to judge the period's end by (default:
+    this computer's)."""
     period = str(as_period(period))
+    plan = rep.plan()
+    try:
+        ends: date | None = plan.period_bounds(period)[1]
+    except ValidationError:  # not a period of the plan: no end to judge
+        ends = None
+    today = today or date.today()
+    # the reports the review pack counts: the expected offices', the plan shows
+    scope = PlanScope(plan)
+    expected = expected_offices(rep, plan)
+    wanted = set(expected)
+    drafts, submitted = 0, set()
+    for office, action, state in rep.conn.execute(
+            "SELECT office, action, state FROM progress WHERE period = ?", (period,)):
+        if office not in wanted or not scope.shows(office, action, period):
+            continue
+        if state == "submitted":
+            submitted.add(office)
+        else:
+            drafts += 1
     conflicts = sum(1 for c in list_conflicts(rep)
                     if c.entity == "progress" and c.period == period)
     held = sum(1 for (data,) in rep.conn.execute(
         "SELECT data FROM quarantine ORDER BY received_at, bundle_id")
         if _holds_period(data, period))
-    return LockCheck(period, is_locked(rep, period), conflicts, held)
+    return LockCheck(
+        period, is_locked(rep, period), conflicts, held, drafts=drafts,
+        offices=len(expected), unsubmitted=len(wanted - submitted), ends=ends,
+        ongoing=ends is not None and today <= ends)
 
 
 def _holds_period(data: bytes, period: str) -> bool:

@@ -500,6 +500,50 @@ def test_lock_and_unlock_say_when_nothing_changed(hq_db, capsys) -> None:
     assert events() == before
 
 
+def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
+        hq_db, capsys, monkeypatch) -> None:
+    """The warnings of the client's confirmation (LockCheck.warnings), on stderr: the
+    lock is made, stdout stays the one line a script reads."""
+    import datetime as dt
+
+    from fieldplan.sync import locking
+
+    class Today(dt.date):
+        @classmethod
+        def today(cls):
+            return cls(2026, 12, 4)
+
+    monkeypatch.setattr(locking, "date", Today)
+    act = _global(hq_db, capsys)  # a draft of HQ's, on a global action
+    assert run("--db", hq_db, "progress", "set", act, "--period", "2026-S2", "--status",
+               "on-track", capsys=capsys)[0] == 0
+    code, out, err = run("--db", hq_db, "period", "lock", "2026-S2", capsys=capsys)
+    assert (code, out) == (0, "Locked 2026-S2\n")
+    assert err == (
+        "fieldplan: warning: This period has not ended: it runs until 31 Dec 2026. Offices "
+        "that receive the lock can no longer record or submit reports for it.\n"
+        "fieldplan: warning: 1 of 1 offices has submitted nothing for this period.\n"
+        "fieldplan: warning: 1 report of this period is still a draft: once its office "
+        "receives the lock, it can no longer be submitted.\n")
+    # already locked: nothing this command did, nothing to warn of
+    assert run("--db", hq_db, "period", "lock", "2026-S2", capsys=capsys)[1:] == (
+        "2026-S2 is already locked\n", "")
+    data = json.loads(run("--db", hq_db, "--json", "period", "unlock", "2026-S2",
+                          capsys=capsys)[1])
+    assert data == {"period": "2026-S2", "locked": False, "changed": True}
+    data = json.loads(run("--db", hq_db, "--json", "period", "lock", "2026-S2",
+                          capsys=capsys)[1])
+    assert data["changed"] and len(data["warnings"]) == 3
+    assert data["warnings"][1] == "1 of 1 offices has submitted nothing for this period."
+    # a period over and submitted: nothing to warn of
+    assert run("--db", hq_db, "progress", "set", act, "--period", "2026-S1", "--status",
+               "on-track", capsys=capsys)[0] == 0
+    assert run("--db", hq_db, "progress", "submit", "--period", "2026-S1",
+               capsys=capsys)[0] == 0
+    assert run("--db", hq_db, "period", "lock", "2026-S1", capsys=capsys)[1:] == (
+        "Locked 2026-S1\n", "")
+
+
 def test_revoking_a_revoked_key_says_so(hq, make_office, tmp_path: Path, capsys) -> None:
     import sqlite3
 

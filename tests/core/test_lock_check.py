@@ -1,8 +1,10 @@
-"""What headquarters is told before it locks a period: whether it is locked, its open
-conflicts and the quarantined bundles holding its reports (sync.lock_check)."""
+"""What headquarters is told before it locks a period: whether it is locked, whether
+it has ended, its drafts and the offices that submitted nothing, its open conflicts
+and the quarantined bundles holding its reports (sync.lock_check)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from test_sync import national, send
@@ -30,9 +32,12 @@ def test_lock_check_counts_the_periods_open_conflicts_and_quarantined_bundles(
     assert lock_check(hq, PERIOD).quarantined == 1
     assert lock_check(hq, "2026-S2").quarantined == 0  # it holds no report of that one
     progress.set_period_lock(hq, PERIOD)
-    assert lock_check(hq, "2026-s1") == type(check)(PERIOD, True, 1, 1)
-    assert lock_check(hq, PERIOD).to_dict() == {
-        "period": PERIOD, "locked": True, "conflicts": 1, "quarantined": 1}
+    after = date(2026, 7, 1)
+    assert lock_check(hq, "2026-s1", after) == type(check)(
+        PERIOD, True, 1, 1, drafts=1, offices=3, unsubmitted=3, ends=date(2026, 6, 30))
+    assert lock_check(hq, PERIOD, after).to_dict() == {
+        "period": PERIOD, "locked": True, "conflicts": 1, "quarantined": 1, "drafts": 1,
+        "offices": 3, "unsubmitted": 3, "ends": "2026-06-30", "ongoing": False}
 
 
 def test_a_quarantined_bundle_that_cannot_be_read_is_counted(hq, tmp_path: Path) -> None:
@@ -41,3 +46,40 @@ def test_a_quarantined_bundle_that_cannot_be_read_is_counted(hq, tmp_path: Path)
         hq.conn.execute("INSERT INTO quarantine VALUES ('b', 'k', 'p', 'ML', 's', 'f', "
                         "'2026-01-01T00:00:00Z', 1, x'00')")
     assert lock_check(hq, PERIOD).quarantined == 1
+
+
+def test_lock_check_counts_drafts_silent_offices_and_whether_the_period_has_ended(
+        hq, make_office, tmp_path: Path) -> None:
+    """As the review pack counts them: the offices expected (those HQ knows, and HQ for
+    the global actions), a report submitted or not; and the period's end in the plan."""
+    ml, sn = make_office("ML"), make_office("SN")
+    make_office("NE", "ne-1")  # enrolled, nothing sent
+    for rep in (ml, sn):
+        progress.record_progress(rep, national(rep), PERIOD, status="on-track")
+        progress.record_progress(rep, national(rep, 1), PERIOD, status="at-risk")
+    progress.record_progress(ml, national(ml), "2026-S2", status="on-track")  # not this one
+    progress.submit_period(ml, PERIOD)
+    for rep in (ml, sn):
+        send(rep, hq, tmp_path)
+    check = lock_check(hq, PERIOD, today=date(2026, 6, 30))  # its last day
+    assert (check.drafts, check.offices, check.unsubmitted) == (2, 4, 3)  # HQ, NE, SN
+    assert (check.ends, check.ongoing) == (date(2026, 6, 30), True)
+    assert check.warnings() == (
+        "This period has not ended: it runs until 30 Jun 2026. Offices that receive the "
+        "lock can no longer record or submit reports for it.",
+        "3 of 4 offices have submitted nothing for this period.",
+        "2 reports of this period are still drafts: once their offices receive the lock, "
+        "they can no longer be submitted.",
+    )
+    assert not lock_check(hq, PERIOD, today=date(2026, 7, 1)).ongoing
+    # everything submitted, the period over: nothing to warn of
+    progress.submit_period(sn, PERIOD)
+    send(sn, hq, tmp_path)
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, PERIOD,
+                             status="on-track")
+    progress.submit_period(hq, PERIOD)
+    ne = make_office("NE", "ne-2")
+    progress.record_progress(ne, national(ne), PERIOD, status="on-track")
+    progress.submit_period(ne, PERIOD)
+    send(ne, hq, tmp_path)
+    assert lock_check(hq, PERIOD, today=date(2026, 7, 1)).warnings() == ()

@@ -27,6 +27,24 @@ def offered(window) -> dict[str, str]:
     return {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
 
 
+@pytest.fixture
+def today(monkeypatch):
+    """today(2026, 7, 1): the day the lock check judges a period's end by."""
+    import datetime as dt
+
+    from fieldplan.sync import locking
+
+    def set_today(*ymd: int) -> None:
+        class Today(dt.date):
+            @classmethod
+            def today(cls):
+                return cls(*ymd)
+
+        monkeypatch.setattr(locking, "date", Today)
+
+    return set_today
+
+
 def lock_dialog(window, qtbot, locked: bool = True) -> QDialog:
     window.lock_dialog(locked)
     qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is not None,
@@ -139,7 +157,8 @@ def quarantined_sn(hq, make_office, tmp_path: Path) -> None:
 
 
 def test_the_lock_dialog_says_what_the_lock_leaves_stuck(open_window, qtbot, hq, make_office,
-                                                         tmp_path):
+                                                         tmp_path, today):
+    today(2026, 7, 1)  # the period is over
     two_laptops_in_conflict(hq, make_office, tmp_path)
     quarantined_sn(hq, make_office, tmp_path)
     path = hq.path
@@ -151,10 +170,14 @@ def test_the_lock_dialog_says_what_the_lock_leaves_stuck(open_window, qtbot, hq,
     assert dialog.text.text() == (
         "Lock 1st semester 2026? Offices can no longer change their reports for it once "
         "they receive the lock.\n\n"
+        "3 of 3 offices have submitted nothing for this period.\n\n"
+        "1 report of this period is still a draft: once its office receives the lock, it "
+        "can no longer be submitted.\n\n"
         "1 open conflict in this period: no one can settle it while the period is "
         "locked.\n\n"
         "1 bundle waiting in quarantine holds reports of this period: trusted after the "
         "lock, it brings changes to the locked period.")
+    assert dialog.cancel_button.isDefault()  # Enter does not lock over them
     dialog.accept()  # still allowed: HQ decides
     qtbot.waitUntil(lambda: window.unlock_action.isEnabled(), timeout=5000)
     with open_replica(path) as rep:
@@ -164,6 +187,45 @@ def test_the_lock_dialog_says_what_the_lock_leaves_stuck(open_window, qtbot, hq,
     wait_idle(qtbot, window.session)
     dialog = lock_dialog(window, qtbot)
     assert "conflict" not in dialog.text.text() and "quarantine" not in dialog.text.text()
+    dialog.reject()
+    wait_idle(qtbot, window.session)
+
+
+def test_locking_a_period_not_over_with_reports_unsubmitted_says_so_and_enter_cancels(
+        open_window, qtbot, hq_db, today):
+    """The window opens on the semester in progress: locking it would stop offices
+    submitting. Said, as 'fieldplan period lock' says it; Cancel is the default."""
+    from PySide6.QtCore import Qt
+
+    today(2026, 6, 20)
+    window = open_window(hq_db)
+    window.set_period(PERIOD)
+    wait_idle(qtbot, window.session)
+    dialog = lock_dialog(window, qtbot)
+    assert dialog.text.text() == (
+        "Lock 1st semester 2026? Offices can no longer change their reports for it once "
+        "they receive the lock.\n\n"
+        "This period has not ended: it runs until 30 Jun 2026. Offices that receive the "
+        "lock can no longer record or submit reports for it.\n\n"
+        "1 of 1 offices has submitted nothing for this period.\n\n"
+        "2 reports of this period are still drafts: once their offices receive the lock, "
+        "they can no longer be submitted.")
+    assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()
+    with qtbot.waitSignal(dialog.rejected):
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is None)  # closed
+    wait_idle(qtbot, window.session)
+    with open_replica(hq_db) as rep:
+        assert not progress.is_locked(rep, PERIOD)
+    # over and submitted: nothing to warn of, Lock is the default
+    with open_replica(hq_db) as rep:
+        progress.submit_period(rep, PERIOD)
+    today(2026, 7, 1)
+    dialog = lock_dialog(window, qtbot)
+    assert dialog.text.text() == (
+        "Lock 1st semester 2026? Offices can no longer change their reports for it once "
+        "they receive the lock.")
+    assert dialog.ok_button.isDefault()
     dialog.reject()
     wait_idle(qtbot, window.session)
 

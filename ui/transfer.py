@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QMargins,
     QMimeData,
     QSettings,
+    QSignalBlocker,
     QStandardPaths,
     QStorageInfo,
     Qt,
@@ -50,7 +51,7 @@ from ui.dialogs import (
     selectable,
     size_to_content,
 )
-from ui.models import import_reason, outcome_label, unread_office_line
+from ui.models import SORT_ROLE, import_reason, outcome_label, unread_office_line
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
@@ -247,6 +248,11 @@ class _FileNameDelegate(QStyledItemDelegate):
 #: name (an email attachment saved as "… copy (2).fieldplan") is elided, and no
 #: longer pushes Office, Outcome and Details off the dialog.
 WIDEST_FILE_NAME = "HQ-to-RO-XXXX-88aa0011-1000-2000_2.fieldplan"
+#: The import result is 360 pixels high for up to this many files (as many rows as
+#: that shows); for more, a row's height taller each, up to TALLEST_RESULT (and the
+#: screen's height)
+ROWS_IN_SHORT_RESULT = 7
+TALLEST_RESULT = 800
 
 
 class ImportResultDialog(QDialog):
@@ -314,48 +320,14 @@ class ImportResultDialog(QDialog):
         rows.setMinimumSectionSize(rows.defaultSectionSize())  # one line: as before
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"), _("Details")])
-        for row, o in enumerate(outcomes):
-            if o.outcome == CANCELLED:
-                detail = _("Not imported: the import was cancelled. Nothing of it was kept.")
-            elif o.outcome == STOPPED:
-                detail = (_("Not imported: {error}. Nothing of it was kept.").format(
-                    error=o.reason) if o.reason
-                    else _("Not imported: the import stopped at an earlier file."))
-            elif o.outcome in ("rejected", "quarantined"):
-                detail = import_reason(o.reason)  # a setup bundle: in the client's words
-            else:
-                from fieldplan.sync.exchange import events_text
-
-                detail = events_text(o.events_new, o.events_total)  # as the CLI says it
-                if o.gaps:
-                    detail += "; " + "; ".join(o.gaps)
-                if getattr(o, "late_periods", ()):
-                    detail += "; " + o.reason  # "changes to the locked period …"
-                if getattr(o, "plan_version", 0):
-                    detail += "; " + o.plan_text()  # "the plan is now version 3; …"
-                if getattr(o, "hidden_brought", 0):
-                    detail += "; " + o.hidden_text()  # "it brings 2 reports the plan hides…"
-                if getattr(o, "repair", ""):
-                    # "this computer's events 41–60 had been written after …"
-                    detail += "; " + o.repair
-            detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
-            office, office_tip = o.office, o.office
-            if o.outcome == "rejected" and not o.office:
-                # nothing of the file could be read: its name may still say the office,
-                # as the inbox says under its table
-                from fieldplan.bundle import office_in_file_name
-
-                office_tip = unread_office_line(o.file)
-                named = office_in_file_name(o.file)
-                # Translators: the Office cell of a file that could not be read, the
-                # office taken from its name ("AZ (file name)"); keep it short
-                office = _("{office} (file name)").format(office=named) if named else ""
-            for col, text in enumerate((code_text(o.file), office, outcome_label(o.outcome),
-                                        detail)):
-                item = QTableWidgetItem(text)
-                # the file's whole name, as written (the cell may elide it)
-                item.setToolTip({0: o.file, 1: office_tip}.get(col, text))
-                self.table.setItem(row, col, item)
+        #: the rows, what needs looking at first (see import_row_rank)
+        self._rows = sorted(self._row(i, o) for i, o in enumerate(outcomes))
+        self._fill()
+        # a click on a header sorts by it (the Outcome column: problems first); a
+        # third click puts the rows back in their first order
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorClearable(True)
+        header.sortIndicatorChanged.connect(self._sort_changed)
         self.table.setItemDelegateForColumn(0, _FileNameDelegate(self.table))
         self.table.setItemDelegateForColumn(3, _WrappedDelegate(self.table))  # reasons
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -374,7 +346,98 @@ class ImportResultDialog(QDialog):
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setDefault(True)
         self.ok.setFocus()
-        fit_to_screen(self, 760, 360)
+        # taller for many files (within the screen): about seven rows show in 360 pixels
+        more = max(0, len(outcomes) - ROWS_IN_SHORT_RESULT) * rows.defaultSectionSize()
+        fit_to_screen(self, 760, min(360 + more, TALLEST_RESULT))
+
+    def _fill(self) -> None:
+        """The rows in their first order (see import_row_rank), the sort indicator
+        off; each cell keeps what its column sorts by."""
+        self.table.setSortingEnabled(False)
+        for row, (first, texts, tips) in enumerate(self._rows):
+            keys = (texts[0].casefold(), texts[1], first[0], texts[3].casefold())
+            for col, text in enumerate(texts):
+                item = _ResultItem(text)
+                item.setToolTip(tips[col])
+                item.setData(SORT_ROLE, (keys[col], first))
+                self.table.setItem(row, col, item)
+        header = self.table.horizontalHeader()
+        with QSignalBlocker(header):
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)  # no column to sort by: the order stays
+
+    def _sort_changed(self, column: int, _order) -> None:
+        if column < 0:  # the indicator cleared: back to the first order
+            self._fill()
+
+    def _row(self, position: int, o) -> tuple[tuple[int, int], tuple[str, ...],
+                                              tuple[str, ...]]:
+        """One outcome's row: its place in the first order (rank, then ``position`` in
+        the import), its four cells' texts and their tooltips."""
+        if o.outcome == CANCELLED:
+            detail = _("Not imported: the import was cancelled. Nothing of it was kept.")
+        elif o.outcome == STOPPED:
+            detail = (_("Not imported: {error}. Nothing of it was kept.").format(
+                error=o.reason) if o.reason
+                else _("Not imported: the import stopped at an earlier file."))
+        elif o.outcome in ("rejected", "quarantined"):
+            detail = import_reason(o.reason)  # a setup bundle: in the client's words
+        else:
+            from fieldplan.sync.exchange import events_text
+
+            detail = events_text(o.events_new, o.events_total)  # as the CLI says it
+            if o.gaps:
+                detail += "; " + "; ".join(o.gaps)
+            if getattr(o, "late_periods", ()):
+                detail += "; " + o.reason  # "changes to the locked period …"
+            if getattr(o, "plan_version", 0):
+                detail += "; " + o.plan_text()  # "the plan is now version 3; …"
+            if getattr(o, "hidden_brought", 0):
+                detail += "; " + o.hidden_text()  # "it brings 2 reports the plan hides…"
+            if getattr(o, "repair", ""):
+                # "this computer's events 41–60 had been written after …"
+                detail += "; " + o.repair
+        detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
+        office, office_tip = o.office, o.office
+        if o.outcome == "rejected" and not o.office:
+            # nothing of the file could be read: its name may still say the office,
+            # as the inbox says under its table
+            from fieldplan.bundle import office_in_file_name
+
+            office_tip = unread_office_line(o.file)
+            named = office_in_file_name(o.file)
+            # Translators: the Office cell of a file that could not be read, the
+            # office taken from its name ("AZ (file name)"); keep it short
+            office = _("{office} (file name)").format(office=named) if named else ""
+        texts = (code_text(o.file), office, outcome_label(o.outcome), detail)
+        # the file's whole name, as written (the cell may elide it)
+        tips = (o.file, office_tip, texts[2], detail)
+        return (import_row_rank(o), position), texts, tips
+
+
+class _ResultItem(QTableWidgetItem):
+    """A cell of the import result, sorted by its SORT_ROLE (the Outcome column by
+    import_row_rank, ties in the first order)."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        return self.data(SORT_ROLE) < other.data(SORT_ROLE)
+
+
+def import_row_rank(o) -> int:
+    """Where a file's row goes in the import result: what needs looking at first.
+    0 rejected, 1 not imported (stopped or cancelled), 2 quarantined, 3 merged with
+    something to say (gaps, late changes to a locked period, reports the plan hides, a
+    repaired history), 4 merged or duplicate with nothing more."""
+    if o.outcome == "rejected":
+        return 0
+    if o.outcome in (STOPPED, CANCELLED):
+        return 1
+    if o.outcome == "quarantined":
+        return 2
+    if (o.gaps or getattr(o, "late_periods", ()) or getattr(o, "hidden_brought", 0)
+            or getattr(o, "repair", "")):
+        return 3
+    return 4
 
 
 def plan_note(outcomes: list) -> str:

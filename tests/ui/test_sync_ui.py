@@ -173,10 +173,11 @@ def test_a_database_that_cannot_take_a_file_keeps_the_ones_before_it(
     dialog = result_dialog(window, qtbot)
     assert [o.outcome for o in dialog.outcomes] == ["merged", "stopped", "stopped"]
     assert len(offices) == 2  # the third file was not opened
+    # the files not imported first (the one that stopped the import before the next)
     assert [dialog.table.item(r, 2).text() for r in range(3)] == \
-        ["Merged", "Not imported", "Not imported"]
-    assert full in dialog.table.item(1, 3).text()
-    assert "stopped at an earlier file" in dialog.table.item(2, 3).text()
+        ["Not imported", "Not imported", "Merged"]
+    assert full in dialog.table.item(0, 3).text()
+    assert "stopped at an earlier file" in dialog.table.item(1, 3).text()
     with open_replica(db) as rep:
         merged = {r.office for r in progress.list_reports(rep)}
     assert offices[0] in merged and offices[1] not in merged

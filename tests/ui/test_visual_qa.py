@@ -453,6 +453,81 @@ def test_import_result_shows_long_reasons_whole(qtbot):
     assert table.rowHeight(1) == table.verticalHeader().defaultSectionSize()
 
 
+def sixty_outcomes() -> list:
+    """A semester's inbox at headquarters, in file-name order: 57 merged (two with
+    a note), 2 quarantined, 1 rejected, scattered among them."""
+    from fieldplan.offices import all_offices
+    from fieldplan.sync.exchange import ImportOutcome
+
+    codes = [c for c in all_offices() if c != "HQ"][:57]
+    outcomes = [ImportOutcome(f"{c}-0a1b2c3d-1-60.fieldplan", "merged", office=c,
+                              events_new=60, events_total=60) for c in codes]
+    outcomes[5] = ImportOutcome(outcomes[5].file, "merged", office=codes[5], events_new=5,
+                                events_total=60, gaps=("events 3–7 of BN are missing",))
+    outcomes[40] = ImportOutcome(outcomes[40].file, "merged", office=codes[40],
+                                 events_new=1, events_total=60, repair="written again")
+    outcomes.insert(9, ImportOutcome("BF-laptop2.fieldplan", "quarantined",
+                                     "unknown key 6685 A081", office="BF"))
+    outcomes.insert(30, ImportOutcome("ML-laptop2.fieldplan", "quarantined",
+                                      "unknown key 77D0 E5B2", office="ML"))
+    outcomes.insert(50, ImportOutcome("notes.fieldplan", "rejected", "not a bundle"))
+    return outcomes
+
+
+def test_import_result_shows_the_problems_first_sorts_by_header_and_grows(qtbot):
+    """60 files: the one rejected, the quarantined ones and the merged ones with a
+    note come first (else they sat among 57 merged ones); a header click sorts by
+    its column, a third click puts the first order back; the dialog is taller than
+    for a few files, and stays within the screen."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from ui.screen import FRAME_ROOM
+    from ui.transfer import ImportResultDialog
+
+    outcomes = sixty_outcomes()
+    dialog = ImportResultDialog(None, outcomes)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    assert dialog.outcomes == outcomes  # the import's order, as the import said it
+
+    def column(col: int) -> list[str]:
+        return [table.item(r, col).text() for r in range(table.rowCount())]
+
+    first = column(0)
+    assert column(2)[:5] == ["Rejected", "Quarantined", "Quarantined", "Merged", "Merged"]
+    assert first[:5] == ["notes.fieldplan", "BF-laptop2.fieldplan", "ML-laptop2.fieldplan",
+                         outcomes[5].file, outcomes[42].file]  # (the gap, the repair)
+    # then the others, in the import's order
+    assert first[5:] == [o.file for o in outcomes if o.file not in first[:5]]
+    header = table.horizontalHeader()
+    assert table.isSortingEnabled() and header.sortIndicatorSection() == -1
+
+    def click(col: int) -> None:
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(header.sectionViewportPosition(col) + 5, 5))
+
+    click(0)
+    assert column(0) == sorted(first, key=str.casefold)
+    click(0)
+    assert column(0) == sorted(first, key=str.casefold, reverse=True)
+    click(0)  # the sort cleared: the first order again
+    assert header.sortIndicatorSection() == -1 and column(0) == first
+    click(2)  # by outcome: problems first, as the first order
+    assert column(0) == first
+    # each row's cells stay together
+    assert {table.item(r, 0).text(): table.item(r, 2).text()
+            for r in range(table.rowCount())}["notes.fieldplan"] == "Rejected"
+    area = dialog.screen().availableGeometry()
+    assert dialog.height() > 360
+    assert dialog.height() <= area.height() - FRAME_ROOM[1]
+    few = ImportResultDialog(None, outcomes[:3])
+    qtbot.addWidget(few)
+    assert few.height() <= 360
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_import_result_keeps_every_column_in_sight_of_a_long_file_name(
     lang, language, qtbot
@@ -478,16 +553,17 @@ def test_import_result_keeps_every_column_in_sight_of_a_long_file_name(
     table = dialog.table
     assert not table.horizontalScrollBar().isVisible()
     viewport = table.viewport().rect()
+    long_row = 1  # after the quarantined file: problems first
     for col in range(4):
-        assert viewport.contains(table.visualRect(table.model().index(0, col))), col
+        assert viewport.contains(table.visualRect(table.model().index(long_row, col))), col
     assert table.columnWidth(0) < table.fontMetrics().horizontalAdvance(name)
-    assert table.item(0, 0).toolTip() == name
-    assert table.rowHeight(0) == table.verticalHeader().defaultSectionSize()  # one line
+    assert table.item(long_row, 0).toolTip() == name
+    assert table.rowHeight(long_row) == table.verticalHeader().defaultSectionSize()  # one line
     # an ordinary name is whole; the details have room to wrap in
     assert table.columnWidth(0) > table.fontMetrics().horizontalAdvance(
         "ML-88aa0011-1-3.fieldplan")
     assert table.columnWidth(3) > table.fontMetrics().horizontalAdvance("unknown key 3F2A")
-    assert table.rowHeight(1) > table.verticalHeader().defaultSectionSize()
+    assert table.rowHeight(0) > table.verticalHeader().defaultSectionSize()
 
 
 def test_a_revoked_computer_is_told_in_the_status_bar():

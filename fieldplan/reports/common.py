@@ -36,6 +36,16 @@ from fieldplan.reports.fonts import BOLD, REGULAR, draw_text, register_fonts
 
 Progress = Callable[[int, int, str], None]
 
+#: The steps a report's progress counts to (its ``total``): gathering its data takes
+#: the first GATHER_STEPS, laying out its pages the rest, as it takes most of the time
+#: (a pack of 57 offices: a fifth of a second, then two passes of about eight seconds)
+STEPS = 1000
+GATHER_STEPS = 50
+#: Where each layout pass ends, as a share of the layout's steps: the first pass finds
+#: the page numbers, the second prints them; a third (rare: the numbers moved pages)
+#: has the last bit
+PASS_ENDS = (0.5, 0.95, 1.0)
+
 # Laid-out lines by (text, font, size, width, directions), shared by the passes of one
 # build: the second pass of a review pack reuses the shaping and bidi work of the first.
 # A ContextVar, so concurrent builds in different threads never share it.
@@ -856,8 +866,13 @@ def _render(ctx: Ctx, out, make_story, *, title, left, right, progress, step) ->
 
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=furniture)])
         if progress:
-            progress(step[0] + attempt, step[1], ctx.gettext("Laying out pages"))
-        doc.build(make_story(state))
+            progress(_pass_step(step, attempt, 0.0), step[1], ctx.gettext("Laying out pages"))
+        story = make_story(state)
+        if progress:
+            # each page said as it is done (a pass of a big pack takes seconds): the
+            # share of the story laid out so far, within the pass's steps
+            doc.setProgressCallBack(_LayoutProgress(ctx, progress, step, attempt, state.total))
+        doc.build(story)
         pages = doc.page
         if final and pages == state.total and state.pages == state.previous:
             data = buf.getvalue()
@@ -867,3 +882,39 @@ def _render(ctx: Ctx, out, make_story, *, title, left, right, progress, step) ->
     from fieldplan.files import write_atomic
 
     return write_atomic(out, data)
+
+
+def _pass_step(step: tuple[int, int], attempt: int, share: float) -> int:
+    """The step of layout pass ``attempt`` having laid out ``share`` (0–1) of the
+    story, within ``step`` (first, total): see PASS_ENDS."""
+    first, total = step
+    start = PASS_ENDS[attempt - 1] if attempt else 0.0
+    end = PASS_ENDS[min(attempt, len(PASS_ENDS) - 1)]
+    return first + int((total - first) * (start + (end - start) * min(share, 1.0)))
+
+
+class _LayoutProgress:
+    """ReportLab's progress callback for one layout pass (``doc.setProgressCallBack``):
+    it counts the flowables laid out and, at each page's end, reports the pass's share
+    of the story done, and the page ("Laying out page 12 of 236"). Raising from
+    ``progress`` (the user cancelled) stops the build there."""
+
+    def __init__(self, ctx: Ctx, progress: Progress, step: tuple[int, int], attempt: int,
+                 pages: int | None) -> None:
+        self.ctx, self.progress, self.step, self.attempt = ctx, progress, step, attempt
+        #: the page count of the pass before, if any
+        self.pages = pages
+        self.size = 0
+        self.done = 0
+
+    def __call__(self, kind: str, value: int) -> None:
+        if kind == "SIZE_EST":
+            self.size = value
+        elif kind == "PROGRESS":
+            self.done = value
+        elif kind == "PAGE":
+            _ = self.ctx.gettext
+            label = (_("Laying out page {page} of {pages}").format(page=value, pages=self.pages)
+                     if self.pages else _("Laying out page {page}").format(page=value))
+            share = self.done / self.size if self.size else 0.0
+            self.progress(_pass_step(self.step, self.attempt, share), self.step[1], label)

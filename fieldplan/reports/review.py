@@ -268,8 +268,8 @@ class Pack:
         self.offices = [o for o in known if o in self.by_office]
         #: offices with no report at all: their actions count as "no report"
         self.missing = [o for o in known if o not in self.by_office]
-        #: steps of the build's progress: one per office's sheet, and three more
-        self.total = len(self.offices) + 3 if total is None else total
+        #: steps of the build's progress (see common.STEPS)
+        self.total = cm.STEPS if total is None else total
         # A report counts as reported once its office has submitted it; drafts are
         # shown, counted apart, and make the pack provisional.
         self.submitted = sum(1 for r in self.reports if r.state == "submitted")
@@ -299,8 +299,8 @@ class Pack:
         conflicts = sh.open_conflicts(rep, ctx.period)
         for i, office in enumerate(self.offices):
             if progress:
-                progress(i, self.total, ctx.gettext("Gathering the reports of {office}").format(
-                    office=office))
+                progress(cm.GATHER_STEPS * i // len(self.offices), self.total,
+                         ctx.gettext("Gathering the reports of {office}").format(office=office))
             self.sheets.append(
                 sh.gather(rep, ctx.period, office, self.by_office[office], self.scope,
                           conflicts)
@@ -1108,7 +1108,7 @@ def build_review_pack(
         left=ctx.plan.title.get(ctx.lang),
         right=title,
         progress=progress,
-        step=(total - 3, total),
+        step=(cm.GATHER_STEPS, total),
     )
     if progress:
         progress(total, total, _("Done"))

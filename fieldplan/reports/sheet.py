@@ -465,7 +465,7 @@ def build_status_sheet(
                    "cannot print the sheet of {other}; headquarters can").format(
                        office=rep.office, other=office))
     if progress:
-        progress(0, 3, _("Reading data"))
+        progress(0, cm.STEPS, _("Reading data"))
     data = gather(rep, ctx.period, office, scope=PlanScope(ctx.plan))
     from fieldplan.i18n import format_period
 
@@ -486,8 +486,8 @@ def build_status_sheet(
         left=ctx.plan.title.get(ctx.lang),
         right=right,
         progress=progress,
-        step=(1, 3),
+        step=(cm.GATHER_STEPS, cm.STEPS),
     )
     if progress:
-        progress(3, 3, _("Done"))
+        progress(cm.STEPS, cm.STEPS, _("Done"))
     return path

@@ -201,6 +201,45 @@ def test_hostile_text_in_arabic_pack(hq, tmp_path) -> None:
     assert "مرحبا" in text and "العالم" in text
 
 
+def test_pack_progress_moves_with_each_page_laid_out(world, tmp_path) -> None:
+    """Laying out a big pack takes seconds a pass: its progress was said before each
+    pass only ("Laying out pages", the bar still). Each page of each pass is said now,
+    the steps rising within the layout's share; raising from progress (the user
+    cancelled) stops the layout there, and no file is written."""
+    from fieldplan.reports import common as cm
+
+    said: list[tuple[int, int, str]] = []
+    pdf = build_review_pack(world, PERIOD, tmp_path / "pack.pdf",
+                            progress=lambda d, t, label: said.append((d, t, label)))
+    count = pages(pdf)
+    laid = [(d, label) for d, t, label in said if label.startswith("Laying out page ")]
+    # every page of the two passes: the first does not know the count yet
+    assert [label for _d, label in laid] == (
+        [f"Laying out page {n}" for n in range(1, count + 1)]
+        + [f"Laying out page {n} of {count}" for n in range(1, count + 1)])
+    steps = [d for d, _t, _label in said]
+    assert steps == sorted(steps) and {t for _d, t, _label in said} == {cm.STEPS}
+    assert said[-1] == (cm.STEPS, cm.STEPS, "Done")
+    assert laid[0][0] >= cm.GATHER_STEPS and laid[-1][0] < cm.STEPS
+    assert len({d for d, _label in laid}) > count  # the bar moves, page by page
+
+    class Cancelled(Exception):
+        pass
+
+    calls = []
+
+    def cancel_at_third_page(done: int, total: int, label: str) -> None:
+        calls.append(label)
+        if label == "Laying out page 3":
+            raise Cancelled
+
+    out = tmp_path / "cancelled.pdf"
+    with pytest.raises(Cancelled):
+        build_review_pack(world, PERIOD, out, progress=cancel_at_third_page)
+    assert calls[-1] == "Laying out page 3" and not out.exists()
+    assert list(tmp_path.glob("cancelled*")) == []
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_pack_sections_offices_and_outline(world, tmp_path, lang) -> None:
     done = []

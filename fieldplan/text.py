@@ -9,6 +9,7 @@ spreadsheet files unreadable and change a terminal's colours or title.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # C0 controls, DEL and C1 controls (Unicode category Cc), except tab and newline, and
 # the two noncharacters XML cannot hold (U+FFFE, U+FFFF: never text; one of them makes
@@ -56,6 +57,25 @@ def for_terminal(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
+# What a search looks through once NFKD has taken accents off their letters: the
+# combining marks of Latin and other scripts, and Arabic's vowel marks (harakat and
+# the other marks written above or below a letter, hamza and madda among them, the
+# dagger alif) and the tatweel that stretches a word. A search without them finds the
+# text written with them.
+_SEARCH_MARKS = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]"
+)
+
+
+def search_key(text: str) -> str:
+    """``text`` as a search compares it: case folded, accents and Arabic vowel marks
+    and tatweel left out ("Ministère" and "ministere" are one; so are "كَتَبَ" and
+    "كتب"). Fold both the text searched and what is typed; a text folded once is
+    searched with ``in``."""
+    if text.isascii():  # most narratives: no accent to take off
+        return text.casefold()
+    return _SEARCH_MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 # Two versions are compared sentence by sentence (a line, or up to a full stop), then

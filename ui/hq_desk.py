@@ -42,6 +42,7 @@ from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
+from fieldplan.text import search_key
 from ui.bidi import code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang, time_text
@@ -289,7 +290,7 @@ class OverviewFilter(QSortFilterProxyModel):
     def set_filters(self, office_text: str, level: str, status: str, area: str) -> None:
         self.beginFilterChange()
         self.office_text, self.level, self.status, self.area = (
-            office_text.casefold().strip(),
+            search_key(office_text).strip(),
             level,
             status,
             area,
@@ -301,7 +302,7 @@ class OverviewFilter(QSortFilterProxyModel):
         office = model.office_at(row)
         if self.office_text:
             shown = model.data(model.index(row, 0)) or ""
-            if self.office_text not in shown.casefold():
+            if self.office_text not in search_key(shown):  # "Cote" finds "Côte d'Ivoire"
                 return False
         if self.level and level_for_office(office) != self.level:
             return False

@@ -26,6 +26,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
+from fieldplan.text import search_key
 from ui.bidi import code_text, embedded, isolated, isolated_codes
 from ui.qtcompat import emit
 
@@ -217,8 +218,10 @@ class ReportTableModel(_RowsModel):
         if len(self._why) != len(self._all):
             raise ValueError("why_hidden must have one entry per report")
         self._hidden_flags = [bool(w) for w in self._why]
+        # folded once per load (accents and Arabic vowel marks off), not per keystroke
         self._haystack = [
-            "\n".join((r.office, r.action, r.achievements, r.challenges, r.next_steps)).casefold()
+            search_key("\n".join((r.office, r.action, r.achievements, r.challenges,
+                                   r.next_steps)))
             for r in self._all
         ]
         self._ordered_all = self._in_order(range(len(self._all)))
@@ -228,9 +231,9 @@ class ReportTableModel(_RowsModel):
     def set_filter(
         self, text: str = "", predicate: Callable[[ProgressReport], bool] | None = None
     ) -> None:
-        """Show reports whose narratives, office or action contain ``text`` (any case)
-        and that ``predicate`` accepts."""
-        needle = text.casefold().strip()
+        """Show reports whose narratives, office or action contain ``text`` (any case,
+        with or without accents or Arabic vowel marks) and that ``predicate`` accepts."""
+        needle = search_key(text).strip()
         narrowing = (
             predicate is self._predicate and self._needle and needle.startswith(self._needle)
         )

@@ -10,7 +10,7 @@ import pytest
 
 from fieldplan import progress
 from fieldplan.errors import ValidationError
-from fieldplan.text import clean_text, for_spreadsheet, for_terminal
+from fieldplan.text import clean_text, for_spreadsheet, for_terminal, search_key
 
 
 def _global(rep) -> str:
@@ -22,6 +22,20 @@ def test_clean_text() -> None:
     assert clean_text("one\r\ntwo\rthree\n\tfour") == "one\ntwo\nthree\n\tfour"
     assert clean_text("bad \udcff byte") == "bad \ufffd byte"
     assert clean_text("عربي — ok ✓") == "عربي — ok ✓"
+
+
+def test_search_key_folds_case_accents_and_arabic_vowel_marks() -> None:
+    """A search typed without accents, or without Arabic's vowel marks, finds the text
+    written with them ("ministere" found nothing of "ministère")."""
+    assert search_key("Ministère de l'Intérieur") == "ministere de l'interieur"
+    assert search_key("CÔTE D’IVOIRE") == "cote d’ivoire"
+    assert search_key("Straße") == "strasse"
+    # harakat, the dagger alif and the tatweel that stretches a word
+    assert search_key("كَتَبَ") == search_key("كتب") == "كتب"
+    assert search_key("الهِجْرَةُ النِّظامِيَّة") == "الهجرة النظامية"
+    assert search_key("هٰذا") == "هذا"
+    assert search_key("الـــهجرة") == "الهجرة"
+    assert search_key("plain ASCII") == "plain ascii"
 
 
 def test_for_spreadsheet_and_terminal() -> None:

@@ -43,11 +43,12 @@ from fieldplan.offices import all_offices, level_for_office
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
 from fieldplan.text import search_key
-from ui.bidi import code_text, embedded, in_layout_direction, isolated_codes
+from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, lang, time_text
 from ui.dialogs import ConfirmDialog, text_label
 from ui.models import (
+    DRAFT_MARK,
     ROW_ROLE,
     SORT_ROLE,
     ConflictModel,
@@ -56,6 +57,7 @@ from ui.models import (
     OverviewModel,
     QuarantineModel,
     ReportTableModel,
+    fraction,
     hidden_note,
     hidden_state,
     narrative_text,
@@ -322,6 +324,24 @@ class OverviewFilter(QSortFilterProxyModel):
         return self.sourceModel().area_at(column) == self.area
 
 
+def legend_text() -> str:
+    """The line under the Overview: each status's symbol and word, and what "2/3"
+    and "✎1" in a cell mean. Each item is laid out in its own direction and the
+    line in the layout's (an item not yet translated stays whole in Arabic)."""
+    items = [f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES] + [
+        # Translators: the Overview's legend; {example} is "2/3": in a cell, 2 of the
+        # 3 actions of the area have a report the office submitted
+        _("{example}: actions of the area with a submitted report").format(
+            example=fraction(2, 3)),
+        # Translators: the Overview's legend; {example} is "✎1": in a cell, how many
+        # of the reports are drafts the office has not submitted
+        _("{example}: draft reports, not yet submitted").format(
+            example=DRAFT_MARK + format_number(1)),
+    ]
+    line = "   ".join(embedded(item) for item in items)
+    return RLM + line if QApplication.isRightToLeft() else line
+
+
 class OverviewPage(QWidget):
     def __init__(self, session: Session, identity: Identity, period: str) -> None:
         super().__init__()
@@ -354,7 +374,7 @@ class OverviewPage(QWidget):
             0, QHeaderView.ResizeMode.ResizeToContents
         )
         lay.addWidget(self.view, 1)
-        self.legend = QLabel("   ".join(f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES))
+        self.legend = QLabel(legend_text())
         self.legend.setWordWrap(True)
         lay.addWidget(self.legend)
         self.office.textChanged.connect(self._filter)

@@ -423,15 +423,31 @@ def narrative_text(report: ProgressReport) -> str:
                         for n in ("achievements", "challenges", "next_steps"))
 
 
-class OverviewCell:
-    """What one office reported on one area: counts by status and mean percent."""
+#: Marks how many of a cell's reports are drafts ("✎2"); the legend under the grid
+#: says what it means, the cell's tooltip says it in words.
+DRAFT_MARK = "\u270e"
 
-    __slots__ = ("actions", "counts", "percent")
+#: The Overview's filters besides the statuses (ui.hq_desk.OverviewFilter): offices
+#: with no report at all in the areas shown, and offices that submitted none there
+#: (drafts perhaps): the review pack's "Offices that have not reported".
+NO_REPORT, NOT_SUBMITTED = "no-report", "not-submitted"
+
+
+class OverviewCell:
+    """What one office reported on one area: counts by status (drafts too), how many
+    of its reports are submitted, and the percents of the mean."""
+
+    __slots__ = ("actions", "counts", "percent", "submitted")
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
+        #: of the actions not cancelled (their 0% is no progress to make), as the
+        #: review pack and the dashboard take the mean
         self.percent: list[int] = []
         self.actions: list[str] = []
+        #: how many reports the office has submitted: an area is reported on when its
+        #: office submits, as the review pack counts it
+        self.submitted = 0
 
     @property
     def status(self) -> str | None:
@@ -444,11 +460,27 @@ class OverviewCell:
     def reports(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def drafts(self) -> int:
+        return self.reports - self.submitted
+
+    @property
+    def mean(self) -> int | None:
+        """The mean percent, rounded (None when no report gives one)."""
+        return round(sum(self.percent) / len(self.percent)) if self.percent else None
+
+
+def fraction(n: int, total: int) -> str:
+    """"2/3", as the language writes numbers (the review pack's matrix writes so)."""
+    return f"{format_number(n)}/{format_number(total)}"
+
 
 class OverviewModel(QAbstractTableModel):
     """HQ's offices × areas grid for one period. Each cell shows the status that most
     needs attention among the office's reports in the area, as symbol, word and
-    colour, with how many of the area's actions have a report and the mean percent."""
+    colour, then how many of the area's actions the office submitted a report on
+    ("1/3"), how many reports are drafts ("✎2") and the mean percent: short enough
+    for four areas at 1280 pixels in French; the tooltip says it all in words."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -466,9 +498,10 @@ class OverviewModel(QAbstractTableModel):
         expected: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
         """``expected``: (office, area) → how many of the plan's actions the office
-        reports on in that area (its level's), said in each cell ("1 of 5 reported"):
-        the reports held alone read as if the office had reported on everything. A
-        cell without it says how many of its reports have the status shown ("(1/2)")."""
+        reports on in that area (its level's), said in each cell ("1/5": submitted of
+        expected): the reports held alone read as if the office had reported on
+        everything. A cell without it says how many of its reports have the status
+        shown ("(1/2)")."""
         self.beginResetModel()
         self._offices = list(offices)
         self._areas = list(areas)
@@ -481,7 +514,9 @@ class OverviewModel(QAbstractTableModel):
             cell = self._cells.setdefault((r.office, area), OverviewCell())
             cell.counts[r.status] = cell.counts.get(r.status, 0) + 1
             cell.actions.append(r.action)
-            if r.percent is not None:
+            if r.state == "submitted":
+                cell.submitted += 1
+            if r.percent is not None and r.status != "cancelled":
                 cell.percent.append(r.percent)
         self.endResetModel()
 
@@ -495,6 +530,13 @@ class OverviewModel(QAbstractTableModel):
         if column < 1:
             return None
         return self._cells.get((self._offices[row], self._areas[column - 1][0]))
+
+    def expected(self, row: int, column: int) -> int:
+        """How many of the area's actions the office of ``row`` reports on (0: not
+        known)."""
+        if column < 1:
+            return 0
+        return self._expected.get((self._offices[row], self._areas[column - 1][0]), 0)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._offices)
@@ -531,44 +573,71 @@ class OverviewModel(QAbstractTableModel):
         cell = self.cell(index.row(), index.column())
         status = cell.status if cell else None
         if role == Qt.ItemDataRole.DisplayRole:
-            if cell is None or status is None:
-                return "— " + _("no report")
-            of = self._expected.get((office, self._areas[index.column() - 1][0]))
-            if of:
-                parts = [status_text(status), ngettext(
-                    # Translators: in a cell of headquarters' overview (keep it short):
-                    # {n} of the {total} actions of an area that the office reports on
-                    # have a report, "2 of 5 reported"
-                    "{n} of {total} reported", "{n} of {total} reported", of).format(
-                        n=format_number(cell.reports), total=format_number(of))]
-            else:
-                parts = [f"{status_text(status)} ({format_number(cell.counts[status])}/"
-                         f"{format_number(cell.reports)})"]
-            if cell.percent:
-                parts.append(format_percent(round(sum(cell.percent) / len(cell.percent))))
-            return " · ".join(parts)
+            return self.cell_text(index.row(), index.column())
         if role == Qt.ItemDataRole.BackgroundRole:
             return status_brush(status) if status else None
         if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor("#000000")) if status else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = []
-            of = self._expected.get((office, self._areas[index.column() - 1][0]))
-            if of:
-                lines.append(ngettext(
-                    "{n} of {total} action of this area reported",
-                    "{n} of {total} actions of this area reported", of).format(
-                        n=format_number(cell.reports if cell else 0),
-                        total=format_number(of)))
-            if cell is not None:
-                lines += [f"{status_text(s)}: {format_number(n)}" for s, n in
-                          sorted(cell.counts.items(), key=lambda kv: STATUSES.index(kv[0]))]
-            return "\n".join(lines) or None
+            return "\n".join(self.cell_lines(index.row(), index.column())) or None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            # read aloud in words: "✎2" and "1/3" are for the eye, with the legend
+            lines = self.cell_lines(index.row(), index.column())
+            if status is None:
+                lines.insert(0, _("no report"))
+            return "; ".join(lines)
         if role == SORT_ROLE:
             return ATTENTION_ORDER.index(status) if status else 99
         if role == ROW_ROLE:
             return cell
         return None
+
+    def cell_text(self, row: int, column: int) -> str:
+        """"▲ At risk · 1/3 ✎2 · 26%": the status needing most attention, the area's
+        actions with a submitted report of those expected, the drafts, the mean."""
+        cell = self.cell(row, column)
+        status = cell.status if cell else None
+        if cell is None or status is None:
+            return "— " + _("no report")
+        text = status_text(status)
+        of = self.expected(row, column)
+        if of:
+            text += " · " + fraction(cell.submitted, of)
+        else:
+            text += f" ({fraction(cell.counts[status], cell.reports)})"
+        if cell.drafts:
+            text += f" {DRAFT_MARK}{format_number(cell.drafts)}"
+        if cell.mean is not None:
+            text += " · " + format_percent(cell.mean)
+        return text
+
+    def cell_lines(self, row: int, column: int) -> list[str]:
+        """A cell in words, one line each (its tooltip): how many of the area's actions
+        are reported (submitted, as the review pack counts them), the drafts, each
+        status's count and the mean percent."""
+        cell = self.cell(row, column)
+        of = self.expected(row, column)
+        lines = []
+        if of:
+            # Translators: a cell's tooltip in headquarters' overview: {n} of the
+            # {total} actions of an area the office reports on have a report it has
+            # submitted (a draft is not reported yet, as in the review pack)
+            lines.append(ngettext(
+                "{n} of {total} action of this area has a submitted report",
+                "{n} of {total} actions of this area have a submitted report", of).format(
+                    n=format_number(cell.submitted if cell else 0), total=format_number(of)))
+        if cell is None:
+            return lines
+        if cell.drafts:
+            lines.append(ngettext(
+                "{count} draft not yet submitted", "{count} drafts not yet submitted",
+                cell.drafts).format(count=format_number(cell.drafts)))
+        lines += [f"{status_text(s)}: {format_number(n)}" for s, n in
+                  sorted(cell.counts.items(), key=lambda kv: STATUSES.index(kv[0]))]
+        if cell.mean is not None:
+            lines.append(_("{label}:").format(label=_("Mean progress")) + " "
+                         + format_percent(cell.mean))
+        return lines
 
 
 def _lang() -> str:

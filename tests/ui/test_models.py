@@ -29,6 +29,7 @@ def report(
     achievements="",
     challenges="",
     next_steps="",
+    state="draft",
 ) -> ProgressReport:
     return ProgressReport(
         office,
@@ -40,7 +41,7 @@ def report(
         achievements,
         challenges,
         next_steps,
-        "draft",
+        state,
         "2026-03-01T10:00:00Z",
         "amina",
     )
@@ -133,8 +134,8 @@ def test_overview_model(qtmodeltester):
     qtmodeltester.check(model)
     assert model.columnCount() == 3 and model.rowCount() == 2
     # ML's PA1: off-track and completed -> the one that needs attention, with counts
-    assert model.data(model.index(0, 1)).startswith("▼ Off track (1/2)")
-    assert model.data(model.index(1, 2)).startswith("▲ At risk (1/1)")
+    assert model.data(model.index(0, 1)).startswith("▼ Off track (1/2) ✎2")
+    assert model.data(model.index(1, 2)).startswith("▲ At risk (1/1) ✎1")
     assert "no report" in model.data(model.index(0, 2))
     assert model.data(model.index(0, 1), Qt.ItemDataRole.BackgroundRole) is not None
     assert (
@@ -436,22 +437,27 @@ def test_hq_overview_shows_an_enrolled_office_that_sent_nothing(open_window, hq_
 
 def test_overview_cells_say_how_many_of_the_areas_actions_reported(qtmodeltester):
     """An office that reported one action of five read "On track (1/1)", as if it had
-    reported on everything: the cell says "1 of 5 reported" (only in the tooltip
-    before). The status shown, and sorting by it, are as they were."""
-    reports = [*REPORTS, report("ML", "PA1.3", status="at-risk", percent=None)]
+    reported on everything: the cell says "1/5", of the reports submitted (as the
+    review pack counts them), and "✎2" for its drafts. The status shown, and sorting by
+    it, are as they were."""
+    reports = [report("SN", "PA1.1", status="on-track", state="submitted"),
+               report("SN", "PA2.1", status="at-risk", percent=None, state="submitted"),
+               report("ML", "PA1.1", status="off-track", state="submitted"),
+               report("ML", "PA1.2", status="completed", percent=100),
+               report("ML", "PA1.3", status="at-risk", percent=None)]
     model = overview(reports, {**AREA_OF, "PA1.3": "PA1"},
                      {("ML", "PA1"): 5, ("SN", "PA1"): 1, ("SN", "PA2"): 1200})
     qtmodeltester.check(model)
     text = model.data
     # ML's PA1: off track, at risk and completed: the one that needs attention
-    assert text(model.index(0, 1)) == "▼ Off track · 3 of 5 reported · 75%"
-    assert text(model.index(1, 1)) == "● On track · 1 of 1 reported · 50%"
-    assert text(model.index(1, 2)) == "▲ At risk · 1 of 1,200 reported"  # no percent
+    assert text(model.index(0, 1)) == "▼ Off track · 1/5 ✎2 · 75%"
+    assert text(model.index(1, 1)) == "● On track · 1/1 · 50%"
+    assert text(model.index(1, 2)) == "▲ At risk · 1/1,200"  # no percent
     assert text(model.index(0, 2)) == "— no report"
     # an expectation not known: how many reports have the status shown, as before
     model.set_data(["ML"], [("PA1", "Governance")], reports,
                    {"PA1.1": "PA1", "PA1.2": "PA1", "PA1.3": "PA1"})
-    assert text(model.index(0, 1)) == "▼ Off track (1/3) · 75%"
+    assert text(model.index(0, 1)) == "▼ Off track (1/3) ✎2 · 75%"
     model.set_data(
         ["ML", "SN"], [("PA1", "Governance")], reports,
         {"PA1.1": "PA1", "PA1.2": "PA1", "PA1.3": "PA1"}, {("ML", "PA1"): 5, ("SN", "PA1"): 5},
@@ -463,16 +469,61 @@ def test_overview_cells_say_how_many_of_the_areas_actions_reported(qtmodeltester
         ATTENTION_ORDER.index("off-track"), ATTENTION_ORDER.index("on-track")]
 
 
+def test_overview_counts_drafts_apart_as_the_review_pack_does(qtmodeltester):
+    """Two drafts of three actions read "2 of 3 reported" while the review pack said
+    the office had not reported: a draft is not reported. The cell says 0 of 3, and 2
+    drafts; the tooltip and what a screen reader reads say it in words, with the
+    mean."""
+    reports = [report("ML", "PA1.1", status="at-risk", percent=20),
+               report("ML", "PA1.2", status="on-track", percent=31),
+               report("SN", "PA1.1", status="on-track", percent=60, state="submitted"),
+               report("SN", "PA1.2", status="on-track", percent=80)]
+    model = overview(reports, expected={("ML", "PA1"): 3, ("SN", "PA1"): 3,
+                                        ("ML", "PA2"): 3, ("SN", "PA2"): 3})
+    qtmodeltester.check(model)
+    assert model.data(model.index(0, 1)) == "▲ At risk · 0/3 ✎2 · 26%"
+    assert model.data(model.index(1, 1)) == "● On track · 1/3 ✎1 · 70%"
+    ml = model.cell(0, 1)
+    assert (ml.submitted, ml.drafts, ml.mean) == (0, 2, 26)
+    tip = model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole)
+    assert tip.split("\n") == ["0 of 3 actions of this area have a submitted report",
+                               "2 drafts not yet submitted", "● On track: 1", "▲ At risk: 1",
+                               "Mean progress: 26%"]
+    spoken = model.data(model.index(0, 1), Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.startswith(
+        "0 of 3 actions of this area have a submitted report; 2 drafts not yet submitted;")
+    assert "✎" not in spoken
+    assert model.data(model.index(0, 2), Qt.ItemDataRole.AccessibleTextRole) == (
+        "no report; 0 of 3 actions of this area have a submitted report")
+
+
+def test_overview_mean_leaves_out_cancelled_actions_as_the_review_pack_does():
+    """A cancelled action's 0% is no progress to make: the pack's matrix and the
+    dashboard leave it out of the mean, and so does the grid."""
+    reports = [report("ML", "PA1.1", status="cancelled", percent=0, state="submitted"),
+               report("ML", "PA1.2", status="on-track", percent=60, state="submitted")]
+    model = overview(reports, expected={("ML", "PA1"): 2})
+    assert model.data(model.index(0, 1)).endswith("· 2/2 · 60%")
+    only_cancelled = overview(reports[:1], expected={("ML", "PA1"): 2})
+    assert only_cancelled.data(only_cancelled.index(0, 1)) == "✕ Cancelled · 1/2"
+
+
 def test_overview_tooltips_say_how_many_of_the_areas_actions_reported(qtmodeltester):
     """A cell's "(1/1)" counts the reports held, and read as if the office had reported
     on everything: its tooltip says how many of the area's actions at the office's
-    level have a report, a cell of no report too."""
-    model = overview(expected={("ML", "PA1"): 5, ("ML", "PA2"): 3, ("SN", "PA1"): 5,
-                               ("SN", "PA2"): 3})
+    level have a submitted report, a cell of no report too."""
+    reports = [report("ML", "PA1.1", status="off-track", state="submitted"),
+               report("ML", "PA1.2", status="completed", percent=100, state="submitted"),
+               *REPORTS[:2]]
+    model = overview(reports, expected={("ML", "PA1"): 5, ("ML", "PA2"): 3, ("SN", "PA1"): 5,
+                                        ("SN", "PA2"): 3})
     qtmodeltester.check(model)
     tip = Qt.ItemDataRole.ToolTipRole
-    assert model.data(model.index(0, 1), tip).startswith("2 of 5 actions of this area "
-                                                         "reported\n")
-    assert model.data(model.index(0, 2), tip) == "0 of 3 actions of this area reported"
-    assert model.data(model.index(1, 2), tip).startswith("1 of 3 actions of this area "
-                                                         "reported\n")
+    assert model.data(model.index(0, 1), tip).startswith(
+        "2 of 5 actions of this area have a submitted report\n")
+    assert model.data(model.index(0, 2), tip) == (
+        "0 of 3 actions of this area have a submitted report")
+    assert model.data(model.index(1, 2), tip).startswith(
+        "0 of 3 actions of this area have a submitted report\n1 draft not yet submitted")
+    # the mean too: the cell may be too narrow for it
+    assert model.data(model.index(0, 1), tip).endswith("\nMean progress: 75%")

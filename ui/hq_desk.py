@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -39,7 +47,7 @@ from fieldplan.i18n import (
     status_label,
 )
 from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
-from fieldplan.offices import all_offices, level_for_office
+from fieldplan.offices import all_offices, level_for_office, office_name
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
 from fieldplan.text import search_key
@@ -49,6 +57,8 @@ from ui.context import Identity, lang, time_text
 from ui.dialogs import ConfirmDialog, text_label
 from ui.models import (
     DRAFT_MARK,
+    NO_REPORT,
+    NOT_SUBMITTED,
     ROW_ROLE,
     SORT_ROLE,
     ConflictModel,
@@ -272,14 +282,35 @@ def _combo(name: str, items: list[tuple[str, str]]) -> QComboBox:
     return combo
 
 
+def office_label(office: str) -> str:
+    """"ML · Mali", the office's name in the language shown (the Overview's rows)."""
+    return f"{office} · {office_name(office, lang())}"
+
+
 def _status_items() -> list[tuple[str, str]]:
     return [(_("All statuses"), "")] + [
         (f"{STATUS_SYMBOLS[s]} {status_label(s)}", s) for s in STATUSES
     ]
 
 
+def _overview_status_items() -> list[tuple[str, str]]:
+    """The statuses, then the offices that have not reported, as the review pack
+    lists them: with no report at all, or with nothing submitted (drafts perhaps)."""
+    return [
+        *_status_items(),
+        # Translators: in the Overview's status filter: offices with no report at all
+        # for the period, in the areas shown
+        (_("No report"), NO_REPORT),
+        # Translators: in the Overview's status filter: offices that have submitted no
+        # report for the period in the areas shown (perhaps drafts), as the review
+        # pack's "Offices that have not reported"
+        (_("Not submitted"), NOT_SUBMITTED),
+    ]
+
+
 class OverviewFilter(QSortFilterProxyModel):
-    """Rows by office text, level and status; columns by area."""
+    """Rows by office text, level and status (or: no report, nothing submitted);
+    columns by area."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -312,9 +343,12 @@ class OverviewFilter(QSortFilterProxyModel):
             columns = range(1, model.columnCount())
             if self.area:
                 columns = [c for c in columns if model.area_at(c) == self.area]
-            if not any(
-                (cell := model.cell(row, c)) and cell.counts.get(self.status) for c in columns
-            ):
+            cells = [model.cell(row, c) for c in columns]
+            if self.status == NO_REPORT:  # nothing at all in the areas shown
+                return not any(cell and cell.reports for cell in cells)
+            if self.status == NOT_SUBMITTED:  # drafts perhaps, as the review pack says
+                return not any(cell and cell.submitted for cell in cells)
+            if not any(cell and cell.counts.get(self.status) for cell in cells):
                 return False
         return True
 
@@ -343,6 +377,12 @@ def legend_text() -> str:
 
 
 class OverviewPage(QWidget):
+    """Offices × areas for the period. A cell opened (double-click, Enter) asks for
+    that office's reports in that area (``reports_were_asked``)."""
+
+    #: office, area ("" for every area: the office's own column was opened)
+    reports_were_asked = Signal(str, str)
+
     def __init__(self, session: Session, identity: Identity, period: str) -> None:
         super().__init__()
         self.session, self.identity, self.period = session, identity, period
@@ -359,7 +399,9 @@ class OverviewPage(QWidget):
         self.level = _combo(
             _("Filter by level"), [(_("All levels"), "")] + [(level_label(v), v) for v in LEVELS]
         )
-        self.status = _combo(_("Filter by status"), _status_items())
+        self.status = _combo(_("Filter by status"), _overview_status_items())
+        # the offices that have not reported, apart from the statuses
+        self.status.insertSeparator(self.status.findData(NO_REPORT))
         for w in (self.office, self.area, self.level, self.status):
             bar.addWidget(w, 1)
         lay.addLayout(bar)
@@ -373,6 +415,12 @@ class OverviewPage(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
         )
+        # a cell opened shows its reports: Enter or a double-click (activated)
+        self.view.activated.connect(self._open)
+        self.view.setAccessibleDescription(
+            # Translators: {sorting} says how the Menu key sorts the table
+            _("{sorting}; Enter opens the office's reports in the area chosen").format(
+                sorting=self.view.accessibleDescription()))
         lay.addWidget(self.view, 1)
         self.legend = QLabel(legend_text())
         self.legend.setWordWrap(True)
@@ -390,6 +438,13 @@ class OverviewPage(QWidget):
             self.status.currentData(),
             self.area.currentData(),
         )
+
+    def _open(self, index: QModelIndex) -> None:
+        source = self.proxy.mapToSource(index)
+        if not source.isValid():
+            return
+        emit(self.reports_were_asked, self.model.office_at(source.row()),
+             self.model.area_at(source.column()))
 
     def set_period(self, period: str) -> None:
         self.period = period
@@ -465,10 +520,19 @@ class ReportsPage(QSplitter):
             _("Period shown"), [(_("This period"), "period"), (_("All periods"), "")]
         )
         self.status = _combo(_("Filter by status"), _status_items())
+        self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [
+            (office_label(o), o) for o in all_offices()])
+        self.area = _combo(_("Filter by area"), [])
+        self._set_areas(identity)
         self.count = QLabel()
         bar.addWidget(self.search, 3)
-        bar.addWidget(self.scope, 1)
-        bar.addWidget(self.status, 1)
+        for combo in (self.scope, self.status, self.office, self.area):
+            # as narrow as the bar needs: a long office or area name is cut, not the
+            # count beside them
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+            bar.addWidget(combo, 1)
         bar.addWidget(self.count)
         lay.addLayout(bar)
         self.model = ReportTableModel(self)
@@ -505,14 +569,49 @@ class ReportsPage(QSplitter):
             header = self.model.headerData(column, Qt.Orientation.Horizontal)
             self.view.setColumnWidth(column, max(width(sample), width(header) + 16) + 24)
         self.search.textChanged.connect(self._filter)
-        self.scope.currentIndexChanged.connect(self._filter)
-        self.status.currentIndexChanged.connect(self._filter)
+        for combo in (self.scope, self.status, self.office, self.area):
+            combo.currentIndexChanged.connect(self._filter)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
         session.changes_did_happen.connect(self._changes)
         self.refresh()
 
     def set_period(self, period: str) -> None:
         self.period = period
+        self._filter()
+
+    def set_identity(self, identity: Identity) -> None:
+        """A new plan (an amendment): its areas in the filter (the one chosen kept
+        while the plan has it)."""
+        self.identity = identity
+        self.area.blockSignals(True)
+        self._set_areas(identity)
+        self.area.blockSignals(False)
+        self._predicate = None  # it knew the old plan's areas
+        self._filter()
+
+    def _set_areas(self, identity: Identity) -> None:
+        chosen = self.area.currentData()
+        self.area.clear()
+        self.area.addItem(_("All areas"), "")
+        for a in identity.plan.areas:
+            self.area.addItem(f"{a.code} · {a.title.get(lang())}", a.code)
+        self.area.setCurrentIndex(max(0, self.area.findData(chosen)))
+        self._area_of = {a.code: a.area for a in identity.plan.actions}
+
+    def show_office(self, office: str, area: str = "") -> None:
+        """``office``'s reports of this period, in ``area`` ("" for every area): what
+        an Overview cell opened shows. The other filters and the search are cleared,
+        so that every report of the cell is listed."""
+        if self.office.findData(office) < 0:  # a code this version does not know
+            self.office.addItem(office, office)
+        for combo, data in ((self.office, office), (self.area, area),
+                            (self.scope, "period"), (self.status, "")):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(data)))
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
         self._filter()
 
     def refresh(self) -> None:
@@ -531,6 +630,9 @@ class ReportsPage(QSplitter):
 
     def _loaded(self, result: tuple[list[ProgressReport], list[tuple[str, ...]]]) -> None:
         reports, why_hidden = result
+        for office in sorted({r.office for r in reports}):
+            if self.office.findData(office) < 0:  # a code this version does not know
+                self.office.addItem(office, office)
         self.model.set_reports(reports, why_hidden)
         if any(why_hidden):  # room for "Submitted · hidden by the plan"
             width = self.view.fontMetrics().horizontalAdvance
@@ -542,11 +644,17 @@ class ReportsPage(QSplitter):
     def _filter(self, *_a) -> None:
         period = self.period if self.scope.currentData() else ""
         status = self.status.currentData()
-        if period or status:
-            self._predicate_key = (period, status)
+        office = self.office.currentData()
+        area = self.area.currentData()
+        area_of = self._area_of
+        key = (period, status, office, area)
+        if any(key):
 
             def predicate(r: ProgressReport) -> bool:
-                return (not period or r.period == period) and (not status or r.status == status)
+                return ((not period or r.period == period)
+                        and (not status or r.status == status)
+                        and (not office or r.office == office)
+                        and (not area or area_of.get(r.action) == area))
         else:
             predicate = None
         # keep one predicate object while its filters stay the same: lets typing narrow
@@ -554,10 +662,10 @@ class ReportsPage(QSplitter):
         if (
             cached is not None
             and predicate is not None
-            and getattr(self, "_cached_key", None) == (period, status)
+            and getattr(self, "_cached_key", None) == key
         ):
             predicate = cached
-        self._predicate, self._cached_key = predicate, (period, status)
+        self._predicate, self._cached_key = predicate, key
         self.model.set_filter(self.search.text(), predicate)
         self._show_count()
 

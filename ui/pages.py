@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from fieldplan.i18n import _
 from ui.context import Identity
 from ui.ops import Session
+from ui.qtcompat import Qt
 
 
 class LazyTab(QWidget):
@@ -50,6 +51,14 @@ def conflicts_tab(session: Session, identity: Callable[[], Identity]) -> LazyTab
     return LazyTab(lambda: desk_page("ConflictsPage")(session, identity()))
 
 
+def _tab_widget_of(widget: QWidget) -> QTabWidget | None:
+    """The tabs ``widget`` is a page of (the window's), if any."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QTabWidget):
+        parent = parent.parentWidget()
+    return parent
+
+
 class HqDesk:
     """The HQ pages, added to the main window's tabs and built when first shown."""
 
@@ -57,8 +66,7 @@ class HqDesk:
         self.session, self.identity, self.period = session, identity, period
         self._tabs = {
             # the identity as it is when a page is first shown (set_identity)
-            "overview": LazyTab(
-                lambda: desk_page("OverviewPage")(session, self.identity, self.period)),
+            "overview": LazyTab(self._make_overview),
             "reports": LazyTab(
                 lambda: desk_page("ReportsPage")(session, self.identity, self.period)),
             "inbox": inbox_tab(session),
@@ -66,6 +74,22 @@ class HqDesk:
             "conflicts": conflicts_tab(session, lambda: self.identity),
             "keys": LazyTab(lambda: desk_page("KeysPage")(session)),
         }
+
+    def _make_overview(self) -> QWidget:
+        page = desk_page("OverviewPage")(self.session, self.identity, self.period)
+        page.reports_were_asked.connect(self.open_reports)
+        return page
+
+    def open_reports(self, office: str, area: str = "") -> None:
+        """The Reports page in front, listing ``office``'s reports of the period, in
+        ``area`` ("" for every area): an Overview cell opened."""
+        tab = self._tabs["reports"]
+        page = tab.page()
+        page.show_office(office, area)
+        tabs = _tab_widget_of(tab)
+        if tabs is not None:
+            tabs.setCurrentWidget(tab)
+        page.view.setFocus(Qt.FocusReason.OtherFocusReason)  # on with the keyboard
 
     overview = property(lambda self: self._tabs["overview"].page())
     reports = property(lambda self: self._tabs["reports"].page())
@@ -93,8 +117,8 @@ class HqDesk:
 
     def set_identity(self, identity: Identity) -> None:
         """A new plan (an amendment): the pages built so far show it (the reports
-        page reads the plan itself, on each load)."""
+        page reads which reports it hides itself, on each load; its areas from here)."""
         self.identity = identity
-        for name in ("overview", "conflicts"):
+        for name in ("overview", "reports", "conflicts"):
             if self._tabs[name].built():
                 self._tabs[name].page().set_identity(identity)

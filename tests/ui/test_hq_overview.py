@@ -1,4 +1,5 @@
-"""Headquarters' Overview page: cells that fit."""
+"""Headquarters' Overview and Reports pages together: the offices that have not
+reported, a cell opened into its reports, the office filter, and cells that fit."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
+from fieldplan import progress
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import all_offices
+from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
+from ui.models import NO_REPORT, NOT_SUBMITTED
 
 
 def report(office: str, action: str, period: str, *, status: str = "on-track",
@@ -27,6 +31,133 @@ def language(qapp):
 
     yield switch
     apply_language(qapp, "en")
+
+
+def _overview(open_window, qtbot, hq_db, reports, known):
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    page._loaded((reports, known))
+    return window, page
+
+
+def _offices_shown(page) -> list[str]:
+    proxy, model = page.proxy, page.model
+    return [model.office_at(proxy.mapToSource(proxy.index(r, 0)).row())
+            for r in range(proxy.rowCount())]
+
+
+def test_the_overview_lists_the_offices_that_have_not_reported(open_window, qtbot, hq_db):
+    """The status filter offered only the six statuses: no way to list the offices
+    that have not reported. "No report": nothing at all in the areas shown; "Not
+    submitted": nothing submitted there (drafts perhaps), as the review pack's
+    "Offices that have not reported"."""
+    period = "2026-S1"
+    reports = [
+        report("ML", "PA1.1", period, state="submitted"),  # reported
+        report("SN", "PA1.1", period),  # drafts only
+        report("SN", "PA2.1", period),
+        report("BF", "PA2.1", period, state="submitted"),  # reported, on PA2 only
+    ]
+    _window, page = _overview(open_window, qtbot, hq_db, reports, ["AZ", "BF", "ML", "SN"])
+    combo = page.status
+    statuses = [combo.itemData(i) for i in range(combo.count())]
+    assert statuses[-2:] == [NO_REPORT, NOT_SUBMITTED]
+
+    combo.setCurrentIndex(combo.findData(NO_REPORT))
+    assert _offices_shown(page) == ["AZ"]
+    combo.setCurrentIndex(combo.findData(NOT_SUBMITTED))
+    assert _offices_shown(page) == ["AZ", "SN"]
+    # in one area: BF submitted nothing on PA1
+    page.area.setCurrentIndex(page.area.findData("PA1"))
+    assert _offices_shown(page) == ["AZ", "BF", "SN"]
+    combo.setCurrentIndex(combo.findData(NO_REPORT))
+    assert _offices_shown(page) == ["AZ", "BF"]
+    combo.setCurrentIndex(0)
+    assert _offices_shown(page) == ["AZ", "BF", "ML", "SN"]
+
+
+def test_the_office_filter_ignores_accents(open_window, qtbot, hq_db):
+    _window, page = _overview(open_window, qtbot, hq_db, [], ["CI", "ML"])
+    page.office.setText("cote")
+    assert _offices_shown(page) == ["CI"]
+
+
+@pytest.mark.parametrize("how", ["enter", "double-click"])
+def test_an_overview_cell_opens_its_reports(how, open_window, qtbot, hq_db):
+    """A double-click or Enter on a cell did nothing: it opens the Reports page on that
+    office's reports of the period in that area, the table in the focus."""
+    with open_replica(hq_db) as rep:
+        progress.record_progress(rep, "PA1.6", "2025-S2", status="at-risk", percent=5)
+    window = open_window(hq_db)
+    window.resize(1280, 720)
+    window.set_period("2026-S1")  # hq_db's reports
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    reports = window.hq_desk.reports
+    reports.search.setText("joint")  # a search, a status, all periods: all cleared
+    reports.status.setCurrentIndex(reports.status.findData("off-track"))
+    reports.scope.setCurrentIndex(reports.scope.findData(""))
+    window.show_page(page)
+    view, model = page.view, page.model
+    row = next(r for r in range(model.rowCount()) if model.office_at(r) == "HQ")
+    column = next(c for c in range(1, model.columnCount()) if model.area_at(c) == "PA1")
+    index = page.proxy.mapFromSource(model.index(row, column))
+    if how == "enter":
+        view.setFocus()
+        view.setCurrentIndex(index)
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    else:
+        at = view.visualRect(index).center()
+        # a double-click is a press and release, then a second press that is the
+        # double-click (QTest's alone has no first press)
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    qtbot.waitUntil(lambda: window.tabs.currentWidget().isAncestorOf(reports), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert reports.office.currentData() == "HQ" and reports.area.currentData() == "PA1"
+    assert reports.scope.currentData() == "period" and not reports.status.currentData()
+    assert reports.search.text() == ""
+    shown = [reports.model.row_at(r) for r in range(reports.model.rowCount())]
+    assert [(r.office, r.action, r.period) for r in shown] == [("HQ", "PA1.6", "2026-S1")]
+    assert QApplication.focusWidget() is reports.view
+
+    # the office's own column: every area
+    window.show_page(page)
+    view.setFocus()
+    view.setCurrentIndex(page.proxy.mapFromSource(model.index(row, 0)))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert reports.office.currentData() == "HQ" and reports.area.currentData() == ""
+    assert sorted(reports.model.row_at(r).action for r in range(reports.model.rowCount())) == [
+        "PA1.6", "PA3.6"]
+
+
+def test_reports_are_filtered_by_office_and_area(open_window, qtbot, hq_db, language):
+    """Typing "MA" in the search found narratives, not Morocco's reports: the Reports
+    page has an office filter, every office named in the language shown, and an area
+    filter."""
+    language("fr")
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    assert page.office.itemData(0) == ""  # all offices
+    assert page.office.itemText(page.office.findData("CI")) == "CI · Côte d’Ivoire"
+    period = window.period
+    page._loaded(([report("MA", "PA1.1", period), report("MA", "PA2.1", period),
+                   report("ML", "PA1.1", period), report("MA", "PA1.1", "2025-S2")],
+                  [(), (), (), ()]))
+    page.office.setCurrentIndex(page.office.findData("MA"))
+    assert [page.model.row_at(r).action for r in range(page.model.rowCount())] == [
+        "PA1.1", "PA2.1"]
+    page.area.setCurrentIndex(page.area.findData("PA2"))
+    assert [page.model.row_at(r).action for r in range(page.model.rowCount())] == ["PA2.1"]
+    page.office.setCurrentIndex(0)
+    page.area.setCurrentIndex(page.area.findData("PA1"))
+    assert sorted(page.model.row_at(r).office for r in range(page.model.rowCount())) == [
+        "MA", "ML"]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])

@@ -42,7 +42,7 @@ DATA_PATTERNS = tuple(
         r"\b\d{4}-\d\d-\d\d(T[\d:]+Z?)?",  # ISO dates
         r"\b\d{4}-S[12]\b",  # period codes
         r"\bPA\d+(\.\d+)?\b",  # area and action codes
-        r"\b([A-Z]{2}|HQ|RO-[A-Za-z]+)\b",  # office codes
+        r"\b(RO-[A-Za-z]+|HQ|[A-Z]{2})\b",  # office codes (RO-Dakar whole, not RO)
         r"\b([0-9a-f]{8,}|[0-9A-F]{16})\b",  # replica and key ids
         r"\b([0-9A-F]{4} ){9}[0-9A-F]{4}\b",  # key fingerprints
         r"\bfieldplan( \d+(\.\d+)*)?\b",  # the program's name and version

@@ -194,3 +194,29 @@ def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, lang
         assert "✎" in text and text.count("·") == 2, text  # the drafts and the mean
         tip = index.data(Qt.ItemDataRole.ToolTipRole)
         assert tip.splitlines()[-1].endswith(index.data().rsplit("·", 1)[1].strip())
+
+
+def test_the_reports_area_filter_follows_an_amended_plan(open_window, qtbot, hq_db):
+    """A new plan's areas are the Reports page's choices (the one chosen kept while
+    the plan has it), and its actions decide which area a report is in."""
+    from dataclasses import replace
+
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    page.area.setCurrentIndex(page.area.findData("PA3"))
+    assert [page.model.row_at(r).action for r in range(page.model.rowCount())] == ["PA3.6"]
+    plan = window.identity.plan
+    # an amendment that moves PA1.6 into PA3 and leaves PA4 out
+    moved = tuple(replace(a, area="PA3") if a.code == "PA1.6" else a for a in plan.actions
+                  if a.area != "PA4")
+    amended = replace(plan, areas=tuple(a for a in plan.areas if a.code != "PA4"),
+                      actions=moved)
+    window.hq_desk.set_identity(replace(window.identity, plan=amended))
+    assert [page.area.itemData(i) for i in range(page.area.count())] == [
+        "", "PA1", "PA2", "PA3"]
+    assert page.area.currentData() == "PA3"
+    assert sorted(page.model.row_at(r).action for r in range(page.model.rowCount())) == [
+        "PA1.6", "PA3.6"]

@@ -71,6 +71,7 @@ from ui.models import (
     hidden_note,
     hidden_state,
     narrative_text,
+    search_texts,
     unread_office_line,
     value_text,
 )
@@ -619,7 +620,8 @@ class ReportsPage(QSplitter):
             # why the plan hides each report, once per load (not in data(): 100,000 rows)
             reports = list_reports(rep)
             scope = PlanScope(rep.plan())
-            return reports, [scope.why_hidden(r.office, r.action, r.period) for r in reports]
+            return (reports, [scope.why_hidden(r.office, r.action, r.period) for r in reports],
+                    search_texts(reports))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
@@ -628,12 +630,13 @@ class ReportsPage(QSplitter):
         if changes.touches("progress") or changes.touches("plan"):
             self.refresh()
 
-    def _loaded(self, result: tuple[list[ProgressReport], list[tuple[str, ...]]]) -> None:
-        reports, why_hidden = result
+    def _loaded(self, result: tuple[list[ProgressReport], list[tuple[str, ...]], list[str]]
+                ) -> None:
+        reports, why_hidden, haystack = result
         for office in sorted({r.office for r in reports}):
             if self.office.findData(office) < 0:  # a code this version does not know
                 self.office.addItem(office, office)
-        self.model.set_reports(reports, why_hidden)
+        self.model.set_reports(reports, why_hidden, haystack)
         if any(why_hidden):  # room for "Submitted · hidden by the plan"
             width = self.view.fontMetrics().horizontalAdvance
             wide = max(width(hidden_state(state_label(s))) for s in REPORT_STATES) + 24

@@ -209,21 +209,20 @@ class ReportTableModel(_RowsModel):
         self,
         reports: Iterable[ProgressReport],
         why_hidden: Sequence[tuple[str, ...]] | None = None,
+        haystack: Sequence[str] | None = None,
     ) -> None:
         """The reports, and for each one why the plan hides it (``PlanScope.why_hidden``,
         computed with the reports, off the GUI thread): those rows are greyed and
-        say why in their tooltip."""
+        say why in their tooltip. ``haystack``: ``search_texts(reports)``, made off the
+        GUI thread too (made here when not given)."""
         self._all = list(reports)
         self._why = list(why_hidden) if why_hidden is not None else [()] * len(self._all)
         if len(self._why) != len(self._all):
             raise ValueError("why_hidden must have one entry per report")
         self._hidden_flags = [bool(w) for w in self._why]
-        # folded once per load (accents and Arabic vowel marks off), not per keystroke
-        self._haystack = [
-            search_key("\n".join((r.office, r.action, r.achievements, r.challenges,
-                                   r.next_steps)))
-            for r in self._all
-        ]
+        self._haystack = list(haystack) if haystack is not None else search_texts(self._all)
+        if len(self._haystack) != len(self._all):
+            raise ValueError("haystack must have one entry per report")
         self._ordered_all = self._in_order(range(len(self._all)))
         self._apply(list(self._ordered_all if self._ordered_all is not None
                          else range(len(self._all))))
@@ -364,6 +363,16 @@ class ReportTableModel(_RowsModel):
         self._visible = [i for i in everyone if i in shown]
         self._rows = [self._all[i] for i in self._visible]
         emit(self.layoutChanged)
+
+
+def search_texts(reports: Iterable[ProgressReport]) -> list[str]:
+    """What the Reports search looks through, per report: its office, action and
+    narratives, folded (``search_key``: case, accents, Arabic vowel marks). Made once
+    per load, not per keystroke; a second for 100,000 reports, so with the reports,
+    off the GUI thread."""
+    return [search_key("\n".join((r.office, r.action, r.achievements, r.challenges,
+                                    r.next_steps)))
+            for r in reports]
 
 
 #: The text of a hidden report in its status cell, on the light status colours

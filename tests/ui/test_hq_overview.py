@@ -12,7 +12,7 @@ from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import all_offices
 from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
-from ui.models import NO_REPORT, NOT_SUBMITTED
+from ui.models import NO_REPORT, NOT_SUBMITTED, search_texts
 
 
 def report(office: str, action: str, period: str, *, status: str = "on-track",
@@ -146,9 +146,9 @@ def test_reports_are_filtered_by_office_and_area(open_window, qtbot, hq_db, lang
     assert page.office.itemData(0) == ""  # all offices
     assert page.office.itemText(page.office.findData("CI")) == "CI · Côte d’Ivoire"
     period = window.period
-    page._loaded(([report("MA", "PA1.1", period), report("MA", "PA2.1", period),
-                   report("ML", "PA1.1", period), report("MA", "PA1.1", "2025-S2")],
-                  [(), (), (), ()]))
+    reports = [report("MA", "PA1.1", period), report("MA", "PA2.1", period),
+               report("ML", "PA1.1", period), report("MA", "PA1.1", "2025-S2")]
+    page._loaded((reports, [()] * len(reports), search_texts(reports)))
     page.office.setCurrentIndex(page.office.findData("MA"))
     assert [page.model.row_at(r).action for r in range(page.model.rowCount())] == [
         "PA1.1", "PA2.1"]

@@ -176,6 +176,14 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
             conn.close()
             conn = _connect_read_only(path)
             conn.row_factory = sqlite3.Row
+        else:
+            if not create and not _writable_file(path):
+                # read as usual (its -wal and -shm were beside it, or the folder can be
+                # written but not the file: a read-only attribute, a CD's copy), and
+                # every save would fail: opened read-only, saying so, as above
+                conn.close()
+                conn = _connect_read_only(path)
+                conn.row_factory = sqlite3.Row
         if not create and another_programs(conn):
             # before anything is written (WAL mode, fieldplan's tables): not ours to touch
             raise StoreError(not_fieldplans_text(path))
@@ -235,6 +243,18 @@ def _read_only_place(path: Path, exc: sqlite3.Error) -> bool:
     with contextlib.suppress(OSError):
         os.unlink(probe)
     return False
+
+
+def _writable_file(path: Path) -> bool:
+    """Whether the database file can be opened for writing: not on a read-only disk,
+    without a read-only attribute or permission, not made immutable. Opening asks the
+    system itself, which permission bits alone do not tell (an administrator)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError as err:
+        return err.errno not in (errno.EROFS, errno.EACCES, errno.EPERM)
+    os.close(fd)
+    return True
 
 
 def _connect_read_only(path: Path) -> Connection:

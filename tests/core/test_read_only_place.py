@@ -15,31 +15,33 @@ from pathlib import Path
 
 import pytest
 
-from fieldplan import progress, schema
+from fieldplan import progress, schema, store
 from fieldplan.errors import StoreError
 from fieldplan.replica import open_replica
 from fieldplan.sync import export_bundle
 
 
 @contextlib.contextmanager
-def _unwritable(folder: Path) -> Iterator[None]:
-    """``folder`` made read-only for real (the permission bits, or for the superuser
-    the immutable attribute); skipped where neither can be set."""
+def _unwritable(place: Path, probe: bool = True) -> Iterator[None]:
+    """``place`` (a folder, or a file) made read-only for real (the permission bits,
+    or for the superuser the immutable attribute); skipped where neither can be set.
+    ``probe``: skipped too when a file can still be written in the folder."""
     if os.geteuid() != 0:
-        folder.chmod(0o555)
-        undo = ["chmod", "755", str(folder)]
+        place.chmod(0o555 if place.is_dir() else 0o444)
+        undo = ["chmod", "755" if place.is_dir() else "644", str(place)]
     else:
         if shutil.which("chattr") is None or subprocess.run(
-                ["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-            pytest.skip("cannot make a folder read-only here (no chattr +i)")
-        undo = ["chattr", "-i", str(folder)]
+                ["chattr", "+i", str(place)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a file read-only here (no chattr +i)")
+        undo = ["chattr", "-i", str(place)]
     try:
-        try:
-            (folder / "probe").write_text("x")
-        except OSError:
-            pass
-        else:
-            pytest.skip("the folder stays writable here")
+        if probe:
+            try:
+                (place / "probe").write_text("x")
+            except OSError:
+                pass
+            else:
+                pytest.skip("the folder stays writable here")
         yield
     finally:
         subprocess.run(undo, check=True)
@@ -133,3 +135,22 @@ def test_a_log_without_its_index_on_a_read_only_medium_says_to_copy_it(
     _simulate_read_only(office_on_stick, monkeypatch)
     with pytest.raises(StoreError, match="not closed cleanly; copy its folder"):
         open_replica(office_on_stick)
+
+
+def test_a_read_only_file_in_a_writable_folder_is_opened_read_only(
+        office_on_stick: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite reads it as usual (a -wal and -shm can be made beside it), but every save
+    would fail: a read-only attribute (a CD's copy on Windows), or an immutable file."""
+    monkeypatch.setattr(store, "_writable_file", lambda path: path != office_on_stick)
+    with open_replica(office_on_stick) as rep:
+        assert rep.conn.read_only
+        assert "read-only disk or folder" in rep.take_notices()[0]
+        with pytest.raises(StoreError, match="read-only"):
+            progress.record_progress(rep, "PA1.2", "2026-S1", status="at-risk")
+
+
+def test_a_truly_read_only_file(office_on_stick: Path, tmp_path: Path) -> None:
+    with _unwritable(office_on_stick, probe=False), open_replica(office_on_stick) as rep:
+        assert rep.conn.read_only
+        with pytest.raises(StoreError, match="read-only"):
+            progress.record_progress(rep, "PA1.2", "2026-S1", status="at-risk")

@@ -489,8 +489,12 @@ class _Reader:
             return None
         if isinstance(value, str) and self.from_text:
             text = value.strip()
-            if self.decimal_comma is None and (_DOT_GROUPED.fullmatch(text)
-                                               or _COMMA_GROUPED.fullmatch(text)):
+            grouped = self.decimal_comma is None and (_DOT_GROUPED.fullmatch(text)
+                                                      or _COMMA_GROUPED.fullmatch(text))
+            if grouped and text.count(",") + text.count(".") > 1:
+                # 1,500,000 and 1.500.000: two marks alike group thousands in any locale
+                text = text.replace(",", "").replace(".", "")
+            elif grouped:
                 # a tab-separated file ("Unicode Text") keeps numbers as its spreadsheet
                 # shows them: 1,500 is fifteen hundred in English, one and a half in French
                 mark = "." if "." in text else ","

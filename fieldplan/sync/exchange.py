@@ -1015,7 +1015,8 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
     else:
         reason = _("unknown key {fingerprint} (claims office {office}); {why}: check the "
                    "fingerprint with the office before trusting the key").format(
-                       fingerprint=fpr, office=m["office"], why=_why_unknown(rep, m))
+                       fingerprint=fpr, office=m["office"],
+                       why=_why_unknown(rep, m, b.public_key))
     with store.write_transaction(rep.conn):
         # a bundle id is the sender's word: another key claiming the same id (to have
         # the real bundle ignored) gets a row of its own
@@ -1032,12 +1033,16 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
     return outcome
 
 
-def _why_unknown(rep: Replica, m: dict[str, Any]) -> str:
+def _why_unknown(rep: Replica, m: dict[str, Any], signer: PublicKey) -> str:
     """Why a key is unknown here, as far as the bundle tells: what headquarters is to
     weigh before trusting it (an office it never enrolled, or a setup bundle another
     headquarters wrote, is a warning; no proof at all, a computer set up some other
-    way, such as from a copied database)."""
+    way, such as from a copied database; a true proof from a computer that has a key
+    here already, a second key for one computer)."""
     office = m["office"]
+    if _proven_enrolment(rep, m, signer) is not None:
+        # (``_check_key``: an enrolment registers a computer's first key only)
+        return _("its computer has another key on record here")
     if rep.is_hq and rep.conn.execute(
             "SELECT 1 FROM enrolments WHERE office = ? LIMIT 1", (office,)).fetchone() is None:
         return _("headquarters never enrolled {office}").format(office=office)

@@ -176,3 +176,29 @@ def test_the_quarantine_says_why_each_bundle_waits(hq, two_laptops, make_office,
         assert held["ML"].reason_text() == list_inbox(hq)[1].reason_text("fr")
     finally:
         set_language("en")
+
+
+def test_a_true_proof_from_a_computer_with_a_key_says_so(hq, make_office,
+                                                         tmp_path: Path) -> None:
+    """A bundle whose setup proof is true, from a computer HQ already holds a key of
+    (an enrolment registers a computer's first key only): a second key for one
+    computer, not a proof that does not match."""
+    import hashlib
+    import hmac
+
+    from fieldplan.minisign import generate_key
+    from fieldplan.sync.exchange import ENROL_CONTEXT, _why_unknown
+
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    assert import_bundle(hq, bundle_of(ml, tmp_path, "first")).outcome == "merged"
+    info = json.loads(ml.meta("enrolment"))
+    other = generate_key().public
+    proof = hmac.new(info["token"].encode(), ENROL_CONTEXT + other.raw
+                     + ml.replica_id.encode(), hashlib.sha256).hexdigest()
+    manifest = {"office": "ML", "sender": ml.replica_id,
+                "enrolment": {"id": info["id"], "proof": proof}}
+    assert _why_unknown(hq, manifest, other) == "its computer has another key on record here"
+    manifest["enrolment"]["proof"] = "0" * 64
+    assert _why_unknown(hq, manifest, other) == (
+        "the proof of its setup bundle does not match that setup bundle")

@@ -316,6 +316,11 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
             # held an office's later data would carry that clock into the next office
             for code in codes:
                 enroll_office(hq, code, Path(tmp) / f"{code}-setup.fieldplan")
+            # headquarters reports on the plan's global actions, as the review pack
+            # expects it to (after the setup bundles: its clock then stays its own)
+            hq.conn.execute("PRAGMA synchronous = OFF")
+            world.reports += _write_office(hq, random.Random(f"{seed}:HQ"), "en", set_time)
+            hq.conn.execute("PRAGMA synchronous = FULL")
             for i, code in enumerate(codes):
                 if progress:
                     progress(i, total, code)

@@ -316,6 +316,9 @@ def test_demo_world(tmp_path: Path, capsys) -> None:
         # (a second sitting may come a few days after the semester)
         end = min(period.end + dt.timedelta(days=10), DEMO_TODAY)
         assert period.start.isoformat() <= r["updated_at"][:10] <= end.isoformat()
+    # headquarters reports on the global actions, as the review pack expects it to
+    hq_reports = [r for r in reports if r["office"] == "HQ" and r["period"] == "2025-S2"]
+    assert len(hq_reports) == 4 and all(r["state"] == "submitted" for r in hq_reports)
     conn = sqlite3.connect(hq)
     try:
         received = [(office, at[:10]) for office, at in conn.execute(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from fieldplan.i18n import _, get_language, level_label, role_label
 from fieldplan.offices import level_for_office, office_name
@@ -79,6 +80,26 @@ def read_identity(rep: Replica) -> Identity:
         db_path=str(rep.path),
         read_only=getattr(rep.conn, "read_only", False),
     )
+
+
+def read_only_text() -> str:
+    """Why nothing can be changed in a database opened read-only (``Identity.read_only``):
+    one sentence wherever it is said (the report editor's notice, the tip of each
+    action or button that would write)."""
+    return _("This database is on a read-only disk or folder: it can be read, not changed.")
+
+
+def allow_writes(target: Any, identity: Identity | None, enabled: bool = True,
+                 tip: str = "") -> None:
+    """Enable ``target``, an action or a button that writes to the database, when
+    ``enabled`` and the database can be written; on one opened read-only (a
+    write-protected USB stick) it is disabled and its tip says why (``read_only_text``),
+    rather than failing after its confirmation. ``tip``: its tip otherwise."""
+    read_only = identity is not None and identity.read_only
+    target.setEnabled(enabled and not read_only)
+    shown = read_only_text() if read_only else tip
+    target.setToolTip(shown)
+    target.setStatusTip(shown)
 
 
 def lang() -> str:

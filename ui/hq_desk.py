@@ -53,7 +53,7 @@ from fieldplan.progress import list_reports
 from fieldplan.text import search_key
 from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
-from ui.context import Identity, lang, time_text
+from ui.context import Identity, allow_writes, lang, time_text
 from ui.dialogs import ConfirmDialog, text_label
 from ui.models import (
     DRAFT_MARK,
@@ -790,9 +790,9 @@ class InboxPage(QWidget):
 
 
 class QuarantinePage(QWidget):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, identity: Identity | None = None) -> None:
         super().__init__()
-        self.session = session
+        self.session, self.identity = session, identity
         from fieldplan.sync.keys import where_office_reads_key
 
         lay = QVBoxLayout(self)
@@ -863,8 +863,8 @@ class QuarantinePage(QWidget):
     def _enable(self) -> None:
         item = self.selected()
         chosen = item is not None
-        self.trust_button.setEnabled(chosen)
-        self.refuse_button.setEnabled(chosen)
+        allow_writes(self.trust_button, self.identity, chosen)
+        allow_writes(self.refuse_button, self.identity, chosen)
         self._show_detail(item)
 
     def _show_detail(self, item) -> None:
@@ -976,9 +976,9 @@ class KeysPage(QWidget):
     """The key registry: every computer's key, and revoking the key of a lost or stolen
     one (its bundles are refused from then on, everywhere)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, identity: Identity | None = None) -> None:
         super().__init__()
-        self.session = session
+        self.session, self.identity = session, identity
         lay = QVBoxLayout(self)
         intro = QLabel(_(
             "The key of every computer that sends bundles. Revoke the key of a computer "
@@ -1035,8 +1035,8 @@ class KeysPage(QWidget):
 
     def _enable(self) -> None:
         k = self.selected()
-        self.revoke_button.setEnabled(k is not None and k.status != "revoked"
-                                      and k.key_id not in self._own)
+        allow_writes(self.revoke_button, self.identity, k is not None and k.status != "revoked"
+                     and k.key_id not in self._own)
 
     def ask_revoke(self) -> None:
         k = self.selected()
@@ -1243,7 +1243,7 @@ class ConflictsPage(QWidget):
             keep.clicked.connect(
                 lambda _c=False, cid=conflict.id, vid=cand.value_id: self.resolve(cid, vid)
             )
-            keep.setEnabled(settle_here)
+            allow_writes(keep, self.identity, settle_here)
             blay.addWidget(keep)
             self.keep_buttons.append(keep)
             self.sides_layout.addWidget(box)

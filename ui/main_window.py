@@ -30,7 +30,7 @@ from fieldplan.i18n import (
     pgettext,
 )
 from ui.bidi import in_layout_direction, isolated, isolated_codes
-from ui.context import Identity, time_text
+from ui.context import Identity, allow_writes, read_only_text, time_text
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
@@ -415,6 +415,9 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         std = QKeySequence.StandardKey
+        #: the actions that write to the database, each with its tip, besides Submit
+        #: and the locks (``_show_period``): disabled on a database opened read-only
+        self._writing: list[tuple[QAction, str]] = []
         self.import_action = self._action(
             _("&Import bundles…"),
             self.import_dialog,
@@ -455,6 +458,8 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+S",
             _("Mark this period's draft reports submitted"),
         )
+        self._submit_tip = self.submit_action.toolTip()
+        self._writing += [(a, a.toolTip()) for a in (self.import_action, self.save_action)]
         self.about_action = self._action(_("&About fieldplan"), self.about)
         # what headquarters asks for on the phone before it trusts this computer's key
         self.own_key_action = self._action(
@@ -545,6 +550,8 @@ class MainWindow(QMainWindow):
             self.lost_action.setObjectName("dismiss-lost-action")
             self.lost_action.setVisible(False)
             menu.addAction(self.lost_action)
+            self._writing += [(a, a.toolTip()) for a in (
+                self.enrol_action, self.replace_plan_action, self.lost_action)]
         view = self.menuBar().addMenu(_("&View"))
         for i in range(self.tabs.count()):
             title = self.tabs.tabText(i)
@@ -611,6 +618,13 @@ class MainWindow(QMainWindow):
             if short and (short != english or get_language() == "en"):
                 a.setIconText(short)
             bar.addAction(a)
+        self._show_writable()
+
+    def _show_writable(self) -> None:
+        """The actions that write, disabled on a database opened read-only and saying
+        why (Export, the reports and printing work there: they write elsewhere)."""
+        for action, tip in self._writing:
+            allow_writes(action, self.identity, tip=tip)
 
     # undo ----------------------------------------------------------------------------
     def undo(self) -> None:
@@ -692,11 +706,11 @@ class MainWindow(QMainWindow):
         self.period_label.setAccessibleDescription(tip)
         known = self.locked is not None
         # a locked period's drafts cannot be submitted (the core refuses it)
-        self.submit_action.setEnabled(not locked)
+        allow_writes(self.submit_action, self.identity, not locked, self._submit_tip)
         if self.identity.is_hq:
             # until the locks are read, both: the dialog reads the state itself
-            self.lock_action.setEnabled(not locked)
-            self.unlock_action.setEnabled(locked or not known)
+            allow_writes(self.lock_action, self.identity, not locked)
+            allow_writes(self.unlock_action, self.identity, locked or not known)
 
     # locks ---------------------------------------------------------------------------
     def refresh_locks(self) -> None:
@@ -793,6 +807,7 @@ class MainWindow(QMainWindow):
         combo.blockSignals(False)
         self.period = period
         self._show_period()
+        self._show_writable()
         self.refresh_locks()  # (an import that brought the plan may have brought locks)
         kept = self.office_view.set_identity(identity, period)
         if self._dashboard_tab.built():
@@ -969,6 +984,11 @@ class MainWindow(QMainWindow):
     def import_files(self, paths: list[str]) -> None:
         from ui import transfer
 
+        if self.identity.read_only:
+            # dropped, double-clicked or given at the start (Import is disabled): said
+            # at once, not after a backup and a refused write
+            self.show_error(read_only_text())
+            return
         transfer.import_files(self.session, self, paths)
 
     def export_dialog(self) -> None:

@@ -70,9 +70,10 @@ class HqDesk:
             "reports": LazyTab(
                 lambda: desk_page("ReportsPage")(session, self.identity, self.period)),
             "inbox": inbox_tab(session),
-            "quarantine": LazyTab(lambda: desk_page("QuarantinePage")(session)),
+            "quarantine": LazyTab(
+                lambda: desk_page("QuarantinePage")(session, self.identity)),
             "conflicts": conflicts_tab(session, lambda: self.identity),
-            "keys": LazyTab(lambda: desk_page("KeysPage")(session)),
+            "keys": LazyTab(lambda: desk_page("KeysPage")(session, self.identity)),
         }
 
     def _make_overview(self) -> QWidget:

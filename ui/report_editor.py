@@ -65,7 +65,7 @@ from fieldplan.progress import (
 )
 from fieldplan.text import clean_text
 from ui.bidi import in_layout_direction, isolated
-from ui.context import Identity, action_title, illustrative_tip, lang
+from ui.context import Identity, action_title, illustrative_tip, lang, read_only_text
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
 
@@ -628,8 +628,7 @@ class ReportEditor(QScrollArea):
         elif locked:
             self.notice.setText(_("Headquarters has locked this period."))
         elif self.identity.read_only:
-            self.notice.setText(_("This database is on a read-only disk or folder: it "
-                                  "can be read, not changed."))
+            self.notice.setText(read_only_text())
         elif submitted:
             self.notice.setText(_("This report is submitted. Reopen it to edit it."))
         else:

@@ -43,7 +43,7 @@ from fieldplan.i18n import _, format_number, format_period, ngettext
 from fieldplan.offices import office_name
 from ui.bidi import code_text, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
-from ui.context import Identity, lang
+from ui.context import Identity, allow_writes, lang
 from ui.dialogs import (
     add_folder_row,
     documents_dir,
@@ -677,6 +677,8 @@ class ExportDialog(QDialog):
                 _("&Enrol an office…"), QDialogButtonBox.ButtonRole.ActionRole
             )
             self.enrol_button.clicked.connect(self._enrol)
+            # an enrolment is noted in the database: not from a read-only one
+            allow_writes(self.enrol_button, identity)
             self.ok.setEnabled(False)
             self.recipient.currentIndexChanged.connect(self._recipient_changed)
             self._load_recipients()

@@ -344,6 +344,12 @@ class OverviewFilter(QSortFilterProxyModel):
             columns = range(1, model.columnCount())
             if self.area:
                 columns = [c for c in columns if model.area_at(c) == self.area]
+            if self.status in (NO_REPORT, NOT_SUBMITTED):
+                # only where the office has actions to report on: HQ has not "not
+                # reported" in an area without global actions
+                columns = [c for c in columns if model.expects(row, c)]
+                if not columns:
+                    return False
             cells = [model.cell(row, c) for c in columns]
             if self.status == NO_REPORT:  # nothing at all in the areas shown
                 return not any(cell and cell.reports for cell in cells)

@@ -547,6 +547,12 @@ class OverviewModel(QAbstractTableModel):
             return 0
         return self._expected.get((self._offices[row], self._areas[column - 1][0]), 0)
 
+    def expects(self, row: int, column: int) -> bool:
+        """Whether the office of ``row`` has actions to report on in ``column``'s area
+        (its level has some there); True for every area when the model was not told
+        (``set_data`` without ``expected``)."""
+        return column >= 1 and (not self._expected or self.expected(row, column) > 0)
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._offices)
 

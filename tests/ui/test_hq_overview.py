@@ -220,3 +220,32 @@ def test_the_reports_area_filter_follows_an_amended_plan(open_window, qtbot, hq_
     assert page.area.currentData() == "PA3"
     assert sorted(page.model.row_at(r).action for r in range(page.model.rowCount())) == [
         "PA1.6", "PA3.6"]
+
+
+def test_the_not_reported_filters_count_only_areas_where_an_office_reports(
+        open_window, qtbot, hq_db):
+    """An area with no global action asks nothing of headquarters: "No report" and
+    "Not submitted" in that area do not list it, as they did from its empty cells."""
+    from dataclasses import replace
+
+    period = "2026-S1"
+    reports = [report("ML", "PA2.1", period, state="submitted")]
+    known = ["AZ", "HQ", "ML"]
+    window, page = _overview(open_window, qtbot, hq_db, reports, known)
+    page.area.setCurrentIndex(page.area.findData("PA2"))
+    page.status.setCurrentIndex(page.status.findData(NO_REPORT))
+    assert _offices_shown(page) == ["AZ", "HQ"]  # PA2.6: HQ has one to report on
+    plan = window.identity.plan
+    # an amendment that moves PA2's global action into PA1
+    amended = replace(plan, actions=tuple(
+        replace(a, area="PA1") if a.code == "PA2.6" else a for a in plan.actions))
+    window.hq_desk.set_identity(replace(window.identity, plan=amended))
+    page._loaded((reports, known))
+    assert page.area.currentData() == "PA2"
+    for status in (NO_REPORT, NOT_SUBMITTED):
+        page.status.setCurrentIndex(page.status.findData(status))
+        assert _offices_shown(page) == ["AZ"]
+    page.area.setCurrentIndex(page.area.findData("PA1"))  # where PA2.6 went
+    assert _offices_shown(page) == ["AZ", "HQ", "ML"]
+    page.area.setCurrentIndex(0)  # every area: PA1, PA3 and PA4 still ask HQ
+    assert _offices_shown(page) == ["AZ", "HQ"]

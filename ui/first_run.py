@@ -132,6 +132,9 @@ class FirstRunDialog(QDialog):
         self.setObjectName("first-run")
         self._job: OneShot | None = None
         self._is_busy = False
+        #: what makes the line under the ways in (an error, "Preparing…"), kept to say
+        #: it again in another language (``retranslate``)
+        self._said: Callable[[], str] | None = None
         self.used: str | None = None
         self.given: str | None = None
         self._layout = QVBoxLayout(self)
@@ -241,6 +244,7 @@ class FirstRunDialog(QDialog):
         self._build()
         if self.given:
             self.offer(self.given)
+        self._say(self._said)  # (the new label is empty)
         explicit = Qt.WidgetAttribute.WA_WState_ExplicitShowHide
         for i in range(self._layout.count()):
             new = self._layout.itemAt(i).widget()
@@ -267,16 +271,21 @@ class FirstRunDialog(QDialog):
         else:
             self.given_button.setText(text)
 
-    def _busy(self, busy: bool, text: str = "") -> None:
+    def _busy(self, busy: bool, text: Callable[[], str] | None = None) -> None:
         self._is_busy = busy
         for b in (self.restore_button, self.given_button, self.setup_button, self.hq_button,
                   self.demo_button, self.language):
             if b is not None:
                 b.setEnabled(not busy)
-        self.message.setText(text)
+        self._say(text)
+
+    def _say(self, text: Callable[[], str] | None) -> None:
+        """Show ``text()`` under the ways in (None: nothing)."""
+        self._said = text
+        self.message.setText(text() if text is not None else "")
 
     def _run(self, fn: Callable[[], Any], path: Path) -> None:
-        self._busy(True, _("Preparing the database…"))
+        self._busy(True, lambda: _("Preparing the database…"))
 
         def done(_result) -> None:
             self._busy(False)
@@ -284,7 +293,7 @@ class FirstRunDialog(QDialog):
             self.accept()
 
         def failed(error: BaseException) -> None:
-            self._busy(False, first_run_error_text(error))
+            self._busy(False, lambda: first_run_error_text(error))
 
         self._job = OneShot(fn, done, failed, self)
 

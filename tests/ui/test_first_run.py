@@ -110,3 +110,29 @@ def test_the_language_chosen_on_the_first_run_dialog_is_used_and_kept(
     wait_idle(qtbot, shell.session)
     assert window.layoutDirection() == direction
     assert window.menuBar().actions()[-1].text() == tr("&Help")
+
+
+def test_the_error_shown_is_said_again_in_the_language_chosen(qtbot, tmp_path, language):
+    """Creating headquarters failed (a key file left without its database): choosing
+    another language on the dialog says the error again in it, not nothing."""
+    from fieldplan import minisign
+    from fieldplan.replica import key_path
+    from ui.app import apply_language
+    from ui.first_run import FirstRunDialog
+
+    db = tmp_path / "laptop" / "fieldplan.sqlite3"
+    db.parent.mkdir()
+    minisign.save_secret_key(key_path(db), minisign.generate_key(), replica="gone")
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "key file" in dialog.message.text(), timeout=10_000)
+    english = dialog.message.text()
+    apply_language(QApplication.instance(), "fr")
+    dialog.retranslate()
+    said = dialog.message.text()
+    assert said and said != english
+    assert said.startswith("Le fichier de clé ")  # (the whole of fr's translation)
+    assert dialog.message.isVisible() and dialog.hq_button.isEnabled()
+    dialog.grab().save(str(tmp_path / "first-run-error-fr.png"))

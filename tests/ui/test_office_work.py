@@ -515,20 +515,12 @@ def test_a_database_on_a_read_only_medium_is_shown_not_edited(open_window, qtbot
                                                              monkeypatch):
     """An office database on a write-protected stick opens read-only (store.connect):
     the editor says so and offers no editing, rather than failing at each save."""
-    import shutil
+    from fieldplan import progress
+    from tests.ui.test_read_only_actions import on_a_read_only_stick
 
-    from fieldplan import progress, store
-
-    with open_replica(office_db) as rep:
-        progress.record_progress(rep, "PA1.1", "2026-S1", status="on-track", percent=40)
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    for name in (office_db.name, office_db.name + ".key"):
-        shutil.copy2(office_db.parent / name, stick / name)
-    db = stick / office_db.name
-    # what SQLite meets there: the -shm file cannot be made (see test_read_only_place)
-    (stick / (db.name + "-shm")).symlink_to(stick / "gone" / "shm")
-    monkeypatch.setattr(store, "_read_only_place", lambda path, exc: path == db)
+    rep = open_replica(office_db)
+    progress.record_progress(rep, "PA1.1", "2026-S1", status="on-track", percent=40)
+    db = on_a_read_only_stick(rep, tmp_path, monkeypatch)
     window = open_window(db)
     assert window.identity.read_only
     window.set_period("2026-S1")

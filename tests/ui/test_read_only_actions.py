@@ -19,7 +19,7 @@ sync = pytest.importorskip("fieldplan.sync")
 def on_a_read_only_stick(rep, tmp_path: Path, monkeypatch) -> Path:
     """A copy of ``rep``'s database and key (``rep`` closed first) in a folder SQLite
     cannot write beside, as on a write-protected stick: its ``-shm`` file cannot be
-    made (see test_office_work's read-only test)."""
+    made (see tests/core/test_read_only_place.py)."""
     from fieldplan import store
 
     source = Path(rep.path)

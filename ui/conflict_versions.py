@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtGui import QColor, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
-from fieldplan.i18n import _
 from fieldplan.model import NARRATIVE_FIELDS
 from fieldplan.text import Span, differing_spans
 from ui.bidi import embedded
@@ -25,14 +24,9 @@ DIFFERENCE_COLOUR = "#ffe27a"
 def version_title(candidate: Any) -> str:
     """"Written by root on this computer (a2b6d637), 4 Dec 2026, 19:07": the computer
     by its short replica id, as the Keys tab and Help ▸ This computer's key show one."""
-    code = embedded(candidate.computer)
-    if candidate.here:
-        computer = _("this computer ({computer})").format(computer=code)
-    else:
-        computer = _("computer {computer}").format(computer=code)
-    return _("Written by {author} on {computer}, {when}").format(
-        author=embedded(candidate.author), computer=computer,
-        when=embedded(time_text(candidate.at)))
+    from fieldplan.sync.conflicts import written_by
+
+    return written_by(candidate, time_text(candidate.at), embedded)
 
 
 def version_differences(field: str, texts: list[str]) -> list[tuple[Span, ...]]:
@@ -41,9 +35,8 @@ def version_differences(field: str, texts: list[str]) -> list[tuple[Span, ...]]:
     or a number is read at a glance."""
     if field not in NARRATIVE_FIELDS or len(texts) < 2:
         return [() for _t in texts]
-    out = [differing_spans(texts[0], texts[1])[0]]
-    out.extend(differing_spans(texts[0], text)[1] for text in texts[1:])
-    return out
+    first, second = differing_spans(texts[0], texts[1])  # (the longest work: once)
+    return [first, second, *(differing_spans(texts[0], text)[1] for text in texts[2:])]
 
 
 def _utf16(text: str, index: int) -> int:

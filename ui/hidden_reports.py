@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from fieldplan.i18n import _, format_number, ngettext
 from fieldplan.model import ProgressReport
@@ -100,11 +100,11 @@ class HiddenReportView(QScrollArea):
         self.setWidget(body)
 
     def show_hidden(self, hidden: HiddenReport, plan: Plan) -> None:
-        from fieldplan.i18n import field_label, format_percent, format_period, state_label
+        from fieldplan.i18n import field_label, format_period
         from ui.bidi import in_layout_direction
         from ui.context import action_title, lang
-        from ui.models import hidden_note, hidden_state, narrative_text, status_text
-        from ui.qtcompat import Qt
+        from ui.models import hidden_note, hidden_state, narrative_text, value_text
+        from ui.report_editor import _leading
 
         self.hidden = hidden
         r = hidden.report
@@ -117,19 +117,12 @@ class HiddenReportView(QScrollArea):
             period = format_period(r.period)
         except ValueError:
             period = r.period
-        try:
-            status = status_text(r.status)
-        except ValueError:  # a status only a newer version knows: as written
-            status = r.status
-        try:
-            state = hidden_state(state_label(r.state))
-        except ValueError:
-            state = hidden_state(r.state)
+        # (a status or state only a newer version knows: as written)
         rows = [
             (_("Period"), period),
-            (field_label("status"), status),
-            (field_label("percent"), "—" if r.percent is None else format_percent(r.percent)),
-            (field_label("state"), state),
+            (field_label("status"), value_text("status", r.status)),
+            (field_label("percent"), value_text("percent", r.percent)),
+            (field_label("state"), hidden_state(value_text("state", r.state))),
         ]
         indicators = {i.key: i for i in action.indicators} if action else {}
         for key, value in r.values:
@@ -138,12 +131,9 @@ class HiddenReportView(QScrollArea):
             rows.append((name, format_number(value)))
         # plain text: a plan's title is not markup. The values on the layout's leading
         # side: a QLabel puts a text without letters ("35 %") left even in Arabic.
-        side = (Qt.AlignmentFlag.AlignRight if QApplication.isRightToLeft()
-                else Qt.AlignmentFlag.AlignLeft)
         for name, value in rows:
             shown = self._label(value)
-            shown.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute
-                               | Qt.AlignmentFlag.AlignVCenter)
+            shown.setAlignment(_leading())
             self.form.addRow(self._label(name), shown)
         self.narrative.setPlainText(narrative_text(r))
 

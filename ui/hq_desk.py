@@ -1223,8 +1223,9 @@ class ConflictsPage(QWidget):
             lines.append(in_layout_direction(
                 _("Only {office}'s computers can settle this conflict: it is shown here so "
                   "that you know of it.").format(office=conflict.office)))
-        if locked_note(conflict, mine):
-            lines.append(in_layout_direction(locked_note(conflict, mine)))
+        lock = locked_note(conflict, mine)
+        if lock:
+            lines.append(in_layout_direction(lock))
         texts = [value_text(conflict.field, cand.value) for cand in conflict.candidates]
         differences = version_differences(conflict.field, texts)
         if any(differences):

@@ -501,7 +501,7 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
     from fieldplan.errors import ValidationError
     from fieldplan.i18n import field_label
-    from fieldplan.sync.conflicts import settled_here
+    from fieldplan.sync.conflicts import settled_here, written_by
     from fieldplan.text import for_terminal
 
     lang = lang_of(args)
@@ -525,12 +525,7 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
             if cand.winner:
                 heading += " " + _("(shown now)")
             print(for_terminal(heading))
-            if cand.here:
-                computer = _("this computer ({computer})").format(computer=cand.computer)
-            else:
-                computer = _("computer {computer}").format(computer=cand.computer)
-            print(for_terminal(_("Written by {author} on {computer}, {when}").format(
-                author=cand.author, computer=computer, when=cand.at)))
+            print(for_terminal(written_by(cand, cand.at)))
             # the value in full, line by line, each safe for the terminal
             for line in _full_value(c.field, cand.value, lang).split("\n"):
                 print(("    " + for_terminal(line)).rstrip())

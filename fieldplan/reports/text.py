@@ -187,8 +187,12 @@ def truncate(text: str, limit: int) -> tuple[str, bool]:
     space = cut.rfind(" ")
     if space > limit * 0.6:
         cut = cut[:space]
+    return _with_ellipsis(cut), True
+
+
+def _with_ellipsis(cut: str) -> str:
     # "restantes…", not "restantes.…": the ellipsis replaces a final stop or comma
-    return cut.rstrip().rstrip(_STOPS).rstrip() + "…", True
+    return cut.rstrip().rstrip(_STOPS).rstrip() + "…"
 
 
 def _split_word(word: str, width: float, measure) -> list[str]:
@@ -293,20 +297,15 @@ def fit_line(text: str, width: float, size: float, base_dir: str = "L",
     if string_width(line, font, size) <= width:
         return line
     t = " ".join(words(clean(text)))
-
-    def cut(n: int) -> str:
-        return t[:n].rstrip().rstrip(_STOPS).rstrip() + "…"
-
-    # the most characters that fit before the ellipsis (widths grow with the length)
+    # the most characters that fit before the ellipsis (widths grow with the length),
+    # then cut as ``truncate`` cuts (at a space when one is near)
     lo, hi = 0, len(t) - 1
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if string_width(drawn(cut(mid)), font, size) <= width:
+        if string_width(drawn(_with_ellipsis(t[:mid])), font, size) <= width:
             lo = mid
         else:
             hi = mid - 1
-    space = t[:lo].rfind(" ")
-    n = space if space > lo * 0.6 else lo
-    short = drawn(cut(n))
+    short = drawn(truncate(t, lo)[0])
     return short if string_width(short, font, size) <= width else ""
 

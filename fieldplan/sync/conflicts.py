@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -74,6 +75,21 @@ class Conflict:
                 "candidates": [{"value_id": c.value_id, "value": c.value, "author": c.author,
                                 "at": c.at, "winner": c.winner, "computer": c.computer,
                                 "this_computer": c.here} for c in self.candidates]}
+
+
+def written_by(candidate: Candidate, when: str, wrap: Callable[[str], str] = str) -> str:
+    """"Written by root on this computer (a2b6d637), 4 Dec 2026, 19:07": who wrote a
+    version, on which computer (its short replica id, as the Keys tab and Help ▸ This
+    computer's key show one: two laptops may share an account name and write in the
+    same minute). ``when``: the time as the reader is shown it; ``wrap``: how each
+    inserted piece is kept whole in the sentence (the client isolates them)."""
+    code = wrap(candidate.computer)
+    if candidate.here:
+        computer = _("this computer ({computer})").format(computer=code)
+    else:
+        computer = _("computer {computer}").format(computer=code)
+    return _("Written by {author} on {computer}, {when}").format(
+        author=wrap(candidate.author), computer=computer, when=wrap(when))
 
 
 def settled_here(rep: Replica) -> str:

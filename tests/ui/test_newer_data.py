@@ -350,11 +350,15 @@ def saving_ab(open_window, qtbot, laptops):
     return db, code, editor, box, release
 
 
-def killed_after_ab(open_window, qtbot, db, code, release, tmp_path):
-    """The save of "AB" let through, the program killed, and a copy of what it left
-    opened on the report: (copy, window, editor)."""
+def killed_after_ab(open_window, qtbot, db, code, release, tmp_path, saving):
+    """The save of "AB" let through and its end taken in by the window (``saving``:
+    its editor; the journal's base moves on then), the program killed, and a copy of
+    what it left opened on the report: (copy, window, editor). (Copied as soon as the
+    database held "AB", a loaded machine could take the copy before the window had
+    heard of the save.)"""
     release.set()
     qtbot.waitUntil(lambda: db_report(db, code, PERIOD).achievements == "AB", timeout=5000)
+    wait_idle(qtbot, saving.session)
     copy = killed(db, tmp_path)
     window = open_window(copy)
     return copy, window, choose(window, qtbot, code)
@@ -368,7 +372,8 @@ def test_typing_on_during_a_save_then_a_kill_is_no_conflict(open_window, qtbot, 
     db, code, editor, box, release = saving_ab(open_window, qtbot, laptops)
     qtbot.keyClicks(box, "C")
     editor.journal_now()  # "ABC" in the journal, not saved yet
-    copy, window, editor = killed_after_ab(open_window, qtbot, db, code, release, tmp_path)
+    copy, window, editor = killed_after_ab(open_window, qtbot, db, code, release,
+                                           tmp_path, editor)
     qtbot.waitUntil(lambda: db_report(copy, code, PERIOD).achievements == "ABC", timeout=5000)
     wait_idle(qtbot, window.session)
     assert editor.narratives["achievements"].toPlainText() == "ABC"
@@ -384,7 +389,8 @@ def test_typed_back_during_a_save_then_a_kill_keeps_the_last_text(open_window, q
     qtbot.keyClick(box, Qt.Key.Key_Backspace)  # back to "A"
     editor.journal_now()
     assert journal(db)[(code, PERIOD)]["values"] == {"achievements": "A"}
-    copy, window, editor = killed_after_ab(open_window, qtbot, db, code, release, tmp_path)
+    copy, window, editor = killed_after_ab(open_window, qtbot, db, code, release,
+                                           tmp_path, editor)
     qtbot.waitUntil(lambda: db_report(copy, code, PERIOD).achievements == "A", timeout=5000)
     wait_idle(qtbot, window.session)
     assert editor.narratives["achievements"].toPlainText() == "A"

@@ -54,7 +54,7 @@ from fieldplan.text import search_key
 from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, allow_writes, lang, time_text
-from ui.dialogs import ConfirmDialog, text_label
+from ui.dialogs import ConfirmDialog, choice_combo, refill_combo, text_label
 from ui.models import (
     DRAFT_MARK,
     NO_REPORT,
@@ -275,12 +275,15 @@ class EmptyState(QStackedWidget):
         return self.currentIndex() == 1
 
 
+def _area_items(identity: Identity) -> list[tuple[str, str]]:
+    """An area filter's items: every area, then each area of the plan."""
+    return [(_("All areas"), "")] + [(f"{a.code} · {a.title.get(lang())}", a.code)
+                                     for a in identity.plan.areas]
+
+
 def _combo(name: str, items: list[tuple[str, str]]) -> QComboBox:
-    combo = QComboBox()
-    combo.setAccessibleName(name)
-    for text, data in items:
-        combo.addItem(text, data)
-    return combo
+    """A filter combo, on its first item."""
+    return choice_combo(name, items, None)
 
 
 def office_label(office: str) -> str:
@@ -398,11 +401,7 @@ class OverviewPage(QWidget):
         self.office = QLineEdit()
         self.office.setPlaceholderText(_("Office…"))
         self.office.setAccessibleName(_("Filter by office"))
-        self.area = _combo(
-            _("Filter by area"),
-            [(_("All areas"), "")]
-            + [(f"{a.code} · {a.title.get(lang())}", a.code) for a in identity.plan.areas],
-        )
+        self.area = _combo(_("Filter by area"), _area_items(identity))
         self.level = _combo(
             _("Filter by level"), [(_("All levels"), "")] + [(level_label(v), v) for v in LEVELS]
         )
@@ -461,13 +460,8 @@ class OverviewPage(QWidget):
         """A new plan (an amendment): its areas as columns and in the filter (the
         area chosen kept while the plan has it)."""
         self.identity = identity
-        chosen = self.area.currentData()
         self.area.blockSignals(True)
-        self.area.clear()
-        self.area.addItem(_("All areas"), "")
-        for a in identity.plan.areas:
-            self.area.addItem(f"{a.code} · {a.title.get(lang())}", a.code)
-        self.area.setCurrentIndex(max(0, self.area.findData(chosen)))
+        refill_combo(self.area, _area_items(identity), self.area.currentData())
         self.area.blockSignals(False)
         self._filter()
         self.refresh()
@@ -529,8 +523,8 @@ class ReportsPage(QSplitter):
         self.status = _combo(_("Filter by status"), _status_items())
         self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [
             (office_label(o), o) for o in all_offices()])
-        self.area = _combo(_("Filter by area"), [])
-        self._set_areas(identity)
+        self.area = _combo(_("Filter by area"), _area_items(identity))
+        self._area_of = {a.code: a.area for a in identity.plan.actions}
         self.count = QLabel()
         bar.addWidget(self.search, 3)
         for combo in (self.scope, self.status, self.office, self.area):
@@ -591,19 +585,11 @@ class ReportsPage(QSplitter):
         while the plan has it)."""
         self.identity = identity
         self.area.blockSignals(True)
-        self._set_areas(identity)
+        refill_combo(self.area, _area_items(identity), self.area.currentData())
         self.area.blockSignals(False)
+        self._area_of = {a.code: a.area for a in identity.plan.actions}
         self._predicate = None  # it knew the old plan's areas
         self._filter()
-
-    def _set_areas(self, identity: Identity) -> None:
-        chosen = self.area.currentData()
-        self.area.clear()
-        self.area.addItem(_("All areas"), "")
-        for a in identity.plan.areas:
-            self.area.addItem(f"{a.code} · {a.title.get(lang())}", a.code)
-        self.area.setCurrentIndex(max(0, self.area.findData(chosen)))
-        self._area_of = {a.code: a.area for a in identity.plan.actions}
 
     def show_office(self, office: str, area: str = "") -> None:
         """``office``'s reports of this period, in ``area`` ("" for every area): what

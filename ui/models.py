@@ -95,6 +95,10 @@ class _RowsModel(QAbstractTableModel):
     def sort_key(self, row: Any, column: int) -> Any:
         return self.display(row, column)
 
+    def tooltip(self, row: Any, column: int) -> str | None:
+        """A cell's tooltip: its text (a narrow column cuts it)."""
+        return self.display(row, column) or None
+
     def extra(self, row: Any, column: int, role: int) -> Any:
         return None
 
@@ -138,7 +142,7 @@ class _RowsModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self.sort_key(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.display(row, column) or None
+            return self.tooltip(row, column)
         return self.extra(row, column, role)
 
 
@@ -810,16 +814,12 @@ class KeysModel(_RowsModel):
             return QColor("#a40000")
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() \
-                and index.column() == self.STATUS and 0 <= index.row() < len(self._rows):
-            k = self._rows[index.row()]
-            if getattr(k, "revoked_with", ""):
-                # revoked with another key of its computer (``keys.listed_keys``): the
-                # registry holds this one active or retired
-                return _("Revoked with its computer's key {key_id}").format(
-                    key_id=k.revoked_with)
-        return super().data(index, role)
+    def tooltip(self, k: Any, column: int) -> str | None:
+        if column == self.STATUS and getattr(k, "revoked_with", ""):
+            # revoked with another key of its computer (``keys.listed_keys``): the
+            # registry holds this one active or retired
+            return _("Revoked with its computer's key {key_id}").format(key_id=k.revoked_with)
+        return super().tooltip(k, column)
 
 
 def _date_or_dash(when: str) -> str:

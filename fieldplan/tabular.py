@@ -122,14 +122,21 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
     # an action the plan no longer has: as the latest plan version that had it put it
     by_code.update(_earlier_actions(rep, {r.action for r in reports} - by_code.keys(), lang))
     bounds: dict[str, tuple[date | None, date | None]] = {}
+    names: dict[str, tuple[str, str]] = {}
     out = []
     for r in reports:
         title, area, level = by_code.get(r.action) or ("", _area_of_code(r.action), "")
         if r.period not in bounds:
             bounds[r.period] = _period_bounds(plan, r.period)
+        if r.office not in names:
+            try:
+                names[r.office] = (office_name(r.office, lang),
+                                   r.office if office_kind(r.office) == "country" else "")
+            except ValidationError:  # a code this version does not know: listed as is
+                names[r.office] = ("", "")
         out.append({
-            "office": r.office, "office_name": office_name(r.office, lang),
-            "country": r.office if office_kind(r.office) == "country" else "",
+            "office": r.office, "office_name": names[r.office][0],
+            "country": names[r.office][1],
             "action": r.action, "action_title": title, "area": area, "level": level,
             "period": r.period, "status": r.status, "percent": r.percent,
             "indicators": "; ".join(f"{k}={_num(v)}" for k, v in r.values),

@@ -243,24 +243,20 @@ class Pack:
         self, rep, ctx: cm.Ctx, progress: cm.Progress | None = None, total: int | None = None,
         deadline: date | None = None,
     ) -> None:
-        from fieldplan import progress as prog
         from fieldplan.offices import level_for_office
-        from fieldplan.sync.export import expected_offices
+        from fieldplan.sync.export import period_reports
 
         self.ctx = ctx
         #: what the plan shows: reports it hides are neither counted nor printed
         self.scope = PlanScope(ctx.plan)
-        held = prog.list_reports(rep, period=ctx.period)
-        shown = self.scope.shown(held)
+        counted = period_reports(rep, ctx.plan, ctx.period)
         #: reports of the period the plan hides: left out, but the cover says how many
-        self.hidden = len(held) - len(shown)
-        known = expected_offices(rep, ctx.plan)
-        # the plan shows a report of an office on its own level only (PlanScope), so
-        # the offices expected are those known; a code this version does not know
-        # (PlanScope does not judge it) is expected for nothing, and counting its
-        # reports would give an area more reports than offices ("1/0")
-        expected = set(known)
-        self.reports = [r for r in shown if r.office in expected]
+        self.hidden = counted.hidden
+        #: office codes this version does not know → their reports, left out (the
+        #: cover says so): counted, an area would have more reports than offices
+        self.unknown = counted.unknown
+        known = counted.expected
+        self.reports = counted.counted
         self.by_office: dict[str, list[ProgressReport]] = defaultdict(list)
         for r in self.reports:
             self.by_office[r.office].append(r)
@@ -428,6 +424,19 @@ class Pack:
         """"12/12": reports held of those expected, as the language writes numbers."""
         return f"{self._n(got)}/{self._n(expected)}"
 
+    def _unknown_note(self) -> str:
+        """What the cover says of the reports of offices this version does not know
+        (a total must not silently disagree with the data export's)."""
+        count = sum(self.unknown.values())
+        return self.ctx.ngettext(
+            "{count} report of an office this version of fieldplan does not know "
+            "({offices}) is not counted; a data export lists it, and a newer fieldplan "
+            "counts it.",
+            "{count} reports of offices this version of fieldplan does not know "
+            "({offices}) are not counted; a data export lists them, and a newer "
+            "fieldplan counts them.", count).format(
+                count=self._n(count), offices=", ".join(self.unknown))
+
     def _date(self, day: date) -> str:
         from fieldplan.i18n import format_date
 
@@ -473,6 +482,8 @@ class Pack:
         out += [self._t(line, cm.Style(size=11, leading=15)) for line in lines]
         if self.hidden and self.reports:  # else said above
             out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), cm.BOLD_SMALL)]
+        if self.unknown:
+            out += [Spacer(1, 8), self._t(self._unknown_note(), cm.BOLD_SMALL)]
         if self.drafts:
             out += [Spacer(1, 8), *self._provisional()]
         if ctx.plan.illustrative:

@@ -121,6 +121,41 @@ def expected_offices(rep: Replica, plan: Any) -> list[str]:
     return [o for o in all_offices() if o in known]
 
 
+@dataclass(frozen=True)
+class PeriodReports:
+    """(HQ) a period's reports as the review pack and the lock check count them.
+
+    expected: the offices expected to report (``expected_offices``). counted: the
+    reports of those offices the plan shows. hidden: how many reports the plan hides.
+    unknown: office code → how many reports (the plan showing them) of an office
+    this version of fieldplan does not know (a newer one's member state), counted
+    for no one: an area would have more reports than offices.
+    """
+
+    expected: list[str]
+    counted: list[Any]
+    hidden: int
+    unknown: dict[str, int]
+
+
+def period_reports(rep: Replica, plan: Any, period: str) -> PeriodReports:
+    """(HQ) the reports of ``period`` that are counted, and those that are not
+    (see PeriodReports)."""
+    from fieldplan.planops import PlanScope
+    from fieldplan.progress import list_reports
+
+    held = list_reports(rep, period=period)
+    shown = PlanScope(plan).shown(held)
+    expected = expected_offices(rep, plan)
+    wanted = set(expected)
+    unknown: dict[str, int] = {}
+    for r in shown:
+        if r.office not in wanted:
+            unknown[r.office] = unknown.get(r.office, 0) + 1
+    return PeriodReports(expected, [r for r in shown if r.office in wanted],
+                         len(held) - len(shown), dict(sorted(unknown.items())))
+
+
 def check_known_office(rep: Replica, office: str) -> None:
     """(HQ) ValidationError for an office headquarters never enrolled and holds no data
     of: most likely a slip of the keyboard (MR for ML), and a bundle for it would reach

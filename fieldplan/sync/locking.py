@@ -17,11 +17,10 @@ from fieldplan import bundle as bundlefmt
 from fieldplan.errors import FieldplanError, ValidationError
 from fieldplan.i18n import _, format_date, format_number, ngettext
 from fieldplan.periods import as_period
-from fieldplan.planops import PlanScope
 from fieldplan.progress import is_locked
 from fieldplan.replica import Replica
 from fieldplan.sync.conflicts import list_conflicts
-from fieldplan.sync.export import expected_offices
+from fieldplan.sync.export import PeriodReports, expected_offices, period_reports
 
 
 @dataclass(frozen=True)
@@ -102,18 +101,12 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
         ends = None
     today = today or date.today()
     # the reports the review pack counts: the expected offices', the plan shows
-    scope = PlanScope(plan)
-    expected = expected_offices(rep, plan)
-    wanted = set(expected)
-    drafts, submitted = 0, set()
-    for office, action, state in rep.conn.execute(
-            "SELECT office, action, state FROM progress WHERE period = ?", (period,)):
-        if office not in wanted or not scope.shows(office, action, period):
-            continue
-        if state == "submitted":
-            submitted.add(office)
-        else:
-            drafts += 1
+    try:
+        counted = period_reports(rep, plan, period)
+    except ValidationError:  # outside the plan, nothing held: no report to count
+        counted = PeriodReports(expected_offices(rep, plan), [], 0, {})
+    drafts = sum(1 for r in counted.counted if r.state != "submitted")
+    submitted = {r.office for r in counted.counted if r.state == "submitted"}
     conflicts = sum(1 for c in list_conflicts(rep)
                     if c.entity == "progress" and c.period == period)
     held = sum(1 for (data,) in rep.conn.execute(
@@ -121,7 +114,8 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
         if _holds_period(data, period))
     return LockCheck(
         period, is_locked(rep, period), conflicts, held, drafts=drafts,
-        offices=len(expected), unsubmitted=len(wanted - submitted), ends=ends,
+        offices=len(counted.expected), unsubmitted=len(set(counted.expected) - submitted),
+        ends=ends,
         ongoing=ends is not None and today <= ends)
 
 

@@ -83,3 +83,32 @@ def test_lock_check_counts_drafts_silent_offices_and_whether_the_period_has_ende
     progress.submit_period(ne, PERIOD)
     send(ne, hq, tmp_path)
     assert lock_check(hq, PERIOD, today=date(2026, 7, 1)).warnings() == ()
+
+
+def test_lock_check_counts_what_the_review_pack_counts(hq) -> None:
+    """One count for both (sync.export.period_reports): a draft of an office code this
+    version does not know, or one the plan hides, is in neither."""
+    from fieldplan import events
+    from tests.core.test_reports import _pack
+    from tests.fixtures.reports.seed import write_progress
+
+    write_progress(hq, "ML", PERIOD, state="draft", only=3)
+    write_progress(hq, "SN", PERIOD, only=2)
+    national_code = hq.plan().actions_of(level="national")[0].code
+    with store.write_transaction(hq.conn):
+        # a code this version does not know, and a report on an action no plan has
+        events.append(hq.conn, "progress", f"ZZ|{national_code}|{PERIOD}",
+                      {"status": "on-track", "state": "draft"}, author="zz.officer")
+        events.append(hq.conn, "progress", f"SN|PA9.99|{PERIOD}",
+                      {"status": "on-track", "state": "draft"}, author="sn.officer")
+    check, pack = lock_check(hq, PERIOD), _pack(hq)
+    assert check.drafts == pack.drafts == 3
+    assert (pack.hidden, pack.unknown) == (1, {"ZZ": 1})
+    assert check.offices == len(pack.reported) + len(pack.not_reported_offices) == 3
+    assert check.unsubmitted == len(pack.not_reported_offices) == 2  # HQ and ML
+
+
+def test_lock_check_of_a_period_outside_the_plan(hq) -> None:
+    """Nothing held for it: nothing to count, no error (its lock is refused apart)."""
+    check = lock_check(hq, "2031-S1")
+    assert (check.drafts, check.unsubmitted, check.ends) == (0, check.offices, None)

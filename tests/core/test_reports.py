@@ -620,12 +620,16 @@ def test_pack_expects_headquarters_on_the_global_actions(hq, tmp_path) -> None:
     assert pack.offices == ["HQ", "ML"] and pack.reported == ["HQ", "ML"]
     assert [s.office for s in pack.sheets] == ["HQ", "ML"]
     assert "ZZ" not in pack.by_office and pack.submitted == len(national) + 1
+    assert pack.unknown == {"ZZ": 1}
     for area in plan.areas:
         # each expected office's actions of its level in the area, nobody else's
         assert pack._expected(area.code) == len(plan.actions_of(area=area.code, level="national")) \
             + len(plan.actions_of(area=area.code, level="global"))
     text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
     assert "Offices that reported: 2 of 2" in text
+    # left out, but not silently: the data export's total has it
+    assert ("1 report of an office this version of fieldplan does not know (ZZ) is not "
+            "counted; a data export lists it") in text
     assert "Every known office has reported for this period." in text
     globals_ = len(plan.actions_of(level="global"))
     assert "Headquarters (HQ) " in text and f" 1/{globals_} " in text  # matrix row

@@ -434,3 +434,21 @@ def test_a_removed_indicator_takes_the_latest_version_that_had_it(amended,
         "Rapports parus", "reports", 5, "indicator")
     row = values["TR", "PA1.2", "2025-S2", "data-reports"]
     assert (row["target"], row["plan_hidden"]) == (12, "period indicator")  # the end target
+
+
+def test_a_report_of_an_office_code_this_version_does_not_know_is_listed(hq, tmp_path: Path
+                                                                         ) -> None:
+    """(written by a newer fieldplan's member state) the review pack leaves it out and
+    says a data export lists it: the export listed nothing, failing on its name."""
+    from fieldplan import events, store
+
+    write_progress(hq, "ML", "2026-S1", only=1)
+    code = hq.plan().actions_of(level="national")[0].code
+    with store.write_transaction(hq.conn):
+        events.append(hq.conn, "progress", f"ZZ|{code}|2026-S1",
+                      {"status": "on-track", "state": "submitted"}, author="zz.officer")
+    tabular.export_table(hq, "csv", tmp_path / "d.csv")
+    _, _, rows = _csv(tmp_path / "d.csv")
+    zz = [r for r in rows if r["office"] == "ZZ"]
+    assert [(r["office_name"], r["country"], r["action"]) for r in zz] == [("", "", code)]
+    assert [r["office_name"] for r in rows if r["office"] == "ML"] == ["Mali"]

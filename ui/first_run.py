@@ -47,7 +47,7 @@ class OneShot(QObject):
         self.worker = Worker(lambda: None)
         self.worker.job_did_finish.connect(self._finished)
         self.worker.start()
-        self.worker.submit(_Job(fn=lambda _rep: fn()))
+        self.worker.submit(_Job(fn=lambda _rep: _kept(fn)))
 
     def _finished(self, _job, result, error) -> None:
         self.worker.stop()
@@ -56,6 +56,15 @@ class OneShot(QObject):
         else:
             self._on_done(result)
         emit(self.did_finish)
+
+
+def _kept(fn: Callable[[], Any]) -> Any:
+    """``fn()``, its error messages kept to be said again in another language (the
+    first-run dialog changes language while one is shown)."""
+    from fieldplan.i18n import capturing
+
+    with capturing():
+        return fn()
 
 
 #: Offices in the demo world made for ``fieldplan gui --demo``.

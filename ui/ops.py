@@ -300,9 +300,20 @@ def _open_replica(path: Path) -> Replica:
 
 
 def error_text(error: BaseException) -> str:
-    """A person-readable line for an error from the core."""
+    """A person-readable line for an error from the core: in the language now in use
+    when its message was kept (made while ``fieldplan.i18n.capturing``), as it was
+    made otherwise."""
     if isinstance(error, FieldplanError):
-        return str(error)
+        from fieldplan.i18n import message_record, render_record
+
+        said = str(error)
+        record = message_record(said)
+        if record is not None:
+            try:
+                return render_record(record)
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass  # not one of this version's messages: as it was written
+        return said
     return _("Unexpected error: {error}").format(error=f"{type(error).__name__}: {error}")
 
 

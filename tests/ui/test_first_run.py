@@ -136,3 +136,27 @@ def test_the_error_shown_is_said_again_in_the_language_chosen(qtbot, tmp_path, l
     assert said.startswith("Le fichier de clé ")  # (the whole of fr's translation)
     assert dialog.message.isVisible() and dialog.hq_button.isEnabled()
     dialog.grab().save(str(tmp_path / "first-run-error-fr.png"))
+
+
+def test_a_core_error_is_said_again_in_the_language_chosen(qtbot, tmp_path, language):
+    """The core's own message (a setup file that is no bundle) stayed in the language
+    it was made in when the person chose another one."""
+    from ui.app import apply_language
+    from ui.first_run import FirstRunDialog
+
+    setup = tmp_path / "ml.fieldplan"
+    setup.write_text("not a bundle")
+    dialog = FirstRunDialog(tmp_path / "fieldplan.sqlite3")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.setup_from(str(setup))
+    qtbot.waitUntil(lambda: dialog.hq_button.isEnabled() and bool(dialog.message.text()),
+                    timeout=10_000)
+    assert dialog.message.text() == "Not a fieldplan bundle (not a ZIP archive)"
+    apply_language(QApplication.instance(), "fr")
+    dialog.retranslate()
+    fr = translation("fr").gettext
+    said = fr("not a fieldplan bundle (not a ZIP archive)")
+    assert said != "not a fieldplan bundle (not a ZIP archive)"
+    assert dialog.message.text() == said[0].upper() + said[1:]
+    dialog.grab().save(str(tmp_path / "first-run-core-error-fr.png"))

@@ -427,14 +427,22 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
                               decimal_quantization=False)
 
 
-def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None) -> str:
-    """A percentage given as 0..100, rounded: "45%" / "45 %" (no-break space) / "45%"."""
+def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *,
+                   decimals: bool = False) -> str:
+    """A percentage given as 0..100, rounded: "45%" / "45 %" (no-break space) / "45%".
+
+    With ``decimals``, up to three decimals are kept, as ``format_number`` keeps them
+    ("5.6%", "5,6 %"): an indicator measured in percent, where 5.6 is not 6."""
     from decimal import Decimal
 
     from babel.numbers import format_percent as babel_percent
 
-    value = Decimal(str(n_0_to_100)) / 100
-    return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING)
+    if not decimals:
+        value = Decimal(str(n_0_to_100)) / 100
+        return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING)
+    value = round(Decimal(str(n_0_to_100)), 3).normalize() / 100
+    return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING,
+                         decimal_quantization=False)
 
 
 def _as_datetime(value: datetime | str) -> datetime:

@@ -1117,7 +1117,8 @@ class ReportEditor(QScrollArea):
         its error, so that it does not take the valid fields of its save with it."""
         values: Values = {"status": self.status.currentData()}
         bad: dict[str, str] = {}
-        text = _ascii_number(self.percent.text())
+        # "45 %", "٤٥٪": the sign the field's label already says
+        text = _ascii_number(self.percent.text()).rstrip("%\u066a")
         if not text:
             values["percent"] = None
         else:
@@ -1134,7 +1135,7 @@ class ReportEditor(QScrollArea):
             if number == "":
                 values[f"value.{key}"] = None
             elif number is None:
-                bad[f"value.{key}"] = _("Type a number.")
+                bad[f"value.{key}"] = number_error(edit.text())
             else:
                 values[f"value.{key}"] = number
         for name, edit in self.narratives.items():
@@ -1538,6 +1539,8 @@ _DIGITS.update({0x200E: None, 0x200F: None, 0x061C: None})
 
 #: A number grouped by threes with commas ("1,234,567.5"), once in ASCII.
 _COMMA_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")
+#: thousands grouped by points ("12.500", "1.234.567"), as many write them in French
+_DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
 
 
 def _ascii_number(text: str) -> str:
@@ -1564,6 +1567,10 @@ def parse_number(text: str) -> float | int | str | None:
     number, ok = locale.toDouble(text)
     if not ok:
         plain = _ascii_number(text)
+        if locale.decimalPoint() == "," and _DOT_GROUPED.fullmatch(plain):
+            if plain.count(".") == 1:
+                return None  # "12.500": twelve thousand five hundred, or 12.5?
+            plain = plain.replace(".", "")  # "1.234.567": thousands only
         if "," in plain:
             if locale.groupSeparator() == ",":
                 if not _COMMA_GROUPED.fullmatch(plain):
@@ -1579,6 +1586,24 @@ def parse_number(text: str) -> float | int | str | None:
     if not math.isfinite(number):
         return None
     return int(number) if number.is_integer() else number
+
+
+def number_error(text: str) -> str:
+    """Why an indicator value typed as ``text`` (``parse_number`` gave None) is not
+    read, and how to type it: a number with two readings gives both."""
+    plain = _ascii_number(text)
+    locale = QLocale()
+    if locale.decimalPoint() == "," and _DOT_GROUPED.fullmatch(plain):
+        return _("{text} can be read two ways: type {thousands} or {decimals}.").format(
+            text=text.strip(), thousands=format_number(int(plain.replace(".", ""))),
+            decimals=format_number(float(plain)))
+    if locale.groupSeparator() == "," and re.fullmatch(r"[+-]?[\d,\u060c]*\d", plain) \
+            and any(sep in plain for sep in ",\u060c"):
+        # "5,75", "٥،٧٥", "12,00" where the comma groups thousands
+        return _("Type decimals with a point, as in {decimals}, and thousands in threes, "
+                 "as in {thousands}.").format(decimals=format_number(5.75),
+                                              thousands=format_number(12000))
+    return _("Type a number.")
 
 
 def _number_text(value: float | None) -> str:

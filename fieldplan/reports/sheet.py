@@ -140,7 +140,7 @@ def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:
     if value is None:
         return "–"
     if unit == "percent":
-        return format_percent(value, ctx.lang)
+        return format_percent(value, ctx.lang, decimals=True)  # 5.6 is not 6
     return format_number(value, ctx.lang)
 
 

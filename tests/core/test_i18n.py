@@ -413,3 +413,10 @@ def test_a_full_cache_leaves_no_temporary_file(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real(fd, mode)))
     i18n._store(tmp_path / "fr-abc.mo", b"data", "fr")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_percent_with_decimals_keeps_up_to_three():
+    assert [i18n.format_percent(v, "en", decimals=True) for v in (5.6, 6, 100, 0.1234)] == [
+        "5.6%", "6%", "100%", "0.123%"]
+    assert i18n.format_percent(5.75, "fr", decimals=True) == "5,75\u00a0%"
+    assert i18n.format_percent(5.6, "en") == "6%"  # a mean, a report's percent: whole

@@ -1144,3 +1144,17 @@ def test_sheet_and_pack_say_which_reports_have_values_in_conflict(hq, make_offic
     assert note in sheet and "Values in conflict" in sheet
     pack = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
     assert note in pack
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "5.6% of 5.5% "), ("fr", "5,6 % sur 5,5 % ")])
+def test_an_indicator_in_percent_keeps_its_decimals(hq, tmp_path, lang, shown) -> None:
+    """A cost of sending money that fell from 6.4% to 5.6% printed as "6% of 6%": on
+    target, it seemed, and baseline, actual and target alike."""
+    from fieldplan import events, store
+
+    with store.write_transaction(hq.conn):
+        events.append(hq.conn, "progress", "ML|PA2.3|2026-S2",
+                      {"status": "on-track", "value.average-cost": 5.6}, author="ml")
+    text = pdf_text(build_status_sheet(hq, "2026-S2", "ML", out=tmp_path / "s.pdf",
+                                       lang=lang))
+    assert shown in text.replace("\u00a0", " ").replace("\u202f", " ")

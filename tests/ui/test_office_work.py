@@ -74,6 +74,13 @@ def test_percent_error_is_shown_beside_the_field(open_window, qtbot, hq_db):
     editor.save_now()
     qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == 55, timeout=5000)
     qtbot.waitUntil(lambda: not editor.errors["percent"].isVisible(), timeout=5000)
+    # the sign the label already says is no error: "45 %", "٤٥٪"
+    for typed, percent in (("45 %", 45), ("\u0664\u0666\u066a", 46)):
+        editor.percent.clear()
+        editor.percent.insert(typed)  # (QTest types Latin-1 only)
+        editor.save_now()
+        qtbot.waitUntil(lambda p=percent: db_report(hq_db, "PA1.6", "2026-S1").percent == p,
+                        timeout=5000)
 
 
 def test_switching_action_saves_pending_typing(open_window, qtbot, hq_db):
@@ -321,9 +328,9 @@ NNBSP = "\u202f"  # French groups thousands with a narrow no-break space
 )
 def test_actuals_are_shown_grouped_and_read_back_as_the_same_number(qapp, lang, shown,
                                                                     decimals):
-    from fieldplan.i18n import format_number
+    from fieldplan.i18n import _, format_number
     from ui.app import apply_language
-    from ui.report_editor import _number_text, parse_number
+    from ui.report_editor import _number_text, number_error, parse_number
 
     apply_language(qapp, lang)
     try:
@@ -341,11 +348,24 @@ def test_actuals_are_shown_grouped_and_read_back_as_the_same_number(qapp, lang, 
         assert parse_number("abc") is None and parse_number("1,2,3") is None
         if lang == "fr":  # the French decimal comma
             assert parse_number("1,5") == 1.5 and parse_number(f"1{NNBSP}234,5") == 1234.5
+            # thousands grouped by points, as many write them: "12.500" has two
+            # readings (it was read as 12.5), "1.234.567" one
+            assert parse_number("12.500") is None and parse_number("1.234.567") == 1234567
+            assert parse_number("0.125") == 0.125
+            assert number_error("12.500") == _(
+                "{text} can be read two ways: type {thousands} or {decimals}.").format(
+                text="12.500", thousands=f"12{NNBSP}500", decimals="12,5")
         else:
             assert parse_number("1,234,567.5") == 1234567.5
             # where the comma groups thousands, one that does not group by threes is
             # refused, not read as a decimal comma: "12,00" is 12,000 with a 0 deleted
             assert parse_number("12,00") is None and parse_number("12,0005") is None
+            # said how to type it, not only "Type a number."
+            for typed in ("5,75", "12,00", "\u0665\u060c\u0667\u0665"):
+                assert number_error(typed) == _(
+                    "Type decimals with a point, as in {decimals}, and thousands in threes, "
+                    "as in {thousands}.").format(decimals="5.75", thousands="12,000"), typed
+        assert number_error("abc") == _("Type a number.")
     finally:
         apply_language(qapp, "en")
 

@@ -12,7 +12,10 @@ every string the reports print goes through here, in this order (see NOTES.md):
    words wider than a line (a 500-character "word" wraps instead of overflowing);
 4. reorder each line on its own with the pure-Python ``bidi.algorithm.get_display``
    (which mirrors brackets), in the paragraph's direction, each "70%", "2026-S1" or
-   "2025–2027" in right-to-left text kept whole and left to right (keep_numbers).
+   "2025–2027" in right-to-left text kept whole and left to right (keep_numbers), and
+   the two brackets of a pair given one direction (_resolve_brackets: the pure function
+   does not pair brackets, and the Rust-backed ``bidi.get_display``, which does, does
+   not mirror them: its "(2)" in Arabic prints as ")2(").
 
 The result is plain strings in visual order that the report flowables draw with
 ``fonts.draw_text`` (``drawString`` run by run, each in its font); no user text ever
@@ -159,14 +162,107 @@ def keep_numbers(line: str, base_dir: str) -> tuple[str, dict[str, str]]:
     return _TOKEN.sub(stand_in, line), tokens
 
 
+@cache
+def _opening_brackets() -> dict[str, str]:
+    """Opening brackets with their closing ones (Unicode's Bidi_Paired_Bracket: the
+    mirrored glyph of an opening mark)."""
+    from bidi.mirror import MIRRORED
+
+    return {o: c for o, c in MIRRORED.items() if unicodedata.category(o) == "Ps"}
+
+
+def bracket_pairs(chars: list[str], neutral: list[bool] | None = None) -> list[tuple[int, int]]:
+    """The positions of the brackets in ``chars`` that pair, in the order of their
+    opening brackets (Unicode rule BD16: a closing bracket closes the nearest open
+    one of its kind, the ones opened after it left unpaired); with ``neutral``, only
+    the brackets still neutral there."""
+    opening = _opening_brackets()
+    closing = set(opening.values())
+    stack: list[tuple[str, int]] = []
+    pairs: list[tuple[int, int]] = []
+    for i, ch in enumerate(chars):
+        if neutral is not None and not neutral[i]:
+            continue
+        if ch in opening:
+            if len(stack) == 63:  # BD16's limit: no more pairs
+                break
+            # U+2329 and U+3008 are one bracket (canonical equivalents)
+            stack.append((unicodedata.normalize("NFC", opening[ch]), i))
+        elif ch in closing:
+            kind = unicodedata.normalize("NFC", ch)
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == kind:
+                    pairs.append((stack[depth][1], i))
+                    del stack[depth:]
+                    break
+    return sorted(pairs)
+
+
+def _resolve_brackets(storage: dict) -> None:
+    """Unicode rule N0 on python-bidi's storage, between its weak and neutral rules:
+    both brackets of a pair take the embedding direction when the text inside holds
+    a letter or number of it; else, with text of the other direction inside, that
+    direction if the text before the pair has it too, else the embedding direction. A
+    pair with nothing strong inside, and a lone bracket, stay neutral (rules N1, N2).
+
+    Without it the pure-Python ``get_display`` sends each bracket its own way:
+    "ورشة IOM (Amman) للمدربين" printed "(IOM (Amman", the ")" taking the Arabic
+    direction after it, and "… التحويلات (الطبعة 2). Atelier" in a French paragraph
+    moved its ")" to the other end of the Arabic phrase."""
+
+    def strong(kind: str) -> str | None:
+        # European and Arabic numbers count as right to left (N0, as N1)
+        return "L" if kind == "L" else "R" if kind in ("R", "EN", "AN") else None
+
+    for run in storage["runs"]:
+        chars = storage["chars"][run["start"]:run["start"] + run["length"]]
+        if not chars:
+            continue
+        embedding = "R" if chars[0]["level"] % 2 else "L"
+        pairs = bracket_pairs([c["ch"] for c in chars], [c["type"] == "ON" for c in chars])
+        for start, end in pairs:
+            inside = {strong(c["type"]) for c in chars[start + 1:end]} - {None}
+            if not inside:
+                continue
+            if embedding in inside:
+                d = embedding
+            else:  # only the other direction inside: as the text before the pair
+                d = next((k for c in reversed(chars[:start]) if (k := strong(c["type"]))),
+                         run["sor"])
+            for i in (start, end):
+                chars[i]["type"] = d
+                # marks on a bracket go its way (N0's last paragraph)
+                for mark in chars[i + 1:]:
+                    if mark.get("orig") != "NSM":
+                        break
+                    mark["type"] = d
+
+
+def _get_display(line: str, base_dir: str) -> str:
+    """python-bidi's pure ``get_display`` (which mirrors brackets, unlike the
+    Rust-backed ``bidi.get_display``), with bracket pairs resolved (rule N0)."""
+    from bidi import algorithm as uba
+
+    storage = uba.get_empty_storage()
+    storage["base_level"] = uba.PARAGRAPH_LEVELS[base_dir]
+    storage["base_dir"] = base_dir
+    uba.get_embedding_levels(line, storage)
+    uba.explicit_embed_and_overrides(storage)
+    uba.resolve_weak_types(storage)
+    _resolve_brackets(storage)
+    uba.resolve_neutral_types(storage, False)
+    uba.resolve_implicit_levels(storage, False)
+    uba.reorder_resolved_levels(storage, False)
+    uba.apply_mirroring(storage, False)
+    return "".join(c["ch"] for c in storage["chars"])
+
+
 def visual(line: str, base_dir: str) -> str:
     """One already-broken, shaped line in visual (left-to-right drawing) order."""
     if base_dir == "L" and not has_rtl(line):
         return line
-    from bidi.algorithm import get_display
-
     marked, tokens = keep_numbers(line, base_dir)
-    out = get_display(marked, base_dir=base_dir)
+    out = _get_display(marked, base_dir)
     for mark, token in tokens.items():
         out = out.replace(mark, token)
     # the marks (babel's in Arabic dates) have done their work: drop them

@@ -60,6 +60,7 @@ from fieldplan.events import canonical_json as events_canonical_json
 from fieldplan.events import error_line, json_error_reason, utc_iso
 from fieldplan.i18n import N_, _, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
+from fieldplan.text import for_message
 
 FORMAT_NAME = "fieldplan-bundle"
 FORMAT_VERSION = 2
@@ -738,11 +739,11 @@ def _check_format(manifest: dict[str, Any]) -> None:
     fmt = manifest.get("format")
     if fmt != FORMAT_NAME:
         raise BundleError(_("not a fieldplan bundle (manifest format is {format})").format(
-            format=repr(fmt)))
+            format=for_message(repr(fmt))))
     version = manifest.get("version")
     if not _is_int(version) or version < 1:
         raise BundleError(_("bad bundle format version {version}").format(
-            version=repr(version)))
+            version=for_message(repr(version))))
     if version > FORMAT_VERSION:
         raise BundleError(_(
             "bundle format version {version} is newer than this fieldplan understands "
@@ -805,11 +806,12 @@ def _check_signature(
     if fields.get("bundle_id") != manifest["bundle_id"]:
         raise SignatureError(
             _("the signature's trusted comment names bundle {named}, not {bundle}").format(
-                named=repr(fields.get("bundle_id")), bundle=repr(manifest["bundle_id"])))
+                named=for_message(repr(fields.get("bundle_id"))),
+                bundle=repr(manifest["bundle_id"])))
     if fields.get("created") != manifest["created"]:
         raise SignatureError(
             _("the signature's trusted comment says created {said}, not {created}").format(
-                said=repr(fields.get("created")), created=repr(manifest["created"])))
+                said=for_message(repr(fields.get("created"))), created=repr(manifest["created"])))
     return comment
 
 
@@ -839,7 +841,7 @@ def _check_events(
 def _check_bundle_id(value: object, error: type[Exception]) -> None:
     if not isinstance(value, str) or not BUNDLE_ID_RE.fullmatch(value):
         raise error(_("bad bundle id {value} (letters, digits, '.', '_', '-' only)").format(
-            value=repr(value)))
+            value=for_message(repr(value))))
 
 
 def _check_created(value: object, error: type[Exception]) -> None:
@@ -851,7 +853,7 @@ def _check_created(value: object, error: type[Exception]) -> None:
             ok = False
     if not ok:
         raise error(_("bad created time {value} (expected UTC like 2026-03-12T09:30:00Z)")
-                    .format(value=repr(value)))
+                    .format(value=for_message(repr(value))))
 
 
 _TYPE_NAMES = {str: N_("a string"), int: N_("an integer"), dict: N_("an object")}

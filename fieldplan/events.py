@@ -33,6 +33,7 @@ from typing import Any
 
 from fieldplan.errors import BundleError, ForkedHistoryError
 from fieldplan.i18n import _
+from fieldplan.text import for_message
 
 GENESIS = ""
 PROGRESS = "progress"
@@ -478,7 +479,7 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
                 t_origin, _sep, t_seq = target.rpartition(":")
                 if not t_seq.isdigit():
                     raise BundleError(_("event {seq} of {replica}: bad base '{target}'").format(
-                        seq=e.seq, replica=e.origin[:8], target=target))
+                        seq=e.seq, replica=e.origin[:8], target=for_message(target)))
                 links.append((e.entity, e.entity_id, field, t_origin, int(t_seq),
                               e.origin, e.seq))
     # Links first, so a version is born superseded when a write that replaced it is

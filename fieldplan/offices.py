@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _
+from fieldplan.text import for_message
 
 #: The 57 member states of the Organisation of Islamic Cooperation (ISO 3166-1 alpha-2).
 OIC_MEMBERS: tuple[str, ...] = (
@@ -111,9 +112,10 @@ def check_office(code: str) -> str:
     for office in REGIONAL_OFFICES:
         if office.upper() == upper:
             return office
+    # (the code may come from a file: quoted on one line, however long)
     raise ValidationError(
         _("unknown office '{code}': use an OIC member's ISO code, RO-<name> or HQ").format(
-            code=code))
+            code=for_message(str(code))))
 
 
 def office_kind(code: str) -> str:

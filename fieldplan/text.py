@@ -57,6 +57,24 @@ def for_terminal(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
+def for_message(text: str, limit: int = 80) -> str:
+    """A value a file gave (a bundle's kind, an office code, a report id) as a one-line
+    message quotes it: control characters shown escaped, as ``for_terminal`` shows
+    them, and a value longer than ``limit`` characters cut with "…" (between
+    characters, never inside an escape): a file's field may be megabytes long."""
+    shown = for_terminal(text[: limit + 1])
+    if len(text) <= limit and len(shown) <= limit:
+        return shown
+    pieces, size = [], 0
+    for char in text[:limit]:
+        piece = for_terminal(char)
+        size += len(piece)
+        if size > limit - 1:
+            break
+        pieces.append(piece)
+    return "".join(pieces) + "…"
+
+
 # What a search looks through once NFKD has taken accents off their letters: the
 # combining marks of Latin and other scripts, and Arabic's vowel marks (harakat and
 # the other marks written above or below a letter, hamza and madda among them, the

@@ -50,6 +50,7 @@ from fieldplan.progress import MAX_TEXT, lock_clocks
 from fieldplan.replica import Replica, renew_if_gone_back
 from fieldplan.sync import fork
 from fieldplan.sync import keys as keyreg
+from fieldplan.text import for_message
 
 Progress = Callable[[int, int, str], None]
 Source = str | os.PathLike[str] | bytes | BinaryIO
@@ -360,10 +361,11 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
     if m["kind"] == KIND_SETUP:
         raise BundleError(_(SETUP_BUNDLE_REASON))
     if m["kind"] != KIND_SYNC:
-        raise BundleError(_("unknown bundle kind '{kind}'").format(kind=m["kind"]))
+        raise BundleError(_("unknown bundle kind '{kind}'").format(
+            kind=for_message(m["kind"])))
     if m["plan_id"] != rep.plan_id:
         raise BundleError(_("bundle is for plan '{plan}', this database holds '{held}'")
-                          .format(plan=m["plan_id"], held=rep.plan_id))
+                          .format(plan=for_message(m["plan_id"]), held=rep.plan_id))
     me = "HQ" if rep.is_hq else rep.office
     if m["recipient"] != me and not outgoing:
         raise BundleError(_("bundle is addressed to {recipient}, not to {me}").format(
@@ -444,7 +446,7 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         parts = e.entity_id.split("|")
         if len(parts) != 3:
             raise BundleError(_("{where}: bad report id '{id}'").format(
-                where=where(), id=e.entity_id))
+                where=where(), id=for_message(e.entity_id)))
         if parts[0] != origin_office:
             raise OwnershipError(_("{where} writes progress of {office}; only {office}'s "
                                    "replicas may").format(where=where(), office=parts[0]))
@@ -452,11 +454,11 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         # HQ's spreadsheets, where a text like "=HYPERLINK(…)" would be a formula
         if not ACTION_CODE.fullmatch(parts[1]) or not _PERIOD.fullmatch(parts[2]):
             raise BundleError(_("{where}: bad report id '{id}'").format(
-                where=where(), id=e.entity_id))
+                where=where(), id=for_message(e.entity_id)))
         for name, value in e.fields.items():
             if name not in _PROGRESS_FIELDS and not name.startswith("value."):
                 raise BundleError(_("{where}: unknown field '{field}'").format(
-                    where=where(), field=name))
+                    where=where(), field=for_message(name)))
             if not _valid_progress_value(name, value):
                 raise BundleError(_("{where}: bad value for '{field}'").format(
                     where=where(), field=name))
@@ -467,7 +469,7 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         _check_registry_event(e, where())
     else:
         raise BundleError(_("{where}: unknown kind of record '{record}'").format(
-            where=where(), record=e.entity))
+            where=where(), record=for_message(e.entity)))
 
 
 _PERIOD = re.compile(r"\d{4}-S[12]")
@@ -481,7 +483,7 @@ def _check_base(e: events.Event, where: Callable[[], str]) -> None:
     for name, targets in e.base.items():
         if name not in e.fields:
             raise BundleError(_("{where} replaces versions of '{field}', which it does not "
-                                "write").format(where=where(), field=name))
+                                "write").format(where=where(), field=for_message(name)))
         for target in targets:
             origin, _sep, seq = target.rpartition(":")
             if origin == e.origin and seq.isdigit() and int(seq) >= e.seq:
@@ -504,7 +506,7 @@ def _check_registry_event(e: events.Event, where: str) -> None:
             raise BundleError(f"{where}: {exc}") from exc
         if plan.id != e.entity_id:
             raise BundleError(_("{where}: plan record for '{id}' holds '{plan}'").format(
-                where=where, id=e.entity_id, plan=plan.id))
+                where=where, id=for_message(e.entity_id), plan=for_message(plan.id)))
     elif e.entity == "key":
         allowed = {"office", "replica", "public_key", "status", "renews", "scope"}
         ok = set(e.fields) <= allowed and all(isinstance(v, str) for v in e.fields.values())

@@ -1334,6 +1334,31 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
     assert snapshot(hq) == before
 
 
+def test_long_manifest_values_are_cut_in_the_reason(hq, tmp_path: Path) -> None:
+    """A bundle's kind, plan or office may be megabytes long: the reason quoting it stays
+    one readable line, its control characters shown escaped."""
+    stranger = minisign.generate_key()
+    cases = {
+        "kind": ("unknown bundle kind 'sync\\x1b]0;PWNED\\x07xx",
+                 {"kind": "sync\x1b]0;PWNED\x07" + "x" * 100_000}),
+        "plan_id": ("bundle is for plan 'pp", {"plan_id": "p" * 100_000}),
+        "office": ("manifest.json: unknown office '\\x1b[2Joo",
+                   {"office": "\x1b[2J" + "o" * 100_000}),
+    }
+    before = snapshot(hq)
+    for label, (start, edit) in cases.items():
+        path = tmp_path / f"long-{label}.fieldplan"
+        bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": hq.plan_id,
+                                      "sender": "c" * 32, "office": "BN", "recipient": "HQ",
+                                      "ranges": {}, "acks": {}} | edit, [], stranger)
+        for reason in (import_bundle(hq, path).reason, verify_bundle(hq, path)["reason"]):
+            assert reason.startswith(start), (label, reason[:200])
+            assert len(reason) < 200 and "…" in reason, (label, reason[:200])
+            assert "\x1b" not in reason and "\x07" not in reason and "\n" not in reason
+    assert not list_quarantine(hq)
+    assert snapshot(hq) == before
+
+
 def test_an_office_takes_bundles_from_headquarters_only(hq, make_office,
                                                         tmp_path: Path) -> None:
     """ML's key is in the registry HQ sends to SN; it still cannot write to SN."""

@@ -10,7 +10,13 @@ import pytest
 
 from fieldplan import progress
 from fieldplan.errors import ValidationError
-from fieldplan.text import clean_text, for_spreadsheet, for_terminal, search_key
+from fieldplan.text import (
+    clean_text,
+    for_message,
+    for_spreadsheet,
+    for_terminal,
+    search_key,
+)
 
 
 def _global(rep) -> str:
@@ -41,6 +47,19 @@ def test_search_key_folds_case_accents_and_arabic_vowel_marks() -> None:
 def test_for_spreadsheet_and_terminal() -> None:
     assert for_spreadsheet("a\x00b\x0bc\x1fd\te\nf\rg") == "abcd\te\nf\rg"
     assert for_terminal("a\x1b[0m\tb\nc\x07") == "a\\x1b[0m b c\\x07"
+
+
+def test_for_message_quotes_a_files_value_on_one_short_line() -> None:
+    """A bundle's field may be megabytes of escape sequences: a message quotes at most
+    ``limit`` characters of it, escaped, cut between characters with "…"."""
+    assert for_message("BN") == "BN"
+    assert for_message("x" * 80) == "x" * 80
+    assert for_message("x" * 81) == "x" * 79 + "…"
+    assert for_message("sync\x1b]0;T\x07") == "sync\\x1b]0;T\\x07"
+    cut = for_message("\x1b" * 1000, limit=10)
+    assert cut == "\\x1b\\x1b…"  # never half an escape
+    assert len(for_message("\x1b[2J" * 10_000)) <= 80
+    assert for_message("a\nb" * 100, limit=5) == "a ba…"
 
 
 def test_record_progress_removes_control_characters(hq) -> None:

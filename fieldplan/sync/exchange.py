@@ -351,11 +351,17 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
             isinstance(hashes, dict) and set(hashes) <= set(m["acks"])
             and all(isinstance(v, str) and _HEX64.fullmatch(v) for v in hashes.values())):
         raise BundleError(_("manifest.json: bad 'ack_hashes'"))
-    try:
-        check_office(m["office"])
-        check_office(m["recipient"])
-    except ValidationError as exc:
-        raise BundleError(f"manifest.json: {exc}") from exc
+    for key in ("office", "recipient"):
+        try:
+            office = check_office(m[key])
+        except ValidationError as exc:
+            raise BundleError(f"manifest.json: {exc}") from exc
+        if office != m[key]:
+            # every later check and record takes the code as written: "hq" would be an
+            # office of its own beside HQ, with a key and reports of its own
+            raise BundleError(_("manifest.json: bad '{field}': the office code '{code}' "
+                                "is written '{office}'").format(
+                                    field=key, code=for_message(m[key]), office=office))
     if setup:
         return
     if m["kind"] == KIND_SETUP:
@@ -512,6 +518,9 @@ def _check_registry_event(e: events.Event, where: str) -> None:
         ok = set(e.fields) <= allowed and all(isinstance(v, str) for v in e.fields.values())
         if ok and "status" in e.fields:
             ok = e.fields["status"] in ("active", "retired", "revoked")
+        if ok and "office" in e.fields:
+            # an office code as written everywhere else ("hq" would be an office apart)
+            ok = _is_office_code(e.fields["office"])
         if ok and "scope" in e.fields:
             # what a revocation cuts off: written with it, never alone or on another status
             ok = (e.fields["scope"] == keyreg.REPLICA_ALONE
@@ -525,6 +534,16 @@ def _check_registry_event(e: events.Event, where: str) -> None:
             raise BundleError(_("{where}: malformed key record").format(where=where))
     elif set(e.fields) != {"locked"} or not isinstance(e.fields["locked"], bool):
         raise BundleError(_("{where}: malformed period lock").format(where=where))
+
+
+def _is_office_code(value: str) -> bool:
+    """``value`` is an office code written as fieldplan writes it (``SN``, not ``sn``)."""
+    from fieldplan.offices import check_office
+
+    try:
+        return check_office(value) == value
+    except ValidationError:
+        return False
 
 
 def _valid_progress_value(name: str, value: Any) -> bool:

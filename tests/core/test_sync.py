@@ -1334,6 +1334,56 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
     assert snapshot(hq) == before
 
 
+@pytest.mark.parametrize(("field", "code", "canonical"), [
+    ("office", "hq", "HQ"), ("office", " BN", "BN"), ("office", "bn", "BN"),
+    ("office", "RO-DAKAR", "RO-Dakar"), ("recipient", "hq", "HQ"), ("recipient", "HQ ", "HQ"),
+])
+def test_an_office_code_not_written_as_fieldplan_writes_it_is_refused(
+        hq, make_office, tmp_path: Path, field: str, code: str, canonical: str) -> None:
+    """"hq" is headquarters' code as a person may type it, never as a bundle writes it:
+    taken as written, it would be an office of its own beside HQ (its key trusted for
+    "hq", its reports a separate office in every list, digest and export)."""
+    make_office("BN")  # enrolled: "BN" is an office HQ knows
+    stranger = minisign.generate_key()
+    path = tmp_path / "odd-code.fieldplan"
+    manifest = {"kind": "sync", "plan_id": hq.plan_id, "sender": "c" * 32, "office": "BN",
+                "recipient": "HQ", "ranges": {}, "acks": {}} | {field: code}
+    bundlefmt.write_bundle(path, manifest, [], stranger)
+    before = snapshot(hq)
+    assert verify_bundle(hq, path)["valid"] is False
+    outcome = import_bundle(hq, path)
+    assert outcome.outcome == "rejected", outcome
+    assert outcome.reason == (f"manifest.json: bad '{field}': the office code '{code}' is "
+                              f"written '{canonical}'")
+    assert not list_quarantine(hq)  # nothing to trust, no key registered for "hq"
+    assert snapshot(hq) == before
+
+
+def test_a_setup_bundle_for_an_office_code_in_another_form_is_refused(
+        hq, tmp_path: Path) -> None:
+    """An office computer set up as office "ml" would be an office apart too."""
+    from fieldplan.errors import BundleError
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    real = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", real)
+    with bundlefmt.open_bundle(real) as b:
+        fields = {k: b.manifest[k] for k in ("kind", "plan_id", "sender", "office",
+                                             "recipient", "ranges", "acks", "enrolment")}
+        lines = list(b.iter_lines())
+    before = snapshot(hq)
+    for label, edit, said in (
+            ("recipient", {"recipient": "ml"}, "the office code 'ml' is written 'ML'"),
+            ("office", {"office": "hq"}, "the office code 'hq' is written 'HQ'")):
+        odd = tmp_path / f"odd-{label}.fieldplan"
+        bundlefmt.write_bundle(odd, fields | edit, lines, keyreg.secret_key(hq))
+        with pytest.raises(BundleError) as caught:
+            init_from_setup(tmp_path / f"{label}.sqlite3", odd)
+        assert str(caught.value) == f"manifest.json: bad '{label}': {said}"
+        assert not (tmp_path / f"{label}.sqlite3").exists()
+    assert snapshot(hq) == before
+
+
 def test_long_manifest_values_are_cut_in_the_reason(hq, tmp_path: Path) -> None:
     """A bundle's kind, plan or office may be megabytes long: the reason quoting it stays
     one readable line, its control characters shown escaped."""
@@ -1826,6 +1876,12 @@ def test_malformed_headquarters_records_are_refused(hq, make_office, tmp_path: P
         "key scope of a retirement": ("key", hq.meta("key_id"),
                                       {"status": "retired", "scope": "replica"},
                                       "malformed key"),
+        # an office code as no bundle writes it: "hq" would be an office of its own
+        "key of an office in lower case": ("key", hq.meta("key_id"), {"office": "hq"},
+                                           "malformed key"),
+        "key of an office with a space": ("key", hq.meta("key_id"), {"office": "HQ "},
+                                          "malformed key"),
+        "key of no office": ("key", hq.meta("key_id"), {"office": "XX"}, "malformed key"),
         "bad lock": ("lock", "2026-S1", {"locked": "yes"}, "malformed period lock"),
     }
     for label, (entity, entity_id, fields, reason) in cases.items():

@@ -292,18 +292,24 @@ def _os_error_message(exc: OSError) -> str:
 def warn(message: str) -> None:
     """One line on stderr for what went wrong beside a command that succeeded."""
     from fieldplan.i18n import _
+    from fieldplan.text import for_terminal
 
     first = message.strip().splitlines()[0] if message.strip() else ""
-    sys.stderr.write(_("fieldplan: warning: {message}").format(message=first) + "\n")
+    # (it may quote a file: no escape sequence reaches the terminal)
+    sys.stderr.write(_("fieldplan: warning: {message}").format(
+        message=for_terminal(first)) + "\n")
 
 
 def fail_line(message: str) -> None:
     """One "fieldplan: error: …" line on stderr: the error that ends a command, or
     what failed in one that goes on (one office of many)."""
     from fieldplan.i18n import _
+    from fieldplan.text import for_terminal
 
-    # a line break (a file name may hold one) joins the line, not cut it short
+    # a line break (a file name may hold one) joins the line, not cut it short; what a
+    # file gave (a bundle's kind, an office code) never drives the terminal
     line = " ".join(part.strip() for part in message.strip().splitlines()) or _("failed")
+    line = for_terminal(line)
     sys.stderr.write(_("fieldplan: error: {message}").format(message=line) + "\n")
 
 

@@ -285,13 +285,16 @@ def _print_outcomes(outcomes) -> None:
     for o in outcomes:
         print(for_terminal(o.line()))
         if o.outcome == "quarantined":
-            print("  " + where_office_reads_key(o.replica))
+            # the replica id is the bundle's word
+            print("  " + for_terminal(where_office_reads_key(o.replica)))
             print("  " + _("once the office has confirmed the fingerprint: fieldplan keys trust "
                            "\"{fingerprint}\"").format(fingerprint=o.fingerprint))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     import os
+
+    from fieldplan.text import for_terminal
 
     problem = bundle_file_problem(args.file)
     if problem and getattr(args, "json", False):
@@ -311,34 +314,37 @@ def cmd_verify(args: argparse.Namespace) -> int:
         result = sync.verify_bundle(None, args.file)
         checked = False
 
+    def say(text: str) -> None:
+        print(for_terminal(text))  # the bundle's words (its replica id, a reason) in it
+
     def human() -> None:
         if result["valid"] and not checked:
-            print(ngettext(
+            say(ngettext(
                 "valid signature; trust not checked: no database: {events} event from "
                 "{office} (replica {replica}, key {key})",
                 "valid signature; trust not checked: no database: {events} events from "
                 "{office} (replica {replica}, key {key})", result["events"] or 0)
                 .format(events=result["events"], office=result["office"],
                         replica=(result["replica"] or "")[:8], key=result["key_id"]))
-            print(_("give the database with --db to check that the key is trusted and not "
-                    "revoked"))
+            say(_("give the database with --db to check that the key is trusted and not "
+                  "revoked"))
         elif result["valid"]:
-            print(ngettext("valid: {events} event from {office} (replica {replica}, key {key})",
-                           "valid: {events} events from {office} (replica {replica}, key {key})",
-                           result["events"] or 0)
-                  .format(events=result["events"], office=result["office"],
-                          replica=(result["replica"] or "")[:8], key=result["key_id"]))
+            say(ngettext("valid: {events} event from {office} (replica {replica}, key {key})",
+                         "valid: {events} events from {office} (replica {replica}, key {key})",
+                         result["events"] or 0)
+                .format(events=result["events"], office=result["office"],
+                        replica=(result["replica"] or "")[:8], key=result["key_id"]))
             if result.get("trusted") is False:
-                print(_("signed by a key this database does not know yet (fingerprint "
-                        "{fingerprint}): importing it puts it in quarantine until the key "
-                        "is trusted").format(fingerprint=result["fingerprint"]))
+                say(_("signed by a key this database does not know yet (fingerprint "
+                      "{fingerprint}): importing it puts it in quarantine until the key "
+                      "is trusted").format(fingerprint=result["fingerprint"]))
             if result.get("repair"):
-                print(result["repair"])  # importing it repairs a forked history
+                say(result["repair"])  # importing it repairs a forked history
         else:
-            print(_("invalid: {reason}").format(reason=result["reason"]))
+            say(_("invalid: {reason}").format(reason=result["reason"]))
         if result["valid"] and result.get("kind") == sync.KIND_SETUP:
-            print(_("a setup bundle for {office}: start that office's computer with "
-                    "'fieldplan init --from FILE'").format(office=result["recipient"]))
+            say(_("a setup bundle for {office}: start that office's computer with "
+                  "'fieldplan init --from FILE'").format(office=result["recipient"]))
 
     output(args, result, human)
     return 0 if result["valid"] else 1
@@ -465,7 +471,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
                 print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
                                    f"{cand.at}"))
             for note in _conflict_notes(c, here):
-                print("   " + note)
+                print("   " + for_terminal(note))
 
     output(args, [_conflict_json(c, here) for c in conflicts], human)
     return 0
@@ -517,7 +523,7 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
     def human() -> None:
         print(for_terminal(f"{c.id}  {_conflict_where(c)}  {field_label(c.field, lang)}"))
         for note in _conflict_notes(c, here):
-            print(note)
+            print(for_terminal(note))
         for n, cand in enumerate(c.candidates, 1):
             print()
             heading = _("Version {n} of {count}, {value_id}").format(

@@ -177,6 +177,90 @@ def test_an_error_naming_a_file_with_a_line_break_is_one_whole_line(hq_db, tmp_p
     assert "missing" in err
 
 
+def _db_state(db: str) -> tuple[str, int]:
+    """What a refused bundle must leave as it was: the digest and the events."""
+    from fieldplan import progress
+    from fieldplan.replica import open_replica
+
+    with open_replica(db) as rep:
+        return (progress.digest(rep),
+                rep.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def _no_raw_controls(text: str) -> None:
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), text[:300]
+
+
+def test_a_bundles_words_never_drive_the_terminal(hq, tmp_path: Path, capsys) -> None:
+    """A hostile manifest's kind, replica id and office reach the terminal escaped, on
+    one line each, in verify's words, import's hint and keys list; --json keeps them
+    exact."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan import minisign
+
+    stranger = minisign.generate_key()
+    sender = "\x1b[2J\x1b[H!!" + "c" * 30
+    manifest = {"kind": "sync\x1b]0;PWNED-TITLE\x07\x1b[41m" + "k" * 5000,
+                "plan_id": hq.plan_id, "sender": sender, "office": "BN", "recipient": "HQ",
+                "ranges": {}, "acks": {}}
+    odd_kind, odd_sender = tmp_path / "v1.fieldplan", tmp_path / "v2.fieldplan"
+    bundlefmt.write_bundle(odd_kind, manifest, [], stranger)
+    bundlefmt.write_bundle(odd_sender, manifest | {"kind": "sync"}, [], stranger)
+    db = str(hq.path)
+    hq.close()
+    before = _db_state(db)
+    code, out, err = run("--db", db, "verify", str(odd_kind), capsys=capsys)
+    assert (code, err) == (1, "")
+    assert out.startswith("invalid: unknown bundle kind 'sync\\x1b]0;PWNED-TITLE\\x07"
+                          "\\x1b[41mkkk")
+    assert out.count("\n") == 1 and len(out) < 200 and "…'" in out
+    code, out, err = run("--db", db, "verify", str(odd_sender), capsys=capsys)
+    assert code == 0 and "(replica \\x1b[2J\\x1b[H!, key" in out
+    for argv in (("import", str(odd_sender)), ("keys", "list")):
+        code, out, err = run("--db", db, *argv, capsys=capsys)
+        assert code == 0 and err == ""
+        _no_raw_controls(out)
+        assert "\\x1b[2J" in out
+    # the JSON is exact: a script reads the bundle's own words
+    code, out, _err = run("--db", db, "--json", "verify", str(odd_sender), capsys=capsys)
+    assert json.loads(out)["replica"] == sender
+    assert _db_state(db) == before
+
+
+def test_a_setup_bundle_for_an_unknown_office_is_one_escaped_line(hq, tmp_path: Path,
+                                                                  capsys) -> None:
+    from fieldplan import bundle as bundlefmt
+    from fieldplan.sync import enroll_office
+    from fieldplan.sync.keys import secret_key
+
+    real = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", real)
+    with bundlefmt.open_bundle(real) as b:
+        fields = {k: b.manifest[k] for k in ("kind", "plan_id", "sender", "office",
+                                             "ranges", "acks", "enrolment")}
+        lines = list(b.iter_lines())
+    bad = tmp_path / "badsetup.fieldplan"
+    bundlefmt.write_bundle(bad, fields | {"recipient": "\x1b]0;OWNED\x07" + "x" * 5000},
+                           lines, secret_key(hq))
+    db = tmp_path / "office.sqlite3"
+    code, out, err = run("--db", str(db), "init", "--from", str(bad), capsys=capsys)
+    assert (code, out) == (1, "") and not db.exists()
+    _no_raw_controls(err.rstrip("\n"))
+    assert err.startswith("fieldplan: error: manifest.json: unknown office "
+                          "'\\x1b]0;OWNED\\x07xxx")
+    assert err.count("\n") == 1 and len(err) < 250 and "…'" in err
+
+
+def test_error_and_warning_lines_show_control_characters_escaped(capsys) -> None:
+    from fieldplan.cli import fail_line, warn
+
+    fail_line("unknown office '\x1b]0;OWNED\x07'\nnext")
+    warn("key \x1b[2J of \x9b31m")
+    assert capsys.readouterr().err == (
+        "fieldplan: error: unknown office '\\x1b]0;OWNED\\x07' next\n"
+        "fieldplan: warning: key \\x1b[2J of \\x9b31m\n")
+
+
 # --- 4. file-system errors ----------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
-from fieldplan.text import search_key
+from fieldplan.text import for_message, search_key
 from ui.bidi import code_text, embedded, isolated, isolated_codes
 from ui.qtcompat import emit
 
@@ -683,7 +683,7 @@ class InboxModel(_RowsModel):
         if column == self.FILE:
             return code_text(e.file)  # "2026 ML.fieldplan" as it is named, in Arabic too
         if column == self.OFFICE:
-            return e.office
+            return claimed_office(e.office)  # a refused bundle's word
         if column == self.OUTCOME:
             return inbox_outcome(e)
         if column == self.EVENTS:
@@ -924,6 +924,17 @@ def inbox_reason(entry: Any) -> str:
     except ValueError:
         record = None
     return import_reason(entry.reason_text(), record if isinstance(record, dict) else None)
+
+
+#: How much of the office a refused bundle claims an Office cell shows: a code is at
+#: most 11 characters ("RO-Pretoria"); a hostile file may write megabytes there.
+CLAIMED_OFFICE_CELL = 16
+
+
+def claimed_office(office: str, limit: int = CLAIMED_OFFICE_CELL) -> str:
+    """The office a bundle's manifest names, as a cell or tooltip shows it: a refused
+    bundle's may be no code at all, its control characters shown escaped, cut short."""
+    return for_message(office, limit)
 
 
 def unread_office_line(file: str) -> str:

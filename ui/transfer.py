@@ -51,7 +51,13 @@ from ui.dialogs import (
     selectable,
     size_to_content,
 )
-from ui.models import SORT_ROLE, import_reason, outcome_label, unread_office_line
+from ui.models import (
+    SORT_ROLE,
+    claimed_office,
+    import_reason,
+    outcome_label,
+    unread_office_line,
+)
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
@@ -398,7 +404,8 @@ class ImportResultDialog(QDialog):
                 # "this computer's events 41–60 had been written after …"
                 detail += "; " + o.repair
         detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
-        office, office_tip = o.office, o.office
+        # a refused bundle's word: escaped, and cut short in the cell
+        office, office_tip = claimed_office(o.office), claimed_office(o.office, 80)
         if o.outcome == "rejected" and not o.office:
             # nothing of the file could be read: its name may still say the office,
             # as the inbox says under its table

@@ -527,3 +527,30 @@ def test_overview_tooltips_say_how_many_of_the_areas_actions_reported(qtmodeltes
         "0 of 3 actions of this area have a submitted report\n1 draft not yet submitted")
     # the mean too: the cell may be too narrow for it
     assert model.data(model.index(0, 1), tip).endswith("\nMean progress: 75%")
+
+
+def test_the_office_a_refused_bundle_claims_is_shown_escaped_and_short(qtbot) -> None:
+    """A hostile manifest's office (escape sequences, thousands of characters) neither
+    widens the Office column nor carries control characters into it."""
+    import dataclasses
+
+    from fieldplan.sync import InboxEntry
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.transfer import ImportResultDialog
+
+    claimed = "\x1b]0;OWNED\x07" + "x" * 5000
+    inbox = InboxModel()
+    row = InboxEntry(file="odd.fieldplan", office=claimed, received_at="2026-03-01T10:00:00Z",
+                     outcome="rejected", reason="unknown office", events=0, events_new=0,
+                     bundle_id="b")
+    inbox.set_rows([row])
+    assert inbox.display(row, InboxModel.OFFICE) == "\\x1b]0;OWNED…"
+    dialog = ImportResultDialog(None, [ImportOutcome("odd.fieldplan", "rejected",
+                                                     "unknown office", office=claimed)])
+    qtbot.addWidget(dialog)
+    cell = dialog.table.item(0, 1)
+    assert cell.text() == "\\x1b]0;OWNED…"
+    assert cell.toolTip().startswith("\\x1b]0;OWNED\\x07xxx") and len(cell.toolTip()) == 80
+    # a code as it is
+    code = dataclasses.replace(row, office="RO-Pretoria")
+    assert inbox.display(code, InboxModel.OFFICE) == "RO-Pretoria"

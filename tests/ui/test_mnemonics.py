@@ -89,10 +89,14 @@ def test_menu_titles_and_tabs_have_distinct_mnemonics(lang, db, language, open_w
     assert clashes(menus + tabs) == {}
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("submitted", [False, True])
-def test_the_progress_page_adds_no_clash_in_english(open_window, hq_db, qtbot, submitted):
+def test_the_progress_page_adds_no_clash(open_window, hq_db, qtbot, submitted, lang,
+                                         language):
     """Its field labels and, on a submitted report, Reopen (the window with the most
-    tabs: headquarters')."""
+    tabs: headquarters'). In French, Alt+L went to the Keys tab ("C&lés"), never to
+    the achievements ("Réa&lisations"), and the next steps had no letter."""
+    language(lang)
     if submitted:
         from fieldplan.progress import submit_period
         from fieldplan.replica import open_replica
@@ -110,6 +114,11 @@ def test_the_progress_page_adds_no_clash_in_english(open_window, hq_db, qtbot, s
     assert (reopen.text() in texts) == submitted
     assert len(texts) >= 6
     assert clashes(window_titles(window) + texts) == {}
+    # each narrative's label has its letter
+    narratives = set(window.office_view.editor.narratives.values())
+    named = [label.text() for label in window.office_view.editor.findChildren(QLabel)
+             if label.buddy() in narratives]
+    assert len(named) == 3 and all(map(mnemonic, named)), named
 
 
 # --- every dialog, and every page of headquarters' desk -------------------------------

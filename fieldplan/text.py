@@ -34,6 +34,44 @@ def clean_text(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
+# Bidi embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI,
+# PDI); the line ends that end them all (Unicode's paragraph separators).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_EMBEDDINGS = re.compile("[\u202a-\u202e]")
+_ISOLATE_OPENS = frozenset("\u2066\u2067\u2068")
+_PARAGRAPH_ENDS = frozenset("\n\r\x1c\x1d\x1e\x85\u2029")
+
+
+def bidi_contained(text: str) -> str:
+    """``text`` (a file name, a narrative, an office's report) that cannot reorder the
+    text it is put in: its bidi embedding and override controls (U+202A–U+202E) are
+    left out, and so is each isolate control (U+2066–U+2069) without its partner in
+    the same line. A file named "\u202egnp.fieldplan" otherwise reversed the rest of
+    the sentence that named it ("Last import … — ‮gnp.fieldplan, merged"), and an
+    isolate left open took the words after it into it. Isolates that close where they
+    open stay (they keep a name whole, and reach nothing past it), so the function can
+    be applied to text that holds names already isolated."""
+    if _BIDI_CONTROLS.search(text) is None:
+        return text
+    chars = list(_EMBEDDINGS.sub("", text))
+    open_at: list[int] = []
+    for i, char in enumerate(chars):
+        if char in _ISOLATE_OPENS:
+            open_at.append(i)
+        elif char == "\u2069":
+            if open_at:
+                open_at.pop()
+            else:
+                chars[i] = ""
+        elif char in _PARAGRAPH_ENDS:
+            for j in open_at:
+                chars[j] = ""
+            open_at.clear()
+    for j in open_at:
+        chars[j] = ""
+    return "".join(chars)
+
+
 def for_spreadsheet(text: str) -> str:
     """Text an XLSX cell (XML) and a UTF-8 file can hold: the control characters and
     noncharacters XML refuses are left out; unpaired surrogates (undecodable bytes,

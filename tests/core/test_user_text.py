@@ -11,6 +11,7 @@ import pytest
 from fieldplan import progress
 from fieldplan.errors import ValidationError
 from fieldplan.text import (
+    bidi_contained,
     clean_text,
     for_message,
     for_spreadsheet,
@@ -28,6 +29,21 @@ def test_clean_text() -> None:
     assert clean_text("one\r\ntwo\rthree\n\tfour") == "one\ntwo\nthree\n\tfour"
     assert clean_text("bad \udcff byte") == "bad \ufffd byte"
     assert clean_text("عربي — ok ✓") == "عربي — ok ✓"
+
+
+def test_bidi_contained_keeps_a_name_from_reordering_what_follows_it() -> None:
+    """Embeddings and overrides go; an isolate goes unless it closes in its line (a
+    name isolated already keeps its marks); other text is left as it is."""
+    assert bidi_contained("\u202egnp.fieldplan") == "gnp.fieldplan"
+    assert bidi_contained("a\u202ab\u202bc\u202cd\u202de") == "abcde"
+    assert bidi_contained("x \u2066PA1.1\u2069 y \u2068عربي\u2069") == (
+        "x \u2066PA1.1\u2069 y \u2068عربي\u2069")
+    assert bidi_contained("open \u2067left") == "open left"
+    assert bidi_contained("stray\u2069 close") == "stray close"
+    assert bidi_contained("\u2068one line\n\u2069next") == "one line\nnext"
+    assert bidi_contained("\u2066a \u2067b\u2069") == "a \u2067b\u2069"
+    plain = "عقدت ورشة \u200fعمل\u200e — 2026-S1"  # marks are no controls of this kind
+    assert bidi_contained(plain) is plain
 
 
 def test_search_key_folds_case_accents_and_arabic_vowel_marks() -> None:

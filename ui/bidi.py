@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QGuiApplication
 
+from fieldplan.text import bidi_contained
 from ui.qtcompat import Qt
 
 #: How far into a string to look for its first letter (a long run of digits and
@@ -49,7 +50,10 @@ def in_layout_direction(text: str) -> str:
     """``text`` for a label that reads in the layout's direction although it starts
     with a Latin code ("PA1.2 · عنوان", "BD · بنغلاديش"). A QLabel lays its text out
     by the text's first letter, so in Arabic these read left to right, code on the
-    left and aligned left; a right-to-left mark in front puts them right."""
+    left and aligned left; a right-to-left mark in front puts them right. Its bidi
+    controls are contained (``fieldplan.text.bidi_contained``): a title or an office's
+    name is outside text."""
+    text = bidi_contained(text)
     if QGuiApplication.isRightToLeft() and text_direction(text) == Qt.LayoutDirection.LeftToRight:
         return RLM + text
     return text
@@ -59,7 +63,9 @@ def in_layout_isolate(text: str) -> str:
     """A name that starts with a Latin code ("PA1.1 (النصف الأول 2026)") put inside a
     sentence, kept whole and read in the layout's direction: a right-to-left isolate
     around it, in a right-to-left layout only. Two such names in a row otherwise mix:
-    ``isolated_codes`` took "2026), PA2.3" for one left-to-right run."""
+    ``isolated_codes`` took "2026), PA2.3" for one left-to-right run. Its bidi
+    controls are contained, in any layout (``isolated``)."""
+    text = bidi_contained(text)
     if QGuiApplication.isRightToLeft():
         return "\u2067" + text + "\u2069"
     return text
@@ -68,7 +74,12 @@ def in_layout_isolate(text: str) -> str:
 def isolated(text: str) -> str:
     """A path or file name inside a sentence, kept left to right in an Arabic one
     (else "/tmp/x.fieldplan." shows as ".tmp/x.fieldplan/"): Unicode's left-to-right
-    isolate around it, in a right-to-left layout only."""
+    isolate around it, in a right-to-left layout only.
+
+    In any layout its own bidi controls are contained (``fieldplan.text.bidi_contained``):
+    a file anyone can send, named "\u202egnp.fieldplan", otherwise reversed the rest
+    of the status bar's sentence in English too."""
+    text = bidi_contained(text)
     if QGuiApplication.isRightToLeft():
         return "\u2066" + text + "\u2069"
     return text
@@ -79,7 +90,9 @@ def isolated_paths(text: str, paths: Iterable[str]) -> str:
     usable fieldplan database: …") with each of ``paths`` in it ``isolated``. In an
     Arabic sentence that starts with a path, the path's Latin letters made the whole
     line left to right, its words out of order; isolated, the path decides nothing
-    and keeps its own order. The longest path first: one inside another stays whole."""
+    and keeps its own order. The longest path first: one inside another stays whole.
+    In any layout, the bidi controls a path holds are contained (``isolated``)."""
+    text = bidi_contained(text)
     if not QGuiApplication.isRightToLeft():
         return text
     wanted = sorted({p for p in paths if p}, key=len, reverse=True)
@@ -93,8 +106,9 @@ def embedded(text: str) -> str:
     """A name or a time put inside a sentence, laid out by its own first letter and
     kept apart from the words around it (Unicode's first-strong isolate): "root"
     and "27/11/2026، 11:15 م" next to each other in an Arabic sentence otherwise mix
-    into "2026/11/root، 27"."""
-    return "\u2068" + text + "\u2069"
+    into "2026/11/root، 27". Its own bidi controls are contained (``isolated``): an
+    override left open inside would otherwise reach past the isolate's end."""
+    return "\u2068" + bidi_contained(text) + "\u2069"
 
 
 # A run of left-to-right text inside a right-to-left sentence: from a Latin letter or
@@ -115,7 +129,9 @@ def isolated_codes(text: str) -> str:
     left-to-right isolate. Without it the bidi algorithm reorders their parts around
     the hyphens and dashes: "2026-S1" shows as "S1-2026", "events 5–6" as "6–5". For
     messages that embed such values (import reasons, gaps); text with no
-    right-to-left letter is left as it is."""
+    right-to-left letter is left as it is. In any layout, the bidi controls that the
+    values brought are contained (``isolated``)."""
+    text = bidi_contained(text)
     if not QGuiApplication.isRightToLeft() or _RTL_LETTER.search(text) is None:
         return text
     return _LTR_RUN.sub(lambda m: "\u2066" + m.group() + "\u2069", text)

@@ -33,6 +33,7 @@ from ui.bidi import in_layout_direction
 from ui.context import Identity, lang
 from ui.models import STATUS_COLOURS
 from ui.ops import DbOp, Session
+from ui.qtcompat import Qt
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Dashboard(QScrollArea):
         body = QWidget()
         lay = QVBoxLayout(body)
         self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # an office's name: as written
         font = self.heading.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -208,6 +210,7 @@ class Dashboard(QScrollArea):
                 item.widget().deleteLater()
         for row, (code, title, mean, done, total) in enumerate(summary.areas):
             label = QLabel(in_layout_direction(f"{code} · {title}"))
+            label.setTextFormat(Qt.TextFormat.PlainText)  # the plan's title: as written
             label.setWordWrap(True)
             bar = QProgressBar()
             bar.setRange(0, 100)

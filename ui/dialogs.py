@@ -159,6 +159,7 @@ class MessageDialog(QDialog):
         lay = QVBoxLayout(self)
         self.text = QLabel(text)
         self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # file names, paths: as written
         self.text.setTextInteractionFlags(selectable())
         lay.addWidget(self.text)
         if details:

@@ -74,6 +74,7 @@ class EnrolDialog(QDialog):
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # a path: as written
         self.message.setTextInteractionFlags(selectable())
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(

@@ -228,6 +228,8 @@ class FirstRunDialog(QDialog):
         lay.insertWidget(0, row)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        # a core error about a setup bundle names its file, which anyone can send
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
@@ -398,6 +400,7 @@ class CannotOpenDialog(QDialog):
                 path=isolated(path), reason=shown)
         self.text = text = QLabel(message)
         text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.PlainText)  # paths: as written
         text.setTextInteractionFlags(selectable())
         lay.addWidget(text)
         self.restore_button = QPushButton()
@@ -422,12 +425,14 @@ class CannotOpenDialog(QDialog):
             hint = _("If another fieldplan is running, close it and try again.") if busy else ""
         self.note = note = QLabel(hint)
         note.setWordWrap(True)
+        note.setTextFormat(Qt.TextFormat.PlainText)
         if not hint:
             note.hide()  # (never setVisible(True) here: it has no parent yet)
         lay.addWidget(note)
         lay.addWidget(self.restore_button)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -823,6 +823,8 @@ class QuarantinePage(QWidget):
         self.refuse_button.clicked.connect(self.ask_refuse)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        # an error about a bundle names its file, which anyone can send: as written
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         row.addWidget(self.refuse_button)
@@ -987,6 +989,7 @@ class KeysPage(QWidget):
         self.revoke_button.clicked.connect(self.ask_revoke)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # key ids, errors: as written
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         row.addWidget(self.revoke_button)

@@ -34,6 +34,7 @@ from ui.context import Identity, allow_writes, read_only_text, time_text
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
+from ui.plain_text import tip_text
 from ui.qtcompat import Qt, emit
 from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen
 
@@ -344,6 +345,10 @@ class MainWindow(QMainWindow):
         threading.Thread(target=warm_formats, name="warm-formats", daemon=True).start()
         # what needs Qt's namespace of enums (ui.qtcompat) and changes nothing on screen
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # the status bar says file names and office names from now on (sync_text):
+        # shown as written, never as HTML (a bundle named "<b><font color=red>URGENT")
+        for label in (self.sync_label, self.office_label, self.save_state_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.office_view.tree.lock_headings()
         self.sync_label.installEventFilter(_ElideOnResize(self))
         self._sync_timer.start()
@@ -674,14 +679,14 @@ class MainWindow(QMainWindow):
 
     def _show_save_state(self, text: str, details: str, _is_error: bool) -> None:
         self.save_state_label.setText(in_layout_direction(text) if text else "")
-        self.save_state_label.setToolTip(details)
+        self.save_state_label.setToolTip(tip_text(details))
         self.save_state_label.setAccessibleDescription(details)
         self.save_state_label.setVisible(bool(text))
 
     def show_sync(self, text: str) -> None:
         """Put ``text`` in the status bar, shortened to the room there is."""
         self._sync_words = text
-        self.sync_label.setToolTip(text)
+        self.sync_label.setToolTip(tip_text(text))
         self.sync_label.setAccessibleDescription(text)
         self._elide_sync()
 
@@ -1084,7 +1089,7 @@ class MainWindow(QMainWindow):
             # the status bar has room for how many; its tip says which (the first
             # changes lost, each forked office)
             tip = "\n".join([text, *(isolated_codes(sentence(line)) for line in lines)])
-            self.sync_label.setToolTip(tip)
+            self.sync_label.setToolTip(tip_text(tip))
             self.sync_label.setAccessibleDescription(tip)
         if self.identity.is_hq:
             self.lost_action.setVisible(bool(self._lost))
@@ -1126,6 +1131,8 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Warning, _("fieldplan"), message, QMessageBox.StandardButton.Ok, self
         )
+        # an error names files and paths, a notice an office's report: as written
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setObjectName("error-box")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -1155,6 +1162,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Ok,
             self,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the database's path, as written
         box.setObjectName("about-box")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

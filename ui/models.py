@@ -28,6 +28,7 @@ from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_name
 from fieldplan.text import for_message, search_key
 from ui.bidi import code_text, embedded, isolated, isolated_codes
+from ui.plain_text import tip_text
 from ui.qtcompat import emit
 
 #: Starts a code such as "2026-S1" left-to-right, so that Arabic layouts do not show
@@ -96,7 +97,8 @@ class _RowsModel(QAbstractTableModel):
         return self.display(row, column)
 
     def tooltip(self, row: Any, column: int) -> str | None:
-        """A cell's tooltip: its text (a narrow column cuts it)."""
+        """A cell's tooltip: its text (a narrow column cuts it). Plain text: ``data``
+        keeps Qt from taking it for HTML (ui.plain_text)."""
         return self.display(row, column) or None
 
     def extra(self, row: Any, column: int, role: int) -> Any:
@@ -142,7 +144,9 @@ class _RowsModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self.sort_key(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(row, column)
+            # a file name, a narrative or a key's author from another computer: shown
+            # as written, never as HTML
+            return tip_text(self.tooltip(row, column))
         return self.extra(row, column, role)
 
 
@@ -307,9 +311,9 @@ class ReportTableModel(_RowsModel):
         why. Not in italics: the oblique Latin face has no Arabic letters, and Qt drew
         boxes for an Arabic narrative or state instead."""
         if role == Qt.ItemDataRole.ToolTipRole:
-            shown = super().data(index, role)
+            shown = self.tooltip(self.row_at(index.row()), index.column())
             reason = hidden_sentence(why)
-            return f"{shown}\n{reason}" if shown else reason
+            return tip_text(f"{shown}\n{reason}" if shown else reason)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return hidden_sentence(why)
         if index.column() == self.STATUS:  # on the status colour: always dark
@@ -574,7 +578,7 @@ class OverviewModel(QAbstractTableModel):
             if 1 <= section <= len(self._areas):
                 return self._areas[section - 1][0]
         if role == Qt.ItemDataRole.ToolTipRole and 1 <= section <= len(self._areas):
-            return self._areas[section - 1][1]
+            return tip_text(self._areas[section - 1][1])  # the plan's title of the area
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -31,6 +31,7 @@ from ui.hidden_reports import (
     read_hidden,
 )
 from ui.ops import DbOp, Session
+from ui.plain_text import tip_text
 from ui.qtcompat import USER_ROLE, Qt, emit
 from ui.report_editor import ReportEditor
 
@@ -179,8 +180,8 @@ class PlanTree(QWidget):
                 item = QTreeWidgetItem([f"{marked_code(action)} · {title}", shown])
                 item.setData(0, ACTION_ROLE, action)
                 # the whole title (the row may cut it), and what the mark means
-                item.setToolTip(0, f"{title}\n{illustrative_tip()}" if action.illustrative
-                                else title)
+                item.setToolTip(0, tip_text(f"{title}\n{illustrative_tip()}"
+                                            if action.illustrative else title))
                 marked = marked or action.illustrative
                 if report:
                     from ui.models import status_brush  # the reports come after the first paint
@@ -231,7 +232,7 @@ class PlanTree(QWidget):
             status = h.report.status
             item = QTreeWidgetItem([hidden_item_text(h), status_text(status)])
             item.setData(0, HIDDEN_ROLE, h)
-            item.setToolTip(0, h.sentence())
+            item.setToolTip(0, tip_text(h.sentence()))
             item.setBackground(1, status_brush(status))
             item.setForeground(1, Qt.GlobalColor.black)
             group.addChild(item)

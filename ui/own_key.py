@@ -72,6 +72,7 @@ class OwnKeyDialog(QDialog):
         lay.addWidget(intro)
         form = QFormLayout()
         self.office = QLabel(in_layout_direction(identity.office_text()))
+        self.office.setTextFormat(Qt.TextFormat.PlainText)
         self.office.setTextInteractionFlags(selectable())
         form.addRow(_("Office"), self.office)
         self.replica = code_field(identity.replica_id, _("Computer"))

@@ -19,6 +19,7 @@ context menu. Typing not saved yet is saved first, so it is the step undone.
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 import re
@@ -462,6 +463,7 @@ class ReportEditor(QScrollArea):
     def _error_label(self, field: QWidget | None = None) -> QLabel:
         label = _ErrorLabel(field)
         label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # a core error may name a path
         label.setStyleSheet("color: #a40000;")
         label.setAccessibleName(_("Error"))
         label.setVisible(False)
@@ -993,7 +995,7 @@ class ReportEditor(QScrollArea):
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith("value.")}
         heads = (_("Indicator"), _("Target"), _("Actual"))
         for col, head in enumerate(heads):
-            label = QLabel(f"<b>{head}</b>")
+            label = QLabel(f"<b>{html.escape(head)}</b>")  # rich text: bold
             label.setAlignment(_leading())
             self.indicator_grid.addWidget(label, 0, col)
         for row, ind in enumerate(action.indicators, start=1):

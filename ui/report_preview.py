@@ -68,6 +68,7 @@ from ui.dialogs import (
     save_file_dialog,
 )
 from ui.ops import DbOp, OffThread, Session, error_text
+from ui.plain_text import tip_text
 from ui.qtcompat import emit
 
 #: Finished reports older than this are removed from the cache folder.
@@ -790,7 +791,7 @@ class PreviewWindow(QDialog):
             self._message(_("Save the report"), save_error_text(error))
         else:
             self.saved_label.setText(saved_text(destination))
-            self.saved_label.setToolTip(destination)
+            self.saved_label.setToolTip(tip_text(destination))  # a path: as written
         emit(self.save_did_finish, error is None)
 
     def open_externally(self) -> bool:

@@ -39,6 +39,7 @@ from ui.dialogs import (
     size_to_content,
 )
 from ui.ops import DbOp, Session, error_text, sentence
+from ui.plain_text import tip_text
 
 #: The file types, in the order offered: a workbook first, what most people open.
 TABLE_FORMATS = ("xlsx", "csv", "hxl")
@@ -253,7 +254,7 @@ class TableExportDialog(QDialog):
         self.settings.setValue("tables/folder", str(Path(path).parent))
         self._set_busy(False)
         self._say(saved_text(request, rows, isolated(path), hidden))
-        self.message.setToolTip(path)
+        self.message.setToolTip(tip_text(path))  # a path: as written
         for b in (self.open_button, self.folder_button):
             b.setVisible(True)
         # what comes next, most likely: Enter opens the table

@@ -59,6 +59,7 @@ from ui.models import (
     unread_office_line,
 )
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
+from ui.plain_text import tip_text
 from ui.qtcompat import emit
 
 SUFFIX = ".fieldplan"
@@ -309,6 +310,8 @@ class ImportResultDialog(QDialog):
         # the backup before the import had to delete older ones on a full disk
         self.notices = QLabel("\n".join(notices))  # Session.notice_sentence: ready to show
         self.notices.setWordWrap(True)
+        # a notice names files and offices' reports: as written, never as HTML
+        self.notices.setTextFormat(Qt.TextFormat.PlainText)
         self.notices.setTextInteractionFlags(selectable())
         self.notices.setVisible(bool(notices))
         lay.addWidget(self.notices)
@@ -364,7 +367,7 @@ class ImportResultDialog(QDialog):
             keys = (texts[0].casefold(), texts[1], first[0], texts[3].casefold())
             for col, text in enumerate(texts):
                 item = _ResultItem(text)
-                item.setToolTip(tips[col])
+                item.setToolTip(tip_text(tips[col]))  # file names: as written
                 item.setData(SORT_ROLE, (keys[col], first))
                 self.table.setItem(row, col, item)
         header = self.table.horizontalHeader()
@@ -669,6 +672,7 @@ class ExportDialog(QDialog):
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths, errors: as written
         self.message.setTextInteractionFlags(selectable())
         lay.addWidget(self.message)
         self.buttons = QDialogButtonBox(

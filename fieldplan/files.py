@@ -397,8 +397,8 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
         raise cannot_write(path, exc, folder=target.parent) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            if private and hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), 0o600)
+            if private:
+                _owner_only(f.fileno())
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -410,6 +410,42 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
         tmp.unlink(missing_ok=True)
         raise
     _fsync_directory(target.parent)
+
+
+def _owner_only(fd: int) -> None:
+    """(POSIX) Make the open file ``fd`` readable and writable by its owner alone, 0600
+    whatever the umask; on Windows nothing (a file there is its user's already)."""
+    if os.name == "posix":
+        os.fchmod(fd, 0o600)
+
+
+def create_private(path: str | os.PathLike[str], *, exist_ok: bool = False) -> None:
+    """Create ``path`` empty and owner-only (0600 on POSIX, whatever the umask), as the
+    key files are (``atomic_output(private=True)``): a database fieldplan makes holds
+    enrolment tokens, which let whoever reads them register a key for an office.
+    SQLite then gives the database's -wal, -shm and -journal files the same mode.
+    A file already there raises FileExistsError, or with ``exist_ok`` is left as it is
+    (a file of the person's, whose mode is theirs to choose)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                     | getattr(os, "O_BINARY", 0), 0o600)
+    except FileExistsError:
+        if exist_ok:
+            return
+        raise
+    try:
+        _owner_only(fd)
+    finally:
+        os.close(fd)
+
+
+def private_folder(path: str | os.PathLike[str]) -> None:
+    """``mkdir -p`` with the last folder, when made here, owner-only (0700 on POSIX;
+    the umask may take more away): the backups folder. A folder already there keeps
+    its mode, its parents get the usual one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o666,

@@ -32,7 +32,7 @@ from fieldplan.errors import (
     SoundDatabaseError,
     StoreError,
 )
-from fieldplan.files import os_error_reason
+from fieldplan.files import create_private, os_error_reason, private_folder
 from fieldplan.i18n import _, format_number, ngettext
 
 #: How a backup's name says when it was taken (UTC, to the microsecond).
@@ -161,10 +161,14 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        if create:
+            # owner-only, as its key file: it holds enrolment tokens (SQLite would
+            # make it 0644, and its -wal and -shm follow the database's mode)
+            create_private(path, exist_ok=True)
         conn = sqlite3.connect(
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True,
             factory=Connection)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise _cannot_open(path, exc) from exc
     try:
         conn.row_factory = sqlite3.Row
@@ -533,7 +537,7 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
     # belongs to one database (``hq.sqlite3x`` is not ``hq.sqlite3``; see list_backups)
     target = folder / f"{db_path.name}-{stamp}-{reason}.sqlite3"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         _tidy(folder, db_path)  # what a killed backup left takes room too
         try:
             _copy(conn, target, stamp, db_path.name)
@@ -588,9 +592,9 @@ def _copy(conn: sqlite3.Connection, target: Path, stamp: str, db_name: str) -> N
     part = target.with_suffix(".part")
     try:
         # made here, not by SQLite, so that a folder that cannot be written fails with
-        # the system's reason (permission denied, read-only) rather than "unable to open"
-        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                         | getattr(os, "O_BINARY", 0), 0o666))
+        # the system's reason (permission denied, read-only) rather than "unable to
+        # open"; owner-only, as the database's key file (enrolment tokens are in it)
+        create_private(part)
         dest = sqlite3.connect(str(part))
         try:
             conn.backup(dest)
@@ -1188,6 +1192,7 @@ def _same_file(a: Path, b: Path) -> bool:
 def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None) -> None:
     src = sqlite3.connect(backup.resolve().as_uri() + "?mode=ro", uri=True)
     try:
+        create_private(part, exist_ok=True)  # owner-only, whatever the backup's mode
         dest = sqlite3.connect(str(part))
         try:
             src.backup(dest)

@@ -37,10 +37,16 @@ class ReplicaStatus:
     #: per locked period, the reports changed after its lock (progress.changed_after_lock;
     #: an office's own only, at an office)
     changed_after_lock: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    #: (office) the headquarters key it trusts (``enrol.hq_key``), its id and
+    #: fingerprint, to check with headquarters; "" at headquarters
+    hq_key_id: str = ""
+    hq_fingerprint: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "office": self.office, "replica": self.replica,
-                "key_id": self.key_id, "fingerprint": self.fingerprint, "plan": self.plan_id,
+                "key_id": self.key_id, "fingerprint": self.fingerprint,
+                "hq_key_id": self.hq_key_id or None,
+                "hq_fingerprint": self.hq_fingerprint or None, "plan": self.plan_id,
                 "plan_version": self.plan_version, "events": self.events,
                 "own_events": self.own_events, "reports": self.reports,
                 "hidden_reports": self.hidden_reports,
@@ -64,6 +70,9 @@ class ReplicaStatus:
             (_("Replica"), self.replica),
             (_("Key"), _("{key_id} (fingerprint {fingerprint})").format(
                 key_id=self.key_id, fingerprint=self.fingerprint)),
+            *([(_("Headquarters key"), _("{key_id} (fingerprint {fingerprint})").format(
+                key_id=self.hq_key_id, fingerprint=self.hq_fingerprint))]
+              if self.hq_key_id else []),
             *([(_("Warning"), revoked_text(s.unsent))] if self.key_status == "revoked"
               else []),
             *([(_("Warning"), continued_text(s.continued_by))] if s.continued_by else []),
@@ -361,10 +370,11 @@ def continued_text(new: str) -> str:
 
 def replica_status(rep: Replica) -> ReplicaStatus:
     from fieldplan.progress import changed_after_lock, locked_periods
-    from fieldplan.sync import sync_state
+    from fieldplan.sync import hq_key, sync_state
     from fieldplan.sync.keys import own_key_status, public_key
 
     pub = public_key(rep)
+    hq = None if rep.is_hq else hq_key(rep)
     key_status = own_key_status(rep)
     total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
@@ -380,4 +390,5 @@ def replica_status(rep: Replica) -> ReplicaStatus:
         events=total, own_events=own, reports=reports, sync=sync_state(rep),
         key_status=key_status, locked_periods=tuple(locked_periods(rep)),
         hidden_reports=hidden,
+        hq_key_id=hq.key_id if hq else "", hq_fingerprint=hq.fingerprint if hq else "",
         changed_after_lock=changed_after_lock(rep, office=None if rep.is_hq else rep.office))

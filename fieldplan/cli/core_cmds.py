@@ -253,7 +253,22 @@ def cmd_init(args: argparse.Namespace) -> int:
             text = _("Created headquarters replica {replica} in {db}")
         else:
             text = _("Created replica {replica} of office {office} in {db}")
-        output(args, data, text.format(replica=rep.replica_id[:8], office=rep.office, db=path))
+        lines = [text.format(replica=rep.replica_id[:8], office=rep.office, db=path)]
+        if not rep.is_hq:
+            # the key the setup bundle was signed with, trusted from now on: a person
+            # checks it with headquarters (a bundle of another is no setup of theirs)
+            from fieldplan.sync.enrol import hq_key, hq_key_check_text
+
+            hq = hq_key(rep)
+            if hq is not None:
+                check = hq_key_check_text()
+                data.update(hq_key_id=hq.key_id, hq_fingerprint=hq.fingerprint,
+                            hq_check=check)
+                lines += [_("{label}: {n}").format(
+                    label=_("Headquarters key"),
+                    n=_("{key_id} (fingerprint {fingerprint})").format(
+                        key_id=hq.key_id, fingerprint=hq.fingerprint)), check]
+        output(args, data, "\n".join(lines))
     return 0
 
 

@@ -3,7 +3,7 @@ conflicts. See fieldplan.sync.exchange for the import checks."""
 
 from fieldplan.events import holdings
 from fieldplan.sync.conflicts import Conflict, list_conflicts, resolve_conflict
-from fieldplan.sync.enrol import enroll_office, hq_fingerprint, init_from_setup
+from fieldplan.sync.enrol import enroll_office, hq_key, init_from_setup
 from fieldplan.sync.exchange import (
     KIND_SETUP,
     Gap,
@@ -36,7 +36,7 @@ __all__ = [
     "KIND_SETUP", "AllOfficesExport", "Conflict", "ExportResult", "Gap", "ImportInterrupted",
     "ImportOutcome", "ImportStopped", "InboxEntry", "LockCheck", "OfficeExport",
     "QuarantineItem", "SyncState", "all_keys", "dismiss_lost", "enroll_office",
-    "export_all_offices", "export_bundle", "holdings", "hq_fingerprint", "import_bundle",
+    "export_all_offices", "export_bundle", "holdings", "hq_key", "import_bundle",
     "import_bundles", "init_from_setup", "list_conflicts", "list_gaps", "list_inbox",
     "list_quarantine", "lock_check", "refuse_key", "resolve_conflict", "revoke_key",
     "rotate_key", "show_key", "sync_state", "trust_key", "verify_bundle",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
-from fieldplan.errors import BundleError, StoreError, ValidationError
+from fieldplan.errors import BundleError, ValidationError
 from fieldplan.i18n import _
 from fieldplan.replica import ROLE_OFFICE, Replica, _create
 from fieldplan.sync import exchange, export
@@ -124,13 +124,34 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
     return rep
 
 
-def hq_fingerprint(rep: Replica) -> str:
-    """Fingerprint of the pinned headquarters key (to read out over the phone)."""
-    key_id = rep.meta("hq_key")
-    info = keyreg.all_keys(rep).get(key_id or "")
-    if info is None:
-        raise StoreError(_("no headquarters key pinned"))
-    return info.fingerprint
+def hq_key(rep: Replica) -> keyreg.KeyInfo | None:
+    """(office) The headquarters key this office trusts, to check with headquarters
+    over the phone: the key its setup bundle was signed with, pinned by
+    ``init_from_setup``, or, once headquarters changed keys (a rotation, a restore),
+    the key of that computer in use now, which the pinned one endorsed: the one
+    headquarters reads with ``keys show``. None at headquarters."""
+    keys = keyreg.all_keys(rep)
+    pinned = keys.get(rep.meta("hq_key") or "")
+    if pinned is None or pinned.status == "active":
+        return pinned
+    same = keyreg.computer(keys, pinned.replica)
+    now = [k for k in keys.values()
+           if k.office == "HQ" and k.status == "active" and k.replica in same]
+    return now[0] if len(now) == 1 else pinned
+
+
+def hq_key_check_text() -> str:
+    """What an office does with headquarters' fingerprint, said where it is shown
+    (``init --from``, the client's key dialog): check it with headquarters, who read
+    theirs where an office reads its own."""
+    from fieldplan.sync.keys import own_key_menu
+
+    # Translators: {menu} is a menu path such as "Help ▸ This computer's key…";
+    # 'fieldplan keys show' is a command, not to be translated
+    return _("Check this fingerprint with headquarters (over the phone, for example), who "
+             "read theirs with 'fieldplan keys show' or in fieldplan under {menu}: if it "
+             "differs, the setup bundle did not come from them, and this database must "
+             "not be used.").format(menu=own_key_menu())
 
 
 #: meta key prefix (HQ), with an enrolment id: what the setup bundle of an enrolment

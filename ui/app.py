@@ -98,6 +98,9 @@ class Shell(QObject):
         self.files_not_imported: list[str] = []
         #: this client's claim on its database (ui.single_instance), when it has one
         self.guard = None
+        #: the database was just made from a setup bundle (first run): the first window
+        #: shows headquarters' key to check with them
+        self.set_up = False
         #: the window of a database found damaged while open: kept, disabled, behind
         #: the cannot-open dialog (what it shows, an export's "Saved …", can still be
         #: read) until a restore opens a new one or the client ends
@@ -125,6 +128,7 @@ class Shell(QObject):
             self.files_not_imported, self.files_to_import = self.files_to_import, []
         elif dialog.used is not None:  # the setup bundle made this database: not to import
             self.files_to_import = [f for f in self.files_to_import if f != dialog.used]
+            self.set_up = True
         self.open(db_path)
 
     def open(self, db_path: Path, session: Session | None = None) -> None:
@@ -205,6 +209,9 @@ class Shell(QObject):
             old.hand_over()  # what is typed goes on in the new window, kept or not
             old.deleteLater()
         self._close_damaged_window()  # restored: the new window takes its place
+        if self.set_up:  # headquarters' fingerprint, to check with them before any work
+            self.set_up = False
+            self.window.own_key_dialog(set_up=True)
         if self.files_to_import:
             files, self.files_to_import = self.files_to_import, []
             self.window.import_files(files)

@@ -1137,14 +1137,22 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    def own_key_dialog(self) -> None:
-        """This computer's office, replica id and key fingerprint (ui.own_key)."""
+    def own_key_dialog(self, set_up: bool = False) -> None:
+        """This computer's office, replica id and key fingerprint, and at an office
+        headquarters' (ui.own_key). ``set_up``: the office has just been set up from a
+        setup bundle: said first, and the window stays usable beside it."""
         from ui.own_key import OwnKeyDialog, read_own_key
 
         identity = self.identity
-        DbOp(self.session, self, read_own_key).success(
-            lambda key: OwnKeyDialog(identity, key, self).open()
-        ).run()
+
+        def show(keys) -> None:
+            dialog = OwnKeyDialog(identity, keys, self, set_up=set_up)
+            if set_up:
+                dialog.show()  # a note, not a question: nothing waits for it
+            else:
+                dialog.open()
+
+        DbOp(self.session, self, read_own_key).success(show).run()
 
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox

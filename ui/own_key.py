@@ -1,10 +1,15 @@
 """This computer as headquarters knows it: its office, its replica id and the key that
 signs its bundles (what ``fieldplan keys show`` and ``fieldplan status`` print). When
 headquarters holds a bundle of a key it does not know yet in quarantine, it calls the
-office and they read the fingerprint together: this is where the office reads it."""
+office and they read the fingerprint together: this is where the office reads it.
+
+At an office it shows headquarters' key too, which the office checks with them (a
+setup bundle of someone else's would have another): once when the office has just
+been set up from the setup bundle, and whenever it is opened from the Help menu."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
@@ -19,21 +24,33 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import _
-from ui.bidi import in_layout_direction
+from ui.bidi import in_layout_direction, isolated_codes
 from ui.context import Identity
 from ui.dialogs import fixed_font, selectable, size_to_content
 from ui.qtcompat import Qt
 
 if TYPE_CHECKING:
     from fieldplan.minisign import PublicKey
+    from fieldplan.sync.keys import KeyInfo
 
 
-def read_own_key(rep) -> PublicKey:
-    """(worker) this replica's signing key: its ``key_id_hex`` as minisign prints it,
-    its ``fingerprint`` in 10 groups of 4 hex digits, read aloud to headquarters."""
+@dataclass(frozen=True)
+class OwnKeys:
+    """What the dialog shows. own: this replica's signing key (its ``key_id_hex`` as
+    minisign prints it, its ``fingerprint`` in 10 groups of 4 hex digits, read aloud to
+    headquarters). hq: (office) the headquarters key it trusts, to check with
+    headquarters (``fieldplan.sync.enrol.hq_key``); None at headquarters."""
+
+    own: PublicKey
+    hq: KeyInfo | None = None
+
+
+def read_own_key(rep) -> OwnKeys:
+    """(worker) this replica's key, and at an office headquarters' key."""
+    from fieldplan.sync.enrol import hq_key
     from fieldplan.sync.keys import public_key
 
-    return public_key(rep)
+    return OwnKeys(public_key(rep), None if rep.is_hq else hq_key(rep))
 
 
 def code_field(text: str, name: str) -> QLineEdit:
@@ -55,15 +72,38 @@ def code_field(text: str, name: str) -> QLineEdit:
     return field
 
 
-class OwnKeyDialog(QDialog):
-    """Office, replica id, key id and fingerprint of this computer (Help menu)."""
+def fingerprint_field(fingerprint: str, name: str) -> QLineEdit:
+    """A ``code_field`` in the fixed-width font: read group by group, as in the Keys
+    tab, and never cut."""
+    field = code_field(fingerprint, name)
+    field.setFont(fixed_font())
+    field.setMinimumWidth(field.fontMetrics().horizontalAdvance(fingerprint) + 12)
+    return field
 
-    def __init__(self, identity: Identity, key: PublicKey, parent: QWidget | None = None) -> None:
+
+class OwnKeyDialog(QDialog):
+    """Office, replica id, key id and fingerprint of this computer (Help menu); at an
+    office, headquarters' key fingerprint and what to do with it. ``set_up``: shown
+    because the office has just been set up from a setup bundle (first run)."""
+
+    def __init__(self, identity: Identity, keys: OwnKeys, parent: QWidget | None = None,
+                 *, set_up: bool = False) -> None:
         super().__init__(parent)
+        key = keys.own
         self.setObjectName("own-key-dialog")
         self.setWindowTitle(_("This computer's key"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
+        self.set_up_note: QLabel | None = None
+        if set_up:
+            self.set_up_note = QLabel(_(
+                "This computer is set up from the setup bundle. Before you work with "
+                "headquarters, check the headquarters key fingerprint below with them."))
+            self.set_up_note.setWordWrap(True)
+            bold = self.set_up_note.font()
+            bold.setBold(True)
+            self.set_up_note.setFont(bold)
+            lay.addWidget(self.set_up_note)
         intro = QLabel(_(
             "Headquarters checks this fingerprint before it trusts bundles signed by a key "
             "it does not know yet (a new computer, or one restored from a backup). Read it "
@@ -79,12 +119,22 @@ class OwnKeyDialog(QDialog):
         form.addRow(_("Computer"), self.replica)
         self.key_id = code_field(key.key_id_hex, _("Key"))
         form.addRow(_("Key"), self.key_id)
-        self.fingerprint = code_field(key.fingerprint, _("Key fingerprint"))
-        self.fingerprint.setFont(fixed_font())  # read group by group, as in the Keys tab
-        self.fingerprint.setMinimumWidth(
-            self.fingerprint.fontMetrics().horizontalAdvance(key.fingerprint) + 12)
+        self.fingerprint = fingerprint_field(key.fingerprint, _("Key fingerprint"))
         form.addRow(_("Key fingerprint"), self.fingerprint)
+        self.hq_fingerprint: QLineEdit | None = None
+        self.hq_note: QLabel | None = None
+        if keys.hq is not None:
+            from fieldplan.sync.enrol import hq_key_check_text
+
+            label = _("Headquarters key fingerprint")
+            self.hq_fingerprint = fingerprint_field(keys.hq.fingerprint, label)
+            form.addRow(label, self.hq_fingerprint)
         lay.addLayout(form)
+        if keys.hq is not None:
+            # the command kept whole in Arabic ("fieldplan keys show")
+            self.hq_note = QLabel(isolated_codes(hq_key_check_text()))
+            self.hq_note.setWordWrap(True)
+            lay.addWidget(self.hq_note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)

@@ -160,3 +160,44 @@ def test_a_core_error_is_said_again_in_the_language_chosen(qtbot, tmp_path, lang
     assert said != "not a fieldplan bundle (not a ZIP archive)"
     assert dialog.message.text() == said[0].upper() + said[1:]
     dialog.grab().save(str(tmp_path / "first-run-core-error-fr.png"))
+
+
+def test_an_office_set_up_from_a_bundle_is_shown_headquarters_fingerprint(
+        shell, qtbot, tmp_path):
+    """The first window after the setup says which headquarters key the office now
+    trusts, to check with them: a note beside the window, which goes on working (a
+    setup bundle of another headquarters would show another fingerprint)."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, show_key
+
+    (tmp_path / "hq").mkdir()
+    with init_hq(tmp_path / "hq" / "hq.sqlite3") as hq:
+        setup = tmp_path / "BN-setup.fieldplan"
+        enroll_office(hq, "BN", setup)
+        fingerprint = show_key(hq).split("  ")[1]
+    shell.start(tmp_path / "bn.sqlite3")
+    shell.dialog.setup_from(str(setup))
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    window = shell.window
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "own-key-dialog") is not None,
+                    timeout=5000)
+    wait_idle(qtbot, shell.session)
+    note = window.findChild(QDialog, "own-key-dialog")
+    assert note.isVisible() and not note.isModal()
+    assert note.windowModality() == Qt.WindowModality.NonModal
+    assert note.set_up_note is not None and "setup bundle" in note.set_up_note.text()
+    assert note.hq_fingerprint.text() == fingerprint
+    assert "Check this fingerprint with headquarters" in note.hq_note.text()
+    assert window.isEnabled()
+    note.grab().save(str(tmp_path / "first-run-hq-key-en.png"))
+    note.close()
+
+
+def test_headquarters_created_on_the_first_run_is_shown_no_such_note(shell, qtbot, tmp_path):
+    shell.start(tmp_path / "hq.sqlite3")
+    qtbot.mouseClick(shell.dialog.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    assert shell.window.findChild(QDialog, "own-key-dialog") is None

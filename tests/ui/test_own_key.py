@@ -1,6 +1,7 @@
 """An office reads its own key's fingerprint to headquarters (Help ▸ This computer's
 key…): the same office, replica, key id and fingerprint as ``fieldplan keys show``
-and ``fieldplan status``, selectable, and left to right in Arabic."""
+and ``fieldplan status``, selectable, and left to right in Arabic. It reads there
+headquarters' fingerprint too, to check with them."""
 
 from __future__ import annotations
 
@@ -63,4 +64,35 @@ def test_headquarters_sees_its_own_key_too(open_window, qtbot, hq_db):
     dialog = _open_own_key(window, qtbot)
     assert dialog.fingerprint.text() == fingerprint
     assert "HQ" in dialog.office.text()
+    assert dialog.hq_fingerprint is None and dialog.hq_note is None  # its own is above
     dialog.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_an_office_sees_headquarters_fingerprint_to_check_with_them(
+        open_window, qtbot, office_db, lang):
+    """The one headquarters reads with ``keys show`` (or in its own Help menu), with
+    what to do if it is another."""
+    from fieldplan.sync import show_key
+    from fieldplan.sync.enrol import hq_key_check_text
+    from ui.app import apply_language
+
+    with open_replica(office_db.parent / "hq" / "hq.sqlite3") as hq:
+        hq_fingerprint = show_key(hq).split("  ")[1]
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        window = open_window(office_db)
+        dialog = _open_own_key(window, qtbot)
+        field = dialog.hq_fingerprint
+        assert field is not None and field.text() == hq_fingerprint
+        assert field.isReadOnly() and field.layoutDirection() == Qt.LayoutDirection.LeftToRight
+        assert field.width() >= field.fontMetrics().horizontalAdvance(hq_fingerprint)
+        assert dialog.hq_note.isVisible()
+        assert dialog.hq_note.text().replace("\u2066", "").replace("\u2069", "") == \
+            hq_key_check_text()
+        assert dialog.set_up_note is None  # from the Help menu: no first-run line
+        dialog.grab().save(str(office_db.parent / f"own-key-hq-{lang}.png"))
+        dialog.close()
+    finally:
+        apply_language(app, "en")

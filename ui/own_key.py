@@ -104,10 +104,18 @@ class OwnKeyDialog(QDialog):
             bold.setBold(True)
             self.set_up_note.setFont(bold)
             lay.addWidget(self.set_up_note)
-        intro = QLabel(_(
-            "Headquarters checks this fingerprint before it trusts bundles signed by a key "
-            "it does not know yet (a new computer, or one restored from a backup). Read it "
-            "to them on the phone, group by group: it must match the one they see."))
+        if identity.is_hq:  # what an office set up from its setup bundle checks
+            intro = QLabel(_(
+                "Offices check this fingerprint once they are set up from the setup bundle "
+                "headquarters sent them. Read it to them on the phone, group by group: it "
+                "must match the one they see."))
+        else:
+            intro = QLabel(_(
+                "Headquarters checks this fingerprint before it trusts bundles signed by a "
+                "key it does not know yet (a new computer, or one restored from a backup). "
+                "Read it to them on the phone, group by group: it must match the one they "
+                "see."))
+        self.intro = intro
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()

@@ -65,6 +65,7 @@ def test_headquarters_sees_its_own_key_too(open_window, qtbot, hq_db):
     assert dialog.fingerprint.text() == fingerprint
     assert "HQ" in dialog.office.text()
     assert dialog.hq_fingerprint is None and dialog.hq_note is None  # its own is above
+    assert dialog.intro.text().startswith("Offices check this fingerprint")  # as init says
     dialog.close()
 
 

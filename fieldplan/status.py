@@ -374,7 +374,7 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     from fieldplan.sync.keys import own_key_status, public_key
 
     pub = public_key(rep)
-    hq = None if rep.is_hq else hq_key(rep)
+    hq = hq_key(rep)  # (None at headquarters)
     key_status = own_key_status(rep)
     total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",

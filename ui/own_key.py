@@ -50,7 +50,7 @@ def read_own_key(rep) -> OwnKeys:
     from fieldplan.sync.enrol import hq_key
     from fieldplan.sync.keys import public_key
 
-    return OwnKeys(public_key(rep), None if rep.is_hq else hq_key(rep))
+    return OwnKeys(public_key(rep), hq_key(rep))
 
 
 def code_field(text: str, name: str) -> QLineEdit:

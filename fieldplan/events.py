@@ -77,9 +77,41 @@ def hlc_to_iso(hlc: int) -> str:
 
 
 def utc_iso(when: dt.datetime | None = None) -> str:
-    """A time (default: now) as the database and manifests write it:
-    ``2026-03-12T09:30:00Z``."""
-    return (when or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A time (default: now, by ``wall_ms``: the clock local writes are stamped with,
+    so an event's arrival and its clock value compare) as the database and manifests
+    write it: ``2026-03-12T09:30:00Z``."""
+    if when is None:
+        when = dt.datetime.fromtimestamp(wall_ms() / 1000, tz=dt.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def arrival_hlc(received_at: str) -> int | None:
+    """The greatest clock value of the second ``received_at`` (``utc_iso``'s form)
+    names: an event received then was held by that value. None if it is not such a
+    time."""
+    try:
+        when = dt.datetime.strptime(received_at, "%Y-%m-%dT%H:%M:%SZ")
+    except (TypeError, ValueError):
+        return None
+    ms = int(when.replace(tzinfo=dt.UTC).timestamp()) * 1000 + 999
+    return (ms << 16) | 0xFFFF
+
+
+def held_hlc(hlc: int, received_at: str | None) -> int:
+    """By which clock value this replica held an event: its own value, or its arrival
+    here when that came first (its writer's clock was ahead: a laptop with a wrong
+    year). The local clock never follows such a value far (``observe_hlc``), so a
+    write made here after the arrival, a lock, is later than this, not than the
+    event's own value."""
+    arrived = arrival_hlc(received_at) if received_at else None
+    return hlc if arrived is None else min(hlc, arrived)
+
+
+def shown_time(hlc: int, received_at: str | None) -> str:
+    """When a change was made, for people (ISO UTC): its writer's clock, never later
+    than its arrival here (a writer's clock far ahead would say 4199)."""
+    made = hlc_to_iso(hlc)
+    return min(made, received_at) if received_at and arrival_hlc(received_at) else made
 
 
 @dataclass(frozen=True)

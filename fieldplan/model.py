@@ -49,8 +49,13 @@ class ProgressReport:
     values: indicator actuals as ((indicator key, value), ...), sorted by key.
     achievements, challenges, next_steps: the narrative, user text.
     state: ``draft`` or ``submitted``.
-    updated_at: ISO-8601 UTC time of the latest change.
+    updated_at: ISO-8601 UTC time of the latest change, to show: its writer's clock,
+    no later than when this replica received it (a laptop whose clock is years ahead
+    would say 4199; ``events.shown_time``).
     updated_by: author of the latest change.
+    written_at: ISO-8601 UTC time of the latest change by its writer's clock alone: the
+    same on every replica (``progress.digest`` hashes it); "" when not known (then
+    ``updated_at``).
     """
 
     office: str
@@ -65,6 +70,7 @@ class ProgressReport:
     state: str
     updated_at: str
     updated_by: str
+    written_at: str = ""
 
     @property
     def note(self) -> str:

@@ -97,7 +97,8 @@ class ChangedAfterLock:
     ``changed_after_lock``).
 
     office, action, period: the report. changes: how many of its events came after
-    the lock. last_at: when the last of them was made (its writer's clock, ISO UTC).
+    the lock. last_at: when the last of them was made (its writer's clock, ISO UTC, no
+    later than its arrival here: ``events.shown_time``).
     last_by: who made it. state: the report's state now (``draft`` or ``submitted``).
     """
 
@@ -116,22 +117,24 @@ class ChangedAfterLock:
 
 
 def lock_clocks(rep: Replica) -> dict[str, int]:
-    """The locked periods, each with the clock value of the lock it shows (its winning
-    version, as ``is_locked`` reads it): a change later on the clock is one the lock
-    did not cover (``changed_after_lock``)."""
+    """The locked periods, each with the clock value by which this replica held the
+    lock it shows (its winning version, as ``is_locked`` reads it; ``events.held_hlc``):
+    a change held later on the clock is one the lock did not cover
+    (``changed_after_lock``)."""
     locks: dict[str, int] = {}
-    for entity_id, value, hlc in rep.conn.execute(
+    for entity_id, value, hlc, received_at in rep.conn.execute(
         """
-        SELECT entity_id, value, hlc FROM (
-            SELECT entity_id, value, hlc, row_number() OVER (PARTITION BY entity_id
-                ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
+        SELECT w.entity_id, value, w.hlc, e.received_at FROM (
+            SELECT entity_id, value, hlc, origin, seq, row_number() OVER (
+                PARTITION BY entity_id ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
             FROM versions INDEXED BY versions_heads
-            WHERE entity = 'lock' AND field = 'locked' AND superseded = 0)
+            WHERE entity = 'lock' AND field = 'locked' AND superseded = 0) AS w
+        LEFT JOIN events e ON e.origin = w.origin AND e.seq = w.seq
         WHERE rn = 1
         """
     ):
         if json.loads(value) is True:
-            locks[entity_id] = hlc
+            locks[entity_id] = events.held_hlc(hlc, received_at)
     return locks
 
 
@@ -142,35 +145,44 @@ def changed_after_lock(rep: Replica, period: str | None = None,
 
     The merge takes such changes as any other (every replica merges the same events
     the same way); this only says which they are. The rule: a progress event of the
-    period whose hybrid clock is greater than the lock's (the version of the lock the
-    period shows). The lock's clock is greater than that of every event its writer
+    period held later on the clock than the lock (the version of the lock the period
+    shows), each by ``events.held_hlc``: its hybrid clock, or its arrival here when
+    that came first. The lock's clock is greater than that of every event its writer
     held when locking (``events.tick`` follows every value received), so such an event
     is one the lock did not cover: written, or at least not yet received at
-    headquarters, when the period was locked. It depends on the events alone, not on
-    when each arrived where: every replica holding the same events names the same
-    reports (the office the same ones headquarters' review pack names), whatever the
-    order of imports. What it misses: a change by a laptop whose clock is behind
-    headquarters' by more than the time between the lock and the change (its bundle's
-    import still says "changes to the locked period")."""
+    headquarters, when the period was locked. The arrival keeps a laptop whose clock
+    is years ahead (its event's clock would be later than any lock) from naming a
+    report headquarters had before the lock, forever; and a change that arrives after
+    the lock is named even when such an event pushed headquarters' clock ahead (a day
+    at most). Where events are written and arrive with clocks right, as they do, every
+    replica holding the same events names the same reports (the office the same ones
+    headquarters' review pack names), whatever the order of imports; at headquarters
+    the arrival is its own, elsewhere that of the replica asking. What it misses: a
+    change by a laptop whose clock is behind headquarters' by more than the time
+    between the lock and the change (its bundle's import still says "changes to the
+    locked period")."""
     wanted = str(as_period(period)) if period else None
     locks = {p: hlc for p, hlc in lock_clocks(rep).items() if wanted in (None, p)}
     if not locks:
         return {}
     found: dict[tuple[str, str, str], list] = {}
     # one pass over the progress events later than the earliest lock (few: recent ones)
-    for entity_id, hlc, body in rep.conn.execute(
-            "SELECT entity_id, hlc, body FROM events WHERE entity = 'progress' AND hlc > ? "
-            "ORDER BY entity_id, hlc", (min(locks.values()),)):
+    # (an event held later than a lock has a clock value later than it too)
+    for entity_id, hlc, received_at, body in rep.conn.execute(
+            "SELECT entity_id, hlc, received_at, body FROM events WHERE entity = 'progress' "
+            "AND hlc > ? ORDER BY entity_id, hlc", (min(locks.values()),)):
         parts = entity_id.split("|")
         if len(parts) != 3:
             continue
         who, action, when = parts
-        if when not in locks or hlc <= locks[when] or (office and who != office):
+        held = events.held_hlc(hlc, received_at)
+        if when not in locks or held <= locks[when] or (office and who != office):
             continue
-        seen = found.setdefault((when, who, action), [0, 0, ""])
+        seen = found.setdefault((when, who, action), [0, (0, 0), "", ""])
         seen[0] += 1
-        if hlc >= seen[1]:
-            seen[1:] = [hlc, json.loads(body).get("author", "")]
+        if (held, hlc) >= seen[1]:
+            seen[1:] = [(held, hlc), events.shown_time(hlc, received_at),
+                        json.loads(body).get("author", "")]
     states = {}
     for key in found:
         row = rep.conn.execute("SELECT state FROM progress WHERE period = ? AND office = ? "
@@ -178,10 +190,10 @@ def changed_after_lock(rep: Replica, period: str | None = None,
         states[key] = row[0] if row else "draft"
     out: dict[str, list[ChangedAfterLock]] = {}
     for key in sorted(found):
-        count, hlc, author = found[key]
+        count, _held, last_at, author = found[key]
         out.setdefault(key[0], []).append(ChangedAfterLock(
             office=key[1], action=key[2], period=key[0], changes=count,
-            last_at=events.hlc_to_iso(hlc), last_by=author, state=states[key]))
+            last_at=last_at, last_by=author, state=states[key]))
     return {p: tuple(changes) for p, changes in sorted(out.items())}
 
 
@@ -554,10 +566,20 @@ def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
     return Changes(entities=(("lock", period),), events=1)
 
 
+#: When this replica received the latest change of a progress row ``p``: the arrival
+#: of the event of its winning head with the row's clock value (one head of a handful,
+#: by the heads' index, and the event by its key)
+_ARRIVAL = (
+    "(SELECT min(e.received_at) FROM versions v INDEXED BY versions_heads "
+    "JOIN events e ON e.origin = v.origin AND e.seq = v.seq "
+    "WHERE v.entity = 'progress' AND v.entity_id = p.office || '|' || p.action || '|' || "
+    "p.period AND v.superseded = 0 AND v.hlc = p.hlc)")
+
+
 def _select(rep: Replica, where: str, params: tuple) -> list[ProgressReport]:
     rows = rep.conn.execute(
         "SELECT office, action, period, status, percent, vals, achievements, challenges, "
-        f"next_steps, state, hlc, updated_by FROM progress {where} "
+        f"next_steps, state, hlc, updated_by, {_ARRIVAL} FROM progress p {where} "
         "ORDER BY period, office, action",
         params,
     ).fetchall()
@@ -571,7 +593,8 @@ def _row_to_report(r) -> ProgressReport:
         percent=None if r[4] is None else int(r[4]),
         values=tuple(sorted((k, v) for k, v in vals.items() if v is not None)),
         achievements=r[6], challenges=r[7], next_steps=r[8], state=r[9],
-        updated_at=events.hlc_to_iso(r[10]), updated_by=r[11],
+        updated_at=events.shown_time(r[10], r[12]), updated_by=r[11],
+        written_at=events.hlc_to_iso(r[10]),
     )
 
 
@@ -609,12 +632,15 @@ def report_to_dict(r: ProgressReport) -> dict[str, Any]:
 
 def digest(rep: Replica, office: str | None = None) -> str:
     """SHA-256 of an office's merged progress (every office's at HQ when none is
-    named): identical on every replica that holds the same events."""
+    named): identical on every replica that holds the same events. Each report's time
+    is its writer's clock (``written_at``), not the time shown, which an arrival here
+    may cap."""
     if office is None and not rep.is_hq:
         office = rep.office
     reports = list_reports(rep, office=office)
     h = hashlib.sha256()
     for r in reports:
-        h.update(events.canonical_json(report_to_dict(r)).encode("utf-8"))
+        merged = report_to_dict(r) | {"updated_at": r.written_at or r.updated_at}
+        h.update(events.canonical_json(merged).encode("utf-8"))
         h.update(b"\n")
     return h.hexdigest()

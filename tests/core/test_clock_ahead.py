@@ -1,0 +1,156 @@
+"""An office laptop whose clock is years ahead (its date set to 4199): its events keep
+their clock values, which decide the merge the same way everywhere, but headquarters
+judges and shows them by when it received them. A report that arrived before the lock
+is not "changed after the lock" (forever), one that arrived after it still is, and no
+date shown at headquarters is later than the data's arrival."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_sync import national, send
+
+from fieldplan import events, progress
+from fieldplan.status import replica_status
+from fieldplan.sync import export_bundle, import_bundle
+
+PERIOD = "2025-S2"
+#: 23 Nov 4199, near the end of the clock's range (as a reviewer's laptop had it)
+FAR_AHEAD_MS = (events.MAX_COUNTER >> 16) - 10_000_000
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A clock a second further at each reading; [offset]: how far a laptop's is
+    ahead of it (0: right)."""
+    now = iter(range(events.wall_ms(), 2**45, 1000))
+    offset = [0]
+    monkeypatch.setattr(events, "wall_ms", lambda: next(now) + offset[0])
+    return offset
+
+
+def far_ahead(clock: list[int]) -> None:
+    clock[0] = 0
+    clock[0] = FAR_AHEAD_MS - events.wall_ms()
+
+
+def from_far_ahead(office, hq, clock: list[int], tmp_path: Path):
+    """The office exports with its clock far ahead; headquarters imports with its own."""
+    far_ahead(clock)
+    folder = tmp_path / "out"
+    folder.mkdir(exist_ok=True)
+    path = export_bundle(office, out_dir=folder).path
+    clock[0] = 0
+    return import_bundle(hq, path)
+
+
+def warnings(rep) -> list[str]:
+    return [text for label, text in replica_status(rep).lines("en") if label == "Warning"]
+
+
+def pack_text(hq, tmp_path: Path) -> str:
+    from fieldplan.reports import build_review_pack
+
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "review.pdf")
+    return " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+
+
+def test_a_report_from_far_ahead_received_before_the_lock_is_not_changed_after_it(
+        hq, make_office, clock, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    act = national(ml)
+    far_ahead(clock)
+    progress.record_progress(ml, act, PERIOD, status="completed", percent=100,
+                             challenges="from the future")
+    progress.submit_period(ml, PERIOD)
+    outcome = from_far_ahead(ml, hq, clock, tmp_path)
+    assert outcome.outcome == "merged" and outcome.late_periods == ()
+    report = progress.get_report(hq, act, PERIOD, "ML")
+    # the merge keeps the writer's clock (the digest too: the same at the office)...
+    assert report.written_at.startswith("4199-11-23")
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+    # ...and shows no time later than its arrival
+    today = events.utc_iso()[:10]
+    assert report.updated_at[:10] == today
+    [listed] = progress.list_reports(hq, PERIOD, "ML")
+    assert listed.updated_at == report.updated_at
+    progress.set_period_lock(hq, PERIOD)
+    assert progress.changed_after_lock(hq) == {}
+    assert warnings(hq) == []
+    # later imports change nothing of it
+    progress.record_progress(make_office("SN"), national(ml), "2026-S1", status="on-track")
+    assert progress.changed_after_lock(hq) == {}
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_review_pack_is_as_of_the_arrival(hq, make_office, clock,
+                                              tmp_path: Path) -> None:
+    ml = make_office("ML")
+    far_ahead(clock)
+    progress.record_progress(ml, national(ml), PERIOD, status="completed", percent=100)
+    progress.submit_period(ml, PERIOD)
+    from_far_ahead(ml, hq, clock, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    text = pack_text(hq, tmp_path)
+    assert "4199" not in text
+    year = events.utc_iso()[:4]
+    assert "Data as of: " in text and year in text.split("Data as of: ")[1][:30]
+    assert "Changed after the period was locked" not in text
+
+
+def test_a_report_from_far_ahead_received_after_the_lock_still_is(
+        hq, make_office, clock, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    ml_b = make_office("ML", "ml-b")  # a second laptop of ML, its clock right
+    first, second = national(ml, 0), national(ml, 1)
+    far_ahead(clock)
+    progress.record_progress(ml, first, PERIOD, status="completed", percent=100)
+    progress.submit_period(ml, PERIOD)
+    from_far_ahead(ml, hq, clock, tmp_path)  # (headquarters' clock follows it a day)
+    send(ml_b, hq, tmp_path)  # HQ registers B's key
+    progress.set_period_lock(hq, PERIOD)
+    # ML, far ahead and not knowing of the lock, reopens and edits
+    far_ahead(clock)
+    progress.reopen_report(ml, first, PERIOD)
+    progress.record_progress(ml, first, PERIOD, percent=60)
+    outcome = from_far_ahead(ml, hq, clock, tmp_path)
+    assert outcome.late_periods == (PERIOD,)
+    [changed] = progress.changed_after_lock(hq)[PERIOD]
+    assert (changed.office, changed.action, changed.changes) == ("ML", first, 2)
+    assert changed.last_at[:10] == events.utc_iso()[:10]  # its arrival, not 4199
+    assert changed.last_at == progress.get_report(hq, first, PERIOD, "ML").updated_at
+    assert warnings(hq) == [
+        f"2nd semester 2025 locked; 1 report changed after the lock: ML {first}"]
+    # the other laptop's change after the lock, its clock right, is named too, though
+    # headquarters' clock, and so the lock's, had followed the far one by a day
+    progress.record_progress(ml_b, second, PERIOD, status="on-track")
+    _result, outcome = send(ml_b, hq, tmp_path)
+    assert outcome.late_periods == (PERIOD,)
+    assert [c.action for c in progress.changed_after_lock(hq)[PERIOD]] == [first, second]
+    send(hq, ml_b, tmp_path)
+    assert progress.digest(hq, "ML") == progress.digest(ml_b)
+    if shutil.which("pdftotext"):
+        text = pack_text(hq, tmp_path)
+        after = text[text.index("Changed after the period was locked"):]
+        assert f"Mali (ML) {first} 2" in after and "4199" not in text
+
+
+def test_a_time_shown_is_no_later_than_the_arrival() -> None:
+    ahead = FAR_AHEAD_MS << 16
+    assert events.hlc_to_iso(ahead).startswith("4199-11-23")
+    assert events.shown_time(ahead, "2026-03-12T09:30:00Z") == "2026-03-12T09:30:00Z"
+    assert events.shown_time(ahead, None) == events.hlc_to_iso(ahead)
+    past = 1_773_000_000_000 << 16  # 2026-03-08
+    assert events.shown_time(past, "2026-03-12T09:30:00Z") == events.hlc_to_iso(past)
+    # the arrival stands for the whole of its second
+    arrived = events.arrival_hlc("2026-03-12T09:30:00Z")
+    assert events.hlc_to_iso(arrived) == "2026-03-12T09:30:00Z"
+    assert events.hlc_to_iso(arrived + 1) == "2026-03-12T09:30:01Z"
+    assert events.held_hlc(ahead, "2026-03-12T09:30:00Z") == arrived
+    assert events.held_hlc(past, "2026-03-12T09:30:00Z") == past
+    assert events.held_hlc(past, "not a time") == past
+

@@ -406,6 +406,8 @@ class ImportResultDialog(QDialog):
             if getattr(o, "repair", ""):
                 # "this computer's events 41–60 had been written after …"
                 detail += "; " + o.repair
+            if getattr(o, "clock_ahead", ""):
+                detail += "; " + o.clock_text()  # "this computer's clock seems to be ahead…"
         detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
         # a refused bundle's word: escaped, and cut short in the cell
         office, office_tip = claimed_office(o.office), claimed_office(o.office, 80)
@@ -437,7 +439,7 @@ def import_row_rank(o) -> int:
     """Where a file's row goes in the import result: what needs looking at first.
     0 rejected, 1 not imported (stopped or cancelled), 2 quarantined, 3 merged with
     something to say (gaps, late changes to a locked period, reports the plan hides, a
-    repaired history), 4 merged or duplicate with nothing more."""
+    repaired history, a clock that seems ahead), 4 merged or duplicate with nothing more."""
     if o.outcome == "rejected":
         return 0
     if o.outcome in (STOPPED, CANCELLED):
@@ -445,7 +447,7 @@ def import_row_rank(o) -> int:
     if o.outcome == "quarantined":
         return 2
     if (o.gaps or getattr(o, "late_periods", ()) or getattr(o, "hidden_brought", 0)
-            or getattr(o, "repair", "")):
+            or getattr(o, "repair", "") or getattr(o, "clock_ahead", "")):
         return 3
     return 4
 

@@ -162,6 +162,10 @@ class ImportOutcome:
     #: reporting on an action headquarters removed or moved to another level
     hidden_brought: int = 0
     hidden_why: tuple[str, ...] = ()
+    #: (at an office) when headquarters wrote this bundle (ISO UTC), when that is far
+    #: earlier than this computer's clock says (``clock_ahead_since``): its date is
+    #: likely wrong; "" otherwise
+    clock_ahead: str = ""
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -180,6 +184,8 @@ class ImportOutcome:
             notes.append(self.hidden_text())
         if self.repair:
             notes.append(self.repair)
+        if self.clock_ahead:
+            notes.append(self.clock_text())
         return _("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail) + (
             "; " + "; ".join(notes) if notes else "")
@@ -193,7 +199,19 @@ class ImportOutcome:
                 "gap_ranges": list(self.gap_ranges),
                 "plan_version": self.plan_version or None,
                 "plan_hidden_reports": self.plan_hidden, "repair": self.repair,
-                "reports_the_plan_hides": self.hidden_brought}
+                "reports_the_plan_hides": self.hidden_brought,
+                "clock_ahead": bool(self.clock_ahead)}
+
+    def clock_text(self) -> str:
+        """"this computer's clock seems to be ahead …: check its date": what the import
+        says of a clock far later than headquarters' bundle ("" when it is not)."""
+        if not self.clock_ahead:
+            return ""
+        from fieldplan.i18n import format_date
+
+        return _("this computer's clock seems to be ahead (it says {today}; headquarters "
+                 "wrote this file on {created}): check its date").format(
+                     today=format_date(events.utc_iso()), created=format_date(self.clock_ahead))
 
     def hidden_text(self) -> str:
         """"it brings 2 reports the plan hides (the plan no longer has this action)":
@@ -219,6 +237,25 @@ class ImportOutcome:
                 "it hides {count} reports of this office",
                 self.plan_hidden).format(count=self.plan_hidden)
         return text
+
+
+#: How much later than a headquarters bundle's creation an office computer's clock
+#: may be before the import says its date seems wrong: headquarters sends after each
+#: semester's review, and no bundle of its waits a year to be imported, while a year
+#: set wrong (2099) is years ahead. The computer cannot see that its own clock is the
+#: wrong one: its writes carry the date it shows (headquarters shows them by arrival).
+CLOCK_AHEAD_DAYS = 366
+
+
+def clock_ahead_since(rep: Replica, m: dict[str, Any]) -> str:
+    """(at an office) a headquarters bundle's creation time when this computer's clock
+    is more than CLOCK_AHEAD_DAYS later than it, else ""."""
+    created = str(m.get("created", ""))
+    arrived = events.arrival_hlc(created)
+    if rep.is_hq or m.get("office") != "HQ" or arrived is None:
+        return ""
+    behind = events.wall_ms() - (arrived >> 16)
+    return created if behind > CLOCK_AHEAD_DAYS * 24 * 3600 * 1000 else ""
 
 
 def late_text(periods: Iterable[str]) -> str:
@@ -863,6 +900,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        late_periods=late, plan_version=plan_version,
                                        plan_hidden=plan_hidden, repair=export_now,
                                        hidden_brought=hidden_brought, hidden_why=hidden_why,
+                                       clock_ahead=clock_ahead_since(rep, m),
                                        reason=late_text(late) if late else repaired,
                                        **base)
                 _inbox_row(rep, result, sha, arrival)

@@ -154,3 +154,28 @@ def test_a_time_shown_is_no_later_than_the_arrival() -> None:
     assert events.held_hlc(past, "2026-03-12T09:30:00Z") == past
     assert events.held_hlc(past, "not a time") == past
 
+
+def test_an_office_whose_clock_is_far_ahead_is_told_at_the_import(
+        hq, make_office, clock, tmp_path: Path) -> None:
+    """Its own clock is what is wrong, so it cannot see it in its own data; a bundle
+    headquarters wrote years earlier than its clock says shows it."""
+    ml = make_office("ML")
+    _result, outcome = send(hq, ml, tmp_path)
+    assert outcome.outcome == "merged" and outcome.clock_ahead == ""
+    assert "clock" not in outcome.line() and outcome.to_dict()["clock_ahead"] is False
+    progress.set_period_lock(hq, PERIOD)
+    folder = tmp_path / "back"
+    folder.mkdir()
+    path = export_bundle(hq, for_office="ML", out_dir=folder).path
+    year = events.utc_iso()[:4]
+    far_ahead(clock)
+    outcome = import_bundle(ml, path)
+    assert outcome.outcome == "merged" and outcome.clock_ahead[:4] == year
+    assert outcome.to_dict()["clock_ahead"] is True
+    assert ("; this computer's clock seems to be ahead (it says 23 Nov 4199; headquarters "
+            "wrote this file on ") in outcome.line()
+    assert outcome.line().endswith("): check its date")
+    # headquarters, whatever its clock, is not told so of an office's bundle
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    outcome = from_far_ahead(ml, hq, clock, tmp_path)
+    assert outcome.outcome == "merged" and outcome.clock_ahead == ""

@@ -566,14 +566,16 @@ def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
     return Changes(entities=(("lock", period),), events=1)
 
 
-#: When this replica received the latest change of a progress row ``p``: the arrival
-#: of the event of its winning head with the row's clock value (one head of a handful,
-#: by the heads' index, and the event by its key)
+#: When this replica received the latest change of a progress row ``p`` whose clock is
+#: later than now (the parameter: a writer's clock was ahead, a wrong year): the
+#: arrival of the event of its winning head with the row's clock value (one head of a
+#: handful, by the heads' index, and the event by its key). Looked up for those rows
+#: only: for every row, it tripled the time HQ's report list takes.
 _ARRIVAL = (
-    "(SELECT min(e.received_at) FROM versions v INDEXED BY versions_heads "
+    "CASE WHEN p.hlc > ? THEN (SELECT min(e.received_at) FROM versions v INDEXED BY versions_heads "
     "JOIN events e ON e.origin = v.origin AND e.seq = v.seq "
     "WHERE v.entity = 'progress' AND v.entity_id = p.office || '|' || p.action || '|' || "
-    "p.period AND v.superseded = 0 AND v.hlc = p.hlc)")
+    "p.period AND v.superseded = 0 AND v.hlc = p.hlc) END")
 
 
 def _select(rep: Replica, where: str, params: tuple) -> list[ProgressReport]:
@@ -581,7 +583,7 @@ def _select(rep: Replica, where: str, params: tuple) -> list[ProgressReport]:
         "SELECT office, action, period, status, percent, vals, achievements, challenges, "
         f"next_steps, state, hlc, updated_by, {_ARRIVAL} FROM progress p {where} "
         "ORDER BY period, office, action",
-        params,
+        ((events.wall_ms() << 16) | 0xFFFF, *params),
     ).fetchall()
     return [_row_to_report(r) for r in rows]
 

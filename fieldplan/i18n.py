@@ -44,7 +44,7 @@ import io
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -303,6 +303,14 @@ def pgettext(context: str, message: str) -> str:
     """``message`` in the current language, disambiguated by ``context``."""
     text = translation().pgettext(context, message)
     return Msg(text, {"ctx": context, "id": message}) if getattr(_capture, "on", False) else text
+
+
+def join_clauses(parts: Iterable[str]) -> str:
+    """Clauses of one line joined as the language joins them, empty ones left out:
+    "27 new of 27 events; the plan is now version 2" (French " ; ", Arabic "؛ ")."""
+    # Translators: joins the clauses of one line ("27 new of 27 events; the plan is
+    # now version 2"), and the parts of a list of what a plan would hide
+    return _("; ").join(part for part in parts if part)
 
 
 # --- messages kept to be shown again in another language -----------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, join_clauses, ngettext
 from fieldplan.replica import Replica
 from fieldplan.text import for_terminal
 
@@ -54,8 +54,7 @@ class Hidden:
     def describe(self) -> str:
         """``reports on 2 actions it does not have (PA3.3, PA4.1); ...`` in one line:
         what an amendment newly hides (see ``hidden_by``'s ``shown_by``)."""
-        # Translators: joins the parts of a list of what a plan would hide.
-        return _("; ").join(self.parts())
+        return join_clauses(self.parts())
 
     def parts(self, shown: int | None = SHOWN_NAMES) -> list[str]:
         """``describe``'s parts, one for each kind of thing hidden, each naming at most
@@ -151,8 +150,7 @@ def why_hidden_text(why: Iterable[str]) -> str:
         "period": _("this period is outside the plan's dates"),
         "level": _("the action is no longer at this office's level"),
     }
-    # Translators: joins the parts of a list of what a plan would hide.
-    return _("; ").join(words[w] for w in why if w in words)
+    return join_clauses(words[w] for w in why if w in words)
 
 
 class PlanHidesReportsError(ValidationError):

@@ -85,9 +85,10 @@ class ReplicaStatus:
                 "{total} held, {hidden} of them hidden by the plan", self.hidden_reports)
              .format(total=self.reports, hidden=self.hidden_reports)
              if self.hidden_reports else str(self.reports)),
-            (_("Locked periods"), ", ".join(self._period_text(p) for p in self.locked_periods)
+            (_("Locked periods"), ", ".join(period_text(p) for p in self.locked_periods)
              if self.locked_periods else _("none")),
-            *[(_("Warning"), text) for text in self._after_lock_lines()],
+            *[(_("Warning"), text)
+              for text in after_lock_lines(self.changed_after_lock, hq=self.role == "hq")],
             *self._restored_lines(when),
             (_("Last export"), when((s.last_export or {}).get("at"))),
             (_("Last import"), last_import_text(s.last_import, when)),
@@ -120,51 +121,6 @@ class ReplicaStatus:
                     for f in s.hq_forks]
         out.append((_("Quarantine"), str(s.quarantined)))
         out.append((_("Conflicts"), str(s.conflicts)))
-        return out
-
-
-    @staticmethod
-    def _period_text(period: str) -> str:
-        from fieldplan.i18n import format_period
-
-        try:
-            return format_period(period)
-        except ValueError:  # a period only a newer version knows
-            return period
-
-    def _after_lock_lines(self) -> list[str]:
-        """Per locked period, the reports changed after its lock: at headquarters the
-        offices' reports; at an office its own, and what it takes to submit them."""
-        from fieldplan.i18n import ngettext
-
-        out = []
-        for period, changes in self.changed_after_lock.items():
-            shown = self._period_text(period)
-            if self.role == "hq":
-                out.append(ngettext(
-                    "{period} locked; {n} report changed after the lock: {reports}",
-                    "{period} locked; {n} reports changed after the lock: {reports}",
-                    len(changes)).format(period=shown, n=len(changes), reports=named_reports(
-                        [f"{c.office} {c.action}" for c in changes])))
-                continue
-            drafts = [c.action for c in changes if c.state != "submitted"]
-            done = [c.action for c in changes if c.state == "submitted"]
-            if drafts:
-                out.append(ngettext(
-                    "{period} locked by headquarters; {n} report of this office changed "
-                    "after the lock: {reports}; headquarters must unlock the period for it "
-                    "to be submitted",
-                    "{period} locked by headquarters; {n} reports of this office changed "
-                    "after the lock: {reports}; headquarters must unlock the period for "
-                    "them to be submitted", len(drafts)).format(
-                        period=shown, n=len(drafts), reports=named_reports(drafts)))
-            if done:
-                out.append(ngettext(
-                    "{period} locked by headquarters; {n} report of this office was changed "
-                    "and submitted after the lock: {reports}",
-                    "{period} locked by headquarters; {n} reports of this office were "
-                    "changed and submitted after the lock: {reports}", len(done)).format(
-                        period=shown, n=len(done), reports=named_reports(done)))
         return out
 
     def _restored_lines(self, when) -> list[tuple[str, str]]:
@@ -216,6 +172,54 @@ class ReplicaStatus:
         if n or u:
             out += [(_("Lost"), text) for text in lost_lines(r)]
         return out
+
+
+def period_text(period: str) -> str:
+    """A period in words ("1st semester 2026"), or as written when it is not one this
+    version knows."""
+    from fieldplan.i18n import format_period
+
+    try:
+        return format_period(period)
+    except ValueError:  # a period only a newer version knows
+        return period
+
+
+def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> list[str]:
+    """Per locked period, the reports changed after its lock (``changed``:
+    progress.changed_after_lock's): at headquarters the offices' reports; at an office
+    its own, and what it takes to submit them."""
+    from fieldplan.i18n import ngettext
+
+    out = []
+    for period, changes in changed.items():
+        shown = period_text(period)
+        if hq:
+            out.append(ngettext(
+                "{period} locked; {n} report changed after the lock: {reports}",
+                "{period} locked; {n} reports changed after the lock: {reports}",
+                len(changes)).format(period=shown, n=len(changes), reports=named_reports(
+                    [f"{c.office} {c.action}" for c in changes])))
+            continue
+        drafts = [c.action for c in changes if c.state != "submitted"]
+        done = [c.action for c in changes if c.state == "submitted"]
+        if drafts:
+            out.append(ngettext(
+                "{period} locked by headquarters; {n} report of this office changed "
+                "after the lock: {reports}; headquarters must unlock the period for it "
+                "to be submitted",
+                "{period} locked by headquarters; {n} reports of this office changed "
+                "after the lock: {reports}; headquarters must unlock the period for "
+                "them to be submitted", len(drafts)).format(
+                    period=shown, n=len(drafts), reports=named_reports(drafts)))
+        if done:
+            out.append(ngettext(
+                "{period} locked by headquarters; {n} report of this office was changed "
+                "and submitted after the lock: {reports}",
+                "{period} locked by headquarters; {n} reports of this office were "
+                "changed and submitted after the lock: {reports}", len(done)).format(
+                    period=shown, n=len(done), reports=named_reports(done)))
+    return out
 
 
 def went_back_notice(rep: Replica) -> str:

@@ -39,6 +39,7 @@ from fieldplan.i18n import (
     _,
     capturing,
     format_number,
+    join_clauses,
     message_record,
     ngettext,
     pgettext,
@@ -46,7 +47,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.minisign import PublicKey
 from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
-from fieldplan.progress import MAX_TEXT, lock_clocks
+from fieldplan.progress import MAX_TEXT, lock_clocks, locked_periods
 from fieldplan.replica import Replica, renew_if_gone_back
 from fieldplan.sync import fork
 from fieldplan.sync import keys as keyreg
@@ -166,6 +167,11 @@ class ImportOutcome:
     #: earlier than this computer's clock says (``clock_ahead_since``): its date is
     #: likely wrong; "" otherwise
     clock_ahead: str = ""
+    #: the periods this bundle locked, and those it unlocked: headquarters' locks
+    #: after its review, reaching an office (their reports can no longer be changed
+    #: there, or can again)
+    locked: tuple[str, ...] = ()
+    unlocked: tuple[str, ...] = ()
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -180,15 +186,15 @@ class ImportOutcome:
             notes.append(late_text(self.late_periods))
         if self.plan_version:
             notes.append(self.plan_text())
+        notes.append(self.locks_text())
         if self.hidden_brought:
             notes.append(self.hidden_text())
         if self.repair:
             notes.append(self.repair)
         if self.clock_ahead:
             notes.append(self.clock_text())
-        return _("{file}: {outcome} ({detail})").format(
-            file=self.file, outcome=word, detail=detail) + (
-            "; " + "; ".join(notes) if notes else "")
+        return join_clauses([_("{file}: {outcome} ({detail})").format(
+            file=self.file, outcome=word, detail=detail), *notes])
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "outcome": self.outcome, "reason": self.reason,
@@ -200,7 +206,8 @@ class ImportOutcome:
                 "plan_version": self.plan_version or None,
                 "plan_hidden_reports": self.plan_hidden, "repair": self.repair,
                 "reports_the_plan_hides": self.hidden_brought,
-                "clock_ahead": bool(self.clock_ahead)}
+                "clock_ahead": bool(self.clock_ahead),
+                "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked)}
 
     def clock_text(self) -> str:
         """"this computer's clock seems to be ahead …: check its date": what the import
@@ -212,6 +219,19 @@ class ImportOutcome:
         return _("this computer's clock seems to be ahead (it says {today}; headquarters "
                  "wrote this file on {created}): check its date").format(
                      today=format_date(events.utc_iso()), created=format_date(self.clock_ahead))
+
+    def locks_text(self) -> str:
+        """"headquarters locked 1st semester 2026": what the import says of the periods
+        the bundle locked or unlocked ("" when none)."""
+        said = []
+        if self.locked:
+            said.append(ngettext("headquarters locked {periods}", "headquarters locked {periods}",
+                                 len(self.locked)).format(periods=_periods_text(self.locked)))
+        if self.unlocked:
+            said.append(ngettext("headquarters unlocked {periods}",
+                                 "headquarters unlocked {periods}", len(self.unlocked)).format(
+                                     periods=_periods_text(self.unlocked)))
+        return join_clauses(said)
 
     def hidden_text(self) -> str:
         """"it brings 2 reports the plan hides (the plan no longer has this action)":
@@ -231,12 +251,18 @@ class ImportOutcome:
         if not self.plan_version:
             return ""
         text = _("the plan is now version {version}").format(version=self.plan_version)
-        if self.plan_hidden:
-            text += "; " + ngettext(
-                "it hides {count} report of this office",
-                "it hides {count} reports of this office",
-                self.plan_hidden).format(count=self.plan_hidden)
-        return text
+        if not self.plan_hidden:
+            return text
+        return join_clauses([text, ngettext(
+            "it hides {count} report of this office",
+            "it hides {count} reports of this office",
+            self.plan_hidden).format(count=self.plan_hidden)])
+
+
+def _periods_text(periods: Iterable[str]) -> str:
+    from fieldplan.status import period_text
+
+    return _(", ").join(period_text(p) for p in periods)
 
 
 #: How much later than a headquarters bundle's creation an office computer's clock
@@ -856,6 +882,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             "SELECT 1 FROM inbox WHERE bundle_id = ? AND outcome IN ('merged', 'duplicate')",
             (b.bundle_id,)).fetchone()
         plan_before = rep.plan()
+        locks_before = set(locked_periods(rep))
         if backup:
             rep.backup("before-import")
         # the key file a repair makes goes in place after the commit (away on failure)
@@ -891,6 +918,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     and events.held_hlc(hlc, arrival.received_at) > locks[p]))
                 plan_version, plan_hidden = _plan_change(rep, plan_before)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
+                locks_after = set(locked_periods(rep))
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)
                 export_now = fork.export_now_text(repaired) if repaired else ""
@@ -901,6 +929,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        plan_hidden=plan_hidden, repair=export_now,
                                        hidden_brought=hidden_brought, hidden_why=hidden_why,
                                        clock_ahead=clock_ahead_since(rep, m),
+                                       locked=tuple(sorted(locks_after - locks_before)),
+                                       unlocked=tuple(sorted(locks_before - locks_after)),
                                        reason=late_text(late) if late else repaired,
                                        **base)
                 _inbox_row(rep, result, sha, arrival)

@@ -61,8 +61,14 @@ class SyncState:
     #: (HQ) forks of headquarters' own history that offices' receipts show
     #: (``fieldplan.sync.fork.hq_forks``): replica, seq, offices, written
     hq_forks: tuple[dict[str, Any], ...] = ()
+    #: (an office) what headquarters' locks leave stuck here: per locked period with
+    #: reports of this office changed after the lock, the line ``fieldplan status``
+    #: warns with (``fieldplan.status.after_lock_lines``; its ``changed_after_lock``
+    #: has them as data)
+    after_lock: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        # (not after_lock: words only, which status's changed_after_lock has as data)
         return {"last_export": self.last_export, "last_import": self.last_import,
                 "hq_has_seq": self.hq_has_seq, "hq_has_at": self.hq_has_at,
                 "own_seq": self.own_seq, "unsent": self.unsent,
@@ -138,7 +144,16 @@ def sync_state(rep: Replica) -> SyncState:
         unsent=new + sent, sent_unacknowledged=sent,
         shared_identities=tuple(shared_identity_messages(shared)),
         shared_records=tuple(shared), continued_by=continued_by,
-        hq_forks=tuple(hq_forks(rep)) if rep.is_hq else ())
+        hq_forks=tuple(hq_forks(rep)) if rep.is_hq else (),
+        after_lock=() if rep.is_hq else _after_lock(rep))
+
+
+def _after_lock(rep: Replica) -> tuple[str, ...]:
+    """(an office) ``SyncState.after_lock``: the warnings of ``fieldplan status``."""
+    from fieldplan.progress import changed_after_lock
+    from fieldplan.status import after_lock_lines
+
+    return tuple(after_lock_lines(changed_after_lock(rep, office=rep.office), hq=False))
 
 
 def open_forks(rep: Replica) -> list[dict[str, Any]]:

@@ -153,3 +153,56 @@ def test_the_review_pack_lists_reports_changed_after_the_lock(hq, make_office,
     other = build_review_pack(hq, "2026-S1", tmp_path / "other.pdf")
     assert "Changed after the period was locked" not in subprocess.run(
         ["pdftotext", str(other), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_import_says_the_periods_headquarters_locked_or_unlocked(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """An office that imported headquarters' lock was told nothing of it (only the
+    period list's mark, and status): the outcome says the periods the bundle locked or
+    unlocked, in its line, its JSON and the command line's; and the office's sync
+    state carries status's warning of the reports the lock leaves stuck."""
+    from fieldplan.sync import export_bundle, sync_state
+
+    ml, act = late_world(hq, make_office, tmp_path)
+    _result, outcome = send(hq, ml, tmp_path)
+    assert (outcome.locked, outcome.unlocked) == ((PERIOD,), ())
+    assert outcome.line().endswith("; headquarters locked 2nd semester 2025")
+    assert outcome.to_dict()["periods_locked"] == [PERIOD]
+    assert sync_state(ml).after_lock == (
+        f"2nd semester 2025 locked by headquarters; 1 report of this office changed after "
+        f"the lock: {act}; headquarters must unlock the period for it to be submitted",)
+    assert sync_state(hq).after_lock == ()  # headquarters: status and its review pack
+    # a bundle that changes no lock says none
+    _result, again = send(hq, ml, tmp_path)
+    assert (again.locked, again.unlocked, again.locks_text()) == ((), (), "")
+    # unlocked: said too, by the command line (text and JSON)
+    progress.set_period_lock(hq, PERIOD, locked=False)
+    folder = tmp_path / "unlock"
+    folder.mkdir()
+    bundle = str(export_bundle(hq, for_office="ML", out_dir=folder).path)
+    db = str(ml.path)
+    ml.close()
+    assert main(["--db", db, "--json", "import", bundle]) == 0
+    [data] = json.loads(capsys.readouterr().out)
+    assert (data["periods_locked"], data["periods_unlocked"]) == ([], [PERIOD])
+    assert main(["--db", db, "import", bundle]) == 0  # (a duplicate now: nothing changes)
+    assert "unlocked" not in capsys.readouterr().out
+
+
+def test_the_import_line_joins_its_clauses_as_the_language_does() -> None:
+    """"27 nouveaux sur 27 événements; le plan…": French wants " ; ", Arabic "؛ "."""
+    from fieldplan import i18n
+    from fieldplan.sync.exchange import ImportOutcome
+
+    outcome = ImportOutcome("a.fieldplan", "merged", events_new=2, events_total=2,
+                            plan_version=2, plan_hidden=1)
+    try:
+        i18n.set_language("fr")
+        line = outcome.line()
+        # (a narrow no-break space before the semicolon)
+        assert "événements)\u202f; le plan" in line and "version 2\u202f; il masque" in line
+        assert "; " not in line.replace("\u202f; ", "")
+        i18n.set_language("ar")
+        assert "؛ " in outcome.line() and "; " not in outcome.line()
+    finally:
+        i18n.set_language("en")

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, get_language, level_label, role_label
 from fieldplan.offices import level_for_office, office_name
 from fieldplan.plan import Action, Plan
@@ -64,7 +65,7 @@ class Identity:
         return role_label(self.role) if self.role else ""
 
     def office_text(self) -> str:
-        return f"{self.office} · {office_name(self.office, lang())}"
+        return office_label(self.office)
 
     def level_text(self) -> str:
         return level_label(self.level)
@@ -106,6 +107,15 @@ def lang() -> str:
     """The current language as a plan text key (en, fr, ar)."""
     code = get_language()
     return code if code in ("en", "fr", "ar") else "en"
+
+
+def office_label(office: str) -> str:
+    """"ML · Mali", "HQ · Headquarters": an office as the client names it, with its
+    name in the language shown; a code this version does not know, as written."""
+    try:
+        return f"{office} · {office_name(office, lang())}"
+    except (ValidationError, KeyError):
+        return office
 
 
 def time_text(when: str | dt.datetime | None) -> str:

@@ -47,13 +47,13 @@ from fieldplan.i18n import (
     status_label,
 )
 from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
-from fieldplan.offices import all_offices, level_for_office, office_name
+from fieldplan.offices import all_offices, level_for_office
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
 from fieldplan.text import search_key
 from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
-from ui.context import Identity, allow_writes, lang, time_text
+from ui.context import Identity, allow_writes, lang, office_label, time_text
 from ui.dialogs import ConfirmDialog, choice_combo, refill_combo, text_label
 from ui.models import (
     DRAFT_MARK,
@@ -284,11 +284,6 @@ def _area_items(identity: Identity) -> list[tuple[str, str]]:
 def _combo(name: str, items: list[tuple[str, str]]) -> QComboBox:
     """A filter combo, on its first item."""
     return choice_combo(name, items, None)
-
-
-def office_label(office: str) -> str:
-    """"ML · Mali", the office's name in the language shown (the Overview's rows)."""
-    return f"{office} · {office_name(office, lang())}"
 
 
 def _status_items() -> list[tuple[str, str]]:

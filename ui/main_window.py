@@ -91,6 +91,9 @@ def sync_text(state) -> str:
         parts.append(_("{n} quarantined").format(n=state.quarantined))
     if state.gaps:
         parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
+    # (an office) its reports changed after headquarters locked their period: stuck
+    # until headquarters unlocks it, as 'fieldplan status' warns
+    parts += [isolated_codes(line) for line in getattr(state, "after_lock", ())]
     offices = getattr(state, "forked_offices", ())
     if offices:
         # (HQ) only a bundle from here repairs it: say to whom to send one
@@ -268,6 +271,9 @@ class MainWindow(QMainWindow):
         self.period = identity.current_period()
         #: the periods headquarters has locked (None until read: read_locked_periods)
         self.locked: frozenset[str] | None = None
+        #: what the status bar said of the last new plan (what it says of the locks the
+        #: same import brought follows it)
+        self._plan_said = ""
         self.undo_stack = QUndoStack(self)
         self.setObjectName("MainWindow")
         # Qt adds " — fieldplan" (the application's display name) where the system
@@ -728,6 +734,16 @@ class MainWindow(QMainWindow):
     def _show_locks(self, locked: frozenset[str]) -> None:
         if locked == self.locked:
             return
+        if self.locked is not None and not self.identity.is_hq:
+            # (an office) headquarters' lock or unlock came in, with an import: said
+            # after what the status bar says of it (the new plan it brought, read first)
+            from ui.transfer import locks_note
+
+            news = locks_note(sorted(locked - self.locked), sorted(self.locked - locked))
+            shown = self.statusBar().currentMessage()
+            if shown and shown == self._plan_said:
+                news = f"{shown} {news}"
+            self.statusBar().showMessage(in_layout_direction(news), 15_000)
         self.locked = frozenset(locked)
         combo = self.period_combo
         for i in range(combo.count()):
@@ -737,10 +753,10 @@ class MainWindow(QMainWindow):
     # the plan --------------------------------------------------------------------------
     def _changes_did_happen(self, changes) -> None:
         self.refresh_sync_state()
-        if changes.touches("lock"):  # a lock or unlock, or an import that brought one
-            self.refresh_locks()
         if changes.touches("plan"):  # an import may have brought an amendment
             self.reread_plan()
+        if changes.touches("lock"):  # a lock or unlock, or an import that brought one
+            self.refresh_locks()  # (after the plan: its news follows the plan's)
 
     def poll(self) -> None:
         """(every minute) the sync state (its times move on), the locks and the plan,
@@ -837,7 +853,8 @@ class MainWindow(QMainWindow):
                 # global)
                 said.append(_("{action} is now a {level} action.").format(
                     action=old_action.code, level=level_label(moved.level).lower()))
-        self.statusBar().showMessage(in_layout_direction(" ".join(said)), 15_000)
+        self._plan_said = in_layout_direction(" ".join(said))
+        self.statusBar().showMessage(self._plan_said, 15_000)
         if period != old_period:
             emit(self.period_did_change, period)
         emit(self.identity_did_change, identity)

@@ -25,9 +25,9 @@ from fieldplan.i18n import (
     status_label,
 )
 from fieldplan.model import STATUSES, ProgressReport
-from fieldplan.offices import office_name
 from fieldplan.text import for_message, search_key
 from ui.bidi import code_text, embedded, isolated, isolated_codes
+from ui.context import office_label
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
 
@@ -589,7 +589,7 @@ class OverviewModel(QAbstractTableModel):
         office = self._offices[index.row()]
         if index.column() == 0:
             if role == Qt.ItemDataRole.DisplayRole:
-                return f"{office} · {office_name(office, _lang())}"
+                return office_label(office)
             if role in (SORT_ROLE, ROW_ROLE):
                 return office
             return None
@@ -663,13 +663,6 @@ class OverviewModel(QAbstractTableModel):
         return lines
 
 
-def _lang() -> str:
-    from fieldplan.i18n import get_language
-
-    lang = get_language()
-    return lang if lang in ("en", "fr", "ar") else "en"
-
-
 class InboxModel(_RowsModel):
     """Bundles this replica was given, newest first, with what became of each."""
 
@@ -687,7 +680,7 @@ class InboxModel(_RowsModel):
         if column == self.FILE:
             return code_text(e.file)  # "2026 ML.fieldplan" as it is named, in Arabic too
         if column == self.OFFICE:
-            return claimed_office(e.office)  # a refused bundle's word
+            return shown_office(e.office)  # "HQ · Headquarters"; a refused bundle's word
         if column == self.OUTCOME:
             return inbox_outcome(e)
         if column == self.EVENTS:
@@ -939,6 +932,14 @@ def claimed_office(office: str, limit: int = CLAIMED_OFFICE_CELL) -> str:
     """The office a bundle's manifest names, as a cell or tooltip shows it: a refused
     bundle's may be no code at all, its control characters shown escaped, cut short."""
     return for_message(office, limit)
+
+
+def shown_office(office: str, limit: int = CLAIMED_OFFICE_CELL) -> str:
+    """An office a bundle names, as the client names offices ("HQ · Headquarters"),
+    or, when it is no office code (a refused bundle's), as it claims it
+    (``claimed_office``)."""
+    label = office_label(office) if office else ""
+    return label if label != office else claimed_office(office, limit)
 
 
 def unread_office_line(file: str) -> str:

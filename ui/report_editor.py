@@ -56,6 +56,7 @@ from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.plan import Action
 from fieldplan.progress import (
     MAX_TEXT,
+    changed_after_lock,
     check_base,
     get_report,
     is_locked,
@@ -65,7 +66,7 @@ from fieldplan.progress import (
     report_versions,
 )
 from fieldplan.text import clean_text
-from ui.bidi import in_layout_direction, isolated
+from ui.bidi import in_layout_direction, isolated, isolated_codes
 from ui.context import Identity, action_title, illustrative_tip, lang, read_only_text
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
@@ -129,6 +130,16 @@ def write_values(rep, action: str, period: str, values: Values,
     if indicator_values:
         kwargs["values"] = indicator_values
     return record_progress(rep, action, period, base=base, **kwargs)
+
+
+def after_lock_text(rep, action: str, period: str, office: str) -> str:
+    """(worker) The warning ``fieldplan status`` gives when this report of a locked
+    period was changed after headquarters locked it ("" when it was not)."""
+    from fieldplan.status import after_lock_lines
+
+    mine = tuple(c for c in changed_after_lock(rep, period, office).get(period, ())
+                 if c.action == action)
+    return after_lock_lines({period: mine}, hq=False)[0] if mine else ""
 
 
 class EditCommand(QUndoCommand):
@@ -553,9 +564,11 @@ class ReportEditor(QScrollArea):
 
         def fetch(rep):
             written = check_base(rep, code, period, draft, typed_over).written if draft else ()
-            return (get_report(rep, code, period, office), is_locked(rep, period),
+            locked = is_locked(rep, period)
+            return (get_report(rep, code, period, office), locked,
                     report_versions(rep, code, period, office), written,
-                    report_conflicts(rep, code, period, office))
+                    report_conflicts(rep, code, period, office),
+                    after_lock_text(rep, code, period, office) if locked else "")
 
         writes = self._writes
         DbOp(self.session, self, fetch).success(
@@ -601,6 +614,7 @@ class ReportEditor(QScrollArea):
         versions: dict[str, str] | None = None,
         written: Any = (),
         conflicts: frozenset[str] = frozenset(),
+        after_lock: str = "",
         writes: int = 0,
     ) -> None:
         if action is not self.action or period != self.period:
@@ -627,6 +641,10 @@ class ReportEditor(QScrollArea):
                     level=level_label(action.level), office=self.identity.office
                 )
             )
+        elif after_lock:
+            # changed after the lock (before it reached this computer): stuck until
+            # headquarters unlocks the period, as 'fieldplan status' warns
+            self.notice.setText(isolated_codes(sentence(after_lock)))
         elif locked:
             self.notice.setText(_("Headquarters has locked this period."))
         elif self.identity.read_only:

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import _, format_number, format_period, ngettext
+from fieldplan.i18n import _, format_number, format_period, join_clauses, ngettext
 from fieldplan.offices import office_name
 from ui.bidi import code_text, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
@@ -53,9 +53,9 @@ from ui.dialogs import (
 )
 from ui.models import (
     SORT_ROLE,
-    claimed_office,
     import_reason,
     outcome_label,
+    shown_office,
     unread_office_line,
 )
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
@@ -200,15 +200,29 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
                 reason = _("cannot read: {error}").format(error=exc.strerror or exc)
                 outcomes.append(ImportOutcome(name, "rejected", reason))
         progress(total, total, "")
-        return outcomes, rep.take_notices()  # old backups removed to make room
+        # old backups removed to make room; what the locks received leave stuck here
+        return outcomes, rep.take_notices(), stuck_by_locks(rep, outcomes)
 
     DbOp(session, parent, run).with_progress().success(
         lambda result: _imported(session, parent, *result)
     ).failure(lambda e: _show_message(parent, _("Import"), error_sentence(e))).run()
 
 
+def stuck_by_locks(rep, outcomes: list) -> list[str]:
+    """(worker; an office) of the periods the bundles locked, those with reports of
+    this office changed after the lock, as ``fieldplan status`` warns of them."""
+    locked = {p for o in outcomes for p in o.locked}
+    if not locked or rep.is_hq:
+        return []
+    from fieldplan.progress import changed_after_lock
+    from fieldplan.status import after_lock_lines
+
+    changed = changed_after_lock(rep, office=rep.office)
+    return after_lock_lines({p: changed[p] for p in sorted(locked) if p in changed}, hq=False)
+
+
 def _imported(session: Session, parent: QWidget, outcomes: list,
-              notices: list[str] = ()) -> None:
+              notices: list[str] = (), stuck: list[str] = ()) -> None:
     from fieldplan.replica import Changes
 
     new = sum(o.events_new for o in outcomes)
@@ -229,7 +243,8 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
         )
     else:
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
-    ImportResultDialog(parent, outcomes, [session.notice_sentence(n) for n in notices]).open()
+    ImportResultDialog(parent, outcomes, [session.notice_sentence(n) for n in notices],
+                       stuck).open()
 
 
 class _WrappedDelegate(BidiDelegate):
@@ -267,7 +282,8 @@ class ImportResultDialog(QDialog):
     know (late data, old backups removed to make room)."""
 
     def __init__(self, parent: QWidget | None, outcomes: list,
-                 notices: list[str] | tuple[str, ...] = ()) -> None:
+                 notices: list[str] | tuple[str, ...] = (),
+                 stuck: list[str] | tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("import-result")
         self.setWindowTitle(_("Import result"))
@@ -307,6 +323,23 @@ class ImportResultDialog(QDialog):
         self.plan_note.setStyleSheet("font-weight: bold")
         self.plan_note.setVisible(bool(self.plan_note.text()))
         lay.addWidget(self.plan_note)
+        # periods headquarters locked or unlocked: at an office, what can no longer be
+        # changed (or can again); and the office's reports the lock leaves stuck, as
+        # ``fieldplan status`` warns of them (``stuck_by_locks``)
+        self.lock_note = QLabel(locks_note(
+            sorted({p for o in outcomes for p in o.locked}),
+            sorted({p for o in outcomes for p in o.unlocked})))
+        self.lock_note.setObjectName("lock-note")
+        self.lock_note.setWordWrap(True)
+        self.lock_note.setStyleSheet("font-weight: bold")
+        self.lock_note.setVisible(bool(self.lock_note.text()))
+        lay.addWidget(self.lock_note)
+        self.stuck_warning = QLabel("\n".join(isolated_codes(sentence(line)) for line in stuck))
+        self.stuck_warning.setObjectName("stuck-warning")
+        self.stuck_warning.setWordWrap(True)
+        self.stuck_warning.setStyleSheet("color: #a40000; font-weight: bold")
+        self.stuck_warning.setVisible(bool(stuck))
+        lay.addWidget(self.stuck_warning)
         # the backup before the import had to delete older ones on a full disk
         self.notices = QLabel("\n".join(notices))  # Session.notice_sentence: ready to show
         self.notices.setWordWrap(True)
@@ -394,23 +427,22 @@ class ImportResultDialog(QDialog):
         else:
             from fieldplan.sync.exchange import events_text
 
-            detail = events_text(o.events_new, o.events_total)  # as the CLI says it
-            if o.gaps:
-                detail += "; " + "; ".join(o.gaps)
-            if getattr(o, "late_periods", ()):
-                detail += "; " + o.reason  # "changes to the locked period …"
-            if getattr(o, "plan_version", 0):
-                detail += "; " + o.plan_text()  # "the plan is now version 3; …"
-            if getattr(o, "hidden_brought", 0):
-                detail += "; " + o.hidden_text()  # "it brings 2 reports the plan hides…"
-            if getattr(o, "repair", ""):
+            # as the CLI says it (ImportOutcome.line), the clauses joined as the
+            # language joins them
+            detail = join_clauses([
+                events_text(o.events_new, o.events_total), *o.gaps,
+                o.reason if getattr(o, "late_periods", ()) else "",  # "changes to the locked…"
+                o.plan_text() if getattr(o, "plan_version", 0) else "",  # "the plan is now…"
+                o.locks_text(),  # "headquarters locked 1st semester 2026"
+                o.hidden_text() if getattr(o, "hidden_brought", 0) else "",  # "it brings 2…"
                 # "this computer's events 41–60 had been written after …"
-                detail += "; " + o.repair
-            if getattr(o, "clock_ahead", ""):
-                detail += "; " + o.clock_text()  # "this computer's clock seems to be ahead…"
+                getattr(o, "repair", ""),
+                # "this computer's clock seems to be ahead…"
+                o.clock_text() if getattr(o, "clock_ahead", "") else ""])
         detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
-        # a refused bundle's word: escaped, and cut short in the cell
-        office, office_tip = claimed_office(o.office), claimed_office(o.office, 80)
+        # as the client names offices elsewhere ("HQ · Headquarters"); a refused
+        # bundle's word escaped, and cut short in the cell
+        office, office_tip = shown_office(o.office), shown_office(o.office, 80)
         if o.outcome == "rejected" and not o.office:
             # nothing of the file could be read: its name may still say the office,
             # as the inbox says under its table
@@ -468,6 +500,27 @@ def plan_note(outcomes: list) -> str:
             "It hides {count} reports of this office: they stay in the database, no longer "
             "shown.", hidden).format(count=format_number(hidden))
     return text
+
+
+def locks_note(locked: list[str], unlocked: list[str]) -> str:
+    """What the client says of periods headquarters locked or unlocked (the import
+    result, the status bar): "Headquarters locked 1st semester 2026: …" ("" if none)."""
+    from fieldplan.status import period_text
+
+    said = []
+    if locked:
+        said.append(ngettext(
+            "Headquarters locked {periods}: its reports can no longer be changed or "
+            "submitted.",
+            "Headquarters locked {periods}: their reports can no longer be changed or "
+            "submitted.", len(locked)).format(
+                periods=_(", ").join(period_text(p) for p in locked)))
+    if unlocked:
+        said.append(ngettext(
+            "Headquarters unlocked {periods}: its reports can be changed again.",
+            "Headquarters unlocked {periods}: their reports can be changed again.",
+            len(unlocked)).format(periods=_(", ").join(period_text(p) for p in unlocked)))
+    return " ".join(said)
 
 
 def _show_message(parent: QWidget | None, title: str, text: str) -> None:

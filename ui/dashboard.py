@@ -42,7 +42,8 @@ class PeriodSummary:
 
     counts: reports by status. areas: (area code, title, mean percent or None,
     reports, actions). missing: lines saying what is still empty. drafts: reports
-    not submitted yet.
+    not submitted yet. unsubmitted_missing: of ``missing``, the lines a submit
+    concerns: the drafts' and the actions' with no report (not a submitted report's).
     """
 
     period: str
@@ -52,6 +53,7 @@ class PeriodSummary:
     drafts: int
     reports: int
     actions: int
+    unsubmitted_missing: tuple[str, ...] = ()
 
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport]) -> PeriodSummary:
@@ -77,6 +79,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
         done = sum(1 for a in acts if a.code in by_action)
         areas.append((area.code, area.title.get(lang()), mean, done, len(acts)))
     missing = []
+    unsubmitted = []
     names = {
         "achievements": _("achievements"),
         "challenges": _("challenges"),
@@ -86,6 +89,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
         r = by_action.get(a.code)
         if r is None:
             missing.append(_("{action}: no report").format(action=a.code))
+            unsubmitted.append(missing[-1])
             continue
         empty = [names[n] for n in NARRATIVE_FIELDS if not getattr(r, n).strip()]
         if r.percent is None:
@@ -100,6 +104,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
                     action=a.code, fields=_(", ").join(empty)
                 )
             )
+            if r.state != "submitted":
+                unsubmitted.append(missing[-1])
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
     return PeriodSummary(
         period,
@@ -109,6 +115,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
         drafts,
         len(by_action),
         len(own),
+        tuple(unsubmitted),
     )
 
 

@@ -907,9 +907,11 @@ class MainWindow(QMainWindow):
             "edited until they are reopened.",
             summary.drafts,
         ).format(n=summary.drafts, period=format_period(period))
+        # what the submit concerns (a report submitted already is not submitted again);
         # each line starts with an action's code: read right to left in Arabic
-        details = "\n".join(in_layout_direction(line) for line in summary.missing)
-        if summary.missing:
+        missing = summary.unsubmitted_missing
+        details = "\n".join(in_layout_direction(line) for line in missing)
+        if missing:
             text += "\n\n" + _("Still empty:")
         from ui.dialogs import ConfirmDialog
 

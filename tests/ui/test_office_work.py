@@ -155,6 +155,40 @@ def test_submit_period_marks_reports_submitted(open_window, qtbot, hq_db):
     wait_idle(qtbot, window.session)
 
 
+def test_submitting_again_lists_only_what_the_submit_concerns(open_window, qtbot, hq_db):
+    """One report reopened and submitted again: the dialog said "Submit 1 draft
+    report" and then, under "Still empty", the reports submitted already too."""
+    from fieldplan.progress import reopen_report
+
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+
+    def submit_dialog():
+        window.submit_action.trigger()
+        qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
+                        timeout=5000)
+        return window.findChild(object, "submit-dialog")
+
+    first = submit_dialog()
+    assert "PA3.6 — to fill in" in first.details.toPlainText()
+    first.accept()
+    qtbot.waitUntil(lambda: all(r.state == "submitted" for r in _reports(hq_db)),
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is None, timeout=5000)
+    with open_replica(hq_db) as rep:
+        reopen_report(rep, "PA1.6", "2026-S1")
+    again = submit_dialog()
+    assert "Submit 1 draft report" in again.text.text()
+    details = again.details.toPlainText()
+    assert "PA1.6 — to fill in" in details  # the report submitted now
+    assert "PA3.6" not in details  # submitted already: not submitted again
+    assert "PA2.6: no report" in details  # the period goes without it still
+    again.reject()
+    wait_idle(qtbot, window.session)
+
+
 def choose_submitted(window, qtbot, code):
     assert window.office_view.tree.select(code)
     editor = window.office_view.editor

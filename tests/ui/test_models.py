@@ -551,6 +551,6 @@ def test_the_office_a_refused_bundle_claims_is_shown_escaped_and_short(qtbot) ->
     cell = dialog.table.item(0, 1)
     assert cell.text() == "\\x1b]0;OWNED…"
     assert cell.toolTip().startswith("\\x1b]0;OWNED\\x07xxx") and len(cell.toolTip()) == 80
-    # a code as it is
+    # an office code: as the client names offices
     code = dataclasses.replace(row, office="RO-Pretoria")
-    assert inbox.display(code, InboxModel.OFFICE) == "RO-Pretoria"
+    assert inbox.display(code, InboxModel.OFFICE).startswith("RO-Pretoria · ")

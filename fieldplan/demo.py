@@ -62,7 +62,7 @@ _ACHIEVEMENTS = {
     "fr": [
         "Un atelier technique de {n} jours a été organisé avec {partner}, réunissant {m} "
         "participants de {k} institutions.",
-        "{partner_cap} a validé le projet de feuille de route après deux cycles de "
+        "Le projet de feuille de route a été validé avec {partner} après deux cycles de "
         "consultation.",
         "Les équipes de terrain ont effectué {n} visites de suivi et partagé les "
         "conclusions avec {partner}.",
@@ -74,9 +74,9 @@ _ACHIEVEMENTS = {
     "ar": [
         "عُقدت ورشة عمل فنية لمدة {n} أيام بالتعاون مع {partner}، شارك فيها {m} مشاركًا "
         "من {k} مؤسسات.",
-        "صادقت {partner} على مشروع خارطة الطريق بعد جولتين من المشاورات.",
+        "تمت المصادقة على مشروع خارطة الطريق مع {partner} بعد جولتين من المشاورات.",
         "أجرت الفرق الميدانية {n} زيارات متابعة وتقاسمت النتائج مع {partner}.",
-        "تم تدريب {m} موظفًا على الإجراءات الجديدة، من بينهم {k} امرأة.",
+        "تم تدريب {m} موظفًا على الإجراءات الجديدة، من بينهم {k} نساء.",
         "التقت بعثة مشتركة بين المنظمة الدولية للهجرة ومنظمة التعاون الإسلامي مع {partner} "
         "للاتفاق على أولويات العام المقبل.",
         "تم توقيع بروتوكول تبادل البيانات مع {partner} خلال هذه الفترة.",
@@ -180,9 +180,11 @@ def _sentences(rng: random.Random, pool: list[str], lang: str, count: int) -> st
     out = []
     for text in rng.sample(pool, min(count, len(pool))):
         partner = rng.choice(partners)
+        n = rng.randint(2, 5)
+        if lang == "ar" and n == 2:
+            n = 3  # "2 أيام", "2 زيارات": Arabic says two with the dual, not a numeral
         out.append(text.format(partner=partner, partner_cap=partner[:1].upper() + partner[1:],
-                               n=rng.randint(2, 5), m=rng.randint(12, 140),
-                               k=rng.randint(3, 9)))
+                               n=n, m=rng.randint(12, 140), k=rng.randint(3, 9)))
     return " ".join(out)
 
 

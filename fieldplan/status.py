@@ -70,6 +70,7 @@ class ReplicaStatus:
             (_("Replica"), self.replica),
             (_("Key"), _("{key_id} (fingerprint {fingerprint})").format(
                 key_id=self.key_id, fingerprint=self.fingerprint)),
+            *([(_("Warning"), s.key_file_text)] if s.key_file_text else []),
             *([(_("Headquarters key"), _("{key_id} (fingerprint {fingerprint})").format(
                 key_id=self.hq_key_id, fingerprint=self.hq_fingerprint))]
               if self.hq_key_id else []),

@@ -351,10 +351,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_show(args: argparse.Namespace) -> int:
+    from fieldplan.sync.keys import key_file_problem
+
     with open_db(args) as rep:
         text = sync.show_key(rep, as_minisign=args.minisign)
         data = {"key_id": rep.meta("key_id"), "public_key": rep.meta("public_key"),
                 "fingerprint": sync.show_key(rep).split("  ", 1)[1]}
+        problem = key_file_problem(rep)
+    if problem is not None:
+        # the key shown is this computer's (its database's); the key file beside it
+        # signs nothing until it holds that key again
+        warn(problem.text)
     if args.minisign and not getattr(args, "json", False):
         sys.stdout.write(text)
         return 0

@@ -335,9 +335,11 @@ def export_bundle(
             raise ValidationError(revoked_text(unsent_events(rep)))
         recipient = "HQ"
         side = rep.office
+    # first: a key file that is missing or another computer's signs nothing, and a
+    # refused export leaves no trace (not even its backup)
+    secret = keyreg.secret_key(rep)
     # an office that never imports had no backup at all: one a day, taken here
     rep.backup_if_due("before-export")
-    secret = keyreg.secret_key(rep)
     ranges: dict[str, list[int]] = {}
     plan: list[tuple[str, int]] = []
     count = 0
@@ -466,6 +468,7 @@ def export_all_offices(
                                 "office exports for headquarters"))
     folder = Path(out_dir)
     _check_folder(folder)  # once, not the same failure for each office
+    keyreg.secret_key(rep)  # so too a key file that cannot sign (missing, another's)
     offices = known_offices(rep)
     if not offices:
         raise ValidationError(_("headquarters knows no office yet: enrol one first with "

@@ -522,6 +522,9 @@ class Repair:
             conn.execute("DELETE FROM events WHERE origin = ? AND seq >= ?", (origin, seq))
         current = self.rep.replica_id
         if current in exc.forks:
+            # its new key is endorsed by this computer's key: never by another's key file
+            # copied beside the database (KeyFileError; the import is rolled back)
+            keyreg.secret_key(self.rep)
             # written on, its numbers would fork again: a new replica, as after a restore
             gone = self.removed[current]
             events.set_meta(conn, store.BACKUP_MARK, events.canonical_json({"forked": {

@@ -190,8 +190,88 @@ def replica_offices(rep: Replica) -> dict[str, str]:
 
 
 def secret_key(rep: Replica) -> SecretKey:
-    """This replica's private key (from the key file beside the database)."""
-    return minisign.load_secret_key(key_path(rep.path))
+    """This replica's private key (from the key file beside the database). Raises
+    KeyFileError, saying what is wrong and the way out, when the file is missing,
+    cannot be read, or holds a key that is not this computer's (``key_file_problem``):
+    nothing is ever signed with another computer's key."""
+    key, problem = _own_key(rep)
+    if key is None:
+        raise KeyFileError(problem.text if problem else "")
+    return key
+
+
+@dataclass(frozen=True)
+class KeyFileProblem:
+    """What is wrong with the key file beside the database. kind: ``missing`` (no
+    file), ``other`` (it holds a key that is not this computer's current one: a key
+    file copied from another computer, or an earlier key put back), ``unreadable``
+    (damaged, or open to others). text: what is wrong and the way out, for people."""
+
+    kind: str
+    text: str
+
+
+def key_file_problem(rep: Replica) -> KeyFileProblem | None:
+    """What keeps this computer from signing a bundle with its key file, or None when
+    the key file holds its key (``secret_key``). Said at once by ``status`` and the
+    client, not first by a failed export."""
+    return _own_key(rep)[1]
+
+
+def _own_key(rep: Replica) -> tuple[SecretKey | None, KeyFileProblem | None]:
+    """(this computer's secret key, None), or (None, what is wrong with the key file);
+    (the key file's key, None) where the database cannot tell yet (a backup put back,
+    not continued yet: its renewal judges the key file, ``_key_file_replica``)."""
+    kpath = key_path(rep.path)
+    expected = rep.meta("key_id") or ""
+    try:
+        key = minisign.load_secret_key(kpath)
+    except KeyFileError as exc:
+        if not kpath.exists() and not kpath.is_symlink():
+            return None, KeyFileProblem("missing", missing_key_text(rep, kpath))
+        # Translators: {error} says what is wrong with the key file (damaged, open to
+        # others: then it names the command that mends it)
+        return None, KeyFileProblem("unreadable", _(
+            "{error}; until it is mended or put back, nothing can be exported from this "
+            "computer").format(error=exc))
+    if key.key_id_hex == expected or rep.meta(store.BACKUP_MARK) is not None:
+        return key, None
+    # a key change another program committed and has not moved in place yet
+    # (``finish_key_change``): the database names the key written beside it as .new
+    try:
+        staged = minisign.load_secret_key(pending_key_path(rep.path))
+    except KeyFileError:
+        staged = None
+    if staged is not None and staged.key_id_hex == expected:
+        return staged, None
+    # the key file newer than the database (an older copy of it put back after a
+    # rotation here): this computer's own, its earlier key kept beside it
+    if expected in old_key_files(rep.path) and \
+            minisign.secret_key_replica(kpath) in own_replicas(rep):
+        return key, None
+    # Translators: {key} is the key file's name; {found} and {expected} are key ids
+    # such as 1A2B3C4D5E6F7A8B
+    return None, KeyFileProblem("other", _(
+        "the key file {key} holds key {found}, not this computer's key {expected} (a key "
+        "file copied from another computer?): nothing can be exported until this "
+        "computer's own key file is put back beside the database (from where it was "
+        "copied or backed up)").format(key=kpath.name, found=key.key_id_hex,
+                                       expected=expected))
+
+
+def missing_key_text(rep: Replica, kpath: Path) -> str:
+    """What a computer whose key file is gone is told, with the way out."""
+    if rep.is_hq:
+        # Translators: {key} is the key file's name
+        return _("the key file {key} is missing: headquarters cannot sign a bundle "
+                 "without it. Put it back beside the database (from where it was copied "
+                 "or backed up); a new headquarters key would mean setting every office up "
+                 "again").format(key=kpath.name)
+    # Translators: {key} is the key file's name
+    return _("the key file {key} is missing: nothing can be exported without it. Put it "
+             "back beside the database (from where it was copied or backed up); if it is "
+             "lost, keep this database and ask headquarters for a new setup bundle").format(
+                 key=kpath.name)
 
 
 def public_key(rep: Replica) -> PublicKey:
@@ -461,7 +541,9 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     if mark is None:
         return None
     kpath = key_path(rep.path)
-    old = secret_key(rep)
+    # the key file, whichever key it holds: it may be newer than the backup (judged
+    # below, as ``_key_file_replica`` does)
+    old = minisign.load_secret_key(kpath)
     held = rep.replica_id  # the replica whose events this database holds
     known_key = rep.meta("key_id") or ""
     before = held if old.key_id_hex == known_key else _key_file_replica(rep, old, kpath)

@@ -66,6 +66,12 @@ class SyncState:
     #: warns with (``fieldplan.status.after_lock_lines``; its ``changed_after_lock``
     #: has them as data)
     after_lock: tuple[str, ...] = ()
+    #: what keeps the key file beside the database from signing this computer's
+    #: bundles (``keys.key_file_problem``): ``missing``, ``other`` (another computer's
+    #: key, or an earlier one) or ``unreadable``; "" when it holds this computer's key
+    key_file: str = ""
+    #: what ``key_file`` means and the way out, for people ("" when all is well)
+    key_file_text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         # (not after_lock: words only, which status's changed_after_lock has as data)
@@ -80,7 +86,8 @@ class SyncState:
                 "shared_identities": list(self.shared_identities),
                 "shared_records": list(self.shared_records),
                 "continued_by": self.continued_by,
-                "hq_forks": list(self.hq_forks)}
+                "hq_forks": list(self.hq_forks), "key_file": self.key_file,
+                "key_file_text": self.key_file_text}
 
     @property
     def forked_offices(self) -> tuple[str, ...]:
@@ -132,6 +139,8 @@ def sync_state(rep: Replica) -> SyncState:
     forks = open_forks(rep) if rep.is_hq else []
     shared = shared_records(rep) if rep.is_hq else []
     from fieldplan.sync.fork import hq_forks
+
+    key_file = keyreg.key_file_problem(rep)
     return SyncState(
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
@@ -145,7 +154,9 @@ def sync_state(rep: Replica) -> SyncState:
         shared_identities=tuple(shared_identity_messages(shared)),
         shared_records=tuple(shared), continued_by=continued_by,
         hq_forks=tuple(hq_forks(rep)) if rep.is_hq else (),
-        after_lock=() if rep.is_hq else _after_lock(rep))
+        after_lock=() if rep.is_hq else _after_lock(rep),
+        key_file=key_file.kind if key_file else "",
+        key_file_text=key_file.text if key_file else "")
 
 
 def _after_lock(rep: Replica) -> tuple[str, ...]:

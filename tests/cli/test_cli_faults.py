@@ -503,3 +503,57 @@ def test_a_database_damaged_in_the_middle_points_to_restore(hq, capsys) -> None:
     code, _out, err = run("--db", db, "restore", capsys=capsys)  # damaged: no --force
     assert code == 0, err
     assert run("--db", db, "status", capsys=capsys)[0] == 0
+
+
+def test_another_computers_key_file_is_said_by_status_and_refused_by_export(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """``cp NG.sqlite3.key BN.sqlite3.key``: status and keys show went on showing BN's
+    key, and the export signed BN's data with NG's key (headquarters then bound NG's
+    key to BN). Status and keys show say it; the export is refused, nothing written."""
+    import shutil
+
+    from fieldplan.replica import key_path
+
+    bn, ng = make_office("BN"), make_office("NG")
+    bn_key, ng_key = bn.meta("key_id"), ng.meta("key_id")
+    db = str(bn.path)
+    bn.close()
+    shutil.copyfile(key_path(ng.path), key_path(db))
+    said = (f"the key file {key_path(db).name} holds key {ng_key}, not this computer's key "
+            f"{bn_key} (a key file copied from another computer?): nothing can be exported "
+            "until this computer's own key file is put back beside the database (from "
+            "where it was copied or backed up)")
+    code, out, err = run("--db", db, "status", capsys=capsys)
+    assert code == 0 and err == ""
+    assert f"Key: {bn_key} (fingerprint " in out and f"\nWarning: {said}\n" in out
+    state = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])
+    assert (state["key_file"], state["key_file_text"]) == ("other", said)
+    code, out, err = run("--db", db, "keys", "show", capsys=capsys)
+    assert code == 0 and out.startswith(bn_key) and err == f"fieldplan: warning: {said}\n"
+    before = Path(db).read_bytes()
+    bundle = tmp_path / "x.fieldplan"
+    code, out, err = run("--db", db, "export", "-o", str(bundle), capsys=capsys)
+    assert (code, out, err) == (1, "", f"fieldplan: error: {said}\n")
+    assert not bundle.exists() and Path(db).read_bytes() == before
+
+
+def test_a_missing_key_file_is_said_by_status_and_by_export(make_office, tmp_path: Path,
+                                                           capsys) -> None:
+    from fieldplan.replica import key_path
+
+    bn = make_office("BN")
+    db = str(bn.path)
+    bn.close()
+    key_path(db).unlink()
+    said = (f"the key file {key_path(db).name} is missing: nothing can be exported without "
+            "it. Put it back beside the database (from where it was copied or backed up); "
+            "if it is lost, keep this database and ask headquarters for a new setup bundle")
+    code, out, err = run("--db", db, "status", capsys=capsys)
+    assert code == 0 and f"\nWarning: {said}\n" in out
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    before = Path(db).read_bytes()
+    code, out, err = run("--db", db, "export", "--dir", str(out_dir), capsys=capsys)
+    assert (code, out, err) == (1, "", f"fieldplan: error: {said}\n")
+    assert list(out_dir.iterdir()) == [] and Path(db).read_bytes() == before
+

@@ -470,3 +470,26 @@ def test_verify_at_headquarters_says_what_import_said(hq, forked) -> None:
 
     checked = verify_bundle(hq, forked.refused_path)
     assert not checked["valid"] and checked["reason"] == forked.refused.reason
+
+
+def test_a_repair_never_endorses_its_new_key_with_another_computers_key_file(
+        hq, make_office, forked, tmp_path: Path) -> None:
+    """The repair gives this computer a new key, endorsed by the key file's: another
+    computer's key file copied beside the database would vouch for it. The import is
+    refused, naming the key file, and the database is as it was; with its own key file
+    back, the repair goes through."""
+    from fieldplan.minisign import KeyFileError
+
+    ml = forked.ml
+    back = repair_bundle(hq, tmp_path)
+    sn = make_office("SN")
+    own = key_path(ml.path).read_bytes()
+    shutil.copyfile(key_path(sn.path), key_path(ml.path))
+    before = snapshot(ml)
+    with pytest.raises(KeyFileError, match="not this computer's key"):
+        import_bundle(ml, back)
+    assert snapshot(ml) == before and ml.replica_id == forked.first_id
+    assert not Path(f"{key_path(ml.path)}.new").exists()
+    key_path(ml.path).write_bytes(own)
+    outcome = import_bundle(ml, back)
+    assert outcome.outcome == "merged" and outcome.repair, outcome.reason

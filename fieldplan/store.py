@@ -1010,6 +1010,7 @@ def _find_usable(db_path: Path) -> tuple[Path, list[tuple[Path, str]]]:
     if not backups:
         raise StoreError(no_backup_text(db_path))
     faults: list[tuple[Path, str]] = []
+    kinds: list[tuple[str, str]] = []
     first = ""
     for candidate in backups:
         fault = _backup_fault(candidate, db_path)
@@ -1017,8 +1018,10 @@ def _find_usable(db_path: Path) -> tuple[Path, list[tuple[Path, str]]]:
             return candidate, faults
         first = first or fault[0]
         faults.append((candidate, fault[1]))
-    if len(faults) == 1:
-        # the one file: said with its whole path, as when it is named to restore
+        kinds.append(fault)
+    if len(faults) == 1 or all(isinstance(f, _KeyFileFault) for f in kinds):
+        # the one file: said with its whole path, as when it is named to restore; or
+        # the key file, not the backups, at fault: said once, not for each backup
         raise NoUsableBackupError(first, faults, first)
     listed = faults_text([why for _path, why in faults])
     raise NoUsableBackupError(
@@ -1317,6 +1320,19 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
 
     mine = _key_ids(db_path)  # None: no key file; empty: a damaged one (opening says so)
     if mine and key_id not in mine:
+        found = _key_file_not_the_databases(db_path, path)
+        if found:
+            # the backup is this database's; the key file beside it is not (copied from
+            # another computer): restoring another backup would not help
+            key = key_path(db_path).name
+            return _KeyFileFault(
+                _("{path} is a backup of {db} (key {key_id}), but the key file {key} "
+                  "holds another key ({found}), likely another computer's: put this "
+                  "computer's own key file back beside the database (from where it was "
+                  "copied or backed up), then restore").format(
+                      path=path, db=db_path.name, key_id=key_id, key=key, found=found),
+                _("{file} does not match the key file {key} (key {found}), likely "
+                  "another computer's").format(file=name, key=key, found=found))
         return (_("{path} is a backup of another computer (key {key_id}), not of "
                   "{db}").format(path=path, key_id=key_id, db=db_path.name),
                 _("{file} is another computer's backup (key {key_id})").format(
@@ -1342,6 +1358,50 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
         return (_("{file} is damaged").format(file=path),
                 _("{file} is damaged").format(file=name))
     return None
+
+
+class _KeyFileFault(NamedTuple):
+    """A ``_backup_fault`` that is the key file's: the backup is this database's, the
+    key file beside it is not (the same for every backup of the folder)."""
+
+    text: str
+    short: str
+
+
+def _key_file_not_the_databases(db_path: Path, backup: Path) -> str:
+    """When ``backup`` is refused as another computer's for its key, whether it is the
+    key file beside ``db_path`` that is not this database's: then its key id, else ""
+    (the backup may well be another computer's). It is when the database, damaged or
+    not, can still say its key and that is not the key file's (nor an earlier key kept
+    beside it); or, when it cannot say or is gone, when this computer's write mark
+    (``fieldplan.writemark``) says the backup's replica wrote to this database file."""
+    from fieldplan import minisign, writemark
+    from fieldplan.replica import key_path, old_key_files  # replica imports this module
+
+    try:
+        found = minisign.load_secret_key(key_path(db_path)).key_id_hex
+    except Exception:
+        return ""  # (``_key_ids`` gave none: not reached)
+    own = _meta_value(db_path, "key_id") if db_path.is_file() else None
+    if own is not None:
+        # (its key kept as .old beside the key file: the key file is this computer's
+        # newer one, a rotation since)
+        return found if own != found and own not in old_key_files(db_path) else ""
+    replica = _meta_value(backup, "replica_id")
+    written = writemark.read(replica) if replica else None
+    return found if written is not None and \
+        written.db == writemark.database_key(db_path) else ""
+
+
+def _meta_value(path: Path, key: str) -> str | None:
+    """A setting of the database at ``path``, read-only; None when it is not there or
+    cannot be read (a damaged file)."""
+    try:
+        with reading(path) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except READ_ERRORS:
+        return None
+    return row[0] if row and isinstance(row[0], str) and row[0] else None
 
 
 def _tidy(folder: Path, db_path: Path) -> None:

@@ -557,3 +557,23 @@ def test_a_missing_key_file_is_said_by_status_and_by_export(make_office, tmp_pat
     assert (code, out, err) == (1, "", f"fieldplan: error: {said}\n")
     assert list(out_dir.iterdir()) == [] and Path(db).read_bytes() == before
 
+
+def test_restore_names_another_computers_key_file_not_the_backup(make_office,
+                                                                 capsys) -> None:
+    import shutil
+
+    from fieldplan.replica import key_path
+
+    bn, ng = make_office("BN"), make_office("NG")
+    made = bn.backup("manual")
+    bn_key, ng_key = bn.meta("key_id"), ng.meta("key_id")
+    db = str(bn.path)
+    bn.close()
+    shutil.copyfile(key_path(ng.path), key_path(db))
+    damage_pages_of(db, "versions")
+    code, out, err = run("--db", db, "restore", capsys=capsys)
+    assert code == 1 and out == ""
+    assert err == (f"fieldplan: error: {made} is a backup of {Path(db).name} (key {bn_key}), "
+                   f"but the key file {key_path(db).name} holds another key ({ng_key}), "
+                   "likely another computer's: put this computer's own key file back beside "
+                   "the database (from where it was copied or backed up), then restore\n")

@@ -159,6 +159,51 @@ def test_the_key_files_a_key_change_leaves_are_this_computers(make_office,
         assert keyreg.key_file_problem(again) is None
 
 
+def damage(db: Path) -> None:
+    """A bad page where the reports are: the file opens, its settings still read."""
+    from tests.cli.test_cli_faults import damage_pages_of
+
+    damage_pages_of(str(db), "versions")
+
+
+def test_a_restore_names_the_key_file_not_the_backup(make_office) -> None:
+    """The database damaged, and another computer's key file beside it: its own backup
+    was refused as "a backup of another computer". The key file is named instead."""
+    bn, ng, own = with_sibling_key(make_office)
+    made = bn.backup("manual")
+    bn_key, ng_key = bn.meta("key_id"), ng.meta("key_id")
+    bn.close()
+    damage(bn.path)
+    key = key_path(bn.path).name
+    with pytest.raises(store.StoreError) as caught:
+        store.restore_backup(bn.path)
+    text = str(caught.value)
+    assert text == (
+        f"{made} is a backup of {bn.path.name} (key {bn_key}), but the key file "
+        f"{key} holds another key ({ng_key}), likely another computer's: put "
+        "this computer's own key file back beside the database (from where it was copied "
+        "or backed up), then restore")
+    assert "of another computer" not in text
+    # the database gone altogether: the backup's mark names it
+    bn.path.rename(bn.path.with_name("elsewhere"))
+    with pytest.raises(store.StoreError, match=f"holds another key \\({ng_key}\\)"):
+        store.restore_backup(bn.path, made)
+    bn.path.with_name("elsewhere").rename(bn.path)
+    key_path(bn.path).write_bytes(own)
+    assert store.restore_backup(bn.path).used == made
+
+
+def test_another_computers_backup_is_still_called_so(make_office) -> None:
+    """The key file is the database's own: a backup with another key is another
+    computer's, as it was."""
+    bn, ng = make_office("BN"), make_office("NG")
+    made = ng.backup("manual")
+    bn.close()
+    damage(bn.path)
+    with pytest.raises(store.StoreError, match="is a backup of another computer"):
+        store.restore_backup(bn.path, made)
+
+
 def test_an_export_for_every_office_says_it_once(hq, make_office, tmp_path: Path) -> None:
     make_office("BN")
     key_path(hq.path).unlink()

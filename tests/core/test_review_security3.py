@@ -18,6 +18,7 @@ from test_sync import national, registered, restored, send, snapshot
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, minisign, progress, store
 from fieldplan.errors import StoreError
+from fieldplan.minisign import KeyFileError
 from fieldplan.replica import key_path, open_replica
 from fieldplan.sync import (
     import_bundle,
@@ -356,17 +357,23 @@ def test_a_sibling_key_file_beside_a_restored_backup(hq, make_office,
     shutil.copy(key_path(b.path), key_path(a.path))
     path = a.path
     a.close()
-    # the backup is A's, the key file beside it B's: refused, nothing replaced (each of
-    # A's backups named as another computer's)
-    with pytest.raises(StoreError, match="is another computer's backup"):
+    # the backup is A's, the key file beside it B's: refused, nothing replaced, and the
+    # key file named as the one at fault, once (not each of A's backups as another
+    # computer's)
+    with pytest.raises(StoreError) as caught:
         store.restore_latest_backup(path, force=True)
+    assert f"but the key file {key_path(path).name} holds another key ({b_key}), likely " \
+        "another computer's: put this computer's own key file back" in str(caught.value)
+    assert "another computer's backup" not in str(caught.value)
     try:
         a = open_replica(path)
     except StoreError:
         return  # refusing the foreign key file is a fix
     try:
         progress.record_progress(a, national(a, 2), "2026-S1", status="on-track")
-        send(a, hq, tmp_path)
+        # nothing is signed with B's key (keys.secret_key): HQ never hears of it
+        with pytest.raises(KeyFileError, match="not this computer's key"):
+            send(a, hq, tmp_path)
         keys = keyreg.all_keys(hq)
         assert keys[b_key].status == "active"
         assert b.replica_id not in keyreg.successor_of(keys)

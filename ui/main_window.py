@@ -57,6 +57,18 @@ def sync_text(state) -> str:
     if state is None:
         return _("Sync: not available")
     parts = []
+    key_file = getattr(state, "key_file", "")
+    if key_file:
+        # first: nothing can be exported until it is put right; its tip says the whole
+        # of it, with the way out (fieldplan.sync.keys.key_file_problem)
+        if key_file == "missing":
+            parts.append(_("this computer's key file is missing: nothing can be exported"))
+        elif key_file == "other":
+            parts.append(_("the key file beside this database does not hold this "
+                           "computer's key: nothing can be exported"))
+        else:
+            parts.append(_("this computer's key file cannot be used: nothing can be "
+                           "exported"))
     if getattr(state, "key_revoked", False):
         from fieldplan.status import revoked_text
 
@@ -1104,6 +1116,8 @@ class MainWindow(QMainWindow):
             from fieldplan.status import continued_text
 
             lines.insert(0, continued_text(state.continued_by))
+        if getattr(state, "key_file_text", ""):
+            lines.insert(0, state.key_file_text)
         if lines:
             # the status bar has room for how many; its tip says which (the first
             # changes lost, each forked office)

@@ -97,3 +97,50 @@ def test_an_office_sees_headquarters_fingerprint_to_check_with_them(
         dialog.close()
     finally:
         apply_language(app, "en")
+
+
+@pytest.mark.parametrize(("how", "lang"), [("missing", "en"), ("other", "en"),
+                                           ("other", "ar")])
+def test_the_window_warns_at_once_of_a_key_file_that_cannot_sign(
+        how, lang, open_window, qtbot, office_db, tmp_path):
+    """The key file gone, or another computer's copied over it: the status bar says
+    first that nothing can be exported, its tip says what is wrong and the way out,
+    before any export is tried (a window with its key file whole says nothing)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from fieldplan import minisign
+    from fieldplan.replica import key_path
+    from fieldplan.sync.keys import key_file_problem
+    from ui.app import apply_language
+
+    calm = open_window(office_db)
+    qtbot.waitUntil(lambda: not calm.sync_label.toolTip().startswith("Sync: …"),
+                    timeout=5000)
+    assert "key file" not in calm.sync_label.toolTip()
+    calm.close()
+    if how == "missing":
+        key_path(office_db).unlink()
+        first = "This computer's key file is missing: nothing can be exported · "
+    else:
+        other = tmp_path / "other.key"
+        minisign.save_secret_key(other, minisign.generate_key(), replica="another")
+        shutil.copyfile(other, key_path(office_db))
+        first = ("The key file beside this database does not hold this computer's key: "
+                 "nothing can be exported · ")
+    with open_replica(office_db) as rep:
+        said = key_file_problem(rep).text
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        window = open_window(office_db)
+        qtbot.waitUntil(lambda: "key file" in window.sync_label.toolTip(), timeout=5000)
+        tip = window.sync_label.toolTip()
+        assert tip.startswith(first)
+        assert tip.splitlines()[1] == said[0].upper() + said[1:]
+        window.resize(1000, 600)
+        shots = Path(os.environ.get("FIELDPLAN_SHOTS") or tmp_path)
+        window.grab().save(str(shots / f"key-file-{how}-{lang}.png"))
+    finally:
+        apply_language(app, "en")

@@ -396,6 +396,9 @@ class OverviewPage(QWidget):
         self.office = QLineEdit()
         self.office.setPlaceholderText(_("Office…"))
         self.office.setAccessibleName(_("Filter by office"))
+        # the combos beside it take their contents' width: at large fonts the field was
+        # squeezed to a few letters
+        self.office.setMinimumWidth(self.office.fontMetrics().averageCharWidth() * 12)
         self.area = _combo(_("Filter by area"), _area_items(identity))
         self.level = _combo(
             _("Filter by level"), [(_("All levels"), "")] + [(level_label(v), v) for v in LEVELS]

@@ -241,7 +241,10 @@ class ReportDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.plan_note)
         lay.addWidget(buttons)
-        self.setMinimumWidth(420)
+        # 420 px wide at least when it opens, and never narrower than its content: a
+        # minimum width of its own stopped Qt keeping the dialog as wide as its layout
+        # ("Date limi…" cut in French at large fonts)
+        self.resize(max(420, self.sizeHint().width()), self.sizeHint().height())
         self.accepted.connect(self._build)
 
     def set_identity(self, identity: Identity) -> None:

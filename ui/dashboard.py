@@ -224,7 +224,14 @@ class Dashboard(QScrollArea):
             bar.setValue(mean or 0)
             # the language's percent sign ("52 %" in French), not Qt's "%p%"
             bar.setFormat(format_percent(mean) if mean is not None else _("no percent yet"))
-            bar.setAccessibleName(_("Progress of {area}").format(area=code))
+            if mean is None:
+                # the bar's value is 0 all the same: a screen reader would say "0%"
+                bar.setAccessibleName(
+                    # Translators: a progress bar's name when no report of the area
+                    # gives a percent ({area} is "PA4")
+                    _("Progress of {area}: no percent yet").format(area=code))
+            else:
+                bar.setAccessibleName(_("Progress of {area}").format(area=code))
             reported = QLabel(
                 # Translators: the plural form is chosen by {total}, the area's actions
                 # ("2 of 5 actions reported"), not by {done}: agree with {total}

@@ -32,7 +32,7 @@ from ui.hidden_reports import (
 )
 from ui.ops import DbOp, Session
 from ui.plain_text import tip_text
-from ui.qtcompat import USER_ROLE, Qt, emit
+from ui.qtcompat import ACCESSIBLE_TEXT_ROLE, USER_ROLE, Qt, emit
 from ui.report_editor import ReportEditor
 
 ACTION_ROLE = USER_ROLE + 1
@@ -188,6 +188,11 @@ class PlanTree(QWidget):
 
                     item.setBackground(1, status_brush(status))
                     item.setForeground(1, Qt.GlobalColor.black)
+                else:
+                    # the dash is for the eye (the filter says "— No report yet"): a
+                    # screen reader and the tooltip say the words
+                    item.setData(1, ACCESSIBLE_TEXT_ROLE, _("No report yet"))
+                    item.setToolTip(1, _("No report yet"))
                 area_item.addChild(item)
             if area_item.childCount():
                 self.tree.addTopLevelItem(area_item)

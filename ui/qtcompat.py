@@ -82,3 +82,5 @@ if not TYPE_CHECKING:
 
 #: ``Qt.ItemDataRole.UserRole`` (0x0100 in Qt's API), for roles defined at import time.
 USER_ROLE = 0x0100
+#: ``Qt.ItemDataRole.AccessibleTextRole`` (11), for items made before the first paint.
+ACCESSIBLE_TEXT_ROLE = 11

@@ -7,10 +7,12 @@ wide as their text at large fonts."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QProgressBar
 
 from tests.ui.conftest import wait_idle
+from ui.office_view import ACTION_ROLE
 
 
 @pytest.fixture
@@ -39,6 +41,39 @@ def _settle(qtbot, window, width: int) -> None:
     window.resize(width, 600)
     qtbot.waitUntil(lambda: window.width() == width)
     QApplication.processEvents()  # the layouts' requests after the resize
+
+
+# --- words for screen readers -------------------------------------------------------
+
+
+def test_the_plan_says_no_report_in_words(open_window, qtbot, hq_db):
+    """"—" alone in the Status column: a screen reader said "dash", or nothing."""
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    tree = window.office_view.tree
+    wait_idle(qtbot, window.session)
+    items = [tree.tree.topLevelItem(i).child(j)
+             for i in range(tree.tree.topLevelItemCount())
+             for j in range(tree.tree.topLevelItem(i).childCount())]
+    reported = {"PA1.6", "PA3.6"}  # (hq_db)
+    bare = [item for item in items if item.data(0, ACTION_ROLE).code not in reported]
+    assert bare and all(item.text(1) == "—" for item in bare)
+    for item in bare:
+        assert item.data(1, Qt.ItemDataRole.AccessibleTextRole) == "No report yet"
+        assert item.toolTip(1) == "No report yet"
+    done = next(item for item in items if item.data(0, ACTION_ROLE).code == "PA1.6")
+    assert done.data(1, Qt.ItemDataRole.AccessibleTextRole) is None  # its words are shown
+
+
+def test_a_bar_with_no_percent_is_not_read_as_0_percent(open_window, qtbot, hq_db):
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    window.tabs.setCurrentIndex(1)
+    dash = window.dashboard
+    wait_idle(qtbot, window.session)
+    names = {bar.accessibleName(): bar.text() for bar in dash.findChildren(QProgressBar)}
+    assert names["Progress of PA1"] == "40%"
+    assert names["Progress of PA2: no percent yet"] == "no percent yet"
 
 
 # --- large fonts --------------------------------------------------------------------

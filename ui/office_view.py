@@ -78,6 +78,13 @@ class PlanTree(QWidget):
         level_label_w.setBuddy(self.level)
         status_label_w = QLabel(_("Sho&w"))
         status_label_w.setBuddy(self.status)
+        for combo in (self.level, self.status):
+            # as narrow as the row needs (as the headquarters' filters): sized to their
+            # longest item ("— Pas encore de rapport"), they made the plan's side so wide
+            # that the report's fields were cut off at the window's smallest width
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         filters.addWidget(level_label_w)
         filters.addWidget(self.level, 1)
         filters.addWidget(status_label_w)

@@ -380,8 +380,9 @@ class ReportEditor(QScrollArea):
         self._form = QWidget()
         # the scroll area is no stop of its own when tabbing: from the tree to Status
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        # the form wraps to the width it has: no sideways scrolling at 800 px
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the form wraps to the width it has; when even its narrowest is wider (large
+        # fonts, long words), a scrollbar reaches the rest: nothing is ever cut off
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         # the title shows the plan's text from now on (until now only "Choose an action")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         outer = QVBoxLayout(self._form)
@@ -412,6 +413,9 @@ class ReportEditor(QScrollArea):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a field goes under its label when both do not fit side by side ("Pourcentage
+        # d'achèvement (0–100)" beside its field was most of the form's narrowest width)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.status = QComboBox()
         for status in STATUSES:
             self.status.addItem(f"{STATUS_SYMBOLS[status]} {status_label(status)}", status)
@@ -1015,6 +1019,9 @@ class ReportEditor(QScrollArea):
         for col, head in enumerate(heads):
             label = QLabel(f"<b>{html.escape(head)}</b>")  # rich text: bold
             label.setAlignment(_leading())
+            # a long heading (Arabic "القيمة المستهدفة") on two lines rather than
+            # widening the form past the pane at large fonts
+            label.setWordWrap(True)
             self.indicator_grid.addWidget(label, 0, col)
         for row, ind in enumerate(action.indicators, start=1):
             name = QLabel(

@@ -12,6 +12,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLineEdit, QProgressBar
 
 from tests.ui.conftest import wait_idle
+from tests.ui.test_office_work import choose
 from ui.office_view import ACTION_ROLE
 
 
@@ -41,6 +42,40 @@ def _settle(qtbot, window, width: int) -> None:
     window.resize(width, 600)
     qtbot.waitUntil(lambda: window.width() == width)
     QApplication.processEvents()  # the layouts' requests after the resize
+
+
+# --- the report editor beside the plan ----------------------------------------------
+
+
+def test_in_french_the_report_fits_beside_the_plan_at_800_px(open_window, qtbot, hq_db,
+                                                             language):
+    """The filters sized to their longest French item made the plan's side 416 px wide
+    at least: the report's fields (the Status arrow, the Actual field) were cut off,
+    with no way to scroll to them."""
+    language("fr")
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA3.6")  # with an indicator
+    _settle(qtbot, window, 800)
+    view = window.office_view
+    assert view.tree.minimumSizeHint().width() <= 800 // 2
+    assert editor.widget().minimumSizeHint().width() <= editor.viewport().width()
+    assert not editor.horizontalScrollBar().isVisible()
+
+
+def test_at_a_large_font_the_rest_of_the_report_is_scrolled_to(open_window, qtbot, hq_db,
+                                                                language, font_size):
+    """Wider than its pane (French at 14 pt, 800 px): a scrollbar reaches the rest."""
+    language("fr")
+    font_size(14)
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA3.6")
+    _settle(qtbot, window, 800)
+    form = editor.widget()
+    assert form.width() >= form.minimumSizeHint().width()  # nothing squeezed
+    assert form.width() > editor.viewport().width()  # (what this test is about)
+    bar = editor.horizontalScrollBar()
+    assert bar.isVisible()
+    assert form.width() <= editor.viewport().width() + bar.maximum()
 
 
 # --- words for screen readers -------------------------------------------------------

@@ -230,11 +230,14 @@ class WindowUndoKeys(QObject):
 
 class _ErrorLabel(QLabel):
     """An error under a field, in red; while shown, it is also the field's accessible
-    description, so a screen reader says it with the field (not by colour alone)."""
+    description, so a screen reader says it with the field (not by colour alone),
+    before what the field's description says at all times (``about``)."""
 
-    def __init__(self, field: QWidget | None) -> None:
+    def __init__(self, field: QWidget | None, about: str = "") -> None:
         super().__init__()
         self._field = field
+        self.about = about
+        self._describe()
 
     def setText(self, text: str) -> None:  # Qt's names: the editor calls these
         super().setText(text)
@@ -246,7 +249,8 @@ class _ErrorLabel(QLabel):
 
     def _describe(self) -> None:
         if self._field is not None:
-            self._field.setAccessibleDescription("" if self.isHidden() else self.text())
+            error = "" if self.isHidden() else self.text()
+            self._field.setAccessibleDescription(" ".join(t for t in (error, self.about) if t))
 
 
 class ReportEditor(QScrollArea):
@@ -475,8 +479,8 @@ class ReportEditor(QScrollArea):
         failed = text == _("Not saved.")
         self.saved_label.setStyleSheet("color: #a40000; font-weight: bold;" if failed else "")
 
-    def _error_label(self, field: QWidget | None = None) -> QLabel:
-        label = _ErrorLabel(field)
+    def _error_label(self, field: QWidget | None = None, about: str = "") -> QLabel:
+        label = _ErrorLabel(field, about)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)  # a core error may name a path
         label.setStyleSheet("color: #a40000;")
@@ -1043,7 +1047,15 @@ class ReportEditor(QScrollArea):
             edit.textEdited.connect(self._edited)
             edit.installEventFilter(self.undo_keys)
             name.setBuddy(edit)
-            err = self._error_label(edit)
+            # what the row shows beside the field, for a screen reader: the name says
+            # only the indicator's title
+            unit = unit_label(ind.unit)
+            if target is None:
+                about = _("No target for this period ({unit}).").format(unit=unit)
+            else:
+                about = _("Target: {target} ({unit}).").format(
+                    target=format_number(target), unit=unit)
+            err = self._error_label(edit, about)
             self.errors[f"value.{ind.key}"] = err
             self.indicator_grid.addWidget(name, row * 2 - 1, 0)
             self.indicator_grid.addWidget(tlabel, row * 2 - 1, 1)

@@ -81,6 +81,14 @@ def test_at_a_large_font_the_rest_of_the_report_is_scrolled_to(open_window, qtbo
 # --- words for screen readers -------------------------------------------------------
 
 
+def test_an_actual_field_says_its_target_and_unit(open_window, qtbot, hq_db):
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA3.6")
+    field = next(iter(editor.indicator_edits.values()))
+    assert field.accessibleName().startswith("Actual for ")
+    assert field.accessibleDescription() == "Target: 4 (count)."
+
+
 def test_the_plan_says_no_report_in_words(open_window, qtbot, hq_db):
     """"—" alone in the Status column: a screen reader said "dash", or nothing."""
     window = open_window(hq_db)

@@ -336,6 +336,7 @@ class ReportEditor(QScrollArea):
             "notice",
             "reopen_button",
             "status",
+            "status_read_only",
             "percent",
             "errors",
             "indicator_box",
@@ -425,6 +426,20 @@ class ReportEditor(QScrollArea):
             self.status.addItem(f"{STATUS_SYMBOLS[status]} {status_label(status)}", status)
         self.status.setAccessibleName(_("Status"))
         self.status.currentIndexChanged.connect(self._edited)
+        # in its place while the report cannot be edited: a disabled combo is skipped
+        # by Tab and by screen readers, so the status of a submitted or locked report
+        # was never heard. Read-only, as the other fields are then.
+        self.status_read_only = QLineEdit()
+        self.status_read_only.setReadOnly(True)
+        self.status_read_only.setAccessibleName(_("Status"))
+        show_read_only(self.status_read_only, True)
+        self.status_read_only.setVisible(False)
+        self.status.currentTextChanged.connect(self.status_read_only.setText)
+        status_box = QWidget()
+        status_row = QHBoxLayout(status_box)
+        status_row.setContentsMargins(0, 0, 0, 0)
+        status_row.addWidget(self.status)
+        status_row.addWidget(self.status_read_only)
         self.percent = QLineEdit()
         self.percent.setPlaceholderText(_("0–100"))
         self.percent.setAccessibleName(_("Percent complete"))
@@ -433,9 +448,15 @@ class ReportEditor(QScrollArea):
         self.percent.textEdited.connect(self._edited)
         self.percent.installEventFilter(self.undo_keys)
         self.errors: dict[str, QLabel] = {}
-        form.addRow(_("S&tatus"), self._with_error("status", self.status))
+        # labels of their own: addRow(text, …) made the row's box their buddy, which
+        # takes no focus, so Alt+T and Alt+M did nothing
+        self._status_name = QLabel(_("S&tatus"))
+        self._status_name.setBuddy(self.status)
+        form.addRow(self._status_name, self._with_error("status", status_box, self.status))
         # the range in the label: the placeholder says it too, but in light grey
-        form.addRow(_("Percent co&mplete (0–100)"), self._with_error("percent", self.percent))
+        percent_name = QLabel(_("Percent co&mplete (0–100)"))
+        percent_name.setBuddy(self.percent)
+        form.addRow(percent_name, self._with_error("percent", self.percent))
         outer.addLayout(form)
 
         self.indicator_box = QGroupBox(_("Indicators"))
@@ -488,12 +509,14 @@ class ReportEditor(QScrollArea):
         label.setVisible(False)
         return label
 
-    def _with_error(self, name: str, widget: QWidget) -> QWidget:
+    def _with_error(self, name: str, widget: QWidget, field: QWidget | None = None) -> QWidget:
+        """``widget`` above its error, which describes ``field`` (the widget itself
+        unless given)."""
         box = QWidget()
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(widget)
-        err = self._error_label(widget)
+        err = self._error_label(field or widget)
         lay.addWidget(err)
         self.errors[name] = err
         return box
@@ -1094,6 +1117,7 @@ class ReportEditor(QScrollArea):
             *before,
             self.reopen_button,
             self.status,
+            self.status_read_only,  # (Tab skips the one hidden)
             self.percent,
             *self.indicator_edits.values(),
             *self.narratives.values(),
@@ -1129,6 +1153,7 @@ class ReportEditor(QScrollArea):
             self.undo_stack.clear()
             emit(self.edits_did_change)
         self.status.setEnabled(editable)
+        self._show_status(editable)
         for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
             edit.setReadOnly(not editable)
             show_read_only(edit, not editable)
@@ -1136,6 +1161,18 @@ class ReportEditor(QScrollArea):
             self.reopen_button.setVisible(False)
             self.notice.setVisible(False)
             self.indicator_box.setVisible(False)
+
+    def _show_status(self, editable: bool) -> None:
+        """The status combo, or while the report cannot be edited a read-only field
+        saying the same in its place (the focus moves with it)."""
+        shown, hidden = ((self.status, self.status_read_only) if editable
+                         else (self.status_read_only, self.status))
+        focused = hidden.hasFocus()
+        shown.setVisible(True)
+        hidden.setVisible(False)
+        self._status_name.setBuddy(shown)  # Alt+T
+        if focused:
+            shown.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # saving --------------------------------------------------------------------------
     def _edited(self, *args: object) -> None:

@@ -11,8 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLineEdit, QProgressBar
 
+from fieldplan import progress
+from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
-from tests.ui.test_office_work import choose
+from tests.ui.test_office_work import choose, choose_submitted
 from ui.office_view import ACTION_ROLE
 
 
@@ -76,6 +78,57 @@ def test_at_a_large_font_the_rest_of_the_report_is_scrolled_to(open_window, qtbo
     bar = editor.horizontalScrollBar()
     assert bar.isVisible()
     assert form.width() <= editor.viewport().width() + bar.maximum()
+
+
+# --- the status of a report that cannot be edited -----------------------------------
+
+
+def test_the_status_of_a_submitted_report_is_reached_with_tab(open_window, qtbot, hq_db):
+    """A disabled combo is skipped by Tab and by screen readers: in its place a
+    read-only field, named Status like it, after Reopen; Alt+T reaches it too."""
+    with open_replica(hq_db) as rep:
+        progress.submit_period(rep, "2026-S1")
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    editor = choose_submitted(window, qtbot, "PA1.6")
+    shown = editor.status_read_only
+    assert shown.isVisibleTo(window) and not editor.status.isVisibleTo(window)
+    assert shown.isReadOnly() and shown.accessibleName() == "Status"
+    assert shown.text() == editor.status.currentText() == "● On track"
+    window.activateWindow()
+    tree = window.office_view.tree.tree
+    tree.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tree)
+    qtbot.keyClick(tree, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.reopen_button
+    qtbot.keyClick(editor.reopen_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is shown
+    qtbot.keyClick(shown, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.percent
+
+    # reopened: the combo again, in its place and with the focus it had
+    shown.setFocus()
+    editor.reopen()
+    qtbot.waitUntil(lambda: editor.status.isEnabled(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert editor.status.isVisibleTo(window) and not shown.isVisibleTo(window)
+    assert QApplication.focusWidget() is editor.status
+
+
+def test_alt_letters_reach_the_status_and_percent(open_window, qtbot, hq_db):
+    """The labels' buddies were the rows' boxes, which take no focus: Alt+T and Alt+M
+    did nothing (and the fields had no label for a screen reader)."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    window.activateWindow()
+    tree = window.office_view.tree.tree
+    tree.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tree)
+    qtbot.keyClick(tree, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is editor.status
+    qtbot.keyClick(editor.status, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is editor.percent
 
 
 # --- words for screen readers -------------------------------------------------------

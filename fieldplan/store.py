@@ -210,8 +210,9 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         schema.migrate(conn, path, removed=removed)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if is_damage(exc):
-            raise as_damage(path, exc) from exc
+        damaged = as_damage(path, exc)
+        if damaged is not exc:
+            raise damaged from exc
         # busy, locked, read-only, a full disk…: the file may be fine; a backup is no answer
         raise _cannot_open(path, exc) from exc
     except BaseException:
@@ -383,14 +384,38 @@ def is_damage(exc: BaseException) -> bool:
 
 def as_damage(path: str | os.PathLike[str], exc: BaseException) -> BaseException:
     """``exc`` as a DamagedDatabaseError naming ``path`` when it says the file is
-    damaged (SQLite's own words, "database disk image is malformed", are English);
-    any other error as it is."""
+    damaged (SQLite's own words, "database disk image is malformed", are English), or
+    when it is an SQLite error that says nothing of its cause and SQLite's quick check
+    finds the file damaged (``found_damaged``); any other error as it is."""
     if not is_damage(exc):
+        if _may_be_damage(exc) and found_damaged(path):
+            return damaged_error(path, _("the file is damaged"))
         return exc
     reason = (_("the file is not a database, or is damaged")
               if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB"
               else _("the file is damaged"))
     return damaged_error(path, reason)
+
+
+def _may_be_damage(exc: BaseException) -> bool:
+    """Whether an SQLite error may come of damage that SQLite does not call so: a
+    text that is not UTF-8 (Python's "Could not decode to UTF-8", with no SQLite code;
+    fieldplan writes UTF-8 only), a constraint or a value that makes no sense. Not one
+    whose code says its cause: busy, read-only, a full disk, an I/O error."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    if busy(exc) or read_only(exc) or out_of_space(exc):
+        return False
+    return _primary_code(exc) not in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
+                                      sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_NOMEM)
+
+
+def found_damaged(path: str | os.PathLike[str]) -> bool:
+    """Whether SQLite's quick check of the database file at ``path`` (opened
+    read-only) finds it damaged; False when it cannot tell (the file cannot be opened
+    or read: missing, busy, a failing disk). It reads the whole file (``check_sound``
+    says how long): asked only after an error."""
+    return _quick_check(Path(path)) is False
 
 
 def damaged_error(path: str | os.PathLike[str], reason: str) -> DamagedDatabaseError:
@@ -578,11 +603,20 @@ def check_sound(conn: sqlite3.Connection, db_path: str | os.PathLike[str]) -> No
 def _file_is_sound(path: Path) -> bool:
     """Whether SQLite's quick check finds no damage in the database file at ``path``
     (opened read-only)."""
+    return _quick_check(path) is True
+
+
+def _quick_check(path: Path) -> bool | None:
+    """SQLite's quick check of the database file at ``path``, opened read-only: True
+    when it finds no damage, False when it finds some (or SQLite says the file is
+    damaged or no database), None when the file cannot be opened or read."""
     try:
         with reading(path) as conn:
             return conn.execute("PRAGMA quick_check(1)").fetchall() == [("ok",)]
-    except READ_ERRORS:
-        return False
+    except sqlite3.Error as exc:
+        return False if is_damage(exc) else None
+    except (OSError, RuntimeError):
+        return None
 
 
 def _copy(conn: sqlite3.Connection, target: Path, stamp: str, db_name: str) -> None:

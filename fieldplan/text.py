@@ -113,6 +113,18 @@ def for_message(text: str, limit: int = 80) -> str:
     return "".join(pieces) + "…"
 
 
+# Python's error for a stored text that is not UTF-8 quotes the text, its bytes
+# shown as U+FFFD: a line of garbage, thousands of characters long
+_UNDECODED_TEXT = re.compile(r"( column '[^']*') with text '.*", re.DOTALL)
+
+
+def unexpected_error(exc: BaseException) -> str:
+    """An error no part of fieldplan expected (a bug), as one short line: its kind and
+    its words, without the text a decoding error quotes, cut at 200 characters."""
+    said = _UNDECODED_TEXT.sub(r"\1", str(exc))
+    return for_message(f"{type(exc).__name__}: {said}", limit=200)
+
+
 # What a search looks through once NFKD has taken accents off their letters: the
 # combining marks of Latin and other scripts, and Arabic's vowel marks (harakat and
 # the other marks written above or below a letter, hamza and madda among them, the

@@ -314,7 +314,9 @@ def error_text(error: BaseException) -> str:
             except (KeyError, TypeError, ValueError, IndexError):
                 pass  # not one of this version's messages: as it was written
         return said
-    return _("Unexpected error: {error}").format(error=f"{type(error).__name__}: {error}")
+    from fieldplan.text import unexpected_error
+
+    return _("Unexpected error: {error}").format(error=unexpected_error(error))
 
 
 # a first word that is only letters, or letters joined by an apostrophe (French

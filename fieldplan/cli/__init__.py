@@ -252,16 +252,23 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as exc:
         fail_line(_os_error_message(exc))
     except Exception as exc:  # a bug: still one line, details on request
-        from fieldplan import store
+        import sqlite3
 
-        if store.is_damage(exc):  # a damaged page read after the database opened
-            path = store.resolve_db_path(getattr(args, "db", None))
-            fail_line(str(store.as_damage(path, exc)))
-            return EXIT_ERROR
+        from fieldplan import store
+        from fieldplan.text import unexpected_error
+
+        if isinstance(exc, sqlite3.Error):
+            # a damaged page read after the database opened, or an error the damage
+            # caused that SQLite does not call damage (a text that is not UTF-8)
+            damaged = store.as_damage(store.resolve_db_path(getattr(args, "db", None)),
+                                      exc)
+            if damaged is not exc:
+                fail_line(str(damaged))
+                return EXIT_ERROR
         if os.environ.get("FIELDPLAN_DEBUG"):
             raise
         fail_line(i18n._("internal error: {error} (set FIELDPLAN_DEBUG=1 for details)").format(
-            error=f"{type(exc).__name__}: {exc}"))
+            error=unexpected_error(exc)))
     return EXIT_ERROR
 
 

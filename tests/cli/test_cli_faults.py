@@ -577,3 +577,25 @@ def test_restore_names_another_computers_key_file_not_the_backup(make_office,
                    f"but the key file {key_path(db).name} holds another key ({ng_key}), "
                    "likely another computer's: put this computer's own key file back beside "
                    "the database (from where it was copied or backed up), then restore\n")
+
+
+def damage_plan_text_of(db: str, table: str = "quarantine") -> None:
+    """A bad sector across the plan's stored text and the pages of ``table``: the
+    plan's bytes are no longer UTF-8, which Python reports as an OperationalError
+    ("Could not decode to UTF-8 column 'value' with text '…'") with no SQLite code,
+    not as damage; SQLite's quick check finds the pages of ``table`` damaged."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        (text,) = conn.execute(
+            "SELECT value FROM versions WHERE entity = 'plan' AND field = 'document' "
+            "AND superseded = 0").fetchone()
+    finally:
+        conn.close()
+    damage_pages_of(db, table)
+    data = Path(db).read_bytes()
+    # a piece of the text, on one page of the file (a long text spans several)
+    piece = next(part for i in range(0, len(text), 50)
+                 if data.count(part := text[i:i + 50].encode()) and len(part) == 50)
+    Path(db).write_bytes(data.replace(piece, b"\xff" * len(piece)))

@@ -222,6 +222,58 @@ def test_damage_found_by_any_command_says_the_next_step(make_office, capsys) -> 
         assert capsys.readouterr() == ("", said), argv
 
 
+def test_damage_read_as_text_that_is_not_utf8_says_the_next_step(make_office,
+                                                                capsys) -> None:
+    """A bad sector across the plan's text: Python says "Could not decode to UTF-8"
+    with no SQLite code, and every command said "internal error: OperationalError:
+    …" followed by a line of garbage, with no word of a restore. SQLite's quick check
+    finds the damage: it is said as damage, with the next step."""
+    from fieldplan.cli import main
+    from tests.cli.test_cli_faults import damage_plan_text_of
+
+    ml = make_office("ML")
+    store.backup(ml.conn, ml.path, "manual")
+    db = closed(ml)
+    damage_plan_text_of(db)
+    before = db.read_bytes()
+    said = (f"fieldplan: error: {db} is not a usable fieldplan database: the file is "
+            f"damaged; {RESTORE}\n")
+    action = "PA1.2"
+    for argv in (["status"], ["progress", "set", action, "--period", "2026-S2",
+                              "--status", "off-track"]):
+        assert main(["--db", str(db), *argv]) == 1, argv
+        assert capsys.readouterr() == ("", said), argv
+    assert db.read_bytes() == before
+    with open_replica(db) as rep, pytest.raises(DamagedDatabaseError):
+        try:
+            rep.plan()
+        except sqlite3.Error as exc:
+            raise store.as_damage(db, exc) from exc
+    assert main(["--db", str(db), "restore"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "status"]) == 0
+
+
+def test_an_unexpected_error_of_a_sound_database_stays_one_short_line(
+        make_office, capsys, monkeypatch) -> None:
+    """Text that is not UTF-8 in a sound file (another tool wrote it): no damage to
+    restore from, and the error is one line without the garbage it quoted."""
+    from fieldplan.cli import main
+
+    db = closed(make_office("ML"))
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE versions SET value = CAST(X'7b22ff22' AS TEXT) WHERE "
+                     "entity = 'plan' AND field = 'document'")
+    conn.close()
+    monkeypatch.delenv("FIELDPLAN_DEBUG", raising=False)
+    assert main(["--db", str(db), "status"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == ("fieldplan: error: internal error: OperationalError: Could not decode "
+                   "to UTF-8 column 'value' (set FIELDPLAN_DEBUG=1 for details)\n")
+
+
 def test_damage_in_the_identity_is_a_damaged_database_at_opening(make_office) -> None:
     """A bad sector over the meta table: open_replica raised SQLite's bare "database
     disk image is malformed" (the client showed it as it is), not the damage error

@@ -307,6 +307,31 @@ def test_damage_found_while_open_is_said_with_the_restore(shell, qtbot, hq_db):
     assert shell.window.sync_label.text() != "Sync: unknown"
 
 
+def test_damage_read_as_text_that_is_not_utf8_offers_the_restore(shell, qtbot, office_db):
+    """A bad sector across the plan's text: Python's "Could not decode to UTF-8"
+    (with no SQLite code) was shown as "Unexpected error: OperationalError: …", a line
+    of garbage, with only Close, though a usable backup was there."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from tests.cli.test_cli_faults import damage_plan_text_of
+
+    with open_replica(office_db) as rep:
+        store.backup(rep.conn, office_db, "manual")
+    damage_plan_text_of(office_db)
+    before = office_db.read_bytes()
+    shell.start(office_db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    assert reason_text(dialog) == (f"{office_db} is not a usable fieldplan database: the "
+                                   "file is damaged")
+    assert dialog.restore_button.isEnabled()
+    assert office_db.read_bytes() == before
+    dialog.grab().save(str(office_db.parent / "cannot-open-undecodable.png"))
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+
+
 def test_an_import_into_a_damaged_database_is_refused_with_the_restore(
         shell, qtbot, hq_db, tmp_path):
     """The client merged into a damaged database, and its backup copied the damage."""

@@ -555,12 +555,22 @@ def _unused(path: Path) -> Path:
 
 
 def event_lines(rep: Replica, plan: list[tuple[str, int]]) -> Iterator[bytes]:
-    """The stored event lines, exactly as signed: no parse and re-serialise."""
+    """The stored event lines, exactly as signed: no parse and re-serialise. Each is
+    checked against its hash first: a line changed on disk (a bad sector inside it
+    passes SQLite's quick check) would break its replica's hash chain, and the other
+    side would refuse this bundle and every later one. Such a line is
+    DamagedDatabaseError naming the event, with the restore; nothing is written.
+    (Read as bytes, as they were hashed: the check costs less than the decoding it
+    spares.)"""
+    sha256 = hashlib.sha256
     for origin, after in plan:
         cur = rep.conn.execute(
-            "SELECT body FROM events WHERE origin = ? AND seq > ? ORDER BY seq", (origin, after))
-        for (body,) in cur:
-            yield body.encode("utf-8")
+            "SELECT seq, CAST(hash AS BLOB), CAST(body AS BLOB) FROM events "
+            "WHERE origin = ? AND seq > ? ORDER BY seq", (origin, after))
+        for seq, digest, body in cur:
+            if body is None or sha256(body).hexdigest().encode() != digest:
+                raise store.damaged_error(rep.path, store.altered_event_text(origin, seq))
+            yield body
 
 
 def _adapt(progress: Progress | None, total: int) -> Progress | None:

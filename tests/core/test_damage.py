@@ -339,3 +339,94 @@ def test_an_export_whose_backup_fails_is_still_written(make_office, tmp_path: Pa
     # tried once a day, not once a bundle (headquarters writes one for every office)
     assert export_bundle(ml, out_dir=tmp_path).path.is_file()
     assert ml.take_notices() == []
+
+
+# --- 4. an event changed on disk (SQLite's quick check passes) ----------------------
+
+
+def alter_event(db: Path, seq: int | None = None) -> tuple[str, int]:
+    """One character changed inside a stored event of the database's own replica (its
+    last one by default), its hash left as it was: a bad sector inside a value, which
+    SQLite's quick check does not see. Returns (origin, seq)."""
+    conn = sqlite3.connect(db)
+    try:
+        (origin,) = conn.execute("SELECT value FROM meta WHERE key = 'replica_id'").fetchone()
+        if seq is None:
+            (seq,) = conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                                  (origin,)).fetchone()
+        (body,) = conn.execute("SELECT body FROM events WHERE origin = ? AND seq = ?",
+                               (origin, seq)).fetchone()
+        at = body.index('"hlc":') + 7
+        changed = body[:at] + ("1" if body[at] != "1" else "2") + body[at + 1:]
+        with conn:
+            conn.execute("UPDATE events SET body = ? WHERE origin = ? AND seq = ?",
+                         (changed, origin, seq))
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    return origin, seq
+
+
+def test_an_event_changed_on_disk_is_never_exported(make_office, tmp_path: Path,
+                                                    capsys) -> None:
+    """The export sent the changed line: headquarters then refused this bundle and
+    every later one of the office ("broken hash chain"), and nobody was told the way
+    out. It is refused, naming the event, with the restore; nothing is written."""
+    from fieldplan.cli import main
+    from fieldplan.progress import record_progress
+
+    ml = make_office("ML")
+    store.backup(ml.conn, ml.path, "manual")
+    record_progress(ml, "PA1.2", "2026-S1", status="on-track", percent=10)
+    db = closed(ml)
+    origin, seq = alter_event(db)
+    before = db.read_bytes()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    assert main(["--db", str(db), "export", "-o", str(out_dir)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"fieldplan: error: {db} is not a usable fieldplan database: event "
+                   f"{seq} of replica {origin[:8]} is damaged: it no longer matches its "
+                   f"hash; {RESTORE}\n")
+    assert list(out_dir.iterdir()) == []
+    assert db.read_bytes() == before
+    # the restore it names is not refused as a restore of a sound database
+    assert main(["--db", str(db), "restore"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "export", "-o", str(out_dir)]) == 0
+
+
+def test_a_database_with_an_event_changed_on_disk_is_not_backed_up(make_office) -> None:
+    """The daily backup before an export copied the changed event: after ten of them,
+    the last backups without it were pushed out."""
+    from fieldplan.progress import record_progress
+
+    ml = make_office("ML")
+    record_progress(ml, "PA1.2", "2026-S1", status="on-track", percent=10)
+    first = store.backup(ml.conn, ml.path, "manual")
+    db = closed(ml)
+    origin, seq = alter_event(db)
+    with open_replica(db) as rep, pytest.raises(DamagedDatabaseError) as caught:
+        rep.backup("before-export")
+    assert caught.value.problem == (f"{db} is not a usable fieldplan database: event "
+                                    f"{seq} of replica {origin[:8]} is damaged: it no "
+                                    "longer matches its hash")
+    assert sorted(store.backup_dir(db).iterdir()) == [first]
+
+
+def test_a_restore_passes_over_a_backup_holding_an_event_changed_on_disk(
+        make_office) -> None:
+    from fieldplan.progress import record_progress
+
+    ml = make_office("ML")
+    record_progress(ml, "PA1.2", "2026-S1", status="on-track", percent=10)
+    sound = store.backup(ml.conn, ml.path, "manual")
+    sound = sound.rename(sound.with_name(f"{ml.path.name}-{stamp(48)}-manual.sqlite3"))
+    altered = store.backup(ml.conn, ml.path, "manual")
+    alter_event(altered)
+    db = closed(ml)
+    alter_event(db)
+    restored = store.restore_backup(db)
+    assert restored.used == sound
+    assert restored.passed_over_why == (f"{altered.name} is damaged",)

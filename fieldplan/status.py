@@ -170,7 +170,10 @@ class ReplicaStatus:
                 "the database this restore replaced held {n} changes headquarters made "
                 "after the backup that no office has said it holds: make them again unless "
                 "they were sent", u).format(n=u)))
-        if n or u:
+        never = r.get("never_sent", 0)
+        if never:
+            out.append((_("Warning"), never_sent_text(never, bool(r.get("lost_changes")))))
+        if n or u or never:
             out += [(_("Lost"), text) for text in lost_lines(r)]
         return out
 
@@ -221,6 +224,27 @@ def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> lis
                 "changed and submitted after the lock: {reports}", len(done)).format(
                     period=shown, n=len(done), reports=named_reports(done)))
     return out
+
+
+def never_sent_text(n: int, named: bool) -> str:
+    """(an office, restored from a backup) What it lost for good: ``n`` changes made
+    on this computer after the backup that headquarters never had; ``named``: which
+    they are could be read from the replaced file (they are listed after this)."""
+    from fieldplan.i18n import ngettext
+
+    if named:
+        return ngettext(
+            "{n} change made on this computer after the backup was never sent to "
+            "headquarters, and is lost: make it again",
+            "{n} changes made on this computer after the backup were never sent to "
+            "headquarters, and are lost: make them again", n).format(n=n)
+    return ngettext(
+        "{n} change made on this computer after the backup was never sent to "
+        "headquarters, and is lost (which one could not be read from the damaged "
+        "file): make it again",
+        "{n} changes made on this computer after the backup were never sent to "
+        "headquarters, and are lost (which ones could not be read from the damaged "
+        "file): make them again", n).format(n=n)
 
 
 def went_back_notice(rep: Replica) -> str:

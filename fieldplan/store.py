@@ -747,10 +747,12 @@ BACKUP_MARK = "backup"
 
 def _mark_backup(dest: sqlite3.Connection, stamp: str,
                  lost: list[dict] | None = None, db_name: str = "",
-                 checked: bool = False) -> None:
-    """``lost``: see ``_lost_here`` (a restore's copy only). ``db_name``: the file name
-    of the database a backup is of (see list_backups). ``checked``: the database was
-    found sound just before it was copied (``check_sound``)."""
+                 checked: bool = False,
+                 written: dict[str, dict[str, int]] | None = None) -> None:
+    """``lost``: see ``_lost_here``; ``written``: see ``_written_here`` (a restore's
+    copy only). ``db_name``: the file name of the database a backup is of (see
+    list_backups). ``checked``: the database was found sound just before it was
+    copied (``check_sound``)."""
     has_meta = dest.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
     if has_meta:
@@ -762,6 +764,8 @@ def _mark_backup(dest: sqlite3.Connection, stamp: str,
             mark["checked"] = True
         if lost:
             mark["lost"] = lost
+        if written:
+            mark.update(written)  # written, sent
         with dest:
             dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          # ASCII: a file name that is not UTF-8 is kept escaped
@@ -1009,9 +1013,10 @@ def restore_backup(db_path: str | os.PathLike[str],
     part = db_path.with_name(db_path.name + ".part")
     _remove_with_journal(part)  # what a killed restore left
     lost_here = _lost_here(db_path, latest)
+    written_here = _written_here(db_path, latest)
     try:
         # the whole copy first: a full disk leaves the damaged file where it was
-        _copy_backup(latest, part, lost_here)
+        _copy_backup(latest, part, lost_here, written_here)
         kept = _keep_replaced(db_path)
         try:
             os.replace(part, db_path)
@@ -1149,14 +1154,14 @@ LOST_KEPT = 2000
 
 
 def _lost_here(db_path: Path, backup: Path) -> list[dict]:
-    """What headquarters' database being replaced holds of its own making that
-    ``backup`` lacks: a few words of each change (``lost_summary``), never the change
-    itself (it is not written back). The restored database keeps them, so that when
-    offices report holding changes of headquarters that it lost, it can say which
-    (``fieldplan.sync.state``): offices send their own changes only, so the changes
-    never come back. With those a previous restore kept. Read only, and as much as can
-    be read of a damaged file; [] for a missing one, and at an office (what it lost
-    comes back from headquarters)."""
+    """What the database being replaced holds of its own making that ``backup``
+    lacks: a few words of each change (``lost_summary``), never the change itself (it
+    is not written back). The restored database keeps them, so that it can say which
+    changes it lost (``fieldplan.sync.state``): at headquarters, those offices report
+    holding (offices send their own changes only, so they never come back); at an
+    office, those never sent to headquarters (what was sent comes back from it). With
+    those a previous restore kept. Read only, and as much as can be read of a damaged
+    file; [] for a missing one."""
     if not db_path.is_file():
         return []
     found: list[dict] = []
@@ -1166,7 +1171,7 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
             meta = dict(conn.execute(
                 "SELECT key, value FROM meta WHERE key IN "
                 "('role', 'replica_id', 'renewed_from', 'restored')").fetchall())
-            if meta.get("role") != "hq" or not meta.get("replica_id"):
+            if meta.get("role") not in ("hq", "office") or not meta.get("replica_id"):
                 return []
             conn.execute("ATTACH DATABASE ? AS backup",
                          (Path(backup).resolve().as_uri() + "?mode=ro",))
@@ -1195,6 +1200,71 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
             TypeError, AttributeError):
         pass  # damaged, or not fieldplan's: what could be read, if anything
     return found
+
+
+def _written_here(db_path: Path, backup: Path) -> dict[str, dict[str, int]]:
+    """(an office) How far this computer wrote its replicas' events, and sent them,
+    beyond what ``backup`` holds: ``written`` (replica → seq), from its write mark
+    (``fieldplan.writemark``, of this very database file: read even when the replaced
+    file cannot be) and from what the replaced file holds; ``sent`` (replica → seq),
+    what the replaced file says a bundle carried or headquarters acknowledged. Only
+    the replicas of which more was written than the backup holds; {} at headquarters
+    (``_lost_here`` and the offices' receipts say what it lost), and when nothing was
+    written since. The replaced file is only read, as much of it as can be."""
+    from fieldplan import writemark
+    from fieldplan.events import EXPORTED
+
+    def lineage(conn: sqlite3.Connection) -> tuple[str, list[str]]:
+        meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
+                                 "('role', 'replica_id', 'renewed_from')").fetchall())
+        return meta.get("role", ""), [meta["replica_id"],
+                                      *json.loads(meta.get("renewed_from") or "[]")]
+
+    try:
+        with reading(backup) as conn:
+            role, ids = lineage(conn)
+            if role != "office":
+                return {}
+            held = {origin: seq for origin, seq in conn.execute(
+                f"SELECT origin, max(seq) FROM events WHERE origin IN "
+                f"({','.join('?' * len(ids))}) GROUP BY origin", ids)}
+    except (*READ_ERRORS, ValueError, KeyError, TypeError):
+        return {}
+    written: dict[str, int] = {}
+    sent: dict[str, int] = {}
+    failed = (*READ_ERRORS, ValueError, KeyError, TypeError, AttributeError)
+    try:
+        with reading(db_path) as conn:
+            # each read on its own: a damaged page ends that one only
+            with contextlib.suppress(*failed):
+                ids += [i for i in lineage(conn)[1] if i not in ids]
+            marks = ",".join("?" * len(ids))
+            with contextlib.suppress(*failed):
+                written.update(conn.execute(f"SELECT origin, max(seq) FROM events WHERE "
+                                            f"origin IN ({marks}) GROUP BY origin", ids))
+            with contextlib.suppress(*failed):
+                # headquarters' receipts (the only peer an office hears from)
+                sent.update(conn.execute(f"SELECT origin, max(seq) FROM acks WHERE origin "
+                                         f"IN ({marks}) GROUP BY origin", ids))
+            with contextlib.suppress(*failed):
+                for key, value in conn.execute(  # what the bundles exported carried
+                        f"SELECT key, value FROM meta WHERE key IN ({marks})",
+                        [EXPORTED + i for i in ids]):
+                    origin = key[len(EXPORTED):]
+                    sent[origin] = max(sent.get(origin, 0), int(value))
+    except failed:
+        pass  # missing, not a database: the write mark alone
+    here = writemark.database_key(db_path)
+    for origin in ids:
+        mark = writemark.read(origin)
+        if mark is not None and mark.db == here:
+            written[origin] = max(written.get(origin, 0), mark.seq)
+    written = {origin: seq for origin, seq in written.items()
+               if isinstance(seq, int) and seq > held.get(origin, 0)}
+    if not written:
+        return {}
+    return {"written": written,
+            "sent": {origin: seq for origin, seq in sent.items() if origin in written}}
 
 
 def lost_summary(body: str, digest: str) -> dict | None:
@@ -1264,7 +1334,8 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None) -> None:
+def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None,
+                 written: dict[str, dict[str, int]] | None = None) -> None:
     src = sqlite3.connect(backup.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         create_private(part, exist_ok=True)  # owner-only, whatever the backup's mode
@@ -1272,7 +1343,7 @@ def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None) -> No
         try:
             src.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")  # no -wal, -shm beside the part
-            _mark_backup(dest, _stamp_of(backup), lost)
+            _mark_backup(dest, _stamp_of(backup), lost, written=written)
         finally:
             dest.close()
     finally:

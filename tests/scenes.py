@@ -48,6 +48,39 @@ def hq_restored_with_a_lost_change(hq, make_office, tmp_path: Path):
     return path, ml
 
 
+#: what ``office_restored_after_typing`` types after the backup, in this order
+TYPED_AFTER_BACKUP = ("PA1.2", "PA1.3", "PA2.1")
+
+
+def office_restored_after_typing(make_office, tmp_path: Path, *, sent: int = 0,
+                                 readable: bool = True) -> Path:
+    """An office whose database was backed up, then had three reports typed
+    (``TYPED_AFTER_BACKUP``, the first ``sent`` of them exported to headquarters),
+    then was damaged and put back from the backup: what was typed after the backup
+    and never sent is gone. ``readable``: the damage spares the events, and the
+    replaced file says which reports they were; else the file is emptied (a power
+    cut), and only this computer's write mark says how far it wrote. Returns the
+    database's path (closed)."""
+    from tests.cli.test_cli_faults import damage_pages_of
+
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA3.1", "2026-S1", status="on-track")
+    store.backup(ml.conn, ml.path, "manual")
+    for i, action in enumerate(TYPED_AFTER_BACKUP):
+        if i == sent and sent:
+            export_bundle(ml, out_dir=tmp_path)
+        progress.record_progress(ml, action, "2026-S2", status="off-track",
+                                 achievements=f"typed {action}")
+    path = ml.path
+    ml.close()  # (its write mark written)
+    if readable:
+        damage_pages_of(path, "progress")
+    else:
+        path.write_bytes(b"")
+    store.restore_latest_backup(path)
+    return path
+
+
 def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
     """ML's database went back to an older copy (its -wal lost) after HQ merged its
     later events, then wrote on: HQ refused its bundle (a forked history) and holds

@@ -88,7 +88,15 @@ def sync_text(state) -> str:
     from fieldplan.sync.state import to_make_again
 
     lost = to_make_again(state.restored)
-    if lost:
+    if lost and (state.restored or {}).get("never_sent"):
+        # an office restored from a backup: what was typed after it and never sent is
+        # gone (its tip names the reports, when the damaged file could tell)
+        parts.append(ngettext(
+            "restored from a backup: {n} change made here after it was never sent, and "
+            "is lost; make it again",
+            "restored from a backup: {n} changes made here after it were never sent, and "
+            "are lost; make them again", lost).format(n=lost))
+    elif lost:
         # HQ restored from a backup: what it wrote after it must be made again
         parts.append(ngettext(
             "restored from a backup: {n} change made after it (plan, locks or keys) was "

@@ -84,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Show role, office, replica, key fingerprint, counts, last export and import, "
                   "gaps and quarantine."), func=cmd_status)
     p.add_argument("--dismiss-lost", action="store_true",
-                   help=_("(HQ, after a restore) the changes the restore lost are made "
+                   help=_("(after a restore) the changes the restore lost are made "
                           "again: stop warning about them"))
 
     p = command(sub, "actions", _("list the plan's actions"), _("List the plan's actions."),
@@ -289,7 +289,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     def human() -> None:
         from fieldplan.text import for_terminal
 
-        if dismissed:
+        if dismissed and st.role != "hq":
+            print(ngettext("Stopped warning about {n} change the restore lost.",
+                           "Stopped warning about {n} changes the restore lost.",
+                           dismissed).format(n=dismissed))
+        elif dismissed:
             print(ngettext(
                 "Stopped warning about {n} change the restore lost; fieldplan warns again "
                 "if offices report more.",
@@ -320,13 +324,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
             "({error}); it does so when fieldplan next opens it: do not restore again")
             .format(backup=used.name, db=path, error=exc)) from exc
     with rep:
+        from fieldplan.sync.state import restored_state
+
         restored = rep.meta("restored")
+        # (an office) what it made after the backup and never sent: gone for good
+        state = restored_state(rep) or {}
         data = {"backup": str(used), "damaged": str(kept) if kept else None,
                 "passed_over": [str(p) for p in skipped],
                 "passed_over_reasons": {str(p): w for p, w in zip(skipped, why, strict=True)},
                 "lost": dict(zip(("own", "imported"), lost, strict=True)) if lost else None,
                 "replica": rep.replica_id,
-                "previous_replica": json.loads(restored)["replica"] if restored else None}
+                "previous_replica": json.loads(restored)["replica"] if restored else None,
+                "never_sent": state.get("never_sent", 0),
+                "never_sent_changes": state.get("lost_changes", []) if not rep.is_hq
+                else []}
 
     def human() -> None:
         if skipped:
@@ -341,6 +352,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if data["previous_replica"]:
             print(_("This database continues as a new replica, {replica} (it was {old}).")
                   .format(replica=data["replica"][:8], old=data["previous_replica"][:8]))
+        if data["never_sent"]:
+            from fieldplan.status import lost_lines, never_sent_text
+            from fieldplan.text import for_terminal
+
+            line = _("{label}: {n}")
+            print(for_terminal(line.format(label=_("Warning"), n=never_sent_text(
+                data["never_sent"], bool(data["never_sent_changes"])))))
+            for text in lost_lines(state):
+                print(for_terminal(line.format(label=_("Lost"), n=text)))
 
     output(args, data, human)
     return 0

@@ -579,6 +579,11 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
         # what the replaced database made that the backup lacks, in a few words
         # (store._lost_here): what is said lost when offices report holding it
         restored["lost_events"] = marked["lost"]
+    if marked.get("written"):
+        # (an office) how far this computer wrote and sent (store._written_here): what
+        # it wrote after the backup and never sent is lost, and is said so
+        restored["written"] = marked["written"]
+        restored["sent"] = marked.get("sent") or {}
     events.set_meta(rep.conn, "restored", events.canonical_json(restored))
     rep.conn.execute("DELETE FROM meta WHERE key = ?", (store.BACKUP_MARK,))
     _adopt_key(rep, new, chain)

@@ -295,6 +295,7 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
              "dismissed": 0, "went_back": info.get("went_back"),
              "forked": info.get("forked")}
     if not rep.is_hq:
+        state.update(_never_sent(rep, info))
         return state
     runs = _not_dismissed(rep, runs, min(missing, int(rep.meta(LOST_DISMISSED) or 0)))
     # counted as listed: the marks of a dismissal may reach past what offices had
@@ -310,10 +311,42 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
 
 
 def to_make_again(restored: dict[str, Any] | None) -> int:
-    """How many changes a restore lost that a person has to make again: those offices
-    hold and those no office has reported (``restored_state``)."""
+    """How many changes a restore lost that a person has to make again: (HQ) those
+    offices hold and those no office has reported; (an office) those made after the
+    backup and never sent (``restored_state``)."""
     restored = restored or {}
-    return restored.get("lost", 0) + restored.get("unreported", 0)
+    return (restored.get("lost", 0) + restored.get("unreported", 0)
+            + restored.get("never_sent", 0))
+
+
+def _never_sent(rep: Replica, info: dict[str, Any]) -> dict[str, Any]:
+    """(an office) What a restore lost for good: the changes this computer made after
+    the backup that headquarters never had (``store._written_here``: how far it wrote
+    and sent), less those a person said were made again (``dismiss_lost``).
+    ``never_sent``: how many; ``lost_changes``: those the replaced file told the
+    restore of (``store._lost_here``), in a few words with ``text``. What was sent
+    comes back with headquarters' next bundle, and is not counted: nor is what this
+    database holds or headquarters acknowledged since."""
+    written = info.get("written") or {}
+    sent = info.get("sent") or {}
+    upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null") or {}
+    kept = info.get("lost_events") or []
+    count = 0
+    changes: list[dict[str, Any]] = []
+    for origin, last in written.items():
+        held = rep.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                                (origin,)).fetchone()[0] or 0
+        acked = rep.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
+                                 (origin,)).fetchone()[0] or 0
+        since = max(held, acked, int(sent.get(origin, 0)), int(upto.get(origin, 0)))
+        if last <= since:
+            continue
+        count += last - since
+        changes += [{**item, "text": lost_change_text(item), "made_again": False}
+                    for item in kept if item.get("replica") == origin
+                    and isinstance(item.get("seq"), int) and since < item["seq"] <= last]
+    changes.sort(key=lambda item: (list(written).index(item["replica"]), item["seq"]))
+    return {"never_sent": count, "lost_changes": changes}
 
 
 def _revoked_again(item: dict[str, Any], revoked_again: set[str]) -> bool:
@@ -473,13 +506,21 @@ def lost_unknown_text(replica: str, first: int, last: int, held_by: list[str]) -
 
 
 def dismiss_lost(rep: Replica) -> int:
-    """(HQ) A person made again the changes a restore lost: stop warning about the ones
-    reported so far (offices may still report more, which are warned about). Returns
-    how many warnings this ended (0 when there was none)."""
+    """A person made again the changes a restore lost: stop warning about them. (HQ)
+    The ones reported so far (offices may still report more, which are warned about);
+    (an office) those it made after the backup and never sent. Returns how many
+    warnings this ended (0 when there was none)."""
     with store.write_transaction(rep.conn):
         state = restored_state(rep)
         if not to_make_again(state):
             return 0
+        if not rep.is_hq:
+            info = json.loads(rep.meta("restored") or "{}")
+            upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null") or {}
+            for origin, seq in (info.get("written") or {}).items():
+                upto[origin] = max(int(upto.get(origin, 0)), seq)
+            events.set_meta(rep.conn, LOST_DISMISSED_UPTO, events.canonical_json(upto))
+            return to_make_again(state)
         events.set_meta(rep.conn, LOST_DISMISSED, str(state["missing"]))
         upto = {origin: seq for origin, seq in rep.conn.execute(
             "SELECT origin, max(seq) FROM acks WHERE origin IN "

@@ -207,7 +207,7 @@ def test_a_restore_that_fails_leaves_the_damaged_file_in_place(
     conn.close()
     path.write_bytes(b"damaged")
 
-    def full(*_a) -> None:
+    def full(*_a, **_k) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store, "_mark_backup", full)

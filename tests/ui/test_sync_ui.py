@@ -764,6 +764,25 @@ def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_offi
         assert sync.sync_state(rep).restored["lost"] == 0
 
 
+def test_an_office_status_bar_says_what_the_restore_lost(open_window, qtbot, hq,
+                                                          make_office, tmp_path):
+    """The restore dialog said "the status bar then says what it could not get back",
+    and at an office it said nothing of the reports typed after the backup and never
+    sent: its status bar says how many, its tip which."""
+    from tests.scenes import office_restored_after_typing
+
+    path = office_restored_after_typing(make_office, tmp_path)
+    window = open_window(path)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: "never sent" in window.sync_label.toolTip(), timeout=5000)
+    tip = window.sync_label.toolTip()
+    assert ("Restored from a backup: 3 changes made here after it were never sent, and "
+            "are lost; make them again") in tip
+    for action in ("PA1.2", "PA1.3", "PA2.1"):
+        assert f"report on {action} for 2026-S2 changed" in tip
+    window.grab().save(str(tmp_path / "office-restored.png"))
+
+
 def test_the_restore_warning_lists_the_changes_lost(open_window, qtbot, hq, make_office,
                                                    tmp_path):
     """The dialog that ends the warning says which changes to make again, not only how

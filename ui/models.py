@@ -717,7 +717,7 @@ class QuarantineModel(_RowsModel):
 
     def display(self, q: Any, column: int) -> str:
         if column == self.OFFICE:
-            return q.office
+            return shown_office(q.office)  # "ML · Mali", as the Inbox shows it
         if column == self.COMPUTER:
             # as the Keys tab shows it; the office's own key dialog has it whole
             return code_text(key_replica_label(q.sender))

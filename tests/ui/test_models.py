@@ -218,6 +218,8 @@ def test_inbox_quarantine_conflict_models(qtmodeltester):
     )
     qtmodeltester.check(quarantine)
     assert quarantine.data(quarantine.index(0, QuarantineModel.FINGERPRINT)) == "ABCD 1234"
+    # named as the Inbox names offices, not by a bare code
+    assert quarantine.data(quarantine.index(0, QuarantineModel.OFFICE)) == "ML · Mali"
 
     keys = KeysModel()
     keys.set_rows(

@@ -22,6 +22,9 @@ _SPREADSHEET_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Every control character, for a terminal (tab and newline too: they break a table).
 _TERMINAL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# What either of _SPREADSHEET_ILLEGAL and _SURROGATES finds: one look at a text that
+# holds neither (nearly every one)
+_NOT_FOR_SPREADSHEET = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
@@ -76,6 +79,8 @@ def for_spreadsheet(text: str) -> str:
     """Text an XLSX cell (XML) and a UTF-8 file can hold: the control characters and
     noncharacters XML refuses are left out; unpaired surrogates (undecodable bytes,
     which no UTF-8 file can hold either) become U+FFFD, as ``clean_text`` stores them."""
+    if _NOT_FOR_SPREADSHEET.search(text) is None:  # (every cell of an export: at once)
+        return text
     return _SURROGATES.sub("\ufffd", _SPREADSHEET_ILLEGAL.sub("", text))
 
 

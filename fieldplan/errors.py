@@ -113,3 +113,8 @@ class FileError(FieldplanError, OSError):
 class BundleNameTakenError(FileError):
     """The file named for a bundle is there and is not this computer's own bundle
     (another computer's, or no bundle at all): it is not replaced."""
+
+
+class CancelledError(FieldplanError):
+    """A person stopped a long job (the ``cancel()`` flag it was given): it stopped
+    where it was, and wrote nothing. The message says what was not done."""

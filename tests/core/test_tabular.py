@@ -452,3 +452,64 @@ def test_a_report_of_an_office_code_this_version_does_not_know_is_listed(hq, tmp
     zz = [r for r in rows if r["office"] == "ZZ"]
     assert [(r["office_name"], r["country"], r["action"]) for r in zz] == [("", "", code)]
     assert [r["office_name"] for r in rows if r["office"] == "ML"] == ["Mali"]
+
+
+# 4. progress and cancel -----------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "hxl", "xlsx"])
+def test_progress_counts_the_rows_up_to_the_end(amended, tmp_path: Path, fmt) -> None:
+    """A real bar: the total known from the start, each row counted once (an XLSX
+    file's indicator values too), ending at the total."""
+    seen: list[tuple[int, int]] = []
+    out = tmp_path / f"p.{fmt}"
+    tabular.write_table(amended, fmt, out, progress=lambda d, t, _label: seen.append((d, t)))
+    values = sum(len(r.values) for r in progress.list_reports(amended))
+    total = 14 + (values if fmt == "xlsx" else 0)
+    assert seen == [(done, total) for done in range(total + 1)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_cancel_leaves_no_file_and_the_old_one_as_it_was(amended, tmp_path: Path,
+                                                         monkeypatch, fmt) -> None:
+    """Cancelled half-way: CancelledError, no file (nor a temporary one beside it, nor
+    openpyxl's own), and a file of that name kept whole."""
+    import tempfile
+
+    from fieldplan.errors import CancelledError
+
+    scratch = tmp_path / "scratch"  # where openpyxl streams a workbook's sheets
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    old = folder / f"old.{fmt}"
+    old.write_bytes(b"last week's table")
+    done: list[int] = []
+    with pytest.raises(CancelledError, match="^the table was not written: the export "
+                                             "was cancelled$"):
+        tabular.write_table(amended, fmt, folder / f"new.{fmt}",
+                            progress=lambda d, _t, _label: done.append(d),
+                            cancel=lambda: len(done) > 5)
+    with pytest.raises(CancelledError):
+        tabular.write_table(amended, fmt, old, cancel=lambda: True)
+    assert sorted(p.name for p in folder.iterdir()) == [old.name]
+    assert old.read_bytes() == b"last week's table"
+    assert not list(scratch.iterdir())
+    assert done == list(range(6))  # stopped at the row after the cancel
+
+
+def test_xlsx_says_its_used_range(amended, tmp_path: Path) -> None:
+    """Readers in read-only mode (openpyxl's, pandas') size a sheet by the range it
+    says it uses, as a workbook written whole says it."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    out = tmp_path / "p.xlsx"
+    tabular.export_table(amended, "xlsx", out)
+    wb = load_workbook(out, read_only=True)
+    last = get_column_letter(len(tabular.COLUMNS))
+    assert wb["progress"].calculate_dimension() == f"A1:{last}{14 + 1}"
+    values = sum(len(r.values) for r in progress.list_reports(amended))
+    last = get_column_letter(len(tabular.INDICATOR_COLUMNS))
+    assert wb["indicators"].calculate_dimension() == f"A1:{last}{values + 1}"
+    wb.close()

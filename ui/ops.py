@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from fieldplan.errors import DamagedDatabaseError, FieldplanError
@@ -209,6 +209,9 @@ class Session(QObject):
             from PySide6.QtWidgets import QProgressDialog  # not for the first screen
 
             dialog = QProgressDialog(parent)
+            # modal to its window: a dialog open over the window (window-modal, as the
+            # one that started the job) would block it otherwise, Cancel with it
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
             title = job.long if isinstance(job.long, str) else _("Working…")
             dialog.setWindowTitle(title)
             dialog.setLabelText(title)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldplan.errors import CancelledError
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_number, format_period, ngettext
 from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang
@@ -219,13 +220,14 @@ class TableExportDialog(QDialog):
         window, dialog = self._main_window, self
         from ui.transfer import check_stick
 
-        def run(rep):
+        def run(rep, progress, cancel):
             from fieldplan.tabular import write_table  # openpyxl: not before it is needed
 
             # its folder gone with the USB stick it was on: said so
             check_stick(str(Path(path).parent))
             return write_table(rep, request.fmt, path, lang=request.lang,
-                               period=request.period or None)
+                               period=request.period or None, progress=progress,
+                               cancel=cancel)
 
         def done(result) -> None:
             # in the window's status bar too: the dialog may have been closed meanwhile
@@ -239,6 +241,13 @@ class TableExportDialog(QDialog):
             if alive:
                 dialog._set_busy(False)
                 dialog._say("")
+            if isinstance(error, CancelledError):  # asked for: no file, and no alarm
+                text = sentence(error_text(error)) + "."
+                if alive:
+                    dialog._say(text)
+                else:
+                    _show_status(window, text)
+                return
             box = MessageDialog(
                 dialog if alive else window, _("Export table"),
                 _("The table could not be saved: {reason}").format(
@@ -247,7 +256,8 @@ class TableExportDialog(QDialog):
             box.open()
 
         # the window is the parent: the result is still said if this dialog is closed
-        DbOp(self.session, window, run).success(done).failure(failed).run()
+        DbOp(self.session, window, run).with_progress(_("Writing the table…")).success(
+            done).failure(failed).run()
 
     def _saved(self, request: TableRequest, path: str, rows: int, hidden: int = 0) -> None:
         self.saved_path = path

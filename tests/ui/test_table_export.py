@@ -357,6 +357,70 @@ def test_the_window_never_waits_for_the_table(open_window, hq_db, qtbot, tmp_pat
     assert window.statusBar().currentMessage() == "Saved 2 rows in t.xlsx."
 
 
+def click_as_a_person(button) -> None:
+    """A click through the window system, which a modal dialog blocks (as it blocks a
+    person's click; QTest's widget click goes through regardless)."""
+    from PySide6.QtTest import QTest
+
+    top = button.window()
+    QTest.mouseClick(top.windowHandle(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, button.mapTo(top, button.rect().center()))
+
+
+def test_a_progress_bar_with_cancel_and_a_cancel_leaves_no_file(
+        open_window, hq_db, qtbot, tmp_path, monkeypatch):
+    """At headquarters the table takes seconds: a progress bar counts its rows, over
+    the export dialog, and its Cancel (which the dialog does not block) stops it with
+    no file written and nothing replaced; the dialog says so, no error."""
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    reference = tmp_path / "reference.xlsx"
+    counted: list[tuple[int, int]] = []
+    direct(hq_db, "xlsx", reference, period="2026-S1",
+           progress=lambda done, total, _label: counted.append((done, total)))
+    rows = counted[-1][1]  # the reports (and their indicator values)
+    started, release = threading.Event(), threading.Event()
+    real = fieldplan.tabular.write_table
+
+    def held(rep, fmt, out, *, progress, cancel, **kwargs):
+        def first_row_held(done, total, label):
+            progress(done, total, label)
+            if done == 1:
+                started.set()
+                release.wait(10)
+
+        return real(rep, fmt, out, progress=first_row_held, cancel=cancel, **kwargs)
+
+    monkeypatch.setattr(fieldplan.tabular, "write_table", held)
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    old = folder / "t.xlsx"
+    old.write_bytes(b"the table of last week")
+    dialog.export_to(str(old))
+    qtbot.waitUntil(started.is_set)
+    bar = window.findChild(QProgressDialog)
+    qtbot.waitUntil(bar.isVisible)  # shown once the job has taken a moment
+    assert bar.windowTitle() == bar.labelText() == "Writing the table…"
+    qtbot.waitUntil(lambda: bar.maximum() == rows)  # a real bar, not a busy one
+    assert dialog.message.text() == "Writing the table…"
+    click_as_a_person(bar.findChild(QPushButton))  # its Cancel button
+    release.set()
+    wait_idle(qtbot, window.session)
+    assert sorted(p.name for p in folder.iterdir()) == ["t.xlsx"]
+    assert old.read_bytes() == b"the table of last week"
+    assert not errors(window)
+    assert dialog.message.text() == "The table was not written: the export was cancelled."
+    assert dialog.save_button.isEnabled() and not dialog.open_button.isVisible()
+    # and then written whole, the bar at its end
+    save(dialog, qtbot, old)
+    assert workbook_rows(old) == workbook_rows(reference)
+    assert dialog.message.text() == f"Saved 2 rows in {old}."
+    dialog.close()
+
+
 def test_open_the_file_or_its_folder(open_window, office_db, qtbot, tmp_path, monkeypatch):
     opened: list[QUrl] = []
     answer = [True]

@@ -35,7 +35,6 @@ version that had it put them), numbers that can be summed and pivoted.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -45,6 +44,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from fieldplan import xlsx
 from fieldplan.errors import CancelledError, ValidationError
 from fieldplan.files import atomic_output, check_output_name
 from fieldplan.i18n import _, ngettext
@@ -97,8 +97,6 @@ _NARRATIVES = ("achievements", "challenges", "next_steps")
 _NARRATIVE_WIDTH = 60
 #: XLSX: other columns are as wide as their longest line, within these bounds
 _MIN_WIDTH, _MAX_WIDTH = 8, 45
-_DATE_FORMAT = "yyyy-mm-dd"
-_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
 
 
 @dataclass(frozen=True)
@@ -459,45 +457,15 @@ def _xlsx_value(column: str, value: Any) -> Any:
 
 def _xlsx_bytes(data: Sequence[dict[str, Any]], values: Sequence[dict[str, Any]], *,
                 lang: str = "en", tally: _Tally | None = None) -> bytes:
-    from openpyxl import Workbook
-
     tally = tally or _Tally(0, None, None)
-    # write-only: each row is written out as it is appended, no cell of it kept
-    wb = Workbook(write_only=True)
-    try:
-        _xlsx_sheet(wb.create_sheet("progress"), [c for c, _ in COLUMNS], data, lang, tally)
-        _xlsx_sheet(wb.create_sheet("indicators"), list(INDICATOR_COLUMNS), values, lang,
-                    tally)
-        buf = io.BytesIO()
-        wb.save(buf)
-    except BaseException:
-        _drop_sheets(wb)
-        raise
-    return buf.getvalue()
+    sheets = [_xlsx_sheet("progress", [c for c, _ in COLUMNS], data, lang, tally),
+              _xlsx_sheet("indicators", list(INDICATOR_COLUMNS), values, lang, tally)]
+    return xlsx.workbook_bytes(sheets, row_done=tally.row)
 
 
-def _drop_sheets(wb: Any) -> None:
-    """The temporary files a write-only workbook's sheets are streamed to, removed
-    (an export cancelled or failed half-way): openpyxl removes them only once the
-    workbook is saved, or when the program ends."""
-    for ws in wb.worksheets:
-        writer = ws._writer  # (openpyxl has no public way to drop an unsaved sheet)
-        if writer is None:
-            continue
-        with contextlib.suppress(Exception):  # (removed already, when saving failed)
-            if not ws.closed:
-                ws.close()
-            writer.cleanup()
-
-
-def _xlsx_sheet(ws: Any, columns: Sequence[str], data: Sequence[dict[str, Any]], lang: str,
-                tally: _Tally) -> None:
-    """One sheet of a write-only workbook: a bold, frozen header row with filters,
-    then ``data``."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+def _xlsx_sheet(title: str, columns: Sequence[str], data: Sequence[dict[str, Any]],
+                lang: str, tally: _Tally) -> xlsx.Sheet:
+    """One sheet: a bold, frozen header row with filters, then ``data``."""
     table = []
     widths = [len(c) for c in columns]
     for row in data:
@@ -507,31 +475,14 @@ def _xlsx_sheet(ws: Any, columns: Sequence[str], data: Sequence[dict[str, Any]],
             if value is not None:
                 widths[i] = max(widths[i], _xlsx_width(value))
         table.append(values)
-    # a write-only sheet writes what is not a cell before its first row
-    for i, column in enumerate(columns):
-        widest = _NARRATIVE_WIDTH if column in _NARRATIVES else _MAX_WIDTH
-        width = min(max(widths[i], _MIN_WIDTH), widest)
-        ws.column_dimensions[get_column_letter(i + 1)].width = width + 2
-    ws.freeze_panes = "A2"
-    used = f"A1:{get_column_letter(len(columns))}{len(data) + 1}"
-    ws.auto_filter.ref = used
-    # the used range, said as a sheet held whole says it: a reader in read-only mode
-    # (openpyxl's, pandas') sizes the sheet by it
-    ws.calculate_dimension = lambda: used
-    if lang == "ar":
-        ws.sheet_view.rightToLeft = True
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, column)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    cells = _XlsxCells(ws, columns)
-    for values in table:
-        # None: no cell at all, a blank
-        ws.append([None if v is None else cells.cell(i, v) for i, v in enumerate(values)])
-        tally.row()
+    return xlsx.Sheet(
+        title=title, header=tuple(columns),
+        widths=tuple(min(max(width, _MIN_WIDTH),
+                         _NARRATIVE_WIDTH if column in _NARRATIVES else _MAX_WIDTH) + 2
+                     for column, width in zip(columns, widths, strict=True)),
+        wrap=tuple(column in _NARRATIVES for column in columns), rows=table,
+        quote=_FORMULA_START,  # text stays text, and stays text when edited
+        right_to_left=lang == "ar")
 
 
 def _xlsx_width(value: Any) -> int:
@@ -541,52 +492,5 @@ def _xlsx_width(value: Any) -> int:
     if isinstance(value, datetime):
         return len("2026-03-12 09:30:00 UTC")
     if isinstance(value, date):
-        return len(_DATE_FORMAT)
+        return len(xlsx.DATE_FORMAT)
     return len(str(value))
-
-
-class _XlsxCells:
-    """The cells of a write-only sheet's rows: one for each column and kind of value,
-    styled once and given each row's value in turn. A write-only sheet writes a row
-    out as it is appended, so the next row can reuse its cells; styling every cell
-    afresh (openpyxl hashes each style it is given) took a third of the time."""
-
-    def __init__(self, ws: Any, columns: Sequence[str]) -> None:
-        from openpyxl.styles import Alignment
-
-        self.ws = ws
-        wrap = Alignment(wrap_text=True, vertical="top")
-        top = Alignment(vertical="top")
-        self.alignments = [wrap if column in _NARRATIVES else top for column in columns]
-        self.made: dict[tuple[int, str], Any] = {}
-
-    def cell(self, i: int, value: Any) -> Any:
-        """The cell of column ``i`` (from 0) for ``value``, holding it."""
-        if isinstance(value, str):
-            kind = "quoted" if value.startswith(_FORMULA_START) else "text"
-        elif isinstance(value, datetime):
-            kind = "time"
-        elif isinstance(value, date):
-            kind = "date"
-        else:
-            kind = "number"
-        cell = self.made.get((i, kind))
-        if cell is None:
-            cell = self.made[i, kind] = self._styled(i, kind)
-        cell.value = value
-        if kind in ("text", "quoted"):
-            cell.data_type = "s"  # text stays text, even "=HYPERLINK(...)"
-        return cell
-
-    def _styled(self, i: int, kind: str) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(self.ws)
-        cell.alignment = self.alignments[i]
-        if kind == "quoted":
-            cell.quotePrefix = True  # and stays text when edited
-        elif kind == "time":
-            cell.number_format = _TIME_FORMAT
-        elif kind == "date":
-            cell.number_format = _DATE_FORMAT
-        return cell

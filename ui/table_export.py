@@ -221,7 +221,7 @@ class TableExportDialog(QDialog):
         from ui.transfer import check_stick
 
         def run(rep, progress, cancel):
-            from fieldplan.tabular import write_table  # openpyxl: not before it is needed
+            from fieldplan.tabular import write_table  # not before it is needed
 
             # its folder gone with the USB stick it was on: said so
             check_stick(str(Path(path).parent))

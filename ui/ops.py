@@ -206,12 +206,17 @@ class Session(QObject):
     def submit(self, job: _Job, parent: QWidget | None) -> None:
         self.pending += 1
         if job.long and parent is not None:
-            from PySide6.QtWidgets import QProgressDialog  # not for the first screen
+            from PySide6.QtWidgets import (
+                QApplication,
+                QProgressDialog,  # not for the first screen
+            )
 
             dialog = QProgressDialog(parent)
-            # modal to its window: a dialog open over the window (window-modal, as the
-            # one that started the job) would block it otherwise, Cancel with it
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            if QApplication.activeModalWidget() is not None:
+                # a dialog open over the window (window-modal, as the one that started
+                # the job) would block it and its Cancel: modal too, above it. Else
+                # not: the window stays usable while an import runs
+                dialog.setWindowModality(Qt.WindowModality.WindowModal)
             title = job.long if isinstance(job.long, str) else _("Working…")
             dialog.setWindowTitle(title)
             dialog.setLabelText(title)

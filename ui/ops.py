@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from fieldplan.errors import DamagedDatabaseError, FieldplanError
@@ -206,10 +206,9 @@ class Session(QObject):
     def submit(self, job: _Job, parent: QWidget | None) -> None:
         self.pending += 1
         if job.long and parent is not None:
-            from PySide6.QtWidgets import (
-                QApplication,
-                QProgressDialog,  # not for the first screen
-            )
+            # (not for the first screen: Qt's namespace and the dialog's widgets)
+            from PySide6.QtCore import Qt
+            from PySide6.QtWidgets import QApplication, QProgressDialog
 
             dialog = QProgressDialog(parent)
             if QApplication.activeModalWidget() is not None:

@@ -262,7 +262,7 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
 
 
 #: Of the semesters a demo's headquarters merges, the share an office sends after the
-#: deadline (30 days after the semester; see reports.review.default_deadline).
+#: deadline (30 days after the semester; see reports.default_deadline).
 LATE_SHARE = 0.08
 
 

@@ -3,19 +3,25 @@
 Both builders take the replica explicitly, mutate no global state (the fonts are
 registered once per process, under a lock) and report progress through
 ``progress(done, total, label)``, so the client can run them off its GUI thread.
-ReportLab is imported only when a report is built.
+ReportLab is imported only when a report is built: what the client's dialogs ask
+before (the papers, a period's default deadline) is here, without it.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 Progress = Callable[[int, int, str], None]
 
 PAPERS: tuple[str, ...] = ("A4", "Letter")
+
+#: Days after a semester's last day by which its reports are due, unless headquarters
+#: names another deadline: data received later is listed as late in the review pack.
+#: All data of a semester arrives after it ends; late means after the deadline.
+REPORTING_DAYS = 30
 
 
 def build_status_sheet(
@@ -55,10 +61,11 @@ def build_review_pack(
 
 
 def default_deadline(plan, period: str) -> date:
-    """The day a period's reports are due unless headquarters names another."""
-    from fieldplan.reports.review import default_deadline as default
+    """The day a period's reports are due by default: ``REPORTING_DAYS`` after its
+    last day. (Here, not in ``review``: the review pack dialog asks it on the GUI
+    thread, which importing ReportLab would hold up.)"""
+    return plan.period_bounds(period)[1] + timedelta(days=REPORTING_DAYS)
 
-    return default(plan, period)
 
-
-__all__ = ["PAPERS", "build_review_pack", "build_status_sheet", "default_deadline"]
+__all__ = ["PAPERS", "REPORTING_DAYS", "build_review_pack", "build_status_sheet",
+           "default_deadline"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -18,6 +18,7 @@ from fieldplan.errors import ValidationError
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
+from fieldplan.reports import default_deadline
 from fieldplan.reports import sheet as sh
 from fieldplan.reports import text as tx
 
@@ -28,17 +29,6 @@ MAX_CANDIDATES = 5
 #: a bundle a day after the period's end would otherwise fill a cell taller than a page
 #: (a table row cannot split across pages). The rest are counted.
 MAX_FILES = 5
-
-#: Days after a semester's last day by which its reports are due, unless headquarters
-#: names another deadline: data received later is listed as late in the review pack.
-#: All data of a semester arrives after it ends; late means after the deadline.
-REPORTING_DAYS = 30
-
-
-def default_deadline(plan, period: str) -> date:
-    """The day a period's reports are due by default: ``REPORTING_DAYS`` after its
-    last day."""
-    return plan.period_bounds(period)[1] + timedelta(days=REPORTING_DAYS)
 
 
 def check_deadline(plan, period: str, deadline: date | None) -> date:

@@ -194,6 +194,41 @@ def test_the_pack_asks_by_when_reports_were_due(open_window, hq_db, qtbot, monke
     sheet.reject()
 
 
+_PACK_DIALOG = """
+import sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from fieldplan.replica import open_replica
+from ui.context import read_identity
+from ui.report_preview import ReportDialog
+
+app = QApplication([])
+with open_replica(sys.argv[1]) as rep:
+    identity = read_identity(rep)
+dialog = ReportDialog(None, None, identity, "2026-S1",
+                      QSettings(sys.argv[2], QSettings.Format.IniFormat), "pack")
+dialog.show()
+app.processEvents()
+print(dialog.deadline_edit.date().toPython(), "reportlab" in sys.modules)
+"""
+
+
+def test_the_pack_dialog_opens_without_importing_reportlab(hq_db, tmp_path):
+    """The review pack dialog shows the period's default deadline without loading
+    ReportLab on the GUI thread (a third to half a second): only the build, on the
+    worker, needs it. (In a process of its own: this one has ReportLab loaded.)"""
+    import os
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", _PACK_DIALOG, str(hq_db), str(tmp_path / "s.ini")],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "2026-07-30 False"
+
+
 def test_print_renders_every_page_to_the_printer(preview, qtbot, pack_pdf, tmp_path):
     pages = pdf_pages(pack_pdf)
     printer = preview.make_printer()

@@ -290,14 +290,21 @@ class Shell(QObject):
 
     def shutdown(self) -> None:
         self._close_damaged_window()
-        if self.guard is not None:  # later starts open their own window again
-            self.guard.release()
-            self.guard = None
+        if self.guard is not None:
+            # no more files taken (nothing would import them now); a later start
+            # waits for the claim, given up below
+            self.guard.stop_listening()
         if self.session is not None:
+            # its long jobs (a review pack being built) cancelled, the rest finished
             self.session.close()
             self.session = None
         if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts reach the disk
             sys.modules["ui.drafts"].flush_all()
+        if self.guard is not None:
+            # only now: a later start opens its own window, and a second client on
+            # the database while this one still wrote to it would be two at once
+            self.guard.release()
+            self.guard = None
         # a report being saved to a USB stick is written whole before the app ends
         wait_off_thread()
 

@@ -80,14 +80,19 @@ class Worker(QThread):
         self.db_path = db_path
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.rep: Replica | None = None
+        #: set by ``stop``: a long job cancelled before it began is not begun
+        self._stopping = threading.Event()
         self.setObjectName("fieldplan-db-worker")
 
     def submit(self, job: _Job) -> None:
         self._jobs.put(job)
 
     def stop(self) -> None:
-        """Finish the queued jobs, close the replica and end the thread."""
+        """Finish the queued jobs, close the replica and end the thread. A long job
+        cancelled by then that has not begun is left out (an import would still
+        make its backup first)."""
         if self.isRunning():
+            self._stopping.set()
             self._jobs.put(None)
             self.wait()
 
@@ -105,6 +110,9 @@ class Worker(QThread):
                 break
             if opened_error is not None:
                 emit(self.job_did_finish, job, None, opened_error)
+                continue
+            if job.long and job.cancel.is_set() and self._stopping.is_set():
+                emit(self.job_did_finish, job, None, None)
                 continue
             if job.long:
                 job.progress = self._progress_for(job)
@@ -174,6 +182,10 @@ class Session(QObject):
         self.worker.job_did_finish.connect(self._job_did_finish)
         self.worker.progress_did_change.connect(self._progress_did_change)
         self._dialogs: dict[int, QProgressDialog] = {}
+        #: the long jobs (a report, an import, an export to every office) running or
+        #: queued: cancelled when the session closes
+        self._long_jobs: set[_Job] = set()
+        self._closed = False
         self.pending = 0
         #: notices that came while nothing listened (those of the database's opening,
         #: before the window exists), kept for ``take_unheard_notices``
@@ -182,6 +194,15 @@ class Session(QObject):
         self.worker.start()
 
     def close(self) -> None:
+        """Stop the worker once its queued jobs are done. The long jobs running or
+        queued are cancelled first: the window they were for is gone, and a review
+        pack would hold the closing client for half a minute. Each stops cleanly at
+        its next step (an import rolls its bundle back, a report leaves no file, an
+        export to every office stops before the next office); the other jobs (a
+        save) finish. What a cancelled job ends with is not delivered."""
+        self._closed = True
+        for job in self._long_jobs:
+            job.cancel.set()
         self.worker.stop()
         for dialog in self._dialogs.values():
             dialog.close()
@@ -205,6 +226,8 @@ class Session(QObject):
 
     def submit(self, job: _Job, parent: QWidget | None) -> None:
         self.pending += 1
+        if job.long:
+            self._long_jobs.add(job)
         if job.long and parent is not None:
             # (not for the first screen: Qt's namespace and the dialog's widgets)
             from PySide6.QtCore import Qt
@@ -242,10 +265,16 @@ class Session(QObject):
     @Slot(object, object, object)
     def _job_did_finish(self, job: _Job, result: Any, error: BaseException | None) -> None:
         self.pending -= 1
+        self._long_jobs.discard(job)
         dialog = self._dialogs.pop(id(job), None)
         if dialog is not None:
             dialog.close()
             dialog.deleteLater()
+        if self._closed and job.long and job.cancel.is_set():
+            # cancelled by ``close``: no import result or "Report cancelled." for a
+            # window that is gone
+            emit(self.job_did_complete)
+            return
         try:
             self._deliver(job, result, error)
         finally:

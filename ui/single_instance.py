@@ -268,6 +268,14 @@ class Guard(QObject):
 
     def release(self) -> None:
         """Stop listening and give the lock up (the client is closing)."""
+        self.stop_listening()
+        if self.owned and self.lock is not None:
+            self.lock.unlock()
+            self.owned = False
+
+    def stop_listening(self) -> None:
+        """Take no more files, keeping the lock: a later start waits for it (the
+        client is ending, its database still open)."""
         for conn in list(self._connections):
             with contextlib.suppress(RuntimeError):  # (deleted already: nothing to do)
                 conn.close()
@@ -275,9 +283,6 @@ class Guard(QObject):
         if self.server is not None:
             self.server.close()
             self.server = None
-        if self.owned and self.lock is not None:
-            self.lock.unlock()
-            self.owned = False
 
     # the client -----------------------------------------------------------------------
     def listen(self) -> bool:

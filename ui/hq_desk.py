@@ -78,6 +78,7 @@ from ui.models import (
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
 from ui.report_editor import show_read_only
+from ui.table_fit import fit_on_load
 
 
 def _shortened(text: str, room: int = 60) -> str:
@@ -88,8 +89,9 @@ def _shortened(text: str, room: int = 60) -> str:
 
 def _table(model, name: str, fit_columns: bool = True) -> QTableView:
     """A read-only table of rows. Each column is as wide as its header and contents
-    (a key fingerprint or a French header is never cut), and the model's ``STRETCH``
-    column, a text column, takes the width left over (the last one if it names none).
+    (a key fingerprint or a French header is never cut), measured once a load
+    (ui.table_fit: not at each resize), and the model's ``STRETCH`` column, a text
+    column, takes the width left over (the last one if it names none).
 
     ``fit_columns=False`` is for tables of many rows (Reports), which set their
     widths from samples: measuring the contents would ask for every shown row's text
@@ -108,8 +110,6 @@ def _table(model, name: str, fit_columns: bool = True) -> QTableView:
     view.verticalHeader().setVisible(False)
     header = view.horizontalHeader()
     source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
-    if fit_columns:
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     stretch = getattr(source, "STRETCH", None)
     if stretch is None:
         header.setStretchLastSection(True)
@@ -122,6 +122,8 @@ def _table(model, name: str, fit_columns: bool = True) -> QTableView:
     # its own direction; codes and numbers keep the layout's alignment
     for column in getattr(source, "FREE_TEXT", ()):
         view.setItemDelegateForColumn(column, BidiDelegate(view))
+    if fit_columns:
+        fit_on_load(view)
     return view
 
 
@@ -415,9 +417,11 @@ class OverviewPage(QWidget):
         self.view = _table(self.proxy, _("Offices by area"))
         sortable(self.view)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        # the areas share the width; the offices' column is fitted to their names
+        # (once a load: ui.table_fit)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
+            0, QHeaderView.ResizeMode.Interactive
         )
         # a cell opened shows its reports: Enter or a double-click (activated)
         self.view.activated.connect(self._open)

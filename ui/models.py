@@ -8,6 +8,7 @@ no model touches the database, so each can be tested without a widget.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -77,6 +78,14 @@ def _safe_datetime(iso: str) -> str:
     return time_text(iso)
 
 
+def widest_times() -> list[str]:
+    """Times as a column shows them, at their widest: every month, morning and
+    evening (a 12-hour clock's "AM" and "PM"), on a two-digit day. What a column of
+    times is fitted to, instead of writing out every row's (ui.table_fit)."""
+    return [_safe_datetime(f"2026-{month:02d}-28T{hour}:59:00")
+            for month in range(1, 13) for hour in (10, 22)]
+
+
 class _RowsModel(QAbstractTableModel):
     """Rows of frozen values and a column list; subclasses say how to show a cell."""
 
@@ -103,6 +112,11 @@ class _RowsModel(QAbstractTableModel):
 
     def extra(self, row: Any, column: int, role: int) -> Any:
         return None
+
+    def width_texts(self, column: int) -> Iterable[str]:
+        """The texts ``column`` needs room for (ui.table_fit): every row's. A model
+        whose column is costly to write out row by row gives its widest texts."""
+        return (self.display(row, column) for row in self._rows)
 
     # data --------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[Any]) -> None:
@@ -701,6 +715,20 @@ class InboxModel(_RowsModel):
             return e.events_new
         return self.display(e, column)
 
+    def width_texts(self, column: int) -> Iterable[str]:
+        # up to a thousand rows: their times and counts are not all written out
+        if column == self.RECEIVED:
+            return widest_times()
+        if column == self.EVENTS:  # each count of new events, of the largest total
+            total = max((e.events for e in self._rows), default=0)
+            return [self.display(SimpleNamespace(events_new=new, events=total), column)
+                    for new in {e.events_new for e in self._rows}]
+        if column == self.OUTCOME:  # a row of each outcome
+            return [inbox_outcome(e) for e in {
+                (e.outcome, bool(getattr(e, "repaired_in", ""))): e for e in self._rows
+            }.values()]
+        return super().width_texts(column)
+
 
 class QuarantineModel(_RowsModel):
     """Bundles held back until a person trusts their key, shown by fingerprint, with
@@ -737,6 +765,9 @@ class QuarantineModel(_RowsModel):
         if column == self.RECEIVED:
             return q.received_at
         return self.display(q, column)
+
+    def width_texts(self, column: int) -> Iterable[str]:
+        return widest_times() if column == self.RECEIVED else super().width_texts(column)
 
     def extra(self, q: Any, column: int, role: int) -> Any:
         if column == self.FINGERPRINT and role == Qt.ItemDataRole.FontRole:

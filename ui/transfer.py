@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QStandardPaths,
     QStorageInfo,
     Qt,
+    QTimer,
     QUrl,
 )
 from PySide6.QtCore import Signal as QtSignal
@@ -356,11 +357,12 @@ class ImportResultDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         # a reason is a sentence, often longer than the column: wrapped, each row as
-        # tall as its text (elided, "unknown key 3F2A … (claims…" said too little)
+        # tall as its text (elided, "unknown key 3F2A … (claims…" said too little),
+        # measured when the Details column's width or the rows' order changes
+        # (``_fit_rows``), not at every layout pass as ResizeToContents does
         self.table.setWordWrap(True)
         rows = self.table.verticalHeader()
         rows.setMinimumSectionSize(rows.defaultSectionSize())  # one line: as before
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"), _("Details")])
         #: the rows, what needs looking at first (see import_row_rank)
         self._rows = sorted(self._row(i, o) for i, o in enumerate(outcomes))
@@ -375,6 +377,10 @@ class ImportResultDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         for col in range(3):  # Details takes the rest, its text wrapped
             self.table.resizeColumnToContents(col)
+        self._rows_due = False
+        header.sectionResized.connect(
+            lambda column, _old, _new: column == 3 and self._fit_rows_soon())
+        self.table.model().layoutChanged.connect(self._fit_rows)  # sorted
         # the cell's text margins, as the style draws them, on both sides
         margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
         widest = self.table.fontMetrics().horizontalAdvance(WIDEST_FILE_NAME) + 2 * margin
@@ -407,6 +413,25 @@ class ImportResultDialog(QDialog):
         with QSignalBlocker(header):
             header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)  # no column to sort by: the order stays
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Each row as tall as its cells' text, wrapped at the columns' widths: once
+        shown (before, the widths are not yet the ones shown)."""
+        self._rows_due = False
+        if self.isVisible():
+            self.table.resizeRowsToContents()
+
+    def _fit_rows_soon(self) -> None:
+        """``_fit_rows`` once the view has the Details column's new width (the header
+        says it is resized before the view has it); once for several changes."""
+        if not self._rows_due:
+            self._rows_due = True
+            QTimer.singleShot(0, self, self._fit_rows)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_rows()
 
     def _sort_changed(self, column: int, _order) -> None:
         if column < 0:  # the indicator cleared: back to the first order

@@ -1,0 +1,196 @@
+"""Tables fitted to their contents once a load (ui.table_fit), not at every layout
+pass: a thousand inbox rows held the window for seconds at each open, resize and
+refresh, asking the model for every row's text. Nothing is cut that was not before:
+each column is at least as wide as Qt's own measure of every row."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QHeaderView
+
+from ui.app import apply_language
+
+#: the inbox's rows here: more than the window shows (about twenty), fewer than the
+#: thousand the inbox lists at most
+ROWS = 300
+
+
+def inbox_entries(n: int = ROWS) -> list:
+    from fieldplan.sync import InboxEntry
+
+    outcomes = ("merged", "duplicate", "quarantined", "rejected")
+    return [InboxEntry(
+        file=f"{'ML' if i % 7 else 'HQ-to-SN-a-longer-name'}-{i:04x}-1-60.fieldplan",
+        office="ML" if i % 5 else "SN", received_at=f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        f"T{i % 24:02d}:0{i % 10}:00Z", outcome=outcomes[i % 4],
+        reason="unknown key 3F2A" if i % 4 == 2 else "", events=60 + i % 50,
+        events_new=i % 13, bundle_id=f"b{i}",
+        repaired_in="ML-2.fieldplan" if i == 111 else "") for i in range(n)]
+
+
+@pytest.fixture
+def lang(request, qapp):
+    apply_language(qapp, request.param)
+    yield request.param
+    apply_language(qapp, "en")
+
+
+@pytest.fixture
+def inbox(qtbot, monkeypatch):
+    """An inbox table of ROWS bundles on screen, and the cells the model wrote out
+    since ``calls.clear()`` (row, column)."""
+    from ui.hq_desk import _table
+    from ui.models import InboxModel
+
+    calls: list[tuple[int, int]] = []
+    real = InboxModel.display
+
+    def display(self, e, column):
+        calls.append((id(e), column))
+        return real(self, e, column)
+
+    monkeypatch.setattr(InboxModel, "display", display)
+    model = InboxModel()
+    view = _table(model, "Inbox")
+    qtbot.addWidget(view)
+    view.resize(1200, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    calls.clear()
+    model.set_rows(inbox_entries())
+    QApplication.processEvents()
+    return view, model, calls
+
+
+def test_the_inbox_columns_are_fitted_once_a_load_not_at_each_resize(inbox):
+    from ui.models import InboxModel
+
+    view, model, calls = inbox
+    header = view.horizontalHeader()
+    for column in range(model.columnCount()):
+        expected = (QHeaderView.ResizeMode.Stretch if column == InboxModel.REASON
+                    else QHeaderView.ResizeMode.Interactive)
+        assert header.sectionResizeMode(column) == expected
+    # the load: the file names and offices of every row, but the times and counts
+    # of the rows on screen only (their columns are fitted to their widest forms)
+    for column in (InboxModel.RECEIVED, InboxModel.EVENTS, InboxModel.OUTCOME):
+        assert sum(1 for _e, c in calls if c == column) < ROWS // 3, column
+    for width in (900, 1300, 1000):
+        calls.clear()
+        view.resize(width, 400)
+        QApplication.processEvents()
+        # what is painted (a screenful of rows), not every row again
+        assert len(calls) < ROWS, width
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"], indirect=True)
+def test_fitted_columns_cut_nothing_qt_would_show_whole(lang, inbox):
+    from ui.models import InboxModel
+
+    view, model, _calls = inbox
+    header = view.horizontalHeader()
+    header.setResizeContentsPrecision(-1)  # Qt's measure of every row
+    for column in range(model.columnCount()):
+        if column == InboxModel.REASON:
+            continue
+        needed = max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+        assert view.columnWidth(column) >= needed, model.headers()[column]
+
+
+def test_a_refresh_or_filter_fits_the_columns_again(qtbot):
+    """The widths follow the rows: a longer name loaded widens its column, the rows
+    a filter lets through narrow it (as ResizeToContents did, at each of them)."""
+    from PySide6.QtCore import QSortFilterProxyModel
+
+    from ui.hq_desk import _table
+    from ui.models import InboxModel
+
+    model = InboxModel()
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setFilterKeyColumn(InboxModel.FILE)
+    view = _table(proxy, "Inbox")
+    qtbot.addWidget(view)
+    model.set_rows(inbox_entries(6)[1:])  # no long name
+    short = view.columnWidth(InboxModel.FILE)
+    model.set_rows(inbox_entries(6))
+    wide = view.columnWidth(InboxModel.FILE)
+    assert wide > short
+    proxy.setFilterFixedString("ML-")  # the long name filtered out
+    assert view.columnWidth(InboxModel.FILE) == short
+    assert proxy.rowCount(QModelIndex()) == 5
+
+
+def test_the_overview_fits_its_office_column_once_a_load(qtbot, hq_db):
+    from fieldplan.replica import open_replica
+    from ui.context import read_identity
+    from ui.hq_desk import OverviewPage
+    from ui.ops import Session
+
+    with open_replica(hq_db) as rep:
+        identity = read_identity(rep)
+    session = Session(hq_db)
+    try:
+        page = OverviewPage(session, identity, "2026-S1")
+        qtbot.addWidget(page)
+        qtbot.waitUntil(lambda: page.proxy.rowCount() > 0, timeout=10_000)
+        view = page.view
+        header = view.horizontalHeader()
+        assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive
+        assert header.sectionResizeMode(1) == QHeaderView.ResizeMode.Stretch
+        needed = max(view.sizeHintForColumn(0), header.sectionSizeHint(0))
+        assert view.columnWidth(0) >= needed
+    finally:
+        session.close()
+
+
+def test_import_result_rows_are_measured_when_the_details_column_changes(qtbot,
+                                                                         monkeypatch):
+    """Each row of the import result is as tall as its wrapped reason, measured when
+    the Details column's width changes, not at each layout pass (a dialog made
+    taller, shown, or its rows painted)."""
+    import ui.transfer
+    from tests.ui.test_visual_qa import sixty_outcomes
+    from ui.transfer import ImportResultDialog
+
+    long_reason = ("unknown key 3F2A 91BC 77D0 (claims to be from the office ML); trust "
+                   "it in the Quarantine tab after a call to the office, then import again")
+    outcomes = sixty_outcomes()
+    outcomes[3] = outcomes[3].__class__(outcomes[3].file, "rejected", long_reason,
+                                        office="ML")
+    measured = []
+    real = ui.transfer._WrappedDelegate.sizeHint
+
+    def size_hint(self, option, index):
+        measured.append(index.row())
+        return real(self, option, index)
+
+    monkeypatch.setattr(ui.transfer._WrappedDelegate, "sizeHint", size_hint)
+    dialog = ImportResultDialog(None, outcomes)
+    qtbot.addWidget(dialog)
+    table = dialog.table
+    assert table.verticalHeader().sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive
+    dialog.resize(900, 500)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    QApplication.processEvents()
+
+    def fitted() -> bool:
+        return all(table.rowHeight(r) >= table.sizeHintForRow(r)
+                   for r in range(table.rowCount()))
+
+    assert fitted()
+    measured.clear()
+    dialog.resize(900, 650)  # taller only: the rows stay as they are
+    QApplication.processEvents()
+    assert measured == []
+    dialog.resize(640, 650)  # narrower: the reasons take more lines
+    qtbot.waitUntil(lambda: len(measured) >= table.rowCount(), timeout=5000)
+    QApplication.processEvents()
+    assert len(measured) < 2 * table.rowCount()  # once each
+    assert fitted()
+    row = next(r for r in range(table.rowCount())
+               if table.item(r, 3).text() == long_reason)
+    assert table.rowHeight(row) > 2 * table.fontMetrics().height()
+    assert table.item(row, 3).data(Qt.ItemDataRole.DisplayRole) == long_reason

@@ -1,0 +1,89 @@
+"""Column widths fitted to a table's contents once a load, not at every layout pass.
+
+Qt's ``ResizeToContents`` measures every row of a column again at each layout pass
+(the window resized, the page shown, a refresh), asking the model for each cell's
+data several times: a thousand inbox rows held the window for seconds at each. Here
+the columns are ``Interactive`` and fitted when the rows change: each column as wide
+as its header and its widest text, measured with the column's font, plus what the
+cell's delegate adds around its text. A model whose column is costly to write out
+for every row (a time, a count in words) says instead which texts the column can
+hold at its widest (``width_texts``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QTextLayout, QTextOption
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+
+def fit_on_load(view: QTableView) -> None:
+    """Fit ``view``'s columns (but the stretched ones: its header's other sections
+    are left ``Interactive``, Qt's default) now and whenever its rows change: a new
+    load, a filter. A person may widen a column meanwhile."""
+    model = view.model()
+
+    def fit(*_args) -> None:
+        fit_columns(view)
+
+    for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+        signal.connect(fit)
+    fit()
+
+
+def fit_columns(view: QTableView) -> None:
+    """Each column not stretched as wide as its header and the widest of its texts."""
+    model = view.model()
+    header = view.horizontalHeader()
+    stretch = QHeaderView.ResizeMode.Stretch
+    for column in range(model.columnCount()):
+        if header.sectionResizeMode(column) == stretch or header.isSectionHidden(column):
+            continue
+        width = header.sectionSizeHint(column)
+        texts = [t for t in set(column_texts(model, column)) if t]
+        if texts and model.rowCount() > 0:
+            first = model.index(0, column)
+            font = first.data(Qt.ItemDataRole.FontRole)
+            measure = _TextWidth(font if isinstance(font, QFont) else view.font(),
+                                 view.layoutDirection())
+            widest = max(measure(t) for t in texts)
+            # what the cell's delegate adds around its text (margins), and the grid
+            around = view.sizeHintForIndex(first).width() - measure(first.data() or "")
+            width = max(width, widest + around + (1 if view.showGrid() else 0))
+        header.resizeSection(column, width)
+
+
+def column_texts(model, column: int) -> Iterable[str]:
+    """The texts ``column`` of ``model`` must have room for: the model's
+    ``width_texts`` when it has them, else every row's (of a filter: the rows it
+    lets through)."""
+    texts = getattr(model, "width_texts", None)
+    if texts is not None:
+        return texts(column)
+    return (model.index(row, column).data() or "" for row in range(model.rowCount()))
+
+
+class _TextWidth:
+    """A text's width on one line, in whole pixels, as the style lays a cell's text
+    out (QTextLayout, in the view's direction: bidirectional text measures a little
+    wider than its characters' advances)."""
+
+    def __init__(self, font: QFont, direction: Qt.LayoutDirection) -> None:
+        self.font = font
+        self.option = QTextOption()
+        self.option.setTextDirection(direction)
+        self.option.setWrapMode(QTextOption.WrapMode.ManualWrap)
+
+    def __call__(self, text: str) -> int:
+        layout = QTextLayout(text.replace("\n", "\u2028"), self.font)
+        layout.setTextOption(self.option)
+        layout.beginLayout()
+        widest = 0.0
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(1e6)  # (lays the line out)
+            widest = max(widest, line.naturalTextWidth())
+        layout.endLayout()
+        return math.ceil(widest)

@@ -121,6 +121,28 @@ class Shell(QObject):
             return
         self.open(db_path)
 
+    def open_demo(self) -> None:
+        """``--demo``: the demo database, made on first use. That takes seconds: a
+        dialog says so meanwhile (and why it could not: closing it then ends the
+        client, with status 1)."""
+        from ui.first_run import DemoDialog, demo_path
+
+        path = demo_path()
+        if path.exists():  # made before: opened as any database, at once
+            self.open(path)
+            return
+        self.dialog = dialog = DemoDialog(path)
+        self.demo_job = dialog.job
+        dialog.database_did_open.connect(lambda p: self._demo_made(Path(p), dialog))
+        dialog.rejected.connect(lambda: self.app.exit(1))
+        dialog.show()
+
+    def _demo_made(self, path: Path, dialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+        self.open(path)
+
     def _first_run_done(self, db_path: Path, dialog) -> None:
         if not _same_file(db_path, dialog.db_path):
             # the person chose another database (the demo): the bundles were for the
@@ -290,6 +312,8 @@ class Shell(QObject):
 
     def shutdown(self) -> None:
         self._close_damaged_window()
+        if self.demo_job is not None:  # a demo half made would be opened as made
+            self.demo_job.worker.stop()  # (the job first)
         if self.guard is not None:
             # no more files taken (nothing would import them now); a later start
             # waits for the claim, given up below
@@ -394,14 +418,7 @@ def start(
     if early is not None:
         shell.open(path, early)
     elif demo:
-        from ui.first_run import OneShot, demo_path, make_demo_database
-
-        demo_db = demo_path()
-        shell.demo_job = OneShot(
-            lambda: make_demo_database(demo_db),
-            lambda p: shell.open(Path(p)),
-            lambda e: (print(error_text(e), file=sys.stderr), app.exit(1)),
-        )
+        shell.open_demo()
     else:
         shell.start(path)
     return shell

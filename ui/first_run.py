@@ -4,6 +4,7 @@ offer to restore the latest backup."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -115,6 +117,68 @@ def _small_demo(path: Path) -> None:
                 )
     finally:
         rep.close()
+
+
+class DemoDialog(QDialog):
+    """What ``fieldplan gui --demo`` shows while it makes the demo database, the first
+    time (several seconds, with nothing on screen before): a busy bar, as a report's
+    progress shows one; then ``database_did_open(path)``, or why it could not, with
+    Close. It cannot be closed meanwhile: a demo left half made would be opened as
+    made next time."""
+
+    database_did_open = Signal(str)
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self.setObjectName("demo-preparing")
+        self.setWindowTitle(_("Welcome to fieldplan"))
+        lay = QVBoxLayout(self)
+        self.message = QLabel(_("Preparing the demo: made-up offices and their reports. "
+                                "This takes a few seconds, the first time only."))
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(selectable())
+        lay.addWidget(self.message)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # no steps to count: busy
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName(self.message.text())
+        lay.addWidget(self.busy)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.hide()  # (until it failed: never setVisible(True) before shown)
+        lay.addWidget(self.buttons)
+        size_to_content(self, 420)
+        path = self.path
+        #: the making, on a thread of its own (None once it ended)
+        self.job: OneShot | None = OneShot(
+            lambda: make_demo_database(path), self._made, self._failed, self)
+
+    def working(self) -> bool:
+        return self.job is not None and self.job.worker.isRunning()
+
+    def _made(self, made) -> None:
+        emit(self.database_did_open, str(made))
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        print(error_text(error), file=sys.stderr)  # (started from a terminal, perhaps)
+        self.message.setText(_("The demo could not be made: {reason}").format(
+            reason=isolated_codes(error_text(error))))
+        self.busy.hide()
+        self.buttons.show()
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
+        size_to_content(self, max(self.width(), 420))
+
+    def reject(self) -> None:
+        if not self.working():  # (Escape, the window's close button: not while made)
+            super().reject()
+
+    def closeEvent(self, event) -> None:
+        if self.working():
+            event.ignore()
+        else:
+            super().closeEvent(event)
 
 
 class FirstRunDialog(QDialog):

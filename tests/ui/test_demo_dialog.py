@@ -1,0 +1,109 @@
+"""``fieldplan gui --demo`` the first time: the demo database takes seconds to make,
+and a dialog says so from the start (there was nothing on screen for nine seconds),
+then gives way to the window, or says why the demo could not be made."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+import ui.app
+import ui.first_run
+from fieldplan.errors import FieldplanError
+from tests.ui.conftest import wait_idle
+from ui.first_run import DemoDialog
+
+
+@pytest.fixture
+def started(qtbot, settings, monkeypatch, hq_db):
+    """``started(outcome)``: ``fieldplan gui --demo`` begun, its demo made (a copy of
+    hq_db) or failing with ``outcome`` once ``gate`` is set; the shell, the gate and
+    the exit codes asked for."""
+    gate = threading.Event()
+    codes: list[int] = []
+    app = QApplication.instance()
+    font = app.font()
+    shells = []
+    monkeypatch.setattr(QApplication, "exit", staticmethod(lambda code=0: codes.append(code)))
+
+    def start(outcome: BaseException | None = None):
+        def make_demo(path: Path) -> Path:  # (its thread) as slow as the test likes
+            gate.wait(30)
+            if outcome is not None:
+                raise outcome
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(hq_db, path)
+            return path
+
+        monkeypatch.setattr(ui.first_run, "make_demo_database", make_demo)
+        shell = ui.app.start(demo=True, lang="en", prefs=settings)
+        shells.append(shell)
+        return shell, gate, codes
+
+    yield start
+    gate.set()
+    for shell in shells:
+        if shell.window is not None:
+            shell.window.close()
+        if shell.dialog is not None:
+            qtbot.waitUntil(lambda s=shell: not s.dialog.working(), timeout=30_000)
+            shell.dialog.close()
+        shell.shutdown()
+    app.setFont(font)
+
+
+def test_a_dialog_shows_while_the_demo_is_made_then_the_window(started, qtbot):
+    shell, gate, codes = started()
+    dialog = shell.dialog
+    assert isinstance(dialog, DemoDialog) and dialog.isVisible()
+    assert shell.window is None
+    assert dialog.busy.isVisible() and (dialog.busy.minimum(), dialog.busy.maximum()) == (0, 0)
+    assert dialog.message.text().startswith("Preparing the demo")
+    dialog.close()  # not while it is being made: a half-made demo would stay
+    assert dialog.isVisible()
+    gate.set()
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=20_000)
+    wait_idle(qtbot, shell.session)
+    assert shell.dialog is None and not shiboken6.isValid(dialog)  # gone
+    assert Path(shell.session.db_path) == ui.first_run.demo_path()
+    assert codes == []
+
+
+def test_the_dialog_says_why_the_demo_could_not_be_made(started, qtbot):
+    shell, gate, codes = started(FieldplanError("cannot write demo: the disk is full"))
+    dialog = shell.dialog
+    gate.set()
+    close = dialog.buttons.button(QDialogButtonBox.StandardButton.Close)
+    qtbot.waitUntil(close.isVisible, timeout=10_000)
+    assert dialog.message.text() == (
+        "The demo could not be made: cannot write demo: the disk is full")
+    assert not dialog.busy.isVisible() and shell.window is None
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert codes == [1]  # the client ends, as it did without a dialog
+
+
+def test_a_demo_made_before_opens_at_once(qtbot, settings, hq_db):
+    demo = ui.first_run.demo_path()
+    demo.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(hq_db, demo)
+    app = QApplication.instance()
+    font = app.font()
+    shell = ui.app.start(demo=True, lang="en", prefs=settings)
+    try:
+        assert shell.dialog is None  # nothing to wait for: no dialog to flash
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        wait_idle(qtbot, shell.session)
+    finally:
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QTextLayout, QTextOption
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -25,13 +25,22 @@ def fit_on_load(view: QTableView) -> None:
     are left ``Interactive``, Qt's default) now and whenever its rows change: a new
     load, a filter. A person may widen a column meanwhile."""
     model = view.model()
-
-    def fit(*_args) -> None:
-        fit_columns(view)
-
+    fitter = _Fitter(view)
     for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
-        signal.connect(fit)
-    fit()
+        signal.connect(fitter.fit)
+    fitter.fit()
+
+
+class _Fitter(QObject):
+    """Fits its view's columns; a child of the view, so that a model that outlives
+    the view stops asking (Qt drops a dead receiver's connections)."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def fit(self, *_args) -> None:
+        fit_columns(self.view)
 
 
 def fit_columns(view: QTableView) -> None:

@@ -5,8 +5,8 @@ save a copy or open it in the system's PDF viewer.
 
 The PDF is written to the user cache folder (``reports/``); files older than a day
 are removed the next time a report is built (a PDF viewer may still have today's
-open). Printing renders each page to an image on a thread of its own, so a long
-pack never freezes the window.
+open). Printing renders each page to images on a thread of its own, a band at a
+time, so a long pack never freezes the window.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, Qt, QThread, QUrl
+from PySide6.QtCore import QPointF, QRect, QRectF, QSettings, QSize, Qt, QThread, QUrl
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import (
     QColor,
@@ -32,7 +32,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
 )
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -76,6 +76,8 @@ KEEP_SECONDS = 24 * 3600
 #: Pages are rendered for the printer at its resolution, but never finer than this:
 #: an A4 page at 1200 dpi would be a 550 MB image on a modest laptop.
 MAX_PRINT_DPI = 300
+#: Printed pages are rendered and painted in bands this many rows high (page_bands).
+PRINT_BAND_ROWS = 128
 ZOOM_STEP = 1.25
 ZOOM_RANGE = (0.25, 4.0)
 
@@ -404,34 +406,70 @@ def print_pages(
     """Render each of ``pages`` of ``document`` to an image at the printer's resolution
     (at most ``max_dpi``) and paint it on its own sheet, centred and scaled to fit the
     paper. Returns the number of pages printed; raises OSError if the printer cannot
-    start."""
+    start.
+
+    The printer is set to the rendered resolution, so the images are painted pixel for
+    pixel, never scaled up to a 1200 dpi device. ``cancel`` is asked between pages."""
     printer.setFullPage(True)  # the PDF has its own margins
+    dpi = min(printer.resolution(), max_dpi)
+    printer.setResolution(dpi)
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError(_("The printer could not be started."))
     printed = 0
     try:
         sheet = QRectF(painter.viewport())
-        device_dpi = printer.resolution()
-        dpi = min(device_dpi, max_dpi)
         for n, page in enumerate(pages):
             if cancel is not None and cancel():
                 break
             if n:
                 printer.newPage()
             points = document.pagePointSize(page)
-            width, height = points.width() * device_dpi / 72, points.height() * device_dpi / 72
-            scale = min(1.0, sheet.width() / width, sheet.height() / height)
-            target = QRectF(0, 0, width * scale, height * scale)
-            target.moveCenter(sheet.center())
             pixels = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-            painter.drawImage(target, _on_white(document.render(page, pixels)))
+            # the printable sheet is whole device pixels, the page may be a fraction
+            # more (A4 is 2480.3 pixels wide at 300 dpi): shrink only what truly does
+            # not fit, else the page is resampled a hair smaller and blurs
+            scale = min(1.0, (sheet.width() + 1) / pixels.width(),
+                        (sheet.height() + 1) / pixels.height())
+            target = QRectF(0, 0, pixels.width() * scale, pixels.height() * scale)
+            target.moveCenter(sheet.center())
+            for top, band in page_bands(document, page, pixels):
+                # one row more than the band: the next band covers it, so no hairline
+                # of paper shows between them however the page is scaled
+                painter.drawImage(
+                    QRectF(target.left(), target.top() + top * scale,
+                           target.width(), band.height() * scale),
+                    band,
+                )
             printed += 1
             if progress is not None:
                 progress(printed, len(pages))
     finally:
         painter.end()
     return printed
+
+
+def page_bands(
+    document: QPdfDocument, page: int, pixels: QSize, rows: int = PRINT_BAND_ROWS
+) -> Iterator[tuple[int, QImage]]:
+    """``page`` rendered at ``pixels`` in horizontal bands, top to bottom, each on white:
+    (its first row, its image). Each band but the last has one row more, the next
+    band's first.
+
+    Printing runs on a thread of its own, but PySide6 holds Python's lock through each
+    Qt call (QtPdf's render, painting an image on the printer): a whole page at once
+    kept the window from answering for up to a second. A band takes a few
+    milliseconds, and the window runs between bands."""
+    width, height = pixels.width(), pixels.height()
+    options = QPdfDocumentRenderOptions()
+    options.setScaledSize(pixels)
+    for top in range(0, height, rows):
+        size = QSize(width, min(rows + 1, height - top))
+        # QtPdf scales the page by the clip's right() - left() and bottom() - top(), one
+        # pixel short of its width and height (Qt 6.12): ask one more so that the band
+        # has the page's scale (test_page_bands_make_the_whole_page checks it)
+        options.setScaledClipRect(QRect(0, top, size.width() + 1, size.height() + 1))
+        yield top, _on_white(document.render(page, size, options))
 
 
 def _on_white(image: QImage) -> QImage:

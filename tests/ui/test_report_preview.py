@@ -17,8 +17,8 @@ import pytest
 
 pytest.importorskip("PySide6.QtPdf")
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QColor, QDesktopServices, QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
@@ -29,10 +29,14 @@ from fieldplan.errors import ValidationError
 from tests.ui.conftest import wait_idle
 from ui.dialogs import MessageDialog
 from ui.report_preview import (
+    MAX_PRINT_DPI,
     PreviewWindow,
+    PrintJob,
     ReportDialog,
     ReportRequest,
+    page_bands,
     pages_to_print,
+    print_pages,
     reports_dir,
 )
 
@@ -322,6 +326,107 @@ def test_pages_to_print_follows_the_dialog():
     printer.setFromTo(2, 3)
     printer.setPageOrder(QPrinter.PageOrder.LastPageFirst)
     assert pages_to_print(printer, 4) == [2, 1]
+
+
+def white_page(document: QPdfDocument, page: int, pixels: QSize) -> QImage:
+    """``page`` of ``document`` rendered whole at ``pixels``, on white paper."""
+    out = QImage(pixels, QImage.Format.Format_RGB32)
+    out.fill(QColor("white"))
+    painter = QPainter(out)
+    painter.drawImage(0, 0, document.render(page, pixels))
+    painter.end()
+    return out
+
+
+def differences(a: QImage, b: QImage) -> list[int]:
+    """How much each colour channel of each pixel differs between two images."""
+    assert a.size() == b.size()
+    a = a.convertToFormat(QImage.Format.Format_RGB32)
+    b = b.convertToFormat(QImage.Format.Format_RGB32)
+    return [abs(x - y) for x, y in zip(bytes(a.constBits()), bytes(b.constBits()), strict=True)]
+
+
+def largest_difference(a: QImage, b: QImage) -> int:
+    return max(differences(a, b))
+
+
+def test_page_bands_make_the_whole_page(pack_pdf):
+    """Printing renders a page in bands, each a short call (PySide6 holds Python's
+    lock through it, so the window waits for one band, not for a page). Laid one
+    under the other they are the page: none is shifted or scaled (QtPdf scales a
+    clipped page one pixel short: page_bands makes up for it)."""
+    document = QPdfDocument()
+    assert document.load(str(pack_pdf)) == QPdfDocument.Error.None_
+    pixels = QSize(300, 424)
+    whole = white_page(document, 0, pixels)
+    bands = list(page_bands(document, 0, pixels, rows=50))
+    document.close()
+    assert [top for top, _band in bands] == list(range(0, 424, 50))
+    for _top, band in bands:
+        assert band.width() == pixels.width() and band.height() <= 51
+        assert band.pixelColor(0, 0) == QColor("white")  # on paper, not transparent
+    laid = QImage(pixels, QImage.Format.Format_RGB32)
+    laid.fill(QColor("red"))  # a row no band covers shows
+    painter = QPainter(laid)
+    for top, band in bands:
+        painter.drawImage(0, top, band)
+    painter.end()
+    assert largest_difference(laid, whole) < 48  # anti-aliasing of text, nothing more
+
+
+def print_to_pdf(pack_pdf: Path, out: Path, pages: list[int], **kwargs) -> tuple[int, QPrinter]:
+    document = QPdfDocument()
+    document.load(str(pack_pdf))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)  # 1200 dpi
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    try:
+        return print_pages(document, printer, pages, **kwargs), printer
+    finally:
+        document.close()
+
+
+def test_printing_paints_the_rendered_pixels_as_they_are(pack_pdf, tmp_path):
+    """A 1200 dpi printer is set to the resolution pages are rendered at (300 dpi), so
+    each band is painted pixel for pixel, not scaled up fourfold; the printed page is
+    the report's page, its bands in place."""
+    printed, printer = print_to_pdf(pack_pdf, tmp_path / "printed.pdf", [0])
+    assert printed == 1 and printer.resolution() == MAX_PRINT_DPI
+    pixels = QSize(298, 421)  # A4 at 36 dpi
+    pages = []
+    for path in (tmp_path / "printed.pdf", pack_pdf):
+        document = QPdfDocument()
+        document.load(str(path))
+        pages.append(white_page(document, 0, pixels))
+        document.close()
+    diff = differences(*pages)
+    # the same page: text anti-aliased anew, nothing shifted, nothing missing
+    assert sum(diff) / len(diff) < 4 and sum(d > 64 for d in diff) < len(diff) * 0.03
+
+
+def test_printing_stops_between_pages_when_cancelled(pack_pdf, tmp_path):
+    done = []
+    printed, _printer = print_to_pdf(
+        pack_pdf, tmp_path / "cancelled.pdf", [0, 1, 2],
+        progress=lambda n, total: done.append((n, total)), cancel=lambda: bool(done),
+    )
+    assert printed == 1 and done == [(1, 3)]
+    assert pdf_pages(tmp_path / "cancelled.pdf") == 1
+
+
+def test_cancel_in_the_progress_dialog_stops_the_print_job(preview, qtbot, tmp_path):
+    printer = preview.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    preview.print_to(printer)
+    job = preview.print_job
+    assert isinstance(job, PrintJob)
+    # as the person's click: the job is told at once, and stops at its next page
+    with qtbot.waitSignal(preview.print_did_finish, timeout=30_000) as blocker:
+        preview._print_progress.findChild(QPushButton).click()
+        assert job.cancel.is_set()
+    assert blocker.args[0] < preview.page_count() and blocker.args[1] == ""
+    assert preview.print_job is None and preview.print_button.isEnabled()
 
 
 def save(qtbot, preview: PreviewWindow, target) -> bool:

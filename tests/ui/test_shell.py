@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from fieldplan.i18n import format_period
@@ -218,6 +218,69 @@ def test_language_switch_reopens_where_the_user_was(shell, qtbot, hq_db, setting
     shell.change_language("en")
     wait_idle(qtbot, shell.session)
     assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+class EventCount(QObject):
+    """Counts the language and layout-direction events of the objects it watches."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def eventFilter(self, watched, event) -> bool:  # (Qt's name)
+        kinds = QEvent.Type
+        if event.type() in (kinds.LanguageChange, kinds.LayoutDirectionChange,
+                            kinds.ApplicationLayoutDirectionChange):
+            self.seen.append(event.type().name)
+        return False
+
+
+def test_the_window_replaced_by_a_language_switch_hears_nothing_of_it(
+        shell, qtbot, hq_db):
+    """Qt tells every widget of every window of a new language and, for Arabic, of the
+    new direction: the window about to be replaced translated and laid out again all
+    of its widgets (tables measured again: 2 s at headquarters) before it was deleted.
+    The new window is right to left; the old one, and the menus it owns, hear nothing."""
+    import shiboken6
+
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    old = shell.window
+    counted = EventCount()
+    menu = old.menuBar().actions()[0].menu()  # a window of its own, owned by the old one
+    for watched in (old.tabs, old.office_view.tree, menu):
+        watched.installEventFilter(counted)
+    tree = old.office_view.tree
+    shell.change_language("ar")
+    assert shell.window is not old
+    qtbot.waitUntil(lambda: not shiboken6.isValid(tree), timeout=5000)  # deleted
+    assert counted.seen == []
+    new = shell.window
+    assert new.isRightToLeft() and new.office_view.tree.isRightToLeft()
+    wait_idle(qtbot, shell.session)
+    shell.change_language("en")
+    wait_idle(qtbot, shell.session)
+
+
+def test_each_catalog_is_compiled_once_however_often_the_language_changes(
+        shell, qtbot, hq_db, tmp_path, monkeypatch):
+    from fieldplan import i18n
+
+    monkeypatch.setattr(i18n, "cache_dir", lambda: tmp_path / "no-cache-yet")
+    i18n.clear_translation_cache()
+    compiled: list[str] = []
+    real = i18n.compile_po
+    monkeypatch.setattr(i18n, "compile_po",
+                        lambda data, lang: compiled.append(lang) or real(data, lang))
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    for lang in ("fr", "en", "fr", "ar", "fr", "ar", "en"):
+        shell.change_language(lang)
+        wait_idle(qtbot, shell.session)
+    assert sorted(compiled) == ["ar", "fr"]
+    i18n.clear_translation_cache()
 
 
 def test_prepare_for_email(open_window, qtbot, office_db, tmp_path):

@@ -413,6 +413,7 @@ def print_pages(
     printer.setFullPage(True)  # the PDF has its own margins
     dpi = min(printer.resolution(), max_dpi)
     printer.setResolution(dpi)
+    device_dpi = printer.resolution()  # a printer may keep resolutions of its own (macOS)
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError(_("The printer could not be started."))
@@ -426,19 +427,20 @@ def print_pages(
                 printer.newPage()
             points = document.pagePointSize(page)
             pixels = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+            width, height = pixels.width() * device_dpi / dpi, pixels.height() * device_dpi / dpi
             # the printable sheet is whole device pixels, the page may be a fraction
             # more (A4 is 2480.3 pixels wide at 300 dpi): shrink only what truly does
             # not fit, else the page is resampled a hair smaller and blurs
-            scale = min(1.0, (sheet.width() + 1) / pixels.width(),
-                        (sheet.height() + 1) / pixels.height())
-            target = QRectF(0, 0, pixels.width() * scale, pixels.height() * scale)
+            scale = min(1.0, (sheet.width() + 1) / width, (sheet.height() + 1) / height)
+            target = QRectF(0, 0, width * scale, height * scale)
             target.moveCenter(sheet.center())
+            per_row = target.height() / pixels.height()
             for top, band in page_bands(document, page, pixels):
                 # one row more than the band: the next band covers it, so no hairline
                 # of paper shows between them however the page is scaled
                 painter.drawImage(
-                    QRectF(target.left(), target.top() + top * scale,
-                           target.width(), band.height() * scale),
+                    QRectF(target.left(), target.top() + top * per_row,
+                           target.width(), band.height() * per_row),
                     band,
                 )
             printed += 1

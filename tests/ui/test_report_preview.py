@@ -346,6 +346,14 @@ def differences(a: QImage, b: QImage) -> list[int]:
     return [abs(x - y) for x, y in zip(bytes(a.constBits()), bytes(b.constBits()), strict=True)]
 
 
+def ink_box(image: QImage) -> tuple[int, int, int, int]:
+    """Where a page has dark ink: left, top, right, bottom."""
+    dark = [(x, y) for y in range(image.height()) for x in range(image.width())
+            if image.pixelColor(x, y).lightness() < 160]
+    xs, ys = [x for x, _y in dark], [y for _x, y in dark]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def largest_difference(a: QImage, b: QImage) -> int:
     return max(differences(a, b))
 
@@ -374,10 +382,19 @@ def test_page_bands_make_the_whole_page(pack_pdf):
     assert largest_difference(laid, whole) < 48  # anti-aliasing of text, nothing more
 
 
-def print_to_pdf(pack_pdf: Path, out: Path, pages: list[int], **kwargs) -> tuple[int, QPrinter]:
+class PrinterOfItsOwnResolution(QPrinter):
+    """A printer that keeps its resolution whatever it is asked (as a Mac printer may,
+    when it has no 300 dpi)."""
+
+    def setResolution(self, _dpi: int) -> None:  # (Qt's name)
+        pass
+
+
+def print_to_pdf(pack_pdf: Path, out: Path, pages: list[int], printer_class=QPrinter,
+                 **kwargs) -> tuple[int, QPrinter]:
     document = QPdfDocument()
     document.load(str(pack_pdf))
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)  # 1200 dpi
+    printer = printer_class(QPrinter.PrinterMode.HighResolution)  # 1200 dpi
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(out))
     try:
@@ -386,12 +403,16 @@ def print_to_pdf(pack_pdf: Path, out: Path, pages: list[int], **kwargs) -> tuple
         document.close()
 
 
-def test_printing_paints_the_rendered_pixels_as_they_are(pack_pdf, tmp_path):
+@pytest.mark.parametrize(("printer_class", "dpi"), [
+    (QPrinter, MAX_PRINT_DPI), (PrinterOfItsOwnResolution, 1200)])
+def test_printing_paints_the_rendered_pixels_as_they_are(pack_pdf, tmp_path, printer_class,
+                                                         dpi):
     """A 1200 dpi printer is set to the resolution pages are rendered at (300 dpi), so
     each band is painted pixel for pixel, not scaled up fourfold; the printed page is
-    the report's page, its bands in place."""
-    printed, printer = print_to_pdf(pack_pdf, tmp_path / "printed.pdf", [0])
-    assert printed == 1 and printer.resolution() == MAX_PRINT_DPI
+    the report's page, its bands in place (also on a printer that keeps its own
+    resolution)."""
+    printed, printer = print_to_pdf(pack_pdf, tmp_path / "printed.pdf", [0], printer_class)
+    assert printed == 1 and printer.resolution() == dpi
     pixels = QSize(298, 421)  # A4 at 36 dpi
     pages = []
     for path in (tmp_path / "printed.pdf", pack_pdf):
@@ -402,6 +423,8 @@ def test_printing_paints_the_rendered_pixels_as_they_are(pack_pdf, tmp_path):
     diff = differences(*pages)
     # the same page: text anti-aliased anew, nothing shifted, nothing missing
     assert sum(diff) / len(diff) < 4 and sum(d > 64 for d in diff) < len(diff) * 0.03
+    printed_ink, ink = (ink_box(page) for page in pages)
+    assert all(abs(a - b) <= 1 for a, b in zip(printed_ink, ink, strict=True)), (printed_ink, ink)
 
 
 def test_printing_stops_between_pages_when_cancelled(pack_pdf, tmp_path):

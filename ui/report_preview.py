@@ -454,24 +454,48 @@ def print_pages(
 def page_bands(
     document: QPdfDocument, page: int, pixels: QSize, rows: int = PRINT_BAND_ROWS
 ) -> Iterator[tuple[int, QImage]]:
-    """``page`` rendered at ``pixels`` in horizontal bands, top to bottom, each on white:
-    (its first row, its image). Each band but the last has one row more, the next
-    band's first.
+    """``page`` rendered at ``pixels`` in horizontal bands, top to bottom, each on white
+    and at most ``rows`` + 1 rows high: (its first row, its image). Each band but the
+    last ends with the next band's first row.
 
     Printing runs on a thread of its own, but PySide6 holds Python's lock through each
     Qt call (QtPdf's render, painting an image on the printer): a whole page at once
     kept the window from answering for up to a second. A band takes a few
-    milliseconds, and the window runs between bands."""
+    milliseconds, and the window runs between bands.
+
+    A band ends at the row with the least ink of its last quarter (between two lines
+    of text, where there is one): a PDF viewer showing the printed file zoomed out
+    scales each band on its own, and a line of text across two bands lost half its
+    height there."""
     width, height = pixels.width(), pixels.height()
     options = QPdfDocumentRenderOptions()
     options.setScaledSize(pixels)
-    for top in range(0, height, rows):
+    top = 0
+    while True:
         size = QSize(width, min(rows + 1, height - top))
         # QtPdf scales the page by the clip's right() - left() and bottom() - top(), one
         # pixel short of its width and height (Qt 6.12): ask one more so that the band
         # has the page's scale (test_page_bands_make_the_whole_page checks it)
         options.setScaledClipRect(QRect(0, top, size.width() + 1, size.height() + 1))
-        yield top, _on_white(document.render(page, size, options))
+        band = _on_white(document.render(page, size, options))
+        if top + size.height() >= height:
+            yield top, band
+            return
+        last = _lightest_row(band, range(size.height() - 1, size.height() * 3 // 4, -1))
+        yield top, band.copy(0, 0, width, last + 1)
+        top += last
+
+
+def _lightest_row(image: QImage, rows: range) -> int:
+    """The row of ``rows`` (an RGB32 image's) with the most white pixels; the first
+    of them on a tie."""
+    white = b"\xff" * 4
+    best, most = rows[0], -1
+    for y in rows:
+        count = bytes(image.constScanLine(y)).count(white)
+        if count > most:
+            best, most = y, count
+    return best
 
 
 def _on_white(image: QImage) -> QImage:

@@ -205,6 +205,11 @@ _SUFFIX_FORMATS: dict[str, tuple[str, ...]] = {
     ".csv": ("csv", "hxl"), ".hxl": ("hxl",), ".xlsx": ("xlsx",), ".pdf": ("pdf",),
     ".xls": (), ".xlsm": (), ".ods": (), ".tsv": (), ".json": (), ".toml": (),
     ".fieldplan": ("bundle",), ".sqlite3": (), ".sqlite": (), ".db": (),
+    # what people name other files with: a table may be text, nothing else here is (a
+    # bundle is a ZIP: .zip is left to the person)
+    ".txt": ("csv", "hxl"), ".png": (), ".jpg": (), ".jpeg": (), ".gif": (),
+    ".doc": (), ".docx": (), ".odt": (), ".rtf": (), ".html": (), ".htm": (), ".xml": (),
+    ".md": (), ".eml": (), ".exe": (),
 }
 
 #: The ending of a bundle's name.

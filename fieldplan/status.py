@@ -170,6 +170,16 @@ class ReplicaStatus:
                 "the database this restore replaced held {n} changes headquarters made "
                 "after the backup that no office has said it holds: make them again unless "
                 "they were sent", u).format(n=u)))
+        back = r.get("missing", 0) if self.role != "hq" else 0
+        if back:
+            # sent before the backup was put back: headquarters holds them, and sends
+            # them once this computer's receipts say it lacks them
+            out.append((_("Warning"), ngettext(
+                "headquarters holds {n} change of this computer that this database lost: "
+                "export to headquarters, and its next bundle brings it back",
+                "headquarters holds {n} changes of this computer that this database lost: "
+                "export to headquarters, and its next bundle brings them back",
+                back).format(n=back)))
         never = r.get("never_sent", 0)
         if never:
             out.append((_("Warning"), never_sent_text(never, bool(r.get("lost_changes")))))

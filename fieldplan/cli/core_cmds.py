@@ -48,10 +48,16 @@ def open_db(args: argparse.Namespace) -> Iterator[Replica]:
 
 
 def period_of(args: argparse.Namespace) -> str:
-    """``--period`` as the plan writes it (``2026-s1`` → ``2026-S1``)."""
+    """``--period`` as the plan writes it (``2026-s1`` → ``2026-S1``); a text that is
+    no period at all is a usage error (exit 2), as a bad number is (a period outside
+    the plan is the plan's to refuse: exit 1)."""
+    from fieldplan.errors import ValidationError
     from fieldplan.periods import parse_period
 
-    return str(parse_period(args.period))
+    try:
+        return str(parse_period(args.period))
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def lang_of(args: argparse.Namespace) -> str:
@@ -149,7 +155,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "digest", _("digest of an office's merged progress"),
                 _("Print a hex digest of an office's merged progress, identical on every replica "
                   "holding the same data."), func=cmd_digest)
-    p.add_argument("--office", metavar="O", help=_("office code (default: this office)"))
+    p.add_argument("--office", metavar="O", help=_(
+        "office code (default: this office; at headquarters, every office's progress)"))
 
     p = command(sub, "plan", _("(HQ) replace or save the plan"),
                 _("Replace the plan from a file, or save it to a file."))

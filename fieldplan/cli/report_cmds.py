@@ -56,10 +56,11 @@ def _output_options(s: argparse.ArgumentParser) -> None:
 
 
 def cmd_report_sheet(args: argparse.Namespace) -> int:
-    from fieldplan.cli.core_cmds import lang_of, open_db
+    from fieldplan.cli.core_cmds import lang_of, open_db, period_of
     from fieldplan.reports import build_status_sheet
 
     check_output_name("pdf", args.output)
+    args.period = period_of(args)  # no period at all: a usage error
     with open_db(args) as rep:
         # an office computer asked for another office's sheet: OtherOfficeError, exit 1
         # as for the other things only headquarters does (the command line is right)
@@ -74,10 +75,11 @@ def cmd_report_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_report_review(args: argparse.Namespace) -> int:
-    from fieldplan.cli.core_cmds import lang_of, open_db
+    from fieldplan.cli.core_cmds import lang_of, open_db, period_of
     from fieldplan.reports import build_review_pack
 
     check_output_name("pdf", args.output)
+    args.period = period_of(args)
     with open_db(args) as rep:
         path = build_review_pack(
             rep, args.period, args.output, lang=lang_of(args), paper=args.paper,

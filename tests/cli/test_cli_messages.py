@@ -1100,3 +1100,32 @@ def test_verify_and_import_of_a_repair_bundle_say_what_it_does(
     [line] = [t for t in out.splitlines() if back.name in t]
     assert f"; this computer's event {seq} differed from headquarters' copy" in line
     assert line.endswith("; export now so that headquarters gets them")
+
+
+@pytest.mark.parametrize("argv", [
+    ("progress", "list", "--period", "junk"),
+    ("progress", "set", "PA1.1", "--period", "junk", "--status", "on-track"),
+    ("period", "lock", "junk"),
+    ("report", "sheet", "--period", "junk", "-o", "x.pdf"),
+    ("report", "review", "--period", "junk", "-o", "x.pdf"),
+    ("data", "export", "--format", "csv", "-o", "x.csv", "--period", "junk"),
+    ("export", "--dir", "."),  # headquarters: for which office?
+])
+def test_a_command_line_that_is_wrong_is_a_usage_error(hq, tmp_path, capsys, monkeypatch,
+                                                       argv) -> None:
+    """DESIGN: usage errors exit 2. A text that is no period at all exited 1 (a period
+    outside the plan still does: the plan refuses it), and so did headquarters'
+    export without --for, while a bad --percent exited 2."""
+    monkeypatch.chdir(tmp_path)
+    hq.close()
+    code, out, err = run("--db", str(tmp_path / "hq.sqlite3"), *argv, capsys=capsys)
+    assert code == 2 and out == ""
+    assert ": usage error: " in err.splitlines()[-1]
+    assert not list(tmp_path.glob("x.*")) and not list(tmp_path.glob("*.fieldplan"))
+
+
+def test_a_period_outside_the_plan_is_refused_by_the_plan(hq, tmp_path, capsys) -> None:
+    hq.close()
+    code, _out, err = run("--db", str(tmp_path / "hq.sqlite3"), "progress", "list",
+                          "--period", "2031-S1", capsys=capsys)
+    assert code == 1 and err.startswith("fieldplan: error: period 2031-S1 is outside")

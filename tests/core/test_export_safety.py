@@ -260,7 +260,9 @@ def test_data_export_over_the_database_or_its_key_is_refused(hq, tmp_path: Path,
 # 5. a file name for another format; a full disk ------------------------------------
 
 @pytest.mark.parametrize(("fmt", "name"), [("csv", "x.xlsx"), ("xlsx", "x.CSV"),
-                                           ("csv", "x.hxl"), ("hxl", "x.ods")])
+                                           ("csv", "x.hxl"), ("hxl", "x.ods"),
+                                           ("xlsx", "t.docx"), ("csv", "t.html"),
+                                           ("xlsx", "t.txt")])
 def test_a_file_name_for_another_format_is_a_usage_error(hq, tmp_path: Path, capsys,
                                                          fmt, name) -> None:
     hq.close()
@@ -286,6 +288,7 @@ def test_hxl_fits_a_csv_name_and_other_names_are_free(hq, tmp_path: Path, fmt,
 
 @pytest.mark.parametrize(("command", "name"), [
     (("report", "sheet", "--period", "2026-S1"), "sheet.csv"),
+    (("report", "sheet", "--period", "2026-S1"), "sheet.png"),
     (("report", "review", "--period", "2026-S1"), "ML.sqlite3"),
     (("report", "review", "--period", "2026-S1"), "ML-1-5.fieldplan"),
 ])
@@ -308,7 +311,7 @@ def test_a_report_named_as_another_kind_of_file_is_a_usage_error(
 def test_a_report_named_for_no_known_kind_of_file_is_written(hq, tmp_path: Path) -> None:
     from fieldplan.reports import build_review_pack
 
-    for name in ("pack", "pack.PDF", "pack.txt"):
+    for name in ("pack", "pack.PDF", "pack.2026-S1"):
         assert build_review_pack(hq, "2026-S1", tmp_path / name).read_bytes()[:5] == b"%PDF-"
     with pytest.raises(ValidationError, match=r"named as a \.csv file"):
         build_review_pack(hq, "2026-S1", tmp_path / "pack.csv")  # the core checks too
@@ -316,6 +319,8 @@ def test_a_report_named_for_no_known_kind_of_file_is_written(hq, tmp_path: Path)
 
 @pytest.mark.parametrize(("command", "name"), [
     (("export",), "progress.csv"),
+    (("export",), "notes.txt"),
+    (("export",), "ML.docx"),
     (("export", "--for", "ML"), "ML.toml"),
     (("office", "enroll", "ML"), "sheet.pdf"),
     (("office", "enroll", "SN"), "SN.SQLITE"),

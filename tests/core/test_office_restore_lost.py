@@ -120,3 +120,40 @@ def test_nothing_is_said_lost_when_nothing_was_typed_since_the_backup(
     assert "Warning" not in capsys.readouterr().out
     with open_replica(path) as rep:
         assert sync_state(rep).restored["never_sent"] == 0
+
+
+def test_what_headquarters_holds_comes_back_once_the_office_exports(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """README said it came back with headquarters' next bundle: that bundle carries
+    what headquarters believes the office lacks, and only the office's next export
+    tells it. Status now says so, and the round trip brings everything back."""
+    from test_sync import send
+
+    from fieldplan.progress import digest, record_progress
+
+    ml = make_office("ML")
+    record_progress(ml, "PA3.1", "2026-S1", status="on-track")
+    store.backup(ml.conn, ml.path, "manual")
+    record_progress(ml, "PA1.2", "2026-S2", status="off-track")
+    record_progress(ml, "PA1.3", "2026-S2", status="off-track")
+    send(ml, hq, tmp_path)  # headquarters holds all three
+    path = ml.path
+    ml.close()
+    assert main(["--db", str(path), "restore", "--force"]) == 0
+    capsys.readouterr()
+    ml = open_replica(path)
+    send(hq, ml, tmp_path)  # its receipts: headquarters holds more than the database
+    assert digest(ml) != digest(hq, "ML")
+    ml.close()
+    assert main(["--db", str(path), "status"]) == 0
+    assert ("Warning: headquarters holds 2 changes of this computer that this database "
+            "lost: export to headquarters, and its next bundle brings them back\n"
+            ) in capsys.readouterr().out
+    ml = open_replica(path)
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    assert digest(ml) == digest(hq, "ML")
+    assert sync_state(ml).restored["missing"] == 0
+    ml.close()
+    assert main(["--db", str(path), "status"]) == 0
+    assert "headquarters holds" not in capsys.readouterr().out

@@ -5,6 +5,8 @@ headquarters' fingerprint too, to check with them."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
@@ -122,23 +124,29 @@ def test_the_window_warns_at_once_of_a_key_file_that_cannot_sign(
     calm.close()
     if how == "missing":
         key_path(office_db).unlink()
-        first = "This computer's key file is missing: nothing can be exported · "
+        short = "this computer's key file is missing: nothing can be exported"
     else:
         other = tmp_path / "other.key"
         minisign.save_secret_key(other, minisign.generate_key(), replica="another")
         shutil.copyfile(other, key_path(office_db))
-        first = ("The key file beside this database does not hold this computer's key: "
-                 "nothing can be exported · ")
-    with open_replica(office_db) as rep:
-        said = key_file_problem(rep).text
+        short = ("the key file beside this database does not hold this computer's key: "
+                 "nothing can be exported")
     app = QApplication.instance()
     apply_language(app, lang)
     try:
+        from fieldplan.i18n import _
+
+        short = _(short)  # (in the language shown)
+        first = short[0].upper() + short[1:] + " · "
+        with open_replica(office_db) as rep:
+            said = key_file_problem(rep).text
         window = open_window(office_db)
-        qtbot.waitUntil(lambda: "key file" in window.sync_label.toolTip(), timeout=5000)
+        qtbot.waitUntil(lambda: window.sync_label.toolTip().startswith(first), timeout=5000)
         tip = window.sync_label.toolTip()
         assert tip.startswith(first)
-        assert tip.splitlines()[1] == said[0].upper() + said[1:]
+        # (the names and codes in it isolated in an Arabic line)
+        shown = re.sub("[\u2066-\u2069]", "", tip.splitlines()[1])
+        assert shown == said[0].upper() + said[1:]
         window.resize(1000, 600)
         shots = Path(os.environ.get("FIELDPLAN_SHOTS") or tmp_path)
         window.grab().save(str(shots / f"key-file-{how}-{lang}.png"))

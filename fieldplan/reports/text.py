@@ -67,9 +67,13 @@ def direction(text: str, default: str = "L") -> str:
 
 
 def clean(text: str) -> str:
-    """Newlines normalised, tabs as spaces, control characters removed."""
+    """Newlines normalised, tabs as spaces, control characters removed, and bidi
+    embeddings and overrides (``fieldplan.text.bidi_contained``): a file name or an
+    office's text with U+202E reversed the rest of its printed line."""
+    from fieldplan.text import bidi_contained
+
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROLS.sub("", text)
+    return bidi_contained(_CONTROLS.sub("", text))
 
 
 @cache

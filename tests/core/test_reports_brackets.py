@@ -162,3 +162,14 @@ def test_sheet_prints_bracket_pairs_one_way(hq, tmp_path, lang) -> None:
     lines = drawn_lines(pdf)
     for line in drawn:
         assert line in lines, (line, [x for x in lines if "(" in x])
+
+
+def test_an_override_in_a_printed_line_reorders_nothing() -> None:
+    """A quarantined file named "…\u202egnp.fieldplan" in the review pack, or an
+    office's narrative with U+202E, reversed the rest of its printed line."""
+    from fieldplan.reports.text import clean, visual
+
+    hostile = "ورشة \u202eAmman (Jordan) tail"
+    assert clean(hostile) == "ورشة Amman (Jordan) tail"
+    assert visual(clean(hostile), "R") == visual("ورشة Amman (Jordan) tail", "R")
+    assert clean("x \u2066name\u2069 y") == "x \u2066name\u2069 y"  # a whole isolate stays

@@ -590,13 +590,16 @@ def _select(rep: Replica, where: str, params: tuple) -> list[ProgressReport]:
 
 def _row_to_report(r) -> ProgressReport:
     vals = json.loads(r[5])
+    written = events.hlc_to_iso(r[10])
     return ProgressReport(
         office=r[0], action=r[1], period=r[2], status=r[3],
         percent=None if r[4] is None else int(r[4]),
         values=tuple(sorted((k, v) for k, v in vals.items() if v is not None)),
         achievements=r[6], challenges=r[7], next_steps=r[8], state=r[9],
-        updated_at=events.shown_time(r[10], r[12]), updated_by=r[11],
-        written_at=events.hlc_to_iso(r[10]),
+        # formatted once (a list of every report at HQ); no later than its arrival
+        # when its clock was later than now (the arrival, r[12], is looked up then only)
+        updated_at=written if r[12] is None else events.shown_time(r[10], r[12]),
+        updated_by=r[11], written_at=written,
     )
 
 

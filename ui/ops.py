@@ -44,8 +44,8 @@ class _Job:
     """One ``fn(rep)`` for the worker, and what to do with its result. (A plain class:
     making a dataclass compiles its methods at import, about 0.7 ms of start-up.)"""
 
-    __slots__ = ("cancel", "damage", "fn", "long", "notices", "on_failure", "on_success",
-                 "parent", "progress")
+    __slots__ = ("cancel", "damage", "finish", "fn", "long", "notices", "on_failure",
+                 "on_success", "parent", "progress")
 
     def __init__(
         self,
@@ -60,6 +60,8 @@ class _Job:
         self.on_failure = on_failure
         self.long = long
         self.parent = parent
+        #: runs to its end when the client closes (an import), not cancelled
+        self.finish = False
         self.cancel = threading.Event()
         self.progress: Progress | None = None
         #: what the core noted beside the result (Replica.notices), taken on the worker
@@ -197,12 +199,14 @@ class Session(QObject):
         """Stop the worker once its queued jobs are done. The long jobs running or
         queued are cancelled first: the window they were for is gone, and a review
         pack would hold the closing client for half a minute. Each stops cleanly at
-        its next step (an import rolls its bundle back, a report leaves no file, an
-        export to every office stops before the next office); the other jobs (a
-        save) finish. What a cancelled job ends with is not delivered."""
+        its next step (a report leaves no file, an export to every office stops before
+        the next office); the other jobs (a save) finish, and so does a long job that
+        must (``DbOp.finish_on_close``: an import of the bundles a person dropped, which
+        no window could say was cut short). What a job ends with is not delivered."""
         self._closed = True
         for job in self._long_jobs:
-            job.cancel.set()
+            if not job.finish:
+                job.cancel.set()
         self.worker.stop()
         for dialog in self._dialogs.values():
             dialog.close()
@@ -392,6 +396,7 @@ class DbOp:
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
         self._long: bool | str = False
+        self._finish = False
 
     def success(self, cb: Callable[[Any], None]) -> DbOp:
         self._success = cb
@@ -406,6 +411,12 @@ class DbOp:
         self._long = title or True
         return self
 
+    def finish_on_close(self) -> DbOp:
+        """Run to the end when the client closes meanwhile, instead of being cancelled
+        (``Session.close``)."""
+        self._finish = True
+        return self
+
     def run(self) -> None:
         fn = self._fn
         job = _Job(
@@ -415,6 +426,7 @@ class DbOp:
             long=self._long,
             parent=self._parent,
         )
+        job.finish = self._finish
         if self._long:
 
             def call(rep: Replica) -> Any:

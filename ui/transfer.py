@@ -204,7 +204,8 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
         # old backups removed to make room; what the locks received leave stuck here
         return outcomes, rep.take_notices(), stuck_by_locks(rep, outcomes)
 
-    DbOp(session, parent, run).with_progress().success(
+    # closing the window meanwhile does not cut the files short: no window would say so
+    DbOp(session, parent, run).with_progress().finish_on_close().success(
         lambda result: _imported(session, parent, *result)
     ).failure(lambda e: _show_message(parent, _("Import"), error_sentence(e))).run()
 

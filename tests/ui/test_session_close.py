@@ -1,6 +1,7 @@
-"""Closing the client while a long job runs (a review pack being built, an import, an
-export to every office): the job is cancelled, not finished for a window that is
-gone, and the database's claim is kept until the worker has let the database go."""
+"""Closing the client while a long job runs (a review pack being built, an export to
+every office): the job is cancelled, not finished for a window that is gone, and the
+database's claim is kept until the worker has let the database go. An import runs to
+its end: no window is left to say which bundles it cut short."""
 
 from __future__ import annotations
 
@@ -107,3 +108,36 @@ def test_closing_the_window_during_a_long_job_ends_the_client_at_once(qtbot, hq_
             shell.window.close()
         shell.shutdown()
         app.setFont(font)
+
+
+def test_an_import_runs_to_its_end_when_the_client_closes(qtbot, hq_db):
+    """Dropped bundles still being imported when the window closed were cut short,
+    and nothing anywhere said which were left out: an import finishes instead."""
+    session = Session(hq_db)
+    started, seen, queued = threading.Event(), [], []
+
+    def importing(rep, progress, cancel):
+        started.set()
+        for _ in range(20):  # each bundle one step
+            assert not cancel()
+            progress(0, 0, "")
+            threading.Event().wait(0.01)
+        seen.append("all imported")
+
+    DbOp(session, None, importing).with_progress().finish_on_close().run()
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    DbOp(session, None, lambda rep, progress, cancel: queued.append("next import")
+         ).with_progress().finish_on_close().run()
+    session.close()
+    assert not session.worker.isRunning()
+    assert seen == ["all imported"] and queued == ["next import"]
+
+
+def test_the_client_imports_dropped_bundles_to_the_end(monkeypatch):
+    """transfer.import_files asks for it."""
+    from ui import transfer
+
+    asked = []
+    monkeypatch.setattr(DbOp, "run", lambda self: asked.append(self._finish))
+    transfer.import_files(None, None, ["x.fieldplan"])
+    assert asked == [True]

@@ -170,7 +170,8 @@ class ReplicaStatus:
                 "the database this restore replaced held {n} changes headquarters made "
                 "after the backup that no office has said it holds: make them again unless "
                 "they were sent", u).format(n=u)))
-        back = r.get("missing", 0) if self.role != "hq" else 0
+        # (a database that went back says so in its own warning above)
+        back = r.get("missing", 0) if self.role != "hq" and not r.get("went_back") else 0
         if back:
             # sent before the backup was put back: headquarters holds them, and sends
             # them once this computer's receipts say it lacks them

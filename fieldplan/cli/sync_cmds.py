@@ -119,7 +119,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         check_output_name("bundle", args.output)  # -o progress.csv: a usage error
     with open_db(args) as rep:
         if rep.is_hq and not args.for_office:  # the command line lacks it: exit 2
-            raise UsageError(_("headquarters exports for one office: name it with --for"))
+            raise UsageError(_("headquarters exports for one office: name it with --for, "
+                               "or write one bundle per office with --all-offices --dir DIR"))
         try:
             result = sync.export_bundle(rep, for_office=args.for_office,
                                         out_file=args.output, out_dir=args.dir,

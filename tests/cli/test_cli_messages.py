@@ -1121,6 +1121,9 @@ def test_a_command_line_that_is_wrong_is_a_usage_error(hq, tmp_path, capsys, mon
     code, out, err = run("--db", str(tmp_path / "hq.sqlite3"), *argv, capsys=capsys)
     assert code == 2 and out == ""
     assert ": usage error: " in err.splitlines()[-1]
+    if argv[0] == "export":
+        assert err.splitlines()[-1].endswith("name it with --for, or write one bundle per "
+                                             "office with --all-offices --dir DIR")
     assert not list(tmp_path.glob("x.*")) and not list(tmp_path.glob("*.fieldplan"))
 
 

@@ -571,18 +571,22 @@ class MainWindow(QMainWindow):
             menu.addAction(self.export_plan_action)
             menu.addAction(self.replace_plan_action)
             menu.addSeparator()
-            # after a restore from a backup: shown while offices report changes it lost
-            self.lost_action = self._action(
-                _("Changes lost in the &restore made again…"),
-                self.dismiss_lost_dialog,
-                tip=_("Stop warning about the changes the restore lost, once they are made "
-                      "again"),
-            )
-            self.lost_action.setObjectName("dismiss-lost-action")
-            self.lost_action.setVisible(False)
-            menu.addAction(self.lost_action)
             self._writing += [(a, a.toolTip()) for a in (
-                self.enrol_action, self.replace_plan_action, self.lost_action)]
+                self.enrol_action, self.replace_plan_action)]
+        # after a restore from a backup: shown while it says what was lost (at HQ what
+        # offices report it lost, at an office what was typed after it and never sent)
+        self.lost_action = self._action(
+            _("Changes lost in the &restore made again…"),
+            self.dismiss_lost_dialog,
+            tip=_("Stop warning about the changes the restore lost, once they are made "
+                  "again"),
+        )
+        self.lost_action.setObjectName("dismiss-lost-action")
+        self.lost_action.setVisible(False)
+        if not self.identity.is_hq:
+            menu.addSeparator()  # (the Period menu: the office types them again there)
+        menu.addAction(self.lost_action)
+        self._writing.append((self.lost_action, self.lost_action.toolTip()))
         view = self.menuBar().addMenu(_("&View"))
         for i in range(self.tabs.count()):
             title = self.tabs.tabText(i)
@@ -1132,28 +1136,35 @@ class MainWindow(QMainWindow):
             tip = "\n".join([text, *(isolated_codes(sentence(line)) for line in lines)])
             self.sync_label.setToolTip(tip_text(tip))
             self.sync_label.setAccessibleDescription(tip)
-        if self.identity.is_hq:
-            self.lost_action.setVisible(bool(self._lost))
+        self.lost_action.setVisible(bool(self._lost))
 
     def dismiss_lost_dialog(self) -> None:
-        """HQ put back from a backup: once the changes it lost are made again, stop the
-        status bar's warning (fieldplan.sync.dismiss_lost)."""
+        """Put back from a backup: once the changes it lost are made again (at HQ, what
+        offices report it lost; at an office, what was typed after the backup and never
+        sent), stop the status bar's warning (fieldplan.sync.dismiss_lost)."""
         from fieldplan.sync import dismiss_lost
         from ui.dialogs import ConfirmDialog
 
         n = self._lost
+        said = ngettext(
+            "{n} change headquarters made after the backup this database was restored "
+            "from (a plan change, a period lock or a key) was lost. Make it again (the "
+            "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
+            "warns again if offices report more.",
+            "{n} changes headquarters made after the backup this database was restored "
+            "from (plan changes, period locks or keys) were lost. Make them again (the "
+            "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
+            "warns again if offices report more.", n) if self.identity.is_hq else ngettext(
+            "{n} change made on this computer after the backup this database was restored "
+            "from was never sent to headquarters, and is lost. Type it again, then stop "
+            "the warning.",
+            "{n} changes made on this computer after the backup this database was restored "
+            "from were never sent to headquarters, and are lost. Type them again, then stop "
+            "the warning.", n)
         dialog = ConfirmDialog(
             self,
             _("Changes lost in the restore"),
-            ngettext(
-                "{n} change headquarters made after the backup this database was restored "
-                "from (a plan change, a period lock or a key) was lost. Make it again (the "
-                "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
-                "warns again if offices report more.",
-                "{n} changes headquarters made after the backup this database was restored "
-                "from (plan changes, period locks or keys) were lost. Make them again (the "
-                "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
-                "warns again if offices report more.", n).format(n=n),
+            said.format(n=n),
             # which they are, one a line: in words, or where to see them
             "\n".join(isolated_codes(sentence(line)) for line in self._lost_lines),
             _("&Stop warning"),

@@ -783,6 +783,35 @@ def test_an_office_status_bar_says_what_the_restore_lost(open_window, qtbot, hq,
     window.grab().save(str(tmp_path / "office-restored.png"))
 
 
+def test_an_office_ends_the_restore_warning_once_it_typed_them_again(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """The warning of what a restore lost stayed in the office's status bar for good:
+    only `fieldplan status --dismiss-lost` ended it. The Period menu does, as the
+    Headquarters menu does at HQ."""
+    from tests.scenes import office_restored_after_typing
+
+    path = office_restored_after_typing(make_office, tmp_path)
+    window = open_window(path)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.lost_action.isVisible(), timeout=5000)
+    period_menu = next(a.menu() for a in window.menuBar().actions()
+                       if a.text() == "&Period")
+    assert window.lost_action in period_menu.actions()
+    window.lost_action.trigger()
+    dialog = window.findChild(object, "dismiss-lost-dialog")
+    assert dialog.text.text().startswith(
+        "3 changes made on this computer after the backup this database was restored "
+        "from were never sent to headquarters, and are lost. Type them again")
+    for action in ("PA1.2", "PA1.3", "PA2.1"):  # which they are, one a line
+        assert f"report on {action} for 2026-S2 changed" in dialog.details.toPlainText()
+    dialog.grab().save(str(tmp_path / "office-dismiss-lost.png"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)
+    assert "never sent" not in window.sync_label.toolTip()
+    with open_replica(path) as rep:
+        assert sync.sync_state(rep).restored["never_sent"] == 0
+
+
 def test_the_restore_warning_lists_the_changes_lost(open_window, qtbot, hq, make_office,
                                                    tmp_path):
     """The dialog that ends the warning says which changes to make again, not only how

@@ -184,6 +184,11 @@ class Shell(QObject):
         self.open(db_path)
 
     def open(self, db_path: Path, session: Session | None = None) -> None:
+        # the dialog that asked for it closes now, the window shows once the database
+        # has answered: no window is on screen meanwhile, and Qt would end the client
+        # (a slow laptop's first demo ended so); until the window (or the cannot-open
+        # dialog) is up
+        self.app.setQuitOnLastWindowClosed(False)
         if self.session is not None and self.session is not session:
             self.session.close()
         self.session = session or Session(db_path)
@@ -215,6 +220,7 @@ class Shell(QObject):
         self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
         self.dialog.rejected.connect(self.app.quit)
         self.dialog.show()
+        self.app.setQuitOnLastWindowClosed(True)
 
     def _opened(self, identity) -> None:
         self.identity = identity
@@ -254,6 +260,7 @@ class Shell(QObject):
         if isinstance(saved, dict):
             self.window.restore_view_state(saved)
         self.window.show()
+        self.app.setQuitOnLastWindowClosed(True)  # (see open)
         if self.guard is not None and self.guard.server is None:
             self.window.was_painted.connect(self.listen)
         if old is not None:

@@ -103,9 +103,14 @@ def test_the_language_chosen_on_the_first_run_dialog_is_used_and_kept(
     assert settings.value("language") == lang
     assert choose_language(QSettings(settings.fileName(), QSettings.Format.IniFormat),
                            None) == lang
+    # the dialog closes before the window is up: Qt must not end the client then
+    quits = []
+    dialog.accepted.connect(lambda: quits.append(QApplication.instance()
+                                                 .quitOnLastWindowClosed()))
     qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
+    assert quits == [False] and QApplication.instance().quitOnLastWindowClosed()
     window = shell.window
     wait_idle(qtbot, shell.session)
     assert window.layoutDirection() == direction

@@ -29,6 +29,8 @@ import re
 import unicodedata
 from functools import cache
 
+from fieldplan.text import bidi_contained
+
 #: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko... and the
 #: Arabic presentation forms).
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
@@ -70,8 +72,6 @@ def clean(text: str) -> str:
     """Newlines normalised, tabs as spaces, control characters removed, and bidi
     embeddings and overrides (``fieldplan.text.bidi_contained``): a file name or an
     office's text with U+202E reversed the rest of its printed line."""
-    from fieldplan.text import bidi_contained
-
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return bidi_contained(_CONTROLS.sub("", text))
 

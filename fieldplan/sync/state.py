@@ -4,6 +4,7 @@ acknowledged, gaps, quarantine and conflicts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,10 @@ class SyncState:
         return tuple(dict.fromkeys(r["office"] for r in self.fork_records))
 
 
-def sync_state(rep: Replica) -> SyncState:
+def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
+               ) -> SyncState:
+    """``changed_after_lock``: (an office) ``progress.changed_after_lock`` of its own
+    reports, when the caller has it already (``status.replica_status``)."""
     from fieldplan.sync.conflicts import list_conflicts
     from fieldplan.sync.exchange import list_gaps
 
@@ -154,17 +158,19 @@ def sync_state(rep: Replica) -> SyncState:
         shared_identities=tuple(shared_identity_messages(shared)),
         shared_records=tuple(shared), continued_by=continued_by,
         hq_forks=tuple(hq_forks(rep)) if rep.is_hq else (),
-        after_lock=() if rep.is_hq else _after_lock(rep),
+        after_lock=() if rep.is_hq else _after_lock(rep, changed_after_lock),
         key_file=key_file.kind if key_file else "",
         key_file_text=key_file.text if key_file else "")
 
 
-def _after_lock(rep: Replica) -> tuple[str, ...]:
+def _after_lock(rep: Replica, changed: Mapping[str, Any] | None) -> tuple[str, ...]:
     """(an office) ``SyncState.after_lock``: the warnings of ``fieldplan status``."""
     from fieldplan.progress import changed_after_lock
     from fieldplan.status import after_lock_lines
 
-    return tuple(after_lock_lines(changed_after_lock(rep, office=rep.office), hq=False))
+    if changed is None:
+        changed = changed_after_lock(rep, office=rep.office)
+    return tuple(after_lock_lines(changed, hq=False))
 
 
 def open_forks(rep: Replica) -> list[dict[str, Any]]:

@@ -11,10 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLineEdit, QProgressBar
 
-from fieldplan import progress
-from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
-from tests.ui.test_office_work import choose, choose_submitted
+from tests.ui.test_office_work import choose, open_submitted
 from ui.office_view import ACTION_ROLE
 
 
@@ -86,12 +84,7 @@ def test_at_a_large_font_the_rest_of_the_report_is_scrolled_to(open_window, qtbo
 def test_the_status_of_a_submitted_report_is_reached_with_tab(open_window, qtbot, hq_db):
     """A disabled combo is skipped by Tab and by screen readers: in its place a
     read-only field, named Status like it, after Reopen; Alt+T reaches it too."""
-    with open_replica(hq_db) as rep:
-        progress.submit_period(rep, "2026-S1")
-    window = open_window(hq_db)
-    window.set_period("2026-S1")
-    wait_idle(qtbot, window.session)
-    editor = choose_submitted(window, qtbot, "PA1.6")
+    window, editor = open_submitted(open_window, qtbot, hq_db)
     shown = editor.status_read_only
     assert shown.isVisibleTo(window) and not editor.status.isVisibleTo(window)
     assert shown.isReadOnly() and shown.accessibleName() == "Status"

@@ -184,14 +184,9 @@ def test_reopen_comes_first_from_the_plan(open_window, qtbot, hq_db):
     """A submitted report: Reopen, above the fields, is the first stop after the plan
     (it came after the last narrative), and has its Alt+letter."""
     from tests.ui.test_mnemonics import mnemonic
-    from tests.ui.test_office_work import choose_submitted
+    from tests.ui.test_office_work import open_submitted
 
-    with open_replica(hq_db) as rep:
-        progress.submit_period(rep, "2026-S1")
-    window = open_window(hq_db)
-    window.set_period("2026-S1")
-    wait_idle(qtbot, window.session)
-    editor = choose_submitted(window, qtbot, "PA1.6")
+    window, editor = open_submitted(open_window, qtbot, hq_db)
     assert editor.reopen_button.isVisibleTo(window)
     window.office_view.tree.tree.setFocus()
     qtbot.keyClick(window.office_view.tree.tree, Qt.Key.Key_Tab)

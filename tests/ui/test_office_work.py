@@ -189,6 +189,19 @@ def test_submitting_again_lists_only_what_the_submit_concerns(open_window, qtbot
     wait_idle(qtbot, window.session)
 
 
+def open_submitted(open_window, qtbot, db, code="PA1.6"):
+    """The window on ``db`` with 2026-S1 submitted, and its editor on ``code``'s
+    report (read-only)."""
+    from fieldplan import progress
+
+    with open_replica(db) as rep:
+        progress.submit_period(rep, "2026-S1")
+    window = open_window(db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    return window, choose_submitted(window, qtbot, code)
+
+
 def choose_submitted(window, qtbot, code):
     assert window.office_view.tree.select(code)
     editor = window.office_view.editor

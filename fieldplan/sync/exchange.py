@@ -285,11 +285,12 @@ def clock_ahead_since(rep: Replica, m: dict[str, Any]) -> str:
 
 
 def late_text(periods: Iterable[str]) -> str:
-    """"changes to the locked period 2026-S1": what a merge says of late data."""
+    """"changes to the locked period 1st semester 2026": what a merge says of late data
+    (periods in words, as the lock clauses say them)."""
     periods = list(periods)
     return ngettext("changes to the locked period {periods}",
                     "changes to the locked periods {periods}", len(periods)).format(
-                        periods=", ".join(periods))
+                        periods=_periods_text(periods))
 
 
 @dataclass(frozen=True)

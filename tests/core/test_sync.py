@@ -828,11 +828,12 @@ def test_late_data_for_a_locked_period_is_named(hq, make_office, tmp_path: Path,
     progress.record_progress(ml, national(ml), "2026-S2", status="at-risk")
     _, late = send(ml, hq, tmp_path)
     assert late.outcome == "merged" and late.late_periods == ("2026-S1",)
-    assert late.line().endswith("; changes to the locked period 2026-S1")
+    # the period in words, as the lock clauses say it (it was the bare code)
+    assert late.line().endswith("; changes to the locked period 1st semester 2026")
     assert late.to_dict()["late_periods"] == ["2026-S1"]
     from fieldplan.sync import list_inbox
 
-    assert list_inbox(hq)[0].reason == "changes to the locked period 2026-S1"
+    assert list_inbox(hq)[0].reason == "changes to the locked period 1st semester 2026"
 
 
 def test_a_change_made_before_the_lock_that_arrives_after_it_is_not_late(

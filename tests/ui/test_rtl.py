@@ -337,12 +337,15 @@ def test_codes_in_arabic_reasons_keep_their_order(qtbot, arabic):
     """In the Arabic inbox "changes to the locked period 2026-S1" showed the period as
     "S1-2026", and a gap's "events 5–6" as "6–5": the bidi algorithm turns a code's
     parts around its hyphen or dash. Each code is put in a left-to-right isolate."""
-    from fieldplan.sync.exchange import Gap, ImportOutcome, InboxEntry, late_text
+    from fieldplan.i18n import ngettext
+    from fieldplan.sync.exchange import Gap, ImportOutcome, InboxEntry
     from ui.bidi import isolated_codes
     from ui.models import InboxModel
     from ui.transfer import ImportResultDialog
 
-    late = late_text(["2026-S1"])
+    # as older imports kept it, with the period's code
+    late = ngettext("changes to the locked period {periods}",
+                    "changes to the locked periods {periods}", 1).format(periods="2026-S1")
     assert "2026-S1" in late and "S1-2026" in _seen(late)  # what was drawn before
     model = InboxModel()
     model.set_rows([InboxEntry("ML-1.fieldplan", "ML", "2026-07-02T10:00:00Z", "merged",

@@ -397,7 +397,8 @@ def test_import_result_warns_about_late_data(qtbot):
     qtbot.addWidget(dialog)
     assert dialog.late_warning.isVisibleTo(dialog)
     assert "1st semester 2026" in dialog.late_warning.text()
-    assert dialog.table.item(0, 3).text().endswith("changes to the locked period 2026-S1")
+    assert dialog.table.item(0, 3).text().endswith(
+        "changes to the locked period 1st semester 2026")
     calm = ImportResultDialog(None, [ImportOutcome("a.fieldplan", "merged", office="BN")])
     qtbot.addWidget(calm)
     assert not calm.late_warning.isVisibleTo(calm)

@@ -7,7 +7,8 @@ the columns are ``Interactive`` and fitted when the rows change: each column as 
 as its header and its widest text, measured with the column's font, plus what the
 cell's delegate adds around its text. A model whose column is costly to write out
 for every row (a time, a count in words) says instead which texts the column can
-hold at its widest (``width_texts``).
+hold at its widest (``width_texts``). A column a person widened or narrowed keeps
+their width at the next load: an import refreshing the inbox does not undo it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QTextLayout, QTextOption
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -23,33 +24,57 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 def fit_on_load(view: QTableView) -> None:
     """Fit ``view``'s columns (but the stretched ones: its header's other sections
     are left ``Interactive``, Qt's default) now and whenever its rows change: a new
-    load, a filter. A person may widen a column meanwhile."""
+    load, a filter. A column a person resizes meanwhile keeps its width from then on."""
     model = view.model()
     fitter = _Fitter(view)
     for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
         signal.connect(fitter.fit)
+    view.horizontalHeader().sectionResized.connect(fitter.resized)
     fitter.fit()
 
 
 class _Fitter(QObject):
-    """Fits its view's columns; a child of the view, so that a model that outlives
-    the view stops asking (Qt drops a dead receiver's connections)."""
+    """Fits its view's columns but those a person sized; a child of the view, so that
+    a model that outlives the view stops asking (Qt drops a dead receiver's
+    connections)."""
 
     def __init__(self, view: QTableView) -> None:
         super().__init__(view)
         self.view = view
+        self.by_person: set[int] = set()
+        # a person sizes a column with the mouse on the header (a drag of an edge, a
+        # double-click on it); Qt resizes sections itself too (a stretch, a change of
+        # resize mode), which says nothing of what a person wants
+        self.pressed = False
+        view.horizontalHeader().viewport().installEventFilter(self)
 
     def fit(self, *_args) -> None:
-        fit_columns(self.view)
+        fit_columns(self.view, keep=self.by_person)
+
+    def resized(self, column: int, _old: int, _new: int) -> None:
+        header = self.view.horizontalHeader()
+        if self.pressed and header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
+            self.by_person.add(column)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
+            self.pressed = True
+        elif kind == QEvent.Type.MouseButtonRelease:
+            self.pressed = False
+        return False
 
 
-def fit_columns(view: QTableView) -> None:
-    """Each column not stretched as wide as its header and the widest of its texts."""
+def fit_columns(view: QTableView, keep: Iterable[int] = ()) -> None:
+    """Each column not stretched (nor in ``keep``: sized by a person) as wide as its
+    header and the widest of its texts."""
     model = view.model()
     header = view.horizontalHeader()
     stretch = QHeaderView.ResizeMode.Stretch
+    keep = set(keep)
     for column in range(model.columnCount()):
-        if header.sectionResizeMode(column) == stretch or header.isSectionHidden(column):
+        if (header.sectionResizeMode(column) == stretch or header.isSectionHidden(column)
+                or column in keep):
             continue
         width = header.sectionSizeHint(column)
         texts = [t for t in set(column_texts(model, column)) if t]

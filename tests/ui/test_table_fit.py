@@ -122,6 +122,81 @@ def test_a_refresh_or_filter_fits_the_columns_again(qtbot):
     assert proxy.rowCount(QModelIndex()) == 5
 
 
+def drag_edge(header, column: int, by: int) -> None:
+    """A person drags the edge of ``column`` in ``header`` by ``by`` pixels."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    edge = header.sectionViewportPosition(column) + header.sectionSize(column) - 1
+    y = header.height() // 2
+    viewport = header.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, pos=QPoint(edge, y))
+    QTest.mouseMove(viewport, QPoint(edge + by, y))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=QPoint(edge + by, y))
+
+
+def test_a_column_a_person_sized_keeps_its_width_at_the_next_load(qtbot):
+    """A person widened the file column and narrowed the received one: an import
+    refreshing the inbox put both back to their fitted widths. The columns left alone
+    are still fitted, and a change of resize mode or the view's width is no person's
+    doing."""
+    from ui.hq_desk import _table
+    from ui.models import InboxModel
+
+    model = InboxModel()
+    view = _table(model, "Inbox")
+    qtbot.addWidget(view)
+    view.resize(1200, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    model.set_rows(inbox_entries(6)[1:])  # no long name
+    header = view.horizontalHeader()
+    fitted_file = view.columnWidth(InboxModel.FILE)
+    fitted_office = view.columnWidth(InboxModel.OFFICE)
+    drag_edge(header, InboxModel.FILE, 150)
+    assert view.columnWidth(InboxModel.FILE) == fitted_file + 150
+    received = view.columnWidth(InboxModel.RECEIVED)
+    drag_edge(header, InboxModel.RECEIVED, -30)
+    assert view.columnWidth(InboxModel.RECEIVED) == received - 30
+    view.resize(1000, 400)  # Qt resizes the stretched column
+    header.resizeSection(InboxModel.OFFICE, 5)  # Qt's own doing, no mouse on the header
+    QApplication.processEvents()
+    model.set_rows(inbox_entries(6))  # a longer name arrives
+    assert view.columnWidth(InboxModel.FILE) == fitted_file + 150
+    assert view.columnWidth(InboxModel.RECEIVED) == received - 30
+    assert view.columnWidth(InboxModel.OFFICE) == fitted_office  # still fitted
+    model.set_rows([])
+    model.set_rows(inbox_entries(6)[1:])
+    assert view.columnWidth(InboxModel.FILE) == fitted_file + 150
+
+
+def test_the_stretched_last_section_is_not_taken_for_a_person_s_width(qtbot):
+    """A table whose last column the header stretches: dragging the edge before it
+    resizes it too, which is no reason to stop fitting it."""
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QTableView
+
+    from ui.table_fit import fit_on_load
+
+    model = QStandardItemModel(0, 3)
+    model.appendRow([QStandardItem("a"), QStandardItem("b"), QStandardItem("c")])
+    view = QTableView()
+    view.setModel(model)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    fit_on_load(view)
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    drag_edge(header, 1, 40)
+    middle = view.columnWidth(1)
+    model.appendRow([QStandardItem("a"), QStandardItem("b"),
+                     QStandardItem("a much longer text than before, " * 20)])
+    assert view.columnWidth(1) == middle
+    assert view.columnWidth(2) > 600  # fitted to its new text, not kept
+
+
 def test_the_overview_fits_its_office_column_once_a_load(qtbot, hq_db):
     from fieldplan.replica import open_replica
     from ui.context import read_identity

@@ -51,6 +51,15 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         from fieldplan.i18n import _
 
+        # argparse calls this inside its "except ArgumentError": a value that starts
+        # with "-" ("--next-steps '-2 trainings'") is taken for an option, and its
+        # option then lacks its value; the "=" form passes it as it is
+        exc = sys.exc_info()[1]
+        name = getattr(exc, "argument_name", None) or ""
+        if (isinstance(exc, argparse.ArgumentError) and name.startswith("--")
+                and exc.message == _("expected one argument")):
+            message = _("{error} (a value that starts with \"-\" is written "
+                        "{option}=VALUE)").format(error=message, option=name.split("/")[-1])
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, _("{prog}: usage error: {message}\n").format(
             prog=self.prog, message=message))

@@ -1132,3 +1132,21 @@ def test_a_period_outside_the_plan_is_refused_by_the_plan(hq, tmp_path, capsys) 
     code, _out, err = run("--db", str(tmp_path / "hq.sqlite3"), "progress", "list",
                           "--period", "2031-S1", capsys=capsys)
     assert code == 1 and err.startswith("fieldplan: error: period 2031-S1 is outside")
+
+
+def test_a_value_starting_with_a_dash_is_shown_how_to_pass(ml_db, capsys) -> None:
+    """A narrative that starts with "-" ("-2 trainings, +3 next year") is taken for an
+    option, and argparse only said "expected one argument": the error names the
+    "--next-steps=TEXT" form, which passes it as it is."""
+    code, _out, err = run("--db", ml_db, "progress", "set", "PA1.1", "--period", "2026-S2",
+                          "--next-steps", "-2+3", capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[-1].endswith(
+        'expected one argument (a value that starts with "-" is written --next-steps=VALUE)')
+    code, out, err = run("--db", ml_db, "--json", "progress", "set", "PA1.1", "--period",
+                         "2026-S2", "--next-steps=-2+3", capsys=capsys)
+    assert code == 0, err
+    assert '"-2+3"' in out
+    # a missing value of another kind keeps argparse's own words alone
+    code, _out, err = run("--db", ml_db, "progress", "set", "PA1.1", capsys=capsys)
+    assert code == 2 and "VALUE" not in err

@@ -28,6 +28,8 @@ from ui.qtcompat import Qt
 from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen  # noqa: F401 (theirs)
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QFileDialog
+
     from ui.context import Identity
 
 
@@ -209,6 +211,18 @@ def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
     dialog.open()
 
 
+def set_name_filters(dialog: QFileDialog, filters: list[str]) -> None:
+    """The types of file ``dialog`` offers ("Plan files (*.csv *.json *.toml)"). In a
+    right-to-left layout only their names are shown: Qt draws the patterns turned
+    around, "(csv *.json *.toml.*)", and cannot take a mark that would keep them in
+    order (it reads the patterns from the brackets at the end of the text)."""
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    dialog.setNameFilters(filters)
+    if QApplication.isRightToLeft():
+        dialog.setOption(QFileDialog.Option.HideNameFilterDetails)
+
+
 def save_file_dialog(parent: QWidget, title: str, path: str, name: str, name_filter: str,
                      suffix: str, chosen) -> QDialog:
     """Qt's Save dialog, open (not modal to the whole application: the event loop
@@ -220,7 +234,7 @@ def save_file_dialog(parent: QWidget, title: str, path: str, name: str, name_fil
     dialog = QFileDialog(parent, title, path)
     dialog.setObjectName(name)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setNameFilter(name_filter)
+    set_name_filters(dialog, [name_filter])
     dialog.setDefaultSuffix(suffix)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(chosen)

@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, get_language
 from ui.bidi import RLM, isolated, isolated_codes, isolated_paths
 from ui.context import time_text
-from ui.dialogs import choice_combo, documents_dir, selectable, size_to_content
+from ui.dialogs import (
+    choice_combo,
+    documents_dir,
+    selectable,
+    set_name_filters,
+    size_to_content,
+)
 from ui.ops import Worker, _Job, error_sentence, error_text, sentence
 from ui.qtcompat import emit
 
@@ -378,7 +384,7 @@ class FirstRunDialog(QDialog):
         dialog = QFileDialog(self, _("Choose the setup bundle"), downloads_dir())
         dialog.setObjectName("choose-setup-dialog")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(_("fieldplan bundles (*.fieldplan)"))
+        set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.fileSelected.connect(self.setup_from)
         dialog.open()

@@ -21,7 +21,13 @@ from PySide6.QtWidgets import QFileDialog
 
 from fieldplan.i18n import _, ngettext
 from ui.bidi import isolated, isolated_codes
-from ui.dialogs import ConfirmDialog, MessageDialog, documents_dir, save_file_dialog
+from ui.dialogs import (
+    ConfirmDialog,
+    MessageDialog,
+    documents_dir,
+    save_file_dialog,
+    set_name_filters,
+)
 from ui.ops import DbOp, OffThread, error_text, sentence
 from ui.qtcompat import Qt
 
@@ -133,7 +139,7 @@ def ask_replace(window: MainWindow) -> QFileDialog:
     dialog = QFileDialog(window, _("Replace the plan"), _folder(window))
     dialog.setObjectName("replace-plan-file-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    dialog.setNameFilters([_("Plan files (*.csv *.json *.toml)"), _("All files (*)")])
+    set_name_filters(dialog, [_("Plan files (*.csv *.json *.toml)"), _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(lambda path: read_for_replacing(window, path))
     dialog.open()

@@ -50,6 +50,7 @@ from ui.dialogs import (
     documents_dir,
     fit_to_screen,
     selectable,
+    set_name_filters,
     size_to_content,
 )
 from ui.models import (
@@ -132,7 +133,7 @@ def choose_and_import(session: Session, parent: QWidget,
     dialog = QFileDialog(parent, _("Import bundles"), folder)
     dialog.setObjectName("import-files-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-    dialog.setNameFilter(_("fieldplan bundles (*.fieldplan)"))
+    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def chosen(files: list[str]) -> None:

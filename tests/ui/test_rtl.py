@@ -468,3 +468,30 @@ def test_a_conflict_heading_reads_office_first(qtbot, layout):
         QApplication.setLayoutDirection(LTR)
     office, action = drawn.index("ML"), drawn.index("PA1.1")
     assert office > action if layout == RTL else office < action
+
+
+def test_file_types_in_arabic_show_their_names_not_turned_around_patterns(
+        open_window, qtbot, hq_db, arabic):
+    """The Arabic file dialogs' type box read "ملفات الخطة (csv *.json *.toml.*)": Qt
+    draws the patterns turned around. Only the names are shown there; the patterns
+    still filter the files."""
+    from PySide6.QtWidgets import QComboBox, QFileDialog
+
+    from ui.plan_files import ask_replace
+    from ui.transfer import choose_and_import
+
+    window = open_window(hq_db)
+    for dialog in (ask_replace(window), choose_and_import(window.session, window)):
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        assert dialog.testOption(QFileDialog.Option.HideNameFilterDetails)
+        shown = dialog.findChild(QComboBox, "fileTypeCombo").currentText()
+        assert "(" not in shown and shown
+        assert "*." in dialog.selectedNameFilter()  # the patterns still apply
+        dialog.close()
+    QApplication.setLayoutDirection(LTR)
+    try:
+        english = ask_replace(window)
+        assert not english.testOption(QFileDialog.Option.HideNameFilterDetails)
+        english.close()
+    finally:
+        QApplication.setLayoutDirection(RTL)

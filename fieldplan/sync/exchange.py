@@ -19,6 +19,7 @@ import math
 import os
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,15 +296,22 @@ def late_text(periods: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class Gap:
-    """Events of one replica that this replica lacks: origin's first..last."""
+    """Events of one replica that this replica lacks: origin's first..last.
+    ``several``: its office has several computers (replicas), so which one must be
+    named."""
 
     origin: str
     office: str
     first: int
     last: int
+    several: bool = False
 
     def message(self) -> str:
         who = self.office or self.origin[:8]
+        if self.office and self.several:
+            # Translators: an office and which of its computers: "ML (computer ab510ac4)"
+            who = _("{office} (computer {replica})").format(office=self.office,
+                                                           replica=self.origin[:8])
         if self.first == self.last:  # not "events 7–7"
             return _("missing bundle from {office}, event {seq}").format(
                 office=who, seq=self.first)
@@ -352,7 +360,9 @@ def list_gaps(rep: Replica, origins: Iterable[str] | None = None) -> list[Gap]:
         ORDER BY 1, 2
         """, params + params
     ).fetchall()
-    return [Gap(o, offices.get(o, ""), a, b) for o, a, b in rows]
+    computers = Counter(offices.values())
+    return [Gap(o, offices.get(o, ""), a, b, several=computers[offices.get(o, "")] > 1)
+            for o, a, b in rows]
 
 
 # --- import -----------------------------------------------------------------------------

@@ -921,6 +921,28 @@ def test_gap_is_reported_and_the_rest_merged(hq, make_office, tmp_path: Path) ->
     assert progress.digest(hq, "ML") == progress.digest(ml)
 
 
+def test_a_gap_names_the_computer_when_the_office_has_two(hq, make_office,
+                                                          tmp_path: Path) -> None:
+    """With two laptops at ML, "missing bundle from ML, events 6–10" did not say which
+    of them must send again; the computer is named as the conflicts name it."""
+    ml = make_office("ML")
+    other = make_office("ML")
+    for pct in range(1, 6):
+        progress.record_progress(ml, national(ml), "2026-S1", status="on-track", percent=pct)
+    send(ml, hq, tmp_path)
+    send(other, hq, tmp_path)  # HQ knows both computers
+    for pct in range(6, 16):
+        progress.record_progress(ml, national(ml, 1), "2026-S1", status="on-track",
+                                 percent=pct)
+    with store.write_transaction(ml.conn):  # as if HQ had acknowledged up to 10
+        ml.conn.execute("INSERT OR REPLACE INTO acks VALUES (?, ?, 10)",
+                        (hq.replica_id, ml.replica_id))
+    _, outcome = send(ml, hq, tmp_path)
+    said = f"missing bundle from ML (computer {ml.replica_id[:8]}), events 6–10"
+    assert outcome.gaps == (said,)
+    assert [g.message() for g in list_gaps(hq)] == [said]
+
+
 # --- a database restored from a backup --------------------------------------------------
 
 

@@ -1086,6 +1086,8 @@ class KeysPage(QWidget):
                 text += "\n" + isolated_codes(sentence(changes.also_text()))
             if getattr(changes, "spared", ""):  # a copy alone: the other computer goes on
                 text += "\n" + sentence(changes.spared_text())
+            if getattr(changes, "enrolments_ended", ""):  # its setup bundles: ended
+                text += "\n" + isolated_codes(sentence(changes.enrolments_text()))
             if getattr(changes, "warning", ""):  # the backup after it: not written
                 text += "\n" + sentence(changes.warning)
             self.message.setText(text)

@@ -20,7 +20,7 @@ from fieldplan.cli import (
 )
 from fieldplan.cli.core_cmds import open_db
 from fieldplan.errors import BundleNameTakenError
-from fieldplan.i18n import _, key_replica_label, key_status_label, ngettext
+from fieldplan.i18n import _, join_clauses, key_replica_label, key_status_label, ngettext
 from fieldplan.store import resolve_db_path
 from fieldplan.sync.keys import where_office_reads_key
 
@@ -442,9 +442,12 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
         done = _("Revoked key {key}").format(key=key)
     else:
         done = _("Key {key} was already revoked").format(key=key)
+    if changes.enrolments_ended:  # "…; the setup bundles written for ML no longer…"
+        done = join_clauses([done, changes.enrolments_text()])
     output(args, {"key_id": key, "status": "revoked", "changed": bool(changes.events),
                   "warning": changes.warning, "spared": changes.spared,
-                  "also": list(changes.also)}, done)
+                  "also": list(changes.also),
+                  "setup_bundles_ended": changes.enrolments_ended or None}, done)
     if changes.warning:
         warn(changes.warning)
     return 0

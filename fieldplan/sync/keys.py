@@ -327,6 +327,18 @@ class Revocation(Changes):
     #: of an earlier key: the computer's current keys, revoked with it
     #: (``revoked_with``)
     also: tuple[str, ...] = ()
+    #: the key's office, when setup bundles written for it stopped setting up
+    #: computers with this revocation (its open enrolment tokens ended)
+    enrolments_ended: str = ""
+
+    def enrolments_text(self) -> str:
+        """That the office's setup bundles no longer set up computers, and what to do;
+        else ""."""
+        if not self.enrolments_ended:
+            return ""
+        return _("the setup bundles written for {office} no longer set up new computers "
+                 "(the revoked one may hold them): write a new one for any computer of "
+                 "{office} still to be set up").format(office=self.enrolments_ended)
 
     def also_text(self) -> str:
         """For an earlier key of a computer: that its current key goes too; else ""."""
@@ -371,7 +383,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         events.append(rep.conn, "key", key_id, fields, author=rep.author)
         # the office's enrolment tokens may sit on the lost computer too: end them
         # (new computers of the office need a new setup bundle)
-        _end_enrolments(rep, info.office, key_id)
+        ended = _end_enrolments(rep, info.office, key_id)
     # the latest backup holds every revocation: headquarters put back from it after a
     # disk failure still refuses the lost computer (an older backup would not); the
     # revocation stands even if that backup cannot be written, and says so
@@ -382,7 +394,8 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         warning = _("the key is revoked, but the backup after it could not be written: "
                     "{error}").format(error=exc)
     return Revocation(entities=(("key", key_id),), events=1, warning=warning,
-                      replica=info.replica, spared=spared, also=also)
+                      replica=info.replica, spared=spared, also=also,
+                      enrolments_ended=info.office if ended else "")
 
 
 #: meta key: why enrolment tokens ended before their term, by token id: ``{"at": when,
@@ -391,20 +404,22 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
 ENDED_ENROLMENTS = "ended_enrolments"
 
 
-def _end_enrolments(rep: Replica, office: str, key_id: str) -> None:
+def _end_enrolments(rep: Replica, office: str, key_id: str) -> int:
     """(in a write transaction) End the office's open enrolment tokens, as the
     revocation of ``key_id`` asks: a revoked computer may hold them too (new computers
-    of the office need a new setup bundle). Why each ended is kept."""
+    of the office need a new setup bundle). Why each ended is kept. Returns how many
+    ended."""
     now = events.utc_iso()
     ids = [r[0] for r in rep.conn.execute(
         "SELECT id FROM enrolments WHERE office = ? AND expires_at > ?", (office, now))]
     if not ids:
-        return
+        return 0
     rep.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ? AND "
                      "expires_at > ?", (now, office, now))
     ended = ended_enrolments(rep)
     ended.update({i: {"at": now, "key_id": key_id} for i in ids})
     events.set_meta(rep.conn, ENDED_ENROLMENTS, events.canonical_json(ended))
+    return len(ids)
 
 
 def ended_enrolments(rep: Replica) -> dict[str, dict[str, str]]:

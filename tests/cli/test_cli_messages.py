@@ -644,8 +644,11 @@ def test_revoking_a_revoked_key_says_so(hq, make_office, tmp_path: Path, capsys)
         with sqlite3.connect(db) as conn:
             return conn.execute("SELECT count(*) FROM events").fetchone()[0]
 
-    assert run("--db", db, "keys", "revoke", key.lower(), capsys=capsys)[1] == \
-        f"Revoked key {key}\n"
+    # ML's setup bundles end with it: the revoked computer may hold them
+    assert run("--db", db, "keys", "revoke", key.lower(), capsys=capsys)[1] == (
+        f"Revoked key {key}; the setup bundles written for ML no longer set up new "
+        "computers (the revoked one may hold them): write a new one for any computer of ML "
+        "still to be set up\n")
     before = count()
     assert run("--db", db, "keys", "revoke", key, capsys=capsys)[1] == \
         f"Key {key} was already revoked\n"
@@ -674,7 +677,9 @@ def test_revoking_an_earlier_key_says_the_computer_is_cut_off(hq, make_office,
     hq.close()
     assert run("--db", db, "keys", "revoke", first, capsys=capsys)[1] == (
         f"Revoked key {first}: it is an earlier key of its computer, whose current key "
-        f"{current} is revoked with it: that computer is cut off\n")
+        f"{current} is revoked with it: that computer is cut off; the setup bundles "
+        "written for ML no longer set up new computers (the revoked one may hold them): "
+        "write a new one for any computer of ML still to be set up\n")
     out = run("--db", db, "keys", "list", capsys=capsys)[1]
     line = next(line for line in out.splitlines() if line.startswith(current))
     assert line.split()[3] == "revoked"

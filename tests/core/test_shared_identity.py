@@ -265,7 +265,9 @@ def test_the_copy_set_up_again_and_its_old_key_revoked(world, make_office, capsy
         assert said.strip() == (
             f"Revoked key {old_key}: only the computer still on replica {w.identity[:8]} "
             f"is cut off; the computer on replica {b.replica_id[:8]}, which continues it, "
-            "goes on")
+            "goes on; the setup bundles written for ML no longer set up new computers (the "
+            "revoked one may hold them): write a new one for any computer of ML still to be "
+            "set up")
         info = keys.all_keys(w.hq)[old_key]
         assert (info.status, info.scope) == ("revoked", keys.REPLICA_ALONE)
         assert fork.copies_in_use(w.hq) == {}

@@ -168,8 +168,10 @@ def test_revoking_an_earlier_key_shows_the_current_one_revoked(open_window, qtbo
     confirm.accept()
     qtbot.waitUntil(lambda: model.row_at(row(current)).status == "revoked", timeout=5000)
     wait_idle(qtbot, window.session)
-    assert page.message.text() == (f"Key {first} revoked. Offices learn it from their "
-                                   f"next bundle.\n{said}")
+    assert page.message.text() == (
+        f"Key {first} revoked. Offices learn it from their next bundle.\n{said}\n"
+        "The setup bundles written for ML no longer set up new computers (the revoked one "
+        "may hold them): write a new one for any computer of ML still to be set up")
     status = model.index(row(current), model.STATUS)
     assert status.data() == "revoked"
     assert status.data(Qt.ItemDataRole.ToolTipRole) == \

@@ -22,7 +22,7 @@ from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.context import Identity, lang
 from ui.dialogs import add_folder_row, selectable, size_to_content
-from ui.ops import DbOp, Session, error_sentence
+from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
 
 
@@ -121,13 +121,14 @@ class EnrolDialog(QDialog):
     def _done(self, office: str, result) -> None:
         self.ok.setEnabled(True)
         self.result_path = Path(result.path)
-        self.message.setText(
-            _(
-                "Saved {file}.\n\nGive it to {office}: they choose it when fieldplan "
-                "first starts on their computer. {office} can receive bundles once its "
-                "first bundle has reached headquarters."
-            ).format(file=isolated(str(result.path)), office=office_name(office, lang()))
-        )
+        text = _(
+            "Saved {file}.\n\nGive it to {office}: they choose it when fieldplan "
+            "first starts on their computer. {office} can receive bundles once its "
+            "first bundle has reached headquarters."
+        ).format(file=isolated(str(result.path)), office=office_name(office, lang()))
+        if result.note:  # every computer of the office, until a date
+            text += "\n\n" + sentence(result.note)
+        self.message.setText(text)
         emit(self.office_did_enrol, office, str(result.path))
 
     def _failed(self, error: BaseException) -> None:

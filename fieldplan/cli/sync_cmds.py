@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     osub = subcommands(p, "office_command")
     s = command(osub, "enroll", _("write a setup bundle for an office"),
                 _("Write a setup bundle for an office. It holds a secret enrollment token: send "
-                  "it to that office only."), func=cmd_enroll)
+                  "it to that office only. Every computer of the office can be set up from "
+                  "it for 90 days."), func=cmd_enroll)
     s.add_argument("code", metavar="CODE", help=_("office code, e.g. ML or RO-Dakar"))
     s.add_argument("-o", "--output", required=True, metavar="FILE",
                    help=_("setup bundle to write"))
@@ -109,6 +110,8 @@ def cmd_enroll(args: argparse.Namespace) -> int:
             raise CommandError(_("{error}, or give -o a folder to have a name chosen that "
                                  "is not in use").format(error=exc)) from None
     output(args, result.to_dict(), str(result.path))
+    if result.note:  # on stderr: the path stays the only line a script reads
+        warn(result.note)
     return 0
 
 

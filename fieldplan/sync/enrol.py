@@ -87,7 +87,17 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
             Path(os.path.realpath(info.path)).unlink(missing_ok=True)
         raise
     return export.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
-                                 office)
+                                 office, note=reuse_text(office, events.utc_iso(
+                                     now + dt.timedelta(days=ENROLMENT_DAYS))))
+
+
+def reuse_text(office: str, expires: str) -> str:
+    """What a setup bundle is good for: every computer of ``office`` (a second laptop
+    too) until ``expires`` (ISO UTC); a computer set up later waits in quarantine."""
+    from fieldplan.i18n import format_date
+
+    return _("every computer of {office} can be set up from this file until {date}; "
+             "after that, write a new one").format(office=office, date=format_date(expires))
 
 
 def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] | bytes,

@@ -133,7 +133,15 @@ def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:
     # the role in words ("Created hq replica" showed the code, untranslated)
     assert code == 0 and re.fullmatch(
         f"Created headquarters replica [0-9a-f]{{8}} in {re.escape(hq)}\n", out), out
-    assert run("--db", hq, "office", "enroll", "ML", "-o", setup, capsys=capsys)[0] == 0
+    code, out, err = run("--db", hq, "office", "enroll", "ML", "-o", setup, capsys=capsys)
+    assert code == 0 and out == f"{setup}\n"
+    # for how long, and for how many computers (a second laptop set up after 90 days
+    # waited in quarantine, and nothing had said so)
+    from fieldplan.i18n import format_date
+
+    until = format_date((dt.datetime.now(dt.UTC) + dt.timedelta(days=90)).isoformat())
+    assert err == (f"fieldplan: warning: every computer of ML can be set up from this file "
+                   f"until {until}; after that, write a new one\n")
     code, out, _ = run("--db", ml, "init", "--from", setup, capsys=capsys)
     # then headquarters' key to check with them (tests/cli/test_cli_hq_key.py)
     assert code == 0 and re.match(

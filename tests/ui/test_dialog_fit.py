@@ -51,6 +51,9 @@ def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq,
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
     assert "TD-setup.fieldplan" in dialog.message.text()
+    if language == "en":  # for how long, for every computer of the office
+        assert "\n\nEvery computer of TD can be set up from this file until " in \
+            dialog.message.text()
     qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
     assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
     shoot(dialog, f"enrol-done-{language}.png")

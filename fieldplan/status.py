@@ -429,7 +429,7 @@ def replica_status(rep: Replica) -> ReplicaStatus:
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=plan.version,
         events=total, own_events=own, reports=reports,
-        sync=sync_state(rep, None if rep.is_hq else changed),  # (read once)
+        sync=sync_state(rep, changed),  # (read once)
         key_status=key_status, locked_periods=tuple(locked_periods(rep)),
         hidden_reports=hidden,
         hq_key_id=hq.key_id if hq else "", hq_fingerprint=hq.fingerprint if hq else "",

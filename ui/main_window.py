@@ -111,8 +111,9 @@ def sync_text(state) -> str:
         parts.append(_("{n} quarantined").format(n=state.quarantined))
     if state.gaps:
         parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
-    # (an office) its reports changed after headquarters locked their period: stuck
-    # until headquarters unlocks it, as 'fieldplan status' warns
+    # reports changed after headquarters locked their period, as 'fieldplan status'
+    # warns: at an office its own (stuck until headquarters unlocks the period), at
+    # headquarters every office's (to look at before the review, or to unlock for)
     parts += [isolated_codes(line) for line in getattr(state, "after_lock", ())]
     offices = getattr(state, "forked_offices", ())
     if offices:

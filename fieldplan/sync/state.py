@@ -98,8 +98,9 @@ class SyncState:
 
 def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
                ) -> SyncState:
-    """``changed_after_lock``: (an office) ``progress.changed_after_lock`` of its own
-    reports, when the caller has it already (``status.replica_status``)."""
+    """``changed_after_lock``: ``progress.changed_after_lock`` of this replica's office
+    (at headquarters, of every office), when the caller has it already
+    (``status.replica_status``)."""
     from fieldplan.sync.conflicts import list_conflicts
     from fieldplan.sync.exchange import list_gaps
 
@@ -158,19 +159,21 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
         shared_identities=tuple(shared_identity_messages(shared)),
         shared_records=tuple(shared), continued_by=continued_by,
         hq_forks=tuple(hq_forks(rep)) if rep.is_hq else (),
-        after_lock=() if rep.is_hq else _after_lock(rep, changed_after_lock),
+        after_lock=_after_lock(rep, changed_after_lock),
         key_file=key_file.kind if key_file else "",
         key_file_text=key_file.text if key_file else "")
 
 
 def _after_lock(rep: Replica, changed: Mapping[str, Any] | None) -> tuple[str, ...]:
-    """(an office) ``SyncState.after_lock``: the warnings of ``fieldplan status``."""
+    """``SyncState.after_lock``: the warnings of ``fieldplan status`` (at an office of
+    its own reports, at headquarters of every office's: which to look at before the
+    review, or to unlock the period for)."""
     from fieldplan.progress import changed_after_lock
     from fieldplan.status import after_lock_lines
 
     if changed is None:
-        changed = changed_after_lock(rep, office=rep.office)
-    return tuple(after_lock_lines(changed, hq=False))
+        changed = changed_after_lock(rep, office=None if rep.is_hq else rep.office)
+    return tuple(after_lock_lines(changed, hq=rep.is_hq))
 
 
 def open_forks(rep: Replica) -> list[dict[str, Any]]:

@@ -171,7 +171,9 @@ def test_the_import_says_the_periods_headquarters_locked_or_unlocked(
     assert sync_state(ml).after_lock == (
         f"2nd semester 2025 locked by headquarters; 1 report of this office changed after "
         f"the lock: {act}; headquarters must unlock the period for it to be submitted",)
-    assert sync_state(hq).after_lock == ()  # headquarters: status and its review pack
+    # headquarters' status bar says it too, of every office (it said nothing)
+    assert sync_state(hq).after_lock == (
+        f"2nd semester 2025 locked; 1 report changed after the lock: ML {act}",)
     # a bundle that changes no lock says none
     _result, again = send(hq, ml, tmp_path)
     assert (again.locked, again.unlocked, again.locks_text()) == ((), (), "")

@@ -75,6 +75,82 @@ def bidi_contained(text: str) -> str:
     return "".join(chars)
 
 
+# Right-to-left letters: Hebrew, Arabic, Syriac, Thaana, N'Ko… and Arabic's
+# presentation forms.
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+# A run of left-to-right text inside a right-to-left sentence: from a Latin letter or
+# a digit to the last one (or a percent sign) before the next right-to-left letter,
+# Arabic punctuation, bidi mark or control, or line end. "2026-S1", "5–6",
+# "ML-1a2b.fieldplan", "manifest.json", "fieldplan init --from FILE", "45%".
+_LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_NOT_IN_RUN = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200e\u200f\u202a-\u202e\u2066-\u2069\n"
+# A path's leading "/", "~/", "\\" or "./" and an option's "--" belong to its run (else
+# "/tmp/x" showed as "tmp/x/" in an Arabic sentence, "--db" as "db--").
+_LTR_RUN = re.compile(f"(?:[-/~\\\\.]+)?[{_LATIN}](?:[^{_NOT_IN_RUN}]*[{_LATIN}%\u2030])?")
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+
+
+def has_rtl(text: str) -> bool:
+    """Whether ``text`` holds right-to-left letters."""
+    return _RTL_LETTER.search(text) is not None
+
+
+def ltr_runs_marked(text: str, start: str, end: str) -> str:
+    """A right-to-left sentence with each run of Latin text in it (codes, numbers,
+    paths, options) between ``start`` and ``end`` (bidi controls that keep it left to
+    right). Without them the bidi algorithm reorders a run's parts around its hyphens,
+    slashes and dashes: "2026-S1" shows as "S1-2026", "/tmp/x" as "tmp/x/", "5–6" as
+    "6–5". A bracket a run opens is closed inside it ("fieldplan [--lang {en,fr,ar}]"). Text with no
+    right-to-left letter is returned as it is."""
+    if _RTL_LETTER.search(text) is None:
+        return text
+    out: list[str] = []
+    done = 0
+    for match in _LTR_RUN.finditer(text):
+        if match.start() < done:  # inside the brackets the run before took in
+            continue
+        stop = match.end()
+        run = match.group()
+        while (stop < len(text) and text[stop] in _CLOSING
+               and run.count(_CLOSING[text[stop]]) > run.count(text[stop])):
+            run += text[stop]
+            stop += 1
+        out += [text[done:match.start()], start, run, end]
+        done = stop
+    out.append(text[done:])
+    return "".join(out)
+
+
+#: LEFT-TO-RIGHT MARK
+LRM = "\u200e"
+
+
+def for_rtl_terminal(line: str) -> str:
+    """A line of a right-to-left language as a terminal shows it: each run of Latin
+    text between left-to-right marks (``ltr_runs_marked``), so that a terminal that
+    applies the bidi algorithm (VTE, Konsole, mintty) shows "2030-S1", not "S1-2030".
+
+    Marks, not isolates (U+2066–U+2069): every bidi implementation knows U+200E
+    (Unicode 1.1), and terminals without bidi draw it as nothing (wcwidth 0 in every
+    table); the isolates came with Unicode 6.3, and older wcwidth tables and fonts
+    give them a cell or a box. Between two marks a run holds no right-to-left letter,
+    so marks keep it whole as an isolate would. A mark already there (translators put
+    some before "--db", ".damaged") is not doubled. The line's own embeddings,
+    overrides and unpaired isolates are left out (``bidi_contained``): one in a file's
+    name would otherwise reorder the rest of the line.
+
+    A line with no right-to-left letter but some Latin text (the second line of a
+    usage, "[--json] [--period P]") is marked whole: a terminal that starts its lines
+    right to left otherwise carries its first bracket to the other end."""
+    line = bidi_contained(line)
+    if not has_rtl(line):
+        return LRM + line + LRM if _LTR_RUN.search(line) else line
+    line = ltr_runs_marked(line, LRM, LRM)
+    while LRM + LRM in line:
+        line = line.replace(LRM + LRM, LRM)
+    return line
+
+
 def for_spreadsheet(text: str) -> str:
     """Text an XLSX cell (XML) and a UTF-8 file can hold: the control characters and
     noncharacters XML refuses are left out; unpaired surrogates (undecodable bytes,
@@ -98,6 +174,21 @@ def for_terminal(text: str) -> str:
 
     text = _TERMINAL_CONTROLS.sub(show, text)
     return _SURROGATES.sub("\ufffd", text)
+
+
+def display_width(text: str) -> int:
+    """How many terminal cells ``text`` takes, as wcwidth counts them: combining marks
+    (Arabic's shadda and damma: "مُقدَّم" is 7 characters, 4 cells) and format
+    characters (bidi marks, zero-width joiners) none, East Asian wide characters two,
+    any other one."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for char in text:
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 def for_message(text: str, limit: int = 80) -> str:

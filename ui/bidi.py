@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QGuiApplication
 
-from fieldplan.text import bidi_contained
+from fieldplan.text import bidi_contained, has_rtl, ltr_runs_marked
 from ui.qtcompat import Qt
 
 #: How far into a string to look for its first letter (a long run of digits and
@@ -111,18 +111,6 @@ def embedded(text: str) -> str:
     return "\u2068" + bidi_contained(text) + "\u2069"
 
 
-# A run of left-to-right text inside a right-to-left sentence: from a Latin letter or
-# a digit to the last one (or a percent sign) before the next right-to-left letter,
-# Arabic punctuation, bidi control or line end. "2026-S1", "5–6", "ML-1a2b.fieldplan",
-# "manifest.json", "fieldplan init --from FILE", "45%".
-_LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
-_NOT_IN_RUN = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200e\u200f\u202a-\u202e\u2066-\u2069\n"
-# A path's leading "/", "~/", "\\" or "./" belongs to its run (else "/tmp/x" showed as
-# "tmp/x/" in an Arabic sentence).
-_LTR_RUN = re.compile(f"(?:[/~\\\\.]+)?[{_LATIN}](?:[^{_NOT_IN_RUN}]*[{_LATIN}%\u2030])?")
-_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
-
-
 def isolated_codes(text: str) -> str:
     """A right-to-left sentence with the codes, numbers and file names in it kept
     left to right, in a right-to-left layout: each run of Latin text put in a
@@ -132,9 +120,9 @@ def isolated_codes(text: str) -> str:
     right-to-left letter is left as it is. In any layout, the bidi controls that the
     values brought are contained (``isolated``)."""
     text = bidi_contained(text)
-    if not QGuiApplication.isRightToLeft() or _RTL_LETTER.search(text) is None:
+    if not QGuiApplication.isRightToLeft():
         return text
-    return _LTR_RUN.sub(lambda m: "\u2066" + m.group() + "\u2069", text)
+    return ltr_runs_marked(text, "\u2066", "\u2069")
 
 
 def code_text(text: str) -> str:
@@ -145,6 +133,6 @@ def code_text(text: str) -> str:
     is read aloud to be compared. A label made of codes and right-to-left words
     ("3f2a1b9c (تتابع 0a1b2c3d)") keeps its own direction, each code isolated in it
     (``isolated_codes``). Left as it is in a left-to-right layout."""
-    if _RTL_LETTER.search(text) is not None:
+    if has_rtl(text):
         return isolated_codes(text)
     return isolated(text)

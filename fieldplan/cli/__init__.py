@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
 
 from fieldplan import __version__
 from fieldplan.errors import FieldplanError
@@ -85,18 +86,24 @@ def output(args: argparse.Namespace, data: Any, human: Callable[[], None] | str)
 
 def print_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
     """A plain aligned text table. Cells are shown on one line, with any control
-    character escaped: user text never drives the terminal."""
-    from fieldplan.text import for_terminal
+    character escaped: user text never drives the terminal. Columns are as wide as
+    their cells show (``display_width``): an Arabic word's vowel marks, and the marks
+    that keep a code left to right, take no cell."""
+    from fieldplan.text import display_width, for_terminal
 
     rows = [[for_terminal(str(cell)) for cell in row] for row in rows]
-    widths = [len(h) for h in headers]
+    widths = [display_width(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(str(cell)))
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    print(line.rstrip())
+            widths[i] = max(widths[i], display_width(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell + " " * (width - display_width(cell))
+                         for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+    print(line(headers))
     for row in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        print(line(row))
 
 
 def _pre_lang(argv: Sequence[str]) -> str | None:
@@ -216,6 +223,70 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class RightToLeftLines(io.TextIOBase):
+    """A terminal stream for a right-to-left language: each line written is shown with
+    its Latin runs kept left to right (``fieldplan.text.for_rtl_terminal``), whoever
+    writes it: the commands, ``fail_line``, argparse's help, usage and errors. Lines
+    are marked whole (``print`` writes its pieces one by one); a flush writes what is
+    there. ``plain`` passes text through as it is: JSON is data, not a sentence."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+        self.plain = False
+        self._line = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        from fieldplan.text import for_rtl_terminal
+
+        if self.plain:
+            return self.stream.write(text)
+        *lines, self._line = (self._line + text).split("\n")
+        for line in lines:
+            self.stream.write(for_rtl_terminal(line) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        from fieldplan.text import for_rtl_terminal
+
+        if self._line:
+            line, self._line = self._line, ""
+            self.stream.write(for_rtl_terminal(line))
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+
+@contextlib.contextmanager
+def _terminal_lines(rtl: bool) -> Iterator[RightToLeftLines | None]:
+    """sys.stdout and sys.stderr as ``RightToLeftLines`` while a right-to-left command
+    runs (``rtl``); restored, and what is left written, when it ends."""
+    if not rtl:
+        yield None
+        return
+    before = sys.stdout, sys.stderr
+    out, err = RightToLeftLines(sys.stdout), RightToLeftLines(sys.stderr)
+    sys.stdout, sys.stderr = out, err
+    try:
+        yield out
+    finally:
+        sys.stdout, sys.stderr = before
+        for stream in (out, err):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+
+
 def _main(argv: Sequence[str] | None) -> int:
     from fieldplan import i18n
 
@@ -228,9 +299,18 @@ def _main(argv: Sequence[str] | None) -> int:
     lang = _pre_lang(argv) or os.environ.get("FIELDPLAN_LANG") or i18n.detect_language()
     if lang in i18n.LANGUAGES:
         i18n.set_language(lang)
+    with _terminal_lines(i18n.is_rtl(i18n.get_language())) as out:
+        return _run(argv, out)
+
+
+def _run(argv: list[str], out: RightToLeftLines | None) -> int:
+    from fieldplan import i18n
+
     _translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if out is not None and getattr(args, "json", False):
+        out.plain = True  # the JSON on stdout; errors on stderr are still sentences
     sub = getattr(args, "cli_parser", parser)
     bad = _undecodable_argument(args, (sub, parser))
     if bad is not None:

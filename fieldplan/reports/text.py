@@ -29,11 +29,8 @@ import re
 import unicodedata
 from functools import cache
 
-from fieldplan.text import bidi_contained
+from fieldplan.text import bidi_contained, has_rtl
 
-#: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko... and the
-#: Arabic presentation forms).
-_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 # C0/C1 controls except tab and newline; they have no glyph and some break PDF text.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -48,11 +45,6 @@ def words(text: str) -> list[str]:
     """The words of ``text`` between breakable whitespace: "45 %", "4 000" and
     "rapport :" (with no-break spaces) are each one word."""
     return [w for w in _BREAKABLE.split(text) if w]
-
-
-def has_rtl(text: str) -> bool:
-    """Whether the text holds right-to-left letters."""
-    return _RTL.search(text) is not None
 
 
 def direction(text: str, default: str = "L") -> str:

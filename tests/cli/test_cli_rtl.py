@@ -1,0 +1,123 @@
+"""The Arabic command line as a terminal that applies the bidi algorithm shows it
+(GNOME Terminal, Konsole, mintty): codes, numbers, paths and options inside an
+Arabic sentence keep their order, tables line up by what the terminal draws, and
+JSON and English output carry no mark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bidi.algorithm import get_display
+
+from fieldplan.cli import main, print_table
+from fieldplan.text import display_width, for_rtl_terminal
+
+LRM = "\u200e"
+
+
+def run(*argv: str, capsys) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # --help and usage errors leave through argparse
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def shown(text: str) -> str:
+    """What a right-to-left terminal shows of each line, left to right."""
+    return "\n".join(get_display(line, base_dir="R") for line in text.split("\n"))
+
+
+@pytest.fixture
+def hq_db(tmp_path: Path) -> Path:
+    from fieldplan.replica import init_hq
+
+    path = tmp_path / "hq.sqlite3"
+    init_hq(path).close()
+    return path
+
+
+def test_periods_keep_their_order_in_an_arabic_error(hq_db, capsys) -> None:
+    code, out, err = run("--lang", "ar", "--db", str(hq_db), "progress", "list",
+                         "--period", "2030-S1", capsys=capsys)
+    assert code == 1 and out == ""
+    assert "2030-S1" in shown(err) and "2025-S2 … 2027-S2" in shown(err)
+    assert "S1-2030" not in shown(err)
+
+
+def test_a_path_keeps_its_slashes_in_an_arabic_error(hq_db, capsys) -> None:
+    code, _out, err = run("--lang", "ar", "--db", str(hq_db), "report", "sheet",
+                          "--period", "2026-S1", "--office", "HQ", "-o",
+                          "/nonexist/dir/x.pdf", capsys=capsys)
+    assert code == 1
+    assert "/nonexist/dir/x.pdf" in shown(err), shown(err)
+
+
+def test_arabic_help_keeps_options_and_examples_left_to_right(capsys) -> None:
+    code, out, _err = run("--lang", "ar", "progress", "list", "--help", capsys=capsys)
+    assert code == 0
+    seen = shown(out)
+    assert "--period" in seen and "period--" not in seen
+    assert "fieldplan progress list [-h] [--db PATH]" in seen
+    # the usage's second line, with no Arabic word, starts with its bracket
+    second = seen.split("\n")[1].strip(" " + LRM)
+    assert second.startswith("[--json]"), second
+
+
+def test_translators_marks_are_not_doubled() -> None:
+    line = for_rtl_terminal("يتطلب \u200e--all-offices الخيار \u200e.damaged\u200e هنا")
+    assert LRM * 2 not in line
+    assert "--all-offices" in get_display(line, base_dir="R")
+
+
+def test_json_and_other_languages_carry_no_marks(hq_db, capsys) -> None:
+    code, out, _err = run("--lang", "ar", "--db", str(hq_db), "--json", "keys", "list",
+                          capsys=capsys)
+    assert code == 0 and LRM not in out
+    for lang in ("en", "fr"):
+        code, out, err = run("--lang", lang, "--db", str(hq_db), "progress", "list",
+                             "--period", "2030-S1", capsys=capsys)
+        assert LRM not in out + err and "2030-S1" in err
+
+
+def test_arabic_output_is_marked(hq_db, capsys) -> None:
+    code, out, _err = run("--lang", "ar", "--db", str(hq_db), "keys", "list", capsys=capsys)
+    assert code == 0 and LRM in out
+
+
+def test_display_width() -> None:
+    assert display_width("مُقدَّم") == 4
+    assert display_width(LRM + "PA1.1" + LRM) == 5
+    assert display_width("日本") == 4
+    assert display_width("plain") == 5
+
+
+def test_table_columns_line_up_by_what_is_drawn(capsys) -> None:
+    print_table([["مُقدَّم", "x"], ["مسودة", "y"], [LRM + "PA1" + LRM, "z"]],
+                ["الحالة", "ب"])
+    lines = capsys.readouterr().out.splitlines()
+    # the second column starts at the same cell on every line
+    starts = {display_width(line[:line.rindex(" ") + 1]) for line in lines}
+    assert len(starts) == 1, lines
+
+
+def test_arabic_tables_line_up(hq_db, capsys) -> None:
+    code, out, _err = run("--lang", "ar", "--db", str(hq_db), "actions", capsys=capsys)
+    assert code == 0
+    lines = [line for line in out.splitlines() if line.strip()]
+    # the third column (the lead) starts at one cell on every line
+    starts = [display_width(line[:_nth_gap(line, 2)]) for line in lines[:6]]
+    assert len(set(starts)) == 1, lines[:6]
+
+
+def _nth_gap(line: str, n: int) -> int:
+    """Where the ``n``-th column starts (after the ``n``-th run of two spaces)."""
+    at = 0
+    for _ in range(n):
+        at = line.index("  ", at)
+        while line[at] == " ":
+            at += 1
+    return at

@@ -468,6 +468,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
     from fieldplan.i18n import conflict_value, field_label
+    from fieldplan.status import stamp_text
     from fieldplan.sync.conflicts import settled_here
     from fieldplan.text import for_terminal
 
@@ -485,7 +486,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
                 mark = "*" if cand.winner else " "
                 value = conflict_value(c.field, cand.value, lang)
                 print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
-                                   f"{cand.at}"))
+                                   f"{stamp_text(cand.at, lang)}"))
             for note in _conflict_notes(c, here):
                 print("   " + for_terminal(note))
 
@@ -523,6 +524,7 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
     from fieldplan.errors import ValidationError
     from fieldplan.i18n import field_label
+    from fieldplan.status import stamp_text
     from fieldplan.sync.conflicts import settled_here, written_by
     from fieldplan.text import for_terminal
 
@@ -547,7 +549,7 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
             if cand.winner:
                 heading += " " + _("(shown now)")
             print(for_terminal(heading))
-            print(for_terminal(written_by(cand, cand.at)))
+            print(for_terminal(written_by(cand, stamp_text(cand.at, lang))))
             # the value in full, line by line, each safe for the terminal
             for line in _full_value(c.field, cand.value, lang).split("\n"):
                 print(("    " + for_terminal(line)).rstrip())

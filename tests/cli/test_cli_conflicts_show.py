@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fieldplan import progress
 from fieldplan.cli import main
+from fieldplan.status import stamp_text
 from fieldplan.sync import export_bundle, import_bundle, list_conflicts
 
 BODY = "Paragraph one of the report.\n\n" * 300
@@ -49,9 +50,12 @@ def test_conflicts_show_prints_every_version_in_full(hq, make_office, tmp_path: 
     assert "…" not in out
     mine = next(c for c in conflict.candidates if c.here)
     other = next(c for c in conflict.candidates if not c.here)
-    assert (f"Written by {mine.author} on this computer ({replica[:8]}), {mine.at}"
+    # the time as status shows one ("5 Dec 2026, 00:41:23"), not the stored UTC stamp
+    mine_at, other_at = stamp_text(mine.at, "en"), stamp_text(other.at, "en")
+    assert mine_at != mine.at and mine.at not in out
+    assert (f"Written by {mine.author} on this computer ({replica[:8]}), {mine_at}"
             in lines)
-    assert f"Written by {other.author} on computer {other.computer}, {other.at}" in lines
+    assert f"Written by {other.author} on computer {other.computer}, {other_at}" in lines
     assert "Version 1 of 2, " + conflict.candidates[0].value_id + " (shown now)" in lines
     assert "Version 2 of 2, " + conflict.candidates[1].value_id in lines
     assert "locked" not in out
@@ -75,3 +79,15 @@ def test_conflicts_show_of_no_open_conflict_is_one_line_and_exit_1(
     assert run(capsys, "--db", str(path), "conflicts", "show", "0123456789") == (
         1, "", "fieldplan: error: no open conflict 0123456789 (see 'fieldplan conflicts "
         "list')\n")
+
+
+def test_conflicts_list_times_in_the_language(hq, make_office, tmp_path: Path,
+                                              capsys) -> None:
+    """``conflicts list`` says when each version was written as status says a time,
+    in the chosen language, not as the stored UTC stamp."""
+    path, _replica, conflict = long_conflict(hq, make_office, tmp_path)
+    code, out, err = run(capsys, "--db", str(path), "--lang", "fr", "conflicts", "list")
+    assert (code, err) == (0, "")
+    for cand in conflict.candidates:
+        assert cand.at not in out
+        assert stamp_text(cand.at, "fr") in out

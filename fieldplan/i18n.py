@@ -313,6 +313,16 @@ def join_clauses(parts: Iterable[str]) -> str:
     return _("; ").join(part for part in parts if part)
 
 
+def join_list(items: Iterable[str]) -> str:
+    """The items of a list in a sentence (codes, names, the values allowed), joined as
+    the language writes a list: "3a6052e8:1, ad4ef271:76" / Arabic "3a6052e8:1، ad4ef271:76".
+    No "and" before the last: babel's CLDR lists add one (and French "unit-narrow"
+    drops the commas, Arabic "unit" repeats the second of two items), which a list of
+    choices or codes does not want."""
+    # Translators: joins the items of a list in a sentence ("PA1.1, PA1.2"): Arabic "، "
+    return _(", ").join(items)
+
+
 # --- messages kept to be shown again in another language -----------------------------
 #
 # What an import says of a bundle is kept in the inbox and shown again later, perhaps

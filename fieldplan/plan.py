@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.model import ACTION_CODE, AREA_CODE, LEADS, LEVELS
 from fieldplan.periods import (
     Period,
@@ -140,7 +140,7 @@ class Action:
         for indicator in self.indicators:
             if indicator.key == key:
                 return indicator
-        keys = ", ".join(i.key for i in self.indicators) or _("none")
+        keys = join_list(i.key for i in self.indicators) or _("none")
         raise ValidationError(
             _("unknown indicator '{key}' for {code} (its indicators: {keys})").format(
                 key=key, code=self.code, keys=keys))
@@ -196,7 +196,7 @@ class Plan:
         for area in self.areas:
             if area.code.upper() == wanted:
                 return area
-        codes = ", ".join(a.code for a in self.areas)
+        codes = join_list(a.code for a in self.areas)
         raise ValidationError(_("unknown area '{code}' (the plan's areas: {codes})").format(
             code=code, codes=codes))
 
@@ -205,7 +205,7 @@ class Plan:
         area_code = self.area(area).code if area is not None else None
         if level is not None and level not in LEVELS:
             raise ValidationError(_("unknown level '{level}': use {choices}").format(
-                level=level, choices=", ".join(LEVELS)))
+                level=level, choices=join_list(LEVELS)))
         return tuple(
             a
             for a in self.actions
@@ -415,9 +415,9 @@ class _Reader:
                 kind=_kind(value)))
         unknown = [k for k in value if k not in allowed]
         if unknown:
-            names = ", ".join(_show(k) for k in unknown)
+            names = join_list(_show(k) for k in unknown)
             close = difflib.get_close_matches(str(unknown[0]), allowed, n=1)
-            allowed_text = ", ".join(allowed)
+            allowed_text = join_list(allowed)
             if close:
                 message = ngettext(
                     "unknown key {names} (did you mean '{close}'?); allowed keys: {allowed}",
@@ -464,7 +464,7 @@ class _Reader:
         spelled = {a.casefold(): a for a in allowed}.get(text.casefold())
         if spelled is None:
             raise self.fail(path, _("{value} is not one of {choices}").format(
-                value=_show(text), choices=", ".join(allowed)))
+                value=_show(text), choices=join_list(allowed)))
         return spelled
 
     def pattern(self, value: Any, path: FieldPath, regex: re.Pattern[str], what: str) -> str:
@@ -661,7 +661,7 @@ class _Reader:
             raise self.fail(
                 (*path, "area"),
                 _("unknown area {code} (the plan's areas: {codes})").format(
-                    code=_show(area), codes=", ".join(area_codes)),
+                    code=_show(area), codes=join_list(area_codes)),
             )
         match = _ACTION_CODE_RE.match(code)
         if not match or (match.group(1) == area and not ACTION_CODE.fullmatch(code)):
@@ -962,7 +962,7 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool) -> Plan
 
         return read_csv(text, source_name, clean=clean)
     raise PlanError(_("{file}: unknown plan format {format}; use {choices}").format(
-        file=source_name, format=_show(fmt), choices=", ".join(FORMATS)))
+        file=source_name, format=_show(fmt), choices=join_list(FORMATS)))
 
 
 def format_plan(plan: Plan, fmt: str) -> str:
@@ -977,7 +977,7 @@ def format_plan(plan: Plan, fmt: str) -> str:
 
         return plan_to_csv(plan)
     raise PlanError(_("unknown plan format {format}; use {choices}").format(
-        format=_show(fmt), choices=", ".join(FORMATS)))
+        format=_show(fmt), choices=join_list(FORMATS)))
 
 
 def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:

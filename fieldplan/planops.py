@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, join_clauses, ngettext
+from fieldplan.i18n import _, join_clauses, join_list, ngettext
 from fieldplan.replica import Replica
 from fieldplan.text import for_terminal
 
@@ -163,10 +163,10 @@ class PlanHidesReportsError(ValidationError):
 
 def _names(items: tuple[str, ...], shown: int | None = SHOWN_NAMES) -> str:
     if shown is None or len(items) <= shown:
-        return ", ".join(items)
+        return join_list(items)
     more = len(items) - shown
     return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
-        names=", ".join(items[:shown]), count=more)
+        names=join_list(items[:shown]), count=more)
 
 
 def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None) -> Hidden:

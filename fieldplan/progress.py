@@ -13,7 +13,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _
+from fieldplan.i18n import _, join_list
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.periods import as_period
 from fieldplan.replica import Changes, Replica
@@ -265,7 +265,7 @@ def record_progress(
     if status is not None:
         if status not in STATUSES:
             raise ValidationError(_("unknown status '{status}': use one of {choices}").format(
-                status=status, choices=", ".join(STATUSES)))
+                status=status, choices=join_list(STATUSES)))
         fields["status"] = status
     if clear_percent:
         fields["percent"] = None
@@ -280,7 +280,7 @@ def record_progress(
     keys = {ind.key for ind in act.indicators}
     for key, value in (values or {}).items():
         if key not in keys:
-            known = ", ".join(sorted(keys)) or _("none")
+            known = join_list(sorted(keys)) or _("none")
             raise ValidationError(_("{code} has no indicator '{key}' (indicators: {known})")
                                   .format(code=act.code, key=key, known=known))
         if value is not None:

@@ -23,6 +23,7 @@ from fieldplan.i18n import (
     format_number,
     format_percent,
     format_period,
+    join_list,
     ngettext,
     status_label,
 )
@@ -101,7 +102,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
             # Translators: e.g. "PA1.2 — to fill in: percent, challenges"
             missing.append(
                 _("{action} — to fill in: {fields}").format(
-                    action=a.code, fields=_(", ").join(empty)
+                    action=a.code, fields=join_list(empty)
                 )
             )
             if r.state != "submitted":

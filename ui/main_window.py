@@ -26,6 +26,7 @@ from fieldplan.i18n import (
     _,
     format_period,
     get_language,
+    join_list,
     ngettext,
     pgettext,
 )
@@ -84,7 +85,7 @@ def sync_text(state) -> str:
         parts.append(ngettext("Headquarters' history forked: {offices} refuses its bundles",
                               "Headquarters' history forked: {offices} refuse its bundles",
                               len(offices)).format(
-            offices=_(", ").join(isolated(o) for o in offices)))
+            offices=join_list(isolated(o) for o in offices)))
     from fieldplan.sync.state import to_make_again
 
     lost = to_make_again(state.restored)
@@ -121,7 +122,7 @@ def sync_text(state) -> str:
         parts.append(ngettext(
             "forked history at {offices}: export a bundle for it",
             "forked histories at {offices}: export a bundle for each", len(offices)).format(
-                offices=_(", ").join(isolated(o) for o in offices)))
+                offices=join_list(isolated(o) for o in offices)))
     shared = tuple(dict.fromkeys(r["office"] for r in getattr(state, "shared_records", ())))
     if shared:
         # (HQ) a database and its key copied to another computer: the tip says what to do
@@ -129,7 +130,7 @@ def sync_text(state) -> str:
         parts.append(ngettext(
             "two computers write under one identity at {offices}",
             "two computers write under one identity at each of {offices}",
-            len(shared)).format(offices=_(", ").join(isolated(o) for o in shared)))
+            len(shared)).format(offices=join_list(isolated(o) for o in shared)))
     if state.hq_has_at:
         parts.append(_("HQ has your data up to {when}").format(when=time_text(state.hq_has_at)))
     elif state.last_export:

@@ -40,7 +40,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import _, format_number, format_period, join_clauses, ngettext
+from fieldplan.i18n import (
+    _,
+    format_number,
+    format_period,
+    join_clauses,
+    join_list,
+    ngettext,
+)
 from fieldplan.offices import office_name
 from ui.bidi import code_text, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
@@ -541,12 +548,12 @@ def locks_note(locked: list[str], unlocked: list[str]) -> str:
             "submitted.",
             "Headquarters locked {periods}: their reports can no longer be changed or "
             "submitted.", len(locked)).format(
-                periods=_(", ").join(period_text(p) for p in locked)))
+                periods=join_list(period_text(p) for p in locked)))
     if unlocked:
         said.append(ngettext(
             "Headquarters unlocked {periods}: its reports can be changed again.",
             "Headquarters unlocked {periods}: their reports can be changed again.",
-            len(unlocked)).format(periods=_(", ").join(period_text(p) for p in unlocked)))
+            len(unlocked)).format(periods=join_list(period_text(p) for p in unlocked)))
     return " ".join(said)
 
 

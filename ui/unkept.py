@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import _, field_label, format_number, format_period, status_label
+from fieldplan.i18n import (
+    _,
+    field_label,
+    format_number,
+    format_period,
+    join_list,
+    status_label,
+)
 from fieldplan.model import NARRATIVE_FIELDS
 from ui.bidi import in_layout_direction, in_layout_isolate, isolated_codes
 from ui.dialogs import fit_to_screen, note_label, save_file_dialog, text_label
@@ -170,7 +177,7 @@ class UnkeptDialog(QDialog):
         self.text.setText(isolated_codes(_(
             "What you typed in {reports} is neither in the database nor in the drafts "
             "file. If fieldplan closes now, it is lost.").format(
-                reports=_(", ").join(in_layout_isolate(report_name(k))
+                reports=join_list(in_layout_isolate(report_name(k))
                                      for k in self.unkept))))
         self.details.setPlainText(unkept_text(self.journal, self.unkept))
         error = self.journal.file_error

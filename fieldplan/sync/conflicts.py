@@ -12,7 +12,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, format_period
+from fieldplan.i18n import _, format_period, join_list
 from fieldplan.progress import is_locked, refuse_if_locked
 from fieldplan.replica import Changes, Replica
 
@@ -167,7 +167,7 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
     conflict = match[0]
     chosen = [c for c in conflict.candidates if keep in (c.value_id, c.full_id)]
     if not chosen:
-        ids = ", ".join(c.value_id for c in conflict.candidates)
+        ids = join_list(c.value_id for c in conflict.candidates)
         raise ValidationError(_("conflict {id} has no value {value} (values: {values})").format(
             id=conflict.id, value=keep, values=ids))
     owner = conflict.office

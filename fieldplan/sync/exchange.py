@@ -41,6 +41,7 @@ from fieldplan.i18n import (
     capturing,
     format_number,
     join_clauses,
+    join_list,
     message_record,
     ngettext,
     pgettext,
@@ -263,7 +264,7 @@ class ImportOutcome:
 def _periods_text(periods: Iterable[str]) -> str:
     from fieldplan.status import period_text
 
-    return _(", ").join(period_text(p) for p in periods)
+    return join_list(period_text(p) for p in periods)
 
 
 #: How much later than a headquarters bundle's creation an office computer's clock

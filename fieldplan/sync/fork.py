@@ -43,7 +43,7 @@ from typing import Any
 
 from fieldplan import events, minisign, store
 from fieldplan.errors import BundleError, ForkedHistoryError
-from fieldplan.i18n import N_, _, ngettext
+from fieldplan.i18n import N_, _, join_list, ngettext
 from fieldplan.replica import RESEND_OWN, Replica, pending_key_path
 from fieldplan.sync import keys as keyreg
 
@@ -438,7 +438,7 @@ def hq_fork_text(fork: Mapping[str, Any], when: str) -> str:
         "written on; they refuse headquarters' bundles. Put back a backup taken before "
         "{when} ('fieldplan restore BACKUP --force'), then make again the changes status "
         "lists as lost",
-        len(fork["offices"])).format(offices=_(", ").join(fork["offices"]), seq=fork["seq"],
+        len(fork["offices"])).format(offices=join_list(fork["offices"]), seq=fork["seq"],
                                      replica=str(fork["replica"])[:8], when=when)
 
 

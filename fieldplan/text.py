@@ -139,12 +139,11 @@ def for_rtl_terminal(line: str) -> str:
     overrides and unpaired isolates are left out (``bidi_contained``): one in a file's
     name would otherwise reorder the rest of the line.
 
-    A line with no right-to-left letter but some Latin text (the second line of a
-    usage, "[--json] [--period P]") is marked whole: a terminal that starts its lines
-    right to left otherwise carries its first bracket to the other end."""
+    A line with no right-to-left letter is left as it is: a digest, a path or a
+    fingerprint copied from the terminal carries no mark."""
     line = bidi_contained(line)
     if not has_rtl(line):
-        return LRM + line + LRM if _LTR_RUN.search(line) else line
+        return line
     line = ltr_runs_marked(line, LRM, LRM)
     while LRM + LRM in line:
         line = line.replace(LRM + LRM, LRM)

@@ -268,23 +268,35 @@ class RightToLeftLines(io.TextIOBase):
         return self.stream.encoding
 
 
+def _is_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` goes to a terminal (not a file or a pipe)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @contextlib.contextmanager
 def _terminal_lines(rtl: bool) -> Iterator[RightToLeftLines | None]:
-    """sys.stdout and sys.stderr as ``RightToLeftLines`` while a right-to-left command
-    runs (``rtl``); restored, and what is left written, when it ends."""
+    """sys.stdout and sys.stderr, those that go to a terminal, as ``RightToLeftLines``
+    while a right-to-left command runs (``rtl``); restored, and what is left written,
+    when it ends. Output sent to a file or a pipe is left as it is: the marks are for
+    the eye, and a script reading a path, a digest or a minisign key gets it bare."""
     if not rtl:
         yield None
         return
     before = sys.stdout, sys.stderr
-    out, err = RightToLeftLines(sys.stdout), RightToLeftLines(sys.stderr)
-    sys.stdout, sys.stderr = out, err
+    out = RightToLeftLines(sys.stdout) if _is_terminal(sys.stdout) else None
+    err = RightToLeftLines(sys.stderr) if _is_terminal(sys.stderr) else None
+    sys.stdout, sys.stderr = out or sys.stdout, err or sys.stderr
     try:
         yield out
     finally:
         sys.stdout, sys.stderr = before
         for stream in (out, err):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
+            if stream is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -7,8 +7,10 @@ Members:
   out (see "Left-out prev" below).
 - `manifest.json` — canonical JSON object. This module sets `format`, `version`,
   `bundle_id`, `created`, `event_count`, `members` (= {"events.jsonl": {"sha256":
-  hex, "size": bytes}}), `public_key` (minisign key line, see `PublicKey.to_base64`)
-  and `key_id` (minisign's hex form); every other field belongs to the caller.
+  hex, "size": bytes}}), `public_key` (minisign key line, see `PublicKey.to_base64`),
+  `key_id` (minisign's hex form) and `app_version` (the fieldplan that wrote it, e.g.
+  "0.1.0"; optional, readers ignore manifest keys they do not use); every other field
+  belongs to the caller.
 - `manifest.json.minisig` — minisign signature of `manifest.json`, prehashed ED, with
   the trusted comment `bundle_id:<bundle_id> created:<created>`, e.g.
   `bundle_id:3f2a9c1b0d4e4f6a8b7c6d5e4f3a2b1c created:2026-03-12T09:30:00Z`.
@@ -32,6 +34,15 @@ and size are of the bytes as stored; `Bundle.iter_lines` yields the restored lin
 Version 1 bundles (every line whole) are read as they are. Leaving `prev` out loses
 nothing: anyone able to sign a bundle could write whatever `prev` they liked, and
 the import still checks each run against the events held at both its ends.
+
+Versions. A reader refuses a bundle of a newer version than its FORMAT_VERSION
+("update fieldplan"), so whatever an older reader would misread or refuse as damaged
+needs a new version. 1: every line whole. 2: a derivable prev left out (above).
+3: key records may carry "scope" (a revocation of one computer alone), which readers
+of versions 1 and 2 refuse as a malformed key record. Every version is still written
+(`write_bundle`'s `version`): the container of version 2 and 3 is the same, and a
+bundle for a reader of an older version is written in that version when its content
+fits (fieldplan.sync.formats).
 """
 
 from __future__ import annotations
@@ -54,7 +65,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from fieldplan import minisign
+from fieldplan import __version__, minisign
 from fieldplan.errors import BundleError, SignatureError
 from fieldplan.events import canonical_json as events_canonical_json
 from fieldplan.events import error_line, json_error_reason, utc_iso
@@ -63,8 +74,10 @@ from fieldplan.minisign import PublicKey, SecretKey
 from fieldplan.text import for_message
 
 FORMAT_NAME = "fieldplan-bundle"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+OLDEST_FORMAT_VERSION = 1  # the oldest version write_bundle still writes
 PREV_LEFT_OUT_SINCE = 2  # the first version whose events.jsonl may leave out prev
+KEY_SCOPE_SINCE = 3  # the first version whose key records may carry "scope"
 SUFFIX = ".fieldplan"
 
 MANIFEST = "manifest.json"
@@ -203,6 +216,7 @@ def write_bundle(
     progress: Progress | None = None,
     max_event_line_bytes: int = MAX_EVENT_LINE_BYTES,
     mode: int = 0o666,
+    version: int = FORMAT_VERSION,
 ) -> BundleInfo:
     """Write a signed bundle to `path`, streaming `events` (any iterable; it is
     consumed once and never held in memory). An event is a dict, or the bytes of a
@@ -211,6 +225,9 @@ def write_bundle(
     like an event but has no `prev` at all is refused, as a reader would misread it.
     Events that fit in one chunk are written without ZIP64 extras. `mode`: the new
     file's permissions (less the umask); 0o600 for a bundle that holds a secret.
+    `version`: the format version written, for a reader of an older one (every line
+    whole before PREV_LEFT_OUT_SINCE); whether the events fit it is the caller's
+    business.
 
     `manifest` is copied and completed (see the module docstring); `bundle_id` and
     `created` are kept when given. `progress(done, total, label)` is called every
@@ -226,6 +243,8 @@ def write_bundle(
     created = manifest.get("created") or utc_iso()
     _check_bundle_id(bundle_id, BundleError)
     _check_created(created, BundleError)
+    if not OLDEST_FORMAT_VERSION <= version <= FORMAT_VERSION:
+        raise ValueError(f"bundle format version {version} is not written")
     total = len(events) if isinstance(events, Sized) else None
 
     from fieldplan.files import atomic_output
@@ -234,11 +253,13 @@ def write_bundle(
     with atomic_output(path, mode=mode) as f:
         with zipfile.ZipFile(f, "w") as zf:
             count, size, digest = _write_events(
-                zf, events, total, progress, max_event_line_bytes
+                zf, events, total, progress, max_event_line_bytes,
+                leave_out_prev=version >= PREV_LEFT_OUT_SINCE,
             )
             manifest.update(
                 format=FORMAT_NAME,
-                version=FORMAT_VERSION,
+                version=version,
+                app_version=__version__,
                 bundle_id=bundle_id,
                 created=created,
                 event_count=count,
@@ -268,6 +289,8 @@ def _write_events(
     total: int | None,
     progress: Progress | None,
     max_line: int,
+    *,
+    leave_out_prev: bool = True,
 ) -> tuple[int, int, str]:
     digest = hashlib.sha256()
     count = size = 0
@@ -296,7 +319,8 @@ def _write_events(
                                       .format(seq=count))
                 origin, seq = tail["origin"], int(tail["seq"])
                 stored = line
-                if last is not None and last == (origin, seq - 1, tail["prev"]):
+                if leave_out_prev and last is not None and last == (origin, seq - 1,
+                                                                    tail["prev"]):
                     stored = line[: tail.start("member")] + line[tail.end("member"):]
                 last = (origin, seq, hashlib.sha256(line).hexdigest().encode("ascii"))
                 line = stored

@@ -25,7 +25,7 @@ from fieldplan import events, store
 from fieldplan.errors import BundleError, ValidationError
 from fieldplan.i18n import _
 from fieldplan.replica import ROLE_OFFICE, Replica, _create
-from fieldplan.sync import exchange, export
+from fieldplan.sync import exchange, export, formats
 from fieldplan.sync import keys as keyreg
 
 ENROLMENT_DAYS = 90
@@ -57,7 +57,10 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
         "kind": exchange.KIND_SETUP, "plan_id": rep.plan_id, "sender": rep.replica_id,
         "office": "HQ", "recipient": office, "ranges": ranges, "acks": {},
         "enrolment": {"id": enrol_id, "token": token, "office": office},
+        **formats.manifest_fields(),
     }
+    # the office's installer may be of any age: the oldest format the events fit in
+    version = formats.needed_format(rep, [(o, 0) for o in ranges])
     secret = keyreg.secret_key(rep)
     path = Path(out)
     if path.is_dir():
@@ -81,7 +84,7 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
             events.note_exported(rep.conn, {o: r[1] for o, r in ranges.items()})
             info = bundlefmt.write_bundle(path, manifest,
                                           export.event_lines(rep, [(o, 0) for o in ranges]),
-                                          secret, mode=0o600)
+                                          secret, mode=0o600, version=version)
     except BaseException:
         if info is not None:  # the file written (a link's target), never only a link
             Path(os.path.realpath(info.path)).unlink(missing_ok=True)
@@ -122,6 +125,7 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
                 {"id": str(enrol.get("id")), "token": str(enrol.get("token"))}))
             events.set_meta(rep.conn, "hq_key", b.key_id)
             exchange._merge(rep, b, m, progress=None, cancel=None)
+            formats.record_sender(rep, m, b.version)
             info = keyreg.all_keys(rep).get(b.key_id)
             if info is None or info.office != "HQ" or \
                     info.public_key != b.public_key.to_base64():

@@ -51,7 +51,7 @@ from fieldplan.minisign import PublicKey
 from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT, lock_clocks, locked_periods
 from fieldplan.replica import Replica, renew_if_gone_back
-from fieldplan.sync import fork
+from fieldplan.sync import fork, formats
 from fieldplan.sync import keys as keyreg
 from fieldplan.text import for_message
 
@@ -538,8 +538,7 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
                 where=where(), id=for_message(e.entity_id)))
         for name, value in e.fields.items():
             if name not in _PROGRESS_FIELDS and not name.startswith("value."):
-                raise BundleError(_("{where}: unknown field '{field}'").format(
-                    where=where(), field=for_message(name)))
+                raise BundleError(_unknown_field(where(), name))
             if not _valid_progress_value(name, value):
                 raise BundleError(_("{where}: bad value for '{field}'").format(
                     where=where(), field=name))
@@ -549,8 +548,20 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
                                    "may write").format(where=where(), record=e.entity))
         _check_registry_event(e, where())
     else:
-        raise BundleError(_("{where}: unknown kind of record '{record}'").format(
+        raise BundleError(_("{where}: unknown kind of record '{record}', probably written by "
+                            "a newer fieldplan: update fieldplan").format(
             where=where(), record=for_message(e.entity)))
+
+
+def _unknown_field(where: str, name: str) -> str:
+    """A field this fieldplan does not know: a newer one's, not a damaged bundle."""
+    return _("{where}: unknown field '{field}', probably written by a newer fieldplan: "
+             "update fieldplan").format(where=where, field=for_message(name))
+
+
+def _check_known_fields(e: events.Event, where: str, known: set[str]) -> None:
+    for name in sorted(set(e.fields) - known):
+        raise BundleError(_unknown_field(where, name))
 
 
 _PERIOD = re.compile(r"\d{4}-S[12]")
@@ -579,6 +590,7 @@ def _check_registry_event(e: events.Event, where: str) -> None:
         from fieldplan.errors import PlanError
         from fieldplan.plan import plan_from_dict
 
+        _check_known_fields(e, where, {"document"})
         if set(e.fields) != {"document"} or not isinstance(e.fields["document"], dict):
             raise BundleError(_("{where}: malformed plan record").format(where=where))
         try:
@@ -589,8 +601,10 @@ def _check_registry_event(e: events.Event, where: str) -> None:
             raise BundleError(_("{where}: plan record for '{id}' holds '{plan}'").format(
                 where=where, id=for_message(e.entity_id), plan=for_message(plan.id)))
     elif e.entity == "key":
-        allowed = {"office", "replica", "public_key", "status", "renews", "scope"}
-        ok = set(e.fields) <= allowed and all(isinstance(v, str) for v in e.fields.values())
+        # (scope: since bundle format version bundlefmt.KEY_SCOPE_SINCE)
+        _check_known_fields(e, where, {"office", "replica", "public_key", "status",
+                                       "renews", "scope"})
+        ok = all(isinstance(v, str) for v in e.fields.values())
         if ok and "status" in e.fields:
             ok = e.fields["status"] in ("active", "retired", "revoked")
         if ok and "office" in e.fields:
@@ -607,8 +621,10 @@ def _check_registry_event(e: events.Event, where: str) -> None:
                 ok = False
         if not ok:
             raise BundleError(_("{where}: malformed key record").format(where=where))
-    elif set(e.fields) != {"locked"} or not isinstance(e.fields["locked"], bool):
-        raise BundleError(_("{where}: malformed period lock").format(where=where))
+    else:
+        _check_known_fields(e, where, {"locked"})
+        if set(e.fields) != {"locked"} or not isinstance(e.fields["locked"], bool):
+            raise BundleError(_("{where}: malformed period lock").format(where=where))
 
 
 def _is_office_code(value: str) -> bool:
@@ -946,6 +962,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        reason=late_text(late) if late else repaired,
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
+                # what its writer reads: what this replica's bundles for it may be
+                formats.record_sender(rep, m, b.version)
                 rep.conn.execute(
                     "DELETE FROM quarantine WHERE bundle_id IN (?, ?) AND public_key = ?",
                     (b.bundle_id, f"{b.bundle_id}.{b.key_id}", b.public_key.to_base64()))

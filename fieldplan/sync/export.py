@@ -25,6 +25,7 @@ from fieldplan.files import shown_name
 from fieldplan.i18n import _
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
+from fieldplan.sync import formats
 from fieldplan.sync import keys as keyreg
 from fieldplan.sync.exchange import _HOSTILE, ENROL_CONTEXT, KIND_SYNC, Progress
 from fieldplan.sync.fork import copies_in_use, held_forks, resend_from
@@ -369,6 +370,9 @@ def export_bundle(
     rotation = keyreg.rotation_chain(rep)
     if rotation:
         manifest["rotation"] = rotation
+    # a recipient not updated yet reads the oldest format the events fit in
+    manifest.update(formats.manifest_fields())
+    version, behind = formats.choose_format(rep, recipient, _peers(rep, side), plan)
     own = ranges.get(rep.replica_id, [0, 0])
     who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
     name = bundlefmt.bundle_filename(who, rep.replica_id[:8], own[0], own[1])
@@ -380,8 +384,8 @@ def export_bundle(
     else:  # the person named it
         check_bundle_target(rep, path)
     info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan), secret,
-                                  progress=_adapt(progress, count))
-    warning = ""
+                                  progress=_adapt(progress, count), version=version)
+    warning = behind
     try:
         with store.write_transaction(rep.conn):
             # what it carried of each replica (status: sent, not acknowledged yet)
@@ -392,8 +396,9 @@ def export_bundle(
     except FieldplanError as exc:
         # the bundle is written and good: only "last export" in the status is not
         # (a full disk); failing here would make people export again and again
-        warning = _("the bundle is written, but this export could not be noted in the "
-                    "database: {error}").format(error=exc)
+        warning = "; ".join(filter(None, (behind, _(
+            "the bundle is written, but this export could not be noted in the "
+            "database: {error}").format(error=exc))))
     # a new office's first bundle carries its enrolment proof: the one that matters most
     note = receipts_only_text(recipient) if info.event_count == 0 and not proof else ""
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient,

@@ -1,0 +1,115 @@
+"""Which bundle format a recipient reads: HQ and its offices update fieldplan at
+different times, and a reader refuses a bundle of a newer format than its own.
+
+Every bundle imported says what its writer reads (manifest ``reads_version``; a
+fieldplan older than that key reads the version it wrote) and which fieldplan wrote
+it (``app_version``). Each replica keeps, per sender replica, the highest of these
+(meta ``bundle_formats``). An export writes the oldest format its content fits in,
+up to what every replica of the recipient reads; a replica never heard from is
+taken to read the oldest format (a setup bundle goes to an installer of any age).
+Content an older reader would refuse as damaged (a key revoked for one computer
+alone) needs the format that introduced it; written for a recipient that reads
+only older formats, the export says that recipient must update fieldplan.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from fieldplan import bundle as bundlefmt
+from fieldplan import events
+from fieldplan.i18n import _
+from fieldplan.replica import Replica
+
+META_KEY = "bundle_formats"
+#: the manifest key naming the newest format the bundle's writer reads
+READS = "reads_version"
+_MAX_APP_VERSION = 40  # characters kept of a manifest's app_version
+
+
+def manifest_fields() -> dict[str, Any]:
+    """What an exporter adds to a manifest: the newest format this fieldplan reads."""
+    return {READS: bundlefmt.FORMAT_VERSION}
+
+
+def _load(rep: Replica) -> dict[str, dict[str, Any]]:
+    raw = rep.meta(META_KEY)
+    try:
+        seen = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return seen if isinstance(seen, dict) else {}
+
+
+def _int(value: Any) -> int:
+    return value if type(value) is int and 0 < value < 1000 else 0
+
+
+def record_sender(rep: Replica, m: dict[str, Any], version: int) -> None:
+    """(inside the import's transaction) What the writer of an accepted bundle reads,
+    and its fieldplan: ``m`` its manifest, ``version`` its format version."""
+    seen = _load(rep)
+    sender = str(m.get("sender", ""))
+    before = seen.get(sender) if isinstance(seen.get(sender), dict) else {}
+    app = m.get("app_version")
+    entry = {
+        "office": str(m.get("office", "")),
+        "format": max(_int(before.get("format")), _int(m.get(READS)), _int(version)),
+        "app_version": (app[:_MAX_APP_VERSION] if isinstance(app, str) and app
+                        else str(before.get("app_version", ""))),
+    }
+    if entry != before:
+        seen[sender] = entry
+        events.set_meta(rep.conn, META_KEY, events.canonical_json(seen))
+
+
+def reader_format(rep: Replica, office: str, replicas: Iterable[str]) -> int:
+    """The newest format every one of ``replicas`` reads (the oldest for a replica
+    never heard from). Without any (every computer of ``office`` cut off), what the
+    office's computers heard from read."""
+    seen = {r: e for r, e in _load(rep).items() if isinstance(e, dict)}
+    replicas = list(replicas) or [r for r, e in seen.items() if e.get("office") == office]
+    known = [_int(seen.get(r, {}).get("format")) for r in replicas]
+    return max(bundlefmt.OLDEST_FORMAT_VERSION, min(known, default=0))
+
+
+def office_versions(rep: Replica) -> dict[str, tuple[str, ...]]:
+    """The fieldplan versions each office's replicas last wrote a bundle with, by
+    office ("" for one older than the manifest's app_version)."""
+    out: dict[str, set[str]] = {}
+    for entry in _load(rep).values():
+        if isinstance(entry, dict) and entry.get("office"):
+            out.setdefault(str(entry["office"]), set()).add(str(entry.get("app_version", "")))
+    return {office: tuple(sorted(v)) for office, v in sorted(out.items())}
+
+
+def needed_format(rep: Replica, plan: Iterable[tuple[str, int]]) -> int:
+    """The oldest format that holds the events of ``plan`` (origin, after-seq): a key
+    record with a scope needs KEY_SCOPE_SINCE; everything else fits the oldest."""
+    need = bundlefmt.OLDEST_FORMAT_VERSION
+    after = dict(plan)
+    if not after:
+        return need
+    for origin, seq, body in rep.conn.execute(
+            "SELECT origin, seq, body FROM events WHERE entity = 'key'"):
+        if origin in after and seq > after[origin] and "scope" in json.loads(body)["fields"]:
+            need = max(need, bundlefmt.KEY_SCOPE_SINCE)
+    return need
+
+
+def choose_format(rep: Replica, recipient: str, readers: Iterable[str],
+                  plan: Iterable[tuple[str, int]]) -> tuple[int, str]:
+    """The format to write ``plan``'s events in for ``recipient``'s replicas
+    ``readers``, and a line for the sender when the recipient must update fieldplan
+    to read it ("" when it reads it)."""
+    reads = reader_format(rep, recipient, readers)
+    need = needed_format(rep, plan)
+    version = max(need, min(reads, bundlefmt.FORMAT_VERSION))
+    if version <= reads:
+        return version, ""
+    return version, _(
+        "{office}'s fieldplan reads bundle format {known} only: it must be updated to "
+        "read this bundle (format {version}, for a key revoked for one computer "
+        "alone)").format(office=recipient, known=reads, version=version)

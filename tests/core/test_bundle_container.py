@@ -32,6 +32,7 @@ from fieldplan.bundle import (
     FORMAT_NAME,
     FORMAT_VERSION,
     MANIFEST,
+    PREV_LEFT_OUT_SINCE,
     SIGNATURE,
     BundleInfo,
     canonical_json,
@@ -170,7 +171,7 @@ def test_round_trip(tmp_path) -> None:
     assert info == BundleInfo(path, BUNDLE_ID, 250, path.stat().st_size)
     with open_bundle(path) as b:
         m = b.manifest
-        assert m["format"] == "fieldplan-bundle" and m["version"] == 2
+        assert m["format"] == "fieldplan-bundle" and m["version"] == FORMAT_VERSION
         assert (m["bundle_id"], m["created"], m["event_count"]) == (BUNDLE_ID, CREATED, 250)
         assert m["office"] == "ML" and m["acks"] == {"HQ": 12}
         lines = jsonl(events)
@@ -602,8 +603,8 @@ def test_manifest_too_large() -> None:
         (b"{}", "^not a fieldplan bundle \\(manifest format is None\\)$"),
         (b'{"format":"fieldplan-bundle","version":"1"}', "^bad bundle format version '1'$"),
         (
-            b'{"format":"fieldplan-bundle","version":3}',
-            r"^bundle format version 3 is newer than this fieldplan understands \(2\); "
+            b'{"format":"fieldplan-bundle","version":4}',
+            r"^bundle format version 4 is newer than this fieldplan understands \(3\); "
             r"update fieldplan$",
         ),
     ],
@@ -873,7 +874,7 @@ def test_prev_left_out_when_the_line_before_is_the_previous_event(tmp_path) -> N
     assert stored[1] == canonical_json({k: v for k, v in events[1].items() if k != "prev"})
     lines = [canonical_json(e) for e in events]
     with open_bundle(path) as bundle_:
-        assert bundle_.version == FORMAT_VERSION == 2
+        assert bundle_.version == FORMAT_VERSION >= PREV_LEFT_OUT_SINCE
         # the member hash is of the bytes as stored
         stored_bytes = b"".join(line + b"\n" for line in stored)
         assert bundle_.events_sha256 == hashlib.sha256(stored_bytes).hexdigest()

@@ -264,6 +264,13 @@ def _applied(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def written_by_newer(conn: sqlite3.Connection) -> bool:
+    """Whether a newer fieldplan wrote this database: it applied migrations this
+    version does not know (read only)."""
+    known = set(known_migrations())
+    return any(name not in known for name in _applied(conn))
+
+
 def pending(conn: sqlite3.Connection) -> list[str]:
     """The migrations this database still needs (read only). Raises StoreError for a
     database a newer fieldplan wrote."""
@@ -293,6 +300,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     applied = _applied(conn)
     pending = _pending(applied)
     if not pending:
+        _vacuum_if_due(conn)  # one a killed upgrade left undone
         return []
     if applied and path is not None:
         store.backup(conn, path, f"before-migration-{pending[0]}", removed=removed)
@@ -301,6 +309,8 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
 
     migrations = Migrations(MIGRATION_SET)
     for name, fn in MIGRATIONS:
+        if name == REBUILDS_TABLES and applied:
+            fn = _vacuum_after(fn)
         migrations(name=name)(fn)
     # a table rebuilt under its name (0004) is dropped while others refer to it: foreign
     # keys are off while migrations run (a no-op inside a transaction: none is open)
@@ -309,8 +319,47 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
         migrations.apply(Database(conn, execute_plugins=False))
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
-    if applied and REBUILDS_TABLES in pending:
-        # the old tables' pages are free, not given back: a file a third larger than
-        # it needs, in every backup and copy, until VACUUM writes it again (once)
-        conn.execute("VACUUM")
+    _vacuum_if_due(conn)
     return pending
+
+
+#: The setting (in ``meta``) that says a VACUUM is due after a migration rebuilt tables
+#: (REBUILDS_TABLES); removed once it is done. Only a database that held data has it.
+VACUUM_DUE = "vacuum_due"
+
+
+def _vacuum_after(rebuild: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``rebuild`` (REBUILDS_TABLES on a database that holds data), then VACUUM_DUE in
+    its transaction: the old tables' pages are free, not given back (a file a third
+    larger than it needs, in every backup and copy) until VACUUM writes the file again,
+    once; said with the rebuild, so that a kill during the VACUUM (seconds on a large
+    file) leaves it to the next opening."""
+
+    def rebuild_then_vacuum(db: Any) -> None:
+        rebuild(db)
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                   (VACUUM_DUE, REBUILDS_TABLES))
+
+    return rebuild_then_vacuum
+
+
+def _vacuum_if_due(conn: sqlite3.Connection) -> None:
+    """The VACUUM after a table rebuild, when ``VACUUM_DUE`` says it is still due: in
+    the upgrade, or at the next opening when the upgrade was killed during it. An
+    opening without it reads one setting. A full disk (VACUUM needs room for a copy)
+    or another fieldplan holding the database leaves it due for the next opening: the
+    database opens anyway."""
+    from fieldplan import store
+
+    try:
+        due = conn.execute("SELECT 1 FROM meta WHERE key = ?", (VACUUM_DUE,)).fetchone()
+    except sqlite3.OperationalError:  # no meta table: an empty database
+        return
+    if due is None:
+        return
+    try:
+        conn.execute("VACUUM")
+        conn.execute("DELETE FROM meta WHERE key = ?", (VACUUM_DUE,))
+    except sqlite3.OperationalError as exc:
+        if not (store.out_of_space(exc) or store.busy(exc)):
+            raise

@@ -38,7 +38,8 @@ from fieldplan.i18n import _, format_number, ngettext
 #: How a backup's name says when it was taken (UTC, to the microsecond).
 _STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 
-#: How many automatic backups of each kind are kept next to the database.
+#: How many automatic backups of each kind (``backup_kind``: before an import, before
+#: a migration…) are kept next to the database.
 BACKUPS_KEPT = 10
 
 #: Seconds a connection waits for another writer before giving up.
@@ -201,6 +202,9 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                     "older fieldplan, which must update it first: copy it to a folder "
                     "you can write to, and open the copy").format(path=path))
             return conn
+        # before anything is written (the switch to WAL): a newer fieldplan's file, a
+        # backup opened with --db, is refused as it is
+        schema.pending(conn)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":  # pragma: no cover - e.g. a read-only medium
             raise StoreError(_("cannot use write-ahead logging on {path} (mode {mode})")
@@ -541,8 +545,9 @@ def backup_dir(db_path: str | os.PathLike[str]) -> Path:
 def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: str, *,
            removed: list[Path] | None = None) -> Path:
     """Copy the database with SQLite's backup API into the backup folder and keep the
-    newest BACKUPS_KEPT backups for this database. The connection must not hold an
-    uncommitted write (the backup would wait for it forever).
+    newest BACKUPS_KEPT backups of each kind (``reason``) for this database. The
+    connection must not hold an uncommitted write (the backup would wait for it
+    forever).
 
     A damaged database is not backed up (its copy would be restored in its place, and
     push the sound backups out): DamagedDatabaseError, before anything is written.
@@ -808,7 +813,15 @@ _STAMP = r"\d{8}T\d{12}Z"
 
 
 #: A backup's file name: the database file name it is of, when it was taken, why.
-_BACKUP_NAME = re.compile(rf"(.+)-({_STAMP})-[\w.-]+\.sqlite3")
+_BACKUP_NAME = re.compile(rf"(.+)-({_STAMP})-([\w.-]+)\.sqlite3")
+
+
+def backup_kind(backup: str | os.PathLike[str]) -> str:
+    """Why a backup was taken, from its name (``before-import``, ``before-export``,
+    ``before-migration-0004_rowid_tables``…): rotation keeps BACKUPS_KEPT of each kind.
+    "" for a name without it."""
+    found = _BACKUP_NAME.fullmatch(Path(backup).name)
+    return found.group(3) if found else ""
 
 
 def _backups(folder: Path, db_path: Path) -> list[tuple[Path, bool]]:
@@ -1098,6 +1111,12 @@ def _find_usable(db_path: Path) -> tuple[Path, list[tuple[Path, str]]]:
         # the one file: said with its whole path, as when it is named to restore; or
         # the key file, not the backups, at fault: said once, not for each backup
         raise NoUsableBackupError(first, faults, first)
+    if all(isinstance(f, _NewerFault) for f in kinds):
+        # after going back to an earlier fieldplan: one way out, said once
+        text = _("every backup in {folder} was written by a newer fieldplan, which this "
+                 "one cannot open; update fieldplan to open the database").format(
+                     folder=backup_dir(db_path))
+        raise NoUsableBackupError(text, faults, text)
     listed = faults_text([why for _path, why in faults])
     raise NoUsableBackupError(
         # Translators: {faults} lists each file with its fault: "hq-….sqlite3 is
@@ -1459,6 +1478,7 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
         else:  # another program's database, with no fieldplan tables
             short = _("{file} is not a fieldplan database")
         return bad, short.format(file=name)
+    from fieldplan import schema
     from fieldplan.replica import key_path  # replica imports this module
 
     mine = _key_ids(db_path)  # None: no key file; empty: a damaged one (opening says so)
@@ -1494,6 +1514,16 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
                   "{key} is beside {db} to tell: put the database's key file back "
                   "first").format(path=path, key=key_path(db_path).name, db=db_path.name),
                 _("{file} does not say which database it is a backup of").format(file=name))
+    newer = _newer_schema(path)
+    if newer is not None:
+        # put in place, it could not be opened either (after going back to an earlier
+        # fieldplan, the newest backups are the newer one's)
+        return _NewerFault(
+            _("{path} was written by a newer fieldplan (schema {schema}, this program "
+              "knows {known}); update fieldplan to restore it").format(
+                  path=path, schema=newer, known=len(schema.known_migrations())),
+            _("{file} is from a newer fieldplan (schema {schema})").format(
+                file=name, schema=newer))
     if not _file_is_sound(path):
         # a bad page deep in the file (or a damaged database backed up by an earlier
         # fieldplan): put back, it would be as damaged as the file it replaces. Checked
@@ -1501,6 +1531,27 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
         return (_("{file} is damaged").format(file=path),
                 _("{file} is damaged").format(file=name))
     return None
+
+
+def _newer_schema(path: Path) -> int | None:
+    """The schema of the database file at ``path`` (read-only) when a newer fieldplan
+    wrote it, else None (also when it cannot be read: other checks say why)."""
+    from fieldplan import schema
+
+    try:
+        with reading(path) as conn:
+            if schema.written_by_newer(conn):
+                return schema.schema_version(conn)
+    except READ_ERRORS:
+        pass
+    return None
+
+
+class _NewerFault(NamedTuple):
+    """A ``_backup_fault``: the backup was written by a newer fieldplan."""
+
+    text: str
+    short: str
 
 
 class _KeyFileFault(NamedTuple):
@@ -1548,19 +1599,23 @@ def _meta_value(path: Path, key: str) -> str | None:
 
 
 def _tidy(folder: Path, db_path: Path) -> None:
-    """Keep the newest BACKUPS_KEPT sound backups of this database (its own: see
-    list_backups) and any damaged ones newer than the last of them, and remove what
-    is left of the others: a killed backup's ``.part`` files (untouched for
-    STALE_PART_S; a newer one may be another fieldplan's backup under way), and the
-    -wal, -shm and -journal files of backups that are gone (opening a backup read-only
-    leaves them); under the names backups have now and had before."""
+    """Keep the newest BACKUPS_KEPT sound backups of each kind (``backup_kind``) of this
+    database (its own: see list_backups) and any damaged ones newer than the last of
+    them, and remove what is left of the others: a killed backup's ``.part`` files
+    (untouched for STALE_PART_S; a newer one may be another fieldplan's backup under
+    way), and the -wal, -shm and -journal files of backups that are gone (opening a
+    backup read-only leaves them); under the names backups have now and had before.
+
+    Of each kind: imports, even of bundles already held, never push out the backup
+    taken before a migration, the only copy the fieldplan before it can open."""
     own = [path for path, mine in _backups(folder, db_path) if mine]
-    sound = 0
+    sound: dict[str, int] = {}
     for old in own:
-        if sound >= BACKUPS_KEPT:
+        kind = backup_kind(old)
+        if sound.get(kind, 0) >= BACKUPS_KEPT:
             _remove_with_journal(old)
         elif _sound_backup(old):
-            sound += 1
+            sound[kind] = sound.get(kind, 0) + 1
         # a damaged backup does not count: damaged copies (a damaged database backed up
         # by an earlier fieldplan) never push the last sound ones out
     stale = time.time() - STALE_PART_S

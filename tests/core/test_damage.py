@@ -100,8 +100,8 @@ def test_an_import_into_a_damaged_database_is_refused_before_anything_is_written
 def test_rotation_never_deletes_the_last_sound_backups_for_damaged_ones(hq) -> None:
     """Ten damaged backups (an earlier fieldplan backed up a damaged database on each
     import) pushed the last sound one out at the next backup."""
-    sound = store.backup(hq.conn, hq.path, "manual")
-    sound = sound.rename(sound.with_name(f"{hq.path.name}-{stamp(48)}-manual.sqlite3"))
+    sound = store.backup(hq.conn, hq.path, "before-import")
+    sound = sound.rename(sound.with_name(f"{hq.path.name}-{stamp(48)}-before-import.sqlite3"))
     damaged = [earlier_damaged_backup(hq.path, 24 - i) for i in range(store.BACKUPS_KEPT)]
     new = store.backup(hq.conn, hq.path, "before-import")
     assert store.list_backups(hq.path) == [new, *damaged[::-1], sound]

@@ -107,8 +107,8 @@ def test_databases_sharing_a_name_before_the_extension_keep_their_own_backups(
     made: dict[Path, list[Path]] = {}
     for path in paths:
         conn = store.connect(path, create=True)
-        made[path] = [store.backup(conn, path, f"test{i}")
-                      for i in range(store.BACKUPS_KEPT + 2)]
+        made[path] = [store.backup(conn, path, "test")
+                      for _ in range(store.BACKUPS_KEPT + 2)]
         conn.close()
     for path in paths:
         assert store.list_backups(path) == made[path][::-1][:store.BACKUPS_KEPT]
@@ -155,8 +155,8 @@ def test_rotation_keeps_earlier_backups_of_another_database(hq, earlier_backup: 
     rotate away ``hq.sqlite3``'s earlier ones, which share their name with its."""
     monkeypatch.setattr(store, "BACKUPS_KEPT", 2)
     with init_hq(tmp_path / "hq.sqlite3x") as other:
-        for i in range(4):
-            other.backup(f"test{i}")
+        for _ in range(4):
+            other.backup("test")
         assert earlier_backup.exists()
         assert len([p for p in store.list_backups(other.path)
                     if p.name.startswith("hq.sqlite3x-")]) == 2

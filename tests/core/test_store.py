@@ -117,9 +117,11 @@ def test_backup_before_migration_and_rotation(tmp_path: Path,
     finally:
         schema.MIGRATIONS.pop()
     conn = sqlite3.connect(path)
-    for i in range(store.BACKUPS_KEPT + 3):
-        store.backup(conn, path, f"test{i}")
-    assert len(store.list_backups(path)) == store.BACKUPS_KEPT
+    for _ in range(store.BACKUPS_KEPT + 3):
+        store.backup(conn, path, "test")
+    # of each kind: the backup before the migration is not one of the ten
+    assert len(store.list_backups(path)) == store.BACKUPS_KEPT + 1
+    assert backups[0] in store.list_backups(path)
     conn.close()
 
 

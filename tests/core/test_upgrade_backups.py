@@ -1,0 +1,182 @@
+"""Upgrades and their backups: the backup before a migration outlives imports, a
+restore never puts back what this fieldplan cannot open, a VACUUM a kill stopped is
+done at the next opening, a newer database is refused untouched."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fieldplan import schema, store
+from fieldplan.errors import NoUsableBackupError, StoreError
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "db"
+
+
+def schema_3_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "hq.sqlite3"
+    copy.write_bytes((FIXTURES / "schema-3.sqlite3").read_bytes())
+    return copy
+
+
+def from_the_future(path: Path) -> None:
+    """Mark the database at ``path`` as written by a newer fieldplan."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                     "VALUES ('fieldplan', '0006_future', 'x')")
+    conn.close()
+
+
+# --- 1. rotation: of each kind -----------------------------------------------------------
+
+
+def test_imports_never_rotate_away_the_backup_before_a_migration(tmp_path: Path) -> None:
+    """Ten imports (of one bundle, again and again) pushed out the backup taken before
+    the upgrade: the only copy the fieldplan before it can open."""
+    db = schema_3_copy(tmp_path)
+    conn = store.connect(db)  # upgrades it
+    [before] = store.list_backups(db)
+    assert before.name.endswith(f"-before-migration-{schema.REBUILDS_TABLES}.sqlite3")
+    imports = [store.backup(conn, db, "before-import") for _ in range(store.BACKUPS_KEPT + 2)]
+    conn.close()
+    assert store.list_backups(db) == [*imports[::-1][:store.BACKUPS_KEPT], before]
+    old = sqlite3.connect(before)
+    assert schema.schema_version(old) == 3
+    old.close()
+
+
+# --- 2. restore: only what this fieldplan can open -------------------------------------
+
+
+@pytest.fixture
+def downgraded(hq) -> tuple[Path, Path, Path]:
+    """A database and its newest backup written by a newer fieldplan (after going back
+    to this one), and an older backup this one can open: (database, older, newest)."""
+    older = store.backup(hq.conn, hq.path, "before-import")
+    newest = store.backup(hq.conn, hq.path, "before-import")
+    db = hq.path
+    hq.close()
+    from_the_future(db)
+    from_the_future(newest)
+    return db, older, newest
+
+
+def test_restore_passes_over_a_backup_of_a_newer_fieldplan(downgraded) -> None:
+    from fieldplan.replica import open_replica
+
+    db, older, newest = downgraded
+    with pytest.raises(StoreError, match="newer fieldplan"):
+        store.connect(db)
+    restored = store.restore_backup(db, force=True)
+    assert restored.used == older
+    assert restored.passed_over == [newest]
+    assert restored.passed_over_why == (f"{newest.name} is from a newer fieldplan "
+                                        f"(schema {len(schema.known_migrations()) + 1})",)
+    with open_replica(db):  # the database opens now
+        pass
+    # named to restore: refused, saying why
+    with pytest.raises(StoreError) as caught:
+        store.restore_backup(db, newest, force=True)
+    assert str(caught.value) == (
+        f"{newest} was written by a newer fieldplan (schema "
+        f"{len(schema.known_migrations()) + 1}, this program knows "
+        f"{len(schema.known_migrations())}); update fieldplan to restore it")
+
+
+def test_no_backup_this_fieldplan_can_open_moves_nothing(downgraded, capsys) -> None:
+    from fieldplan.cli import main
+
+    db, older, _newest = downgraded
+    from_the_future(older)
+    before = db.read_bytes()
+    files = sorted(db.parent.iterdir())
+    with pytest.raises(NoUsableBackupError) as caught:
+        store.restore_backup(db, force=True)
+    line = (f"every backup in {store.backup_dir(db)} was written by a newer fieldplan, "
+            "which this one cannot open; update fieldplan to open the database")
+    assert str(caught.value) == line
+    assert main(["--db", str(db), "restore", "--force"]) == 1
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"fieldplan: error: {line}\n")
+    assert db.read_bytes() == before and sorted(db.parent.iterdir()) == files
+
+
+# --- 3. the VACUUM after a table rebuild, killed -----------------------------------------
+
+
+class Killed(BaseException):
+    """The process killed: nothing after it runs (not an Exception: nothing catches it)."""
+
+
+def vacuums(monkeypatch: pytest.MonkeyPatch, *, killed: bool = False) -> list[str]:
+    """The VACUUMs the connections ``store.connect`` opens run from now on (``killed``:
+    the process dies as one starts)."""
+    seen: list[str] = []
+
+    class Watched(_CONNECTION):
+        def execute(self, sql, *args):
+            if sql.strip().upper() == "VACUUM":
+                seen.append(sql)
+                if killed:
+                    raise Killed
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(store, "Connection", Watched)
+    return seen
+
+
+_CONNECTION = store.Connection
+
+
+def free_pages(db: Path) -> int:
+    with store.reading(db) as conn:
+        return conn.execute("PRAGMA freelist_count").fetchone()[0]
+
+
+def test_a_vacuum_killed_after_the_rebuild_is_done_at_the_next_opening(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed during its last step, the upgrade left the old tables' pages free for
+    good: the next opening had no migration pending, and never ran the VACUUM."""
+    db = schema_3_copy(tmp_path)
+    vacuums(monkeypatch, killed=True)
+    with pytest.raises(Killed):
+        store.connect(db)
+    assert free_pages(db) > 0  # the rebuild is committed, its space not given back
+    seen = vacuums(monkeypatch)
+    store.connect(db).close()
+    assert seen and free_pages(db) == 0
+    seen.clear()
+    store.connect(db).close()  # an ordinary opening: no VACUUM
+    assert seen == []
+
+
+def test_a_new_database_and_an_upgrade_run_one_vacuum_at_most(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = vacuums(monkeypatch)
+    store.connect(tmp_path / "new.sqlite3", create=True).close()
+    assert seen == []  # nothing to give back
+    db = schema_3_copy(tmp_path)
+    store.connect(db).close()
+    assert len(seen) == 1 and free_pages(db) == 0
+    with store.reading(db) as conn:
+        assert conn.execute("SELECT 1 FROM meta WHERE key = ?",
+                            (schema.VACUUM_DUE,)).fetchone() is None
+
+
+# --- 4. a newer database is refused as it is ---------------------------------------------
+
+
+def test_a_newer_database_is_refused_without_a_write(hq) -> None:
+    """A backup of a newer fieldplan opened with --db (a rollback journal, not WAL):
+    the refusal said nothing was written, and the switch to WAL had changed its file."""
+    made = store.backup(hq.conn, hq.path, "manual")
+    hq.close()
+    from_the_future(made)
+    before = made.read_bytes()
+    with pytest.raises(StoreError, match="newer fieldplan"):
+        store.connect(made)
+    assert made.read_bytes() == before
+    assert not Path(f"{made}-wal").exists()

@@ -574,14 +574,15 @@ def restorable_backup(db_path: Path, backups: list[Path]) -> tuple[Path | None, 
     if not backups:
         return None, ""
     from fieldplan.errors import NoUsableBackupError, StoreError
-    from fieldplan.store import usable_backup
+    from fieldplan.store import backup_dir, usable_backup
 
     try:
         return usable_backup(db_path)[0], ""
     except NoUsableBackupError as exc:
         # each file with its fault, named by its name in the folder the sentence
-        # speaks of (one file: by its whole path)
-        names = [str(b) for b in backups] + [b.name for b in backups]
+        # speaks of (one file: by its whole path); or the folder ("every backup in …")
+        names = [str(b) for b in backups] + [b.name for b in backups] + [
+            str(backup_dir(db_path))]
         return None, isolated_paths(exc.faults_text, names)
     except StoreError as exc:
         return None, isolated_paths(error_text(exc), [str(b) for b in backups])

@@ -489,3 +489,40 @@ def test_a_locked_database_is_told_apart_from_a_damaged_one(tmp_path):
     assert _is_busy(wrapped) and _is_busy(locked)
     assert not _is_busy(damaged_error(db, "the file is damaged"))
     assert not _is_busy(StoreError("cannot open database: the disk is full"))
+
+
+@pytest.mark.parametrize("how", ["damaged", "missing"])
+def test_the_restore_offer_passes_over_a_newer_fieldplans_backups(shell, qtbot, hq_db,
+                                                                  tmp_path, how, language):
+    """After going back to an earlier fieldplan, the newest backups are the newer one's:
+    the button offered one, which this fieldplan cannot open once put in place. It
+    offers the newest it can open; with none, it says why."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from tests.core.test_upgrade_backups import from_the_future
+    from ui.bidi import isolated
+    from ui.first_run import _backup_time
+
+    own, _stranger = backups_for(hq_db, tmp_path, usable=True)
+    _stranger.unlink()
+    with open_replica(hq_db) as rep:
+        newer = store.backup(rep.conn, hq_db, "before-import")
+    from_the_future(newer)
+    lose(hq_db, how)
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    button = dialog.restore_button
+    assert button.isEnabled() and _backup_time(own) in button.text()
+    assert _backup_time(newer) not in button.text()
+    dialog.grab().save(str(tmp_path / f"newer-passed-over-{how}.png"))
+    dialog.close()
+    shell.dialog = None
+    from_the_future(own)
+    shell.start(hq_db)
+    line = (f"every backup in {store.backup_dir(hq_db)} was written by a newer fieldplan, "
+            "which this one cannot open; update fieldplan to open the database")
+    no_usable_backup_words(shell, qtbot, hq_db, how, line)
+    # in Arabic the folder's path is kept whole inside the reason
+    dialog, words = arabic_dialog(shell, qtbot, hq_db, language)
+    assert isolated(str(store.backup_dir(hq_db))) in words
+    dialog.grab().save(str(tmp_path / f"none-usable-newer-{how}-ar.png"))

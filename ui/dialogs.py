@@ -234,7 +234,7 @@ def save_file_dialog(parent: QWidget, title: str, path: str, name: str, name_fil
     dialog = QFileDialog(parent, title, path)
     dialog.setObjectName(name)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    set_name_filters(dialog, [name_filter])
+    set_name_filters(dialog, name_filter.split(";;"))  # as setNameFilter splits it
     dialog.setDefaultSuffix(suffix)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(chosen)

@@ -61,6 +61,17 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
 )
+#: The longest title (of the plan, an area, an action or an indicator), unit or place
+#: of signature in a plan file to install, in characters: the plan's own run to 120;
+#: a longer one is a description pasted in the wrong column, which no table, tree or
+#: PDF heading can show. Descriptions may be longer, and have several lines.
+MAX_TITLE_CHARS = 300
+#: Bidi embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI,
+#: PDI): see _Reader.string.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: What ends a line in a title: newline (clean_text makes every line end one), and
+#: Unicode's line and paragraph separators.
+_LINE_BREAKS = re.compile("[\n\r\u2028\u2029\x85\x0b\x0c]")
 #: The highest plan version: amendments bump it by one, so no plan comes near it, and
 #: absurd numbers (10**400) stay out of events, databases and messages.
 MAX_VERSION = 2**31 - 1
@@ -384,14 +395,17 @@ class _Reader:
     a file whose separator says nothing of its spreadsheet's locale) both marks are read
     where only one reading is possible, and ``1,500`` or ``1.500`` is refused, naming both
     readings; ``clean``: texts lose their control characters (as narratives do, see
-    fieldplan.text.clean_text)."""
+    fieldplan.text.clean_text) and bidi controls; ``strict``: titles, units and the
+    place of signature are one line of at most MAX_TITLE_CHARS (a file to install)."""
 
     def __init__(self, locator: _Locator, from_text: bool = False,
-                 decimal_comma: bool | None = False, clean: bool = False):
+                 decimal_comma: bool | None = False, clean: bool = False,
+                 strict: bool = False):
         self.loc = locator
         self.from_text = from_text
         self.decimal_comma = decimal_comma
         self.clean = clean
+        self.strict = strict
         self._periods: tuple[tuple[date, date], tuple[Period, ...]] | None = None
 
     def fail(self, path: FieldPath, message: str) -> PlanError:
@@ -450,11 +464,39 @@ class _Reader:
         except UnicodeEncodeError:
             raise self.fail(path, _("contains a character that is not valid text")) from None
         if self.clean:
-            value = clean_text(value)
+            # Bidi controls are left out, not refused: the plan's texts show in every
+            # office, in sentences, tables, trees and PDFs, where an override reverses
+            # the title and an embedding or isolate left open reorders the words after
+            # it; a spreadsheet does not show them, so a refusal would name characters
+            # HQ cannot find. The client isolates titles itself where they need it, so
+            # leaving them out loses no letter and nothing the plan's text needs.
+            value = _BIDI_CONTROLS.sub("", clean_text(value))
         value = value.strip()
         if required and not value:
             raise self.fail(path, _("missing (required)"))
         return value
+
+    def line(self, value: Any, path: FieldPath, required: bool = True) -> str:
+        """A title, a unit or a place: ``string``, and when ``strict`` one line of at
+        most MAX_TITLE_CHARS (a 100,000-character title or one with line breaks breaks
+        every table and heading it is in)."""
+        text = self.string(value, path, required)
+        if not self.strict:
+            return text
+        if _LINE_BREAKS.search(text):
+            # Translators: {code} names an area, an action, an indicator (PA1.2/key) or
+            # "the plan"; the field (title, unit) is named before it
+            raise self.fail(path, _("the text of {code} has a line break; titles, units "
+                                    "and places are one line (descriptions may have "
+                                    "several)").format(code=_code_in(path)))
+        if len(text) > MAX_TITLE_CHARS:
+            from fieldplan.i18n import format_number
+
+            raise self.fail(path, _("the text of {code} has {count} characters; titles, "
+                                    "units and places have at most {limit}").format(
+                                        code=_code_in(path), count=format_number(len(text)),
+                                        limit=MAX_TITLE_CHARS))
+        return text
 
     def choice(self, value: Any, path: FieldPath, allowed: Iterable[str]) -> str:
         """One of ``allowed``, whatever its case (a spreadsheet capitalises
@@ -473,15 +515,19 @@ class _Reader:
             raise self.fail(path, _("{value} is not {what}").format(value=_show(text), what=what))
         return text
 
-    def text(self, value: Any, path: FieldPath, required: bool = True) -> Text:
+    def text(self, value: Any, path: FieldPath, required: bool = True,
+             title: bool = True) -> Text:
+        """A text in three languages; a ``title`` is one line (``line``), a description
+        may have several."""
         if value is None:
             value = {}
         if isinstance(value, str):  # a plain string is the English
             value = {"en": value}
         table = self.table(value, path, LANGS, ())
-        en = self.string(table.get("en"), (*path, "en"), required=required)
-        fr = self.string(table.get("fr"), (*path, "fr"), required=False)
-        ar = self.string(table.get("ar"), (*path, "ar"), required=False)
+        read = self.line if title else self.string
+        en = read(table.get("en"), (*path, "en"), required=required)
+        fr = read(table.get("fr"), (*path, "fr"), required=False)
+        ar = read(table.get("ar"), (*path, "ar"), required=False)
         return Text(en, fr, ar)
 
     def number(self, value: Any, path: FieldPath) -> float | None:
@@ -591,7 +637,7 @@ class _Reader:
             raise self.fail(("plan", "end"), _("{end} is before the plan's start ({start})")
                             .format(end=end, start=start))
         signed_at = self.day(head.get("signed_at"), ("plan", "signed_at"), required=False)
-        signed_place = self.string(head.get("signed_place"), ("plan", "signed_place"), False)
+        signed_place = self.line(head.get("signed_place"), ("plan", "signed_place"), False)
         illustrative = self.boolean(head.get("illustrative"), ("plan", "illustrative"))
 
         # Codes are looked up whatever their case (Plan.area, Plan.action): two codes
@@ -679,7 +725,8 @@ class _Reader:
         level = self.choice(table["level"], (*path, "level"), LEVELS)
         lead = self.choice(table["lead"], (*path, "lead"), LEADS)
         title = self.text(table["title"], (*path, "title"))
-        description = self.text(table.get("description"), (*path, "description"), False)
+        description = self.text(table.get("description"), (*path, "description"), False,
+                                title=False)
         illustrative = self.boolean(table.get("illustrative"), (*path, "illustrative"))
         indicators: list[Indicator] = []
         key_paths: dict[str, FieldPath] = {}
@@ -709,7 +756,7 @@ class _Reader:
             _("an indicator key (lower-case letters and digits joined by - or _)"),
         )
         title = self.text(table["title"], (*path, "title"))
-        unit = self.string(table["unit"], (*path, "unit"))
+        unit = self.line(table["unit"], (*path, "unit"))
         baseline = self.number(table.get("baseline"), (*path, "baseline"))
         target = self.number(table.get("target"), (*path, "target"))
         raw_targets = table.get("targets")
@@ -737,6 +784,12 @@ class _Reader:
             targets[period] = number
         ordered = tuple((str(p), targets[p]) for p in sorted(targets))
         return Indicator(key, title, unit, baseline, target, ordered)
+
+
+def _code_in(path: FieldPath) -> str:
+    """The area, action or indicator (``PA1.2/key``) a field path is in, or "the plan"."""
+    labels = [part[1] for part in path if isinstance(part, tuple) and part[1]]
+    return "/".join(labels) if labels else _("the plan")
 
 
 def _label(raw: Any, key: str) -> str:
@@ -796,11 +849,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 
 def plan_from_dict(data: Mapping[str, Any], source: str = "plan", *,
-                   clean: bool = False) -> Plan:
+                   clean: bool = False, strict: bool = False) -> Plan:
     """Check a plan dict (plan_to_dict's shape, or a parsed TOML/JSON file) and build
     the Plan; PlanError naming ``source`` and the field otherwise. ``null`` counts as
-    absent. ``clean``: texts lose their control characters."""
-    return _Reader(_Locator(source), clean=clean).plan(data)
+    absent. ``clean``: texts lose their control characters; ``strict``: a plan file to
+    install, whose titles, units and place are one line of at most MAX_TITLE_CHARS
+    (not asked of a plan installed already: offices read what HQ sent)."""
+    return _Reader(_Locator(source), clean=clean, strict=strict).plan(data)
 
 
 def plan_event_bytes(plan: Plan) -> int:
@@ -837,11 +892,13 @@ def clean_plan(plan: Plan) -> Plan:
 # --- files ----------------------------------------------------------------------------
 
 
-def load_plan(path: str | os.PathLike[str], *, clean: bool = False) -> Plan:
+def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
+              strict: bool = False) -> Plan:
     """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``, in UTF-8, or
     UTF-16 or UTF-32 with a byte-order mark; PlanError for a file over MAX_PLAN_BYTES
     (bytes, whatever the encoding), before it is read whole. ``clean``: texts lose their
-    control characters (what is installed in a database is read so)."""
+    control characters (what is installed in a database is read so); ``strict``: its
+    titles are held to one line (see plan_from_dict)."""
     path = Path(path)
     fmt = _format_of(path)
     name = for_terminal(path.name)  # messages go to terminals
@@ -866,7 +923,7 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False) -> Plan:
         raise PlanError(_(
             "{file}: not a text file (it looks like {kind}); a plan file is TOML, JSON or "
             "CSV text (in a spreadsheet: save as 'CSV UTF-8')").format(file=name, kind=kind))
-    return parse_plan_text(_plan_text(data, name), fmt, name, clean=clean)
+    return parse_plan_text(_plan_text(data, name), fmt, name, clean=clean, strict=strict)
 
 
 def _plan_text(data: bytes, name: str) -> str:
@@ -916,18 +973,19 @@ def _binary_kind(data: bytes) -> str:
 
 
 def parse_plan_text(text: str, fmt: str, source_name: str = "plan", *,
-                    clean: bool = False) -> Plan:
+                    clean: bool = False, strict: bool = False) -> Plan:
     """Read a plan from text in ``fmt`` (``toml``, ``json`` or ``csv``). ``clean``:
-    texts lose their control characters."""
+    texts lose their control characters; ``strict``: see plan_from_dict."""
     try:
-        return _parse_plan_text(text, fmt, source_name, clean)
+        return _parse_plan_text(text, fmt, source_name, clean, strict)
     except RecursionError:
         # lists or tables nested thousands deep: no plan is, and the parsers recurse
         raise PlanError(_("{file}: lists or tables are nested too deeply to be a plan")
                         .format(file=source_name)) from None
 
 
-def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool) -> Plan:
+def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool,
+                     strict: bool) -> Plan:
     import tomllib
 
     fmt = fmt.lower().lstrip(".")
@@ -940,7 +998,7 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool) -> Plan
                 file=source_name, error=_one_line(exc))) from None
         except ValueError:  # Python's limit on the digits of an integer
             raise PlanError(_too_many_digits(source_name)) from None
-        return plan_from_dict(data, source_name, clean=clean)
+        return plan_from_dict(data, source_name, clean=clean, strict=strict)
     if fmt == "json":
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
@@ -956,11 +1014,11 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool) -> Plan
             ) from None
         except ValueError:  # Python's limit on the digits of an integer
             raise PlanError(_too_many_digits(source_name)) from None
-        return plan_from_dict(data, source_name, clean=clean)
+        return plan_from_dict(data, source_name, clean=clean, strict=strict)
     if fmt == "csv":
         from fieldplan.plan_csv import read_csv
 
-        return read_csv(text, source_name, clean=clean)
+        return read_csv(text, source_name, clean=clean, strict=strict)
     raise PlanError(_("{file}: unknown plan format {format}; use {choices}").format(
         file=source_name, format=_show(fmt), choices=join_list(FORMATS)))
 

@@ -173,8 +173,9 @@ def _unguard(cell: str) -> str:
 _SEP_LINE = re.compile("sep=([,;\t])\r?", re.IGNORECASE)
 
 
-def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
-    """Read a plan from CSV text; ``clean``: texts lose their control characters."""
+def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = False) -> Plan:
+    """Read a plan from CSV text; ``clean``: texts lose their control characters;
+    ``strict``: titles are one line, of at most plan.MAX_TITLE_CHARS (a file to install)."""
     import csv
     import difflib
 
@@ -353,7 +354,8 @@ def read_csv(text: str, source: str, *, clean: bool = False) -> Plan:
     # a ";" file comes from a spreadsheet that writes decimal commas (French, Arabic…);
     # a tab-separated one from any (Excel's "Unicode Text" keeps the shown numbers)
     comma = {",": False, ";": True}.get(delimiter)
-    reader = _Reader(loc, from_text=True, decimal_comma=comma, clean=clean)
+    reader = _Reader(loc, from_text=True, decimal_comma=comma, clean=clean,
+                     strict=strict)
     return reader.plan(data)
 
 

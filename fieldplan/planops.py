@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, join_clauses, join_list, ngettext
+from fieldplan.plan_diff import PlanDiff, diff_plans, untranslated
 from fieldplan.replica import Replica
 from fieldplan.text import for_terminal
 
@@ -225,12 +226,13 @@ def hidden_reports(rep: Replica, plan: Plan | None = None, *, period: str | None
 
 def read_plan_file(path: Path) -> Plan:
     """Read a plan file to install (``replace_plan``'s first step): texts without
-    control characters, and no larger than a plan that can travel to the offices.
-    PlanError naming the file otherwise. No database: the client reads a large file
+    control characters or bidi controls, titles of one line (plan.MAX_TITLE_CHARS),
+    and no larger than a plan that can travel to the offices. PlanError naming the
+    file otherwise. No database: the client reads a large file
     on a thread of its own."""
     from fieldplan.plan import check_plan_size, load_plan
 
-    new = load_plan(path, clean=True)
+    new = load_plan(path, clean=True, strict=True)
     # a plan too large for a bundle, once installed, would stop every export for good
     check_plan_size(new, path.name)
     return new
@@ -255,6 +257,9 @@ class PlanChange:
     hidden: what of the reports held it would newly hide (``hidden_by`` with
     ``shown_by``): installing it needs ``allow_hiding``. reports: how many reports
     it would newly hide (``hidden_reports``; values of indicators are in ``hidden``).
+    diff: what it changes of the installed plan's areas, actions, indicators and dates
+    (plan_diff.diff_plans). untranslated: codes of its areas, actions and indicators
+    whose title lacks its French or Arabic text (plan_diff.untranslated).
     """
 
     plan: Plan
@@ -262,6 +267,8 @@ class PlanChange:
     unchanged: bool = False
     hidden: Hidden = Hidden()
     reports: int = 0
+    diff: PlanDiff = field(default_factory=PlanDiff)
+    untranslated: tuple[str, ...] = ()
 
 
 def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
@@ -271,17 +278,43 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
     above the installed one. What it would hide is said, not refused."""
     from fieldplan.plan import clean_plan, plan_to_dict
 
-    if not rep.is_hq:
-        raise ValidationError(_("only headquarters can replace the plan"))
+    check_hq(rep)
     old = rep.plan()
     # as 'plan export' writes it: an older import may have kept control characters
     installed = clean_plan(old)
     if new.version == installed.version and plan_to_dict(new) == plan_to_dict(installed):
         # the file exported from this database, imported again: nothing to do
-        return PlanChange(new, old, unchanged=True)
+        return PlanChange(new, old, unchanged=True, untranslated=untranslated(new))
     hidden = _check(rep, new, for_terminal(source))
     return PlanChange(new, old, hidden=hidden,
-                      reports=hidden_reports(rep, new, shown_by=old) if hidden else 0)
+                      reports=hidden_reports(rep, new, shown_by=old) if hidden else 0,
+                      diff=diff_plans(old, new), untranslated=untranslated(new))
+
+
+def check_hq(rep: Replica) -> None:
+    """ValidationError unless ``rep`` is headquarters: only HQ replaces the plan."""
+    if not rep.is_hq:
+        raise ValidationError(_("only headquarters can replace the plan"))
+
+
+def preview_plan_file(rep: Replica, path: Path) -> PlanChange:
+    """``plan import --dry-run``: read and check the plan file at ``path`` as
+    ``replace_plan`` does, and say what installing it would change (``preview_plan``),
+    writing nothing."""
+    check_hq(rep)  # before the file is read: an office has nothing to read it for
+    return preview_plan(rep, read_plan_file(path), path.name)
+
+
+def change_result(rep: Replica, change: PlanChange) -> dict[str, Any]:
+    """``preview_plan``'s answer in ``replace_plan``'s shape (what ``--json`` prints
+    for a dry run): nothing installed, so ``backup`` is None; ``reports_hidden`` and
+    ``needs_allow_hiding`` say what the import would ask."""
+    new = change.plan
+    result = _result(new, hidden_by(rep, new), change.hidden, backup=None,
+                     unchanged=change.unchanged, change=change)
+    result.update(dry_run=True, reports_hidden=change.reports,
+                  needs_allow_hiding=bool(change.hidden))
+    return result
 
 
 def _check(rep: Replica, new: Plan, name: str) -> Hidden:
@@ -316,7 +349,8 @@ def install_plan(rep: Replica, new: Plan, source: str, *,
     name = for_terminal(source)
     change = preview_plan(rep, new, source)
     if change.unchanged:
-        return _result(new, hidden_by(rep, new), Hidden(), backup=None, unchanged=True)
+        return _result(new, hidden_by(rep, new), Hidden(), backup=None, unchanged=True,
+                       change=change)
     _refuse_hiding(change.hidden, name, allow_hiding)
     # a failed backup (BackupError, one line naming the folder) stops here: nothing written
     backup = rep.backup("before-plan-import")
@@ -327,7 +361,7 @@ def install_plan(rep: Replica, new: Plan, source: str, *,
         events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},
                       author=rep.author)
     return _result(new, hidden_by(rep, new), newly_hidden, backup=str(backup),
-                   unchanged=False)
+                   unchanged=False, change=change)
 
 
 def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dict[str, Any]:
@@ -342,14 +376,15 @@ def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dic
     already, same version and content, is left as it is: the result says
     ``unchanged`` (and its ``backup`` is None).
     """
-    if not rep.is_hq:  # before the file is read: an office has nothing to read it for
-        raise ValidationError(_("only headquarters can replace the plan"))
+    check_hq(rep)  # before the file is read: an office has nothing to read it for
     return install_plan(rep, read_plan_file(path), path.name, allow_hiding=allow_hiding)
 
 
 def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | None,
-            unchanged: bool) -> dict[str, Any]:
-    """What ``replace_plan`` returns (see there)."""
+            unchanged: bool, change: PlanChange) -> dict[str, Any]:
+    """What ``replace_plan`` returns (see there); ``changes``: what the new plan
+    changes of the one it replaced (PlanDiff.as_dict), ``untranslated``: its codes
+    whose title lacks its French or Arabic text."""
     return {"plan": new.id, "version": new.version, "actions": len(new.actions),
             "unchanged": unchanged,
             "orphaned_actions": list(hidden.actions),
@@ -360,4 +395,6 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
                              "periods": list(newly_hidden.periods),
                              "values": list(newly_hidden.values),
                              "levels": list(newly_hidden.levels)},
+            "changes": change.diff.as_dict(),
+            "untranslated": list(change.untranslated),
             "backup": backup}

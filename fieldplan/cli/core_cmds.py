@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fieldplan import progress as prog
 from fieldplan.cli import (
@@ -26,6 +27,9 @@ from fieldplan.i18n import _, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
 from fieldplan.store import resolve_db_path
+
+if TYPE_CHECKING:
+    from fieldplan.planops import PlanChange
 
 
 @contextlib.contextmanager
@@ -172,6 +176,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=_("import even if recorded reports would no longer be shown (they "
                           "are kept, not deleted, and show again if a later version brings "
                           "their actions, periods or indicators back)"))
+    s.add_argument("--dry-run", action="store_true",
+                   help=_("read and check the file, and say what it would change and hide, "
+                          "without changing anything"))
     s = command(psub, "export", _("save the plan to a file"),
                 _("Save the plan as TOML, JSON or CSV (by extension)."), func=cmd_plan_export)
     s.add_argument("-o", "--output", required=True, metavar="FILE", help=_("output file"))
@@ -242,7 +249,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         if args.plan:
             from fieldplan.plan import check_plan_size, load_plan
 
-            plan = load_plan(args.plan, clean=True)  # stored without control characters
+            # stored without control characters, titles of one line
+            plan = load_plan(args.plan, clean=True, strict=True)
             check_plan_size(plan, Path(args.plan).name)  # init_hq checks it too, unnamed
         rep = replica.init_hq(path, plan=plan, author=args.author)
     else:
@@ -540,26 +548,52 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_import(args: argparse.Namespace) -> int:
-    from fieldplan.planops import PlanHidesReportsError, replace_plan
+    from fieldplan.plan_diff import untranslated_text
+    from fieldplan.planops import (
+        PlanHidesReportsError,
+        change_result,
+        install_plan,
+        preview_plan_file,
+    )
 
+    path = Path(args.file)
     with open_db(args) as rep:
-        try:
-            result = replace_plan(rep, Path(args.file), allow_hiding=args.allow_hiding)
-        except PlanHidesReportsError as exc:
-            raise CommandError(_("{error}. Check the file; if the reports are to be hidden, "
-                                 "run the import again with --allow-hiding").format(
-                                     error=exc)) from exc
+        change = preview_plan_file(rep, path)
+        if args.dry_run:
+            result = change_result(rep, change)
+        else:
+            try:
+                result = install_plan(rep, change.plan, path.name,
+                                      allow_hiding=args.allow_hiding)
+            except PlanHidesReportsError as exc:
+                raise CommandError(_("{error}. Check the file; if the reports are to be "
+                                     "hidden, run the import again with --allow-hiding")
+                                   .format(error=exc)) from exc
+    # the fr and ar columns may be left out: said, not refused
+    missing = untranslated_text(change.untranslated)
+    if missing:
+        warn(missing)
 
     def human() -> None:
         if result["unchanged"]:
             print(_("Plan {plan} version {version} is already installed; nothing was "
                     "changed").format(plan=result["plan"], version=result["version"]))
             return
-        print(ngettext(
-            "Plan {plan} version {version} imported ({actions} action)",
-            "Plan {plan} version {version} imported ({actions} actions)", result["actions"])
-            .format(plan=result["plan"], version=result["version"],
-                    actions=result["actions"]))
+        if args.dry_run:
+            print(_("Dry run: version {version} of plan {plan} would replace version "
+                    "{installed}; nothing was changed").format(
+                        plan=result["plan"], version=result["version"],
+                        installed=change.installed.version))
+        else:
+            print(ngettext(
+                "Plan {plan} version {version} imported ({actions} action)",
+                "Plan {plan} version {version} imported ({actions} actions)",
+                result["actions"]).format(plan=result["plan"], version=result["version"],
+                                          actions=result["actions"]))
+        print_changes(change)
+        if args.dry_run:
+            print_would_hide(change, args.allow_hiding)
+            return
         # reports are never deleted: say which ones the new plan no longer shows
         if result["orphaned_actions"]:
             print(_("Reports on actions this version no longer has are kept, but no longer "
@@ -580,6 +614,39 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
 
     output(args, result, human)
     return 0
+
+
+def print_changes(change: PlanChange) -> None:
+    """What a new plan changes, a short line each under a heading (plan import)."""
+    from fieldplan.text import for_terminal
+
+    lines = change.diff.lines()
+    if not lines:
+        print(_("Changes from version {installed}: none to its areas, actions, indicators "
+                "or dates").format(installed=change.installed.version))
+        return
+    print(_("Changes from version {installed}:").format(installed=change.installed.version))
+    for line in lines:
+        print("  " + for_terminal(line))
+
+
+def print_would_hide(change: PlanChange, allow_hiding: bool) -> None:
+    """What a new plan would hide of the reports held (plan import --dry-run)."""
+    if not change.hidden:
+        print(_("It would hide none of the reports recorded so far"))
+        return
+    if change.reports:
+        print(ngettext(
+            "It would hide {n} report recorded so far (kept in the database, not deleted):",
+            "It would hide {n} reports recorded so far (kept in the database, not deleted):",
+            change.reports).format(n=change.reports))
+    else:
+        print(_("It would hide indicator values recorded so far (kept in the database, not "
+                "deleted):"))
+    for part in change.hidden.parts():
+        print("  " + part)
+    if not allow_hiding:
+        print(_("The import would be refused without --allow-hiding"))
 
 
 def cmd_plan_export(args: argparse.Namespace) -> int:

@@ -183,7 +183,7 @@ def test_an_allowed_level_move_is_listed_and_moving_back_is_not_asked(reported, 
     back = tmp_path / "back.toml"
     dump_plan(moved(reported.plan(), "PA1.1", "national"), back)
     code, out, err = run(capsys, "--db", str(reported.path), "plan", "import", str(back))
-    assert code == 0 and err == "" and "another level" not in out
+    assert code == 0 and err == "" and "puts at another level" not in out
 
 
 def test_a_level_move_hides_the_offices_of_the_old_level_only(reported, make_office,

@@ -12,6 +12,7 @@ import pytest
 
 from fieldplan.errors import FileError, PlanError, ValidationError
 from fieldplan.plan import MAX_PLAN_EVENT_BYTES, Text, dump_plan, load_plan
+from fieldplan.plan_diff import PlanDiff
 from fieldplan.planops import (
     Hidden,
     PlanChange,
@@ -73,7 +74,9 @@ def test_a_plan_that_hides_nothing_is_previewed_as_such(hq, tmp_path):
     new = amended(plan, actions=(dataclasses.replace(plan.actions[0], title=Text(en="New")),
                                  *plan.actions[1:]))
     change = preview_plan(hq, new, "v2.json")
-    assert change == PlanChange(new, plan, unchanged=False, hidden=Hidden(), reports=0)
+    assert change == PlanChange(new, plan, unchanged=False, hidden=Hidden(), reports=0,
+                                diff=PlanDiff(actions_retitled=(plan.actions[0].code,)),
+                                untranslated=(plan.actions[0].code,))
 
 
 def test_the_installed_plan_is_previewed_unchanged(hq, tmp_path):

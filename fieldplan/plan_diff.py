@@ -1,0 +1,302 @@
+"""What a new version of the plan changes, in short: the areas, actions and indicators
+it adds, drops or changes, and its dates (``diff_plans``); and the titles it leaves
+without their French or Arabic text (``untranslated``).
+
+HQ replaces the whole plan from a spreadsheet: a row deleted by mistake, a target
+typed in the wrong column or a renamed action must be seen before (the client's
+question, ``fieldplan plan import --dry-run``) and after (the import's lines) it
+reaches every office. Items are matched by their code (an indicator by its action's
+code and its key): an action given another code is one dropped and one added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fieldplan.i18n import _, format_number, join_clauses, lead_label, level_label, ngettext
+from fieldplan.plan import Indicator, Plan
+
+#: How many items a line names before "and N more".
+SHOWN_ITEMS = 8
+
+
+@dataclass(frozen=True)
+class Changed:
+    """One value that a new version changes.
+
+    code: the area, the action, or ``ACTION/KEY`` for an indicator.
+    before, after: the value in the installed plan and in the new one (a number,
+        a level or lead such as ``national``; None where there is none).
+    period: for a target, the period whose target changes (``2026-S2``), or "" for
+        the target at the plan's end; "" for anything else.
+    """
+
+    code: str
+    before: str | float | None
+    after: str | float | None
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    """What the new plan changes from the installed one (``diff_plans``); every tuple
+    in plan order (the new plan's, the installed one's for what it drops).
+
+    start, end: (before, after) when the plan's first or last day changes, else ().
+    retitled: the plan's own English title changes.
+    areas_added, areas_removed, areas_retitled: area codes; retitled: its English
+        title changes.
+    actions_added, actions_removed, actions_retitled: action codes (the indicators of
+        an action added or dropped come and go with it, unlisted).
+    levels, leads: actions kept whose level or lead changes.
+    indicators_added, indicators_removed, indicators_retitled: ``ACTION/KEY`` of
+        indicators of actions that both plans have.
+    units, baselines, targets: indicators whose unit, baseline, or target (at the
+        plan's end, or for a period: ``Changed.period``) changes.
+    """
+
+    start: tuple[date, date] | tuple[()] = ()
+    end: tuple[date, date] | tuple[()] = ()
+    retitled: bool = False
+    areas_added: tuple[str, ...] = ()
+    areas_removed: tuple[str, ...] = ()
+    areas_retitled: tuple[str, ...] = ()
+    actions_added: tuple[str, ...] = ()
+    actions_removed: tuple[str, ...] = ()
+    actions_retitled: tuple[str, ...] = ()
+    levels: tuple[Changed, ...] = ()
+    leads: tuple[Changed, ...] = ()
+    indicators_added: tuple[str, ...] = ()
+    indicators_removed: tuple[str, ...] = ()
+    indicators_retitled: tuple[str, ...] = ()
+    units: tuple[Changed, ...] = ()
+    baselines: tuple[Changed, ...] = ()
+    targets: tuple[Changed, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) for name in self.__dataclass_fields__)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The diff for ``--json``: lists of codes, ``{"code", "before", "after"}``
+        (and ``"period"`` for targets) for values, ISO dates."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name in ("start", "end"):
+                out[name] = [d.isoformat() for d in value] or None
+            elif isinstance(value, bool):
+                out[name] = value
+            else:
+                out[name] = [_changed_dict(v, name) if isinstance(v, Changed) else v
+                             for v in value]
+        return out
+
+    def lines(self, shown: int | None = SHOWN_ITEMS) -> list[str]:
+        """One short line for each kind of change ("Actions added (1): PA5.1"), each
+        naming at most ``shown`` items before "and N more" (None: every one)."""
+        lines = []
+        if self.start:
+            lines.append(_("Plan start: from {before} to {after}").format(
+                before=self.start[0].isoformat(), after=self.start[1].isoformat()))
+        if self.end:
+            lines.append(_("Plan end: from {before} to {after}").format(
+                before=self.end[0].isoformat(), after=self.end[1].isoformat()))
+        if self.retitled:
+            lines.append(_("The plan's title changes"))
+        n = len
+        for items, kind, words in (
+            (self.areas_added, "", ngettext(
+                "Area added ({count}): {items}", "Areas added ({count}): {items}",
+                n(self.areas_added))),
+            (self.areas_removed, "", ngettext(
+                "Area removed ({count}): {items}", "Areas removed ({count}): {items}",
+                n(self.areas_removed))),
+            (self.areas_retitled, "", ngettext(
+                "Area retitled ({count}): {items}", "Areas retitled ({count}): {items}",
+                n(self.areas_retitled))),
+            (self.actions_added, "", ngettext(
+                "Action added ({count}): {items}", "Actions added ({count}): {items}",
+                n(self.actions_added))),
+            (self.actions_removed, "", ngettext(
+                "Action removed ({count}): {items}", "Actions removed ({count}): {items}",
+                n(self.actions_removed))),
+            (self.actions_retitled, "", ngettext(
+                "Action retitled ({count}): {items}", "Actions retitled ({count}): {items}",
+                n(self.actions_retitled))),
+            (self.levels, "level", ngettext(
+                "Action moved to another level ({count}): {items}",
+                "Actions moved to another level ({count}): {items}", n(self.levels))),
+            (self.leads, "lead", ngettext(
+                "Action with another lead ({count}): {items}",
+                "Actions with another lead ({count}): {items}", n(self.leads))),
+            (self.indicators_added, "", ngettext(
+                "Indicator added ({count}): {items}", "Indicators added ({count}): {items}",
+                n(self.indicators_added))),
+            (self.indicators_removed, "", ngettext(
+                "Indicator removed ({count}): {items}",
+                "Indicators removed ({count}): {items}", n(self.indicators_removed))),
+            (self.indicators_retitled, "", ngettext(
+                "Indicator retitled ({count}): {items}",
+                "Indicators retitled ({count}): {items}", n(self.indicators_retitled))),
+            (self.units, "value", ngettext(
+                "Unit changed ({count}): {items}", "Units changed ({count}): {items}",
+                n(self.units))),
+            (self.baselines, "value", ngettext(
+                "Baseline changed ({count}): {items}", "Baselines changed ({count}): {items}",
+                n(self.baselines))),
+            (self.targets, "target", ngettext(
+                "Target changed ({count}): {items}", "Targets changed ({count}): {items}",
+                n(self.targets))),
+        ):
+            if items:
+                lines.append(words.format(count=len(items), items=_items(items, shown, kind)))
+        return lines
+
+
+def _changed_dict(change: Changed, kind: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": change.code, "before": change.before,
+                           "after": change.after}
+    if kind == "targets":
+        out["period"] = change.period or None
+    return out
+
+
+def _value(value: str | float | None, kind: str) -> str:
+    if value is None:
+        return _("none")
+    if kind == "level":
+        return level_label(str(value))
+    if kind == "lead":
+        return lead_label(str(value))
+    if isinstance(value, float):
+        return format_number(value, exact=True)
+    return str(value)
+
+
+def _item(change: Changed, kind: str) -> str:
+    before, after = _value(change.before, kind), _value(change.after, kind)
+    if change.period:
+        # Translators: a per-period target that an amendment changes, as in
+        # "PA1.1/policies-supported for 2026-S2 from 6 to 10"
+        return _("{code} for {period} from {before} to {after}").format(
+            code=change.code, period=change.period, before=before, after=after)
+    if kind == "target":
+        # Translators: the target to reach by the plan's end, as changed by an amendment
+        return _("{code} at the plan's end from {before} to {after}").format(
+            code=change.code, before=before, after=after)
+    # Translators: a value an amendment changes, as in "PA2.1 from National to Regional"
+    return _("{code} from {before} to {after}").format(
+        code=change.code, before=before, after=after)
+
+
+def _items(items: tuple[str, ...] | tuple[Changed, ...], shown: int | None,
+           kind: str = "") -> str:
+    """Codes joined by commas, changed values (put in words as ``kind`` says: level,
+    lead, target or value) by the language's clause joiner (they hold commas of their
+    own in French), the first ``shown`` then "and N more"."""
+    texts = [_item(i, kind) if isinstance(i, Changed) else i for i in items]
+    cut = texts if shown is None else texts[:shown]
+    joined = join_clauses(cut) if kind else ", ".join(cut)
+    more = len(texts) - len(cut)
+    if not more:
+        return joined
+    return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
+        names=joined, count=more)
+
+
+def diff_plans(old: Plan, new: Plan) -> PlanDiff:
+    """What ``new`` changes from ``old`` (see PlanDiff)."""
+    old_areas = {a.code.upper(): a for a in old.areas}
+    new_areas = {a.code.upper(): a for a in new.areas}
+    old_actions = {a.code.upper(): a for a in old.actions}
+    new_actions = {a.code.upper(): a for a in new.actions}
+    levels, leads, retitled = [], [], []
+    ind_added, ind_removed, ind_retitled = [], [], []
+    units, baselines, targets = [], [], []
+    for action in new.actions:
+        before = old_actions.get(action.code.upper())
+        if before is None:
+            continue
+        code = action.code
+        if before.title.en != action.title.en:
+            retitled.append(code)
+        if before.level != action.level:
+            levels.append(Changed(code, before.level, action.level))
+        if before.lead != action.lead:
+            leads.append(Changed(code, before.lead, action.lead))
+        old_inds = {i.key: i for i in before.indicators}
+        new_keys = {i.key for i in action.indicators}
+        for ind in action.indicators:
+            name = f"{code}/{ind.key}"
+            was = old_inds.get(ind.key)
+            if was is None:
+                ind_added.append(name)
+                continue
+            if was.title.en != ind.title.en:
+                ind_retitled.append(name)
+            if was.unit != ind.unit:
+                units.append(Changed(name, was.unit, ind.unit))
+            if was.baseline != ind.baseline:
+                baselines.append(Changed(name, was.baseline, ind.baseline))
+            targets += _target_changes(name, was, ind)
+        ind_removed += [f"{code}/{i.key}" for i in before.indicators if i.key not in new_keys]
+    return PlanDiff(
+        start=(old.start, new.start) if old.start != new.start else (),
+        end=(old.end, new.end) if old.end != new.end else (),
+        retitled=old.title.en != new.title.en,
+        areas_added=tuple(a.code for a in new.areas if a.code.upper() not in old_areas),
+        areas_removed=tuple(a.code for a in old.areas if a.code.upper() not in new_areas),
+        areas_retitled=tuple(a.code for a in new.areas if a.code.upper() in old_areas
+                             and old_areas[a.code.upper()].title.en != a.title.en),
+        actions_added=tuple(a.code for a in new.actions if a.code.upper() not in old_actions),
+        actions_removed=tuple(a.code for a in old.actions
+                              if a.code.upper() not in new_actions),
+        actions_retitled=tuple(retitled),
+        levels=tuple(levels),
+        leads=tuple(leads),
+        indicators_added=tuple(ind_added),
+        indicators_removed=tuple(ind_removed),
+        indicators_retitled=tuple(ind_retitled),
+        units=tuple(units),
+        baselines=tuple(baselines),
+        targets=tuple(targets),
+    )
+
+
+def _target_changes(name: str, was: Indicator, now: Indicator) -> list[Changed]:
+    """The indicator's targets that change: the end target first, then by period."""
+    out = []
+    if was.target != now.target:
+        out.append(Changed(name, was.target, now.target))
+    before, after = dict(was.targets), dict(now.targets)
+    for period in sorted(set(before) | set(after)):
+        if before.get(period) != after.get(period):
+            out.append(Changed(name, before.get(period), after.get(period), period))
+    return out
+
+
+def untranslated(plan: Plan) -> tuple[str, ...]:
+    """The areas, actions and indicators (``ACTION/KEY``) of ``plan`` whose title has
+    no French or no Arabic text, in plan order: the client shows them in English to
+    people reading French or Arabic. A plan file may leave them out (its fr and ar
+    columns are optional); HQ is told which."""
+    missing = [a.code for a in plan.areas if not (a.title.fr and a.title.ar)]
+    for action in plan.actions:
+        if not (action.title.fr and action.title.ar):
+            missing.append(action.code)
+        missing += [f"{action.code}/{i.key}" for i in action.indicators
+                    if not (i.title.fr and i.title.ar)]
+    return tuple(missing)
+
+
+def untranslated_text(codes: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:
+    """The one warning line for ``untranslated``'s codes ("" for none)."""
+    if not codes:
+        return ""
+    return ngettext(
+        "{count} title has no French or Arabic text and shows in English instead: "
+        "{items}",
+        "{count} titles have no French or Arabic text and show in English instead: "
+        "{items}", len(codes)).format(count=len(codes), items=_items(codes, shown))

@@ -1,0 +1,122 @@
+"""``fieldplan plan import``: what the new version changes, in short lines after the
+import and in ``--json``; ``--dry-run`` says the same, and what it would hide, and
+changes nothing; titles without French or Arabic are one warning line; a title of
+several lines is refused in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fieldplan.cli import main
+from fieldplan.plan import dump_plan, format_plan
+from fieldplan.replica import init_hq, open_replica
+from tests.core.test_plan_diff import review_amendment, with_title
+from tests.core.test_plan_faults import snapshot
+
+CHANGES = [
+    "Changes from version 1:",
+    "  Area added (1): PA5",
+    "  Action added (1): PA5.1",
+    "  Action removed (1): PA1.3",
+    "  Action retitled (1): PA1.2",
+    "  Target changed (1): PA1.1/policies-supported for 2026-S2 from 6 to 10",
+]
+WARNING = ("fieldplan: warning: 3 titles have no French or Arabic text and show in English "
+           "instead: PA5, PA5.1, PA5.1/returnees\n")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def amendment(hq, make_office, tmp_path: Path) -> tuple[str, Path]:
+    """An HQ database holding Mali's report on PA1.3, and the reviewer's amendment
+    (which drops PA1.3) as CSV."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundle
+
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA1.3", "2026-S1", status="on-track")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert import_bundle(hq, export_bundle(ml, out_dir=out).path).outcome == "merged"
+    path = tmp_path / "v2.csv"
+    dump_plan(review_amendment(hq.plan()), path)
+    return str(hq.path), path
+
+
+def test_an_import_says_what_changed(capsys, amendment):
+    db, path = amendment
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path), "--allow-hiding")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Plan iom-oic-poa-2025-2027 version 2 imported (24 actions)"
+    assert lines[1:6] == CHANGES[:5] and lines[6] == CHANGES[5]
+    assert lines[7].endswith("no longer shown in the plan: PA1.3")
+    assert err == WARNING
+
+
+def test_json_adds_the_changes_and_keeps_every_key(capsys, amendment):
+    db, path = amendment
+    code, out, _err = run(capsys, "--db", db, "--json", "plan", "import", str(path),
+                          "--allow-hiding")
+    result = json.loads(out)
+    assert code == 0
+    assert {"plan", "version", "actions", "unchanged", "orphaned_actions", "hidden_periods",
+            "hidden_values", "hidden_levels", "newly_hidden", "backup"} <= set(result)
+    assert result["changes"]["actions_removed"] == ["PA1.3"]
+    assert result["changes"]["actions_retitled"] == ["PA1.2"]
+    assert result["changes"]["targets"] == [{"code": "PA1.1/policies-supported",
+                                             "period": "2026-S2", "before": 6, "after": 10}]
+    assert result["untranslated"] == ["PA5", "PA5.1", "PA5.1/returnees"]
+
+
+def test_a_dry_run_says_what_would_change_and_hide_and_changes_nothing(capsys, amendment):
+    db, path = amendment
+    with open_replica(Path(db)) as rep:
+        before = snapshot(rep)
+        assert rep.plan().version == 1
+    # it would hide the report on PA1.3, and --allow-hiding is not given: said, exit 0
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path), "--dry-run")
+    assert code == 0
+    assert out.splitlines() == [
+        "Dry run: version 2 of plan iom-oic-poa-2025-2027 would replace version 1; nothing "
+        "was changed",
+        *CHANGES,
+        "It would hide 1 report recorded so far (kept in the database, not deleted):",
+        "  reports on 1 action it does not have (PA1.3)",
+        "The import would be refused without --allow-hiding",
+    ]
+    assert err == WARNING
+    code, out, _err = run(capsys, "--db", db, "--json", "plan", "import", str(path),
+                          "--dry-run", "--allow-hiding")
+    result = json.loads(out)
+    assert code == 0 and result["dry_run"] and result["backup"] is None
+    assert result["needs_allow_hiding"] and result["reports_hidden"] == 1
+    assert result["newly_hidden"]["actions"] == ["PA1.3"]
+    assert result["changes"]["areas_added"] == ["PA5"]
+    with open_replica(Path(db)) as rep:
+        assert snapshot(rep) == before and rep.plan().version == 1
+
+
+def test_a_title_of_two_lines_is_refused_in_one_line(capsys, tmp_path):
+    db = tmp_path / "hq2.sqlite3"
+    with init_hq(db) as rep:
+        plan = rep.plan()
+    path = tmp_path / "v2.csv"
+    path.write_text(format_plan(with_title(plan, "Better data\non migration"), "csv"),
+                    encoding="utf-8")
+    for extra in ((), ("--dry-run",)):
+        code, out, err = run(capsys, "--db", str(db), "plan", "import", str(path), *extra)
+        assert code == 1 and out == ""
+        assert err.startswith("fieldplan: error: v2.csv: row ") and err.count("\n") == 1
+        assert ("column 'action_title_en': the text of PA1.2 has a line break; titles, units "
+                "and places are one line (descriptions may have several)") in err
+    with open_replica(db) as rep:
+        assert rep.plan().version == 1

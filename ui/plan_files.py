@@ -5,7 +5,9 @@ installs a new version from a file as ``fieldplan plan import [--allow-hiding]``
 Replacing reads and checks the file first (on a thread of its own: a plan file may
 take 4 MiB), then asks the core what the new version would change
 (planops.preview_plan, on the database worker) and says it in words: its version,
-its actions and what of the recorded reports it would hide. Only once the person
+its actions, what it changes (plan_diff: areas, actions and indicators added, dropped
+or changed, its dates), the titles it leaves without French or Arabic, and what of
+the recorded reports it would hide. Only once the person
 agrees is that same plan installed (planops.install_plan, which backs the database
 up and checks again as it writes); the window then shows it (MainWindow.plan_did_install).
 An invalid file is one message, and nothing is written.
@@ -187,8 +189,12 @@ def action_count(n: int) -> str:
 
 def change_text(change: PlanChange, file: str) -> tuple[str, str]:
     """What installing ``change.plan`` would do, in words: the question (its version
-    and actions, how many reports it would hide) and the details (what it would hide,
-    one kind a line, every code named)."""
+    and actions, how many reports it would hide, the titles it leaves untranslated)
+    and the details: what it changes, a short line for each kind of change, long
+    lists cut with "and N more", then what it would hide, one kind a line, every code
+    named."""
+    from fieldplan.plan_diff import untranslated_text
+
     new, old = change.plan, change.installed
     said = [
         # Translators: {plan} is the plan's id, {installed} and {version} numbers, {file}
@@ -215,11 +221,16 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
                       "indicators."))
     said.append(_("The database is backed up first."))
     text = " ".join(said[:2]) + "\n\n" + " ".join(said[2:])
-    details = ""
+    missing = untranslated_text(change.untranslated)
+    if missing:
+        text += "\n\n" + sentence(missing) + "."
+    changes = change.diff.lines()
+    lines = ([_("What it changes:"), *changes] if changes else
+             [_("It changes none of the areas, actions, indicators or dates.")])
     if change.hidden:
-        text += "\n\n" + _("What it would hide:")
-        details = "\n".join(isolated_codes(sentence(part))
-                            for part in change.hidden.parts(shown=None))
+        lines += ["", _("What it would hide:"),
+                  *(sentence(part) for part in change.hidden.parts(shown=None))]
+    details = "\n".join(isolated_codes(line) for line in lines)
     return isolated_codes(text), details
 
 

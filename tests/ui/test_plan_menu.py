@@ -173,8 +173,14 @@ def test_a_plan_that_hides_reports_is_asked_about_and_cancel_changes_nothing(
         "has 23 actions; the installed one has 24 actions.\n\n"
         "It would hide 1 report recorded so far. What it hides is kept in the database, "
         "not deleted, and shows again if a later version brings back its actions, periods "
-        "or indicators. The database is backed up first.\n\nWhat it would hide:")
-    assert dialog.details.toPlainText() == "Reports on 1 action it does not have (PA3.6)"
+        "or indicators. The database is backed up first.")
+    assert dialog.details.toPlainText().splitlines() == [
+        "What it changes:",
+        "Action added (1): PA4.7",
+        "Actions removed (2): PA3.6, PA4.6",
+        "",
+        "What it would hide:",
+        "Reports on 1 action it does not have (PA3.6)"]
     # hiding reports by accident: Enter cancels
     assert dialog.ok_button.text() == "&Replace and hide"
     assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()
@@ -241,7 +247,8 @@ def test_export_then_replace_round_trip(open_window, hq_db, qtbot, tmp_path):
     pick(window, qtbot, "replace-plan-action", tmp_path / "edited.csv")
     dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
     assert "It hides none of the reports recorded so far." in dialog.text.text()
-    assert dialog.details is None and dialog.ok_button.text() == "&Replace the plan"
+    assert dialog.details.toPlainText() == "What it changes:\nAction retitled (1): PA1.1"
+    assert dialog.ok_button.text() == "&Replace the plan"
     assert dialog.ok_button.isDefault()
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=10_000)
@@ -324,7 +331,10 @@ def test_each_kind_of_thing_hidden_is_a_line_naming_every_code(qapp):
                     values=("PA1.2/officials-trained",), levels=("PA2.1",))
     text, details = change_text(PlanChange(new, plan, hidden=hidden, reports=31), "v2.csv")
     assert "It would hide 31 reports recorded so far." in text
-    assert details.splitlines() == [
+    assert details.splitlines()[:3] == [
+        "It changes none of the areas, actions, indicators or dates.", "",
+        "What it would hide:"]
+    assert details.splitlines()[3:] == [
         "Reports on 10 actions it does not have (PA1.1, PA1.2, PA1.3, PA1.4, PA1.5, PA1.6, "
         "PA1.7, PA1.8, PA1.9, PA1.10)",
         "Reports on 1 action it moves to another level (PA2.1)",
@@ -334,4 +344,58 @@ def test_each_kind_of_thing_hidden_is_a_line_naming_every_code(qapp):
     text, details = change_text(
         PlanChange(new, plan, hidden=Hidden(values=("PA1.2/officials-trained",))), "v2.csv")
     assert "It would hide indicator values recorded so far." in text
-    assert details == "Values of 1 indicator it does not have (PA1.2/officials-trained)"
+    assert details.splitlines()[-1] == (
+        "Values of 1 indicator it does not have (PA1.2/officials-trained)")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_question_says_what_the_new_version_changes(open_window, hq_db, qtbot, tmp_path,
+                                                        language, lang):
+    """The reviewer's amendment (PA1.3 dropped, PA1.2 renamed, a target changed, PA5
+    and PA5.1 added in English only): each change a line before anything is written,
+    and one line for the titles without French or Arabic. (Screenshots: in
+    FIELDPLAN_SHOTS, when set.)"""
+    from tests.core.test_plan_diff import review_amendment
+    from ui import plan_files
+
+    language(lang)
+    with open_replica(hq_db) as rep:
+        dump_plan(review_amendment(rep.plan()), tmp_path / "v2.csv")
+    before = snapshot(hq_db)
+    window = open_window(hq_db)
+    plan_files.read_for_replacing(window, str(tmp_path / "v2.csv"))
+    dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
+    assert dialog.isRightToLeft() == (lang == "ar")
+    details = dialog.details.toPlainText().replace("\u2066", "").replace("\u2069", "")
+    assert "PA1.1/policies-supported" in details and "PA5.1" in details
+    if lang == "en":
+        assert dialog.text.text().endswith(
+            "The database is backed up first.\n\n3 titles have no French or Arabic text "
+            "and show in English instead: PA5, PA5.1, PA5.1/returnees.")
+        assert details.splitlines() == [
+            "What it changes:",
+            "Area added (1): PA5",
+            "Action added (1): PA5.1",
+            "Action removed (1): PA1.3",
+            "Action retitled (1): PA1.2",
+            "Target changed (1): PA1.1/policies-supported for 2026-S2 from 6 to 10"]
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"replace-plan-changes-{lang}.png"))
+    dialog.reject()
+    wait_idle(qtbot, window.session)
+    assert snapshot(hq_db) == before
+
+
+def test_long_lists_of_changes_are_cut(qapp):
+    from fieldplan.plan import default_plan
+    from fieldplan.plan_diff import diff_plans
+    from fieldplan.planops import PlanChange
+    from ui.plan_files import change_text
+
+    plan = default_plan()
+    new = dataclasses.replace(plan, version=2, actions=plan.actions[:2])
+    _text, details = change_text(PlanChange(new, plan, diff=diff_plans(plan, new)), "v2.csv")
+    assert details.splitlines()[1] == (
+        "Actions removed (22): PA1.3, PA1.4, PA1.5, PA1.6, PA2.1, PA2.2, PA2.3, PA2.4 and "
+        "14 more")

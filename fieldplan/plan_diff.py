@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fieldplan.i18n import _, format_number, join_clauses, lead_label, level_label, ngettext
+from fieldplan.i18n import (
+    _,
+    format_number,
+    join_clauses,
+    join_list,
+    lead_label,
+    level_label,
+    ngettext,
+)
 from fieldplan.plan import Indicator, Plan
 
 #: How many items a line names before "and N more".
@@ -198,7 +206,7 @@ def _items(items: tuple[str, ...] | tuple[Changed, ...], shown: int | None,
     own in French), the first ``shown`` then "and N more"."""
     texts = [_item(i, kind) if isinstance(i, Changed) else i for i in items]
     cut = texts if shown is None else texts[:shown]
-    joined = join_clauses(cut) if kind else ", ".join(cut)
+    joined = join_clauses(cut) if kind else join_list(cut)
     more = len(texts) - len(cut)
     if not more:
         return joined

@@ -183,17 +183,18 @@ def changed_after_lock(rep: Replica, period: str | None = None,
         if (held, hlc) >= seen[1]:
             seen[1:] = [(held, hlc), events.shown_time(hlc, received_at),
                         json.loads(body).get("author", "")]
-    states = {}
-    for key in found:
-        row = rep.conn.execute("SELECT state FROM progress WHERE period = ? AND office = ? "
-                               "AND action = ?", key).fetchone()
-        states[key] = row[0] if row else "draft"
+    # their states in one query, not one a report (the data export asks for them all)
+    states = {(p, o, a): state for p, o, a, state in rep.conn.execute(
+        "SELECT p.period, p.office, p.action, p.state FROM json_each(?) AS k "
+        "JOIN progress p ON p.office = json_extract(k.value, '$[1]') "
+        "AND p.action = json_extract(k.value, '$[2]') "
+        "AND p.period = json_extract(k.value, '$[0]')", (json.dumps(list(found)),))}
     out: dict[str, list[ChangedAfterLock]] = {}
     for key in sorted(found):
         count, _held, last_at, author = found[key]
         out.setdefault(key[0], []).append(ChangedAfterLock(
             office=key[1], action=key[2], period=key[0], changes=count,
-            last_at=last_at, last_by=author, state=states[key]))
+            last_at=last_at, last_by=author, state=states.get(key, "draft")))
     return {p: tuple(changes) for p, changes in sorted(out.items())}
 
 

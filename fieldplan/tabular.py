@@ -8,6 +8,13 @@ Those rows say why in ``plan_hidden`` (``action``, ``period``, ``level``, separa
 by a space; empty when the plan shows the report), so that totals over the file can
 be made to agree with the review pack.
 
+What the ``state`` column does not say is said at the end: ``period_locked`` (``true``
+when headquarters has locked the report's period, as this replica knows),
+``changed_after_lock`` (``true`` for a report changed after that lock: see
+progress.changed_after_lock) and ``open_conflicts`` (the report's fields in an open
+conflict, e.g. ``percent; achievements``, ``value.KEY`` for an indicator's value;
+empty when none: the row holds the value that wins for now, see ``conflicts list``).
+
 Columns are only ever added at the end: spreadsheets and HXL recipes refer to them.
 
 Every text cell may hold user text (narratives, but also the action part of a report
@@ -79,6 +86,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("period_start", "#date+start"),
     ("period_end", "#date+end"),
     ("plan_hidden", "#meta+hidden"),
+    ("period_locked", "#meta+locked"),  # true or false
+    ("changed_after_lock", "#meta+changed_after_lock"),  # true or false
+    ("open_conflicts", "#meta+conflicts"),  # "percent; achievements", empty when none
 )
 
 #: The XLSX sheet of indicator values, one row per value recorded.
@@ -115,7 +125,13 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
     value), ...)."""
     from fieldplan.offices import office_kind, office_name
     from fieldplan.planops import PlanScope
-    from fieldplan.progress import list_reports
+    from fieldplan.progress import (
+        changed_after_lock,
+        list_reports,
+        locked_periods,
+        report_id,
+    )
+    from fieldplan.sync.conflicts import conflicted_fields
 
     plan = rep.plan()
     scope = PlanScope(plan)
@@ -123,6 +139,11 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
     reports = list_reports(rep, period=period)
     # an action the plan no longer has: as the latest plan version that had it put it
     by_code.update(_earlier_actions(rep, {r.action for r in reports} - by_code.keys(), lang))
+    # each read once for all the rows, not a query a row (thousands at headquarters)
+    locked = set(locked_periods(rep))
+    late = {(c.office, c.action, c.period)
+            for changes in changed_after_lock(rep, period).values() for c in changes}
+    conflicts = conflicted_fields(rep)
     bounds: dict[str, tuple[date | None, date | None]] = {}
     names: dict[str, tuple[str, str]] = {}
     out = []
@@ -147,9 +168,19 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
             "updated_by": r.updated_by,
             "period_start": bounds[r.period][0], "period_end": bounds[r.period][1],
             "plan_hidden": " ".join(scope.why_hidden(r.office, r.action, r.period)),
+            "period_locked": _yes_no(r.period in locked),
+            "changed_after_lock": _yes_no((r.office, r.action, r.period) in late),
+            "open_conflicts": "; ".join(
+                conflicts.get(report_id(r.office, r.action, r.period), ())),
             "_values": r.values,
         })
     return out
+
+
+def _yes_no(value: bool) -> str:
+    """A true-or-false cell: ``true`` or ``false``, the same in every language and
+    format (a filter or an HXL recipe compares it as text)."""
+    return "true" if value else "false"
 
 
 def _plan_documents(rep: Replica) -> Iterator[dict[str, Any]]:

@@ -129,12 +129,34 @@ def _locked(rep: Replica, period: str) -> bool:
         return False
 
 
+#: The fields in conflict: more than one head, of different values. The heads are
+#: counted on their index alone, and the values read only for a field of several heads
+#: (few): counting distinct values over every head read each one's row, five times
+#: as long at a 57-office headquarters (0.12 s against 0.025 s).
+_CONFLICTED = """
+    SELECT entity, entity_id, field FROM (
+        SELECT entity, entity_id, field FROM versions INDEXED BY versions_heads
+        WHERE superseded = 0 {where}
+        GROUP BY entity, entity_id, field HAVING count(*) > 1) AS m
+    WHERE (SELECT count(DISTINCT value) FROM versions v INDEXED BY versions_heads
+           WHERE v.entity = m.entity AND v.entity_id = m.entity_id AND v.field = m.field
+             AND v.superseded = 0) > 1
+    ORDER BY entity, entity_id, field"""
+
+
+def conflicted_fields(rep: Replica) -> dict[str, tuple[str, ...]]:
+    """Report id (``OFFICE|ACTION|PERIOD``) → its fields in an open conflict, in one
+    query for every report (the data export's column ``open_conflicts``); the
+    conflicts themselves, with their values, are ``list_conflicts``'."""
+    out: dict[str, tuple[str, ...]] = {}
+    for _entity, entity_id, field in rep.conn.execute(
+            _CONFLICTED.format(where="AND entity = 'progress'")):
+        out[entity_id] = (*out.get(entity_id, ()), field)
+    return out
+
+
 def list_conflicts(rep: Replica) -> list[Conflict]:
-    rows = rep.conn.execute(
-        "SELECT entity, entity_id, field FROM versions INDEXED BY versions_heads "
-        "WHERE superseded = 0 "
-        "GROUP BY entity, entity_id, field HAVING count(*) > 1 AND count(DISTINCT value) > 1 "
-        "ORDER BY entity, entity_id, field").fetchall()
+    rows = rep.conn.execute(_CONFLICTED.format(where="")).fetchall()
     out = []
     own = rep.replica_id
     locks: dict[str, bool] = {}

@@ -224,6 +224,32 @@ def test_data_export_formats(tmp_path: Path, capsys) -> None:
     assert cell.data_type == "s"
 
 
+def test_data_export_says_locked_periods_and_late_changes(tmp_path: Path, capsys) -> None:
+    """After ``period lock``, a row's state alone does not say the period is locked:
+    the last columns do, in every format."""
+    db = str(tmp_path / "hq.sqlite3")
+    run("--db", db, "init", "--hq", capsys=capsys)
+    for period in ("2025-S2", "2026-S1"):
+        assert run("--db", db, "progress", "set", "PA1.6", "--period", period, "--status",
+                   "on-track", capsys=capsys)[0] == 0
+    assert run("--db", db, "progress", "submit", "--period", "2025-S2", capsys=capsys)[0] == 0
+    assert run("--db", db, "period", "lock", "2025-S2", capsys=capsys)[0] == 0
+    flags = ["period_locked", "changed_after_lock", "open_conflicts"]
+    for fmt in ("csv", "hxl"):
+        out = tmp_path / f"progress.{fmt}"
+        assert run("--db", db, "data", "export", "--format", fmt, "-o", str(out),
+                   capsys=capsys)[0] == 0
+        lines = out.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[0].split(",")[-3:] == flags
+        if fmt == "hxl":
+            assert lines.pop(1).split(",")[-3:] == [
+                "#meta+locked", "#meta+changed_after_lock", "#meta+conflicts"]
+        rows = [line.split(",") for line in lines[1:]]
+        assert [(r[7], r[11], *r[-3:]) for r in rows] == [
+            ("2025-S2", "submitted", "true", "false", ""),
+            ("2026-S1", "draft", "false", "false", "")]
+
+
 def test_plan_export_and_amendment(tmp_path: Path, capsys) -> None:
     db = str(tmp_path / "hq.sqlite3")
     run("--db", db, "init", "--hq", capsys=capsys)

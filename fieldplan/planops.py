@@ -11,7 +11,7 @@ not make a semester's reports vanish without a word.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,6 +152,52 @@ def why_hidden_text(why: Iterable[str]) -> str:
         "level": _("the action is no longer at this office's level"),
     }
     return join_clauses(words[w] for w in why if w in words)
+
+
+def plan_documents(rep: Replica) -> Iterator[dict[str, Any]]:
+    """The plan versions the event log keeps (as plan_to_dict's dict), latest first;
+    a value that is no such dict (older data) is skipped."""
+    for (value,) in rep.conn.execute(
+            "SELECT value FROM versions WHERE entity = 'plan' AND field = 'document' "
+            "ORDER BY hlc DESC"):
+        try:
+            doc = json.loads(value)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(doc, dict):
+            yield doc
+
+
+def actions_of(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The action dicts of a plan version's dict."""
+    actions = doc.get("actions")
+    for action in actions if isinstance(actions, list) else ():
+        if isinstance(action, dict):
+            yield action
+
+
+def removed_action_error(rep: Replica, code: str) -> ValidationError | None:
+    """The refusal of a write on ``code`` when the plan no longer has it but an earlier
+    plan version had (an amendment dropped it): it says so, and that the reports on it
+    are kept, hidden (plain "unknown action" read as a typing mistake). None when no
+    plan version had it."""
+    wanted = str(code).strip().upper()
+    for doc in plan_documents(rep):
+        if any(str(a.get("code", "")).upper() == wanted for a in actions_of(doc)):
+            return ValidationError(_(
+                "plan version {version} no longer has action {code}; its reports are kept "
+                "but hidden").format(version=rep.plan().version, code=wanted))
+    return None
+
+
+def hidden_drafts(rep: Replica, period: str) -> tuple[str, ...]:
+    """The actions of this office's draft reports of ``period`` that the plan hides
+    (PlanScope): kept, but not submitted with the period (``progress.submit_period``)."""
+    scope = PlanScope(rep.plan())
+    return tuple(action for (action,) in rep.conn.execute(
+        "SELECT action FROM progress WHERE office = ? AND period = ? AND state = 'draft' "
+        "ORDER BY action", (rep.office, str(period)))
+        if not scope.shows(rep.office, action, period))
 
 
 class PlanHidesReportsError(ValidationError):

@@ -249,7 +249,7 @@ def record_progress(
     from fieldplan.offices import level_for_office
 
     plan = rep.plan()
-    act = plan.action(action)
+    act = _plan_action(rep, plan, action)
     period = _check_period(rep, period, plan)
     office = rep.office
     level = level_for_office(office)
@@ -362,6 +362,17 @@ def record_progress(
                 replaced[k] = ids
         events.append(rep.conn, "progress", rid, changed, author=rep.author, base=replaced)
     return Changes(entities=(("progress", rid),), events=1)
+
+
+def _plan_action(rep: Replica, plan, code: str):
+    """The plan's action ``code``; refused as ``planops.removed_action_error`` says
+    when an amendment dropped it, else as an unknown action."""
+    try:
+        return plan.action(code)
+    except ValidationError as unknown:
+        from fieldplan.planops import removed_action_error
+
+        raise removed_action_error(rep, code) or unknown from None
 
 
 def _unseen_own_draft(rep: Replica, state: tuple[Any, tuple[str, ...]] | None) -> bool:
@@ -531,10 +542,17 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
             (rep.office, period, want),
         ).fetchall()
         todo = [r[0] for r in rows if actions is None or r[0] in actions]
+        if actions is None and state == "submitted":
+            # the drafts the plan hides stay drafts: kept, read-only, left out of what
+            # the period's submission covers (as the client's submit dialog counts it)
+            from fieldplan.planops import hidden_drafts
+
+            hidden = set(hidden_drafts(rep, period))
+            todo = [code for code in todo if code not in hidden]
         if actions is not None:
             for code in actions:
                 if code not in todo:
-                    rep.plan().action(code)
+                    _plan_action(rep, rep.plan(), code)
                     message = (_("no draft report on {code} for {period}") if want == "draft"
                                else _("no submitted report on {code} for {period}"))
                     raise ValidationError(message.format(code=code, period=period))
@@ -546,7 +564,8 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
 
 
 def submit_period(rep: Replica, period: str) -> Changes:
-    """Mark every draft report of this office for the period submitted."""
+    """Mark every draft report of this office for the period submitted, but for those
+    the plan hides (``planops.hidden_drafts``: they stay drafts, kept)."""
     return _set_state(rep, period, "submitted", None)
 
 

@@ -44,9 +44,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -56,6 +55,7 @@ from fieldplan.errors import CancelledError, ValidationError
 from fieldplan.files import atomic_output, check_output_name
 from fieldplan.i18n import _, ngettext
 from fieldplan.plan import Indicator, Text
+from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
 from fieldplan.text import for_spreadsheet
 
@@ -183,28 +183,6 @@ def _yes_no(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _plan_documents(rep: Replica) -> Iterator[dict[str, Any]]:
-    """The plan versions the event log keeps (as plan_to_dict's dict), latest first;
-    a value that is no such dict (older data) is skipped."""
-    for (value,) in rep.conn.execute(
-            "SELECT value FROM versions WHERE entity = 'plan' AND field = 'document' "
-            "ORDER BY hlc DESC"):
-        try:
-            doc = json.loads(value)
-        except (TypeError, ValueError):
-            continue
-        if isinstance(doc, dict):
-            yield doc
-
-
-def _actions_of(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The action dicts of a plan version's dict."""
-    actions = doc.get("actions")
-    for action in actions if isinstance(actions, list) else ():
-        if isinstance(action, dict):
-            yield action
-
-
 def _earlier_actions(rep: Replica, codes: set[str],
                      lang: str) -> dict[str, tuple[str, str, str]]:
     """Action code → (title in ``lang``, area, level) for the ``codes`` the current plan
@@ -213,8 +191,8 @@ def _earlier_actions(rep: Replica, codes: set[str],
     found: dict[str, tuple[str, str, str]] = {}
     if not codes:
         return found
-    for doc in _plan_documents(rep):
-        for action in _actions_of(doc):
+    for doc in plan_documents(rep):
+        for action in actions_of(doc):
             code = action.get("code")
             if code in codes and code not in found:
                 found[code] = (_text_in(action.get("title"), lang),
@@ -232,8 +210,8 @@ def _earlier_indicators(rep: Replica,
     found: dict[tuple[str, str], Indicator] = {}
     if not wanted:
         return found
-    for doc in _plan_documents(rep):
-        for action in _actions_of(doc):
+    for doc in plan_documents(rep):
+        for action in actions_of(doc):
             code, indicators = _plain(action.get("code")), action.get("indicators")
             for raw in indicators if isinstance(indicators, list) else ():
                 pair = (code, _plain(raw.get("key")) if isinstance(raw, dict) else "")

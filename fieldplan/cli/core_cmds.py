@@ -452,13 +452,27 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
 
 
 def cmd_progress_submit(args: argparse.Namespace) -> int:
+    from fieldplan.planops import hidden_drafts
+
     period = period_of(args)
     with open_db(args) as rep:
         changes = prog.submit_period(rep, period)
-    output(args, {"period": period, "submitted": changes.events},
-           ngettext("Submitted {count} report for {period}",
-                    "Submitted {count} reports for {period}", changes.events).format(
-               count=changes.events, period=period))
+        left_out = hidden_drafts(rep, period)
+
+    def human() -> None:
+        from fieldplan.text import for_terminal
+
+        print(ngettext("Submitted {count} report for {period}",
+                       "Submitted {count} reports for {period}", changes.events).format(
+            count=changes.events, period=period))
+        if left_out:
+            print(for_terminal(ngettext(
+                "Left out {count} draft the plan hides ({actions}): it is kept, as a draft",
+                "Left out {count} drafts the plan hides ({actions}): they are kept, as drafts",
+                len(left_out)).format(count=len(left_out), actions=", ".join(left_out))))
+
+    output(args, {"period": period, "submitted": changes.events,
+                  "hidden_left_out": list(left_out)}, human)
     return 0
 
 
@@ -474,13 +488,19 @@ def cmd_progress_reopen(args: argparse.Namespace) -> int:
 def cmd_progress_list(args: argparse.Namespace) -> int:
     from fieldplan.i18n import format_percent, state_label, status_label
     from fieldplan.offices import check_office
+    from fieldplan.planops import PlanScope, why_hidden_text
 
     lang = lang_of(args)
     period = period_of(args) if args.period else None
     with open_db(args) as rep:
         office = check_office(args.office) if args.office else None
         reports = prog.list_reports(rep, period=period, office=office)
-    data = [prog.report_to_dict(r) for r in reports]
+        scope = PlanScope(rep.plan())
+    why = [scope.why_hidden(r.office, r.action, r.period) for r in reports]
+    # plan_hidden: why the plan hides the report, as the data export's column says it
+    # (action, period, level); [] when it shows it
+    data = [prog.report_to_dict(r) | {"plan_hidden": list(w)}
+            for r, w in zip(reports, why, strict=True)]
 
     def human() -> None:
         if not reports:
@@ -494,12 +514,16 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
                 msg = _("No progress reports.")
             print(msg.format(office=office, period=period))
             return
-        print_table(
-            [(r.office, r.action, r.period, status_label(r.status, lang),
-              "" if r.percent is None else format_percent(r.percent, lang),
-              state_label(r.state, lang), r.achievements[:40]) for r in reports],
-            [_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"), _("State"),
-             _("Note")])
+        headers = [_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"),
+                   _("State"), _("Note")]
+        table = [[r.office, r.action, r.period, status_label(r.status, lang),
+                  "" if r.percent is None else format_percent(r.percent, lang),
+                  state_label(r.state, lang), r.achievements[:40]] for r in reports]
+        if any(why):  # said at the end of the line, only when some are hidden
+            headers.append(_("Hidden by the plan"))
+            for row, w in zip(table, why, strict=True):
+                row.append(why_hidden_text(w))
+        print_table(table, headers)
 
     output(args, data, human)
     return 0

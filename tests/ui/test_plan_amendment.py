@@ -345,3 +345,29 @@ def test_the_office_still_reads_its_reports_the_new_plan_hides(open_window, qtbo
     # an action of the plan again: its report, in the editor
     editor = choose(window, qtbot, "PA1.1", "2026-S1")
     assert view.pane.currentWidget() is editor and editor.status.isEnabled()
+
+
+def test_submit_submits_what_its_dialog_counts_not_the_hidden_drafts(open_window, qtbot,
+                                                                      office):
+    """The submit dialog counts the drafts the plan shows; the submission leaves the
+    hidden ones (read-only here) as drafts, and says the same number."""
+    bn, amend = office
+    bundle = amend(drop=("PA1.2",), regional=("PA2.1",))
+    window = open_window(bn)
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: len(window.office_view.tree.hidden_items()) == 4, timeout=5000)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    window.submit_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
+                    timeout=5000)
+    dialog = window.findChild(object, "submit-dialog")
+    assert dialog.text.text().startswith("Submit 2 draft reports for")
+    window.statusBar().clearMessage()
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "", timeout=5000)
+    assert window.statusBar().currentMessage() == "2 reports submitted."
+    with open_replica(bn) as rep:
+        states = {r.action: r.state for r in progress.list_reports(rep, "2026-S1")}
+    assert states == {"PA1.1": "submitted", "PA1.3": "submitted", "PA1.2": "draft",
+                      "PA2.1": "draft"}

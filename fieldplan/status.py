@@ -396,6 +396,27 @@ def revoked_text(unsent: int = 0) -> str:
     return text
 
 
+def revoked_work_text(way: str) -> str:
+    """What a computer whose key headquarters revoked is told when something is
+    recorded there (``progress set``, the client's report editor): it is kept, and
+    goes nowhere. ``way``: how this computer is set up again, a command or a menu."""
+    from fieldplan.i18n import _
+
+    # Translators: {way} is a command ('fieldplan init --from FILE --replace-revoked')
+    # or a menu path ("File ▸ Set this computer up again…")
+    return _("headquarters revoked this computer's key: what is recorded here is kept on "
+             "this computer but can never be sent; set this computer up again from a new "
+             "setup bundle ({way}) and type it again there").format(way=way)
+
+
+def key_revoked(rep: Replica) -> bool:
+    """Whether headquarters revoked this (office) computer's key (``sync_state``'s
+    ``key_revoked``): nothing made here reaches headquarters any more."""
+    from fieldplan.sync.keys import own_key_status
+
+    return not rep.is_hq and own_key_status(rep) == "revoked"
+
+
 def continued_text(new: str) -> str:
     """What a computer is told when another one continues its identity (``new``, a
     replica id): its database and key file were copied there."""

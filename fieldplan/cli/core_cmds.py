@@ -23,13 +23,17 @@ from fieldplan.cli import (
     warn,
 )
 from fieldplan.errors import FieldplanError
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
+from fieldplan.status import key_revoked, revoked_work_text
 from fieldplan.store import resolve_db_path
 
 if TYPE_CHECKING:
     from fieldplan.planops import PlanChange
+
+#: how a computer whose key headquarters revoked is set up again, on the command line
+REPLACE_REVOKED_COMMAND = "fieldplan init --from FILE --replace-revoked"
 
 
 @contextlib.contextmanager
@@ -89,6 +93,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plan", metavar="FILE",
                    help=_("(with --hq) start from this plan file instead of the template"))
     p.add_argument("--author", help=_("name recorded on this replica's changes"))
+    p.add_argument("--replace-revoked", action="store_true",
+                   help=_("(with --from) this computer's key was revoked: move its "
+                          "database, key file and backups into a folder beside them "
+                          "(kept), and set it up again in its place"))
 
     p = command(sub, "status", _("show this replica's role, office, key and counts"),
                 _("Show role, office, replica, key fingerprint, counts, last export and import, "
@@ -244,7 +252,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     from fieldplan import replica
 
     path = resolve_db_path(args.db)
-    if args.hq:
+    aside = None
+    if args.replace_revoked and not args.setup:
+        raise UsageError(_("--replace-revoked goes with --from: a computer whose key "
+                           "was revoked is set up again from a new setup bundle"))
+    if args.replace_revoked:
+        from fieldplan.sync.again import set_up_again
+
+        aside = set_up_again(path, Path(args.setup), author=args.author)
+        rep = aside.replica
+    elif args.hq:
         plan = None
         if args.plan:
             from fieldplan.plan import check_plan_size, load_plan
@@ -269,6 +286,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         else:
             text = _("Created replica {replica} of office {office} in {db}")
         lines = [text.format(replica=rep.replica_id[:8], office=rep.office, db=path)]
+        if aside is not None:
+            from fieldplan.sync.again import aside_text
+
+            data.update(moved_to=str(aside.aside), unsent=aside.unsent)
+            lines.append(_("{label}: {n}").format(
+                label=_("Old database"), n=aside_text(aside.aside, aside.unsent)))
         if not rep.is_hq:
             # the key the setup bundle was signed with, trusted from now on: a person
             # checks it with headquarters (a bundle of another is no setup of theirs)
@@ -437,6 +460,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
                 field=_NARRATIVE_OPTIONS.get(exc.field, exc.field),
                 length=format_number(exc.length), limit=format_number(exc.limit))) from None
         report = prog.get_report(rep, action, period)
+        revoked = key_revoked(rep)
     # the change is saved: from here on, nothing may fail
     data = {"action": action, "period": period, "changed": bool(changes.events)}
     status = args.status or ""
@@ -448,6 +472,8 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
     msg = (_("Recorded {action} for {period}: {status}") if changes.events
            else _("No change to {action} for {period}: {status}"))
     output(args, data, msg.format(action=action, period=period, status=status))
+    if revoked and changes.events:
+        warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0
 
 
@@ -458,6 +484,7 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         changes = prog.submit_period(rep, period)
         left_out = hidden_drafts(rep, period)
+        revoked = key_revoked(rep)
 
     def human() -> None:
         from fieldplan.text import for_terminal
@@ -469,10 +496,12 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
             print(for_terminal(ngettext(
                 "Left out {count} draft the plan hides ({actions}): it is kept, as a draft",
                 "Left out {count} drafts the plan hides ({actions}): they are kept, as drafts",
-                len(left_out)).format(count=len(left_out), actions=", ".join(left_out))))
+                len(left_out)).format(count=len(left_out), actions=join_list(left_out))))
 
     output(args, {"period": period, "submitted": changes.events,
                   "hidden_left_out": list(left_out)}, human)
+    if revoked and changes.events:
+        warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0
 
 

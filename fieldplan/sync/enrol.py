@@ -110,15 +110,8 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
     path = Path(path)
     with bundlefmt.open_bundle(setup) as b:
         m = b.manifest
-        if m.get("kind") != exchange.KIND_SETUP:
-            # (said to an office, in the client's first screen too: not HQ's command)
-            raise BundleError(_("not a setup bundle (a bundle of data to import, "
-                                "perhaps); ask headquarters for this office's setup "
-                                "bundle"))
-        exchange._check_manifest(None, m, setup=True)  # type: ignore[arg-type]
+        _check_setup_manifest(m)
         enrol = m.get("enrolment")
-        if m["office"] != "HQ" or not isinstance(enrol, dict):
-            raise BundleError(_("setup bundle not written by headquarters"))
 
         def fill(rep: Replica, _secret: object) -> None:
             events.set_meta(rep.conn, "enrolment", json.dumps(
@@ -136,6 +129,27 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
         rep = _create(path, role=ROLE_OFFICE, office=m["recipient"], plan_id=m["plan_id"],
                       author=author, fill=fill)
     return rep
+
+
+def _check_setup_manifest(m: dict) -> None:
+    """That a bundle's manifest is a setup bundle's, written by headquarters."""
+    if m.get("kind") != exchange.KIND_SETUP:
+        # (said to an office, in the client's first screen too: not HQ's command)
+        raise BundleError(_("not a setup bundle (a bundle of data to import, "
+                            "perhaps); ask headquarters for this office's setup "
+                            "bundle"))
+    exchange._check_manifest(None, m, setup=True)  # type: ignore[arg-type]
+    if m["office"] != "HQ" or not isinstance(m.get("enrolment"), dict):
+        raise BundleError(_("setup bundle not written by headquarters"))
+
+
+def check_setup_bundle(setup: str | os.PathLike[str] | bytes) -> str:
+    """The office a setup bundle sets up, once its signature and manifest are checked
+    as ``init_from_setup`` checks them (nothing is written): a BundleError when it is
+    not one a new office database could start from."""
+    with bundlefmt.open_bundle(setup) as b:
+        _check_setup_manifest(b.manifest)
+        return str(b.manifest["recipient"])
 
 
 def hq_key(rep: Replica) -> keyreg.KeyInfo | None:

@@ -174,6 +174,9 @@ class ImportOutcome:
     #: there, or can again)
     locked: tuple[str, ...] = ()
     unlocked: tuple[str, ...] = ()
+    #: (at an office) this bundle revoked this computer's key: nothing made here can
+    #: reach headquarters any more (``status.revoked_text``)
+    revoked_here: bool = False
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -189,6 +192,7 @@ class ImportOutcome:
         if self.plan_version:
             notes.append(self.plan_text())
         notes.append(self.locks_text())
+        notes.append(self.revoked_text())
         if self.hidden_brought:
             notes.append(self.hidden_text())
         if self.repair:
@@ -209,7 +213,18 @@ class ImportOutcome:
                 "plan_hidden_reports": self.plan_hidden, "repair": self.repair,
                 "reports_the_plan_hides": self.hidden_brought,
                 "clock_ahead": bool(self.clock_ahead),
-                "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked)}
+                "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
+                "key_revoked": self.revoked_here}
+
+    def revoked_text(self) -> str:
+        """"headquarters revoked this computer's key …; ask headquarters for a new setup
+        bundle": what the import says when the bundle revoked this computer's key ("" when
+        it did not)."""
+        if not self.revoked_here:
+            return ""
+        from fieldplan.status import revoked_text
+
+        return revoked_text()
 
     def clock_text(self) -> str:
         """"this computer's clock seems to be ahead …: check its date": what the import
@@ -911,6 +926,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             (b.bundle_id,)).fetchone()
         plan_before = rep.plan()
         locks_before = set(locked_periods(rep))
+        revoked_before = not rep.is_hq and keyreg.own_key_status(rep) == "revoked"
         if backup:
             rep.backup("before-import")
         # the key file a repair makes goes in place after the commit (away on failure)
@@ -959,6 +975,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        clock_ahead=clock_ahead_since(rep, m),
                                        locked=tuple(sorted(locks_after - locks_before)),
                                        unlocked=tuple(sorted(locks_before - locks_after)),
+                                       revoked_here=not rep.is_hq and not revoked_before
+                                       and keyreg.own_key_status(rep) == "revoked",
                                        reason=late_text(late) if late else repaired,
                                        **base)
                 _inbox_row(rep, result, sha, arrival)

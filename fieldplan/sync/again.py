@@ -1,0 +1,168 @@
+"""Setting a computer up again once headquarters revoked its key.
+
+A revoked computer's bundles are refused for good, and so is any later key of it
+(``keys.revoked_replica``): its database can never send anything again. It is set
+up again from a new setup bundle, under a new identity. Its database, key file and
+backups are in the way (``replica._create`` refuses to start over beside them, and
+rightly: elsewhere they are a computer's only copy of its work), so they are moved
+into a folder of their own beside the database, never deleted: what was typed there
+and never reached headquarters can still be read and typed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from fieldplan import store
+from fieldplan.errors import StoreError, ValidationError
+from fieldplan.i18n import _
+from fieldplan.replica import Replica, key_path, old_key_files, pending_key_path
+
+#: what the folder of a revoked computer's files is called, after the database's name
+ASIDE_NAME = "{name}-revoked-{stamp}"
+
+
+@dataclass(frozen=True)
+class SetUpAgain:
+    """What ``set_up_again`` did. replica: the new office database, open. aside: the
+    folder the revoked computer's files were moved to. unsent: the changes made there
+    that headquarters never acknowledged (to type again in the new database)."""
+
+    replica: Replica
+    aside: Path
+    unsent: int = 0
+
+
+def check_revoked(path: str | os.PathLike[str]) -> int:
+    """That the office database at ``path`` is one whose key headquarters revoked
+    (``sync_state``'s ``key_revoked``), closed again; returns how many changes made
+    there never reached headquarters. ValidationError when it is not revoked: a
+    database that can still send must never be moved out of the way (a damaged or
+    lost one is put back from its backup: 'fieldplan restore')."""
+    from fieldplan.replica import open_replica
+    from fieldplan.sync.state import sync_state
+
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(_("{db} does not exist").format(db=path))
+    with open_replica(path) as rep:
+        state = sync_state(rep)
+        if not state.key_revoked:
+            raise ValidationError(_(
+                "headquarters has not revoked this computer's key: this database is "
+                "set up already, and nothing needs setting up again"))
+        return state.unsent
+
+
+def aside_folder(path: str | os.PathLike[str]) -> Path:
+    """A new folder's name beside the database for its files (none there yet):
+    ``lap1.sqlite3-revoked-20261205T0102Z``."""
+    path = Path(path)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = path.with_name(ASIDE_NAME.format(name=path.name, stamp=stamp))
+    n = 1
+    while folder.exists() or folder.is_symlink():
+        n += 1
+        folder = path.with_name(ASIDE_NAME.format(name=path.name, stamp=f"{stamp}-{n}"))
+    return folder
+
+
+def replica_files(path: str | os.PathLike[str]) -> list[tuple[Path, Path]]:
+    """(file, where it goes inside the folder) for what belongs to the database at
+    ``path``: itself and its SQLite logs, its key file (a pending one, earlier keys),
+    the client's drafts, and its backups (``store.list_backups``: those a new
+    database of that name would find, into ``backups/``)."""
+    path = Path(path)
+    beside = [path, *(Path(f"{path}{s}") for s in ("-wal", "-shm", "-journal")),
+              key_path(path), pending_key_path(path),
+              *(p for found in old_key_files(path).values() for p in found),
+              path.with_name(path.name + ".drafts.json")]
+    out = [(p, Path(p.name)) for p in beside if p.is_file()]
+    out += [(p, Path("backups") / p.name) for p in store.list_backups(path)]
+    return out
+
+
+def move_aside(path: str | os.PathLike[str], folder: Path | None = None) -> Path:
+    """Move the database at ``path`` with its key file, logs and backups into a new
+    folder beside it (``aside_folder``), returning it. Only renames: nothing is
+    deleted or copied over. The database goes first, its logs with it, then its keys
+    and backups; when one cannot be moved, those moved already are put back and the
+    error raised. No program may have the database open (it would go on writing to
+    the moved file)."""
+    path = Path(path)
+    if store.in_use(path):
+        raise StoreError(_("{db} is open in another program (fieldplan?); close it "
+                           "first").format(db=path))
+    folder = folder or aside_folder(path)
+    files = replica_files(path)
+    os.mkdir(folder, 0o700)  # the key file goes in it: its owner's alone, as it is
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for source, inside in files:
+            target = folder / inside
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            if target.exists():  # (a new folder: never, but never over a file either)
+                raise FileExistsError(target)
+            os.rename(source, target)
+            moved.append((source, target))
+    except OSError as exc:
+        _put_back(moved)
+        raise StoreError(_("cannot move {file} to {folder}: {error}").format(
+            file=exc.filename or path, folder=folder,
+            error=exc.strerror or exc)) from exc
+    return folder
+
+
+def _put_back(moved: list[tuple[Path, Path]]) -> list[Path]:
+    """Move the files back where they were (last first); those that could not be."""
+    stuck = []
+    for source, target in reversed(moved):
+        try:
+            if source.exists():
+                raise FileExistsError(source)
+            os.rename(target, source)
+        except OSError:
+            stuck.append(target)
+    return stuck
+
+
+def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
+                 author: str | None = None) -> SetUpAgain:
+    """(an office computer whose key headquarters revoked) Move its database, key
+    file and backups aside (``move_aside``), then set it up from the new setup bundle
+    ``setup`` in the database's place. Refused, with nothing moved, when the key is
+    not revoked (``check_revoked``) or ``setup`` is no setup bundle; when the new
+    database cannot be made, the old files go back where they were."""
+    from fieldplan.sync.enrol import check_setup_bundle, init_from_setup
+
+    path = Path(path)
+    unsent = check_revoked(path)
+    check_setup_bundle(setup)
+    folder = aside_folder(path)
+    files = [(source, folder / inside) for source, inside in replica_files(path)]
+    move_aside(path, folder)
+    try:
+        rep = init_from_setup(path, setup, author=author)
+    except BaseException:
+        # (init removed what it made) the revoked computer's files back in place
+        _put_back(files)
+        raise
+    return SetUpAgain(rep, folder, unsent)
+
+
+def aside_text(folder: Path, unsent: int = 0) -> str:
+    """Where the revoked computer's files went, and what to do with what was never sent."""
+    from fieldplan.i18n import ngettext
+
+    text = _("the old database, its key file and its backups were moved to {folder} "
+             "(kept, not deleted)").format(folder=folder)
+    if unsent:
+        text += "; " + ngettext(
+            "{n} change made there never reached headquarters: open that database with "
+            "'fieldplan --db' to read it, and type it again here",
+            "{n} changes made there never reached headquarters: open that database with "
+            "'fieldplan --db' to read them, and type them again here", unsent).format(n=unsent)
+    return text

@@ -1,0 +1,149 @@
+"""A laptop whose key headquarters revoked: the import that revokes it says so, and it
+is set up again from a new setup bundle, its old database, key file and backups moved
+into a folder beside them (never deleted), refused for a computer that can still send."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_sync import national, registered, send
+
+from fieldplan import progress, store
+from fieldplan.errors import BundleError, StoreError, ValidationError
+from fieldplan.replica import key_path, open_replica
+from fieldplan.status import key_revoked
+from fieldplan.sync import enroll_office, export_bundle, revoke_key
+from fieldplan.sync.again import move_aside, replica_files, set_up_again
+
+S1 = "2026-S1"
+
+
+def revoked_laptop(hq, make_office, tmp_path: Path):
+    """An ML laptop HQ registered, then revoked; the revocation imported there, and one
+    change typed after it (unsent). Returns (laptop, the import's outcome)."""
+    lap = registered(make_office("ML", "lap"), hq, tmp_path)
+    lap.backup("before-import")  # a backup of its own, as every import takes
+    revoke_key(hq, lap.meta("key_id"))
+    _, outcome = send(hq, lap, tmp_path)
+    progress.record_progress(lap, national(lap), S1, percent=40)
+    return lap, outcome
+
+
+def names(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_import_that_revokes_this_computer_says_so(hq, make_office, tmp_path) -> None:
+    lap, outcome = revoked_laptop(hq, make_office, tmp_path)
+    assert outcome.outcome == "merged" and outcome.revoked_here
+    assert outcome.to_dict()["key_revoked"] is True
+    assert outcome.line().endswith(
+        "; headquarters revoked this computer's key and refuses its bundles; ask "
+        "headquarters for a new setup bundle")
+    # said once: the next bundle of headquarters brings nothing new about it
+    _, later = send(hq, lap, tmp_path)
+    assert not later.revoked_here and "revoked" not in later.line()
+    # another laptop of the office receiving the same revocation is not told so
+    other = registered(make_office("ML", "other"), hq, tmp_path)
+    _, there = send(hq, other, tmp_path)
+    assert not there.revoked_here and there.to_dict()["key_revoked"] is False
+
+
+def test_a_revoked_laptop_is_set_up_again_with_its_files_kept(hq, make_office,
+                                                                tmp_path) -> None:
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db, old_id = lap.path, lap.replica_id
+    key = key_path(db).read_bytes()
+    backups = [p.name for p in store.list_backups(db)]
+    assert backups
+    lap.close()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    done = set_up_again(db, setup)
+    with done.replica as new:
+        assert (new.office, new.path) == ("ML", db) and new.replica_id != old_id
+        assert not key_revoked(new)
+        assert not store.list_backups(db)  # the new database's own start afresh
+    aside = done.aside
+    assert aside.parent == db.parent and aside.name.startswith("lap.sqlite3-revoked-")
+    assert {"lap.sqlite3", "lap.sqlite3.key", *(f"backups/{b}" for b in backups)} \
+        <= names(aside)
+    assert (aside / "lap.sqlite3.key").read_bytes() == key
+    assert done.unsent == 1
+    # the old database opens where it went, with what was typed there, still revoked
+    with open_replica(aside / "lap.sqlite3") as old:
+        assert old.replica_id == old_id and key_revoked(old)
+        assert progress.get_report(old, national(old), S1).percent == 40
+    # and the new one exports to headquarters, which takes it (enrolled again)
+    with open_replica(db) as new:
+        progress.record_progress(new, national(new), S1, percent=40)
+        assert send(new, hq, tmp_path)[1].outcome == "merged"
+
+
+def test_a_computer_that_can_still_send_is_never_moved_aside(hq, make_office,
+                                                             tmp_path) -> None:
+    lap = registered(make_office("ML", "lap"), hq, tmp_path)
+    db = lap.path
+    lap.close()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(ValidationError, match="has not revoked this computer's key"):
+        set_up_again(db, setup)
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_no_setup_bundle_no_move(hq, make_office, tmp_path) -> None:
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db = lap.path
+    data = export_bundle(hq, for_office="ML", out_dir=tmp_path).path  # data, no setup
+    lap.close()
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(BundleError, match="not a setup bundle"):
+        set_up_again(db, data)
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_a_failed_setup_puts_the_files_back(hq, make_office, tmp_path, monkeypatch) -> None:
+    from fieldplan.sync import enrol
+
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db = lap.path
+    lap.close()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    files = sorted(p for p, _ in replica_files(db))
+
+    def full_disk(*_a, **_k):
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(enrol, "init_from_setup", full_disk)
+    with pytest.raises(StoreError, match="full"):
+        set_up_again(db, setup)
+    assert sorted(p for p, _ in replica_files(db)) == files
+    with open_replica(db) as back:
+        assert key_revoked(back)
+
+
+def test_an_open_database_is_not_moved(hq, make_office, tmp_path) -> None:
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    # (another process's lock: this one's own would be released by the check)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+         "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); sys.stdin.read()",
+         str(lap.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreError, match="open in another program"):
+            move_aside(lap.path)
+        assert lap.path.exists() and key_path(lap.path).exists()
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    lap.close()

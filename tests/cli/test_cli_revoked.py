@@ -1,0 +1,125 @@
+"""A laptop whose key headquarters revoked, on the command line: the import says so,
+progress set / submit warn that the work cannot be sent, and `init --from FILE
+--replace-revoked` sets it up again, its old files moved aside (kept)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from test_cli_messages import run
+
+from fieldplan.replica import key_path
+from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup, revoke_key
+
+S1 = "2026-S1"
+
+
+def lap_db(hq, tmp_path: Path, capsys) -> tuple[str, str]:
+    """An ML laptop's database, registered at HQ; and its national action."""
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    db = tmp_path / "lap.sqlite3"
+    with init_from_setup(db, setup) as lap:
+        action = lap.plan().actions_of(level="national")[0].code
+    assert run("--db", str(db), "progress", "set", action, "--period", S1, "--status",
+               "on-track", capsys=capsys)[0] == 0
+    out = tmp_path / "lap-out"
+    out.mkdir()
+    assert run("--db", str(db), "export", "--dir", str(out), capsys=capsys)[0] == 0
+    assert import_bundle(hq, next(out.glob("*.fieldplan"))).outcome == "merged"
+    return str(db), action
+
+
+def revoke(hq, db: str, tmp_path: Path, capsys) -> Path:
+    """HQ revokes the laptop's key; the bundle of HQ that tells it."""
+    from fieldplan.replica import open_replica
+
+    with open_replica(db) as lap:
+        key = lap.meta("key_id")
+    revoke_key(hq, key)
+    out = tmp_path / "hq-out"
+    out.mkdir(exist_ok=True)
+    path = export_bundle(hq, for_office="ML", out_dir=out).path
+    return path
+
+
+def test_the_import_that_revokes_says_so_and_writes_warn(hq, tmp_path, capsys) -> None:
+    db, action = lap_db(hq, tmp_path, capsys)
+    path = revoke(hq, db, tmp_path, capsys)
+    code, out, _ = run("--db", db, "import", str(path), capsys=capsys)
+    assert code == 0
+    assert out.rstrip().endswith(
+        "; headquarters revoked this computer's key and refuses its bundles; ask "
+        "headquarters for a new setup bundle")
+    code, out, _ = run("--db", db, "--json", "import", str(path), capsys=capsys)
+    assert json.loads(out)[0]["key_revoked"] is False  # (a duplicate: said once)
+    warning = ("fieldplan: warning: headquarters revoked this computer's key: what is "
+               "recorded here is kept on this computer but can never be sent; set this "
+               "computer up again from a new setup bundle (fieldplan init --from FILE "
+               "--replace-revoked) and type it again there\n")
+    code, out, err = run("--db", db, "progress", "set", action, "--period", S1,
+                         "--percent", "30", capsys=capsys)
+    assert (code, err) == (0, warning) and out.startswith("Recorded")
+    code, out, err = run("--db", db, "progress", "submit", "--period", S1, capsys=capsys)
+    assert (code, err) == (0, warning) and out.startswith("Submitted 1 report")
+
+
+def test_json_import_names_the_revocation(hq, tmp_path, capsys) -> None:
+    db, _ = lap_db(hq, tmp_path, capsys)
+    path = revoke(hq, db, tmp_path, capsys)
+    code, out, _ = run("--db", db, "--json", "import", str(path), capsys=capsys)
+    assert code == 0 and json.loads(out)[0]["key_revoked"] is True
+
+
+def test_init_replace_revoked(hq, tmp_path, capsys) -> None:
+    db, action = lap_db(hq, tmp_path, capsys)
+    path = revoke(hq, db, tmp_path, capsys)
+    run("--db", db, "import", str(path), capsys=capsys)
+    run("--db", db, "progress", "set", action, "--period", S1, "--percent", "30",
+        capsys=capsys)
+    key = key_path(db).read_bytes()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    # without the option: the database is in the way, as before
+    code, _, err = run("--db", db, "init", "--from", str(setup), capsys=capsys)
+    assert code == 1 and "already exists" in err
+    code, out, err = run("--db", db, "--json", "init", "--from", str(setup),
+                         "--replace-revoked", capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    aside = Path(data["moved_to"])
+    assert aside.parent == Path(db).parent and data["unsent"] == 1
+    assert (aside / "lap.sqlite3.key").read_bytes() == key
+    assert (aside / "lap.sqlite3").is_file() and any((aside / "backups").iterdir())
+    code, out, _ = run("--db", db, "--json", "status", capsys=capsys)
+    assert json.loads(out)["key_revoked"] is False and json.loads(out)["office"] == "ML"
+    # the new one is not revoked: set up again, it is refused, nothing moved
+    setup2 = tmp_path / "ML-again2.fieldplan"
+    enroll_office(hq, "ML", setup2)
+    before = sorted(os.listdir(tmp_path))
+    code, out, err = run("--db", db, "init", "--from", str(setup2), "--replace-revoked",
+                         capsys=capsys)
+    assert code == 1 and "has not revoked this computer's key" in err
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_init_replace_revoked_says_where_the_old_files_went(hq, tmp_path, capsys) -> None:
+    db, _ = lap_db(hq, tmp_path, capsys)
+    path = revoke(hq, db, tmp_path, capsys)
+    run("--db", db, "import", str(path), capsys=capsys)
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    code, out, err = run("--db", db, "init", "--from", str(setup), "--replace-revoked",
+                         capsys=capsys)
+    assert code == 0, err
+    aside = next(tmp_path.glob("lap.sqlite3-revoked-*"))
+    assert (f"Old database: the old database, its key file and its backups were moved to "
+            f"{aside} (kept, not deleted)\n") in out
+
+
+def test_replace_revoked_needs_from(tmp_path, capsys) -> None:
+    code, _, err = run("--db", str(tmp_path / "x.sqlite3"), "init", "--hq",
+                       "--replace-revoked", capsys=capsys)
+    assert code == 2 and "--replace-revoked goes with --from" in err

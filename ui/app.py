@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from fieldplan.i18n import LANGUAGES, detect_language, ngettext, set_language
+from fieldplan.i18n import LANGUAGES, _, detect_language, ngettext, set_language
 from ui.ops import DbOp, Session, error_text, wait_off_thread
 
 if TYPE_CHECKING:
@@ -135,6 +135,11 @@ class Shell(QObject):
         #: the cannot-open dialog (what it shows, an export's "Saved …", can still be
         #: read) until a restore opens a new one or the client ends
         self.damaged_window = None
+        #: what the next window says once it is open (a setup again: where the old
+        #: files went, or why it could not be done)
+        self.said_after_opening = ""
+        #: the set-up-again job running, if any (ui.first_run.OneShot)
+        self.again_job = None
 
     # opening -------------------------------------------------------------------------
     def start(self, db_path: Path) -> None:
@@ -256,6 +261,7 @@ class Shell(QObject):
         old = self.window
         self.window = MainWindow(self.session, self.identity, self.settings)
         self.window.language_did_change.connect(self.change_language)
+        self.window.set_up_again_was_asked.connect(self.set_up_again)
         saved = state if state is not None else self.settings.value("window/view")
         if isinstance(saved, dict):
             self.window.restore_view_state(saved)
@@ -271,6 +277,13 @@ class Shell(QObject):
         if self.set_up:  # headquarters' fingerprint, to check with them before any work
             self.set_up = False
             self.window.own_key_dialog(set_up=True)
+        if self.said_after_opening:  # (set up again) where the old files went
+            said, self.said_after_opening = self.said_after_opening, ""
+            from ui.dialogs import MessageDialog
+
+            box = MessageDialog(self.window, _("Set this computer up again"), said)
+            box.setObjectName("set-up-again-done")
+            box.open()
         if self.files_to_import:
             files, self.files_to_import = self.files_to_import, []
             self.window.import_files(files)
@@ -281,6 +294,50 @@ class Shell(QObject):
                 "{n} bundle was not imported: it is for your own database, not the demo.",
                 "{n} bundles were not imported: they are for your own database, not the "
                 "demo.", n).format(n=n), 20_000)
+
+    def set_up_again(self, setup: str, folder: str = "") -> None:
+        """(headquarters revoked this computer's key) Close this database and its
+        window, move its files aside and make the new one from ``setup``
+        (``fieldplan.sync.again.set_up_again``), then open it. When that cannot be
+        done, the old database opens again (its files put back), saying why."""
+        from ui.first_run import OneShot
+        from ui.set_up_again import moved_text
+
+        window, session = self.window, self.session
+        if window is None or session is None or self.again_job is not None:
+            return
+        self.app.setQuitOnLastWindowClosed(False)  # (no window until the new one)
+        if not window.close():  # it asks first when what is typed cannot be kept
+            self.app.setQuitOnLastWindowClosed(True)
+            return
+        window.language_did_change.disconnect(self.change_language)
+        window.deleteLater()
+        self.window = None
+        path = session.db_path
+        session.close()  # its connection closed: no program may have the file open
+        self.session = None
+        if "ui.drafts" in sys.modules:  # what was typed goes with the old database
+            sys.modules["ui.drafts"].flush_all()
+
+        def run():
+            from fieldplan.sync.again import set_up_again
+
+            done = set_up_again(path, setup, folder=Path(folder) if folder else None)
+            done.replica.close()
+            return str(done.aside), done.unsent
+
+        def done(result) -> None:
+            self.again_job = None
+            self.set_up = True
+            self.said_after_opening = moved_text(*result)
+            self.open(path)
+
+        def failed(error: BaseException) -> None:
+            self.again_job = None
+            self.said_after_opening = error_text(error)
+            self.open(path)  # the old database, its files back where they were
+
+        self.again_job = OneShot(run, done, failed, self)
 
     def change_language(self, lang: str) -> None:
         """Save the choice (the window's Language menu, the first-run dialog's) and

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
+    QPushButton,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -271,6 +272,9 @@ class MainWindow(QMainWindow):
     identity_did_change = Signal(object)
     #: the window has been painted once: what the first screen need not wait for runs
     was_painted = Signal()
+    #: (an office whose key headquarters revoked) the person chose to set this computer
+    #: up again: the setup bundle, the folder for the old files (ui.app.Shell does it)
+    set_up_again_was_asked = Signal(str, str)
 
     def __init__(
         self,
@@ -284,6 +288,9 @@ class MainWindow(QMainWindow):
         self.identity = identity
         self._lost = 0  # changes a restore lost, as the last sync state said (HQ)
         self._lost_lines: list[str] = []  # which, in words (fieldplan.status.lost_lines)
+        #: changes made here headquarters has not acknowledged, as the last sync state
+        #: said (what a computer set up again leaves behind to type again)
+        self._unsent = 0
         #: closing asks first when what is typed would be lost (ui.unkept): the question
         #: open, and the ways of closing that do not ask
         self._close_question = None
@@ -524,10 +531,20 @@ class MainWindow(QMainWindow):
             tip=_("Save progress as an Excel workbook, a CSV or an HXL file"),
         )
         self.table_action.setObjectName("export-table-action")
+        # (an office) shown once headquarters revoked this computer's key: its way on
+        self.again_action = self._action(
+            _("Set this computer &up again…"),
+            self.set_up_again_dialog,
+            tip=_("Headquarters revoked this computer's key: set it up again from a new "
+                  "setup bundle"),
+        )
+        self.again_action.setObjectName("set-up-again-action")
+        self.again_action.setVisible(False)
 
         menu = self.menuBar().addMenu(_("&File"))
         for a in (self.import_action, self.export_action, self.email_action):
             menu.addAction(a)
+        menu.addAction(self.again_action)
         menu.addSeparator()
         menu.addAction(self.sheet_action)
         if self.pack_action is not None:
@@ -694,6 +711,13 @@ class MainWindow(QMainWindow):
         self.sync_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.sync_label.setContentsMargins(6, 0, 6, 0)
         self.statusBar().addWidget(self.sync_label, 1)
+        # beside the sync words that say the key is revoked: the way on, in sight
+        self.again_button = QPushButton(_("Set up again…"))
+        self.again_button.setObjectName("set-up-again-button")
+        self.again_button.setToolTip(self.again_action.toolTip())
+        self.again_button.clicked.connect(lambda _checked=False: self.set_up_again_dialog())
+        self.again_button.setVisible(False)
+        self.statusBar().addWidget(self.again_button)
         # what is not saved yet (a busy or locked database): first, in red, never
         # shortened away; hidden while everything typed is saved
         self.save_state_label = QLabel()
@@ -1132,6 +1156,14 @@ class MainWindow(QMainWindow):
             lines.insert(0, continued_text(state.continued_by))
         if getattr(state, "key_file_text", ""):
             lines.insert(0, state.key_file_text)
+        revoked = bool(getattr(state, "key_revoked", False))
+        self._unsent = getattr(state, "unsent", 0) if revoked else 0
+        if revoked:
+            from fieldplan.status import revoked_text
+
+            lines.insert(0, revoked_text(self._unsent))  # with what is left to type again
+        self.again_action.setVisible(revoked)
+        self.again_button.setVisible(revoked)
         if lines:
             # the status bar has room for how many; its tip says which (the first
             # changes lost, each forked office)
@@ -1139,6 +1171,16 @@ class MainWindow(QMainWindow):
             self.sync_label.setToolTip(tip_text(tip))
             self.sync_label.setAccessibleDescription(tip)
         self.lost_action.setVisible(bool(self._lost))
+
+    def set_up_again_dialog(self, setup: str = "") -> None:
+        """(headquarters revoked this computer's key) What setting up again does, the
+        new setup bundle (``setup``: one imported here, else chosen in the dialog)."""
+        from ui.set_up_again import SetUpAgainDialog
+
+        dialog = SetUpAgainDialog(self, self.session.db_path, self._unsent, setup)
+        dialog.setup_was_chosen.connect(
+            lambda chosen, folder: emit(self.set_up_again_was_asked, chosen, folder))
+        dialog.open()
 
     def dismiss_lost_dialog(self) -> None:
         """Put back from a backup: once the changes it lost are made again (at HQ, what

@@ -65,6 +65,7 @@ from fieldplan.progress import (
     report_conflicts,
     report_versions,
 )
+from fieldplan.status import key_revoked
 from fieldplan.text import clean_text
 from ui.bidi import in_layout_direction, isolated, isolated_codes
 from ui.context import Identity, action_title, illustrative_tip, lang, read_only_text
@@ -599,7 +600,8 @@ class ReportEditor(QScrollArea):
             return (get_report(rep, code, period, office), locked,
                     report_versions(rep, code, period, office), written,
                     report_conflicts(rep, code, period, office),
-                    after_lock_text(rep, code, period, office) if locked else "")
+                    after_lock_text(rep, code, period, office) if locked else "",
+                    key_revoked(rep))
 
         writes = self._writes
         DbOp(self.session, self, fetch).success(
@@ -646,6 +648,7 @@ class ReportEditor(QScrollArea):
         written: Any = (),
         conflicts: frozenset[str] = frozenset(),
         after_lock: str = "",
+        revoked: bool = False,
         writes: int = 0,
     ) -> None:
         if action is not self.action or period != self.period:
@@ -685,6 +688,13 @@ class ReportEditor(QScrollArea):
         else:
             self.notice.setText("")
         editable = own and not locked and not submitted and not self.identity.read_only
+        if own and revoked:
+            # headquarters revoked this computer's key: what is saved here stays here
+            from fieldplan.status import revoked_work_text
+            from ui.set_up_again import set_up_again_menu
+
+            cut_off = sentence(revoked_work_text(set_up_again_menu())) + "."
+            self.notice.setText("\n".join(t for t in (cut_off, self.notice.text()) if t))
         if restored and not editable:
             kept = _("Unsaved changes are shown below and kept until they can be saved.")
             self.notice.setText("\n".join(t for t in (self.notice.text(), kept) if t))

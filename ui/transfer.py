@@ -210,12 +210,31 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
                 outcomes.append(ImportOutcome(name, "rejected", reason))
         progress(total, total, "")
         # old backups removed to make room; what the locks received leave stuck here
-        return outcomes, rep.take_notices(), stuck_by_locks(rep, outcomes)
+        return (outcomes, rep.take_notices(), stuck_by_locks(rep, outcomes),
+                setup_to_set_up_again(rep, paths, outcomes))
 
     # closing the window meanwhile does not cut the files short: no window would say so
     DbOp(session, parent, run).with_progress().finish_on_close().success(
         lambda result: _imported(session, parent, *result)
     ).failure(lambda e: _show_message(parent, _("Import"), error_sentence(e))).run()
+
+
+def setup_to_set_up_again(rep, paths: list[str], outcomes: list) -> str:
+    """(worker) A setup bundle among the files, refused as one (it is no data to
+    import), on a computer whose key headquarters revoked: the bundle to set it up
+    again from, which the window then offers ("" when there is none)."""
+    from fieldplan.i18n import message_record
+    from fieldplan.status import key_revoked
+    from fieldplan.sync.exchange import SETUP_BUNDLE_REASON
+
+    for path, o in zip(paths, outcomes, strict=False):
+        if o.outcome != "rejected":
+            continue
+        record = message_record(o.reason)
+        if (record or {}).get("id") == SETUP_BUNDLE_REASON or o.reason == _(
+                SETUP_BUNDLE_REASON):
+            return path if key_revoked(rep) else ""
+    return ""
 
 
 def stuck_by_locks(rep, outcomes: list) -> list[str]:
@@ -232,7 +251,7 @@ def stuck_by_locks(rep, outcomes: list) -> list[str]:
 
 
 def _imported(session: Session, parent: QWidget, outcomes: list,
-              notices: list[str] = (), stuck: list[str] = ()) -> None:
+              notices: list[str] = (), stuck: list[str] = (), setup: str = "") -> None:
     from fieldplan.replica import Changes
 
     new = sum(o.events_new for o in outcomes)
@@ -255,6 +274,10 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
     ImportResultDialog(parent, outcomes, [session.notice_sentence(n) for n in notices],
                        stuck).open()
+    offer = getattr(parent, "set_up_again_dialog", None)
+    if setup and offer is not None:
+        # the setup bundle headquarters sent for this revoked computer: its use here
+        offer(setup)
 
 
 class _WrappedDelegate(BidiDelegate):
@@ -344,6 +367,13 @@ class ImportResultDialog(QDialog):
         self.lock_note.setStyleSheet("font-weight: bold")
         self.lock_note.setVisible(bool(self.lock_note.text()))
         lay.addWidget(self.lock_note)
+        # headquarters revoked this computer's key: nothing made here goes anywhere now
+        self.revoked_note = QLabel(revoked_note(outcomes))
+        self.revoked_note.setObjectName("revoked-note")
+        self.revoked_note.setWordWrap(True)
+        self.revoked_note.setStyleSheet("color: #a40000; font-weight: bold")
+        self.revoked_note.setVisible(bool(self.revoked_note.text()))
+        lay.addWidget(self.revoked_note)
         self.stuck_warning = QLabel("\n".join(isolated_codes(sentence(line)) for line in stuck))
         self.stuck_warning.setObjectName("stuck-warning")
         self.stuck_warning.setWordWrap(True)
@@ -468,6 +498,8 @@ class ImportResultDialog(QDialog):
                 o.reason if getattr(o, "late_periods", ()) else "",  # "changes to the locked…"
                 o.plan_text() if getattr(o, "plan_version", 0) else "",  # "the plan is now…"
                 o.locks_text(),  # "headquarters locked 1st semester 2026"
+                # "headquarters revoked this computer's key …"
+                o.revoked_text() if getattr(o, "revoked_here", False) else "",
                 o.hidden_text() if getattr(o, "hidden_brought", 0) else "",  # "it brings 2…"
                 # "this computer's events 41–60 had been written after …"
                 getattr(o, "repair", ""),
@@ -513,7 +545,8 @@ def import_row_rank(o) -> int:
     if o.outcome == "quarantined":
         return 2
     if (o.gaps or getattr(o, "late_periods", ()) or getattr(o, "hidden_brought", 0)
-            or getattr(o, "repair", "") or getattr(o, "clock_ahead", "")):
+            or getattr(o, "repair", "") or getattr(o, "clock_ahead", "")
+            or getattr(o, "revoked_here", False)):
         return 3
     return 4
 
@@ -534,6 +567,18 @@ def plan_note(outcomes: list) -> str:
             "It hides {count} reports of this office: they stay in the database, no longer "
             "shown.", hidden).format(count=format_number(hidden))
     return text
+
+
+def revoked_note(outcomes: list) -> str:
+    """What the import result says when a bundle revoked this computer's key ("" if
+    none did): nothing made here is sent any more, and the way on."""
+    if not any(getattr(o, "revoked_here", False) for o in outcomes):
+        return ""
+    from ui.set_up_again import set_up_again_menu
+
+    return _("Headquarters revoked this computer's key: nothing made here can be sent "
+             "any more. Ask headquarters for a new setup bundle, then set this computer "
+             "up again with it ({menu}).").format(menu=set_up_again_menu())
 
 
 def locks_note(locked: list[str], unlocked: list[str]) -> str:

@@ -130,18 +130,20 @@ def _put_back(moved: list[tuple[Path, Path]]) -> list[Path]:
 
 
 def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
-                 author: str | None = None) -> SetUpAgain:
+                 author: str | None = None, folder: Path | None = None) -> SetUpAgain:
     """(an office computer whose key headquarters revoked) Move its database, key
     file and backups aside (``move_aside``), then set it up from the new setup bundle
     ``setup`` in the database's place. Refused, with nothing moved, when the key is
     not revoked (``check_revoked``) or ``setup`` is no setup bundle; when the new
-    database cannot be made, the old files go back where they were."""
+    database cannot be made, the old files go back where they were. ``folder``: where
+    the old files go (the client names it before asking), else ``aside_folder``'s."""
     from fieldplan.sync.enrol import check_setup_bundle, init_from_setup
 
     path = Path(path)
     unsent = check_revoked(path)
     check_setup_bundle(setup)
-    folder = aside_folder(path)
+    if folder is None or folder.exists():
+        folder = aside_folder(path)
     files = [(source, folder / inside) for source, inside in replica_files(path)]
     move_aside(path, folder)
     try:

@@ -1,0 +1,207 @@
+"""A laptop whose key headquarters revoked, in the client: the import that revokes it
+says so (the result's note and row), the report editor says that what is saved stays
+here, and File ▸ Set this computer up again… (also the status bar's button, and a
+setup bundle imported there) moves the old database aside and opens the new one.
+Before, the status bar said "ask headquarters for a new setup bundle" and every way of
+using one in the client was refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from fieldplan.status import key_revoked
+from tests.ui.conftest import wait_idle
+from tests.ui.test_hq_office import _choose
+from tests.ui.test_sync_ui import drop, result_dialog
+
+sync = pytest.importorskip("fieldplan.sync")
+S1 = "2026-S1"
+SHOTS = Path("/tmp/wt-revoked-shots")
+
+
+def shot(widget, name: str) -> None:
+    """A picture of what the test shows, to look at (kept out of the test's checks)."""
+    SHOTS.mkdir(exist_ok=True)
+    widget.grab().save(str(SHOTS / name))
+
+
+def revoked_world(hq, make_office, tmp_path: Path, *, imported: bool):
+    """An ML laptop HQ registered then revoked; the bundle that tells it (imported
+    already when ``imported``), and one change typed there since. Returns (laptop's
+    database, its national action, HQ's bundle)."""
+    lap = make_office("ML", "lap")
+    code = lap.plan().actions_of(level="national")[0].code
+    progress.record_progress(lap, code, S1, status="on-track", percent=10)
+    out = tmp_path / "lap-out"
+    out.mkdir()
+    assert sync.import_bundle(hq, sync.export_bundle(lap, out_dir=out).path).outcome == "merged"
+    sync.revoke_key(hq, lap.meta("key_id"))
+    folder = tmp_path / "hq-out"
+    folder.mkdir()
+    bundle = Path(sync.export_bundle(hq, for_office="ML", out_dir=folder).path)
+    if imported:
+        assert sync.import_bundle(lap, bundle).revoked_here
+        progress.record_progress(lap, code, S1, percent=40)
+    path = lap.path
+    lap.close()
+    return path, code, bundle
+
+
+def test_the_import_result_says_this_computer_was_revoked(open_window, qtbot, hq,
+                                                          make_office, tmp_path):
+    path, _code, bundle = revoked_world(hq, make_office, tmp_path, imported=False)
+    window = open_window(path)
+    drop(window, [bundle])
+    dialog = result_dialog(window, qtbot)
+    assert dialog.revoked_note.isVisibleTo(dialog)
+    assert dialog.revoked_note.text() == (
+        "Headquarters revoked this computer's key: nothing made here can be sent any "
+        "more. Ask headquarters for a new setup bundle, then set this computer up again "
+        "with it (File ▸ Set this computer up again…).")
+    assert dialog.table.item(0, 3).text().endswith(
+        "; headquarters revoked this computer's key and refuses its bundles; ask "
+        "headquarters for a new setup bundle")
+    shot(dialog, f"import-result-{QApplication.layoutDirection().name}.png")
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    # the status bar's way on, and the File menu's
+    qtbot.waitUntil(lambda: window.again_button.isVisibleTo(window), timeout=5000)
+    assert window.again_action.isVisible()
+
+
+def test_a_revoked_laptops_editor_says_its_work_stays_here(open_window, qtbot, hq,
+                                                           make_office, tmp_path):
+    path, code, _bundle = revoked_world(hq, make_office, tmp_path, imported=True)
+    window = open_window(path)
+    editor = _choose(window, qtbot, code)
+    wait_idle(qtbot, window.session)
+    assert editor.notice.isVisibleTo(window)
+    assert editor.notice.text().startswith(
+        "Headquarters revoked this computer's key: what is recorded here is kept on this "
+        "computer but can never be sent; set this computer up again from a new setup "
+        "bundle (File ▸ Set this computer up again…) and type it again there.")
+    assert editor.status.isEnabled()  # it can still be typed (and read again later)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.again_button.isVisibleTo(window), timeout=5000)
+    assert "1 change made here has not reached headquarters" in window.sync_label.toolTip()
+    shot(window, f"editor-{QApplication.layoutDirection().name}.png")
+
+
+def test_a_laptop_that_can_send_offers_no_setting_up_again(open_window, qtbot, hq,
+                                                           make_office, tmp_path):
+    lap = make_office("ML", "fine")
+    path = lap.path
+    lap.close()
+    window = open_window(path)
+    window.refresh_sync_state()
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: window.sync_label.text() != "Sync: …", timeout=5000)
+    assert not window.again_button.isVisibleTo(window)
+    assert not window.again_action.isVisible()
+
+
+def open_shell(shell, qtbot, path: Path):
+    shell.start(path)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, shell.session)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.again_action.isVisible(), timeout=5000)
+    return window
+
+
+def test_setting_up_again_moves_the_old_files_aside_and_opens_the_new(
+        shell, qtbot, hq, make_office, tmp_path):
+    path, _code, _bundle = revoked_world(hq, make_office, tmp_path, imported=True)
+    with open_replica(path) as old:
+        old_id = old.replica_id
+    setup = tmp_path / "ML-again.fieldplan"
+    sync.enroll_office(hq, "ML", setup)
+    window = open_shell(shell, qtbot, path)
+    window.again_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "set-up-again-dialog") is not None,
+                    timeout=5000)
+    dialog = window.findChild(object, "set-up-again-dialog")
+    folder = dialog.folder
+    assert folder.parent == path.parent and folder.name.startswith("lap.sqlite3-revoked-")
+    assert str(folder) in dialog.text.text()
+    assert "1 change made here never reached headquarters" in dialog.text.text()
+    assert not dialog.ok_button.isEnabled()  # a setup bundle first
+    dialog.set_setup(str(setup))
+    assert dialog.ok_button.isEnabled()
+    shot(dialog, f"set-up-again-{QApplication.layoutDirection().name}.png")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window is not window,
+                    timeout=15_000)
+    new = shell.window
+    wait_idle(qtbot, shell.session)
+    assert new.identity.office == "ML"
+    with open_replica(path) as rep:
+        assert rep.replica_id != old_id and not key_revoked(rep)
+    with open_replica(folder / "lap.sqlite3") as old:
+        assert old.replica_id == old_id  # kept, with its key file beside it
+    assert (folder / "lap.sqlite3.key").is_file()
+    qtbot.waitUntil(lambda: new.findChild(object, "set-up-again-done") is not None,
+                    timeout=5000)
+    done = new.findChild(object, "set-up-again-done")
+    assert done.text.text() == (
+        f"This computer is set up again. The old database, its key file and its backups "
+        f"are kept in {folder}. 1 change made there never reached headquarters: type it "
+        f"again here.")
+    new.refresh_sync_state()
+    wait_idle(qtbot, shell.session)
+    assert not new.again_action.isVisible()
+
+
+def test_a_setup_bundle_imported_on_a_revoked_laptop_offers_setting_up_again(
+        open_window, qtbot, hq, make_office, tmp_path):
+    path, _code, _bundle = revoked_world(hq, make_office, tmp_path, imported=True)
+    setup = tmp_path / "ML-again.fieldplan"
+    sync.enroll_office(hq, "ML", setup)
+    window = open_window(path)
+    drop(window, [setup])
+    qtbot.waitUntil(lambda: window.findChild(object, "set-up-again-dialog") is not None,
+                    timeout=10_000)
+    dialog = window.findChild(object, "set-up-again-dialog")
+    assert dialog.setup == str(setup) and dialog.ok_button.isEnabled()
+    dialog.reject()
+    result_dialog(window, qtbot).accept()
+    wait_idle(qtbot, window.session)
+    assert path.exists()  # nothing moved without the person's OK
+
+
+@pytest.fixture
+def arabic(qapp):
+    from ui.app import apply_language
+
+    apply_language(qapp, "ar")
+    yield
+    apply_language(qapp, "en")
+
+
+def test_the_set_up_again_dialog_in_arabic_keeps_its_paths_whole(
+        arabic, open_window, qtbot, hq, make_office, tmp_path):
+    """Right to left, the folder and the file name read as written (isolated)."""
+    from PySide6.QtCore import Qt
+
+    from ui.bidi import isolated
+
+    path, _code, bundle = revoked_world(hq, make_office, tmp_path, imported=False)
+    window = open_window(path)
+    drop(window, [bundle])
+    result = result_dialog(window, qtbot)
+    assert result.revoked_note.isVisibleTo(result)
+    shot(result, "import-result-ar.png")
+    result.accept()
+    wait_idle(qtbot, window.session)
+    window.set_up_again_dialog(str(bundle))
+    dialog = window.findChild(object, "set-up-again-dialog")
+    assert dialog.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert isolated(str(dialog.folder)) in dialog.text.text()
+    shot(dialog, "set-up-again-ar.png")
+    dialog.reject()

@@ -1,0 +1,142 @@
+"""Setting this computer up again once headquarters revoked its key (the File menu,
+the status bar's button, a setup bundle imported on such a computer): what happens,
+the choice of the new setup bundle, then ``fieldplan.sync.again.set_up_again`` run
+by the shell (ui.app), which closes this database first and opens the new one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldplan.i18n import _, ngettext
+from ui.bidi import isolated, isolated_paths
+from ui.dialogs import selectable, set_name_filters, size_to_content
+from ui.qtcompat import Qt, emit
+
+
+def set_up_again_menu() -> str:
+    """The menu path of the action, as a person reads it in the window."""
+    import re
+
+    # (the action's own translation, its Alt-letter mark taken out)
+    return _("{menu} ▸ {item}").format(
+        menu=re.sub("&(&?)", r"\1", _("&File")),
+        item=re.sub("&(&?)", r"\1", _("Set this computer &up again…")))
+
+
+def explanation(db_path: Path, folder: Path, unsent: int) -> str:
+    """What setting up again does, said before it is done."""
+    text = _(
+        "Headquarters revoked this computer's key: nothing made in this database can "
+        "reach headquarters any more. To go on, headquarters sends a new setup bundle for "
+        "this office.\n\n"
+        "Setting up again moves this database, its key file and its backups into a new "
+        "folder beside them, {folder}, where they are kept (nothing is deleted). A new "
+        "database is made from the setup bundle in their place, and fieldplan opens it."
+    ).format(folder=folder)
+    if unsent:
+        text += "\n\n" + ngettext(
+            "{n} change made here never reached headquarters. It stays in the old "
+            "database in that folder: open it there to read it, and type it again in the "
+            "new one.",
+            "{n} changes made here never reached headquarters. They stay in the old "
+            "database in that folder: open it there to read them, and type them again in "
+            "the new one.", unsent).format(n=unsent)
+    return isolated_paths(text, (str(folder), str(db_path)))
+
+
+class SetUpAgainDialog(QDialog):
+    """What setting up again does; the setup bundle to use (given, or chosen); OK
+    sends ``setup_was_chosen`` with the bundle's path and the folder named above."""
+
+    setup_was_chosen = Signal(str, str)  # setup bundle, folder for the old files
+
+    def __init__(self, parent: QWidget | None, db_path: Path, unsent: int = 0,
+                 setup: str = "") -> None:
+        from fieldplan.sync.again import aside_folder
+
+        super().__init__(parent)
+        self.setObjectName("set-up-again-dialog")
+        self.setWindowTitle(_("Set this computer up again"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.db_path = Path(db_path)
+        self.folder = aside_folder(self.db_path)
+        self.setup = ""
+        lay = QVBoxLayout(self)
+        self.text = QLabel(explanation(self.db_path, self.folder, unsent))
+        self.text.setObjectName("set-up-again-text")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextInteractionFlags(selectable())
+        lay.addWidget(self.text)
+        row = QHBoxLayout()
+        self.file_label = QLabel()
+        self.file_label.setObjectName("set-up-again-file")
+        self.file_label.setWordWrap(True)
+        self.file_label.setTextFormat(Qt.TextFormat.PlainText)
+        row.addWidget(self.file_label, 1)
+        self.choose_button = QPushButton(_("&Choose the setup bundle…"))
+        self.choose_button.clicked.connect(self.choose)
+        row.addWidget(self.choose_button)
+        lay.addLayout(row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_("&Set up again"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.set_setup(setup)
+        size_to_content(self, 560)
+
+    def set_setup(self, setup: str) -> None:
+        """The setup bundle to use ("": none chosen yet, OK waits for one)."""
+        self.setup = setup
+        self.file_label.setText(
+            _("Setup bundle: {file}").format(file=isolated(Path(setup).name)) if setup
+            else _("No setup bundle chosen yet."))
+        self.file_label.setToolTip(setup)
+        self.ok_button.setEnabled(bool(setup))
+        (self.ok_button if setup else self.choose_button).setDefault(True)
+
+    def choose(self) -> QFileDialog:
+        from ui.first_run import downloads_dir
+
+        dialog = QFileDialog(self, _("Choose the setup bundle"), downloads_dir())
+        dialog.setObjectName("choose-setup-dialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.set_setup)
+        dialog.open()
+        return dialog
+
+    def accept(self) -> None:
+        if not self.setup:
+            return
+        emit(self.setup_was_chosen, self.setup, str(self.folder))
+        super().accept()
+
+
+def moved_text(folder: str, unsent: int) -> str:
+    """What the new window says once the computer is set up again."""
+    text = _("This computer is set up again. The old database, its key file and its "
+             "backups are kept in {folder}.").format(folder=folder)
+    if unsent:
+        text += " " + ngettext(
+            "{n} change made there never reached headquarters: type it again here.",
+            "{n} changes made there never reached headquarters: type them again here.",
+            unsent).format(n=unsent)
+    return isolated_paths(text, (folder,))

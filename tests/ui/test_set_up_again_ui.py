@@ -7,6 +7,7 @@ using one in the client was refused."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,15 @@ from tests.ui.test_sync_ui import drop, result_dialog
 
 sync = pytest.importorskip("fieldplan.sync")
 S1 = "2026-S1"
-SHOTS = Path("/tmp/wt-revoked-shots")
 
 
 def shot(widget, name: str) -> None:
-    """A picture of what the test shows, to look at (kept out of the test's checks)."""
-    SHOTS.mkdir(exist_ok=True)
-    widget.grab().save(str(SHOTS / name))
+    """A picture of what the test shows, to look at, into the folder named by
+    FIELDPLAN_SHOTS when it is set (kept out of the test's checks)."""
+    folder = os.environ.get("FIELDPLAN_SHOTS")
+    if folder:
+        Path(folder).mkdir(exist_ok=True)
+        assert widget.grab().save(str(Path(folder) / name))
 
 
 def revoked_world(hq, make_office, tmp_path: Path, *, imported: bool):

@@ -1,6 +1,7 @@
 """Make the Windows icon (resources/icons/fieldplan.ico) from fieldplan.svg: one PNG
-image per size Windows asks for (16 to 256 pixels), in an ICO file. Run it again
-after changing the SVG (a test checks the two agree):
+image per size Windows asks for (16 to 256 pixels), in an ICO file; and the 48-pixel
+PNG that packaging/linux/install.sh puts beside the SVG (menus and file managers that
+do not draw SVG). Run it again after changing the SVG (a test checks they agree):
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python packaging/make_icon.py
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SVG = ROOT / "resources" / "icons" / "fieldplan.svg"
 ICO = ROOT / "resources" / "icons" / "fieldplan.ico"
+PNG_48 = ROOT / "resources" / "icons" / "fieldplan-48.png"
 #: the sizes Windows shows (Explorer's views, the taskbar, the title bar, at 100–200 %)
 SIZES = (16, 20, 24, 32, 40, 48, 64, 256)
 
@@ -61,3 +63,5 @@ def make(svg: Path = SVG) -> bytes:
 if __name__ == "__main__":
     ICO.write_bytes(make())
     print(f"wrote {ICO.relative_to(ROOT)} ({ICO.stat().st_size:,} bytes)")
+    PNG_48.write_bytes(render_png(SVG, 48))
+    print(f"wrote {PNG_48.relative_to(ROOT)} ({PNG_48.stat().st_size:,} bytes)")

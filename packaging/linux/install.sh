@@ -1,47 +1,153 @@
 #!/bin/sh
 # Install the one-folder build (dist/fieldplan, made by packaging/build.sh) for every
 # user of this computer: the program in $OPT (default /opt/fieldplan), the `fieldplan`
-# command, the menu entry with its icon, and the .fieldplan file type (double-clicking
-# a bundle opens it in fieldplan).
-#   sudo sh packaging/linux/install.sh [PREFIX]      (PREFIX: default /usr/local)
+# command, the menu entry with its icons, and the .fieldplan file type (double-clicking
+# a bundle opens it in fieldplan). --uninstall removes all of it again.
+#   sudo sh packaging/linux/install.sh [PREFIX]               (PREFIX: default /usr/local)
+#   sudo sh packaging/linux/install.sh --uninstall [PREFIX]
+# Each install goes into a folder of its own ($OPT/VERSION-TIME) and $OPT/current is
+# switched to it in one step. A fieldplan still running keeps reading its own folder
+# (PyInstaller opens the program and _internal/base_library.zip again by path for late
+# imports), so a folder is removed only once no program runs from it.
 set -eu
 cd "$(dirname "$0")/../.."
+ACTION=install
+if [ "${1:-}" = "--uninstall" ]; then
+    ACTION=uninstall
+    shift
+fi
 PREFIX=${1:-/usr/local}
 OPT=${OPT:-/opt/fieldplan}
+SHARE="$PREFIX/share"
+ICONS="$SHARE/icons/hicolor"
+MIME_ICON=application-x-fieldplan-bundle  # the icon name the MIME type's own name gives
+ROOT=no
+if [ "$(id -u)" = 0 ]; then ROOT=yes; fi
+
+# everything in $OPT may be removed: never a folder that is not an install of fieldplan
+# (OPT=/opt by mistake would take every other program with it)
+if [ -e "$OPT" ] && [ ! -L "$OPT/current" ] && [ ! -x "$OPT/fieldplan" ] \
+        && [ -n "$(ls -A "$OPT")" ]; then
+    echo "$OPT is there and is not an install of fieldplan: choose another OPT" >&2
+    exit 1
+fi
+
+# the programs running now, one a line (only root sees every user's)
+running() {
+    ls -l /proc/[0-9]*/exe 2>/dev/null | sed -n 's/.* -> //p' || true
+}
+
+# whether a program in $RUNNING runs from $1, a folder or the program itself (an
+# absolute path without symbolic links), or fuser sees one using $1/fieldplan
+in_use() {
+    if printf '%s\n' "$RUNNING" | awk -v p="$1" '
+            $0 == p || $0 == p " (deleted)" || index($0, p "/") == 1 { found = 1 }
+            END { exit !found }'; then
+        return 0
+    fi
+    if command -v fuser >/dev/null 2>&1 && fuser -s "$1/fieldplan" 2>/dev/null; then
+        return 0
+    fi
+    return 1
+}
+
+# remove the version folders in $OPT other than $1 that no program runs from. Only root
+# sees every user's programs: anyone else keeps $2 (the one `current` named before) too.
+remove_old() {
+    RUNNING=$(running)
+    for dir in "$OPT"/*/; do
+        dir=${dir%/}
+        if [ -L "$dir" ] || [ ! -x "$dir/fieldplan" ] || [ "$dir" = "$1" ]; then continue; fi
+        if in_use "$dir"; then
+            echo "kept $dir: a fieldplan still runs from it (the next install removes it)"
+        elif [ "$ROOT" = no ] && [ "$dir" = "$2" ]; then
+            echo "kept $dir: the install before (other users' programs are not visible)"
+        else
+            rm -rf "$dir"
+        fi
+    done
+    # an install made before version folders: the program and _internal in $OPT itself
+    if [ -f "$OPT/fieldplan" ] && [ ! -L "$OPT/fieldplan" ]; then
+        if in_use "$OPT/fieldplan"; then
+            echo "kept the earlier install in $OPT: a fieldplan still runs from it"
+        else
+            rm -rf "$OPT/fieldplan" "$OPT/_internal"
+        fi
+    fi
+}
+
+refresh_menus() {
+    # the menus and file managers learn of the change (each tool only where installed)
+    if command -v update-mime-database >/dev/null; then update-mime-database "$SHARE/mime"; fi
+    if command -v update-desktop-database >/dev/null; then
+        update-desktop-database "$SHARE/applications"
+    fi
+    if command -v gtk-update-icon-cache >/dev/null; then
+        gtk-update-icon-cache -q -t "$ICONS" || true
+    fi
+}
+
+if [ "$ACTION" = uninstall ]; then
+    if [ -d "$OPT" ]; then
+        OPT=$(cd "$OPT" && pwd -P)
+        case $(readlink "$PREFIX/bin/fieldplan" 2>/dev/null || true) in
+            "$OPT"/*) rm -f "$PREFIX/bin/fieldplan" ;;
+        esac
+        rm -f "$OPT/current"
+        remove_old "" ""
+        rmdir "$OPT" 2>/dev/null || echo "left $OPT: remove it once no fieldplan runs"
+    fi
+    rm -f "$SHARE/applications/org.iom_oic.fieldplan.desktop" \
+        "$ICONS/scalable/apps/fieldplan.svg" "$ICONS/48x48/apps/fieldplan.png" \
+        "$ICONS/scalable/mimetypes/$MIME_ICON.svg" "$ICONS/48x48/mimetypes/$MIME_ICON.png" \
+        "$SHARE/mime/packages/fieldplan-bundle.xml" \
+        "$SHARE/metainfo/org.iom_oic.fieldplan.metainfo.xml"
+    if [ -d "$SHARE/mime" ]; then refresh_menus; fi
+    echo "uninstalled fieldplan from $OPT and $PREFIX"
+    echo "each user's data stays in ~/.local/share/fieldplan (\$XDG_DATA_HOME/fieldplan):" \
+        "the database, its key and backups; delete that folder to remove them too"
+    exit 0
+fi
+
 if [ ! -x dist/fieldplan/fieldplan ]; then
     echo "no build in dist/fieldplan: run 'sh packaging/build.sh' first" >&2
     exit 1
 fi
-# $OPT is replaced whole: never a folder that is not an earlier install of fieldplan
-# (OPT=/opt by mistake would take every other program with it)
-for dir in "$OPT" "$OPT.new" "$OPT.old"; do
-    if [ -e "$dir" ] && [ ! -x "$dir/fieldplan" ]; then
-        echo "$dir is there and is not an install of fieldplan: choose another OPT" >&2
-        exit 1
-    fi
-done
-# the new copy is made whole beside the old one, then swapped in (a fieldplan still
-# running from the old one keeps its files until it ends)
-rm -rf "$OPT.new" "$OPT.old"
-mkdir -p "$(dirname "$OPT")"
-cp -a dist/fieldplan "$OPT.new"
-if [ -e "$OPT" ]; then mv "$OPT" "$OPT.old"; fi
-mv "$OPT.new" "$OPT"
-rm -rf "$OPT.old"
-SHARE="$PREFIX/share"
-install -d "$PREFIX/bin" "$SHARE/applications" "$SHARE/icons/hicolor/scalable/apps" \
-    "$SHARE/mime/packages" "$SHARE/metainfo"
-ln -sf "$OPT/fieldplan" "$PREFIX/bin/fieldplan"
-install -m 644 packaging/linux/org.iom_oic.fieldplan.desktop "$SHARE/applications/"
-install -m 644 resources/icons/fieldplan.svg "$SHARE/icons/hicolor/scalable/apps/"
+if [ "$ROOT" = yes ]; then install -d -m 755 "$OPT"; else mkdir -p "$OPT"; fi
+OPT=$(cd "$OPT" && pwd -P)
+VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' pyproject.toml | head -n 1)
+STAMP=$(date +%Y%m%d%H%M%S)
+NEW="$OPT/${VERSION:-build}-$STAMP"
+n=1
+while [ -e "$NEW" ]; do NEW="$OPT/${VERSION:-build}-$STAMP-$n"; n=$((n + 1)); done
+PREVIOUS=
+if [ -L "$OPT/current" ]; then PREVIOUS=$(cd "$OPT/current" 2>/dev/null && pwd -P || true); fi
+# copied under a hidden name first: a half-made copy is never a version folder. Not
+# with the builder's owner (cp -a would keep it): root's, and nobody else may write.
+rm -rf "$OPT/.incoming"
+cp -RH dist/fieldplan "$OPT/.incoming"  # -H: dist/fieldplan may be a link, not what is in it
+if [ "$ROOT" = yes ]; then chown -R root:root "$OPT/.incoming"; fi
+chmod -R go-w,a+rX "$OPT/.incoming"
+mv "$OPT/.incoming" "$NEW"
+# the switch: a new symbolic link renamed over `current` (rename is atomic)
+rm -f "$OPT/.current.new"
+ln -s "$(basename "$NEW")" "$OPT/.current.new"
+mv -T "$OPT/.current.new" "$OPT/current"
+remove_old "$NEW" "$PREVIOUS"
+
+install -d "$PREFIX/bin" "$SHARE/applications" "$ICONS/scalable/apps" "$ICONS/48x48/apps" \
+    "$ICONS/scalable/mimetypes" "$ICONS/48x48/mimetypes" "$SHARE/mime/packages" \
+    "$SHARE/metainfo"
+ln -sfn "$OPT/current/fieldplan" "$PREFIX/bin/fieldplan"
+sed "s|^Exec=fieldplan |Exec=$OPT/current/fieldplan |" \
+    packaging/linux/org.iom_oic.fieldplan.desktop > "$OPT/.desktop"
+install -m 644 "$OPT/.desktop" "$SHARE/applications/org.iom_oic.fieldplan.desktop"
+rm -f "$OPT/.desktop"
+install -m 644 resources/icons/fieldplan.svg "$ICONS/scalable/apps/fieldplan.svg"
+install -m 644 resources/icons/fieldplan-48.png "$ICONS/48x48/apps/fieldplan.png"
+install -m 644 resources/icons/fieldplan.svg "$ICONS/scalable/mimetypes/$MIME_ICON.svg"
+install -m 644 resources/icons/fieldplan-48.png "$ICONS/48x48/mimetypes/$MIME_ICON.png"
 install -m 644 packaging/linux/fieldplan-bundle.xml "$SHARE/mime/packages/"
 install -m 644 packaging/linux/org.iom_oic.fieldplan.metainfo.xml "$SHARE/metainfo/"
-# the menus and file managers learn of them (each tool only where it is installed)
-if command -v update-mime-database >/dev/null; then update-mime-database "$SHARE/mime"; fi
-if command -v update-desktop-database >/dev/null; then
-    update-desktop-database "$SHARE/applications"
-fi
-if command -v gtk-update-icon-cache >/dev/null; then
-    gtk-update-icon-cache -q -t "$SHARE/icons/hicolor" || true
-fi
-echo "installed: $OPT, $PREFIX/bin/fieldplan and the menu entry"
+refresh_menus
+echo "installed: $NEW (as $OPT/current), $PREFIX/bin/fieldplan and the menu entry"

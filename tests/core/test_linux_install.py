@@ -1,0 +1,143 @@
+"""packaging/linux/install.sh, run on a small stand-in for the PyInstaller build: a
+`fieldplan` that is a real program (a copy of sleep, so that /proc/PID/exe names it)
+and an _internal/base_library.zip that says which build it is."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SLEEP = shutil.which("sleep")
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or SLEEP is None, reason="the Linux installer")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of what install.sh reads from the repository, with no build yet."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "packaging" / "linux", repo / "packaging" / "linux")
+    shutil.copytree(ROOT / "resources" / "icons", repo / "resources" / "icons")
+    shutil.copy(ROOT / "pyproject.toml", repo)
+    return repo
+
+
+def build(repo: Path, name: str) -> None:
+    """A new stand-in build in repo/dist/fieldplan, its base_library.zip saying ``name``."""
+    dist = repo / "dist" / "fieldplan"
+    shutil.rmtree(dist, ignore_errors=True)
+    (dist / "_internal").mkdir(parents=True)
+    shutil.copy(SLEEP, dist / "fieldplan")
+    (dist / "_internal" / "base_library.zip").write_text(name)
+
+
+def install(repo: Path, opt: Path, prefix: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["sh", str(repo / "packaging" / "linux" / "install.sh"), *args, str(prefix)],
+        env={**os.environ, "OPT": str(opt)}, capture_output=True, text=True, check=False)
+
+
+def versions(opt: Path) -> dict[str, str]:
+    """The version folders in ``opt``, by which build each holds."""
+    return {d.name: (d / "_internal" / "base_library.zip").read_text()
+            for d in opt.iterdir() if d.is_dir() and not d.is_symlink()
+            and not d.name.startswith(".")}
+
+
+def test_an_upgrade_leaves_a_running_fieldplan_its_files(repo, tmp_path):
+    """PyInstaller opens the program and base_library.zip again by path while it runs:
+    an upgrade that swapped the folder made a running window fail ('ZipImportError: bad
+    local file header'). Each install has its own folder, `current` is switched to
+    it, and a folder a program still runs from is kept until it ends."""
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    assert install(repo, opt, prefix).returncode == 0
+    running = subprocess.Popen([str(prefix / "bin" / "fieldplan"), "60"])
+    try:
+        one = Path(os.readlink(f"/proc/{running.pid}/exe")).parent
+        assert one.parent == opt.resolve() and one.name.startswith("0.")
+        for name in ("two", "three"):
+            build(repo, name)
+            done = install(repo, opt, prefix)
+            assert done.returncode == 0, done.stderr
+        assert versions(opt)[one.name] == "one"
+        assert f"kept {one}" in done.stdout
+        newest = (prefix / "bin" / "fieldplan").resolve().parent
+        assert (newest / "_internal" / "base_library.zip").read_text() == "three"
+        assert (opt / "current").resolve() == newest
+        assert os.readlink(opt / "current") == newest.name  # relative: moves with $OPT
+    finally:
+        running.kill()
+        running.wait()
+    build(repo, "four")
+    assert install(repo, opt, prefix).returncode == 0
+    left = versions(opt)
+    assert one.name not in left and "four" in left.values()
+    assert "one" not in left.values()
+    entry = (prefix / "share" / "applications" / "org.iom_oic.fieldplan.desktop").read_text()
+    assert f"Exec={opt.resolve()}/current/fieldplan gui %F" in entry.splitlines()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="installs as root")
+def test_as_root_the_program_is_roots_and_only_root_may_change_it(repo, tmp_path):
+    """cp -a kept the builder's ownership: anyone who built it could change the program
+    every user runs."""
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    for path in [repo / "dist" / "fieldplan", *(repo / "dist" / "fieldplan").rglob("*")]:
+        os.chown(path, 1000, 1000)
+        path.chmod(path.stat().st_mode | stat.S_IWGRP | stat.S_IWOTH)
+    assert install(repo, opt, prefix).returncode == 0
+    for path in [opt, *opt.rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat()
+        assert (mode.st_uid, mode.st_gid) == (0, 0), path
+        assert not mode.st_mode & (stat.S_IWGRP | stat.S_IWOTH), path
+        assert mode.st_mode & stat.S_IROTH, path
+
+
+def test_uninstall_removes_what_install_put_in_place_and_says_where_data_stays(
+        repo, tmp_path):
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    assert install(repo, opt, prefix).returncode == 0
+    icons = prefix / "share" / "icons" / "hicolor"
+    for icon in ("48x48/apps/fieldplan.png", "scalable/apps/fieldplan.svg",
+                 "48x48/mimetypes/application-x-fieldplan-bundle.png",
+                 "scalable/mimetypes/application-x-fieldplan-bundle.svg"):
+        assert (icons / icon).is_file(), icon
+    gone = install(repo, opt, prefix, "--uninstall")
+    assert gone.returncode == 0, gone.stderr
+    assert not opt.exists()
+    ours = ("fieldplan", "application-x-fieldplan-bundle", "org.iom_oic.fieldplan")
+    assert [p for p in prefix.rglob("*") if p.name.startswith(ours)] == []
+    assert "~/.local/share/fieldplan" in gone.stdout
+
+
+def test_an_install_made_before_version_folders_is_replaced(repo, tmp_path):
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "old")
+    shutil.copytree(repo / "dist" / "fieldplan", opt)
+    build(repo, "new")
+    assert install(repo, opt, prefix).returncode == 0
+    assert not (opt / "fieldplan").exists() and not (opt / "_internal").exists()
+    assert list(versions(opt).values()) == ["new"]
+
+
+def test_a_folder_that_is_not_fieldplans_is_never_used(repo, tmp_path):
+    opt, prefix = tmp_path / "opt", tmp_path / "usr"
+    (opt / "other").mkdir(parents=True)
+    build(repo, "one")
+    for args in ((), ("--uninstall",)):
+        done = install(repo, opt, prefix, *args)
+        assert done.returncode == 1 and "not an install of fieldplan" in done.stderr
+    assert [p.name for p in opt.iterdir()] == ["other"]

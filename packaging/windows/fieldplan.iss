@@ -16,11 +16,21 @@ SolidCompression=yes
 ChangesAssociations=yes
 SetupIconFile=..\..\resources\icons\fieldplan.ico
 UninstallDisplayIcon={app}\fieldplan.exe
+; Qt 6 and Python 3.11 run on 64-bit Windows 10 1809 or later only
+MinVersion=10.0.17763
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
 
 [Languages]
 Name: "en"; MessagesFile: "compiler:Default.isl"
 Name: "fr"; MessagesFile: "compiler:Languages\French.isl"
 Name: "ar"; MessagesFile: "compiler:Languages\Arabic.isl"
+
+[InstallDelete]
+; an upgrade: the earlier build's files go first (a module or Qt library the new build
+; no longer has would otherwise stay and might be loaded)
+Type: filesandordirs; Name: "{app}\_internal"
+Type: filesandordirs; Name: "{app}\THIRD-PARTY-NOTICES"
 
 [Files]
 Source: "..\..\dist\fieldplan\*"; DestDir: "{app}"; Flags: recursesubdirs createallsubdirs ignoreversion

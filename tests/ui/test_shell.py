@@ -987,6 +987,12 @@ def test_the_windows_icon_is_the_svg_at_every_size(qapp):
                      for x in range(0, size, max(1, size // 32))
                      for y in range(0, size, max(1, size // 32)))
         assert differ <= 2, f"{size}px: the .ico is not the SVG any more"
+    # the PNG the Linux installer puts beside the SVG (menus that draw no SVG)
+    png = QImage(str(make_icon.PNG_48)).convertToFormat(QImage.Format.Format_ARGB32)
+    drawn = QImage.fromData(make_icon.render_png(make_icon.SVG, 48)).convertToFormat(
+        QImage.Format.Format_ARGB32)
+    assert (png.width(), png.height()) == (48, 48)
+    assert sum(png.pixel(x, y) != drawn.pixel(x, y) for x in range(48) for y in range(48)) <= 4
     spec_text = (root / "packaging" / "fieldplan.spec").read_text(encoding="utf-8")
     assert '"icons" / "fieldplan.ico"' in spec_text and "icon=None" not in spec_text
     iss = (root / "packaging" / "windows" / "fieldplan.iss").read_text(encoding="utf-8")

@@ -256,14 +256,13 @@ def _read_only_place(path: Path, exc: sqlite3.Error) -> bool:
 
 def _writable_file(path: Path) -> bool:
     """Whether the database file can be opened for writing: not on a read-only disk,
-    without a read-only attribute or permission, not made immutable. Opening asks the
-    system itself, which permission bits alone do not tell (an administrator)."""
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError as err:
-        return err.errno not in (errno.EROFS, errno.EACCES, errno.EPERM)
-    os.close(fd)
-    return True
+    without a read-only attribute or permission, not made immutable. The system is
+    asked (``access``), which permission bits alone do not tell (an administrator).
+    Never by opening the file: asked with the database open, closing it would drop
+    the locks SQLite holds on it for this process (POSIX), and another program would
+    then take this one's database for closed (``in_use``; one closing its connection
+    deletes the write-ahead log this one is still writing to)."""
+    return os.access(path, os.W_OK)
 
 
 def _connect_read_only(path: Path) -> Connection:
@@ -1320,27 +1319,40 @@ def lost_summary(body: str, digest: str) -> dict | None:
 #: are, holds a shared lock there for as long as it is open.
 _SHARED_FIRST = 0x40000000 + 2
 _SHARED_SIZE = 510
+#: The byte of a database's ``-shm`` file every connection to it in WAL mode holds a
+#: read lock on while open, idle or not (os_unix.c UNIX_SHM_DMS: 120 + 8). Asked as
+#: well: a program that closed a file of the database itself lost its locks there
+#: (POSIX drops a process's locks on a file with any of its descriptors).
+_SHM_DMS = 128
 
 
 def in_use(db_path: str | os.PathLike[str]) -> bool:
     """Whether another program has the database open, without opening it as a
     database (a damaged file must stay as it is). POSIX only: elsewhere False (an open
     file cannot be replaced there anyway). This process must not have it open: closing
-    the file here would release its own locks (POSIX)."""
+    the files here would release its own locks (POSIX)."""
+    return (_locked_by_another(db_path, _SHARED_FIRST, _SHARED_SIZE)
+            or _locked_by_another(f"{os.fspath(db_path)}-shm", _SHM_DMS, 1))
+
+
+def _locked_by_another(path: str | os.PathLike[str], first: int, size: int) -> bool:
+    """Whether another process holds a lock on bytes ``first``… of the file at
+    ``path``. A missing file is never made (a ``-shm`` left by a program killed is
+    held by none) nor is anything written to it."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         return False
     try:
-        fd = os.open(db_path, os.O_RDWR)  # a write lock needs a file open for writing
+        fd = os.open(path, os.O_RDWR)  # a write lock needs a file open for writing
     except OSError:
         return False
     try:
         try:  # a read lock conflicts with nothing but a writer; ask for a write lock
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, _SHARED_SIZE, _SHARED_FIRST)
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, size, first)
         except OSError as exc:
             return exc.errno in (errno.EACCES, errno.EAGAIN)
-        fcntl.lockf(fd, fcntl.LOCK_UN, _SHARED_SIZE, _SHARED_FIRST)
+        fcntl.lockf(fd, fcntl.LOCK_UN, size, first)
         return False
     finally:
         os.close(fd)

@@ -474,6 +474,132 @@ def test_restore_refuses_a_database_another_program_has_open(hq, tmp_path: Path)
     assert used.parent == store.backup_dir(db)
 
 
+#: A program with the database open through fieldplan (store.connect, as the client
+#: and every command): on a line "write NAME" it writes, on "read" it prints what it
+#: holds, on an empty line it closes.
+_FIELDPLAN_HOLDS_OPEN = """
+import sys
+from fieldplan import store
+conn = store.connect(sys.argv[1])
+print('open', flush=True)
+for line in sys.stdin:
+    words = line.split()
+    if not words:
+        break
+    if words[0] == 'write':
+        with store.write_transaction(conn):
+            conn.execute("INSERT INTO meta VALUES (?, 'x')", (words[1],))
+        print('written', flush=True)
+    else:
+        print(','.join(sorted(k for (k,) in conn.execute(
+            "SELECT key FROM meta WHERE value = 'x'"))), flush=True)
+conn.close()
+"""
+
+
+def _hold_open(script: str, db: Path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    other = subprocess.Popen([sys.executable, "-c", script, str(db)], text=True, env=env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert other.stdout.readline().strip() == "open"
+    return other
+
+
+def _close(other) -> None:
+    other.stdin.write("\n")
+    other.stdin.close()
+    other.wait(timeout=30)
+
+
+def test_restore_refuses_a_database_fieldplan_has_open_and_idle(hq) -> None:
+    """Opened by fieldplan and left idle (a person typing in the client): opening it
+    no longer drops the locks SQLite holds on it, which told the restore it was
+    closed, and what the client saved went into the file put aside."""
+    db = hq.path
+    store.backup(hq.conn, db, "manual")
+    hq.close()
+    other = _hold_open(_FIELDPLAN_HOLDS_OPEN, db)
+    try:
+        assert store.in_use(db)
+        with pytest.raises(StoreError, match="is open in another program"):
+            store.restore_backup(db, force=True)
+        assert not list(db.parent.glob("*.damaged*"))
+    finally:
+        _close(other)
+    assert not store.in_use(db)
+
+
+def test_what_two_programs_write_to_one_database_is_all_kept(tmp_path: Path) -> None:
+    """One program closing its connection while another has the database open idle
+    must not take it for the last one (it would fold the write-ahead log into the
+    database and delete it, the other going on writing to a log no one reads)."""
+    db = tmp_path / "x.sqlite3"
+    store.connect(db, create=True).close()
+    other = _hold_open(_FIELDPLAN_HOLDS_OPEN, db)
+    try:
+        for name in ("here-1", "here-2"):
+            conn = store.connect(db)
+            with store.write_transaction(conn):
+                conn.execute("INSERT INTO meta VALUES (?, 'x')", (name,))
+            conn.close()
+            other.stdin.write(f"write there-{name[-1]}\n")
+            other.stdin.flush()
+            assert other.stdout.readline().strip() == "written"
+        other.stdin.write("read\n")
+        other.stdin.flush()
+        assert other.stdout.readline().strip() == "here-1,here-2,there-1,there-2"
+    finally:
+        _close(other)
+    with store.reading(db) as conn:
+        assert {k for (k,) in conn.execute("SELECT key FROM meta WHERE value = 'x'")} \
+            == {"here-1", "here-2", "there-1", "there-2"}
+
+
+#: A program with the database open that lost its locks on the database file itself
+#: (it closed another descriptor of the file: POSIX drops them all): SQLite's lock on
+#: its -shm file still says it is open.
+_HOLDS_OPEN_LOCKS_LOST = (
+    "import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+    "c.execute('PRAGMA journal_mode = WAL'); c.execute('SELECT 1').fetchall(); "
+    "os.close(os.open(sys.argv[1], os.O_RDONLY)); "
+    "print('open', flush=True); sys.stdin.readline()")
+
+
+def test_restore_refuses_a_database_open_whose_file_locks_were_lost(hq) -> None:
+    db = hq.path
+    store.backup(hq.conn, db, "manual")
+    hq.close()
+    other = _hold_open(_HOLDS_OPEN_LOCKS_LOST, db)
+    try:
+        assert not store._locked_by_another(db, store._SHARED_FIRST, store._SHARED_SIZE)
+        assert store.in_use(db)
+        with pytest.raises(StoreError, match="is open in another program"):
+            store.restore_backup(db, force=True)
+    finally:
+        _close(other)
+    assert not store.in_use(db)
+
+
+def test_asking_whether_a_database_is_in_use_leaves_its_files_as_they_are(
+        tmp_path: Path) -> None:
+    """No -shm file made where there was none, and one left by a program killed (held
+    by none) is not changed."""
+    db = tmp_path / "x.sqlite3"
+    store.connect(db, create=True).close()
+    shm = Path(f"{db}-shm")
+    assert not shm.exists()
+    assert not store.in_use(db)
+    assert not shm.exists()
+    shm.write_bytes(b"\x01" * 32768)
+    os.utime(shm, (1_000_000_000, 1_000_000_000))
+    assert not store.in_use(db)
+    assert shm.read_bytes() == b"\x01" * 32768
+    assert shm.stat().st_mtime == 1_000_000_000
+
+
 def test_a_write_on_a_full_disk_says_so_in_words(tmp_path: Path) -> None:
     """Not SQLite's English "database or disk is full": the message people read in
     their language ("le disque est plein")."""

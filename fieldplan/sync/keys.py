@@ -1021,11 +1021,21 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
     never saw; HQ records them retired, as if it had seen each rotation: a late bundle
     one signed is a retired key's, not an unknown key's that a person could trust
     back to active. The key of a replica a restore already continues (a late bundle)
-    goes on record retired: it signed that bundle, it endorses nothing."""
+    goes on record retired: it signed that bundle, it endorses nothing.
+
+    Nothing is recorded again of a key on record as it would be: decided before the
+    write lock, another import of the same bundle (the client's and a command's at
+    once) may have recorded it meanwhile, with all the above."""
     if rep.is_hq:
         cached = rep.cache.get("keys")
         fresh = cached is not None and cached[0] == _stamp(rep)
-        status = "retired" if replica in successor_of(all_keys(rep)) else "active"
+        on_record = all_keys(rep)
+        status = "retired" if replica in successor_of(on_record) else "active"
+        known = on_record.get(signer.key_id_hex)
+        if known is not None and known.source == "registry" and (
+                known.public_key, known.office, known.replica, known.status) == (
+                signer.to_base64(), office, replica, status):
+            return
         renews = lineage[0][2] if lineage else ""
         register_key(rep, signer, office=office, replica_id=replica, renews=renews,
                      status=status)

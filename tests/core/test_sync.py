@@ -2120,3 +2120,37 @@ def test_setting_up_from_an_ordinary_bundle_says_what_to_ask_for(hq, make_office
     assert str(caught.value) == ("not a setup bundle (a bundle of data to import, perhaps); "
                                  "ask headquarters for this office's setup bundle")
     assert not (tmp_path / "new.sqlite3").exists()
+
+
+def test_two_imports_of_one_bundle_at_once_register_its_key_once(
+        hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client and a command import an office's first bundle at once: each finds
+    its key new before taking the write lock. The second to write finds it on record
+    (the first registered it meanwhile) and records no second registration."""
+    from fieldplan.sync import exchange
+
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    written = export_bundle(ml, out_dir=tmp_path)
+    real_check = exchange._check_key
+    raced = []
+
+    def check_then_another_imports(rep, b, m):
+        decided = real_check(rep, b, m)
+        if not raced:  # the other program's import, between this check and the write
+            raced.append(decided)
+            other = open_replica(hq.path)
+            try:
+                assert import_bundle(other, written.path).outcome == "merged"
+            finally:
+                other.close()
+        return decided
+
+    monkeypatch.setattr(exchange, "_check_key", check_then_another_imports)
+    outcome = import_bundle(hq, written.path)
+    assert isinstance(raced[0], tuple) and raced[0][0] == "new"
+    assert outcome.outcome == "duplicate"
+    key_id = ml.meta("key_id")
+    assert hq.conn.execute("SELECT count(*) FROM events WHERE entity = 'key' AND "
+                           "entity_id = ?", (key_id,)).fetchone()[0] == 1
+    assert keyreg.all_keys(hq)[key_id].status == "active"

@@ -10,8 +10,12 @@ replica ids and keys are random.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import errno
+import os
 import random
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -147,6 +151,16 @@ class DemoWorld:
                 "offices": {k: str(v) for k, v in self.offices.items()},
                 "bundles": {k: str(v) for k, v in self.bundles.items()},
                 "reports": self.reports, "merged": self.merged}
+
+    def moved_to(self, out: Path) -> DemoWorld:
+        """The same world, its files in ``out`` instead of ``self.out``."""
+        def moved(path: Path) -> Path:
+            return out / path.relative_to(self.out)
+
+        return dataclasses.replace(
+            self, out=out, hq=moved(self.hq),
+            offices={k: moved(v) for k, v in self.offices.items()},
+            bundles={k: moved(v) for k, v in self.bundles.items()})
 
 
 @contextlib.contextmanager
@@ -285,9 +299,12 @@ def _sender(hq: replica.Replica, rep: replica.Replica, rng: random.Random, folde
 
 def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool = False,
               progress: Progress | None = None) -> DemoWorld:
-    """Write a demo world into ``out`` (which must not hold one already)."""
-    from fieldplan.offices import OIC_MEMBERS, working_language
-    from fieldplan.sync import enroll_office, export_bundle, import_bundles, init_from_setup
+    """Write a demo world into ``out`` (which must not hold one already). It is made
+    in a folder beside ``out`` and moved in once whole: a full disk or a kill leaves
+    no half-made demo in ``out`` to refuse the next try (which removes what a killed
+    one left)."""
+    from fieldplan.files import cannot_write
+    from fieldplan.offices import OIC_MEMBERS
 
     out = Path(out)
     if not 1 <= offices <= len(OIC_MEMBERS):
@@ -298,16 +315,92 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
             folder=out))
     if out.exists() and not out.is_dir():
         raise ValidationError(_("{path} is a file, not a folder").format(path=out))
+    here = Path(os.path.abspath(out))  # ("." has no name to make one beside it from)
+    part = here.parent / f".{here.name}.demo-part"
     try:
-        (out / "offices").mkdir(parents=True, exist_ok=True)
-        (out / "bundles").mkdir(exist_ok=True)
+        _remove_part(part)  # what a killed run left
+        (part / "offices").mkdir(parents=True)
+        (part / "bundles").mkdir()
     except OSError as exc:
-        from fieldplan.files import cannot_write
-
         raise cannot_write(out, exc) from None
+    try:
+        world = _make_world(part, _codes(offices, seed), seed=seed, merge=merge,
+                            progress=progress)
+        _move_in(part, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            _remove_part(part)
+        raise cannot_write(exc.filename or out, exc) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            _remove_part(part)
+        raise
+    if progress:
+        total = offices + (1 if merge else 0)
+        progress(total, total, _("done"))
+    return world.moved_to(out)
+
+
+def _codes(offices: int, seed: int) -> list[str]:
+    """The ``offices`` countries of a demo made with ``seed``."""
+    from fieldplan.offices import OIC_MEMBERS
+
     rng = random.Random(seed)
-    codes = sorted(OIC_MEMBERS) if offices == len(OIC_MEMBERS) else sorted(
+    return sorted(OIC_MEMBERS) if offices == len(OIC_MEMBERS) else sorted(
         rng.sample(sorted(OIC_MEMBERS), offices))
+
+
+def _remove_part(part: Path) -> None:
+    """Remove the folder a demo was being made in (none there: nothing to do)."""
+    if part.is_dir() and not part.is_symlink():
+        shutil.rmtree(part)
+    elif part.exists() or part.is_symlink():
+        part.unlink()
+
+
+def _move_in(part: Path, out: Path) -> None:
+    """Put the demo made in ``part`` in ``out``: the whole folder at once where
+    ``out`` is missing or empty; in a folder holding other files, each of the demo's
+    beside them (its folders' files in folders of those names there), the
+    headquarters database last (what says a demo is there). A file of the demo's name
+    there already is never written over (FileExistsError), and then nothing moves."""
+    if not out.exists() or (not any(out.iterdir()) and not _same(out, Path.cwd())):
+        try:
+            os.replace(part, out)  # (onto an empty folder: not on Windows)
+            return
+        except OSError:
+            if not out.is_dir():
+                raise
+    moves = []
+
+    def plan(src: Path, dst: Path) -> None:
+        if src.is_dir() and dst.is_dir():
+            for item in src.iterdir():
+                plan(item, dst / item.name)
+        elif dst.exists() or dst.is_symlink():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst))
+        else:
+            moves.append((src, dst))
+
+    for entry in sorted(part.iterdir(), key=lambda e: e.name == "hq.sqlite3"):
+        plan(entry, out / entry.name)
+    for src, dst in moves:
+        os.replace(src, dst)
+    _remove_part(part)
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _make_world(out: Path, codes: list[str], *, seed: int, merge: bool,
+                progress: Progress | None) -> DemoWorld:
+    from fieldplan.offices import working_language
+    from fieldplan.sync import enroll_office, export_bundle, import_bundles, init_from_setup
+
     world = DemoWorld(out=out, hq=out / "hq.sqlite3")
     start = dt.datetime(2025, 6, 21, 8, 0, tzinfo=dt.UTC)
     total = len(codes) + (1 if merge else 0)
@@ -344,6 +437,4 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
                     progress(len(codes), total, "HQ")
                 import_bundles(hq, [world.bundles[c] for c in codes])
                 world.merged = True
-    if progress:
-        progress(total, total, _("done"))
     return world

@@ -1,0 +1,85 @@
+"""A demo world is made whole or not at all: one that failed half way (a full disk, a
+kill) leaves nothing in its folder to refuse the next try."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+
+from fieldplan import demo
+from fieldplan.errors import FileError
+from fieldplan.replica import open_replica
+
+
+def _fail_second_office(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = demo._write_office
+    calls = []
+
+    def write_office(rep, *args, **kwargs):
+        calls.append(rep)
+        if len(calls) == 3:  # headquarters, an office, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(rep, *args, **kwargs)
+
+    monkeypatch.setattr(demo, "_write_office", write_office)
+
+
+def _made(out: Path, world: demo.DemoWorld) -> None:
+    assert world.hq == out / "hq.sqlite3"
+    assert sorted(p.name for p in (out / "offices").glob("*.sqlite3")) == sorted(
+        f"{c}.sqlite3" for c in world.offices)
+    assert all(p.parent == out / "bundles" and p.is_file() for p in world.bundles.values())
+    with open_replica(world.hq) as hq:
+        assert hq.is_hq
+    assert not list(out.parent.glob(".*.demo-part"))
+
+
+def test_a_demo_that_fails_half_way_leaves_nothing_and_the_next_try_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "demo"
+    with monkeypatch.context() as m:
+        _fail_second_office(m)
+        with pytest.raises(FileError, match="the disk is full"):
+            demo.make_demo(out, offices=2, seed=1)
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    _made(out, demo.make_demo(out, offices=2, seed=1))
+
+
+def test_what_a_killed_demo_left_beside_its_folder_is_removed(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    left = tmp_path / ".demo.demo-part"
+    (left / "offices").mkdir(parents=True)
+    (left / "hq.sqlite3").write_bytes(b"half made")
+    _made(out, demo.make_demo(out, offices=1, seed=1))
+    assert not left.exists()
+
+
+def test_a_demo_goes_into_an_empty_folder_or_beside_other_files(tmp_path: Path) -> None:
+    """The client makes its demo's folder first (``gui --demo``); a folder may hold
+    files of its own, and backups of another database, which stay."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _made(empty, demo.make_demo(empty, offices=1, seed=1, merge=True))
+    busy = tmp_path / "busy"
+    (busy / "backups").mkdir(parents=True)
+    (busy / "notes.txt").write_text("mine")
+    (busy / "backups" / "other.sqlite3-x.sqlite3").write_text("theirs")
+    _made(busy, demo.make_demo(busy, offices=1, seed=1, merge=True))
+    assert (busy / "notes.txt").read_text() == "mine"
+    assert (busy / "backups" / "other.sqlite3-x.sqlite3").read_text() == "theirs"
+    assert len(list((busy / "backups").glob("hq.sqlite3-*"))) >= 1
+
+
+def test_a_file_of_the_demos_name_is_never_written_over(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    (out / "offices").mkdir(parents=True)
+    world = demo.make_demo(tmp_path / "first", offices=1, seed=1)
+    code = next(iter(world.offices))
+    (out / "offices" / f"{code}.sqlite3").write_text("an office's own")
+    with pytest.raises(FileError, match=f"{code}.sqlite3"):
+        demo.make_demo(out, offices=1, seed=1)
+    assert (out / "offices" / f"{code}.sqlite3").read_text() == "an office's own"
+    assert sorted(p.name for p in out.rglob("*")) == sorted(["offices", f"{code}.sqlite3"])
+    assert not list(tmp_path.glob(".*.demo-part"))

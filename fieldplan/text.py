@@ -100,25 +100,46 @@ def ltr_runs_marked(text: str, start: str, end: str) -> str:
     paths, options) between ``start`` and ``end`` (bidi controls that keep it left to
     right). Without them the bidi algorithm reorders a run's parts around its hyphens,
     slashes and dashes: "2026-S1" shows as "S1-2026", "/tmp/x" as "tmp/x/", "5–6" as
-    "6–5". A bracket a run opens is closed inside it ("fieldplan [--lang {en,fr,ar}]"). Text with no
-    right-to-left letter is returned as it is."""
+    "6–5". A bracket a run opens is closed inside it ("fieldplan [--lang {en,fr,ar}]");
+    a run ends before a bracket it did not open ("مضاف (1): PA4.7" keeps "(1)" with the
+    Arabic, and "PA4.7" a run of its own). Text with no right-to-left letter is
+    returned as it is."""
     if _RTL_LETTER.search(text) is None:
         return text
     out: list[str] = []
     done = 0
-    for match in _LTR_RUN.finditer(text):
-        if match.start() < done:  # inside the brackets the run before took in
-            continue
+    while (match := _LTR_RUN.search(text, done)) is not None:
         stop = match.end()
-        run = match.group()
+        cut = _unopened_closer(match.group())
+        if cut is not None:  # up to the last Latin character before that bracket
+            shorter = _LTR_RUN.match(text, match.start(), match.start() + cut)
+            stop = shorter.end() if shorter else match.start() + cut
+        run = text[match.start():stop]
         while (stop < len(text) and text[stop] in _CLOSING
                and run.count(_CLOSING[text[stop]]) > run.count(text[stop])):
             run += text[stop]
             stop += 1
-        out += [text[done:match.start()], start, run, end]
+        if run:
+            out += [text[done:match.start()], start, run, end]
+        else:  # a bracket first: it stays in the sentence
+            stop = match.start() + 1
+            out.append(text[done:stop])
         done = stop
     out.append(text[done:])
     return "".join(out)
+
+
+def _unopened_closer(run: str) -> int | None:
+    """Where ``run`` has a closing bracket it did not open, if it has one."""
+    opened: list[str] = []
+    for i, char in enumerate(run):
+        if char in "([{":
+            opened.append(char)
+        elif char in _CLOSING:
+            if not opened or opened[-1] != _CLOSING[char]:
+                return i
+            opened.pop()
+    return None
 
 
 #: LEFT-TO-RIGHT MARK

@@ -140,3 +140,16 @@ def test_output_to_a_file_or_a_pipe_carries_no_marks(hq_db, capsys, monkeypatch)
     code, _out, err = run("--lang", "ar", "--db", str(hq_db), "progress", "list",
                           "--period", "2030-S1", capsys=capsys)
     assert code == 1 and LRM not in err and "2030-S1" in err
+
+
+def test_a_run_ends_before_a_bracket_it_did_not_open() -> None:
+    """The plan's change lines in Arabic read "إجراء مضاف (1): PA4.7": the run from "1"
+    to "PA4.7" took in the ")" of "(1)", and the line showed "(1): PA4.7 (" turned
+    around. The count keeps its brackets in the sentence, the code is a run of its own."""
+    from fieldplan.text import ltr_runs_marked
+
+    assert ltr_runs_marked("إجراء مضاف (1): PA4.7", "<", ">") == "إجراء مضاف (<1>): <PA4.7>"
+    assert ltr_runs_marked("إجراءان (2): PA3.6، PA4.6", "<", ">") == \
+        "إجراءان (<2>): <PA3.6>، <PA4.6>"
+    # a bracket the run opens is still closed inside it
+    assert ltr_runs_marked("ملف /tmp/a(b).pdf هنا", "<", ">") == "ملف </tmp/a(b).pdf> هنا"

@@ -464,6 +464,17 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
                           .format(plan=for_message(m["plan_id"]), held=rep.plan_id))
     me = "HQ" if rep.is_hq else rep.office
     if m["recipient"] != me and not outgoing:
+        if m["office"] == me and not rep.is_hq:
+            # a second laptop's bundle: what it says is what to do instead
+            raise BundleError(_(
+                "bundle is addressed to {recipient}, not to {me}: it comes from another "
+                "computer of {me}, and an office's computers exchange their data through "
+                "headquarters (send it there; headquarters' next bundle brings it here)"
+            ).format(recipient=m["recipient"], me=me))
+        if m["office"] == me:  # headquarters' own bundle for an office, dropped here
+            raise BundleError(_(
+                "bundle is addressed to {recipient}, not to {me}: headquarters wrote it "
+                "for {recipient}; send it there").format(recipient=m["recipient"], me=me))
         raise BundleError(_("bundle is addressed to {recipient}, not to {me}").format(
             recipient=m["recipient"], me=me))
 

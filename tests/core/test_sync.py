@@ -2154,3 +2154,33 @@ def test_two_imports_of_one_bundle_at_once_register_its_key_once(
     assert hq.conn.execute("SELECT count(*) FROM events WHERE entity = 'key' AND "
                            "entity_id = ?", (key_id,)).fetchone()[0] == 1
     assert keyreg.all_keys(hq)[key_id].status == "active"
+
+
+def test_a_bundle_sent_to_the_wrong_computer_says_where_it_goes(hq, make_office,
+                                                                tmp_path: Path) -> None:
+    """A second laptop importing the first one's bundle, or HQ its own bundle for an
+    office, was told only "bundle is addressed to HQ, not to ML": the reason now says
+    where the bundle goes."""
+    a, b = make_office("ML"), make_office("ML")
+    sn = registered(make_office("SN"), hq, tmp_path)
+    registered(a, hq, tmp_path)
+    registered(b, hq, tmp_path)
+    progress.record_progress(a, national(a), "2026-S1", percent=30)
+    (tmp_path / "a").mkdir()
+    laptop = export_bundle(a, out_dir=tmp_path / "a").path
+    before = snapshot(b)
+    refused = import_bundle(b, laptop)
+    assert refused.outcome == "rejected" and snapshot(b) == before
+    assert refused.reason == (
+        "bundle is addressed to HQ, not to ML: it comes from another computer of ML, and an "
+        "office's computers exchange their data through headquarters (send it there; "
+        "headquarters' next bundle brings it here)")
+    (tmp_path / "hq").mkdir()
+    for_ml = export_bundle(hq, for_office="ML", out_dir=tmp_path / "hq").path
+    refused = import_bundle(hq, for_ml)
+    assert refused.outcome == "rejected"
+    assert refused.reason == ("bundle is addressed to ML, not to HQ: headquarters wrote it "
+                              "for ML; send it there")
+    # another office's bundle from headquarters: the plain reason
+    refused = import_bundle(sn, for_ml)
+    assert refused.reason == "bundle is addressed to ML, not to SN"

@@ -814,13 +814,22 @@ def test_export_with_nothing_new_says_so_on_stderr(ml_db, hq, tmp_path: Path,
 
 
 def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
-    assert run("--db", ml_db, "keys", "rotate", capsys=capsys)[0] == 0
+    code, out, _err = run("--db", ml_db, "keys", "rotate", capsys=capsys)
+    # and what makes it known (it said only "New key …")
+    assert code == 0 and out.endswith(
+        "; export a bundle for headquarters: it registers the new key from it\n")
     shown = json.loads(run("--db", ml_db, "--json", "keys", "show", capsys=capsys)[1])
     listed = json.loads(run("--db", ml_db, "--json", "keys", "list", capsys=capsys)[1])
     mine = [k for k in listed["keys"] if k["key_id"] == shown["key_id"]]
     assert [k["status"] for k in mine] == ["pending"]
     out = run("--db", ml_db, "keys", "list", capsys=capsys)[1]
     assert "not yet registered" in out
+
+
+def test_headquarters_rotating_its_key_is_told_how_offices_learn_it(hq_db, capsys) -> None:
+    code, out, _err = run("--db", hq_db, "keys", "rotate", capsys=capsys)
+    assert code == 0 and out.startswith("New key ") and out.endswith(
+        "; offices learn it from headquarters' next bundle for them\n")
 
 
 def test_a_backup_copied_back_by_hand_continues_as_a_new_replica(hq_db, tmp_path: Path,

@@ -12,6 +12,7 @@ and never reached headquarters can still be read and typed again.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,44 @@ def check_revoked(path: str | os.PathLike[str]) -> int:
                 "headquarters has not revoked this computer's key: this database is "
                 "set up already, and nothing needs setting up again"))
         return state.unsent
+
+
+def check_written_after(path: str | os.PathLike[str],
+                        setup: str | os.PathLike[str] | bytes) -> None:
+    """That ``setup`` is a setup bundle for this database's office written after
+    headquarters revoked this computer: one written before (the one this computer was
+    first set up from, still in Downloads) had its enrolment ended by the revocation,
+    and the computer set up from it would wait in headquarters' quarantine as a
+    suspect. ValidationError, nothing moved, when it is not."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan import events
+    from fieldplan.replica import open_replica
+    from fieldplan.sync.keys import own_replicas, revoked_replica
+
+    with bundlefmt.open_bundle(setup) as b:
+        # (rounded up to the second's end: only a bundle surely older is refused)
+        created = events.arrival_hlc(str(b.manifest.get("created", "")))
+        office = str(b.manifest.get("recipient", ""))
+        enrolment = b.manifest.get("enrolment")
+    with open_replica(path) as rep:
+        try:
+            first = json.loads(rep.meta("enrolment") or "{}").get("id")
+        except (ValueError, AttributeError):
+            first = None
+        if office != rep.office:
+            raise ValidationError(_(
+                "this setup bundle sets up a computer of {other}, and this one is {office}'s: "
+                "ask headquarters for a new setup bundle for {office}").format(
+                    other=office, office=rep.office))
+        revoked = [k for k in (revoked_replica(rep, r) for r in own_replicas(rep)) if k]
+        when = [row[0] for k in revoked for row in rep.conn.execute(
+            "SELECT hlc FROM versions WHERE entity = 'key' AND entity_id = ? "
+            "AND field = 'status' AND superseded = 0", (k.key_id,))]
+    same = first is not None and isinstance(enrolment, dict) and enrolment.get("id") == first
+    if same or (when and (created is None or created <= max(when))):
+        raise ValidationError(_(
+            "this setup bundle was written before headquarters revoked this computer's "
+            "key, which ended it: ask headquarters for a new setup bundle"))
 
 
 def aside_folder(path: str | os.PathLike[str]) -> Path:
@@ -142,6 +181,7 @@ def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
     path = Path(path)
     unsent = check_revoked(path)
     check_setup_bundle(setup)
+    check_written_after(path, setup)
     if folder is None or folder.exists():
         folder = aside_folder(path)
     files = [(source, folder / inside) for source, inside in replica_files(path)]

@@ -97,6 +97,34 @@ def test_a_computer_that_can_still_send_is_never_moved_aside(hq, make_office,
     assert sorted(os.listdir(tmp_path)) == before
 
 
+def test_the_old_setup_bundle_or_another_office_s_is_refused(hq, make_office,
+                                                            tmp_path) -> None:
+    """The laptop's first setup bundle (still in Downloads) was taken: its enrolment
+    ended with the revocation, so the computer set up from it waited in headquarters'
+    quarantine as a suspect. And one for another office made the ML laptop an SN one.
+    Both are refused before anything is moved."""
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db = lap.path
+    lap.close()
+    before = sorted(os.listdir(tmp_path))
+    first = tmp_path / "lap-setup.fieldplan"  # (make_office's) written before the revocation
+    with pytest.raises(ValidationError, match="written before headquarters revoked this "
+                       "computer's key, which ended it: ask headquarters for a new setup"):
+        set_up_again(db, first)
+    other = tmp_path / "SN.fieldplan"
+    enroll_office(hq, "SN", other)
+    with pytest.raises(ValidationError, match="sets up a computer of SN, and this one is "
+                       "ML's: ask headquarters for a new setup bundle for ML"):
+        set_up_again(db, other)
+    assert sorted(os.listdir(tmp_path)) == sorted([*before, "SN.fieldplan"])
+    # a new one for ML, written after: taken, and headquarters merges its bundles
+    again = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", again)
+    with set_up_again(db, again).replica as new:
+        progress.record_progress(new, national(new), S1, percent=10)
+        assert send(new, hq, tmp_path)[1].outcome == "merged"
+
+
 def test_no_setup_bundle_no_move(hq, make_office, tmp_path) -> None:
     lap, _ = revoked_laptop(hq, make_office, tmp_path)
     db = lap.path

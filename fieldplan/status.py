@@ -384,15 +384,17 @@ def revoked_text(unsent: int = 0) -> str:
     text = _("headquarters revoked this computer's key and refuses its bundles; ask "
              "headquarters for a new setup bundle")
     if unsent:
-        # a new database beside this one: deleting it (what 'init' suggests when told
-        # to use this file) would lose what was typed here for good
+        # setting up again ('init --from FILE --replace-revoked', the client's File ▸
+        # Set this computer up again…) keeps this database in a folder beside it; a
+        # database deleted by hand (what 'init' suggests when told to use this file)
+        # would lose what was typed here for good
         text += "; " + ngettext(
-            "{n} change made here has not reached headquarters: keep this database, set "
-            "this computer up from the new setup bundle on a new database file, and type "
-            "it again there",
-            "{n} changes made here have not reached headquarters: keep this database, set "
-            "this computer up from the new setup bundle on a new database file, and type "
-            "them again there", unsent).format(n=unsent)
+            "{n} change made here has not reached headquarters: setting this computer up "
+            "again keeps this database in a folder beside it, where it can be read and "
+            "typed again",
+            "{n} changes made here have not reached headquarters: setting this computer up "
+            "again keeps this database in a folder beside it, where they can be read and "
+            "typed again", unsent).format(n=unsent)
     return text
 
 

@@ -908,9 +908,11 @@ def test_a_revoked_laptop_with_changes_not_sent_is_told_to_keep_its_database(
     progress.record_progress(ml, national(ml, 1), "2026-S1", percent=5)
     progress.record_progress(ml, national(ml, 2), "2026-S1", percent=6)
     send(hq, ml, tmp_path)  # the revocation arrives
-    keep = ("2 changes made here have not reached headquarters: keep this database, set "
-            "this computer up from the new setup bundle on a new database file, and type "
-            "them again there")
+    # (the way the client and 'init --replace-revoked' set it up again: it said to
+    # make a database file of one's own, beside the button that does it)
+    keep = ("2 changes made here have not reached headquarters: setting this computer up "
+            "again keeps this database in a folder beside it, where they can be read and "
+            "typed again")
     with pytest.raises(Exception, match=keep):
         export_bundle(ml, out_dir=tmp_path)
     assert dict(replica_status(ml).lines("en"))["Warning"].endswith(keep)

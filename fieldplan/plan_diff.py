@@ -63,6 +63,11 @@ class PlanDiff:
         indicators of actions that both plans have.
     units, baselines, targets: indicators whose unit, baseline, or target (at the
         plan's end, or for a period: ``Changed.period``) changes.
+    areas_moved: actions kept that belong to another area.
+    texts_changed: the plan (named by its id), the areas, actions
+        and indicators kept whose other texts change: a French or Arabic title, a
+        description, the place or date of signature, whether it is illustrative (the
+        English titles have lines of their own).
     """
 
     start: tuple[date, date] | tuple[()] = ()
@@ -82,6 +87,8 @@ class PlanDiff:
     units: tuple[Changed, ...] = ()
     baselines: tuple[Changed, ...] = ()
     targets: tuple[Changed, ...] = ()
+    areas_moved: tuple[Changed, ...] = ()
+    texts_changed: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return any(getattr(self, name) for name in self.__dataclass_fields__)
@@ -157,6 +164,14 @@ class PlanDiff:
             (self.targets, "target", ngettext(
                 "Target changed ({count}): {items}", "Targets changed ({count}): {items}",
                 n(self.targets))),
+            (self.areas_moved, "value", ngettext(
+                "Action moved to another area ({count}): {items}",
+                "Actions moved to another area ({count}): {items}", n(self.areas_moved))),
+            (self.texts_changed, "", ngettext(
+                "Other texts changed (French or Arabic titles, descriptions, signature) "
+                "({count}): {items}",
+                "Other texts changed (French or Arabic titles, descriptions, signature) "
+                "({count}): {items}", n(self.texts_changed))),
         ):
             if items:
                 lines.append(words.format(count=len(items), items=_items(items, shown, kind)))
@@ -250,7 +265,27 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
                 baselines.append(Changed(name, was.baseline, ind.baseline))
             targets += _target_changes(name, was, ind)
         ind_removed += [f"{code}/{i.key}" for i in before.indicators if i.key not in new_keys]
+    moved = [Changed(a.code, old_actions[a.code.upper()].area, a.area) for a in new.actions
+             if a.code.upper() in old_actions and old_actions[a.code.upper()].area != a.area]
+    texts = [new.id] if _other_texts(old.title, new.title) or (
+        old.signed_at, old.signed_place, old.illustrative) != (
+        new.signed_at, new.signed_place, new.illustrative) else []
+    texts += [a.code for a in new.areas if a.code.upper() in old_areas and (
+        _other_texts(old_areas[a.code.upper()].title, a.title)
+        or old_areas[a.code.upper()].illustrative != a.illustrative)]
+    for action in new.actions:
+        was = old_actions.get(action.code.upper())
+        if was is None:
+            continue
+        if (_other_texts(was.title, action.title) or was.description != action.description
+                or was.illustrative != action.illustrative):
+            texts.append(action.code)
+        before = {i.key: i for i in was.indicators}
+        texts += [f"{action.code}/{i.key}" for i in action.indicators
+                  if i.key in before and _other_texts(before[i.key].title, i.title)]
     return PlanDiff(
+        areas_moved=tuple(moved),
+        texts_changed=tuple(texts),
         start=(old.start, new.start) if old.start != new.start else (),
         end=(old.end, new.end) if old.end != new.end else (),
         retitled=old.title.en != new.title.en,
@@ -271,6 +306,12 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         baselines=tuple(baselines),
         targets=tuple(targets),
     )
+
+
+def _other_texts(before: Any, after: Any) -> bool:
+    """Whether a title's French or Arabic text changes (the English one has its own
+    line)."""
+    return (before.fr, before.ar) != (after.fr, after.ar)
 
 
 def _target_changes(name: str, was: Indicator, now: Indicator) -> list[Changed]:

@@ -101,6 +101,29 @@ def test_levels_leads_indicators_and_dates_are_said():
             "none") in lines
 
 
+def test_french_arabic_texts_descriptions_and_areas_are_said_too():
+    """An amendment that rewrote an action's French title and another's description was
+    said to change "none to its areas, actions, indicators or dates", though it reaches
+    every office; an action moved to another area was not said either."""
+    plan = default_plan()
+    a, b, c = plan.actions[:3]
+    new = dataclasses.replace(plan, version=2, actions=(
+        dataclasses.replace(a, title=Text(a.title.en, "Un autre titre", a.title.ar)),
+        dataclasses.replace(b, description=Text("Another description")),
+        dataclasses.replace(c, area="PA2"),
+        *plan.actions[3:]))
+    diff = diff_plans(plan, new)
+    assert diff.texts_changed == ("PA1.1", "PA1.2")
+    assert diff.areas_moved == (Changed("PA1.3", "PA1", "PA2"),)
+    assert diff.lines() == [
+        "Action moved to another area (1): PA1.3 from PA1 to PA2",
+        "Other texts changed (French or Arabic titles, descriptions, signature) (2): "
+        "PA1.1, PA1.2",
+    ]
+    signed = dataclasses.replace(plan, version=2, signed_place="Ankara")
+    assert diff_plans(plan, signed).texts_changed == (plan.id,)
+
+
 def test_long_lists_are_cut_with_and_n_more():
     plan = default_plan()
     new = dataclasses.replace(plan, version=2, actions=plan.actions[:2])

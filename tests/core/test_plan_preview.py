@@ -75,7 +75,8 @@ def test_a_plan_that_hides_nothing_is_previewed_as_such(hq, tmp_path):
                                  *plan.actions[1:]))
     change = preview_plan(hq, new, "v2.json")
     assert change == PlanChange(new, plan, unchanged=False, hidden=Hidden(), reports=0,
-                                diff=PlanDiff(actions_retitled=(plan.actions[0].code,)),
+                                diff=PlanDiff(actions_retitled=(plan.actions[0].code,),
+                                              texts_changed=(plan.actions[0].code,)),
                                 untranslated=(plan.actions[0].code,))
 
 

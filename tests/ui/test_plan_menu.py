@@ -247,7 +247,10 @@ def test_export_then_replace_round_trip(open_window, hq_db, qtbot, tmp_path):
     pick(window, qtbot, "replace-plan-action", tmp_path / "edited.csv")
     dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
     assert "It hides none of the reports recorded so far." in dialog.text.text()
-    assert dialog.details.toPlainText() == "What it changes:\nAction retitled (1): PA1.1"
+    # (its French and Arabic titles gone with the new English one)
+    assert dialog.details.toPlainText() == (
+        "What it changes:\nAction retitled (1): PA1.1\n"
+        "Other texts changed (French or Arabic titles, descriptions, signature) (1): PA1.1")
     assert dialog.ok_button.text() == "&Replace the plan"
     assert dialog.ok_button.isDefault()
     qtbot.keyClick(dialog, Qt.Key.Key_Return)

@@ -713,7 +713,9 @@ def _free_room(conn: sqlite3.Connection, folder: Path, db_path: Path) -> list[Pa
     """Delete the oldest backups of this database, just enough for a new copy to fit;
     damaged ones first.
 
-    The newest sound backup is never deleted: until the new one is written it is the
+    Backups taken before a migration go after the others: they are the only copies
+    the fieldplan before it can open. The newest sound backup is never deleted: until
+    the new one is written it is the
     only copy of the most recent state, and kept after, it is one earlier state to go
     back to. Older backups are worth less than an import or a migration that cannot run
     (every import needs a backup first), and rotation would delete the oldest soon
@@ -729,8 +731,11 @@ def _free_room(conn: sqlite3.Connection, folder: Path, db_path: Path) -> list[Pa
     doomed = []
     own = [path for path, mine in _backups(folder, db_path) if mine]
     newest = next((path for path in own if _sound_backup(path)), None)
-    # damaged ones first, then the oldest: never the newest sound one
-    for old in sorted((p for p in reversed(own) if p != newest), key=_sound_backup):
+    # damaged ones first, then the oldest, those taken before a migration last (the
+    # only copies the fieldplan before it can open): never the newest sound one
+    for old in sorted((p for p in reversed(own) if p != newest),
+                      key=lambda p: (_sound_backup(p),
+                                     backup_kind(p).startswith("before-migration"))):
         if free >= needed:
             break
         with contextlib.suppress(OSError):

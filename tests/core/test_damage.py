@@ -128,6 +128,29 @@ def test_a_full_disk_takes_damaged_backups_before_sound_ones(hq, monkeypatch) ->
     assert sound.exists()
 
 
+def test_a_full_disk_takes_the_backup_before_a_migration_last(hq, monkeypatch) -> None:
+    """The backup taken before a migration, the only copy the fieldplan before it can
+    open and usually the oldest, was the first a full disk took."""
+    import shutil
+    from collections import namedtuple
+
+    def taken(reason: str, hours: int) -> Path:
+        made = store.backup(hq.conn, hq.path, reason)
+        return made.rename(made.with_name(f"{hq.path.name}-{stamp(hours)}-{reason}.sqlite3"))
+
+    migration = taken("before-migration-0004_rowid_tables", 72)
+    imports = [taken("before-import", 48 - i) for i in range(3)]
+    usage = namedtuple("usage", "total used free")
+    size = imports[0].stat().st_size
+    # room for one backup once two are gone
+    needed = hq.conn.execute("PRAGMA page_count").fetchone()[0] * \
+        hq.conn.execute("PRAGMA page_size").fetchone()[0] + store._BACKUP_SLACK
+    monkeypatch.setattr(shutil, "disk_usage",
+                        lambda _path: usage(10**9, 10**9, needed - 2 * size + 1))
+    assert store._free_room(hq.conn, store.backup_dir(hq.path), hq.path) == imports[:2]
+    assert migration.exists() and imports[2].exists()
+
+
 # --- 1c. a restore passes over a damaged backup ------------------------------------
 
 

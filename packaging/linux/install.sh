@@ -26,7 +26,7 @@ if [ "$(id -u)" = 0 ]; then ROOT=yes; fi
 
 # everything in $OPT may be removed: never a folder that is not an install of fieldplan
 # (OPT=/opt by mistake would take every other program with it)
-if [ -e "$OPT" ] && [ ! -L "$OPT/current" ] && [ ! -x "$OPT/fieldplan" ] \
+if [ -e "$OPT" ] && [ ! -L "$OPT/current" ] && [ ! -f "$OPT/fieldplan" ] \
         && [ -n "$(ls -A "$OPT")" ]; then
     echo "$OPT is there and is not an install of fieldplan: choose another OPT" >&2
     exit 1

@@ -133,11 +133,14 @@ def test_an_install_made_before_version_folders_is_replaced(repo, tmp_path):
     assert list(versions(opt).values()) == ["new"]
 
 
-def test_a_folder_that_is_not_fieldplans_is_never_used(repo, tmp_path):
+@pytest.mark.parametrize("inside", ["other", "fieldplan"])
+def test_a_folder_that_is_not_fieldplans_is_never_used(repo, tmp_path, inside):
+    """OPT=/opt by mistake: refused, also when fieldplan's own folder is in it (a
+    folder named fieldplan passed for an earlier install's program)."""
     opt, prefix = tmp_path / "opt", tmp_path / "usr"
-    (opt / "other").mkdir(parents=True)
+    (opt / inside).mkdir(parents=True)
     build(repo, "one")
     for args in ((), ("--uninstall",)):
         done = install(repo, opt, prefix, *args)
         assert done.returncode == 1 and "not an install of fieldplan" in done.stderr
-    assert [p.name for p in opt.iterdir()] == ["other"]
+    assert [p.name for p in opt.iterdir()] == [inside]

@@ -379,16 +379,7 @@ class FirstRunDialog(QDialog):
         self._job = OneShot(fn, done, failed, self)
 
     def choose_setup(self) -> QFileDialog:
-        """The file chooser for the setup bundle, in Downloads (where a bundle sent
-        by email lands), else Documents: not the folder fieldplan was started from."""
-        dialog = QFileDialog(self, _("Choose the setup bundle"), downloads_dir())
-        dialog.setObjectName("choose-setup-dialog")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.setup_from)
-        dialog.open()
-        return dialog
+        return choose_setup_bundle(self, self.setup_from)
 
     def setup_from(self, setup_file: str) -> None:
         path = self.db_path
@@ -420,6 +411,20 @@ class FirstRunDialog(QDialog):
     def open_demo(self) -> None:
         path = demo_path()
         self._run(lambda: make_demo_database(path), path)
+
+
+def choose_setup_bundle(parent: QWidget, chosen) -> QFileDialog:
+    """The file chooser for a setup bundle, open, in Downloads (where a bundle sent by
+    email lands), else Documents: not the folder fieldplan was started from;
+    ``chosen(path)`` once one is chosen."""
+    dialog = QFileDialog(parent, _("Choose the setup bundle"), downloads_dir())
+    dialog.setObjectName("choose-setup-dialog")
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.fileSelected.connect(chosen)
+    dialog.open()
+    return dialog
 
 
 def downloads_dir() -> str:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, ngettext
 from ui.bidi import isolated, isolated_paths
-from ui.dialogs import selectable, set_name_filters, size_to_content
+from ui.dialogs import selectable, size_to_content
 from ui.qtcompat import Qt, emit
 
 
@@ -112,16 +112,9 @@ class SetUpAgainDialog(QDialog):
         (self.ok_button if setup else self.choose_button).setDefault(True)
 
     def choose(self) -> QFileDialog:
-        from ui.first_run import downloads_dir
+        from ui.first_run import choose_setup_bundle
 
-        dialog = QFileDialog(self, _("Choose the setup bundle"), downloads_dir())
-        dialog.setObjectName("choose-setup-dialog")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.set_setup)
-        dialog.open()
-        return dialog
+        return choose_setup_bundle(self, self.set_setup)
 
     def accept(self) -> None:
         if not self.setup:

@@ -82,10 +82,12 @@ def busy(exc: BaseException) -> bool:
     return _primary_code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-def error_reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException, waited_s: float | None = None) -> str:
     """Why a database or file operation failed, in words: a full disk is said as
     ``files.os_error_reason`` says it ("the disk is full"), whoever reported it, and
-    so is a read-only file (SQLite's English "attempt to write a readonly database")."""
+    so is a read-only file (SQLite's English "attempt to write a readonly database").
+    ``waited_s``: how long the connection waited for another writer's lock
+    (``busy_wait_s``; BUSY_TIMEOUT_S when not given)."""
     if out_of_space(exc):
         exc = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     if read_only(exc):
@@ -99,8 +101,13 @@ def error_reason(exc: BaseException) -> str:
     # SQLite's own words are English ("database is locked", "disk I/O error"): said
     # here in the reader's language instead
     if busy(exc):
+        waited = BUSY_TIMEOUT_S if waited_s is None else waited_s
+        if waited <= 0:
+            # Translators: why the database is busy ("the database is busy (another
+            # fieldplan is writing): {error}"), when the save did not wait for it
+            return _("it was locked")
         return _("it stayed locked for {seconds} seconds").format(
-            seconds=format_number(int(BUSY_TIMEOUT_S)))
+            seconds=format_number(int(waited) if float(waited).is_integer() else waited))
     if primary == sqlite3.SQLITE_IOERR:
         return _("the disk could not be read or written (a USB stick taken out, or a "
                  "failing disk)")
@@ -492,6 +499,21 @@ def _cannot_open(path: Path, exc: sqlite3.Error) -> StoreError:
         path=path, error=error_reason(exc)))
 
 
+def busy_wait_s(conn: sqlite3.Connection) -> float:
+    """How long ``conn`` waits for another writer's lock, in seconds (``PRAGMA
+    busy_timeout``: the GUI's saves wait less than the BUSY_TIMEOUT_S they open with);
+    BUSY_TIMEOUT_S when it cannot say."""
+    try:
+        return conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    except (sqlite3.Error, AttributeError, TypeError, IndexError):
+        return BUSY_TIMEOUT_S
+
+
+def _write_error(exc: BaseException, conn: sqlite3.Connection) -> str:
+    """``error_reason`` of a write on ``conn``: a lock said with the wait it had."""
+    return error_reason(exc, busy_wait_s(conn) if busy(exc) else None)
+
+
 @contextlib.contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
@@ -507,7 +529,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise StoreError(_("could not save to the database, nothing was changed: "
                                "{error}").format(error=error_reason(exc))) from exc
         raise StoreError(_("the database is busy (another fieldplan is writing): {error}")
-                         .format(error=error_reason(exc))) from exc
+                         .format(error=_write_error(exc, conn))) from exc
     try:
         yield conn
     except sqlite3.OperationalError as exc:
@@ -515,7 +537,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise StoreError(_("could not save to the database, nothing was changed: {error}")
-                         .format(error=error_reason(exc))) from exc
+                         .format(error=_write_error(exc, conn))) from exc
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -528,7 +550,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
                 conn.execute("ROLLBACK")
             raise StoreError(
                 _("could not save to the database, nothing was changed: {error}")
-                .format(error=error_reason(exc))) from exc
+                .format(error=_write_error(exc, conn))) from exc
         hook = getattr(conn, "after_commit", None)
         if hook is not None:
             # the save is done: a guard that fails after it must not say it was not

@@ -724,3 +724,32 @@ def _error(code: int, text: str) -> sqlite3.Error:
     exc = sqlite3.DatabaseError(text)
     exc.sqlite_errorcode = code
     return exc
+
+
+def test_a_lock_is_said_with_the_wait_the_connection_had(tmp_path: Path) -> None:
+    """The GUI's saves wait 1.5 s for a lock (ui.drafts.SAVE_BUSY_MS), not the 30 s
+    the connection opens with: "it stayed locked for 30 seconds" was said of them."""
+    db = tmp_path / "x.sqlite3"
+    store.connect(db, create=True).close()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        said = []
+        for ms in (50, 0):
+            conn.execute(f"PRAGMA busy_timeout = {ms}")
+            with pytest.raises(StoreError) as caught, store.write_transaction(conn):
+                pass
+            said.append(str(caught.value))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        conn.close()
+    assert said == [
+        "the database is busy (another fieldplan is writing): it stayed locked for 0.05 "
+        "seconds",
+        "the database is busy (another fieldplan is writing): it was locked",
+    ]
+    # the connection's own wait (the CLI's) is said as before
+    assert store.error_reason(_error(sqlite3.SQLITE_BUSY, "database is locked")) == \
+        "it stayed locked for 30 seconds"

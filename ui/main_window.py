@@ -682,21 +682,33 @@ class MainWindow(QMainWindow):
 
     # undo ----------------------------------------------------------------------------
     def undo(self) -> None:
-        """Undo the last save; typing not saved yet is saved first and is what goes."""
-        self.office_view.editor.save_now()
+        """Undo the last save; typing not saved yet is saved first and is what goes.
+        Not while a save of the report failed (``ReportEditor.undo_blocked``)."""
+        editor = self.office_view.editor
+        if editor.undo_blocked():
+            return
+        editor.save_now()
         self.undo_stack.undo()
+        editor.drop_obsolete()
 
     def redo(self) -> None:
-        self.office_view.editor.save_now()  # new typing ends what can be redone
+        editor = self.office_view.editor
+        if editor.undo_blocked():
+            return
+        editor.save_now()  # new typing ends what can be redone
         self.undo_stack.redo()
+        editor.drop_obsolete()
 
     def _update_undo_actions(self, *_args) -> None:
         stack, editor = self.undo_stack, self.office_view.editor
-        self.undo_action.setEnabled(stack.canUndo() or editor.dirty())
-        self.redo_action.setEnabled(stack.canRedo())
+        blocked = editor.undo_blocked()
+        self.undo_action.setEnabled(not blocked and (stack.canUndo() or editor.dirty()))
+        self.redo_action.setEnabled(not blocked and stack.canRedo())
         undo, redo = stack.undoText(), stack.redoText()
-        self.undo_action.setToolTip(_("Undo: {what}").format(what=undo) if undo else _("Undo"))
-        self.redo_action.setToolTip(_("Redo: {what}").format(what=redo) if redo else _("Redo"))
+        self.undo_action.setToolTip(
+            blocked or (_("Undo: {what}").format(what=undo) if undo else _("Undo")))
+        self.redo_action.setToolTip(
+            blocked or (_("Redo: {what}").format(what=redo) if redo else _("Redo")))
 
     def _build_status_bar(self) -> None:
         from PySide6.QtWidgets import QSizePolicy

@@ -297,8 +297,10 @@ class ReportEditor(QScrollArea):
         #: a refresh from the database is on its way / is wanted again after it
         self._refreshing = False
         self._refresh_again = False
-        #: the last save of the report on screen failed: it is retried
+        #: the last save of the report on screen failed: it is retried (``_set_failed``),
+        #: and undo and redo wait for it (``undo_blocked``); why it failed
         self._failed_here = False
+        self._failed_why = ""
         #: fields showing the editor's own check (not a number, too long…)
         self._checked: set[str] = set()
         #: the notice's line on the report's open conflicts ("" when none is shown), and
@@ -573,8 +575,8 @@ class ReportEditor(QScrollArea):
         if not same:
             # undo and redo apply to the report on screen only
             self.undo_stack.clear()
+            self._set_failed(False)
             emit(self.edits_did_change)
-            self._failed_here = False
         self.action, self.period = action, period
         if action is None:
             self.title.setText(_("Choose an action in the plan."))
@@ -1264,6 +1266,12 @@ class ReportEditor(QScrollArea):
             self._reveal(self.errors.get(next(iter(bad))))
         changed = {k: v for k, v in values.items() if k not in bad and self._saved.get(k) != v}
         if not changed:
+            if self._failed_here and self._saves_in_flight == 0:
+                # nothing differs from the database any more (an undo that went through
+                # wrote back what it holds): nothing is left to retry
+                self._set_failed(False)
+                self.general_error.setVisible(False)
+                self._drafts_did_change()
             if not bad and not self._failed_here:
                 self._say("")
             elif bad:
@@ -1296,7 +1304,7 @@ class ReportEditor(QScrollArea):
             if self._showing() == key:
                 self._base.update(after)
                 self._take_db(got, after)
-                self._failed_here = False
+                self._set_failed(False)
                 for name in after:
                     if name in self.errors and name not in bad:
                         self.errors[name].setVisible(False)
@@ -1327,7 +1335,7 @@ class ReportEditor(QScrollArea):
                     if self._saved.get(name) == after[name]:
                         self._saved[name] = value  # not saved: still differs, still dirty
                 # retried every few seconds (unless the core refused it for good)
-                self._failed_here = not is_permanent(error)
+                self._set_failed(not is_permanent(error), error_text(error))
                 self._show_error(error, list(after))
                 self._say(_("Not saved."))
             self._drafts_did_change()
@@ -1344,15 +1352,41 @@ class ReportEditor(QScrollArea):
             else:
                 self._in_flight.pop(at, None)
 
+    def _set_failed(self, failed: bool, why: str = "") -> None:
+        """Whether the last save of the report on screen failed (and why): undo and
+        redo wait until it is saved (``undo_blocked``)."""
+        if (failed, why if failed else "") == (self._failed_here, self._failed_why):
+            return
+        self._failed_here, self._failed_why = failed, why if failed else ""
+        emit(self.edits_did_change)
+
+    def undo_blocked(self) -> str:
+        """Why undo and redo wait ("" when they do not): the last save of the report on
+        screen failed and is retried. An undo then would write back over a save the
+        database never took, and its own failure would leave the typing taken for
+        saved: the typing is saved first."""
+        if not self._failed_here or self._showing() is None:
+            return ""
+        return _("Not until what was typed is saved: {reason}").format(
+            reason=self._failed_why or _("Not saved."))
+
     def _drop(self, command: EditCommand) -> None:
         """Take a save that failed off the undo stack: there is nothing to undo."""
         if not shiboken6.isValid(command):
             return
         command.setObsolete(True)
+        self.drop_obsolete()
+
+    def drop_obsolete(self) -> None:
+        """Take the saves that failed (obsolete) off the undo stack where undo or redo
+        would come to them next (a save that failed below another one, which failed or
+        was undone since): Undo and Redo are never on with nothing to do. An obsolete
+        command is removed without being undone or redone."""
         stack = self.undo_stack
-        top = stack.command(stack.index() - 1) if stack.index() > 0 else None
-        if top is command:
-            stack.undo()  # an obsolete command is removed without being undone
+        while stack.index() > 0 and stack.command(stack.index() - 1).isObsolete():
+            stack.undo()
+        while stack.index() < stack.count() and stack.command(stack.index()).isObsolete():
+            stack.redo()
 
     def _show_error(self, error: BaseException, fields: list[str]) -> None:
         text = error_text(error)
@@ -1426,9 +1460,17 @@ class ReportEditor(QScrollArea):
                 now, _bad = self.current_values()
                 # fields changed since by typing keep the typing
                 back = {k: v for k, v in revert.items() if now.get(k) == values.get(k)}
-                self._saved.update(back)
+                # what the database holds, not ``revert``: the save ``revert`` came from
+                # may have failed too (an undo pressed while it was on its way), and its
+                # text, shown again, is still to be saved. (A field with another write
+                # on its way: that one decides.)
+                held = {k: v if (*key, k) in self._in_flight else self._base.get(k, v)
+                        for k, v in back.items()}
+                self._saved.update(held)
                 self._show_values(back)
                 self.journal_now()
+                if any(held[k] != v for k, v in back.items()):
+                    self._set_failed(True, error_text(error))  # retried
             elif self._showing() == key:
                 self._saved.update(revert)
                 self._show_values(revert)

@@ -743,6 +743,9 @@ class DraftRetry(QObject):
         #: called with a report whose write the plan refused (RefusedByPlan): it is
         #: set aside rather than retried
         self.refused_by_plan: Callable[[Key, RefusedByPlan], None] | None = None
+        #: called with a report after each write of it ended, and whether all its
+        #: values are saved now (before ``did_change``)
+        self.tried: Callable[[Key, bool], None] | None = None
         self._here = False
         self.timer = QTimer(self)
         self.timer.setInterval(RETRY_MS)
@@ -758,7 +761,9 @@ class DraftRetry(QObject):
         does), stop it when nothing does."""
         if here is not None:
             self._here = here
-        if self._here or self.waiting():
+        # (a report holding only text that is not valid is not retried: it waits for
+        # the person)
+        if self._here or any(self.journal.values(key) for key in self.waiting()):
             if not self.timer.isActive():
                 self.timer.start()
         else:
@@ -785,6 +790,8 @@ class DraftRetry(QObject):
         self._in_flight.discard(key)
         self.journal.confirm(key, values)
         self.journal.write()
+        if self.tried is not None:
+            self.tried(key, not self.journal.values(key))
         self.update()
         self._did_change()
 
@@ -797,5 +804,7 @@ class DraftRetry(QObject):
         elif is_permanent(error):
             self.journal.refused(key, error_text(error))
             self.journal.write()
+        if self.tried is not None:
+            self.tried(key, False)
         self.update()
         self._did_change()

@@ -745,7 +745,11 @@ class MainWindow(QMainWindow):
         self.sync_label.setAccessibleName(_("Sync state"))
         self._show_period()
 
-    def _show_save_state(self, text: str, details: str, _is_error: bool) -> None:
+    def _show_save_state(self, text: str, details: str, is_error: bool) -> None:
+        # red for what is not saved; plain for a notice (what an earlier session left,
+        # saved now)
+        self.save_state_label.setStyleSheet(
+            "color: #a40000; font-weight: bold;" if is_error else "")
         self.save_state_label.setText(in_layout_direction(text) if text else "")
         self.save_state_label.setToolTip(tip_text(details))
         self.save_state_label.setAccessibleDescription(details)

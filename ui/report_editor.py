@@ -309,6 +309,13 @@ class ReportEditor(QScrollArea):
         self._told: set[str] = set()
         self._closed = False
         self._retry = None  # ui.drafts.DraftRetry, made with the journal
+        #: the reports whose values an earlier session left unsaved (resume_drafts), not
+        #: saved yet; of those, the ones not tried yet (no failure to say yet); and the
+        #: ones the retry has saved since, said once (``_drafts_did_change``) until the
+        #: next save typed here
+        self._recovered: set[tuple[str, str]] = set()
+        self._untried: set[tuple[str, str]] = set()
+        self.recovered_saved: list[tuple[str, str]] = []
         self._loading = False
         self._editable = False
         #: the widget Tab goes from to the form's first field (set by the office view)
@@ -731,6 +738,7 @@ class ReportEditor(QScrollArea):
             )
             self._retry.tick_here = self._retry_here
             self._retry.refused_by_plan = self._refused_by_plan
+            self._retry.tried = self._retried
             journal.write_state_did_change.connect(self._drafts_did_change)
         return journal
 
@@ -738,9 +746,22 @@ class ReportEditor(QScrollArea):
         """(after the first paint) retry what a previous session could not save; what
         the plan refuses now (amended since) is set aside, not retried."""
         if not self._closed:
-            self._journal()
+            journal = self._journal()
             self._set_aside_refused()
+            # tried now, not in RETRY_MS: until a try fails there is no failure to say
+            self._recovered = {key for key in journal.reports() if journal.values(key)}
+            self._untried = set(self._recovered)
             self._drafts_did_change()
+            if self._untried:
+                self._retry.retry()
+
+    def _retried(self, key: tuple[str, str], saved: bool) -> None:
+        """(DraftRetry) a write of a report not on screen ended: one an earlier session
+        left is said once saved."""
+        self._untried.discard(key)
+        if saved and key in self._recovered:
+            self._recovered.discard(key)
+            self.recovered_saved.append(key)
 
     def set_identity(self, identity: Identity) -> None:
         """A new plan (an amendment): the drafts it refuses are set aside, the report
@@ -949,14 +970,21 @@ class ReportEditor(QScrollArea):
         retry.update(here=self._failed_here)
         journal = retry.journal
         waiting = retry.waiting()
-        count = len(waiting) + (1 if self._failed_here else 0)
+        # (one look each: the worker thread may drop one when a save of it is done)
+        has_values = {key: bool(journal.values(key)) for key in waiting}
+        self._recovered = {key for key in self._recovered if journal.values(key)}
+        self._untried &= self._recovered
+        # a report holding only text that is not valid is not retried: it waits for
+        # the person to correct it
+        held_only = [key for key in waiting if not has_values[key]]
+        retrying = [key for key in waiting if has_values[key] and key not in self._untried]
+        count = len(retrying) + (1 if self._failed_here else 0)
         lines = []
         for code, period in waiting:
-            # (one look: the worker thread may drop it when a save of it is done)
             refusal = journal.errors.get((code, period))
             if refusal is not None:
                 reason = refusal
-            elif not journal.values((code, period)):
+            elif not has_values[(code, period)]:
                 reason = _("not valid, kept unsaved")
             else:
                 reason = _("waiting for the database")
@@ -971,10 +999,23 @@ class ReportEditor(QScrollArea):
                 "{n} report not saved yet — retrying", "{n} reports not saved yet — retrying", count
             ).format(n=count)
             refused = [
-                line for key, line in zip(waiting, lines, strict=True) if key in journal.errors
+                line for key, line in zip(waiting, lines, strict=True)
+                if key in journal.errors and key in retrying
             ]
             if refused:
                 text += " · " + refused[0]
+        if held_only:
+            if len(held_only) == 1:
+                # Translators: {report} is "PA1.1 (2nd semester 2026)"
+                held_text = _("{report}: not valid, kept unsaved — open it to correct").format(
+                    report=_report_name(held_only[0]))
+            else:
+                held_text = ngettext(
+                    "{n} report holds text that is not valid, kept unsaved — open it to "
+                    "correct",
+                    "{n} reports hold text that is not valid, kept unsaved — open them to "
+                    "correct", len(held_only)).format(n=len(held_only))
+            text = f"{text} · {held_text}" if text else held_text
         problems = []
         if journal.write_error:
             problems.append(_("The drafts file cannot be written: {error}").format(
@@ -1008,7 +1049,17 @@ class ReportEditor(QScrollArea):
                 action=code, period=format_period(period), reason=why)
                 for (code, period), why in aside)
             lines.append(isolated(str(journal.aside_path)))
-        emit(self.save_state_did_change, text, "\n".join(lines), bool(text))
+        is_error = bool(text)
+        if not text and self.recovered_saved:
+            # not an error: what an earlier session could not save (it ended, or was
+            # ended) is in the database now
+            names = ", ".join(_report_name(key) for key in self.recovered_saved)
+            # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026), PA3.6
+            # (1st semester 2026)") saved from the drafts file at start
+            text = _("Recovered what was typed before fieldplan closed: {reports} — saved"
+                     ).format(reports=names)
+            lines = [text]
+        emit(self.save_state_did_change, text, "\n".join(lines), is_error)
 
     def unkept(self) -> list[tuple[str, str]]:
         """(before closing) Save what is typed and wait for the drafts file: the
@@ -1283,6 +1334,7 @@ class ReportEditor(QScrollArea):
         # each over the version it was typed over (the field may have moved on since)
         base = {k: _ids(self._base_ids.get(k, [])) for k in changed}
         self._saved.update(changed)  # what is on its way to the database
+        self.recovered_saved = []  # said once: the person is at work again
         self._saves_in_flight += 1
         self._writes += 1
         self._count_in_flight(key, changed, +1)
@@ -1629,6 +1681,11 @@ class ReportEditor(QScrollArea):
         self._conflicts_line = text
         self.notice.setText("\n".join([*lines, text] if text else lines))
         self.notice.setVisible(bool(self.notice.text()))
+
+
+def _report_name(key: tuple[str, str]) -> str:
+    """A report as the status bar names it: "PA1.1 (2nd semester 2026)"."""
+    return _("{action} ({period})").format(action=key[0], period=format_period(key[1]))
 
 
 def _ids(ids: list[str] | None) -> list[str] | None:

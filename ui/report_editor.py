@@ -45,6 +45,7 @@ from fieldplan.i18n import (
     field_label,
     format_number,
     format_period,
+    join_list,
     lead_label,
     level_label,
     ngettext,
@@ -1053,7 +1054,7 @@ class ReportEditor(QScrollArea):
         if not text and self.recovered_saved:
             # not an error: what an earlier session could not save (it ended, or was
             # ended) is in the database now
-            names = ", ".join(_report_name(key) for key in self.recovered_saved)
+            names = join_list([_report_name(key) for key in self.recovered_saved])
             # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026), PA3.6
             # (1st semester 2026)") saved from the drafts file at start
             text = _("Recovered what was typed before fieldplan closed: {reports} — saved"

@@ -447,7 +447,8 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
 
 def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *,
                    decimals: bool = False) -> str:
-    """A percentage given as 0..100, rounded: "45%" / "45 %" (no-break space) / "45%".
+    """A percentage given as 0..100, rounded halves up as a person rounds them (54.5 →
+    "55%", where babel would take the even one): "45%" / "45 %" (no-break space) / "45%".
 
     With ``decimals``, up to three decimals are kept, as ``format_number`` keeps them
     ("5.6%", "5,6 %"): an indicator measured in percent, where 5.6 is not 6."""
@@ -455,8 +456,10 @@ def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *
 
     from babel.numbers import format_percent as babel_percent
 
+    from fieldplan.means import round_percent
+
     if not decimals:
-        value = Decimal(str(n_0_to_100)) / 100
+        value = Decimal(round_percent(n_0_to_100)) / 100
         return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING)
     value = round(Decimal(str(n_0_to_100)), 3).normalize() / 100
     return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING,

@@ -27,6 +27,7 @@ from fieldplan.i18n import (
     ngettext,
     status_label,
 )
+from fieldplan.means import mean_percent
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.planops import PlanScope
 from fieldplan.progress import list_reports
@@ -71,12 +72,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
         acts = [a for a in own if a.area == area.code]
         if not acts:
             continue
-        pcts = [
-            by_action[a.code].percent
-            for a in acts
-            if a.code in by_action and by_action[a.code].percent is not None
-        ]
-        mean = round(sum(pcts) / len(pcts)) if pcts else None
+        # as HQ's Overview and the review pack take it: cancelled actions left out
+        mean = mean_percent(by_action[a.code] for a in acts if a.code in by_action)
         done = sum(1 for a in acts if a.code in by_action)
         areas.append((area.code, area.title.get(lang()), mean, done, len(acts)))
     missing = []

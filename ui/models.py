@@ -25,6 +25,7 @@ from fieldplan.i18n import (
     ngettext,
     status_label,
 )
+from fieldplan.means import mean_percent
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.text import for_message, search_key
 from ui.bidi import code_text, embedded, isolated, isolated_codes
@@ -466,15 +467,15 @@ NO_REPORT, NOT_SUBMITTED = "no-report", "not-submitted"
 
 class OverviewCell:
     """What one office reported on one area: counts by status (drafts too), how many
-    of its reports are submitted, and the percents of the mean."""
+    of its reports are submitted, and the reports, for the mean."""
 
-    __slots__ = ("actions", "counts", "percent", "submitted")
+    __slots__ = ("actions", "counts", "reports_held", "submitted")
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
-        #: of the actions not cancelled (their 0% is no progress to make), as the
-        #: review pack and the dashboard take the mean
-        self.percent: list[int] = []
+        #: the reports, for the mean: taken as the review pack and the dashboard take
+        #: it (fieldplan.means)
+        self.reports_held: list[ProgressReport] = []
         self.actions: list[str] = []
         #: how many reports the office has submitted: an area is reported on when its
         #: office submits, as the review pack counts it
@@ -498,7 +499,7 @@ class OverviewCell:
     @property
     def mean(self) -> int | None:
         """The mean percent, rounded (None when no report gives one)."""
-        return round(sum(self.percent) / len(self.percent)) if self.percent else None
+        return mean_percent(self.reports_held)
 
 
 def fraction(n: int, total: int) -> str:
@@ -547,8 +548,7 @@ class OverviewModel(QAbstractTableModel):
             cell.actions.append(r.action)
             if r.state == "submitted":
                 cell.submitted += 1
-            if r.percent is not None and r.status != "cancelled":
-                cell.percent.append(r.percent)
+            cell.reports_held.append(r)
         self.endResetModel()
 
     def office_at(self, row: int) -> str:

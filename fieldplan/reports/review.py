@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from fieldplan.errors import ValidationError
+from fieldplan.means import mean_progress, round_percent
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
@@ -213,17 +214,6 @@ def status_mix(counts: Counter, number) -> str:
 def _worst(reports: list[ProgressReport]) -> str:
     statuses = {r.status for r in reports}
     return next(s for s in SEVERITY if s in statuses)
-
-
-def _mean(values: list[int | None]) -> float | None:
-    nums = [v for v in values if v is not None]
-    return sum(nums) / len(nums) if nums else None
-
-
-def mean_progress(reports: list[ProgressReport]) -> float | None:
-    """Mean percent complete of the reports, cancelled actions left out (their 0% is
-    no progress to make); None when no report has a percent."""
-    return _mean([r.percent for r in reports if r.status != "cancelled"])
 
 
 class Pack:
@@ -732,7 +722,7 @@ class Pack:
                     cellrows.append(
                         self._t(
                             _("mean {percent}").format(
-                                percent=format_percent(round(mean), ctx.lang)
+                                percent=format_percent(round_percent(mean), ctx.lang)
                             ),
                             cm.MUTED_SMALL,
                         )
@@ -1067,7 +1057,7 @@ class Pack:
                     self._t(mix, cm.SMALL),
                     cm.PercentBar(
                         mean,
-                        "–" if mean is None else format_percent(round(mean), ctx.lang),
+                        "–" if mean is None else format_percent(round_percent(mean), ctx.lang),
                         rtl=ctx.rtl,
                     ),
                 ]

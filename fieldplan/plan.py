@@ -116,12 +116,20 @@ class Indicator:
     targets: tuple[tuple[str, float], ...] = ()
 
     def target_for(self, period: Period | str) -> float | None:
-        """The target for a period: its own one if set, else the end target."""
-        wanted = str(as_period(period))
-        for key, value in self.targets:
-            if key == wanted:
+        """The target a period is held to: its own one if set, else the first one set
+        after it (a semester before the first milestone is not held to the plan's
+        end), else the end target (``target_is_end`` says which)."""
+        wanted = as_period(period)
+        for key, value in self.targets:  # sorted by period
+            if as_period(key) >= wanted:
                 return value
         return self.target
+
+    def target_is_end(self, period: Period | str) -> bool:
+        """Whether ``target_for(period)`` is the end-of-plan target, there being no
+        target of the period's own or after it: a report says so by its figure."""
+        wanted = as_period(period)
+        return self.target is not None and all(as_period(k) < wanted for k, _ in self.targets)
 
 
 @dataclass(frozen=True)

@@ -1121,7 +1121,13 @@ class ReportEditor(QScrollArea):
             name.setWordWrap(True)
             name.setTextFormat(Qt.TextFormat.PlainText)
             target = ind.target_for(self.period)
-            tlabel = QLabel("—" if target is None else format_number(target))
+            at_end = target is not None and ind.target_is_end(self.period)
+            shown = "—" if target is None else format_number(target)
+            if at_end:
+                # Translators: the target column of the report editor, when the
+                # period has no milestone of its own or after it: "600 (end of plan)"
+                shown = _("{target} (end of plan)").format(target=shown)
+            tlabel = QLabel(shown)
             # numbers have no direction of their own: put them under their heading,
             # on the layout's leading side (right in Arabic)
             tlabel.setAlignment(_leading())
@@ -1139,6 +1145,9 @@ class ReportEditor(QScrollArea):
             unit = unit_label(ind.unit)
             if target is None:
                 about = _("No target for this period ({unit}).").format(unit=unit)
+            elif at_end:
+                about = _("Target for the end of the plan: {target} ({unit}).").format(
+                    target=format_number(target), unit=unit)
             else:
                 about = _("Target: {target} ({unit}).").format(
                     target=format_number(target), unit=unit)

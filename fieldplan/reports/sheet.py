@@ -157,6 +157,11 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None) -> list[Flow
         )
         if unit:
             figures += " " + unit
+        if target is not None and ind.target_is_end(ctx.period):
+            # Translators: an indicator's figures held to the plan's end target, the
+            # period having no milestone of its own or after it: "72 of 600 people
+            # (end of plan)"
+            figures = _("{figures} (end of plan)").format(figures=figures)
         out.append(cm.cell(ctx, ind.title.get(ctx.lang), cm.MUTED_SMALL))
         out.append(cm.cell(ctx, figures, cm.BOLD_SMALL, space_after=2))
     return out or [cm.cell(ctx, "–")]

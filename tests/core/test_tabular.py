@@ -433,7 +433,8 @@ def test_a_removed_indicator_takes_the_latest_version_that_had_it(amended,
     assert (row["indicator_title"], row["unit"], row["target"], row["plan_hidden"]) == (
         "Rapports parus", "reports", 5, "indicator")
     row = values["TR", "PA1.2", "2025-S2", "data-reports"]
-    assert (row["target"], row["plan_hidden"]) == (12, "period indicator")  # the end target
+    # no target of its own: the next milestone's, not the end target (12)
+    assert (row["target"], row["plan_hidden"]) == (5, "period indicator")
 
 
 def test_a_report_of_an_office_code_this_version_does_not_know_is_listed(hq, tmp_path: Path

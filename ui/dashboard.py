@@ -43,14 +43,14 @@ class PeriodSummary:
     """An office's period at a glance.
 
     counts: reports by status. areas: (area code, title, mean percent or None,
-    reports, actions). missing: lines saying what is still empty. drafts: reports
+    reports, of them submitted, actions). missing: lines saying what is still empty. drafts: reports
     not submitted yet. unsubmitted_missing: of ``missing``, the lines a submit
     concerns: the drafts' and the actions' with no report (not a submitted report's).
     """
 
     period: str
     counts: tuple[tuple[str, int], ...]
-    areas: tuple[tuple[str, str, int | None, int, int], ...]
+    areas: tuple[tuple[str, str, int | None, int, int, int], ...]
     missing: tuple[str, ...]
     drafts: int
     reports: int
@@ -75,7 +75,10 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
         # as HQ's Overview and the review pack take it: cancelled actions left out
         mean = mean_percent(by_action[a.code] for a in acts if a.code in by_action)
         done = sum(1 for a in acts if a.code in by_action)
-        areas.append((area.code, area.title.get(lang()), mean, done, len(acts)))
+        # HQ counts an action reported once its report is submitted: a draft is not
+        submitted = sum(1 for a in acts if a.code in by_action
+                        and by_action[a.code].state == "submitted")
+        areas.append((area.code, area.title.get(lang()), mean, done, submitted, len(acts)))
     missing = []
     unsubmitted = []
     names = {
@@ -213,7 +216,7 @@ class Dashboard(QScrollArea):
             item = self.areas_grid.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        for row, (code, title, mean, done, total) in enumerate(summary.areas):
+        for row, (code, title, mean, done, submitted, total) in enumerate(summary.areas):
             label = QLabel(in_layout_direction(f"{code} · {title}"))
             label.setTextFormat(Qt.TextFormat.PlainText)  # the plan's title: as written
             label.setWordWrap(True)
@@ -230,13 +233,23 @@ class Dashboard(QScrollArea):
                     _("Progress of {area}: no percent yet").format(area=code))
             else:
                 bar.setAccessibleName(_("Progress of {area}").format(area=code))
-            reported = QLabel(
+            # two lines: how many have a report (drafts too), and how many of those are
+            # submitted: headquarters counts only those as reported (its Overview's
+            # "0/3 ✎3", the pack's offices that have not reported)
+            reported = QLabel("\n".join((
                 # Translators: the plural form is chosen by {total}, the area's actions
-                # ("2 of 5 actions reported"), not by {done}: agree with {total}
+                # ("3 of 5 actions have a report"), not by {done}: agree with {total}.
+                # A draft counts: the next line says how many are submitted
                 ngettext(
-                    "{done} of {total} action reported", "{done} of {total} actions reported", total
-                ).format(done=format_number(done), total=format_number(total))
-            )
+                    "{done} of {total} action has a report",
+                    "{done} of {total} actions have a report", total
+                ).format(done=format_number(done), total=format_number(total)),
+                # Translators: under "3 of 5 actions have a report": how many of those
+                # reports are submitted (headquarters counts only those as reported)
+                ngettext("{count} submitted", "{count} submitted", submitted).format(
+                    count=format_number(submitted)),
+            )))
+            reported.setWordWrap(True)
             self.areas_grid.addWidget(label, row, 0)
             self.areas_grid.addWidget(bar, row, 1)
             self.areas_grid.addWidget(reported, row, 2)

@@ -1,0 +1,111 @@
+"""The office's dashboard and HQ's Overview give the figures the review pack gives: the
+same mean (cancelled actions left out, halves rounded up) and the same count of actions
+reported (a draft has a report, not a submitted one); the report editor says which
+target a semester is held to."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from fieldplan.model import ProgressReport
+from fieldplan.plan import default_plan
+from tests.ui.conftest import wait_idle
+from tests.ui.test_office_work import choose
+from ui.app import apply_language
+from ui.context import Identity
+from ui.dashboard import summarise
+
+
+def report(action: str, status: str, percent: int | None, state: str = "submitted",
+           office: str = "SN") -> ProgressReport:
+    fields = {f: "" for f in ProgressReport.__dataclass_fields__}
+    fields.update(office=office, action=action, period="2026-S1", status=status,
+                  percent=percent, state=state, values=())
+    return ProgressReport(**fields)
+
+
+def _area(reports, code: str = "PA1"):
+    identity = Identity("office", "SN", "r", default_plan(), "")
+    return next(a for a in summarise(identity, "2026-S1", reports).areas if a[0] == code)
+
+
+def test_the_dashboard_mean_leaves_out_cancelled_actions_as_hq_does() -> None:
+    """GN's PA4 read 52% = (24 + 31 + 100) / 3 on its dashboard, 66% in the pack."""
+    _code, _title, mean, *_rest = _area([report("PA1.1", "cancelled", 24),
+                                         report("PA1.2", "on-track", 31),
+                                         report("PA1.3", "completed", 100)])
+    assert mean == 66  # (31 + 100) / 2 = 65.5, rounded up
+
+
+def test_the_dashboard_and_the_overview_round_halves_up() -> None:
+    from ui.models import OverviewModel
+
+    reports = [report("PA1.1", "on-track", 55), report("PA1.2", "at-risk", 54)]
+    assert _area(reports)[2] == 55
+    model = OverviewModel()
+    model.set_data(["SN"], [("PA1", "PA1")], reports, {"PA1.1": "PA1", "PA1.2": "PA1"},
+                   {("SN", "PA1"): 3})
+    assert model.cell(0, 1).mean == 55
+    assert model.data(model.index(0, 1)).endswith(" · 55%")
+
+
+def test_drafts_have_a_report_but_are_not_submitted() -> None:
+    reports = [report(a, "on-track", 10, state="draft") for a in ("PA1.1", "PA1.2", "PA1.3")]
+    _code, _title, _mean, done, submitted, total = _area(reports)
+    assert (done, submitted) == (3, 0) and total >= 3
+
+
+@pytest.fixture
+def language():
+    app = QApplication.instance()
+    yield lambda lang: apply_language(app, lang)
+    apply_language(app, "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_dashboard_says_how_many_reports_are_submitted(
+        lang, language, open_window, office_db, qtbot, tmp_path) -> None:
+    """All three drafts read "3 of 3 actions reported", where HQ's Overview said 0/3
+    and the pack listed the office as not reported."""
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import open_replica
+
+    language(lang)
+    window = open_window(office_db)
+    identity = window.identity
+    pa1 = [a.code for a in identity.own_actions() if a.area == "PA1"]
+    with open_replica(office_db) as rep:
+        for code in pa1:
+            record_progress(rep, code, "2026-S1", status="on-track", percent=20)
+    window.set_period("2026-S1")
+    window.tabs.setCurrentIndex(1)
+    dash = window.dashboard
+    dash.refresh()
+    wait_idle(qtbot, window.session)
+    window.resize(1000, 700)
+    dash.grab().save(str(tmp_path / f"dashboard-{lang}.png"))
+    texts = [dash.areas_grid.itemAtPosition(0, 2).widget().text()]
+    if lang == "en":
+        n = len(pa1)
+        assert texts == [f"{n} of {n} actions have a report\n0 submitted"]
+    assert len(texts[0].splitlines()) == 2  # (Arabic: as translated)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_editor_says_a_target_is_the_end_of_plan_one(
+        lang, language, open_window, office_db, qtbot, tmp_path) -> None:
+    """2025-S2 has no target for officials trained: it is held to the first milestone
+    (150 in 2026-S1), not the end one (600); data reports have only the end one."""
+    language(lang)
+    window = open_window(office_db)
+    editor = choose(window, qtbot, "PA1.2", "2025-S2")
+    editor.grab().save(str(tmp_path / f"editor-{lang}.png"))
+    targets = [editor.indicator_grid.itemAtPosition(row, 1).widget().text()
+               for row in (1, 3)]  # (each with its error line below)
+    assert targets[0] == "150" and targets[1].startswith("10")
+    if lang == "en":
+        assert targets[1] == "10 (end of plan)"
+        # what a screen reader says beside the field
+        assert editor.errors["value.data-reports"].about.startswith(
+            "Target for the end of the plan: 10")

@@ -250,8 +250,12 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
             percent_so_far[act.code] = pct
             values = {}
             for ind in act.indicators:
+                # the share of the whole plan's way done, of the end target: a
+                # semester's milestone would make a count done so far go down when the
+                # next milestone is the end's (72 of 600, then 48 of 150)
                 base = ind.baseline or 0
-                target = ind.target_for(period) or ind.target or base
+                target = ind.target if ind.target is not None else max(
+                    (v for _, v in ind.targets), default=base)
                 values[ind.key] = round(base + (target - base) * pct / 100)
             progress.record_progress(
                 rep, act.code, period, status=status, percent=pct, values=values,
@@ -266,7 +270,10 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
                                              dt.time(15, 0), dt.UTC))
                 new_pct = min(100, pct + rng.randint(1, 8))
                 percent_so_far[act.code] = new_pct
-                progress.record_progress(rep, act.code, period, percent=new_pct)
+                # work not started at the first sitting has begun by the second: a
+                # report "not started" gives no progress
+                begun = {"status": "on-track"} if status == "not-started" else {}
+                progress.record_progress(rep, act.code, period, percent=new_pct, **begun)
         if age == "closed":
             set_time(dt.datetime.combine(end, dt.time(16, 0), dt.UTC))
             progress.submit_period(rep, period)

@@ -132,7 +132,8 @@ def test_an_actual_field_says_its_target_and_unit(open_window, qtbot, hq_db):
     editor = choose(window, qtbot, "PA3.6")
     field = next(iter(editor.indicator_edits.values()))
     assert field.accessibleName().startswith("Actual for ")
-    assert field.accessibleDescription() == "Target: 4 (count)."
+    # (no milestone: the plan's end target, said so)
+    assert field.accessibleDescription() == "Target for the end of the plan: 4 (count)."
 
 
 def test_the_plan_says_no_report_in_words(open_window, qtbot, hq_db):

@@ -108,11 +108,11 @@ def test_an_error_is_said_with_its_field(open_window, qtbot, hq_db):
     editor.save_now()
     # the error first, then what the field says at all times (its target and unit)
     assert "number" in field.accessibleDescription()
-    assert field.accessibleDescription().endswith(" Target: 4 (count).")
+    assert field.accessibleDescription().endswith(" Target for the end of the plan: 4 (count).")
     field.setText("12")
     editor._edited()
     editor.save_now()
-    assert field.accessibleDescription() == "Target: 4 (count)."
+    assert field.accessibleDescription() == "Target for the end of the plan: 4 (count)."
     assert editor.saved_label.accessibleName() == "Save state"
     wait_idle(qtbot, window.session)
 

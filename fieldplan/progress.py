@@ -644,6 +644,26 @@ def list_reports(rep: Replica, period: str | None = None,
     return _select(rep, where, tuple(params))
 
 
+def status_percent_problem(report: ProgressReport) -> str:
+    """What does not agree between a report's status and its percent complete, in one
+    line ("" when they agree): a completed action at less than 100 %, or a not-started
+    one with progress. Said, not refused: the person may be right (a completed action
+    that fell short), and the review pack's means take the percent as typed."""
+    if report.percent is None:
+        return ""
+    from fieldplan.i18n import format_percent, status_label
+
+    if report.status == "completed" and report.percent < 100:
+        return _("{action} is marked completed at {percent}: if it is done, set its "
+                 "percent to 100; the review pack's means take {percent}").format(
+                     action=report.action, percent=format_percent(report.percent))
+    if report.status == "not-started" and report.percent > 0:
+        return _("{action} is marked {status} with {percent} complete: check which is "
+                 "right").format(action=report.action, percent=format_percent(report.percent),
+                                 status=status_label("not-started"))
+    return ""
+
+
 def report_to_dict(r: ProgressReport) -> dict[str, Any]:
     """The JSON form of a report (the CLI's ``progress list --json``)."""
     return {

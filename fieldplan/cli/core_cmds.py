@@ -472,6 +472,9 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
     msg = (_("Recorded {action} for {period}: {status}") if changes.events
            else _("No change to {action} for {period}: {status}"))
     output(args, data, msg.format(action=action, period=period, status=status))
+    if report is not None and changes.events and (problem := prog.status_percent_problem(
+            report)):
+        warn(problem)
     if revoked and changes.events:
         warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0

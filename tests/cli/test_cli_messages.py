@@ -1164,3 +1164,20 @@ def test_a_value_starting_with_a_dash_is_shown_how_to_pass(ml_db, capsys) -> Non
     # a missing value of another kind keeps argparse's own words alone
     code, _out, err = run("--db", ml_db, "progress", "set", "PA1.1", capsys=capsys)
     assert code == 2 and "VALUE" not in err
+
+
+def test_a_status_and_a_percent_that_disagree_are_said(ml_db, capsys) -> None:
+    """"completed" at 50 % was accepted without a word, and the review pack's means
+    took the 50; "not started" with progress too. Said on stderr, still recorded."""
+    code, _out, err = run("--db", ml_db, "progress", "set", "PA1.1", "--period", "2026-S2",
+                          "--status", "completed", "--percent", "50", capsys=capsys)
+    assert code == 0
+    assert err == ("fieldplan: warning: PA1.1 is marked completed at 50%: if it is done, "
+                   "set its percent to 100; the review pack's means take 50%\n")
+    code, _out, err = run("--db", ml_db, "progress", "set", "PA1.1", "--period", "2026-S2",
+                          "--percent", "100", capsys=capsys)
+    assert code == 0 and err == ""
+    code, _out, err = run("--db", ml_db, "progress", "set", "PA1.2", "--period", "2026-S2",
+                          "--status", "not-started", "--percent", "5", capsys=capsys)
+    assert code == 0 and err == ("fieldplan: warning: PA1.2 is marked Not started with 5% "
+                                 "complete: check which is right\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,7 +86,7 @@ class ReplicaStatus:
                 "{total} held, {hidden} of them hidden by the plan", self.hidden_reports)
              .format(total=self.reports, hidden=self.hidden_reports)
              if self.hidden_reports else str(self.reports)),
-            (_("Locked periods"), ", ".join(period_text(p) for p in self.locked_periods)
+            (_("Locked periods"), periods_text(self.locked_periods)
              if self.locked_periods else _("none")),
             *[(_("Warning"), text)
               for text in after_lock_lines(self.changed_after_lock, hq=self.role == "hq")],
@@ -198,6 +198,14 @@ def period_text(period: str) -> str:
         return format_period(period)
     except ValueError:  # a period only a newer version knows
         return period
+
+
+def periods_text(periods: Iterable[str]) -> str:
+    """Periods in words, joined as the language lists ("1st semester 2026, 2nd
+    semester 2026")."""
+    from fieldplan.i18n import join_list
+
+    return join_list(period_text(p) for p in periods)
 
 
 def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> list[str]:

@@ -684,19 +684,19 @@ class MainWindow(QMainWindow):
     def undo(self) -> None:
         """Undo the last save; typing not saved yet is saved first and is what goes.
         Not while a save of the report failed (``ReportEditor.undo_blocked``)."""
+        self._step(self.undo_stack.undo)
+
+    def redo(self) -> None:
+        self._step(self.undo_stack.redo)  # (new typing, saved first, ends what can be redone)
+
+    def _step(self, move) -> None:
+        """Undo or redo (``move``), the typing saved first, the failed saves then off the
+        stack; nothing while a save of the report failed."""
         editor = self.office_view.editor
         if editor.undo_blocked():
             return
         editor.save_now()
-        self.undo_stack.undo()
-        editor.drop_obsolete()
-
-    def redo(self) -> None:
-        editor = self.office_view.editor
-        if editor.undo_blocked():
-            return
-        editor.save_now()  # new typing ends what can be redone
-        self.undo_stack.redo()
+        move()
         editor.drop_obsolete()
 
     def _update_undo_actions(self, *_args) -> None:

@@ -45,7 +45,6 @@ from fieldplan.i18n import (
     format_number,
     format_period,
     join_clauses,
-    join_list,
     ngettext,
 )
 from fieldplan.offices import office_name
@@ -584,7 +583,7 @@ def revoked_note(outcomes: list) -> str:
 def locks_note(locked: list[str], unlocked: list[str]) -> str:
     """What the client says of periods headquarters locked or unlocked (the import
     result, the status bar): "Headquarters locked 1st semester 2026: …" ("" if none)."""
-    from fieldplan.status import period_text
+    from fieldplan.status import periods_text
 
     said = []
     if locked:
@@ -593,12 +592,12 @@ def locks_note(locked: list[str], unlocked: list[str]) -> str:
             "submitted.",
             "Headquarters locked {periods}: their reports can no longer be changed or "
             "submitted.", len(locked)).format(
-                periods=join_list(period_text(p) for p in locked)))
+                periods=periods_text(locked)))
     if unlocked:
         said.append(ngettext(
             "Headquarters unlocked {periods}: its reports can be changed again.",
             "Headquarters unlocked {periods}: their reports can be changed again.",
-            len(unlocked)).format(periods=join_list(period_text(p) for p in unlocked)))
+            len(unlocked)).format(periods=periods_text(unlocked)))
     return " ".join(said)
 
 

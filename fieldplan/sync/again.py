@@ -16,11 +16,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fieldplan import store
 from fieldplan.errors import StoreError, ValidationError
 from fieldplan.i18n import _
-from fieldplan.replica import Replica, key_path, old_key_files, pending_key_path
+from fieldplan.replica import Replica, key_path, old_key_files, open_replica, pending_key_path
 
 #: what the folder of a revoked computer's files is called, after the database's name
 ASIDE_NAME = "{name}-revoked-{stamp}"
@@ -37,58 +38,48 @@ class SetUpAgain:
     unsent: int = 0
 
 
-def check_revoked(path: str | os.PathLike[str]) -> int:
-    """That the office database at ``path`` is one whose key headquarters revoked
-    (``sync_state``'s ``key_revoked``), closed again; returns how many changes made
-    there never reached headquarters. ValidationError when it is not revoked: a
-    database that can still send must never be moved out of the way (a damaged or
-    lost one is put back from its backup: 'fieldplan restore')."""
-    from fieldplan.replica import open_replica
+def check_revoked(rep: Replica) -> int:
+    """That ``rep`` is an office database whose key headquarters revoked
+    (``sync_state``'s ``key_revoked``); returns how many changes made there never
+    reached headquarters. ValidationError when it is not revoked: a database that can
+    still send must never be moved out of the way (a damaged or lost one is put back
+    from its backup: 'fieldplan restore')."""
     from fieldplan.sync.state import sync_state
 
-    path = Path(path)
-    if not path.exists():
-        raise StoreError(_("{db} does not exist").format(db=path))
-    with open_replica(path) as rep:
-        state = sync_state(rep)
-        if not state.key_revoked:
-            raise ValidationError(_(
-                "headquarters has not revoked this computer's key: this database is "
-                "set up already, and nothing needs setting up again"))
-        return state.unsent
+    state = sync_state(rep)
+    if not state.key_revoked:
+        raise ValidationError(_(
+            "headquarters has not revoked this computer's key: this database is "
+            "set up already, and nothing needs setting up again"))
+    return state.unsent
 
 
-def check_written_after(path: str | os.PathLike[str],
-                        setup: str | os.PathLike[str] | bytes) -> None:
-    """That ``setup`` is a setup bundle for this database's office written after
-    headquarters revoked this computer: one written before (the one this computer was
-    first set up from, still in Downloads) had its enrolment ended by the revocation,
-    and the computer set up from it would wait in headquarters' quarantine as a
-    suspect. ValidationError, nothing moved, when it is not."""
-    from fieldplan import bundle as bundlefmt
+def check_written_after(rep: Replica, manifest: dict[str, Any]) -> None:
+    """That the setup bundle of ``manifest`` sets up a computer of ``rep``'s office and
+    was written after headquarters revoked this computer: one written before (the one
+    this computer was first set up from, still in Downloads) had its enrolment ended by
+    the revocation, and the computer set up from it would wait in headquarters'
+    quarantine as a suspect. ValidationError, nothing moved, when it is not."""
     from fieldplan import events
-    from fieldplan.replica import open_replica
     from fieldplan.sync.keys import own_replicas, revoked_replica
 
-    with bundlefmt.open_bundle(setup) as b:
-        # (rounded up to the second's end: only a bundle surely older is refused)
-        created = events.arrival_hlc(str(b.manifest.get("created", "")))
-        office = str(b.manifest.get("recipient", ""))
-        enrolment = b.manifest.get("enrolment")
-    with open_replica(path) as rep:
-        try:
-            first = json.loads(rep.meta("enrolment") or "{}").get("id")
-        except (ValueError, AttributeError):
-            first = None
-        if office != rep.office:
-            raise ValidationError(_(
-                "this setup bundle sets up a computer of {other}, and this one is {office}'s: "
-                "ask headquarters for a new setup bundle for {office}").format(
-                    other=office, office=rep.office))
-        revoked = [k for k in (revoked_replica(rep, r) for r in own_replicas(rep)) if k]
-        when = [row[0] for k in revoked for row in rep.conn.execute(
-            "SELECT hlc FROM versions WHERE entity = 'key' AND entity_id = ? "
-            "AND field = 'status' AND superseded = 0", (k.key_id,))]
+    # (rounded up to the second's end: only a bundle surely older is refused)
+    created = events.arrival_hlc(str(manifest.get("created", "")))
+    office = str(manifest.get("recipient", ""))
+    enrolment = manifest.get("enrolment")
+    try:
+        first = json.loads(rep.meta("enrolment") or "{}").get("id")
+    except (ValueError, AttributeError):
+        first = None
+    if office != rep.office:
+        raise ValidationError(_(
+            "this setup bundle sets up a computer of {other}, and this one is {office}'s: "
+            "ask headquarters for a new setup bundle for {office}").format(
+                other=office, office=rep.office))
+    revoked = [k for k in (revoked_replica(rep, r) for r in own_replicas(rep)) if k]
+    when = [row[0] for k in revoked for row in rep.conn.execute(
+        "SELECT hlc FROM versions WHERE entity = 'key' AND entity_id = ? "
+        "AND field = 'status' AND superseded = 0", (k.key_id,))]
     same = first is not None and isinstance(enrolment, dict) and enrolment.get("id") == first
     if same or (when and (created is None or created <= max(when))):
         raise ValidationError(_(
@@ -179,9 +170,11 @@ def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
     from fieldplan.sync.enrol import check_setup_bundle, init_from_setup
 
     path = Path(path)
-    unsent = check_revoked(path)
-    check_setup_bundle(setup)
-    check_written_after(path, setup)
+    if not path.exists():
+        raise StoreError(_("{db} does not exist").format(db=path))
+    with open_replica(path) as rep:  # (closed again before its files move)
+        unsent = check_revoked(rep)
+        check_written_after(rep, check_setup_bundle(setup))
     if folder is None or folder.exists():
         folder = aside_folder(path)
     files = [(source, folder / inside) for source, inside in replica_files(path)]

@@ -19,6 +19,7 @@ import os
 import secrets
 import uuid
 from pathlib import Path
+from typing import Any
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
@@ -143,13 +144,14 @@ def _check_setup_manifest(m: dict) -> None:
         raise BundleError(_("setup bundle not written by headquarters"))
 
 
-def check_setup_bundle(setup: str | os.PathLike[str] | bytes) -> str:
-    """The office a setup bundle sets up, once its signature and manifest are checked
-    as ``init_from_setup`` checks them (nothing is written): a BundleError when it is
-    not one a new office database could start from."""
+def check_setup_bundle(setup: str | os.PathLike[str] | bytes) -> dict[str, Any]:
+    """A setup bundle's manifest (``recipient``: the office it sets up), once its
+    signature and manifest are checked as ``init_from_setup`` checks them (nothing is
+    written): a BundleError when it is not one a new office database could start
+    from."""
     with bundlefmt.open_bundle(setup) as b:
         _check_setup_manifest(b.manifest)
-        return str(b.manifest["recipient"])
+        return b.manifest
 
 
 def hq_key(rep: Replica) -> keyreg.KeyInfo | None:

@@ -41,7 +41,6 @@ from fieldplan.i18n import (
     capturing,
     format_number,
     join_clauses,
-    join_list,
     message_record,
     ngettext,
     pgettext,
@@ -51,6 +50,7 @@ from fieldplan.minisign import PublicKey
 from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT, lock_clocks, locked_periods
 from fieldplan.replica import Replica, renew_if_gone_back
+from fieldplan.status import periods_text
 from fieldplan.sync import fork, formats
 from fieldplan.sync import keys as keyreg
 from fieldplan.text import for_message
@@ -243,11 +243,11 @@ class ImportOutcome:
         said = []
         if self.locked:
             said.append(ngettext("headquarters locked {periods}", "headquarters locked {periods}",
-                                 len(self.locked)).format(periods=_periods_text(self.locked)))
+                                 len(self.locked)).format(periods=periods_text(self.locked)))
         if self.unlocked:
             said.append(ngettext("headquarters unlocked {periods}",
                                  "headquarters unlocked {periods}", len(self.unlocked)).format(
-                                     periods=_periods_text(self.unlocked)))
+                                     periods=periods_text(self.unlocked)))
         return join_clauses(said)
 
     def hidden_text(self) -> str:
@@ -276,12 +276,6 @@ class ImportOutcome:
             self.plan_hidden).format(count=self.plan_hidden)])
 
 
-def _periods_text(periods: Iterable[str]) -> str:
-    from fieldplan.status import period_text
-
-    return join_list(period_text(p) for p in periods)
-
-
 #: How much later than a headquarters bundle's creation an office computer's clock
 #: may be before the import says its date seems wrong: headquarters sends after each
 #: semester's review, and no bundle of its waits a year to be imported, while a year
@@ -307,7 +301,7 @@ def late_text(periods: Iterable[str]) -> str:
     periods = list(periods)
     return ngettext("changes to the locked period {periods}",
                     "changes to the locked periods {periods}", len(periods)).format(
-                        periods=_periods_text(periods))
+                        periods=periods_text(periods))
 
 
 @dataclass(frozen=True)

@@ -334,13 +334,11 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
         world = _make_world(part, _codes(offices, seed), seed=seed, merge=merge,
                             progress=progress)
         _move_in(part, out)
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             _remove_part(part)
-        raise cannot_write(exc.filename or out, exc) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            _remove_part(part)
+        if isinstance(exc, OSError):
+            raise cannot_write(exc.filename or out, exc) from None
         raise
     if progress:
         total = offices + (1 if merge else 0)

@@ -323,6 +323,21 @@ def join_list(items: Iterable[str]) -> str:
     return _(", ").join(items)
 
 
+def without_mnemonic(label: str) -> str:
+    """A menu or button label (translated) as read in a sentence: its Alt-letter mark
+    taken out ("&&" is an "&")."""
+    return re.sub("&(&?)", r"\1", label)
+
+
+def menu_path(menu: str, item: str) -> str:
+    """Where a menu item is, as a person reads it in the window: "Help ▸ This
+    computer's key…" (``menu`` and ``item``: their translated labels)."""
+    # Translators: a menu and one of its items, as in "Help ▸ This computer's key…";
+    # in a right-to-left language the arrow may point the other way (◂)
+    return _("{menu} ▸ {item}").format(menu=without_mnemonic(menu),
+                                       item=without_mnemonic(item))
+
+
 # --- messages kept to be shown again in another language -----------------------------
 #
 # What an import says of a bundle is kept in the inbox and shown again later, perhaps

@@ -991,10 +991,10 @@ def setup_bundle_reason() -> str:
     """Why a setup bundle is not imported, in the client's words: the first-run
     screen's button names the way to use it (the command line's words name
     'fieldplan init --from FILE')."""
-    import re
+    from fieldplan.i18n import without_mnemonic
 
-    # the button's own translation, its Alt-letter mark taken out ("&&" is an "&")
-    button = re.sub("&(&?)", r"\1", _("Set up this &office from a setup bundle…"))
+    # the button's own translation, as read in a sentence
+    button = without_mnemonic(_("Set up this &office from a setup bundle…"))
     # Translators: {button} is the first-run screen's button "Set up this office from a
     # setup bundle…", as translated there
     return _("this is a setup bundle: it sets up fieldplan on a new office computer, "

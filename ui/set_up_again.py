@@ -27,12 +27,9 @@ from ui.qtcompat import Qt, emit
 
 def set_up_again_menu() -> str:
     """The menu path of the action, as a person reads it in the window."""
-    import re
+    from fieldplan.i18n import menu_path
 
-    # (the action's own translation, its Alt-letter mark taken out)
-    return _("{menu} ▸ {item}").format(
-        menu=re.sub("&(&?)", r"\1", _("&File")),
-        item=re.sub("&(&?)", r"\1", _("Set this computer &up again…")))
+    return menu_path(_("&File"), _("Set this computer &up again…"))  # (the action's words)
 
 
 def explanation(db_path: Path, folder: Path, unsent: int) -> str:

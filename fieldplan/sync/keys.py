@@ -291,10 +291,9 @@ def show_key(rep: Replica, as_minisign: bool = False) -> str:
 def own_key_menu() -> str:
     """Where the client shows this computer's fingerprint: its Help menu's item (the
     client's own words, in this language)."""
-    # Translators: a menu and one of its items, as in "Help ▸ This computer's key…";
-    # in a right-to-left language the arrow may point the other way (◂)
-    return _("{menu} ▸ {item}").format(menu=_("&Help").replace("&", ""),
-                                       item=_("This computer's &key…").replace("&", ""))
+    from fieldplan.i18n import menu_path
+
+    return menu_path(_("&Help"), _("This computer's &key…"))
 
 
 def where_office_reads_key(replica: str = "") -> str:

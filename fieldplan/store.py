@@ -1009,8 +1009,8 @@ def _key_ids(db_path: Path) -> set[str] | None:
 
 def restore_latest_backup(db_path: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Put the newest usable backup in place of the database file. The damaged file is
-    kept beside it as ``.damaged`` (``.damaged.2``… when one is there already), with
-    its write-ahead log. Returns the backup used."""
+    kept beside it as ``.damaged`` (``.damaged.2``… when one is there already; a sound
+    one, with ``force``, as ``.replaced``), with its write-ahead log. Returns the backup used."""
     return restore_backup(db_path, force=force).used
 
 
@@ -1029,9 +1029,10 @@ def restore_backup(db_path: str | os.PathLike[str],
                    backup: str | os.PathLike[str] | None = None, *,
                    force: bool = False) -> Restored:
     """Put ``backup`` (default: the newest usable backup of this database) in place of
-    the database, keeping the file it replaces as ``.damaged`` (``.damaged.2``…) with
-    its write-ahead log (never opened: what it holds stays as it was). The copy carries
-    the backup mark, so the database continues as a new replica when next opened.
+    the database, keeping the file it replaces as ``.damaged`` (``.damaged.2``…; a
+    sound one, with ``force``, as ``.replaced``) with its write-ahead log (never
+    opened: what it holds stays as it was). The copy carries the backup mark, so the
+    database continues as a new replica when next opened.
 
     A restore is for a damaged or missing database: a sound one is refused with
     SoundDatabaseError, which says what would be lost, unless ``force``."""
@@ -1056,7 +1057,8 @@ def restore_backup(db_path: str | os.PathLike[str],
     try:
         # the whole copy first: a full disk leaves the damaged file where it was
         _copy_backup(latest, part, lost_here, written_here)
-        kept = _keep_replaced(db_path)
+        # a sound file put aside (force) is not named damaged: someone would delete it
+        kept = _keep_replaced(db_path, ".damaged" if lost is None else ".replaced")
         try:
             os.replace(part, db_path)
         except BaseException:
@@ -1408,9 +1410,15 @@ def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None,
         src.close()
 
 
-def _keep_replaced(db_path: Path) -> Path | None:
-    """Keep the database file a restore replaces as ``.damaged`` (``.damaged.2``…), with
-    its write-ahead log, and clear the way for the copy. Returns where it went, or None.
+#: How a restore names the file it replaces: a damaged (or unreadable) one, and a sound
+#: one put aside with ``force`` (not to be taken for a broken file and deleted).
+KEPT_SUFFIXES = (".damaged", ".replaced")
+
+
+def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
+    """Keep the database file a restore replaces as ``.damaged`` (``.damaged.2``…; a
+    sound one ``.replaced``), with its write-ahead log, and clear the way for the copy.
+    Returns where it went, or None.
 
     The usual case, no ``-wal`` beside the file: it is kept by a hard link, so the
     rename of the copy over it replaces it in one step, and there is never a moment
@@ -1427,11 +1435,11 @@ def _keep_replaced(db_path: Path) -> Path | None:
     if not db_path.exists() and wal.exists():
         # a restore killed between its two renames: this log is the last one kept's
         _pair_orphan_log(db_path, wal)
-    kept = db_path.with_name(db_path.name + ".damaged")
+    kept = db_path.with_name(db_path.name + suffix)
     n = 1
     while kept.exists():
         n += 1
-        kept = db_path.with_name(f"{db_path.name}.damaged.{n}")
+        kept = db_path.with_name(f"{db_path.name}{suffix}.{n}")
     if db_path.exists():
         linked = False
         if not wal.exists():
@@ -1450,15 +1458,18 @@ def _keep_replaced(db_path: Path) -> Path | None:
 
 def _pair_orphan_log(db_path: Path, wal: Path) -> None:
     """Give a write-ahead log left without its database back to the file a killed
-    restore set aside: the last ``.damaged`` name taken, when it has no log of its own
-    (never to another database, where SQLite would apply it)."""
+    restore set aside: the last ``.damaged`` or ``.replaced`` name taken (the rename
+    that set it aside is its last change), when it has no log of its own (never to
+    another database, where SQLite would apply it)."""
     taken = []
-    for path in db_path.parent.glob(f"{glob.escape(db_path.name)}.damaged*"):
-        found = re.fullmatch(re.escape(db_path.name) + r"\.damaged(?:\.(\d+))?", path.name)
+    names = "|".join(re.escape(suffix) for suffix in KEPT_SUFFIXES)
+    for path in db_path.parent.glob(f"{glob.escape(db_path.name)}.*"):
+        found = re.fullmatch(re.escape(db_path.name) + rf"(?:{names})(?:\.(\d+))?", path.name)
         if found:
-            taken.append((int(found.group(1) or 1), path))
+            with contextlib.suppress(OSError):
+                taken.append((path.stat().st_ctime_ns, int(found.group(1) or 1), path))
     if taken:
-        last = max(taken)[1]
+        last = max(taken)[2]
         if not Path(f"{last}-wal").exists():
             os.replace(wal, f"{last}-wal")
 

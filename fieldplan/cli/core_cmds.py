@@ -155,8 +155,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = command(sub, "restore", _("put a backup in place of the database"),
                 _("Put the latest automatic backup (or the one given) in place of a damaged "
-                  "database. The file it replaces is kept beside it, ending in .damaged. The "
-                  "restored database continues as a new replica of this computer."),
+                  "database. The file it replaces is kept beside it, ending in .damaged (in "
+                  ".replaced when it was not damaged). The restored database continues as a "
+                  "new replica of this computer."),
                 func=cmd_restore)
     p.add_argument("backup", nargs="?", metavar="BACKUP",
                    help=_("a backup file (default: the latest in the backups folder)"))
@@ -367,7 +368,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         restored = rep.meta("restored")
         # (an office) what it made after the backup and never sent: gone for good
         state = restored_state(rep) or {}
-        data = {"backup": str(used), "damaged": str(kept) if kept else None,
+        data = {"backup": str(used),
+                # where the replaced file went: "damaged", or "replaced" when it was sound
+                "damaged": str(kept) if kept and lost is None else None,
+                "replaced": str(kept) if kept and lost is not None else None,
                 "passed_over": [str(p) for p in skipped],
                 "passed_over_reasons": {str(p): w for p, w in zip(skipped, why, strict=True)},
                 "lost": dict(zip(("own", "imported"), lost, strict=True)) if lost else None,

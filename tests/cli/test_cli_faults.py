@@ -209,6 +209,11 @@ def test_restore_refuses_to_throw_away_a_sound_databases_work(make_office, capsy
     done = json.loads(out)
     assert code == 0 and done["lost"] == {"own": 1, "imported": 0}
     assert done["previous_replica"] == before[0]
+    # the sound file it replaced is not called damaged (someone would delete it)
+    assert done["damaged"] is None and done["replaced"] == db + ".replaced"
+    assert not Path(db + ".damaged").exists()
+    with open_replica(done["replaced"]) as kept:  # what was typed since, still there
+        assert kept.conn.execute("SELECT count(*) FROM events").fetchone()[0] == before[1]
 
 
 def test_restore_counts_imported_changes_it_would_lose(hq, make_office, tmp_path: Path,

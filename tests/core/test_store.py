@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -183,6 +184,29 @@ def test_restoring_twice_keeps_every_damaged_file(tmp_path: Path) -> None:
     assert (tmp_path / "x.sqlite3.damaged").read_bytes() == b"first damage"
     assert (tmp_path / "x.sqlite3.damaged-wal").read_bytes() == b"its log"
     assert (tmp_path / "x.sqlite3.damaged.2").read_bytes() == b"second damage"
+
+
+def test_a_sound_database_replaced_with_force_is_kept_as_replaced(tmp_path: Path) -> None:
+    """Put aside by a forced restore, a sound database is ``.replaced``, not
+    ``.damaged``; a log a killed restore left alone goes back to the file set aside
+    last, whichever its name."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    conn.execute("INSERT INTO meta VALUES ('replica_id', 'r1')")  # set up
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"damage")
+    store.restore_latest_backup(path, force=True)
+    store.restore_latest_backup(path, force=True)  # the restored copy is sound
+    assert (tmp_path / "x.sqlite3.damaged").read_bytes() == b"damage"
+    assert (tmp_path / "x.sqlite3.replaced").exists()
+    assert not (tmp_path / "x.sqlite3.damaged.2").exists()
+    # killed between the two renames of a sound file with a log: the log alone is left
+    os.replace(path, tmp_path / "x.sqlite3.replaced.2")
+    Path(str(path) + "-wal").write_bytes(b"its log")
+    store.restore_latest_backup(path, force=True)
+    assert (tmp_path / "x.sqlite3.replaced.2-wal").read_bytes() == b"its log"
+    assert not (tmp_path / "x.sqlite3.damaged-wal").exists()
 
 
 def test_a_backup_from_before_the_backup_mark_is_put_back_marked(tmp_path: Path) -> None:

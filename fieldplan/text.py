@@ -182,7 +182,9 @@ def for_spreadsheet(text: str) -> str:
 
 def for_terminal(text: str) -> str:
     """Text safe to print in one line of a terminal table: newlines and tabs become
-    spaces, any other control character is shown escaped (``\\x1b``)."""
+    spaces, any other control character is shown escaped (``\\x1b``), and bidi
+    controls cannot reorder the rest of the line (``bidi_contained``: a file or author
+    named with U+202E showed the line after it reversed in a bidi terminal)."""
 
     def show(match: re.Match[str]) -> str:
         char = match.group()
@@ -192,7 +194,7 @@ def for_terminal(text: str) -> str:
             return ""
         return f"\\x{ord(char):02x}"
 
-    text = _TERMINAL_CONTROLS.sub(show, text)
+    text = bidi_contained(_TERMINAL_CONTROLS.sub(show, text))
     return _SURROGATES.sub("\ufffd", text)
 
 

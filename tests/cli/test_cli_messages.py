@@ -735,6 +735,22 @@ def test_status_names_the_last_imports_file_and_outcome_and_what_is_not_sent(
     assert "Not yet sent" not in lines(str(hq.path))  # headquarters sends to every office
 
 
+def test_a_file_name_with_a_bidi_override_reorders_nothing_in_english(
+        ml_db, hq, tmp_path: Path, capsys) -> None:
+    """A bundle named "x\u202egnp.fieldplan" (mail attachments keep any name): the
+    right-to-left override reaches no line of the import or of `status`, in English
+    too, where a bidi terminal would otherwise show the rest of the line reversed."""
+    from fieldplan.sync import enroll_office, export_bundle
+
+    enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    hostile = tmp_path / "x\u202egnp.fieldplan"
+    export_bundle(hq, for_office="SN", out_file=hostile)
+    _code, out, err = run("--db", ml_db, "import", str(hostile), capsys=capsys)
+    status = run("--db", ml_db, "status", capsys=capsys)[1]
+    assert "gnp.fieldplan" in out + err and "gnp.fieldplan" in status
+    assert "\u202e" not in out + err + status
+
+
 def test_verify_refuses_a_missing_database_and_says_when_trust_is_unchecked(
         hq, tmp_path: Path, capsys, monkeypatch) -> None:
     from fieldplan.store import default_db_path

@@ -63,6 +63,9 @@ def test_search_key_folds_case_accents_and_arabic_vowel_marks() -> None:
 def test_for_spreadsheet_and_terminal() -> None:
     assert for_spreadsheet("a\x00b\x0bc\x1fd\te\nf\rg") == "abcd\te\nf\rg"
     assert for_terminal("a\x1b[0m\tb\nc\x07") == "a\\x1b[0m b c\\x07"
+    # a bidi override cannot reorder the rest of the line; an isolate closed stays
+    assert for_terminal("x\u202egnp.fieldplan, merged") == "xgnp.fieldplan, merged"
+    assert for_terminal("\u2068ML\u2069 \u2067open") == "\u2068ML\u2069 open"
 
 
 def test_for_message_quotes_a_files_value_on_one_short_line() -> None:

@@ -113,6 +113,22 @@ if [ ! -x dist/fieldplan/fieldplan ]; then
     echo "no build in dist/fieldplan: run 'sh packaging/build.sh' first" >&2
     exit 1
 fi
+# what is copied out must be the checkout's own: run as root in a checkout an ordinary
+# user owns, a symbolic link planted there (fieldplan.svg -> /etc/shadow) would be read
+# as root and installed readable by everyone
+TOP=$(pwd -P)
+for source in dist/fieldplan resources/icons/fieldplan.svg resources/icons/fieldplan-48.png \
+        packaging/linux/org.iom_oic.fieldplan.desktop packaging/linux/fieldplan-bundle.xml \
+        packaging/linux/org.iom_oic.fieldplan.metainfo.xml; do
+    case $(realpath -e -- "$source" 2>/dev/null || true) in
+        "$TOP"/*) ;;
+        *) echo "$source is a link out of $TOP, or missing: not installing it" >&2; exit 1 ;;
+    esac
+    if [ "$source" != dist/fieldplan ] && { [ -L "$source" ] || [ ! -f "$source" ]; }; then
+        echo "$source is a link or not a file: not installing it" >&2
+        exit 1
+    fi
+done
 if [ "$ROOT" = yes ]; then install -d -m 755 "$OPT"; else mkdir -p "$OPT"; fi
 OPT=$(cd "$OPT" && pwd -P)
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' pyproject.toml | head -n 1)

@@ -105,6 +105,39 @@ def test_as_root_the_program_is_roots_and_only_root_may_change_it(repo, tmp_path
         assert mode.st_mode & stat.S_IROTH, path
 
 
+@pytest.mark.parametrize("planted", ["resources/icons/fieldplan.svg",
+                                     "packaging/linux/fieldplan-bundle.xml", "dist/fieldplan"])
+def test_a_link_out_of_the_checkout_is_not_installed(repo, tmp_path, planted):
+    """Run as root in a checkout an ordinary user owns, `install -m 644` followed a link
+    that user planted (fieldplan.svg -> /etc/shadow) and installed what it points to
+    readable by everyone. A source that leads out of the checkout stops the install
+    before anything is copied."""
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    secret = tmp_path / "secret"
+    if planted == "dist/fieldplan":
+        shutil.move(repo / "dist" / "fieldplan", secret)
+    else:
+        secret.write_text("ROOT-ONLY SECRET")
+        (repo / planted).unlink()
+    (repo / planted).symlink_to(secret)
+    done = install(repo, opt, prefix)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert f"{planted} is a link out of" in done.stderr
+    assert not prefix.exists() and not opt.exists()
+
+
+def test_a_build_linked_inside_the_checkout_is_installed(repo, tmp_path):
+    """dist/fieldplan may be a link to another build folder of the same checkout."""
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    shutil.move(repo / "dist" / "fieldplan", repo / "dist" / "fieldplan-1")
+    (repo / "dist" / "fieldplan").symlink_to("fieldplan-1")
+    done = install(repo, opt, prefix)
+    assert done.returncode == 0, done.stderr
+    assert versions(opt) and set(versions(opt).values()) == {"one"}
+
+
 def test_uninstall_removes_what_install_put_in_place_and_says_where_data_stays(
         repo, tmp_path):
     opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"

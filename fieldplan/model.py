@@ -33,6 +33,17 @@ LEADS: tuple[str, ...] = ("IOM", "OIC", "joint")
 #: Report states: drafts are edited freely; submitted ones need reopening.
 REPORT_STATES: tuple[str, ...] = ("draft", "submitted")
 
+#: Indicator units that count things (``fieldplan.i18n.unit_label`` words them): an
+#: actual below zero in one is almost surely a typo, a stray minus sign. Said, not
+#: refused (``progress.negative_count_problem``): the unit says what is counted, not
+#: whether the indicator is a total or a change, and a plan may measure a net change
+#: (agreements lapsed, staff gone). Money and percent can be below zero (a balance, a
+#: change) and so can a unit a plan invents: none of these is in it.
+COUNT_UNITS: frozenset[str] = frozenset((
+    "count", "people", "documents", "countries", "offices", "meetings", "projects",
+    "agreements", "days",
+))
+
 #: The narrative fields of a report, in display order.
 NARRATIVE_FIELDS: tuple[str, ...] = ("achievements", "challenges", "next_steps")
 

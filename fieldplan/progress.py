@@ -9,15 +9,18 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, join_list
-from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.model import COUNT_UNITS, NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.periods import as_period
 from fieldplan.replica import Changes, Replica
 from fieldplan.text import clean_text
+
+if TYPE_CHECKING:
+    from fieldplan.plan import Action, Indicator
 
 #: Longest narrative accepted in one field (characters).
 MAX_TEXT = 20_000
@@ -644,24 +647,83 @@ def list_reports(rep: Replica, period: str | None = None,
     return _select(rep, where, tuple(params))
 
 
+def _disagreement(status: str, percent: int | None) -> str:
+    """How a status and a percent complete disagree: ``short`` (completed at less than
+    100 %), ``early`` (not started, with progress), or "" (they agree)."""
+    if percent is None:
+        return ""
+    if status == "completed" and percent < 100:
+        return "short"
+    if status == "not-started" and percent > 0:
+        return "early"
+    return ""
+
+
 def status_percent_problem(report: ProgressReport) -> str:
     """What does not agree between a report's status and its percent complete, in one
     line ("" when they agree): a completed action at less than 100 %, or a not-started
     one with progress. Said, not refused: the person may be right (a completed action
     that fell short), and the review pack's means take the percent as typed."""
-    if report.percent is None:
-        return ""
     from fieldplan.i18n import format_percent, status_label
 
-    if report.status == "completed" and report.percent < 100:
+    how = _disagreement(report.status, report.percent)
+    if how == "short":
         return _("{action} is marked completed at {percent}: if it is done, set its "
                  "percent to 100; the review pack's means take {percent}").format(
                      action=report.action, percent=format_percent(report.percent))
-    if report.status == "not-started" and report.percent > 0:
+    if how == "early":
         return _("{action} is marked {status} with {percent} complete: check which is "
                  "right").format(action=report.action, percent=format_percent(report.percent),
                                  status=status_label("not-started"))
     return ""
+
+
+def status_percent_note(status: str, percent: int | None) -> str:
+    """``status_percent_problem`` of a report as typed, said beside its status and
+    percent (the report editor): the report is the one on screen, so not named; a
+    sentence ("" when they agree)."""
+    from fieldplan.i18n import format_percent, status_label
+
+    how = _disagreement(status, percent)
+    if how == "short":
+        # Translators: under the report editor's Status and Percent complete fields
+        return _("Marked completed at {percent}: if it is done, set the percent to 100; "
+                 "the review pack's means take {percent}.").format(
+                     percent=format_percent(percent))
+    if how == "early":
+        # Translators: under the report editor's Status and Percent complete fields;
+        # {status} is "Not started"
+        return _("Marked {status} with {percent} complete: check which is right.").format(
+            status=status_label("not-started"), percent=format_percent(percent))
+    return ""
+
+
+def negative_count_problem(indicator: Indicator, value: float | None, *,
+                           named: bool = True) -> str:
+    """What is wrong with an indicator's actual, in one line ("" when nothing is): below
+    zero in a unit that counts things (``model.COUNT_UNITS``), most likely a stray minus
+    sign. Said, not refused: the indicator may measure a net change. ``named``: the
+    indicator is named (``progress set`` takes several); else it is a sentence said
+    beside the indicator's field."""
+    if value is None or value >= 0 or indicator.unit not in COUNT_UNITS:
+        return ""
+    if not named:
+        # Translators: under an indicator's Actual in the report editor
+        return _("A count below zero: is the minus sign a typo?")
+    from fieldplan.i18n import format_number
+
+    return _("indicator {key}: {value} is below zero, but it is a count: is the minus "
+             "sign a typo?").format(key=indicator.key, value=format_number(value))
+
+
+def report_problems(report: ProgressReport, action: Action) -> tuple[str, ...]:
+    """What looks wrong in a report on ``action`` though it was taken, one line each
+    (``progress set`` says them): its status and percent disagree
+    (``status_percent_problem``), a count below zero (``negative_count_problem``, by
+    the plan's order of indicators)."""
+    lines = [status_percent_problem(report)]
+    lines += [negative_count_problem(ind, report.value(ind.key)) for ind in action.indicators]
+    return tuple(line for line in lines if line)
 
 
 def report_to_dict(r: ProgressReport) -> dict[str, Any]:

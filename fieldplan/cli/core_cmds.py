@@ -464,6 +464,8 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
                 field=_NARRATIVE_OPTIONS.get(exc.field, exc.field),
                 length=format_number(exc.length), limit=format_number(exc.limit))) from None
         report = prog.get_report(rep, action, period)
+        problems = (prog.report_problems(report, rep.plan().action(action))
+                    if report is not None and changes.events else ())
         revoked = key_revoked(rep)
     # the change is saved: from here on, nothing may fail
     data = {"action": action, "period": period, "changed": bool(changes.events)}
@@ -476,8 +478,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
     msg = (_("Recorded {action} for {period}: {status}") if changes.events
            else _("No change to {action} for {period}: {status}"))
     output(args, data, msg.format(action=action, period=period, status=status))
-    if report is not None and changes.events and (problem := prog.status_percent_problem(
-            report)):
+    for problem in problems:
         warn(problem)
     if revoked and changes.events:
         warn(revoked_work_text(REPLACE_REVOKED_COMMAND))

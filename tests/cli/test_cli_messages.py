@@ -1197,3 +1197,18 @@ def test_a_status_and_a_percent_that_disagree_are_said(ml_db, capsys) -> None:
                           "--status", "not-started", "--percent", "5", capsys=capsys)
     assert code == 0 and err == ("fieldplan: warning: PA1.2 is marked Not started with 5% "
                                  "complete: check which is right\n")
+
+
+def test_a_count_below_zero_is_said(ml_db, capsys) -> None:
+    """--value corridors=-2 (a count: a stray minus sign) was taken without a word.
+    Said on stderr, still recorded; a percent below zero (a change) is left alone."""
+    code, out, err = run("--db", ml_db, "--json", "progress", "set", "PA2.3", "--period",
+                         "2026-S2", "--status", "on-track", "--value", "corridors=-2",
+                         "--value", "average-cost=-1.5", capsys=capsys)
+    assert code == 0
+    assert json.loads(out)["values"] == {"average-cost": -1.5, "corridors": -2}
+    assert err == ("fieldplan: warning: indicator corridors: -2 is below zero, but it is "
+                   "a count: is the minus sign a typo?\n")
+    code, _out, err = run("--db", ml_db, "progress", "set", "PA2.3", "--period", "2026-S2",
+                          "--value", "corridors=2", capsys=capsys)
+    assert code == 0 and err == ""

@@ -1,0 +1,87 @@
+"""What looks wrong in a report though it is taken (``progress set`` warns, the report
+editor notes it beside the field): a status and a percent that disagree, a count below
+zero. One rule in fieldplan.progress for both."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.model import COUNT_UNITS, ProgressReport
+from fieldplan.plan import Indicator, Text, default_plan
+
+
+def _report(status: str, percent: int | None, values=()) -> ProgressReport:
+    return ProgressReport(office="ML", action="PA2.3", period="2026-S1", status=status,
+                          percent=percent, values=tuple(values), achievements="",
+                          challenges="", next_steps="", state="draft", updated_at="",
+                          updated_by="")
+
+
+def _indicator(unit: str) -> Indicator:
+    return Indicator("things", Text("Things"), unit, None, None)
+
+
+@pytest.mark.parametrize(("status", "percent", "said"), [
+    ("completed", 50, "Marked completed at 50%: if it is done, set the percent to 100; "
+                      "the review pack's means take 50%."),
+    ("not-started", 5, "Marked Not started with 5% complete: check which is right."),
+    ("completed", 100, ""),
+    ("completed", None, ""),
+    ("not-started", 0, ""),
+    ("on-track", 0, ""),
+])
+def test_the_editor_note_is_the_cli_rule_without_the_action(status, percent, said) -> None:
+    assert progress.status_percent_note(status, percent) == said
+    # the same rule as the CLI's warning, which names the action
+    cli = progress.status_percent_problem(_report(status, percent))
+    assert bool(cli) == bool(said)
+    assert cli.startswith("PA2.3 is marked") or not cli
+
+
+def test_a_count_below_zero_is_said_not_refused(make_office) -> None:
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA2.3", "2026-S1", status="on-track",
+                             values={"corridors": -2, "average-cost": -1.5})
+    report = progress.get_report(ml, "PA2.3", "2026-S1")
+    assert report.value("corridors") == -2  # taken as typed
+    # the percent (a change in a cost) may be below zero; the count of corridors not
+    assert progress.report_problems(report, ml.plan().action("PA2.3")) == (
+        "indicator corridors: -2 is below zero, but it is a count: is the minus sign a "
+        "typo?",)
+
+
+@pytest.mark.parametrize("unit", sorted(COUNT_UNITS))
+def test_every_count_unit_below_zero(unit) -> None:
+    ind = _indicator(unit)
+    assert progress.negative_count_problem(ind, -5, named=False) == (
+        "A count below zero: is the minus sign a typo?")
+    assert progress.negative_count_problem(ind, -0.5).startswith("indicator things: -0.5 ")
+    for fine in (0, 3, None):
+        assert progress.negative_count_problem(ind, fine) == ""
+
+
+@pytest.mark.parametrize("unit", ["USD", "EUR", "percent", "score change", "balance"])
+def test_units_that_can_be_below_zero_are_left_alone(unit) -> None:
+    """Money (a balance), a percent (a change) and a unit a plan invents."""
+    assert progress.negative_count_problem(_indicator(unit), -5) == ""
+
+
+def test_the_plan_units_that_are_not_counts_can_be_below_zero() -> None:
+    """Every unit of the shipped plan is a count but money and percent: a new unit in
+    it is sorted into one or the other here, on purpose."""
+    units = {ind.unit for act in default_plan().actions for ind in act.indicators}
+    assert units - COUNT_UNITS == {"USD", "percent"}
+
+
+def test_report_problems_in_order() -> None:
+    action = default_plan().action("PA2.3")
+    report = dataclasses.replace(_report("completed", 40),
+                                 values=(("average-cost", -3), ("corridors", -1)))
+    problems = progress.report_problems(report, action)
+    assert len(problems) == 2
+    assert problems[0].startswith("PA2.3 is marked completed at 40%")
+    assert problems[1].startswith("indicator corridors: -1 ")
+    assert progress.report_problems(_report("on-track", 40), action) == ()

@@ -61,10 +61,12 @@ from fieldplan.progress import (
     check_base,
     get_report,
     is_locked,
+    negative_count_problem,
     record_progress,
     reopen_report,
     report_conflicts,
     report_versions,
+    status_percent_note,
 )
 from fieldplan.status import key_revoked
 from fieldplan.text import clean_text
@@ -77,6 +79,9 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QEvent
 
 SAVE_DELAY_MS = 500
+#: The colour of a note under a field (``ReportEditor._note_label``): dark amber, apart
+#: from the errors' red (#a40000); 6.5:1 on the window's grey, 7.5:1 on white
+NOTE_COLOUR = "#7a4a00"
 #: what is typed goes to the draft journal (ui.drafts) this soon, well before the save
 JOURNAL_DELAY_MS = 150
 #: and this soon at the latest while typing goes on without a pause (a steady typist
@@ -233,12 +238,20 @@ class WindowUndoKeys(QObject):
 class _ErrorLabel(QLabel):
     """An error under a field, in red; while shown, it is also the field's accessible
     description, so a screen reader says it with the field (not by colour alone),
-    before what the field's description says at all times (``about``)."""
+    before what the field's description says at all times (``about``).
 
-    def __init__(self, field: QWidget | None, about: str = "") -> None:
+    A note under the error (``after``: the error; ``ReportEditor._note_label``)
+    describes the error's field too, after the error: what looks wrong but is saved."""
+
+    def __init__(self, field: QWidget | None, about: str = "",
+                 after: _ErrorLabel | None = None) -> None:
         super().__init__()
         self._field = field
         self.about = about
+        self._lead = after
+        self._notes: list[_ErrorLabel] = []
+        if after is not None:
+            after._notes.append(self)
         self._describe()
 
     def setText(self, text: str) -> None:  # Qt's names: the editor calls these
@@ -250,9 +263,11 @@ class _ErrorLabel(QLabel):
         self._describe()
 
     def _describe(self) -> None:
-        if self._field is not None:
-            error = "" if self.isHidden() else self.text()
-            self._field.setAccessibleDescription(" ".join(t for t in (error, self.about) if t))
+        if self._lead is not None:
+            self._lead._describe()
+        elif self._field is not None:
+            said = [label.text() for label in (self, *self._notes) if not label.isHidden()]
+            self._field.setAccessibleDescription(" ".join(t for t in (*said, self.about) if t))
 
 
 class ReportEditor(QScrollArea):
@@ -353,6 +368,8 @@ class ReportEditor(QScrollArea):
             "indicator_box",
             "indicator_grid",
             "indicator_edits",
+            "indicator_notes",
+            "status_note",
             "narratives",
             "general_error",
             "saved_label",
@@ -467,12 +484,17 @@ class ReportEditor(QScrollArea):
         # the range in the label: the placeholder says it too, but in light grey
         percent_name = QLabel(_("Percent co&mplete (0–100)"))
         percent_name.setBuddy(self.percent)
-        form.addRow(percent_name, self._with_error("percent", self.percent))
+        percent_box = self._with_error("percent", self.percent)
+        # a status and a percent that disagree (completed at 50 %): said under both
+        self.status_note = self._note_label(self.errors["percent"])
+        percent_box.layout().addWidget(self.status_note)
+        form.addRow(percent_name, percent_box)
         outer.addLayout(form)
 
         self.indicator_box = QGroupBox(_("Indicators"))
         self.indicator_grid = QGridLayout(self.indicator_box)
         self.indicator_edits: dict[str, QLineEdit] = {}
+        self.indicator_notes: dict[str, QLabel] = {}
         outer.addWidget(self.indicator_box)
 
         self.narratives: dict[str, PlainTextEdit] = {}
@@ -517,6 +539,18 @@ class ReportEditor(QScrollArea):
         label.setTextFormat(Qt.TextFormat.PlainText)  # a core error may name a path
         label.setStyleSheet("color: #a40000;")
         label.setAccessibleName(_("Error"))
+        label.setVisible(False)
+        return label
+
+    def _note_label(self, error: _ErrorLabel) -> QLabel:
+        """A note under ``error``'s field of what looks wrong there but is saved as
+        typed (``_show_notes``): dark amber, not the errors' red; read with the field
+        as its error is."""
+        label = _ErrorLabel(None, after=error)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setStyleSheet(f"color: {NOTE_COLOUR};")
+        label.setAccessibleName(_("Note"))
         label.setVisible(False)
         return label
 
@@ -1105,6 +1139,7 @@ class ReportEditor(QScrollArea):
             if item.widget():
                 item.widget().deleteLater()
         self.indicator_edits = {}
+        self.indicator_notes = {}
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith("value.")}
         heads = (_("Indicator"), _("Target"), _("Actual"))
         for col, head in enumerate(heads):
@@ -1153,10 +1188,17 @@ class ReportEditor(QScrollArea):
                     target=format_number(target), unit=unit)
             err = self._error_label(edit, about)
             self.errors[f"value.{ind.key}"] = err
+            # under the row: its error, then its note (a count below zero)
+            below = QWidget()
+            below_lay = QVBoxLayout(below)
+            below_lay.setContentsMargins(0, 0, 0, 0)
+            below_lay.addWidget(err)
+            self.indicator_notes[ind.key] = self._note_label(err)
+            below_lay.addWidget(self.indicator_notes[ind.key])
             self.indicator_grid.addWidget(name, row * 2 - 1, 0)
             self.indicator_grid.addWidget(tlabel, row * 2 - 1, 1)
             self.indicator_grid.addWidget(edit, row * 2 - 1, 2)
-            self.indicator_grid.addWidget(err, row * 2, 0, 1, 3)
+            self.indicator_grid.addWidget(below, row * 2, 0, 1, 3)
             self.indicator_edits[ind.key] = edit
         self.indicator_grid.setColumnStretch(0, 1)
         self.indicator_box.setVisible(bool(action.indicators))
@@ -1216,6 +1258,32 @@ class ReportEditor(QScrollArea):
                     edit.setPlainText(values[name])
         finally:
             self._loading = was
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        """Say under their fields what looks wrong in the values on screen, though it
+        is saved as typed (``fieldplan.progress`` says when, as ``progress set`` does):
+        a status and a percent that disagree, a count below zero. Kept up to date as
+        they are typed; not on a report that cannot be edited (nothing to do there)."""
+        if self._form is None:
+            return
+        shown = self._editable and self.action is not None
+        percent, bad = self._typed_percent()
+        self._set_note(self.status_note, status_percent_note(
+            self.status.currentData(), percent) if shown and not bad else "")
+        indicators = {ind.key: ind for ind in self.action.indicators} if shown else {}
+        for key, note in self.indicator_notes.items():
+            value = parse_number(self.indicator_edits[key].text())
+            number = value if isinstance(value, int | float) else None
+            self._set_note(note, negative_count_problem(indicators[key], number, named=False)
+                           if key in indicators else "")
+
+    @staticmethod
+    def _set_note(note: QLabel, text: str) -> None:
+        if note.text() != text:
+            note.setText(text)
+        if note.isHidden() == bool(text):
+            note.setVisible(bool(text))
 
     def _set_editable(self, editable: bool, *, for_now: bool = False) -> None:
         """Whether the report on screen can be edited. Read-only for good (not only
@@ -1230,6 +1298,7 @@ class ReportEditor(QScrollArea):
         for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
             edit.setReadOnly(not editable)
             show_read_only(edit, not editable)
+        self._show_notes()
         if self.action is None:
             self.reopen_button.setVisible(False)
             self.notice.setVisible(False)
@@ -1251,6 +1320,7 @@ class ReportEditor(QScrollArea):
     def _edited(self, *args: object) -> None:
         if self._loading or not self._editable:
             return
+        self._show_notes()
         self._say(_("Unsaved changes…"))
         pending = self._debounce.pending()
         self._debounce.poke()
@@ -1266,19 +1336,11 @@ class ReportEditor(QScrollArea):
         its error, so that it does not take the valid fields of its save with it."""
         values: Values = {"status": self.status.currentData()}
         bad: dict[str, str] = {}
-        # "45 %", "٤٥٪": the sign the field's label already says
-        text = _ascii_number(self.percent.text()).rstrip("%\u066a")
-        if not text:
-            values["percent"] = None
+        percent, error = self._typed_percent()
+        if error:
+            bad["percent"] = error
         else:
-            try:
-                percent = int(text)
-            except ValueError:
-                percent = -1
-            if 0 <= percent <= 100:
-                values["percent"] = percent
-            else:
-                bad["percent"] = _("Type a whole number from 0 to 100.")
+            values["percent"] = percent
         for key, edit in self.indicator_edits.items():
             number = parse_number(edit.text())
             if number == "":
@@ -1299,6 +1361,20 @@ class ReportEditor(QScrollArea):
             else:
                 values[name] = text
         return values, bad
+
+    def _typed_percent(self) -> tuple[int | None, str]:
+        """The percent typed (None: none), or why it is not valid."""
+        # "45 %", "٤٥٪": the sign the field's label already says
+        text = _ascii_number(self.percent.text()).rstrip("%\u066a")
+        if not text:
+            return None, ""
+        try:
+            percent = int(text)
+        except ValueError:
+            percent = -1
+        if 0 <= percent <= 100:
+            return percent, ""
+        return None, _("Type a whole number from 0 to 100.")
 
     def dirty(self) -> bool:
         if self.action is None or not self._editable:

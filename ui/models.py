@@ -20,6 +20,7 @@ from fieldplan.i18n import (
     field_label,
     format_number,
     format_percent,
+    join_clauses,
     key_replica_label,
     key_status_label,
     ngettext,
@@ -725,7 +726,8 @@ class InboxModel(_RowsModel):
                     for new in {e.events_new for e in self._rows}]
         if column == self.OUTCOME:  # a row of each outcome
             return [inbox_outcome(e) for e in {
-                (e.outcome, bool(getattr(e, "repaired_in", ""))): e for e in self._rows
+                (e.outcome, bool(getattr(e, "repaired_in", "")),
+                 getattr(e, "revoked_here", False)): e for e in self._rows
             }.values()]
         return super().width_texts(column)
 
@@ -951,7 +953,13 @@ def inbox_reason(entry: Any) -> str:
         record = json.loads(entry.reason_msg) if entry.reason_msg else None
     except ValueError:
         record = None
-    return import_reason(entry.reason_text(), record if isinstance(record, dict) else None)
+    reason = import_reason(entry.reason_text(), record if isinstance(record, dict) else None)
+    if getattr(entry, "revoked_here", False):
+        # the bundle that revoked this computer's key: the way on, as the import said it
+        from ui.set_up_again import revoked_here_text
+
+        return join_clauses([reason, revoked_here_text()])
+    return reason
 
 
 #: How much of the office a refused bundle claims an Office cell shows: a code is at
@@ -1010,6 +1018,10 @@ def inbox_outcome(entry: Any) -> str:
         # Translators: the Inbox's Outcome column: a bundle refused as a forked
         # history whose data arrived since in another bundle; nothing is left to do
         return _("Rejected, repaired since")
+    if getattr(entry, "revoked_here", False):
+        # Translators: the Inbox's Outcome column: headquarters' bundle, merged, that
+        # revoked the key of the computer reading it (the Reason column says the way on)
+        return _("Merged, revoked this computer's key")
     return outcome_label(entry.outcome)
 
 

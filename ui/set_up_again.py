@@ -32,6 +32,14 @@ def set_up_again_menu() -> str:
     return menu_path(_("&File"), _("Set this computer &up again…"))  # (the action's words)
 
 
+def revoked_here_text() -> str:
+    """What the client says of a bundle that revoked this computer's key (the import
+    result, the Inbox's line of it): nothing made here is sent any more, and the way on."""
+    return _("Headquarters revoked this computer's key: nothing made here can be sent "
+             "any more. Ask headquarters for a new setup bundle, then set this computer "
+             "up again with it ({menu}).").format(menu=set_up_again_menu())
+
+
 def explanation(db_path: Path, folder: Path, unsent: int) -> str:
     """What setting up again does, said before it is done."""
     text = _(

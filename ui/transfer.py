@@ -573,11 +573,9 @@ def revoked_note(outcomes: list) -> str:
     none did): nothing made here is sent any more, and the way on."""
     if not any(getattr(o, "revoked_here", False) for o in outcomes):
         return ""
-    from ui.set_up_again import set_up_again_menu
+    from ui.set_up_again import revoked_here_text
 
-    return _("Headquarters revoked this computer's key: nothing made here can be sent "
-             "any more. Ask headquarters for a new setup bundle, then set this computer "
-             "up again with it ({menu}).").format(menu=set_up_again_menu())
+    return revoked_here_text()
 
 
 def locks_note(locked: list[str], unlocked: list[str]) -> str:

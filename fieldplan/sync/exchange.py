@@ -985,6 +985,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        reason=late_text(late) if late else repaired,
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
+                if result.revoked_here:  # the inbox says it of this line (list_inbox)
+                    events.set_meta(rep.conn, KEY_REVOKED_BY, str(arrival.inbox_id))
                 # what its writer reads: what this replica's bundles for it may be
                 formats.record_sender(rep, m, b.version)
                 rep.conn.execute(
@@ -1557,6 +1559,10 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
 
 # --- inbox ------------------------------------------------------------------------------
 
+#: (at an office) the meta key holding the id of the inbox line of the bundle that
+#: revoked this computer's key: the Inbox says it of that line after a restart too
+KEY_REVOKED_BY = "key_revoked_by"
+
 
 @dataclass(frozen=True)
 class InboxEntry:
@@ -1575,6 +1581,9 @@ class InboxEntry:
     #: (refused as a forked history, repaired since) the file whose merge brought its
     #: data (``fork.repaired_refusals``), or ""
     repaired_in: str = ""
+    #: (at an office) this bundle revoked this computer's key (``ImportOutcome``'s
+    #: ``revoked_here``, kept as ``KEY_REVOKED_BY``)
+    revoked_here: bool = False
 
     def reason_text(self, lang: str | None = None) -> str:
         """The reason in ``lang`` (default: the current language); as it was written
@@ -1585,6 +1594,7 @@ class InboxEntry:
         out = dict(self.__dict__)
         out.pop("reason_msg")
         out["reason"] = self.reason_text()
+        out["key_revoked"] = out.pop("revoked_here")  # (as the import's JSON names it)
         return out
 
 
@@ -1606,4 +1616,6 @@ def list_inbox(rep: Replica, limit: int = 1000) -> list[InboxEntry]:
         "events_new, coalesce(bundle_id, ''), coalesce(reason_msg, '') FROM inbox "
         "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     repaired = fork.repaired_refusals(rep)
-    return [InboxEntry(*r[1:], repaired_in=repaired.get(r[0], "")) for r in rows]
+    revoked_by = rep.meta(KEY_REVOKED_BY) or ""
+    return [InboxEntry(*r[1:], repaired_in=repaired.get(r[0], ""),
+                       revoked_here=str(r[0]) == revoked_by) for r in rows]

@@ -53,6 +53,24 @@ def test_the_import_that_revokes_this_computer_says_so(hq, make_office, tmp_path
     assert not there.revoked_here and there.to_dict()["key_revoked"] is False
 
 
+def test_the_inbox_keeps_which_bundle_revoked_this_computer(hq, make_office,
+                                                            tmp_path) -> None:
+    """Its inbox line says so, read again from the database (a restart), and only
+    that line: the Inbox, like the import, names the bundle that revoked the key."""
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import list_inbox
+
+    lap, outcome = revoked_laptop(hq, make_office, tmp_path)
+    send(hq, lap, tmp_path)  # a later bundle of headquarters: nothing about it
+    path = lap.path
+    lap.close()
+    with open_replica(path) as again:
+        later, revoking = list_inbox(again)[:2]
+    assert revoking.file == outcome.file and revoking.revoked_here
+    assert revoking.to_dict()["key_revoked"] is True
+    assert not later.revoked_here and later.to_dict()["key_revoked"] is False
+
+
 def test_a_revoked_laptop_is_set_up_again_with_its_files_kept(hq, make_office,
                                                                 tmp_path) -> None:
     lap, _ = revoked_laptop(hq, make_office, tmp_path)

@@ -208,3 +208,41 @@ def test_the_set_up_again_dialog_in_arabic_keeps_its_paths_whole(
     assert isolated(str(dialog.folder)) in dialog.text.text()
     shot(dialog, "set-up-again-ar.png")
     dialog.reject()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_inbox_line_of_the_revoking_bundle_says_so_after_a_restart(
+        lang, qapp, open_window, qtbot, hq, make_office, tmp_path):
+    """The Inbox, read from the database at the next start, says of headquarters'
+    bundle that it revoked this computer's key, and the way on, as the import result
+    did (before, only "Merged")."""
+    from ui.app import apply_language
+    from ui.hq_desk import select_row
+    from ui.set_up_again import revoked_here_text
+
+    path, _code, bundle = revoked_world(hq, make_office, tmp_path, imported=True)
+    apply_language(qapp, lang)
+    try:
+        window = open_window(path)
+        page = window.inbox
+        window.show_page(page)
+        model = page.model
+        qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=5000)
+        row = next(i for i in range(model.rowCount()) if model.row_at(i).file == bundle.name)
+        outcome = model.display(model.row_at(row), model.OUTCOME)
+        reason = model.display(model.row_at(row), model.REASON)
+        note = revoked_here_text()
+        if lang == "en":
+            assert outcome == "Merged, revoked this computer's key"
+            assert reason == (
+                "Headquarters revoked this computer's key: nothing made here can be sent "
+                "any more. Ask headquarters for a new setup bundle, then set this computer "
+                "up again with it (File ▸ Set this computer up again…).")
+        # (in Arabic, with the Latin runs in it isolated)
+        assert note in "".join(ch for ch in reason if ch not in "\u2066\u2069")
+        select_row(page.view, row)  # and the line under the table, whole
+        assert outcome in page.detail.text() and reason in page.detail.text()
+        window.resize(1100, 600)
+        shot(window, f"inbox-revoked-{lang}.png")
+    finally:
+        apply_language(qapp, "en")

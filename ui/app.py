@@ -135,9 +135,11 @@ class Shell(QObject):
         #: the cannot-open dialog (what it shows, an export's "Saved …", can still be
         #: read) until a restore opens a new one or the client ends
         self.damaged_window = None
-        #: what the next window says once it is open (a setup again: where the old
-        #: files went, or why it could not be done)
+        #: what the next window says once it is open: why a setup again could not be
+        #: done; or, done, the folder the old files went to and the changes made there
+        #: that never reached headquarters (``fieldplan.sync.again``'s aside, unsent)
         self.said_after_opening = ""
+        self.moved_aside: tuple[str, int] | None = None
         #: the set-up-again job running, if any (ui.first_run.OneShot)
         self.again_job = None
 
@@ -277,12 +279,17 @@ class Shell(QObject):
         if self.set_up:  # headquarters' fingerprint, to check with them before any work
             self.set_up = False
             self.window.own_key_dialog(set_up=True)
-        if self.said_after_opening:  # (set up again) where the old files went
+        if self.moved_aside is not None:  # (set up again) where the old files went
+            (folder, unsent), self.moved_aside = self.moved_aside, None
+            from ui.set_up_again import SetUpAgainDone
+
+            SetUpAgainDone(self.window, folder, unsent).open()
+        if self.said_after_opening:  # (set up again, failed) why
             said, self.said_after_opening = self.said_after_opening, ""
             from ui.dialogs import MessageDialog
 
             box = MessageDialog(self.window, _("Set this computer up again"), said)
-            box.setObjectName("set-up-again-done")
+            box.setObjectName("set-up-again-failed")
             box.open()
         if self.files_to_import:
             files, self.files_to_import = self.files_to_import, []
@@ -301,7 +308,6 @@ class Shell(QObject):
         (``fieldplan.sync.again.set_up_again``), then open it. When that cannot be
         done, the old database opens again (its files put back), saying why."""
         from ui.first_run import OneShot
-        from ui.set_up_again import moved_text
 
         window, session = self.window, self.session
         if window is None or session is None or self.again_job is not None:
@@ -329,7 +335,7 @@ class Shell(QObject):
         def done(result) -> None:
             self.again_job = None
             self.set_up = True
-            self.said_after_opening = moved_text(*result)
+            self.moved_aside = result
             self.open(path)
 
         def failed(error: BaseException) -> None:

@@ -168,7 +168,8 @@ class MessageDialog(QDialog):
             box = QPlainTextEdit(details)
             box.setReadOnly(True)
             lay.addWidget(box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        #: (a subclass may add its own buttons beside OK)
+        self.buttons = buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         lay.addWidget(buttons)
         if details:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, ngettext
 from ui.bidi import isolated, isolated_paths
-from ui.dialogs import selectable, size_to_content
+from ui.dialogs import MessageDialog, selectable, size_to_content
 from ui.qtcompat import Qt, emit
 
 
@@ -126,6 +127,24 @@ class SetUpAgainDialog(QDialog):
             return
         emit(self.setup_was_chosen, self.setup, str(self.folder))
         super().accept()
+
+
+class SetUpAgainDone(MessageDialog):
+    """What the new window says once the computer is set up again (``moved_text``),
+    with a button that opens the folder the old files went to in the file manager."""
+
+    def __init__(self, parent: QWidget | None, folder: str, unsent: int) -> None:
+        super().__init__(parent, _("Set this computer up again"), moved_text(folder, unsent))
+        self.setObjectName("set-up-again-done")
+        self.folder = folder
+        # (the export table dialog's words for the same)
+        self.folder_button = self.buttons.addButton(
+            _("Open the fol&der"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.folder_button.clicked.connect(lambda _checked=False: self.open_folder())
+
+    def open_folder(self) -> bool:
+        """The folder of the old files, in the system's file manager."""
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(self.folder))
 
 
 def moved_text(folder: str, unsent: int) -> str:

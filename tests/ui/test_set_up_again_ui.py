@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from fieldplan import progress
@@ -119,7 +121,7 @@ def open_shell(shell, qtbot, path: Path):
 
 
 def test_setting_up_again_moves_the_old_files_aside_and_opens_the_new(
-        shell, qtbot, hq, make_office, tmp_path):
+        shell, qtbot, hq, make_office, tmp_path, monkeypatch):
     path, _code, _bundle = revoked_world(hq, make_office, tmp_path, imported=True)
     with open_replica(path) as old:
         old_id = old.replica_id
@@ -156,6 +158,13 @@ def test_setting_up_again_moves_the_old_files_aside_and_opens_the_new(
         f"This computer is set up again. The old database, its key file and its backups "
         f"are kept in {folder}. 1 change made there never reached headquarters: type it "
         f"again here.")
+    # and the way to it: the folder, in the file manager
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    assert done.folder_button.isVisible() and done.folder_button.text() == "Open the fol&der"
+    done.folder_button.click()
+    assert opened == [QUrl.fromLocalFile(str(folder))]
+    shot(done, f"set-up-again-done-{QApplication.layoutDirection().name}.png")
     new.refresh_sync_state()
     wait_idle(qtbot, shell.session)
     assert not new.again_action.isVisible()

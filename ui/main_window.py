@@ -38,6 +38,7 @@ from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
 from ui.plain_text import tip_text
 from ui.qtcompat import Qt, emit
+from ui.report_editor import linked_report, recovered_text
 from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen
 
 # What the first screen does not show (the other pages, dialogs, moving files, the
@@ -739,6 +740,7 @@ class MainWindow(QMainWindow):
         self.save_state_label.setVisible(False)
         self.statusBar().addPermanentWidget(self.save_state_label)
         self.office_view.editor.save_state_did_change.connect(self._show_save_state)
+        self.save_state_label.linkActivated.connect(self._open_linked_report)
         for w in (self.role_label, self.office_label, self.period_label):
             w.setContentsMargins(6, 0, 6, 0)
             self.statusBar().addPermanentWidget(w)
@@ -750,10 +752,37 @@ class MainWindow(QMainWindow):
         # saved now)
         self.save_state_label.setStyleSheet(
             "color: #a40000; font-weight: bold;" if is_error else "")
+        recovered = self.office_view.editor.recovered_saved if text and not is_error else []
+        if recovered:  # each report a link that opens it, by mouse or keyboard (Tab, Enter)
+            text = recovered_text(recovered, links=True)
+        self.save_state_label.setTextFormat(
+            Qt.TextFormat.RichText if recovered else Qt.TextFormat.PlainText)
+        self.save_state_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard if recovered
+            else Qt.TextInteractionFlag.NoTextInteraction)
+        self.save_state_label.setFocusPolicy(
+            Qt.FocusPolicy.StrongFocus if recovered else Qt.FocusPolicy.NoFocus)
         self.save_state_label.setText(in_layout_direction(text) if text else "")
         self.save_state_label.setToolTip(tip_text(details))
         self.save_state_label.setAccessibleDescription(details)
         self.save_state_label.setVisible(bool(text))
+
+    def _open_linked_report(self, link: str) -> None:
+        report = linked_report(link)
+        if report is not None:
+            self.open_report(*report)
+
+    def open_report(self, action: str, period: str) -> None:
+        """Show a report in the editor (the Progress tab), as the view is restored at
+        start: its period, then its action; the keyboard in its first field."""
+        if period in self.identity.periods():
+            self.set_period(period)
+        self.office_view.select_action(action)
+        self.show_page(self.office_view)
+        first = _first_focusable(self.office_view.editor)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_sync(self, text: str) -> None:
         """Put ``text`` in the status bar, shortened to the room there is."""

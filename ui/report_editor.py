@@ -1088,11 +1088,7 @@ class ReportEditor(QScrollArea):
         if not text and self.recovered_saved:
             # not an error: what an earlier session could not save (it ended, or was
             # ended) is in the database now
-            names = join_list([_report_name(key) for key in self.recovered_saved])
-            # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026), PA3.6
-            # (1st semester 2026)") saved from the drafts file at start
-            text = _("Recovered what was typed before fieldplan closed: {reports} — saved"
-                     ).format(reports=names)
+            text = recovered_text(self.recovered_saved)
             lines = [text]
         emit(self.save_state_did_change, text, "\n".join(lines), is_error)
 
@@ -1772,6 +1768,45 @@ class ReportEditor(QScrollArea):
 def _report_name(key: tuple[str, str]) -> str:
     """A report as the status bar names it: "PA1.1 (2nd semester 2026)"."""
     return _("{action} ({period})").format(action=key[0], period=format_period(key[1]))
+
+
+#: How a link names a report (``report_link``): "report:PA1.1/2026-S2".
+REPORT_LINK = "report:"
+
+
+def report_link(key: tuple[str, str]) -> str:
+    """The link to a report (action code, period) in a rich-text notice."""
+    from urllib.parse import quote
+
+    return REPORT_LINK + quote(key[0], safe="") + "/" + quote(key[1], safe="")
+
+
+def linked_report(link: str) -> tuple[str, str] | None:
+    """The report (action code, period) a ``report_link`` names; None for another link."""
+    from urllib.parse import unquote
+
+    if not link.startswith(REPORT_LINK) or "/" not in link:
+        return None
+    action, period = link.removeprefix(REPORT_LINK).split("/", 1)
+    return unquote(action), unquote(period)
+
+
+def recovered_text(keys: list[tuple[str, str]], links: bool = False) -> str:
+    """What the status bar says of the reports saved at start from what the drafts file
+    kept; ``links``: as rich text, each report a link to it (``report_link``), kept
+    whole in a right-to-left sentence."""
+    from ui.bidi import in_layout_isolate
+
+    # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026), PA3.6
+    # (1st semester 2026)") saved from the drafts file at start
+    text = _("Recovered what was typed before fieldplan closed: {reports} — saved")
+    if not links:
+        return text.format(reports=join_list([_report_name(key) for key in keys]))
+    links = []
+    for key in keys:
+        href, name = report_link(key), in_layout_isolate(_report_name(key))
+        links.append(f'<a href="{html.escape(href)}">{html.escape(name)}</a>')
+    return html.escape(text).format(reports=join_list(links))
 
 
 def _ids(ids: list[str] | None) -> list[str] | None:

@@ -996,14 +996,15 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool,
                      strict: bool) -> Plan:
     import tomllib
 
+    from fieldplan.syntax import json_error, toml_error
+
     fmt = fmt.lower().lstrip(".")
     text = text.removeprefix("\ufeff")
     if fmt == "toml":
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PlanError(_("{file}: TOML syntax error: {error}").format(
-                file=source_name, error=_one_line(exc))) from None
+            raise PlanError(toml_error(exc, source_name)) from None
         except ValueError:  # Python's limit on the digits of an integer
             raise PlanError(_too_many_digits(source_name)) from None
         return plan_from_dict(data, source_name, clean=clean, strict=strict)
@@ -1011,10 +1012,7 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool,
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as exc:
-            raise PlanError(
-                _("{file}: JSON syntax error at line {line}, column {column}: {error}").format(
-                    file=source_name, line=exc.lineno, column=exc.colno, error=exc.msg)
-            ) from None
+            raise PlanError(json_error(exc, source_name)) from None
         except _DuplicateKey as exc:
             raise PlanError(
                 _("{file}: JSON key {key} is given twice in one object").format(
@@ -1071,10 +1069,6 @@ def _format_of(path: Path) -> str:
             "{file}: unknown plan file type {suffix}; use .toml, .json or .csv (save a "
             "spreadsheet as CSV UTF-8)").format(file=path.name, suffix=_show(path.suffix)))
     return fmt
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())
 
 
 def _too_many_digits(source_name: str) -> str:

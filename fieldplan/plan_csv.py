@@ -46,7 +46,6 @@ from fieldplan.plan import (
     Plan,
     _Locator,
     _number_text,
-    _one_line,
     _Reader,
     _show,
     _show_pair,
@@ -194,11 +193,15 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
     # plan with a long text exported as CSV could not be read back
     if csv.field_size_limit() < MAX_PLAN_BYTES:
         csv.field_size_limit(MAX_PLAN_BYTES)
+    records: list[list[str]] = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            records.append(record)
     except csv.Error as exc:
-        raise PlanError(_("{file}: CSV error: {error}").format(
-            file=source, error=_one_line(exc))) from None
+        from fieldplan.syntax import csv_reason
+
+        raise PlanError(where_what(where_what(source, _row_column(len(records) + 1, None)),
+                                   csv_reason(exc))) from None
     if not records:
         raise PlanError(_("{file}: the file is empty").format(file=source))
 

@@ -42,7 +42,7 @@ _TOML_REASONS: tuple[tuple[str, str], ...] = (
     ("Expected '=' after a key", N_("an equals sign (=) is missing after a key")),
     ("Invalid initial character for a key part", N_("a key is missing or not valid")),
     ("Unclosed array", N_("a list lacks a comma or its closing ]")),
-    ("Unclosed inline table", N_("a table in braces lacks a comma or its closing }")),
+    ("Unclosed inline table", N_("a table written in braces lacks a comma or its closing brace")),
     ("Cannot overwrite a value", N_("a key is given twice")),
     ("Duplicate inline table key", N_("a key is given twice")),
     ("Cannot declare", N_("a table is declared twice")),

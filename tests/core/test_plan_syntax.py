@@ -54,8 +54,8 @@ NEW_FR = {
     "a key is missing or not valid": "une clé manque ou n’est pas valide",
     "a list lacks a comma or its closing ]":
         "il manque une virgule ou le ] fermant d’une liste",
-    "a table in braces lacks a comma or its closing }":
-        "il manque une virgule ou l’accolade fermante } d’une table entre accolades",
+    "a table written in braces lacks a comma or its closing brace":
+        "il manque une virgule ou l’accolade fermante d’une table écrite entre accolades",
     "a key is given twice": "une clé est donnée deux fois",
     "a table is declared twice": "une table est déclarée deux fois",
     "a table defined earlier cannot be added to here":
@@ -106,8 +106,8 @@ BAD_TOML = [
     (broken(GOOD_TOML, "start = 2025-06-21", "start = 2025-06-31"), "at line 5, column 9",
      "a date or time is not valid", "une date ou une heure n’est pas valide"),
     (broken(GOOD_TOML, TITLE, TITLE[:-2]), "at line 15, column 64",
-     "a table in braces lacks a comma or its closing }",
-     "il manque une virgule ou l’accolade fermante } d’une table entre accolades"),
+     "a table written in braces lacks a comma or its closing brace",
+     "il manque une virgule ou l’accolade fermante d’une table écrite entre accolades"),
     (GOOD_TOML + "\n[plan]\n", f"at line {GOOD_TOML.count(chr(10)) + 2}, column 6",
      "a table is declared twice", "une table est déclarée deux fois"),
     (broken(GOOD_TOML, "[plan]", "plan:"), "at line 2, column 5",

@@ -365,11 +365,16 @@ def sheet_story(
     story.extend(_signatures(ctx))
     story.append(
         cm.TextFlow(
+            # the digest is the office's whole (``fieldplan digest --office``): a
+            # change in another semester changes it too, so it is not said to be this
+            # sheet's alone
             _(
-                "Verification: the digest and the QR code at the foot of each page identify the "
-                "data printed here (QR: JSON with office, period, digest and the last sequence "
-                "number of each replica)."
-            ),
+                "Verification: the digest at the foot of each page is the one 'fieldplan "
+                "digest --office {office}' gave when this was printed: it identifies all of "
+                "the office's data held here, every semester's, not only this sheet's (QR: "
+                "JSON with office, period, digest and the last sequence number of each "
+                "replica)."
+            ).format(office=data.office),
             cm.MUTED_SMALL,
             rtl=ctx.rtl,
         )

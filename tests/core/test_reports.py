@@ -169,6 +169,15 @@ def test_sheet_qr_payload_names_the_data(world, tmp_path) -> None:
     assert payload["office"] == "ML" and payload["period"] == PERIOD
 
 
+def test_sheet_says_its_digest_is_the_offices_whole(world, tmp_path) -> None:
+    """The footer's digest is `fieldplan digest --office ML`: a change in another
+    semester changes it, so the sheet does not say it identifies only what it prints."""
+    pdf = build_status_sheet(world, PERIOD, "ML", out=tmp_path / "s.pdf")
+    text = pdf_text(pdf)
+    assert "'fieldplan digest --office ML'" in text
+    assert "not only this sheet's" in text and "identify the data printed here" not in text
+
+
 HOSTILE = (
     "<b>bold</b> & <font color='red'>red</font> <para>x</para> &amp; <br/> ]]> %PDF",
     "x" * 240 + "MIDDLE" + "y" * 254,  # one 500-character word

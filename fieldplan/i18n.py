@@ -370,12 +370,41 @@ class Msg(str):
         return Msg(text, {**self.record, "kw": {k: _argument(v) for k, v in kwargs.items()}})
 
 
+class Periods(str):
+    """Periods in words ("1st semester 2026, 2nd semester 2026") that a kept message
+    keeps as their codes: shown again in another language, they are said in its words
+    (an Arabic Inbox read "تغييرات على الفترة المقفلة 1st semester 2026")."""
+
+    codes: tuple[str, ...]
+
+    def __new__(cls, text: str, codes: Iterable[str]) -> Periods:
+        made = super().__new__(cls, text)
+        made.codes = tuple(codes)
+        return made
+
+
+def periods_in(codes: Iterable[str], lang: str | None = None) -> str:
+    """Periods in words in ``lang``, joined as it lists; a code this version does not
+    know as written."""
+    words = []
+    for code in codes:
+        try:
+            words.append(format_period(code, lang))
+        except ValueError:  # a period only a newer version knows
+            words.append(code)
+    # (the same separator as join_list's)
+    return translation(lang).gettext(", ").join(words)
+
+
 def _argument(value: Any) -> Any:
-    """An argument of a kept message, as JSON-able data (a kept message: its record)."""
+    """An argument of a kept message, as JSON-able data (a kept message: its record;
+    periods: their codes)."""
     if isinstance(value, BaseException) and value.args and isinstance(value.args[0], Msg):
         value = value.args[0]
     if isinstance(value, Msg):
         return {"msg": value.record}
+    if isinstance(value, Periods):
+        return {"periods": list(value.codes)}
     if isinstance(value, bool | int | float) or value is None:
         return value
     return str(value)
@@ -420,9 +449,20 @@ def render_record(record: Mapping[str, Any], lang: str | None = None) -> str:
     kw = record.get("kw")
     if kw is None:
         return text
-    args = {k: render_record(v["msg"], lang) if isinstance(v, dict) else v
-            for k, v in kw.items()}
+    args = {k: _render_argument(v, lang) for k, v in kw.items()}
     return text.format(**args)
+
+
+def _render_argument(value: Any, lang: str | None) -> Any:
+    """An argument kept by ``_argument``, made again in ``lang``."""
+    if not isinstance(value, dict):
+        return value
+    if "periods" in value:
+        codes = value["periods"]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise TypeError("periods")
+        return periods_in(codes, lang)
+    return render_record(value["msg"], lang)
 
 
 # --- formatting ---------------------------------------------------------------------

@@ -202,10 +202,12 @@ def period_text(period: str) -> str:
 
 def periods_text(periods: Iterable[str]) -> str:
     """Periods in words, joined as the language lists ("1st semester 2026, 2nd
-    semester 2026")."""
-    from fieldplan.i18n import join_list
+    semester 2026"); in a kept message (the Inbox's reasons), said again in the
+    reader's language (``i18n.Periods``)."""
+    from fieldplan.i18n import Periods, periods_in
 
-    return join_list(period_text(p) for p in periods)
+    periods = list(periods)
+    return Periods(periods_in(periods), periods)
 
 
 def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> list[str]:

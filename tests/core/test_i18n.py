@@ -356,6 +356,27 @@ def test_a_kept_message_is_made_again_in_any_language():
         i18n.set_language("en")
 
 
+def test_periods_in_a_kept_message_are_said_in_the_readers_words():
+    """The Inbox keeps "changes to the locked period 1st semester 2026" as made at the
+    import: read later in Arabic, the period is Arabic too (it stayed English)."""
+    from fieldplan.i18n import capturing, message_record, render_record
+    from fieldplan.sync.exchange import late_text
+
+    with capturing():
+        text = late_text(["2026-S1", "2026-S2"])
+    assert text == "changes to the locked periods 1st semester 2026, 2nd semester 2026"
+    record = message_record(text)
+    assert record["kw"] == {"periods": {"periods": ["2026-S1", "2026-S2"]}}
+    arabic = render_record(record, "ar")
+    assert "النصف الأول 2026، النصف الثاني 2026" in arabic and "semester" not in arabic
+    assert "1er semestre 2026, 2e semestre 2026" in render_record(record, "fr")
+    # a period only a newer version knows, as written; a record made wrong, refused
+    assert render_record({"id": "{p}", "kw": {"p": {"periods": ["2031-Q1"]}}}, "fr") \
+        == "2031-Q1"
+    with pytest.raises(TypeError):
+        render_record({"id": "{p}", "kw": {"p": {"periods": "2026-S1"}}}, "fr")
+
+
 def test_only_captured_and_named_formatting_is_kept():
     from fieldplan.i18n import _, capturing, message_record
 

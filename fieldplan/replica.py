@@ -122,6 +122,9 @@ class Replica:
         #: (monotonic) when a save was last marked; the mark held back since, if any
         self._marked_at = -MARK_EVERY_S
         self._mark_pending: tuple[str, int, str] | None = None
+        #: the replica whose write mark is whole (``writemark``: kept here since the
+        #: replica was made), "" when none is
+        self.whole_mark_of = ""
         if isinstance(conn, store.Connection):
             conn.after_commit = self._mark_written
 
@@ -296,8 +299,21 @@ class Replica:
             if self._mark_file is not None:
                 self._mark_file.close()  # (a renewal: the new identity's own mark)
             self._mark_file = writemark.MarkFile(own)
-        self._mark_file.write(seq, digest, self.database_key)
+        self._mark_file.write(seq, digest, self.database_key, own == self.whole_mark_of)
         self.written = (own, seq, digest)
+
+    def mark_now(self) -> None:
+        """Before a bundle is written: the write mark covers every event of this
+        replica the database holds, the one a save held back too (``MARK_EVERY_S``),
+        so that no peer can hold an event of it the mark does not cover
+        (``receipt_limit``). Never raises, like a save's mark."""
+        try:
+            own = self.replica_id
+            seq, digest = events.last_event(self.conn, own)
+        except sqlite3.Error:
+            return
+        if seq and self.written != (own, seq, digest):
+            self._write_mark(own, seq, digest)
 
     def take_notices(self) -> list[str]:
         """The notices not shown yet, and forget them."""
@@ -462,6 +478,8 @@ def _behind_write_mark(rep: Replica, own: str, held: int, held_hash: str
         # replaced by this file's at the next save)
         return None
     rep.written = (own, mark.seq, mark.hash)
+    if mark.whole:
+        rep.whole_mark_of = own  # (nothing of it was lost: it is a new one otherwise)
     seq, digest = mark.seq, mark.hash
     if seq == held:
         same = digest == held_hash
@@ -472,6 +490,24 @@ def _behind_write_mark(rep: Replica, own: str, held: int, held_hash: str
     else:
         same = False
     return None if same else {"held": held, "written": seq}
+
+
+def receipt_limit(rep: Replica) -> int | None:
+    """The last of this replica's own events a peer can hold, when this computer can
+    tell; None when it cannot. A receipt naming more than the database holds is the
+    sign of a database that went back (``_mark_if_gone_back``), and renews its
+    identity: a lie (an office's forged bundle) must not do that at will. A whole
+    write mark of this very file (``writemark``) can tell: it has covered every event
+    of the replica since it was made here, no bundle left without it (``mark_now``),
+    and opening found the database holding what it names; so a receipt past it (or
+    past the database) names events no bundle of this replica ever carried. Without
+    such a mark (another computer, a mark lost, a copy to practise in wrote last, a
+    fieldplan older than whole marks) a receipt is taken as it says."""
+    own = rep.replica_id
+    mark = writemark.read(own)
+    if mark is None or not mark.whole or mark.db != rep.database_key:
+        return None
+    return max(mark.seq, events.last_event(rep.conn, own)[0])
 
 
 def renew_if_gone_back(rep: Replica) -> bool:
@@ -543,6 +579,7 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
         raise
     rep = Replica(conn, path)
     replica_id = _uuid4()
+    rep.whole_mark_of = replica_id  # (made here: its mark covers all it will write)
     try:
         secret = minisign.generate_key()
         with store.write_transaction(conn):

@@ -15,6 +15,13 @@ one written to another file (a copy of the database kept to practise in, which h
 this identity too: its writes are not this file's), none (another computer, a first
 opening) or one that cannot be read says nothing. The mark is a guard, never in a save's way: a
 failure to write it is logged, and the save stands.
+
+A mark is ``whole`` when it has followed its replica here since the replica was made
+(``init``, a renewal): no copy of it could have written or sent anything this mark
+does not cover (a bundle is written only once the mark covers what it carries,
+``Replica.mark_now``). Only such a mark can tell a peer's receipt naming more events
+than this database holds for a lie (``replica.receipt_limit``); one made later (the
+mark lost, the database come from another computer) cannot tell what was sent before.
 """
 
 from __future__ import annotations
@@ -72,6 +79,8 @@ class Mark(NamedTuple):
     seq: int
     hash: str
     db: str
+    #: written here since the replica was made (the module's docstring)
+    whole: bool = False
 
 
 def database_key(db_path: str | os.PathLike[str]) -> str:
@@ -80,13 +89,14 @@ def database_key(db_path: str | os.PathLike[str]) -> str:
     return os.path.normcase(os.path.realpath(db_path))
 
 
-def _check(seq: int, digest: str, db: str) -> str:
+def _check(seq: int, digest: str, db: str, whole: bool = False) -> str:
     """What a whole record carries beside its values: a record torn by a crash or
     read while it was being written fails it, and says nothing (never a false
     alarm)."""
     # (a path that is not UTF-8 keeps its bytes: surrogateescape)
-    return hashlib.sha256(f"{seq} {digest} {db}".encode("utf-8", "surrogateescape")
-                          ).hexdigest()[:16]
+    # (a mark that is not whole checks as marks did before there were whole ones)
+    text = f"{seq} {digest} {db}" + (" whole" if whole else "")
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def read(replica_id: str) -> Mark | None:
@@ -102,20 +112,21 @@ def read(replica_id: str) -> Mark | None:
     if not isinstance(raw, dict):
         return None
     seq, digest, db = raw.get("seq"), raw.get("hash"), raw.get("db")
+    whole = raw.get("whole") is True
     if type(seq) is not int or seq < 1 or not isinstance(digest, str) or not digest \
             or not isinstance(db, str):
         return None
-    if raw.get("check") != _check(seq, digest, db):
+    if raw.get("check") != _check(seq, digest, db, whole):
         return None
-    return Mark(seq, digest, db)
+    return Mark(seq, digest, db, whole)
 
 
-def write(replica_id: str, seq: int, digest: str, db: str) -> None:
+def write(replica_id: str, seq: int, digest: str, db: str, whole: bool = False) -> None:
     """Record ``replica_id``'s last event, written to the database ``db``
     (``database_key``), once (a replica's saves use one ``MarkFile``)."""
     mark = MarkFile(replica_id)
     try:
-        mark.write(seq, digest, db)
+        mark.write(seq, digest, db, whole)
     finally:
         mark.close()
 
@@ -137,8 +148,8 @@ class MarkFile:
         self.replica_id = replica_id
         self._fd: int | None = None
 
-    def write(self, seq: int, digest: str, db: str) -> None:
-        data = _record(seq, digest, db)
+    def write(self, seq: int, digest: str, db: str, whole: bool = False) -> None:
+        data = _record(seq, digest, db, whole)
         if len(data) > RECORD:
             data = _record(seq, digest, "")  # (a path of thousands of characters)
         if self._fd is None:
@@ -170,9 +181,11 @@ class MarkFile:
             self._fd = None
 
 
-def _record(seq: int, digest: str, db: str) -> bytes:
-    return json.dumps({"seq": seq, "hash": digest, "db": db,
-                       "check": _check(seq, digest, db)}).encode("utf-8").ljust(RECORD)
+def _record(seq: int, digest: str, db: str, whole: bool = False) -> bytes:
+    fields = {"seq": seq, "hash": digest, "db": db, "check": _check(seq, digest, db, whole)}
+    if whole:
+        fields["whole"] = True
+    return json.dumps(fields).encode("utf-8").ljust(RECORD)
 
 
 def _create(path: Path, data: bytes) -> None:

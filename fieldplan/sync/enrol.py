@@ -74,6 +74,7 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     # enrolment behind), the bundle only if its token is (a full disk at the commit
     # leaves no setup bundle HQ would not know), and the bundle, a secret, is
     # readable by its owner only
+    rep.mark_now()  # (no peer may hold an event of this replica the mark lacks)
     info = None
     try:
         with store.write_transaction(rep.conn):

@@ -49,7 +49,7 @@ from fieldplan.i18n import (
 from fieldplan.minisign import PublicKey
 from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
 from fieldplan.progress import MAX_TEXT, lock_clocks, locked_periods
-from fieldplan.replica import Replica, renew_if_gone_back
+from fieldplan.replica import Replica, receipt_limit, renew_if_gone_back
 from fieldplan.status import periods_text
 from fieldplan.sync import fork, formats
 from fieldplan.sync import keys as keyreg
@@ -177,6 +177,9 @@ class ImportOutcome:
     #: (at an office) this bundle revoked this computer's key: nothing made here can
     #: reach headquarters any more (``status.revoked_text``)
     revoked_here: bool = False
+    #: its receipt named more of this computer's events than it ever sent, and was
+    #: taken only as far as it sent (``false_receipt_text``); "" otherwise
+    false_receipt: str = ""
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -199,6 +202,7 @@ class ImportOutcome:
             notes.append(self.repair)
         if self.clock_ahead:
             notes.append(self.clock_text())
+        notes.append(self.false_receipt)
         return join_clauses([_("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail), *notes])
 
@@ -214,7 +218,7 @@ class ImportOutcome:
                 "reports_the_plan_hides": self.hidden_brought,
                 "clock_ahead": bool(self.clock_ahead),
                 "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
-                "key_revoked": self.revoked_here}
+                "key_revoked": self.revoked_here, "false_receipt": self.false_receipt}
 
     def revoked_text(self) -> str:
         """"headquarters revoked this computer's key …; ask headquarters for a new setup
@@ -304,6 +308,16 @@ def late_text(periods: Iterable[str]) -> str:
                         periods=periods_text(periods))
 
 
+def false_receipt_text(office: str, claimed: int, sent: int) -> str:
+    """What an import says of a receipt naming more of this computer's events than it
+    ever sent (``replica.receipt_limit``): a damaged or forged file, which must not
+    make this computer take a new identity (as a database that went back does)."""
+    return _("{office} says it holds this computer's changes up to number {claimed}, but "
+             "this computer never sent any past number {sent}: its receipt was taken as "
+             "{sent} (a damaged or forged file; nothing else changes here)").format(
+                 office=office, claimed=claimed, sent=sent)
+
+
 @dataclass(frozen=True)
 class Gap:
     """Events of one replica that this replica lacks: origin's first..last.
@@ -347,6 +361,9 @@ class _MergeStats:
     #: the reports (``office|action|period``) the new events changed
     reports: set[str] = field(default_factory=set)
     receipts: int = 0  # acknowledgements that moved forward
+    #: (claimed, limit) of a receipt for this replica naming events it never sent
+    #: (``replica.receipt_limit``), stored as the limit; None when there was none
+    false_receipt: tuple[int, int] | None = None
 
 
 # --- what a replica holds ---------------------------------------------------------------
@@ -832,7 +849,15 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
         repair.finish()
     if progress:
         progress(total, total, pgettext("import outcome", "merged"))
+    this, limit = rep.replica_id, None
+    if m["acks"].get(this, 0) > events.last_event(rep.conn, this)[0]:
+        # more of this replica than it holds: it went back, or the receipt lies (a
+        # forged bundle would renew this identity at will: renew_if_gone_back). Not
+        # stored past what this computer can tell it ever sent
+        limit = receipt_limit(rep)
     for origin, seq in m["acks"].items():
+        if origin == this and limit is not None and seq > limit:
+            stats.false_receipt, seq = (seq, limit), limit
         stats.receipts += rep.conn.execute(
             "INSERT INTO acks (peer, origin, seq) VALUES (?, ?, ?) ON CONFLICT (peer, origin) "
             "DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq",
@@ -971,6 +996,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)
                 export_now = fork.export_now_text(repaired) if repaired else ""
+                false_receipt = false_receipt_text(str(m["office"]), *stats.false_receipt) \
+                    if stats.false_receipt else ""
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
@@ -982,7 +1009,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        unlocked=tuple(sorted(locks_before - locks_after)),
                                        revoked_here=not rep.is_hq and not revoked_before
                                        and keyreg.own_key_status(rep) == "revoked",
-                                       reason=late_text(late) if late else repaired,
+                                       false_receipt=false_receipt,
+                                       reason=late_text(late) if late else (
+                                           repaired or false_receipt),
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
                 if result.revoked_here:  # the inbox says it of this line (list_inbox)

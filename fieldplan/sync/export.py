@@ -383,6 +383,7 @@ def export_bundle(
         path = _unused(path)
     else:  # the person named it
         check_bundle_target(rep, path)
+    rep.mark_now()  # (no peer may hold an event of this replica the mark lacks)
     info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan), secret,
                                   progress=_adapt(progress, count), version=version)
     warning = behind

@@ -581,6 +581,7 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     if row[0]:
         events.observe_hlc(rep.conn, row[0])
     events.set_meta(rep.conn, "replica_id", after)
+    rep.whole_mark_of = after  # (made here: its write mark covers all it will write)
     events.set_meta(rep.conn, "renewed_from", events.canonical_json(renewed))
     marked = json.loads(mark)
     restored = {"at": events.utc_iso(), "backup_taken": marked.get("taken", ""),

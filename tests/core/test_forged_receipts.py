@@ -1,0 +1,99 @@
+"""A receipt naming more of headquarters' events than it ever sent (a forged or damaged
+office bundle) must not make headquarters take a new identity and key, as a database
+that went back does (``replica.receipt_limit``); a database that did go back still
+renews (tests/core/test_restore_lost, test_fork_unseen, test_write_mark)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scenes import forget_write_marks
+from test_sync import national, registered, send
+
+from fieldplan import events, progress, writemark
+from fieldplan.replica import open_replica
+from fieldplan.status import replica_status
+from fieldplan.sync import export as exportmod
+
+S1 = "2026-S1"
+
+
+def forged_receipt(monkeypatch, hq, seq: int) -> None:
+    """The office's next export claims it holds headquarters' replica up to ``seq``."""
+    holdings = events.holdings
+
+    def claiming(conn, origins=None):
+        return {**holdings(conn, origins), hq.replica_id: seq}
+
+    monkeypatch.setattr(exportmod.events, "holdings", claiming)
+
+
+def warnings(rep) -> dict[str, str]:
+    return {k: v for k, v in replica_status(rep).lines("en") if k in ("Warning", "Lost")}
+
+
+def test_a_forged_receipt_does_not_renew_headquarters(hq, make_office, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    sn = registered(make_office("SN"), hq, tmp_path)
+    identity = (hq.replica_id, hq.meta("key_id"))
+    said = warnings(hq)
+    held = events.last_event(hq.conn, hq.replica_id)[0]
+    progress.record_progress(sn, national(sn, 1), S1, status="at-risk", percent=10)
+    forged_receipt(monkeypatch, hq, 1_000_000)
+    _, outcome = send(sn, hq, tmp_path)
+    # the office's data is merged; its receipt is taken as far as HQ ever sent
+    assert outcome.outcome == "merged" and outcome.events_new > 0
+    assert progress.digest(hq, "SN") == progress.digest(sn, "SN")
+    assert outcome.false_receipt == (
+        f"SN says it holds this computer's changes up to number 1000000, but this "
+        f"computer never sent any past number {held}: its receipt was taken as {held} "
+        f"(a damaged or forged file; nothing else changes here)")
+    assert outcome.line().endswith(outcome.false_receipt)
+    assert outcome.to_dict()["false_receipt"] == outcome.false_receipt
+    assert hq.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
+                           (hq.replica_id,)).fetchone()[0] == held
+    # no new identity or key, no false "lost" warning: now, nor at the next opening
+    assert (hq.replica_id, hq.meta("key_id")) == identity and warnings(hq) == said
+    path = hq.path
+    hq.close()
+    with open_replica(path) as again:
+        assert (again.replica_id, again.meta("key_id")) == identity
+        assert warnings(again) == said
+
+
+def test_a_receipt_within_what_was_held_is_stored_as_it_is(hq, make_office,
+                                                           tmp_path: Path) -> None:
+    sn = registered(make_office("SN"), hq, tmp_path)
+    send(hq, sn, tmp_path)
+    _, outcome = send(sn, hq, tmp_path)
+    assert outcome.false_receipt == "" and outcome.to_dict()["false_receipt"] == ""
+
+
+def test_without_a_whole_write_mark_a_receipt_is_taken_as_it_says(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """The write mark lost (another computer, a disk image put back): only receipts can
+    tell a database that went back, so they are believed, as before."""
+    sn = registered(make_office("SN"), hq, tmp_path)
+    first = hq.replica_id
+    path = hq.path
+    hq.close()
+    forget_write_marks()
+    with open_replica(path) as hq_again:
+        forged_receipt(monkeypatch, hq_again, events.last_event(
+            hq_again.conn, first)[0] + 3)
+        _, outcome = send(sn, hq_again, tmp_path)
+        assert outcome.outcome == "merged" and not outcome.false_receipt
+        assert hq_again.replica_id != first
+
+
+def test_a_bundle_is_written_once_the_mark_covers_it(hq, make_office,
+                                                     tmp_path: Path) -> None:
+    """A save's mark may be held back a few seconds; an export writes it first, so that
+    no peer holds an event of this replica its whole mark does not cover."""
+    make_office("ML")
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, S1,
+                             status="on-track")  # (marked a moment later, not at once)
+    seq, _ = events.last_event(hq.conn, hq.replica_id)
+    send(hq, make_office("SN"), tmp_path)
+    mark = writemark.read(hq.replica_id)
+    assert mark is not None and mark.whole and mark.seq == seq

@@ -87,6 +87,38 @@ def check_written_after(rep: Replica, manifest: dict[str, Any]) -> None:
             "key, which ended it: ask headquarters for a new setup bundle"))
 
 
+def check_same_headquarters(rep: Replica, manifest: dict[str, Any]) -> None:
+    """That the setup bundle of ``manifest`` is signed by the headquarters ``rep``
+    trusts: the key its first setup bundle pinned, or a key of that headquarters
+    computer it learnt since (a rotation, a restore: the chain ``enrol.hq_key``
+    follows), none of them revoked. A setup bundle of another headquarters (a
+    training or demo one, anyone's ``init --hq``) would make a database that trusts
+    that key instead, and the old files would be moved aside for it: ValidationError,
+    nothing moved. A database that trusts no headquarters key (none recorded)
+    compares nothing."""
+    from fieldplan.minisign import PublicKey
+    from fieldplan.sync import keys as keyreg
+    from fieldplan.sync.enrol import hq_key
+
+    keys = keyreg.all_keys(rep)
+    pinned = keys.get(rep.meta("hq_key") or "")
+    hq = [k for k in keys.values() if k.office == "HQ" and k.status != "revoked"]
+    if pinned is not None:
+        same = keyreg.computer(keys, pinned.replica)
+        hq = [k for k in hq if k.key_id == pinned.key_id or k.replica in same]
+    if not hq or str(manifest.get("key_id", "")) in {k.key_id for k in hq}:
+        return
+    trusted = hq_key(rep) or hq[0]
+    # (check_setup_bundle verified the bundle's signature with this very key)
+    other = PublicKey.from_base64(str(manifest["public_key"])).fingerprint
+    raise ValidationError(_(
+        "this setup bundle is signed by another headquarters key (fingerprint {other}) "
+        "than the one this computer trusts ({trusted}): it does not come from your "
+        "headquarters; ask them for a new setup bundle (if they changed their key since, "
+        "import their latest bundle here first)").format(
+            other=other, trusted=trusted.fingerprint))
+
+
 def aside_folder(path: str | os.PathLike[str]) -> Path:
     """A new folder's name beside the database for its files (none there yet):
     ``lap1.sqlite3-revoked-20261205T0102Z``."""
@@ -174,7 +206,9 @@ def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
         raise StoreError(_("{db} does not exist").format(db=path))
     with open_replica(path) as rep:  # (closed again before its files move)
         unsent = check_revoked(rep)
-        check_written_after(rep, check_setup_bundle(setup))
+        manifest = check_setup_bundle(setup)
+        check_same_headquarters(rep, manifest)
+        check_written_after(rep, manifest)
     if folder is None or folder.exists():
         folder = aside_folder(path)
     files = [(source, folder / inside) for source, inside in replica_files(path)]

@@ -123,3 +123,21 @@ def test_replace_revoked_needs_from(tmp_path, capsys) -> None:
     code, _, err = run("--db", str(tmp_path / "x.sqlite3"), "init", "--hq",
                        "--replace-revoked", capsys=capsys)
     assert code == 2 and "--replace-revoked goes with --from" in err
+
+
+def test_replace_revoked_refuses_another_headquarters(hq, tmp_path, capsys) -> None:
+    from fieldplan.replica import init_hq
+
+    db, _ = lap_db(hq, tmp_path, capsys)
+    run("--db", db, "import", str(revoke(hq, db, tmp_path, capsys)), capsys=capsys)
+    (tmp_path / "other").mkdir()
+    with init_hq(tmp_path / "other" / "hq.sqlite3") as stranger:
+        setup = tmp_path / "ML-other.fieldplan"
+        enroll_office(stranger, "ML", setup)
+    before = sorted(os.listdir(tmp_path))
+    code, out, err = run("--db", db, "init", "--from", str(setup), "--replace-revoked",
+                         capsys=capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("fieldplan: error: this setup bundle is signed by another "
+                          "headquarters key (fingerprint ") and err.count("\n") == 1
+    assert sorted(os.listdir(tmp_path)) == before

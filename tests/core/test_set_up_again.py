@@ -193,3 +193,47 @@ def test_an_open_database_is_not_moved(hq, make_office, tmp_path) -> None:
         holder.stdin.close()
         holder.wait()
     lap.close()
+
+
+def test_a_setup_bundle_of_another_headquarters_is_refused(hq, make_office,
+                                                           tmp_path) -> None:
+    """A training or demo headquarters (anyone's ``init --hq``) would make a database
+    that trusts its key: refused, nothing moved, saying both fingerprints."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync.enrol import hq_key
+
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db, trusted = lap.path, hq_key(lap).fingerprint
+    lap.close()
+    other = tmp_path / "other"
+    other.mkdir()
+    with init_hq(other / "hq.sqlite3") as stranger:
+        setup = tmp_path / "ML-other.fieldplan"
+        enroll_office(stranger, "ML", setup)
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(ValidationError) as err:
+        set_up_again(db, setup)
+    assert str(err.value).startswith(
+        "this setup bundle is signed by another headquarters key (fingerprint ") \
+        and f") than the one this computer trusts ({trusted}): it does not come from " \
+        "your headquarters" in str(err.value)
+    assert sorted(os.listdir(tmp_path)) == before
+    with open_replica(db) as still:
+        assert key_revoked(still)
+
+
+def test_headquarters_new_key_after_a_rotation_sets_it_up_again(hq, make_office,
+                                                                tmp_path) -> None:
+    """The key the laptop pinned endorsed the one headquarters signs with now."""
+    from fieldplan.sync import rotate_key
+
+    lap = registered(make_office("ML", "lap"), hq, tmp_path)
+    rotate_key(hq)
+    revoke_key(hq, lap.meta("key_id"))
+    send(hq, lap, tmp_path)
+    db = lap.path
+    lap.close()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    with set_up_again(db, setup).replica as new:
+        assert not key_revoked(new)

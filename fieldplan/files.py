@@ -347,9 +347,27 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     _writable_target(Path(path), allow_protected=False)
 
 
+#: The longest file name, in bytes, most file systems take (ext4, NTFS and FAT in
+#: UTF-16 units, which a name's UTF-8 bytes never undercount)
+NAME_MAX = 255
+#: What ``temporary_name`` adds around a name: "." and ".1a2b3c4d.part"
+_TEMPORARY_EXTRA = len(".") + len(".12345678.part")
+
+
+def _temporary_stem(name: str) -> str:
+    """``name`` as its temporary file carries it: cut, between characters, so that
+    the temporary name fits NAME_MAX bytes (an export named up to the limit must not
+    fail for its temporary name)."""
+    limit = NAME_MAX - _TEMPORARY_EXTRA
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
+
+
 def temporary_name(path: Path) -> Path:
-    """A hidden, unique temporary file beside ``path`` (``.x.pdf.1a2b3c4d.part``)."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    """A hidden, unique temporary file beside ``path`` (``.x.pdf.1a2b3c4d.part``); a
+    long name cut short in it (``_temporary_stem``)."""
+    return path.with_name(f".{_temporary_stem(path.name)}.{secrets.token_hex(4)}.part")
 
 
 #: A temporary file of ``atomic_output`` untouched this long was left by a program
@@ -363,13 +381,14 @@ def _sweep_temporaries(target: Path) -> None:
     """Remove what killed writes of ``target`` left beside it (hidden ``.part`` files:
     on a USB stick or a Windows computer they show, and take room)."""
     stale = time.time() - STALE_TEMPORARY_S
+    stem = _temporary_stem(target.name)
     try:
-        found = list(target.parent.glob(f".{glob.escape(target.name)}.*.part"))
+        found = list(target.parent.glob(f".{glob.escape(stem)}.*.part"))
     except OSError:
         return
     for path in found:
         match = _TEMPORARY.fullmatch(path.name)
-        if match is None or match.group(1) != target.name:
+        if match is None or match.group(1) != stem:
             continue
         with contextlib.suppress(OSError):
             if path.lstat().st_mtime < stale:

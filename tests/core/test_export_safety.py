@@ -542,6 +542,34 @@ def test_a_full_disk_gives_one_line_and_nothing_else(hq, tmp_path: Path, capsys,
     assert sorted(p.name for p in tmp_path.iterdir() if "progress" in p.name) == []
 
 
+def test_a_name_as_long_as_allowed_is_written(hq, make_office, tmp_path: Path) -> None:
+    """``export -o`` with a long name (up to the file system's 255 bytes) failed "the
+    name is too long": the temporary file beside it added ".{name}.{8 hex}.part". Its
+    temporary name now cuts the name, between characters, to fit; what a killed write
+    of it left is still swept."""
+    import time
+
+    from fieldplan.files import STALE_TEMPORARY_S, temporary_name, write_atomic
+    from fieldplan.sync import export_bundle
+
+    # 2-byte letters, and a 3-byte one where a cut by bytes would split it
+    name = "تقرير" * 24 + "€" + ".fieldplan"  # 240 + 3 + 10 bytes
+    assert len(os.fsencode(name)) == 253
+    temporary = temporary_name(tmp_path / name).name
+    assert len(os.fsencode(temporary)) <= 255
+    assert temporary.startswith(".تقرير") and temporary.endswith(".part")
+    make_office("ML")
+    result = export_bundle(hq, for_office="ML", out_file=tmp_path / name)
+    assert Path(result.path) == tmp_path / name and (tmp_path / name).stat().st_size > 0
+    stale = tmp_path / temporary_name(tmp_path / name).name
+    stale.write_bytes(b"half a file")
+    long_ago = time.time() - STALE_TEMPORARY_S - 60
+    os.utime(stale, (long_ago, long_ago))
+    write_atomic(tmp_path / name, b"again")
+    assert not stale.exists()
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]
+
+
 def test_what_killed_writes_left_beside_a_file_is_swept(tmp_path: Path) -> None:
     """A program killed while writing (a report on a USB stick) leaves a hidden .part
     file; the next write of that file removes it once it is clearly abandoned."""

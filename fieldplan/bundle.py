@@ -69,7 +69,7 @@ from fieldplan import __version__, minisign
 from fieldplan.errors import BundleError, SignatureError
 from fieldplan.events import canonical_json as events_canonical_json
 from fieldplan.events import error_line, json_error_reason, utc_iso
-from fieldplan.i18n import N_, _, ngettext
+from fieldplan.i18n import N_, _, join_clauses, join_list, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 from fieldplan.text import for_message
 
@@ -649,12 +649,40 @@ def _open_zip(fileobj: BinaryIO) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(fileobj)
     except _ZIP_ERRORS as e:
-        raise BundleError(_("truncated or damaged ZIP archive ({error})").format(
-            error=_reason(e))) from None
+        raise BundleError(join_clauses([_("truncated or damaged ZIP archive ({error})").format(
+            error=_reason(e)), _(RESEND)])) from None
+
+
+#: What to do about a bundle damaged on its way (cut short, changed by a mail program
+#: or a copy), after the part that is damaged
+RESEND = N_("ask the sender to send it again")
+
+
+def _wrapped_bundles(infos: list[zipfile.ZipInfo]) -> list[str]:
+    """The ``.fieldplan`` files in a ZIP made around bundles (a mail program zips an
+    attachment, maybe in a folder), as stored; [] for an archive holding a bundle's own
+    members. Only named, never opened: unpacking a stranger's outer ZIP would be one
+    more parser to attack."""
+    names = [info.filename for info in infos]
+    if any(name in MEMBERS for name in names):
+        return []
+    # macOS adds "__MACOSX/._NAME" copies of each file's attributes: not bundles
+    return [name for name in names
+            if name.lower().endswith(SUFFIX) and not name.endswith("/")
+            and not name.startswith("__MACOSX/")
+            and not name.replace("\\", "/").rpartition("/")[2].startswith("._")]
 
 
 def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     infos = zf.infolist()
+    wrapped = _wrapped_bundles(infos)
+    if wrapped:
+        raise BundleError(ngettext(
+            "this ZIP holds the bundle {names}: extract it and import that file",
+            "this ZIP holds {count} bundles ({names}): extract them and import those files",
+            len(wrapped)).format(count=len(wrapped),
+                                 names=join_list([*(for_message(n) for n in wrapped[:3]),
+                                                  *(["…"] if len(wrapped) > 3 else [])])))
     for info in infos:
         for name in {info.orig_filename, info.filename}:
             if (
@@ -712,8 +740,15 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterat
                         .format(name=info.filename, limit=_size(cap)))
                 yield chunk
     except _ZIP_ERRORS as e:
-        raise BundleError(_("{name} is damaged ({error})").format(
-            name=info.filename, error=_reason(e))) from None
+        if isinstance(e, zipfile.BadZipFile) and "CRC" not in str(e):
+            # the member is not where the archive's table of contents says (bytes added
+            # or removed on the way, as by a copy that changed line ends): the
+            # archive's fault, whichever member happened to be read first
+            raise BundleError(join_clauses([
+                _("damaged ZIP archive (its files are not where its table of contents says)"),
+                _(RESEND)])) from None
+        raise BundleError(join_clauses([_("{name} is damaged ({error})").format(
+            name=info.filename, error=_reason(e)), _(RESEND)])) from None
 
 
 def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:

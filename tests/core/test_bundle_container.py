@@ -501,7 +501,48 @@ def test_damage_is_said_in_the_readers_language(tmp_path, lang) -> None:
         assert not re.search(r"zip file|[Ee]rror -?\d|CRC|decompress", message), message
     i18n.set_language("en")
     assert expect(data[: len(data) // 2], ".") == ("truncated or damaged ZIP archive (its "
-                                                  "table of contents is missing or damaged)")
+                                                  "table of contents is missing or damaged); "
+                                                  "ask the sender to send it again")
+
+
+def test_damage_on_the_way_says_to_send_it_again(tmp_path) -> None:
+    """A bit flipped on the way said "events.jsonl is damaged (its checksum does not
+    match its content)", and a copy that turned line ends into CRLF "manifest.json is
+    damaged (its table of contents …)": no next step, and the second blamed a member
+    for the archive's fault (every member after the first CR is out of place)."""
+    stored = make_zip(signed_members(GOOD_EVENTS), zipfile.ZIP_STORED)
+    start, _end = compressed_span(stored, EVENTS)
+    flipped = bytearray(stored)
+    flipped[start + 5] ^= 0x10
+    assert expect(bytes(flipped), ".") == ("events.jsonl is damaged (its checksum does not "
+                                           "match its content); ask the sender to send it "
+                                           "again")
+    data = write(tmp_path, make_events(200)).read_bytes()
+    crlf = data.replace(b"\n", b"\r\n")
+    assert expect(crlf, ".") == ("damaged ZIP archive (its files are not where its table of "
+                                 "contents says); ask the sender to send it again")
+
+
+def test_a_zip_made_around_a_bundle_says_to_extract_it(tmp_path) -> None:
+    """A mail program's ZIP of the attachment was refused as "unexpected member
+    'NG-….fieldplan'" (or "bad member name" when in a folder): it is a bundle, wrapped."""
+    inner = write(tmp_path, make_events(3), "NG-5e1c1b7c-1-65.fieldplan").read_bytes()
+    name = "NG-5e1c1b7c-1-65.fieldplan"
+    for members in ([(name, inner)],
+                    [("Bundles/", b""), (f"Bundles/{name}", inner),
+                     (f"__MACOSX/Bundles/._{name}", b"attrs")]):
+        stored = members[-2][0] if len(members) > 1 else name
+        assert expect(make_zip(members), ".") == (
+            f"this ZIP holds the bundle {stored}: extract it and import that file")
+    several = make_zip([(f"{office}-1.fieldplan", inner) for office in ("BN", "ML", "SN", "UG")])
+    assert expect(several, ".") == ("this ZIP holds 4 bundles (BN-1.fieldplan, ML-1.fieldplan, "
+                                    "SN-1.fieldplan, …): extract them and import those files")
+    # a name with control characters is shown escaped, in one line
+    odd = expect(make_zip([("a\nb.fieldplan", inner)]), ".")
+    assert "\n" not in odd and odd.startswith("this ZIP holds the bundle a")
+    # a bundle's own members beside a .fieldplan: not a wrapper, refused as before
+    members = signed_members(GOOD_EVENTS)
+    expect(make_zip([*members.items(), (name, inner)]), "^unexpected member")
 
 
 def test_member_names_with_paths() -> None:

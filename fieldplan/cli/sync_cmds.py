@@ -197,9 +197,10 @@ def _all_offices_summary(done: sync.AllOfficesExport) -> str:
     return text
 
 
-def bundle_file_problem(name: str) -> str:
+def bundle_file_problem(name: str, *, importing: bool = False) -> str:
     """Why ``name`` cannot be read as a bundle file (missing, a folder, a device…), in
-    a few words; "" when it is a regular file."""
+    a few words; "" when it is a regular file. ``importing``: a folder's reason says how
+    to import the bundles in it (``import /media/usb`` is a natural first try)."""
     import os
     import stat
 
@@ -212,6 +213,15 @@ def bundle_file_problem(name: str) -> str:
 
         return os_error_reason(exc)
     if stat.S_ISDIR(mode):
+        if importing:
+            from fieldplan.bundle import SUFFIX
+            from fieldplan.i18n import join_clauses
+
+            # Translators: {files} is a folder's bundles as a shell pattern,
+            # "/media/usb/*.fieldplan"
+            return join_clauses([_("a folder, not a bundle file"), _(
+                "name the bundles in it: {files}").format(
+                    files=os.path.join(name, "*" + SUFFIX))])
         return _("a folder, not a bundle file")
     if not stat.S_ISREG(mode):
         return _("not a regular file")
@@ -230,7 +240,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     # a file that is missing (or a folder…) is one refused file, not the end of the run
-    problems = {f: bundle_file_problem(f) for f in args.files}
+    problems = {f: bundle_file_problem(f, importing=True) for f in args.files}
     readable = [f for f in args.files if not problems[f]]
 
     def in_order(imported: list) -> list:

@@ -475,6 +475,11 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
                           .format(plan=for_message(m["plan_id"]), held=rep.plan_id))
     me = "HQ" if rep.is_hq else rep.office
     if m["recipient"] != me and not outgoing:
+        if m["sender"] == rep.replica_id and not rep.is_hq:
+            # this computer's own export, picked up again from the stick or the outbox
+            raise BundleError(_(
+                "this is the bundle this computer wrote for headquarters: send it to "
+                "headquarters; there is nothing to import here"))
         if m["office"] == me and not rep.is_hq:
             # a second laptop's bundle: what it says is what to do instead
             raise BundleError(_(
@@ -486,6 +491,16 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
             raise BundleError(_(
                 "bundle is addressed to {recipient}, not to {me}: headquarters wrote it "
                 "for {recipient}; send it there").format(recipient=m["recipient"], me=me))
+        if m["office"] == "HQ":  # headquarters' bundle for another office, sent here
+            raise BundleError(_(
+                "bundle is addressed to {recipient}, not to {me}: headquarters wrote it "
+                "for {recipient}; send it there, and ask headquarters for the bundle for "
+                "{me}").format(
+                    recipient=m["recipient"], me=me))
+        if m["recipient"] == "HQ":  # another office's bundle for headquarters
+            raise BundleError(_(
+                "bundle is addressed to HQ, not to {me}: {office} wrote it for "
+                "headquarters; send it there").format(office=m["office"], me=me))
         raise BundleError(_("bundle is addressed to {recipient}, not to {me}").format(
             recipient=m["recipient"], me=me))
 

@@ -2181,6 +2181,29 @@ def test_a_bundle_sent_to_the_wrong_computer_says_where_it_goes(hq, make_office,
     assert refused.outcome == "rejected"
     assert refused.reason == ("bundle is addressed to ML, not to HQ: headquarters wrote it "
                               "for ML; send it there")
-    # another office's bundle from headquarters: the plain reason
+    # another office's bundle from headquarters: whose it is, and where to get one's own
+    # (it said only "bundle is addressed to ML, not to SN")
     refused = import_bundle(sn, for_ml)
-    assert refused.reason == "bundle is addressed to ML, not to SN"
+    assert refused.reason == ("bundle is addressed to ML, not to SN: headquarters wrote it "
+                              "for ML; send it there, and ask headquarters for the bundle "
+                              "for SN")
+    # another office's bundle for headquarters
+    refused = import_bundle(sn, laptop)
+    assert refused.outcome == "rejected"
+    assert refused.reason == ("bundle is addressed to HQ, not to SN: ML wrote it for "
+                              "headquarters; send it there")
+
+
+def test_an_office_importing_its_own_bundle_is_told_to_send_it(hq, make_office,
+                                                               tmp_path: Path) -> None:
+    """An office computer importing the bundle it just wrote (picked up again from the
+    stick) was told "it comes from another computer of ML": it is this one's."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=30)
+    (tmp_path / "own").mkdir()
+    own = export_bundle(ml, out_dir=tmp_path / "own").path
+    before = snapshot(ml)
+    refused = import_bundle(ml, own)
+    assert refused.outcome == "rejected" and snapshot(ml) == before
+    assert refused.reason == ("this is the bundle this computer wrote for headquarters: send "
+                              "it to headquarters; there is nothing to import here")

@@ -1100,7 +1100,7 @@ class MainWindow(QMainWindow):
 
         transfer.choose_and_import(self.session, self, self.settings)
 
-    def import_files(self, paths: list[str]) -> None:
+    def import_files(self, paths: list[str], left_aside: int = 0) -> None:
         from ui import transfer
 
         if self.identity.read_only:
@@ -1108,7 +1108,7 @@ class MainWindow(QMainWindow):
             # at once, not after a backup and a refused write
             self.show_error(read_only_text())
             return
-        transfer.import_files(self.session, self, paths)
+        transfer.import_files(self.session, self, paths, left_aside)
 
     def export_dialog(self) -> None:
         self._open_export(email=False)
@@ -1165,13 +1165,15 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        from ui.transfer import bundle_paths
+        from ui.transfer import dropped_files, left_aside_text
 
-        paths = bundle_paths(event.mimeData())
+        paths, left_aside = dropped_files(event.mimeData())
         event.acceptProposedAction()
         if paths:
-            self.import_files(paths)
-        else:  # a folder without bundles
+            self.import_files(paths, left_aside)
+        elif left_aside:  # a folder of other files (photos): said, not silently nothing
+            self.statusBar().showMessage(left_aside_text(left_aside), 8000)
+        else:  # an empty folder
             self.statusBar().showMessage(_("No .fieldplan bundle in what was dropped."), 8000)
 
     # status --------------------------------------------------------------------------

@@ -99,26 +99,36 @@ def _is_within(folder: str, root: str) -> bool:
     return True
 
 
-def bundle_paths(mime: QMimeData) -> list[str]:
-    """The local .fieldplan files in a drop, and those directly in a dropped folder
-    (a USB stick's folder of bundles), in name order."""
-    out = []
+#: What a dropped folder's files are imported by (a bundle a mail program or a
+#: download saved as "UG.zip" too); its other files (a stick's photos) are left aside
+FOLDER_BUNDLE_ENDINGS = (SUFFIX, ".zip")
+
+
+def dropped_files(mime: QMimeData) -> tuple[list[str], int]:
+    """The files a drop brings to import: every file dropped, whatever its name (the
+    core says of each whether it is a bundle: a renamed "UG.zip" is one), and the
+    ``.fieldplan`` and ``.zip`` files directly in a dropped folder (a USB stick's
+    folder of bundles) in name order; and how many other files those folders hold,
+    left aside (hidden ones not counted: a system's, not the person's)."""
+    out, left_aside = [], 0
     for path in _local_paths(mime):
         if os.path.isdir(path):
             with contextlib.suppress(OSError):
-                out.extend(sorted(
-                    entry.path for entry in os.scandir(path)
-                    if entry.name.lower().endswith(SUFFIX) and entry.is_file()))
-        elif path.lower().endswith(SUFFIX) and os.path.isfile(path):
+                files = [entry for entry in os.scandir(path)
+                         if not entry.name.startswith(".") and entry.is_file()]
+                taken = [entry.path for entry in files
+                         if entry.name.lower().endswith(FOLDER_BUNDLE_ENDINGS)]
+                out.extend(sorted(taken))
+                left_aside += len(files) - len(taken)
+        elif os.path.exists(path):
             out.append(path)
-    return out
+    return out, left_aside
 
 
 def droppable(mime: QMimeData) -> bool:
-    """Whether a drag carries bundles or folders (a folder is only looked into when it
-    is dropped: a drag over the window asks this at every move)."""
-    return any(os.path.isdir(p) or (p.lower().endswith(SUFFIX) and os.path.isfile(p))
-               for p in _local_paths(mime))
+    """Whether a drag carries files or folders, of whatever names (a folder is only
+    looked into when it is dropped: a drag over the window asks this at every move)."""
+    return any(os.path.exists(p) for p in _local_paths(mime))
 
 
 def _local_paths(mime: QMimeData) -> list[str]:
@@ -139,7 +149,8 @@ def choose_and_import(session: Session, parent: QWidget,
     dialog = QFileDialog(parent, _("Import bundles"), folder)
     dialog.setObjectName("import-files-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])
+    # a bundle saved as "UG.zip" (or renamed) is one too: the core reads it by content
+    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan *.zip)"), _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def chosen(files: list[str]) -> None:
@@ -156,9 +167,11 @@ def choose_and_import(session: Session, parent: QWidget,
 STEPS_PER_FILE = 1000
 
 
-def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
+def import_files(session: Session, parent: QWidget, paths: list[str],
+                 left_aside: int = 0) -> None:
     """Import files one after the other on the worker, with a progress dialog, then
-    show what became of each.
+    show what became of each (and, ``left_aside``, how many files of dropped folders
+    were not taken: see ``dropped_files``).
 
     Cancelling stops at the next batch of events: the file being merged is rolled
     back (its import is one transaction) and the files after it are not opened; the
@@ -214,7 +227,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str]) -> None:
 
     # closing the window meanwhile does not cut the files short: no window would say so
     DbOp(session, parent, run).with_progress().finish_on_close().success(
-        lambda result: _imported(session, parent, *result)
+        lambda result: _imported(session, parent, *result, left_aside=left_aside)
     ).failure(lambda e: _show_message(parent, _("Import"), error_sentence(e))).run()
 
 
@@ -250,7 +263,8 @@ def stuck_by_locks(rep, outcomes: list) -> list[str]:
 
 
 def _imported(session: Session, parent: QWidget, outcomes: list,
-              notices: list[str] = (), stuck: list[str] = (), setup: str = "") -> None:
+              notices: list[str] = (), stuck: list[str] = (), setup: str = "", *,
+              left_aside: int = 0) -> None:
     from fieldplan.replica import Changes
 
     new = sum(o.events_new for o in outcomes)
@@ -272,7 +286,7 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
     else:
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
     ImportResultDialog(parent, outcomes, [session.notice_sentence(n) for n in notices],
-                       stuck).open()
+                       stuck, left_aside=left_aside).open()
     offer = getattr(parent, "set_up_again_dialog", None)
     if setup and offer is not None:
         # the setup bundle headquarters sent for this revoked computer: its use here
@@ -315,7 +329,7 @@ class ImportResultDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, outcomes: list,
                  notices: list[str] | tuple[str, ...] = (),
-                 stuck: list[str] | tuple[str, ...] = ()) -> None:
+                 stuck: list[str] | tuple[str, ...] = (), *, left_aside: int = 0) -> None:
         super().__init__(parent)
         self.setObjectName("import-result")
         self.setWindowTitle(_("Import result"))
@@ -387,6 +401,13 @@ class ImportResultDialog(QDialog):
         self.notices.setTextInteractionFlags(selectable())
         self.notices.setVisible(bool(notices))
         lay.addWidget(self.notices)
+        # files of a dropped folder that were not taken (a stick's photos): counted, so
+        # that a bundle saved under another name is known to be there
+        self.left_aside_note = QLabel(left_aside_text(left_aside))
+        self.left_aside_note.setObjectName("left-aside-note")
+        self.left_aside_note.setWordWrap(True)
+        self.left_aside_note.setVisible(bool(left_aside))
+        lay.addWidget(self.left_aside_note)
         self.table = QTableWidget(len(outcomes), 4)
         self.table.setTabKeyNavigation(False)  # Tab goes on to OK
         self.table.setAccessibleName(_("Import result"))
@@ -548,6 +569,19 @@ def import_row_rank(o) -> int:
             or getattr(o, "revoked_here", False)):
         return 3
     return 4
+
+
+def left_aside_text(count: int) -> str:
+    """What the import result says of the files of dropped folders not taken ("" for
+    none)."""
+    if not count:
+        return ""
+    return ngettext(
+        "{count} other file in the dropped folder was left aside: from a folder, only "
+        ".fieldplan and .zip files are imported (drop a file itself to import it).",
+        "{count} other files in the dropped folder were left aside: from a folder, only "
+        ".fieldplan and .zip files are imported (drop a file itself to import it).",
+        count).format(count=format_number(count))
 
 
 def plan_note(outcomes: list) -> str:

@@ -204,32 +204,89 @@ def test_hostile_bundle_shows_its_reason_and_changes_nothing(
     assert events_count(db) == before
 
 
-def test_drag_enter_accepts_only_bundles(open_window, qtbot, hq_db, tmp_path):
-    from ui.transfer import bundle_paths
+def test_a_drop_takes_any_file_and_the_core_decides(tmp_path):
+    """A bundle saved as "UG.zip" (a download, a mail program) or renamed: refused
+    by the drag, or dropped without a word; the core reads bundles by content, as the
+    command line does."""
+    from ui.transfer import droppable, dropped_files
 
-    other = tmp_path / "notes.txt"
-    other.write_text("x")
+    files = [tmp_path / name for name in ("UG.zip", "UG", "UG.FIELDPLAN", "notes.txt")]
+    for path in files:
+        path.write_text("x")
+    for path in files:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        assert droppable(mime)
+        assert dropped_files(mime) == ([str(path)], 0)
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(other))])
-    assert bundle_paths(mime) == []
+    mime.setUrls([QUrl("https://example.org/UG.fieldplan"),
+                  QUrl.fromLocalFile(str(tmp_path / "gone.fieldplan"))])
+    assert not droppable(mime) and dropped_files(mime) == ([], 0)
 
 
 def test_a_dropped_folder_brings_its_bundles(tmp_path):
-    """A USB stick's folder dropped on the window: the bundles directly in it."""
-    from ui.transfer import bundle_paths, droppable
+    """A USB stick's folder dropped on the window: the .fieldplan and .zip files
+    directly in it (a stick also has photos: those are counted, not imported)."""
+    from ui.transfer import droppable, dropped_files, left_aside_text
 
     stick = tmp_path / "stick"
     (stick / "old").mkdir(parents=True)
-    for name in ("SN-b.fieldplan", "ML-a.fieldplan", "notes.txt", "old/ML-0.fieldplan"):
+    for name in ("SN-b.fieldplan", "ML-a.fieldplan", "UG.zip", "notes.txt", "photo.jpg",
+                 ".hidden", "old/ML-0.fieldplan"):
         (stick / name).write_text("x")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(stick))])
     assert droppable(mime)
-    assert bundle_paths(mime) == [str(stick / "ML-a.fieldplan"), str(stick / "SN-b.fieldplan")]
+    assert dropped_files(mime) == ([str(stick / "ML-a.fieldplan"),
+                                    str(stick / "SN-b.fieldplan"), str(stick / "UG.zip")], 2)
+    assert left_aside_text(2) == (
+        "2 other files in the dropped folder were left aside: from a folder, only "
+        ".fieldplan and .zip files are imported (drop a file itself to import it).")
+    assert left_aside_text(0) == ""
     empty = tmp_path / "empty"
     empty.mkdir()
     mime.setUrls([QUrl.fromLocalFile(str(empty))])
-    assert droppable(mime) and bundle_paths(mime) == []
+    assert droppable(mime) and dropped_files(mime) == ([], 0)
+
+
+def test_a_renamed_bundle_dropped_with_others_gets_its_row(open_window, qtbot, demo_world,
+                                                           tmp_path):
+    """A bundle saved as "UG.zip" dropped with a good bundle and a text file: only
+    the good one was imported, and nothing said the others were ever there. Each now
+    has its row: the renamed bundle merged, the text file rejected with the core's
+    reason; a dropped folder's other files are counted above the table."""
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    first, second = sorted((demo_world / "bundles").glob("*.fieldplan"))[:2]
+    renamed = tmp_path / "UG.zip"
+    shutil.copy(first, renamed)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a bundle\n")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    shutil.copy(second, stick / "SN.zip")
+    (stick / "photo.jpg").write_bytes(b"\xff\xd8")
+    window = open_window(db)
+    drop(window, [renamed, notes, stick])
+    dialog = result_dialog(window, qtbot)
+    assert [(o.file, o.outcome) for o in dialog.outcomes] == [
+        ("UG.zip", "merged"), ("notes.txt", "rejected"), ("SN.zip", "merged")]
+    assert dialog.outcomes[1].reason == "not a fieldplan bundle (not a ZIP archive)"
+    assert dialog.left_aside_note.isVisibleTo(dialog)
+    assert dialog.left_aside_note.text().startswith(
+        "1 other file in the dropped folder was left aside")
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_file_chooser_offers_zip_and_all_files(open_window, qtbot, hq_db):
+    """The chooser offered only "*.fieldplan": a bundle saved as "UG.zip" or renamed
+    could not be chosen."""
+    from ui.transfer import choose_and_import
+
+    window = open_window(hq_db)
+    dialog = choose_and_import(window.session, window)
+    assert dialog.nameFilters() == ["fieldplan bundles (*.fieldplan *.zip)", "All files (*)"]
+    dialog.reject()
 
 
 def test_a_long_job_says_what_it_is_doing(open_window, qtbot, hq_db):

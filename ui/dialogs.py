@@ -327,3 +327,12 @@ def buddy_label(text: str, buddy: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(buddy)
     return label
+
+
+def announce(widget: QWidget) -> None:
+    """Have assistive technology say ``widget`` now (its accessible name, text and
+    description): for a failure that appears away from the keyboard's focus, such as
+    the status bar's "not saved". Nothing happens where no screen reader listens."""
+    from PySide6.QtGui import QAccessible, QAccessibleEvent
+
+    QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))

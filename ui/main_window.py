@@ -719,6 +719,7 @@ class MainWindow(QMainWindow):
         self.period_label = QLabel()
         self.sync_label = QLabel(_("Sync: …"))
         self._sync_words = self.sync_label.text()
+        self._save_failed = False  # the save state shows a failure (announced once)
         # the sync words take the room the others leave and are shortened to it (with
         # "…"), never widening the window: their counts come first (sync_text)
         self.sync_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -738,6 +739,9 @@ class MainWindow(QMainWindow):
         self.save_state_label.setStyleSheet("color: #a40000; font-weight: bold;")
         self.save_state_label.setContentsMargins(6, 0, 6, 0)
         self.save_state_label.setVisible(False)
+        # Translators: a screen reader's name for the status bar's note of what is not
+        # saved yet (or what was recovered)
+        self.save_state_label.setAccessibleName(_("Saving"))
         self.statusBar().addPermanentWidget(self.save_state_label)
         self.office_view.editor.save_state_did_change.connect(self._show_save_state)
         self.save_state_label.linkActivated.connect(self._open_linked_report)
@@ -752,21 +756,34 @@ class MainWindow(QMainWindow):
         # saved now)
         self.save_state_label.setStyleSheet(
             "color: #a40000; font-weight: bold;" if is_error else "")
+        # a failure that was not on show is announced (a screen reader says it now),
+        # not only painted red in a corner
+        newly_failed = bool(text) and is_error and not self._save_failed
+        self._save_failed = bool(text) and is_error
         recovered = self.office_view.editor.recovered_saved if text and not is_error else []
         if recovered:  # each report a link that opens it, by mouse or keyboard (Tab, Enter)
             text = recovered_text(recovered, links=True)
         self.save_state_label.setTextFormat(
             Qt.TextFormat.RichText if recovered else Qt.TextFormat.PlainText)
+        # reached by Tab: its links (recovered reports), or a failure with what it
+        # says in full (which reports, why) read with it, not only in a tooltip
         self.save_state_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard if recovered
+            else Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard if is_error
             else Qt.TextInteractionFlag.NoTextInteraction)
         self.save_state_label.setFocusPolicy(
-            Qt.FocusPolicy.StrongFocus if recovered else Qt.FocusPolicy.NoFocus)
+            Qt.FocusPolicy.StrongFocus if recovered or (text and is_error)
+            else Qt.FocusPolicy.NoFocus)
         self.save_state_label.setText(in_layout_direction(text) if text else "")
         self.save_state_label.setToolTip(tip_text(details))
         self.save_state_label.setAccessibleDescription(details)
         self.save_state_label.setVisible(bool(text))
+        if newly_failed:
+            from ui.dialogs import announce
+
+            announce(self.save_state_label)
 
     def _open_linked_report(self, link: str) -> None:
         report = linked_report(link)

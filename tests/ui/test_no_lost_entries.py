@@ -167,6 +167,38 @@ def test_a_report_left_after_a_failed_save_is_retried_in_the_background(
     wait_idle(qtbot, window.session)
 
 
+def test_a_failed_save_is_announced_once_and_reached_by_the_keyboard(
+    open_window, qtbot, hq_db, monkeypatch
+):
+    """The status bar's "not saved" is said to a screen reader when it appears (not
+    only painted red in a corner), once, and Tab reaches it with which reports and why
+    read with it (they were in a tooltip, the mouse's alone)."""
+    import ui.dialogs
+    from ui.qtcompat import Qt
+
+    announced = []
+    monkeypatch.setattr(ui.dialogs, "announce", announced.append)
+    window = open_window(hq_db)
+    label = window.save_state_label
+    assert label.accessibleName() == "Saving"
+    assert label.focusPolicy() == Qt.FocusPolicy.NoFocus  # nothing to say: not in Tab's way
+    editor = choose(window, qtbot, "PA1.6")
+    with Locker(hq_db):
+        qtbot.keyClicks(editor.narratives["challenges"], "Visa delays")
+        window.office_view.tree.select("PA3.6")
+        qtbot.waitUntil(label.isVisible, timeout=5000)
+        qtbot.keyClicks(editor.narratives["challenges"], "More")
+        editor.save_now()
+        qtbot.waitUntil(lambda: "2 reports" in label.text(), timeout=5000)
+        assert announced == [label]  # said once, not at each retry
+        assert label.focusPolicy() == Qt.FocusPolicy.StrongFocus
+        assert label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard
+        assert "PA1.6" in label.accessibleDescription()
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=5000)
+    assert label.focusPolicy() == Qt.FocusPolicy.NoFocus
+    wait_idle(qtbot, window.session)
+
+
 def test_closing_on_a_locked_database_is_quick_and_the_typing_comes_back(
     open_window, qtbot, hq_db
 ):

@@ -119,25 +119,66 @@ class ChangedAfterLock:
                 "state": self.state}
 
 
-def lock_clocks(rep: Replica) -> dict[str, int]:
-    """The locked periods, each with the clock value by which this replica held the
-    lock it shows (its winning version, as ``is_locked`` reads it; ``events.held_hlc``):
-    a change held later on the clock is one the lock did not cover
-    (``changed_after_lock``)."""
-    locks: dict[str, int] = {}
-    for entity_id, value, hlc, received_at in rep.conn.execute(
+#: meta key prefix, with a period: the last inbox line (import) this replica had when
+#: it wrote that period's lock (``set_period_lock``): what it held when it locked
+LOCK_INBOX = "lock_inbox:"
+
+
+@dataclass(frozen=True)
+class LockMark:
+    """How this replica held a period's lock (the version ``is_locked`` reads), to tell
+    the changes the lock did not cover (``missed``).
+
+    hlc: the clock value by which it held the lock (``events.held_hlc``). inbox: the
+    last import (inbox line id) it had merged when it held the lock: the import that
+    brought the lock, or, for a lock written here, the latest one then; an event of a
+    later import arrived after the lock. None: not known.
+    """
+
+    hlc: int
+    inbox: int | None = None
+
+    def missed(self, hlc: int, received_at: str | None, inbox_id: int | None) -> bool:
+        """Whether a progress event of the locked period (its clock value, arrival here
+        and import) is a change the lock did not cover: held later on the clock than
+        the lock (``events.held_hlc``), or brought by an import after the lock, whatever
+        its clock says. The arrival is what a wrong clock cannot hide: a laptop whose
+        clock is behind writes after the lock with a clock value before it (``tick``
+        follows the last value it received from headquarters), and headquarters'
+        clock, years ahead when it locked and put right since, makes the lock later
+        than every change. An event held here before the lock, or brought again by a
+        duplicate (not stored twice), keeps the import that first brought it."""
+        if events.held_hlc(hlc, received_at) > self.hlc:
+            return True
+        return inbox_id is not None and self.inbox is not None and inbox_id > self.inbox
+
+
+def lock_clocks(rep: Replica) -> dict[str, LockMark]:
+    """The locked periods, each with how this replica held the lock it shows (its
+    winning version, as ``is_locked`` reads it): see LockMark."""
+    locks: dict[str, LockMark] = {}
+    for entity_id, value, hlc, received_at, inbox_id, mark in rep.conn.execute(
         """
-        SELECT w.entity_id, value, w.hlc, e.received_at FROM (
+        SELECT w.entity_id, value, w.hlc, e.received_at, e.inbox_id, (
+            SELECT m.value FROM meta m WHERE m.key = ? || w.entity_id) FROM (
             SELECT entity_id, value, hlc, origin, seq, row_number() OVER (
                 PARTITION BY entity_id ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
             FROM versions INDEXED BY versions_heads
             WHERE entity = 'lock' AND field = 'locked' AND superseded = 0) AS w
         LEFT JOIN events e ON e.origin = w.origin AND e.seq = w.seq
         WHERE rn = 1
-        """
+        """, (LOCK_INBOX,)
     ):
-        if json.loads(value) is True:
-            locks[entity_id] = events.held_hlc(hlc, received_at)
+        if json.loads(value) is not True:
+            continue
+        if inbox_id is None and mark is not None:  # written here: the import before it
+            inbox_id = int(mark)
+        elif inbox_id is None and received_at:
+            # written here before marks were kept: the imports up to its time
+            inbox_id = rep.conn.execute(
+                "SELECT coalesce(max(id), 0) FROM inbox WHERE received_at <= ?",
+                (received_at,)).fetchone()[0]
+        locks[entity_id] = LockMark(events.held_hlc(hlc, received_at), inbox_id)
     return locks
 
 
@@ -147,40 +188,43 @@ def changed_after_lock(rep: Replica, period: str | None = None,
     ordered by office and action; only ``period``'s or ``office``'s when given.
 
     The merge takes such changes as any other (every replica merges the same events
-    the same way); this only says which they are. The rule: a progress event of the
-    period held later on the clock than the lock (the version of the lock the period
-    shows), each by ``events.held_hlc``: its hybrid clock, or its arrival here when
-    that came first. The lock's clock is greater than that of every event its writer
-    held when locking (``events.tick`` follows every value received), so such an event
-    is one the lock did not cover: written, or at least not yet received at
-    headquarters, when the period was locked. The arrival keeps a laptop whose clock
-    is years ahead (its event's clock would be later than any lock) from naming a
-    report headquarters had before the lock, forever; and a change that arrives after
-    the lock is named even when such an event pushed headquarters' clock ahead (a day
-    at most). Where events are written and arrive with clocks right, as they do, every
-    replica holding the same events names the same reports (the office the same ones
-    headquarters' review pack names), whatever the order of imports; at headquarters
-    the arrival is its own, elsewhere that of the replica asking. What it misses: a
-    change by a laptop whose clock is behind headquarters' by more than the time
-    between the lock and the change (its bundle's import still says "changes to the
-    locked period")."""
+    the same way); this only says which they are. The rule (``LockMark.missed``, the
+    one the import line and the review pack use too): a progress event of the period
+    held later on the clock than the lock, or brought by an import after the lock.
+    The lock's clock is greater than that of every event its writer held when locking
+    (``events.tick`` follows every value received), so an event held later on the
+    clock is one the lock did not cover; ``events.held_hlc`` takes the arrival when it
+    came first, which keeps a laptop whose clock is years ahead from naming a report
+    headquarters had before the lock. An event brought after the lock is named
+    whatever its clock: headquarters had not reviewed it when it locked, and a clock
+    behind (the office laptop's, or headquarters' own at the lock, years ahead then
+    put right) would otherwise hide a change made after it. Every replica holding the
+    same events names the same reports where they arrived in the same order relative
+    to the lock (an office receives the lock and everything headquarters then held in
+    one bundle); at headquarters the arrival is its own, elsewhere that of the replica
+    asking."""
     wanted = str(as_period(period)) if period else None
-    locks = {p: hlc for p, hlc in lock_clocks(rep).items() if wanted in (None, p)}
+    locks = {p: mark for p, mark in lock_clocks(rep).items() if wanted in (None, p)}
     if not locks:
         return {}
     found: dict[tuple[str, str, str], list] = {}
-    # one pass over the progress events later than the earliest lock (few: recent ones)
-    # (an event held later than a lock has a clock value later than it too)
-    for entity_id, hlc, received_at, body in rep.conn.execute(
-            "SELECT entity_id, hlc, received_at, body FROM events WHERE entity = 'progress' "
-            "AND hlc > ? ORDER BY entity_id, hlc", (min(locks.values()),)):
+    # one pass over the progress events later than the earliest lock or brought by a
+    # later import (few: recent ones; an event held later than a lock has a clock value
+    # later than it too)
+    for entity_id, hlc, received_at, inbox_id, body in rep.conn.execute(
+            "SELECT entity_id, hlc, received_at, inbox_id, body FROM events "
+            "WHERE entity = 'progress' AND (hlc > ? OR inbox_id > ?) ORDER BY entity_id, hlc",
+            (min(m.hlc for m in locks.values()),
+             min((m.inbox for m in locks.values() if m.inbox is not None),
+                 default=2**62))):
         parts = entity_id.split("|")
         if len(parts) != 3:
             continue
         who, action, when = parts
-        held = events.held_hlc(hlc, received_at)
-        if when not in locks or held <= locks[when] or (office and who != office):
+        if when not in locks or (office and who != office) or not locks[when].missed(
+                hlc, received_at, inbox_id):
             continue
+        held = events.held_hlc(hlc, received_at)
         seen = found.setdefault((when, who, action), [0, (0, 0), "", ""])
         seen[0] += 1
         if (held, hlc) >= seen[1]:
@@ -586,6 +630,9 @@ def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
         if is_locked(rep, period) == locked:
             return Changes()
         events.append(rep.conn, "lock", period, {"locked": locked}, author=rep.author)
+        if locked:  # what it holds now, by the order of imports: see LockMark
+            events.set_meta(rep.conn, LOCK_INBOX + period, str(rep.conn.execute(
+                "SELECT coalesce(max(id), 0) FROM inbox").fetchone()[0]))
     return Changes(entities=(("lock", period),), events=1)
 
 

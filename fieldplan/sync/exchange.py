@@ -997,14 +997,13 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                                    and not stats.receipts) else "merged")
                 found = list_gaps(rep, stats.origins)
                 gaps = tuple(g.message() for g in found)
-                # changes the lock did not cover (held later on the clock than it, each
-                # by the earlier of its clock and its arrival, now: as
-                # ``changed_after_lock`` and the review pack name them), not any event
-                # of a locked period (a change made before the lock, arriving late)
+                # changes the lock did not cover, by the rule ``changed_after_lock``
+                # and the review pack name them with (LockMark.missed: at headquarters,
+                # every new event of a period locked before this import)
                 locks = lock_clocks(rep) if rep.is_hq and stats.periods else {}
                 late = tuple(sorted(
                     p for p, hlc in stats.periods.items() if p in locks
-                    and events.held_hlc(hlc, arrival.received_at) > locks[p]))
+                    and locks[p].missed(hlc, arrival.received_at, arrival.inbox_id)))
                 plan_version, plan_hidden = _plan_change(rep, plan_before)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
                 locks_after = set(locked_periods(rep))

@@ -16,6 +16,7 @@ from test_sync import national, send
 from fieldplan import events, progress
 from fieldplan.cli import main
 from fieldplan.status import named_reports, replica_status
+from fieldplan.sync import import_bundle
 
 PERIOD = "2025-S2"
 
@@ -125,6 +126,72 @@ def test_a_report_submitted_after_the_lock_is_said_apart_at_the_office(
     lines = [text for label, text in replica_status(ml).lines("en") if label == "Warning"]
     assert lines == [f"2nd semester 2025 locked by headquarters; 1 report of this office was "
                      f"changed and submitted after the lock: {act}"]
+
+
+YEAR_MS = 365 * 24 * 3600 * 1000
+
+
+def skewed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The one-second clock of ``_clock``, with [offset]: how far the clock of the
+    computer at work is from it (negative: behind)."""
+    now = iter(range(events.wall_ms(), 2**45, 1000))
+    offset = [0]
+    monkeypatch.setattr(events, "wall_ms", lambda: next(now) + offset[0])
+    return offset
+
+
+def test_a_change_from_a_laptop_whose_clock_is_behind_is_named(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """Its clock a year behind, the laptop writes after the lock with a clock value
+    before it (its hybrid clock follows the last value from headquarters): the import
+    let it through without a word, status and the review pack too."""
+    offset = skewed(monkeypatch)
+    ml = make_office("ML")
+    act = national(ml)
+    progress.record_progress(ml, act, PERIOD, status="completed", percent=100)
+    progress.submit_period(ml, PERIOD)
+    first, _outcome = send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)  # the office follows headquarters' clock
+    progress.set_period_lock(hq, PERIOD)
+    assert progress.changed_after_lock(hq) == {}  # held before the lock: not named
+    offset[0] = -YEAR_MS
+    progress.reopen_report(ml, act, PERIOD)
+    progress.record_progress(ml, act, PERIOD, percent=60)
+    offset[0] = 0
+    late, outcome = send(ml, hq, tmp_path)
+    assert outcome.late_periods == (PERIOD,)
+    [changed] = progress.changed_after_lock(hq)[PERIOD]
+    assert (changed.office, changed.action, changed.changes) == ("ML", act, 2)
+    assert warnings_of(hq) == [
+        f"2nd semester 2025 locked; 1 report changed after the lock: ML {act}"]
+    # brought again, held already: nothing more is named
+    for path in (first.path, late.path):
+        again = import_bundle(hq, path)
+        assert again.outcome == "duplicate" and again.late_periods == ()
+    assert progress.changed_after_lock(hq) == {PERIOD: (changed,)}
+
+
+def test_a_change_after_a_lock_made_with_headquarters_clock_ahead_is_named(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """Headquarters locked with its clock years ahead (2030), then put it right: the
+    lock's clock is later than every change that follows, which went unnamed."""
+    offset = skewed(monkeypatch)
+    ml = make_office("ML")
+    first, second = national(ml, 0), national(ml, 1)
+    progress.record_progress(ml, first, PERIOD, status="completed", percent=100)
+    progress.submit_period(ml, PERIOD)
+    send(ml, hq, tmp_path)
+    offset[0] = 5 * YEAR_MS
+    progress.set_period_lock(hq, PERIOD)
+    offset[0] = 0
+    progress.record_progress(ml, second, PERIOD, status="on-track")
+    _result, outcome = send(ml, hq, tmp_path)
+    assert outcome.late_periods == (PERIOD,)
+    assert [c.action for c in progress.changed_after_lock(hq)[PERIOD]] == [second]
+
+
+def warnings_of(rep) -> list[str]:
+    return [text for label, text in replica_status(rep).lines("en") if label == "Warning"]
 
 
 def test_a_few_reports_are_named_then_how_many_more() -> None:

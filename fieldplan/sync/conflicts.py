@@ -20,7 +20,11 @@ from fieldplan.replica import Changes, Replica
 @dataclass(frozen=True)
 class Candidate:
     """One competing value. value_id: ``<origin 8>:<seq>``; winner: shown meanwhile;
-    here: written on this computer (this replica), the others on other computers."""
+    here: written on this computer (this replica), the others on other computers.
+    at: when it was written, to show (ISO UTC): its writer's clock, no later than its
+    arrival here (``events.shown_time``: a laptop whose clock is ahead would say 2030).
+    written_at: its writer's clock alone, as ``ProgressReport.written_at`` ("" when
+    not known, then ``at``)."""
 
     value_id: str
     full_id: str
@@ -29,6 +33,7 @@ class Candidate:
     at: str
     winner: bool
     here: bool = False
+    written_at: str = ""
 
     @property
     def computer(self) -> str:
@@ -73,7 +78,8 @@ class Conflict:
                 "office": self.office, "action": self.action, "period": self.period,
                 "field": self.field, "locked": self.locked,
                 "candidates": [{"value_id": c.value_id, "value": c.value, "author": c.author,
-                                "at": c.at, "winner": c.winner, "computer": c.computer,
+                                "at": c.at, "written_at": c.written_at or c.at,
+                                "winner": c.winner, "computer": c.computer,
                                 "this_computer": c.here} for c in self.candidates]}
 
 
@@ -161,14 +167,19 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
     own = rep.replica_id
     locks: dict[str, bool] = {}
     for entity, entity_id, field in rows:
+        # (the winner by the heads' order alone, as everywhere: the arrival only caps
+        # the time shown, as the report list does)
         heads = rep.conn.execute(
-            "SELECT origin, seq, value, author, hlc FROM versions INDEXED BY versions_heads "
-            "WHERE entity = ? AND entity_id = ? AND field = ? AND superseded = 0 "
-            "ORDER BY hlc DESC, origin DESC, seq DESC", (entity, entity_id, field)).fetchall()
+            "SELECT v.origin, v.seq, v.value, v.author, v.hlc, e.received_at "
+            "FROM versions v INDEXED BY versions_heads "
+            "LEFT JOIN events e ON e.origin = v.origin AND e.seq = v.seq "
+            "WHERE v.entity = ? AND v.entity_id = ? AND v.field = ? AND v.superseded = 0 "
+            "ORDER BY v.hlc DESC, v.origin DESC, v.seq DESC",
+            (entity, entity_id, field)).fetchall()
         cands = tuple(
-            Candidate(f"{o[:8]}:{s}", f"{o}:{s}", json.loads(v), a, events.hlc_to_iso(h), i == 0,
-                      o == own)
-            for i, (o, s, v, a, h) in enumerate(heads))
+            Candidate(f"{o[:8]}:{s}", f"{o}:{s}", json.loads(v), a, events.shown_time(h, r),
+                      i == 0, o == own, written_at=events.hlc_to_iso(h))
+            for i, (o, s, v, a, h, r) in enumerate(heads))
         conflict = Conflict(_conflict_id(entity, entity_id, field), entity, entity_id, field,
                             cands)
         if entity == "progress" and conflict.period:

@@ -179,3 +179,30 @@ def test_an_office_whose_clock_is_far_ahead_is_told_at_the_import(
     progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
     outcome = from_far_ahead(ml, hq, clock, tmp_path)
     assert outcome.outcome == "merged" and outcome.clock_ahead == ""
+
+
+def test_a_conflict_shows_no_time_later_than_the_arrival(
+        hq, make_office, clock, tmp_path: Path) -> None:
+    """``conflicts list`` at headquarters said "1 Aug 2030" of a laptop whose clock was
+    ahead, and the client's conflict view too, while the report list said its arrival.
+    The winner is still the one its clock makes it (the same everywhere)."""
+    from fieldplan.sync import list_conflicts
+
+    ml = make_office("ML")
+    ml_b = make_office("ML", "ml-b")
+    act = national(ml)
+    progress.record_progress(ml_b, act, PERIOD, status="on-track", percent=20)
+    far_ahead(clock)
+    progress.record_progress(ml, act, PERIOD, status="on-track", percent=70)
+    clock[0] = 0
+    send(ml_b, hq, tmp_path)
+    from_far_ahead(ml, hq, clock, tmp_path)
+    [conflict] = [c for c in list_conflicts(hq) if c.field == "percent"]
+    ahead, right = conflict.candidates
+    assert (ahead.value, ahead.winner, right.value, right.winner) == (70, True, 20, False)
+    today = events.utc_iso()[:10]
+    assert ahead.at[:10] == today and ahead.written_at.startswith("4199-11-23")
+    assert right.at == right.written_at and right.at[:10] == today
+    shown = conflict.to_dict()["candidates"]
+    assert [c["at"][:10] for c in shown] == [today, today]
+    assert shown[0]["written_at"].startswith("4199")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -92,11 +93,13 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts
         return None
     from fieldplan.progress import changed_after_lock
 
-    start = ctx.plan.period_bounds(ctx.period)[0].isoformat()
+    # arrivals are stored in UTC; the days are headquarters' own (its local midnight)
+    start = _local_day_start(ctx.plan.period_bounds(ctx.period)[0])
     try:
         inbox = sync.list_inbox(rep)
         refused = _refused(inbox, start)
-        late = _late_data(rep, ctx.period, deadline.isoformat(), inbox, scope)
+        late = _late_data(rep, ctx.period, _local_day_start(deadline + timedelta(days=1)),
+                          inbox, scope)
         conflicts = [
             c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
         ]
@@ -116,10 +119,18 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts
         return None
 
 
+def _local_day_start(day: date) -> str:
+    """The instant this computer's day ``day`` begins (its local midnight), as arrivals
+    are stored (``events.utc_iso``): compared with them as strings, plain SQL."""
+    from fieldplan.events import utc_iso
+
+    return utc_iso(datetime.combine(day, dt_time()).astimezone().astimezone(UTC))
+
+
 def _refused(inbox: list, start: str) -> list:
-    """The bundles refused since ``start`` (the period's first day, ISO) that were not
-    merged since: the same bundle, or a file of the same name (one cut short on the
-    way has no readable id), sent again. Oldest first."""
+    """The bundles refused since ``start`` (when the period's first day began here,
+    ``_local_day_start``) that were not merged since: the same bundle, or a file of the
+    same name (one cut short on the way has no readable id), sent again. Oldest first."""
     merged = [e for e in inbox if e.outcome in ("merged", "duplicate")]
     ids = {e.bundle_id for e in merged if e.bundle_id}
     last_by_name: dict[str, str] = {}
@@ -130,7 +141,7 @@ def _refused(inbox: list, start: str) -> list:
         return bool(r.bundle_id and r.bundle_id in ids) or (
             last_by_name.get(r.file, "") >= r.received_at)
 
-    return sorted((e for e in inbox if e.outcome == "rejected" and e.received_at[:10] >= start
+    return sorted((e for e in inbox if e.outcome == "rejected" and e.received_at >= start
                    and not sent_again(e)), key=lambda e: e.received_at)
 
 
@@ -138,7 +149,8 @@ def _late_data(
     rep, period: str, end: str, inbox: list, scope: PlanScope | None = None
 ) -> list[LateData]:
     """Per office, the events on this period's reports that other replicas' bundles
-    brought after ``end`` (the reporting deadline, ISO: a day), leaving out reports
+    brought from ``end`` on (when the day after the reporting deadline began here,
+    ``_local_day_start``: ISO UTC), leaving out reports
     the plan hides (``scope``: the plan's, by default the current plan's), with the
     files that brought them, each once. A bundle's own count of new events covers every
     period, so it is not the figure wanted here. ``inbox``: the inbox lines, for events
@@ -147,7 +159,7 @@ def _late_data(
     rows = rep.conn.execute(
         "SELECT e.entity_id, e.received_at, i.file_name FROM events e "
         "LEFT JOIN inbox i ON i.id = e.inbox_id WHERE e.entity = 'progress' "
-        "AND e.entity_id LIKE ? AND substr(e.received_at, 1, 10) > ? AND e.origin != ? "
+        "AND e.entity_id LIKE ? AND e.received_at >= ? AND e.origin != ? "
         "ORDER BY e.inbox_id, e.received_at",
         ("%|" + period, end, rep.replica_id),
     ).fetchall()

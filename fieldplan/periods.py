@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _
+from fieldplan.i18n import _, format_date
 
 #: A semester the plan covers for fewer days than this is folded into its neighbour.
 FOLD_DAYS = 31
@@ -98,7 +98,7 @@ def plan_periods(start: date, end: date) -> tuple[Period, ...]:
     in order, after applying the folding rule described in the module docstring."""
     if start > end:
         raise ValidationError(_("the plan starts ({start}) after it ends ({end})").format(
-            start=start, end=end))
+            start=format_date(start), end=format_date(end)))
     periods = [Period.of(start)]
     while periods[-1] < Period.of(end):
         periods.append(periods[-1].next())
@@ -177,8 +177,9 @@ def check_period_in_plan(
                         "up to {date} are reported in {last}, the plan's last period")
     else:
         message = _("period {period} is outside the plan ({first} … {last})")
+    day = start if period.next() == first else end
     raise ValidationError(message.format(period=period, first=first, last=last,
-                                         date=start if period.next() == first else end))
+                                         date=format_date(day) if day else ""))
 
 
 def _days(first: date, last: date) -> int:

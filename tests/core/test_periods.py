@@ -80,8 +80,25 @@ def test_a_plan_within_one_semester_keeps_it():
 
 
 def test_start_after_end_is_refused():
-    with pytest.raises(ValidationError, match="after it ends"):
+    with pytest.raises(ValidationError) as err:
         plan_periods(END, START)
+    assert str(err.value) == "the plan starts (31 Dec 2027) after it ends (21 Jun 2025)"
+
+
+def test_the_dates_of_a_message_are_written_as_its_language_does():
+    """"à partir du 2025-06-21" in a French sentence: the raw ISO dates."""
+    from fieldplan import i18n
+
+    try:
+        i18n.set_language("fr")
+        with pytest.raises(ValidationError) as err:
+            check_period_in_plan("2025-S1", PLAN, START, END)
+        assert "ses jours à partir du 21 juin 2025 sont rapportés" in str(err.value)
+        with pytest.raises(ValidationError) as err:
+            plan_periods(END, START)
+        assert str(err.value) == "le plan commence (31 déc. 2027) après sa fin (21 juin 2025)"
+    finally:
+        i18n.set_language("en")
 
 
 def test_period_for_date():
@@ -106,7 +123,7 @@ def test_asking_for_the_folded_semester_gives_a_hint():
     with pytest.raises(ValidationError) as err:
         check_period_in_plan("2025-S1", PLAN, START, END)
     assert str(err.value) == (
-        "period 2025-S1 is outside the plan (2025-S2 … 2027-S2); its days from 2025-06-21 "
+        "period 2025-S1 is outside the plan (2025-S2 … 2027-S2); its days from 21 Jun 2025 "
         "are reported in 2025-S2, the plan's first period"
     )
     with pytest.raises(ValidationError, match=r"^period 2025-S1 is outside the plan .*2025-S2"):

@@ -297,7 +297,7 @@ def test_values_are_frozen_with_tuples():
         (
             "period_outside.toml",
             "period_outside.toml: actions[0] (PA1.1).indicators[0] (policies).targets.2025-S1: "
-            "period 2025-S1 is outside the plan (2025-S2 … 2027-S2); its days from 2025-06-21 "
+            "period 2025-S1 is outside the plan (2025-S2 … 2027-S2); its days from 21 Jun 2025 "
             "are reported in 2025-S2, the plan's first period",
         ),
         (

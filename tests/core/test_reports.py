@@ -381,7 +381,7 @@ def test_period_past_the_plan_is_said_as_progress_set_says_it(world, tmp_path) -
         world.plan().check_period("2028-S1")
     assert str(sheet.value) == str(pack.value) == str(plan.value) == expected
     # before the plan's start (2025-06-21) the days that are in it are still said
-    with pytest.raises(ValidationError, match="its days from 2025-06-21 are reported in "
+    with pytest.raises(ValidationError, match="its days from 21 Jun 2025 are reported in "
                        "2025-S2"):
         build_review_pack(world, "2025-S1", tmp_path / "r.pdf")
 

@@ -77,7 +77,7 @@ def test_core_error_in_french(hq_db, capsys):
     assert err.endswith("\n") and err.count("\n") == 1  # one line
     assert err == (
         "fieldplan\u00a0: erreur\u00a0: la période 2025-S1 est en dehors du plan (2025-S2 … "
-        "2027-S2)\u202f; ses jours à partir du 2025-06-21 sont rapportés dans 2025-S2, la "
+        "2027-S2)\u202f; ses jours à partir du 21 juin 2025 sont rapportés dans 2025-S2, la "
         "première période du plan\n"
     )
 

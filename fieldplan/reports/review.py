@@ -93,13 +93,11 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts
         return None
     from fieldplan.progress import changed_after_lock
 
-    # arrivals are stored in UTC; the days are headquarters' own (its local midnight)
-    start = _local_day_start(ctx.plan.period_bounds(ctx.period)[0])
+    start = ctx.plan.period_bounds(ctx.period)[0].isoformat()
     try:
         inbox = sync.list_inbox(rep)
         refused = _refused(inbox, start)
-        late = _late_data(rep, ctx.period, _local_day_start(deadline + timedelta(days=1)),
-                          inbox, scope)
+        late = _late_data(rep, ctx.period, deadline.isoformat(), inbox, scope)
         conflicts = [
             c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
         ]
@@ -128,9 +126,11 @@ def _local_day_start(day: date) -> str:
 
 
 def _refused(inbox: list, start: str) -> list:
-    """The bundles refused since ``start`` (when the period's first day began here,
-    ``_local_day_start``) that were not merged since: the same bundle, or a file of the
-    same name (one cut short on the way has no readable id), sent again. Oldest first."""
+    """The bundles refused since ``start`` (the period's first day, ISO: from its
+    midnight here, ``_local_day_start``) that were not merged since: the same bundle,
+    or a file of the same name (one cut short on the way has no readable id), sent
+    again. Oldest first."""
+    since = _local_day_start(date.fromisoformat(start))
     merged = [e for e in inbox if e.outcome in ("merged", "duplicate")]
     ids = {e.bundle_id for e in merged if e.bundle_id}
     last_by_name: dict[str, str] = {}
@@ -141,7 +141,7 @@ def _refused(inbox: list, start: str) -> list:
         return bool(r.bundle_id and r.bundle_id in ids) or (
             last_by_name.get(r.file, "") >= r.received_at)
 
-    return sorted((e for e in inbox if e.outcome == "rejected" and e.received_at >= start
+    return sorted((e for e in inbox if e.outcome == "rejected" and e.received_at >= since
                    and not sent_again(e)), key=lambda e: e.received_at)
 
 
@@ -149,11 +149,11 @@ def _late_data(
     rep, period: str, end: str, inbox: list, scope: PlanScope | None = None
 ) -> list[LateData]:
     """Per office, the events on this period's reports that other replicas' bundles
-    brought from ``end`` on (when the day after the reporting deadline began here,
-    ``_local_day_start``: ISO UTC), leaving out reports
-    the plan hides (``scope``: the plan's, by default the current plan's), with the
-    files that brought them, each once. A bundle's own count of new events covers every
-    period, so it is not the figure wanted here. ``inbox``: the inbox lines, for events
+    brought after ``end`` (the reporting deadline, ISO: a day, over at the next
+    midnight here, ``_local_day_start``), leaving out reports the plan hides
+    (``scope``: the plan's, by default the current plan's), with the files that brought
+    them, each once. A bundle's own count of new events covers every period, so it is
+    not the figure wanted here. ``inbox``: the inbox lines, for events
     stored before each knew its import (see ``_files_by_time``)."""
     scope = scope or PlanScope(rep.plan())
     rows = rep.conn.execute(
@@ -161,7 +161,8 @@ def _late_data(
         "LEFT JOIN inbox i ON i.id = e.inbox_id WHERE e.entity = 'progress' "
         "AND e.entity_id LIKE ? AND e.received_at >= ? AND e.origin != ? "
         "ORDER BY e.inbox_id, e.received_at",
-        ("%|" + period, end, rep.replica_id),
+        ("%|" + period, _local_day_start(date.fromisoformat(end) + timedelta(days=1)),
+         rep.replica_id),
     ).fetchall()
     by_office: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
     for entity_id, received_at, file in rows:

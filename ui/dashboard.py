@@ -258,5 +258,14 @@ class Dashboard(QScrollArea):
         self.missing.clear()
         if summary.missing:
             self.missing.addItems(list(summary.missing))
+        elif self.identity.is_hq:
+            # headquarters' own (global) actions only: not to be read as "every office
+            # has reported"
+            from fieldplan.i18n import without_mnemonic
+
+            # Translators: {tab} is the tab "Overview", as translated there
+            self.missing.addItem(_("Nothing is missing from headquarters' own reports; "
+                                   "the offices' are on the {tab} tab.").format(
+                                       tab=without_mnemonic(_("&Overview"))))
         else:
             self.missing.addItem(_("Nothing is missing."))

@@ -109,3 +109,24 @@ def test_the_editor_says_a_target_is_the_end_of_plan_one(
         # what a screen reader says beside the field
         assert editor.errors["value.data-reports"].about.startswith(
             "Target for the end of the plan: 10")
+
+
+def test_nothing_missing_at_headquarters_is_said_of_its_own_reports(
+        open_window, hq_db, office_db, qtbot) -> None:
+    """HQ's dashboard covers its own (global) actions: with those all reported, it said
+    "Nothing is missing." while offices had not reported, as if every office had."""
+    from dataclasses import replace
+
+    window = open_window(hq_db)
+    dash = window.dashboard
+    dash.refresh()
+    wait_idle(qtbot, window.session)
+    dash._show(replace(dash.summary, missing=()))
+    said = dash.missing.item(0).text()
+    assert said.startswith("Nothing is missing from headquarters' own reports")
+    assert "Overview tab" in said
+    office = open_window(office_db)
+    office.dashboard.refresh()
+    wait_idle(qtbot, office.session)
+    office.dashboard._show(replace(office.dashboard.summary, missing=()))
+    assert office.dashboard.missing.item(0).text() == "Nothing is missing."

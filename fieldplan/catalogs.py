@@ -293,9 +293,25 @@ def check_catalog(path: Path, lang: str, template: Catalog) -> list[str]:
             f"{where}: {_label(message)}: {p}"
             for p in _translation_problems(original, message, nplurals, single)
         )
+        if lang == "fr":
+            problems.extend(f"{where}: {_label(message)}: {p}"
+                            for p in _french_spacing_problems(message))
     for key in sorted(set(ours) - {_key(m) for m in _messages(template)}, key=str):
         problems.append(f"{where}: {_label(ours[key])} is not in the template (run update)")
     return problems
+
+
+#: An ordinary space where French typography puts a no-break one: before ":" (U+00A0),
+#: before ";", "?" and "!" (U+202F), inside « » (U+00A0): a line may break there, and
+#: leave the colon or the guillemet alone at the start of the next line.
+_FRENCH_SPACE = re.compile(r" [:;?!»]|« ")
+
+
+def _french_spacing_problems(message: Message) -> list[str]:
+    forms = list(message.string) if message.pluralizable else [message.string]
+    return [f"an ordinary space in {found.group()!r}: French puts a no-break space there "
+            "(U+00A0 before ':' and inside « », U+202F before ';', '?', '!')"
+            for text in forms if text for found in [_FRENCH_SPACE.search(text)] if found]
 
 
 def _translation_problems(

@@ -125,6 +125,25 @@ def test_checker_finds_every_kind_of_problem(tmp_path, small_template):
     assert "'Stale' is not in the template" in problems
 
 
+def test_french_wants_no_break_spaces_before_its_high_punctuation(tmp_path):
+    """An ordinary space before ":" or inside « » lets a line break there and leave the
+    colon or the guillemet alone at the start of the next line."""
+    t = Catalog(domain="fieldplan")
+    for text in ("Saved: {file}", "Lock it?", "Say {word}", "Done; go", "Fine"):
+        t.add(text)
+    fr = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
+    fr.add("Saved: {file}", "Enregistré : {file}")
+    fr.add("Lock it?", "Le verrouiller ?")
+    fr.add("Say {word}", "Dites « {word} »")
+    fr.add("Done; go", "Fait\u202f; allez")
+    fr.add("Fine", "Bien\u00a0: oui")
+    problems = catalogs.check_catalog(_po(tmp_path / "fr.po", fr), "fr", t)
+    assert len(problems) == 3
+    for label in ("'Lock it?'", "'Saved: {file}'", "'Say {word}'"):
+        assert any(f"(fr): {label}: an ordinary space" in p for p in problems), label
+    assert "an ordinary space in ' :'" in "\n".join(problems)
+
+
 def test_plural_forms_for_a_single_number_may_drop_the_count(tmp_path):
     t = Catalog(domain="fieldplan")
     t.add(("{count} file", "{count} files"))
@@ -161,14 +180,14 @@ def test_percent_style_messages_keep_their_conversions(tmp_path):
     t.add("usage: ")
     t.add(("expected %s argument", "expected %s arguments"), flags=("python-format",))
     fr = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
-    fr.add("%(prog)s: error: %(message)s\n", "%(prog)s : erreur : %(message)s\n")
+    fr.add("%(prog)s: error: %(message)s\n", "%(prog)s\u00a0: erreur\u00a0: %(message)s\n")
     fr.add(
         "invalid choice: %(value)r (choose from %(choices)s)",
-        "choix non valide : %(value)r (choisir parmi %(choices)s) {}",
+        "choix non valide\u00a0: %(value)r (choisir parmi %(choices)s) {}",
     )
     fr.add("not allowed with argument %s", "non autorisé avec l’argument %s (100 %%)")
-    fr.add("unrecognized arguments: %s", "arguments non reconnus : %s")
-    fr.add("usage: ", "utilisation : ")
+    fr.add("unrecognized arguments: %s", "arguments non reconnus\u00a0: %s")
+    fr.add("usage: ", "utilisation\u00a0: ")
     fr.add(
         ("expected %s argument", "expected %s arguments"),
         ("%s argument attendu", "%s d’arguments attendus", "%s arguments attendus"),
@@ -176,14 +195,14 @@ def test_percent_style_messages_keep_their_conversions(tmp_path):
     assert catalogs.check_catalog(_po(tmp_path / "fr.po", fr), "fr", t) == []
 
     bad = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
-    bad.add("%(prog)s: error: %(message)s\n", "%(programme)s : erreur : %(message)s\n")
+    bad.add("%(prog)s: error: %(message)s\n", "%(programme)s\u00a0: erreur\u00a0: %(message)s\n")
     bad.add(
         "invalid choice: %(value)r (choose from %(choices)s)",
-        "choix non valide : %(value)s (choisir parmi %(choices)s)",
+        "choix non valide\u00a0: %(value)s (choisir parmi %(choices)s)",
     )
     bad.add("not allowed with argument %s", "non autorisé avec l’argument")
-    bad.add("unrecognized arguments: %s", "arguments %s non reconnus : %r")
-    bad.add("usage: ", "utilisation : ")
+    bad.add("unrecognized arguments: %s", "arguments %s non reconnus\u00a0: %r")
+    bad.add("usage: ", "utilisation\u00a0: ")
     bad.add(
         ("expected %s argument", "expected %s arguments"),
         ("un argument attendu", "%s d’arguments attendus", "%s arguments attendus"),

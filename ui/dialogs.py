@@ -314,6 +314,17 @@ def text_label(name: str) -> QLabel:
     return label
 
 
+def detail_label(name: str) -> QLabel:
+    """A ``text_label`` reached with Tab like a field, so that it can be read and copied
+    without a mouse: the line under a table that says all of the chosen row (the table
+    cuts a long reason off, and its tooltip is out of reach of the keyboard), the result
+    or the error of what a dialog just did, where the focus goes to have it read."""
+    label = text_label(name)
+    # a selectable label takes the focus on a click only
+    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return label
+
+
 def note_label(name: str) -> QLabel:
     """A hidden ``text_label`` for a word to the person that only some events call for
     (the plan changed under the dialog)."""

@@ -28,6 +28,7 @@ from ui.bidi import RLM, isolated, isolated_codes, isolated_paths
 from ui.context import time_text
 from ui.dialogs import (
     choice_combo,
+    detail_label,
     documents_dir,
     selectable,
     set_name_filters,
@@ -211,6 +212,8 @@ class FirstRunDialog(QDialog):
         self.setObjectName("first-run")
         self._job: OneShot | None = None
         self._is_busy = False
+        #: what had the focus when a job started: it has it back after
+        self._focus_before: QWidget | None = None
         #: what makes the line under the ways in (an error, "Preparing…"), kept to say
         #: it again in another language (``retranslate``)
         self._said: Callable[[], str] | None = None
@@ -296,13 +299,16 @@ class FirstRunDialog(QDialog):
         row_layout.addWidget(language_label)
         row_layout.addWidget(self.language)
         lay.insertWidget(0, row)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        # a core error about a setup bundle names its file, which anyone can send
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        # plain text: a core error about a setup bundle names its file, which anyone can
+        # send. Reached with Tab, and given the focus while a job runs and after it
+        # failed (``_busy``), so that it is read out
+        self.message = detail_label("first-run-message")
+        self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (until it says something)
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
+        # Cancel quits fieldplan: never the button that Enter presses, even with focus
+        not_default(buttons.button(QDialogButtonBox.StandardButton.Cancel))
         lay.addWidget(buttons)
         self.setup_button.clicked.connect(self.choose_setup)
         self.hq_button.clicked.connect(self.create_hq)
@@ -353,17 +359,33 @@ class FirstRunDialog(QDialog):
             self.given_button.setText(text)
 
     def _busy(self, busy: bool, text: Callable[[], str] | None = None) -> None:
+        """The ways in disabled while a job runs (``busy``), ``text`` said under them.
+        The focus goes to that line meanwhile: a disabled button passes the focus to
+        the next, and the last passed it to Cancel, which Space then pressed (fieldplan
+        quit at a failed setup). Then back to where it was, or to the line when it
+        says why the job failed."""
         self._is_busy = busy
+        self._say(text)
+        if busy:
+            self._focus_before = self.focusWidget()  # (the dialog's, active or not)
+            self.message.setFocus(Qt.FocusReason.OtherFocusReason)
         for b in (self.restore_button, self.given_button, self.setup_button, self.hq_button,
                   self.demo_button, self.language):
             if b is not None:
                 b.setEnabled(not busy)
-        self._say(text)
+        if not busy:
+            before, self._focus_before = self._focus_before, None
+            if text is not None:
+                self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+            elif before is not None and before.isEnabled():
+                before.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _say(self, text: Callable[[], str] | None) -> None:
-        """Show ``text()`` under the ways in (None: nothing)."""
+        """Show ``text()`` under the ways in (None: nothing, and no stop for Tab)."""
         self._said = text
         self.message.setText(text() if text is not None else "")
+        self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus if text is not None
+                                    else Qt.FocusPolicy.NoFocus)
 
     def _run(self, fn: Callable[[], Any], path: Path) -> None:
         self._busy(True, lambda: _("Preparing the database…"))
@@ -505,12 +527,14 @@ class CannotOpenDialog(QDialog):
             note.hide()  # (never setVisible(True) here: it has no parent yet)
         lay.addWidget(note)
         lay.addWidget(self.restore_button)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        #: what the restore is doing, or why it failed: the focus goes there (``restore``)
+        self.message = detail_label("cannot-open-message")
+        self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (until it says something)
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        # (a disabled Restore passed the focus to Close, which Enter then pressed)
+        not_default(buttons.button(QDialogButtonBox.StandardButton.Close))
         lay.addWidget(buttons)
         self.restore_button.clicked.connect(self.restore)
         size_to_content(self, 560)
@@ -519,6 +543,11 @@ class CannotOpenDialog(QDialog):
         from fieldplan.store import restore_latest_backup
 
         path = self.db_path
+        # said, and given the focus before Restore is disabled (which would pass it on
+        # to Close)
+        self.message.setText(_("Preparing the database…"))
+        self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.message.setFocus(Qt.FocusReason.OtherFocusReason)
         self.restore_button.setEnabled(False)
 
         def done(_used) -> None:
@@ -527,8 +556,16 @@ class CannotOpenDialog(QDialog):
 
         def failed(error: BaseException) -> None:
             self.message.setText(error_sentence(error))
+            self.message.setFocus(Qt.FocusReason.OtherFocusReason)
 
         self._job = OneShot(lambda: restore_latest_backup(path), done, failed, self)
+
+
+def not_default(button: QPushButton) -> None:
+    """A dialog's button that Enter never presses (Space does, when it has the focus):
+    one that closes the dialog, or quits, where the focus may land."""
+    button.setAutoDefault(False)
+    button.setDefault(False)
 
 
 def first_run_error_text(error: BaseException) -> str:

@@ -54,7 +54,7 @@ from fieldplan.text import search_key
 from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, allow_writes, lang, office_label, time_text
-from ui.dialogs import ConfirmDialog, choice_combo, refill_combo, text_label
+from ui.dialogs import ConfirmDialog, choice_combo, detail_label, refill_combo
 from ui.models import (
     DRAFT_MARK,
     NO_REPORT,
@@ -244,17 +244,6 @@ def indicator_titles(identity: Identity) -> dict[str, str]:
         for ind in action.indicators:
             titles.setdefault(ind.key, ind.title.get(lang()))
     return titles
-
-
-def detail_label(name: str) -> QLabel:
-    """The line under a table that says all of the chosen row (the table cuts a long
-    reason off, and its tooltip is out of reach of the keyboard): wrapped, selectable,
-    and reached with Tab like a field, so that it can be read and copied without a
-    mouse."""
-    label = text_label(name)
-    # a selectable label takes the focus on a click only
-    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    return label
 
 
 class EmptyState(QStackedWidget):

@@ -1,0 +1,103 @@
+"""What a screen says, reached and told apart without a mouse (a second accessibility
+review): after a job the focus is on what it said, never pushed on to a Cancel or a
+Close that Enter then pressed; read-only text has a caret; the versions of a conflict
+are named by their computer and say where they differ; a hidden report's reason and
+values are reached with Tab."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel
+
+from tests.ui.conftest import wait_idle
+from ui.qtcompat import Qt
+
+KEYBOARD = Qt.TextInteractionFlag.TextSelectableByKeyboard
+
+
+def shown(qtbot, dialog: QDialog) -> QDialog:
+    """``dialog`` on screen and active, as a person has it in front of them."""
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    return dialog
+
+
+def read_by_keyboard(label: QLabel) -> bool:
+    """Reached with Tab, and its text selected and copied with the keyboard."""
+    return (label.focusPolicy() == Qt.FocusPolicy.StrongFocus
+            and bool(label.textInteractionFlags() & KEYBOARD))
+
+
+def rejected_by(qtbot, dialog: QDialog, *keys: Qt.Key) -> bool:
+    """Whether any of ``keys``, pressed where the focus is, closes ``dialog``."""
+    rejected: list[int] = []
+    dialog.rejected.connect(lambda: rejected.append(1))
+    for key in keys:
+        qtbot.keyClick(dialog.focusWidget(), key)
+    return bool(rejected)
+
+
+# --- the first-run screen and the restore: a failure keeps fieldplan open ------------
+
+
+def test_after_a_failed_setup_the_error_has_the_focus_and_enter_does_not_quit(
+        qtbot, tmp_path):
+    """Each button disabled in turn passed the focus on, to Cancel at last, which then
+    was the default button: Enter (or Space) after a failed setup quit fieldplan, and
+    the error, on a label out of reach of Tab, was never read."""
+    from ui.first_run import FirstRunDialog
+
+    dialog = shown(qtbot, FirstRunDialog(tmp_path / "fieldplan.sqlite3"))
+    bad = tmp_path / "ML-setup.fieldplan"
+    bad.write_bytes(b"not a zip")
+    dialog.setup_button.setFocus()
+    dialog.setup_from(str(bad))
+    assert dialog.focusWidget() is dialog.message  # "Preparing the database…"
+    qtbot.waitUntil(dialog.setup_button.isEnabled, timeout=10_000)
+    assert dialog.message.text() == "Not a fieldplan bundle (not a ZIP archive)"
+    assert dialog.focusWidget() is dialog.message and read_by_keyboard(dialog.message)
+    assert not rejected_by(qtbot, dialog, Qt.Key.Key_Return, Qt.Key.Key_Space)
+    # Cancel quits: Enter never presses it, even when Tab put the focus on it
+    cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setFocus()
+    assert not rejected_by(qtbot, dialog, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+
+
+def test_before_anything_is_said_the_message_is_no_stop_for_tab(qtbot, tmp_path):
+    from ui.first_run import FirstRunDialog
+
+    dialog = shown(qtbot, FirstRunDialog(tmp_path / "fieldplan.sqlite3"))
+    assert dialog.message.text() == ""
+    assert dialog.message.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_after_a_failed_restore_the_error_has_the_focus_not_close(qtbot, hq_db, tmp_path,
+                                                                   monkeypatch):
+    """Restore disabled while it ran passed the focus to Close, the default button
+    then: the error went unread, and Enter closed the dialog (and fieldplan)."""
+    from fieldplan import store
+    from fieldplan.errors import StoreError
+    from tests.ui.test_cannot_open import backups_for, damage
+    from ui.first_run import CannotOpenDialog
+
+    backups_for(hq_db, tmp_path, usable=True)
+    damage(hq_db)
+
+    def fails(_path, **_kw):
+        raise StoreError("the backups folder cannot be read")
+
+    monkeypatch.setattr(store, "restore_latest_backup", fails)
+    dialog = shown(qtbot, CannotOpenDialog(hq_db, "the file is damaged",
+                                           store.list_backups(hq_db)))
+    assert not dialog.message.focusPolicy() & Qt.FocusPolicy.TabFocus  # nothing said yet
+    dialog.restore_button.setFocus()
+    qtbot.keyClick(dialog.restore_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "cannot be read" in dialog.message.text(), timeout=10_000)
+    assert dialog.focusWidget() is dialog.message and read_by_keyboard(dialog.message)
+    assert not rejected_by(qtbot, dialog, Qt.Key.Key_Return)
+    assert dialog.isVisible()

@@ -28,6 +28,16 @@ class PlainTextEdit(QTextEdit):
         if text:
             self.setPlainText(text)
 
+    def setReadOnly(self, read_only: bool) -> None:
+        """Read-only, the text is still read with the keyboard: a caret that the arrows
+        move, Shift+arrows select, Ctrl+C copies (Qt leaves it to the mouse only, and a
+        narrative, a conflict's version or a dialog's details out of reach of anyone
+        without one). Editable again, Qt gives the editor's flags back."""
+        super().setReadOnly(read_only)
+        if read_only:
+            self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                         | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+
 
 class BidiDelegate(QStyledItemDelegate):
     """Draws each cell in its text's direction; a text with no letters keeps the

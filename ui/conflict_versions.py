@@ -96,7 +96,9 @@ class VersionText(PlainTextEdit):
     def _scroll_to(self, position: int) -> None:
         cursor = QTextCursor(self.document())
         cursor.setPosition(position)
-        self.setTextCursor(cursor)  # the keyboard reads on from there too
+        # the caret too: the arrows read on from there (read-only, PlainTextEdit keeps
+        # the text selectable by the keyboard)
+        self.setTextCursor(cursor)
         bar = self.verticalScrollBar()
         top = self.cursorRect(cursor).top()
         bar.setValue(bar.value() + top - self.viewport().height() // 3)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -165,8 +164,11 @@ class MessageDialog(QDialog):
         self.text.setTextInteractionFlags(selectable())
         lay.addWidget(self.text)
         if details:
-            box = QPlainTextEdit(details)
+            from ui.bidi_widgets import PlainTextEdit
+
+            box = PlainTextEdit(details)  # (read with the keyboard too, each line its way)
             box.setReadOnly(True)
+            box.setAccessibleName(_("Details"))
             lay.addWidget(box)
         #: (a subclass may add its own buttons beside OK)
         self.buttons = buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)

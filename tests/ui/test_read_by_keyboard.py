@@ -6,12 +6,8 @@ values are reached with Tab."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
-import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel
-
-from tests.ui.conftest import wait_idle
 from ui.qtcompat import Qt
 
 KEYBOARD = Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -101,3 +97,46 @@ def test_after_a_failed_restore_the_error_has_the_focus_not_close(qtbot, hq_db, 
     assert dialog.focusWidget() is dialog.message and read_by_keyboard(dialog.message)
     assert not rejected_by(qtbot, dialog, Qt.Key.Key_Return)
     assert dialog.isVisible()
+
+
+# --- read-only text: a caret the arrows move ------------------------------------------
+
+
+def test_a_read_only_pane_is_read_and_selected_with_the_keyboard(qtbot):
+    """Qt leaves a read-only text to the mouse: no caret, the arrows did nothing, and a
+    narrative or a conflict's version could be neither read on nor copied in part."""
+    from ui.conflict_versions import VersionText
+
+    pane = VersionText("line one\nline two\nline three\n")
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.setFocus()
+    qtbot.keyClick(pane, Qt.Key.Key_Down)
+    assert pane.textCursor().position() == len("line one\n")
+    qtbot.keyClick(pane, Qt.Key.Key_End, Qt.KeyboardModifier.ShiftModifier)
+    assert pane.textCursor().selectedText() == "line two"
+    assert pane.isReadOnly()
+    qtbot.keyClicks(pane, "x")
+    assert pane.toPlainText() == "line one\nline two\nline three\n"
+
+
+def test_every_read_only_pane_has_the_caret_and_an_editable_one_edits_again(qtbot):
+    from ui.bidi_widgets import PlainTextEdit
+    from ui.dialogs import ConfirmDialog, MessageDialog
+    from ui.hidden_reports import HiddenReportView
+
+    confirm = ConfirmDialog(None, "Remove", "Remove these?", details="PA1.1\nPA1.2")
+    message = MessageDialog(None, "Done", "Written.", details="a.fieldplan\nb.fieldplan")
+    hidden = HiddenReportView()
+    for widget in (confirm, message, hidden):
+        qtbot.addWidget(widget)
+    panes = [confirm.details, *message.findChildren(PlainTextEdit), hidden.narrative]
+    assert len(panes) == 3
+    for pane in panes:
+        assert pane.isReadOnly() and pane.textInteractionFlags() & KEYBOARD, pane
+    # a report's narrative, read-only while it is submitted, is edited again once reopened
+    pane = PlainTextEdit("typed")
+    qtbot.addWidget(pane)
+    pane.setReadOnly(True)
+    pane.setReadOnly(False)
+    assert pane.textInteractionFlags() == Qt.TextInteractionFlag.TextEditorInteraction

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtGui import QColor, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from fieldplan.i18n import _
 from fieldplan.model import NARRATIVE_FIELDS
 from fieldplan.text import Span, differing_spans
 from ui.bidi import embedded
@@ -27,6 +28,44 @@ def version_title(candidate: Any) -> str:
     from fieldplan.sync.conflicts import written_by
 
     return written_by(candidate, time_text(candidate.at), embedded)
+
+
+def version_names(candidate: Any, value: str) -> tuple[str, str]:
+    """What a screen reader calls a version's pane and its Keep button (which quotes
+    ``value``, on one line): by the computer that wrote it, as ``version_title`` says
+    it, and whether it is the one shown now.
+    Two versions of the same author and minute, alike for sixty characters, were
+    "Value" and "Keep “We trained forty two district…” by root, 5 Dec 2026, 03:31",
+    both; their difference only a yellow background."""
+    from fieldplan.sync.conflicts import computer_text
+
+    computer = computer_text(candidate)  # (no isolates: read aloud, not laid out)
+    if candidate.winner:
+        pane = _("Version written on {computer}, shown now")
+        keep = _("Keep “{value}”, written on {computer}, shown now")
+    else:
+        pane = _("Version written on {computer}")
+        keep = _("Keep “{value}”, written on {computer}")
+    return (pane.format(computer=computer),
+            keep.format(value=value, computer=computer))
+
+
+def difference_said(text: str, spans: tuple[Span, ...], room: int = 60) -> str:
+    """"Differs at: “went badly.”": the first passage where a version differs from the
+    other, on one line of at most ``room`` characters (where it lacks the other's
+    words, the words around that place); "" when it does not differ."""
+    if not spans:
+        return ""
+    start, end = spans[0]
+    if start == end:  # the other version has words here: those around the place
+        before = text[max(0, start - room // 2):start].split()[1:] or text[:start].split()
+        after = text[end:end + room // 2].split()[:-1] or text[end:].split()
+        passage = " ".join([*before[-3:], "…", *after[:3]])
+    else:
+        passage = " ".join(text[start:end].split())
+    if len(passage) > room:
+        passage = passage[:room - 1] + "…"
+    return _("Differs at: “{passage}”").format(passage=passage)
 
 
 def version_differences(field: str, texts: list[str]) -> list[tuple[Span, ...]]:

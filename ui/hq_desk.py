@@ -1193,7 +1193,13 @@ class ConflictsPage(QWidget):
         if conflict is None:
             return
         from fieldplan.sync.conflicts import locked_note
-        from ui.conflict_versions import VersionText, version_differences, version_title
+        from ui.conflict_versions import (
+            VersionText,
+            difference_said,
+            version_differences,
+            version_names,
+            version_title,
+        )
 
         lines = [conflict_heading(conflict, self.model.field_text(conflict.field))]
         # only the office's own computers settle its conflicts (HQ sees them to know),
@@ -1220,15 +1226,20 @@ class ConflictsPage(QWidget):
             blay = QVBoxLayout(box)
             value = VersionText(text, spans)
             show_read_only(value, True)
-            value.setAccessibleName(_("Value"))
+            # told apart by their computer (two laptops may share a user name and write
+            # in the same minute), the one shown now marked; and by where each differs,
+            # which the eye sees highlighted
+            pane_name, keep_name = version_names(cand, _shortened(text))
+            differs = difference_said(text, spans)
+            value.setAccessibleName(pane_name)
+            value.setAccessibleDescription(differs)
             blay.addWidget(value)
             if cand.winner:
                 blay.addWidget(QLabel(_("Shown now")))
             keep = QPushButton(_("Keep &this"))  # Alt+T: K is the Keys tab's, at HQ
             keep.setAutoDefault(True)  # Enter presses it, as Space does
-            # told apart by what they keep (two laptops may share a user name)
-            keep.setAccessibleName(_("Keep “{value}” by {author}, {when}").format(
-                value=_shortened(text), author=cand.author, when=time_text(cand.at)))
+            keep.setAccessibleName(keep_name)
+            keep.setAccessibleDescription(differs)
             keep.clicked.connect(
                 lambda _c=False, cid=conflict.id, vid=cand.value_id: self.resolve(cid, vid)
             )

@@ -89,13 +89,18 @@ def written_by(candidate: Candidate, when: str, wrap: Callable[[str], str] = str
     computer's key show one: two laptops may share an account name and write in the
     same minute). ``when``: the time as the reader is shown it; ``wrap``: how each
     inserted piece is kept whole in the sentence (the client isolates them)."""
+    return _("Written by {author} on {computer}, {when}").format(
+        author=wrap(candidate.author), computer=computer_text(candidate, wrap),
+        when=wrap(when))
+
+
+def computer_text(candidate: Candidate, wrap: Callable[[str], str] = str) -> str:
+    """"this computer (a2b6d637)", "computer 5f0c19e2": the computer that wrote a
+    version (``written_by``; the client names its Keep buttons by it)."""
     code = wrap(candidate.computer)
     if candidate.here:
-        computer = _("this computer ({computer})").format(computer=code)
-    else:
-        computer = _("computer {computer}").format(computer=code)
-    return _("Written by {author} on {computer}, {when}").format(
-        author=wrap(candidate.author), computer=computer, when=wrap(when))
+        return _("this computer ({computer})").format(computer=code)
+    return _("computer {computer}").format(computer=code)
 
 
 def settled_here(rep: Replica) -> str:

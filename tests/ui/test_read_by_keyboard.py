@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
+from tests.ui.conftest import wait_idle
 from ui.qtcompat import Qt
 
 KEYBOARD = Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -140,3 +141,47 @@ def test_every_read_only_pane_has_the_caret_and_an_editable_one_edits_again(qtbo
     pane.setReadOnly(True)
     pane.setReadOnly(False)
     assert pane.textInteractionFlags() == Qt.TextInteractionFlag.TextEditorInteraction
+
+
+# --- the versions of a conflict, told apart by ear ---------------------------------------
+
+
+def test_two_versions_alike_at_length_are_told_apart_by_computer_and_difference(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """Same author, same minute, the same first sixty characters: both Keep buttons had
+    one name, both panes were "Value", their difference only a yellow background."""
+    from tests.ui.test_conflict_versions import conflicts_page, laptops_in_conflict, versions
+
+    start = "We trained forty two district officers in the northern region this semester and "
+    path, replica = laptops_in_conflict(
+        hq, make_office, tmp_path, a={"achievements": start + "it went well."},
+        b={"achievements": start + "it went badly."})
+    window, page = conflicts_page(open_window, qtbot, path)
+    keeps, panes = page.keep_buttons, versions(page)
+    assert len({b.accessibleName() for b in keeps}) == 2
+    assert len({p.accessibleName() for p in panes}) == 2
+    here = f"this computer ({replica[:8]})"
+    for keep, pane in zip(keeps, panes, strict=True):
+        computer = here if here in pane.accessibleName() else "computer "
+        assert pane.accessibleName().startswith(f"Version written on {computer}")
+        assert keep.accessibleName().startswith(f"Keep “{start[:20]}")
+        assert f", written on {computer}" in keep.accessibleName()
+    shown_now = [p.accessibleName().endswith(", shown now") for p in panes]
+    assert sorted(shown_now) == [False, True]
+    assert [k.accessibleName().endswith(", shown now") for k in keeps] == shown_now
+    said = sorted(p.accessibleDescription() for p in panes)
+    assert said == ["Differs at: “badly”", "Differs at: “well”"]
+    assert sorted(k.accessibleDescription() for k in keeps) == said
+    wait_idle(qtbot, window.session)
+
+
+def test_where_a_version_lacks_words_the_words_around_are_said():
+    from fieldplan.text import differing_spans
+    from ui.conflict_versions import difference_said
+
+    short, long = "Villages reached in May.", "Villages reached in May and June."
+    short_spans, long_spans = differing_spans(short, long)
+    assert difference_said(long, long_spans) == "Differs at: “and June”"
+    assert difference_said(short, short_spans) == "Differs at: “reached in May … .”"
+    assert difference_said("x" * 200, ((0, 200),)) == "Differs at: “" + "x" * 59 + "…”"
+    assert difference_said("same", ()) == ""

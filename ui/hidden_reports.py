@@ -5,6 +5,7 @@ reason (fieldplan.planops.PlanScope, as HQ's table of reports says it)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -67,6 +68,7 @@ class HiddenReportView(QScrollArea):
         from PySide6.QtWidgets import QFormLayout
 
         from ui.bidi_widgets import PlainTextEdit
+        from ui.dialogs import detail_label
         from ui.qtcompat import Qt
 
         super().__init__(parent)
@@ -84,11 +86,9 @@ class HiddenReportView(QScrollArea):
         font.setBold(True)
         self.title.setFont(font)
         lay.addWidget(self.title)
-        #: why the plan hides it, and that it is kept (ui.models.hidden_note)
-        self.note = QLabel()
-        self.note.setObjectName("hidden-note")
-        self.note.setWordWrap(True)
-        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        #: why the plan hides it, and that it is kept (ui.models.hidden_note); it and the
+        #: values are reached with Tab, read and copied without a mouse (detail_label)
+        self.note = detail_label("hidden-note")
         lay.addWidget(self.note)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -103,7 +103,9 @@ class HiddenReportView(QScrollArea):
         from fieldplan.i18n import field_label, format_period
         from ui.bidi import in_layout_direction
         from ui.context import action_title, lang
+        from ui.dialogs import detail_label
         from ui.models import hidden_note, hidden_state, narrative_text, value_text
+        from ui.qtcompat import Qt
         from ui.report_editor import _leading
 
         self.hidden = hidden
@@ -111,6 +113,7 @@ class HiddenReportView(QScrollArea):
         action = _plan_action(plan, r.action)
         self.title.setText(in_layout_direction(action_title(action) if action else r.action))
         self.note.setText(hidden_note(hidden.why))
+        self.setAccessibleDescription(self.note.text())  # said as the pane is entered
         while self.form.rowCount():
             self.form.removeRow(0)
         try:
@@ -131,18 +134,20 @@ class HiddenReportView(QScrollArea):
             rows.append((name, format_number(value)))
         # plain text: a plan's title is not markup. The values on the layout's leading
         # side: a QLabel puts a text without letters ("35 %") left even in Arabic.
+        # Each value is a stop for Tab, said with its name ("Status: At risk"), between
+        # the note and the narrative
+        order: list[QWidget] = [self.note]
         for name, value in rows:
-            shown = self._label(value)
+            shown = detail_label("hidden-value")
+            shown.setText(value)
+            shown.setAccessibleName(_("{label}: {n}").format(label=name, n=value))
             shown.setAlignment(_leading())
-            self.form.addRow(self._label(name), shown)
+            label = QLabel(name)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            self.form.addRow(label, shown)
+            order.append(shown)
+        order.append(self.narrative)
+        for first, then in itertools.pairwise(order):
+            QWidget.setTabOrder(first, then)
         self.narrative.setPlainText(narrative_text(r))
-
-    @staticmethod
-    def _label(text: str) -> QLabel:
-        from ui.qtcompat import Qt
-
-        label = QLabel()
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setWordWrap(True)
-        label.setText(text)
-        return label

@@ -185,3 +185,40 @@ def test_where_a_version_lacks_words_the_words_around_are_said():
     assert difference_said(short, short_spans) == "Differs at: “reached in May … .”"
     assert difference_said("x" * 200, ((0, 200),)) == "Differs at: “" + "x" * 59 + "…”"
     assert difference_said("same", ()) == ""
+
+
+# --- a report the plan hides: its reason and values reached with Tab --------------------
+
+
+def test_a_hidden_reports_reason_and_values_are_reached_with_tab(qtbot, hq_db):
+    """Why the plan hides a report and its period, status, percent were labels out of
+    reach of Tab: from the plan, Tab went past them to the narrative."""
+    from fieldplan import progress
+    from fieldplan.replica import open_replica
+    from ui.hidden_reports import HiddenReport, HiddenReportView
+
+    with open_replica(hq_db) as rep:
+        report, plan = progress.get_report(rep, "PA1.6", "2026-S1"), rep.plan()
+    view = HiddenReportView()
+    qtbot.addWidget(view)
+    view.show_hidden(HiddenReport(report, ("action",)), plan)
+    view.show()
+    view.activateWindow()
+    qtbot.waitActive(view)
+    view.setFocus()
+    assert view.focusWidget() is view
+    said = []
+    for _stop in range(6):
+        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
+        focus = view.focusWidget()
+        said.append(focus.accessibleName() or focus.text())
+        if focus is view.narrative:
+            break
+    assert said[0].startswith("Hidden by the plan: the plan no longer has this action.")
+    assert said[1:] == ["Period: 1st semester 2026", "Status: ● On track",
+                        "Percent complete: 40%", "State: Draft · hidden by the plan",
+                        "Report narrative"]
+    assert all(read_by_keyboard(label) for label in view.findChildren(QLabel)
+               if label.objectName().startswith("hidden-"))
+    # said as the pane is entered, too
+    assert view.accessibleDescription() == view.note.text()

@@ -21,7 +21,7 @@ from fieldplan.i18n import _
 from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.context import Identity, lang
-from ui.dialogs import add_folder_row, selectable, size_to_content
+from ui.dialogs import add_folder_row, detail_label, size_to_content
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
 
@@ -72,10 +72,9 @@ class EnrolDialog(QDialog):
         form.addRow(_("&Office"), self.office)
         self.folder = add_folder_row(self, form, outbox_dir())
         lay.addLayout(form)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)  # a path: as written
-        self.message.setTextInteractionFlags(selectable())
+        # plain text (a path: as written); where the focus goes to have it read while
+        # the bundle is written and after (Write disabled passed it on to Close)
+        self.message = detail_label("enrol-message")
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
@@ -96,8 +95,9 @@ class EnrolDialog(QDialog):
             self.message.setText(_("Choose a folder first."))
             return
         office = self.office.currentData()
-        self.ok.setEnabled(False)
         self.message.setText(_("Writing the setup bundle…"))
+        self.message.setFocus(Qt.FocusReason.OtherFocusReason)  # (before Write is disabled)
+        self.ok.setEnabled(False)
 
         from ui.transfer import outbox_dir, prepare_folder
 
@@ -129,8 +129,12 @@ class EnrolDialog(QDialog):
         if result.note:  # every computer of the office, until a date
             text += "\n\n" + sentence(result.note)
         self.message.setText(text)
+        self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+        # Enter, as the result is read, writes no second bundle (Tab to Write does)
+        self.ok.setDefault(False)
         emit(self.office_did_enrol, office, str(result.path))
 
     def _failed(self, error: BaseException) -> None:
         self.ok.setEnabled(True)
         self.message.setText(error_sentence(error))
+        self.message.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -81,6 +81,14 @@ def fingerprint_field(fingerprint: str, name: str) -> QLineEdit:
     return field
 
 
+def readable(label: QLabel) -> None:
+    """What to do with the fingerprints, reached with Tab and read by keyboard (the
+    Close button has the focus first: the dialog is read through)."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(selectable())
+    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+
 class OwnKeyDialog(QDialog):
     """Office, replica id, key id and fingerprint of this computer (Help menu); at an
     office, headquarters' key fingerprint and what to do with it. ``set_up``: shown
@@ -100,6 +108,7 @@ class OwnKeyDialog(QDialog):
                 "This computer is set up from the setup bundle. Before you work with "
                 "headquarters, check the headquarters key fingerprint below with them."))
             self.set_up_note.setWordWrap(True)
+            readable(self.set_up_note)
             bold = self.set_up_note.font()
             bold.setBold(True)
             self.set_up_note.setFont(bold)
@@ -142,6 +151,7 @@ class OwnKeyDialog(QDialog):
             # the command kept whole in Arabic ("fieldplan keys show")
             self.hq_note = QLabel(isolated_codes(hq_key_check_text()))
             self.hq_note.setWordWrap(True)
+            readable(self.hq_note)
             lay.addWidget(self.hq_note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

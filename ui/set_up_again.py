@@ -86,6 +86,7 @@ class SetUpAgainDialog(QDialog):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setTextInteractionFlags(selectable())
+        self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # read and copied by keyboard
         lay.addWidget(self.text)
         row = QHBoxLayout()
         self.file_label = QLabel()

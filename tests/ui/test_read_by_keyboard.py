@@ -222,3 +222,63 @@ def test_a_hidden_reports_reason_and_values_are_reached_with_tab(qtbot, hq_db):
                if label.objectName().startswith("hidden-"))
     # said as the pane is entered, too
     assert view.accessibleDescription() == view.note.text()
+
+
+# --- enrolling an office: the result is read where the focus is -------------------------
+
+
+def enrol_dialog(open_window, qtbot, hq_db, folder: str):
+    from ui.enrol import EnrolDialog
+
+    window = open_window(hq_db)
+    dialog = EnrolDialog(window.session, window.identity, window)
+    dialog.folder.setText(folder)
+    shown(qtbot, dialog)
+    return window, dialog
+
+
+def test_after_writing_a_setup_bundle_the_focus_is_on_what_was_written(
+        open_window, qtbot, hq_db, tmp_path):
+    """Write was disabled while it wrote, and passed the focus to Close: where the
+    bundle went, and what to do with it, was out of reach of the keyboard."""
+    window, dialog = enrol_dialog(open_window, qtbot, hq_db, str(tmp_path))
+    dialog.ok.setFocus()
+    qtbot.keyClick(dialog.ok, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
+    assert dialog.message.text().startswith("Saved ")
+    assert dialog.focusWidget() is dialog.message and read_by_keyboard(dialog.message)
+    # Enter as it is read closes nothing and writes no second bundle
+    assert not rejected_by(qtbot, dialog, Qt.Key.Key_Return)
+    wait_idle(qtbot, window.session)
+    assert [p.name for p in tmp_path.glob("*.fieldplan")] == [dialog.result_path.name]
+
+
+def test_when_writing_a_setup_bundle_fails_the_focus_is_on_why(open_window, qtbot, hq_db,
+                                                                tmp_path):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    window, dialog = enrol_dialog(open_window, qtbot, hq_db, str(not_a_folder))
+    dialog.ok.setFocus()
+    qtbot.keyClick(dialog.ok, Qt.Key.Key_Space)
+    qtbot.waitUntil(dialog.ok.isEnabled, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert dialog.message.text() and not dialog.message.text().startswith("Writing")
+    assert dialog.focusWidget() is dialog.message
+
+
+def test_the_notes_of_setting_up_again_and_of_the_own_key_are_reached_with_tab(
+        open_window, qtbot, office_db):
+    from fieldplan.replica import open_replica
+    from ui.own_key import OwnKeyDialog, read_own_key
+    from ui.set_up_again import SetUpAgainDialog
+
+    window = open_window(office_db)
+    with open_replica(office_db) as rep:
+        keys = read_own_key(rep)
+    own = OwnKeyDialog(window.identity, keys, window, set_up=True)
+    again = SetUpAgainDialog(window, office_db, 2)
+    for dialog in (own, again):
+        qtbot.addWidget(dialog)
+    assert read_by_keyboard(own.set_up_note) and read_by_keyboard(own.hq_note)
+    assert read_by_keyboard(again.text)
+    wait_idle(qtbot, window.session)

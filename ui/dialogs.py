@@ -324,6 +324,10 @@ def detail_label(name: str) -> QLabel:
     label = text_label(name)
     # a selectable label takes the focus on a click only
     label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    # and shows that it has it with a caret alone, hard to see: a frame, in the colour
+    # of a selection (always there, transparent without the focus: the text stays put)
+    label.setStyleSheet("QLabel { border: 1px solid transparent; }"
+                        " QLabel:focus { border-color: palette(highlight); }")
     return label
 
 

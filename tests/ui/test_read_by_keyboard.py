@@ -29,6 +29,22 @@ def read_by_keyboard(label: QLabel) -> bool:
             and bool(label.textInteractionFlags() & KEYBOARD))
 
 
+def framed(label: QLabel) -> bool:
+    """Whether ``label`` shows that it has the focus: a frame in the selection's colour
+    (a caret alone is hard to see), and none without the focus."""
+    from PySide6.QtGui import QPalette
+
+    def edge() -> str:
+        return label.grab().toImage().pixelColor(0, label.height() // 2).name()
+
+    highlight = label.palette().color(QPalette.ColorRole.Highlight).name()
+    focused = edge()
+    label.clearFocus()
+    unfocused = edge()
+    label.setFocus()
+    return label.hasFocus() and focused == highlight and unfocused != highlight
+
+
 def rejected_by(qtbot, dialog: QDialog, *keys: Qt.Key) -> bool:
     """Whether any of ``keys``, pressed where the focus is, closes ``dialog``."""
     rejected: list[int] = []
@@ -57,6 +73,7 @@ def test_after_a_failed_setup_the_error_has_the_focus_and_enter_does_not_quit(
     qtbot.waitUntil(dialog.setup_button.isEnabled, timeout=10_000)
     assert dialog.message.text() == "Not a fieldplan bundle (not a ZIP archive)"
     assert dialog.focusWidget() is dialog.message and read_by_keyboard(dialog.message)
+    assert framed(dialog.message)
     assert not rejected_by(qtbot, dialog, Qt.Key.Key_Return, Qt.Key.Key_Space)
     # Cancel quits: Enter never presses it, even when Tab put the focus on it
     cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)

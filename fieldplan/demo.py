@@ -332,7 +332,7 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
         raise cannot_write(out, exc) from None
     try:
         world = _make_world(part, _codes(offices, seed), seed=seed, merge=merge,
-                            progress=progress)
+                            progress=progress, final=here)
         _move_in(part, out)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -344,6 +344,25 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
         total = offices + (1 if merge else 0)
         progress(total, total, _("done"))
     return world.moved_to(out)
+
+
+def _export_moved(rep: replica.Replica, part: Path, final: Path) -> None:
+    """Note the office's last export (its bundle in the world being made in ``part``)
+    where the bundle will be once the world is moved to ``final``: ``status`` would
+    name a file in a folder that is gone."""
+    import json
+
+    from fieldplan import store
+
+    last = json.loads(rep.meta("last_export") or "null")
+    if not last or not last.get("path"):
+        return
+    try:
+        last["path"] = str(final / Path(last["path"]).relative_to(part))
+    except ValueError:  # (a bundle written elsewhere: as it is)
+        return
+    with store.write_transaction(rep.conn):
+        events.set_meta(rep.conn, "last_export", events.canonical_json(last))
 
 
 def _codes(offices: int, seed: int) -> list[str]:
@@ -402,7 +421,9 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _make_world(out: Path, codes: list[str], *, seed: int, merge: bool,
-                progress: Progress | None) -> DemoWorld:
+                progress: Progress | None, final: Path | None = None) -> DemoWorld:
+    """The demo world, made in ``out``; ``final``: the folder it is then moved to,
+    which the databases name as where their files are (their last export)."""
     from fieldplan.offices import working_language
     from fieldplan.sync import enroll_office, export_bundle, import_bundles, init_from_setup
 
@@ -437,6 +458,8 @@ def _make_world(out: Path, codes: list[str], *, seed: int, merge: bool,
                                                    set_time, closed)
                     world.offices[code] = db
                     world.bundles[code] = export_bundle(rep, out_dir=out / "bundles").path
+                    if final is not None:
+                        _export_moved(rep, out, final)
             if merge:
                 if progress:
                     progress(len(codes), total, "HQ")

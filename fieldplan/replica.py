@@ -535,6 +535,9 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
     after a failure, not at all (a kill leaves what the next ``init`` clears)."""
     from fieldplan import minisign
 
+    refused = store.not_a_file_error(path)  # a folder: never "it already exists"
+    if refused is not None:
+        raise refused
     if store.emptied(path):
         # the database went empty beside its key or backups: a new identity would
         # leave its work behind (and its key file is this computer's identity)

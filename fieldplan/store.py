@@ -371,10 +371,15 @@ def emptied(path: str | os.PathLike[str]) -> bool:
 
 
 def not_a_file_error(path: str | os.PathLike[str]) -> StoreError | None:
-    """The error for a ``--db`` that names a device, a pipe or a socket (``/dev/null``),
-    where SQLite cannot keep a database; None for anything else."""
+    """The error for a ``--db`` that names a folder, a device, a pipe or a socket
+    (``/dev/null``), where SQLite cannot keep a database; None for anything else."""
     path = Path(path)
-    if not path.exists() or path.is_file() or path.is_dir():
+    if path.is_dir():
+        # Translators: {example} is the folder's name with a file name after it
+        return StoreError(_("{path} is a folder, not a database file; give a file name "
+                            "such as {example}").format(
+                                path=path, example=path / "fieldplan.sqlite3"))
+    if not path.exists() or path.is_file():
         return None
     return StoreError(_("{path} is a device, a pipe or a socket, not a database file; "
                         "choose another --db").format(path=path))
@@ -1037,6 +1042,9 @@ def restore_backup(db_path: str | os.PathLike[str],
     A restore is for a damaged or missing database: a sound one is refused with
     SoundDatabaseError, which says what would be lost, unless ``force``."""
     db_path = Path(db_path)
+    refused = not_a_file_error(db_path)  # a folder: not "no backup of it"
+    if refused is not None:
+        raise refused
     faults: list[tuple[Path, str]] = []
     if backup is None:
         latest, faults = _find_usable(db_path)

@@ -594,7 +594,7 @@ _KEY_STATUS_LABELS: dict[str, _Label] = {
     "retired": lambda t: t.pgettext("key status", "retired"),
     "revoked": lambda t: t.pgettext("key status", "revoked"),
     # Translators: this computer's new key, not yet in headquarters' registry
-    "pending": lambda t: t.pgettext("key status", "not yet registered"),
+    "unregistered": lambda t: t.pgettext("key status", "not yet registered"),
 }
 _LEVEL_LABELS: dict[str, _Label] = {
     "national": lambda t: t.pgettext("level", "National"),
@@ -662,8 +662,8 @@ def status_label(status: str, lang: str | None = None) -> str:
 
 
 def key_status_label(status: str, lang: str | None = None) -> str:
-    """The word for a key's status: active, retired, revoked, or pending (this
-    computer's new key, not yet registered)."""
+    """The word for a key's status: active, retired, revoked, or unregistered (this
+    computer's new key, not yet registered: the word ``status --json`` uses too)."""
     return _label(_KEY_STATUS_LABELS, "key status", status, lang)
 
 

@@ -1062,6 +1062,12 @@ def default_plan() -> Plan:
     return load_plan(resource_path("plan", "plan.toml"))
 
 
+def plan_file_format(path: str | os.PathLike[str]) -> str:
+    """The format (toml, json or csv) a plan file's name ending asks for; PlanError
+    for any other ending (``plan export`` checks it before opening the database)."""
+    return _format_of(Path(path))
+
+
 def _format_of(path: Path) -> str:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:

@@ -366,6 +366,21 @@ def write_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: st
         raise ValidationError(_("unknown format '{format}': use one of {choices}").format(
             format=fmt, choices=", ".join(FORMATS)))
     check_output_name(fmt, out)
+    content, result = table_bytes(rep, fmt, lang=lang, period=period, progress=progress,
+                                  cancel=cancel)
+    with atomic_output(out) as f:
+        f.write(content)
+    return result
+
+
+def table_bytes(rep: Replica, fmt: str, *, lang: str = "en", period: str | None = None,
+                progress: Progress | None = None,
+                cancel: Callable[[], bool] | None = None) -> tuple[bytes, TableExport]:
+    """What ``write_table`` writes, and what it says of it, made in memory (``fieldplan
+    data export -o -`` sends it to standard output)."""
+    if fmt not in FORMATS:
+        raise ValidationError(_("unknown format '{format}': use one of {choices}").format(
+            format=fmt, choices=", ".join(FORMATS)))
     data = rows(rep, lang, period)
     if fmt == "xlsx":
         values = indicator_rows(rep, data, lang)
@@ -379,9 +394,8 @@ def write_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: st
         # it); at most the first header's text keeps an invisible U+FEFF
         content = _csv_text(data, hxl=fmt == "hxl", tally=tally).encode("utf-8-sig")
     tally.check()
-    with atomic_output(out) as f:
-        f.write(content)
-    return TableExport(rows=len(data), hidden=sum(bool(r["plan_hidden"]) for r in data))
+    return content, TableExport(rows=len(data),
+                                hidden=sum(bool(r["plan_hidden"]) for r in data))
 
 
 class _Tally:

@@ -36,13 +36,18 @@ class UsageError(CommandError):
 
 def check_output_name(fmt: str, path: str) -> None:
     """An output file named as another kind of file (``-o sheet.csv`` for a PDF,
-    ``--format csv -o x.xlsx``): a usage error, before the database is opened."""
+    ``--format csv -o x.xlsx``, ``plan export -o plan.xlsx``): a usage error, before
+    the database is opened. ``fmt``: as ``files.check_output_name``, or ``plan``."""
     from fieldplan import files
-    from fieldplan.errors import ValidationError
+    from fieldplan.errors import PlanError, ValidationError
+    from fieldplan.plan import plan_file_format
 
     try:
-        files.check_output_name(fmt, path)
-    except ValidationError as exc:
+        if fmt != "plan":
+            files.check_output_name(fmt, path)
+        elif not os.path.isdir(path):  # a folder: the writer says so (exit 1)
+            plan_file_format(path)
+    except (ValidationError, PlanError) as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -138,6 +143,52 @@ def _db_path(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError(_("give a database file name, not an empty one"))
     return text
+
+
+# An empty value (``--office ""``, a variable not set in a script) is a usage error,
+# never the option left out: that would widen the command (every office) or pick a
+# default (the current folder, the plan template) the person did not ask for.
+
+
+def file_name(text: str) -> str:
+    """argparse type of an argument naming a file: not empty, else exit 2."""
+    from fieldplan.i18n import _
+
+    return _not_empty(text, _("give a file name, not an empty one"))
+
+
+def folder_name(text: str) -> str:
+    """argparse type of an argument naming a folder: not empty, else exit 2."""
+    from fieldplan.i18n import _
+
+    return _not_empty(text, _("give a folder name, not an empty one"))
+
+
+def code_text(text: str) -> str:
+    """argparse type of an office, area or action code: not empty, else exit 2."""
+    from fieldplan.i18n import _
+
+    return _not_empty(text, _("give a code, not an empty one"))
+
+
+def period_name(text: str) -> str:
+    """argparse type of a period: not empty, else exit 2 (``period_of`` reads it)."""
+    from fieldplan.i18n import _
+
+    return _not_empty(text, _("give a period, e.g. 2026-S1, not an empty one"))
+
+
+def identifier(text: str) -> str:
+    """argparse type of a key id, fingerprint or conflict id: not empty, else exit 2."""
+    from fieldplan.i18n import _
+
+    return _not_empty(text, _("give a value, not an empty one"))
+
+
+def _not_empty(text: str, message: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(message)
+    return text  # as given: each command reads it its own way (" 2026-s1 " is a period)
 
 
 #: The metavars of arguments that name files or folders: what they name need not be

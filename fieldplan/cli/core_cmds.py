@@ -16,8 +16,13 @@ from fieldplan import progress as prog
 from fieldplan.cli import (
     CommandError,
     UsageError,
+    check_output_name,
+    code_text,
     command,
+    file_name,
+    folder_name,
     output,
+    period_name,
     print_table,
     subcommands,
     warn,
@@ -79,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Open the desktop client."), func=cmd_gui)
     p.add_argument("--demo", action="store_true",
                    help=_("open a demo database (made on first use)"))
-    p.add_argument("files", nargs="*", metavar="FILE.fieldplan",
+    p.add_argument("files", nargs="*", metavar="FILE.fieldplan", type=file_name,
                    help=_("bundles to import once the window is open (as when one is "
                           "opened from the file manager)"))
 
@@ -88,9 +93,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                   "sent by headquarters."), func=cmd_init)
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--hq", action="store_true", help=_("create a headquarters database"))
-    how.add_argument("--from", dest="setup", metavar="SETUP.fieldplan",
+    how.add_argument("--from", dest="setup", metavar="SETUP.fieldplan", type=file_name,
                      help=_("create an office replica from a setup bundle"))
-    p.add_argument("--plan", metavar="FILE",
+    p.add_argument("--plan", metavar="FILE", type=file_name,
                    help=_("(with --hq) start from this plan file instead of the template"))
     p.add_argument("--author", help=_("name recorded on this replica's changes"))
     p.add_argument("--replace-revoked", action="store_true",
@@ -107,7 +112,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = command(sub, "actions", _("list the plan's actions"), _("List the plan's actions."),
                 func=cmd_actions)
-    p.add_argument("--area", metavar="A", help=_("only this priority area (e.g. PA2)"))
+    p.add_argument("--area", metavar="A", type=code_text,
+                   help=_("only this priority area (e.g. PA2)"))
     p.add_argument("--level", choices=LEVELS, help=_("only this level"))
 
     p = command(sub, "progress", _("record, submit and list progress"),
@@ -116,8 +122,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(psub, "set", _("record progress on an action"),
                 _("Record or update this office's report on an action for a period."),
                 func=cmd_progress_set)
-    s.add_argument("action", metavar="ACTION", help=_("action code, e.g. PA2.3"))
-    s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
+    s.add_argument("action", metavar="ACTION", type=code_text, help=_("action code, e.g. PA2.3"))
+    s.add_argument("--period", required=True, metavar="P", type=period_name,
+                   help=_("period, e.g. 2026-S1"))
     s.add_argument("--status", choices=STATUSES, help=_("status of the action"))
     s.add_argument("--percent", type=_percent, metavar="N",
                    help=_("percent complete, 0–100 (a new report above 0 needs --status "
@@ -130,15 +137,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(psub, "submit", _("submit this office's drafts for a period"),
                 _("Mark this office's draft reports for a period submitted."),
                 func=cmd_progress_submit)
-    s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
+    s.add_argument("--period", required=True, metavar="P", type=period_name,
+                   help=_("period, e.g. 2026-S1"))
     s = command(psub, "reopen", _("reopen a submitted report for editing"),
                 _("Put a submitted report back to draft."), func=cmd_progress_reopen)
-    s.add_argument("action", metavar="ACTION", help=_("action code, e.g. PA2.3"))
-    s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
+    s.add_argument("action", metavar="ACTION", type=code_text, help=_("action code, e.g. PA2.3"))
+    s.add_argument("--period", required=True, metavar="P", type=period_name,
+                   help=_("period, e.g. 2026-S1"))
     s = command(psub, "list", _("list progress reports"), _("List merged progress reports."),
                 func=cmd_progress_list)
-    s.add_argument("--period", metavar="P", help=_("only this period"))
-    s.add_argument("--office", metavar="O", help=_("only this office"))
+    s.add_argument("--period", metavar="P", type=period_name, help=_("only this period"))
+    s.add_argument("--office", metavar="O", type=code_text, help=_("only this office"))
 
     p = command(sub, "period", _("(HQ) lock or unlock a period"),
                 _("Lock a period after its semester review, or unlock it."))
@@ -147,11 +156,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Lock a period after its semester review: offices can no longer change its "
                   "reports once they receive the lock ('fieldplan status' names those changed "
                   "before that)."), func=cmd_period_lock, locked=True)
-    s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
+    s.add_argument("period", metavar="P", type=period_name, help=_("period, e.g. 2026-S1"))
     s = command(psub, "unlock", _("unlock a period"),
                 _("Unlock a period so that offices can change its reports again."),
                 func=cmd_period_lock, locked=False)
-    s.add_argument("period", metavar="P", help=_("period, e.g. 2026-S1"))
+    s.add_argument("period", metavar="P", type=period_name, help=_("period, e.g. 2026-S1"))
 
     p = command(sub, "restore", _("put a backup in place of the database"),
                 _("Put the latest automatic backup (or the one given) in place of a damaged "
@@ -159,7 +168,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                   ".replaced when it was not damaged). The restored database continues as a "
                   "new replica of this computer."),
                 func=cmd_restore)
-    p.add_argument("backup", nargs="?", metavar="BACKUP",
+    p.add_argument("backup", nargs="?", metavar="BACKUP", type=file_name,
                    help=_("a backup file (default: the latest in the backups folder)"))
     p.add_argument("--force", action="store_true",
                    help=_("restore even when the database is not damaged (what it holds "
@@ -168,7 +177,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "digest", _("digest of an office's merged progress"),
                 _("Print a hex digest of an office's merged progress, identical on every replica "
                   "holding the same data."), func=cmd_digest)
-    p.add_argument("--office", metavar="O", help=_(
+    p.add_argument("--office", metavar="O", type=code_text, help=_(
         "office code (default: this office; at headquarters, every office's progress)"))
 
     p = command(sub, "plan", _("(HQ) replace or save the plan"),
@@ -180,7 +189,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                   "drops or moves to another level, for periods outside its dates, values of "
                   "indicators it drops) is refused unless --allow-hiding is given."),
                 func=cmd_plan_import)
-    s.add_argument("file", metavar="FILE", help=_("plan file"))
+    s.add_argument("file", metavar="FILE", type=file_name, help=_("plan file"))
     s.add_argument("--allow-hiding", action="store_true",
                    help=_("import even if recorded reports would no longer be shown (they "
                           "are kept, not deleted, and show again if a later version brings "
@@ -190,12 +199,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "without changing anything"))
     s = command(psub, "export", _("save the plan to a file"),
                 _("Save the plan as TOML, JSON or CSV (by extension)."), func=cmd_plan_export)
-    s.add_argument("-o", "--output", required=True, metavar="FILE", help=_("output file"))
+    s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
+                   help=_("output file"))
 
     p = command(sub, "demo", _("make a demo world: HQ and office databases"),
                 _("Make a demo world: an HQ database and office databases with realistic "
                   "progress."), func=cmd_demo)
-    p.add_argument("--out", required=True, metavar="DIR", help=_("folder to create it in"))
+    p.add_argument("--out", required=True, metavar="DIR", type=folder_name,
+                   help=_("folder to create it in"))
     p.add_argument("--offices", type=int, default=6, metavar="N",
                    help=_("number of country offices (1–57, default 6)"))
     p.add_argument("--seed", type=int, default=1, metavar="S", help=_("random seed"))
@@ -204,11 +215,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _percent(text: str) -> int:
+    """A whole number 0–100; anything else is a usage error (exit 2) whether it is no
+    number or one out of range (record_progress checks it too, for other callers)."""
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("'{value}' is not a whole number").format(value=text)) from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(
+            _("percent must be between 0 and 100, not {value}").format(value=value))
+    return value
 
 
 def _key_value(text: str) -> tuple[str, float]:
@@ -713,6 +730,7 @@ def print_would_hide(change: PlanChange, allow_hiding: bool) -> None:
 def cmd_plan_export(args: argparse.Namespace) -> int:
     from fieldplan.planops import write_plan_file
 
+    check_output_name("plan", args.output)  # -o plan.xlsx: a usage error
     with open_db(args) as rep:
         plan = rep.plan()
         # while the database is open: its files and backups folder are protected

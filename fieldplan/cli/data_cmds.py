@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import sys
 
-from fieldplan.cli import check_output_name, command, output, subcommands, warn
+from fieldplan.cli import (
+    UsageError,
+    check_output_name,
+    command,
+    file_name,
+    output,
+    period_name,
+    subcommands,
+    warn,
+)
 from fieldplan.cli.core_cmds import lang_of, open_db, period_of
 from fieldplan.i18n import _
-from fieldplan.tabular import FORMATS, hidden_note, write_table
+from fieldplan.tabular import FORMATS, hidden_note, table_bytes, write_table
+
+#: The output file name that means standard output, as for most command-line tools.
+STDOUT = "-"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,18 +32,61 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Write merged progress as CSV, HXL (CSV with HXL hashtags) or XLSX."),
                 func=cmd_data_export)
     s.add_argument("--format", required=True, choices=FORMATS, help=_("file format"))
-    s.add_argument("-o", "--output", required=True, metavar="FILE", help=_("output file"))
-    s.add_argument("--period", metavar="P", help=_("only this period"))
+    s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
+                   help=_("output file; - writes it to standard output (XLSX only when "
+                          "that is not a terminal)"))
+    s.add_argument("--period", metavar="P", type=period_name, help=_("only this period"))
 
 
 def cmd_data_export(args: argparse.Namespace) -> int:
-    check_output_name(args.format, args.output)
+    to_stdout = args.output == STDOUT
+    if to_stdout:
+        _check_stdout(args)
+    else:
+        check_output_name(args.format, args.output)
     period = period_of(args) if args.period else None
     with open_db(args) as rep:
-        result = write_table(rep, args.format, args.output, lang=lang_of(args),
-                             period=period)
-    output(args, {"path": args.output, "format": args.format, "rows": result.rows,
-                  "hidden": result.hidden}, args.output)
-    if result.hidden:  # on stderr: the path stays the only line a script reads
+        if to_stdout:
+            content, result = table_bytes(rep, args.format, lang=lang_of(args),
+                                          period=period)
+        else:
+            result = write_table(rep, args.format, args.output, lang=lang_of(args),
+                                 period=period)
+    if to_stdout:
+        _write_stdout(content, args.format)
+    else:
+        output(args, {"path": args.output, "format": args.format, "rows": result.rows,
+                      "hidden": result.hidden}, args.output)
+    if result.hidden:  # on stderr: the path (or the table) stays all that stdout holds
         warn(hidden_note(result.hidden))
     return 0
+
+
+def _check_stdout(args: argparse.Namespace) -> None:
+    """``-o -``: the table is all that standard output holds; an XLSX file (binary) is
+    never shown on a terminal."""
+    from fieldplan.cli import _is_terminal
+
+    if getattr(args, "json", False):
+        raise UsageError(_("--json and -o - would both write to standard output: give "
+                           "-o a file name"))
+    if args.format == "xlsx" and _is_terminal(sys.stdout):
+        raise UsageError(_("an XLSX file is not for a terminal: give -o a file name, or "
+                           "send standard output to a file or a program"))
+
+
+def _write_stdout(content: bytes, fmt: str) -> None:
+    """The table's bytes on standard output, as they are (never marked for a
+    right-to-left terminal: it is data)."""
+    from fieldplan.cli import RightToLeftLines
+
+    if fmt != "xlsx":
+        # the byte-order mark is for spreadsheets opening a file; a program reading a
+        # pipe (csvkit, Python's csv) would take it for part of the first header
+        content = content.removeprefix(codecs.BOM_UTF8)
+    stream = sys.stdout
+    stream.flush()
+    if isinstance(stream, RightToLeftLines):
+        stream = stream.stream
+    stream.buffer.write(content)
+    stream.buffer.flush()

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from fieldplan.cli import check_output_name, command, output, subcommands, warn
+from fieldplan.cli import (
+    check_output_name,
+    code_text,
+    command,
+    file_name,
+    output,
+    period_name,
+    subcommands,
+    warn,
+)
 from fieldplan.i18n import _, ngettext
 
 PAPERS = ("A4", "Letter")
@@ -35,13 +44,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     rsub = subcommands(p, "report_command")
     s = command(rsub, "sheet", _("an office's status sheet for a period"),
                 _("Write an office's status sheet for a period as PDF."), func=cmd_report_sheet)
-    s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
-    s.add_argument("--office", metavar="O", help=_("office code (default: this office)"))
+    s.add_argument("--period", required=True, metavar="P", type=period_name,
+                   help=_("period, e.g. 2026-S1"))
+    s.add_argument("--office", metavar="O", type=code_text,
+                   help=_("office code (default: this office)"))
     _output_options(s)
     s = command(rsub, "review", _("(HQ) the semester review pack for a period"),
                 _("Write the headquarters semester review pack for a period as PDF."),
                 func=cmd_report_review)
-    s.add_argument("--period", required=True, metavar="P", help=_("period, e.g. 2026-S1"))
+    s.add_argument("--period", required=True, metavar="P", type=period_name,
+                   help=_("period, e.g. 2026-S1"))
     s.add_argument("--deadline", type=_day, metavar="YYYY-MM-DD",
                    help=_("the day the period's reports were due: data received later is "
                           "listed as late (default: 30 days after the period ends)"))
@@ -49,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _output_options(s: argparse.ArgumentParser) -> None:
-    s.add_argument("-o", "--output", required=True, metavar="FILE.pdf",
+    s.add_argument("-o", "--output", required=True, metavar="FILE.pdf", type=file_name,
                    help=_("PDF file to write"))
     s.add_argument("--paper", type=_paper, default="A4", metavar="A4|Letter",
                    help=_("paper size (default A4)"))

@@ -11,8 +11,12 @@ from fieldplan.cli import (
     CommandError,
     UsageError,
     check_output_name,
+    code_text,
     command,
     fail_line,
+    file_name,
+    folder_name,
+    identifier,
     output,
     print_table,
     subcommands,
@@ -33,18 +37,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Write a setup bundle for an office. It holds a secret enrollment token: send "
                   "it to that office only. Every computer of the office can be set up from "
                   "it for 90 days."), func=cmd_enroll)
-    s.add_argument("code", metavar="CODE", help=_("office code, e.g. ML or RO-Dakar"))
-    s.add_argument("-o", "--output", required=True, metavar="FILE",
+    s.add_argument("code", metavar="CODE", type=code_text,
+                   help=_("office code, e.g. ML or RO-Dakar"))
+    s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
                    help=_("setup bundle to write"))
 
     p = command(sub, "export", _("write a signed bundle"),
                 _("Write a signed bundle of what the recipient has not acknowledged yet, and "
                   "print its path."), func=cmd_export)
-    p.add_argument("--for", dest="for_office", metavar="OFFICE",
+    p.add_argument("--for", dest="for_office", metavar="OFFICE", type=code_text,
                    help=_("(HQ) the office the bundle is for"))
     where = p.add_mutually_exclusive_group()
-    where.add_argument("-o", "--output", metavar="FILE", help=_("bundle file to write"))
-    where.add_argument("--dir", metavar="DIR", help=_("folder to write the bundle in"))
+    where.add_argument("-o", "--output", metavar="FILE", type=file_name,
+                       help=_("bundle file to write"))
+    where.add_argument("--dir", metavar="DIR", type=folder_name,
+                       help=_("folder to write the bundle in"))
     p.add_argument("--full", action="store_true",
                    help=_("carry everything, not only what was not acknowledged"))
     p.add_argument("--all-offices", action="store_true",
@@ -54,11 +61,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "import", _("verify and merge bundles"),
                 _("Verify and merge bundles; for each file say merged, duplicate, quarantined or "
                   "rejected (exit 1 if any was rejected)."), func=cmd_import)
-    p.add_argument("files", nargs="+", metavar="FILE", help=_("bundle files"))
+    p.add_argument("files", nargs="+", metavar="FILE", type=file_name, help=_("bundle files"))
 
     p = command(sub, "verify", _("check a bundle without importing it"),
                 _("Check a bundle without importing it."), func=cmd_verify)
-    p.add_argument("file", metavar="FILE", help=_("bundle file"))
+    p.add_argument("file", metavar="FILE", type=file_name, help=_("bundle file"))
 
     p = command(sub, "keys", _("key management"),
                 _("Show, list, trust, refuse, revoke and rotate keys."))
@@ -72,15 +79,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(ksub, "trust", _("trust a quarantined key by its fingerprint"),
                 _("Trust the key of quarantined bundles, after checking its fingerprint with the "
                   "office, and merge them."), func=cmd_keys_trust)
-    s.add_argument("fingerprint", metavar="FPR", help=_("the key's fingerprint"))
+    s.add_argument("fingerprint", metavar="FPR", type=identifier, help=_("the key's fingerprint"))
     s = command(ksub, "refuse", _("refuse a quarantined key by its fingerprint"),
                 _("Refuse the bundles of a quarantined key whose fingerprint the office did "
                   "not confirm: they leave quarantine and nothing of them is merged."),
                 func=cmd_keys_refuse)
-    s.add_argument("fingerprint", metavar="FPR", help=_("the key's fingerprint"))
+    s.add_argument("fingerprint", metavar="FPR", type=identifier, help=_("the key's fingerprint"))
     s = command(ksub, "revoke", _("(HQ) revoke a key"),
                 _("Revoke a key: its later bundles are rejected."), func=cmd_keys_revoke)
-    s.add_argument("key_id", metavar="KEYID", help=_("key id"))
+    s.add_argument("key_id", metavar="KEYID", type=identifier,
+                   help=_("key id (or the key's whole fingerprint, as 'keys list' shows it)"))
     s = command(ksub, "rotate", _("give this replica a new key"),
                 _("Give this replica a new key pair; the old key endorses the new one in the "
                   "next bundles."), func=cmd_keys_rotate)
@@ -93,11 +101,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(csub, "show", _("show every version of a conflict in full"),
                 _("Show every version of a conflict in full, with the computer, author and "
                   "time of each."), func=cmd_conflicts_show)
-    s.add_argument("id", metavar="ID", help=_("conflict id"))
+    s.add_argument("id", metavar="ID", type=identifier, help=_("conflict id"))
     s = command(csub, "resolve", _("resolve a conflict by keeping one value"),
                 _("Resolve a conflict by keeping one of its values."), func=cmd_conflicts_resolve)
-    s.add_argument("id", metavar="ID", help=_("conflict id"))
-    s.add_argument("--keep", required=True, metavar="VALUE_ID", help=_("the value to keep"))
+    s.add_argument("id", metavar="ID", type=identifier, help=_("conflict id"))
+    s.add_argument("--keep", required=True, metavar="VALUE_ID", type=identifier,
+                   help=_("the value to keep"))
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
@@ -395,11 +404,10 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         if own and own not in known:
             # a key this computer made (first key, or a rotation) that the registry has
             # not recorded yet: shown, so that keys list agrees with keys show; revoked
-            # when headquarters revoked an earlier key of this computer
+            # when headquarters revoked an earlier key of this computer, else unregistered
+            # (the word status --json uses: own_key_status)
             known[own] = KeyInfo(own, rep.meta("public_key") or "", rep.office,
-                                 rep.replica_id,
-                                 "revoked" if own_key_status(rep) == "revoked" else "pending",
-                                 "local")
+                                 rep.replica_id, own_key_status(rep), "local")
         keys = sorted(known.values(), key=lambda k: (k.office, k.key_id))
         waiting = sync.list_quarantine(rep)
     data = {"keys": [k.to_dict() for k in keys],
@@ -439,7 +447,7 @@ def cmd_keys_refuse(args: argparse.Namespace) -> int:
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         changes = sync.revoke_key(rep, args.key_id)
-    key = args.key_id.strip().upper()
+    key = changes.key_id  # (the key's id also when its fingerprint was given)
     if changes.also:
         # an earlier key: the computer's current key goes with it (and, of a copy in
         # use, which computer goes on)

@@ -49,7 +49,8 @@ REPLICA_ALONE = "replica"
 @dataclass(frozen=True)
 class KeyInfo:
     """A known key. key_id: minisign hex id. public_key: base64 raw key. office and
-    replica: what it is bound to. status: active, retired or revoked. source:
+    replica: what it is bound to. status: active, retired or revoked (or, for this
+    computer's key headquarters has not registered yet, unregistered). source:
     ``registry`` (HQ's key events) or ``local`` (trusted on this replica only)."""
 
     key_id: str
@@ -320,6 +321,8 @@ class Revocation(Changes):
     is cut off (a copy in use beside the replica continuing it), that replica, which
     is not; else ""."""
 
+    #: the key revoked (named by its fingerprint, the id it has)
+    key_id: str = ""
     warning: str = ""
     replica: str = ""
     spared: str = ""
@@ -363,8 +366,8 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
 
     if not rep.is_hq:
         raise ValidationError(_("only headquarters can revoke keys"))
-    key_id = key_id.strip().upper()
     keys = all_keys(rep)
+    key_id = _registry_key_id(keys, key_id)
     info = keys.get(key_id)
     if info is None or info.source != "registry":
         raise ValidationError(_("no key {key_id} in the registry (see 'fieldplan keys list')")
@@ -372,7 +375,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
     if key_id == rep.meta("key_id") or key_id in own_key_ids(rep):
         raise ValidationError(_("this is headquarters' own signing key; rotate it instead"))
     if info.status == "revoked":
-        return Revocation()
+        return Revocation(key_id=key_id)
     with store.write_transaction(rep.conn):
         # (even once its replica is cut off: another key of it revoked later spares
         # the successor too)
@@ -392,9 +395,27 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
     except (BackupError, DamagedDatabaseError) as exc:  # damaged: not copied
         warning = _("the key is revoked, but the backup after it could not be written: "
                     "{error}").format(error=exc)
-    return Revocation(entities=(("key", key_id),), events=1, warning=warning,
+    return Revocation(entities=(("key", key_id),), events=1, key_id=key_id,
+                      warning=warning,
                       replica=info.replica, spared=spared, also=also,
                       enrolments_ended=info.office if ended else "")
+
+
+def _registry_key_id(keys: dict[str, KeyInfo], given: str) -> str:
+    """The key id ``given`` names: itself (spaces and case aside), or the id of the one
+    registered key whose whole fingerprint it is (as ``keys list`` shows it, with its
+    spaces). A fingerprint several registered keys share names none of them: a
+    ValidationError asks for the key id."""
+    key_id = given.strip().upper()
+    if key_id in keys:
+        return key_id
+    compact = "".join(key_id.split())
+    same = sorted(k.key_id for k in keys.values() if k.source == "registry"
+                  and "".join(k.fingerprint.split()).upper() == compact)
+    if len(same) > 1:
+        raise ValidationError(_("that is the fingerprint of keys {key_ids}; give the key id "
+                                "of the one to revoke").format(key_ids=", ".join(same)))
+    return same[0] if same else key_id
 
 
 #: meta key: why enrolment tokens ended before their term, by token id: ``{"at": when,

@@ -97,9 +97,15 @@ def test_core_error_in_arabic(hq_db, capsys):
         "140",
         capsys=capsys,
     )
-    assert code == 1 and err.count("\n") == 1
+    # (checked as the command line is read: a usage error, exit 2, as "abc" is)
+    assert code == 2
     err = err.replace("\u200e", "")  # (the marks that keep numbers left to right)
-    assert "يجب أن تكون النسبة المئوية بين 0 و100، وليس 140" in err
+    assert "يجب أن تكون النسبة المئوية بين 0 و100، وليس 140" in err.splitlines()[-1]
+    code, _out, err = run("--db", str(hq_db), "--lang", "ar", "keys", "revoke",
+                          "ABCDEF0123456789", capsys=capsys)
+    assert code == 1 and err.count("\n") == 1
+    err = err.replace("\u200e", "")
+    assert "لا يوجد المفتاح ABCDEF0123456789 في السجل" in err
 
 
 def test_cli_output_in_french(hq_db, capsys):

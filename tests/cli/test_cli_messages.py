@@ -839,7 +839,10 @@ def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
     shown = json.loads(run("--db", ml_db, "--json", "keys", "show", capsys=capsys)[1])
     listed = json.loads(run("--db", ml_db, "--json", "keys", "list", capsys=capsys)[1])
     mine = [k for k in listed["keys"] if k["key_id"] == shown["key_id"]]
-    assert [k["status"] for k in mine] == ["pending"]
+    # the word status --json uses for the same key: one machine value for one state
+    assert [k["status"] for k in mine] == ["unregistered"]
+    status = json.loads(run("--db", ml_db, "--json", "status", capsys=capsys)[1])
+    assert status["key_status"] == "unregistered"
     out = run("--db", ml_db, "keys", "list", capsys=capsys)[1]
     assert "not yet registered" in out
 

@@ -429,6 +429,8 @@ def test_an_unreadable_drafts_file_is_kept_and_said(open_window, qtbot, office_d
     path = Path(f"{office_db}.drafts.json")
     path.write_text('{"version": 1, "drafts": [{"action": "PA1.1", "perio')
     window = open_window(office_db)
+    # (the drafts file is read off the window's thread: wait for it)
+    qtbot.waitUntil(lambda: any(path.parent.glob(path.name + ".unreadable-*")), timeout=5000)
     [aside] = path.parent.glob(path.name + ".unreadable-*")
     assert aside.read_text().endswith('"perio')
     qtbot.waitUntil(lambda: window.save_state_label.isVisible(), timeout=5000)

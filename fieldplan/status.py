@@ -186,6 +186,11 @@ class ReplicaStatus:
             out.append((_("Warning"), never_sent_text(never, bool(r.get("lost_changes")))))
         if n or u or never:
             out += [(_("Lost"), text) for text in lost_lines(r)]
+        # (an office) exported before the restore: safe once headquarters has them
+        if r.get("not_received"):
+            out.append((_("Warning"), not_received_text(r)))
+        if r.get("unconfirmed"):
+            out.append((_("Sent, not acknowledged yet"), unconfirmed_text(r)))
         return out
 
 
@@ -266,6 +271,98 @@ def never_sent_text(n: int, named: bool) -> str:
         "{n} changes made on this computer after the backup were never sent to "
         "headquarters, and are lost (which ones could not be read from the damaged "
         "file): make them again", n).format(n=n)
+
+
+def not_received_text(restored: Mapping[str, Any]) -> str:
+    """(an office, restored from a backup) The changes made after the backup that a
+    bundle carried and headquarters' receipts, since the restore, show it never
+    received (``restored_state``'s ``not_received``): the bundle to import there again,
+    or the changes to make again, named. "" when there are none."""
+    from fieldplan.i18n import ngettext
+
+    n = restored.get("not_received", 0)
+    if not n:
+        return ""
+    file, changes = _sent_bundle(restored), _sent_changes(restored)
+    if changes:
+        return ngettext(
+            "{n} change made on this computer after the backup was exported in {file}, "
+            "but headquarters' receipts show it never received it: import {file} at "
+            "headquarters again if you still have it, or make this change again: "
+            "{changes}",
+            "{n} changes made on this computer after the backup were exported in {file}, "
+            "but headquarters' receipts show it never received them: import {file} at "
+            "headquarters again if you still have it, or make these changes again: "
+            "{changes}", n).format(n=n, file=file, changes=changes)
+    return ngettext(
+        "{n} change made on this computer after the backup was exported in {file}, but "
+        "headquarters' receipts show it never received it (which one could not be read "
+        "from the damaged file): import {file} at headquarters again if you still have "
+        "it, or make it again",
+        "{n} changes made on this computer after the backup were exported in {file}, but "
+        "headquarters' receipts show it never received them (which ones could not be "
+        "read from the damaged file): import {file} at headquarters again if you still "
+        "have it, or make them again", n).format(n=n, file=file)
+
+
+def unconfirmed_text(restored: Mapping[str, Any]) -> str:
+    """(an office, restored from a backup) The changes made after the backup that a
+    bundle carried and headquarters has not acknowledged, with no bundle from it
+    since the restore to tell (``restored_state``'s ``unconfirmed``): the file to keep
+    until it does. "" when there are none."""
+    from fieldplan.i18n import ngettext
+
+    n = restored.get("unconfirmed", 0)
+    if not n:
+        return ""
+    file, changes = _sent_bundle(restored), _sent_changes(restored)
+    if changes:
+        return ngettext(
+            "{n} change made on this computer after the backup was exported in {file}, "
+            "and headquarters has not confirmed it yet: {changes}; keep {file} until "
+            "headquarters' next bundle confirms it",
+            "{n} changes made on this computer after the backup were exported in {file}, "
+            "and headquarters has not confirmed them yet: {changes}; keep {file} until "
+            "headquarters' next bundle confirms them", n).format(
+                n=n, file=file, changes=changes)
+    return ngettext(
+        "{n} change made on this computer after the backup was exported in {file}, and "
+        "headquarters has not confirmed it yet: keep {file} until headquarters' next "
+        "bundle confirms it",
+        "{n} changes made on this computer after the backup were exported in {file}, and "
+        "headquarters has not confirmed them yet: keep {file} until headquarters' next "
+        "bundle confirms them", n).format(n=n, file=file)
+
+
+def _sent_bundle(restored: Mapping[str, Any]) -> str:
+    """The file name of the bundle that carried the changes of ``not_received_text``,
+    or words for it when the restore could not read it."""
+    from fieldplan.i18n import _
+
+    # Translators: stands for a bundle's file name where it is not known: "… were
+    # exported in {file} …", "import {file} at headquarters again"
+    return restored.get("bundle") or _("the last bundle exported before the restore")
+
+
+def _sent_changes(restored: Mapping[str, Any]) -> str:
+    """The changes of ``not_received_text`` in short: "PA1.2 (1st semester 2026),
+    PA1.3 (1st semester 2026)" ("" when not known)."""
+    from fieldplan.i18n import _
+    from fieldplan.sync.state import change_words
+
+    names = []
+    for item in restored.get("sent_changes", ()):
+        if item.get("entity") == "progress":
+            _office, _sep, rest = str(item.get("id", "")).partition("|")
+            action, _sep, period = rest.partition("|")
+            # Translators: a report: {action} is an action code such as PA1.2,
+            # {period} a period in words, "1st semester 2026"
+            names.append(_("{action} ({period})").format(action=action,
+                                                         period=period_text(period)))
+        else:
+            names.append(change_words(item.get("entity", ""), item.get("id", ""),
+                                      item.get("fields") or {}))
+    return named_reports(list(dict.fromkeys(names)))
 
 
 def went_back_notice(rep: Replica) -> str:

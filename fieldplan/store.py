@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fieldplan.errors import (
     BackupError,
@@ -784,7 +784,7 @@ BACKUP_MARK = "backup"
 def _mark_backup(dest: sqlite3.Connection, stamp: str,
                  lost: list[dict] | None = None, db_name: str = "",
                  checked: bool = False,
-                 written: dict[str, dict[str, int]] | None = None) -> None:
+                 written: dict[str, Any] | None = None) -> None:
     """``lost``: see ``_lost_here``; ``written``: see ``_written_here`` (a restore's
     copy only). ``db_name``: the file name of the database a backup is of (see
     list_backups). ``checked``: the database was found sound just before it was
@@ -801,7 +801,7 @@ def _mark_backup(dest: sqlite3.Connection, stamp: str,
         if lost:
             mark["lost"] = lost
         if written:
-            mark.update(written)  # written, sent
+            mark.update(written)  # written, sent, acked, bundle
         with dest:
             dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          # ASCII: a file name that is not UTF-8 is kept escaped
@@ -1257,12 +1257,15 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
     return found
 
 
-def _written_here(db_path: Path, backup: Path) -> dict[str, dict[str, int]]:
+def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:
     """(an office) How far this computer wrote its replicas' events, and sent them,
     beyond what ``backup`` holds: ``written`` (replica → seq), from its write mark
     (``fieldplan.writemark``, of this very database file: read even when the replaced
     file cannot be) and from what the replaced file holds; ``sent`` (replica → seq),
-    what the replaced file says a bundle carried or headquarters acknowledged. Only
+    what the replaced file says a bundle carried or headquarters acknowledged;
+    ``acked`` (replica → seq), what headquarters acknowledged alone (what ``sent``
+    holds beyond it was exported, and may never have reached headquarters);
+    ``bundle``, the file name of the last bundle exported (it carried them). Only
     the replicas of which more was written than the backup holds; {} at headquarters
     (``_lost_here`` and the offices' receipts say what it lost), and when nothing was
     written since. The replaced file is only read, as much of it as can be."""
@@ -1287,6 +1290,8 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, dict[str, int]]:
         return {}
     written: dict[str, int] = {}
     sent: dict[str, int] = {}
+    acked: dict[str, int] = {}
+    bundle = ""
     failed = (*READ_ERRORS, ValueError, KeyError, TypeError, AttributeError)
     try:
         with reading(db_path) as conn:
@@ -1299,14 +1304,21 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, dict[str, int]]:
                                             f"origin IN ({marks}) GROUP BY origin", ids))
             with contextlib.suppress(*failed):
                 # headquarters' receipts (the only peer an office hears from)
-                sent.update(conn.execute(f"SELECT origin, max(seq) FROM acks WHERE origin "
-                                         f"IN ({marks}) GROUP BY origin", ids))
+                acked.update(conn.execute(f"SELECT origin, max(seq) FROM acks WHERE origin "
+                                          f"IN ({marks}) GROUP BY origin", ids))
+                sent.update(acked)
             with contextlib.suppress(*failed):
                 for key, value in conn.execute(  # what the bundles exported carried
                         f"SELECT key, value FROM meta WHERE key IN ({marks})",
                         [EXPORTED + i for i in ids]):
                     origin = key[len(EXPORTED):]
                     sent[origin] = max(sent.get(origin, 0), int(value))
+            with contextlib.suppress(*failed):
+                # the last bundle written: it carried all headquarters had not
+                # acknowledged, so what was sent and may never have reached it
+                row = conn.execute("SELECT value FROM meta WHERE key = 'last_export'"
+                                   ).fetchone()
+                bundle = str(json.loads(row[0]).get("path") or "") if row else ""
     except failed:
         pass  # missing, not a database: the write mark alone
     here = writemark.database_key(db_path)
@@ -1318,8 +1330,14 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, dict[str, int]]:
                if isinstance(seq, int) and seq > held.get(origin, 0)}
     if not written:
         return {}
-    return {"written": written,
-            "sent": {origin: seq for origin, seq in sent.items() if origin in written}}
+    out: dict[str, Any] = {
+        "written": written,
+        "sent": {origin: seq for origin, seq in sent.items() if origin in written},
+        # what of ``sent`` headquarters had acknowledged: the rest was exported only
+        "acked": {origin: seq for origin, seq in acked.items() if origin in written}}
+    if bundle:
+        out["bundle"] = Path(bundle).name
+    return out
 
 
 def lost_summary(body: str, digest: str) -> dict | None:
@@ -1403,7 +1421,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None,
-                 written: dict[str, dict[str, int]] | None = None) -> None:
+                 written: dict[str, Any] | None = None) -> None:
     src = sqlite3.connect(backup.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         create_private(part, exist_ok=True)  # owner-only, whatever the backup's mode

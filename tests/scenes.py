@@ -81,6 +81,31 @@ def office_restored_after_typing(make_office, tmp_path: Path, *, sent: int = 0,
     return path
 
 
+def office_restored_after_a_lost_bundle(hq, make_office, tmp_path: Path, *,
+                                        confirmed: bool = False):
+    """ML, in step with HQ, was backed up, then reported PA1.2 for 2026-S1 at risk and
+    exported: that bundle never reached headquarters (an email lost). Then its
+    database was put back from the backup (``confirmed``: a report on PA1.3 typed and
+    sent after the backup, which HQ acknowledged, comes before). Returns (ML's path,
+    closed; the lost bundle's path)."""
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA1.1", "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    store.backup(ml.conn, ml.path, "manual")
+    if confirmed:
+        progress.record_progress(ml, "PA1.3", "2026-S1", status="on-track")
+        send(ml, hq, tmp_path)
+        send(hq, ml, tmp_path)
+    progress.record_progress(ml, "PA1.2", "2026-S1", status="at-risk")
+    (tmp_path / "sent-mail").mkdir(exist_ok=True)
+    lost = export_bundle(ml, out_dir=tmp_path / "sent-mail").path
+    path = ml.path
+    ml.close()
+    store.restore_backup(path, force=True)
+    return path, lost
+
+
 def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
     """ML's database went back to an older copy (its -wal lost) after HQ merged its
     later events, then wrote on: HQ refused its bundle (a forked history) and holds

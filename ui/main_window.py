@@ -91,7 +91,16 @@ def sync_text(state) -> str:
     from fieldplan.sync.state import to_make_again
 
     lost = to_make_again(state.restored)
-    if lost and (state.restored or {}).get("never_sent"):
+    if lost and (state.restored or {}).get("not_received"):
+        # an office restored from a backup: a bundle exported before it never reached
+        # headquarters (its tip names the file and the reports)
+        parts.append(ngettext(
+            "restored from a backup: {n} change made here after it did not reach "
+            "headquarters; import its bundle there again or make it again",
+            "restored from a backup: {n} changes made here after it did not reach "
+            "headquarters; import their bundle there again or make them again",
+            lost).format(n=lost))
+    elif lost and (state.restored or {}).get("never_sent"):
         # an office restored from a backup: what was typed after it and never sent is
         # gone (its tip names the reports, when the damaged file could tell)
         parts.append(ngettext(
@@ -289,6 +298,7 @@ class MainWindow(QMainWindow):
         self.identity = identity
         self._lost = 0  # changes a restore lost, as the last sync state said (HQ)
         self._lost_lines: list[str] = []  # which, in words (fieldplan.status.lost_lines)
+        self._sent_lost = False  # (an office) of them, some sent in a bundle HQ never got
         #: changes made here headquarters has not acknowledged, as the last sync state
         #: said (what a computer set up again leaves behind to type again)
         self._unsent = 0
@@ -1200,19 +1210,25 @@ class MainWindow(QMainWindow):
         ).run()
 
     def _show_sync_state(self, state) -> None:
-        from fieldplan.status import lost_lines
+        from fieldplan.status import lost_lines, not_received_text, unconfirmed_text
         from fieldplan.sync.state import to_make_again
 
         restored = getattr(state, "restored", None) or {}
         self._lost = to_make_again(restored)
-        self._lost_lines = lost_lines(restored, shown=None) if self._lost else []
+        # (an office) a bundle exported before the restore: one line, with its file
+        # and the reports it carried
+        sent = [text for text in (not_received_text(restored), unconfirmed_text(restored))
+                if text]
+        not_received = sent[:1] if restored.get("not_received") else []
+        self._lost_lines = [*(lost_lines(restored, shown=None) if self._lost else ()),
+                            *not_received]
         text = sync_text(state)
         self.show_sync(text)
         forked = getattr(state, "hq_forks", ())
         if forked:
             from fieldplan.sync.fork import hq_fork_text
         lines = [*(hq_fork_text(f, time_text(f["written"])) for f in forked),
-                 *(lost_lines(restored) if self._lost_lines else ()),
+                 *(lost_lines(restored) if self._lost else ()), *sent,
                  *getattr(state, "forks", ()), *getattr(state, "shared_identities", ())]
         if getattr(state, "continued_by", ""):
             from fieldplan.status import continued_text
@@ -1234,6 +1250,7 @@ class MainWindow(QMainWindow):
             tip = "\n".join([text, *(isolated_codes(sentence(line)) for line in lines)])
             self.sync_label.setToolTip(tip_text(tip))
             self.sync_label.setAccessibleDescription(tip)
+        self._sent_lost = bool(restored.get("not_received"))
         self.lost_action.setVisible(bool(self._lost))
 
     def set_up_again_dialog(self, setup: str = "") -> None:
@@ -1263,6 +1280,13 @@ class MainWindow(QMainWindow):
             "from (plan changes, period locks or keys) were lost. Make them again (the "
             "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
             "warns again if offices report more.", n) if self.identity.is_hq else ngettext(
+            "{n} change made on this computer after the backup this database was restored "
+            "from did not reach headquarters, and is lost unless its bundle is imported "
+            "there again. Type it again, then stop the warning.",
+            "{n} changes made on this computer after the backup this database was restored "
+            "from did not reach headquarters, and are lost unless their bundle is imported "
+            "there again. Type them again, then stop the warning.", n
+        ) if self._sent_lost else ngettext(
             "{n} change made on this computer after the backup this database was restored "
             "from was never sent to headquarters, and is lost. Type it again, then stop "
             "the warning.",

@@ -396,7 +396,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 "previous_replica": json.loads(restored)["replica"] if restored else None,
                 "never_sent": state.get("never_sent", 0),
                 "never_sent_changes": state.get("lost_changes", []) if not rep.is_hq
-                else []}
+                else [],
+                # exported before the restore, not acknowledged by headquarters then
+                "unconfirmed": state.get("unconfirmed", 0),
+                "sent_changes": state.get("sent_changes", []),
+                "bundle": state.get("bundle") or None}
 
     def human() -> None:
         if skipped:
@@ -420,6 +424,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 data["never_sent"], bool(data["never_sent_changes"])))))
             for text in lost_lines(state):
                 print(for_terminal(line.format(label=_("Lost"), n=text)))
+        if data["unconfirmed"]:
+            from fieldplan.status import unconfirmed_text
+            from fieldplan.text import for_terminal
+
+            print(for_terminal(_("{label}: {n}").format(
+                label=_("Sent, not acknowledged yet"), n=unconfirmed_text(state))))
 
     output(args, data, human)
     return 0

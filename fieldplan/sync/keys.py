@@ -620,6 +620,14 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
         # it wrote after the backup and never sent is lost, and is said so
         restored["written"] = marked["written"]
         restored["sent"] = marked.get("sent") or {}
+        if "acked" in marked:  # (a restore of an earlier fieldplan kept no word of it)
+            restored["acked"] = marked["acked"]
+        if marked.get("bundle"):
+            restored["bundle"] = marked["bundle"]
+        # the bundles imported before: headquarters' receipts in them predate the
+        # restore (state._hq_answered)
+        restored["inbox"] = rep.conn.execute(
+            "SELECT coalesce(max(id), 0) FROM inbox").fetchone()[0]
     events.set_meta(rep.conn, "restored", events.canonical_json(restored))
     rep.conn.execute("DELETE FROM meta WHERE key = ?", (store.BACKUP_MARK,))
     _adopt_key(rep, new, chain)

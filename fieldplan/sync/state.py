@@ -322,40 +322,84 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
 def to_make_again(restored: dict[str, Any] | None) -> int:
     """How many changes a restore lost that a person has to make again: (HQ) those
     offices hold and those no office has reported; (an office) those made after the
-    backup and never sent (``restored_state``)."""
+    backup and never sent, or sent in a bundle headquarters never received
+    (``restored_state``)."""
     restored = restored or {}
     return (restored.get("lost", 0) + restored.get("unreported", 0)
-            + restored.get("never_sent", 0))
+            + restored.get("never_sent", 0) + restored.get("not_received", 0))
 
 
 def _never_sent(rep: Replica, info: dict[str, Any]) -> dict[str, Any]:
-    """(an office) What a restore lost for good: the changes this computer made after
-    the backup that headquarters never had (``store._written_here``: how far it wrote
-    and sent), less those a person said were made again (``dismiss_lost``).
-    ``never_sent``: how many; ``lost_changes``: those the replaced file told the
-    restore of (``store._lost_here``), in a few words with ``text``. What was sent
-    comes back with headquarters' next bundle, and is not counted: nor is what this
-    database holds or headquarters acknowledged since."""
+    """(an office) What a restore lost: the changes this computer made after the
+    backup that headquarters never had (``store._written_here``: how far it wrote,
+    exported, and headquarters acknowledged), less those a person said were made
+    again (``dismiss_lost``) and those this database holds or headquarters
+    acknowledged since.
+
+    ``never_sent``: how many no bundle carried: lost for good; ``lost_changes``: those
+    the replaced file told the restore of (``store._lost_here``), in a few words with
+    ``text``. Those a bundle carried that headquarters had not acknowledged are safe
+    only once it does: ``unconfirmed``, how many, while headquarters has not answered
+    since the restore (``_hq_answered``); ``not_received``, how many, once it has and
+    its receipts still lack them (the bundle never reached it: to import there again,
+    or the changes to make again); ``sent_changes``, which, as ``lost_changes``;
+    ``bundle``, the file name of the last bundle exported, which carried them ("" when
+    not known)."""
     written = info.get("written") or {}
     sent = info.get("sent") or {}
+    # (a restore of an earlier fieldplan kept no word of it: what headquarters'
+    # receipts say since tells)
+    acked_then = info.get("acked") or {}
     upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null") or {}
     kept = info.get("lost_events") or []
-    count = 0
+    count = shipped_count = 0
     changes: list[dict[str, Any]] = []
+    shipped: list[dict[str, Any]] = []
+
+    def known(origin: str, first: int, last: int) -> list[dict[str, Any]]:
+        return [{**item, "text": lost_change_text(item), "made_again": False}
+                for item in kept if item.get("replica") == origin
+                and isinstance(item.get("seq"), int) and first < item["seq"] <= last]
+
     for origin, last in written.items():
         held = rep.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
                                 (origin,)).fetchone()[0] or 0
         acked = rep.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
                                  (origin,)).fetchone()[0] or 0
-        since = max(held, acked, int(sent.get(origin, 0)), int(upto.get(origin, 0)))
-        if last <= since:
-            continue
-        count += last - since
-        changes += [{**item, "text": lost_change_text(item), "made_again": False}
-                    for item in kept if item.get("replica") == origin
-                    and isinstance(item.get("seq"), int) and since < item["seq"] <= last]
-    changes.sort(key=lambda item: (list(written).index(item["replica"]), item["seq"]))
-    return {"never_sent": count, "lost_changes": changes}
+        safe = max(held, acked, int(upto.get(origin, 0)))
+        # exported is not received: what headquarters had not acknowledged is safe
+        # once it does (the bundle may have been lost on its way)
+        carried = min(last, int(sent.get(origin, 0)))
+        first = max(safe, int(acked_then.get(origin, 0)))
+        if carried > first:
+            shipped_count += carried - first
+            shipped += known(origin, first, carried)
+        since = max(safe, carried)
+        if last > since:
+            count += last - since
+            changes += known(origin, since, last)
+    order = list(written)
+    changes.sort(key=lambda item: (order.index(item["replica"]), item["seq"]))
+    shipped.sort(key=lambda item: (order.index(item["replica"]), item["seq"]))
+    answered = bool(shipped_count) and _hq_answered(rep, info)
+    return {"never_sent": count, "lost_changes": changes,
+            "unconfirmed": 0 if answered else shipped_count,
+            "not_received": shipped_count if answered else 0,
+            "sent_changes": shipped, "bundle": str(info.get("bundle") or "")}
+
+
+def _hq_answered(rep: Replica, info: dict[str, Any]) -> bool:
+    """Whether a bundle from headquarters was merged here since the restore (``info``:
+    the ``restored`` record): its receipts say what headquarters holds of what was
+    sent before. (A restore of an earlier fieldplan kept no word of its inbox: the
+    bundles imported after the second it was made.)"""
+    if "inbox" in info:
+        where, arg = "id > ?", info["inbox"]
+    else:
+        where, arg = "received_at > ?", info.get("at", "")
+    return rep.conn.execute(
+        f"SELECT 1 FROM inbox WHERE office = 'HQ' AND outcome = 'merged' AND {where} "
+        "LIMIT 1", (arg,)).fetchone() is not None
 
 
 def _revoked_again(item: dict[str, Any], revoked_again: set[str]) -> bool:

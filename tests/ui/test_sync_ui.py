@@ -869,6 +869,52 @@ def test_an_office_ends_the_restore_warning_once_it_typed_them_again(
         assert sync.sync_state(rep).restored["never_sent"] == 0
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_an_office_status_bar_says_a_bundle_never_reached_headquarters(
+        open_window, qtbot, hq, make_office, tmp_path, lang):
+    """Restored after exporting a bundle that headquarters never received: the status
+    bar said nothing was lost. Once headquarters' receipts show it lacks them, the
+    status bar says so, its tip and the dialog that ends the warning name the file
+    and the report."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.scenes import office_restored_after_a_lost_bundle, send
+    from ui.app import apply_language
+
+    path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path)
+    with open_replica(path) as ml:
+        send(ml, hq, tmp_path)
+        send(hq, ml, tmp_path)
+    apply_language(QApplication.instance(), lang)
+    try:
+        _says_the_bundle_never_arrived(open_window(path), qtbot, tmp_path, lost, lang)
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
+def _says_the_bundle_never_arrived(window, qtbot, tmp_path, lost, lang) -> None:
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.lost_action.isVisible(), timeout=5000)
+    window.grab().save(str(tmp_path / f"office-bundle-lost-{lang}.png"))
+    tip = window.sync_label.toolTip()
+    assert lost.name in tip and "PA1.2" in tip
+    window.lost_action.trigger()
+    dialog = window.findChild(object, "dismiss-lost-dialog")
+    assert lost.name in dialog.details.toPlainText()
+    dialog.grab().save(str(tmp_path / f"office-bundle-lost-dialog-{lang}.png"))
+    if lang != "en":
+        return
+    assert ("Restored from a backup: 1 change made here after it did not reach "
+            "headquarters; import its bundle there again or make it again") in tip
+    assert dialog.text.text().startswith(
+        "1 change made on this computer after the backup this database was restored "
+        "from did not reach headquarters, and is lost unless its bundle is imported "
+        "there again. Type it again")
+    dialog.accept()
+    qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)
+    assert lost.name not in window.sync_label.toolTip()
+
+
 def test_the_restore_warning_lists_the_changes_lost(open_window, qtbot, hq, make_office,
                                                    tmp_path):
     """The dialog that ends the warning says which changes to make again, not only how

@@ -1,0 +1,127 @@
+"""An office put back from a backup, after it exported a bundle that never reached
+headquarters (an email lost): what that bundle carried was taken for safe ("sent"),
+so the restore and status said nothing was lost while headquarters never had it.
+Until headquarters answers they are said sent and not confirmed; once its receipts
+show it lacks them, status names the file to import there again and the reports to
+make again; the warning goes once headquarters has them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fieldplan.cli import main
+from fieldplan.progress import get_report
+from fieldplan.replica import open_replica
+from fieldplan.status import replica_status
+from fieldplan.sync import dismiss_lost, import_bundle, sync_state
+from fieldplan.sync.state import to_make_again
+from tests.scenes import office_restored_after_a_lost_bundle, send
+
+
+def said(rep, label: str) -> list[str]:
+    return [text for name, text in replica_status(rep).lines("en") if name == label]
+
+
+def test_a_bundle_headquarters_never_received_is_said_lost(hq, make_office,
+                                                          tmp_path: Path) -> None:
+    path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path)
+    with open_replica(path) as ml:
+        restored = sync_state(ml).restored
+        # headquarters has not answered yet: sent, not confirmed
+        assert (restored["unconfirmed"], restored["not_received"]) == (1, 0)
+        assert restored["never_sent"] == 0 and to_make_again(restored) == 0
+        assert restored["bundle"] == lost.name
+        assert said(ml, "Sent, not acknowledged yet") == [
+            f"1 change made on this computer after the backup was exported in {lost.name}, "
+            f"and headquarters has not confirmed it yet: PA1.2 (1st semester 2026); keep "
+            f"{lost.name} until headquarters' next bundle confirms it"]
+        for _ in range(2):
+            send(ml, hq, tmp_path)
+            send(hq, ml, tmp_path)
+        assert get_report(hq, "PA1.2", "2026-S1", office="ML") is None
+        restored = sync_state(ml).restored
+        assert (restored["unconfirmed"], restored["not_received"]) == (0, 1)
+        assert to_make_again(restored) == 1
+        assert [c["id"] for c in restored["sent_changes"]] == ["ML|PA1.2|2026-S1"]
+        warnings = said(ml, "Warning")
+        assert warnings == [
+            f"1 change made on this computer after the backup was exported in {lost.name}, "
+            f"but headquarters' receipts show it never received it: import {lost.name} "
+            f"at headquarters again if you still have it, or make this change again: "
+            f"PA1.2 (1st semester 2026)"]
+
+
+def test_the_warning_goes_once_headquarters_imports_the_bundle(hq, make_office,
+                                                              tmp_path: Path) -> None:
+    path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path)
+    with open_replica(path) as ml:
+        send(ml, hq, tmp_path)
+        send(hq, ml, tmp_path)
+        assert sync_state(ml).restored["not_received"] == 1
+        assert import_bundle(hq, lost).outcome == "merged"  # found, and imported late
+        send(hq, ml, tmp_path)
+        restored = sync_state(ml).restored
+        assert (restored["unconfirmed"], restored["not_received"]) == (0, 0)
+        assert to_make_again(restored) == 0
+        assert not said(ml, "Warning") and "exported in" not in str(
+            replica_status(ml).lines("en"))
+        assert get_report(ml, "PA1.2", "2026-S1", office="ML").status == "at-risk"
+
+
+def test_made_again_the_warning_can_be_ended(hq, make_office, tmp_path: Path) -> None:
+    path, _lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path)
+    with open_replica(path) as ml:
+        send(ml, hq, tmp_path)
+        send(hq, ml, tmp_path)
+        assert dismiss_lost(ml) == 1
+        restored = sync_state(ml).restored
+        assert restored["not_received"] == 0 and not said(ml, "Warning")
+
+
+def test_what_headquarters_acknowledged_before_the_restore_is_safe(
+        hq, make_office, tmp_path: Path) -> None:
+    """A report sent after the backup and acknowledged by headquarters comes back with
+    its next bundle: only the one in the lost bundle is in doubt."""
+    path, _lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path,
+                                                      confirmed=True)
+    with open_replica(path) as ml:
+        restored = sync_state(ml).restored
+        assert restored["unconfirmed"] == 1
+        assert [c["id"] for c in restored["sent_changes"]] == ["ML|PA1.2|2026-S1"]
+        send(ml, hq, tmp_path)
+        send(hq, ml, tmp_path)
+        restored = sync_state(ml).restored
+        assert restored["not_received"] == 1
+        assert get_report(ml, "PA1.3", "2026-S1", office="ML") is not None
+
+
+def test_restore_says_the_bundle_is_not_confirmed(hq, make_office, tmp_path: Path,
+                                                  capsys) -> None:
+    from fieldplan import store
+    from fieldplan.progress import record_progress
+
+    ml = make_office("ML")
+    record_progress(ml, "PA1.1", "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    store.backup(ml.conn, ml.path, "manual")
+    record_progress(ml, "PA1.2", "2026-S1", status="at-risk")
+    lost = send(ml, hq, tmp_path)[0].path  # (imported, but the receipt never came back)
+    path = ml.path
+    ml.close()
+    assert main(["--db", str(path), "restore", "--force"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == (
+        f"Sent, not acknowledged yet: 1 change made on this computer after the backup "
+        f"was exported in {lost.name}, and headquarters has not confirmed it yet: PA1.2 "
+        f"(1st semester 2026); keep {lost.name} until headquarters' next bundle "
+        f"confirms it")
+    # headquarters had it: its next bundle says so, and brings it back
+    with open_replica(path) as ml:
+        send(ml, hq, tmp_path)
+        send(hq, ml, tmp_path)
+        restored = sync_state(ml).restored
+        assert (restored["unconfirmed"], restored["not_received"]) == (0, 0)
+    assert main(["--db", str(path), "--json", "status"]) == 0
+    assert json.loads(capsys.readouterr().out)["restored"]["not_received"] == 0

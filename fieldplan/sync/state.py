@@ -33,7 +33,8 @@ class SyncState:
     #: replica), backup_taken, replica (the id it had), missing (events of its earlier
     #: replicas that peers acknowledge holding and this database lacks), lost (the same
     #: at HQ, where they never come back, less those a person said were made again:
-    #: ``dismiss_lost``), dismissed; else None
+    #: ``dismiss_lost``), dismissed; at an office, never_sent, unconfirmed and
+    #: not_received (``_never_sent``: exported is not received); else None
     restored: dict[str, Any] | None = None
     #: the gaps as data: origin, office, first, last, message (``gaps``: the messages)
     gap_ranges: tuple[dict[str, Any], ...] = ()
@@ -561,7 +562,8 @@ def lost_unknown_text(replica: str, first: int, last: int, held_by: list[str]) -
 def dismiss_lost(rep: Replica) -> int:
     """A person made again the changes a restore lost: stop warning about them. (HQ)
     The ones reported so far (offices may still report more, which are warned about);
-    (an office) those it made after the backup and never sent. Returns how many
+    (an office) those it made after the backup and never sent, or sent in a bundle
+    headquarters never received. Returns how many
     warnings this ended (0 when there was none)."""
     with store.write_transaction(rep.conn):
         state = restored_state(rep)

@@ -198,8 +198,9 @@ def check_known_office(rep: Replica, office: str) -> None:
 
 def _peers(rep: Replica, office: str) -> list[str]:
     """The replicas of ``office`` a bundle is for: not this one, nor one that a restored
-    database continues, nor a revoked computer (they receive nothing any more: their
-    last receipts would hold the office's bundles back for ever). At HQ, a continued
+    database continues, nor a revoked computer (their last receipts would hold the
+    office's bundles back for ever; a revoked one still gets its own key records,
+    ``revocation_news``, to learn it was revoked). At HQ, a continued
     replica whose database is still in use on another computer is one
     (``fork.copies_in_use``), until its key is revoked (that replica alone)."""
     keys = keyreg.all_keys(rep)
@@ -260,6 +261,40 @@ def _runs(rep: Replica, recipient: str, side: str, *, full: bool
         ).fetchone()
         if n:
             out.append((origin, after, lo, hi, n))
+    return out
+
+
+def revocation_news(rep: Replica, office: str,
+                    runs: list[tuple[str, int, int, int, int]]) -> dict[str, list[int]]:
+    """(HQ) What a bundle for ``office`` carries beside ``runs`` (``_runs``) so that a
+    computer of the office that headquarters cut off learns it: per origin, the seqs of
+    the key events of that computer's keys (registration, rotation, revocation) that
+    its receipts do not cover and no run carries. ``_peers`` leaves such a computer
+    out, so the runs start after what the office's other computers hold: without
+    these, once another laptop acknowledged the revocation, the revoked one would
+    never hear of it (its bundles refused, and 'set up again' refusing it too).
+    Headquarters never gets its receipts again (its bundles are refused), so these few
+    events go with every bundle for the office; its other computers hold them
+    already (each is at or below what they all acknowledged)."""
+    if not rep.is_hq:
+        return {}
+    keys = keyreg.all_keys(rep)
+    by = keyreg.cut_off_by(keys)
+    gone = sorted({k.replica for k in keys.values() if k.office == office and k.replica in by})
+    if not gone:
+        return {}
+    wanted = sorted({k.key_id for k in keys.values() if k.replica in gone}
+                    | {by[r] for r in gone})
+    carried = {origin: after for origin, after, *_rest in runs}
+    floors: dict[str, int] = {}
+    out: dict[str, list[int]] = {}
+    for origin, seq in rep.conn.execute(
+            f"SELECT origin, seq FROM events WHERE entity = 'key' AND entity_id IN "
+            f"({','.join('?' * len(wanted))}) ORDER BY origin, seq", wanted):
+        if origin not in floors:
+            floors[origin] = _ack_floor(rep, gone, origin, to_hq=False)
+        if seq > floors[origin] and (origin not in carried or seq <= carried[origin]):
+            out.setdefault(origin, []).append(seq)
     return out
 
 
@@ -344,10 +379,16 @@ def export_bundle(
     ranges: dict[str, list[int]] = {}
     plan: list[tuple[str, int]] = []
     count = 0
-    for origin, after, lo, hi, n in _runs(rep, recipient, side, full=full):
+    runs = _runs(rep, recipient, side, full=full)
+    # (HQ) and what a revoked computer of the office needs to learn it was revoked
+    news = revocation_news(rep, side, runs)
+    for origin, after, lo, hi, n in runs:
         ranges[origin] = [lo, hi]
         plan.append((origin, after))
         count += n
+    for origin, seqs in news.items():
+        ranges[origin] = [seqs[0], ranges.get(origin, [0, seqs[-1]])[1]]
+        count += len(seqs)
     # receipts for everything both sides write: an office acknowledges HQ's events too,
     # so HQ stops re-sending the plan and the key registry
     relevant = {k.replica for k in keyreg.all_keys(rep).values()
@@ -372,7 +413,8 @@ def export_bundle(
         manifest["rotation"] = rotation
     # a recipient not updated yet reads the oldest format the events fit in
     manifest.update(formats.manifest_fields())
-    version, behind = formats.choose_format(rep, recipient, _peers(rep, side), plan)
+    version, behind = formats.choose_format(rep, recipient, _peers(rep, side), plan,
+                                            also=news)
     own = ranges.get(rep.replica_id, [0, 0])
     who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
     name = bundlefmt.bundle_filename(who, rep.replica_id[:8], own[0], own[1])
@@ -384,7 +426,7 @@ def export_bundle(
     else:  # the person named it
         check_bundle_target(rep, path)
     rep.mark_now()  # (no peer may hold an event of this replica the mark lacks)
-    info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan), secret,
+    info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan, news), secret,
                                   progress=_adapt(progress, count), version=version)
     warning = behind
     try:
@@ -560,8 +602,11 @@ def _unused(path: Path) -> Path:
     return found
 
 
-def event_lines(rep: Replica, plan: list[tuple[str, int]]) -> Iterator[bytes]:
-    """The stored event lines, exactly as signed: no parse and re-serialise. Each is
+def event_lines(rep: Replica, plan: list[tuple[str, int]],
+                also: dict[str, list[int]] | None = None) -> Iterator[bytes]:
+    """The stored event lines, exactly as signed: no parse and re-serialise; ``also``:
+    per origin, events at or below its run's start to carry before the run (each
+    origin's events in increasing order, as the import wants them). Each is
     checked against its hash first: a line changed on disk (a bad sector inside it
     passes SQLite's quick check) would break its replica's hash chain, and the other
     side would refuse this bundle and every later one. Such a line is
@@ -569,14 +614,22 @@ def event_lines(rep: Replica, plan: list[tuple[str, int]]) -> Iterator[bytes]:
     (Read as bytes, as they were hashed: the check costs less than the decoding it
     spares.)"""
     sha256 = hashlib.sha256
-    for origin, after in plan:
-        cur = rep.conn.execute(
+    also = also or {}
+    runs = dict(plan)
+    for origin in [*runs, *(o for o in also if o not in runs)]:
+        picked = [rep.conn.execute(
             "SELECT seq, CAST(hash AS BLOB), CAST(body AS BLOB) FROM events "
-            "WHERE origin = ? AND seq > ? ORDER BY seq", (origin, after))
-        for seq, digest, body in cur:
-            if body is None or sha256(body).hexdigest().encode() != digest:
-                raise store.damaged_error(rep.path, store.altered_event_text(origin, seq))
-            yield body
+            "WHERE origin = ? AND seq = ?", (origin, seq)) for seq in also.get(origin, ())]
+        if origin in runs:
+            picked.append(rep.conn.execute(
+                "SELECT seq, CAST(hash AS BLOB), CAST(body AS BLOB) FROM events "
+                "WHERE origin = ? AND seq > ? ORDER BY seq", (origin, runs[origin])))
+        for cur in picked:
+            for seq, digest, body in cur:
+                if body is None or sha256(body).hexdigest().encode() != digest:
+                    raise store.damaged_error(rep.path,
+                                              store.altered_event_text(origin, seq))
+                yield body
 
 
 def _adapt(progress: Progress | None, total: int) -> Progress | None:

@@ -15,7 +15,7 @@ only older formats, the export says that recipient must update fieldplan.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fieldplan import bundle as bundlefmt
@@ -85,27 +85,32 @@ def office_versions(rep: Replica) -> dict[str, tuple[str, ...]]:
     return {office: tuple(sorted(v)) for office, v in sorted(out.items())}
 
 
-def needed_format(rep: Replica, plan: Iterable[tuple[str, int]]) -> int:
-    """The oldest format that holds the events of ``plan`` (origin, after-seq): a key
-    record with a scope needs KEY_SCOPE_SINCE; everything else fits the oldest."""
+def needed_format(rep: Replica, plan: Iterable[tuple[str, int]],
+                  also: Mapping[str, Iterable[int]] | None = None) -> int:
+    """The oldest format that holds the events of ``plan`` (origin, after-seq) and
+    ``also`` (origin → seqs of single events): a key record with a scope needs
+    KEY_SCOPE_SINCE; everything else fits the oldest."""
     need = bundlefmt.OLDEST_FORMAT_VERSION
     after = dict(plan)
-    if not after:
+    single = {(o, s) for o, seqs in (also or {}).items() for s in seqs}
+    if not after and not single:
         return need
     for origin, seq, body in rep.conn.execute(
             "SELECT origin, seq, body FROM events WHERE entity = 'key'"):
-        if origin in after and seq > after[origin] and "scope" in json.loads(body)["fields"]:
+        carried = (origin in after and seq > after[origin]) or (origin, seq) in single
+        if carried and "scope" in json.loads(body)["fields"]:
             need = max(need, bundlefmt.KEY_SCOPE_SINCE)
     return need
 
 
 def choose_format(rep: Replica, recipient: str, readers: Iterable[str],
-                  plan: Iterable[tuple[str, int]]) -> tuple[int, str]:
-    """The format to write ``plan``'s events in for ``recipient``'s replicas
-    ``readers``, and a line for the sender when the recipient must update fieldplan
-    to read it ("" when it reads it)."""
+                  plan: Iterable[tuple[str, int]],
+                  also: Mapping[str, Iterable[int]] | None = None) -> tuple[int, str]:
+    """The format to write ``plan``'s events (and ``also``'s, see ``needed_format``)
+    in for ``recipient``'s replicas ``readers``, and a line for the sender when the
+    recipient must update fieldplan to read it ("" when it reads it)."""
     reads = reader_format(rep, recipient, readers)
-    need = needed_format(rep, plan)
+    need = needed_format(rep, plan, also)
     version = max(need, min(reads, bundlefmt.FORMAT_VERSION))
     if version <= reads:
         return version, ""

@@ -23,7 +23,7 @@ def as_older(monkeypatch: pytest.MonkeyPatch, version: int) -> None:
     monkeypatch.setattr(bundlefmt, "FORMAT_VERSION", version)
     monkeypatch.setattr(formats, "manifest_fields", lambda: {})
     monkeypatch.setattr(formats, "choose_format",
-                        lambda rep, recipient, readers, plan: (version, ""))
+                        lambda rep, recipient, readers, plan, also=None: (version, ""))
 
 
 def report(office, percent: int = 40) -> None:

@@ -574,7 +574,12 @@ def test_a_revoked_laptop_does_not_hold_its_offices_bundles_back(hq, make_office
     revoke_key(hq, a.meta("key_id"))  # a's last receipts are old, and stay so
     send(hq, b, tmp_path)
     send(b, hq, tmp_path)  # b says what it holds
-    assert export_bundle(hq, for_office="ML", out_dir=tmp_path).events == 0
+    bundle = export_bundle(hq, for_office="ML", out_dir=tmp_path)
+    # only a's own key records, so that a learns it was revoked (b holds them)
+    with zipfile.ZipFile(bundle.path) as zf:
+        carried = [json.loads(line) for line in zf.read(bundlefmt.EVENTS).splitlines()]
+    assert {(e["entity"], e["id"]) for e in carried} == {("key", a.meta("key_id"))}
+    assert import_bundle(b, bundle.path).events_new == 0
 
 
 def test_revoked_replica_cannot_rotate_its_way_back(hq, make_office, tmp_path: Path) -> None:

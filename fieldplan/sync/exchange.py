@@ -67,6 +67,10 @@ SETUP_BUNDLE_REASON = N_("this is a setup bundle: start a new office with "
                          "'fieldplan init --from FILE'")
 BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
+#: manifest key (HQ's bundles for an office): how many of its events are the key records
+#: of a revoked computer of the office, carried in every bundle so that it learns it
+#: (``export.revocation_news``); the office's other computers hold them already
+REVOCATION_RECORDS = "revocation_records"
 
 
 # --- results ----------------------------------------------------------------------------
@@ -452,6 +456,10 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
             isinstance(hashes, dict) and set(hashes) <= set(m["acks"])
             and all(isinstance(v, str) and _HEX64.fullmatch(v) for v in hashes.values())):
         raise BundleError(_("manifest.json: bad 'ack_hashes'"))
+    records = m.get(REVOCATION_RECORDS, 0)
+    if not (isinstance(records, int) and not isinstance(records, bool)
+            and 0 <= records < events.MAX_COUNTER):
+        raise BundleError(_("manifest.json: bad '{field}'").format(field=REVOCATION_RECORDS))
     for key in ("office", "recipient"):
         try:
             office = check_office(m[key])
@@ -992,8 +1000,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 if rep.is_hq and m["office"] != "HQ":
                     fork.clear_repaired(rep, m)
                 # a bundle of events all held already is a duplicate, unless it brought
-                # receipts that move forward (what the other side now holds)
-                outcome = ("duplicate" if seen or (stats.new == 0 and stats.total
+                # receipts that move forward (what the other side now holds), or those
+                # events are only the key records every bundle for the office carries
+                # for a revoked computer of it (REVOCATION_RECORDS)
+                carried = stats.total - m.get(REVOCATION_RECORDS, 0)
+                outcome = ("duplicate" if seen or (stats.new == 0 and carried > 0
                                                    and not stats.receipts) else "merged")
                 found = list_gaps(rep, stats.origins)
                 gaps = tuple(g.message() for g in found)

@@ -27,7 +27,13 @@ from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import formats
 from fieldplan.sync import keys as keyreg
-from fieldplan.sync.exchange import _HOSTILE, ENROL_CONTEXT, KIND_SYNC, Progress
+from fieldplan.sync.exchange import (
+    _HOSTILE,
+    ENROL_CONTEXT,
+    KIND_SYNC,
+    REVOCATION_RECORDS,
+    Progress,
+)
 from fieldplan.sync.fork import copies_in_use, held_forks, resend_from
 
 
@@ -408,6 +414,10 @@ def export_bundle(
     proof = enrolment_proof(rep, secret.public)
     if proof:
         manifest["enrolment"] = proof
+    if news:
+        # (the office's other computers hold them: a bundle of these alone is no
+        # duplicate there)
+        manifest[REVOCATION_RECORDS] = sum(map(len, news.values()))
     rotation = keyreg.rotation_chain(rep)
     if rotation:
         manifest["rotation"] = rotation

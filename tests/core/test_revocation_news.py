@@ -108,3 +108,35 @@ def test_a_revocation_for_one_computer_alone_goes_in_the_format_that_holds_it(
     assert [e["fields"] for e in carried(result.path)][-1]["scope"] == keyreg.REPLICA_ALONE
     assert manifest_of(result.path)["version"] == bundlefmt.KEY_SCOPE_SINCE
     assert "must be updated to read this bundle" in result.warning
+
+
+def test_a_bundle_of_those_records_alone_is_no_duplicate_at_the_other_laptop(
+        hq, make_office, tmp_path: Path) -> None:
+    """Nothing new anywhere: HQ's bundle says so at the laptop that holds everything
+    ("no new events", merged), as it did without them; the same file again is a
+    duplicate."""
+    a = registered(make_office("ML", "ml-a"), hq, tmp_path)
+    b = registered(make_office("ML", "ml-b"), hq, tmp_path)
+    revoke_key(hq, b.meta("key_id"))
+    send(hq, a, tmp_path)
+    send(a, hq, tmp_path)
+    send(hq, a, tmp_path)  # (HQ's receipts move no further after this one)
+    quiet = export_bundle(hq, for_office="ML", out_dir=tmp_path / "out")
+    assert quiet.events == 2
+    first = import_bundle(a, quiet.path)
+    assert (first.outcome, first.events_new) == ("merged", 0)
+    assert import_bundle(a, quiet.path).outcome == "duplicate"
+
+
+def test_a_bad_count_of_those_records_is_refused(hq, make_office, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldplan.sync import export as exportmod
+
+    ml = make_office("ML")
+    write = exportmod.bundlefmt.write_bundle
+    monkeypatch.setattr(exportmod.bundlefmt, "write_bundle",
+                        lambda path, manifest, *args, **kw: write(
+                            path, {**manifest, "revocation_records": "2"}, *args, **kw))
+    outcome = import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == "manifest.json: bad 'revocation_records'"

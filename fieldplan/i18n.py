@@ -310,7 +310,7 @@ def join_clauses(parts: Iterable[str]) -> str:
     "27 new of 27 events; the plan is now version 2" (French " ; ", Arabic "؛ ")."""
     # Translators: joins the clauses of one line ("27 new of 27 events; the plan is
     # now version 2"), and the parts of a list of what a plan would hide
-    return _("; ").join(part for part in parts if part)
+    return _joined(_("; "), [part for part in parts if part], "clauses")
 
 
 def join_list(items: Iterable[str]) -> str:
@@ -320,7 +320,14 @@ def join_list(items: Iterable[str]) -> str:
     drops the commas, Arabic "unit" repeats the second of two items), which a list of
     choices or codes does not want."""
     # Translators: joins the items of a list in a sentence ("PA1.1, PA1.2"): Arabic "، "
-    return _(", ").join(items)
+    return _joined(_(", "), list(items), "list")
+
+
+def _joined(separator: str, parts: list[str], kind: str) -> str:
+    """``parts`` joined by ``separator``; while ``capturing``, a ``Joined`` that a kept
+    message keeps as its parts."""
+    text = str.join(separator, parts)
+    return Joined(text, parts, kind) if getattr(_capture, "on", False) else text
 
 
 def without_mnemonic(label: str) -> str:
@@ -383,6 +390,38 @@ class Periods(str):
         return made
 
 
+class Joined(str):
+    """Parts joined as the language joins them (``join_list``: kind "list",
+    ``join_clauses``: "clauses") that a kept message keeps as its parts: shown again in
+    another language, each part (a kept message itself, or a code) and the separator
+    are said in its words ("Cible modifiée (1) : PA1.1/x à la fin du plan : de 8 000
+    à 9 000", not the English of the import in a French sentence)."""
+
+    parts: tuple[str, ...]
+    kind: str
+
+    def __new__(cls, text: str, parts: Iterable[str], kind: str) -> Joined:
+        made = super().__new__(cls, text)
+        made.parts = tuple(parts)
+        made.kind = kind
+        return made
+
+
+class Number(str):
+    """A number written by ``format_number`` that a kept message keeps as the number:
+    shown again in another language it takes that language's separators (English
+    "8,000" read in French is eight)."""
+
+    value: int | float | str
+    exact: bool
+
+    def __new__(cls, text: str, value: int | float | Decimal, exact: bool) -> Number:
+        made = super().__new__(cls, text)
+        made.value = value if isinstance(value, int | float) else str(value)
+        made.exact = exact
+        return made
+
+
 def periods_in(codes: Iterable[str], lang: str | None = None) -> str:
     """Periods in words in ``lang``, joined as it lists; a code this version does not
     know as written."""
@@ -405,6 +444,10 @@ def _argument(value: Any) -> Any:
         return {"msg": value.record}
     if isinstance(value, Periods):
         return {"periods": list(value.codes)}
+    if isinstance(value, Joined):
+        return {"joined": [_argument(part) for part in value.parts], "kind": value.kind}
+    if isinstance(value, Number):
+        return {"number": value.value, "exact": value.exact}
     if isinstance(value, bool | int | float) or value is None:
         return value
     return str(value)
@@ -422,7 +465,10 @@ def capturing() -> Iterator[None]:
 
 
 def message_record(text: str) -> dict[str, Any] | None:
-    """How ``text`` was made, if it is a kept message (else None)."""
+    """How ``text`` was made, if it is a kept message (else None): clauses joined
+    (``join_clauses``) of kept messages are one too."""
+    if isinstance(text, Joined) and any(isinstance(part, Msg) for part in text.parts):
+        return _argument(text)
     return text.record if isinstance(text, Msg) else None
 
 
@@ -430,6 +476,8 @@ def render_record(record: Mapping[str, Any], lang: str | None = None) -> str:
     """A kept message made again in ``lang`` (default: the current language). Raises
     ValueError (KeyError, TypeError…) when the record does not fit this version's
     messages: callers then show the text as it was written."""
+    if "joined" in record:
+        return str(_render_argument(record, lang))
     t = translation(lang)
     msgid = record["id"]
     if not isinstance(msgid, str):
@@ -462,6 +510,22 @@ def _render_argument(value: Any, lang: str | None) -> Any:
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise TypeError("periods")
         return periods_in(codes, lang)
+    if "joined" in value:
+        parts = value["joined"]
+        if not isinstance(parts, list):
+            raise TypeError("joined")
+        separator = {"list": ", ", "clauses": "; "}[value["kind"]]
+        return translation(lang).gettext(separator).join(
+            str(_render_argument(part, lang)) for part in parts)
+    if "number" in value:
+        number = value["number"]
+        if isinstance(number, str):
+            from decimal import Decimal
+
+            number = Decimal(number)
+        elif type(number) not in (int, float):
+            raise TypeError("number")
+        return format_number(number, lang, exact=bool(value["exact"]))
     return render_record(value["msg"], lang)
 
 
@@ -491,13 +555,19 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
     from babel.numbers import format_decimal
 
     if not exact:
-        return format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING)
-    import decimal
+        text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING)
+    else:
+        import decimal
 
-    with decimal.localcontext() as context:
-        context.prec = 400  # the largest float has 309 digits; the default 28 refuses 1e28
-        return format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
-                              decimal_quantization=False)
+        with decimal.localcontext() as context:
+            context.prec = 400  # the largest float has 309 digits; the default 28 refuses 1e28
+            text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
+                                  decimal_quantization=False)
+    # (kept as the number only for the current language: one asked in another is not
+    # the import's to say again)
+    if lang is None and getattr(_capture, "on", False):
+        return Number(text, x, exact)
+    return text
 
 
 def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *,

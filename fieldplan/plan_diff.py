@@ -28,6 +28,8 @@ from fieldplan.plan import Indicator, Plan
 
 #: How many items a line names before "and N more".
 SHOWN_ITEMS = 8
+#: How many lines ``short_lines`` gives at most, the last "and N more kinds of change".
+SHOWN_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,21 @@ class PlanDiff:
             if items:
                 lines.append(words.format(count=len(items), items=_items(items, shown, kind)))
         return lines
+
+
+def short_lines(diff: PlanDiff, most: int = SHOWN_LINES) -> tuple[str, ...]:
+    """``diff``'s lines, at most ``most`` of them: past that, the first ``most - 1``
+    and "and N more kinds of change" (what an office is told of a new plan it
+    imports, in a dialog and a line of its Inbox)."""
+    lines = diff.lines()
+    if len(lines) <= most:
+        return tuple(lines)
+    more = len(lines) - (most - 1)
+    # Translators: the last of the lines saying what a new plan changes, when there
+    # are too many kinds of change to list ("Action added (1): PA1.9" is one kind)
+    return (*lines[:most - 1], ngettext("and {count} more kind of change",
+                                        "and {count} more kinds of change",
+                                        more).format(count=more))
 
 
 def _changed_dict(change: Changed, kind: str) -> dict[str, Any]:

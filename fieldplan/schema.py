@@ -241,6 +241,15 @@ def m0005_forks(db: Any) -> None:
                "found_at TEXT NOT NULL) WITHOUT ROWID")
 
 
+@migration("0006_inbox_plan_changes")
+def m0006_inbox_plan_changes(db: Any) -> None:
+    """What a new plan a bundle brought changes ("Action added (1): PA1.9"), a JSON
+    list of its lines, each as written and how it was made (``text``, ``msg``): an
+    office's Inbox says it again, in the reader's language, once the import's dialog
+    is closed. NULL for a bundle that brought none, and for those imported before."""
+    db.execute("ALTER TABLE inbox ADD COLUMN plan_changes TEXT")
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this version of fieldplan knows, in order."""
     return [name for name, _ in MIGRATIONS]

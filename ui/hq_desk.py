@@ -71,6 +71,7 @@ from ui.models import (
     hidden_note,
     hidden_state,
     narrative_text,
+    plan_changes_lines,
     search_texts,
     unread_office_line,
     value_text,
@@ -764,6 +765,12 @@ class InboxPage(QWidget):
         if reason:
             # in its own direction: an English reason in an Arabic line, or the reverse
             lines.append(heading.format(label=_("Reason")) + " " + embedded(reason))
+        changes = entry.plan_changes(lang()) if hasattr(entry, "plan_changes") else ()
+        if changes:
+            # what the new plan it brought changes, in the reader's language: the
+            # import's dialog that said it is closed
+            lines.append(in_layout_direction(_("What the new plan changes:")))
+            lines.append(plan_changes_lines(changes))
         if entry.repaired_in:
             # refused as a forked history and repaired since: its reason says a repair
             # is coming, this says it came (fieldplan.sync.fork.repaired_refusals)

@@ -962,6 +962,13 @@ def inbox_reason(entry: Any) -> str:
     return reason
 
 
+def plan_changes_lines(lines: tuple[str, ...] | list[str]) -> str:
+    """What a new plan changes (``ImportOutcome.plan_changes``, an inbox line's
+    ``plan_changes()``), one bulleted line each, its codes whole in Arabic ("" for
+    none)."""
+    return "\n".join("• " + embedded(isolated_codes(line)) for line in lines)
+
+
 #: How much of the office a refused bundle claims an Office cell shows: a code is at
 #: most 11 characters ("RO-Pretoria"); a hostile file may write megabytes there.
 CLAIMED_OFFICE_CELL = 16

@@ -48,7 +48,7 @@ from fieldplan.i18n import (
     ngettext,
 )
 from fieldplan.offices import office_name
-from ui.bidi import code_text, isolated, isolated_codes
+from ui.bidi import code_text, in_layout_direction, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, allow_writes, lang
 from ui.dialogs import (
@@ -63,6 +63,7 @@ from ui.models import (
     SORT_ROLE,
     import_reason,
     outcome_label,
+    plan_changes_lines,
     shown_office,
     unread_office_line,
 )
@@ -369,6 +370,14 @@ class ImportResultDialog(QDialog):
         self.plan_note.setStyleSheet("font-weight: bold")
         self.plan_note.setVisible(bool(self.plan_note.text()))
         lay.addWidget(self.plan_note)
+        # and what it changes (a new action, a retitled one, a target): the tree shows
+        # the new plan unmarked
+        self.plan_changes = QLabel(plan_changes_note(outcomes))
+        self.plan_changes.setObjectName("plan-changes")
+        self.plan_changes.setWordWrap(True)
+        self.plan_changes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plan_changes.setVisible(bool(self.plan_changes.text()))
+        lay.addWidget(self.plan_changes)
         # periods headquarters locked or unlocked: at an office, what can no longer be
         # changed (or can again); and the office's reports the lock leaves stuck, as
         # ``fieldplan status`` warns of them (``stuck_by_locks``)
@@ -600,6 +609,16 @@ def plan_note(outcomes: list) -> str:
             "It hides {count} reports of this office: they stay in the database, no longer "
             "shown.", hidden).format(count=format_number(hidden))
     return text
+
+
+def plan_changes_note(outcomes: list) -> str:
+    """What the import result says of what each new plan the bundles brought changes
+    ("" if none): under "What version 2 of the plan changes:", a line each."""
+    brought = sorted((o for o in outcomes if getattr(o, "plan_changes", ())),
+                     key=lambda o: o.plan_version)
+    return "\n".join(
+        in_layout_direction(_("What version {version} of the plan changes:").format(
+            version=o.plan_version)) + "\n" + plan_changes_lines(o.plan_changes) for o in brought)
 
 
 def revoked_note(outcomes: list) -> str:

@@ -309,6 +309,9 @@ def _print_outcomes(outcomes) -> None:
 
     for o in outcomes:
         print(for_terminal(o.line()))
+        # what a new plan changes, a line each, as 'plan import' prints it at HQ
+        for line in getattr(o, "plan_changes", ()):
+            print("  " + for_terminal(line))
         if o.outcome == "quarantined":
             # the replica id is the bundle's word
             print("  " + for_terminal(where_office_reads_key(o.replica)))

@@ -162,6 +162,9 @@ class ImportOutcome:
     #: (at an office) how many of this office's reports the new plan hides that the
     #: plan before it showed (planops.PlanScope)
     plan_hidden: int = 0
+    #: what the new plan changes of the one before it, a short line each ("Action
+    #: added (1): PA1.9"; plan_diff.short_lines); () when the plan stayed as it was
+    plan_changes: tuple[str, ...] = ()
     #: (at an office) what the repair of a forked history did (fieldplan.sync.fork), or ""
     repair: str = ""
     #: of the reports this bundle changed, those the plan (after it) hides, and why
@@ -218,7 +221,9 @@ class ImportOutcome:
                 "gaps": list(self.gaps), "late_periods": list(self.late_periods),
                 "gap_ranges": list(self.gap_ranges),
                 "plan_version": self.plan_version or None,
-                "plan_hidden_reports": self.plan_hidden, "repair": self.repair,
+                "plan_hidden_reports": self.plan_hidden,
+                "plan_changes": [str.__str__(line) for line in self.plan_changes],
+                "repair": self.repair,
                 "reports_the_plan_hides": self.hidden_brought,
                 "clock_ahead": bool(self.clock_ahead),
                 "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
@@ -273,15 +278,20 @@ class ImportOutcome:
     def plan_text(self) -> str:
         """"the plan is now version 3; it hides 2 reports of this office": what the
         import said of a new plan it brought ("" when it brought none)."""
-        if not self.plan_version:
-            return ""
-        text = _("the plan is now version {version}").format(version=self.plan_version)
-        if not self.plan_hidden:
-            return text
-        return join_clauses([text, ngettext(
-            "it hides {count} report of this office",
-            "it hides {count} reports of this office",
-            self.plan_hidden).format(count=self.plan_hidden)])
+        return plan_text(self.plan_version, self.plan_hidden)
+
+
+def plan_text(version: int, hidden: int) -> str:
+    """``ImportOutcome.plan_text`` of a plan now at ``version`` (0: no new plan) that
+    hides ``hidden`` reports of this office; the inbox keeps it as the reason."""
+    if not version:
+        return ""
+    text = _("the plan is now version {version}").format(version=version)
+    if not hidden:
+        return text
+    return join_clauses([text, ngettext(
+        "it hides {count} report of this office",
+        "it hides {count} reports of this office", hidden).format(count=hidden)])
 
 
 #: How much later than a headquarters bundle's creation an office computer's clock
@@ -913,11 +923,13 @@ def _inbox_row(rep: Replica, o: ImportOutcome, sha: str,
     at = arrival.received_at if arrival else events.utc_iso()
     rep.conn.execute(
         "INSERT INTO inbox (id, bundle_id, file_name, sha256, office, sender, key_id, "
-        "received_at, outcome, reason, reason_msg, events, events_new) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "received_at, outcome, reason, reason_msg, events, events_new, plan_changes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (arrival.inbox_id if arrival else None, o.bundle_id or None, o.file, sha, o.office,
          o.replica, o.key_id, at, o.outcome, str.__str__(o.reason),
-         json.dumps(record) if record else None, o.events_total, o.events_new))
+         json.dumps(record) if record else None, o.events_total, o.events_new,
+         json.dumps([{"text": str.__str__(line), "msg": message_record(line)}
+                     for line in o.plan_changes]) if o.plan_changes else None))
     events.set_meta(rep.conn, "last_import", events.canonical_json(
         {"at": at, "file": o.file, "outcome": o.outcome}))
 
@@ -1015,7 +1027,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 late = tuple(sorted(
                     p for p, hlc in stats.periods.items() if p in locks
                     and locks[p].missed(hlc, arrival.received_at, arrival.inbox_id)))
-                plan_version, plan_hidden = _plan_change(rep, plan_before)
+                plan_version, plan_hidden, plan_changes = _plan_change(rep, plan_before)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
                 locks_after = set(locked_periods(rep))
                 repaired = repair.text if repair is not None else ""
@@ -1027,7 +1039,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
                                        late_periods=late, plan_version=plan_version,
-                                       plan_hidden=plan_hidden, repair=export_now,
+                                       plan_hidden=plan_hidden, plan_changes=plan_changes,
+                                       repair=export_now,
                                        hidden_brought=hidden_brought, hidden_why=hidden_why,
                                        clock_ahead=clock_ahead_since(rep, m),
                                        locked=tuple(sorted(locks_after - locks_before)),
@@ -1035,8 +1048,12 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        revoked_here=not rep.is_hq and not revoked_before
                                        and keyreg.own_key_status(rep) == "revoked",
                                        false_receipt=false_receipt,
-                                       reason=late_text(late) if late else (
-                                           repaired or false_receipt),
+                                       reason=join_clauses([
+                                           late_text(late) if late else (
+                                               repaired or false_receipt),
+                                           # the Inbox keeps saying it (the dialog
+                                           # that said it is closed)
+                                           plan_text(plan_version, plan_hidden)]),
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
                 if result.revoked_here:  # the inbox says it of this line (list_inbox)
@@ -1068,19 +1085,22 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
     return result
 
 
-def _plan_change(rep: Replica, before: Any) -> tuple[int, int]:
+def _plan_change(rep: Replica, before: Any) -> tuple[int, int, tuple[str, ...]]:
     """(inside the import's transaction) the plan's version now, if the bundle brought
-    a new plan, and at an office how many of its reports that plan hides and
-    ``before`` showed; (0, 0) when the plan is as it was."""
+    a new plan, at an office how many of its reports that plan hides and ``before``
+    showed, and what it changes of ``before`` (plan_diff.short_lines: once per
+    import, not per event); (0, 0, ()) when the plan is as it was."""
     after = rep.plan()
     if after == before:
-        return 0, 0
+        return 0, 0, ()
+    from fieldplan.plan_diff import diff_plans, short_lines
+
     hidden = 0
     if not rep.is_hq:
         from fieldplan.planops import hidden_reports
 
         hidden = hidden_reports(rep, after, shown_by=before, office=rep.office)
-    return after.version, hidden
+    return after.version, hidden, short_lines(diff_plans(before, after))
 
 
 def _hidden_brought(rep: Replica, reports: Iterable[str]) -> tuple[int, tuple[str, ...]]:
@@ -1638,15 +1658,34 @@ class InboxEntry:
     #: (at an office) this bundle revoked this computer's key (``ImportOutcome``'s
     #: ``revoked_here``, kept as ``KEY_REVOKED_BY``)
     revoked_here: bool = False
+    #: what the new plan it brought changes (``ImportOutcome.plan_changes``), as kept:
+    #: JSON, or ""
+    plan_changes_msg: str = ""
 
     def reason_text(self, lang: str | None = None) -> str:
         """The reason in ``lang`` (default: the current language); as it was written
         when it cannot be made again (an older import, a message this version lacks)."""
         return _reason_in(self.reason, self.reason_msg, lang)
 
+    def plan_changes(self, lang: str | None = None) -> tuple[str, ...]:
+        """What the new plan this bundle brought changes, a line each, in ``lang``
+        (each line as written when it cannot be made again); () when it brought none."""
+        try:
+            kept = json.loads(self.plan_changes_msg) if self.plan_changes_msg else []
+        except ValueError:
+            return ()
+        lines = []
+        for line in kept if isinstance(kept, list) else ():
+            if isinstance(line, dict) and isinstance(line.get("text"), str):
+                msg = line.get("msg")
+                lines.append(_reason_in(line["text"], json.dumps(msg) if msg else "", lang))
+        return tuple(lines)
+
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
         out.pop("reason_msg")
+        out["plan_changes"] = list(self.plan_changes())
+        out.pop("plan_changes_msg")
         out["reason"] = self.reason_text()
         out["key_revoked"] = out.pop("revoked_here")  # (as the import's JSON names it)
         return out
@@ -1667,9 +1706,11 @@ def _reason_in(reason: str, reason_msg: str, lang: str | None) -> str:
 def list_inbox(rep: Replica, limit: int = 1000) -> list[InboxEntry]:
     rows = rep.conn.execute(
         "SELECT id, file_name, coalesce(office, ''), received_at, outcome, reason, events, "
-        "events_new, coalesce(bundle_id, ''), coalesce(reason_msg, '') FROM inbox "
+        "events_new, coalesce(bundle_id, ''), coalesce(reason_msg, ''), "
+        "coalesce(plan_changes, '') FROM inbox "
         "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     repaired = fork.repaired_refusals(rep)
     revoked_by = rep.meta(KEY_REVOKED_BY) or ""
-    return [InboxEntry(*r[1:], repaired_in=repaired.get(r[0], ""),
-                       revoked_here=str(r[0]) == revoked_by) for r in rows]
+    return [InboxEntry(*r[1:-1], repaired_in=repaired.get(r[0], ""),
+                       revoked_here=str(r[0]) == revoked_by, plan_changes_msg=r[-1])
+            for r in rows]

@@ -319,15 +319,25 @@ def test_import_says_the_plan_changed(tmp_path: Path, capsys) -> None:
         shutil.copyfile(bn + suffix, twin + suffix)
     code, out, err = run("--db", bn, "import", bundle, capsys=capsys)
     assert code == 0, err
-    assert out.strip().endswith(
+    # the bundle's line, then what the new plan changes, as 'plan import' says it
+    line, *changes = out.strip().splitlines()[-6:]
+    assert line.endswith(
         ": merged (1 new of 3 events); the plan is now version 2; it hides 1 report of "
         "this office"), out
+    assert changes == ["  Plan end: from 2027-12-31 to 2026-06-30",
+                       "  Action added (1): PA1.7", "  Actions removed (2): PA1.2, PA1.3",
+                       "  Action moved to another level (1): PA2.1 from National to Regional",
+                       changes[-1]], out
+    assert changes[-1].startswith("  Targets changed (19): PA1.1/policies-supported for "
+                                  "2026-S2 from 6 to none; ") and changes[-1].endswith(
+                                      " and 11 more"), out
     code, out, err = run("--db", twin, "--json", "import", bundle, capsys=capsys)
     assert code == 0, err
     [outcome] = json.loads(out)
     assert set(outcome) >= {"file", "outcome", "reason", "events_new", "events", "gaps",
                             "late_periods", "gap_ranges"}
     assert (outcome["plan_version"], outcome["plan_hidden_reports"]) == (2, 1)
+    assert outcome["plan_changes"] == [line.strip() for line in changes]
 
 
 def test_demo_world(tmp_path: Path, capsys) -> None:

@@ -285,8 +285,23 @@ def test_schema_1_gains_the_inbox_reason_record(tmp_path: Path) -> None:
 
     with open_replica(copy) as rep:
         columns = [r[1] for r in rep.conn.execute("PRAGMA table_info(inbox)")]
-        assert columns[-1] == "reason_msg"
+        assert "reason_msg" in columns
         assert all(e.reason_text("ar") == e.reason for e in list_inbox(rep))
+
+
+def test_schema_5_inbox_gains_what_a_new_plan_changed(tmp_path: Path) -> None:
+    """0006: an inbox line keeps what the new plan its bundle brought changes; lines
+    from before have nothing to say of it."""
+    fixture = Path(__file__).parent.parent / "fixtures" / "db" / "schema-5.sqlite3"
+    copy = tmp_path / "old.sqlite3"
+    copy.write_bytes(fixture.read_bytes())
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import list_inbox
+
+    with open_replica(copy) as rep:
+        columns = [r[1] for r in rep.conn.execute("PRAGMA table_info(inbox)")]
+        assert columns[-1] == "plan_changes"
+        assert all(e.plan_changes() == () for e in list_inbox(rep))
 
 
 def test_schema_2_events_gain_the_import_that_brought_them(tmp_path: Path) -> None:

@@ -371,3 +371,46 @@ def test_submit_submits_what_its_dialog_counts_not_the_hidden_drafts(open_window
         states = {r.action: r.state for r in progress.list_reports(rep, "2026-S1")}
     assert states == {"PA1.1": "submitted", "PA1.3": "submitted", "PA1.2": "draft",
                       "PA2.1": "draft"}
+
+
+def test_the_office_is_told_what_the_amendment_changes(open_window, qtbot, office):
+    """The import result and, once it is closed, the Inbox say what the new plan
+    changes (a new action, a dropped one, another level), as `plan import` says it at
+    headquarters; the Inbox in the reader's language."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import apply_language
+    from ui.hq_desk import InboxPage
+    from ui.models import ROW_ROLE
+
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    window = open_window(bn)
+    dialog = import_in_window(window, qtbot, bundle)
+    said = dialog.plan_changes.text()
+    assert dialog.plan_changes.isVisibleTo(dialog)
+    assert said.startswith("What version 2 of the plan changes:\n")
+    for line in ("Action added (1): PA1.7", "Actions removed (2): PA1.2, PA1.3",
+                 "Action moved to another level (1): PA2.1 from National to Regional"):
+        assert line in said.replace("\u2068", "").replace("\u2069", ""), said
+    dialog.close()
+
+    def inbox_detail() -> str:
+        page = InboxPage(window.session)
+        qtbot.addWidget(page)
+        qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=5000)
+        wait_idle(qtbot, window.session)
+        row = next(i for i in range(page.model.rowCount())
+                   if page.model.data(page.model.index(i, 0), ROW_ROLE).plan_changes())
+        page.view.setCurrentIndex(page.model.index(row, 0))
+        return page.detail.text().replace("\u2068", "").replace("\u2069", "")
+
+    detail = inbox_detail()
+    assert "Reason: the plan is now version 2; it hides 7 reports of this office" in detail
+    assert "What the new plan changes:\n• " in detail
+    assert "• Action added (1): PA1.7" in detail, detail
+    apply_language(QApplication.instance(), "fr")
+    try:
+        assert "Action ajoutée (1) : PA1.7" in inbox_detail()
+    finally:
+        apply_language(QApplication.instance(), "en")

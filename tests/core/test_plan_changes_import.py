@@ -1,0 +1,100 @@
+"""An office importing headquarters' amendment is told what it changes, as `plan
+import` tells headquarters (plan_diff): in the import's outcome, and again in the
+Inbox, in the reader's language."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from fieldplan.i18n import set_language
+from fieldplan.plan import Text
+from fieldplan.plan_diff import SHOWN_LINES, short_lines
+from fieldplan.sync import list_inbox
+from tests.scenes import send
+
+
+def amend(hq, tmp_path: Path, *, codes=("PA1.9",)):
+    """(HQ) an amendment: ``codes`` added (copies of the first action), the first
+    action retitled in English, its first indicator's end target set to 9,000."""
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = hq.plan()
+    first = plan.actions[0]
+    ind = first.indicators[0]
+    changed = dataclasses.replace(
+        first, title=Text(en="A new title", fr=first.title.fr, ar=first.title.ar),
+        indicators=(dataclasses.replace(ind, target=9000.0),
+                    *first.indicators[1:]))
+    added = tuple(dataclasses.replace(first, code=code) for code in codes)
+    new = dataclasses.replace(plan, version=plan.version + 1,
+                              actions=(changed, *plan.actions[1:], *added))
+    path = tmp_path / "plan-v2.json"
+    dump_plan(new, path)
+    replace_plan(hq, path, allow_hiding=True)
+    return first, ind
+
+
+def test_the_office_is_told_what_the_new_plan_changes(hq, make_office, tmp_path) -> None:
+    sn = make_office("SN")
+    first, ind = amend(hq, tmp_path)
+    _result, outcome = send(hq, sn, tmp_path)
+    assert outcome.outcome == "merged" and outcome.plan_version == 2
+    assert list(outcome.plan_changes) == [
+        "Action added (1): PA1.9",
+        f"Action retitled (1): {first.code}",
+        f"Target changed (1): {first.code}/{ind.key} at the plan's end from "
+        f"{ind.target:g} to 9,000",
+    ]
+    assert outcome.to_dict()["plan_changes"] == list(outcome.plan_changes)
+
+
+def test_the_inbox_keeps_what_the_plan_changes_in_the_readers_language(
+        hq, make_office, tmp_path) -> None:
+    sn = make_office("SN")
+    first, ind = amend(hq, tmp_path)
+    send(hq, sn, tmp_path)
+    [entry, *_] = list_inbox(sn)
+    # the version note stays too (the dialog that said it is closed)
+    assert entry.reason_text() == "the plan is now version 2"
+    assert entry.plan_changes()[0] == "Action added (1): PA1.9"
+    french = entry.plan_changes("fr")
+    assert french[0] == "Action ajoutée (1) : PA1.9"
+    # the numbers are said in French too ("9 000", not the English "9,000": nine)
+    assert french[2] == (
+        f"Cible modifiée (1) : {first.code}/{ind.key} à la fin du plan : de "
+        f"{ind.target:g} à 9\u202f000")
+    assert entry.reason_text("fr") == "le plan est désormais à la version 2"
+    assert entry.to_dict()["plan_changes"][0] == "Action added (1): PA1.9"
+    set_language("fr")
+    try:
+        assert list_inbox(sn)[0].plan_changes()[0] == "Action ajoutée (1) : PA1.9"
+    finally:
+        set_language("en")
+
+
+def test_a_big_amendment_is_told_in_a_few_lines(hq, make_office, tmp_path) -> None:
+    from fieldplan.plan_diff import PlanDiff
+
+    sn = make_office("SN")
+    amend(hq, tmp_path, codes=tuple(f"PA1.{n}" for n in range(20, 40)))
+    _result, outcome = send(hq, sn, tmp_path)
+    # twenty actions added: one line, eight of them named
+    assert outcome.plan_changes[0] == (
+        "Actions added (20): PA1.20, PA1.21, PA1.22, PA1.23, PA1.24, PA1.25, PA1.26, "
+        "PA1.27 and 12 more")
+    many = PlanDiff(areas_added=("A",), areas_removed=("B",), areas_retitled=("C",),
+                    actions_added=("D",), actions_removed=("E",), actions_retitled=("F",),
+                    indicators_added=("G/x",), indicators_removed=("H/x",),
+                    indicators_retitled=("I/x",), texts_changed=("J",), retitled=True)
+    lines = short_lines(many)
+    assert len(lines) == SHOWN_LINES
+    assert lines[-1] == "and 2 more kinds of change"
+
+
+def test_an_import_that_leaves_the_plan_says_no_changes(hq, make_office, tmp_path) -> None:
+    sn = make_office("SN")
+    _result, outcome = send(hq, sn, tmp_path)
+    assert outcome.plan_changes == () and outcome.to_dict()["plan_changes"] == []
+    assert list_inbox(sn)[0].plan_changes() == ()

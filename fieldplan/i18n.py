@@ -467,9 +467,16 @@ def capturing() -> Iterator[None]:
 def message_record(text: str) -> dict[str, Any] | None:
     """How ``text`` was made, if it is a kept message (else None): clauses joined
     (``join_clauses``) of kept messages are one too."""
-    if isinstance(text, Joined) and any(isinstance(part, Msg) for part in text.parts):
+    if isinstance(text, Joined) and _holds_kept(text):
         return _argument(text)
     return text.record if isinstance(text, Msg) else None
+
+
+def _holds_kept(text: Joined) -> bool:
+    """Whether joined parts hold a kept message, in clauses joined within clauses too
+    ("late data; the plan is now version 2; it hides 3 reports")."""
+    return any(isinstance(part, Msg) or (isinstance(part, Joined) and _holds_kept(part))
+               for part in text.parts)
 
 
 def render_record(record: Mapping[str, Any], lang: str | None = None) -> str:

@@ -411,6 +411,10 @@ def test_the_office_is_told_what_the_amendment_changes(open_window, qtbot, offic
     assert "• Action added (1): PA1.7" in detail, detail
     apply_language(QApplication.instance(), "fr")
     try:
-        assert "Action ajoutée (1) : PA1.7" in inbox_detail()
+        detail = inbox_detail()
+        assert "Action ajoutée (1)\u00a0: PA1.7" in detail
+        # the reason too: clauses joined within clauses are said again in French
+        assert "le plan est désormais à la version 2" in detail.lower(), detail
+        assert "the plan is now" not in detail
     finally:
         apply_language(QApplication.instance(), "en")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
+    field_label,
     format_number,
     format_percent,
     format_period,
@@ -46,6 +47,8 @@ class PeriodSummary:
     reports, of them submitted, actions). missing: lines saying what is still empty. drafts: reports
     not submitted yet. unsubmitted_missing: of ``missing``, the lines a submit
     concerns: the drafts' and the actions' with no report (not a submitted report's).
+    conflicts: lines naming the reports with an open conflict (two computers wrote
+    different values), with their fields: submitting them submits the values shown now.
     """
 
     period: str
@@ -56,11 +59,14 @@ class PeriodSummary:
     reports: int
     actions: int
     unsubmitted_missing: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
 
 
-def summarise(identity: Identity, period: str, reports: list[ProgressReport]) -> PeriodSummary:
+def summarise(identity: Identity, period: str, reports: list[ProgressReport],
+              conflicts: dict[str, tuple[str, ...]] | None = None) -> PeriodSummary:
     """What the dashboard and the submit dialog show: the reports the plan shows (as
-    the printed status sheet counts them)."""
+    the printed status sheet counts them). ``conflicts``: action code → its report's
+    fields in an open conflict (``fieldplan.sync.period_conflicts``)."""
     shown = PlanScope(identity.plan).shown(reports)
     by_action = {r.action: r for r in shown if r.office == identity.office}
     own = identity.own_actions()
@@ -108,6 +114,16 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
             if r.state != "submitted":
                 unsubmitted.append(missing[-1])
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
+    in_conflict = []
+    for a in own:
+        fields = (conflicts or {}).get(a.code)
+        if a.code not in by_action or not fields:
+            continue
+        titles = {f"value.{ind.key}": ind.title.get(lang()) for ind in a.indicators}
+        # Translators: e.g. "PA2.1 — in conflict: Achievements, Status", under
+        # "Still in conflict:" in the submit dialog
+        in_conflict.append(_("{action} — in conflict: {fields}").format(
+            action=a.code, fields=join_list([titles.get(f) or field_label(f) for f in fields])))
     return PeriodSummary(
         period,
         tuple(counts.items()),
@@ -117,12 +133,17 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport]) ->
         len(by_action),
         len(own),
         tuple(unsubmitted),
+        tuple(in_conflict),
     )
 
 
 def read_summary(rep, identity: Identity, period: str) -> PeriodSummary:
-    """(worker) the office's period summary, for the dashboard and the submit dialog."""
-    return summarise(identity, period, list_reports(rep, period, identity.office))
+    """(worker) the office's period summary, for the dashboard and the submit dialog,
+    with its reports' open conflicts."""
+    from fieldplan.sync.conflicts import period_conflicts
+
+    return summarise(identity, period, list_reports(rep, period, identity.office),
+                     period_conflicts(rep, period, identity.office))
 
 
 class Dashboard(QScrollArea):

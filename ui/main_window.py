@@ -1005,7 +1005,7 @@ class MainWindow(QMainWindow):
                 _("Nothing waiting to be saved: fieldplan saves as you type."), 5000)
 
     def submit_dialog(self) -> None:
-        """Ask to submit the period, saying what is still empty."""
+        """Ask to submit the period, saying what is still empty or in conflict."""
         from ui.dashboard import read_summary
 
         self.office_view.editor.save_now()
@@ -1029,6 +1029,19 @@ class MainWindow(QMainWindow):
             "edited until they are reopened.",
             summary.drafts,
         ).format(n=summary.drafts, period=format_period(period))
+        # reports two computers wrote differently: this laptop would submit the values
+        # it shows, the other laptop's unseen. Said first, and Enter does not submit
+        conflicts = summary.conflicts
+        if conflicts:
+            from fieldplan.i18n import without_mnemonic
+
+            text += "\n\n" + "\n".join([_("Still in conflict:"), *(
+                in_layout_direction(line) for line in conflicts)])
+            # Translators: {tab} is the tab "Conflicts", as translated there
+            text += "\n" + in_layout_direction(_(
+                "Two computers wrote different values: settle them on the {tab} tab "
+                "first, or the values shown now are submitted.").format(
+                    tab=without_mnemonic(_("&Conflicts"))))
         # what the submit concerns (a report submitted already is not submitted again);
         # each line starts with an action's code: read right to left in Arabic
         missing = summary.unsubmitted_missing
@@ -1037,7 +1050,8 @@ class MainWindow(QMainWindow):
             text += "\n\n" + _("Still empty:")
         from ui.dialogs import ConfirmDialog
 
-        dialog = ConfirmDialog(self, _("Submit period"), text, details, _("&Submit"))
+        dialog = ConfirmDialog(self, _("Submit period"), text, details, _("&Submit"),
+                               cautious=bool(conflicts))  # as the lock dialog's warnings
         dialog.setObjectName("submit-dialog")
         dialog.accepted.connect(lambda: self._submit(period))
         dialog.open()

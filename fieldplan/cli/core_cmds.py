@@ -514,12 +514,16 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
 
 def cmd_progress_submit(args: argparse.Namespace) -> int:
     from fieldplan.planops import hidden_drafts
+    from fieldplan.sync.conflicts import period_conflicts
 
     period = period_of(args)
     with open_db(args) as rep:
         changes = prog.submit_period(rep, period)
         left_out = hidden_drafts(rep, period)
         revoked = key_revoked(rep)
+        # two computers wrote these reports differently: the values shown here were
+        # submitted, the other computer's unseen (as the client's submit dialog warns)
+        in_conflict = list(period_conflicts(rep, period))
 
     def human() -> None:
         from fieldplan.text import for_terminal
@@ -534,7 +538,16 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
                 len(left_out)).format(count=len(left_out), actions=join_list(left_out))))
 
     output(args, {"period": period, "submitted": changes.events,
-                  "hidden_left_out": list(left_out)}, human)
+                  "hidden_left_out": list(left_out), "in_conflict": in_conflict}, human)
+    if in_conflict:
+        warn(ngettext(
+            "{count} report of {period} is still in conflict ({actions}): two computers "
+            "wrote different values, and the values shown here count until it is settled "
+            "(see 'fieldplan conflicts list')",
+            "{count} reports of {period} are still in conflict ({actions}): two computers "
+            "wrote different values, and the values shown here count until they are "
+            "settled (see 'fieldplan conflicts list')", len(in_conflict)).format(
+                count=len(in_conflict), period=period, actions=join_list(in_conflict)))
     if revoked and changes.events:
         warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0

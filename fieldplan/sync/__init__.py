@@ -2,7 +2,12 @@
 conflicts. See fieldplan.sync.exchange for the import checks."""
 
 from fieldplan.events import holdings
-from fieldplan.sync.conflicts import Conflict, list_conflicts, resolve_conflict
+from fieldplan.sync.conflicts import (
+    Conflict,
+    list_conflicts,
+    period_conflicts,
+    resolve_conflict,
+)
 from fieldplan.sync.enrol import enroll_office, hq_key, init_from_setup
 from fieldplan.sync.exchange import (
     KIND_SETUP,
@@ -38,6 +43,6 @@ __all__ = [
     "QuarantineItem", "SyncState", "all_keys", "dismiss_lost", "enroll_office",
     "export_all_offices", "export_bundle", "holdings", "hq_key", "import_bundle",
     "import_bundles", "init_from_setup", "list_conflicts", "list_gaps", "list_inbox",
-    "list_quarantine", "lock_check", "refuse_key", "resolve_conflict", "revoke_key",
-    "rotate_key", "show_key", "sync_state", "trust_key", "verify_bundle",
+    "list_quarantine", "lock_check", "period_conflicts", "refuse_key", "resolve_conflict",
+    "revoke_key", "rotate_key", "show_key", "sync_state", "trust_key", "verify_bundle",
 ]

@@ -166,6 +166,21 @@ def conflicted_fields(rep: Replica) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def period_conflicts(rep: Replica, period: str, office: str | None = None
+                     ) -> dict[str, tuple[str, ...]]:
+    """Action code → its fields in an open conflict, for ``office``'s (this replica's)
+    reports of ``period``: what submitting the period would submit with the values
+    shown meanwhile, the other computer's unseen (the submit dialog, ``progress
+    submit``)."""
+    office = office or rep.office
+    out: dict[str, tuple[str, ...]] = {}
+    for entity_id, fields in conflicted_fields(rep).items():
+        parts = entity_id.split("|")
+        if len(parts) == 3 and parts[0] == office and parts[2] == period:
+            out[parts[1]] = fields
+    return dict(sorted(out.items()))
+
+
 def list_conflicts(rep: Replica) -> list[Conflict]:
     rows = rep.conn.execute(_CONFLICTED.format(where="")).fetchall()
     out = []

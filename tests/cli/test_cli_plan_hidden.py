@@ -74,7 +74,7 @@ def test_submit_leaves_the_hidden_drafts_as_drafts_and_says_so(office, capsys) -
     code, out, _err = run("--db", office, "--json", "progress", "submit", "--period", PERIOD,
                           capsys=capsys)
     assert json.loads(out) == {"period": PERIOD, "submitted": 0,
-                               "hidden_left_out": ["PA1.3", "PA2.1"]}
+                               "hidden_left_out": ["PA1.3", "PA2.1"], "in_conflict": []}
 
 
 def test_one_hidden_draft_is_said_in_the_singular(tmp_path: Path, capsys) -> None:

@@ -1,0 +1,74 @@
+"""Submitting a period with reports in conflict: two laptops of one office wrote a
+report differently, and the laptop that submits would submit the values it shows, the
+other's unseen. The submit dialog names those reports, and Enter does not submit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from fieldplan.sync import export_bundle, import_bundle
+from tests.ui.conftest import wait_idle
+
+
+def laptop_with_conflict(hq, make_office, tmp_path: Path):
+    """ML's laptops A and B wrote one report's status and achievements differently; B
+    exported, HQ imported and exported for ML, A imported. Returns A's path and the
+    report's action (A also has a draft of another action, with no conflict)."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    first, second = (x.code for x in a.plan().actions_of(level="national")[:2])
+    progress.record_progress(a, first, "2026-S1", status="on-track", achievements="A wrote")
+    progress.record_progress(b, first, "2026-S1", status="at-risk", achievements="B wrote")
+    progress.record_progress(a, second, "2026-S1", status="on-track", percent=20)
+    import_bundle(hq, export_bundle(b, out_dir=tmp_path).path)
+    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    path = a.path
+    a.close()
+    return path, first, second
+
+
+def submit_dialog(window, qtbot):
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    window.submit_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
+                    timeout=5000)
+    return window.findChild(object, "submit-dialog")
+
+
+def test_submit_dialog_names_reports_in_conflict_and_enter_does_not_submit(
+        open_window, qtbot, hq, make_office, tmp_path):
+    path, code, other = laptop_with_conflict(hq, make_office, tmp_path)
+    window = open_window(path)
+    dialog = submit_dialog(window, qtbot)
+    text = dialog.text.text()
+    assert "Still in conflict:" in text
+    line = next(x for x in text.splitlines() if code in x)
+    assert "in conflict" in line and "Status" in line and "Achievements" in line
+    assert other not in text.split("Still in conflict:")[1].split("Still empty:")[0]
+    assert "Conflicts tab" in text
+    # cautious, as the lock dialog over a warning: Enter is Cancel
+    assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is None, timeout=5000)
+    wait_idle(qtbot, window.session)
+    with open_replica(path) as rep:
+        assert {r.state for r in progress.list_reports(rep, "2026-S1", "ML")} == {"draft"}
+
+
+def test_submit_dialog_without_conflicts_submits_on_enter(open_window, qtbot, hq,
+                                                         make_office):
+    rep = make_office("ML", "ml-a")
+    code = rep.plan().actions_of(level="national")[0].code
+    progress.record_progress(rep, code, "2026-S1", status="on-track", percent=20)
+    path = rep.path
+    rep.close()
+    window = open_window(path)
+    dialog = submit_dialog(window, qtbot)
+    assert "conflict" not in dialog.text.text()
+    assert dialog.ok_button.isDefault()
+    dialog.reject()
+    wait_idle(qtbot, window.session)

@@ -1229,8 +1229,15 @@ class ConflictsPage(QWidget):
                 "difference.")))
         self.message.setText("\n".join(lines))
         for cand, text, spans in zip(conflict.candidates, texts, differences, strict=True):
-            box = QGroupBox(version_title(cand))
+            box = QGroupBox()
             blay = QVBoxLayout(box)
+            # who wrote it and when, in a label that wraps: a group box's title never
+            # does, and cut the time off ("…, 5 déc. 2026, 03") at 784 pixels wide
+            title = QLabel(version_title(cand))
+            title.setObjectName("version-title")
+            title.setWordWrap(True)
+            title.setTextFormat(Qt.TextFormat.PlainText)  # an account name: as written
+            blay.addWidget(title)
             value = VersionText(text, spans)
             show_read_only(value, True)
             # told apart by their computer (two laptops may share a user name and write

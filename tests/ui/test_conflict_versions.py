@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QGroupBox
+from PySide6.QtWidgets import QApplication, QGroupBox, QLabel
 
 from fieldplan import progress
 from fieldplan.sync import export_bundle, import_bundle
@@ -48,6 +48,11 @@ def boxes(page) -> list[QGroupBox]:
     return [layout.itemAt(i).widget() for i in range(layout.count())]
 
 
+def titles(page) -> list[str]:
+    """Each version's heading: who wrote it, on which computer, when."""
+    return [box.findChild(QLabel, "version-title").text() for box in boxes(page)]
+
+
 def versions(page):
     from ui.conflict_versions import VersionText
 
@@ -59,8 +64,7 @@ def test_each_version_names_its_computer_and_this_one(open_window, qtbot, hq, ma
     path, replica = laptops_in_conflict(hq, make_office, tmp_path,
                                         a={"status": "on-track"}, b={"status": "at-risk"})
     _window, page = conflicts_page(open_window, qtbot, path)
-    titles = [box.title() for box in boxes(page)]
-    plain = [t.replace("\u2068", "").replace("\u2069", "") for t in titles]
+    plain = [t.replace("\u2068", "").replace("\u2069", "") for t in titles(page)]
     assert sum(f"on this computer ({replica[:8]})," in t for t in plain) == 1
     other = next(t for t in plain if "this computer" not in t)
     assert " on computer " in other and replica[:8] not in other
@@ -121,3 +125,33 @@ def test_the_versions_differences_for_several_values():
     spans = version_differences("achievements", ["one two", "one three", "four two"])
     assert spans == [((4, 7),), ((4, 9),), ((0, 4),)]
     assert version_differences("status", ["● On track", "▲ At risk"]) == [(), ()]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_each_versions_heading_shows_whole_at_784_pixels(open_window, qtbot, hq, make_office,
+                                                         tmp_path, language):
+    """"Rédigé par root sur l'ordinateur f2a133b1, 5 déc. 2026, 03": a group box's
+    title never wraps, and cut off the time. The heading wraps instead."""
+    from ui.app import apply_language
+    from ui.context import time_text
+
+    path, _replica = laptops_in_conflict(hq, make_office, tmp_path,
+                                         a={"status": "on-track"}, b={"status": "at-risk"})
+    app = QApplication.instance()
+    apply_language(app, language)
+    try:
+        window, page = conflicts_page(open_window, qtbot, path)
+        window.resize(784, 720)
+        qtbot.waitUntil(lambda: window.width() == 784)
+        QApplication.processEvents()
+        times = [time_text(c.at) for c in page.model.rows()[0].candidates]
+        for box in boxes(page):
+            assert box.title() == ""
+            label = box.findChild(QLabel, "version-title")
+            assert label.wordWrap()
+            # the time is in it, and the label is tall enough to show every line
+            assert any(when in label.text() for when in times)
+            assert label.height() >= label.heightForWidth(label.width())
+            assert label.width() <= box.contentsRect().width()
+    finally:
+        apply_language(app, "en")

@@ -20,6 +20,7 @@ from fieldplan.i18n import (
     field_label,
     format_number,
     format_percent,
+    format_period,
     join_clauses,
     key_replica_label,
     key_status_label,
@@ -886,13 +887,22 @@ class ConflictModel(_RowsModel):
             return self.indicator_titles[key]
         return field_label(field)
 
+    def sort_key(self, c: Any, column: int) -> Any:
+        if column == self.PERIOD:
+            return c.period  # "2026-S1" before "2026-S2", "2025-S2" before them
+        return super().sort_key(c, column)
+
     def display(self, c: Any, column: int) -> str:
         if column == self.OFFICE:
             return c.office
         if column == self.ACTION:
             return c.action
         if column == self.PERIOD:
-            return LTR_MARK + c.period  # as in the Reports table
+            # in words, as the heading below the table and the period chooser say it
+            try:
+                return format_period(c.period)
+            except ValueError:  # not a period (a record from a damaged peer): as is
+                return LTR_MARK + c.period
         if column == self.FIELD:
             return self.field_text(c.field)
         if column == self.VALUES:

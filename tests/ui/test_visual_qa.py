@@ -176,7 +176,7 @@ def _conflict(field: str, values: tuple, at: str = "2026-11-27T23:15:36Z"):
 
 
 def test_conflicts_show_values_in_the_clients_words():
-    from ui.models import LTR_MARK, ConflictModel
+    from ui.models import SORT_ROLE, ConflictModel
 
     model = ConflictModel()
     model.indicator_titles = {"policies-supported": "Policies supported"}
@@ -195,7 +195,10 @@ def test_conflicts_show_values_in_the_clients_words():
     assert text(1, ConflictModel.FIELD) == "Percent complete"
     assert text(2, ConflictModel.FIELD) == "Policies supported"
     assert unmarked(2, ConflictModel.VALUES) == "3 | —"
-    assert text(0, ConflictModel.PERIOD) == LTR_MARK + "2026-S2"  # as in Reports
+    # in words, as the heading below the table says it: not the code "2026-S2"
+    assert text(0, ConflictModel.PERIOD) == "2nd semester 2026"
+    # sorted by the code still: "2nd semester 2025" before "1st semester 2026"
+    assert model.data(model.index(0, ConflictModel.PERIOD), SORT_ROLE) == "2026-S2"
 
 
 def test_a_conflicts_times_and_status_are_shown_as_elsewhere(open_window, hq_db, qtbot):

@@ -1847,6 +1847,9 @@ _DIGITS.update({0x200E: None, 0x200F: None, 0x061C: None})
 _COMMA_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")
 #: thousands grouped by points ("12.500", "1.234.567"), as many write them in French
 _DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
+#: the same followed by a decimal comma ("1.234,5"): one reading only, where the comma
+#: is the decimal separator (French)
+_DOT_GROUPED_DECIMALS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+,\d+")
 
 
 def _ascii_number(text: str) -> str:
@@ -1862,7 +1865,8 @@ def parse_number(text: str) -> float | int | str | None:
     Reads back what the editor shows (``format_number``: "12,000" / "12 000" with
     narrow no-break spaces / "12,000") and what people type: the locale's form
     (QLocale), with or without groups, spaces between thousands, a decimal point in
-    French, Arabic digits and separators, direction marks. Where the comma groups
+    French, thousands by points before a decimal comma ("1.234,5": where the comma is
+    the decimal separator), Arabic digits and separators, direction marks. Where the comma groups
     thousands (English, Arabic), a comma that does not group by threes is refused
     rather than read as a decimal comma: "12,00" is a shown 12,000 with a zero
     deleted, not 12."""
@@ -1877,6 +1881,9 @@ def parse_number(text: str) -> float | int | str | None:
             if plain.count(".") == 1:
                 return None  # "12.500": twelve thousand five hundred, or 12.5?
             plain = plain.replace(".", "")  # "1.234.567": thousands only
+        elif locale.decimalPoint() == "," and _DOT_GROUPED_DECIMALS.fullmatch(plain):
+            # "1.234,5": thousands by points, then the decimal comma, as many write it
+            plain = plain.replace(".", "")
         if "," in plain:
             if locale.groupSeparator() == ",":
                 if not _COMMA_GROUPED.fullmatch(plain):
@@ -1908,6 +1915,12 @@ def number_error(text: str) -> str:
         # "5,75", "٥،٧٥", "12,00" where the comma groups thousands
         return _("Type decimals with a point, as in {decimals}, and thousands in threes, "
                  "as in {thousands}.").format(decimals=format_number(5.75),
+                                              thousands=format_number(12000))
+    if locale.decimalPoint() == "," and re.fullmatch(r"[+-]?[\d.,]*\d", plain) \
+            and "," in plain:
+        # "1.23,5", "1,234.5", "1,2,3" where the comma is the decimal separator
+        return _("Type decimals with a comma, as in {decimals}, and thousands with spaces, "
+                 "as in {thousands}.").format(decimals=format_number(1234.5),
                                               thousands=format_number(12000))
     return _("Type a number.")
 

@@ -399,6 +399,17 @@ def test_actuals_are_shown_grouped_and_read_back_as_the_same_number(qapp, lang, 
             # readings (it was read as 12.5), "1.234.567" one
             assert parse_number("12.500") is None and parse_number("1.234.567") == 1234567
             assert parse_number("0.125") == 0.125
+            # thousands by points before the decimal comma: one reading only
+            assert parse_number("1.234,5") == 1234.5
+            assert parse_number("-1.234.567,25") == -1234567.25
+            assert parse_number("12.500,0") == 12500
+            # another mix is refused, and said how to type
+            for typed in ("1.23,5", "1,234.5", "1,2,3"):
+                assert parse_number(typed) is None, typed
+                assert number_error(typed) == _(
+                    "Type decimals with a comma, as in {decimals}, and thousands with "
+                    "spaces, as in {thousands}.").format(
+                    decimals=f"1{NNBSP}234,5", thousands=f"12{NNBSP}000"), typed
             assert number_error("12.500") == _(
                 "{text} can be read two ways: type {thousands} or {decimals}.").format(
                 text="12.500", thousands=f"12{NNBSP}500", decimals="12,5")

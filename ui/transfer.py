@@ -712,6 +712,15 @@ def removable_drives() -> list[tuple[str, str]]:
     return [(drive_label(name, free), root) for name, root, free in mounted_drives()]
 
 
+def open_folder(folder: str) -> bool:
+    """Show ``folder`` in the desktop's file manager; False when it could not be opened
+    (no file manager, no xdg-open). Not under the offscreen platform (tests, scripts):
+    there is no desktop to open it on."""
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return True
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+
+
 def outbox_dir() -> str:
     docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return str(Path(docs or Path.home()) / "fieldplan-outbox")
@@ -1046,8 +1055,12 @@ class ExportDialog(QDialog):
             subject = email_subject(self.identity, self.period, recipient)
             text += "\n\n" + _("Attach it to an email with the subject:") + "\n" + subject
             self.subject = subject
-            if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(result.path).parent)))
+            folder = str(Path(result.path).parent)
+            if not open_folder(folder):
+                # no file manager to open it with (no xdg-open): where to find the file
+                # (the folder on a line of its own, to select and copy)
+                text += "\n\n" + _("The outbox folder could not be opened. The file is in "
+                                    "this folder:") + "\n" + isolated(folder)
         if result.warning:  # the bundle is good; say what else went wrong (a sentence)
             text += "\n\n" + sentence(result.warning)
         self.message.setText(text)

@@ -275,3 +275,27 @@ def test_a_stick_plugged_in_is_preferred_to_a_folder_elsewhere(open_window, qtbo
         assert dialog.folder.text() == str(chosen)
         dialog.close()
         qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)
+
+
+@pytest.mark.parametrize("opened", [True, False])
+def test_an_outbox_that_cannot_be_opened_is_said_with_its_path(open_window, qtbot, office_db,
+                                                              tmp_path, monkeypatch, opened):
+    """No mail client and no xdg-open: the outbox folder did not open, and the dialog
+    said nothing of it. It says so, and where the folder is (selectable)."""
+    from ui import transfer
+
+    outbox = tmp_path / "Documents" / "fieldplan-outbox"
+    monkeypatch.setattr(transfer, "outbox_dir", lambda: str(outbox))
+    asked = []
+    monkeypatch.setattr(transfer, "open_folder", lambda folder: asked.append(folder) or opened)
+    window = open_window(office_db)
+    dialog = export_to(window, qtbot, outbox, email=True)
+    assert asked == [str(outbox)]
+    text = dialog.message.text()
+    said = "The outbox folder could not be opened. The file is in this folder:" in text
+    assert said != opened
+    if not opened:
+        last = text.splitlines()[-1].replace("\u2068", "").replace("\u2069", "")
+        assert last == str(outbox)
+        assert dialog.message.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    dialog.close()

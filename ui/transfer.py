@@ -48,7 +48,7 @@ from fieldplan.i18n import (
     ngettext,
 )
 from fieldplan.offices import office_name
-from ui.bidi import code_text, in_layout_direction, isolated, isolated_codes
+from ui.bidi import RLM, code_text, in_layout_direction, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, allow_writes, lang
 from ui.dialogs import (
@@ -1058,9 +1058,11 @@ class ExportDialog(QDialog):
             folder = str(Path(result.path).parent)
             if not open_folder(folder):
                 # no file manager to open it with (no xdg-open): where to find the file
-                # (the folder on a line of its own, to select and copy)
+                # (the folder on a line of its own, to select and copy; on the layout's
+                # side, as the lines above it: a line of an isolate alone went left)
                 text += "\n\n" + _("The outbox folder could not be opened. The file is in "
-                                    "this folder:") + "\n" + isolated(folder)
+                                    "this folder:") + "\n" + (
+                                        RLM if self.isRightToLeft() else "") + isolated(folder)
         if result.warning:  # the bundle is good; say what else went wrong (a sentence)
             text += "\n\n" + sentence(result.warning)
         self.message.setText(text)

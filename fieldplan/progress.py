@@ -171,13 +171,10 @@ def lock_clocks(rep: Replica) -> dict[str, LockMark]:
     ):
         if json.loads(value) is not True:
             continue
-        if inbox_id is None and mark is not None:  # written here: the import before it
+        if inbox_id is None and mark is not None:
+            # written here: the import before it (for a lock written before these
+            # marks were kept, the last import before the upgrade: schema 0006)
             inbox_id = int(mark)
-        elif inbox_id is None and received_at:
-            # written here before marks were kept: the imports up to its time
-            inbox_id = rep.conn.execute(
-                "SELECT coalesce(max(id), 0) FROM inbox WHERE received_at <= ?",
-                (received_at,)).fetchone()[0]
         locks[entity_id] = LockMark(events.held_hlc(hlc, received_at), inbox_id)
     return locks
 

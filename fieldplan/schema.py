@@ -246,8 +246,18 @@ def m0006_inbox_plan_changes(db: Any) -> None:
     """What a new plan a bundle brought changes ("Action added (1): PA1.9"), a JSON
     list of its lines, each as written and how it was made (``text``, ``msg``): an
     office's Inbox says it again, in the reader's language, once the import's dialog
-    is closed. NULL for a bundle that brought none, and for those imported before."""
+    is closed. NULL for a bundle that brought none, and for those imported before.
+
+    And for each period lock already here, the last import before this version
+    (``progress.LOCK_INBOX``): what it imported up to now is judged against the lock by
+    the clock, as it was; only later imports by their order too. (Ordering the imports
+    before the upgrade by their times would take a clock put right since for changes
+    after the lock.)"""
     db.execute("ALTER TABLE inbox ADD COLUMN plan_changes TEXT")
+    db.execute(
+        "INSERT OR IGNORE INTO meta (key, value) SELECT DISTINCT 'lock_inbox:' || "
+        "entity_id, (SELECT coalesce(max(id), 0) FROM inbox) FROM versions "
+        "WHERE entity = 'lock'")
 
 
 def known_migrations() -> list[str]:

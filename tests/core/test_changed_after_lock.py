@@ -275,3 +275,39 @@ def test_the_import_line_joins_its_clauses_as_the_language_does() -> None:
         assert "؛ " in outcome.line() and "; " not in outcome.line()
     finally:
         i18n.set_language("en")
+
+
+def test_a_lock_from_before_the_upgrade_judges_earlier_imports_by_the_clock(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """A lock written before locks kept their last import (schema 0006): the imports up
+    to the upgrade are judged by the clock, as they were, and later ones by their order
+    too. Ordering those earlier imports by their times named every report of the period
+    changed after the lock when headquarters' clock had been a day ahead at the imports
+    and was put right before it locked."""
+    import sqlite3
+
+    from fieldplan.replica import open_replica
+
+    offset = skewed(monkeypatch)
+    ml = make_office("ML")
+    first, second = national(ml, 0), national(ml, 1)
+    progress.record_progress(ml, first, PERIOD, status="completed", percent=100)
+    progress.submit_period(ml, PERIOD)
+    offset[0] = 24 * 3600 * 1000  # headquarters' clock a day ahead at the import
+    send(ml, hq, tmp_path)
+    offset[0] = 0
+    progress.set_period_lock(hq, PERIOD)
+    path = hq.path
+    hq.close()
+    with sqlite3.connect(path) as old:  # as the release before 0006 left it
+        old.execute("DELETE FROM meta WHERE key LIKE 'lock_inbox:%'")
+        old.execute("ALTER TABLE inbox DROP COLUMN plan_changes")
+        old.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_inbox_plan_changes'")
+    with open_replica(path) as upgraded:
+        assert progress.changed_after_lock(upgraded) == {}
+        # a laptop whose clock is behind, after the upgrade: named by the import order
+        offset[0] = -YEAR_MS
+        progress.record_progress(ml, second, PERIOD, status="on-track")
+        offset[0] = 0
+        send(ml, upgraded, tmp_path)
+        assert [c.action for c in progress.changed_after_lock(upgraded)[PERIOD]] == [second]

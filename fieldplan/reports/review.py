@@ -244,7 +244,9 @@ class Pack:
         self.scope = PlanScope(ctx.plan)
         counted = period_reports(rep, ctx.plan, ctx.period)
         #: reports of the period the plan hides: left out, but the cover says how many
+        #: (and each office's sheet, its own)
         self.hidden = counted.hidden
+        self.hidden_by_office = counted.hidden_by_office
         #: office codes this version does not know → their reports, left out (the
         #: cover says so): counted, an area would have more reports than offices
         self.unknown = counted.unknown
@@ -292,7 +294,7 @@ class Pack:
                          ctx.gettext("Gathering the reports of {office}").format(office=office))
             self.sheets.append(
                 sh.gather(rep, ctx.period, office, self.by_office[office], self.scope,
-                          conflicts)
+                          conflicts, hidden=self.hidden_by_office.get(office, 0))
             )
         self.as_of = max((r.updated_at for r in self.reports), default=None)
 

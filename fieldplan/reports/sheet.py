@@ -57,10 +57,13 @@ def gather(
     reports: list[ProgressReport] | None = None,
     scope: PlanScope | None = None,
     conflicts: dict[str, frozenset[str]] | None = None,
+    hidden: int | None = None,
 ) -> SheetData:
     """Read one office's data (``reports``: already read for the whole period), without
     the reports the plan hides (``scope``: the plan's, by default the current plan's).
-    ``conflicts``: ``open_conflicts`` read already for every office."""
+    ``conflicts``: ``open_conflicts`` read already for every office. ``hidden``: how
+    many of the office's reports the plan hides, when ``reports`` holds only those it
+    shows (the review pack's): the sheet says so, as the same sheet printed alone."""
     from fieldplan import progress
 
     if reports is None:
@@ -73,7 +76,8 @@ def gather(
         office, digest, cm.qr_payload(office, period, digest, cm.office_replicas(rep, office))
     )
     as_of = max((r.updated_at for r in mine.values()), default=None)
-    hidden = sum(1 for r in reports if r.office == office) - len(mine)
+    if hidden is None:
+        hidden = sum(1 for r in reports if r.office == office) - len(mine)
     if conflicts is None:
         conflicts = open_conflicts(rep, period)
     return SheetData(office, mine, footer, as_of, hidden,

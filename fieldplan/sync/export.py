@@ -9,7 +9,7 @@ import hmac
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -133,16 +133,18 @@ class PeriodReports:
     """(HQ) a period's reports as the review pack and the lock check count them.
 
     expected: the offices expected to report (``expected_offices``). counted: the
-    reports of those offices the plan shows. hidden: how many reports the plan hides.
-    unknown: office code → how many reports (the plan showing them) of an office
-    this version of fieldplan does not know (a newer one's member state), counted
-    for no one: an area would have more reports than offices.
+    reports of those offices the plan shows. hidden: how many reports the plan hides;
+    hidden_by_office: the same by office code (only offices with any). unknown: office
+    code → how many reports (the plan showing them) of an office this version of
+    fieldplan does not know (a newer one's member state), counted for no one: an area
+    would have more reports than offices.
     """
 
     expected: list[str]
     counted: list[Any]
     hidden: int
     unknown: dict[str, int]
+    hidden_by_office: dict[str, int] = field(default_factory=dict)
 
 
 def period_reports(rep: Replica, plan: Any, period: str) -> PeriodReports:
@@ -159,8 +161,14 @@ def period_reports(rep: Replica, plan: Any, period: str) -> PeriodReports:
     for r in shown:
         if r.office not in wanted:
             unknown[r.office] = unknown.get(r.office, 0) + 1
+    hidden: dict[str, int] = {}
+    for r in held:
+        hidden[r.office] = hidden.get(r.office, 0) + 1
+    for r in shown:
+        hidden[r.office] -= 1
     return PeriodReports(expected, [r for r in shown if r.office in wanted],
-                         len(held) - len(shown), dict(sorted(unknown.items())))
+                         len(held) - len(shown), dict(sorted(unknown.items())),
+                         {o: n for o, n in hidden.items() if n})
 
 
 def check_known_office(rep: Replica, office: str) -> None:

@@ -72,8 +72,22 @@ def test_the_review_pack_cover_says_how_many_reports_it_leaves_out(amended_world
     pdf = build_review_pack(amended_world, PERIOD, tmp_path / "p.pdf")
     cover = pdf_text(pdf, 1)
     assert "10 submitted reports" in cover and NOTE in cover
-    # once for the pack: the annex's sheets are of the reports the pack shows
-    assert pdf_text(pdf).count(NOTE) == 1
+    # and on Mali's sheet in the annex, as on the same sheet printed alone: it was
+    # missing there (the pack gave its sheets only the reports the plan shows)
+    text = pdf_text(pdf)
+    annex = text[text.rindex("Annex: status sheets by office"):]
+    assert "Status" in annex and NOTE in annex and text.count(NOTE) == 2
+
+
+def test_each_sheet_of_the_pack_says_what_the_plan_hides_of_its_office(
+        amended_world, tmp_path) -> None:
+    """Senegal, whose reports the plan all shows, says nothing of Mali's hidden ones."""
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.review import Pack
+
+    write_progress(amended_world, "SN", PERIOD)
+    pack = Pack(amended_world, cm.make_ctx(amended_world, PERIOD, "en", "A4"), None, 1)
+    assert {d.office: d.hidden for d in pack.sheets} == {"ML": 2, "SN": 0}
 
 
 def test_nothing_hidden_no_note(hq, tmp_path) -> None:

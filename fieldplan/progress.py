@@ -132,11 +132,13 @@ class LockMark:
     hlc: the clock value by which it held the lock (``events.held_hlc``). inbox: the
     last import (inbox line id) it had merged when it held the lock: the import that
     brought the lock, or, for a lock written here, the latest one then; an event of a
-    later import arrived after the lock. None: not known.
+    later import arrived after the lock. None: not known. at: when the lock was
+    written, to show (ISO UTC, ``events.shown_time``); "" when not known.
     """
 
     hlc: int
     inbox: int | None = None
+    at: str = ""
 
     def missed(self, hlc: int, received_at: str | None, inbox_id: int | None) -> bool:
         """Whether a progress event of the locked period (its clock value, arrival here
@@ -175,14 +177,17 @@ def lock_clocks(rep: Replica) -> dict[str, LockMark]:
             # written here: the import before it (for a lock written before these
             # marks were kept, the last import before the upgrade: schema 0006)
             inbox_id = int(mark)
-        locks[entity_id] = LockMark(events.held_hlc(hlc, received_at), inbox_id)
+        locks[entity_id] = LockMark(events.held_hlc(hlc, received_at), inbox_id,
+                                    events.shown_time(hlc, received_at))
     return locks
 
 
 def changed_after_lock(rep: Replica, period: str | None = None,
-                       office: str | None = None) -> dict[str, tuple[ChangedAfterLock, ...]]:
+                       office: str | None = None, locks: dict[str, LockMark] | None = None,
+                       ) -> dict[str, tuple[ChangedAfterLock, ...]]:
     """Per locked period (only those with any), the reports changed after the lock,
     ordered by office and action; only ``period``'s or ``office``'s when given.
+    ``locks``: ``lock_clocks`` read already.
 
     The merge takes such changes as any other (every replica merges the same events
     the same way); this only says which they are. The rule (``LockMark.missed``, the
@@ -201,7 +206,8 @@ def changed_after_lock(rep: Replica, period: str | None = None,
     one bundle); at headquarters the arrival is its own, elsewhere that of the replica
     asking."""
     wanted = str(as_period(period)) if period else None
-    locks = {p: mark for p, mark in lock_clocks(rep).items() if wanted in (None, p)}
+    locks = {p: mark for p, mark in (lock_clocks(rep) if locks is None else locks).items()
+             if wanted in (None, p)}
     if not locks:
         return {}
     found: dict[tuple[str, str, str], list] = {}

@@ -86,12 +86,13 @@ class SyncFacts:
     repaired: list = field(default_factory=list)
 
 
-def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts | None:
+def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
+                lock: sh.PeriodLock) -> SyncFacts | None:
+    """``lock``: the period's (``sheet.period_lock``), read once for the whole pack."""
     try:
         from fieldplan import sync
     except ImportError:
         return None
-    from fieldplan.progress import changed_after_lock
 
     start = ctx.plan.period_bounds(ctx.period)[0].isoformat()
     try:
@@ -108,8 +109,7 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date) -> SyncFacts
             ),
             conflicts=conflicts,
             gaps=list(sync.list_gaps(rep)),
-            after_lock=[c for c in changed_after_lock(rep, ctx.period).get(ctx.period, ())
-                        if scope.shows(c.office, c.action, c.period)],
+            after_lock=[c for c in lock.changed if scope.shows(c.office, c.action, c.period)],
             refused=[e for e in refused if not e.repaired_in],
             repaired=[e for e in refused if e.repaired_in],
         )
@@ -274,7 +274,9 @@ class Pack:
         self.level = {o: level_for_office(o) for o in known}
         #: the day reports were due: data received later is late
         self.deadline = check_deadline(ctx.plan, ctx.period, deadline)
-        self.sync = _sync_facts(rep, ctx, self.scope, self.deadline)
+        #: the period's lock and the reports changed after it: for every office at once
+        self.lock = sh.period_lock(rep, ctx.period)
+        self.sync = _sync_facts(rep, ctx, self.scope, self.deadline, self.lock)
         #: office → the latest period it submitted a report for that the plan shows;
         #: and one it hides (an office whose reports are all hidden did report)
         self.last_period: dict[str, str] = {}
@@ -294,7 +296,8 @@ class Pack:
                          ctx.gettext("Gathering the reports of {office}").format(office=office))
             self.sheets.append(
                 sh.gather(rep, ctx.period, office, self.by_office[office], self.scope,
-                          conflicts, hidden=self.hidden_by_office.get(office, 0))
+                          conflicts, hidden=self.hidden_by_office.get(office, 0),
+                          lock=self.lock)
             )
         self.as_of = max((r.updated_at for r in self.reports), default=None)
 
@@ -444,6 +447,7 @@ class Pack:
         _ = ctx.gettext
         lines = [
             _("Period: {period}").format(period=format_period(ctx.period, ctx.lang)),
+            *([sh.locked_line(ctx, self.lock.at)] if self.lock.at else []),
             _("Printed: {when}").format(when=ctx.when(ctx.printed)),
             (
                 _("Data as of: {when}").format(when=ctx.when(self.as_of))

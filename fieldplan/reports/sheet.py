@@ -37,6 +37,40 @@ class SheetData:
     #: actions whose report has an open conflict: the sheet shows the value that wins
     #: for now, and says so
     conflicted: frozenset[str] = frozenset()
+    #: when headquarters locked the period (ISO UTC), None when it is not locked
+    locked_at: str | None = None
+    #: actions whose report changed after the lock (``progress.changed_after_lock``)
+    after_lock: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PeriodLock:
+    """Whether headquarters has locked a period, as this computer knows it.
+
+    at: when the lock was written (ISO UTC), None when the period is not locked.
+    changed: the period's reports changed after the lock (``ChangedAfterLock``),
+    ordered by office and action.
+    """
+
+    at: str | None = None
+    changed: tuple = ()
+
+    def actions(self, office: str) -> frozenset[str]:
+        """The actions of ``office`` whose report changed after the lock."""
+        return frozenset(c.action for c in self.changed if c.office == office)
+
+
+def period_lock(rep, period: str) -> PeriodLock:
+    """The period's lock and the reports changed after it, read once for every office
+    (a pack of 57 offices reads it once)."""
+    from fieldplan.progress import changed_after_lock, lock_clocks
+
+    locks = lock_clocks(rep)
+    mark = locks.get(period)
+    if mark is None:
+        return PeriodLock()
+    changed = changed_after_lock(rep, period, locks={period: mark}).get(period, ())
+    return PeriodLock(mark.at or None, changed)
 
 
 def open_conflicts(rep, period: str) -> dict[str, frozenset[str]]:
@@ -58,12 +92,14 @@ def gather(
     scope: PlanScope | None = None,
     conflicts: dict[str, frozenset[str]] | None = None,
     hidden: int | None = None,
+    lock: PeriodLock | None = None,
 ) -> SheetData:
     """Read one office's data (``reports``: already read for the whole period), without
     the reports the plan hides (``scope``: the plan's, by default the current plan's).
     ``conflicts``: ``open_conflicts`` read already for every office. ``hidden``: how
     many of the office's reports the plan hides, when ``reports`` holds only those it
-    shows (the review pack's): the sheet says so, as the same sheet printed alone."""
+    shows (the review pack's): the sheet says so, as the same sheet printed alone.
+    ``lock``: ``period_lock`` read already for every office."""
     from fieldplan import progress
 
     if reports is None:
@@ -80,8 +116,17 @@ def gather(
         hidden = sum(1 for r in reports if r.office == office) - len(mine)
     if conflicts is None:
         conflicts = open_conflicts(rep, period)
+    if lock is None:
+        lock = period_lock(rep, period)
     return SheetData(office, mine, footer, as_of, hidden,
-                     conflicts.get(office, frozenset()) & mine.keys())
+                     conflicts.get(office, frozenset()) & mine.keys(),
+                     lock.at, lock.actions(office) & mine.keys())
+
+
+def locked_line(ctx: cm.Ctx, at: str) -> str:
+    """The line of a sheet's or the pack's header saying that the period is locked."""
+    # Translators: {when} is a date and time, "27 Nov 2026, 11:46 UTC"
+    return ctx.gettext("Locked by headquarters: {when}").format(when=ctx.when(at))
 
 
 def hidden_note(ctx: cm.Ctx, count: int) -> str:
@@ -243,7 +288,11 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
                 # Translators: under a report's status, when two computers wrote
                 # different values of it (see the note above the tables)
                 + ([cm.cell(ctx, _("Values in conflict"), cm.BOLD_SMALL)]
-                   if act.code in data.conflicted else []),
+                   if act.code in data.conflicted else [])
+                # Translators: under a report's status, when it changed after
+                # headquarters locked the period (see the note above the tables)
+                + ([cm.cell(ctx, _("Changed after the lock"), cm.BOLD_SMALL)]
+                   if act.code in data.after_lock else []),
                 cm.PercentBar(
                     pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl
                 ),
@@ -321,6 +370,7 @@ def sheet_story(
     facts = [
         _("Office: {office} ({code})").format(office=name, code=data.office),
         _("Period: {period}").format(period=format_period(ctx.period, ctx.lang)),
+        *([locked_line(ctx, data.locked_at)] if data.locked_at else []),
         _("Printed: {when}").format(when=ctx.when(ctx.printed)),
         recorded,
         counts,
@@ -340,6 +390,16 @@ def sheet_story(
             "different values): this sheet shows the ones that win for now, until someone "
             "at the office keeps one of each (Conflicts in fieldplan).",
             len(data.conflicted)).format(count=format_number(len(data.conflicted), ctx.lang)),
+            cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
+    if data.after_lock:
+        from fieldplan.i18n import format_number
+
+        story.append(cm.TextFlow(ctx.ngettext(
+            "{count} report was changed after headquarters locked the period: its row is "
+            "marked “Changed after the lock”.",
+            "{count} reports were changed after headquarters locked the period: their rows "
+            "are marked “Changed after the lock”.",
+            len(data.after_lock)).format(count=format_number(len(data.after_lock), ctx.lang)),
             cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))
     if plan.illustrative:

@@ -1,0 +1,79 @@
+"""A locked period's status sheet and review pack say that the period is locked, and
+mark the reports changed after the lock, on the sheet printed alone and on the same
+sheet in the pack's annex."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_changed_after_lock import late_world
+from test_reports import pdf_text
+from test_sync import national, send
+
+from fieldplan import events, progress
+from fieldplan.reports import build_review_pack, build_status_sheet
+from fieldplan.reports import common as cm
+from fieldplan.reports.review import Pack
+from fieldplan.reports.sheet import gather
+from tests.fixtures.reports.seed import write_progress
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+PERIOD = "2025-S2"
+MARK = "Changed after the lock"
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clock a second further at each reading (as test_changed_after_lock's)."""
+    now = iter(range(events.wall_ms(), 2**45, 1000))
+    monkeypatch.setattr(events, "wall_ms", lambda: next(now))
+
+
+def test_the_sheet_says_the_period_is_locked_and_marks_the_changed_row(
+        hq, make_office, tmp_path: Path) -> None:
+    ml, act = late_world(hq, make_office, tmp_path)
+    data = gather(hq, PERIOD, "ML")
+    assert data.after_lock == {act} and data.locked_at
+    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
+    text = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
+    assert f"Locked by headquarters: {ctx.when(data.locked_at)}" in text
+    assert ("1 report was changed after headquarters locked the period: its row is marked "
+            f"“{MARK}”.") in text
+    # the note and the one row's mark, under its status (the other report has none)
+    assert text.count(MARK) == 2 and national(ml, 1) not in data.after_lock
+
+
+def test_an_unlocked_period_says_nothing_of_a_lock(hq, tmp_path: Path) -> None:
+    write_progress(hq, "ML", "2026-S1")
+    assert gather(hq, "2026-S1", "ML").locked_at is None
+    text = pdf_text(build_status_sheet(hq, "2026-S1", "ML", out=tmp_path / "s.pdf"))
+    assert "Locked" not in text and MARK not in text
+    pack = pdf_text(build_review_pack(hq, "2026-S1", tmp_path / "p.pdf"))
+    assert "Locked" not in pack and MARK not in pack
+
+
+def test_the_pack_says_the_period_is_locked_and_marks_rows_in_its_sheets(
+        hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a second office, whose report arrived before the lock
+    sn = make_office("SN")
+    progress.record_progress(sn, national(sn), PERIOD, status="on-track", percent=40)
+    progress.submit_period(sn, PERIOD)
+    send(sn, hq, tmp_path)
+    _ml, act = late_world(hq, make_office, tmp_path)
+    calls = []
+    real = progress.changed_after_lock
+    monkeypatch.setattr(progress, "changed_after_lock",
+                        lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+    assert len(calls) == 1  # once for the pack, not once an office
+    assert "Locked by headquarters: " in pdf_text(pdf, 1)
+    text = pdf_text(pdf)
+    annex = text[text.rindex("Annex: status sheets by office"):]
+    mali, senegal = annex.index("Mali (ML)"), annex.index("Senegal (SN)")
+    assert MARK in annex[mali:senegal] and MARK not in annex[senegal:]
+    assert annex.count("Locked by headquarters: ") == 2  # each sheet, as printed alone
+    sheets = Pack(hq, cm.make_ctx(hq, PERIOD, "en", "A4"), None, 1).sheets
+    assert {d.office: d.after_lock for d in sheets} == {"ML": {act}, "SN": frozenset()}

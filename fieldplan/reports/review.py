@@ -877,9 +877,15 @@ class Pack:
         out: list[Flowable] = []
         name = self._office
 
-        def block(title: str, head: list[str], rows: list[list[str]], widths: list[float]):
+        def block(title: str, head: list[str], rows: list[list[str]], widths: list[float],
+                  user: tuple[int, ...] = ()):
+            """``user``: the columns of text a person or another computer wrote (file
+            names, values), each line of which reads in its own direction; the rest
+            is the report's own text, in its direction ("تالف: ML-…" as "ML-…" is not
+            turned around)."""
             data = [[self._t(h, cm.CELL_HEAD) for h in head]]
-            data += [[self._t(c, cm.SMALL, base_dir=cm.USER) for c in row] for row in rows]
+            data += [[self._t(c, cm.SMALL, base_dir=cm.USER if i in user else None)
+                      for i, c in enumerate(row)] for row in rows]
             heading = self._t(title, cm.H3, space_after=2)
             if out:
                 # space between tables as the next title's space before, which a page's
@@ -925,6 +931,7 @@ class Pack:
                     for e in facts.late
                 ],
                 [0.24, 0.34, 0.25, 0.17],
+                user=(1,),
             )
         if facts.refused:
             block(
@@ -940,6 +947,7 @@ class Pack:
                     for e in facts.refused
                 ],
                 [0.22, 0.25, 0.2, 0.33],
+                user=(1,),
             )
         # after the refusals still to see to, or where they would be
         out.extend(self._repaired(facts.repaired, after=bool(out)))
@@ -957,6 +965,7 @@ class Pack:
                     for q in facts.quarantined
                 ],
                 [0.25, 0.25, 0.2, 0.3],
+                user=(1, 3),
             )
         if facts.conflicts:
             block(
@@ -978,6 +987,7 @@ class Pack:
                     for c in facts.conflicts
                 ],
                 [0.25, 0.12, 0.18, 0.45],
+                user=(3,),
             )
         if facts.gaps:
             block(

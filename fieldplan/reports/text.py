@@ -346,16 +346,17 @@ def layout(
     default_dir: str = "L",
 ) -> list[tuple[str, str]]:
     """Lines ready to draw: (visual text, direction) pairs. Each paragraph takes its
-    direction from ``base_dir``; without one, from its first strong character; with
-    ``base_dir="auto"`` (text a person wrote), the report's direction ``default_dir``
-    when the paragraph holds any letter of a right-to-left script, else its first
-    strong character (an English narrative in an Arabic report reads left to right)."""
+    direction from ``base_dir``; without one, or with ``base_dir="auto"`` (text a
+    person wrote), from its first strong character (Unicode rules P2 and P3), else the
+    report's direction ``default_dir``. Text a person wrote reads in its own
+    direction whatever the report's: an English narrative naming an Arabic ministry
+    in an Arabic report reads left to right (laid out right to left, its phrases came
+    out in reverse order), an Arabic one in an English report right to left. The
+    report's own text (titles, labels: "PA1 — حوكمة …" starts with a Latin code) is
+    given the report's direction as ``base_dir``."""
     out: list[tuple[str, str]] = []
     for para in clean(text).split("\n"):
-        if base_dir == "auto":
-            d = "R" if default_dir == "R" and has_rtl(para) else direction(para, default_dir)
-        else:
-            d = base_dir or direction(para, default_dir)
+        d = direction(para, default_dir) if base_dir in (None, "auto") else base_dir
         for line in break_lines(para, font, size, width):
             out.append((visual(line, d), d))
     return out

@@ -343,6 +343,27 @@ def test_pack_lists_conflicts_in_its_language(world, tmp_path, monkeypatch, lang
         assert "1,500 2,500" in text
 
 
+def test_pack_tables_give_only_values_their_own_direction(world, monkeypatch) -> None:
+    """In the Arabic pack's exchange tables, the report's own text (an office, a field,
+    a reason that starts with a file name) is in the report's direction; a value (a
+    narrative, a file name) reads in its own."""
+    from fieldplan import sync
+    from fieldplan.reports.common import USER
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    fake = Conflict("c1", "progress", f"ML|PA1.1|{PERIOD}", "achievements", (
+        Candidate("r1:3", "r1:3", "Met the ministry (وزارة الداخلية).", "a",
+                  "2026-07-01T00:00:00+00:00", True),
+        Candidate("r2:4", "r2:4", "تم", "b", "2026-07-02T00:00:00+00:00", False)))
+    monkeypatch.setattr(sync, "list_conflicts", lambda rep: [fake])
+    table = next(f for f in _pack(world, "ar").sync_section() if hasattr(f, "_cellvalues"))
+    office, action, field, values = reversed(table._cellvalues[1])  # mirrored columns
+    assert (office[0].base_dir, action[0].base_dir, field[0].base_dir) == (None, None, None)
+    assert values[0].base_dir == USER
+    values[0].wrap(400, 1000)
+    assert [d for _line, d in values[0]._lines] == ["L", "R"]
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_pack_lists_missing_events_as_read(world, tmp_path, monkeypatch, lang) -> None:
     """One missing event is "7", not "7–7"; a range reads "41–57" in Arabic too (it
@@ -521,7 +542,39 @@ def test_arabic_report_text_is_right_to_left_even_when_it_starts_with_latin() ->
     assert unicodedata.normalize("NFKC", tx.one_line(title, "R")).endswith("— PA1")
     # text a person wrote keeps its own direction: English in an Arabic report
     assert tx.layout("Funding arrived late.", REGULAR, 8, 500, "auto", "R")[0][1] == "L"
-    assert tx.layout("PA1 تأخر التمويل", REGULAR, 8, 500, "auto", "R")[0][1] == "R"
+    assert tx.layout("تأخر التمويل PA1", REGULAR, 8, 500, "auto", "R")[0][1] == "R"
+    # with no letter at all, the report's
+    assert tx.layout("12 / 40", REGULAR, 8, 500, "auto", "R")[0][1] == "R"
+
+
+def test_a_narrative_reads_in_the_direction_of_its_first_letter() -> None:
+    """An English narrative naming an Arabic ministry, in an Arabic report, was laid out
+    right to left for its one Arabic word: its phrases came out in reverse order
+    (Unicode rules P2 and P3: the first strong character gives the direction)."""
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.common import USER, TextFlow
+    from fieldplan.reports.fonts import REGULAR, register_fonts
+
+    register_fonts()
+    text = "Field teams met the ministry (وزارة الداخلية) and approved 3 procedures."
+    [(line, d)] = tx.layout(text, REGULAR, 8, 1000, "auto", "R")
+    assert d == "L"
+    line = unicodedata.normalize("NFKC", line)
+    assert line.startswith("Field teams met the ministry (") and line.endswith(
+        ") and approved 3 procedures.")
+    # each paragraph its own: an Arabic one after it; a code first makes it left to
+    # right, as it did already in English and French reports
+    second = "تم اعتماد 3 إجراءات"
+    assert [d for _l, d in tx.layout(text + "\n" + second, REGULAR, 8, 1000, "auto", "R")] \
+        == ["L", "R"]
+    assert tx.layout("PA1 تأخر التمويل", REGULAR, 8, 1000, "auto", "L")[0][1] == "L"
+    # the report's own text stays in the report's direction
+    flow = TextFlow("PA1 — حوكمة الهجرة", rtl=True)
+    flow.wrap(500, 100)
+    assert flow._lines[0][1] == "R"
+    flow = TextFlow(text, rtl=True, base_dir=USER)
+    flow.wrap(1000, 100)
+    assert flow._lines[0][1] == "L"
 
 
 def test_shortened_text_has_no_doubled_punctuation() -> None:

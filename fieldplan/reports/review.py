@@ -846,8 +846,6 @@ class Pack:
         return field_label(field, self.ctx.lang)
 
     def sync_section(self) -> list[Flowable]:
-        from fieldplan.i18n import conflict_value
-
         ctx = self.ctx
         _ = ctx.gettext
         facts = self.sync
@@ -976,13 +974,7 @@ class Pack:
                         name(c.office),
                         c.action or c.entity,
                         self._field_text(c.action, c.field),
-                        # one value a line: each reads in its own direction (an
-                        # Arabic narrative beside an English one)
-                        "\n".join(
-                            [_one_paragraph(conflict_value(c.field, v.value, ctx.lang))
-                             for v in c.candidates[:MAX_CANDIDATES]]
-                            + ["…"] * (len(c.candidates) > MAX_CANDIDATES)
-                        ),
+                        self._candidates(c),
                     ]
                     for c in facts.conflicts
                 ],
@@ -998,6 +990,31 @@ class Pack:
                 [0.4, 0.3, 0.3],
             )
         return out
+
+    def _candidates(self, conflict) -> str:
+        """A conflict's competing values, each on a line of its own (each reads in its
+        own direction: an Arabic narrative beside an English one), then the computer
+        that wrote it and who, as ``conflicts list`` names them; the value this pack
+        prints (the one that wins for now) marked."""
+        from fieldplan.i18n import conflict_value
+
+        _ = self.ctx.gettext
+        lines = []
+        for v in conflict.candidates[:MAX_CANDIDATES]:
+            lines.append(_one_paragraph(conflict_value(conflict.field, v.value, self.ctx.lang)))
+            # Translators: under a competing value, the computer (its short id,
+            # "3f2a91c0") and the person (login name) that wrote it
+            source = (_("Computer {computer}, {author}") if v.author.strip()
+                      else _("Computer {computer}")).format(
+                          computer=v.computer, author=_one_paragraph(v.author))
+            if v.winner:
+                # Translators: {source} is "Computer 3f2a91c0, amina": the value the
+                # review pack prints, of those in conflict
+                source = _("{source} (shown in this pack)").format(source=source)
+            lines.append(source)
+        if len(conflict.candidates) > MAX_CANDIDATES:
+            lines.append("…")
+        return "\n".join(lines)
 
     def _office(self, code: str) -> str:
         """"Mali (ML)": an office's name and code, or the code alone if unknown."""

@@ -339,8 +339,12 @@ def test_pack_lists_conflicts_in_its_language(world, tmp_path, monkeypatch, lang
         assert word in text, word
     assert "Inspectors trained (draft)." in text and "تم تدريب المفتشين" in text
     if lang == "en":
-        assert "Open conflicts" in text and "On track Off track" in text
-        assert "1,500 2,500" in text
+        assert "Open conflicts" in text
+        # each value with the computer and person that wrote it, the one printed marked
+        assert ("On track Computer r1, a (shown in this pack) Off track Computer r2, b "
+                in text)
+        assert "1,500 Computer r1, a (shown in this pack) 2,500 Computer r2, b" in text
+        assert text.count("(shown in this pack)") == 3
 
 
 def test_pack_tables_give_only_values_their_own_direction(world, monkeypatch) -> None:
@@ -361,7 +365,9 @@ def test_pack_tables_give_only_values_their_own_direction(world, monkeypatch) ->
     assert (office[0].base_dir, action[0].base_dir, field[0].base_dir) == (None, None, None)
     assert values[0].base_dir == USER
     values[0].wrap(400, 1000)
-    assert [d for _line, d in values[0]._lines] == ["L", "R"]
+    # a value, its computer (a line in the report's language), the next value, …
+    lines = values[0]._lines
+    assert len(lines) == 4 and (lines[0][1], lines[2][1]) == ("L", "R")
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

@@ -60,16 +60,16 @@ def test_the_inbox_keeps_what_the_plan_changes_in_the_readers_language(
     assert entry.reason_text() == "the plan is now version 2"
     assert entry.plan_changes()[0] == "Action added (1): PA1.9"
     french = entry.plan_changes("fr")
-    assert french[0] == "Action ajoutée (1) : PA1.9"
+    assert french[0] == "Action ajoutée (1)\u00a0: PA1.9"
     # the numbers are said in French too ("9 000", not the English "9,000": nine)
     assert french[2] == (
-        f"Cible modifiée (1) : {first.code}/{ind.key} à la fin du plan : de "
+        f"Cible modifiée (1)\u00a0: {first.code}/{ind.key} à la fin du plan\u00a0: de "
         f"{ind.target:g} à 9\u202f000")
     assert entry.reason_text("fr") == "le plan est désormais à la version 2"
     assert entry.to_dict()["plan_changes"][0] == "Action added (1): PA1.9"
     set_language("fr")
     try:
-        assert list_inbox(sn)[0].plan_changes()[0] == "Action ajoutée (1) : PA1.9"
+        assert list_inbox(sn)[0].plan_changes()[0] == "Action ajoutée (1)\u00a0: PA1.9"
     finally:
         set_language("en")
 

@@ -187,6 +187,9 @@ def test_a_failed_save_is_announced_once_and_reached_by_the_keyboard(
         qtbot.keyClicks(editor.narratives["challenges"], "Visa delays")
         window.office_view.tree.select("PA3.6")
         qtbot.waitUntil(label.isVisible, timeout=5000)
+        # (PA3.6 on screen before typing: typed earlier, it went to PA1.6)
+        qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == "PA3.6"
+                        and editor.status.isEnabled(), timeout=5000)
         qtbot.keyClicks(editor.narratives["challenges"], "More")
         editor.save_now()
         qtbot.waitUntil(lambda: "2 reports" in label.text(), timeout=5000)

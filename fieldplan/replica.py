@@ -496,7 +496,10 @@ def receipt_limit(rep: Replica) -> int | None:
     """The last of this replica's own events a peer can hold, when this computer can
     tell; None when it cannot. A receipt naming more than the database holds is the
     sign of a database that went back (``_mark_if_gone_back``), and renews its
-    identity: a lie (an office's forged bundle) must not do that at will. A whole
+    identity: a lie (an office's forged bundle) must not do that at will. Asked at
+    headquarters of an office's bundle only (``exchange._merge``): the receipts an
+    office gets are headquarters' own, signed, and past its mark they tell of a copy
+    of its database that wrote too (copied to a second laptop). A whole
     write mark of this very file (``writemark``) can tell: it has covered every event
     of the replica since it was made here, no bundle left without it (``mark_now``),
     and opening found the database holding what it names; so a receipt past it (or

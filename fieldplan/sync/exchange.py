@@ -883,10 +883,12 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     if progress:
         progress(total, total, pgettext("import outcome", "merged"))
     this, limit = rep.replica_id, None
-    if m["acks"].get(this, 0) > events.last_event(rep.conn, this)[0]:
-        # more of this replica than it holds: it went back, or the receipt lies (a
-        # forged bundle would renew this identity at will: renew_if_gone_back). Not
-        # stored past what this computer can tell it ever sent
+    if own_only and m["acks"].get(this, 0) > events.last_event(rep.conn, this)[0]:
+        # (HQ, an office's bundle) more of HQ than it holds: it went back, or the
+        # receipt lies (a forged bundle would renew HQ's identity at will:
+        # renew_if_gone_back). Not stored past what HQ can tell it ever sent. An
+        # office believes HQ's signed receipts: past its whole mark they say a copy
+        # of its database wrote too (a second laptop), and it renews, as it must
         limit = receipt_limit(rep)
     for origin, seq in m["acks"].items():
         if origin == this and limit is not None and seq > limit:

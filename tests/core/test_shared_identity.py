@@ -10,6 +10,7 @@ and both laptops end with the same digest, whatever the order of the bundles."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -28,10 +29,15 @@ S1 = "2026-S1"
 
 class TwoLaptops:
     """ML's laptop A exported, HQ imported (and replied); A's database and key file
-    were copied to laptop B with fieldplan closed; A and B each typed other progress."""
+    were copied to laptop B with fieldplan closed; A and B each typed other progress.
+    ``monkeypatch``: B keeps its write marks in a state folder of its own, as another
+    computer does (else both share this one's, and B's saves overwrite A's mark)."""
 
-    def __init__(self, hq, make_office, tmp_path: Path) -> None:
+    def __init__(self, hq, make_office, tmp_path: Path, monkeypatch=None) -> None:
         self.hq, self.tmp, self.n = hq, tmp_path, 0
+        self.monkeypatch = monkeypatch
+        self.states = {"HQ": os.environ["XDG_STATE_HOME"], "A": os.environ["XDG_STATE_HOME"],
+                       "B": str(tmp_path / "B-state")}
         a = make_office("ML")
         self.acts = [x.code for x in a.plan().actions_of(level="national")]
         progress.record_progress(a, self.acts[0], S1, status="on-track", percent=10)
@@ -44,15 +50,23 @@ class TwoLaptops:
         b_path = tmp_path / "B" / path.name
         for src, dst in ((path, b_path), (key_path(path), key_path(b_path))):
             shutil.copy2(src, dst)  # (the key file keeps its owner-only mode)
-        self.laptops = {"A": open_replica(path), "B": open_replica(b_path)}
+        self.laptops = {"A": open_replica(path)}
+        self.on("B")
+        self.laptops["B"] = open_replica(b_path)
         assert self.laptops["B"].replica_id == self.identity
         #: what each laptop typed: action → its text
         self.typed: dict[str, str] = {}
         self.type("A", 1)
         self.type("B", 2)
 
+    def on(self, who: str) -> None:
+        """What follows runs on ``who``'s computer (its write marks)."""
+        if self.monkeypatch is not None:
+            self.monkeypatch.setenv("XDG_STATE_HOME", self.states[who])
+
     def type(self, who: str, act: int) -> None:
         text = f"typed on {who}, action {act}"
+        self.on(who)
         progress.record_progress(self.laptops[who], self.acts[act], S1, status="at-risk",
                                  achievements=text)
         self.typed[self.acts[act]] = text
@@ -61,12 +75,24 @@ class TwoLaptops:
         self.n += 1
         return f"b{self.n}"
 
+    def _on_rep(self, rep) -> None:
+        # (before the copy: A, the one laptop)
+        self.on(next((w for w, r in getattr(self, "laptops", {}).items() if r is rep), "A"))
+
     def up(self, rep):
-        return import_bundle(self.hq, export_to(rep, self.tmp, self._name()).path)
+        self._on_rep(rep)
+        path = export_to(rep, self.tmp, self._name()).path
+        self.on("HQ")
+        return import_bundle(self.hq, path)
 
     def down(self, *reps):
+        self.on("HQ")
         path = export_to(self.hq, self.tmp, self._name(), for_office="ML").path
-        return [import_bundle(rep, path) for rep in reps]
+        out = []
+        for rep in reps:
+            self._on_rep(rep)
+            out.append(import_bundle(rep, path))
+        return out
 
     def run(self, steps: str) -> list[tuple[str, str]]:
         """Steps such as "A:up B:down AB:down" (AB: one HQ bundle imported by both);
@@ -186,6 +212,35 @@ def test_headquarters_says_two_computers_share_an_identity(world) -> None:
         f"{w.laptops['A'].meta('key_id')} (its old key: only replica {w.identity[:8]} is "
         "cut off)")
     assert ("Shared identity", line) in replica_status(w.hq).lines("en")
+
+
+@pytest.fixture
+def apart(hq, make_office, tmp_path: Path, monkeypatch):
+    """``world``, with each laptop's write marks on its own computer."""
+    w = TwoLaptops(hq, make_office, tmp_path, monkeypatch)
+    yield w
+    w.close()
+
+
+def test_a_laptop_believes_headquarters_receipt_of_the_copys_events(apart) -> None:
+    """B's bundle reached HQ first; HQ's receipt for it names more of the identity than
+    A ever wrote, past A's own whole write mark. It is HQ's signed word, not an
+    office's forged bundle (``replica.receipt_limit``): A goes on as a new replica and
+    sends what it typed. (It was taken as forged: A was told so at every import, and
+    what it typed never reached HQ.)"""
+    w = apart
+    a = w.laptops["A"]
+    w.type("B", 3)  # (B wrote more events than A: HQ holds the identity past A's last)
+    assert w.run("B:up") == [("B:up", "merged")]
+    (down,) = w.down(a)
+    assert down.outcome == "merged" and down.false_receipt == ""
+    assert a.replica_id != w.identity
+    # as a database that went back: refused, repaired by HQ's next bundle, sent again
+    assert w.run("A:up A:down A:up") == [("A:up", "rejected"), ("A:down", "merged"),
+                                         ("A:up", "merged")]
+    for _round in range(2):
+        w.run(ROUND)
+    w.assert_converged()
 
 
 @pytest.fixture

@@ -89,9 +89,12 @@ def check_written_after(rep: Replica, manifest: dict[str, Any]) -> None:
 
 def check_same_headquarters(rep: Replica, manifest: dict[str, Any]) -> None:
     """That the setup bundle of ``manifest`` is signed by the headquarters ``rep``
-    trusts: the key its first setup bundle pinned, or a key of that headquarters
-    computer it learnt since (a rotation, a restore: the chain ``enrol.hq_key``
-    follows), none of them revoked. A setup bundle of another headquarters (a
+    trusts: any headquarters key this database knows, not revoked. Only headquarters
+    writes key records, and an office trusts a headquarters key of its own only when
+    a key it trusted endorsed it (an import: ``exchange._check_key``), so each is
+    its headquarters': the pinned one, a rotation's, a restore's (a key of a
+    headquarters put back from a backup is known here by its endorsement alone, not
+    linked to the pinned one's computer). A setup bundle of another headquarters (a
     training or demo one, anyone's ``init --hq``) would make a database that trusts
     that key instead, and the old files would be moved aside for it: ValidationError,
     nothing moved. A database that trusts no headquarters key (none recorded)
@@ -100,12 +103,8 @@ def check_same_headquarters(rep: Replica, manifest: dict[str, Any]) -> None:
     from fieldplan.sync import keys as keyreg
     from fieldplan.sync.enrol import hq_key
 
-    keys = keyreg.all_keys(rep)
-    pinned = keys.get(rep.meta("hq_key") or "")
-    hq = [k for k in keys.values() if k.office == "HQ" and k.status != "revoked"]
-    if pinned is not None:
-        same = keyreg.computer(keys, pinned.replica)
-        hq = [k for k in hq if k.key_id == pinned.key_id or k.replica in same]
+    hq = [k for k in keyreg.all_keys(rep).values()
+          if k.office == "HQ" and k.status != "revoked"]
     if not hq or str(manifest.get("key_id", "")) in {k.key_id for k in hq}:
         return
     trusted = hq_key(rep) or hq[0]

@@ -237,3 +237,41 @@ def test_headquarters_new_key_after_a_rotation_sets_it_up_again(hq, make_office,
     enroll_office(hq, "ML", setup)
     with set_up_again(db, setup).replica as new:
         assert not key_revoked(new)
+
+
+def test_headquarters_restored_from_a_backup_sets_it_up_again(hq, make_office,
+                                                              tmp_path) -> None:
+    """Headquarters put back from a backup signs with a new key. The revoked laptop
+    learnt it from HQ's bundle by its endorsement alone (the key records came to the
+    office's other laptop): not linked to the pinned key's computer, it was taken for
+    another headquarters' key, and the laptop could never be set up again."""
+    from fieldplan.sync import keys
+    from fieldplan.sync.enrol import hq_key
+
+    lap = registered(make_office("ML", "lap"), hq, tmp_path)
+    other = registered(make_office("ML", "other"), hq, tmp_path)
+    send(hq, lap, tmp_path)
+    send(hq, other, tmp_path)
+    revoke_key(hq, lap.meta("key_id"))
+    send(hq, other, tmp_path)
+    send(other, hq, tmp_path)
+    path = hq.path
+    store.backup(hq.conn, path, "manual")
+    hq.close()
+    store.restore_backup(path, force=True)
+    with open_replica(path) as restored:
+        # the office's other laptop gets the restored HQ's key records: its receipts
+        # say the office holds them, and they are not sent to the revoked laptop
+        send(restored, other, tmp_path)
+        send(other, restored, tmp_path)
+        _, outcome = send(restored, lap, tmp_path)
+        assert outcome.revoked_here
+        new_key = restored.meta("key_id")
+        known = keys.all_keys(lap)[new_key]
+        assert known.source == "local" and hq_key(lap).key_id != new_key
+        db = lap.path
+        lap.close()
+        setup = tmp_path / "ML-again.fieldplan"
+        enroll_office(restored, "ML", setup)
+    with set_up_again(db, setup).replica as new:
+        assert not key_revoked(new)

@@ -801,7 +801,7 @@ def _mark_backup(dest: sqlite3.Connection, stamp: str,
         if lost:
             mark["lost"] = lost
         if written:
-            mark.update(written)  # written, sent, acked, bundle
+            mark.update(written)  # written, sent, acked, bundle, bundle_at
         with dest:
             dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          # ASCII: a file name that is not UTF-8 is kept escaped
@@ -1265,7 +1265,8 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:
     what the replaced file says a bundle carried or headquarters acknowledged;
     ``acked`` (replica → seq), what headquarters acknowledged alone (what ``sent``
     holds beyond it was exported, and may never have reached headquarters);
-    ``bundle``, the file name of the last bundle exported (it carried them). Only
+    ``bundle``, the file name of the last bundle exported (it carried them), and
+    ``bundle_at``, when this computer wrote it (UTC, by its clock). Only
     the replicas of which more was written than the backup holds; {} at headquarters
     (``_lost_here`` and the offices' receipts say what it lost), and when nothing was
     written since. The replaced file is only read, as much of it as can be."""
@@ -1291,7 +1292,7 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:
     written: dict[str, int] = {}
     sent: dict[str, int] = {}
     acked: dict[str, int] = {}
-    bundle = ""
+    bundle = bundle_at = ""
     failed = (*READ_ERRORS, ValueError, KeyError, TypeError, AttributeError)
     try:
         with reading(db_path) as conn:
@@ -1318,7 +1319,9 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:
                 # acknowledged, so what was sent and may never have reached it
                 row = conn.execute("SELECT value FROM meta WHERE key = 'last_export'"
                                    ).fetchone()
-                bundle = str(json.loads(row[0]).get("path") or "") if row else ""
+                last = json.loads(row[0]) if row else {}
+                bundle = str(last.get("path") or "")
+                bundle_at = str(last.get("at") or "")
     except failed:
         pass  # missing, not a database: the write mark alone
     here = writemark.database_key(db_path)
@@ -1337,6 +1340,8 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:
         "acked": {origin: seq for origin, seq in acked.items() if origin in written}}
     if bundle:
         out["bundle"] = Path(bundle).name
+        if bundle_at:
+            out["bundle_at"] = bundle_at
     return out
 
 

@@ -18,6 +18,16 @@ def send(src, dst, tmp_path: Path):
     return result, import_bundle(dst, result.path)
 
 
+def ticking_clock(monkeypatch) -> None:
+    """Each reading of the clock (``events.wall_ms``) a second after the one before:
+    what a test does in milliseconds takes seconds, as in life, and times kept to the
+    second (a bundle's ``created``) tell which came first."""
+    from fieldplan import events
+
+    now = iter(range(events.wall_ms(), 2**45, 1000))
+    monkeypatch.setattr(events, "wall_ms", lambda: next(now))
+
+
 def forget_write_marks() -> None:
     """This computer's write marks gone (``fieldplan.writemark``): a database put
     back where none tells it went back (a disk image restored, another computer, a

@@ -53,6 +53,7 @@ from fieldplan.replica import Replica, receipt_limit, renew_if_gone_back
 from fieldplan.status import periods_text
 from fieldplan.sync import fork, formats
 from fieldplan.sync import keys as keyreg
+from fieldplan.sync.state import note_hq_bundle
 from fieldplan.text import for_message
 
 Progress = Callable[[int, int, str], None]
@@ -1058,6 +1059,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            plan_text(plan_version, plan_hidden)]),
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
+                if outcome == "merged" and m["office"] == "HQ":
+                    # after a restore: headquarters' receipts now answer for the export
+                    note_hq_bundle(rep, str(m["created"]), arrival.inbox_id)
                 if result.revoked_here:  # the inbox says it of this line (list_inbox)
                     events.set_meta(rep.conn, KEY_REVOKED_BY, str(arrival.inbox_id))
                 # what its writer reads: what this replica's bundles for it may be

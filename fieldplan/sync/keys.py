@@ -624,6 +624,8 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
             restored["acked"] = marked["acked"]
         if marked.get("bundle"):
             restored["bundle"] = marked["bundle"]
+            if marked.get("bundle_at"):  # (headquarters answers it: state._hq_answered)
+                restored["bundle_at"] = marked["bundle_at"]
         # the bundles imported before: headquarters' receipts in them predate the
         # restore (state._hq_answered)
         restored["inbox"] = rep.conn.execute(

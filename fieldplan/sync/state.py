@@ -390,10 +390,16 @@ def _never_sent(rep: Replica, info: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hq_answered(rep: Replica, info: dict[str, Any]) -> bool:
-    """Whether a bundle from headquarters was merged here since the restore (``info``:
-    the ``restored`` record): its receipts say what headquarters holds of what was
-    sent before. (A restore of an earlier fieldplan kept no word of its inbox: the
-    bundles imported after the second it was made.)"""
+    """Whether headquarters answered since the restore (``info``: the ``restored``
+    record): its receipts then say what it holds of what was sent before. When the
+    restore knew when the last bundle was exported (``bundle_at``), only a bundle
+    headquarters wrote after it answers (``note_hq_bundle``): one written before
+    the export reached headquarters, merged here after the restore, knows nothing
+    of it (the export may still be in the mail). Else (a restore of an earlier
+    fieldplan, no export time kept) any headquarters bundle merged since the restore;
+    (earlier still, no word of the inbox) imported after the second it was made."""
+    if info.get("bundle_at"):
+        return bool(info.get("answered"))
     if "inbox" in info:
         where, arg = "id > ?", info["inbox"]
     else:
@@ -401,6 +407,27 @@ def _hq_answered(rep: Replica, info: dict[str, Any]) -> bool:
     return rep.conn.execute(
         f"SELECT 1 FROM inbox WHERE office = 'HQ' AND outcome = 'merged' AND {where} "
         "LIMIT 1", (arg,)).fetchone() is not None
+
+
+def note_hq_bundle(rep: Replica, created: str, inbox_id: int) -> None:
+    """(an office, inside the import's transaction) A bundle of headquarters written
+    at ``created`` (its manifest's time, by headquarters' clock) was merged as inbox
+    line ``inbox_id``: once the last restore's export time (``bundle_at``, by this
+    computer's clock) is before it, headquarters has answered (``_hq_answered``).
+    Two clocks: one later (or the same second) is not an answer; headquarters' clock
+    behind this computer's keeps the export "unconfirmed" until a later bundle of
+    it, never a false "never received"; only one ahead by more than the time
+    between them can take an earlier bundle for an answer."""
+    raw = rep.meta("restored")
+    if rep.is_hq or not raw:
+        return
+    info = json.loads(raw)
+    at = info.get("bundle_at")
+    # (both utc_iso's form: they compare as text)
+    if not isinstance(at, str) or not at or info.get("answered") or not created > at:
+        return
+    info["answered"] = inbox_id
+    events.set_meta(rep.conn, "restored", events.canonical_json(info))
 
 
 def _revoked_again(item: dict[str, Any], revoked_again: set[str]) -> bool:

@@ -10,13 +10,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from fieldplan.cli import main
 from fieldplan.progress import get_report
 from fieldplan.replica import open_replica
 from fieldplan.status import replica_status
 from fieldplan.sync import dismiss_lost, import_bundle, sync_state
 from fieldplan.sync.state import to_make_again
-from tests.scenes import office_restored_after_a_lost_bundle, send
+from tests.scenes import office_restored_after_a_lost_bundle, send, ticking_clock
+
+
+@pytest.fixture(autouse=True)
+def _seconds_pass(monkeypatch) -> None:
+    """Headquarters' bundles are written seconds after the office's export, not in
+    the same second (which is not taken for an answer: ``state.note_hq_bundle``)."""
+    ticking_clock(monkeypatch)
 
 
 def said(rep, label: str) -> list[str]:
@@ -125,3 +134,38 @@ def test_restore_says_the_bundle_is_not_confirmed(hq, make_office, tmp_path: Pat
         assert (restored["unconfirmed"], restored["not_received"]) == (0, 0)
     assert main(["--db", str(path), "--json", "status"]) == 0
     assert json.loads(capsys.readouterr().out)["restored"]["not_received"] == 0
+
+
+def test_a_bundle_headquarters_wrote_before_the_export_is_no_answer(
+        hq, make_office, tmp_path: Path) -> None:
+    """Headquarters' bundle crossed the office's export in the mail: written before the
+    export reached it, merged here after the restore, its receipts know nothing of the
+    export, which may still be on its way. Not confirmed yet (it was said never
+    received, to make again); once the export arrives, the next bundle confirms it."""
+    from fieldplan import store
+    from fieldplan.progress import record_progress, set_period_lock
+    from fieldplan.sync import export_bundle
+
+    ml = make_office("ML")
+    record_progress(ml, "PA1.1", "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    store.backup(ml.conn, ml.path, "manual")
+    record_progress(ml, "PA1.2", "2026-S1", status="at-risk")
+    set_period_lock(hq, "2025-S2")  # (news in it: merged, not a duplicate)
+    for folder in ("hq-out", "mail"):
+        (tmp_path / folder).mkdir()
+    crossed = export_bundle(hq, for_office="ML", out_dir=tmp_path / "hq-out").path
+    mail = export_bundle(ml, out_dir=tmp_path / "mail").path
+    path = ml.path
+    ml.close()
+    store.restore_backup(path, force=True)
+    with open_replica(path) as ml:
+        assert import_bundle(ml, crossed).outcome == "merged"
+        restored = sync_state(ml).restored
+        assert (restored["unconfirmed"], restored["not_received"]) == (1, 0)
+        assert not said(ml, "Warning") and len(said(ml, "Sent, not acknowledged yet")) == 1
+        assert import_bundle(hq, mail).outcome == "merged"  # it arrives
+        send(hq, ml, tmp_path)
+        restored = sync_state(ml).restored
+        assert (restored["unconfirmed"], restored["not_received"]) == (0, 0)

@@ -871,16 +871,17 @@ def test_an_office_ends_the_restore_warning_once_it_typed_them_again(
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_an_office_status_bar_says_a_bundle_never_reached_headquarters(
-        open_window, qtbot, hq, make_office, tmp_path, lang):
+        open_window, qtbot, hq, make_office, tmp_path, lang, monkeypatch):
     """Restored after exporting a bundle that headquarters never received: the status
     bar said nothing was lost. Once headquarters' receipts show it lacks them, the
     status bar says so, its tip and the dialog that ends the warning name the file
     and the report."""
     from PySide6.QtWidgets import QApplication
 
-    from tests.scenes import office_restored_after_a_lost_bundle, send
+    from tests.scenes import office_restored_after_a_lost_bundle, send, ticking_clock
     from ui.app import apply_language
 
+    ticking_clock(monkeypatch)  # (HQ answers seconds after the export, as in life)
     path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path)
     with open_replica(path) as ml:
         send(ml, hq, tmp_path)

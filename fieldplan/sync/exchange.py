@@ -1017,8 +1017,10 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds), or those
                 # events are only the key records every bundle for the office carries
-                # for a revoked computer of it (REVOCATION_RECORDS)
-                carried = stats.total - m.get(REVOCATION_RECORDS, 0)
+                # for a revoked computer of it (REVOCATION_RECORDS: HQ's word alone, an
+                # office's bundle carries none)
+                carried = stats.total - (m.get(REVOCATION_RECORDS, 0)
+                                         if m["office"] == "HQ" else 0)
                 outcome = ("duplicate" if seen or (stats.new == 0 and carried > 0
                                                    and not stats.receipts) else "merged")
                 found = list_gaps(rep, stats.origins)

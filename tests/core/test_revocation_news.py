@@ -140,3 +140,23 @@ def test_a_bad_count_of_those_records_is_refused(hq, make_office, tmp_path: Path
     outcome = import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
     assert outcome.outcome == "rejected"
     assert outcome.reason == "manifest.json: bad 'revocation_records'"
+
+
+def test_an_office_bundle_that_claims_those_records_is_still_a_duplicate(
+        hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only headquarters' bundles carry those records: the count in an office's
+    bundle is not believed (it made a bundle of events HQ held merged, not a
+    duplicate)."""
+    from fieldplan.sync import export as exportmod
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    progress.record_progress(ml, national(ml, 1), S1, status="at-risk")
+    assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    write = exportmod.bundlefmt.write_bundle
+    monkeypatch.setattr(exportmod.bundlefmt, "write_bundle",
+                        lambda path, manifest, *args, **kw: write(
+                            path, {**manifest, "revocation_records": 5}, *args, **kw))
+    (tmp_path / "again").mkdir()
+    again = export_bundle(ml, out_dir=tmp_path / "again")  # the same events again
+    assert again.events > 0
+    assert import_bundle(hq, again.path).outcome == "duplicate"

@@ -31,7 +31,7 @@ from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
-from fieldplan.status import key_revoked, revoked_work_text
+from fieldplan.status import key_revoked, period_text, revoked_work_text
 from fieldplan.store import resolve_db_path
 
 if TYPE_CHECKING:
@@ -547,7 +547,8 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
             "{count} reports of {period} are still in conflict ({actions}): two computers "
             "wrote different values, and the values shown here count until they are "
             "settled (see 'fieldplan conflicts list')", len(in_conflict)).format(
-                count=len(in_conflict), period=period, actions=join_list(in_conflict)))
+                count=len(in_conflict), period=period_text(period),
+                actions=join_list(in_conflict)))
     if revoked and changes.events:
         warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0

@@ -40,7 +40,9 @@ def test_submit_warns_of_reports_in_conflict(hq, make_office, tmp_path, capsys) 
     status, out, err = run(capsys, "--db", str(path), "progress", "submit",
                            "--period", "2026-S1")
     assert status == 0 and "Submitted 2 reports" in out
-    assert err.startswith("fieldplan: warning: 1 report of 2026-S1 is still in conflict")
+    # the period in words, as the sentence's other messages say it
+    assert err.startswith(
+        "fieldplan: warning: 1 report of 1st semester 2026 is still in conflict")
     assert f"({code})" in err and other not in err
     assert "fieldplan conflicts list" in err
     with open_replica(path) as rep:

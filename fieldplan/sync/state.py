@@ -348,9 +348,10 @@ def _never_sent(rep: Replica, info: dict[str, Any]) -> dict[str, Any]:
     not known)."""
     written = info.get("written") or {}
     sent = info.get("sent") or {}
-    # (a restore of an earlier fieldplan kept no word of it: what headquarters'
-    # receipts say since tells)
-    acked_then = info.get("acked") or {}
+    # (a restore by fieldplan 0.1 kept no word of what headquarters had acknowledged,
+    # and its "sent" holds those acknowledgements too: what it exported is taken as
+    # received, as that version did, rather than said unconfirmed when it was not)
+    acked_then = (info.get("acked") or {}) if "acked" in info else sent
     upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null") or {}
     kept = info.get("lost_events") or []
     count = shipped_count = 0

@@ -169,3 +169,23 @@ def test_a_bundle_headquarters_wrote_before_the_export_is_no_answer(
         send(hq, ml, tmp_path)
         restored = sync_state(ml).restored
         assert (restored["unconfirmed"], restored["not_received"]) == (0, 0)
+
+
+def test_a_restore_by_the_previous_version_is_not_said_unconfirmed(
+        hq, make_office, tmp_path: Path) -> None:
+    """A restore made by fieldplan 0.1 kept no word of what headquarters had
+    acknowledged (its "sent" holds those acknowledgements too): what it exported is
+    taken as received, as that version said, not said unconfirmed, which it would
+    wrongly say of changes headquarters had acknowledged."""
+    from fieldplan import events
+
+    path, _lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path)
+    with open_replica(path) as ml:
+        record = json.loads(ml.meta("restored"))
+        assert "acked" in record
+        record.pop("acked")
+        events.set_meta(ml.conn, "restored", json.dumps(record))
+        ml.conn.commit()
+        restored = sync_state(ml).restored
+        assert (restored["unconfirmed"], restored["not_received"]) == (0, 0)
+        assert said(ml, "Sent, not acknowledged yet") == []

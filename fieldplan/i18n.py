@@ -422,17 +422,19 @@ class Number(str):
         return made
 
 
+def period_words(code: str, lang: str | None = None) -> str:
+    """A period in words in ``lang`` ("1st semester 2026"), or as written when it is
+    not one this version knows (a newer one's, a damaged peer's record)."""
+    try:
+        return format_period(code, lang)
+    except ValueError:
+        return code
+
+
 def periods_in(codes: Iterable[str], lang: str | None = None) -> str:
-    """Periods in words in ``lang``, joined as it lists; a code this version does not
-    know as written."""
-    words = []
-    for code in codes:
-        try:
-            words.append(format_period(code, lang))
-        except ValueError:  # a period only a newer version knows
-            words.append(code)
+    """Periods in words in ``lang`` (``period_words``), joined as it lists."""
     # (the same separator as join_list's)
-    return translation(lang).gettext(", ").join(words)
+    return translation(lang).gettext(", ").join(period_words(c, lang) for c in codes)
 
 
 def _argument(value: Any) -> Any:

@@ -197,12 +197,9 @@ class ReplicaStatus:
 def period_text(period: str) -> str:
     """A period in words ("1st semester 2026"), or as written when it is not one this
     version knows."""
-    from fieldplan.i18n import format_period
+    from fieldplan.i18n import period_words
 
-    try:
-        return format_period(period)
-    except ValueError:  # a period only a newer version knows
-        return period
+    return period_words(period)
 
 
 def periods_text(periods: Iterable[str]) -> str:

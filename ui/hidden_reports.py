@@ -100,7 +100,7 @@ class HiddenReportView(QScrollArea):
         self.setWidget(body)
 
     def show_hidden(self, hidden: HiddenReport, plan: Plan) -> None:
-        from fieldplan.i18n import field_label, format_period
+        from fieldplan.i18n import field_label, period_words
         from ui.bidi import in_layout_direction
         from ui.context import action_title, lang
         from ui.dialogs import detail_label
@@ -116,10 +116,7 @@ class HiddenReportView(QScrollArea):
         self.setAccessibleDescription(self.note.text())  # said as the pane is entered
         while self.form.rowCount():
             self.form.removeRow(0)
-        try:
-            period = format_period(r.period)
-        except ValueError:
-            period = r.period
+        period = period_words(r.period)
         # (a status or state only a newer version knows: as written)
         rows = [
             (_("Period"), period),

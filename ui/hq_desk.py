@@ -40,9 +40,9 @@ from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
     format_number,
-    format_period,
     level_label,
     ngettext,
+    period_words,
     state_label,
     status_label,
 )
@@ -1097,10 +1097,7 @@ def conflict_heading(conflict: Any, field: str) -> str:
     """"ML · PA3.1 · 2nd semester 2026 · Achievements" over a conflict's values: each
     code in its own isolate, so that in Arabic the office still reads first (on the
     right), not after the action as one left-to-right run "ML · PA3.1" put it."""
-    try:
-        period = format_period(conflict.period)
-    except ValueError:
-        period = conflict.period
+    period = period_words(conflict.period)
     return in_layout_direction(_("{office} · {action} · {period} · {field}").format(
         office=embedded(conflict.office), action=embedded(conflict.action), period=period,
         field=field))

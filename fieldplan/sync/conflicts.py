@@ -12,7 +12,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, format_period, join_list
+from fieldplan.i18n import _, join_list, period_words
 from fieldplan.progress import is_locked, refuse_if_locked
 from fieldplan.replica import Changes, Replica
 
@@ -118,10 +118,7 @@ def locked_note(conflict: Conflict, here: str) -> str:
     settle it (a save is refused likewise) until headquarters unlocks the period."""
     if not conflict.locked:
         return ""
-    try:
-        period = format_period(conflict.period)
-    except ValueError:
-        period = conflict.period
+    period = period_words(conflict.period)
     if here == "HQ" and conflict.office == "HQ":
         return _("{period} is locked: unlock it to settle this conflict.").format(period=period)
     if here == "HQ":

@@ -40,6 +40,7 @@ from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
     format_number,
+    format_period,
     level_label,
     ngettext,
     period_words,
@@ -553,7 +554,8 @@ class ReportsPage(QSplitter):
         for column, sample in (
             (0, "RO-Dakar"),
             (1, "PA4.10"),
-            (2, "2026-S1"),
+            # the widest period in words ("2nd semester 2027")
+            (2, max((format_period(f"2027-S{n}") for n in (1, 2)), key=width)),
             (3, "▼ " + max((status_label(s) for s in STATUSES), key=len)),
             (4, "100 %"),
             (5, state_label("submitted")),

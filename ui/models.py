@@ -20,11 +20,11 @@ from fieldplan.i18n import (
     field_label,
     format_number,
     format_percent,
-    format_period,
     join_clauses,
     key_replica_label,
     key_status_label,
     ngettext,
+    period_words,
     status_label,
 )
 from fieldplan.means import mean_percent
@@ -38,6 +38,14 @@ from ui.qtcompat import emit
 #: Starts a code such as "2026-S1" left-to-right, so that Arabic layouts do not show
 #: it as "S1-2026".
 LTR_MARK = "\u200e"
+
+
+def _period_text(code: str) -> str:
+    """A period in words ("1st semester 2026"); a code this version does not know (a
+    damaged peer's record) as written, kept left to right in a right-to-left layout."""
+    words = period_words(code)
+    return words if words != code else LTR_MARK + code
+
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -345,7 +353,8 @@ class ReportTableModel(_RowsModel):
         if column == self.ACTION:
             return r.action
         if column == self.PERIOD:
-            return LTR_MARK + r.period  # stays "2026-S1" in a right-to-left layout
+            # in words, as the Overview's period chooser and the Conflicts table say it
+            return _period_text(r.period)
         if column == self.STATUS:
             return status_text(r.status)
         if column == self.PERCENT:
@@ -361,6 +370,8 @@ class ReportTableModel(_RowsModel):
         return ""
 
     def sort_key(self, r: ProgressReport, column: int) -> Any:
+        if column == self.PERIOD:
+            return r.period  # "2025-S2" before "2026-S1", whatever the words
         if column == self.STATUS:
             return STATUSES.index(r.status) if r.status in STATUSES else 99
         if column == self.PERCENT:
@@ -899,10 +910,7 @@ class ConflictModel(_RowsModel):
             return c.action
         if column == self.PERIOD:
             # in words, as the heading below the table and the period chooser say it
-            try:
-                return format_period(c.period)
-            except ValueError:  # not a period (a record from a damaged peer): as is
-                return LTR_MARK + c.period
+            return _period_text(c.period)
         if column == self.FIELD:
             return self.field_text(c.field)
         if column == self.VALUES:

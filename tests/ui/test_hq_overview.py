@@ -12,7 +12,7 @@ from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import all_offices
 from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
-from ui.models import NO_REPORT, NOT_SUBMITTED, search_texts
+from ui.models import NO_REPORT, NOT_SUBMITTED, ReportTableModel, search_texts
 
 
 def report(office: str, action: str, period: str, *, status: str = "on-track",
@@ -249,3 +249,29 @@ def test_the_not_reported_filters_count_only_areas_where_an_office_reports(
     assert _offices_shown(page) == ["AZ", "HQ", "ML"]
     page.area.setCurrentIndex(0)  # every area: PA1, PA3 and PA4 still ask HQ
     assert _offices_shown(page) == ["AZ", "HQ"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_reports_period_column_fits_its_words(lang, open_window, qtbot, hq_db, language,
+                                                  tmp_path):
+    """The Reports table says each period in words, as the Overview's chooser does
+    ("2nd semester 2027", not "2027-S2"), in a column wide enough for them."""
+    from fieldplan.i18n import format_period
+
+    language(lang)
+    window = open_window(hq_db)
+    window.resize(1280, 720)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
+    reports = [report("ML", "PA1.1", p) for p in ("2025-S2", "2026-S1", "2027-S2")]
+    page._loaded((reports, [()] * len(reports), search_texts(reports)))
+    QApplication.processEvents()
+    view = page.view
+    shown = [view.model().index(r, ReportTableModel.PERIOD).data()
+             for r in range(view.model().rowCount())]
+    assert sorted(shown) == sorted(format_period(r.period) for r in reports)
+    room = view.columnWidth(ReportTableModel.PERIOD)
+    assert max(view.fontMetrics().horizontalAdvance(t) for t in shown) < room
+    window.grab().save(str(tmp_path / f"reports-{lang}.png"))  # to look at

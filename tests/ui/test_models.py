@@ -73,6 +73,26 @@ def test_report_model_shows_status_as_symbol_word_and_colour():
     assert model.data(model.index(1, ReportTableModel.PERCENT)) == ""
 
 
+def test_report_model_says_the_period_in_words_and_sorts_by_its_code():
+    from fieldplan import i18n
+
+    rows = [report(period="2026-S2"), report(period="2025-S2"), report(period="2027-X")]
+    model = ReportTableModel()
+    model.set_reports(rows)
+    column = ReportTableModel.PERIOD
+    assert model.data(model.index(0, column)) == "2nd semester 2026"
+    assert model.data(model.index(2, column)) == "\u200e2027-X"  # not a period: as written
+    # by the code: "2025-S2" before "2026-S2", though "1st…" < "2nd…" by the words
+    assert [model.data(model.index(i, column), SORT_ROLE) for i in range(3)] == [
+        "2026-S2", "2025-S2", "2027-X"]
+    try:
+        i18n.set_language("ar")
+        assert model.data(model.index(1, column)) == i18n.format_period("2025-S2", "ar")
+        assert "2025-S2" not in model.data(model.index(1, column))
+    finally:
+        i18n.set_language("en")
+
+
 def test_report_model_full_text_filter_and_narrowing():
     model = ReportTableModel()
     model.set_reports(REPORTS)

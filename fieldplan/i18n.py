@@ -727,12 +727,26 @@ _COUNT_LABELS: dict[str, Callable[[gettext.NullTranslations, int], str]] = {
 }
 
 
+class _Ids:
+    """Stands for a translation to learn which message a label is (its context and
+    id): ``_label`` keeps it in a kept message."""
+
+    def pgettext(self, context: str, message: str) -> tuple[str, str]:
+        return context, message
+
+
 def _label(labels: dict[str, _Label], kind: str, value: str, lang: str | None) -> str:
     try:
         make = labels[value]
     except KeyError:
         raise ValueError(f"unknown {kind} {value!r}") from None
-    return make(translation(lang))
+    text = make(translation(lang))
+    if lang is None and getattr(_capture, "on", False):
+        # kept: a level or lead in the Inbox's plan-change lines is said again in the
+        # reader's language, not the import's
+        context, message = make(_Ids())  # type: ignore[arg-type]
+        return Msg(text, {"ctx": context, "id": message})
+    return text
 
 
 def status_label(status: str, lang: str | None = None) -> str:

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from fieldplan.i18n import (
+    Periods,
     _,
     format_number,
     join_clauses,
@@ -23,6 +24,7 @@ from fieldplan.i18n import (
     lead_label,
     level_label,
     ngettext,
+    period_words,
 )
 from fieldplan.plan import Indicator, Plan
 
@@ -219,9 +221,10 @@ def _item(change: Changed, kind: str) -> str:
     before, after = _value(change.before, kind), _value(change.after, kind)
     if change.period:
         # Translators: a per-period target that an amendment changes, as in
-        # "PA1.1/policies-supported for 2026-S2 from 6 to 10"
+        # "PA1.1/policies-supported for 2nd semester 2026 from 6 to 10"
         return _("{code} for {period} from {before} to {after}").format(
-            code=change.code, period=change.period, before=before, after=after)
+            code=change.code, before=before, after=after,
+            period=Periods(period_words(change.period), [change.period]))
     if kind == "target":
         # Translators: the target to reach by the plan's end, as changed by an amendment
         return _("{code} at the plan's end from {before} to {after}").format(

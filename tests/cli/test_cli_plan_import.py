@@ -22,7 +22,7 @@ CHANGES = [
     "  Action added (1): PA5.1",
     "  Action removed (1): PA1.3",
     "  Action retitled (1): PA1.2",
-    "  Target changed (1): PA1.1/policies-supported for 2026-S2 from 6 to 10",
+    "  Target changed (1): PA1.1/policies-supported for 2nd semester 2026 from 6 to 10",
 ]
 WARNING = ("fieldplan: warning: 3 titles have no French or Arabic text and show in English "
            "instead: PA5, PA5.1, PA5.1/returnees\n")

@@ -98,3 +98,41 @@ def test_an_import_that_leaves_the_plan_says_no_changes(hq, make_office, tmp_pat
     _result, outcome = send(hq, sn, tmp_path)
     assert outcome.plan_changes == () and outcome.to_dict()["plan_changes"] == []
     assert list_inbox(sn)[0].plan_changes() == ()
+
+
+_TO = {"fr": "à", "ar": "إلى"}  # "from {before} to {after}"
+
+
+def test_levels_leads_and_periods_of_the_changes_are_said_in_the_readers_language(
+        hq, make_office, tmp_path) -> None:
+    """A changed level or lead, and a period's target, read in the Inbox in French
+    said "National" and "2026-S2" as the import wrote them (English, a code)."""
+    from fieldplan.i18n import lead_label
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    sn = make_office("SN")
+    plan = hq.plan()
+    first = plan.actions[0]
+    ind = first.indicators[0]
+    lead = "joint" if first.lead != "joint" else "IOM"
+    changed = dataclasses.replace(
+        first, level="regional", lead=lead,
+        indicators=(dataclasses.replace(ind, targets=(("2026-S2", 7.0),)),
+                    *first.indicators[1:]))
+    new = dataclasses.replace(plan, version=2, actions=(changed, *plan.actions[1:]))
+    dump_plan(new, tmp_path / "plan-v2.json")
+    replace_plan(hq, tmp_path / "plan-v2.json", allow_hiding=True)
+    send(hq, sn, tmp_path)
+    [entry, *_] = list_inbox(sn)
+    english = entry.plan_changes()
+    assert f"Action moved to another level (1): {first.code} from National to Regional" \
+        in english
+    assert any("for 2nd semester 2026 from 6 to 7" in line for line in english)
+    french = "\n".join(entry.plan_changes("fr"))
+    assert "de National à Régional" in french and "Regional" not in french
+    assert "2e semestre 2026" in french and "2026-S2" not in french
+    arabic = "\n".join(entry.plan_changes("ar"))
+    assert "Regional" not in arabic and "semester" not in arabic
+    for lang, text in (("fr", french), ("ar", arabic)):
+        assert f"{lead_label(first.lead, lang)} {_TO[lang]} {lead_label(lead, lang)}" in text

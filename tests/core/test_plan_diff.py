@@ -64,7 +64,7 @@ def test_the_reviewers_amendment_is_said_in_short_lines():
         "Action added (1): PA5.1",
         "Action removed (1): PA1.3",
         "Action retitled (1): PA1.2",
-        "Target changed (1): PA1.1/policies-supported for 2026-S2 from 6 to 10",
+        "Target changed (1): PA1.1/policies-supported for 2nd semester 2026 from 6 to 10",
     ]
     assert diff.as_dict()["targets"] == [{"code": "PA1.1/policies-supported", "before": 6.0,
                                           "after": 10.0, "period": "2026-S2"}]

@@ -381,7 +381,7 @@ def test_the_question_says_what_the_new_version_changes(open_window, hq_db, qtbo
             "Action added (1): PA5.1",
             "Action removed (1): PA1.3",
             "Action retitled (1): PA1.2",
-            "Target changed (1): PA1.1/policies-supported for 2026-S2 from 6 to 10"]
+            "Target changed (1): PA1.1/policies-supported for 2nd semester 2026 from 6 to 10"]
     if os.environ.get("FIELDPLAN_SHOTS"):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
                                         f"replace-plan-changes-{lang}.png"))

@@ -48,15 +48,18 @@ def _accelerator_fallback(catalogs: list[QTranslator]) -> QTranslator:
 
     class AcceleratorFallback(QTranslator):
         def translate(self, context: str, source: str, disambiguation: str | None = None,
-                      n: int = -1) -> str:
+                      n: int = -1) -> str | None:
+            # None (a null QString) when it has nothing: Qt takes "" for a translation,
+            # and every string its catalogs miss showed blank (Arabic key sequences
+            # read "CtrlShiftS": "+" is not in qtbase_ar)
             if "&" not in source:
-                return ""
+                return None
             plain = source.replace("&", "", 1)
             for catalog in catalogs:
                 found = catalog.translate(context, plain, disambiguation, n)
                 if found:
                     return found
-            return ""
+            return None
 
         def isEmpty(self) -> bool:  # (Qt's name)
             return False

@@ -91,3 +91,18 @@ def test_file_dialog_labels_are_translated(app, lang, look_in):
                               for label in dialog.findChildren(QLabel)]
     finally:
         dialog.deleteLater()
+
+
+@pytest.mark.parametrize("lang, shown", [("fr", "Ctrl+Maj+S"), ("ar", "Ctrl+Shift+S")])
+def test_strings_the_catalogs_miss_stay_in_english_not_blank(app, lang, shown):
+    """The accelerator fallback answered "" for what it did not know, which Qt takes
+    for a translation: in Arabic every shortcut in the menus read "CtrlShiftS" (the
+    "+" is not in qtbase_ar), and any string the catalogs miss was blank."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QKeySequence
+
+    install_qt_translations(app, lang)
+    native = QKeySequence.SequenceFormat.NativeText
+    assert QKeySequence("Ctrl+Shift+S").toString(native) == shown
+    assert QCoreApplication.translate("QShortcut", "+") == "+"
+    assert QCoreApplication.translate("QFileDialog", "No such text") == "No such text"

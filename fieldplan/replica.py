@@ -620,7 +620,7 @@ def _clear_failed_init(path: Path) -> None:
     if not path.is_file() or store.in_use(path):
         return
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(store.read_only_uri(path), uri=True)
         try:
             tables = {n for (n,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' "

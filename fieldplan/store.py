@@ -21,7 +21,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, NamedTuple
 
 from fieldplan.errors import (
@@ -125,6 +125,24 @@ def default_db_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("fieldplan", appauthor=False)) / "fieldplan.sqlite3"
+
+
+def file_uri(path: PurePath) -> str:
+    r"""The SQLite URI of the absolute ``path`` (``file:`` and the path, its '?', '#',
+    '%'… percent-encoded, as ``as_uri`` does). A Windows network path
+    (``\\server\share\…``, which a mapped drive resolves to) has its server in the
+    path, after an empty authority (``file:////server/share/…``): SQLite refuses
+    ``as_uri``'s ``file://server/share/…`` ("invalid uri authority")."""
+    uri = path.as_uri()
+    if not uri.startswith("file:///"):  # file://server/…: a UNC path's authority
+        uri = "file://" + uri.removeprefix("file:")
+    return uri
+
+
+def read_only_uri(path: str | os.PathLike[str]) -> str:
+    """The URI that opens the database file at ``path`` read-only (``uri=True``, or
+    ``ATTACH`` on such a connection); links resolved."""
+    return file_uri(Path(path).resolve()) + "?mode=ro"
 
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -279,7 +297,7 @@ def _connect_read_only(path: Path) -> Connection:
     change it there); one with a ``-wal`` file is read with it, which SQLite can do when
     its ``-shm`` file is there too, and cannot when it is not (a computer that stopped
     while the database was open): then the error says to copy it first."""
-    uri = path.resolve().as_uri() + "?mode=ro"
+    uri = read_only_uri(path)
     wal = path.with_name(path.name + "-wal")
     if not (wal.exists() and wal.stat().st_size):
         uri += "&immutable=1"
@@ -322,7 +340,7 @@ def reading(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection]:
     """A read-only connection to the database file at ``path``, closed afterwards:
     nothing is written, not even a ``-wal``'s checkpoint. Raises what opening or
     reading raises (RuntimeError for a symbolic link loop)."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
     try:
         yield conn
     finally:
@@ -1182,7 +1200,7 @@ def changes_lost_by_restore(db_path: str | os.PathLike[str],
     if not db_path.is_file():
         return None
     try:
-        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return None
@@ -1192,7 +1210,7 @@ def changes_lost_by_restore(db_path: str | os.PathLike[str],
             if row is None:
                 return None  # not set up: nothing of it to lose
             conn.execute("ATTACH DATABASE ? AS backup",
-                         (Path(backup).resolve().as_uri() + "?mode=ro",))
+                         (read_only_uri(backup),))
             own, imported = conn.execute(
                 "SELECT coalesce(sum(e.origin = ?), 0), coalesce(sum(e.origin != ?), 0) "
                 "FROM main.events AS e WHERE NOT EXISTS (SELECT 1 FROM backup.events AS b "
@@ -1221,7 +1239,7 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
         return []
     found: list[dict] = []
     try:
-        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
             meta = dict(conn.execute(
                 "SELECT key, value FROM meta WHERE key IN "
@@ -1229,7 +1247,7 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
             if meta.get("role") not in ("hq", "office") or not meta.get("replica_id"):
                 return []
             conn.execute("ATTACH DATABASE ? AS backup",
-                         (Path(backup).resolve().as_uri() + "?mode=ro",))
+                         (read_only_uri(backup),))
 
             def in_backup(origin: str, seq: int) -> bool:
                 return conn.execute("SELECT 1 FROM backup.events WHERE origin = ? AND "
@@ -1427,7 +1445,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None,
                  written: dict[str, Any] | None = None) -> None:
-    src = sqlite3.connect(backup.resolve().as_uri() + "?mode=ro", uri=True)
+    src = sqlite3.connect(read_only_uri(backup), uri=True)
     try:
         create_private(part, exist_ok=True)  # owner-only, whatever the backup's mode
         dest = sqlite3.connect(str(part))

@@ -350,14 +350,27 @@ def _terminal_lines(rtl: bool) -> Iterator[RightToLeftLines | None]:
                     stream.flush()
 
 
+def _set_output_encoding() -> None:
+    """Output sent to a file or a pipe is UTF-8 on every system: Windows would write
+    it in the ANSI code page (cp1252), where Arabic is "?" (UTF-8 is what Linux and
+    macOS write there already, and what ``data export -o -`` writes). A terminal (a
+    Windows console) keeps its own encoding, and so does one PYTHONIOENCODING names. A
+    file name that is not UTF-8 (FILE arguments may be: PATH_METAVARS) is printed with
+    U+FFFD where its odd bytes are, not refused with a traceback."""
+    chosen = bool(os.environ.get("PYTHONIOENCODING"))
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, None)):
+        with contextlib.suppress(AttributeError, ValueError, LookupError):
+            errors = errors or stream.errors  # (stderr: backslashreplace, as it was)
+            if chosen or _is_terminal(stream):
+                stream.reconfigure(errors=errors)  # type: ignore[union-attr]
+            else:
+                stream.reconfigure(encoding="utf-8", errors=errors)  # type: ignore[union-attr]
+
+
 def _main(argv: Sequence[str] | None) -> int:
     from fieldplan import i18n
 
-    with contextlib.suppress(AttributeError, ValueError):
-        # a file name that is not UTF-8 (FILE arguments may be: PATH_METAVARS) is
-        # printed with U+FFFD where its odd bytes are, not refused with a traceback
-        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
-
+    _set_output_encoding()
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _pre_lang(argv) or os.environ.get("FIELDPLAN_LANG") or i18n.detect_language()
     if lang in i18n.LANGUAGES:

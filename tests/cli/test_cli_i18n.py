@@ -4,6 +4,8 @@ and errors, and the core's messages."""
 from __future__ import annotations
 
 import argparse
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,36 @@ def test_french_status_lines_put_a_space_before_the_colon(tmp_path, capsys) -> N
     run("--db", db, "init", "--hq", capsys=capsys)
     code, out, _err = run("--db", db, "--lang", "fr", "status", capsys=capsys)
     assert code == 0 and out.splitlines()[0].startswith("Rôle\u00a0: ")
+
+
+class _Console(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_output_to_a_file_or_a_pipe_is_utf8_whatever_the_code_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows writes a redirected stream in its ANSI code page (cp1252), where Arabic
+    is "?": fieldplan writes UTF-8 there. A console keeps its encoding."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="cp1252", errors="strict")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="cp1252", errors="backslashreplace")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.delenv("PYTHONIOENCODING", raising=False)
+    with pytest.raises(SystemExit):
+        main(["--lang", "ar", "progress", "set", "--help"])
+    assert main(["--lang", "ar", "--db", str(tmp_path / "none.sqlite3"), "status"]) == 1
+    out.flush()
+    err.flush()
+    assert "الاستخدام: fieldplan progress set" in out.buffer.getvalue().decode("utf-8")
+    said = err.buffer.getvalue().decode("utf-8")
+    assert "none.sqlite3" in said and "fieldplan: " in said and "\\u" not in said
+    assert any("\u0600" <= c <= "\u06ff" for c in said)  # in Arabic
+    assert (out.errors, err.errors) == ("replace", "backslashreplace")
+
+    console = _Console(io.BytesIO(), encoding="cp1252")
+    monkeypatch.setattr(sys, "stdout", console)
+    monkeypatch.setattr(sys, "stderr", console)
+    with pytest.raises(SystemExit):
+        main(["--lang", "fr", "--help"])
+    assert console.encoding == "cp1252" and console.errors == "replace"

@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 from typing import NamedTuple
@@ -56,8 +57,16 @@ def marks_dir() -> Path:
     if _found is None or _found[0] != env:
         import platformdirs
 
-        _found = (env, Path(platformdirs.user_state_dir("fieldplan", appauthor=False))
-                  / "marks")
+        if sys.platform == "win32":
+            # Windows's state folder is its data folder, %LOCALAPPDATA%\fieldplan,
+            # where the default database is (``store.default_db_path``): the marks go
+            # in a folder of their own beside it, %LOCALAPPDATA%\fieldplan-marks. (Not
+            # the roaming folder: a roaming profile puts older copies back at logon.)
+            # No release kept marks on Windows in fieldplan\marks: nothing to move.
+            folder = Path(platformdirs.user_state_dir("fieldplan-marks", appauthor=False))
+        else:
+            folder = Path(platformdirs.user_state_dir("fieldplan", appauthor=False)) / "marks"
+        _found = (env, folder)
     return _found[1]
 
 

@@ -4,6 +4,7 @@ holds open, where the write marks are kept."""
 from __future__ import annotations
 
 import pathlib
+import sys
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
@@ -51,3 +52,28 @@ def test_a_database_on_a_network_drive_is_restored_and_its_backups_tidied(
     conn.close()
     with store.reading(path) as read:
         assert read.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()
+
+
+def test_the_write_marks_are_kept_outside_the_default_database_folder(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows the state folder is the data folder, where the default database is:
+    a database folder put back from a copy would bring its marks back with it."""
+    import platformdirs
+    from platformdirs.windows import Windows
+
+    from fieldplan import writemark
+
+    linux = writemark.marks_dir()
+    assert linux.parts[-2:] == ("fieldplan", "marks")  # (as it was)
+    assert not linux.is_relative_to(store.default_db_path().parent)
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(platformdirs, "PlatformDirs", Windows)
+    monkeypatch.setenv("WIN_PD_OVERRIDE_LOCAL_APPDATA", r"C:\Users\amal\AppData\Local")
+    monkeypatch.setattr(writemark, "_found", None)
+    marks = PureWindowsPath(str(writemark.marks_dir()))
+    database = PureWindowsPath(str(store.default_db_path()))
+    assert database == PureWindowsPath(
+        r"C:\Users\amal\AppData\Local\fieldplan\fieldplan.sqlite3")
+    assert marks == PureWindowsPath(r"C:\Users\amal\AppData\Local\fieldplan-marks")
+    assert not marks.is_relative_to(database.parent)

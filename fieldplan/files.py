@@ -80,6 +80,8 @@ def write_reason(path: str | os.PathLike[str], exc: OSError, *,
     ``folder`` says where the file was being made, a refusal (permission denied) is
     said as that folder's: it is the folder that needs to change, not the file."""
     code = exc.errno
+    if folder is None and held_open(exc, path):
+        return held_open_reason()
     if code == errno.ENOENT:
         where = folder
         if where is None:  # the path that failed (a folder made on the way), else ours
@@ -90,6 +92,30 @@ def write_reason(path: str | os.PathLike[str], exc: OSError, *,
     elif folder is not None and code in (errno.EACCES, errno.EPERM):
         return _folder_refuses(folder, os_error_reason(exc, writing=True))
     return os_error_reason(exc, writing=True)
+
+
+#: Windows's errors for a file another program has open: a sharing violation, a lock
+#: violation, and "access denied", which replacing or renaming a file that program
+#: opened without letting others delete it (Excel, Acrobat, SQLite) gives.
+_HELD_OPEN = (5, 32, 33)
+
+
+def held_open(exc: BaseException, path: str | os.PathLike[str] | None) -> bool:
+    """Whether ``exc`` is Windows refusing to replace, rename or write the file at
+    ``path`` because another program has it open (a table open in Excel, the review
+    pack in Acrobat, the database in fieldplan). Python calls it "permission denied"
+    (EACCES). "Access denied" says so only of a file that is there and is not
+    read-only."""
+    code = getattr(exc, "winerror", None)
+    if code not in _HELD_OPEN or path is None or not os.path.isfile(path):
+        return False
+    return code != 5 or os.access(path, os.W_OK)
+
+
+def held_open_reason() -> str:
+    """What ``write_reason`` says of a file ``held_open``."""
+    # Translators: why a file cannot be written ("cannot write plan.xlsx: {reason}")
+    return _("it is open in another program (close it there, then try again)")
 
 
 def _folder_refuses(folder: str | os.PathLike[str], reason: str) -> str:

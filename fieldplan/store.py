@@ -32,7 +32,7 @@ from fieldplan.errors import (
     SoundDatabaseError,
     StoreError,
 )
-from fieldplan.files import create_private, os_error_reason, private_folder
+from fieldplan.files import create_private, held_open, os_error_reason, private_folder
 from fieldplan.i18n import _, format_number, ngettext
 
 #: How a backup's name says when it was taken (UTC, to the microsecond).
@@ -1074,8 +1074,7 @@ def restore_backup(db_path: str | os.PathLike[str],
         raise SoundDatabaseError(_sound_database_text(db_path, latest, *lost))
     if in_use(db_path):
         # it would go on writing to the replaced file, and what it wrote be lost
-        raise StoreError(_("{db} is open in another program (fieldplan?); close it, then "
-                           "restore").format(db=db_path))
+        raise _open_elsewhere(db_path)
     part = db_path.with_name(db_path.name + ".part")
     _remove_with_journal(part)  # what a killed restore left
     lost_here = _lost_here(db_path, latest)
@@ -1101,6 +1100,8 @@ def restore_backup(db_path: str | os.PathLike[str],
             raise
     except (sqlite3.Error, OSError) as exc:
         _remove_with_journal(part)
+        if held_open(exc, db_path):  # Windows: in_use cannot tell, the rename does
+            raise _open_elsewhere(db_path) from exc
         # Translators: {backup} and {db} are files; {reason} says why, e.g. "the disk is full"
         raise FileError(_("cannot put {backup} in place of {db}: {reason}").format(
             backup=latest, db=db_path, reason=error_reason(exc))) from exc
@@ -1109,6 +1110,11 @@ def restore_backup(db_path: str | os.PathLike[str],
         raise
     return Restored(latest, kept, [path for path, _why in faults], lost,
                     tuple(why for _path, why in faults))
+
+
+def _open_elsewhere(db_path: Path) -> StoreError:
+    return StoreError(_("{db} is open in another program (fieldplan?); close it, then "
+                        "restore").format(db=db_path))
 
 
 def _sound_database_text(db: Path, backup: Path, own: int, imported: int) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from fieldplan import store
 from fieldplan.errors import StoreError, ValidationError
+from fieldplan.files import held_open, held_open_reason
 from fieldplan.i18n import _
 from fieldplan.replica import Replica, key_path, old_key_files, open_replica, pending_key_path
 
@@ -171,9 +172,11 @@ def move_aside(path: str | os.PathLike[str], folder: Path | None = None) -> Path
             moved.append((source, target))
     except OSError as exc:
         _put_back(moved)
+        # (Windows: in_use cannot tell that another program has a file open, the
+        # rename does)
+        error = held_open_reason() if held_open(exc, exc.filename) else exc.strerror or exc
         raise StoreError(_("cannot move {file} to {folder}: {error}").format(
-            file=exc.filename or path, folder=folder,
-            error=exc.strerror or exc)) from exc
+            file=exc.filename or path, folder=folder, error=error)) from exc
     return folder
 
 

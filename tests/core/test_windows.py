@@ -3,13 +3,16 @@ holds open, where the write marks are kept."""
 
 from __future__ import annotations
 
+import errno
+import os
 import pathlib
 import sys
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
 
-from fieldplan import store
+from fieldplan import files, store
+from fieldplan.errors import FileError, StoreError
 
 
 def test_a_network_path_has_its_server_in_the_uri_path_not_its_authority() -> None:
@@ -77,3 +80,87 @@ def test_the_write_marks_are_kept_outside_the_default_database_folder(
         r"C:\Users\amal\AppData\Local\fieldplan\fieldplan.sqlite3")
     assert marks == PureWindowsPath(r"C:\Users\amal\AppData\Local\fieldplan-marks")
     assert not marks.is_relative_to(database.parent)
+
+
+def held(path: Path, winerror: int = 32) -> PermissionError:
+    """What Windows raises for a file another program has open (a sharing violation:
+    Python's errno is EACCES, "permission denied")."""
+    exc = PermissionError(errno.EACCES, "The process cannot access the file because it "
+                          "is being used by another process", str(path))
+    exc.winerror = winerror
+    return exc
+
+
+def refuse_to_replace(monkeypatch: pytest.MonkeyPatch, name: str, target: Path,
+                      winerror: int = 32) -> None:
+    """``os.<name>`` (replace, rename) fails as Windows does when ``target`` is open
+    in another program; other files move."""
+    real = getattr(os, name)
+
+    def refused(src, dst, **kwargs) -> None:
+        if Path(src) == target or Path(dst) == target:
+            raise held(target, winerror)
+        real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, name, refused)
+
+
+@pytest.mark.parametrize("winerror", [5, 32, 33])
+def test_a_file_open_in_another_program_is_said_to_be(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, winerror: int) -> None:
+    """An .xlsx open in Excel, a PDF open in Acrobat: not "permission denied"."""
+    out = tmp_path / "progress.xlsx"
+    out.write_bytes(b"the one open in Excel")
+    refuse_to_replace(monkeypatch, "replace", out, winerror)
+    with pytest.raises(FileError) as raised:
+        files.write_atomic(out, b"new")
+    assert str(raised.value) == (f"cannot write {out}: it is open in another program "
+                                 "(close it there, then try again)")
+    assert out.read_bytes() == b"the one open in Excel"
+    assert [p.name for p in tmp_path.iterdir()] == ["progress.xlsx"]  # no temporary
+
+
+def test_permission_denied_is_still_said_when_it_is_that(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Access denied (5) to a new file is no program's; neither is EACCES elsewhere."""
+    out = tmp_path / "new.pdf"
+    refuse_to_replace(monkeypatch, "replace", out, 5)
+    with pytest.raises(FileError, match=r": permission denied$"):
+        files.write_atomic(out, b"new")
+    out.write_bytes(b"old")
+    exc = PermissionError(errno.EACCES, "Permission denied")
+    assert files.write_reason(out, exc) == "permission denied"
+    monkeypatch.setattr(os, "access", lambda *_a, **_k: False)  # read-only
+    assert files.write_reason(out, held(out, 5)) == "permission denied"
+
+
+def test_a_restore_while_the_database_is_open_says_to_close_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows: ``in_use`` cannot tell, and the rename over the open file fails."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"damaged")
+    refuse_to_replace(monkeypatch, "replace", path)
+    with pytest.raises(StoreError) as raised:
+        store.restore_latest_backup(path)
+    assert str(raised.value) == (f"{path} is open in another program (fieldplan?); close "
+                                 "it, then restore")
+    assert path.read_bytes() == b"damaged"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "x.sqlite3"]
+
+
+def test_setting_up_again_while_the_database_is_open_says_to_close_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldplan.sync import again
+
+    path = tmp_path / "x.sqlite3"
+    store.connect(path, create=True).close()
+    refuse_to_replace(monkeypatch, "rename", path)
+    folder = tmp_path / "aside"
+    with pytest.raises(StoreError) as raised:
+        again.move_aside(path, folder)
+    assert str(raised.value) == (f"cannot move {path} to {folder}: it is open in another "
+                                 "program (close it there, then try again)")
+    assert path.is_file()

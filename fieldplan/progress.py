@@ -139,8 +139,13 @@ class LockMark:
     hlc: int
     inbox: int | None = None
     at: str = ""
+    #: the lock event's writer and number: its writer's own events are ordered by
+    #: their numbers, whatever its clock did ("" when not known)
+    origin: str = ""
+    seq: int = 0
 
-    def missed(self, hlc: int, received_at: str | None, inbox_id: int | None) -> bool:
+    def missed(self, hlc: int, received_at: str | None, inbox_id: int | None,
+               origin: str = "", seq: int = 0) -> bool:
         """Whether a progress event of the locked period (its clock value, arrival here
         and import) is a change the lock did not cover: held later on the clock than
         the lock (``events.held_hlc``), or brought by an import after the lock, whatever
@@ -149,7 +154,12 @@ class LockMark:
         follows the last value it received from headquarters), and headquarters'
         clock, years ahead when it locked and put right since, makes the lock later
         than every change. An event held here before the lock, or brought again by a
-        duplicate (not stored twice), keeps the import that first brought it."""
+        duplicate (not stored twice), keeps the import that first brought it.
+        An event of the lock's own writer (``origin``, ``seq``) is judged by its number
+        alone: written before the lock or after it, whatever the clock said (HQ's own
+        report, written before a lock made while its clock was behind, was named)."""
+        if origin and origin == self.origin:
+            return seq > self.seq
         if events.held_hlc(hlc, received_at) > self.hlc:
             return True
         return inbox_id is not None and self.inbox is not None and inbox_id > self.inbox
@@ -159,10 +169,11 @@ def lock_clocks(rep: Replica) -> dict[str, LockMark]:
     """The locked periods, each with how this replica held the lock it shows (its
     winning version, as ``is_locked`` reads it): see LockMark."""
     locks: dict[str, LockMark] = {}
-    for entity_id, value, hlc, received_at, inbox_id, mark in rep.conn.execute(
+    for entity_id, value, hlc, received_at, inbox_id, mark, origin, seq in rep.conn.execute(
         """
         SELECT w.entity_id, value, w.hlc, e.received_at, e.inbox_id, (
-            SELECT m.value FROM meta m WHERE m.key = ? || w.entity_id) FROM (
+            SELECT m.value FROM meta m WHERE m.key = ? || w.entity_id), w.origin, w.seq
+        FROM (
             SELECT entity_id, value, hlc, origin, seq, row_number() OVER (
                 PARTITION BY entity_id ORDER BY hlc DESC, origin DESC, seq DESC) AS rn
             FROM versions INDEXED BY versions_heads
@@ -178,7 +189,7 @@ def lock_clocks(rep: Replica) -> dict[str, LockMark]:
             # marks were kept, the last import before the upgrade: schema 0006)
             inbox_id = int(mark)
         locks[entity_id] = LockMark(events.held_hlc(hlc, received_at), inbox_id,
-                                    events.shown_time(hlc, received_at))
+                                    events.shown_time(hlc, received_at), origin, seq)
     return locks
 
 
@@ -214,8 +225,8 @@ def changed_after_lock(rep: Replica, period: str | None = None,
     # one pass over the progress events later than the earliest lock or brought by a
     # later import (few: recent ones; an event held later than a lock has a clock value
     # later than it too)
-    for entity_id, hlc, received_at, inbox_id, body in rep.conn.execute(
-            "SELECT entity_id, hlc, received_at, inbox_id, body FROM events "
+    for entity_id, hlc, received_at, inbox_id, body, origin, seq in rep.conn.execute(
+            "SELECT entity_id, hlc, received_at, inbox_id, body, origin, seq FROM events "
             "WHERE entity = 'progress' AND (hlc > ? OR inbox_id > ?) ORDER BY entity_id, hlc",
             (min(m.hlc for m in locks.values()),
              min((m.inbox for m in locks.values() if m.inbox is not None),
@@ -225,7 +236,7 @@ def changed_after_lock(rep: Replica, period: str | None = None,
             continue
         who, action, when = parts
         if when not in locks or (office and who != office) or not locks[when].missed(
-                hlc, received_at, inbox_id):
+                hlc, received_at, inbox_id, origin, seq):
             continue
         held = events.held_hlc(hlc, received_at)
         seen = found.setdefault((when, who, action), [0, (0, 0), "", ""])

@@ -311,3 +311,17 @@ def test_a_lock_from_before_the_upgrade_judges_earlier_imports_by_the_clock(
         offset[0] = 0
         send(ml, upgraded, tmp_path)
         assert [c.action for c in progress.changed_after_lock(upgraded)[PERIOD]] == [second]
+
+
+def test_headquarters_own_reports_are_judged_by_their_order_not_its_clock(
+        hq, monkeypatch) -> None:
+    """Headquarters typed its report, then locked with its clock six weeks behind (a
+    new computer, a flat CMOS battery): its report was named changed after the lock.
+    Its own events are in the order it wrote them, whatever its clock said."""
+    offset = skewed(monkeypatch)
+    day = 24 * 3600 * 1000
+    progress.record_progress(hq, "PA1.6", PERIOD, status="on-track", percent=40)
+    offset[0] = -45 * day
+    progress.set_period_lock(hq, PERIOD)
+    assert progress.changed_after_lock(hq) == {}
+    assert warnings_of(hq) == []

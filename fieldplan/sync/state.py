@@ -268,6 +268,12 @@ LOST_DISMISSED = "restored_lost_dismissed"
 #: meta key: up to which event of each replica the restore lost a person at HQ said
 #: the changes were made again (JSON: replica → seq), for ``lost_changes``
 LOST_DISMISSED_UPTO = "restored_lost_dismissed_upto"
+#: meta key: (an office) up to which event of each replica a person said the changes
+#: never sent were made again (JSON: replica → seq) while the last bundle's were still
+#: not confirmed by headquarters: it ends the warning of those above what that bundle
+#: carried only, not the bundle's, which stays until headquarters has them (or says
+#: it never had them, and a person ends that warning too: ``LOST_DISMISSED_UPTO``)
+UNSENT_DISMISSED_UPTO = "restored_unsent_dismissed_upto"
 
 
 def restored_state(rep: Replica) -> dict[str, Any] | None:
@@ -353,6 +359,7 @@ def _never_sent(rep: Replica, info: dict[str, Any]) -> dict[str, Any]:
     # received, as that version did, rather than said unconfirmed when it was not)
     acked_then = (info.get("acked") or {}) if "acked" in info else sent
     upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null") or {}
+    unsent_upto = json.loads(rep.meta(UNSENT_DISMISSED_UPTO) or "null") or {}
     kept = info.get("lost_events") or []
     count = shipped_count = 0
     changes: list[dict[str, Any]] = []
@@ -376,7 +383,7 @@ def _never_sent(rep: Replica, info: dict[str, Any]) -> dict[str, Any]:
         if carried > first:
             shipped_count += carried - first
             shipped += known(origin, first, carried)
-        since = max(safe, carried)
+        since = max(safe, carried, int(unsent_upto.get(origin, 0)))
         if last > since:
             count += last - since
             changes += known(origin, since, last)
@@ -591,7 +598,8 @@ def dismiss_lost(rep: Replica) -> int:
     """A person made again the changes a restore lost: stop warning about them. (HQ)
     The ones reported so far (offices may still report more, which are warned about);
     (an office) those it made after the backup and never sent, or sent in a bundle
-    headquarters never received. Returns how many
+    headquarters never received: not those of a bundle headquarters has not
+    answered yet (``unconfirmed``), which are safe if it has them. Returns how many
     warnings this ended (0 when there was none)."""
     with store.write_transaction(rep.conn):
         state = restored_state(rep)
@@ -599,10 +607,15 @@ def dismiss_lost(rep: Replica) -> int:
             return 0
         if not rep.is_hq:
             info = json.loads(rep.meta("restored") or "{}")
-            upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null") or {}
+            # a mark in LOST_DISMISSED_UPTO covers the bundle's changes too, below the
+            # never-sent ones: while headquarters may still have them, only the
+            # never-sent ones are marked, so that its receipts can still say the
+            # bundle never came
+            key = UNSENT_DISMISSED_UPTO if state.get("unconfirmed") else LOST_DISMISSED_UPTO
+            upto = json.loads(rep.meta(key) or "null") or {}
             for origin, seq in (info.get("written") or {}).items():
                 upto[origin] = max(int(upto.get(origin, 0)), seq)
-            events.set_meta(rep.conn, LOST_DISMISSED_UPTO, events.canonical_json(upto))
+            events.set_meta(rep.conn, key, events.canonical_json(upto))
             return to_make_again(state)
         events.set_meta(rep.conn, LOST_DISMISSED, str(state["missing"]))
         upto = {origin: seq for origin, seq in rep.conn.execute(

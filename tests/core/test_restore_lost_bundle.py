@@ -88,6 +88,61 @@ def test_made_again_the_warning_can_be_ended(hq, make_office, tmp_path: Path) ->
         assert restored["not_received"] == 0 and not said(ml, "Warning")
 
 
+def counts(rep) -> tuple[int, int, int]:
+    restored = sync_state(rep).restored
+    return restored["never_sent"], restored["unconfirmed"], restored["not_received"]
+
+
+def test_ending_the_never_sent_warning_keeps_the_bundles(hq, make_office,
+                                                         tmp_path: Path) -> None:
+    """A report typed after the export and never sent is made again and its warning
+    ended while headquarters has not answered the export: that ended the bundle's
+    warning too, and once headquarters' receipts showed it never had the report,
+    nothing was said. The bundle's warning stays until headquarters has it."""
+    path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path,
+                                                     unsent=True)
+    with open_replica(path) as ml:
+        assert counts(ml) == (1, 1, 0)
+        assert dismiss_lost(ml) == 1
+        assert counts(ml) == (0, 1, 0)
+        assert lost.name in said(ml, "Sent, not acknowledged yet")[0]
+        for _ in range(2):
+            send(ml, hq, tmp_path)
+            send(hq, ml, tmp_path)
+        assert get_report(hq, "PA1.2", "2026-S1", office="ML") is None
+        assert counts(ml) == (0, 0, 1)
+        assert to_make_again(sync_state(ml).restored) == 1
+        assert [f"import {lost.name} at headquarters again" in text
+                for text in said(ml, "Warning")] == [True]
+        assert dismiss_lost(ml) == 1  # made again too: the warning ends
+        assert counts(ml) == (0, 0, 0) and not said(ml, "Warning")
+
+
+def test_the_bundle_arrives_after_the_never_sent_warning_ended(hq, make_office,
+                                                              tmp_path: Path) -> None:
+    path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path,
+                                                     unsent=True)
+    with open_replica(path) as ml:
+        assert dismiss_lost(ml) == 1
+        assert import_bundle(hq, lost).outcome == "merged"
+        send(hq, ml, tmp_path)
+        assert counts(ml) == (0, 0, 0)
+        assert to_make_again(sync_state(ml).restored) == 0
+
+
+def test_once_headquarters_answered_both_warnings_end_together(hq, make_office,
+                                                               tmp_path: Path) -> None:
+    path, _lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path,
+                                                      unsent=True)
+    with open_replica(path) as ml:
+        for _ in range(2):
+            send(ml, hq, tmp_path)
+            send(hq, ml, tmp_path)
+        assert counts(ml) == (1, 0, 1)
+        assert dismiss_lost(ml) == 2
+        assert counts(ml) == (0, 0, 0) and not said(ml, "Warning")
+
+
 def test_what_headquarters_acknowledged_before_the_restore_is_safe(
         hq, make_office, tmp_path: Path) -> None:
     """A report sent after the backup and acknowledged by headquarters comes back with

@@ -90,24 +90,11 @@ def sync_text(state) -> str:
             offices=join_list(isolated(o) for o in offices)))
     from fieldplan.sync.state import to_make_again
 
-    lost = to_make_again(state.restored)
-    if lost and (state.restored or {}).get("not_received"):
-        # an office restored from a backup: a bundle exported before it never reached
-        # headquarters (its tip names the file and the reports)
-        parts.append(ngettext(
-            "restored from a backup: {n} change made here after it did not reach "
-            "headquarters; import its bundle there again or make it again",
-            "restored from a backup: {n} changes made here after it did not reach "
-            "headquarters; import their bundle there again or make them again",
-            lost).format(n=lost))
-    elif lost and (state.restored or {}).get("never_sent"):
-        # an office restored from a backup: what was typed after it and never sent is
-        # gone (its tip names the reports, when the damaged file could tell)
-        parts.append(ngettext(
-            "restored from a backup: {n} change made here after it was never sent, and "
-            "is lost; make it again",
-            "restored from a backup: {n} changes made here after it were never sent, and "
-            "are lost; make them again", lost).format(n=lost))
+    restored = state.restored or {}
+    lost = to_make_again(restored)
+    office_restored = restored_office_text(restored)
+    if office_restored:
+        parts.append(office_restored)
     elif lost:
         # HQ restored from a backup: what it wrote after it must be made again
         parts.append(ngettext(
@@ -160,6 +147,107 @@ def sync_text(state) -> str:
     # each part is an item of its own, with a capital ("Last export … · Last import …");
     # the core's messages among them are lower case
     return " · ".join(sentence(part) for part in parts)
+
+
+def restored_office_text(restored: dict) -> str:
+    """(an office restored from a backup) The status bar's words for what it may have
+    lost, each with its own count (``restored_state``): changes in a bundle
+    headquarters never received (to import there again or make again), changes never
+    sent (to make again), changes in a bundle headquarters has not confirmed yet (to
+    keep the bundle); "" when there are none."""
+    not_received = restored.get("not_received", 0)
+    never_sent = restored.get("never_sent", 0)
+    unconfirmed = restored.get("unconfirmed", 0)
+    if not_received and not never_sent:
+        # its tip names the file and the reports
+        return ngettext(
+            "restored from a backup: {n} change made here after it did not reach "
+            "headquarters; import its bundle there again or make it again",
+            "restored from a backup: {n} changes made here after it did not reach "
+            "headquarters; import their bundle there again or make them again",
+            not_received).format(n=not_received)
+    if never_sent and not (not_received or unconfirmed):
+        # what was typed after it and never sent is gone (its tip names the reports,
+        # when the damaged file could tell)
+        return ngettext(
+            "restored from a backup: {n} change made here after it was never sent, and "
+            "is lost; make it again",
+            "restored from a backup: {n} changes made here after it were never sent, and "
+            "are lost; make them again", never_sent).format(n=never_sent)
+    clauses = []
+    if not_received:
+        # Translators: a part of "restored from a backup: {changes}"; "it" is the backup
+        clauses.append(ngettext(
+            "{n} change made here after it did not reach headquarters (import its "
+            "bundle there again or make it again)",
+            "{n} changes made here after it did not reach headquarters (import their "
+            "bundle there again or make them again)",
+            not_received).format(n=not_received))
+    if never_sent:
+        # Translators: a part of "restored from a backup: {changes}"; "it" is the backup
+        clauses.append(ngettext(
+            "{n} change made here after it was never sent, and is lost (make it again)",
+            "{n} changes made here after it were never sent, and are lost (make them "
+            "again)", never_sent).format(n=never_sent))
+    if unconfirmed:
+        # sent before the restore: safe once headquarters' next bundle confirms them
+        # Translators: a part of "restored from a backup: {changes}"; "it" is the backup
+        clauses.append(ngettext(
+            "{n} change made here after it was sent, and headquarters has not "
+            "confirmed it yet (keep its bundle)",
+            "{n} changes made here after it were sent, and headquarters has not "
+            "confirmed them yet (keep their bundle)", unconfirmed).format(n=unconfirmed))
+    if not clauses:
+        return ""
+    if len(clauses) == 1:
+        # Translators: {changes} says how many changes made after the backup were
+        # lost or are in doubt, and what to do
+        return _("restored from a backup: {changes}").format(changes=clauses[0])
+    # (never more than two: a bundle is either not confirmed yet or not received)
+    # Translators: {first} and {second} each say how many changes made after the
+    # backup, and what to do, e.g. "1 change made here after it was never sent, and
+    # is lost (make it again)"
+    return _("restored from a backup: {first}; {second}").format(
+        first=clauses[0], second=clauses[1])
+
+
+def office_lost_said(not_received: int, never_sent: int) -> str:
+    """(an office restored from a backup) What the dialog that ends the warning says:
+    the changes in a bundle headquarters never received and those never sent, each
+    with its own count (``restored_state``)."""
+    if not never_sent:
+        return ngettext(
+            "{n} change made on this computer after the backup this database was restored "
+            "from did not reach headquarters, and is lost unless its bundle is imported "
+            "there again. Type it again, then stop the warning.",
+            "{n} changes made on this computer after the backup this database was restored "
+            "from did not reach headquarters, and are lost unless their bundle is imported "
+            "there again. Type them again, then stop the warning.",
+            not_received).format(n=not_received)
+    if not not_received:
+        return ngettext(
+            "{n} change made on this computer after the backup this database was restored "
+            "from was never sent to headquarters, and is lost. Type it again, then stop "
+            "the warning.",
+            "{n} changes made on this computer after the backup this database was restored "
+            "from were never sent to headquarters, and are lost. Type them again, then stop "
+            "the warning.", never_sent).format(n=never_sent)
+    # Translators: {not_received} and {never_sent} are the two sentences before it:
+    # "1 change made on this computer … did not reach headquarters, …" and "1 other
+    # change … was never sent to headquarters, and is lost."
+    return _("{not_received} {never_sent} Type them again, then stop the warning.").format(
+        not_received=ngettext(
+            "{n} change made on this computer after the backup this database was restored "
+            "from did not reach headquarters, and is lost unless its bundle is imported "
+            "there again.",
+            "{n} changes made on this computer after the backup this database was restored "
+            "from did not reach headquarters, and are lost unless their bundle is imported "
+            "there again.", not_received).format(n=not_received),
+        never_sent=ngettext(
+            "{n} other change made on this computer after the backup was never sent to "
+            "headquarters, and is lost.",
+            "{n} other changes made on this computer after the backup were never sent to "
+            "headquarters, and are lost.", never_sent).format(n=never_sent))
 
 
 class _ElideOnResize(QObject):
@@ -298,7 +386,9 @@ class MainWindow(QMainWindow):
         self.identity = identity
         self._lost = 0  # changes a restore lost, as the last sync state said (HQ)
         self._lost_lines: list[str] = []  # which, in words (fieldplan.status.lost_lines)
-        self._sent_lost = False  # (an office) of them, some sent in a bundle HQ never got
+        # (an office) of them, how many were sent in a bundle HQ never got, and how
+        # many never sent
+        self._sent_lost = self._never_sent = 0
         #: changes made here headquarters has not acknowledged, as the last sync state
         #: said (what a computer set up again leaves behind to type again)
         self._unsent = 0
@@ -1264,7 +1354,8 @@ class MainWindow(QMainWindow):
             tip = "\n".join([text, *(isolated_codes(sentence(line)) for line in lines)])
             self.sync_label.setToolTip(tip_text(tip))
             self.sync_label.setAccessibleDescription(tip)
-        self._sent_lost = bool(restored.get("not_received"))
+        self._sent_lost = restored.get("not_received", 0)
+        self._never_sent = restored.get("never_sent", 0)
         self.lost_action.setVisible(bool(self._lost))
 
     def set_up_again_dialog(self, setup: str = "") -> None:
@@ -1285,32 +1376,22 @@ class MainWindow(QMainWindow):
         from ui.dialogs import ConfirmDialog
 
         n = self._lost
-        said = ngettext(
-            "{n} change headquarters made after the backup this database was restored "
-            "from (a plan change, a period lock or a key) was lost. Make it again (the "
-            "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
-            "warns again if offices report more.",
-            "{n} changes headquarters made after the backup this database was restored "
-            "from (plan changes, period locks or keys) were lost. Make them again (the "
-            "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
-            "warns again if offices report more.", n) if self.identity.is_hq else ngettext(
-            "{n} change made on this computer after the backup this database was restored "
-            "from did not reach headquarters, and is lost unless its bundle is imported "
-            "there again. Type it again, then stop the warning.",
-            "{n} changes made on this computer after the backup this database was restored "
-            "from did not reach headquarters, and are lost unless their bundle is imported "
-            "there again. Type them again, then stop the warning.", n
-        ) if self._sent_lost else ngettext(
-            "{n} change made on this computer after the backup this database was restored "
-            "from was never sent to headquarters, and is lost. Type it again, then stop "
-            "the warning.",
-            "{n} changes made on this computer after the backup this database was restored "
-            "from were never sent to headquarters, and are lost. Type them again, then stop "
-            "the warning.", n)
+        if not self.identity.is_hq:
+            said = office_lost_said(self._sent_lost, self._never_sent)
+        else:
+            said = ngettext(
+                "{n} change headquarters made after the backup this database was restored "
+                "from (a plan change, a period lock or a key) was lost. Make it again (the "
+                "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
+                "warns again if offices report more.",
+                "{n} changes headquarters made after the backup this database was restored "
+                "from (plan changes, period locks or keys) were lost. Make them again (the "
+                "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
+                "warns again if offices report more.", n).format(n=n)
         dialog = ConfirmDialog(
             self,
             _("Changes lost in the restore"),
-            said.format(n=n),
+            said,
             # which they are, one a line: in words, or where to see them
             "\n".join(isolated_codes(sentence(line)) for line in self._lost_lines),
             _("&Stop warning"),

@@ -557,6 +557,9 @@ class CannotOpenDialog(QDialog):
         def failed(error: BaseException) -> None:
             self.message.setText(error_sentence(error))
             self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+            # the error may say what to do first ("close it, then restore"): then try
+            # again, without closing this dialog
+            self.restore_button.setEnabled(True)
 
         self._job = OneShot(lambda: restore_latest_backup(path), done, failed, self)
 

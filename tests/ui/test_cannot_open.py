@@ -526,3 +526,33 @@ def test_the_restore_offer_passes_over_a_newer_fieldplans_backups(shell, qtbot, 
     dialog, words = arabic_dialog(shell, qtbot, hq_db, language)
     assert isolated(str(store.backup_dir(hq_db))) in words
     dialog.grab().save(str(tmp_path / f"none-usable-newer-{how}-ar.png"))
+
+
+def test_a_failed_restore_can_be_tried_again(shell, qtbot, hq_db, monkeypatch):
+    """The restore failed (the database open in another program: "close it, then
+    restore"), and Restore stayed disabled: the dialog had to be closed and fieldplan
+    started again. It is offered again, and the second try restores."""
+    from fieldplan import store
+
+    backed_up_then_damaged(hq_db, "events")
+    real = store.restore_latest_backup
+    tries = []
+
+    def held_once(path, *args, **kwargs):
+        tries.append(path)
+        if len(tries) == 1:
+            raise store.StoreError(f"{path} is open in another program")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(store, "restore_latest_backup", held_once)
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.damaged_window is not None, timeout=10_000)
+    dialog = shown_dialog(shell, qtbot)
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "another program" in dialog.message.text(), timeout=10_000)
+    assert dialog.restore_button.isEnabled()
+    assert dialog.message.hasFocus()
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    assert len(tries) == 2

@@ -329,7 +329,7 @@ def test_import_says_the_plan_changed(tmp_path: Path, capsys) -> None:
                        "  Action moved to another level (1): PA2.1 from National to Regional",
                        changes[-1]], out
     assert changes[-1].startswith("  Targets changed (19): PA1.1/policies-supported for "
-                                  "2026-S2 from 6 to none; ") and changes[-1].endswith(
+                                  "2nd semester 2026 from 6 to none; ") and changes[-1].endswith(
                                       " and 11 more"), out
     code, out, err = run("--db", twin, "--json", "import", bundle, capsys=capsys)
     assert code == 0, err

@@ -9,6 +9,9 @@ from typing import Any
 
 from fieldplan.replica import Replica
 
+#: how an office sends headquarters a bundle from the command line
+EXPORT_COMMAND = "fieldplan export"
+
 
 @dataclass(frozen=True)
 class ReplicaStatus:
@@ -59,6 +62,7 @@ class ReplicaStatus:
         """Labelled lines for people, in ``lang``."""
         from fieldplan.i18n import _, ngettext, role_label
         from fieldplan.offices import office_name
+        from fieldplan.sync.enrol import key_deadline_text
 
         def when(stamp: str | None) -> str:
             return stamp_text(stamp, lang) if stamp else _("never")
@@ -77,6 +81,9 @@ class ReplicaStatus:
             *([(_("Warning"), revoked_text(s.unsent))] if self.key_status == "revoked"
               else []),
             *([(_("Warning"), continued_text(s.continued_by))] if s.continued_by else []),
+            *([(_("Warning"), key_deadline_text(s.key_deadline, EXPORT_COMMAND,
+                                                 exported=bool(s.last_export), lang=lang))]
+              if s.key_deadline else []),
             (_("Plan"), _("{plan} version {version}").format(
                 plan=self.plan_id, version=self.plan_version)),
             (_("Events"), _("{total} held, {own} written here").format(

@@ -324,6 +324,14 @@ def cmd_init(args: argparse.Namespace) -> int:
                     label=_("Headquarters key"),
                     n=_("{key_id} (fingerprint {fingerprint})").format(
                         key_id=hq.key_id, fingerprint=hq.fingerprint)), check]
+            from fieldplan.status import EXPORT_COMMAND
+            from fieldplan.sync.enrol import key_deadline, key_deadline_text
+
+            deadline = key_deadline(rep)  # (none from an older headquarters' bundle)
+            if deadline:
+                data["key_deadline"] = deadline
+                lines.append(_("{label}: {n}").format(
+                    label=_("Warning"), n=key_deadline_text(deadline, EXPORT_COMMAND)))
         output(args, data, "\n".join(lines))
     return 0
 

@@ -9,6 +9,13 @@ public key and replica id. HQ checks the HMAC against the token it kept (never
 exported in a sync bundle) and registers the key for that office. A bundle without a
 valid proof waits in quarantine until a person compares fingerprints and trusts it.
 The setup bundle is therefore a secret: send it only to the office it names.
+
+HQ judges the token's expiry when it imports the bundle (an office's clock can be set
+back: "set up before the expiry" cannot be proven). So people are told in time: the
+setup bundle names its expiry (manifest ``enrolment.expires``, which an office keeps),
+the enrolment's note says a first bundle must reach HQ by then, and an office whose
+key HQ has not registered yet is reminded of the date (``key_deadline``) and, once it
+has passed, that HQ will check its key's fingerprint by phone.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import uuid
 from pathlib import Path
@@ -45,6 +53,7 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     if office == "HQ":
         raise ValidationError(_("enrol a country or regional office, not headquarters"))
     now = dt.datetime.now(dt.UTC)
+    expires = events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))
     enrol_id = uuid.uuid4().hex[:16]
     token = secrets.token_urlsafe(32)
     origins = export.origins_for(rep, office)
@@ -57,7 +66,8 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     manifest = {
         "kind": exchange.KIND_SETUP, "plan_id": rep.plan_id, "sender": rep.replica_id,
         "office": "HQ", "recipient": office, "ranges": ranges, "acks": {},
-        "enrolment": {"id": enrol_id, "token": token, "office": office},
+        # (``expires``: an older fieldplan reads only id and token, and ignores it)
+        "enrolment": {"id": enrol_id, "token": token, "office": office, "expires": expires},
         **formats.manifest_fields(),
     }
     # the office's installer may be of any age: the oldest format the events fit in
@@ -80,8 +90,7 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
         with store.write_transaction(rep.conn):
             rep.conn.execute(
                 "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
-                (enrol_id, office, token, events.utc_iso(now),
-                 events.utc_iso(now + dt.timedelta(days=ENROLMENT_DAYS))))
+                (enrol_id, office, token, events.utc_iso(now), expires))
             _note_setup(rep, enrol_id, {o: r[1] for o, r in ranges.items()})
             events.note_exported(rep.conn, {o: r[1] for o, r in ranges.items()})
             info = bundlefmt.write_bundle(path, manifest,
@@ -92,17 +101,68 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
             Path(os.path.realpath(info.path)).unlink(missing_ok=True)
         raise
     return export.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
-                                 office, note=reuse_text(office, events.utc_iso(
-                                     now + dt.timedelta(days=ENROLMENT_DAYS))))
+                                 office, note=reuse_text(office, expires))
 
 
 def reuse_text(office: str, expires: str) -> str:
     """What a setup bundle is good for: every computer of ``office`` (a second laptop
-    too) until ``expires`` (ISO UTC); a computer set up later waits in quarantine."""
+    too) until ``expires`` (ISO UTC), each sending headquarters a first bundle by then;
+    a bundle HQ imports later, or a computer's set up later, waits in quarantine."""
     from fieldplan.i18n import format_date
 
-    return _("every computer of {office} can be set up from this file until {date}; "
-             "after that, write a new one").format(office=office, date=format_date(expires))
+    return _("every computer of {office} can be set up from this file until {date}, and "
+             "must send headquarters a first bundle by then (after that, headquarters "
+             "checks its key fingerprint with the office by phone); to set up a computer "
+             "later, write a new one").format(office=office, date=format_date(expires))
+
+
+#: what a setup bundle's ``enrolment.expires`` is: an ISO UTC time to the second
+_ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def key_deadline(rep: Replica) -> str:
+    """(office) When the enrolment of this computer's setup bundle ends (ISO UTC),
+    while headquarters has not registered a key of this computer yet: a first bundle
+    imported there later waits in quarantine until a person checks the key's
+    fingerprint. "" at headquarters, once a key of this computer is registered (or
+    revoked), and for a setup bundle of an older headquarters, which named no date."""
+    if rep.is_hq or keyreg.own_key_status(rep) != "unregistered":
+        return ""
+    keys = keyreg.all_keys(rep)
+    mine = keyreg.own_replicas(rep)
+    # (restored from a backup: the registry knows the computer by an earlier key)
+    if any(k.source == "registry" and keyreg.computer(keys, k.replica) & mine
+           for k in keys.values()):
+        return ""
+    try:
+        expires = json.loads(rep.meta("enrolment") or "{}").get("expires")
+    except (ValueError, AttributeError):
+        return ""
+    return expires if isinstance(expires, str) and _ISO_UTC.fullmatch(expires) else ""
+
+
+def key_deadline_text(expires: str, way: str, *, exported: bool = False,
+                      lang: str | None = None) -> str:
+    """What an office whose key headquarters has not registered yet is told
+    (``key_deadline``, its ``expires``): before it, to send a first bundle in time
+    (``way``: a command or a menu path); after it, that headquarters will check the
+    key's fingerprint by phone. ``exported``: a bundle was written here already (it may
+    have reached headquarters in time, its registration not back here yet). The date
+    in ``lang`` (None: the current language)."""
+    from fieldplan.i18n import format_date
+
+    date = format_date(expires, lang)
+    if events.utc_iso() < expires:
+        # Translators: {way} is a command ('fieldplan export') or a menu path
+        # ("File ▸ Export…")
+        return _("send headquarters a first bundle before {date} so that it knows this "
+                 "computer's key ({way})").format(date=date, way=way)
+    if exported:
+        return _("unless a bundle from this computer reached headquarters before {date}, "
+                 "headquarters will check this computer's key fingerprint with you by "
+                 "phone before it takes your bundles").format(date=date)
+    return _("headquarters will check this computer's key fingerprint with you by phone "
+             "before it takes your bundles")
 
 
 def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] | bytes,
@@ -116,8 +176,11 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
         enrol = m.get("enrolment")
 
         def fill(rep: Replica, _secret: object) -> None:
-            events.set_meta(rep.conn, "enrolment", json.dumps(
-                {"id": str(enrol.get("id")), "token": str(enrol.get("token"))}))
+            kept = {"id": str(enrol.get("id")), "token": str(enrol.get("token"))}
+            expires = enrol.get("expires")  # (none from an older headquarters)
+            if isinstance(expires, str) and _ISO_UTC.fullmatch(expires):
+                kept["expires"] = expires
+            events.set_meta(rep.conn, "enrolment", json.dumps(kept))
             events.set_meta(rep.conn, "hq_key", b.key_id)
             exchange._merge(rep, b, m, progress=None, cancel=None)
             formats.record_sender(rep, m, b.version)

@@ -74,6 +74,11 @@ class SyncState:
     key_file: str = ""
     #: what ``key_file`` means and the way out, for people ("" when all is well)
     key_file_text: str = ""
+    #: (an office whose key headquarters has not registered yet) when its setup
+    #: bundle's enrolment ends (ISO UTC): a first bundle must reach headquarters before
+    #: it, else headquarters checks the key's fingerprint by phone
+    #: (``fieldplan.sync.enrol.key_deadline``); "" otherwise
+    key_deadline: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         # (not after_lock: words only, which status's changed_after_lock has as data)
@@ -89,7 +94,8 @@ class SyncState:
                 "shared_records": list(self.shared_records),
                 "continued_by": self.continued_by,
                 "hq_forks": list(self.hq_forks), "key_file": self.key_file,
-                "key_file_text": self.key_file_text}
+                "key_file_text": self.key_file_text,
+                "key_deadline": self.key_deadline or None}
 
     @property
     def forked_offices(self) -> tuple[str, ...]:
@@ -147,6 +153,8 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
     from fieldplan.sync.fork import hq_forks
 
     key_file = keyreg.key_file_problem(rep)
+    from fieldplan.sync.enrol import key_deadline
+
     return SyncState(
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
@@ -162,7 +170,8 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
         hq_forks=tuple(hq_forks(rep)) if rep.is_hq else (),
         after_lock=_after_lock(rep, changed_after_lock),
         key_file=key_file.kind if key_file else "",
-        key_file_text=key_file.text if key_file else "")
+        key_file_text=key_file.text if key_file else "",
+        key_deadline=key_deadline(rep))
 
 
 def _after_lock(rep: Replica, changed: Mapping[str, Any] | None) -> tuple[str, ...]:

@@ -141,7 +141,9 @@ def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:
 
     until = format_date((dt.datetime.now(dt.UTC) + dt.timedelta(days=90)).isoformat())
     assert err == (f"fieldplan: warning: every computer of ML can be set up from this file "
-                   f"until {until}; after that, write a new one\n")
+                   f"until {until}, and must send headquarters a first bundle by then "
+                   f"(after that, headquarters checks its key fingerprint with the office "
+                   f"by phone); to set up a computer later, write a new one\n")
     code, out, _ = run("--db", ml, "init", "--from", setup, capsys=capsys)
     # then headquarters' key to check with them (tests/cli/test_cli_hq_key.py)
     assert code == 0 and re.match(

@@ -127,7 +127,7 @@ class EnrolDialog(QDialog):
             "first bundle has reached headquarters."
         ).format(file=isolated(str(result.path)), office=office_name(office, lang()))
         if result.note:  # every computer of the office, until a date
-            text += "\n\n" + sentence(result.note)
+            text += "\n\n" + sentence(result.note) + "."
         self.message.setText(text)
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)
         # Enter, as the result is read, writes no second bundle (Tab to Write does)

@@ -110,6 +110,15 @@ def sync_text(state) -> str:
         parts.append(_("{n} quarantined").format(n=state.quarantined))
     if state.gaps:
         parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
+    deadline = getattr(state, "key_deadline", "")
+    if deadline:
+        # (a new office) headquarters registers this computer's key from a first bundle
+        # it imports before the setup bundle's enrolment ends; after, by phone
+        from fieldplan.sync.enrol import key_deadline_text
+        from ui.transfer import export_menu
+
+        parts.append(key_deadline_text(deadline, export_menu(),
+                                       exported=bool(state.last_export)))
     # reports changed after headquarters locked their period, as 'fieldplan status'
     # warns: at an office its own (stuck until headquarters unlocks the period), at
     # headquarters every office's (to look at before the review, or to unlock for)

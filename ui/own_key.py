@@ -27,6 +27,7 @@ from fieldplan.i18n import _
 from ui.bidi import in_layout_direction, isolated_codes
 from ui.context import Identity
 from ui.dialogs import fixed_font, selectable, size_to_content
+from ui.ops import sentence
 from ui.qtcompat import Qt
 
 if TYPE_CHECKING:
@@ -39,18 +40,24 @@ class OwnKeys:
     """What the dialog shows. own: this replica's signing key (its ``key_id_hex`` as
     minisign prints it, its ``fingerprint`` in 10 groups of 4 hex digits, read aloud to
     headquarters). hq: (office) the headquarters key it trusts, to check with
-    headquarters (``fieldplan.sync.enrol.hq_key``); None at headquarters."""
+    headquarters (``fieldplan.sync.enrol.hq_key``); None at headquarters.
+    key_deadline: (an office whose key headquarters has not registered yet) when its
+    setup bundle's enrolment ends (``fieldplan.sync.enrol.key_deadline``), else "";
+    exported: a bundle was exported here already."""
 
     own: PublicKey
     hq: KeyInfo | None = None
+    key_deadline: str = ""
+    exported: bool = False
 
 
 def read_own_key(rep) -> OwnKeys:
     """(worker) this replica's key, and at an office headquarters' key."""
-    from fieldplan.sync.enrol import hq_key
+    from fieldplan.sync.enrol import hq_key, key_deadline
     from fieldplan.sync.keys import public_key
 
-    return OwnKeys(public_key(rep), hq_key(rep))
+    return OwnKeys(public_key(rep), hq_key(rep), key_deadline(rep),
+                   bool(rep.meta("last_export")))
 
 
 def code_field(text: str, name: str) -> QLineEdit:
@@ -127,6 +134,19 @@ class OwnKeyDialog(QDialog):
         self.intro = intro
         intro.setWordWrap(True)
         lay.addWidget(intro)
+        self.deadline_note: QLabel | None = None
+        if keys.key_deadline:
+            # (a new office) headquarters knows this key once a first bundle reaches it
+            # before the enrolment ends; after, it checks the fingerprint above by phone
+            from fieldplan.sync.enrol import key_deadline_text
+            from ui.transfer import export_menu
+
+            # (not isolated_codes: an Arabic date's digits are its own, with their marks)
+            self.deadline_note = QLabel(sentence(key_deadline_text(
+                keys.key_deadline, export_menu(), exported=keys.exported)) + ".")
+            self.deadline_note.setWordWrap(True)
+            readable(self.deadline_note)
+            lay.addWidget(self.deadline_note)
         form = QFormLayout()
         self.office = QLabel(in_layout_direction(identity.office_text()))
         self.office.setTextFormat(Qt.TextFormat.PlainText)

@@ -84,6 +84,14 @@ IMPORT_FOLDER_KEY = "bundles/import-folder"
 EXPORT_FOLDER_KEY = "bundles/export-folder"
 
 
+def export_menu() -> str:
+    """Where a bundle is exported from, as a person reads it in the window: the File
+    menu's export action (its own words)."""
+    from fieldplan.i18n import menu_path
+
+    return menu_path(_("&File"), _("&Export…"))
+
+
 def remembered_folder(settings: QSettings | None, key: str) -> str:
     """The folder kept under ``key``, while it is there (a USB stick pulled out takes
     it away), else ""."""

@@ -1,0 +1,117 @@
+"""A new office's window says by when headquarters must get a first bundle from this
+computer (its key is registered from it: ``fieldplan.sync.enrol.key_deadline``), and
+once the date has passed that headquarters will check the key's fingerprint by
+phone: in the status bar, and in the dialog that ends the first run (This computer's
+key)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDialog
+
+from fieldplan import events
+from fieldplan.i18n import format_date
+from fieldplan.replica import open_replica
+from fieldplan.sync.enrol import key_deadline
+from tests.ui.conftest import wait_idle
+
+BEFORE = ("Send headquarters a first bundle before {date} so that it knows this "
+          "computer's key (File ▸ Export…)")
+AFTER = ("Headquarters will check this computer's key fingerprint with you by phone "
+         "before it takes your bundles")
+
+
+def later_than(monkeypatch: pytest.MonkeyPatch, now: str) -> None:
+    real = events.utc_iso
+    monkeypatch.setattr(events, "utc_iso", lambda when=None: now if when is None
+                        else real(when))
+
+
+def shots(tmp_path: Path) -> Path:
+    return Path(os.environ.get("FIELDPLAN_SHOTS") or tmp_path)
+
+
+def test_the_status_bar_words_before_and_after_the_date(monkeypatch) -> None:
+    from fieldplan.sync.state import SyncState
+    from ui.main_window import sync_text
+
+    expires = "2025-09-23T10:00:00Z"
+    state = SyncState(None, None, None, None, 0, (), 0, 0, key_deadline=expires)
+    later_than(monkeypatch, "2025-07-01T08:00:00Z")
+    assert sync_text(state) == BEFORE.format(date="23 Sept 2025") + " · Never exported"
+    later_than(monkeypatch, "2026-01-20T09:00:00Z")
+    assert sync_text(state) == AFTER + " · Never exported"
+    # registered, or set up from an older headquarters' setup bundle: nothing
+    assert sync_text(SyncState(None, None, None, None, 0, (), 0, 0)) == "Never exported"
+
+
+def _own_key_dialog(window, qtbot) -> QDialog:
+    window.own_key_dialog(set_up=True)  # (as the first run ends: ui/app.py)
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "own-key-dialog") is not None,
+                    timeout=5000)
+    return window.findChild(QDialog, "own-key-dialog")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_new_office_is_told_by_when_headquarters_must_get_a_first_bundle(
+        open_window, qtbot, office_db, tmp_path, lang) -> None:
+    from ui.app import apply_language
+
+    with open_replica(office_db) as rep:
+        expires = key_deadline(rep)
+    assert expires
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        from fieldplan.i18n import _
+
+        # (the words in the language shown, the date as it writes dates)
+        date = format_date(expires)
+        window = open_window(office_db)
+        window.resize(1100, 650)
+        qtbot.waitUntil(lambda: date in window.sync_label.toolTip(), timeout=5000)
+        if lang == "en":
+            assert window.sync_label.toolTip().startswith(BEFORE.format(date=date) + " · ")
+        dialog = _own_key_dialog(window, qtbot)
+        note = dialog.deadline_note
+        assert note is not None and note.isVisible()
+        plain = note.text().replace("\u2066", "").replace("\u2069", "")
+        assert date in plain
+        if lang == "en":
+            assert plain == BEFORE.format(date=date) + "."
+        assert _("&Export…").replace("&", "") in plain
+        window.grab().save(str(shots(tmp_path) / f"key-deadline-window-{lang}.png"))
+        dialog.grab().save(str(shots(tmp_path) / f"key-deadline-dialog-{lang}.png"))
+        dialog.close()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(app, "en")
+
+
+def test_after_the_date_headquarters_will_phone(open_window, qtbot, office_db, tmp_path,
+                                                monkeypatch) -> None:
+    later_than(monkeypatch, "2099-01-01T00:00:00Z")
+    window = open_window(office_db)
+    window.resize(1100, 650)
+    qtbot.waitUntil(lambda: window.sync_label.toolTip().startswith(AFTER + " · "),
+                    timeout=5000)
+    dialog = _own_key_dialog(window, qtbot)
+    assert dialog.deadline_note.text() == AFTER + "."
+    window.grab().save(str(shots(tmp_path) / "key-deadline-after-window-en.png"))
+    dialog.grab().save(str(shots(tmp_path) / "key-deadline-after-dialog-en.png"))
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_headquarters_is_not_told(open_window, qtbot, hq_db) -> None:
+    window = open_window(hq_db)
+    qtbot.waitUntil(lambda: not window.sync_label.toolTip().startswith("Sync: …"),
+                    timeout=5000)
+    assert "first bundle" not in window.sync_label.toolTip()
+    dialog = _own_key_dialog(window, qtbot)
+    assert dialog.deadline_note is None
+    dialog.close()
+    wait_idle(qtbot, window.session)

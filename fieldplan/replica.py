@@ -698,10 +698,12 @@ def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = Non
 
 def register_key(rep: Replica, public, *, office: str, replica_id: str,
                  status: str = "active", renews: str = "",
-                 scope: str = "") -> events.Event:
+                 scope: str = "", base: dict[str, list[str]] | None = None
+                 ) -> events.Event:
     """(HQ, inside a write transaction) bind a replica's public key to its office;
     ``renews``: the replica it continues (a database restored from a backup);
-    ``scope``: of a revoked key, what its revocation cuts off (``sync.keys``)."""
+    ``scope``: of a revoked key, what its revocation cuts off (``sync.keys``);
+    ``base``: the versions it replaces, when not those shown here (``events.append``)."""
     if not rep.is_hq:
         raise ValidationError(_("only headquarters keeps the key registry"))
     fields = {"office": office, "replica": replica_id, "public_key": public.to_base64(),
@@ -710,7 +712,8 @@ def register_key(rep: Replica, public, *, office: str, replica_id: str,
         fields["renews"] = renews
     if scope:
         fields["scope"] = scope
-    return events.append(rep.conn, "key", public.key_id_hex, fields, author=rep.author)
+    return events.append(rep.conn, "key", public.key_id_hex, fields, author=rep.author,
+                         base=base)
 
 
 def replica_office(rep: Replica, origin: str) -> str | None:

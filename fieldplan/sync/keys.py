@@ -635,23 +635,107 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     _adopt_key(rep, new, chain)
     rep.cache.clear()
     if rep.is_hq:
+        lost = marked.get("lost") or []
         keys = all_keys(rep)
         if old.key_id_hex not in keys:
             # a key of HQ's that the backup never knew (a rotation since): on
-            # record, retired, so that it endorses nothing any more
+            # record, retired, so that it endorses nothing any more; over its lost
+            # registration, which offices hold (else they would hold the two as a
+            # conflict that only HQ could settle, and HQ would see none)
+            fields = ("office", "replica", "public_key", "status")
             register_key(rep, old.public, office=rep.office, replica_id=before,
-                         status="retired")
+                         status="retired", base=_over_lost(rep, lost, old.key_id_hex, fields))
         register_key(rep, new.public, office=rep.office, replica_id=after, renews=before)
         keys = all_keys(rep)
-        for key_id in {known_key, old.key_id_hex}:
+        for key_id in sorted({known_key, old.key_id_hex}):
             if key_id in keys and keys[key_id].status == "active":
                 events.append(rep.conn, "key", key_id, {"status": "retired"},
-                              author=rep.author)
-        again = _revoke_again(rep, marked.get("lost") or [], keys)
+                              author=rep.author,
+                              base=_over_lost(rep, lost, key_id, ("status",)))
+        again = _revoke_again(rep, lost, keys)
         if again:
             restored["revoked_again"] = again
+        registered = _register_again(rep, lost)
+        if registered:
+            restored["keys_again"] = registered
+        if again or registered:
             events.set_meta(rep.conn, "restored", events.canonical_json(restored))
     return StagedKey(staged, new, after)
+
+
+def _lost_version_ids(lost: list[dict], key_id: str) -> list[str]:
+    """The version ids (``origin:seq``) of the lost events of key ``key_id`` that the
+    replaced database told the restore of (``store._lost_here``), oldest first."""
+    return [f"{item['replica']}:{item['seq']}" for item in lost
+            if item.get("entity") == "key" and item.get("id") == key_id
+            and isinstance(item.get("replica"), str) and isinstance(item.get("seq"), int)
+            and ":" not in item["replica"]]
+
+
+def _over_lost(rep: Replica, lost: list[dict], key_id: str,
+               fields: tuple[str, ...]) -> dict[str, list[str]]:
+    """The base of a key event the restore writes: per field, the versions shown here
+    (as ``events.append`` names them) and the key's lost versions, newest first. Peers
+    hold those lost versions (HQ wrote them after the backup): the event replaces them
+    there, as it would have here, instead of standing beside them as a conflict. A
+    field a lost event did not write is named in vain, and harmlessly: a base only
+    links the versions it names of that very field."""
+    shown = events.shown_versions(rep.conn, "key", key_id)
+    lost_ids = list(reversed(_lost_version_ids(lost, key_id)))
+    return {field: list(dict.fromkeys([*(shown[field][1] if field in shown else ()),
+                                       *lost_ids]))[:events.MAX_BASE_PER_FIELD]
+            for field in fields}
+
+
+def _register_again(rep: Replica, lost: list[dict]) -> list[str]:
+    """(HQ, in the restore's transaction) Offices' keys that the replaced database
+    registered or retired after the backup (``store._lost_here``'s summaries) are
+    registered or retired again, as it had: HQ registered each only after its
+    enrolment, a person's trust or its rotation endorsement, and without it the
+    office's next bundles would wait in quarantine for a fingerprint check by phone.
+    Never a key of HQ's own (the restore gave it a new one), nor a revoked one
+    (``_revoke_again``). Returns the key ids registered or retired again."""
+    mine = own_replicas(rep)
+    folded: dict[str, dict] = {}  # key id → its lost fields, later over earlier
+    # in the order they were written (a stable sort: one replica's, to the second, by
+    # seq), whichever replica of HQ's wrote them
+    for item in sorted(lost, key=lambda item: str(item.get("at", ""))):
+        key_id = item.get("id")
+        if item.get("entity") == "key" and isinstance(key_id, str):
+            folded.setdefault(key_id, {}).update(item.get("fields") or {})
+    again: list[str] = []
+    keys = all_keys(rep)
+    for key_id, fields in folded.items():
+        info = keys.get(key_id)
+        status = fields.get("status", "active")
+        if info is None or info.source != "registry":
+            # registered after the backup
+            try:
+                public = PublicKey.from_base64(str(fields.get("public_key", "")))
+            except Exception:
+                continue
+            office, replica = fields.get("office"), fields.get("replica")
+            renews = fields.get("renews") or ""
+            if public.key_id_hex != key_id or status not in ("active", "retired") or \
+                    not isinstance(office, str) or not isinstance(replica, str) or \
+                    not office or not replica or not isinstance(renews, str) or \
+                    office == rep.office or {replica, renews} & mine:
+                continue
+            names = ("office", "replica", "public_key", "status",
+                     *(("renews",) if renews else ()))
+            register_key(rep, public, office=office, replica_id=replica, status=status,
+                         renews=renews, base=_over_lost(rep, lost, key_id, names))
+        elif status == "retired" and info.status == "active" and \
+                info.office != rep.office and not computer(keys, info.replica) & mine:
+            # an office's rotation HQ had followed: its earlier key retired again
+            events.append(rep.conn, "key", key_id, {"status": "retired"}, author=rep.author,
+                          base=_over_lost(rep, lost, key_id, ("status",)))
+        else:
+            continue
+        again.append(key_id)
+    if again:
+        rep.cache.clear()
+    return again
 
 
 def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> list[str]:

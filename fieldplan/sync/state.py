@@ -291,7 +291,10 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     database lacks. At HQ they are ``lost``: offices send their own events only, so
     what HQ wrote after the backup never comes back. (At an office they come back with
     HQ's next bundle, which brings HQ's receipts with them.) ``lost`` leaves out the
-    ``dismissed`` ones, which a person said were made again.
+    ``dismissed`` ones, which a person said were made again, and the key events the
+    restore made again or had no need to (``_keys_done``): nobody makes those again.
+    ``revoked_again`` and ``keys_again``: the key ids whose revocation, registration
+    or retirement the restore made again.
 
     At HQ, which they are: ``lost_changes``, those the replaced database told the
     restore of (``store._lost_here``), each in a few words (replica, seq, at, author,
@@ -327,10 +330,15 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     # reported then (changes no office had said it holds, made again too)
     lost = sum(last - first + 1 for _o, first, last, _p in runs)
     again = list(info.get("revoked_again") or [])
-    changes, unknown = _lost_items(rep, runs, info.get("lost_events") or [], set(again))
-    unreported = _unreported(rep, reported, info)
-    state.update(lost=lost, dismissed=missing - lost, lost_changes=changes,
-                 lost_unknown=unknown, revoked_again=again, lost_unreported=unreported,
+    done = _keys_done(rep, info)
+    changes, unknown = _lost_items(rep, runs, info.get("lost_events") or [], set(again),
+                                   done)
+    unreported = _unreported(rep, reported, info, done)
+    # key events are not made again by people: the restore did, or had nothing to do
+    undone = lost - sum(1 for c in changes if c["made_again"])
+    state.update(lost=undone, dismissed=missing - lost, lost_changes=changes,
+                 lost_unknown=unknown, revoked_again=again,
+                 keys_again=list(info.get("keys_again") or []), lost_unreported=unreported,
                  unreported=len(unreported))
     return state
 
@@ -453,14 +461,34 @@ def _revoked_again(item: dict[str, Any], revoked_again: set[str]) -> bool:
             and (item.get("fields") or {}).get("status") == "revoked")
 
 
+def _keys_done(rep: Replica, info: dict[str, Any]) -> dict[str, str]:
+    """(HQ) Key id → what became of the lost key events of it that a restore was told
+    of (``lost_events``): ``again``, the restore made them again (a revocation, an
+    office's registration or retirement: ``keys.renew_in_transaction``); ``own``, a key
+    of headquarters' own (a rotation since the backup), which nobody makes again: the
+    restore gave headquarters a new key. Nothing for a person to do for either."""
+    mine = keyreg.own_replicas(rep)
+    kept = [item for item in info.get("lost_events") or [] if item.get("entity") == "key"]
+    own = keyreg.own_key_ids(rep) | {item.get("id") for item in kept
+                                     if (item.get("fields") or {}).get("replica") in mine}
+    done = dict.fromkeys((k for k in own if isinstance(k, str)), "own")
+    done.update(dict.fromkeys([*info.get("revoked_again", ()),
+                               *info.get("keys_again", ())], "again"))
+    return done
+
+
+def _key_done(item: dict[str, Any], done: dict[str, str]) -> str:
+    """``_keys_done``'s word for a lost change of a key, else ""."""
+    return done.get(str(item.get("id")), "") if item.get("entity") == "key" else ""
+
+
 def _unreported(rep: Replica, reported: dict[str, int],
-                info: dict[str, Any]) -> list[dict[str, Any]]:
+                info: dict[str, Any], done: dict[str, str]) -> list[dict[str, Any]]:
     """The changes the replaced database told the restore of that no office has said
     it holds: perhaps never sent, so no office will ever report them (a lock made just
-    before the disk failed), and not dismissed. A revocation the restore made again is
-    not among them: nothing is left to do."""
+    before the disk failed), and not dismissed. A key event is not among them
+    (``_keys_done``): nothing is left to do."""
     upto = json.loads(rep.meta(LOST_DISMISSED_UPTO) or "null") or {}
-    again = set(info.get("revoked_again") or ())
     out = []
     for item in info.get("lost_events") or []:
         origin, seq = item.get("replica"), item.get("seq")
@@ -468,7 +496,7 @@ def _unreported(rep: Replica, reported: dict[str, int],
             continue
         if seq <= max(reported[origin], int(upto.get(origin, 0))):
             continue
-        if _revoked_again(item, again):
+        if _key_done(item, done):
             continue
         out.append({**item, "text": lost_change_text(item), "made_again": False})
     return out
@@ -491,10 +519,12 @@ def _not_dismissed(rep: Replica, runs: list, dismissed: int) -> list:
 
 
 def _lost_items(rep: Replica, runs: list, kept: list[dict[str, Any]],
-                revoked_again: set[str]) -> tuple[list[dict], list[dict]]:
+                revoked_again: set[str], done: dict[str, str]
+                ) -> tuple[list[dict], list[dict]]:
     """(lost_changes, lost_unknown) of ``restored_state``, in the order the events
-    were written. A revocation the restore made again (``revoked_again``: key ids)
-    says so, and ``made_again`` is true."""
+    were written. A revocation the restore made again (``revoked_again``: key ids),
+    and any other key event it made again or had no need to (``_keys_done``), says
+    so, and ``made_again`` is true."""
     from fieldplan.i18n import _
 
     known = {(item.get("replica"), item.get("seq")): item for item in kept}
@@ -511,11 +541,24 @@ def _lost_items(rep: Replica, runs: list, kept: list[dict[str, Any]],
             if seq <= last:
                 item = known[(origin, seq)]
                 again = _revoked_again(item, revoked_again)
+                how = _key_done(item, done)
                 text = lost_change_text(item)
                 if again:
                     # Translators: {change} is e.g. "key 1A2B… revoked (3 Mar 2026, …)"
                     text = _("{change}: revoked again when this database was restored"
                              ).format(change=text)
+                elif how == "again":
+                    # Translators: {change} is e.g. "key 1A2B… of SN registered (3 Mar
+                    # 2026, …)"
+                    text = _("{change}: made again when this database was restored"
+                             ).format(change=text)
+                elif how == "own":
+                    # Translators: {change} is e.g. "key 1A2B… of HQ registered (3 Mar
+                    # 2026, …)"
+                    text = _("{change}: headquarters' own key, nothing to do (this "
+                             "database took a new key when it was restored)"
+                             ).format(change=text)
+                again = again or bool(how)
                 changes.append({**item, "text": text, "made_again": again})
             start = seq + 1
     return changes, unknown

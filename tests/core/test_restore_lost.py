@@ -50,7 +50,8 @@ def test_headquarters_is_told_which_changes_a_restore_lost(hq, make_office,
         send(ml, hq2, tmp_path)
         st = replica_status(hq2)
         restored = st.to_dict()["restored"]
-        assert restored["lost"] == 3 and restored["lost_unknown"] == []
+        # (the revocation, made again by the restore, is not one to make again)
+        assert restored["lost"] == 2 and restored["lost_unknown"] == []
         changes = restored["lost_changes"]
         assert [(c["entity"], c["id"], c["fields"]) for c in changes] == [
             ("lock", "2025-S2", {"locked": True}),

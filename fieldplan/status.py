@@ -155,11 +155,16 @@ class ReplicaStatus:
                 "back with the next bundle from headquarters").format(
                     at=when(r.get("at")), held=gone.get("held"), acked=gone.get("acked"),
                     replica=str(r.get("replica", ""))[:8]))]
-        else:
+        elif r.get("backup_taken"):
             out = [(_("Restored"), _("from a backup taken {taken}, on {at}; this database "
                                      "continues as a new replica (it was {replica})").format(
                 taken=when(r.get("backup_taken")), at=when(r.get("at")),
                 replica=str(r.get("replica", ""))[:8]))]
+        else:  # a copy made by hand: neither its mark nor its name says when
+            out = [(_("Restored"), _("from a backup taken at a time not known, on {at}; "
+                                     "this database continues as a new replica (it was "
+                                     "{replica})").format(
+                at=when(r.get("at")), replica=str(r.get("replica", ""))[:8]))]
         n = r.get("lost", 0)
         if n:
             out.append((_("Warning"), ngettext(

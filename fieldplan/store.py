@@ -802,16 +802,19 @@ BACKUP_MARK = "backup"
 def _mark_backup(dest: sqlite3.Connection, stamp: str,
                  lost: list[dict] | None = None, db_name: str = "",
                  checked: bool = False,
-                 written: dict[str, Any] | None = None) -> None:
+                 written: dict[str, Any] | None = None,
+                 taken: str | None = None) -> None:
     """``lost``: see ``_lost_here``; ``written``: see ``_written_here`` (a restore's
     copy only). ``db_name``: the file name of the database a backup is of (see
     list_backups). ``checked``: the database was found sound just before it was
-    copied (``check_sound``)."""
+    copied (``check_sound``). ``taken``: when the backup was taken (ISO UTC; ""
+    unknown) instead of ``stamp``'s time (a restore's copy: ``_taken_of``)."""
     has_meta = dest.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
     if has_meta:
-        taken = dt.datetime.strptime(stamp, _STAMP_FORMAT).strftime("%Y-%m-%dT%H:%M:%SZ")
-        mark: dict = {"taken": taken}
+        if taken is None:
+            taken = dt.datetime.strptime(stamp, _STAMP_FORMAT).strftime(_TAKEN_FORMAT)
+        mark: dict = {"taken": taken} if taken else {}
         if db_name:
             mark["db"] = db_name
         if checked:
@@ -1458,7 +1461,7 @@ def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None,
         try:
             src.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")  # no -wal, -shm beside the part
-            _mark_backup(dest, _stamp_of(backup), lost, written=written)
+            _mark_backup(dest, "", lost, written=written, taken=_taken_of(dest, backup))
         finally:
             dest.close()
     finally:
@@ -1538,10 +1541,25 @@ def backup_taken(backup: str | os.PathLike[str]) -> dt.datetime | None:
     return dt.datetime.strptime(found.group(1), _STAMP_FORMAT).replace(tzinfo=dt.UTC)
 
 
-def _stamp_of(backup: Path) -> str:
-    """The time in a backup's name (``_STAMP_FORMAT``), or now for another name."""
-    taken = backup_taken(backup) or dt.datetime.now(dt.UTC)
-    return taken.strftime(_STAMP_FORMAT)
+#: How a backup's mark writes when it was taken (UTC, to the second).
+_TAKEN_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _taken_of(copy: sqlite3.Connection, backup: Path) -> str:
+    """When the backup ``copy`` was made from was taken (``_TAKEN_FORMAT``): from its
+    own mark (a backup renamed, or copied to another disk, keeps it), else from its
+    name; "" when neither says (a copy of a database made by hand)."""
+    try:
+        row = copy.execute("SELECT value FROM meta WHERE key = ?",
+                           (BACKUP_MARK,)).fetchone()
+        taken = json.loads(row[0]).get("taken") if row else None
+        if isinstance(taken, str):
+            dt.datetime.strptime(taken, _TAKEN_FORMAT)  # a mark that says a time
+            return taken
+    except (sqlite3.Error, ValueError, TypeError, AttributeError):
+        pass  # no meta table, or a mark that is not fieldplan's
+    named = backup_taken(backup)
+    return named.strftime(_TAKEN_FORMAT) if named else ""
 
 
 def _check_backup_file(path: Path, db_path: Path) -> None:

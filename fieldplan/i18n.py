@@ -579,6 +579,13 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
     return text
 
 
+def decimal_point(lang: str | None = None) -> str:
+    """The decimal separator ``format_number`` writes in ``lang``: "." / "," / "."."""
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(_locale(lang), numbering_system=_NUMBERING)
+
+
 def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *,
                    decimals: bool = False) -> str:
     """A percentage given as 0..100, rounded halves up as a person rounds them (54.5 →

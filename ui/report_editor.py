@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import html
 import itertools
-import math
-import re
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QLocale, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -54,6 +52,7 @@ from fieldplan.i18n import (
     unit_label,
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.numbers import number_error, parse_number, parse_percent
 from fieldplan.plan import Action
 from fieldplan.progress import (
     MAX_TEXT,
@@ -1361,14 +1360,10 @@ class ReportEditor(QScrollArea):
     def _typed_percent(self) -> tuple[int | None, str]:
         """The percent typed (None: none), or why it is not valid."""
         # "45 %", "٤٥٪": the sign the field's label already says
-        text = _ascii_number(self.percent.text()).rstrip("%\u066a")
-        if not text:
+        percent = parse_percent(self.percent.text())
+        if percent == "":
             return None, ""
-        try:
-            percent = int(text)
-        except ValueError:
-            percent = -1
-        if 0 <= percent <= 100:
+        if isinstance(percent, int) and 0 <= percent <= 100:
             return percent, ""
         return None, _("Type a whole number from 0 to 100.")
 
@@ -1834,95 +1829,6 @@ def show_read_only(field: QWidget, read_only: bool) -> None:
         field.setPalette(palette)
     else:
         field.setPalette(QPalette())  # the inherited one again
-
-
-_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
-_DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
-_DIGITS.update({0x066B: ".", 0x066C: None, 0x00A0: None, 0x202F: None, ord(" "): None})
-# direction marks that come with a number copied from an Arabic text (Qt's own
-# Arabic minus sign starts with one)
-_DIGITS.update({0x200E: None, 0x200F: None, 0x061C: None})
-
-#: A number grouped by threes with commas ("1,234,567.5"), once in ASCII.
-_COMMA_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")
-#: thousands grouped by points ("12.500", "1.234.567"), as many write them in French
-_DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
-#: the same followed by a decimal comma ("1.234,5"): one reading only, where the comma
-#: is the decimal separator (French)
-_DOT_GROUPED_DECIMALS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+,\d+")
-
-
-def _ascii_number(text: str) -> str:
-    """A number as typed with Arabic-Indic digits and the Arabic decimal (٫) and
-    thousands (٬) separators, or spaces between thousands, in ASCII."""
-    return text.strip().translate(_DIGITS)
-
-
-def parse_number(text: str) -> float | int | str | None:
-    """An indicator value as typed: "" for nothing, None for text that is not a
-    finite number.
-
-    Reads back what the editor shows (``format_number``: "12,000" / "12 000" with
-    narrow no-break spaces / "12,000") and what people type: the locale's form
-    (QLocale), with or without groups, spaces between thousands, a decimal point in
-    French, thousands by points before a decimal comma ("1.234,5": where the comma is
-    the decimal separator), Arabic digits and separators, direction marks. Where the comma groups
-    thousands (English, Arabic), a comma that does not group by threes is refused
-    rather than read as a decimal comma: "12,00" is a shown 12,000 with a zero
-    deleted, not 12."""
-    text = text.strip()
-    if not text:
-        return ""
-    locale = QLocale()
-    number, ok = locale.toDouble(text)
-    if not ok:
-        plain = _ascii_number(text)
-        if locale.decimalPoint() == "," and _DOT_GROUPED.fullmatch(plain):
-            if plain.count(".") == 1:
-                return None  # "12.500": twelve thousand five hundred, or 12.5?
-            plain = plain.replace(".", "")  # "1.234.567": thousands only
-        elif locale.decimalPoint() == "," and _DOT_GROUPED_DECIMALS.fullmatch(plain):
-            # "1.234,5": thousands by points, then the decimal comma, as many write it
-            plain = plain.replace(".", "")
-        if "," in plain:
-            if locale.groupSeparator() == ",":
-                if not _COMMA_GROUPED.fullmatch(plain):
-                    return None
-                plain = plain.replace(",", "")
-            elif plain.count(",") == 1 and "." not in plain:
-                plain = plain.replace(",", ".")  # the locale's decimal comma
-        try:
-            number = float(plain)
-        except ValueError:
-            return None
-    number = float(number)
-    if not math.isfinite(number):
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def number_error(text: str) -> str:
-    """Why an indicator value typed as ``text`` (``parse_number`` gave None) is not
-    read, and how to type it: a number with two readings gives both."""
-    plain = _ascii_number(text)
-    locale = QLocale()
-    if locale.decimalPoint() == "," and _DOT_GROUPED.fullmatch(plain):
-        return _("{text} can be read two ways: type {thousands} or {decimals}.").format(
-            text=text.strip(), thousands=format_number(int(plain.replace(".", ""))),
-            decimals=format_number(float(plain)))
-    if locale.groupSeparator() == "," and re.fullmatch(r"[+-]?[\d,\u060c]*\d", plain) \
-            and any(sep in plain for sep in ",\u060c"):
-        # "5,75", "٥،٧٥", "12,00" where the comma groups thousands
-        return _("Type decimals with a point, as in {decimals}, and thousands in threes, "
-                 "as in {thousands}.").format(decimals=format_number(5.75),
-                                              thousands=format_number(12000))
-    if locale.decimalPoint() == "," and re.fullmatch(r"[+-]?[\d.,]*\d", plain) \
-            and "," in plain:
-        # "1.23,5", "1,234.5", "1,2,3" where the comma is the decimal separator
-        return _("Type decimals with a comma, as in {decimals}, and thousands with spaces, "
-                 "as in {thousands}.").format(decimals=format_number(1234.5),
-                                              thousands=format_number(12000))
-    return _("Type a number.")
 
 
 def _number_text(value: float | None) -> str:

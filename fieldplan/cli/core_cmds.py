@@ -215,13 +215,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _percent(text: str) -> int:
-    """A whole number 0–100; anything else is a usage error (exit 2) whether it is no
-    number or one out of range (record_progress checks it too, for other callers)."""
-    try:
-        value = int(text)
-    except ValueError:
+    """A whole number 0–100, as the client reads it ("45", "45 %", "٤٥٪"); anything else
+    is a usage error (exit 2) whether it is no number or one out of range
+    (record_progress checks it too, for other callers)."""
+    from fieldplan.numbers import parse_percent
+
+    value = parse_percent(text)
+    if not isinstance(value, int):
         raise argparse.ArgumentTypeError(
-            _("'{value}' is not a whole number").format(value=text)) from None
+            _("'{value}' is not a whole number").format(value=text))
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(
             _("percent must be between 0 and 100, not {value}").format(value=value))
@@ -229,15 +231,24 @@ def _percent(text: str) -> int:
 
 
 def _key_value(text: str) -> tuple[str, float]:
+    """KEY=NUMBER, the number read as the client reads it in the command's language
+    ("9.5", "٩٫٥", "12,000" / "12 000", "١٢٬٠٠٠"); one with two readings is refused,
+    saying both."""
+    from fieldplan.numbers import number_error, parse_number
+
     key, sep, num = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(_("write KEY=NUMBER, not '{value}'").format(value=text))
-    try:
-        value = float(num)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("'{value}' is not a number").format(value=num)) from None
-    return key, value
+    value = parse_number(num)
+    if value is None or value == "":
+        error = _("'{value}' is not a number").format(value=num)
+        hint = number_error(num) if value is None else ""
+        if hint and hint != _("Type a number."):
+            # Translators: {error} is "'12.500' is not a number", {hint} how to type
+            # it ("12.500 can be read two ways: type 12 500 or 12,5.")
+            error = _("{error}. {hint}").format(error=error, hint=hint)
+        raise argparse.ArgumentTypeError(error)
+    return key, float(value)
 
 
 # --- handlers -------------------------------------------------------------------------

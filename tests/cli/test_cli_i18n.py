@@ -110,6 +110,53 @@ def test_core_error_in_arabic(hq_db, capsys):
     assert "لا يوجد المفتاح ABCDEF0123456789 في السجل" in err
 
 
+def _stored(db: Path, action: str, period: str):
+    from fieldplan.progress import get_report
+    from fieldplan.replica import open_replica
+
+    with open_replica(db) as rep:
+        return get_report(rep, action, period)
+
+
+@pytest.mark.parametrize(("lang", "typed", "percent", "read"), [
+    # Arabic digits and separators, as the client reads them
+    ("ar", "٩٫٥", "٣٠٪", 9.5),  # ٩٫٥, ٣٠٪
+    ("ar", "١٢٬٠٠٠", "30", 12000),  # ١٢٬٠٠٠
+    ("ar", "12,000", "30 %", 12000),
+    # the comma is the language's: thousands in English, decimals in French
+    ("en", "9,500", "30", 9500),
+    ("fr", "9,500", "30 %", 9.5),
+    ("fr", "12 000", "30", 12000),
+])
+def test_progress_set_reads_numbers_as_the_client_does(hq_db, capsys, lang, typed, percent,
+                                                        read):
+    code, _out, err = run("--db", str(hq_db), "--lang", lang, "progress", "set", "PA1.6",
+                          "--period", "2026-S1", "--status", "on-track",
+                          "--value", f"joint-statements={typed}",
+                          "--percent", percent, capsys=capsys)
+    assert code == 0, err
+    report = _stored(hq_db, "PA1.6", "2026-S1")
+    assert (dict(report.values)["joint-statements"], report.percent) == (read, 30)
+
+
+def test_progress_set_refuses_a_number_with_two_readings_saying_both(hq_db, capsys):
+    code, _out, err = run("--db", str(hq_db), "--lang", "fr", "progress", "set", "PA1.6",
+                          "--period", "2026-S1", "--value", "joint-statements=12.500",
+                          capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[-1].endswith(
+        "12.500 peut se lire de deux façons : saisissez 12 500 ou 12,5.")
+    code, _out, err = run("--db", str(hq_db), "progress", "set", "PA1.6", "--period",
+                          "2026-S1", "--value", "joint-statements=5,75", capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[-1].endswith(
+        "argument --value: '5,75' is not a number. Type decimals with a point, as in "
+        "5.75, and thousands in threes, as in 12,000.")
+    code, _out, err = run("--db", str(hq_db), "progress", "set", "PA1.6", "--period",
+                          "2026-S1", "--value", "joint-statements=abc", capsys=capsys)
+    assert err.splitlines()[-1].endswith("argument --value: 'abc' is not a number")
+
+
 def test_cli_output_in_french(hq_db, capsys):
     code, out, _err = run(
         "--db",

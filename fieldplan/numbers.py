@@ -1,0 +1,105 @@
+"""Numbers as people type them, read one way by the desktop client and the command
+line: what ``format_number`` writes in the language ("12,000" / "12 000" / "12,000"),
+with or without groups, spaces between thousands, Arabic-Indic digits and the Arabic
+decimal (٫) and thousands (٬) separators, direction marks. A number with two readings
+is refused, and ``number_error`` says how to type it."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from fieldplan.i18n import _, decimal_point, format_number
+
+_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+_DIGITS.update({0x066B: ".", 0x066C: None, 0x00A0: None, 0x202F: None, ord(" "): None})
+# direction marks that come with a number copied from an Arabic text (Qt's own
+# Arabic minus sign starts with one), and the minus sign of typeset text
+_DIGITS.update({0x200E: None, 0x200F: None, 0x061C: None, 0x2212: "-"})
+
+#: A number once in ASCII, without groups: what is left to read.
+_PLAIN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+#: A number grouped by threes with commas ("1,234,567.5"), once in ASCII.
+_COMMA_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")
+#: thousands grouped by points ("12.500", "1.234.567"), as many write them in French
+_DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
+#: the same followed by a decimal comma ("1.234,5"): one reading only, where the comma
+#: is the decimal separator (French)
+_DOT_GROUPED_DECIMALS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+,\d+")
+#: A whole percent once in ASCII, its sign taken off ("45 %", "٤٥٪").
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def ascii_number(text: str) -> str:
+    """``text`` stripped, with Arabic-Indic digits and separators in ASCII and the spaces
+    between thousands and direction marks taken out."""
+    return text.strip().translate(_DIGITS)
+
+
+def parse_number(text: str, lang: str | None = None) -> float | int | str | None:
+    """A number as typed in ``lang`` (default: current): "" for nothing, None for text
+    that is not a finite number.
+
+    Besides the language's own form: a decimal point in French, thousands by points
+    before a decimal comma ("1.234,5": where the comma is the decimal separator).
+    Where the comma groups thousands (English, Arabic), a comma that does not group by
+    threes is refused rather than read as a decimal comma: "12,00" is a shown 12,000
+    with a zero deleted, not 12; in French "12.500" is refused (twelve thousand five
+    hundred, or 12.5?)."""
+    if not text.strip():
+        return ""
+    plain = ascii_number(text)
+    comma_decimal = decimal_point(lang) == ","
+    if comma_decimal and _DOT_GROUPED.fullmatch(plain):
+        if plain.count(".") == 1:
+            return None  # "12.500": two readings
+        plain = plain.replace(".", "")  # "1.234.567": thousands only
+    elif comma_decimal and _DOT_GROUPED_DECIMALS.fullmatch(plain):
+        plain = plain.replace(".", "")  # "1.234,5"
+    if "," in plain:
+        if not comma_decimal:
+            if not _COMMA_GROUPED.fullmatch(plain):
+                return None
+            plain = plain.replace(",", "")
+        elif plain.count(",") == 1 and "." not in plain:
+            plain = plain.replace(",", ".")  # the language's decimal comma
+    if not _PLAIN.fullmatch(plain):
+        return None
+    number = float(plain)
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def number_error(text: str, lang: str | None = None) -> str:
+    """Why a number typed as ``text`` (``parse_number`` gave None) is not read, and how
+    to type it: a number with two readings gives both."""
+    plain = ascii_number(text)
+    comma_decimal = decimal_point(lang) == ","
+    if comma_decimal and _DOT_GROUPED.fullmatch(plain):
+        return _("{text} can be read two ways: type {thousands} or {decimals}.").format(
+            text=text.strip(), thousands=format_number(int(plain.replace(".", "")), lang),
+            decimals=format_number(float(plain), lang))
+    if not comma_decimal and re.fullmatch(r"[+-]?[\d,\u060c]*\d", plain) \
+            and any(sep in plain for sep in ",\u060c"):
+        # "5,75", "٥،٧٥", "12,00" where the comma groups thousands
+        return _("Type decimals with a point, as in {decimals}, and thousands in threes, "
+                 "as in {thousands}.").format(decimals=format_number(5.75, lang),
+                                              thousands=format_number(12000, lang))
+    if comma_decimal and re.fullmatch(r"[+-]?[\d.,]*\d", plain) and "," in plain:
+        # "1.23,5", "1,234.5", "1,2,3" where the comma is the decimal separator
+        return _("Type decimals with a comma, as in {decimals}, and thousands with spaces, "
+                 "as in {thousands}.").format(decimals=format_number(1234.5, lang),
+                                              thousands=format_number(12000, lang))
+    return _("Type a number.")
+
+
+def parse_percent(text: str) -> int | str | None:
+    """A whole percent as typed: "" for nothing, None for text that is not a whole
+    number (the range is the caller's to check). "45", "45 %", "٤٥٪": the sign the
+    field's label already says may be typed."""
+    plain = ascii_number(text).rstrip("%\u066a")
+    if not plain:
+        return ""
+    return int(plain) if _WHOLE.fullmatch(plain) else None

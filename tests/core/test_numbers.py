@@ -1,0 +1,42 @@
+"""Numbers as people type them, read one way by the client and the command line
+(fieldplan.numbers), in the language's own form, without Qt."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldplan.numbers import number_error, parse_number, parse_percent
+
+NNBSP = "\u202f"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_arabic_digits_and_separators_are_read_in_every_language(lang):
+    assert parse_number("\u0669\u066b\u0665", lang) == 9.5  # ٩٫٥
+    assert parse_number("\u0661\u0662\u066c\u0660\u0660\u0660", lang) == 12000  # ١٢٬٠٠٠
+    assert parse_number("\u200f-5", lang) == -5 and parse_number("\u22125", lang) == -5
+    assert parse_number(f"12{NNBSP}000", lang) == 12000 == parse_number("12 000", lang)
+    assert parse_number(" ", lang) == ""
+    for text in ("abc", "nan", "inf", "1e999", "1_000", "0x10", "\u0665\u060c\u0667\u0665"):
+        assert parse_number(text, lang) is None, text
+
+
+def test_the_comma_is_the_language_s():
+    assert parse_number("9,500", "en") == 9500 == parse_number("9,500", "ar")
+    assert parse_number("9,500", "fr") == 9.5
+    assert parse_number("12,00", "en") is None  # a shown 12,000 with a zero deleted
+    assert parse_number("1.234,5", "fr") == 1234.5 and parse_number("1.234,5", "en") is None
+    # two readings: refused, and both said
+    assert parse_number("12.500", "fr") is None and parse_number("12.500", "en") == 12.5
+    assert number_error("12.500", "fr") == (
+        f"12.500 can be read two ways: type 12{NNBSP}500 or 12,5.")
+    assert number_error("5,75", "ar").startswith("Type decimals with a point")
+    assert number_error("abc", "en") == "Type a number."
+
+
+def test_a_percent_is_a_whole_number_with_or_without_its_sign():
+    for text in ("45", "45 %", "45\u00a0%", "\u0664\u0665\u066a", "\u200e45%\u200e", "+45"):
+        assert parse_percent(text) == 45, text
+    assert parse_percent("") == "" and parse_percent(" % ") == ""
+    for text in ("45.0", "abc", "4_5", "%45"):
+        assert parse_percent(text) is None, text

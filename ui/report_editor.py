@@ -584,15 +584,23 @@ class ReportEditor(QScrollArea):
 
     def _reformat(self, field: QWidget) -> None:
         """An actual that was left shows its number as the Target does ("12000" typed
-        becomes "12,000"): the same number, so nothing is edited by it. A text that is
-        not a number stays as typed, beside its error."""
-        key = next((k for k, e in self.indicator_edits.items() if e is field), None)
-        if key is None or self._loading:
+        becomes "12,000"), the percent as a saved one is shown ("٤٥٪" typed becomes
+        "45"): the same number, so nothing is edited by it. A text that is not a
+        number stays as typed, beside its error."""
+        if self._loading:
             return
-        number = parse_number(field.text())
-        if number is None:
+        if field is self.percent:
+            percent = parse_percent(field.text())
+            if percent is None:
+                return
+            text = _percent_text(None if percent == "" else percent)
+        elif any(e is field for e in self.indicator_edits.values()):
+            number = parse_number(field.text())
+            if number is None:
+                return
+            text = _number_text(None if number == "" else number)
+        else:
             return
-        text = _number_text(None if number == "" else number)
         if text != field.text():
             self._loading = True
             try:
@@ -1243,7 +1251,7 @@ class ReportEditor(QScrollArea):
                 self.status.setCurrentIndex(max(0, self.status.findData(values["status"])))
             if "percent" in values:
                 p = values["percent"]
-                self.percent.setText("" if p is None else str(p))
+                self.percent.setText(_percent_text(p))
             for key, edit in self.indicator_edits.items():
                 name = f"value.{key}"
                 if name in values:
@@ -1829,6 +1837,11 @@ def show_read_only(field: QWidget, read_only: bool) -> None:
         field.setPalette(palette)
     else:
         field.setPalette(QPalette())  # the inherited one again
+
+
+def _percent_text(value: int | None) -> str:
+    """A percent as the editor shows it: the number alone, the label saying "%"."""
+    return "" if value is None else str(value)
 
 
 def _number_text(value: float | None) -> str:

@@ -83,6 +83,28 @@ def test_percent_error_is_shown_beside_the_field(open_window, qtbot, hq_db):
                         timeout=5000)
 
 
+def test_a_percent_left_shows_as_a_saved_one_does(qapp, open_window, qtbot, hq_db):
+    # "٤٥٪" typed in Arabic reads as 45 and is saved; once the field is left it shows
+    # as the indicators do, in the app's digits, without the sign its label says
+    from ui.app import apply_language
+
+    apply_language(qapp, "ar")
+    try:
+        window = open_window(hq_db)
+        editor = choose(window, qtbot, "PA1.6")
+        editor.percent.setFocus()
+        editor.percent.selectAll()
+        editor.percent.insert("\u0664\u0665\u066a")  # (QTest types Latin-1 only)
+        editor.narratives["challenges"].setFocus()  # leaving saves and reformats
+        qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == 45,
+                        timeout=5000)
+        assert editor.percent.text() == "45"
+        wait_idle(qtbot, window.session)
+        assert not editor.dirty()
+    finally:
+        apply_language(qapp, "en")
+
+
 def test_switching_action_saves_pending_typing(open_window, qtbot, hq_db):
     window = open_window(hq_db)
     editor = choose(window, qtbot, "PA2.6")

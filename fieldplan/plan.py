@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
-from fieldplan.i18n import _, join_list, ngettext
+from fieldplan.i18n import _, field_label, get_language, join_list, ngettext
 from fieldplan.model import ACTION_CODE, AREA_CODE, LEADS, LEVELS
 from fieldplan.periods import (
     Period,
@@ -164,6 +164,16 @@ class Action:
             _("unknown indicator '{key}' for {code} (its indicators: {keys})").format(
                 key=key, code=self.code, keys=keys))
 
+    def field_label(self, name: str, lang: str | None = None) -> str:
+        """A report field's name for people in ``lang`` (default: current): one of this
+        action's indicators (``value.<key>``) by its title, not its key; any other as
+        ``i18n.field_label`` says it ("Indicator <key>" for one the action lacks)."""
+        key = name[len("value."):] if name.startswith("value.") else None
+        for indicator in self.indicators:
+            if indicator.key == key:
+                return indicator.title.get(lang or get_language())
+        return field_label(name, lang)
+
 
 @dataclass(frozen=True)
 class Area:
@@ -208,6 +218,14 @@ class Plan:
             if action.code.upper() == wanted:
                 return action
         raise ValidationError(_("unknown action '{code}'").format(code=code))
+
+    def field_label(self, action: str, name: str, lang: str | None = None) -> str:
+        """A field of a report on ``action`` for people (``Action.field_label``): an
+        indicator by its title while the plan has it, else by its key."""
+        try:
+            return self.action(action).field_label(name, lang)
+        except ValidationError:  # not in the plan (any more): "Indicator <key>"
+            return field_label(name, lang)
 
     def area(self, code: str) -> Area:
         """The priority area with this code; ValidationError if none."""

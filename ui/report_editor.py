@@ -1730,11 +1730,16 @@ class ReportEditor(QScrollArea):
             self._base.update(fresh)
             self._show_values(fresh)
 
+    def _field_name(self, name: str) -> str:
+        """A field as a notice names it: an indicator by its title in the language, as
+        the Conflicts table does (its key only when the plan no longer has it)."""
+        return self.action.field_label(name) if self.action is not None else field_label(name)
+
     def _tell_conflicts(self, fields: Any) -> None:
         """Say that values typed here were saved beside newer ones written elsewhere."""
         if not fields:
             return
-        names = ", ".join(field_label(name) for name in sorted(fields))
+        names = join_list(self._field_name(name) for name in sorted(fields))
         # Translators: {fields} lists report fields ("Challenges, Percent complete");
         # "Conflicts" is the window's tab of that name, where a person keeps one value.
         text = _(
@@ -1760,7 +1765,7 @@ class ReportEditor(QScrollArea):
             text = _(
                 "Changed on two computers, neither seeing the other's change: {fields}. "
                 "Both versions are kept; choose one in Conflicts."
-            ).format(fields=", ".join(field_label(name) for name in shown))
+            ).format(fields=join_list(self._field_name(name) for name in shown))
         lines = [t for t in self.notice.text().split("\n")
                  if t and t not in (self._conflicts_line, text)]
         self._conflicts_line = text

@@ -493,7 +493,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
-    from fieldplan.i18n import conflict_value, field_label
+    from fieldplan.i18n import conflict_value
     from fieldplan.status import stamp_text
     from fieldplan.sync.conflicts import settled_here
     from fieldplan.text import for_terminal
@@ -502,12 +502,14 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         conflicts = sync.list_conflicts(rep)
         here = settled_here(rep)
+        plan = rep.plan()
 
     def human() -> None:
         if not conflicts:
             print(_("No open conflicts."))
         for c in conflicts:
-            print(for_terminal(f"{c.id}  {_conflict_where(c)}  {field_label(c.field, lang)}"))
+            print(for_terminal(f"{c.id}  {_conflict_where(c)}  "
+                               f"{plan.field_label(c.action, c.field, lang)}"))
             for cand in c.candidates:
                 mark = "*" if cand.winner else " "
                 value = conflict_value(c.field, cand.value, lang)
@@ -549,7 +551,6 @@ def _conflict_json(c, here: str) -> dict:
 def cmd_conflicts_show(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
     from fieldplan.errors import ValidationError
-    from fieldplan.i18n import field_label
     from fieldplan.status import stamp_text
     from fieldplan.sync.conflicts import settled_here, written_by
     from fieldplan.text import for_terminal
@@ -559,13 +560,15 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
         wanted = args.id.strip().lower()
         found = [c for c in sync.list_conflicts(rep) if c.id == wanted]
         here = settled_here(rep)
+        plan = rep.plan()
     if not found:
         raise ValidationError(
             _("no open conflict {id} (see 'fieldplan conflicts list')").format(id=args.id))
     c = found[0]
 
     def human() -> None:
-        print(for_terminal(f"{c.id}  {_conflict_where(c)}  {field_label(c.field, lang)}"))
+        print(for_terminal(f"{c.id}  {_conflict_where(c)}  "
+                           f"{plan.field_label(c.action, c.field, lang)}"))
         for note in _conflict_notes(c, here):
             print(for_terminal(note))
         for n, cand in enumerate(c.candidates, 1):

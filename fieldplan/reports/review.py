@@ -834,16 +834,7 @@ class Pack:
     def _field_text(self, action: str, field: str) -> str:
         """A report field's name in the pack's language; an indicator by its title
         when the plan's action has it, as the client's conflicts list names it."""
-        from fieldplan.i18n import field_label
-
-        if field.startswith("value.") and action:
-            try:
-                indicator = self.ctx.plan.action(action).indicator(field[len("value."):])
-            except ValidationError:  # not in the plan (any more): "Indicator <key>"
-                pass
-            else:
-                return indicator.title.get(self.ctx.lang)
-        return field_label(field, self.ctx.lang)
+        return self.ctx.plan.field_label(action, field, self.ctx.lang)
 
     def sync_section(self) -> list[Flowable]:
         ctx = self.ctx

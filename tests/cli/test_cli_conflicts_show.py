@@ -91,3 +91,28 @@ def test_conflicts_list_times_in_the_language(hq, make_office, tmp_path: Path,
     for cand in conflict.candidates:
         assert cand.at not in out
         assert stamp_text(cand.at, "fr") in out
+
+
+def test_an_indicator_in_conflict_is_named_by_its_title_in_the_language(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """Not "المؤشر policies-supported": the plan's title, in the chosen language."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    action = next(x for x in a.plan().actions_of(level="national") if x.indicators)
+    indicator = action.indicators[0]
+    for rep, value in ((a, 3), (b, 4)):
+        progress.record_progress(rep, action.code, "2026-S1", values={indicator.key: value})
+        import_bundle(hq, export_bundle(rep, out_dir=tmp_path).path)
+    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    [conflict] = list_conflicts(a)
+    path = a.path
+    a.close()
+    for lang in ("ar", "fr", "en"):
+        code, out, err = run(capsys, "--db", str(path), "--lang", lang, "conflicts", "list")
+        assert (code, err) == (0, "")
+        first = out.splitlines()[0].replace("\u200e", "").replace("\u200f", "")
+        assert first.endswith("  " + indicator.title.get(lang)), (lang, first)
+        assert indicator.key not in out
+        code, out, err = run(capsys, "--db", str(path), "--lang", lang, "conflicts", "show",
+                             conflict.id)
+        first = out.splitlines()[0].replace("\u200e", "").replace("\u200f", "")
+        assert first.endswith("  " + indicator.title.get(lang)), (lang, first)

@@ -505,3 +505,23 @@ def test_unsupported_or_missing_files(tmp_path):
 
 def test_levels_and_leads_come_from_the_model():
     assert {a.level for a in default_plan().actions} == set(LEVELS)
+
+
+def test_a_report_field_is_named_by_the_plan_in_the_language():
+    from fieldplan.i18n import field_label, set_language
+
+    plan = default_plan()
+    action = next(a for a in plan.actions if a.indicators)
+    ind = action.indicators[0]
+    assert plan.field_label(action.code, f"value.{ind.key}", "ar") == ind.title.ar
+    assert action.field_label(f"value.{ind.key}", "fr") == ind.title.fr
+    set_language("ar")
+    try:
+        assert action.field_label(f"value.{ind.key}") == ind.title.ar  # the current one
+    finally:
+        set_language("en")
+    # not (or no longer) in the plan: by its key; other fields as i18n names them
+    assert plan.field_label(action.code, "value.gone", "fr") == field_label("value.gone", "fr")
+    assert plan.field_label("PA9.9", f"value.{ind.key}") == f"Indicator {ind.key}"
+    assert plan.field_label("", "status", "fr") == field_label("status", "fr")
+    assert action.field_label("achievements") == "Achievements"

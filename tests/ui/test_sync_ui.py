@@ -1007,6 +1007,43 @@ def test_a_report_with_a_conflict_an_import_brought_says_so(open_window, qtbot, 
     qtbot.waitUntil(lambda: CONFLICT_NOTICE not in editor.notice.text(), timeout=5000)
 
 
+def test_the_conflict_notice_names_indicators_by_title_in_an_arabic_list(
+        qapp, open_window, qtbot, hq, make_office, tmp_path):
+    """Not "…: الإنجازات, المؤشر policies-supported, الوضع": the language's list
+    separator, and an indicator by its title, as the Conflicts table names it."""
+    from fieldplan.i18n import field_label
+    from ui.app import apply_language
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    action = next(x for x in a.plan().actions_of(level="national") if x.indicators)
+    key = action.indicators[0].key
+    out = tmp_path / "out"
+    out.mkdir()
+    for rep, status, value in ((a, "on-track", 3), (b, "at-risk", 4)):
+        progress.record_progress(rep, action.code, "2026-S1", status=status,
+                                 values={key: value}, achievements=status)
+        sync.import_bundle(hq, sync.export_bundle(rep, out_dir=out).path)
+    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    a_path = a.path
+    a.close()
+    apply_language(qapp, "ar")
+    try:
+        window = open_window(a_path)
+        editor = editing(window, qtbot, action.code)
+        title = action.indicators[0].title.get("ar")
+        names = [field_label("achievements"), field_label("status"), title]
+        qtbot.waitUntil(lambda: all(n in editor.notice.text() for n in names), timeout=5000)
+        text = editor.notice.text()
+        assert "\u060c " in text and ", " not in text and key not in text
+        window.grab().save(str(tmp_path / "conflict-notice-ar.png"))
+        # the notice of a save made over a newer version names them the same way
+        editor._tell_conflicts({"achievements", f"value.{key}"})
+        told = editor.notice.text().split("\n")[-1]
+        assert f"{field_label('achievements')}\u060c {title}" in told, told
+    finally:
+        apply_language(qapp, "en")
+
+
 def test_an_import_that_brings_a_conflict_on_the_open_report_says_so(
         open_window, qtbot, hq, make_office, tmp_path):
     a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)

@@ -53,6 +53,10 @@ SYNC_REFRESH_MS = 60_000
 OUTSIDE_CHECK_MS = 2_000
 
 
+#: Between the items of the status bar's sync words; a narrow window drops the last ones.
+SYNC_SEPARATOR = " · "
+
+
 def sync_text(state) -> str:
     """The status bar's sync words, from fieldplan.sync.sync_state: what needs a
     person first (conflicts, quarantined bundles, gaps), then the times, so that a
@@ -155,7 +159,7 @@ def sync_text(state) -> str:
             what=last_import_text(state.last_import, time_text, isolated)))
     # each part is an item of its own, with a capital ("Last export … · Last import …");
     # the core's messages among them are lower case
-    return " · ".join(sentence(part) for part in parts)
+    return SYNC_SEPARATOR.join(sentence(part) for part in parts)
 
 
 def restored_office_text(restored: dict) -> str:
@@ -918,10 +922,20 @@ class MainWindow(QMainWindow):
         self._elide_sync()
 
     def _elide_sync(self) -> None:
+        """The sync words in the room there is: whole items dropped from the end (the
+        times, after the counts that need a person), "…" in their place; never a
+        clause cut in its middle ("…202/12/05" read as another date in Arabic). The
+        tooltip says it all."""
         label, text = self.sync_label, self._sync_words
         room = label.contentsRect().width()
-        if room > 0 and label.fontMetrics().horizontalAdvance(text) > room:
-            text = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+        width = label.fontMetrics().horizontalAdvance
+        if room > 0 and width(text) > room:
+            items = text.split(SYNC_SEPARATOR)
+            while len(items) > 1 and width(text) > room:
+                items.pop()
+                text = SYNC_SEPARATOR.join([*items, "…"])
+            if width(text) > room:  # one item wider than the window: cut, as a last resort
+                text = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
         label.setText(text)
 
     def _period_text(self, period: str) -> str:

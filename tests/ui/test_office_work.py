@@ -266,6 +266,41 @@ def test_status_bar_shows_role_office_period_sync(open_window, qtbot, hq_db):
     assert window.sync_label.text()
 
 
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_a_narrow_status_bar_drops_whole_items_from_the_end(qapp, lang, open_window, qtbot,
+                                                            hq_db, tmp_path):
+    """Not "…202/12/05", an Arabic date cut in its middle that reads as another: the
+    last items (the times) go whole, "…" in their place; the tooltip keeps them."""
+    from fieldplan.i18n import _, format_datetime, ngettext
+    from ui.app import apply_language
+    from ui.main_window import SYNC_SEPARATOR
+
+    apply_language(qapp, lang)
+    try:
+        window = open_window(hq_db)
+        wait_idle(qtbot, window.session)
+        when = format_datetime("2026-12-05T07:12:00+00:00", lang)
+        items = [ngettext("{n} conflict", "{n} conflicts", 3).format(n=3),
+                 _("HQ has your data up to {when}").format(when=when),
+                 _("Last import {what}").format(what=when + " — EG-36f7f204-1-8.fieldplan")]
+        words = SYNC_SEPARATOR.join(items)
+        window.resize(1366, 700)
+        window.show_sync(words)
+        label = window.sync_label
+        wide = label.fontMetrics().horizontalAdvance(words)
+        for room, kept in ((wide + 20, 3), (wide - 20, 2), (wide // 2, 1)):
+            label.setFixedWidth(room + label.contentsMargins().left()
+                               + label.contentsMargins().right())
+            window._elide_sync()
+            shown = label.text()
+            assert shown == SYNC_SEPARATOR.join(items[:kept] + ["…"] * (kept < 3)), shown
+            assert label.fontMetrics().horizontalAdvance(shown) <= room
+            assert label.toolTip().endswith(words)  # all of it (tip_text may wrap it)
+        window.statusBar().grab().save(str(tmp_path / f"status-bar-{lang}.png"))
+    finally:
+        apply_language(qapp, "en")
+
+
 def test_once_painted_area_rows_are_headings_and_the_toolbar_is_text(open_window, qtbot, hq_db):
     """What the window leaves until after its first paint (ui.qtcompat) is done then."""
     window = open_window(hq_db)

@@ -712,7 +712,7 @@ def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     for name in names:
         if name not in MEMBERS:
             raise BundleError(_("unexpected member {name} (expected {members})").format(
-                name=repr(name), members=", ".join(MEMBERS)))
+                name=repr(name), members=join_list(MEMBERS)))
     for name in MEMBERS:
         if name not in names:
             raise BundleError(_("missing member {name}").format(name=name))

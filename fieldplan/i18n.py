@@ -313,12 +313,15 @@ def join_clauses(parts: Iterable[str]) -> str:
     return _joined(_("; "), [part for part in parts if part], "clauses")
 
 
-def join_list(items: Iterable[str]) -> str:
+def join_list(items: Iterable[str], lang: str | None = None) -> str:
     """The items of a list in a sentence (codes, names, the values allowed), joined as
-    the language writes a list: "3a6052e8:1, ad4ef271:76" / Arabic "3a6052e8:1، ad4ef271:76".
+    the language (``lang``, default: current) writes a list: "3a6052e8:1, ad4ef271:76" /
+    Arabic "3a6052e8:1، ad4ef271:76".
     No "and" before the last: babel's CLDR lists add one (and French "unit-narrow"
     drops the commas, Arabic "unit" repeats the second of two items), which a list of
     choices or codes does not want."""
+    if lang is not None:  # a text in another language than the current one (a PDF's)
+        return translation(lang).gettext(", ").join(items)
     # Translators: joins the items of a list in a sentence ("PA1.1, PA1.2"): Arabic "، "
     return _joined(_(", "), list(items), "list")
 

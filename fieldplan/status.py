@@ -60,7 +60,7 @@ class ReplicaStatus:
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
         """Labelled lines for people, in ``lang``."""
-        from fieldplan.i18n import _, ngettext, role_label
+        from fieldplan.i18n import _, join_clauses, ngettext, role_label
         from fieldplan.offices import office_name
         from fieldplan.sync.enrol import key_deadline_text
 
@@ -117,7 +117,7 @@ class ReplicaStatus:
                     "{n} change (the next bundle carries it again)",
                     "{n} changes (the next bundle carries them again)",
                     s.sent_unacknowledged).format(n=s.sent_unacknowledged)))
-        out.append((_("Gaps"), "; ".join(s.gaps) if s.gaps else _("none")))
+        out.append((_("Gaps"), join_clauses(s.gaps) if s.gaps else _("none")))
         # (HQ) what a bundle from here must repair: the person sends the office one
         out += [(_("Forked history"), text) for text in s.forks]
         out += [(_("Shared identity"), text) for text in s.shared_identities]
@@ -436,13 +436,13 @@ NAMED_REPORTS = 3
 
 def named_reports(names: list[str], shown: int = NAMED_REPORTS) -> str:
     """"ML PA3.1, SN PA1.2": the first ``shown`` names, then how many more."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import join_list, ngettext
 
     if len(names) <= shown + 1:  # "1 more" would take the room of its name
-        return ", ".join(names)
+        return join_list(names)
     more = len(names) - shown
     return ngettext("{names} and {n} more", "{names} and {n} more", more).format(
-        names=", ".join(names[:shown]), n=more)
+        names=join_list(names[:shown]), n=more)
 
 
 #: How many of the changes a restore lost ``status`` lists before "and N more".

@@ -33,7 +33,7 @@ from fieldplan.errors import (
     StoreError,
 )
 from fieldplan.files import create_private, held_open, os_error_reason, private_folder
-from fieldplan.i18n import _, format_number, ngettext
+from fieldplan.i18n import _, format_number, join_clauses, ngettext
 
 #: How a backup's name says when it was taken (UTC, to the microsecond).
 _STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -1192,9 +1192,9 @@ def faults_text(faults: list[str]) -> str:
     """Files passed over, each with its fault, on one line: the first SHOWN_FAULTS, and
     how many more when there are more."""
     if len(faults) <= SHOWN_FAULTS + 1:  # "1 more" would take the room of its name
-        return "; ".join(faults)
+        return join_clauses(faults)
     more = len(faults) - SHOWN_FAULTS
-    return "; ".join([*faults[:SHOWN_FAULTS], ngettext(
+    return join_clauses([*faults[:SHOWN_FAULTS], ngettext(
         "{n} more file cannot be restored either",
         "{n} more files cannot be restored either", more).format(n=more)])
 

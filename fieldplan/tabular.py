@@ -53,7 +53,7 @@ from typing import Any
 from fieldplan import xlsx
 from fieldplan.errors import CancelledError, ValidationError
 from fieldplan.files import atomic_output, check_output_name
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.plan import Indicator, Text
 from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
@@ -364,7 +364,7 @@ def write_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: st
     nothing is written."""
     if fmt not in FORMATS:
         raise ValidationError(_("unknown format '{format}': use one of {choices}").format(
-            format=fmt, choices=", ".join(FORMATS)))
+            format=fmt, choices=join_list(FORMATS)))
     check_output_name(fmt, out)
     content, result = table_bytes(rep, fmt, lang=lang, period=period, progress=progress,
                                   cancel=cancel)
@@ -380,7 +380,7 @@ def table_bytes(rep: Replica, fmt: str, *, lang: str = "en", period: str | None 
     data export -o -`` sends it to standard output)."""
     if fmt not in FORMATS:
         raise ValidationError(_("unknown format '{format}': use one of {choices}").format(
-            format=fmt, choices=", ".join(FORMATS)))
+            format=fmt, choices=join_list(FORMATS)))
     data = rows(rep, lang, period)
     if fmt == "xlsx":
         values = indicator_rows(rep, data, lang)

@@ -635,7 +635,7 @@ class OverviewModel(QAbstractTableModel):
             lines = self.cell_lines(index.row(), index.column())
             if status is None:
                 lines.insert(0, _("no report"))
-            return "; ".join(lines)
+            return join_clauses(lines)
         if role == SORT_ROLE:
             return ATTENTION_ORDER.index(status) if status else 99
         if role == ROW_ROLE:

@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan import files, reports
 from fieldplan.errors import FieldplanError
-from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period, is_rtl
+from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period, is_rtl, join_list
 from fieldplan.offices import all_offices, office_name
 from ui.bidi import isolated_codes
 from ui.context import Identity, lang
@@ -648,7 +648,7 @@ class PreviewWindow(QDialog):
             QShortcut(keys, self, lambda b=button: b.click() if b.isEnabled() else None)
             names.append(name)
         if names:
-            button.setToolTip(f"{button.text().replace('&', '')} ({', '.join(names)})")
+            button.setToolTip(f"{button.text().replace('&', '')} ({join_list(names)})")
         return button
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -45,6 +45,7 @@ from fieldplan.i18n import (
     format_number,
     format_period,
     join_clauses,
+    join_list,
     ngettext,
 )
 from fieldplan.offices import office_name
@@ -365,7 +366,7 @@ class ImportResultDialog(QDialog):
             "before relying on that period's review.",
             "These bundles changed reports of the locked periods {periods}: check them "
             "before relying on those periods' reviews.", len(late)).format(
-                periods=", ".join(format_period(p) for p in late)) if late else "")
+                periods=join_list(format_period(p) for p in late)) if late else "")
         self.late_warning.setWordWrap(True)
         self.late_warning.setStyleSheet("color: #a40000; font-weight: bold")
         self.late_warning.setVisible(bool(late))
@@ -1112,7 +1113,7 @@ def all_offices_text(done) -> str:
         text += "\n\n" + ngettext(
             "Cancelled: {count} office has no bundle ({offices}).",
             "Cancelled: {count} offices have no bundle ({offices}).", len(left)).format(
-                count=format_number(len(left)), offices=", ".join(left))
+                count=format_number(len(left)), offices=join_list(left))
     receipts = sum(1 for r in done.written if r.note)
     if receipts:
         text += "\n\n" + ngettext(

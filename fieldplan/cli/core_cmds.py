@@ -719,19 +719,19 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
         if result["orphaned_actions"]:
             print(_("Reports on actions this version no longer has are kept, but no longer "
                     "shown in the plan: {actions}").format(
-                        actions=", ".join(result["orphaned_actions"])))
+                        actions=join_list(result["orphaned_actions"])))
         if result["hidden_levels"]:
             print(_("Reports of offices on actions this version puts at another level than "
                     "theirs are kept, but no longer shown: {actions}").format(
-                        actions=", ".join(result["hidden_levels"])))
+                        actions=join_list(result["hidden_levels"])))
         if result["hidden_periods"]:
             print(_("Reports for periods outside this version's dates are kept, but no "
                     "longer shown: {periods}").format(
-                        periods=", ".join(result["hidden_periods"])))
+                        periods=join_list(result["hidden_periods"])))
         if result["hidden_values"]:
             print(_("Values of indicators this version no longer has are kept, but no "
                     "longer shown: {indicators}").format(
-                        indicators=", ".join(result["hidden_values"])))
+                        indicators=join_list(result["hidden_values"])))
 
     output(args, result, human)
     return 0

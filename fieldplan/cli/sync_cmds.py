@@ -24,7 +24,14 @@ from fieldplan.cli import (
 )
 from fieldplan.cli.core_cmds import open_db
 from fieldplan.errors import BundleNameTakenError
-from fieldplan.i18n import _, join_clauses, key_replica_label, key_status_label, ngettext
+from fieldplan.i18n import (
+    _,
+    join_clauses,
+    join_list,
+    key_replica_label,
+    key_status_label,
+    ngettext,
+)
 from fieldplan.store import resolve_db_path
 from fieldplan.sync.keys import where_office_reads_key
 
@@ -300,7 +307,7 @@ def _say_not_imported(files: list[str]) -> None:
     message = ngettext("interrupted; {count} file was not imported: {files}",
                        "interrupted; {count} files were not imported: {files}", len(files))
     sys.stderr.write("fieldplan: " + for_terminal(message.format(
-        count=len(files), files=", ".join(files))) + "\n")
+        count=len(files), files=join_list(files))) + "\n")
 
 
 def _print_outcomes(outcomes) -> None:
@@ -454,7 +461,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     if changes.also:
         # an earlier key: the computer's current key goes with it (and, of a copy in
         # use, which computer goes on)
-        also = "; ".join(filter(None, (changes.also_text(), changes.spared_text())))
+        also = join_clauses([changes.also_text(), changes.spared_text()])
         # Translators: {also} says that the computer's current key is revoked too
         done = _("Revoked key {key}: {also}").format(key=key, also=also)
     elif changes.spared:

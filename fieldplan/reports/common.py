@@ -138,12 +138,12 @@ class Ctx:
 
 def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:
     """Check the arguments and gather what every report needs."""
-    from fieldplan.i18n import LANGUAGES, _, translation
+    from fieldplan.i18n import LANGUAGES, _, join_list, translation
     from fieldplan.periods import parse_period
 
     if lang not in LANGUAGES:
         raise ValidationError(_("unsupported report language '{lang}': use {choices}").format(
-            lang=lang, choices=", ".join(LANGUAGES)))
+            lang=lang, choices=join_list(LANGUAGES)))
     size = PAPERS.get(str(paper).upper())
     if size is None:
         raise ValidationError(_("unknown paper '{value}': use A4 or Letter").format(

@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from fieldplan.errors import ValidationError
+from fieldplan.i18n import join_list
 from fieldplan.means import mean_progress, round_percent
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.planops import PlanScope
@@ -433,7 +434,7 @@ class Pack:
             "{count} reports of offices this version of fieldplan does not know "
             "({offices}) are not counted; a data export lists them, and a newer "
             "fieldplan counts them.", count).format(
-                count=self._n(count), offices=", ".join(self.unknown))
+                count=self._n(count), offices=join_list(self.unknown, self.ctx.lang))
 
     def _date(self, day: date) -> str:
         from fieldplan.i18n import format_date
@@ -1039,7 +1040,8 @@ class Pack:
                 "since; their data arrived in {files}. Nothing is left to do about them.",
                 len(refused),
             ).format(office=self._office(office) + rlm, count=self._n(len(refused)),
-                     files=", ".join(dict.fromkeys(e.repaired_in for e in refused)))
+                     files=join_list(dict.fromkeys(e.repaired_in for e in refused),
+                                     self.ctx.lang))
             note = self._t(text, cm.SMALL, space_after=2)
             if after and not out:
                 note.spaceBefore = 6  # as a table's title after another table

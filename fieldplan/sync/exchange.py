@@ -41,6 +41,7 @@ from fieldplan.i18n import (
     capturing,
     format_number,
     join_clauses,
+    join_list,
     message_record,
     ngettext,
     pgettext,
@@ -1140,7 +1141,7 @@ def _bound_offices(keys: dict[str, keyreg.KeyInfo], replica: str, claimed: str,
     bound = {k.office for k in keys.values() if k.replica == replica}
     if bound - {claimed}:
         raise error(_("replica {replica} belongs to {office}, not to {claimed} as the bundle "
-                      "claims").format(replica=replica[:8], office=", ".join(sorted(bound)),
+                      "claims").format(replica=replica[:8], office=join_list(sorted(bound)),
                                        claimed=claimed))
     return bound
 

@@ -22,7 +22,7 @@ from fieldplan.errors import (
     ValidationError,
 )
 from fieldplan.files import shown_name
-from fieldplan.i18n import _
+from fieldplan.i18n import _, join_clauses, join_list
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import formats
@@ -198,7 +198,7 @@ def check_known_office(rep: Replica, office: str) -> None:
     # the offices sharing letters with it; any few, when none does
     shown = known if few else ([c for c in ranked if closeness(c) > 0][:NEAREST_OFFICES]
                                or ranked[:NEAREST_OFFICES])
-    listed = ", ".join(f"{c} ({office_name(c, lang)})" for c in shown)
+    listed = join_list(f"{c} ({office_name(c, lang)})" for c in shown)
     if few:
         text = _("{office} ({name}) was never enrolled and headquarters holds no data of it: "
                  "check the code (offices known here: {offices}), or enrol it first with "
@@ -457,9 +457,9 @@ def export_bundle(
     except FieldplanError as exc:
         # the bundle is written and good: only "last export" in the status is not
         # (a full disk); failing here would make people export again and again
-        warning = "; ".join(filter(None, (behind, _(
+        warning = join_clauses([behind, _(
             "the bundle is written, but this export could not be noted in the "
-            "database: {error}").format(error=exc))))
+            "database: {error}").format(error=exc)])
     # a new office's first bundle carries its enrolment proof: the one that matters most
     note = receipts_only_text(recipient) if info.event_count == 0 and not proof else ""
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient,

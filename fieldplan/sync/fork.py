@@ -43,7 +43,7 @@ from typing import Any
 
 from fieldplan import events, minisign, store
 from fieldplan.errors import BundleError, ForkedHistoryError
-from fieldplan.i18n import N_, _, join_list, ngettext
+from fieldplan.i18n import N_, _, join_clauses, join_list, ngettext
 from fieldplan.replica import RESEND_OWN, Replica, pending_key_path
 from fieldplan.sync import keys as keyreg
 
@@ -279,7 +279,7 @@ def will_repair_text(rep: Replica, forks: Mapping[str, int]) -> str:
                       "differ from headquarters' copies, again as replica {replica}"))
         texts.append(text.format(seq=seq, first=seq, last=last,
                                   replica=rep.replica_id[:8]))
-    return "; ".join(texts)
+    return join_clauses(texts)
 
 
 def export_now_text(repaired: str) -> str:
@@ -561,7 +561,7 @@ class Repair:
         new = self.rep.replica_id
         done = [{"replica": o, "first": g[0].seq, "last": g[-1].seq, "new": new,
                  "at": events.utc_iso()} for o, g in self.removed.items() if g]
-        self.text = "; ".join(repaired_text(d["first"], d["last"], new) for d in done)
+        self.text = join_clauses(repaired_text(d["first"], d["last"], new) for d in done)
         restored = json.loads(self.rep.meta("restored") or "{}")
         restored.setdefault("replica", done[0]["replica"])
         restored.setdefault("at", done[0]["at"])

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from fieldplan import events, minisign, store
 from fieldplan.errors import BackupError, DamagedDatabaseError, ValidationError
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
     Changes,
@@ -414,7 +414,7 @@ def _registry_key_id(keys: dict[str, KeyInfo], given: str) -> str:
                   and "".join(k.fingerprint.split()).upper() == compact)
     if len(same) > 1:
         raise ValidationError(_("that is the fingerprint of keys {key_ids}; give the key id "
-                                "of the one to revoke").format(key_ids=", ".join(same)))
+                                "of the one to revoke").format(key_ids=join_list(same)))
     return same[0] if same else key_id
 
 
@@ -1122,7 +1122,7 @@ def revoked_with_text(key_ids: list[str] | tuple[str, ...]) -> str:
         "it is an earlier key of its computer, whose current key {key_ids} is revoked "
         "with it: that computer is cut off",
         "it is an earlier key of its computer, whose current keys {key_ids} are revoked "
-        "with it: that computer is cut off", len(key_ids)).format(key_ids=", ".join(key_ids))
+        "with it: that computer is cut off", len(key_ids)).format(key_ids=join_list(key_ids))
 
 
 def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,

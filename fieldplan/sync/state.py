@@ -200,7 +200,7 @@ def open_forks(rep: Replica) -> list[dict[str, Any]]:
 def fork_messages(records: list[dict[str, Any]]) -> list[str]:
     """One line per office of ``open_forks``: what forked, and that headquarters'
     next bundle to the office repairs it (so that a person sends one)."""
-    from fieldplan.i18n import _, ngettext
+    from fieldplan.i18n import _, join_clauses, ngettext
 
     by_office: dict[str, list[dict[str, Any]]] = {}
     for r in records:
@@ -208,7 +208,7 @@ def fork_messages(records: list[dict[str, Any]]) -> list[str]:
     out = []
     for office, forked in by_office.items():
         # Translators: inside "ML: a computer's history forked (…)"
-        where = "; ".join(_("replica {replica}, from event {seq}").format(
+        where = join_clauses(_("replica {replica}, from event {seq}").format(
             replica=r["origin"][:8], seq=r["seq"]) for r in forked)
         # Translators: {office} is an office code such as ML; {forked} says which
         # replica and from which event, e.g. "replica 1a2b3c4d, from event 41"
@@ -629,9 +629,9 @@ def change_words(entity: str, entity_id: str, fields: dict[str, Any]) -> str:
 
 def lost_unknown_text(replica: str, first: int, last: int, held_by: list[str]) -> str:
     """Lost events known here by their numbers only, and where to see them."""
-    from fieldplan.i18n import _
+    from fieldplan.i18n import _, join_list
 
-    offices = ", ".join(held_by)
+    offices = join_list(held_by)
     if first == last:  # not "events 7–7"
         # Translators: {offices} are office codes, "ML, SN"; what they hold is not
         # known here: the person compares what those offices show with this computer

@@ -441,3 +441,37 @@ def test_a_percent_with_decimals_keeps_up_to_three():
         "5.6%", "6%", "100%", "0.123%"]
     assert i18n.format_percent(5.75, "fr", decimals=True) == "5,75\u00a0%"
     assert i18n.format_percent(5.6, "en") == "6%"  # a mean, a report's percent: whole
+
+
+def test_lists_in_sentences_are_joined_as_the_language_writes_them():
+    """Not "…: الإنجازات, نسبة الإنجاز": lists and clauses in user-visible text go
+    through join_list / join_clauses (Arabic "، " and "؛ ")."""
+    from fieldplan.status import named_reports
+    from fieldplan.sync.state import fork_messages, lost_unknown_text
+
+    assert i18n.join_list(["ML", "SN"], "ar") == "ML\u060c SN"  # the PDF's language
+    assert i18n.join_list(["ML", "SN"], "fr") == "ML, SN"
+    i18n.set_language("ar")
+    assert named_reports(["ML PA3.1", "SN PA1.2"]) == "ML PA3.1\u060c SN PA1.2"
+    assert "ML PA3.1\u060c SN PA1.2\u060c TD PA1.1" in named_reports(
+        ["ML PA3.1", "SN PA1.2", "TD PA1.1", "NE PA2.1", "BF PA4.1"])
+    assert "ML\u060c SN" in lost_unknown_text("1a2b3c4d" * 4, 7, 9, ["ML", "SN"])
+    [forked] = fork_messages([{"office": "ML", "origin": "1a2b3c4d" * 4, "seq": 4},
+                              {"office": "ML", "origin": "5e6f7a8b" * 4, "seq": 9}])
+    assert "\u061b " in forked and "; " not in forked
+
+
+def test_no_list_in_user_visible_text_is_joined_by_a_latin_comma():
+    """A new ``", ".join`` in the core or the client would bring the Latin comma back
+    into Arabic sentences: only the files below join for machines or developers."""
+    root = Path(__file__).resolve().parents[2]
+    machine = {"fieldplan/schema.py", "fieldplan/plan.py",  # SQL, TOML
+               "fieldplan/tabular.py",  # a data export's cells ("key=12; other=3")
+               # developers' checks and errors, in English
+               "fieldplan/catalogs.py", "fieldplan/resources.py", "fieldplan/i18n.py"}
+    found = [f"{path.relative_to(root)}:{n}"
+             for folder in ("fieldplan", "ui") for path in sorted((root / folder).rglob("*.py"))
+             if str(path.relative_to(root)) not in machine
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"""["'](, |; )["']\.join\(""", line)]
+    assert found == []

@@ -71,7 +71,9 @@ BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
 #: manifest key (HQ's bundles for an office): how many of its events are the key records
 #: of a revoked computer of the office, carried in every bundle so that it learns it
-#: (``export.revocation_news``); the office's other computers hold them already
+#: (``export.revocation_news``), and those a computer left on a continued replica
+#: lacks up to the registration of the one continuing it (``export.renewal_news``);
+#: the office's other computers hold them already
 REVOCATION_RECORDS = "revocation_records"
 
 
@@ -1017,9 +1019,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     fork.clear_repaired(rep, m)
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds), or those
-                # events are only the key records every bundle for the office carries
-                # for a revoked computer of it (REVOCATION_RECORDS: HQ's word alone, an
-                # office's bundle carries none)
+                # events are only the records every bundle for the office carries for
+                # a revoked computer of it, or a copy left on a continued replica
+                # (REVOCATION_RECORDS: HQ's word alone, an office's bundle carries none)
                 carried = stats.total - (m.get(REVOCATION_RECORDS, 0)
                                          if m["office"] == "HQ" else 0)
                 outcome = ("duplicate" if seen or (stats.new == 0 and carried > 0

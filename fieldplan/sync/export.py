@@ -34,7 +34,7 @@ from fieldplan.sync.exchange import (
     REVOCATION_RECORDS,
     Progress,
 )
-from fieldplan.sync.fork import copies_in_use, held_forks, resend_from
+from fieldplan.sync.fork import copies_in_use, copies_to_prove, held_forks, resend_from
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,8 @@ def _peers(rep: Replica, office: str) -> list[str]:
     office's bundles back for ever; a revoked one still gets its own key records,
     ``revocation_news``, to learn it was revoked). At HQ, a continued
     replica whose database is still in use on another computer is one
-    (``fork.copies_in_use``), until its key is revoked (that replica alone)."""
+    (``fork.copies_in_use``), until its key is revoked (that replica alone); one that
+    may be, until its receipts show it, gets what they need (``renewal_news``)."""
     keys = keyreg.all_keys(rep)
     cut_off = keyreg.cut_off(keys)
     gone = set(keyreg.successor_of(keys)) | cut_off
@@ -312,6 +313,38 @@ def revocation_news(rep: Replica, office: str,
     return out
 
 
+def renewal_news(rep: Replica, office: str,
+                 runs: list[tuple[str, int, int, int, int]]) -> dict[str, list[int]]:
+    """(HQ) What a bundle for ``office`` carries beside ``runs`` so that a computer of the
+    office left on a replica another continues (its database copied to a second
+    computer, the other one repaired or renewed) can show that it is in use: per
+    origin, the seqs of the registration of the continuing replica's key and of the
+    events before it that its receipts lack and no run carries
+    (``fork.copies_to_prove``). Its next receipts name the registration
+    (``fork.copies_in_use``), and the office's bundles go on from them. The office's
+    other computers hold them already, as the revocation's (``revocation_news``)."""
+    if not rep.is_hq:
+        return {}
+    carried = {origin: after for origin, after, *_rest in runs}
+    out: dict[str, list[int]] = {}
+    for old, (origin, seq) in sorted(copies_to_prove(rep, office).items()):
+        floor = _ack_floor(rep, [old], origin, to_hq=False)
+        top = min(seq, carried.get(origin, seq))
+        out.setdefault(origin, []).extend(s for (s,) in rep.conn.execute(
+            "SELECT seq FROM events WHERE origin = ? AND seq > ? AND seq <= ?",
+            (origin, floor, top)))
+    return {o: sorted(set(seqs)) for o, seqs in out.items() if seqs}
+
+
+def _join_news(*news: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Per origin, the seqs any of ``news`` carries, in order, each once."""
+    out: dict[str, set[int]] = {}
+    for each in news:
+        for origin, seqs in each.items():
+            out.setdefault(origin, set()).update(seqs)
+    return {o: sorted(seqs) for o, seqs in out.items()}
+
+
 def unsent_events(rep: Replica) -> int:
     """(office) How many events the next export to headquarters carries: this
     computer's that headquarters has not acknowledged, those of the replicas it
@@ -394,8 +427,9 @@ def export_bundle(
     plan: list[tuple[str, int]] = []
     count = 0
     runs = _runs(rep, recipient, side, full=full)
-    # (HQ) and what a revoked computer of the office needs to learn it was revoked
-    news = revocation_news(rep, side, runs)
+    # (HQ) and what a revoked computer of the office needs to learn it was revoked, or
+    # a copy left on a continued replica to show it is in use
+    news = _join_news(revocation_news(rep, side, runs), renewal_news(rep, side, runs))
     for origin, after, lo, hi, n in runs:
         ranges[origin] = [lo, hi]
         plan.append((origin, after))

@@ -222,15 +222,66 @@ def copies_in_use(rep: Replica, *, revoked_too: bool = False) -> dict[str, str]:
     for old, new in after.items():
         if old in cut:
             continue
-        for key in (k for k in keys.values() if k.replica == new and k.renews == old):
-            row = rep.conn.execute(
-                "SELECT origin, min(seq) FROM versions WHERE entity = 'key' AND "
-                "entity_id = ? AND field = 'renews'", (key.key_id,)).fetchone()
-            if row is not None and row[0] is not None and rep.conn.execute(
+        for origin, seq in _registrations(rep, keys, old, new):
+            if rep.conn.execute(
                     "SELECT 1 FROM acks WHERE peer = ? AND origin = ? AND seq >= ?",
-                    (old, row[0], row[1])).fetchone():
+                    (old, origin, seq)).fetchone():
                 out[old] = new
                 break
+    return out
+
+
+def _registrations(rep: Replica, keys: Mapping[str, keyreg.KeyInfo], old: str,
+                   new: str) -> list[tuple[str, int]]:
+    """(HQ) The events that registered ``new``'s keys as continuing ``old`` (origin,
+    seq): a receipt of ``old`` naming one shows its database imported a bundle written
+    after it."""
+    out = []
+    for key in (k for k in keys.values() if k.replica == new and k.renews == old):
+        row = rep.conn.execute(
+            "SELECT origin, min(seq) FROM versions WHERE entity = 'key' AND "
+            "entity_id = ? AND field = 'renews'", (key.key_id,)).fetchone()
+        if row is not None and row[0] is not None:
+            out.append((str(row[0]), int(row[1])))
+    return out
+
+
+def copies_to_prove(rep: Replica, office: str) -> dict[str, tuple[str, int]]:
+    """(HQ) Continued replica of ``office`` → the registration of the replica
+    continuing it (origin, seq: ``_registrations``), for each that may be a copy in
+    use but has not shown it (``copies_in_use``): a bundle of it came after the
+    continuing replica's first, and its receipts do not name the registration.
+
+    Headquarters' bundles for the office leave a continued replica out
+    (``export._peers``): they carry what the office's other computers lack. Once the
+    continuing one had acknowledged the registration, no bundle carried it again,
+    and a copy that had not imported one of the bundles that did (it exported
+    first) could never name it: it got nothing more of the office, for ever. So
+    every bundle for the office carries the registration, with what the replica's
+    receipts lack before it (``export.renewal_news``), until they name it. (A late
+    bundle of a database a restore replaced costs those few events in each bundle:
+    its database never imports again.)"""
+    keys = keyreg.all_keys(rep)
+    after = keyreg.successor_of(keys)
+    if not after:
+        return {}  # (the usual case)
+    cut = keyreg.cut_off(keys)
+    in_use = copies_in_use(rep)
+    out: dict[str, tuple[str, int]] = {}
+    for old, new in after.items():
+        if old in cut or old in in_use or not any(
+                k.office == office for k in keys.values() if k.replica == new):
+            continue
+        first = rep.conn.execute(
+            "SELECT min(id) FROM inbox WHERE sender = ? AND outcome = 'merged'",
+            (new,)).fetchone()[0]
+        if first is None or not rep.conn.execute(
+                "SELECT 1 FROM inbox WHERE sender = ? AND id > ? "
+                "AND outcome IN ('merged', 'duplicate')", (old, first)).fetchone():
+            continue  # (a database a restore or a repair replaced sends nothing more)
+        found = _registrations(rep, keys, old, new)
+        if found:
+            out[old] = found[0]
     return out
 
 

@@ -141,6 +141,11 @@ ROUND = "A:up B:up A:down B:down"
     "A:up B:up B:down B:up B:down A:down",
     # by the laptop HQ took only, for a while: the other stays refused, its work kept
     "A:up B:up A:down A:up B:up A:down B:down",
+    # the repaired laptop exports again before the other imports HQ's next bundle,
+    # then imports one written after HQ had its receipts: no bundle carries the new
+    # replica's registration any more, and the other laptop got nothing of it, for
+    # ever (every bundle for the office carries it until its receipts name it)
+    "A:up B:up B:down B:up B:down",
 ])
 def test_two_laptops_under_one_identity_converge(world, steps: str) -> None:
     w = world

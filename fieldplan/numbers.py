@@ -72,6 +72,39 @@ def parse_number(text: str, lang: str | None = None) -> float | int | str | None
     return int(number) if number.is_integer() else number
 
 
+#: A comma before three digits alone ("1,250"): thousands in English and Arabic, the
+#: decimal comma in French.
+_COMMA_THREE = re.compile(r"[+-]?\d{1,3},\d{3}")
+
+
+def parse_written(text: str, lang: str | None = None) -> float | int | str | None:
+    """A number in a command or a script (``--value KEY=NUM``), as ``parse_number``
+    reads it, except that a plain number with a decimal point ("2.500", "1250.5") is
+    read alike in every language, and one a language's comma would make a thousand
+    times larger or smaller ("1,250") is refused in every language: the same command
+    run on a computer set to French or to English records the same value."""
+    plain = ascii_number(text)
+    if _COMMA_THREE.fullmatch(plain):
+        return None
+    if _PLAIN.fullmatch(plain):
+        number = float(plain)
+        if not math.isfinite(number):
+            return None
+        return int(number) if number.is_integer() else number
+    return parse_number(text, lang)
+
+
+def written_error(text: str, lang: str | None = None) -> str:
+    """Why ``parse_written`` refused ``text``, and how to type it: "1,250" gives both
+    readings as a script writes them ("type 1250 or 1.25")."""
+    plain = ascii_number(text)
+    if _COMMA_THREE.fullmatch(plain):
+        return _("{text} can be read two ways: type {thousands} or {decimals}.").format(
+            text=text.strip(), thousands=plain.replace(",", ""),
+            decimals=plain.replace(",", "."))
+    return number_error(text, lang)
+
+
 def number_error(text: str, lang: str | None = None) -> str:
     """Why a number typed as ``text`` (``parse_number`` gave None) is not read, and how
     to type it: a number with two readings gives both."""

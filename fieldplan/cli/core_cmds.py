@@ -232,9 +232,12 @@ def _percent(text: str) -> int:
 
 def _key_value(text: str) -> tuple[str, float]:
     """KEY=NUMBER, the number read as the client reads it in the command's language
-    ("9.5", "٩٫٥", "12,000" / "12 000", "١٢٬٠٠٠"); one with two readings is refused,
-    saying both."""
-    from fieldplan.numbers import number_error, parse_number
+    ("9.5", "٩٫٥", "12,000" / "12 000", "١٢٬٠٠٠"), except that a plain "2.500" is read
+    alike in every language and "1,250" is refused in every language
+    (``numbers.parse_written``: a script gives the same value wherever it runs); one
+    with two readings is refused, saying both."""
+    from fieldplan.numbers import parse_written as parse_number
+    from fieldplan.numbers import written_error as number_error
 
     key, sep, num = text.partition("=")
     if not sep or not key:

@@ -122,11 +122,16 @@ def _stored(db: Path, action: str, period: str):
     # Arabic digits and separators, as the client reads them
     ("ar", "٩٫٥", "٣٠٪", 9.5),  # ٩٫٥, ٣٠٪
     ("ar", "١٢٬٠٠٠", "30", 12000),  # ١٢٬٠٠٠
-    ("ar", "12,000", "30 %", 12000),
-    # the comma is the language's: thousands in English, decimals in French
-    ("en", "9,500", "30", 9500),
-    ("fr", "9,500", "30 %", 9.5),
-    ("fr", "12 000", "30", 12000),
+    ("ar", "12,000.5", "30 %", 12000.5),
+    # the language's comma where it has one reading: decimals in French, groups of a
+    # number with a point in English
+    ("fr", "9,5", "30 %", 9.5),
+    ("en", "12,000.5", "30", 12000.5),
+    ("fr", "12 000", "30", 12000),
+    # a plain number with a point is read alike in every language (a script's)
+    ("fr", "2.500", "30", 2.5),
+    ("ar", "2.500", "30", 2.5),
+    ("en", "1250.75", "30", 1250.75),
 ])
 def test_progress_set_reads_numbers_as_the_client_does(hq_db, capsys, lang, typed, percent,
                                                         read):
@@ -139,13 +144,26 @@ def test_progress_set_reads_numbers_as_the_client_does(hq_db, capsys, lang, type
     assert (dict(report.values)["joint-statements"], report.percent) == (read, 30)
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_progress_set_refuses_a_comma_read_a_thousand_times_apart(hq_db, capsys, lang):
+    """ "1,250" is 1250 in English and 1.25 in French: the same command run on a
+    computer set to French recorded a value a thousand times smaller, with no error.
+    It is refused in every language, saying both readings as a script writes them."""
+    code, _out, err = run("--db", str(hq_db), "--lang", lang, "progress", "set", "PA1.6",
+                          "--period", "2026-S1", "--value", "joint-statements=1,250",
+                          capsys=capsys)
+    assert code == 2
+    assert "1250" in err and "1.25" in err
+    assert _stored(hq_db, "PA1.6", "2026-S1") is None
+
+
 def test_progress_set_refuses_a_number_with_two_readings_saying_both(hq_db, capsys):
-    code, _out, err = run("--db", str(hq_db), "--lang", "fr", "progress", "set", "PA1.6",
-                          "--period", "2026-S1", "--value", "joint-statements=12.500",
+    code, _out, err = run("--db", str(hq_db), "--lang", "en", "progress", "set", "PA1.6",
+                          "--period", "2026-S1", "--value", "joint-statements=9,500",
                           capsys=capsys)
     assert code == 2
     assert err.splitlines()[-1].endswith(
-        "12.500 peut se lire de deux façons : saisissez 12 500 ou 12,5.")
+        "'9,500' is not a number. 9,500 can be read two ways: type 9500 or 9.500.")
     code, _out, err = run("--db", str(hq_db), "progress", "set", "PA1.6", "--period",
                           "2026-S1", "--value", "joint-statements=5,75", capsys=capsys)
     assert code == 2

@@ -3,8 +3,11 @@
 # user of this computer: the program in $OPT (default /opt/fieldplan), the `fieldplan`
 # command, the menu entry with its icons, and the .fieldplan file type (double-clicking
 # a bundle opens it in fieldplan). --uninstall removes all of it again.
-#   sudo sh packaging/linux/install.sh [PREFIX]               (PREFIX: default /usr/local)
+#   sudo [OPT=/opt/fieldplan] sh packaging/linux/install.sh [PREFIX]   (PREFIX: /usr/local)
 #   sudo sh packaging/linux/install.sh --uninstall [PREFIX]
+# Without OPT, the install PREFIX/bin/fieldplan runs (or PREFIX's menu entry starts) is
+# the one upgraded or uninstalled; with none there, /opt/fieldplan. OPT goes after sudo
+# (sudo OPT=… sh …): sudo drops what is set before it.
 # Each install goes into a folder of its own ($OPT/VERSION-TIME) and $OPT/current is
 # switched to it in one step. A fieldplan still running keeps reading its own folder
 # (PyInstaller opens the program and _internal/base_library.zip again by path for late
@@ -17,17 +20,40 @@ if [ "${1:-}" = "--uninstall" ]; then
     shift
 fi
 PREFIX=${1:-/usr/local}
-OPT=${OPT:-/opt/fieldplan}
 SHARE="$PREFIX/share"
 ICONS="$SHARE/icons/hicolor"
 MIME_ICON=application-x-fieldplan-bundle  # the icon name the MIME type's own name gives
+DESKTOP="$SHARE/applications/org.iom_oic.fieldplan.desktop"
+MARK=.fieldplan-install  # in $OPT: the folders here are fieldplan's, to be removed
 ROOT=no
 if [ "$(id -u)" = 0 ]; then ROOT=yes; fi
 
+# the $OPT of the install PREFIX's command (a link to $OPT/current/fieldplan) or menu
+# entry (Exec=$OPT/current/fieldplan …) runs, or nothing
+BIN=$(readlink "$PREFIX/bin/fieldplan" 2>/dev/null || true)
+case $BIN in
+    /*/current/fieldplan) LINKED=${BIN%/current/fieldplan} ;;
+    *) BIN= LINKED=$(sed -n 's|^Exec=\(/.*\)/current/fieldplan .*|\1|p' "$DESKTOP" 2>/dev/null \
+                | head -n 1 || true) ;;
+esac
+OPT=${OPT:-${LINKED:-/opt/fieldplan}}
+
+# whether $OPT is an install of fieldplan: its mark, its `current`, an install made
+# before version folders (the program in $OPT itself), or (made before the mark) only
+# version folders, each with a fieldplan program
+ours() {
+    if [ -f "$OPT/$MARK" ] || [ -L "$OPT/current" ] || [ -f "$OPT/fieldplan" ]; then
+        return 0
+    fi
+    for entry in "$OPT"/*; do
+        if [ -L "$entry" ] || [ ! -x "$entry/fieldplan" ]; then return 1; fi
+    done
+    [ -n "$(ls "$OPT")" ]
+}
+
 # everything in $OPT may be removed: never a folder that is not an install of fieldplan
 # (OPT=/opt by mistake would take every other program with it)
-if [ -e "$OPT" ] && [ ! -L "$OPT/current" ] && [ ! -f "$OPT/fieldplan" ] \
-        && [ -n "$(ls -A "$OPT")" ]; then
+if [ -e "$OPT" ] && [ -n "$(ls -A "$OPT")" ] && ! ours; then
     echo "$OPT is there and is not an install of fieldplan: choose another OPT" >&2
     exit 1
 fi
@@ -88,24 +114,58 @@ refresh_menus() {
 }
 
 if [ "$ACTION" = uninstall ]; then
+    # PREFIX's command and menu entry go with the install they run (or with any
+    # install, when nothing says which): never those of an install in another $OPT
+    MENU=
+    if [ -n "$BIN" ] || [ -f "$DESKTOP" ] || [ -f "$SHARE/mime/packages/fieldplan-bundle.xml" ]
+    then
+        MENU=yes
+        if [ -n "$LINKED" ] && [ "$(cd "$LINKED" 2>/dev/null && pwd -P || echo "$LINKED")" \
+                != "$(cd "$OPT" 2>/dev/null && pwd -P || echo "$OPT")" ]; then
+            MENU=other
+        fi
+    fi
+    if [ ! -d "$OPT" ] && [ "$MENU" != yes ]; then
+        if [ "$MENU" = other ]; then
+            echo "no install of fieldplan in $OPT: $PREFIX/bin/fieldplan runs the one in" \
+                "$LINKED (OPT=$LINKED)" >&2
+        else
+            echo "no install of fieldplan in $OPT nor $PREFIX: give the OPT and PREFIX" \
+                "it was installed with" >&2
+        fi
+        exit 1
+    fi
+    FROM=
     if [ -d "$OPT" ]; then
         OPT=$(cd "$OPT" && pwd -P)
-        case $(readlink "$PREFIX/bin/fieldplan" 2>/dev/null || true) in
-            "$OPT"/*) rm -f "$PREFIX/bin/fieldplan" ;;
-        esac
         rm -f "$OPT/current"
         remove_old "" ""
-        rmdir "$OPT" 2>/dev/null || echo "left $OPT: remove it once no fieldplan runs"
+        if [ -n "$(ls "$OPT")" ]; then
+            echo "left $OPT: remove it once no fieldplan runs"
+        else
+            rm -f "$OPT/$MARK"
+            rmdir "$OPT" 2>/dev/null || echo "left $OPT: remove it once no fieldplan runs"
+        fi
+        FROM="$OPT and "
     fi
-    rm -f "$SHARE/applications/org.iom_oic.fieldplan.desktop" \
-        "$ICONS/scalable/apps/fieldplan.svg" "$ICONS/48x48/apps/fieldplan.png" \
-        "$ICONS/scalable/mimetypes/$MIME_ICON.svg" "$ICONS/48x48/mimetypes/$MIME_ICON.png" \
-        "$SHARE/mime/packages/fieldplan-bundle.xml" \
-        "$SHARE/metainfo/org.iom_oic.fieldplan.metainfo.xml"
-    if [ -d "$SHARE/mime" ]; then refresh_menus; fi
-    echo "uninstalled fieldplan from $OPT and $PREFIX"
+    if [ "$MENU" = other ]; then
+        echo "kept $PREFIX/bin/fieldplan and the menu entry: they run the install in $LINKED"
+        echo "uninstalled fieldplan from $OPT"
+    else
+        if [ -n "$BIN" ]; then rm -f "$PREFIX/bin/fieldplan"; fi
+        rm -f "$DESKTOP" \
+            "$ICONS/scalable/apps/fieldplan.svg" "$ICONS/48x48/apps/fieldplan.png" \
+            "$ICONS/scalable/mimetypes/$MIME_ICON.svg" \
+            "$ICONS/48x48/mimetypes/$MIME_ICON.png" \
+            "$SHARE/mime/packages/fieldplan-bundle.xml" \
+            "$SHARE/metainfo/org.iom_oic.fieldplan.metainfo.xml"
+        if [ -d "$SHARE/mime" ]; then refresh_menus; fi
+        echo "uninstalled fieldplan from $FROM$PREFIX"
+    fi
     echo "each user's data stays in ~/.local/share/fieldplan (\$XDG_DATA_HOME/fieldplan):" \
-        "the database, its key and backups; delete that folder to remove them too"
+        "the database, its key and backups; with the marks of the last write in" \
+        "~/.local/state/fieldplan/marks and the cache in ~/.cache/fieldplan;" \
+        "delete those folders to remove them too"
     exit 0
 fi
 
@@ -131,6 +191,7 @@ for source in dist/fieldplan resources/icons/fieldplan.svg resources/icons/field
 done
 if [ "$ROOT" = yes ]; then install -d -m 755 "$OPT"; else mkdir -p "$OPT"; fi
 OPT=$(cd "$OPT" && pwd -P)
+echo "the folders here are installs of fieldplan (packaging/linux/install.sh)" > "$OPT/$MARK"
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' pyproject.toml | head -n 1)
 STAMP=$(date +%Y%m%d%H%M%S)
 NEW="$OPT/${VERSION:-build}-$STAMP"

@@ -39,10 +39,15 @@ def build(repo: Path, name: str) -> None:
     (dist / "_internal" / "base_library.zip").write_text(name)
 
 
-def install(repo: Path, opt: Path, prefix: Path, *args: str) -> subprocess.CompletedProcess:
+def install(repo: Path, opt: Path | None, prefix: Path,
+            *args: str) -> subprocess.CompletedProcess:
+    """Run install.sh with ``args`` and PREFIX, and OPT unless ``opt`` is None."""
+    env = {k: v for k, v in os.environ.items() if k != "OPT"}
+    if opt is not None:
+        env["OPT"] = str(opt)
     return subprocess.run(
         ["sh", str(repo / "packaging" / "linux" / "install.sh"), *args, str(prefix)],
-        env={**os.environ, "OPT": str(opt)}, capture_output=True, text=True, check=False)
+        env=env, capture_output=True, text=True, check=False)
 
 
 def versions(opt: Path) -> dict[str, str]:
@@ -177,3 +182,80 @@ def test_a_folder_that_is_not_fieldplans_is_never_used(repo, tmp_path, inside):
         done = install(repo, opt, prefix, *args)
         assert done.returncode == 1 and "not an install of fieldplan" in done.stderr
     assert [p.name for p in opt.iterdir()] == [inside]
+
+
+@pytest.mark.parametrize("then", ["install", "uninstall"])
+def test_a_folder_kept_by_an_uninstall_is_removed_by_the_next_run(repo, tmp_path, then):
+    """Uninstalled while a fieldplan ran, its folder was kept 'for the next install', and
+    the next install (or uninstall) refused $OPT as 'not an install of fieldplan': only
+    `current` or an old-style program marked it as ours."""
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    assert install(repo, opt, prefix).returncode == 0
+    running = subprocess.Popen([str(prefix / "bin" / "fieldplan"), "60"])
+    try:
+        one = Path(os.readlink(f"/proc/{running.pid}/exe")).parent
+        gone = install(repo, opt, prefix, "--uninstall")
+        assert gone.returncode == 0, gone.stderr
+        assert f"kept {one}" in gone.stdout and one.is_dir()
+    finally:
+        running.kill()
+        running.wait()
+    build(repo, "two")
+    done = install(repo, opt, prefix, *(["--uninstall"] if then == "uninstall" else []))
+    assert done.returncode == 0, done.stderr
+    assert not one.exists()
+    if then == "install":
+        assert list(versions(opt).values()) == ["two"]
+    else:
+        assert not opt.exists()
+
+
+def test_a_folder_kept_before_the_mark_is_recognised(repo, tmp_path):
+    """An install made before the mark in $OPT, kept by an uninstall: only version
+    folders, each with its fieldplan program."""
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "old")
+    shutil.copytree(repo / "dist" / "fieldplan", opt / "0.1.0-20250101000000")
+    build(repo, "new")
+    done = install(repo, opt, prefix)
+    assert done.returncode == 0, done.stderr
+    assert list(versions(opt).values()) == ["new"]
+
+
+def test_without_opt_the_install_prefix_runs_is_upgraded_and_uninstalled(repo, tmp_path):
+    """`OPT=/srv/x sudo sh install.sh` loses OPT (sudo resets the environment), and an
+    uninstall without the install's OPT removed the menu entry, said it uninstalled
+    /opt/fieldplan and left the program and PREFIX/bin/fieldplan working. Without OPT,
+    the install PREFIX/bin/fieldplan runs is the one meant."""
+    opt, prefix = tmp_path / "srv" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    assert install(repo, opt, prefix).returncode == 0
+    build(repo, "two")
+    done = install(repo, None, prefix)
+    assert done.returncode == 0, done.stderr
+    assert list(versions(opt).values()) == ["two"]
+    gone = install(repo, None, prefix, "--uninstall")
+    assert gone.returncode == 0, gone.stderr
+    assert not opt.exists() and not (prefix / "bin" / "fieldplan").is_symlink()
+    assert f"from {opt.resolve()} and {prefix}" in gone.stdout
+
+
+def test_an_uninstall_with_another_opt_removes_nothing_and_says_so(repo, tmp_path):
+    opt, prefix = tmp_path / "srv" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    assert install(repo, opt, prefix).returncode == 0
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")
+                    if "repo" not in p.parts)
+    gone = install(repo, tmp_path / "opt" / "fieldplan", prefix, "--uninstall")
+    assert gone.returncode == 1 and gone.stderr.count("\n") == 1, gone.stderr
+    assert f"runs the one in {opt.resolve()}" in gone.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")
+                  if "repo" not in p.parts) == before
+
+
+def test_an_uninstall_that_finds_no_fieldplan_fails(repo, tmp_path):
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    gone = install(repo, opt, prefix, "--uninstall")
+    assert gone.returncode == 1 and gone.stderr.count("\n") == 1, gone.stderr
+    assert "no install of fieldplan in" in gone.stderr and "uninstalled" not in gone.stdout

@@ -45,5 +45,8 @@ Name: "{userdesktop}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "g
 
 [Registry]
 Root: HKCU; Subkey: "Software\Classes\.fieldplan"; ValueType: string; ValueData: "fieldplan.bundle"; Flags: uninsdeletevalue
+; the type itself, with the name Explorer shows for it; uninstalling removes the whole
+; key (the keys below alone would leave fieldplan.bundle and its shell key behind, empty)
+Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle"; ValueType: string; ValueData: "fieldplan bundle"; Flags: uninsdeletekey
 Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle\DefaultIcon"; ValueType: string; ValueData: """{app}\fieldplan.exe"",0"; Flags: uninsdeletekey
 Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle\shell\open\command"; ValueType: string; ValueData: """{app}\fieldplan.exe"" gui ""%1"""; Flags: uninsdeletekey

@@ -792,6 +792,20 @@ def test_desktop_entry_and_installer_open_bundles_with_the_app():
     assert '"""{app}\\fieldplan.exe"" gui ""%1"""' in iss
 
 
+def test_the_installer_names_the_bundle_type_and_removes_all_its_keys():
+    """Only the DefaultIcon and shell\\open\\command subkeys were registered, each with
+    uninsdeletekey: uninstalling left Software\\Classes\\fieldplan.bundle and its shell
+    key behind, empty, and Explorer had no name to show for the type."""
+    root = Path(__file__).resolve().parents[2] / "packaging"
+    iss = (root / "windows" / "fieldplan.iss").read_text(encoding="utf-8")
+    rows = [dict(part.strip().split(": ", 1) for part in line.split("; "))
+            for line in iss.splitlines() if line.startswith("Root: HKCU")]
+    bundle = [r for r in rows if r["Subkey"] == '"Software\\Classes\\fieldplan.bundle"']
+    assert len(bundle) == 1
+    assert bundle[0]["ValueData"] == '"fieldplan bundle"' and "ValueName" not in bundle[0]
+    assert bundle[0]["Flags"] == "uninsdeletekey"
+
+
 def test_first_run_with_a_setup_bundle_given_offers_it(shell, qtbot, tmp_path):
     """Double-clicking the setup bundle on a computer without fieldplan's database:
     the first-run dialog offers that file, and it is not imported again afterwards."""

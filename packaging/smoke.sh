@@ -12,6 +12,25 @@ export HOME="$WORK/home" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/confi
 mkdir -p "$HOME"
 step() { echo "smoke: $*"; }
 
+step "the licences: each system library shipped is in THIRD-PARTY-NOTICES, no readline"
+HERE=$(dirname "$APP")
+if [ "$(uname)" = Linux ]; then
+    for lib in "$HERE"/_internal/lib*.so*; do
+        name=$(basename "$lib")
+        # a link into a wheel's folder (PySide6/Qt/lib, pillow.libs): under its wheel's notice
+        if [ -L "$lib" ] || [ "${name#libpython}" != "$name" ]; then continue; fi
+        if ! grep -qF "$name" "$HERE/THIRD-PARTY-NOTICES/README.txt"; then
+            echo "smoke: $name is not in THIRD-PARTY-NOTICES/README.txt" >&2
+            exit 1
+        fi
+    done
+    for gone in libreadline libcairo libpango libatk libgdk_pixbuf; do
+        if ls "$HERE/_internal/$gone"* >/dev/null 2>&1; then
+            echo "smoke: $gone ships, which nothing fieldplan uses needs" >&2
+            exit 1
+        fi
+    done
+fi
 step "--version, --help in Arabic"
 "$APP" --version
 "$APP" --lang ar --help | grep -q "fieldplan"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog
 
-from fieldplan import events
 from fieldplan.i18n import format_date
 from fieldplan.replica import open_replica
 from fieldplan.sync.enrol import key_deadline
+from tests.core.test_key_deadline import later_than
 from tests.ui.conftest import wait_idle
 
 BEFORE = ("Send headquarters a first bundle before {date} so that it knows this "
@@ -24,10 +24,6 @@ AFTER = ("Headquarters will check this computer's key fingerprint with you by ph
          "before it takes your bundles")
 
 
-def later_than(monkeypatch: pytest.MonkeyPatch, now: str) -> None:
-    real = events.utc_iso
-    monkeypatch.setattr(events, "utc_iso", lambda when=None: now if when is None
-                        else real(when))
 
 
 def shots(tmp_path: Path) -> Path:

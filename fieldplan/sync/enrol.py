@@ -249,12 +249,9 @@ def hq_key_check_text() -> str:
 
 
 #: meta key prefix (HQ), with an enrolment id: what the setup bundle of an enrolment
-#: carried, {origin: last seq}. A computer set up from it that has not reported yet
-#: holds only that, and HQ cannot tell whether one has: any number of the office's
-#: computers may be set up from one setup bundle while its enrolment is open, the
-#: first one's report says nothing of the others. So while it is open HQ's bundles for
-#: the office carry what came since (``pending_setups``); a computer holding it
-#: already skips it as duplicates
+#: whose computer has not reported yet carried, {origin: last seq}. Such a computer
+#: holds only that: HQ's bundles for its office carry what came since
+#: (``pending_setups``)
 SETUP_PENDING = "setup_pending:"
 
 
@@ -263,13 +260,11 @@ def _note_setup(rep: Replica, enrol_id: str, held: dict[str, int]) -> None:
 
 
 def pending_setups(rep: Replica, office: str) -> list[dict[str, int]]:
-    """(HQ) What each open setup bundle of ``office`` carried, origin → last seq, until
-    its enrolment ends (it expires, or a revocation ends it): a laptop set up from it
-    after another computer of the office reported is not among the office's replicas
-    HQ knows (it has no key in the registry yet), and would otherwise never get the
-    reports the others sent since the setup bundle was made. Once the enrolment has
-    ended, a computer set up from it gets them after its first bundle reached HQ: its
-    receipts say what it lacks."""
+    """(HQ) What each setup bundle of ``office`` still open carried, origin → last seq,
+    when no computer set up from it has reported yet: a second laptop set up while the
+    first one reported is not among the office's replicas HQ knows (it has no key in
+    the registry yet), and would otherwise never get the reports the first one sent
+    since its setup bundle was made."""
     out = []
     for (raw,) in rep.conn.execute(
             "SELECT m.value FROM enrolments e JOIN meta m ON m.key = ? || e.id "
@@ -281,3 +276,9 @@ def pending_setups(rep: Replica, office: str) -> list[dict[str, int]]:
         except (ValueError, TypeError, AttributeError):
             continue  # (not one this fieldplan wrote: the receipts decide)
     return out
+
+
+def setup_reported(rep: Replica, enrol_id: str) -> None:
+    """(HQ, inside the import's transaction) A computer set up from this enrolment's
+    setup bundle has reported: its receipts say what it holds from now on."""
+    rep.conn.execute("DELETE FROM meta WHERE key = ?", (SETUP_PENDING + enrol_id,))

@@ -75,10 +75,6 @@ ENROL_CONTEXT = b"fieldplan-enrolment\0"
 #: lacks up to the registration of the one continuing it (``export.renewal_news``);
 #: the office's other computers hold them already
 REVOCATION_RECORDS = "revocation_records"
-#: manifest key (HQ's bundles for an office): how many of its events are carried only
-#: for a computer of the office set up from a setup bundle still open that may not have
-#: reported yet (``enrol.pending_setups``); the computers HQ knows hold them already
-SETUP_RECORDS = "setup_records"
 
 
 # --- results ----------------------------------------------------------------------------
@@ -474,11 +470,10 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
             isinstance(hashes, dict) and set(hashes) <= set(m["acks"])
             and all(isinstance(v, str) and _HEX64.fullmatch(v) for v in hashes.values())):
         raise BundleError(_("manifest.json: bad 'ack_hashes'"))
-    for name in (REVOCATION_RECORDS, SETUP_RECORDS):
-        records = m.get(name, 0)
-        if not (isinstance(records, int) and not isinstance(records, bool)
-                and 0 <= records < events.MAX_COUNTER):
-            raise BundleError(_("manifest.json: bad '{field}'").format(field=name))
+    records = m.get(REVOCATION_RECORDS, 0)
+    if not (isinstance(records, int) and not isinstance(records, bool)
+            and 0 <= records < events.MAX_COUNTER):
+        raise BundleError(_("manifest.json: bad '{field}'").format(field=REVOCATION_RECORDS))
     for key in ("office", "recipient"):
         try:
             office = check_office(m[key])
@@ -556,6 +551,16 @@ def _proven_enrolment(rep: Replica, m: dict[str, Any],
     want = hmac.new(row[2].encode(), ENROL_CONTEXT + signer.raw + m["sender"].encode(),
                     hashlib.sha256).hexdigest()
     return (row[0], row[3]) if hmac.compare_digest(want, str(e.get("proof", ""))) else None
+
+
+def _setup_reported(rep: Replica, m: dict[str, Any], signer: PublicKey) -> None:
+    """(HQ) The computer of the setup bundle whose enrolment the bundle proves has
+    reported: HQ's bundles for its office go by its receipts from now on."""
+    token = _proven_enrolment(rep, m, signer)
+    if token is not None:
+        from fieldplan.sync.enrol import setup_reported
+
+        setup_reported(rep, token[0])
 
 
 def ended_enrolment(rep: Replica, m: dict[str, Any], signer: PublicKey) -> tuple[str, bool]:
@@ -1003,6 +1008,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                           retire=accept[1], lineage=accept[2],
                                           earlier=accept[3])
+                    _setup_reported(rep, m, b.public_key)
                 # the events stored link to this import's inbox line, written below with
                 # this id (the write lock is held: no other line takes it) and this time
                 arrival = events.Arrival(events.utc_iso(), rep.conn.execute(
@@ -1015,11 +1021,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 # receipts that move forward (what the other side now holds), or those
                 # events are only the records every bundle for the office carries for
                 # a revoked computer of it, or a copy left on a continued replica
-                # (REVOCATION_RECORDS), and those carried for a computer set up from an
-                # open setup bundle (SETUP_RECORDS): HQ's word alone, an office's bundle
-                # carries none
+                # (REVOCATION_RECORDS: HQ's word alone, an office's bundle carries none)
                 carried = stats.total - (m.get(REVOCATION_RECORDS, 0)
-                                         + m.get(SETUP_RECORDS, 0)
                                          if m["office"] == "HQ" else 0)
                 outcome = ("duplicate" if seen or (stats.new == 0 and carried > 0
                                                    and not stats.receipts) else "merged")

@@ -32,7 +32,6 @@ from fieldplan.sync.exchange import (
     ENROL_CONTEXT,
     KIND_SYNC,
     REVOCATION_RECORDS,
-    SETUP_RECORDS,
     Progress,
 )
 from fieldplan.sync.fork import copies_in_use, copies_to_prove, held_forks, resend_from
@@ -245,13 +244,11 @@ def _ack_floor(rep: Replica, peers: list[str], origin: str, *, to_hq: bool) -> i
     return max(marks.values()) if to_hq else min(marks.values())
 
 
-def _runs(rep: Replica, recipient: str, side: str, *, full: bool, setups: bool = True
+def _runs(rep: Replica, recipient: str, side: str, *, full: bool
           ) -> list[tuple[str, int, int, int, int]]:
     """What a bundle for ``recipient`` carries, per replica: (origin, after, first,
     last, count), its events after ``after``. One place for the export and for
-    ``unsent_events``: what status says is not yet sent is what the export sends.
-    ``setups`` False: leaving out what goes only for a computer set up from an open
-    setup bundle (``setup_records``)."""
+    ``unsent_events``: what status says is not yet sent is what the export sends."""
     peers = _peers(rep, recipient)
     # (HQ) an office computer whose history forked gets that replica's events again
     # from where they differ, whatever its receipts say: its import repairs it
@@ -263,12 +260,11 @@ def _runs(rep: Replica, recipient: str, side: str, *, full: bool, setups: bool =
     # holds what that bundle carried only
     from fieldplan.sync.enrol import pending_setups
 
-    held_by_setups = pending_setups(rep, recipient) if rep.is_hq and setups and not full \
-        else []
+    setups = pending_setups(rep, recipient) if rep.is_hq and not full else []
     out = []
     for origin in origins_for(rep, side):
         after = 0 if full else _ack_floor(rep, peers, origin, to_hq=not rep.is_hq)
-        for held in held_by_setups:
+        for held in setups:
             after = min(after, held.get(origin, 0))
         if origin in forks:
             after = min(after, forks[origin] - 1)
@@ -281,27 +277,6 @@ def _runs(rep: Replica, recipient: str, side: str, *, full: bool, setups: bool =
         if n:
             out.append((origin, after, lo, hi, n))
     return out
-
-
-def setup_records(rep: Replica, recipient: str, side: str,
-                  runs: list[tuple[str, int, int, int, int]]) -> int:
-    """(HQ) How many events of ``runs`` (``_runs``, not ``full``) a bundle for
-    ``recipient`` carries only for a computer set up from an open setup bundle that has
-    not reported yet: those the receipts of the office's computers HQ knows cover. At
-    those computers they are no news (``exchange.SETUP_RECORDS``)."""
-    if not rep.is_hq:
-        return 0
-    # (an origin none of those runs has: they hold all of it)
-    floors = {origin: after for origin, after, *_rest
-              in _runs(rep, recipient, side, full=False, setups=False)}
-    count = 0
-    for origin, after, _lo, hi, _n in runs:
-        top = min(floors.get(origin, hi), hi)
-        if top > after:
-            count += rep.conn.execute(
-                "SELECT count(*) FROM events WHERE origin = ? AND seq > ? AND seq <= ?",
-                (origin, after, top)).fetchone()[0]
-    return count
 
 
 def revocation_news(rep: Replica, office: str,
@@ -455,7 +430,6 @@ def export_bundle(
     # (HQ) and what a revoked computer of the office needs to learn it was revoked, or
     # a copy left on a continued replica to show it is in use
     news = _join_news(revocation_news(rep, side, runs), renewal_news(rep, side, runs))
-    resent = 0 if full else setup_records(rep, recipient, side, runs)
     for origin, after, lo, hi, n in runs:
         ranges[origin] = [lo, hi]
         plan.append((origin, after))
@@ -486,9 +460,6 @@ def export_bundle(
         # (the office's other computers hold them: a bundle of these alone is no
         # duplicate there)
         manifest[REVOCATION_RECORDS] = sum(map(len, news.values()))
-    if resent:
-        # (likewise: HQ's bundles carry them for a computer that may not have reported)
-        manifest[SETUP_RECORDS] = resent
     rotation = keyreg.rotation_chain(rep)
     if rotation:
         manifest["rotation"] = rotation

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from scenes import forget_write_marks
-from test_sync import end_enrolments, send, snapshot
+from test_sync import send, snapshot
 
 from fieldplan import events, progress, store
 from fieldplan.replica import key_path, open_replica
@@ -76,7 +76,6 @@ class Forked:
             ml, acts[5], S1, achievements=f"lost text {i}"))
         assert send(ml, hq, tmp_path)[1].outcome == "merged"
         assert events.last_event(hq.conn, self.first_id)[0] == 50
-        end_enrolments(hq, "ML")  # (receipts alone: no open setup bundle)
         ml.close()
         for side in ("-wal", "-shm"):
             Path(f"{path}{side}").unlink(missing_ok=True)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from scenes import forget_write_marks
 from test_fork_repair import bundle_ranges, export_to, own_count, write
-from test_sync import end_enrolments
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, progress
@@ -49,7 +48,6 @@ class WentBack:
             ml, acts[2], S1, achievements=f"lost {i}"))
         sent = export_to(ml, tmp_path, "a1").path
         assert import_bundle(hq, sent).outcome == "merged"
-        end_enrolments(hq, "ML")  # (receipts alone: no open setup bundle)
         self.reply = export_to(hq, tmp_path, "reply", for_office="ML").path
         ml.close()
         for side in ("-wal", "-shm"):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from scenes import forget_write_marks
-from test_sync import end_enrolments, registered, send
+from test_sync import registered, send
 
 from fieldplan import progress, store
 from fieldplan.replica import open_replica
@@ -273,7 +273,6 @@ def test_a_database_that_lost_its_last_writes_continues_as_a_new_replica(
     from fieldplan import events
 
     ml = registered(make_office("ML"), hq, tmp_path)
-    end_enrolments(hq, "ML")  # (receipts alone: no open setup bundle)
     acts = [a.code for a in ml.plan().actions_of(level="national")]
     old = _older_copy(ml, tmp_path / "ml-older.sqlite3")
     for code in acts[1:4]:  # changes the older copy never had, sent to HQ

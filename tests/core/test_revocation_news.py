@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_bundle_compat import as_older, manifest_of, report, revoke_for_one_computer
 from test_bundle_compat import send as send_file
-from test_sync import end_enrolments, national, registered, send
+from test_sync import national, registered, send
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import progress
@@ -69,7 +69,6 @@ def test_the_revoked_laptop_s_records_are_all_a_bundle_adds(hq, make_office,
     again), and no more: no run of HQ's events from its old receipts."""
     a = registered(make_office("ML", "ml-a"), hq, tmp_path)
     b = registered(make_office("ML", "ml-b"), hq, tmp_path)
-    end_enrolments(hq, "ML")  # (receipts alone: no open setup bundle)
     send(hq, a, tmp_path)
     send(a, hq, tmp_path)
     before = export_bundle(hq, for_office="ML", out_dir=tmp_path / "out")
@@ -85,7 +84,6 @@ def test_the_revoked_laptop_s_records_are_all_a_bundle_adds(hq, make_office,
         assert after.size <= before.size + lines
     # another office's bundle carries none of them
     sn = registered(make_office("SN"), hq, tmp_path)
-    end_enrolments(hq, "SN")
     send(hq, sn, tmp_path)
     send(sn, hq, tmp_path)
     assert export_bundle(hq, for_office="SN", out_dir=tmp_path / "out").events == 0
@@ -101,7 +99,6 @@ def test_a_revocation_for_one_computer_alone_goes_in_the_format_that_holds_it(
         with monkeypatch.context() as old:
             as_older(old, 2)
             send_file(lap, hq, tmp_path, lap.replica_id)
-    end_enrolments(hq, "ML")  # (receipts alone: no open setup bundle)
     revoke_for_one_computer(hq, b)
     send(hq, a, tmp_path)  # (a fieldplan updated since reads it)
     with monkeypatch.context() as old:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from test_fork_repair import export_to
-from test_sync import end_enrolments
 
 from fieldplan import progress
 from fieldplan.cli import main
@@ -32,13 +31,9 @@ class TwoLaptops:
     """ML's laptop A exported, HQ imported (and replied); A's database and key file
     were copied to laptop B with fieldplan closed; A and B each typed other progress.
     ``monkeypatch``: B keeps its write marks in a state folder of its own, as another
-    computer does (else both share this one's, and B's saves overwrite A's mark).
-    ``setup_open``: ML's setup bundle has not expired (HQ's bundles then carry all that
-    came since it was written, ``enrol.pending_setups``); by default it has, and HQ's
-    bundles go by the receipts alone, as the steps these tests name are about."""
+    computer does (else both share this one's, and B's saves overwrite A's mark)."""
 
-    def __init__(self, hq, make_office, tmp_path: Path, monkeypatch=None, *,
-                 setup_open: bool = False) -> None:
+    def __init__(self, hq, make_office, tmp_path: Path, monkeypatch=None) -> None:
         self.hq, self.tmp, self.n = hq, tmp_path, 0
         self.monkeypatch = monkeypatch
         self.states = {"HQ": os.environ["XDG_STATE_HOME"], "A": os.environ["XDG_STATE_HOME"],
@@ -48,8 +43,6 @@ class TwoLaptops:
         progress.record_progress(a, self.acts[0], S1, status="on-track", percent=10)
         self.up(a)
         self.down(a)
-        if not setup_open:
-            end_enrolments(hq, "ML")
         self.identity = a.replica_id
         path = a.path
         a.close()
@@ -168,19 +161,6 @@ def test_two_laptops_under_one_identity_converge(world, steps: str) -> None:
         w.run(ROUND)
     w.assert_converged()
     assert w.hq.conn.execute("SELECT count(*) FROM forks").fetchone()[0] == 0
-
-
-def test_they_converge_while_the_setup_bundle_is_open(hq, make_office,
-                                                     tmp_path: Path) -> None:
-    """HQ's bundles carry the identity's whole history to the office while its setup
-    bundle is open: the refused laptop sees the fork sooner, and nothing is lost."""
-    w = TwoLaptops(hq, make_office, tmp_path, setup_open=True)
-    try:
-        for _round in range(3):
-            w.run(ROUND)
-        w.assert_converged()
-    finally:
-        w.close()
 
 
 @pytest.mark.parametrize("steps", ["A:up B:up A:down B:down", "B:up A:up B:down A:down"])

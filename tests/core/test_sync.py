@@ -59,15 +59,6 @@ def send(src, dst, tmp_path: Path, **kw):
     return result, import_bundle(dst, result.path)
 
 
-def end_enrolments(hq, office: str) -> None:
-    """(HQ) The office's setup bundles expire: HQ's bundles for it go by the receipts of
-    its computers alone (while one is open, they also carry what came since it was
-    written, for a computer set up from it that has not reported yet)."""
-    with store.write_transaction(hq.conn):
-        hq.conn.execute("UPDATE enrolments SET expires_at = ? WHERE office = ?",
-                        ("2000-01-01T00:00:00Z", office))
-
-
 def registered(office, hq, tmp_path: Path):
     """``office`` once its first report has reached HQ (which registered its key)."""
     progress.record_progress(office, national(office), "2026-S1", status="on-track")
@@ -93,10 +84,8 @@ def test_round_trip_office_hq_office(hq, make_office, tmp_path: Path) -> None:
     assert back.outcome in ("merged", "duplicate")
     state = sync_state(ml)
     assert state.hq_has_seq == 1 and state.unsent == 0 and state.hq_has_at
-    # and HQ learns what the office holds of its own events: nothing is re-sent (once
-    # its setup bundle expired: until then, a laptop set up from it may lack them)
+    # and HQ learns what the office holds of its own events: nothing is re-sent
     send(ml, hq, tmp_path)
-    end_enrolments(hq, "ML")
     assert send(hq, ml, tmp_path)[0].events == 0
     # the next export carries only what is newer
     progress.record_progress(ml, act, "2026-S1", percent=55)
@@ -1000,9 +989,8 @@ def test_an_office_restored_from_a_backup_loses_nothing(hq, make_office,
         assert progress.digest(ml) == progress.digest(hq, "ML")
         assert sync_state(ml).restored["replica"] == before
         # the replica it continues receives nothing any more: its receipts do not hold
-        # HQ's bundles back (nor, once it expired, its setup bundle)
+        # HQ's bundles back
         send(ml, hq, tmp_path)
-        end_enrolments(hq, "ML")
         assert export_bundle(hq, for_office="ML", out_dir=tmp_path).events == 0
         assert list_gaps(hq) == [] and list_gaps(ml) == []
     finally:
@@ -2028,23 +2016,20 @@ def test_a_laptop_set_up_before_its_office_reported_gets_the_reports_since(
     assert outcome.outcome == "merged"
     assert progress.get_report(two, act, "2026-S2").percent == 40
     assert progress.digest(two, office="ML") == progress.digest(hq, office="ML")
-    # once laptop 2 has reported, its receipts say what it holds: when the setup
-    # bundles have expired (no other computer may be set up from them), HQ's bundles
-    # for ML carry no more of laptop 1's events than they need to
+    # once laptop 2 has reported, its receipts say what it holds: HQ's bundles for ML
+    # carry no more of laptop 1's events than they need to
     send(two, hq, tmp_path)
-    end_enrolments(hq, "ML")
     again, _outcome = send(hq, two, tmp_path)
     assert one.replica_id not in result_origins(again.path)
 
 
 def test_a_lone_laptop_is_not_sent_its_own_reports_back(hq, make_office,
                                                        tmp_path: Path) -> None:
-    """The office's only computer reported and its setup bundle expired: it no longer
-    holds HQ's bundles back to what it carried."""
+    """The office's only computer reported: its setup bundle no longer holds HQ's
+    bundles back to what it carried."""
     ml = make_office("ML")
     progress.record_progress(ml, national(ml), "2026-S2", status="on-track")
     send(ml, hq, tmp_path)
-    end_enrolments(hq, "ML")
     result, _outcome = send(hq, ml, tmp_path)
     assert not any(o == ml.replica_id for o in result_origins(result.path))
 

@@ -64,6 +64,12 @@ def parse_number(text: str, lang: str | None = None) -> float | int | str | None
             plain = plain.replace(",", "")
         elif plain.count(",") == 1 and "." not in plain:
             plain = plain.replace(",", ".")  # the language's decimal comma
+    return _read_plain(plain)
+
+
+def _read_plain(plain: str) -> float | int | None:
+    """A number in ASCII without groups (``_PLAIN``): whole as an int; None for
+    anything else, or one that is not finite."""
     if not _PLAIN.fullmatch(plain):
         return None
     number = float(plain)
@@ -87,10 +93,7 @@ def parse_written(text: str, lang: str | None = None) -> float | int | str | Non
     if _COMMA_THREE.fullmatch(plain):
         return None
     if _PLAIN.fullmatch(plain):
-        number = float(plain)
-        if not math.isfinite(number):
-            return None
-        return int(number) if number.is_integer() else number
+        return _read_plain(plain)
     return parse_number(text, lang)
 
 

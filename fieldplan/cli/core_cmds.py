@@ -236,16 +236,15 @@ def _key_value(text: str) -> tuple[str, float]:
     alike in every language and "1,250" is refused in every language
     (``numbers.parse_written``: a script gives the same value wherever it runs); one
     with two readings is refused, saying both."""
-    from fieldplan.numbers import parse_written as parse_number
-    from fieldplan.numbers import written_error as number_error
+    from fieldplan.numbers import parse_written, written_error
 
     key, sep, num = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(_("write KEY=NUMBER, not '{value}'").format(value=text))
-    value = parse_number(num)
+    value = parse_written(num)
     if value is None or value == "":
         error = _("'{value}' is not a number").format(value=num)
-        hint = number_error(num) if value is None else ""
+        hint = written_error(num) if value is None else ""
         if hint and hint != _("Type a number."):
             # Translators: {error} is "'12.500' is not a number", {hint} how to type
             # it ("12.500 can be read two ways: type 12 500 or 12,5.")

@@ -150,11 +150,10 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
     gaps = list_gaps(rep)
     forks = open_forks(rep) if rep.is_hq else []
     shared = shared_records(rep) if rep.is_hq else []
+    from fieldplan.sync.enrol import key_deadline
     from fieldplan.sync.fork import hq_forks
 
     key_file = keyreg.key_file_problem(rep)
-    from fieldplan.sync.enrol import key_deadline
-
     return SyncState(
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,

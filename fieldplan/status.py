@@ -118,6 +118,8 @@ class ReplicaStatus:
                     "{n} changes (the next bundle carries them again)",
                     s.sent_unacknowledged).format(n=s.sent_unacknowledged)))
         out.append((_("Gaps"), join_clauses(s.gaps) if s.gaps else _("none")))
+        if s.hq_only:
+            out.append((_("Not here yet"), hq_only_text(s.hq_only_count)))
         # (HQ) what a bundle from here must repair: the person sends the office one
         out += [(_("Forked history"), text) for text in s.forks]
         out += [(_("Shared identity"), text) for text in s.shared_identities]
@@ -259,6 +261,20 @@ def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> lis
                 "changed and submitted after the lock: {reports}", len(done)).format(
                     period=shown, n=len(done), reports=named_reports(done)))
     return out
+
+
+def hq_only_text(n: int) -> str:
+    """(an office) What to do about ``SyncState.hq_only``: ``n`` events of this office's
+    other computers that headquarters holds and this computer has not received."""
+    from fieldplan.i18n import ngettext
+
+    return ngettext(
+        "headquarters holds {n} change from this office's other computers that this "
+        "computer has not received yet: export a bundle to headquarters, and its next "
+        "bundle for this office brings it",
+        "headquarters holds {n} changes from this office's other computers that this "
+        "computer has not received yet: export a bundle to headquarters, and its next "
+        "bundle for this office brings them", n).format(n=n)
 
 
 def never_sent_text(n: int, named: bool) -> str:

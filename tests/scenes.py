@@ -193,3 +193,24 @@ def amend_plan(hq, tmp_path: Path, **changes):
 #: the regional level, the plan ending with 2026-S1.
 AMENDMENT = {"drop": ("PA1.2",), "rename": {"PA1.3": "PA1.7"}, "regional": ("PA2.1",),
              "end": "2026-06-30"}
+
+
+def second_laptop_behind(hq, tmp_path: Path):
+    """Two laptops of ML set up from one setup bundle; the first reported two actions
+    and exported, headquarters imported it and exported for ML, and the second laptop
+    imported that: (first, second, HQ's bundle, events of the first's). The second
+    lacks the first's reports: HQ's bundle followed the receipts of the computers it
+    knows, and it knows the first only."""
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    one = init_from_setup(tmp_path / "one.sqlite3", tmp_path / "ml.setup")
+    two = init_from_setup(tmp_path / "two.sqlite3", tmp_path / "ml.setup")
+    for action in one.plan().actions_of(level="national")[:2]:
+        progress.record_progress(one, action.code, "2026-S1", status="on-track", percent=20)
+    assert send(one, hq, tmp_path)[1].outcome == "merged"
+    written = one.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
+                               (one.replica_id,)).fetchone()[0]
+    result, outcome = send(hq, two, tmp_path)
+    assert outcome.outcome == "merged"
+    return one, two, result.path, written

@@ -114,6 +114,13 @@ def sync_text(state) -> str:
         parts.append(_("{n} quarantined").format(n=state.quarantined))
     if state.gaps:
         parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
+    behind = getattr(state, "hq_only_count", 0)
+    if behind:
+        # (an office) a sibling's reports headquarters holds: its tip says how they come
+        parts.append(ngettext(
+            "{n} change of this office's other computers is not here yet",
+            "{n} changes of this office's other computers are not here yet",
+            behind).format(n=behind))
     deadline = getattr(state, "key_deadline", "")
     if deadline:
         # (a new office) headquarters registers this computer's key from a first bundle
@@ -1357,6 +1364,10 @@ class MainWindow(QMainWindow):
         lines = [*(hq_fork_text(f, time_text(f["written"])) for f in forked),
                  *(lost_lines(restored) if self._lost else ()), *sent,
                  *getattr(state, "forks", ()), *getattr(state, "shared_identities", ())]
+        if getattr(state, "hq_only_count", 0):
+            from fieldplan.status import hq_only_text
+
+            lines.append(hq_only_text(state.hq_only_count))
         if getattr(state, "continued_by", ""):
             from fieldplan.status import continued_text
 

@@ -79,6 +79,17 @@ class SyncState:
     #: it, else headquarters checks the key's fingerprint by phone
     #: (``fieldplan.sync.enrol.key_deadline``); "" otherwise
     key_deadline: str = ""
+    #: (an office) events of this office's other computers that headquarters' last
+    #: receipts say it holds and this computer lacks: origin, office, first, last. A
+    #: computer set up from the same setup bundle as one that reported first gets
+    #: them in headquarters' bundle once headquarters has one of its own (before, HQ
+    #: does not know this computer is there to send them to)
+    hq_only: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def hq_only_count(self) -> int:
+        """How many events ``hq_only`` names."""
+        return sum(r["last"] - r["first"] + 1 for r in self.hq_only)
 
     def to_dict(self) -> dict[str, Any]:
         # (not after_lock: words only, which status's changed_after_lock has as data)
@@ -95,7 +106,8 @@ class SyncState:
                 "continued_by": self.continued_by,
                 "hq_forks": list(self.hq_forks), "key_file": self.key_file,
                 "key_file_text": self.key_file_text,
-                "key_deadline": self.key_deadline or None}
+                "key_deadline": self.key_deadline or None,
+                "hq_only": list(self.hq_only)}
 
     @property
     def forked_offices(self) -> tuple[str, ...]:
@@ -121,6 +133,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
     own_seq, _ = events.last_event(rep.conn, rep.replica_id)
     hq_seq = hq_at = None
     continued_by = ""
+    hq_only: list[dict[str, Any]] = []
     if not rep.is_hq:
         keys = keyreg.all_keys(rep)
         # not the receipts of an HQ database that was put back from a backup: what they
@@ -146,6 +159,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
             # HQ's receipts name events of another history of this replica (this
             # database went back and wrote on): they say nothing of these events
             hq_seq, hq_at = None, None
+        hq_only = _hq_only(rep, hq)
     quarantined = rep.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
     gaps = list_gaps(rep)
     forks = open_forks(rep) if rep.is_hq else []
@@ -170,7 +184,31 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
         after_lock=_after_lock(rep, changed_after_lock),
         key_file=key_file.kind if key_file else "",
         key_file_text=key_file.text if key_file else "",
-        key_deadline=key_deadline(rep))
+        key_deadline=key_deadline(rep), hq_only=tuple(hq_only))
+
+
+def _hq_only(rep: Replica, hq: list[str]) -> list[dict[str, Any]]:
+    """``SyncState.hq_only``: of this office's other computers (not the replicas this
+    one continues), the events after the last one held here that headquarters'
+    replicas ``hq`` acknowledge holding."""
+    if not hq:
+        return []
+    offices = keyreg.replica_offices(rep)
+    own = keyreg.own_replicas(rep)
+    siblings = sorted(r for r, office in offices.items()
+                      if office == rep.office and r not in own)
+    if not siblings:
+        return []
+    out = []
+    for origin, acked in rep.conn.execute(
+            f"SELECT origin, max(seq) FROM acks WHERE peer IN ({','.join('?' * len(hq))}) "
+            f"AND origin IN ({','.join('?' * len(siblings))}) GROUP BY origin ORDER BY origin",
+            (*hq, *siblings)):
+        held = events.last_event(rep.conn, origin)[0]
+        if acked > held:
+            out.append({"origin": origin, "office": rep.office, "first": held + 1,
+                        "last": acked})
+    return out
 
 
 def _after_lock(rep: Replica, changed: Mapping[str, Any] | None) -> tuple[str, ...]:

@@ -305,13 +305,19 @@ def check_catalog(path: Path, lang: str, template: Catalog) -> list[str]:
 #: before ";", "?" and "!" (U+202F), inside « » (U+00A0): a line may break there, and
 #: leave the colon or the guillemet alone at the start of the next line.
 _FRENCH_SPACE = re.compile(r" [:;?!»]|« ")
+#: A no-break space of the other width: U+00A0 before ";", "?", "!", or U+202F before
+#: ":" (the two kinds mixed in one catalog read unevenly).
+_FRENCH_WRONG_SPACE = re.compile("\u00a0[;?!]|\u202f:")
 
 
 def _french_spacing_problems(message: Message) -> list[str]:
     forms = list(message.string) if message.pluralizable else [message.string]
-    return [f"an ordinary space in {found.group()!r}: French puts a no-break space there "
-            "(U+00A0 before ':' and inside « », U+202F before ';', '?', '!')"
-            for text in forms if text for found in [_FRENCH_SPACE.search(text)] if found]
+    rule = "(U+00A0 before ':' and inside « », U+202F before ';', '?', '!')"
+    return [f"{what} in {found.group()!r}: French puts {rule}"
+            for text in forms if text
+            for pattern, what in ((_FRENCH_SPACE, "an ordinary space"),
+                                  (_FRENCH_WRONG_SPACE, "the other no-break space"))
+            for found in [pattern.search(text)] if found]
 
 
 def _translation_problems(

@@ -330,3 +330,19 @@ def test_new_message_fails_the_check_until_extract_update_and_translation(scratc
     catalogs.write_template(scratch)
     catalogs.update()
     assert before == {p: p.read_bytes() for p in catalogs.locale_dir().rglob("*.po*")}  # stable
+
+
+def test_french_wants_the_right_no_break_space(tmp_path):
+    """U+202F before ";", "?", "!" and U+00A0 before ":": the other kind is found too."""
+    t = Catalog(domain="fieldplan")
+    for text in ("Done; go", "Lock it?", "Saved: {file}", "Fine"):
+        t.add(text)
+    fr = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
+    fr.add("Done; go", "Fait\u00a0; allez")
+    fr.add("Lock it?", "Le verrouiller\u00a0?")
+    fr.add("Saved: {file}", "Enregistré\u202f: {file}")
+    fr.add("Fine", "Bien\u00a0: oui\u202f; non\u202f?")
+    problems = catalogs.check_catalog(_po(tmp_path / "fr.po", fr), "fr", t)
+    assert len(problems) == 3
+    for label in ("'Done; go'", "'Lock it?'", "'Saved: {file}'"):
+        assert any(f"(fr): {label}: the other no-break space" in p for p in problems), label

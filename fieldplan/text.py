@@ -28,11 +28,14 @@ _NOT_FOR_SPREADSHEET = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800
 
 
 def clean_text(text: str) -> str:
-    """Text as fieldplan stores it: line ends are ``\\n`` (``\\r\\n`` and a lone
-    ``\\r`` become ``\\n``), control characters other than newline and tab are
-    removed (and U+FFFE, U+FFFF, which no file format fieldplan writes can hold), and
-    unpaired surrogates (undecodable bytes) become U+FFFD."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Text as fieldplan stores it: paragraph ends are ``\\n`` (``\\r\\n``, a lone
+    ``\\r`` and U+2029 PARAGRAPH SEPARATOR become ``\\n``; the client's text box
+    cannot tell a U+2029 from a newline, and the CLI stored the same text otherwise),
+    control characters other than newline and tab are removed (and U+FFFE, U+FFFF,
+    which no file format fieldplan writes can hold), and unpaired surrogates
+    (undecodable bytes) become U+FFFD. Other spaces and breaks are kept as written:
+    no-break spaces (U+00A0, U+202F), U+2028 LINE SEPARATOR."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n")
     text = _CONTROLS.sub("", text)
     return _SURROGATES.sub("\ufffd", text)
 

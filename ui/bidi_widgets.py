@@ -25,8 +25,30 @@ class PlainTextEdit(QTextEdit):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAcceptRichText(False)  # pasted text stays plain
+        # the text last given to setPlainText, and the document's raw text it made
+        self._given = ("", "")
         if text:
             self.setPlainText(text)
+
+    def setPlainText(self, text: str) -> None:
+        super().setPlainText(text)
+        self._given = (text, self.document().toRawText())
+
+    def text(self) -> str:
+        """The text as typed, as ``fieldplan.text.clean_text`` stores it for the CLI.
+
+        Not ``toPlainText``: Qt's plain text turns no-break spaces (U+00A0, French
+        « … », Word's) into spaces and line separators (U+2028) into newlines, so a
+        narrative only shown differed from the one stored, and was saved again. The
+        raw text keeps every character; only Qt's paragraph breaks (U+2029, whatever
+        made them: a newline, a CR, a U+2029 typed in the text) become newlines, as
+        clean_text makes them. The text given to setPlainText, unedited, is returned
+        as given: a stored text that Qt cannot hold as it is (a U+2029 the CLI kept
+        before clean_text turned it into a newline) reads back unchanged."""
+        raw = self.document().toRawText()
+        if raw == self._given[1]:
+            return self._given[0]
+        return raw.replace("\u2029", "\n")
 
     def setReadOnly(self, read_only: bool) -> None:
         """Read-only, the text is still read with the keyboard: a caret that the arrows

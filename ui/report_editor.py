@@ -1002,7 +1002,7 @@ class ReportEditor(QScrollArea):
 
     def _text_of(self, name: str) -> str:
         field = self._field(name)
-        return field.toPlainText() if name in self.narratives else field.text()
+        return field.text()
 
     def _drafts_did_change(self) -> None:
         """Tell the window what is not saved yet; keep retrying while anything is."""
@@ -1257,7 +1257,7 @@ class ReportEditor(QScrollArea):
                 if name in values:
                     edit.setText(_number_text(values[name]))
             for name, edit in self.narratives.items():
-                if name in values and edit.toPlainText() != values[name]:
+                if name in values and edit.text() != values[name]:
                     edit.setPlainText(values[name])
         finally:
             self._loading = was
@@ -1353,7 +1353,7 @@ class ReportEditor(QScrollArea):
             else:
                 values[f"value.{key}"] = number
         for name, edit in self.narratives.items():
-            text = edit.toPlainText()
+            text = edit.text()
             length = len(clean_text(text))
             if length > MAX_TEXT:
                 bad[name] = _("{field} is {length} characters long; the limit is {limit}").format(

@@ -29,6 +29,10 @@ def test_clean_text() -> None:
     assert clean_text("one\r\ntwo\rthree\n\tfour") == "one\ntwo\nthree\n\tfour"
     assert clean_text("bad \udcff byte") == "bad \ufffd byte"
     assert clean_text("عربي — ok ✓") == "عربي — ok ✓"
+    # a paragraph separator ends a line as a newline does (the client cannot tell
+    # them apart); no-break spaces and line separators stay as written
+    assert clean_text("one\u2029two") == "one\ntwo"
+    assert clean_text("le 12\u00a0mars\u202f!\u2028ok") == "le 12\u00a0mars\u202f!\u2028ok"
 
 
 def test_bidi_contained_keeps_a_name_from_reordering_what_follows_it() -> None:

@@ -7,6 +7,7 @@ no model touches the database, so each can be tested without a widget.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -29,7 +30,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.means import mean_percent
 from fieldplan.model import STATUSES, ProgressReport
-from fieldplan.text import for_message, search_key
+from fieldplan.text import bidi_contained, for_message, search_key
 from ui.bidi import code_text, embedded, isolated, isolated_codes
 from ui.context import office_label
 from ui.plain_text import tip_text
@@ -173,6 +174,10 @@ class _RowsModel(QAbstractTableModel):
             # as written, never as HTML
             return tip_text(self.tooltip(row, column))
         return self.extra(row, column, role)
+
+
+# what ends a line in a narrative (clean_text keeps U+2028 as written)
+_LINE_BREAKS = re.compile("[\n\u2028\u2029]")
 
 
 class ReportTableModel(_RowsModel):
@@ -366,7 +371,9 @@ class ReportTableModel(_RowsModel):
         if column == self.UPDATED:
             return _safe_datetime(r.updated_at)
         if column == self.ACHIEVEMENTS:
-            return r.achievements.replace("\n", " ")[:200]
+            # one line, its bidi controls contained as the tooltip's are: an unclosed
+            # RLO (U+202E) showed the rest of the cell reversed
+            return bidi_contained(_LINE_BREAKS.sub(" ", r.achievements[:200]))
         return ""
 
     def sort_key(self, r: ProgressReport, column: int) -> Any:

@@ -576,3 +576,15 @@ def test_the_office_a_refused_bundle_claims_is_shown_escaped_and_short(qtbot) ->
     # an office code: as the client names offices
     code = dataclasses.replace(row, office="RO-Pretoria")
     assert inbox.display(code, InboxModel.OFFICE).startswith("RO-Pretoria · ")
+
+
+def test_report_model_contains_a_narratives_bidi_controls():
+    # an unclosed RLO (U+202E) reversed the rest of the Achievements cell
+    rows = [report(achievements="before\u202ereversed after\nnext\u2028line"),
+            report(achievements="keep \u2068\u0645\u0627\u0644\u064a\u2069 whole")]
+    model = ReportTableModel()
+    model.set_reports(rows)
+    column = ReportTableModel.ACHIEVEMENTS
+    assert model.data(model.index(0, column)) == "beforereversed after next line"
+    assert model.data(model.index(1, column)) == "keep \u2068\u0645\u0627\u0644\u064a\u2069 whole"
+    assert "\u202e" not in model.data(model.index(0, column), Qt.ItemDataRole.ToolTipRole)

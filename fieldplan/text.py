@@ -344,3 +344,25 @@ def _add_span(spans: list[Span], span: Span, text: str) -> None:
         spans[-1] = (spans[-1][0], max(spans[-1][1], span[1]))
     else:
         spans.append(span)
+
+
+def excerpt_at(text: str, span: Span, room: int = 60) -> str:
+    """``text`` in at most ``room`` characters around ``span`` (where it differs from
+    another version: ``differing_spans``), its start a few words in, "…" where the text
+    is cut. Two long versions differing near their end looked the same cut at their
+    start ("conflicts list")."""
+    if len(text) <= room:
+        return text
+    start = span[0]
+    begin = max(0, min(start - room // 3, len(text) - (room - 1)))
+    if begin > 0:  # from a word's start
+        space = _SPACE.search(text, begin, start)
+        if space is not None:
+            begin = space.end()
+    stop = begin + room - (1 if begin > 0 else 0)
+    if stop < len(text):
+        stop -= 1
+    return ("…" if begin > 0 else "") + text[begin:stop] + ("…" if stop < len(text) else "")
+
+
+_SPACE = re.compile(r"\s+")

@@ -116,3 +116,37 @@ def test_an_indicator_in_conflict_is_named_by_its_title_in_the_language(
                              conflict.id)
         first = out.splitlines()[0].replace("\u200e", "").replace("\u200f", "")
         assert first.endswith("  " + indicator.title.get(lang)), (lang, first)
+
+
+def test_conflicts_list_shows_long_versions_where_they_differ(hq, make_office, tmp_path: Path,
+                                                               capsys) -> None:
+    """Two long versions differing in their last line: each shown around the
+    difference, not both as the same first 60 characters."""
+    path, _replica, conflict = long_conflict(hq, make_office, tmp_path)
+    code, out, err = run(capsys, "--db", str(path), "conflicts", "list")
+    assert (code, err) == (0, "")
+    lines = {cand.value_id: next(line for line in out.splitlines() if cand.value_id in line)
+             for cand in conflict.candidates}
+    for cand in conflict.candidates:
+        shown = lines[cand.value_id].split(cand.value_id + "  ", 1)[1]
+        villages = "12" if cand.value.endswith("12 villages.") else "21"
+        assert shown.startswith("…") and f"Final: {villages} villages.  " in shown
+        assert len(shown.split("  " + cand.author)[0]) <= 60
+    code, out, _err = run(capsys, "--db", str(path), "--json", "conflicts", "list")
+    assert {c["value"] for c in json.loads(out)[0]["candidates"]} == {
+        BODY + "Final: 12 villages.", BODY + "Final: 21 villages."}
+
+
+def test_excerpt_at_cuts_around_the_difference() -> None:
+    from fieldplan.text import differing_spans, excerpt_at
+
+    a = "word " * 30 + "the result was good, and then " + "more " * 30
+    b = "word " * 30 + "the result was poor, and then " + "more " * 30
+    spans_a, spans_b = differing_spans(a, b)
+    shown = excerpt_at(a, spans_a[0])
+    # a third of the room before the difference, from a word's start
+    assert shown == "…the result was good, and then more more more more more mor…"
+    assert "was poor" in excerpt_at(b, spans_b[0])
+    assert excerpt_at("short text", (0, 5)) == "short text"
+    end = excerpt_at(a, (len(a) - 3, len(a)))
+    assert not end.endswith("…") and end.startswith("…") and len(end) <= 60

@@ -786,7 +786,7 @@ def level_label(level: str, lang: str | None = None) -> str:
 
 
 def lead_label(lead: str, lang: str | None = None) -> str:
-    """Who leads an action (model.LEADS): "IOM" / "OIM" / ..., "Joint" / "Conjoint" / "مشترك"."""
+    """Who leads an action (model.LEADS): "IOM" / "OIM" / ..., "Joint" / "OIM-OCI" / "مشترك"."""
     return _label(_LEAD_LABELS, "lead", lead, lang)
 
 

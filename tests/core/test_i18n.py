@@ -309,7 +309,7 @@ def test_status_symbols_are_in_dejavu_sans():
 
 def test_other_labels():
     assert i18n.lead_label("joint", "en") == "Joint"
-    assert i18n.lead_label("joint", "fr") == "OIM et OCI"
+    assert i18n.lead_label("joint", "fr") == "OIM-OCI"
     assert i18n.lead_label("joint", "ar") == "مشترك"
     assert i18n.lead_label("IOM", "fr") == "OIM"
     assert i18n.level_label("global", "fr") == "Mondial"

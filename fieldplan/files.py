@@ -334,7 +334,8 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     """The file ``atomic_output`` replaces for ``path``: ``path`` itself, or the file a
     symbolic link points to. Raises FileError for a folder, a device, a pipe, a
     socket, and (unless allowed) a protected file or one no output replaces: a
-    database, a database's log, a secret key, the client's drafts."""
+    database, a database's log, a secret key, the client's drafts; and a file its user
+    may not write (read-only), which the rename would otherwise replace on POSIX."""
     if not path.name:
         raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     try:
@@ -363,7 +364,13 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
             if kept is not None:
                 raise _refused(path, kept)
     # a link (even a dangling one) keeps pointing where it did: write its target
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if st is not None and not os.access(target, os.W_OK):
+        # read-only: on POSIX the rename asks only the folder, and would put a new,
+        # writable file in its place; Windows refuses it. Refused everywhere, in the
+        # words Windows gets
+        raise cannot_write(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+    return target
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:
@@ -430,8 +437,8 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
 
     A symbolic link's target is written (the link stays). Refused with a FileError,
     before anything is written: a folder, a device, pipe or socket, an SQLite
-    database, and a file ``protect`` names unless ``allow_protected`` (the writer of
-    secret keys).
+    database, a file ``protect`` names unless ``allow_protected`` (the writer of
+    secret keys), and a read-only file ("permission denied", as Windows says).
 
     ``mode``: the new file's permissions, less the umask; ``private``: exactly 0o600,
     whatever the umask (secret keys).

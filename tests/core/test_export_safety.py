@@ -542,6 +542,76 @@ def test_a_full_disk_gives_one_line_and_nothing_else(hq, tmp_path: Path, capsys,
     assert sorted(p.name for p in tmp_path.iterdir() if "progress" in p.name) == []
 
 
+def _access_by_mode_bits(monkeypatch) -> None:
+    """``os.access`` answers from the permission bits, as for a user who is not the
+    superuser (tests may run as root, whom os.access lets write anything)."""
+    real = os.access
+
+    def access(path, mode, **kwargs) -> bool:
+        if mode == os.W_OK and os.path.exists(path):
+            return bool(os.stat(path).st_mode & stat.S_IWUSR)
+        return real(path, mode, **kwargs)
+
+    monkeypatch.setattr(files.os, "access", access)
+
+
+def test_data_export_over_a_read_only_file_is_refused(hq, tmp_path: Path, capsys,
+                                                      monkeypatch) -> None:
+    """``chmod 444 t.csv``, then an export to it: Windows refused it ("permission
+    denied"), Linux and macOS replaced it with a new, writable file (the rename asks
+    only the folder). Refused everywhere now, before anything is written."""
+    hq.close()
+    _access_by_mode_bits(monkeypatch)
+    out = tmp_path / "t.csv"
+    out.write_bytes(b"x\n")
+    out.chmod(0o444)
+    code, stdout, err = run("--db", str(tmp_path / "hq.sqlite3"), "data", "export",
+                            "--format", "csv", "-o", str(out), capsys=capsys)
+    assert (code, stdout) == (1, "")
+    assert err == f"fieldplan: error: cannot write {out}: permission denied\n"
+    assert out.read_bytes() == b"x\n" and stat.S_IMODE(out.stat().st_mode) == 0o444
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]
+    out.chmod(0o644)  # made writable again: written
+    code, _, err = run("--db", str(tmp_path / "hq.sqlite3"), "data", "export",
+                       "--format", "csv", "-o", str(out), capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.read_text(encoding="utf-8-sig").startswith("office,")
+
+
+def test_every_writer_refuses_a_read_only_file(hq, tmp_path: Path, monkeypatch) -> None:
+    """Tables, PDF reports, plans and bundles all go through atomic_output, and so
+    does the check a bundle's name gets first; a link to a read-only file is refused
+    too, and the link stays."""
+    from fieldplan.plan import dump_plan
+    from fieldplan.sync.export import check_bundle_target
+
+    _access_by_mode_bits(monkeypatch)
+    plan = hq.plan()
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    kept = tmp_path / "kept.pdf"
+    kept.write_bytes(b"old")
+    kept.chmod(0o444)
+    link = tmp_path / "link.csv"
+    link.symlink_to(kept)
+    writers = [
+        (kept, lambda: files.write_atomic(kept, b"%PDF-")),
+        (link, lambda: tabular.write_table(hq, "csv", link)),
+        (kept, lambda: files.check_writable(kept)),
+        (kept, lambda: check_bundle_target(hq, kept)),
+        (tmp_path / "plan.json", lambda: dump_plan(plan, tmp_path / "plan.json")),
+    ]
+    (tmp_path / "plan.json").write_bytes(b"{}")
+    (tmp_path / "plan.json").chmod(0o400)
+    for named, write in writers:
+        with pytest.raises(FileError) as info:
+            write()
+        assert str(info.value) == f"cannot write {named}: permission denied"
+    assert kept.read_bytes() == b"old" and link.is_symlink()
+    assert (tmp_path / "plan.json").read_bytes() == b"{}"
+    assert sorted(os.listdir(tmp_path)) == ["kept.pdf", "link.csv", "plan.json"]
+
+
 def test_a_name_as_long_as_allowed_is_written(hq, make_office, tmp_path: Path) -> None:
     """``export -o`` with a long name (up to the file system's 255 bytes) failed "the
     name is too long": the temporary file beside it added ".{name}.{8 hex}.part". Its

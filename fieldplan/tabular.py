@@ -333,7 +333,9 @@ def _cell(value: Any) -> Any:
 
 
 def hidden_note(count: int) -> str:
-    """How many rows written are reports the current plan hides (``count`` > 0)."""
+    """How many rows written are reports the current plan hides (``count`` > 0), as
+    the command line says it (it names ``status``; the client names its own views:
+    ui.table_export.hidden_note)."""
     # Translators: plan_hidden is the name of a column of the file: keep it as is.
     return ngettext(
         "{count} row is a report the current plan hides, marked in the column "

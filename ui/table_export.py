@@ -113,10 +113,22 @@ def saved_text(request: TableRequest, rows: int, file: str, hidden: int = 0) -> 
     text = ngettext("Saved {n} row in {file}.", "Saved {n} rows in {file}.", rows).format(
         n=format_number(rows), file=file)
     if hidden:
-        from fieldplan.tabular import hidden_note
-
-        text += " " + sentence(hidden_note(hidden)) + "."
+        text += " " + hidden_note(hidden)
     return text
+
+
+def hidden_note(count: int) -> str:
+    """How many rows written are reports the current plan hides (``count`` > 0), said
+    of what the client shows (the command line's ``tabular.hidden_note`` names its
+    ``status`` command instead). The column keeps its name in every language: it is
+    the file's heading."""
+    # Translators: {column} is the name of a column of the file, "plan_hidden"
+    return ngettext(
+        "{count} row is a report the current plan hides, marked in the column {column}: "
+        "the review pack, the status sheets and the dashboards leave it out.",
+        "{count} rows are reports the current plan hides, marked in the column {column}: "
+        "the review pack, the status sheets and the dashboards leave them out.",
+        count).format(count=format_number(count), column=isolated("plan_hidden"))
 
 
 class TableExportDialog(QDialog):

@@ -517,10 +517,21 @@ def test_the_dialog_says_how_many_rows_the_plan_hides(open_window, hq_db, qtbot,
     window.set_period("2026-S1")
     dialog = open_dialog(window, qtbot)
     save(dialog, qtbot, tmp_path / "t.xlsx")
+    # what the client shows, not the command line's `status`
     note = ("1 row is a report the current plan hides, marked in the column plan_hidden: "
-            "the review pack, status sheets and status leave it out.")
+            "the review pack, the status sheets and the dashboards leave it out.")
     assert dialog.message.text() == f"Saved 2 rows in {tmp_path / 't.xlsx'}. {note}"
     assert window.statusBar().currentMessage() == f"Saved 2 rows in t.xlsx. {note}"
+
+
+def test_the_hidden_rows_note_in_arabic_keeps_the_column_name_whole(language) -> None:
+    """The column's name is the file's heading in every language, kept left to right
+    in an Arabic sentence."""
+    from ui.table_export import TableRequest, saved_text
+
+    language("ar")
+    text = saved_text(TableRequest(lang="ar"), 406, "t.xlsx", hidden=188)
+    assert "\u2066plan_hidden\u2069" in text
 
 
 def periods_offered(dialog) -> list[str]:

@@ -70,6 +70,20 @@ def _listed_period(rep: Replica, period: str) -> str:
     return _check_period(rep, wanted, plan)
 
 
+def held_periods(rep: Replica) -> list[str]:
+    """The periods reports are held for, in time order: the plan's that have reports,
+    and the ones outside its dates that ``list_reports`` takes all the same (an
+    amendment that moved the plan's dates hides them). A value that is no period
+    (older data) is left out: no period names it."""
+    found = set()
+    for (period,) in rep.conn.execute("SELECT DISTINCT period FROM progress"):
+        try:
+            found.add(as_period(period))
+        except ValidationError:
+            continue
+    return [str(p) for p in sorted(found)]
+
+
 def is_locked(rep: Replica, period: str) -> bool:
     """Whether headquarters has locked this period after its review."""
     return bool(events.entity_state(rep.conn, "lock", str(as_period(period))).get("locked"))

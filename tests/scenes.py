@@ -147,11 +147,11 @@ def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
     return ml
 
 
-def amended(plan, *, drop=(), rename=None, regional=(), end=None, title=None):
+def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, title=None):
     """``plan`` as an amendment changes it (its version one up): actions dropped,
-    renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, an earlier end
-    (the targets of the periods it drops dropped too), a new title for the first
-    action."""
+    renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, a later start or
+    an earlier end (the targets of the periods they drop dropped too), a new title for
+    the first action."""
     import dataclasses
     import datetime as dt
 
@@ -159,7 +159,9 @@ def amended(plan, *, drop=(), rename=None, regional=(), end=None, title=None):
 
     rename = rename or {}
     end = dt.date.fromisoformat(end) if isinstance(end, str) else end
+    start = dt.date.fromisoformat(start) if isinstance(start, str) else start
     kept = dataclasses.replace(plan, end=end) if end else plan
+    kept = dataclasses.replace(kept, start=start) if start else kept
     periods = {str(p) for p in kept.periods()}
     actions = []
     for i, a in enumerate(plan.actions):

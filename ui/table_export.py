@@ -8,6 +8,7 @@ terminal get the same file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.errors import CancelledError
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_number, format_period, ngettext
+from fieldplan.periods import as_period
 from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang
 from ui.dialogs import (
@@ -35,6 +37,7 @@ from ui.dialogs import (
     documents_dir,
     follow_plan_periods,
     note_label,
+    refill_combo,
     save_file_dialog,
     selectable,
     size_to_content,
@@ -151,6 +154,9 @@ class TableExportDialog(QDialog):
             _("File type"), [(format_label(f), f) for f in TABLE_FORMATS],
             settings.value("tables/format", TABLE_FORMATS[0]))
         form.addRow(buddy_label(_("File &type:"), self.format_combo), self.format_combo)
+        #: the periods reports are held for (progress.held_periods): read on the worker,
+        #: to offer the ones the plan hides too
+        self.held: list[str] = []
         self.period_combo = choice_combo(_("Period"), _period_items(identity), period)
         form.addRow(buddy_label(_("&Period:"), self.period_combo), self.period_combo)
         # the names of offices and actions in the table: the interface's by default
@@ -189,15 +195,40 @@ class TableExportDialog(QDialog):
         self.close_button.setAutoDefault(False)
         self.save_button.setDefault(True)
         size_to_content(self, 460)
+        self.read_held_periods()
+
+    def read_held_periods(self) -> None:
+        """Read (on the worker) which periods reports are held for, then offer those
+        the plan hides too, the choice kept."""
+
+        def run(rep):
+            from fieldplan.progress import held_periods
+
+            return held_periods(rep)
+
+        DbOp(self.session, self, run).success(self._held_read).run()
+
+    def _held_read(self, held: list[str]) -> None:
+        self.held = held
+        items = _period_items(self.identity, held)
+        if items != self._period_items_shown():
+            refill_combo(self.period_combo, items, self.period_combo.currentData())
+
+    def _period_items_shown(self) -> list[tuple[str, str]]:
+        combo = self.period_combo
+        return [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
 
     def set_identity(self, identity: Identity) -> None:
         """Offer the periods of a new plan (an amendment: MainWindow.set_identity): the
-        one chosen while the plan has it, else the nearest, said in the dialog; the
-        other choices stay."""
+        one chosen while the plan has it or hides it with reports held, else the
+        nearest, said in the dialog; the other choices stay."""
         self.identity = identity
-        if follow_plan_periods(self.period_combo, self.plan_note, identity,
-                               _period_items(identity)):
+        items = _period_items(identity, self.held)
+        if self.period_combo.currentData() in {p for _text, p in items}:
+            refill_combo(self.period_combo, items, self.period_combo.currentData())
+        elif follow_plan_periods(self.period_combo, self.plan_note, identity, items):
             size_to_content(self, max(self.width(), 460))
+        self.read_held_periods()  # the import that brought the plan may bring reports
 
     def request(self) -> TableRequest:
         return TableRequest(
@@ -313,9 +344,23 @@ class TableExportDialog(QDialog):
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.saved_path).parent)))
 
 
-def _period_items(identity: Identity) -> list[tuple[str, str]]:
-    """The period combo's items: the plan's periods, then all of them."""
-    return [(format_period(p), p) for p in identity.periods()] + [(_("All periods"), "")]
+def _period_items(identity: Identity, held: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """The period combo's items: the plan's periods and, among them in time order, the
+    ones it hides that reports are ``held`` for (an amendment moved its dates: their
+    reports are still exported, said so), then all of them."""
+    periods = identity.periods()
+    hidden = [p for p in held if p not in periods]
+    items = [(hidden_period_text(p) if p in hidden else format_period(p), p)
+             for p in sorted([*periods, *hidden], key=as_period)]
+    return [*items, (_("All periods"), "")]
+
+
+def hidden_period_text(period: str) -> str:
+    """A period the plan hides, as the period list offers it: "2nd semester 2025 ·
+    hidden by the plan" (as HQ's table of reports says of such a report)."""
+    # Translators: a period outside the plan's dates that reports are still held for
+    # (exported all the same); {period} is "2nd semester 2025"
+    return _("{period} · hidden by the plan").format(period=format_period(period))
 
 
 def _show_status(window: QWidget | None, text: str) -> None:

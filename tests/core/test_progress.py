@@ -112,6 +112,20 @@ def test_a_period_outside_the_plan_is_listed_when_reports_are_held_for_it(hq) ->
         progress.submit_period(hq, "2025-S1")
 
 
+def test_held_periods_are_the_periods_with_reports_in_time_order(hq) -> None:
+    """What the client's Export table offers besides the plan's periods: the ones
+    outside its dates that reports are held for; a value that is no period (older
+    data) names none."""
+    from tests.fixtures.reports.seed import write_progress
+
+    assert progress.held_periods(hq) == []
+    write_progress(hq, "ML", "2026-S1", only=1)
+    write_progress(hq, "ML", "2025-S1", only=2)  # as an older plan let ML write them
+    assert progress.held_periods(hq) == ["2025-S1", "2026-S1"]
+    hq.conn.execute("UPDATE progress SET period = 'spring' WHERE period = '2026-S1'")
+    assert progress.held_periods(hq) == ["2025-S1"]
+
+
 # --- a value typed over a version (a draft kept since) ------------------------------------
 def _heads(rep, code, field):
     from fieldplan.sync import list_conflicts

@@ -579,3 +579,61 @@ def test_an_open_dialog_follows_a_plan_amendment(open_window, hq_db, qtbot, tmp_
                                        "2027-S2", "2028-S1", ""]
     assert dialog.period_combo.currentData() == ""
     dialog.close()
+
+
+def test_a_period_the_plan_hides_is_offered_while_reports_are_held(
+        open_window, three_reports, qtbot, tmp_path, spy):
+    """An amendment moved the plan's dates (allowed to hide reports): the reports of
+    the periods it left out are still exported, and each such period can be chosen
+    alone, as ``data export --period`` can, said to be hidden, in time order. A
+    period it hides that holds no report is not offered."""
+    from fieldplan.progress import record_progress
+    from tests.scenes import amend_plan
+
+    with open_replica(three_reports) as rep:
+        record_progress(rep, "PA1.6", "2027-S1", status="on-track", percent=10)
+        amend_plan(rep, tmp_path, start="2026-01-01", end="2026-12-31")
+    window = open_window(three_reports)
+    window.set_period("2026-S1")
+    dialog = open_dialog(window, qtbot)
+    wait_idle(qtbot, window.session)
+    assert periods_offered(dialog) == ["2025-S2", "2026-S1", "2026-S2", "2027-S1", ""]
+    combo = dialog.period_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "2nd semester 2025 · hidden by the plan", "1st semester 2026", "2nd semester 2026",
+        "1st semester 2027 · hidden by the plan", "All periods"]
+    assert combo.currentData() == "2026-S1"  # the window's period stays chosen
+    choose(dialog.format_combo, "csv")
+    choose(combo, "2025-S2")
+    assert dialog.request().file_name() == "progress-2025-S2-en.csv"
+    save(dialog, qtbot, tmp_path / "got.csv")
+    assert spy[-1]["period"] == "2025-S2"
+    assert direct(three_reports, "csv", tmp_path / "ref.csv", period="2025-S2") == 1
+    assert (tmp_path / "got.csv").read_bytes() == (tmp_path / "ref.csv").read_bytes()
+    assert dialog.message.text().startswith(f"Saved 1 row in {tmp_path / 'got.csv'}. 1 row "
+                                            "is a report the current plan hides")
+    assert not errors(window)
+    dialog.close()
+
+
+def test_a_period_chosen_stays_when_an_amendment_hides_it_with_its_reports(
+        open_window, three_reports, qtbot, tmp_path):
+    """The dialog open on 2025-S2 when the plan's new start leaves it out: its report
+    is still exported, so it stays chosen, now said to be hidden, with no note."""
+    from tests.scenes import amend_plan
+
+    window = open_window(three_reports)
+    window.set_period("2025-S2")
+    dialog = open_dialog(window, qtbot)
+    wait_idle(qtbot, window.session)
+    assert dialog.period_combo.currentText() == "2nd semester 2025"
+    with open_replica(three_reports) as rep:
+        amend_plan(rep, tmp_path, start="2026-01-01")
+    window.poll()
+    qtbot.waitUntil(lambda: dialog.identity.plan.version == 2, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert dialog.period_combo.currentData() == "2025-S2"
+    assert dialog.period_combo.currentText() == "2nd semester 2025 · hidden by the plan"
+    assert periods_offered(dialog)[:2] == ["2025-S2", "2026-S1"]
+    assert not dialog.plan_note.isVisible()
+    dialog.close()

@@ -53,6 +53,9 @@ class Conflict:
     #: a report's conflict whose period headquarters has locked (as this replica
     #: knows): no one settles it until headquarters unlocks the period
     locked: bool = False
+    #: a report's conflict whose report shows "submitted" here: no value of it changes
+    #: until someone reopens the report (``keep_refusal``), as a save is refused
+    submitted: bool = False
 
     @property
     def office(self) -> str:
@@ -76,7 +79,7 @@ class Conflict:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "entity": self.entity, "record": self.entity_id,
                 "office": self.office, "action": self.action, "period": self.period,
-                "field": self.field, "locked": self.locked,
+                "field": self.field, "locked": self.locked, "submitted": self.submitted,
                 "candidates": [{"value_id": c.value_id, "value": c.value, "author": c.author,
                                 "at": c.at, "written_at": c.written_at or c.at,
                                 "winner": c.winner, "computer": c.computer,
@@ -128,6 +131,36 @@ def locked_note(conflict: Conflict, here: str) -> str:
         return _("{period} is locked by headquarters: ask headquarters to unlock it to "
                  "settle this conflict.").format(period=period)
     return ""
+
+
+def keep_refusal(conflict: Conflict, candidate: Candidate) -> str:
+    """Why keeping ``candidate`` is refused (a message, as the CLI prints it), though
+    this computer settles the conflict; "" when it is not. A submitted report's value
+    changes only once it is reopened, as ``record_progress`` refuses a save: keeping one
+    would make it show, submitted, a value nobody submitted. Its state in conflict
+    (a change crossed a submission) is settled by keeping "draft", which reopens it;
+    keeping "submitted" would submit the changes the submission did not cover, unseen
+    by whoever submitted: they are submitted as any report is, once a person saw them."""
+    if conflict.entity != "progress" or not conflict.period:
+        return ""
+    if conflict.field == "state":
+        if candidate.value != "submitted":
+            return ""
+        from fieldplan.i18n import state_label
+
+        return _("keeping “{submitted}” would submit the changes made after the "
+                 "submission, which whoever submitted did not see: keep “{draft}”, check "
+                 "the report, then submit it again").format(
+                     submitted=state_label("submitted"), draft=state_label("draft"))
+    if conflict.submitted:
+        return _("the report on {code} for {period} is submitted; reopen it before "
+                 "editing").format(code=conflict.action, period=conflict.period)
+    return ""
+
+
+def _submitted(rep: Replica, entity_id: str) -> bool:
+    """Whether a report shows "submitted" here (its state's winning value)."""
+    return events.entity_state(rep.conn, "progress", entity_id).get("state") == "submitted"
 
 
 def _locked(rep: Replica, period: str) -> bool:
@@ -203,7 +236,8 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
             # as resolve_conflict refuses it (refuse_if_locked)
             if conflict.period not in locks:
                 locks[conflict.period] = _locked(rep, conflict.period)
-            conflict = replace(conflict, locked=locks[conflict.period])
+            conflict = replace(conflict, locked=locks[conflict.period],
+                               submitted=_submitted(rep, entity_id))
         out.append(conflict)
     return out
 
@@ -222,8 +256,8 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
             id=conflict.id, value=keep, values=ids))
     owner = conflict.office
     if owner != settled_here(rep):
-        raise ValidationError(_("only {office}'s replicas can resolve this conflict").format(
-            office=owner))
+        raise ValidationError(_("only the computers of {office} can resolve this "
+                                "conflict").format(office=owner))
     if len(conflict.candidates) > events.MAX_BASE_PER_FIELD:
         # peers refuse an event replacing more versions of one field than this
         raise ValidationError(_("conflict {id} has {count} values, more than one resolution "
@@ -235,6 +269,11 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
             # keeping a value changes the report: refused as a save is (an office
             # that has received the lock; headquarters until it unlocks)
             refuse_if_locked(rep, conflict.period)
+            # nor while the report is submitted (as read now, in the transaction)
+            refused = keep_refusal(replace(conflict, submitted=_submitted(
+                rep, conflict.entity_id)), chosen[0])
+            if refused:
+                raise ValidationError(refused)
         events.append(rep.conn, conflict.entity, conflict.entity_id,
                       {conflict.field: chosen[0].value}, author=rep.author,
                       base={conflict.field: [c.full_id for c in conflict.candidates]})

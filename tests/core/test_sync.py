@@ -252,7 +252,7 @@ def test_conflict_between_two_laptops_resolved_everywhere(hq, make_office,
     assert conflict.field == "status" and conflict.office == "ML"
     assert {c.value for c in conflict.candidates} == {"on-track", "at-risk"}
     winner = [c.value for c in conflict.candidates if c.winner]
-    with pytest.raises(Exception, match="only ML's replicas can resolve"):
+    with pytest.raises(Exception, match="only the computers of ML can resolve this conflict"):
         resolve_conflict(hq, conflict.id, conflict.candidates[0].value_id)
     send(hq, a, tmp_path)
     [at_a] = list_conflicts(a)

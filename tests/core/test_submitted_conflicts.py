@@ -1,0 +1,126 @@
+"""A submitted report's conflicts: keeping a value changes the report, refused as a
+save is until the report is reopened (else it shows, submitted, a value nobody
+submitted). Its state in conflict (a change crossed a submission) is settled by keeping
+"draft", which reopens it; keeping "submitted" would submit the changes the submission
+did not cover (test_sync's test_a_change_made_while_another_laptop_submitted_...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_sync import national, send
+
+from fieldplan import progress
+from fieldplan.cli import main
+from fieldplan.errors import ValidationError
+from fieldplan.replica import open_replica
+from fieldplan.sync import list_conflicts, resolve_conflict
+
+PERIOD = "2026-S1"
+REOPEN_FIRST = "is submitted; reopen it before editing"
+
+
+def events_of(rep) -> int:
+    return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def submitted_in_conflict(hq, make_office, tmp_path: Path):
+    """ML's laptops A and B wrote one report's status differently; A received B's and
+    submitted the period (the report shows B's "at risk", submitted)."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = national(a)
+    progress.record_progress(a, act, PERIOD, status="on-track")
+    progress.record_progress(b, act, PERIOD, status="at-risk")
+    send(a, hq, tmp_path)
+    send(b, hq, tmp_path)
+    send(hq, a, tmp_path)
+    progress.submit_period(a, PERIOD)
+    [conflict] = list_conflicts(a)
+    return a, act, conflict
+
+
+def test_keeping_a_value_of_a_submitted_report_is_refused_until_it_is_reopened(
+        hq, make_office, tmp_path: Path) -> None:
+    a, act, conflict = submitted_in_conflict(hq, make_office, tmp_path)
+    assert conflict.field == "status" and conflict.submitted
+    assert conflict.to_dict()["submitted"] is True
+    own = next(c for c in conflict.candidates if c.here)
+    before = (events_of(a), progress.digest(a))
+    with pytest.raises(ValidationError) as refused:
+        resolve_conflict(a, conflict.id, own.value_id)
+    # the refusal of a save, word for word
+    assert str(refused.value) == (f"the report on {act} for {PERIOD} is submitted; reopen "
+                                  "it before editing")
+    with pytest.raises(ValidationError, match=REOPEN_FIRST):
+        progress.record_progress(a, act, PERIOD, status="on-track")
+    assert (events_of(a), progress.digest(a)) == before
+    report = progress.get_report(a, act, PERIOD, "ML")
+    assert (report.status, report.state) == ("at-risk", "submitted")
+    # reopened: kept as before, the report a draft
+    progress.reopen_report(a, act, PERIOD)
+    [conflict] = list_conflicts(a)
+    assert not conflict.submitted
+    resolve_conflict(a, conflict.id, own.value_id)
+    report = progress.get_report(a, act, PERIOD, "ML")
+    assert (report.status, report.state) == ("on-track", "draft")
+    assert list_conflicts(a) == []
+
+
+def test_conflicts_resolve_says_reopen_it_first_on_one_line(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    a, act, conflict = submitted_in_conflict(hq, make_office, tmp_path)
+    own = next(c for c in conflict.candidates if c.here)
+    path, before = a.path, events_of(a)
+    a.close()
+    capsys.readouterr()
+    assert main(["--db", str(path), "conflicts", "resolve", conflict.id,
+                 "--keep", own.value_id]) == 1
+    out, err = capsys.readouterr()
+    assert err.strip().splitlines() == [
+        f"fieldplan: error: the report on {act} for {PERIOD} is submitted; reopen it "
+        "before editing"]
+    assert out == ""
+    with open_replica(path) as rep:
+        assert events_of(rep) == before and len(list_conflicts(rep)) == 1
+
+
+def crossed_submission(hq, make_office, tmp_path: Path):
+    """Laptop one submitted while laptop two, offline, changed the report: both hold
+    the conflict on its state (and laptop two's percent)."""
+    one, two = make_office("ML", "one"), make_office("ML", "two")
+    act = national(one)
+    progress.record_progress(one, act, PERIOD, status="on-track", percent=30)
+    send(one, hq, tmp_path)
+    send(hq, two, tmp_path)
+    progress.submit_period(one, PERIOD)
+    progress.record_progress(two, act, PERIOD, percent=77)
+    send(one, hq, tmp_path)
+    send(two, hq, tmp_path)
+    send(hq, one, tmp_path)
+    [conflict] = list_conflicts(one)
+    assert conflict.field == "state"
+    return one, act, conflict
+
+
+def test_keeping_submitted_over_a_change_the_submission_did_not_cover_is_refused(
+        hq, make_office, tmp_path: Path) -> None:
+    one, act, conflict = crossed_submission(hq, make_office, tmp_path)
+    submitted = next(c for c in conflict.candidates if c.value == "submitted")
+    before = (events_of(one), progress.digest(one))
+    with pytest.raises(ValidationError, match="keep “Draft”, check the report, then "
+                                              "submit it again"):
+        resolve_conflict(one, conflict.id, submitted.value_id)
+    assert (events_of(one), progress.digest(one)) == before
+
+
+def test_keeping_draft_reopens_the_report_and_it_is_submitted_again_as_any(
+        hq, make_office, tmp_path: Path) -> None:
+    one, act, conflict = crossed_submission(hq, make_office, tmp_path)
+    draft = next(c for c in conflict.candidates if c.value == "draft")
+    resolve_conflict(one, conflict.id, draft.value_id)
+    assert list_conflicts(one) == []
+    report = progress.get_report(one, act, PERIOD, "ML")
+    assert (report.state, report.percent) == ("draft", 77)  # (nothing lost)
+    progress.submit_period(one, PERIOD)  # seen, and submitted as any report is
+    assert progress.get_report(one, act, PERIOD, "ML").state == "submitted"

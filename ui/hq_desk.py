@@ -1198,7 +1198,7 @@ class ConflictsPage(QWidget):
         conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if conflict is None:
             return
-        from fieldplan.sync.conflicts import locked_note
+        from fieldplan.sync.conflicts import keep_refusal, locked_note
         from ui.conflict_versions import (
             VersionText,
             difference_said,
@@ -1220,6 +1220,14 @@ class ConflictsPage(QWidget):
         lock = locked_note(conflict, mine)
         if lock:
             lines.append(in_layout_direction(lock))
+        # a submitted report changes once reopened, as a save; its state in conflict
+        # is settled by keeping "draft" (which reopens it): why a Keep is disabled
+        refusals = [keep_refusal(conflict, cand) if settle_here else ""
+                    for cand in conflict.candidates]
+        if any(refusals) and conflict.field != "state":
+            lines.append(in_layout_direction(_("This report is submitted. Reopen it to edit it.")))
+        elif any(refusals):
+            lines.append(in_layout_direction(sentence(next(r for r in refusals if r)) + "."))
         texts = [value_text(conflict.field, cand.value) for cand in conflict.candidates]
         differences = version_differences(conflict.field, texts)
         if any(differences):
@@ -1227,7 +1235,8 @@ class ConflictsPage(QWidget):
                 "Where the versions differ is highlighted; each opens at its first "
                 "difference.")))
         self.message.setText("\n".join(lines))
-        for cand, text, spans in zip(conflict.candidates, texts, differences, strict=True):
+        for cand, text, spans, refused in zip(conflict.candidates, texts, differences,
+                                              refusals, strict=True):
             box = QGroupBox()
             blay = QVBoxLayout(box)
             # who wrote it and when, in a label that wraps: a group box's title never
@@ -1256,7 +1265,8 @@ class ConflictsPage(QWidget):
             keep.clicked.connect(
                 lambda _c=False, cid=conflict.id, vid=cand.value_id: self.resolve(cid, vid)
             )
-            allow_writes(keep, self.identity, settle_here)
+            allow_writes(keep, self.identity, settle_here and not refused,
+                         isolated_codes(sentence(refused)) if refused else "")
             blay.addWidget(keep)
             self.keep_buttons.append(keep)
             self.sides_layout.addWidget(box)

@@ -1,0 +1,82 @@
+"""The Conflicts page on a submitted report: its Keep buttons are disabled and the page
+says to reopen it, as the report editor does (keeping a value would make the report
+show, submitted, a value nobody submitted). In a conflict on the report's state (a
+change crossed a submission) Draft can be kept, which reopens it; Submitted cannot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from fieldplan.sync import export_bundle, import_bundle, list_conflicts
+from tests.ui.conftest import wait_idle
+
+PERIOD = "2026-S1"
+
+
+def send(src, dst, tmp_path: Path) -> None:
+    for_office = dst.office if src.is_hq else None
+    import_bundle(dst, export_bundle(src, for_office=for_office, out_dir=tmp_path).path)
+
+
+def conflicts_page(open_window, qtbot, path, buttons: int = 2):
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == buttons, timeout=5000)
+    wait_idle(qtbot, window.session)
+    return window, page
+
+
+def test_a_submitted_reports_values_are_kept_only_once_it_is_reopened(
+        open_window, qtbot, hq, make_office, tmp_path):
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, act, PERIOD, status="on-track")
+    progress.record_progress(b, act, PERIOD, status="at-risk")
+    send(b, hq, tmp_path)
+    send(hq, a, tmp_path)
+    progress.submit_period(a, PERIOD)
+    path = a.path
+    a.close()
+    _window, page = conflicts_page(open_window, qtbot, path)
+    assert "This report is submitted. Reopen it to edit it." in page.message.text()
+    assert not any(keep.isEnabled() for keep in page.keep_buttons)
+    assert all("reopen it before editing" in keep.toolTip() for keep in page.keep_buttons)
+    with open_replica(path) as rep:
+        progress.reopen_report(rep, act, PERIOD)
+    page.refresh()
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2
+                    and all(k.isEnabled() for k in page.keep_buttons), timeout=5000)
+    assert "submitted" not in page.message.text()
+
+
+def test_in_a_state_conflict_draft_is_kept_and_submitted_is_not(
+        open_window, qtbot, hq, make_office, tmp_path):
+    one, two = make_office("ML", "one"), make_office("ML", "two")
+    act = one.plan().actions_of(level="national")[0].code
+    progress.record_progress(one, act, PERIOD, status="on-track", percent=30)
+    send(one, hq, tmp_path)
+    send(hq, two, tmp_path)
+    progress.submit_period(one, PERIOD)
+    progress.record_progress(two, act, PERIOD, percent=77)  # offline, unseen by one
+    send(one, hq, tmp_path)
+    send(two, hq, tmp_path)
+    send(hq, one, tmp_path)
+    [conflict] = list_conflicts(one)
+    values = [c.value for c in conflict.candidates]
+    path = one.path
+    one.close()
+    _window, page = conflicts_page(open_window, qtbot, path)
+    enabled = {v: k.isEnabled() for v, k in zip(values, page.keep_buttons, strict=True)}
+    assert enabled == {"draft": True, "submitted": False}
+    said = "keep “Draft”, check the report, then submit it again."
+    assert said in page.message.text()
+    submitted_keep = page.keep_buttons[values.index("submitted")]
+    assert "submit it again" in submitted_keep.toolTip()
+    page.keep_buttons[values.index("draft")].click()
+    qtbot.waitUntil(lambda: page.empty.is_empty(), timeout=5000)
+    with open_replica(path) as rep:
+        report = progress.get_report(rep, act, PERIOD, "ML")
+        assert (report.state, report.percent) == ("draft", 77)

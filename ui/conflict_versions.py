@@ -15,7 +15,7 @@ from fieldplan.model import NARRATIVE_FIELDS
 from fieldplan.text import Span, differing_spans
 from ui.bidi import embedded
 from ui.bidi_widgets import PlainTextEdit
-from ui.context import time_text
+from ui.context import time_text, unbroken
 from ui.qtcompat import Qt
 
 #: the background of a differing passage, with black text on it in any theme
@@ -24,10 +24,12 @@ DIFFERENCE_COLOUR = "#ffe27a"
 
 def version_title(candidate: Any) -> str:
     """"Written by root on this computer (a2b6d637), 4 Dec 2026, 19:07": the computer
-    by its short replica id, as the Keys tab and Help ▸ This computer's key show one."""
+    by its short replica id, as the Keys tab and Help ▸ This computer's key show one;
+    the time never broken across lines (``unbroken``: three versions side by side in
+    Arabic cut "05/" off "2026/12")."""
     from fieldplan.sync.conflicts import written_by
 
-    return written_by(candidate, time_text(candidate.at), embedded)
+    return written_by(candidate, unbroken(time_text(candidate.at)), embedded)
 
 
 def version_names(candidate: Any, value: str) -> tuple[str, str]:

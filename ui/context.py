@@ -6,6 +6,7 @@ views (MainWindow.set_identity)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +117,14 @@ def office_label(office: str) -> str:
         return f"{office} · {office_name(office, lang())}"
     except (ValidationError, KeyError):
         return office
+
+
+def unbroken(text: str) -> str:
+    """``text`` (a time: "05/12/2026، 9:31 ص") that a wrapping label never breaks
+    across lines: no-break spaces, and a word joiner after each other character that is
+    not a letter or digit. A version's heading in Arabic broke inside its date ("05/"
+    at the end of a line, "2026/12" on the next), which then read as another date."""
+    return re.sub(r"(?<=\W)(?=.)", "\u2060", text.replace(" ", "\u00a0"), flags=re.S)
 
 
 def time_text(when: str | dt.datetime | None) -> str:

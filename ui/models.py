@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -889,6 +889,9 @@ class ConflictModel(_RowsModel):
     STRETCH = VALUES
     #: how long one value may be in the table; the full text is below it
     VALUE_CHARS = 60
+    #: an indicator's title may be a long sentence: fitted to it, the Field column
+    #: left the Values a few letters at 800 pixels ("B: …"); cut, its tip whole
+    CHARS_AT_MOST: ClassVar[dict[int, int]] = {FIELD: 32}
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

@@ -87,7 +87,18 @@ def fit_columns(view: QTableView, keep: Iterable[int] = ()) -> None:
             # what the cell's delegate adds around its text (margins), and the grid
             around = view.sizeHintForIndex(first).width() - measure(first.data() or "")
             width = max(width, widest + around + (1 if view.showGrid() else 0))
+            most = _chars_at_most(model, column)
+            if most:  # a long text cut short (its tip is whole): the others need room
+                cap = math.ceil(most * view.fontMetrics().averageCharWidth()) + around
+                width = min(width, max(header.sectionSizeHint(column), cap))
         header.resizeSection(column, width)
+
+
+def _chars_at_most(model, column: int) -> int | None:
+    """The characters a column is as wide as at most (the model's ``CHARS_AT_MOST``),
+    or None: as wide as its widest text."""
+    source = model.sourceModel() if hasattr(model, "sourceModel") else model
+    return getattr(source, "CHARS_AT_MOST", {}).get(column)
 
 
 def column_texts(model, column: int) -> Iterable[str]:

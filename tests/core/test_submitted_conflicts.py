@@ -105,7 +105,7 @@ def crossed_submission(hq, make_office, tmp_path: Path):
 
 def test_keeping_submitted_over_a_change_the_submission_did_not_cover_is_refused(
         hq, make_office, tmp_path: Path) -> None:
-    one, act, conflict = crossed_submission(hq, make_office, tmp_path)
+    one, _act, conflict = crossed_submission(hq, make_office, tmp_path)
     submitted = next(c for c in conflict.candidates if c.value == "submitted")
     before = (events_of(one), progress.digest(one))
     with pytest.raises(ValidationError, match="keep “Draft”, check the report, then "

@@ -133,7 +133,7 @@ def test_each_versions_heading_shows_whole_at_784_pixels(open_window, qtbot, hq,
     """"Rédigé par root sur l'ordinateur f2a133b1, 5 déc. 2026, 03": a group box's
     title never wraps, and cut off the time. The heading wraps instead."""
     from ui.app import apply_language
-    from ui.context import time_text
+    from ui.context import time_text, unbroken
 
     path, _replica = laptops_in_conflict(hq, make_office, tmp_path,
                                          a={"status": "on-track"}, b={"status": "at-risk"})
@@ -144,7 +144,7 @@ def test_each_versions_heading_shows_whole_at_784_pixels(open_window, qtbot, hq,
         window.resize(784, 720)
         qtbot.waitUntil(lambda: window.width() == 784)
         QApplication.processEvents()
-        times = [time_text(c.at) for c in page.model.rows()[0].candidates]
+        times = [unbroken(time_text(c.at)) for c in page.model.rows()[0].candidates]
         for box in boxes(page):
             assert box.title() == ""
             label = box.findChild(QLabel, "version-title")
@@ -155,3 +155,62 @@ def test_each_versions_heading_shows_whole_at_784_pixels(open_window, qtbot, hq,
             assert label.width() <= box.contentsRect().width()
     finally:
         apply_language(app, "en")
+
+
+def test_a_long_indicator_title_leaves_the_values_room_at_800_pixels(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """In French at 800×600 the Field column, as wide as a long indicator title, left
+    the Values "B: …" and cut their header: the title is cut short (whole in its tip)."""
+    from ui.app import apply_language
+    from ui.models import ConflictModel
+
+    path, _replica = laptops_in_conflict(
+        hq, make_office, tmp_path, a={"values": {"policies-supported": 3}},
+        b={"values": {"policies-supported": 2}})
+    app = QApplication.instance()
+    apply_language(app, "fr")
+    try:
+        window, page = conflicts_page(open_window, qtbot, path)
+        window.resize(800, 600)
+        qtbot.waitUntil(lambda: window.width() == 800)
+        QApplication.processEvents()
+        view, model = page.view, page.model
+        title = model.data(model.index(0, ConflictModel.FIELD))
+        assert view.fontMetrics().horizontalAdvance(title) > 400  # (a long one)
+        header = view.horizontalHeader()
+        values = view.columnWidth(ConflictModel.VALUES)
+        assert values >= header.sectionSizeHint(ConflictModel.VALUES)  # "Valeurs" whole
+        assert values >= view.fontMetrics().horizontalAdvance("2 | 3" * 10)
+        assert view.columnWidth(ConflictModel.FIELD) < view.viewport().width() // 2
+        assert model.data(model.index(0, ConflictModel.FIELD),
+                          Qt.ItemDataRole.ToolTipRole) == title
+    finally:
+        apply_language(app, "en")
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_a_versions_time_is_never_broken_across_lines(qtbot, language):
+    """Three versions side by side in Arabic: "05/" ended one line of a heading and
+    "2026/12" began the next. No line may break inside the time."""
+    from PySide6.QtCore import QTextBoundaryFinder
+
+    from fieldplan.i18n import set_language
+    from fieldplan.sync.conflicts import Candidate
+    from ui.conflict_versions import version_title
+    from ui.context import time_text
+
+    set_language(language)
+    candidate = Candidate("5f0c19e2:1", "5f0c19e2" * 8 + ":1", "x", "bakary",
+                          "2026-12-05T09:31:00Z", False)
+    title = version_title(candidate)
+    when = time_text(candidate.at)
+    stripped = title.replace("\u2060", "").replace("\u00a0", " ")
+    start = stripped.index(when)
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, title)
+    breaks = []
+    while (at := finder.toNextBoundary()) != -1:
+        breaks.append(at)
+    # the time's span in the title (its characters counted without the joiners)
+    visible = [i for i, c in enumerate(title) if c != "\u2060"]
+    first, last = visible[start], visible[start + len(when) - 1]
+    assert not [b for b in breaks if first < b <= last]

@@ -192,6 +192,17 @@ class Dashboard(QScrollArea):
         self.areas_box = QGroupBox(_("Progress by area"))
         self.areas_grid = QGridLayout(self.areas_box)
         lay.addWidget(self.areas_box)
+        # reports two computers wrote differently, as the submit dialog and the printed
+        # sheet name them (summarise's conflicts): the dashboard said "On track, 100%"
+        # alone while the status bar counted three conflicts. Hidden when there are none
+        self.conflicts_box = QGroupBox(_("Still in conflict"))
+        clay = QVBoxLayout(self.conflicts_box)
+        self.conflicts = QLabel()
+        self.conflicts.setTextFormat(Qt.TextFormat.PlainText)  # titles of the plan
+        self.conflicts.setWordWrap(True)
+        clay.addWidget(self.conflicts)
+        self.conflicts_box.setVisible(False)
+        lay.addWidget(self.conflicts_box)
         self.missing_box = QGroupBox(_("Still missing"))
         mlay = QVBoxLayout(self.missing_box)
         self.missing = QListWidget()
@@ -212,12 +223,9 @@ class Dashboard(QScrollArea):
         self.set_period(period)
 
     def refresh(self) -> None:
-        period, office, ident = self.period, self.identity.office, self.identity
-        DbOp(
-            self.session,
-            self,
-            lambda rep: summarise(ident, period, list_reports(rep, period, office)),
-        ).success(self._show).run()
+        period, ident = self.period, self.identity
+        DbOp(self.session, self, lambda rep: read_summary(rep, ident, period)).success(
+            self._show).run()
 
     def _changes_did_happen(self, changes) -> None:
         if changes.touches("progress") or changes.touches("plan"):
@@ -276,6 +284,7 @@ class Dashboard(QScrollArea):
             self.areas_grid.addWidget(reported, row, 2)
         self.areas_grid.setColumnStretch(0, 2)
         self.areas_grid.setColumnStretch(1, 2)
+        self._show_conflicts(summary.conflicts)
         self.missing.clear()
         if summary.missing:
             self.missing.addItems(list(summary.missing))
@@ -290,3 +299,18 @@ class Dashboard(QScrollArea):
                                        tab=without_mnemonic(_("&Overview"))))
         else:
             self.missing.addItem(_("Nothing is missing."))
+
+    def _show_conflicts(self, lines: tuple[str, ...]) -> None:
+        """The reports in conflict, in the submit dialog's words; none: hidden."""
+        from fieldplan.i18n import without_mnemonic
+
+        self.conflicts_box.setVisible(bool(lines))
+        if not lines:
+            self.conflicts.clear()
+            return
+        # each line starts with an action's code: read right to left in Arabic
+        self.conflicts.setText("\n".join([*(in_layout_direction(line) for line in lines),
+                                          in_layout_direction(_(
+            "Two computers wrote different values: settle them on the {tab} tab "
+            "first, or the values shown now are submitted.").format(
+                tab=without_mnemonic(_("&Conflicts"))))]))

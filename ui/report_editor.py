@@ -1755,17 +1755,36 @@ class ReportEditor(QScrollArea):
         """Say which fields of the report on screen have an open conflict (an import
         brought another computer's value of a field changed here too, or of one two
         other computers changed): the value shown is one of them, the others are kept.
-        Not those its own saves made (``_tell_conflicts`` said them); not while the
-        period is locked (no one can settle them then)."""
-        shown = sorted(set(fields) - self._told) if not self._locked else []
+        Not those its own saves made (``_tell_conflicts`` said them). While the period
+        is locked no one settles them: said too, and who unlocks it (as the Conflicts
+        page's ``locked_note``), as the printed sheet still says "Values in conflict"."""
+        shown = sorted(set(fields) - self._told)
         text = ""
         if shown:
-            # Translators: {fields} lists report fields ("Challenges, Percent complete");
-            # "Conflicts" is the window's tab of that name, where a person keeps one value.
-            text = _(
-                "Changed on two computers, neither seeing the other's change: {fields}. "
-                "Both versions are kept; choose one in Conflicts."
-            ).format(fields=join_list(self._field_name(name) for name in shown))
+            names = join_list(self._field_name(name) for name in shown)
+            if not self._locked:
+                # Translators: {fields} lists report fields ("Challenges, Percent
+                # complete"); "Conflicts" is the window's tab of that name, where a
+                # person keeps one value.
+                text = _(
+                    "Changed on two computers, neither seeing the other's change: {fields}. "
+                    "Both versions are kept; choose one in Conflicts."
+                ).format(fields=names)
+            elif self.identity.is_hq:
+                # Translators: as "Changed on two computers…; choose one in Conflicts.",
+                # in a period headquarters (this computer) has locked
+                text = _(
+                    "Changed on two computers, neither seeing the other's change: {fields}. "
+                    "Both versions are kept; unlock the period to choose one in Conflicts."
+                ).format(fields=names)
+            else:
+                # Translators: as "Changed on two computers…; choose one in Conflicts.",
+                # in a period headquarters has locked
+                text = _(
+                    "Changed on two computers, neither seeing the other's change: {fields}. "
+                    "Both versions are kept; ask headquarters to unlock the period to "
+                    "choose one in Conflicts."
+                ).format(fields=names)
         lines = [t for t in self.notice.text().split("\n")
                  if t and t not in (self._conflicts_line, text)]
         self._conflicts_line = text

@@ -291,3 +291,24 @@ def test_headquarters_is_told_to_unlock_so_that_the_office_can_settle(
     assert not any(button.isEnabled() for button in page.keep_buttons)
     assert ("1st semester 2026 is locked: unlock it so that ML's computers can settle "
             "this conflict.") in page.message.text().splitlines()
+
+
+def test_the_editor_still_says_a_locked_reports_values_are_in_conflict(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """The editor fell silent about the conflict once the period was locked, while the
+    printed sheet said "Values in conflict": it says it, and whom to ask to settle it
+    (as the Conflicts page)."""
+    from tests.ui.test_hq_office import _choose
+
+    a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    path = a.path
+    a.close()
+    window = open_window(path)
+    editor = _choose(window, qtbot, code)
+    assert editor.notice.text().splitlines() == [
+        "Headquarters has locked this period.",
+        "Changed on two computers, neither seeing the other's change: Status. Both "
+        "versions are kept; ask headquarters to unlock the period to choose one in "
+        "Conflicts."]

@@ -329,14 +329,7 @@ def record_progress(
     office = rep.office
     level = level_for_office(office)
     if act.level != level:
-        from fieldplan.i18n import level_label
-
-        # Translators: {action_level} and {office_level} are level names in lower case
-        # (national, regional, global).
-        raise ValidationError(_(
-            "{code} is a {action_level} action; office {office} reports on {office_level} "
-            "actions").format(code=act.code, action_level=level_label(act.level).lower(),
-                              office=office, office_level=level_label(level).lower()))
+        raise _level_error(act, office, level)
     fields: dict[str, Any] = {}
     if status is not None:
         if status not in STATUSES:
@@ -448,6 +441,34 @@ def _plan_action(rep: Replica, plan, code: str):
         from fieldplan.planops import removed_action_error
 
         raise removed_action_error(rep, code) or unknown from None
+
+
+def _level_error(act, office: str, level: str) -> ValidationError:
+    """The refusal of a write by ``office`` (reporting on ``level``) on an action of
+    another level."""
+    from fieldplan.i18n import level_label
+
+    # Translators: {action_level} and {office_level} are level names in lower case
+    # (national, regional, global).
+    return ValidationError(_(
+        "{code} is a {action_level} action; office {office} reports on {office_level} "
+        "actions").format(code=act.code, action_level=level_label(act.level).lower(),
+                          office=office, office_level=level_label(level).lower()))
+
+
+def _refuse_if_hidden(rep: Replica, code: str, period: str) -> None:
+    """Refuse (as a write on it is refused) putting back to draft a report the plan
+    hides (PlanScope): a hidden draft can be neither written nor submitted, so it would
+    stay a draft for good."""
+    from fieldplan.offices import level_for_office
+    from fieldplan.planops import PlanScope
+
+    plan = rep.plan()
+    why = PlanScope(plan).why_hidden(rep.office, code, period)
+    if "action" in why:
+        _plan_action(rep, plan, code)  # raises: removed, or unknown
+    if "level" in why:
+        raise _level_error(plan.action(code), rep.office, level_for_office(rep.office))
 
 
 def _unseen_own_draft(rep: Replica, state: tuple[Any, tuple[str, ...]] | None) -> bool:
@@ -631,6 +652,8 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
                     message = (_("no draft report on {code} for {period}") if want == "draft"
                                else _("no submitted report on {code} for {period}"))
                     raise ValidationError(message.format(code=code, period=period))
+                if state == "draft":
+                    _refuse_if_hidden(rep, code, period)
         for code in todo:
             rid = report_id(rep.office, code, period)
             events.append(rep.conn, "progress", rid, {"state": state}, author=rep.author)
@@ -645,7 +668,8 @@ def submit_period(rep: Replica, period: str) -> Changes:
 
 
 def reopen_report(rep: Replica, action: str, period: str) -> Changes:
-    """Put a submitted report back to draft so it can be edited (not in a locked period)."""
+    """Put a submitted report back to draft so it can be edited (not in a locked period,
+    nor one the plan hides: refused as a write on it is)."""
     return _set_state(rep, period, "draft", [action])
 
 

@@ -58,6 +58,41 @@ def test_a_dropped_action_is_refused_saying_the_plan_dropped_it(office, capsys) 
         progress.reopen_report(rep, "PA1.3", PERIOD)
 
 
+def test_a_submitted_report_the_plan_hides_is_not_reopened(tmp_path: Path, capsys) -> None:
+    """Reopened, it would be a draft that can be neither written nor submitted, for
+    good, and sent so to headquarters."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+
+    setup, bn = tmp_path / "setup.fieldplan", tmp_path / "bn.sqlite3"
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        enroll_office(hq, "BN", setup)
+        with init_from_setup(bn, setup) as rep:
+            for code in ("PA1.1", "PA1.3", "PA2.1"):
+                progress.record_progress(rep, code, PERIOD, status="on-track")
+            progress.submit_period(rep, PERIOD)
+        amend_plan(hq, tmp_path, drop=("PA1.3",), regional=("PA2.1",))
+        bundle = export_bundle(hq, for_office="BN", out_dir=tmp_path).path
+    with open_replica(bn) as rep:
+        import_bundle(rep, bundle)
+    code, out, err = run("--db", str(bn), "progress", "reopen", "PA1.3", "--period", PERIOD,
+                         capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err.strip() == ("fieldplan: error: plan version 2 no longer has action PA1.3; "
+                           "its reports are kept but hidden")
+    code, out, err = run("--db", str(bn), "progress", "reopen", "PA2.1", "--period", PERIOD,
+                         capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err.strip() == ("fieldplan: error: PA2.1 is a regional action; office BN reports "
+                           "on national actions")
+    code, out, _err = run("--db", str(bn), "progress", "reopen", "PA1.1", "--period", PERIOD,
+                          capsys=capsys)
+    assert code == 0 and out.startswith("Reopened PA1.1")
+    with open_replica(bn) as rep:
+        states = {r.action: r.state for r in progress.list_reports(rep, PERIOD)}
+    assert states == {"PA1.1": "draft", "PA1.3": "submitted", "PA2.1": "submitted"}
+
+
 def test_submit_leaves_the_hidden_drafts_as_drafts_and_says_so(office, capsys) -> None:
     code, out, err = run("--db", office, "progress", "submit", "--period", PERIOD,
                          capsys=capsys)

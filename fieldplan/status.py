@@ -578,7 +578,9 @@ def replica_status(rep: Replica) -> ReplicaStatus:
 
     plan = rep.plan()
     reports = rep.conn.execute("SELECT count(*) FROM progress").fetchone()[0]
-    hidden = hidden_reports(rep, plan)
+    # an office counts its own, as its window lists them: headquarters' reports on
+    # global actions travel to it too, but it never sees them
+    hidden = hidden_reports(rep, plan, office=None if rep.is_hq else rep.office)
     changed = changed_after_lock(rep, office=None if rep.is_hq else rep.office)
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,

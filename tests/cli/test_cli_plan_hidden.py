@@ -156,3 +156,33 @@ def test_progress_list_without_hidden_reports_is_as_before(tmp_path: Path, capsy
     _code, out, _err = run("--db", db, "progress", "list", capsys=capsys)
     assert out.splitlines()[0].split() == [
         "Office", "Action", "Period", "Status", "Percent", "State", "Note"]
+
+
+def test_an_office_counts_its_own_hidden_reports_as_its_window_does(tmp_path: Path,
+                                                                     capsys) -> None:
+    """HQ's reports on global actions travel to the offices, which never see them: an
+    office's ``status`` leaves them out of its count of hidden reports (HQ's keeps
+    them)."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+
+    setup, bn, hq_db = tmp_path / "setup.fieldplan", tmp_path / "bn.sqlite3", tmp_path / "hq"
+    with init_hq(hq_db) as hq:
+        enroll_office(hq, "BN", setup)
+        dropped = hq.plan().actions_of(level="global")[0].code
+        progress.record_progress(hq, dropped, PERIOD, status="on-track")
+        with init_from_setup(bn, setup) as rep:
+            progress.record_progress(rep, "PA1.3", PERIOD, status="on-track")
+        amend_plan(hq, tmp_path, drop=("PA1.3", dropped))
+        bundle = export_bundle(hq, for_office="BN", out_dir=tmp_path).path
+    with open_replica(bn) as rep:
+        import_bundle(rep, bundle)
+        held = rep.conn.execute("SELECT count(*) FROM progress").fetchone()[0]
+    assert held == 2  # HQ's report reached BN
+    code, out, _err = run("--db", str(bn), "status", capsys=capsys)
+    assert code == 0
+    assert "2 held, 1 of them hidden by the plan" in out
+    code, out, _err = run("--db", str(bn), "--json", "status", capsys=capsys)
+    assert json.loads(out)["hidden_reports"] == 1
+    code, out, _err = run("--db", str(hq_db), "--json", "status", capsys=capsys)
+    assert json.loads(out)["hidden_reports"] == 1  # HQ's own: BN's has not reached it

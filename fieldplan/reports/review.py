@@ -987,10 +987,13 @@ class Pack:
         """A conflict's competing values, each on a line of its own (each reads in its
         own direction: an Arabic narrative beside an English one), then the computer
         that wrote it and who, as ``conflicts list`` names them; the value this pack
-        prints (the one that wins for now) marked."""
+        prints (the one that wins for now) marked; none on a report the plan hides,
+        which the pack does not print: said instead."""
         from fieldplan.i18n import conflict_value
 
         _ = self.ctx.gettext
+        hidden = conflict.entity == "progress" and bool(self.scope.why_hidden(
+            conflict.office, conflict.action, conflict.period))
         lines = []
         for v in conflict.candidates[:MAX_CANDIDATES]:
             lines.append(_one_paragraph(conflict_value(conflict.field, v.value, self.ctx.lang)))
@@ -999,13 +1002,17 @@ class Pack:
             source = (_("Computer {computer}, {author}") if v.author.strip()
                       else _("Computer {computer}")).format(
                           computer=v.computer, author=_one_paragraph(v.author))
-            if v.winner:
+            if v.winner and not hidden:
                 # Translators: {source} is "Computer 3f2a91c0, amina": the value the
                 # review pack prints, of those in conflict
                 source = _("{source} (shown in this pack)").format(source=source)
             lines.append(source)
         if len(conflict.candidates) > MAX_CANDIDATES:
             lines.append("…")
+        if hidden:
+            # Translators: under the competing values of a report the current plan hides
+            # (its action was removed or moved to another level)
+            lines.append(_("The current plan hides this report: it is not in this pack."))
         return "\n".join(lines)
 
     def _office(self, code: str) -> str:

@@ -989,6 +989,28 @@ def test_late_data_leaves_out_reports_the_plan_hides(amended_world) -> None:
     assert (ml.office, ml.reports, ml.events) == ("ML", 10, 10)
 
 
+def test_pack_marks_no_conflicting_value_of_a_hidden_report_as_shown(
+        amended_world, tmp_path, monkeypatch) -> None:
+    """A conflict on a report the plan hides (PA4.3, dropped) is still listed, but no
+    value of it is "shown in this pack": the pack prints none; it says the plan hides
+    the report. One on a report the plan shows keeps its mark."""
+    from fieldplan import sync
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    def conflict(action: str) -> Conflict:
+        return Conflict(action, "progress", f"ML|{action}|{PERIOD}", "status", (
+            Candidate("r1:3", "r1:3", "on-track", "a", "2026-07-01T00:00:00+00:00", True),
+            Candidate("r2:4", "r2:4", "off-track", "b", "2026-07-02T00:00:00+00:00", False)))
+
+    monkeypatch.setattr(sync, "list_conflicts",
+                        lambda rep: [conflict("PA4.3"), conflict("PA1.2")])
+    text = pdf_text(build_review_pack(amended_world, PERIOD, tmp_path / "c.pdf"))
+    assert text.count("(shown in this pack)") == 1
+    assert ("PA4.3 Status On track Computer r1, a Off track Computer r2, b The current plan "
+            "hides this report: it is not in this pack.") in text
+    assert "On track Computer r1, a (shown in this pack) Off track Computer r2, b" in text
+
+
 def test_empty_period_says_so(hq, tmp_path) -> None:
     write_progress(hq, "ML", PERIOD)
     pdf = build_review_pack(hq, "2027-S1", tmp_path / "e.pdf")

@@ -45,7 +45,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -222,17 +222,45 @@ def _earlier_indicators(rep: Replica,
     return found
 
 
+def earlier_titles(rep: Replica, plan: Any, codes: Iterable[str],
+                   pairs: Iterable[tuple[str, str]]
+                   ) -> tuple[dict[str, Text], dict[tuple[str, str], Text]]:
+    """The titles, in every language, that the latest earlier plan version that had
+    them gave the actions ``codes`` and the indicators ``pairs`` ((action code,
+    indicator key)) that ``plan`` does not have: the data export's, which a report the
+    plan hides is read with. (code → title, pair → title); what no plan version had, or
+    ``plan`` has, is left out."""
+    have = {a.code for a in plan.actions}
+    have_pairs = {(a.code, i.key) for a in plan.actions for i in a.indicators}
+    wanted = set(codes) - have
+    titles: dict[str, Text] = {}
+    if wanted:
+        for doc in plan_documents(rep):
+            for action in actions_of(doc):
+                code = action.get("code")
+                if code in wanted and code not in titles:
+                    titles[code] = _text_of(action.get("title"))
+            if titles.keys() == wanted:
+                break
+    earlier = _earlier_indicators(rep, set(pairs) - have_pairs)
+    return titles, {pair: ind.title for pair, ind in earlier.items()}
+
+
+def _text_of(raw: Any) -> Text:
+    """A text of a plan version's dict (a dict of languages, or plain text: older
+    data) in every language."""
+    raw = raw if isinstance(raw, dict) else {"en": raw}
+    return Text(en=_plain(raw.get("en")), fr=_plain(raw.get("fr")), ar=_plain(raw.get("ar")))
+
+
 def _indicator_of(raw: dict[str, Any]) -> Indicator:
     """An indicator of a plan version's dict (plan_to_dict's shape), what is not of
     that shape (older data) left empty."""
-    title = raw.get("title")
-    title = title if isinstance(title, dict) else {"en": title}
     targets = raw.get("targets")
     targets = targets if isinstance(targets, dict) else {}
     return Indicator(
         key=_plain(raw.get("key")),
-        title=Text(en=_plain(title.get("en")), fr=_plain(title.get("fr")),
-                   ar=_plain(title.get("ar"))),
+        title=_text_of(raw.get("title")),
         unit=_plain(raw.get("unit")), baseline=_number(raw.get("baseline")),
         target=_number(raw.get("target")),
         targets=tuple(sorted((str(p), n) for p, v in targets.items()

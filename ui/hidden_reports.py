@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from fieldplan.i18n import _, format_number, ngettext
 from fieldplan.model import ProgressReport
-from fieldplan.plan import Action, Plan
+from fieldplan.plan import Action, Plan, Text
+from fieldplan.replica import Replica
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,16 @@ class HiddenReport:
     """A report of this office that the plan hides.
 
     report: the report, as merged. why: PlanScope.why_hidden's reasons (never empty).
+    title: its action's title in an earlier plan version when the plan no longer has
+        the action (None otherwise, or when no version had it). indicators: indicator
+        key → title in an earlier plan version, of its values' indicators the plan no
+        longer has (as the data export names them: fieldplan.tabular.earlier_titles).
     """
 
     report: ProgressReport
     why: tuple[str, ...]
+    title: Text | None = None
+    indicators: tuple[tuple[str, Text], ...] = ()
 
     def sentence(self) -> str:
         """"Hidden by the plan: the plan no longer has this action.\""""
@@ -32,13 +39,22 @@ class HiddenReport:
         return hidden_sentence(self.why)
 
 
-def read_hidden(plan: Plan, reports: list[ProgressReport]) -> list[HiddenReport]:
-    """(worker) of ``reports``, those ``plan`` hides, with why, in their order."""
+def read_hidden(rep: Replica, plan: Plan,
+                reports: list[ProgressReport]) -> list[HiddenReport]:
+    """(worker) of ``reports``, those ``plan`` hides, with why and the titles earlier
+    plan versions gave what the plan no longer has, in their order."""
     from fieldplan.planops import PlanScope
+    from fieldplan.tabular import earlier_titles
 
     scope = PlanScope(plan)
-    hidden = ((r, scope.why_hidden(r.office, r.action, r.period)) for r in reports)
-    return [HiddenReport(r, why) for r, why in hidden if why]
+    hidden = [(r, why) for r in reports if (why := scope.why_hidden(r.office, r.action,
+                                                                     r.period))]
+    titles, indicators = earlier_titles(
+        rep, plan, {r.action for r, _why in hidden},
+        {(r.action, key) for r, _why in hidden for key, _value in r.values})
+    return [HiddenReport(r, why, titles.get(r.action), tuple(
+        (key, indicators[r.action, key]) for key, _value in r.values
+        if (r.action, key) in indicators)) for r, why in hidden]
 
 
 def hidden_group_text(count: int) -> str:
@@ -51,8 +67,8 @@ def hidden_group_text(count: int) -> str:
 
 
 def hidden_item_text(hidden: HiddenReport) -> str:
-    """"PA1.2 · 2026-S1": the action and period of a hidden report (the plan has no
-    title for an action it dropped; the pane shows it when it still has one)."""
+    """"PA1.2 · 2026-S1": the action and period of a hidden report (the pane shows
+    its title: the plan's, or an earlier plan version's for an action it dropped)."""
     return f"{hidden.report.action} · {hidden.report.period}"
 
 
@@ -111,7 +127,14 @@ class HiddenReportView(QScrollArea):
         self.hidden = hidden
         r = hidden.report
         action = _plan_action(plan, r.action)
-        self.title.setText(in_layout_direction(action_title(action) if action else r.action))
+        if action is not None:
+            title = action_title(action)
+        elif hidden.title is not None:  # a removed action: its title in an earlier plan
+            title = _("{code} · {title}").format(code=r.action,
+                                                 title=hidden.title.get(lang()))
+        else:
+            title = r.action
+        self.title.setText(in_layout_direction(title))
         self.note.setText(hidden_note(hidden.why))
         self.setAccessibleDescription(self.note.text())  # said as the pane is entered
         while self.form.rowCount():
@@ -124,10 +147,11 @@ class HiddenReportView(QScrollArea):
             (field_label("percent"), value_text("percent", r.percent)),
             (field_label("state"), hidden_state(value_text("state", r.state))),
         ]
-        indicators = {i.key: i for i in action.indicators} if action else {}
+        indicators = dict(hidden.indicators)
+        indicators.update({i.key: i.title for i in action.indicators} if action else {})
         for key, value in r.values:
             ind = indicators.get(key)
-            name = ind.title.get(lang()) if ind else field_label(f"value.{key}")
+            name = ind.get(lang()) if ind else field_label(f"value.{key}")
             rows.append((name, format_number(value)))
         # plain text: a plan's title is not markup. The values on the layout's leading
         # side: a QLabel puts a text without letters ("35 %") left even in Arabic.

@@ -374,7 +374,7 @@ class OfficeView(QWidget):
         def fetch(rep) -> tuple[str, Plan, list[ProgressReport], list[HiddenReport]]:
             reports = list_reports(rep, office=office)
             return (period, plan, [r for r in reports if r.period == period],
-                    read_hidden(plan, reports))
+                    read_hidden(rep, plan, reports))
 
         DbOp(self.session, self, fetch).success(self._reports_loaded).run()
 

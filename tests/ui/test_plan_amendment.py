@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from fieldplan import progress
 from fieldplan.replica import open_replica
@@ -299,6 +300,7 @@ def test_the_office_still_reads_its_reports_the_new_plan_hides(open_window, qtbo
     bn, amend = office
     with open_replica(bn) as rep:
         progress.record_progress(rep, "PA1.2", "2026-S1", status="at-risk", percent=35,
+                                 values={"officials-trained": 40},
                                  achievements="Data units trained",
                                  challenges="Hiring delays", next_steps="Pilot")
     bundle = amend(drop=("PA1.2",), regional=("PA2.1",))
@@ -322,14 +324,18 @@ def test_the_office_still_reads_its_reports_the_new_plan_hides(open_window, qtbo
     assert tree.select_hidden("PA1.2", "2026-S1") and group.isExpanded()
     shown = view.hidden_view
     assert view.pane.currentWidget() is shown and view.editor.action is None
-    assert shown.title.text() == "PA1.2"
+    # the title and indicator titles the plan had for it (as the data export names them)
+    assert shown.title.text() == "PA1.2 · Strengthen national migration data systems"
     assert shown.note.text().startswith(
         "Hidden by the plan: the plan no longer has this action. It is kept")
     rows = {shown.form.itemAt(i, shown.form.ItemRole.LabelRole).widget().text():
             shown.form.itemAt(i, shown.form.ItemRole.FieldRole).widget().text()
             for i in range(shown.form.rowCount())}
     assert rows == {"Period": "1st semester 2026", "Status": "▲ At risk",
-                    "Percent complete": "35%", "State": "Draft · hidden by the plan"}
+                    "Percent complete": "35%", "State": "Draft · hidden by the plan",
+                    "Officials trained in migration data collection and analysis": "40"}
+    # read, not reopened: no Reopen is offered
+    assert not shown.findChildren(QPushButton) and not view.editor.reopen_button.isVisible()
     assert shown.narrative.isReadOnly() and shown.narrative.toPlainText() == (
         "Achievements:\nData units trained\n\nChallenges:\nHiring delays\n\n"
         "Next steps:\nPilot")
@@ -416,5 +422,35 @@ def test_the_office_is_told_what_the_amendment_changes(open_window, qtbot, offic
         # the reason too: clauses joined within clauses are said again in French
         assert "le plan est désormais à la version 2" in detail.lower(), detail
         assert "the plan is now" not in detail
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
+def test_a_removed_actions_report_is_read_with_its_titles_in_arabic(open_window, qtbot,
+                                                                    office):
+    """The title and indicator titles of a removed action come from the plan version
+    that had it, in the reader's language, as the data export gives them."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import apply_language
+
+    bn, amend = office
+    with open_replica(bn) as rep:
+        progress.record_progress(rep, "PA1.2", "2026-S1", values={"officials-trained": 40})
+    bundle = amend(drop=("PA1.2",))
+    with open_replica(bn) as rep:
+        import_bundle(rep, bundle)
+    apply_language(QApplication.instance(), "ar")
+    try:
+        window = open_window(bn)
+        tree, view = window.office_view.tree, window.office_view
+        qtbot.waitUntil(lambda: len(tree.hidden_items()) == 2, timeout=5000)
+        assert tree.select_hidden("PA1.2", "2026-S1")
+        shown = view.hidden_view
+        assert "تعزيز النظم الوطنية لبيانات الهجرة" in shown.title.text()
+        names = [shown.form.itemAt(i, shown.form.ItemRole.LabelRole).widget().text()
+                 for i in range(shown.form.rowCount())]
+        assert "عدد الموظفين الحكوميين المدرَّبين على جمع بيانات الهجرة وتحليلها" in names
+        assert not any("officials-trained" in name for name in names)
     finally:
         apply_language(QApplication.instance(), "en")

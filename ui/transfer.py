@@ -527,13 +527,15 @@ class ImportResultDialog(QDialog):
         elif o.outcome in ("rejected", "quarantined"):
             detail = import_reason(o.reason)  # a setup bundle: in the client's words
         else:
-            from fieldplan.sync.exchange import events_text
+            from fieldplan.sync.exchange import events_text, late_text
 
             # as the CLI says it (ImportOutcome.line), the clauses joined as the
             # language joins them
             detail = join_clauses([
                 events_text(o.events_new, o.events_total), *o.gaps,
-                o.reason if getattr(o, "late_periods", ()) else "",  # "changes to the locked…"
+                # "changes to the locked…" (not the reason, which holds the notes below
+                # too, kept for the Inbox)
+                late_text(o.late_periods) if getattr(o, "late_periods", ()) else "",
                 o.plan_text() if getattr(o, "plan_version", 0) else "",  # "the plan is now…"
                 o.locks_text(),  # "headquarters locked 1st semester 2026"
                 # "headquarters revoked this computer's key …"

@@ -270,19 +270,25 @@ class ImportOutcome:
     def hidden_text(self) -> str:
         """"it brings 2 reports the plan hides (the plan no longer has this action)":
         what the import says of them ("" when there are none)."""
-        if not self.hidden_brought:
-            return ""
-        from fieldplan.planops import why_hidden_text
-
-        return ngettext("it brings {count} report the plan hides ({why})",
-                        "it brings {count} reports the plan hides ({why})",
-                        self.hidden_brought).format(count=self.hidden_brought,
-                                                    why=why_hidden_text(self.hidden_why))
+        return hidden_text(self.hidden_brought, self.hidden_why)
 
     def plan_text(self) -> str:
         """"the plan is now version 3; it hides 2 reports of this office": what the
         import said of a new plan it brought ("" when it brought none)."""
         return plan_text(self.plan_version, self.plan_hidden)
+
+
+def hidden_text(count: int, why: Iterable[str]) -> str:
+    """``ImportOutcome.hidden_text`` of ``count`` reports brought that the plan hides,
+    for the reasons ``why`` (PlanScope.why_hidden's words); the inbox keeps it as the
+    reason."""
+    if not count:
+        return ""
+    from fieldplan.planops import why_hidden_text
+
+    return ngettext("it brings {count} report the plan hides ({why})",
+                    "it brings {count} reports the plan hides ({why})",
+                    count).format(count=count, why=why_hidden_text(why))
 
 
 def plan_text(version: int, hidden: int) -> str:
@@ -1061,7 +1067,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                                repaired or false_receipt),
                                            # the Inbox keeps saying it (the dialog
                                            # that said it is closed)
-                                           plan_text(plan_version, plan_hidden)]),
+                                           plan_text(plan_version, plan_hidden),
+                                           hidden_text(hidden_brought, hidden_why)]),
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
                 if outcome == "merged" and m["office"] == "HQ":

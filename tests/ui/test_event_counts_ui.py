@@ -55,3 +55,23 @@ def test_the_import_result_says_which_reports_the_plan_hides(qtbot) -> None:
     assert dialog.table.item(0, 3).text() == (
         "2 new of 2 events; it brings 2 reports the plan hides (the plan no longer has "
         "this action; the action is no longer at this office's level)")
+
+
+def test_the_import_result_says_each_note_once(qtbot) -> None:
+    """The reason the Inbox keeps joins the late data, plan and hidden-report notes:
+    the dialog, which says each, does not say them again through it."""
+    from fieldplan.i18n import join_clauses
+    from fieldplan.sync.exchange import ImportOutcome, hidden_text, late_text, plan_text
+    from ui.transfer import ImportResultDialog
+
+    reason = join_clauses([late_text(["2026-S1"]), plan_text(2, 0),
+                           hidden_text(1, ("action",))])
+    dialog = ImportResultDialog(None, [ImportOutcome(
+        "ML-1.fieldplan", "merged", office="ML", events_new=2, events_total=2,
+        late_periods=("2026-S1",), plan_version=2, hidden_brought=1,
+        hidden_why=("action",), reason=reason)])
+    qtbot.addWidget(dialog)
+    shown = _ISOLATES.sub("", dialog.table.item(0, 3).text())
+    assert shown == ("2 new of 2 events; changes to the locked period 1st semester 2026; "
+                     "the plan is now version 2; it brings 1 report the plan hides (the plan "
+                     "no longer has this action)")

@@ -253,6 +253,9 @@ class Pack:
         self.unknown = counted.unknown
         known = counted.expected
         self.reports = counted.counted
+        #: indicators with values in them that the plan no longer has: not printed,
+        #: the cover says how many
+        self.hidden_values = sh.hidden_values(self.scope, self.reports)
         self.by_office: dict[str, list[ProgressReport]] = defaultdict(list)
         for r in self.reports:
             self.by_office[r.office].append(r)
@@ -482,6 +485,9 @@ class Pack:
         out += [self._t(line, cm.Style(size=11, leading=15)) for line in lines]
         if self.hidden and self.reports:  # else said above
             out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), cm.BOLD_SMALL)]
+        if self.hidden_values:
+            out += [Spacer(1, 8), self._t(sh.hidden_values_note(ctx, self.hidden_values),
+                                          cm.BOLD_SMALL)]
         if self.unknown:
             out += [Spacer(1, 8), self._t(self._unknown_note(), cm.BOLD_SMALL)]
         if self.drafts:

@@ -41,6 +41,9 @@ class SheetData:
     locked_at: str | None = None
     #: actions whose report changed after the lock (``progress.changed_after_lock``)
     after_lock: frozenset[str] = frozenset()
+    #: indicators with values in these reports that the plan no longer has (an
+    #: amendment dropped them): their values are not printed, the sheet says how many
+    hidden_values: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,15 @@ def gather(
         lock = period_lock(rep, period)
     return SheetData(office, mine, footer, as_of, hidden,
                      conflicts.get(office, frozenset()) & mine.keys(),
-                     lock.at, lock.actions(office) & mine.keys())
+                     lock.at, lock.actions(office) & mine.keys(),
+                     hidden_values(scope, mine.values()))
+
+
+def hidden_values(scope: PlanScope, reports) -> int:
+    """How many indicators (action, key) hold a value in ``reports`` (those the plan
+    shows) that the plan no longer has (``PlanScope.hidden_values``): not printed."""
+    return len({(r.action, key) for r in reports for key in scope.hidden_values(
+        r.action, (k for k, v in r.values if v is not None))})
 
 
 def locked_line(ctx: cm.Ctx, at: str) -> str:
@@ -142,6 +153,20 @@ def hidden_note(ctx: cm.Ctx, count: int) -> str:
         "{count} reports that the current plan hides (their actions were removed or moved "
         "to another level) are not shown; a data export lists them, marked in the column "
         "plan_hidden.",
+        count,
+    ).format(count=format_number(count, ctx.lang))
+
+
+def hidden_values_note(ctx: cm.Ctx, count: int) -> str:
+    """What a printed report says of the values of ``count`` (> 0) indicators that the
+    plan no longer has (an amendment dropped them): not printed, but recorded."""
+    from fieldplan.i18n import format_number
+
+    return ctx.ngettext(
+        "Values of {count} indicator that the current plan no longer has are not shown; "
+        "a data export lists them.",
+        "Values of {count} indicators that the current plan no longer has are not shown; "
+        "a data export lists them.",
         count,
     ).format(count=format_number(count, ctx.lang))
 
@@ -379,6 +404,9 @@ def sheet_story(
     if data.hidden and data.reports:  # else said in the facts
         story.append(cm.TextFlow(hidden_note(ctx, data.hidden), cm.BOLD_SMALL, rtl=ctx.rtl,
                                  space_after=2))
+    if data.hidden_values:
+        story.append(cm.TextFlow(hidden_values_note(ctx, data.hidden_values), cm.BOLD_SMALL,
+                                 rtl=ctx.rtl, space_after=2))
     if data.conflicted:
         from fieldplan.i18n import format_number
 

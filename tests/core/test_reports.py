@@ -1011,6 +1011,26 @@ def test_pack_marks_no_conflicting_value_of_a_hidden_report_as_shown(
     assert "On track Computer r1, a (shown in this pack) Off track Computer r2, b" in text
 
 
+def test_values_of_a_dropped_indicator_are_said_on_the_cover(hq, tmp_path) -> None:
+    """An amendment drops an indicator Mali recorded values for: the sheet and the
+    pack's cover say that those values are not shown (their figure reads "–" there)."""
+    from datetime import date
+
+    assert write_progress(hq, "ML", PERIOD) == 12
+    [dropped, *_] = hq.plan().action("PA2.2").indicators
+    _amend(hq, tmp_path, start=date(2026, 1, 1), actions=amended_actions(
+        hq.plan(), drop_indicators=frozenset({("PA2.2", dropped.key)})))
+    said = ("Values of 1 indicator that the current plan no longer has are not shown; a "
+            "data export lists them.")
+    sheet = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
+    assert said in sheet
+    pack = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+    assert said in pdf_text(pack, 1)  # the cover
+    # none dropped: not said
+    assert "no longer has are not shown" not in pdf_text(
+        build_status_sheet(hq, PERIOD, "SN", out=tmp_path / "sn.pdf"))
+
+
 def test_empty_period_says_so(hq, tmp_path) -> None:
     write_progress(hq, "ML", PERIOD)
     pdf = build_review_pack(hq, "2027-S1", tmp_path / "e.pdf")

@@ -321,9 +321,14 @@ def join_list(items: Iterable[str], lang: str | None = None) -> str:
     drops the commas, Arabic "unit" repeats the second of two items), which a list of
     choices or codes does not want."""
     if lang is not None:  # a text in another language than the current one (a PDF's)
-        return translation(lang).gettext(", ").join(items)
+        return _list_in(items, lang)
     # Translators: joins the items of a list in a sentence ("PA1.1, PA1.2"): Arabic "، "
     return _joined(_(", "), list(items), "list")
+
+
+def _list_in(items: Iterable[str], lang: str | None) -> str:
+    """``items`` joined by ``lang``'s list separator (``join_list``'s), as plain text."""
+    return translation(lang).gettext(", ").join(items)
 
 
 def _joined(separator: str, parts: list[str], kind: str) -> str:
@@ -436,8 +441,7 @@ def period_words(code: str, lang: str | None = None) -> str:
 
 def periods_in(codes: Iterable[str], lang: str | None = None) -> str:
     """Periods in words in ``lang`` (``period_words``), joined as it lists."""
-    # (the same separator as join_list's)
-    return translation(lang).gettext(", ").join(period_words(c, lang) for c in codes)
+    return _list_in((period_words(c, lang) for c in codes), lang)
 
 
 def _argument(value: Any) -> Any:

@@ -18,6 +18,23 @@ def send(src, dst, tmp_path: Path):
     return result, import_bundle(dst, result.path)
 
 
+def round_trips(one, other, tmp_path: Path, rounds: int = 2) -> None:
+    """``rounds`` times: ``one`` exports for ``other``, ``other`` imports it, and back
+    (each side's receipts of the other's answer arrive in the second round)."""
+    for _ in range(rounds):
+        send(one, other, tmp_path)
+        send(other, one, tmp_path)
+
+
+def damaged_with_a_backup(path: Path) -> None:
+    """A new database at ``path`` with a backup of it, then its file damaged: what a
+    restore puts the backup in place of."""
+    conn = store.connect(path, create=True)
+    store.backup(conn, path, "manual")
+    conn.close()
+    path.write_bytes(b"damaged")
+
+
 def ticking_clock(monkeypatch) -> None:
     """Each reading of the clock (``events.wall_ms``) a second after the one before:
     what a test does in milliseconds takes seconds, as in life, and times kept to the

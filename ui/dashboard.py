@@ -302,15 +302,21 @@ class Dashboard(QScrollArea):
 
     def _show_conflicts(self, lines: tuple[str, ...]) -> None:
         """The reports in conflict, in the submit dialog's words; none: hidden."""
-        from fieldplan.i18n import without_mnemonic
-
         self.conflicts_box.setVisible(bool(lines))
         if not lines:
             self.conflicts.clear()
             return
-        # each line starts with an action's code: read right to left in Arabic
-        self.conflicts.setText("\n".join([*(in_layout_direction(line) for line in lines),
-                                          in_layout_direction(_(
-            "Two computers wrote different values: settle them on the {tab} tab "
-            "first, or the values shown now are submitted.").format(
-                tab=without_mnemonic(_("&Conflicts"))))]))
+        self.conflicts.setText("\n".join(conflict_lines(lines)))
+
+
+def conflict_lines(conflicts: tuple[str, ...]) -> list[str]:
+    """The reports in conflict (``PeriodSummary.conflicts``), a line each, then where to
+    settle them: as the dashboard and the submit dialog say them."""
+    from fieldplan.i18n import without_mnemonic
+
+    # Translators: {tab} is the tab "Conflicts", as translated there
+    settle = _("Two computers wrote different values: settle them on the {tab} tab first, "
+               "or the values shown now are submitted.").format(
+                   tab=without_mnemonic(_("&Conflicts")))
+    # each line starts with an action's code: read right to left in Arabic
+    return [in_layout_direction(line) for line in (*conflicts, settle)]

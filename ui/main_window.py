@@ -1153,15 +1153,9 @@ class MainWindow(QMainWindow):
         # it shows, the other laptop's unseen. Said first, and Enter does not submit
         conflicts = summary.conflicts
         if conflicts:
-            from fieldplan.i18n import without_mnemonic
+            from ui.dashboard import conflict_lines
 
-            text += "\n\n" + "\n".join([_("Still in conflict:"), *(
-                in_layout_direction(line) for line in conflicts)])
-            # Translators: {tab} is the tab "Conflicts", as translated there
-            text += "\n" + in_layout_direction(_(
-                "Two computers wrote different values: settle them on the {tab} tab "
-                "first, or the values shown now are submitted.").format(
-                    tab=without_mnemonic(_("&Conflicts"))))
+            text += "\n\n" + "\n".join([_("Still in conflict:"), *conflict_lines(conflicts)])
         # what the submit concerns (a report submitted already is not submitted again);
         # each line starts with an action's code: read right to left in Arabic
         missing = summary.unsubmitted_missing

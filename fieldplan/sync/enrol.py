@@ -120,6 +120,12 @@ def reuse_text(office: str, expires: str) -> str:
 _ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
+def _expiry(value: object) -> str:
+    """``value`` when it is an ``enrolment.expires`` (``_ISO_UTC``), else "" (none, from
+    an older headquarters, or not a time)."""
+    return value if isinstance(value, str) and _ISO_UTC.fullmatch(value) else ""
+
+
 def key_deadline(rep: Replica) -> str:
     """(office) When the enrolment of this computer's setup bundle ends (ISO UTC),
     while headquarters has not registered a key of this computer yet: a first bundle
@@ -138,7 +144,7 @@ def key_deadline(rep: Replica) -> str:
         expires = json.loads(rep.meta("enrolment") or "{}").get("expires")
     except (ValueError, AttributeError):
         return ""
-    return expires if isinstance(expires, str) and _ISO_UTC.fullmatch(expires) else ""
+    return _expiry(expires)
 
 
 def key_deadline_text(expires: str, way: str, *, exported: bool = False,
@@ -177,8 +183,8 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
 
         def fill(rep: Replica, _secret: object) -> None:
             kept = {"id": str(enrol.get("id")), "token": str(enrol.get("token"))}
-            expires = enrol.get("expires")  # (none from an older headquarters)
-            if isinstance(expires, str) and _ISO_UTC.fullmatch(expires):
+            expires = _expiry(enrol.get("expires"))  # (none from an older headquarters)
+            if expires:
                 kept["expires"] = expires
             events.set_meta(rep.conn, "enrolment", json.dumps(kept))
             events.set_meta(rep.conn, "hq_key", b.key_id)

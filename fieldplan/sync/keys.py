@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fieldplan import events, minisign, store
-from fieldplan.errors import BackupError, DamagedDatabaseError, ValidationError
+from fieldplan.errors import BackupError, DamagedDatabaseError, SignatureError, ValidationError
 from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
@@ -712,7 +712,7 @@ def _register_again(rep: Replica, lost: list[dict]) -> list[str]:
             # registered after the backup
             try:
                 public = PublicKey.from_base64(str(fields.get("public_key", "")))
-            except Exception:
+            except SignatureError:  # not a key: nothing to register
                 continue
             office, replica = fields.get("office"), fields.get("replica")
             renews = fields.get("renews") or ""

@@ -4,11 +4,13 @@ and an _internal/base_library.zip that says which build it is."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,17 +59,27 @@ def versions(opt: Path) -> dict[str, str]:
             and not d.name.startswith(".")}
 
 
+@contextlib.contextmanager
+def running_first_install(repo: Path, opt: Path, prefix: Path) -> Iterator[Path]:
+    """Version "one" built and installed, and a fieldplan of it running while the block
+    runs (killed after it): its folder."""
+    build(repo, "one")
+    assert install(repo, opt, prefix).returncode == 0
+    running = subprocess.Popen([str(prefix / "bin" / "fieldplan"), "60"])
+    try:
+        yield Path(os.readlink(f"/proc/{running.pid}/exe")).parent
+    finally:
+        running.kill()
+        running.wait()
+
+
 def test_an_upgrade_leaves_a_running_fieldplan_its_files(repo, tmp_path):
     """PyInstaller opens the program and base_library.zip again by path while it runs:
     an upgrade that swapped the folder made a running window fail ('ZipImportError: bad
     local file header'). Each install has its own folder, `current` is switched to
     it, and a folder a program still runs from is kept until it ends."""
     opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
-    build(repo, "one")
-    assert install(repo, opt, prefix).returncode == 0
-    running = subprocess.Popen([str(prefix / "bin" / "fieldplan"), "60"])
-    try:
-        one = Path(os.readlink(f"/proc/{running.pid}/exe")).parent
+    with running_first_install(repo, opt, prefix) as one:
         assert one.parent == opt.resolve() and one.name.startswith("0.")
         for name in ("two", "three"):
             build(repo, name)
@@ -79,9 +91,6 @@ def test_an_upgrade_leaves_a_running_fieldplan_its_files(repo, tmp_path):
         assert (newest / "_internal" / "base_library.zip").read_text() == "three"
         assert (opt / "current").resolve() == newest
         assert os.readlink(opt / "current") == newest.name  # relative: moves with $OPT
-    finally:
-        running.kill()
-        running.wait()
     build(repo, "four")
     assert install(repo, opt, prefix).returncode == 0
     left = versions(opt)
@@ -190,17 +199,10 @@ def test_a_folder_kept_by_an_uninstall_is_removed_by_the_next_run(repo, tmp_path
     the next install (or uninstall) refused $OPT as 'not an install of fieldplan': only
     `current` or an old-style program marked it as ours."""
     opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
-    build(repo, "one")
-    assert install(repo, opt, prefix).returncode == 0
-    running = subprocess.Popen([str(prefix / "bin" / "fieldplan"), "60"])
-    try:
-        one = Path(os.readlink(f"/proc/{running.pid}/exe")).parent
+    with running_first_install(repo, opt, prefix) as one:
         gone = install(repo, opt, prefix, "--uninstall")
         assert gone.returncode == 0, gone.stderr
         assert f"kept {one}" in gone.stdout and one.is_dir()
-    finally:
-        running.kill()
-        running.wait()
     build(repo, "two")
     done = install(repo, opt, prefix, *(["--uninstall"] if then == "uninstall" else []))
     assert done.returncode == 0, done.stderr

@@ -18,7 +18,7 @@ from fieldplan.replica import open_replica
 from fieldplan.status import replica_status
 from fieldplan.sync import dismiss_lost, import_bundle, sync_state
 from fieldplan.sync.state import to_make_again
-from tests.scenes import office_restored_after_a_lost_bundle, send, ticking_clock
+from tests.scenes import office_restored_after_a_lost_bundle, round_trips, send, ticking_clock
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +45,7 @@ def test_a_bundle_headquarters_never_received_is_said_lost(hq, make_office,
             f"1 change made on this computer after the backup was exported in {lost.name}, "
             f"and headquarters has not confirmed it yet: PA1.2 (1st semester 2026); keep "
             f"{lost.name} until headquarters' next bundle confirms it"]
-        for _ in range(2):
-            send(ml, hq, tmp_path)
-            send(hq, ml, tmp_path)
+        round_trips(ml, hq, tmp_path)
         assert get_report(hq, "PA1.2", "2026-S1", office="ML") is None
         restored = sync_state(ml).restored
         assert (restored["unconfirmed"], restored["not_received"]) == (0, 1)
@@ -106,9 +104,7 @@ def test_ending_the_never_sent_warning_keeps_the_bundles(hq, make_office,
         assert dismiss_lost(ml) == 1
         assert counts(ml) == (0, 1, 0)
         assert lost.name in said(ml, "Sent, not acknowledged yet")[0]
-        for _ in range(2):
-            send(ml, hq, tmp_path)
-            send(hq, ml, tmp_path)
+        round_trips(ml, hq, tmp_path)
         assert get_report(hq, "PA1.2", "2026-S1", office="ML") is None
         assert counts(ml) == (0, 0, 1)
         assert to_make_again(sync_state(ml).restored) == 1
@@ -135,9 +131,7 @@ def test_once_headquarters_answered_both_warnings_end_together(hq, make_office,
     path, _lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path,
                                                       unsent=True)
     with open_replica(path) as ml:
-        for _ in range(2):
-            send(ml, hq, tmp_path)
-            send(hq, ml, tmp_path)
+        round_trips(ml, hq, tmp_path)
         assert counts(ml) == (1, 0, 1)
         assert dismiss_lost(ml) == 2
         assert counts(ml) == (0, 0, 0) and not said(ml, "Warning")

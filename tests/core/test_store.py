@@ -10,6 +10,7 @@ import pytest
 
 from fieldplan import schema, store
 from fieldplan.errors import StoreError
+from tests.scenes import damaged_with_a_backup
 
 
 def test_db_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -228,10 +229,7 @@ def test_a_backup_from_before_the_backup_mark_is_put_back_marked(tmp_path: Path)
 def test_a_restore_that_fails_leaves_the_damaged_file_in_place(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "x.sqlite3"
-    conn = store.connect(path, create=True)
-    store.backup(conn, path, "manual")
-    conn.close()
-    path.write_bytes(b"damaged")
+    damaged_with_a_backup(path)
 
     def full(*_a, **_k) -> None:
         raise OSError(28, "No space left on device")

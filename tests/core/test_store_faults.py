@@ -17,6 +17,7 @@ import pytest
 from fieldplan import store
 from fieldplan.errors import BackupError, StoreError
 from fieldplan.sync import all_keys, export_bundle, import_bundle, revoke_key
+from tests.scenes import damaged_with_a_backup
 
 PAGE = 4096
 Usage = namedtuple("Usage", "total used free")
@@ -287,10 +288,7 @@ class Killed(BaseException):
 
 def test_a_restore_killed_midway_leaves_a_database(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "x.sqlite3"
-    conn = store.connect(path, create=True)
-    store.backup(conn, path, "manual")
-    conn.close()
-    path.write_bytes(b"damaged")
+    damaged_with_a_backup(path)
     real = os.replace
 
     def replace(src, dst) -> None:
@@ -312,10 +310,7 @@ def test_a_restore_killed_midway_leaves_a_database(tmp_path: Path, monkeypatch) 
 def test_a_restore_without_hard_links_renames(tmp_path: Path, monkeypatch) -> None:
     """FAT USB sticks have no hard links: the file is renamed away, as before."""
     path = tmp_path / "x.sqlite3"
-    conn = store.connect(path, create=True)
-    store.backup(conn, path, "manual")
-    conn.close()
-    path.write_bytes(b"damaged")
+    damaged_with_a_backup(path)
 
     def no_links(*_a) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")

@@ -13,6 +13,7 @@ import pytest
 
 from fieldplan import files, store
 from fieldplan.errors import FileError, StoreError
+from tests.scenes import damaged_with_a_backup
 
 
 def test_a_network_path_has_its_server_in_the_uri_path_not_its_authority() -> None:
@@ -138,10 +139,7 @@ def test_a_restore_while_the_database_is_open_says_to_close_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows: ``in_use`` cannot tell, and the rename over the open file fails."""
     path = tmp_path / "x.sqlite3"
-    conn = store.connect(path, create=True)
-    store.backup(conn, path, "manual")
-    conn.close()
-    path.write_bytes(b"damaged")
+    damaged_with_a_backup(path)
     refuse_to_replace(monkeypatch, "replace", path)
     with pytest.raises(StoreError) as raised:
         store.restore_latest_backup(path)

@@ -9,7 +9,7 @@ import pytest
 
 from fieldplan import sync
 from fieldplan.replica import open_replica
-from tests.scenes import office_restored_after_a_lost_bundle, send, ticking_clock
+from tests.scenes import office_restored_after_a_lost_bundle, round_trips, ticking_clock
 from tests.ui.conftest import wait_idle
 
 NEVER_SENT = "1 change made here after it was never sent, and is lost (make it again)"
@@ -88,9 +88,7 @@ def test_never_sent_and_not_received_are_counted_apart(open_window, qtbot, hq,
     path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path,
                                                      unsent=True)
     with open_replica(path) as ml:
-        for _ in range(2):
-            send(ml, hq, tmp_path)
-            send(hq, ml, tmp_path)
+        round_trips(ml, hq, tmp_path)
     window = open_window(path)
     words = shown(window, qtbot, lost_action=True)
     window.grab().save(str(tmp_path / f"restored-not-received-{lang}.png"))

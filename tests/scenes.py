@@ -164,11 +164,12 @@ def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
     return ml
 
 
-def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, title=None):
+def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, title=None,
+            drop_indicators=()):
     """``plan`` as an amendment changes it (its version one up): actions dropped,
     renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, a later start or
     an earlier end (the targets of the periods they drop dropped too), a new title for
-    the first action."""
+    the first action, indicators dropped (``("PA1.2", "data-reports")`` pairs)."""
     import dataclasses
     import datetime as dt
 
@@ -190,7 +191,7 @@ def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, ti
             title=Text(en=title) if title and i == 0 else a.title,
             indicators=tuple(dataclasses.replace(
                 ind, targets=tuple(t for t in ind.targets if t[0] in periods))
-                for ind in a.indicators))
+                for ind in a.indicators if (a.code, ind.key) not in drop_indicators))
         actions.append(a)
     return dataclasses.replace(kept, version=plan.version + 1, actions=tuple(actions))
 

@@ -53,7 +53,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.numbers import number_error, parse_number, parse_percent
-from fieldplan.plan import Action
+from fieldplan.plan import Action, Text
 from fieldplan.progress import (
     MAX_TEXT,
     changed_after_lock,
@@ -136,6 +136,24 @@ def write_values(rep, action: str, period: str, values: Values,
     if indicator_values:
         kwargs["values"] = indicator_values
     return record_progress(rep, action, period, base=base, **kwargs)
+
+
+def dropped_values(rep, report: ProgressReport | None, have: set[str]
+                   ) -> tuple[tuple[Text | None, str, Any], ...]:
+    """(worker) ``report``'s values of indicators its action no longer has (not among
+    ``have``): (their title in the latest earlier plan version that had them, or None;
+    key; value), in the report's order."""
+    if report is None:
+        return ()
+    from fieldplan.tabular import earlier_titles
+
+    values = [(key, value) for key, value in report.values
+              if key not in have and value is not None]
+    if not values:
+        return ()
+    _codes, titles = earlier_titles(rep, rep.plan(), (),
+                                    [(report.action, key) for key, _v in values])
+    return tuple((titles.get((report.action, key)), key, value) for key, value in values)
 
 
 def after_lock_text(rep, action: str, period: str, office: str) -> str:
@@ -645,14 +663,17 @@ class ReportEditor(QScrollArea):
         draft = journal.values(key)
         typed_over = {k: v for k, v in journal.base(key).items() if k in draft}
 
+        have = {ind.key for ind in action.indicators}
+
         def fetch(rep):
             written = check_base(rep, code, period, draft, typed_over).written if draft else ()
             locked = is_locked(rep, period)
-            return (get_report(rep, code, period, office), locked,
+            report = get_report(rep, code, period, office)
+            return (report, locked,
                     report_versions(rep, code, period, office), written,
                     report_conflicts(rep, code, period, office),
                     after_lock_text(rep, code, period, office) if locked else "",
-                    key_revoked(rep))
+                    key_revoked(rep), dropped_values(rep, report, have))
 
         writes = self._writes
         DbOp(self.session, self, fetch).success(
@@ -700,6 +721,7 @@ class ReportEditor(QScrollArea):
         conflicts: frozenset[str] = frozenset(),
         after_lock: str = "",
         revoked: bool = False,
+        dropped: tuple[tuple[Text | None, str, Any], ...] = (),
         writes: int = 0,
     ) -> None:
         if action is not self.action or period != self.period:
@@ -712,6 +734,7 @@ class ReportEditor(QScrollArea):
         self._loading = True
         try:
             self._fill(action, report)
+            self._show_dropped(len(action.indicators), dropped)
             self._base = dict(self._saved)
             versions = versions or {}
             self._base_ids = {k: [versions[k]] if k in versions else [] for k in self._saved}
@@ -1143,6 +1166,7 @@ class ReportEditor(QScrollArea):
                 item.widget().deleteLater()
         self.indicator_edits = {}
         self.indicator_notes = {}
+        self.dropped_values: list[QLabel] = []
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith("value.")}
         heads = (_("Indicator"), _("Target"), _("Actual"))
         for col, head in enumerate(heads):
@@ -1214,6 +1238,39 @@ class ReportEditor(QScrollArea):
         self._say("")
         self._fix_tab_order()
 
+    def _show_dropped(self, rows: int,
+                      dropped: tuple[tuple[Text | None, str, Any], ...]) -> None:
+        """Under the indicators' ``rows``, the values ``dropped_values`` found: those of
+        indicators the plan no longer has (an amendment dropped them). Kept and exported,
+        but neither printed nor editable: said, not left for the reader to miss."""
+        from ui.dialogs import detail_label, text_label
+
+        if not dropped:
+            return
+        row = rows * 2 + 1
+        note = text_label("dropped-note")
+        note.setText(ngettext(
+            "Also recorded, for an indicator the current plan no longer has (kept, and "
+            "listed by a data export, but not printed):",
+            "Also recorded, for indicators the current plan no longer has (kept, and "
+            "listed by a data export, but not printed):", len(dropped)))
+        self.indicator_grid.addWidget(note, row, 0, 1, 3)
+        for text, key, value in dropped:
+            row += 1
+            title = text.get(lang()) if text is not None else key
+            name = QLabel(title)
+            name.setWordWrap(True)
+            name.setTextFormat(Qt.TextFormat.PlainText)
+            shown = detail_label("dropped-value")
+            shown.setText(_number_text(value))
+            shown.setAlignment(_leading())
+            shown.setAccessibleName(_("{label}: {n}").format(label=title, n=shown.text()))
+            self.indicator_grid.addWidget(name, row, 0)
+            self.indicator_grid.addWidget(shown, row, 2)
+            self.dropped_values.append(shown)
+        self.indicator_box.setVisible(True)
+        self._fix_tab_order()
+
     def _meta_text(self, report: ProgressReport | None, action: Action | None = None) -> str:
         action = action or self.action
         state = state_label(report.state) if report else _("Not written yet")
@@ -1238,6 +1295,7 @@ class ReportEditor(QScrollArea):
             self.status_read_only,  # (Tab skips the one hidden)
             self.percent,
             *self.indicator_edits.values(),
+            *self.dropped_values,
             *self.narratives.values(),
         ]
         for a, b in itertools.pairwise(chain):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from fieldplan import progress
 from fieldplan.replica import open_replica
@@ -18,6 +18,7 @@ from tests.scenes import AMENDMENT, amend_plan
 from tests.ui.conftest import wait_idle
 from tests.ui.test_office_work import choose, db_report
 from ui.drafts import flush_all
+from ui.qtcompat import Qt
 
 #: BN's reports: these actions, for both periods
 REPORTED = ("PA1.1", "PA1.2", "PA1.3", "PA2.1")
@@ -452,5 +453,52 @@ def test_a_removed_actions_report_is_read_with_its_titles_in_arabic(open_window,
                  for i in range(shown.form.rowCount())]
         assert "عدد الموظفين الحكوميين المدرَّبين على جمع بيانات الهجرة وتحليلها" in names
         assert not any("officials-trained" in name for name in names)
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_values_of_a_dropped_indicator_are_said_in_the_editor(open_window, qtbot, office,
+                                                              lang):
+    """An amendment drops an indicator BN recorded a value for: the report editor says
+    the value under the indicators, titled as the plan version that had it titled it,
+    read-only and reached with Tab (it showed nothing: the PDFs said it, the client
+    did not)."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import apply_language
+
+    bn, amend = office
+    with open_replica(bn) as rep:
+        progress.record_progress(rep, "PA1.2", "2026-S1", values={
+            "officials-trained": 40, "data-reports": 3})
+    bundle = amend(drop_indicators=(("PA1.2", "data-reports"),))
+    with open_replica(bn) as rep:
+        import_bundle(rep, bundle)
+    apply_language(QApplication.instance(), lang)
+    try:
+        window = open_window(bn)
+        editor = choose(window, qtbot, "PA1.2", "2026-S1")
+        assert list(editor.indicator_edits) == ["officials-trained"]
+        [value] = editor.dropped_values
+        assert value.text() == "3" and value.focusPolicy() != Qt.FocusPolicy.NoFocus
+        title = {"en": "National migration data reports or migration profiles published",
+                 "ar": "عدد التقارير الوطنية لبيانات الهجرة أو ملامح الهجرة المنشورة"}[lang]
+        assert value.accessibleName() == f"{title}: 3"
+        # (a widget added to a shown layout is shown from the event loop)
+        qtbot.waitUntil(lambda: value.isVisibleTo(editor.indicator_box), timeout=5000)
+        shown = [w.text() for w in editor.indicator_box.findChildren(QLabel)
+                 if w.isVisibleTo(editor.indicator_box)]
+        assert title in shown
+        if lang == "en":
+            assert ("Also recorded, for an indicator the current plan no longer has (kept, "
+                    "and listed by a data export, but not printed):") in shown
+        # after the indicator's field, before the narratives, for Tab
+        assert editor.indicator_edits["officials-trained"].nextInFocusChain() is value
+        # a report without such a value says nothing of it
+        choose(window, qtbot, "PA1.1", "2026-S1")
+        qtbot.waitUntil(lambda: editor.action.code == "PA1.1", timeout=5000)
+        wait_idle(qtbot, window.session)
+        assert editor.dropped_values == []
     finally:
         apply_language(QApplication.instance(), "en")

@@ -851,6 +851,24 @@ def conflict_value(field: str, value: Any, lang: str | None = None) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def conflict_values(field: str, values: list[Any], lang: str | None = None) -> list[str]:
+    """Each of a conflict's competing ``values`` as ``conflicts list`` and the review
+    pack say them: a long text around where it differs from the others (the first
+    from the second, every other from the first, as the client highlights them), else
+    as ``conflict_value`` says it. Cut at their start, two long narratives differing
+    near their end looked alike."""
+    from fieldplan.text import differing_spans, excerpt_at
+
+    shown = [conflict_value(field, value, lang) for value in values]
+    if len(values) < 2 or not all(isinstance(t, str) for t in values):
+        return shown
+    first, second = differing_spans(values[0], values[1])
+    spans = [first, second, *(differing_spans(values[0], t)[1] for t in values[2:])]
+    # (a text conflict_value does not cut, a status's word: as it says them)
+    return [excerpt_at(text, where[0]) if where and len(text) > 60 else said
+            for text, where, said in zip(values, spans, shown, strict=True)]
+
+
 def count_label(kind: str, n: int, lang: str | None = None) -> str:
     """A count with its noun, in the right plural form: "3 actions" / "3 إجراءات".
 

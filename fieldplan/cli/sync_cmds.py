@@ -500,6 +500,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
+    from fieldplan.i18n import conflict_values
     from fieldplan.status import stamp_text
     from fieldplan.sync.conflicts import settled_here
     from fieldplan.text import for_terminal
@@ -516,7 +517,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
         for c in conflicts:
             print(for_terminal(f"{c.id}  {_conflict_where(c)}  "
                                f"{plan.field_label(c.action, c.field, lang)}"))
-            values = _conflict_values(c, lang)
+            values = conflict_values(c.field, [cand.value for cand in c.candidates], lang)
             for cand, value in zip(c.candidates, values, strict=True):
                 mark = "*" if cand.winner else " "
                 print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
@@ -526,25 +527,6 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
 
     output(args, [_conflict_json(c, here) for c in conflicts], human)
     return 0
-
-
-def _conflict_values(c, lang: str) -> list[str]:
-    """Each version of a conflict on its ``conflicts list`` line: a long text around
-    where it differs from the other versions (the first from the second, every other
-    from the first, as the client highlights them), else as ``conflict_value`` says it.
-    Cut at their start, two long narratives differing near their end looked alike."""
-    from fieldplan.i18n import conflict_value
-    from fieldplan.text import differing_spans, excerpt_at
-
-    texts = [cand.value for cand in c.candidates]
-    shown = [conflict_value(c.field, value, lang) for value in texts]
-    if len(texts) < 2 or not all(isinstance(t, str) for t in texts):
-        return shown
-    first, second = differing_spans(texts[0], texts[1])
-    spans = [first, second, *(differing_spans(texts[0], t)[1] for t in texts[2:])]
-    # (a text conflict_value does not cut, a status's word: as it says them)
-    return [excerpt_at(text, where[0]) if where and len(text) > 60 else said
-            for text, where, said in zip(texts, spans, shown, strict=True)]
 
 
 def _conflict_where(c) -> str:

@@ -995,14 +995,16 @@ class Pack:
         that wrote it and who, as ``conflicts list`` names them; the value this pack
         prints (the one that wins for now) marked; none on a report the plan hides,
         which the pack does not print: said instead."""
-        from fieldplan.i18n import conflict_value
+        from fieldplan.i18n import conflict_values
 
         _ = self.ctx.gettext
         hidden = conflict.entity == "progress" and bool(self.scope.why_hidden(
             conflict.office, conflict.action, conflict.period))
         lines = []
-        for v in conflict.candidates[:MAX_CANDIDATES]:
-            lines.append(_one_paragraph(conflict_value(conflict.field, v.value, self.ctx.lang)))
+        shown = conflict.candidates[:MAX_CANDIDATES]
+        said = conflict_values(conflict.field, [v.value for v in shown], self.ctx.lang)
+        for v, value in zip(shown, said, strict=True):
+            lines.append(_one_paragraph(value))
             # Translators: under a competing value, the computer (its short id,
             # "3f2a91c0") and the person (login name) that wrote it
             source = (_("Computer {computer}, {author}") if v.author.strip()

@@ -1011,6 +1011,25 @@ def test_pack_marks_no_conflicting_value_of_a_hidden_report_as_shown(
     assert "On track Computer r1, a (shown in this pack) Off track Computer r2, b" in text
 
 
+def test_pack_shows_long_conflicting_texts_where_they_differ(hq, tmp_path,
+                                                             monkeypatch) -> None:
+    """Two long narratives differing near their end: the pack shows each around where
+    they differ, as ``conflicts list`` does (cut at their start, they read alike)."""
+    from fieldplan import sync
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    common = "Training of officials in the regions continued as planned " * 3
+    one, two = common + "with 40 people.", common + "with 14 people."
+    monkeypatch.setattr(sync, "list_conflicts", lambda rep: [Conflict(
+        "PA1.2", "progress", f"ML|PA1.2|{PERIOD}", "achievements", (
+            Candidate("r1:3", "r1:3", one, "a", "2026-07-01T00:00:00+00:00", True),
+            Candidate("r2:4", "r2:4", two, "b", "2026-07-02T00:00:00+00:00", False)))])
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "c.pdf"))
+    # ("…" read as "..." by pdf_text's NFKC)
+    assert "...in the regions continued as planned with 40 people. Computer r1" in text
+    assert "...in the regions continued as planned with 14 people. Computer r2" in text
+
+
 def test_values_of_a_dropped_indicator_are_said_on_the_cover(hq, tmp_path) -> None:
     """An amendment drops an indicator Mali recorded values for: the sheet and the
     pack's cover say that those values are not shown (their figure reads "–" there)."""

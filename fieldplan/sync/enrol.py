@@ -141,10 +141,33 @@ def key_deadline(rep: Replica) -> str:
            for k in keys.values()):
         return ""
     try:
-        expires = json.loads(rep.meta("enrolment") or "{}").get("expires")
+        expires = _expiry(json.loads(rep.meta("enrolment") or "{}").get("expires"))
     except (ValueError, AttributeError):
         return ""
-    return _expiry(expires)
+    return (_ended_early(rep, expires, keys) or expires) if expires else ""
+
+
+def _ended_early(rep: Replica, expires: str, keys: dict[str, keyreg.KeyInfo]) -> str:
+    """(office) When headquarters ended this computer's enrolment before ``expires``
+    (ISO UTC), as the revocation of any key of the office does (``keyreg.revoke_key``:
+    the lost computer may hold the setup bundle too), if a revocation made while the
+    enrolment was open has reached this computer; else "". (Its setup bundle was
+    written ``ENROLMENT_DAYS`` before ``expires``, both by headquarters' clock, as the
+    revocation's time is.)"""
+    ids = [k.key_id for k in keys.values()
+           if k.source == "registry" and k.office == rep.office]
+    if not ids:
+        return ""
+    written = dt.datetime.fromisoformat(expires) - dt.timedelta(days=ENROLMENT_DAYS)
+    marks = ", ".join("?" * len(ids))
+    for (hlc,) in rep.conn.execute(
+            "SELECT hlc FROM versions WHERE entity = 'key' AND field = 'status' AND "
+            f"value = '\"revoked\"' AND entity_id IN ({marks}) ORDER BY hlc", ids):
+        when = events.hlc_to_datetime(hlc)
+        if written < when:
+            ended = events.utc_iso(when)
+            return ended if ended < expires else ""
+    return ""
 
 
 def key_deadline_text(expires: str, way: str, *, exported: bool = False,

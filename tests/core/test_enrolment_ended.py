@@ -4,6 +4,7 @@ saying why the token did not vouch for the key, and trusting its key says it aga
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -202,3 +203,46 @@ def test_a_true_proof_from_a_computer_with_a_key_says_so(hq, make_office,
     manifest["enrolment"]["proof"] = "0" * 64
     assert _why_unknown(hq, manifest, other) == (
         "the proof of its setup bundle does not match that setup bundle")
+
+
+def test_a_laptop_learns_that_a_revocation_ended_its_enrolment(hq, two_laptops,
+                                                               tmp_path: Path) -> None:
+    """The second laptop has not reached HQ yet when HQ revokes the first: its
+    enrolment ends then. Once HQ's bundle brings it the revocation, it no longer says
+    to send a first bundle before the setup bundle's term (its bundle would wait in
+    quarantine): its deadline is the revocation's time, past, and it says that HQ will
+    check its key by phone."""
+    from fieldplan.sync.enrol import key_deadline, key_deadline_text
+
+    first, second = two_laptops
+    term = key_deadline(second)
+    assert term > events.utc_iso()
+    revoke_key(hq, first.meta("key_id"))
+    sent = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    assert import_bundle(second, sent).outcome == "merged"
+    ended = key_deadline(second)
+    assert ended <= events.utc_iso() < term
+    assert key_deadline_text(ended, "fieldplan export") == (
+        "headquarters will check this computer's key fingerprint with you by phone before "
+        "it takes your bundles")
+
+
+def test_a_revocation_before_the_setup_bundle_leaves_its_term(hq, tmp_path: Path) -> None:
+    """A key of the office revoked before the setup bundle was written ended no
+    enrolment of it: the laptop keeps the bundle's term."""
+    from fieldplan.sync.enrol import key_deadline
+
+    enroll_office(hq, "ML", tmp_path / "old-setup.fieldplan")
+    old = init_from_setup(tmp_path / "old.sqlite3", tmp_path / "old-setup.fieldplan")
+    assert import_bundle(hq, bundle_of(old, tmp_path, "old")).outcome == "merged"
+    revoke_key(hq, old.meta("key_id"))
+    old.close()
+    enroll_office(hq, "ML", tmp_path / "new.fieldplan")
+    with init_from_setup(tmp_path / "new.sqlite3", tmp_path / "new.fieldplan") as new:
+        # its setup bundle written a day after the revocation
+        kept = json.loads(new.meta("enrolment"))
+        later = dt.datetime.fromisoformat(kept["expires"]) + dt.timedelta(days=1)
+        kept["expires"] = events.utc_iso(later)
+        with new.conn:
+            events.set_meta(new.conn, "enrolment", json.dumps(kept))
+        assert key_deadline(new) == kept["expires"]

@@ -822,7 +822,8 @@ def _mark_backup(dest: sqlite3.Connection, stamp: str,
         if lost:
             mark["lost"] = lost
         if written:
-            mark.update(written)  # written, sent, acked, bundle, bundle_at
+            # written, sent, acked, bundle, bundle_at; (HQ) revoked_held
+            mark.update(written)
         with dest:
             dest.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          # ASCII: a file name that is not UTF-8 is kept escaped
@@ -1081,7 +1082,8 @@ def restore_backup(db_path: str | os.PathLike[str],
     part = db_path.with_name(db_path.name + ".part")
     _remove_with_journal(part)  # what a killed restore left
     lost_here = _lost_here(db_path, latest)
-    written_here = _written_here(db_path, latest)
+    # (HQ: written_here is {}) how far it held the computers it revoked
+    written_here = {**_written_here(db_path, latest), **_revoked_held_here(db_path)}
     try:
         # the whole copy first: a full disk leaves the damaged file where it was
         _copy_backup(latest, part, lost_here, written_here)
@@ -1282,6 +1284,24 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
             TypeError, AttributeError):
         pass  # damaged, or not fieldplan's: what could be read, if anything
     return found
+
+
+def _revoked_held_here(db_path: Path) -> dict[str, Any]:
+    """(HQ) ``{"revoked_held": …}``: how far the database being replaced held the
+    computers it revoked (``sync.keys.REVOKED_HELD``), which the restored one takes
+    over; {} when it says nothing of it, or cannot be read."""
+    if not db_path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(read_only_uri(db_path), uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'revoked_held'").fetchone()
+        finally:
+            conn.close()
+        held = json.loads(row[0]) if row else None
+    except (sqlite3.Error, OSError, ValueError):
+        return {}
+    return {"revoked_held": held} if isinstance(held, dict) and held else {}
 
 
 def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:

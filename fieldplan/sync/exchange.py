@@ -388,6 +388,9 @@ class _MergeStats:
     #: (claimed, limit) of a receipt for this replica naming events it never sent
     #: (``replica.receipt_limit``), stored as the limit; None when there was none
     false_receipt: tuple[int, int] | None = None
+    #: (a revoked computer's bundle, ``_HeldRuns``) replica → (first, last) of the
+    #: events refused
+    refused: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 # --- what a replica holds ---------------------------------------------------------------
@@ -852,11 +855,15 @@ class _Merger:
 def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
            progress: Progress | None, cancel: Callable[[], bool] | None,
            arrival: events.Arrival | None = None,
-           repair: fork.Repair | None = None) -> _MergeStats:
+           repair: fork.Repair | None = None,
+           held: HeldOnly | None = None) -> _MergeStats:
     """Check and store the bundle's events (``arrival``: the import that brings them,
     whose inbox line is written with its id) and its receipts; ``repair``: a forked
-    history of this computer is repaired (else refused)."""
+    history of this computer is repaired (else refused). ``held``: a revoked
+    computer's bundle, of which only the events headquarters held when it revoked it
+    are taken (``_HeldRuns``), and no receipts."""
     merger = _Merger(rep, m, arrival, repair)
+    runs = _HeldRuns(held) if held is not None else None
     batch: list[events.Event] = []
     total = b.event_count
     # at HQ, an office computer's events come from that computer only (and from the
@@ -878,6 +885,8 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
                                 "or repeated").format(where=_events_line(n), seq=e.seq,
                                                       replica=e.origin[:8]))
         last_seq[e.origin] = e.seq
+        if runs is not None and not runs.take(e):
+            continue
         batch.append(e)
         if len(batch) >= BATCH:
             merger.add(batch)
@@ -890,8 +899,12 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     stats = merger.finish()
     if repair is not None:
         repair.finish()
+    if runs is not None:
+        runs.finish(stats)
     if progress:
         progress(total, total, pgettext("import outcome", "merged"))
+    if runs is not None:
+        return stats  # a revoked computer's receipts say nothing any more
     this, limit = rep.replica_id, None
     if own_only and m["acks"].get(this, 0) > events.last_event(rep.conn, this)[0]:
         # (HQ, an office's bundle) more of HQ than it holds: it went back, or the
@@ -910,6 +923,52 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     fork.check_receipts(rep, m)
     fork.check_hq_receipts(rep, m)
     return stats
+
+
+class _HeldRuns:
+    """Which events of a revoked computer's bundle are taken (``HeldOnly``): of each
+    replica, those up to the last headquarters held when it revoked it. They must be
+    one run of consecutive events ending with that very event (its hash as recorded):
+    the hash chain then vouches for each of them, though headquarters no longer holds
+    them (the revoked key's holder could sign anything else). Events beyond it are
+    refused; a bundle of nothing but refused events is rejected as before."""
+
+    def __init__(self, held: HeldOnly) -> None:
+        self.held = held
+        self.last: dict[str, int] = {}  # replica → the last event taken
+        self.refused: dict[str, tuple[int, int]] = {}  # replica → (first, last)
+
+    def take(self, e: events.Event) -> bool:
+        limit = self.held.held.get(e.origin)
+        if limit is None or e.seq > limit[0]:
+            first, _last = self.refused.get(e.origin, (e.seq, e.seq))
+            self.refused[e.origin] = (first, e.seq)
+            return False
+        before = self.last.get(e.origin)
+        if (before is not None and e.seq != before + 1) or (
+                e.seq == limit[0] and not hmac.compare_digest(e.hash, limit[1])):
+            raise BundleError(self.held.reason)
+        self.last[e.origin] = e.seq
+        return True
+
+    def finish(self, stats: _MergeStats) -> None:
+        if any(seq != self.held.held[origin][0] for origin, seq in self.last.items()):
+            raise BundleError(self.held.reason)
+        if self.refused and not stats.new:
+            raise BundleError(self.held.reason)
+        stats.refused = dict(self.refused)
+
+
+def refused_text(refused: dict[str, tuple[int, int]], reason: str) -> str:
+    """What a revoked computer's bundle had beyond what headquarters held of it when
+    it revoked it (``_HeldRuns``), refused; "" when nothing was."""
+    return join_clauses([
+        # Translators: {replica} is the first 8 digits of a replica id; {reason} says
+        # which key was revoked
+        _("events {first}–{last} of replica {replica}, beyond what headquarters held of "
+          "it when it revoked its key, are refused: {reason}").format(
+              first=first, last=last, replica=replica[:8], reason=reason)
+        for replica, (first, last) in sorted(refused.items())])
 
 
 def _record(rep: Replica, outcome: ImportOutcome, sha: str,
@@ -1020,7 +1079,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 arrival = events.Arrival(events.utc_iso(), rep.conn.execute(
                     "SELECT coalesce(max(id), 0) + 1 FROM inbox").fetchone()[0])
                 stats = _merge(rep, b, m, progress=progress, cancel=cancel, arrival=arrival,
-                               repair=repair)
+                               repair=repair,
+                               held=accept if isinstance(accept, HeldOnly) else None)
                 if rep.is_hq and m["office"] != "HQ":
                     fork.clear_repaired(rep, m)
                 # a bundle of events all held already is a duplicate, unless it brought
@@ -1049,6 +1109,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 export_now = fork.export_now_text(repaired) if repaired else ""
                 false_receipt = false_receipt_text(str(m["office"]), *stats.false_receipt) \
                     if stats.false_receipt else ""
+                refused = refused_text(stats.refused, accept.reason) \
+                    if isinstance(accept, HeldOnly) else ""
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
@@ -1067,6 +1129,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                                repaired or false_receipt),
                                            # the Inbox keeps saying it (the dialog
                                            # that said it is closed)
+                                           refused,
                                            plan_text(plan_version, plan_hidden),
                                            hidden_text(hidden_brought, hidden_why)]),
                                        **base)
@@ -1204,24 +1267,12 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
         raise BundleError(_("key {key_id} does not match the registered key with that id")
                           .format(key_id=b.key_id))
     if info.status == "revoked":
-        raise BundleError(_("signed with key {key_id} ({office}), which was revoked").format(
-            key_id=b.key_id, office=info.office))
+        return _held_only(rep, info, info, b, m, _(
+            "signed with key {key_id} ({office}), which was revoked").format(
+                key_id=b.key_id, office=info.office))
     revoked = keyreg.revoked_replica(rep, info.replica)
     if revoked is not None:
-        # a key of a computer HQ revoked, earlier or later than the revoked one (a
-        # rotation or a restore): they all go with it. Earlier when the revoked key
-        # was the computer's current one: none of its keys is active any more
-        same = keyreg.computer(keys, info.replica)
-        if info.status == "retired" and not any(
-                k.status == "active" and k.replica in same for k in keys.values()):
-            raise BundleError(_("signed with key {key_id} ({office}), an earlier key of a "
-                                "computer whose key was revoked").format(
-                                    key_id=b.key_id, office=info.office))
-        # Translators: {revoked} is the key id HQ revoked, often an earlier key of the
-        # computer (its current key {key_id} goes with it)
-        raise BundleError(_("signed with key {key_id} ({office}), a key of a computer whose "
-                            "key {revoked} was revoked").format(
-                                key_id=b.key_id, office=info.office, revoked=revoked.key_id))
+        return _held_only(rep, info, revoked, b, m, _revoked_key_text(rep, keys, info, b))
     if not rep.is_hq and info.office != "HQ":
         raise BundleError(_("signed by {office}'s key {key_id}: an office takes bundles from "
                             "headquarters only").format(key_id=b.key_id, office=info.office))
@@ -1233,6 +1284,65 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
         raise BundleError(_("key {key_id} belongs to another replica of {office}").format(
             key_id=b.key_id, office=info.office))
     return "ok"
+
+
+def _revoked_key_text(rep: Replica, keys: dict[str, keyreg.KeyInfo],
+                      info: keyreg.KeyInfo, b: bundlefmt.Bundle) -> str:
+    """Why a bundle signed by ``info``, a key of a computer HQ revoked, is refused."""
+    revoked = keyreg.revoked_replica(rep, info.replica)
+    # a key of a computer HQ revoked, earlier or later than the revoked one (a
+    # rotation or a restore): they all go with it. Earlier when the revoked key
+    # was the computer's current one: none of its keys is active any more
+    same = keyreg.computer(keys, info.replica)
+    if info.status == "retired" and not any(
+            k.status == "active" and k.replica in same for k in keys.values()):
+        return _("signed with key {key_id} ({office}), an earlier key of a "
+                 "computer whose key was revoked").format(key_id=b.key_id, office=info.office)
+    # Translators: {revoked} is the key id HQ revoked, often an earlier key of the
+    # computer (its current key {key_id} goes with it)
+    return _("signed with key {key_id} ({office}), a key of a computer whose "
+             "key {revoked} was revoked").format(
+                 key_id=b.key_id, office=info.office, revoked=revoked.key_id)
+
+
+@dataclass(frozen=True)
+class HeldOnly:
+    """A bundle signed by a key of a computer headquarters revoked, taken for the
+    events headquarters held of that computer when it revoked it (after a restore
+    from an older backup lost them): ``held``, replica → (seq, hash) of the last of
+    them (``keyreg.held_only``); ``reason``, why the rest is refused."""
+
+    held: dict[str, tuple[int, str]]
+    reason: str
+
+
+def _held_only(rep: Replica, info: keyreg.KeyInfo, revoked: keyreg.KeyInfo,
+               b: bundlefmt.Bundle, m: dict[str, Any], reason: str) -> HeldOnly:
+    """(HQ) ``HeldOnly`` for a bundle of a revoked computer, bound as any bundle must
+    be, when headquarters recorded how far it held that computer; else BundleError
+    with ``reason``."""
+    if not rep.is_hq or info.office != m["office"] or info.replica != m["sender"]:
+        raise BundleError(reason)
+    held = keyreg.held_only(rep, revoked)
+    if not _brings_back(rep, held, m["ranges"]):
+        raise BundleError(reason)
+    return HeldOnly(held, reason)
+
+
+def _brings_back(rep: Replica, held: dict[str, tuple[int, str]], ranges: dict) -> bool:
+    """Whether a bundle's ranges (its manifest's) name events headquarters held of a
+    revoked computer and holds no longer: only then are its events read at all (a
+    revoked key's bundle may be hostile, and decompress to gigabytes)."""
+    for origin, span in ranges.items():
+        if origin not in held or not isinstance(span, list) or len(span) != 2 or \
+                not all(type(v) is int for v in span):
+            continue
+        lo, hi = max(span[0], 1), min(span[1], held[origin][0])
+        if lo <= hi and rep.conn.execute(
+                "SELECT count(*) FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
+                (origin, lo, hi)).fetchone()[0] < hi - lo + 1:
+            return True
+    return False
 
 
 def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
@@ -1447,7 +1557,8 @@ def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any,
         if isinstance(accept, tuple):
             keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                   retire=accept[1], lineage=accept[2], earlier=accept[3])
-        _merge(rep, b, m, progress=None, cancel=None)
+        _merge(rep, b, m, progress=None, cancel=None,
+               held=accept if isinstance(accept, HeldOnly) else None)
     except ForkedHistoryError as exc:
         if not fork.repairable(rep, m, exc):
             why = fork.hq_refusal(rep, m, exc) or fork.office_refusal(rep, m, exc)

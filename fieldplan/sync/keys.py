@@ -383,6 +383,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         also = tuple(revoked_with(keys, key_id, alone=bool(spared)))
         fields = {"status": "revoked", **({"scope": REPLICA_ALONE} if spared else {})}
         events.append(rep.conn, "key", key_id, fields, author=rep.author)
+        _record_held(rep, key_id, {info.replica} if spared else computer(keys, info.replica))
         # the office's enrolment tokens may sit on the lost computer too: end them
         # (new computers of the office need a new setup bundle)
         ended = _end_enrolments(rep, info.office, key_id)
@@ -399,6 +400,63 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
                       warning=warning,
                       replica=info.replica, spared=spared, also=also,
                       enrolments_ended=info.office if ended else "")
+
+
+#: meta key (HQ): how far headquarters held each replica a revocation cut off when it
+#: revoked it, by key id: ``{key_id: {replica: [seq, hash]}}``, the seq and hash of the
+#: replica's latest event held then. Kept here, never in the key event: a field an
+#: office's fieldplan does not know would make it refuse every bundle of headquarters.
+#: A restore from an older backup carries it over from the replaced database
+#: (``store._revoked_held_here``): the revoked computer's last bundle, imported again,
+#: then brings back what headquarters held of it (``held_only``), nothing beyond.
+REVOKED_HELD = "revoked_held"
+
+
+def _record_held(rep: Replica, key_id: str, replicas: set[str]) -> None:
+    """(HQ, in the revocation's transaction) How far this database holds ``replicas``,
+    the ones the revocation of ``key_id`` cuts off (``REVOKED_HELD``)."""
+    held = {r: list(events.last_event(rep.conn, r)) for r in sorted(replicas)}
+    held = {r: v for r, v in held.items() if v[0] > 0}
+    if held:
+        recorded = revoked_held(rep)
+        recorded[key_id] = held
+        events.set_meta(rep.conn, REVOKED_HELD, events.canonical_json(recorded))
+
+
+def revoked_held(rep: Replica) -> dict[str, dict[str, list]]:
+    """``REVOKED_HELD``, well formed entries only: key id → replica → [seq, hash]."""
+    try:
+        raw = json.loads(rep.meta(REVOKED_HELD) or "{}")
+    except ValueError:
+        return {}
+    return merged_held({}, raw)
+
+
+def merged_held(into: dict[str, dict[str, list]], more: object) -> dict[str, dict[str, list]]:
+    """``into`` with the well-formed entries of ``more`` (a ``REVOKED_HELD`` value, as
+    a replaced database held it) it lacks."""
+    out = {k: dict(v) for k, v in into.items()}
+    if not isinstance(more, dict):
+        return out
+    for key_id, held in more.items():
+        if not isinstance(key_id, str) or not isinstance(held, dict):
+            continue
+        for replica, item in held.items():
+            if isinstance(replica, str) and isinstance(item, list) and len(item) == 2 \
+                    and type(item[0]) is int and item[0] > 0 and isinstance(item[1], str):
+                out.setdefault(key_id, {}).setdefault(replica, list(item))
+    return out
+
+
+def held_only(rep: Replica, revoked: KeyInfo) -> dict[str, tuple[int, str]]:
+    """(HQ) For a bundle signed by a key cut off by the revocation of ``revoked``
+    (itself or another key of its computer): how far this database held
+    the replicas the revocation cut off when it revoked it, replica → (seq, hash);
+    {} when it never recorded that (a revocation before this was kept). Events up to
+    there were taken before the revocation; a bundle may bring them back after a
+    restore lost them, never anything beyond."""
+    held = revoked_held(rep).get(revoked.key_id, {})
+    return {r: (item[0], item[1]) for r, item in held.items()}
 
 
 def _registry_key_id(keys: dict[str, KeyInfo], given: str) -> str:
@@ -655,6 +713,7 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
         again = _revoke_again(rep, lost, keys)
         if again:
             restored["revoked_again"] = again
+        _held_again(rep, marked.get(REVOKED_HELD))
         registered = _register_again(rep, lost)
         if registered:
             restored["keys_again"] = registered
@@ -772,6 +831,18 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
     if again:
         rep.cache.clear()
     return again
+
+
+def _held_again(rep: Replica, replaced: object) -> None:
+    """(HQ, in the restore's transaction) How far the replaced database held the
+    computers it revoked (``REVOKED_HELD``, as ``store._revoked_held_here`` read it),
+    kept for the revocations this database holds (made again or not): what it held
+    of them that the backup lacks is taken again from their last bundles."""
+    revoked = {k.key_id for k in all_keys(rep).values() if k.status == "revoked"}
+    held = {key_id: v for key_id, v in merged_held(revoked_held(rep), replaced).items()
+            if key_id in revoked}
+    if held != revoked_held(rep):
+        events.set_meta(rep.conn, REVOKED_HELD, events.canonical_json(held))
 
 
 def _revoked_on_record(rep: Replica, key_id: str, registration: dict,

@@ -1,0 +1,129 @@
+"""A laptop's reports that headquarters held when it revoked the laptop's key.
+
+Headquarters put back from a backup older than both loses those reports, and makes
+the revocation again from what the replaced database said: the laptop's last bundle,
+imported again, brings back what headquarters held of it then, and nothing the
+laptop wrote beyond that."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_hq_restore_keys import restored_from
+from test_sync import national, send, snapshot
+
+from fieldplan import events, progress, store
+from fieldplan.sync import (
+    enroll_office,
+    export_bundle,
+    import_bundle,
+    init_from_setup,
+    revoke_key,
+)
+from fieldplan.sync import keys as keyreg
+
+
+def two_laptops(hq, tmp_path: Path):
+    """Two laptops of ML set up from one setup bundle, each known to headquarters."""
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    laptops = []
+    for name in ("a", "b"):
+        laptop = init_from_setup(tmp_path / f"{name}.sqlite3", tmp_path / "ml.setup")
+        progress.record_progress(laptop, national(laptop, len(laptops)), "2026-S1",
+                                 status="on-track")
+        assert send(laptop, hq, tmp_path)[1].outcome == "merged"
+        laptops.append(laptop)
+    return laptops
+
+
+def revoked_after_its_bundle(hq, tmp_path: Path):
+    """HQ backed up; laptop B reported and exported, HQ imported it, then revoked B's
+    key, and A imported HQ's next bundle; HQ put back from that backup. Returns (A, B,
+    B's bundle, ML's digest at HQ before the restore, HQ restored)."""
+    a, b = two_laptops(hq, tmp_path)
+    before = store.backup(hq.conn, hq.path, "manual")
+    for i in (2, 3):
+        progress.record_progress(b, national(b, i), "2026-S1", status="at-risk",
+                                 achievements=f"B's report {i}")
+    (tmp_path / "mail").mkdir()
+    bundle = send(b, hq, tmp_path)[0].path
+    shown = progress.digest(hq, office="ML")
+    revoke_key(hq, b.meta("key_id"))
+    assert send(hq, a, tmp_path)[1].outcome == "merged"
+    hq2 = restored_from(hq, before)
+    return a, b, bundle, shown, hq2
+
+
+def test_the_revoked_laptops_bundle_headquarters_held_is_taken_again(
+        hq, tmp_path: Path) -> None:
+    a, b, bundle, shown, hq2 = revoked_after_its_bundle(hq, tmp_path)
+    try:
+        assert keyreg.all_keys(hq2)[b.meta("key_id")].status == "revoked"
+        assert progress.digest(hq2, office="ML") != shown
+        outcome = import_bundle(hq2, bundle)
+        assert outcome.outcome == "merged", outcome.reason
+        assert progress.digest(hq2, office="ML") == shown
+        assert keyreg.all_keys(hq2)[b.meta("key_id")].status == "revoked"
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+def test_what_the_revoked_laptop_wrote_beyond_is_refused(hq, tmp_path: Path) -> None:
+    a, b, _bundle, shown, hq2 = revoked_after_its_bundle(hq, tmp_path)
+    try:
+        progress.record_progress(b, national(b, 4), "2026-S1", status="off-track",
+                                 achievements="written after the revocation")
+        later = export_bundle(b, out_dir=tmp_path / "mail").path  # from its first event
+        outcome = import_bundle(hq2, later)
+        assert outcome.outcome == "merged", outcome.reason
+        assert "beyond what headquarters held of it when it revoked its key, are " \
+               "refused: signed with key" in outcome.reason
+        assert progress.digest(hq2, office="ML") == shown
+        # nothing more of it is taken, nor its receipts
+        before = snapshot(hq2)
+        again = import_bundle(hq2, export_bundle(b, out_dir=tmp_path / "mail").path)
+        assert again.outcome == "rejected" and "was revoked" in again.reason
+        assert snapshot(hq2) == before
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+def test_events_not_ending_with_the_one_headquarters_held_are_refused(
+        hq, tmp_path: Path) -> None:
+    """The revoked key's holder could sign any events: only those the hash chain ties to
+    the last event headquarters held are taken."""
+    a, b, bundle, _shown, hq2 = revoked_after_its_bundle(hq, tmp_path)
+    try:
+        held = keyreg.revoked_held(hq2)
+        for item in held.values():
+            for pair in item.values():
+                pair[1] = "0" * 64
+        with store.write_transaction(hq2.conn):
+            events.set_meta(hq2.conn, keyreg.REVOKED_HELD, events.canonical_json(held))
+        before = snapshot(hq2)
+        outcome = import_bundle(hq2, bundle)
+        assert outcome.outcome == "rejected" and "was revoked" in outcome.reason
+        assert snapshot(hq2) == before
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+def test_a_revoked_laptops_bundle_is_still_refused_where_nothing_was_lost(
+        hq, tmp_path: Path) -> None:
+    a, b = two_laptops(hq, tmp_path)
+    revoke_key(hq, b.meta("key_id"))
+    assert keyreg.revoked_held(hq)[b.meta("key_id")] == {
+        b.replica_id: list(events.last_event(b.conn, b.replica_id))}
+    progress.record_progress(b, national(b, 4), "2026-S1", status="off-track")
+    before = snapshot(hq)
+    outcome = send(b, hq, tmp_path)[1]
+    assert outcome.outcome == "rejected" and "was revoked" in outcome.reason
+    assert snapshot(hq) == before
+    a.close()
+    b.close()

@@ -133,13 +133,27 @@ class Replica:
         return events.get_meta(self.conn, key, default)
 
     def _identity(self, key: str) -> str:
-        """replica_id, role, office and plan_id never change once set: read them once."""
+        """replica_id, role, office and plan_id, read once. The replica id alone may
+        change under an open replica: another program's import renews it
+        (``sync.keys.renew_identity``); ``reread_identity`` looks."""
         value = self.cache.get(("identity", key))
         if value is None:
             value = self.meta(key) or ""
             if value:
                 self.cache[("identity", key)] = value
         return value
+
+    def reread_identity(self) -> bool:
+        """Whether another program gave this database a new replica id since it was
+        read here (``fieldplan import`` on the command line renewed it while the client
+        was open): everything read of the old identity is then forgotten, so that an
+        export here signs as, and is named after, the replica the database now is."""
+        cached = self.cache.get(("identity", "replica_id"))
+        if cached is None or (self.meta("replica_id") or "") == cached:
+            return False
+        self.cache.clear()
+        self._plan_cache = None
+        return True
 
     @property
     def replica_id(self) -> str:
@@ -217,6 +231,8 @@ class Replica:
         last, self._outside = self._outside, (version, events_top, inbox_top)
         if last is None or last[0] == version:
             return None
+        if self.reread_identity():
+            return EVERYTHING
         if inbox_top != last[2]:
             # an import: it may have taken events out and written others under their
             # rowids (a repair), which no mark can tell

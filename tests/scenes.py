@@ -56,6 +56,32 @@ def forget_write_marks() -> None:
     shutil.rmtree(writemark.marks_dir(), ignore_errors=True)
 
 
+def went_back_unseen(hq, make_office, tmp_path: Path) -> tuple[Path, str, Path]:
+    """ML's database (closed) put back to a copy older than its last bundle, no write
+    mark telling it, and HQ's bundle for ML, whose receipts show it: importing that
+    bundle renews ML's identity. (ML's database path, its replica id, HQ's bundle)."""
+    import shutil
+
+    ml = make_office("ML")
+    act = ml.plan().actions_of(level="national")
+    progress.record_progress(ml, act[0].code, "2026-S1", status="on-track")
+    assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    path, old = ml.path, ml.replica_id
+    ml.close()
+    copy = tmp_path / "ml-copy.sqlite3"
+    shutil.copyfile(path, copy)
+    with open_replica(path) as ml:
+        progress.record_progress(ml, act[1].code, "2026-S1", status="at-risk")
+        assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    (tmp_path / "hq").mkdir()
+    back = export_bundle(hq, for_office="ML", out_dir=tmp_path / "hq").path
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    shutil.copyfile(copy, path)
+    forget_write_marks()
+    return path, old, back
+
+
 def hq_restored_with_a_lost_change(hq, make_office, tmp_path: Path):
     """HQ put back from a backup that lacks a period lock it made after it; ML, which
     holds the lock, has reported to the restored HQ. Returns (HQ's path, ML); the

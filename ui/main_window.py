@@ -1034,6 +1034,11 @@ class MainWindow(QMainWindow):
 
     def _plan_read(self, identity: Identity, outside: bool, said: str = "") -> None:
         if identity.plan == self.identity.plan:
+            if identity != self.identity:
+                # the same plan, a new replica id: another program's import renewed
+                # this computer's identity (its database went back), which it said
+                self.identity = identity
+                emit(self.identity_did_change, identity)
             if said:  # shown already (the minute's poll came first): said all the same
                 self.statusBar().showMessage(in_layout_direction(said), 15_000)
             return

@@ -1027,6 +1027,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                    backup: bool) -> ImportOutcome:
     fname = _source_name(source, name)
     sha = _sha256(source)
+    rep.reread_identity()  # (renewed by another program's import since it was read)
     try:
         # events.jsonl is checked once the manifest and the key are accepted: a bundle
         # refused for its key or address costs no decompression (a hostile one may

@@ -401,6 +401,7 @@ def export_bundle(
 
     if out_file is not None:
         check_output_name("bundle", out_file)
+    rep.reread_identity()  # (renewed by another program's import since it was read)
     if rep.is_hq:
         if not for_office:
             raise ValidationError(_("headquarters exports for one office: name it with --for"))

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from scenes import forget_write_marks
+from scenes import forget_write_marks, went_back_unseen
 from test_sync import national, registered, send
 
 from fieldplan import events, progress, replica, store, writemark
@@ -366,3 +366,43 @@ def test_a_copy_kept_to_practise_in_raises_no_alarm(hq, make_office, tmp_path: P
     put_back(path, older)
     with open_replica(path) as ml:
         assert ml.replica_id != first and ml.take_notices()
+
+
+def test_a_replica_open_elsewhere_follows_a_renewal(hq, make_office, tmp_path: Path) -> None:
+    """The client has the database open while `fieldplan import` on the command line
+    renews its identity (HQ's bundle shows the database went back to an older copy):
+    the client's next export signs as, and is named after, the new replica (it kept the
+    old id: HQ quarantined the bundle, and trusting its key tied the new key to the old
+    replica)."""
+    from fieldplan.sync import export_bundle, import_bundle
+
+    path, old, back = went_back_unseen(hq, make_office, tmp_path)
+    with open_replica(path) as gui:
+        assert gui.replica_id == old
+        with open_replica(path) as cli:
+            assert import_bundle(cli, back).outcome == "merged"
+            new = cli.replica_id
+        assert new != old
+        progress.record_progress(gui, national(gui, 2), S1, status="on-track")
+        # an export before the client's next look at other programs' writes
+        (tmp_path / "gui").mkdir()
+        result = export_bundle(gui, out_dir=tmp_path / "gui")
+        assert result.path.name.startswith(f"ML-{new[:8]}")
+        assert import_bundle(hq, result.path).outcome == "merged"
+
+
+def test_a_look_at_other_programs_writes_finds_a_renewal(hq, make_office,
+                                                         tmp_path: Path) -> None:
+    """The same renewal, found by the client's look for other programs' writes: all
+    changed, the replica id read again."""
+    from fieldplan.replica import EVERYTHING
+    from fieldplan.sync import import_bundle
+
+    path, old, back = went_back_unseen(hq, make_office, tmp_path)
+    with open_replica(path) as gui:
+        assert gui.replica_id == old and gui.outside_changes() is None
+        with open_replica(path) as cli:
+            assert import_bundle(cli, back).outcome == "merged"
+            new = cli.replica_id
+        assert gui.outside_changes() is EVERYTHING
+        assert gui.replica_id == new != old

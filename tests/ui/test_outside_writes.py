@@ -65,3 +65,20 @@ def test_an_import_made_elsewhere_shows_at_headquarters(open_window, qtbot, demo
     checked(window, qtbot)
     qtbot.waitUntil(lambda: page.model.total() > before, timeout=5000)
     qtbot.waitUntil(lambda: inbox.model.rowCount() == shown_before + 1, timeout=5000)
+
+
+def test_a_renewal_made_elsewhere_reaches_the_window(open_window, qtbot, hq, make_office,
+                                                     tmp_path) -> None:
+    """`fieldplan import` renews the identity of the database the window has open (it
+    went back): the window's identity (the own-key dialog's computer) follows."""
+    from tests.scenes import went_back_unseen
+
+    path, old, back = went_back_unseen(hq, make_office, tmp_path)
+    window = open_window(path)
+    checked(window, qtbot)
+    assert window.identity.replica_id == old
+    with open_replica(path) as cli:
+        assert sync.import_bundle(cli, back).outcome == "merged"
+        new = cli.replica_id
+    checked(window, qtbot)
+    qtbot.waitUntil(lambda: window.identity.replica_id == new, timeout=5000)

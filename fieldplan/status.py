@@ -184,6 +184,7 @@ class ReplicaStatus:
                 "the database this restore replaced held {n} changes headquarters made "
                 "after the backup that no office has said it holds: make them again unless "
                 "they were sent", u).format(n=u)))
+        out += [(_("Warning"), item["text"]) for item in r.get("revoked_lost", ())]
         # (a database that went back says so in its own warning above)
         back = r.get("missing", 0) if self.role != "hq" and not r.get("went_back") else 0
         if back:
@@ -462,6 +463,22 @@ def named_reports(names: list[str], shown: int = NAMED_REPORTS) -> str:
 
 
 #: How many of the changes a restore lost ``status`` lists before "and N more".
+def revoked_lost_text(item: Mapping[str, Any]) -> str:
+    """(HQ, restored from a backup older than a revocation) What it lost of the revoked
+    computer (``sync.state.revoked_lost``'s ``item``), and how it comes back."""
+    from fieldplan.i18n import ngettext
+
+    return ngettext(
+        "the restore lost {n} event of {office}'s computer {replica}, whose key {key_id} "
+        "headquarters revoked after the backup, but held then: import that computer's "
+        "last bundle again (headquarters takes what it held of it, nothing later)",
+        "the restore lost {n} events of {office}'s computer {replica}, whose key {key_id} "
+        "headquarters revoked after the backup, but held then: import that computer's "
+        "last bundle again (headquarters takes what it held of it, nothing later)",
+        item["events"]).format(n=item["events"], office=item["office"],
+                               replica=str(item["replica"])[:8], key_id=item["key_id"])
+
+
 LOST_SHOWN = 10
 
 

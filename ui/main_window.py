@@ -106,6 +106,15 @@ def sync_text(state) -> str:
             "lost; make it again",
             "restored from a backup: {n} changes made after it (plan, locks or keys) were "
             "lost; make them again", lost).format(n=lost))
+    revoked_lost = sum(item["events"] for item in restored.get("revoked_lost", ()))
+    if revoked_lost:
+        # (HQ) what it held of a computer it revoked: that computer's last bundle brings
+        # it back (no office sends it again); the tip names the computer
+        parts.append(ngettext(
+            "restored from a backup: {n} event of a revoked computer was lost; import its "
+            "last bundle again",
+            "restored from a backup: {n} events of a revoked computer were lost; import its "
+            "last bundle again", revoked_lost).format(n=revoked_lost))
     if state.conflicts:
         parts.append(
             ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)
@@ -1361,7 +1370,8 @@ class MainWindow(QMainWindow):
         if forked:
             from fieldplan.sync.fork import hq_fork_text
         lines = [*(hq_fork_text(f, time_text(f["written"])) for f in forked),
-                 *(lost_lines(restored) if self._lost else ()), *sent,
+                 *(lost_lines(restored) if self._lost else ()),
+                 *(item["text"] for item in restored.get("revoked_lost", ())), *sent,
                  *getattr(state, "forks", ()), *getattr(state, "shared_identities", ())]
         if getattr(state, "hq_only_count", 0):
             from fieldplan.status import hq_only_text

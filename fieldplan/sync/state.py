@@ -376,8 +376,30 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     state.update(lost=undone, dismissed=missing - lost, lost_changes=changes,
                  lost_unknown=unknown, revoked_again=again,
                  keys_again=list(info.get("keys_again") or []), lost_unreported=unreported,
-                 unreported=len(unreported))
+                 unreported=len(unreported), revoked_lost=revoked_lost(rep))
     return state
+
+
+def revoked_lost(rep: Replica) -> list[dict[str, Any]]:
+    """(HQ, restored) The events of computers it revoked that headquarters held when
+    it revoked them and this database lacks (a backup older than the revocation):
+    no office sends them again, but the revoked computer's last bundle, imported
+    again, brings them back (``keyreg.held_only``). One dict per replica: key_id,
+    office, replica, events (how many), text."""
+    from fieldplan.status import revoked_lost_text
+
+    keys = keyreg.all_keys(rep)
+    out = []
+    for key_id, held in sorted(keyreg.revoked_held(rep).items()):
+        office = keys[key_id].office if key_id in keys else ""
+        for replica, (seq, _hash) in sorted(held.items()):
+            have = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ? AND "
+                                    "seq <= ?", (replica, seq)).fetchone()[0]
+            if have < seq:
+                item = {"key_id": key_id, "office": office, "replica": replica,
+                        "events": seq - have}
+                out.append({**item, "text": revoked_lost_text(item)})
+    return out
 
 
 def to_make_again(restored: dict[str, Any] | None) -> int:

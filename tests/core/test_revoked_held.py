@@ -13,12 +13,14 @@ from test_hq_restore_keys import restored_from
 from test_sync import national, send, snapshot
 
 from fieldplan import events, progress, store
+from fieldplan.status import replica_status
 from fieldplan.sync import (
     enroll_office,
     export_bundle,
     import_bundle,
     init_from_setup,
     revoke_key,
+    sync_state,
 )
 from fieldplan.sync import keys as keyreg
 
@@ -60,9 +62,19 @@ def test_the_revoked_laptops_bundle_headquarters_held_is_taken_again(
     try:
         assert keyreg.all_keys(hq2)[b.meta("key_id")].status == "revoked"
         assert progress.digest(hq2, office="ML") != shown
+        # the restore says what it lost of the revoked laptop, and how it comes back
+        said = (f"the restore lost 2 events of ML's computer {b.replica_id[:8]}, whose key "
+                f"{b.meta('key_id')} headquarters revoked after the backup, but held then: "
+                "import that computer's last bundle again (headquarters takes what it held "
+                "of it, nothing later)")
+        assert ("Warning", said) in replica_status(hq2).lines("en")
+        [lost] = sync_state(hq2).restored["revoked_lost"]
+        assert (lost["office"], lost["replica"], lost["events"]) == ("ML", b.replica_id, 2)
         outcome = import_bundle(hq2, bundle)
         assert outcome.outcome == "merged", outcome.reason
         assert progress.digest(hq2, office="ML") == shown
+        assert sync_state(hq2).restored["revoked_lost"] == []
+        assert ("Warning", said) not in replica_status(hq2).lines("en")
         assert keyreg.all_keys(hq2)[b.meta("key_id")].status == "revoked"
     finally:
         hq2.close()

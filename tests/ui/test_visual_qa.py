@@ -820,3 +820,20 @@ def test_the_toolbar_shows_every_action_at_the_minimum_size(open_window, hq_db, 
         assert bar.widgetForAction(action).isVisible(), action.text()  # not behind "»"
     assert window.submit_action.iconText() == "Submit"
     assert window.submit_action.text() == "&Submit period…"
+
+
+def test_headquarters_is_told_what_a_restore_lost_of_a_revoked_computer():
+    """Its last bundle brings it back: said in the status bar, the computer in its tip
+    (``fieldplan.sync.state.revoked_lost``)."""
+    from fieldplan.sync.state import SyncState
+    from ui.main_window import sync_text
+
+    item = {"key_id": "ABCD", "office": "ML", "replica": "b" * 36, "events": 2,
+            "text": "the restore lost 2 events of ML's computer bbbbbbbb…"}
+    state = SyncState(None, None, None, None, 5, (), 0, 0, restored={
+        "revoked_lost": [item], "lost": 0})
+    assert sync_text(state).startswith(
+        "Restored from a backup: 2 events of a revoked computer were lost; import its last "
+        "bundle again")
+    calm = SyncState(None, None, None, None, 5, (), 0, 0, restored={"revoked_lost": []})
+    assert "revoked" not in sync_text(calm)

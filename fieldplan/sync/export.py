@@ -116,16 +116,16 @@ def known_offices(rep: Replica) -> list[str]:
 
 
 def expected_offices(rep: Replica, plan: Any) -> list[str]:
-    """(HQ) the offices expected to report, as the review pack and HQ's overview count
-    them: those headquarters knows (``known_offices``), and headquarters itself when the
-    plan has global actions (it reports on those). In the order of
-    offices.all_offices()."""
-    from fieldplan.offices import HQ, all_offices
+    """(HQ) the offices expected to report, as the review pack, the lock check and HQ's
+    overview count them: those headquarters knows (``known_offices``) and headquarters
+    itself, each only when the plan has actions of its level (offices.level_for_office):
+    a regional office enrolled is not awaited on a plan without regional actions, nor
+    HQ on one without global actions. In the order of offices.all_offices()."""
+    from fieldplan.offices import HQ, all_offices, level_for_office
 
-    known = set(known_offices(rep))
-    if plan.actions_of(level="global"):
-        known.add(HQ)
-    return [o for o in all_offices() if o in known]
+    known = {*known_offices(rep), HQ}
+    levels = {a.level for a in plan.actions}  # (plan.actions_of(level=…) non-empty)
+    return [o for o in all_offices() if o in known and level_for_office(o) in levels]
 
 
 @dataclass(frozen=True)

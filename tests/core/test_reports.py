@@ -715,6 +715,42 @@ def test_pack_expects_headquarters_on_the_global_actions(hq, tmp_path) -> None:
         assert sum(statuses) == sum(1 for r in pack.reports if r.action.startswith(area.code + "."))
 
 
+def test_pack_expects_an_office_only_on_a_level_the_plan_has(hq, tmp_path) -> None:
+    """HQ installed a plan without regional actions: the cover still said "Offices that
+    reported: 1 of 3" and listed the regional office enrolled (RO-Bangkok) among those
+    that have not reported, on actions it could not report on. One rule for every
+    office: expected only when the plan has actions of its level."""
+    import dataclasses
+
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+    from fieldplan.sync import enroll_office, lock_check
+    from fieldplan.sync.export import expected_offices
+
+    enroll_office(hq, "RO-Bangkok", tmp_path / "ro-setup.fieldplan")
+    write_progress(hq, "ML", PERIOD)
+    plan = hq.plan()
+    assert plan.actions_of(level="regional")
+    assert expected_offices(hq, plan) == ["HQ", "RO-Bangkok", "ML"]
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=tuple(
+        a for a in plan.actions if a.level != "regional")), path)
+    replace_plan(hq, path, allow_hiding=True)
+    hq.conn.commit()
+    assert expected_offices(hq, hq.plan()) == ["HQ", "ML"]
+    pack = _pack(hq)
+    assert pack.not_reported_offices == ["HQ"]
+    check = lock_check(hq, PERIOD)
+    assert (check.offices, check.unsubmitted) == (2, 1)
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
+    assert "Offices that reported: 1 of 2" in text and "RO-Bangkok" not in text
+    # and a plan without national actions awaits no country office, HQ alone
+    dump_plan(dataclasses.replace(plan, version=plan.version + 2, actions=tuple(
+        a for a in plan.actions if a.level == "global")), path)
+    replace_plan(hq, path, allow_hiding=True)
+    assert expected_offices(hq, hq.plan()) == ["HQ"]
+
+
 def test_status_counts_hold_to_their_symbols() -> None:
     """"○ 4 ● 20 ▲ 15 ▼ 2 ✓ 15 ✕" ended a line of the Statuses cell, its "1" alone on
     the next; the two spaces between statuses collapsed to one."""

@@ -122,22 +122,38 @@ def test_report_commands_are_quiet_when_nothing_is_hidden(hq, tmp_path, capsys) 
     assert capsys.readouterr().err == ""
 
 
-@pytest.fixture
-def nothing_shown(hq, tmp_path):
+def _hide_every_report(hq, tmp_path, *, new_national: bool = False):
     """Mali and Senegal reported on their 12 national actions for 2026-S1, Mali on 2
     for 2025-S2; then an amendment moved every national action to regional (the
-    reviewer's `plan import --allow-hiding`): the plan hides all their reports."""
+    reviewer's `plan import --allow-hiding`): the plan hides all their reports.
+    ``new_national``: the first national action is renumbered instead (PA1.90, still
+    national, which nobody reported on)."""
     assert write_progress(hq, "ML", PERIOD) == 12
     write_progress(hq, "SN", PERIOD)
     write_progress(hq, "ML", "2025-S2", only=2)
     plan = hq.plan()
-    actions = tuple(dataclasses.replace(a, level="regional") if a.level == "national" else a
-                    for a in plan.actions)
+    first = plan.actions_of(level="national")[0].code
+    actions = tuple(
+        dataclasses.replace(a, code=f"{a.area}.90") if new_national and a.code == first
+        else dataclasses.replace(a, level="regional") if a.level == "national" else a
+        for a in plan.actions)
     path = tmp_path / "plan-v2.json"
     dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=actions), path)
     replace_plan(hq, path, allow_hiding=True)
     hq.conn.commit()
     return hq
+
+
+@pytest.fixture
+def nothing_shown(hq, tmp_path):
+    """Every report hidden, the plan without national actions (_hide_every_report)."""
+    return _hide_every_report(hq, tmp_path)
+
+
+@pytest.fixture
+def nothing_shown_yet_national(hq, tmp_path):
+    """Every report hidden, the plan with one national action nobody reported on."""
+    return _hide_every_report(hq, tmp_path, new_national=True)
 
 
 def test_a_sheet_whose_reports_are_all_hidden_says_so(nothing_shown, tmp_path) -> None:
@@ -153,10 +169,11 @@ def test_a_sheet_whose_reports_are_all_hidden_says_so(nothing_shown, tmp_path) -
     assert text.count("plan_hidden") == 1  # said once, not again in the usual note
 
 
-def test_a_pack_whose_reports_are_all_hidden_does_not_say_never(nothing_shown,
+def test_a_pack_whose_reports_are_all_hidden_does_not_say_never(nothing_shown_yet_national,
                                                                 tmp_path) -> None:
     """The offices that did report were listed with "Latest period reported: never"."""
-    text = pdf_text(build_review_pack(nothing_shown, PERIOD, tmp_path / "p.pdf"))
+    text = pdf_text(build_review_pack(nothing_shown_yet_national, PERIOD,
+                                      tmp_path / "p.pdf"))
     cover = text[:text.index("Contents")]
     assert "No report shown: the current plan hides the 24 reports of this period" in cover
     assert "No progress recorded" not in text and text.count("plan_hidden") == 1
@@ -170,3 +187,18 @@ def test_a_pack_whose_reports_are_all_hidden_does_not_say_never(nothing_shown,
     assert "No office has reported" not in text and "No office has a report" not in text
     assert text.count("The current plan hides every report of this period: none is shown "
                       "here (see the cover).") == 3  # chart, matrix, annex
+
+
+def test_a_pack_awaits_no_office_on_a_level_the_plan_has_not(nothing_shown,
+                                                             tmp_path) -> None:
+    """With no national action in the plan, Mali and Senegal have nothing to report on:
+    they are not "offices that have not reported"; headquarters alone is awaited (on
+    the plan's global actions). Their hidden reports are still said on the cover."""
+    text = pdf_text(build_review_pack(nothing_shown, PERIOD, tmp_path / "p.pdf"))
+    cover = text[:text.index("Contents")]
+    assert "No report shown: the current plan hides the 24 reports of this period" in cover
+    assert "Offices that reported: 0 of 1" in cover
+    missing = text[text.index("Offices that have not reported Offices known here"):]
+    missing = missing[:missing.index("Late, quarantined and conflicting data")]
+    assert "Mali" not in missing and "Senegal" not in missing
+    assert "Headquarters HQ –" in missing

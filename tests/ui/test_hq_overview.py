@@ -275,3 +275,32 @@ def test_the_reports_period_column_fits_its_words(lang, open_window, qtbot, hq_d
     room = view.columnWidth(ReportTableModel.PERIOD)
     assert max(view.fontMetrics().horizontalAdvance(t) for t in shown) < room
     window.grab().save(str(tmp_path / f"reports-{lang}.png"))  # to look at
+
+
+def test_the_overview_awaits_no_office_on_a_level_the_plan_has_not(open_window, qtbot, hq_db,
+                                                                    tmp_path):
+    """HQ installed a plan without regional actions: the Overview still had a row of
+    "no report" for every regional office enrolled (as the review pack counted them),
+    on actions they could not report on."""
+    import dataclasses
+
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+    from fieldplan.sync import enroll_office
+
+    with open_replica(hq_db) as rep:
+        enroll_office(rep, "RO-Bangkok", tmp_path / "ro-setup.fieldplan")
+        enroll_office(rep, "ML", tmp_path / "ml-setup.fieldplan")
+        plan = rep.plan()
+        path = tmp_path / "plan-v2.json"
+        dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=tuple(
+            a for a in plan.actions if a.level != "regional")), path)
+        replace_plan(rep, path, allow_hiding=True)
+        rep.conn.commit()
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    page = window.hq_desk.overview
+    window.show_page(page)
+    page.refresh()
+    wait_idle(qtbot, window.session)
+    assert [page.model.office_at(r) for r in range(page.model.rowCount())] == ["HQ", "ML"]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from babel import Locale
 
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _
+from fieldplan.i18n import _, join_list
 from fieldplan.text import for_message
 
 #: The 57 member states of the Organisation of Islamic Cooperation (ISO 3166-1 alpha-2).
@@ -113,6 +113,10 @@ def check_office(code: str) -> str:
         if office.upper() == upper:
             return office
     # (the code may come from a file: quoted on one line, however long)
+    if upper.startswith("RO-"):  # the form is right: the city is not one of ours
+        raise ValidationError(
+            _("unknown regional office '{code}': the regional offices are {offices}").format(
+                code=for_message(str(code)), offices=join_list(REGIONAL_OFFICES)))
     raise ValidationError(
         _("unknown office '{code}': use an OIC member's ISO code, RO-<name> or HQ").format(
             code=for_message(str(code))))

@@ -51,8 +51,23 @@ def check_output_name(fmt: str, path: str) -> None:
         raise UsageError(str(exc)) from None
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, with an option's help never wrapped after a hyphen: a code such as
+    RO-Nairobi stays whole on one line ("RO-" and "Nairobi" on two were read as two)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return textwrap.wrap(text, width, break_on_hyphens=False)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with fieldplan's one-line errors (exit 2) and translated headings."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         from fieldplan.i18n import _

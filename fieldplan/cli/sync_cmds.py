@@ -32,6 +32,7 @@ from fieldplan.i18n import (
     key_status_label,
     ngettext,
 )
+from fieldplan.offices import REGIONAL_OFFICES
 from fieldplan.store import resolve_db_path
 from fieldplan.sync.keys import where_office_reads_key
 
@@ -45,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                   "it to that office only. Every computer of the office can be set up from "
                   "it for 90 days."), func=cmd_enroll)
     s.add_argument("code", metavar="CODE", type=code_text,
-                   help=_("office code, e.g. ML or RO-Dakar"))
+                   help=_("office code: an OIC member's ISO code (e.g. ML) or a regional "
+                          "office's ({offices})").format(offices=join_list(REGIONAL_OFFICES)))
     s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
                    help=_("setup bundle to write"))
 

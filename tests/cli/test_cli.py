@@ -196,6 +196,29 @@ def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:
     assert json.loads(out) == []
 
 
+def test_enroll_names_the_regional_offices(tmp_path: Path, capsys, monkeypatch) -> None:
+    """'office enroll RO-Istanbul' was told to use "RO-<name>", which it had; the help
+    gave RO-Dakar alone as an example. Both list the regional offices, and the help
+    keeps each code on one line ("RO-" and "Nairobi" were wrapped apart)."""
+    hq = str(tmp_path / "hq.sqlite3")
+    assert run("--db", hq, "init", "--hq", capsys=capsys)[0] == 0
+    setup = tmp_path / "RO-setup.fieldplan"
+    code, out, err = run("--db", hq, "office", "enroll", "RO-Istanbul", "-o", str(setup),
+                         capsys=capsys)
+    assert (code, out) == (1, "") and not setup.exists()
+    assert err == ("fieldplan: error: unknown regional office 'RO-Istanbul': the regional "
+                   "offices are RO-Bangkok, RO-Cairo, RO-Dakar, RO-Nairobi, RO-Panama, "
+                   "RO-Pretoria, RO-Vienna\n")
+    monkeypatch.setenv("COLUMNS", "60")
+    with pytest.raises(SystemExit):
+        main(["office", "enroll", "--help"])
+    text = capsys.readouterr().out
+    for office in ("RO-Bangkok", "RO-Cairo", "RO-Dakar", "RO-Nairobi", "RO-Panama",
+                   "RO-Pretoria", "RO-Vienna"):
+        assert office in text, office
+    assert not re.search(r"-\n", text)
+
+
 def test_keys_show_minisign_format(tmp_path: Path, capsys) -> None:
     db = str(tmp_path / "hq.sqlite3")
     run("--db", db, "init", "--hq", capsys=capsys)

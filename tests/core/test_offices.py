@@ -56,7 +56,7 @@ def test_codes_are_normalised():
     assert check_office("hq") == HQ
 
 
-@pytest.mark.parametrize("code", ["XX", "FR", "RO-Paris", "", "S N"])
+@pytest.mark.parametrize("code", ["XX", "FR", "RO", "", "S N"])
 def test_unknown_office(code):
     with pytest.raises(ValidationError) as err:
         check_office(code)
@@ -65,6 +65,18 @@ def test_unknown_office(code):
     )
     with pytest.raises(ValidationError):
         level_for_office(code)
+
+
+@pytest.mark.parametrize("code", ["RO-Istanbul", "ro-paris", "RO-"])
+def test_unknown_regional_office_names_those_there_are(code):
+    """"RO-Istanbul" was told to "use … RO-<name>", which it had: the error says which
+    regional offices there are."""
+    with pytest.raises(ValidationError) as err:
+        check_office(code)
+    assert str(err.value) == (
+        f"unknown regional office '{code}': the regional offices are RO-Bangkok, RO-Cairo, "
+        "RO-Dakar, RO-Nairobi, RO-Panama, RO-Pretoria, RO-Vienna"
+    )
 
 
 def test_all_offices():

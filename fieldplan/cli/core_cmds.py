@@ -652,14 +652,15 @@ def cmd_period_lock(args: argparse.Namespace) -> int:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
-        office = args.office.upper() if args.office else None
-        if office:
-            from fieldplan.offices import check_office
+        office = None
+        if args.office:
+            from fieldplan.offices import HQ, check_office
 
-            office = check_office(office)
-            if not rep.is_hq and office != rep.office:
-                # an office holds its own reports only: the digest of nothing it would
-                # print matches no other database's of that office
+            office = check_office(args.office)
+            if not rep.is_hq and office not in (rep.office, HQ):
+                # an office holds its own reports and headquarters' (HQ's bundles carry
+                # them whole), no other office's: the digest of nothing it would print
+                # matches no other database's of that office
                 raise CommandError(_("this database is office {own}'s: it holds no "
                                      "reports of {office} (their digest is at "
                                      "headquarters, or at {office})").format(

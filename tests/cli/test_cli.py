@@ -196,6 +196,43 @@ def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:
     assert json.loads(out) == []
 
 
+def test_an_office_digests_headquarters_reports_as_headquarters_does(tmp_path: Path,
+                                                                      capsys) -> None:
+    """An office holds headquarters' reports on the global actions (HQ's bundles carry
+    them; 'progress list --office HQ' lists them), yet 'digest --office HQ' said it held
+    none. Its digest is HQ's own once it has HQ's latest bundle."""
+    hq, ro = str(tmp_path / "hq.sqlite3"), str(tmp_path / "ro.sqlite3")
+    setup = str(tmp_path / "RO-setup.fieldplan")
+    assert run("--db", hq, "init", "--hq", capsys=capsys)[0] == 0
+    code, out, _ = run("--db", hq, "--json", "actions", "--level", "global", capsys=capsys)
+    first, second = (a["code"] for a in json.loads(out)[:2])
+    progress = ("progress", "set", "--period", "2026-S1", "--status", "on-track")
+    assert run("--db", hq, *progress, first, capsys=capsys)[0] == 0
+    assert run("--db", hq, "office", "enroll", "RO-Dakar", "-o", setup, capsys=capsys)[0] == 0
+    assert run("--db", ro, "init", "--from", setup, capsys=capsys)[0] == 0
+
+    def digests() -> tuple[str, str]:
+        theirs = run("--db", hq, "digest", "--office", "HQ", capsys=capsys)
+        here = run("--db", ro, "digest", "--office", "hq", capsys=capsys)
+        assert theirs[0] == here[0] == 0, here
+        return theirs[1].strip(), here[1].strip()
+
+    theirs, here = digests()
+    assert theirs == here and len(here) == 64
+    assert run("--db", hq, *progress, second, capsys=capsys)[0] == 0
+    theirs, here = digests()
+    assert theirs != here  # not until the office has HQ's bundle
+    code, out, _ = run("--db", hq, "export", "--for", "RO-Dakar", "--dir", str(tmp_path),
+                       capsys=capsys)
+    assert run("--db", ro, "import", out.strip(), capsys=capsys)[0] == 0
+    theirs, here = digests()
+    assert theirs == here
+    code, out, _ = run("--db", ro, "--json", "digest", "--office", "HQ", capsys=capsys)
+    assert json.loads(out) == {"office": "HQ", "digest": here}
+    # another office's reports it does not hold
+    assert run("--db", ro, "digest", "--office", "SN", capsys=capsys)[0] == 1
+
+
 def test_enroll_names_the_regional_offices(tmp_path: Path, capsys, monkeypatch) -> None:
     """'office enroll RO-Istanbul' was told to use "RO-<name>", which it had; the help
     gave RO-Dakar alone as an example. Both list the regional offices, and the help

@@ -228,7 +228,7 @@ def test_an_office_digests_headquarters_reports_as_headquarters_does(tmp_path: P
     theirs, here = digests()
     assert theirs == here
     code, out, _ = run("--db", ro, "--json", "digest", "--office", "HQ", capsys=capsys)
-    assert json.loads(out) == {"office": "HQ", "digest": here}
+    assert code == 0 and json.loads(out) == {"office": "HQ", "digest": here}
     # another office's reports it does not hold
     assert run("--db", ro, "digest", "--office", "SN", capsys=capsys)[0] == 1
 

@@ -551,7 +551,7 @@ def build_status_sheet(
     paper: str = "A4",
     progress: cm.Progress | None = None,
 ) -> Path:
-    from fieldplan.offices import check_office, office_name
+    from fieldplan.offices import HQ, check_office, office_name
 
     ctx = cm.make_ctx(rep, period, lang, paper)
     _ = ctx.gettext
@@ -566,6 +566,12 @@ def build_status_sheet(
             i18n._("an office computer holds only its own office's data: this one ({office}) "
                    "cannot print the sheet of {other}; headquarters can").format(
                        office=rep.office, other=office))
+    if rep.is_hq and office != HQ:
+        from fieldplan.sync.export import check_known_office
+
+        # one never enrolled, with no data here: a slip of the keyboard (MR for ML)
+        # printed an empty sheet without a word; refused as an export for it is
+        check_known_office(rep, office)
     if progress:
         progress(0, cm.STEPS, _("Reading data"))
     data = gather(rep, ctx.period, office, scope=PlanScope(ctx.plan))

@@ -143,3 +143,28 @@ def test_office_computer_refuses_another_offices_sheet(make_office, tmp_path, ca
     # its own office, by any spelling, is printed
     assert main([*argv, "--office", "ml"]) == 0
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_headquarters_refuses_the_sheet_of_an_office_it_does_not_know(db, tmp_path,
+                                                                       capsys) -> None:
+    """At headquarters, 'report sheet --office RO-Nairobi' for an office never enrolled
+    and with no data here printed an empty sheet without a word; 'export --for' refuses
+    it (check_known_office): the sheet says the same. Its own sheet, and a known
+    office's without a report this period, are printed."""
+    from fieldplan.replica import open_replica
+    from fieldplan.sync.export import check_known_office
+
+    out = tmp_path / "ro.pdf"
+    argv = ["--db", db, "report", "sheet", "--period", "2026-S1", "-o", str(out)]
+    assert main([*argv, "--office", "RO-Nairobi"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and not out.exists()
+    with open_replica(db) as rep, pytest.raises(Exception) as said:
+        check_known_office(rep, "RO-Nairobi")
+    assert captured.err == f"fieldplan: error: {said.value}\n"
+    assert "RO-Nairobi (Regional Office, Nairobi) was never enrolled" in captured.err
+    # the same words as the export's
+    assert main(["--db", db, "export", "--for", "RO-Nairobi", "--dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == captured.err
+    assert main([*argv, "--office", "HQ"]) == 0
+    assert main([*argv, "--period", "2025-S2", "--office", "EG"]) == 0

@@ -1081,7 +1081,10 @@ def test_values_of_a_dropped_indicator_are_said_on_the_cover(hq, tmp_path) -> No
     assert said in sheet
     pack = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
     assert said in pdf_text(pack, 1)  # the cover
-    # none dropped: not said
+    # none dropped: not said (SN enrolled: HQ refuses the sheet of an office unknown)
+    from fieldplan.sync import enroll_office
+
+    enroll_office(hq, "SN", tmp_path / "sn-setup.fieldplan")
     assert "no longer has are not shown" not in pdf_text(
         build_status_sheet(hq, PERIOD, "SN", out=tmp_path / "sn.pdf"))
 

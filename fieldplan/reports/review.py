@@ -584,14 +584,14 @@ class Pack:
         if self._unlabelled(chart):
             caption = _(
                 "Counts of reports by status for the period; a bar segment too narrow "
-                "for its count is not labelled (the table above gives every count), the "
-                "legend gives each status's symbol and word."
+                "for its status's symbol and count is not labelled (the table above "
+                "gives every count), the legend gives each status's symbol and word."
             )
         else:
             caption = _(
                 "Counts of reports by status for the period; every bar segment "
-                "is labelled with its count, the legend gives each status's "
-                "symbol and word."
+                "is labelled with its status's symbol and its count, the legend "
+                "gives each status's symbol and word."
             )
         out.append(self._t(caption, cm.MUTED_SMALL))
         return out
@@ -634,7 +634,12 @@ class Pack:
             # the category axis sits at value 0, now the right edge: its ticks point
             # outwards (right), as they point left in a left-to-right chart
             bc.categoryAxis.tickLeft, bc.categoryAxis.tickRight = 0, 5
-        bc.barLabelFormat = lambda v: self._n(int(v)) if v and self._label_fits(v, bc) else ""
+        # each segment's count with its status's symbol, as the tables write them: in
+        # greyscale the colours of several statuses are one dark grey
+        bc.barLabelFormat = [
+            (lambda v, s=s: self._bar_label(s, v) if v and self._label_fits(s, v, bc) else "")
+            for s in STATUSES
+        ]
         bc.barLabels.fontName = cm.BOLD
         bc.barLabels.fontSize = BAR_LABEL_SIZE
         bc.barLabels.boxTarget = "mid"
@@ -703,16 +708,25 @@ class Pack:
         from reportlab.graphics.charts.barcharts import HorizontalBarChart
 
         bc = next(c for c in chart.contents if isinstance(c, HorizontalBarChart))
-        return any(v and not self._label_fits(v, bc) for row in bc.data for v in row)
+        return any(v and not self._label_fits(s, v, bc)
+                   for s, row in zip(STATUSES, bc.data, strict=True) for v in row)
 
-    def _label_fits(self, value: float, bc) -> bool:
-        """Whether a bar segment of ``value`` reports is wide enough for its count:
+    def _bar_label(self, status: str, value: float) -> str:
+        """A bar segment's label: its status's symbol and its count ("● 84"), in the
+        report's direction, drawn as it is."""
+        from fieldplan.i18n import STATUS_SYMBOLS
+
+        text = f"{STATUS_SYMBOLS[status]}\u00a0{self._n(int(value))}"
+        return tx.one_line(text, self.ctx.dir, cm.BOLD)
+
+    def _label_fits(self, status: str, value: float, bc) -> bool:
+        """Whether a bar segment of ``value`` reports is wide enough for its label:
         the label, in a white box, is centred on its segment, and a narrower one (one
         report of 176) would cover the axis or its neighbours' labels."""
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
         wide = value * bc.width / (bc.valueAxis.valueMax - bc.valueAxis.valueMin)
-        label = stringWidth(self._n(int(value)), cm.BOLD, BAR_LABEL_SIZE)
+        label = stringWidth(self._bar_label(status, value), cm.BOLD, BAR_LABEL_SIZE)
         return label + 2 * BAR_LABEL_PADDING <= wide
 
     def matrix(self) -> list[Flowable]:

@@ -15,6 +15,7 @@ import pytest
 
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import format_period, status_label
+from fieldplan.model import STATUSES
 from fieldplan.offices import office_name
 from fieldplan.reports import build_review_pack, build_status_sheet
 from tests.fixtures.reports.seed import NARRATIVES, amended_actions, write_progress
@@ -1238,12 +1239,14 @@ def test_chart_labels_only_segments_wide_enough_for_their_count(world, monkeypat
     areas = [a.code for a in pack.ctx.plan.areas]
     drawing = pack.chart({a: Counter({"not-started": 1, "on-track": 1140}) for a in areas})
     chart = next(c for c in drawing.contents if isinstance(c, HorizontalBarChart))
-    assert chart.barLabelFormat(1) == ""  # about a point wide
-    assert chart.barLabelFormat(1140) == "1\u202f140"  # as French writes it
+    not_started, on_track = (chart.barLabelFormat[STATUSES.index(s)]
+                             for s in ("not-started", "on-track"))
+    assert not_started(1) == ""  # about a point wide
+    assert on_track(1140) == "●\u00a01\u202f140"  # as French writes it
     assert pack._unlabelled(drawing)
     scale = chart.width / chart.valueAxis.valueMax
     for v in range(1, 1141):
-        label = chart.barLabelFormat(v)
+        label = on_track(v)
         if label:  # every label drawn lies inside its segment, off the axis
             assert stringWidth(label, cm.BOLD, BAR_LABEL_SIZE) + 2 * BAR_LABEL_PADDING \
                 <= v * scale
@@ -1251,9 +1254,37 @@ def test_chart_labels_only_segments_wide_enough_for_their_count(world, monkeypat
     assert not pack._unlabelled(small)
     # the caption says so only when a segment goes without its count
     assert "every bar segment is labelled" in _pack(world).summary()[-1].text
-    monkeypatch.setattr(type(pack), "_label_fits", lambda self, v, bc: False)
+    monkeypatch.setattr(type(pack), "_label_fits", lambda self, s, v, bc: False)
     pack = _pack(world)
-    assert "too narrow for its count is not labelled" in pack.summary()[-1].text
+    assert "too narrow for its status's symbol and count is not labelled" \
+        in pack.summary()[-1].text
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_chart_segments_say_their_status_by_symbol(world, lang) -> None:
+    """In greyscale on track, off track, completed and cancelled are one dark grey:
+    each segment's label has its status's symbol with its count, as the tables write
+    them, and the legend has the symbol beside each swatch."""
+    from collections import Counter
+
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import String
+
+    from fieldplan.i18n import STATUS_SYMBOLS
+
+    pack = _pack(world, lang)
+    areas = [a.code for a in pack.ctx.plan.areas]
+    counts = {a: Counter({s: 20 + i for i, s in enumerate(STATUSES)}) for a in areas}
+    drawing = pack.chart(counts)
+    chart = next(c for c in drawing.contents if isinstance(c, HorizontalBarChart))
+    assert not pack._unlabelled(drawing)
+    for i, s in enumerate(STATUSES):
+        label = chart.barLabelFormat[i](20 + i)
+        # the symbol on the reading side of the count: "● 21", in Arabic drawn "21 ●"
+        assert label.split("\u00a0") == ([f"{20 + i}", STATUS_SYMBOLS[s]] if lang == "ar"
+                                          else [STATUS_SYMBOLS[s], f"{20 + i}"])
+    legend = [c.text for c in drawing.contents if isinstance(c, String) and c.y < 20]
+    assert all(any(STATUS_SYMBOLS[s] in t for t in legend) for s in STATUSES)
 
 
 def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office,

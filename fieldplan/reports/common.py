@@ -81,8 +81,11 @@ USER = "auto"
 
 MARGIN_X = 15 * mm
 MARGIN_TOP = 18 * mm
-MARGIN_BOTTOM = 30 * mm  # room for the digest and the QR code
 QR_SIZE = 21 * mm
+#: The QR code's height above the paper's foot: many printers cannot print the last
+#: 5–6.35 mm of a sheet, and a code drawn there lost its lower rows.
+QR_BOTTOM = 9 * mm
+MARGIN_BOTTOM = QR_BOTTOM + QR_SIZE + 5 * mm  # room for the digest and the QR code
 
 
 # --- context -------------------------------------------------------------------------
@@ -750,7 +753,7 @@ def _draw_furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv) ->
     page = _("Page {page} of {pages}").format(page=canv.getPageNumber(), pages=state.total or "…")
     canv.setFillColor(colors.black)
     draw_text(canv, w / 2, 9 * mm, tx.one_line(page, ctx.dir), REGULAR, 7.5, "center")
-    qy = MARGIN_BOTTOM - 5 * mm - QR_SIZE
+    qy = QR_BOTTOM
     if getattr(canv, "_fp_replaced", False):
         _unprintable_note(ctx, canv, qy + QR_SIZE - 25)
     footer: Footer | None = getattr(canv, "_fp_footer", None)

@@ -1,0 +1,73 @@
+"""The reports as printed on paper: what a printer's unprintable strip at a sheet's
+edges would cut, and a table row longer than a page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fieldplan.reports import build_status_sheet
+from tests.fixtures.reports.seed import write_progress
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("qpdf")), reason="needs poppler-utils, qpdf"
+)
+
+PERIOD = "2026-S1"
+MM = 72 / 25.4
+
+
+def words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    """(x0, y0, x1, y1, word) of each word of ``page``, in points from the page's
+    bottom left corner, as pdftotext reads them."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', out).group(1))
+    found = []
+    for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                         r'yMax="([\d.]+)">(.*?)</word>', out):
+        x0, top, x1, bottom = map(float, m.groups()[:4])
+        found.append((x0, height - bottom, x1, height - top, m.group(5)))
+    return found
+
+
+@pytest.mark.parametrize(("lang", "paper"), [("en", "A4"), ("en", "Letter"),
+                                             ("ar", "A4"), ("ar", "Letter")])
+def test_the_qr_code_stays_clear_of_the_unprintable_edge(hq, tmp_path, monkeypatch,
+                                                        lang, paper) -> None:
+    """The QR code's white box began 4 mm above the paper's foot: printers that cannot
+    print the last 5–6.35 mm of a sheet cut its lower rows. It stands 8 mm or more
+    from every edge, and no text (page number, digest, the last table row) runs over
+    it."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from fieldplan.reports import common as cm
+
+    drawn = []
+    real = Canvas.doForm
+
+    def record(canv, name):
+        if name.startswith("fpqr"):
+            a, _b, _c, d, e, f = canv._currentMatrix
+            drawn.append((canv.getPageNumber(), e, f, a, d))
+        return real(canv, name)
+
+    monkeypatch.setattr(Canvas, "doForm", record)
+    write_progress(hq, "ML", PERIOD, lang=lang)
+    pdf = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang, paper=paper)
+    width, height = cm.PAPERS[paper.upper()]
+    assert drawn and {p for p, *_ in drawn} == set(range(1, drawn[-1][0] + 1))
+    for page, x, y, sx, sy in drawn:
+        assert (sx, sy) == (1, 1)  # drawn at its size, cm.QR_SIZE
+        box = (x, y, x + cm.QR_SIZE, y + cm.QR_SIZE)
+        assert min(box[0], box[1], width - box[2], height - box[3]) >= 8 * MM, (page, box)
+        # the body's frame (its last table row) ends above it
+        assert box[3] < cm.MARGIN_BOTTOM
+        for x0, y0, x1, y1, word in words(pdf, page):
+            assert x1 <= box[0] or x0 >= box[2] or y1 <= box[1] or y0 >= box[3], (page, word)

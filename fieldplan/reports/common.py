@@ -213,6 +213,7 @@ class TextFlow(Flowable):
             "keepWithNext",
             "_split_rest",
             "link",
+            "continued",
         )
     )
 
@@ -232,6 +233,9 @@ class TextFlow(Flowable):
     ) -> None:
         super().__init__()
         self.link = link  # a bookmark key: the text is a link to it
+        #: what the cell prints in the part of its row a page break carries over, when
+        #: the whole of this cell printed before the break (see ``continued``)
+        self.continued: Flowable | None = None
         self.text = text
         self.style = style
         self.rtl = rtl
@@ -637,6 +641,8 @@ class GridTable(Table):
                 return []  # nothing of the cell fits: the row cannot split here
             else:
                 rest.append(f)
+        if not rest:  # (an action's code) said again where its row goes on
+            rest = [f.continued for f in value if getattr(f, "continued", None)][:1]
         return tuple(first), tuple(rest)
 
 
@@ -681,6 +687,15 @@ def table(
 
 def cell(ctx: Ctx, text: str, style: Style = SMALL, **kw) -> TextFlow:
     return TextFlow(text, style, rtl=ctx.rtl, **kw)
+
+
+def continued(first: TextFlow, rest: TextFlow) -> TextFlow:
+    """``first``, a cell that prints ``rest`` ("PA1.1 (continued)") in each part of
+    its row that a page break carries over to the next page (a row taller than a
+    page, see GridTable), instead of leaving it blank there."""
+    first.continued = rest
+    rest.continued = rest  # and on the page after, if the row goes on further
+    return first
 
 
 def status_text(ctx: Ctx, status: str | None) -> str:

@@ -275,7 +275,8 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
 
     _ = ctx.gettext
     w = ctx.width
-    widths = [w * f for f in (0.075, 0.2, 0.12, 0.115, 0.2, 0.29)]
+    # the code column has room for "(continued)" (see below) on a line of its own
+    widths = [w * f for f in (0.095, 0.2, 0.12, 0.115, 0.2, 0.27)]
     head = [
         cm.cell(ctx, h, cm.CELL_HEAD)
         for h in (
@@ -299,7 +300,13 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
         pct = r.percent if r else None
         rows.append(
             [
-                cm.cell(ctx, act.code, cm.BOLD_SMALL),
+                cm.continued(
+                    cm.cell(ctx, act.code, cm.BOLD_SMALL),
+                    # Translators: in the code column of a status sheet's table, on a
+                    # page where an action's row goes on from the page before (an
+                    # action with many indicators); the column is about 15 mm wide
+                    cm.cell(ctx, _("{code} (continued)").format(code=act.code), cm.SMALL),
+                ),
                 [
                     cm.cell(ctx, act.title.get(ctx.lang), cm.SMALL, space_after=2),
                     cm.cell(

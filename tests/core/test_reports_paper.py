@@ -3,6 +3,7 @@ edges would cut, and a table row longer than a page."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -71,3 +72,53 @@ def test_the_qr_code_stays_clear_of_the_unprintable_edge(hq, tmp_path, monkeypat
         assert box[3] < cm.MARGIN_BOTTOM
         for x0, y0, x1, y1, word in words(pdf, page):
             assert x1 <= box[0] or x0 >= box[2] or y1 <= box[1] or y0 >= box[3], (page, word)
+
+
+def _many_indicators(hq, tmp_path: Path, n: int) -> str:
+    """The plan amended so that ML's first action has ``n`` indicators; its code."""
+    from fieldplan.plan import Text, dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = hq.plan()
+    first = plan.actions_of(level="national")[0]
+    many = tuple(
+        dataclasses.replace(first.indicators[0], key=f"ind-{i}",
+                            title=Text(f"Indicator number {i:02d} of many"), targets=())
+        for i in range(n)
+    )
+    actions = tuple(dataclasses.replace(a, indicators=many) if a.code == first.code else a
+                    for a in plan.actions)
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=actions), path)
+    replace_plan(hq, path)
+    return first.code
+
+
+def page_text(pdf: Path, page: int) -> str:
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_row_split_across_pages_names_its_action_where_it_goes_on(hq, tmp_path,
+                                                                   lang) -> None:
+    """An action of 40 indicators is taller than a page: the page its row went on to
+    showed indicator values beside blank Code and Action cells. The code cell says
+    the action's code and that it goes on from the page before."""
+    from fieldplan.i18n import translation
+
+    code = _many_indicators(hq, tmp_path, 40)
+    write_progress(hq, "ML", PERIOD, only=1, lang=lang)
+    pdf = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang)
+    pages = [page_text(pdf, p) for p in (1, 2, 3)]
+    # the row begins on page 1 and goes on over pages 2 and 3
+    assert "number 00 of" in pages[0] and "number 20 of" in pages[1]
+    assert "number 39 of" in pages[2]
+    said = " ".join(translation(lang).gettext("{code} (continued)").format(code=code).split())
+    assert said not in pages[0]
+    for text in pages[1:]:
+        if lang == "en":
+            assert text.count(f"{code} (continued)") == 1
+        else:  # (its words in the order pdftotext reads a right-to-left page)
+            assert text.count(code) == 1

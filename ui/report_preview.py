@@ -394,6 +394,31 @@ def pages_to_print(printer: QPrinter, count: int, current: int = 0) -> list[int]
     return [p for p in pages for _ in range(copies)]
 
 
+def print_file(printer: QPrinter) -> str:
+    """The file ``printer`` prints to, when it makes a PDF file (Print to File); ""
+    for a printer."""
+    if printer.outputFormat() != QPrinter.OutputFormat.PdfFormat:
+        return ""
+    return printer.outputFileName()
+
+
+def copy_report(source: Path, destination: str) -> None:
+    """(off the GUI thread) Write the report ``source`` to ``destination`` as the
+    command line writes one: whole or not at all, never over fieldplan's database,
+    its backups or any other database, nor under a name that promises another kind
+    of file. Only paths here, nothing of Qt."""
+    from ui.transfer import check_stick
+
+    files.check_output_name("pdf", destination)
+    # its folder gone with the USB stick it was on: said so
+    check_stick(str(Path(destination).parent))
+    try:
+        data = Path(source).read_bytes()
+    except OSError as exc:
+        raise files.cannot_read(source, exc) from None
+    files.write_atomic(destination, data)
+
+
 def print_pages(
     document: QPdfDocument,
     printer: QPrinter,
@@ -410,7 +435,11 @@ def print_pages(
 
     The printer is set to the rendered resolution, so the images are painted pixel for
     pixel, never scaled up to a 1200 dpi device. ``cancel`` is asked between pages."""
-    printer.setFullPage(True)  # the PDF has its own margins
+    # the PDF has its own margins: everything on its pages stands 8 mm or more from
+    # the edges (tests/core/test_reports_paper.py), clear of the 5–6.35 mm a printer
+    # cannot print, so the page is printed at its size on the whole sheet, not shrunk
+    # into the printer's printable area
+    printer.setFullPage(True)
     dpi = min(printer.resolution(), max_dpi)
     printer.setResolution(dpi)
     device_dpi = printer.resolution()  # a printer may keep resolutions of its own (macOS)
@@ -516,13 +545,20 @@ class PrintJob(QThread):
     progress_did_change = QtSignal(int, int)
     job_did_finish = QtSignal(int, str)  # pages printed, error ("" if none)
 
-    def __init__(self, path: Path, printer: QPrinter, pages: list[int]) -> None:
+    def __init__(self, path: Path, printer: QPrinter, pages: list[int],
+                 copy_to: str = "") -> None:
         super().__init__()
         self.path, self.printer, self.pages = path, printer, pages
+        #: the file to write the report to as it is, instead of printing it page by
+        #: page (Print to File of the whole report)
+        self.copy_to = copy_to
         self.cancel = threading.Event()
         self.setObjectName("fieldplan-print")
 
     def run(self) -> None:
+        if self.copy_to:
+            self._copy()
+            return
         document = QPdfDocument()
         printed, error = 0, ""
         try:
@@ -541,6 +577,16 @@ class PrintJob(QThread):
         finally:
             document.close()
         emit(self.job_did_finish, printed, error)
+
+    def _copy(self) -> None:
+        # the report's own PDF, its text and vectors, as Save as… writes it: printed,
+        # each page would be an image of about a megabyte
+        try:
+            copy_report(self.path, self.copy_to)
+        except (FieldplanError, OSError) as exc:
+            emit(self.job_did_finish, 0, save_error_text(exc))
+        else:
+            emit(self.job_did_finish, len(self.pages), "")
 
 
 # --- the preview -----------------------------------------------------------------------
@@ -761,7 +807,10 @@ class PreviewWindow(QDialog):
             return
         pages = pages_to_print(printer, self.page_count(), self.current_page())
         self._printer = printer
-        self.print_job = PrintJob(self.path, printer, pages)
+        # Print to File of the whole report, once, in order: the report's file itself
+        whole = pages == list(range(self.page_count()))
+        self.print_job = PrintJob(self.path, printer, pages,
+                                  copy_to=print_file(printer) if whole else "")
         progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, len(pages), self)
         progress.setWindowTitle(_("Print"))
         progress.setMinimumDuration(500)
@@ -815,19 +864,10 @@ class PreviewWindow(QDialog):
         result is then said in the main window."""
         if self.saving:
             return
-        from ui.transfer import check_stick
-
         source = Path(self.path)
 
-        def write() -> None:  # (its thread) only paths here, nothing of Qt
-            files.check_output_name("pdf", destination)
-            # its folder gone with the USB stick it was on: said so
-            check_stick(str(Path(destination).parent))
-            try:
-                data = source.read_bytes()
-            except OSError as exc:
-                raise files.cannot_read(source, exc) from None
-            files.write_atomic(destination, data)
+        def write() -> None:  # (its thread)
+            copy_report(source, destination)
 
         preview, window = self, self.parentWidget()
 

@@ -72,6 +72,9 @@ def test_the_qr_code_stays_clear_of_the_unprintable_edge(hq, tmp_path, monkeypat
         assert box[3] < cm.MARGIN_BOTTOM
         for x0, y0, x1, y1, word in words(pdf, page):
             assert x1 <= box[0] or x0 >= box[2] or y1 <= box[1] or y0 >= box[3], (page, word)
+            # nor any text in a printer's unprintable strip: the client prints the page
+            # on the whole sheet, at its size (ui.report_preview.print_pages)
+            assert min(x0, y0, width - x1, height - y1) >= 8 * MM, (page, word)
 
 
 def _many_indicators(hq, tmp_path: Path, n: int) -> str:

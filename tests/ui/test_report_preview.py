@@ -259,6 +259,39 @@ def test_print_renders_every_page_to_the_printer(preview, qtbot, pack_pdf, tmp_p
     assert preview.print_job is None and preview.print_button.isEnabled()
 
 
+def test_printing_the_whole_report_to_a_file_writes_the_report_itself(preview, qtbot,
+                                                                     pack_pdf, tmp_path):
+    """Print to File made a PDF of page images, about a megabyte a page, its text
+    lost: the whole report printed to a file is the report's own PDF, as Save as…
+    writes it. Some pages of it are still printed page by page."""
+    target = tmp_path / "printed.pdf"
+    printer = preview.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(target))
+    with qtbot.waitSignal(preview.print_did_finish, timeout=30_000) as blocker:
+        preview.print_to(printer)
+    assert blocker.args == [preview.page_count(), ""]
+    assert target.read_bytes() == pack_pdf.read_bytes()
+    # never as another kind of file, as Save as…: said, and nothing written
+    printer.setOutputFileName(str(tmp_path / "office.sqlite3"))
+    with qtbot.waitSignal(preview.print_did_finish, timeout=30_000) as blocker:
+        preview.print_to(printer)
+    assert blocker.args[0] == 0 and blocker.args[1]
+    assert not (tmp_path / "office.sqlite3").exists()
+    dialogs = [d for d in preview.findChildren(MessageDialog) if d.isVisible()]
+    assert dialogs
+    for dialog in dialogs:
+        dialog.close()
+    # one page of it: printed
+    printer.setOutputFileName(str(target))
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(1, 1)
+    with qtbot.waitSignal(preview.print_did_finish, timeout=30_000) as blocker:
+        preview.print_to(printer)
+    assert blocker.args == [1, ""] and pdf_pages(target) == 1
+    assert target.read_bytes() != pack_pdf.read_bytes()
+
+
 def test_print_button_opens_the_print_dialog(preview, qtbot, monkeypatch):
     """Print… once raised a TypeError (QPrintDialog.open wants arguments in PySide6)
     and showed nothing."""
@@ -471,6 +504,9 @@ def test_cancel_in_the_progress_dialog_stops_the_print_job(preview, qtbot, tmp_p
     printer = preview.make_printer()
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    # some of the pages: printed one by one (the whole report is copied at once)
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(2, preview.page_count())
     preview.print_to(printer)
     job = preview.print_job
     assert isinstance(job, PrintJob)

@@ -276,7 +276,7 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
     _ = ctx.gettext
     w = ctx.width
     # the code column has room for "(continued)" (see below) on a line of its own
-    widths = [w * f for f in (0.095, 0.2, 0.12, 0.115, 0.2, 0.27)]
+    widths = [w * f for f in (0.095, 0.19, 0.12, 0.115, 0.19, 0.29)]
     head = [
         cm.cell(ctx, h, cm.CELL_HEAD)
         for h in (

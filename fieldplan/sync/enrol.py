@@ -159,7 +159,7 @@ def _ended_early(rep: Replica, expires: str, keys: dict[str, keyreg.KeyInfo]) ->
     if not ids:
         return ""
     written = dt.datetime.fromisoformat(expires) - dt.timedelta(days=ENROLMENT_DAYS)
-    marks = ", ".join("?" * len(ids))
+    marks = ",".join("?" * len(ids))
     for (hlc,) in rep.conn.execute(
             "SELECT hlc FROM versions WHERE entity = 'key' AND field = 'status' AND "
             f"value = '\"revoked\"' AND entity_id IN ({marks}) ORDER BY hlc", ids):

@@ -456,19 +456,36 @@ def _level_error(act, office: str, level: str) -> ValidationError:
                           office=office, office_level=level_label(level).lower()))
 
 
+def hidden_refusal(rep: Replica, office: str, code: str, period: str,
+                   scope=None) -> ValidationError | None:
+    """The refusal a write on ``office``'s report on ``code`` for ``period`` gets
+    because the plan hides it (``planops.PlanScope``; ``scope``: the installed plan's
+    by default), said as a write on it is refused; None when the plan shows it."""
+    from fieldplan.offices import level_for_office
+    from fieldplan.planops import PlanScope
+
+    scope = scope or PlanScope(rep.plan())
+    plan = scope.plan
+    why = scope.why_hidden(office, code, period)
+    try:
+        if "action" in why:
+            _plan_action(rep, plan, code)  # raises: removed, or unknown
+        if "period" in why:
+            _check_period(rep, period, plan)  # raises: outside the plan's dates
+        if "level" in why:
+            return _level_error(plan.action(code), office, level_for_office(office))
+    except ValidationError as refused:
+        return refused
+    return None
+
+
 def _refuse_if_hidden(rep: Replica, code: str, period: str) -> None:
     """Refuse (as a write on it is refused) putting back to draft a report the plan
     hides (PlanScope): a hidden draft can be neither written nor submitted, so it would
     stay a draft for good."""
-    from fieldplan.offices import level_for_office
-    from fieldplan.planops import PlanScope
-
-    plan = rep.plan()
-    why = PlanScope(plan).why_hidden(rep.office, code, period)
-    if "action" in why:
-        _plan_action(rep, plan, code)  # raises: removed, or unknown
-    if "level" in why:
-        raise _level_error(plan.action(code), rep.office, level_for_office(rep.office))
+    refused = hidden_refusal(rep, rep.office, code, period)
+    if refused is not None:
+        raise refused
 
 
 def _unseen_own_draft(rep: Replica, state: tuple[Any, tuple[str, ...]] | None) -> bool:

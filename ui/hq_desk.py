@@ -1221,10 +1221,13 @@ class ConflictsPage(QWidget):
         if lock:
             lines.append(in_layout_direction(lock))
         # a submitted report changes once reopened, as a save; its state in conflict
-        # is settled by keeping "draft" (which reopens it): why a Keep is disabled
+        # is settled by keeping "draft" (which reopens it): why a Keep is disabled.
+        # One the plan hides is not reopened: its values are kept as they are
         refusals = [keep_refusal(conflict, cand) if settle_here else ""
                     for cand in conflict.candidates]
-        if any(refusals) and conflict.field != "state":
+        if conflict.hidden:
+            lines.append(in_layout_direction(isolated_codes(sentence(conflict.hidden)) + "."))
+        elif any(refusals) and conflict.field != "state":
             lines.append(in_layout_direction(_("This report is submitted. Reopen it to edit it.")))
         elif any(refusals):
             lines.append(in_layout_direction(sentence(next(r for r in refusals if r)) + "."))

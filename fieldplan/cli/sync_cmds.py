@@ -538,8 +538,10 @@ def _conflict_where(c) -> str:
 
 
 def _conflict_notes(c, here: str) -> list[str]:
-    """Why this computer cannot settle a conflict, and who can."""
-    from fieldplan.sync.conflicts import locked_note
+    """Why this computer cannot settle a conflict, and who can; why a value cannot be
+    kept (a submitted report's, until it is reopened: ``keep_refusal``, as 'conflicts
+    resolve' refuses it), or that the plan hides the report."""
+    from fieldplan.sync.conflicts import keep_refusal, locked_note
 
     notes = []
     if c.office != here:
@@ -548,13 +550,21 @@ def _conflict_notes(c, here: str) -> list[str]:
     lock = locked_note(c, here)
     if lock:
         notes.append(lock)
+    said = [c.hidden]
+    if c.resolvable_by(here):
+        said += [keep_refusal(c, cand) for cand in c.candidates]
+    for note in said:
+        if note and note not in notes:
+            notes.append(note)
     return notes
 
 
 def _conflict_json(c, here: str) -> dict:
-    # resolvable_here: only the office's own computers settle its conflicts, and not
-    # while its period is locked (locked: true)
-    return {**c.to_dict(), "resolvable_here": c.resolvable_by(here)}
+    # resolvable_here: a value can be kept here now (Conflict.keepable_by): only the
+    # office's own computers settle its conflicts, not while its period is locked
+    # (locked: true) nor, but for its state, while its report is submitted (submitted:
+    # true) and the plan shows it (hidden: false)
+    return {**c.to_dict(), "resolvable_here": c.keepable_by(here)}
 
 
 def cmd_conflicts_show(args: argparse.Namespace) -> int:

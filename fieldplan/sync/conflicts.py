@@ -13,7 +13,7 @@ from typing import Any
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, join_list, period_words
-from fieldplan.progress import is_locked, refuse_if_locked
+from fieldplan.progress import hidden_refusal, is_locked, refuse_if_locked
 from fieldplan.replica import Changes, Replica
 
 
@@ -56,6 +56,10 @@ class Conflict:
     #: a report's conflict whose report shows "submitted" here: no value of it changes
     #: until someone reopens the report (``keep_refusal``), as a save is refused
     submitted: bool = False
+    #: a report's conflict whose report the plan hides (``planops.PlanScope``): the
+    #: refusal a write on it gets, as a message ("" when the plan shows it). Nobody
+    #: edits it, nor reopens it: a value is kept without reopening (``keep_refusal``)
+    hidden: str = ""
 
     @property
     def office(self) -> str:
@@ -76,10 +80,18 @@ class Conflict:
         only the office's own computers do, and not while its period is locked."""
         return self.office == here and not self.locked
 
+    def keepable_by(self, here: str) -> bool:
+        """Whether the computers of ``here`` can keep one of its values now: they settle
+        it (``resolvable_by``) and ``keep_refusal`` refuses not every value (a submitted
+        report's, until it is reopened)."""
+        return self.resolvable_by(here) and any(
+            not keep_refusal(self, c) for c in self.candidates)
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "entity": self.entity, "record": self.entity_id,
                 "office": self.office, "action": self.action, "period": self.period,
                 "field": self.field, "locked": self.locked, "submitted": self.submitted,
+                "hidden": bool(self.hidden),
                 "candidates": [{"value_id": c.value_id, "value": c.value, "author": c.author,
                                 "at": c.at, "written_at": c.written_at or c.at,
                                 "winner": c.winner, "computer": c.computer,
@@ -140,9 +152,16 @@ def keep_refusal(conflict: Conflict, candidate: Candidate) -> str:
     would make it show, submitted, a value nobody submitted. Its state in conflict
     (a change crossed a submission) is settled by keeping "draft", which reopens it;
     keeping "submitted" would submit the changes the submission did not cover, unseen
-    by whoever submitted: they are submitted as any report is, once a person saw them."""
+    by whoever submitted: they are submitted as any report is, once a person saw them.
+    A report the plan hides (``Conflict.hidden``) is neither edited nor reopened, so
+    neither holds there: its values are kept as they are, and its state in conflict is
+    settled by keeping "submitted" (nobody could edit nor submit the draft that keeping
+    "draft" would make it, refused as a write on it is)."""
     if conflict.entity != "progress" or not conflict.period:
         return ""
+    if conflict.hidden:
+        return conflict.hidden if conflict.field == "state" and (
+            candidate.value != "submitted") else ""
     if conflict.field == "state":
         if candidate.value != "submitted":
             return ""
@@ -216,6 +235,7 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
     out = []
     own = rep.replica_id
     locks: dict[str, bool] = {}
+    scope = None
     for entity, entity_id, field in rows:
         # (the winner by the heads' order alone, as everywhere: the arrival only caps
         # the time shown, as the report list does)
@@ -236,8 +256,15 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
             # as resolve_conflict refuses it (refuse_if_locked)
             if conflict.period not in locks:
                 locks[conflict.period] = _locked(rep, conflict.period)
+            if scope is None:
+                from fieldplan.planops import PlanScope
+
+                scope = PlanScope(rep.plan())
+            hidden = hidden_refusal(rep, conflict.office, conflict.action, conflict.period,
+                                    scope)
             conflict = replace(conflict, locked=locks[conflict.period],
-                               submitted=_submitted(rep, entity_id))
+                               submitted=_submitted(rep, entity_id),
+                               hidden=str(hidden) if hidden is not None else "")
         out.append(conflict)
     return out
 

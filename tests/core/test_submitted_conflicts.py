@@ -124,3 +124,121 @@ def test_keeping_draft_reopens_the_report_and_it_is_submitted_again_as_any(
     assert (report.state, report.percent) == ("draft", 77)  # (nothing lost)
     progress.submit_period(one, PERIOD)  # seen, and submitted as any report is
     assert progress.get_report(one, act, PERIOD, "ML").state == "submitted"
+
+
+# A report the plan hides (an amendment dropped its action, or moved it to another
+# level): it is neither written nor reopened (``progress.reopen_report`` refuses it), so
+# the rules above would leave its conflict open for good.
+
+
+@pytest.mark.parametrize("amendment", [{"drop": True}, {"regional": True}])
+def test_a_hidden_reports_state_conflict_is_settled_by_keeping_submitted(
+        hq, make_office, tmp_path: Path, amendment) -> None:
+    from tests.scenes import amend_plan
+
+    one, act, _conflict = crossed_submission(hq, make_office, tmp_path)
+    amend_plan(hq, tmp_path, **{k: (act,) for k in amendment})
+    send(hq, one, tmp_path)
+    [conflict] = list_conflicts(one)
+    assert conflict.field == "state" and conflict.hidden and conflict.keepable_by("ML")
+    # keeping "draft" would make a draft nobody can write nor submit: refused, in the
+    # words a write on it gets
+    with pytest.raises(ValidationError) as written:
+        progress.record_progress(one, act, PERIOD, percent=80)
+    draft = next(c for c in conflict.candidates if c.value == "draft")
+    before = (events_of(one), progress.digest(one))
+    with pytest.raises(ValidationError) as refused:
+        resolve_conflict(one, conflict.id, draft.value_id)
+    assert str(refused.value) == str(written.value) == conflict.hidden
+    assert (events_of(one), progress.digest(one)) == before
+    # keeping "submitted" settles it: nobody edits the report anyway
+    submitted = next(c for c in conflict.candidates if c.value == "submitted")
+    resolve_conflict(one, conflict.id, submitted.value_id)
+    assert list_conflicts(one) == []
+    assert progress.get_report(one, act, PERIOD, "ML").state == "submitted"
+
+
+def test_a_hidden_submitted_reports_value_is_kept_without_reopening_and_travels(
+        hq, make_office, tmp_path: Path) -> None:
+    from tests.scenes import amend_plan
+
+    # as submitted_in_conflict, laptop B kept
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = national(a)
+    progress.record_progress(a, act, PERIOD, status="on-track")
+    progress.record_progress(b, act, PERIOD, status="at-risk")
+    send(a, hq, tmp_path)
+    send(b, hq, tmp_path)
+    send(hq, a, tmp_path)
+    progress.submit_period(a, PERIOD)
+    amend_plan(hq, tmp_path, drop=(act,))
+    send(hq, a, tmp_path)
+    with pytest.raises(ValidationError, match="no longer has action"):
+        progress.reopen_report(a, act, PERIOD)
+    [conflict] = list_conflicts(a)
+    assert conflict.submitted and conflict.hidden and conflict.keepable_by("ML")
+    assert conflict.to_dict()["hidden"] is True
+    own = next(c for c in conflict.candidates if c.here)
+    resolve_conflict(a, conflict.id, own.value_id)
+    assert list_conflicts(a) == []
+    report = progress.get_report(a, act, PERIOD, "ML")
+    assert (report.status, report.state) == ("on-track", "submitted")
+    # the resolution is accepted at headquarters and by the office's other laptop:
+    # the conflict is settled there too
+    for there in (hq, b):
+        _result, outcome = send(a, hq, tmp_path) if there is hq else send(hq, b, tmp_path)
+        assert outcome.outcome == "merged"
+        assert list_conflicts(there) == []
+        assert progress.get_report(there, act, PERIOD, "ML").status == "on-track"
+
+
+def test_conflicts_list_says_why_no_value_is_kept_and_that_none_can_be_here_now(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    import json
+
+    a, act, _conflict = submitted_in_conflict(hq, make_office, tmp_path)
+    path = a.path
+    a.close()
+
+    def listed() -> tuple[list[str], dict]:
+        capsys.readouterr()
+        assert main(["--db", str(path), "conflicts", "list"]) == 0
+        text = capsys.readouterr().out.splitlines()
+        assert main(["--db", str(path), "--json", "conflicts", "list"]) == 0
+        [item] = json.loads(capsys.readouterr().out)
+        return text, item
+
+    text, item = listed()
+    # the note 'conflicts resolve' refuses with, once
+    assert [line.strip() for line in text if "reopen" in line] == [
+        f"the report on {act} for {PERIOD} is submitted; reopen it before editing"]
+    assert (item["submitted"], item["resolvable_here"]) == (True, False)
+    with open_replica(path) as rep:
+        progress.reopen_report(rep, act, PERIOD)
+    text, item = listed()
+    assert not any("reopen" in line for line in text)
+    assert (item["submitted"], item["resolvable_here"]) == (False, True)
+
+
+def test_conflicts_list_of_a_state_conflict_and_of_a_hidden_report(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    import json
+
+    from tests.scenes import amend_plan
+
+    one, act, _conflict = crossed_submission(hq, make_office, tmp_path)
+    capsys.readouterr()
+    assert main(["--db", str(one.path), "conflicts", "list"]) == 0
+    out = capsys.readouterr().out
+    # "Draft" can be kept (it reopens the report), "Submitted" cannot: said
+    assert "keep “Draft”, check the report, then submit it again" in out
+    assert main(["--db", str(one.path), "--json", "conflicts", "list"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["resolvable_here"] is True
+    amend_plan(hq, tmp_path, drop=(act,))
+    send(hq, one, tmp_path)
+    assert main(["--db", str(one.path), "conflicts", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "no longer has action" in out and "keep “Draft”" not in out
+    assert main(["--db", str(one.path), "--json", "conflicts", "list"]) == 0
+    [item] = json.loads(capsys.readouterr().out)
+    assert (item["hidden"], item["resolvable_here"]) == (True, True)

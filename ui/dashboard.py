@@ -47,8 +47,11 @@ class PeriodSummary:
     reports, of them submitted, actions). missing: lines saying what is still empty. drafts: reports
     not submitted yet. unsubmitted_missing: of ``missing``, the lines a submit
     concerns: the drafts' and the actions' with no report (not a submitted report's).
-    conflicts: lines naming the reports with an open conflict (two computers wrote
-    different values), with their fields: submitting them submits the values shown now.
+    conflicts: lines naming the draft reports with an open conflict (two computers
+    wrote different values), with their fields: submitting them submits the values
+    shown now. submitted_conflicts: the same of the submitted reports, settled once
+    reopened (``keep_refusal``). locked_note: what to do about them while headquarters
+    has the period locked, when it has (``conflicts.locked_period_note``), else "".
     """
 
     period: str
@@ -60,13 +63,17 @@ class PeriodSummary:
     actions: int
     unsubmitted_missing: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
+    submitted_conflicts: tuple[str, ...] = ()
+    locked_note: str = ""
 
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],
-              conflicts: dict[str, tuple[str, ...]] | None = None) -> PeriodSummary:
+              conflicts: dict[str, tuple[str, ...]] | None = None,
+              locked: bool = False) -> PeriodSummary:
     """What the dashboard and the submit dialog show: the reports the plan shows (as
     the printed status sheet counts them). ``conflicts``: action code → its report's
-    fields in an open conflict (``fieldplan.sync.period_conflicts``)."""
+    fields in an open conflict (``fieldplan.sync.period_conflicts``); ``locked``:
+    whether headquarters has locked the period."""
     shown = PlanScope(identity.plan).shown(reports)
     by_action = {r.action: r for r in shown if r.office == identity.office}
     own = identity.own_actions()
@@ -114,7 +121,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
             if r.state != "submitted":
                 unsubmitted.append(missing[-1])
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
-    in_conflict = []
+    in_conflict: dict[str, list[str]] = {"draft": [], "submitted": []}
     for a in own:
         fields = (conflicts or {}).get(a.code)
         if a.code not in by_action or not fields:
@@ -122,8 +129,15 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         titles = {f"value.{ind.key}": ind.title.get(lang()) for ind in a.indicators}
         # Translators: e.g. "PA2.1 — in conflict: Achievements, Status", under
         # "Still in conflict:" in the submit dialog
-        in_conflict.append(_("{action} — in conflict: {fields}").format(
+        state = "submitted" if by_action[a.code].state == "submitted" else "draft"
+        in_conflict[state].append(_("{action} — in conflict: {fields}").format(
             action=a.code, fields=join_list([titles.get(f) or field_label(f) for f in fields])))
+    note = ""
+    if locked and any(in_conflict.values()):
+        from fieldplan.sync.conflicts import locked_period_note
+
+        note = locked_period_note(period, identity.office,
+                                  "HQ" if identity.is_hq else identity.office)
     return PeriodSummary(
         period,
         tuple(counts.items()),
@@ -133,17 +147,21 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         len(by_action),
         len(own),
         tuple(unsubmitted),
-        tuple(in_conflict),
+        tuple(in_conflict["draft"]),
+        tuple(in_conflict["submitted"]),
+        note,
     )
 
 
 def read_summary(rep, identity: Identity, period: str) -> PeriodSummary:
     """(worker) the office's period summary, for the dashboard and the submit dialog,
     with its reports' open conflicts."""
+    from fieldplan.progress import is_locked
     from fieldplan.sync.conflicts import period_conflicts
 
     return summarise(identity, period, list_reports(rep, period, identity.office),
-                     period_conflicts(rep, period, identity.office))
+                     period_conflicts(rep, period, identity.office),
+                     is_locked(rep, period))
 
 
 class Dashboard(QScrollArea):
@@ -284,7 +302,7 @@ class Dashboard(QScrollArea):
             self.areas_grid.addWidget(reported, row, 2)
         self.areas_grid.setColumnStretch(0, 2)
         self.areas_grid.setColumnStretch(1, 2)
-        self._show_conflicts(summary.conflicts)
+        self._show_conflicts(summary)
         self.missing.clear()
         if summary.missing:
             self.missing.addItems(list(summary.missing))
@@ -300,23 +318,47 @@ class Dashboard(QScrollArea):
         else:
             self.missing.addItem(_("Nothing is missing."))
 
-    def _show_conflicts(self, lines: tuple[str, ...]) -> None:
+    def _show_conflicts(self, summary: PeriodSummary) -> None:
         """The reports in conflict, in the submit dialog's words; none: hidden."""
+        lines = conflict_lines(summary)
         self.conflicts_box.setVisible(bool(lines))
         if not lines:
             self.conflicts.clear()
             return
-        self.conflicts.setText("\n".join(conflict_lines(lines)))
+        self.conflicts.setText("\n".join(lines))
 
 
-def conflict_lines(conflicts: tuple[str, ...]) -> list[str]:
-    """The reports in conflict (``PeriodSummary.conflicts``), a line each, then where to
-    settle them: as the dashboard and the submit dialog say them."""
+def conflict_lines(summary: PeriodSummary, submitting: bool = False) -> list[str]:
+    """The reports in conflict (``PeriodSummary.conflicts``, and with ``submitting``
+    False its ``submitted_conflicts``), a line each, then how to settle them: as the
+    dashboard and the submit dialog (``submitting``: the drafts it submits) say them.
+    A draft's are settled on the Conflicts tab, else submitted as shown; a submitted
+    report's once it is reopened (the Conflicts tab's Keep is disabled till then); in a
+    locked period, none until headquarters unlocks it."""
     from fieldplan.i18n import without_mnemonic
 
-    # Translators: {tab} is the tab "Conflicts", as translated there
-    settle = _("Two computers wrote different values: settle them on the {tab} tab first, "
-               "or the values shown now are submitted.").format(
-                   tab=without_mnemonic(_("&Conflicts")))
+    drafts = summary.conflicts
+    submitted = () if submitting else summary.submitted_conflicts
+    lines: list[str] = []
+    if summary.locked_note:
+        if drafts or submitted:
+            lines = [*drafts, *submitted, summary.locked_note]
+    else:
+        tab = without_mnemonic(_("&Conflicts"))
+        if drafts:
+            # Translators: {tab} is the tab "Conflicts", as translated there
+            lines += [*drafts, _("Two computers wrote different values: settle them on the "
+                                 "{tab} tab first, or the values shown now are "
+                                 "submitted.").format(tab=tab)]
+        if submitted:
+            # Translators: {progress} and {tab} are the tabs "Progress" and "Conflicts",
+            # as translated there; under the lines naming the submitted reports in
+            # conflict
+            lines += [*submitted, ngettext(
+                "This report is submitted: reopen it on the {progress} tab, then settle "
+                "its values on the {tab} tab.",
+                "These reports are submitted: reopen them on the {progress} tab, then "
+                "settle their values on the {tab} tab.", len(submitted)).format(
+                    progress=without_mnemonic(_("Pro&gress")), tab=tab)]
     # each line starts with an action's code: read right to left in Arabic
-    return [in_layout_direction(line) for line in (*conflicts, settle)]
+    return [in_layout_direction(line) for line in lines]

@@ -1165,11 +1165,13 @@ class MainWindow(QMainWindow):
         ).format(n=summary.drafts, period=format_period(period))
         # reports two computers wrote differently: this laptop would submit the values
         # it shows, the other laptop's unseen. Said first, and Enter does not submit
+        # (a report submitted already is not submitted again: not said)
         conflicts = summary.conflicts
         if conflicts:
             from ui.dashboard import conflict_lines
 
-            text += "\n\n" + "\n".join([_("Still in conflict:"), *conflict_lines(conflicts)])
+            text += "\n\n" + "\n".join([_("Still in conflict:"),
+                                          *conflict_lines(summary, submitting=True)])
         # what the submit concerns (a report submitted already is not submitted again);
         # each line starts with an action's code: read right to left in Arabic
         missing = summary.unsubmitted_missing

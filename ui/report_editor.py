@@ -1815,12 +1815,22 @@ class ReportEditor(QScrollArea):
         other computers changed): the value shown is one of them, the others are kept.
         Not those its own saves made (``_tell_conflicts`` said them). While the period
         is locked no one settles them: said too, and who unlocks it (as the Conflicts
-        page's ``locked_note``), as the printed sheet still says "Values in conflict"."""
+        page's ``locked_note``), as the printed sheet still says "Values in conflict".
+        A submitted report's are settled once it is reopened (the Conflicts page's Keep
+        is disabled till then)."""
         shown = sorted(set(fields) - self._told)
         text = ""
         if shown:
             names = join_list(self._field_name(name) for name in shown)
-            if not self._locked:
+            if not self._locked and self.report is not None and (
+                    self.report.state == "submitted"):
+                # Translators: as "Changed on two computers…; choose one in Conflicts.",
+                # of a submitted report
+                text = _(
+                    "Changed on two computers, neither seeing the other's change: {fields}. "
+                    "Both versions are kept; reopen the report to choose one in Conflicts."
+                ).format(fields=names)
+            elif not self._locked:
                 # Translators: {fields} lists report fields ("Challenges, Percent
                 # complete"); "Conflicts" is the window's tab of that name, where a
                 # person keeps one value.

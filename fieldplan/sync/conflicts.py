@@ -133,15 +133,21 @@ def locked_note(conflict: Conflict, here: str) -> str:
     settle it (a save is refused likewise) until headquarters unlocks the period."""
     if not conflict.locked:
         return ""
-    period = period_words(conflict.period)
-    if here == "HQ" and conflict.office == "HQ":
-        return _("{period} is locked: unlock it to settle this conflict.").format(period=period)
+    return locked_period_note(conflict.period, conflict.office, here)
+
+
+def locked_period_note(period: str, office: str, here: str) -> str:
+    """``locked_note`` of a conflict on ``office``'s report of ``period``, a period
+    headquarters has locked (the client's dashboard says it of the period's)."""
+    words = period_words(period)
+    if here == "HQ" and office == "HQ":
+        return _("{period} is locked: unlock it to settle this conflict.").format(period=words)
     if here == "HQ":
         return _("{period} is locked: unlock it so that {office}'s computers can settle this "
-                 "conflict.").format(period=period, office=conflict.office)
-    if here == conflict.office:
+                 "conflict.").format(period=words, office=office)
+    if here == office:
         return _("{period} is locked by headquarters: ask headquarters to unlock it to "
-                 "settle this conflict.").format(period=period)
+                 "settle this conflict.").format(period=words)
     return ""
 
 

@@ -37,3 +37,63 @@ def test_the_dashboard_says_which_reports_are_in_conflict_until_settled(
     window.show_page(dashboard)
     qtbot.waitUntil(lambda: not dashboard.conflicts_box.isVisibleTo(dashboard), timeout=5000)
     assert dashboard.conflicts.text() == ""
+
+
+def dashboard_of(open_window, qtbot, path):
+    window = open_window(path)
+    window.set_period("2026-S1")
+    dashboard = window.dashboard
+    window.show_page(dashboard)
+    qtbot.waitUntil(lambda: dashboard.summary is not None
+                    and dashboard.summary.period == "2026-S1", timeout=5000)
+    wait_idle(qtbot, window.session)
+    return window, dashboard
+
+
+def test_a_submitted_reports_conflicts_are_settled_once_it_is_reopened(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """It said "settle them on the Conflicts tab first, or the values shown now are
+    submitted" of a report submitted already, whose values the Conflicts tab does not
+    keep until it is reopened. The report editor says so too."""
+    from fieldplan import progress
+    from fieldplan.replica import open_replica
+    from tests.ui.test_hq_office import _choose
+
+    path, code, _other = laptop_with_conflict(hq, make_office, tmp_path)
+    with open_replica(path) as rep:
+        progress.submit_period(rep, "2026-S1")
+    window, dashboard = dashboard_of(open_window, qtbot, path)
+    assert dashboard.conflicts_box.isVisible()
+    lines = dashboard.conflicts.text().split("\n")
+    assert len(lines) == 2 and code in lines[0]
+    assert lines[1] == ("This report is submitted: reopen it on the Progress tab, then "
+                        "settle its values on the Conflicts tab.")
+    editor = _choose(window, qtbot, code)
+    assert editor.notice.text().split("\n") == [
+        "This report is submitted. Reopen it to edit it.",
+        "Changed on two computers, neither seeing the other's change: Achievements, "
+        "Status. Both versions are kept; reopen the report to choose one in Conflicts."]
+    # reopened: a draft's words again, in both
+    editor.reopen_button.click()
+    qtbot.waitUntil(lambda: "choose one in Conflicts." in editor.notice.text()
+                    and "reopen the report" not in editor.notice.text(), timeout=5000)
+    window.show_page(dashboard)
+    qtbot.waitUntil(lambda: "Conflicts tab first" in dashboard.conflicts.text(),
+                    timeout=5000)
+
+
+def test_in_a_locked_period_the_dashboard_says_whom_to_ask(
+        open_window, qtbot, hq, make_office, tmp_path):
+    from fieldplan import progress
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import export_bundle, import_bundle
+
+    path, code, _other = laptop_with_conflict(hq, make_office, tmp_path)
+    progress.set_period_lock(hq, "2026-S1")
+    with open_replica(path) as rep:
+        import_bundle(rep, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    _window, dashboard = dashboard_of(open_window, qtbot, path)
+    lines = dashboard.conflicts.text().split("\n")
+    assert code in lines[0]
+    assert lines[1:] == ["1st semester 2026 is locked by headquarters: ask headquarters "
+                         "to unlock it to settle this conflict."]

@@ -72,3 +72,19 @@ def test_submit_dialog_without_conflicts_submits_on_enter(open_window, qtbot, hq
     assert dialog.ok_button.isDefault()
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_submit_dialog_leaves_out_a_submitted_reports_conflicts(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """A report submitted already is not submitted again: its conflicts are not said
+    ("settle them first, or the values shown now are submitted"), nor made Enter Cancel."""
+    path, code, other = laptop_with_conflict(hq, make_office, tmp_path)
+    with open_replica(path) as rep:
+        progress.submit_period(rep, "2026-S1")
+        progress.reopen_report(rep, other, "2026-S1")
+    window = open_window(path)
+    dialog = submit_dialog(window, qtbot)
+    assert "conflict" not in dialog.text.text() and code not in dialog.text.text()
+    assert dialog.ok_button.isDefault()
+    dialog.reject()
+    wait_idle(qtbot, window.session)

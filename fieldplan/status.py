@@ -26,7 +26,9 @@ class ReplicaStatus:
     plan_version: int
     events: int
     own_events: int
-    reports: int  #: every report held, those the plan hides included
+    #: the reports held, those the plan hides included: at an office its own (as its
+    #: window lists them), every office's at headquarters
+    reports: int
     sync: Any  # fieldplan.sync.SyncState
     #: the registry's word on this computer's key: active, retired, revoked, or
     #: unregistered (headquarters has not registered it yet)
@@ -594,11 +596,15 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     from fieldplan.planops import hidden_reports
 
     plan = rep.plan()
-    reports = rep.conn.execute("SELECT count(*) FROM progress").fetchone()[0]
     # an office counts its own, as its window lists them: headquarters' reports on
-    # global actions travel to it too, but it never sees them
-    hidden = hidden_reports(rep, plan, office=None if rep.is_hq else rep.office)
-    changed = changed_after_lock(rep, office=None if rep.is_hq else rep.office)
+    # global actions travel to it too, but it never sees them ("2 held, 1 of them
+    # hidden" of an office whose one report is hidden)
+    office = None if rep.is_hq else rep.office
+    reports = rep.conn.execute(
+        "SELECT count(*) FROM progress" + (" WHERE office = ?" if office else ""),
+        (office,) if office else ()).fetchone()[0]
+    hidden = hidden_reports(rep, plan, office=office)
+    changed = changed_after_lock(rep, office=office)
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=plan.version,

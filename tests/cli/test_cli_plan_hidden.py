@@ -161,8 +161,8 @@ def test_progress_list_without_hidden_reports_is_as_before(tmp_path: Path, capsy
 def test_an_office_counts_its_own_hidden_reports_as_its_window_does(tmp_path: Path,
                                                                      capsys) -> None:
     """HQ's reports on global actions travel to the offices, which never see them: an
-    office's ``status`` leaves them out of its count of hidden reports (HQ's keeps
-    them)."""
+    office's ``status`` leaves them out of its count of reports and of hidden reports
+    (HQ's keeps them)."""
     from fieldplan.replica import init_hq
     from fieldplan.sync import enroll_office, export_bundle, init_from_setup
 
@@ -181,8 +181,9 @@ def test_an_office_counts_its_own_hidden_reports_as_its_window_does(tmp_path: Pa
     assert held == 2  # HQ's report reached BN
     code, out, _err = run("--db", str(bn), "status", capsys=capsys)
     assert code == 0
-    assert "2 held, 1 of them hidden by the plan" in out
+    assert "1 held, 1 of them hidden by the plan" in out
     code, out, _err = run("--db", str(bn), "--json", "status", capsys=capsys)
-    assert json.loads(out)["hidden_reports"] == 1
+    assert (json.loads(out)["reports"], json.loads(out)["hidden_reports"]) == (1, 1)
     code, out, _err = run("--db", str(hq_db), "--json", "status", capsys=capsys)
-    assert json.loads(out)["hidden_reports"] == 1  # HQ's own: BN's has not reached it
+    # HQ's own: BN's has not reached it
+    assert (json.loads(out)["reports"], json.loads(out)["hidden_reports"]) == (1, 1)

@@ -9,6 +9,11 @@ which cuts it into pieces each drawn in the first font that has all its characte
 so measuring (line breaking) and drawing agree. A character neither font has (most
 emoji, Bengali, ₼) becomes U+FFFD, visible, where it would have been an empty box;
 the page then says so once (see common._furniture).
+
+Each font's ToUnicode map (what copying and searching read for each glyph) is ours
+(``to_unicode``): ReportLab's gives the presentation forms the shaped Arabic is drawn
+with (not found by a search, refused by spell-checkers) and cuts characters past U+FFFF
+to 16 bits (😀 copied as "ὠ").
 """
 
 from __future__ import annotations
@@ -50,17 +55,102 @@ def register_fonts() -> None:
             return
         from reportlab.lib.fonts import addMapping
         from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
 
         from fieldplan.resources import resource_path
 
         for name, file in _FILES.items():
-            pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
+            pdfmetrics.registerFont(_font_class()(name, str(resource_path("fonts", file))))
         addMapping(REGULAR, 0, 0, REGULAR)
         addMapping(REGULAR, 1, 0, BOLD)
         addMapping(REGULAR, 0, 1, REGULAR)
         addMapping(REGULAR, 1, 1, BOLD)
         _registered = True
+
+
+@cache
+def _shaped() -> dict[str, str]:
+    """Each character shaping writes that is not the letter written (a joined form,
+    a ligature) with the letters it stands for, from arabic_reshaper's own tables:
+    its forms of each letter and the ligatures it is set to make (lam-alef, ﷲ)."""
+    from arabic_reshaper import letters, ligatures
+
+    from fieldplan.reports.text import _reshaper
+
+    out: dict[str, str] = {}
+    for letter, forms in letters.LETTERS_ARABIC.items():
+        for form in forms:
+            if form and form != letter:
+                out.setdefault(form, letter)
+    config = _reshaper().configuration
+    for name, (written, forms) in ligatures.LIGATURES:
+        if config.getboolean(name.lower(), fallback=False):
+            for form in forms:
+                if form:
+                    out.setdefault(form, written)
+    return out
+
+
+def letters_of(ch: str) -> str:
+    """What a reader should copy for ``ch`` as drawn: the letters of a form Arabic
+    shaping wrote (a joined form its letter; a lam-alef or ﷲ their letters), else
+    ``ch``. Ligatures people type as such (﷼, ﷺ) stay themselves.
+
+    A ligature's letters are listed right to left, as its glyph stands: readers
+    (poppler, PDFium) spread them across the glyph left to right and reverse them with
+    the right-to-left text around it; listed in logical order, "لا" read back "ال"."""
+    return _shaped().get(ch, ch)[::-1]
+
+
+def to_unicode(fontname: str, subset: list[int]) -> str:
+    """The ToUnicode CMap of a font subset (PDF 1.7, 9.10.3): each code to the text
+    of its glyph (``letters_of``), in UTF-16BE (characters past U+FFFF as surrogate
+    pairs), in blocks of at most 100 as the format wants."""
+    entries = [
+        f"<{code:02X}> <{letters_of(chr(u)).encode('utf-16-be').hex().upper()}>"
+        for code, u in enumerate(subset)
+    ]
+    blocks = []
+    for i in range(0, len(entries), 100):
+        chunk = entries[i:i + 100]
+        blocks += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        *blocks,
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ])
+
+
+@cache
+def _font_class():
+    """ReportLab's TTFont with our ToUnicode maps (``to_unicode``)."""
+    from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
+
+    class ReportFont(TTFont):
+        def addObjects(self, doc) -> None:
+            subsets = list(self.state[doc].subsets) if doc in self.state else []
+            super().addObjects(doc)  # forgets the subsets
+            for n, subset in enumerate(subsets):
+                # the name TTFont.addObjects gives the subset and its map
+                base = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))
+                base = base.decode("pdfdoc")
+                doc.idToObject["toUnicodeCMap:" + base].content = to_unicode(base, subset)
+
+    return ReportFont
 
 
 @cache

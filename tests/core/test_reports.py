@@ -133,8 +133,12 @@ def test_arabic_is_shaped_and_in_reading_order(world, tmp_path) -> None:
     raw = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    # shaped: joined presentation forms are in the PDF, not isolated letters
-    assert re.search("[\ufe70-\ufefc]", raw)
+    # shaped: joined presentation forms are drawn, not isolated letters; they copy
+    # as the letters written (see test_reports_copied_text.py)
+    from fieldplan.reports import text as tx
+
+    assert re.search("[\ufe70-\ufefc]", tx.shape(NARRATIVES["ar"][0]))
+    assert not re.search("[\ufe70-\ufefc]", raw)
     text = pdf_text(pdf)
     assert "عقدت ورشة عمل تقنية مع وزارة العمل." in text
     assert "مصر" in text

@@ -138,6 +138,8 @@ def drawn_lines(pdf: Path) -> list[str]:
     return lines
 
 
+# as drawn, left to right: the PDF gives the lam-alef glyph's letters as it stands,
+# alef then lam ("تاليوحتلا"; the layout tests above fold it to "لا")
 SHEETS = {
     "ar": ("EG", ("ورشة IOM (Amman) للمدربين",
                   "زيارة إلى Amman (Jordan) للتنسيق",
@@ -147,7 +149,7 @@ SHEETS = {
     "fr": ("SN", ("Guide — دليل التحويلات (الطبعة 2). Atelier",
                   "Rapport (ملخص [المرحلة الثانية]) envoyé",
                   "Étendre la formation (phase 2)."),
-           ("Guide — (2 ةعبطلا) تلايوحتلا ليلد. Atelier",
+           ("Guide — (2 ةعبطلا) تاليوحتلا ليلد. Atelier",
             "Rapport ([ةيناثلا ةلحرملا] صخلم) envoyé",
             "Étendre la formation (phase 2).")),
 }

@@ -148,7 +148,9 @@ def _font_class():
                 # the name TTFont.addObjects gives the subset and its map
                 base = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))
                 base = base.decode("pdfdoc")
-                doc.idToObject["toUnicodeCMap:" + base].content = to_unicode(base, subset)
+                cmap = doc.idToObject.get("toUnicodeCMap:" + base)
+                if cmap is not None:  # (another ReportLab may name it otherwise: its own)
+                    cmap.content = to_unicode(base, subset)
 
     return ReportFont
 

@@ -473,10 +473,12 @@ def revoked_lost_text(item: Mapping[str, Any]) -> str:
     return ngettext(
         "the restore lost {n} event of {office}'s computer {replica}, whose key {key_id} "
         "headquarters revoked after the backup, but held then: import that computer's "
-        "last bundle again (headquarters takes what it held of it, nothing later)",
+        "bundles again, its last and any it sent before (headquarters takes what it held "
+        "of them, nothing later)",
         "the restore lost {n} events of {office}'s computer {replica}, whose key {key_id} "
         "headquarters revoked after the backup, but held then: import that computer's "
-        "last bundle again (headquarters takes what it held of it, nothing later)",
+        "bundles again, its last and any it sent before (headquarters takes what it held "
+        "of them, nothing later)",
         item["events"]).format(n=item["events"], office=item["office"],
                                replica=str(item["replica"])[:8], key_id=item["key_id"])
 

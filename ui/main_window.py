@@ -112,9 +112,9 @@ def sync_text(state) -> str:
         # it back (no office sends it again); the tip names the computer
         parts.append(ngettext(
             "restored from a backup: {n} event of a revoked computer was lost; import its "
-            "last bundle again",
+            "bundles again",
             "restored from a backup: {n} events of a revoked computer were lost; import its "
-            "last bundle again", revoked_lost).format(n=revoked_lost))
+            "bundles again", revoked_lost).format(n=revoked_lost))
     if state.conflicts:
         parts.append(
             ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)

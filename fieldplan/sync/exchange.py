@@ -863,7 +863,7 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     computer's bundle, of which only the events headquarters held when it revoked it
     are taken (``_HeldRuns``), and no receipts."""
     merger = _Merger(rep, m, arrival, repair)
-    runs = _HeldRuns(held) if held is not None else None
+    runs = _HeldRuns(held, rep) if held is not None else None
     batch: list[events.Event] = []
     total = b.event_count
     # at HQ, an office computer's events come from that computer only (and from the
@@ -928,14 +928,17 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
 class _HeldRuns:
     """Which events of a revoked computer's bundle are taken (``HeldOnly``): of each
     replica, those up to the last headquarters held when it revoked it. They must be
-    one run of consecutive events ending with that very event (its hash as recorded):
-    the hash chain then vouches for each of them, though headquarters no longer holds
-    them (the revoked key's holder could sign anything else). Events beyond it are
-    refused; a bundle of nothing but refused events is rejected as before."""
+    one run of consecutive events ending with that very event (its hash as recorded),
+    or with the one before an event headquarters holds again (an earlier bundle of the
+    computer, when it sent several: its next event's ``prev`` names it): the hash chain
+    then vouches for each of them, though headquarters no longer holds them (the
+    revoked key's holder could sign anything else). Events beyond it are refused; a
+    bundle of nothing but refused events is rejected as before."""
 
-    def __init__(self, held: HeldOnly) -> None:
+    def __init__(self, held: HeldOnly, rep: Replica) -> None:
         self.held = held
-        self.last: dict[str, int] = {}  # replica → the last event taken
+        self.rep = rep
+        self.last: dict[str, tuple[int, str]] = {}  # replica → the last event taken
         self.refused: dict[str, tuple[int, int]] = {}  # replica → (first, last)
 
     def take(self, e: events.Event) -> bool:
@@ -945,14 +948,30 @@ class _HeldRuns:
             self.refused[e.origin] = (first, e.seq)
             return False
         before = self.last.get(e.origin)
-        if (before is not None and e.seq != before + 1) or (
+        if (before is not None and e.seq != before[0] + 1) or (
                 e.seq == limit[0] and not hmac.compare_digest(e.hash, limit[1])):
             raise BundleError(self.held.reason)
-        self.last[e.origin] = e.seq
+        self.last[e.origin] = (e.seq, e.hash)
         return True
 
+    def _vouched(self, origin: str, seq: int, sha: str) -> bool:
+        """Whether the run of ``origin`` ending with event ``seq`` (hash ``sha``) ends
+        where the chain ties it: the event recorded at the revocation, or one whose
+        next event headquarters holds (restored, or taken again) and names it."""
+        if seq == self.held.held[origin][0]:
+            return True  # (its hash checked as it was taken)
+        row = self.rep.conn.execute("SELECT body FROM events WHERE origin = ? AND seq = ?",
+                                    (origin, seq + 1)).fetchone()
+        if row is None:
+            return False
+        try:
+            after = events.parse_event(row[0])
+        except ValidationError:
+            return False
+        return hmac.compare_digest(after.prev, sha)
+
     def finish(self, stats: _MergeStats) -> None:
-        if any(seq != self.held.held[origin][0] for origin, seq in self.last.items()):
+        if not all(self._vouched(origin, *last) for origin, last in self.last.items()):
             raise BundleError(self.held.reason)
         if self.refused and not stats.new:
             raise BundleError(self.held.reason)

@@ -65,8 +65,8 @@ def test_the_revoked_laptops_bundle_headquarters_held_is_taken_again(
         # the restore says what it lost of the revoked laptop, and how it comes back
         said = (f"the restore lost 2 events of ML's computer {b.replica_id[:8]}, whose key "
                 f"{b.meta('key_id')} headquarters revoked after the backup, but held then: "
-                "import that computer's last bundle again (headquarters takes what it held "
-                "of it, nothing later)")
+                "import that computer's bundles again, its last and any it sent before "
+                "(headquarters takes what it held of them, nothing later)")
         assert ("Warning", said) in replica_status(hq2).lines("en")
         [lost] = sync_state(hq2).restored["revoked_lost"]
         assert (lost["office"], lost["replica"], lost["events"]) == ("ML", b.replica_id, 2)
@@ -139,3 +139,36 @@ def test_a_revoked_laptops_bundle_is_still_refused_where_nothing_was_lost(
     assert snapshot(hq) == before
     a.close()
     b.close()
+
+
+def test_a_revoked_laptop_that_sent_several_bundles_is_taken_back_from_each(
+        hq, tmp_path: Path) -> None:
+    """B's events reached HQ in two bundles (the second carried only what HQ had not
+    confirmed): after the restore each bundle brings its own back, the later one first
+    or not, the chain tying the first's last event to the second's first."""
+    a, b = two_laptops(hq, tmp_path)
+    before = store.backup(hq.conn, hq.path, "manual")
+    (tmp_path / "mail").mkdir()
+    bundles = []
+    for i in (2, 3):
+        progress.record_progress(b, national(b, i), "2026-S1", status="at-risk",
+                                 achievements=f"B's report {i}")
+        sent = send(b, hq, tmp_path)[0].path
+        bundles.append(sent.rename(tmp_path / f"b{i}.fieldplan"))
+        assert send(hq, b, tmp_path)[1].outcome == "merged"  # B learns HQ holds them
+    shown = progress.digest(hq, office="ML")
+    revoke_key(hq, b.meta("key_id"))
+    hq2 = restored_from(hq, before)
+    try:
+        first, second = bundles
+        assert import_bundle(hq2, second).outcome == "merged"
+        [lost] = sync_state(hq2).restored["revoked_lost"]
+        assert lost["events"] == 1
+        outcome = import_bundle(hq2, first)
+        assert outcome.outcome == "merged", outcome.reason
+        assert progress.digest(hq2, office="ML") == shown
+        assert sync_state(hq2).restored["revoked_lost"] == []
+    finally:
+        hq2.close()
+        a.close()
+        b.close()

@@ -833,7 +833,7 @@ def test_headquarters_is_told_what_a_restore_lost_of_a_revoked_computer():
     state = SyncState(None, None, None, None, 5, (), 0, 0, restored={
         "revoked_lost": [item], "lost": 0})
     assert sync_text(state).startswith(
-        "Restored from a backup: 2 events of a revoked computer were lost; import its last "
-        "bundle again")
+        "Restored from a backup: 2 events of a revoked computer were lost; import its "
+        "bundles again")
     calm = SyncState(None, None, None, None, 5, (), 0, 0, restored={"revoked_lost": []})
     assert "revoked" not in sync_text(calm)

@@ -377,6 +377,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                       "is trusted").format(fingerprint=result["fingerprint"]))
             if result.get("repair"):
                 say(result["repair"])  # importing it repairs a forked history
+            if result.get("held_only"):
+                say(result["held_only"])  # a revoked computer's, taken back in part
         else:
             say(_("invalid: {reason}").format(reason=result["reason"]))
         if result["valid"] and result.get("kind") == sync.KIND_SETUP:

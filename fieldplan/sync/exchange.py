@@ -925,6 +925,32 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     return stats
 
 
+def _merge_held(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any],
+                held: HeldOnly | None, **kw: Any) -> _MergeStats:
+    """``_merge``; of a revoked computer's bundle (``held``), a fork is refused as the
+    revocation: under a run pinned by its last event's hash, a link that does not
+    follow can only be forged, and no fork may be recorded for a computer that can
+    never repair it."""
+    try:
+        return _merge(rep, b, m, held=held, **kw)
+    except ForkedHistoryError as exc:
+        if held is not None:
+            raise BundleError(held.reason) from exc
+        raise
+
+
+def held_only_text(held: HeldOnly, stats: _MergeStats) -> str:
+    """What ``verify`` says of a revoked computer's bundle that an import takes in
+    part (``HeldOnly``): why, how many events it takes back, and which it refuses."""
+    return join_clauses([
+        # Translators: {reason} says which key was revoked
+        ngettext("{reason}: an import takes back {n} event of it, one headquarters held "
+                 "when it revoked the key",
+                 "{reason}: an import takes back {n} events of it, ones headquarters held "
+                 "when it revoked the key", stats.new).format(reason=held.reason, n=stats.new),
+        refused_text(stats.refused, held.reason)])
+
+
 class _HeldRuns:
     """Which events of a revoked computer's bundle are taken (``HeldOnly``): of each
     replica, those up to the last headquarters held when it revoked it. They must be
@@ -1098,10 +1124,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 # this id (the write lock is held: no other line takes it) and this time
                 arrival = events.Arrival(events.utc_iso(), rep.conn.execute(
                     "SELECT coalesce(max(id), 0) + 1 FROM inbox").fetchone()[0])
-                stats = _merge(rep, b, m, progress=progress, cancel=cancel, arrival=arrival,
-                               repair=repair,
-                               held=accept if isinstance(accept, HeldOnly) else None)
-                if rep.is_hq and m["office"] != "HQ":
+                held = accept if isinstance(accept, HeldOnly) else None
+                stats = _merge_held(rep, b, m, held, progress=progress, cancel=cancel,
+                                    arrival=arrival, repair=repair)
+                if rep.is_hq and m["office"] != "HQ" and held is None:
+                    # (a revoked computer's receipts say nothing any more)
                     fork.clear_repaired(rep, m)
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds), or those
@@ -1159,8 +1186,10 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     note_hq_bundle(rep, str(m["created"]), arrival.inbox_id)
                 if result.revoked_here:  # the inbox says it of this line (list_inbox)
                     events.set_meta(rep.conn, KEY_REVOKED_BY, str(arrival.inbox_id))
-                # what its writer reads: what this replica's bundles for it may be
-                formats.record_sender(rep, m, b.version)
+                # what its writer reads: what this replica's bundles for it may be (a
+                # revoked computer's no more)
+                if held is None:
+                    formats.record_sender(rep, m, b.version)
                 rep.conn.execute(
                     "DELETE FROM quarantine WHERE bundle_id IN (?, ?) AND public_key = ?",
                     (b.bundle_id, f"{b.bundle_id}.{b.key_id}", b.public_key.to_base64()))
@@ -1577,8 +1606,10 @@ def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any,
         if isinstance(accept, tuple):
             keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                   retire=accept[1], lineage=accept[2], earlier=accept[3])
-        _merge(rep, b, m, progress=None, cancel=None,
-               held=accept if isinstance(accept, HeldOnly) else None)
+        held = accept if isinstance(accept, HeldOnly) else None
+        stats = _merge_held(rep, b, m, held, progress=None, cancel=None)
+        if held is not None and out is not None:
+            out["held_only"] = held_only_text(held, stats)
     except ForkedHistoryError as exc:
         if not fork.repairable(rep, m, exc):
             why = fork.hq_refusal(rep, m, exc) or fork.office_refusal(rep, m, exc)

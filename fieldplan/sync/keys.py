@@ -414,9 +414,17 @@ REVOKED_HELD = "revoked_held"
 
 def _record_held(rep: Replica, key_id: str, replicas: set[str]) -> None:
     """(HQ, in the revocation's transaction) How far this database holds ``replicas``,
-    the ones the revocation of ``key_id`` cuts off (``REVOKED_HELD``)."""
-    held = {r: list(events.last_event(rep.conn, r)) for r in sorted(replicas)}
-    held = {r: v for r, v in held.items() if v[0] > 0}
+    the ones the revocation of ``key_id`` cuts off (``REVOKED_HELD``): the last event
+    of each one's unbroken run from its first (what lies beyond a hole was held, but
+    taking back "everything up to the last held" would fill the hole with events
+    headquarters never had)."""
+    tops = events.holdings(rep.conn, replicas)
+    held = {}
+    for r in sorted(replicas):
+        if tops.get(r, 0) > 0:
+            (sha,) = rep.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
+                                      (r, tops[r])).fetchone()
+            held[r] = [tops[r], sha]
     if held:
         recorded = revoked_held(rep)
         recorded[key_id] = held

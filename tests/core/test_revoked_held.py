@@ -172,3 +172,98 @@ def test_a_revoked_laptop_that_sent_several_bundles_is_taken_back_from_each(
         hq2.close()
         a.close()
         b.close()
+
+
+def _signed_by(laptop, template: Path, out: Path, lines: list[bytes]) -> Path:
+    """``lines`` in a bundle signed with ``laptop``'s key (revoked: whoever holds the
+    lost laptop signs what they like), its manifest as ``template``'s."""
+    from fieldplan import bundle as bundlefmt
+
+    with bundlefmt.open_bundle(template) as b:
+        m = b.manifest
+    keep = {k: m[k] for k in ("kind", "plan_id", "sender", "office", "recipient", "ranges",
+                              "acks") if k in m}
+    bundlefmt.write_bundle(out, keep, lines, keyreg.secret_key(laptop))
+    return out
+
+
+def test_a_forged_link_of_a_revoked_laptop_records_no_fork(hq, tmp_path: Path) -> None:
+    """A run ending with the recorded event, whose first event does not follow the one
+    HQ holds: refused as the revocation, and no forked history is recorded (HQ's
+    bundles would carry the replica again for ever, for a computer that can never
+    repair it), by import and by verify alike."""
+    import json
+
+    from fieldplan import bundle as bundlefmt
+    from fieldplan.sync import verify_bundle
+    from fieldplan.sync.state import open_forks
+
+    a, b, bundle, _shown, hq2 = revoked_after_its_bundle(hq, tmp_path)
+    try:
+        with bundlefmt.open_bundle(bundle) as opened:
+            lines = [json.loads(line) for line in opened.iter_lines()]
+        lines[1]["prev"] = "f" * 64  # (event 1 is held at HQ: this one does not follow it)
+        forged = _signed_by(b, bundle, tmp_path / "forged.fieldplan",
+                            [events.canonical_json(e).encode() for e in lines[1:]])
+        before = snapshot(hq2)
+        checked = verify_bundle(hq2, forged)
+        assert not checked["valid"] and "which was revoked" in checked["reason"]
+        outcome = import_bundle(hq2, forged)
+        assert outcome.outcome == "rejected" and "which was revoked" in outcome.reason
+        assert open_forks(hq2) == [] and snapshot(hq2) == before
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+def test_a_hole_at_the_revocation_is_not_filled(hq, tmp_path: Path) -> None:
+    """HQ lacked events 2-3 of B (a restore) but held 4 when it revoked B: what HQ
+    held is counted to the last event of the unbroken run from the first, so B's full
+    bundle brings nothing it never had, and is refused unread."""
+    from test_hq_restore_keys import restored_from
+
+    a, b = two_laptops(hq, tmp_path)
+    before = store.backup(hq.conn, hq.path, "manual")
+    for i in (2, 3):
+        progress.record_progress(b, national(b, i), "2026-S1", status="at-risk")
+    assert send(b, hq, tmp_path)[1].outcome == "merged"
+    assert send(hq, b, tmp_path)[1].outcome == "merged"
+    hq2 = restored_from(hq, before)
+    try:
+        progress.record_progress(b, national(b, 4), "2026-S1", status="off-track")
+        assert send(b, hq2, tmp_path)[1].outcome == "merged"  # (a gap: 2-3)
+        revoke_key(hq2, b.meta("key_id"))
+        assert keyreg.revoked_held(hq2)[b.meta("key_id")][b.replica_id][0] == 1
+        held = snapshot(hq2)
+        (tmp_path / "full").mkdir()
+        full = export_bundle(b, out_dir=tmp_path / "full", full=True).path
+        outcome = import_bundle(hq2, full)
+        assert outcome.outcome == "rejected" and "which was revoked" in outcome.reason
+        assert snapshot(hq2) == held
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+def test_verify_says_what_an_import_takes_of_a_revoked_laptop(hq, tmp_path: Path) -> None:
+    """``verify`` says what ``import`` will: the key is revoked, the events it takes
+    back, those it refuses (it said "valid", no more)."""
+    from fieldplan.sync import verify_bundle
+
+    a, b, _bundle, _shown, hq2 = revoked_after_its_bundle(hq, tmp_path)
+    try:
+        progress.record_progress(b, national(b, 4), "2026-S1", status="off-track")
+        later = export_bundle(b, out_dir=tmp_path / "mail").path
+        checked = verify_bundle(hq2, later)
+        key = b.meta("key_id")
+        assert checked["valid"] and checked["held_only"] == (
+            f"signed with key {key} (ML), which was revoked: an import takes back 2 events "
+            "of it, ones headquarters held when it revoked the key; events 4–4 of replica "
+            f"{b.replica_id[:8]}, beyond what headquarters held of it when it revoked its "
+            f"key, are refused: signed with key {key} (ML), which was revoked")
+    finally:
+        hq2.close()
+        a.close()
+        b.close()

@@ -421,19 +421,23 @@ class Shell(QObject):
             # no more files taken (nothing would import them now); a later start
             # waits for the claim, given up below
             self.guard.stop_listening()
-        if self.session is not None:
-            # its long jobs (a review pack being built) cancelled, the rest finished
-            self.session.close()
-            self.session = None
-        if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts reach the disk
-            sys.modules["ui.drafts"].flush_all()
-        if self.guard is not None:
-            # only now: a later start opens its own window, and a second client on
-            # the database while this one still wrote to it would be two at once
-            self.guard.release()
-            self.guard = None
-        # a report being saved to a USB stick is written whole before the app ends
-        wait_off_thread()
+        try:
+            if self.session is not None:
+                # its long jobs (a review pack being built) cancelled, the rest finished
+                session, self.session = self.session, None
+                session.close()
+        finally:  # (whatever went wrong above, what follows is done all the same)
+            try:
+                if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts
+                    sys.modules["ui.drafts"].flush_all()  # reach the disk
+            finally:
+                if self.guard is not None:
+                    # only now: a later start opens its own window, and a second client
+                    # on the database while this one still wrote to it would be two at once
+                    guard, self.guard = self.guard, None
+                    guard.release()
+                # a report being saved to a USB stick is written whole before the app ends
+                wait_off_thread()
 
 
 def _same_file(one: Path, other: Path) -> bool:

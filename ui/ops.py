@@ -209,7 +209,10 @@ class Session(QObject):
                 job.cancel.set()
         self.worker.stop()
         for dialog in self._dialogs.values():
-            dialog.close()
+            # (one whose window is gone went with it: an Export dialog closed as the
+            # app quit)
+            if shiboken6.isValid(dialog):
+                dialog.close()
         self._dialogs.clear()
 
     def notice_sentence(self, notice: str) -> str:
@@ -251,16 +254,26 @@ class Session(QObject):
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)
             dialog.setRange(0, 0)
-            dialog.canceled.connect(job.cancel.set)  # the Cancel button, closing it
-            dialog.rejected.connect(job.cancel.set)  # Escape
+            # the Cancel button, closing it; Escape
+            dialog.canceled.connect(lambda job=job, dialog=dialog: self._cancel(job, dialog))
+            dialog.rejected.connect(lambda job=job, dialog=dialog: self._cancel(job, dialog))
             self._dialogs[id(job)] = dialog
         self.worker.submit(job)
+
+    def _cancel(self, job: _Job, dialog: QProgressDialog) -> None:
+        """A progress dialog's Cancel, Escape or closing. Not for a job that runs to
+        its end when the client closes (an import) once its window is closed or the
+        session is: quitting closes every window left, the progress dialog too, and
+        that is no one's Cancel."""
+        if job.finish and (self._closed or not _window_open(dialog)):
+            return
+        job.cancel.set()
 
     @Slot(object, int, int, str)
     def _progress_did_change(self, job: _Job, done: int, total: int, label: str) -> None:
         dialog = self._dialogs.get(id(job))
-        if dialog is None:
-            return
+        if dialog is None or not shiboken6.isValid(dialog):
+            return  # (gone with the window it was on)
         dialog.setRange(0, max(total, 0))
         dialog.setValue(min(done, total) if total else 0)
         if label:
@@ -271,7 +284,7 @@ class Session(QObject):
         self.pending -= 1
         self._long_jobs.discard(job)
         dialog = self._dialogs.pop(id(job), None)
-        if dialog is not None:
+        if dialog is not None and shiboken6.isValid(dialog):
             dialog.close()
             dialog.deleteLater()
         if self._closed and job.long and job.cancel.is_set():
@@ -329,6 +342,15 @@ class Session(QObject):
         if not self._damage_said:
             self._damage_said = True
             emit(self.damage_was_found, damage)
+
+
+def _window_open(dialog: QWidget) -> bool:
+    """Whether the window a progress dialog is over is still open."""
+    parent = dialog.parentWidget()
+    if parent is None or not shiboken6.isValid(parent):
+        return False
+    window = parent.window()
+    return shiboken6.isValid(window) and window.isVisible()
 
 
 def _open_replica(path: Path) -> Replica:
@@ -397,6 +419,7 @@ class DbOp:
         self._failure: Callable[[BaseException], None] | None = None
         self._long: bool | str = False
         self._finish = False
+        self._job: _Job | None = None
 
     def success(self, cb: Callable[[Any], None]) -> DbOp:
         self._success = cb
@@ -427,6 +450,7 @@ class DbOp:
             parent=self._parent,
         )
         job.finish = self._finish
+        self._job = job
         if self._long:
 
             def call(rep: Replica) -> Any:
@@ -434,6 +458,12 @@ class DbOp:
 
             job.fn = call
         self._session.submit(job, self._parent)
+
+    def cancel(self) -> None:
+        """(``with_progress``, once run) Stop the job at its next step, as its
+        progress dialog's Cancel does."""
+        if self._job is not None:
+            self._job.cancel.set()
 
 
 def _run_off_thread(fn: Callable[[], Any], report: Any) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
@@ -141,3 +142,132 @@ def test_the_client_imports_dropped_bundles_to_the_end(monkeypatch):
     monkeypatch.setattr(DbOp, "run", lambda self: asked.append(self._finish))
     transfer.import_files(None, None, ["x.fieldplan"])
     assert asked == [True]
+
+
+def _run_until_quit(app, fn, timeout_ms: int = 20_000) -> None:
+    """``fn()`` from within the event loop (``app.exec``), which returns once the app
+    quits as the client's does: its last window closed. (A quit that never comes
+    fails the test after ``timeout_ms``.)"""
+    from PySide6.QtCore import QTimer
+
+    stuck: list[bool] = []
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: (stuck.append(True), app.quit()))
+    guard.start(timeout_ms)
+    QTimer.singleShot(0, fn)
+    app.exec()
+    guard.stop()
+    assert not stuck, "the app did not quit"
+
+
+def test_an_import_runs_to_its_end_when_the_window_closes_with_its_progress(qtbot, hq_db,
+                                                                          settings):
+    """The window closed while dropped bundles are imported, their progress dialog on
+    screen: the app quits, which closes every window left, the progress dialog too.
+    That is no one's Cancel: the import went on to its end only when no progress
+    dialog was shown (a window-less import), and was cut short silently otherwise."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    from ui.app import start
+
+    app = QApplication.instance()
+    font = app.font()
+    shell = start(str(hq_db), lang="en", prefs=settings)
+    release, started, seen = threading.Event(), threading.Event(), []
+
+    def importing(rep, progress, cancel):
+        started.set()
+        release.wait(UNCANCELLED_S)  # the bundles being imported, until the app quit
+        seen.append("cancelled" if cancel() else "all imported")
+
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        wait_idle(qtbot, shell.session)
+        DbOp(shell.session, shell.window, importing).with_progress().finish_on_close().run()
+        dialog = shell.window.findChild(QProgressDialog)
+        qtbot.waitUntil(lambda: started.is_set() and dialog.isVisible(), timeout=10_000)
+        _run_until_quit(app, shell.window.close)
+        release.set()
+        shell.shutdown()
+        assert seen == ["all imported"]
+    finally:
+        release.set()
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)
+
+
+def test_quitting_with_a_progress_dialog_gone_with_its_window(qtbot, hq_db, settings):
+    """A long job's progress dialog on a dialog that deletes itself when closed (the
+    Export dialog writing a bundle for every office), that dialog closed as the app
+    quits: closing the session passes over the progress dialog gone with it, instead
+    of ending the shutdown with "Internal C++ object already deleted" before the
+    drafts reached the disk and the database's claim was given up."""
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtWidgets import QDialog, QProgressDialog
+
+    from ui.app import start
+
+    app = QApplication.instance()
+    font = app.font()
+    shell = start(str(hq_db), lang="en", prefs=settings)
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        wait_idle(qtbot, shell.session)
+        guard = shell.guard
+        export = QDialog(shell.window)
+        export.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        export.open()
+        started, seen = threading.Event(), []
+        DbOp(shell.session, export, _long_job(started, seen)).with_progress().run()
+        qtbot.waitUntil(started.is_set, timeout=10_000)
+        qtbot.waitUntil(export.findChild(QProgressDialog).isVisible, timeout=10_000)
+        _run_until_quit(app, shell.window.close)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        shell.shutdown()
+        assert seen == [("cancelled", None)]
+        assert not guard.owned and shell.guard is None
+    finally:
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)
+
+
+def test_shutdown_gives_up_the_claim_whatever_closing_the_session_raised(
+        qtbot, hq_db, settings, monkeypatch):
+    """Whatever goes wrong closing the session, the drafts still reach the disk and
+    the database's claim is given up (a later start would wait for it)."""
+    from ui import drafts
+    from ui.app import start
+
+    app = QApplication.instance()
+    font = app.font()
+    shell = start(str(hq_db), lang="en", prefs=settings)
+    flushed = []
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        wait_idle(qtbot, shell.session)
+        guard, session = shell.guard, shell.session
+        shell.window.close()
+
+        def close_badly():
+            Session.close(session)
+            raise RuntimeError("something unforeseen")
+
+        monkeypatch.setattr(session, "close", close_badly)
+        monkeypatch.setattr(drafts, "flush_all", lambda *a: flushed.append(True))
+        with pytest.raises(RuntimeError):  # said, after the rest is done
+            shell.shutdown()
+        assert flushed == [True]
+        assert not guard.owned and shell.guard is None
+    finally:
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)

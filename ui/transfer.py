@@ -849,6 +849,8 @@ class ExportDialog(QDialog):
         self.drives_known = email
         #: the root folders of the drives offered
         self.drive_roots: list[str] = []
+        #: the bundles for every office being written (``_export_all``), to cancel
+        self._writing_all: DbOp | None = None
         self.setObjectName("export-dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Prepare for email") if email else _("Export"))
@@ -1033,8 +1035,19 @@ class ExportDialog(QDialog):
             prepare_folder(folder, roots=roots)  # a folder chosen is never made
             return export_all_offices(rep, folder, progress=progress, cancel=cancel)
 
-        DbOp(self.session, self, run).with_progress(_("Writing a bundle for each office")).success(
-            self._all_done).failure(self._failed).run()
+        op = DbOp(self.session, self, run).with_progress(_("Writing a bundle for each office"))
+        self._writing_all = op
+        op.success(self._all_done).failure(self._failed).run()
+
+    def reject(self) -> None:
+        """Escape, Close, or the window closed (the app quitting too): a bundle for
+        every office being written stops before the next office, as its progress
+        dialog's Cancel does (which shows only after a moment). The dialog that would
+        say how far it got is gone: its bundles are not written on unasked."""
+        if self._writing_all is not None:
+            self._writing_all.cancel()
+            self._writing_all = None
+        super().reject()
 
     def _remember(self, folder: str | os.PathLike[str]) -> None:
         """Offer ``folder`` (written to) next time; the email outbox is offered anyway."""
@@ -1042,6 +1055,7 @@ class ExportDialog(QDialog):
             self.settings.setValue(EXPORT_FOLDER_KEY, str(folder))
 
     def _all_done(self, done) -> None:
+        self._writing_all = None
         self.result_info = done
         self._remember(done.folder)
         self.ok.setEnabled(self.recipient.count() > 0)
@@ -1082,6 +1096,7 @@ class ExportDialog(QDialog):
         emit(self.export_did_finish, result)
 
     def _failed(self, error: BaseException) -> None:
+        self._writing_all = None
         self.ok.setEnabled(self.recipient.count() > 0)
         self.message.setText(error_sentence(error))
 

@@ -294,3 +294,37 @@ def test_all_offices_never_makes_the_folder_chosen(open_window, qtbot, hq_world,
     assert not gone.exists() and not gone.parent.exists()
     dialog.close()
     wait_idle(qtbot, window.session)
+
+
+def test_escape_before_the_progress_shows_stops_the_bundles(open_window, qtbot, hq_world,
+                                                             tmp_path, monkeypatch):
+    """Escape on the Export dialog in the moment before the progress dialog shows
+    closed it, and the bundles went on being written for no one (its progress dialog
+    gone with it): they stop before the next office, as Cancel does."""
+    from ui.transfer import ALL_OFFICES
+
+    started, seen = threading.Event(), []
+
+    def export_all_offices(rep, folder, progress=None, cancel=None):
+        started.set()
+        for _ in range(500):  # an office each step
+            if cancel():
+                seen.append("cancelled")
+                return None
+            threading.Event().wait(0.01)
+        seen.append("written on")
+        return None
+
+    monkeypatch.setattr(sync, "export_all_offices", export_all_offices)
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    out = tmp_path / "out"
+    out.mkdir()
+    dialog.recipient.setCurrentIndex(dialog.recipient.findData(ALL_OFFICES))
+    dialog.folder.setText(str(out))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    wait_idle(qtbot, window.session, timeout=20_000)
+    assert seen == ["cancelled"]

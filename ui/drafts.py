@@ -57,6 +57,8 @@ from fieldplan.files import (
     DRAFTS_SET_ASIDE_SUFFIX,
     DRAFTS_SUFFIX,
     UNREADABLE_MARK,
+    cannot_read,
+    cannot_write,
     write_atomic,
 )
 
@@ -247,7 +249,10 @@ class _FileWriter:
                                                    indent=1).encode("utf-8"),
                              allow_protected=True)
             else:
-                self.path.unlink(missing_ok=True)
+                try:
+                    self.path.unlink(missing_ok=True)
+                except OSError as exc:  # in words, as write_atomic's (a read-only disk)
+                    raise cannot_write(self.path, exc) from None
             self.known = known
             return ""
         finally:
@@ -260,6 +265,8 @@ class _FileWriter:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return []
+        except OSError as exc:  # in words, not "[Errno 13] Permission denied: '…'"
+            raise cannot_read(self.path, exc) from None
         try:
             entries = json.loads(text)["drafts"]
             if not isinstance(entries, list):

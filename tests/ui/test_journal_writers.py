@@ -249,3 +249,52 @@ def test_changes_handed_over_as_the_writer_ends_are_written(qtbot, tmp_path):
     assert ending.handed.wait(5)
     assert journal.flush(2)  # (it waited for nothing, and B was never written)
     assert set(on_disk(journal.path)) == {A, B}
+
+
+def test_a_journal_that_cannot_be_removed_or_read_is_said_in_words(qtbot, tmp_path,
+                                                                  monkeypatch):
+    """The last draft saved, the journal file is removed; on a disk gone read-only that
+    failed with "[Errno 30] Read-only file system: '…drafts.json'" in the status bar,
+    and so did a file that could not be read. Said as a write of it is, and no longer
+    once a write succeeds."""
+    import errno
+
+    from fieldplan.files import cannot_read, cannot_write
+
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(A, {"challenges": "kept"}, {})
+    written(journal)
+    path = journal.path
+    read_only = OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+    real_unlink = Path.unlink
+
+    def unlink(self, *args, **kwargs):
+        if self == path:
+            raise read_only
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    journal.confirm(A, {"challenges": "kept"})  # saved: nothing left to keep
+    journal.write()
+    assert journal.flush(10)
+    qtbot.waitUntil(lambda: journal.write_error != "", timeout=5000)
+    assert journal.write_error == str(cannot_write(path, read_only))
+    assert "Errno" not in journal.write_error
+    monkeypatch.undo()
+    denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    real_read = Path.read_text
+
+    def read_text(self, *args, **kwargs):
+        if self == path:
+            raise denied
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    journal.write(again=True)
+    assert journal.flush(10)
+    qtbot.waitUntil(lambda: journal.write_error == str(cannot_read(path, denied)),
+                    timeout=5000)
+    monkeypatch.undo()
+    journal.write(again=True)  # the disk writable again: nothing more is said
+    qtbot.waitUntil(lambda: journal.write_error == "", timeout=5000)
+    assert not path.exists()

@@ -89,6 +89,8 @@ class Replica:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        #: the file opened (device, inode): ``check_file`` sees it deleted or replaced
+        self._file_id = _file_id(path)
         self._plan_cache: tuple[Any, Any] | None = None
         #: derived values other modules keep per open replica, each with the stamp
         #: of the data it was computed from
@@ -245,6 +247,26 @@ class Replica:
         return Changes(entities=tuple(sorted((e, i) for e, i, _n in rows)),
                        events=sum(n for *_e, n in rows))
 
+    def file_gone(self) -> str:
+        """Why what is written here is lost, or "": the database file was deleted,
+        moved or replaced (a restore by another program) since it was opened. SQLite
+        goes on writing to the file it opened, which no program will open again:
+        what is saved to it then seems saved, and is lost when it closes.
+
+        (On Windows a file SQLite holds open can be neither deleted nor moved, nor
+        its folder: there this finds nothing but a replacement made otherwise.)"""
+        if self._file_id is None or _file_id(self.path) == self._file_id:
+            return ""
+        return _("the database file {file} was deleted, moved or replaced while it was "
+                 "open: nothing more can be saved to it").format(file=self.path)
+
+    def check_file(self) -> None:
+        """Refuse to write to a database file no longer where it was opened
+        (``file_gone``): StoreError."""
+        gone = self.file_gone()
+        if gone:
+            raise StoreError(gone)
+
     # backups -------------------------------------------------------------------
     def backup(self, reason: str) -> Path:
         """``store.backup`` of this database; a notice when old backups had to be
@@ -356,6 +378,15 @@ class Replica:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``; None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def open_replica(path: str | os.PathLike[str]) -> Replica:

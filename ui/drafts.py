@@ -687,9 +687,14 @@ def journal_for(session: Any) -> DraftJournal:
 
 def with_short_wait(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """(worker) ``fn(rep)`` with a short wait for another writer's lock (SAVE_BUSY_MS),
-    the connection's own wait restored afterwards."""
+    the connection's own wait restored afterwards; refused (StoreError) when the
+    database file is no longer the one open (``Replica.check_file``)."""
 
     def run(rep: Any) -> Any:
+        # a database file deleted or replaced while open would take the save and lose
+        # it on closing: refused, the journal keeps what was typed (and closing asks
+        # when it cannot)
+        rep.check_file()
         conn = rep.conn
         before = conn.execute("PRAGMA busy_timeout").fetchone()[0]
         conn.execute(f"PRAGMA busy_timeout = {int(SAVE_BUSY_MS)}")

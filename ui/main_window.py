@@ -861,6 +861,15 @@ class MainWindow(QMainWindow):
         self.again_button.clicked.connect(lambda _checked=False: self.set_up_again_dialog())
         self.again_button.setVisible(False)
         self.statusBar().addWidget(self.again_button)
+        # the database file deleted, moved or replaced while open (``_show_file_gone``):
+        # first, in red, as long as it lasts
+        self.file_gone_label = QLabel()
+        self.file_gone_label.setObjectName("file-gone")
+        self.file_gone_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.file_gone_label.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.file_gone_label.setContentsMargins(6, 0, 6, 0)
+        self.file_gone_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.file_gone_label)
         # what is not saved yet (a busy or locked database): first, in red, never
         # shortened away; hidden while everything typed is saved
         self.save_state_label = QLabel()
@@ -1022,6 +1031,9 @@ class MainWindow(QMainWindow):
         changed is broadcast as this window's own writes are (``DbOp`` does it for a
         ``Changes`` result), and every view shows it. One check at a time: behind a
         long import on the worker, the next waits."""
+        # (each time, first: a file gone says so whatever else is found)
+        DbOp(self.session, self, lambda rep: rep.file_gone()).success(
+            self._show_file_gone).failure(lambda _e: None).run()
         if self._outside_asked:
             return
         self._outside_asked = True
@@ -1031,6 +1043,33 @@ class MainWindow(QMainWindow):
 
         DbOp(self.session, self, lambda rep: rep.outside_changes()).success(over).failure(
             over).run()
+
+    def _show_file_gone(self, why: str) -> None:
+        """The database file was deleted, moved or replaced while open
+        (``Replica.file_gone``): said for as long as it is so. Saves are refused from
+        then on (``ui.drafts.with_short_wait``): what is typed stays in the drafts
+        journal, and closing asks first when that cannot be written either (its
+        folder gone too)."""
+        label = self.file_gone_label
+        if bool(why) == label.isVisible():
+            return
+        if why:
+            tip = "\n".join([
+                isolated_codes(sentence(why)) + ".",
+                _("What is typed from now on is kept in the drafts file beside it, if its "
+                  "folder is still there: it is saved when fieldplan next opens the "
+                  "database there. If it cannot be kept, closing the window asks first."),
+            ])
+            label.setText(in_layout_direction(
+                _("The database file was deleted, moved or replaced: nothing typed now is "
+                  "saved to it.")))
+            label.setToolTip(tip_text(tip))
+            label.setAccessibleDescription(tip)
+        label.setVisible(bool(why))
+        if why:
+            from ui.dialogs import announce
+
+            announce(label)
 
     def reread_plan(self, *, outside: bool = False) -> None:
         """Read the plan again on the worker; a new one is shown (``set_identity``).

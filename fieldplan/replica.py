@@ -255,8 +255,10 @@ class Replica:
 
         (On Windows a file SQLite holds open can be neither deleted nor moved, nor
         its folder: there this finds nothing but a replacement made otherwise.)"""
-        if self._file_id is None or _file_id(self.path) == self._file_id:
-            return ""
+        now = _file_id(self.path)
+        if self._file_id is None or now == self._file_id or (
+                now is not None and 0 in (now[1], self._file_id[1])):
+            return ""  # (a file system without inode numbers: only a missing file says)
         return _("the database file {file} was deleted, moved or replaced while it was "
                  "open: nothing more can be saved to it").format(file=self.path)
 

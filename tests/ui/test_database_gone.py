@@ -51,7 +51,14 @@ def typed_then(window, qtbot, fault) -> object:
     qtbot.keyClicks(box, AFTER)
     editor.save_now()
     qtbot.waitUntil(lambda: editor.saved_label.text() == "Not saved.", timeout=5000)
-    window.check_outside()
+
+    def looked() -> bool:
+        # (the timer's own look may be on its way, begun before the fault: asked
+        # again until one made after it answers)
+        window.check_outside()
+        return window.file_gone_label.isVisible()
+
+    qtbot.waitUntil(looked, timeout=5000)
     wait_idle(qtbot, window.session)
     return editor
 

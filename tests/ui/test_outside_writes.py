@@ -27,7 +27,8 @@ def checked(window, qtbot) -> None:
 def test_a_save_made_elsewhere_shows_in_the_report_on_screen(open_window, qtbot,
                                                               office_db) -> None:
     window = open_window(office_db)
-    assert window._outside_timer.isActive()
+    # (started once the window is painted, after what open_window waits for)
+    qtbot.waitUntil(window._outside_timer.isActive, timeout=5000)
     with open_replica(office_db) as rep:
         code = rep.plan().actions_of(level="national")[0].code
     editor = choose(window, qtbot, code)

@@ -1598,7 +1598,7 @@ class ReportEditor(QScrollArea):
                         break
         label = self.errors.get(target) if target else None
         # the label's whole text: a sentence with its capital
-        (label or self.general_error).setText(sentence(text))
+        (label or self.general_error).setText(isolated_codes(sentence(text)))
         (label or self.general_error).setVisible(True)
         self._reveal(label or self.general_error)
 

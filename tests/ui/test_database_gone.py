@@ -108,3 +108,21 @@ def test_the_core_says_when_its_file_is_gone(db, tmp_path):
             rep.check_file()
         os.replace(tmp_path / "moved.sqlite3", db)  # put back: the same file again
         assert rep.file_gone() == ""
+
+
+def test_a_save_error_naming_a_path_keeps_it_whole_in_arabic(open_window, qtbot, db):
+    """The editor's line of a refused save names the database file: in Arabic the
+    path is kept left to right (it read "tmp/…/hq.sqlite3/", its "/" at the far end)."""
+    from PySide6.QtWidgets import QApplication
+
+    from fieldplan.errors import StoreError
+    from ui.app import apply_language
+
+    apply_language(QApplication.instance(), "ar")
+    try:
+        window = open_window(db)
+        editor = choose(window, qtbot, "PA1.6")
+        editor._show_error(StoreError(f"حُذف ملف قاعدة البيانات {db} أو نُقل"), [])
+        assert f"\u2066{db}\u2069" in editor.general_error.text()
+    finally:
+        apply_language(QApplication.instance(), "en")

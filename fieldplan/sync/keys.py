@@ -819,9 +819,14 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
                 not isinstance(key_id, str):
             continue
         info = keys.get(key_id)
-        registration = next((i.get("fields") or {} for i in lost if i.get("entity") == "key"
-                             and i.get("id") == key_id
-                             and "office" in (i.get("fields") or {})), {})
+        # its registrations, later over earlier (a restore may have registered it
+        # again): with the replica it ``renews``, without which the revocation made
+        # again would cut off that replica alone, not the computer's earlier keys
+        registration: dict = {}
+        for i in sorted(lost, key=lambda i: str(i.get("at", ""))):
+            if i.get("entity") == "key" and i.get("id") == key_id \
+                    and "office" in (i.get("fields") or {}):
+                registration.update(i["fields"])
         office = info.office if info else registration.get("office")
         if office:
             _end_enrolments(rep, office, key_id)
@@ -856,8 +861,8 @@ def _held_again(rep: Replica, replaced: object) -> None:
 def _revoked_on_record(rep: Replica, key_id: str, registration: dict,
                        scope: str = "") -> bool:
     """Register ``key_id`` as revoked (with the revocation's ``scope``) from its lost
-    registration's summary (office, replica, public key); False when the summary does
-    not give them, or another key."""
+    registration's summary (office, replica, public key, and the replica it
+    ``renews``); False when the summary does not give them, or another key."""
     try:
         public = minisign.PublicKey.from_base64(str(registration.get("public_key", "")))
     except Exception:
@@ -866,8 +871,9 @@ def _revoked_on_record(rep: Replica, key_id: str, registration: dict,
     if public.key_id_hex != key_id or not isinstance(office, str) or \
             not isinstance(replica, str) or not office or not replica:
         return False
+    renews = registration.get("renews")
     register_key(rep, public, office=office, replica_id=replica, status="revoked",
-                 scope=scope)
+                 renews=renews if isinstance(renews, str) else "", scope=scope)
     return True
 
 

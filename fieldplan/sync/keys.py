@@ -715,9 +715,19 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
         keys = all_keys(rep)
         for key_id in sorted({known_key, old.key_id_hex}):
             if key_id in keys and keys[key_id].status == "active":
-                events.append(rep.conn, "key", key_id, {"status": "retired"},
-                              author=rep.author,
-                              base=_over_lost(rep, lost, key_id, ("status",)))
+                info = keys[key_id]
+                fields = {"status": "retired"}
+                if before != held and key_id == known_key:
+                    # the new key renews the key file's replica, not ``held``: the
+                    # replica whose events this database holds is linked to no key
+                    # offices may know but its own registration, an event of its own
+                    # that they would hold back until they knew it (for good). Its
+                    # registration in full, as this replica's event, names it.
+                    fields = {"office": info.office, "replica": info.replica,
+                              "public_key": info.public_key, "status": "retired",
+                              **({"renews": info.renews} if info.renews else {})}
+                events.append(rep.conn, "key", key_id, fields, author=rep.author,
+                              base=_over_lost(rep, lost, key_id, tuple(fields)))
         again = _revoke_again(rep, lost, keys)
         if again:
             restored["revoked_again"] = again

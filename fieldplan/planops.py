@@ -391,6 +391,7 @@ def install_plan(rep: Replica, new: Plan, source: str, *,
     headquarters: ``replace_plan`` for a plan read already (the one the person was
     shown by ``preview_plan``)."""
     from fieldplan.plan import plan_to_dict
+    from fieldplan.sync.state import over_lost
 
     name = for_terminal(source)
     change = preview_plan(rep, new, source)
@@ -404,8 +405,9 @@ def install_plan(rep: Replica, new: Plan, source: str, *,
         # again: another fieldplan may have written meanwhile
         newly_hidden = _check(rep, new, name)
         _refuse_hiding(newly_hidden, name, allow_hiding)
+        # (restored) over a plan installed after the backup, which offices hold
         events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},
-                      author=rep.author)
+                      author=rep.author, base=over_lost(rep, "plan", new.id, ("document",)))
     return _result(new, hidden_by(rep, new), newly_hidden, backup=str(backup),
                    unchanged=False, change=change)
 

@@ -385,6 +385,8 @@ def record_progress(
         raise ValidationError(
             _("nothing to record: give a status, percent, value or narrative"))
 
+    from fieldplan.sync.state import over_lost
+
     rid = report_id(office, act.code, period)
     typed_over = _checked_base(base)
     with store.write_transaction(rep.conn):
@@ -428,6 +430,8 @@ def record_progress(
                 ids = list(heads[k][1]) if k in heads else []
             if ids:
                 replaced[k] = ids
+        # (HQ restored) and what it wrote after the backup, which offices hold
+        replaced = over_lost(rep, "progress", rid, changed, replaced)
         events.append(rep.conn, "progress", rid, changed, author=rep.author, base=replaced)
     return Changes(entities=(("progress", rid),), events=1)
 
@@ -644,6 +648,8 @@ def _written_over(conn, rid: str, fields: Mapping[str, Any],
 
 
 def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None) -> Changes:
+    from fieldplan.sync.state import over_lost
+
     period = _check_period(rep, period)
     touched = []
     with store.write_transaction(rep.conn):
@@ -673,7 +679,8 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
                     _refuse_if_hidden(rep, code, period)
         for code in todo:
             rid = report_id(rep.office, code, period)
-            events.append(rep.conn, "progress", rid, {"state": state}, author=rep.author)
+            events.append(rep.conn, "progress", rid, {"state": state}, author=rep.author,
+                          base=over_lost(rep, "progress", rid, ("state",)))
             touched.append(("progress", rid))
     return Changes(entities=tuple(touched), events=len(touched))
 
@@ -694,11 +701,15 @@ def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
     """(HQ) lock a period after its review, or unlock it."""
     if not rep.is_hq:
         raise ValidationError(_("only headquarters can lock or unlock a period"))
+    from fieldplan.sync.state import over_lost
+
     period = _check_period(rep, period)
     with store.write_transaction(rep.conn):
         if is_locked(rep, period) == locked:
             return Changes()
-        events.append(rep.conn, "lock", period, {"locked": locked}, author=rep.author)
+        # (restored) over a lock or unlock written after the backup, which offices hold
+        events.append(rep.conn, "lock", period, {"locked": locked}, author=rep.author,
+                      base=over_lost(rep, "lock", period, ("locked",)))
         if locked:  # what it holds now, by the order of imports: see LockMark
             events.set_meta(rep.conn, LOCK_INBOX + period, str(rep.conn.execute(
                 "SELECT coalesce(max(id), 0) FROM inbox").fetchone()[0]))

@@ -15,6 +15,7 @@ from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, join_list, period_words
 from fieldplan.progress import hidden_refusal, is_locked, refuse_if_locked
 from fieldplan.replica import Changes, Replica
+from fieldplan.sync.state import over_lost
 
 
 @dataclass(frozen=True)
@@ -309,5 +310,7 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
                 raise ValidationError(refused)
         events.append(rep.conn, conflict.entity, conflict.entity_id,
                       {conflict.field: chosen[0].value}, author=rep.author,
-                      base={conflict.field: [c.full_id for c in conflict.candidates]})
+                      base=over_lost(rep, conflict.entity, conflict.entity_id,
+                                     (conflict.field,),
+                                     {conflict.field: [c.full_id for c in conflict.candidates]}))
     return Changes(entities=((conflict.entity, conflict.entity_id),), events=1)

@@ -173,9 +173,11 @@ class ReplicaStatus:
         if n:
             out.append((_("Warning"), ngettext(
                 "offices hold {n} event headquarters wrote after the backup, which this "
-                "database lost (plan changes, period locks or keys): make them again",
+                "database lost (a plan change, a period lock, a key or headquarters' own "
+                "report): make it again",
                 "offices hold {n} events headquarters wrote after the backup, which this "
-                "database lost (plan changes, period locks or keys): make them again",
+                "database lost (plan changes, period locks, keys or headquarters' own "
+                "reports): make them again",
                 n).format(n=n)))
         u = r.get("unreported", 0)
         if u:
@@ -437,8 +439,9 @@ def went_back_text(restored: dict[str, Any], when: Callable[[Any], str], *,
                   "was written on since").format(at=at, written=gone.get("written"))
     if hq:
         then = _("It continues as a new replica (it was {replica}) before anything more "
-                 "was written; the changes it lost (plan changes, period locks or keys) "
-                 "are listed here as offices report holding them: make them again").format(
+                 "was written; the changes it lost (plan changes, period locks, keys or "
+                 "headquarters' own reports) are listed here as offices report holding "
+                 "them: make them again").format(
                      replica=replica)
     else:
         then = _("It continues as a new replica (it was {replica}) before anything more "

@@ -1465,13 +1465,14 @@ class MainWindow(QMainWindow):
         else:
             said = ngettext(
                 "{n} change headquarters made after the backup this database was restored "
-                "from (a plan change, a period lock or a key) was lost. Make it again (the "
-                "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
-                "warns again if offices report more.",
+                "from (a plan change, a period lock, a key or headquarters' own report) was "
+                "lost. Make it again (the plan, the Period menu, the Keys tab, the Progress "
+                "tab), then stop the warning. fieldplan warns again if offices report more.",
                 "{n} changes headquarters made after the backup this database was restored "
-                "from (plan changes, period locks or keys) were lost. Make them again (the "
-                "plan, the Period menu, the Keys tab), then stop the warning. fieldplan "
-                "warns again if offices report more.", n).format(n=n)
+                "from (plan changes, period locks, keys or headquarters' own reports) were "
+                "lost. Make them again (the plan, the Period menu, the Keys tab, the Progress "
+                "tab), then stop the warning. fieldplan warns again if offices report more.",
+                n).format(n=n)
         dialog = ConfirmDialog(
             self,
             _("Changes lost in the restore"),

@@ -1,0 +1,176 @@
+"""Headquarters put back from a backup older than some of its own changes, which
+offices hold (a report of its own, a period lock, the plan), makes them again as
+'status' tells it to: its new write replaces the lost version at the offices too.
+
+Beside it, the lost version was an open conflict at every office that "only the
+computers of HQ can resolve", while HQ, which never gets the lost version back, saw
+none: a conflict nobody could ever settle. As for HQ's lost keys
+(test_hq_restore_keys.py), HQ's write names the lost versions in its base
+(``sync.state.over_lost``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_sync import registered, send
+
+from fieldplan import events, progress, store
+from fieldplan.replica import open_replica
+from fieldplan.status import replica_status
+from fieldplan.sync import list_conflicts, sync_state
+from fieldplan.sync.state import lost_versions, over_lost
+
+#: longer than a lost change's summary keeps (store.lost_summary): known by its id only
+LONG = "Atelier régional tenu à Dakar avec les points focaux de six États membres, " * 2
+
+
+def restored(hq, backup: Path):
+    path = hq.path
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    return open_replica(path)
+
+
+def global_action(rep) -> str:
+    return rep.plan().actions_of(level="global")[0].code
+
+
+def test_a_lost_report_of_headquarters_made_again_leaves_no_conflict(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    code = global_action(hq)
+    progress.record_progress(hq, code, "2026-S1", status="on-track", achievements="first")
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(hq, code, "2026-S1", status="at-risk", achievements=LONG)
+    send(hq, ml, tmp_path)  # ML holds HQ's report as written after the backup
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        assert sync_state(hq2).restored["lost"] == 1
+        # made again, in other words
+        progress.record_progress(hq2, code, "2026-S1", status="off-track",
+                                 achievements="made again")
+        for _ in range(2):
+            send(hq2, ml, tmp_path)
+            send(ml, hq2, tmp_path)
+        assert list_conflicts(ml) == [] and list_conflicts(hq2) == []
+        assert sync_state(ml).conflicts == 0
+        assert progress.digest(ml, office="HQ") == progress.digest(hq2, office="HQ")
+        report = progress.get_report(ml, code, "2026-S1", office="HQ")
+        assert (report.status, report.achievements) == ("off-track", "made again")
+    finally:
+        hq2.close()
+        ml.close()
+
+
+def test_a_lost_lock_made_again_then_unlocked_leaves_no_conflict(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.set_period_lock(hq, "2026-S1")
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        assert [c["entity"] for c in sync_state(hq2).restored["lost_changes"]] == ["lock"]
+        progress.set_period_lock(hq2, "2026-S1")  # made again
+        send(hq2, ml, tmp_path)
+        progress.set_period_lock(hq2, "2026-S1", locked=False)  # later unlocked
+        for _ in range(2):
+            send(hq2, ml, tmp_path)
+            send(ml, hq2, tmp_path)
+        assert list_conflicts(ml) == [] and list_conflicts(hq2) == []
+        assert not progress.is_locked(ml, "2026-S1")
+        progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", achievements="after the unlock")
+    finally:
+        hq2.close()
+        ml.close()
+
+
+def test_a_lost_plan_installed_again_otherwise_leaves_no_conflict(
+        hq, make_office, tmp_path: Path) -> None:
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    original = tmp_path / "plan.toml"
+    dump_plan(hq.plan(), original)
+    text = original.read_text(encoding="utf-8").replace("version = 1", "version = 2", 1)
+    lost, again = tmp_path / "lost.toml", tmp_path / "again.toml"
+    lost.write_text(text, encoding="utf-8")
+    again.write_text(text.replace('signed_place = "Istanbul"', 'signed_place = "Jeddah"', 1),
+                     encoding="utf-8")
+    backup = store.backup(hq.conn, hq.path, "manual")
+    replace_plan(hq, lost)
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        replace_plan(hq2, again)  # the same version, written otherwise
+        for _ in range(2):
+            send(hq2, ml, tmp_path)
+            send(ml, hq2, tmp_path)
+        assert list_conflicts(ml) == [] and list_conflicts(hq2) == []
+        assert ml.plan().signed_place == hq2.plan().signed_place == "Jeddah"
+    finally:
+        hq2.close()
+        ml.close()
+
+
+def test_only_headquarters_own_lost_versions_it_lacks_are_named(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    code = global_action(hq)
+    progress.record_progress(hq, code, "2026-S1", status="on-track")
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(hq, code, "2026-S1", status="at-risk")
+    progress.record_progress(hq, code, "2026-S1", status="off-track")
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        rid = progress.report_id("HQ", code, "2026-S1")
+        before = json.loads(hq2.meta("restored"))["lost_events"]
+        old = json.loads(hq2.meta("renewed_from"))[-1]
+        seqs = [item["seq"] for item in before if item["id"] == rid]
+        assert lost_versions(hq2, "progress", rid) == [f"{old}:{s}" for s in reversed(seqs)]
+        assert lost_versions(hq2, "lock", "2026-S1") == []
+        # an office's replica, or an event held here, is never named
+        held = hq2.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                                (old,)).fetchone()[0]
+        info = json.loads(hq2.meta("restored"))
+        info["lost_events"] += [{**before[-1], "replica": ml.replica_id},
+                                {**before[-1], "seq": held}]
+        with store.write_transaction(hq2.conn):
+            events.set_meta(hq2.conn, "restored", events.canonical_json(info))
+        assert lost_versions(hq2, "progress", rid) == [f"{old}:{s}" for s in reversed(seqs)]
+        # what is shown comes first; the fields written only
+        shown = list(events.shown_versions(hq2.conn, "progress", rid)["status"][1])
+        assert over_lost(hq2, "progress", rid, ("status",)) == {
+            "status": [*shown, *(f"{old}:{s}" for s in reversed(seqs))]}
+        # nothing lost, nothing added
+        assert over_lost(hq2, "lock", "2026-S1", ("locked",)) is None
+        assert over_lost(hq2, "lock", "2026-S1", ("locked",), {"locked": ["a:1"]}) == {
+            "locked": ["a:1"]}
+        # an office's own writes come back from headquarters: none named there
+        assert lost_versions(ml, "progress", rid) == []
+    finally:
+        hq2.close()
+        ml.close()
+
+
+def test_a_lost_report_is_said_among_what_to_make_again(hq, make_office,
+                                                        tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(hq, global_action(hq), "2026-S1", status="at-risk")
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        warnings = [v for label, v in replica_status(hq2).lines("en") if label == "Warning"]
+        assert any("headquarters' own report)" in w for w in warnings), warnings
+    finally:
+        hq2.close()
+        ml.close()

@@ -102,10 +102,10 @@ def sync_text(state) -> str:
     elif lost:
         # HQ restored from a backup: what it wrote after it must be made again
         parts.append(ngettext(
-            "restored from a backup: {n} change made after it (plan, locks or keys) was "
-            "lost; make it again",
-            "restored from a backup: {n} changes made after it (plan, locks or keys) were "
-            "lost; make them again", lost).format(n=lost))
+            "restored from a backup: {n} change made after it (plan, locks, keys or "
+            "headquarters' own reports) was lost; make it again",
+            "restored from a backup: {n} changes made after it (plan, locks, keys or "
+            "headquarters' own reports) were lost; make them again", lost).format(n=lost))
     revoked_lost = sum(item["events"] for item in restored.get("revoked_lost", ()))
     if revoked_lost:
         # (HQ) what it held of a computer it revoked: that computer's last bundle brings

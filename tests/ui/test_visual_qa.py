@@ -631,7 +631,8 @@ def test_restored_headquarters_window_says_what_was_lost(open_window, qtbot, tmp
     window = open_window(tmp_path / "hq.sqlite3")
     qtbot.waitUntil(lambda: not window.sync_label.text().startswith("Sync: …"), timeout=5000)
     assert window.sync_label.toolTip().startswith(
-        "Restored from a backup: 1 change made after it (plan, locks or keys) was lost")
+        "Restored from a backup: 1 change made after it (plan, locks, keys or "
+        "headquarters' own reports) was lost")
     window.resize(1100, 700)
     window.grab().save(str(tmp_path / "restored-hq.png"))
 

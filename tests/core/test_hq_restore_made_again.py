@@ -174,3 +174,28 @@ def test_a_lost_report_is_said_among_what_to_make_again(hq, make_office,
     finally:
         hq2.close()
         ml.close()
+
+
+def test_a_lost_submission_made_again_then_reopened_leaves_no_conflict(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    code = global_action(hq)
+    progress.record_progress(hq, code, "2026-S1", status="on-track")
+    send(hq, ml, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.submit_period(hq, "2026-S1")
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        progress.submit_period(hq2, "2026-S1")  # made again
+        send(hq2, ml, tmp_path)
+        progress.reopen_report(hq2, code, "2026-S1")  # later reopened
+        for _ in range(2):
+            send(hq2, ml, tmp_path)
+            send(ml, hq2, tmp_path)
+        assert list_conflicts(ml) == [] and list_conflicts(hq2) == []
+        assert progress.get_report(ml, code, "2026-S1", office="HQ").state == "draft"
+    finally:
+        hq2.close()
+        ml.close()

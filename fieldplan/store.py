@@ -1272,18 +1272,45 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
                 f"({','.join('?' * len(lineage))}) AND NOT EXISTS (SELECT 1 FROM "
                 f"backup.events AS b WHERE b.origin = e.origin AND b.seq = e.seq) "
                 f"ORDER BY origin, seq", lineage)
+            read: list[dict] = []
             for digest, body in rows:  # a damaged page ends it: what was read is kept
                 summary = lost_summary(body, digest)
-                # past the limit, keys still: a revocation is made again from them
-                if summary is not None and (len(found) < LOST_KEPT
-                                            or summary["entity"] == "key"):
-                    found.append(summary)
+                if summary is not None:
+                    read.append(summary)
+            found += _within_limit(read, LOST_KEPT - len(found))
         finally:
             conn.close()
     except (sqlite3.Error, OSError, RuntimeError, ValueError, OverflowError, KeyError,
             TypeError, AttributeError):
         pass  # damaged, or not fieldplan's: what could be read, if anything
     return found
+
+
+def _within_limit(summaries: list[dict], room: int) -> list[dict]:
+    """Of the lost changes' ``summaries`` (in the log's order), those a restore keeps
+    with ``room`` for more: every key change (a revocation is made again from them) and
+    the last change of each field of each record (what offices show now, which a write
+    made again must name: sync.state.over_lost), then the others from the first, as
+    room allows; in the log's order."""
+    if len(summaries) <= room:
+        return summaries
+    must: set[int] = set()
+    last: dict[tuple[str, str, str], int] = {}
+    for i, s in enumerate(summaries):
+        if s["entity"] == "key":
+            must.add(i)
+        for name in s.get("wrote") or s.get("fields") or ():
+            last[(s["entity"], s["id"], name)] = i
+    must.update(last.values())
+    left = max(0, room - len(must))
+    out = []
+    for i, s in enumerate(summaries):
+        if i in must:
+            out.append(s)
+        elif left > 0:
+            out.append(s)
+            left -= 1
+    return out
 
 
 def _revoked_held_here(db_path: Path) -> dict[str, Any]:
@@ -1416,9 +1443,11 @@ def lost_summary(body: str, digest: str) -> dict | None:
                                                     and len(value) <= 64))}
     from fieldplan.events import hlc_to_iso
 
+    # ``wrote``: every field it wrote, those whose values are not kept too (a write at
+    # headquarters over what the restore lost names it by field: sync.state.over_lost)
     return {"replica": e["origin"], "seq": e["seq"], "at": hlc_to_iso(e["hlc"]),
             "author": e.get("author", ""), "entity": e["entity"], "id": e["id"],
-            "fields": short}
+            "fields": short, "wrote": sorted(fields)}
 
 
 #: Where SQLite takes its shared locks on a database file (os_unix.c: PENDING_BYTE + 2,

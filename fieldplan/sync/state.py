@@ -705,26 +705,37 @@ def lost_unknown_text(replica: str, first: int, last: int, held_by: list[str]) -
                  first=first, last=last, replica=replica[:8], offices=offices)
 
 
-def lost_versions(rep: Replica, entity: str, entity_id: str) -> list[str]:
+def lost_versions(rep: Replica, entity: str, entity_id: str,
+                  field: str | None = None) -> list[str]:
     """(HQ) The version ids (``origin:seq``) of the changes of one record that a
-    restore lost (the replaced database's ``lost_events``, ``store._lost_here``),
-    newest first: only those an earlier replica of this computer wrote and this
-    database does not hold. Offices may hold them, and never send them back."""
+    restore lost (the replaced database's ``lost_events``, ``store._lost_here``), of
+    ``field`` when given (what each wrote: ``wrote``, else, from an older fieldplan,
+    every field), newest first: only those an earlier replica of this computer wrote
+    and this database does not hold. Offices may hold them, and never send them back."""
     if not rep.is_hq:
         return []
     rows = rep.conn.execute(
-        "SELECT json_extract(j.value, '$.replica'), json_extract(j.value, '$.seq') "
+        "SELECT json_extract(j.value, '$.replica'), json_extract(j.value, '$.seq'), "
+        "json_extract(j.value, '$.at'), json_extract(j.value, '$.wrote') "
         "FROM meta AS m, json_each(m.value, '$.lost_events') AS j "
         "WHERE m.key = 'restored' AND json_extract(j.value, '$.entity') = ? "
         "AND json_extract(j.value, '$.id') = ?", (entity, entity_id)).fetchall()
     mine = set(keyreg.renewed_from(rep))
-    out = []
-    for origin, seq in reversed(rows):
-        if origin in mine and type(seq) is int and rep.conn.execute(
-                "SELECT 1 FROM events WHERE origin = ? AND seq = ?",
-                (origin, seq)).fetchone() is None:
-            out.append(f"{origin}:{seq}")
-    return list(dict.fromkeys(out))
+    found = []
+    for origin, seq, at, wrote in rows:
+        if origin not in mine or type(seq) is not int:
+            continue
+        if field is not None and wrote is not None:
+            try:
+                if field not in json.loads(wrote):
+                    continue
+            except (ValueError, TypeError):
+                pass
+        if rep.conn.execute("SELECT 1 FROM events WHERE origin = ? AND seq = ?",
+                            (origin, seq)).fetchone() is None:
+            found.append((str(at or ""), seq, f"{origin}:{seq}"))
+    found.sort(reverse=True)  # (by time, then within a replica by its order)
+    return list(dict.fromkeys(version for _at, _seq, version in found))
 
 
 def over_lost(rep: Replica, entity: str, entity_id: str, fields: Iterable[str],
@@ -732,23 +743,22 @@ def over_lost(rep: Replica, entity: str, entity_id: str, fields: Iterable[str],
               ) -> dict[str, list[str]] | None:
     """The base of a write of ``fields`` of one record (``events.append``'s: field →
     the version ids it replaces; None: those shown here), with the versions of that
-    record a restore lost (``lost_versions``) added to each field's. Headquarters
-    wrote those after the backup and offices hold them: a write over the value shown
-    here, which would have replaced them, replaces them there too, instead of standing
-    beside them as a conflict that only headquarters could settle and it never sees.
-    A lost change that did not write a field is named in vain, and harmlessly: a base
-    links only the versions it names of that very field. ``base`` unchanged (None
-    stays None) where there is nothing lost."""
-    lost = lost_versions(rep, entity, entity_id)
-    if not lost:
-        return None if base is None else {k: list(v) for k, v in base.items()}
+    field a restore lost (``lost_versions``) added to each field's, newest first.
+    Headquarters wrote those after the backup and offices hold them: a write over the
+    value shown here, which would have replaced them, replaces them there too, instead
+    of standing beside them as a conflict that only headquarters could settle and it
+    never sees. (The newest of a replica is enough: it replaced its earlier ones.)
+    ``base`` unchanged (None stays None) where there is nothing lost."""
     fields = list(fields)
+    lost = {field: lost_versions(rep, entity, entity_id, field) for field in fields}
+    if not any(lost.values()):
+        return None if base is None else {k: list(v) for k, v in base.items()}
     if base is None:  # (as events.append would take it)
         shown = events.shown_versions(rep.conn, entity, entity_id)
         base = {field: ids for field, (_value, ids) in shown.items() if field in fields}
     out = {k: list(v) for k, v in base.items()}
     for field in fields:
-        ids = list(dict.fromkeys([*out.get(field, ()), *lost]))
+        ids = list(dict.fromkeys([*out.get(field, ()), *lost[field]]))
         out[field] = ids[:events.MAX_BASE_PER_FIELD]
     return out
 

@@ -199,3 +199,55 @@ def test_a_lost_submission_made_again_then_reopened_leaves_no_conflict(
     finally:
         hq2.close()
         ml.close()
+
+
+def test_a_field_written_before_many_saves_of_another_is_still_named(
+        hq, make_office, tmp_path: Path) -> None:
+    """HQ set its report's status, then saved its narrative 40 times (the client saves
+    as one types), all after the backup: made again, the status still names its lost
+    version (each lost change is named by the fields it wrote: the narrative's saves
+    no longer fill the 32 places of the status's base)."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    code = global_action(hq)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(hq, code, "2026-S1", status="on-track", achievements="v0")
+    for i in range(40):
+        progress.record_progress(hq, code, "2026-S1", achievements=f"v{i + 1}")
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        progress.record_progress(hq2, code, "2026-S1", status="off-track",
+                                 achievements="again")
+        for _ in range(2):
+            send(hq2, ml, tmp_path)
+            send(ml, hq2, tmp_path)
+        assert list_conflicts(ml) == [] and list_conflicts(hq2) == []
+    finally:
+        hq2.close()
+        ml.close()
+
+
+def test_past_the_kept_limit_the_last_change_of_each_field_is_kept(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """More changes lost than a restore keeps a word of (LOST_KEPT): the last of each
+    field of each record is kept all the same (the one offices show, which a change
+    made again must name), not dropped with the newest."""
+    monkeypatch.setattr(store, "LOST_KEPT", 5)  # (stands for 2,000)
+    ml = registered(make_office("ML"), hq, tmp_path)
+    code = global_action(hq)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    for status in ["on-track", "at-risk", "off-track"] * 3:
+        progress.record_progress(hq, code, "2026-S1", status=status)
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        progress.record_progress(hq2, code, "2026-S1", status="at-risk")
+        for _ in range(2):
+            send(hq2, ml, tmp_path)
+            send(ml, hq2, tmp_path)
+        assert list_conflicts(ml) == [] and list_conflicts(hq2) == []
+    finally:
+        hq2.close()
+        ml.close()

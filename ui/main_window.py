@@ -512,7 +512,8 @@ class MainWindow(QMainWindow):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         # the status bar says file names and office names from now on (sync_text):
         # shown as written, never as HTML (a bundle named "<b><font color=red>URGENT")
-        for label in (self.sync_label, self.office_label, self.save_state_label):
+        for label in (self.sync_label, self.office_label, self.save_state_label,
+                      self.file_gone_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.office_view.tree.lock_headings()
         self.sync_label.installEventFilter(_ElideOnResize(self))
@@ -865,7 +866,6 @@ class MainWindow(QMainWindow):
         # first, in red, as long as it lasts
         self.file_gone_label = QLabel()
         self.file_gone_label.setObjectName("file-gone")
-        self.file_gone_label.setTextFormat(Qt.TextFormat.PlainText)
         self.file_gone_label.setStyleSheet("color: #a40000; font-weight: bold;")
         self.file_gone_label.setContentsMargins(6, 0, 6, 0)
         self.file_gone_label.setVisible(False)

@@ -122,6 +122,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
                 unsubmitted.append(missing[-1])
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
     in_conflict: dict[str, list[str]] = {"draft": [], "submitted": []}
+    fields_in_conflict = 0
     for a in own:
         fields = (conflicts or {}).get(a.code)
         if a.code not in by_action or not fields:
@@ -130,6 +131,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         # Translators: e.g. "PA2.1 — in conflict: Achievements, Status", under
         # "Still in conflict:" in the submit dialog
         state = "submitted" if by_action[a.code].state == "submitted" else "draft"
+        fields_in_conflict += len(fields)
         in_conflict[state].append(_("{action} — in conflict: {fields}").format(
             action=a.code, fields=join_list([titles.get(f) or field_label(f) for f in fields])))
     note = ""
@@ -137,7 +139,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         from fieldplan.sync.conflicts import locked_period_note
 
         note = locked_period_note(period, identity.office,
-                                  "HQ" if identity.is_hq else identity.office)
+                                  "HQ" if identity.is_hq else identity.office,
+                                  fields_in_conflict)
     return PeriodSummary(
         period,
         tuple(counts.items()),

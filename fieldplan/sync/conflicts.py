@@ -12,7 +12,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, join_list, period_words
+from fieldplan.i18n import _, join_list, ngettext, period_words
 from fieldplan.progress import hidden_refusal, is_locked, refuse_if_locked
 from fieldplan.replica import Changes, Replica
 from fieldplan.sync.state import over_lost
@@ -137,18 +137,27 @@ def locked_note(conflict: Conflict, here: str) -> str:
     return locked_period_note(conflict.period, conflict.office, here)
 
 
-def locked_period_note(period: str, office: str, here: str) -> str:
-    """``locked_note`` of a conflict on ``office``'s report of ``period``, a period
-    headquarters has locked (the client's dashboard says it of the period's)."""
+def locked_period_note(period: str, office: str, here: str, count: int = 1) -> str:
+    """``locked_note`` of ``count`` conflicts on ``office``'s report(s) of ``period``, a
+    period headquarters has locked (the client's dashboard says it of the period's, all
+    its conflicts at once: "these conflicts" when more than one)."""
     words = period_words(period)
     if here == "HQ" and office == "HQ":
-        return _("{period} is locked: unlock it to settle this conflict.").format(period=words)
+        return ngettext("{period} is locked: unlock it to settle this conflict.",
+                        "{period} is locked: unlock it to settle these conflicts.",
+                        count).format(period=words, n=count)
     if here == "HQ":
-        return _("{period} is locked: unlock it so that {office}'s computers can settle this "
-                 "conflict.").format(period=words, office=office)
+        return ngettext("{period} is locked: unlock it so that {office}'s computers can "
+                        "settle this conflict.",
+                        "{period} is locked: unlock it so that {office}'s computers can "
+                        "settle these conflicts.",
+                        count).format(period=words, office=office, n=count)
     if here == office:
-        return _("{period} is locked by headquarters: ask headquarters to unlock it to "
-                 "settle this conflict.").format(period=words)
+        return ngettext("{period} is locked by headquarters: ask headquarters to unlock it "
+                        "to settle this conflict.",
+                        "{period} is locked by headquarters: ask headquarters to unlock it "
+                        "to settle these conflicts.",
+                        count).format(period=words, n=count)
     return ""
 
 

@@ -225,3 +225,27 @@ def test_conflicts_list_says_the_period_is_locked_and_who_can_unlock(
     assert "locked" not in out
     [listed] = json.loads(office_cli(capsys, a_path, "--json", "conflicts", "list")[1])
     assert listed["locked"] is False and listed["resolvable_here"] is True
+
+
+def test_the_locked_note_speaks_of_every_conflict_it_covers() -> None:
+    """The dashboard says it once for all of a period's conflicts: "these conflicts"
+    when there are several, in each language's plural (Arabic has a dual)."""
+    from fieldplan.i18n import set_language
+    from fieldplan.sync.conflicts import locked_period_note
+
+    try:
+        assert locked_period_note(PERIOD, "ML", "ML", 1).endswith("settle this conflict.")
+        assert locked_period_note(PERIOD, "ML", "ML", 3).endswith("settle these conflicts.")
+        assert locked_period_note(PERIOD, "ML", "HQ", 2).endswith(
+            "ML's computers can settle these conflicts.")
+        assert locked_period_note(PERIOD, "HQ", "HQ", 2).endswith(
+            "unlock it to settle these conflicts.")
+        assert locked_period_note(PERIOD, "ML", "SN", 2) == ""
+        set_language("fr")
+        assert locked_period_note(PERIOD, "ML", "ML", 2).endswith("régler ces conflits.")
+        set_language("ar")
+        assert locked_period_note(PERIOD, "ML", "ML", 1).endswith("هذا التعارض.")
+        assert locked_period_note(PERIOD, "ML", "ML", 2).endswith("هذين التعارضين.")
+        assert locked_period_note(PERIOD, "ML", "ML", 5).endswith("هذه التعارضات.")
+    finally:
+        set_language("en")

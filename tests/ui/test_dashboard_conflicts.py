@@ -95,5 +95,6 @@ def test_in_a_locked_period_the_dashboard_says_whom_to_ask(
     _window, dashboard = dashboard_of(open_window, qtbot, path)
     lines = dashboard.conflicts.text().split("\n")
     assert code in lines[0]
+    # two fields in conflict (Achievements, Status): the note speaks of them all
     assert lines[1:] == ["1st semester 2026 is locked by headquarters: ask headquarters "
-                         "to unlock it to settle this conflict."]
+                         "to unlock it to settle these conflicts."]

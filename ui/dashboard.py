@@ -50,8 +50,11 @@ class PeriodSummary:
     conflicts: lines naming the draft reports with an open conflict (two computers
     wrote different values), with their fields: submitting them submits the values
     shown now. submitted_conflicts: the same of the submitted reports, settled once
-    reopened (``keep_refusal``). locked_note: what to do about them while headquarters
-    has the period locked, when it has (``conflicts.locked_period_note``), else "".
+    reopened (``keep_refusal``). resubmit_conflicts: those of the submitted reports
+    whose only conflict is their state (submitted on one computer while another changed
+    them): reopening settles it; they are checked and submitted again. locked_note:
+    what to do about them while headquarters has the period locked, when it has
+    (``conflicts.locked_period_note``), else "".
     """
 
     period: str
@@ -65,6 +68,7 @@ class PeriodSummary:
     conflicts: tuple[str, ...] = ()
     submitted_conflicts: tuple[str, ...] = ()
     locked_note: str = ""
+    resubmit_conflicts: tuple[str, ...] = ()
 
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],
@@ -121,7 +125,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
             if r.state != "submitted":
                 unsubmitted.append(missing[-1])
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
-    in_conflict: dict[str, list[str]] = {"draft": [], "submitted": []}
+    in_conflict: dict[str, list[str]] = {"draft": [], "submitted": [], "resubmit": []}
     fields_in_conflict = 0
     for a in own:
         fields = (conflicts or {}).get(a.code)
@@ -131,6 +135,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         # Translators: e.g. "PA2.1 — in conflict: Achievements, Status", under
         # "Still in conflict:" in the submit dialog
         state = "submitted" if by_action[a.code].state == "submitted" else "draft"
+        if state == "submitted" and set(fields) == {"state"}:
+            state = "resubmit"
         fields_in_conflict += len(fields)
         in_conflict[state].append(_("{action} — in conflict: {fields}").format(
             action=a.code, fields=join_list([titles.get(f) or field_label(f) for f in fields])))
@@ -153,6 +159,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         tuple(in_conflict["draft"]),
         tuple(in_conflict["submitted"]),
         note,
+        tuple(in_conflict["resubmit"]),
     )
 
 
@@ -336,16 +343,18 @@ def conflict_lines(summary: PeriodSummary, submitting: bool = False) -> list[str
     False its ``submitted_conflicts``), a line each, then how to settle them: as the
     dashboard and the submit dialog (``submitting``: the drafts it submits) say them.
     A draft's are settled on the Conflicts tab, else submitted as shown; a submitted
-    report's once it is reopened (the Conflicts tab's Keep is disabled till then); in a
+    report's once it is reopened (the Conflicts tab's Keep is disabled till then), and
+    one whose status only is in conflict by reopening it (and submitting again); in a
     locked period, none until headquarters unlocks it."""
     from fieldplan.i18n import without_mnemonic
 
     drafts = summary.conflicts
     submitted = () if submitting else summary.submitted_conflicts
+    resubmit = () if submitting else summary.resubmit_conflicts
     lines: list[str] = []
     if summary.locked_note:
-        if drafts or submitted:
-            lines = [*drafts, *submitted, summary.locked_note]
+        if drafts or submitted or resubmit:
+            lines = [*drafts, *submitted, *resubmit, summary.locked_note]
     else:
         tab = without_mnemonic(_("&Conflicts"))
         if drafts:
@@ -363,5 +372,14 @@ def conflict_lines(summary: PeriodSummary, submitting: bool = False) -> list[str
                 "These reports are submitted: reopen them on the {progress} tab, then "
                 "settle their values on the {tab} tab.", len(submitted)).format(
                     progress=without_mnemonic(_("Pro&gress")), tab=tab)]
+        if resubmit:
+            # Translators: {progress} is the tab "Progress", as translated there; under
+            # the lines naming the submitted reports whose status is in conflict
+            lines += [*resubmit, ngettext(
+                "This report was submitted on one computer while another changed it: "
+                "reopen it on the {progress} tab, check it, then submit it again.",
+                "These reports were submitted on one computer while another changed "
+                "them: reopen them on the {progress} tab, check them, then submit them "
+                "again.", len(resubmit)).format(progress=without_mnemonic(_("Pro&gress")))]
     # each line starts with an action's code: read right to left in Arabic
     return [in_layout_direction(line) for line in lines]

@@ -1817,12 +1817,20 @@ class ReportEditor(QScrollArea):
         is locked no one settles them: said too, and who unlocks it (as the Conflicts
         page's ``locked_note``), as the printed sheet still says "Values in conflict".
         A submitted report's are settled once it is reopened (the Conflicts page's Keep
-        is disabled till then)."""
+        is disabled till then); one whose only conflict is its state (submitted on one
+        computer while another changed it) is settled by reopening it."""
         shown = sorted(set(fields) - self._told)
         text = ""
         if shown:
             names = join_list(self._field_name(name) for name in shown)
             if not self._locked and self.report is not None and (
+                    self.report.state == "submitted") and shown == ["state"]:
+                # Translators: of a submitted report whose status is in conflict: one
+                # computer submitted it while another changed it (reopening settles it)
+                text = _(
+                    "Submitted on one computer while another changed it, neither seeing "
+                    "the other: reopen the report, check it, then submit it again.")
+            elif not self._locked and self.report is not None and (
                     self.report.state == "submitted"):
                 # Translators: as "Changed on two computers…; choose one in Conflicts.",
                 # of a submitted report

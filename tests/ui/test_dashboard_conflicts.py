@@ -98,3 +98,58 @@ def test_in_a_locked_period_the_dashboard_says_whom_to_ask(
     # two fields in conflict (Achievements, Status): the note speaks of them all
     assert lines[1:] == ["1st semester 2026 is locked by headquarters: ask headquarters "
                          "to unlock it to settle these conflicts."]
+
+
+def laptop_submitted_while_changed(hq, make_office, tmp_path, monkeypatch):
+    """ML's laptop A submitted a report while B, not seeing it, changed its
+    achievements; A, later, holds both: only its state is in conflict, "submitted"
+    shown (the later write wins). Returns A's path and the report's action."""
+    from fieldplan import events, progress
+    from fieldplan.sync import export_bundle, import_bundle, list_conflicts
+
+    clock = [events.wall_ms()]
+
+    def tick() -> int:
+        clock[0] += 1000
+        return clock[0]
+
+    monkeypatch.setattr(events, "wall_ms", tick)
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, code, "2026-S1", status="on-track", achievements="A wrote")
+    import_bundle(hq, export_bundle(a, out_dir=tmp_path).path)
+    import_bundle(b, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    progress.record_progress(b, code, "2026-S1", achievements="B added")
+    progress.submit_period(a, "2026-S1")
+    import_bundle(hq, export_bundle(b, out_dir=tmp_path).path)
+    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    [conflict] = list_conflicts(a)
+    assert conflict.field == "state" and conflict.submitted
+    path = a.path
+    a.close()
+    return path, code
+
+
+def test_a_report_submitted_while_changed_elsewhere_is_reopened_and_submitted_again(
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch):
+    """Only its state in conflict: it said "reopen it, then settle its values on the
+    Conflicts tab", and reopening left no values to settle; it says to reopen it, check
+    it and submit it again, as the report editor does."""
+    from tests.ui.test_hq_office import _choose
+
+    path, code = laptop_submitted_while_changed(hq, make_office, tmp_path, monkeypatch)
+    window, dashboard = dashboard_of(open_window, qtbot, path)
+    lines = dashboard.conflicts.text().split("\n")
+    assert len(lines) == 2 and code in lines[0]
+    assert lines[1] == ("This report was submitted on one computer while another changed "
+                        "it: reopen it on the Progress tab, check it, then submit it again.")
+    editor = _choose(window, qtbot, code)
+    assert editor.notice.text().split("\n") == [
+        "This report is submitted. Reopen it to edit it.",
+        "Submitted on one computer while another changed it, neither seeing the other: "
+        "reopen the report, check it, then submit it again."]
+    # reopened: that settled it, nothing is left to say
+    editor.reopen_button.click()
+    qtbot.waitUntil(lambda: editor.notice.text() == "", timeout=5000)
+    window.show_page(dashboard)
+    qtbot.waitUntil(lambda: dashboard.conflicts.text() == "", timeout=5000)

@@ -329,9 +329,11 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     what HQ wrote after the backup never comes back. (At an office they come back with
     HQ's next bundle, which brings HQ's receipts with them.) ``lost`` leaves out the
     ``dismissed`` ones, which a person said were made again, and the key events the
-    restore made again or had no need to (``_keys_done``): nobody makes those again.
-    ``revoked_again`` and ``keys_again``: the key ids whose revocation, registration
-    or retirement the restore made again.
+    restore made again or had no need to (``_keys_done``): nobody makes those again;
+    ``lost`` and ``unreported`` leave out too the changes headquarters made again since
+    (``rewritten``: it wrote again every field they wrote). ``revoked_again`` and
+    ``keys_again``: the key ids whose revocation, registration or retirement the
+    restore made again.
 
     At HQ, which they are: ``lost_changes``, those the replaced database told the
     restore of (``store._lost_here``), each in a few words (replica, seq, at, author,
@@ -376,7 +378,8 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
     state.update(lost=undone, dismissed=missing - lost, lost_changes=changes,
                  lost_unknown=unknown, revoked_again=again,
                  keys_again=list(info.get("keys_again") or []), lost_unreported=unreported,
-                 unreported=len(unreported), revoked_lost=revoked_lost(rep))
+                 unreported=sum(1 for c in unreported if not c["made_again"]),
+                 revoked_lost=revoked_lost(rep))
     return state
 
 
@@ -557,8 +560,37 @@ def _unreported(rep: Replica, reported: dict[str, int],
             continue
         if _key_done(item, done):
             continue
-        out.append({**item, "text": lost_change_text(item), "made_again": False})
+        text, again = lost_change_text(item), rewritten(rep, item)
+        out.append({**item, "text": made_again_text(text) if again else text,
+                    "made_again": again})
     return out
+
+
+def rewritten(rep: Replica, item: dict[str, Any]) -> bool:
+    """(HQ) Whether headquarters wrote again, since the restore, every field a lost
+    change of a record wrote (``item``: one of ``lost_events``): its writes replace the
+    lost versions (``over_lost``), here and at the offices that hold them, so nothing is
+    left to make again. A later write of that field by the lost change's replica counts
+    too: it replaced that change when it was made. Not a key's (``_keys_done``)."""
+    entity, entity_id = item.get("entity"), item.get("id")
+    origin, seq = item.get("replica"), item.get("seq")
+    wrote = item.get("wrote")
+    if not isinstance(wrote, list):  # (older summaries: the fields it wrote)
+        wrote = list(item.get("fields") or ())
+    if entity == "key" or not wrote or type(seq) is not int:
+        return False
+    return all(rep.conn.execute(
+        "SELECT 1 FROM supersedes WHERE entity = ? AND entity_id = ? AND field = ? "
+        "AND target_origin = ? AND target_seq >= ? LIMIT 1",
+        (entity, entity_id, field, origin, seq)).fetchone() for field in wrote)
+
+
+def made_again_text(change: str) -> str:
+    """A lost change headquarters made again since the restore (``rewritten``), said."""
+    from fieldplan.i18n import _
+
+    # Translators: {change} is e.g. "period 2026-S1 locked (3 Mar 2026, 09:30, by amina)"
+    return _("{change}: made again since the restore").format(change=change)
 
 
 def _not_dismissed(rep: Replica, runs: list, dismissed: int) -> list:
@@ -617,6 +649,8 @@ def _lost_items(rep: Replica, runs: list, kept: list[dict[str, Any]],
                     text = _("{change}: headquarters' own key, nothing to do (this "
                              "database took a new key when it was restored)"
                              ).format(change=text)
+                elif rewritten(rep, item):
+                    how, text = "again", made_again_text(text)
                 again = again or bool(how)
                 changes.append({**item, "text": text, "made_again": again})
             start = seq + 1

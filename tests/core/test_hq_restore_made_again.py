@@ -108,7 +108,9 @@ def test_a_lost_plan_installed_again_otherwise_leaves_no_conflict(
     hq2 = restored(hq, backup)
     try:
         send(ml, hq2, tmp_path)
+        assert sync_state(hq2).restored["lost"] == 1
         replace_plan(hq2, again)  # the same version, written otherwise
+        assert sync_state(hq2).restored["lost"] == 0  # (made again)
         for _ in range(2):
             send(hq2, ml, tmp_path)
             send(ml, hq2, tmp_path)
@@ -248,6 +250,67 @@ def test_past_the_kept_limit_the_last_change_of_each_field_is_kept(
             send(hq2, ml, tmp_path)
             send(ml, hq2, tmp_path)
         assert list_conflicts(ml) == [] and list_conflicts(hq2) == []
+    finally:
+        hq2.close()
+        ml.close()
+
+
+def test_a_lost_change_made_again_is_no_longer_counted_to_make_again(
+        hq, make_office, tmp_path: Path) -> None:
+    """The count stayed until a person said "stop warning", though headquarters had
+    made the change again: once it wrote again every field the lost change wrote, the
+    change is said made again and leaves the count; a field left unwritten keeps it."""
+    from fieldplan.sync.state import to_make_again
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    code = global_action(hq)
+    progress.record_progress(hq, code, "2026-S1", status="on-track", achievements="first")
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(hq, code, "2026-S1", status="at-risk", achievements="lost")
+    progress.set_period_lock(hq, "2026-S1")
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        restored_now = sync_state(hq2).restored
+        assert restored_now["lost"] == 2 and to_make_again(restored_now) == 2
+        # the report's status made again, not its achievements: still to make again
+        progress.record_progress(hq2, code, "2026-S1", status="at-risk")
+        restored_now = sync_state(hq2).restored
+        assert restored_now["lost"] == 2
+        assert not any(c["made_again"] for c in restored_now["lost_changes"])
+        progress.record_progress(hq2, code, "2026-S1", achievements="made again")
+        progress.set_period_lock(hq2, "2026-S1")
+        restored_now = sync_state(hq2).restored
+        assert restored_now["lost"] == 0 and to_make_again(restored_now) == 0
+        assert [c["text"].endswith(": made again since the restore")
+                for c in restored_now["lost_changes"]] == [True, True]
+        warnings = [v for label, v in replica_status(hq2).lines("en") if label == "Warning"]
+        assert not any("make them again" in w or "make it again" in w for w in warnings)
+    finally:
+        hq2.close()
+        ml.close()
+
+
+def test_a_lost_change_no_office_reported_made_again_is_not_counted(
+        hq, make_office, tmp_path: Path) -> None:
+    """A lock made just before the disk failed, never sent: the replaced database told
+    the restore of it (``unreported``); locking the period again settles it."""
+    from fieldplan.sync.state import to_make_again
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.set_period_lock(hq, "2026-S1")
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        restored_now = sync_state(hq2).restored
+        assert restored_now["unreported"] == 1 and to_make_again(restored_now) == 1
+        progress.set_period_lock(hq2, "2026-S1")
+        restored_now = sync_state(hq2).restored
+        assert restored_now["unreported"] == 0 and to_make_again(restored_now) == 0
+        [item] = restored_now["lost_unreported"]
+        assert item["made_again"] and item["text"].startswith("period 2026-S1 locked")
     finally:
         hq2.close()
         ml.close()

@@ -204,7 +204,7 @@ def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
     # in the folder the field names, while it is there; else Documents (not the folder
     # fieldplan was started from)
     folder = target.text().strip()
-    dialog = QFileDialog(parent, _("Choose a folder"),
+    dialog = file_dialog(parent, _("Choose a folder"),
                          folder if folder and Path(folder).is_dir() else documents_dir())
     dialog.setObjectName("choose-folder-dialog")
     dialog.setFileMode(QFileDialog.FileMode.Directory)
@@ -212,6 +212,22 @@ def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(target.setText)
     dialog.open()
+
+
+def file_dialog(parent: QWidget | None, title: str, folder: str) -> QFileDialog:
+    """Qt's file dialog, in ``folder``, with its paths written left to right in a
+    right-to-left layout too (the "Look in" folder and the file name, as an address
+    is): in Arabic Qt's own dialog showed "/home/amina/تقارير" as "تقارير/home/amina/", the
+    folders in the wrong order. A system's own dialog has no such fields: untouched."""
+    from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
+
+    dialog = QFileDialog(parent, title, folder)
+    if QApplication.isRightToLeft():
+        for kind, name in ((QComboBox, "lookInCombo"), (QLineEdit, "fileNameEdit")):
+            field = dialog.findChild(kind, name)
+            if field is not None:
+                field.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+    return dialog
 
 
 def set_name_filters(dialog: QFileDialog, filters: list[str]) -> None:
@@ -234,7 +250,7 @@ def save_file_dialog(parent: QWidget, title: str, path: str, name: str, name_fil
     object name, by which tests find it."""
     from PySide6.QtWidgets import QFileDialog
 
-    dialog = QFileDialog(parent, title, path)
+    dialog = file_dialog(parent, title, path)
     dialog.setObjectName(name)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     set_name_filters(dialog, name_filter.split(";;"))  # as setNameFilter splits it

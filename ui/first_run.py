@@ -30,6 +30,7 @@ from ui.dialogs import (
     choice_combo,
     detail_label,
     documents_dir,
+    file_dialog,
     selectable,
     set_name_filters,
     size_to_content,
@@ -439,7 +440,7 @@ def choose_setup_bundle(parent: QWidget, chosen) -> QFileDialog:
     """The file chooser for a setup bundle, open, in Downloads (where a bundle sent by
     email lands), else Documents: not the folder fieldplan was started from;
     ``chosen(path)`` once one is chosen."""
-    dialog = QFileDialog(parent, _("Choose the setup bundle"), downloads_dir())
+    dialog = file_dialog(parent, _("Choose the setup bundle"), downloads_dir())
     dialog.setObjectName("choose-setup-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])

@@ -27,6 +27,7 @@ from ui.dialogs import (
     ConfirmDialog,
     MessageDialog,
     documents_dir,
+    file_dialog,
     save_file_dialog,
     set_name_filters,
 )
@@ -138,7 +139,7 @@ def export_to(window: MainWindow, path: str) -> None:
 
 def ask_replace(window: MainWindow) -> QFileDialog:
     """The open dialog for a plan file; reading it starts when one is chosen."""
-    dialog = QFileDialog(window, _("Replace the plan"), _folder(window))
+    dialog = file_dialog(window, _("Replace the plan"), _folder(window))
     dialog.setObjectName("replace-plan-file-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     set_name_filters(dialog, [_("Plan files (*.csv *.json *.toml)"), _("All files (*)")])

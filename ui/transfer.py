@@ -55,6 +55,7 @@ from ui.context import Identity, allow_writes, lang
 from ui.dialogs import (
     add_folder_row,
     documents_dir,
+    file_dialog,
     fit_to_screen,
     selectable,
     set_name_filters,
@@ -156,7 +157,7 @@ def choose_and_import(session: Session, parent: QWidget,
     from (else Documents: not the folder fieldplan was started from); the files chosen
     are imported (``import_files``)."""
     folder = remembered_folder(settings, IMPORT_FOLDER_KEY) or documents_dir()
-    dialog = QFileDialog(parent, _("Import bundles"), folder)
+    dialog = file_dialog(parent, _("Import bundles"), folder)
     dialog.setObjectName("import-files-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
     # a bundle saved as "UG.zip" (or renamed) is one too: the core reads it by content

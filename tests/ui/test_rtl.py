@@ -501,3 +501,32 @@ def test_file_types_in_arabic_show_their_names_not_turned_around_patterns(
         english.close()
     finally:
         QApplication.setLayoutDirection(RTL)
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_file_dialogs_write_paths_left_to_right(lang, qapp, qtbot, tmp_path):
+    """Qt's own file dialog in Arabic showed "/tmp/…/مجلد" as "مجلد/tmp/…/": its folder
+    and file name fields read left to right, as an address does; the rest of the dialog
+    keeps the layout's direction."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    from ui.app import apply_language
+    from ui.dialogs import save_file_dialog
+
+    folder = tmp_path / "مجلد التقارير"
+    folder.mkdir()
+    apply_language(qapp, lang)
+    try:
+        dialog = save_file_dialog(None, "x", str(folder), "save-test", "PDF (*.pdf)", "pdf",
+                                  lambda _p: None)
+        qtbot.addWidget(dialog)
+        look_in = dialog.findChild(QComboBox, "lookInCombo")
+        name = dialog.findChild(QLineEdit, "fileNameEdit")
+        assert look_in is not None and name is not None
+        ltr = Qt.LayoutDirection.LeftToRight
+        assert look_in.layoutDirection() == name.layoutDirection() == ltr
+        assert dialog.layoutDirection() == (Qt.LayoutDirection.RightToLeft if lang == "ar"
+                                            else ltr)
+        dialog.reject()
+    finally:
+        apply_language(qapp, "en")

@@ -260,3 +260,39 @@ def second_laptop_behind(hq, tmp_path: Path):
     result, outcome = send(hq, two, tmp_path)
     assert outcome.outcome == "merged"
     return one, two, result.path, written
+
+
+def revoked_laptop_sent_twice(hq, tmp_path: Path):
+    """ML's laptops A and B, each known to headquarters; after HQ's backup, B's events
+    reached HQ in two bundles (the second carried only what HQ had not confirmed), HQ
+    revoked B and was put back from that backup. Returns (A, B, [B's first bundle,
+    its second], ML's digest at HQ before the restore, HQ restored)."""
+    from fieldplan.sync import enroll_office, init_from_setup, revoke_key
+
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    laptops = []
+    for name in ("a", "b"):
+        laptop = init_from_setup(tmp_path / f"{name}.sqlite3", tmp_path / "ml.setup")
+        code = laptop.plan().actions_of(level="national")[len(laptops)].code
+        progress.record_progress(laptop, code, "2026-S1", status="on-track")
+        assert send(laptop, hq, tmp_path)[1].outcome == "merged"
+        laptops.append(laptop)
+    a, b = laptops
+    before = store.backup(hq.conn, hq.path, "manual")
+    bundles = []
+    for i in (2, 3):
+        code = b.plan().actions_of(level="national")[i].code
+        progress.record_progress(b, code, "2026-S1", status="at-risk",
+                                 achievements=f"B's report {i}")
+        sent = send(b, hq, tmp_path)[0].path
+        bundles.append(sent.rename(tmp_path / f"b{i}.fieldplan"))
+        assert send(hq, b, tmp_path)[1].outcome == "merged"  # B learns HQ holds them
+    shown = progress.digest(hq, office="ML")
+    revoke_key(hq, b.meta("key_id"))
+    for newer in store.list_backups(hq.path):  # the backups made since are gone
+        if newer != before:
+            newer.unlink()
+    path = hq.path
+    hq.close()
+    store.restore_latest_backup(path, force=True)
+    return a, b, bundles, shown, open_replica(path)

@@ -191,6 +191,9 @@ class ImportOutcome:
     #: its receipt named more of this computer's events than it ever sent, and was
     #: taken only as far as it sent (``false_receipt_text``); "" otherwise
     false_receipt: str = ""
+    #: rejected for now: an earlier bundle of a revoked computer, taken once the one
+    #: it sent next is imported (``HeldWaiting``; ``retry_waiting``)
+    waits: bool = False
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -231,7 +234,8 @@ class ImportOutcome:
                 "reports_the_plan_hides": self.hidden_brought,
                 "clock_ahead": bool(self.clock_ahead),
                 "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
-                "key_revoked": self.revoked_here, "false_receipt": self.false_receipt}
+                "key_revoked": self.revoked_here, "false_receipt": self.false_receipt,
+                "waits": self.waits}
 
     def revoked_text(self) -> str:
         """"headquarters revoked this computer's key …; ask headquarters for a new setup
@@ -951,6 +955,12 @@ def held_only_text(held: HeldOnly, stats: _MergeStats) -> str:
         refused_text(stats.refused, held.reason)])
 
 
+class HeldWaiting(BundleError):
+    """An earlier bundle of a revoked computer whose events nothing ties to what
+    headquarters held yet (``_HeldRuns``): refused for now, taken once the bundle the
+    computer sent next is imported (``ImportOutcome.waits``)."""
+
+
 class _HeldRuns:
     """Which events of a revoked computer's bundle are taken (``HeldOnly``): of each
     replica, those up to the last headquarters held when it revoked it. They must be
@@ -980,16 +990,17 @@ class _HeldRuns:
         self.last[e.origin] = (e.seq, e.hash)
         return True
 
-    def _vouched(self, origin: str, seq: int, sha: str) -> bool:
+    def _vouched(self, origin: str, seq: int, sha: str) -> bool | None:
         """Whether the run of ``origin`` ending with event ``seq`` (hash ``sha``) ends
         where the chain ties it: the event recorded at the revocation, or one whose
-        next event headquarters holds (restored, or taken again) and names it."""
+        next event headquarters holds (restored, or taken again) and names it. None:
+        headquarters does not hold that next event yet (a later bundle brings it)."""
         if seq == self.held.held[origin][0]:
             return True  # (its hash checked as it was taken)
         row = self.rep.conn.execute("SELECT body FROM events WHERE origin = ? AND seq = ?",
                                     (origin, seq + 1)).fetchone()
         if row is None:
-            return False
+            return None
         try:
             after = events.parse_event(row[0])
         except ValidationError:
@@ -997,8 +1008,14 @@ class _HeldRuns:
         return hmac.compare_digest(after.prev, sha)
 
     def finish(self, stats: _MergeStats) -> None:
-        if not all(self._vouched(origin, *last) for origin, last in self.last.items()):
+        ties = [self._vouched(origin, *last) for origin, last in self.last.items()]
+        if False in ties:
             raise BundleError(self.held.reason)
+        if None in ties:
+            raise HeldWaiting(_("{reason}; what this earlier bundle of it brings back is "
+                                "taken once the bundle it sent next is imported: import "
+                                "that one, then this one again").format(
+                                    reason=self.held.reason))
         if self.refused and not stats.new:
             raise BundleError(self.held.reason)
         stats.refused = dict(self.refused)
@@ -1205,7 +1222,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base),
                            sha, resend=exc.origin)
         except (BundleError, sqlite3.IntegrityError) as exc:
-            return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
+            return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc),
+                                              waits=isinstance(exc, HeldWaiting), **base),
+                           sha)
         except _HOSTILE as exc:  # a value no check foresaw: still refused, one line
             return _record(rep, ImportOutcome(outcome="rejected", reason=_malformed(exc),
                                               **base), sha)
@@ -1500,6 +1519,38 @@ def _recorded_since(rep: Replica, mark: int) -> ImportOutcome | None:
                          events_new=row[7] or 0, events_total=row[8] or 0)
 
 
+def retry_waiting(outcomes: list[ImportOutcome],
+                  again: Callable[[int], ImportOutcome]) -> None:
+    """Import again the files of one import that wait for a later bundle of a revoked
+    computer (``ImportOutcome.waits``), ``again(i)`` importing the i-th, in place, while
+    that takes one more in: a revoked computer's bundles chosen together are taken back
+    whatever their order (the later ones tried first: files are mostly chosen in the
+    order they were sent). Only when a file of the lot signed with the same key was
+    merged: else none can have brought what they wait for."""
+    while True:
+        merged = {o.key_id for o in outcomes if o.outcome == "merged"}
+        waiting = [i for i, o in enumerate(outcomes) if o.waits and o.key_id in merged]
+        taken = False
+        for i in reversed(waiting):
+            outcomes[i] = again(i)
+            taken = taken or not outcomes[i].waits
+        if not taken:
+            return
+
+
+def _again(rep: Replica, source: Source, before: ImportOutcome,
+           cancel: Callable[[], bool] | None) -> ImportOutcome:
+    """``retry_waiting``'s import of one file again; ``before``, its outcome, stays
+    when the file cannot be read again (a stream, read once) or the database cannot
+    take it now (that import rolled back; the next one says why)."""
+    if not isinstance(source, (str, os.PathLike, bytes)):
+        return before
+    try:
+        return import_bundle(rep, source, backup=False, cancel=cancel)
+    except FieldplanError:
+        return before
+
+
 def import_bundles(rep: Replica, sources: Iterable[Source], *,
                    progress: Progress | None = None,
                    cancel: Callable[[], bool] | None = None) -> list[ImportOutcome]:
@@ -1527,6 +1578,8 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
                 if finished is not None:
                     out.append(finished)
                 raise
+        if not (cancel and cancel()):
+            retry_waiting(out, lambda i: _again(rep, sources[i], out[i], cancel))
     except KeyboardInterrupt as exc:
         if isinstance(exc, ImportInterrupted):
             raise

@@ -23,6 +23,7 @@ from fieldplan.sync import (
     sync_state,
 )
 from fieldplan.sync import keys as keyreg
+from tests.scenes import revoked_laptop_sent_twice
 
 
 def two_laptops(hq, tmp_path: Path):
@@ -143,24 +144,10 @@ def test_a_revoked_laptops_bundle_is_still_refused_where_nothing_was_lost(
 
 def test_a_revoked_laptop_that_sent_several_bundles_is_taken_back_from_each(
         hq, tmp_path: Path) -> None:
-    """B's events reached HQ in two bundles (the second carried only what HQ had not
-    confirmed): after the restore each bundle brings its own back, the later one first
-    or not, the chain tying the first's last event to the second's first."""
-    a, b = two_laptops(hq, tmp_path)
-    before = store.backup(hq.conn, hq.path, "manual")
-    (tmp_path / "mail").mkdir()
-    bundles = []
-    for i in (2, 3):
-        progress.record_progress(b, national(b, i), "2026-S1", status="at-risk",
-                                 achievements=f"B's report {i}")
-        sent = send(b, hq, tmp_path)[0].path
-        bundles.append(sent.rename(tmp_path / f"b{i}.fieldplan"))
-        assert send(hq, b, tmp_path)[1].outcome == "merged"  # B learns HQ holds them
-    shown = progress.digest(hq, office="ML")
-    revoke_key(hq, b.meta("key_id"))
-    hq2 = restored_from(hq, before)
+    """After the restore each bundle brings its own back, the chain tying the first's
+    last event to the second's first."""
+    a, b, (first, second), shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
     try:
-        first, second = bundles
         assert import_bundle(hq2, second).outcome == "merged"
         [lost] = sync_state(hq2).restored["revoked_lost"]
         assert lost["events"] == 1
@@ -168,6 +155,68 @@ def test_a_revoked_laptop_that_sent_several_bundles_is_taken_back_from_each(
         assert outcome.outcome == "merged", outcome.reason
         assert progress.digest(hq2, office="ML") == shown
         assert sync_state(hq2).restored["revoked_lost"] == []
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+def test_an_earlier_bundle_imported_first_waits_for_the_later_one(
+        hq, tmp_path: Path) -> None:
+    """Imported in the order they were sent, the first was refused as the revoked
+    key's, which it is not only: nothing ties its events to what HQ held until the
+    second is in. It says so, changes nothing, and is taken once the second is."""
+    a, b, (first, second), shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
+    try:
+        before = snapshot(hq2)
+        outcome = import_bundle(hq2, first)
+        assert (outcome.outcome, outcome.waits) == ("rejected", True)
+        assert outcome.reason.endswith("what this earlier bundle of it brings back is taken "
+                                       "once the bundle it sent next is imported: import "
+                                       "that one, then this one again")
+        assert "was revoked" in outcome.reason and outcome.to_dict()["waits"] is True
+        assert snapshot(hq2) == before
+        assert import_bundle(hq2, second).outcome == "merged"
+        assert import_bundle(hq2, first).outcome == "merged"
+        assert progress.digest(hq2, office="ML") == shown
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+def test_bundles_chosen_together_are_taken_back_in_any_order(hq, tmp_path: Path) -> None:
+    """'fieldplan import b2 b3' (a mail folder, in the order sent): the earlier one is
+    imported again once the later one is in."""
+    from fieldplan.sync import import_bundles
+
+    a, b, (first, second), shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
+    try:
+        outcomes = import_bundles(hq2, [first, second])
+        assert [(o.outcome, o.waits) for o in outcomes] == [("merged", False)] * 2
+        assert progress.digest(hq2, office="ML") == shown
+        assert sync_state(hq2).restored["revoked_lost"] == []
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+def test_an_earlier_bundle_alone_is_tried_once(hq, tmp_path: Path) -> None:
+    """Nothing of the lot signed with its key was merged (another computer's bundle
+    was): not imported again (one inbox line, the reason saying which to import
+    first)."""
+    from fieldplan.sync import import_bundles
+
+    a, b, (first, _second), _shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
+    try:
+        progress.record_progress(a, national(a, 4), "2026-S1", status="on-track")
+        other = export_bundle(a, out_dir=tmp_path).path
+        outcome, others = import_bundles(hq2, [first, other])
+        assert (outcome.outcome, outcome.waits) == ("rejected", True)
+        assert others.outcome == "merged"
+        assert hq2.conn.execute("SELECT count(*) FROM inbox WHERE file_name = ?",
+                                (first.name,)).fetchone()[0] == 1
     finally:
         hq2.close()
         a.close()

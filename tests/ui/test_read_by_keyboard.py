@@ -112,6 +112,8 @@ def test_after_a_failed_restore_the_error_has_the_focus_not_close(qtbot, hq_db, 
     dialog.restore_button.setFocus()
     qtbot.keyClick(dialog.restore_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: "cannot be read" in dialog.message.text(), timeout=10_000)
+    # (its thread ends just after it says so: waited for, on a loaded machine too)
+    qtbot.waitUntil(lambda: not dialog._job.worker.isRunning(), timeout=10_000)
     assert dialog.focusWidget() is dialog.message and read_by_keyboard(dialog.message)
     assert not rejected_by(qtbot, dialog, Qt.Key.Key_Return)
     assert dialog.isVisible()

@@ -129,6 +129,9 @@ class Replica:
         self.whole_mark_of = ""
         if isinstance(conn, store.Connection):
             conn.after_commit = self._mark_written
+            # every write, whoever makes it (a save, an import, a submission, a lock):
+            # none is taken by a file no program will open again
+            conn.before_write = self.check_file
 
     # identity ------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -362,7 +365,8 @@ class Replica:
 
     def close(self) -> None:
         if isinstance(self.conn, store.Connection):
-            self.conn.after_commit = None  # (no cycle left through the connection)
+            # (no cycle left through the connection)
+            self.conn.after_commit = self.conn.before_write = None
         if self._mark_pending is not None:
             self._write_mark(*self._mark_pending)
         if self._mark_file is not None:

@@ -252,11 +252,14 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
 
 class Connection(sqlite3.Connection):
     """A connection ``connect`` opens: ``after_commit``, if set, is called after each
-    ``write_transaction`` commits (the replica's write mark: ``fieldplan.writemark``).
+    ``write_transaction`` commits (the replica's write mark: ``fieldplan.writemark``);
+    ``before_write``, if set, before each begins, and refuses it by raising (the
+    replica's ``check_file``: a database file deleted or replaced while open).
     ``read_only``: opened read-only, the database being on a read-only disk or folder
     (``_connect_read_only``): every write fails, saying so."""
 
     after_commit: Callable[[], None] | None = None
+    before_write: Callable[[], None] | None = None
     read_only: bool = False
 
 
@@ -545,6 +548,9 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """
     if conn.in_transaction:
         raise RuntimeError("write_transaction does not nest")
+    check = getattr(conn, "before_write", None)
+    if check is not None:
+        check()
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:

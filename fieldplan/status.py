@@ -467,7 +467,6 @@ def named_reports(names: list[str], shown: int = NAMED_REPORTS) -> str:
         names=join_list(names[:shown]), n=more)
 
 
-#: How many of the changes a restore lost ``status`` lists before "and N more".
 def revoked_lost_text(item: Mapping[str, Any]) -> str:
     """(HQ, restored from a backup older than a revocation) What it lost of the revoked
     computer (``sync.state.revoked_lost``'s ``item``), and how it comes back."""
@@ -486,6 +485,7 @@ def revoked_lost_text(item: Mapping[str, Any]) -> str:
                                replica=str(item["replica"])[:8], key_id=item["key_id"])
 
 
+#: How many of the changes a restore lost ``status`` lists before "and N more".
 LOST_SHOWN = 10
 
 

@@ -1306,7 +1306,11 @@ def _within_limit(summaries: list[dict], room: int) -> list[dict]:
         if s["entity"] == "key":
             must.add(i)
         for name in s.get("wrote") or s.get("fields") or ():
-            last[(s["entity"], s["id"], name)] = i
+            # the latest by its time: the log's order is by replica, and after an
+            # earlier restore headquarters' newer replica may come first
+            k = (s["entity"], s["id"], name)
+            if k not in last or str(s.get("at", "")) >= str(summaries[last[k]].get("at", "")):
+                last[k] = i
     must.update(last.values())
     left = max(0, room - len(must))
     out = []

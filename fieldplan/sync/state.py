@@ -575,9 +575,8 @@ def rewritten(rep: Replica, item: dict[str, Any]) -> bool:
     entity, entity_id = item.get("entity"), item.get("id")
     origin, seq = item.get("replica"), item.get("seq")
     wrote = item.get("wrote")
-    if not isinstance(wrote, list):  # (older summaries: the fields it wrote)
-        wrote = list(item.get("fields") or ())
-    if entity == "key" or not wrote or type(seq) is not int:
+    # (an older summary says no more than some of its values: not known, not counted)
+    if entity == "key" or not isinstance(wrote, list) or not wrote or type(seq) is not int:
         return False
     return all(rep.conn.execute(
         "SELECT 1 FROM supersedes WHERE entity = ? AND entity_id = ? AND field = ? "

@@ -39,7 +39,7 @@ def test_every_write_at_headquarters_is_refused_once_the_file_is_gone(
         "lock": lambda: progress.set_period_lock(hq, "2026-S1"),
         "import": lambda: import_bundle(hq, bundle, backup=False),
     }
-    for name, write in writes.items():
+    for write in writes.values():
         with pytest.raises(StoreError, match=GONE):
             write()
     os.replace(aside, hq.path)  # put back: the same file, which took nothing

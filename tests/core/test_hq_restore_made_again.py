@@ -314,3 +314,19 @@ def test_a_lost_change_no_office_reported_made_again_is_not_counted(
     finally:
         hq2.close()
         ml.close()
+
+
+def test_past_the_kept_limit_the_last_change_is_the_latest_in_time() -> None:
+    """The log lists changes by replica: after an earlier restore headquarters' newer
+    replica may sort first, and its change, the one offices show, was dropped for the
+    older replica's."""
+    from fieldplan.store import _within_limit
+
+    def change(replica: str, at: str, seq: int) -> dict:
+        return {"replica": replica, "seq": seq, "at": at, "entity": "lock",
+                "id": "2026-S1", "wrote": ["locked"], "fields": {"locked": True}}
+
+    newer = change("0aaa", "2026-12-02T10:00:00.000Z", 1)
+    older = change("ffff", "2026-12-01T10:00:00.000Z", 7)
+    assert _within_limit([newer, older, dict(older, seq=8, at="2026-12-01T11:00:00.000Z")],
+                         1) == [newer]

@@ -1046,12 +1046,12 @@ class MainWindow(QMainWindow):
 
     def _show_file_gone(self, why: str) -> None:
         """The database file was deleted, moved or replaced while open
-        (``Replica.file_gone``): said for as long as it is so. Saves are refused from
-        then on (``ui.drafts.with_short_wait``): what is typed stays in the drafts
+        (``Replica.file_gone``): said for as long as it is so. Every write is refused
+        from then on (``Replica.check_file``): what is typed stays in the drafts
         journal, and closing asks first when that cannot be written either (its
         folder gone too)."""
         label = self.file_gone_label
-        if bool(why) == label.isVisible():
+        if bool(why) == label.isVisibleTo(self):  # (said once, the window shown or not)
             return
         if why:
             tip = "\n".join([

@@ -126,3 +126,20 @@ def test_a_save_error_naming_a_path_keeps_it_whole_in_arabic(open_window, qtbot,
         assert f"\u2066{db}\u2069" in editor.general_error.text()
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+def test_a_hidden_window_says_it_once(open_window, qtbot, db, monkeypatch):
+    """Minimised or hidden, the window's label is not visible: each look (a minute
+    apart) set it again and announced it again to a screen reader."""
+    import ui.dialogs
+
+    said_to = []
+    monkeypatch.setattr(ui.dialogs, "announce", said_to.append)
+    window = open_window(db)
+    window.hide()
+    for _ in range(3):
+        window._show_file_gone("the database file was replaced")
+    assert said_to == [window.file_gone_label]
+    assert window.file_gone_label.isVisibleTo(window)
+    window._show_file_gone("")
+    assert not window.file_gone_label.isVisibleTo(window)

@@ -21,6 +21,7 @@ continuing it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -649,8 +650,10 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     known_key = rep.meta("key_id") or ""
     before = held if old.key_id_hex == known_key else _key_file_replica(rep, old, kpath)
     chain = rotation_chain(rep)
+    lineage: list[tuple[SecretKey, str]] = []
     if known_key != old.key_id_hex:
-        chain += _lost_endorsement(rep, known_key, old, held, before)
+        lineage = _key_file_lineage(rep, known_key, old, held, before)
+        chain += _lost_endorsements(lineage)
     after = _uuid4()
     new = minisign.generate_key()
     payload = rotation_payload(new.public.raw, after, before)
@@ -659,7 +662,9 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
         "previous_replica": before}))
     staged = _stage_key(rep, old, new, after)
     renewed = [*renewed_from(rep), held]
-    if before != held:
+    # (and the replicas between, when the key file came through several restores)
+    renewed += [replica for _key, replica in lineage if replica not in renewed]
+    if before not in renewed:
         renewed.append(before)
     # the clock goes on past what the replica it continues wrote (events.tick reads
     # the replica's own latest value, and the new one has none yet)
@@ -703,14 +708,21 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     if rep.is_hq:
         lost = marked.get("lost") or []
         keys = all_keys(rep)
-        if old.key_id_hex not in keys:
-            # a key of HQ's that the backup never knew (a rotation since): on
-            # record, retired, so that it endorses nothing any more; over its lost
-            # registration, which offices hold (else they would hold the two as a
-            # conflict that only HQ could settle, and HQ would see none)
-            fields = ("office", "replica", "public_key", "status")
-            register_key(rep, old.public, office=rep.office, replica_id=before,
-                         status="retired", base=_over_lost(rep, lost, old.key_id_hex, fields))
+        # the keys of HQ's that the backup never knew (a rotation since, or restores
+        # from it before this one): on record, retired, so that they endorse nothing
+        # any more, each with the replica it continued (offices follow HQ's replicas
+        # by it); over their lost registrations, which offices hold (else they would
+        # hold the two as a conflict that only HQ could settle, and HQ would see none)
+        steps = list(itertools.pairwise(lineage)) or [((old, held), (old, before))]
+        for (_older, was), (key, replica) in steps:
+            if key.key_id_hex in keys:
+                continue
+            renews = was if replica != was else ""
+            fields = ("office", "replica", "public_key", "status",
+                      *(("renews",) if renews else ()))
+            register_key(rep, key.public, office=rep.office, replica_id=replica,
+                         status="retired", renews=renews,
+                         base=_over_lost(rep, lost, key.key_id_hex, fields))
         register_key(rep, new.public, office=rep.office, replica_id=after, renews=before)
         keys = all_keys(rep)
         for key_id in sorted({known_key, old.key_id_hex}):
@@ -908,25 +920,52 @@ def _key_file_replica(rep: Replica, key: SecretKey, kpath: Path) -> str:
     return named
 
 
-def _lost_endorsement(rep: Replica, known_key: str, current: SecretKey, held: str,
-                      before: str) -> list[dict]:
-    """The endorsement of the key file's key by the key the database knows, signed
-    again with that older key (kept beside the key file when it was replaced): the
-    backup was taken before it was made."""
-    for path in old_key_files(rep.path).get(known_key, []):
+def _key_file_lineage(rep: Replica, known_key: str, current: SecretKey, held: str,
+                      before: str) -> list[tuple[SecretKey, str]]:
+    """The keys the key file held from the one the database knows (``known_key``, of
+    ``held``) to the one it holds now (``current``, of ``before``), each with the
+    replica it signed for, oldest first. Each key change keeps the key it replaces
+    beside the key file, named by its time (``old_key_path``): those kept after the
+    database's own came between, one from the next (a restore from one backup made
+    again and again: the backup's replica, then each restore's). [] when the
+    database's own is not kept there, or one of them cannot be read."""
+    kpath = key_path(rep.path)
+    kept = []
+    for path in kpath.parent.glob(f"{kpath.name}.*.*.old"):
+        key_id, _dot, rest = path.name[len(kpath.name) + 1:].partition(".")
+        kept.append((rest, key_id, path))  # (its time first: the order they were kept)
+    kept.sort()
+    starts = [i for i, (_when, key_id, _path) in enumerate(kept) if key_id == known_key]
+    if not starts:
+        return []
+    out: list[tuple[SecretKey, str]] = []
+    for _when, key_id, path in kept[starts[-1]:]:
         try:
-            older = minisign.load_secret_key(path)
+            key = minisign.load_secret_key(path)
         except KeyFileError:
-            continue
-        if older.key_id_hex != known_key:
-            continue
-        # a previous replica when the key file's key came with a restore of this database
-        previous = held if before != held else ""
-        payload = rotation_payload(current.public.raw, before, previous)
+            return []
+        replica = held if key_id == known_key else minisign.secret_key_replica(path)
+        if key.key_id_hex != key_id or not replica:
+            return []
+        if not out or out[-1][0].key_id_hex != key_id:
+            out.append((key, replica))
+    if out[-1][0].key_id_hex != current.key_id_hex:
+        out.append((current, before))
+    return out
+
+
+def _lost_endorsements(lineage: list[tuple[SecretKey, str]]) -> list[dict]:
+    """The endorsements of each key of the key file's ``lineage`` by the one before
+    it, signed again (the backup was taken before they were made), naming the replica
+    each continues when a restore made it: the chain offices followed then."""
+    out = []
+    for (older, was), (newer, now) in itertools.pairwise(lineage):
+        previous = was if now != was else ""
+        payload = rotation_payload(newer.public.raw, now, previous)
         extra = {"previous_replica": previous} if previous else {}
-        return [_endorsement(older, {"signature": minisign.sign(older, payload, "again"),
-                                     **extra})]
-    return []
+        out.append(_endorsement(older, {"signature": minisign.sign(older, payload, "again"),
+                                        **extra}))
+    return out
 
 
 def finish_key_change(rep: Replica) -> None:

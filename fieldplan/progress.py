@@ -701,11 +701,14 @@ def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
     """(HQ) lock a period after its review, or unlock it."""
     if not rep.is_hq:
         raise ValidationError(_("only headquarters can lock or unlock a period"))
-    from fieldplan.sync.state import over_lost
+    from fieldplan.sync.state import lost_differs, over_lost
 
     period = _check_period(rep, period)
     with store.write_transaction(rep.conn):
-        if is_locked(rep, period) == locked:
+        # (restored) shown so here, but offices may hold a lock or unlock the restore
+        # lost: written all the same, it reaches them
+        if is_locked(rep, period) == locked and not lost_differs(rep, "lock", period,
+                                                                 "locked", locked):
             return Changes()
         # (restored) over a lock or unlock written after the backup, which offices hold
         events.append(rep.conn, "lock", period, {"locked": locked}, author=rep.author,

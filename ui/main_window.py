@@ -320,11 +320,14 @@ def set_app_icon() -> None:
         app.setWindowIcon(QIcon(str(resource_path("icons", "fieldplan.svg"))))
 
 
-def read_locked_periods(rep) -> frozenset[str]:
-    """(worker) the periods headquarters has locked, as this database holds them."""
+def read_locked_periods(rep) -> tuple[frozenset[str], frozenset[str]]:
+    """(worker) the periods headquarters has locked, as this database holds them, and
+    (HQ, restored from a backup) those offices may hold otherwise: a lock or unlock of
+    them was lost (``sync.state.lost_lock_periods``)."""
     from fieldplan.progress import locked_periods
+    from fieldplan.sync.state import lost_lock_periods
 
-    return frozenset(locked_periods(rep))
+    return frozenset(locked_periods(rep)), frozenset(lost_lock_periods(rep))
 
 
 def period_text(period: str, locked: bool) -> str:
@@ -430,6 +433,9 @@ class MainWindow(QMainWindow):
         self.period = identity.current_period()
         #: the periods headquarters has locked (None until read: read_locked_periods)
         self.locked: frozenset[str] | None = None
+        #: (HQ) the periods offices may hold otherwise than ``locked`` says: locking or
+        #: unlocking them as they are shown here is offered all the same
+        self.lost_locks: frozenset[str] = frozenset()
         #: what the status bar said of the last new plan (what it says of the locks the
         #: same import brought follows it)
         self._plan_said = ""
@@ -980,8 +986,9 @@ class MainWindow(QMainWindow):
         allow_writes(self.submit_action, self.identity, not locked, self._submit_tip)
         if self.identity.is_hq:
             # until the locks are read, both: the dialog reads the state itself
-            allow_writes(self.lock_action, self.identity, not locked)
-            allow_writes(self.unlock_action, self.identity, locked or not known)
+            lost = self.period in self.lost_locks  # (offices may hold it otherwise)
+            allow_writes(self.lock_action, self.identity, not locked or lost)
+            allow_writes(self.unlock_action, self.identity, locked or not known or lost)
 
     # locks ---------------------------------------------------------------------------
     def refresh_locks(self) -> None:
@@ -991,7 +998,11 @@ class MainWindow(QMainWindow):
         DbOp(self.session, self, read_locked_periods).success(self._show_locks).failure(
             lambda _e: None).run()
 
-    def _show_locks(self, locked: frozenset[str]) -> None:
+    def _show_locks(self, found: tuple[frozenset[str], frozenset[str]]) -> None:
+        locked, lost = found
+        if lost != self.lost_locks:
+            self.lost_locks = lost
+            self._show_period()  # (the Period menu's actions)
         if locked == self.locked:
             return
         if self.locked is not None and not self.identity.is_hq:
@@ -1259,7 +1270,7 @@ class MainWindow(QMainWindow):
         if self.locked is None or shown != check.locked:
             self.refresh_locks()  # changed elsewhere (`fieldplan period lock`)
         name = format_period(period)
-        if check.locked == locked:
+        if check.locked == locked and not check.lost_other:
             text = _("{period} is already locked.") if locked else _("{period} is not locked.")
             box = MessageDialog(self, _("Period lock"), text.format(period=name))
             box.setObjectName("lock-dialog")
@@ -1274,13 +1285,20 @@ class MainWindow(QMainWindow):
             # the period not over, reports unsubmitted, conflicts, quarantine: as
             # 'fieldplan period lock' warns of them
             stuck = check.warnings()
-            if stuck:
-                # each paragraph in the layout's direction (they may start with a number)
-                text = "\n\n".join(in_layout_direction(p) for p in [text, *stuck])
         else:
             stuck = ()
             text = _("Unlock {period}? Offices can change their reports for it again.").format(
                 period=name)
+        lost = ()
+        if check.locked == locked:  # (lost_other: shown so here, not at the offices)
+            lost = ((_("Offices may still hold {period} unlocked: its unlock was lost with "
+                       "the restore from a backup. Locking it again reaches them.") if locked
+                     else _("Offices may still hold {period} locked: its lock was lost with "
+                            "the restore from a backup. Unlocking it again reaches them.")
+                     ).format(period=name),)
+        if stuck or lost:
+            # each paragraph in the layout's direction (they may start with a number)
+            text = "\n\n".join(in_layout_direction(p) for p in [text, *lost, *stuck])
         dialog = ConfirmDialog(
             self,
             _("Period lock"),

@@ -21,6 +21,7 @@ from fieldplan.progress import is_locked
 from fieldplan.replica import Replica
 from fieldplan.sync.conflicts import list_conflicts
 from fieldplan.sync.export import PeriodReports, expected_offices, period_reports
+from fieldplan.sync.state import lost_differs
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class LockCheck:
     offices the review pack expects (sync.export.expected_offices). unsubmitted: how
     many of them have submitted no report for the period. ends: the period's last day
     in the plan. ongoing: the period has not ended yet (today is not past ``ends``).
+    lost_other: (restored from a backup) offices may hold the period otherwise than
+    ``locked`` says, a lock or unlock of it having been lost (``state.lost_differs``):
+    locking or unlocking it as it is shown here still reaches them.
     """
 
     period: str
@@ -45,6 +49,7 @@ class LockCheck:
     unsubmitted: int = 0
     ends: date | None = None
     ongoing: bool = False
+    lost_other: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -116,7 +121,8 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
         period, is_locked(rep, period), conflicts, held, drafts=drafts,
         offices=len(counted.expected), unsubmitted=len(set(counted.expected) - submitted),
         ends=ends,
-        ongoing=ends is not None and today <= ends)
+        ongoing=ends is not None and today <= ends,
+        lost_other=lost_differs(rep, "lock", period, "locked", is_locked(rep, period)))
 
 
 def _holds_period(data: bytes, period: str) -> bool:

@@ -771,6 +771,48 @@ def lost_versions(rep: Replica, entity: str, entity_id: str,
     return list(dict.fromkeys(version for _at, _seq, version in found))
 
 
+def lost_differs(rep: Replica, entity: str, entity_id: str, field: str, value: Any) -> bool:
+    """(HQ) Whether offices may show ``field`` of one record otherwise than ``value``
+    (what this database shows) because of a change a restore lost: the newest of its
+    lost versions (``lost_versions``) that nothing written here since replaces says
+    another value, or a value its summary did not keep. A lock lost with the backup
+    leaves offices locked while headquarters shows the period unlocked: unlocking it
+    then is a write, not nothing to do."""
+    for version in lost_versions(rep, entity, entity_id, field):
+        origin, _sep, seq = version.rpartition(":")
+        if rep.conn.execute(
+                "SELECT 1 FROM supersedes WHERE entity = ? AND entity_id = ? AND field = ? "
+                "AND target_origin = ? AND target_seq >= ? LIMIT 1",
+                (entity, entity_id, field, origin, int(seq))).fetchone():
+            return False  # written over since: offices show that write
+        row = rep.conn.execute(
+            "SELECT json_extract(j.value, '$.fields') FROM meta AS m, "
+            "json_each(m.value, '$.lost_events') AS j WHERE m.key = 'restored' "
+            "AND json_extract(j.value, '$.replica') = ? AND json_extract(j.value, '$.seq') = ?",
+            (origin, int(seq))).fetchone()
+        try:
+            fields = json.loads(row[0]) if row and row[0] else {}
+        except (TypeError, ValueError):
+            fields = {}
+        return not isinstance(fields, dict) or field not in fields or fields[field] != value
+    return False
+
+
+def lost_lock_periods(rep: Replica) -> list[str]:
+    """(HQ, restored) The periods offices may hold locked or unlocked otherwise than
+    this database shows them: a lock or unlock of them was lost (``lost_differs``)."""
+    if not rep.is_hq or not rep.meta("restored"):
+        return []
+    from fieldplan.progress import is_locked
+
+    periods = [p for (p,) in rep.conn.execute(
+        "SELECT DISTINCT json_extract(j.value, '$.id') FROM meta AS m, "
+        "json_each(m.value, '$.lost_events') AS j WHERE m.key = 'restored' "
+        "AND json_extract(j.value, '$.entity') = 'lock'") if isinstance(p, str)]
+    return sorted(p for p in periods
+                  if lost_differs(rep, "lock", p, "locked", is_locked(rep, p)))
+
+
 def over_lost(rep: Replica, entity: str, entity_id: str, fields: Iterable[str],
               base: Mapping[str, Sequence[str]] | None = None
               ) -> dict[str, list[str]] | None:

@@ -330,3 +330,38 @@ def test_past_the_kept_limit_the_last_change_is_the_latest_in_time() -> None:
     older = change("ffff", "2026-12-01T10:00:00.000Z", 7)
     assert _within_limit([newer, older, dict(older, seq=8, at="2026-12-01T11:00:00.000Z")],
                          1) == [newer]
+
+
+def test_a_lost_lock_can_be_undone_where_offices_hold_it(hq, make_office,
+                                                         tmp_path: Path) -> None:
+    """HQ locked a period after the backup, and ML got the lock; restored, HQ shows it
+    unlocked, and unlocking it did nothing ("was not locked"): ML stayed locked, its
+    conflicts of the period stuck. Unlocking it is a write that reaches ML; once
+    done, a second unlock is nothing again. The same of a lost unlock, locked again."""
+    from fieldplan.sync import lock_check
+    from fieldplan.sync.state import lost_lock_periods
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    progress.set_period_lock(hq, "2025-S2")
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.set_period_lock(hq, "2026-S1")
+    progress.set_period_lock(hq, "2025-S2", locked=False)
+    send(hq, ml, tmp_path)
+    assert progress.is_locked(ml, "2026-S1") and not progress.is_locked(ml, "2025-S2")
+    hq2 = restored(hq, backup)
+    try:
+        send(ml, hq2, tmp_path)
+        assert not progress.is_locked(hq2, "2026-S1") and progress.is_locked(hq2, "2025-S2")
+        assert lost_lock_periods(hq2) == ["2025-S2", "2026-S1"]
+        assert lock_check(hq2, "2026-S1").lost_other
+        assert not lock_check(hq2, "2026-S2").lost_other
+        assert progress.set_period_lock(hq2, "2026-S1", locked=False).events == 1
+        assert progress.set_period_lock(hq2, "2025-S2", locked=True).events == 1
+        assert lost_lock_periods(hq2) == []
+        assert progress.set_period_lock(hq2, "2026-S1", locked=False).events == 0
+        send(hq2, ml, tmp_path)
+        assert not progress.is_locked(ml, "2026-S1") and progress.is_locked(ml, "2025-S2")
+        assert list_conflicts(ml) == [] and list_conflicts(hq2) == []
+    finally:
+        hq2.close()
+        ml.close()

@@ -37,7 +37,8 @@ def test_lock_check_counts_the_periods_open_conflicts_and_quarantined_bundles(
         PERIOD, True, 1, 1, drafts=1, offices=3, unsubmitted=3, ends=date(2026, 6, 30))
     assert lock_check(hq, PERIOD, after).to_dict() == {
         "period": PERIOD, "locked": True, "conflicts": 1, "quarantined": 1, "drafts": 1,
-        "offices": 3, "unsubmitted": 3, "ends": "2026-06-30", "ongoing": False}
+        "offices": 3, "unsubmitted": 3, "ends": "2026-06-30", "ongoing": False,
+        "lost_other": False}
 
 
 def test_a_quarantined_bundle_that_cannot_be_read_is_counted(hq, tmp_path: Path) -> None:

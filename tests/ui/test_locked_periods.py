@@ -312,3 +312,38 @@ def test_the_editor_still_says_a_locked_reports_values_are_in_conflict(
         "Changed on two computers, neither seeing the other's change: Status. Both "
         "versions are kept; ask headquarters to unlock the period to choose one in "
         "Conflicts."]
+
+
+def test_a_lock_lost_with_a_restore_can_be_undone_from_the_period_menu(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """Restored from a backup older than its lock, HQ shows the period unlocked while
+    ML holds it locked: Unlock was greyed out (and "not locked" if asked). It is
+    offered, says why, and reaches ML."""
+    from tests.scenes import send
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, PERIOD,
+                             status="on-track")
+    send(ml, hq, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.set_period_lock(hq, PERIOD)
+    send(hq, ml, tmp_path)
+    path = hq.path
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    window = open_window(path)
+    window.set_period(PERIOD)
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: window.unlock_action.isEnabled(), timeout=5000)
+    assert window.lock_action.isEnabled()  # (HQ shows it unlocked)
+    dialog = lock_dialog(window, qtbot, False)
+    assert dialog.text.text().split("\n\n") == [
+        "Unlock 1st semester 2026? Offices can change their reports for it again.",
+        "Offices may still hold 1st semester 2026 locked: its lock was lost with the "
+        "restore from a backup. Unlocking it again reaches them."]
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: not window.unlock_action.isEnabled(), timeout=5000)
+    with open_replica(path) as rep:
+        send(rep, ml, tmp_path)
+    assert not progress.is_locked(ml, PERIOD)

@@ -698,12 +698,22 @@ def reopen_report(rep: Replica, action: str, period: str) -> Changes:
 
 
 def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
-    """(HQ) lock a period after its review, or unlock it."""
+    """(HQ) lock a period after its review, or unlock it (also one the plan no longer
+    covers, locked before an amendment moved its dates)."""
     if not rep.is_hq:
         raise ValidationError(_("only headquarters can lock or unlock a period"))
     from fieldplan.sync.state import lost_differs, over_lost
 
-    period = _check_period(rep, period)
+    try:
+        period = _check_period(rep, period)
+    except ValidationError:
+        # a period an amendment left outside the plan stays locked where it was: it
+        # can be unlocked (else its conflicts could never be settled), not locked
+        held = str(as_period(period))  # (a malformed period is refused as such)
+        if locked or not (is_locked(rep, held) or lost_differs(rep, "lock", held, "locked",
+                                                               False)):
+            raise
+        period = held
     with store.write_transaction(rep.conn):
         # (restored) shown so here, but offices may hold a lock or unlock the restore
         # lost: written all the same, it reaches them

@@ -1132,6 +1132,15 @@ class ConflictsPage(QWidget):
         font.setBold(True)
         self.message.setFont(font)
         dlay.addWidget(self.message)
+        #: (HQ) the conflict's period is locked: unlocking it, from here (the Period
+        #: menu unlocks the period shown, and one the plan no longer covers is never
+        #: shown), lets the office's computers settle it
+        self.unlock_button = QPushButton()
+        self.unlock_button.setObjectName("unlock-period")
+        self.unlock_button.hide()
+        self.unlock_button.clicked.connect(self._ask_unlock)
+        self._locked_period = ""
+        dlay.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignLeading)
         self.sides = QWidget()
         self.sides_layout = QHBoxLayout(self.sides)
         self.sides_layout.setContentsMargins(0, 0, 0, 0)
@@ -1186,7 +1195,15 @@ class ConflictsPage(QWidget):
             target = tabs.tabBar() if tabs is not None else self.window()
             target.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _ask_unlock(self) -> None:
+        """The window's Unlock dialog for the conflict's period (it reads whether the
+        period is locked itself, and says so when it no longer is)."""
+        ask = getattr(self.window(), "lock_dialog", None)
+        if ask is not None and self._locked_period:
+            ask(False, self._locked_period)
+
     def _clear_sides(self) -> None:
+        self.unlock_button.hide()
         while self.sides_layout.count():
             item = self.sides_layout.takeAt(0)
             if item.widget():
@@ -1220,6 +1237,12 @@ class ConflictsPage(QWidget):
         lock = locked_note(conflict, mine)
         if lock:
             lines.append(in_layout_direction(lock))
+            if mine == "HQ" and conflict.period:
+                self._locked_period = conflict.period
+                self.unlock_button.setText(_("&Unlock {period}…").format(
+                    period=format_period(conflict.period)))
+                allow_writes(self.unlock_button, self.identity, True)
+                self.unlock_button.show()
         # a submitted report changes once reopened, as a save; its state in conflict
         # is settled by keeping "draft" (which reopens it): why a Keep is disabled.
         # One the plan hides is not reopened: its values are kept as they are

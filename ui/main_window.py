@@ -1248,10 +1248,11 @@ class MainWindow(QMainWindow):
             )
         ).failure(lambda e: self.show_error(error_sentence(e))).run()
 
-    def lock_dialog(self, locked: bool) -> None:
-        """Ask to lock (``locked``) or unlock the period shown, once the database has
+    def lock_dialog(self, locked: bool, period: str = "") -> None:
+        """Ask to lock (``locked``) or unlock the period shown (or ``period``: the
+        Conflicts page's, which the plan may no longer cover), once the database has
         said whether it is locked and, to lock it, what the lock would leave stuck."""
-        period = self.period
+        period = period or self.period
 
         def check(rep):
             from fieldplan.sync import lock_check

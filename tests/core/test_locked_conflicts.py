@@ -249,3 +249,46 @@ def test_the_locked_note_speaks_of_every_conflict_it_covers() -> None:
         assert locked_period_note(PERIOD, "ML", "ML", 5).endswith("هذه التعارضات.")
     finally:
         set_language("en")
+
+
+def test_a_locked_period_the_plan_no_longer_covers_can_be_unlocked(
+        hq, make_office, tmp_path: Path) -> None:
+    """HQ locked 2026-S2, then an amendment ended the plan on 30 June 2026: its
+    unlock was refused ("outside the plan"), ML's conflict of the period refused as
+    locked, for good. It can be unlocked (not locked again), and ML then settles it,
+    keeping the hidden report's values as they are."""
+    import dataclasses
+
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+    from fieldplan.sync.conflicts import keep_refusal
+    from tests.scenes import amended
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, act, "2026-S2", status="on-track")
+    progress.record_progress(b, act, "2026-S2", status="at-risk")
+    send(a, hq, tmp_path)
+    send(b, hq, tmp_path)
+    progress.set_period_lock(hq, "2026-S2")
+    shorter = amended(hq.plan(), end="2026-06-30")
+    dump_plan(dataclasses.replace(shorter, version=hq.plan().version + 1),
+              tmp_path / "plan.json")
+    replace_plan(hq, tmp_path / "plan.json", allow_hiding=True)
+    send(hq, a, tmp_path)
+    [conflict] = [c for c in list_conflicts(a) if c.period == "2026-S2"]
+    assert conflict.locked and not conflict.resolvable_by("ML")
+    with pytest.raises(ValidationError, match="outside the plan"):
+        progress.set_period_lock(hq, "2027-S1", locked=False)  # (never locked: as before)
+    assert progress.set_period_lock(hq, "2026-S2", locked=False).events == 1
+    assert not progress.is_locked(hq, "2026-S2")
+    with pytest.raises(ValidationError, match="outside the plan"):
+        progress.set_period_lock(hq, "2026-S2")  # locked again: no
+    send(hq, a, tmp_path)
+    [conflict] = [c for c in list_conflicts(a) if c.period == "2026-S2"]
+    assert conflict.resolvable_by("ML")
+    keep = next(c for c in conflict.candidates if not keep_refusal(conflict, c))
+    resolve_conflict(a, conflict.id, keep.value_id)
+    send(a, hq, tmp_path)
+    send(hq, b, tmp_path)
+    assert list_conflicts(hq) == [] and list_conflicts(b) == []

@@ -347,3 +347,47 @@ def test_a_lock_lost_with_a_restore_can_be_undone_from_the_period_menu(
     with open_replica(path) as rep:
         send(rep, ml, tmp_path)
     assert not progress.is_locked(ml, PERIOD)
+
+
+def test_a_conflict_of_a_locked_period_the_plan_no_longer_covers_is_unlocked_from_it(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """An amendment ended the plan before a locked period: the Period menu cannot
+    show it, and its conflicts said "unlock it" with no way to. The Conflicts page
+    offers Unlock for the conflict's period."""
+    import dataclasses
+
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+    from tests.scenes import amended, send
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, act, "2026-S2", status="on-track")
+    progress.record_progress(b, act, "2026-S2", status="at-risk")
+    send(a, hq, tmp_path)
+    send(b, hq, tmp_path)
+    progress.set_period_lock(hq, "2026-S2")
+    shorter = amended(hq.plan(), end="2026-06-30")
+    dump_plan(dataclasses.replace(shorter, version=hq.plan().version + 1),
+              tmp_path / "plan.json")
+    replace_plan(hq, tmp_path / "plan.json", allow_hiding=True)
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: page.unlock_button.isVisibleTo(page), timeout=5000)
+    assert page.unlock_button.text() == "&Unlock 2nd semester 2026…"
+    assert page.unlock_button.isEnabled()
+    page.unlock_button.click()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is not None,
+                    timeout=5000)
+    dialog = window.findChild(QDialog, "lock-dialog")
+    assert dialog.text.text() == ("Unlock 2nd semester 2026? Offices can change their "
+                                  "reports for it again.")
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    with open_replica(path) as rep:
+        assert not progress.is_locked(rep, "2026-S2")
+    qtbot.waitUntil(lambda: not page.unlock_button.isVisibleTo(page), timeout=5000)

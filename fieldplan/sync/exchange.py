@@ -1459,13 +1459,22 @@ def _why_unknown(rep: Replica, m: dict[str, Any], signer: PublicKey) -> str:
     if _proven_enrolment(rep, m, signer) is not None:
         # (``_check_key``: an enrolment registers a computer's first key only)
         return _("its computer has another key on record here")
+    # (restored from a backup: what headquarters wrote after it, this database never knew)
+    restored = rep.is_hq and bool(rep.meta("restored"))
     if rep.is_hq and rep.conn.execute(
             "SELECT 1 FROM enrolments WHERE office = ? LIMIT 1", (office,)).fetchone() is None:
+        if restored:
+            return _("this database, restored from a backup, knows no enrolment of "
+                     "{office}: headquarters may have enrolled it after that backup"
+                     ).format(office=office)
         return _("headquarters never enrolled {office}").format(office=office)
     e = m.get("enrolment")
     if isinstance(e, dict):
         if rep.conn.execute("SELECT 1 FROM enrolments WHERE id = ? AND office = ?",
                             (str(e.get("id")), office)).fetchone() is None:
+            if restored:
+                return _("this database, restored from a backup, does not know its setup "
+                         "bundle: headquarters may have written it after that backup")
             return _("its setup bundle was not written by this headquarters")
         return _("the proof of its setup bundle does not match that setup bundle")
     return _("it carries no proof of a setup bundle")

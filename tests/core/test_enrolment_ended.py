@@ -150,6 +150,37 @@ def test_an_unknown_key_says_what_the_bundle_tells_of_its_setup(hq, make_office,
     assert "; it carries no proof of a setup bundle: check" in outcome.reason
 
 
+def test_a_restored_headquarters_says_it_may_have_enrolled_after_its_backup(
+        hq, tmp_path: Path) -> None:
+    """HQ enrolled SN, then BF a second time, after its backup; restored from it, it
+    said of their first bundles "never enrolled" and "its setup bundle was not written
+    by this headquarters", both false: it wrote them, and forgot."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    enroll_office(hq, "BF", tmp_path / "BF-first.fieldplan")
+    backup = store.backup(hq.conn, hq.path, "manual")
+    enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    enroll_office(hq, "BF", tmp_path / "BF-setup.fieldplan")
+    path = hq.path
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    with open_replica(path) as hq2:
+        for code, why in (
+                ("SN", "this database, restored from a backup, knows no enrolment of SN: "
+                       "headquarters may have enrolled it after that backup"),
+                ("BF", "this database, restored from a backup, does not know its setup "
+                       "bundle: headquarters may have written it after that backup")):
+            with init_from_setup(tmp_path / f"{code}.sqlite3",
+                                 tmp_path / f"{code}-setup.fieldplan") as rep:
+                outcome = import_bundle(hq2, bundle_of(rep, tmp_path, code))
+            assert outcome.outcome == "quarantined"
+            assert outcome.reason == (
+                f"unknown key {outcome.fingerprint} (claims office {code}); {why}: check "
+                f"the fingerprint with the office before trusting the key")
+
+
 def test_the_quarantine_says_why_each_bundle_waits(hq, two_laptops, make_office,
                                                   tmp_path: Path) -> None:
     """Each held bundle carries the reason its import gave, as the inbox does (the

@@ -765,6 +765,12 @@ def register_key(rep: Replica, public, *, office: str, replica_id: str,
         fields["renews"] = renews
     if scope:
         fields["scope"] = scope
+    if base is None:
+        # (restored) over the versions of these fields a restore lost, which offices
+        # hold: replaced there too, not left beside it as a conflict
+        from fieldplan.sync.state import over_lost
+
+        base = over_lost(rep, "key", public.key_id_hex, fields)
     return events.append(rep.conn, "key", public.key_id_hex, fields, author=rep.author,
                          base=base)
 

@@ -383,7 +383,7 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         spared = copies_in_use(rep, revoked_too=True).get(info.replica, "")
         also = tuple(revoked_with(keys, key_id, alone=bool(spared)))
         fields = {"status": "revoked", **({"scope": REPLICA_ALONE} if spared else {})}
-        events.append(rep.conn, "key", key_id, fields, author=rep.author)
+        _key_event(rep, key_id, fields)
         _record_held(rep, key_id, {info.replica} if spared else computer(keys, info.replica))
         # the office's enrolment tokens may sit on the lost computer too: end them
         # (new computers of the office need a new setup bundle)
@@ -584,8 +584,7 @@ def rotate_key(rep: Replica) -> PublicKey:
         _adopt_key(rep, new, chain)
         if rep.is_hq:
             register_key(rep, new.public, office=rep.office, replica_id=rep.replica_id)
-            events.append(rep.conn, "key", old.key_id_hex, {"status": "retired"},
-                          author=rep.author)
+            _key_event(rep, old.key_id_hex, {"status": "retired"})
     _move_in_place(staged, key_path(rep.path), new)  # after the commit: finish_key_change
     return new.public
 
@@ -752,6 +751,16 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     return StagedKey(staged, new, after)
 
 
+def _key_event(rep: Replica, key_id: str, fields: dict[str, object]) -> None:
+    """(HQ) A change of a key on record, over the versions of its fields a restore
+    lost (``state.over_lost``): offices hold those, and would otherwise keep the two
+    as a conflict only headquarters could settle, which it never sees."""
+    from fieldplan.sync.state import over_lost
+
+    events.append(rep.conn, "key", key_id, fields, author=rep.author,
+                  base=over_lost(rep, "key", key_id, fields))
+
+
 def _lost_version_ids(lost: list[dict], key_id: str) -> list[str]:
     """The version ids (``origin:seq``) of the lost events of key ``key_id`` that the
     replaced database told the restore of (``store._lost_here``), oldest first."""
@@ -856,8 +865,8 @@ def _revoke_again(rep: Replica, lost: list[dict], keys: dict[str, KeyInfo]) -> l
             continue
         scope = REPLICA_ALONE if fields.get("scope") == REPLICA_ALONE else ""
         if info is not None and info.source == "registry" and info.status != "revoked":
-            events.append(rep.conn, "key", key_id, {"status": "revoked", **(
-                {"scope": scope} if scope else {})}, author=rep.author)
+            _key_event(rep, key_id, {"status": "revoked", **(
+                {"scope": scope} if scope else {})})
             again.append(key_id)
         elif info is None and _revoked_on_record(rep, key_id, registration, scope):
             # registered after the backup, and revoked: on record again, revoked (its
@@ -1298,7 +1307,7 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
         if lineage or earlier or status != "active":
             fresh = False
         if retire:
-            events.append(rep.conn, "key", retire, {"status": "retired"}, author=rep.author)
+            _key_event(rep, retire, {"status": "retired"})
         elif fresh:
             # HQ registers a key with most first bundles of an office: add it to the
             # cache instead of reading the whole registry again

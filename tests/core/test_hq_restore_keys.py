@@ -19,8 +19,15 @@ from test_sync import national, registered, restored, send
 from fieldplan import progress, store
 from fieldplan.replica import open_replica
 from fieldplan.status import replica_status
+from fieldplan.sync import (
+    enroll_office,
+    init_from_setup,
+    list_conflicts,
+    list_quarantine,
+    rotate_key,
+    sync_state,
+)
 from fieldplan.sync import keys as keyreg
-from fieldplan.sync import list_conflicts, list_quarantine, rotate_key, sync_state
 
 
 def restored_from(hq, before: Path):
@@ -157,3 +164,41 @@ def test_a_backup_that_says_no_time_is_not_said_taken_now(hq, tmp_path: Path) ->
         assert sync_state(hq2).restored["backup_taken"] == ""
         lines = dict(replica_status(hq2).lines("en"))
         assert lines["Restored"].startswith("from a backup taken at a time not known, on ")
+
+
+def test_a_key_registered_again_by_a_restore_then_revoked_leaves_no_conflict(
+        hq, make_office, tmp_path: Path) -> None:
+    """HQ restored from a backup older than a laptop's registration registered it
+    again (an event ML's other laptop got); restored once more, from a later backup
+    that had the first registration, it wrote nothing more of the key (it showed it
+    active), then revoked it, naming only the version it showed: the other laptop held
+    the lost "active" beside "revoked", a conflict only HQ could settle, which it never
+    saw. Each key write of HQ's names the versions of its fields a restore lost."""
+    from fieldplan.sync import revoke_key
+
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    other = init_from_setup(tmp_path / "other.sqlite3", tmp_path / "ml.setup")
+    registered(other, hq, tmp_path)
+    older = store.backup(hq.conn, hq.path, "manual")
+    late = init_from_setup(tmp_path / "late.sqlite3", tmp_path / "ml.setup")
+    registered(late, hq, tmp_path)
+    later = store.backup(hq.conn, hq.path, "manual")  # has the laptop's registration
+    path = hq.path
+    hq.close()
+    store.restore_backup(path, older, force=True)
+    with open_replica(path) as hq2:  # registers the laptop's key again
+        assert late.meta("key_id") in keyreg.all_keys(hq2)
+        send(hq2, other, tmp_path)
+    store.restore_backup(path, later, force=True)
+    hq3 = open_replica(path)
+    try:
+        revoke_key(hq3, late.meta("key_id"))
+        for _ in range(2):
+            send(hq3, other, tmp_path)
+            send(other, hq3, tmp_path)
+        assert list_conflicts(other) == [] and list_conflicts(hq3) == []
+        assert keyreg.all_keys(other)[late.meta("key_id")].status == "revoked"
+    finally:
+        hq3.close()
+        other.close()
+        late.close()

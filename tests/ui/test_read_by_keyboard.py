@@ -117,6 +117,8 @@ def test_after_a_failed_restore_the_error_has_the_focus_not_close(qtbot, hq_db, 
     assert dialog.focusWidget() is dialog.message and read_by_keyboard(dialog.message)
     assert not rejected_by(qtbot, dialog, Qt.Key.Key_Return)
     assert dialog.isVisible()
+    # (Return may have pressed Restore again: that thread, too, is waited for)
+    qtbot.waitUntil(lambda: not dialog._job.worker.isRunning(), timeout=10_000)
 
 
 # --- read-only text: a caret the arrows move ------------------------------------------

@@ -296,3 +296,27 @@ def revoked_laptop_sent_twice(hq, tmp_path: Path):
     hq.close()
     store.restore_latest_backup(path, force=True)
     return a, b, bundles, shown, open_replica(path)
+
+
+def locked_then_left_outside(hq, make_office, tmp_path: Path):
+    """ML's laptops A and B wrote one report of 2026-S2 differently, both reached HQ,
+    which locked 2026-S2 and then installed an amendment ending the plan on 30 June
+    2026: the period locked, outside the plan. Returns (A, B); A has not heard of the
+    lock or the amendment yet."""
+    import dataclasses
+
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, act, "2026-S2", status="on-track")
+    progress.record_progress(b, act, "2026-S2", status="at-risk")
+    send(a, hq, tmp_path)
+    send(b, hq, tmp_path)
+    progress.set_period_lock(hq, "2026-S2")
+    shorter = amended(hq.plan(), end="2026-06-30")
+    dump_plan(dataclasses.replace(shorter, version=hq.plan().version + 1),
+              tmp_path / "plan.json")
+    replace_plan(hq, tmp_path / "plan.json", allow_hiding=True)
+    return a, b

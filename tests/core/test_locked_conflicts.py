@@ -257,24 +257,10 @@ def test_a_locked_period_the_plan_no_longer_covers_can_be_unlocked(
     unlock was refused ("outside the plan"), ML's conflict of the period refused as
     locked, for good. It can be unlocked (not locked again), and ML then settles it,
     keeping the hidden report's values as they are."""
-    import dataclasses
-
-    from fieldplan.plan import dump_plan
-    from fieldplan.planops import replace_plan
     from fieldplan.sync.conflicts import keep_refusal
-    from tests.scenes import amended
+    from tests.scenes import locked_then_left_outside
 
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, act, "2026-S2", status="on-track")
-    progress.record_progress(b, act, "2026-S2", status="at-risk")
-    send(a, hq, tmp_path)
-    send(b, hq, tmp_path)
-    progress.set_period_lock(hq, "2026-S2")
-    shorter = amended(hq.plan(), end="2026-06-30")
-    dump_plan(dataclasses.replace(shorter, version=hq.plan().version + 1),
-              tmp_path / "plan.json")
-    replace_plan(hq, tmp_path / "plan.json", allow_hiding=True)
+    a, b = locked_then_left_outside(hq, make_office, tmp_path)
     send(hq, a, tmp_path)
     [conflict] = [c for c in list_conflicts(a) if c.period == "2026-S2"]
     assert conflict.locked and not conflict.resolvable_by("ML")

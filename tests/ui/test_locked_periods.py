@@ -354,23 +354,9 @@ def test_a_conflict_of_a_locked_period_the_plan_no_longer_covers_is_unlocked_fro
     """An amendment ended the plan before a locked period: the Period menu cannot
     show it, and its conflicts said "unlock it" with no way to. The Conflicts page
     offers Unlock for the conflict's period."""
-    import dataclasses
+    from tests.scenes import locked_then_left_outside
 
-    from fieldplan.plan import dump_plan
-    from fieldplan.planops import replace_plan
-    from tests.scenes import amended, send
-
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, act, "2026-S2", status="on-track")
-    progress.record_progress(b, act, "2026-S2", status="at-risk")
-    send(a, hq, tmp_path)
-    send(b, hq, tmp_path)
-    progress.set_period_lock(hq, "2026-S2")
-    shorter = amended(hq.plan(), end="2026-06-30")
-    dump_plan(dataclasses.replace(shorter, version=hq.plan().version + 1),
-              tmp_path / "plan.json")
-    replace_plan(hq, tmp_path / "plan.json", allow_hiding=True)
+    locked_then_left_outside(hq, make_office, tmp_path)
     path = hq.path
     hq.close()
     window = open_window(path)

@@ -936,8 +936,9 @@ def _key_file_lineage(rep: Replica, known_key: str, current: SecretKey, held: st
     replica it signed for, oldest first. Each key change keeps the key it replaces
     beside the key file, named by its time (``old_key_path``): those kept after the
     database's own came between, one from the next (a restore from one backup made
-    again and again: the backup's replica, then each restore's). [] when the
-    database's own is not kept there, or one of them cannot be read."""
+    again and again: the backup's replica, then each restore's). When one of those
+    between cannot be read, the database's own and the key file's only; [] when the
+    database's own is not kept there."""
     kpath = key_path(rep.path)
     kept = []
     for path in kpath.parent.glob(f"{kpath.name}.*.*.old"):
@@ -945,19 +946,29 @@ def _key_file_lineage(rep: Replica, known_key: str, current: SecretKey, held: st
         kept.append((rest, key_id, path))  # (its time first: the order they were kept)
     kept.sort()
     starts = [i for i, (_when, key_id, _path) in enumerate(kept) if key_id == known_key]
-    if not starts:
-        return []
     out: list[tuple[SecretKey, str]] = []
-    for _when, key_id, path in kept[starts[-1]:]:
+    for _when, key_id, path in kept[starts[-1]:] if starts else ():
         try:
             key = minisign.load_secret_key(path)
         except KeyFileError:
-            return []
+            key = None
         replica = held if key_id == known_key else minisign.secret_key_replica(path)
-        if key.key_id_hex != key_id or not replica:
-            return []
+        if key is None or key.key_id_hex != key_id or not replica:
+            out = []  # a link missing: the two ends alone, below
+            break
         if not out or out[-1][0].key_id_hex != key_id:
             out.append((key, replica))
+    if not out:
+        for path in reversed([path for _when, key_id, path in kept if key_id == known_key]):
+            try:
+                older = minisign.load_secret_key(path)
+            except KeyFileError:
+                continue
+            if older.key_id_hex == known_key:
+                out = [(older, held)]
+                break
+        else:
+            return []
     if out[-1][0].key_id_hex != current.key_id_hex:
         out.append((current, before))
     return out

@@ -92,3 +92,32 @@ def test_each_restore_continues_the_one_before(hq, make_office, tmp_path: Path) 
         hq.close()
         one.close()
         two.close()
+
+
+def test_a_kept_key_that_cannot_be_read_leaves_the_two_ends(
+        hq, make_office, tmp_path: Path) -> None:
+    """One of the keys kept between cannot be read (a damaged disk): the restore
+    endorses the key file's key with the database's own, as it did before it
+    followed those between; an office computer that never heard of them takes HQ's
+    bundles."""
+    from fieldplan.replica import old_key_files
+
+    two = registered(make_office("ML"), hq, tmp_path)
+    send(hq, two, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    first = hq.meta("key_id")
+    hq = restore(hq, backup)
+    try:
+        middle = hq.meta("key_id")
+        hq = restore(hq, backup)
+        for path in old_key_files(hq.path)[middle]:
+            path.write_bytes(b"damaged")
+        assert first in old_key_files(hq.path)
+        hq = restore(hq, backup)
+        progress.set_period_lock(hq, "2026-S1")
+        outcome = send(hq, two, tmp_path)[1]
+        assert outcome.outcome == "merged", outcome.reason
+        assert progress.is_locked(two, "2026-S1")
+    finally:
+        hq.close()
+        two.close()

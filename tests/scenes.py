@@ -262,12 +262,10 @@ def second_laptop_behind(hq, tmp_path: Path):
     return one, two, result.path, written
 
 
-def revoked_laptop_sent_twice(hq, tmp_path: Path):
-    """ML's laptops A and B, each known to headquarters; after HQ's backup, B's events
-    reached HQ in two bundles (the second carried only what HQ had not confirmed), HQ
-    revoked B and was put back from that backup. Returns (A, B, [B's first bundle,
-    its second], ML's digest at HQ before the restore, HQ restored)."""
-    from fieldplan.sync import enroll_office, init_from_setup, revoke_key
+def two_known_laptops(hq, tmp_path: Path):
+    """Two laptops of ML set up from one setup bundle, each known to headquarters (a
+    report of each merged there)."""
+    from fieldplan.sync import enroll_office, init_from_setup
 
     enroll_office(hq, "ML", tmp_path / "ml.setup")
     laptops = []
@@ -277,7 +275,17 @@ def revoked_laptop_sent_twice(hq, tmp_path: Path):
         progress.record_progress(laptop, code, "2026-S1", status="on-track")
         assert send(laptop, hq, tmp_path)[1].outcome == "merged"
         laptops.append(laptop)
-    a, b = laptops
+    return laptops
+
+
+def revoked_laptop_sent_twice(hq, tmp_path: Path):
+    """ML's laptops A and B, each known to headquarters; after HQ's backup, B's events
+    reached HQ in two bundles (the second carried only what HQ had not confirmed), HQ
+    revoked B and was put back from that backup. Returns (A, B, [B's first bundle,
+    its second], ML's digest at HQ before the restore, HQ restored)."""
+    from fieldplan.sync import revoke_key
+
+    a, b = two_known_laptops(hq, tmp_path)
     before = store.backup(hq.conn, hq.path, "manual")
     bundles = []
     for i in (2, 3):

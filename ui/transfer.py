@@ -194,7 +194,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
     def run(rep, progress, cancel):
         from fieldplan.errors import FieldplanError
         from fieldplan.sync import ImportOutcome, import_bundle
-        from fieldplan.sync.exchange import retry_waiting
+        from fieldplan.sync.exchange import import_again, retry_waiting
 
         outcomes = []
         total = len(paths) * STEPS_PER_FILE
@@ -232,17 +232,10 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
             except OSError as exc:
                 reason = _("cannot read: {error}").format(error=exc.strerror or exc)
                 outcomes.append(ImportOutcome(name, "rejected", reason))
-
-        def again(i: int):
-            try:
-                return import_bundle(rep, paths[i], name=Path(paths[i]).name,
-                                     cancel=cancel, backup=False)
-            except (FieldplanError, OSError):  # as it was; the next import says why
-                return outcomes[i]
-
         if not stopped and not cancel():
             # a revoked computer's earlier bundle, chosen with a later one
-            retry_waiting(outcomes, again)
+            retry_waiting(outcomes, lambda i: import_again(
+                rep, paths[i], outcomes[i], cancel, name=Path(paths[i]).name))
         progress(total, total, "")
         # old backups removed to make room; what the locks received leave stuck here
         return (outcomes, rep.take_notices(), stuck_by_locks(rep, outcomes),

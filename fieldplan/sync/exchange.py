@@ -1547,16 +1547,17 @@ def retry_waiting(outcomes: list[ImportOutcome],
             return
 
 
-def _again(rep: Replica, source: Source, before: ImportOutcome,
-           cancel: Callable[[], bool] | None) -> ImportOutcome:
+def import_again(rep: Replica, source: Source, before: ImportOutcome,
+                 cancel: Callable[[], bool] | None, name: str | None = None
+                 ) -> ImportOutcome:
     """``retry_waiting``'s import of one file again; ``before``, its outcome, stays
-    when the file cannot be read again (a stream, read once) or the database cannot
-    take it now (that import rolled back; the next one says why)."""
+    when the file cannot be read again (a stream, read once; a file gone) or the
+    database cannot take it now (that import rolled back; the next one says why)."""
     if not isinstance(source, (str, os.PathLike, bytes)):
         return before
     try:
-        return import_bundle(rep, source, backup=False, cancel=cancel)
-    except FieldplanError:
+        return import_bundle(rep, source, name=name, backup=False, cancel=cancel)
+    except (FieldplanError, OSError):
         return before
 
 
@@ -1588,7 +1589,7 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
                     out.append(finished)
                 raise
         if not (cancel and cancel()):
-            retry_waiting(out, lambda i: _again(rep, sources[i], out[i], cancel))
+            retry_waiting(out, lambda i: import_again(rep, sources[i], out[i], cancel))
     except KeyboardInterrupt as exc:
         if isinstance(exc, ImportInterrupted):
             raise

@@ -117,12 +117,13 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
     held = sum(1 for (data,) in rep.conn.execute(
         "SELECT data FROM quarantine ORDER BY received_at, bundle_id")
         if _holds_period(data, period))
+    locked = is_locked(rep, period)
     return LockCheck(
-        period, is_locked(rep, period), conflicts, held, drafts=drafts,
+        period, locked, conflicts, held, drafts=drafts,
         offices=len(counted.expected), unsubmitted=len(set(counted.expected) - submitted),
         ends=ends,
         ongoing=ends is not None and today <= ends,
-        lost_other=lost_differs(rep, "lock", period, "locked", is_locked(rep, period)))
+        lost_other=lost_differs(rep, "lock", period, "locked", locked))
 
 
 def _holds_period(data: bytes, period: str) -> bool:

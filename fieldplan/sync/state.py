@@ -578,10 +578,17 @@ def rewritten(rep: Replica, item: dict[str, Any]) -> bool:
     # (an older summary says no more than some of its values: not known, not counted)
     if entity == "key" or not isinstance(wrote, list) or not wrote or type(seq) is not int:
         return False
-    return all(rep.conn.execute(
+    return all(_written_over(rep, entity, entity_id, field, origin, seq) for field in wrote)
+
+
+def _written_over(rep: Replica, entity: str, entity_id: str, field: str, origin: str,
+                  seq: int) -> bool:
+    """Whether a write held here replaces ``field`` of one record as event ``seq`` of
+    ``origin`` wrote it, or as a later event of that replica did (which replaced it)."""
+    return rep.conn.execute(
         "SELECT 1 FROM supersedes WHERE entity = ? AND entity_id = ? AND field = ? "
         "AND target_origin = ? AND target_seq >= ? LIMIT 1",
-        (entity, entity_id, field, origin, seq)).fetchone() for field in wrote)
+        (entity, entity_id, field, origin, seq)).fetchone() is not None
 
 
 def made_again_text(change: str) -> str:
@@ -780,10 +787,7 @@ def lost_differs(rep: Replica, entity: str, entity_id: str, field: str, value: A
     then is a write, not nothing to do."""
     for version in lost_versions(rep, entity, entity_id, field):
         origin, _sep, seq = version.rpartition(":")
-        if rep.conn.execute(
-                "SELECT 1 FROM supersedes WHERE entity = ? AND entity_id = ? AND field = ? "
-                "AND target_origin = ? AND target_seq >= ? LIMIT 1",
-                (entity, entity_id, field, origin, int(seq))).fetchone():
+        if _written_over(rep, entity, entity_id, field, origin, int(seq)):
             return False  # written over since: offices show that write
         row = rep.conn.execute(
             "SELECT json_extract(j.value, '$.fields') FROM meta AS m, "

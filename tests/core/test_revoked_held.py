@@ -9,41 +9,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_hq_restore_keys import restored_from
 from test_sync import national, send, snapshot
 
 from fieldplan import events, progress, store
 from fieldplan.status import replica_status
 from fieldplan.sync import (
-    enroll_office,
     export_bundle,
     import_bundle,
-    init_from_setup,
     revoke_key,
     sync_state,
 )
 from fieldplan.sync import keys as keyreg
-from tests.scenes import revoked_laptop_sent_twice
-
-
-def two_laptops(hq, tmp_path: Path):
-    """Two laptops of ML set up from one setup bundle, each known to headquarters."""
-    enroll_office(hq, "ML", tmp_path / "ml.setup")
-    laptops = []
-    for name in ("a", "b"):
-        laptop = init_from_setup(tmp_path / f"{name}.sqlite3", tmp_path / "ml.setup")
-        progress.record_progress(laptop, national(laptop, len(laptops)), "2026-S1",
-                                 status="on-track")
-        assert send(laptop, hq, tmp_path)[1].outcome == "merged"
-        laptops.append(laptop)
-    return laptops
+from tests.scenes import revoked_laptop_sent_twice, two_known_laptops
 
 
 def revoked_after_its_bundle(hq, tmp_path: Path):
     """HQ backed up; laptop B reported and exported, HQ imported it, then revoked B's
     key, and A imported HQ's next bundle; HQ put back from that backup. Returns (A, B,
     B's bundle, ML's digest at HQ before the restore, HQ restored)."""
-    a, b = two_laptops(hq, tmp_path)
+    a, b = two_known_laptops(hq, tmp_path)
     before = store.backup(hq.conn, hq.path, "manual")
     for i in (2, 3):
         progress.record_progress(b, national(b, i), "2026-S1", status="at-risk",
@@ -129,7 +115,7 @@ def test_events_not_ending_with_the_one_headquarters_held_are_refused(
 
 def test_a_revoked_laptops_bundle_is_still_refused_where_nothing_was_lost(
         hq, tmp_path: Path) -> None:
-    a, b = two_laptops(hq, tmp_path)
+    a, b = two_known_laptops(hq, tmp_path)
     revoke_key(hq, b.meta("key_id"))
     assert keyreg.revoked_held(hq)[b.meta("key_id")] == {
         b.replica_id: list(events.last_event(b.conn, b.replica_id))}
@@ -142,85 +128,73 @@ def test_a_revoked_laptops_bundle_is_still_refused_where_nothing_was_lost(
     b.close()
 
 
+@pytest.fixture
+def sent_twice(hq, tmp_path: Path):
+    """``tests.scenes.revoked_laptop_sent_twice``, its databases closed afterwards."""
+    a, b, bundles, shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
+    yield a, bundles, shown, hq2
+    for rep in (hq2, a, b):
+        rep.close()
+
+
 def test_a_revoked_laptop_that_sent_several_bundles_is_taken_back_from_each(
-        hq, tmp_path: Path) -> None:
+        sent_twice) -> None:
     """After the restore each bundle brings its own back, the chain tying the first's
     last event to the second's first."""
-    a, b, (first, second), shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
-    try:
-        assert import_bundle(hq2, second).outcome == "merged"
-        [lost] = sync_state(hq2).restored["revoked_lost"]
-        assert lost["events"] == 1
-        outcome = import_bundle(hq2, first)
-        assert outcome.outcome == "merged", outcome.reason
-        assert progress.digest(hq2, office="ML") == shown
-        assert sync_state(hq2).restored["revoked_lost"] == []
-    finally:
-        hq2.close()
-        a.close()
-        b.close()
+    _a, (first, second), shown, hq2 = sent_twice
+    assert import_bundle(hq2, second).outcome == "merged"
+    [lost] = sync_state(hq2).restored["revoked_lost"]
+    assert lost["events"] == 1
+    outcome = import_bundle(hq2, first)
+    assert outcome.outcome == "merged", outcome.reason
+    assert progress.digest(hq2, office="ML") == shown
+    assert sync_state(hq2).restored["revoked_lost"] == []
 
 
-def test_an_earlier_bundle_imported_first_waits_for_the_later_one(
-        hq, tmp_path: Path) -> None:
+def test_an_earlier_bundle_imported_first_waits_for_the_later_one(sent_twice) -> None:
     """Imported in the order they were sent, the first was refused as the revoked
     key's, which it is not only: nothing ties its events to what HQ held until the
     second is in. It says so, changes nothing, and is taken once the second is."""
-    a, b, (first, second), shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
-    try:
-        before = snapshot(hq2)
-        outcome = import_bundle(hq2, first)
-        assert (outcome.outcome, outcome.waits) == ("rejected", True)
-        assert outcome.reason.endswith("what this earlier bundle of it brings back is taken "
-                                       "once the bundle it sent next is imported: import "
-                                       "that one, then this one again")
-        assert "was revoked" in outcome.reason and outcome.to_dict()["waits"] is True
-        assert snapshot(hq2) == before
-        assert import_bundle(hq2, second).outcome == "merged"
-        assert import_bundle(hq2, first).outcome == "merged"
-        assert progress.digest(hq2, office="ML") == shown
-    finally:
-        hq2.close()
-        a.close()
-        b.close()
+    _a, (first, second), shown, hq2 = sent_twice
+    before = snapshot(hq2)
+    outcome = import_bundle(hq2, first)
+    assert (outcome.outcome, outcome.waits) == ("rejected", True)
+    assert outcome.reason.endswith("what this earlier bundle of it brings back is taken "
+                                   "once the bundle it sent next is imported: import "
+                                   "that one, then this one again")
+    assert "was revoked" in outcome.reason and outcome.to_dict()["waits"] is True
+    assert snapshot(hq2) == before
+    assert import_bundle(hq2, second).outcome == "merged"
+    assert import_bundle(hq2, first).outcome == "merged"
+    assert progress.digest(hq2, office="ML") == shown
 
 
-def test_bundles_chosen_together_are_taken_back_in_any_order(hq, tmp_path: Path) -> None:
+def test_bundles_chosen_together_are_taken_back_in_any_order(sent_twice) -> None:
     """'fieldplan import b2 b3' (a mail folder, in the order sent): the earlier one is
     imported again once the later one is in."""
     from fieldplan.sync import import_bundles
 
-    a, b, (first, second), shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
-    try:
-        outcomes = import_bundles(hq2, [first, second])
-        assert [(o.outcome, o.waits) for o in outcomes] == [("merged", False)] * 2
-        assert progress.digest(hq2, office="ML") == shown
-        assert sync_state(hq2).restored["revoked_lost"] == []
-    finally:
-        hq2.close()
-        a.close()
-        b.close()
+    _a, (first, second), shown, hq2 = sent_twice
+    outcomes = import_bundles(hq2, [first, second])
+    assert [(o.outcome, o.waits) for o in outcomes] == [("merged", False)] * 2
+    assert progress.digest(hq2, office="ML") == shown
+    assert sync_state(hq2).restored["revoked_lost"] == []
 
 
-def test_an_earlier_bundle_alone_is_tried_once(hq, tmp_path: Path) -> None:
+def test_an_earlier_bundle_alone_is_tried_once(sent_twice, tmp_path: Path) -> None:
     """Nothing of the lot signed with its key was merged (another computer's bundle
     was): not imported again (one inbox line, the reason saying which to import
     first)."""
     from fieldplan.sync import import_bundles
 
-    a, b, (first, _second), _shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
-    try:
-        progress.record_progress(a, national(a, 4), "2026-S1", status="on-track")
-        other = export_bundle(a, out_dir=tmp_path).path
-        outcome, others = import_bundles(hq2, [first, other])
-        assert (outcome.outcome, outcome.waits) == ("rejected", True)
-        assert others.outcome == "merged"
-        assert hq2.conn.execute("SELECT count(*) FROM inbox WHERE file_name = ?",
-                                (first.name,)).fetchone()[0] == 1
-    finally:
-        hq2.close()
-        a.close()
-        b.close()
+    a, (first, _second), _shown, hq2 = sent_twice
+    progress.record_progress(a, national(a, 4), "2026-S1", status="on-track")
+    other = export_bundle(a, out_dir=tmp_path).path
+    outcome, others = import_bundles(hq2, [first, other])
+    assert (outcome.outcome, outcome.waits) == ("rejected", True)
+    assert others.outcome == "merged"
+    assert hq2.conn.execute("SELECT count(*) FROM inbox WHERE file_name = ?",
+                            (first.name,)).fetchone()[0] == 1
 
 
 def _signed_by(laptop, template: Path, out: Path, lines: list[bytes]) -> Path:
@@ -272,7 +246,7 @@ def test_a_hole_at_the_revocation_is_not_filled(hq, tmp_path: Path) -> None:
     bundle brings nothing it never had, and is refused unread."""
     from test_hq_restore_keys import restored_from
 
-    a, b = two_laptops(hq, tmp_path)
+    a, b = two_known_laptops(hq, tmp_path)
     before = store.backup(hq.conn, hq.path, "manual")
     for i in (2, 3):
         progress.record_progress(b, national(b, i), "2026-S1", status="at-risk")

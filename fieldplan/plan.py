@@ -16,15 +16,24 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
-from fieldplan.i18n import _, field_label, get_language, join_list, ngettext
+from fieldplan.i18n import (
+    _,
+    field_label,
+    format_number,
+    format_period,
+    get_language,
+    join_list,
+    ngettext,
+    translation,
+)
 from fieldplan.model import ACTION_CODE, AREA_CODE, LEADS, LEVELS
 from fieldplan.periods import (
     Period,
@@ -210,6 +219,13 @@ class Plan:
     areas: tuple[Area, ...]
     actions: tuple[Action, ...]
     illustrative: bool = False
+    #: The actions an amendment added, as read from the plan's history in a database
+    #: (``fieldplan.planops.added_actions``): code → (the semester HQ installed that
+    #: amendment in, the plan version it made). Such an action has no report due in
+    #: the periods before (``expects``). Not part of the plan's text: empty for a
+    #: plan read from a file, and left out of comparisons.
+    added: Mapping[str, tuple[Period, int]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
 
     def action(self, code: str) -> Action:
         """The action with this code (``pa1.1`` finds ``PA1.1``); ValidationError if none."""
@@ -237,8 +253,12 @@ class Plan:
         raise ValidationError(_("unknown area '{code}' (the plan's areas: {codes})").format(
             code=code, codes=codes))
 
-    def actions_of(self, area: str | None = None, level: str | None = None) -> tuple[Action, ...]:
-        """The actions of one area and/or one level, in plan order."""
+    def actions_of(self, area: str | None = None, level: str | None = None, *,
+                   due: Period | str | None = None,
+                   reported: Container[str] = ()) -> tuple[Action, ...]:
+        """The actions of one area and/or one level, in plan order; with ``due``, only
+        those whose report is due in that period (``expects``), and those of
+        ``reported`` (codes: an office reported on an action before it was due)."""
         area_code = self.area(area).code if area is not None else None
         if level is not None and level not in LEVELS:
             raise ValidationError(_("unknown level '{level}': use {choices}").format(
@@ -247,7 +267,26 @@ class Plan:
             a
             for a in self.actions
             if (area_code is None or a.area == area_code) and (level is None or a.level == level)
+            and (due is None or a.code in reported or self.expects(a.code, due))
         )
+
+    def expects(self, code: str, period: Period | str) -> bool:
+        """Whether a report on action ``code`` is due in ``period``: False for an
+        action an amendment added after that period (``added``), True otherwise."""
+        added = self.added.get(code)
+        return added is None or as_period(period) >= added[0]
+
+    def added_text(self, code: str, period: Period | str, lang: str | None = None) -> str:
+        """Why action ``code`` has no report due in ``period`` ("" when one is due),
+        in ``lang`` (default: current): the amendment that added it came later."""
+        if self.expects(code, period):
+            return ""
+        added, version = self.added[code]
+        # Translators: {version} is a number; {period} a semester in words ("2nd
+        # semester 2026")
+        return translation(lang).gettext(
+            "No report due: plan version {version} added this action in {period}.").format(
+                version=format_number(version, lang), period=format_period(str(added), lang))
 
     def periods(self) -> tuple[Period, ...]:
         """The reporting periods (see fieldplan.periods for the folding rule)."""

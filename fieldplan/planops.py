@@ -10,6 +10,7 @@ not make a semester's reports vanish without a word.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from fieldplan.text import for_terminal
 
 if TYPE_CHECKING:
     from fieldplan.model import ProgressReport
+    from fieldplan.periods import Period
     from fieldplan.plan import Plan
 
 #: How many codes a refusal names before "and N more".
@@ -166,6 +168,52 @@ def plan_documents(rep: Replica) -> Iterator[dict[str, Any]]:
             continue
         if isinstance(doc, dict):
             yield doc
+
+
+def added_actions(rep: Replica, plan: Plan) -> dict[str, tuple[Period, int]]:
+    """The actions of ``plan`` an amendment added (``Plan.added``): code → (the
+    semester HQ installed the first plan version that had the action at its present
+    level in, that version's number). An action moved to another level is new to that
+    level's offices.
+
+    The oldest plan version held is the plan as first installed: its actions are due
+    from the plan's start, however late HQ set fieldplan up. So are those a version
+    brings while the plan it replaces is still illustrative (the signed plan's text
+    installed over the built-in template, or its last placeholders filled in: a
+    correction, not an amendment), and those of a version installed after the last
+    day of the plan it makes (only a correction can still change a finished plan).
+
+    Read from the plan versions every computer holds (HQ's plan events travel to each
+    office from its first), so HQ and offices count the same reports as due."""
+    from fieldplan.periods import Period
+
+    seen: set[tuple[str, str]] | None = None
+    correcting = False  # the version before is illustrative
+    added: dict[tuple[str, str], tuple[Period, int]] = {}
+    for hlc, value in rep.conn.execute(
+            "SELECT hlc, value FROM versions WHERE entity = 'plan' AND entity_id = ? "
+            "AND field = 'document' ORDER BY hlc, origin, seq", (rep.plan_id,)):
+        try:
+            doc = json.loads(value)
+            head = doc["plan"]
+            version, end = head["version"], dt.date.fromisoformat(head["end"])
+        except (TypeError, ValueError, KeyError):
+            continue  # (not a plan document this version reads)
+        pairs = {(str(a.get("code", "")).upper(), str(a.get("level", "")))
+                 for a in actions_of(doc)}
+        day = events.hlc_to_datetime(hlc).date()  # (an int64: a year before 6500)
+        if seen is not None and not correcting and day <= end:
+            for pair in pairs - seen:
+                added[pair] = (Period.of(day), version if type(version) is int else 0)
+        seen = (seen or set()) | pairs
+        correcting = bool(head.get("illustrative"))
+    first = plan.periods()[0]
+    out = {}
+    for a in plan.actions:
+        found = added.get((a.code.upper(), a.level))
+        if found is not None and found[0] > first:
+            out[a.code] = found
+    return out
 
 
 def actions_of(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -4,6 +4,7 @@ and the plan it holds. Every other core module takes a Replica explicitly.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sqlite3
@@ -201,18 +202,21 @@ class Replica:
     def plan(self):  # -> fieldplan.plan.Plan
         """The plan as merged here (cached until a plan event changes it)."""
         from fieldplan.plan import plan_from_dict
+        from fieldplan.planops import added_actions
 
-        row = self.conn.execute(
-            "SELECT max(hlc) FROM versions INDEXED BY versions_heads "
-            "WHERE entity = 'plan' AND superseded = 0"
-        ).fetchone()
-        stamp = row[0]
+        # (and how many versions: the history says which actions an amendment added,
+        # and an older version may arrive after a newer one)
+        stamp = self.conn.execute(
+            "SELECT (SELECT max(hlc) FROM versions INDEXED BY versions_heads "
+            "WHERE entity = 'plan' AND superseded = 0), "
+            "(SELECT count(*) FROM versions WHERE entity = 'plan')").fetchone()
         if self._plan_cache and self._plan_cache[0] == stamp:
             return self._plan_cache[1]
         doc = events.entity_state(self.conn, "plan", self.plan_id).get("document")
         if doc is None:
             raise StoreError(_("this database holds no plan yet"))
         plan = plan_from_dict(doc, source=_("plan in database"))
+        plan = dataclasses.replace(plan, added=added_actions(self, plan))
         self._plan_cache = (stamp, plan)
         return plan
 

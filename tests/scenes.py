@@ -191,11 +191,14 @@ def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
 
 
 def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, title=None,
-            drop_indicators=()):
+            drop_indicators=(), add=(), signed=False):
     """``plan`` as an amendment changes it (its version one up): actions dropped,
     renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, a later start or
     an earlier end (the targets of the periods they drop dropped too), a new title for
-    the first action, indicators dropped (``("PA1.2", "data-reports")`` pairs)."""
+    the first action, indicators dropped (``("PA1.2", "data-reports")`` pairs), new
+    national actions added at the end (``("PA1.9",)``: each a copy of PA1.1 with that
+    code and its title); ``signed``: no text illustrative any more (HQ installed the
+    signed plan's)."""
     import dataclasses
     import datetime as dt
 
@@ -219,6 +222,17 @@ def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, ti
                 ind, targets=tuple(t for t in ind.targets if t[0] in periods))
                 for ind in a.indicators if (a.code, ind.key) not in drop_indicators))
         actions.append(a)
+    model = plan.action("PA1.1")
+    actions += [dataclasses.replace(
+        model, code=code, area=code.split(".")[0], title=Text(en=f"New action {code}"),
+        indicators=tuple(dataclasses.replace(
+            ind, targets=tuple(t for t in ind.targets if t[0] in periods))
+            for ind in model.indicators))
+        for code in add]
+    if signed:
+        actions = [dataclasses.replace(a, illustrative=False) for a in actions]
+        kept = dataclasses.replace(kept, illustrative=False, areas=tuple(
+            dataclasses.replace(a, illustrative=False) for a in kept.areas))
     return dataclasses.replace(kept, version=plan.version + 1, actions=tuple(actions))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,9 +59,11 @@ class Identity:
             return period
         return periods[0] if period < periods[0] else periods[-1]
 
-    def own_actions(self) -> tuple[Action, ...]:
-        """The actions this office reports on."""
-        return self.plan.actions_of(level=self.level)
+    def own_actions(self, due: str | None = None,
+                    reported: Container[str] = ()) -> tuple[Action, ...]:
+        """The actions this office reports on; with ``due``, those whose report is due
+        in that period or ``reported`` (``Plan.actions_of``)."""
+        return self.plan.actions_of(level=self.level, due=due, reported=reported)
 
     def role_text(self) -> str:
         return role_label(self.role) if self.role else ""

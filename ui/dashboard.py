@@ -80,7 +80,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
     whether headquarters has locked the period."""
     shown = PlanScope(identity.plan).shown(reports)
     by_action = {r.action: r for r in shown if r.office == identity.office}
-    own = identity.own_actions()
+    # (not an action an amendment added after the period, unless reported on)
+    own = identity.own_actions(due=period, reported=by_action)
     counts = {s: 0 for s in STATUSES}
     for r in by_action.values():
         counts[r.status] = counts.get(r.status, 0) + 1

@@ -484,11 +484,16 @@ class OverviewPage(QWidget):
         expected = {r.office for r in reports} | set(known)
         offices = [o for o in all_offices() if o in expected] or ["HQ"]
         area_of = {a.code: a.area for a in plan.actions}
-        by_level: dict[tuple[str, str], int] = {}
-        for a in plan.actions:
-            by_level[(a.level, a.area)] = by_level.get((a.level, a.area), 0) + 1
-        expected_actions = {(o, area.code): by_level.get((level_for_office(o), area.code), 0)
-                            for o in offices for area in plan.areas}
+        # per office and area, the actions with a report due in the period (not one an
+        # amendment added later, unless the office reported on it), as the pack counts
+        reported: dict[str, set[str]] = {}
+        for r in reports:
+            reported.setdefault(r.office, set()).add(r.action)
+        expected_actions: dict[tuple[str, str], int] = {}
+        for o in offices:
+            for a in plan.actions_of(level=level_for_office(o), due=self.period,
+                                     reported=reported.get(o, ())):
+                expected_actions[(o, a.area)] = expected_actions.get((o, a.area), 0) + 1
         self.model.set_data(
             offices, [(a.code, a.title.get(lang())) for a in plan.areas], reports, area_of,
             expected_actions,

@@ -5,7 +5,7 @@ reports the plan hides, shown read-only (ui.hidden_reports)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QPalette, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -39,6 +39,9 @@ ACTION_ROLE = USER_ROLE + 1
 #: a report the plan hides (HiddenReport), on the items of the tree's last group
 HIDDEN_ROLE = USER_ROLE + 2
 NO_REPORT = "none"
+#: an action with no report whose report is not due in the period (an amendment added
+#: it later): not among "No report yet"
+NOT_DUE = "not-due"
 
 
 class PlanTree(QWidget):
@@ -52,6 +55,8 @@ class PlanTree(QWidget):
         super().__init__(parent)
         self.identity = identity
         self._reports: dict[str, ProgressReport] = {}
+        #: the period of the reports (None: not read yet)
+        self._period: str | None = None
         #: the office's reports the plan hides, any period (the tree's last group)
         self._hidden: list[HiddenReport] = []
         self._hidden_group: QTreeWidgetItem | None = None
@@ -115,9 +120,13 @@ class PlanTree(QWidget):
         self.rebuild()
 
     def set_reports(self, reports: list[ProgressReport],
-                    hidden: list[HiddenReport] | None = None) -> None:
-        """The period's reports, and (when given) the office's reports the plan hides."""
+                    hidden: list[HiddenReport] | None = None,
+                    period: str | None = None) -> None:
+        """The period's reports, and (when given) the office's reports the plan hides
+        and the period (an action an amendment added after it has no report due)."""
         self._reports = {r.action: r for r in reports}
+        if period is not None:
+            self._period = period
         if hidden is not None:
             self._hidden = hidden
         # the report being typed in stays in sight when its new status is one the
@@ -179,7 +188,9 @@ class PlanTree(QWidget):
                 area_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for action in plan.actions_of(area=area.code, level=level or None):
                 report = self._reports.get(action.code)
-                status = report.status if report else NO_REPORT
+                not_due = (report is None and self._period is not None
+                           and not plan.expects(action.code, self._period))
+                status = report.status if report else NOT_DUE if not_due else NO_REPORT
                 if wanted and wanted != status and not (keep_shown and action is keep):
                     continue
                 shown = f"{STATUS_SYMBOLS[status]} {status_label(status)}" if report else "—"
@@ -198,8 +209,13 @@ class PlanTree(QWidget):
                 else:
                     # the dash is for the eye (the filter says "— No report yet"): a
                     # screen reader and the tooltip say the words
-                    item.setData(1, ACCESSIBLE_TEXT_ROLE, _("No report yet"))
-                    item.setToolTip(1, _("No report yet"))
+                    words = (plan.added_text(action.code, self._period) if not_due
+                             else _("No report yet"))
+                    item.setData(1, ACCESSIBLE_TEXT_ROLE, words)
+                    item.setToolTip(1, words)
+                if not_due:  # greyed, as nothing is asked of it yet (still chosen to edit)
+                    item.setForeground(0, self.palette().color(
+                        QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
                 area_item.addChild(item)
             if area_item.childCount():
                 self.tree.addTopLevelItem(area_item)
@@ -384,7 +400,7 @@ class OfficeView(QWidget):
         period, plan, reports, hidden = result
         if period != self.period or plan is not self.identity.plan:
             return  # read for what was shown before: its own refresh follows
-        self.tree.set_reports(reports, hidden)
+        self.tree.set_reports(reports, hidden, period)
 
     def _action_changed(self, action: Action | None) -> None:
         self.pane.setCurrentWidget(self.editor)

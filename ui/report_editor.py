@@ -1281,6 +1281,9 @@ class ReportEditor(QScrollArea):
             # Translators: {details} is "National · lead: Joint · Draft"; the action's
             # text is a placeholder until headquarters installs the signed plan's
             meta = _("{details} · illustrative").format(details=meta)
+        if report is None and self.period:  # an amendment added it after this period
+            why = self.identity.plan.added_text(action.code, self.period)
+            meta = f"{meta}\n{why}" if why else meta
         return meta
 
     def _fix_tab_order(self) -> None:

@@ -490,6 +490,9 @@ class Pack:
                                           cm.BOLD_SMALL)]
         if self.unknown:
             out += [Spacer(1, 8), self._t(self._unknown_note(), cm.BOLD_SMALL)]
+        not_due = sum(not ctx.plan.expects(a.code, ctx.period) for a in ctx.plan.actions)
+        if not_due:
+            out += [Spacer(1, 8), self._t(sh.not_due_note(ctx, not_due), cm.SMALL)]
         if self.drafts:
             out += [Spacer(1, 8), *self._provisional()]
         if ctx.plan.illustrative:
@@ -535,11 +538,15 @@ class Pack:
     # --- sections ----------------------------------------------------------------
 
     def _expected(self, area: str) -> int:
-        plan = self.ctx.plan
-        return sum(
-            len(plan.actions_of(area=area, level=self.level[o]))
-            for o in self.offices + self.missing
-        )
+        return sum(self._due(o, area) for o in self.offices + self.missing)
+
+    def _due(self, office: str, area: str | None = None) -> int:
+        """How many actions (of ``area``) ``office`` has a report due on in the period:
+        not those an amendment added later (``Plan.expects``), unless it reported
+        on them anyway."""
+        return len(self.ctx.plan.actions_of(
+            area=area, level=self.level[office], due=self.ctx.period,
+            reported={r.action for r in self.by_office.get(office, ())}))
 
     def summary(self) -> list[Flowable]:
         from fieldplan.i18n import STATUS_SYMBOLS, status_label
@@ -771,7 +778,7 @@ class Pack:
                 extra.append(
                     ("BACKGROUND", (j, i), (j, i), colors.HexColor(cm.STATUS_TINTS[worst]))
                 )
-            expected = len(plan.actions_of(level=self.level[office]))
+            expected = self._due(office)
             got = [self._t(self._of(len(mine), expected), cm.SMALL, align="center")]
             drafts = sum(1 for r in mine if r.state == "draft")
             if drafts:
@@ -1114,14 +1121,24 @@ class Pack:
             rs = by_action.get(act.code, [])
             c = Counter(r.status for r in rs)
             mix = status_mix(c, self._n)
-            expected = sum(1 for o in self.offices + self.missing if self.level[o] == act.level)
+            # (an action an amendment added after the period: due from none that did
+            # not report on it anyway)
+            due = ctx.plan.expects(act.code, ctx.period)
+            reporters = {r.office for r in rs}
+            expected = sum(1 for o in self.offices + self.missing
+                           if self.level[o] == act.level and (due or o in reporters))
             mean = mean_progress(rs)
+            title = [self._t(act.title.get(ctx.lang), cm.SMALL)]
+            if not due:
+                title.append(self._t(ctx.plan.added_text(act.code, ctx.period, ctx.lang),
+                                     cm.MUTED_SMALL))
             rows.append(
                 [
                     self._t(act.code, cm.BOLD_SMALL),
-                    self._t(act.title.get(ctx.lang), cm.SMALL),
+                    title,
                     self._t(level_label(act.level, ctx.lang), cm.SMALL),
-                    self._t(self._of(len(rs), expected), cm.SMALL, align="center"),
+                    self._t(self._of(len(rs), expected) if due or expected else "–", cm.SMALL,
+                            align="center"),
                     self._t(mix, cm.SMALL),
                     cm.PercentBar(
                         mean,

@@ -171,6 +171,20 @@ def hidden_values_note(ctx: cm.Ctx, count: int) -> str:
     ).format(count=format_number(count, ctx.lang))
 
 
+def not_due_note(ctx: cm.Ctx, count: int) -> str:
+    """What a sheet or the review pack says of ``count`` (> 0) actions left out of a
+    period's counts: an amendment installed after it added them (``Plan.expects``)."""
+    from fieldplan.i18n import format_number
+
+    return ctx.ngettext(
+        "{count} action that an amendment added to the plan after this period is left "
+        "out: no report on it was due.",
+        "{count} actions that an amendment added to the plan after this period are left "
+        "out: no report on them was due.",
+        count,
+    ).format(count=format_number(count, ctx.lang))
+
+
 def all_hidden_note(ctx: cm.Ctx, count: int) -> str:
     """What a printed report says in place of "No progress recorded" when the plan
     hides every one of the ``count`` (> 0) reports of the period: they exist."""
@@ -382,7 +396,9 @@ def sheet_story(
             )
         )
     lvl = level_for_office(data.office)
-    actions = plan.actions_of(level=lvl)
+    # (not an action an amendment added after this period, unless reported on anyway)
+    actions = plan.actions_of(level=lvl, due=ctx.period, reported=data.reports)
+    not_due = len(plan.actions_of(level=lvl)) - len(actions)
     submitted = sum(1 for r in data.reports.values() if r.state == "submitted")
     if data.as_of:
         recorded = _("Data as of: {when}").format(when=ctx.when(data.as_of))
@@ -408,6 +424,9 @@ def sheet_story(
         counts,
     ]
     story.extend(cm.TextFlow(f, cm.BODY, rtl=ctx.rtl) for f in facts)
+    if not_due:
+        story.append(cm.TextFlow(not_due_note(ctx, not_due), cm.MUTED_SMALL, rtl=ctx.rtl,
+                                 space_after=2))
     if data.hidden and data.reports:  # else said in the facts
         story.append(cm.TextFlow(hidden_note(ctx, data.hidden), cm.BOLD_SMALL, rtl=ctx.rtl,
                                  space_after=2))

@@ -1,0 +1,232 @@
+"""An action an amendment added has no report due in the periods before HQ installed
+that amendment (Plan.added, from the plan's history): the sheets, the review pack, the
+dashboard and the overview counted it as missing there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from fieldplan import events
+from fieldplan.periods import Period
+from fieldplan.replica import init_hq
+from fieldplan.sync import enroll_office, init_from_setup
+from tests.scenes import amend_plan, round_trips
+
+
+def _ms(day: str) -> int:
+    return int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp() * 1000)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The wall clock, set by the test: ``clock("2026-08-03")``; each reading a
+    millisecond later than the one before."""
+    now = [_ms("2026-02-02")]
+
+    def read() -> int:
+        now[0] += 1
+        return now[0]
+
+    monkeypatch.setattr(events, "wall_ms", read)
+    return lambda day: now.__setitem__(0, _ms(day))
+
+
+def signed_hq(tmp_path: Path):
+    """HQ set up now, with the signed plan's text installed over the built-in
+    template's (version 2: a correction, due from the start)."""
+    hq = init_hq(tmp_path / "hq.sqlite3")
+    amend_plan(hq, tmp_path, signed=True)
+    return hq
+
+
+@pytest.fixture
+def hq_amended(clock, tmp_path: Path):
+    """HQ set up in 2026-S1 (February), with an amendment (version 3) installed in
+    August (2026-S2) that added PA1.9 and moved PA2.1 to the regional level."""
+    hq = signed_hq(tmp_path)
+    clock("2026-08-03")
+    amend_plan(hq, tmp_path, add=("PA1.9",), regional=("PA2.1",))
+    yield hq
+    hq.close()
+
+
+def test_an_added_action_is_due_from_the_semester_its_amendment_was_installed(hq_amended):
+    plan = hq_amended.plan()
+    assert plan.added == {"PA1.9": (Period(2026, 2), 3), "PA2.1": (Period(2026, 2), 3)}
+    assert not plan.expects("PA1.9", "2026-S1") and not plan.expects("PA1.9", "2025-S2")
+    assert plan.expects("PA1.9", "2026-S2") and plan.expects("PA1.9", "2027-S2")
+    assert plan.expects("PA1.1", "2025-S2")  # in the plan as first installed
+    national = plan.actions_of(level="national")
+    assert "PA1.9" in {a.code for a in national}
+    assert {a.code for a in national} - {a.code for a in plan.actions_of(
+        level="national", due="2026-S1")} == {"PA1.9"}
+    assert plan.actions_of(level="national", due="2026-S2") == national
+    # moved to the regional level: new to regional offices
+    assert "PA2.1" not in {a.code for a in plan.actions_of(level="regional", due="2026-S1")}
+    assert plan.added_text("PA1.9", "2026-S1") == (
+        "No report due: plan version 3 added this action in 2nd semester 2026.")
+    assert plan.added_text("PA1.9", "2026-S2") == ""
+    assert "الإصدار" in plan.added_text("PA1.9", "2026-S1", "ar")
+
+
+def test_the_plan_as_first_installed_is_due_from_the_start_however_late(clock, tmp_path):
+    clock("2027-03-01")  # HQ set fieldplan up late in the plan
+    hq = signed_hq(tmp_path)
+    assert hq.plan().added == {}
+    assert hq.plan().actions_of(level="national", due="2025-S2") == \
+        hq.plan().actions_of(level="national")
+    hq.close()
+
+
+def test_an_amendment_before_the_plans_first_period_adds_nothing_late(clock, tmp_path):
+    clock("2025-03-01")
+    hq = signed_hq(tmp_path)
+    clock("2025-04-01")  # amended before the plan starts (21 June 2025)
+    plan = amend_plan(hq, tmp_path, add=("PA1.9",))
+    assert plan.added == {} and plan.expects("PA1.9", "2025-S2")
+    hq.close()
+
+
+def test_an_amendment_installed_after_the_plans_end_is_a_correction(clock, tmp_path):
+    """(due from the start: an action due in no period of the plan is no amendment)"""
+    hq = signed_hq(tmp_path)
+    clock("2027-05-10")
+    plan = amend_plan(hq, tmp_path, add=("PA1.9",), end="2026-12-31")
+    assert plan.added == {} and plan.expects("PA1.9", "2025-S2")
+    clock("2028-01-10")
+    plan = amend_plan(hq, tmp_path, add=("PA1.8",))
+    assert plan.added == {} and plan.expects("PA1.8", "2025-S2")
+    hq.close()
+
+
+def test_actions_added_over_an_illustrative_plan_are_due_from_the_start(clock, tmp_path):
+    """HQ installs the signed plan's text over the built-in template, with codes the
+    template has not: a correction, not an amendment (the periods before it would
+    otherwise count none of its actions); once signed, an addition is an amendment."""
+    hq = init_hq(tmp_path / "hq.sqlite3")
+    clock("2026-09-01")
+    plan = amend_plan(hq, tmp_path, add=("PA1.9",))  # still illustrative
+    assert plan.added == {}
+    clock("2026-10-01")
+    plan = amend_plan(hq, tmp_path, add=("PA1.8",), signed=True)  # the last placeholders
+    assert plan.added == {}
+    clock("2027-02-01")
+    plan = amend_plan(hq, tmp_path, add=("PA1.7",))
+    assert plan.added == {"PA1.7": (Period(2027, 1), 4)}
+    hq.close()
+
+
+def test_an_office_counts_the_same_actions_due_as_hq(hq_amended, clock, tmp_path):
+    """An office set up after the amendment holds the plan's history too; one set up
+    before gets the amendment by bundle: both read what HQ reads."""
+    enroll_office(hq_amended, "SN", tmp_path / "sn.setup")
+    sn = init_from_setup(tmp_path / "sn.sqlite3", tmp_path / "sn.setup")
+    assert sn.plan().added == hq_amended.plan().added
+    sn.close()
+
+
+def test_an_office_set_up_before_the_amendment_follows_it(clock, tmp_path):
+    hq = signed_hq(tmp_path)
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    ml = init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ml.setup")
+    assert ml.plan().added == {}
+    clock("2026-09-01")
+    amend_plan(hq, tmp_path, add=("PA1.9",))
+    round_trips(ml, hq, tmp_path, rounds=1)
+    assert ml.plan().added == {"PA1.9": (Period(2026, 2), 3)} == hq.plan().added
+    ml.close()
+    hq.close()
+
+
+def test_an_older_version_arriving_after_a_newer_one_is_read(clock, tmp_path):
+    """(the plan's cache follows the history, not only its newest version)"""
+    from fieldplan import store
+
+    hq = signed_hq(tmp_path)
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    ml = init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ml.setup")
+    clock("2026-08-01")
+    amend_plan(hq, tmp_path, add=("PA1.9",))
+    clock("2027-02-01")
+    amend_plan(hq, tmp_path, add=("PA1.8",))
+    v3, v4 = [events.parse_event(body) for (body,) in hq.conn.execute(
+        "SELECT body FROM events WHERE entity = 'plan' ORDER BY seq DESC LIMIT 2")][::-1]
+
+    def arrives(event) -> None:
+        with store.write_transaction(ml.conn):
+            events.store_events(ml.conn, [event])
+
+    arrives(v4)  # version 3's bundle was lost on the way
+    assert ml.plan().version == 4
+    assert ml.plan().added["PA1.9"] == (Period(2027, 1), 4)  # first seen in version 4
+    arrives(v3)
+    assert ml.plan().version == 4
+    assert ml.plan().added == {"PA1.9": (Period(2026, 2), 3), "PA1.8": (Period(2027, 1), 4)}
+    ml.close()
+    hq.close()
+
+
+def _national(hq) -> int:
+    return len(hq.plan().actions_of(level="national"))
+
+
+def test_the_status_sheet_leaves_out_an_action_added_after_its_period(hq_amended, tmp_path):
+    from fieldplan.reports import build_status_sheet
+    from tests.core.test_reports import pdf_text
+    from tests.fixtures.reports.seed import write_progress
+
+    n = _national(hq_amended)  # PA1.9 last
+    assert write_progress(hq_amended, "ML", "2026-S1", only=n - 1) == n - 1
+    text = pdf_text(build_status_sheet(hq_amended, "2026-S1", "ML", out=tmp_path / "s1.pdf"))
+    assert f"Reports: {n - 1} of {n - 1} actions, {n - 1} submitted" in text
+    assert "New action PA1.9" not in text
+    assert ("1 action that an amendment added to the plan after this period is left out: "
+            "no report on it was due.") in text
+    # due from the semester the amendment was installed in
+    text = pdf_text(build_status_sheet(hq_amended, "2026-S2", "ML", out=tmp_path / "s2.pdf"))
+    assert f"Reports: 0 of {n} actions" in text and "New action PA1.9" in text
+    assert "left out" not in text
+
+
+def test_a_report_on_an_action_before_it_was_due_counts(hq_amended, tmp_path):
+    """(the amendment was agreed before HQ installed it: an office reported already)"""
+    from fieldplan.reports import build_status_sheet
+    from tests.core.test_reports import pdf_text
+    from tests.fixtures.reports.seed import write_progress
+
+    n = _national(hq_amended)
+    write_progress(hq_amended, "ML", "2026-S1")
+    text = pdf_text(build_status_sheet(hq_amended, "2026-S1", "ML", out=tmp_path / "s.pdf"))
+    assert f"Reports: {n} of {n} actions" in text and "New action PA1.9" in text
+    assert "left out" not in text
+
+
+def test_the_review_pack_counts_no_report_due_on_an_added_action(hq_amended, tmp_path):
+    from fieldplan.reports import build_review_pack
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.review import Pack
+    from tests.core.test_reports import pdf_text
+    from tests.fixtures.reports.seed import write_progress
+
+    n = _national(hq_amended)
+    write_progress(hq_amended, "ML", "2026-S1", only=n - 1)
+    write_progress(hq_amended, "ML", "2026-S2", only=n - 1)
+    pa1 = len(hq_amended.plan().actions_of(area="PA1", level="national"))
+    s1 = Pack(hq_amended, cm.make_ctx(hq_amended, "2026-S1", "en", "A4"), None, 1)
+    assert s1._due("ML") == n - 1 and s1._expected("PA1") - s1._due("HQ", "PA1") == pa1 - 1
+    s2 = Pack(hq_amended, cm.make_ctx(hq_amended, "2026-S2", "en", "A4"), None, 1)
+    assert s2._due("ML") == n and s2._expected("PA1") - s2._due("HQ", "PA1") == pa1
+    text = pdf_text(build_review_pack(hq_amended, "2026-S1", tmp_path / "p1.pdf"))
+    assert f"{n - 1}/{n - 1}" in text and f"{n - 1}/{n}" not in text
+    assert re.search(r"PA1\.9 New action PA1\.9 National – .{0,40}No report due: plan "
+                     r"version 3 added this action in 2nd semester 2026\.", text)
+    assert "2 actions that an amendment added to the plan after this period are left out" \
+        in text  # (PA1.9, and PA2.1 for regional offices)
+    text = pdf_text(build_review_pack(hq_amended, "2026-S2", tmp_path / "p2.pdf"))
+    assert f"{n - 1}/{n}" in text and "No report due" not in text
+    assert re.search(r"PA1\.9 New action PA1\.9 National 0/1", text)
+

@@ -220,11 +220,16 @@ class Plan:
     actions: tuple[Action, ...]
     illustrative: bool = False
     #: The actions an amendment added, as read from the plan's history in a database
-    #: (``fieldplan.planops.added_actions``): code → (the semester HQ installed that
+    #: (``fieldplan.planops.plan_additions``): code → (the semester HQ installed that
     #: amendment in, the plan version it made). Such an action has no report due in
     #: the periods before (``expects``). Not part of the plan's text: empty for a
     #: plan read from a file, and left out of comparisons.
     added: Mapping[str, tuple[Period, int]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
+    #: The same for indicators an amendment added to an action it had before, by
+    #: (action code, indicator key): no value due in the periods before
+    #: (``expects_value``).
+    added_values: Mapping[tuple[str, str], tuple[Period, int]] = field(
         default_factory=dict, compare=False, hash=False, repr=False)
 
     def action(self, code: str) -> Action:
@@ -274,6 +279,12 @@ class Plan:
         """Whether a report on action ``code`` is due in ``period``: False for an
         action an amendment added after that period (``added``), True otherwise."""
         added = self.added.get(code)
+        return added is None or as_period(period) >= added[0]
+
+    def expects_value(self, code: str, key: str, period: Period | str) -> bool:
+        """Whether a value of indicator ``key`` of action ``code`` is due in
+        ``period``: False for one an amendment added after that period."""
+        added = self.added_values.get((code, key))
         return added is None or as_period(period) >= added[0]
 
     def added_text(self, code: str, period: Period | str, lang: str | None = None) -> str:

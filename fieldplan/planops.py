@@ -170,26 +170,34 @@ def plan_documents(rep: Replica) -> Iterator[dict[str, Any]]:
             yield doc
 
 
-def added_actions(rep: Replica, plan: Plan) -> dict[str, tuple[Period, int]]:
-    """The actions of ``plan`` an amendment added (``Plan.added``): code → (the
-    semester HQ installed the first plan version that had the action at its present
-    level in, that version's number). An action moved to another level is new to that
+#: What an amendment added (``plan_additions``): key → (the semester HQ installed the
+#: version in, that version's number).
+Additions = dict[Any, tuple["Period", int]]
+
+
+def plan_additions(rep: Replica, plan: Plan) -> tuple[Additions, Additions]:
+    """What amendments added to ``plan`` (``Plan.added``, ``Plan.added_values``): its
+    actions by code, and its indicators of actions that had come before them by
+    (code, key), each with the semester HQ installed the first plan version that had
+    it in, and that version's number. An action moved to another level is new to that
     level's offices.
 
     The oldest plan version held is the plan as first installed: its actions are due
-    from the plan's start, however late HQ set fieldplan up. So are those a version
+    from the plan's start, however late HQ set fieldplan up. So is what a version
     brings while the plan it replaces is still illustrative (the signed plan's text
     installed over the built-in template, or its last placeholders filled in: a
-    correction, not an amendment), and those of a version installed after the last
-    day of the plan it makes (only a correction can still change a finished plan).
+    correction, not an amendment), and what a version installed after the last day of
+    the plan it makes brings (only a correction can still change a finished plan).
 
     Read from the plan versions every computer holds (HQ's plan events travel to each
     office from its first), so HQ and offices count the same reports as due."""
     from fieldplan.periods import Period
 
     seen: set[tuple[str, str]] | None = None
+    seen_values: set[tuple[str, str]] = set()
     correcting = False  # the version before is illustrative
-    added: dict[tuple[str, str], tuple[Period, int]] = {}
+    added: Additions = {}
+    added_values: Additions = {}
     for hlc, value in rep.conn.execute(
             "SELECT hlc, value FROM versions WHERE entity = 'plan' AND entity_id = ? "
             "AND field = 'document' ORDER BY hlc, origin, seq", (rep.plan_id,)):
@@ -199,21 +207,35 @@ def added_actions(rep: Replica, plan: Plan) -> dict[str, tuple[Period, int]]:
             version, end = head["version"], dt.date.fromisoformat(head["end"])
         except (TypeError, ValueError, KeyError):
             continue  # (not a plan document this version reads)
-        pairs = {(str(a.get("code", "")).upper(), str(a.get("level", "")))
-                 for a in actions_of(doc)}
+        pairs, values = set(), set()
+        for a in actions_of(doc):
+            code = str(a.get("code", "")).upper()
+            pairs.add((code, str(a.get("level", ""))))
+            indicators = a.get("indicators")
+            values |= {(code, str(i.get("key", ""))) for i in (
+                indicators if isinstance(indicators, list) else ()) if isinstance(i, dict)}
         day = events.hlc_to_datetime(hlc).date()  # (an int64: a year before 6500)
         if seen is not None and not correcting and day <= end:
-            for pair in pairs - seen:
-                added[pair] = (Period.of(day), version if type(version) is int else 0)
+            when = (Period.of(day), version if type(version) is int else 0)
+            added.update(dict.fromkeys(pairs - seen, when))
+            had = {code for code, _level in seen}
+            added_values.update(dict.fromkeys(
+                (v for v in values - seen_values if v[0] in had), when))
         seen = (seen or set()) | pairs
+        seen_values |= values
         correcting = bool(head.get("illustrative"))
     first = plan.periods()[0]
-    out = {}
+    out: Additions = {}
+    out_values: Additions = {}
     for a in plan.actions:
         found = added.get((a.code.upper(), a.level))
         if found is not None and found[0] > first:
             out[a.code] = found
-    return out
+        for ind in a.indicators:
+            found = added_values.get((a.code.upper(), ind.key))
+            if found is not None and found[0] > first:
+                out_values[(a.code, ind.key)] = found
+    return out, out_values
 
 
 def actions_of(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:

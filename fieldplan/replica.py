@@ -202,7 +202,7 @@ class Replica:
     def plan(self):  # -> fieldplan.plan.Plan
         """The plan as merged here (cached until a plan event changes it)."""
         from fieldplan.plan import plan_from_dict
-        from fieldplan.planops import added_actions
+        from fieldplan.planops import plan_additions
 
         # (and how many versions: the history says which actions an amendment added,
         # and an older version may arrive after a newer one)
@@ -216,7 +216,8 @@ class Replica:
         if doc is None:
             raise StoreError(_("this database holds no plan yet"))
         plan = plan_from_dict(doc, source=_("plan in database"))
-        plan = dataclasses.replace(plan, added=added_actions(self, plan))
+        added, added_values = plan_additions(self, plan)
+        plan = dataclasses.replace(plan, added=added, added_values=added_values)
         self._plan_cache = (stamp, plan)
         return plan
 

@@ -191,14 +191,15 @@ def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
 
 
 def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, title=None,
-            drop_indicators=(), add=(), signed=False):
+            drop_indicators=(), add=(), signed=False, add_indicators=()):
     """``plan`` as an amendment changes it (its version one up): actions dropped,
     renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, a later start or
     an earlier end (the targets of the periods they drop dropped too), a new title for
     the first action, indicators dropped (``("PA1.2", "data-reports")`` pairs), new
     national actions added at the end (``("PA1.9",)``: each a copy of PA1.1 with that
     code and its title); ``signed``: no text illustrative any more (HQ installed the
-    signed plan's)."""
+    signed plan's); indicators added (``("PA1.2", "new-key")`` pairs: each a copy of
+    the action's first with that key)."""
     import dataclasses
     import datetime as dt
 
@@ -221,6 +222,9 @@ def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, ti
             indicators=tuple(dataclasses.replace(
                 ind, targets=tuple(t for t in ind.targets if t[0] in periods))
                 for ind in a.indicators if (a.code, ind.key) not in drop_indicators))
+        a = dataclasses.replace(a, indicators=a.indicators + tuple(
+            dataclasses.replace(a.indicators[0], key=key, title=Text(en=f"New {key}"))
+            for code, key in add_indicators if code == a.code))
         actions.append(a)
     model = plan.action("PA1.1")
     actions += [dataclasses.replace(

@@ -114,7 +114,9 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         if r.percent is None:
             empty.insert(0, _("percent"))
         for ind in a.indicators:
-            if r.value(ind.key) is None:
+            # (not one an amendment added after the period)
+            if r.value(ind.key) is None and identity.plan.expects_value(a.code, ind.key,
+                                                                          period):
                 empty.append(ind.title.get(lang()))  # by its title, as the editor shows it
         if empty:
             # Translators: e.g. "PA1.2 — to fill in: percent, challenges"

@@ -237,6 +237,8 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None) -> list[Flow
     out: list[Flowable] = []
     for ind in action.indicators:
         actual = report.value(ind.key) if report else None
+        if actual is None and not ctx.plan.expects_value(action.code, ind.key, ctx.period):
+            continue  # an amendment added it after the period: nothing was asked
         target = ind.target_for(ctx.period)
         # the unit follows the target: its plural agrees with the target
         unit = _unit(ctx, ind.unit, actual if target is None else target)

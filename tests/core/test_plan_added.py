@@ -230,3 +230,33 @@ def test_the_review_pack_counts_no_report_due_on_an_added_action(hq_amended, tmp
     assert f"{n - 1}/{n}" in text and "No report due" not in text
     assert re.search(r"PA1\.9 New action PA1\.9 National 0/1", text)
 
+
+
+def test_an_indicator_added_to_an_action_has_no_value_due_before(clock, tmp_path):
+    hq = signed_hq(tmp_path)
+    clock("2026-09-01")
+    plan = amend_plan(hq, tmp_path, add=("PA1.9",), add_indicators=(
+        ("PA1.2", "new-count"), ("PA1.9", "also-new")))
+    # (the new action's indicators come with it: the action's own period says it)
+    assert plan.added_values == {("PA1.2", "new-count"): (Period(2026, 2), 3)}
+    assert not plan.expects_value("PA1.2", "new-count", "2026-S1")
+    assert plan.expects_value("PA1.2", "new-count", "2026-S2")
+    assert plan.expects_value("PA1.2", plan.action("PA1.2").indicators[0].key, "2025-S2")
+    hq.close()
+
+
+def test_the_status_sheet_prints_no_indicator_added_after_its_period(clock, tmp_path):
+    from fieldplan.reports import build_status_sheet
+    from tests.core.test_reports import pdf_text
+    from tests.fixtures.reports.seed import write_progress
+
+    hq = signed_hq(tmp_path)
+    for period in ("2026-S1", "2026-S2"):  # (written before the indicator was added)
+        write_progress(hq, "ML", period, only=2)
+    clock("2026-09-01")
+    amend_plan(hq, tmp_path, add_indicators=(("PA1.2", "new-count"),))
+    text = pdf_text(build_status_sheet(hq, "2026-S1", "ML", out=tmp_path / "s1.pdf"))
+    assert "New new-count" not in text and "PA1.2" in text
+    text = pdf_text(build_status_sheet(hq, "2026-S2", "ML", out=tmp_path / "s2.pdf"))
+    assert "New new-count" in text
+    hq.close()

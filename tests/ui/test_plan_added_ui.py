@@ -106,3 +106,23 @@ def test_the_report_editor_says_why_no_report_is_due(open_window, qtbot, tmp_pat
         f"\nNo report due: plan version 3 added this action in {format_period(due)}.")
     editor = choose(window, qtbot, "PA1.9", due)
     assert "No report due" not in editor.meta.text()
+
+
+def test_the_dashboard_asks_no_value_of_an_indicator_added_after_the_period() -> None:
+    from fieldplan.model import ProgressReport
+    from tests.scenes import amended
+
+    plan = dataclasses.replace(
+        amended(default_plan(), add_indicators=(("PA1.2", "new-count"),)),
+        added_values={("PA1.2", "new-count"): (Period(2026, 2), 2)})
+    keys = [ind.key for ind in plan.action("PA1.2").indicators]
+    assert keys[-1] == "new-count"
+
+    def summary(period: str):
+        full = ProgressReport("SN", "PA1.2", period, "on-track", 40,
+                              tuple(sorted((k, 1.0) for k in keys[:-1])), "a", "c", "n",
+                              "draft", "2026-03-01T10:00:00Z", "x")
+        return summarise(Identity("office", "SN", "r", plan, ""), period, [full])
+
+    assert not [m for m in summary("2026-S1").missing if m.startswith("PA1.2")]
+    assert "PA1.2 — to fill in: New new-count" in summary("2026-S2").missing

@@ -175,7 +175,8 @@ def plan_documents(rep: Replica) -> Iterator[dict[str, Any]]:
 Additions = dict[Any, tuple["Period", int]]
 
 
-def plan_additions(rep: Replica, plan: Plan) -> tuple[Additions, Additions]:
+def plan_additions(rep: Replica, plan: Plan, *, installing: bool = False
+                   ) -> tuple[Additions, Additions]:
     """What amendments added to ``plan`` (``Plan.added``, ``Plan.added_values``): its
     actions by code, and its indicators of actions that had come before them by
     (code, key), each with the semester HQ installed the first plan version that had
@@ -190,17 +191,24 @@ def plan_additions(rep: Replica, plan: Plan) -> tuple[Additions, Additions]:
     the plan it makes brings (only a correction can still change a finished plan).
 
     Read from the plan versions every computer holds (HQ's plan events travel to each
-    office from its first), so HQ and offices count the same reports as due."""
+    office from its first), so HQ and offices count the same reports as due.
+    ``installing``: ``plan`` is not installed yet, but would be today (what it adds
+    is said before it is installed: ``PlanChange.due_from``)."""
     from fieldplan.periods import Period
+    from fieldplan.plan import plan_to_dict
+
+    rows: Iterable[tuple[int, str]] = rep.conn.execute(
+        "SELECT hlc, value FROM versions WHERE entity = 'plan' AND entity_id = ? "
+        "AND field = 'document' ORDER BY hlc, origin, seq", (rep.plan_id,)).fetchall()
+    if installing:
+        rows = [*rows, (events.wall_ms() << 16, json.dumps(plan_to_dict(plan)))]
 
     seen: set[tuple[str, str]] | None = None
     seen_values: set[tuple[str, str]] = set()
     correcting = False  # the version before is illustrative
     added: Additions = {}
     added_values: Additions = {}
-    for hlc, value in rep.conn.execute(
-            "SELECT hlc, value FROM versions WHERE entity = 'plan' AND entity_id = ? "
-            "AND field = 'document' ORDER BY hlc, origin, seq", (rep.plan_id,)):
+    for hlc, value in rows:
         try:
             doc = json.loads(value)
             head = doc["plan"]
@@ -385,6 +393,21 @@ class PlanChange:
     reports: int = 0
     diff: PlanDiff = field(default_factory=PlanDiff)
     untranslated: tuple[str, ...] = ()
+    #: the period from which the reports on the actions it adds (and the values of
+    #: the indicators it adds) are due, none being asked before ("" when it adds none,
+    #: or is a correction, due from the start: ``plan_additions``)
+    due_from: str = ""
+
+    def due_text(self) -> str:
+        """``due_from`` in a sentence ("" when there is none)."""
+        from fieldplan.i18n import format_period
+
+        if not self.due_from:
+            return ""
+        # Translators: {period} is a semester in words ("2nd semester 2026")
+        return _("What it adds is due from {period}, the semester it is installed in: no "
+                 "report or value is asked of it for the periods before").format(
+                     period=format_period(self.due_from))
 
 
 def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
@@ -402,9 +425,13 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
         # the file exported from this database, imported again: nothing to do
         return PlanChange(new, old, unchanged=True, untranslated=untranslated(new))
     hidden = _check(rep, new, for_terminal(source))
+    added, added_values = plan_additions(rep, new, installing=True)
+    due = {str(period) for period, version in (*added.values(), *added_values.values())
+           if version == new.version}
     return PlanChange(new, old, hidden=hidden,
                       reports=hidden_reports(rep, new, shown_by=old) if hidden else 0,
-                      diff=diff_plans(old, new), untranslated=untranslated(new))
+                      diff=diff_plans(old, new), untranslated=untranslated(new),
+                      due_from=min(due, default=""))
 
 
 def check_hq(rep: Replica) -> None:
@@ -515,4 +542,5 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
                              "levels": list(newly_hidden.levels)},
             "changes": change.diff.as_dict(),
             "untranslated": list(change.untranslated),
+            "due_from": change.due_from or None,
             "backup": backup}

@@ -228,6 +228,8 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
     changes = change.diff.lines()
     lines = ([_("What it changes:"), *changes] if changes else
              [_("It changes none of the areas, actions, indicators or dates.")])
+    if change.due_from:
+        lines += ["", sentence(change.due_text()) + "."]
     if change.hidden:
         lines += ["", _("What it would hide:"),
                   *(sentence(part) for part in change.hidden.parts(shown=None))]

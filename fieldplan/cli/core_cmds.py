@@ -715,6 +715,8 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
                 result["actions"]).format(plan=result["plan"], version=result["version"],
                                           actions=result["actions"]))
         print_changes(change)
+        if change.due_from:
+            print(change.due_text())
         if args.dry_run:
             print_would_hide(change, args.allow_hiding)
             return

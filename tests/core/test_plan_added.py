@@ -260,3 +260,49 @@ def test_the_status_sheet_prints_no_indicator_added_after_its_period(clock, tmp_
     text = pdf_text(build_status_sheet(hq, "2026-S2", "ML", out=tmp_path / "s2.pdf"))
     assert "New new-count" in text
     hq.close()
+
+
+def test_hq_is_told_from_when_what_an_amendment_adds_is_due(clock, tmp_path, capsys):
+    """(plan import and its --dry-run, --json, and the client's question)"""
+    import dataclasses
+    import json
+
+    from fieldplan.cli import main
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import preview_plan
+    from tests.scenes import amended
+    from ui.plan_files import change_text
+
+    hq = signed_hq(tmp_path)
+    clock("2026-09-01")
+    new = amended(hq.plan(), add=("PA1.9",))
+    change = preview_plan(hq, new, "v3.toml")
+    assert change.due_from == "2026-S2"
+    _text, details = change_text(change, "v3.toml")
+    assert details.endswith("\n\nWhat it adds is due from 2nd semester 2026, the semester it "
+                            "is installed in: no report or value is asked of it for the "
+                            "periods before.")
+    # a correction says nothing of it: after the plan's end, or over illustrative text
+    assert preview_plan(hq, dataclasses.replace(new, end=dt.date(2026, 6, 30), actions=tuple(
+        dataclasses.replace(a, indicators=()) for a in new.actions)), "x").due_from == ""
+    assert preview_plan(hq, amended(hq.plan(), title="Same codes"), "x").due_from == ""
+    path = tmp_path / "v3.toml"
+    dump_plan(new, path)
+    hq.close()
+    db = str(tmp_path / "hq.sqlite3")
+    assert main(["--db", db, "plan", "import", "--dry-run", str(path)]) == 0
+    assert ("What it adds is due from 2nd semester 2026, the semester it is installed in: "
+            "no report or value is asked of it for the periods before") in \
+        capsys.readouterr().out
+    assert main(["--db", db, "--json", "plan", "import", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["due_from"] == "2026-S2"
+
+
+def test_an_amendment_over_an_illustrative_plan_says_nothing_of_when(clock, tmp_path):
+    from fieldplan.planops import preview_plan
+    from tests.scenes import amended
+
+    hq = init_hq(tmp_path / "hq.sqlite3")
+    clock("2026-09-01")
+    assert preview_plan(hq, amended(hq.plan(), add=("PA1.9",)), "x").due_from == ""
+    hq.close()

@@ -189,12 +189,15 @@ def plan_additions(rep: Replica, plan: Plan, *, installing: bool = False
     installed over the built-in template, or its last placeholders filled in: a
     correction, not an amendment), and what a version installed after the last day of
     the plan it makes brings (only a correction can still change a finished plan).
+    An action (or indicator) is dated by the first version that had it: one dropped
+    and brought back later is due in the periods between too (a single first period
+    cannot leave a gap, and its periods before the drop were due).
 
     Read from the plan versions every computer holds (HQ's plan events travel to each
     office from its first), so HQ and offices count the same reports as due.
     ``installing``: ``plan`` is not installed yet, but would be today (what it adds
     is said before it is installed: ``PlanChange.due_from``)."""
-    from fieldplan.periods import Period
+    from fieldplan.periods import period_for_date, plan_periods
     from fieldplan.plan import plan_to_dict
 
     rows: Iterable[tuple[int, str]] = rep.conn.execute(
@@ -212,8 +215,10 @@ def plan_additions(rep: Replica, plan: Plan, *, installing: bool = False
         try:
             doc = json.loads(value)
             head = doc["plan"]
-            version, end = head["version"], dt.date.fromisoformat(head["end"])
-        except (TypeError, ValueError, KeyError):
+            version = head["version"]
+            start, end = dt.date.fromisoformat(head["start"]), dt.date.fromisoformat(head["end"])
+            periods = plan_periods(start, end)
+        except (TypeError, ValueError, KeyError, ValidationError):
             continue  # (not a plan document this version reads)
         pairs, values = set(), set()
         for a in actions_of(doc):
@@ -223,8 +228,11 @@ def plan_additions(rep: Replica, plan: Plan, *, installing: bool = False
             values |= {(code, str(i.get("key", ""))) for i in (
                 indicators if isinstance(indicators, list) else ()) if isinstance(i, dict)}
         day = events.hlc_to_datetime(hlc).date()  # (an int64: a year before 6500)
-        if seen is not None and not correcting and day <= end:
-            when = (Period.of(day), version if type(version) is int else 0)
+        # (the plan's period of that day: a short last semester is folded into the one
+        # before; a day before the plan's start adds nothing late)
+        period = period_for_date(day, periods, start, end)
+        if seen is not None and not correcting and period is not None:
+            when = (period, version if type(version) is int else 0)
             added.update(dict.fromkeys(pairs - seen, when))
             had = {code for code, _level in seen}
             added_values.update(dict.fromkeys(
@@ -405,9 +413,8 @@ class PlanChange:
         if not self.due_from:
             return ""
         # Translators: {period} is a semester in words ("2nd semester 2026")
-        return _("What it adds is due from {period}, the semester it is installed in: no "
-                 "report or value is asked of it for the periods before").format(
-                     period=format_period(self.due_from))
+        return _("Reports on what it adds are due from {period} (this semester): none "
+                 "are asked for earlier periods").format(period=format_period(self.due_from))
 
 
 def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:

@@ -7,6 +7,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,25 @@ def make_office(tmp_path: Path, hq):
     yield make
     for rep in opened:
         rep.close()
+
+
+def _ms(day: str) -> int:
+    return int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp() * 1000)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The wall clock (fieldplan.events.wall_ms), from 2 February 2026 and set by the
+    test: ``clock("2026-08-03")``; each reading a millisecond later than the one
+    before. (A write stamped before an earlier one still comes after it: set the clock
+    before the databases are made.)"""
+    now = [_ms("2026-02-02")]
+
+    def read() -> int:
+        now[0] += 1
+        return now[0]
+
+    from fieldplan import events
+
+    monkeypatch.setattr(events, "wall_ms", read)
+    return lambda day: now.__setitem__(0, _ms(day))

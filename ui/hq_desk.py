@@ -466,16 +466,19 @@ class OverviewPage(QWidget):
     def refresh(self) -> None:
         period = self.period
 
-        def fetch(rep) -> tuple[list[ProgressReport], list[str]]:
+        def fetch(rep) -> tuple[list[ProgressReport], list[str], str]:
             from fieldplan.sync.export import expected_offices
 
             # (headquarters too, on the plan's global actions: as the review pack)
-            return list_reports(rep, period=period), expected_offices(rep, rep.plan())
+            return (list_reports(rep, period=period),
+                    expected_offices(rep, rep.plan(), period), period)
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
-    def _loaded(self, result: tuple[list[ProgressReport], list[str]]) -> None:
-        reports, known = result
+    def _loaded(self, result: tuple[list[ProgressReport], list[str], str]) -> None:
+        reports, known, period = result
+        if period != self.period:
+            return  # read for the period shown before: its own refresh follows
         plan = self.identity.plan
         # the reports the plan shows, as the review pack counts them
         reports = PlanScope(plan).shown(reports)
@@ -491,7 +494,7 @@ class OverviewPage(QWidget):
             reported.setdefault(r.office, set()).add(r.action)
         expected_actions: dict[tuple[str, str], int] = {}
         for o in offices:
-            for a in plan.actions_of(level=level_for_office(o), due=self.period,
+            for a in plan.actions_of(level=level_for_office(o), due=period,
                                      reported=reported.get(o, ())):
                 expected_actions[(o, a.area)] = expected_actions.get((o, a.area), 0) + 1
         self.model.set_data(

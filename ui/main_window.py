@@ -1092,7 +1092,11 @@ class MainWindow(QMainWindow):
             lambda identity: self._plan_read(identity, outside)).run()
 
     def _plan_read(self, identity: Identity, outside: bool, said: str = "") -> None:
-        if identity.plan == self.identity.plan:
+        # (what amendments added is no part of a plan's equality: an older version
+        # that arrived late may change it alone)
+        if identity.plan == self.identity.plan and (
+                identity.plan.added, identity.plan.added_values) == (
+                self.identity.plan.added, self.identity.plan.added_values):
             if identity != self.identity:
                 # the same plan, a new replica id: another program's import renewed
                 # this computer's identity (its database went back), which it said

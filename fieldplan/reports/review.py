@@ -490,7 +490,11 @@ class Pack:
                                           cm.BOLD_SMALL)]
         if self.unknown:
             out += [Spacer(1, 8), self._t(self._unknown_note(), cm.BOLD_SMALL)]
-        not_due = sum(not ctx.plan.expects(a.code, ctx.period) for a in ctx.plan.actions)
+        # (of the levels of the offices expected, and not reported on anyway)
+        levels = {self.level[o] for o in self.offices + self.missing}
+        reported = {r.action for r in self.reports}
+        not_due = sum(1 for a in ctx.plan.actions if a.level in levels
+                      and a.code not in reported and not ctx.plan.expects(a.code, ctx.period))
         if not_due:
             out += [Spacer(1, 8), self._t(sh.not_due_note(ctx, not_due), cm.SMALL)]
         if self.drafts:

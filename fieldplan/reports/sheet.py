@@ -177,10 +177,10 @@ def not_due_note(ctx: cm.Ctx, count: int) -> str:
     from fieldplan.i18n import format_number
 
     return ctx.ngettext(
-        "{count} action that an amendment added to the plan after this period is left "
-        "out: no report on it was due.",
-        "{count} actions that an amendment added to the plan after this period are left "
-        "out: no report on them was due.",
+        "{count} action that an amendment added to the plan after this period is not "
+        "counted: no report on it was due.",
+        "{count} actions that an amendment added to the plan after this period are not "
+        "counted: no report on them was due.",
         count,
     ).format(count=format_number(count, ctx.lang))
 

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,17 +115,22 @@ def known_offices(rep: Replica) -> list[str]:
     return sorted(known - {"HQ", ""})
 
 
-def expected_offices(rep: Replica, plan: Any) -> list[str]:
+def expected_offices(rep: Replica, plan: Any, period: str | None = None,
+                     reported: Container[str] = ()) -> list[str]:
     """(HQ) the offices expected to report, as the review pack, the lock check and HQ's
     overview count them: those headquarters knows (``known_offices``) and headquarters
     itself, each only when the plan has actions of its level (offices.level_for_office):
     a regional office enrolled is not awaited on a plan without regional actions, nor
-    HQ on one without global actions. In the order of offices.all_offices()."""
+    HQ on one without global actions. With ``period``, actions due then (not those an
+    amendment added later: ``Plan.expects``), or offices of ``reported`` that reported
+    on one anyway. In the order of offices.all_offices()."""
     from fieldplan.offices import HQ, all_offices, level_for_office
 
     known = {*known_offices(rep), HQ}
     levels = {a.level for a in plan.actions}  # (plan.actions_of(level=…) non-empty)
-    return [o for o in all_offices() if o in known and level_for_office(o) in levels]
+    due = {a.level for a in plan.actions_of(due=period)} if period else levels
+    return [o for o in all_offices() if o in known and (
+        level_for_office(o) in due or (o in reported and level_for_office(o) in levels))]
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,7 @@ def period_reports(rep: Replica, plan: Any, period: str) -> PeriodReports:
 
     held = list_reports(rep, period=period)
     shown = PlanScope(plan).shown(held)
-    expected = expected_offices(rep, plan)
+    expected = expected_offices(rep, plan, period, {r.office for r in shown})
     wanted = set(expected)
     unknown: dict[str, int] = {}
     for r in shown:

@@ -109,7 +109,7 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
     try:
         counted = period_reports(rep, plan, period)
     except ValidationError:  # outside the plan, nothing held: no report to count
-        counted = PeriodReports(expected_offices(rep, plan), [], 0, {})
+        counted = PeriodReports(expected_offices(rep, plan, period), [], 0, {})
     drafts = sum(1 for r in counted.counted if r.state != "submitted")
     submitted = {r.office for r in counted.counted if r.state == "submitted"}
     conflicts = sum(1 for c in list_conflicts(rep)

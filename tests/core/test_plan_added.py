@@ -17,24 +17,6 @@ from fieldplan.sync import enroll_office, init_from_setup
 from tests.scenes import amend_plan, round_trips
 
 
-def _ms(day: str) -> int:
-    return int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp() * 1000)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The wall clock, set by the test: ``clock("2026-08-03")``; each reading a
-    millisecond later than the one before."""
-    now = [_ms("2026-02-02")]
-
-    def read() -> int:
-        now[0] += 1
-        return now[0]
-
-    monkeypatch.setattr(events, "wall_ms", read)
-    return lambda day: now.__setitem__(0, _ms(day))
-
-
 def signed_hq(tmp_path: Path):
     """HQ set up now, with the signed plan's text installed over the built-in
     template's (version 2: a correction, due from the start)."""
@@ -184,12 +166,12 @@ def test_the_status_sheet_leaves_out_an_action_added_after_its_period(hq_amended
     text = pdf_text(build_status_sheet(hq_amended, "2026-S1", "ML", out=tmp_path / "s1.pdf"))
     assert f"Reports: {n - 1} of {n - 1} actions, {n - 1} submitted" in text
     assert "New action PA1.9" not in text
-    assert ("1 action that an amendment added to the plan after this period is left out: "
+    assert ("1 action that an amendment added to the plan after this period is not counted: "
             "no report on it was due.") in text
     # due from the semester the amendment was installed in
     text = pdf_text(build_status_sheet(hq_amended, "2026-S2", "ML", out=tmp_path / "s2.pdf"))
     assert f"Reports: 0 of {n} actions" in text and "New action PA1.9" in text
-    assert "left out" not in text
+    assert "not counted" not in text
 
 
 def test_a_report_on_an_action_before_it_was_due_counts(hq_amended, tmp_path):
@@ -202,7 +184,7 @@ def test_a_report_on_an_action_before_it_was_due_counts(hq_amended, tmp_path):
     write_progress(hq_amended, "ML", "2026-S1")
     text = pdf_text(build_status_sheet(hq_amended, "2026-S1", "ML", out=tmp_path / "s.pdf"))
     assert f"Reports: {n} of {n} actions" in text and "New action PA1.9" in text
-    assert "left out" not in text
+    assert "not counted" not in text
 
 
 def test_the_review_pack_counts_no_report_due_on_an_added_action(hq_amended, tmp_path):
@@ -221,15 +203,16 @@ def test_the_review_pack_counts_no_report_due_on_an_added_action(hq_amended, tmp
     s2 = Pack(hq_amended, cm.make_ctx(hq_amended, "2026-S2", "en", "A4"), None, 1)
     assert s2._due("ML") == n and s2._expected("PA1") - s2._due("HQ", "PA1") == pa1
     text = pdf_text(build_review_pack(hq_amended, "2026-S1", tmp_path / "p1.pdf"))
+    cover = pdf_text(tmp_path / "p1.pdf", page=1)
     assert f"{n - 1}/{n - 1}" in text and f"{n - 1}/{n}" not in text
     assert re.search(r"PA1\.9 New action PA1\.9 National – .{0,40}No report due: plan "
                      r"version 3 added this action in 2nd semester 2026\.", text)
-    assert "2 actions that an amendment added to the plan after this period are left out" \
-        in text  # (PA1.9, and PA2.1 for regional offices)
+    # (PA1.9; not PA2.1, new to regional offices, of which none is expected)
+    assert "1 action that an amendment added to the plan after this period is not counted" \
+        in cover
     text = pdf_text(build_review_pack(hq_amended, "2026-S2", tmp_path / "p2.pdf"))
     assert f"{n - 1}/{n}" in text and "No report due" not in text
     assert re.search(r"PA1\.9 New action PA1\.9 National 0/1", text)
-
 
 
 def test_an_indicator_added_to_an_action_has_no_value_due_before(clock, tmp_path):
@@ -279,9 +262,8 @@ def test_hq_is_told_from_when_what_an_amendment_adds_is_due(clock, tmp_path, cap
     change = preview_plan(hq, new, "v3.toml")
     assert change.due_from == "2026-S2"
     _text, details = change_text(change, "v3.toml")
-    assert details.endswith("\n\nWhat it adds is due from 2nd semester 2026, the semester it "
-                            "is installed in: no report or value is asked of it for the "
-                            "periods before.")
+    assert details.endswith("\n\nReports on what it adds are due from 2nd semester 2026 (this "
+                            "semester): none are asked for earlier periods.")
     # a correction says nothing of it: after the plan's end, or over illustrative text
     assert preview_plan(hq, dataclasses.replace(new, end=dt.date(2026, 6, 30), actions=tuple(
         dataclasses.replace(a, indicators=()) for a in new.actions)), "x").due_from == ""
@@ -291,8 +273,8 @@ def test_hq_is_told_from_when_what_an_amendment_adds_is_due(clock, tmp_path, cap
     hq.close()
     db = str(tmp_path / "hq.sqlite3")
     assert main(["--db", db, "plan", "import", "--dry-run", str(path)]) == 0
-    assert ("What it adds is due from 2nd semester 2026, the semester it is installed in: "
-            "no report or value is asked of it for the periods before") in \
+    assert ("Reports on what it adds are due from 2nd semester 2026 (this semester): "
+            "none are asked for earlier periods") in \
         capsys.readouterr().out
     assert main(["--db", db, "--json", "plan", "import", str(path)]) == 0
     assert json.loads(capsys.readouterr().out)["due_from"] == "2026-S2"
@@ -305,4 +287,55 @@ def test_an_amendment_over_an_illustrative_plan_says_nothing_of_when(clock, tmp_
     hq = init_hq(tmp_path / "hq.sqlite3")
     clock("2026-09-01")
     assert preview_plan(hq, amended(hq.plan(), add=("PA1.9",)), "x").due_from == ""
+    hq.close()
+
+
+def test_an_amendment_in_a_folded_last_semester_is_due_in_the_period_it_joins(clock,
+                                                                              tmp_path):
+    """A plan ending on 20 January 2028 folds those days into 2027-S2: an amendment
+    installed on 10 January is due from 2027-S2, not from a 2028-S1 the plan has not
+    (it was due nowhere)."""
+    hq = signed_hq(tmp_path)
+    plan = amend_plan(hq, tmp_path, end="2028-01-20")
+    assert str(plan.periods()[-1]) == "2027-S2"
+    clock("2028-01-10")
+    plan = amend_plan(hq, tmp_path, add=("PA1.9",))
+    assert plan.added == {"PA1.9": (Period(2027, 2), 4)}
+    assert plan.expects("PA1.9", "2027-S2") and not plan.expects("PA1.9", "2027-S1")
+    hq.close()
+
+
+def test_an_office_whose_level_has_nothing_due_yet_is_not_awaited(clock, tmp_path):
+    """The plan's first global action, added in 2026-S2: headquarters is not awaited
+    (review pack, lock check, Overview) in 2026-S1, unless it reported anyway."""
+    import dataclasses
+
+    from fieldplan import progress
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+    from fieldplan.sync import lock_check
+    from fieldplan.sync.export import expected_offices, period_reports
+    from tests.scenes import amended
+
+    hq = init_hq(tmp_path / "hq.sqlite3")
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    base = hq.plan()
+    globals_ = tuple(a.code for a in base.actions if a.level == "global")
+    amend_plan(hq, tmp_path, drop=globals_, signed=True)  # (a correction)
+    clock("2026-08-01")
+    new = amended(hq.plan())
+    new = dataclasses.replace(new, actions=(*new.actions, dataclasses.replace(
+        base.action(globals_[0]), code="PA1.8", illustrative=False)))
+    dump_plan(new, tmp_path / "v3.json")
+    replace_plan(hq, tmp_path / "v3.json")
+    plan = hq.plan()
+    assert plan.added == {"PA1.8": (Period(2026, 2), 3)}
+    assert expected_offices(hq, plan) == ["HQ", "ML"]
+    assert expected_offices(hq, plan, "2026-S1") == ["ML"]
+    assert expected_offices(hq, plan, "2026-S2") == ["HQ", "ML"]
+    assert lock_check(hq, "2026-S1").offices == 1 and lock_check(hq, "2026-S2").offices == 2
+    progress.record_progress(hq, "PA1.8", "2026-S1", status="on-track")
+    counted = period_reports(hq, plan, "2026-S1")
+    assert counted.expected == ["HQ", "ML"] and counted.unknown == {}
+    assert [r.action for r in counted.counted] == ["PA1.8"]
     hq.close()

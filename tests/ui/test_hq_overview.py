@@ -38,7 +38,7 @@ def _overview(open_window, qtbot, hq_db, reports, known):
     page = window.hq_desk.overview
     window.show_page(page)
     wait_idle(qtbot, window.session)
-    page._loaded((reports, known))
+    page._loaded((reports, known, page.period))
     return window, page
 
 
@@ -180,7 +180,8 @@ def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, lang
     window.show_page(page)
     wait_idle(qtbot, window.session)
     # every member state, as the reviewer's headquarters: the office column as wide
-    page._loaded((reports, [o for o in all_offices() if not o.startswith("RO-")]))
+    page._loaded((reports, [o for o in all_offices() if not o.startswith("RO-")],
+                  page.period))
     QApplication.processEvents()
     view, model = page.view, page.model
     row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
@@ -240,7 +241,7 @@ def test_the_not_reported_filters_count_only_areas_where_an_office_reports(
     amended = replace(plan, actions=tuple(
         replace(a, area="PA1") if a.code == "PA2.6" else a for a in plan.actions))
     window.hq_desk.set_identity(replace(window.identity, plan=amended))
-    page._loaded((reports, known))
+    page._loaded((reports, known, page.period))
     assert page.area.currentData() == "PA2"
     for status in (NO_REPORT, NOT_SUBMITTED):
         page.status.setCurrentIndex(page.status.findData(status))

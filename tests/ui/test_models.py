@@ -296,7 +296,7 @@ def test_hq_overview_counts_only_what_the_plan_shows(open_window, hq_db, qtbot) 
     window = open_window(hq_db)
     page = window.hq_desk.overview
     wait_idle(qtbot, window.session)
-    page._loaded((HIDDEN_TOO, []))
+    page._loaded((HIDDEN_TOO, [], page.period))
     model = page.model
     row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
     column = next(c for c in range(1, model.columnCount()) if model.area_at(c) == "PA1")

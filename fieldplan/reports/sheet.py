@@ -412,6 +412,8 @@ def sheet_story(
         counts = _("Reports: {reported} of {actions} actions, {submitted} submitted").format(
             reported=len(data.reports), actions=len(actions), submitted=submitted
         )
+    elif not_due:  # every action of the level came with a later amendment
+        counts = _("Reports: none due in this period")
     else:  # not "0 of 0 actions"
         from fieldplan.i18n import level_label
 

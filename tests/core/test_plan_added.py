@@ -36,6 +36,30 @@ def hq_amended(clock, tmp_path: Path):
     hq.close()
 
 
+@pytest.fixture
+def hq_global_later(clock, tmp_path: Path):
+    """HQ with ML enrolled, whose signed plan had no global action until an amendment
+    installed in 2026-S2 added PA1.8, the plan's first."""
+    import dataclasses
+
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+    from tests.scenes import amended
+
+    hq = init_hq(tmp_path / "hq.sqlite3")
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    base = hq.plan()
+    globals_ = tuple(a.code for a in base.actions if a.level == "global")
+    amend_plan(hq, tmp_path, drop=globals_, signed=True)  # (a correction)
+    clock("2026-08-01")
+    new = amended(hq.plan())
+    dump_plan(dataclasses.replace(new, actions=(*new.actions, dataclasses.replace(
+        base.action(globals_[0]), code="PA1.8", illustrative=False))), tmp_path / "v3.json")
+    replace_plan(hq, tmp_path / "v3.json")
+    yield hq
+    hq.close()
+
+
 def test_an_added_action_is_due_from_the_semester_its_amendment_was_installed(hq_amended):
     plan = hq_amended.plan()
     assert plan.added == {"PA1.9": (Period(2026, 2), 3), "PA2.1": (Period(2026, 2), 3)}
@@ -305,29 +329,14 @@ def test_an_amendment_in_a_folded_last_semester_is_due_in_the_period_it_joins(cl
     hq.close()
 
 
-def test_an_office_whose_level_has_nothing_due_yet_is_not_awaited(clock, tmp_path):
+def test_an_office_whose_level_has_nothing_due_yet_is_not_awaited(hq_global_later):
     """The plan's first global action, added in 2026-S2: headquarters is not awaited
     (review pack, lock check, Overview) in 2026-S1, unless it reported anyway."""
-    import dataclasses
-
     from fieldplan import progress
-    from fieldplan.plan import dump_plan
-    from fieldplan.planops import replace_plan
     from fieldplan.sync import lock_check
     from fieldplan.sync.export import expected_offices, period_reports
-    from tests.scenes import amended
 
-    hq = init_hq(tmp_path / "hq.sqlite3")
-    enroll_office(hq, "ML", tmp_path / "ml.setup")
-    base = hq.plan()
-    globals_ = tuple(a.code for a in base.actions if a.level == "global")
-    amend_plan(hq, tmp_path, drop=globals_, signed=True)  # (a correction)
-    clock("2026-08-01")
-    new = amended(hq.plan())
-    new = dataclasses.replace(new, actions=(*new.actions, dataclasses.replace(
-        base.action(globals_[0]), code="PA1.8", illustrative=False)))
-    dump_plan(new, tmp_path / "v3.json")
-    replace_plan(hq, tmp_path / "v3.json")
+    hq = hq_global_later
     plan = hq.plan()
     assert plan.added == {"PA1.8": (Period(2026, 2), 3)}
     assert expected_offices(hq, plan) == ["HQ", "ML"]
@@ -338,4 +347,16 @@ def test_an_office_whose_level_has_nothing_due_yet_is_not_awaited(clock, tmp_pat
     counted = period_reports(hq, plan, "2026-S1")
     assert counted.expected == ["HQ", "ML"] and counted.unknown == {}
     assert [r.action for r in counted.counted] == ["PA1.8"]
-    hq.close()
+
+
+def test_a_sheet_before_the_levels_first_action_says_none_was_due(hq_global_later,
+                                                                  tmp_path):
+    """(not "the current plan has no action at this office's level": it has, later)"""
+    from fieldplan.reports import build_status_sheet
+    from tests.core.test_reports import pdf_text
+
+    text = pdf_text(build_status_sheet(hq_global_later, "2026-S1", "HQ",
+                                       out=tmp_path / "s.pdf"))
+    assert "Reports: none due in this period" in text and "no action at" not in text
+    assert "1 action that an amendment added to the plan after this period is not counted" \
+        in text

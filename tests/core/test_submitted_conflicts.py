@@ -21,6 +21,15 @@ PERIOD = "2026-S1"
 REOPEN_FIRST = "is submitted; reopen it before editing"
 
 
+@pytest.fixture(autouse=True)
+def _seconds_apart(monkeypatch) -> None:
+    """(laptop B writes after A: in the same millisecond their clocks tie, and the
+    replica ids, drawn at random, chose the winner)"""
+    from tests.scenes import ticking_clock
+
+    ticking_clock(monkeypatch)
+
+
 def events_of(rep) -> int:
     return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
 

@@ -81,9 +81,11 @@ AMENDMENTS = {
     "add2": {"add": ("PA3.9",), "add_indicators": (("PA1.3", "new-two"),)},
 }
 #: Quarantine reasons of HQ's that a person checks and then trusts the key (the
-#: README's advice when a revocation ended an enrolment, or after HQ's restore).
-TRUSTED_AFTER_A_CHECK = ("enrolment was ended", "not written by this headquarters",
-                         "does not know its setup bundle", "knows no enrolment")
+#: README's advice when a revocation ended an enrolment, when a laptop first sends
+#: after its setup bundle expired, or after HQ's restore).
+TRUSTED_AFTER_A_CHECK = ("enrolment was ended", "enrolment expired",
+                         "not written by this headquarters", "does not know its setup bundle",
+                         "knows no enrolment")
 START = dt.datetime(2026, 2, 2, tzinfo=dt.UTC)
 
 

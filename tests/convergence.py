@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from fieldplan import events, i18n, progress, store
+from fieldplan import events, i18n, minisign, progress, store
 from fieldplan.errors import ValidationError
 from fieldplan.plan import dump_plan
 from fieldplan.planops import replace_plan
@@ -401,9 +401,9 @@ def settle_every_conflict(world: World) -> None:
 
 @contextlib.contextmanager
 def seeded(seed: int) -> Iterator[list[int]]:
-    """Replica and bundle ids from the seed, and a clock from 2 February 2026 moving
-    5 ms at each reading (its list: a step may move it on): a run is the same run
-    each time."""
+    """Replica and bundle ids and key pairs from the seed, and a clock from 2 February
+    2026 moving 5 ms at each reading (its list: a step may move it on): a run is the
+    same run each time."""
     ids = random.Random(seed * 7919 + 1)
     clock = [int(START.timestamp() * 1000)]
 
@@ -411,13 +411,14 @@ def seeded(seed: int) -> Iterator[list[int]]:
         clock[0] += 5
         return clock[0]
 
-    saved = uuid.uuid4, events.wall_ms
+    saved = uuid.uuid4, events.wall_ms, minisign.generate_key
     uuid.uuid4 = lambda: uuid.UUID(int=ids.getrandbits(128), version=4)
     events.wall_ms = wall_ms
+    minisign.generate_key = lambda: minisign.SecretKey.from_seed(ids.randbytes(32))
     try:
         yield clock
     finally:
-        uuid.uuid4, events.wall_ms = saved
+        uuid.uuid4, events.wall_ms, minisign.generate_key = saved
 
 
 def run(seed: int, steps: int = 80, kinds: dict[str, int] | None = None,

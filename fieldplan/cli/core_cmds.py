@@ -467,19 +467,26 @@ def cmd_actions(args: argparse.Namespace) -> int:
         if area:
             plan.area(area)
         acts = plan.actions_of(area=area, level=args.level)
+    # (an action an amendment added: its reports are due from that semester on)
+    due = {a.code: str(plan.added[a.code][0]) for a in acts if a.code in plan.added}
     data = [
         {"code": a.code, "area": a.area, "level": a.level, "lead": a.lead,
          "title": a.title.get(lang), "indicators": [i.key for i in a.indicators],
-         "illustrative": a.illustrative}
+         "illustrative": a.illustrative, "due_from": due.get(a.code)}
         for a in acts
     ]
 
     def table() -> None:
-        # a placeholder's code marked ("PA1.2*"), explained under the table
+        from fieldplan.i18n import format_period
+
+        # a placeholder's code marked ("PA1.2*"), explained under the table; the
+        # semester reports are due from, for the actions an amendment added
         print_table(
             [(marked_code(a), level_label(a.level, lang), lead_label(a.lead, lang),
+              *([format_period(due[a.code], lang) if a.code in due else ""] if due else []),
               a.title.get(lang)) for a in acts],
-            [_("Action"), _("Level"), _("Lead"), _("Title")])
+            [_("Action"), _("Level"), _("Lead"), *([_("Due from")] if due else []),
+             _("Title")])
         if any(a.illustrative for a in acts):  # (no blank line: one line per row still)
             print(illustrative_note())
 

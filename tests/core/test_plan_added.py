@@ -360,3 +360,22 @@ def test_a_sheet_before_the_levels_first_action_says_none_was_due(hq_global_late
     assert "Reports: none due in this period" in text and "no action at" not in text
     assert "1 action that an amendment added to the plan after this period is not counted" \
         in text
+
+
+def test_the_actions_command_says_from_when_an_added_action_is_due(hq_amended, capsys):
+    import json
+
+    from fieldplan.cli import main
+
+    db = str(hq_amended.path)
+    assert main(["--db", db, "--json", "actions", "--level", "national"]) == 0
+    due = {a["code"]: a["due_from"] for a in json.loads(capsys.readouterr().out)}
+    assert due["PA1.9"] == "2026-S2" and due["PA1.1"] is None
+    assert main(["--db", db, "actions", "--area", "PA1"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0].rstrip("*"): line for line in out.splitlines()[1:]
+            if line.startswith("PA")}
+    assert "Due from" in out.splitlines()[0]
+    assert "2nd semester 2026" in rows["PA1.9"] and "semester" not in rows["PA1.1"]
+    assert main(["--db", db, "actions", "--area", "PA4"]) == 0
+    assert "Due from" not in capsys.readouterr().out  # (none added there)

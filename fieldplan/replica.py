@@ -75,12 +75,22 @@ def old_key_path(db_path: str | os.PathLike[str], key_id: str, stamp: str) -> Pa
     return kpath.with_name(f"{kpath.name}.{key_id}.{stamp}.old")
 
 
+def kept_keys(db_path: str | os.PathLike[str]) -> list[tuple[str, str, Path]]:
+    """The earlier keys kept beside the key file (``old_key_path``), as (time kept,
+    key id, file), in the order they were kept."""
+    kpath = key_path(db_path)
+    kept = []
+    for path in kpath.parent.glob(f"{kpath.name}.*.*.old"):
+        key_id, _dot, stamp = path.name[len(kpath.name) + 1:].partition(".")
+        kept.append((stamp, key_id, path))
+    return sorted(kept)
+
+
 def old_key_files(db_path: str | os.PathLike[str]) -> dict[str, list[Path]]:
     """The earlier keys kept beside the key file, by key id, newest first."""
-    kpath = key_path(db_path)
     found: dict[str, list[Path]] = {}
-    for path in sorted(kpath.parent.glob(f"{kpath.name}.*.*.old"), reverse=True):
-        found.setdefault(path.name[len(kpath.name) + 1:].split(".")[0], []).append(path)
+    for _stamp, key_id, path in reversed(kept_keys(db_path)):
+        found.setdefault(key_id, []).append(path)
     return found
 
 

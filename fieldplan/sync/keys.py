@@ -33,6 +33,7 @@ from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
     Changes,
     Replica,
+    kept_keys,
     key_path,
     old_key_files,
     old_key_path,
@@ -939,12 +940,7 @@ def _key_file_lineage(rep: Replica, known_key: str, current: SecretKey, held: st
     again and again: the backup's replica, then each restore's). When one of those
     between cannot be read, the database's own and the key file's only; [] when the
     database's own is not kept there."""
-    kpath = key_path(rep.path)
-    kept = []
-    for path in kpath.parent.glob(f"{kpath.name}.*.*.old"):
-        key_id, _dot, rest = path.name[len(kpath.name) + 1:].partition(".")
-        kept.append((rest, key_id, path))  # (its time first: the order they were kept)
-    kept.sort()
+    kept = kept_keys(rep.path)
     starts = [i for i, (_when, key_id, _path) in enumerate(kept) if key_id == known_key]
     out: list[tuple[SecretKey, str]] = []
     for _when, key_id, path in kept[starts[-1]:] if starts else ():
@@ -959,7 +955,7 @@ def _key_file_lineage(rep: Replica, known_key: str, current: SecretKey, held: st
         if not out or out[-1][0].key_id_hex != key_id:
             out.append((key, replica))
     if not out:
-        for path in reversed([path for _when, key_id, path in kept if key_id == known_key]):
+        for path in [path for _when, key_id, path in reversed(kept) if key_id == known_key]:
             try:
                 older = minisign.load_secret_key(path)
             except KeyFileError:

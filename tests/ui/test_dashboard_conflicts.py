@@ -11,13 +11,7 @@ from tests.ui.test_submit_conflicts import laptop_with_conflict
 def test_the_dashboard_says_which_reports_are_in_conflict_until_settled(
         open_window, qtbot, hq, make_office, tmp_path):
     path, code, other = laptop_with_conflict(hq, make_office, tmp_path)
-    window = open_window(path)
-    window.set_period("2026-S1")
-    dashboard = window.dashboard
-    window.show_page(dashboard)
-    qtbot.waitUntil(lambda: dashboard.summary is not None
-                    and dashboard.summary.period == "2026-S1", timeout=5000)
-    wait_idle(qtbot, window.session)
+    window, dashboard = dashboard_of(open_window, qtbot, path)
     assert dashboard.conflicts_box.isVisible()
     assert dashboard.conflicts_box.title() == "Still in conflict"
     lines = dashboard.conflicts.text().split("\n")
@@ -50,6 +44,16 @@ def dashboard_of(open_window, qtbot, path):
     return window, dashboard
 
 
+def said_of(window, dashboard, qtbot, code):
+    """What the dashboard says of the reports in conflict, a line each, then the report
+    editor chosen on ``code``'s report and its notice, a line each."""
+    from tests.ui.test_hq_office import _choose
+
+    lines = dashboard.conflicts.text().split("\n")
+    editor = _choose(window, qtbot, code)
+    return lines, editor, editor.notice.text().split("\n")
+
+
 def test_a_submitted_reports_conflicts_are_settled_once_it_is_reopened(
         open_window, qtbot, hq, make_office, tmp_path):
     """It said "settle them on the Conflicts tab first, or the values shown now are
@@ -57,19 +61,17 @@ def test_a_submitted_reports_conflicts_are_settled_once_it_is_reopened(
     keep until it is reopened. The report editor says so too."""
     from fieldplan import progress
     from fieldplan.replica import open_replica
-    from tests.ui.test_hq_office import _choose
 
     path, code, _other = laptop_with_conflict(hq, make_office, tmp_path)
     with open_replica(path) as rep:
         progress.submit_period(rep, "2026-S1")
     window, dashboard = dashboard_of(open_window, qtbot, path)
     assert dashboard.conflicts_box.isVisible()
-    lines = dashboard.conflicts.text().split("\n")
+    lines, editor, notice = said_of(window, dashboard, qtbot, code)
     assert len(lines) == 2 and code in lines[0]
     assert lines[1] == ("This report is submitted: reopen it on the Progress tab, then "
                         "settle its values on the Conflicts tab.")
-    editor = _choose(window, qtbot, code)
-    assert editor.notice.text().split("\n") == [
+    assert notice == [
         "This report is submitted. Reopen it to edit it.",
         "Changed on two computers, neither seeing the other's change: Achievements, "
         "Status. Both versions are kept; reopen the report to choose one in Conflicts."]
@@ -135,16 +137,13 @@ def test_a_report_submitted_while_changed_elsewhere_is_reopened_and_submitted_ag
     """Only its state in conflict: it said "reopen it, then settle its values on the
     Conflicts tab", and reopening left no values to settle; it says to reopen it, check
     it and submit it again, as the report editor does."""
-    from tests.ui.test_hq_office import _choose
-
     path, code = laptop_submitted_while_changed(hq, make_office, tmp_path, monkeypatch)
     window, dashboard = dashboard_of(open_window, qtbot, path)
-    lines = dashboard.conflicts.text().split("\n")
+    lines, editor, notice = said_of(window, dashboard, qtbot, code)
     assert len(lines) == 2 and code in lines[0]
     assert lines[1] == ("This report was submitted on one computer while another changed "
                         "it: reopen it on the Progress tab, check it, then submit it again.")
-    editor = _choose(window, qtbot, code)
-    assert editor.notice.text().split("\n") == [
+    assert notice == [
         "This report is submitted. Reopen it to edit it.",
         "Submitted on one computer while another changed it, neither seeing the other: "
         "reopen the report, check it, then submit it again."]

@@ -25,6 +25,9 @@ HERE = Path(__file__).resolve().parent
 OURS = frozenset({"fieldplan"})
 #: licence texts for distributions whose wheels name the licence without its text
 TEXTS = {"LGPL-3.0": ("LGPL-3.0.txt", "GPL-3.0.txt"), "GPL-3.0": ("GPL-3.0.txt",)}
+#: licence texts of the libraries a wheel is built with, which its own files do not
+#: carry: uharfbuzz's module is HarfBuzz itself (the "Old MIT" licence)
+BUILT_WITH = {"uharfbuzz": ("HarfBuzz-COPYING.txt",)}
 QT_SOURCE = ("Qt and Qt for Python (PySide6, shiboken6) are used under the LGPL 3.0. "
              "Their source code: https://download.qt.io/official_releases/ and "
              "https://code.qt.io/cgit/pyside/pyside-setup.git/. The Qt libraries are "
@@ -33,8 +36,8 @@ QT_SOURCE = ("Qt and Qt for Python (PySide6, shiboken6) are used under the LGPL 
 #: what the build bundles that is neither a Python distribution nor a system library
 BUNDLED = ("Fonts in _internal/resources/fonts, each with its licence beside it: DejaVu "
            "Sans (the Bitstream Vera licence and the Arev fonts' additions, DejaVu-"
-           "LICENSE.txt) and Noto Sans Arabic (SIL Open Font License 1.1, "
-           "NotoSansArabic-LICENSE.txt).\n"
+           "LICENSE.txt), Noto Sans Arabic and Noto Sans Bengali (SIL Open Font "
+           "License 1.1, NotoSansArabic-LICENSE.txt, NotoSansBengali-LICENSE.txt).\n"
            "QtPdf (libQt6Pdf, in PySide6) contains PDFium, under the BSD-3-Clause and "
            "Apache-2.0 licences (https://pdfium.googlesource.com/pdfium/+/main/LICENSE), "
            "and the libraries PDFium uses (FreeType, libjpeg-turbo, libpng, zlib, "
@@ -211,6 +214,8 @@ def write(folder: Path, modules: Iterable[str],
                     for text in texts:
                         shutil.copy(HERE / "licenses" / text, place / text)
                     break
+        for text in BUILT_WITH.get(name.lower(), ()):
+            shutil.copy(HERE / "licenses" / text, place / text)
         lines.append(f"{name} {dist.version}: {named}")
     lines += system_notices(out, binaries)
     lines += ["", QT_SOURCE, "", BUNDLED, ""]

@@ -798,7 +798,7 @@ def _draw_furniture(ctx: Ctx, state: BuildState, left: str, right: str, canv) ->
 
 def _unprintable_note(ctx: Ctx, canv, y: float) -> None:
     """At the foot of a page that printed U+FFFD for characters no report font has
-    (an emoji, Bengali): one note, below the digest, beside the QR code."""
+    (an emoji, ₼): one note, below the digest, beside the QR code."""
     from fieldplan.reports.fonts import REPLACEMENT
 
     note = ctx.gettext(

@@ -30,12 +30,12 @@ def test_the_build_gathers_the_licence_of_each_distribution_it_ships(tmp_path):
     shipped = ["PySide6.QtCore", "PySide6/Qt/lib/libQt6Core.so.6", "shiboken6",
                "reportlab.lib.utils", "babel.numbers", "cryptography", "platformdirs",
                "sqlite_utils.db", "bidi", "arabic_reshaper", "PIL.Image", "_cffi_backend",
-               "fieldplan.store", "ui.main_window", "os", "encodings.utf_8"]
+               "uharfbuzz", "fieldplan.store", "ui.main_window", "os", "encodings.utf_8"]
     out = notices.write(tmp_path, shipped)
     readme = (out / "README.txt").read_text(encoding="utf-8")
     for name in ("Python", "reportlab", "babel", "cryptography", "platformdirs",
                  "sqlite-utils", "python-bidi", "arabic-reshaper", "pillow", "cffi",
-                 "shiboken6"):
+                 "shiboken6", "uharfbuzz"):
         assert f"\n{name} " in readme, name
         assert any((out / name).iterdir()), name
     assert "fieldplan" not in [p.name for p in out.iterdir()]
@@ -44,6 +44,9 @@ def test_the_build_gathers_the_licence_of_each_distribution_it_ships(tmp_path):
     assert pyside and all((p / "LGPL-3.0.txt").is_file() for p in pyside)
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in (pyside[0] / "LGPL-3.0.txt").read_text()
     assert "PSF" in (out / "Python" / "LICENSE.txt").read_text(encoding="utf-8")
+    # uharfbuzz's wheel is HarfBuzz, whose licence its files leave out
+    harfbuzz = (out / "uharfbuzz" / "HarfBuzz-COPYING.txt").read_text(encoding="utf-8")
+    assert '"Old MIT" license' in harfbuzz and "Behdad Esfahbod" in harfbuzz
 
 
 def load_notices():

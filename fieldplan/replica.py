@@ -506,13 +506,19 @@ def _mark_if_gone_back(rep: Replica, *, opening: bool = False) -> bool:
     peers hold come back from them (at HQ: are listed to be made again). Two indexed
     reads and a small file: opening stays fast."""
     own = rep.replica_id
+    # the mark and the receipts are read before the events: each is written after the
+    # events it names were committed, so read first they are never ahead of what the
+    # database holds when read next, unless it went back. Read after, the mark could
+    # name an event another program (the client, a second command) committed and
+    # marked between the two reads: a false alarm, and a new identity for nothing
+    mark = writemark.read(own) if opening else None
     try:
-        held, held_hash = events.last_event(rep.conn, own)
         acked = rep.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
                                  (own,)).fetchone()[0] or 0
+        held, held_hash = events.last_event(rep.conn, own)
         went_back = {"held": held, "acked": acked} if acked > held else None
         if opening and went_back is None:
-            went_back = _behind_write_mark(rep, own, held, held_hash)
+            went_back = _behind_write_mark(rep, own, mark, held, held_hash)
     except sqlite3.DatabaseError as exc:
         if store.is_damage(exc):
             return False  # said by what reads the damaged page next, with the restore
@@ -533,13 +539,12 @@ def _mark_if_gone_back(rep: Replica, *, opening: bool = False) -> bool:
     return True
 
 
-def _behind_write_mark(rep: Replica, own: str, held: int, held_hash: str
-                       ) -> dict[str, int] | None:
-    """What the write mark says the database lost (``went_back``: held, written), or
-    None: it matches, is behind the database (a crash between a commit and the mark),
-    was written to another database file, or there is none that can be read (another
-    computer's database, a first opening)."""
-    mark = writemark.read(own)
+def _behind_write_mark(rep: Replica, own: str, mark: writemark.Mark | None, held: int,
+                       held_hash: str) -> dict[str, int] | None:
+    """What the write ``mark`` (read before ``held``) says the database lost
+    (``went_back``: held, written), or None: it matches, is behind the database (a
+    crash between a commit and the mark), was written to another database file, or
+    there is none that can be read (another computer's database, a first opening)."""
     if mark is None or mark.db != rep.database_key:
         # (another file: a copy of this database, one to practise in, wrote last
         # under this identity; its events are not this file's to hold. Its mark is

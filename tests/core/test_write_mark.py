@@ -183,6 +183,34 @@ def test_a_mark_naming_another_event_of_the_same_number_is_caught(
         assert f"this database's event {seq} of this computer was not the one" in text
 
 
+def test_a_save_of_another_program_while_this_one_opens_is_no_alarm(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """Two programs on one database (the client and a command, or two commands at
+    once): the other saves and marks its save while this one opens, between its read
+    of the database and its read of the mark. Read in that order, the mark named an
+    event the database seemed to lack: "gone back to an older copy", and a new
+    identity for nothing (seen with eight ``progress set`` run at once)."""
+    monkeypatch.setattr(replica, "MARK_EVERY_S", 0)  # every save marked at once
+    path, first, _last = _written(make_office, hq, tmp_path)
+    real = events.last_event
+    saved: list[int] = []
+
+    def read_then_another_saves(conn, origin):
+        held = real(conn, origin)
+        if not saved:  # (once: the other program's own opening reads it too)
+            saved.append(0)
+            with open_replica(path) as other:
+                progress.record_progress(other, national(other), S1, status="at-risk")
+                saved[0] = real(other.conn, origin)[0]
+        return held
+
+    monkeypatch.setattr(events, "last_event", read_then_another_saves)
+    with open_replica(path) as ml:
+        assert writemark.read(first).seq == saved[0]  # marked during the opening
+        assert ml.replica_id == first
+        assert sync_state(ml).restored is None and not ml.take_notices()
+
+
 def test_a_save_succeeds_when_the_marks_cannot_be_written(hq, tmp_path: Path) -> None:
     marks = writemark.marks_dir()
     shutil.rmtree(marks)  # (the first save made it)

@@ -437,7 +437,11 @@ def _may_be_damage(exc: BaseException) -> bool:
     """Whether an SQLite error may come of damage that SQLite does not call so: a
     text that is not UTF-8 (Python's "Could not decode to UTF-8", with no SQLite code;
     fieldplan writes UTF-8 only), a constraint or a value that makes no sense. Not one
-    whose code says its cause: busy, read-only, a full disk, an I/O error."""
+    whose code says its cause: busy, read-only, a full disk, an I/O error. Or a
+    stored value that is not the JSON fieldplan wrote (a bad sector over a merged
+    value passes SQLite's checks: ``found_damaged`` looks at the values)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return True
     if not isinstance(exc, sqlite3.DatabaseError):
         return False
     if busy(exc) or read_only(exc) or out_of_space(exc):
@@ -451,7 +455,19 @@ def found_damaged(path: str | os.PathLike[str]) -> bool:
     read-only) finds it damaged; False when it cannot tell (the file cannot be opened
     or read: missing, busy, a failing disk). It reads the whole file (``check_sound``
     says how long): asked only after an error."""
-    return _quick_check(Path(path)) is False
+    return _quick_check(Path(path)) is False or _bad_stored_value(Path(path))
+
+
+def _bad_stored_value(path: Path) -> bool:
+    """Whether a value the merge stored (a field's version, a report's values) is not
+    JSON: what fieldplan writes there always is, and SQLite's checks do not read it."""
+    try:
+        with reading(path) as conn:
+            return any(conn.execute(sql).fetchone() is not None for sql in (
+                "SELECT 1 FROM versions WHERE NOT json_valid(value) LIMIT 1",
+                "SELECT 1 FROM progress WHERE NOT json_valid(vals) LIMIT 1"))
+    except (sqlite3.Error, OSError, RuntimeError):
+        return False
 
 
 def damaged_error(path: str | os.PathLike[str], reason: str) -> DamagedDatabaseError:

@@ -437,9 +437,10 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
         from fieldplan import store
         from fieldplan.text import unexpected_error
 
-        if isinstance(exc, sqlite3.Error):
+        if isinstance(exc, (sqlite3.Error, ValueError)):
             # a damaged page read after the database opened, or an error the damage
-            # caused that SQLite does not call damage (a text that is not UTF-8)
+            # caused that SQLite does not call damage (a text that is not UTF-8, a
+            # stored value that is no longer JSON)
             damaged = store.as_damage(store.resolve_db_path(getattr(args, "db", None)),
                                       exc)
             if damaged is not exc:

@@ -279,22 +279,46 @@ def test_damage_read_as_text_that_is_not_utf8_says_the_next_step(make_office,
 
 def test_an_unexpected_error_of_a_sound_database_stays_one_short_line(
         make_office, capsys, monkeypatch) -> None:
-    """Text that is not UTF-8 in a sound file (another tool wrote it): no damage to
-    restore from, and the error is one line without the garbage it quoted."""
+    """An error no check foresaw, of a database every check finds sound: no damage
+    to restore from, and the error is one line."""
+    from fieldplan import status
     from fieldplan.cli import main
 
     db = closed(make_office("ML"))
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE versions SET value = CAST(X'7b22ff22' AS TEXT) WHERE "
-                     "entity = 'plan' AND field = 'document'")
-    conn.close()
+
+    def fails(rep):
+        raise sqlite3.OperationalError("Could not decode to UTF-8 column 'value'")
+
+    monkeypatch.setattr(status, "replica_status", fails)
     monkeypatch.delenv("FIELDPLAN_DEBUG", raising=False)
     assert main(["--db", str(db), "status"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err == ("fieldplan: error: internal error: OperationalError: Could not decode "
                    "to UTF-8 column 'value' (set FIELDPLAN_DEBUG=1 for details)\n")
+
+
+@pytest.mark.parametrize("value", ["CAST(X'7b22ff22' AS TEXT)", "'{\"a\": 1 xxxxxxxx'"],
+                         ids=["not-utf8", "not-json"])
+def test_a_merged_value_that_is_no_longer_json_is_damage_with_the_next_step(
+        make_office, capsys, value) -> None:
+    """A bad sector over the merged values (a field's version), which SQLite's checks
+    do not read and the event log does not hold: every command that reads it said
+    "internal error: JSONDecodeError…" (or OperationalError for text that is not
+    UTF-8) with no word of a restore. fieldplan writes JSON there, always."""
+    from fieldplan.cli import main
+
+    ml = make_office("ML")
+    store.backup(ml.conn, ml.path, "manual")
+    db = closed(ml)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(f"UPDATE versions SET value = {value} WHERE "
+                     "entity = 'plan' AND field = 'document'")
+    conn.close()
+    assert main(["--db", str(db), "status"]) == 1
+    assert capsys.readouterr() == ("", f"fieldplan: error: {db} is not a usable fieldplan "
+                                       f"database: the file is damaged; {RESTORE}\n")
 
 
 def test_damage_in_the_identity_is_a_damaged_database_at_opening(make_office) -> None:

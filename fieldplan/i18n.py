@@ -618,8 +618,29 @@ def _as_datetime(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+_WIDTHS = ("short", "medium", "long", "full")
+#: the day of a CLDR pattern (``d``, not ``dd`` nor a letter of a quoted literal)
+_DAY = re.compile(r"(?<![d'])d(?![d'])")
+
+
+def _first_of_month(format: str, locale: str, kind: str = "date") -> str:
+    """(French) ``format`` as a CLDR pattern whose day reads "1er": French writes the
+    first of a month as an ordinal ("1er juillet 2026"), which CLDR leaves to the
+    writer. ``kind``: "datetime" for a width of ``format_datetime``."""
+    from babel.dates import get_date_format, get_datetime_format, get_time_format
+
+    if format not in _WIDTHS:
+        return _DAY.sub("'1er'", format, count=1)
+    day = _DAY.sub("'1er'", get_date_format(format, locale).pattern, count=1)
+    if kind == "date":
+        return day
+    return get_datetime_format(format, locale).replace("{1}", day).replace(
+        "{0}", get_time_format(format, locale).pattern)
+
+
 def format_date(d: date | str, lang: str | None = None, format: str = "medium") -> str:
-    """A date (or ISO date string): "5 Mar 2026" / "5 mars 2026" / "05/03/2026".
+    """A date (or ISO date string): "5 Mar 2026" / "5 mars 2026" / "05/03/2026"; in
+    French the first of a month is "1er juil. 2026".
 
     ``format`` is a CLDR width (short, medium, long, full) or a CLDR pattern.
     """
@@ -629,7 +650,10 @@ def format_date(d: date | str, lang: str | None = None, format: str = "medium") 
         d = date.fromisoformat(d[:10])
     elif isinstance(d, datetime):
         d = d.date()
-    return babel_date(d, format=format, locale=_locale(lang))
+    locale = _locale(lang)
+    if d.day == 1 and locale.split("_")[0] == "fr":
+        format = _first_of_month(format, locale)
+    return babel_date(d, format=format, locale=locale)
 
 
 def format_datetime(
@@ -648,7 +672,10 @@ def format_datetime(
     dt = _as_datetime(dt)
     if dt.tzinfo is not None:
         dt = dt.astimezone(tz).replace(tzinfo=None)
-    return babel_datetime(dt, format=format, locale=_locale(lang))
+    locale = _locale(lang)
+    if dt.day == 1 and locale.split("_")[0] == "fr":
+        format = _first_of_month(format, locale, "datetime")
+    return babel_datetime(dt, format=format, locale=locale)
 
 
 _PERIOD = re.compile(r"(\d{4})-S([12])")

@@ -254,6 +254,22 @@ def test_format_datetime():
     assert i18n.format_datetime(datetime(2026, 3, 5, 14, 7), "en") == "5 Mar 2026, 14:07:00"
 
 
+def test_french_writes_the_first_of_a_month_as_an_ordinal():
+    """"1er juillet 2026", as French writes it ("Données à jour au 1 juil." read
+    wrong); other days, other languages and the all-figures form are as CLDR has them."""
+    first = date(2026, 7, 1)
+    assert i18n.format_date(first, "fr") == "1er juil. 2026"
+    assert i18n.format_date(first, "fr", format="long") == "1er juillet 2026"
+    assert i18n.format_date(first, "fr", format="full") == "mercredi 1er juillet 2026"
+    assert i18n.format_date(first, "fr", format="d MMMM 'de' y") == "1er juillet de 2026"
+    assert i18n.format_date(first, "fr", format="short") == "01/07/2026"
+    assert i18n.format_date(date(2026, 7, 11), "fr") == "11 juil. 2026"
+    assert i18n.format_date(first, "en") == "1 Jul 2026"
+    assert i18n.format_datetime(datetime(2026, 7, 1, 9, 5), "fr") == "1er juil. 2026, 09:05:00"
+    assert i18n.format_datetime(datetime(2026, 7, 1, 9, 5), "fr", "short") == \
+        "01/07/2026 09:05"
+
+
 def test_arabic_uses_western_digits_everywhere():
     texts = [
         i18n.format_number(1234567.25, "ar"),

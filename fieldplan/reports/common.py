@@ -141,6 +141,7 @@ class Ctx:
 
 def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:
     """Check the arguments and gather what every report needs."""
+    from fieldplan.events import wall_ms
     from fieldplan.i18n import LANGUAGES, _, join_list, translation
     from fieldplan.periods import parse_period
 
@@ -162,7 +163,8 @@ def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:
         plan=plan,
         period=str(p),
         pagesize=size,
-        printed=datetime.now(UTC),
+        # the clock writes are stamped with (events.wall_ms), as every "now" here
+        printed=datetime.fromtimestamp(wall_ms() / 1000, UTC),
     )
 
 

@@ -883,13 +883,17 @@ class Pack:
             ]
         if not (facts.late or facts.quarantined or facts.conflicts or facts.gaps
                 or facts.after_lock or facts.refused):
+            # (a pack printed before the deadline: none can have arrived after it)
+            none_known = _(
+                "None known: no data arrived after the deadline ({date}), no bundle is "
+                "in quarantine, no conflict is open and no events are missing."
+            ) if ctx.printed.date() > self.deadline else _(
+                "None known: the deadline ({date}) has not passed yet, no bundle is in "
+                "quarantine, no conflict is open and no events are missing."
+            )
             return [
                 self._t(
-                    _(
-                        "None known: no data arrived after the deadline ({date}), no "
-                        "bundle is in quarantine, no conflict is open and no events "
-                        "are missing."
-                    ).format(date=self._date(self.deadline)),
+                    none_known.format(date=self._date(self.deadline)),
                     space_after=4,
                 ),
                 *self._repaired(facts.repaired),

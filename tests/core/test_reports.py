@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import format_period, status_label
+from fieldplan.i18n import format_date, format_period, status_label
 from fieldplan.model import STATUSES
 from fieldplan.offices import office_name
 from fieldplan.reports import build_review_pack, build_status_sheet
+from fieldplan.reports.review import check_deadline
 from tests.fixtures.reports.seed import NARRATIVES, amended_actions, write_progress
 
 pytestmark = pytest.mark.skipif(
@@ -307,6 +308,20 @@ def test_pack_without_reports_and_sync_sentence(hq, tmp_path) -> None:
     text = pdf_text(pdf)
     assert "No office has reported for this period." in text
     assert "None known" in text or "no late, quarantined or conflicting data" in text
+
+
+def test_a_pack_printed_before_the_deadline_does_not_say_nothing_came_after_it(
+        hq, tmp_path, clock) -> None:
+    """Printed before the reports are due, the pack said "no data arrived after the
+    deadline (30 Jan 2027)" of a deadline still weeks away: as if the data were all in."""
+    deadline = format_date(check_deadline(hq.plan(), "2026-S2", None), "en")
+    clock("2026-12-06")
+    text = " ".join(pdf_text(build_review_pack(hq, "2026-S2", tmp_path / "early.pdf")).split())
+    assert f"None known: the deadline ({deadline}) has not passed yet, no bundle" in text
+    assert "arrived after" not in text
+    clock("2027-02-01")
+    text = " ".join(pdf_text(build_review_pack(hq, "2026-S2", tmp_path / "late.pdf")).split())
+    assert f"None known: no data arrived after the deadline ({deadline}), no bundle" in text
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])

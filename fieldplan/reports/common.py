@@ -309,12 +309,19 @@ class TextFlow(Flowable):
         s = self.style
         c.setFont(s.font, s.size)
         c.setFillColor(colors.HexColor(s.color))
-        top = self.height - self.space_after
+        # the lines from the top of the box, the space after them below them (drawn
+        # from below the space, a label read as the tail of the paragraph above it)
+        top = self.height
         for i, (line, d) in enumerate(self._lines or ()):
             if not line:
                 continue
             y = top - (i + 1) * s.leading + 0.27 * s.leading
-            align = self.align or ("right" if d == "R" or self.rtl else "left")
+            # text a person wrote aligns by its own direction in either layout (an
+            # English paragraph starts at the left of an Arabic report's cell, as an
+            # Arabic one at the right of an English report's), the report's own by
+            # the report's
+            own = self.rtl and self.base_dir != USER
+            align = self.align or ("right" if d == "R" or own else "left")
             if align == "right":
                 x = self.width - (self.indent if self.rtl else 0)
             elif align == "center":

@@ -278,6 +278,10 @@ def _narrative(ctx: cm.Ctx, report: ProgressReport | None) -> tuple[list[Flowabl
             continue
         excerpt, cut = truncate(value, EXCERPT[name])
         cut_any |= cut
+        if out:
+            # the space goes above the next field's label, so that each label reads
+            # with the text under it, not as the tail of the one above
+            out[-1].space_after = 5
         out.append(cm.cell(ctx, field_label(ctx, name), cm.LABEL))
         out.append(cm.cell(ctx, excerpt, cm.SMALL, space_after=2, base_dir=cm.USER))
     if cut_any:
@@ -529,7 +533,7 @@ def sheet_story(
                 story.append(CondPageBreak(30))
                 story.append(cm.TextFlow(field_label(ctx, fname), cm.LABEL, rtl=ctx.rtl))
                 story.append(
-                    cm.TextFlow(value, cm.BODY, rtl=ctx.rtl, space_after=4, base_dir=cm.USER)
+                    cm.TextFlow(value, cm.BODY, rtl=ctx.rtl, space_after=7, base_dir=cm.USER)
                 )
     return story
 

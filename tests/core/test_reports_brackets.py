@@ -118,23 +118,34 @@ needs_poppler = pytest.mark.skipif(
     not shutil.which("pdftotext"),
     reason="needs poppler-utils (see packaging/debian-packages.txt)",
 )
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>')
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)</word>')
+#: points between two words of one line at most (more: two cells side by side)
+_GAP = 8.0
 
 
 def drawn_lines(pdf: Path) -> list[str]:
     """The PDF's lines as drawn, left to right (pdftotext -bbox: each word where it
     stands), presentation forms folded back: what a reader sees, in the order the
-    tests above write it (pdftotext's plain text reorders right-to-left runs itself)."""
+    tests above write it (pdftotext's plain text reorders right-to-left runs itself).
+    Lines of two table cells side by side at one height are two lines."""
     raw = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
     lines = []
     for page in raw.split("<page ")[1:]:
-        rows: dict[float, list[tuple[float, str]]] = {}
-        for x, y, word in _WORD.findall(page):
-            rows.setdefault(round(float(y), 1), []).append((float(x), word))
+        rows: dict[float, list[tuple[float, float, str]]] = {}
+        for x, y, x_max, word in _WORD.findall(page):
+            rows.setdefault(round(float(y), 1), []).append((float(x), float(x_max), word))
         for _y, row in sorted(rows.items()):
-            text = " ".join(w for _x, w in sorted(row)).replace("&amp;", "&")
-            lines.append(unicodedata.normalize("NFKC", text))
+            pieces: list[list[str]] = []
+            end = None
+            for x, x_max, word in sorted(row):
+                if end is None or x - end > _GAP:
+                    pieces.append([])
+                pieces[-1].append(word)
+                end = x_max
+            for words in pieces:
+                text = " ".join(words).replace("&amp;", "&")
+                lines.append(unicodedata.normalize("NFKC", text))
     return lines
 
 

@@ -11,7 +11,7 @@ import gettext
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -444,6 +444,42 @@ class RoomFor(Flowable):
             from reportlab.platypus.doctemplate import FrameBreak
 
             frame.add_generated_content(FrameBreak)
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+class _Made:
+    """What ``RepeatAtTop`` puts at the top of each page: a new flowable each time
+    (one flowable is laid out in one place)."""
+
+    def __init__(self, make: Callable[[], Flowable]) -> None:
+        self.make = make
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[Flowable]:
+        return iter([self.make()])
+
+
+class RepeatAtTop(Flowable):
+    """Zero-size: each page after this one starts with what ``make`` makes (a heading
+    "PA1.1 — … (continued)"), until a RepeatAtTop(None) ends it. A long narrative in
+    an annex went on at the top of a page with nothing to say whose it was."""
+
+    _ZEROSIZE = 1
+
+    def __init__(self, make: Callable[[], Flowable] | None) -> None:
+        super().__init__()
+        self.make = make
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        # (ReportLab's SetTopFlowables, with a new flowable for each page)
+        doc = getattr(getattr(self, "canv", None), "_doctemplate", None)
+        if doc is not None:
+            doc._topFlowables = _Made(self.make) if self.make is not None else []
         return 0, 0
 
     def draw(self) -> None:

@@ -359,7 +359,10 @@ class Pack:
         story += cm.keep(head("sync") + self.sync_section(), rows=3, whole=25)
         story += [PageBreak(), *head("detail"), self._means_note()]
         for area in ctx.plan.areas:
-            story += cm.keep(head(f"detail-{area.code}", 1) + self.area_detail(area))
+            # an area's table kept whole: its last action alone on the next page,
+            # under the table's header again, read as a table of its own
+            story += cm.keep(head(f"detail-{area.code}", 1) + self.area_detail(area),
+                             whole=15)
         story += [PageBreak(), *head("annex")]
         if not self.sheets:
             story.append(
@@ -1111,7 +1114,8 @@ class Pack:
         for r in self.reports:
             by_action[r.action].append(r)
         w = ctx.width
-        widths = [w * f for f in (0.08, 0.34, 0.12, 0.1, 0.2, 0.16)]
+        # the action's title widest (fewer lines: French titles are long)
+        widths = [w * f for f in (0.07, 0.38, 0.12, 0.09, 0.19, 0.15)]
         rows = [
             [
                 self._t(h, cm.CELL_HEAD)

@@ -520,12 +520,14 @@ def sheet_story(
         )
         for act in annex:
             r = data.reports[act.code]
+            heading = f"{act.code} — {act.title.get(ctx.lang)}"
             story.append(CondPageBreak(60))
-            story.append(
-                cm.TextFlow(
-                    f"{act.code} — {act.title.get(ctx.lang)}", cm.H3, rtl=ctx.rtl, space_after=2
-                )
-            )
+            story.append(cm.TextFlow(heading, cm.H3, rtl=ctx.rtl, space_after=2))
+            # Translators: at the top of a page where an action's narratives in full
+            # go on from the page before; {action} is "PA1.1 — its title"
+            again = _("{action} (continued)").format(action=heading)
+            story.append(cm.RepeatAtTop(
+                lambda again=again: cm.TextFlow(again, cm.H3, rtl=ctx.rtl, space_after=2)))
             for fname in NARRATIVE_FIELDS:
                 value = getattr(r, fname)
                 if not value.strip():
@@ -535,6 +537,7 @@ def sheet_story(
                 story.append(
                     cm.TextFlow(value, cm.BODY, rtl=ctx.rtl, space_after=7, base_dir=cm.USER)
                 )
+            story.append(cm.RepeatAtTop(None))
     return story
 
 

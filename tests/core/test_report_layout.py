@@ -63,3 +63,58 @@ def test_an_english_narrative_in_an_arabic_sheet_starts_at_the_left(hq, tmp_path
     assert len(starts) >= 3
     assert max(starts) - min(starts) < 0.5  # one left edge
     assert max(ends) - min(ends) > 5  # ragged on the right
+
+
+def test_an_annex_narrative_going_on_to_a_page_says_whose_it_is(hq, tmp_path) -> None:
+    """A narrative in full that goes on over a page break: the page starts with its
+    action's heading "(continued)", and only while the narrative goes on (the next
+    action's, and what follows the annex, start as they are)."""
+    long = " ".join(f"Sentence {n} of a long account of the workshops held." for n in range(260))
+    write_progress(hq, "ML", PERIOD, narrative=(long, "Short challenges.", long), only=2)
+    pdf = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf")
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    header = {"IOM–OIC Plan of Action 2025–2027", "Mali · 1st semester 2026"}
+    pages = [[line for line in page.splitlines() if line.strip() and line not in header]
+             for page in raw.split("\f") if page.strip()]
+    annex = [i for i, page in enumerate(pages) if "Annex: narratives in full" in " ".join(page)]
+    assert annex
+    after = pages[annex[0] + 1:]
+    starts = [page[0] for page in after]
+    continued = [s for s in starts if s.endswith("(continued)")]
+    assert len(continued) >= 2, starts
+    assert all(s.startswith(("PA1.1 — ", "PA1.2 — ")) for s in continued), continued
+    # the last page of the annex goes on with nothing: no heading of an ended action
+    last = after[-1]
+    assert sum(line.endswith("(continued)") for line in last) <= 1
+
+
+@pytest.mark.skipif(not shutil.which("qpdf"), reason="needs qpdf")
+@pytest.mark.parametrize("lang, paper", [("fr", "A4"), ("fr", "Letter"), ("en", "Letter"),
+                                         ("ar", "A4")])
+def test_each_area_of_the_packs_detail_stays_on_one_page(hq, tmp_path, lang, paper) -> None:
+    """French titles are long: the last action of the detail's last area went onto a
+    page of its own, under the table's header again, the rest of the page empty."""
+    from fieldplan.reports import build_review_pack
+    from tests.core.test_reports import outline
+
+    for office in ("ML", "SN", "EG", "JO"):
+        write_progress(hq, office, PERIOD, lang=lang)
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang=lang, paper=paper)
+    entries = outline(pdf)
+    detail = next(i for i, e in enumerate(entries) if e["depth"] == 0 and i > 0
+                  and entries[i + 1]["title"].startswith("PA1"))
+    areas = [e for e in entries[detail + 1:] if e["depth"] == 1][:len(hq.plan().areas)]
+    assert len(areas) == len(hq.plan().areas)
+    for area in areas:
+        code = area["title"].split()[0]
+        page = pdf_page(pdf, area["page"])
+        rows = [a.code for a in hq.plan().actions_of(area=code)]
+        assert all(re.search(rf"(?<![\w.]){re.escape(r)}(?![\w.])", page) for r in rows), \
+            (code, page)
+
+
+def pdf_page(pdf: Path, page: int) -> str:
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page),
+                          str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", raw)

@@ -261,6 +261,8 @@ class Shell(QObject):
 
         assert self.session is not None and self.identity is not None
         old = self.window
+        if old is not None:
+            old.save_geometry()  # the new window opens where this one is, as large
         self.window = MainWindow(self.session, self.identity, self.settings)
         self.window.language_did_change.connect(self.change_language)
         self.window.set_up_again_was_asked.connect(self.set_up_again)

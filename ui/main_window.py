@@ -393,6 +393,21 @@ class FirstPaint(QObject):
                 self._timer.setInterval(self.SLOW_INTERVAL_MS)
 
 
+def cut_at_a_word(text: str, room: int, width: Callable[[str], int]) -> str:
+    """``text`` cut after the last whole word that leaves room for " …" (a word cut
+    in its middle, "File ▸ Export…", read as the menu's own ellipsis); one word
+    wider than ``room`` is cut in its middle, as a last resort."""
+    words = text.split(" ")
+    while len(words) > 1:
+        words.pop()
+        short = " ".join(words).rstrip(" ,;:·(") + " …"
+        if width(short) <= room:
+            return short
+    while text and width(text + "…") > room:
+        text = text[:-1]
+    return text + "…"
+
+
 class MainWindow(QMainWindow):
     """One window on one open database (``session``)."""
 
@@ -966,7 +981,7 @@ class MainWindow(QMainWindow):
                 items.pop()
                 text = SYNC_SEPARATOR.join([*items, "…"])
             if width(text) > room:  # one item wider than the window: cut, as a last resort
-                text = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+                text = cut_at_a_word(text, room, width)
         label.setText(text)
 
     def _period_text(self, period: str) -> str:
@@ -1619,6 +1634,13 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
 
+    def save_geometry(self) -> None:
+        """Keep the window's size, place and toolbars for the next window
+        (``restore_geometry``): at close, and before a language change's new window
+        opens (it took the size saved at the change before)."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
     def hand_over(self) -> None:
         """Close for the window that takes this one's place (a language change): on
         the same session, it has the drafts journal and shows what is typed here and
@@ -1643,8 +1665,7 @@ class MainWindow(QMainWindow):
                 self._ask_before_closing(unkept)
                 return
         self.office_view.editor.close_down()
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.save_geometry()
         self.settings.setValue("window/view", self.view_state())
         self._sync_timer.stop()
         self._outside_timer.stop()

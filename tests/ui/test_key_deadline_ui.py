@@ -111,3 +111,17 @@ def test_headquarters_is_not_told(open_window, qtbot, hq_db) -> None:
     assert dialog.deadline_note is None
     dialog.close()
     wait_idle(qtbot, window.session)
+
+
+def test_status_bar_words_too_long_for_the_window_are_cut_after_a_word() -> None:
+    """At 1024 pixels the deadline's words were cut in "(File ▸ Export…", whose "…"
+    read as the menu item's own: cut after the last whole word that fits, " …" after
+    it (the tooltip says it all)."""
+    from ui.main_window import cut_at_a_word
+
+    text = BEFORE.format(date="6 Mar 2027")
+    for room in range(12, len(text)):
+        short = cut_at_a_word(text, room, len)
+        assert len(short) <= room and short.endswith(" …"), (room, short)
+        assert text.startswith(short[:-2]) and text[len(short) - 2] == " ", (room, short)
+    assert cut_at_a_word("Unbreakable-word", 8, len) == "Unbreak…"

@@ -263,6 +263,30 @@ def test_the_window_replaced_by_a_language_switch_hears_nothing_of_it(
     wait_idle(qtbot, shell.session)
 
 
+def test_a_language_change_keeps_the_windows_size_and_place(shell, qtbot, hq_db):
+    """The new window took the size saved when the last window closed (or at the
+    change before), not the one the person had just given it."""
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    # (well inside the offscreen screen, 800×600: a window kept on it is not moved)
+    screen = shell.window.screen().availableGeometry()
+    width = shell.window.minimumWidth()
+    shell.window.resize(width, 470)
+    shell.window.move(screen.x(), screen.y() + 40)
+    size, place = shell.window.size(), shell.window.pos()
+    shell.change_language("fr")
+    wait_idle(qtbot, shell.session)
+    assert shell.window.size() == size
+    # (the offscreen platform puts a window back a few pixels off)
+    assert (shell.window.pos() - place).manhattanLength() <= 4
+    shell.window.resize(width, 520)
+    size = shell.window.size()  # (or taller: the French window's least height)
+    shell.change_language("en")
+    wait_idle(qtbot, shell.session)
+    assert shell.window.size() == size
+
+
 def test_each_catalog_is_compiled_once_however_often_the_language_changes(
         shell, qtbot, hq_db, tmp_path, monkeypatch):
     from fieldplan import i18n

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import _
+from ui.combo import ElidingComboBox
 from ui.qtcompat import Qt
 
 # the screen helpers live in ui.screen, which the main window imports before its first
@@ -274,8 +275,8 @@ def documents_dir() -> str:
 
 def choice_combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
     """A combo box of (text, data) items, named for screen readers, on ``current``'s
-    item (else the first)."""
-    combo = QComboBox()
+    item (else the first); a choice wider than the box is elided."""
+    combo = ElidingComboBox()
     combo.setAccessibleName(name)
     for text, data in items:
         combo.addItem(text, data)

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
+    QPersistentModelIndex,
     QPoint,
     QSortFilterProxyModel,
     Qt,
@@ -30,6 +31,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -57,6 +61,7 @@ from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.context import Identity, allow_writes, lang, office_label, time_text
 from ui.dialogs import ConfirmDialog, choice_combo, detail_label, refill_combo
 from ui.models import (
+    COMPACT_ROLE,
     DRAFT_MARK,
     NO_REPORT,
     NOT_SUBMITTED,
@@ -374,6 +379,29 @@ def legend_text() -> str:
     return RLM + line if QApplication.isRightToLeft() else line
 
 
+class FittingDelegate(QStyledItemDelegate):
+    """A cell whose text does not fit its column shows its shorter form
+    (``COMPACT_ROLE``: the status by its symbol alone) when it has one. The Overview
+    cut the end of its cells in Arabic at 1024 pixels, and with it the percent, the
+    figure headquarters looks for; the status's colour, the legend and the tooltip
+    still say the word."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        room = option.rect.width()
+        if room <= 0 or not option.text:
+            return  # (asked for a size hint: the whole text)
+        style = option.widget.style() if option.widget is not None else QApplication.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, option,
+                                   option.widget) + 1
+        if option.fontMetrics.horizontalAdvance(option.text) > room - 2 * margin:
+            short = index.data(COMPACT_ROLE)
+            if short:
+                option.text = short
+
+
 class OverviewPage(QWidget):
     """Offices × areas for the period. A cell opened (double-click, Enter) asks for
     that office's reports in that area (``reports_were_asked``)."""
@@ -406,6 +434,7 @@ class OverviewPage(QWidget):
         self.proxy = OverviewFilter(self)
         self.proxy.setSourceModel(self.model)
         self.view = _table(self.proxy, _("Offices by area"))
+        self.view.setItemDelegate(FittingDelegate(self.view))
         sortable(self.view)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         # the areas share the width; the offices' column is fitted to their names
@@ -527,7 +556,7 @@ class ReportsPage(QSplitter):
         self.area = _combo(_("Filter by area"), _area_items(identity))
         self._area_of = {a.code: a.area for a in identity.plan.actions}
         self.count = QLabel()
-        bar.addWidget(self.search, 3)
+        bar.addWidget(self.search, 2)
         for combo in (self.scope, self.status, self.office, self.area):
             # as narrow as the bar needs: a long office or area name is cut, not the
             # count beside them
@@ -752,7 +781,9 @@ class InboxPage(QWidget):
         self.gaps.clear()
         for gap in gaps:
             self.gaps.addItem(isolated_codes(gap.message()))
-        if not gaps:
+        if not inbox:  # (an office's first days: no "every office's events" yet)
+            self.gaps.addItem(_("No bundle has been imported here yet."))
+        elif not gaps:
             self.gaps.addItem(_("No gaps: every office's events arrived in order."))
 
 

@@ -50,6 +50,9 @@ def _period_text(code: str) -> str:
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+#: a cell's text in fewer characters, for a column too narrow for the whole of it
+#: (``OverviewModel.cell_text(compact=True)``)
+COMPACT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -92,10 +95,11 @@ def _safe_datetime(iso: str) -> str:
 
 def widest_times() -> list[str]:
     """Times as a column shows them, at their widest: every month, morning and
-    evening (a 12-hour clock's "AM" and "PM"), on a two-digit day. What a column of
-    times is fitted to, instead of writing out every row's (ui.table_fit)."""
-    return [_safe_datetime(f"2026-{month:02d}-28T{hour}:59:00")
-            for month in range(1, 13) for hour in (10, 22)]
+    evening (a 12-hour clock's "AM" and "PM"), on a two-digit day and on the first
+    (French "1er"). What a column of times is fitted to, instead of writing out every
+    row's (ui.table_fit)."""
+    return [_safe_datetime(f"2026-{month:02d}-{day:02d}T{hour}:59:00")
+            for month in range(1, 13) for day in (1, 28) for hour in (10, 22)]
 
 
 class _RowsModel(QAbstractTableModel):
@@ -631,6 +635,8 @@ class OverviewModel(QAbstractTableModel):
         status = cell.status if cell else None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.cell_text(index.row(), index.column())
+        if role == COMPACT_ROLE:
+            return self.cell_text(index.row(), index.column(), compact=True)
         if role == Qt.ItemDataRole.BackgroundRole:
             return status_brush(status) if status else None
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -649,14 +655,16 @@ class OverviewModel(QAbstractTableModel):
             return cell
         return None
 
-    def cell_text(self, row: int, column: int) -> str:
+    def cell_text(self, row: int, column: int, *, compact: bool = False) -> str:
         """"▲ At risk · 1/3 ✎2 · 26%": the status needing most attention, the area's
-        actions with a submitted report of those expected, the drafts, the mean."""
+        actions with a submitted report of those expected, the drafts, the mean.
+        ``compact``: the status by its symbol alone ("▲ · 1/3 ✎2 · 26%"), for a column
+        too narrow for its word (the colour, the legend and the tooltip say it)."""
         cell = self.cell(row, column)
         status = cell.status if cell else None
         if cell is None or status is None:
             return "— " + _("no report")
-        text = status_text(status)
+        text = STATUS_SYMBOLS.get(status, "?") if compact else status_text(status)
         of = self.expected(row, column)
         if of:
             text += " · " + fraction(cell.submitted, of)
@@ -665,7 +673,9 @@ class OverviewModel(QAbstractTableModel):
         if cell.drafts:
             text += f" {DRAFT_MARK}{format_number(cell.drafts)}"
         if cell.mean is not None:
-            text += " · " + format_percent(cell.mean)
+            # (isolated: after the Arabic words the sign went to the number's left,
+            # "%68", where every other table shows "68%")
+            text += " · " + isolated(format_percent(cell.mean))
         return text
 
     def cell_lines(self, row: int, column: int) -> list[str]:

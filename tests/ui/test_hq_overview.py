@@ -194,7 +194,57 @@ def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, lang
         assert view.fontMetrics().horizontalAdvance(text) <= room, (text, room)
         assert "✎" in text and text.count("·") == 2, text  # the drafts and the mean
         tip = index.data(Qt.ItemDataRole.ToolTipRole)
-        assert tip.splitlines()[-1].endswith(index.data().rsplit("·", 1)[1].strip())
+        mean = index.data().rsplit("·", 1)[1].strip().strip("\u2066\u2069")
+        assert tip.splitlines()[-1].endswith(mean)
+
+
+def drawn_text(view, index) -> str:
+    """A cell's text as its delegate draws it in the cell's rectangle."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(index)
+    view.itemDelegateForIndex(index).initStyleOption(option, index)
+    return option.text
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_a_narrow_overview_cell_keeps_its_percent(lang, open_window, qtbot, hq_db, language):
+    """At 1024 pixels the Arabic cells were cut before their mean percent, the figure
+    headquarters looks for: a cell too narrow for its status's word shows the symbol
+    alone, and the rest whole. The percent reads "68%" in Arabic, as in every other
+    table (after the words, the sign went to the number's left)."""
+    language(lang)
+    window = open_window(hq_db)
+    window.resize(1024, 600)
+    from fieldplan.i18n import status_label
+
+    metrics = window.fontMetrics()
+    longest = max(STATUSES, key=lambda s: metrics.horizontalAdvance(status_label(s)))
+    period = window.period
+    reports = [report("ML", f"PA{area}.{n}", period, status=longest, percent=68,
+                      state="submitted" if n == 1 else "draft")
+               for area in range(1, 5) for n in (1, 2, 3)]
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    page._loaded((reports, [o for o in all_offices() if not o.startswith("RO-")],
+                  page.period))
+    QApplication.processEvents()
+    view, model = page.view, page.model
+    row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
+                  + 1)
+    for column in range(1, model.columnCount()):
+        index = page.proxy.mapFromSource(model.index(row, column))
+        text = drawn_text(view, index)
+        room = view.visualRect(index).width() - margin
+        assert view.fontMetrics().horizontalAdvance(text) <= room, (text, room)
+        assert text.endswith("68\u00a0%" if lang == "fr" else "68%" if lang == "en"
+                             else "\u206668%\u2069"), text
+        if text != index.data():
+            assert status_label(longest) not in text and status_label(longest) in index.data()
 
 
 def test_the_reports_area_filter_follows_an_amended_plan(open_window, qtbot, hq_db):

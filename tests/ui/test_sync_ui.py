@@ -93,11 +93,24 @@ def test_dropping_bundles_imports_each_and_shows_outcomes(open_window, qtbot, de
     wait_idle(qtbot, window.session)
     # the inbox lists them, and dropping them again is harmless
     qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 3, timeout=5000)
+    assert [window.inbox.gaps.item(i).text() for i in range(window.inbox.gaps.count())] == [
+        "No gaps: every office's events arrived in order."]
     drop(window, bundles[:1])
     dialog = result_dialog(window, qtbot)
     assert [o.outcome for o in dialog.outcomes] == ["duplicate"]
     dialog.accept()
     wait_idle(qtbot, window.session)
+
+
+def test_an_empty_inbox_says_nothing_was_imported_yet(open_window, qtbot, hq_db):
+    """Before any import it said "No gaps: every office's events arrived in order." (at
+    an office too), of events none had sent."""
+    window = open_window(hq_db)
+    window.show_page(window.inbox)
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: window.inbox.gaps.count() == 1, timeout=5000)
+    assert window.inbox.model.rowCount() == 0
+    assert window.inbox.gaps.item(0).text() == "No bundle has been imported here yet."
 
 
 def test_backups_removed_to_make_room_are_told_after_an_import(open_window, qtbot, tmp_path,

@@ -296,6 +296,9 @@ def check_catalog(path: Path, lang: str, template: Catalog) -> list[str]:
         if lang == "fr":
             problems.extend(f"{where}: {_label(message)}: {p}"
                             for p in _french_spacing_problems(message))
+        if lang == "ar":
+            problems.extend(f"{where}: {_label(message)}: {p}"
+                            for p in _arabic_quote_problems(message))
     for key in sorted(set(ours) - {_key(m) for m in _messages(template)}, key=str):
         problems.append(f"{where}: {_label(ours[key])} is not in the template (run update)")
     return problems
@@ -318,6 +321,18 @@ def _french_spacing_problems(message: Message) -> list[str]:
             for pattern, what in ((_FRENCH_SPACE, "an ordinary space"),
                                   (_FRENCH_WRONG_SPACE, "the other no-break space"))
             for found in [pattern.search(text)] if found]
+
+
+#: A command in ASCII quotes: in an Arabic sentence the quotes, neutral, take the
+#: sentence's direction and land apart from the command they enclose ("fieldplan
+#: keys'" … "show'" over two lines); « » pair up as brackets do.
+_ASCII_QUOTED = re.compile("'fieldplan[^']*'")
+
+
+def _arabic_quote_problems(message: Message) -> list[str]:
+    forms = list(message.string) if message.pluralizable else [message.string]
+    return [f"{found.group()!r} in ASCII quotes: Arabic quotes a command in « »"
+            for text in forms if text for found in [_ASCII_QUOTED.search(text)] if found]
 
 
 def _translation_problems(

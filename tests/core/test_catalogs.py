@@ -346,3 +346,15 @@ def test_french_wants_the_right_no_break_space(tmp_path):
     assert len(problems) == 3
     for label in ("'Done; go'", "'Lock it?'", "'Saved: {file}'"):
         assert any(f"(fr): {label}: the other no-break space" in p for p in problems), label
+
+
+def test_arabic_quotes_commands_in_guillemets(tmp_path):
+    """ASCII quotes around a command in an Arabic sentence landed apart from it."""
+    t = Catalog(domain="fieldplan")
+    for text in ("Run 'fieldplan keys show'", "Run 'fieldplan status'"):
+        t.add(text)
+    ar = Catalog(locale="ar", domain="fieldplan", fuzzy=False)
+    ar.add("Run 'fieldplan keys show'", "شغّل 'fieldplan keys show'")
+    ar.add("Run 'fieldplan status'", "شغّل «fieldplan status»")
+    problems = catalogs.check_catalog(_po(tmp_path / "ar.po", ar), "ar", t)
+    assert len(problems) == 1 and "'fieldplan keys show'" in problems[0], problems

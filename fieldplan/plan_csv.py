@@ -65,6 +65,9 @@ _PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
     **{f"plan_{k}": (k,) for k in ("signed_place", "illustrative")},
     **_text_columns("plan_title", "title"),
 }
+#: the plan's dates, checked row by row (``merge``)
+_DATE_COLUMNS = frozenset(("plan_start", "plan_end", "plan_signed_at"))
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _AREA_COLUMNS: dict[str, tuple[str, ...]] = {
     "area": ("code",),
     "area_illustrative": ("illustrative",),
@@ -262,11 +265,15 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
         row: int,
         what: str,
     ) -> None:
-        """Copy a row's cells into an entity; a different value on another row is an error."""
+        """Copy a row's cells into an entity; a different value on another row is an error
+        (a date that is no date is said of its own row first: it is the one to mend)."""
         for column, field in columns.items():
             value = cells.get(column, "")
             if not value:
                 continue
+            if column in _DATE_COLUMNS and not _ISO_DAY.fullmatch(value):
+                raise fail(row, column, _("{value} is not a date; write YYYY-MM-DD").format(
+                    value=_show(value)))
             node = entity
             for part in field[:-1]:
                 node = node.setdefault(part, {})

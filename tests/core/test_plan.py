@@ -462,6 +462,10 @@ FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,po
             "plan.csv: row 2: 17 cells but the header has 16",
         ),
         ([FIRST.replace("2025-06-21", "21/06/2025")], "plan.csv: row 2, column 'plan_start': '21"),
+        # only the first row's date is no date: that row is named, not the next
+        ([FIRST.replace("2025-06-21", "21/06/2025"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
+          "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
+         "plan.csv: row 2, column 'plan_start': '21/06/2025' is not a date; write YYYY-MM-DD"),
         ([FIRST.replace(",1,", ",one,")], "plan.csv: row 2, column 'plan_version': expected a"),
         ([], "plan.csv: no rows under the header"),
     ],

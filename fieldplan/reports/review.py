@@ -574,10 +574,12 @@ class Pack:
             [self._t(h, cm.CELL_HEAD) for h in head[:1]]
             + [self._t(h, cm.TINY_HEAD, align="center") for h in head[1:]]
         ]
+        unreported = 0
         for area in ctx.plan.areas:
             c = counts[area.code]
             got = sum(c.values())
             none = max(self._expected(area.code) - got, 0)
+            unreported += none
             rows.append(
                 [self._t(f"{area.code} — {area.title.get(ctx.lang)}", cm.SMALL)]
                 + [self._t(self._n(c[s]), cm.SMALL, align="center") for s in STATUSES]
@@ -607,6 +609,10 @@ class Pack:
                 "is labelled with its status's symbol and its count, the legend "
                 "gives each status's symbol and word."
             )
+        if unreported:
+            # (the bars were shorter than the table's totals, and nothing said why)
+            caption += " " + _("Actions with no report are not drawn; the table's "
+                               "“No report” column counts them.")
         out.append(self._t(caption, cm.MUTED_SMALL))
         return out
 
@@ -800,7 +806,9 @@ class Pack:
                 )
             row.append(got)
             rows.append(row)
-        out: list[Flowable] = [
+        if not self.offices:  # (no table: nothing for its notes to explain)
+            return [self._t(self._all_hidden() or _("No office has reported for this period."))]
+        return [
             self._t(
                 _(
                     "Each cell shows the status needing most attention among the office's actions "
@@ -809,12 +817,8 @@ class Pack:
                 cm.MUTED_SMALL,
             ),
             self._means_note(),
+            cm.table(ctx, rows, widths, extra=extra),
         ]
-        if self.offices:
-            out.append(cm.table(ctx, rows, widths, extra=extra))
-        else:
-            out.append(self._t(self._all_hidden() or _("No office has reported for this period.")))
-        return out
 
     def not_reported(self) -> list[Flowable]:
         from fieldplan.i18n import format_period

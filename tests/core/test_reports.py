@@ -307,7 +307,17 @@ def test_pack_without_reports_and_sync_sentence(hq, tmp_path) -> None:
     pdf = build_review_pack(hq, PERIOD, tmp_path / "empty.pdf")
     text = pdf_text(pdf)
     assert "No office has reported for this period." in text
+    # the matrix's notes explain a table that is not there
+    assert "Each cell shows the status needing most attention" not in text
     assert "None known" in text or "no late, quarantined or conflicting data" in text
+
+
+def test_the_summary_chart_says_it_leaves_out_the_actions_with_no_report(hq, tmp_path) -> None:
+    """The bars were shorter than the table's totals, and nothing said why."""
+    write_progress(hq, "ML", PERIOD, only=3)
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"), 3)
+    assert ("Actions with no report are not drawn; the table's “No report” column counts "
+            "them.") in text
 
 
 def test_a_pack_printed_before_the_deadline_does_not_say_nothing_came_after_it(

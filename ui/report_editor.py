@@ -1182,6 +1182,7 @@ class ReportEditor(QScrollArea):
             )
             name.setWordWrap(True)
             name.setTextFormat(Qt.TextFormat.PlainText)
+            _room_past_line_ends(name)
             target = ind.target_for(self.period)
             at_end = target is not None and ind.target_is_end(self.period)
             shown = "—" if target is None else format_number(target)
@@ -1918,6 +1919,20 @@ def recovered_text(keys: list[tuple[str, str]], links: bool = False) -> str:
 def _ids(ids: list[str] | None) -> list[str] | None:
     """A copy of a field's base (None: not known)."""
     return None if ids is None else list(ids)
+
+
+#: pixels left free past the end of a wrapped label's lines (``_room_past_line_ends``)
+LINE_END_ROOM = 4
+
+
+def _room_past_line_ends(label: QLabel) -> None:
+    """A few pixels free where a wrapped label's lines end (the left in Arabic): Qt
+    breaks lines by the glyphs' advances, and a word's last letter drawn past its
+    advance (Arabic ة) was cut off at the label's edge, at the editor's narrowest."""
+    if QApplication.isRightToLeft():
+        label.setContentsMargins(LINE_END_ROOM, 0, 0, 0)
+    else:
+        label.setContentsMargins(0, 0, LINE_END_ROOM, 0)
 
 
 def _leading() -> Qt.AlignmentFlag:

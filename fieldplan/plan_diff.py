@@ -360,6 +360,30 @@ def untranslated(plan: Plan) -> tuple[str, ...]:
     return tuple(missing)
 
 
+def targets_below_zero(plan: Plan) -> tuple[str, ...]:
+    """The targets of ``plan``'s counting indicators (``model.COUNT_UNITS``) below zero,
+    as ``ACTION/KEY (PERIOD: VALUE)``, in plan order: most likely a stray minus sign,
+    as ``progress set`` says of an actual. Said, not refused: an indicator may measure
+    a net change."""
+    from fieldplan.i18n import format_number, format_period
+    from fieldplan.model import COUNT_UNITS
+
+    return tuple(
+        f"{action.code}/{ind.key} ({format_period(period)}: {format_number(value)})"
+        for action in plan.actions for ind in action.indicators if ind.unit in COUNT_UNITS
+        for period, value in ind.targets if value < 0)
+
+
+def targets_below_zero_text(items: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:
+    """The one warning line for ``targets_below_zero``'s items ("" for none)."""
+    if not items:
+        return ""
+    return ngettext(
+        "{count} target of a count is below zero: is the minus sign a typo? {items}",
+        "{count} targets of counts are below zero: is the minus sign a typo? {items}",
+        len(items)).format(count=len(items), items=_items(items, shown))
+
+
 def untranslated_text(codes: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:
     """The one warning line for ``untranslated``'s codes ("" for none)."""
     if not codes:

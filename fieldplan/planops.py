@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, join_clauses, join_list, ngettext
-from fieldplan.plan_diff import PlanDiff, diff_plans, untranslated
+from fieldplan.plan_diff import PlanDiff, diff_plans, targets_below_zero, untranslated
 from fieldplan.replica import Replica
 from fieldplan.text import for_terminal
 
@@ -401,6 +401,8 @@ class PlanChange:
     reports: int = 0
     diff: PlanDiff = field(default_factory=PlanDiff)
     untranslated: tuple[str, ...] = ()
+    #: its counting indicators' targets below zero (plan_diff.targets_below_zero)
+    below_zero: tuple[str, ...] = ()
     #: the period from which the reports on the actions it adds (and the values of
     #: the indicators it adds) are due, none being asked before ("" when it adds none,
     #: or is a correction, due from the start: ``plan_additions``)
@@ -430,7 +432,8 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
     installed = clean_plan(old)
     if new.version == installed.version and plan_to_dict(new) == plan_to_dict(installed):
         # the file exported from this database, imported again: nothing to do
-        return PlanChange(new, old, unchanged=True, untranslated=untranslated(new))
+        return PlanChange(new, old, unchanged=True, untranslated=untranslated(new),
+                          below_zero=targets_below_zero(new))
     hidden = _check(rep, new, for_terminal(source))
     added, added_values = plan_additions(rep, new, installing=True)
     due = {str(period) for period, version in (*added.values(), *added_values.values())
@@ -438,7 +441,7 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
     return PlanChange(new, old, hidden=hidden,
                       reports=hidden_reports(rep, new, shown_by=old) if hidden else 0,
                       diff=diff_plans(old, new), untranslated=untranslated(new),
-                      due_from=min(due, default=""))
+                      below_zero=targets_below_zero(new), due_from=min(due, default=""))
 
 
 def check_hq(rep: Replica) -> None:
@@ -549,5 +552,6 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
                              "levels": list(newly_hidden.levels)},
             "changes": change.diff.as_dict(),
             "untranslated": list(change.untranslated),
+            "targets_below_zero": list(change.below_zero),
             "due_from": change.due_from or None,
             "backup": backup}

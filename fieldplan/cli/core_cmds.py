@@ -679,7 +679,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_import(args: argparse.Namespace) -> int:
-    from fieldplan.plan_diff import untranslated_text
+    from fieldplan.plan_diff import targets_below_zero_text, untranslated_text
     from fieldplan.planops import (
         PlanHidesReportsError,
         change_result,
@@ -704,6 +704,10 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     missing = untranslated_text(change.untranslated)
     if missing:
         warn(missing)
+    # a count's target below zero, as 'progress set' says of an actual: said, not refused
+    below = targets_below_zero_text(change.below_zero)
+    if below:
+        warn(below)
 
     def human() -> None:
         if result["unchanged"]:

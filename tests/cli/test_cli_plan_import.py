@@ -120,3 +120,33 @@ def test_a_title_of_two_lines_is_refused_in_one_line(capsys, tmp_path):
                 "and places are one line (descriptions may have several)") in err
     with open_replica(db) as rep:
         assert rep.plan().version == 1
+
+
+def test_a_counts_target_below_zero_is_a_warning(capsys, hq, tmp_path: Path):
+    """A plan could set a target of -12 documents without a word, where 'progress set'
+    asks of an actual below zero whether the minus sign is a typo: said the same way
+    (a net change may be meant: not refused), in --json too."""
+    import dataclasses
+
+    plan = hq.plan()
+    actions = []
+    for a in plan.actions:
+        if a.code == "PA1.1":
+            first = a.indicators[0]
+            first = dataclasses.replace(first, targets=tuple(
+                (p, -12.0 if p == "2026-S2" else v) for p, v in first.targets))
+            a = dataclasses.replace(a, indicators=(first, *a.indicators[1:]))
+        actions.append(a)
+    path = tmp_path / "v2.json"
+    dump_plan(dataclasses.replace(plan, version=2, actions=tuple(actions)), path)
+    db = str(hq.path)
+    hq.close()
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path), "--dry-run")
+    assert code == 0
+    assert err == ("fieldplan: warning: 1 target of a count is below zero: is the minus "
+                   "sign a typo? PA1.1/policies-supported (2nd semester 2026: -12)\n")
+    code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path))
+    assert code == 0 and json.loads(out)["targets_below_zero"] == [
+        "PA1.1/policies-supported (2nd semester 2026: -12)"]
+    with open_replica(Path(db)) as rep:
+        assert rep.plan().version == 2

@@ -351,6 +351,20 @@ def test_each_kind_of_thing_hidden_is_a_line_naming_every_code(qapp):
         "Values of 1 indicator it does not have (PA1.2/officials-trained)")
 
 
+def test_the_question_asks_about_a_counts_target_below_zero(qapp):
+    """As ``plan import`` warns: a stray minus sign in a count's target."""
+    from fieldplan.plan import default_plan
+    from fieldplan.planops import PlanChange
+    from ui.plan_files import change_text
+
+    plan = default_plan()
+    change = PlanChange(amended(plan), plan,
+                        below_zero=("PA1.1/policies-supported (2nd semester 2026: -12)",))
+    text, _details = change_text(change, "v2.csv")
+    assert text.endswith("\n\n1 target of a count is below zero: is the minus sign a typo? "
+                         "PA1.1/policies-supported (2nd semester 2026: -12).")
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_question_says_what_the_new_version_changes(open_window, hq_db, qtbot, tmp_path,
                                                         language, lang):

@@ -1002,8 +1002,14 @@ class MainWindow(QMainWindow):
         if self.identity.is_hq:
             # until the locks are read, both: the dialog reads the state itself
             lost = self.period in self.lost_locks  # (offices may hold it otherwise)
-            allow_writes(self.lock_action, self.identity, not locked or lost)
-            allow_writes(self.unlock_action, self.identity, locked or not known or lost)
+            # a disabled one says why (its tip said only its own name)
+            allow_writes(self.lock_action, self.identity, not locked or lost,
+                         "" if not locked or lost else
+                         _("{period} is already locked.").format(
+                             period=format_period(self.period)))
+            allow_writes(self.unlock_action, self.identity, locked or not known or lost,
+                         "" if locked or not known or lost else
+                         _("{period} is not locked.").format(period=format_period(self.period)))
 
     # locks ---------------------------------------------------------------------------
     def refresh_locks(self) -> None:

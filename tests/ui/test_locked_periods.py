@@ -61,6 +61,9 @@ def test_headquarters_sees_which_periods_are_locked_and_is_offered_what_applies(
     assert window.period_label.text() == "1st semester 2026"
     assert window.lock_action.isEnabled() and not window.unlock_action.isEnabled()
     assert window.submit_action.isEnabled()
+    # the one offered says nothing more; the other why it is not (it said its name)
+    assert "locked." not in window.lock_action.toolTip()  # (Qt's: its own name)
+    assert window.unlock_action.toolTip() == "1st semester 2026 is not locked."
 
     _set_lock(window, qtbot, True)
     assert offered(window)[PERIOD] == "1st semester 2026 · locked"
@@ -73,6 +76,7 @@ def test_headquarters_sees_which_periods_are_locked_and_is_offered_what_applies(
     assert window.period_label.text() == "1st semester 2026 · locked"
     assert window.period_label.toolTip() == "Headquarters has locked this period."
     assert not window.lock_action.isEnabled() and window.unlock_action.isEnabled()
+    assert window.lock_action.toolTip() == "1st semester 2026 is already locked."
     assert not window.submit_action.isEnabled()  # the core refuses it: not offered
     # another period: its own state
     window.set_period("2026-S2")

@@ -67,7 +67,21 @@ _PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: the plan's dates, checked row by row (``merge``)
 _DATE_COLUMNS = frozenset(("plan_start", "plan_end", "plan_signed_at"))
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _is_day(text: str) -> bool:
+    """Whether ``text`` is a date as the plan's reader takes it: YYYY-MM-DD in ASCII
+    digits, a day the calendar has (not 2025-02-30)."""
+    from datetime import date
+
+    if not _ISO_DAY.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 _AREA_COLUMNS: dict[str, tuple[str, ...]] = {
     "area": ("code",),
     "area_illustrative": ("illustrative",),
@@ -271,7 +285,7 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
             value = cells.get(column, "")
             if not value:
                 continue
-            if column in _DATE_COLUMNS and not _ISO_DAY.fullmatch(value):
+            if column in _DATE_COLUMNS and not _is_day(value):
                 raise fail(row, column, _("{value} is not a date; write YYYY-MM-DD").format(
                     value=_show(value)))
             node = entity

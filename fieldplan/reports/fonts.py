@@ -58,6 +58,8 @@ SHAPED = frozenset({BENGALI, BENGALI_BOLD})
 REPLACEMENT = "\ufffd"
 
 _lock = threading.Lock()
+#: held while HarfBuzz shapes (ReportLab files new glyphs in the font's tables then)
+_shaping = threading.Lock()
 _registered = False
 #: The fonts registered: SHAPED ones only with a shaping engine to draw them.
 _available: set[str] = set()
@@ -196,7 +198,8 @@ def covered(font: str) -> frozenset[int]:
     register_fonts()
     from reportlab.pdfbase import pdfmetrics
 
-    codes = frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+    with _shaping:  # (shaping adds to a SHAPED font's map: read it whole)
+        codes = frozenset(pdfmetrics.getFont(font).face.charToGlyph)
     if font in SHAPED:
         codes = frozenset(c for c in codes if c not in _PRIVATE_USE)
     return codes
@@ -304,9 +307,6 @@ def runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
             if f is not None:
                 add(f, ch)
     return tuple((f, piece) for f, piece in out)
-
-
-_shaping = threading.Lock()
 
 
 @lru_cache(maxsize=8192)

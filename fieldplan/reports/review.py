@@ -890,11 +890,12 @@ class Pack:
             ]
         if not (facts.late or facts.quarantined or facts.conflicts or facts.gaps
                 or facts.after_lock or facts.refused):
-            # (a pack printed before the deadline: none can have arrived after it)
+            # (a pack printed before the deadline: none can have arrived after it; the
+            # deadline's day ends at this computer's midnight, as for late data)
             none_known = _(
                 "None known: no data arrived after the deadline ({date}), no bundle is "
                 "in quarantine, no conflict is open and no events are missing."
-            ) if ctx.printed.date() > self.deadline else _(
+            ) if ctx.printed.astimezone().date() > self.deadline else _(
                 "None known: the deadline ({date}) has not passed yet, no bundle is in "
                 "quarantine, no conflict is open and no events are missing."
             )

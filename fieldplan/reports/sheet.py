@@ -521,8 +521,11 @@ def sheet_story(
         for act in annex:
             r = data.reports[act.code]
             heading = f"{act.code} — {act.title.get(ctx.lang)}"
-            story.append(CondPageBreak(60))
-            story.append(cm.TextFlow(heading, cm.H3, rtl=ctx.rtl, space_after=2))
+            title = cm.TextFlow(heading, cm.H3, rtl=ctx.rtl, space_after=2)
+            # room for the heading, however many lines, and a few of the text under
+            # it: else alone at a page's foot, "(continued)" over its text
+            story.append(cm.RoomFor([title, Spacer(1, 40)]))
+            story.append(title)
             # Translators: at the top of a page where an action's narratives in full
             # go on from the page before; {action} is "PA1.1 — its title"
             again = _("{action} (continued)").format(action=heading)

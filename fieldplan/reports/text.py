@@ -287,16 +287,35 @@ def _with_ellipsis(cut: str) -> str:
     return cut.rstrip().rstrip(_STOPS).rstrip() + "…"
 
 
+def _graphemes(word: str) -> list[str]:
+    """``word`` in pieces a line may be broken between: a letter with the marks after
+    it (Arabic vowels, Bengali vowel signs), and a Bengali conjunct whole (the letters
+    a virama or a joiner ties). Drawn alone, a vowel sign shows on a dotted circle."""
+    out: list[str] = []
+    for ch in word:
+        tied = out and (unicodedata.category(ch) in ("Mn", "Mc", "Me")
+                        or ch in "\u200c\u200d"
+                        or unicodedata.combining(out[-1][-1]) == 9  # a virama
+                        or out[-1][-1] == "\u200d")
+        if tied:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
 def _split_word(word: str, width: float, measure) -> list[str]:
-    """A word wider than a line in pieces that each fit (at least one character)."""
-    pieces, start, used = [], 0, 0.0
-    for i, ch in enumerate(word):
-        w = measure(ch)
-        if used + w > width and i > start:
-            pieces.append(word[start:i])
-            start, used = i, 0.0
-        used += w
-    pieces.append(word[start:])
+    """A word wider than a line in pieces that each fit (at least one letter with its
+    marks, ``_graphemes``), each measured whole, as it is drawn (shaped)."""
+    pieces: list[str] = []
+    piece = ""
+    for cluster in _graphemes(word):
+        if piece and measure(piece + cluster) > width:
+            pieces.append(piece)
+            piece = cluster
+        else:
+            piece += cluster
+    pieces.append(piece)
     return pieces
 
 
@@ -327,12 +346,15 @@ def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
                 if w <= width
                 else [(p, measure(p)) for p in _split_word(word, width, measure)]
             )
-            for part, pw in parts:
+            for i, (part, pw) in enumerate(parts):
                 if line and used + space + pw > width:
                     out.append(" ".join(line))
                     line, used = [], 0.0
                 used += (space if line else 0.0) + pw
                 line.append(part)
+                if i < len(parts) - 1:  # a piece of a word ends its line: no space
+                    out.append(" ".join(line))  # comes into the word
+                    line, used = [], 0.0
         out.append(" ".join(line))
     return out
 

@@ -466,6 +466,13 @@ FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,po
         ([FIRST.replace("2025-06-21", "21/06/2025"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
           "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
          "plan.csv: row 2, column 'plan_start': '21/06/2025' is not a date; write YYYY-MM-DD"),
+        # a day the calendar lacks, digits another script writes: their own rows too
+        ([FIRST.replace("2025-06-21", "2025-02-30"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
+          "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
+         "plan.csv: row 2, column 'plan_start': '2025-02-30' is not a date"),
+        ([FIRST.replace("2025-06-21", "٢٠٢٥-٠٦-٢١"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
+          "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
+         "plan.csv: row 2, column 'plan_start': '٢٠٢٥-٠٦-٢١' is not a date"),
         ([FIRST.replace(",1,", ",one,")], "plan.csv: row 2, column 'plan_version': expected a"),
         ([], "plan.csv: no rows under the header"),
     ],

@@ -174,6 +174,21 @@ def test_bengali_is_shaped_and_measured_as_shaped() -> None:
     assert len(glyphs) == 2 and glyphs[0] != "দ"
 
 
+def test_a_bengali_word_wider_than_a_line_is_cut_between_its_letters() -> None:
+    """A word too long for a narrow cell is cut between letters with their vowel signs
+    and conjuncts whole (a lone sign drawn on a dotted circle, measured so, made the
+    pieces short), and the pieces of one word never share a line with a space: the
+    last one read "সমূহে র", as copying did."""
+    word = "আন্তর্জাতিকীকরণপ্রক্রিয়াসমূহের"
+    lines = tx.break_lines(word, REGULAR, 9, 40)
+    assert "".join(lines) == word and len(lines) > 1
+    for line in lines:
+        assert " " not in line
+        assert unicodedata.category(line[0]) not in ("Mn", "Mc"), lines
+        assert fonts.string_width(line, REGULAR, 9) <= 40 or len(tx._graphemes(line)) == 1
+    assert all(not piece.endswith("\u09cd") for piece in lines)  # no conjunct cut
+
+
 def test_without_a_shaping_engine_bengali_prints_as_the_replacement(monkeypatch) -> None:
     """Bengali drawn letter by letter is misspelt (vowel signs after their consonant,
     no conjuncts): with no uharfbuzz its fonts are not used, and it prints as U+FFFD,

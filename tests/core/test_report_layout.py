@@ -3,6 +3,7 @@ it, and text a person wrote aligned by its own direction in either layout."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -84,9 +85,34 @@ def test_an_annex_narrative_going_on_to_a_page_says_whose_it_is(hq, tmp_path) ->
     continued = [s for s in starts if s.endswith("(continued)")]
     assert len(continued) >= 2, starts
     assert all(s.startswith(("PA1.1 — ", "PA1.2 — ")) for s in continued), continued
-    # the last page of the annex goes on with nothing: no heading of an ended action
-    last = after[-1]
-    assert sum(line.endswith("(continued)") for line in last) <= 1
+    for page in after:
+        if page[0].endswith("(continued)"):
+            # what follows it is that action's text, never another action's heading
+            assert not re.match(r"PA\d+\.\d+ — ", page[1]), page[:3]
+
+
+def test_a_continued_heading_never_outlives_its_office_in_the_pack(hq, tmp_path) -> None:
+    """In the review pack, one office's annex ends and the next office's sheet starts:
+    no page of it starts with the other office's "(continued)"."""
+    from fieldplan.reports import build_review_pack
+
+    long = " ".join(f"Sentence {n} of a long account of the workshops held." for n in range(200))
+    for office in ("ML", "SN"):
+        write_progress(hq, office, PERIOD, narrative=(long, "Short.", long), only=2)
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    pages = [[line for line in page.splitlines() if line.strip()] for page in raw.split("\f")]
+    continued = 0
+    for before, page in itertools.pairwise(pages):
+        top = next((line for line in page if line.endswith("(continued)")), None)
+        if top is None:
+            continue
+        continued += 1
+        # the running header names the office: the same as on the page before
+        office = next(line for line in page if " · 1st semester 2026" in line)
+        assert office in before, (office, top)
+    assert continued >= 2
 
 
 @pytest.mark.skipif(not shutil.which("qpdf"), reason="needs qpdf")

@@ -334,6 +334,24 @@ def test_a_pack_printed_before_the_deadline_does_not_say_nothing_came_after_it(
     assert f"None known: no data arrived after the deadline ({deadline}), no bundle" in text
 
 
+def test_the_deadline_passes_at_this_computers_midnight(hq, tmp_path, clock, monkeypatch):
+    """As for late data (the deadline's day ends at local midnight): in Dhaka, at 2:00
+    on the day after the deadline, the pack said it had not passed (UTC's date)."""
+    import time
+
+    deadline = check_deadline(hq.plan(), "2026-S2", None)
+    monkeypatch.setenv("TZ", "Asia/Dhaka")
+    time.tzset()
+    try:
+        clock(f"{deadline.isoformat()}T20:00")  # 2:00 the next day in Dhaka
+        pack = build_review_pack(hq, "2026-S2", tmp_path / "p.pdf")
+        text = " ".join(pdf_text(pack).split())
+        assert "no data arrived after the deadline" in text
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_pack_lists_conflicts_in_its_language(world, tmp_path, monkeypatch, lang) -> None:
     """Fields and values read as the conflicts list reads them: a status by its word,

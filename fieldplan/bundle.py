@@ -217,6 +217,7 @@ def write_bundle(
     max_event_line_bytes: int = MAX_EVENT_LINE_BYTES,
     mode: int = 0o666,
     version: int = FORMAT_VERSION,
+    fresh: bool = False,
 ) -> BundleInfo:
     """Write a signed bundle to `path`, streaming `events` (any iterable; it is
     consumed once and never held in memory). An event is a dict, or the bytes of a
@@ -227,7 +228,9 @@ def write_bundle(
     file's permissions (less the umask); 0o600 for a bundle that holds a secret.
     `version`: the format version written, for a reader of an older one (every line
     whole before PREV_LEFT_OUT_SINCE); whether the events fit it is the caller's
-    business.
+    business. `fresh`: `path` is a name the caller chose (files.free_name), and the
+    bundle goes under the next free one when another program takes it meanwhile
+    (the result's `path` says which).
 
     `manifest` is copied and completed (see the module docstring); `bundle_id` and
     `created` are kept when given. `progress(done, total, label)` is called every
@@ -250,7 +253,8 @@ def write_bundle(
     from fieldplan.files import atomic_output
 
     # atomic_output: FileError naming `path` (never the temporary file) on an OSError
-    with atomic_output(path, mode=mode) as f:
+    placed: list[Path] = []
+    with atomic_output(path, mode=mode, fresh=fresh, placed=placed) as f:
         with zipfile.ZipFile(f, "w") as zf:
             count, size, digest = _write_events(
                 zf, events, total, progress, max_event_line_bytes,
@@ -275,7 +279,8 @@ def write_bundle(
             zf.writestr(_zip_info(SIGNATURE), signature.encode("ascii"))
         f.flush()
         bundle_size = f.tell()
-    return BundleInfo(path=path, bundle_id=bundle_id, event_count=count, size=bundle_size)
+    return BundleInfo(path=placed[0], bundle_id=bundle_id, event_count=count,
+                      size=bundle_size)
 
 
 def trusted_comment(bundle_id: str, created: str) -> str:

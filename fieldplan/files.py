@@ -428,9 +428,59 @@ def _sweep_temporaries(target: Path) -> None:
                 path.unlink()
 
 
+#: a name ``free_name`` numbered: its stem, and the number after "_"
+_NUMBERED = re.compile(r"(?P<stem>.+?)_(?P<n>[0-9]+)")
+
+
+def free_name(path: Path) -> Path:
+    """``path``, or ``<stem>_2<suffix>``, ``_3``… when a file of that name is there
+    already: a name fieldplan chose (a bundle's, a setup bundle's) never replaces
+    another file. ``atomic_output(fresh=True)`` keeps to it when another program
+    takes the name meanwhile."""
+    found = path
+    while os.path.lexists(found):
+        found = _next_name(found)
+    return found
+
+
+def _next_name(path: Path) -> Path:
+    numbered = _NUMBERED.fullmatch(path.stem)
+    stem, n = (numbered["stem"], int(numbered["n"])) if numbered else (path.stem, 1)
+    return path.with_name(f"{stem}_{n + 1}{path.suffix}")
+
+
+def _claim(tmp: Path, target: Path) -> Path:
+    """Put the written file ``tmp`` at ``target``, or at the next free name
+    (``free_name``) when another program put a file there since it was chosen (two
+    exports at once into one folder each printed the same name, one bundle lost):
+    a hard link takes a name only if it is free. A file system without hard links
+    (FAT on a USB stick) takes a rename after a look, as before."""
+    while True:
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            target = _next_name(target)
+            continue
+        except OSError:
+            if os.path.lexists(target):
+                target = _next_name(target)
+                continue
+            try:
+                # (Windows' rename never replaces a file: taken meanwhile, the next)
+                (os.rename if os.name == "nt" else os.replace)(tmp, target)
+            except FileExistsError:
+                target = _next_name(target)
+                continue
+            return target
+        tmp.unlink()
+        return target
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
-                  private: bool = False, allow_protected: bool = False) -> Iterator[BinaryIO]:
+                  private: bool = False, allow_protected: bool = False,
+                  fresh: bool = False,
+                  placed: list[Path] | None = None) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path`` for writing bytes; when the block ends
     without error, flush it to disk and rename it to ``path``. On any error the
     temporary file is removed; an OSError becomes a FileError naming ``path``.
@@ -441,7 +491,10 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
     secret keys), and a read-only file ("permission denied", as Windows says).
 
     ``mode``: the new file's permissions, less the umask; ``private``: exactly 0o600,
-    whatever the umask (secret keys).
+    whatever the umask (secret keys). ``fresh``: ``path`` is a name fieldplan chose
+    (``free_name``), and the file goes under the next free one when another program
+    takes it meanwhile (``_claim``): never over another file. ``placed``: the path
+    written is appended to it.
     """
     path = Path(path)
     target = _writable_target(path, allow_protected)
@@ -459,7 +512,10 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        if fresh:
+            target = _claim(tmp, target)
+        else:
+            os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise cannot_write(path, exc) from None
@@ -467,6 +523,8 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
         tmp.unlink(missing_ok=True)
         raise
     _fsync_directory(target.parent)
+    if placed is not None:
+        placed.append(target)
 
 
 def _owner_only(fd: int) -> None:

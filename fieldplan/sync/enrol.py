@@ -32,6 +32,7 @@ from typing import Any
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, store
 from fieldplan.errors import BundleError, ValidationError
+from fieldplan.files import free_name
 from fieldplan.i18n import _
 from fieldplan.replica import ROLE_OFFICE, Replica, _create
 from fieldplan.sync import exchange, export, formats
@@ -74,10 +75,11 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     version = formats.needed_format(rep, [(o, 0) for o in ranges])
     secret = keyreg.secret_key(rep)
     path = Path(out)
-    if path.is_dir():
+    fresh = path.is_dir()
+    if fresh:
         # a name the enrolment chose never replaces another setup bundle (one not sent
         # yet, whose token is still open; and a failed write removes what it wrote)
-        path = export._unused(path / f"{office}-setup.fieldplan")
+        path = free_name(path / f"{office}-setup.fieldplan")
     else:  # named by the person: never over another computer's bundle
         export.check_bundle_target(rep, path)
     # the token is kept only if its bundle is written (a failed write leaves no
@@ -94,8 +96,10 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
             _note_setup(rep, enrol_id, {o: r[1] for o, r in ranges.items()})
             events.note_exported(rep.conn, {o: r[1] for o, r in ranges.items()})
             info = bundlefmt.write_bundle(path, manifest,
-                                          export.event_lines(rep, [(o, 0) for o in ranges]),
-                                          secret, mode=0o600, version=version)
+                                          export.event_lines(rep, [(o, 0, r[1]) for o, r
+                                                                   in ranges.items()]),
+                                          secret, mode=0o600, version=version,
+                                          fresh=fresh)
     except BaseException:
         if info is not None:  # the file written (a link's target), never only a link
             Path(os.path.realpath(info.path)).unlink(missing_ok=True)

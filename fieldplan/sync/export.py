@@ -21,7 +21,7 @@ from fieldplan.errors import (
     FieldplanError,
     ValidationError,
 )
-from fieldplan.files import shown_name
+from fieldplan.files import free_name, shown_name
 from fieldplan.i18n import _, join_clauses, join_list
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
@@ -430,7 +430,7 @@ def export_bundle(
     # an office that never imports had no backup at all: one a day, taken here
     rep.backup_if_due("before-export")
     ranges: dict[str, list[int]] = {}
-    plan: list[tuple[str, int]] = []
+    plan: list[tuple[str, int, int]] = []
     count = 0
     runs = _runs(rep, recipient, side, full=full)
     # (HQ) and what a revoked computer of the office needs to learn it was revoked, or
@@ -438,7 +438,7 @@ def export_bundle(
     news = _join_news(revocation_news(rep, side, runs), renewal_news(rep, side, runs))
     for origin, after, lo, hi, n in runs:
         ranges[origin] = [lo, hi]
-        plan.append((origin, after))
+        plan.append((origin, after, hi))
         count += n
     for origin, seqs in news.items():
         ranges[origin] = [seqs[0], ranges.get(origin, [0, seqs[-1]])[1]]
@@ -471,21 +471,23 @@ def export_bundle(
         manifest["rotation"] = rotation
     # a recipient not updated yet reads the oldest format the events fit in
     manifest.update(formats.manifest_fields())
-    version, behind = formats.choose_format(rep, recipient, _peers(rep, side), plan,
-                                            also=news)
+    version, behind = formats.choose_format(rep, recipient, _peers(rep, side),
+                                            [(o, after) for o, after, _hi in plan], also=news)
     own = ranges.get(rep.replica_id, [0, 0])
     who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
     name = bundlefmt.bundle_filename(who, rep.replica_id[:8], own[0], own[1])
     path = Path(out_file) if out_file else Path(out_dir or ".") / name
     if path.is_dir():
         path = path / name
-    if not out_file or path != Path(out_file):  # the export chose the name
-        path = _unused(path)
+    chosen = not out_file or path != Path(out_file)
+    if chosen:  # the export chose the name: never over another file (free_name)
+        path = free_name(path)
     else:  # the person named it
         check_bundle_target(rep, path)
     rep.mark_now()  # (no peer may hold an event of this replica the mark lacks)
     info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan, news), secret,
-                                  progress=_adapt(progress, count), version=version)
+                                  progress=_adapt(progress, count), version=version,
+                                  fresh=chosen)
     warning = behind
     try:
         with store.write_transaction(rep.conn):
@@ -647,24 +649,14 @@ def check_bundle_target(rep: Replica, path: Path) -> None:
         file=os.fspath(path), reason=reason))
 
 
-def _unused(path: Path) -> Path:
-    """``path``, or ``<stem>_2.fieldplan``, ``_3``… when a file of that name is there
-    already: a name the export (or an enrolment) chose never replaces another bundle
-    (two exports of one range with different receipts or HQ data carry different
-    contents)."""
-    n = 1
-    found = path
-    while found.exists():
-        n += 1
-        found = path.with_name(f"{path.stem}_{n}{path.suffix}")
-    return found
-
-
-def event_lines(rep: Replica, plan: list[tuple[str, int]],
+def event_lines(rep: Replica, plan: list[tuple[str, int, int]],
                 also: dict[str, list[int]] | None = None) -> Iterator[bytes]:
-    """The stored event lines, exactly as signed: no parse and re-serialise; ``also``:
-    per origin, events at or below its run's start to carry before the run (each
-    origin's events in increasing order, as the import wants them). Each is
+    """The stored event lines, exactly as signed: no parse and re-serialise. ``plan``:
+    per origin, its run (after, up to): the events the manifest's ranges say, not one
+    another program saved since they were read (the bundle carried events its signed
+    manifest did not list, and the status counted them unsent). ``also``: per origin,
+    events at or below its run's start to carry before the run (each origin's events
+    in increasing order, as the import wants them). Each is
     checked against its hash first: a line changed on disk (a bad sector inside it
     passes SQLite's quick check) would break its replica's hash chain, and the other
     side would refuse this bundle and every later one. Such a line is
@@ -673,7 +665,7 @@ def event_lines(rep: Replica, plan: list[tuple[str, int]],
     spares.)"""
     sha256 = hashlib.sha256
     also = also or {}
-    runs = dict(plan)
+    runs = {origin: (after, upto) for origin, after, upto in plan}
     for origin in [*runs, *(o for o in also if o not in runs)]:
         picked = [rep.conn.execute(
             "SELECT seq, CAST(hash AS BLOB), CAST(body AS BLOB) FROM events "
@@ -681,7 +673,8 @@ def event_lines(rep: Replica, plan: list[tuple[str, int]],
         if origin in runs:
             picked.append(rep.conn.execute(
                 "SELECT seq, CAST(hash AS BLOB), CAST(body AS BLOB) FROM events "
-                "WHERE origin = ? AND seq > ? ORDER BY seq", (origin, runs[origin])))
+                "WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq",
+                (origin, *runs[origin])))
         for cur in picked:
             for seq, digest, body in cur:
                 if body is None or sha256(body).hexdigest().encode() != digest:

@@ -575,6 +575,14 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
                                "{error}").format(error=error_reason(exc))) from exc
         raise StoreError(_("the database is busy (another fieldplan is writing): {error}")
                          .format(error=_write_error(exc, conn))) from exc
+    if check is not None:
+        # again with the write lock held: a restore may have put another file in its
+        # place while this one waited for the lock (what it wrote then was lost)
+        try:
+            check()
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     try:
         yield conn
     except sqlite3.OperationalError as exc:

@@ -69,3 +69,30 @@ def test_an_office_refuses_a_resolution_and_an_import_once_the_file_is_gone(
         resolve_conflict(a, conflict.id, conflict.candidates[0].value_id)
     with pytest.raises(StoreError, match=GONE):
         import_bundle(a, bundle, backup=False)
+
+
+def test_a_file_replaced_while_a_write_waited_for_the_lock_takes_nothing(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """The file was checked before the write lock was taken: a restore that put
+    another file in its place while the write waited for the lock (another program
+    writing) let the write go on into the replaced file, lost (found with a restore
+    run while 'progress set' saved). Checked again with the lock held."""
+    ml = make_office("ML")
+    code = national(ml)
+    progress.record_progress(ml, code, "2026-S1", status="on-track")
+    held = ml.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    real = type(ml).file_gone
+    looks: list[str] = []
+
+    def replaced_during_the_wait(rep) -> str:
+        looks.append("")
+        return real(rep) if len(looks) == 1 else "the database file was replaced"
+
+    monkeypatch.setattr(type(ml), "file_gone", replaced_during_the_wait)
+    with pytest.raises(StoreError, match="was replaced"):
+        progress.record_progress(ml, code, "2026-S1", percent=50)
+    monkeypatch.undo()
+    assert len(looks) == 2
+    assert ml.conn.execute("SELECT count(*) FROM events").fetchone()[0] == held
+    assert not ml.conn.in_transaction
+    progress.record_progress(ml, code, "2026-S1", percent=60)  # the lock was let go

@@ -160,26 +160,24 @@ def test_reports_are_filtered_by_office_and_area(open_window, qtbot, hq_db, lang
         "MA", "ML"]
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
-def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, language):
-    """In French at 1280×720, "● En bonne voie · rapports : 3 sur 3 · …" was cut before
-    its mean percent: a cell with the longest status, drafts and 100 % fits its column
-    in every language, and the tooltip has the mean too."""
-    language(lang)
-    window = open_window(hq_db)
-    window.resize(1280, 720)
+def _longest_status_cells(open_window, qtbot, hq_db, size, percent):
+    """The Overview at ``size``, Mali's cells each showing the status with the longest
+    word, drafts and ``percent``, with every member state's row (the office column as
+    wide as at the reviewer's headquarters). Returns the page, that status's word, and
+    Mali's cells (proxy indexes) each with the room for its text."""
     from fieldplan.i18n import status_label
 
+    window = open_window(hq_db)
+    window.resize(*size)
     metrics = window.fontMetrics()
     longest = max(STATUSES, key=lambda s: metrics.horizontalAdvance(status_label(s)))
     period = window.period
-    reports = [report("ML", f"PA{area}.{n}", period, status=longest, percent=100,
+    reports = [report("ML", f"PA{area}.{n}", period, status=longest, percent=percent,
                       state="submitted" if n == 1 else "draft")
                for area in range(1, 5) for n in (1, 2, 3)]
     page = window.hq_desk.overview
     window.show_page(page)
     wait_idle(qtbot, window.session)
-    # every member state, as the reviewer's headquarters: the office column as wide
     page._loaded((reports, [o for o in all_offices() if not o.startswith("RO-")],
                   page.period))
     QApplication.processEvents()
@@ -187,11 +185,22 @@ def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, lang
     row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
     margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
                   + 1)
-    for column in range(1, model.columnCount()):
-        index = page.proxy.mapFromSource(model.index(row, column))
+    cells = [page.proxy.mapFromSource(model.index(row, column))
+             for column in range(1, model.columnCount())]
+    return page, status_label(longest), [(i, view.visualRect(i).width() - margin)
+                                         for i in cells]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, language):
+    """In French at 1280×720, "● En bonne voie · rapports : 3 sur 3 · …" was cut before
+    its mean percent: a cell with the longest status, drafts and 100 % fits its column
+    in every language, and the tooltip has the mean too."""
+    language(lang)
+    page, _word, cells = _longest_status_cells(open_window, qtbot, hq_db, (1280, 720), 100)
+    for index, room in cells:
         text = index.data()
-        room = view.visualRect(index).width() - margin
-        assert view.fontMetrics().horizontalAdvance(text) <= room, (text, room)
+        assert page.view.fontMetrics().horizontalAdvance(text) <= room, (text, room)
         assert "✎" in text and text.count("·") == 2, text  # the drafts and the mean
         tip = index.data(Qt.ItemDataRole.ToolTipRole)
         mean = index.data().rsplit("·", 1)[1].strip().strip("\u2066\u2069")
@@ -216,35 +225,14 @@ def test_a_narrow_overview_cell_keeps_its_percent(lang, open_window, qtbot, hq_d
     alone, and the rest whole. The percent reads "68%" in Arabic, as in every other
     table (after the words, the sign went to the number's left)."""
     language(lang)
-    window = open_window(hq_db)
-    window.resize(1024, 600)
-    from fieldplan.i18n import status_label
-
-    metrics = window.fontMetrics()
-    longest = max(STATUSES, key=lambda s: metrics.horizontalAdvance(status_label(s)))
-    period = window.period
-    reports = [report("ML", f"PA{area}.{n}", period, status=longest, percent=68,
-                      state="submitted" if n == 1 else "draft")
-               for area in range(1, 5) for n in (1, 2, 3)]
-    page = window.hq_desk.overview
-    window.show_page(page)
-    wait_idle(qtbot, window.session)
-    page._loaded((reports, [o for o in all_offices() if not o.startswith("RO-")],
-                  page.period))
-    QApplication.processEvents()
-    view, model = page.view, page.model
-    row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
-    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
-                  + 1)
-    for column in range(1, model.columnCount()):
-        index = page.proxy.mapFromSource(model.index(row, column))
-        text = drawn_text(view, index)
-        room = view.visualRect(index).width() - margin
-        assert view.fontMetrics().horizontalAdvance(text) <= room, (text, room)
+    page, word, cells = _longest_status_cells(open_window, qtbot, hq_db, (1024, 600), 68)
+    for index, room in cells:
+        text = drawn_text(page.view, index)
+        assert page.view.fontMetrics().horizontalAdvance(text) <= room, (text, room)
         assert text.endswith("68\u00a0%" if lang == "fr" else "68%" if lang == "en"
                              else "\u206668%\u2069"), text
         if text != index.data():
-            assert status_label(longest) not in text and status_label(longest) in index.data()
+            assert word not in text and word in index.data()
 
 
 def test_the_reports_area_filter_follows_an_amended_plan(open_window, qtbot, hq_db):

@@ -604,6 +604,11 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise StoreError(
                 _("could not save to the database, nothing was changed: {error}")
                 .format(error=_write_error(exc, conn))) from exc
+        if check is not None:
+            # a restore put another file in its place while this was saved: what was
+            # saved went to the file it put aside, not to the database now. Said (a
+            # restore counts only what was saved before it looked)
+            check()
         hook = getattr(conn, "after_commit", None)
         if hook is not None:
             # the save is done: a guard that fails after it must not say it was not
@@ -1111,12 +1116,21 @@ def restore_backup(db_path: str | os.PathLike[str],
         raise _open_elsewhere(db_path)
     part = db_path.with_name(db_path.name + ".part")
     _remove_with_journal(part)  # what a killed restore left
-    lost_here = _lost_here(db_path, latest)
-    # (HQ: written_here is {}) how far it held the computers it revoked
-    written_here = {**_written_here(db_path, latest), **_revoked_held_here(db_path)}
+
+    def counted() -> tuple[list[dict], dict[str, Any]]:
+        """What the replaced file holds that the copy lacks, read once the copy is
+        made, just before it takes the file's place: a save another program made
+        during the copy is counted (it was lost unsaid). (HQ: its ``written`` is {})
+        how far it held the computers it revoked."""
+        nonlocal lost
+        if lost is not None:
+            lost = changes_lost_by_restore(db_path, latest) or lost
+        return (_lost_here(db_path, latest),
+                {**_written_here(db_path, latest), **_revoked_held_here(db_path)})
+
     try:
         # the whole copy first: a full disk leaves the damaged file where it was
-        _copy_backup(latest, part, lost_here, written_here)
+        _copy_backup(latest, part, counted)
         # a sound file put aside (force) is not named damaged: someone would delete it
         kept = _keep_replaced(db_path, ".damaged" if lost is None else ".replaced")
         try:
@@ -1535,8 +1549,11 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None,
-                 written: dict[str, Any] | None = None) -> None:
+def _copy_backup(backup: Path, part: Path,
+                 counted: Callable[[], tuple[list[dict], dict[str, Any]]]) -> None:
+    """Copy ``backup`` to ``part`` and mark it with what ``counted`` finds the replaced
+    database lost (``_lost_here``) and how far it wrote (``_written_here``), asked once
+    the copy is made."""
     src = sqlite3.connect(read_only_uri(backup), uri=True)
     try:
         create_private(part, exist_ok=True)  # owner-only, whatever the backup's mode
@@ -1544,6 +1561,7 @@ def _copy_backup(backup: Path, part: Path, lost: list[dict] | None = None,
         try:
             src.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")  # no -wal, -shm beside the part
+            lost, written = counted()
             _mark_backup(dest, "", lost, written=written, taken=_taken_of(dest, backup))
         finally:
             dest.close()

@@ -330,3 +330,54 @@ def test_a_fork_written_before_any_receipt_says_what_to_do(hq, make_office,
         "(forked history)" in outcome.reason
     assert outcome.reason.endswith("headquarters' next bundle to ML repairs it once "
                                    "imported there, then ML exports again")
+
+
+def test_a_save_made_while_the_backup_is_copied_is_counted_lost(hq, make_office,
+                                                                tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """Another program saved while ``restore --force`` copied the backup (after it had
+    looked for programs using the database): the save said "Recorded", went to the file
+    put aside, and neither the restore's count nor its list of lost changes named it.
+    They are read once the copy is made, just before it takes the file's place."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    progress.set_period_lock(hq, "2025-S2")
+    hq.close()
+    real = store.create_private
+
+    def another_program_saves(*args, **kwargs):
+        with open_replica(path) as other:
+            progress.set_period_lock(other, "2026-S1")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "create_private", another_program_saves)
+    done = store.restore_backup(path, backup, force=True)
+    monkeypatch.undo()
+    assert done.lost[0] == 2
+    with open_replica(path) as hq2:
+        # both kept to be said once an office reports holding them (none did yet)
+        assert sync_state(hq2).restored["unreported"] == 2
+    ml.close()
+
+
+def test_a_save_that_ends_after_a_restore_replaced_the_file_is_said_lost(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """A save that held the write lock when a restore put the backup in place commits
+    to the file put aside: it says so (it said "Recorded")."""
+    from fieldplan.errors import StoreError
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    code = hq.plan().actions_of(level="global")[0].code
+    real = type(hq).file_gone
+    looks: list[str] = []
+
+    def replaced_during_the_save(rep) -> str:
+        looks.append("")
+        return real(rep) if len(looks) <= 2 else "the database file was replaced"
+
+    monkeypatch.setattr(type(hq), "file_gone", replaced_during_the_save)
+    with pytest.raises(StoreError, match="was replaced"):
+        progress.record_progress(hq, code, "2026-S1", status="on-track")
+    assert len(looks) == 3  # before the lock, with it, after the commit
+    ml.close()

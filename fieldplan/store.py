@@ -1111,6 +1111,13 @@ def restore_backup(db_path: str | os.PathLike[str],
     lost = changes_lost_by_restore(db_path, latest)
     if lost is not None and not force:
         raise SoundDatabaseError(_sound_database_text(db_path, latest, *lost))
+    with _restoring(db_path):
+        return _restore(db_path, latest, lost, faults)
+
+
+def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
+             faults: list[tuple[Path, str]]) -> Restored:
+    """``restore_backup``, with no other restore of the database under way."""
     if in_use(db_path):
         # it would go on writing to the replaced file, and what it wrote be lost
         raise _open_elsewhere(db_path)
@@ -1159,6 +1166,39 @@ def restore_backup(db_path: str | os.PathLike[str],
         raise
     return Restored(latest, kept, [path for path, _why in faults], lost,
                     tuple(why for _path, why in faults))
+
+
+@contextlib.contextmanager
+def _restoring(db_path: Path) -> Iterator[None]:
+    """Hold ``<db>.restoring`` locked while a restore runs: two restores at once
+    wrote one ``.part`` file in turn, and failed with words of a read-only or failing
+    disk. The lock goes with the process (a killed restore leaves none held)."""
+    path = db_path.with_name(db_path.name + ".restoring")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield  # (a folder that cannot take it: the restore says what fails next)
+        return
+    try:
+        try:
+            if os.name == "nt":  # pragma: no cover - Windows
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise StoreError(_("another restore of {db} is under way: wait for it to end")
+                             .format(db=db_path)) from exc
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    finally:
+        os.close(fd)
 
 
 def _open_elsewhere(db_path: Path) -> StoreError:

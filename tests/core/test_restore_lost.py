@@ -11,6 +11,7 @@ offices that hold them are named, to compare with."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -381,3 +382,23 @@ def test_a_save_that_ends_after_a_restore_replaced_the_file_is_said_lost(
         progress.record_progress(hq, code, "2026-S1", status="on-track")
     assert len(looks) == 3  # before the lock, with it, after the commit
     ml.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_a_second_restore_at_once_is_told_the_first_is_under_way(hq, tmp_path: Path) -> None:
+    """Restores run at once wrote one '.part' file in turn and failed with words of a
+    read-only or failing disk."""
+    import fcntl
+
+    from fieldplan.errors import StoreError
+
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    hq.close()
+    lock = path.with_name(path.name + ".restoring")
+    with open(lock, "w") as held:  # the first restore, under way
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(StoreError, match=r"another restore of .* is under way"):
+            store.restore_backup(path, backup, force=True)
+    store.restore_backup(path, backup, force=True)  # once it ended
+    assert not lock.exists()

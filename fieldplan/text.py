@@ -257,14 +257,29 @@ _SEARCH_MARKS = re.compile(
 )
 
 
+# Letters and signs written either way, as one: every dash and the minus sign as a
+# hyphen ("IOM–OIC" found by "IOM-OIC"), curly apostrophes as straight ones, the Arabic
+# letters a keyboard or a writer swaps (ة and ه, ى and ي, Persian and Urdu ی and ک),
+# and the Arabic-Indic digits as 0-9.
+_SEARCH_SAME = str.maketrans({
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    **dict.fromkeys("\u2018\u2019\u02bc", "'"),
+    "\u0629": "\u0647", "\u0649": "\u064a", "\u06cc": "\u064a", "\u06a9": "\u0643",
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    **{chr(0x06f0 + d): str(d) for d in range(10)},
+})
+
+
 def search_key(text: str) -> str:
     """``text`` as a search compares it: case folded, accents and Arabic vowel marks
     and tatweel left out ("Ministère" and "ministere" are one; so are "كَتَبَ" and
-    "كتب"). Fold both the text searched and what is typed; a text folded once is
-    searched with ``in``."""
+    "كتب"), and what is written either way as one (``_SEARCH_SAME``: "IOM–OIC" and
+    "IOM-OIC", "مدرسة" and "مدرسه", "٢٠٢٦" and "2026"). Fold both the text searched
+    and what is typed; a text folded once is searched with ``in``."""
     if text.isascii():  # most narratives: no accent to take off
         return text.casefold()
-    return _SEARCH_MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    folded = unicodedata.normalize("NFKD", text.casefold()).translate(_SEARCH_SAME)
+    return _SEARCH_MARKS.sub("", folded)
 
 
 # Two versions are compared sentence by sentence (a line, or up to a full stop), then

@@ -656,6 +656,7 @@ class ReportsPage(QSplitter):
     def _loaded(self, result: tuple[list[ProgressReport], list[tuple[str, ...]], list[str]]
                 ) -> None:
         reports, why_hidden, haystack = result
+        chosen = self._chosen()
         for office in sorted({r.office for r in reports}):
             if self.office.findData(office) < 0:  # a code this version does not know
                 self.office.addItem(office, office)
@@ -665,9 +666,26 @@ class ReportsPage(QSplitter):
             wide = max(width(hidden_state(state_label(s))) for s in REPORT_STATES) + 24
             if self.view.columnWidth(ReportTableModel.STATE) < wide:
                 self.view.setColumnWidth(ReportTableModel.STATE, wide)
-        self._filter()
+        self._filter(chosen=chosen)
 
-    def _filter(self, *_a) -> None:
+    def _chosen(self) -> tuple[str, str, str] | None:
+        """The report chosen in the table (office, action, period), or None."""
+        current = self.view.currentIndex()
+        r = self.model.data(current, ROW_ROLE) if current.isValid() else None
+        return (r.office, r.action, r.period) if r is not None else None
+
+    def _filter(self, *_a, chosen: tuple[str, str, str] | None = None) -> None:
+        """Show the reports the filters and the search let through. The report chosen
+        stays chosen while it is listed; else the narrative pane is emptied (it showed
+        a report no longer in the list, as if it were one of those listed)."""
+        chosen = chosen or self._chosen()
+        self._apply_filters()
+        row = self.model.row_of(chosen) if chosen is not None else None
+        if row is not None:
+            select_row(self.view, row)
+        self._show_detail(self.view.currentIndex())
+
+    def _apply_filters(self) -> None:
         period = self.period if self.scope.currentData() else ""
         status = self.status.currentData()
         office = self.office.currentData()

@@ -317,6 +317,11 @@ class ReportTableModel(_RowsModel):
     def total(self) -> int:
         return len(self._all)
 
+    def row_of(self, key: tuple[str, str, str]) -> int | None:
+        """The row showing the report (office, action, period), or None."""
+        return next((row for row, r in enumerate(self._rows)
+                     if (r.office, r.action, r.period) == key), None)
+
     def hidden_shown(self) -> int:
         """How many of the rows shown are reports the plan hides."""
         return self._hidden_shown

@@ -235,6 +235,33 @@ def test_a_narrow_overview_cell_keeps_its_percent(lang, open_window, qtbot, hq_d
             assert word not in text and word in index.data()
 
 
+def test_the_narrative_shown_is_always_of_a_report_listed(open_window, qtbot, hq_db):
+    """A report chosen, then a filter that leaves it out: its narrative stayed under
+    a list of other offices' reports, as if it were one of theirs. It stays while its
+    report is listed, and goes with it."""
+    with open_replica(hq_db) as rep:
+        for action in ("PA1.6", "PA2.6"):
+            progress.record_progress(rep, action, "2026-S1", status="at-risk",
+                                     achievements=f"Narrative of {action}.")
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    reports = window.hq_desk.reports
+    window.show_page(reports)
+    wait_idle(qtbot, window.session)
+    model = reports.model
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).action == "PA1.6")
+    reports.view.setCurrentIndex(model.index(row, 0))
+    assert "Narrative of PA1.6." in reports.detail.toPlainText()
+    reports.status.setCurrentIndex(reports.status.findData("at-risk"))  # still listed
+    assert model.row_at(reports.view.currentIndex().row()).action == "PA1.6"
+    assert "Narrative of PA1.6." in reports.detail.toPlainText()
+    reports.search.setText("PA2.6")  # left out
+    assert model.rowCount() == 1
+    assert reports.detail.toPlainText() == ""
+    reports.search.setText("nothing matches this")
+    assert model.rowCount() == 0 and reports.detail.toPlainText() == ""
+
+
 def test_the_reports_area_filter_follows_an_amended_plan(open_window, qtbot, hq_db):
     """A new plan's areas are the Reports page's choices (the one chosen kept while
     the plan has it), and its actions decide which area a report is in."""

@@ -1007,6 +1007,7 @@ class QuarantinePage(QWidget):
 
     def _trusted(self, outcomes) -> None:
         from fieldplan.replica import Changes
+        from ui.transfer import ImportResultDialog
 
         merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
         self.message.setText(
@@ -1014,6 +1015,10 @@ class QuarantinePage(QWidget):
                 "Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.", merged
             ).format(n=merged)
         )
+        if outcomes:
+            # what the merge did, as an import says it (changes to a locked period
+            # among them): the one line above said only how many bundles
+            ImportResultDialog(self.window(), list(outcomes)).open()
         emit(
             self.session.changes_did_happen,
             Changes(

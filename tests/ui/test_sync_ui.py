@@ -353,6 +353,10 @@ def test_trusting_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     with open_replica(hq.path) as rep:
         assert progress.get_report(rep, code, "2026-S1", office="ML").percent == 20
     assert "1" in page.message.text()
+    # what the merge did, as an import says it (it said only how many bundles)
+    merged = result_dialog(window, qtbot)
+    assert [o.outcome for o in merged.outcomes] == ["merged"]
+    merged.accept()
 
 
 def test_refusing_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_path):

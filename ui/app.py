@@ -358,7 +358,7 @@ class Shell(QObject):
         state = None
         if window is not None:
             window.office_view.editor.save_now()
-            state = window.view_state()
+            state = window.view_state(filters=True)
             # replaced below (what is typed goes on in the new one): not translated
             # and laid out again first
             stop_hearing_language(window)

@@ -284,6 +284,16 @@ def _combo(name: str, items: list[tuple[str, str]]) -> QComboBox:
     return choice_combo(name, items, None)
 
 
+def _choose_data(combo: QComboBox, data: Any) -> None:
+    """``combo`` on the item holding ``data`` (unchanged when none does), with no
+    signal: the caller filters once, after all its filters are set."""
+    index = combo.findData(data)
+    if index >= 0:
+        combo.blockSignals(True)
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+
 def _status_items() -> list[tuple[str, str]]:
     return [(_("All statuses"), "")] + [
         (f"{STATUS_SYMBOLS[s]} {status_label(s)}", s) for s in STATUSES
@@ -466,6 +476,20 @@ class OverviewPage(QWidget):
             self.status.currentData(),
             self.area.currentData(),
         )
+
+    def filters(self) -> dict[str, str]:
+        """What the filters are set to (``restore_filters``: a language change)."""
+        return {"office": self.office.text(), "area": self.area.currentData() or "",
+                "level": self.level.currentData() or "",
+                "status": self.status.currentData() or ""}
+
+    def restore_filters(self, filters: dict[str, str]) -> None:
+        for name in ("area", "level", "status"):
+            _choose_data(getattr(self, name), filters.get(name, ""))
+        self.office.blockSignals(True)
+        self.office.setText(str(filters.get("office", "")))
+        self.office.blockSignals(False)
+        self._filter()
 
     def _open(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)
@@ -669,10 +693,30 @@ class ReportsPage(QSplitter):
         self._filter(chosen=chosen)
 
     def _chosen(self) -> tuple[str, str, str] | None:
-        """The report chosen in the table (office, action, period), or None."""
+        """The report chosen in the table (office, action, period), or None (or the one
+        to choose once the reports are read, ``restore_filters``)."""
         current = self.view.currentIndex()
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None
-        return (r.office, r.action, r.period) if r is not None else None
+        if r is not None:
+            return (r.office, r.action, r.period)
+        return getattr(self, "_to_choose", None)
+
+    def filters(self) -> dict[str, Any]:
+        """The search, the filters and the report chosen (``restore_filters``: a
+        language change made the window again with none of them)."""
+        return {"search": self.search.text(), "scope": self.scope.currentData(),
+                "status": self.status.currentData(), "office": self.office.currentData(),
+                "area": self.area.currentData(), "chosen": list(self._chosen() or ())}
+
+    def restore_filters(self, filters: dict[str, Any]) -> None:
+        for name in ("scope", "status", "office", "area"):
+            _choose_data(getattr(self, name), filters.get(name, ""))
+        self.search.blockSignals(True)
+        self.search.setText(str(filters.get("search", "")))
+        self.search.blockSignals(False)
+        chosen = filters.get("chosen")
+        self._to_choose = tuple(chosen) if chosen and len(chosen) == 3 else None
+        self._filter()
 
     def _filter(self, *_a, chosen: tuple[str, str, str] | None = None) -> None:
         """Show the reports the filters and the search let through. The report chosen
@@ -683,6 +727,7 @@ class ReportsPage(QSplitter):
         row = self.model.row_of(chosen) if chosen is not None else None
         if row is not None:
             select_row(self.view, row)
+            self._to_choose = None
         self._show_detail(self.view.currentIndex())
 
     def _apply_filters(self) -> None:

@@ -1584,13 +1584,19 @@ class MainWindow(QMainWindow):
         box.open()
 
     # where the user was --------------------------------------------------------------
-    def view_state(self) -> dict:
+    def view_state(self, filters: bool = False) -> dict:
+        """Where the person is: the tab, the period, the action; with ``filters`` (a
+        language change, not the next start) the headquarters pages' searches,
+        filters and report chosen too."""
         action = self.office_view.tree.current_action()
-        return {
+        state = {
             "tab": self.tabs.currentIndex(),
             "period": self.period,
             "action": action.code if action else "",
         }
+        if filters and self.hq_desk is not None:
+            state["hq"] = self.hq_desk.filters()
+        return state
 
     def restore_view_state(self, state: dict) -> None:
         # a period the plan no longer has (an amendment since) is not offered
@@ -1598,6 +1604,8 @@ class MainWindow(QMainWindow):
             self.set_period(state["period"])
         if state.get("action"):
             self.office_view.select_action(state["action"])
+        if self.hq_desk is not None and isinstance(state.get("hq"), dict):
+            self.hq_desk.restore_filters(state["hq"])
         if 0 <= state.get("tab", -1) < self.tabs.count():
             self.tabs.setCurrentIndex(state["tab"])
 

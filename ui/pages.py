@@ -110,6 +110,17 @@ class HqDesk:
             (t["keys"], _("&Keys")),
         ]
 
+    def filters(self) -> dict[str, dict]:
+        """The Overview's and the Reports' filters, of the pages built so far."""
+        return {name: self._tabs[name].page().filters()
+                for name in ("overview", "reports") if self._tabs[name].built()}
+
+    def restore_filters(self, filters: dict[str, dict]) -> None:
+        """Set the pages' filters as ``filters`` says (a language change)."""
+        for name in ("overview", "reports"):
+            if isinstance(filters.get(name), dict):
+                self._tabs[name].page().restore_filters(filters[name])
+
     def set_period(self, period: str) -> None:
         self.period = period
         for name in ("overview", "reports"):

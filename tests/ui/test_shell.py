@@ -287,6 +287,49 @@ def test_a_language_change_keeps_the_windows_size_and_place(shell, qtbot, hq_db)
     assert shell.window.size() == size
 
 
+def test_a_language_change_keeps_headquarters_searches_and_filters(shell, qtbot, hq_db):
+    """Only the tab and the period survived a language change: the Reports page's
+    search, filters and report chosen, and the Overview's filters, were reset."""
+    from fieldplan import progress
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        for action in ("PA1.6", "PA2.6"):
+            progress.record_progress(rep, action, "2026-S1", status="at-risk",
+                                     achievements=f"Workshop on {action}.")
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    window.set_period("2026-S1")
+    wait_idle(qtbot, shell.session)
+    reports = window.hq_desk.reports
+    wait_idle(qtbot, shell.session)
+    reports.status.setCurrentIndex(reports.status.findData("at-risk"))
+    reports.search.setText("workshop")
+    row = next(r for r in range(reports.model.rowCount())
+               if reports.model.row_at(r).action == "PA2.6")
+    reports.view.setCurrentIndex(reports.model.index(row, 0))
+    overview = window.hq_desk.overview
+    overview.level.setCurrentIndex(overview.level.findData("global"))
+    overview.office.setText("HQ")
+    window.show_page(reports)
+    shell.change_language("fr")
+    wait_idle(qtbot, shell.session)
+    new = shell.window
+    assert new is not window
+    reports = new.hq_desk.reports
+    qtbot.waitUntil(lambda: reports.model.rowCount() == 2, timeout=5000)
+    assert reports.search.text() == "workshop"
+    assert reports.status.currentData() == "at-risk"
+    assert reports.model.row_at(reports.view.currentIndex().row()).action == "PA2.6"
+    assert "Workshop on PA2.6." in reports.detail.toPlainText()
+    assert new.tabs.currentWidget().isAncestorOf(reports)
+    overview = new.hq_desk.overview
+    assert (overview.level.currentData(), overview.office.text()) == ("global", "HQ")
+    shell.change_language("en")
+    wait_idle(qtbot, shell.session)
+
+
 def test_each_catalog_is_compiled_once_however_often_the_language_changes(
         shell, qtbot, hq_db, tmp_path, monkeypatch):
     from fieldplan import i18n

@@ -100,12 +100,16 @@ def refuse_if_locked(rep: Replica, period: str) -> None:
     The message says who can unlock: headquarters (itself, at HQ)."""
     if not is_locked(rep, period):
         return
+    from fieldplan.i18n import format_period
+
     if rep.is_hq:
-        message = _("period {period} is locked; unlock it to change its reports")
+        # Translators: {period} is a semester in words ("2nd semester 2026")
+        message = _("{period} is locked; unlock it to change its reports")
     else:
-        message = _("period {period} is locked by headquarters; only headquarters can "
-                    "unlock it")
-    raise ValidationError(message.format(period=str(as_period(period))))
+        # Translators: {period} is a semester in words ("2nd semester 2026")
+        message = _("{period} is locked by headquarters; only headquarters can unlock it")
+    # in words, as every screen says a period ("la période 2026-S2" read as a code)
+    raise ValidationError(message.format(period=format_period(str(as_period(period)))))
 
 
 @dataclass(frozen=True)

@@ -834,8 +834,15 @@ class MainWindow(QMainWindow):
 
     # undo ----------------------------------------------------------------------------
     def undo(self) -> None:
-        """Undo the last save; typing not saved yet is saved first and is what goes.
-        Not while a save of the report failed (``ReportEditor.undo_blocked``)."""
+        """Undo the last save; typing not saved yet is saved first and is what goes,
+        and typing that cannot be saved (refused) is taken away alone
+        (``ReportEditor.undo_refused_typing``). Not while a save of the report failed
+        (``ReportEditor.undo_blocked``)."""
+        editor = self.office_view.editor
+        if not editor.undo_blocked():
+            editor.save_now()
+            if editor.undo_refused_typing():
+                return
         self._step(self.undo_stack.undo)
 
     def redo(self) -> None:
@@ -1247,6 +1254,20 @@ class MainWindow(QMainWindow):
 
             text += "\n\n" + "\n".join([_("Still in conflict:"),
                                           *conflict_lines(summary, submitting=True)])
+        # typing the core refuses (a number that is no number, a text too long) is
+        # never saved: the reports would go without it, which nothing said
+        from ui.drafts import journal_for
+
+        journal = journal_for(self.session)
+        refused = sorted(action for action, p in journal.reports()
+                         if p == period and journal.held((action, p)))
+        if refused:
+            text += "\n\n" + ngettext(
+                "Typed but not saved, not being a valid value, so not submitted: {actions}. "
+                "Correct it, or undo it, first.",
+                "Typed but not saved, not being valid values, so not submitted: {actions}. "
+                "Correct them, or undo them, first.", len(refused)).format(
+                    actions=join_list(refused))
         # what the submit concerns (a report submitted already is not submitted again);
         # each line starts with an action's code: read right to left in Arabic
         missing = summary.unsubmitted_missing
@@ -1255,8 +1276,9 @@ class MainWindow(QMainWindow):
             text += "\n\n" + _("Still empty:")
         from ui.dialogs import ConfirmDialog
 
+        # (as the lock dialog's warnings: Enter does not submit)
         dialog = ConfirmDialog(self, _("Submit period"), text, details, _("&Submit"),
-                               cautious=bool(conflicts))  # as the lock dialog's warnings
+                               cautious=bool(conflicts or refused))
         dialog.setObjectName("submit-dialog")
         dialog.accepted.connect(lambda: self._submit(period))
         dialog.open()

@@ -480,6 +480,9 @@ class ReportEditor(QScrollArea):
         show_read_only(self.status_read_only, True)
         self.status_read_only.setVisible(False)
         self.status.currentTextChanged.connect(self.status_read_only.setText)
+        # (the first status, shown before any change: no signal said it, and a
+        # submitted "Not started" report showed an empty status)
+        self.status_read_only.setText(self.status.currentText())
         status_box = QWidget()
         status_row = QHBoxLayout(status_box)
         status_row.setContentsMargins(0, 0, 0, 0)
@@ -1372,6 +1375,7 @@ class ReportEditor(QScrollArea):
     def _show_status(self, editable: bool) -> None:
         """The status combo, or while the report cannot be edited a read-only field
         saying the same in its place (the focus moves with it)."""
+        self.status_read_only.setText(self.status.currentText())
         shown, hidden = ((self.status, self.status_read_only) if editable
                          else (self.status_read_only, self.status))
         focused = hidden.hasFocus()
@@ -1558,6 +1562,29 @@ class ReportEditor(QScrollArea):
             return
         self._failed_here, self._failed_why = failed, why if failed else ""
         emit(self.edits_did_change)
+
+    def undo_refused_typing(self) -> bool:
+        """(Undo) Put back, in the fields whose text the core would refuse (a number
+        that is no number, a text over the limit), what was last saved there, and
+        their errors away; True when there were any. Such typing is never saved, so
+        it is what an undo takes away: the window's Undo undid the save before it
+        instead (another field's, written to the database), and left the refused text
+        where it was."""
+        if self.action is None or not self._editable:
+            return False
+        _values, bad = self.current_values()
+        if not bad:
+            return False
+        self._show_values({k: self._saved.get(k, "" if k in self.narratives else None)
+                           for k in bad})
+        for name in bad:
+            if name in self.errors:
+                self.errors[name].setVisible(False)
+        self._checked -= set(bad)
+        self.journal_now()  # (the journal held the refused text: it holds none now)
+        self._say("")
+        emit(self.edits_did_change)
+        return True
 
     def undo_blocked(self) -> str:
         """Why undo and redo wait ("" when they do not): the last save of the report on

@@ -48,7 +48,7 @@ def test_an_office_cannot_settle_a_conflict_of_a_period_it_received_a_lock_for(
     with pytest.raises(ValidationError) as refused:
         resolve_conflict(a, conflict.id, keep.value_id)
     # the same refusal as a save's, saying who can unlock
-    assert str(refused.value) == ("period 2026-S1 is locked by headquarters; only "
+    assert str(refused.value) == ("1st semester 2026 is locked by headquarters; only "
                                   "headquarters can unlock it")
     with pytest.raises(ValidationError, match=str(refused.value)):
         progress.record_progress(a, national(a), PERIOD, percent=40)
@@ -73,7 +73,7 @@ def test_conflicts_resolve_in_a_locked_period_is_one_line_and_exit_1(
     assert main(["--db", str(path), "conflicts", "resolve", conflict.id, "--keep", keep]) == 1
     out, err = capsys.readouterr()
     assert err.strip().splitlines() == [
-        "fieldplan: error: period 2026-S1 is locked by headquarters; only headquarters "
+        "fieldplan: error: 1st semester 2026 is locked by headquarters; only headquarters "
         "can unlock it"]
     assert out == ""
     with open_replica(path) as rep:
@@ -101,7 +101,7 @@ def test_headquarters_settles_its_own_conflict_only_once_it_unlocks(hq) -> None:
     assert (conflict.office, conflict.period, conflict.field) == ("HQ", PERIOD, "status")
     progress.set_period_lock(hq, PERIOD)
     before = events_of(hq)
-    message = "period 2026-S1 is locked; unlock it to change its reports"
+    message = "1st semester 2026 is locked; unlock it to change its reports"
     with pytest.raises(ValidationError) as refused:
         resolve_conflict(hq, conflict.id, conflict.candidates[1].value_id)
     assert str(refused.value) == message

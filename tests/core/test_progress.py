@@ -82,7 +82,7 @@ def test_locked_period(hq, make_office) -> None:
     progress.set_period_lock(hq, "2025-S2")
     bundle = export_bundle(hq, for_office="ML", out_dir=hq.path.parent)
     assert import_bundle(ml, bundle.path).outcome == "merged"
-    with pytest.raises(ValidationError, match="period 2025-S2 is locked by headquarters"):
+    with pytest.raises(ValidationError, match="2nd semester 2025 is locked by headquarters"):
         progress.record_progress(ml, _national(ml), "2025-S2", status="on-track")
     with pytest.raises(ValidationError, match="only headquarters can lock"):
         progress.set_period_lock(ml, "2026-S1")

@@ -81,6 +81,19 @@ def test_at_a_large_font_the_rest_of_the_report_is_scrolled_to(open_window, qtbo
 # --- the status of a report that cannot be edited -----------------------------------
 
 
+def test_a_submitted_not_started_report_shows_its_status(open_window, qtbot, hq_db):
+    """The first report opened, read-only, with the first status ("Not started"):
+    its status field was empty, for the eye and for a screen reader."""
+    from fieldplan import progress
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        progress.record_progress(rep, "PA1.6", "2026-S1", status="not-started")
+    window, editor = open_submitted(open_window, qtbot, hq_db)
+    assert editor.status_read_only.isVisibleTo(window)
+    assert editor.status_read_only.text() == "○ Not started"
+
+
 def test_the_status_of_a_submitted_report_is_reached_with_tab(open_window, qtbot, hq_db):
     """A disabled combo is skipped by Tab and by screen readers: in its place a
     read-only field, named Status like it, after Reopen; Alt+T reaches it too."""

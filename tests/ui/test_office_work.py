@@ -177,6 +177,22 @@ def test_submit_period_marks_reports_submitted(open_window, qtbot, hq_db):
     wait_idle(qtbot, window.session)
 
 
+def test_the_submit_dialog_names_typing_that_could_not_be_saved(open_window, qtbot, hq_db):
+    """'douze' typed in an indicator (no number: never saved): the dialog said nothing,
+    and the reports went without it."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA3.6")
+    qtbot.keyClicks(editor.indicator_edits["advocacy-events"], "douze")
+    editor.save_now()
+    window.submit_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None, timeout=5000)
+    dialog = window.findChild(object, "submit-dialog")
+    assert ("Typed but not saved, not being a valid value, so not submitted: PA3.6. "
+            "Correct it, or undo it, first.") in dialog.text.text()
+    assert dialog.cancel_button.isDefault()  # Enter does not submit
+    dialog.reject()
+
+
 def test_submitting_again_lists_only_what_the_submit_concerns(open_window, qtbot, hq_db):
     """One report reopened and submitted again: the dialog said "Submit 1 draft
     report" and then, under "Still empty", the reports submitted already too."""

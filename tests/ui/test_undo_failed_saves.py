@@ -142,3 +142,34 @@ def test_two_failed_saves_leave_nothing_to_undo(open_window, qtbot, hq_db, monke
     qtbot.waitUntil(lambda: challenges(hq_db) == "", timeout=5000)
     wait_idle(qtbot, window.session)
     assert db_report(hq_db, "PA1.6", "2026-S1").percent == 40
+
+
+def test_undo_takes_away_refused_typing_not_the_save_before(open_window, qtbot, hq_db):
+    """Ctrl+Z in an indicator holding "douze" (no number, never saved) undid the save
+    before it, another field's (the percent emptied in the database), and left
+    "douze" where it was. It takes away the refused typing, and the save stays."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    before = db_report(hq_db, "PA1.6", "2026-S1").percent
+    editor.percent.setFocus()
+    editor.percent.selectAll()
+    qtbot.keyClicks(editor.percent, "20")
+    editor.save_now()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == 20, timeout=5000)
+    wait_idle(qtbot, window.session)
+    field = next(iter(editor.indicator_edits.values()))
+    field.setFocus()
+    qtbot.keyClicks(field, "douze")
+    editor.save_now()  # refused: its error shown
+    assert any(e.isVisible() for e in editor.errors.values())
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, window.session)
+    assert field.text() == ""
+    assert not any(e.isVisible() for e in editor.errors.values())
+    assert editor.percent.text().startswith("20")
+    assert db_report(hq_db, "PA1.6", "2026-S1").percent == 20
+    # the next undo is the percent's save, as before
+    window.undo_action.trigger()
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").percent == before,
+                    timeout=5000)

@@ -42,6 +42,7 @@ from fieldplan.i18n import (
     _,
     field_label,
     format_number,
+    format_percent,
     format_period,
     join_list,
     lead_label,
@@ -514,6 +515,8 @@ class ReportEditor(QScrollArea):
         self.indicator_box = QGroupBox(_("Indicators"))
         self.indicator_grid = QGridLayout(self.indicator_box)
         self.indicator_edits: dict[str, QLineEdit] = {}
+        #: the indicators whose unit is percent ("4,8 %" may be typed there)
+        self.percent_indicators: set[str] = set()
         self.indicator_notes: dict[str, QLabel] = {}
         outer.addWidget(self.indicator_box)
 
@@ -1168,6 +1171,7 @@ class ReportEditor(QScrollArea):
             if item.widget():
                 item.widget().deleteLater()
         self.indicator_edits = {}
+        self.percent_indicators = set()
         self.indicator_notes = {}
         self.dropped_values: list[QLabel] = []
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith("value.")}
@@ -1188,7 +1192,12 @@ class ReportEditor(QScrollArea):
             _room_past_line_ends(name)
             target = ind.target_for(self.period)
             at_end = target is not None and ind.target_is_end(self.period)
-            shown = "—" if target is None else format_number(target)
+            if ind.unit == "percent":
+                self.percent_indicators.add(ind.key)
+            # a percent with its sign, as the sheets print it ("5,5 %", not "5,5")
+            shown = "—" if target is None else (
+                format_percent(target, decimals=True) if ind.unit == "percent"
+                else format_number(target))
             if at_end:
                 # Translators: the target column of the report editor, when the
                 # period has no milestone of its own or after it: "600 (end of plan)"
@@ -1411,7 +1420,11 @@ class ReportEditor(QScrollArea):
         else:
             values["percent"] = percent
         for key, edit in self.indicator_edits.items():
-            number = parse_number(edit.text())
+            text = edit.text()
+            if key in self.percent_indicators:
+                # "4,8 %", "٤٫٨٪": the sign its unit already says may be typed
+                text = text.strip().rstrip("%\u066a").rstrip()
+            number = parse_number(text)
             if number == "":
                 values[f"value.{key}"] = None
             elif number is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from fieldplan.progress import get_report, list_reports
 from fieldplan.replica import open_replica
@@ -681,3 +681,21 @@ def test_a_database_on_a_read_only_medium_is_shown_not_edited(open_window, qtbot
     assert not editor.status.isEnabled() and editor.percent.isReadOnly()
     assert editor.percent.text().startswith("40")
     assert not editor.reopen_button.isVisible()
+
+
+def test_a_percent_indicator_takes_its_sign(open_window, qtbot, office_db):
+    """"4.8 %" in an indicator measured in percent was refused ("Type a number"),
+    where the Percent field takes "40 %"; its target showed without the sign."""
+    window = open_window(office_db)
+    editor = choose(window, qtbot, "PA2.3", "2026-S2")
+    edit = editor.indicator_edits["average-cost"]
+    qtbot.keyClicks(edit, "4.8 %")
+    editor.save_now()
+    def saved() -> bool:
+        report = db_report(office_db, "PA2.3", "2026-S2")
+        return report is not None and report.value("average-cost") == 4.8
+
+    qtbot.waitUntil(saved, timeout=5000)
+    assert not any(e.isVisible() for e in editor.errors.values())
+    shown = [w.text() for w in editor.indicator_box.findChildren(QLabel)]
+    assert "5.5%" in shown

@@ -64,7 +64,7 @@ def test_english(new, total, english) -> None:
 @pytest.mark.parametrize(("outcome", "new", "total", "french"), [
     ("merged", 1, 2, "fusionné (1 nouveau sur 2 événements)"),
     ("merged", 2, 2, "fusionné (2 nouveaux sur 2 événements)"),
-    ("duplicate", 0, 6, "en double (0 nouveau sur 6 événements)"),
+    ("duplicate", 0, 6, "déjà présent (0 nouveau sur 6 événements)"),
     ("merged", 1, 1, "fusionné (1 nouveau sur 1 événement)"),
     ("merged", 0, 0, "fusionné (aucun événement)"),
     ("merged", 1200, 2500, "fusionné (1 200 nouveaux sur 2 500 événements)"),

@@ -299,9 +299,7 @@ def check_catalog(path: Path, lang: str, template: Catalog) -> list[str]:
         if lang == "ar":
             problems.extend(f"{where}: {_label(message)}: {p}"
                             for p in _arabic_quote_problems(message))
-        if lang == "fr":
-            problems.extend(f"{where}: {_label(message)}: {p}"
-                            for p in _mnemonic_problems(original, message))
+
     for key in sorted(set(ours) - {_key(m) for m in _messages(template)}, key=str):
         problems.append(f"{where}: {_label(ours[key])} is not in the template (run update)")
     return problems
@@ -330,22 +328,6 @@ def _french_spacing_problems(message: Message) -> list[str]:
 #: sentence's direction and land apart from the command they enclose ("fieldplan
 #: keys'" … "show'" over two lines); « » pair up as brackets do.
 _ASCII_QUOTED = re.compile("'fieldplan[^']*'")
-
-
-#: A keyboard mnemonic: "&" before a letter ("&&" is an ampersand).
-_MNEMONIC = re.compile(r"&(?!&)\w")
-
-
-def _mnemonic_problems(original: Message, message: Message) -> list[str]:
-    """(French) A label with a keyboard letter in English keeps one: "Rouvrir (retour
-    au brouillon)" had none, and its Alt key opened another tab. (Arabic labels go
-    without, as Arabic keyboards' letters are not Latin ones.)"""
-    ids = list(original.id) if original.pluralizable else [original.id]
-    forms = list(message.string) if message.pluralizable else [message.string]
-    if not any(_MNEMONIC.search(text) for text in ids):
-        return []
-    return ["no keyboard letter (&) where the English has one"
-            for text in forms if text and not _MNEMONIC.search(text)][:1]
 
 
 def _arabic_quote_problems(message: Message) -> list[str]:

@@ -359,15 +359,3 @@ def test_arabic_quotes_commands_in_guillemets(tmp_path):
     problems = catalogs.check_catalog(_po(tmp_path / "ar.po", ar), "ar", t)
     assert len(problems) == 1 and "'fieldplan keys show'" in problems[0], problems
 
-
-def test_french_keeps_a_keyboard_letter_where_the_english_has_one(tmp_path):
-    """"Reopen (&back to draft)" was "Rouvrir (retour au brouillon)": no Alt key."""
-    t = Catalog(domain="fieldplan")
-    for text in ("Reopen (&back to draft)", "&Save", "R&&D"):
-        t.add(text)
-    fr = Catalog(locale="fr", domain="fieldplan", fuzzy=False)
-    fr.add("Reopen (&back to draft)", "Rouvrir (retour au brouillon)")
-    fr.add("&Save", "&Enregistrer")
-    fr.add("R&&D", "R&&D")
-    problems = catalogs.check_catalog(_po(tmp_path / "fr.po", fr), "fr", t)
-    assert len(problems) == 1 and "'Reopen (&back to draft)'" in problems[0], problems

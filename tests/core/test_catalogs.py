@@ -358,4 +358,3 @@ def test_arabic_quotes_commands_in_guillemets(tmp_path):
     ar.add("Run 'fieldplan status'", "شغّل «fieldplan status»")
     problems = catalogs.check_catalog(_po(tmp_path / "ar.po", ar), "ar", t)
     assert len(problems) == 1 and "'fieldplan keys show'" in problems[0], problems
-

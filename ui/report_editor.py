@@ -1081,11 +1081,18 @@ class ReportEditor(QScrollArea):
                 held_text = _("{report}: not valid, kept unsaved — open it to correct").format(
                     report=_report_name(held_only[0]))
             else:
+                # each named (only the tooltip named them): the first few, then "…"
+                names = [_report_name(key) for key in held_only[:HELD_NAMED]]
+                if len(held_only) > HELD_NAMED:
+                    names.append("…")
+                # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026),
+                # PA3.6 (1st semester 2026)")
                 held_text = ngettext(
                     "{n} report holds text that is not valid, kept unsaved — open it to "
-                    "correct",
+                    "correct: {reports}",
                     "{n} reports hold text that is not valid, kept unsaved — open them to "
-                    "correct", len(held_only)).format(n=len(held_only))
+                    "correct: {reports}", len(held_only)).format(
+                        n=len(held_only), reports=join_list(names))
             text = f"{text} · {held_text}" if text else held_text
         problems = []
         if journal.write_error:
@@ -1960,6 +1967,9 @@ def _ids(ids: list[str] | None) -> list[str] | None:
     """A copy of a field's base (None: not known)."""
     return None if ids is None else list(ids)
 
+
+#: how many reports holding text that is not valid the status bar names
+HELD_NAMED = 3
 
 #: pixels left free past the end of a wrapped label's lines (``_room_past_line_ends``)
 LINE_END_ROOM = 4

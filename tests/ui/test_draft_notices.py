@@ -129,6 +129,22 @@ def test_a_report_holding_only_text_not_valid_is_not_said_to_be_retried(
     assert not label.isVisible()
 
 
+def test_reports_holding_text_not_valid_are_named(open_window, qtbot, hq_db):
+    """Two or more said only how many ("2 reports hold text that is not valid … open
+    them to correct"): which, only the tooltip said."""
+    window = open_window(hq_db)
+    for code in ("PA1.6", "PA2.6"):
+        editor = choose(window, qtbot, code)
+        editor.percent.selectAll()
+        qtbot.keyClicks(editor.percent, "abc")
+        editor.save_now()
+    choose(window, qtbot, "PA3.6")  # both left with the text held back
+    label = window.save_state_label
+    qtbot.waitUntil(lambda: label.text() == (
+        "2 reports hold text that is not valid, kept unsaved — open them to correct: "
+        "PA1.6 (1st semester 2026), PA2.6 (1st semester 2026)"), timeout=5000)
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_each_recovered_report_is_a_link_that_opens_it(lang, qapp, open_window, qtbot,
                                                        hq_db, tmp_path):

@@ -460,6 +460,11 @@ class OverviewPage(QWidget):
             _("{sorting}; Enter opens the office's reports in the area chosen").format(
                 sorting=self.view.accessibleDescription()))
         lay.addWidget(self.view, 1)
+        # filters that let no office through: said, not a bare table
+        self.nothing = QLabel(_("No office matches these filters."))
+        self.nothing.setObjectName("overview-nothing")
+        self.nothing.setVisible(False)
+        lay.addWidget(self.nothing)
         self.legend = QLabel(legend_text())
         self.legend.setWordWrap(True)
         lay.addWidget(self.legend)
@@ -476,6 +481,10 @@ class OverviewPage(QWidget):
             self.status.currentData(),
             self.area.currentData(),
         )
+        self._say_nothing()
+
+    def _say_nothing(self) -> None:
+        self.nothing.setVisible(self.model.rowCount() > 0 and self.proxy.rowCount() == 0)
 
     def filters(self) -> dict[str, str]:
         """What the filters are set to (``restore_filters``: a language change)."""
@@ -554,6 +563,7 @@ class OverviewPage(QWidget):
             offices, [(a.code, a.title.get(lang())) for a in plan.areas], reports, area_of,
             expected_actions,
         )
+        self._say_nothing()
 
 
 class ReportsPage(QSplitter):

@@ -207,6 +207,21 @@ def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, lang
         assert tip.splitlines()[-1].endswith(mean)
 
 
+def test_filters_that_let_no_office_through_say_so(open_window, qtbot, hq_db):
+    """A bare table was all an Overview filter matching nothing showed."""
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    assert page.proxy.rowCount() > 0 and not page.nothing.isVisibleTo(window)
+    page.office.setText("no office is called this")
+    assert page.proxy.rowCount() == 0
+    assert page.nothing.isVisibleTo(window)
+    assert page.nothing.text() == "No office matches these filters."
+    page.office.clear()
+    assert not page.nothing.isVisibleTo(window)
+
+
 def drawn_text(view, index) -> str:
     """A cell's text as its delegate draws it in the cell's rectangle."""
     from PySide6.QtWidgets import QStyleOptionViewItem

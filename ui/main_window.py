@@ -27,6 +27,7 @@ from fieldplan.i18n import (
     _,
     format_period,
     get_language,
+    join_clauses,
     join_list,
     ngettext,
     pgettext,
@@ -1577,12 +1578,52 @@ class MainWindow(QMainWindow):
 
         def show(keys) -> None:
             dialog = OwnKeyDialog(identity, keys, self, set_up=set_up)
+            dialog.rotate_button.clicked.connect(
+                lambda _checked=False: self._ask_new_key(dialog))
             if set_up:
                 dialog.show()  # a note, not a question: nothing waits for it
             else:
                 dialog.open()
 
         DbOp(self.session, self, read_own_key).success(show).run()
+
+    def _ask_new_key(self, shown: QWidget) -> None:
+        """(This computer's key ▸ New key…) a new key pair for this computer, as
+        ``fieldplan keys rotate`` makes one (there was no other way): asked first."""
+        from ui.dialogs import ConfirmDialog
+
+        then = (_("offices learn it from headquarters' next bundle for them")
+                if self.identity.is_hq else
+                _("export a bundle for headquarters: it registers the new key from it"))
+        text = _("Make a new key for this computer? The key it has now signs the new one, "
+                 "so that the other computers take it without a fingerprint check; do it "
+                 "when the key file may have been copied.") + "\n\n" + sentence(then) + "."
+        dialog = ConfirmDialog(shown, _("New key"), text, "", _("&Make a new key"),
+                               cautious=True)
+        dialog.setObjectName("new-key-dialog")
+        dialog.accepted.connect(lambda: self._make_new_key(shown, then))
+        dialog.open()
+
+    def _make_new_key(self, shown: QWidget, then: str) -> None:
+        from fieldplan.replica import Changes
+        from fieldplan.sync import rotate_key
+
+        def done(pub) -> None:
+            self.statusBar().showMessage(join_clauses([
+                _("New key {key} ({fingerprint})").format(key=pub.key_id_hex,
+                                                          fingerprint=pub.fingerprint),
+                then]), 20_000)
+            emit(self.session.changes_did_happen, Changes(entities=(("key", "*"),)))
+            if shiboken6.isValid(shown):
+                shown.close()
+            self.own_key_dialog()  # what it shows now: the new key
+
+        def failed(exc) -> None:
+            from ui.dialogs import MessageDialog
+
+            MessageDialog(self, _("New key"), error_sentence(exc)).open()
+
+        DbOp(self.session, self, rotate_key).success(done).failure(failed).run()
 
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -175,6 +175,12 @@ class OwnKeyDialog(QDialog):
             lay.addWidget(self.hq_note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        #: a new key for this computer (``keys rotate``), the window asks first; not
+        #: on a database opened read-only
+        self.rotate_button = buttons.addButton(_("&New key…"),
+                                               QDialogButtonBox.ButtonRole.ActionRole)
+        self.rotate_button.setObjectName("new-key-button")
+        self.rotate_button.setVisible(not identity.read_only)
         lay.addWidget(buttons)
         buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         size_to_content(self, 560)

@@ -71,6 +71,35 @@ def test_headquarters_sees_its_own_key_too(open_window, qtbot, hq_db):
     dialog.close()
 
 
+def test_headquarters_makes_a_new_key_from_the_client(open_window, qtbot, hq_db):
+    """A new key was `fieldplan keys rotate` only: the dialog offers it, asks first,
+    and then shows the new key (the registry has it, the old one retired)."""
+    from fieldplan.sync import all_keys, show_key
+
+    with open_replica(hq_db) as rep:
+        old = show_key(rep).split("  ")[0]
+    window = open_window(hq_db)
+    dialog = _open_own_key(window, qtbot)
+    assert dialog.rotate_button.isVisible()
+    dialog.rotate_button.click()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "new-key-dialog") is not None,
+                    timeout=5000)
+    ask = window.findChild(QDialog, "new-key-dialog")
+    assert ask.text.text().startswith("Make a new key for this computer?")
+    assert ask.cancel_button.isDefault()  # Enter does not do it by accident
+    ask.accept()
+    qtbot.waitUntil(lambda: (window.findChild(QDialog, "own-key-dialog") is not None
+                             and window.findChild(QDialog, "own-key-dialog").key_id.text()
+                             != old), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    with open_replica(hq_db) as rep:
+        new = show_key(rep).split("  ")[0]
+        keys = all_keys(rep)
+    assert new != old and keys[new].status == "active" and keys[old].status == "retired"
+    assert window.statusBar().currentMessage().startswith(f"New key {new} (")
+    window.findChild(QDialog, "own-key-dialog").close()
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_an_office_sees_headquarters_fingerprint_to_check_with_them(
         open_window, qtbot, office_db, lang):

@@ -131,11 +131,21 @@ def number_error(text: str, lang: str | None = None) -> str:
     return _("Type a number.")
 
 
+#: The percent signs a number typed in a percent's field may end with ("45 %", "٤٥٪").
+PERCENT_SIGNS = "%\u066a"
+
+
+def without_percent_sign(text: str) -> str:
+    """``text`` in ASCII (``ascii_number``), a percent sign at its end taken off: the
+    sign the field's label or unit already says may be typed ("4,8 %", "٤٫٨٪")."""
+    return ascii_number(text).rstrip(PERCENT_SIGNS)
+
+
 def parse_percent(text: str) -> int | str | None:
     """A whole percent as typed: "" for nothing, None for text that is not a whole
     number (the range is the caller's to check). "45", "45 %", "٤٥٪": the sign the
     field's label already says may be typed."""
-    plain = ascii_number(text).rstrip("%\u066a")
+    plain = without_percent_sign(text)
     if not plain:
         return ""
     return int(plain) if _WHOLE.fullmatch(plain) else None

@@ -196,6 +196,12 @@ class Area:
     illustrative: bool = False
 
 
+def _due_in(added: tuple[Period, int] | None, period: Period | str) -> bool:
+    """Whether what an amendment ``added`` (its semester, its version; None: in the
+    plan from its start) is due in ``period``."""
+    return added is None or as_period(period) >= added[0]
+
+
 @dataclass(frozen=True)
 class Plan:
     """The plan of action.
@@ -278,14 +284,12 @@ class Plan:
     def expects(self, code: str, period: Period | str) -> bool:
         """Whether a report on action ``code`` is due in ``period``: False for an
         action an amendment added after that period (``added``), True otherwise."""
-        added = self.added.get(code)
-        return added is None or as_period(period) >= added[0]
+        return _due_in(self.added.get(code), period)
 
     def expects_value(self, code: str, key: str, period: Period | str) -> bool:
         """Whether a value of indicator ``key`` of action ``code`` is due in
         ``period``: False for one an amendment added after that period."""
-        added = self.added_values.get((code, key))
-        return added is None or as_period(period) >= added[0]
+        return _due_in(self.added_values.get((code, key)), period)
 
     def added_text(self, code: str, period: Period | str, lang: str | None = None) -> str:
         """Why action ``code`` has no report due in ``period`` ("" when one is due),

@@ -589,6 +589,8 @@ class ReportsPage(QSplitter):
             (office_label(o), o) for o in all_offices()])
         self.area = _combo(_("Filter by area"), _area_items(identity))
         self._area_of = {a.code: a.area for a in identity.plan.actions}
+        #: the report to choose once the reports are read (``restore_filters``)
+        self._to_choose: tuple[str, str, str] | None = None
         self.count = QLabel()
         bar.addWidget(self.search, 2)
         for combo in (self.scope, self.status, self.office, self.area):
@@ -664,9 +666,7 @@ class ReportsPage(QSplitter):
             self.office.addItem(office, office)
         for combo, data in ((self.office, office), (self.area, area),
                             (self.scope, "period"), (self.status, "")):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(max(0, combo.findData(data)))
-            combo.blockSignals(False)
+            _choose_data(combo, data)
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
@@ -709,7 +709,7 @@ class ReportsPage(QSplitter):
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if r is not None:
             return (r.office, r.action, r.period)
-        return getattr(self, "_to_choose", None)
+        return self._to_choose
 
     def filters(self) -> dict[str, Any]:
         """The search, the filters and the report chosen (``restore_filters``: a

@@ -27,7 +27,6 @@ from fieldplan.i18n import (
     _,
     format_period,
     get_language,
-    join_clauses,
     join_list,
     ngettext,
     pgettext,
@@ -1590,29 +1589,26 @@ class MainWindow(QMainWindow):
     def _ask_new_key(self, shown: QWidget) -> None:
         """(This computer's key ▸ New key…) a new key pair for this computer, as
         ``fieldplan keys rotate`` makes one (there was no other way): asked first."""
+        from fieldplan.sync.keys import new_key_next_step
         from ui.dialogs import ConfirmDialog
 
-        then = (_("offices learn it from headquarters' next bundle for them")
-                if self.identity.is_hq else
-                _("export a bundle for headquarters: it registers the new key from it"))
+        then = new_key_next_step(self.identity.is_hq)
         text = _("Make a new key for this computer? The key it has now signs the new one, "
                  "so that the other computers take it without a fingerprint check; do it "
                  "when the key file may have been copied.") + "\n\n" + sentence(then) + "."
         dialog = ConfirmDialog(shown, _("New key"), text, "", _("&Make a new key"),
                                cautious=True)
         dialog.setObjectName("new-key-dialog")
-        dialog.accepted.connect(lambda: self._make_new_key(shown, then))
+        dialog.accepted.connect(lambda: self._make_new_key(shown))
         dialog.open()
 
-    def _make_new_key(self, shown: QWidget, then: str) -> None:
+    def _make_new_key(self, shown: QWidget) -> None:
         from fieldplan.replica import Changes
         from fieldplan.sync import rotate_key
+        from fieldplan.sync.keys import new_key_text
 
         def done(pub) -> None:
-            self.statusBar().showMessage(join_clauses([
-                _("New key {key} ({fingerprint})").format(key=pub.key_id_hex,
-                                                          fingerprint=pub.fingerprint),
-                then]), 20_000)
+            self.statusBar().showMessage(new_key_text(pub, self.identity.is_hq), 20_000)
             emit(self.session.changes_did_happen, Changes(entities=(("key", "*"),)))
             if shiboken6.isValid(shown):
                 shown.close()

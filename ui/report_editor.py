@@ -53,7 +53,12 @@ from fieldplan.i18n import (
     unit_label,
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
-from fieldplan.numbers import number_error, parse_number, parse_percent
+from fieldplan.numbers import (
+    number_error,
+    parse_number,
+    parse_percent,
+    without_percent_sign,
+)
 from fieldplan.plan import Action, Text
 from fieldplan.progress import (
     MAX_TEXT,
@@ -481,9 +486,6 @@ class ReportEditor(QScrollArea):
         show_read_only(self.status_read_only, True)
         self.status_read_only.setVisible(False)
         self.status.currentTextChanged.connect(self.status_read_only.setText)
-        # (the first status, shown before any change: no signal said it, and a
-        # submitted "Not started" report showed an empty status)
-        self.status_read_only.setText(self.status.currentText())
         status_box = QWidget()
         status_row = QHBoxLayout(status_box)
         status_row.setContentsMargins(0, 0, 0, 0)
@@ -1391,6 +1393,8 @@ class ReportEditor(QScrollArea):
     def _show_status(self, editable: bool) -> None:
         """The status combo, or while the report cannot be edited a read-only field
         saying the same in its place (the focus moves with it)."""
+        # (the first status, shown before any change, had no signal to say it: a
+        # submitted "Not started" report showed an empty status)
         self.status_read_only.setText(self.status.currentText())
         shown, hidden = ((self.status, self.status_read_only) if editable
                          else (self.status_read_only, self.status))
@@ -1429,8 +1433,7 @@ class ReportEditor(QScrollArea):
         for key, edit in self.indicator_edits.items():
             text = edit.text()
             if key in self.percent_indicators:
-                # "4,8 %", "٤٫٨٪": the sign its unit already says may be typed
-                text = text.strip().rstrip("%\u066a").rstrip()
+                text = without_percent_sign(text)  # ("4,8 %": its unit says it)
             number = parse_number(text)
             if number == "":
                 values[f"value.{key}"] = None

@@ -489,16 +489,14 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from fieldplan.sync.keys import new_key_text
+
     with open_db(args) as rep:
         pub = sync.rotate_key(rep)
         hq = rep.is_hq
-    done = _("New key {key} ({fingerprint})").format(key=pub.key_id_hex,
-                                                     fingerprint=pub.fingerprint)
-    # what makes the new key known: the next bundle this computer sends
-    then = (_("offices learn it from headquarters' next bundle for them") if hq else
-            _("export a bundle for headquarters: it registers the new key from it"))
+    # (and what makes the new key known: the next bundle this computer sends)
     output(args, {"key_id": pub.key_id_hex, "fingerprint": pub.fingerprint},
-           join_clauses([done, then]))
+           new_key_text(pub, hq))
     return 0
 
 

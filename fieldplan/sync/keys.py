@@ -28,7 +28,7 @@ from pathlib import Path
 
 from fieldplan import events, minisign, store
 from fieldplan.errors import BackupError, DamagedDatabaseError, SignatureError, ValidationError
-from fieldplan.i18n import _, join_list, ngettext
+from fieldplan.i18n import _, join_clauses, join_list, ngettext
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
     Changes,
@@ -588,6 +588,19 @@ def rotate_key(rep: Replica) -> PublicKey:
             _key_event(rep, old.key_id_hex, {"status": "retired"})
     _move_in_place(staged, key_path(rep.path), new)  # after the commit: finish_key_change
     return new.public
+
+
+def new_key_next_step(is_hq: bool) -> str:
+    """What makes a new key (``rotate_key``) known to the other computers."""
+    return (_("offices learn it from headquarters' next bundle for them") if is_hq else
+            _("export a bundle for headquarters: it registers the new key from it"))
+
+
+def new_key_text(key: PublicKey, is_hq: bool) -> str:
+    """What ``keys rotate`` and the client say once a new key is made: which, and what
+    makes it known (``new_key_next_step``)."""
+    return join_clauses([_("New key {key} ({fingerprint})").format(
+        key=key.key_id_hex, fingerprint=key.fingerprint), new_key_next_step(is_hq)])
 
 
 def renew_identity(rep: Replica) -> str:

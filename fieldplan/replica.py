@@ -142,7 +142,8 @@ class Replica:
             conn.after_commit = self._mark_written
             # every write, whoever makes it (a save, an import, a submission, a lock):
             # none is taken by a file no program will open again
-            conn.before_write = self.check_file
+            conn.before_write = self.check_writable
+            conn.after_write = self.check_file
 
     # identity ------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -287,6 +288,14 @@ class Replica:
         if gone:
             raise StoreError(gone)
 
+    def check_writable(self) -> None:
+        """``check_file``, and refuse to write while a restore of the database is under
+        way (StoreError): what it wrote would go to the file the restore puts aside."""
+        self.check_file()
+        if store.restore_under_way(self.path):
+            raise StoreError(_("a restore of {db} is under way: nothing was saved; wait "
+                               "for it to end").format(db=self.path))
+
     # backups -------------------------------------------------------------------
     def backup(self, reason: str) -> Path:
         """``store.backup`` of this database; a notice when old backups had to be
@@ -381,7 +390,7 @@ class Replica:
     def close(self) -> None:
         if isinstance(self.conn, store.Connection):
             # (no cycle left through the connection)
-            self.conn.after_commit = self.conn.before_write = None
+            self.conn.after_commit = self.conn.before_write = self.conn.after_write = None
         if self._mark_pending is not None:
             self._write_mark(*self._mark_pending)
         if self._mark_file is not None:

@@ -253,13 +253,16 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
 class Connection(sqlite3.Connection):
     """A connection ``connect`` opens: ``after_commit``, if set, is called after each
     ``write_transaction`` commits (the replica's write mark: ``fieldplan.writemark``);
-    ``before_write``, if set, before each begins, and refuses it by raising (the
-    replica's ``check_file``: a database file deleted or replaced while open).
-    ``read_only``: opened read-only, the database being on a read-only disk or folder
-    (``_connect_read_only``): every write fails, saying so."""
+    ``before_write``, if set, before each begins and again with the write lock held,
+    and refuses it by raising (the replica's ``check_writable``: a database file
+    deleted or replaced while open, a restore under way); ``after_write``, if set,
+    once it has committed, and says by raising that what it saved is lost (the
+    replica's ``check_file``). ``read_only``: opened read-only, the database being on
+    a read-only disk or folder (``_connect_read_only``): every write fails, saying so."""
 
     after_commit: Callable[[], None] | None = None
     before_write: Callable[[], None] | None = None
+    after_write: Callable[[], None] | None = None
     read_only: bool = False
 
 
@@ -604,11 +607,12 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise StoreError(
                 _("could not save to the database, nothing was changed: {error}")
                 .format(error=_write_error(exc, conn))) from exc
-        if check is not None:
+        saved = getattr(conn, "after_write", None)
+        if saved is not None:
             # a restore put another file in its place while this was saved: what was
             # saved went to the file it put aside, not to the database now. Said (a
             # restore counts only what was saved before it looked)
-            check()
+            saved()
         hook = getattr(conn, "after_commit", None)
         if hook is not None:
             # the save is done: a guard that fails after it must not say it was not
@@ -1127,8 +1131,9 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
     def counted() -> tuple[list[dict], dict[str, Any]]:
         """What the replaced file holds that the copy lacks, read once the copy is
         made, just before it takes the file's place: a save another program made
-        during the copy is counted (it was lost unsaid). (HQ: its ``written`` is {})
-        how far it held the computers it revoked."""
+        during the copy is counted (fieldplan's own refuse to begin while a restore
+        is under way: ``restore_under_way``). (HQ: its ``written`` is {}) how far it
+        held the computers it revoked."""
         nonlocal lost
         if lost is not None:
             lost = changes_lost_by_restore(db_path, latest) or lost
@@ -1168,30 +1173,77 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
                     tuple(why for _path, why in faults))
 
 
+def _restoring_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".restoring")
+
+
+def _lock_byte(fd: int, *, shared: bool) -> None:
+    """Lock the file ``fd`` is open on, without waiting: OSError when another process
+    holds a lock that conflicts. (Windows knows no shared lock: there the probe takes
+    the whole one, and gives it back at once.)"""
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+
+
+def restore_under_way(db_path: str | os.PathLike[str]) -> bool:
+    """Whether a restore of the database is under way (``_restoring`` holds its
+    lock). A write must not begin then: it would go to the file the restore puts
+    aside, once it has looked for programs using the database and counted what it
+    loses, and be lost unsaid."""
+    path = _restoring_path(Path(db_path))
+    try:
+        fd = os.open(path, os.O_RDWR if os.name == "nt" else os.O_RDONLY)
+    except OSError:
+        return False  # (the usual case: no such file)
+    try:
+        try:
+            _lock_byte(fd, shared=True)
+        except OSError as exc:
+            return exc.errno in (errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK)
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return False
+    finally:
+        os.close(fd)  # (with it the probe's own lock: POSIX)
+
+
 @contextlib.contextmanager
 def _restoring(db_path: Path) -> Iterator[None]:
     """Hold ``<db>.restoring`` locked while a restore runs: two restores at once
     wrote one ``.part`` file in turn, and failed with words of a read-only or failing
     disk. The lock goes with the process (a killed restore leaves none held)."""
-    path = db_path.with_name(db_path.name + ".restoring")
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        yield  # (a folder that cannot take it: the restore says what fails next)
-        return
-    try:
+    path = _restoring_path(db_path)
+    while True:
         try:
-            if os.name == "nt":  # pragma: no cover - Windows
-                import msvcrt
-
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield  # (a folder that cannot take it: the restore says what fails next)
+            return
+        try:
+            _lock_byte(fd, shared=False)
         except OSError as exc:
+            os.close(fd)
             raise StoreError(_("another restore of {db} is under way: wait for it to end")
                              .format(db=db_path)) from exc
+        # the file a restore that just ended removed (opened before): its lock is
+        # seen by no program, which all open the file now at its name
+        try:
+            here = os.stat(path)
+        except OSError:
+            here = None
+        held = os.fstat(fd)
+        if here is not None and (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino):
+            break
+        os.close(fd)
+    try:
         try:
             yield
         finally:

@@ -333,33 +333,112 @@ def test_a_fork_written_before_any_receipt_says_what_to_do(hq, make_office,
                                    "imported there, then ML exports again")
 
 
-def test_a_save_made_while_the_backup_is_copied_is_counted_lost(hq, make_office,
-                                                                tmp_path: Path,
-                                                                monkeypatch) -> None:
+def test_a_save_begun_while_a_restore_is_under_way_is_refused(hq, make_office,
+                                                               tmp_path: Path,
+                                                               monkeypatch) -> None:
     """Another program saved while ``restore --force`` copied the backup (after it had
     looked for programs using the database): the save said "Recorded", went to the file
-    put aside, and neither the restore's count nor its list of lost changes named it.
-    They are read once the copy is made, just before it takes the file's place."""
+    put aside, and neither the restore's count nor its list of lost changes named it
+    (then, counted just before the rename: a save in the few milliseconds between the
+    count and the rename was still lost unsaid). A save refuses to begin while a
+    restore of its database is under way, and nothing of it is written."""
+    from fieldplan.errors import StoreError
+
     ml = registered(make_office("ML"), hq, tmp_path)
     path = hq.path
     backup = store.backup(hq.conn, path, "manual")
     progress.set_period_lock(hq, "2025-S2")
     hq.close()
     real = store.create_private
+    refused: list[str] = []
 
     def another_program_saves(*args, **kwargs):
         with open_replica(path) as other:
-            progress.set_period_lock(other, "2026-S1")
+            before = other.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            with pytest.raises(StoreError) as caught:
+                progress.set_period_lock(other, "2026-S1")
+            refused.append(str(caught.value))
+            assert other.conn.execute("SELECT count(*) FROM events").fetchone()[0] == before
         return real(*args, **kwargs)
 
     monkeypatch.setattr(store, "create_private", another_program_saves)
     done = store.restore_backup(path, backup, force=True)
     monkeypatch.undo()
-    assert done.lost[0] == 2
+    assert refused == [f"a restore of {path} is under way: nothing was saved; wait for "
+                       "it to end"]
+    assert done.lost[0] == 1
     with open_replica(path) as hq2:
-        # both kept to be said once an office reports holding them (none did yet)
-        assert sync_state(hq2).restored["unreported"] == 2
+        assert sync_state(hq2).restored["unreported"] == 1
+        progress.set_period_lock(hq2, "2026-S1")  # once it has ended
     ml.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_a_save_waiting_for_the_write_lock_is_refused_once_a_restore_began(
+        hq, tmp_path: Path, monkeypatch) -> None:
+    """A save that looked before a restore began and waited for the write lock
+    meanwhile looks again once it holds the lock."""
+    import fcntl
+
+    from fieldplan.errors import StoreError
+
+    path = hq.path
+    lock = path.with_name(path.name + ".restoring")
+    code = hq.plan().actions_of(level="global")[0].code
+    count = hq.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    real = store.restore_under_way
+    looks: list[bool] = []
+    held = []
+
+    def restore_begins_while_it_waits(db_path) -> bool:
+        if not looks:  # the first look, before the lock: then a restore begins
+            held.append(open(lock, "w"))  # noqa: SIM115 - held past this function
+            fcntl.flock(held[0].fileno(), fcntl.LOCK_EX)
+            looks.append(False)
+            return False
+        looks.append(real(db_path))
+        return looks[-1]
+
+    monkeypatch.setattr(store, "restore_under_way", restore_begins_while_it_waits)
+    with pytest.raises(StoreError, match="under way: nothing was saved"):
+        progress.record_progress(hq, code, "2026-S1", status="on-track")
+    assert looks == [False, True]
+    assert hq.conn.execute("SELECT count(*) FROM events").fetchone()[0] == count
+    held[0].close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_a_restore_locks_the_file_at_its_name(hq, tmp_path: Path, monkeypatch) -> None:
+    """A restore that opened ``.restoring`` as another ending removed it would hold a
+    lock no save sees (they open the file at its name): it locks the new one."""
+    import fcntl
+
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    hq.close()
+    lock = path.with_name(path.name + ".restoring")
+    real = fcntl.flock
+    calls: list[int] = []
+    seen: list[bool] = []
+
+    def the_other_restore_ends_first(fd, how):
+        calls.append(fd)
+        if len(calls) == 1:
+            lock.unlink()  # the other restore, ending: its file goes
+        real(fd, how)
+
+    monkeypatch.setattr(fcntl, "flock", the_other_restore_ends_first)
+    real_copy = store._copy_backup
+
+    def look(*args, **kwargs):
+        monkeypatch.setattr(fcntl, "flock", real)
+        seen.append(store.restore_under_way(path))
+        return real_copy(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_copy_backup", look)
+    store.restore_backup(path, backup, force=True)
+    assert len(calls) == 2 and seen == [True]
+    assert not lock.exists()
 
 
 def test_a_save_that_ends_after_a_restore_replaced_the_file_is_said_lost(

@@ -98,7 +98,7 @@ COMPRESS_LEVEL = 9
 PROGRESS_EVERY = 5000
 
 BUNDLE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-CREATED_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+CREATED_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 # The end of an event line from its origin's value on: origin, prev (a hash, or "" for
 # an origin's first event) when present, seq. See "Left-out prev" above.
@@ -164,7 +164,7 @@ def bundle_filename(office: str, replica_short: str, first_seq: int, last_seq: i
 
 #: ``bundle_filename``'s names, with the ``_2``, ``_3``… an export adds when its name is
 #: taken; headquarters' start ``HQ-to-<recipient>``
-_BUNDLE_NAME = re.compile(r"(?P<office>[A-Za-z0-9-]+?)-[0-9a-f]{8}-\d+-\d+(?:_\d+)?"
+_BUNDLE_NAME = re.compile(r"(?P<office>[A-Za-z0-9-]+?)-[0-9a-f]{8}-[0-9]+-[0-9]+(?:_[0-9]+)?"
                           + re.escape(SUFFIX))
 
 

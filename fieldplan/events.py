@@ -180,11 +180,15 @@ def error_line(exc: BaseException) -> str:
 
 
 def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
-                digest: str | None = None) -> Event:
+                digest: str | None = None, received: bool = False) -> Event:
     """Parse and check the shape of one event line (no ownership or chain checks).
 
     ``where`` names the line in error messages; a function is called only on error.
     ``digest``: the line's SHA-256 (hex) when the caller has worked it out already.
+    ``received``: the line comes from a bundle, and must be the event's canonical
+    JSON (``canonical_json``), as the log stores its own: keys repeated would be read
+    one way here and another elsewhere, and a bundle written from a line in another
+    form would be misread (``bundle``'s left-out prev).
     """
     if isinstance(body, bytes):
         try:
@@ -199,6 +203,10 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
             where=_where(where), error=json_error_reason(exc))) from None
     if not isinstance(raw, dict) or set(raw) != _EVENT_KEYS:
         raise BundleError(_("{where}: not a fieldplan event").format(where=_where(where)))
+    if received and _not_canonical(raw, body):
+        raise BundleError(
+            _("{what} is not canonical JSON (keys unsorted or repeated, or extra spaces)")
+            .format(what=_where(where)))
     ok = (
         isinstance(raw["origin"], str) and raw["origin"]
         and type(raw["seq"]) is int and 1 <= raw["seq"] < MAX_COUNTER
@@ -221,6 +229,13 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
         prev=raw["prev"], body=body,
         hash=digest or hashlib.sha256(body.encode("utf-8")).hexdigest(),
     )
+
+
+def _not_canonical(raw: dict[str, Any], body: str) -> bool:
+    try:
+        return canonical_json(raw) != body
+    except ValueError:
+        return False  # a number past a float's range: the checks of its field say so
 
 
 # --- reading the replica's settings -------------------------------------------------

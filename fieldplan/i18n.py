@@ -568,17 +568,16 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
     Rounded to three decimals, unless ``exact``: then every digit of ``x`` is kept
     (0.30000000000000004, 1e300 in full), for a number shown to be edited and read back
     as the same number."""
+    import decimal
+
     from babel.numbers import format_decimal
 
-    if not exact:
-        text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING)
-    else:
-        import decimal
-
-        with decimal.localcontext() as context:
-            context.prec = 400  # the largest float has 309 digits; the default 28 refuses 1e28
-            text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
-                                  decimal_quantization=False)
+    with decimal.localcontext() as context:
+        # the largest float has 309 digits: babel rounds in the default context, whose
+        # 28 digits refuse 1e28 (rounded to three decimals, 1e25: InvalidOperation)
+        context.prec = 400
+        text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
+                              decimal_quantization=not exact)
     # (kept as the number only for the current language: one asked in another is not
     # the import's to say again)
     if lang is None and getattr(_capture, "on", False):
@@ -609,9 +608,13 @@ def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *
     if not decimals:
         value = Decimal(round_percent(n_0_to_100)) / 100
         return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING)
-    value = round(Decimal(str(n_0_to_100)), 3).normalize() / 100
-    return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING,
-                         decimal_quantization=False)
+    import decimal
+
+    with decimal.localcontext() as context:
+        context.prec = 400  # (an indicator's value may be 1e25: see format_number)
+        value = round(Decimal(str(n_0_to_100)), 3).normalize() / 100
+        return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING,
+                             decimal_quantization=False)
 
 
 def _as_datetime(value: datetime | str) -> datetime:
@@ -678,7 +681,7 @@ def format_datetime(
     return babel_datetime(dt, format=format, locale=locale)
 
 
-_PERIOD = re.compile(r"(\d{4})-S([12])")
+_PERIOD = re.compile(r"([0-9]{4})-S([12])")
 
 
 def format_period(period: str, lang: str | None = None) -> str:

@@ -108,6 +108,23 @@ def written_error(text: str, lang: str | None = None) -> str:
     return number_error(text, lang)
 
 
+#: The largest value (either sign) an indicator takes from a person: a thousand million
+#: million, past any count or sum of money. More is a slip of the keyboard (a number
+#: pasted twice), which printed in full fills a table cell of the sheets. (An import
+#: takes any finite number, as an older fieldplan let through: refused there, the
+#: event would stay unsendable in its computer's history for ever.)
+MAX_INDICATOR_VALUE = 10**15
+
+
+def too_large_error(value: float, text: str, lang: str | None = None) -> str:
+    """Why an indicator's value typed as ``text`` is refused, or "" (see
+    MAX_INDICATOR_VALUE)."""
+    if abs(value) <= MAX_INDICATOR_VALUE:
+        return ""
+    return _("{text} is too large: the largest number allowed is {maximum}.").format(
+        text=text.strip(), maximum=format_number(MAX_INDICATOR_VALUE, lang))
+
+
 def number_error(text: str, lang: str | None = None) -> str:
     """Why a number typed as ``text`` (``parse_number`` gave None) is not read, and how
     to type it: a number with two readings gives both."""

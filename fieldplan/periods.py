@@ -26,7 +26,7 @@ from fieldplan.i18n import _, format_date
 #: A semester the plan covers for fewer days than this is folded into its neighbour.
 FOLD_DAYS = 31
 
-_PERIOD_RE = re.compile(r"^(\d{4})-S([12])$")
+_PERIOD_RE = re.compile(r"^([0-9]{4})-S([12])$")
 
 
 @dataclass(frozen=True, order=True)

@@ -692,7 +692,7 @@ class _Reader:
                 kind=_kind(value)))
         text = value.strip()
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
                 raise ValueError
             return date.fromisoformat(text)
         except ValueError:

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, join_list
+from fieldplan.i18n import _, format_number, join_list
 from fieldplan.model import COUNT_UNITS, NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.numbers import MAX_INDICATOR_VALUE
 from fieldplan.periods import as_period
 from fieldplan.replica import Changes, Replica
 from fieldplan.text import clean_text
@@ -324,7 +325,7 @@ def record_progress(
     action of another level than this office's, a percent outside 0–100, a locked
     period, or a submitted report (reopen it first).
     """
-    from fieldplan.i18n import field_label, format_number
+    from fieldplan.i18n import field_label
     from fieldplan.offices import level_for_office
 
     plan = rep.plan()
@@ -368,6 +369,11 @@ def record_progress(
             if not math.isfinite(value):
                 raise ValidationError(_("indicator {key}: {value} is not a finite number")
                                       .format(key=key, value=value))
+            if abs(value) > MAX_INDICATOR_VALUE:
+                raise ValidationError(_("indicator {key}: {value} is too large; the largest "
+                                        "allowed is {maximum}").format(
+                    key=key, value=format_number(value, exact=True),
+                    maximum=format_number(MAX_INDICATOR_VALUE)))
             if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_EXACT_INT:
                 value = int(value)
         fields[f"value.{key}"] = value
@@ -561,7 +567,7 @@ def check_base(rep: Replica, action: str, period: str, values: Mapping[str, Any]
     return BaseCheck(frozenset(written), frozenset(moved))
 
 
-_VERSION_ID = re.compile(r".+:\d+")
+_VERSION_ID = re.compile(r".+:[0-9]+")
 
 
 def _with_equal_heads(ids: list[str],
@@ -854,7 +860,6 @@ def negative_count_problem(indicator: Indicator, value: float | None, *,
     if not named:
         # Translators: under an indicator's Actual in the report editor
         return _("A count below zero: is the minus sign a typo?")
-    from fieldplan.i18n import format_number
 
     return _("indicator {key}: {value} is below zero, but it is a count: is the minus "
              "sign a typo?").format(key=indicator.key, value=format_number(value))

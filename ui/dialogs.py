@@ -273,6 +273,17 @@ def documents_dir() -> str:
     return docs if docs and Path(docs).is_dir() else str(Path.home())
 
 
+def downloads_dir() -> str:
+    """The Downloads folder, where a bundle sent by email lands, or Documents
+    (``documents_dir``) where there is none."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+    return folder if folder and Path(folder).is_dir() else documents_dir()
+
+
 def choice_combo(name: str, items: list[tuple[str, str]], current) -> QComboBox:
     """A combo box of (text, data) items, named for screen readers, on ``current``'s
     item (else the first); a choice wider than the box is elided."""

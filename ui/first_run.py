@@ -29,7 +29,7 @@ from ui.context import time_text
 from ui.dialogs import (
     choice_combo,
     detail_label,
-    documents_dir,
+    downloads_dir,
     file_dialog,
     selectable,
     set_name_filters,
@@ -448,14 +448,6 @@ def choose_setup_bundle(parent: QWidget, chosen) -> QFileDialog:
     dialog.fileSelected.connect(chosen)
     dialog.open()
     return dialog
-
-
-def downloads_dir() -> str:
-    """The Downloads folder, or Documents (``documents_dir``) where there is none."""
-    from PySide6.QtCore import QStandardPaths
-
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-    return folder if folder and Path(folder).is_dir() else documents_dir()
 
 
 def _intro_label(text: str) -> QLabel:

@@ -57,6 +57,7 @@ from fieldplan.numbers import (
     number_error,
     parse_number,
     parse_percent,
+    too_large_error,
     without_percent_sign,
 )
 from fieldplan.plan import Action, Text
@@ -424,6 +425,9 @@ class ReportEditor(QScrollArea):
         self._body = body
         self.setWidget(body)
         self.title.setText(_("Choose an action in the plan."))
+        # the scroll area is no stop of its own when tabbing, from the first screen on
+        # (a stop that showed no focus, between the plan and the period)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def _build_form(self) -> None:
         if self._form is not None:
@@ -434,8 +438,6 @@ class ReportEditor(QScrollArea):
         from ui.bidi_widgets import PlainTextEdit
 
         self._form = QWidget()
-        # the scroll area is no stop of its own when tabbing: from the tree to Status
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         # the form wraps to the width it has; when even its narrowest is wider (large
         # fonts, long words), a scrollbar reaches the rest: nothing is ever cut off
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
@@ -1439,6 +1441,8 @@ class ReportEditor(QScrollArea):
                 values[f"value.{key}"] = None
             elif number is None:
                 bad[f"value.{key}"] = number_error(edit.text())
+            elif too_large := too_large_error(number, edit.text()):
+                bad[f"value.{key}"] = too_large
             else:
                 values[f"value.{key}"] = number
         for name, edit in self.narratives.items():

@@ -54,7 +54,7 @@ from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, allow_writes, lang
 from ui.dialogs import (
     add_folder_row,
-    documents_dir,
+    downloads_dir,
     file_dialog,
     fit_to_screen,
     selectable,
@@ -154,9 +154,10 @@ def _local_paths(mime: QMimeData) -> list[str]:
 def choose_and_import(session: Session, parent: QWidget,
                       settings: QSettings | None = None) -> QFileDialog:
     """The file chooser for bundles to import, in the folder they were last chosen
-    from (else Documents: not the folder fieldplan was started from); the files chosen
+    from (else Downloads, where a bundle sent by email lands, as the setup bundle's
+    chooser: not the folder fieldplan was started from); the files chosen
     are imported (``import_files``)."""
-    folder = remembered_folder(settings, IMPORT_FOLDER_KEY) or documents_dir()
+    folder = remembered_folder(settings, IMPORT_FOLDER_KEY) or downloads_dir()
     dialog = file_dialog(parent, _("Import bundles"), folder)
     dialog.setObjectName("import-files-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
@@ -908,6 +909,9 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self._place_changed()
+        # another bundle to write once something is changed (see _saved)
+        self.folder.textChanged.connect(self._to_write_again)
+        self.recipient.currentIndexChanged.connect(self._to_write_again)
         size_to_content(self, 600)
         if not email:
             self._look_for_drives()
@@ -1060,11 +1064,28 @@ class ExportDialog(QDialog):
         if self.settings is not None and not self.email:
             self.settings.setValue(EXPORT_FOLDER_KEY, str(folder))
 
+    def _saved(self) -> None:
+        """Once a bundle is written, Enter closes the dialog: it wrote a second bundle
+        of the same events ("…_2.fieldplan") beside the first, and the stick held two
+        files for headquarters, one a duplicate. Save is the default again once the
+        folder or the recipient is changed (``_to_write_again``)."""
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.ok.setDefault(False)
+        close.setDefault(True)
+        close.setFocus()
+
+    def _to_write_again(self, *_args) -> None:
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close.isDefault():
+            close.setDefault(False)
+            self.ok.setDefault(True)
+
     def _all_done(self, done) -> None:
         self._writing_all = None
         self.result_info = done
         self._remember(done.folder)
         self.ok.setEnabled(self.recipient.count() > 0)
+        self._saved()
         self.message.setText(all_offices_text(done))
         size_to_content(self, max(self.width(), 600))
         emit(self.export_did_finish, done)
@@ -1073,6 +1094,7 @@ class ExportDialog(QDialog):
         self.result_info = result
         self._remember(Path(result.path).parent)
         self.ok.setEnabled(self.recipient.count() > 0)
+        self._saved()
         text = ngettext("Saved {file} ({size}, {events} event).",
                         "Saved {file} ({size}, {events} events).", result.events).format(
             file=isolated(str(result.path)),

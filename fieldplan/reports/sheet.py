@@ -413,7 +413,9 @@ def sheet_story(
     else:
         recorded = _("No progress recorded for this period.")
     if actions:
-        counts = _("Reports: {reported} of {actions} actions, {submitted} submitted").format(
+        counts = ctx.ngettext("Reports: {reported} of {actions} action, {submitted} submitted",
+                              "Reports: {reported} of {actions} actions, {submitted} submitted",
+                              len(actions)).format(
             reported=len(data.reports), actions=len(actions), submitted=submitted
         )
     elif not_due:  # every action of the level came with a later amendment
@@ -444,15 +446,27 @@ def sheet_story(
     if data.conflicted:
         from fieldplan.i18n import format_number
 
-        story.append(cm.TextFlow(ctx.ngettext(
-            "{count} report has values in conflict (two computers of the office wrote "
-            "different values): this sheet shows the one that wins for now, until someone "
-            "at the office keeps one (Conflicts in fieldplan).",
-            "{count} reports have values in conflict (two computers of the office wrote "
-            "different values): this sheet shows the ones that win for now, until someone "
-            "at the office keeps one of each (Conflicts in fieldplan).",
-            len(data.conflicted)).format(count=format_number(len(data.conflicted), ctx.lang)),
-            cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
+        n = len(data.conflicted)
+        if not data.locked_at:
+            text = ctx.ngettext(
+                "{count} report has values in conflict (two computers of the office wrote "
+                "different values): this sheet shows the one that wins for now, until "
+                "someone at the office keeps one (Conflicts in fieldplan).",
+                "{count} reports have values in conflict (two computers of the office wrote "
+                "different values): this sheet shows the ones that win for now, until "
+                "someone at the office keeps one of each (Conflicts in fieldplan).", n)
+        else:  # settled once headquarters unlocks the period, as 'conflicts list' says
+            text = ctx.ngettext(
+                "{count} report has values in conflict (two computers of the office wrote "
+                "different values): this sheet shows the one that wins for now. "
+                "Headquarters locked the period: once it unlocks it, someone at the office "
+                "keeps one (Conflicts in fieldplan).",
+                "{count} reports have values in conflict (two computers of the office wrote "
+                "different values): this sheet shows the ones that win for now. "
+                "Headquarters locked the period: once it unlocks it, someone at the office "
+                "keeps one of each (Conflicts in fieldplan).", n)
+        story.append(cm.TextFlow(text.format(count=format_number(n, ctx.lang)),
+                                 cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     if data.after_lock:
         from fieldplan.i18n import format_number
 

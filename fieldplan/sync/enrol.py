@@ -121,7 +121,7 @@ def reuse_text(office: str, expires: str) -> str:
 
 
 #: what a setup bundle's ``enrolment.expires`` is: an ISO UTC time to the second
-_ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
 
 
 def _expiry(value: object) -> str:

@@ -434,14 +434,35 @@ def _source_name(source: Source, name: str | None) -> str:
     return "bundle"
 
 
-def _read_all(source: Source) -> bytes:
+def _kept_bytes(b: bundlefmt.Bundle, source: Source) -> bytes:
+    """The bytes of the bundle ``b`` was opened from, to be kept (quarantine): read
+    again, and checked whole as the very bundle verified (its events only here: the
+    caller has not read them). A file changed since (a copy still being written,
+    another program) is refused (BundleError), never kept in place of the one
+    checked, to be found damaged once its key is trusted and the file it came from
+    is gone. Never more than a bundle's size limit is read."""
+    limit = bundlefmt.MAX_BUNDLE_BYTES + 1
     if isinstance(source, bytes):
-        return source
-    if isinstance(source, str | os.PathLike):
-        return Path(source).read_bytes()
-    source.seek(0)
-    data = source.read()
-    source.seek(0)
+        data = source
+    elif isinstance(source, str | os.PathLike):
+        with open(source, "rb") as f:
+            data = f.read(limit)
+    else:
+        source.seek(0)
+        data = source.read(limit)
+        source.seek(0)
+    try:
+        again = bundlefmt.open_bundle(io.BytesIO(data), check_events=False)
+    except (BundleError, *_HOSTILE):
+        again = None
+    if again is not None and again.manifest != b.manifest:
+        again.close()
+        again = None
+    if again is None:
+        raise BundleError(_("the file changed while it was read (is it still being copied?): "
+                            "import it again"))
+    with again:
+        again.check_events()  # (what the manifest says of them: the signed word)
     return data
 
 
@@ -651,7 +672,7 @@ def _check_known_fields(e: events.Event, where: str, known: set[str]) -> None:
         raise BundleError(_unknown_field(where, name))
 
 
-_PERIOD = re.compile(r"\d{4}-S[12]")
+_PERIOD = re.compile(r"[0-9]{4}-S[12]")
 
 
 
@@ -877,7 +898,8 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     own = {m["sender"]} | keyreg.predecessors(keyreg.all_keys(rep), m["sender"])
     last_seq: dict[str, int] = {}
     for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
-        e = events.parse_event(line, where=functools.partial(_events_line, n), digest=digest)
+        e = events.parse_event(line, where=functools.partial(_events_line, n), digest=digest,
+                               received=True)
         if own_only and e.origin not in own:
             raise OwnershipError(_("{where} carries events of replica {replica}; an office "
                                    "computer sends its own events only").format(
@@ -1112,14 +1134,20 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 return _record(rep, ImportOutcome(
                     outcome="duplicate", reason=_("written by this replica"), **base), sha)
             accept = _check_key(rep, b, m)
-            b.check_events()
+            data = None
+            if accept == "quarantine":
+                # the bytes kept, checked whole (events.jsonl once): the inbox names them
+                data = _kept_bytes(b, source)
+                sha = hashlib.sha256(data).hexdigest()
+            else:
+                b.check_events()
         except BundleError as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base), sha)
         except OSError as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=_cannot_read(exc),
                                               **base), sha)
-        if accept == "quarantine":
-            return _quarantine(rep, b, source, base, sha)
+        if data is not None:
+            return _quarantine(rep, b, data, base, sha)
         seen = rep.conn.execute(
             "SELECT 1 FROM inbox WHERE bundle_id = ? AND outcome IN ('merged', 'duplicate')",
             (b.bundle_id,)).fetchone()
@@ -1413,8 +1441,10 @@ def _brings_back(rep: Replica, held: dict[str, tuple[int, str]], ranges: dict) -
     return False
 
 
-def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
+def _quarantine(rep: Replica, b: bundlefmt.Bundle, data: bytes, base: dict,
                 sha: str) -> ImportOutcome:
+    """Keep the bundle ``b``, whose bytes are ``data`` (``_kept_bytes``), until its
+    key is trusted or refused."""
     m = b.manifest
     fpr = b.public_key.fingerprint
     # no command in it: the client shows it too (its Quarantine tab has the button)
@@ -1443,7 +1473,7 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, source: Source, base: dict,
         rep.conn.execute(
             "INSERT OR IGNORE INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (row_id, b.key_id, b.public_key.to_base64(), m["office"], m["sender"],
-             base["file"], events.utc_iso(), b.event_count, _read_all(source)))
+             base["file"], events.utc_iso(), b.event_count, data))
         outcome = ImportOutcome(outcome="quarantined", reason=reason, **base)
         _inbox_row(rep, outcome, sha)
     return outcome
@@ -1638,7 +1668,8 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                     offices = keyreg.replica_offices(rep)
                     offices[m["sender"]] = m["office"]
                     for n, line in enumerate(b.iter_lines(), 1):
-                        e = events.parse_event(line, where=functools.partial(_events_line, n))
+                        e = events.parse_event(
+                            line, where=functools.partial(_events_line, n), received=True)
                         office = offices.get(e.origin)
                         if office is not None:
                             _check_event(e, office, m["office"])

@@ -1083,14 +1083,18 @@ def test_an_empty_progress_list_says_so(hq_db, capsys) -> None:
 # --- 11. value sanity ---------------------------------------------------------------
 
 
-def test_huge_values_stay_floats(ml_db, capsys) -> None:
+def test_huge_values_are_refused_and_whole_ones_stored_whole(ml_db, capsys) -> None:
     act = _national(ml_db, capsys)
     key = act["indicators"][0]
     code, _, err = run("--db", ml_db, "progress", "set", act["code"], "--period", "2026-S1",
                        "--status", "on-track", "--value", f"{key}=1e308", capsys=capsys)
+    assert code == 1 and err.count("\n") == 1 and "is too large; the largest allowed is " \
+        "1,000,000,000,000,000" in err
+    code, _, err = run("--db", ml_db, "progress", "set", act["code"], "--period", "2026-S1",
+                       "--status", "on-track", "--value", f"{key}=1e15", capsys=capsys)
     assert code == 0, err
     row = json.loads(run("--db", ml_db, "--json", "progress", "list", capsys=capsys)[1])[0]
-    assert row["values"][key] == 1e308 and isinstance(row["values"][key], float)
+    assert row["values"][key] == 10**15 and isinstance(row["values"][key], int)
     run("--db", ml_db, "progress", "set", act["code"], "--period", "2026-S1",
         "--value", f"{key}=12.0", capsys=capsys)
     row = json.loads(run("--db", ml_db, "--json", "progress", "list", capsys=capsys)[1])[0]

@@ -39,6 +39,11 @@ def test_record_and_list(make_office) -> None:
     ({"status": "done"}, "unknown status 'done'"),
     ({"values": {"nope": 1}}, "has no indicator 'nope'"),
     ({"values": {"KEY": float("nan")}}, "not a finite number"),
+    # a number pasted twice: printed in full, it fills a table cell of the sheets
+    ({"values": {"KEY": 1e16}}, r"^indicator \S+: 10,000,000,000,000,000 is too large; the "
+                                r"largest allowed is 1,000,000,000,000,000$"),
+    ({"values": {"KEY": -(10**15) - 1}}, "is too large"),
+    ({"period": "\u0662\u0660\u0662\u0666-S1"}, "not a period"),
     ({"achievements": "x" * 20_001}, "^Achievements is 20,001 characters long; the limit"),
 ])
 def test_validation_errors(make_office, kwargs, message) -> None:
@@ -252,3 +257,12 @@ def test_a_malformed_base_is_refused(make_office) -> None:
     with pytest.raises(ValueError):
         progress.record_progress(ml, _national(ml), "2026-S1", challenges="x",
                                  base={"challenges": ["no-seq"]})
+
+
+def test_the_largest_value_a_person_may_type(make_office) -> None:
+    ml = make_office("ML")
+    act = ml.plan().action(_national(ml))
+    key = act.indicators[0].key
+    for value in (10**15, -(10**15), 1e15):
+        progress.record_progress(ml, act.code, "2026-S1", status="on-track",
+                                 values={key: value})

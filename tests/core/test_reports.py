@@ -1404,3 +1404,66 @@ def test_an_indicator_in_percent_keeps_its_decimals(hq, tmp_path, lang, shown) -
     text = pdf_text(build_status_sheet(hq, "2026-S2", "ML", out=tmp_path / "s.pdf",
                                        lang=lang))
     assert shown in text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_value_too_large_for_a_person_to_type_still_prints(hq, tmp_path, lang) -> None:
+    """An older fieldplan let an indicator take 1e25 (a number pasted twice), and an
+    import takes it still: the sheets and the review pack of the whole period failed
+    with "internal error: InvalidOperation" (babel rounds in Python's default 28
+    digits). They print it, in full."""
+    from fieldplan import events, store
+
+    action = next(a for a in hq.plan().actions_of(level="national")
+                  if len(a.indicators) >= 2)
+    first, second = (i.key for i in action.indicators[:2])
+    with store.write_transaction(hq.conn):
+        events.append(hq.conn, "progress", f"ML|{action.code}|{PERIOD}",
+                      {"status": "on-track", f"value.{first}": 1e25,
+                       f"value.{second}": 1.7e308}, author="ml")
+    sheet = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang))
+    digits = re.sub(r"[^0-9\u0660-\u0669]", "", sheet)
+    assert "1" + "0" * 25 in digits or "\u0661" + "\u0660" * 25 in digits
+    build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang=lang)
+
+
+def test_a_conflict_in_a_locked_period_waits_for_the_unlock(hq, make_office,
+                                                            tmp_path: Path) -> None:
+    """The sheet of a locked period told the office to settle its conflict, which
+    'conflicts list' there says headquarters must unlock the period for first."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundle
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, code, PERIOD, status="on-track", percent=30)
+    progress.record_progress(b, code, PERIOD, status="at-risk", percent=30)
+    for laptop in (a, b):
+        import_bundle(hq, export_bundle(laptop, out_dir=tmp_path).path)
+    progress.set_period_lock(hq, PERIOD)
+    sheet = " ".join(pdf_text(build_status_sheet(hq, PERIOD, "ML",
+                                                 out=tmp_path / "s.pdf")).split())
+    assert ("this sheet shows the one that wins for now. Headquarters locked the period: "
+            "once it unlocks it, someone at the office keeps one (Conflicts in fieldplan).") \
+        in sheet
+    assert "until someone at the office keeps one" not in sheet
+
+
+def test_the_sheet_counts_actions_in_the_right_number(make_office, tmp_path) -> None:
+    """French printed "Rapports : 1 actions sur 12" (and would say "sur 1 actions");
+    English "1 of 1 actions"."""
+    from fieldplan import i18n, progress
+
+    ml = make_office("ML")
+    actions = ml.plan().actions_of(level="national")
+    progress.record_progress(ml, actions[0].code, PERIOD, status="on-track")
+    text = " ".join(pdf_text(build_status_sheet(ml, PERIOD, "ML", out=tmp_path / "s.pdf",
+                                                lang="fr")).split())
+    n = len(actions)
+    assert f"Rapports : 1 sur {n} actions, dont 0 soumis" in text.replace("\u00a0", " ")
+    one = "Reports: {reported} of {actions} action, {submitted} submitted"
+    many = "Reports: {reported} of {actions} actions, {submitted} submitted"
+    for lang, said in (("en", "Reports: 1 of 1 action, 0 submitted"),
+                       ("fr", "Rapports\u00a0: 1 sur 1 action, dont 0 soumis")):
+        assert i18n.translation(lang).ngettext(one, many, 1).format(
+            reported=1, actions=1, submitted=0) == said

@@ -378,6 +378,45 @@ def test_unknown_key_waits_in_quarantine_until_trusted(hq, make_office,
     assert progress.digest(hq, "ML") == progress.digest(ml)
 
 
+def test_a_bundle_that_changes_while_it_is_quarantined_is_refused(hq, make_office,
+                                                                  tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    """The quarantine kept the file read again from its path, unchecked: a file still
+    being copied (or replaced) was kept in place of the bundle verified, found damaged
+    once the key was trusted, when the good file was gone. It keeps the bytes it checks
+    again, or refuses the file; the inbox names the bytes kept."""
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof: quarantine
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    (tmp_path / "out").mkdir()
+    path = export_bundle(ml, out_dir=tmp_path / "out").path
+    good = path.read_bytes()
+    before = snapshot(hq)
+    from fieldplan.sync import exchange
+
+    real = exchange._check_key
+
+    def the_copy_goes_on(*args, **kwargs):  # once the bundle and its key are checked
+        judged = real(*args, **kwargs)
+        path.write_bytes(good[:len(good) // 2] + b"\0" * 100_000)
+        return judged
+
+    monkeypatch.setattr(exchange, "_check_key", the_copy_goes_on)
+    outcome = import_bundle(hq, path)
+    monkeypatch.undo()
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == ("the file changed while it was read (is it still being "
+                              "copied?): import it again")
+    assert list_quarantine(hq) == [] and snapshot(hq) == before
+    path.write_bytes(good)  # copied again, whole
+    assert import_bundle(hq, path).outcome == "quarantined"
+    kept, = hq.conn.execute("SELECT data FROM quarantine").fetchone()
+    assert kept == good
+    assert hq.conn.execute("SELECT sha256 FROM inbox ORDER BY id DESC LIMIT 1").fetchone()[0] \
+        == hashlib.sha256(good).hexdigest()
+
+
 def test_a_quarantined_keys_id_points_to_its_fingerprint(hq, make_office,
                                                            tmp_path: Path) -> None:
     """`keys list` shows a quarantined key's id first; given to `keys trust` or `keys
@@ -1333,6 +1372,17 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
         "a report for no period": (
             [chained(ml, "progress", f"ML|{act}|someday", {"percent": 1})], {},
             "bad report id"),
+        # read as 2026-S1 by parse_period, compared as text by the locks and filters:
+        # past a lock of 2026-S1, unsaid
+        "a period in other digits": (
+            [chained(ml, "progress", f"ML|{act}|\u0662\u0660\u0662\u0666-S1",
+                     {"percent": 1})], {}, "bad report id"),
+        "an event not in canonical form": (
+            [events.canonical_json(chained(ml, "progress", rid, {"percent": 1})).replace(
+                '"author":', '"author": ').encode()], {}, "is not canonical JSON"),
+        "a key repeated": (
+            [events.canonical_json(chained(ml, "progress", rid, {"percent": 1})).replace(
+                '"seq":', '"seq":1,"seq":').encode()], {}, "is not canonical JSON"),
         "replacing a field it does not write": (
             [chained(ml, "progress", rid, {"achievements": "x"})
              | {"base": {"status": ["y:1"]}}], {}, "which it does not write"),
@@ -1364,6 +1414,37 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
                            [chained(ml, "progress", rid, {"percent": 99})], other)
     assert import_bundle(hq, path).outcome == "quarantined"
     assert snapshot(hq) == before
+
+
+def test_an_event_in_another_form_is_refused(scene, tmp_path: Path) -> None:
+    """An event line of a version 1 bundle with its prev first (the same event, in
+    another form) was merged and stored as it came: every later bundle for ML failed
+    to be written ("event N has an origin and a seq but no prev": a bundle's left-out
+    prev relies on the canonical form), --full too, and nothing repaired it."""
+    hq, ml, _good = scene
+    e = chained(ml, "progress", f"ML|{national(ml)}|2026-S1", {"percent": 1})
+    line = ('{"prev":' + json.dumps(e["prev"]) + "," + events.canonical_json(
+        {k: v for k, v in e.items() if k != "prev"})[1:]).encode()
+    path = forge(ml, tmp_path, [e], name="prev-first.fieldplan")
+    with bundlefmt.open_bundle(path) as b:
+        manifest = dict(b.manifest, version=1)  # (every line whole: as it is stored)
+    manifest["members"] = {bundlefmt.EVENTS: {
+        "sha256": hashlib.sha256(line + b"\n").hexdigest(), "size": len(line) + 1}}
+    signed = bundlefmt.canonical_json(manifest)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:  # (write_bundle refuses)
+        zf.writestr(bundlefmt.EVENTS, line + b"\n")
+        zf.writestr(bundlefmt.MANIFEST, signed)
+        zf.writestr(bundlefmt.SIGNATURE, minisign.sign(
+            keyreg.secret_key(ml), signed,
+            bundlefmt.trusted_comment(manifest["bundle_id"], manifest["created"])))
+    before = snapshot(hq)
+    outcome = import_bundle(hq, path)
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == ("events.jsonl line 1 is not canonical JSON (keys unsorted or "
+                              "repeated, or extra spaces)")
+    assert snapshot(hq) == before
+    (tmp_path / "to-ml").mkdir()
+    export_bundle(hq, for_office="ML", out_dir=tmp_path / "to-ml")
 
 
 @pytest.mark.parametrize(("field", "code", "canonical"), [

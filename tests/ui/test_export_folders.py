@@ -224,11 +224,20 @@ def test_export_offers_the_folder_last_exported_to(open_window, qtbot, office_db
 
 def test_import_opens_in_the_folder_bundles_were_last_chosen_from(
         open_window, qtbot, office_db, tmp_path, monkeypatch, settings):
-    """File ▸ Import bundles… opened in whatever folder fieldplan was started from."""
-    from ui.dialogs import documents_dir
+    """File ▸ Import bundles… opened in whatever folder fieldplan was started from;
+    then in Documents, where the setup bundle's chooser opens in Downloads, where a
+    bundle sent by email lands (headquarters' bundles come so too)."""
+    from PySide6.QtCore import QStandardPaths
+
     from ui.transfer import IMPORT_FOLDER_KEY
 
     monkeypatch.chdir(tmp_path)  # not where it opens
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    real = QStandardPaths.writableLocation
+    monkeypatch.setattr(QStandardPaths, "writableLocation", staticmethod(
+        lambda kind: str(downloads) if kind == QStandardPaths.StandardLocation.DownloadLocation
+        else real(kind)))
     window = open_window(office_db)
 
     def chooser() -> QFileDialog:
@@ -239,7 +248,7 @@ def test_import_opens_in_the_folder_bundles_were_last_chosen_from(
         return found[0]
 
     dialog = chooser()
-    assert Path(dialog.directory().absolutePath()) == Path(documents_dir())
+    assert Path(dialog.directory().absolutePath()) == downloads
     inbox = tmp_path / "from-HQ"
     inbox.mkdir()
     bundle = inbox / "not-a-bundle.fieldplan"
@@ -299,3 +308,38 @@ def test_an_outbox_that_cannot_be_opened_is_said_with_its_path(open_window, qtbo
         assert last == str(outbox)
         assert dialog.message.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
     dialog.close()
+
+
+@pytest.mark.parametrize("email", [False, True])
+def test_enter_after_a_bundle_is_saved_closes_the_dialog(open_window, qtbot, office_db,
+                                                         tmp_path, monkeypatch, email):
+    """Enter pressed after "Saved …" (to close the message, as one does) wrote a second
+    bundle of the same events, "…_2.fieldplan", beside the first: the stick held two
+    files for headquarters. Enter closes the dialog now; once the folder is changed, it
+    saves again."""
+    from PySide6.QtTest import QTest
+
+    no_volumes(monkeypatch)
+    monkeypatch.setattr("ui.transfer.open_folder", lambda folder: True)
+    window = open_window(office_db)
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    dialog = export_to(window, qtbot, folder, email=email)
+    place = Path(dialog.result_info.path).parent
+    written = sorted(p.name for p in place.iterdir())
+    assert len(written) == 1
+    close = dialog.buttons.button(dialog.buttons.StandardButton.Close)
+    assert close.isDefault() and not dialog.ok.isDefault() and close.hasFocus()
+    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert sorted(p.name for p in place.iterdir()) == written
+    # another folder: Enter saves there
+    again = export_to(window, qtbot, folder)
+    close = again.buttons.button(again.buttons.StandardButton.Close)
+    assert close.isDefault()
+    other = tmp_path / "other"
+    other.mkdir()
+    again.folder.setText(str(other))
+    assert again.ok.isDefault() and not close.isDefault()
+    again.close()

@@ -505,6 +505,7 @@ def test_actuals_are_shown_grouped_and_read_back_as_the_same_number(qapp, lang, 
 def test_an_actual_left_unchanged_is_no_edit_and_typed_ones_save(qapp, lang, open_window,
                                                                  qtbot, hq_db):
     from fieldplan.i18n import _, format_number
+    from fieldplan.numbers import parse_number
     from fieldplan.progress import record_progress
     from ui.app import apply_language
 
@@ -550,7 +551,25 @@ def test_an_actual_left_unchanged_is_no_edit_and_typed_ones_save(qapp, lang, ope
         assert events.text() == "douze"  # kept as typed
         wait_idle(qtbot, window.session)
         assert db_report(hq_db, "PA3.6", "2026-S1").value("advocacy-events") == 12500
+        # a number pasted twice: refused beside its field, as the core refuses it
+        # (the whole save failed, the valid fields with it)
+        events.setFocus()
+        events.selectAll()
+        qtbot.keyClicks(events, "1250012500125001")
+        funds.setFocus()
+        funds.selectAll()
+        qtbot.keyClicks(funds, "7")
+        editor.save_now()
+        assert error.isVisible() and error.text() == _(
+            "{text} is too large: the largest number allowed is {maximum}.").format(
+            text=events.text(), maximum=format_number(10**15))
+        assert parse_number(events.text()) == 1250012500125001  # (shown grouped)
+        qtbot.waitUntil(
+            lambda: db_report(hq_db, "PA3.6", "2026-S1").value("funds-mobilised") == 7,
+            timeout=5000)
+        assert db_report(hq_db, "PA3.6", "2026-S1").value("advocacy-events") == 12500
         events.setText(format_number(12500))  # back to what is saved, for the next test
+        funds.setText(format_number(1234567.891234))
         editor.save_now()
         wait_idle(qtbot, window.session)
     finally:

@@ -730,6 +730,13 @@ def test_headquarters_window_says_its_own_history_forked(open_window, hq, qtbot)
 def test_tab_goes_from_the_plan_to_the_reports_fields(open_window, office_db, qtbot):
     window = open_window(office_db)
     view = window.office_view
+    # before any action is chosen, the empty pane is no stop: one that showed no focus
+    window.activateWindow()
+    view.tree.tree.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.tree.tree)
+    qtbot.keyClick(view.tree.tree, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not view.editor
+    assert view.editor._form is None  # (the form is not built by it)
     code = window.identity.own_actions()[0].code
     view.select_action(code)
     wait_idle(qtbot, window.session)

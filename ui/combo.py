@@ -48,3 +48,57 @@ class ElidingComboBox(QComboBox):
             self._cut = cut
             super().setToolTip(cut or self._own_tip)
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+
+def find_by_words(combo: QComboBox) -> None:
+    """Let typing choose an item of ``combo`` by the first letters of its words, past
+    a symbol it begins with ("● On track": "o"; "— No report yet": "n"). Qt matched
+    the item's whole text, so no letter chose a status: a keyboard user counted arrow
+    presses. In the closed box and in its open list alike."""
+    combo.setView(_WordSearchList(combo))
+
+
+def _words(text: str) -> str:
+    """``text`` from its first letter or digit on, as compared with what is typed."""
+    import re
+
+    return re.sub(r"^\W+", "", text or "").casefold()
+
+
+def _list_view_type() -> type:
+    from PySide6.QtWidgets import QListView
+
+    return QListView
+
+
+class _WordSearchList(_list_view_type()):  # type: ignore[misc]
+    """A combo box's list whose keyboard search skips a leading symbol
+    (``find_by_words``). As Qt's: letters typed within the keyboard input interval
+    add up ("on"); one letter typed again goes to the next item it begins with."""
+
+    _typed = ""
+    _typed_at = -1e9
+
+    def keyboardSearch(self, search: str) -> None:
+        import time
+
+        from PySide6.QtWidgets import QApplication
+
+        now = time.monotonic()
+        if now - self._typed_at > QApplication.keyboardInputInterval() / 1000:
+            self._typed = ""
+        self._typed_at = now
+        self._typed += search
+        key = self._typed.casefold()
+        model, root = self.model(), self.rootIndex()
+        rows = model.rowCount(root)
+        current = max(self.currentIndex().row(), 0)
+        if len(set(key)) == 1:  # "o", "oo": the next item beginning with it
+            key, start = key[0], current + 1
+        else:
+            start = current
+        for step in range(rows):
+            index = model.index((start + step) % rows, self.modelColumn(), root)
+            if _words(index.data()).startswith(key):
+                self.setCurrentIndex(index)
+                return

@@ -58,6 +58,7 @@ from fieldplan.progress import list_reports
 from fieldplan.text import search_key
 from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
+from ui.combo import find_by_words
 from ui.context import Identity, allow_writes, lang, office_label, time_text
 from ui.dialogs import ConfirmDialog, choice_combo, detail_label, refill_combo
 from ui.models import (
@@ -435,6 +436,7 @@ class OverviewPage(QWidget):
             _("Filter by level"), [(_("All levels"), "")] + [(level_label(v), v) for v in LEVELS]
         )
         self.status = _combo(_("Filter by status"), _overview_status_items())
+        find_by_words(self.status)  # ("o": On track, past its symbol)
         # the offices that have not reported, apart from the statuses
         self.status.insertSeparator(self.status.findData(NO_REPORT))
         for w in (self.office, self.area, self.level, self.status):
@@ -585,6 +587,7 @@ class ReportsPage(QSplitter):
             _("Period shown"), [(_("This period"), "period"), (_("All periods"), "")]
         )
         self.status = _combo(_("Filter by status"), _status_items())
+        find_by_words(self.status)  # ("o": On track, past its symbol)
         self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [
             (office_label(o), o) for o in all_offices()])
         self.area = _combo(_("Filter by area"), _area_items(identity))

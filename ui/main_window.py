@@ -537,6 +537,9 @@ class MainWindow(QMainWindow):
                       self.file_gone_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.office_view.tree.lock_headings()
+        # the report's pane is no stop of its own when tabbing, from the first screen
+        # on (it was one, showing no focus, until an action was chosen)
+        self.office_view.editor.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sync_label.installEventFilter(_ElideOnResize(self))
         self._sync_timer.start()
         self.check_outside()  # where the database stands, to compare with

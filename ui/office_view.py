@@ -22,6 +22,7 @@ from fieldplan.i18n import STATUS_SYMBOLS, _, level_label, status_label
 from fieldplan.model import LEVELS, STATUSES, ProgressReport
 from fieldplan.plan import Action, Plan, illustrative_note, marked_code
 from fieldplan.progress import list_reports
+from ui.combo import find_by_words
 from ui.context import Identity, illustrative_tip, lang
 from ui.hidden_reports import (
     HiddenReport,
@@ -79,6 +80,7 @@ class PlanTree(QWidget):
         self.status.addItem("— " + _("No report yet"), NO_REPORT)
         for status in STATUSES:
             self.status.addItem(f"{STATUS_SYMBOLS[status]} {status_label(status)}", status)
+        find_by_words(self.status)  # ("o": On track, past its symbol)
         level_label_w = QLabel(_("&Level"))
         level_label_w.setBuddy(self.level)
         status_label_w = QLabel(_("Sho&w"))

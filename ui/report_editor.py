@@ -425,9 +425,6 @@ class ReportEditor(QScrollArea):
         self._body = body
         self.setWidget(body)
         self.title.setText(_("Choose an action in the plan."))
-        # the scroll area is no stop of its own when tabbing, from the first screen on
-        # (a stop that showed no focus, between the plan and the period)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def _build_form(self) -> None:
         if self._form is not None:
@@ -436,8 +433,12 @@ class ReportEditor(QScrollArea):
         from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QLineEdit, QPushButton
 
         from ui.bidi_widgets import PlainTextEdit
+        from ui.combo import find_by_words
 
         self._form = QWidget()
+        # the scroll area is no stop of its own when tabbing: from the tree to Status
+        # (also set once the window is painted: MainWindow._after_first_paint)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         # the form wraps to the width it has; when even its narrowest is wider (large
         # fonts, long words), a scrollbar reaches the rest: nothing is ever cut off
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
@@ -477,6 +478,7 @@ class ReportEditor(QScrollArea):
         self.status = QComboBox()
         for status in STATUSES:
             self.status.addItem(f"{STATUS_SYMBOLS[status]} {status_label(status)}", status)
+        find_by_words(self.status)  # ("o": On track, past its symbol)
         self.status.setAccessibleName(_("Status"))
         self.status.currentIndexChanged.connect(self._edited)
         # in its place while the report cannot be edited: a disabled combo is skipped

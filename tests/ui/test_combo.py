@@ -29,3 +29,41 @@ def test_a_choice_too_wide_for_its_box_ends_with_an_ellipsis(qtbot) -> None:
     combo.grab()
     assert combo._cut == ""  # "Mali" fits
     QApplication.processEvents()
+
+
+def test_typing_a_letter_chooses_a_status_past_its_symbol(open_window, qtbot, hq_db):
+    """Every status begins with its symbol ("● On track"): Qt matched what is typed
+    with the whole text, so no letter chose one, in the report's Status nor in the
+    filters. A keyboard user counted arrow presses (the Level filter beside took
+    letters)."""
+    from PySide6.QtCore import Qt
+
+    from tests.ui.test_office_work import choose
+
+    window = open_window(hq_db)
+    interval = QApplication.keyboardInputInterval() + 20
+
+    def typed(combo, keys: str) -> list[str]:
+        seen = []
+        for key in keys:
+            qtbot.keyClick(combo, key)
+            seen.append(combo.currentData())
+            qtbot.wait(interval)  # each letter on its own, as people type
+        return seen
+
+    editor = choose(window, qtbot, "PA1.6")
+    editor.status.setCurrentIndex(editor.status.findData("not-started"))
+    assert typed(editor.status, "oocaN") == [
+        "on-track", "off-track", "completed", "at-risk", "not-started"]
+    qtbot.keyClicks(editor.status, "of")  # letters that follow add up
+    assert editor.status.currentData() == "off-track"
+    qtbot.wait(interval)
+    # in its open list too
+    editor.status.showPopup()
+    qtbot.keyClick(editor.status.view(), "c")
+    assert editor.status.view().currentIndex().data(Qt.ItemDataRole.UserRole) == "completed"
+    editor.status.hidePopup()
+    shown = window.office_view.tree.status
+    assert typed(shown, "n") == ["none"]  # — No report yet
+    for combo in (window.hq_desk.reports.status, window.hq_desk.overview.status):
+        assert typed(combo, "a")[-1] == "at-risk"

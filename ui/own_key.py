@@ -127,13 +127,13 @@ class OwnKeyDialog(QDialog):
                 "must match the one they see."))
         else:
             intro = QLabel(_(
-                "Headquarters checks this fingerprint before it trusts bundles signed by a "
-                "key it does not know yet (a new computer, or one restored from a backup). "
-                "Read it to them on the phone, group by group: it must match the one they "
-                "see."))
+                "Headquarters checks this computer's key fingerprint, below, before it "
+                "trusts bundles signed by a key it does not know yet (a new computer, or "
+                "one restored from a backup). Read it to them on the phone, group by "
+                "group: it must match the one they see."))
         self.intro = intro
         intro.setWordWrap(True)
-        lay.addWidget(intro)
+        readable(intro)
         self.deadline_note: QLabel | None = None
         if keys.key_deadline:
             # (a new office) headquarters knows this key once a first bundle reaches it
@@ -146,7 +146,6 @@ class OwnKeyDialog(QDialog):
                 keys.key_deadline, export_menu(), exported=keys.exported)) + ".")
             self.deadline_note.setWordWrap(True)
             readable(self.deadline_note)
-            lay.addWidget(self.deadline_note)
         form = QFormLayout()
         self.office = QLabel(in_layout_direction(identity.office_text()))
         self.office.setTextFormat(Qt.TextFormat.PlainText)
@@ -160,19 +159,30 @@ class OwnKeyDialog(QDialog):
         form.addRow(_("Key fingerprint"), self.fingerprint)
         self.hq_fingerprint: QLineEdit | None = None
         self.hq_note: QLabel | None = None
+        hq_form = QFormLayout()
         if keys.hq is not None:
             from fieldplan.sync.enrol import hq_key_check_text
 
             label = _("Headquarters key fingerprint")
             self.hq_fingerprint = fingerprint_field(keys.hq.fingerprint, label)
-            form.addRow(label, self.hq_fingerprint)
-        lay.addLayout(form)
-        if keys.hq is not None:
+            hq_form.addRow(label, self.hq_fingerprint)
             # the command kept whole in Arabic ("fieldplan keys show")
             self.hq_note = QLabel(isolated_codes(hq_key_check_text()))
             self.hq_note.setWordWrap(True)
             readable(self.hq_note)
-            lay.addWidget(self.hq_note)
+        own = [intro, *([self.deadline_note] if self.deadline_note else []), form]
+        hq = [hq_form, self.hq_note] if self.hq_note is not None else []
+        # just set up: headquarters' key, the one to check now, first and apart (below
+        # this computer's own, after a paragraph on it, a new office read its own key
+        # to headquarters, which matched nothing there)
+        for group in ((hq, own) if set_up else (own, hq)):
+            if group and lay.count():
+                lay.addSpacing(8)  # (the two keys apart)
+            for part in group:
+                if isinstance(part, QFormLayout):
+                    lay.addLayout(part)
+                else:
+                    lay.addWidget(part)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         #: a new key for this computer (``keys rotate``), the window asks first; not

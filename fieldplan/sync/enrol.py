@@ -179,13 +179,19 @@ def key_deadline_text(expires: str, way: str, *, exported: bool = False,
     """What an office whose key headquarters has not registered yet is told
     (``key_deadline``, its ``expires``): before it, to send a first bundle in time
     (``way``: a command or a menu path); after it, that headquarters will check the
-    key's fingerprint by phone. ``exported``: a bundle was written here already (it may
-    have reached headquarters in time, its registration not back here yet). The date
+    key's fingerprint by phone. ``exported``: a bundle was written here already (before
+    the deadline: to make sure it reaches headquarters; after, it may have reached
+    headquarters in time, its registration not back here yet). The date
     in ``lang`` (None: the current language)."""
     from fieldplan.i18n import format_date
 
     date = format_date(expires, lang)
     if events.utc_iso() < expires:
+        if exported:
+            # (it said to send a first bundle, the one just written, until headquarters'
+            # bundle came back; and cut off the status bar's "Last export")
+            return _("make sure your bundle reaches headquarters before {date}").format(
+                date=date)
         # Translators: {way} is a command ('fieldplan export') or a menu path
         # ("File ▸ Export…")
         return _("send headquarters a first bundle before {date} so that it knows this "

@@ -103,6 +103,10 @@ def test_the_words_before_and_after_the_date(monkeypatch: pytest.MonkeyPatch) ->
     expires = "2025-09-23T10:00:00Z"
     later_than(monkeypatch, "2025-07-01T08:00:00Z")
     assert key_deadline_text(expires, "File ▸ Export…") == BEFORE.format(date="23 Sept 2025")
+    # once a bundle is written: not to send one (the one written), until HQ registers
+    # the key (it cut off the status bar's "Last export" too)
+    assert key_deadline_text(expires, "File ▸ Export…", exported=True) == (
+        "make sure your bundle reaches headquarters before 23 Sept 2025")
     # in the language asked for
     assert "2025" in key_deadline_text(expires, "x", lang="fr")
     later_than(monkeypatch, "2026-01-20T09:00:00Z")

@@ -38,6 +38,12 @@ def test_the_status_bar_words_before_and_after_the_date(monkeypatch) -> None:
     state = SyncState(None, None, None, None, 0, (), 0, 0, key_deadline=expires)
     later_than(monkeypatch, "2025-07-01T08:00:00Z")
     assert sync_text(state) == BEFORE.format(date="23 Sept 2025") + " · Never exported"
+    # a bundle written: no longer "send a first bundle" (the one written), and short
+    # enough to leave "Last export" on a narrow window's status bar
+    written = SyncState({"at": "2025-07-01T07:00:00Z"}, None, None, None, 0, (), 0, 0,
+                        key_deadline=expires)
+    assert sync_text(written).startswith(
+        "Make sure your bundle reaches headquarters before 23 Sept 2025 · Last export ")
     later_than(monkeypatch, "2026-01-20T09:00:00Z")
     assert sync_text(state) == AFTER + " · Never exported"
     # registered, or set up from an older headquarters' setup bundle: nothing

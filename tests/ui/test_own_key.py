@@ -181,3 +181,34 @@ def test_the_window_warns_at_once_of_a_key_file_that_cannot_sign(
         window.grab().save(str(shots / f"key-file-{how}-{lang}.png"))
     finally:
         apply_language(app, "en")
+
+
+def test_just_set_up_headquarters_key_comes_first(open_window, qtbot, office_db, tmp_path):
+    """Shown as the first run ends, the dialog said to check headquarters' fingerprint
+    "below", then spoke of "this fingerprint" (the computer's own) and showed it first:
+    a new office read its own key to headquarters, which matched nothing there. Now
+    headquarters' key and what to do with it come first; the computer's own after,
+    named so. From the Help menu, the computer's own key comes first, as before."""
+    window = open_window(office_db)
+    window.own_key_dialog(set_up=True)  # (as the first run ends: ui/app.py)
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "own-key-dialog") is not None,
+                    timeout=5000)
+    dialog = window.findChild(QDialog, "own-key-dialog")
+    dialog.show()
+    qtbot.waitUntil(dialog.isVisible)
+
+    def top(widget) -> int:
+        return widget.mapTo(dialog, widget.rect().topLeft()).y()
+
+    assert top(dialog.set_up_note) < top(dialog.hq_fingerprint) < top(dialog.hq_note) \
+        < top(dialog.intro) < top(dialog.fingerprint)
+    assert dialog.intro.text().startswith("Headquarters checks this computer's key "
+                                          "fingerprint, below, before it trusts")
+    dialog.grab().save(str(tmp_path / "own-key-set-up.png"))
+    dialog.close()
+    wait_idle(qtbot, window.session)
+    dialog = _open_own_key(window, qtbot)
+    dialog.show()
+    qtbot.waitUntil(dialog.isVisible)
+    assert top(dialog.intro) < top(dialog.fingerprint) < top(dialog.hq_fingerprint)
+    dialog.close()

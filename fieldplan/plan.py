@@ -134,6 +134,16 @@ class Indicator:
                 return value
         return self.target
 
+    def target_period(self, period: Period | str) -> str | None:
+        """The later period whose milestone ``target_for(period)`` is, the period
+        having none of its own ("2026-S2" for 2026-S1): a report says which, else its
+        figure reads as the period's own target. None: its own, the end's, or none."""
+        wanted = as_period(period)
+        for key, _value in self.targets:  # sorted by period
+            if as_period(key) >= wanted:
+                return None if as_period(key) == wanted else str(as_period(key))
+        return None
+
     def target_is_end(self, period: Period | str) -> bool:
         """Whether ``target_for(period)`` is the end-of-plan target, there being no
         target of the period's own or after it: a report says so by its figure."""

@@ -48,6 +48,7 @@ from fieldplan.i18n import (
     lead_label,
     level_label,
     ngettext,
+    period_words,
     state_label,
     status_label,
     unit_label,
@@ -1211,10 +1212,16 @@ class ReportEditor(QScrollArea):
             shown = "—" if target is None else (
                 format_percent(target, decimals=True) if ind.unit == "percent"
                 else format_number(target))
+            later = ind.target_period(self.period) if target is not None else None
             if at_end:
                 # Translators: the target column of the report editor, when the
                 # period has no milestone of its own or after it: "600 (end of plan)"
                 shown = _("{target} (end of plan)").format(target=shown)
+            elif later:
+                # Translators: the target column of the report editor, when the period
+                # has no milestone of its own, a later one's: "200 (for 2nd semester 2026)"
+                shown = _("{target} (for {period})").format(
+                    target=shown, period=period_words(later))
             tlabel = QLabel(shown)
             # numbers have no direction of their own: put them under their heading,
             # on the layout's leading side (right in Arabic)
@@ -1236,6 +1243,9 @@ class ReportEditor(QScrollArea):
             elif at_end:
                 about = _("Target for the end of the plan: {target} ({unit}).").format(
                     target=format_number(target), unit=unit)
+            elif later:
+                about = _("Target for {period}: {target} ({unit}).").format(
+                    period=period_words(later), target=format_number(target), unit=unit)
             else:
                 about = _("Target: {target} ({unit}).").format(
                     target=format_number(target), unit=unit)

@@ -233,6 +233,8 @@ def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:
 
 
 def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None) -> list[Flowable]:
+    from fieldplan.i18n import period_words
+
     _ = ctx.gettext
     out: list[Flowable] = []
     for ind in action.indicators:
@@ -247,11 +249,18 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None) -> list[Flow
         )
         if unit:
             figures += " " + unit
+        later = ind.target_period(ctx.period) if target is not None else None
         if target is not None and ind.target_is_end(ctx.period):
             # Translators: an indicator's figures held to the plan's end target, the
             # period having no milestone of its own or after it: "72 of 600 people
             # (end of plan)"
             figures = _("{figures} (end of plan)").format(figures=figures)
+        elif later:
+            # Translators: an indicator's figures held to a later semester's target,
+            # the period having none of its own: "10 of 200 people (target for 2nd
+            # semester 2026)"
+            figures = _("{figures} (target for {period})").format(
+                figures=figures, period=period_words(later, ctx.lang))
         out.append(cm.cell(ctx, ind.title.get(ctx.lang), cm.MUTED_SMALL))
         out.append(cm.cell(ctx, figures, cm.BOLD_SMALL, space_after=2))
     return out or [cm.cell(ctx, "–")]

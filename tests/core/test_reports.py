@@ -1467,3 +1467,20 @@ def test_the_sheet_counts_actions_in_the_right_number(make_office, tmp_path) -> 
                        ("fr", "Rapports\u00a0: 1 sur 1 action, dont 0 soumis")):
         assert i18n.translation(lang).ngettext(one, many, 1).format(
             reported=1, actions=1, submitted=0) == said
+
+
+def test_a_later_semesters_target_says_whose_it_is(make_office, tmp_path) -> None:
+    """With no milestone of its own, a semester is held to the next one's: the sheet
+    printed "10 of 200 people" as if 200 were the semester's own target (the end
+    target said "(end of plan)")."""
+    from fieldplan import progress
+
+    ml = make_office("ML")
+    ind = next(i for i in ml.plan().action("PA2.1").indicators if i.key == "inspectors-trained")
+    assert ind.target_period("2026-S1") == "2026-S2" and ind.target_for("2026-S1") == 200
+    assert ind.target_period("2026-S2") is None  # its own
+    progress.record_progress(ml, "PA2.1", "2026-S1", status="on-track",
+                             values={"inspectors-trained": 10})
+    text = " ".join(pdf_text(build_status_sheet(ml, "2026-S1", "ML",
+                                                out=tmp_path / "s.pdf")).split())
+    assert "10 of 200 people (target for 2nd semester 2026)" in text

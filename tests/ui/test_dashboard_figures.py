@@ -96,15 +96,19 @@ def test_the_dashboard_says_how_many_reports_are_submitted(
 def test_the_editor_says_a_target_is_the_end_of_plan_one(
         lang, language, open_window, office_db, qtbot, tmp_path) -> None:
     """2025-S2 has no target for officials trained: it is held to the first milestone
-    (150 in 2026-S1), not the end one (600); data reports have only the end one."""
+    (150 in 2026-S1), not the end one (600), and says which (it read as 2025-S2's
+    own); data reports have only the end one."""
     language(lang)
     window = open_window(office_db)
     editor = choose(window, qtbot, "PA1.2", "2025-S2")
     editor.grab().save(str(tmp_path / f"editor-{lang}.png"))
     targets = [editor.indicator_grid.itemAtPosition(row, 1).widget().text()
                for row in (1, 3)]  # (each with its error line below)
-    assert targets[0] == "150" and targets[1].startswith("10")
+    assert targets[0].startswith("150") and targets[1].startswith("10")
     if lang == "en":
+        assert targets[0] == "150 (for 1st semester 2026)"
+        assert editor.errors["value.officials-trained"].about.startswith(
+            "Target for 1st semester 2026: 150")
         assert targets[1] == "10 (end of plan)"
         # what a screen reader says beside the field
         assert editor.errors["value.data-reports"].about.startswith(

@@ -442,6 +442,13 @@ class Pack:
             "fieldplan counts them.", count).format(
                 count=self._n(count), offices=join_list(self.unknown, self.ctx.lang))
 
+    def _deadline_end(self) -> str:
+        """When the deadline's day ended, as the pack prints times (in UTC): at this
+        computer's midnight after it (``_local_day_start``), by which data is late.
+        Said with the day, as the arrivals are printed in UTC: one at 21:00 UTC on the
+        deadline day is late at an headquarters three hours ahead."""
+        return self.ctx.when(_local_day_start(self.deadline + timedelta(days=1)))
+
     def _date(self, day: date) -> str:
         from fieldplan.i18n import format_date
 
@@ -893,15 +900,18 @@ class Pack:
             # (a pack printed before the deadline: none can have arrived after it; the
             # deadline's day ends at this computer's midnight, as for late data)
             none_known = _(
-                "None known: no data arrived after the deadline ({date}), no bundle is "
-                "in quarantine, no conflict is open and no events are missing."
+                "None known: no data arrived after the deadline ({date}, which ended at "
+                "{end}), no bundle is in quarantine, no conflict is open and no events are "
+                "missing."
             ) if ctx.printed.astimezone().date() > self.deadline else _(
-                "None known: the deadline ({date}) has not passed yet, no bundle is in "
-                "quarantine, no conflict is open and no events are missing."
+                "None known: the deadline ({date}, which ends at {end}) has not passed "
+                "yet, no bundle is in quarantine, no conflict is open and no events are "
+                "missing."
             )
             return [
                 self._t(
-                    none_known.format(date=self._date(self.deadline)),
+                    none_known.format(date=self._date(self.deadline),
+                                      end=self._deadline_end()),
                     space_after=4,
                 ),
                 *self._repaired(facts.repaired),
@@ -951,8 +961,8 @@ class Pack:
             )
         if facts.late:
             block(
-                _("Data received after the deadline ({date})").format(
-                    date=self._date(self.deadline)),
+                _("Data received after the deadline ({date}, which ended at {end})").format(
+                    date=self._date(self.deadline), end=self._deadline_end()),
                 [_("Office"), _("Files"), _("Last received"), _("Reports of this period changed")],
                 [
                     [

@@ -111,7 +111,8 @@ def test_review_deadline(db, tmp_path, capsys) -> None:
     assert not out.exists()
     assert main([*argv, "--deadline", "2026-06-30"]) == 0
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
-    assert "no data arrived after the deadline (30 Jun 2026)" in " ".join(text.split())
+    assert "no data arrived after the deadline (30 Jun 2026, which ended at " in " ".join(
+        text.split())
 
 
 def test_help_texts(capsys) -> None:

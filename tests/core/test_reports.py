@@ -327,11 +327,13 @@ def test_a_pack_printed_before_the_deadline_does_not_say_nothing_came_after_it(
     deadline = format_date(check_deadline(hq.plan(), "2026-S2", None), "en")
     clock("2026-12-06")
     text = " ".join(pdf_text(build_review_pack(hq, "2026-S2", tmp_path / "early.pdf")).split())
-    assert f"None known: the deadline ({deadline}) has not passed yet, no bundle" in text
+    assert f"None known: the deadline ({deadline}, which ends at " in text
+    assert " UTC) has not passed yet, no bundle" in text
     assert "arrived after" not in text
     clock("2027-02-01")
     text = " ".join(pdf_text(build_review_pack(hq, "2026-S2", tmp_path / "late.pdf")).split())
-    assert f"None known: no data arrived after the deadline ({deadline}), no bundle" in text
+    assert f"None known: no data arrived after the deadline ({deadline}, which ended at " \
+        in text
 
 
 def test_the_deadline_passes_at_this_computers_midnight(hq, tmp_path, clock, monkeypatch):
@@ -347,6 +349,9 @@ def test_the_deadline_passes_at_this_computers_midnight(hq, tmp_path, clock, mon
         pack = build_review_pack(hq, "2026-S2", tmp_path / "p.pdf")
         text = " ".join(pdf_text(pack).split())
         assert "no data arrived after the deadline" in text
+        # when it ended, as the pack prints times (in UTC): Dhaka's midnight after it
+        ended = format_date(deadline, "en") + ", 18:00:00 UTC"
+        assert f"({format_date(deadline, 'en')}, which ended at {ended})" in text
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -922,7 +927,7 @@ def test_late_data_names_only_the_files_that_brought_it(hq, make_office,
     received = {r[0] for r in hq.conn.execute("SELECT received_at FROM inbox")}
     assert ml.received_at in received  # the import's one time, its inbox line's too
     text = pdf_text(build_review_pack(hq, "2025-S2", tmp_path / "r.pdf"))
-    late = text[text.index("Data received after the deadline (30 Jan 2026)"):]
+    late = text[text.index("Data received after the deadline (30 Jan 2026, which ended at"):]
     assert "only-2025-S2.fieldplan" in late
     assert "only-2026-S1.fieldplan" not in text and "again.fieldplan" not in text
 

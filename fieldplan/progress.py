@@ -3,6 +3,7 @@ an event in the same transaction as the merged state."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -21,7 +22,7 @@ from fieldplan.replica import Changes, Replica
 from fieldplan.text import clean_text
 
 if TYPE_CHECKING:
-    from fieldplan.plan import Action, Indicator
+    from fieldplan.plan import Action, Indicator, Plan
 
 #: Longest narrative accepted in one field (characters).
 MAX_TEXT = 20_000
@@ -865,13 +866,60 @@ def negative_count_problem(indicator: Indicator, value: float | None, *,
              "sign a typo?").format(key=indicator.key, value=format_number(value))
 
 
+#: Counts of things that come whole: a fraction of one ("12.5 people") is most likely
+#: a slip of the decimal point. (Days may come in halves.)
+WHOLE_UNITS = COUNT_UNITS - {"days"}
+
+
+def value_problem(indicator: Indicator, value: float | None, *, named: bool = True) -> str:
+    """What looks wrong in an indicator's actual, in one line ("" when nothing does),
+    said, not refused (as ``negative_count_problem``, which it says first): a count of
+    whole things with a fraction (``WHOLE_UNITS``), a percent above 100. ``named``:
+    see ``negative_count_problem``."""
+    from fieldplan.i18n import format_percent
+
+    below = negative_count_problem(indicator, value, named=named)
+    if below or value is None:
+        return below
+    if indicator.unit in WHOLE_UNITS and not float(value).is_integer():
+        if not named:
+            # Translators: under an indicator's Actual in the report editor
+            return _("Not a whole number, but it is a count: is the decimal point right?")
+        return _("indicator {key}: {value} is not a whole number, but it is a count: is the "
+                 "decimal point right?").format(key=indicator.key, value=format_number(value))
+    if indicator.unit == "percent" and value > 100:
+        if not named:
+            # Translators: under an indicator's Actual in the report editor
+            return _("More than {hundred}: is it right?").format(hundred=format_percent(100))
+        return _("indicator {key}: {value} is more than {hundred}: is it right?").format(
+            key=indicator.key, value=format_percent(value, decimals=True),
+            hundred=format_percent(100))
+    return ""
+
+
+def not_started_problem(plan: Plan, period: str) -> str:
+    """That ``period`` has not started yet by this computer's clock (its day), in one
+    line, or "": a report on it, or its submission, is most likely for another period
+    (headquarters' pack then said an office's "latest period reported" was a semester
+    a year away). Said, not refused: a computer's date may be wrong."""
+    from fieldplan.i18n import format_date, period_words
+
+    start, _end = plan.period_bounds(period)
+    today = dt.datetime.fromtimestamp(events.wall_ms() / 1000).date()
+    if today >= start:
+        return ""
+    return _("{period} has not started yet (it starts on {date}, and this computer's date "
+             "is {today}): is the period right?").format(
+        period=period_words(period), date=format_date(start), today=format_date(today))
+
+
 def report_problems(report: ProgressReport, action: Action) -> tuple[str, ...]:
     """What looks wrong in a report on ``action`` though it was taken, one line each
     (``progress set`` says them): its status and percent disagree
-    (``status_percent_problem``), a count below zero (``negative_count_problem``, by
+    (``status_percent_problem``), an actual that looks wrong (``value_problem``, by
     the plan's order of indicators)."""
     lines = [status_percent_problem(report)]
-    lines += [negative_count_problem(ind, report.value(ind.key)) for ind in action.indicators]
+    lines += [value_problem(ind, report.value(ind.key)) for ind in action.indicators]
     return tuple(line for line in lines if line)
 
 

@@ -1248,6 +1248,13 @@ class MainWindow(QMainWindow):
             "edited until they are reopened.",
             summary.drafts,
         ).format(n=summary.drafts, period=format_period(period))
+        from fieldplan.progress import not_started_problem
+
+        # a semester to come: most likely not the one meant (said, not refused: the
+        # computer's date may be wrong); Enter does not submit
+        not_started = not_started_problem(self.identity.plan, period)
+        if not_started:
+            text += "\n\n" + sentence(not_started)
         # reports two computers wrote differently: this laptop would submit the values
         # it shows, the other laptop's unseen. Said first, and Enter does not submit
         # (a report submitted already is not submitted again: not said)
@@ -1281,7 +1288,7 @@ class MainWindow(QMainWindow):
 
         # (as the lock dialog's warnings: Enter does not submit)
         dialog = ConfirmDialog(self, _("Submit period"), text, details, _("&Submit"),
-                               cautious=bool(conflicts or refused))
+                               cautious=bool(conflicts or refused or not_started))
         dialog.setObjectName("submit-dialog")
         dialog.accepted.connect(lambda: self._submit(period))
         dialog.open()

@@ -68,12 +68,12 @@ from fieldplan.progress import (
     check_base,
     get_report,
     is_locked,
-    negative_count_problem,
     record_progress,
     reopen_report,
     report_conflicts,
     report_versions,
     status_percent_note,
+    value_problem,
 )
 from fieldplan.status import key_revoked
 from fieldplan.text import clean_text
@@ -1363,7 +1363,8 @@ class ReportEditor(QScrollArea):
     def _show_notes(self) -> None:
         """Say under their fields what looks wrong in the values on screen, though it
         is saved as typed (``fieldplan.progress`` says when, as ``progress set`` does):
-        a status and a percent that disagree, a count below zero. Kept up to date as
+        a status and a percent that disagree, an actual that looks wrong (a count below
+        zero or with a fraction, a percent above 100). Kept up to date as
         they are typed; not on a report that cannot be edited (nothing to do there)."""
         if self._form is None:
             return
@@ -1375,7 +1376,7 @@ class ReportEditor(QScrollArea):
         for key, note in self.indicator_notes.items():
             value = parse_number(self.indicator_edits[key].text())
             number = value if isinstance(value, int | float) else None
-            self._set_note(note, negative_count_problem(indicators[key], number, named=False)
+            self._set_note(note, value_problem(indicators[key], number, named=False)
                            if key in indicators else "")
 
     @staticmethod

@@ -519,8 +519,9 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
                 field=_NARRATIVE_OPTIONS.get(exc.field, exc.field),
                 length=format_number(exc.length), limit=format_number(exc.limit))) from None
         report = prog.get_report(rep, action, period)
-        problems = (prog.report_problems(report, rep.plan().action(action))
-                    if report is not None and changes.events else ())
+        problems = (prog.not_started_problem(rep.plan(), period),
+                    *prog.report_problems(report, rep.plan().action(action))) \
+            if report is not None and changes.events else ()
         revoked = key_revoked(rep)
     # the change is saved: from here on, nothing may fail
     data = {"action": action, "period": period, "changed": bool(changes.events)}
@@ -534,7 +535,8 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
            else _("No change to {action} for {period}: {status}"))
     output(args, data, msg.format(action=action, period=period, status=status))
     for problem in problems:
-        warn(problem)
+        if problem:
+            warn(problem)
     if revoked and changes.events:
         warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0
@@ -547,6 +549,7 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
     period = period_of(args)
     with open_db(args) as rep:
         changes = prog.submit_period(rep, period)
+        not_started = prog.not_started_problem(rep.plan(), period) if changes.events else ""
         left_out = hidden_drafts(rep, period)
         revoked = key_revoked(rep)
         # two computers wrote these reports differently: the values shown here were
@@ -567,6 +570,8 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
 
     output(args, {"period": period, "submitted": changes.events,
                   "hidden_left_out": list(left_out), "in_conflict": in_conflict}, human)
+    if not_started:
+        warn(not_started)
     if in_conflict:
         warn(ngettext(
             "{count} report of {period} is still in conflict ({actions}): two computers "

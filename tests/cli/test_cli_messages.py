@@ -1221,3 +1221,28 @@ def test_a_count_below_zero_is_said(ml_db, capsys) -> None:
     code, _out, err = run("--db", ml_db, "progress", "set", "PA2.3", "--period", "2026-S2",
                           "--value", "corridors=2", capsys=capsys)
     assert code == 0 and err == ""
+
+
+def test_a_semester_to_come_is_warned_of(ml_db, capsys, monkeypatch) -> None:
+    """On 6 Dec 2026 an office recorded and submitted 2027-S2 in silence; headquarters'
+    pack then said its latest period reported was a semester a year away. Said, not
+    refused: the computer's date may be wrong."""
+    from datetime import UTC, datetime
+
+    from fieldplan import events
+
+    noon = int(datetime(2026, 12, 6, 12, tzinfo=UTC).timestamp() * 1000)
+    monkeypatch.setattr(events, "wall_ms", lambda: noon)
+    act = _national(ml_db, capsys)["code"]
+    said = ("fieldplan: warning: 2nd semester 2027 has not started yet (it starts on 1 Jul "
+            "2027, and this computer's date is 6 Dec 2026): is the period right?\n")
+    code, _out, err = run("--db", ml_db, "progress", "set", act, "--period", "2027-S2",
+                          "--status", "completed", "--percent", "100", capsys=capsys)
+    assert code == 0 and err == said
+    code, _out, err = run("--db", ml_db, "progress", "submit", "--period", "2027-S2",
+                          capsys=capsys)
+    assert code == 0 and err == said
+    # the semester under way: nothing said
+    code, _out, err = run("--db", ml_db, "progress", "set", act, "--period", "2026-S2",
+                          "--status", "on-track", capsys=capsys)
+    assert code == 0 and err == ""

@@ -85,3 +85,32 @@ def test_report_problems_in_order() -> None:
     assert problems[0].startswith("PA2.3 is marked completed at 40%")
     assert problems[1].startswith("indicator corridors: -1 ")
     assert progress.report_problems(_report("on-track", 40), action) == ()
+
+
+def test_a_fraction_of_a_count_and_a_percent_past_100_are_said_not_refused(
+        make_office) -> None:
+    """'12.5 people' and '150%' of a reintegration rate were taken in silence (a count
+    below zero is said)."""
+    ml = make_office("ML")
+    action = ml.plan().action("PA4.3")
+    units = {ind.unit: ind.key for ind in action.indicators}
+    people, percent = units["people"], units["percent"]
+    progress.record_progress(ml, "PA4.3", "2026-S2", status="on-track", percent=20,
+                             values={people: 12.5, percent: 150})
+    report = progress.get_report(ml, "PA4.3", "2026-S2")
+    assert (report.value(people), report.value(percent)) == (12.5, 150)  # as typed
+    said = {people: f"indicator {people}: 12.5 is not a whole number, but it is a count: "
+                    "is the decimal point right?",
+            percent: f"indicator {percent}: 150% is more than 100%: is it right?"}
+    assert progress.report_problems(report, action) == tuple(
+        said[ind.key] for ind in action.indicators if ind.key in said)  # (plan order)
+    ind = next(i for i in action.indicators if i.key == people)
+    assert progress.value_problem(ind, 12.5, named=False) == (
+        "Not a whole number, but it is a count: is the decimal point right?")
+    for fine in (12, 12.0, 0, None):
+        assert progress.value_problem(ind, fine) == ""
+    ind = next(i for i in action.indicators if i.key == percent)
+    assert progress.value_problem(ind, 100.5, named=False) == "More than 100%: is it right?"
+    assert progress.value_problem(ind, 100) == progress.value_problem(ind, 5.5) == ""
+    days = _indicator("days")
+    assert progress.value_problem(days, 2.5) == ""  # days come in halves

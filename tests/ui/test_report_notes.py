@@ -148,3 +148,21 @@ def test_the_notes_fit_beside_the_fields(lang, language, open_window, office_db,
             "corridors"]
         assert note.mapToGlobal(note.rect().topLeft()).y() > field.mapToGlobal(
             field.rect().topLeft()).y()
+
+
+def test_a_fraction_of_a_count_and_a_percent_past_100_are_noted(open_window, office_db,
+                                                                 qtbot) -> None:
+    window = open_window(office_db)
+    editor = choose(window, qtbot, "PA2.3")
+    corridors = editor.indicator_notes["corridors"]
+    _type(qtbot, editor.indicator_edits["corridors"], "2.5")
+    assert not corridors.isHidden() and corridors.text() == (
+        "Not a whole number, but it is a count: is the decimal point right?")
+    _type(qtbot, editor.indicator_edits["average-cost"], "150")
+    assert editor.indicator_notes["average-cost"].text() == "More than 100%: is it right?"
+    _type(qtbot, editor.indicator_edits["corridors"], "2")
+    assert corridors.isHidden()
+    qtbot.waitUntil(lambda: (r := db_report(office_db, "PA2.3", "2026-S1")) is not None
+                    and r.value("corridors") == 2 and r.value("average-cost") == 150,
+                    timeout=5000)
+    wait_idle(qtbot, window.session)

@@ -88,3 +88,32 @@ def test_submit_dialog_leaves_out_a_submitted_reports_conflicts(
     assert dialog.ok_button.isDefault()
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_submit_dialog_warns_of_a_semester_to_come(open_window, qtbot, hq, make_office,
+                                                   monkeypatch):
+    """As 'progress submit' warns: a semester that has not started is most likely not
+    the one meant; said, and Enter does not submit."""
+    from datetime import UTC, datetime
+
+    from fieldplan import events
+
+    noon = int(datetime(2026, 12, 6, 12, tzinfo=UTC).timestamp() * 1000)
+    monkeypatch.setattr(events, "wall_ms", lambda: noon)
+    rep = make_office("ML", "ml-a")
+    code = rep.plan().actions_of(level="national")[0].code
+    progress.record_progress(rep, code, "2027-S2", status="completed", percent=100)
+    path = rep.path
+    rep.close()
+    window = open_window(path)
+    window.set_period("2027-S2")
+    wait_idle(qtbot, window.session)
+    window.submit_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
+                    timeout=5000)
+    dialog = window.findChild(object, "submit-dialog")
+    assert ("2nd semester 2027 has not started yet (it starts on 1 Jul 2027, and this "
+            "computer's date is 6 Dec 2026): is the period right?") in dialog.text.text()
+    assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()
+    dialog.reject()
+    wait_idle(qtbot, window.session)

@@ -715,6 +715,15 @@ class MainWindow(QMainWindow):
         # Alt+letter: the menu titles and the tabs each have their own
         # (tests/ui/test_mnemonics.py)
         menu = self.menuBar().addMenu(_("&Period"))
+        # the toolbar's period by keyboard (Alt+P, C): its label has no letter of its
+        # own (every letter of "Period" answers a menu or a tab), and Tab reached it
+        # only after every field of the report
+        self.choose_period_action = self._action(
+            _("&Choose the period…"), self.choose_period,
+            tip=_("Choose the semester the window shows"))
+        self.choose_period_action.setObjectName("choose-period-action")
+        menu.addAction(self.choose_period_action)
+        menu.addSeparator()
         menu.addAction(self.submit_action)
         if self.identity.is_hq:
             self.lock_action = self._action(_("&Lock period…"), lambda: self.lock_dialog(True))
@@ -1215,6 +1224,12 @@ class MainWindow(QMainWindow):
         if self.hq_desk is not None:
             self.hq_desk.set_period(period)
         emit(self.period_did_change, period)
+
+    def choose_period(self) -> None:
+        """The toolbar's period list, open, with the focus (Period ▸ Choose the
+        period…): the arrows and Enter choose."""
+        self.period_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.period_combo.showPopup()
 
     def save_now(self) -> None:
         """Save the open report now (its own line then says "Saved."), or say that

@@ -274,3 +274,24 @@ def test_the_order_chosen_stays_through_a_search_and_a_reload(open_window, qtbot
     page.refresh()
     wait_idle(qtbot, window.session)
     assert percents() == [90, 65, 40, 10, 0]
+
+
+def test_the_period_is_chosen_from_the_period_menu(open_window, qtbot, office_db):
+    """The toolbar's Period had no Alt letter (each letter of "Period" answers a menu or
+    a tab) and Tab reached it only after every field of the report: Period ▸ Choose the
+    period… opens its list with the focus, the arrows and Enter choose."""
+    window = open_window(office_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Period")
+    assert menu.actions()[0] is window.choose_period_action
+    assert window.choose_period_action.text() == "&Choose the period…"
+    window.activateWindow()
+    window.choose_period_action.trigger()
+    combo = window.period_combo
+    qtbot.waitUntil(lambda: combo.view().isVisible(), timeout=5000)
+    assert QApplication.focusWidget() in (combo, combo.view())
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Down)
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.period == "2026-S2", timeout=5000)
+    wait_idle(qtbot, window.session)

@@ -36,6 +36,17 @@ def enrolled_offices(rep) -> list[str]:
     )
 
 
+def enrolment_states(rep) -> dict[str, str]:
+    """(worker) office → "enrolled" (a key of it registered, not revoked) or "waiting"
+    (a setup bundle written whose enrolment is still open, no key registered yet)."""
+    from fieldplan import events
+
+    states = {office: "waiting" for (office,) in rep.conn.execute(
+        "SELECT DISTINCT office FROM enrolments WHERE expires_at > ?", (events.utc_iso(),))}
+    states.update({office: "enrolled" for office in enrolled_offices(rep)})
+    return states
+
+
 class EnrolDialog(QDialog):
     """Choose an office and a folder; writes ``<CODE>-setup.fieldplan`` there
     (``<CODE>-setup_2.fieldplan``… when that name is taken, as ``office enroll -o
@@ -85,6 +96,29 @@ class EnrolDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         size_to_content(self, 600)
+        #: office → what is known of it here ("enrolled"…), once read (``_mark``)
+        self.marks: dict[str, str] = {}
+        self._states: dict[str, str] = {}
+        DbOp(session, self, enrolment_states).success(self._mark).run()
+
+    def _mark(self, states: dict[str, str]) -> None:
+        """Each office enrolled already, or whose setup bundle waits for a first
+        bundle, says so in the list: headquarters could not tell which offices it had
+        enrolled (another setup bundle is still right for a new computer of one)."""
+        words = {"enrolled": _("enrolled"),
+                 # Translators: an office whose setup bundle is written, and no bundle
+                 # from it has reached headquarters yet
+                 "waiting": _("setup bundle written")}
+        self._states = states
+        self.marks = {office: words[state] for office, state in states.items()}
+        for i in range(self.office.count()):
+            code = self.office.itemData(i)
+            text = f"{code} · {office_name(code, lang())}"
+            if code in self.marks:
+                # Translators: an office in the Enrol dialog's list, and what is known of
+                # it: "ML · Mali (enrolled)"
+                text = _("{office} ({state})").format(office=text, state=self.marks[code])
+            self.office.setItemText(i, text)
 
     def choose(self, office: str) -> None:
         self.office.setCurrentIndex(max(0, self.office.findData(office)))
@@ -132,6 +166,7 @@ class EnrolDialog(QDialog):
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)
         # Enter, as the result is read, writes no second bundle (Tab to Write does)
         self.ok.setDefault(False)
+        self._mark({office: "waiting", **self._states})  # (an enrolled one stays so)
         emit(self.office_did_enrol, office, str(result.path))
 
     def _failed(self, error: BaseException) -> None:

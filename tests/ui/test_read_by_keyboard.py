@@ -303,3 +303,39 @@ def test_the_notes_of_setting_up_again_and_of_the_own_key_are_reached_with_tab(
     assert read_by_keyboard(own.set_up_note) and read_by_keyboard(own.hq_note)
     assert read_by_keyboard(again.text)
     wait_idle(qtbot, window.session)
+
+
+def test_the_offices_list_says_which_are_enrolled(open_window, qtbot, hq_db, tmp_path):
+    """Headquarters could not tell in the Enrol dialog which offices it had enrolled:
+    an office with a key here says "enrolled", one whose setup bundle is written and
+    open "setup bundle written" (another setup bundle is still right for a new
+    computer of either)."""
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import enroll_office
+
+    with open_replica(hq_db) as rep:
+        enroll_office(rep, "SN", tmp_path / "SN-setup.fieldplan")
+    window, dialog = enrol_dialog(open_window, qtbot, hq_db, str(tmp_path))
+    wait_idle(qtbot, window.session)
+
+    def item(code: str) -> str:
+        return dialog.office.itemText(dialog.office.findData(code))
+
+    assert item("SN") == "SN · Senegal (setup bundle written)"
+    assert item("ML") == "ML · Mali"
+    dialog.choose("ML")
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
+    assert item("ML") == "ML · Mali (setup bundle written)"
+    wait_idle(qtbot, window.session)
+
+
+def test_an_office_whose_key_is_registered_is_enrolled(hq, make_office, tmp_path):
+    from tests.scenes import send
+    from ui.enrol import enrolment_states
+
+    ml = make_office("ML")
+    make_office("SN")
+    assert enrolment_states(hq) == {"ML": "waiting", "SN": "waiting"}
+    send(ml, hq, tmp_path)  # its first bundle: HQ registers its key
+    assert enrolment_states(hq) == {"ML": "enrolled", "SN": "waiting"}

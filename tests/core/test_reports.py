@@ -1371,13 +1371,10 @@ def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office
     assert refused.index(damaged.name) < 120
 
 
-def test_sheet_and_pack_say_which_reports_have_values_in_conflict(hq, make_office,
-                                                                  tmp_path: Path) -> None:
-    """Two laptops of Mali wrote different statuses of one report: the sheet printed
-    the winning one ("On track 30 %") with no sign that another value waits to be
-    settled."""
+def _two_laptops_in_conflict(hq, make_office, tmp_path: Path) -> str:
+    """Two laptops of Mali wrote different statuses of one report, both imported at
+    HQ; returns the report's action."""
     from fieldplan import progress
-    from fieldplan.reports.sheet import gather, open_conflicts
     from fieldplan.sync import export_bundle, import_bundle
 
     a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
@@ -1386,6 +1383,17 @@ def test_sheet_and_pack_say_which_reports_have_values_in_conflict(hq, make_offic
     progress.record_progress(b, code, PERIOD, status="at-risk", percent=30)
     for laptop in (a, b):
         import_bundle(hq, export_bundle(laptop, out_dir=tmp_path).path)
+    return code
+
+
+def test_sheet_and_pack_say_which_reports_have_values_in_conflict(hq, make_office,
+                                                                  tmp_path: Path) -> None:
+    """Two laptops of Mali wrote different statuses of one report: the sheet printed
+    the winning one ("On track 30 %") with no sign that another value waits to be
+    settled."""
+    from fieldplan.reports.sheet import gather, open_conflicts
+
+    code = _two_laptops_in_conflict(hq, make_office, tmp_path)
     assert open_conflicts(hq, PERIOD) == {"ML": frozenset({code})}
     assert gather(hq, PERIOD, "ML").conflicted == {code}
     assert gather(hq, "2026-S2", "ML").conflicted == frozenset()
@@ -1437,14 +1445,8 @@ def test_a_conflict_in_a_locked_period_waits_for_the_unlock(hq, make_office,
     """The sheet of a locked period told the office to settle its conflict, which
     'conflicts list' there says headquarters must unlock the period for first."""
     from fieldplan import progress
-    from fieldplan.sync import export_bundle, import_bundle
 
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, PERIOD, status="on-track", percent=30)
-    progress.record_progress(b, code, PERIOD, status="at-risk", percent=30)
-    for laptop in (a, b):
-        import_bundle(hq, export_bundle(laptop, out_dir=tmp_path).path)
+    _two_laptops_in_conflict(hq, make_office, tmp_path)
     progress.set_period_lock(hq, PERIOD)
     sheet = " ".join(pdf_text(build_status_sheet(hq, PERIOD, "ML",
                                                  out=tmp_path / "s.pdf")).split())

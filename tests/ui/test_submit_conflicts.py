@@ -30,8 +30,8 @@ def laptop_with_conflict(hq, make_office, tmp_path: Path):
     return path, first, second
 
 
-def submit_dialog(window, qtbot):
-    window.set_period("2026-S1")
+def submit_dialog(window, qtbot, period: str = "2026-S1"):
+    window.set_period(period)
     wait_idle(qtbot, window.session)
     window.submit_action.trigger()
     qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
@@ -106,12 +106,7 @@ def test_submit_dialog_warns_of_a_semester_to_come(open_window, qtbot, hq, make_
     path = rep.path
     rep.close()
     window = open_window(path)
-    window.set_period("2027-S2")
-    wait_idle(qtbot, window.session)
-    window.submit_action.trigger()
-    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
-                    timeout=5000)
-    dialog = window.findChild(object, "submit-dialog")
+    dialog = submit_dialog(window, qtbot, "2027-S2")
     assert ("2nd semester 2027 has not started yet (it starts on 1 Jul 2027, and this "
             "computer's date is 6 Dec 2026): is the period right?") in dialog.text.text()
     assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()

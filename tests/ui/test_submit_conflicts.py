@@ -30,6 +30,16 @@ def laptop_with_conflict(hq, make_office, tmp_path: Path):
     return path, first, second
 
 
+def one_draft(make_office, period: str, **values) -> Path:
+    """A laptop of ML with one draft report of ``period``; its database's path."""
+    rep = make_office("ML", "ml-a")
+    code = rep.plan().actions_of(level="national")[0].code
+    progress.record_progress(rep, code, period, **values)
+    path = rep.path
+    rep.close()
+    return path
+
+
 def submit_dialog(window, qtbot, period: str = "2026-S1"):
     window.set_period(period)
     wait_idle(qtbot, window.session)
@@ -61,12 +71,7 @@ def test_submit_dialog_names_reports_in_conflict_and_enter_does_not_submit(
 
 def test_submit_dialog_without_conflicts_submits_on_enter(open_window, qtbot, hq,
                                                          make_office):
-    rep = make_office("ML", "ml-a")
-    code = rep.plan().actions_of(level="national")[0].code
-    progress.record_progress(rep, code, "2026-S1", status="on-track", percent=20)
-    path = rep.path
-    rep.close()
-    window = open_window(path)
+    window = open_window(one_draft(make_office, "2026-S1", status="on-track", percent=20))
     dialog = submit_dialog(window, qtbot)
     assert "conflict" not in dialog.text.text()
     assert dialog.ok_button.isDefault()
@@ -100,12 +105,7 @@ def test_submit_dialog_warns_of_a_semester_to_come(open_window, qtbot, hq, make_
 
     noon = int(datetime(2026, 12, 6, 12, tzinfo=UTC).timestamp() * 1000)
     monkeypatch.setattr(events, "wall_ms", lambda: noon)
-    rep = make_office("ML", "ml-a")
-    code = rep.plan().actions_of(level="national")[0].code
-    progress.record_progress(rep, code, "2027-S2", status="completed", percent=100)
-    path = rep.path
-    rep.close()
-    window = open_window(path)
+    window = open_window(one_draft(make_office, "2027-S2", status="completed", percent=100))
     dialog = submit_dialog(window, qtbot, "2027-S2")
     assert ("2nd semester 2027 has not started yet (it starts on 1 Jul 2027, and this "
             "computer's date is 6 Dec 2026): is the period right?") in dialog.text.text()

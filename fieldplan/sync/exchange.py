@@ -780,6 +780,13 @@ class _Merger:
         self.last: dict[str, tuple[int, str, str]] = {}  # origin → open run's end
         self.deferred: list[events.Event] = []
         self.stats = _MergeStats()
+        #: (HQ, an office's bundle) the versions of another computer its new events
+        #: replace, each checked once the whole bundle is in (``_check_seen``); not at
+        #: an HQ restored from a backup (or gone back), which may have lost versions
+        #: its offices saw
+        self.seen_elsewhere: list[tuple[events.Event, str, str]] | None = (
+            [] if rep.is_hq and sender_office != "HQ" and not rep.meta("renewed_from")
+            else None)
 
     def _held_hash(self, origin: str, seq: int) -> str | None:
         row = self.rep.conn.execute(
@@ -854,6 +861,10 @@ class _Merger:
                                    "wrote"))
         self.stats.new += len(new)
         for e in new:
+            if self.seen_elsewhere is not None:
+                self.seen_elsewhere += [(e, name, target) for name, targets in e.base.items()
+                                        for target in targets
+                                        if target.rpartition(":")[0] != e.origin]
             if e.entity == "progress":
                 period = e.entity_id.rpartition("|")[2]
                 self.stats.periods[period] = max(e.hlc, self.stats.periods.get(period, 0))
@@ -865,7 +876,26 @@ class _Merger:
         self._drain_deferred()
         for origin in list(self.last):
             self._close_run(origin)
+        self._check_seen()
         return self.stats
+
+    def _check_seen(self) -> None:
+        """(HQ) An office computer replaces only versions it saw: another computer's
+        reach it through headquarters alone, so headquarters holds each. A version it
+        never held is one no computer showed it: a bundle naming versions a sibling
+        has not written yet hid that sibling's next saves, at headquarters and then on
+        the sibling itself, with no conflict to show it."""
+        for e, name, target in self.seen_elsewhere or ():
+            origin, _sep, seq = target.rpartition(":")
+            if self.rep.conn.execute(
+                    "SELECT 1 FROM versions WHERE entity = ? AND entity_id = ? AND field = ? "
+                    "AND origin = ? AND seq = ?",
+                    (e.entity, e.entity_id, name, origin, int(seq))).fetchone() is None:
+                raise BundleError(_(
+                    "{where} replaces a version of '{field}' that headquarters never held "
+                    "(event {seq} of replica {replica}): no computer can have seen it").format(
+                        where=_event_where(e.seq, self.offices.get(e.origin, "?")),
+                        field=for_message(name), seq=seq, replica=origin[:8]))
 
     def _drain_deferred(self) -> None:
         while self.deferred:

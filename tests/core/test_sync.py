@@ -2297,3 +2297,41 @@ def test_an_office_importing_its_own_bundle_is_told_to_send_it(hq, make_office,
     assert refused.outcome == "rejected" and snapshot(ml) == before
     assert refused.reason == ("this is the bundle this computer wrote for headquarters: send "
                               "it to headquarters; there is nothing to import here")
+
+
+def test_replacing_a_version_headquarters_never_held_is_refused(hq, make_office,
+                                                                tmp_path: Path) -> None:
+    """An office computer's event may replace only versions it saw, which reach it
+    through headquarters: one naming a sibling's versions not written yet hid that
+    sibling's next saves, at HQ and then on the sibling itself, with no conflict to
+    show (found by an outside review). A version HQ holds may be replaced."""
+    from fieldplan.sync import list_conflicts
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    act = national(a)
+    rid = f"ML|{act}|2026-S1"
+    progress.record_progress(b, act, "2026-S1", status="on-track", percent=10)
+    send(b, hq, tmp_path)
+    send(hq, a, tmp_path)  # A sees B's version 10
+    b_seq = events.last_event(b.conn, b.replica_id)[0]
+    seen = f"{b.replica_id}:{b_seq}"
+    forged = chained(a, "progress", rid, {"percent": 20}) | {"base": {"percent": [
+        seen, *(f"{b.replica_id}:{b_seq + i}" for i in range(1, 4))]}}
+    before = snapshot(hq)
+    outcome = import_bundle(hq, forge(a, tmp_path, [forged], name="future.fieldplan"))
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == (
+        f"event {forged['seq']} of ML replaces a version of 'percent' that headquarters "
+        f"never held (event "
+        f"{b_seq + 1} of replica {b.replica_id[:8]}): no computer can have seen it")
+    assert snapshot(hq) == before
+    # B's next save is no one's to hide
+    progress.record_progress(b, act, "2026-S1", percent=90)
+    send(b, hq, tmp_path)
+    assert progress.get_report(hq, act, "2026-S1", office="ML").percent == 90
+    # replacing the versions A saw is what an edit does
+    send(hq, a, tmp_path)
+    progress.record_progress(a, act, "2026-S1", percent=30)
+    assert send(a, hq, tmp_path)[1].outcome == "merged"
+    assert progress.get_report(hq, act, "2026-S1", office="ML").percent == 30
+    assert list_conflicts(hq) == []

@@ -44,6 +44,11 @@ COUNT_UNITS: frozenset[str] = frozenset((
     "agreements", "days",
 ))
 
+#: Of COUNT_UNITS, those that count whole things: a fraction of one ("12.5 people",
+#: a target of 1.5 people) is most likely a slip of the decimal point. Days may come
+#: in halves.
+WHOLE_UNITS: frozenset[str] = COUNT_UNITS - {"days"}
+
 #: The narrative fields of a report, in display order.
 NARRATIVE_FIELDS: tuple[str, ...] = ("achievements", "challenges", "next_steps")
 

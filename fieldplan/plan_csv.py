@@ -24,10 +24,11 @@ true/false cells accept true, false, yes, no, 1, 0 (and vrai/faux). Columns
 ``description_*``, ``baseline``, ``target`` and ``target_*`` columns may be left out.
 
 A text cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return) is written with a ``'`` before it, and a
-cell read that starts with ``'`` then one of those loses that one ``'``; a text that
-itself starts with ``'`` before one of those characters is written with one ``'``
-more. So every text reads back as it was, and HQ can open the file in Excel safely.
+``-``, ``@``, their full-width forms, a tab or a carriage return) is written with a
+``'`` before it, and a cell read that starts with ``'`` then one of those loses that
+one ``'``; a text that itself starts with ``'`` before one of those characters is
+written with one ``'`` more. So every text reads back as it was, and HQ can open
+the file in Excel safely.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from fieldplan.plan import (
     plan_to_dict,
     where_what,
 )
+from fieldplan.text import guard_formula, unguard_formula
 
 
 def _text_columns(prefix: str, field: str) -> dict[str, tuple[str, ...]]:
@@ -171,20 +173,6 @@ def _row_column(row: int, column: str | None) -> str:
 
 
 # What starts a formula in a spreadsheet cell (OWASP's list), after any quotes.
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
-
-
-def _guard(text: str) -> str:
-    """A text cell as written: a ``'`` before it when a spreadsheet would take it for
-    a formula (see the module's docstring)."""
-    return "'" + text if _FORMULA.match(text) else text
-
-
-def _unguard(cell: str) -> str:
-    """A cell as read: without the ``'`` that ``_guard`` put before it."""
-    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
-
-
 # The line Excel reads (and may write) before the header to name the separator.
 _SEP_LINE = re.compile("sep=([,;\t])\r?", re.IGNORECASE)
 
@@ -320,7 +308,7 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
         # (and a trailing separator one empty cell more: refused above when not empty)
         record = record[:len(header)] + [""] * (len(header) - len(record))
         cells = {
-            name: _unguard(value.strip())
+            name: unguard_formula(value.strip())
             for name, value in zip(header, record, strict=True)
             if name is not None
         }
@@ -444,5 +432,5 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, float):
         return _number_text(value)
     if isinstance(value, str):
-        return _guard(value.replace("\0", ""))
+        return guard_formula(value.replace("\0", ""))
     return str(value)

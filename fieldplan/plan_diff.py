@@ -360,18 +360,55 @@ def untranslated(plan: Plan) -> tuple[str, ...]:
     return tuple(missing)
 
 
-def targets_below_zero(plan: Plan) -> tuple[str, ...]:
-    """The targets of ``plan``'s counting indicators (``model.COUNT_UNITS``) below zero,
-    as ``ACTION/KEY (PERIOD: VALUE)``, in plan order: most likely a stray minus sign,
-    as ``progress set`` says of an actual. Said, not refused: an indicator may measure
-    a net change."""
+def _count_figures(plan: Plan, units: frozenset[str]):
+    """Each figure of ``plan``'s indicators in ``units``, in plan order: (item, value),
+    the item ``ACTION/KEY (WHICH: VALUE)``, WHICH a semester's target, the end target
+    or the baseline."""
     from fieldplan.i18n import format_number, format_period
+
+    for action in plan.actions:
+        for ind in action.indicators:
+            if ind.unit not in units:
+                continue
+            figures = [(format_period(period), value) for period, value in ind.targets]
+            if ind.target is not None:
+                figures.append((_("end of plan"), ind.target))
+            if ind.baseline is not None:
+                figures.append((_("baseline"), ind.baseline))
+            for which, value in figures:
+                yield f"{action.code}/{ind.key} ({which}: {format_number(value)})", value
+
+
+def targets_below_zero(plan: Plan) -> tuple[str, ...]:
+    """The targets (each semester's, the end's) and baselines of ``plan``'s counting
+    indicators (``model.COUNT_UNITS``) below zero, as ``ACTION/KEY (WHICH: VALUE)``, in
+    plan order: most likely a stray minus sign, as ``progress set`` says of an actual.
+    Said, not refused: an indicator may measure a net change."""
     from fieldplan.model import COUNT_UNITS
 
-    return tuple(
-        f"{action.code}/{ind.key} ({format_period(period)}: {format_number(value)})"
-        for action in plan.actions for ind in action.indicators if ind.unit in COUNT_UNITS
-        for period, value in ind.targets if value < 0)
+    return tuple(item for item, value in _count_figures(plan, COUNT_UNITS) if value < 0)
+
+
+def targets_not_whole(plan: Plan) -> tuple[str, ...]:
+    """The targets and baselines of ``plan``'s indicators counting whole things
+    (``model.WHOLE_UNITS``) with a fraction ("1.5 people"), as ``targets_below_zero``
+    gives them: most likely a slip of the decimal point, or "1,500" read with a
+    decimal comma. Said, not refused."""
+    from fieldplan.model import WHOLE_UNITS
+
+    return tuple(item for item, value in _count_figures(plan, WHOLE_UNITS)
+                 if not float(value).is_integer())
+
+
+def targets_not_whole_text(items: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:
+    """The one warning line for ``targets_not_whole``'s items ("" for none)."""
+    if not items:
+        return ""
+    return ngettext(
+        "{count} target of a count is not a whole number: is the decimal point right? "
+        "{items}",
+        "{count} targets of counts are not whole numbers: are the decimal points right? "
+        "{items}", len(items)).format(count=len(items), items=_items(items, shown))
 
 
 def targets_below_zero_text(items: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:

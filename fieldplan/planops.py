@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, join_clauses, join_list, ngettext
-from fieldplan.plan_diff import PlanDiff, diff_plans, targets_below_zero, untranslated
+from fieldplan.plan_diff import (
+    PlanDiff,
+    diff_plans,
+    targets_below_zero,
+    targets_not_whole,
+    untranslated,
+)
 from fieldplan.replica import Replica
 from fieldplan.text import for_terminal
 
@@ -403,6 +409,8 @@ class PlanChange:
     untranslated: tuple[str, ...] = ()
     #: its counting indicators' targets below zero (plan_diff.targets_below_zero)
     below_zero: tuple[str, ...] = ()
+    #: its targets of counts with a fraction (plan_diff.targets_not_whole)
+    not_whole: tuple[str, ...] = ()
     #: the period from which the reports on the actions it adds (and the values of
     #: the indicators it adds) are due, none being asked before ("" when it adds none,
     #: or is a correction, due from the start: ``plan_additions``)
@@ -433,7 +441,7 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
     if new.version == installed.version and plan_to_dict(new) == plan_to_dict(installed):
         # the file exported from this database, imported again: nothing to do
         return PlanChange(new, old, unchanged=True, untranslated=untranslated(new),
-                          below_zero=targets_below_zero(new))
+                          below_zero=targets_below_zero(new), not_whole=targets_not_whole(new))
     hidden = _check(rep, new, for_terminal(source))
     added, added_values = plan_additions(rep, new, installing=True)
     due = {str(period) for period, version in (*added.values(), *added_values.values())
@@ -441,7 +449,8 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
     return PlanChange(new, old, hidden=hidden,
                       reports=hidden_reports(rep, new, shown_by=old) if hidden else 0,
                       diff=diff_plans(old, new), untranslated=untranslated(new),
-                      below_zero=targets_below_zero(new), due_from=min(due, default=""))
+                      below_zero=targets_below_zero(new), not_whole=targets_not_whole(new),
+                      due_from=min(due, default=""))
 
 
 def check_hq(rep: Replica) -> None:
@@ -553,5 +562,6 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
             "changes": change.diff.as_dict(),
             "untranslated": list(change.untranslated),
             "targets_below_zero": list(change.below_zero),
+            "targets_not_whole": list(change.not_whole),
             "due_from": change.due_from or None,
             "backup": backup}

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, format_number, join_list
-from fieldplan.model import COUNT_UNITS, NARRATIVE_FIELDS, STATUSES, ProgressReport
+from fieldplan.model import (
+    COUNT_UNITS,
+    NARRATIVE_FIELDS,
+    STATUSES,
+    WHOLE_UNITS,
+    ProgressReport,
+)
 from fieldplan.numbers import MAX_INDICATOR_VALUE
 from fieldplan.periods import as_period
 from fieldplan.replica import Changes, Replica
@@ -864,11 +870,6 @@ def negative_count_problem(indicator: Indicator, value: float | None, *,
 
     return _("indicator {key}: {value} is below zero, but it is a count: is the minus "
              "sign a typo?").format(key=indicator.key, value=format_number(value))
-
-
-#: Counts of things that come whole: a fraction of one ("12.5 people") is most likely
-#: a slip of the decimal point. (Days may come in halves.)
-WHOLE_UNITS = COUNT_UNITS - {"days"}
 
 
 def value_problem(indicator: Indicator, value: float | None, *, named: bool = True) -> str:

@@ -26,8 +26,10 @@ spreadsheet file cannot hold (possible in data from older versions) are left out
 
 HXL gets the same ``'`` as CSV: HXL files are opened in spreadsheets as often as by
 HXL tools, and a cell those tools receive as ``'-5 displaced`` is a blemish where the
-same cell read by Excel as a formula is a hole. A reader that wants the text back
-drops one ``'`` from a cell that starts with ``'`` followed by one of those characters.
+same cell read by Excel as a formula is a hole. A text typed with a ``'`` before one
+of those characters gets one more (``'=A1`` is written ``''=A1``): a reader that wants
+the text back drops one ``'`` from a cell that starts with ``'``s followed by one of
+them (``text.unguard_formula``).
 HXL's hashtags are chosen so that a standard validator (libhxl's default schema)
 accepts the file: ``#date`` columns hold ISO dates only (the period's code is
 ``#meta+period``, its first and last day ``#date+start`` and ``#date+end``), and no
@@ -57,7 +59,7 @@ from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.plan import Indicator, Text
 from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
-from fieldplan.text import for_spreadsheet
+from fieldplan.text import for_spreadsheet, guard_formula
 
 FORMATS = ("csv", "hxl", "xlsx")
 
@@ -354,10 +356,7 @@ def _cell(value: Any) -> Any:
     refuses (older databases may hold them), never read as a formula."""
     if not isinstance(value, str):
         return value
-    value = for_spreadsheet(value)
-    if value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return guard_formula(for_spreadsheet(value))
 
 
 def hidden_note(count: int) -> str:

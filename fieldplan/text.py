@@ -183,6 +183,25 @@ def for_spreadsheet(text: str) -> str:
     return _SURROGATES.sub("\ufffd", _SPREADSHEET_ILLEGAL.sub("", text))
 
 
+#: What makes a spreadsheet read a cell as a formula (= + - @; the full-width forms,
+#: which East Asian input methods turn into them), or what it skips before looking
+#: (tab, carriage return), after any number of "'" (``guard_formula``).
+_FORMULA = re.compile("'*[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]")
+
+
+def guard_formula(text: str) -> str:
+    """A text cell of a CSV or HXL file: a "'" before it when a spreadsheet would take
+    it for a formula, also after the "'" a person typed ("'=A1" is written "''=A1"):
+    a reader drops one "'" from a cell ``_FORMULA`` matches (``unguard_formula``),
+    and gets back what was typed ("=A1" and "'=A1" were written alike)."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def unguard_formula(cell: str) -> str:
+    """A cell as ``guard_formula`` wrote it, read back."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
+
+
 def for_terminal(text: str) -> str:
     """Text safe to print in one line of a terminal table: newlines and tabs become
     spaces, any other control character is shown escaped (``\\x1b``), and bidi

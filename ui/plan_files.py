@@ -194,7 +194,11 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
     and the details: what it changes, a short line for each kind of change, long
     lists cut with "and N more", then what it would hide, one kind a line, every code
     named."""
-    from fieldplan.plan_diff import targets_below_zero_text, untranslated_text
+    from fieldplan.plan_diff import (
+        targets_below_zero_text,
+        targets_not_whole_text,
+        untranslated_text,
+    )
 
     new, old = change.plan, change.installed
     said = [
@@ -225,9 +229,10 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
     missing = untranslated_text(change.untranslated)
     if missing:
         text += "\n\n" + sentence(missing) + "."
-    below = targets_below_zero_text(change.below_zero)
-    if below:
-        text += "\n\n" + sentence(below) + ("" if below.endswith((".", "?")) else ".")
+    for said in (targets_below_zero_text(change.below_zero),
+                 targets_not_whole_text(change.not_whole)):
+        if said:
+            text += "\n\n" + sentence(said) + ("" if said.endswith((".", "?")) else ".")
     changes = change.diff.lines()
     lines = ([_("What it changes:"), *changes] if changes else
              [_("It changes none of the areas, actions, indicators or dates.")])

@@ -684,7 +684,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_import(args: argparse.Namespace) -> int:
-    from fieldplan.plan_diff import targets_below_zero_text, untranslated_text
+    from fieldplan.plan_diff import (
+        targets_below_zero_text,
+        targets_not_whole_text,
+        untranslated_text,
+    )
     from fieldplan.planops import (
         PlanHidesReportsError,
         change_result,
@@ -713,6 +717,9 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     below = targets_below_zero_text(change.below_zero)
     if below:
         warn(below)
+    not_whole = targets_not_whole_text(change.not_whole)
+    if not_whole:
+        warn(not_whole)
 
     def human() -> None:
         if result["unchanged"]:

@@ -150,3 +150,38 @@ def test_a_counts_target_below_zero_is_a_warning(capsys, hq, tmp_path: Path):
         "PA1.1/policies-supported (2nd semester 2026: -12)"]
     with open_replica(Path(db)) as rep:
         assert rep.plan().version == 2
+
+
+def test_an_end_target_or_baseline_below_zero_and_a_fraction_of_a_count_are_warnings(
+        capsys, hq, tmp_path: Path):
+    """The warning looked at each semester's targets only: an end target or a baseline
+    of -5 documents went unsaid; and a target of 1.5 people (or "1,500" read with a
+    decimal comma) was taken in silence, where 'progress set' says so of an actual."""
+    import dataclasses
+
+    plan = hq.plan()
+    actions = []
+    for a in plan.actions:
+        if a.code == "PA1.1":
+            first = dataclasses.replace(a.indicators[0], target=-5.0, baseline=-5.0)
+            a = dataclasses.replace(a, indicators=(first, *a.indicators[1:]))
+        if a.code == "PA1.2":
+            people = next(i for i in a.indicators if i.unit == "people")
+            a = dataclasses.replace(a, indicators=tuple(
+                dataclasses.replace(i, target=1.5) if i is people else i
+                for i in a.indicators))
+        actions.append(a)
+    path = tmp_path / "v2.json"
+    dump_plan(dataclasses.replace(plan, version=2, actions=tuple(actions)), path)
+    db = str(hq.path)
+    hq.close()
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path), "--dry-run")
+    assert code == 0
+    assert err == (
+        "fieldplan: warning: 2 targets of counts are below zero: is the minus sign a typo? "
+        "PA1.1/policies-supported (end of plan: -5), PA1.1/policies-supported (baseline: -5)\n"
+        "fieldplan: warning: 1 target of a count is not a whole number: is the decimal "
+        "point right? PA1.2/officials-trained (end of plan: 1.5)\n")
+    code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path))
+    assert code == 0
+    assert json.loads(out)["targets_not_whole"] == ["PA1.2/officials-trained (end of plan: 1.5)"]

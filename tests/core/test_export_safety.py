@@ -89,6 +89,26 @@ def test_no_xlsx_cell_is_a_formula_and_text_is_unchanged(hq, tmp_path: Path) -> 
     assert not cells["office"].quotePrefix  # ordinary text stays ordinary
 
 
+@pytest.mark.parametrize("fmt", ["csv", "hxl"])
+def test_a_quote_typed_before_a_formula_is_kept_apart(hq, tmp_path: Path, fmt) -> None:
+    """'=A1 typed and =A1 typed came out alike ('=A1), so a reader dropping the one '
+    the export adds (as the file's rule says) got =A1 from both: the typed ' gets one
+    more, as the plan CSV writes it, and each reads back as typed."""
+    from fieldplan.text import unguard_formula
+
+    acts = [a.code for a in hq.plan().actions_of(level="global")[:3]]
+    typed = {acts[0]: "'=A1", acts[1]: "=A1", acts[2]: "''-5"}
+    for act, text in typed.items():
+        progress.record_progress(hq, act, "2026-S1", status="on-track", achievements=text)
+    out = tmp_path / f"progress.{fmt}"
+    tabular.export_table(hq, fmt, out)
+    lines = out.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    rows = list(csv.DictReader([lines[0], *lines[2 if fmt == "hxl" else 1:]]))
+    written = {r["action"]: r["achievements"] for r in rows if r["action"] in typed}
+    assert written == {acts[0]: "''=A1", acts[1]: "'=A1", acts[2]: "'''-5"}
+    assert {a: unguard_formula(w) for a, w in written.items()} == typed
+
+
 def test_harmless_text_is_not_changed(hq, tmp_path: Path) -> None:
     act = hq.plan().actions_of(level="global")[0].code
     progress.record_progress(hq, act, "2026-S1", status="on-track",

@@ -196,7 +196,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "their actions, periods or indicators back)"))
     s.add_argument("--dry-run", action="store_true",
                    help=_("read and check the file, and say what it would change and hide, "
-                          "without changing anything"))
+                          "without changing anything; the exit status is the import's "
+                          "(1 when it would be refused without --allow-hiding)"))
     s = command(psub, "export", _("save the plan to a file"),
                 _("Save the plan as TOML, JSON or CSV (by extension)."), func=cmd_plan_export)
     s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
@@ -762,7 +763,8 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
                         indicators=join_list(result["hidden_values"])))
 
     output(args, result, human)
-    return 0
+    # the status the import would have: 'plan import --dry-run F && plan import F'
+    return 1 if args.dry_run and change.hidden and not args.allow_hiding else 0
 
 
 def print_changes(change: PlanChange) -> None:

@@ -375,6 +375,9 @@ _PLAN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _AREA_CODE_RE = re.compile(rf"^{AREA_CODE.pattern}$")
 _ACTION_CODE_RE = re.compile(r"^(.+)\.([1-9][0-9]*)$")  # its area, then ACTION_CODE
 _KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+#: Thousands grouped by spaces (25 000, 1 250 000,5; a no-break or narrow no-break
+#: space, as French spreadsheets write them): read in a file with decimal commas.
+_SPACE_GROUPED = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?:,[0-9]+)?")
 # A number with dots between groups of three digits (1.200, 12.500.000): thousands, in
 # a file with decimal commas.
 #: 1.200 or 1,200: a number whose mark may group thousands (0.125 cannot)
@@ -639,13 +642,24 @@ class _Reader:
                     "thousands separators").format(
                         value=_show(value), thousands=_show(text.replace(mark, "")),
                         decimal=_show(text.replace(",", "."))))
+            if self.decimal_comma and _SPACE_GROUPED.fullmatch(text):
+                # 25 000 (a no-break space): as French spreadsheets write thousands
+                text = re.sub(r"[ \u00a0\u202f]", "", text)
             if self.decimal_comma and _DOT_GROUPED.fullmatch(text):
                 # 1.200 is 1200 in a spreadsheet that writes 1,2 for one and a fifth:
-                # read as 1.2 it would be a target a thousand times too small
+                # read as 1.2 it would be a target a thousand times too small; and
+                # 6.125 may be six and an eighth typed with a point (its plain form was
+                # said alone: a percent a thousand times too large)
+                if text.count(".") > 1:  # 12.500.000: thousands, whatever the file
+                    raise self.fail(path, _(
+                        "{value} is not a number: in a file with decimal commas, write it "
+                        "without thousands separators ({plain})").format(
+                            value=_show(value), plain=_show(text.replace(".", ""))))
                 raise self.fail(path, _(
-                    "{value} is not a number: in a file with decimal commas, write it "
-                    "without thousands separators ({plain})").format(
-                        value=_show(value), plain=_show(text.replace(".", ""))))
+                    "{value} could be {thousands} or {decimal}: in a file with decimal "
+                    "commas, write it without thousands separators").format(
+                        value=_show(value), thousands=_show(text.replace(".", "")),
+                        decimal=_show(text.replace(".", ","))))
             if self.decimal_comma is not False and re.fullmatch(r"-?\d+,\d+", text):
                 text = text.replace(",", ".")
             try:

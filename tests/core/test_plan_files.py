@@ -204,14 +204,26 @@ def _set_target(value: str):
 
 
 def test_a_dot_grouped_number_in_a_decimal_comma_file_is_refused(hq):
+    """Both readings are said: "6.125" may be six and an eighth typed with a point,
+    and its plain form alone ('6125') made a percent a thousand times too large."""
     text = semicolon_csv(amended(hq.plan()), _set_target("1.200"))
-    with pytest.raises(PlanError, match=r"^plan\.csv: row 2, column 'target': '1\.200' is not "
-                                        r"a number: in a file with decimal commas, write it "
-                                        r"without thousands separators \('1200'\)$"):
+    with pytest.raises(PlanError, match=r"^plan\.csv: row 2, column 'target': '1\.200' could "
+                                        r"be '1200' or '1,200': in a file with decimal "
+                                        r"commas, write it without thousands separators$"):
         parse_plan_text(text, "csv", "plan.csv")
     text = semicolon_csv(amended(hq.plan()), _set_target("-12.500.000"))
-    with pytest.raises(PlanError, match=r"\('-12500000'\)$"):
+    with pytest.raises(PlanError, match=r"write it without thousands separators "
+                                        r"\('-12500000'\)$"):
         parse_plan_text(text, "csv", "plan.csv")
+
+
+@pytest.mark.parametrize("cell, value", [("25 000", 25000.0), ("25\u00a0000", 25000.0),
+                                         ("1\u202f250\u202f000,5", 1250000.5)])
+def test_thousands_grouped_by_spaces_in_a_decimal_comma_file_are_read(hq, cell, value):
+    """French spreadsheets group thousands with a (no-break) space: "25 000" was "not a
+    number", with no hint, where "25.000" had one."""
+    text = semicolon_csv(amended(hq.plan()), _set_target(cell))
+    assert parse_plan_text(text, "csv", "plan.csv").actions[0].indicators[0].target == value
 
 
 @pytest.mark.parametrize("cell, value", [("1,2", 1.2), ("1200", 1200.0), ("1.5", 1.5),

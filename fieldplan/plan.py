@@ -1004,8 +1004,9 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
     control characters (what is installed in a database is read so); ``strict``: its
     titles are held to one line (see plan_from_dict)."""
     path = Path(path)
-    fmt = _format_of(path)
     name = for_terminal(path.name)  # messages go to terminals
+    if not path.is_dir():  # (a folder is said to be one, whatever its name ends with)
+        fmt = _format_of(path)
     try:
         with path.open("rb") as file:
             too_large = os.fstat(file.fileno()).st_size > MAX_PLAN_BYTES

@@ -366,9 +366,11 @@ def hidden_note(count: int) -> str:
     # Translators: plan_hidden is the name of a column of the file: keep it as is.
     return ngettext(
         "{count} row is a report the current plan hides, marked in the column "
-        "plan_hidden: the review pack, status sheets and status leave it out",
+        "plan_hidden: the review pack, the status sheets and 'fieldplan status' leave it "
+        "out",
         "{count} rows are reports the current plan hides, marked in the column "
-        "plan_hidden: the review pack, status sheets and status leave them out",
+        "plan_hidden: the review pack, the status sheets and 'fieldplan status' leave "
+        "them out",
         count).format(count=count)
 
 

@@ -626,3 +626,17 @@ def test_an_import_says_when_the_reports_it_brings_are_hidden_by_the_plan(
     shown = import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
     assert shown.outcome == "merged" and shown.hidden_brought == 0
     assert "hides" not in shown.line()
+
+
+@pytest.mark.parametrize("name", ["plans", "plans.csv"])
+def test_a_folder_given_as_the_plan_is_said_to_be_one(tmp_path, name):
+    """A folder whose name has no ending was "an unknown plan file type ''"; one named
+    plans.csv was already said to be a folder."""
+    from fieldplan.errors import PlanError
+    from fieldplan.plan import load_plan
+
+    folder = tmp_path / name
+    folder.mkdir()
+    with pytest.raises(PlanError) as caught:
+        load_plan(folder)
+    assert str(caught.value) == f"{name}: cannot read the file (it is a folder)"

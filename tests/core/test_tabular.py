@@ -148,8 +148,8 @@ def test_data_export_says_how_many_rows_the_plan_hides(amended, tmp_path: Path,
                             "-o", str(tmp_path / "p.xlsx"), capsys=capsys)
     assert (code, stdout) == (0, f"{tmp_path / 'p.xlsx'}\n")  # the path stays alone
     assert err == ("fieldplan: warning: 4 rows are reports the current plan hides, marked "
-                   "in the column plan_hidden: the review pack, status sheets and status "
-                   "leave them out\n")
+                   "in the column plan_hidden: the review pack, the status sheets and "
+                   "'fieldplan status' leave them out\n")
     code, stdout, err = run("--db", db, "data", "export", "--format", "csv", "--period",
                             "2026-S2", "-o", str(out), capsys=capsys)
     assert (code, err) == (0, "")  # nothing hidden, nothing said
@@ -167,8 +167,8 @@ def test_one_hidden_row_is_said_in_the_singular(amended, tmp_path: Path, capsys)
                        "csv", "-o", str(tmp_path / "p.csv"), capsys=capsys)
     assert code == 0
     assert err == ("fieldplan: warning: 1 row is a report the current plan hides, marked "
-                   "in the column plan_hidden: the review pack, status sheets and status "
-                   "leave it out\n")
+                   "in the column plan_hidden: the review pack, the status sheets and "
+                   "'fieldplan status' leave it out\n")
 
 
 def test_a_period_outside_the_plan_with_reports_held_can_be_picked(amended,

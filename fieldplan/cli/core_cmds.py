@@ -467,7 +467,12 @@ def cmd_actions(args: argparse.Namespace) -> int:
         area = args.area.upper() if args.area else None
         if area:
             plan.area(area)
-        acts = plan.actions_of(area=area, level=args.level)
+        # under their areas, as the client's plan and the review pack show them: an
+        # action added on the last row of a plan spreadsheet (PA1.7 after PA4.6) read
+        # as the last area's (the table has no area column)
+        areas = {a.code: i for i, a in enumerate(plan.areas)}
+        acts = sorted(plan.actions_of(area=area, level=args.level),
+                      key=lambda a: areas.get(a.area, len(areas)))
     # (an action an amendment added: its reports are due from that semester on)
     due = {a.code: str(plan.added[a.code][0]) for a in acts if a.code in plan.added}
     data = [

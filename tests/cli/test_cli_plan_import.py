@@ -186,3 +186,22 @@ def test_an_end_target_or_baseline_below_zero_and_a_fraction_of_a_count_are_warn
     code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path))
     assert code == 0
     assert json.loads(out)["targets_not_whole"] == ["PA1.2/officials-trained (end of plan: 1.5)"]
+
+
+def test_actions_are_listed_under_their_areas(capsys, hq, tmp_path: Path):
+    """An action added on a plan spreadsheet's last row came last in 'actions' (PA1.7
+    after PA4.6), as if it were the last area's: the table has no area column."""
+    import dataclasses
+
+    plan = hq.plan()
+    first = plan.actions_of(area="PA1")[0]
+    added = dataclasses.replace(first, code="PA1.9", indicators=())
+    path = tmp_path / "v2.json"
+    dump_plan(dataclasses.replace(plan, version=2, actions=(*plan.actions, added)), path)
+    db = str(hq.path)
+    hq.close()
+    assert run(capsys, "--db", db, "plan", "import", str(path))[0] == 0
+    code, out, _err = run(capsys, "--db", db, "--json", "actions")
+    codes = [a["code"] for a in json.loads(out)]
+    pa1 = [c for c in codes if c.startswith("PA1.")]
+    assert codes[:len(pa1)] == pa1 and pa1[-1] == "PA1.9"

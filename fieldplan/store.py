@@ -1179,8 +1179,8 @@ def _restoring_path(db_path: Path) -> Path:
 
 def _lock_byte(fd: int, *, shared: bool) -> None:
     """Lock the file ``fd`` is open on, without waiting: OSError when another process
-    holds a lock that conflicts. (Windows knows no shared lock: there the probe takes
-    the whole one, and gives it back at once.)"""
+    holds a lock that conflicts. (Windows knows no shared lock: only restores lock it
+    there, ``restore_under_way`` asking nothing.)"""
     if os.name == "nt":  # pragma: no cover - Windows
         import msvcrt
 
@@ -1196,23 +1196,23 @@ def restore_under_way(db_path: str | os.PathLike[str]) -> bool:
     lock). A write must not begin then: it would go to the file the restore puts
     aside, once it has looked for programs using the database and counted what it
     loses, and be lost unsaid."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        # no shared lock there (two saves probing at once took each other's probe for
+        # a restore), and no need: a file another program holds open cannot be
+        # replaced, so the restore refuses itself
+        return False
     path = _restoring_path(Path(db_path))
     try:
-        fd = os.open(path, os.O_RDWR if os.name == "nt" else os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return False  # (the usual case: no such file)
     try:
-        try:
-            _lock_byte(fd, shared=True)
-        except OSError as exc:
-            return exc.errno in (errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK)
-        if os.name == "nt":  # pragma: no cover - Windows
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        return False
+        _lock_byte(fd, shared=True)
+    except OSError as exc:
+        return exc.errno in (errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK)
     finally:
-        os.close(fd)  # (with it the probe's own lock: POSIX)
+        os.close(fd)  # (with it the probe's own lock)
+    return False
 
 
 @contextlib.contextmanager
@@ -1221,7 +1221,7 @@ def _restoring(db_path: Path) -> Iterator[None]:
     wrote one ``.part`` file in turn, and failed with words of a read-only or failing
     disk. The lock goes with the process (a killed restore leaves none held)."""
     path = _restoring_path(db_path)
-    while True:
+    for _attempt in range(10):  # (another restore ending each time: not for ever)
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:
@@ -1243,6 +1243,9 @@ def _restoring(db_path: Path) -> Iterator[None]:
         if here is not None and (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino):
             break
         os.close(fd)
+    else:
+        raise StoreError(_("another restore of {db} is under way: wait for it to end")
+                         .format(db=db_path))
     try:
         try:
             yield

@@ -54,8 +54,13 @@ def find_by_words(combo: QComboBox) -> None:
     """Let typing choose an item of ``combo`` by the first letters of its words, past
     a symbol it begins with ("● On track": "o"; "— No report yet": "n"). Qt matched
     the item's whole text, so no letter chose a status: a keyboard user counted arrow
-    presses. In the closed box and in its open list alike."""
+    presses. In the closed box and in its open list alike. The list's rows are drawn
+    as before: the style's own delegate is kept (a list's plain one drew them shorter
+    than the combos' beside it)."""
+    delegate = combo.itemDelegate()
+    delegate.setParent(combo)  # (it goes with the list it belonged to otherwise)
     combo.setView(_WordSearchList(combo))
+    combo.setItemDelegate(delegate)
 
 
 def _words(text: str) -> str:

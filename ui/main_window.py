@@ -1228,6 +1228,7 @@ class MainWindow(QMainWindow):
     def choose_period(self) -> None:
         """The toolbar's period list, open, with the focus (Period ▸ Choose the
         period…): the arrows and Enter choose."""
+        self.toolbar.show()  # (hidden from its context menu: the list opened at the top left)
         self.period_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.period_combo.showPopup()
 

@@ -1374,7 +1374,7 @@ class ReportEditor(QScrollArea):
             self.status.currentData(), percent) if shown and not bad else "")
         indicators = {ind.key: ind for ind in self.action.indicators} if shown else {}
         for key, note in self.indicator_notes.items():
-            value = parse_number(self.indicator_edits[key].text())
+            value = self._typed_number(key)
             number = value if isinstance(value, int | float) else None
             self._set_note(note, value_problem(indicators[key], number, named=False)
                            if key in indicators else "")
@@ -1446,10 +1446,7 @@ class ReportEditor(QScrollArea):
         else:
             values["percent"] = percent
         for key, edit in self.indicator_edits.items():
-            text = edit.text()
-            if key in self.percent_indicators:
-                text = without_percent_sign(text)  # ("4,8 %": its unit says it)
-            number = parse_number(text)
+            number = self._typed_number(key)
             if number == "":
                 values[f"value.{key}"] = None
             elif number is None:
@@ -1470,6 +1467,16 @@ class ReportEditor(QScrollArea):
             else:
                 values[name] = text
         return values, bad
+
+    def _typed_number(self, key: str) -> float | int | str | None:
+        """What is typed in indicator ``key``'s field, as ``parse_number`` reads it
+        ("" empty, None not a number); in percent, without its sign ("4,8 %": its unit
+        says it), for the save and the notes alike (the notes read "150 %" as no
+        number, and said nothing of a percent past 100)."""
+        text = self.indicator_edits[key].text()
+        if key in self.percent_indicators:
+            text = without_percent_sign(text)
+        return parse_number(text)
 
     def _typed_percent(self) -> tuple[int | None, str]:
         """The percent typed (None: none), or why it is not valid."""

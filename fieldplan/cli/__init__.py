@@ -187,10 +187,13 @@ def code_text(text: str) -> str:
 
 
 def period_name(text: str) -> str:
-    """argparse type of a period: not empty, else exit 2 (``period_of`` reads it)."""
+    """argparse type of a period: not empty, else exit 2 (``period_of`` reads it); its
+    Arabic-Indic digits in ASCII, as a number's (period ids take ASCII digits only:
+    "٢٠٢٦-S1" typed is 2026-S1)."""
     from fieldplan.i18n import _
+    from fieldplan.numbers import ascii_number
 
-    return _not_empty(text, _("give a period, e.g. 2026-S1, not an empty one"))
+    return ascii_number(_not_empty(text, _("give a period, e.g. 2026-S1, not an empty one")))
 
 
 def identifier(text: str) -> str:

@@ -928,8 +928,12 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     own = {m["sender"]} | keyreg.predecessors(keyreg.all_keys(rep), m["sender"])
     last_seq: dict[str, int] = {}
     for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
+        # (HQ, an office's bundle) in canonical form: HQ relays what it stores, and a
+        # line in another form fails every bundle written with it. HQ's own bundles are
+        # taken as HQ stored them: one an earlier fieldplan took in another form is
+        # relayed so, and refusing it would refuse every bundle of HQ's
         e = events.parse_event(line, where=functools.partial(_events_line, n), digest=digest,
-                               received=True)
+                               received=own_only)
         if own_only and e.origin not in own:
             raise OwnershipError(_("{where} carries events of replica {replica}; an office "
                                    "computer sends its own events only").format(
@@ -1699,7 +1703,8 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                     offices[m["sender"]] = m["office"]
                     for n, line in enumerate(b.iter_lines(), 1):
                         e = events.parse_event(
-                            line, where=functools.partial(_events_line, n), received=True)
+                            line, where=functools.partial(_events_line, n),
+                            received=rep.is_hq and m["office"] != "HQ")  # (as _merge)
                         office = offices.get(e.origin)
                         if office is not None:
                             _check_event(e, office, m["office"])

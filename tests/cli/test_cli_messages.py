@@ -1246,3 +1246,14 @@ def test_a_semester_to_come_is_warned_of(ml_db, capsys, monkeypatch) -> None:
     code, _out, err = run("--db", ml_db, "progress", "set", act, "--period", "2026-S2",
                           "--status", "on-track", capsys=capsys)
     assert code == 0 and err == ""
+
+
+def test_a_period_typed_with_arabic_indic_digits_is_read(ml_db, capsys) -> None:
+    """Period ids take ASCII digits only now (a bundle's '٢٠٢٦-S1' slipped past a lock
+    of 2026-S1); typed on the command line, they are read as a number's are."""
+    act = _national(ml_db, capsys)["code"]
+    code, out, err = run("--db", ml_db, "progress", "set", act, "--period",
+                         "\u0662\u0660\u0662\u0666-s1", "--status", "on-track",
+                         capsys=capsys)
+    assert code == 0, err
+    assert out == f"Recorded {act} for 2026-S1: On track\n"

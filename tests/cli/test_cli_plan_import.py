@@ -201,7 +201,7 @@ def test_actions_are_listed_under_their_areas(capsys, hq, tmp_path: Path):
     db = str(hq.path)
     hq.close()
     assert run(capsys, "--db", db, "plan", "import", str(path))[0] == 0
-    code, out, _err = run(capsys, "--db", db, "--json", "actions")
+    _code, out, _err = run(capsys, "--db", db, "--json", "actions")
     codes = [a["code"] for a in json.loads(out)]
     pa1 = [c for c in codes if c.startswith("PA1.")]
     assert codes[:len(pa1)] == pa1 and pa1[-1] == "PA1.9"

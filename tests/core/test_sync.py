@@ -2335,3 +2335,21 @@ def test_replacing_a_version_headquarters_never_held_is_refused(hq, make_office,
     assert send(a, hq, tmp_path)[1].outcome == "merged"
     assert progress.get_report(hq, act, "2026-S1", office="ML").percent == 30
     assert list_conflicts(hq) == []
+
+
+def test_a_line_an_earlier_fieldplan_stored_in_another_form_still_reaches_the_offices(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """HQ refuses an office's event line that is not in canonical form; one an earlier
+    fieldplan took (stored as it came) is relayed as stored, and the office's other
+    computers take it: refused there, every bundle of HQ's was refused, for good."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    send(a, hq, tmp_path)
+    line = events.canonical_json(chained(a, "progress", f"ML|{national(a)}|2026-S1",
+                                         {"status": "on-track"})).replace(
+        '"author":', '"author": ').encode()
+    path = forge(a, tmp_path, [line], name="spaced.fieldplan")
+    with monkeypatch.context() as m:  # as an earlier fieldplan took it
+        m.setattr(events, "_not_canonical", lambda raw, body: False)
+        assert import_bundle(hq, path).outcome == "merged"
+    assert send(hq, b, tmp_path)[1].outcome == "merged"
+    assert progress.digest(b, "ML") == progress.digest(hq, "ML")

@@ -145,7 +145,8 @@ def test_exports_survive_control_characters_from_older_data(hq, tmp_path: Path, 
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
-def test_integral_values_beyond_2_53_stay_floats(make_office) -> None:
+def test_whole_values_are_stored_whole_and_values_past_the_limit_refused(
+        make_office) -> None:
     ml = make_office("ML")
     act = ml.plan().actions_of(level="national")[0]
     key = act.indicators[0].key

@@ -65,5 +65,11 @@ def test_typing_a_letter_chooses_a_status_past_its_symbol(open_window, qtbot, hq
     editor.status.hidePopup()
     shown = window.office_view.tree.status
     assert typed(shown, "n") == ["none"]  # — No report yet
+    # its list drawn as the Level filter's beside it (the style's delegate, not a plain
+    # list's: rows 14 pixels high where the others were 22)
+    level = window.office_view.tree.level
+    assert shown.itemDelegate().metaObject().className() == \
+        level.itemDelegate().metaObject().className()
+    assert shown.view().sizeHintForRow(0) == level.view().sizeHintForRow(0)
     for combo in (window.hq_desk.reports.status, window.hq_desk.overview.status):
         assert typed(combo, "a")[-1] == "at-risk"

@@ -158,7 +158,7 @@ def test_a_fraction_of_a_count_and_a_percent_past_100_are_noted(open_window, off
     _type(qtbot, editor.indicator_edits["corridors"], "2.5")
     assert not corridors.isHidden() and corridors.text() == (
         "Not a whole number, but it is a count: is the decimal point right?")
-    _type(qtbot, editor.indicator_edits["average-cost"], "150")
+    _type(qtbot, editor.indicator_edits["average-cost"], "150 %")  # with its sign too
     assert editor.indicator_notes["average-cost"].text() == "More than 100%: is it right?"
     _type(qtbot, editor.indicator_edits["corridors"], "2")
     assert corridors.isHidden()

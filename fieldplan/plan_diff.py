@@ -70,8 +70,11 @@ class PlanDiff:
     areas_moved: actions kept that belong to another area.
     texts_changed: the plan (named by its id), the areas, actions
         and indicators kept whose other texts change: a French or Arabic title, a
-        description, the place or date of signature, whether it is illustrative (the
-        English titles have lines of their own).
+        description, the place or date of signature (the English titles have lines of
+        their own).
+    signed, illustrative: the plan (by its id), areas and actions kept no longer
+        marked illustrative (their text the signed plan's: the version is then a
+        correction, its actions due from the plan's start), or marked so again.
     """
 
     start: tuple[date, date] | tuple[()] = ()
@@ -93,6 +96,8 @@ class PlanDiff:
     targets: tuple[Changed, ...] = ()
     areas_moved: tuple[Changed, ...] = ()
     texts_changed: tuple[str, ...] = ()
+    signed: tuple[str, ...] = ()
+    illustrative: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return any(getattr(self, name) for name in self.__dataclass_fields__)
@@ -176,6 +181,13 @@ class PlanDiff:
                 "({count}): {items}",
                 "Other texts changed (French or Arabic titles, descriptions, signature) "
                 "({count}): {items}", n(self.texts_changed))),
+            (self.signed, "", ngettext(
+                "No longer illustrative, the signed plan's text ({count}): {items}",
+                "No longer illustrative, the signed plan's text ({count}): {items}",
+                n(self.signed))),
+            (self.illustrative, "", ngettext(
+                "Marked illustrative again ({count}): {items}",
+                "Marked illustrative again ({count}): {items}", n(self.illustrative))),
         ):
             if items:
                 lines.append(words.format(count=len(items), items=_items(items, shown, kind)))
@@ -288,17 +300,20 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     moved = [Changed(a.code, old_actions[a.code.upper()].area, a.area) for a in new.actions
              if a.code.upper() in old_actions and old_actions[a.code.upper()].area != a.area]
     texts = [new.id] if _other_texts(old.title, new.title) or (
-        old.signed_at, old.signed_place, old.illustrative) != (
-        new.signed_at, new.signed_place, new.illustrative) else []
-    texts += [a.code for a in new.areas if a.code.upper() in old_areas and (
-        _other_texts(old_areas[a.code.upper()].title, a.title)
-        or old_areas[a.code.upper()].illustrative != a.illustrative)]
+        old.signed_at, old.signed_place) != (new.signed_at, new.signed_place) else []
+    texts += [a.code for a in new.areas if a.code.upper() in old_areas
+              and _other_texts(old_areas[a.code.upper()].title, a.title)]
+    # (code, illustrative before, after) of the plan, its areas and actions kept
+    flags = [(new.id, old.illustrative, new.illustrative)]
+    flags += [(a.code, old_areas[a.code.upper()].illustrative, a.illustrative)
+              for a in new.areas if a.code.upper() in old_areas]
+    flags += [(a.code, old_actions[a.code.upper()].illustrative, a.illustrative)
+              for a in new.actions if a.code.upper() in old_actions]
     for action in new.actions:
         was = old_actions.get(action.code.upper())
         if was is None:
             continue
-        if (_other_texts(was.title, action.title) or was.description != action.description
-                or was.illustrative != action.illustrative):
+        if _other_texts(was.title, action.title) or was.description != action.description:
             texts.append(action.code)
         before = {i.key: i for i in was.indicators}
         texts += [f"{action.code}/{i.key}" for i in action.indicators
@@ -306,6 +321,8 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     return PlanDiff(
         areas_moved=tuple(moved),
         texts_changed=tuple(texts),
+        signed=tuple(code for code, before, after in flags if before and not after),
+        illustrative=tuple(code for code, before, after in flags if after and not before),
         start=(old.start, new.start) if old.start != new.start else (),
         end=(old.end, new.end) if old.end != new.end else (),
         retitled=old.title.en != new.title.en,

@@ -124,6 +124,25 @@ def test_french_arabic_texts_descriptions_and_areas_are_said_too():
     assert diff_plans(plan, signed).texts_changed == (plan.id,)
 
 
+def test_the_signed_plans_text_is_a_change_of_its_own():
+    """Installing the signed plan (no longer illustrative: a correction, its actions
+    due from the plan's start) was said as "Other texts changed (French or Arabic
+    titles, descriptions, signature)", with no change of its own in --json."""
+    plan = default_plan()
+    assert plan.illustrative
+    a, b = plan.actions[:2]
+    signed = dataclasses.replace(plan, version=2, illustrative=False, actions=(
+        dataclasses.replace(a, illustrative=False), b, *plan.actions[2:]))
+    diff = diff_plans(plan, signed)
+    assert (diff.signed, diff.texts_changed, diff.illustrative) == ((plan.id, a.code), (), ())
+    assert diff.lines() == [
+        f"No longer illustrative, the signed plan's text (2): {plan.id}, {a.code}"]
+    assert diff.as_dict()["signed"] == [plan.id, a.code]
+    again = diff_plans(signed, dataclasses.replace(signed, version=3, illustrative=True))
+    assert again.illustrative == (plan.id,) and again.signed == ()
+    assert again.lines() == [f"Marked illustrative again (1): {plan.id}"]
+
+
 def test_long_lists_are_cut_with_and_n_more():
     plan = default_plan()
     new = dataclasses.replace(plan, version=2, actions=plan.actions[:2])

@@ -622,10 +622,11 @@ def plan_note(outcomes: list) -> str:
     hidden = sum(o.plan_hidden for o in brought)
     if hidden:
         text += " " + ngettext(
-            "It hides {count} report of this office: it stays in the database, no longer "
-            "shown.",
-            "It hides {count} reports of this office: they stay in the database, no longer "
-            "shown.", hidden).format(count=format_number(hidden))
+            "It hides {count} report of this office that the version before showed: it "
+            "stays in the database, no longer shown.",
+            "It hides {count} reports of this office that the version before showed: they "
+            "stay in the database, no longer shown.", hidden).format(
+                count=format_number(hidden))
     return text
 
 

@@ -303,9 +303,12 @@ def plan_text(version: int, hidden: int) -> str:
     text = _("the plan is now version {version}").format(version=version)
     if not hidden:
         return text
+    # those the version before showed: not all it hides ('status' counts those, and
+    # the count read as theirs)
     return join_clauses([text, ngettext(
-        "it hides {count} report of this office",
-        "it hides {count} reports of this office", hidden).format(count=hidden)])
+        "it hides {count} report of this office that the version before showed",
+        "it hides {count} reports of this office that the version before showed",
+        hidden).format(count=hidden)])
 
 
 #: How much later than a headquarters bundle's creation an office computer's clock

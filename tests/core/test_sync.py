@@ -163,7 +163,8 @@ def test_import_says_the_plan_changed_and_what_it_hides(hq, make_office,
     # 2026-S2, 2027-S1, PA1.2 dropped, PA1.3 renamed, PA2.1 regional: all but PA1.1 S1
     assert (outcome.plan_version, outcome.plan_hidden) == (2, 5)
     assert outcome.line().endswith(
-        "; the plan is now version 2; it hides 5 reports of this office")
+        "; the plan is now version 2; it hides 5 reports of this office that the version "
+        "before showed")
     as_json = outcome.to_dict()
     assert as_json["plan_version"] == 2 and as_json["plan_hidden_reports"] == 5
     # a title changed: a new version, nothing more hidden than before

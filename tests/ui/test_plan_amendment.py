@@ -89,10 +89,11 @@ def test_an_amendment_imported_in_the_client_shows_at_once(open_window, qtbot, o
     dialog = import_in_window(window, qtbot, bundle)
     # said where the import is looked at: of BN's 8 reports only PA1.1's 2026-S1 is shown
     assert dialog.plan_note.text() == (
-        "The plan is now version 2. It hides 7 reports of this office: they stay in the "
-        "database, no longer shown.")
+        "The plan is now version 2. It hides 7 reports of this office that the version "
+        "before showed: they stay in the database, no longer shown.")
     assert dialog.table.item(0, 3).text().endswith(
-        "; the plan is now version 2; it hides 7 reports of this office")
+        "; the plan is now version 2; it hides 7 reports of this office that the version "
+        "before showed")
     # the periods the plan has, the nearest to the one shown; its actions at BN's level
     qtbot.waitUntil(lambda: window.period == "2026-S1", timeout=5000)
     wait_idle(qtbot, window.session)
@@ -413,7 +414,8 @@ def test_the_office_is_told_what_the_amendment_changes(open_window, qtbot, offic
         return page.detail.text().replace("\u2068", "").replace("\u2069", "")
 
     detail = inbox_detail()
-    assert "Reason: the plan is now version 2; it hides 7 reports of this office" in detail
+    assert ("Reason: the plan is now version 2; it hides 7 reports of this office that the "
+            "version before showed") in detail
     assert "What the new plan changes:\n• " in detail
     assert "• Action added (1): PA1.7" in detail, detail
     apply_language(QApplication.instance(), "fr")

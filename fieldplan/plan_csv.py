@@ -33,6 +33,7 @@ the file in Excel safely.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -70,6 +71,36 @@ _PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
 #: the plan's dates, checked row by row (``merge``)
 _DATE_COLUMNS = frozenset(("plan_start", "plan_end", "plan_signed_at"))
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+#: a day as a spreadsheet re-saves the plan's YYYY-MM-DD (21/06/2025, 6/21/2025,
+#: 21.06.2025): day and month in either order, the year in full
+_SHOWN_DAY = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})", re.ASCII)
+
+
+def _iso_day(text: str) -> str:
+    """``text`` as YYYY-MM-DD when it is a day written as a spreadsheet writes it back
+    (Excel turns the exported 2025-06-21 into 21/06/2025, or 6/21/2025, on every row,
+    which was then refused row by row): whichever of its first two numbers can only
+    be the day says which is which. ``text`` as it is otherwise; ValueError (its
+    message says both readings) when either order makes a day."""
+    from datetime import date
+
+    found = _SHOWN_DAY.fullmatch(text)
+    if found is None:
+        return text
+    a, b, year = (int(part) for part in found.groups())
+    readings: list[date] = []
+    for day, month in ((a, b), (b, a)):
+        with contextlib.suppress(ValueError):  # (not a day in that order)
+            readings.append(date(year, month, day))
+    readings = list(dict.fromkeys(readings))
+    if len(readings) == 1:
+        return readings[0].isoformat()
+    if len(readings) == 2:
+        raise ValueError(_("{value} could be {first} or {second}; write YYYY-MM-DD").format(
+            value=_show(text), first=readings[0].isoformat(), second=readings[1].isoformat()))
+    return text
 
 
 def _is_day(text: str) -> bool:
@@ -273,9 +304,14 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
             value = cells.get(column, "")
             if not value:
                 continue
-            if column in _DATE_COLUMNS and not _is_day(value):
-                raise fail(row, column, _("{value} is not a date; write YYYY-MM-DD").format(
-                    value=_show(value)))
+            if column in _DATE_COLUMNS:
+                try:
+                    value = _iso_day(value)
+                except ValueError as exc:
+                    raise fail(row, column, str(exc)) from None
+                if not _is_day(value):
+                    raise fail(row, column, _("{value} is not a date; write YYYY-MM-DD")
+                               .format(value=_show(value)))
             node = entity
             for part in field[:-1]:
                 node = node.setdefault(part, {})

@@ -461,11 +461,13 @@ FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,po
             [FIRST.replace(",0,5", ",0,5,9")],
             "plan.csv: row 2: 17 cells but the header has 16",
         ),
-        ([FIRST.replace("2025-06-21", "21/06/2025")], "plan.csv: row 2, column 'plan_start': '21"),
-        # only the first row's date is no date: that row is named, not the next
-        ([FIRST.replace("2025-06-21", "21/06/2025"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
+        ([FIRST.replace("2025-06-21", "21/06/2025x")], "plan.csv: row 2, column 'plan_start': '21"),
+        # only the first row's date is no date: that row is named, not the next; a day
+        # and month either way round: both readings said
+        ([FIRST.replace("2025-06-21", "05/06/2025"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
           "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
-         "plan.csv: row 2, column 'plan_start': '21/06/2025' is not a date; write YYYY-MM-DD"),
+         "plan.csv: row 2, column 'plan_start': '05/06/2025' could be 2025-06-05 or "
+         "2025-05-06; write YYYY-MM-DD"),
         # a day the calendar lacks, digits another script writes: their own rows too
         ([FIRST.replace("2025-06-21", "2025-02-30"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
           "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
@@ -481,6 +483,14 @@ def test_csv_errors_name_row_and_column(tmp_path, rows, message):
     with pytest.raises(PlanError) as err:
         load_plan(csv_text(tmp_path, rows))
     assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("shown", ["21/06/2025", "6/21/2025", "21.06.2025"])
+def test_a_day_as_a_spreadsheet_writes_it_back_is_read(tmp_path, shown):
+    """Excel turns the exported 2025-06-21 into 21/06/2025 (or 6/21/2025) on every row
+    of a plan edited in it, each refused: a day whose order one number tells is read."""
+    plan = load_plan(csv_text(tmp_path, [FIRST.replace("2025-06-21", shown)]))
+    assert plan.start.isoformat() == "2025-06-21"
 
 
 def test_csv_header_problems(tmp_path):

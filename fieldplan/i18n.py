@@ -430,6 +430,21 @@ class Number(str):
         return made
 
 
+class Day(str):
+    """A date written by ``format_date`` that a kept message keeps as the day: shown
+    again in another language it is written its way ("1 Nov 2026" read in French is
+    "1er nov. 2026"; an ISO day in a French sentence read as no French date)."""
+
+    day: str
+    width: str
+
+    def __new__(cls, text: str, day: str, width: str) -> Day:
+        made = super().__new__(cls, text)
+        made.day = day
+        made.width = width
+        return made
+
+
 def period_words(code: str, lang: str | None = None) -> str:
     """A period in words in ``lang`` ("1st semester 2026"), or as written when it is
     not one this version knows (a newer one's, a damaged peer's record)."""
@@ -457,6 +472,8 @@ def _argument(value: Any) -> Any:
         return {"joined": [_argument(part) for part in value.parts], "kind": value.kind}
     if isinstance(value, Number):
         return {"number": value.value, "exact": value.exact}
+    if isinstance(value, Day):
+        return {"day": value.day, "width": value.width}
     if isinstance(value, bool | int | float) or value is None:
         return value
     return str(value)
@@ -542,6 +559,10 @@ def _render_argument(value: Any, lang: str | None) -> Any:
         elif type(number) not in (int, float):
             raise TypeError("number")
         return format_number(number, lang, exact=bool(value["exact"]))
+    if "day" in value:
+        if value.get("width") not in _WIDTHS or not isinstance(value["day"], str):
+            raise TypeError("day")
+        return format_date(value["day"], lang, value["width"])
     return render_record(value["msg"], lang)
 
 
@@ -654,9 +675,14 @@ def format_date(d: date | str, lang: str | None = None, format: str = "medium") 
     elif isinstance(d, datetime):
         d = d.date()
     locale = _locale(lang)
+    wanted = format
     if d.day == 1 and locale.split("_")[0] == "fr":
         format = _first_of_month(format, locale)
-    return babel_date(d, format=format, locale=locale)
+    text = babel_date(d, format=format, locale=locale)
+    # (kept as the day only for the current language, as format_number does)
+    if lang is None and getattr(_capture, "on", False) and wanted in _WIDTHS:
+        return Day(text, d.isoformat(), wanted)
+    return text
 
 
 def format_datetime(

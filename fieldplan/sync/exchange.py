@@ -39,6 +39,7 @@ from fieldplan.i18n import (
     N_,
     _,
     capturing,
+    format_date,
     format_number,
     join_clauses,
     join_list,
@@ -611,7 +612,7 @@ def ended_enrolment(rep: Replica, m: dict[str, Any], signer: PublicKey) -> tuple
         return "", False
     enrol_id, ended_at = token
     why = keyreg.ended_enrolments(rep).get(enrol_id)
-    date = ended_at[:10]  # YYYY-MM-DD: read alike in every language
+    date = format_date(ended_at[:10])  # (kept as the day: written each language's way)
     if not isinstance(why, dict):
         return _("its setup bundle's enrolment expired on {date}").format(date=date), False
     key_id = str(why.get("key_id") or "")

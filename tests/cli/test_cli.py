@@ -385,7 +385,7 @@ def test_import_says_the_plan_changed(tmp_path: Path, capsys) -> None:
     line, *changes = out.strip().splitlines()[-6:]
     assert line.endswith(
         ": merged (1 new of 3 events); the plan is now version 2; it hides 1 report of "
-        "this office"), out
+        "this office that the version before showed"), out
     assert changes == ["  Plan end: from 2027-12-31 to 2026-06-30",
                        "  Action added (1): PA1.7", "  Actions removed (2): PA1.2, PA1.3",
                        "  Action moved to another level (1): PA2.1 from National to Regional",

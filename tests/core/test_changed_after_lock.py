@@ -269,7 +269,7 @@ def test_the_import_line_joins_its_clauses_as_the_language_does() -> None:
         i18n.set_language("fr")
         line = outcome.line()
         # (a narrow no-break space before the semicolon)
-        assert "événements)\u202f; le plan" in line and "version 2\u202f; il masque" in line
+        assert "événements)\u202f; le plan" in line and "version 2\u202f; elle masque" in line
         assert "; " not in line.replace("\u202f; ", "")
         i18n.set_language("ar")
         assert "؛ " in outcome.line() and "; " not in outcome.line()

@@ -12,6 +12,7 @@ import pytest
 
 from fieldplan import events, progress
 from fieldplan.cli import main
+from fieldplan.i18n import format_date
 from fieldplan.sync import (
     enroll_office,
     export_bundle,
@@ -52,15 +53,16 @@ def test_a_laptop_set_up_from_a_bundle_a_revocation_ended(hq, two_laptops,
     lost = first.meta("key_id")
     revoke_key(hq, lost)
     outcome = import_bundle(hq, bundle_of(second, tmp_path, "second"))
-    today = events.utc_iso()[:10]
+    today = format_date(events.utc_iso()[:10])  # (as every date of a message)
     fpr = outcome.fingerprint
     assert outcome.outcome == "quarantined"
     assert outcome.reason == (
         f"unknown key {fpr} (claims office ML); its setup bundle's enrolment was ended on "
         f"{today} when key {lost} of ML was revoked: make sure this is not the revoked "
         f"computer before trusting the key")
-    # kept: the inbox says it again, in any language
+    # kept: the inbox says it again, in any language, the date written its way
     assert list_inbox(hq)[0].reason_text("en") == outcome.reason
+    assert format_date(events.utc_iso()[:10], "fr") in list_inbox(hq)[0].reason_text("fr")
     # the person decides: trusted and merged, with a warning beside it
     [merged] = trust_key(hq, fpr)
     assert merged.outcome == "merged"
@@ -93,12 +95,13 @@ def test_a_laptop_set_up_from_an_expired_setup_bundle(hq, two_laptops,
     assert outcome.outcome == "quarantined"
     assert outcome.reason == (
         f"unknown key {outcome.fingerprint} (claims office ML); its setup bundle's enrolment "
-        f"expired on 2026-03-01: check the fingerprint with the office before trusting the "
+        f"expired on 1 Mar 2026: check the fingerprint with the office before trusting the "
         f"key")
+    assert "a expiré le 1er mars 2026" in list_inbox(hq)[0].reason_text("fr")
     trust_key(hq, outcome.fingerprint)
     assert hq.take_notices() == [
         f"key {outcome.fingerprint} trusted, but its setup bundle's enrolment expired on "
-        f"2026-03-01"]
+        f"1 Mar 2026"]
 
 
 def test_a_bundle_without_a_true_proof_says_nothing_of_enrolments(hq, two_laptops,

@@ -54,6 +54,9 @@ def test_search_key_folds_case_accents_and_arabic_vowel_marks() -> None:
     """A search typed without accents, or without Arabic's vowel marks, finds the text
     written with them ("ministere" found nothing of "ministère")."""
     assert search_key("Ministère de l'Intérieur") == "ministere de l'interieur"
+    # French keyboards have no œ key: "coeur" finds "cœur", "Œuvre" "oeuvre"
+    assert search_key("Main-d’œuvre, Cœur") == search_key("main-d'oeuvre, coeur")
+    assert search_key("Ægée") == "aegee"
     assert search_key("CÔTE D’IVOIRE") == "cote d'ivoire"
     assert search_key("Straße") == "strasse"
     # harakat, the dagger alif and the tatweel that stretches a word

@@ -195,6 +195,10 @@ class ImportOutcome:
     #: rejected for now: an earlier bundle of a revoked computer, taken once the one
     #: it sent next is imported (``HeldWaiting``; ``retry_waiting``)
     waits: bool = False
+    #: of the reports its new events changed, how many are in an open conflict after
+    #: it (two computers of an office wrote them differently): only the count in the
+    #: status bar changed, and the person importing did not know to look
+    conflicts: int = 0
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -213,8 +217,9 @@ class ImportOutcome:
         notes.append(self.revoked_text())
         if self.hidden_brought:
             notes.append(self.hidden_text())
+        notes.append(self.conflicts_text())
         if self.repair:
-            notes.append(self.repair)
+            notes.append(self.repair)  # (last: what to do now)
         if self.clock_ahead:
             notes.append(self.clock_text())
         notes.append(self.false_receipt)
@@ -236,7 +241,12 @@ class ImportOutcome:
                 "clock_ahead": bool(self.clock_ahead),
                 "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
                 "key_revoked": self.revoked_here, "false_receipt": self.false_receipt,
-                "waits": self.waits}
+                "waits": self.waits, "conflicts": self.conflicts}
+
+    def conflicts_text(self) -> str:
+        """"2 reports it changed are in conflict …": what the import says of the
+        reports it left in an open conflict ("" when none)."""
+        return conflicts_text(self.conflicts)
 
     def revoked_text(self) -> str:
         """"headquarters revoked this computer's key …; ask headquarters for a new setup
@@ -281,6 +291,33 @@ class ImportOutcome:
         """"the plan is now version 3; it hides 2 reports of this office": what the
         import said of a new plan it brought ("" when it brought none)."""
         return plan_text(self.plan_version, self.plan_hidden)
+
+
+def conflicts_text(count: int) -> str:
+    """``ImportOutcome.conflicts_text``; the inbox keeps it as the reason."""
+    if not count:
+        return ""
+    return ngettext(
+        "{count} report it changed is in conflict (two computers of the office wrote it "
+        "differently) until a person of the office keeps one of the values",
+        "{count} reports it changed are in conflict (two computers of the office wrote "
+        "them differently) until a person of the office keeps one of the values",
+        count).format(count=count)
+
+
+def conflicts_among(rep: Replica, reports: Iterable[str]) -> int:
+    """How many of ``reports`` (ids) have a field in an open conflict: asked of those
+    an import changed only (not every report held, at each import)."""
+    from fieldplan.sync.conflicts import _CONFLICTED
+
+    ids = sorted(set(reports))
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        found.update(row[1] for row in rep.conn.execute(_CONFLICTED.format(
+            where=f"AND entity = 'progress' AND entity_id IN ({marks})"), chunk))
+    return len(found)
 
 
 def hidden_text(count: int, why: Iterable[str]) -> str:
@@ -1233,6 +1270,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     and locks[p].missed(hlc, arrival.received_at, arrival.inbox_id)))
                 plan_version, plan_hidden, plan_changes = _plan_change(rep, plan_before)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
+                in_conflict = conflicts_among(rep, stats.reports)
                 locks_after = set(locked_periods(rep))
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)
@@ -1254,6 +1292,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        revoked_here=not rep.is_hq and not revoked_before
                                        and keyreg.own_key_status(rep) == "revoked",
                                        false_receipt=false_receipt,
+                                       conflicts=in_conflict,
                                        reason=join_clauses([
                                            late_text(late) if late else (
                                                repaired or false_receipt),
@@ -1261,7 +1300,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            # that said it is closed)
                                            refused,
                                            plan_text(plan_version, plan_hidden),
-                                           hidden_text(hidden_brought, hidden_why)]),
+                                           hidden_text(hidden_brought, hidden_why),
+                                           conflicts_text(in_conflict)]),
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
                 if outcome == "merged" and m["office"] == "HQ":

@@ -247,8 +247,13 @@ def test_conflict_between_two_laptops_resolved_everywhere(hq, make_office,
     act = national(a)
     progress.record_progress(a, act, "2026-S1", status="on-track", percent=30)
     progress.record_progress(b, act, "2026-S1", status="at-risk", percent=30)
-    send(a, hq, tmp_path)
-    send(b, hq, tmp_path)
+    assert send(a, hq, tmp_path)[1].conflicts == 0
+    _, outcome = send(b, hq, tmp_path)
+    # the import says so (only the status bar's count changed)
+    assert outcome.conflicts == 1 and outcome.to_dict()["conflicts"] == 1
+    said = ("1 report it changed is in conflict (two computers of the office wrote it "
+            "differently) until a person of the office keeps one of the values")
+    assert outcome.reason.endswith(said) and outcome.line().endswith(said)
     [conflict] = list_conflicts(hq)
     assert conflict.field == "status" and conflict.office == "ML"
     assert {c.value for c in conflict.candidates} == {"on-track", "at-risk"}

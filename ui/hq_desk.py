@@ -1057,22 +1057,26 @@ class QuarantinePage(QWidget):
         def run(rep):
             from fieldplan.sync import trust_key
 
-            return trust_key(rep, fingerprint)
+            # what the trust notes (its setup bundle's enrolment had ended): said on
+            # this page with the rest, not in a warning box over the import's result,
+            # which it repeated
+            return trust_key(rep, fingerprint), rep.take_notices()
 
-        DbOp(self.session, self, run).success(self._trusted).failure(
+        DbOp(self.session, self, run).success(lambda done: self._trusted(*done)).failure(
             lambda e: self.message.setText(error_sentence(e))
         ).run()
 
-    def _trusted(self, outcomes) -> None:
+    def _trusted(self, outcomes, notices: tuple[str, ...] | list[str] = ()) -> None:
         from fieldplan.replica import Changes
         from ui.transfer import ImportResultDialog
 
         merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
-        self.message.setText(
+        self.message.setText(" ".join([
             ngettext(
                 "Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.", merged
-            ).format(n=merged)
-        )
+            ).format(n=merged),
+            *(sentence(notice) + ("" if notice.endswith((".", "?")) else ".")
+              for notice in notices)]))
         if outcomes:
             # what the merge did, as an import says it (changes to a locked period
             # among them): the one line above said only how many bundles

@@ -1085,3 +1085,36 @@ def test_an_import_that_brings_a_conflict_on_the_open_report_says_so(
                     timeout=5000)
     assert editor.notice.isVisible()
     wait_idle(qtbot, window.session)
+
+
+def test_trusting_a_key_whose_enrolment_ended_says_so_on_the_page(open_window, qtbot, hq,
+                                                                  make_office, tmp_path):
+    """What the trust noted (its setup bundle's enrolment had expired) came in a
+    warning box over the import's result, which it repeated: it is said on the page,
+    after how many bundles were merged."""
+    first = make_office("ML", "ml-a")
+    sync.import_bundle(hq, sync.export_bundle(first, out_dir=tmp_path).path)
+    setup = tmp_path / "ML-2-setup.fieldplan"
+    sync.enroll_office(hq, "ML", setup)
+    second = sync.init_from_setup(tmp_path / "ml-b.sqlite3", setup)
+    with hq.conn:  # 90 days later
+        hq.conn.execute("UPDATE enrolments SET expires_at = '2026-03-01T00:00:00Z'")
+    (tmp_path / "b").mkdir()
+    exported = sync.export_bundle(second, out_dir=tmp_path / "b")
+    second.close()
+    assert sync.import_bundle(hq, exported.path).outcome == "quarantined"
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    page.view.selectRow(0)
+    page.trust(page.model.row_at(0).fingerprint)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert page.message.text().startswith("Key trusted; 1 bundle merged. Key ")
+    assert page.message.text().endswith(
+        "trusted, but its setup bundle's enrolment expired on 1 Mar 2026.")
+    assert window.findChild(object, "error-box") is None
+    result_dialog(window, qtbot).accept()

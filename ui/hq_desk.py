@@ -1356,8 +1356,8 @@ class ConflictsPage(QWidget):
         settle_here = conflict.resolvable_by(mine)
         if conflict.office != mine:
             lines.append(in_layout_direction(
-                _("Only {office}'s computers can settle this conflict: it is shown here so "
-                  "that you know of it.").format(office=conflict.office)))
+                _("Only the computers of {office} can settle this conflict: it is shown "
+                  "here so that you know of it.").format(office=office_label(conflict.office))))
         lock = locked_note(conflict, mine)
         if lock:
             lines.append(in_layout_direction(lock))

@@ -851,7 +851,7 @@ class KeysModel(_RowsModel):
 
     def display(self, k: Any, column: int) -> str:
         if column == self.OFFICE:
-            return k.office
+            return office_label(k.office)  # ("HQ · Headquarters": as every other page)
         if column == self.KEY:
             return code_text(k.key_id)
         if column == self.STATUS:

@@ -79,6 +79,9 @@ def test_the_keys_tab_tells_an_offices_laptops_apart(open_window, qtbot, two_lap
         assert cell(key_id, model.LAST_BUNDLE) == date_text(last[key_id])
         assert cell(key_id, model.REGISTERED) == date_text(uses[key_id].registered) != ""
     assert cell(own, model.AUTHOR) == "hq.officer"
+    # offices named as on every other page ("HQ" alone, in French too, read as a code)
+    assert cell(own, model.OFFICE) == "HQ · Headquarters"
+    assert {cell(k, model.OFFICE) for k in keys.values()} == {"ML · Mali"}
     assert cell(own, model.LAST_BUNDLE) == "—"  # headquarters' bundles are its own
 
     # the confirmation says which laptop is revoked

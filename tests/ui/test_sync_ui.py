@@ -691,7 +691,8 @@ def test_hq_sees_an_offices_conflict_but_cannot_settle_it(open_window, qtbot, hq
     _window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.conflicts,
                                  lambda page: len(page.keep_buttons) == 2)
     assert not any(button.isEnabled() for button in page.keep_buttons)
-    assert "Only ML's computers can settle this conflict" in page.message.text()
+    # the office named as everywhere in the client, not by its code alone
+    assert "Only the computers of ML · Mali can settle this conflict" in page.message.text()
 
 
 @pytest.mark.parametrize("how", ["button", "escape"])

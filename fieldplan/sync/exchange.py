@@ -314,7 +314,7 @@ def conflicts_among(rep: Replica, reports: Iterable[str]) -> int:
     found: set[str] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
+        marks = ",".join("?" * len(chunk))
         found.update(row[1] for row in rep.conn.execute(_CONFLICTED.format(
             where=f"AND entity = 'progress' AND entity_id IN ({marks})"), chunk))
     return len(found)

@@ -19,6 +19,7 @@ from fieldplan.replica import key_path, open_replica
 from fieldplan.status import replica_status
 from fieldplan.sync import export_bundle, import_bundle, list_conflicts
 from fieldplan.sync import keys as keyreg
+from fieldplan.sync.exchange import conflicts_text
 
 S1 = "2026-S1"
 
@@ -129,13 +130,16 @@ def test_a_forked_office_history_is_repaired_end_to_end(hq, make_office, forked,
     outcome = import_bundle(ml, back.path)
     assert outcome.outcome == "merged", outcome.reason
     assert ml.replica_id != first and first in keyreg.renewed_from(ml)
-    assert outcome.reason == (
+    repaired = (
         "this computer's events 41–60 differed from headquarters' copies of those numbers "
         "(this database went back to an older copy, or was copied to another computer that "
         f"also wrote); they were written again as replica {ml.replica_id[:8]}")
+    # (and the reports whose two copies differed are in conflict: the office keeps one)
+    assert outcome.reason.startswith(repaired)
+    assert outcome.conflicts == 0 or outcome.reason.endswith(conflicts_text(outcome.conflicts))
     # the outcome (the CLI's line, the client's result) says to export now as well
-    assert outcome.repair == outcome.reason + "; export now so that headquarters gets them"
-    assert outcome.repair in outcome.line()
+    assert outcome.repair == repaired + "; export now so that headquarters gets them"
+    assert outcome.line().endswith(outcome.repair)
     # the key file is the new replica's
     assert keyreg.secret_key(ml).key_id_hex == ml.meta("key_id")
     assert not Path(f"{key_path(ml.path)}.new").exists()
@@ -146,7 +150,7 @@ def test_a_forked_office_history_is_repaired_end_to_end(hq, make_office, forked,
     assert lost_and_typed_again(ml, acts)
     # status says it in the same words
     lines = dict(replica_status(ml).lines("en"))
-    assert lines["Warning"] == outcome.reason
+    assert lines["Warning"] == repaired
     # the office's next bundle merges, and HQ's record is done with
     _, there = send(ml, hq, tmp_path)
     assert there.outcome == "merged", there.reason
@@ -432,7 +436,7 @@ def test_a_restored_computer_repairs_the_fork_of_the_replica_it_continues(
     _, repaired = send(hq, ml, tmp_path)
     assert repaired.outcome == "merged", repaired.reason
     assert ml.replica_id == restored and own_count(ml) == 21
-    assert repaired.reason.endswith(f"written again as replica {restored[:8]}")
+    assert f"written again as replica {restored[:8]}" in repaired.reason
     assert events.last_event(ml.conn, first)[0] == 50
     _, there = send(ml, hq, tmp_path)
     assert there.outcome == "merged", there.reason

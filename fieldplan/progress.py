@@ -8,7 +8,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -898,20 +898,24 @@ def value_problem(indicator: Indicator, value: float | None, *, named: bool = Tr
     return ""
 
 
-def not_started_problem(plan: Plan, period: str) -> str:
+def not_started_problem(plan: Plan, period: str, *,
+                        shown: Callable[[dt.date], str] | None = None) -> str:
     """That ``period`` has not started yet by this computer's clock (its day), in one
     line, or "": a report on it, or its submission, is most likely for another period
     (headquarters' pack then said an office's "latest period reported" was a semester
-    a year away). Said, not refused: a computer's date may be wrong."""
+    a year away). Said, not refused: a computer's date may be wrong. ``shown``: how a
+    date is written (default ``format_date``; the client's dialog keeps each whole on
+    its line)."""
     from fieldplan.i18n import format_date, period_words
 
+    shown = shown or format_date
     start, _end = plan.period_bounds(period)
     today = dt.datetime.fromtimestamp(events.wall_ms() / 1000).date()
     if today >= start:
         return ""
     return _("{period} has not started yet (it starts on {date}, and this computer's date "
              "is {today}): is the period right?").format(
-        period=period_words(period), date=format_date(start), today=format_date(today))
+        period=period_words(period), date=shown(start), today=shown(today))
 
 
 def report_problems(report: ProgressReport, action: Action) -> tuple[str, ...]:

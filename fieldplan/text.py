@@ -91,6 +91,9 @@ _NOT_IN_RUN = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200e\u200f\u202a-\u202e\
 # "/tmp/x" showed as "tmp/x/" in an Arabic sentence, "--db" as "db--").
 _LTR_RUN = re.compile(f"(?:[-/~\\\\.]+)?[{_LATIN}](?:[^{_NOT_IN_RUN}]*[{_LATIN}%\u2030])?")
 _CLOSING = {")": "(", "]": "[", "}": "{"}
+#: A date as Arabic writes it ("06\u200f/03\u200f/2027"): the right-to-left marks in
+#: it order its parts; an isolate around each part put them apart ("2027/0306/").
+_MARKED_DATE = re.compile("[0-9]{1,4}(?:\u200f[/.-][0-9]{1,4}){2}")
 
 
 def has_rtl(text: str) -> bool:
@@ -112,6 +115,11 @@ def ltr_runs_marked(text: str, start: str, end: str) -> str:
     out: list[str] = []
     done = 0
     while (match := _LTR_RUN.search(text, done)) is not None:
+        date = _MARKED_DATE.match(text, match.start())
+        if date is not None:  # (in order already: left as it is)
+            out.append(text[done:date.end()])
+            done = date.end()
+            continue
         stop = match.end()
         cut = _unopened_closer(match.group())
         if cut is not None:  # up to the last Latin character before that bracket

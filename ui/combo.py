@@ -64,10 +64,13 @@ def find_by_words(combo: QComboBox) -> None:
 
 
 def _words(text: str) -> str:
-    """``text`` from its first letter or digit on, as compared with what is typed."""
+    """``text`` from its first letter or digit on, as compared with what is typed:
+    folded as a search folds it ("À risque" is chosen by "a")."""
     import re
 
-    return re.sub(r"^\W+", "", text or "").casefold()
+    from fieldplan.text import search_key
+
+    return search_key(re.sub(r"^\W+", "", text or ""))
 
 
 def _list_view_type() -> type:
@@ -94,7 +97,9 @@ class _WordSearchList(_list_view_type()):  # type: ignore[misc]
             self._typed = ""
         self._typed_at = now
         self._typed += search
-        key = self._typed.casefold()
+        from fieldplan.text import search_key
+
+        key = search_key(self._typed)
         model, root = self.model(), self.rootIndex()
         rows = model.rowCount(root)
         current = max(self.currentIndex().row(), 0)

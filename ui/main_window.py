@@ -32,7 +32,7 @@ from fieldplan.i18n import (
     pgettext,
 )
 from ui.bidi import in_layout_direction, isolated, isolated_codes
-from ui.context import Identity, allow_writes, read_only_text, time_text
+from ui.context import Identity, allow_writes, read_only_text, time_text, unbroken
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
@@ -1264,11 +1264,15 @@ class MainWindow(QMainWindow):
             "edited until they are reopened.",
             summary.drafts,
         ).format(n=summary.drafts, period=format_period(period))
+        from fieldplan.i18n import format_date
         from fieldplan.progress import not_started_problem
 
         # a semester to come: most likely not the one meant (said, not refused: the
         # computer's date may be wrong); Enter does not submit
-        not_started = not_started_problem(self.identity.plan, period)
+        # (each date whole on its line: an Arabic one broke after its "/", and read as
+        # another date)
+        not_started = not_started_problem(
+            self.identity.plan, period, shown=lambda day: unbroken(format_date(day)))
         if not_started:
             text += "\n\n" + sentence(not_started)
         # reports two computers wrote differently: this laptop would submit the values

@@ -381,9 +381,9 @@ def error_text(error: BaseException) -> str:
     return _("Unexpected error: {error}").format(error=unexpected_error(error))
 
 
-# a first word that is only letters, or letters joined by an apostrophe (French
-# "c’est", "l’événement"): not a file name, path, code or number
-_PLAIN_FIRST_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?=[\s,:;]|$)")
+# a first word that is only letters, or letters joined by an apostrophe or a hyphen
+# (French "c’est", "l’événement", "assurez-vous"): not a file name, path, code or number
+_PLAIN_FIRST_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*(?=[\s,:;]|$)")
 
 
 def sentence(text: str) -> str:

@@ -548,6 +548,9 @@ class ImportResultDialog(QDialog):
                 # "headquarters revoked this computer's key …"
                 o.revoked_text() if getattr(o, "revoked_here", False) else "",
                 o.hidden_text() if getattr(o, "hidden_brought", 0) else "",  # "it brings 2…"
+                # "1 report it changed is in conflict …" (only the status bar's count
+                # said it)
+                o.conflicts_text() if getattr(o, "conflicts", 0) else "",
                 # "this computer's events 41–60 had been written after …"
                 getattr(o, "repair", ""),
                 # "this computer's clock seems to be ahead…"

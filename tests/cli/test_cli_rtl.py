@@ -153,3 +153,16 @@ def test_a_run_ends_before_a_bracket_it_did_not_open() -> None:
         "إجراءان (<2>): <PA3.6>، <PA4.6>"
     # a bracket the run opens is still closed inside it
     assert ltr_runs_marked("ملف /tmp/a(b).pdf هنا", "<", ">") == "ملف </tmp/a(b).pdf> هنا"
+
+
+def test_an_arabic_date_keeps_its_own_marks() -> None:
+    """A date as Arabic writes it carries right-to-left marks that order its parts: an
+    isolate around each part showed "06/03/2027" as "2027/0306/" (a quarantined key's
+    enrolment date, in the import's result and the Quarantine page)."""
+    from fieldplan.i18n import format_date
+    from fieldplan.text import ltr_runs_marked
+
+    date = format_date("2027-03-06", "ar")
+    assert "\u200f" in date
+    text = f"انتهى في {date}: تحقق من ML-1"
+    assert ltr_runs_marked(text, "<", ">") == f"انتهى في {date}: تحقق من <ML-1>"

@@ -73,3 +73,24 @@ def test_typing_a_letter_chooses_a_status_past_its_symbol(open_window, qtbot, hq
     assert shown.view().sizeHintForRow(0) == level.view().sizeHintForRow(0)
     for combo in (window.hq_desk.reports.status, window.hq_desk.overview.status):
         assert typed(combo, "a")[-1] == "at-risk"
+
+
+def test_a_status_with_an_accent_is_chosen_by_its_plain_letter(qtbot, qapp) -> None:
+    """French "À risque" could not be chosen by "a", which went to "Achevé" only."""
+    from PySide6.QtWidgets import QComboBox
+
+    from ui.combo import find_by_words
+
+    combo = QComboBox()
+    qtbot.addWidget(combo)
+    for text in ("○ Non commencé", "● Sur la bonne voie", "▲ À risque", "✓ Achevé"):
+        combo.addItem(text)
+    find_by_words(combo)
+    combo.show()
+    interval = QApplication.keyboardInputInterval() + 20
+    seen = []
+    for key in "aa":
+        qtbot.keyClick(combo, key)
+        seen.append(combo.currentText())
+        qtbot.wait(interval)
+    assert seen == ["▲ À risque", "✓ Achevé"]

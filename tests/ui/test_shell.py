@@ -501,6 +501,9 @@ def test_a_sentence_starts_with_a_capital_unless_it_starts_with_a_name():
     assert sentence("l'import a échoué") == "L'import a échoué"
     assert sentence("aujourd’hui, rien") == "Aujourd’hui, rien"
     assert sentence("échec de l’écriture") == "Échec de l’écriture"
+    # and joins two by a hyphen ("assurez-vous" stayed lower case in the status bar)
+    assert sentence("assurez-vous que votre paquet parvient au Siège") == \
+        "Assurez-vous que votre paquet parvient au Siège"
     for kept in ("ml.fieldplan: rejected", "/media/usb: permission denied", "a1b2c3d4 key",
                  "Already", "تعذر الكتابة", "", "o’neil.fieldplan: rejected", "l’", "l’7 x",
                  "d’ml-1.fieldplan: rejected"):

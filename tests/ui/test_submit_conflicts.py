@@ -107,8 +107,12 @@ def test_submit_dialog_warns_of_a_semester_to_come(open_window, qtbot, hq, make_
     monkeypatch.setattr(events, "wall_ms", lambda: noon)
     window = open_window(one_draft(make_office, "2027-S2", status="completed", percent=100))
     dialog = submit_dialog(window, qtbot, "2027-S2")
+    text = dialog.text.text()
+    # each date whole on its line (no break inside: an Arabic one read as another date)
+    assert "1\u00a0\u2060Jul\u00a0\u20602027" in text and "6\u00a0\u2060Dec" in text
     assert ("2nd semester 2027 has not started yet (it starts on 1 Jul 2027, and this "
-            "computer's date is 6 Dec 2026): is the period right?") in dialog.text.text()
+            "computer's date is 6 Dec 2026): is the period right?") in text.replace(
+                "\u2060", "").replace("\u00a0", " ")
     assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()
     dialog.reject()
     wait_idle(qtbot, window.session)

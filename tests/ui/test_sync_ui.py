@@ -1119,3 +1119,28 @@ def test_trusting_a_key_whose_enrolment_ended_says_so_on_the_page(open_window, q
         "trusted, but its setup bundle's enrolment expired on 1 Mar 2026.")
     assert window.findChild(object, "error-box") is None
     result_dialog(window, qtbot).accept()
+
+
+def test_the_import_result_says_which_reports_are_in_conflict(open_window, qtbot, hq,
+                                                              make_office, tmp_path):
+    """Importing a second laptop's bundle made conflicts, and the result's row said only
+    how many events were new (the CLI and the Inbox say it)."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, code, "2026-S1", status="on-track")
+    progress.record_progress(b, code, "2026-S1", status="at-risk")
+    sync.import_bundle(hq, sync.export_bundle(a, out_dir=tmp_path).path)
+    (tmp_path / "b").mkdir()
+    exported = sync.export_bundle(b, out_dir=tmp_path / "b")
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    drop(window, [exported.path])
+    dialog = result_dialog(window, qtbot)
+    assert [o.conflicts for o in dialog.outcomes] == [1]
+    detail = dialog.table.item(0, 3).text()
+    assert detail.endswith("1 report it changed is in conflict (two computers of the office "
+                           "wrote it differently) until a person of the office keeps one of "
+                           "the values")
+    dialog.accept()
+    wait_idle(qtbot, window.session)

@@ -123,6 +123,18 @@ def test_a_title_of_two_lines_is_refused_in_one_line(capsys, tmp_path):
         assert rep.plan().version == 1
 
 
+def _version_2(hq, tmp_path: Path, actions) -> tuple[str, Path]:
+    """HQ's plan as version 2 with ``actions``, in a JSON file; HQ's database closed for
+    the commands to open. Returns the database's path and the file's."""
+    import dataclasses
+
+    path = tmp_path / "v2.json"
+    dump_plan(dataclasses.replace(hq.plan(), version=2, actions=tuple(actions)), path)
+    db = str(hq.path)
+    hq.close()
+    return db, path
+
+
 def test_a_counts_target_below_zero_is_a_warning(capsys, hq, tmp_path: Path):
     """A plan could set a target of -12 documents without a word, where 'progress set'
     asks of an actual below zero whether the minus sign is a typo: said the same way
@@ -138,10 +150,7 @@ def test_a_counts_target_below_zero_is_a_warning(capsys, hq, tmp_path: Path):
                 (p, -12.0 if p == "2026-S2" else v) for p, v in first.targets))
             a = dataclasses.replace(a, indicators=(first, *a.indicators[1:]))
         actions.append(a)
-    path = tmp_path / "v2.json"
-    dump_plan(dataclasses.replace(plan, version=2, actions=tuple(actions)), path)
-    db = str(hq.path)
-    hq.close()
+    db, path = _version_2(hq, tmp_path, actions)
     code, out, err = run(capsys, "--db", db, "plan", "import", str(path), "--dry-run")
     assert code == 0
     assert err == ("fieldplan: warning: 1 target of a count is below zero: is the minus "
@@ -172,10 +181,7 @@ def test_an_end_target_or_baseline_below_zero_and_a_fraction_of_a_count_are_warn
                 dataclasses.replace(i, target=1.5) if i is people else i
                 for i in a.indicators))
         actions.append(a)
-    path = tmp_path / "v2.json"
-    dump_plan(dataclasses.replace(plan, version=2, actions=tuple(actions)), path)
-    db = str(hq.path)
-    hq.close()
+    db, path = _version_2(hq, tmp_path, actions)
     code, out, err = run(capsys, "--db", db, "plan", "import", str(path), "--dry-run")
     assert code == 0
     assert err == (
@@ -196,10 +202,7 @@ def test_actions_are_listed_under_their_areas(capsys, hq, tmp_path: Path):
     plan = hq.plan()
     first = plan.actions_of(area="PA1")[0]
     added = dataclasses.replace(first, code="PA1.9", indicators=())
-    path = tmp_path / "v2.json"
-    dump_plan(dataclasses.replace(plan, version=2, actions=(*plan.actions, added)), path)
-    db = str(hq.path)
-    hq.close()
+    db, path = _version_2(hq, tmp_path, (*plan.actions, added))
     assert run(capsys, "--db", db, "plan", "import", str(path))[0] == 0
     _code, out, _err = run(capsys, "--db", db, "--json", "actions")
     codes = [a["code"] for a in json.loads(out)]

@@ -1104,12 +1104,8 @@ def test_trusting_a_key_whose_enrolment_ended_says_so_on_the_page(open_window, q
     exported = sync.export_bundle(second, out_dir=tmp_path / "b")
     second.close()
     assert sync.import_bundle(hq, exported.path).outcome == "quarantined"
-    hq_path = hq.path
-    hq.close()
-    window = open_window(hq_path)
-    page = window.hq_desk.quarantine
-    window.show_page(page)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
+                                lambda page: page.model.rowCount() == 1)
     page.view.selectRow(0)
     page.trust(page.model.row_at(0).fingerprint)
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)

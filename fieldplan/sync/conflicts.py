@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -229,6 +229,19 @@ def conflicted_fields(rep: Replica) -> dict[str, tuple[str, ...]]:
             _CONFLICTED.format(where="AND entity = 'progress'")):
         out[entity_id] = (*out.get(entity_id, ()), field)
     return out
+
+
+def reports_in_conflict(rep: Replica, reports: Iterable[str]) -> set[str]:
+    """Those of ``reports`` (ids) with a field in an open conflict: asked of the
+    reports an import changed only, not of every report held at each import."""
+    ids = sorted(set(reports))
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(row[1] for row in rep.conn.execute(_CONFLICTED.format(
+            where=f"AND entity = 'progress' AND entity_id IN ({marks})"), chunk))
+    return found
 
 
 def period_conflicts(rep: Replica, period: str, office: str | None = None

@@ -305,21 +305,6 @@ def conflicts_text(count: int) -> str:
         count).format(count=count)
 
 
-def conflicts_among(rep: Replica, reports: Iterable[str]) -> int:
-    """How many of ``reports`` (ids) have a field in an open conflict: asked of those
-    an import changed only (not every report held, at each import)."""
-    from fieldplan.sync.conflicts import _CONFLICTED
-
-    ids = sorted(set(reports))
-    found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(row[1] for row in rep.conn.execute(_CONFLICTED.format(
-            where=f"AND entity = 'progress' AND entity_id IN ({marks})"), chunk))
-    return len(found)
-
-
 def hidden_text(count: int, why: Iterable[str]) -> str:
     """``ImportOutcome.hidden_text`` of ``count`` reports brought that the plan hides,
     for the reasons ``why`` (PlanScope.why_hidden's words); the inbox keeps it as the
@@ -1270,7 +1255,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     and locks[p].missed(hlc, arrival.received_at, arrival.inbox_id)))
                 plan_version, plan_hidden, plan_changes = _plan_change(rep, plan_before)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
-                in_conflict = conflicts_among(rep, stats.reports)
+                from fieldplan.sync.conflicts import reports_in_conflict
+
+                in_conflict = len(reports_in_conflict(rep, stats.reports))
                 locks_after = set(locked_periods(rep))
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)

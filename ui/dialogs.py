@@ -3,6 +3,7 @@ loop keeps running and tests can drive them."""
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
@@ -31,6 +32,16 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QFileDialog
 
     from ui.context import Identity
+
+
+def tab_in_layout_order(buttons: QDialogButtonBox) -> None:
+    """Tab goes through ``buttons`` in the order they are laid out: Qt's chain went by
+    their kinds (Close before "Save bundle" and "Enrol an office…", shown after them),
+    once a button was added to the box."""
+    lay = buttons.layout()
+    shown = [w for w in (lay.itemAt(i).widget() for i in range(lay.count())) if w is not None]
+    for first, then in itertools.pairwise(shown):
+        QWidget.setTabOrder(first, then)
 
 
 def size_to_content(dialog: QDialog, width: int) -> None:

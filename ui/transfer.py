@@ -60,6 +60,7 @@ from ui.dialogs import (
     selectable,
     set_name_filters,
     size_to_content,
+    tab_in_layout_order,
 )
 from ui.models import (
     SORT_ROLE,
@@ -912,6 +913,7 @@ class ExportDialog(QDialog):
             self._load_recipients()
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
+        tab_in_layout_order(self.buttons)  # (Close came first: Save bundle is shown first)
         self._place_changed()
         # another bundle to write once something is changed (see _saved)
         self.folder.textChanged.connect(self._to_write_again)

@@ -343,3 +343,20 @@ def test_enter_after_a_bundle_is_saved_closes_the_dialog(open_window, qtbot, off
     again.folder.setText(str(other))
     assert again.ok.isDefault() and not close.isDefault()
     again.close()
+
+
+def test_tab_goes_through_the_buttons_as_they_are_shown(open_window, qtbot, hq_db):
+    """Tab went to Close before "Save bundles" and "Enrol an office…", which are shown
+    before it."""
+    from ui.transfer import ExportDialog
+
+    window = open_window(hq_db)
+    dialog = ExportDialog(window.session, window.identity, window)
+    dialog.show()
+    close = dialog.buttons.button(dialog.buttons.StandardButton.Close)
+    shown = sorted(dialog.buttons.buttons(), key=lambda b: b.x())
+    assert shown == [dialog.ok, dialog.enrol_button, close]
+    assert dialog.ok.nextInFocusChain() is dialog.enrol_button
+    assert dialog.enrol_button.nextInFocusChain() is close
+    dialog.close()
+    wait_idle(qtbot, window.session)

@@ -774,7 +774,7 @@ class MainWindow(QMainWindow):
         for i in range(self.tabs.count()):
             title = self.tabs.tabText(i)
             act = self._action(
-                title, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}" if i < 9 else None
+                title, lambda i=i: self.go_to_tab(i), f"Ctrl+{i + 1}" if i < 9 else None
             )
             view.addAction(act)
         settings = self.menuBar().addMenu(_("&Settings"))
@@ -1224,6 +1224,14 @@ class MainWindow(QMainWindow):
         if self.hq_desk is not None:
             self.hq_desk.set_period(period)
         emit(self.period_did_change, period)
+
+    def go_to_tab(self, index: int) -> None:
+        """Tab ``index`` (View menu, Ctrl+1…), with the focus on its first field: it
+        stayed where it was (on the tab bar: one more Tab before using the page)."""
+        self.tabs.setCurrentIndex(index)
+        first = _first_focusable(self.tabs.widget(index))
+        if first is not None:
+            first.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def choose_period(self) -> None:
         """The toolbar's period list, open, with the focus (Period ▸ Choose the

@@ -295,3 +295,20 @@ def test_the_period_is_chosen_from_the_period_menu(open_window, qtbot, office_db
     qtbot.keyClick(combo.view(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.period == "2026-S2", timeout=5000)
     wait_idle(qtbot, window.session)
+
+
+def test_ctrl_and_a_number_puts_the_focus_in_its_page(open_window, qtbot, hq_db):
+    """Ctrl+1…8 showed the page and left the focus on the tab bar: one more Tab was
+    needed before using the page."""
+    from PySide6.QtWidgets import QApplication
+
+    window = open_window(hq_db)
+    window.activateWindow()
+    window.tabs.tabBar().setFocus()
+    for index in range(window.tabs.count()):
+        window.go_to_tab(index)
+        wait_idle(qtbot, window.session)
+        page = window.tabs.widget(index)
+        focused = QApplication.focusWidget()
+        assert focused is not window.tabs.tabBar(), window.tabs.tabText(index)
+        assert focused is None or page.isAncestorOf(focused), window.tabs.tabText(index)

@@ -4,9 +4,20 @@ without; ui.dialogs, which uses it, is not imported before that paint either.)""
 
 from __future__ import annotations
 
+import re
+import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QStylePainter
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QListView,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+)
+
+from fieldplan.text import search_key
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent  # (a QEvent: built at import)
@@ -66,20 +77,10 @@ def find_by_words(combo: QComboBox) -> None:
 def _words(text: str) -> str:
     """``text`` from its first letter or digit on, as compared with what is typed:
     folded as a search folds it ("À risque" is chosen by "a")."""
-    import re
-
-    from fieldplan.text import search_key
-
     return search_key(re.sub(r"^\W+", "", text or ""))
 
 
-def _list_view_type() -> type:
-    from PySide6.QtWidgets import QListView
-
-    return QListView
-
-
-class _WordSearchList(_list_view_type()):  # type: ignore[misc]
+class _WordSearchList(QListView):
     """A combo box's list whose keyboard search skips a leading symbol
     (``find_by_words``). As Qt's: letters typed within the keyboard input interval
     add up ("on"); one letter typed again goes to the next item it begins with."""
@@ -88,17 +89,11 @@ class _WordSearchList(_list_view_type()):  # type: ignore[misc]
     _typed_at = -1e9
 
     def keyboardSearch(self, search: str) -> None:
-        import time
-
-        from PySide6.QtWidgets import QApplication
-
         now = time.monotonic()
         if now - self._typed_at > QApplication.keyboardInputInterval() / 1000:
             self._typed = ""
         self._typed_at = now
         self._typed += search
-        from fieldplan.text import search_key
-
         key = search_key(self._typed)
         model, root = self.model(), self.rootIndex()
         rows = model.rowCount(root)

@@ -617,7 +617,7 @@ class ReportEditor(QScrollArea):
         """An actual that was left shows its number as the Target does ("12000" typed
         becomes "12,000"), the percent as a saved one is shown ("٤٥٪" typed becomes
         "45"): the same number, so nothing is edited by it. A text that is not a
-        number stays as typed, beside its error."""
+        number, or a number too large, stays as typed, beside its error."""
         if self._loading:
             return
         if field is self.percent:
@@ -627,8 +627,8 @@ class ReportEditor(QScrollArea):
             text = _percent_text(None if percent == "" else percent)
         elif any(e is field for e in self.indicator_edits.values()):
             number = parse_number(field.text())
-            if number is None:
-                return
+            if number is None or (number != "" and too_large_error(number, field.text())):
+                return  # refused: kept as typed, beside its error
             text = _number_text(None if number == "" else number)
         else:
             return

@@ -12,9 +12,10 @@ import re
 import unicodedata
 
 # C0 controls, DEL and C1 controls (Unicode category Cc), except tab and newline, and
-# the two noncharacters XML cannot hold (U+FFFE, U+FFFF: never text; one of them makes
-# an XLSX file unreadable).
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+# the noncharacters of the Basic Multilingual Plane (never text): XML cannot hold
+# U+FFFE and U+FFFF (one makes an XLSX file unreadable), and the client's text box
+# takes U+FDD0 and U+FDD1 for its own frame marks (a pasted one became a newline).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 # What the XML inside an XLSX file cannot hold (XML 1.0 Char: tab, LF, CR, U+0020 to
 # U+D7FF, U+E000 to U+FFFD, U+10000 and up): one unreadable character makes the
 # whole workbook unreadable. Surrogates are handled apart (they become U+FFFD).
@@ -31,10 +32,11 @@ def clean_text(text: str) -> str:
     """Text as fieldplan stores it: paragraph ends are ``\\n`` (``\\r\\n``, a lone
     ``\\r`` and U+2029 PARAGRAPH SEPARATOR become ``\\n``; the client's text box
     cannot tell a U+2029 from a newline, and the CLI stored the same text otherwise),
-    control characters other than newline and tab are removed (and U+FFFE, U+FFFF,
-    which no file format fieldplan writes can hold), and unpaired surrogates
-    (undecodable bytes) become U+FFFD. Other spaces and breaks are kept as written:
-    no-break spaces (U+00A0, U+202F), U+2028 LINE SEPARATOR."""
+    control characters other than newline and tab are removed (and the noncharacters
+    U+FDD0–U+FDEF, U+FFFE and U+FFFF: no file format fieldplan writes can hold the
+    last two, and the client's text box reads U+FDD0 and U+FDD1 as newlines), and
+    unpaired surrogates (undecodable bytes) become U+FFFD. Other spaces and breaks are
+    kept as written: no-break spaces (U+00A0, U+202F), U+2028 LINE SEPARATOR."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n")
     text = _CONTROLS.sub("", text)
     return _SURROGATES.sub("\ufffd", text)

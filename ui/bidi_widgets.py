@@ -8,9 +8,10 @@ ellipsis goes where the text ends, as a browser does with ``dir="auto"``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
 
+from fieldplan.text import clean_text
 from ui.bidi import text_direction
 from ui.qtcompat import Qt
 
@@ -33,6 +34,19 @@ class PlainTextEdit(QTextEdit):
     def setPlainText(self, text: str) -> None:
         super().setPlainText(text)
         self._given = (text, self.document().toRawText())
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # (Qt's name)
+        """Pasted or dropped text goes in as ``clean_text`` stores it: Qt's document
+        takes U+FDD0 and U+FDD1 for frame marks, and a pasted one read back as a
+        newline the person never typed."""
+        if source.hasText():  # (rich text is not taken: its plain text is)
+            text = source.text()
+            cleaned = clean_text(text)
+            if cleaned != text:
+                plain = QMimeData()
+                plain.setText(cleaned)
+                source = plain
+        super().insertFromMimeData(source)
 
     def text(self) -> str:
         """The text as typed, as ``fieldplan.text.clean_text`` stores it for the CLI.

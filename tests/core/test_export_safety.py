@@ -125,6 +125,8 @@ def test_harmless_text_is_not_changed(hq, tmp_path: Path) -> None:
 def test_clean_text_and_spreadsheets_drop_xml_invalid_characters() -> None:
     assert clean_text("a\ufffeb\uffffc\ufffdd") == "abc\ufffdd"
     assert clean_text("\U0010fffe kept") == "\U0010fffe kept"  # valid XML
+    # the client's text box reads these as newlines: no text holds them
+    assert clean_text("a\ufdd0b\ufdd1c\ufdefd\ufdcf\ufdf0") == "abcd\ufdcf\ufdf0"
     assert for_spreadsheet("a\ufffe\uffffb\x0b\x00c\ud800d\te\nf\rg") == (
         "abc\ufffdd\te\nf\rg")
 

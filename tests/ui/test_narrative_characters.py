@@ -77,3 +77,20 @@ def test_a_stored_text_qt_cannot_hold_reads_back_unchanged(qtbot):
     assert box.text() == "one\u2029two\u2028three\u00a0!"
     box.textCursor().insertText("x")  # edited: Qt's paragraph breaks are newlines
     assert box.text() == "xone\ntwo\u2028three\u00a0!"
+
+
+def test_a_pasted_noncharacter_is_no_newline(open_window, qtbot, hq_db):
+    """Qt's document takes U+FDD0 and U+FDD1 for frame marks: pasted, they read back
+    as newlines the person never typed. Left out, as the CLI leaves them out."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA3.6")
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    mime = QMimeData()
+    mime.setText("one\ufdd0two\ufdd1three")
+    mime.setHtml("<p>one\ufdd0two\ufdd1three</p>")  # (as a word processor copies it)
+    box.insertFromMimeData(mime)
+    assert box.text() == "onetwothree"
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert narratives(hq_db, "PA3.6")[1] == "onetwothree"

@@ -738,12 +738,14 @@ _STATUS_LABELS: dict[str, _Label] = {
     "completed": lambda t: t.pgettext("status", "Completed"),
     "cancelled": lambda t: t.pgettext("status", "Cancelled"),
 }
+#: (a table's cell, capitalised as the other cells of the Keys page and of ``keys
+#: list``: "Revoked" beside "Mali", as a report's status reads "On track")
 _KEY_STATUS_LABELS: dict[str, _Label] = {
-    "active": lambda t: t.pgettext("key status", "active"),
-    "retired": lambda t: t.pgettext("key status", "retired"),
-    "revoked": lambda t: t.pgettext("key status", "revoked"),
+    "active": lambda t: t.pgettext("key status", "Active"),
+    "retired": lambda t: t.pgettext("key status", "Retired"),
+    "revoked": lambda t: t.pgettext("key status", "Revoked"),
     # Translators: this computer's new key, not yet in headquarters' registry
-    "unregistered": lambda t: t.pgettext("key status", "not yet registered"),
+    "unregistered": lambda t: t.pgettext("key status", "Not yet registered"),
 }
 _LEVEL_LABELS: dict[str, _Label] = {
     "national": lambda t: t.pgettext("level", "National"),
@@ -825,8 +827,9 @@ def status_label(status: str, lang: str | None = None) -> str:
 
 
 def key_status_label(status: str, lang: str | None = None) -> str:
-    """The word for a key's status: active, retired, revoked, or unregistered (this
-    computer's new key, not yet registered: the word ``status --json`` uses too)."""
+    """The word for a key's status in a table: "Active", "Retired", "Revoked", or, for
+    ``unregistered`` (this computer's new key: the word ``status --json`` uses too),
+    "Not yet registered"."""
     return _label(_KEY_STATUS_LABELS, "key status", status, lang)
 
 

@@ -684,7 +684,7 @@ def test_revoking_an_earlier_key_says_the_computer_is_cut_off(hq, make_office,
         "write a new one for any computer of ML still to be set up\n")
     out = run("--db", db, "keys", "list", capsys=capsys)[1]
     line = next(line for line in out.splitlines() if line.startswith(current))
-    assert line.split()[3] == "revoked"
+    assert line.split()[3] == "Revoked"  # (--json keeps "revoked": below)
     listed = json.loads(run("--db", db, "--json", "keys", "list", capsys=capsys)[1])
     mine = next(k for k in listed["keys"] if k["key_id"] == current)
     assert (mine["status"], mine["revoked_with"]) == ("revoked", first)
@@ -844,7 +844,7 @@ def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
     status = json.loads(run("--db", ml_db, "--json", "status", capsys=capsys)[1])
     assert status["key_status"] == "unregistered"
     out = run("--db", ml_db, "keys", "list", capsys=capsys)[1]
-    assert "not yet registered" in out
+    assert "Not yet registered" in out
 
 
 def test_headquarters_rotating_its_key_is_told_how_offices_learn_it(hq_db, capsys) -> None:

@@ -14,6 +14,9 @@ from babel.messages.pofile import write_po
 from fieldplan import i18n
 from fieldplan.model import LEADS, LEVELS, REPORT_STATES, STATUSES
 
+#: a key's statuses, as the registry and ``keys list --json`` write them
+KEY_STATUSES = ("active", "retired", "revoked", "unregistered")
+
 # Arabic-Indic digits, and the Arabic decimal, thousands and percent signs that go with them
 ARABIC_INDIC_DIGITS = re.compile("[\u0660-\u066c\u06f0-\u06f9]")
 
@@ -333,6 +336,19 @@ def test_other_labels():
     assert i18n.state_label("draft", "fr") == "Brouillon"
     assert i18n.role_label("HQ", "fr") == "Siège"
     assert i18n.role_label("office", "ar") == "المكتب"
+
+
+def test_key_statuses_read_as_words_capitalised_as_their_table_is():
+    """The Keys page and ``keys list`` showed "active" and "revoked" in lower case
+    beside "Mali" and "On track": a table's words are capitalised alike. The value
+    machines read (``--json``, the database) stays the lower-case code."""
+    assert [i18n.key_status_label(s, "en") for s in KEY_STATUSES] == [
+        "Active", "Retired", "Revoked", "Not yet registered"]
+    for lang in i18n.LANGUAGES:
+        labels = [i18n.key_status_label(s, lang) for s in KEY_STATUSES]
+        assert len(set(labels)) == len(labels), lang
+        # (Arabic has no capitals: its words are left as they are)
+        assert all(w[0] == w[0].upper() for w in labels), (lang, labels)
 
 
 def test_every_domain_word_goes_through_the_catalogs():

@@ -176,7 +176,7 @@ def test_revoking_an_earlier_key_shows_the_current_one_revoked(open_window, qtbo
         "The setup bundles written for ML no longer set up new computers (the revoked one "
         "may hold them): write a new one for any computer of ML still to be set up")
     status = model.index(row(current), model.STATUS)
-    assert status.data() == "revoked"
+    assert status.data() == "Revoked"
     assert status.data(Qt.ItemDataRole.ToolTipRole) == \
         f"Revoked with its computer's key {first}"
     page.view.selectRow(row(current))

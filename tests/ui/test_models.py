@@ -251,7 +251,7 @@ def test_inbox_quarantine_conflict_models(qtmodeltester):
         ]
     )
     qtmodeltester.check(keys)
-    assert keys.data(keys.index(0, KeysModel.STATUS)) == "revoked"
+    assert keys.data(keys.index(0, KeysModel.STATUS)) == "Revoked"
     assert keys.data(keys.index(1, KeysModel.REPLICA)) == "fedcba98 (continues 01234567)"
 
     conflicts = ConflictModel()

@@ -36,14 +36,21 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
 from fieldplan.i18n import _
+from fieldplan.model import LEADS, LEVELS
 from fieldplan.periods import parse_period
 from fieldplan.plan import (
+    _ACTION_CODE_RE,
+    _AREA_CODE_RE,
+    _PLAN_ID_RE,
     LANGS,
+    MAX_VERSION,
     FieldPath,
     Plan,
     _Locator,
@@ -196,6 +203,43 @@ class _CsvLocator(_Locator):
         return _("row {row}").format(row=row) if row is not None else format_path(path)
 
 
+class _CellLocator(_Locator):
+    """Names one cell of a CSV file, whatever the field path: a cell checked on the
+    row that holds it (``_cell_value``)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self.row, self.column = 0, ""
+
+    def where(self, path: FieldPath) -> str:
+        return where_what(self.source, _row_column(self.row, self.column))
+
+
+def _cell_value(reader: _Reader, column: str, value: str) -> Any:
+    """The value of a cell of a plan, area or action column that can be checked on
+    its own, as the plan reads it ("National" and "national" are one level, "yes" and
+    "true" one flag); PlanError naming the reader's cell when it is no such value;
+    ``value`` itself for a column checked only with the rest of the plan.
+
+    Such cells may be repeated on every row of an action (or area, or the plan): each
+    is checked on its own row before rows are compared, so that a typo on an action's
+    first row is said of that row, not of the next (good) row that differs from it."""
+    if column in ("level", "lead"):
+        return reader.choice(value, (), LEVELS if column == "level" else LEADS)
+    if column.endswith("_illustrative"):
+        return reader.boolean(value, ())
+    if column == "plan_version":
+        return reader.positive_int(value, (), MAX_VERSION)
+    if column == "plan_id":
+        return reader.pattern(value, (), _PLAN_ID_RE,
+                              _("a plan id (letters, digits, '.', '-', '_')"))
+    if column == "area":
+        return reader.pattern(
+            value, (), _AREA_CODE_RE,
+            _("an area code (a letter, then up to 31 letters, digits, '-' or '_', e.g. PA1)"))
+    return value
+
+
 def _row_column(row: int, column: str | None) -> str:
     """Where in a CSV file: "row 3, column 'unit'" or "row 3"."""
     if column:
@@ -290,6 +334,45 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
     }
     indicator_columns = {**_INDICATOR_COLUMNS, **targets}
 
+    def cells_of(record: list[str]) -> dict[str, str]:
+        """A row's cells by column (a cell a short row lacks: empty)."""
+        return {name: unguard_formula(value.strip())
+                for name, value in zip(header, record, strict=False) if name is not None}
+
+    @cache
+    def row_cells() -> list[dict[str, str]]:
+        """Every row's cells (read when two rows differ: which one to name)."""
+        return [cells_of(record) for record in records[1:]]
+
+    cell_loc = _CellLocator(source)
+    cell_reader = _Reader(cell_loc, from_text=True)
+
+    def checked(column: str, value: str, row: int) -> Any:
+        """``_cell_value`` of the cell at ``row``, ``column``."""
+        cell_loc.row, cell_loc.column = row, column
+        return _cell_value(cell_reader, column, value)
+
+    def read_as(column: str, value: str) -> Any:
+        """``value`` as ``checked`` reads it, itself when it is no such value."""
+        try:
+            if column in _DATE_COLUMNS:
+                return _iso_day(value)
+            return checked(column, value, 0)
+        except (PlanError, ValueError):
+            return value
+
+    def odd_one_out(column: str, old: str, value: str, member: Callable[[dict[str, str]], bool],
+                    area: str | None) -> bool:
+        """Whether ``old``, the value an earlier row gave, is the one to mend rather than
+        ``value``, the current row's: an action's area its code does not name
+        (``area``: the one it names), else a value fewer of the entity's rows give (a
+        typo on an action's first row; two rows that differ: the later one is named)."""
+        if area is not None and area in (old, value):
+            return value == area
+        votes = Counter(read_as(column, c[column]) for c in row_cells() if member(c)
+                        and c.get(column))
+        return votes[read_as(column, old)] < votes[read_as(column, value)]
+
     def merge(
         entity: dict[str, Any],
         key: EntityKey,
@@ -297,9 +380,14 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
         cells: dict[str, str],
         row: int,
         what: str,
+        member: Callable[[dict[str, str]], bool],
+        area: str | None = None,
     ) -> None:
         """Copy a row's cells into an entity; a different value on another row is an error
-        (a date that is no date is said of its own row first: it is the one to mend)."""
+        said of the row to mend: a value that is wrong on its own (a date that is no
+        date, a level that is none) is said of its own row first, and of two that
+        differ, the odd one out among the entity's rows (``member``: whether a row's
+        cells are the entity's; ``area``: an action's, the area its code names)."""
         for column, field in columns.items():
             value = cells.get(column, "")
             if not value:
@@ -312,6 +400,7 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
                 if not _is_day(value):
                     raise fail(row, column, _("{value} is not a date; write YYYY-MM-DD")
                                .format(value=_show(value)))
+            checked(column, value, row)
             node = entity
             for part in field[:-1]:
                 node = node.setdefault(part, {})
@@ -319,11 +408,13 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
             if old is None:
                 node[field[-1]] = value
                 loc.cells[key + field] = row
-            elif old != value:
-                other = loc.cells[key + field]
+            elif read_as(column, old) != read_as(column, value):
+                here, other = row, loc.cells[key + field]
+                if odd_one_out(column, old, value, member, area):
+                    here, other, value, old = other, here, old, value
                 shown, shown_old = _show_pair(value, old)
                 raise fail(
-                    row,
+                    here,
                     column,
                     _("{value} differs from {old} on row {other} for {what}").format(
                         value=shown, old=shown_old, other=other, what=what),
@@ -343,11 +434,7 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
         # last row short): the missing cells are empty ones
         # (and a trailing separator one empty cell more: refused above when not empty)
         record = record[:len(header)] + [""] * (len(header) - len(record))
-        cells = {
-            name: unguard_formula(value.strip())
-            for name, value in zip(header, record, strict=True)
-            if name is not None
-        }
+        cells = cells_of(record)
         unnamed = [
             i + 1
             for i, (name, value) in enumerate(zip(header, record, strict=True))
@@ -359,7 +446,7 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
         if not any(cells.values()):
             continue
         loc.rows.setdefault(("plan",), row)
-        merge(plan, ("plan",), _PLAN_COLUMNS, cells, row, _("the plan"))
+        merge(plan, ("plan",), _PLAN_COLUMNS, cells, row, _("the plan"), lambda c: True)
 
         area = cells["area"]
         if not area:
@@ -369,7 +456,8 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
             areas[area] = {}
             loc.rows[("areas", len(areas) - 1)] = row
         key: EntityKey = ("areas", area_index[area])
-        merge(areas[area], key, _AREA_COLUMNS, cells, row, _("area {code}").format(code=area))
+        merge(areas[area], key, _AREA_COLUMNS, cells, row, _("area {code}").format(code=area),
+              lambda c, area=area: c.get("area") == area)
 
         action = cells["action"]
         if not action:
@@ -381,8 +469,11 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
             indicators[action] = []
             loc.rows[("actions", len(actions) - 1)] = row
         key = ("actions", action_index[action])
+        named = _ACTION_CODE_RE.match(action)
         merge(actions[action], key, _ACTION_FIELDS, cells, row,
-              _("action {code}").format(code=action))
+              _("action {code}").format(code=action),
+              lambda c, action=action: c.get("action") == action,
+              area=named.group(1) if named else None)
 
         if not cells["indicator"]:
             stray(cells, indicator_columns, "indicator", row)
@@ -390,7 +481,8 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
         key = (*key, "indicators", len(indicators[action]))
         loc.rows[key] = row
         indicators[action].append({})
-        merge(indicators[action][-1], key, indicator_columns, cells, row, _("the indicator"))
+        merge(indicators[action][-1], key, indicator_columns, cells, row, _("the indicator"),
+              lambda c: False)  # (one row each)
 
     if not loc.rows:
         raise PlanError(_("{file}: no rows under the header").format(file=source))

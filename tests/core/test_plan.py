@@ -475,6 +475,25 @@ FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,po
         ([FIRST.replace("2025-06-21", "٢٠٢٥-٠٦-٢١"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
           "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
          "plan.csv: row 2, column 'plan_start': '٢٠٢٥-٠٦-٢١' is not a date"),
+        # a typo on an action's first row (or the plan's): that row is named, not the
+        # next, good one that differs from it: a value wrong on its own…
+        ([FIRST.replace("national", "natonal"), ",,,,,PA1,,PA1.1,national,joint,,p2,P,c,,"],
+         "plan.csv: row 2, column 'level': 'natonal' is not one of national, regional, global"),
+        ([FIRST.replace("joint", "IMO"), ",,,,,PA1,,PA1.1,national,joint,,p2,P,c,,"],
+         "plan.csv: row 2, column 'lead': 'IMO' is not one of IOM, OIC, joint"),
+        ([FIRST.replace(",1,", ",one,"), "p,1,,,,PA1,,PA1.2,regional,IOM,T,,,,,"],
+         "plan.csv: row 2, column 'plan_version': expected a positive whole number"),
+        # …the area the action's code does not name…
+        ([FIRST.replace(",PA1,", ",PA2,"), ",,,,,PA1,Gov,PA1.1,national,joint,,p2,P,c,,"],
+         "plan.csv: row 2, column 'area': 'PA2' differs from 'PA1' on row 3 for action PA1.1"),
+        # …the one value the other rows do not give
+        ([FIRST.replace("national", "regional"), ",,,,,PA1,,PA1.1,national,joint,,p2,P,c,,",
+          ",,,,,PA1,,PA1.1,national,joint,,p3,P,c,,"],
+         "plan.csv: row 2, column 'level': 'regional' differs from 'national' on row 3 for "
+         "action PA1.1"),
+        ([FIRST.replace(",1,", ",11,"), "p,1,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
+          "p,1,,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
+         "plan.csv: row 2, column 'plan_version': '11' differs from '1' on row 3 for the plan"),
         ([FIRST.replace(",1,", ",one,")], "plan.csv: row 2, column 'plan_version': expected a"),
         ([], "plan.csv: no rows under the header"),
     ],
@@ -483,6 +502,16 @@ def test_csv_errors_name_row_and_column(tmp_path, rows, message):
     with pytest.raises(PlanError) as err:
         load_plan(csv_text(tmp_path, rows))
     assert str(err.value).startswith(message)
+
+
+def test_csv_rows_that_write_one_value_two_ways_agree(tmp_path):
+    """A level, lead or flag is read whatever its case or spelling ("National" as a
+    spreadsheet capitalises it, "yes" for true): two rows that write one value two
+    ways are no conflict."""
+    plan = load_plan(csv_text(tmp_path, [
+        FIRST, ",1,,,,PA1,,PA1.1,National,Joint,,p2,P,c,,"]))
+    assert (plan.actions[0].level, plan.actions[0].lead) == ("national", "joint")
+    assert [i.key for i in plan.actions[0].indicators] == ["pol", "p2"]
 
 
 @pytest.mark.parametrize("shown", ["21/06/2025", "6/21/2025", "21.06.2025"])

@@ -44,6 +44,7 @@ import io
 import os
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, tzinfo
 from functools import cache
@@ -856,6 +857,45 @@ def lead_label(lead: str, lang: str | None = None) -> str:
 def state_label(state: str, lang: str | None = None) -> str:
     """A report state (model.REPORT_STATES): "Draft" / "Brouillon" / "مسودة"."""
     return _label(_STATE_LABELS, "report state", state, lang)
+
+
+#: Words of the file names the client suggests (a report, a table), by key
+#: (file_name_word). Their translators are told how they are used.
+_FILE_NAME_WORDS: dict[str, _Label] = {
+    # Translators: words of a file name, joined by "-": accents are dropped (é → e),
+    # and words not in Latin letters are replaced by the English ones (file_name_word)
+    "review-pack": lambda t: t.pgettext("file name", "review-pack"),
+    # Translators: words of a file name, joined by "-" (as "review-pack")
+    "status-sheet": lambda t: t.pgettext("file name", "status-sheet"),
+    # Translators: words of a file name (as "review-pack"): a status sheet of this
+    # computer's own office, whose code is not known
+    "office": lambda t: t.pgettext("file name", "office"),
+    # Translators: words of a file name (as "review-pack"): the progress table a data
+    # export writes
+    "progress": lambda t: t.pgettext("file name", "progress"),
+    # Translators: words of a file name (as "review-pack"): a table of every period
+    "all-periods": lambda t: t.pgettext("file name", "all-periods"),
+}
+
+
+def file_name_word(word: str, lang: str | None = None) -> str:
+    """``word`` (a key of ``_FILE_NAME_WORDS``: "review-pack", "status-sheet", …) as a
+    part of a file name in ``lang``, in ASCII: "dossier-de-revue", "fiche-d-avancement".
+
+    File names travel by email and on USB sticks: a mail gateway or an old client
+    turns a name with non-ASCII letters into "=?UTF-8?…" or "ATT00001", a ZIP made by
+    Windows' "Send to compressed folder" stores names in the OEM code page, and macOS
+    writes accents decomposed. French words lose their accents (é → e), which French
+    readers are used to in file names. Words in another script (Arabic) are replaced
+    by the English ones: besides those faults, an Arabic name beside the Latin codes,
+    periods and ".pdf" of the name is reordered by the bidi algorithm in file
+    managers and attachment lists ("SN-2026-S1" reads backwards around it)."""
+    text = _label(_FILE_NAME_WORDS, "file name word", word, lang)
+    letters = "".join(c for c in unicodedata.normalize("NFKD", str(text))
+                      if not unicodedata.combining(c))
+    if any(not c.isascii() and c.isalnum() for c in letters):
+        return word  # another script: the English words
+    return re.sub(r"[^a-z0-9]+", "-", letters.lower()).strip("-") or word
 
 
 def role_label(role: str, lang: str | None = None) -> str:

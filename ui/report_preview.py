@@ -53,7 +53,15 @@ from PySide6.QtWidgets import (
 
 from fieldplan import files, reports
 from fieldplan.errors import FieldplanError
-from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_period, is_rtl, join_list
+from fieldplan.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    _,
+    file_name_word,
+    format_period,
+    is_rtl,
+    join_list,
+)
 from fieldplan.offices import all_offices, office_name
 from ui.bidi import isolated_codes
 from ui.context import Identity, lang
@@ -108,10 +116,14 @@ class ReportRequest:
     deadline: date | None = None
 
     def stem(self) -> str:
-        """A file name without suffix, e.g. ``status-sheet-SN-2026-S1-fr``."""
+        """A file name without suffix, in the report's language (in ASCII, English
+        words for Arabic: file_name_word says why), e.g. ``review-pack-2026-S1-en``,
+        ``fiche-d-avancement-SN-2026-S1-fr``."""
         if self.kind == "pack":
-            return f"review-pack-{self.period}-{self.lang}"
-        return f"status-sheet-{self.office or 'office'}-{self.period}-{self.lang}"
+            return f"{file_name_word('review-pack', self.lang)}-{self.period}-{self.lang}"
+        office = self.office or file_name_word("office", self.lang)
+        return (f"{file_name_word('status-sheet', self.lang)}-{office}-{self.period}"
+                f"-{self.lang}")
 
     def title(self) -> str:
         """The preview window's title, in the interface language."""

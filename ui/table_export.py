@@ -26,7 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.errors import CancelledError
-from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, format_number, format_period, ngettext
+from fieldplan.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    _,
+    file_name_word,
+    format_number,
+    format_period,
+    ngettext,
+)
 from fieldplan.periods import as_period
 from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang
@@ -95,9 +103,12 @@ class TableRequest:
     office: str = ""
 
     def file_name(self) -> str:
-        """A file name to offer, e.g. ``progress-SN-2026-S1-fr.xlsx``; an HXL file
-        says so (``…-hxl.csv``) so that it does not take the CSV file's name."""
-        parts = ["progress", self.office, self.period or "all-periods", self.lang,
+        """A file name to offer, in the table's language (in ASCII, English words for
+        Arabic: file_name_word says why), e.g. ``progress-2026-S1-en.xlsx``,
+        ``avancement-SN-2026-S1-fr.xlsx``; an HXL file says so (``…-hxl.csv``) so that
+        it does not take the CSV file's name."""
+        parts = [file_name_word("progress", self.lang), self.office,
+                 self.period or file_name_word("all-periods", self.lang), self.lang,
                  "hxl" if self.fmt == "hxl" else ""]
         return "-".join(p for p in parts if p) + "." + SUFFIXES[self.fmt]
 

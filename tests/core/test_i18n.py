@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import gettext
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -349,6 +350,40 @@ def test_key_statuses_read_as_words_capitalised_as_their_table_is():
         assert len(set(labels)) == len(labels), lang
         # (Arabic has no capitals: its words are left as they are)
         assert all(w[0] == w[0].upper() for w in labels), (lang, labels)
+
+
+class WordsCatalog(gettext.NullTranslations):
+    """A catalog of a few pgettext words, for a language whose real catalog may not
+    have them yet."""
+
+    def __init__(self, words: dict[str, str], context: str = "file name") -> None:
+        super().__init__()
+        self.words, self.context = words, context
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.words.get(message, message) if context == self.context else message
+
+
+def test_file_name_words_follow_the_language_in_ascii(monkeypatch):
+    """A French office got "review-pack-2026-S1-fr.pdf": the words follow the language,
+    folded to ASCII (names travel by email and on FAT USB sticks); words in another
+    script (Arabic) give way to the English ones."""
+    monkeypatch.setitem(i18n._translations, "fr", WordsCatalog({
+        "review-pack": "dossier de revue", "status-sheet": "fiche d’avancement",
+        "all-periods": "toutes les périodes", "progress": "Avancement"}))
+    monkeypatch.setitem(i18n._translations, "ar", WordsCatalog({
+        "review-pack": "ملف المراجعة", "status-sheet": "ورقة-حالة"}))
+    assert [i18n.file_name_word(w, "fr") for w in (
+        "review-pack", "status-sheet", "all-periods", "progress", "office")] == [
+        "dossier-de-revue", "fiche-d-avancement", "toutes-les-periodes", "avancement",
+        "office"]
+    assert [i18n.file_name_word(w, "ar") for w in ("review-pack", "status-sheet")] == [
+        "review-pack", "status-sheet"]
+    assert i18n.file_name_word("review-pack", "en") == "review-pack"
+    # the pseudo-locale's accents and brackets fold away: the words do go through it
+    assert i18n.file_name_word("status-sheet", i18n.PSEUDO_LANGUAGE) == "status-sheet"
+    with pytest.raises(ValueError):
+        i18n.file_name_word("review pack")
 
 
 def test_every_domain_word_goes_through_the_catalogs():

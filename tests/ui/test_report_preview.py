@@ -26,7 +26,9 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QPushButton
 
 import fieldplan.reports
+from fieldplan import i18n
 from fieldplan.errors import ValidationError
+from tests.core.test_i18n import WordsCatalog
 from tests.ui.conftest import wait_idle
 from ui.dialogs import MessageDialog
 from ui.report_preview import (
@@ -305,6 +307,26 @@ def test_print_button_opens_the_print_dialog(preview, qtbot, monkeypatch):
     monkeypatch.setattr(preview, "print_to", asked.append)
     dialog.accept()  # accepting starts printing on the dialog's printer
     assert asked == [dialog.printer()]
+
+
+def test_a_report_file_is_named_in_its_language(monkeypatch):
+    """A French review pack was offered as "review-pack-2026-S1-fr.pdf": the name's
+    words follow the report's language, in ASCII (i18n.file_name_word); an Arabic
+    report keeps the English words. (The catalogs' words may not be there yet: given.)"""
+    monkeypatch.setitem(i18n._translations, "fr", WordsCatalog({
+        "review-pack": "dossier de revue", "status-sheet": "fiche d’avancement",
+        "office": "bureau"}))
+    monkeypatch.setitem(i18n._translations, "ar", WordsCatalog({
+        "review-pack": "ملف المراجعة", "status-sheet": "ورقة حالة التقدم"}))
+    assert ReportRequest("pack", "2026-S1", lang="fr").stem() == "dossier-de-revue-2026-S1-fr"
+    assert ReportRequest("sheet", "2026-S1", "SN", lang="fr").stem() == \
+        "fiche-d-avancement-SN-2026-S1-fr"
+    assert ReportRequest("sheet", "2026-S1", lang="fr").stem() == \
+        "fiche-d-avancement-bureau-2026-S1-fr"
+    assert ReportRequest("pack", "2026-S1", lang="ar").stem() == "review-pack-2026-S1-ar"
+    assert ReportRequest("sheet", "2026-S1", "SN", lang="ar").stem() == \
+        "status-sheet-SN-2026-S1-ar"
+    assert ReportRequest("pack", "2026-S1").stem() == "review-pack-2026-S1-en"
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the system's print dialog")

@@ -146,26 +146,37 @@ class BundleInfo:
     size: int
 
 
-def bundle_filename(office: str, replica_short: str, first_seq: int, last_seq: int) -> str:
-    """`<office>-<replica_short>-<first_seq>-<last_seq>.fieldplan`, e.g.
-    `ML-3f2a9c1b-41-57.fieldplan`.
+def bundle_filename(office: str, replica_short: str, first_seq: int | None,
+                    last_seq: int) -> str:
+    """`<office>-<replica_short>-<first_seq>-<last_seq>.fieldplan`, the sender's own
+    events the bundle carries, e.g. `ML-3f2a9c1b-41-57.fieldplan`.
+
+    A bundle that carries none of the sender's own events (``first_seq`` None: only
+    receipts, or at headquarters only what it relays from an office's other
+    computers) is named by the sender's last event so far, which it does not carry:
+    `<office>-<replica_short>-<last_seq>.fieldplan`, e.g. `HQ-to-ML-3f2a9c1b-57.fieldplan`
+    after `HQ-to-ML-3f2a9c1b-41-57.fieldplan`. Sorted by name (as file managers sort
+    numbers), it comes after the bundle that carried that event and before the next
+    one; it was named `…-0-0`, which sorted first and read as an empty or broken bundle.
 
     Characters other than ASCII letters, digits and "-" become "_" (accents are
     dropped first), so the name is safe on every file system and in email.
-    Sequence numbers are integers with 0 <= first_seq <= last_seq.
+    Sequence numbers are integers with 0 <= first_seq <= last_seq (0 <= last_seq
+    without first_seq).
     """
-    if not (isinstance(first_seq, int) and isinstance(last_seq, int)):
+    if not (isinstance(first_seq, int | None) and isinstance(last_seq, int)):
         raise TypeError("sequence numbers are integers")
-    if not 0 <= first_seq <= last_seq:
+    if not 0 <= (last_seq if first_seq is None else first_seq) <= last_seq:
         raise ValueError(f"bad sequence range {first_seq}-{last_seq}")
     parts = [_safe_name_part(office, 32), _safe_name_part(replica_short, 36)]
-    return f"{parts[0]}-{parts[1]}-{first_seq}-{last_seq}{SUFFIX}"
+    seqs = f"{last_seq}" if first_seq is None else f"{first_seq}-{last_seq}"
+    return f"{parts[0]}-{parts[1]}-{seqs}{SUFFIX}"
 
 
 #: ``bundle_filename``'s names, with the ``_2``, ``_3``… an export adds when its name is
 #: taken; headquarters' start ``HQ-to-<recipient>``
-_BUNDLE_NAME = re.compile(r"(?P<office>[A-Za-z0-9-]+?)-[0-9a-f]{8}-[0-9]+-[0-9]+(?:_[0-9]+)?"
-                          + re.escape(SUFFIX))
+_BUNDLE_NAME = re.compile(r"(?P<office>[A-Za-z0-9-]+?)-[0-9a-f]{8}-[0-9]+(?:-[0-9]+)?"
+                          r"(?:_[0-9]+)?" + re.escape(SUFFIX))
 
 
 def office_in_file_name(name: str) -> str:

@@ -473,9 +473,14 @@ def export_bundle(
     manifest.update(formats.manifest_fields())
     version, behind = formats.choose_format(rep, recipient, _peers(rep, side),
                                             [(o, after) for o, after, _hi in plan], also=news)
-    own = ranges.get(rep.replica_id, [0, 0])
+    own = ranges.get(rep.replica_id)
+    # none of its own events (receipts, or what HQ relays): named by its last event
+    # so far, which it does not carry (bundle_filename), not "-0-0"
+    first, last = own if own else (None, rep.conn.execute(
+        "SELECT coalesce(max(seq), 0) FROM events WHERE origin = ?",
+        (rep.replica_id,)).fetchone()[0])
     who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
-    name = bundlefmt.bundle_filename(who, rep.replica_id[:8], own[0], own[1])
+    name = bundlefmt.bundle_filename(who, rep.replica_id[:8], first, last)
     path = Path(out_file) if out_file else Path(out_dir or ".") / name
     if path.is_dir():
         path = path / name

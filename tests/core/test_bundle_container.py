@@ -334,6 +334,12 @@ def test_bundle_filename() -> None:
     assert bundle.bundle_filename("ML", "3f2a9c1b", 41, 57) == "ML-3f2a9c1b-41-57.fieldplan"
     assert bundle.bundle_filename("RO-Dakar", "ab", 1, 1) == "RO-Dakar-ab-1-1.fieldplan"
     assert bundle.bundle_filename("RO-Bénin/../x", "a b", 0, 3) == "RO-Benin_x-a_b-0-3.fieldplan"
+    # none of the sender's own events: named by its last one (0: it has none yet)
+    assert bundle.bundle_filename("HQ-to-ML", "3f2a9c1b", None, 57) == \
+        "HQ-to-ML-3f2a9c1b-57.fieldplan"
+    assert bundle.bundle_filename("ML", "ab", None, 0) == "ML-ab-0.fieldplan"
+    with pytest.raises(ValueError):
+        bundle.bundle_filename("ML", "ab", None, -1)
     with pytest.raises(ValueError):
         bundle.bundle_filename("ML", "ab", 5, 4)
     with pytest.raises(ValueError):
@@ -348,6 +354,8 @@ def test_the_office_a_bundles_file_name_says() -> None:
     assert says("/media/usb/AZ-3f2a9c1b-41-57_2.fieldplan") == "AZ"  # a name taken
     assert says(bundle.bundle_filename("RO-Dakar", "3f2a9c1b", 1, 1)) == "RO-Dakar"
     assert says(bundle.bundle_filename("HQ-to-AZ", "3f2a9c1b", 0, 3)) == "HQ"
+    assert says(bundle.bundle_filename("HQ-to-AZ", "3f2a9c1b", None, 3)) == "HQ"
+    assert says("AZ-3f2a9c1b-57_2.fieldplan") == "AZ"
     for name in ("AZ.fieldplan", "AZ-report.fieldplan", "AZ-3f2a9c1b-41-57 (1).fieldplan",
                  "XX-3f2a9c1b-41-57.fieldplan", "AZ-3f2a9c1b-41-57.zip", "AZ-setup.fieldplan",
                  "AZ-3F2A9C1Z-41-57.fieldplan"):

@@ -121,6 +121,42 @@ def test_file_name_says_office_replica_and_range(hq, make_office, tmp_path: Path
     assert not list(tmp_path.glob(".*.part"))
 
 
+def test_a_bundle_of_none_of_its_senders_events_is_named_by_its_last(
+        hq, make_office, tmp_path: Path) -> None:
+    """HQ relaying a second laptop's events to an office, with none of its own, named
+    the bundle "HQ-to-ML-…-0-0", which read as a fault and sorted before HQ's earlier
+    bundles; so did an office's bundle of receipts alone. Such a bundle is named by
+    its sender's last event, which it does not carry: after the bundle that carried
+    it, before the next, by name."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    progress.record_progress(a, national(a), "2026-S1", status="on-track")
+    progress.record_progress(b, national(b, 1), "2026-S1", status="on-track")
+    for office in (a, b):
+        send(office, hq, tmp_path)
+    first = []
+    for _round in range(2):  # until HQ's news and every receipt have gone round
+        for office in (a, b):
+            first.append(send(hq, office, tmp_path)[0].path.name)
+            send(office, hq, tmp_path)
+    hq_last = hq.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                              (hq.replica_id,)).fetchone()[0]
+    assert first[0] == f"HQ-to-ML-{hq.replica_id[:8]}-3-{hq_last}.fieldplan"
+    progress.record_progress(b, national(b, 2), "2026-S1", status="at-risk")
+    send(b, hq, tmp_path)
+    # b's new report, none of HQ's events (into a folder of its own: the receipts-only
+    # bundles HQ wrote above took the name, and the next gets "_2", "_3"…)
+    (tmp_path / "relay").mkdir()
+    relayed = export_bundle(hq, for_office="ML", out_dir=tmp_path / "relay")
+    outcome = import_bundle(a, relayed.path)
+    assert relayed.events == 1 and outcome.events_new == 1
+    assert relayed.path.name == f"HQ-to-ML-{hq.replica_id[:8]}-{hq_last}.fieldplan"
+    receipts = export_bundle(a, out_dir=tmp_path / "relay")
+    assert receipts.events == 0
+    assert receipts.path.name == f"ML-{a.replica_id[:8]}-1.fieldplan"
+    assert bundlefmt.office_in_file_name(relayed.path.name) == "HQ"
+    assert bundlefmt.office_in_file_name(receipts.path.name) == "ML"
+
+
 def test_hq_sends_plan_update_locks_and_keys(hq, make_office, tmp_path: Path) -> None:
     from fieldplan.plan import dump_plan, load_plan
     from fieldplan.planops import replace_plan

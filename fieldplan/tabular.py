@@ -40,6 +40,15 @@ text is a blank cell, narratives wrap, an Arabic workbook reads right to left, a
 second sheet, ``indicators``, has one row per recorded indicator value (with the
 indicator's title, unit and target, for one the plan no longer has as the latest plan
 version that had it put them), numbers that can be summed and pivoted.
+
+XLSX's header row holds the column names, in every language, on purpose: a
+workbook's headers are what pivot tables, Power Query steps and lookups refer to,
+and headquarters stacks the workbooks of offices working in English, French and
+Arabic; the README documents the columns by these names for the three formats, and
+the export's messages name them (``plan_hidden``). Its cells keep the codes too
+(``on-track``, ``submitted``, ``true``). What follows the language is what people
+read in the rows: office names, action and indicator titles, and the sheet's
+direction.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ from typing import Any
 from fieldplan import events, minisign, store
 from fieldplan.errors import BundleError, ForkedHistoryError
 from fieldplan.i18n import N_, _, join_clauses, join_list, ngettext
-from fieldplan.replica import RESEND_OWN, Replica, pending_key_path
+from fieldplan.replica import RESEND_OWN, Replica, pending_key_path, receipt_limit
 from fieldplan.sync import keys as keyreg
 
 # --- headquarters -------------------------------------------------------------------
@@ -427,6 +427,11 @@ def check_hq_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
     if not isinstance(held, dict):
         held = {}
     before = dict(held)
+    # this database's own replica under a whole write mark of this very file never went
+    # back unseen (opening would have renewed it): a receipt naming one of its events
+    # with another hash is a forged or damaged one, as one naming more events than it
+    # sent is (``receipt_limit``), and must not tell headquarters to put back a backup
+    unforked = rep.replica_id if receipt_limit(rep) is not None else ""
     for origin in sorted(mine):
         seq = acks.get(origin, 0)
         row = rep.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
@@ -436,7 +441,7 @@ def check_hq_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
             continue
         if row[0] == hashes[origin]:
             held.pop(key, None)
-        else:
+        elif origin != unforked:
             held[key] = {"office": str(m["office"]), "replica": origin, "seq": seq,
                          "hash": hashes[origin]}
     if held != before:

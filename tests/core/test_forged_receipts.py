@@ -14,6 +14,7 @@ from fieldplan import events, progress, writemark
 from fieldplan.replica import open_replica
 from fieldplan.status import replica_status
 from fieldplan.sync import export as exportmod
+from fieldplan.sync import fork, import_bundle
 
 S1 = "2026-S1"
 
@@ -97,3 +98,22 @@ def test_a_bundle_is_written_once_the_mark_covers_it(hq, make_office,
     send(hq, make_office("SN"), tmp_path)
     mark = writemark.read(hq.replica_id)
     assert mark is not None and mark.whole and mark.seq == seq
+
+
+def test_a_forged_receipt_hash_does_not_say_headquarters_forked(
+        hq, make_office, tmp_path: Path) -> None:
+    """An office's signed bundle whose receipt names headquarters' event with another
+    hash (forged, or an office's bug): headquarters' whole write mark says its history
+    never went back, so it is not told to put back a backup (which would lose every
+    change since)."""
+    from test_sync import forge
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    said = warnings(hq)
+    seq = events.last_event(hq.conn, hq.replica_id)[0]
+    path = forge(ml, tmp_path, [], acks={hq.replica_id: seq},
+                 ack_hashes={hq.replica_id: "0" * 64})
+    assert import_bundle(hq, path).outcome == "merged"
+    assert fork.hq_forks(hq) == [] and warnings(hq) == said
+    assert not [t for k, t in replica_status(hq).lines("en") if k == "Forked history"]

@@ -23,6 +23,9 @@ STATUSES: tuple[str, ...] = (
 #: spreadsheet formula in a report id) gets in.
 AREA_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 ACTION_CODE = re.compile(r"(" + AREA_CODE.pattern + r")\.([1-9][0-9]{0,5})")
+#: The grammar of indicator keys, likewise: a report's ``value.<key>`` fields name one,
+#: and a key is shown as it is written (a data export's cells, "Indicator <key>").
+INDICATOR_KEY = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
 #: Action levels, and which kind of office carries each.
 LEVELS: tuple[str, ...] = ("national", "regional", "global")

@@ -34,7 +34,7 @@ from fieldplan.i18n import (
     ngettext,
     translation,
 )
-from fieldplan.model import ACTION_CODE, AREA_CODE, LEADS, LEVELS
+from fieldplan.model import ACTION_CODE, AREA_CODE, INDICATOR_KEY, LEADS, LEVELS
 from fieldplan.periods import (
     Period,
     as_period,
@@ -374,7 +374,7 @@ _INDICATOR_KEYS = ("key", "title", "unit", "baseline", "target", "targets")
 _PLAN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _AREA_CODE_RE = re.compile(rf"^{AREA_CODE.pattern}$")
 _ACTION_CODE_RE = re.compile(r"^(.+)\.([1-9][0-9]*)$")  # its area, then ACTION_CODE
-_KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_KEY_RE = re.compile(f"^{INDICATOR_KEY.pattern}$")
 #: Thousands grouped by spaces (25 000, 1 250 000,5; a no-break or narrow no-break
 #: space, as French spreadsheets write them): read in a file with decimal commas.
 _SPACE_GROUPED = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?:,[0-9]+)?")

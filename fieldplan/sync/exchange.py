@@ -49,7 +49,13 @@ from fieldplan.i18n import (
     render_record,
 )
 from fieldplan.minisign import PublicKey
-from fieldplan.model import ACTION_CODE, NARRATIVE_FIELDS, REPORT_STATES, STATUSES
+from fieldplan.model import (
+    ACTION_CODE,
+    INDICATOR_KEY,
+    NARRATIVE_FIELDS,
+    REPORT_STATES,
+    STATUSES,
+)
 from fieldplan.progress import MAX_TEXT, lock_clocks, locked_periods
 from fieldplan.replica import Replica, receipt_limit, renew_if_gone_back
 from fieldplan.status import periods_text
@@ -673,6 +679,14 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         for name, value in e.fields.items():
             if name not in _PROGRESS_FIELDS and not name.startswith("value."):
                 raise BundleError(_unknown_field(where(), name))
+            if sender_office != "HQ" and name.startswith("value.") and \
+                    not INDICATOR_KEY.fullmatch(name[len("value."):]):
+                # an indicator key as plans write them: a name like "=HYPERLINK(…)",
+                # "a;b=9" or one with a bidi override would show as it is in HQ's data
+                # exports and conflict lists. (At HQ only: what HQ relays it took, and
+                # a value an earlier fieldplan took must not stop its every bundle)
+                raise BundleError(_("{where}: bad indicator key '{key}'").format(
+                    where=where(), key=for_message(name[len("value."):])))
             if not _valid_progress_value(name, value):
                 raise BundleError(_("{where}: bad value for '{field}'").format(
                     where=where(), field=name))

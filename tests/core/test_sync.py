@@ -1403,6 +1403,20 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
         "thousands of replaced versions": (
             [chained(ml, "progress", rid, {"percent": 1}) | {"base": {"percent": ["x:1"] * 33}}],
             {}, "malformed event"),
+        # an indicator key as plans write them: each of these showed as it is in HQ's
+        # data exports ("a;b=9=10" read as two values) and conflict lists
+        "a formula for an indicator": (
+            [chained(ml, "progress", rid, {'value.=HYPERLINK("http://x","y")': 1})], {},
+            "bad indicator key '=HYPERLINK(\"http://x\",\"y\")'"),
+        "an indicator that reads as two": (
+            [chained(ml, "progress", rid, {"value.a;b=9": 1})], {},
+            "bad indicator key 'a;b=9'"),
+        "an indicator with a bidi override": (
+            [chained(ml, "progress", rid, {"value.\u202eabc": 1})], {}, "bad indicator key"),
+        "an indicator on two lines": (
+            [chained(ml, "progress", rid, {"value.a\nb": 1})], {}, "bad indicator key"),
+        "an indicator without a key": (
+            [chained(ml, "progress", rid, {"value.": 1})], {}, "bad indicator key ''"),
         "a report without an action": (
             [chained(ml, "progress", "ML||2026-S1", {"percent": 1})], {}, "bad report id"),
         "a formula for an action": (

@@ -140,6 +140,9 @@ class Replica:
         self.whole_mark_of = ""
         if isinstance(conn, store.Connection):
             conn.after_commit = self._mark_written
+            # what was read inside a write rolled back (the key registry, the identity)
+            # is not the database's: never answered from the cache again
+            conn.after_rollback = self.cache.clear
             # every write, whoever makes it (a save, an import, a submission, a lock):
             # none is taken by a file no program will open again
             conn.before_write = self.check_writable
@@ -391,6 +394,7 @@ class Replica:
         if isinstance(self.conn, store.Connection):
             # (no cycle left through the connection)
             self.conn.after_commit = self.conn.before_write = self.conn.after_write = None
+            self.conn.after_rollback = None
         if self._mark_pending is not None:
             self._write_mark(*self._mark_pending)
         if self._mark_file is not None:

@@ -257,10 +257,14 @@ class Connection(sqlite3.Connection):
     and refuses it by raising (the replica's ``check_writable``: a database file
     deleted or replaced while open, a restore under way); ``after_write``, if set,
     once it has committed, and says by raising that what it saved is lost (the
-    replica's ``check_file``). ``read_only``: opened read-only, the database being on
+    replica's ``check_file``); ``after_rollback``, if set, after one rolls back.
+    ``read_only``: opened read-only, the database being on
     a read-only disk or folder (``_connect_read_only``): every write fails, saying so."""
 
     after_commit: Callable[[], None] | None = None
+    #: called after ``write_transaction`` rolls back (the replica's caches, which may
+    #: hold what was read inside it: ``Replica.cache``)
+    after_rollback: Callable[[], None] | None = None
     before_write: Callable[[], None] | None = None
     after_write: Callable[[], None] | None = None
     read_only: bool = False
@@ -559,6 +563,17 @@ def _write_error(exc: BaseException, conn: sqlite3.Connection) -> str:
     return error_reason(exc, busy_wait_s(conn) if busy(exc) else None)
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll the transaction back (unless SQLite did: a full disk, an I/O error), then
+    tell the connection's owner (``after_rollback``): a cache filled inside it holds
+    what the database no longer does."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+    hook = getattr(conn, "after_rollback", None)
+    if hook is not None:
+        hook()
+
+
 @contextlib.contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
@@ -584,26 +599,23 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         try:
             check()
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
     try:
         yield conn
     except sqlite3.OperationalError as exc:
         # a full disk, an I/O error, a lock held too long: nothing of this write stays
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise StoreError(_("could not save to the database, nothing was changed: {error}")
                          .format(error=_write_error(exc, conn))) from exc
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     else:
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            _rollback(conn)
             raise StoreError(
                 _("could not save to the database, nothing was changed: {error}")
                 .format(error=_write_error(exc, conn))) from exc

@@ -1626,6 +1626,7 @@ def _recorded_since(rep: Replica, mark: int) -> ImportOutcome | None:
     was finished when Ctrl-C came, before its outcome was handed back."""
     if rep.conn.in_transaction:  # interrupted before its rollback ran: nothing stays
         rep.conn.execute("ROLLBACK")
+        rep.cache.clear()  # (what was read inside it, as write_transaction's rollback)
     row = rep.conn.execute(
         "SELECT file_name, outcome, reason, coalesce(office, ''), coalesce(sender, ''), "
         "coalesce(key_id, ''), coalesce(bundle_id, ''), events_new, events FROM inbox "

@@ -95,7 +95,10 @@ def all_keys(rep: Replica) -> dict[str, KeyInfo]:
 
 
 def _stamp(rep: Replica) -> tuple:
-    """Changes whenever the registry or local trust does (a rollback brings it back)."""
+    """Changes whenever the registry or local trust does as committed. Not always
+    when a write that rolled back changed them: the next one may have the same count
+    and clock (a clock behind what it received takes that plus one, as the one rolled
+    back did), so a rollback empties the cache (``Replica``'s ``after_rollback``)."""
     # over every key version, not the heads: the primary key holds hlc and superseded,
     # the heads index would look each row up (an HQ asks for this with every bundle)
     return tuple(rep.conn.execute(

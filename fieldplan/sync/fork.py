@@ -392,11 +392,23 @@ def check_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
         if row is None:
             continue
         if row[0] == hashes[origin]:
-            flags.pop(origin, None)
+            if _latest_receipt(rep, m, origin):
+                flags.pop(origin, None)
         else:
             flags[origin] = 1
     if flags != before:
         _set_resend(rep, flags)
+
+
+def _latest_receipt(rep: Replica, m: Mapping[str, Any], origin: str) -> bool:
+    """(inside the import's transaction, once its receipts are stored) Whether the
+    bundle's receipt for ``origin`` is the latest its sender gave: not one of an
+    older bundle imported again (from the stick, the mail), which names an event
+    from before a history parted and matches, saying nothing of the events after
+    it. (A differing one, older or not, still shows a fork.)"""
+    row = rep.conn.execute("SELECT seq FROM acks WHERE peer = ? AND origin = ?",
+                           (str(m.get("sender", "")), origin)).fetchone()
+    return row is None or (m.get("acks") or {}).get(origin, 0) >= row[0]
 
 
 #: meta key (HQ): the last receipt of each office computer for each of headquarters'
@@ -440,7 +452,8 @@ def check_hq_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
         if row is None:
             continue
         if row[0] == hashes[origin]:
-            held.pop(key, None)
+            if _latest_receipt(rep, m, origin):
+                held.pop(key, None)
         elif origin != unforked:
             held[key] = {"office": str(m["office"]), "replica": origin, "seq": seq,
                          "hash": hashes[origin]}

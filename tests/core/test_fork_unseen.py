@@ -288,3 +288,49 @@ def test_only_a_differing_receipt_of_this_computers_own_replica_marks_it(
     assert marks(hq=hq_digest) == {ml.replica_id: 1}  # (says nothing of this replica)
     assert marks(mine=digest) == {}
     ml.close()
+
+
+def test_an_older_bundle_of_headquarters_imported_again_does_not_end_the_resend(
+        hq, make_office, tmp_path: Path) -> None:
+    """An office that went back sends its replica from 1 again until a receipt of
+    headquarters matches. A bundle of headquarters imported again (from the stick, the
+    mail) carries an older receipt, naming an event from before the two histories
+    parted: it matches, but says nothing of the events after it. It ended the resend:
+    the events typed after going back never reached headquarters, which never saw the
+    fork, and status said all was sent."""
+    ml = make_office("ML")
+    acts = [a.code for a in ml.plan().actions_of(level="national")]
+    write(ml, 2, lambda i: progress.record_progress(ml, acts[i], S1, status="on-track"))
+    assert import_bundle(hq, export_to(ml, tmp_path, "a0").path).outcome == "merged"
+    old = export_to(hq, tmp_path, "old", for_office="ML").path  # (receipts at 2)
+    assert import_bundle(ml, old).outcome == "merged"
+    first, path = ml.replica_id, ml.path
+    ml.close()
+    copy = tmp_path / "ml-copy.sqlite3"
+    shutil.copyfile(path, copy)
+    ml = open_replica(path)
+    write(ml, 2, lambda i: progress.record_progress(ml, acts[2], S1,
+                                                    achievements=f"lost {i}"))
+    assert import_bundle(hq, export_to(ml, tmp_path, "a1").path).outcome == "merged"
+    reply = export_to(hq, tmp_path, "reply", for_office="ML").path
+    ml.close()
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    shutil.copyfile(copy, path)
+    forget_write_marks()
+    with open_replica(path) as ml:
+        write(ml, 2, lambda i: progress.record_progress(ml, acts[3 + i], S1,
+                                                        next_steps=f"typed {i}"))
+        assert import_bundle(ml, reply).outcome == "merged"
+        assert fork.resend_from(ml) == {first: 1}
+        assert import_bundle(ml, old).outcome == "duplicate"
+        assert fork.resend_from(ml) == {first: 1}
+        # and so headquarters meets the differing events, and its next bundle repairs
+        refused = import_bundle(hq, export_to(ml, tmp_path, "up").path)
+        assert refused.outcome == "rejected" and "differs" in refused.reason
+        back = import_bundle(ml, export_to(hq, tmp_path, "back", for_office="ML").path)
+        assert back.outcome == "merged" and back.repair.endswith(EXPORT_NOW)
+        assert import_bundle(hq, export_to(ml, tmp_path, "again").path).outcome == "merged"
+        for i in range(2):
+            assert progress.get_report(hq, acts[3 + i], S1, office="ML").next_steps \
+                == f"typed {i}"

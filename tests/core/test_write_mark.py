@@ -17,7 +17,7 @@ from test_sync import national, registered, send
 from fieldplan import events, progress, replica, store, writemark
 from fieldplan.replica import init_hq, key_path, open_replica
 from fieldplan.status import replica_status
-from fieldplan.sync import fork, sync_state, verify_bundle
+from fieldplan.sync import fork, import_bundle, sync_state, verify_bundle
 
 S1 = "2026-S1"
 
@@ -441,3 +441,18 @@ def test_a_look_at_other_programs_writes_finds_a_renewal(hq, make_office,
             new = cli.replica_id
         assert gui.outside_changes() is EVERYTHING
         assert gui.replica_id == new != old
+
+
+def test_an_older_bundle_of_the_office_imported_again_does_not_end_the_word(
+        hq_forked) -> None:
+    """ML's bundle from before headquarters' history parted, imported again: its receipt
+    names an event both histories share and matches, but it is older than the receipt
+    that showed the fork, and says nothing of the events after it."""
+    w = hq_forked
+    older = sorted((w.tmp / "out").glob("ML-*"))  # (the fixture's, before HQ went back)
+    assert older
+    send(w.ml, w.hq, w.tmp)
+    assert len(fork.hq_forks(w.hq)) == 1
+    for path in older:
+        assert import_bundle(w.hq, path).outcome == "duplicate"
+        assert len(fork.hq_forks(w.hq)) == 1

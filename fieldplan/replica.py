@@ -578,7 +578,7 @@ def _behind_write_mark(rep: Replica, own: str, mark: writemark.Mark | None, held
     return None if same else {"held": held, "written": seq}
 
 
-def receipt_limit(rep: Replica) -> int | None:
+def receipt_limit(rep: Replica, origin: str = "") -> int | None:
     """The last of this replica's own events a peer can hold, when this computer can
     tell; None when it cannot. A receipt naming more than the database holds is the
     sign of a database that went back (``_mark_if_gone_back``), and renews its
@@ -591,8 +591,10 @@ def receipt_limit(rep: Replica) -> int | None:
     and opening found the database holding what it names; so a receipt past it (or
     past the database) names events no bundle of this replica ever carried. Without
     such a mark (another computer, a mark lost, a copy to practise in wrote last, a
-    fieldplan older than whole marks) a receipt is taken as it says."""
-    own = rep.replica_id
+    fieldplan older than whole marks) a receipt is taken as it says. ``origin``: a
+    replica this database continues after a restore (default: its own), whose mark
+    of this file says as well how far it ever wrote (the file put back holds less)."""
+    own = origin or rep.replica_id
     mark = writemark.read(own)
     if mark is None or not mark.whole or mark.db != rep.database_key:
         return None

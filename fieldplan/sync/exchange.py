@@ -1005,17 +1005,21 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
         progress(total, total, pgettext("import outcome", "merged"))
     if runs is not None:
         return stats  # a revoked computer's receipts say nothing any more
-    this, limit = rep.replica_id, None
-    if own_only and m["acks"].get(this, 0) > events.last_event(rep.conn, this)[0]:
-        # (HQ, an office's bundle) more of HQ than it holds: it went back, or the
-        # receipt lies (a forged bundle would renew HQ's identity at will:
-        # renew_if_gone_back). Not stored past what HQ can tell it ever sent. An
-        # office believes HQ's signed receipts: past its whole mark they say a copy
-        # of its database wrote too (a second laptop), and it renews, as it must
-        limit = receipt_limit(rep)
+    limits: dict[str, int] = {}
+    # (HQ, an office's bundle) more of HQ than it holds: it went back, or the receipt
+    # lies (a forged bundle would renew HQ's identity at will: renew_if_gone_back; of
+    # a replica a restore continues, it would list changes to make again that never
+    # were). Not stored past what HQ can tell it ever sent. An office believes HQ's
+    # signed receipts: past its whole mark they say a copy of its database wrote too
+    # (a second laptop), and it renews, as it must
+    for origin in keyreg.own_replicas(rep) if own_only else ():
+        if m["acks"].get(origin, 0) > events.last_event(rep.conn, origin)[0]:
+            limit = receipt_limit(rep, origin)
+            if limit is not None:
+                limits[origin] = limit
     for origin, seq in m["acks"].items():
-        if origin == this and limit is not None and seq > limit:
-            stats.false_receipt, seq = (seq, limit), limit
+        if origin in limits and seq > limits[origin]:
+            stats.false_receipt, seq = (seq, limits[origin]), limits[origin]
         stats.receipts += rep.conn.execute(
             "INSERT INTO acks (peer, origin, seq) VALUES (?, ?, ?) ON CONFLICT (peer, origin) "
             "DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq",

@@ -14,7 +14,7 @@ from fieldplan import events, progress, writemark
 from fieldplan.replica import open_replica
 from fieldplan.status import replica_status
 from fieldplan.sync import export as exportmod
-from fieldplan.sync import fork, import_bundle
+from fieldplan.sync import fork, import_bundle, sync_state
 
 S1 = "2026-S1"
 
@@ -117,3 +117,35 @@ def test_a_forged_receipt_hash_does_not_say_headquarters_forked(
     assert import_bundle(hq, path).outcome == "merged"
     assert fork.hq_forks(hq) == [] and warnings(hq) == said
     assert not [t for k, t in replica_status(hq).lines("en") if k == "Forked history"]
+
+
+def test_a_forged_receipt_for_the_replica_a_restore_continues_lists_nothing_lost(
+        hq, make_office, tmp_path: Path) -> None:
+    """Headquarters put back from a backup lists the changes offices hold of its
+    earlier replica and it lacks, to be made again. That replica's whole write mark
+    says how far it ever wrote: a receipt past it (a forged or damaged office bundle)
+    must not have hundreds of changes that never were made again."""
+    from test_sync import forge, restored
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    progress.record_progress(ml, national(ml, 1), S1, status="at-risk")
+    send(ml, hq, tmp_path)  # (HQ backs up before this import)
+    progress.set_period_lock(hq, S1)  # made after the backup: lost with it
+    send(hq, ml, tmp_path)
+    before = hq.replica_id
+    wrote = events.last_event(hq.conn, before)[0]
+    hq = restored(hq)
+    try:
+        send(hq, ml, tmp_path)
+        send(ml, hq, tmp_path)
+        assert sync_state(hq).restored["lost"] == 1
+        said = warnings(hq)
+        outcome = import_bundle(hq, forge(ml, tmp_path, [], acks={before: wrote + 500}))
+        assert outcome.outcome == "merged"
+        assert outcome.false_receipt.startswith(
+            f"ML says it holds this computer's changes up to number {wrote + 500}, but "
+            f"this computer never sent any past number {wrote}:")
+        assert sync_state(hq).restored["lost"] == 1 and warnings(hq) == said
+    finally:
+        hq.close()

@@ -1017,7 +1017,14 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
             limit = receipt_limit(rep, origin)
             if limit is not None:
                 limits[origin] = limit
+    # (HQ, an office's bundle) receipts of computers HQ knows: its replicas and those
+    # of the registry. Another one tells HQ nothing to send, and a forged bundle could
+    # fill the table with thousands of made-up names, bundle after bundle
+    known = {k.replica for k in keyreg.all_keys(rep).values()} if own_only else None
     for origin, seq in m["acks"].items():
+        if known is not None and origin not in known and rep.conn.execute(
+                "SELECT 1 FROM events WHERE origin = ? LIMIT 1", (origin,)).fetchone() is None:
+            continue
         if origin in limits and seq > limits[origin]:
             stats.false_receipt, seq = (seq, limits[origin]), limits[origin]
         stats.receipts += rep.conn.execute(

@@ -35,9 +35,11 @@ if TYPE_CHECKING:
 
 
 def tab_in_layout_order(buttons: QDialogButtonBox) -> None:
-    """Tab goes through ``buttons`` in the order they are laid out: Qt's chain went by
-    their kinds (Close before "Save bundle" and "Enrol an office…", shown after them),
-    once a button was added to the box."""
+    """Tab goes through ``buttons`` in the order they are laid out (from the right in
+    Arabic, as they are read). Call it once the box is in its dialog: a box made
+    without a parent and then put in one has its Tab order reset to the order its
+    buttons were made in (Close before "Save bundle" and "Enrol an office…", shown
+    after them; on GNOME, which shows Cancel before OK, OK first)."""
     lay = buttons.layout()
     shown = [w for w in (lay.itemAt(i).widget() for i in range(lay.count())) if w is not None]
     for first, then in itertools.pairwise(shown):
@@ -130,6 +132,7 @@ class ConfirmDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        tab_in_layout_order(buttons)  # (OK came first on GNOME, which shows it last)
         first = self.cancel_button if cautious else self.ok_button
         other = self.ok_button if cautious else self.cancel_button
         other.setAutoDefault(False)

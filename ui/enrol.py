@@ -21,7 +21,7 @@ from fieldplan.i18n import _
 from fieldplan.offices import office_name
 from ui.bidi import isolated
 from ui.context import Identity, lang
-from ui.dialogs import add_folder_row, detail_label, size_to_content
+from ui.dialogs import add_folder_row, detail_label, size_to_content, tab_in_layout_order
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
 
@@ -95,6 +95,7 @@ class EnrolDialog(QDialog):
         self.ok.clicked.connect(self.enrol)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        tab_in_layout_order(buttons)  # (OK came first on GNOME, which shows it last)
         size_to_content(self, 600)
         #: office → what is known of it here ("enrolled"…), once read (``_mark``)
         self.marks: dict[str, str] = {}

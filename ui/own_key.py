@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import _
 from ui.bidi import in_layout_direction, isolated_codes
 from ui.context import Identity
-from ui.dialogs import fixed_font, selectable, size_to_content
+from ui.dialogs import fixed_font, selectable, size_to_content, tab_in_layout_order
 from ui.ops import sentence
 from ui.qtcompat import Qt
 
@@ -192,5 +192,6 @@ class OwnKeyDialog(QDialog):
         self.rotate_button.setObjectName("new-key-button")
         self.rotate_button.setVisible(not identity.read_only)
         lay.addWidget(buttons)
+        tab_in_layout_order(buttons)  # (Close came first: New key… is shown first)
         buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         size_to_content(self, 560)

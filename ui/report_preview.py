@@ -74,6 +74,7 @@ from ui.dialogs import (
     follow_plan_periods,
     note_label,
     save_file_dialog,
+    tab_in_layout_order,
 )
 from ui.ops import DbOp, OffThread, Session, error_text
 from ui.plain_text import tip_text
@@ -255,6 +256,7 @@ class ReportDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.plan_note)
         lay.addWidget(buttons)
+        tab_in_layout_order(buttons)  # (OK came first on GNOME, which shows it last)
         # 420 px wide at least when it opens, and never narrower than its content: a
         # minimum width of its own stopped Qt keeping the dialog as wide as its layout
         # ("Date limi…" cut in French at large fonts)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, ngettext
 from ui.bidi import isolated, isolated_paths
-from ui.dialogs import MessageDialog, selectable, size_to_content
+from ui.dialogs import MessageDialog, selectable, size_to_content, tab_in_layout_order
 from ui.qtcompat import Qt, emit
 
 
@@ -105,6 +105,7 @@ class SetUpAgainDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        tab_in_layout_order(buttons)  # (OK came first on GNOME, which shows it last)
         self.set_setup(setup)
         size_to_content(self, 560)
 

@@ -364,13 +364,18 @@ def detail_label(name: str) -> QLabel:
     cuts a long reason off, and its tooltip is out of reach of the keyboard), the result
     or the error of what a dialog just did, where the focus goes to have it read."""
     label = text_label(name)
+    reached_by_tab(label)
+    return label
+
+
+def reached_by_tab(label: QLabel) -> None:
+    """``label`` (selectable) a stop of Tab, framed while it has the focus."""
     # a selectable label takes the focus on a click only
     label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     # and shows that it has it with a caret alone, hard to see: a frame, in the colour
     # of a selection (always there, transparent without the focus: the text stays put)
     label.setStyleSheet("QLabel { border: 1px solid transparent; }"
                         " QLabel:focus { border-color: palette(highlight); }")
-    return label
 
 
 def note_label(name: str) -> QLabel:

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 
     from ui.dashboard import Dashboard
+    from ui.dialogs import MessageDialog
 
 SYNC_REFRESH_MS = 60_000
 #: how often the window asks whether another program wrote to the database
@@ -777,6 +778,14 @@ class MainWindow(QMainWindow):
                 title, lambda i=i: self.go_to_tab(i), f"Ctrl+{i + 1}" if i < 9 else None
             )
             view.addAction(act)
+        # the status bar's sync words in full: a narrow window shortens them, and what
+        # they leave out was only in a tooltip, which the keyboard does not reach
+        self.sync_details_action = self._action(
+            _("&Sync details…"), self.sync_details_dialog,
+            tip=_("What the status bar says of sending and receiving, in full"))
+        self.sync_details_action.setObjectName("sync-details-action")
+        view.addSeparator()
+        view.addAction(self.sync_details_action)
         settings = self.menuBar().addMenu(_("&Settings"))
         lang_menu = settings.addMenu(_("&Language"))
         # the language in use is the checked one of an exclusive group
@@ -889,6 +898,7 @@ class MainWindow(QMainWindow):
         self.period_label = QLabel()
         self.sync_label = QLabel(_("Sync: …"))
         self._sync_words = self.sync_label.text()
+        self._sync_lines: list[str] = []  # what the sync words' tip adds to them
         self._save_failed = False  # the save state shows a failure (announced once)
         # the sync words take the room the others leave and are shortened to it (with
         # "…"), never widening the window: their counts come first (sync_text)
@@ -982,9 +992,26 @@ class MainWindow(QMainWindow):
     def show_sync(self, text: str) -> None:
         """Put ``text`` in the status bar, shortened to the room there is."""
         self._sync_words = text
+        self._sync_lines = []
         self.sync_label.setToolTip(tip_text(text))
         self.sync_label.setAccessibleDescription(text)
         self._elide_sync()
+
+    def sync_details(self) -> str:
+        """The sync words whole, one item a line, then what their tip adds."""
+        return "\n".join([*self._sync_words.split(SYNC_SEPARATOR), *self._sync_lines])
+
+    def sync_details_dialog(self) -> MessageDialog:
+        """(View ▸ Sync details…) The sync words whole, to read and copy by keyboard:
+        the status bar has room for the first ones only in a narrow window."""
+        from ui.dialogs import MessageDialog, reached_by_tab
+
+        dialog = MessageDialog(self, _("Sync state"), self.sync_details())
+        dialog.setObjectName("sync-details-dialog")
+        reached_by_tab(dialog.text)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open()
+        return dialog
 
     def _elide_sync(self) -> None:
         """The sync words in the room there is: whole items dropped from the end (the
@@ -1539,7 +1566,8 @@ class MainWindow(QMainWindow):
         if lines:
             # the status bar has room for how many; its tip says which (the first
             # changes lost, each forked office)
-            tip = "\n".join([text, *(isolated_codes(sentence(line)) for line in lines)])
+            self._sync_lines = [isolated_codes(sentence(line)) for line in lines]
+            tip = "\n".join([text, *self._sync_lines])
             self.sync_label.setToolTip(tip_text(tip))
             self.sync_label.setAccessibleDescription(tip)
         self._sent_lost = restored.get("not_received", 0)

@@ -339,3 +339,43 @@ def test_an_office_whose_key_is_registered_is_enrolled(hq, make_office, tmp_path
     assert enrolment_states(hq) == {"ML": "waiting", "SN": "waiting"}
     send(ml, hq, tmp_path)  # its first bundle: HQ registers its key
     assert enrolment_states(hq) == {"ML": "enrolled", "SN": "waiting"}
+
+
+# --- the status bar's sync words, shortened in a narrow window ------------------------
+
+
+def test_the_sync_words_a_narrow_window_shortens_are_read_from_the_view_menu(
+        open_window, qtbot, hq_db):
+    """A narrow window showed "3 conflicts · …": the rest (the last export, what
+    headquarters holds, the tip's lines) was only in a tooltip, which the keyboard does
+    not reach. View ▸ Sync details… shows it all, one item a line, to read and copy."""
+    from types import SimpleNamespace
+
+    from ui.dialogs import MessageDialog
+    from ui.main_window import SYNC_SEPARATOR, sync_text
+
+    window = open_window(hq_db)
+    window.resize(window.minimumSize())
+    qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
+    state = SimpleNamespace(
+        hq_has_at="", last_export={"at": "2026-11-27T23:15:36Z"},
+        last_import={"at": "2026-11-27T23:16:40Z"}, gaps=[], quarantined=2, conflicts=3,
+        restored=None, hq_only_count=4)
+    window._show_sync_state(state)
+    items = sync_text(state).split(SYNC_SEPARATOR)
+    assert len(items) == 5 and items[-1].startswith("Last import")
+    assert window.sync_label.text().endswith("…")  # the times left out
+    (action,) = [a for m in window.menuBar().actions() for a in m.menu().actions()
+                 if a.objectName() == "sync-details-action"]
+    assert action.text() == "&Sync details…" and action.isEnabled()
+    action.trigger()
+    dialog = window.findChild(MessageDialog, "sync-details-dialog")
+    assert dialog is not None and dialog.isVisible()
+    lines = dialog.text.text().split("\n")
+    # the status bar's items, then the tip's line on the office's other computers
+    assert lines[:5] == items
+    assert len(lines) == 6 and "other computers" in lines[5]
+    assert read_by_keyboard(dialog.text)
+    dialog.grab().save(str(window.session.db_path.with_name("sync-details.png")))
+    dialog.accept()
+    wait_idle(qtbot, window.session)

@@ -648,10 +648,14 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(
             _("Save &now"), self.save_now, std.Save,
             _("Save what was just typed (fieldplan also saves as you type)"))
+        # not Ctrl+Shift+S, which it had: the system's Save as (the report preview's
+        # too); pressed for it while the main window was active (a preview opened
+        # behind it), it asked to submit, and Enter then submitted. Ctrl+Shift+Enter is
+        # no other program's, nor typed by accident in the report's fields
         self.submit_action = self._action(
             _("&Submit period…"),
             self.submit_dialog,
-            "Ctrl+Shift+S",
+            "Ctrl+Shift+Return",
             _("Mark this period's draft reports submitted"),
         )
         self._submit_tip = self.submit_action.toolTip()

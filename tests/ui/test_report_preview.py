@@ -23,7 +23,13 @@ from PySide6.QtGui import QColor, QDesktopServices, QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QPushButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QProgressDialog,
+    QPushButton,
+)
 
 import fieldplan.reports
 from fieldplan import i18n
@@ -921,3 +927,31 @@ def test_an_open_dialog_follows_a_plan_amendment(open_window, hq_db, qtbot, tmp_
         wait_idle(qtbot, window.session)
         assert dialog.request().deadline == date(2026, 9, 1)
     dialog.reject()
+
+
+def test_ctrl_shift_s_never_asks_to_submit(open_window, hq_db, qtbot, pack_pdf):
+    """Ctrl+Shift+S is the preview's Save as… (the system's Save as key); in the main
+    window it was Submit period…. Pressed for Save as while the main window was the
+    active one (a preview opened behind it, or refused the focus by the window
+    manager), it asked to submit the period, which Enter then did."""
+    from PySide6.QtGui import QKeySequence
+
+    window = open_window(hq_db)
+    window.set_period("2026-S1")  # (its drafts: the question would be asked)
+    wait_idle(qtbot, window.session)
+    preview = PreviewWindow(window, pack_pdf, ReportRequest("pack", "2026-S1"))
+    preview.show()
+    save_as = QKeySequence("Ctrl+Shift+S")
+    for widget in (window.office_view.tree, preview.view):
+        qtbot.keyClick(widget, Qt.Key.Key_S,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        wait_idle(qtbot, window.session)
+    assert window.findChild(QDialog, "submit-dialog") is None
+    assert save_as not in window.submit_action.shortcuts()
+    # its own keys ask, as before
+    qtbot.keyClick(window.office_view.tree, Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "submit-dialog") is not None,
+                    timeout=10_000)
+    window.findChild(QDialog, "submit-dialog").reject()
+    preview.close()

@@ -201,7 +201,7 @@ def add_folder_row(parent: QWidget, form: QFormLayout, folder: str) -> QLineEdit
     field = QLineEdit(folder)
     field.setAccessibleName(_("Folder"))
     browse = QPushButton(_("&Browse…"))
-    browse.clicked.connect(lambda: _browse_folder(parent, field))
+    browse.clicked.connect(lambda: browse_folder(parent, field))
     row = QHBoxLayout()
     row.addWidget(field, 1)
     row.addWidget(browse)
@@ -211,7 +211,8 @@ def add_folder_row(parent: QWidget, form: QFormLayout, folder: str) -> QLineEdit
     return field
 
 
-def _browse_folder(parent: QWidget, target: QLineEdit) -> None:
+def browse_folder(parent: QWidget, target: QLineEdit) -> None:
+    """A folder chooser, not blocking, that writes the folder chosen into ``target``."""
     from pathlib import Path
 
     from PySide6.QtWidgets import QFileDialog

@@ -7,6 +7,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import (
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldplan.errors import FileError
 from fieldplan.i18n import (
     _,
     format_number,
@@ -73,6 +75,9 @@ from ui.models import (
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
+
+if TYPE_CHECKING:
+    from ui.dialogs import ConfirmDialog
 
 SUFFIX = ".fieldplan"
 #: The outcome of a file the user cancelled before it was merged (not a core outcome).
@@ -761,8 +766,6 @@ def check_stick(folder: str, roots: list[str] | tuple[str, ...] = ()) -> None:
     out since the folder was chosen. Writing there would make the file on the
     computer's own disk (the mount point stays) and say it was saved. Anything else
     wrong with the folder the writer says, as the CLI does."""
-    from fieldplan.errors import FileError
-
     if on_removable_drive(folder, roots) and not os.path.exists(folder):
         raise FileError(_("the folder {folder} no longer exists: is the USB stick still "
                           "plugged in?").format(folder=folder))
@@ -773,13 +776,46 @@ def check_stick(folder: str, roots: list[str] | tuple[str, ...] = ()) -> None:
                               "plugged in?").format(folder=root))
 
 
+class FolderMissing(FileError):
+    """The folder chosen to write into is not there (``prepare_folder``). ``can_make``:
+    the folder it was in is, on the computer's own disk or on a drive still plugged in
+    (a folder deleted or renamed): the person may have it made again. Never where a
+    USB stick was pulled out: that would write to the computer's own disk."""
+
+    def __init__(self, message: str, folder: str, can_make: bool) -> None:
+        super().__init__(message)
+        self.folder, self.can_make = folder, can_make
+
+
+def _missing(folder: str, roots: list[str] | tuple[str, ...]) -> FolderMissing | None:
+    """(off the GUI thread) The FolderMissing to raise for ``folder``, or None when it
+    is there."""
+    try:
+        os.stat(folder)
+        return None
+    except FileNotFoundError:
+        pass
+    except OSError:  # part of the path is a file…: said by ``prepare_folder``
+        return None
+    parent_there = os.path.isdir(os.path.dirname(os.path.abspath(folder)))
+    if not on_removable_drive(folder, roots):
+        return FolderMissing(_("the folder {folder} does not exist").format(folder=folder),
+                             folder, parent_there)
+    # on a drive: made again only on one offered as plugged in, and still mounted
+    plugged = any(_under(folder, root) and (sys.platform == "win32" or is_mounted(root))
+                  for root in roots)
+    return FolderMissing(_("the folder {folder} no longer exists: is the USB stick still "
+                           "plugged in?").format(folder=folder), folder,
+                         plugged and parent_there)
+
+
 def prepare_folder(folder: str, *, make: bool = False,
                    roots: list[str] | tuple[str, ...] = ()) -> None:
     """(off the GUI thread) Before writing into ``folder``: ``make`` it if missing (the
-    client's own outbox), else check that it is there, and the USB stick it is on too
-    (``check_stick``). A folder the person chose is never made, as the CLI makes
-    none: one that is gone is an error, never a new folder where the stick was."""
-    from fieldplan.errors import FileError
+    client's own outbox, or a folder the person asked to have made again), else check
+    that it is there (FolderMissing), and the USB stick it is on too
+    (``check_stick``). A folder the person chose is never made unasked, as the CLI
+    makes none: one that is gone is an error, never a new folder where the stick was."""
     from fieldplan.files import cannot_write
 
     if make:
@@ -788,12 +824,12 @@ def prepare_folder(folder: str, *, make: bool = False,
         except OSError as exc:  # said as the core says a file it cannot write
             raise cannot_write(folder, exc) from exc
         return
+    missing = _missing(folder, roots)
+    if missing is not None:
+        raise missing
     check_stick(folder, roots)
     try:
         os.stat(folder)
-    except FileNotFoundError:
-        raise FileError(_("the folder {folder} does not exist").format(
-            folder=folder)) from None
     except OSError as exc:  # part of the path is a file…
         raise cannot_write(folder, exc) from None
 
@@ -863,6 +899,8 @@ class ExportDialog(QDialog):
         self.drive_roots: list[str] = []
         #: the bundles for every office being written (``_export_all``), to cancel
         self._writing_all: DbOp | None = None
+        #: a folder gone that the person asked to have made again (``_ask_to_make``)
+        self._to_make = ""
         self.setObjectName("export-dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Prepare for email") if email else _("Export"))
@@ -893,6 +931,15 @@ class ExportDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths, errors: as written
         self.message.setTextInteractionFlags(selectable())
         lay.addWidget(self.message)
+        gone = ""  # the folder last exported to, no longer there
+        if not email and not self.remembered and settings is not None:
+            gone = str(settings.value(EXPORT_FOLDER_KEY, "") or "")
+        if gone:
+            # not offered, and said: the field was empty with no word of why
+            self.message.setText(_(
+                "The folder last exported to, {folder}, is no longer there (a USB stick "
+                "unplugged, or the folder deleted or renamed). Choose a folder.").format(
+                    folder=isolated(gone)))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
         )
@@ -1024,14 +1071,16 @@ class ExportDialog(QDialog):
             return
         self.message.setText(_("Writing the bundle…"))
         # only the email outbox, the client's own folder, is made when missing: one the
-        # person chose that is gone is said (``prepare_folder``), as the CLI refuses it
-        own = self.email and folder == outbox_dir()
+        # person chose that is gone is said (``prepare_folder``), as the CLI refuses it,
+        # and made once the person asks for it (``_ask_to_make``)
+        make = (self.email and folder == outbox_dir()) or folder == self._to_make
+        self._to_make = ""  # (asked for once: gone again, it is asked again)
         roots = list(self.drive_roots)
 
         def run(rep):
             from fieldplan.sync import export_bundle
 
-            prepare_folder(folder, make=own, roots=roots)
+            prepare_folder(folder, make=make, roots=roots)
             return export_bundle(rep, for_office=recipient, out_dir=folder)
 
         DbOp(self.session, self, run).success(self._done).failure(self._failed).run()
@@ -1044,11 +1093,13 @@ class ExportDialog(QDialog):
                                       count).format(count=format_number(count)))
 
         roots = list(self.drive_roots)
+        make = folder == self._to_make  # (a folder chosen is made only when asked)
+        self._to_make = ""
 
         def run(rep, progress, cancel):
             from fieldplan.sync import export_all_offices
 
-            prepare_folder(folder, roots=roots)  # a folder chosen is never made
+            prepare_folder(folder, make=make, roots=roots)
             return export_all_offices(rep, folder, progress=progress, cancel=cancel)
 
         op = DbOp(self.session, self, run).with_progress(_("Writing a bundle for each office"))
@@ -1133,6 +1184,41 @@ class ExportDialog(QDialog):
         self._writing_all = None
         self.ok.setEnabled(self.recipient.count() > 0)
         self.message.setText(error_sentence(error))
+        if isinstance(error, FolderMissing) and error.can_make \
+                and error.folder == self.folder.text().strip():
+            self._ask_to_make(error.folder)
+
+    def _ask_to_make(self, folder: str) -> ConfirmDialog:
+        """The folder chosen is gone (deleted, renamed), the one it was in is there:
+        make it again and save there, or choose another (Browse…), or neither."""
+        from ui.dialogs import ConfirmDialog, browse_folder
+
+        dialog = ConfirmDialog(
+            self, self.windowTitle(),
+            _("The folder {folder} does not exist: it may have been deleted or renamed. "
+              "Make it again and save the bundle there, or choose another folder.").format(
+                  folder=isolated(folder)),
+            ok_text=_("&Make the folder"))
+        dialog.setObjectName("make-folder-dialog")
+        other = dialog.ok_button.parent().addButton(
+            _("&Choose another folder…"), QDialogButtonBox.ButtonRole.ActionRole)
+        other.setAutoDefault(False)
+        tab_in_layout_order(other.parent())
+
+        def choose_another() -> None:
+            dialog.reject()
+            browse_folder(self, self.folder)
+
+        other.clicked.connect(lambda _checked=False: choose_another())
+
+        def make() -> None:
+            if self.folder.text().strip() == folder:  # (not changed meanwhile)
+                self._to_make = folder
+                self.export()
+
+        dialog.accepted.connect(make)
+        dialog.open()
+        return dialog
 
 
 def all_offices_text(done) -> str:

@@ -360,3 +360,99 @@ def test_tab_goes_through_the_buttons_as_they_are_shown(open_window, qtbot, hq_d
     assert dialog.enrol_button.nextInFocusChain() is close
     dialog.close()
     wait_idle(qtbot, window.session)
+
+
+# --- a folder gone: said, and made again when the person asks -------------------------
+
+
+def _question(dialog):
+    from ui.dialogs import ConfirmDialog
+
+    found = [d for d in dialog.findChildren(ConfirmDialog, "make-folder-dialog")
+             if d.isVisible()]
+    return found[0] if found else None
+
+
+def test_a_folder_deleted_is_made_again_when_asked(open_window, qtbot, office_db, tmp_path,
+                                                   monkeypatch):
+    """The folder chosen was deleted (or renamed): the dialog said it did not exist and
+    stopped there; the person had to make it elsewhere. It asks whether to make it
+    again, and saves the bundle there once it is."""
+    no_volumes(monkeypatch)
+    window = open_window(office_db)
+    gone = tmp_path / "to-HQ"  # its folder is there
+    dialog = export_to(window, qtbot, gone)
+    assert dialog.result_info is None and not gone.exists()  # nothing made unasked
+    assert dialog.message.text() == f"The folder {gone} does not exist"
+    question = _question(dialog)
+    assert question is not None
+    assert str(gone) in question.text.text()
+    assert question.ok_button.text() == "&Make the folder"
+    question.grab().save(str(tmp_path / "make-folder.png"))
+    qtbot.mouseClick(question.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert Path(dialog.result_info.path).parent == gone
+    dialog.close()
+
+
+def test_another_folder_is_chosen_instead(open_window, qtbot, office_db, tmp_path,
+                                          monkeypatch):
+    no_volumes(monkeypatch)
+    window = open_window(office_db)
+    dialog = export_to(window, qtbot, tmp_path / "to-HQ")
+    question = _question(dialog)
+    (other,) = [b for b in question.findChildren(QPushButton)
+                if b.text() == "&Choose another folder…"]
+    qtbot.mouseClick(other, Qt.MouseButton.LeftButton)
+    assert _question(dialog) is None and not (tmp_path / "to-HQ").exists()
+    chooser = dialog.findChild(QFileDialog, "choose-folder-dialog")
+    assert chooser is not None and chooser.isVisible()
+    chooser.reject()
+    dialog.close()
+
+
+def test_a_folder_deleted_on_a_stick_still_plugged_in_is_made_again_when_asked(
+        open_window, qtbot, office_db, media, monkeypatch):
+    """On a stick the dialog offers, mounted: made again when asked; the stick pulled
+    out (its mount point left behind), never: that would be the computer's own disk."""
+    from ui import transfer
+
+    stick = media / "KINGSTON"
+    stick.mkdir()
+    no_volumes(monkeypatch, [FakeVolume(str(stick), "KINGSTON")])
+    mounted = {str(stick)}
+    monkeypatch.setattr(transfer, "is_mounted", lambda root: root in mounted)
+    window = open_window(office_db)
+    gone = stick / "to-HQ"
+    dialog = export_to(window, qtbot, gone)
+    question = _question(dialog)
+    assert question is not None
+    question.reject()
+    mounted.clear()  # pulled out
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert _question(dialog) is None
+    assert dialog.message.text() == (f"The folder {gone} no longer exists: is the USB stick "
+                                     "still plugged in?")
+    assert not gone.exists()
+    dialog.close()
+
+
+def test_the_folder_last_exported_to_gone_is_said(open_window, qtbot, office_db, tmp_path,
+                                                  monkeypatch, settings):
+    """It is not offered (a USB stick pulled out), and no longer silently: the field
+    was empty with no word of why."""
+    from ui.transfer import EXPORT_FOLDER_KEY
+
+    no_volumes(monkeypatch)
+    gone = tmp_path / "to-HQ"
+    settings.setValue(EXPORT_FOLDER_KEY, str(gone))
+    window = open_window(office_db)
+    dialog = opened_export(window, qtbot)
+    assert dialog.folder.text() == ""
+    assert dialog.message.text() == (
+        f"The folder last exported to, {gone}, is no longer there (a USB stick unplugged, "
+        "or the folder deleted or renamed). Choose a folder.")
+    dialog.close()

@@ -28,6 +28,7 @@ from ui.app import apply_language
 from ui.hq_desk import select_row
 
 _MNEMONIC = re.compile(r"&(?!&)(.)")
+LANGUAGES = ("en", "fr", "ar")
 
 
 def mnemonic(text: str) -> str | None:
@@ -89,6 +90,33 @@ def test_menu_titles_and_tabs_have_distinct_mnemonics(lang, db, language, open_w
     assert clashes(menus + tabs) == {}
 
 
+def menus_of(menu) -> list[tuple[str, list[str]]]:
+    """(title, the texts of its items) of ``menu`` and of each menu in it."""
+    found = [(menu.title(), [a.text() for a in menu.actions() if a.text()])]
+    for action in menu.actions():
+        if action.menu() is not None:
+            found += menus_of(action.menu())
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("db", ["hq_db", "office_db"])
+def test_the_items_of_each_menu_have_distinct_mnemonics(lang, db, language, open_window,
+                                                        request):
+    """An open menu answers its items' letters, whatever the window has: one letter
+    for two items of a menu only moves between them. (Hidden items are counted: they
+    show when needed, among the others.)"""
+    language(lang)
+    window = open_window(request.getfixturevalue(db))
+    found = {}
+    for action in window.menuBar().actions():
+        for title, texts in menus_of(action.menu()):
+            clashing = clashes(texts)
+            if clashing:
+                found[title] = clashing
+    assert found == {}
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("submitted", [False, True])
 def test_the_progress_page_adds_no_clash(open_window, hq_db, qtbot, submitted, lang,
@@ -127,9 +155,6 @@ def test_the_progress_page_adds_no_clash(open_window, hq_db, qtbot, submitted, l
 # checked among themselves (the main window's menus and tabs do not answer while it is
 # open), a page's with the window's menu-bar titles and tabs. The same text twice (a
 # Keep button per value) is one command, Alt+letter going from one to the next.
-
-LANGUAGES = ("en", "fr", "ar")
-
 
 def _distinct(texts: list[str]) -> list[str]:
     return list(dict.fromkeys(texts))

@@ -176,3 +176,10 @@ def shell(qtbot, settings):
     if made.dialog is not None:
         made.dialog.close()
     made.shutdown()
+    # the dialogs the shell opened over its window (the own key dialog after a set-up)
+    # stay shown when it closes: a later test counting dialogs would find them
+    from PySide6.QtWidgets import QDialog
+
+    for top in QApplication.topLevelWidgets():
+        if isinstance(top, QDialog) and top.isVisible():
+            top.close()

@@ -333,8 +333,18 @@ def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
         return build_report(rep, request, progress, cancel)
 
     DbOp(session, parent, build).with_progress(_("Making the report")).success(
-        lambda path: PreviewWindow(parent, path, request).show()
+        lambda path: show_preview(parent, path, request)
     ).failure(failed).run()
+
+
+def show_preview(parent: QWidget | None, path: Path, request: ReportRequest) -> PreviewWindow:
+    """Show the built report in front, its window the active one: made after a long
+    build, it could open behind the main window, whose keys then went on acting."""
+    window = PreviewWindow(parent, path, request)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
 
 
 def show_status(parent: QWidget | None, text: str) -> None:

@@ -115,6 +115,10 @@ def test_status_sheet_is_built_off_the_gui_thread_and_previewed(
     open_window, office_db, qtbot, monkeypatch
 ):
     calls = record_builder(monkeypatch, "build_status_sheet")
+    asked: list[str] = []
+    monkeypatch.setattr(PreviewWindow, "raise_", lambda self: asked.append("raise"))
+    monkeypatch.setattr(PreviewWindow, "activateWindow",
+                        lambda self: (asked.append("activate"), QDialog.activateWindow(self)))
     window = open_window(office_db)
     dialog = choose(window, "sheet")
     assert dialog.office_combo is None  # an office prints its own sheet
@@ -130,6 +134,11 @@ def test_status_sheet_is_built_off_the_gui_thread_and_previewed(
     assert (kwargs["lang"], kwargs["paper"]) == ("en", "A4")
     preview = previews(window)[0]
     assert preview.request.office == "SN" and preview.isVisible()
+    # in front, the active window: its keys, not the main window's, answer. (Qt's
+    # offscreen platform activates any new window; a desktop may leave it behind, so
+    # the preview asks for it: seen by its calls)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is preview, timeout=5000)
+    assert asked == ["raise", "activate"]
     pages = pdf_pages(out)
     assert preview.page_count() == pages
     assert preview.page_label.text() == f"Page 1 of {pages}"

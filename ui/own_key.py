@@ -166,8 +166,12 @@ class OwnKeyDialog(QDialog):
             label = _("Headquarters key fingerprint")
             self.hq_fingerprint = fingerprint_field(keys.hq.fingerprint, label)
             hq_form.addRow(label, self.hq_fingerprint)
-            # the command kept whole in Arabic ("fieldplan keys show")
-            self.hq_note = QLabel(isolated_codes(hq_key_check_text()))
+            # the command kept whole in Arabic ("fieldplan keys show"), and on one line:
+            # broken at a space, its isolate was cut in two, "show»" alone on the next
+            # line. (Read out, not copied: the no-break spaces are not typed)
+            command = "fieldplan keys show"
+            self.hq_note = QLabel(isolated_codes(hq_key_check_text().replace(
+                command, command.replace(" ", "\u00a0"))))
             self.hq_note.setWordWrap(True)
             readable(self.hq_note)
         own = [intro, *([self.deadline_note] if self.deadline_note else []), form]

@@ -92,6 +92,8 @@ def test_a_percent_left_shows_as_a_saved_one_does(qapp, open_window, qtbot, hq_d
     try:
         window = open_window(hq_db)
         editor = choose(window, qtbot, "PA1.6")
+        # its hint reads left to right, as its label's "(0–100)" does (not "100–0")
+        assert editor.percent.placeholderText() == "\u20660–100\u2069"
         editor.percent.setFocus()
         editor.percent.selectAll()
         editor.percent.insert("\u0664\u0665\u066a")  # (QTest types Latin-1 only)

@@ -632,7 +632,11 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+E",
             _("Save a bundle to attach to an email"),
         )
-        self.quit_action = self._action(_("&Quit"), self.close, std.Quit)
+        self.quit_action = self._action(_("&Quit"), self.close)
+        # the platform's Quit keys, and Ctrl+Q where it has none (Windows): closing
+        # loses nothing (what is typed is saved, or the window asks)
+        self.quit_action.setShortcuts(QKeySequence.keyBindings(std.Quit)
+                                      or [QKeySequence("Ctrl+Q")])
         # the one undo of the window, also what Ctrl+Z does inside the report's fields
         self.undo_action = self._action(_("&Undo"), self.undo)
         self.undo_action.setShortcuts(QKeySequence.keyBindings(std.Undo))

@@ -181,7 +181,12 @@ class EditCommand(QUndoCommand):
     def __init__(
         self, editor: ReportEditor, action: str, period: str, before: Values, after: Values
     ) -> None:
-        super().__init__(_("Edit {action}").format(action=action))
+        # what it changed, for the Undo and Redo tips: "Challenges (PA1.2)", each step
+        # told apart (all read "Edit PA1.2")
+        # Translators: an undo step's name: {fields} the fields a save changed, joined
+        # ("Challenges, Next steps"), {action} the action's code
+        super().__init__(_("{fields} ({action})").format(
+            fields=join_list([editor._field_name(name) for name in after]), action=action))
         self.editor, self.action, self.period = editor, action, period
         self.before, self.after = before, after
         self._done = True

@@ -379,3 +379,17 @@ def test_the_sync_words_a_narrow_window_shortens_are_read_from_the_view_menu(
     dialog.grab().save(str(window.session.db_path.with_name("sync-details.png")))
     dialog.accept()
     wait_idle(qtbot, window.session)
+
+
+def test_ctrl_q_quits_where_the_platform_has_no_quit_key(open_window, qtbot, hq_db):
+    """File ▸ Quit has a key on every platform: Windows (as Qt's offscreen platform)
+    gives Quit none, and the menu showed no shortcut."""
+    from PySide6.QtGui import QKeySequence
+
+    window = open_window(hq_db)
+    wait_idle(qtbot, window.session)
+    assert QKeySequence("Ctrl+Q") in window.quit_action.shortcuts()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)

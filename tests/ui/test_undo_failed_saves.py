@@ -60,10 +60,19 @@ def test_undo_waits_while_the_report_on_screen_is_not_saved(open_window, qtbot, 
     qtbot.waitUntil(lambda: editor.saved_label.text() == "Saved.", timeout=5000)
     wait_idle(qtbot, window.session)
     assert window.undo_action.isEnabled()  # and it undoes " BBB" now
-    assert window.undo_action.toolTip() == "Undo: Edit PA1.6"
+    # each step says what it changes: they all read "Edit PA1.6"
+    assert window.undo_action.toolTip() == "Undo: Challenges (PA1.6)"
     window.undo()
     qtbot.waitUntil(lambda: challenges(hq_db) == "AAA", timeout=5000)
     wait_idle(qtbot, window.session)
+    assert window.redo_action.toolTip() == "Redo: Challenges (PA1.6)"
+    # (one save of both: no field left between them)
+    editor.narratives["achievements"].setPlainText("Two workshops")
+    editor.narratives["next_steps"].setPlainText("A third")
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert window.undo_action.toolTip() == \
+        "Undo: Achievements, Next steps (PA1.6)"
     assert journal(hq_db) == {}
 
 

@@ -20,7 +20,7 @@ import os
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -267,26 +267,12 @@ class ImportOutcome:
     def clock_text(self) -> str:
         """"this computer's clock seems to be ahead …: check its date": what the import
         says of a clock far later than headquarters' bundle ("" when it is not)."""
-        if not self.clock_ahead:
-            return ""
-        from fieldplan.i18n import format_date
-
-        return _("this computer's clock seems to be ahead (it says {today}; headquarters "
-                 "wrote this file on {created}): check its date").format(
-                     today=format_date(events.utc_iso()), created=format_date(self.clock_ahead))
+        return clock_text(self.clock_ahead)
 
     def locks_text(self) -> str:
         """"headquarters locked 1st semester 2026": what the import says of the periods
         the bundle locked or unlocked ("" when none)."""
-        said = []
-        if self.locked:
-            said.append(ngettext("headquarters locked {periods}", "headquarters locked {periods}",
-                                 len(self.locked)).format(periods=periods_text(self.locked)))
-        if self.unlocked:
-            said.append(ngettext("headquarters unlocked {periods}",
-                                 "headquarters unlocked {periods}", len(self.unlocked)).format(
-                                     periods=periods_text(self.unlocked)))
-        return join_clauses(said)
+        return locks_text(self.locked, self.unlocked)
 
     def hidden_text(self) -> str:
         """"it brings 2 reports the plan hides (the plan no longer has this action)":
@@ -346,6 +332,33 @@ def plan_text(version: int, hidden: int) -> str:
 #: set wrong (2099) is years ahead. The computer cannot see that its own clock is the
 #: wrong one: its writes carry the date it shows (headquarters shows them by arrival).
 CLOCK_AHEAD_DAYS = 366
+
+
+def clock_text(created: str) -> str:
+    """"this computer's clock seems to be ahead (it says …; headquarters wrote this file
+    on …): check its date", of a bundle ``created`` (``clock_ahead_since``) far earlier
+    than this computer's clock; "" when ``created`` is empty."""
+    if not created:
+        return ""
+    from fieldplan.i18n import format_date
+
+    return _("this computer's clock seems to be ahead (it says {today}; headquarters "
+             "wrote this file on {created}): check its date").format(
+                 today=format_date(events.utc_iso()), created=format_date(created))
+
+
+def locks_text(locked: Sequence[str], unlocked: Sequence[str]) -> str:
+    """"headquarters locked 1st semester 2026": what an import says of the periods its
+    bundle locked or unlocked ("" when none)."""
+    said = []
+    if locked:
+        said.append(ngettext("headquarters locked {periods}", "headquarters locked {periods}",
+                             len(locked)).format(periods=periods_text(locked)))
+    if unlocked:
+        said.append(ngettext("headquarters unlocked {periods}",
+                             "headquarters unlocked {periods}", len(unlocked)).format(
+                                 periods=periods_text(unlocked)))
+    return join_clauses(said)
 
 
 def clock_ahead_since(rep: Replica, m: dict[str, Any]) -> str:
@@ -1291,6 +1304,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     if stats.false_receipt else ""
                 refused = refused_text(stats.refused, accept.reason) \
                     if isinstance(accept, HeldOnly) else ""
+                locked = tuple(sorted(locks_after - locks_before))
+                unlocked = tuple(sorted(locks_before - locks_after))
+                clock = clock_ahead_since(rep, m)
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
@@ -1298,9 +1314,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        plan_hidden=plan_hidden, plan_changes=plan_changes,
                                        repair=export_now,
                                        hidden_brought=hidden_brought, hidden_why=hidden_why,
-                                       clock_ahead=clock_ahead_since(rep, m),
-                                       locked=tuple(sorted(locks_after - locks_before)),
-                                       unlocked=tuple(sorted(locks_before - locks_after)),
+                                       clock_ahead=clock,
+                                       locked=locked, unlocked=unlocked,
                                        revoked_here=not rep.is_hq and not revoked_before
                                        and keyreg.own_key_status(rep) == "revoked",
                                        false_receipt=false_receipt,
@@ -1312,8 +1327,10 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            # that said it is closed)
                                            refused,
                                            plan_text(plan_version, plan_hidden),
+                                           locks_text(locked, unlocked),
                                            hidden_text(hidden_brought, hidden_why),
-                                           conflicts_text(in_conflict)]),
+                                           conflicts_text(in_conflict),
+                                           clock_text(clock)]),
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
                 if outcome == "merged" and m["office"] == "HQ":

@@ -235,6 +235,11 @@ def test_the_import_says_the_periods_headquarters_locked_or_unlocked(
     assert (outcome.locked, outcome.unlocked) == ((PERIOD,), ())
     assert outcome.line().endswith("; headquarters locked 2nd semester 2025")
     assert outcome.to_dict()["periods_locked"] == [PERIOD]
+    # the inbox, which keeps it once the result is closed, says it too (its line said
+    # only what the plan did)
+    from fieldplan.sync.exchange import list_inbox
+
+    assert "headquarters locked 2nd semester 2025" in list_inbox(ml)[0].reason
     assert sync_state(ml).after_lock == (
         f"2nd semester 2025 locked by headquarters; 1 report of this office changed after "
         f"the lock: {act}; headquarters must unlock the period for it to be submitted",)

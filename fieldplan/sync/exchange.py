@@ -82,6 +82,12 @@ ENROL_CONTEXT = b"fieldplan-enrolment\0"
 #: lacks up to the registration of the one continuing it (``export.renewal_news``);
 #: the office's other computers hold them already
 REVOCATION_RECORDS = "revocation_records"
+#: meta key (a computer headquarters revoked): per origin, up to which event the
+#: bundles headquarters wrote for its office once it was cut off left out what they
+#: did not carry on purpose (JSON: origin → seq, ``note_not_sent``): headquarters sends
+#: such a computer its key records alone (``export.revocation_news``), so the holes
+#: below are no missing bundle (``list_gaps`` leaves them out)
+NOT_SENT_UPTO = "not_sent_upto"
 
 
 # --- results ----------------------------------------------------------------------------
@@ -464,8 +470,46 @@ def list_gaps(rep: Replica, origins: Iterable[str] | None = None) -> list[Gap]:
         """, params + params
     ).fetchall()
     computers = Counter(offices.values())
-    return [Gap(o, offices.get(o, ""), a, b, several=computers[offices.get(o, "")] > 1)
-            for o, a, b in rows]
+    # (a revoked computer) what headquarters chose not to send it is no gap
+    not_sent = _not_sent_upto(rep)
+    out = []
+    for o, a, b in rows:
+        a = max(a, not_sent.get(o, 0) + 1)
+        if a <= b:
+            out.append(Gap(o, offices.get(o, ""), a, b,
+                           several=computers[offices.get(o, "")] > 1))
+    return out
+
+
+def _not_sent_upto(rep: Replica) -> dict[str, int]:
+    """``NOT_SENT_UPTO``: origin → seq; {} where nothing was left out on purpose."""
+    try:
+        marks = json.loads(rep.meta(NOT_SENT_UPTO) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(marks, dict):
+        return {}
+    return {o: s for o, s in marks.items() if isinstance(o, str) and type(s) is int}
+
+
+def note_not_sent(rep: Replica, m: dict[str, Any]) -> None:
+    """(inside the import's transaction, after the merge) A bundle of headquarters'
+    (manifest ``m``) that carries a revoked computer's key records
+    (``REVOCATION_RECORDS``), merged on that very computer: headquarters left out on
+    purpose what the office's other computers hold (``export._peers`` leaves the
+    revoked one out), and never sends it more. What this computer lacks of each
+    origin up to the top of the bundle's range is no missing bundle
+    (``NOT_SENT_UPTO``). On any other computer the same bundle leaves no hole: its
+    records are below what the office's computers acknowledged."""
+    if (rep.is_hq or m.get("office") != "HQ" or not m.get(REVOCATION_RECORDS)
+            or keyreg.own_key_status(rep) != "revoked"):
+        return
+    marks = _not_sent_upto(rep)
+    for origin, span in m["ranges"].items():
+        if (isinstance(origin, str) and isinstance(span, list) and len(span) == 2
+                and type(span[1]) is int):
+            marks[origin] = max(marks.get(origin, 0), span[1])
+    events.set_meta(rep.conn, NOT_SENT_UPTO, events.canonical_json(marks))
 
 
 # --- import -----------------------------------------------------------------------------
@@ -1282,6 +1326,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                          if m["office"] == "HQ" else 0)
                 outcome = ("duplicate" if seen or (stats.new == 0 and carried > 0
                                                    and not stats.receipts) else "merged")
+                note_not_sent(rep, m)
                 found = list_gaps(rep, stats.origins)
                 gaps = tuple(g.message() for g in found)
                 # changes the lock did not cover, by the rule ``changed_after_lock``

@@ -189,6 +189,8 @@ class ReplicaStatus:
                 "after the backup that no office has said it holds: make them again unless "
                 "they were sent", u).format(n=u)))
         out += [(_("Warning"), item["text"]) for item in r.get("revoked_lost", ())]
+        # (HQ) offices' events it had received: their figures lack them meanwhile
+        out += [(_("Warning"), item["text"]) for item in r.get("offices_lost", ())]
         # (a database that went back says so in its own warning above)
         back = r.get("missing", 0) if self.role != "hq" and not r.get("went_back") else 0
         if back:
@@ -483,6 +485,35 @@ def revoked_lost_text(item: Mapping[str, Any]) -> str:
         "of them, nothing later)",
         item["events"]).format(n=item["events"], office=item["office"],
                                replica=str(item["replica"])[:8], key_id=item["key_id"])
+
+
+#: How many bundle files ``offices_lost_text`` names before "and N more".
+BUNDLES_NAMED = 3
+
+
+def offices_lost_text(item: Mapping[str, Any]) -> str:
+    """(HQ, restored from a backup) What it lost of an office's events that it had
+    received after the backup (``sync.state.offices_lost``'s ``item``), what that
+    does, and what brings them back."""
+    from fieldplan.i18n import _, ngettext
+
+    office, n = item["office"], item["events"]
+    files = list(item.get("bundles") or ())
+    # Translators: inside "… import {bundles} again …": the files of the bundles
+    bundles = named_reports(files, BUNDLES_NAMED) if files else _(
+        "the bundles received from {office} since the backup").format(office=office)
+    # Translators: {office} is an office code such as ML; {bundles} file names, or
+    # "the bundles received from ML since the backup"
+    return ngettext(
+        "the restore lost {n} event of {office} that headquarters had received after the "
+        "backup: {office}'s figures here lack it, and {office}'s next bundle leaves it out "
+        "(its receipts say headquarters has it); import {bundles} again, or send {office} "
+        "a bundle and import the one it exports next",
+        "the restore lost {n} events of {office} that headquarters had received after the "
+        "backup: {office}'s figures here lack them, and {office}'s next bundle leaves them "
+        "out (its receipts say headquarters has them); import {bundles} again, or send "
+        "{office} a bundle and import the one it exports next",
+        n).format(n=n, office=office, bundles=bundles)
 
 
 #: How many of the changes a restore lost ``status`` lists before "and N more".

@@ -1150,7 +1150,8 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
         if lost is not None:
             lost = changes_lost_by_restore(db_path, latest) or lost
         return (_lost_here(db_path, latest),
-                {**_written_here(db_path, latest), **_revoked_held_here(db_path)})
+                {**_written_here(db_path, latest), **_revoked_held_here(db_path),
+                 **_office_events_here(db_path, latest)})
 
     try:
         # the whole copy first: a full disk leaves the damaged file where it was
@@ -1484,6 +1485,59 @@ def _revoked_held_here(db_path: Path) -> dict[str, Any]:
     except (sqlite3.Error, OSError, ValueError):
         return {}
     return {"revoked_held": held} if isinstance(held, dict) and held else {}
+
+
+#: (HQ) the key of a restore's mark, and of its ``restored`` record, holding what the
+#: replaced database had received of the offices that ``backup`` lacks
+#: (``_office_events_here``)
+OFFICE_EVENTS = "office_events"
+#: The most bundle file names kept per office (``_office_events_here``).
+BUNDLES_KEPT = 20
+
+
+def _office_events_here(db_path: Path, backup: Path) -> dict[str, Any]:
+    """(HQ) ``{OFFICE_EVENTS: {origin: {"office", "upto", "held", "bundles"}}}``: the
+    offices' events the database being replaced had received that ``backup`` lacks,
+    per replica (not headquarters' own: ``_lost_here``): its office, the last of them
+    (``upto``), how many events of it up to there the replaced database held
+    (``held``: fewer than that held here, the restore lost the rest) and the files of
+    the bundles that brought them (``bundles``, as the inbox names them). Offices'
+    receipts of headquarters' replica said it had them, so their next bundle leaves
+    them out until a bundle of the restored one reaches them
+    (``fieldplan.sync.state.offices_lost``). {} at an office, when nothing was lost,
+    or when the replaced file cannot be read."""
+    if not db_path.is_file():
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        with reading(db_path) as conn:
+            meta = dict(conn.execute(
+                "SELECT key, value FROM meta WHERE key IN "
+                "('role', 'replica_id', 'renewed_from')").fetchall())
+            if meta.get("role") != "hq" or not meta.get("replica_id"):
+                return {}
+            lineage = [meta["replica_id"], *json.loads(meta.get("renewed_from") or "[]")]
+            conn.execute("ATTACH DATABASE ? AS backup", (read_only_uri(backup),))
+            marks = ",".join("?" * len(lineage))
+            for origin, upto, office in conn.execute(
+                    f"SELECT origin, upto, (SELECT i.office FROM main.inbox AS i "
+                    f"WHERE i.id = last) FROM (SELECT e.origin, max(e.seq) AS upto, "
+                    f"max(e.inbox_id) AS last FROM main.events AS e "
+                    f"WHERE e.origin NOT IN ({marks}) AND NOT EXISTS (SELECT 1 FROM "
+                    f"backup.events AS b WHERE b.origin = e.origin AND b.seq = e.seq) "
+                    f"GROUP BY e.origin) ORDER BY origin", lineage).fetchall():
+                held = conn.execute("SELECT count(*) FROM main.events WHERE origin = ? "
+                                    "AND seq <= ?", (origin, upto)).fetchone()[0]
+                files = [name for (name,) in conn.execute(
+                    "SELECT i.file_name FROM main.inbox AS i WHERE i.id IN (SELECT "
+                    "e.inbox_id FROM main.events AS e WHERE e.origin = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM backup.events AS b WHERE b.origin = e.origin AND "
+                    "b.seq = e.seq)) ORDER BY i.id", (origin,))]
+                out[origin] = {"office": str(office or ""), "upto": upto, "held": held,
+                               "bundles": files[-BUNDLES_KEPT:]}
+    except (*READ_ERRORS, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # damaged: its offices' receipts still bring it all back in time
+    return {OFFICE_EVENTS: out} if out else {}
 
 
 def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:

@@ -116,6 +116,18 @@ def sync_text(state) -> str:
             "bundles again",
             "restored from a backup: {n} events of a revoked computer were lost; import its "
             "bundles again", revoked_lost).format(n=revoked_lost))
+    offices_lost = restored.get("offices_lost", ())
+    if offices_lost:
+        # (HQ) offices' events it had received after the backup: their figures lack
+        # them until they come back; the tip says, per office, how many and the ways
+        # back (fieldplan.status.offices_lost_text)
+        n = sum(item["events"] for item in offices_lost)
+        parts.append(ngettext(
+            "restored from a backup: {n} event received from {offices} after it was lost; "
+            "import those bundles again",
+            "restored from a backup: {n} events received from {offices} after it were "
+            "lost; import those bundles again", n).format(
+                n=n, offices=join_list(isolated(item["office"]) for item in offices_lost)))
     if state.conflicts:
         parts.append(
             ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)
@@ -1551,7 +1563,8 @@ class MainWindow(QMainWindow):
             from fieldplan.sync.fork import hq_fork_text
         lines = [*(hq_fork_text(f, time_text(f["written"])) for f in forked),
                  *(lost_lines(restored) if self._lost else ()),
-                 *(item["text"] for item in restored.get("revoked_lost", ())), *sent,
+                 *(item["text"] for item in restored.get("revoked_lost", ())),
+                 *(item["text"] for item in restored.get("offices_lost", ())), *sent,
                  *getattr(state, "forks", ()), *getattr(state, "shared_identities", ())]
         if getattr(state, "hq_only_count", 0):
             from fieldplan.status import hq_only_text

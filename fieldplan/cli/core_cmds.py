@@ -422,7 +422,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 # exported before the restore, not acknowledged by headquarters then
                 "unconfirmed": state.get("unconfirmed", 0),
                 "sent_changes": state.get("sent_changes", []),
-                "bundle": state.get("bundle") or None}
+                "bundle": state.get("bundle") or None,
+                # (HQ) offices' events it had received after the backup, per office
+                "offices_lost": state.get("offices_lost", [])}
 
     def human() -> None:
         if skipped:
@@ -437,6 +439,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if data["previous_replica"]:
             print(_("This database continues as a new replica, {replica} (it was {old}).")
                   .format(replica=data["replica"][:8], old=data["previous_replica"][:8]))
+        if data["offices_lost"]:
+            from fieldplan.text import for_terminal
+
+            for item in data["offices_lost"]:
+                print(for_terminal(_("{label}: {n}").format(label=_("Warning"),
+                                                            n=item["text"])))
         if data["never_sent"]:
             from fieldplan.status import lost_lines, never_sent_text
             from fieldplan.text import for_terminal

@@ -702,6 +702,10 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
         # what the replaced database made that the backup lacks, in a few words
         # (store._lost_here): what is said lost when offices report holding it
         restored["lost_events"] = marked["lost"]
+    if marked.get(store.OFFICE_EVENTS):
+        # (HQ) what the replaced database had received of the offices that the backup
+        # lacks (store._office_events_here): said lost until it comes back
+        restored[store.OFFICE_EVENTS] = marked[store.OFFICE_EVENTS]
     if marked.get("written"):
         # (an office) how far this computer wrote and sent (store._written_here): what
         # it wrote after the backup and never sent is lost, and is said so

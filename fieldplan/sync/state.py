@@ -380,7 +380,53 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
                  keys_again=list(info.get("keys_again") or []), lost_unreported=unreported,
                  unreported=sum(1 for c in unreported if not c["made_again"]),
                  revoked_lost=revoked_lost(rep))
+    state["offices_lost"] = offices_lost(rep, info, state["revoked_lost"])
     return state
+
+
+def offices_lost(rep: Replica, info: dict[str, Any],
+                 revoked: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """(HQ, restored) The offices' events the replaced database had received after
+    the backup and this database lacks (``info``: the ``restored`` record, its
+    ``store.OFFICE_EVENTS``), one dict per office: office, events (how many), replicas,
+    bundles (the files that had brought them, as the inbox named them), text. The
+    office's receipts said headquarters held them, so its bundles leave them out:
+    until they come back, headquarters shows that office's figures without them (an
+    office that reported may show as never reported). They come back when the
+    bundles are imported again, or when a bundle of headquarters (its receipts say
+    what it holds now) reaches the office and the office exports again; each office
+    leaves the list once this database holds them all again. Not those of a revoked
+    computer (``revoked``: ``revoked_lost``'s, which says how they come back)."""
+    from fieldplan.status import offices_lost_text
+
+    gone = {item["replica"] for item in revoked}
+    by_office: dict[str, dict[str, Any]] = {}
+    kept = info.get(store.OFFICE_EVENTS)
+    if not isinstance(kept, dict):
+        return []
+    offices = keyreg.replica_offices(rep)
+    for origin, item in sorted(kept.items()):
+        if origin in gone or not isinstance(item, dict):
+            continue
+        upto, held = item.get("upto"), item.get("held")
+        if type(upto) is not int or type(held) is not int:
+            continue
+        have = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ? AND seq <= ?",
+                                (origin, upto)).fetchone()[0]
+        if have >= held:
+            continue  # back (or never lost)
+        office = str(item.get("office") or offices.get(origin) or origin[:8])
+        entry = by_office.setdefault(office, {"office": office, "events": 0,
+                                              "replicas": [], "bundles": []})
+        entry["events"] += held - have
+        entry["replicas"].append(origin)
+        files = item.get("bundles")
+        entry["bundles"] += [f for f in files if isinstance(f, str)
+                             and f not in entry["bundles"]] if isinstance(files, list) else []
+    out = [by_office[office] for office in sorted(by_office)]
+    for entry in out:
+        entry["text"] = offices_lost_text(entry)
+    return out
 
 
 def revoked_lost(rep: Replica) -> list[dict[str, Any]]:

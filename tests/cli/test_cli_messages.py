@@ -1257,3 +1257,36 @@ def test_a_period_typed_with_arabic_indic_digits_is_read(ml_db, capsys) -> None:
                          capsys=capsys)
     assert code == 0, err
     assert out == f"Recorded {act} for 2026-S1: On track\n"
+
+
+def test_restore_names_the_offices_whose_events_it_lost(hq, make_office, tmp_path: Path,
+                                                       capsys) -> None:
+    """HQ put back from a backup older than ML's last bundle: the restore's message and
+    status say how many of ML's events it lost, and what brings them back (ML's next
+    bundle leaves them out: its receipts say HQ has them)."""
+    from fieldplan import progress, store
+    from tests.scenes import send
+
+    ml = make_office("ML")
+    first, second = (a.code for a in ml.plan().actions_of(level="national")[:2])
+    progress.record_progress(ml, first, "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)  # (HQ registers ML's key)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(ml, second, "2026-S1", status="at-risk")
+    sent = send(ml, hq, tmp_path)[0].path
+    send(hq, ml, tmp_path)
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "restore", "--force", str(backup), capsys=capsys)
+    said = ("Warning: the restore lost 1 event of ML that headquarters had received after "
+            "the backup: ML's figures here lack it, and ML's next bundle leaves it out (its "
+            f"receipts say headquarters has it); import {sent.name} again, or send ML a "
+            "bundle and import the one it exports next")
+    assert code == 0 and said in out.splitlines()
+    assert said in run("--db", db, "status", capsys=capsys)[1].splitlines()
+    state = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])["restored"]
+    [lost] = state["offices_lost"]
+    assert (lost["office"], lost["events"], lost["bundles"]) == ("ML", 1, [sent.name])
+    assert run("--db", db, "import", str(sent), capsys=capsys)[0] == 0
+    assert "Warning" not in run("--db", db, "status", capsys=capsys)[1]
+    ml.close()

@@ -610,6 +610,58 @@ def test_headquarters_is_told_what_a_restore_lost():
     assert "restored" not in sync_text(back)
 
 
+def test_headquarters_is_told_which_offices_events_a_restore_lost():
+    from fieldplan.sync.state import SyncState
+    from ui.main_window import sync_text
+
+    def restored(lost):
+        return SyncState(None, None, None, None, 5, (), 0, 0, restored={
+            "at": "", "backup_taken": "", "replica": "x", "missing": 0, "lost": 0,
+            "offices_lost": lost})
+
+    lost = restored([{"office": "ML", "events": 2, "replicas": ["a"], "bundles": [],
+                      "text": ""},
+                     {"office": "SN", "events": 1, "replicas": ["b"], "bundles": [],
+                      "text": ""}])
+    assert sync_text(lost).startswith(
+        "Restored from a backup: 3 events received from ML, SN after it were lost; import "
+        "those bundles again · ")
+    assert "estored" not in sync_text(restored([]))
+
+
+def test_restored_headquarters_window_names_the_office_whose_events_it_lost(
+        open_window, qtbot, tmp_path):
+    """HQ put back a backup older than ML's bundle: the status bar says so, its tip
+    names ML, how many of its events, and what brings them back."""
+    from fieldplan import progress, store
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup
+
+    hq = init_hq(tmp_path / "hq.sqlite3")
+    enroll_office(hq, "ML", tmp_path / "ml.setup")
+    ml = init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ml.setup")
+    actions = [a.code for a in ml.plan().actions_of(level="national")]
+    progress.record_progress(ml, actions[0], "2026-S1", status="on-track")
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(ml, actions[1], "2026-S1", status="at-risk")
+    sent = export_bundle(ml, out_dir=tmp_path).path
+    import_bundle(hq, sent)
+    import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    ml.close()
+    hq.close()
+    store.restore_latest_backup(tmp_path / "hq.sqlite3", force=True)
+    window = open_window(tmp_path / "hq.sqlite3")
+    qtbot.waitUntil(lambda: not window.sync_label.text().startswith("Sync: …"), timeout=5000)
+    tip = window.sync_label.toolTip()
+    assert tip.startswith("Restored from a backup: 1 event received from ML after it was "
+                          "lost; import those bundles again")
+    assert ("The restore lost 1 event of ML that headquarters had received after the "
+            "backup") in tip and sent.name in tip
+    window.resize(1100, 700)
+    window.grab().save(str(tmp_path / "restored-hq-offices.png"))
+
+
 def test_restored_headquarters_window_says_what_was_lost(open_window, qtbot, tmp_path):
     """HQ put back a backup; an office holds a lock HQ made after it: the window says
     so first, in the status bar."""

@@ -1,0 +1,132 @@
+"""Headquarters put back from a backup older than an office's last bundle says which
+offices' events it lost, how many, and what brings them back.
+
+The office's receipts of headquarters' replica said HQ held those events, so the
+office's next bundle left them out ("merged (no events)"): until a bundle of the
+restored HQ reached the office and it exported again, HQ showed the office's figures
+without them (never reported, in the review pack), and nothing said so. The restore
+read the replaced database already (``store._lost_here``) but counted only HQ's own
+changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_sync import national, registered, send
+
+from fieldplan import progress, store
+from fieldplan.replica import open_replica
+from fieldplan.status import replica_status
+from fieldplan.sync import export_bundle, import_bundle, sync_state
+
+S1 = "2026-S1"
+
+
+def restored(hq, backup: Path):
+    path = hq.path
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    return open_replica(path)
+
+
+def reported_after_the_backup(hq, ml, tmp_path: Path) -> tuple[Path, Path]:
+    """(the backup, ML's bundle HQ merged after it): two reports of ML's, received
+    after the backup, and HQ's receipts of them at ML."""
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(ml, national(ml, 1), S1, status="at-risk", percent=30)
+    progress.record_progress(ml, national(ml, 2), S1, status="on-track", percent=60)
+    sent, _outcome = send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)  # ML now holds HQ's receipts of them
+    return backup, sent.path
+
+
+def lost_of(rep) -> list[dict]:
+    return (sync_state(rep).restored or {}).get("offices_lost", [])
+
+
+def test_the_restore_names_the_office_whose_events_it_lost(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        [lost] = lost_of(hq2)
+        assert (lost["office"], lost["events"]) == ("ML", 2)
+        assert lost["replicas"] == [ml.replica_id] and lost["bundles"] == [sent.name]
+        assert lost["text"] == (
+            "the restore lost 2 events of ML that headquarters had received after the "
+            "backup: ML's figures here lack them, and ML's next bundle leaves them out (its "
+            "receipts say headquarters has them); import " + sent.name + " again, or send "
+            "ML a bundle and import the one it exports next")
+        lines = replica_status(hq2).lines("en")
+        assert ("Warning", lost["text"]) in lines and ("Gaps", "none") in lines
+        # (what it is not: a change of headquarters' own to make again)
+        assert sync_state(hq2).restored["lost"] == 0
+        # what the office sends before HQ's bundle reaches it brings nothing back
+        again = export_bundle(ml, out_dir=tmp_path)
+        assert again.events == 0
+        import_bundle(hq2, again.path)
+        assert lost_of(hq2)[0]["events"] == 2
+    finally:
+        hq2.close()
+
+
+def test_importing_the_bundle_again_brings_them_back(hq, make_office,
+                                                     tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        assert lost_of(hq2)[0]["events"] == 2
+        assert import_bundle(hq2, sent).events_new == 2
+        assert lost_of(hq2) == []
+        assert not any(label == "Warning" for label, _text in replica_status(hq2).lines("en"))
+        assert progress.digest(hq2, "ML") == progress.digest(ml)
+    finally:
+        hq2.close()
+
+
+def test_a_bundle_to_the_office_then_its_export_brings_them_back(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, _sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        assert lost_of(hq2)[0]["events"] == 2
+        send(hq2, ml, tmp_path)  # its receipts: what the restored HQ holds
+        assert send(ml, hq2, tmp_path)[1].events_new == 2
+        assert lost_of(hq2) == []
+        assert progress.digest(hq2, "ML") == progress.digest(ml)
+    finally:
+        hq2.close()
+
+
+def test_only_the_offices_that_lost_events_are_named_with_what_is_missing(
+        hq, make_office, tmp_path: Path) -> None:
+    """An office whose every bundle came before the backup loses nothing; one whose
+    events come back in part is named with what is still missing, and the files of
+    each bundle that had brought them."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    sn = registered(make_office("SN"), hq, tmp_path)
+    send(hq, sn, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    files = []
+    for i, percent in enumerate((30, 60, 90)):
+        progress.record_progress(ml, national(ml, i), S1, status="on-track",
+                                 percent=percent)
+        files.append(send(ml, hq, tmp_path)[0].path)
+    send(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        [lost] = lost_of(hq2)
+        assert (lost["office"], lost["events"]) == ("ML", 3)
+        assert lost["bundles"] == [f.name for f in files]
+        import_bundle(hq2, files[0])
+        [lost] = lost_of(hq2)
+        assert lost["events"] == 2
+        for f in files[1:]:
+            import_bundle(hq2, f)
+        assert lost_of(hq2) == []
+    finally:
+        hq2.close()
+

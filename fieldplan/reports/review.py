@@ -85,6 +85,10 @@ class SyncFacts:
     #: bundles refused since the period began as a forked history and repaired since
     #: (InboxEntry.repaired_in: their data arrived): nothing left to do, said apart
     repaired: list = field(default_factory=list)
+    #: (HQ restored from a backup) per office, the events it had received after the
+    #: backup that this database lacks (``sync.state.offices_lost``): office, events,
+    #: bundles. Its figures here lack them while they stand
+    offices_lost: list = field(default_factory=list)
 
 
 def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
@@ -113,9 +117,19 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
             after_lock=[c for c in lock.changed if scope.shows(c.office, c.action, c.period)],
             refused=[e for e in refused if not e.repaired_in],
             repaired=[e for e in refused if e.repaired_in],
+            offices_lost=_offices_lost(rep),
         )
     except Exception:  # an older database without the exchange tables
         return None
+
+
+def _offices_lost(rep) -> list:
+    """``SyncFacts.offices_lost``: [] where no restore lost an office's events."""
+    from fieldplan.sync.state import restored_state
+
+    if not rep.is_hq or not rep.meta("restored"):
+        return []
+    return list((restored_state(rep) or {}).get("offices_lost", ()))
 
 
 def _local_day_start(day: date) -> str:
@@ -442,6 +456,29 @@ class Pack:
             "fieldplan counts them.", count).format(
                 count=self._n(count), offices=join_list(self.unknown, self.ctx.lang))
 
+    @property
+    def _lost(self) -> dict[str, int]:
+        """Office → how many events it had sent that a restore of this database lost
+        (``SyncFacts.offices_lost``), while they have not come back."""
+        facts = self.sync
+        return {item["office"]: item["events"] for item in facts.offices_lost} if facts else {}
+
+    def _lost_note(self) -> str:
+        """What the cover says while a restore's loss of offices' events lasts: the
+        figures lack them (an office may show as not reported that did report)."""
+        lost = self._lost
+        count = sum(lost.values())
+        # Translators: {offices} are office codes, "ML, SN"; the section named is the
+        # pack's own heading
+        return self.ctx.ngettext(
+            "Incomplete: when this database was restored from a backup it lost {count} "
+            "event it had received from {offices}; their figures here lack it until it "
+            "comes back (see “Late, quarantined and conflicting data”).",
+            "Incomplete: when this database was restored from a backup it lost {count} "
+            "events it had received from {offices}; their figures here lack them until "
+            "they come back (see “Late, quarantined and conflicting data”).",
+            count).format(count=self._n(count), offices=join_list(lost, self.ctx.lang))
+
     def _deadline_end(self) -> str:
         """When the deadline's day ended, as the pack prints times (in UTC): at this
         computer's midnight after it (``_local_day_start``), by which data is late.
@@ -500,6 +537,8 @@ class Pack:
                                           cm.BOLD_SMALL)]
         if self.unknown:
             out += [Spacer(1, 8), self._t(self._unknown_note(), cm.BOLD_SMALL)]
+        if self._lost:
+            out += [Spacer(1, 8), self._t(self._lost_note(), cm.BOLD_SMALL)]
         # (of the levels of the offices expected, and not reported on anyway)
         levels = {self.level[o] for o in self.offices + self.missing}
         reported = {r.action for r in self.reports}
@@ -855,6 +894,13 @@ class Pack:
                     period=format_period(hidden, ctx.lang))
             else:
                 latest = format_period(last, ctx.lang) if last else _("never")
+            if office in self._lost:
+                # its bundles may have said otherwise: a restore lost what they brought
+                latest = ctx.ngettext(
+                    "{latest} (a restore lost {count} event received from it)",
+                    "{latest} (a restore lost {count} events received from it)",
+                    self._lost[office]).format(latest=latest,
+                                               count=self._n(self._lost[office]))
             drafts = sum(1 for r in self.by_office.get(office, ()) if r.state == "draft")
             rows.append(
                 [
@@ -896,7 +942,7 @@ class Pack:
                 )
             ]
         if not (facts.late or facts.quarantined or facts.conflicts or facts.gaps
-                or facts.after_lock or facts.refused):
+                or facts.after_lock or facts.refused or facts.offices_lost):
             # (a pack printed before the deadline: none can have arrived after it; the
             # deadline's day ends at this computer's midnight, as for late data)
             none_known = _(
@@ -1034,6 +1080,23 @@ class Pack:
                 [[name(g.office), g.origin[:8], g.events_text()] for g in facts.gaps],
                 [0.4, 0.3, 0.3],
             )
+        if facts.offices_lost:
+            block(
+                _("Events lost when this database was restored from a backup"),
+                [_("Office"), _("Events"), _("Bundles that had brought them")],
+                [[name(item["office"]), self._n(item["events"]),
+                  self._files_text(tuple(item["bundles"]))]
+                 for item in facts.offices_lost],
+                [0.3, 0.15, 0.55],
+                user=(2,),
+            )
+            # (the office's own next bundle leaves them out: its receipts say
+            # headquarters has them)
+            note = self._t(_(
+                "Import those bundles again, or send each of these offices a bundle and "
+                "import the one it exports next."), cm.SMALL, space_after=2)
+            note.spaceBefore = 3
+            out.append(note)
         return out
 
     def _candidates(self, conflict) -> str:

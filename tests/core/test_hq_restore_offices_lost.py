@@ -130,3 +130,30 @@ def test_only_the_offices_that_lost_events_are_named_with_what_is_missing(
     finally:
         hq2.close()
 
+
+def test_the_review_pack_says_so_while_the_loss_lasts(hq, make_office,
+                                                      tmp_path: Path) -> None:
+    """Not ML "never reported" without a word: the cover, ML's row of the offices that
+    have not reported, and the exchange section say what the restore lost."""
+    from test_reports import pdf_text
+
+    from fieldplan.reports import build_review_pack
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        text = pdf_text(build_review_pack(hq2, S1, tmp_path / "lost.pdf"))
+        assert ("Incomplete: when this database was restored from a backup it lost 2 events "
+                "it had received from ML; their figures here lack them until they come back"
+                ) in text
+        assert "Mali ML 1 never (a restore lost 2 events received from it)" in text
+        assert ("Events lost when this database was restored from a backup Office Events "
+                f"Bundles that had brought them Mali (ML) 2 {sent.name} Import those "
+                "bundles again, or send each of these offices a bundle and import the one "
+                "it exports next.") in text
+        import_bundle(hq2, sent)
+        text = pdf_text(build_review_pack(hq2, S1, tmp_path / "back.pdf"))
+        assert "restore" not in text and "Incomplete" not in text
+    finally:
+        hq2.close()

@@ -1020,9 +1020,16 @@ class ExportDialog(QDialog):
             self.recipient.insertSeparator(1)
         for code in offices:
             self.recipient.addItem(f"{code} · {office_name(code, lang())}", code)
-        # the first office, as before there was an "All offices": not 57 files unasked
-        self.recipient.setCurrentIndex(max(0, self.recipient.findData(keep or (
-            offices[0] if offices else None))))
+        # every office by default: after the review headquarters writes for them all,
+        # and a person who chose a folder and pressed Enter wrote for the first office
+        # only, the others left without the locks and receipts with no word of it.
+        # Not the last choice remembered: a bundle written again for one office would
+        # make that office the default the next time, the same trap. Writing every
+        # office's file when one was meant costs a few files (that one among them).
+        # The email outbox has no "All offices": its first office
+        chosen = next((i for i in (self.recipient.findData(data) for data in (
+            keep, ALL_OFFICES, offices[0] if offices else None) if data) if i >= 0), 0)
+        self.recipient.setCurrentIndex(chosen)
         self.ok.setEnabled(bool(offices))
         self.message.setText(
             ""

@@ -75,10 +75,11 @@ def test_all_offices_writes_one_file_each_off_the_gui_thread(open_window, qtbot,
     monkeypatch.setattr(sync, "export_all_offices", export_all_offices)
     window = open_window(hq_world)
     dialog = open_export(window, qtbot)
-    # the choice above the offices; the first office stays the one chosen at first
+    # the choice above the offices, and the one chosen at first
     assert recipients(dialog) == [ALL_OFFICES, None, "ML", "SN"]
     assert dialog.recipient.itemText(0) == "All offices (one file each)"
-    assert dialog.recipient.currentData() == "ML" and dialog.ok.text() == "&Save bundle"
+    dialog.recipient.setCurrentIndex(dialog.recipient.findData("ML"))
+    assert dialog.ok.text() == "&Save bundle"
     dialog.recipient.setCurrentIndex(0)
     # how many files it writes, before it writes them: every office HQ knows
     assert dialog.ok.text() == "&Save bundles"
@@ -95,6 +96,28 @@ def test_all_offices_writes_one_file_each_off_the_gui_thread(open_window, qtbot,
     assert sorted(p.name for p in out.iterdir()) == sorted(r.path.name for r in done.written)
     assert dialog.message.text() == f"Saved 3 bundles in {out}, one file for each office."
     assert dialog.ok.isEnabled()
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_enter_after_choosing_a_folder_writes_every_offices_bundle(open_window, qtbot,
+                                                                  hq_world, tmp_path):
+    """After the review, a person who chose a folder and pressed Enter wrote a bundle
+    for the first office only ("AF · Afghanistan"), the others left without the locks
+    and receipts: every office is the recipient chosen at first."""
+    from ui.transfer import ALL_OFFICES
+
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    assert dialog.recipient.currentData() == ALL_OFFICES
+    assert dialog.ok.text() == "&Save bundles" and dialog.ok.isDefault()
+    out = tmp_path / "review"
+    out.mkdir()
+    dialog.folder.setText(str(out))
+    qtbot.keyClick(dialog.folder, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=20_000)
+    assert [r.recipient for r in dialog.result_info.written] == ["ML", "RO-Dakar", "SN"]
+    assert len(list(out.iterdir())) == 3
     dialog.close()
     wait_idle(qtbot, window.session)
 

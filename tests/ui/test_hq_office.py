@@ -56,8 +56,10 @@ def test_hq_exports_only_for_enrolled_offices(open_window, qtbot, hq, make_offic
     # (and above them "All offices", one file each: the offices headquarters knows)
     assert [dialog.recipient.itemData(i) for i in range(dialog.recipient.count())] == [
         ALL_OFFICES, None, "ML"]
-    assert dialog.recipient.currentData() == "ML"
-    assert dialog.ok.isEnabled() and dialog.message.text() == ""
+    # every office by default (the review's bundles go to them all)
+    assert dialog.recipient.currentData() == ALL_OFFICES
+    assert dialog.ok.isEnabled() and dialog.message.text().startswith(
+        "A bundle for each office headquarters knows")
     dialog.close()
     path = export_from(window, qtbot, tmp_path / "out", "ML")
     assert sync.import_bundle(ml, path).outcome in ("merged", "duplicate")

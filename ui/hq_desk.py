@@ -54,7 +54,7 @@ from fieldplan.i18n import (
 from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
 from fieldplan.offices import all_offices, level_for_office
 from fieldplan.planops import PlanScope
-from fieldplan.progress import list_reports
+from fieldplan.progress import changed_after_lock, list_reports
 from fieldplan.text import search_key
 from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
@@ -62,6 +62,7 @@ from ui.combo import find_by_words
 from ui.context import Identity, allow_writes, lang, office_label, time_text
 from ui.dialogs import ConfirmDialog, choice_combo, detail_label, refill_combo
 from ui.models import (
+    AFTER_LOCK,
     COMPACT_ROLE,
     DRAFT_MARK,
     NO_REPORT,
@@ -74,6 +75,8 @@ from ui.models import (
     OverviewModel,
     QuarantineModel,
     ReportTableModel,
+    after_lock_sentence,
+    after_lock_state,
     fraction,
     hidden_note,
     hidden_state,
@@ -524,23 +527,29 @@ class OverviewPage(QWidget):
         self.refresh()
 
     def _changes(self, changes) -> None:
-        if changes.touches("progress") or changes.touches("plan"):
+        # (a lock or an unlock: which reports changed after it)
+        if changes.touches("progress") or changes.touches("plan") or changes.touches("lock"):
             self.refresh()
 
     def refresh(self) -> None:
         period = self.period
 
-        def fetch(rep) -> tuple[list[ProgressReport], list[str], str]:
+        def fetch(rep) -> tuple[list[ProgressReport], list[str], str, tuple[Any, ...]]:
             from fieldplan.sync.export import expected_offices
 
-            # (headquarters too, on the plan's global actions: as the review pack)
+            # (headquarters too, on the plan's global actions: as the review pack);
+            # and the reports changed after the period's lock, as the pack names them
             return (list_reports(rep, period=period),
-                    expected_offices(rep, rep.plan(), period), period)
+                    expected_offices(rep, rep.plan(), period), period,
+                    changed_after_lock(rep, period).get(period, ()))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
-    def _loaded(self, result: tuple[list[ProgressReport], list[str], str]) -> None:
-        reports, known, period = result
+    def _loaded(self, result: tuple[Any, ...]) -> None:
+        """``result``: the period's reports, the offices expected, the period, and
+        (optional) its reports changed after the lock."""
+        reports, known, period, *rest = result
+        after_lock = rest[0] if rest else ()
         if period != self.period:
             return  # read for the period shown before: its own refresh follows
         plan = self.identity.plan
@@ -563,7 +572,7 @@ class OverviewPage(QWidget):
                 expected_actions[(o, a.area)] = expected_actions.get((o, a.area), 0) + 1
         self.model.set_data(
             offices, [(a.code, a.title.get(lang())) for a in plan.areas], reports, area_of,
-            expected_actions,
+            expected_actions, after_lock,
         )
         self._say_nothing()
 
@@ -586,7 +595,12 @@ class ReportsPage(QSplitter):
         self.scope = _combo(
             _("Period shown"), [(_("This period"), "period"), (_("All periods"), "")]
         )
-        self.status = _combo(_("Filter by status"), _status_items())
+        self.status = _combo(_("Filter by status"), [
+            *_status_items(),
+            # the reports changed after their period was locked (the review pack's
+            # "Changed after the period was locked"), apart from the statuses
+            (_("Changed after the lock"), AFTER_LOCK)])
+        self.status.insertSeparator(self.status.findData(AFTER_LOCK))
         find_by_words(self.status)  # ("o": On track, past its symbol)
         self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [
             (office_label(o), o) for o in all_offices()])
@@ -619,8 +633,19 @@ class ReportsPage(QSplitter):
         self.hidden_note.setWordWrap(True)
         self.hidden_note.setTextFormat(Qt.TextFormat.PlainText)
         self.hidden_note.setVisible(False)
+        #: the chosen report changed after its period was locked: how often and when
+        #: (the review pack lists it under "Changed after the period was locked")
+        self.after_lock_note = QLabel()
+        self.after_lock_note.setObjectName("after-lock-note")
+        self.after_lock_note.setWordWrap(True)
+        self.after_lock_note.setTextFormat(Qt.TextFormat.PlainText)
+        bold = self.after_lock_note.font()
+        bold.setBold(True)
+        self.after_lock_note.setFont(bold)
+        self.after_lock_note.setVisible(False)
         bottom = QWidget()  # with the same margins as the search bar and the table
         blay = QVBoxLayout(bottom)
+        blay.addWidget(self.after_lock_note)
         blay.addWidget(self.hidden_note)
         blay.addWidget(self.detail, 1)
         self.addWidget(top)
@@ -680,27 +705,41 @@ class ReportsPage(QSplitter):
             # why the plan hides each report, once per load (not in data(): 100,000 rows)
             reports = list_reports(rep)
             scope = PlanScope(rep.plan())
+            # and those changed after their period's lock, as the review pack names them
+            late = [c for changes in changed_after_lock(rep).values() for c in changes]
             return (reports, [scope.why_hidden(r.office, r.action, r.period) for r in reports],
-                    search_texts(reports))
+                    search_texts(reports), late)
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _changes(self, changes) -> None:
-        # a new plan can hide reports or show them again
-        if changes.touches("progress") or changes.touches("plan"):
+        # a new plan can hide reports or show them again; a lock or an unlock changes
+        # which were changed after it
+        if changes.touches("progress") or changes.touches("plan") or changes.touches("lock"):
             self.refresh()
 
-    def _loaded(self, result: tuple[list[ProgressReport], list[tuple[str, ...]], list[str]]
-                ) -> None:
-        reports, why_hidden, haystack = result
+    def _loaded(self, result: tuple[Any, ...]) -> None:
+        """``result``: the reports, why the plan hides each, their search texts and
+        (optional) the reports changed after their period's lock."""
+        reports, why_hidden, haystack, *rest = result
+        after_lock = rest[0] if rest else ()
         chosen = self._chosen()
         for office in sorted({r.office for r in reports}):
             if self.office.findData(office) < 0:  # a code this version does not know
                 self.office.addItem(office, office)
-        self.model.set_reports(reports, why_hidden, haystack)
-        if any(why_hidden):  # room for "Submitted · hidden by the plan"
+        self.model.set_reports(reports, why_hidden, haystack, after_lock)
+        # room for "Submitted · hidden by the plan", "Draft · after the lock"
+        marks = [mark for mark, wanted in ((hidden_state, any(why_hidden)),
+                                           (after_lock_state, bool(after_lock))) if wanted]
+        if marks:
             width = self.view.fontMetrics().horizontalAdvance
-            wide = max(width(hidden_state(state_label(s))) for s in REPORT_STATES) + 24
+            bold = self.view.font()
+            bold.setBold(True)
+            from PySide6.QtGui import QFontMetrics
+
+            bold_width = QFontMetrics(bold).horizontalAdvance
+            wide = max((bold_width if mark is after_lock_state else width)(
+                mark(state_label(s))) for mark in marks for s in REPORT_STATES) + 24
             if self.view.columnWidth(ReportTableModel.STATE) < wide:
                 self.view.setColumnWidth(ReportTableModel.STATE, wide)
         self._filter(chosen=chosen)
@@ -750,11 +789,13 @@ class ReportsPage(QSplitter):
         area = self.area.currentData()
         area_of = self._area_of
         key = (period, status, office, area)
+        late = self.model.changed_after_lock
         if any(key):
 
             def predicate(r: ProgressReport) -> bool:
                 return ((not period or r.period == period)
-                        and (not status or r.status == status)
+                        and (not status or (late(r) is not None if status == AFTER_LOCK
+                                            else r.status == status))
                         and (not office or r.office == office)
                         and (not area or area_of.get(r.action) == area))
         else:
@@ -800,7 +841,11 @@ class ReportsPage(QSplitter):
         note = hidden_note(self.model.why_hidden(current.row())) if r is not None else ""
         self.hidden_note.setText(note)
         self.hidden_note.setVisible(bool(note))
-        self.detail.setAccessibleDescription(note)
+        late = self.model.changed_after_lock(r) if r is not None else None
+        late_note = after_lock_sentence(late) if late is not None else ""
+        self.after_lock_note.setText(late_note)
+        self.after_lock_note.setVisible(bool(late_note))
+        self.detail.setAccessibleDescription(" ".join(t for t in (late_note, note) if t))
         if r is None:
             self.detail.clear()
             return

@@ -22,6 +22,7 @@ from fieldplan.i18n import (
     format_number,
     format_percent,
     join_clauses,
+    join_list,
     key_replica_label,
     key_status_label,
     ngettext,
@@ -234,6 +235,9 @@ class ReportTableModel(_RowsModel):
         #: every report's index in ``_all``, in that order (None: the data's order):
         #: made once per load or sort, so that a search keystroke sorts nothing
         self._ordered_all: list[int] | None = None
+        #: (office, action, period) -> how the report changed after its period's lock
+        #: (``progress.changed_after_lock``, read with the reports)
+        self._after_lock: dict[tuple[str, str, str], Any] = {}
 
     def headers(self) -> Sequence[str]:
         return (
@@ -252,11 +256,15 @@ class ReportTableModel(_RowsModel):
         reports: Iterable[ProgressReport],
         why_hidden: Sequence[tuple[str, ...]] | None = None,
         haystack: Sequence[str] | None = None,
+        after_lock: Iterable[Any] = (),
     ) -> None:
         """The reports, and for each one why the plan hides it (``PlanScope.why_hidden``,
         computed with the reports, off the GUI thread): those rows are greyed and
         say why in their tooltip. ``haystack``: ``search_texts(reports)``, made off the
-        GUI thread too (made here when not given)."""
+        GUI thread too (made here when not given). ``after_lock``: the reports changed
+        after their period was locked (``progress.changed_after_lock``'s
+        ``ChangedAfterLock``, read with the reports): their State says so, in words."""
+        self._after_lock = {(c.office, c.action, c.period): c for c in after_lock}
         self._all = list(reports)
         self._why = list(why_hidden) if why_hidden is not None else [()] * len(self._all)
         if len(self._why) != len(self._all):
@@ -334,16 +342,66 @@ class ReportTableModel(_RowsModel):
         """"Hidden by the plan: …." for ``row``, or "" when the plan shows it."""
         return hidden_sentence(self.why_hidden(row))
 
+    def changed_after_lock(self, report: ProgressReport) -> Any:
+        """How ``report`` changed after its period was locked (``ChangedAfterLock``), or
+        None when it did not (or its period is not locked)."""
+        return self._after_lock.get((report.office, report.action, report.period))
+
+    def after_lock_count(self) -> int:
+        """How many of the reports (all, not only those shown) changed after the lock."""
+        return len(self._after_lock)
+
+    def after_lock_at(self, row: int) -> Any:
+        """``changed_after_lock`` of the report of ``row`` (shown rows)."""
+        return self.changed_after_lock(self._rows[row]) if 0 <= row < len(self._rows) \
+            else None
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        late = self.after_lock_at(index.row()) if (
+            index.isValid() and self._after_lock and role in self._LATE_ROLES) else None
         if role in self._HIDDEN_ROLES and index.isValid():
             why = self.why_hidden(index.row())
             if why:
-                return self._hidden_data(index, role, why)
+                shown = self._hidden_data(index, role, why)
+                if late is not None and role != Qt.ItemDataRole.ForegroundRole:
+                    return self._with_after_lock(shown, late, role)
+                return shown
         elif (role == Qt.ItemDataRole.DisplayRole and index.isValid()
-              and index.column() == self.STATE and self.why_hidden(index.row())):
-            # in words, not only in grey: seen without colours, and read aloud
-            return hidden_state(super().data(index, role))
+              and index.column() == self.STATE):
+            text = super().data(index, role)
+            if self.why_hidden(index.row()):
+                # in words, not only in grey: seen without colours, and read aloud
+                text = hidden_state(text)
+            # (said in words: seen on the page, as in the review pack)
+            return after_lock_state(text) if late is not None else text
+        if late is not None and role in (Qt.ItemDataRole.ToolTipRole,
+                                         Qt.ItemDataRole.AccessibleDescriptionRole):
+            return self._with_after_lock(super().data(index, role), late, role)
+        if (late is not None and role == Qt.ItemDataRole.FontRole
+                and index.column() == self.STATE):
+            from PySide6.QtGui import QFont
+
+            font = QFont()
+            font.setBold(True)
+            return font
         return super().data(index, role)
+
+    #: the roles that mark a report changed after its period was locked
+    _LATE_ROLES = frozenset((
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleDescriptionRole,
+        Qt.ItemDataRole.FontRole,
+    ))
+
+    @staticmethod
+    def _with_after_lock(shown: Any, late: Any, role: int) -> Any:
+        """A tooltip or accessible description (``shown``) with the sentence saying
+        that the report changed after its period was locked, on a line of its own."""
+        said = after_lock_sentence(late)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip_text(f"{shown}\n{said}" if shown else said)
+        return f"{shown} {said}" if shown else said
 
     def _hidden_data(self, index: _Index, role: int, why: tuple[str, ...]) -> Any:
         """A hidden report's row: greyed, its tooltip and accessible description saying
@@ -465,6 +523,32 @@ def hidden_sentence(why: tuple[str, ...]) -> str:
     return _("Hidden by the plan: {reasons}.").format(reasons=why_hidden_text(why))
 
 
+def after_lock_state(state: str) -> str:
+    """The State cell of a report changed after its period was locked: "Draft · after
+    the lock" (short: the narratives' column beside it keeps some room at 1024
+    pixels; its tooltip and the line above the narratives say it whole)."""
+    # Translators: the State column of headquarters' table of reports, for a report
+    # changed after headquarters locked its period; {state} is "Draft" or "Submitted"
+    # (or "Submitted · hidden by the plan"). Keep it short
+    return _("{state} · after the lock").format(state=state)
+
+
+def after_lock_sentence(change: Any) -> str:
+    """A report changed after its period was locked (``ChangedAfterLock``), in words:
+    how many changes since the lock, and when the last one was made."""
+    from ui.context import time_text
+
+    # Translators: above a report's narratives (and in its tooltip) in headquarters'
+    # table of reports; {when} is a date and time ("3 Dec 2026, 10:12"). The review
+    # pack lists these reports under "Changed after the period was locked"
+    return ngettext(
+        "Changed after the period was locked: {n} change since the lock, the last on "
+        "{when}.",
+        "Changed after the period was locked: {n} changes since the lock, the last on "
+        "{when}.", change.changes).format(n=format_number(change.changes),
+                                          when=embedded(time_text(change.last_at)))
+
+
 def hidden_note(why: tuple[str, ...]) -> str:
     """Above a report the plan hides, read where it is listed all the same (HQ's table
     of reports, the office's "not in the current plan"): why, and that it is kept.
@@ -492,6 +576,10 @@ DRAFT_MARK = "\u270e"
 #: with no report at all in the areas shown, and offices that submitted none there
 #: (drafts perhaps): the review pack's "Offices that have not reported".
 NO_REPORT, NOT_SUBMITTED = "no-report", "not-submitted"
+
+#: The Reports page's filter besides the statuses (ui.hq_desk.ReportsPage): the reports
+#: changed after their period was locked (``progress.changed_after_lock``)
+AFTER_LOCK = "after-lock"
 
 
 class OverviewCell:
@@ -549,6 +637,8 @@ class OverviewModel(QAbstractTableModel):
         self._areas: list[tuple[str, str]] = []  # (code, title)
         self._cells: dict[tuple[str, str], OverviewCell] = {}
         self._expected: dict[tuple[str, str], int] = {}
+        #: (office, area) -> the actions whose report changed after the period's lock
+        self._after_lock: dict[tuple[str, str], list[str]] = {}
 
     def set_data(
         self,
@@ -557,16 +647,24 @@ class OverviewModel(QAbstractTableModel):
         reports: Iterable[ProgressReport],
         area_of: dict[str, str],
         expected: Mapping[tuple[str, str], int] | None = None,
+        after_lock: Iterable[Any] = (),
     ) -> None:
         """``expected``: (office, area) → how many of the plan's actions the office
         reports on in that area (its level's), said in each cell ("1/5": submitted of
         expected): the reports held alone read as if the office had reported on
         everything. A cell without it says how many of its reports have the status
-        shown ("(1/2)")."""
+        shown ("(1/2)"). ``after_lock``: the period's reports changed after its lock
+        (``progress.changed_after_lock``'s ``ChangedAfterLock``): each cell's tooltip
+        and spoken text name them (its figures moved since the review)."""
         self.beginResetModel()
         self._offices = list(offices)
         self._areas = list(areas)
         self._expected = dict(expected or {})
+        self._after_lock = {}
+        for c in after_lock:
+            area = area_of.get(c.action)
+            if area is not None:
+                self._after_lock.setdefault((c.office, area), []).append(c.action)
         self._cells = {}
         for r in reports:
             area = area_of.get(r.action)
@@ -709,7 +807,23 @@ class OverviewModel(QAbstractTableModel):
         if cell.mean is not None:
             lines.append(_("{label}:").format(label=_("Mean progress")) + " "
                          + format_percent(cell.mean))
+        late = self.after_lock(row, column)
+        if late:
+            # Translators: a cell's tooltip in headquarters' overview: reports of the
+            # office in the area changed after headquarters locked the period (its
+            # figures moved since the review); {actions} are action codes "PA1.1, PA1.2"
+            lines.append(ngettext(
+                "{n} report changed after the period was locked: {actions}",
+                "{n} reports changed after the period was locked: {actions}",
+                len(late)).format(n=format_number(len(late)),
+                                  actions=join_list(isolated(a) for a in late)))
         return lines
+
+    def after_lock(self, row: int, column: int) -> list[str]:
+        """The actions of the cell whose report changed after the period's lock."""
+        if column < 1:
+            return []
+        return self._after_lock.get((self._offices[row], self._areas[column - 1][0]), [])
 
 
 class InboxModel(_RowsModel):

@@ -843,10 +843,14 @@ class InboxModel(_RowsModel):
         if column == self.FILE:
             return code_text(e.file)  # "2026 ML.fieldplan" as it is named, in Arabic too
         if column == self.OFFICE:
+            if self._is_setup(e):  # the office it is for, not HQ who signed it
+                return setup_bundle_office(e.office)
             return shown_office(e.office)  # "HQ · Headquarters"; a refused bundle's word
         if column == self.OUTCOME:
             return inbox_outcome(e)
         if column == self.EVENTS:
+            if self._is_setup(e):
+                return "—"  # (not "0 new of 23": none of its events are for this database)
             # Translators: events of an imported bundle, "3 new of 61"; the plural
             # agrees with the new ones
             return ngettext("{new} new of {total}", "{new} new of {total}", e.events_new).format(
@@ -856,6 +860,12 @@ class InboxModel(_RowsModel):
             # in Arabic, "2026-S1" or "events 5–6" inside the reason read left to right
             return isolated_codes(inbox_reason(e))
         return ""
+
+    @staticmethod
+    def _is_setup(e: Any) -> bool:
+        # (the widths measured for a column are of stand-ins with its fields alone)
+        return getattr(e, "outcome", "") == "rejected" and is_setup_bundle(
+            e.reason, _inbox_record(e))
 
     def sort_key(self, e: Any, column: int) -> Any:
         if column == self.RECEIVED:
@@ -1092,25 +1102,51 @@ def import_reason(reason: str, record: Mapping[str, Any] | None = None) -> str:
     outbox beside the exports, double-clicked at an office) is said in the words of
     the first-run screen. ``record``: how the reason was made (an inbox line's), else
     the reason's own (``message_record``)."""
+
+    if is_setup_bundle(reason, record):
+        return setup_bundle_reason()
+    return reason
+
+
+def is_setup_bundle(reason: str, record: Mapping[str, Any] | None = None) -> bool:
+    """Whether a file was refused as a setup bundle (its reason, and how the reason was
+    made: an inbox line's ``record``, else the reason's own)."""
     from fieldplan.i18n import message_record
     from fieldplan.sync.exchange import SETUP_BUNDLE_REASON
 
     if record is None:
         record = message_record(reason)
-    if record is not None and record.get("id") == SETUP_BUNDLE_REASON:
-        return setup_bundle_reason()
-    return reason
+    return record is not None and record.get("id") == SETUP_BUNDLE_REASON
 
 
-def inbox_reason(entry: Any) -> str:
-    """``import_reason`` of an inbox line (InboxEntry), in the reader's language."""
+def _inbox_record(entry: Any) -> Mapping[str, Any] | None:
+    """How an inbox line's reason was made (``message_record``), or None."""
     import json
 
     try:
         record = json.loads(entry.reason_msg) if entry.reason_msg else None
     except ValueError:
-        record = None
-    reason = import_reason(entry.reason_text(), record if isinstance(record, dict) else None)
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def setup_bundle_office(office: str) -> str:
+    """The Office cell of a setup bundle (refused: it starts a new computer): the office
+    it is for, and that it is a setup bundle ("Setup bundle for SN · Senegal"), not
+    headquarters, which signs every one (an inbox line of an earlier version still
+    names "HQ": then "Setup bundle" alone)."""
+    if not office or office == "HQ":
+        # Translators: the Office cell of the Inbox and of the import's result for a
+        # setup bundle (imported by mistake) whose office is not known
+        return _("Setup bundle")
+    # Translators: the Office cell of the Inbox and of the import's result for a setup
+    # bundle imported by mistake; {office} is "SN · Senegal", the office it sets up
+    return _("Setup bundle for {office}").format(office=shown_office(office))
+
+
+def inbox_reason(entry: Any) -> str:
+    """``import_reason`` of an inbox line (InboxEntry), in the reader's language."""
+    reason = import_reason(entry.reason_text(), _inbox_record(entry))
     if getattr(entry, "revoked_here", False):
         # the bundle that revoked this computer's key: the way on, as the import said it
         from ui.set_up_again import revoked_here_text

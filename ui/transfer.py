@@ -67,8 +67,10 @@ from ui.dialogs import (
 from ui.models import (
     SORT_ROLE,
     import_reason,
+    is_setup_bundle,
     outcome_label,
     plan_changes_lines,
+    setup_bundle_office,
     shown_office,
     unread_office_line,
 )
@@ -565,7 +567,10 @@ class ImportResultDialog(QDialog):
         # as the client names offices elsewhere ("HQ · Headquarters"); a refused
         # bundle's word escaped, and cut short in the cell
         office, office_tip = shown_office(o.office), shown_office(o.office, 80)
-        if o.outcome == "rejected" and not o.office:
+        if o.outcome == "rejected" and is_setup_bundle(o.reason):
+            # the office it is for (HQ signs every one), and what the file is
+            office = office_tip = setup_bundle_office(o.office)
+        elif o.outcome == "rejected" and not o.office:
             # nothing of the file could be read: its name may still say the office,
             # as the inbox says under its table
             from fieldplan.bundle import office_in_file_name

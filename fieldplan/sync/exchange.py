@@ -1267,7 +1267,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
         return _record(rep, ImportOutcome(fname, "rejected", _malformed(exc)), sha)
     with b:
         m = b.manifest
-        base = dict(file=fname, office=str(m.get("office", "")), replica=str(m.get("sender", "")),
+        # a setup bundle (refused: it starts a new computer) is named by the office it is
+        # for, not by headquarters, which signs every one: the inbox and the review
+        # pack's refused bundles listed it under "HQ"
+        office = m.get("recipient" if m.get("kind") == KIND_SETUP else "office", "")
+        base = dict(file=fname, office=str(office), replica=str(m.get("sender", "")),
                     key_id=b.key_id, fingerprint=b.public_key.fingerprint,
                     bundle_id=b.bundle_id, events_total=b.event_count)
         try:

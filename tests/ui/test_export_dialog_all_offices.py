@@ -267,12 +267,17 @@ def test_a_setup_bundle_imported_by_mistake_is_said_in_the_clients_words(
             "nothing of it is imported into this database")
     assert dialog.table.item(0, 2).text() == "Rejected"
     assert dialog.table.item(0, 3).text() == said
+    # under the office it is for, not headquarters who signed it ("HQ · Headquarters")
+    assert dialog.table.item(0, 1).text() == "Setup bundle for SN · Senegal"
     dialog.accept()
     wait_idle(qtbot, window.session)
     page = window.inbox
     window.show_page(page)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
-    assert page.model.display(page.model.row_at(0), page.model.REASON) == said
+    entry, model = page.model.row_at(0), page.model
+    assert model.display(entry, model.REASON) == said
+    assert model.display(entry, model.OFFICE) == "Setup bundle for SN · Senegal"
+    assert model.display(entry, model.EVENTS) == "—"  # not "0 new of 23"
     # the command line keeps its own words
     with open_replica(path) as rep:
         [entry] = sync.list_inbox(rep)

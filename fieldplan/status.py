@@ -554,6 +554,11 @@ def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
     if not last:
         return _("never")
     at = when(last.get("at") or "")
+    counts = last.get("counts")
+    if isinstance(counts, dict) and sum(counts.values()) > 1:
+        # several files at once (``exchange.note_import_batch``): what became of each
+        # kind, not the last file's alone ("…, rejected" read like a failure of the lot)
+        return import_batch_text(at, counts)
     file, outcome = last.get("file"), last.get("outcome")
     if not file or not outcome:
         return at
@@ -561,6 +566,32 @@ def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
     # name, {outcome} what became of it (merged, duplicate, quarantined, rejected)
     return _("{when} — {file}, {outcome}").format(when=at, file=name(str(file)),
                                                    outcome=outcome_label(str(outcome)))
+
+
+def import_batch_text(at: str, counts: Mapping[str, int]) -> str:
+    """Several files imported at once: "3 Dec 2026, 10:12 — 5 files: 2 merged, 1
+    already held, 2 rejected" (``at``: its time as written for people)."""
+    from fieldplan.i18n import join_list, ngettext
+
+    words = {
+        # Translators: a count in the last import of several files, "5 files: 2
+        # merged, 1 already held, 2 rejected"
+        "merged": lambda n: ngettext("{n} merged", "{n} merged", n),
+        # Translators: files of the last import that were here already (duplicates),
+        # "5 files: 2 merged, 1 already held, 2 rejected"
+        "duplicate": lambda n: ngettext("{n} already held", "{n} already held", n),
+        # Translators: files of the last import held until their key is trusted
+        "quarantined": lambda n: ngettext("{n} quarantined", "{n} quarantined", n),
+        # Translators: files of the last import that were refused
+        "rejected": lambda n: ngettext("{n} rejected", "{n} rejected", n),
+    }
+    total = sum(counts.values())
+    parts = [words[kind](counts[kind]).format(n=counts[kind])
+             for kind in words if counts.get(kind)]
+    # Translators: the last import of several files at once: {when} its date and time,
+    # {outcomes} what became of them, "2 merged, 1 already held, 2 rejected"
+    return ngettext("{when} — {n} file: {outcomes}", "{when} — {n} files: {outcomes}",
+                    total).format(when=at, n=total, outcomes=join_list(parts))
 
 
 def revoked_text(unsent: int = 0) -> str:

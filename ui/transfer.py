@@ -203,7 +203,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
     def run(rep, progress, cancel):
         from fieldplan.errors import FieldplanError
         from fieldplan.sync import ImportOutcome, import_bundle
-        from fieldplan.sync.exchange import import_again, retry_waiting
+        from fieldplan.sync.exchange import import_again, note_import_batch, retry_waiting
 
         outcomes = []
         total = len(paths) * STEPS_PER_FILE
@@ -245,6 +245,9 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
             # a revoked computer's earlier bundle, chosen with a later one
             retry_waiting(outcomes, lambda i: import_again(
                 rep, paths[i], outcomes[i], cancel, name=Path(paths[i]).name))
+        if not stopped:
+            # the status bar's "Last import" says the lot, not its last file's outcome
+            note_import_batch(rep, outcomes)
         progress(total, total, "")
         # old backups removed to make room; what the locks received leave stuck here
         return (outcomes, rep.take_notices(), stuck_by_locks(rep, outcomes),

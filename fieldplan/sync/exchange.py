@@ -1694,6 +1694,27 @@ class ImportInterrupted(KeyboardInterrupt):
         self.not_imported = not_imported
 
 
+def note_import_batch(rep: Replica, outcomes: Sequence[ImportOutcome]) -> None:
+    """After several files imported at once (``import FILE...``, the client's import of
+    the files chosen or dropped): the last import (meta ``last_import``, which each file
+    sets to its own) also counts what became of the batch's files, by outcome:
+    ``files`` and ``counts`` ({"merged": 2, "duplicate": 1, "rejected": 2}). The
+    status then says the batch, not only its last file ("…, rejected" read like a
+    failure of the lot). Files that never reached the inbox (the client's cancelled
+    or not imported ones) are not counted; one file alone needs nothing more."""
+    done = [o.outcome for o in outcomes if o.outcome in _OUTCOME_LABELS]
+    raw = rep.meta("last_import")
+    if len(done) < 2 or not raw:
+        return
+    counts: dict[str, int] = {}
+    for outcome in done:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    last = json.loads(raw)
+    with store.write_transaction(rep.conn):
+        events.set_meta(rep.conn, "last_import", events.canonical_json(
+            {**last, "files": len(done), "counts": counts}))
+
+
 def _inbox_mark(rep: Replica) -> int:
     return rep.conn.execute("SELECT coalesce(max(id), 0) FROM inbox").fetchone()[0]
 
@@ -1777,6 +1798,7 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
                 raise
         if not (cancel and cancel()):
             retry_waiting(out, lambda i: import_again(rep, sources[i], out[i], cancel))
+        note_import_batch(rep, out)
     except KeyboardInterrupt as exc:
         if isinstance(exc, ImportInterrupted):
             raise

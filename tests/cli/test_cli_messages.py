@@ -737,6 +737,41 @@ def test_status_names_the_last_imports_file_and_outcome_and_what_is_not_sent(
     assert "Not yet sent" not in lines(str(hq.path))  # headquarters sends to every office
 
 
+def test_status_says_what_became_of_several_files_imported_at_once(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """`import FILE...` of five files: 2 merged, 1 already held, 2 rejected. The last
+    import said "…— SN-setup.fieldplan, rejected", the last file's alone, which read
+    like a failure of the lot; it says the batch, in the text and in the JSON."""
+    from fieldplan import progress
+    from fieldplan.sync import enroll_office, export_bundle
+
+    sent = []
+    for code in ("ML", "SN"):
+        office = make_office(code)
+        act = office.plan().actions_of(level="national")[0].code
+        progress.record_progress(office, act, "2026-S1", status="on-track")
+        sent.append(str(export_bundle(office, out_dir=tmp_path).path))
+    enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    damaged = tmp_path / "damaged.fieldplan"
+    damaged.write_bytes(b"not a bundle")
+    db = str(hq.path)
+    hq.close()
+    files = [*sent, sent[0], str(tmp_path / "SN-setup.fieldplan"), str(damaged)]
+    assert run("--db", db, "import", *files, capsys=capsys)[0] == 1
+    out = run("--db", db, "status", capsys=capsys)[1]
+    last = dict(line.split(": ", 1) for line in out.splitlines())["Last import"]
+    assert re.fullmatch(r"\d+ \w+ 20\d\d, [\d:]+ — 5 files: 2 merged, 1 already held, "
+                        r"2 rejected", last), last
+    status = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])
+    assert status["last_import"]["files"] == 5
+    assert status["last_import"]["counts"] == {"merged": 2, "duplicate": 1, "rejected": 2}
+    # one file alone: its name and outcome, as before
+    assert run("--db", db, "import", sent[1], capsys=capsys)[0] == 0
+    out = run("--db", db, "status", capsys=capsys)[1]
+    assert out.split("Last import: ", 1)[1].splitlines()[0].endswith(
+        f"— {Path(sent[1]).name}, duplicate")
+
+
 def test_a_file_name_with_a_bidi_override_reorders_nothing_in_english(
         ml_db, hq, tmp_path: Path, capsys) -> None:
     """A bundle named "x\u202egnp.fieldplan" (mail attachments keep any name): the

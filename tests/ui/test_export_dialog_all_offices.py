@@ -356,3 +356,33 @@ def test_escape_before_the_progress_shows_stops_the_bundles(open_window, qtbot, 
     assert not dialog.isVisible()
     wait_idle(qtbot, window.session, timeout=20_000)
     assert seen == ["cancelled"]
+
+
+def test_the_last_import_of_several_files_says_the_batch(open_window, qtbot, hq, make_office,
+                                                         tmp_path):
+    """Five files dropped at once (2 merged, 1 already held, 2 rejected): the status
+    bar said "Last import … — SN-setup.fieldplan, rejected", the last file's alone,
+    which read like a failure of the lot."""
+    from ui.context import time_text
+
+    sent = []
+    for code in ("ML", "SN"):
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track", percent=20)
+        sent.append(str(sync.export_bundle(office, out_dir=tmp_path).path))
+    setup = tmp_path / "SN-setup.fieldplan"
+    sync.enroll_office(hq, "SN", setup)
+    damaged = tmp_path / "damaged.fieldplan"
+    damaged.write_bytes(b"not a bundle")
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    window.import_files([*sent, sent[0], str(setup), str(damaged)])
+    dialog = result_dialog(window, qtbot)
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    with open_replica(path) as rep:
+        at = sync.sync_state(rep).last_import["at"]
+    words = f"Last import {time_text(at)} — 5 files: 2 merged, 1 already held, 2 rejected"
+    qtbot.waitUntil(lambda: words in window.sync_label.toolTip(), timeout=5000)

@@ -1451,8 +1451,15 @@ class ConflictsPage(QWidget):
             value.setAccessibleName(pane_name)
             value.setAccessibleDescription(differs)
             blay.addWidget(value)
-            if cand.winner:
-                blay.addWidget(QLabel(_("Shown now")))
+            # under every version, hidden but for the one shown now: the boxes keep one
+            # height (the left one was shorter by this line when it was the one shown)
+            shown_now = QLabel(_("Shown now"))
+            shown_now.setObjectName("shown-now")
+            keep_room = shown_now.sizePolicy()
+            keep_room.setRetainSizeWhenHidden(True)
+            shown_now.setSizePolicy(keep_room)
+            shown_now.setVisible(cand.winner)
+            blay.addWidget(shown_now)
             keep = QPushButton(_("Keep &this"))  # Alt+T: K is the Keys tab's, at HQ
             keep.setAutoDefault(True)  # Enter presses it, as Space does
             keep.setAccessibleName(keep_name)

@@ -214,3 +214,21 @@ def test_a_versions_time_is_never_broken_across_lines(qtbot, language):
     visible = [i for i, c in enumerate(title) if c != "\u2060"]
     first, last = visible[start], visible[start + len(when) - 1]
     assert not [b for b in breaks if first < b <= last]
+
+
+def test_both_versions_boxes_are_as_tall(open_window, qtbot, hq, make_office, tmp_path):
+    """"Shown now" sat under one version only, and its text box was shorter than the
+    other's by that line: the line keeps its room under every version, said under the
+    one shown now alone."""
+    path, _replica = laptops_in_conflict(hq, make_office, tmp_path,
+                                         a={"status": "on-track"}, b={"status": "at-risk"})
+    window, page = conflicts_page(open_window, qtbot, path)
+    window.resize(1024, 768)
+    QApplication.processEvents()
+    notes = [box.findChild(QLabel, "shown-now") for box in boxes(page)]
+    assert [n.isVisibleTo(page) for n in notes].count(True) == 1
+    assert notes[0].text() == "Shown now"
+    heights = [v.height() for v in versions(page)]
+    assert heights[0] == heights[1]
+    assert [v.mapTo(page, v.rect().topLeft()).y() for v in versions(page)].count(
+        versions(page)[0].mapTo(page, versions(page)[0].rect().topLeft()).y()) == 2

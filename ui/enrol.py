@@ -77,9 +77,18 @@ class EnrolDialog(QDialog):
         form = QFormLayout()
         self.office = QComboBox()
         self.office.setAccessibleName(_("Office"))
-        for code in all_offices():
-            if code != "HQ":
-                self.office.addItem(f"{code} · {office_name(code, lang())}", code)
+        # the country offices first (most of those enrolled), then the regional ones
+        # after a line; none chosen: the first in the list ("RO-Bangkok" before) was
+        # written for by a person who pressed Enter, an enrolment of an office no one
+        # meant (a letter typed in the list goes to its offices, "S" to Saudi Arabia)
+        offices = [code for code in all_offices() if code != "HQ"]
+        national = [code for code in offices if not code.startswith("RO-")]
+        for code in national + [code for code in offices if code.startswith("RO-")]:
+            self.office.addItem(f"{code} · {office_name(code, lang())}", code)
+        if len(national) < len(offices):
+            self.office.insertSeparator(len(national))
+        self.office.setPlaceholderText(_("Choose an office…"))
+        self.office.setCurrentIndex(-1)
         form.addRow(_("&Office"), self.office)
         self.folder = add_folder_row(self, form, outbox_dir())
         lay.addLayout(form)
@@ -114,6 +123,8 @@ class EnrolDialog(QDialog):
         self.marks = {office: words[state] for office, state in states.items()}
         for i in range(self.office.count()):
             code = self.office.itemData(i)
+            if code is None:  # (the line between the country and the regional offices)
+                continue
             text = f"{code} · {office_name(code, lang())}"
             if code in self.marks:
                 # Translators: an office in the Enrol dialog's list, and what is known of
@@ -130,6 +141,10 @@ class EnrolDialog(QDialog):
             self.message.setText(_("Choose a folder first."))
             return
         office = self.office.currentData()
+        if not office:
+            self.message.setText(_("Choose an office first."))
+            self.office.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         self.message.setText(_("Writing the setup bundle…"))
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)  # (before Write is disabled)
         self.ok.setEnabled(False)

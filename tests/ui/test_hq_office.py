@@ -201,3 +201,37 @@ def test_period_lock_reaches_the_office_and_makes_its_editor_read_only(
     assert not editor.percent.isReadOnly() and not editor.notice.isVisibleTo(office)
     with open_replica(sn_path) as rep:
         assert not progress.is_locked(rep, "2026-S1")
+
+
+def test_the_enrol_dialog_lists_the_country_offices_first_and_chooses_none(
+        open_window, qtbot, hq, tmp_path):
+    """The seven regional offices came first, "RO-Bangkok" chosen: Enter wrote a setup
+    bundle for an office no one meant. The country offices (most of those enrolled)
+    come first, the regional ones after a line, and none is chosen: Write asks for
+    one."""
+    from PySide6.QtWidgets import QDialog
+
+    from fieldplan.offices import OIC_MEMBERS, REGIONAL_OFFICES
+
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    window.enrol_action.trigger()
+    enrol = window.findChild(QDialog, "enrol-dialog")
+    wait_idle(qtbot, window.session)
+    codes = [enrol.office.itemData(i) for i in range(enrol.office.count())]
+    countries = len(OIC_MEMBERS)
+    assert codes[:countries] == sorted(OIC_MEMBERS) and codes[countries] is None
+    assert codes[countries + 1:] == sorted(REGIONAL_OFFICES)
+    assert enrol.office.currentIndex() == -1
+    assert enrol.office.placeholderText() == "Choose an office…"
+    enrol.folder.setText(str(tmp_path))
+    qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)
+    assert enrol.message.text() == "Choose an office first."
+    assert enrol.result_path is None and not list(tmp_path.glob("*.fieldplan"))
+    # a letter typed goes to the country offices ("S": Saudi Arabia)
+    enrol.office.setFocus()
+    qtbot.keyClicks(enrol.office, "S")
+    assert enrol.office.currentData() == "SA"
+    enrol.close()
+    wait_idle(qtbot, window.session)

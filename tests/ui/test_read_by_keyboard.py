@@ -253,6 +253,7 @@ def enrol_dialog(open_window, qtbot, hq_db, folder: str):
 
     window = open_window(hq_db)
     dialog = EnrolDialog(window.session, window.identity, window)
+    dialog.choose("ML")  # (none is chosen at first)
     dialog.folder.setText(folder)
     shown(qtbot, dialog)
     return window, dialog

@@ -415,6 +415,12 @@ class Joined(str):
         made.kind = kind
         return made
 
+    def __str__(self) -> str:
+        # str(exc) of an exception raised with joined clauses ("truncated or damaged
+        # ZIP archive (…); ask the sender to send it again") keeps them, as Msg does:
+        # the inbox keeps the reason language-neutral
+        return self
+
 
 class Number(str):
     """A number written by ``format_number`` that a kept message keeps as the number:

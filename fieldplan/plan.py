@@ -441,8 +441,18 @@ def where_what(where: str, message: str) -> str:
     language writes it (French puts a no-break space before the colon)."""
     # Translators: also used for a place in a plan file and what is wrong there, as in
     # "plan.csv: row 3, column 'unit': missing (required)".
-    # both may quote the file (a column, a code, a period): no raw control character
-    return for_terminal(_("{file}: {reason}").format(file=where, reason=message))
+    # both may quote the file (a column, a code, a period): no raw control character.
+    # Each is made safe apart, so that a kept message (an import's reason, shown again
+    # in the reader's language) stays one: made safe whole, it was plain text again
+    return _("{file}: {reason}").format(file=_terminal_safe(where),
+                                        reason=_terminal_safe(message))
+
+
+def _terminal_safe(text: str) -> str:
+    """``for_terminal(text)``, or ``text`` itself (a kept message) where that changes
+    nothing."""
+    shown = for_terminal(text)
+    return text if shown == text else shown
 
 
 def _kind(value: Any) -> str:

@@ -577,6 +577,7 @@ def _sha256(source: Source) -> str:
 def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
                     outgoing: bool = False) -> None:
     from fieldplan.offices import check_office
+    from fieldplan.plan import where_what
 
     for key in ("kind", "plan_id", "sender", "office", "recipient"):
         if not isinstance(m.get(key), str) or not m[key]:
@@ -601,7 +602,7 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
         try:
             office = check_office(m[key])
         except ValidationError as exc:
-            raise BundleError(f"manifest.json: {exc}") from exc
+            raise BundleError(where_what("manifest.json", str(exc))) from exc
         if office != m[key]:
             # every later check and record takes the code as written: "hq" would be an
             # office of its own beside HQ, with a key and reports of its own
@@ -793,7 +794,7 @@ def _check_registry_event(e: events.Event, where: str) -> None:
     office unable to work."""
     if e.entity == "plan":
         from fieldplan.errors import PlanError
-        from fieldplan.plan import plan_from_dict
+        from fieldplan.plan import plan_from_dict, where_what
 
         _check_known_fields(e, where, {"document"})
         if set(e.fields) != {"document"} or not isinstance(e.fields["document"], dict):
@@ -801,7 +802,7 @@ def _check_registry_event(e: events.Event, where: str) -> None:
         try:
             plan = plan_from_dict(e.fields["document"], source=_("plan in bundle"))
         except PlanError as exc:
-            raise BundleError(f"{where}: {exc}") from exc
+            raise BundleError(where_what(where, str(exc))) from exc
         if plan.id != e.entity_id:
             raise BundleError(_("{where}: plan record for '{id}' holds '{plan}'").format(
                 where=where, id=for_message(e.entity_id), plan=for_message(plan.id)))
@@ -2003,7 +2004,8 @@ def refuse_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     confirm: they leave quarantine, and the inbox keeps them as rejected."""
     match = _quarantined_by(rep, fingerprint)
     pub = PublicKey.from_base64(match[0][1])
-    reason = _("refused: the office did not confirm the key's fingerprint")
+    with capturing():  # the inbox keeps it, to be shown in any language (as an import's)
+        reason = _("refused: the office did not confirm the key's fingerprint")
     outcomes = []
     with store.write_transaction(rep.conn):
         for bundle_id, public_key, office, sender, file_name, data in match:

@@ -2104,6 +2104,53 @@ def test_the_inbox_speaks_the_language_of_its_reader(hq, make_office, tmp_path: 
     assert old.reason_text("ar") == old.reason
 
 
+def test_every_refusal_is_kept_in_the_readers_language(hq, make_office,
+                                                       tmp_path: Path) -> None:
+    """A truncated bundle, one a copy gave CRLF line ends, an unknown office in a
+    manifest, a damaged plan record, and a key refused: imported (or refused) in
+    French, each was kept in the inbox as written only ("archive ZIP tronquée…"
+    under an English heading of the review pack). Each is kept language-neutral."""
+    from fieldplan import i18n
+    from fieldplan.sync import list_inbox, refuse_key
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    progress.record_progress(ml, national(ml), "2026-S1", status="at-risk")
+    good = export_bundle(ml, out_dir=tmp_path / "out").path.read_bytes()
+    truncated = tmp_path / "truncated.fieldplan"
+    truncated.write_bytes(good[: len(good) // 2])
+    crlf = tmp_path / "crlf.fieldplan"
+    crlf.write_bytes(good.replace(b"\n", b"\r\n"))
+    office = forge(ml, tmp_path, [], name="office.fieldplan", office="XX")
+    plan = forge(hq, tmp_path, [chained(hq, "plan", hq.plan_id, {"document": {
+        "id": hq.plan_id}})], name="plan.fieldplan", recipient="ML")
+    stranger = make_office("SN")
+    with store.write_transaction(stranger.conn):
+        stranger.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof
+    progress.record_progress(stranger, national(stranger), "2026-S1", status="on-track")
+    assert send(stranger, hq, tmp_path)[1].outcome == "quarantined"
+    [held] = list_quarantine(hq)
+    i18n.set_language("fr")
+    try:
+        outcomes = [import_bundle(hq, path) for path in (truncated, crlf, office)]
+        outcomes.append(import_bundle(ml, plan))
+        outcomes += refuse_key(hq, held.fingerprint)
+    finally:
+        i18n.set_language("en")
+    assert [o.outcome for o in outcomes] == ["rejected"] * 5
+    read = {e.file: e.reason_text("en")
+            for e in [*list_inbox(hq)[:4], *list_inbox(ml)[:1]]}
+    assert read[truncated.name].startswith("truncated or damaged ZIP archive (")
+    assert read[truncated.name].endswith("; ask the sender to send it again")
+    assert read[crlf.name] == ("damaged ZIP archive (its files are not where its table "
+                               "of contents says); ask the sender to send it again")
+    assert read[office.name].startswith("manifest.json: unknown office 'XX': ")
+    assert read[plan.name].startswith("event ") and ": plan in bundle" in read[plan.name]
+    assert read[held.file] == "refused: the office did not confirm the key's fingerprint"
+    # and as written, in French
+    assert {e.file: e.reason for e in list_inbox(hq)[:4]}[crlf.name].startswith(
+        "archive ZIP endommagée")
+
+
 def test_the_old_key_kept_by_a_rotation_is_private_from_its_first_byte(
         hq, make_office, monkeypatch) -> None:
     """The copy of the old key was made with shutil.copy2: created with the umask's

@@ -9,7 +9,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
@@ -129,6 +129,9 @@ class ChangedAfterLock:
     the lock. last_at: when the last of them was made (its writer's clock, ISO UTC, no
     later than its arrival here: ``events.shown_time``).
     last_by: who made it. state: the report's state now (``draft`` or ``submitted``).
+    received_at: when the last of them arrived here (ISO UTC; "" when not known). An
+    event written before the lock and brought after it is named too: its ``last_at``
+    is before the lock, its ``received_at`` after.
     """
 
     office: str
@@ -138,11 +141,14 @@ class ChangedAfterLock:
     last_at: str
     last_by: str
     state: str
+    #: (this replica's own arrival: not compared, the same change is named alike on
+    #: every replica, which each received when it did)
+    received_at: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"office": self.office, "action": self.action, "period": self.period,
                 "changes": self.changes, "last_at": self.last_at, "last_by": self.last_by,
-                "state": self.state}
+                "state": self.state, "received_at": self.received_at}
 
 
 #: meta key prefix, with a period: the last inbox line (import) this replica had when
@@ -265,11 +271,12 @@ def changed_after_lock(rep: Replica, period: str | None = None,
                 hlc, received_at, inbox_id, origin, seq):
             continue
         held = events.held_hlc(hlc, received_at)
-        seen = found.setdefault((when, who, action), [0, (0, 0), "", ""])
+        seen = found.setdefault((when, who, action), [0, (0, 0), "", "", ""])
         seen[0] += 1
+        seen[4] = max(seen[4], received_at or "")
         if (held, hlc) >= seen[1]:
-            seen[1:] = [(held, hlc), events.shown_time(hlc, received_at),
-                        json.loads(body).get("author", "")]
+            seen[1:4] = [(held, hlc), events.shown_time(hlc, received_at),
+                         json.loads(body).get("author", "")]
     # their states in one query, not one a report (the data export asks for them all)
     states = {(p, o, a): state for p, o, a, state in rep.conn.execute(
         "SELECT p.period, p.office, p.action, p.state FROM json_each(?) AS k "
@@ -278,10 +285,11 @@ def changed_after_lock(rep: Replica, period: str | None = None,
         "AND p.period = json_extract(k.value, '$[0]')", (json.dumps(list(found)),))}
     out: dict[str, list[ChangedAfterLock]] = {}
     for key in sorted(found):
-        count, _held, last_at, author = found[key]
+        count, _held, last_at, author, received = found[key]
         out.setdefault(key[0], []).append(ChangedAfterLock(
             office=key[1], action=key[2], period=key[0], changes=count,
-            last_at=last_at, last_by=author, state=states.get(key, "draft")))
+            last_at=last_at, last_by=author, state=states.get(key, "draft"),
+            received_at=received))
     return {p: tuple(changes) for p, changes in sorted(out.items())}
 
 

@@ -243,9 +243,11 @@ def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> lis
     for period, changes in changed.items():
         shown = period_text(period)
         if hq:
+            # (changed after the lock, or changed before and received after it: the
+            # review pack's "Last changed" and "Last received" say which)
             out.append(ngettext(
-                "{period} locked; {n} report changed after the lock: {reports}",
-                "{period} locked; {n} reports changed after the lock: {reports}",
+                "{period} locked; {n} report changed or received after the lock: {reports}",
+                "{period} locked; {n} reports changed or received after the lock: {reports}",
                 len(changes)).format(period=shown, n=len(changes), reports=named_reports(
                     [f"{c.office} {c.action}" for c in changes])))
             continue

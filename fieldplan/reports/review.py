@@ -990,20 +990,29 @@ class Pack:
         if facts.after_lock:
             from fieldplan.i18n import state_label
 
+            # the changes the lock did not cover: made after it, or made before it and
+            # brought after it (a report written in July, imported after a December
+            # lock): "Last changed" alone, before the lock, said the heading was wrong
             block(
-                _("Changed after the period was locked"),
-                [_("Office"), _("Action"), _("Changes"), _("Last changed"), _("State now")],
+                # Translators: a heading of the review pack; the changes made after
+                # headquarters locked the period, or made before and received after
+                _("Changed or received after the period was locked"),
+                [_("Office"), _("Action"), _("Changes"), _("Last changed"),
+                 # Translators: a column of the review pack: when the last of the
+                 # changes reached headquarters (as in "Data received after the deadline")
+                 _("Last received"), _("State now")],
                 [
                     [
                         name(c.office),
                         c.action,
                         self._n(c.changes),
                         ctx.when(c.last_at),
+                        ctx.when(c.received_at) if c.received_at else "–",
                         state_label(c.state, ctx.lang),
                     ]
                     for c in facts.after_lock
                 ],
-                [0.26, 0.12, 0.12, 0.32, 0.18],
+                [0.22, 0.1, 0.11, 0.2, 0.2, 0.17],
             )
         if facts.late:
             block(

@@ -5,6 +5,7 @@ JSON, and the review pack."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -95,7 +96,8 @@ def test_status_says_which_reports_changed_after_the_lock(hq, make_office, tmp_p
                                                           capsys) -> None:
     ml, act = late_world(hq, make_office, tmp_path)
     lines = [text for label, text in replica_status(hq).lines("en") if label == "Warning"]
-    assert lines == [f"2nd semester 2025 locked; 1 report changed after the lock: ML {act}"]
+    assert lines == [
+        f"2nd semester 2025 locked; 1 report changed or received after the lock: ML {act}"]
     send(hq, ml, tmp_path)
     lines = [text for label, text in replica_status(ml).lines("en") if label == "Warning"]
     assert lines == [f"2nd semester 2025 locked by headquarters; 1 report of this office "
@@ -105,8 +107,8 @@ def test_status_says_which_reports_changed_after_the_lock(hq, make_office, tmp_p
     db = str(hq.path)
     assert main(["--db", db, "status"]) == 0
     out = capsys.readouterr().out
-    assert f"Warning: 2nd semester 2025 locked; 1 report changed after the lock: ML {act}\n" \
-        in out
+    assert (f"Warning: 2nd semester 2025 locked; 1 report changed or received after the "
+            f"lock: ML {act}\n") in out
     assert main(["--db", db, "--json", "status"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["locked_periods"] == [PERIOD]
@@ -163,7 +165,7 @@ def test_a_change_from_a_laptop_whose_clock_is_behind_is_named(
     [changed] = progress.changed_after_lock(hq)[PERIOD]
     assert (changed.office, changed.action, changed.changes) == ("ML", act, 2)
     assert warnings_of(hq) == [
-        f"2nd semester 2025 locked; 1 report changed after the lock: ML {act}"]
+        f"2nd semester 2025 locked; 1 report changed or received after the lock: ML {act}"]
     # brought again, held already: nothing more is named
     for path in (first.path, late.path):
         again = import_bundle(hq, path)
@@ -212,14 +214,52 @@ def test_the_review_pack_lists_reports_changed_after_the_lock(hq, make_office,
     text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                                    text=True, check=True).stdout.split())
     section = text[text.index("Late, quarantined and conflicting data"):]
-    assert section.index("Changed after the period was locked") < section.index(
+    assert section.index("Changed or received after the period was locked") < section.index(
         "Data received after the deadline")
-    after = section[section.index("Changed after the period was locked"):]
+    after = section[section.index("Changed or received after the period was locked"):]
     assert f"Mali (ML) {act} 2" in after and "Draft" in after
     # another period's pack says nothing of it
     other = build_review_pack(hq, "2026-S1", tmp_path / "other.pdf")
-    assert "Changed after the period was locked" not in subprocess.run(
+    assert "Changed or received after the period was locked" not in subprocess.run(
         ["pdftotext", str(other), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_a_report_written_before_the_lock_and_received_after_it_says_so(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """Written in July, imported after a December lock: named (headquarters had not
+    reviewed it), but the pack's heading said "Changed after the period was locked"
+    over "Last changed" in July, and status "changed after the lock". The words say
+    changed or received, and the pack when it was received."""
+    from fieldplan.reports import build_review_pack
+
+    offset = skewed(monkeypatch)
+    ml = make_office("ML")
+    act = national(ml)
+    progress.record_progress(ml, act, "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)  # its key registered (its setup bundle's enrolment ends)
+    progress.record_progress(ml, act, PERIOD, status="completed", percent=100)
+    offset[0] = YEAR_MS // 2  # months later, headquarters locks, then imports it
+    progress.set_period_lock(hq, PERIOD)
+    [lock] = progress.lock_clocks(hq).values()
+    _result, outcome = send(ml, hq, tmp_path)
+    assert outcome.late_periods == (PERIOD,)
+    [changed] = progress.changed_after_lock(hq)[PERIOD]
+    assert changed.last_at < lock.at < changed.received_at
+    assert progress.changed_after_lock(hq)[PERIOD][0].to_dict()["received_at"] == \
+        changed.received_at
+    assert warnings_of(hq) == [
+        f"2nd semester 2025 locked; 1 report changed or received after the lock: ML {act}"]
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "review.pdf")
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    after = text[text.index("Changed or received after the period was locked"):]
+    assert "Last changed Last received" in after
+    from fieldplan.i18n import format_datetime
+
+    for when in (changed.last_at, changed.received_at):
+        day = format_datetime(when, "en", tz=dt.UTC).split(",")[0]
+        assert day in after
 
 
 def test_the_import_says_the_periods_headquarters_locked_or_unlocked(
@@ -245,7 +285,7 @@ def test_the_import_says_the_periods_headquarters_locked_or_unlocked(
         f"the lock: {act}; headquarters must unlock the period for it to be submitted",)
     # headquarters' status bar says it too, of every office (it said nothing)
     assert sync_state(hq).after_lock == (
-        f"2nd semester 2025 locked; 1 report changed after the lock: ML {act}",)
+        f"2nd semester 2025 locked; 1 report changed or received after the lock: ML {act}",)
     # a bundle that changes no lock says none
     _result, again = send(hq, ml, tmp_path)
     assert (again.locked, again.unlocked, again.locks_text()) == ((), (), "")

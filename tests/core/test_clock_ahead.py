@@ -99,7 +99,7 @@ def test_the_review_pack_is_as_of_the_arrival(hq, make_office, clock,
     assert "4199" not in text
     year = events.utc_iso()[:4]
     assert "Data as of: " in text and year in text.split("Data as of: ")[1][:30]
-    assert "Changed after the period was locked" not in text
+    assert "Changed or received after the period was locked" not in text
 
 
 def test_a_report_from_far_ahead_received_after_the_lock_still_is(
@@ -124,7 +124,7 @@ def test_a_report_from_far_ahead_received_after_the_lock_still_is(
     assert changed.last_at[:10] == events.utc_iso()[:10]  # its arrival, not 4199
     assert changed.last_at == progress.get_report(hq, first, PERIOD, "ML").updated_at
     assert warnings(hq) == [
-        f"2nd semester 2025 locked; 1 report changed after the lock: ML {first}"]
+        f"2nd semester 2025 locked; 1 report changed or received after the lock: ML {first}"]
     # the other laptop's change after the lock, its clock right, is named too, though
     # headquarters' clock, and so the lock's, had followed the far one by a day
     progress.record_progress(ml_b, second, PERIOD, status="on-track")
@@ -135,7 +135,7 @@ def test_a_report_from_far_ahead_received_after_the_lock_still_is(
     assert progress.digest(hq, "ML") == progress.digest(ml_b)
     if shutil.which("pdftotext"):
         text = pack_text(hq, tmp_path)
-        after = text[text.index("Changed after the period was locked"):]
+        after = text[text.index("Changed or received after the period was locked"):]
         assert f"Mali (ML) {first} 2" in after and "4199" not in text
 
 

@@ -95,7 +95,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                 func=cmd_keys_refuse)
     s.add_argument("fingerprint", metavar="FPR", type=identifier, help=_("the key's fingerprint"))
     s = command(ksub, "revoke", _("(HQ) revoke a key"),
-                _("Revoke a key: its later bundles are rejected."), func=cmd_keys_revoke)
+                # (a bundle written before the revocation is refused as well: what
+                # headquarters held of the computer then is all it keeps)
+                _("Revoke a key: every bundle it signed, even one written before, is "
+                  "refused beyond what headquarters already held."), func=cmd_keys_revoke)
     s.add_argument("key_id", metavar="KEYID", type=identifier,
                    help=_("key id (or the key's whole fingerprint, as 'keys list' shows it)"))
     s = command(ksub, "rotate", _("give this replica a new key"),

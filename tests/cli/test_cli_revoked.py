@@ -66,6 +66,26 @@ def test_the_import_that_revokes_says_so_and_writes_warn(hq, tmp_path, capsys) -
     assert (code, err) == (0, warning) and out.startswith("Submitted 1 report")
 
 
+def test_revoke_help_says_a_bundle_written_before_is_refused_too(hq, tmp_path,
+                                                                capsys) -> None:
+    """The help said "its later bundles are rejected": a bundle the laptop wrote
+    before the revocation, imported after it, is refused too (beyond what
+    headquarters already held)."""
+    code, out, _ = run("keys", "revoke", "--help", capsys=capsys)
+    assert code == 0
+    assert ("Revoke a key: every bundle it signed, even one written before, is refused "
+            "beyond what headquarters already held.") in " ".join(out.split())
+    db, action = lap_db(hq, tmp_path, capsys)
+    assert run("--db", db, "progress", "set", action, "--period", S1, "--percent", "30",
+               capsys=capsys)[0] == 0
+    before = tmp_path / "before"
+    before.mkdir()
+    assert run("--db", db, "export", "--dir", str(before), capsys=capsys)[0] == 0
+    revoke(hq, db, tmp_path, capsys)
+    outcome = import_bundle(hq, next(before.glob("*.fieldplan")))
+    assert outcome.outcome == "rejected" and "revoked" in outcome.reason
+
+
 def test_json_import_names_the_revocation(hq, tmp_path, capsys) -> None:
     db, _ = lap_db(hq, tmp_path, capsys)
     path = revoke(hq, db, tmp_path, capsys)

@@ -75,9 +75,13 @@ GRID = colors.HexColor("#9a9a9a")
 HEAD_BG = colors.HexColor("#dfe4ea")
 MUTED = "#555555"
 
-#: TextFlow base_dir of text a person wrote (narratives, file names, conflicting
-#: values): its own direction, see text.layout.
+#: TextFlow base_dir of text a person wrote (narratives, conflicting values): its own
+#: direction, see text.layout.
 USER = "auto"
+#: TextFlow base_dir of a name another computer gave (a file name, a key's
+#: fingerprint): in the report's direction, the name kept in its own order, see
+#: text.layout.
+NAME = "name"
 
 MARGIN_X = 15 * mm
 MARGIN_TOP = 18 * mm

@@ -967,13 +967,15 @@ class Pack:
         name = self._office
 
         def block(title: str, head: list[str], rows: list[list[str]], widths: list[float],
-                  user: tuple[int, ...] = ()):
-            """``user``: the columns of text a person or another computer wrote (file
-            names, values), each line of which reads in its own direction; the rest
-            is the report's own text, in its direction ("تالف: ML-…" as "ML-…" is not
-            turned around)."""
+                  user: tuple[int, ...] = (), names: tuple[int, ...] = ()):
+            """``user``: the columns of text a person wrote (values), each line of which
+            reads in its own direction; ``names``: the columns of names another
+            computer gave (files, fingerprints), in the report's direction, each kept
+            in its own order; the rest is the report's own text, in its direction
+            ("تالف: ML-…" as "ML-…" is not turned around)."""
             data = [[self._t(h, cm.CELL_HEAD) for h in head]]
-            data += [[self._t(c, cm.SMALL, base_dir=cm.USER if i in user else None)
+            data += [[self._t(c, cm.SMALL, base_dir=cm.USER if i in user else
+                              cm.NAME if i in names else None)
                       for i, c in enumerate(row)] for row in rows]
             heading = self._t(title, cm.H3, space_after=2)
             if out:
@@ -1029,7 +1031,7 @@ class Pack:
                     for e in facts.late
                 ],
                 [0.24, 0.34, 0.25, 0.17],
-                user=(1,),
+                names=(1,),
             )
         if facts.refused:
             block(
@@ -1045,7 +1047,7 @@ class Pack:
                     for e in facts.refused
                 ],
                 [0.22, 0.25, 0.2, 0.33],
-                user=(1,),
+                names=(1,),
             )
         # after the refusals still to see to, or where they would be
         out.extend(self._repaired(facts.repaired, after=bool(out)))
@@ -1063,7 +1065,7 @@ class Pack:
                     for q in facts.quarantined
                 ],
                 [0.25, 0.25, 0.2, 0.3],
-                user=(1, 3),
+                names=(1, 3),
             )
         if facts.conflicts:
             block(

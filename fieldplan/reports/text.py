@@ -29,7 +29,7 @@ import re
 import unicodedata
 from functools import cache
 
-from fieldplan.text import bidi_contained, has_rtl
+from fieldplan.text import bidi_contained, has_rtl, ltr_runs_marked
 
 # C0/C1 controls except tab and newline; they have no glyph and some break PDF text.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -375,13 +375,40 @@ def layout(
     in an Arabic report reads left to right (laid out right to left, its phrases came
     out in reverse order), an Arabic one in an English report right to left. The
     report's own text (titles, labels: "PA1 — حوكمة …" starts with a Latin code) is
-    given the report's direction as ``base_dir``."""
+    given the report's direction as ``base_dir``. A name another computer gave (a file
+    name: ``base_dir="name"``) sits in the report's direction, whatever its letters,
+    and keeps its own order: "حزمة العراق.fieldplan" in an English report reads with
+    its ".fieldplan" last, at the left of its cell (in its own direction it was drawn
+    right-aligned as "fieldplan.حزمة العراق"), and in an Arabic report each run of
+    Latin text in a name is embedded left to right ("2026-S1 ML.fieldplan" did not
+    come out as "ML.fieldplan 2026-S1")."""
     out: list[tuple[str, str]] = []
     for para in clean(text).split("\n"):
-        d = direction(para, default_dir) if base_dir in (None, "auto") else base_dir
+        if base_dir == "name":
+            d = default_dir
+        else:
+            d = direction(para, default_dir) if base_dir in (None, "auto") else base_dir
         for line in break_lines(para, font, size, width):
+            if base_dir == "name" and d == "R":
+                # (after the line breaks: an embedding is one line's, as bidi is)
+                line = _name_embedded(line)
             out.append((visual(line, d), d))
     return out
+
+
+#: An embedded run that starts with the dot of an extension right after
+#: right-to-left letters ("حزمة العراق.fieldplan")
+_DOT_AFTER_RTL = re.compile("(?<=[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc])\u202a\\.")
+
+
+def _name_embedded(line: str) -> str:
+    """A line of a name in a right-to-left report, each run of Latin text in it
+    embedded left to right (the whole line when it has no right-to-left letter): kept
+    in its own order. The dot of an extension after Arabic letters stays beside them
+    ("fieldplan.حزمة", not ".fieldplanحزمة"), as the name's own order puts it."""
+    if not has_rtl(line):
+        return "\u202a" + line + "\u202c"
+    return _DOT_AFTER_RTL.sub(".\u202a", ltr_runs_marked(line, "\u202a", "\u202c"))
 
 
 def one_line(text: str, base_dir: str = "L", font: str | None = None) -> str:

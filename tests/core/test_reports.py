@@ -1371,6 +1371,41 @@ def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office
     assert refused.index(damaged.name) < 120
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_file_names_sit_in_the_packs_direction_in_their_own_order(hq, tmp_path,
+                                                                  lang) -> None:
+    """An Arabic file name in the English pack was drawn right to left, right-aligned,
+    as "fieldplan.حزمة العراق"; a Latin one starting with a period code in the Arabic
+    pack came out as "ML (copy 2).fieldplan 2026-S1". A file name sits in the pack's
+    direction and keeps its own order."""
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.common import NAME
+    from fieldplan.sync import import_bundle
+
+    names = ["حزمة العراق.fieldplan", "2026-S1 ML (copy 2).fieldplan"]
+    for name in names:
+        damaged = tmp_path / name
+        damaged.write_bytes(b"PK\x03\x04" + bytes(200))
+        assert import_bundle(hq, damaged).outcome == "rejected"
+    pack = _pack(hq, lang)
+    table = next(f for f in pack.sync_section() if hasattr(f, "_cellvalues"))
+    rows = [list(reversed(r)) if lang == "ar" else r for r in table._cellvalues[1:]]
+    drawn = {}
+    for row in rows:
+        cell = row[1][0]
+        assert cell.base_dir == NAME
+        cell.wrap(400, 1000)
+        [(line, d)] = cell._lines
+        assert d == ("R" if lang == "ar" else "L")  # the pack's: aligned as its text
+        drawn[unicodedata.normalize("NFKC", line)] = d
+    arabic = unicodedata.normalize("NFKC", tx.visual(tx.shape("حزمة العراق"), "R"))
+    if lang == "en":  # the name, then its extension at the right
+        assert arabic + ".fieldplan" in drawn
+    else:  # right to left: the extension at the left; a Latin name as written
+        assert "fieldplan." + arabic in drawn
+    assert "2026-S1 ML (copy 2).fieldplan" in drawn
+
+
 def _two_laptops_in_conflict(hq, make_office, tmp_path: Path) -> str:
     """Two laptops of Mali wrote different statuses of one report, both imported at
     HQ; returns the report's action."""

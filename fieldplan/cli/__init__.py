@@ -147,7 +147,8 @@ def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
                        help=_("database file (default: FIELDPLAN_DB, else the user data "
                               "folder)"))
     group.add_argument("--lang", choices=LANGUAGES, default=default,
-                       help=_("language of messages and reports (en, fr, ar)"))
+                       help=_("language of messages and reports (en, fr, ar; default: "
+                              "FIELDPLAN_LANG, else the system's language)"))
     group.add_argument("--json", action="store_true", default=False if top else
                        argparse.SUPPRESS, help=_("machine-readable output"))
 
@@ -390,11 +391,41 @@ def _main(argv: Sequence[str] | None) -> int:
 
     _set_output_encoding()
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = _pre_lang(argv) or os.environ.get("FIELDPLAN_LANG") or i18n.detect_language()
+    lang = _pre_lang(argv)
+    unknown = None
+    if lang is None:
+        lang, unknown = _env_language(os.environ.get("FIELDPLAN_LANG", ""))
     if lang in i18n.LANGUAGES:
         i18n.set_language(lang)
     with _terminal_lines(i18n.is_rtl(i18n.get_language())) as out:
+        if unknown is not None:
+            # (in the language used instead, which it names)
+            from fieldplan.text import for_message
+
+            # Translators: {value} is what the variable holds ("de"); {languages}
+            # "en, fr, ar"; {language} the name of the language used, in itself
+            # ("English", "Français", "العربية")
+            warn(i18n._("FIELDPLAN_LANG is '{value}', a language fieldplan does not know "
+                        "({languages}): {language} is used instead")
+                 .format(value=for_message(unknown), languages=i18n.join_list(i18n.LANGUAGES),
+                         language=i18n.LANGUAGE_NAMES[i18n.get_language()]))
         return _run(argv, out)
+
+
+def _env_language(value: str) -> tuple[str, str | None]:
+    """The language FIELDPLAN_LANG asks for, in any case ("FR", "fr_FR.UTF-8" → "fr"),
+    else the system's (``i18n.detect_language``); and the value when it names no
+    language fieldplan knows ("de"), to be said (it was English without a word)."""
+    from fieldplan import i18n
+
+    wanted = value.strip()
+    if not wanted:
+        return i18n.detect_language(), None
+    try:
+        i18n.set_language(wanted)  # (a locale name too, as LANG gives one)
+    except ValueError:
+        return i18n.detect_language(), wanted
+    return i18n.get_language(), None
 
 
 def _run(argv: list[str], out: RightToLeftLines | None) -> int:

@@ -60,6 +60,31 @@ def test_help_of_a_subcommand_in_arabic(capsys):
     assert not [word for word in english if word in out]
 
 
+@pytest.mark.parametrize("value", ["fr", "FR", "Fr", "fr_FR.UTF-8"])
+def test_fieldplan_lang_in_any_case(hq_db, capsys, monkeypatch, value):
+    """FIELDPLAN_LANG=FR gave English without a word."""
+    monkeypatch.setenv("FIELDPLAN_LANG", value)
+    code, out, err = run("--db", str(hq_db), "status", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("Rôle\u00a0: Siège\n")
+
+
+def test_an_unknown_fieldplan_lang_is_said(hq_db, capsys, monkeypatch):
+    """FIELDPLAN_LANG=de gave English without a word (--lang de is a usage error): one
+    line on stderr says what is used instead; --lang, when given, is used, no word."""
+    monkeypatch.setenv("FIELDPLAN_LANG", "de")
+    code, out, err = run("--db", str(hq_db), "status", capsys=capsys)
+    assert code == 0 and out.startswith("Role: Headquarters\n")
+    assert err == ("fieldplan: warning: FIELDPLAN_LANG is 'de', a language fieldplan does "
+                   "not know (en, fr, ar): English is used instead\n")
+    code, out, err = run("--db", str(hq_db), "--lang", "fr", "status", capsys=capsys)
+    assert (code, err) == (0, "") and out.startswith("Rôle")
+    # the help says where the language comes from, beside FIELDPLAN_DB
+    monkeypatch.delenv("FIELDPLAN_LANG")
+    _code, out, _err = run("--help", capsys=capsys)
+    assert "FIELDPLAN_LANG" in " ".join(out.split())
+
+
 def test_core_error_in_french(hq_db, capsys):
     code, out, err = run(
         "--db",

@@ -38,11 +38,11 @@ from fieldplan.sync.keys import where_office_reads_key
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = command(sub, "office", _("(HQ) enroll an office"),
+    p = command(sub, "office", _("(HQ) enrol an office"),
                 _("Headquarters: write the setup bundle an office starts from."))
     osub = subcommands(p, "office_command")
     s = command(osub, "enroll", _("write a setup bundle for an office"),
-                _("Write a setup bundle for an office. It holds a secret enrollment token: send "
+                _("Write a setup bundle for an office. It holds a secret enrolment token: send "
                   "it to that office only. Every computer of the office can be set up from "
                   "it for 90 days."), func=cmd_enroll)
     s.add_argument("code", metavar="CODE", type=code_text,

@@ -1099,9 +1099,15 @@ def test_help_descriptions_are_sentences() -> None:
         assert text[:1].isupper() and text.endswith("."), (name, text)
 
 
-def test_top_level_help_spells_enroll_like_the_command(capsys) -> None:
+def test_top_level_help_spells_enrol_as_the_client_the_command_as_it_is(capsys) -> None:
+    """Prose says "enrol", as the client's "Enrol an office…" and the core's messages
+    do ("only headquarters can enrol an office"); the command stays ``office enroll``
+    (the command-line contract)."""
     code, out, _ = run("--help", capsys=capsys)
-    assert code == 0 and "enroll an office" in out and "enrol " not in out
+    assert code == 0 and "(HQ) enrol an office" in out and "enroll an office" not in out
+    code, out, _ = run("office", "enroll", "--help", capsys=capsys)
+    assert code == 0 and out.startswith("usage: fieldplan office enroll ")
+    assert "secret enrolment token" in " ".join(out.split())
 
 
 def test_an_empty_progress_list_says_so(hq_db, capsys) -> None:

@@ -54,6 +54,21 @@ def test_template_is_deterministic(template):
     assert locations and not [line for line in locations if ":" in line[2:]]
 
 
+def test_english_spells_enrol_as_the_client_does():
+    """The client's menu says "Enrol an office…"; the command line's help said "(HQ)
+    enroll an office" and "a secret enrollment token" beside "only headquarters can
+    enrol an office". English messages spell it one way; the command stays
+    ``office enroll`` (the command-line contract)."""
+    command = re.compile(r"(?:fieldplan )?office enroll\b")
+    american = sorted(
+        text for message in catalogs._messages(catalogs.extract())
+        for text in (message.id if isinstance(message.id, tuple | list) else (message.id,))
+        if re.search(r"\b[Ee]nroll(?!ed\b)\w*", command.sub("", text)))
+    assert american == []
+    # and the client's words are the British ones this holds them to
+    assert "Enrol an office" in {m.id for m in catalogs._messages(catalogs.extract())}
+
+
 # --- the checker on deliberately broken catalogs ------------------------------------
 
 

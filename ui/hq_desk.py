@@ -1458,8 +1458,10 @@ class ConflictsPage(QWidget):
             keep_room = shown_now.sizePolicy()
             keep_room.setRetainSizeWhenHidden(True)
             shown_now.setSizePolicy(keep_room)
-            shown_now.setVisible(cand.winner)
             blay.addWidget(shown_now)
+            # (once in its box: shown before, it was a window of its own, which took
+            # the focus from the page)
+            shown_now.setVisible(cand.winner)
             keep = QPushButton(_("Keep &this"))  # Alt+T: K is the Keys tab's, at HQ
             keep.setAutoDefault(True)  # Enter presses it, as Space does
             keep.setAccessibleName(keep_name)

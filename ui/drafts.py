@@ -758,6 +758,10 @@ class DraftRetry(QObject):
         #: called with a report after each write of it ended, and whether all its
         #: values are saved now (before ``did_change``)
         self.tried: Callable[[Key, bool], None] | None = None
+        #: reports not retried: submitted (they wait to be reopened) or in a period
+        #: headquarters has locked (they wait for the person to discard them); each
+        #: write would only be refused again
+        self.blocked: frozenset[Key] = frozenset()
         self._here = False
         self.timer = QTimer(self)
         self.timer.setInterval(RETRY_MS)
@@ -774,8 +778,9 @@ class DraftRetry(QObject):
         if here is not None:
             self._here = here
         # (a report holding only text that is not valid is not retried: it waits for
-        # the person)
-        if self._here or any(self.journal.values(key) for key in self.waiting()):
+        # the person; nor is one submitted or locked)
+        if self._here or any(self.journal.values(key) for key in self.waiting()
+                             if key not in self.blocked):
             if not self.timer.isActive():
                 self.timer.start()
         else:
@@ -789,7 +794,7 @@ class DraftRetry(QObject):
             self._here = self.tick_here()
         for key in self.waiting():
             values = self.journal.values(key)
-            if not values or key in self._in_flight:
+            if not values or key in self._in_flight or key in self.blocked:
                 continue
             self._in_flight.add(key)
             base = {k: v for k, v in self.journal.base(key).items() if k in values}

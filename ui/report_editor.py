@@ -362,6 +362,11 @@ class ReportEditor(QScrollArea):
         self._recovered: set[tuple[str, str]] = set()
         self._untried: set[tuple[str, str]] = set()
         self.recovered_saved: list[tuple[str, str]] = []
+        #: the journal's reports that cannot take what was typed in them now, as the
+        #: database last said (``_read_blocked``): "submitted" (reopen it first) or
+        #: "locked" (by headquarters: never here). Not retried; the status bar says
+        #: what to do, and the editor offers to discard the text (``discard_dialog``)
+        self._blocked: dict[tuple[str, str], str] = {}
         self._loading = False
         self._editable = False
         #: the widget Tab goes from to the form's first field (set by the office view)
@@ -391,6 +396,7 @@ class ReportEditor(QScrollArea):
             "meta",
             "notice",
             "reopen_button",
+            "discard_button",
             "status",
             "status_read_only",
             "percent",
@@ -466,9 +472,17 @@ class ReportEditor(QScrollArea):
         self.reopen_button = QPushButton(_("Reopen (&back to draft)"))
         self.reopen_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.reopen_button.clicked.connect(self.reopen)
+        # text kept unsaved in a report that cannot take it (submitted, locked): seen,
+        # copied, and thrown away only by the person's own choice
+        self.discard_button = QPushButton(_("Discard unsaved text…"))
+        self.discard_button.setObjectName("discard-draft")
+        self.discard_button.setAutoDefault(True)
+        self.discard_button.clicked.connect(self.discard_dialog)
+        self.discard_button.setVisible(False)
         notice_row = QHBoxLayout()
         notice_row.addWidget(self.notice, 1)
         notice_row.addWidget(self.reopen_button)
+        notice_row.addWidget(self.discard_button)
         for w in (self.description, self.meta):
             outer.addWidget(w)
         outer.addLayout(notice_row)
@@ -711,6 +725,7 @@ class ReportEditor(QScrollArea):
         self.notice.setText(_("Loading…"))
         self.notice.setVisible(True)
         self.reopen_button.setVisible(False)
+        self.discard_button.setVisible(False)
         if clear:
             self._loading = True
             try:
@@ -788,16 +803,28 @@ class ReportEditor(QScrollArea):
 
             cut_off = sentence(revoked_work_text(set_up_again_menu())) + "."
             self.notice.setText("\n".join(t for t in (cut_off, self.notice.text()) if t))
+        key = (action.code, period)
+        blocked = "locked" if locked else "submitted" if submitted else ""
+        if own and blocked:
+            self._blocked[key] = blocked
+        else:
+            self._blocked.pop(key, None)
         if restored and not editable:
-            kept = _("Unsaved changes are shown below and kept until they can be saved.")
+            if own and locked:
+                # (HQ may unlock it: kept until then, or until the person discards it)
+                kept = _("What was typed is shown below, not saved: it cannot be saved "
+                         "while the period is locked. You can copy it, or discard it.")
+            else:
+                kept = _("Unsaved changes are shown below and kept until they can be "
+                         "saved.")
             self.notice.setText("\n".join(t for t in (self.notice.text(), kept) if t))
         self._conflicts_line, self._told = "", set()
         self._show_conflicts(conflicts)
         self.notice.setVisible(bool(self.notice.text()))
         self.reopen_button.setVisible(own and submitted and not locked
                                       and not self.identity.read_only)
+        self.discard_button.setVisible(restored and not editable)
         self._set_editable(editable)
-        key = (action.code, period)
         if restored:
             self._say(_("Restored unsaved changes"))
             refused = self._journal().errors.get(key)
@@ -836,8 +863,75 @@ class ReportEditor(QScrollArea):
             self._recovered = {key for key in journal.reports() if journal.values(key)}
             self._untried = set(self._recovered)
             self._drafts_did_change()
+            self._read_blocked()
             if self._untried:
                 self._retry.retry()
+
+    def _read_blocked(self) -> None:
+        """Ask the database which of the journal's reports cannot take their text now
+        (submitted, or locked by headquarters): said, and not retried, until that
+        changes (a reopen, an unlock: ``_changes_did_happen`` asks again)."""
+        journal = self._journal()
+        keys = journal.reports()
+        office = self.identity.office
+        if not keys and not self._blocked:
+            return
+
+        def read(rep) -> dict[tuple[str, str], str]:
+            found = {}
+            for key in keys:
+                if is_locked(rep, key[1]):
+                    found[key] = "locked"
+                else:
+                    report = get_report(rep, *key, office)
+                    if report is not None and report.state == "submitted":
+                        found[key] = "submitted"
+            return found
+
+        def got(found: dict[tuple[str, str], str]) -> None:
+            if self._closed:
+                return
+            # (a report the journal took meanwhile was typed in: not blocked then)
+            blocked = {k: v for k, v in found.items() if k in journal}
+            if blocked != {k: v for k, v in self._blocked.items() if k in journal}:
+                self._blocked = blocked
+                self._drafts_did_change()
+                if self._retry is not None:
+                    self._retry.update()
+            else:
+                self._blocked = blocked
+
+        DbOp(self.session, self, read).success(got).failure(lambda _e: None).run()
+
+    def discard_dialog(self) -> QWidget | None:
+        """(Discard unsaved text…) Ask, showing the text, then throw away what the
+        report on screen holds unsaved and cannot take (submitted, locked)."""
+        from ui.unkept import discard_dialog
+
+        if self.action is None or self._editable:
+            return None
+        key = (self.action.code, self.period)
+        journal = self._journal()
+        if key not in journal:
+            return None
+        dialog = discard_dialog(self, journal, key)
+        dialog.accepted.connect(lambda: self.discard_draft(key))
+        dialog.open()
+        return dialog
+
+    def discard_draft(self, key: tuple[str, str]) -> None:
+        """Throw away what ``key`` holds unsaved (the person chose to): the journal no
+        longer keeps it, the status bar no longer says it, and the report shows what
+        the database holds."""
+        journal = self._journal()
+        journal.put(key, {}, {})
+        journal.write()
+        self._blocked.pop(key, None)
+        self._drafts_did_change()
+        if self._showing() == key:
+            # the text thrown away goes from the fields at once (and its errors)
+            self._show_loading(self.action, clear=True)
+            self.reload()
 
     def _retried(self, key: tuple[str, str], saved: bool) -> None:
         """(DraftRetry) a write of a report not on screen ended: one an earlier session
@@ -1051,22 +1145,35 @@ class ReportEditor(QScrollArea):
         retry = self._retry
         if retry is None or self._closed:
             return
-        retry.update(here=self._failed_here)
         journal = retry.journal
+        self._blocked = {k: v for k, v in self._blocked.items() if k in journal}
+        retry.blocked = frozenset(self._blocked)
+        retry.update(here=self._failed_here)
         waiting = retry.waiting()
         # (one look each: the worker thread may drop one when a save of it is done)
         has_values = {key: bool(journal.values(key)) for key in waiting}
         self._recovered = {key for key in self._recovered if journal.values(key)}
         self._untried &= self._recovered
+        blocked = {key: self._blocked[key] for key in waiting if key in self._blocked}
         # a report holding only text that is not valid is not retried: it waits for
-        # the person to correct it
-        held_only = [key for key in waiting if not has_values[key]]
-        retrying = [key for key in waiting if has_values[key] and key not in self._untried]
+        # the person to correct it; nor is one submitted (reopened first) or locked
+        # (it can never take the text here: the person discards it)
+        held_only = [key for key in waiting if not has_values[key] and key not in blocked]
+        to_reopen = [key for key in waiting if blocked.get(key) == "submitted"]
+        locked = [key for key in waiting if blocked.get(key) == "locked"]
+        retrying = [key for key in waiting if has_values[key] and key not in self._untried
+                    and key not in blocked]
         count = len(retrying) + (1 if self._failed_here else 0)
         lines = []
         for code, period in waiting:
             refusal = journal.errors.get((code, period))
-            if refusal is not None:
+            if blocked.get((code, period)) == "locked":
+                reason = _("headquarters has locked this period: what was typed cannot be "
+                           "saved here; open the report to copy it or discard it")
+            elif blocked.get((code, period)) == "submitted":
+                reason = _("the report is submitted: reopen it to correct or save what "
+                           "was typed, or discard it there")
+            elif refusal is not None:
                 reason = refusal
             elif not has_values[(code, period)]:
                 reason = _("not valid, kept unsaved")
@@ -1095,9 +1202,6 @@ class ReportEditor(QScrollArea):
                     report=_report_name(held_only[0]))
             else:
                 # each named (only the tooltip named them): the first few, then "…"
-                names = [_report_name(key) for key in held_only[:HELD_NAMED]]
-                if len(held_only) > HELD_NAMED:
-                    names.append("…")
                 # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026),
                 # PA3.6 (1st semester 2026)")
                 held_text = ngettext(
@@ -1105,8 +1209,37 @@ class ReportEditor(QScrollArea):
                     "correct: {reports}",
                     "{n} reports hold text that is not valid, kept unsaved — open them to "
                     "correct: {reports}", len(held_only)).format(
-                        n=len(held_only), reports=join_list(names))
+                        n=len(held_only), reports=_named(held_only))
             text = f"{text} · {held_text}" if text else held_text
+        if to_reopen:
+            if len(to_reopen) == 1:
+                # Translators: {report} is "PA1.1 (2nd semester 2026)"; what was typed
+                # in it waits until the report is reopened (back to draft)
+                reopen_text = _("{report}: submitted, text kept unsaved — reopen it "
+                                "first").format(report=_report_name(to_reopen[0]))
+            else:
+                reopen_text = ngettext(
+                    "{n} submitted report holds text kept unsaved — reopen it first: "
+                    "{reports}",
+                    "{n} submitted reports hold text kept unsaved — reopen them first: "
+                    "{reports}", len(to_reopen)).format(
+                        n=len(to_reopen), reports=_named(to_reopen))
+            text = f"{text} · {reopen_text}" if text else reopen_text
+        if locked:
+            if len(locked) == 1:
+                # Translators: {report} is "PA1.1 (2nd semester 2026)", in a period
+                # headquarters has locked: what was typed in it can never be saved
+                locked_text = _("{report}: period locked, text cannot be saved — open "
+                                "it to copy or discard it").format(
+                                    report=_report_name(locked[0]))
+            else:
+                locked_text = ngettext(
+                    "{n} report of a locked period holds text that cannot be saved — "
+                    "open it to copy or discard it: {reports}",
+                    "{n} reports of locked periods hold text that cannot be saved — "
+                    "open them to copy or discard it: {reports}", len(locked)).format(
+                        n=len(locked), reports=_named(locked))
+            text = f"{text} · {locked_text}" if text else locked_text
         problems = []
         if journal.write_error:
             problems.append(_("The drafts file cannot be written: {error}").format(
@@ -1782,7 +1915,14 @@ class ReportEditor(QScrollArea):
 
     # the report changed underneath ------------------------------------------------------
     def _changes_did_happen(self, changes) -> None:
-        if self.action is None or self._closed:
+        if self._closed:
+            return
+        if self._retry is not None and (changes.touches("progress")
+                                        or changes.touches("lock")):
+            # a submit, a reopen, a lock or unlock (an import): what the journal's
+            # reports can take may have changed
+            self._read_blocked()
+        if self.action is None:
             return
         from fieldplan.progress import report_id
 
@@ -2003,6 +2143,14 @@ def _ids(ids: list[str] | None) -> list[str] | None:
 
 #: how many reports holding text that is not valid the status bar names
 HELD_NAMED = 3
+
+
+def _named(keys: list[tuple[str, str]]) -> str:
+    """The first few reports (HELD_NAMED) named, then "…"."""
+    names = [_report_name(key) for key in keys[:HELD_NAMED]]
+    if len(keys) > HELD_NAMED:
+        names.append("…")
+    return join_list(names)
 
 #: pixels left free past the end of a wrapped label's lines (``_room_past_line_ends``)
 LINE_END_ROOM = 4

@@ -91,6 +91,33 @@ def unkept_text(journal: Any, keys: list[Key]) -> str:
     return "\n\n\n".join(blocks) + "\n"
 
 
+def discard_dialog(parent: QWidget, journal: Any, key: Key) -> QDialog:
+    """Ask before throwing away the text a report holds unsaved and cannot take now
+    (submitted, or locked by headquarters): the text itself is shown, and can be
+    copied; Cancel is the default. The caller discards it on ``accepted``."""
+    from ui.dialogs import ConfirmDialog, tab_in_layout_order
+
+    # Translators: {report} is "PA1.1 (2nd semester 2026)"
+    text = _("Discard what was typed in {report} and not saved? It cannot be brought "
+             "back. Copy it first if you may need it.").format(
+                 report=in_layout_isolate(report_name(key)))
+    dialog = ConfirmDialog(parent, _("Discard unsaved text"), isolated_codes(text),
+                           unkept_text(journal, [key]), _("&Discard"), cautious=True)
+    dialog.setObjectName("discard-draft-dialog")
+    role = QDialogButtonBox.ButtonRole
+    copy = dialog.buttons.addButton(_("&Copy to the clipboard"), role.ActionRole)
+    copy.setAutoDefault(False)
+    tab_in_layout_order(dialog.buttons)  # (Copy was added after the box's order was set)
+    dialog.copy_button = copy
+
+    def copied() -> None:
+        QApplication.clipboard().setText(unkept_text(journal, [key]))
+        copy.setText(_("Copied"))
+
+    copy.clicked.connect(copied)
+    return dialog
+
+
 class UnkeptDialog(QDialog):
     """Closing would lose typing: save it to a file, copy it, or go back (the default).
 

@@ -293,7 +293,8 @@ def office_lost_said(not_received: int, never_sent: int) -> str:
 
 
 class _ElideOnResize(QObject):
-    """Fits the sync words to their label whenever it is resized. Installed after
+    """Fits the save state and the sync words to the status bar whenever it or
+    their label is resized. Installed after
     the first paint: an event filter in Python makes PySide build QEvent."""
 
     def __init__(self, window: MainWindow) -> None:
@@ -304,6 +305,8 @@ class _ElideOnResize(QObject):
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.Resize:
+            # the red save state first: the sync words take the room it leaves
+            self._window._elide_save_state()
             self._window._elide_sync()
         return False
 
@@ -404,6 +407,69 @@ class FirstPaint(QObject):
             self._fast_ticks -= 1
             if self._fast_ticks == 0:
                 self._timer.setInterval(self.SLOW_INTERVAL_MS)
+
+
+class ShortenedLabel(QLabel):
+    """A label whose text stays whole (``text()``: what a screen reader reads, what
+    is selected and copied) and is painted shortened (``shown``) when the room is too
+    narrow for it: the save state at 1024 pixels in French."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: the text as painted, or None: as it is
+        self.shown: str | None = None
+
+    def set_shown(self, shown: str | None) -> None:
+        if shown != self.shown:
+            self.shown = shown
+            self.updateGeometry()
+            self.update()
+
+    def _fit(self, hint):
+        from PySide6.QtCore import QSize
+
+        if self.shown is None:
+            return hint
+        margins = self.contentsMargins()
+        width = (self.fontMetrics().horizontalAdvance(self.shown) + margins.left()
+                 + margins.right() + 2 * self.frameWidth())
+        return QSize(min(width, hint.width()), hint.height())
+
+    def sizeHint(self):
+        return self._fit(super().sizeHint())
+
+    def minimumSizeHint(self):
+        return self._fit(super().minimumSizeHint())
+
+    def paintEvent(self, event) -> None:
+        if self.shown is None:
+            super().paintEvent(event)
+            return
+        from PySide6.QtGui import QPainter, QPalette
+        from PySide6.QtWidgets import QStyle
+
+        painter = QPainter(self)
+        self.drawFrame(painter)  # (the frame that shows the focus)
+        align = QStyle.visualAlignment(self.layoutDirection(), self.alignment())
+        self.style().drawItemText(painter, self.contentsRect(), int(align), self.palette(),
+                                  self.isEnabled(), self.shown,
+                                  QPalette.ColorRole.WindowText)
+        painter.end()
+
+
+def elide_items(text: str, room: int, width: Callable[[str], int]) -> str:
+    """``text`` in ``room``: whole items (between SYNC_SEPARATORs) dropped from the
+    end, "…" in their place; never a clause cut in its middle ("…202/12/05" read as
+    another date in Arabic), unless one item alone is wider (``cut_at_a_word``)."""
+    if room <= 0 or width(text) <= room:
+        return text
+    items = text.split(SYNC_SEPARATOR)
+    while len(items) > 1 and width(text) > room:
+        items.pop()
+        text = SYNC_SEPARATOR.join([*items, "…"])
+    if width(text) > room:  # one item wider than the window: cut, as a last resort
+        text = cut_at_a_word(text, room, width)
+    return text
 
 
 def cut_at_a_word(text: str, room: int, width: Callable[[str], int]) -> str:
@@ -553,7 +619,9 @@ class MainWindow(QMainWindow):
         # the report's pane is no stop of its own when tabbing, from the first screen
         # on (it was one, showing no focus, until an action was chosen)
         self.office_view.editor.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.sync_label.installEventFilter(_ElideOnResize(self))
+        elider = _ElideOnResize(self)
+        self.sync_label.installEventFilter(elider)
+        self.statusBar().installEventFilter(elider)
         self._sync_timer.start()
         self.check_outside()  # where the database stands, to compare with
         self._outside_timer.start()
@@ -806,6 +874,13 @@ class MainWindow(QMainWindow):
         self.sync_details_action.setObjectName("sync-details-action")
         view.addSeparator()
         view.addAction(self.sync_details_action)
+        # the same for the red words of what is not saved, and what to do about it
+        self.save_details_action = self._action(
+            _("Sa&ving details…"), self.save_details_dialog,
+            tip=_("What the status bar says of what is not saved, in full"))
+        self.save_details_action.setObjectName("save-details-action")
+        self.save_details_action.setEnabled(False)
+        view.addAction(self.save_details_action)
         settings = self.menuBar().addMenu(_("&Settings"))
         lang_menu = settings.addMenu(_("&Language"))
         # the language in use is the checked one of an exclusive group
@@ -920,6 +995,10 @@ class MainWindow(QMainWindow):
         self._sync_words = self.sync_label.text()
         self._sync_lines: list[str] = []  # what the sync words' tip adds to them
         self._save_failed = False  # the save state shows a failure (announced once)
+        #: the save state's words whole (the label may show them shortened), and the
+        #: lines View ▸ Saving details… shows
+        self._save_words = ""
+        self._save_lines: list[str] = []
         # the sync words take the room the others leave and are shortened to it (with
         # "…"), never widening the window: their counts come first (sync_text)
         self.sync_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -942,7 +1021,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.file_gone_label)
         # what is not saved yet (a busy or locked database): first, in red, never
         # shortened away; hidden while everything typed is saved
-        self.save_state_label = QLabel()
+        self.save_state_label = ShortenedLabel()
         self.save_state_label.setObjectName("save-state")
         self.save_state_label.setStyleSheet("color: #a40000; font-weight: bold;")
         self.save_state_label.setContentsMargins(6, 0, 6, 0)
@@ -985,6 +1064,14 @@ class MainWindow(QMainWindow):
             Qt.FocusPolicy.StrongFocus if recovered or (text and is_error)
             else Qt.FocusPolicy.NoFocus)
         self.save_state_label.setText(in_layout_direction(text) if text else "")
+        self._save_words = self.save_state_label.text()
+        # what the status bar has no room for: its words whole, then what they stand
+        # for (each report, why), as the tooltip says them
+        self._save_lines = [*text.split(SYNC_SEPARATOR),
+                            *(line for line in details.split("\n") if line
+                              and line not in text)] if text else []
+        self.save_details_action.setEnabled(bool(text))
+        self._elide_save_state()
         self.save_state_label.setToolTip(tip_text(details))
         self.save_state_label.setAccessibleDescription(details)
         self.save_state_label.setVisible(bool(text))
@@ -1033,22 +1120,51 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def save_details_dialog(self) -> MessageDialog:
+        """(View ▸ Saving details…) What the status bar says of what is not saved,
+        whole, to read and copy by keyboard: which reports, why, and what to do."""
+        from ui.dialogs import MessageDialog, reached_by_tab
+
+        text = "\n".join(in_layout_direction(line) for line in self._save_lines)
+        dialog = MessageDialog(self, _("Saving"), text)
+        dialog.setObjectName("save-details-dialog")
+        reached_by_tab(dialog.text)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open()
+        return dialog
+
     def _elide_sync(self) -> None:
         """The sync words in the room there is: whole items dropped from the end (the
         times, after the counts that need a person), "…" in their place; never a
         clause cut in its middle ("…202/12/05" read as another date in Arabic). The
         tooltip says it all."""
-        label, text = self.sync_label, self._sync_words
-        room = label.contentsRect().width()
-        width = label.fontMetrics().horizontalAdvance
-        if room > 0 and width(text) > room:
-            items = text.split(SYNC_SEPARATOR)
-            while len(items) > 1 and width(text) > room:
-                items.pop()
-                text = SYNC_SEPARATOR.join([*items, "…"])
-            if width(text) > room:  # one item wider than the window: cut, as a last resort
-                text = cut_at_a_word(text, room, width)
-        label.setText(text)
+        label = self.sync_label
+        label.setText(elide_items(self._sync_words, label.contentsRect().width(),
+                                  label.fontMetrics().horizontalAdvance))
+
+    def _elide_save_state(self) -> None:
+        """The save state's red words painted in the room the status bar has for them
+        (its text stays whole: ShortenedLabel): all of it but what the period, office
+        and role take, and a third left for the sync words and the notices shown there
+        (a lock received). Shortened as the sync words are; whole in its tooltip and in
+        View ▸ Saving details…. (At 1024 pixels, French, it was cut off at the bar's
+        edge, and left the notices two words.)"""
+        label, text = self.save_state_label, self._save_words
+        if label.textFormat() == Qt.TextFormat.RichText or not text:
+            label.set_shown(None)  # (a notice with links, short: never shortened)
+            return
+        bar = self.statusBar()
+        others = sum(w.sizeHint().width() for w in (
+            self.file_gone_label, self.role_label, self.office_label, self.period_label)
+            if not w.isHidden())
+        # (the spacing between the widgets, and the size grip)
+        room = bar.width() - others - bar.width() // 3 - 6 * bar.layout().spacing() - 24
+        label.ensurePolished()  # (its bold font, from its style sheet)
+        margins = label.contentsMargins()
+        room -= margins.left() + margins.right()
+        room = max(room, label.fontMetrics().averageCharWidth() * 12)
+        shown = elide_items(text, room, label.fontMetrics().horizontalAdvance)
+        label.set_shown(None if shown == text else shown)
 
     def _period_text(self, period: str) -> str:
         return period_text(period, self.locked is not None and period in self.locked)

@@ -178,28 +178,58 @@ def test_values_kept_for_a_locked_period_are_not_retried_for_ever(
     assert journal(path)[(code, PERIOD)]["values"] == {"challenges": "Typed late"}
 
 
-@pytest.mark.parametrize("lang", ["fr", "ar"])
-def test_shots(lang, qapp, open_window, qtbot, hq, make_office, tmp_path):
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_red_words_fit_a_1024_pixel_window_and_are_whole_in_view_saving_details(
+        lang, qapp, open_window, qtbot, hq, make_office, tmp_path):
+    """At 1024 pixels the red words were cut off at the bar's edge ("ouvrez-le pour
+    le") and left a lock received two words ("2nd …"): shortened now by whole words,
+    room left for the notices, and whole in View ▸ Saving details… (by keyboard) and
+    in the tooltip."""
+    from tests.ui.test_read_by_keyboard import read_by_keyboard
     from tests.ui.test_set_up_again_ui import shot
     from ui.app import apply_language
+    from ui.dialogs import MessageDialog
 
     path, code, other = office(hq, make_office, tmp_path)
     window = open_window(path)
     type_bad_percent(window, qtbot, code, other)
-    window._submit(PERIOD)
-    wait_idle(qtbot, window.session)
-    lock_at_hq(hq, window, qtbot, tmp_path)
     apply_language(qapp, lang)
     try:
         window = restart(open_window, window)
         window.resize(1024, 768)
-        qtbot.waitUntil(lambda: window.save_state_label.isVisible(), timeout=5000)
-        shot(window, f"locked-bar-{lang}.png")
-        editor = open_report(window, qtbot, code)
-        shot(window, f"locked-editor-{lang}.png")
-        dialog = editor.discard_dialog()
-        qtbot.waitExposed(dialog)
-        shot(dialog, f"discard-dialog-{lang}.png")
-        dialog.reject()
+        window.activateWindow()
+        label = window.save_state_label
+        qtbot.waitUntil(lambda: label.isVisible(), timeout=5000)
+        lock_at_hq(hq, window, qtbot, tmp_path)  # (its notice shown in the bar)
+        qtbot.waitUntil(lambda: label.shown is not None, timeout=5000)
+        whole = label.text()  # (what a screen reader reads: whole)
+        assert label.shown.endswith("…") and label.shown[:-1].strip() in whole
+        bar = window.statusBar()
+        assert bar.width() == 1024
+        qtbot.waitUntil(lambda: label.fontMetrics().horizontalAdvance(label.shown)
+                        <= label.contentsRect().width(), timeout=5000)
+        assert label.geometry().left() >= 0 and label.geometry().right() <= bar.width()
+        # the period's words whole, and room left for the notice of the lock
+        period = window.period_label
+        shot(window, f"bar-1024-{lang}.png")
+        qtbot.waitUntil(lambda: period.width() >= period.sizeHint().width(), timeout=5000)
+        if window.isRightToLeft():
+            assert label.geometry().right() <= bar.width() * 3 // 4
+        else:
+            assert label.geometry().left() >= bar.width() // 4
+        shot(window, f"bar-1024-{lang}.png")
+        (action,) = [a for m in window.menuBar().actions() for a in m.menu().actions()
+                     if a.objectName() == "save-details-action"]
+        assert action.isEnabled()
+        action.trigger()
+        dialog = window.findChild(MessageDialog, "save-details-dialog")
+        assert dialog is not None and dialog.isVisible()
+        said = dialog.text.text()
+        assert whole.strip("\u200e\u200f") in said.replace("\u200e", "").replace("\u200f", "")
+        assert read_by_keyboard(dialog.text)
+        shot(dialog, f"save-details-{lang}.png")
+        dialog.accept()
+        assert code in label.toolTip()
+        wait_idle(qtbot, window.session)
     finally:
         apply_language(qapp, "en")

@@ -317,7 +317,7 @@ class Pack:
                           conflicts, hidden=self.hidden_by_office.get(office, 0),
                           lock=self.lock)
             )
-        self.as_of = max((r.updated_at for r in self.reports), default=None)
+        self.as_of = sh.data_as_of(rep, self.reports)
 
     # --- the story ---------------------------------------------------------------
 

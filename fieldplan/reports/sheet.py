@@ -4,8 +4,11 @@ annex, one sheet per office)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
@@ -87,6 +90,33 @@ def open_conflicts(rep, period: str) -> dict[str, frozenset[str]]:
     return {office: frozenset(actions) for office, actions in out.items()}
 
 
+def data_as_of(rep, reports: Iterable[Any]) -> str | None:
+    """When the data of ``reports`` was last received here (ISO UTC), for "Data as
+    of": the latest arrival of their changes, not the writer's time of the latest
+    change. Typed before a lock and received after it, a change made "Data as of" an
+    earlier time than the lock printed above it, while the pack listed the report as
+    received after the lock. None when there are no reports."""
+    reports = list(reports)
+    if not reports:
+        return None
+    ids = [f"{r.office}|{r.action}|{r.period}" for r in reports]
+    latest = max(r.updated_at for r in reports)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        (received,) = rep.conn.execute(
+            "SELECT max(received_at) FROM events WHERE entity = 'progress' "
+            f"AND entity_id IN ({','.join('?' * len(chunk))})", chunk).fetchone()
+        if received and _utc(received) > _utc(latest):
+            latest = received
+    return latest
+
+
+def _utc(when: str) -> datetime:
+    """An ISO time as the store writes them (UTC, with or without "Z")."""
+    moment = datetime.fromisoformat(when)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def gather(
     rep,
     period: str,
@@ -114,7 +144,7 @@ def gather(
     footer = cm.Footer(
         office, digest, cm.qr_payload(office, period, digest, cm.office_replicas(rep, office))
     )
-    as_of = max((r.updated_at for r in mine.values()), default=None)
+    as_of = data_as_of(rep, mine.values())
     if hidden is None:
         hidden = sum(1 for r in reports if r.office == office) - len(mine)
     if conflicts is None:

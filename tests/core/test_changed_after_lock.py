@@ -260,6 +260,15 @@ def test_a_report_written_before_the_lock_and_received_after_it_says_so(
     for when in (changed.last_at, changed.received_at):
         day = format_datetime(when, "en", tz=dt.UTC).split(",")[0]
         assert day in after
+    # the cover's "Data as of" is when the data arrived, not before the lock it prints
+    # (a change typed before it made "Data as of" earlier than "Locked by headquarters")
+    from fieldplan.reports.sheet import data_as_of
+
+    cover = " ".join(subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"],
+                                    capture_output=True, text=True, check=True).stdout.split())
+    when = " ".join(format_datetime(changed.received_at, "en", tz=dt.UTC).split())
+    assert f"Data as of: {when} UTC" in cover
+    assert data_as_of(hq, progress.list_reports(hq, period=PERIOD)) == changed.received_at
 
 
 def test_the_import_says_the_periods_headquarters_locked_or_unlocked(

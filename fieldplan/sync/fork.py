@@ -439,11 +439,13 @@ def check_hq_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
     if not isinstance(held, dict):
         held = {}
     before = dict(held)
-    # this database's own replica under a whole write mark of this very file never went
-    # back unseen (opening would have renewed it): a receipt naming one of its events
-    # with another hash is a forged or damaged one, as one naming more events than it
-    # sent is (``receipt_limit``), and must not tell headquarters to put back a backup
-    unforked = rep.replica_id if receipt_limit(rep) is not None else ""
+    # this database's own replicas (the one it is, those a restore continues) under a
+    # whole write mark of this very file never went back unseen (opening would have
+    # renewed it; a backup put back holds what the replica wrote, up to a point): a
+    # receipt naming one of their events with another hash is a forged or damaged one,
+    # as one naming more events than it sent is (``receipt_limit``), and must not tell
+    # headquarters to put back a backup
+    unforked = {origin for origin in mine if receipt_limit(rep, origin) is not None}
     for origin in sorted(mine):
         seq = acks.get(origin, 0)
         row = rep.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
@@ -454,7 +456,7 @@ def check_hq_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
         if row[0] == hashes[origin]:
             if _latest_receipt(rep, m, origin):
                 held.pop(key, None)
-        elif origin != unforked:
+        elif origin not in unforked:
             held[key] = {"office": str(m["office"]), "replica": origin, "seq": seq,
                          "hash": hashes[origin]}
     if held != before:

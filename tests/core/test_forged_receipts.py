@@ -119,6 +119,35 @@ def test_a_forged_receipt_hash_does_not_say_headquarters_forked(
     assert not [t for k, t in replica_status(hq).lines("en") if k == "Forked history"]
 
 
+def test_a_forged_receipt_hash_of_the_replica_a_restore_continues_says_no_fork(
+        hq, make_office, tmp_path: Path) -> None:
+    """The same of the replica a restore continues: its whole write mark of this file
+    says it never went back unseen either, so a receipt naming one of its events held
+    here with another hash is forged or damaged, and must not tell headquarters to put
+    back a backup."""
+    from test_sync import forge, restored
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    progress.record_progress(ml, national(ml, 1), S1, status="at-risk")
+    send(ml, hq, tmp_path)
+    progress.set_period_lock(hq, S1)
+    send(hq, ml, tmp_path)
+    before = hq.replica_id
+    hq = restored(hq)
+    try:
+        send(hq, ml, tmp_path)
+        send(ml, hq, tmp_path)
+        held = events.last_event(hq.conn, before)[0]
+        assert held > 0
+        path = forge(ml, tmp_path, [], acks={before: held}, ack_hashes={before: "0" * 64})
+        assert import_bundle(hq, path).outcome in ("merged", "duplicate")
+        assert fork.hq_forks(hq) == []
+        assert not [t for k, t in replica_status(hq).lines("en") if k == "Forked history"]
+    finally:
+        hq.close()
+
+
 def test_a_forged_receipt_for_the_replica_a_restore_continues_lists_nothing_lost(
         hq, make_office, tmp_path: Path) -> None:
     """Headquarters put back from a backup lists the changes offices hold of its

@@ -32,6 +32,7 @@ from fieldplan.errors import (
     FieldplanError,
     ForkedHistoryError,
     OwnershipError,
+    StoreError,
     ValidationError,
 )
 from fieldplan.files import shown_name
@@ -1711,9 +1712,15 @@ def note_import_batch(rep: Replica, outcomes: Sequence[ImportOutcome]) -> None:
     for outcome in done:
         counts[outcome] = counts.get(outcome, 0) + 1
     last = json.loads(raw)
-    with store.write_transaction(rep.conn):
-        events.set_meta(rep.conn, "last_import", events.canonical_json(
-            {**last, "files": len(done), "counts": counts}))
+    try:
+        with store.write_transaction(rep.conn):
+            events.set_meta(rep.conn, "last_import", events.canonical_json(
+                {**last, "files": len(done), "counts": counts}))
+    except StoreError:
+        # (a words-only note, after every file was merged or refused: another program
+        # writing at that moment must not make the import read as failed; the status
+        # then says the last file's outcome, as before)
+        pass
 
 
 def _inbox_mark(rep: Replica) -> int:

@@ -599,7 +599,7 @@ class ReportsPage(QSplitter):
             *_status_items(),
             # the reports changed after their period was locked (the review pack's
             # "Changed after the period was locked"), apart from the statuses
-            (_("Changed after the lock"), AFTER_LOCK)])
+            (_("Changed or received after the lock"), AFTER_LOCK)])
         self.status.insertSeparator(self.status.findData(AFTER_LOCK))
         find_by_words(self.status)  # ("o": On track, past its symbol)
         self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [

@@ -359,6 +359,16 @@ class ReportTableModel(_RowsModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         late = self.after_lock_at(index.row()) if (
             index.isValid() and self._after_lock and role in self._LATE_ROLES) else None
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
+            why = self.why_hidden(index.row())
+            if why or late is not None:
+                # the cell's words, then why it is hidden, then that it changed after
+                # the lock: made HTML-safe once (twice, a narrative's "<b>" showed as
+                # "&lt;b&gt;")
+                return tip_text("\n".join(t for t in (
+                    self.tooltip(self.row_at(index.row()), index.column()),
+                    hidden_sentence(why) if why else "",
+                    after_lock_sentence(late) if late is not None else "") if t))
         if role in self._HIDDEN_ROLES and index.isValid():
             why = self.why_hidden(index.row())
             if why:
@@ -396,21 +406,15 @@ class ReportTableModel(_RowsModel):
 
     @staticmethod
     def _with_after_lock(shown: Any, late: Any, role: int) -> Any:
-        """A tooltip or accessible description (``shown``) with the sentence saying
-        that the report changed after its period was locked, on a line of its own."""
+        """An accessible description (``shown``) with the sentence saying that the
+        report changed after its period was locked (the tooltip is made in ``data``)."""
         said = after_lock_sentence(late)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return tip_text(f"{shown}\n{said}" if shown else said)
         return f"{shown} {said}" if shown else said
 
     def _hidden_data(self, index: _Index, role: int, why: tuple[str, ...]) -> Any:
         """A hidden report's row: greyed, its tooltip and accessible description saying
         why. Not in italics: the oblique Latin face has no Arabic letters, and Qt drew
         boxes for an Arabic narrative or state instead."""
-        if role == Qt.ItemDataRole.ToolTipRole:
-            shown = self.tooltip(self.row_at(index.row()), index.column())
-            reason = hidden_sentence(why)
-            return tip_text(f"{shown}\n{reason}" if shown else reason)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return hidden_sentence(why)
         if index.column() == self.STATUS:  # on the status colour: always dark
@@ -535,12 +539,26 @@ def after_lock_state(state: str) -> str:
 
 def after_lock_sentence(change: Any) -> str:
     """A report changed after its period was locked (``ChangedAfterLock``), in words:
-    how many changes since the lock, and when the last one was made."""
+    how many changes since the lock, when the last one was made, and when it arrived
+    here (one typed before the lock and received after it is named too: its time
+    alone, before the lock, read as a contradiction)."""
     from ui.context import time_text
 
-    # Translators: above a report's narratives (and in its tooltip) in headquarters'
-    # table of reports; {when} is a date and time ("3 Dec 2026, 10:12"). The review
-    # pack lists these reports under "Changed after the period was locked"
+    received = getattr(change, "received_at", "")
+    if received and received != change.last_at:
+        # Translators: above a report's narratives (and in its tooltip) in
+        # headquarters' table of reports; {when} and {received} are dates and times
+        # ("3 Dec 2026, 10:12"). The review pack lists these reports under "Changed or
+        # received after the period was locked"
+        return ngettext(
+            "Changed or received after the period was locked: {n} change since the "
+            "lock, the last made on {when}, received on {received}.",
+            "Changed or received after the period was locked: {n} changes since the "
+            "lock, the last made on {when}, received on {received}.",
+            change.changes).format(n=format_number(change.changes),
+                                   when=embedded(time_text(change.last_at)),
+                                   received=embedded(time_text(received)))
+    # Translators: as above, for a change made and received at the same time
     return ngettext(
         "Changed after the period was locked: {n} change since the lock, the last on "
         "{when}.",
@@ -813,8 +831,8 @@ class OverviewModel(QAbstractTableModel):
             # office in the area changed after headquarters locked the period (its
             # figures moved since the review); {actions} are action codes "PA1.1, PA1.2"
             lines.append(ngettext(
-                "{n} report changed after the period was locked: {actions}",
-                "{n} reports changed after the period was locked: {actions}",
+                "{n} report changed or received after the period was locked: {actions}",
+                "{n} reports changed or received after the period was locked: {actions}",
                 len(late)).format(n=format_number(len(late)),
                                   actions=join_list(isolated(a) for a in late)))
         return lines

@@ -49,7 +49,8 @@ def late_hq(hq, make_office, tmp_path) -> tuple[Path, str, str]:
     _send(ml, hq, tmp_path)
     progress.set_period_lock(hq, PERIOD)
     progress.reopen_report(ml, first, PERIOD)
-    progress.record_progress(ml, first, PERIOD, percent=60)
+    progress.record_progress(ml, first, PERIOD, percent=60,
+                             achievements="<b>Trained 40 staff</b>")
     _send(ml, hq, tmp_path)
     assert [c.action for c in progress.changed_after_lock(hq)[PERIOD]] == [first]
     path = hq.path
@@ -81,9 +82,14 @@ def test_the_reports_page_marks_and_filters_reports_changed_after_the_lock(
     assert state.data(Qt.ItemDataRole.FontRole).bold()
     for role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
         said = model.index(changed, ReportTableModel.OFFICE).data(role)
-        assert "Changed after the period was locked: 2 changes since the lock" in said
-        assert "Changed after" not in (
+        assert ("Changed or received after the period was locked: 2 changes since the "
+                "lock, the last made on ") in said and ", received on " in said
+        assert "after the period" not in (
             model.index(untouched, ReportTableModel.OFFICE).data(role) or "")
+    # a narrative's markup shown as written, made HTML-safe once (twice, its tags
+    # showed as "&lt;b&gt;")
+    tip = model.index(changed, ReportTableModel.ACHIEVEMENTS).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;Trained 40 staff&lt;/b&gt;" in tip and "&amp;" not in tip
     # the whole mark fits its column
     width = page.view.fontMetrics().horizontalAdvance
     assert page.view.columnWidth(ReportTableModel.STATE) > width(state.data())
@@ -91,14 +97,15 @@ def test_the_reports_page_marks_and_filters_reports_changed_after_the_lock(
     page.view.setCurrentIndex(model.index(changed, 0))
     assert page.after_lock_note.isVisibleTo(page)
     assert page.after_lock_note.text().startswith(
-        "Changed after the period was locked: 2 changes since the lock, the last on ")
+        "Changed or received after the period was locked: 2 changes since the lock, the "
+        "last made on ")
     assert page.after_lock_note.text() in page.detail.accessibleDescription()
     page.view.setCurrentIndex(model.index(untouched, 0))
     assert not page.after_lock_note.isVisibleTo(page)
     # a filter lists them alone, apart from the statuses
     combo = page.status
     index = combo.findData(AFTER_LOCK)
-    assert combo.itemText(index) == "Changed after the lock"
+    assert combo.itemText(index) == "Changed or received after the lock"
     assert combo.itemText(index - 1) == ""  # (a separator)
     combo.setCurrentIndex(index)
     assert [(r.office, r.action) for r in model.rows()] == [("ML", first)]
@@ -128,7 +135,7 @@ def test_the_overview_cell_names_the_reports_changed_after_the_lock(
     area = window.identity.plan.action(first).area
     column = next(c for c in range(1, model.columnCount()) if model.area_at(c) == area)
     index = model.index(row, column)
-    line = f"1 report changed after the period was locked: {first}"
+    line = f"1 report changed or received after the period was locked: {first}"
     assert line in index.data(Qt.ItemDataRole.ToolTipRole).split("\n")
     assert line in index.data(Qt.ItemDataRole.AccessibleTextRole)
     # the other areas' cells say nothing of it

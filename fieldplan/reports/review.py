@@ -1099,7 +1099,7 @@ class Pack:
                   self._files_text(tuple(item["bundles"]))]
                  for item in facts.offices_lost],
                 [0.3, 0.15, 0.55],
-                user=(2,),
+                names=(2,),  # (file names, as the late data's Files)
             )
             # (the office's own next bundle leaves them out: its receipts say
             # headquarters has them)

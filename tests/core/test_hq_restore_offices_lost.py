@@ -157,3 +157,24 @@ def test_the_review_pack_says_so_while_the_loss_lasts(hq, make_office,
         assert "restore" not in text and "Incomplete" not in text
     finally:
         hq2.close()
+
+
+def test_the_packs_list_of_lost_bundles_sets_their_names_as_file_names(
+        hq, make_office, tmp_path: Path) -> None:
+    """The files that had brought the lost events are names another computer gave, set
+    in the pack's direction in their own order (``common.NAME``), as the late data's
+    files are: an Arabic name was drawn right-aligned in the English pack."""
+    from test_reports import _pack
+
+    from fieldplan.reports.common import NAME
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, _sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        tables = [f for f in _pack(hq2, "en", S1).sync_section() if hasattr(f, "_cellvalues")]
+        [lost] = [t for t in tables if t._cellvalues[0][2][0].text
+                  == "Bundles that had brought them"]
+        assert all(row[2][0].base_dir == NAME for row in lost._cellvalues[1:])
+    finally:
+        hq2.close()

@@ -142,7 +142,7 @@ class Replica:
             conn.after_commit = self._mark_written
             # what was read inside a write rolled back (the key registry, the identity)
             # is not the database's: never answered from the cache again
-            conn.after_rollback = self.cache.clear
+            conn.after_rollback = self._forget_cached
             # every write, whoever makes it (a save, an import, a submission, a lock):
             # none is taken by a file no program will open again
             conn.before_write = self.check_writable
@@ -174,6 +174,13 @@ class Replica:
         self.cache.clear()
         self._plan_cache = None
         return True
+
+    def _forget_cached(self) -> None:
+        """What was read inside a write that rolled back (``after_rollback``): the key
+        registry, the identity, the plan. Their stamps (counts, latest clocks) may be
+        equal again after the next write, which would answer from what never was."""
+        self.cache.clear()
+        self._plan_cache = None
 
     @property
     def replica_id(self) -> str:

@@ -742,6 +742,9 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+Return",
             _("Mark this period's draft reports submitted"),
         )
+        # the keypad's Enter too: Qt tells the two keys apart
+        self.submit_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"),
+                                         QKeySequence("Ctrl+Shift+Enter")])
         self._submit_tip = self.submit_action.toolTip()
         self._writing += [(a, a.toolTip()) for a in (self.import_action, self.save_action)]
         self.about_action = self._action(_("&About fieldplan"), self.about)

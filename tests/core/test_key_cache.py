@@ -54,3 +54,17 @@ def test_a_registration_rolled_back_is_not_kept_by_the_cache(hq, make_office, cl
     hq.close()
     with open_replica(hq.path) as again:
         assert laptop.meta("key_id") in keyreg.all_keys(again)
+
+
+def test_a_write_rolled_back_forgets_the_plan_read_inside_it(hq) -> None:
+    """The plan's cache is keyed as the registry's is (a count, a latest clock): a plan
+    read inside a write that rolled back is forgotten with the registry."""
+    import pytest
+
+    from fieldplan import store
+
+    hq.plan()
+    with pytest.raises(RuntimeError), store.write_transaction(hq.conn):
+        hq.plan()  # (read inside the write)
+        raise RuntimeError("the write fails")
+    assert hq._plan_cache is None and hq.cache == {}

@@ -964,3 +964,24 @@ def test_ctrl_shift_s_never_asks_to_submit(open_window, hq_db, qtbot, pack_pdf):
                     timeout=10_000)
     window.findChild(QDialog, "submit-dialog").reject()
     preview.close()
+
+
+def test_the_keypad_enter_submits_as_return_does_from_a_narrative(open_window, hq_db,
+                                                                   qtbot):
+    """Ctrl+Shift+Enter on the keypad: Qt tells it apart from Return, and a narrative
+    took it for a new line."""
+    from tests.ui.test_office_work import choose as choose_report
+
+    window = open_window(hq_db)
+    editor = choose_report(window, qtbot, "PA1.6")
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    before = box.toPlainText()
+    qtbot.keyClick(box, Qt.Key.Key_Enter,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+                   | Qt.KeyboardModifier.KeypadModifier)
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "submit-dialog") is not None,
+                    timeout=10_000)
+    assert box.toPlainText() == before
+    window.findChild(QDialog, "submit-dialog").reject()
+    wait_idle(qtbot, window.session)

@@ -827,6 +827,13 @@ def prepare_folder(folder: str, *, make: bool = False,
     from fieldplan.files import cannot_write
 
     if make:
+        if on_removable_drive(folder, roots):
+            # asked while the stick was there; pulled out since, the mount point left
+            # behind would take the folder on the computer's own disk
+            missing = _missing(folder, roots)
+            if missing is not None and not missing.can_make:
+                raise missing
+            check_stick(os.path.dirname(os.path.abspath(folder)), roots)
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # said as the core says a file it cannot write

@@ -456,3 +456,29 @@ def test_the_folder_last_exported_to_gone_is_said(open_window, qtbot, office_db,
         f"The folder last exported to, {gone}, is no longer there (a USB stick unplugged, "
         "or the folder deleted or renamed). Choose a folder.")
     dialog.close()
+
+
+def test_a_stick_pulled_while_asked_gets_no_folder_on_the_computers_disk(
+        open_window, qtbot, office_db, media, monkeypatch):
+    """"Make the folder" pressed after the stick was pulled out (its mount point left
+    behind): the folder would be made on the computer's own disk and the bundle said
+    saved. Said as a stick pulled out; nothing made."""
+    from ui import transfer
+
+    stick = media / "KINGSTON"
+    stick.mkdir()
+    no_volumes(monkeypatch, [FakeVolume(str(stick), "KINGSTON")])
+    mounted = {str(stick)}
+    monkeypatch.setattr(transfer, "is_mounted", lambda root: root in mounted)
+    window = open_window(office_db)
+    gone = stick / "to-HQ"
+    dialog = export_to(window, qtbot, gone)
+    question = _question(dialog)
+    assert question is not None
+    mounted.clear()  # pulled out while the question is up
+    qtbot.mouseClick(question.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert not gone.exists()
+    assert "USB stick" in dialog.message.text()
+    dialog.close()

@@ -949,12 +949,24 @@ class ExportDialog(QDialog):
         gone = ""  # the folder last exported to, no longer there
         if not email and not self.remembered and settings is not None:
             gone = str(settings.value(EXPORT_FOLDER_KEY, "") or "")
+        #: (a line of its own, under the folder: the message below it is the
+        #: recipients' at headquarters, and took its place there)
+        self.folder_note = QLabel()
+        self.folder_note.setWordWrap(True)
+        self.folder_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.folder_note.setTextInteractionFlags(selectable())
+        self.folder_note.setVisible(False)
+        lay.insertWidget(lay.indexOf(self.message), self.folder_note)
         if gone:
             # not offered, and said: the field was empty with no word of why
-            self.message.setText(_(
+            self.folder_note.setText(_(
                 "The folder last exported to, {folder}, is no longer there (a USB stick "
                 "unplugged, or the folder deleted or renamed). Choose a folder.").format(
                     folder=isolated(gone)))
+            self.folder_note.setVisible(True)
+            # said until a folder is chosen
+            self.folder.textChanged.connect(lambda text: self.folder_note.setVisible(
+                not text.strip()))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
         )

@@ -440,21 +440,27 @@ def test_a_folder_deleted_on_a_stick_still_plugged_in_is_made_again_when_asked(
     dialog.close()
 
 
-def test_the_folder_last_exported_to_gone_is_said(open_window, qtbot, office_db, tmp_path,
-                                                  monkeypatch, settings):
+@pytest.mark.parametrize("where", ["office", "hq"])
+def test_the_folder_last_exported_to_gone_is_said(open_window, qtbot, office_db, hq_db,
+                                                  tmp_path, monkeypatch, settings, where):
     """It is not offered (a USB stick pulled out), and no longer silently: the field
-    was empty with no word of why."""
+    was empty with no word of why. At headquarters too, where the recipients' message
+    took its place once they were read."""
     from ui.transfer import EXPORT_FOLDER_KEY
 
     no_volumes(monkeypatch)
     gone = tmp_path / "to-HQ"
     settings.setValue(EXPORT_FOLDER_KEY, str(gone))
-    window = open_window(office_db)
+    window = open_window(office_db if where == "office" else hq_db)
     dialog = opened_export(window, qtbot)
+    wait_idle(qtbot, window.session)
     assert dialog.folder.text() == ""
-    assert dialog.message.text() == (
+    assert dialog.folder_note.isVisibleTo(dialog)
+    assert dialog.folder_note.text() == (
         f"The folder last exported to, {gone}, is no longer there (a USB stick unplugged, "
         "or the folder deleted or renamed). Choose a folder.")
+    dialog.folder.setText(str(tmp_path))  # a folder chosen: said no more
+    assert not dialog.folder_note.isVisibleTo(dialog)
     dialog.close()
 
 

@@ -1504,8 +1504,19 @@ def _office_events_here(db_path: Path, backup: Path) -> dict[str, Any]:
     the bundles that brought them (``bundles``, as the inbox names them). Offices'
     receipts of headquarters' replica said it had them, so their next bundle leaves
     them out until a bundle of the restored one reaches them
-    (``fieldplan.sync.state.offices_lost``). {} at an office, when nothing was lost,
-    or when the replaced file cannot be read."""
+    (``fieldplan.sync.state.offices_lost``). With what earlier restores lost that has
+    not come back (``_earlier_office_events``). {} at an office, and when nothing
+    was lost."""
+    out = _office_events_received(db_path, backup)
+    earlier = _earlier_office_events(db_path, backup)
+    if earlier:
+        out = _with_earlier(out, earlier, db_path, backup)
+    return {OFFICE_EVENTS: out} if out else {}
+
+
+def _office_events_received(db_path: Path, backup: Path) -> dict[str, dict[str, Any]]:
+    """``_office_events_here``'s of the replaced database's own events: {} when it
+    cannot be read (damaged: its offices' receipts still bring it all back in time)."""
     if not db_path.is_file():
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -1536,8 +1547,92 @@ def _office_events_here(db_path: Path, backup: Path) -> dict[str, Any]:
                 out[origin] = {"office": str(office or ""), "upto": upto, "held": held,
                                "bundles": files[-BUNDLES_KEPT:]}
     except (*READ_ERRORS, ValueError, KeyError, TypeError, AttributeError):
-        return {}  # damaged: its offices' receipts still bring it all back in time
-    return {OFFICE_EVENTS: out} if out else {}
+        return {}
+    return out
+
+
+def _earlier_office_events(db_path: Path, backup: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(HQ) What earlier restores said they lost of the offices' events, as records
+    kept them: the replaced database's (its ``restored`` record, or the mark of a
+    restore it never opened after) and the backup's (taken after a restore, it holds
+    that restore's record: the replaced file may be gone). (origin, item) pairs, each
+    item as ``_office_events_here``'s, in that order; those ``backup`` holds again
+    left out. Each restore wrote only what it found itself, and a later one from an
+    older backup said nothing of what an earlier one had lost and had never come
+    back."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for path in (db_path, backup):
+        if not path.is_file():
+            continue
+        try:
+            with reading(path) as conn:
+                rows = conn.execute("SELECT key, value FROM meta WHERE key IN "
+                                    "('role', 'restored', ?)", (BACKUP_MARK,)).fetchall()
+        except READ_ERRORS:
+            continue  # (damaged: what the other file says, if anything)
+        meta = dict(rows)
+        if meta.get("role") != "hq":
+            continue
+        for key in ("restored", BACKUP_MARK):
+            try:
+                kept = json.loads(meta.get(key) or "{}").get(OFFICE_EVENTS)
+            except (ValueError, AttributeError):
+                continue
+            if not isinstance(kept, dict):
+                continue
+            for origin, item in kept.items():
+                if (isinstance(item, dict) and type(item.get("upto")) is int
+                        and type(item.get("held")) is int):
+                    found.append((str(origin), item))
+    if not found:
+        return []
+    try:
+        with reading(backup) as conn:
+            return [(origin, item) for origin, item in found if conn.execute(
+                "SELECT count(*) FROM events WHERE origin = ? AND seq <= ?",
+                (origin, item["upto"])).fetchone()[0] < item["held"]]
+    except READ_ERRORS:
+        return found
+
+
+def _with_earlier(out: dict[str, dict[str, Any]], earlier: list[tuple[str, dict[str, Any]]],
+                  db_path: Path, backup: Path) -> dict[str, dict[str, Any]]:
+    """``out`` (what the replaced database received that ``backup`` lacks) with what
+    earlier restores lost (``earlier``), one item per replica: up to the last of
+    either, and ``held`` as many as one of them held, plus what the replaced database
+    holds above its last (the events of a replica are numbered in order, so those
+    were never in it): the restored database must hold that many to have them all
+    back. Never more than were ever held: a warning that could never end."""
+    out = {origin: dict(item) for origin, item in out.items()}
+
+    def above(origin: str, first: int, last: int) -> int:
+        """How many events of ``origin`` the replaced database holds in first+1…last
+        (0 when it cannot be read)."""
+        if last <= first or not db_path.is_file():
+            return 0
+        try:
+            with reading(db_path) as conn:
+                return conn.execute("SELECT count(*) FROM events WHERE origin = ? AND "
+                                    "seq > ? AND seq <= ?", (origin, first, last)
+                                    ).fetchone()[0]
+        except READ_ERRORS:
+            return 0
+
+    for origin, item in earlier:
+        bundles = [f for f in item.get("bundles") or () if isinstance(f, str)]
+        now = out.get(origin)
+        if now is None:
+            out[origin] = {"office": str(item.get("office") or ""), "upto": item["upto"],
+                           "held": item["held"], "bundles": bundles[-BUNDLES_KEPT:]}
+            continue
+        upto = max(now["upto"], item["upto"])
+        held = max(now["held"] + above(origin, now["upto"], upto),
+                   item["held"] + above(origin, item["upto"], upto))
+        # the earlier bundles first: the order they came in
+        files = list(dict.fromkeys([*bundles, *now["bundles"]]))
+        out[origin] = {"office": now["office"] or str(item.get("office") or ""),
+                       "upto": upto, "held": held, "bundles": files[-BUNDLES_KEPT:]}
+    return out
 
 
 def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:

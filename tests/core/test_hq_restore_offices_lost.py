@@ -178,3 +178,73 @@ def test_the_packs_list_of_lost_bundles_sets_their_names_as_file_names(
         assert all(row[2][0].base_dir == NAME for row in lost._cellvalues[1:])
     finally:
         hq2.close()
+
+
+# --- a later restore ------------------------------------------------------------------
+# Each restore wrote its own record of the offices' events it lost, from the replaced
+# database and the backup alone: a second restore, from an older backup, found nothing
+# of the office's in the replaced database that the backup lacks, and its record said
+# nothing lost, while the events the first lost had never come back.
+
+
+def test_a_second_restore_from_an_older_backup_still_says_the_first_ones_loss(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = registered(make_office("ML"), hq, tmp_path)
+    older = store.backup(hq.conn, hq.path, "manual")
+    backup, sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    assert lost_of(hq2)[0]["events"] == 2
+    hq3 = restored(hq2, older)
+    try:
+        [lost] = lost_of(hq3)
+        assert (lost["office"], lost["events"], lost["bundles"]) == ("ML", 2, [sent.name])
+        assert ("Warning", lost["text"]) in replica_status(hq3).lines("en")
+        # what ends it still ends it
+        assert import_bundle(hq3, sent).events_new == 2
+        assert lost_of(hq3) == []
+    finally:
+        hq3.close()
+
+
+def test_a_second_restore_adds_what_it_lost_to_what_the_first_lost(
+        hq, make_office, tmp_path: Path) -> None:
+    """ML's bundle to the first restored HQ carries only its new report (its receipts
+    said HQ held the others): a second restore that loses it too says the three."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    older = store.backup(hq.conn, hq.path, "manual")
+    backup, sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    progress.record_progress(ml, national(ml, 3), S1, status="off-track", percent=10)
+    later, outcome = send(ml, hq2, tmp_path)
+    assert outcome.events_new == 1 and lost_of(hq2)[0]["events"] == 2
+    hq3 = restored(hq2, older)
+    try:
+        [lost] = lost_of(hq3)
+        assert (lost["office"], lost["events"]) == ("ML", 3)
+        assert lost["bundles"] == [sent.name, later.path.name]
+        import_bundle(hq3, sent)
+        import_bundle(hq3, later.path)
+        assert lost_of(hq3) == []
+        assert progress.digest(hq3, "ML") == progress.digest(ml)
+    finally:
+        hq3.close()
+
+
+def test_a_restore_from_a_backup_the_first_restored_database_took(
+        hq, make_office, tmp_path: Path) -> None:
+    """The backup holds the first restore's record; the replaced file is gone (a
+    disk lost it): the record the backup held is not forgotten either."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    taken = store.backup(hq2.conn, hq2.path, "manual")
+    path = hq2.path
+    hq2.close()
+    path.unlink()
+    store.restore_backup(path, taken)
+    hq3 = open_replica(path)
+    try:
+        [lost] = lost_of(hq3)
+        assert (lost["office"], lost["events"], lost["bundles"]) == ("ML", 2, [sent.name])
+    finally:
+        hq3.close()

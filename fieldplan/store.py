@@ -1491,6 +1491,10 @@ def _revoked_held_here(db_path: Path) -> dict[str, Any]:
 #: replaced database had received of the offices that ``backup`` lacks
 #: (``_office_events_here``)
 OFFICE_EVENTS = "office_events"
+#: (HQ) the key of a ``restored`` record holding those of its ``OFFICE_EVENTS`` a
+#: person said to stop warning about (``fieldplan.sync.state.dismiss_offices_lost``),
+#: each with when and by whom: later restores neither warn of them again nor forget them
+OFFICE_EVENTS_DISMISSED = "office_events_dismissed"
 #: The most bundle file names kept per office (``_office_events_here``).
 BUNDLES_KEPT = 20
 
@@ -1508,10 +1512,11 @@ def _office_events_here(db_path: Path, backup: Path) -> dict[str, Any]:
     not come back (``_earlier_office_events``). {} at an office, and when nothing
     was lost."""
     out = _office_events_received(db_path, backup)
-    earlier = _earlier_office_events(db_path, backup)
+    earlier, dismissed = _earlier_office_events(db_path, backup)
     if earlier:
         out = _with_earlier(out, earlier, db_path, backup)
-    return {OFFICE_EVENTS: out} if out else {}
+    return {**({OFFICE_EVENTS: out} if out else {}),
+            **({OFFICE_EVENTS_DISMISSED: dismissed} if dismissed else {})}
 
 
 def _office_events_received(db_path: Path, backup: Path) -> dict[str, dict[str, Any]]:
@@ -1551,16 +1556,22 @@ def _office_events_received(db_path: Path, backup: Path) -> dict[str, dict[str, 
     return out
 
 
-def _earlier_office_events(db_path: Path, backup: Path) -> list[tuple[str, dict[str, Any]]]:
+def _earlier_office_events(db_path: Path, backup: Path
+                           ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
     """(HQ) What earlier restores said they lost of the offices' events, as records
     kept them: the replaced database's (its ``restored`` record, or the mark of a
     restore it never opened after) and the backup's (taken after a restore, it holds
-    that restore's record: the replaced file may be gone). (origin, item) pairs, each
-    item as ``_office_events_here``'s, in that order; those ``backup`` holds again
-    left out. Each restore wrote only what it found itself, and a later one from an
-    older backup said nothing of what an earlier one had lost and had never come
-    back."""
+    that restore's record: the replaced file may be gone). Each restore wrote only
+    what it found itself, and a later one from an older backup said nothing of what
+    an earlier one had lost and had never come back.
+
+    Returns (origin, item) pairs, each item as ``_office_events_here``'s, in that
+    order, less those ``backup`` holds again and those a person said to stop warning
+    about (in either record: a backup taken before the dismissal still warns); and
+    those dismissed (``OFFICE_EVENTS_DISMISSED``, origin → item), the replaced
+    database's over the backup's, for the record."""
     found: list[tuple[str, dict[str, Any]]] = []
+    dismissed: dict[str, Any] = {}
     for path in (db_path, backup):
         if not path.is_file():
             continue
@@ -1575,24 +1586,28 @@ def _earlier_office_events(db_path: Path, backup: Path) -> list[tuple[str, dict[
             continue
         for key in ("restored", BACKUP_MARK):
             try:
-                kept = json.loads(meta.get(key) or "{}").get(OFFICE_EVENTS)
+                record = json.loads(meta.get(key) or "{}")
+                kept, gone = record.get(OFFICE_EVENTS), record.get(OFFICE_EVENTS_DISMISSED)
             except (ValueError, AttributeError):
                 continue
-            if not isinstance(kept, dict):
-                continue
-            for origin, item in kept.items():
+            for origin, item in (gone.items() if isinstance(gone, dict) else ()):
+                if isinstance(item, dict) and type(item.get("upto")) is int:
+                    dismissed.setdefault(str(origin), item)
+            for origin, item in (kept.items() if isinstance(kept, dict) else ()):
                 if (isinstance(item, dict) and type(item.get("upto")) is int
                         and type(item.get("held")) is int):
                     found.append((str(origin), item))
+    found = [(origin, item) for origin, item in found
+             if origin not in dismissed or item["upto"] > dismissed[origin]["upto"]]
     if not found:
-        return []
+        return [], dismissed
     try:
         with reading(backup) as conn:
             return [(origin, item) for origin, item in found if conn.execute(
                 "SELECT count(*) FROM events WHERE origin = ? AND seq <= ?",
-                (origin, item["upto"])).fetchone()[0] < item["held"]]
+                (origin, item["upto"])).fetchone()[0] < item["held"]], dismissed
     except READ_ERRORS:
-        return found
+        return found, dismissed
 
 
 def _with_earlier(out: dict[str, dict[str, Any]], earlier: list[tuple[str, dict[str, Any]]],

@@ -515,6 +515,9 @@ class MainWindow(QMainWindow):
         # (an office) of them, how many were sent in a bundle HQ never got, and how
         # many never sent
         self._sent_lost = self._never_sent = 0
+        #: (HQ) the offices' events a restore lost, as the last sync state said
+        #: (fieldplan.sync.state.offices_lost): ``lost_action`` ends their warning too
+        self._offices_lost: list[dict] = []
         #: changes made here headquarters has not acknowledged, as the last sync state
         #: said (what a computer set up again leaves behind to type again)
         self._unsent = 0
@@ -1712,7 +1715,21 @@ class MainWindow(QMainWindow):
             self.sync_label.setAccessibleDescription(tip)
         self._sent_lost = restored.get("not_received", 0)
         self._never_sent = restored.get("never_sent", 0)
-        self.lost_action.setVisible(bool(self._lost))
+        self._offices_lost = list(restored.get("offices_lost", ()))
+        # the offices' events may never come back (the office's computer lost with
+        # them): the warning ends by a person's choice too, not only when they do
+        if self._lost or not self._offices_lost:
+            self.lost_action.setText(_("Changes lost in the &restore made again…"))
+            tip = _("Stop warning about the changes the restore lost, once they are made "
+                    "again")
+        else:
+            self.lost_action.setText(_("Offices' events lost in the &restore…"))
+            tip = _("Stop warning about the offices' events the restore lost, when they "
+                    "cannot come back")
+        # (disabled on a database opened read-only, its tip saying why)
+        self._writing = [(a, tip if a is self.lost_action else t) for a, t in self._writing]
+        allow_writes(self.lost_action, self.identity, tip=tip)
+        self.lost_action.setVisible(bool(self._lost or self._offices_lost))
 
     def set_up_again_dialog(self, setup: str = "") -> None:
         """(headquarters revoked this computer's key) What setting up again does, the
@@ -1727,14 +1744,18 @@ class MainWindow(QMainWindow):
     def dismiss_lost_dialog(self) -> None:
         """Put back from a backup: once the changes it lost are made again (at HQ, what
         offices report it lost; at an office, what was typed after the backup and never
-        sent), stop the status bar's warning (fieldplan.sync.dismiss_lost)."""
-        from fieldplan.sync import dismiss_lost
+        sent), stop the status bar's warning (fieldplan.sync.dismiss_lost); at HQ, of
+        the offices' events it lost too, which may never come back
+        (fieldplan.sync.dismiss_offices_lost)."""
+        from fieldplan.sync import dismiss_lost, dismiss_offices_lost
         from ui.dialogs import ConfirmDialog
 
         n = self._lost
+        offices = self._offices_lost if self.identity.is_hq else []
+        said = ""
         if not self.identity.is_hq:
             said = office_lost_said(self._sent_lost, self._never_sent)
-        else:
+        elif n:
             said = ngettext(
                 "{n} change headquarters made after the backup this database was restored "
                 "from (a plan change, a period lock, a key or headquarters' own report) was "
@@ -1745,17 +1766,41 @@ class MainWindow(QMainWindow):
                 "lost. Make them again (the plan, the Period menu, the Keys tab, the Progress "
                 "tab), then stop the warning. fieldplan warns again if offices report more.",
                 n).format(n=n)
+        if offices:
+            events = sum(item["events"] for item in offices)
+            said = "\n\n".join(filter(None, [said, ngettext(
+                "{n} event received from {offices} after the backup this database was "
+                "restored from was lost: their figures here lack it until it comes back "
+                "(import the bundles named below again, or send the office a bundle and "
+                "import the one it exports next). If it cannot come back (the office's "
+                "computer was lost with it), stop the warning: the review pack still "
+                "says their figures lack it.",
+                "{n} events received from {offices} after the backup this database was "
+                "restored from were lost: their figures here lack them until they come "
+                "back (import the bundles named below again, or send each office a bundle "
+                "and import the one it exports next). If they cannot come back (the "
+                "office's computer was lost with them), stop the warning: the review pack "
+                "still says their figures lack them.", events).format(
+                    n=events, offices=join_list(isolated(item["office"]) for item in offices))]))
+        lines = [*self._lost_lines, *(item["text"] for item in offices)]
+
+        def dismiss(rep) -> None:
+            dismiss_lost(rep)
+            if rep.is_hq:
+                dismiss_offices_lost(rep)
+
         dialog = ConfirmDialog(
             self,
-            _("Changes lost in the restore"),
+            _("Changes lost in the restore") if n or not offices
+            else _("Offices' events lost in the restore"),
             said,
             # which they are, one a line: in words, or where to see them
-            "\n".join(isolated_codes(sentence(line)) for line in self._lost_lines),
+            "\n".join(isolated_codes(sentence(line)) for line in lines),
             _("&Stop warning"),
         )
         dialog.setObjectName("dismiss-lost-dialog")
         dialog.accepted.connect(
-            lambda: DbOp(self.session, self, dismiss_lost)
+            lambda: DbOp(self.session, self, dismiss)
             .success(lambda _n: self.refresh_sync_state())
             .failure(lambda e: self.show_error(error_sentence(e))).run()
         )

@@ -107,8 +107,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Show role, office, replica, key fingerprint, counts, last export and import, "
                   "gaps and quarantine."), func=cmd_status)
     p.add_argument("--dismiss-lost", action="store_true",
-                   help=_("(after a restore) the changes the restore lost are made "
-                          "again: stop warning about them"))
+                   help=_("(after a restore) stop warning about what the restore lost: "
+                          "the changes it lost are made again; (headquarters) the "
+                          "offices' events it lost may never come back"))
 
     p = command(sub, "actions", _("list the plan's actions"), _("List the plan's actions."),
                 func=cmd_actions)
@@ -354,15 +355,20 @@ def cmd_status(args: argparse.Namespace) -> int:
     from fieldplan.status import replica_status
 
     dismissed = None
+    offices: list[dict] = []  # (HQ) the offices' events a restore lost, no longer warned of
     with open_db(args) as rep:
         if args.dismiss_lost:
-            from fieldplan.sync import dismiss_lost
+            from fieldplan.sync import dismiss_lost, dismiss_offices_lost
 
             dismissed = dismiss_lost(rep)
+            if rep.is_hq:
+                offices = dismiss_offices_lost(rep)
         st = replica_status(rep)
     data = st.to_dict()
     if dismissed is not None:
         data["dismissed_lost"] = dismissed
+        if st.role == "hq":
+            data["dismissed_offices_lost"] = sum(item["events"] for item in offices)
 
     def human() -> None:
         from fieldplan.text import for_terminal
@@ -377,6 +383,18 @@ def cmd_status(args: argparse.Namespace) -> int:
                 "if offices report more.",
                 "Stopped warning about {n} changes the restore lost; fieldplan warns again "
                 "if offices report more.", dismissed).format(n=dismissed))
+        if offices:
+            from fieldplan.i18n import join_list
+
+            n = data["dismissed_offices_lost"]
+            print(ngettext(
+                "Stopped warning about {n} event received from {offices} that the restore "
+                "lost; their figures here lack it (the review pack says so) until it "
+                "comes back.",
+                "Stopped warning about {n} events received from {offices} that the "
+                "restore lost; their figures here lack them (the review pack says so) "
+                "until they come back.", n).format(
+                    n=n, offices=join_list([item["office"] for item in offices])))
         elif dismissed == 0:
             print(_("No change lost in a restore to stop warning about."))
         # the translatable pattern: French puts a no-break space before the colon

@@ -124,12 +124,21 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
 
 
 def _offices_lost(rep) -> list:
-    """``SyncFacts.offices_lost``: [] where no restore lost an office's events."""
+    """``SyncFacts.offices_lost``: [] where no restore lost an office's events. With
+    those a person said to stop warning about (``sync.dismiss_offices_lost``): the
+    figures lack them all the same, and an office that did report would show as never
+    reported without a word."""
     from fieldplan.sync.state import restored_state
 
     if not rep.is_hq or not rep.meta("restored"):
         return []
-    return list((restored_state(rep) or {}).get("offices_lost", ()))
+    state = restored_state(rep) or {}
+    by_office: dict[str, dict] = {}
+    for item in (*state.get("offices_lost", ()), *state.get("offices_lost_dismissed", ())):
+        entry = by_office.setdefault(item["office"], {**item, "events": 0, "bundles": []})
+        entry["events"] += item["events"]
+        entry["bundles"] += [f for f in item["bundles"] if f not in entry["bundles"]]
+    return [by_office[office] for office in sorted(by_office)]
 
 
 def _local_day_start(day: date) -> str:

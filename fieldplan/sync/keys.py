@@ -706,6 +706,9 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
         # (HQ) what the replaced database had received of the offices that the backup
         # lacks (store._office_events_here): said lost until it comes back
         restored[store.OFFICE_EVENTS] = marked[store.OFFICE_EVENTS]
+    if marked.get(store.OFFICE_EVENTS_DISMISSED):
+        # (HQ) and those of them a person said to stop warning about: not warned of again
+        restored[store.OFFICE_EVENTS_DISMISSED] = marked[store.OFFICE_EVENTS_DISMISSED]
     if marked.get("written"):
         # (an office) how far this computer wrote and sent (store._written_here): what
         # it wrote after the backup and never sent is lost, and is said so

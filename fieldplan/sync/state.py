@@ -381,11 +381,16 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
                  unreported=sum(1 for c in unreported if not c["made_again"]),
                  revoked_lost=revoked_lost(rep))
     state["offices_lost"] = offices_lost(rep, info, state["revoked_lost"])
+    # those a person said to stop warning about, while still missing: the review pack
+    # still says the figures lack them
+    state["offices_lost_dismissed"] = offices_lost(rep, info, state["revoked_lost"],
+                                                   key=store.OFFICE_EVENTS_DISMISSED)
     return state
 
 
 def offices_lost(rep: Replica, info: dict[str, Any],
-                 revoked: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+                 revoked: Iterable[dict[str, Any]] = (), *,
+                 key: str = store.OFFICE_EVENTS) -> list[dict[str, Any]]:
     """(HQ, restored) The offices' events the replaced database had received after
     the backup and this database lacks (``info``: the ``restored`` record, its
     ``store.OFFICE_EVENTS``), one dict per office: office, events (how many), replicas,
@@ -396,12 +401,14 @@ def offices_lost(rep: Replica, info: dict[str, Any],
     bundles are imported again, or when a bundle of headquarters (its receipts say
     what it holds now) reaches the office and the office exports again; each office
     leaves the list once this database holds them all again. Not those of a revoked
-    computer (``revoked``: ``revoked_lost``'s, which says how they come back)."""
+    computer (``revoked``: ``revoked_lost``'s, which says how they come back).
+    ``key``: ``store.OFFICE_EVENTS_DISMISSED`` for those a person said to stop
+    warning about (``dismiss_offices_lost``)."""
     from fieldplan.status import offices_lost_text
 
     gone = {item["replica"] for item in revoked}
     by_office: dict[str, dict[str, Any]] = {}
-    kept = info.get(store.OFFICE_EVENTS)
+    kept = info.get(key)
     if not isinstance(kept, dict):
         return []
     offices = keyreg.replica_offices(rep)
@@ -886,6 +893,33 @@ def over_lost(rep: Replica, entity: str, entity_id: str, fields: Iterable[str],
         ids = list(dict.fromkeys([*out.get(field, ()), *lost[field]]))
         out[field] = ids[:events.MAX_BASE_PER_FIELD]
     return out
+
+
+def dismiss_offices_lost(rep: Replica) -> list[dict[str, Any]]:
+    """(HQ) Stop warning about the offices' events a restore lost (``offices_lost``):
+    a person knows they may never come back (the office's computer was lost with
+    them). Each moves, in the ``restored`` record, to ``store.OFFICE_EVENTS_DISMISSED``
+    with when and by whom (``dismissed_at``, ``dismissed_by``): the review pack still
+    says the office's figures lack them, and a later restore does not warn of them
+    again. Those that come back are counted back as ever. Returns the warnings this
+    ended (``offices_lost``'s items; [] when there was none)."""
+    with store.write_transaction(rep.conn):
+        state = restored_state(rep) or {}
+        lost = state.get("offices_lost") or []
+        if not lost:
+            return []
+        info = json.loads(rep.meta("restored") or "{}")
+        kept = info.get(store.OFFICE_EVENTS) or {}
+        dismissed = info.get(store.OFFICE_EVENTS_DISMISSED) or {}
+        when = {"dismissed_at": events.utc_iso(), "dismissed_by": rep.author}
+        for entry in lost:
+            for origin in entry["replicas"]:
+                if origin in kept:
+                    dismissed[origin] = {**kept.pop(origin), **when}
+        info[store.OFFICE_EVENTS] = kept
+        info[store.OFFICE_EVENTS_DISMISSED] = dismissed
+        events.set_meta(rep.conn, "restored", events.canonical_json(info))
+    return lost
 
 
 def dismiss_lost(rep: Replica) -> int:

@@ -1331,3 +1331,35 @@ def test_restore_names_the_offices_whose_events_it_lost(hq, make_office, tmp_pat
     assert run("--db", db, "import", str(sent), capsys=capsys)[0] == 0
     assert "Warning" not in run("--db", db, "status", capsys=capsys)[1]
     ml.close()
+
+
+def test_status_dismiss_lost_ends_the_warning_of_offices_events_a_restore_lost(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """The warning ended only when ML's events came back: ML's computer lost with them,
+    it never ended. `status --dismiss-lost` ends it, as it ends HQ's own lost changes'."""
+    from fieldplan import progress, store
+    from tests.scenes import send
+
+    ml = make_office("ML")
+    first, second = (a.code for a in ml.plan().actions_of(level="national")[:2])
+    progress.record_progress(ml, first, "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(ml, second, "2026-S1", status="at-risk")
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    ml.close()
+    db = str(hq.path)
+    hq.close()
+    run("--db", db, "restore", "--force", str(backup), capsys=capsys)
+    code, out, _err = run("--db", db, "status", "--dismiss-lost", capsys=capsys)
+    assert code == 0 and out.startswith(
+        "Stopped warning about 1 event received from ML that the restore lost; their "
+        "figures here lack it (the review pack says so) until it comes back.\n")
+    assert "Warning" not in out
+    state = json.loads(run("--db", db, "--json", "status", "--dismiss-lost",
+                           capsys=capsys)[1])
+    assert state["dismissed_offices_lost"] == 0 and state["restored"]["offices_lost"] == []
+    assert [item["office"] for item in state["restored"]["offices_lost_dismissed"]] == ["ML"]
+    out = run("--db", db, "status", "--dismiss-lost", capsys=capsys)[1]
+    assert out.startswith("No change lost in a restore to stop warning about.")

@@ -10,6 +10,7 @@ changes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from test_sync import national, registered, send
@@ -246,5 +247,61 @@ def test_a_restore_from_a_backup_the_first_restored_database_took(
     try:
         [lost] = lost_of(hq3)
         assert (lost["office"], lost["events"], lost["bundles"]) == ("ML", 2, [sent.name])
+    finally:
+        hq3.close()
+
+
+# --- dismissed --------------------------------------------------------------------------
+# The warning ended only when the events came back: an office whose computer was lost
+# with them never sends them again, and headquarters was warned for ever.
+
+
+def test_a_person_can_stop_the_warning_and_the_dismissal_is_recorded(
+        hq, make_office, tmp_path: Path) -> None:
+    from test_reports import pdf_text
+
+    from fieldplan.reports import build_review_pack
+    from fieldplan.sync import dismiss_offices_lost
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        [ended] = dismiss_offices_lost(hq2)
+        assert (ended["office"], ended["events"]) == ("ML", 2)
+        assert lost_of(hq2) == []
+        assert not any(label == "Warning" for label, _text in replica_status(hq2).lines("en"))
+        # what was dismissed, when and by whom, stays on record: the figures still
+        # lack the events (the review pack says so)
+        [kept] = sync_state(hq2).restored["offices_lost_dismissed"]
+        assert (kept["office"], kept["events"], kept["bundles"]) == ("ML", 2, [sent.name])
+        record = json.loads(hq2.meta("restored"))[store.OFFICE_EVENTS_DISMISSED]
+        [item] = record.values()
+        assert item["dismissed_at"].endswith("Z") and item["dismissed_by"] == hq2.author
+        assert dismiss_offices_lost(hq2) == []
+        text = pdf_text(build_review_pack(hq2, S1, tmp_path / "dismissed.pdf"))
+        assert "Mali ML 1 never (a restore lost 2 events received from it)" in text
+        # they may still come back: then nothing is said lost any more
+        assert import_bundle(hq2, sent).events_new == 2
+        assert sync_state(hq2).restored["offices_lost_dismissed"] == []
+    finally:
+        hq2.close()
+
+
+def test_a_later_restore_does_not_bring_back_a_dismissed_warning(
+        hq, make_office, tmp_path: Path) -> None:
+    """Neither from the replaced database's record nor from a backup taken before the
+    dismissal, which still holds the warning; what the later restore loses itself is
+    said."""
+    from fieldplan.sync import dismiss_offices_lost
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, _sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    before = store.backup(hq2.conn, hq2.path, "manual")  # (with the warning)
+    assert dismiss_offices_lost(hq2)
+    hq3 = restored(hq2, before)
+    try:
+        assert lost_of(hq3) == []
     finally:
         hq3.close()

@@ -848,6 +848,51 @@ def test_headquarters_ends_the_restore_warning(open_window, qtbot, hq, make_offi
         assert sync.sync_state(rep).restored["lost"] == 0
 
 
+def test_headquarters_ends_the_warning_of_offices_events_that_cannot_come_back(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """HQ put back from a backup older than ML's last bundle: the status bar warned
+    until ML's events came back, for ever if ML's computer was lost with them. The
+    Headquarters menu's action that ends the restore's warnings ends it too, and says
+    what it ends."""
+    from fieldplan import store
+    from tests.scenes import send
+
+    ml = make_office("ML")
+    first, second = (a.code for a in ml.plan().actions_of(level="national")[:2])
+    progress.record_progress(ml, first, "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(ml, second, "2026-S1", status="at-risk")
+    sent = send(ml, hq, tmp_path)[0].path
+    send(hq, ml, tmp_path)
+    ml.close()
+    hq_path = hq.path
+    hq.close()
+    store.restore_backup(hq_path, backup, force=True)
+    window = open_window(hq_path)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.lost_action.isVisible(), timeout=5000)
+    assert window.lost_action.text() == "Offices' events lost in the &restore…"
+    hq_menu = next(a.menu() for a in window.menuBar().actions()
+                   if a.text() == "Headq&uarters")
+    assert window.lost_action in hq_menu.actions()
+    window.lost_action.trigger()
+    dialog = window.findChild(object, "dismiss-lost-dialog")
+    assert dialog.text.text().startswith(
+        "1 event received from ML after the backup this database was restored from was "
+        "lost: their figures here lack it until it comes back")
+    assert sent.name in dialog.details.toPlainText()
+    dialog.grab().save(str(tmp_path / "dismiss-offices-lost.png"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)
+    assert "ML" not in window.sync_label.text()
+    assert "lost" not in window.sync_label.toolTip()
+    with open_replica(hq_path) as rep:
+        restored = sync.sync_state(rep).restored
+        assert restored["offices_lost"] == []
+        assert [i["office"] for i in restored["offices_lost_dismissed"]] == ["ML"]
+
+
 def test_an_office_status_bar_says_what_the_restore_lost(open_window, qtbot, hq,
                                                           make_office, tmp_path):
     """The restore dialog said "the status bar then says what it could not get back",

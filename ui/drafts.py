@@ -15,8 +15,10 @@ takes them.
 A draft the plan refuses (its action no longer in the plan or no longer at this
 office's level, its period outside the plan's dates: an amendment since it was typed)
 is never retried: no waiting cures it. It is set aside, moved out of the journal into
-``<db>.drafts-set-aside.json`` (the journal's format, each entry with why), where the
-person can find what was typed, and the status bar says so (``set_aside_reports``).
+``<db>.drafts-set-aside.json`` (the journal's format, each entry with why), and the
+status bar says so (``set_aside_reports``), after a restart too, until the person has
+read the text in the window (View ▸ Text outside the plan…, or the button beside the
+message), copied it if need be, and chosen to discard it (``discard_aside``).
 
 A draft is written over the versions it was typed over, never blindly over what the
 database holds by then: a draft saved before is left out, and one whose field moved
@@ -328,6 +330,76 @@ def _append_entries(path: Path, entries: list[dict[str, Any]]) -> str:
             lock.unlock()
 
 
+def _aside_entries(path: Path) -> list[dict[str, Any]]:
+    """The entries of the set-aside file ``path`` that name a report, in the order they
+    were set aside; [] when there is none, or it cannot be read (the next setting aside
+    keeps it under a name of its own: ``_append_entries``)."""
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))["drafts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [e for e in kept if isinstance(e, dict) and _entry_key(e) is not None] \
+        if isinstance(kept, list) else []
+
+
+def _put_aside_of(entries: list[dict[str, Any]]) -> list[tuple[Key, str]]:
+    """``DraftJournal.put_aside`` of the set-aside file's entries: each report once,
+    with why its latest entry was set aside."""
+    out: dict[Key, str] = {}
+    for entry in entries:
+        key = _entry_key(entry)
+        if key is not None:
+            out.pop(key, None)  # (in the order of the latest)
+            out[key] = str(entry.get("error") or "")
+    return list(out.items())
+
+
+def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
+    """Take ``entries`` out of the set-aside file ``path`` (each as it was read: those
+    added since stay, by this program or another), and the file with the last of them:
+    the reason it failed, or "". Under its lock file, as ``_append_entries``."""
+    from fieldplan.i18n import _
+
+    gone = []
+    for entry in entries:
+        with contextlib.suppress(ValueError, TypeError):
+            gone.append(_canon(entry))
+    lock = QLockFile(f"{path}.lock")
+    lock.setStaleLockTime(LOCK_STALE_MS)
+    if not lock.tryLock(LOCK_WAIT_MS) and lock.error() == QLockFile.LockError.LockFailedError:
+        return _("another fieldplan is writing it")
+    try:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            kept = data["drafts"]
+            if not isinstance(kept, list):
+                raise TypeError("drafts is not a list")
+        except FileNotFoundError:
+            return ""
+        left = []
+        for entry in kept:
+            try:
+                text: str | None = _canon(entry)
+            except (ValueError, TypeError):
+                text = None
+            if text is not None and text in gone:
+                gone.remove(text)  # (of two identical entries, one each)
+            else:
+                left.append(entry)
+        if any(isinstance(e, dict) and _entry_key(e) is not None for e in left):
+            data["drafts"] = left
+            write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1)
+                         .encode("utf-8"), allow_protected=True)
+        else:
+            path.unlink()
+        return ""
+    except (FieldplanError, OSError, ValueError, KeyError, TypeError) as exc:
+        return str(exc)
+    finally:
+        if lock.isLocked():
+            lock.unlock()
+
+
 def _same(entry: Any, text: str | None) -> bool:
     if text is None:
         return False
@@ -380,8 +452,9 @@ class DraftJournal(QObject):
         self.set_aside: Path | None = None
         #: where the drafts the plan refuses are kept (``set_aside_reports``)
         self.aside_path = Path(f"{db_path}{DRAFTS_SET_ASIDE_SUFFIX}")
-        #: the reports set aside there since the journal opened, with why
-        self.put_aside: list[tuple[Key, str]] = []
+        #: the reports whose text is set aside there, with why: earlier sessions'
+        #: too, until the person discards it (``discard_aside``)
+        self.put_aside: list[tuple[Key, str]] = _put_aside_of(_aside_entries(self.aside_path))
         #: why the last setting aside failed (the drafts stay in the journal), or ""
         self.aside_error = ""
         self._dirty = False
@@ -562,6 +635,21 @@ class DraftJournal(QObject):
             self._dirty = True
         self.write()
         return True
+
+    def aside_entries(self) -> list[dict[str, Any]]:
+        """What the set-aside file holds (``set_aside_reports``: this program's, an
+        earlier session's or another fieldplan's), entry by entry, as set aside."""
+        return _aside_entries(self.aside_path)
+
+    def discard_aside(self, entries: list[dict[str, Any]]) -> str:
+        """Throw away these entries of the set-aside file (``aside_entries``): the
+        person saw their text and chose to. Those set aside since stay, and are said
+        (``put_aside``, read again from the file). The reason it failed (the file
+        keeps them all), or ""."""
+        error = _remove_entries(self.aside_path, entries)
+        with self._lock:
+            self.put_aside = _put_aside_of(_aside_entries(self.aside_path))
+        return error
 
     def _entry(self, key: Key) -> dict[str, Any]:
         """A report's entry as the journal file holds it (under the lock)."""

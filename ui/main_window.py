@@ -887,6 +887,15 @@ class MainWindow(QMainWindow):
         self.save_details_action.setObjectName("save-details-action")
         self.save_details_action.setEnabled(False)
         view.addAction(self.save_details_action)
+        # the text of reports the plan no longer has (an amendment since it was
+        # typed), set aside: to read, copy and discard, which ends the red message
+        self.aside_action = self._action(
+            _("Te&xt outside the plan…"), self.aside_dialog,
+            tip=_("Read, copy or discard what was typed in reports the plan no longer "
+                  "has"))
+        self.aside_action.setObjectName("aside-action")
+        self.aside_action.setEnabled(False)
+        view.addAction(self.aside_action)
         settings = self.menuBar().addMenu(_("&Settings"))
         lang_menu = settings.addMenu(_("&Language"))
         # the language in use is the checked one of an exclusive group
@@ -1036,6 +1045,13 @@ class MainWindow(QMainWindow):
         # saved yet (or what was recovered)
         self.save_state_label.setAccessibleName(_("Saving"))
         self.statusBar().addPermanentWidget(self.save_state_label)
+        # beside the red message that text is set aside: the way to deal with it
+        self.aside_button = QPushButton(_("Text outside the plan…"))
+        self.aside_button.setObjectName("aside-button")
+        self.aside_button.setToolTip(self.aside_action.toolTip())
+        self.aside_button.clicked.connect(lambda _checked=False: self.aside_dialog())
+        self.aside_button.setVisible(False)
+        self.statusBar().addPermanentWidget(self.aside_button)
         self.office_view.editor.save_state_did_change.connect(self._show_save_state)
         self.save_state_label.linkActivated.connect(self._open_linked_report)
         for w in (self.role_label, self.office_label, self.period_label):
@@ -1077,6 +1093,9 @@ class MainWindow(QMainWindow):
                             *(line for line in details.split("\n") if line
                               and line not in text)] if text else []
         self.save_details_action.setEnabled(bool(text))
+        aside = bool(self.office_view.editor.aside_reports())
+        self.aside_action.setEnabled(aside)
+        self.aside_button.setVisible(aside)
         self._elide_save_state()
         self.save_state_label.setToolTip(tip_text(details))
         self.save_state_label.setAccessibleDescription(details)
@@ -1139,6 +1158,11 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def aside_dialog(self) -> QWidget | None:
+        """(Text outside the plan…) The text set aside from reports the plan no longer
+        has, to read, copy and discard (``ReportEditor.aside_dialog``)."""
+        return self.office_view.editor.aside_dialog()
+
     def _elide_sync(self) -> None:
         """The sync words in the room there is: whole items dropped from the end (the
         times, after the counts that need a person), "…" in their place; never a
@@ -1161,8 +1185,8 @@ class MainWindow(QMainWindow):
             return
         bar = self.statusBar()
         others = sum(w.sizeHint().width() for w in (
-            self.file_gone_label, self.role_label, self.office_label, self.period_label)
-            if not w.isHidden())
+            self.file_gone_label, self.aside_button, self.role_label, self.office_label,
+            self.period_label) if not w.isHidden())
         # (the spacing between the widgets, and the size grip)
         room = bar.width() - others - bar.width() // 3 - 6 * bar.layout().spacing() - 24
         label.ensurePolished()  # (its bold font, from its style sheet)

@@ -367,6 +367,8 @@ class ReportEditor(QScrollArea):
         #: "locked" (by headquarters: never here). Not retried; the status bar says
         #: what to do, and the editor offers to discard the text (``discard_dialog``)
         self._blocked: dict[tuple[str, str], str] = {}
+        #: why the last discarding of text set aside (``discard_aside``) failed, or ""
+        self._aside_discard_error = ""
         self._loading = False
         self._editable = False
         #: the widget Tab goes from to the form's first field (set by the office view)
@@ -919,6 +921,35 @@ class ReportEditor(QScrollArea):
         dialog.open()
         return dialog
 
+    def aside_reports(self) -> list[tuple[tuple[str, str], str]]:
+        """The reports whose text the plan refused and is set aside (ui.drafts), with
+        why: the window offers to read, copy and discard it (``aside_dialog``)."""
+        return list(self._retry.journal.put_aside) if self._retry is not None else []
+
+    def aside_dialog(self) -> QWidget | None:
+        """(Text outside the plan…) Show the text set aside, to copy, and discard it
+        once the person says so: the status bar's red message then ends. None when
+        there is none."""
+        from ui.unkept import set_aside_dialog
+
+        journal = self._journal()
+        entries = journal.aside_entries()
+        if not entries:
+            journal.discard_aside([])  # (gone meanwhile: said no more)
+            self._drafts_did_change()
+            return None
+        dialog = set_aside_dialog(self, entries)
+        dialog.accepted.connect(lambda: self.discard_aside(entries))
+        dialog.open()
+        return dialog
+
+    def discard_aside(self, entries: list[dict]) -> None:
+        """Throw away these entries of the set-aside text (the person saw them and
+        chose to); what was set aside since stays, and is said."""
+        journal = self._journal()
+        self._aside_discard_error = journal.discard_aside(entries)
+        self._drafts_did_change()
+
     def discard_draft(self, key: tuple[str, str]) -> None:
         """Throw away what ``key`` holds unsaved (the person chose to): the journal no
         longer keeps it, the status bar no longer says it, and the report shows what
@@ -1265,6 +1296,9 @@ class ReportEditor(QScrollArea):
         if journal.aside_error:
             problems.append(_("Reports outside the plan cannot be set aside: {error}").format(
                 error=journal.aside_error))
+        if aside and self._aside_discard_error:
+            problems.append(_("What was typed outside the plan cannot be discarded: "
+                              "{error}").format(error=self._aside_discard_error))
         for problem in problems:
             text = f"{text} · {problem}" if text else problem
             lines.append(problem)

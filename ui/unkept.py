@@ -95,14 +95,46 @@ def discard_dialog(parent: QWidget, journal: Any, key: Key) -> QDialog:
     """Ask before throwing away the text a report holds unsaved and cannot take now
     (submitted, or locked by headquarters): the text itself is shown, and can be
     copied; Cancel is the default. The caller discards it on ``accepted``."""
+    return _discard_dialog(parent, [key], unkept_text(journal, [key]))
+
+
+class _Entry:
+    """One entry of the set-aside file (ui.drafts) read as ``unkept_text`` reads a
+    journal."""
+
+    def __init__(self, entry: dict[str, Any]) -> None:
+        values, held = entry.get("values"), entry.get("held")
+        self._values = dict(values) if isinstance(values, dict) else {}
+        self._held = {str(k): str(v) for k, v in held.items()} if isinstance(held, dict) else {}
+
+    def values(self, _key: Key) -> dict[str, Any]:
+        return self._values
+
+    def held(self, _key: Key) -> dict[str, str]:
+        return self._held
+
+
+def set_aside_dialog(parent: QWidget, entries: list[dict[str, Any]]) -> QDialog:
+    """(the drafts the plan refuses, ``DraftJournal.aside_entries``) The text each
+    entry holds, to read and copy, and to discard at the person's word, as
+    ``discard_dialog`` asks; Cancel is the default. The caller discards them on
+    ``accepted``."""
+    keys = [(str(e["action"]), str(e["period"])) for e in entries]
+    text = "\n\n".join(unkept_text(_Entry(e), [k]) for e, k in zip(entries, keys, strict=True))
+    return _discard_dialog(parent, list(dict.fromkeys(keys)), text)
+
+
+def _discard_dialog(parent: QWidget, keys: list[Key], unkept: str) -> QDialog:
+    """``discard_dialog`` of these reports, ``unkept`` their text."""
     from ui.dialogs import ConfirmDialog, tab_in_layout_order
 
-    # Translators: {report} is "PA1.1 (2nd semester 2026)"
+    # Translators: {report} is "PA1.1 (2nd semester 2026)" (or several, "PA1.1 (2nd
+    # semester 2026) and PA1.2 (1st semester 2026)")
     text = _("Discard what was typed in {report} and not saved? It cannot be brought "
              "back. Copy it first if you may need it.").format(
-                 report=in_layout_isolate(report_name(key)))
+                 report=join_list(in_layout_isolate(report_name(k)) for k in keys))
     dialog = ConfirmDialog(parent, _("Discard unsaved text"), isolated_codes(text),
-                           unkept_text(journal, [key]), _("&Discard"), cautious=True)
+                           unkept, _("&Discard"), cautious=True)
     dialog.setObjectName("discard-draft-dialog")
     role = QDialogButtonBox.ButtonRole
     copy = dialog.buttons.addButton(_("&Copy to the clipboard"), role.ActionRole)
@@ -111,7 +143,7 @@ def discard_dialog(parent: QWidget, journal: Any, key: Key) -> QDialog:
     dialog.copy_button = copy
 
     def copied() -> None:
-        QApplication.clipboard().setText(unkept_text(journal, [key]))
+        QApplication.clipboard().setText(unkept)
         copy.setText(_("Copied"))
 
     copy.clicked.connect(copied)

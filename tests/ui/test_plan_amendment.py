@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 
 from fieldplan import progress
 from fieldplan.replica import open_replica
@@ -293,6 +293,77 @@ def test_a_set_aside_that_cannot_be_written_keeps_the_draft(qtbot, tmp_path):
     [unreadable] = tmp_path.glob("x.sqlite3.drafts-set-aside.json.unreadable-*")
     assert unreadable.read_text(encoding="utf-8") == "{not json"
     assert journal.flush(10) and not journal.path.exists()
+
+
+def test_text_set_aside_is_seen_copied_and_discarded_in_the_window(
+        open_window, qtbot, office):
+    """The status bar named a file and its path, in red until the next start, with no
+    way in the window to read the text or be done with it. Its button (and View ▸ Text
+    outside the plan…) shows the text, copies it, and discards it once the person says
+    so: then the red message ends. Cancel changes nothing."""
+    from PySide6.QtWidgets import QApplication
+
+    bn, amend = office
+    with open_replica(bn) as rep:
+        import_bundle(rep, amend(**AMENDMENT))
+    bn.with_name(bn.name + ".drafts.json").write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.1", "period": "2026-S2", "values": {"challenges": "Roads cut"}},
+        {"action": "PA1.2", "period": "2026-S1", "held": {"percent": "forty"}},
+    ]}), encoding="utf-8")
+    window = open_window(bn)
+    label, button = window.save_state_label, window.aside_button
+    qtbot.waitUntil(lambda: label.text().startswith("2 reports are outside the plan now"),
+                    timeout=10_000)
+    assert button.isVisible() and window.aside_action.isEnabled()
+    window.grab().save(str(bn.with_name("aside-bar.png")))
+    aside = bn.with_name(bn.name + ".drafts-set-aside.json")
+
+    def asked():
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        [dialog] = [d for d in window.findChildren(QDialog, "discard-draft-dialog")
+                    if d.isVisible()]
+        return dialog
+
+    dialog = asked()
+    text = dialog.details.toPlainText()
+    assert "PA1.1 (2nd semester 2026)" in text and "Roads cut" in text
+    assert "PA1.2 (1st semester 2026)" in text and "forty" in text
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert "Roads cut" in QApplication.clipboard().text()
+    dialog.grab().save(str(bn.with_name("aside-dialog.png")))
+    dialog.reject()  # nothing thrown away
+    wait_idle(qtbot, window.session)
+    assert len(drafts_file(bn, ".drafts-set-aside.json")) == 2
+    assert label.text().startswith("2 reports are outside the plan now")
+    dialog = asked()
+    dialog.accept()
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=5000)
+    assert not button.isVisible() and not window.aside_action.isEnabled()
+    assert not aside.exists()
+
+
+def test_text_set_aside_is_still_said_after_a_restart(qtbot, tmp_path):
+    """Said only in the session that set it aside: after a restart the file held
+    the text and nothing in the window said so. Discarded, it goes from the file
+    alone: what another fieldplan set aside meanwhile stays."""
+    from ui.drafts import DraftJournal
+
+    db = tmp_path / "x.sqlite3"
+    key, other = ("PA1.2", "2026-S1"), ("PA1.3", "2026-S1")
+    journal = DraftJournal(db)
+    journal.put(key, {"challenges": "kept"}, {})
+    assert journal.set_aside_reports({key: "the plan no longer has this action"})
+    assert journal.flush(10)
+    again = DraftJournal(db)
+    assert again.put_aside == [(key, "the plan no longer has this action")]
+    [entry] = again.aside_entries()
+    assert entry["values"] == {"challenges": "kept"}
+    journal.put(other, {"challenges": "also"}, {})
+    assert journal.set_aside_reports({other: "the plan no longer has this action"})
+    assert again.discard_aside([entry]) == ""
+    assert again.put_aside == [(other, "the plan no longer has this action")]
+    [left] = again.aside_entries()
+    assert left["values"] == {"challenges": "also"}
 
 
 def test_the_office_still_reads_its_reports_the_new_plan_hides(open_window, qtbot, office):

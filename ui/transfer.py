@@ -946,6 +946,29 @@ class ExportDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths, errors: as written
         self.message.setTextInteractionFlags(selectable())
         lay.addWidget(self.message)
+        # the bundle written, on a line of its own, whole and left to right (as the
+        # first-run dialog shows the database's): inside the wrapped sentence an
+        # Arabic one broke at a hyphen, its halves out of order beside the size, and
+        # it is the file staff must find to attach. Not wrapped: the dialog widens
+        # for a long one. On the layout's side, as the lines around it (isolated, the
+        # path has no direction of its own, and a label without one is laid out left
+        # to right)
+        self.path_label = QLabel()
+        self.path_label.setObjectName("export-path")
+        self.path_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.path_label.setTextInteractionFlags(selectable())
+        self.path_label.hide()
+        lay.addWidget(self.path_label)
+        #: what follows the path: the email's subject, a note, a warning
+        self.after_path = QLabel()
+        self.after_path.setObjectName("export-after-path")
+        self.after_path.setWordWrap(True)
+        self.after_path.setTextFormat(Qt.TextFormat.PlainText)
+        self.after_path.setTextInteractionFlags(selectable())
+        # a blank line above it, as between the parts of the message
+        self.after_path.setContentsMargins(0, self.after_path.fontMetrics().lineSpacing(), 0, 0)
+        self.after_path.hide()
+        lay.addWidget(self.after_path)
         gone = ""  # the folder last exported to, no longer there
         if not email and not self.remembered and settings is not None:
             gone = str(settings.value(EXPORT_FOLDER_KEY, "") or "")
@@ -1033,7 +1056,7 @@ class ExportDialog(QDialog):
 
             return enrolled_offices(rep), known_offices(rep)
 
-        self.message.setText(_("Looking up the enrolled offices…"))
+        self._say(_("Looking up the enrolled offices…"))
         DbOp(self.session, self, offices).success(
             lambda found: self._recipients_loaded(*found)).failure(self._failed).run()
 
@@ -1058,7 +1081,7 @@ class ExportDialog(QDialog):
             keep, ALL_OFFICES, offices[0] if offices else None) if data) if i >= 0), 0)
         self.recipient.setCurrentIndex(chosen)
         self.ok.setEnabled(bool(offices))
-        self.message.setText(
+        self._say(
             ""
             if offices
             else _(
@@ -1073,14 +1096,14 @@ class ExportDialog(QDialog):
         every = self.recipient.currentData() == ALL_OFFICES
         self.ok.setText(_("&Save bundles") if every else _("&Save bundle"))
         if every:
-            self.message.setText(ngettext(
+            self._say(ngettext(
                 "A bundle for each office headquarters knows: {count} file, each named "
                 "for its office, in the folder.",
                 "A bundle for each office headquarters knows: {count} files, each named "
                 "for its office, in the folder.", len(self.all_offices)).format(
                     count=format_number(len(self.all_offices))))
         elif self.result_info is None and self.recipient.count():
-            self.message.setText("")
+            self._say("")
 
     def _enrol(self) -> None:
         from ui.enrol import EnrolDialog
@@ -1096,14 +1119,14 @@ class ExportDialog(QDialog):
     def export(self) -> None:
         folder = self.folder.text().strip()
         if not folder:
-            self.message.setText(_("Choose a folder first."))
+            self._say(_("Choose a folder first."))
             return
         recipient = self.recipient.currentData() or None
         self.ok.setEnabled(False)
         if recipient == ALL_OFFICES:
             self._export_all(folder)
             return
-        self.message.setText(_("Writing the bundle…"))
+        self._say(_("Writing the bundle…"))
         # only the email outbox, the client's own folder, is made when missing: one the
         # person chose that is gone is said (``prepare_folder``), as the CLI refuses it,
         # and made once the person asks for it (``_ask_to_make``)
@@ -1123,7 +1146,7 @@ class ExportDialog(QDialog):
         """A bundle for every office, on the worker, with a progress dialog (Cancel
         stops before the next office)."""
         count = len(self.all_offices)
-        self.message.setText(ngettext("Writing {count} bundle…", "Writing {count} bundles…",
+        self._say(ngettext("Writing {count} bundle…", "Writing {count} bundles…",
                                       count).format(count=format_number(count)))
 
         roots = list(self.drive_roots)
@@ -1177,7 +1200,7 @@ class ExportDialog(QDialog):
         self._remember(done.folder)
         self.ok.setEnabled(self.recipient.count() > 0)
         self._saved()
-        self.message.setText(all_offices_text(done))
+        self._say(all_offices_text(done))
         size_to_content(self, max(self.width(), 600))
         emit(self.export_did_finish, done)
 
@@ -1186,12 +1209,12 @@ class ExportDialog(QDialog):
         self._remember(Path(result.path).parent)
         self.ok.setEnabled(self.recipient.count() > 0)
         self._saved()
-        text = ngettext("Saved {file} ({size}, {events} event).",
-                        "Saved {file} ({size}, {events} events).", result.events).format(
-            file=isolated(str(result.path)),
-            size=size_text(result.size),
-            events=format_number(result.events),
-        )
+        saved = ngettext("Saved the bundle ({size}, {events} event):\n{file}",
+                         "Saved the bundle ({size}, {events} events):\n{file}", result.events)
+        before, _sep, text = saved.partition("{file}")
+        size, events = size_text(result.size), format_number(result.events)
+        before = before.strip().format(size=size, events=events)
+        text = text.strip().format(size=size, events=events)
         if getattr(result, "note", ""):  # nothing new: only receipts; still worth sending
             text += "\n\n" + sentence(result.note) + "."
         if self.email:
@@ -1209,15 +1232,31 @@ class ExportDialog(QDialog):
                                         RLM if self.isRightToLeft() else "") + isolated(folder)
         if result.warning:  # the bundle is good; say what else went wrong (a sentence)
             text += "\n\n" + sentence(result.warning)
-        self.message.setText(text)
+        self._say(before, str(result.path), text.strip())
         # grow with the message: the email subject is its last line, and was cut off
         size_to_content(self, max(self.width(), 600))
         emit(self.export_did_finish, result)
 
+    def _say(self, text: str, path: str = "", after: str = "") -> None:
+        """Show ``text`` in the message; then, for a bundle written, its ``path`` on a
+        line of its own and ``after`` it what else there is to say (else both hidden).
+        """
+        self.message.setText(text)
+        shown = isolated(path)
+        self.path_label.setText(RLM + shown if path and self.isRightToLeft() else shown)
+        self.after_path.setText(after)
+        self.path_label.setVisible(bool(path))
+        self.after_path.setVisible(bool(after))
+
+    def said(self) -> str:
+        """All the dialog says, as shown: the message, the path, what follows it."""
+        return "\n".join(label.text() for label in (self.message, self.path_label,
+                                                      self.after_path) if label.text())
+
     def _failed(self, error: BaseException) -> None:
         self._writing_all = None
         self.ok.setEnabled(self.recipient.count() > 0)
-        self.message.setText(error_sentence(error))
+        self._say(error_sentence(error))
         if isinstance(error, FolderMissing) and error.can_make \
                 and error.folder == self.folder.text().strip():
             self._ask_to_make(error.folder)

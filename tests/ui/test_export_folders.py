@@ -300,13 +300,14 @@ def test_an_outbox_that_cannot_be_opened_is_said_with_its_path(open_window, qtbo
     window = open_window(office_db)
     dialog = export_to(window, qtbot, outbox, email=True)
     assert asked == [str(outbox)]
-    text = dialog.message.text()
+    text = dialog.after_path.text()
     said = "The outbox folder could not be opened. The file is in this folder:" in text
     assert said != opened
     if not opened:
         last = text.splitlines()[-1].replace("\u2068", "").replace("\u2069", "")
         assert last == str(outbox)
-        assert dialog.message.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+        assert dialog.after_path.textInteractionFlags() \
+            & Qt.TextInteractionFlag.TextSelectableByMouse
     dialog.close()
 
 
@@ -488,3 +489,54 @@ def test_a_stick_pulled_while_asked_gets_no_folder_on_the_computers_disk(
     assert not gone.exists()
     assert "USB stick" in dialog.message.text()
     dialog.close()
+
+
+@pytest.mark.parametrize(("lang", "email"), [("ar", True), ("ar", False), ("fr", False)])
+def test_the_bundle_written_is_shown_whole_on_a_line_of_its_own(
+        open_window, qtbot, office_db, tmp_path, monkeypatch, qapp, lang, email):
+    """In Arabic the outbox path broke at a hyphen in the middle of the sentence ("تم
+    حفظ /tmp/…/fieldplan-outbox/ML-" on one line, "e7eb40bb-21-26.fieldplan" on the
+    next, beside the size), and staff must find that file to attach it. It has a line
+    of its own, whole and left to right, on the layout's side (as the first-run dialog
+    shows the database's path); the sentence and what follows are around it."""
+    from tests.draft_catalog import with_messages
+    from ui import transfer
+    from ui.app import apply_language
+    from ui.bidi import RLM, isolated
+
+    outbox = tmp_path / "Documents" / "fieldplan-outbox"
+    outbox.mkdir(parents=True)
+    monkeypatch.setattr(transfer, "outbox_dir", lambda: str(outbox))
+    monkeypatch.setattr(transfer, "open_folder", lambda folder: True)
+    no_volumes(monkeypatch)
+    apply_language(qapp, lang)
+    try:
+        with_messages(monkeypatch, lang, {
+            ("Saved the bundle ({size}, {events} event):\n{file}",
+             "Saved the bundle ({size}, {events} events):\n{file}"): {
+                "ar": ("تم حفظ الحزمة ({size}، عدد الأحداث: {events}):\n{file}",) * 6,
+                "fr": ("Paquet enregistré ({size}, {events} événement)\u00a0:\n{file}",
+                       "Paquet enregistré ({size}, {events} d’événements)\u00a0:\n{file}",
+                       "Paquet enregistré ({size}, {events} événements)\u00a0:\n{file}"),
+            }[lang]})
+        window = open_window(office_db)
+        dialog = export_to(window, qtbot, outbox, email=email)
+        path = str(dialog.result_info.path)
+        label = dialog.path_label
+        shown = isolated(path)
+        assert label.text() == (RLM + shown if lang == "ar" else shown)
+        assert label.isVisible() and not label.wordWrap()
+        assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+        assert dialog.message.text().startswith(
+            "تم حفظ الحزمة (" if lang == "ar" else "Paquet enregistré (")
+        assert Path(path).name not in dialog.message.text()
+        if email:  # the subject, after the path
+            assert dialog.after_path.isVisible()
+            assert dialog.subject in dialog.after_path.text().splitlines()
+        else:
+            assert not dialog.after_path.isVisible()
+        dialog.grab().save(str(tmp_path / f"export-{lang}-{email}.png"))
+        dialog.close()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(qapp, "en")

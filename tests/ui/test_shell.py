@@ -425,10 +425,12 @@ def test_an_export_noted_nowhere_still_gives_its_bundle(open_window, qtbot, offi
     monkeypatch.setattr(export.store, "write_transaction", full)
     window, dialog = _export_from_the_dialog(open_window, qtbot, office_db, tmp_path)
     assert Path(dialog.result_info.path).is_file()
-    text = dialog.message.text()
-    assert text.startswith("Saved ") and "\n\nThe bundle is written, but this export could " \
-        "not be noted in the database" in text
-    assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    assert dialog.message.text().startswith("Saved ")
+    assert dialog.path_label.text() == str(dialog.result_info.path)
+    assert dialog.after_path.text().startswith("The bundle is written, but this export could "
+                                               "not be noted in the database")
+    for label in (dialog.message, dialog.after_path):
+        assert label.height() >= label.heightForWidth(label.width())
     if os.environ.get("FIELDPLAN_SHOTS"):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], "export-warning.png"))
     dialog.close()
@@ -446,12 +448,13 @@ def test_an_export_with_nothing_new_says_it_holds_only_receipts(open_window, qtb
         import_bundle(sn, export_bundle(hq, for_office="SN", out_dir=tmp_path).path)
     window, dialog = _export_from_the_dialog(open_window, qtbot, office_db, tmp_path)
     assert dialog.result_info.events == 0
-    text = dialog.message.text()
-    assert text.startswith("Saved ") and ", 0 events)." in text
-    assert text.endswith("\n\nNo new entries to send: the bundle holds only the receipts "
-                         "of what this computer has received; sending it still tells HQ "
-                         "what arrived.")
-    assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    assert dialog.message.text().startswith("Saved the bundle (")
+    assert dialog.message.text().endswith(", 0 events):")
+    assert dialog.after_path.text() == ("No new entries to send: the bundle holds only the "
+                                        "receipts of what this computer has received; "
+                                        "sending it still tells HQ what arrived.")
+    assert dialog.after_path.height() >= dialog.after_path.heightForWidth(
+        dialog.after_path.width())
     if os.environ.get("FIELDPLAN_SHOTS"):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], "export-empty.png"))
     dialog.close()

@@ -55,6 +55,7 @@ from ui.bidi import RLM, code_text, in_layout_direction, isolated, isolated_code
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, allow_writes, lang
 from ui.dialogs import (
+    FRAME_ROOM,
     add_folder_row,
     downloads_dir,
     file_dialog,
@@ -459,6 +460,12 @@ class ImportResultDialog(QDialog):
         rows = self.table.verticalHeader()
         rows.setMinimumSectionSize(rows.defaultSectionSize())  # one line: as before
         self.table.setHorizontalHeaderLabels([_("File"), _("Office"), _("Outcome"), _("Details")])
+        #: how many more times the dialog is sized to its rows once they are fitted:
+        #: at the first show, and once more when that height took the scroll bar away
+        #: (the Details column wider, its rows refitted). Not after: the person may
+        #: have resized it
+        self._sizings_due = 0
+        self._sized = False  # (shown once: sized to its rows)
         #: the rows, what needs looking at first (see import_row_rank)
         self._rows = sorted(self._row(i, o) for i, o in enumerate(outcomes))
         self._fill()
@@ -489,7 +496,8 @@ class ImportResultDialog(QDialog):
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setDefault(True)
         self.ok.setFocus()
-        # taller for many files (within the screen): about seven rows show in 360 pixels
+        # taller for many files (within the screen): about seven rows show in 360 pixels;
+        # once shown, as tall as its rows fitted to their text (``_size_to_rows``)
         more = max(0, len(outcomes) - ROWS_IN_SHORT_RESULT) * rows.defaultSectionSize()
         fit_to_screen(self, 760, min(360 + more, TALLEST_RESULT))
 
@@ -516,6 +524,25 @@ class ImportResultDialog(QDialog):
         self._rows_due = False
         if self.isVisible():
             self.table.resizeRowsToContents()
+            if self._sizings_due:
+                self._sizings_due -= 1
+                self._size_to_rows()
+
+    def _size_to_rows(self) -> None:
+        """As tall as the table's rows need, as they are fitted to their text, within
+        the screen's available area: counted in one-line rows, ten files whose reasons
+        wrap over several lines opened at 510 pixels on a 768-pixel screen, to be
+        scrolled. A few short rows: shorter, no blank band under them."""
+        table = self.table
+        needed = (table.horizontalHeader().height() + 2 * table.frameWidth()
+                  + sum(table.rowHeight(row) for row in range(table.rowCount())))
+        if table.horizontalScrollBar().isVisible():
+            needed += table.horizontalScrollBar().height()
+        height = self.height() - table.height() + needed
+        screen = self.screen()
+        if screen is not None:  # (its width stays: the rows were fitted to it)
+            height = min(height, screen.availableGeometry().height() - FRAME_ROOM[1])
+        self.resize(self.width(), height)
 
     def _fit_rows_soon(self) -> None:
         """``_fit_rows`` once the view has the Details column's new width (the header
@@ -526,6 +553,8 @@ class ImportResultDialog(QDialog):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self._sized:
+            self._sized, self._sizings_due = True, 2
         self._fit_rows()
 
     def _sort_changed(self, column: int, _order) -> None:

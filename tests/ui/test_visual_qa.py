@@ -531,6 +531,48 @@ def test_import_result_shows_the_problems_first_sorts_by_header_and_grows(qtbot)
     assert few.height() <= 360
 
 
+def test_import_result_is_as_tall_as_its_wrapped_rows(qtbot):
+    """Ten files, half of them quarantined with a reason wrapped over three lines: the
+    dialog's height was counted in one-line rows (760×510 on a 1024×768 screen), and
+    the list had to be scrolled. Sized from the rows once they are fitted to their
+    text: every row in sight, within the screen; a few short rows leave no blank band
+    under them."""
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.screen import FRAME_ROOM
+    from ui.transfer import ImportResultDialog
+
+    reason = ("unknown key 3F2A 9C41 77D0 E5B2 0A19 44C3 8D6E F012 (claims office {c}); "
+              "check the fingerprint with the office before trusting the key")
+    outcomes = [
+        ImportOutcome(f"{c}-88aa0011-1-{i}.fieldplan", "quarantined", reason.format(c=c),
+                      office=c) if i % 2 else
+        ImportOutcome(f"{c}-88aa0011-1-{i}.fieldplan", "merged", office=c, events_new=3,
+                      events_total=12, gaps=(f"events 3–7 of {c} are missing",))
+        for i, c in enumerate(["ML", "SN", "BF", "NE", "TD", "GN", "CI", "TG", "BJ", "MR"])]
+    dialog = ImportResultDialog(None, outcomes)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+
+    def all_in_sight(table) -> bool:
+        last = table.visualRect(table.model().index(table.rowCount() - 1, 3))
+        return table.viewport().rect().contains(last)
+
+    qtbot.waitUntil(lambda: all_in_sight(table), timeout=2000)
+    assert table.rowHeight(0) > 2 * table.fontMetrics().height()  # wrapped
+    assert not table.verticalScrollBar().isVisible()
+    assert dialog.height() <= dialog.screen().availableGeometry().height() - FRAME_ROOM[1]
+    few = ImportResultDialog(None, outcomes[:2:2] + outcomes[2:5:2])  # one line each
+    qtbot.addWidget(few)
+    few.show()
+    qtbot.waitExposed(few)
+    rows = sum(few.table.rowHeight(r) for r in range(few.table.rowCount()))
+    qtbot.waitUntil(lambda: all_in_sight(few.table)
+                    and few.table.viewport().height() - rows < few.table.rowHeight(0),
+                    timeout=2000)
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_import_result_keeps_every_column_in_sight_of_a_long_file_name(
     lang, language, qtbot

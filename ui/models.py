@@ -971,6 +971,9 @@ class KeysModel(_RowsModel):
     FREE_TEXT = (AUTHOR,)  # a person's name, in any script
     #: a name may be long (it is the sender's word): it takes the room left, elided
     STRETCH = AUTHOR
+    #: an office's name too, when the table is narrow (French, Arabic at 1024 pixels):
+    #: the fingerprint, read aloud to be compared, is whole first (``ui.table_fit``)
+    GIVES_WAY = (OFFICE,)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

@@ -9,6 +9,11 @@ cell's delegate adds around its text. A model whose column is costly to write ou
 for every row (a time, a count in words) says instead which texts the column can
 hold at its widest (``width_texts``). A column a person widened or narrowed keeps
 their width at the next load: an import refreshing the inbox does not undo it.
+
+A model's ``GIVES_WAY`` columns (names, which the cell's tooltip says whole) are
+narrowed when the table is too narrow for every column, so that the others (a key
+fingerprint) stay whole and in sight: the stretched column keeps at least its
+header's width, and they take what is left, down to their headers' widths.
 """
 
 from __future__ import annotations
@@ -47,9 +52,43 @@ class _Fitter(QObject):
         # resize mode), which says nothing of what a person wants
         self.pressed = False
         view.horizontalHeader().viewport().installEventFilter(self)
+        #: the widths the ``GIVES_WAY`` columns were fitted to (``give_way``)
+        self.natural: dict[int, int] = {}
+        if _gives_way(view.model()):
+            view.viewport().installEventFilter(self)  # a narrower table: again
 
     def fit(self, *_args) -> None:
         fit_columns(self.view, keep=self.by_person)
+        header = self.view.horizontalHeader()
+        self.natural = {column: header.sectionSize(column)
+                        for column in _gives_way(self.view.model())}
+        self.give_way()
+
+    def give_way(self) -> None:
+        """The ``GIVES_WAY`` columns (but those a person sized) as wide as they were
+        fitted, or narrower, down to their headers' widths, when the others would
+        otherwise go past the table's edge; the stretched column keeps its header's
+        width. A key's fingerprint went out of sight at 1024 pixels beside a long
+        office name, the name of who writes squeezed to "…"."""
+        view, header = self.view, self.view.horizontalHeader()
+        giving = [c for c in self.natural if c not in self.by_person
+                  and not header.isSectionHidden(c)]
+        if not giving:
+            return
+        stretch = QHeaderView.ResizeMode.Stretch
+        stretched = [c for c in range(header.count()) if header.sectionResizeMode(c) == stretch
+                     and not header.isSectionHidden(c)]
+        taken = sum(header.sectionSize(c) for c in range(header.count())
+                    if c not in giving and c not in stretched and not header.isSectionHidden(c))
+        room = (view.viewport().width() - taken
+                - sum(header.sectionSizeHint(c) for c in stretched))
+        wanted = sum(self.natural[c] for c in giving)
+        for column in giving:
+            natural, least = self.natural[column], header.sectionSizeHint(column)
+            # what is missing shared by the columns in proportion to their widths
+            width = natural if room >= wanted else max(least, natural * room // wanted)
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
 
     def resized(self, column: int, _old: int, _new: int) -> None:
         header = self.view.horizontalHeader()
@@ -58,7 +97,9 @@ class _Fitter(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
+        if kind == QEvent.Type.Resize and watched is self.view.viewport():
+            self.give_way()
+        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
             self.pressed = True
         elif kind == QEvent.Type.MouseButtonRelease:
             self.pressed = False
@@ -92,6 +133,13 @@ def fit_columns(view: QTableView, keep: Iterable[int] = ()) -> None:
                 cap = math.ceil(most * view.fontMetrics().averageCharWidth()) + around
                 width = min(width, max(header.sectionSizeHint(column), cap))
         header.resizeSection(column, width)
+
+
+def _gives_way(model) -> tuple[int, ...]:
+    """The columns of ``model`` narrowed when the table is too narrow for all of them
+    (the model's ``GIVES_WAY``)."""
+    source = model.sourceModel() if hasattr(model, "sourceModel") else model
+    return tuple(getattr(source, "GIVES_WAY", ()))
 
 
 def _chars_at_most(model, column: int) -> int | None:

@@ -129,6 +129,63 @@ def test_the_keys_table_is_read_without_scrolling_on_a_laptop_screen(
 
 
 @pytest.fixture
+def long_names(hq, make_office, tmp_path, monkeypatch):
+    """HQ with a laptop of AE and one of PS (long office names in French and Arabic),
+    each written on by a person of a long name. Returns HQ's path."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for code, person in (("PS", "fatoumata.diarra-keita"), ("AE", "abdelrahman.al-mansouri")):
+        monkeypatch.setenv("FIELDPLAN_AUTHOR", person)
+        laptop = make_office(code)
+        action = laptop.plan().actions_of(level="national")[0].code
+        progress.record_progress(laptop, action, "2026-S1", status="on-track", percent=10)
+        assert sync.import_bundle(hq, sync.export_bundle(laptop, out_dir=out).path) \
+            .outcome == "merged"
+    path = hq.path
+    hq.close()
+    return path
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_fingerprint_is_whole_first_beside_long_names_at_1024_pixels(
+        open_window, qtbot, long_names, qapp, lang):
+    """At 1024 pixels a long office name ("AE · Émirats arabes unis") and the name of
+    who writes pushed the fingerprint off the table's edge, behind a scroll bar, and
+    squeezed "Écrit par" to "…". The fingerprint (read aloud to be compared) and the
+    other codes are whole; the office's name gives way, elided, whole in its tooltip,
+    and "Written by" keeps at least its header's width."""
+    from ui.app import apply_language
+
+    apply_language(qapp, lang)
+    try:
+        window, page = keys_page(open_window, qtbot, long_names, rows=3)
+        window.resize(1024 - 16, 768 - 48)  # the frame and title bar
+        view, model = page.view, page.model
+        qtbot.waitUntil(lambda: view.viewport().width() > 900, timeout=5000)
+        header = view.horizontalHeader()
+        qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=2000)
+        viewport = view.viewport().rect()
+        for column in range(model.columnCount()):
+            if column in (model.OFFICE, model.AUTHOR):
+                continue
+            needed = max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+            assert view.columnWidth(column) >= needed, model.headers()[column]
+        for row in range(model.rowCount()):
+            assert viewport.contains(view.visualRect(model.index(row, model.FINGERPRINT)))
+        assert view.columnWidth(model.AUTHOR) >= header.sectionSizeHint(model.AUTHOR)
+        # a name cut short is whole in its tooltip
+        office = model.index(1, model.OFFICE)
+        assert office.data(Qt.ItemDataRole.ToolTipRole) == office.data()
+        if lang == "fr":  # (the case: "AE · Émirats arabes unis" does not fit whole)
+            assert view.columnWidth(model.OFFICE) < view.sizeHintForColumn(model.OFFICE)
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                            f"keys-long-{lang}.png"))
+    finally:
+        apply_language(qapp, "en")
+
+
+@pytest.fixture
 def rotated_laptop(hq, make_office, tmp_path):
     """HQ knowing ML's laptop by two keys: its first, retired by a rotation, and its
     current one. Returns HQ's path, the first key's id and the current key's."""

@@ -375,8 +375,10 @@ def reached_by_tab(label: QLabel) -> None:
     # a selectable label takes the focus on a click only
     label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     # and shows that it has it with a caret alone, hard to see: a frame, in the colour
-    # of a selection (always there, transparent without the focus: the text stays put)
-    label.setStyleSheet("QLabel { border: 1px solid transparent; }"
+    # of a selection (always there, transparent without the focus: the text stays put),
+    # with a little room inside it: the last line of an Arabic result touched its
+    # bottom, the lines' ends its sides
+    label.setStyleSheet("QLabel { border: 1px solid transparent; padding: 2px 4px; }"
                         " QLabel:focus { border-color: palette(highlight); }")
 
 

@@ -68,6 +68,48 @@ def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq,
     wait_idle(qtbot, window.session)
 
 
+def ink_near_edges(label, band: int = 2) -> int:
+    """How many dark pixels of ``label`` lie within ``band`` pixels inside its 1-pixel
+    focus frame: letters touching the frame."""
+    image = label.grab().toImage()
+    w, h = image.width(), image.height()
+    inside = [(x, y) for y in range(1, h - 1) for x in range(1, w - 1)
+              if min(x - 1, y - 1, w - 2 - x, h - 2 - y) < band]
+    return sum(1 for x, y in inside if image.pixelColor(x, y).lightness() < 128)
+
+
+def test_the_enrol_result_has_room_inside_its_focus_frame(open_window, qtbot, hq, tmp_path,
+                                                          qapp):
+    """In Arabic at 600 pixels the last line of what was written touched the bottom of
+    its box, the focus frame of a label reached with Tab (``reached_by_tab``), and the
+    lines' ends its sides: the frame has a little padding inside it."""
+    from ui.app import apply_language
+
+    hq_path = hq.path
+    hq.close()
+    apply_language(qapp, "ar")
+    try:
+        window = open_window(hq_path)
+        window.enrol_action.trigger()
+        dialog = window.findChild(QDialog, "enrol-dialog")
+        qtbot.waitUntil(dialog.isVisible, timeout=5000)
+        dialog.choose("TD")
+        (tmp_path / "setup").mkdir()
+        dialog.folder.setText(str(tmp_path / "setup"))
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
+        assert dialog.width() == 600 and dialog.message.hasFocus()
+        label = dialog.message
+        assert label.height() >= label.heightForWidth(label.width())
+        assert ink_near_edges(label) == 0
+        shoot(dialog, "enrol-done-ar-padded.png")
+        dialog.close()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(qapp, "en")
+
+
 def test_the_export_dialog_shows_why_it_cannot_write_yet(open_window, qtbot, hq, language):
     """HQ with no office enrolled: the sentence that says what to do first, looked up
     after the dialog opened, was cut off below its first lines."""

@@ -1172,8 +1172,11 @@ class Pack:
             by_office[e.office].append(e)
         out: list[Flowable] = []
         # in Arabic, a right-to-left mark after "مالي (ML)" keeps what follows out of
-        # its code's left-to-right run ("مالي (2 :(ML" otherwise)
+        # its code's left-to-right run ("مالي (2 :(ML" otherwise); and each file's
+        # name keeps its own order, as in a table's cell ("2026-S1 ML (copy
+        # 2).fieldplan" came out as "ML (copy 2).fieldplan 2026-S1")
         rlm = "\u200f" if self.ctx.rtl else ""
+        file_name = tx.name_in_sentence if self.ctx.rtl else str
         for office in sorted(by_office):
             refused = by_office[office]
             # Translators: {office} is an office's name and code, "Mali (ML)"; {files}
@@ -1185,8 +1188,8 @@ class Pack:
                 "since; their data arrived in {files}. Nothing is left to do about them.",
                 len(refused),
             ).format(office=self._office(office) + rlm, count=self._n(len(refused)),
-                     files=join_list(dict.fromkeys(e.repaired_in for e in refused),
-                                     self.ctx.lang))
+                     files=join_list((file_name(f) for f in dict.fromkeys(
+                         e.repaired_in for e in refused)), self.ctx.lang))
             note = self._t(text, cm.SMALL, space_after=2)
             if after and not out:
                 note.spaceBefore = 6  # as a table's title after another table

@@ -388,7 +388,10 @@ def layout(
             d = default_dir
         else:
             d = direction(para, default_dir) if base_dir in (None, "auto") else base_dir
-        for line in break_lines(para, font, size, width):
+        lines = break_lines(para, font, size, width)
+        if _LRI in para:  # names in a sentence (``name_in_sentence``)
+            lines = _isolates_embedded(lines)
+        for line in lines:
             if base_dir == "name" and d == "R":
                 # (after the line breaks: an embedding is one line's, as bidi is)
                 line = _name_embedded(line)
@@ -396,19 +399,63 @@ def layout(
     return out
 
 
-#: An embedded run that starts with the dot of an extension right after
-#: right-to-left letters ("حزمة العراق.fieldplan")
-_DOT_AFTER_RTL = re.compile("(?<=[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc])\u202a\\.")
+#: Left-to-right embedding and its end (which python-bidi knows), and the left-to-right
+#: isolate and its end (which it does not: ``_isolates_embedded``)
+_LRE, _PDF, _LRI, _PDI = "\u202a", "\u202c", "\u2066", "\u2069"
+_RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+
+
+def _name_marked(name: str, start: str, end: str) -> str:
+    """``name`` (a file's) with each run of Latin text in it between ``start`` and
+    ``end`` (the whole of it when it has no right-to-left letter): kept in its own
+    order in right-to-left text. The dot of an extension after Arabic letters stays
+    beside them ("fieldplan.حزمة", not ".fieldplanحزمة"), as the name's own order
+    puts it."""
+    if not has_rtl(name):
+        return start + name + end
+    dot = re.compile(f"(?<=[{_RTL_LETTERS}]){re.escape(start)}\\.")
+    return dot.sub("." + start, ltr_runs_marked(name, start, end))
 
 
 def _name_embedded(line: str) -> str:
-    """A line of a name in a right-to-left report, each run of Latin text in it
-    embedded left to right (the whole line when it has no right-to-left letter): kept
-    in its own order. The dot of an extension after Arabic letters stays beside them
-    ("fieldplan.حزمة", not ".fieldplanحزمة"), as the name's own order puts it."""
-    if not has_rtl(line):
-        return "\u202a" + line + "\u202c"
-    return _DOT_AFTER_RTL.sub(".\u202a", ltr_runs_marked(line, "\u202a", "\u202c"))
+    """A line of a name in a right-to-left report (a table's cell), each run of Latin
+    text in it embedded left to right (``_name_marked``)."""
+    return _name_marked(line, _LRE, _PDF)
+
+
+def name_in_sentence(name: str) -> str:
+    """A name another computer gave (a file's) to put in a sentence of a right-to-left
+    report, kept in its own order as a table's cell keeps it (``_name_embedded``): in
+    the Arabic pack "… وصلت بياناتها في 2026-S1 ML (copy 2).fieldplan" printed the name
+    as "ML (copy 2).fieldplan 2026-S1". Its Latin runs are isolated (controls that
+    ``clean`` keeps, paired, and that take no width); ``layout`` embeds them line by
+    line once the sentence is broken into lines, a name broken across two lines
+    included. Its own bidi controls are contained."""
+    return _name_marked(bidi_contained(name), _LRI, _PDI)
+
+
+def _isolates_embedded(lines: list[str]) -> list[str]:
+    """``lines`` (one paragraph's, in logical order) with each left-to-right isolate
+    made an embedding, which python-bidi knows: closed at the end of a line it does not
+    end on, and opened again at the start of the next (bidi orders each line alone).
+    Other isolates are left as they are."""
+    out: list[str] = []
+    stack: list[bool] = []  # for each isolate open: whether it is a left-to-right one
+    for line in lines:
+        chars = [_LRE] * stack.count(True)
+        for ch in line:
+            if ch == _LRI:
+                stack.append(True)
+                chars.append(_LRE)
+            elif ch in "\u2067\u2068":
+                stack.append(False)
+                chars.append(ch)
+            elif ch == _PDI and stack:
+                chars.append(_PDF if stack.pop() else ch)
+            else:
+                chars.append(ch)
+        out.append("".join(chars) + _PDF * stack.count(True))
+    return out
 
 
 def one_line(text: str, base_dir: str = "L", font: str | None = None) -> str:

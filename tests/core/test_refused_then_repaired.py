@@ -100,3 +100,25 @@ def test_in_arabic_the_count_stays_after_the_office_code(hq, make_office, monkey
     (note,) = pack._repaired(pack.sync.repaired)
     first = note._layout(2000)[0][0]  # (in drawing order, left to right)
     assert "1 :(ML)" in first and "ML):" not in first
+
+
+def test_in_arabic_a_file_named_in_the_sentence_keeps_its_own_order(
+        hq, make_office, tmp_path: Path) -> None:
+    """The repaired data arrived in a bundle saved as "2026-S1 ML (copy 2).fieldplan":
+    its table cell kept the name whole, the sentence printed it as "ML (copy
+    2).fieldplan 2026-S1". The sentence keeps it as the cell does."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("needs poppler-utils")
+    from fieldplan.sync import export_bundle, import_bundle
+
+    ml = hq_with_a_forked_office(hq, make_office, tmp_path)
+    send(hq, ml, tmp_path)
+    name = "2026-S1 ML (copy 2).fieldplan"
+    renamed = tmp_path / name
+    shutil.move(export_bundle(ml, out_dir=tmp_path).path, renamed)
+    assert import_bundle(hq, renamed).outcome == "merged"
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "pack.pdf", lang="ar"))
+    arrived = "وصلت بياناتها في"  # "its data arrived in"
+    assert text.count(arrived) == 1
+    after = text.index(arrived) + len(arrived)
+    assert name in text[after:after + len(name) + 4]

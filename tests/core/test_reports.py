@@ -1406,6 +1406,33 @@ def test_file_names_sit_in_the_packs_direction_in_their_own_order(hq, tmp_path,
     assert "2026-S1 ML (copy 2).fieldplan" in drawn
 
 
+def test_a_file_named_in_an_arabic_sentence_keeps_its_order_across_lines() -> None:
+    """A name put in a sentence (``name_in_sentence``) keeps its own order on each
+    line, broken at one of its spaces too: each line's part of it is embedded left to
+    right on its own, as bidi orders each line alone."""
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.common import REGULAR
+
+    name = "2026-S1 ML (copy 2).fieldplan"
+    sentence = f"وصلت بياناتها في {tx.name_in_sentence(name)}. لم يبق ما يُفعل بشأنها."
+    whole = tx.layout(sentence, REGULAR, 9, 2000, base_dir="R")
+    [(line, d)] = whole
+    assert d == "R" and name in line
+    assert not any(c in line for c in "\u202a\u202c\u2066\u2069")  # (no trace left)
+    # as narrow as "2026-S1 ML (copy" and the words after the name's end
+    for width in (70, 95, 120):
+        lines = [line for line, _d in tx.layout(sentence, REGULAR, 9, width, base_dir="R")]
+        parts = [p for line in lines
+                 for p in re.findall(r"[0-9A-Za-z(][0-9A-Za-z ().-]*[0-9A-Za-z)]", line)]
+        assert " ".join(parts) == name, (width, lines)
+    # an Arabic name: its extension's dot stays beside its Arabic letters
+    named = tx.name_in_sentence("حزمة العراق.fieldplan")
+    arabic = tx.layout(f"وصلت بياناتها في {named}.", REGULAR, 9, 2000, base_dir="R")
+    drawn = unicodedata.normalize("NFKC", arabic[0][0])
+    assert "fieldplan." + unicodedata.normalize(
+        "NFKC", tx.visual(tx.shape("حزمة العراق"), "R")) in drawn
+
+
 def _two_laptops_in_conflict(hq, make_office, tmp_path: Path) -> str:
     """Two laptops of Mali wrote different statuses of one report, both imported at
     HQ; returns the report's action."""

@@ -42,7 +42,8 @@ class SheetData:
     conflicted: frozenset[str] = frozenset()
     #: when headquarters locked the period (ISO UTC), None when it is not locked
     locked_at: str | None = None
-    #: actions whose report changed after the lock (``progress.changed_after_lock``)
+    #: actions whose report changed after the lock, or was received after it
+    #: (``progress.changed_after_lock``)
     after_lock: frozenset[str] = frozenset()
     #: indicators with values in these reports that the plan no longer has (an
     #: amendment dropped them): their values are not printed, the sheet says how many
@@ -381,8 +382,9 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
                 + ([cm.cell(ctx, _("Values in conflict"), cm.BOLD_SMALL)]
                    if act.code in data.conflicted else [])
                 # Translators: under a report's status, when it changed after
-                # headquarters locked the period (see the note above the tables)
-                + ([cm.cell(ctx, _("Changed after the lock"), cm.BOLD_SMALL)]
+                # headquarters locked the period, or changed before and reached this
+                # computer after (see the note above the tables)
+                + ([cm.cell(ctx, _("Changed or received after the lock"), cm.BOLD_SMALL)]
                    if act.code in data.after_lock else []),
                 cm.PercentBar(
                     pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl
@@ -509,11 +511,14 @@ def sheet_story(
     if data.after_lock:
         from fieldplan.i18n import format_number
 
+        # the rule counts a report changed before the lock and received after it too
+        # (headquarters had not reviewed it): "changed after" alone was not true of it,
+        # as the review pack says "Changed or received after the period was locked"
         story.append(cm.TextFlow(ctx.ngettext(
-            "{count} report was changed after headquarters locked the period: its row is "
-            "marked “Changed after the lock”.",
-            "{count} reports were changed after headquarters locked the period: their rows "
-            "are marked “Changed after the lock”.",
+            "{count} report was changed or received after headquarters locked the period: "
+            "its row is marked “Changed or received after the lock”.",
+            "{count} reports were changed or received after headquarters locked the "
+            "period: their rows are marked “Changed or received after the lock”.",
             len(data.after_lock)).format(count=format_number(len(data.after_lock), ctx.lang)),
             cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_changed_after_lock import late_world
+from test_changed_after_lock import YEAR_MS, late_world, skewed
 from test_reports import pdf_text
 from test_sync import national, send
 
@@ -22,7 +22,7 @@ from tests.fixtures.reports.seed import write_progress
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
 PERIOD = "2025-S2"
-MARK = "Changed after the lock"
+MARK = "Changed or received after the lock"
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +40,8 @@ def test_the_sheet_says_the_period_is_locked_and_marks_the_changed_row(
     ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
     text = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
     assert f"Locked by headquarters: {ctx.when(data.locked_at)}" in text
-    assert ("1 report was changed after headquarters locked the period: its row is marked "
-            f"“{MARK}”.") in text
+    assert ("1 report was changed or received after headquarters locked the period: its "
+            f"row is marked “{MARK}”.") in text
     # the note and the one row's mark, under its status (the other report has none)
     assert text.count(MARK) == 2 and national(ml, 1) not in data.after_lock
 
@@ -77,3 +77,70 @@ def test_the_pack_says_the_period_is_locked_and_marks_rows_in_its_sheets(
     assert annex.count("Locked by headquarters: ") == 2  # each sheet, as printed alone
     sheets = Pack(hq, cm.make_ctx(hq, PERIOD, "en", "A4"), None, 1).sheets
     assert {d.office: d.after_lock for d in sheets} == {"ML": {act}, "SN": frozenset()}
+
+
+
+#: the sheet's mark and note, in French and Arabic (translated after the code changes)
+TRANSLATED = {
+    "Changed or received after the lock": {
+        "fr": "Modifié ou reçu après le verrouillage",
+        "ar": "غُيِّر أو وصل بعد الإقفال",
+    },
+    ("{count} report was changed or received after headquarters locked the period: its "
+     "row is marked “Changed or received after the lock”.",
+     "{count} reports were changed or received after headquarters locked the period: "
+     "their rows are marked “Changed or received after the lock”."): {
+        "fr": ("{count} rapport a été modifié ou reçu après le verrouillage de la période "
+               "par le Siège\u00a0: sa ligne porte la mention «\u00a0Modifié ou reçu après "
+               "le verrouillage\u00a0».",
+               "{count} de rapports ont été modifiés ou reçus après le verrouillage de la "
+               "période par le Siège\u00a0: leurs lignes portent la mention «\u00a0Modifié "
+               "ou reçu après le verrouillage\u00a0».",
+               "{count} rapports ont été modifiés ou reçus après le verrouillage de la "
+               "période par le Siège\u00a0: leurs lignes portent la mention «\u00a0Modifié "
+               "ou reçu après le verrouillage\u00a0»."),
+        "ar": ("التقارير التي غُيِّرت أو وصلت بعد أن أقفل المقر الرئيسي الفترة ({count}): "
+               "صفوفها معلَّمة «غُيِّر أو وصل بعد الإقفال».",) * 6,
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_report_written_before_the_lock_and_received_after_it_is_marked_so(
+        hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang) -> None:
+    """Written in July, imported after a December lock: the rule names it (headquarters
+    had not reviewed it), and the sheet marked it "Changed after the lock", which it
+    was not. The sheet says "changed or received", as the review pack does (the pack
+    gives the dates; the sheet the words only)."""
+    from tests.draft_catalog import with_messages
+
+    offset = skewed(monkeypatch)
+    ml = make_office("ML")
+    act = national(ml)
+    progress.record_progress(ml, act, "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)  # its key registered (its setup bundle's enrolment ends)
+    progress.record_progress(ml, act, PERIOD, status="completed", percent=100)
+    offset[0] = YEAR_MS // 2  # months later, headquarters locks, then imports it
+    progress.set_period_lock(hq, PERIOD)
+    send(ml, hq, tmp_path)
+    [changed] = progress.changed_after_lock(hq)[PERIOD]
+    assert changed.last_at < progress.lock_clocks(hq)[PERIOD].at < changed.received_at
+    assert gather(hq, PERIOD, "ML").after_lock == {act}
+    if lang != "en":
+        with_messages(monkeypatch, lang, {k: v[lang] for k, v in TRANSLATED.items()})
+    text = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf",
+                                       lang=lang))
+    if lang == "en":
+        mark = MARK
+        note = ("1 report was changed or received after headquarters locked the period: "
+                f"its row is marked “{MARK}”.")
+    else:
+        mark = TRANSLATED[MARK][lang]
+        note_id = next(k for k in TRANSLATED if isinstance(k, tuple))
+        note = TRANSLATED[note_id][lang][0].format(count="1")
+    assert "Changed after the lock" not in text and "Modifié après" not in text \
+        and "غُيِّر بعد الإقفال" not in text
+    assert text.count(mark) == 2  # the note and the row's mark
+    if lang != "ar":  # (pdftotext reorders the Arabic note's parts)
+        assert " ".join(note.split()) in text
+

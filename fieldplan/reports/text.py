@@ -257,6 +257,8 @@ def visual(line: str, base_dir: str) -> str:
     """One already-broken, shaped line in visual (left-to-right drawing) order."""
     if base_dir == "L" and not has_rtl(line):
         return line
+    if _ISOLATES.search(line):  # (a label's: ``layout`` has embedded a paragraph's)
+        [line] = _isolates_embedded([line])
     marked, tokens = keep_numbers(line, base_dir)
     out = _get_display(marked, base_dir)
     for mark, token in tokens.items():
@@ -389,8 +391,8 @@ def layout(
         else:
             d = direction(para, default_dir) if base_dir in (None, "auto") else base_dir
         lines = break_lines(para, font, size, width)
-        if _LRI in para:  # names in a sentence (``name_in_sentence``)
-            lines = _isolates_embedded(lines)
+        if _ISOLATES.search(para):  # names in a sentence (``name_in_sentence``), text
+            lines = _isolates_embedded(lines)  # pasted from elsewhere
         for line in lines:
             if base_dir == "name" and d == "R":
                 # (after the line breaks: an embedding is one line's, as bidi is)
@@ -402,6 +404,8 @@ def layout(
 #: Left-to-right embedding and its end (which python-bidi knows), and the left-to-right
 #: isolate and its end (which it does not: ``_isolates_embedded``)
 _LRE, _PDF, _LRI, _PDI = "\u202a", "\u202c", "\u2066", "\u2069"
+_RLE, _RLI, _FSI = "\u202b", "\u2067", "\u2068"
+_ISOLATES = re.compile("[\u2066-\u2069]")
 _RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
 
 
@@ -435,27 +439,50 @@ def name_in_sentence(name: str) -> str:
 
 
 def _isolates_embedded(lines: list[str]) -> list[str]:
-    """``lines`` (one paragraph's, in logical order) with each left-to-right isolate
-    made an embedding, which python-bidi knows: closed at the end of a line it does not
-    end on, and opened again at the start of the next (bidi orders each line alone).
-    Other isolates are left as they are."""
+    """``lines`` (one paragraph's, in logical order) with each isolate made the
+    embedding of its direction, which python-bidi knows (it refuses isolates: "RLI not
+    allowed here" stopped every report of a period whose narrative held text pasted
+    with them): closed at the end of a line it does not end on, and opened again at the
+    start of the next (bidi orders each line alone). A first-strong isolate takes the
+    direction of its first letter. ``clean`` has left only isolates closed in their
+    paragraph; a closing one without its opening is dropped."""
     out: list[str] = []
-    stack: list[bool] = []  # for each isolate open: whether it is a left-to-right one
+    stack: list[str] = []  # the embedding of each isolate open
+    rest = "\n".join(lines)
+    at = 0  # where ``rest`` is: a first-strong isolate looks ahead for its letter
     for line in lines:
-        chars = [_LRE] * stack.count(True)
+        chars = list(stack)
         for ch in line:
-            if ch == _LRI:
-                stack.append(True)
-                chars.append(_LRE)
-            elif ch in "\u2067\u2068":
-                stack.append(False)
-                chars.append(ch)
-            elif ch == _PDI and stack:
-                chars.append(_PDF if stack.pop() else ch)
+            at += 1
+            if ch in (_LRI, _RLI, _FSI):
+                if ch == _FSI:
+                    inside = rest[at:_isolate_end(rest, at)]
+                    ch = _RLI if direction(inside, "L") == "R" else _LRI
+                stack.append(_LRE if ch == _LRI else _RLE)
+                chars.append(stack[-1])
+            elif ch == _PDI:
+                if stack:
+                    stack.pop()
+                    chars.append(_PDF)
             else:
                 chars.append(ch)
-        out.append("".join(chars) + _PDF * stack.count(True))
+        at += 1  # (the line's end)
+        out.append("".join(chars) + _PDF * len(stack))
     return out
+
+
+def _isolate_end(text: str, start: int) -> int:
+    """Where the isolate whose content starts at ``start`` in ``text`` closes (its
+    matching PDI, else the end)."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] in (_LRI, _RLI, _FSI):
+            depth += 1
+        elif text[i] == _PDI:
+            if not depth:
+                return i
+            depth -= 1
+    return len(text)
 
 
 def one_line(text: str, base_dir: str = "L", font: str | None = None) -> str:

@@ -83,3 +83,28 @@ def test_to_unicode_maps_glyphs_to_the_letters_written() -> None:
     assert "<00> <0041>" in cmap and "<01> <0627>" in cmap
     assert "<02> <D83DDE00>" in cmap
     assert re.findall(r"(\d+) beginbfchar", cmap) == ["100", "53"]
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_a_narrative_pasted_with_isolates_prints(hq, tmp_path, lang) -> None:
+    """A narrative pasted with Unicode's isolates around a name (as web pages and word
+    processors copy mixed text) stopped the sheet and the pack of its period with
+    "RLI not allowed here": python-bidi knows no isolates. Each is the embedding of its
+    direction, line by line; the words print in their order."""
+    from fieldplan.progress import record_progress
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.fonts import REGULAR
+
+    record_progress(hq, "PA1.6", PERIOD, status="on-track", percent=40, achievements=(
+        "وُقّع الاتفاق مع \u2067وزارة الداخلية\u2069 ومع \u2066Ministry of Labour\u2069 و"
+        "\u2068UNHCR\u2069 في الموعد"))
+    sheet = copied(build_status_sheet(hq, PERIOD, "HQ", out=tmp_path / "s.pdf", lang=lang))
+    assert all(word in sheet for word in ("الداخلية", "Ministry", "Labour", "UNHCR"))
+    copied(build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang=lang))
+    # broken across lines inside an isolate: each line's part keeps its order
+    for width in (60, 90):
+        lines = tx.layout("قال \u2066Ministry of Labour and Employment\u2069 ذلك",
+                          REGULAR, 9, width, base_dir="R")
+        latin = " ".join(w for line, _d in lines for w in line.split() if w.isascii())
+        assert latin == "Ministry of Labour and Employment", lines

@@ -1226,51 +1226,46 @@ class ReportEditor(QScrollArea):
             ]
             if refused:
                 text += " · " + refused[0]
-        if held_only:
-            if len(held_only) == 1:
-                # Translators: {report} is "PA1.1 (2nd semester 2026)"
-                held_text = _("{report}: not valid, kept unsaved — open it to correct").format(
-                    report=_report_name(held_only[0]))
-            else:
-                # each named (only the tooltip named them): the first few, then "…"
-                # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026),
-                # PA3.6 (1st semester 2026)")
-                held_text = ngettext(
-                    "{n} report holds text that is not valid, kept unsaved — open it to "
-                    "correct: {reports}",
-                    "{n} reports hold text that is not valid, kept unsaved — open them to "
-                    "correct: {reports}", len(held_only)).format(
-                        n=len(held_only), reports=_named(held_only))
-            text = f"{text} · {held_text}" if text else held_text
-        if to_reopen:
-            if len(to_reopen) == 1:
-                # Translators: {report} is "PA1.1 (2nd semester 2026)"; what was typed
-                # in it waits until the report is reopened (back to draft)
-                reopen_text = _("{report}: submitted, text kept unsaved — reopen it "
-                                "first").format(report=_report_name(to_reopen[0]))
-            else:
-                reopen_text = ngettext(
-                    "{n} submitted report holds text kept unsaved — reopen it first: "
-                    "{reports}",
-                    "{n} submitted reports hold text kept unsaved — reopen them first: "
-                    "{reports}", len(to_reopen)).format(
-                        n=len(to_reopen), reports=_named(to_reopen))
-            text = f"{text} · {reopen_text}" if text else reopen_text
-        if locked:
-            if len(locked) == 1:
-                # Translators: {report} is "PA1.1 (2nd semester 2026)", in a period
-                # headquarters has locked: what was typed in it can never be saved
-                locked_text = _("{report}: period locked, text cannot be saved — open "
-                                "it to copy or discard it").format(
-                                    report=_report_name(locked[0]))
-            else:
-                locked_text = ngettext(
-                    "{n} report of a locked period holds text that cannot be saved — "
-                    "open it to copy or discard it: {reports}",
-                    "{n} reports of locked periods hold text that cannot be saved — "
-                    "open them to copy or discard it: {reports}", len(locked)).format(
-                        n=len(locked), reports=_named(locked))
-            text = f"{text} · {locked_text}" if text else locked_text
+        # each kind of report kept unsaved: one named, or the first few (the tooltip
+        # names them all)
+        for keys, one, many in (
+            (held_only,
+             # Translators: {report} is "PA1.1 (2nd semester 2026)"
+             lambda report: _("{report}: not valid, kept unsaved — open it to "
+                              "correct").format(report=report),
+             # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026),
+             # PA3.6 (1st semester 2026)")
+             lambda n: ngettext(
+                 "{n} report holds text that is not valid, kept unsaved — open it to "
+                 "correct: {reports}",
+                 "{n} reports hold text that is not valid, kept unsaved — open them to "
+                 "correct: {reports}", n)),
+            (to_reopen,
+             # Translators: {report} is "PA1.1 (2nd semester 2026)"; what was typed in
+             # it waits until the report is reopened (back to draft)
+             lambda report: _("{report}: submitted, text kept unsaved — reopen it "
+                              "first").format(report=report),
+             lambda n: ngettext(
+                 "{n} submitted report holds text kept unsaved — reopen it first: "
+                 "{reports}",
+                 "{n} submitted reports hold text kept unsaved — reopen them first: "
+                 "{reports}", n)),
+            (locked,
+             # Translators: {report} is "PA1.1 (2nd semester 2026)", in a period
+             # headquarters has locked: what was typed in it can never be saved
+             lambda report: _("{report}: period locked, text cannot be saved — open it "
+                              "to copy or discard it").format(report=report),
+             lambda n: ngettext(
+                 "{n} report of a locked period holds text that cannot be saved — open "
+                 "it to copy or discard it: {reports}",
+                 "{n} reports of locked periods hold text that cannot be saved — open "
+                 "them to copy or discard it: {reports}", n)),
+        ):
+            if not keys:
+                continue
+            said = one(_report_name(keys[0])) if len(keys) == 1 else many(len(keys)).format(
+                n=len(keys), reports=_named(keys))
+            text = f"{text} · {said}" if text else said
         problems = []
         if journal.write_error:
             problems.append(_("The drafts file cannot be written: {error}").format(

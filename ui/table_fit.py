@@ -38,6 +38,11 @@ def fit_on_load(view: QTableView) -> None:
     fitter.fit()
 
 
+#: the events ``_Fitter`` looks at
+_WATCHED = frozenset((QEvent.Type.Resize, QEvent.Type.MouseButtonPress,
+                      QEvent.Type.MouseButtonDblClick, QEvent.Type.MouseButtonRelease))
+
+
 class _Fitter(QObject):
     """Fits its view's columns but those a person sized; a child of the view, so that
     a model that outlives the view stops asking (Qt drops a dead receiver's
@@ -97,12 +102,16 @@ class _Fitter(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.Resize and watched is self.view.viewport():
-            self.give_way()
-        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
-            self.pressed = True
-        elif kind == QEvent.Type.MouseButtonRelease:
-            self.pressed = False
+        if kind not in _WATCHED:
+            return False
+        # the header's sections, where a person sizes a column; the table's body for
+        # its size only (a click on a row sizes no column)
+        on_header = watched is not self.view.viewport()
+        if kind == QEvent.Type.Resize:
+            if not on_header:
+                self.give_way()
+        elif on_header:
+            self.pressed = kind != QEvent.Type.MouseButtonRelease
         return False
 
 

@@ -269,3 +269,26 @@ def test_import_result_rows_are_measured_when_the_details_column_changes(qtbot,
                if table.item(r, 3).text() == long_reason)
     assert table.rowHeight(row) > 2 * table.fontMetrics().height()
     assert table.item(row, 3).data(Qt.ItemDataRole.DisplayRole) == long_reason
+
+
+def test_a_click_on_a_row_is_no_person_sizing_a_column(qtbot):
+    """The table's body is watched for its size (a narrower table: the ``GIVES_WAY``
+    columns give way): a mouse held on a row while Qt sized a column made that column
+    the person's, never fitted again."""
+    from PySide6.QtTest import QTest
+
+    from ui.hq_desk import _table
+    from ui.models import KeysModel
+    from ui.table_fit import _Fitter
+
+    model = KeysModel()
+    view = _table(model, "Keys")
+    qtbot.addWidget(view)
+    view.resize(900, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    [fitter] = view.findChildren(_Fitter)
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton)
+    view.horizontalHeader().resizeSection(KeysModel.KEY, 5)  # Qt's doing, meanwhile
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton)
+    assert fitter.by_person == set()

@@ -342,16 +342,50 @@ def _aside_entries(path: Path) -> list[dict[str, Any]]:
         if isinstance(kept, list) else []
 
 
-def _put_aside_of(entries: list[dict[str, Any]]) -> list[tuple[Key, str]]:
+class AsideReason(str):
+    """Why a draft was set aside, as the plan's reasons (``why``: the codes
+    ``PlanScope.why_hidden`` gives) said in the language of the moment it is shown:
+    str() of it. Kept in the file as its codes and, for a reader without them (an
+    earlier fieldplan), in the words of the day it was set aside."""
+
+    why: tuple[str, ...]
+
+    def __new__(cls, words: str, why: tuple[str, ...] = ()) -> AsideReason:
+        made = super().__new__(cls, words)
+        made.why = why
+        return made
+
+    def __str__(self) -> str:
+        if self.why:
+            from fieldplan.planops import why_hidden_text
+
+            return why_hidden_text(self.why)
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _put_aside_of(entries: list[dict[str, Any]]) -> list[tuple[Key, AsideReason]]:
     """``DraftJournal.put_aside`` of the set-aside file's entries: each report once,
-    with why its latest entry was set aside."""
-    out: dict[Key, str] = {}
+    with why its latest entry was set aside (in the language it is read in, when the
+    entry kept the plan's reasons: one set aside in French read in Arabic after a
+    restart)."""
+    out: dict[Key, AsideReason] = {}
     for entry in entries:
         key = _entry_key(entry)
         if key is not None:
             out.pop(key, None)  # (in the order of the latest)
-            out[key] = str(entry.get("error") or "")
+            out[key] = _reason_of(entry)
     return list(out.items())
+
+
+def _reason_of(entry: dict[str, Any]) -> AsideReason:
+    """An entry's ``AsideReason``: its plan reasons (``why``) when it kept them."""
+    why = entry.get("why")
+    codes = tuple(why) if isinstance(why, list) and all(
+        isinstance(code, str) for code in why) else ()
+    return AsideReason(str(entry.get("error") or ""), codes)
 
 
 def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
@@ -454,7 +488,8 @@ class DraftJournal(QObject):
         self.aside_path = Path(f"{db_path}{DRAFTS_SET_ASIDE_SUFFIX}")
         #: the reports whose text is set aside there, with why: earlier sessions'
         #: too, until the person discards it (``discard_aside``)
-        self.put_aside: list[tuple[Key, str]] = _put_aside_of(_aside_entries(self.aside_path))
+        self.put_aside: list[tuple[Key, AsideReason]] = _put_aside_of(
+            _aside_entries(self.aside_path))
         #: why the last setting aside failed (the drafts stay in the journal), or ""
         self.aside_error = ""
         self._dirty = False
@@ -606,20 +641,23 @@ class DraftJournal(QObject):
                 self.errors[key] = reason
                 self._dirty = True
 
-    def set_aside_reports(self, reasons: dict[Key, str]) -> bool:
+    def set_aside_reports(self, reasons: dict[Key, str | tuple[str, ...]]) -> bool:
         """Move these reports' drafts (values, held text, versions) out of the journal
-        into ``aside_path``, each with its reason (why the plan refuses it) and when:
-        what was typed is kept where the person can find it, and no longer retried.
-        Whether they were moved (False: ``aside_error`` says why, and the journal keeps
-        them); reports without a draft are left out."""
+        into ``aside_path``, each with its reason (why the plan refuses it: its codes,
+        as ``PlanScope.why_hidden`` gives them, or words) and when: what was typed is
+        kept where the person can find it, and no longer retried. Whether they were
+        moved (False: ``aside_error`` says why, and the journal keeps them); reports
+        without a draft are left out."""
         from fieldplan.events import utc_iso
+        from fieldplan.planops import why_hidden_text
 
         with self._lock:
             entries = []
             for key, reason in reasons.items():
                 if key in self:
-                    entries.append({**self._entry(key), "error": reason,
-                                    "set_aside_at": utc_iso()})
+                    said = ({"error": why_hidden_text(reason), "why": list(reason)}
+                            if isinstance(reason, tuple) else {"error": reason})
+                    entries.append({**self._entry(key), **said, "set_aside_at": utc_iso()})
             if not entries:
                 return True
             # the file first: only once it holds them do they leave the journal
@@ -631,7 +669,7 @@ class DraftJournal(QObject):
                 for store in (self._values, self._held, self._base, self.errors):
                     store.pop(key, None)
                 self.put_aside = [*(k for k in self.put_aside if k[0] != key),
-                                  (key, entry["error"])]
+                                  (key, _reason_of(entry))]
             self._dirty = True
         self.write()
         return True

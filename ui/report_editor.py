@@ -996,7 +996,7 @@ class ReportEditor(QScrollArea):
         amendment that dropped their action or period or moved the action to another
         level, they can never be saved, and their period or action may no longer be
         reachable to throw them away."""
-        from fieldplan.planops import PlanScope, why_hidden_text
+        from fieldplan.planops import PlanScope
 
         journal = self._journal()
         scope = PlanScope(self.identity.plan)
@@ -1005,16 +1005,14 @@ class ReportEditor(QScrollArea):
         for key in journal.reports():
             why = scope.why_hidden(office, *key)
             if why:
-                reasons[key] = why_hidden_text(why)
+                reasons[key] = tuple(why)  # (said in the language it is read in)
         if reasons:
             journal.set_aside_reports(reasons)
 
     def _refused_by_plan(self, key: tuple[str, str], error: BaseException) -> None:
         """A write the plan refused (the database holds an amendment this window may
         not show yet): its draft is set aside, and the window told to read the plan."""
-        from fieldplan.planops import why_hidden_text
-
-        self._journal().set_aside_reports({key: why_hidden_text(getattr(error, "why", ()))})
+        self._journal().set_aside_reports({key: tuple(getattr(error, "why", ()))})
         emit(self.plan_did_refuse)
 
     def _showing(self) -> tuple[str, str] | None:
@@ -1299,7 +1297,7 @@ class ReportEditor(QScrollArea):
             lines.append(problem)
         if aside:  # the details: each report set aside, why, and the file's whole path
             lines.extend(_("{action} ({period}): {reason}").format(
-                action=code, period=format_period(period), reason=why)
+                action=code, period=format_period(period), reason=str(why))
                 for (code, period), why in aside)
             lines.append(isolated(str(journal.aside_path)))
         is_error = bool(text)

@@ -575,3 +575,33 @@ def test_values_of_a_dropped_indicator_are_said_in_the_editor(open_window, qtbot
         assert editor.dropped_values == []
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+def test_why_text_was_set_aside_is_said_in_the_language_it_is_read_in(tmp_path):
+    """Set aside in a French session, read after a restart in Arabic: the reason was
+    the French words it was set aside with. It keeps the plan's reasons, and says
+    them in the language of the moment; an entry an earlier fieldplan wrote (words
+    only) is said as written."""
+    from fieldplan.i18n import set_language
+    from fieldplan.planops import why_hidden_text
+    from ui.drafts import DraftJournal
+
+    db = tmp_path / "x.sqlite3"
+    key, old = ("PA1.2", "2026-S1"), ("PA1.3", "2026-S1")
+    try:
+        set_language("fr")
+        journal = DraftJournal(db)
+        journal.put(key, {"challenges": "gardé"}, {})
+        journal.put(old, {"challenges": "ancien"}, {})
+        assert journal.set_aside_reports({key: ("action",), old: "des mots d'avant"})
+        assert journal.flush(10)
+        french = why_hidden_text(("action",))
+        set_language("ar")
+        again = DraftJournal(db)
+        reasons = {k: str(reason) for k, reason in again.put_aside}
+        assert reasons[key] == why_hidden_text(("action",)) != french
+        assert reasons[old] == "des mots d'avant"
+        [entry] = [e for e in again.aside_entries() if e["action"] == "PA1.2"]
+        assert entry["error"] == french  # (for an earlier fieldplan reading the file)
+    finally:
+        set_language("en")

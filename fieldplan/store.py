@@ -1396,28 +1396,21 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
     changes it lost (``fieldplan.sync.state``): at headquarters, those offices report
     holding (offices send their own changes only, so they never come back); at an
     office, those never sent to headquarters (what was sent comes back from it). With
-    those a previous restore kept. Read only, and as much as can be read of a damaged
-    file; [] for a missing one."""
+    those earlier restores kept (``_earlier_lost``). Read only, and as much as can be
+    read of a damaged file; only the earlier ones for a missing one."""
+    found = _earlier_lost(db_path, backup)
     if not db_path.is_file():
-        return []
-    found: list[dict] = []
+        return found
     try:
         conn = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
             meta = dict(conn.execute(
                 "SELECT key, value FROM meta WHERE key IN "
-                "('role', 'replica_id', 'renewed_from', 'restored')").fetchall())
+                "('role', 'replica_id', 'renewed_from')").fetchall())
             if meta.get("role") not in ("hq", "office") or not meta.get("replica_id"):
-                return []
+                return found
             conn.execute("ATTACH DATABASE ? AS backup",
                          (read_only_uri(backup),))
-
-            def in_backup(origin: str, seq: int) -> bool:
-                return conn.execute("SELECT 1 FROM backup.events WHERE origin = ? AND "
-                                    "seq = ?", (origin, seq)).fetchone() is not None
-
-            earlier = json.loads(meta.get("restored") or "{}").get("lost_events", [])
-            found += [e for e in earlier if not in_backup(e["replica"], e["seq"])]
             lineage = [meta["replica_id"], *json.loads(meta.get("renewed_from") or "[]")]
             rows = conn.execute(
                 f"SELECT hash, body FROM main.events AS e WHERE origin IN "
@@ -1436,6 +1429,62 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
             TypeError, AttributeError):
         pass  # damaged, or not fieldplan's: what could be read, if anything
     return found
+
+
+def _earlier_lost(db_path: Path, backup: Path) -> list[dict]:
+    """What earlier restores kept a word of among the changes they lost (``_lost_here``'s
+    of them), as the records of either file say (``_earlier_records``: the replaced
+    one may be gone, and a backup taken after a restore holds its record), each once,
+    less those ``backup`` holds again."""
+    found: dict[tuple[str, int], dict] = {}
+    for key, record in _earlier_records(db_path, backup, ("hq", "office")):
+        kept = record.get("lost_events" if key == "restored" else "lost")
+        for item in kept if isinstance(kept, list) else ():
+            if (isinstance(item, dict) and isinstance(item.get("replica"), str)
+                    and type(item.get("seq")) is int):
+                found.setdefault((item["replica"], item["seq"]), item)
+    if not found:
+        return []
+    try:
+        with reading(backup) as conn:
+            return [item for (origin, seq), item in found.items() if conn.execute(
+                "SELECT 1 FROM events WHERE origin = ? AND seq = ?",
+                (origin, seq)).fetchone() is None]
+    except READ_ERRORS:
+        return list(found.values())
+
+
+def _earlier_records(db_path: Path, backup: Path, roles: tuple[str, ...] = ("hq",)
+                     ) -> list[tuple[str, dict[str, Any]]]:
+    """The records earlier restores left, as the files hold them: the replaced
+    database's (its ``restored`` record, or the mark of a restore it never opened
+    after) and the backup's (taken after a restore, it holds that restore's record:
+    the replaced file may be gone). Each restore wrote only what it found itself: a
+    later one would otherwise forget what an earlier one had lost and that never came
+    back. (key, record) pairs, key ``"restored"`` or ``BACKUP_MARK`` (the two name a
+    few things differently), in that order; only of files whose role is one of
+    ``roles``, and whose record can be read."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for path in (db_path, backup):
+        if not path.is_file():
+            continue
+        try:
+            with reading(path) as conn:
+                rows = conn.execute("SELECT key, value FROM meta WHERE key IN "
+                                    "('role', 'restored', ?)", (BACKUP_MARK,)).fetchall()
+        except READ_ERRORS:
+            continue  # (damaged: what the other file says, if anything)
+        meta = dict(rows)
+        if meta.get("role") not in roles:
+            continue
+        for key in ("restored", BACKUP_MARK):
+            try:
+                record = json.loads(meta.get(key) or "{}")
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                out.append((key, record))
+    return out
 
 
 def _within_limit(summaries: list[dict], room: int) -> list[dict]:
@@ -1558,12 +1607,9 @@ def _office_events_received(db_path: Path, backup: Path) -> dict[str, dict[str, 
 
 def _earlier_office_events(db_path: Path, backup: Path
                            ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
-    """(HQ) What earlier restores said they lost of the offices' events, as records
-    kept them: the replaced database's (its ``restored`` record, or the mark of a
-    restore it never opened after) and the backup's (taken after a restore, it holds
-    that restore's record: the replaced file may be gone). Each restore wrote only
-    what it found itself, and a later one from an older backup said nothing of what
-    an earlier one had lost and had never come back.
+    """(HQ) What earlier restores said they lost of the offices' events, as the
+    records of either file kept them (``_earlier_records``): a later restore from an
+    older backup said nothing of what an earlier one had lost and had never come back.
 
     Returns (origin, item) pairs, each item as ``_office_events_here``'s, in that
     order, less those ``backup`` holds again and those a person said to stop warning
@@ -1572,31 +1618,15 @@ def _earlier_office_events(db_path: Path, backup: Path
     database's over the backup's, for the record."""
     found: list[tuple[str, dict[str, Any]]] = []
     dismissed: dict[str, Any] = {}
-    for path in (db_path, backup):
-        if not path.is_file():
-            continue
-        try:
-            with reading(path) as conn:
-                rows = conn.execute("SELECT key, value FROM meta WHERE key IN "
-                                    "('role', 'restored', ?)", (BACKUP_MARK,)).fetchall()
-        except READ_ERRORS:
-            continue  # (damaged: what the other file says, if anything)
-        meta = dict(rows)
-        if meta.get("role") != "hq":
-            continue
-        for key in ("restored", BACKUP_MARK):
-            try:
-                record = json.loads(meta.get(key) or "{}")
-                kept, gone = record.get(OFFICE_EVENTS), record.get(OFFICE_EVENTS_DISMISSED)
-            except (ValueError, AttributeError):
-                continue
-            for origin, item in (gone.items() if isinstance(gone, dict) else ()):
-                if isinstance(item, dict) and type(item.get("upto")) is int:
-                    dismissed.setdefault(str(origin), item)
-            for origin, item in (kept.items() if isinstance(kept, dict) else ()):
-                if (isinstance(item, dict) and type(item.get("upto")) is int
-                        and type(item.get("held")) is int):
-                    found.append((str(origin), item))
+    for _key, record in _earlier_records(db_path, backup):
+        kept, gone = record.get(OFFICE_EVENTS), record.get(OFFICE_EVENTS_DISMISSED)
+        for origin, item in (gone.items() if isinstance(gone, dict) else ()):
+            if isinstance(item, dict) and type(item.get("upto")) is int:
+                dismissed.setdefault(str(origin), item)
+        for origin, item in (kept.items() if isinstance(kept, dict) else ()):
+            if (isinstance(item, dict) and type(item.get("upto")) is int
+                    and type(item.get("held")) is int):
+                found.append((str(origin), item))
     found = [(origin, item) for origin, item in found
              if origin not in dismissed or item["upto"] > dismissed[origin]["upto"]]
     if not found:

@@ -481,3 +481,36 @@ def test_a_second_restore_at_once_is_told_the_first_is_under_way(hq, tmp_path: P
             store.restore_backup(path, backup, force=True)
     store.restore_backup(path, backup, force=True)  # once it ended
     assert not lock.exists()
+
+
+@pytest.mark.parametrize(("how", "opened"), [("missing", True), ("damaged", True),
+                                             ("missing", False)])
+def test_a_restore_from_a_backup_taken_after_a_restore_keeps_the_word_of_its_loss(
+        hq, make_office, tmp_path: Path, how: str, opened: bool) -> None:
+    """Restored once; a backup taken after that restore (``opened``: of the restored
+    database, which holds the restore's record; else of one never opened, which
+    holds the restore's mark); then HQ's database gone or damaged, put back from that
+    backup: the words of what the first restore lost were read from the replaced
+    file alone, and the lost lock was then known by its number only."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    path = hq.path
+    backup = store.backup(hq.conn, path, "manual")
+    progress.set_period_lock(hq, "2025-S2")
+    send(hq, ml, tmp_path)
+    hq.close()
+    store.restore_backup(path, backup, force=True)
+    if opened:
+        with open_replica(path) as hq2:
+            taken = store.backup(hq2.conn, path, "manual")
+    else:  # a copy of the file as the restore left it, not opened since
+        taken = tmp_path / "taken.sqlite3"
+        taken.write_bytes(path.read_bytes())
+    gone(path, how)
+    store.restore_backup(path, taken, force=True)
+    with open_replica(path) as hq3:
+        send(ml, hq3, tmp_path)
+        restored = sync_state(hq3).restored
+        assert [(c["entity"], c["id"]) for c in restored["lost_changes"]] \
+            == [("lock", "2025-S2")]
+        assert restored["lost_unknown"] == []
+    ml.close()

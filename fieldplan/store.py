@@ -1151,7 +1151,8 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
             lost = changes_lost_by_restore(db_path, latest) or lost
         return (_lost_here(db_path, latest),
                 {**_written_here(db_path, latest), **_revoked_held_here(db_path),
-                 **_office_events_here(db_path, latest)})
+                 **_office_events_here(db_path, latest),
+                 **_revoked_dismissed_here(db_path, latest)})
 
     try:
         # the whole copy first: a full disk leaves the damaged file where it was
@@ -1544,6 +1545,12 @@ OFFICE_EVENTS = "office_events"
 #: person said to stop warning about (``fieldplan.sync.state.dismiss_offices_lost``),
 #: each with when and by whom: later restores neither warn of them again nor forget them
 OFFICE_EVENTS_DISMISSED = "office_events_dismissed"
+#: (HQ) the key of a restore's mark, and of its ``restored`` record, holding the events
+#: of revoked computers a restore lost that a person said to stop warning about
+#: (``fieldplan.sync.state.dismiss_revoked_lost``): replica → {key_id, office, upto,
+#: dismissed_at, dismissed_by}. Later restores carry it over (``_revoked_dismissed_here``)
+#: and do not warn of them again.
+REVOKED_LOST_DISMISSED = "revoked_lost_dismissed"
 #: The most bundle file names kept per office (``_office_events_here``).
 BUNDLES_KEPT = 20
 
@@ -1566,6 +1573,21 @@ def _office_events_here(db_path: Path, backup: Path) -> dict[str, Any]:
         out = _with_earlier(out, earlier, db_path, backup)
     return {**({OFFICE_EVENTS: out} if out else {}),
             **({OFFICE_EVENTS_DISMISSED: dismissed} if dismissed else {})}
+
+
+def _revoked_dismissed_here(db_path: Path, backup: Path) -> dict[str, Any]:
+    """(HQ) ``{REVOKED_LOST_DISMISSED: …}``: the revoked computers' events earlier
+    restores lost that a person said to stop warning about, as the records of either
+    file keep them (``_earlier_records``); of a replica recorded twice, the one that
+    reaches further. {} when none was."""
+    dismissed: dict[str, Any] = {}
+    for _key, record in _earlier_records(db_path, backup):
+        gone = record.get(REVOKED_LOST_DISMISSED)
+        for replica, item in (gone.items() if isinstance(gone, dict) else ()):
+            if (isinstance(item, dict) and type(item.get("upto")) is int
+                    and item["upto"] > dismissed.get(str(replica), {}).get("upto", 0)):
+                dismissed[str(replica)] = item
+    return {REVOKED_LOST_DISMISSED: dismissed} if dismissed else {}
 
 
 def _office_events_received(db_path: Path, backup: Path) -> dict[str, dict[str, Any]]:

@@ -518,6 +518,9 @@ class MainWindow(QMainWindow):
         #: (HQ) the offices' events a restore lost, as the last sync state said
         #: (fieldplan.sync.state.offices_lost): ``lost_action`` ends their warning too
         self._offices_lost: list[dict] = []
+        #: (HQ) the events of revoked computers a restore lost
+        #: (fieldplan.sync.state.revoked_lost): their bundles may never be found
+        self._revoked_lost: list[dict] = []
         #: changes made here headquarters has not acknowledged, as the last sync state
         #: said (what a computer set up again leaves behind to type again)
         self._unsent = 0
@@ -1740,9 +1743,11 @@ class MainWindow(QMainWindow):
         self._sent_lost = restored.get("not_received", 0)
         self._never_sent = restored.get("never_sent", 0)
         self._offices_lost = list(restored.get("offices_lost", ()))
+        self._revoked_lost = list(restored.get("revoked_lost", ()))
         # the offices' events may never come back (the office's computer lost with
-        # them): the warning ends by a person's choice too, not only when they do
-        if self._lost or not self._offices_lost:
+        # them), nor a revoked computer's (stolen with its bundles): the warning ends by
+        # a person's choice too, not only when they do
+        if self._lost or not (self._offices_lost or self._revoked_lost):
             self.lost_action.setText(_("Changes lost in the &restore made again…"))
             tip = _("Stop warning about the changes the restore lost, once they are made "
                     "again")
@@ -1753,7 +1758,8 @@ class MainWindow(QMainWindow):
         # (disabled on a database opened read-only, its tip saying why)
         self._writing = [(a, tip if a is self.lost_action else t) for a, t in self._writing]
         allow_writes(self.lost_action, self.identity, tip=tip)
-        self.lost_action.setVisible(bool(self._lost or self._offices_lost))
+        self.lost_action.setVisible(bool(self._lost or self._offices_lost
+                                         or self._revoked_lost))
 
     def set_up_again_dialog(self, setup: str = "") -> None:
         """(headquarters revoked this computer's key) What setting up again does, the
@@ -1770,12 +1776,14 @@ class MainWindow(QMainWindow):
         offices report it lost; at an office, what was typed after the backup and never
         sent), stop the status bar's warning (fieldplan.sync.dismiss_lost); at HQ, of
         the offices' events it lost too, which may never come back
-        (fieldplan.sync.dismiss_offices_lost)."""
-        from fieldplan.sync import dismiss_lost, dismiss_offices_lost
+        (fieldplan.sync.dismiss_offices_lost), and of revoked computers' events it lost
+        (fieldplan.sync.dismiss_revoked_lost)."""
+        from fieldplan.sync import dismiss_lost, dismiss_offices_lost, dismiss_revoked_lost
         from ui.dialogs import ConfirmDialog
 
         n = self._lost
         offices = self._offices_lost if self.identity.is_hq else []
+        revoked = self._revoked_lost if self.identity.is_hq else []
         said = ""
         if not self.identity.is_hq:
             said = office_lost_said(self._sent_lost, self._never_sent)
@@ -1806,16 +1814,29 @@ class MainWindow(QMainWindow):
                 "office's computer was lost with them), stop the warning: the review pack "
                 "still says their figures lack them.", events).format(
                     n=events, offices=join_list(isolated(item["office"]) for item in offices))]))
-        lines = [*self._lost_lines, *(item["text"] for item in offices)]
+        if revoked:
+            events = sum(item["events"] for item in revoked)
+            said = "\n\n".join(filter(None, [said, ngettext(
+                "{n} event of a computer whose key headquarters revoked after the backup "
+                "this database was restored from was lost: that computer's bundles, "
+                "imported again, bring it back (see below). If they cannot be found, stop "
+                "the warning.",
+                "{n} events of computers whose keys headquarters revoked after the backup "
+                "this database was restored from were lost: those computers' bundles, "
+                "imported again, bring them back (see below). If they cannot be found, "
+                "stop the warning.", events).format(n=events)]))
+        lines = [*self._lost_lines, *(item["text"] for item in offices),
+                 *(item["text"] for item in revoked)]
 
         def dismiss(rep) -> None:
             dismiss_lost(rep)
             if rep.is_hq:
                 dismiss_offices_lost(rep)
+                dismiss_revoked_lost(rep)
 
         dialog = ConfirmDialog(
             self,
-            _("Changes lost in the restore") if n or not offices
+            _("Changes lost in the restore") if n or not (offices or revoked)
             else _("Offices' events lost in the restore"),
             said,
             # which they are, one a line: in words, or where to see them

@@ -109,7 +109,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dismiss-lost", action="store_true",
                    help=_("(after a restore) stop warning about what the restore lost: "
                           "the changes it lost are made again; (headquarters) the "
-                          "offices' events it lost may never come back"))
+                          "offices' events it lost, or a revoked computer's, may never "
+                          "come back"))
 
     p = command(sub, "actions", _("list the plan's actions"), _("List the plan's actions."),
                 func=cmd_actions)
@@ -356,19 +357,22 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     dismissed = None
     offices: list[dict] = []  # (HQ) the offices' events a restore lost, no longer warned of
+    revoked: list[dict] = []  # (HQ) and those of revoked computers
     with open_db(args) as rep:
         if args.dismiss_lost:
-            from fieldplan.sync import dismiss_lost, dismiss_offices_lost
+            from fieldplan.sync import dismiss_lost, dismiss_offices_lost, dismiss_revoked_lost
 
             dismissed = dismiss_lost(rep)
             if rep.is_hq:
                 offices = dismiss_offices_lost(rep)
+                revoked = dismiss_revoked_lost(rep)
         st = replica_status(rep)
     data = st.to_dict()
     if dismissed is not None:
         data["dismissed_lost"] = dismissed
         if st.role == "hq":
             data["dismissed_offices_lost"] = sum(item["events"] for item in offices)
+            data["dismissed_revoked_lost"] = sum(item["events"] for item in revoked)
 
     def human() -> None:
         from fieldplan.text import for_terminal
@@ -395,7 +399,17 @@ def cmd_status(args: argparse.Namespace) -> int:
                 "restore lost; their figures here lack them (the review pack says so) "
                 "until they come back.", n).format(
                     n=n, offices=join_list([item["office"] for item in offices])))
-        elif dismissed == 0:
+        for item in revoked:  # one a computer: each is found, or not, on its own
+            print(ngettext(
+                "Stopped warning about {n} event of {office}'s computer {replica}, whose "
+                "key {key_id} was revoked, that the restore lost; its bundles, imported "
+                "again, still bring it back.",
+                "Stopped warning about {n} events of {office}'s computer {replica}, whose "
+                "key {key_id} was revoked, that the restore lost; its bundles, imported "
+                "again, still bring them back.", item["events"]).format(
+                    n=item["events"], office=item["office"],
+                    replica=str(item["replica"])[:8], key_id=item["key_id"]))
+        if dismissed == 0 and not offices and not revoked:
             print(_("No change lost in a restore to stop warning about."))
         # the translatable pattern: French puts a no-break space before the colon
         line = _("{label}: {n}")

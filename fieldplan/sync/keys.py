@@ -709,6 +709,10 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     if marked.get(store.OFFICE_EVENTS_DISMISSED):
         # (HQ) and those of them a person said to stop warning about: not warned of again
         restored[store.OFFICE_EVENTS_DISMISSED] = marked[store.OFFICE_EVENTS_DISMISSED]
+    if marked.get(store.REVOKED_LOST_DISMISSED):
+        # (HQ) the revoked computers' events lost that a person said to stop warning
+        # about (state.dismiss_revoked_lost): not warned of again
+        restored[store.REVOKED_LOST_DISMISSED] = marked[store.REVOKED_LOST_DISMISSED]
     if marked.get("written"):
         # (an office) how far this computer wrote and sent (store._written_here): what
         # it wrote after the backup and never sent is lost, and is said so

@@ -379,11 +379,13 @@ def restored_state(rep: Replica) -> dict[str, Any] | None:
                  lost_unknown=unknown, revoked_again=again,
                  keys_again=list(info.get("keys_again") or []), lost_unreported=unreported,
                  unreported=sum(1 for c in unreported if not c["made_again"]),
-                 revoked_lost=revoked_lost(rep))
-    state["offices_lost"] = offices_lost(rep, info, state["revoked_lost"])
+                 revoked_lost=revoked_lost(rep, info))
+    # a revoked computer's are said there alone, warned of or not (dismissed)
+    revoked = revoked_lost(rep)
+    state["offices_lost"] = offices_lost(rep, info, revoked)
     # those a person said to stop warning about, while still missing: the review pack
     # still says the figures lack them
-    state["offices_lost_dismissed"] = offices_lost(rep, info, state["revoked_lost"],
+    state["offices_lost_dismissed"] = offices_lost(rep, info, revoked,
                                                    key=store.OFFICE_EVENTS_DISMISSED)
     return state
 
@@ -436,24 +438,32 @@ def offices_lost(rep: Replica, info: dict[str, Any],
     return out
 
 
-def revoked_lost(rep: Replica) -> list[dict[str, Any]]:
+def revoked_lost(rep: Replica, info: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """(HQ, restored) The events of computers it revoked that headquarters held when
     it revoked them and this database lacks (a backup older than the revocation):
     no office sends them again, but the revoked computer's last bundle, imported
     again, brings them back (``keyreg.held_only``). One dict per replica: key_id,
-    office, replica, events (how many), text."""
+    office, replica, events (how many), upto (the last of them), text. Not those a
+    person said to stop warning about (``info``: the ``restored`` record, its
+    ``store.REVOKED_LOST_DISMISSED``; ``dismiss_revoked_lost``): that computer may
+    never be found again."""
     from fieldplan.status import revoked_lost_text
 
+    dismissed = (info or {}).get(store.REVOKED_LOST_DISMISSED)
+    dismissed = dismissed if isinstance(dismissed, dict) else {}
     keys = keyreg.all_keys(rep)
     out = []
     for key_id, held in sorted(keyreg.revoked_held(rep).items()):
         office = keys[key_id].office if key_id in keys else ""
         for replica, (seq, _hash) in sorted(held.items()):
+            upto = (dismissed.get(replica) or {}).get("upto")
+            if type(upto) is int and upto >= seq:
+                continue
             have = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ? AND "
                                     "seq <= ?", (replica, seq)).fetchone()[0]
             if have < seq:
                 item = {"key_id": key_id, "office": office, "replica": replica,
-                        "events": seq - have}
+                        "events": seq - have, "upto": seq}
                 out.append({**item, "text": revoked_lost_text(item)})
     return out
 
@@ -918,6 +928,30 @@ def dismiss_offices_lost(rep: Replica) -> list[dict[str, Any]]:
                     dismissed[origin] = {**kept.pop(origin), **when}
         info[store.OFFICE_EVENTS] = kept
         info[store.OFFICE_EVENTS_DISMISSED] = dismissed
+        events.set_meta(rep.conn, "restored", events.canonical_json(info))
+    return lost
+
+
+def dismiss_revoked_lost(rep: Replica) -> list[dict[str, Any]]:
+    """(HQ) Stop warning about the events of revoked computers a restore lost
+    (``revoked_lost``): a person knows the computer's bundles will never be found (it
+    was stolen, its disk lost). Each is recorded, in the ``restored`` record, in
+    ``store.REVOKED_LOST_DISMISSED`` with how far it goes and when and by whom
+    (``dismissed_at``, ``dismissed_by``): a later restore does not warn of them again.
+    The computer's bundle, imported again, still brings them back. Returns the
+    warnings this ended (``revoked_lost``'s items; [] when there was none)."""
+    with store.write_transaction(rep.conn):
+        state = restored_state(rep) or {}
+        lost = state.get("revoked_lost") or []
+        if not lost:
+            return []
+        info = json.loads(rep.meta("restored") or "{}")
+        dismissed = info.get(store.REVOKED_LOST_DISMISSED) or {}
+        when = {"dismissed_at": events.utc_iso(), "dismissed_by": rep.author}
+        for item in lost:
+            dismissed[item["replica"]] = {"key_id": item["key_id"], "office": item["office"],
+                                          "upto": item["upto"], **when}
+        info[store.REVOKED_LOST_DISMISSED] = dismissed
         events.set_meta(rep.conn, "restored", events.canonical_json(info))
     return lost
 

@@ -1363,3 +1363,28 @@ def test_status_dismiss_lost_ends_the_warning_of_offices_events_a_restore_lost(
     assert [item["office"] for item in state["restored"]["offices_lost_dismissed"]] == ["ML"]
     out = run("--db", db, "status", "--dismiss-lost", capsys=capsys)[1]
     assert out.startswith("No change lost in a restore to stop warning about.")
+
+
+def test_status_dismiss_lost_ends_the_warning_of_a_revoked_computers_lost_events(
+        hq, tmp_path: Path, capsys) -> None:
+    """The warning ended only when the revoked computer's bundle was imported again:
+    a computer stolen with its bundles never gives one. `status --dismiss-lost` ends it
+    too, one line a computer."""
+    from tests.scenes import revoked_laptop_sent_twice
+
+    a, b, _bundles, _shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
+    replica, key_id, db = b.replica_id, b.meta("key_id"), str(hq2.path)
+    for rep in (a, b, hq2):
+        rep.close()
+    assert "Warning" in run("--db", db, "status", capsys=capsys)[1]
+    code, out, _err = run("--db", db, "status", "--dismiss-lost", capsys=capsys)
+    assert code == 0 and out.startswith(
+        f"Stopped warning about 2 events of ML's computer {replica[:8]}, whose key "
+        f"{key_id} was revoked, that the restore lost; its bundles, imported again, still "
+        "bring them back.\n")
+    assert "Warning" not in out and "No change lost" not in out
+    state = json.loads(run("--db", db, "--json", "status", "--dismiss-lost",
+                           capsys=capsys)[1])
+    assert state["dismissed_revoked_lost"] == 0 and state["restored"]["revoked_lost"] == []
+    out = run("--db", db, "status", "--dismiss-lost", capsys=capsys)[1]
+    assert out.startswith("No change lost in a restore to stop warning about.")

@@ -7,6 +7,7 @@ laptop wrote beyond that."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -289,6 +290,56 @@ def test_verify_says_what_an_import_takes_of_a_revoked_laptop(hq, tmp_path: Path
             "of it, ones headquarters held when it revoked the key; events 4–4 of replica "
             f"{b.replica_id[:8]}, beyond what headquarters held of it when it revoked its "
             f"key, are refused: signed with key {key} (ML), which was revoked")
+    finally:
+        hq2.close()
+        a.close()
+        b.close()
+
+
+# --- a person stops the warning ---------------------------------------------------------
+# The warning ended only when the revoked computer's bundle was imported again: a
+# computer stolen with its bundles never sends one, and headquarters was warned for ever.
+
+
+@pytest.mark.parametrize("later", ["older backup", "backup taken after"])
+def test_the_warning_of_a_revoked_computers_lost_events_can_be_stopped(
+        hq, tmp_path: Path, later: str) -> None:
+    """Stopped, with when and by whom, and said of no office instead; a later restore
+    (from the backup older than the revocation again; from one taken after the
+    dismissal, the replaced file gone) does not warn of them again; the computer's
+    bundle still brings them back."""
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import dismiss_revoked_lost
+    from fieldplan.sync.state import restored_state
+
+    a, b, bundle, shown, hq2 = revoked_after_its_bundle(hq, tmp_path)
+    path = hq2.path
+    [older] = store.list_backups(path)  # (restored_from left that one alone)
+    try:
+        [lost] = sync_state(hq2).restored["revoked_lost"]
+        assert dismiss_revoked_lost(hq2) == [lost]
+        assert dismiss_revoked_lost(hq2) == []  # nothing left to stop
+        state = restored_state(hq2)
+        assert state["revoked_lost"] == [] and state["offices_lost"] == []
+        assert [line for line in replica_status(hq2).lines("en") if line[0] == "Warning"] \
+            == []
+        record = json.loads(hq2.meta("restored"))[store.REVOKED_LOST_DISMISSED]
+        assert record[b.replica_id]["upto"] == lost["upto"] == 3
+        assert record[b.replica_id]["dismissed_by"] == hq2.author
+        if later == "older backup":
+            hq2 = restored_from(hq2, older)
+        else:
+            taken = store.backup(hq2.conn, path, "manual")
+            hq2.close()
+            for side in ("", "-wal", "-shm"):
+                Path(str(path) + side).unlink(missing_ok=True)
+            store.restore_backup(path, taken, force=True)
+            hq2 = open_replica(path)
+        assert sync_state(hq2).restored["revoked_lost"] == []
+        assert sync_state(hq2).restored["offices_lost"] == []
+        outcome = import_bundle(hq2, bundle)
+        assert outcome.outcome == "merged", outcome.reason
+        assert progress.digest(hq2, office="ML") == shown
     finally:
         hq2.close()
         a.close()

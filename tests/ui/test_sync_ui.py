@@ -1185,3 +1185,28 @@ def test_the_import_result_says_which_reports_are_in_conflict(open_window, qtbot
                            "the values")
     dialog.accept()
     wait_idle(qtbot, window.session)
+
+
+def test_the_warning_of_a_revoked_computers_lost_events_ends_from_the_menu(
+        open_window, qtbot, hq, tmp_path):
+    """It ended only when that computer's bundle was imported again, which a computer
+    stolen with its bundles never gives: the Headquarters menu's action ends it too."""
+    from tests.scenes import revoked_laptop_sent_twice
+
+    a, b, _bundles, _shown, hq2 = revoked_laptop_sent_twice(hq, tmp_path)
+    hq_path = hq2.path
+    for rep in (a, b, hq2):
+        rep.close()
+    window = open_window(hq_path)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.lost_action.isVisible(), timeout=5000)
+    assert "revoked computer" in window.sync_label.text()
+    assert window.lost_action.text() == "Offices' events lost in the &restore…"
+    window.lost_action.trigger()
+    dialog = window.findChild(object, "dismiss-lost-dialog")
+    assert dialog is not None
+    assert dialog.details.toPlainText().startswith("The restore lost 2 events of ML's computer")
+    dialog.accept()
+    qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)
+    assert "revoked computer" not in window.sync_label.text()
+    wait_idle(qtbot, window.session)

@@ -360,6 +360,36 @@ def text_label(name: str) -> QLabel:
     return label
 
 
+def path_label(name: str) -> QLabel:
+    """A hidden label for a path on a line of its own (``show_path``), whole and left to
+    right: inside a wrapped sentence an Arabic one broke at a hyphen, its parts out of
+    order. Not wrapped: the dialog widens for a long one."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(selectable())
+    label.hide()
+    return label
+
+
+def show_path(label: QLabel, path: str) -> None:
+    """``path`` in ``label`` (a ``path_label``), or the label hidden for none. On the
+    layout's side, as the lines around it: isolated, the path has no direction of its
+    own, and a label without one is laid out left to right."""
+    from ui.bidi import RLM, isolated
+
+    shown = isolated(path) if path else ""
+    label.setText(RLM + shown if shown and label.isRightToLeft() else shown)
+    label.setVisible(bool(path))
+
+
+def around(text: str, name: str) -> tuple[str, str]:
+    """The parts of a translated ``text`` before and after its ``{name}`` placeholder
+    (a path set on a line of its own), each stripped of the line breaks around it."""
+    before, _sep, after = text.partition("{" + name + "}")
+    return before.strip(), after.strip()
+
+
 def detail_label(name: str) -> QLabel:
     """A ``text_label`` reached with Tab like a field, so that it can be read and copied
     without a mouse: the line under a table that says all of the chosen row (the table

@@ -19,9 +19,16 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _
 from fieldplan.offices import office_name
-from ui.bidi import isolated
 from ui.context import Identity, lang
-from ui.dialogs import add_folder_row, detail_label, size_to_content, tab_in_layout_order
+from ui.dialogs import (
+    add_folder_row,
+    around,
+    detail_label,
+    path_label,
+    show_path,
+    size_to_content,
+    tab_in_layout_order,
+)
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
 
@@ -96,6 +103,19 @@ class EnrolDialog(QDialog):
         # the bundle is written and after (Write disabled passed it on to Close)
         self.message = detail_label("enrol-message")
         lay.addWidget(self.message)
+        # the setup bundle written on a line of its own, whole and left to right (as
+        # the Export dialog shows a bundle's): inside the wrapped sentence an Arabic
+        # one broke, its parts out of order, and it is the file to hand over
+        self.path_label = path_label("enrol-path")
+        # lined up with the text of the labels around it (their frame and padding)
+        self.path_label.setContentsMargins(5, 0, 5, 0)
+        lay.addWidget(self.path_label)
+        #: what to do with it, after the path (reached with Tab, as the message)
+        self.after_path = detail_label("enrol-after-path")
+        # a blank line above it, as between the parts of the message
+        self.after_path.setContentsMargins(0, self.after_path.fontMetrics().lineSpacing(), 0, 0)
+        self.after_path.hide()
+        lay.addWidget(self.after_path)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
         )
@@ -138,14 +158,14 @@ class EnrolDialog(QDialog):
     def enrol(self) -> None:
         folder = self.folder.text().strip()
         if not folder:
-            self.message.setText(_("Choose a folder first."))
+            self._say(_("Choose a folder first."))
             return
         office = self.office.currentData()
         if not office:
-            self.message.setText(_("Choose an office first."))
+            self._say(_("Choose an office first."))
             self.office.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        self.message.setText(_("Writing the setup bundle…"))
+        self._say(_("Writing the setup bundle…"))
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)  # (before Write is disabled)
         self.ok.setEnabled(False)
 
@@ -171,21 +191,35 @@ class EnrolDialog(QDialog):
     def _done(self, office: str, result) -> None:
         self.ok.setEnabled(True)
         self.result_path = Path(result.path)
-        text = _(
-            "Saved {file}.\n\nGive it to {office}: they choose it when fieldplan "
-            "first starts on their computer. {office} can receive bundles once its "
-            "first bundle has reached headquarters."
-        ).format(file=isolated(str(result.path)), office=office_name(office, lang()))
+        before, text = around(_(
+            "Saved the setup bundle:\n{file}\n\nGive it to {office}: they choose it when "
+            "fieldplan first starts on their computer. {office} can receive bundles once "
+            "its first bundle has reached headquarters."
+        ), "file")
+        text = text.format(office=office_name(office, lang()))
         if result.note:  # every computer of the office, until a date
             text += "\n\n" + sentence(result.note) + "."
-        self.message.setText(text)
+        self._say(before, str(result.path), text)
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)
         # Enter, as the result is read, writes no second bundle (Tab to Write does)
         self.ok.setDefault(False)
         self._mark({office: "waiting", **self._states})  # (an enrolled one stays so)
         emit(self.office_did_enrol, office, str(result.path))
 
+    def _say(self, text: str, path: str = "", after: str = "") -> None:
+        """Show ``text`` in the message; then, for a setup bundle written, its ``path``
+        on a line of its own and ``after`` it what to do with it (else both hidden)."""
+        self.message.setText(text)
+        show_path(self.path_label, path)
+        self.after_path.setText(after)
+        self.after_path.setVisible(bool(after))
+
+    def said(self) -> str:
+        """All the dialog says, as shown: the message, the path, what follows it."""
+        return "\n".join(label.text() for label in (self.message, self.path_label,
+                                                      self.after_path) if label.text())
+
     def _failed(self, error: BaseException) -> None:
         self.ok.setEnabled(True)
-        self.message.setText(error_sentence(error))
+        self._say(error_sentence(error))
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -57,11 +57,14 @@ from ui.context import Identity, allow_writes, lang
 from ui.dialogs import (
     FRAME_ROOM,
     add_folder_row,
+    around,
     downloads_dir,
     file_dialog,
     fit_to_screen,
+    path_label,
     selectable,
     set_name_filters,
+    show_path,
     size_to_content,
     tab_in_layout_order,
 )
@@ -982,11 +985,7 @@ class ExportDialog(QDialog):
         # for a long one. On the layout's side, as the lines around it (isolated, the
         # path has no direction of its own, and a label without one is laid out left
         # to right)
-        self.path_label = QLabel()
-        self.path_label.setObjectName("export-path")
-        self.path_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.path_label.setTextInteractionFlags(selectable())
-        self.path_label.hide()
+        self.path_label = path_label("export-path")
         lay.addWidget(self.path_label)
         #: what follows the path: the email's subject, a note, a warning
         self.after_path = QLabel()
@@ -1229,7 +1228,8 @@ class ExportDialog(QDialog):
         self._remember(done.folder)
         self.ok.setEnabled(self.recipient.count() > 0)
         self._saved()
-        self._say(all_offices_text(done))
+        before, after = all_offices_text(done)
+        self._say(before, str(done.folder), after)
         size_to_content(self, max(self.width(), 600))
         emit(self.export_did_finish, done)
 
@@ -1240,10 +1240,9 @@ class ExportDialog(QDialog):
         self._saved()
         saved = ngettext("Saved the bundle ({size}, {events} event):\n{file}",
                          "Saved the bundle ({size}, {events} events):\n{file}", result.events)
-        before, _sep, text = saved.partition("{file}")
         size, events = size_text(result.size), format_number(result.events)
-        before = before.strip().format(size=size, events=events)
-        text = text.strip().format(size=size, events=events)
+        before, text = (part.format(size=size, events=events)
+                        for part in around(saved, "file"))
         if getattr(result, "note", ""):  # nothing new: only receipts; still worth sending
             text += "\n\n" + sentence(result.note) + "."
         if self.email:
@@ -1271,10 +1270,8 @@ class ExportDialog(QDialog):
         line of its own and ``after`` it what else there is to say (else both hidden).
         """
         self.message.setText(text)
-        shown = isolated(path)
-        self.path_label.setText(RLM + shown if path and self.isRightToLeft() else shown)
+        show_path(self.path_label, path)
         self.after_path.setText(after)
-        self.path_label.setVisible(bool(path))
         self.after_path.setVisible(bool(after))
 
     def said(self) -> str:
@@ -1323,20 +1320,22 @@ class ExportDialog(QDialog):
         return dialog
 
 
-def all_offices_text(done) -> str:
-    """What the Export dialog says of a bundle for every office (an AllOfficesExport):
-    how many were written and where; each office that has none, with why; those the
-    cancel left out, by code."""
+def all_offices_text(done) -> tuple[str, str]:
+    """What the Export dialog says of a bundle for every office (an AllOfficesExport),
+    before the folder (on a line of its own, as a single bundle's path) and after it:
+    how many were written; each office that has none, with why; those the cancel left
+    out, by code."""
     written, total = len(done.written), len(done.offices)
-    folder = isolated(str(done.folder))
     if written == total:
-        text = ngettext("Saved {count} bundle in {folder}, one file for each office.",
-                        "Saved {count} bundles in {folder}, one file for each office.",
-                        written).format(count=format_number(written), folder=folder)
+        said = ngettext("Saved {count} bundle, one file for each office, in this folder:"
+                        "\n{folder}",
+                        "Saved {count} bundles, one file for each office, in this folder:"
+                        "\n{folder}", written)
     else:
-        text = ngettext("Saved {count} of {total} bundle in {folder}.",
-                        "Saved {count} of {total} bundles in {folder}.", total).format(
-            count=format_number(written), total=format_number(total), folder=folder)
+        said = ngettext("Saved {count} of {total} bundle in this folder:\n{folder}",
+                        "Saved {count} of {total} bundles in this folder:\n{folder}", total)
+    before, text = (part.format(count=format_number(written), total=format_number(total))
+                    for part in around(said, "folder"))
     failed = [o for o in done.failed if not o.cancelled]
     if failed:
         text += "\n\n" + ngettext("No bundle for this office:", "No bundle for these offices:",
@@ -1362,4 +1361,4 @@ def all_offices_text(done) -> str:
             "each office what arrived.", receipts).format(count=format_number(receipts))
     for warning in dict.fromkeys(r.warning for r in done.written if r.warning):
         text += "\n\n" + sentence(warning)
-    return text
+    return before, text.strip()

@@ -50,12 +50,13 @@ def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq,
     dialog.folder.setText(str(tmp_path / "setup"))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
-    assert "TD-setup.fieldplan" in dialog.message.text()
+    assert "TD-setup.fieldplan" in dialog.path_label.text()
     if language == "en":  # for how long, for every computer of the office
         assert "\n\nEvery computer of TD can be set up from this file until " in \
-            dialog.message.text()
+            dialog.after_path.text()
     qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
-    assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    for label in (dialog.message, dialog.after_path):
+        assert label.height() >= label.heightForWidth(label.width())
     shoot(dialog, f"enrol-done-{language}.png")
 
     # an error in place of the message: the dialog stays as large, every line shown

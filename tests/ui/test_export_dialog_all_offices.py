@@ -94,7 +94,7 @@ def test_all_offices_writes_one_file_each_off_the_gui_thread(open_window, qtbot,
     assert finished == [done]
     assert [r.recipient for r in done.written] == ["ML", "RO-Dakar", "SN"]
     assert sorted(p.name for p in out.iterdir()) == sorted(r.path.name for r in done.written)
-    assert dialog.message.text() == f"Saved 3 bundles in {out}, one file for each office."
+    assert dialog.said() == f"Saved 3 bundles, one file for each office, in this folder:\n{out}"
     assert dialog.ok.isEnabled()
     dialog.close()
     wait_idle(qtbot, window.session)
@@ -157,8 +157,8 @@ def test_an_office_with_no_bundle_is_named_with_why(open_window, qtbot, hq_world
     dialog = open_export(window, qtbot)
     out = tmp_path / "out"
     export_all(dialog, qtbot, out)
-    assert dialog.message.text() == (
-        f"Saved 2 of 3 bundles in {out}.\n\nNo bundle for this office:\n"
+    assert dialog.said() == (
+        f"Saved 2 of 3 bundles in this folder:\n{out}\nNo bundle for this office:\n"
         f"RO-Dakar · Regional Office, Dakar: cannot write {out}/HQ-to-RO-Dakar.fieldplan: "
         "the disk is full")
     dialog.close()
@@ -197,8 +197,8 @@ def test_cancel_stops_before_the_next_office(open_window, qtbot, hq_world, tmp_p
     qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=20_000)
     assert [r.recipient for r in dialog.result_info.written] == ["ML"]
     assert [p.name for p in out.iterdir()] == [dialog.result_info.written[0].path.name]
-    assert dialog.message.text() == (f"Saved 1 of 3 bundles in {out}.\n\n"
-                                     "Cancelled: 2 offices have no bundle (RO-Dakar, SN).")
+    assert dialog.said() == (f"Saved 1 of 3 bundles in this folder:\n{out}\n"
+                             "Cancelled: 2 offices have no bundle (RO-Dakar, SN).")
     dialog.close()
     wait_idle(qtbot, window.session)
 
@@ -214,7 +214,7 @@ def test_the_result_says_what_a_cancel_left_out():
         OfficeExport("SN", reason="not written: the export was cancelled", cancelled=True),
         OfficeExport("TD", reason="not written: the export was cancelled", cancelled=True)))
     assert all_offices_text(done) == (
-        "Saved 1 of 3 bundles in /usb.\n\n"
+        "Saved 1 of 3 bundles in this folder:",
         "Cancelled: 2 offices have no bundle (SN, TD).\n\n"
         "1 of them carries no new entries, only receipts: sending it still tells its "
         "office what arrived.")
@@ -238,11 +238,15 @@ def test_screenshots_of_the_all_offices_choice_and_its_result(lang, open_window,
         dialog.grab().save(str(shots / f"export-all-offices-choice-{lang}.png"))
         out = tmp_path / "usb"
         export_all(dialog, qtbot, out)
-        text = dialog.message.text()
         if lang == "ar":
             assert dialog.isRightToLeft()
-            assert f"\u2066{out}\u2069" in text  # the path isolated, left to right
-        assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+            # the path isolated, left to right, on a line of its own
+            assert dialog.path_label.text() == f"\u200f\u2066{out}\u2069"
+        label = dialog.path_label
+        assert label.isVisible() and not label.wordWrap()
+        assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+        for label in (dialog.message, dialog.after_path):
+            assert label.height() >= label.heightForWidth(label.width())
         dialog.grab().save(str(shots / f"export-all-offices-result-{lang}.png"))
         dialog.close()
         wait_idle(qtbot, window.session)

@@ -4,6 +4,7 @@ office in a bundle and makes its editor read-only, and unlocking gives it back."
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,7 @@ def test_hq_with_no_enrolled_office_is_offered_enrolment(open_window, qtbot, hq,
     qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: enrol.result_path is not None, timeout=10_000)
     assert enrol.result_path == tmp_path / "setup" / "SN-setup.fieldplan"
-    assert "SN-setup.fieldplan" in enrol.message.text()
+    assert "SN-setup.fieldplan" in enrol.path_label.text()
     with sync.init_from_setup(tmp_path / "sn.sqlite3", enrol.result_path) as office:
         assert office.office == "SN"
     enrol.close()
@@ -128,7 +129,7 @@ def test_enrolling_where_a_setup_bundle_is_already_named_writes_beside_it(open_w
         qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: enrol.result_path is not None, timeout=10_000)
         assert enrol.result_path == out / f"ML-setup_{n}.fieldplan"
-        assert f"Saved {out / f'ML-setup_{n}.fieldplan'}" in enrol.message.text()
+        assert enrol.path_label.text() == str(out / f"ML-setup_{n}.fieldplan")
     assert (out / "ML-setup.fieldplan").read_bytes() == trials
     with sync.init_from_setup(tmp_path / "ml.sqlite3", enrol.result_path) as office:
         assert office.office == "ML"
@@ -235,3 +236,56 @@ def test_the_enrol_dialog_lists_the_country_offices_first_and_chooses_none(
     assert enrol.office.currentData() == "SA"
     enrol.close()
     wait_idle(qtbot, window.session)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_setup_bundle_written_is_shown_whole_on_a_line_of_its_own(
+        open_window, qtbot, hq, tmp_path, qapp, monkeypatch, lang):
+    """In Arabic the path broke inside the wrapped "Saved /…/TD-setup.fieldplan."
+    sentence, its parts out of order, and it is the file to hand over. It has a line of
+    its own, whole and left to right, on the layout's side (as the Export dialog shows
+    a bundle's); what to do with it follows, reached with Tab too."""
+    from PySide6.QtWidgets import QDialog
+
+    from tests.draft_catalog import with_messages
+    from ui.app import apply_language
+    from ui.bidi import RLM, isolated
+
+    hq_path = hq.path
+    hq.close()
+    out = tmp_path / "a-rather-long-folder-name-for-setup-bundles" / "semester-2026-S1"
+    out.mkdir(parents=True)
+    apply_language(qapp, lang)
+    try:
+        with_messages(monkeypatch, lang, {
+            "Saved the setup bundle:\n{file}\n\nGive it to {office}: they choose it when "
+            "fieldplan first starts on their computer. {office} can receive bundles once "
+            "its first bundle has reached headquarters.": {
+                "ar": "تم حفظ حزمة الإعداد:\n{file}\n\nسلّمها إلى {office}: يختارونها عند "
+                      "تشغيل fieldplan أول مرة على حاسوبهم.",
+                "fr": "Paquet de configuration enregistré\u00a0:\n{file}\n\nDonnez-le à "
+                      "{office}\u00a0: il le choisit au premier démarrage de fieldplan.",
+            }[lang]})
+        window = open_window(hq_path)
+        window.enrol_action.trigger()
+        enrol = window.findChild(QDialog, "enrol-dialog")
+        enrol.choose("TD")
+        enrol.folder.setText(str(out))
+        qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: enrol.result_path is not None, timeout=10_000)
+        label = enrol.path_label
+        shown = isolated(str(enrol.result_path))
+        assert label.text() == (RLM + shown if lang == "ar" else shown)
+        assert label.isVisible() and not label.wordWrap()
+        assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+        assert enrol.message.text() == ("تم حفظ حزمة الإعداد:" if lang == "ar"
+                                        else "Paquet de configuration enregistré\u00a0:")
+        assert enrol.after_path.isVisible() and enrol.after_path.text().startswith(
+            "سلّمها إلى" if lang == "ar" else "Donnez-le à ")
+        assert enrol.after_path.focusPolicy() == Qt.FocusPolicy.StrongFocus
+        shots = Path(os.environ.get("FIELDPLAN_SHOTS") or tmp_path)
+        enrol.grab().save(str(shots / f"enrol-path-{lang}.png"))
+        enrol.close()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(qapp, "en")

@@ -1569,8 +1569,15 @@ def _office_events_here(db_path: Path, backup: Path) -> dict[str, Any]:
     was lost."""
     out = _office_events_received(db_path, backup)
     earlier, dismissed = _earlier_office_events(db_path, backup)
-    if earlier:
-        out = _with_earlier(out, earlier, db_path, backup)
+    # one item a replica: one this restore lost events of again is warned of whole,
+    # what a person had said to stop warning about with them (counted in both, the
+    # review pack said more events lost than there were; and a dismissal after it
+    # replaced the one before)
+    again = [(origin, item) for origin, item in dismissed.items()
+             if origin in out and type(item.get("held")) is int]
+    if earlier or again:
+        out = _with_earlier(out, [*earlier, *again], db_path, backup)
+    dismissed = {origin: item for origin, item in dismissed.items() if origin not in out}
     return {**({OFFICE_EVENTS: out} if out else {}),
             **({OFFICE_EVENTS_DISMISSED: dismissed} if dismissed else {})}
 

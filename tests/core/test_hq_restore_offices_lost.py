@@ -305,3 +305,35 @@ def test_a_later_restore_does_not_bring_back_a_dismissed_warning(
         assert lost_of(hq3) == []
     finally:
         hq3.close()
+
+
+def test_events_lost_again_after_a_dismissal_are_counted_once(hq, make_office,
+                                                               tmp_path: Path) -> None:
+    """ML's events 2–3 lost by a restore and the warning dismissed; then event 4
+    reaches the restored HQ, and a second restore, from a backup older than them all,
+    loses 1–4. Counted in the warning and in what was dismissed both, the review pack
+    said 5 events lost (4 were), and a second dismissal kept 2."""
+    from fieldplan.reports.review import _offices_lost
+    from fieldplan.sync import dismiss_offices_lost
+
+    ml = make_office("ML")
+    oldest = store.backup(hq.conn, hq.path, "manual")  # before any of ML's events
+    registered(ml, hq, tmp_path)  # ML's event 1
+    backup, _sent = reported_after_the_backup(hq, ml, tmp_path)  # 2 and 3
+    hq2 = restored(hq, backup)
+    assert lost_of(hq2)[0]["events"] == 2
+    dismiss_offices_lost(hq2)
+    progress.record_progress(ml, national(ml, 3), S1, status="off-track", percent=10)
+    send(ml, hq2, tmp_path)  # event 4
+    hq3 = restored(hq2, oldest)
+    try:
+        assert hq3.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
+                                (ml.replica_id,)).fetchone()[0] == 0
+        [lost] = lost_of(hq3)  # warned of again, whole
+        assert lost["events"] == 4
+        assert sum(item["events"] for item in _offices_lost(hq3)) == 4
+        dismiss_offices_lost(hq3)
+        assert lost_of(hq3) == []
+        assert sum(item["events"] for item in _offices_lost(hq3)) == 4
+    finally:
+        hq3.close()

@@ -40,14 +40,17 @@ from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang
 from ui.dialogs import (
     MessageDialog,
+    around,
     buddy_label,
     choice_combo,
     documents_dir,
     follow_plan_periods,
     note_label,
+    path_label,
     refill_combo,
     save_file_dialog,
     selectable,
+    show_path,
     size_to_content,
 )
 from ui.ops import DbOp, Session, error_text, sentence
@@ -114,20 +117,23 @@ class TableRequest:
 
 
 def saved_text(request: TableRequest, rows: int, file: str, hidden: int = 0) -> str:
-    """What was written: the number of rows and the file, or, for no row at all, that
-    the file holds the column headings only (and why); and how many of the rows are
-    reports the current plan hides (``hidden``)."""
+    """What was written: the number of rows, or, for no row at all, that the file
+    holds the column headings only (and why); then the file, on a line of its own
+    (the dialog shows it apart: ``around``); and how many of the rows are reports the
+    current plan hides (``hidden``)."""
     if rows == 0:
         if request.period:
-            return _("Saved {file}, with the column headings only: no progress report is "
-                     "recorded for {period}.").format(file=file,
-                                                      period=format_period(request.period))
-        return _("Saved {file}, with the column headings only: no progress report is "
-                 "recorded yet.").format(file=file)
-    text = ngettext("Saved {n} row in {file}.", "Saved {n} rows in {file}.", rows).format(
-        n=format_number(rows), file=file)
+            text = _("Saved with the column headings only (no progress report is recorded "
+                     "for {period}):\n{file}").format(file=file,
+                                                     period=format_period(request.period))
+        else:
+            text = _("Saved with the column headings only (no progress report is recorded "
+                     "yet):\n{file}").format(file=file)
+    else:
+        text = ngettext("Saved {n} row in:\n{file}", "Saved {n} rows in:\n{file}",
+                        rows).format(n=format_number(rows), file=file)
     if hidden:
-        text += " " + hidden_note(hidden)
+        text += "\n" + hidden_note(hidden)
     return text
 
 
@@ -200,6 +206,18 @@ class TableExportDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.plan_note)
         lay.addWidget(self.message)
+        # the file written on a line of its own, whole and left to right: inside the
+        # wrapped sentence an Arabic one broke at a hyphen, its parts out of order
+        self.path_label = path_label("table-export-path")
+        lay.addWidget(self.path_label)
+        #: what follows the path: the rows the plan hides
+        self.after_path = QLabel()
+        self.after_path.setObjectName("table-export-after-path")
+        self.after_path.setWordWrap(True)
+        self.after_path.setTextFormat(Qt.TextFormat.PlainText)
+        self.after_path.setTextInteractionFlags(selectable())
+        self.after_path.hide()
+        lay.addWidget(self.after_path)
         lay.addWidget(buttons)
         # Enter saves, wherever the focus is in the form (once in the dialog: a button
         # made default outside it is not the dialog's, which then picks another)
@@ -317,7 +335,9 @@ class TableExportDialog(QDialog):
         self.saved_path = path
         self.settings.setValue("tables/folder", str(Path(path).parent))
         self._set_busy(False)
-        self._say(saved_text(request, rows, isolated(path), hidden))
+        # the sentence around its {file}, the file on a line of its own
+        before, after = around(saved_text(request, rows, "{file}", hidden), "file")
+        self._say(before, path, after)
         self.message.setToolTip(tip_text(path))  # a path: as written
         for b in (self.open_button, self.folder_button):
             b.setVisible(True)
@@ -330,10 +350,21 @@ class TableExportDialog(QDialog):
                   self.open_button, self.folder_button):
             w.setEnabled(not busy)
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, path: str = "", after: str = "") -> None:
+        """Show ``text``; then, for a table written, its ``path`` on a line of its own
+        and ``after`` it what else there is to say (else both hidden)."""
         self.message.setText(text)
         self.message.setToolTip("")
         self.message.setVisible(bool(text))
+        show_path(self.path_label, path)
+        self.after_path.setText(after)
+        self.after_path.setVisible(bool(after))
+
+    def said(self) -> str:
+        """All the dialog says, as shown: the message, the path, what follows it."""
+        return "\n".join(label.text() for label in (self.message, self.path_label,
+                                                      self.after_path)
+                         if label.text() and not label.isHidden())
 
     def open_file(self) -> bool:
         """The written table in the program the system opens such files with."""
@@ -377,7 +408,8 @@ def hidden_period_text(period: str) -> str:
 def _show_status(window: QWidget | None, text: str) -> None:
     bar = getattr(window, "statusBar", None)
     if window is not None and shiboken6.isValid(window) and callable(bar):
-        bar().showMessage(text, 8000)
+        # one line: "Saved 2 rows in: progress.xlsx"
+        bar().showMessage(" ".join(text.split("\n")), 8000)
 
 
 def ask(window) -> TableExportDialog:

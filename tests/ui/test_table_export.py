@@ -213,9 +213,10 @@ def test_the_table_is_what_export_table_writes_made_off_the_gui_thread(
     reference = tmp_path / "reference.xlsx"
     assert direct(hq_db, "xlsx", reference, period="2026-S1") == 2
     assert workbook_rows(out) == workbook_rows(reference)
-    assert dialog.message.text() == f"Saved 2 rows in {out}."
+    assert dialog.said() == f"Saved 2 rows in:\n{out}"
+    assert not dialog.path_label.text().startswith("\u2067")  # (left to right in English)
     assert dialog.message.toolTip() == str(out)
-    assert window.statusBar().currentMessage() == "Saved 2 rows in progress.xlsx."
+    assert window.statusBar().currentMessage() == "Saved 2 rows in: progress.xlsx"
     assert dialog.open_button.isVisible() and dialog.folder_button.isVisible()
     assert not errors(window)
     assert sorted(p.name for p in out.parent.iterdir()) == ["progress.xlsx"]
@@ -250,12 +251,12 @@ def test_the_period_choice(open_window, three_reports, qtbot, tmp_path, spy):
         ref = tmp_path / f"ref-{period or 'all'}.csv"
         assert direct(three_reports, "csv", ref, period=period or None) == count
         assert out.read_bytes() == ref.read_bytes()
-    assert dialog.message.text() == (
-        f"Saved {out}, with the column headings only: no progress report is recorded "
-        "for 1st semester 2027.")
+    assert dialog.said() == (
+        "Saved with the column headings only (no progress report is recorded for 1st "
+        f"semester 2027):\n{out}")
     choose(dialog.period_combo, "")
     save(dialog, qtbot, tmp_path / "all.csv")
-    assert dialog.message.text() == f"Saved 3 rows in {tmp_path / 'all.csv'}."
+    assert dialog.said() == f"Saved 3 rows in:\n{tmp_path / 'all.csv'}"
     dialog.close()
 
 
@@ -366,7 +367,7 @@ def test_the_window_never_waits_for_the_table(open_window, hq_db, qtbot, tmp_pat
     release.set()
     wait_idle(qtbot, window.session)
     assert (tmp_path / "t.xlsx").exists()
-    assert window.statusBar().currentMessage() == "Saved 2 rows in t.xlsx."
+    assert window.statusBar().currentMessage() == "Saved 2 rows in: t.xlsx"
 
 
 def click_as_a_person(button) -> None:
@@ -429,7 +430,7 @@ def test_a_progress_bar_with_cancel_and_a_cancel_leaves_no_file(
     # and then written whole, the bar at its end
     save(dialog, qtbot, old)
     assert workbook_rows(old) == workbook_rows(reference)
-    assert dialog.message.text() == f"Saved 2 rows in {old}."
+    assert dialog.said() == f"Saved 2 rows in:\n{old}"
     dialog.close()
 
 
@@ -480,8 +481,11 @@ def test_arabic_right_to_left(language, open_window, office_db, qtbot, tmp_path,
     out = tmp_path / "t.xlsx"
     save(dialog, qtbot, out)
     assert spy[-1]["lang"] == "ar" and out.exists()
-    # the file's path kept left to right inside the right-to-left sentence
-    assert f"\u2066{out}\u2069" in dialog.message.text()
+    # the file's path whole on a line of its own, left to right, on the layout's side
+    # (inside the wrapped sentence a long one broke at a hyphen, its parts out of order)
+    assert dialog.path_label.text() == f"\u200f\u2066{out}\u2069"
+    assert not dialog.path_label.wordWrap() and dialog.path_label.isVisibleTo(dialog)
+    assert str(out) not in dialog.message.text()
     dialog.close()
 
 
@@ -532,8 +536,8 @@ def test_the_dialog_says_how_many_rows_the_plan_hides(open_window, hq_db, qtbot,
     # what the client shows, not the command line's `status`
     note = ("1 row is a report the current plan hides, marked in the column plan_hidden: "
             "the review pack, the status sheets and the dashboards leave it out.")
-    assert dialog.message.text() == f"Saved 2 rows in {tmp_path / 't.xlsx'}. {note}"
-    assert window.statusBar().currentMessage() == f"Saved 2 rows in t.xlsx. {note}"
+    assert dialog.said() == f"Saved 2 rows in:\n{tmp_path / 't.xlsx'}\n{note}"
+    assert window.statusBar().currentMessage() == f"Saved 2 rows in: t.xlsx {note}"
 
 
 def test_the_hidden_rows_note_in_arabic_keeps_the_column_name_whole(language) -> None:
@@ -622,7 +626,7 @@ def test_a_period_the_plan_hides_is_offered_while_reports_are_held(
     assert spy[-1]["period"] == "2025-S2"
     assert direct(three_reports, "csv", tmp_path / "ref.csv", period="2025-S2") == 1
     assert (tmp_path / "got.csv").read_bytes() == (tmp_path / "ref.csv").read_bytes()
-    assert dialog.message.text().startswith(f"Saved 1 row in {tmp_path / 'got.csv'}. 1 row "
+    assert dialog.said().startswith(f"Saved 1 row in:\n{tmp_path / 'got.csv'}\n1 row "
                                             "is a report the current plan hides")
     assert not errors(window)
     dialog.close()

@@ -2119,7 +2119,10 @@ def test_every_refusal_is_kept_in_the_readers_language(hq, make_office,
     truncated = tmp_path / "truncated.fieldplan"
     truncated.write_bytes(good[: len(good) // 2])
     crlf = tmp_path / "crlf.fieldplan"
-    crlf.write_bytes(good.replace(b"\n", b"\r\n"))
+    # a CR a copy's line-end conversion put in inside the first file's data (where the
+    # bytes 0x0A fall in a bundle varies with its keys and times: one in the table of
+    # contents is another refusal, none at all no damage)
+    crlf.write_bytes(good[:100] + b"\r" + good[100:])
     office = forge(ml, tmp_path, [], name="office.fieldplan", office="XX")
     plan = forge(hq, tmp_path, [chained(hq, "plan", hq.plan_id, {"document": {
         "id": hq.plan_id}})], name="plan.fieldplan", recipient="ML")

@@ -419,6 +419,14 @@ class Shell(QObject):
         self._close_damaged_window()
         if self.demo_job is not None:  # a demo half made would be opened as made
             self.demo_job.worker.stop()  # (the job first)
+        # the job of a dialog (a database being made or restored) and a setup again
+        # under way end first: a thread still running when the process ends aborts
+        # it, and what they made would be left half made
+        wait_for_job = getattr(self.dialog, "wait_for_job", None)
+        if wait_for_job is not None:
+            wait_for_job()
+        if self.again_job is not None:
+            self.again_job.worker.stop()
         if self.guard is not None:
             # no more files taken (nothing would import them now); a later start
             # waits for the claim, given up below

@@ -212,7 +212,11 @@ class FirstRunDialog(QDialog):
         self.db_path = Path(db_path)
         self.setObjectName("first-run")
         self._job: OneShot | None = None
+        self._undo: Callable[[Any], None] | None = None
         self._is_busy = False
+        #: Cancel (Escape, the window's close button) was pressed while a job ran: the
+        #: dialog closes once it has ended, and what it made is removed (``reject``)
+        self._stopping = False
         #: what had the focus when a job started: it has it back after
         self._focus_before: QWidget | None = None
         #: what makes the line under the ways in (an error, "Preparing…"), kept to say
@@ -308,8 +312,10 @@ class FirstRunDialog(QDialog):
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         # Cancel quits fieldplan: never the button that Enter presses, even with focus
-        not_default(buttons.button(QDialogButtonBox.StandardButton.Cancel))
+        not_default(self.cancel_button)
+        self.cancel_button.setEnabled(not self._stopping)  # (pressed once is enough)
         lay.addWidget(buttons)
         self.setup_button.clicked.connect(self.choose_setup)
         self.hq_button.clicked.connect(self.create_hq)
@@ -388,18 +394,63 @@ class FirstRunDialog(QDialog):
         self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus if text is not None
                                     else Qt.FocusPolicy.NoFocus)
 
-    def _run(self, fn: Callable[[], Any], path: Path) -> None:
+    def _run(self, fn: Callable[[], Any], path: Path,
+             undo: Callable[[Any], None] | None = None) -> None:
+        """Run ``fn`` (it makes the database at ``path``) off the GUI thread, then open
+        ``path``. ``undo(result)``: removes what ``fn`` made, when Cancel was pressed
+        meanwhile (none: what it made is kept, whole)."""
         self._busy(True, lambda: _("Preparing the database…"))
+        self._undo = undo
 
-        def done(_result) -> None:
+        def done(result) -> None:
+            self._job = None
+            if self._stopping:
+                if undo is not None:
+                    try:
+                        undo(result)
+                    except Exception as exc:  # (kept whole: opened as made next time)
+                        print(error_text(exc), file=sys.stderr)
+                super(FirstRunDialog, self).reject()
+                return
             self._busy(False)
             emit(self.database_did_open, str(path))
             self.accept()
 
         def failed(error: BaseException) -> None:
+            self._job = None
+            if self._stopping:  # (nothing made: the core removed what it began)
+                super(FirstRunDialog, self).reject()
+                return
             self._busy(False, lambda: first_run_error_text(error))
 
         self._job = OneShot(fn, done, failed, self)
+
+    def reject(self) -> None:
+        """Cancel, Escape or the window's close button: fieldplan ends. While a job
+        makes the database, it ends only once the job has (its thread stopped with the
+        process running it aborted the process, and left a database half made), and
+        a database made for nothing is removed (``_run``'s ``undo``): the dialog says
+        so meanwhile, its Cancel disabled."""
+        if self._job is None:
+            super().reject()
+            return
+        if self._stopping:
+            return
+        self._stopping = True
+        self.cancel_button.setEnabled(False)
+        if self._undo is not None:
+            self._say(lambda: _("Stopping: the new database is removed once it is made, "
+                                "then fieldplan closes…"))
+        else:
+            self._say(lambda: _("Stopping: fieldplan closes once the database is "
+                                "ready…"))
+        self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def wait_for_job(self) -> None:
+        """(the client ending otherwise) Wait for the job under way to end: what it
+        makes is then whole, never half made."""
+        if self._job is not None:
+            self._job.worker.stop()
 
     def choose_setup(self) -> QFileDialog:
         return choose_setup_bundle(self, self.setup_from)
@@ -407,13 +458,15 @@ class FirstRunDialog(QDialog):
     def setup_from(self, setup_file: str) -> None:
         path = self.db_path
 
-        def make() -> None:
+        def make() -> str:
             from fieldplan.sync import init_from_setup
 
-            init_from_setup(path, setup_file).close()
+            with init_from_setup(path, setup_file) as rep:
+                made = rep.replica_id
             self.used = setup_file
+            return made
 
-        self._run(make, path)
+        self._run(make, path, undo=lambda made: _remove_new(path, made))
 
     def restore(self) -> None:
         from fieldplan.store import restore_latest_backup
@@ -424,16 +477,25 @@ class FirstRunDialog(QDialog):
     def create_hq(self) -> None:
         path = self.db_path
 
-        def make() -> None:
+        def make() -> str:
             from fieldplan.replica import init_hq
 
-            init_hq(path).close()
+            with init_hq(path) as rep:
+                return rep.replica_id
 
-        self._run(make, path)
+        self._run(make, path, undo=lambda made: _remove_new(path, made))
 
     def open_demo(self) -> None:
         path = demo_path()
         self._run(lambda: make_demo_database(path), path)
+
+
+def _remove_new(path: Path, replica_id: str) -> None:
+    """Remove the database the first run just made at ``path`` (``replica_id``'s), the
+    person having cancelled while it was made."""
+    from fieldplan.replica import remove_new_database
+
+    remove_new_database(path, replica_id)
 
 
 def choose_setup_bundle(parent: QWidget, chosen) -> QFileDialog:
@@ -555,6 +617,12 @@ class CannotOpenDialog(QDialog):
             self.restore_button.setEnabled(True)
 
         self._job = OneShot(lambda: restore_latest_backup(path), done, failed, self)
+
+    def wait_for_job(self) -> None:
+        """(the client ending: Close pressed while a restore ran) Wait for the restore
+        to end: the database it puts back is then whole."""
+        if self._job is not None:
+            self._job.worker.stop()
 
 
 def not_default(button: QPushButton) -> None:

@@ -206,3 +206,77 @@ def test_headquarters_created_on_the_first_run_is_shown_no_such_note(shell, qtbo
                     timeout=10_000)
     wait_idle(qtbot, shell.session)
     assert shell.window.findChild(QDialog, "own-key-dialog") is None
+
+
+@pytest.fixture
+def setup_bundle(tmp_path) -> Path:
+    """A setup bundle of office BN, from a headquarters of its own."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office
+
+    (tmp_path / "hq").mkdir()
+    with init_hq(tmp_path / "hq" / "hq.sqlite3") as hq:
+        enroll_office(hq, "BN", tmp_path / "BN-setup.fieldplan")
+    return tmp_path / "BN-setup.fieldplan"
+
+
+@pytest.mark.parametrize(("way", "how"), [("setup", "escape"), ("setup", "cancel"),
+                                          ("setup", "close"), ("hq", "escape")])
+def test_stopping_while_the_database_is_made_waits_then_removes_it(
+        qtbot, tmp_path, setup_bundle, way, how):
+    """Cancel, Escape or the window's close button while the database is being made:
+    the dialog says it is stopping and closes (fieldplan ends) once the job has, the
+    database it made removed with its key file. It closed at once, and the process
+    aborted with the job's thread running, leaving a database half made."""
+    from ui.first_run import FirstRunDialog
+
+    folder = tmp_path / "new"
+    folder.mkdir()
+    dialog = FirstRunDialog(folder / "bn.sqlite3")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    opened, rejected = [], []
+    dialog.database_did_open.connect(opened.append)
+    dialog.rejected.connect(lambda: rejected.append(True))
+    if way == "setup":
+        dialog.setup_from(str(setup_bundle))
+    else:
+        qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
+    if how == "escape":
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    elif how == "cancel":
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    else:
+        dialog.close()
+    # up until the job has ended, saying so, with nothing left to press
+    assert dialog.isVisible() and not rejected
+    assert not dialog.cancel_button.isEnabled() and not dialog.hq_button.isEnabled()
+    assert dialog.message.text() == ("Stopping: the new database is removed once it is "
+                                     "made, then fieldplan closes…")
+    if way == "setup" and how == "escape":
+        dialog.grab().save(str(tmp_path / "first-run-stopping-en.png"))
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # (again: nothing more)
+    qtbot.waitUntil(lambda: bool(rejected), timeout=10_000)
+    assert rejected == [True] and not opened and not dialog.isVisible()
+    assert list(folder.iterdir()) == []
+
+
+def test_the_client_ending_while_the_database_is_made_waits_for_it(
+        shell, qtbot, tmp_path, setup_bundle):
+    """The client ends otherwise (its session ends) while the first run makes the
+    database: it waits for the job, whose thread would otherwise abort the process,
+    and the database is whole."""
+    from fieldplan.replica import open_replica
+
+    path = tmp_path / "bn.sqlite3"
+    shell.start(path)
+    dialog = shell.dialog
+    dialog.setup_from(str(setup_bundle))
+    shell.shutdown()
+    assert not dialog._job.worker.isRunning()
+    dialog.database_did_open.disconnect()  # (the client has ended: nothing opens it)
+    with open_replica(path) as rep:
+        assert rep.office == "BN"
+    qtbot.waitUntil(lambda: dialog._job is None, timeout=10_000)
+

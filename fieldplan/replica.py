@@ -4,12 +4,14 @@ and the plan it holds. Every other core module takes a Replica explicitly.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
+import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -620,19 +622,29 @@ def renew_if_gone_back(rep: Replica) -> bool:
     return True
 
 
-#: meta key: the replica id an ``init`` is making, written before its key file and
-#: dropped in the transaction that completes the database. A database with no
-#: replica_id is what a failed or killed ``init`` left: the next ``init`` clears it.
+#: meta key: the replica id an ``init`` was making, written by fieldplan releases that
+#: made the database at its own name (a database holding only it is what such an init,
+#: killed, left: ``_clear_failed_init``). An init now makes it under a temporary name.
 INIT_PENDING = "init_pending"
+
+#: what an ``init`` makes a database under until it is whole, beside it
+#: (``.hq.sqlite3.1a2b3c4d.init``, its key file ``….init.key``): a kill leaves the
+#: database's own name free, and the next init of it removes these
+_INIT_TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]{8}\.init")
+
+
+def _init_step(step: str) -> None:
+    """A point of ``_create`` named for the tests that stop the process there (as a
+    power cut would) and check what is left; nothing happens here."""
 
 
 def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | None,
             fill: Callable[[Replica, Any], None]) -> Replica:
     """A new database with a fresh identity (UUID and Ed25519 key, private key 0600),
-    completed by ``fill(rep, secret)`` in the same transaction: it exists whole or,
-    after a failure, not at all (a kill leaves what the next ``init`` clears)."""
-    from fieldplan import minisign
-
+    completed by ``fill(rep, secret)`` in the same transaction. It is made under a
+    temporary name beside ``path`` (``_INIT_TEMPORARY``) and put at ``path`` only once
+    whole (``_put_in_place``): a failure leaves nothing, a kill nothing at ``path``
+    that the next ``init`` does not clear (``_clear_unfinished_inits``)."""
     refused = store.not_a_file_error(path)  # a folder: never "it already exists"
     if refused is not None:
         raise refused
@@ -640,52 +652,81 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
         # the database went empty beside its key or backups: a new identity would
         # leave its work behind (and its key file is this computer's identity)
         raise store.damaged_error(path, _("the file is empty"))
-    _clear_failed_init(path)
-    if path.exists() and path.stat().st_size > 0:
-        if store.another_programs_file(path):  # never "remove it": it is someone's
-            raise StoreError(store.not_fieldplans_text(path))
-        raise StoreError(_("{path} already exists; choose another --db or remove it first")
-                         .format(path=path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _initialising(path):
+        _clear_unfinished_inits(path)
+        _clear_failed_init(path)
+        if path.exists() and path.stat().st_size > 0:
+            if store.another_programs_file(path):  # never "remove it": it is someone's
+                raise StoreError(store.not_fieldplans_text(path))
+            raise _exists_error(path)
+        _check_no_key(path, role)
+        return _make(path, role=role, office=office, plan_id=plan_id, author=author,
+                     fill=fill)
+
+
+def _exists_error(path: Path) -> StoreError:
+    return StoreError(_("{path} already exists; choose another --db or remove it first")
+                      .format(path=path))
+
+
+def _check_no_key(path: Path, role: str) -> None:
+    """Refuse to make a new identity beside a key file with no database (the one it
+    belonged to went: its key is this computer's identity, its backups its work)."""
     kpath = key_path(path)
-    if kpath.exists():
-        if store.list_backups(path):
-            # the database went, its key and backups did not: this computer's work is
-            # in the backups, and a new identity would leave it behind
-            raise KeptBackupsError(_(
-                "the key file {path} and the backups of this database (in {folder}) are "
-                "still there: restore the latest backup ('fieldplan restore') instead of "
-                "starting again").format(path=kpath, folder=store.backup_dir(path)),
-                str(kpath))
-        # never "remove it": the key is this computer's identity, and headquarters may
-        # still be waiting for bundles it signs (or, for headquarters, every office
-        # trusts it). Moved away, not deleted, it can still be put back
-        if role == ROLE_HQ:
-            raise LoneKeyFileError(_(
-                "the key file {path} is this computer's identity, and the database it "
-                "belonged to is gone with no backup of it here: put that database back, "
-                "or choose another --db (a new headquarters key would mean setting every "
-                "office up again)").format(path=kpath), str(kpath), role)
+    if not kpath.exists():
+        return
+    if store.list_backups(path):
+        # the database went, its key and backups did not: this computer's work is
+        # in the backups, and a new identity would leave it behind
+        raise KeptBackupsError(_(
+            "the key file {path} and the backups of this database (in {folder}) are "
+            "still there: restore the latest backup ('fieldplan restore') instead of "
+            "starting again").format(path=kpath, folder=store.backup_dir(path)),
+            str(kpath))
+    # never "remove it": the key is this computer's identity, and headquarters may
+    # still be waiting for bundles it signs (or, for headquarters, every office
+    # trusts it). Moved away, not deleted, it can still be put back
+    if role == ROLE_HQ:
         raise LoneKeyFileError(_(
             "the key file {path} is this computer's identity, and the database it "
-            "belonged to is gone with no backup of it here: if this computer's data was "
-            "sent to headquarters, move the key file away (do not delete it) and start "
-            "again from a new setup bundle; otherwise choose another --db").format(
-                path=kpath), str(kpath), role)
-    try:
-        conn = store.connect(path, create=True)
-    except BaseException:
-        # e.g. a full disk while the schema was written: what it made goes (the file
-        # was absent or empty, checked above)
-        _remove_unfinished(path, "")
-        raise
-    rep = Replica(conn, path)
+            "belonged to is gone with no backup of it here: put that database back, "
+            "or choose another --db (a new headquarters key would mean setting every "
+            "office up again)").format(path=kpath), str(kpath), role)
+    raise LoneKeyFileError(_(
+        "the key file {path} is this computer's identity, and the database it "
+        "belonged to is gone with no backup of it here: if this computer's data was "
+        "sent to headquarters, move the key file away (do not delete it) and start "
+        "again from a new setup bundle; otherwise choose another --db").format(
+            path=kpath), str(kpath), role)
+
+
+def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | None,
+          fill: Callable[[Replica, Any], None]) -> Replica:
+    """(``_create``) The database made whole under a temporary name, then put at
+    ``path`` with its key file, and opened there."""
+    import secrets
+
+    from fieldplan import minisign
+
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.init")
     replica_id = _uuid4()
-    rep.whole_mark_of = replica_id  # (made here: its mark covers all it will write)
     try:
+        conn = store.connect(tmp, create=True)
+    except BaseException:
+        # e.g. a full disk while the schema was written: what it made goes
+        _remove_unfinished(tmp, "")
+        raise
+    rep = Replica(conn, tmp)
+    # its write marks name the file it becomes (``writemark``: a mark of another file
+    # says nothing), and are whole: made here, no copy of it wrote anything elsewhere
+    rep.database_key = writemark.database_key(path)
+    rep.whole_mark_of = replica_id
+    try:
+        _init_step("made")
         secret = minisign.generate_key()
-        with store.write_transaction(conn):
-            events.set_meta(conn, INIT_PENDING, replica_id)
-        minisign.save_secret_key(kpath, secret, replica=replica_id)
+        minisign.save_secret_key(key_path(tmp), secret, replica=replica_id)
+        _init_step("key-saved")
         with store.write_transaction(conn):
             events.set_meta(conn, "replica_id", replica_id)
             events.set_meta(conn, "role", role)
@@ -695,13 +736,165 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
             events.set_meta(conn, "public_key", secret.public.to_base64())
             if author:
                 events.set_meta(conn, "author", author)
-            conn.execute("DELETE FROM meta WHERE key = ?", (INIT_PENDING,))
             fill(rep, secret)
+        _init_step("filled")
+        rep.close()  # its log written into the file, which alone is put in place
+        _put_in_place(tmp, path, replica_id, role)
     except BaseException:
-        rep.close()
+        with contextlib.suppress(Exception):  # (closed already, or failing: it goes)
+            rep.close()
+        _remove_unfinished(tmp, replica_id)
+        raise
+    try:
+        made = Replica(store.connect(path), path)
+    except BaseException:
+        # (no one else has it yet: what was just put in place goes)
         _remove_unfinished(path, replica_id)
         raise
-    return rep
+    made.whole_mark_of, made.written = replica_id, rep.written
+    return made
+
+
+def _put_in_place(tmp: Path, path: Path, replica_id: str, role: str) -> None:
+    """Put the database made under ``tmp`` at ``path``: its key file first, then the
+    database, which is there only with its key. A kill between the two leaves a key
+    file with no database, which the next ``init`` recognises by the temporary
+    database still beside it, holding that key's replica (``_clear_unfinished_inits``).
+    Another program's file that took either name meanwhile is never replaced."""
+    kpath = key_path(path)
+    try:
+        _place(key_path(tmp), kpath)
+    except FileExistsError:
+        _check_no_key(path, role)  # (made meanwhile by another program)
+        raise _exists_error(path) from None
+    _init_step("key-placed")
+    try:
+        _place(tmp, path)
+    except BaseException as exc:
+        from fieldplan import minisign
+
+        if minisign.secret_key_replica(kpath) == replica_id:
+            kpath.unlink(missing_ok=True)
+        if isinstance(exc, FileExistsError):
+            raise _exists_error(path) from None
+        raise
+    _init_step("placed")
+    for left in (tmp, key_path(tmp)):  # (hard links: the other names of the same files)
+        left.unlink(missing_ok=True)
+    from fieldplan.files import _fsync_directory
+
+    _fsync_directory(path.parent)
+
+
+def _place(source: Path, target: Path) -> None:
+    """``source`` also at ``target`` (a hard link: it takes a name only if it is free,
+    FileExistsError otherwise); on a file system without hard links (FAT on a USB
+    stick), renamed there after a look."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if os.path.lexists(target):
+            raise FileExistsError(target) from None
+        os.rename(source, target)  # (Windows' rename never replaces a file)
+
+
+def _clear_unfinished_inits(path: Path) -> None:
+    """(no other init of ``path`` under way: ``_initialising``) Remove what inits of
+    ``path`` that were killed left beside it: their temporary databases and key files
+    (``_INIT_TEMPORARY``), and a key file put at ``path`` by one killed before its
+    database followed (``_put_in_place``): there is no database at ``path``, and that
+    key is the one of a temporary database, which nothing ever used."""
+    import glob
+
+    from fieldplan import minisign
+
+    kpath = key_path(path)
+    try:
+        found = list(path.parent.glob(f".{glob.escape(path.name)}.*.init"))
+    except OSError:
+        return
+    for tmp in found:
+        match = _INIT_TEMPORARY.fullmatch(tmp.name)
+        if match is None or match.group(1) != path.name or not tmp.is_file():
+            continue
+        made = minisign.secret_key_replica(key_path(tmp))
+        if made and not path.exists() and minisign.secret_key_replica(kpath) == made:
+            kpath.unlink(missing_ok=True)
+        _remove_unfinished(tmp, made)
+
+
+def remove_new_database(path: str | os.PathLike[str], replica_id: str) -> None:
+    """Remove the database an ``init`` just made at ``path`` for nothing (the first
+    run cancelled while it was made), with its key file: only while it is still
+    ``replica_id``'s, and no program has it open."""
+    path = Path(path)
+    if store.in_use(path):
+        return
+    try:
+        with store.reading(path) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'replica_id'").fetchone()
+    except store.READ_ERRORS:
+        return
+    if row is not None and row[0] == replica_id:
+        _remove_unfinished(path, replica_id)
+
+
+def _init_lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.init-lock")
+
+
+@contextlib.contextmanager
+def _initialising(path: Path) -> Iterator[None]:
+    """Hold ``.<name>.init-lock`` beside ``path`` locked while an init of it runs: a
+    second one waits, then finds the database made (and never takes the first one's
+    temporary files for a killed init's). The lock goes with the process."""
+    lock = _init_lock_path(path)
+    for _attempt in range(10):  # (another init ending each time: not for ever)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield  # (a folder that cannot take it: the init says what fails next)
+            return
+        try:
+            _lock_file(fd)
+        except OSError:
+            os.close(fd)
+            raise
+        # the file an init that just ended removed (opened before): its lock is seen
+        # by no one, who all open the file now at its name
+        try:
+            here = os.stat(lock)
+        except OSError:
+            here = None
+        held = os.fstat(fd)
+        if here is not None and (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino):
+            break
+        os.close(fd)
+    else:
+        yield
+        return
+    try:
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+    finally:
+        os.close(fd)
+
+
+def _lock_file(fd: int) -> None:
+    """Lock the file ``fd`` is open on, waiting for another process that holds it."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def _clear_failed_init(path: Path) -> None:

@@ -280,3 +280,23 @@ def test_the_client_ending_while_the_database_is_made_waits_for_it(
         assert rep.office == "BN"
     qtbot.waitUntil(lambda: dialog._job is None, timeout=10_000)
 
+
+@pytest.mark.parametrize("point", ["key-written", "key-placed"])
+def test_the_first_run_after_a_killed_setup_makes_the_database(
+        shell, qtbot, tmp_path, setup_bundle, point):
+    """The computer lost power while ``init --from`` made the database: the client
+    starts on its first run (not on the cannot-open dialog, with Close alone), and the
+    setup bundle makes the database."""
+    from fieldplan.replica import open_replica
+    from tests.core.test_init_killed import kill_init
+
+    path = tmp_path / "bn.sqlite3"
+    kill_init(point, "--db", str(path), "init", "--from", str(setup_bundle))
+    shell.start(path)
+    assert shell.dialog.objectName() == "first-run"
+    shell.dialog.setup_from(str(setup_bundle))
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    with open_replica(path) as rep:
+        assert rep.office == "BN"

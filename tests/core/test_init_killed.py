@@ -1,0 +1,187 @@
+"""An ``init`` killed at any point (a power cut, a laptop's battery) leaves either no
+database at its path or a whole one: never a half-made file that ``status`` and the
+client call "not set up yet" and only deleting files by hand gets past. The next
+``init`` then works, and leaves nothing of the killed one beside the database."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from fieldplan import minisign, progress
+from fieldplan.replica import key_path, open_replica
+from fieldplan.status import key_revoked
+from fieldplan.sync import enroll_office, revoke_key
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: ``fieldplan ARGS…``, killed (SIGKILL: no clean-up runs) at ``point``: after the key
+#: file is written, after the setup bundle's events are merged, or at one of
+#: ``replica._create``'s steps (``replica._init_step``)
+_KILL_INIT = r"""
+import os, signal, sys
+from fieldplan import minisign, replica
+from fieldplan.sync import exchange
+
+point, argv = sys.argv[1], sys.argv[2:]
+
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def at(step):
+    if step == point:
+        die()
+
+
+replica._init_step = at
+real_save = minisign.save_secret_key
+
+
+def save(*args, **kwargs):
+    real_save(*args, **kwargs)
+    if point == "key-written":
+        die()
+
+
+minisign.save_secret_key = save
+real_merge = exchange._merge
+
+
+def merge(*args, **kwargs):
+    real_merge(*args, **kwargs)
+    if point == "merged":
+        die()
+
+
+exchange._merge = merge
+from fieldplan.cli import main
+
+sys.exit(main(argv))
+"""
+
+#: where an init of an office is killed: before its database is whole, once it is
+#: whole under its temporary name, between its key file's placing and its own
+BEFORE_WHOLE = ("key-written", "merged", "filled", "key-placed")
+
+
+def kill_init(point: str, *args: str) -> None:
+    """Run ``fieldplan ARGS…`` in a process of its own, killed at ``point``."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", _KILL_INIT, point, *args], env=env,
+                          cwd=ROOT, capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """``fieldplan ARGS…`` here: its status and what it printed (out, then err)."""
+    from fieldplan.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue() + err.getvalue()
+
+
+def left(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def is_whole(path: Path, office: str) -> None:
+    """The database at ``path`` opens as ``office``'s, signing with its key file."""
+    with open_replica(path) as rep:
+        assert rep.office == office
+        secret = minisign.load_secret_key(key_path(path))
+        assert secret.key_id_hex == rep.meta("key_id")
+        assert minisign.secret_key_replica(key_path(path)) == rep.replica_id
+
+
+@pytest.fixture
+def setup(hq, tmp_path: Path) -> Path:
+    made = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", made)
+    return made
+
+
+@pytest.mark.parametrize("point", BEFORE_WHOLE)
+def test_an_office_init_killed_leaves_no_database(setup, tmp_path: Path, point) -> None:
+    folder = tmp_path / "office"
+    folder.mkdir()
+    path = folder / "ml.sqlite3"
+    kill_init(point, "--db", str(path), "init", "--from", str(setup))
+    assert not path.exists()
+    # said as for a computer never set up, the way back is the first run
+    code, said = cli("--db", str(path), "status")
+    assert code == 1 and "no fieldplan database at" in said, said
+    assert "not set up yet" not in said and "not fieldplan's" not in said
+    code, said = cli("--db", str(path), "init", "--from", str(setup))
+    assert code == 0, said
+    is_whole(path, "ML")
+    assert left(folder) == {"ml.sqlite3", "ml.sqlite3.key"}
+
+
+def test_an_office_init_killed_once_whole_leaves_it_whole(setup, tmp_path: Path) -> None:
+    folder = tmp_path / "office"
+    folder.mkdir()
+    path = folder / "ml.sqlite3"
+    kill_init("placed", "--db", str(path), "init", "--from", str(setup))
+    is_whole(path, "ML")
+    code, said = cli("--db", str(path), "init", "--from", str(setup))
+    assert code == 1 and "already exists" in said
+    is_whole(path, "ML")
+    assert left(folder) == {"ml.sqlite3", "ml.sqlite3.key"}
+
+
+@pytest.mark.parametrize("point", ("key-written", "filled", "key-placed"))
+def test_a_headquarters_init_killed_leaves_no_database(tmp_path: Path, point) -> None:
+    folder = tmp_path / "hq"
+    folder.mkdir()
+    path = folder / "hq.sqlite3"
+    kill_init(point, "--db", str(path), "init", "--hq")
+    assert not path.exists()
+    code, said = cli("--db", str(path), "init", "--hq")
+    assert code == 0, said
+    is_whole(path, "HQ")
+    assert left(folder) == {"hq.sqlite3", "hq.sqlite3.key"}
+
+
+@pytest.mark.parametrize("point", ("key-written", "merged", "key-placed"))
+def test_set_up_again_killed_leaves_the_old_files_aside_and_no_database(
+        hq, make_office, tmp_path: Path, point) -> None:
+    """``init --from --replace-revoked`` killed while the new database is made: the
+    revoked computer's files are kept in their folder, and its path takes a new
+    database as a first run does."""
+    from test_sync import registered, send
+
+    lap = registered(make_office("ML", "lap"), hq, tmp_path)
+    revoke_key(hq, lap.meta("key_id"))
+    send(hq, lap, tmp_path)
+    path, old = lap.path, lap.replica_id
+    lap.close()
+    again = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", again)
+    kill_init(point, "--db", str(path), "init", "--from", str(again), "--replace-revoked")
+    assert not path.exists()
+    # (killed between the two: the new key file, which the next init clears)
+    assert key_path(path).exists() == (point == "key-placed")
+    (aside,) = path.parent.glob("lap.sqlite3-revoked-*")
+    with open_replica(aside / "lap.sqlite3") as kept:
+        assert kept.replica_id == old and key_revoked(kept)
+    code, said = cli("--db", str(path), "init", "--from", str(again))
+    assert code == 0, said
+    is_whole(path, "ML")
+    with open_replica(path) as new:
+        assert not key_revoked(new)
+        progress.record_progress(new, next(
+            a.code for a in new.plan().actions_of(level="national")), "2026-S1",
+            percent=10)
+    assert not [p for p in path.parent.iterdir() if ".init" in p.name]
+

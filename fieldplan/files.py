@@ -281,10 +281,15 @@ DRAFTS_SET_ASIDE_SUFFIX = ".drafts-set-aside.json"
 #: What the client adds to the name of one of those files it cannot read when it moves
 #: it out of the way (``<db>.drafts.json.unreadable-<UTC time>``): kept, not lost.
 UNREADABLE_MARK = ".unreadable-"
+#: What is added to the name of one of those files written for another database than
+#: the one beside it when it is moved out of the way (``fieldplan.draftfiles``):
+#: ``<db>.drafts.json.other-database-<UTC time>``, kept, never applied.
+OTHER_DATABASE_MARK = ".other-database-"
 #: The client's drafts files beside a database ``<db>``, by name: ``<db>`` and which.
 _DRAFTS_FILE = re.compile("(.+?)(" + "|".join(
     re.escape(s) for s in (DRAFTS_SUFFIX, DRAFTS_SET_ASIDE_SUFFIX))
-    + ")(?:" + re.escape(UNREADABLE_MARK) + ".*)?", re.DOTALL)
+    + ")(?:(?:" + re.escape(UNREADABLE_MARK) + "|" + re.escape(OTHER_DATABASE_MARK)
+    + ").*)?", re.DOTALL)
 
 
 #: How much of a file's start the checks below look at.

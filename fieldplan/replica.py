@@ -661,8 +661,14 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
                 raise StoreError(store.not_fieldplans_text(path))
             raise _exists_error(path)
         _check_no_key(path, role)
-        return _make(path, role=role, office=office, plan_id=plan_id, author=author,
-                     fill=fill)
+        moved = _move_orphaned_drafts(path)
+        rep = _make(path, role=role, office=office, plan_id=plan_id, author=author,
+                    fill=fill)
+    rep.notices += [_("the drafts typed in a database that was at {db} before were moved "
+                      "to {file} (kept, not deleted): they are not this database's, and "
+                      "the client shows them to read, copy or discard").format(
+                          db=path, file=moved_to) for moved_to in moved]
+    return rep
 
 
 def _exists_error(path: Path) -> StoreError:
@@ -895,6 +901,21 @@ def _lock_file(fd: int) -> None:
         import fcntl
 
         fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _move_orphaned_drafts(path: Path) -> list[Path]:
+    """Move aside the client's drafts files lying where a database is about to be made
+    (``draftfiles.move_orphaned``): typed in a database that was there (deleted, or
+    moved away), they must never go into the new one, another office's perhaps.
+    Where they went; StoreError, nothing made, when one cannot be moved."""
+    from fieldplan.draftfiles import move_orphaned
+
+    try:
+        return move_orphaned(path)
+    except OSError as exc:
+        raise StoreError(_("cannot move the drafts file {file} out of the way: {error}")
+                         .format(file=exc.filename or path,
+                                 error=exc.strerror or exc)) from exc
 
 
 def _clear_failed_init(path: Path) -> None:

@@ -311,6 +311,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         from fieldplan.sync.enrol import init_from_setup
 
         rep = init_from_setup(path, Path(args.setup), author=args.author)
+    from fieldplan.cli import warn
+
+    for notice in rep.take_notices():  # (the drafts of a database that was there)
+        warn(notice)
     with rep:
         data = {"db": str(path), "role": rep.role, "office": rep.office,
                 "replica": rep.replica_id, "plan": rep.plan_id}

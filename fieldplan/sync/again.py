@@ -135,13 +135,16 @@ def aside_folder(path: str | os.PathLike[str]) -> Path:
 def replica_files(path: str | os.PathLike[str]) -> list[tuple[Path, Path]]:
     """(file, where it goes inside the folder) for what belongs to the database at
     ``path``: itself and its SQLite logs, its key file (a pending one, earlier keys),
-    the client's drafts, and its backups (``store.list_backups``: those a new
-    database of that name would find, into ``backups/``)."""
+    the client's drafts (its journal and the drafts it set aside), and its backups
+    (``store.list_backups``: those a new database of that name would find, into
+    ``backups/``)."""
+    from fieldplan.draftfiles import drafts_paths
+
     path = Path(path)
     beside = [path, *(Path(f"{path}{s}") for s in ("-wal", "-shm", "-journal")),
               key_path(path), pending_key_path(path),
               *(p for found in old_key_files(path).values() for p in found),
-              path.with_name(path.name + ".drafts.json")]
+              *drafts_paths(path)]
     out = [(p, Path(p.name)) for p in beside if p.is_file()]
     out += [(p, Path("backups") / p.name) for p in store.list_backups(path)]
     return out

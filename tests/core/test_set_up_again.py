@@ -102,6 +102,29 @@ def test_a_revoked_laptop_is_set_up_again_with_its_files_kept(hq, make_office,
         assert send(new, hq, tmp_path)[1].outcome == "merged"
 
 
+def test_the_client_s_drafts_go_with_the_old_database(hq, make_office, tmp_path) -> None:
+    """Its journal and the drafts it set aside: the new database, with a replica of its
+    own, never takes what was typed in the old one (fieldplan.draftfiles); kept in the
+    folder, they open with the old database there."""
+    from fieldplan.draftfiles import other_database_files
+
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db = lap.path
+    lap.close()
+    texts = {}
+    for name in ("lap.sqlite3.drafts.json", "lap.sqlite3.drafts-set-aside.json"):
+        texts[name] = f'{{"version": 1, "drafts": [], "name": "{name}"}}'
+        (tmp_path / name).write_text(texts[name], encoding="utf-8")
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    done = set_up_again(db, setup)
+    done.replica.close()
+    for name, text in texts.items():
+        assert not (tmp_path / name).exists()
+        assert (done.aside / name).read_text(encoding="utf-8") == text
+    assert other_database_files(db) == []  # (none was left for the new one to find)
+
+
 def test_a_computer_that_can_still_send_is_never_moved_aside(hq, make_office,
                                                              tmp_path) -> None:
     lap = registered(make_office("ML", "lap"), hq, tmp_path)

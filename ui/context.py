@@ -29,6 +29,10 @@ class Identity:
     db_path: str
     #: the database is on a read-only disk or folder (store.connect): shown, not edited
     read_only: bool = False
+    #: this computer's replicas: ``replica_id``, then those its database continues
+    #: after restores from backups (``sync.keys.own_replicas``); the drafts journal
+    #: names them, and is applied to no other database (ui.drafts)
+    replicas: tuple[str, ...] = ()
 
     @property
     def is_hq(self) -> bool:
@@ -77,6 +81,8 @@ class Identity:
 
 def read_identity(rep: Replica) -> Identity:
     """(worker) who this replica is and its plan."""
+    from fieldplan.draftfiles import DraftsOwner
+
     return Identity(
         role=rep.role,
         office=rep.office,
@@ -84,6 +90,7 @@ def read_identity(rep: Replica) -> Identity:
         plan=rep.plan(),
         db_path=str(rep.path),
         read_only=getattr(rep.conn, "read_only", False),
+        replicas=DraftsOwner.of(rep).replicas,
     )
 
 

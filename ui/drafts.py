@@ -54,6 +54,14 @@ from typing import Any
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
+from fieldplan.draftfiles import (
+    OWNER_KEY,
+    DraftsOwner,
+    move_to_other_database,
+    other_database_files,
+    owner_office,
+    read_drafts,
+)
 from fieldplan.errors import FieldplanError, ValidationError
 from fieldplan.files import (
     DRAFTS_SET_ASIDE_SUFFIX,
@@ -119,9 +127,16 @@ class _FileWriter:
     this journal loaded or wrote (``known``): one another writer has written since
     is theirs and stays."""
 
-    def __init__(self, path: Path, report: Callable[[str], None]) -> None:
+    def __init__(self, path: Path, report: Callable[[str], None],
+                 owner: DraftsOwner | None = None) -> None:
         self.path = path
         self._report = report
+        #: the database the file is written for (named in its header), None when not
+        #: known: the file's own header is then kept as it is
+        self.owner = owner
+        #: (writer thread) where a file written for another database that took this
+        #: one's place was moved (``_read``), for the GUI thread to say
+        self.moved: list[Path] = []
         self._cond = threading.Condition()
         self._pending: Any = _NOTHING  # {key: canonical entry, or None to drop it}
         self._busy = False
@@ -228,7 +243,8 @@ class _FileWriter:
         # without it; a folder that cannot be written to is said by the write itself)
         try:
             entries: dict[Key, Any] = {}
-            for entry in self._read():
+            found, header = self._read()
+            for entry in found:
                 key = _entry_key(entry)
                 if key is not None:  # an entry for no report is of use to no one
                     entries[key] = entry
@@ -243,7 +259,7 @@ class _FileWriter:
                     entries[key] = json.loads(text)
                     known[key] = text
             if entries:
-                data = {"version": FORMAT_VERSION,
+                data = {"version": FORMAT_VERSION, **header,
                         "drafts": [entries[key] for key in sorted(entries)]}
                 # allow_protected: the one writer of this file, which outputs may not
                 # replace
@@ -261,23 +277,33 @@ class _FileWriter:
             if lock.isLocked():
                 lock.unlock()
 
-    def _read(self) -> list[Any]:
-        """The file's entries as they are now (none when there is no file)."""
+    def _read(self) -> tuple[list[Any], dict[str, Any]]:
+        """The file's entries as they are now (none when there is no file), and the
+        header to write with them (its owner: ``self.owner``'s, else the file's)."""
+        header = {OWNER_KEY: self.owner.header()} if self.owner is not None else {}
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return []
+            return [], header
         except OSError as exc:  # in words, not "[Errno 13] Permission denied: '…'"
             raise cannot_read(self.path, exc) from None
         try:
-            entries = json.loads(text)["drafts"]
+            data = json.loads(text)
+            entries = data["drafts"]
             if not isinstance(entries, list):
                 raise TypeError("drafts is not a list")
         except (ValueError, KeyError, TypeError):
             # damaged: set it aside (as loading does) rather than write over it
             _set_aside(self.path)
-            return []
-        return entries
+            return [], header
+        if self.owner is None:
+            return entries, {OWNER_KEY: data[OWNER_KEY]} if OWNER_KEY in data else {}
+        if not self.owner.owns(data):
+            # another database's journal put in this one's place since it was loaded:
+            # kept whole, never merged into (OSError: the write fails, and is said)
+            self.moved.append(move_to_other_database(self.path))
+            return [], header
+        return entries, header
 
 
 def _set_aside(path: Path) -> Path | None:
@@ -298,10 +324,12 @@ def _set_aside(path: Path) -> Path | None:
     return None
 
 
-def _append_entries(path: Path, entries: list[dict[str, Any]]) -> str:
+def _append_entries(path: Path, entries: list[dict[str, Any]],
+                    owner: DraftsOwner | None = None) -> str:
     """Add ``entries`` to the journal-format file ``path`` (made if missing; one that
-    cannot be read is moved aside first, as the journal's is): the reason it failed,
-    or "". Under a lock file, as the journal is written: two clients may add at once."""
+    cannot be read is moved aside first, as the journal's is, and so is one written
+    for another database than ``owner``): the reason it failed, or "". Under a lock
+    file, as the journal is written: two clients may add at once."""
     lock = QLockFile(f"{path}.lock")
     lock.setStaleLockTime(LOCK_STALE_MS)
     if not lock.tryLock(LOCK_WAIT_MS) and lock.error() == QLockFile.LockError.LockFailedError:
@@ -310,16 +338,23 @@ def _append_entries(path: Path, entries: list[dict[str, Any]]) -> str:
         return _("another fieldplan is writing it")
     try:
         kept: list[Any] = []
+        header: dict[str, Any] = {OWNER_KEY: owner.header()} if owner is not None else {}
         try:
-            kept = json.loads(path.read_text(encoding="utf-8"))["drafts"]
+            data = json.loads(path.read_text(encoding="utf-8"))
+            kept = data["drafts"]
             if not isinstance(kept, list):
                 raise TypeError("drafts is not a list")
+            if owner is None and OWNER_KEY in data:
+                header = {OWNER_KEY: data[OWNER_KEY]}
+            elif owner is not None and not owner.owns(data):
+                move_to_other_database(path)  # another database's: kept whole, apart
+                kept = []
         except FileNotFoundError:
             kept = []
         except (ValueError, KeyError, TypeError):
             _set_aside(path)
             kept = []
-        data = {"version": FORMAT_VERSION, "drafts": [*kept, *entries]}
+        data = {"version": FORMAT_VERSION, **header, "drafts": [*kept, *entries]}
         write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
                      allow_protected=True)
         return ""
@@ -364,6 +399,18 @@ class AsideReason(str):
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
+
+
+def _foreign_of(entries: list[tuple[Path, dict[str, Any]]]) -> list[tuple[Key, str]]:
+    """``DraftJournal.foreign`` of another database's entries: each report once, with
+    the office its file names."""
+    out: dict[Key, str] = {}
+    for _path, entry in entries:
+        key = _entry_key(entry)
+        if key is not None:
+            out.pop(key, None)
+            out[key] = str(entry.get("_office") or "")
+    return list(out.items())
 
 
 def _put_aside_of(entries: list[dict[str, Any]]) -> list[tuple[Key, AsideReason]]:
@@ -465,9 +512,15 @@ class DraftJournal(QObject):
     write_did_end = Signal()
     _written = Signal(str)  # (writer thread) a write ended, with its error or ""
 
-    def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
+    def __init__(self, db_path: str | Path, parent: QObject | None = None,
+                 owner: DraftsOwner | None = None) -> None:
+        """``owner``: the database open (``fieldplan.draftfiles``): its files name it,
+        and files written for another database are moved aside, never applied. None:
+        not known (every file is taken as this database's, as before owners)."""
         super().__init__(parent)
         self.path = Path(f"{db_path}{DRAFTS_SUFFIX}")
+        self.db_path = Path(db_path)
+        self.owner = owner
         self._lock = threading.RLock()
         self._values: dict[Key, dict[str, Any]] = {}
         self._held: dict[Key, dict[str, str]] = {}
@@ -486,10 +539,21 @@ class DraftJournal(QObject):
         self.set_aside: Path | None = None
         #: where the drafts the plan refuses are kept (``set_aside_reports``)
         self.aside_path = Path(f"{db_path}{DRAFTS_SET_ASIDE_SUFFIX}")
+        #: why a file written for another database could not be moved aside (it is
+        #: then neither applied nor written over), or ""
+        self.foreign_error = ""
+        foreign = self._claim_files()
         #: the reports whose text is set aside there, with why: earlier sessions'
         #: too, until the person discards it (``discard_aside``)
         self.put_aside: list[tuple[Key, AsideReason]] = _put_aside_of(
-            _aside_entries(self.aside_path))
+            _aside_entries(self.aside_path)) if self.aside_path not in foreign else []
+        #: the reports whose text was typed in another database and found beside this
+        #: one (``fieldplan.draftfiles``: moved aside, never applied), with the office
+        #: it names ("" if none), until the person discards it (``discard_foreign``)
+        self.foreign: list[tuple[Key, str]] = []
+        #: the files they are kept in, oldest first
+        self.foreign_files: list[Path] = []
+        self._read_foreign()
         #: why the last setting aside failed (the drafts stay in the journal), or ""
         self.aside_error = ""
         self._dirty = False
@@ -498,9 +562,59 @@ class DraftJournal(QObject):
         self._submitted: dict[Key, str] = {}
         # queued: the writer's word is taken on this object's (the GUI) thread
         self._written.connect(self._take_write_result)
-        self._writer = _FileWriter(self.path, self._written.emit)
-        self._load()
+        self._writer = _FileWriter(self.path, self._written.emit, owner)
+        if self.path not in foreign:
+            self._load()
         _journals.add(self)
+
+    def _claim_files(self) -> set[Path]:
+        """Move the journal and the set-aside file aside when they were written for
+        another database than ``owner`` (``draftfiles.claim``): the files of another
+        database that could not be moved (``foreign_error`` says why), which are
+        neither read nor written over."""
+        from fieldplan.draftfiles import claim
+
+        stuck = set()
+        if self.owner is None:
+            return stuck
+        for path in (self.path, self.aside_path):
+            try:
+                claim(path, self.owner)
+            except OSError as exc:
+                stuck.add(path)
+                self.foreign_error = str(cannot_write(path, exc))
+        return stuck
+
+    def foreign_entries(self) -> list[tuple[Path, dict[str, Any]]]:
+        """The entries of the drafts files of another database moved aside beside this
+        one (``fieldplan.draftfiles.other_database_files``), each with its file."""
+        found = []
+        for path in other_database_files(self.db_path):
+            data, entries = read_drafts(path)
+            office = owner_office(data)
+            found += ((path, {**entry, "_office": office}) for entry in entries)
+        return found
+
+    def discard_foreign(self, entries: list[tuple[Path, dict[str, Any]]]) -> str:
+        """Throw away these entries (``foreign_entries``) of another database's drafts
+        files: the person saw their text and chose to; each file goes with its last
+        entry. The reason it failed (the files keep them), or ""."""
+        error = ""
+        by_file: dict[Path, list[dict[str, Any]]] = {}
+        for path, entry in entries:
+            by_file.setdefault(path, []).append(
+                {k: v for k, v in entry.items() if k != "_office"})
+        for path, gone in by_file.items():
+            error = _remove_entries(path, gone) or error
+        self._read_foreign()
+        return error
+
+    def _read_foreign(self) -> None:
+        """``foreign`` and ``foreign_files`` as the files are now."""
+        entries = self.foreign_entries()
+        with self._lock:
+            self.foreign = _foreign_of(entries)
+            self.foreign_files = list(dict.fromkeys(path for path, _e in entries))
 
     def _load(self) -> None:
         try:
@@ -661,7 +775,7 @@ class DraftJournal(QObject):
             if not entries:
                 return True
             # the file first: only once it holds them do they leave the journal
-            self.aside_error = _append_entries(self.aside_path, entries)
+            self.aside_error = _append_entries(self.aside_path, entries, self.owner)
             if self.aside_error:
                 return False
             for entry in entries:
@@ -775,6 +889,9 @@ class DraftJournal(QObject):
         return self._writer.error or self.write_error
 
     def _take_write_result(self, error: str) -> None:
+        if self._writer.moved:  # another database's journal met on the way: said
+            self._writer.moved = []
+            self._read_foreign()
         if error:
             with self._lock:
                 self._dirty = True  # the next write tries again
@@ -802,11 +919,15 @@ def _copy_ids(ids: list[str] | None) -> list[str] | None:
     return None if ids is None else list(ids)
 
 
-def journal_for(session: Any) -> DraftJournal:
-    """The journal of the database ``session`` has open (one per session)."""
+def journal_for(session: Any, identity: Any = None) -> DraftJournal:
+    """The journal of the database ``session`` has open (one per session), written for
+    the database of ``identity`` (ui.context.Identity: its office and replicas) when
+    given, the first time: the drafts files of another database are not applied."""
     journal = getattr(session, "_draft_journal", None)
     if journal is None:
-        journal = DraftJournal(session.db_path)
+        replicas = tuple(getattr(identity, "replicas", ()) or ())
+        owner = DraftsOwner(identity.office, replicas) if replicas else None
+        journal = DraftJournal(session.db_path, owner=owner)
         session._draft_journal = journal
     return journal
 

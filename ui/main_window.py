@@ -1492,7 +1492,7 @@ class MainWindow(QMainWindow):
         # never saved: the reports would go without it, which nothing said
         from ui.drafts import journal_for
 
-        journal = journal_for(self.session)
+        journal = journal_for(self.session, self.identity)
         refused = sorted(action for action, p in journal.reports()
                          if p == period and journal.held((action, p)))
         if refused:
@@ -1971,7 +1971,7 @@ class MainWindow(QMainWindow):
         from ui.unkept import UnkeptDialog
 
         editor = self.office_view.editor
-        journal = journal_for(self.session)
+        journal = journal_for(self.session, self.identity)
         dialog = UnkeptDialog(self, journal, unkept, editor.unkept, documents_dir())
         # a save or a write of the drafts file ended: all kept now, perhaps. A write
         # that only took longer than closing waits (a very slow disk) changes no error,

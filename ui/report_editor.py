@@ -78,11 +78,20 @@ from fieldplan.progress import (
 from fieldplan.status import key_revoked
 from fieldplan.text import clean_text
 from ui.bidi import in_layout_direction, isolated, isolated_codes
-from ui.context import Identity, action_title, illustrative_tip, lang, read_only_text
+from ui.context import (
+    Identity,
+    action_title,
+    illustrative_tip,
+    lang,
+    office_label,
+    read_only_text,
+)
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtCore import QEvent
 
 SAVE_DELAY_MS = 500
@@ -844,7 +853,7 @@ class ReportEditor(QScrollArea):
         """The draft journal of this database (ui.drafts), loaded when first needed."""
         from ui.drafts import DraftRetry, journal_for
 
-        journal = journal_for(self.session)
+        journal = journal_for(self.session, self.identity)
         if self._retry is None:
             self._retry = DraftRetry(
                 journal, self._showing, self._write, self._drafts_did_change, self
@@ -922,9 +931,14 @@ class ReportEditor(QScrollArea):
         return dialog
 
     def aside_reports(self) -> list[tuple[tuple[str, str], str]]:
-        """The reports whose text the plan refused and is set aside (ui.drafts), with
+        """The reports whose text the plan refused and is set aside (ui.drafts), and
+        those whose text was typed in another database and found beside this one, with
         why: the window offers to read, copy and discard it (``aside_dialog``)."""
-        return list(self._retry.journal.put_aside) if self._retry is not None else []
+        if self._retry is None:
+            return []
+        journal = self._retry.journal
+        return [*journal.put_aside,
+                *((key, typed_elsewhere(office)) for key, office in journal.foreign)]
 
     def aside_dialog(self) -> QWidget | None:
         """(Text outside the plan…) Show the text set aside, to copy, and discard it
@@ -934,20 +948,29 @@ class ReportEditor(QScrollArea):
 
         journal = self._journal()
         entries = journal.aside_entries()
-        if not entries:
+        foreign = journal.foreign_entries()
+        if not entries and not foreign:
             journal.discard_aside([])  # (gone meanwhile: said no more)
+            journal.discard_foreign([])
             self._drafts_did_change()
             return None
-        dialog = set_aside_dialog(self, entries)
-        dialog.accepted.connect(lambda: self.discard_aside(entries))
+        dialog = set_aside_dialog(self, entries, [
+            (typed_elsewhere(str(entry.get("_office") or "")), entry)
+            for _path, entry in foreign])
+        dialog.accepted.connect(lambda: self.discard_aside(entries, foreign))
         dialog.open()
         return dialog
 
-    def discard_aside(self, entries: list[dict]) -> None:
-        """Throw away these entries of the set-aside text (the person saw them and
-        chose to); what was set aside since stays, and is said."""
+    def discard_aside(self, entries: list[dict],
+                      foreign: list[tuple[Path, dict]] | None = None) -> None:
+        """Throw away these entries of the set-aside text, and of another database's
+        text found beside this one (``DraftJournal.foreign_entries``): the person saw
+        them and chose to. What was set aside since stays, and is said."""
         journal = self._journal()
         self._aside_discard_error = journal.discard_aside(entries)
+        if foreign:
+            self._aside_discard_error = (journal.discard_foreign(foreign)
+                                         or self._aside_discard_error)
         self._drafts_did_change()
 
     def discard_draft(self, key: tuple[str, str]) -> None:
@@ -1289,7 +1312,33 @@ class ReportEditor(QScrollArea):
         if journal.aside_error:
             problems.append(_("Reports outside the plan cannot be set aside: {error}").format(
                 error=journal.aside_error))
-        if aside and self._aside_discard_error:
+        foreign = journal.foreign
+        if foreign:
+            # typed in another database (deleted, and another made in its place):
+            # never saved here; kept for the person to read, copy and discard
+            where = isolated(journal.foreign_files[-1].name) if journal.foreign_files else ""
+            if len(foreign) == 1:
+                (code, period), office = foreign[0]
+                report = _("{action} ({period})").format(action=code,
+                                                        period=format_period(period))
+                problems.append(
+                    _("{report} holds text typed in another database ({office}): not "
+                      "saved here, kept in {file}").format(
+                          report=report, office=office_label(office), file=where)
+                    if office else
+                    _("{report} holds text typed in another database: not saved here, "
+                      "kept in {file}").format(report=report, file=where))
+            else:
+                problems.append(ngettext(
+                    "{n} report holds text typed in another database: not saved here, "
+                    "kept in {file}",
+                    "{n} reports hold text typed in another database: not saved here, "
+                    "kept in {file}", len(foreign)).format(n=len(foreign), file=where))
+        if journal.foreign_error:
+            problems.append(_("Drafts typed in another database are beside this one and "
+                              "cannot be moved aside: {error}").format(
+                                  error=journal.foreign_error))
+        if (aside or foreign) and self._aside_discard_error:
             problems.append(_("What was typed outside the plan cannot be discarded: "
                               "{error}").format(error=self._aside_discard_error))
         for problem in problems:
@@ -1300,6 +1349,11 @@ class ReportEditor(QScrollArea):
                 action=code, period=format_period(period), reason=str(why))
                 for (code, period), why in aside)
             lines.append(isolated(str(journal.aside_path)))
+        if foreign:  # and each report typed in another database, and its files
+            lines.extend(_("{action} ({period}): {reason}").format(
+                action=code, period=format_period(period), reason=typed_elsewhere(office))
+                for (code, period), office in foreign)
+            lines.extend(isolated(str(path)) for path in journal.foreign_files)
         is_error = bool(text)
         if not text and self.recovered_saved:
             # not an error: what an earlier session could not save (it ended, or was
@@ -2122,6 +2176,16 @@ class ReportEditor(QScrollArea):
 def _report_name(key: tuple[str, str]) -> str:
     """A report as the status bar names it: "PA1.1 (2nd semester 2026)"."""
     return _("{action} ({period})").format(action=key[0], period=format_period(key[1]))
+
+
+def typed_elsewhere(office: str) -> str:
+    """Why a report's text found beside the database is not saved: it was typed in
+    another database (``DraftJournal.foreign``), of ``office`` when its file says."""
+    if office:
+        # Translators: {office} is "BD · Bangladesh"
+        return _("typed in another database ({office}), not saved here").format(
+            office=office_label(office))
+    return _("typed in another database, not saved here")
 
 
 #: How a link names a report (``report_link``): "report:PA1.1/2026-S2".

@@ -37,7 +37,7 @@ from fieldplan.i18n import (
 from fieldplan.model import NARRATIVE_FIELDS
 from ui.bidi import in_layout_direction, in_layout_isolate, isolated_codes
 from ui.dialogs import fit_to_screen, note_label, save_file_dialog, text_label
-from ui.ops import OffThread, error_text
+from ui.ops import OffThread, error_text, sentence
 from ui.qtcompat import Qt, emit
 
 #: (action code, period)
@@ -114,14 +114,23 @@ class _Entry:
         return self._held
 
 
-def set_aside_dialog(parent: QWidget, entries: list[dict[str, Any]]) -> QDialog:
+def set_aside_dialog(parent: QWidget, entries: list[dict[str, Any]],
+                     foreign: list[tuple[str, dict[str, Any]]] = ()) -> QDialog:
     """(the drafts the plan refuses, ``DraftJournal.aside_entries``) The text each
     entry holds, to read and copy, and to discard at the person's word, as
     ``discard_dialog`` asks; Cancel is the default. The caller discards them on
-    ``accepted``."""
-    keys = [(str(e["action"]), str(e["period"])) for e in entries]
-    text = "\n\n".join(unkept_text(_Entry(e), [k]) for e, k in zip(entries, keys, strict=True))
-    return _discard_dialog(parent, list(dict.fromkeys(keys)), text)
+    ``accepted``. ``foreign``: entries typed in another database
+    (``DraftJournal.foreign_entries``), each after a line saying so (``why``)."""
+    blocks, keys = [], []
+    for why, entry in [*(("", e) for e in entries), *foreign]:
+        key = (str(entry["action"]), str(entry["period"]))
+        text = unkept_text(_Entry(entry), [key])
+        if why:  # under the report's name: whose text it is
+            name, _sep, rest = text.partition("\n\n")
+            text = f"{name}\n{in_layout_direction(sentence(why))}\n\n{rest}"
+        blocks.append(text)
+        keys.append(key)
+    return _discard_dialog(parent, list(dict.fromkeys(keys)), "\n\n".join(blocks))
 
 
 def _discard_dialog(parent: QWidget, keys: list[Key], unkept: str) -> QDialog:

@@ -72,7 +72,8 @@ class DraftsOwner:
         office, replicas = owner.get("office"), owner.get("replicas")
         if not isinstance(office, str) or not isinstance(replicas, list):
             return False
-        return office == self.office and bool(set(self.replicas) & set(replicas))
+        named = {r for r in replicas if isinstance(r, str)}  # (a garbled file: no crash)
+        return office == self.office and bool(set(self.replicas) & named)
 
 
 def owner_office(data: Any) -> str:

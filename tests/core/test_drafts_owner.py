@@ -42,6 +42,9 @@ def test_an_owner_is_the_same_office_and_a_replica_in_common() -> None:
     # an owner that cannot be read is not taken for this one's
     assert not bd.owns({"owner": "BD"})
     assert not bd.owns({"owner": {"office": "BD"}})
+    # a garbled list of replicas: read, not a crash of the client's journal
+    assert not bd.owns({"owner": {"office": "BD", "replicas": [{"x": 1}, ["new"]]}})
+    assert bd.owns({"owner": {"office": "BD", "replicas": [{"x": 1}, "new"]}})
     # none named: an earlier fieldplan's, taken as this database's as it always was
     assert bd.owns({"version": 1, "drafts": []})
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import os
 import re
 import sqlite3
@@ -469,6 +470,7 @@ def _open_replica(path: Path) -> Replica:
             # as it is (a restored copy's new identity is given where it is copied to)
             rep.notices.append(read_only_text(path))
             return rep
+        forget_init_names(path)
         marked = rep.meta(store.BACKUP_MARK) is not None
         if not marked:
             marked = caught_by_mark = _mark_if_gone_back(rep, opening=True)
@@ -744,7 +746,13 @@ def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | Non
                 events.set_meta(conn, "author", author)
             fill(rep, secret)
         _init_step("filled")
-        rep.close()  # its log written into the file, which alone is put in place
+        # its log written into the file, which alone is put in place: SQLite does it
+        # at close only when no other program has the file open
+        busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if busy or done < log:
+            raise StoreError(_("another program has {path} open: try again").format(
+                path=tmp))
+        rep.close()
         _put_in_place(tmp, path, replica_id, role)
     except BaseException:
         with contextlib.suppress(Exception):  # (closed already, or failing: it goes)
@@ -785,7 +793,9 @@ def _put_in_place(tmp: Path, path: Path, replica_id: str, role: str) -> None:
             raise _exists_error(path) from None
         raise
     _init_step("placed")
-    for left in (tmp, key_path(tmp)):  # (hard links: the other names of the same files)
+    # (hard links: the other names of the same files; and the temporary's SQLite side
+    # files, whose log is in the file already: ``_make``'s checkpoint)
+    for left in (tmp, key_path(tmp), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         left.unlink(missing_ok=True)
     from fieldplan.files import _fsync_directory
 
@@ -809,26 +819,93 @@ def _place(source: Path, target: Path) -> None:
 def _clear_unfinished_inits(path: Path) -> None:
     """(no other init of ``path`` under way: ``_initialising``) Remove what inits of
     ``path`` that were killed left beside it: their temporary databases and key files
-    (``_INIT_TEMPORARY``), and a key file put at ``path`` by one killed before its
-    database followed (``_put_in_place``): there is no database at ``path``, and that
-    key is the one of a temporary database, which nothing ever used."""
+    (``_INIT_TEMPORARY``, with their SQLite side files, and such files left alone),
+    and a key file put at ``path`` by one killed before its database followed
+    (``_put_in_place``): there is no database at ``path``, and that key is the one of
+    a temporary database, which nothing ever used. A temporary name that is the
+    database in place (a kill after it was put there) loses the name alone."""
     import glob
 
     from fieldplan import minisign
 
     kpath = key_path(path)
     try:
+        found = sorted(path.parent.glob(f".{glob.escape(path.name)}.*.init*"))
+    except OSError:
+        return
+    temporaries = []
+    for tmp in found:
+        match = _INIT_TEMPORARY.fullmatch(tmp.name)
+        if match is not None and match.group(1) == path.name and tmp.is_file():
+            temporaries.append(tmp)
+    for tmp in temporaries:
+        if _forget_names_of(path, tmp):
+            continue
+        # its replica: its key file's, or its own (on FAT its key was renamed into
+        # place, not linked: the database alone says whose the key at ``path`` is)
+        made = minisign.secret_key_replica(key_path(tmp)) or _replica_of(tmp)
+        if made and not path.exists() and minisign.secret_key_replica(kpath) == made:
+            kpath.unlink(missing_ok=True)
+        _remove_unfinished(tmp, made)
+    # what a kill while they were removed left: side files and key files alone
+    for left in found:
+        base = _INIT_TEMPORARY.match(left.name)
+        if (base is None or base.group(1) != path.name or left in temporaries
+                or not left.is_file()):
+            continue
+        owner = left.with_name(base.group(0))
+        if not owner.exists():
+            made = minisign.secret_key_replica(left) if left.name.endswith(".key") else ""
+            if made and not path.exists() and minisign.secret_key_replica(kpath) == made:
+                kpath.unlink(missing_ok=True)
+            left.unlink(missing_ok=True)
+
+
+def _replica_of(path: Path) -> str:
+    """The replica id a database says it is ("" when it cannot be read or says none)."""
+    try:
+        with store.reading(path) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'replica_id'").fetchone()
+    except (*store.READ_ERRORS, sqlite3.Error):
+        return ""
+    return str(row[0]) if row and row[0] else ""
+
+
+def _forget_names_of(path: Path, tmp: Path) -> bool:
+    """Whether ``tmp`` is another name of the database at ``path`` (an init killed
+    once it had put it there, before it dropped the temporary names): then those names
+    are dropped, never the files."""
+    try:
+        same = path.exists() and os.path.samefile(tmp, path)
+    except OSError:
+        return False
+    if not same:
+        return False
+    tkey, kpath = key_path(tmp), key_path(path)
+    with contextlib.suppress(OSError):
+        if tkey.exists() and kpath.exists() and os.path.samefile(tkey, kpath):
+            tkey.unlink()
+    with contextlib.suppress(OSError):
+        tmp.unlink()
+    return True
+
+
+def forget_init_names(path: str | os.PathLike[str]) -> None:
+    """(opening ``path``) Drop the temporary names an init killed just after putting
+    the database in place left on it (hard links: the same files): left, a later
+    init at ``path``, the database deleted meanwhile, would take them for its own
+    unfinished work. One look at the folder."""
+    import glob
+
+    path = Path(path)
+    try:
         found = list(path.parent.glob(f".{glob.escape(path.name)}.*.init"))
     except OSError:
         return
     for tmp in found:
         match = _INIT_TEMPORARY.fullmatch(tmp.name)
-        if match is None or match.group(1) != path.name or not tmp.is_file():
-            continue
-        made = minisign.secret_key_replica(key_path(tmp))
-        if made and not path.exists() and minisign.secret_key_replica(kpath) == made:
-            kpath.unlink(missing_ok=True)
-        _remove_unfinished(tmp, made)
+        if match is not None and match.group(1) == path.name:
+            _forget_names_of(path, tmp)
 
 
 def remove_new_database(path: str | os.PathLike[str], replica_id: str) -> None:
@@ -865,8 +942,11 @@ def _initialising(path: Path) -> Iterator[None]:
             return
         try:
             _lock_file(fd)
-        except OSError:
+        except OSError as exc:
             os.close(fd)
+            if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                yield  # (a file system without locks, NFS: as before there was one)
+                return
             raise
         # the file an init that just ended removed (opened before): its lock is seen
         # by no one, who all open the file now at its name
@@ -885,8 +965,9 @@ def _initialising(path: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            with contextlib.suppress(OSError):
-                lock.unlink()
+            if os.name != "nt":  # (Windows deletes no open file: it stays, unused)
+                with contextlib.suppress(OSError):
+                    lock.unlink()
     finally:
         os.close(fd)
 
@@ -981,11 +1062,13 @@ def _remove_unfinished(path: Path, replica_id: str) -> None:
     from fieldplan import minisign
 
     kpath = key_path(path)
-    if replica_id and minisign.secret_key_replica(kpath) == replica_id:
-        kpath.unlink(missing_ok=True)
+    # the database first, its key once it is gone: a database that cannot be deleted
+    # (open in another program, on Windows) keeps its key, never left unable to sign
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         if p.is_file():  # (never a device or a pipe found there)
             p.unlink(missing_ok=True)
+    if replica_id and not path.exists() and minisign.secret_key_replica(kpath) == replica_id:
+        kpath.unlink(missing_ok=True)
 
 
 def init_hq(path: str | os.PathLike[str], *, plan=None, author: str | None = None) -> Replica:

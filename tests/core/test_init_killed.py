@@ -31,6 +31,11 @@ from fieldplan import minisign, replica
 from fieldplan.sync import exchange
 
 point, argv = sys.argv[1], sys.argv[2:]
+if os.environ.get("FIELDPLAN_TEST_NO_LINKS"):  # a file system without hard links (FAT)
+    def no_link(*_args, **_kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    os.link = no_link
 
 
 def die():
@@ -73,9 +78,12 @@ sys.exit(main(argv))
 BEFORE_WHOLE = ("key-written", "merged", "filled", "key-placed")
 
 
-def kill_init(point: str, *args: str) -> None:
-    """Run ``fieldplan ARGS…`` in a process of its own, killed at ``point``."""
+def kill_init(point: str, *args: str, links: bool = True) -> None:
+    """Run ``fieldplan ARGS…`` in a process of its own, killed at ``point``; without
+    ``links``, on a file system without hard links (FAT: renamed into place)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if not links:
+        env["FIELDPLAN_TEST_NO_LINKS"] = "1"
     proc = subprocess.run([sys.executable, "-c", _KILL_INIT, point, *args], env=env,
                           cwd=ROOT, capture_output=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
@@ -111,12 +119,17 @@ def setup(hq, tmp_path: Path) -> Path:
     return made
 
 
+@pytest.mark.parametrize("links", [True, False], ids=["links", "fat"])
 @pytest.mark.parametrize("point", BEFORE_WHOLE)
-def test_an_office_init_killed_leaves_no_database(setup, tmp_path: Path, point) -> None:
+def test_an_office_init_killed_leaves_no_database(setup, tmp_path: Path, point,
+                                                  links) -> None:
+    """(On FAT the key file is renamed into place: killed then, the temporary
+    database alone said whose it was; it was deleted, and the key left refused every
+    init for good)"""
     folder = tmp_path / "office"
     folder.mkdir()
     path = folder / "ml.sqlite3"
-    kill_init(point, "--db", str(path), "init", "--from", str(setup))
+    kill_init(point, "--db", str(path), "init", "--from", str(setup), links=links)
     assert not path.exists()
     # said as for a computer never set up, the way back is the first run
     code, said = cli("--db", str(path), "status")
@@ -185,3 +198,78 @@ def test_set_up_again_killed_leaves_the_old_files_aside_and_no_database(
             percent=10)
     assert not [p for p in path.parent.iterdir() if ".init" in p.name]
 
+
+
+def test_the_names_an_init_left_on_the_database_go_when_it_is_opened(
+        tmp_path: Path) -> None:
+    """Killed once the database was put in place, before its temporary names were
+    dropped: they are the same files. Left, the database deleted later, the next init
+    took them for its own unfinished work and deleted the last copy of it and its key,
+    making a new identity without a word. Opening the database drops the names."""
+    folder = tmp_path / "hq"
+    folder.mkdir()
+    path = folder / "hq.sqlite3"
+    kill_init("placed", "--db", str(path), "init", "--hq")
+    assert [p for p in folder.iterdir() if p.name.endswith(".init")]
+    with open_replica(path) as rep:
+        progress.record_progress(rep, "PA1.6", "2026-S1", status="on-track")
+    # (the killed init's lock file stays, held by no one: the next init takes it)
+    assert left(folder) - {".hq.sqlite3.init-lock"} == {"hq.sqlite3", "hq.sqlite3.key"}
+    path.unlink()
+    code, said = cli("--db", str(path), "init", "--hq")
+    assert code == 1 and "is this computer's identity" in said, said
+    assert key_path(path).exists()
+
+
+def test_an_unfinished_database_loses_its_key_only_once_it_is_gone(
+        tmp_path: Path, monkeypatch) -> None:
+    """A database that cannot be deleted (open in another program, on Windows) keeps
+    its key: removed first, the key left a database that could not sign."""
+    from fieldplan import replica
+
+    path = tmp_path / "x.sqlite3"
+    path.write_bytes(b"db")
+    rid = "0b3ee33f-1111-4222-8333-444455556666"
+    minisign.save_secret_key(key_path(path), minisign.generate_key(), replica=rid)
+    real = Path.unlink
+
+    def held(self, missing_ok=False):
+        if self == path:
+            raise PermissionError(13, "in use", str(self))
+        return real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", held)
+    with pytest.raises(PermissionError):
+        replica._remove_unfinished(path, rid)
+    assert key_path(path).exists()
+
+
+def test_another_program_holding_the_new_database_keeps_nothing_from_it(
+        tmp_path: Path, monkeypatch) -> None:
+    """A program that opened the temporary database kept SQLite from writing its log
+    into the file at close: the file put in place lacked its identity, and the init
+    said the disk could not be read. The log is written into the file first."""
+    import sqlite3
+
+    from fieldplan import replica
+
+    folder = tmp_path / "hq"
+    folder.mkdir()
+    path = folder / "hq.sqlite3"
+    readers = []
+
+    def reader(step: str) -> None:
+        if step == "filled":
+            [tmp] = folder.glob(".hq.sqlite3.*.init")
+            conn = sqlite3.connect(tmp)
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM events").fetchone()  # (holds a snapshot)
+            readers.append(conn)
+
+    monkeypatch.setattr(replica, "_init_step", reader)
+    replica.init_hq(path).close()
+    assert readers
+    for conn in readers:
+        conn.close()
+    is_whole(path, "HQ")
+    assert left(folder) == {"hq.sqlite3", "hq.sqlite3.key"}

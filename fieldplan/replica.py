@@ -950,12 +950,7 @@ def _initialising(path: Path) -> Iterator[None]:
             raise
         # the file an init that just ended removed (opened before): its lock is seen
         # by no one, who all open the file now at its name
-        try:
-            here = os.stat(lock)
-        except OSError:
-            here = None
-        held = os.fstat(fd)
-        if here is not None and (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino):
+        if store.still_at_name(fd, lock):
             break
         os.close(fd)
     else:

@@ -1191,6 +1191,18 @@ def _restoring_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".restoring")
 
 
+def still_at_name(fd: int, path: Path) -> bool:
+    """Whether the file ``fd`` is open on is still the one at ``path``: a lock file
+    another process removed (its work ended) after this one opened it is locked by
+    no one else, who all open the file now at its name."""
+    try:
+        here = os.stat(path)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino)
+
+
 def _lock_byte(fd: int, *, shared: bool) -> None:
     """Lock the file ``fd`` is open on, without waiting: OSError when another process
     holds a lock that conflicts. (Windows knows no shared lock: only restores lock it
@@ -1249,12 +1261,7 @@ def _restoring(db_path: Path) -> Iterator[None]:
                              .format(db=db_path)) from exc
         # the file a restore that just ended removed (opened before): its lock is
         # seen by no program, which all open the file now at its name
-        try:
-            here = os.stat(path)
-        except OSError:
-            here = None
-        held = os.fstat(fd)
-        if here is not None and (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino):
+        if still_at_name(fd, path):
             break
         os.close(fd)
     else:

@@ -383,6 +383,33 @@ def show_path(label: QLabel, path: str) -> None:
     label.setVisible(bool(path))
 
 
+def after_path_label(name: str, *, blank_line: bool = True) -> QLabel:
+    """A hidden ``text_label`` for what follows a path shown on a line of its own
+    (``show_path``); ``blank_line``: a blank line above it, as between the parts of a
+    message."""
+    label = text_label(name)
+    if blank_line:
+        label.setContentsMargins(0, label.fontMetrics().lineSpacing(), 0, 0)
+    label.hide()
+    return label
+
+
+def say_around_path(message: QLabel, path_shown: QLabel, after: QLabel, text: str,
+                    path: str = "", rest: str = "") -> None:
+    """``text`` in ``message``; then ``path`` on a line of its own (``path_shown``, a
+    ``path_label``) and ``rest`` after it (``after``), both hidden when empty."""
+    message.setText(text)
+    show_path(path_shown, path)
+    after.setText(rest)
+    after.setVisible(bool(rest))
+
+
+def said_by(*labels: QLabel) -> str:
+    """What ``labels`` say, as shown: one line each of those shown with a text."""
+    return "\n".join(label.text() for label in labels
+                     if label.text() and not label.isHidden())
+
+
 def around(text: str, name: str) -> tuple[str, str]:
     """The parts of a translated ``text`` before and after its ``{name}`` placeholder
     (a path set on a line of its own), each stripped of the line breaks around it."""

@@ -22,10 +22,13 @@ from fieldplan.offices import office_name
 from ui.context import Identity, lang
 from ui.dialogs import (
     add_folder_row,
+    after_path_label,
     around,
     detail_label,
     path_label,
-    show_path,
+    reached_by_tab,
+    said_by,
+    say_around_path,
     size_to_content,
     tab_in_layout_order,
 )
@@ -111,10 +114,8 @@ class EnrolDialog(QDialog):
         self.path_label.setContentsMargins(5, 0, 5, 0)
         lay.addWidget(self.path_label)
         #: what to do with it, after the path (reached with Tab, as the message)
-        self.after_path = detail_label("enrol-after-path")
-        # a blank line above it, as between the parts of the message
-        self.after_path.setContentsMargins(0, self.after_path.fontMetrics().lineSpacing(), 0, 0)
-        self.after_path.hide()
+        self.after_path = after_path_label("enrol-after-path")
+        reached_by_tab(self.after_path)
         lay.addWidget(self.after_path)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
@@ -209,15 +210,11 @@ class EnrolDialog(QDialog):
     def _say(self, text: str, path: str = "", after: str = "") -> None:
         """Show ``text`` in the message; then, for a setup bundle written, its ``path``
         on a line of its own and ``after`` it what to do with it (else both hidden)."""
-        self.message.setText(text)
-        show_path(self.path_label, path)
-        self.after_path.setText(after)
-        self.after_path.setVisible(bool(after))
+        say_around_path(self.message, self.path_label, self.after_path, text, path, after)
 
     def said(self) -> str:
         """All the dialog says, as shown: the message, the path, what follows it."""
-        return "\n".join(label.text() for label in (self.message, self.path_label,
-                                                      self.after_path) if label.text())
+        return said_by(self.message, self.path_label, self.after_path)
 
     def _failed(self, error: BaseException) -> None:
         self.ok.setEnabled(True)

@@ -40,6 +40,7 @@ from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang
 from ui.dialogs import (
     MessageDialog,
+    after_path_label,
     around,
     buddy_label,
     choice_combo,
@@ -48,9 +49,10 @@ from ui.dialogs import (
     note_label,
     path_label,
     refill_combo,
+    said_by,
     save_file_dialog,
+    say_around_path,
     selectable,
-    show_path,
     size_to_content,
 )
 from ui.ops import DbOp, Session, error_text, sentence
@@ -211,12 +213,7 @@ class TableExportDialog(QDialog):
         self.path_label = path_label("table-export-path")
         lay.addWidget(self.path_label)
         #: what follows the path: the rows the plan hides
-        self.after_path = QLabel()
-        self.after_path.setObjectName("table-export-after-path")
-        self.after_path.setWordWrap(True)
-        self.after_path.setTextFormat(Qt.TextFormat.PlainText)
-        self.after_path.setTextInteractionFlags(selectable())
-        self.after_path.hide()
+        self.after_path = after_path_label("table-export-after-path", blank_line=False)
         lay.addWidget(self.after_path)
         lay.addWidget(buttons)
         # Enter saves, wherever the focus is in the form (once in the dialog: a button
@@ -353,18 +350,13 @@ class TableExportDialog(QDialog):
     def _say(self, text: str, path: str = "", after: str = "") -> None:
         """Show ``text``; then, for a table written, its ``path`` on a line of its own
         and ``after`` it what else there is to say (else both hidden)."""
-        self.message.setText(text)
+        say_around_path(self.message, self.path_label, self.after_path, text, path, after)
         self.message.setToolTip("")
         self.message.setVisible(bool(text))
-        show_path(self.path_label, path)
-        self.after_path.setText(after)
-        self.after_path.setVisible(bool(after))
 
     def said(self) -> str:
         """All the dialog says, as shown: the message, the path, what follows it."""
-        return "\n".join(label.text() for label in (self.message, self.path_label,
-                                                      self.after_path)
-                         if label.text() and not label.isHidden())
+        return said_by(self.message, self.path_label, self.after_path)
 
     def open_file(self) -> bool:
         """The written table in the program the system opens such files with."""

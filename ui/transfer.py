@@ -57,14 +57,16 @@ from ui.context import Identity, allow_writes, lang
 from ui.dialogs import (
     FRAME_ROOM,
     add_folder_row,
+    after_path_label,
     around,
     downloads_dir,
     file_dialog,
     fit_to_screen,
     path_label,
+    said_by,
+    say_around_path,
     selectable,
     set_name_filters,
-    show_path,
     size_to_content,
     tab_in_layout_order,
 )
@@ -988,14 +990,7 @@ class ExportDialog(QDialog):
         self.path_label = path_label("export-path")
         lay.addWidget(self.path_label)
         #: what follows the path: the email's subject, a note, a warning
-        self.after_path = QLabel()
-        self.after_path.setObjectName("export-after-path")
-        self.after_path.setWordWrap(True)
-        self.after_path.setTextFormat(Qt.TextFormat.PlainText)
-        self.after_path.setTextInteractionFlags(selectable())
-        # a blank line above it, as between the parts of the message
-        self.after_path.setContentsMargins(0, self.after_path.fontMetrics().lineSpacing(), 0, 0)
-        self.after_path.hide()
+        self.after_path = after_path_label("export-after-path")
         lay.addWidget(self.after_path)
         gone = ""  # the folder last exported to, no longer there
         if not email and not self.remembered and settings is not None:
@@ -1269,15 +1264,11 @@ class ExportDialog(QDialog):
         """Show ``text`` in the message; then, for a bundle written, its ``path`` on a
         line of its own and ``after`` it what else there is to say (else both hidden).
         """
-        self.message.setText(text)
-        show_path(self.path_label, path)
-        self.after_path.setText(after)
-        self.after_path.setVisible(bool(after))
+        say_around_path(self.message, self.path_label, self.after_path, text, path, after)
 
     def said(self) -> str:
         """All the dialog says, as shown: the message, the path, what follows it."""
-        return "\n".join(label.text() for label in (self.message, self.path_label,
-                                                      self.after_path) if label.text())
+        return said_by(self.message, self.path_label, self.after_path)
 
     def _failed(self, error: BaseException) -> None:
         self._writing_all = None

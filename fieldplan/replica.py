@@ -934,26 +934,15 @@ def _initialising(path: Path) -> Iterator[None]:
     second one waits, then finds the database made (and never takes the first one's
     temporary files for a killed init's). The lock goes with the process."""
     lock = _init_lock_path(path)
-    for _attempt in range(10):  # (another init ending each time: not for ever)
-        try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            yield  # (a folder that cannot take it: the init says what fails next)
-            return
-        try:
-            _lock_file(fd)
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
-                yield  # (a file system without locks, NFS: as before there was one)
-                return
+    try:
+        fd = store.lock_at_name(lock, _lock_file)
+    except BlockingIOError:  # (replaced ten times over: on without it)
+        fd = None
+    except OSError as exc:
+        if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
             raise
-        # the file an init that just ended removed (opened before): its lock is seen
-        # by no one, who all open the file now at its name
-        if store.still_at_name(fd, lock):
-            break
-        os.close(fd)
-    else:
+        fd = None  # (a file system without locks, NFS: as before there was one)
+    if fd is None:  # (or a folder that cannot take it: the init says what fails next)
         yield
         return
     try:

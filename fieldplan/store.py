@@ -1191,16 +1191,32 @@ def _restoring_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".restoring")
 
 
-def still_at_name(fd: int, path: Path) -> bool:
-    """Whether the file ``fd`` is open on is still the one at ``path``: a lock file
-    another process removed (its work ended) after this one opened it is locked by
-    no one else, who all open the file now at its name."""
-    try:
-        here = os.stat(path)
-    except OSError:
-        return False
-    held = os.fstat(fd)
-    return (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino)
+def lock_at_name(path: Path, lock: Callable[[int], None]) -> int | None:
+    """Open ``path`` (made if missing) and ``lock`` it, until the file locked is the
+    one at its name: a lock file another process removed (its work ended) after this
+    one opened it is locked by no one else, who all open the file now at its name.
+    The descriptor held; None when the file cannot be opened (a folder that cannot
+    take it). OSError from ``lock`` (held by another, or no locks there);
+    BlockingIOError when the file was replaced ten times over."""
+    for _attempt in range(10):  # (another ending each time: not for ever)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return None
+        try:
+            lock(fd)
+        except OSError:
+            os.close(fd)
+            raise
+        try:
+            here = os.stat(path)
+        except OSError:
+            here = None
+        held = os.fstat(fd)
+        if here is not None and (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino):
+            return fd
+        os.close(fd)
+    raise BlockingIOError(path)
 
 
 def _lock_byte(fd: int, *, shared: bool) -> None:
@@ -1247,26 +1263,14 @@ def _restoring(db_path: Path) -> Iterator[None]:
     wrote one ``.part`` file in turn, and failed with words of a read-only or failing
     disk. The lock goes with the process (a killed restore leaves none held)."""
     path = _restoring_path(db_path)
-    for _attempt in range(10):  # (another restore ending each time: not for ever)
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            yield  # (a folder that cannot take it: the restore says what fails next)
-            return
-        try:
-            _lock_byte(fd, shared=False)
-        except OSError as exc:
-            os.close(fd)
-            raise StoreError(_("another restore of {db} is under way: wait for it to end")
-                             .format(db=db_path)) from exc
-        # the file a restore that just ended removed (opened before): its lock is
-        # seen by no program, which all open the file now at its name
-        if still_at_name(fd, path):
-            break
-        os.close(fd)
-    else:
+    try:
+        fd = lock_at_name(path, lambda fd: _lock_byte(fd, shared=False))
+    except OSError as exc:
         raise StoreError(_("another restore of {db} is under way: wait for it to end")
-                         .format(db=db_path))
+                         .format(db=db_path)) from exc
+    if fd is None:
+        yield  # (a folder that cannot take it: the restore says what fails next)
+        return
     try:
         try:
             yield

@@ -50,7 +50,7 @@ class DraftsOwner:
     @classmethod
     def of(cls, rep: Any) -> DraftsOwner:
         """The owner ``rep`` (an open Replica) writes."""
-        from fieldplan.sync.keys import renewed_from
+        from fieldplan.replica import renewed_from
 
         return cls(rep.office, (rep.replica_id, *renewed_from(rep)))
 

@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
+import json
 import os
 import re
 import sqlite3
@@ -587,6 +588,11 @@ def _behind_write_mark(rep: Replica, own: str, mark: writemark.Mark | None, held
     else:
         same = False
     return None if same else {"held": held, "written": seq}
+
+
+def renewed_from(rep: Replica) -> list[str]:
+    """The replicas this database continues after restores from backups, oldest first."""
+    return json.loads(rep.meta("renewed_from") or "[]")
 
 
 def receipt_limit(rep: Replica, origin: str = "") -> int | None:

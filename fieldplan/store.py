@@ -1187,6 +1187,18 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
                     tuple(why for _path, why in faults))
 
 
+def _lineage(conn: sqlite3.Connection) -> tuple[str, list[str]]:
+    """(a database file read apart) Its role, and its replica id then those it
+    continues after restores (``replica.renewed_from``); [] when it has no replica
+    id (an unfinished init's)."""
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
+                             "('role', 'replica_id', 'renewed_from')").fetchall())
+    if not meta.get("replica_id"):
+        return meta.get("role", ""), []
+    return meta.get("role", ""), [meta["replica_id"],
+                                  *json.loads(meta.get("renewed_from") or "[]")]
+
+
 def _restoring_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".restoring")
 
@@ -1416,14 +1428,11 @@ def _lost_here(db_path: Path, backup: Path) -> list[dict]:
     try:
         conn = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
-            meta = dict(conn.execute(
-                "SELECT key, value FROM meta WHERE key IN "
-                "('role', 'replica_id', 'renewed_from')").fetchall())
-            if meta.get("role") not in ("hq", "office") or not meta.get("replica_id"):
+            role, lineage = _lineage(conn)
+            if role not in ("hq", "office") or not lineage:
                 return found
             conn.execute("ATTACH DATABASE ? AS backup",
                          (read_only_uri(backup),))
-            lineage = [meta["replica_id"], *json.loads(meta.get("renewed_from") or "[]")]
             rows = conn.execute(
                 f"SELECT hash, body FROM main.events AS e WHERE origin IN "
                 f"({','.join('?' * len(lineage))}) AND NOT EXISTS (SELECT 1 FROM "
@@ -1616,12 +1625,9 @@ def _office_events_received(db_path: Path, backup: Path) -> dict[str, dict[str, 
     out: dict[str, dict[str, Any]] = {}
     try:
         with reading(db_path) as conn:
-            meta = dict(conn.execute(
-                "SELECT key, value FROM meta WHERE key IN "
-                "('role', 'replica_id', 'renewed_from')").fetchall())
-            if meta.get("role") != "hq" or not meta.get("replica_id"):
+            role, lineage = _lineage(conn)
+            if role != "hq" or not lineage:
                 return {}
-            lineage = [meta["replica_id"], *json.loads(meta.get("renewed_from") or "[]")]
             conn.execute("ATTACH DATABASE ? AS backup", (read_only_uri(backup),))
             marks = ",".join("?" * len(lineage))
             for origin, upto, office in conn.execute(
@@ -1736,16 +1742,10 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:
     from fieldplan import writemark
     from fieldplan.events import EXPORTED
 
-    def lineage(conn: sqlite3.Connection) -> tuple[str, list[str]]:
-        meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
-                                 "('role', 'replica_id', 'renewed_from')").fetchall())
-        return meta.get("role", ""), [meta["replica_id"],
-                                      *json.loads(meta.get("renewed_from") or "[]")]
-
     try:
         with reading(backup) as conn:
-            role, ids = lineage(conn)
-            if role != "office":
+            role, ids = _lineage(conn)
+            if role != "office" or not ids:
                 return {}
             held = {origin: seq for origin, seq in conn.execute(
                 f"SELECT origin, max(seq) FROM events WHERE origin IN "
@@ -1761,7 +1761,7 @@ def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:
         with reading(db_path) as conn:
             # each read on its own: a damaged page ends that one only
             with contextlib.suppress(*failed):
-                ids += [i for i in lineage(conn)[1] if i not in ids]
+                ids += [i for i in _lineage(conn)[1] if i not in ids]
             marks = ",".join("?" * len(ids))
             with contextlib.suppress(*failed):
                 written.update(conn.execute(f"SELECT origin, max(seq) FROM events WHERE "

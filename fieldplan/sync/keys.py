@@ -39,6 +39,7 @@ from fieldplan.replica import (
     old_key_path,
     pending_key_path,
     register_key,
+    renewed_from,
 )
 
 ROTATION_CONTEXT = b"fieldplan-key-rotation\0"
@@ -520,11 +521,6 @@ def ended_enrolments(rep: Replica) -> dict[str, dict[str, str]]:
     except ValueError:
         return {}
     return ended if isinstance(ended, dict) else {}
-
-
-def renewed_from(rep: Replica) -> list[str]:
-    """The replicas this database continues after restores from backups, oldest first."""
-    return json.loads(rep.meta("renewed_from") or "[]")
 
 
 def own_replicas(rep: Replica) -> set[str]:

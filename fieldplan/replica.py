@@ -830,20 +830,11 @@ def _clear_unfinished_inits(path: Path) -> None:
     (``_put_in_place``): there is no database at ``path``, and that key is the one of
     a temporary database, which nothing ever used. A temporary name that is the
     database in place (a kill after it was put there) loses the name alone."""
-    import glob
-
     from fieldplan import minisign
 
     kpath = key_path(path)
-    try:
-        found = sorted(path.parent.glob(f".{glob.escape(path.name)}.*.init*"))
-    except OSError:
-        return
-    temporaries = []
-    for tmp in found:
-        match = _INIT_TEMPORARY.fullmatch(tmp.name)
-        if match is not None and match.group(1) == path.name and tmp.is_file():
-            temporaries.append(tmp)
+    found = _init_leftovers(path)
+    temporaries = [tmp for tmp in found if _is_init_temporary(path, tmp) and tmp.is_file()]
     for tmp in temporaries:
         if _forget_names_of(path, tmp):
             continue
@@ -901,17 +892,27 @@ def forget_init_names(path: str | os.PathLike[str]) -> None:
     the database in place left on it (hard links: the same files): left, a later
     init at ``path``, the database deleted meanwhile, would take them for its own
     unfinished work. One look at the folder."""
+    path = Path(path)
+    for tmp in _init_leftovers(path):
+        if _is_init_temporary(path, tmp):
+            _forget_names_of(path, tmp)
+
+
+def _init_leftovers(path: Path) -> list[Path]:
+    """The files beside ``path`` named as inits of it name theirs (temporary databases,
+    their key and side files), in order; [] when the folder cannot be read."""
     import glob
 
-    path = Path(path)
     try:
-        found = list(path.parent.glob(f".{glob.escape(path.name)}.*.init"))
+        return sorted(path.parent.glob(f".{glob.escape(path.name)}.*.init*"))
     except OSError:
-        return
-    for tmp in found:
-        match = _INIT_TEMPORARY.fullmatch(tmp.name)
-        if match is not None and match.group(1) == path.name:
-            _forget_names_of(path, tmp)
+        return []
+
+
+def _is_init_temporary(path: Path, file: Path) -> bool:
+    """Whether ``file`` is the temporary database of an init of ``path``."""
+    match = _INIT_TEMPORARY.fullmatch(file.name)
+    return match is not None and match.group(1) == path.name
 
 
 def remove_new_database(path: str | os.PathLike[str], replica_id: str) -> None:

@@ -1048,6 +1048,12 @@ def test_what_the_opening_of_the_database_noted_is_shown(shell, qtbot, hq_db, mo
         apply_language(QApplication.instance(), "en")
 
 
+def _unlike(a: int, b: int) -> bool:
+    """Two ARGB pixels differ by more than the rounding of the processor drawing them
+    (the antialiasing of one SVG is a level off here and there from machine to machine)."""
+    return any(abs(((a >> shift) & 255) - ((b >> shift) & 255)) > 3 for shift in (0, 8, 16, 24))
+
+
 def test_the_windows_icon_is_the_svg_at_every_size(qapp):
     """The program, its shortcuts and its bundles show fieldplan's icon on Windows (not
     PyInstaller's): resources/icons/fieldplan.ico holds the SVG drawn at each size
@@ -1070,7 +1076,7 @@ def test_the_windows_icon_is_the_svg_at_every_size(qapp):
         drawn = QImage.fromData(make_icon.render_png(make_icon.SVG, size)).convertToFormat(
             QImage.Format.Format_ARGB32)
         assert (shipped.width(), shipped.height()) == (size, size)
-        differ = sum(shipped.pixel(x, y) != drawn.pixel(x, y)
+        differ = sum(_unlike(shipped.pixel(x, y), drawn.pixel(x, y))
                      for x in range(0, size, max(1, size // 32))
                      for y in range(0, size, max(1, size // 32)))
         assert differ <= 2, f"{size}px: the .ico is not the SVG any more"
@@ -1079,7 +1085,8 @@ def test_the_windows_icon_is_the_svg_at_every_size(qapp):
     drawn = QImage.fromData(make_icon.render_png(make_icon.SVG, 48)).convertToFormat(
         QImage.Format.Format_ARGB32)
     assert (png.width(), png.height()) == (48, 48)
-    assert sum(png.pixel(x, y) != drawn.pixel(x, y) for x in range(48) for y in range(48)) <= 4
+    assert sum(_unlike(png.pixel(x, y), drawn.pixel(x, y))
+               for x in range(48) for y in range(48)) <= 4
     spec_text = (root / "packaging" / "fieldplan.spec").read_text(encoding="utf-8")
     assert '"icons" / "fieldplan.ico"' in spec_text and "icon=None" not in spec_text
     iss = (root / "packaging" / "windows" / "fieldplan.iss").read_text(encoding="utf-8")

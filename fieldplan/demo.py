@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
+import json
 import os
 import random
 import shutil
@@ -317,13 +318,17 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
     if not 1 <= offices <= len(OIC_MEMBERS):
         raise ValidationError(_("a demo has 1 to {most} offices, not {count}").format(
             most=len(OIC_MEMBERS), count=offices))
+    here = Path(os.path.abspath(out))  # ("." has no name to make one beside it from)
+    part = here.parent / f".{here.name}.demo-part"
+    try:
+        _clear_killed_move(part, out)
+    except OSError as exc:
+        raise cannot_write(exc.filename or out, exc) from None
     if (out / "hq.sqlite3").exists():
         raise ValidationError(_("{folder} already holds a demo; choose an empty folder").format(
             folder=out))
     if out.exists() and not out.is_dir():
         raise ValidationError(_("{path} is a file, not a folder").format(path=out))
-    here = Path(os.path.abspath(out))  # ("." has no name to make one beside it from)
-    part = here.parent / f".{here.name}.demo-part"
     try:
         _remove_part(part)  # what a killed run left
         (part / "offices").mkdir(parents=True)
@@ -350,8 +355,6 @@ def _export_moved(rep: replica.Replica, part: Path, final: Path) -> None:
     """Note the office's last export (its bundle in the world being made in ``part``)
     where the bundle will be once the world is moved to ``final``: ``status`` would
     name a file in a folder that is gone."""
-    import json
-
     from fieldplan import store
 
     last = json.loads(rep.meta("last_export") or "null")
@@ -408,8 +411,45 @@ def _move_in(part: Path, out: Path) -> None:
 
     for entry in sorted(part.iterdir(), key=lambda e: e.name == "hq.sqlite3"):
         plan(entry, out / entry.name)
+    # what moves is written down first: a kill among the moves leaves files of a demo
+    # with no headquarters database beside them, which the next try removes
+    # (``_clear_killed_move``), as it removes the rest of the folder it was made in
+    _write_atomically(part / _MOVING, json.dumps(
+        [dst.relative_to(out).as_posix() for _src, dst in moves]))
     for src, dst in moves:
         os.replace(src, dst)
+    _remove_part(part)
+
+
+#: (in the folder a demo was made in) the files and folders being moved into the
+#: demo's folder, one by one (``_move_in``), relative to it: a JSON list
+_MOVING = ".moving"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _clear_killed_move(part: Path, out: Path) -> None:
+    """Undo what a demo killed while its files were moved one by one into ``out``
+    left (``_move_in``): the files it had moved there (not its headquarters
+    database, moved last: none, or the demo is whole), then the folder it was made
+    in. Nothing to do without such a folder."""
+    try:
+        listed = json.loads((part / _MOVING).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # (no move was under way: the folder, if any, goes later)
+    if (part / "hq.sqlite3").exists():  # (else the demo is whole in ``out``)
+        for rel in listed:
+            moved, left = out / rel, part / rel
+            if left.exists() or left.is_symlink():
+                continue  # still to move: nothing of it in ``out``
+            if moved.is_dir() and not moved.is_symlink():
+                shutil.rmtree(moved)
+            elif moved.is_file():
+                moved.unlink()
     _remove_part(part)
 
 

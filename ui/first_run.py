@@ -91,12 +91,16 @@ def make_demo_database(path: Path) -> Path:
     """(worker) the demo HQ database, made on first use."""
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # (its folder is not made first: the demo, made beside it, is then moved in as
+    # one folder, even on Windows, which moves none onto an empty one; moved in file
+    # by file, a kill could leave part of it there, for the next start to clear)
     try:
         from fieldplan.demo import make_demo
     except ImportError:
         make_demo = None
-    if make_demo is not None:
+    if make_demo is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
         make_demo(path.parent, offices=DEMO_OFFICES, seed=1, merge=True)
         return path
     _small_demo(path)

@@ -83,3 +83,39 @@ def test_a_file_of_the_demos_name_is_never_written_over(tmp_path: Path) -> None:
     assert (out / "offices" / f"{code}.sqlite3").read_text() == "an office's own"
     assert sorted(p.name for p in out.rglob("*")) == sorted(["offices", f"{code}.sqlite3"])
     assert not list(tmp_path.glob(".*.demo-part"))
+
+
+class _Killed(BaseException):
+    """The process killed: nothing of the demo's own clean-up runs."""
+
+
+def test_a_demo_killed_while_moved_in_file_by_file_is_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder holding other files takes the demo file by file, its headquarters
+    database last: a kill after any of those moves leaves no headquarters there, and
+    the next try removes what had moved and makes the demo again (it refused, each
+    file of the demo's name being taken)."""
+    import os
+
+    real_replace = os.replace
+    for kill_after in range(5):  # (backups, bundles, offices, the key, then HQ)
+        out = tmp_path / f"busy{kill_after}"
+        out.mkdir()
+        (out / "notes.txt").write_text("mine")
+        moved: list[str] = []
+
+        def replace(src, dst, *, out=out, kill_after=kill_after, moved=moved):
+            if out in Path(dst).parents:
+                if len(moved) == kill_after:
+                    raise _Killed
+                moved.append(str(dst))
+            return real_replace(src, dst)
+
+        with monkeypatch.context() as m:
+            m.setattr(demo.os, "replace", replace)
+            m.setattr(demo, "_remove_part", lambda _part: None)
+            with pytest.raises(_Killed):
+                demo.make_demo(out, offices=1, seed=1, merge=True)
+        assert not (out / "hq.sqlite3").exists() and len(moved) == kill_after
+        _made(out, demo.make_demo(out, offices=1, seed=1, merge=True))
+        assert (out / "notes.txt").read_text() == "mine"

@@ -31,6 +31,11 @@ class DamagedDatabaseError(StoreError):
         self.problem = problem or message
 
 
+class NotSetUpError(StoreError):
+    """The database file is there, but no ``init`` set it up (empty, or what an
+    ``init`` of an older fieldplan left when it was killed: ``replica.INIT_PENDING``)."""
+
+
 class LoneKeyFileError(StoreError):
     """A new database was asked for where this computer's key file is, its database
     gone with no backup of it beside it. The message is the command line's ("…or

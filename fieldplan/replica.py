@@ -24,6 +24,7 @@ from fieldplan.errors import (
     DamagedDatabaseError,
     KeptBackupsError,
     LoneKeyFileError,
+    NotSetUpError,
     StoreError,
     ValidationError,
 )
@@ -465,7 +466,7 @@ def _open_replica(path: Path) -> Replica:
     caught_by_mark = False
     try:
         if not rep.replica_id:
-            raise StoreError(store.not_set_up_text(path))
+            raise NotSetUpError(store.not_set_up_text(path))
         if conn.read_only:
             # nothing can be written there, so nothing can fork its history: it is read
             # as it is (a restored copy's new identity is given where it is copied to)
@@ -913,6 +914,19 @@ def _is_init_temporary(path: Path, file: Path) -> bool:
     """Whether ``file`` is the temporary database of an init of ``path``."""
     match = _INIT_TEMPORARY.fullmatch(file.name)
     return match is not None and match.group(1) == path.name
+
+
+def clear_unfinished_init(path: str | os.PathLike[str]) -> bool:
+    """Remove what a killed ``init`` of ``path`` left, as the next ``init`` does first
+    (the database ``open_replica`` found not set up, NotSetUpError: what an older
+    fieldplan's init left, ``INIT_PENDING``; and the temporary files beside it).
+    Whether the database's name is free now (the client then starts on its first run;
+    anything else is left as it is, and said as it was)."""
+    path = Path(path)
+    with _initialising(path):
+        _clear_unfinished_inits(path)
+        _clear_failed_init(path)
+    return not os.path.lexists(path)
 
 
 def remove_new_database(path: str | os.PathLike[str], replica_id: str) -> None:

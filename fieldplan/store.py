@@ -28,6 +28,7 @@ from fieldplan.errors import (
     BackupError,
     DamagedDatabaseError,
     FileError,
+    NotSetUpError,
     NoUsableBackupError,
     SoundDatabaseError,
     StoreError,
@@ -183,7 +184,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         # opening would write fieldplan's tables into it (even for a read-only command)
         if emptied(path):
             raise damaged_error(path, _("the file is empty"))
-        raise StoreError(not_set_up_text(path))
+        raise NotSetUpError(not_set_up_text(path))
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:

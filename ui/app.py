@@ -208,13 +208,20 @@ class Shell(QObject):
         import ui.main_window  # noqa: F401
 
     def _cannot_open(self, db_path: Path, error: BaseException) -> None:
-        from fieldplan.errors import DamagedDatabaseError
+        from fieldplan.errors import DamagedDatabaseError, NotSetUpError
         from fieldplan.store import list_backups
         from ui.first_run import CannotOpenDialog
 
         if self.session is not None:
             self.session.close()
             self.session = None
+        if isinstance(error, NotSetUpError) and not os.path.lexists(db_path):
+            # what a killed init left, which the opening cleared (ui.ops): no database
+            # yet, as at a first run
+            self.start(db_path)
+            self.listen()
+            self.app.setQuitOnLastWindowClosed(True)
+            return
         # a backup is the answer to a damaged file only (not to a busy or read-only one)
         damaged = isinstance(error, DamagedDatabaseError)
         backups = list_backups(db_path) if damaged else []

@@ -10,6 +10,7 @@ only what it shows.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import re
@@ -24,7 +25,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from fieldplan.errors import DamagedDatabaseError, FieldplanError
+from fieldplan.errors import DamagedDatabaseError, FieldplanError, NotSetUpError
 from fieldplan.i18n import _
 from ui.qtcompat import emit
 
@@ -355,10 +356,17 @@ def _window_open(dialog: QWidget) -> bool:
 
 def _open_replica(path: Path) -> Replica:
     """(worker) the core is imported here, on the worker, while the GUI thread sets
-    up Qt: the first window does not wait for it."""
-    from fieldplan.replica import open_replica
+    up Qt: the first window does not wait for it. A database no init set up, what
+    an older fieldplan's init left when it was killed, is cleared as the command
+    line's next ``init`` clears it (the client then starts on its first run)."""
+    from fieldplan.replica import clear_unfinished_init, open_replica
 
-    return open_replica(path)
+    try:
+        return open_replica(path)
+    except NotSetUpError:
+        with contextlib.suppress(Exception):  # (said as it was: not set up)
+            clear_unfinished_init(path)
+        raise
 
 
 def error_text(error: BaseException) -> str:

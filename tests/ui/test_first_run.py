@@ -300,3 +300,27 @@ def test_the_first_run_after_a_killed_setup_makes_the_database(
     wait_idle(qtbot, shell.session)
     with open_replica(path) as rep:
         assert rep.office == "BN"
+
+
+@pytest.mark.parametrize("with_key", [True, False])
+def test_what_an_older_releases_killed_init_left_goes_and_the_first_run_shows(
+        shell, qtbot, tmp_path, with_key):
+    """An init of an older fieldplan, killed, left a database holding only the
+    identity it was making (``INIT_PENDING``) at the database's own name: the client
+    clears it as the command line's ``init`` does, then starts on its first run (it
+    showed the cannot-open dialog, with Close alone)."""
+    from fieldplan.replica import key_path, open_replica
+    from tests.core.test_faults import left_by_a_killed_init
+
+    path = tmp_path / "hq.sqlite3"
+    left_by_a_killed_init(path, with_key=with_key)
+    shell.start(path)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    assert shell.dialog.objectName() == "first-run"
+    assert not path.exists() and not key_path(path).exists()
+    qtbot.mouseClick(shell.dialog.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    with open_replica(path) as rep:
+        assert rep.is_hq

@@ -118,7 +118,8 @@ def claim(path: Path, owner: DraftsOwner) -> Path | None:
 
 
 def move_orphaned(db_path: str | os.PathLike[str]) -> list[Path]:
-    """(``init``, before it makes a database at ``db_path``) Move aside the drafts
+    """(``init``, its database made whole, just before it is put at ``db_path``;
+    put back if that fails: ``replica._put_back_drafts``) Move aside the drafts
     files lying there: no database is there, so they were typed in another one (it
     was deleted, moved, or put back elsewhere), and the new one must never take
     them. Where they went; OSError when one cannot be moved."""

@@ -670,9 +670,8 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
                 raise StoreError(store.not_fieldplans_text(path))
             raise _exists_error(path)
         _check_no_key(path, role)
-        moved = _move_orphaned_drafts(path)
-        rep = _make(path, role=role, office=office, plan_id=plan_id, author=author,
-                    fill=fill)
+        rep, moved = _make(path, role=role, office=office, plan_id=plan_id, author=author,
+                           fill=fill)
     rep.notices += [_("the drafts typed in a database that was at {db} before were moved "
                       "to {file} (kept, not deleted): they are not this database's, and "
                       "the client shows them to read, copy or discard").format(
@@ -717,9 +716,13 @@ def _check_no_key(path: Path, role: str) -> None:
 
 
 def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | None,
-          fill: Callable[[Replica, Any], None]) -> Replica:
+          fill: Callable[[Replica, Any], None]) -> tuple[Replica, list[Path]]:
     """(``_create``) The database made whole under a temporary name, then put at
-    ``path`` with its key file, and opened there."""
+    ``path`` with its key file, and opened there; and where the drafts files lying
+    at ``path`` were moved (``_move_orphaned_drafts``). They are moved only once the
+    database is whole, just before it is put in place, and put back when that
+    fails: an init that failed left a person's own journal named as another
+    database's, and so it showed once they put their database back."""
     import secrets
 
     from fieldplan import minisign
@@ -760,7 +763,13 @@ def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | Non
             raise StoreError(_("another program has {path} open: try again").format(
                 path=tmp))
         rep.close()
-        _put_in_place(tmp, path, replica_id, role)
+        moved = _move_orphaned_drafts(path)
+        try:
+            _put_in_place(tmp, path, replica_id, role)
+        except BaseException:
+            if _replica_of(path) != replica_id:  # (not put in place: nothing made there)
+                _put_back_drafts(moved)
+            raise
     except BaseException:
         with contextlib.suppress(Exception):  # (closed already, or failing: it goes)
             rep.close()
@@ -771,9 +780,11 @@ def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | Non
     except BaseException:
         # (no one else has it yet: what was just put in place goes)
         _remove_unfinished(path, replica_id)
+        if not path.exists():
+            _put_back_drafts(moved)
         raise
     made.whole_mark_of, made.written = replica_id, rep.written
-    return made
+    return made, moved
 
 
 def _put_in_place(tmp: Path, path: Path, replica_id: str, role: str) -> None:
@@ -1002,6 +1013,20 @@ def _move_orphaned_drafts(path: Path) -> list[Path]:
         raise StoreError(_("cannot move the drafts file {file} out of the way: {error}")
                          .format(file=exc.filename or path,
                                  error=exc.strerror or exc)) from exc
+
+
+def _put_back_drafts(moved: list[Path]) -> None:
+    """Put the drafts files ``_move_orphaned_drafts`` moved aside back at their names
+    (the init failed: no database was made there), each only while its name is free;
+    one that cannot be is left aside, kept."""
+    from fieldplan.files import OTHER_DATABASE_MARK
+
+    for aside in moved:
+        name = aside.with_name(aside.name.rsplit(OTHER_DATABASE_MARK, 1)[0])
+        with contextlib.suppress(OSError):
+            _place(aside, name)  # (never over a file)
+            if aside.exists() and os.path.samefile(aside, name):
+                aside.unlink()
 
 
 def _clear_failed_init(path: Path) -> None:

@@ -115,3 +115,48 @@ def test_cli_init_from_a_setup_bundle_moves_an_orphaned_journal_aside(
     assert moved.read_bytes() == raw and not journal.exists()
     assert err.startswith(f"fieldplan: warning: the drafts typed in a database that was "
                           f"at {db} before were moved to {moved} (kept, not deleted)")
+
+
+@pytest.mark.parametrize("point", ["made", "filled", "database", "opening"])
+def test_a_failed_init_leaves_the_drafts_where_they_are(tmp_path, monkeypatch,
+                                                       point) -> None:
+    """An init that fails (a full disk while the database is made, a file put at its
+    name meanwhile, the database put in place failing to open) makes nothing: the
+    journal lying there stays at its name. It was moved aside first, and showed as
+    "typed in another database" once the person put their own database back."""
+    import fieldplan.replica as replica
+
+    db = tmp_path / "hq.sqlite3"
+    journal, aside = Path(f"{db}.drafts.json"), Path(f"{db}.drafts-set-aside.json")
+    raw, aside_raw = write(journal), write(aside, {"office": "BD", "replicas": ["bd-1"]})
+    real_step, real_place = replica._init_step, replica._place
+    real_connect = replica.store.connect
+
+    def step(name: str) -> None:
+        if name == point:
+            raise OSError(28, "No space left on device")
+        real_step(name)
+
+    def place(source: Path, target: Path) -> None:
+        if point == "database" and target == db:
+            raise FileExistsError(target)  # (another program took the name)
+        real_place(source, target)
+
+    def connect(path, *args, **kwargs):
+        if point == "opening" and Path(path) == db:
+            raise StoreError("disk I/O error")
+        return real_connect(path, *args, **kwargs)
+
+    monkeypatch.setattr(replica.store, "connect", connect)
+    monkeypatch.setattr(replica, "_init_step", step)
+    monkeypatch.setattr(replica, "_place", place)
+    with pytest.raises((OSError, StoreError)):
+        init_hq(db)
+    assert not db.exists()
+    assert journal.read_bytes() == raw and aside.read_bytes() == aside_raw
+    assert other_database_files(db) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([journal.name, aside.name])
+    monkeypatch.undo()
+    with init_hq(db) as rep:  # made at last: they go aside then
+        assert len(rep.take_notices()) == 2
+    assert not journal.exists() and len(other_database_files(db)) == 2

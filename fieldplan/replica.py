@@ -441,7 +441,9 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
     to an older copy (receipts, this computer's write mark: ``_mark_if_gone_back``),
     its new identity (so even a read-only command may write once here). A file SQLite
     finds damaged on the way (a bad sector in its identity) is a DamagedDatabaseError
-    with the next step, as it is at opening."""
+    with the next step, as it is at opening. A database missing after a set-up-again
+    was killed midway is put back first (``sync.again.put_back_interrupted``)."""
+    undo_killed_set_up_again(Path(path))
     try:
         return _open_replica(Path(path))
     except sqlite3.DatabaseError as exc:
@@ -662,6 +664,7 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
         # leave its work behind (and its key file is this computer's identity)
         raise store.damaged_error(path, _("the file is empty"))
     path.parent.mkdir(parents=True, exist_ok=True)
+    undo_killed_set_up_again(path)  # (the old database, back: refused below, as it is)
     with _initialising(path):
         _clear_unfinished_inits(path)
         _clear_failed_init(path)
@@ -677,6 +680,24 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
                       "the client shows them to read, copy or discard").format(
                           db=path, file=moved_to) for moved_to in moved]
     return rep
+
+
+#: (in the folder a set-up-again moves a revoked computer's files to, beside the
+#: database: ``<name>-revoked-<time>``) the record of its moves while it runs
+#: (``sync.again.MOVING``)
+SET_UP_AGAIN_RECORD = ".moving.json"
+
+
+def undo_killed_set_up_again(path: str | os.PathLike[str]) -> None:
+    """Undo what a set-up-again of ``path`` killed midway left (its record still
+    there: ``sync.again.put_back_interrupted``): the old database back, never half
+    moved aside. One look at the folder, the sync package loaded only then."""
+    import glob
+
+    if glob.glob(glob.escape(str(path)) + "-revoked-*/" + SET_UP_AGAIN_RECORD):
+        from fieldplan.sync.again import put_back_interrupted
+
+        put_back_interrupted(path)
 
 
 def _exists_error(path: Path) -> StoreError:

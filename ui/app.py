@@ -146,6 +146,11 @@ class Shell(QObject):
     # opening -------------------------------------------------------------------------
     def start(self, db_path: Path) -> None:
         if not db_path.exists():
+            # a set-up-again killed midway: the old database back, to open
+            from fieldplan.replica import undo_killed_set_up_again
+
+            undo_killed_set_up_again(db_path)
+        if not db_path.exists():
             from ui.first_run import FirstRunDialog
 
             # opened with a bundle and no database yet: most likely the setup bundle

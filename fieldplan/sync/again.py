@@ -11,9 +11,12 @@ and never reached headquarters can still be read and typed again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,14 @@ from fieldplan import store
 from fieldplan.errors import StoreError, ValidationError
 from fieldplan.files import held_open, held_open_reason
 from fieldplan.i18n import _
-from fieldplan.replica import Replica, key_path, old_key_files, open_replica, pending_key_path
+from fieldplan.replica import (
+    SET_UP_AGAIN_RECORD,
+    Replica,
+    key_path,
+    old_key_files,
+    open_replica,
+    pending_key_path,
+)
 
 #: what the folder of a revoked computer's files is called, after the database's name
 ASIDE_NAME = "{name}-revoked-{stamp}"
@@ -150,13 +160,15 @@ def replica_files(path: str | os.PathLike[str]) -> list[tuple[Path, Path]]:
     return out
 
 
-def move_aside(path: str | os.PathLike[str], folder: Path | None = None) -> Path:
+def move_aside(path: str | os.PathLike[str], folder: Path | None = None, *,
+               record: bool = False) -> Path:
     """Move the database at ``path`` with its key file, logs and backups into a new
     folder beside it (``aside_folder``), returning it. Only renames: nothing is
     deleted or copied over. The database goes first, its logs with it, then its keys
     and backups; when one cannot be moved, those moved already are put back and the
     error raised. No program may have the database open (it would go on writing to
-    the moved file)."""
+    the moved file). ``record``: what moves is written in the folder first
+    (``MOVING``), for a kill to be undone (``put_back_interrupted``)."""
     path = Path(path)
     if store.in_use(path):
         raise StoreError(_("{db} is open in another program (fieldplan?); close it "
@@ -164,6 +176,8 @@ def move_aside(path: str | os.PathLike[str], folder: Path | None = None) -> Path
     folder = folder or aside_folder(path)
     files = replica_files(path)
     os.mkdir(folder, 0o700)  # the key file goes in it: its owner's alone, as it is
+    if record:
+        _write_record(folder, files)
     moved: list[tuple[Path, Path]] = []
     try:
         for source, inside in files:
@@ -214,17 +228,144 @@ def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
         manifest = check_setup_bundle(setup)
         check_same_headquarters(rep, manifest)
         check_written_after(rep, manifest)
-    if folder is None or folder.exists():
-        folder = aside_folder(path)
-    files = [(source, folder / inside) for source, inside in replica_files(path)]
-    move_aside(path, folder)
-    try:
-        rep = init_from_setup(path, setup, author=author)
-    except BaseException:
-        # (init removed what it made) the revoked computer's files back in place
-        _put_back(files)
-        raise
+    with _setting_up_again(path):
+        if folder is None or folder.exists():
+            folder = aside_folder(path)
+        files = [(source, folder / inside) for source, inside in replica_files(path)]
+        move_aside(path, folder, record=True)
+        try:
+            rep = init_from_setup(path, setup, author=author)
+        except BaseException:
+            # (init removed what it made) the revoked computer's files back in place
+            if not _put_back(files):
+                _drop_record(folder)
+            raise
+        # the new database in place: a kill from here on leaves the new state
+        _drop_record(folder)
     return SetUpAgain(rep, folder, unsent)
+
+
+#: (in the folder a set-up-again moves the old files to) what it moves there, written
+#: before the first move and removed once the new database is in place (or the old
+#: files are back): found beside a database, it tells of a set-up-again killed midway
+#: (``put_back_interrupted``). JSON: {"files": [[source, path inside the folder], …]}
+MOVING = SET_UP_AGAIN_RECORD
+
+#: the databases a set-up-again of this process is working on (``_setting_up_again``)
+_UNDER_WAY: set[str] = set()
+
+
+def _write_record(folder: Path, files: list[tuple[Path, Path]]) -> None:
+    from fieldplan.files import _fsync_directory
+
+    data = json.dumps({"files": [[str(source), inside.as_posix()]
+                                 for source, inside in files]}).encode("utf-8")
+    fd = os.open(folder / MOVING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    _fsync_directory(folder)
+
+
+def _drop_record(folder: Path) -> None:
+    (folder / MOVING).unlink(missing_ok=True)
+
+
+def _again_lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.again-lock")
+
+
+def _lock_now(fd: int) -> None:
+    store._lock_byte(fd, shared=False)
+
+
+@contextlib.contextmanager
+def _setting_up_again(path: Path) -> Iterator[None]:
+    """Hold ``.<name>.again-lock`` beside ``path`` while a set-up-again of it runs
+    (and note it in ``_UNDER_WAY``): ``put_back_interrupted`` leaves its moves alone.
+    The lock goes with the process: a killed one leaves none held."""
+    key = os.path.abspath(path)
+    lock = _again_lock_path(path)
+    try:
+        fd = store.lock_at_name(lock, _lock_now)
+    except OSError as exc:
+        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+            fd = None  # (a file system without locks: this process's note alone)
+        else:
+            raise StoreError(_("{db} is being set up again by another program: wait "
+                               "for it to end").format(db=path)) from exc
+    _UNDER_WAY.add(key)
+    try:
+        yield
+    finally:
+        _UNDER_WAY.discard(key)
+        if fd is not None:
+            if os.name != "nt":
+                with contextlib.suppress(OSError):
+                    lock.unlink()
+            os.close(fd)
+
+
+def put_back_interrupted(path: str | os.PathLike[str]) -> bool:
+    """Undo a set-up-again of the database at ``path`` killed while it moved the old
+    files aside (a power cut: the revoked key left alone at the path, or the
+    database gone with its backups still there): the old files come back where they
+    were (the revoked database, which can be set up again). One killed once they
+    were all aside leaves them there, and its record alone goes: the new database
+    is in place, or its init was killed and the path takes one as at a first run.
+    Nothing happens while a set-up-again of it runs. Whether anything was put back.
+    Looked for at every opening and ``init``, and at the client's start."""
+    import glob
+
+    path = Path(path)
+    pattern = glob.escape(str(path)) + "-revoked-*"
+    records = [Path(p) / MOVING for p in glob.glob(pattern)]
+    records = [r for r in records if r.is_file()]
+    if not records or os.path.abspath(path) in _UNDER_WAY:
+        return False
+    lock = _again_lock_path(path)
+    try:
+        fd = store.lock_at_name(lock, _lock_now)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+            return False  # (under way in another program)
+        fd = None
+    put_back = False
+    try:
+        for record in records:
+            folder = record.parent
+            try:
+                listed = json.loads(record.read_text(encoding="utf-8"))["files"]
+                files = [(Path(source), folder / inside) for source, inside in listed]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # (not one to act on: left as it is)
+            moved = [(source, target) for source, target in files
+                     if os.path.lexists(target)]
+            if len(moved) == len(files) and moved:
+                # every old file aside: the new database is in place (done), or its
+                # init was killed, and the path takes a new one as at a first run
+                # (the next init clears what the killed one left)
+                _drop_record(folder)
+                continue
+            if not _put_back(moved):
+                _drop_record(folder)
+                _remove_if_empty(folder)
+            put_back = put_back or bool(moved)
+    finally:
+        if fd is not None:
+            if os.name != "nt":
+                with contextlib.suppress(OSError):
+                    lock.unlink()
+            os.close(fd)
+    return put_back
+
+
+def _remove_if_empty(folder: Path) -> None:
+    for empty in (folder / "backups", folder):
+        with contextlib.suppress(OSError):
+            empty.rmdir()
 
 
 def aside_text(folder: Path, unsent: int = 0) -> str:

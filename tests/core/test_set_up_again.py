@@ -298,3 +298,91 @@ def test_headquarters_restored_from_a_backup_sets_it_up_again(hq, make_office,
         enroll_office(restored, "ML", setup)
     with set_up_again(db, setup).replica as new:
         assert not key_revoked(new)
+
+
+class _Killed(BaseException):
+    """The process killed (a power cut): none of its own clean-up runs."""
+
+
+def _kill_at(monkeypatch, *, renames: int | None = None, step: str = "") -> None:
+    """A set-up-again killed once ``renames`` files were moved aside, or at the new
+    database's init ``step`` (``replica._init_step``): what either would clean up on
+    an error (put the old files back, remove the new database's temporary files) is
+    not done."""
+    from fieldplan import replica
+    from fieldplan.sync import again
+
+    real_rename, real_step = again.os.rename, replica._init_step
+    done = []
+
+    def rename(source, target):
+        if "-revoked-" in str(target):  # (a move aside: not another file's rename)
+            if renames is not None and len(done) == renames:
+                raise _Killed
+            done.append(target)
+        real_rename(source, target)
+
+    def at(name):
+        if name == step:
+            raise _Killed
+        real_step(name)
+
+    def killed(*_args, **_kwargs):
+        raise _Killed
+
+    monkeypatch.setattr(again.os, "rename", rename)
+    monkeypatch.setattr(again, "_put_back", killed)
+    monkeypatch.setattr(replica, "_init_step", at)
+    monkeypatch.setattr(replica, "_remove_unfinished", lambda *_a: None)
+
+
+def test_a_set_up_again_killed_while_moving_the_old_files_puts_them_back(
+        hq, make_office, tmp_path, monkeypatch) -> None:
+    """Killed while the old files were moved aside one by one (the database, its
+    logs, its key files, its backups), it left the old revoked key alone at the
+    database's path, or no database and its backups half moved: init then refused
+    (the key file is this computer's identity), and the client offered to restore a
+    backup of the revoked database. The next opening (or init, or the client's start)
+    puts the old files back: the revoked database, which can be set up again. Killed
+    once they were all aside (while the new database was made), they stay there,
+    and the next init makes it (``test_init_killed``)."""
+    from fieldplan.sync.again import MOVING
+    from fieldplan.sync.enrol import init_from_setup
+
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db, old_id = lap.path, lap.replica_id
+    lap.close()
+    before = {p: p.read_bytes() for p, _ in replica_files(db)}
+    count = len(before)
+    assert count >= 3  # the database, its key file, a backup
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    for renames in range(count):
+        with monkeypatch.context() as m:
+            _kill_at(m, renames=renames)
+            with pytest.raises(_Killed):
+                set_up_again(db, setup)
+        if renames:
+            assert not db.exists() and key_path(db).exists() == (renames == 1)
+        if renames % 2:  # (each way in: an init, an opening)
+            with pytest.raises(StoreError, match="already exists"):
+                init_from_setup(db, setup)
+        with open_replica(db) as back:
+            assert back.replica_id == old_id and key_revoked(back), renames
+        assert {p: p.read_bytes() for p, _ in replica_files(db)} == before, renames
+        assert not list(tmp_path.glob("lap.sqlite3-revoked-*")), renames
+    # killed while the new database was made: the old files stay aside, whole
+    with monkeypatch.context() as m:
+        _kill_at(m, step="filled")
+        with pytest.raises(_Killed):
+            set_up_again(db, setup)
+    [aside] = tmp_path.glob("lap.sqlite3-revoked-*")
+    with pytest.raises(StoreError, match="no fieldplan database"):
+        open_replica(db)
+    assert not (aside / MOVING).exists()
+    assert all((aside / p.name).read_bytes() == raw for p, raw in before.items()
+               if p.parent == db.parent)
+    with init_from_setup(db, setup) as new:
+        assert new.replica_id != old_id and not key_revoked(new)
+    with open_replica(aside / "lap.sqlite3") as old:
+        assert old.replica_id == old_id

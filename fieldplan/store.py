@@ -1580,8 +1580,9 @@ def _office_events_here(db_path: Path, backup: Path) -> dict[str, Any]:
     """(HQ) ``{OFFICE_EVENTS: {origin: {"office", "upto", "held", "bundles"}}}``: the
     offices' events the database being replaced had received that ``backup`` lacks,
     per replica (not headquarters' own: ``_lost_here``): its office, the last of them
-    (``upto``), how many events of it up to there the replaced database held
-    (``held``: fewer than that held here, the restore lost the rest) and the files of
+    (``upto``), which events of it up to there the replaced database held
+    (``ranges``: [first, last] runs of their numbers; ``held``, how many, for a
+    fieldplan that knows no ranges: those not held here the restore lost) and the files of
     the bundles that brought them (``bundles``, as the inbox names them). Offices'
     receipts of headquarters' replica said it had them, so their next bundle leaves
     them out until a bundle of the restored one reaches them
@@ -1638,14 +1639,14 @@ def _office_events_received(db_path: Path, backup: Path) -> dict[str, dict[str, 
                     f"WHERE e.origin NOT IN ({marks}) AND NOT EXISTS (SELECT 1 FROM "
                     f"backup.events AS b WHERE b.origin = e.origin AND b.seq = e.seq) "
                     f"GROUP BY e.origin) ORDER BY origin", lineage).fetchall():
-                held = conn.execute("SELECT count(*) FROM main.events WHERE origin = ? "
-                                    "AND seq <= ?", (origin, upto)).fetchone()[0]
+                ranges = seq_ranges(conn, origin, upto, "main")
                 files = [name for (name,) in conn.execute(
                     "SELECT i.file_name FROM main.inbox AS i WHERE i.id IN (SELECT "
                     "e.inbox_id FROM main.events AS e WHERE e.origin = ? AND NOT EXISTS "
                     "(SELECT 1 FROM backup.events AS b WHERE b.origin = e.origin AND "
                     "b.seq = e.seq)) ORDER BY i.id", (origin,))]
-                out[origin] = {"office": str(office or ""), "upto": upto, "held": held,
+                out[origin] = {"office": str(office or ""), "upto": upto,
+                               "held": ranges_size(ranges), "ranges": ranges,
                                "bundles": files[-BUNDLES_KEPT:]}
     except (*READ_ERRORS, ValueError, KeyError, TypeError, AttributeError):
         return {}
@@ -1680,9 +1681,8 @@ def _earlier_office_events(db_path: Path, backup: Path
         return [], dismissed
     try:
         with reading(backup) as conn:
-            return [(origin, item) for origin, item in found if conn.execute(
-                "SELECT count(*) FROM events WHERE origin = ? AND seq <= ?",
-                (origin, item["upto"])).fetchone()[0] < item["held"]], dismissed
+            return [(origin, item) for origin, item in found
+                    if held_of(conn, origin, item) < item_size(item)], dismissed
     except READ_ERRORS:
         return found, dismissed
 
@@ -1691,10 +1691,12 @@ def _with_earlier(out: dict[str, dict[str, Any]], earlier: list[tuple[str, dict[
                   db_path: Path, backup: Path) -> dict[str, dict[str, Any]]:
     """``out`` (what the replaced database received that ``backup`` lacks) with what
     earlier restores lost (``earlier``), one item per replica: up to the last of
-    either, and ``held`` as many as one of them held, plus what the replaced database
+    either, and ``ranges`` the events either held, or what the replaced database
     holds above its last (the events of a replica are numbered in order, so those
-    were never in it): the restored database must hold that many to have them all
-    back. Never more than were ever held: a warning that could never end."""
+    were never in it): the restored database must hold them all to have them back
+    (``held``, their count; of a record without ranges, as many as one of them held,
+    plus those above). Never more than were ever held: a warning that could never
+    end."""
     out = {origin: dict(item) for origin, item in out.items()}
 
     def above(origin: str, first: int, last: int) -> int:
@@ -1710,21 +1712,95 @@ def _with_earlier(out: dict[str, dict[str, Any]], earlier: list[tuple[str, dict[
         except READ_ERRORS:
             return 0
 
+    def runs_above(origin: str, first: int, last: int) -> list[list[int]]:
+        """The runs of ``origin``'s events the replaced database holds in
+        first+1…last ([] when it cannot be read)."""
+        if last <= first or not db_path.is_file():
+            return []
+        try:
+            with reading(db_path) as conn:
+                return [r for r in seq_ranges(conn, origin, last) if r[1] > first]
+        except READ_ERRORS:
+            return []
+
     for origin, item in earlier:
         bundles = [f for f in item.get("bundles") or () if isinstance(f, str)]
         now = out.get(origin)
         if now is None:
             out[origin] = {"office": str(item.get("office") or ""), "upto": item["upto"],
                            "held": item["held"], "bundles": bundles[-BUNDLES_KEPT:]}
+            if valid_ranges(item.get("ranges")):
+                out[origin]["ranges"] = item["ranges"]
             continue
         upto = max(now["upto"], item["upto"])
-        held = max(now["held"] + above(origin, now["upto"], upto),
-                   item["held"] + above(origin, item["upto"], upto))
+        merged: dict[str, Any] = {}
+        if valid_ranges(now.get("ranges")) and valid_ranges(item.get("ranges")):
+            # the events either database held: counted once, wherever the gaps of
+            # each were (the larger count of the two missed those only one held)
+            ranges = union_ranges(now["ranges"], runs_above(origin, now["upto"], upto),
+                                  item["ranges"])
+            merged = {"held": ranges_size(ranges), "ranges": ranges}
+        else:  # (a record of a fieldplan that kept counts alone)
+            merged = {"held": max(now["held"] + above(origin, now["upto"], upto),
+                                  item["held"] + above(origin, item["upto"], upto))}
         # the earlier bundles first: the order they came in
         files = list(dict.fromkeys([*bundles, *now["bundles"]]))
         out[origin] = {"office": now["office"] or str(item.get("office") or ""),
-                       "upto": upto, "held": held, "bundles": files[-BUNDLES_KEPT:]}
+                       "upto": upto, **merged, "bundles": files[-BUNDLES_KEPT:]}
     return out
+
+
+def seq_ranges(conn: sqlite3.Connection, origin: str, upto: int,
+               schema: str = "main") -> list[list[int]]:
+    """The numbers of ``origin``'s events up to ``upto`` the database holds, as
+    [first, last] runs, in order."""
+    return [[first, last] for first, last in conn.execute(
+        f"SELECT min(seq), max(seq) FROM (SELECT seq, seq - row_number() OVER "
+        f"(ORDER BY seq) AS run FROM {schema}.events WHERE origin = ? AND seq <= ?) "
+        f"GROUP BY run ORDER BY 1", (origin, upto))]
+
+
+def valid_ranges(ranges: object) -> bool:
+    """Whether ``ranges`` is a list of [first, last] runs (``seq_ranges``)."""
+    return isinstance(ranges, list) and all(
+        isinstance(r, list) and len(r) == 2 and all(type(n) is int for n in r)
+        and r[0] <= r[1] for r in ranges)
+
+
+def ranges_size(ranges: list[list[int]]) -> int:
+    return sum(last - first + 1 for first, last in union_ranges(ranges))
+
+
+def union_ranges(*lists: list[list[int]]) -> list[list[int]]:
+    """The runs of numbers any of ``lists`` holds, merged, in order."""
+    out: list[list[int]] = []
+    for first, last in sorted(r for runs in lists for r in runs):
+        if out and first <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], last)
+        else:
+            out.append([first, last])
+    return out
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """How many of an office's events a restore's record (``_office_events_here``'s
+    item) says a database held: its ranges', or its count."""
+    ranges = item.get("ranges")
+    return ranges_size(ranges) if valid_ranges(ranges) else int(item["held"])
+
+
+def held_of(conn: sqlite3.Connection, origin: str, item: dict[str, Any]) -> int:
+    """How many of the events an item of a restore's record names (its ranges, or all
+    up to its ``upto``) the database ``conn`` holds."""
+    ranges = item.get("ranges")
+    if valid_ranges(ranges):
+        return conn.execute(
+            "SELECT count(*) FROM events AS e, json_each(?) AS r WHERE e.origin = ? "
+            "AND e.seq BETWEEN json_extract(r.value, '$[0]') "
+            "AND json_extract(r.value, '$[1]')",
+            (json.dumps(union_ranges(ranges)), origin)).fetchone()[0]
+    return conn.execute("SELECT count(*) FROM events WHERE origin = ? AND seq <= ?",
+                        (origin, item["upto"])).fetchone()[0]
 
 
 def _written_here(db_path: Path, backup: Path) -> dict[str, Any]:

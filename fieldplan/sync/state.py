@@ -420,8 +420,9 @@ def offices_lost(rep: Replica, info: dict[str, Any],
         upto, held = item.get("upto"), item.get("held")
         if type(upto) is not int or type(held) is not int:
             continue
-        have = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ? AND seq <= ?",
-                                (origin, upto)).fetchone()[0]
+        # (of the events the replaced database held: those numbered in its ranges,
+        # wherever its gaps were; a record without ranges counts up to ``upto``)
+        have, held = store.held_of(rep.conn, origin, item), store.item_size(item)
         if have >= held:
             continue  # back (or never lost)
         office = str(item.get("office") or offices.get(origin) or origin[:8])

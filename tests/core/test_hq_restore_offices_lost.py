@@ -337,3 +337,63 @@ def test_events_lost_again_after_a_dismissal_are_counted_once(hq, make_office,
         assert sum(item["events"] for item in _offices_lost(hq3)) == 4
     finally:
         hq3.close()
+
+
+def test_two_restores_that_lost_events_on_either_side_of_a_gap_count_them_all(
+        hq, make_office, tmp_path: Path) -> None:
+    """ML's events a, a+1 went in a bundle HQ had not imported yet, and a+2, a+3 in a
+    later one HQ did (a gap). A restore lost a+2, a+3; the restored HQ then imported
+    the first bundle (a, a+1), and a second restore, from the same backup, lost those
+    too. Each record held as many events (its count alone: the larger of the two was
+    kept), and the warning said 2 events lost, not 4."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    for pct in (20, 30):
+        progress.record_progress(ml, national(ml, 1), S1, status="at-risk", percent=pct)
+    (tmp_path / "first").mkdir()
+    first = export_bundle(ml, out_dir=tmp_path / "first")  # not imported yet
+    assert first.events == 2
+    upto = ml.conn.execute("SELECT max(seq) FROM events WHERE origin = ?",
+                           (ml.replica_id,)).fetchone()[0]
+    for pct in (50, 60):
+        progress.record_progress(ml, national(ml, 2), S1, status="on-track", percent=pct)
+    with store.write_transaction(ml.conn):  # (as if HQ had the first bundle's)
+        ml.conn.execute("INSERT OR REPLACE INTO acks VALUES (?, ?, ?)",
+                        (hq.replica_id, ml.replica_id, upto))
+    later, outcome = send(ml, hq, tmp_path)
+    assert later.events == 2 and outcome.gaps  # a, a+1 missing here
+    hq2 = restored(hq, backup)
+    assert lost_of(hq2)[0]["events"] == 2  # a+2, a+3
+    assert import_bundle(hq2, first.path).events_new == 2  # a, a+1
+    hq3 = restored(hq2, backup)
+    try:
+        [lost] = lost_of(hq3)
+        assert lost["events"] == 4
+        assert sorted(lost["bundles"]) == sorted([later.path.name, first.path.name])
+        import_bundle(hq3, first.path)
+        assert lost_of(hq3)[0]["events"] == 2
+        import_bundle(hq3, later.path)
+        assert lost_of(hq3) == []
+    finally:
+        hq3.close()
+
+
+def test_a_record_of_an_earlier_fieldplan_without_ranges_still_counts(
+        hq, make_office, tmp_path: Path) -> None:
+    from fieldplan import events
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    backup, sent = reported_after_the_backup(hq, ml, tmp_path)
+    hq2 = restored(hq, backup)
+    try:
+        info = json.loads(hq2.meta("restored"))
+        for item in info[store.OFFICE_EVENTS].values():
+            assert store.valid_ranges(item.pop("ranges"))
+        with store.write_transaction(hq2.conn):
+            events.set_meta(hq2.conn, "restored", events.canonical_json(info))
+        assert lost_of(hq2)[0]["events"] == 2
+        import_bundle(hq2, sent)
+        assert lost_of(hq2) == []
+    finally:
+        hq2.close()

@@ -950,9 +950,7 @@ class ReportEditor(QScrollArea):
         entries = journal.aside_entries()
         foreign = journal.foreign_entries()
         if not entries and not foreign:
-            journal.discard_aside([])  # (gone meanwhile: said no more)
-            journal.discard_foreign([])
-            self._drafts_did_change()
+            self._discard(entries, foreign)  # (gone meanwhile: said no more)
             return None
         dialog = set_aside_dialog(self, entries, [
             (typed_elsewhere(str(entry.get("_office") or "")), entry)
@@ -965,13 +963,35 @@ class ReportEditor(QScrollArea):
                       foreign: list[tuple[Path, dict]] | None = None) -> None:
         """Throw away these entries of the set-aside text, and of another database's
         text found beside this one (``DraftJournal.foreign_entries``): the person saw
-        them and chose to. What was set aside since stays, and is said."""
+        them and chose to. What was set aside since stays, and is said. Off the GUI
+        thread: the set-aside file is changed under its lock, which another fieldplan
+        writing it holds (waited for up to ``ui.drafts.LOCK_WAIT_MS``: the window
+        froze meanwhile); the status bar says it once done, or why it could not be."""
+        self._discard(entries, foreign or [])
+
+    def _discard(self, entries: list[dict], foreign: list[tuple[Path, dict]]) -> None:
+        """``discard_aside``, on a thread of its own (none of the database's: the
+        worker may be busy with a save); with none of either, what the files hold is
+        read again (they are no more: said no more)."""
+        from ui.ops import OffThread
+
         journal = self._journal()
-        self._aside_discard_error = journal.discard_aside(entries)
-        if foreign:
-            self._aside_discard_error = (journal.discard_foreign(foreign)
-                                         or self._aside_discard_error)
-        self._drafts_did_change()
+
+        def run() -> str:
+            error = journal.discard_aside(entries)
+            if foreign or not entries:
+                error = journal.discard_foreign(foreign) or error
+            return error
+
+        def done(error: str) -> None:
+            if shiboken6.isValid(self) and not self._closed:
+                self._aside_discard_error = error
+                self._drafts_did_change()
+
+        def failed(exc: BaseException) -> None:
+            done(error_text(exc))
+
+        OffThread(run, done, failed, name="fieldplan-discard-aside")
 
     def discard_draft(self, key: tuple[str, str]) -> None:
         """Throw away what ``key`` holds unsaved (the person chose to): the journal no

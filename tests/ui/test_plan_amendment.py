@@ -605,3 +605,45 @@ def test_why_text_was_set_aside_is_said_in_the_language_it_is_read_in(tmp_path):
         assert entry["error"] == french  # (for an earlier fieldplan reading the file)
     finally:
         set_language("en")
+
+
+def test_discarding_text_set_aside_never_waits_on_the_window(
+        open_window, qtbot, office, monkeypatch):
+    """Another fieldplan writing the set-aside file holds its lock: discarding waited
+    for it on the GUI thread, the window frozen up to five seconds. It waits on a
+    thread of its own; the status bar says what was discarded once it is, and why it
+    could not be when the wait ends first."""
+    import time
+
+    from PySide6.QtCore import QLockFile
+
+    import ui.drafts
+
+    monkeypatch.setattr(ui.drafts, "LOCK_WAIT_MS", 1500)
+    bn, amend = office
+    with open_replica(bn) as rep:
+        import_bundle(rep, amend(**AMENDMENT))
+    bn.with_name(bn.name + ".drafts.json").write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.1", "period": "2026-S2", "values": {"challenges": "Roads cut"}},
+    ]}), encoding="utf-8")
+    window = open_window(bn)
+    label = window.save_state_label
+    qtbot.waitUntil(lambda: "outside the plan" in label.text(),
+                    timeout=10_000)
+    aside = bn.with_name(bn.name + ".drafts-set-aside.json")
+    editor = window.office_view.editor
+    entries = editor._journal().aside_entries()
+    held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
+    assert held.tryLock(0)
+    try:
+        began = time.monotonic()
+        editor.discard_aside(entries)
+        assert time.monotonic() - began < 1.0  # (the window goes on meanwhile)
+        qtbot.waitUntil(lambda: "cannot be discarded: another fieldplan is writing it"
+                        in label.toolTip(), timeout=10_000)
+        assert aside.exists()
+    finally:
+        held.unlock()
+    editor.discard_aside(entries)
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=10_000)
+    assert not aside.exists()

@@ -126,13 +126,26 @@ def print_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
         print(line(row))
 
 
+#: The spellings of --lang argparse takes: the whole name and its abbreviations.
+_LANG_OPTIONS = ("--l", "--la", "--lan", "--lang")
+
+
 def _pre_lang(argv: Sequence[str]) -> str | None:
+    """The language --lang names, read before the parser is built (its help is in that
+    language), as argparse will read it: the last one given wins, and an abbreviation
+    (``--lan ar``) counts. Messages and reports were in two languages otherwise."""
+    lang = None
     for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return None
+        if arg == "--":
+            break
+        name, equals, value = arg.partition("=")
+        if name not in _LANG_OPTIONS:
+            continue
+        if equals:
+            lang = value
+        elif i + 1 < len(argv):
+            lang = argv[i + 1]
+    return lang
 
 
 def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:

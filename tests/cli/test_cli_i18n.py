@@ -85,6 +85,21 @@ def test_an_unknown_fieldplan_lang_is_said(hq_db, capsys, monkeypatch):
     assert "FIELDPLAN_LANG" in " ".join(out.split())
 
 
+@pytest.mark.parametrize("argv", [
+    ("--lang", "fr", "actions", "--lang", "ar"),  # the last one given wins, as in argparse
+    ("--lang=fr", "actions", "--lang=ar"),
+    ("--lan", "ar", "actions"),  # an abbreviation argparse takes
+    ("actions", "--la=ar"),
+])
+def test_messages_and_output_in_the_language_argparse_reads(hq_db, capsys, argv):
+    """``--lang fr actions --lang ar`` (or ``--lan ar``) printed French headings over
+    Arabic titles: the messages took the first (whole) --lang, the output argparse's."""
+    code, out, err = run("--db", str(hq_db), *argv, capsys=capsys)
+    assert (code, err) == (0, "")
+    heading = out.splitlines()[0].replace("\u200e", "")
+    assert heading.split()[:2] == ["الإجراء", "المستوى"]
+
+
 def test_core_error_in_french(hq_db, capsys):
     code, out, err = run(
         "--db",

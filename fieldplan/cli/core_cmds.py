@@ -552,6 +552,10 @@ _NARRATIVE_OPTIONS = {"achievements": "--note", "challenges": "--challenges",
 def cmd_progress_set(args: argparse.Namespace) -> int:
     from fieldplan.i18n import format_number, status_label
 
+    if (args.status is None and args.percent is None and not args.value
+            and args.note is None and args.challenges is None and args.next_steps is None):
+        # the command line alone says it: a usage error, before the database is opened
+        raise UsageError(_("nothing to record: give a status, percent, value or narrative"))
     action, period = args.action.upper(), period_of(args)
     with open_db(args) as rep:
         try:

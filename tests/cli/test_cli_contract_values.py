@@ -99,6 +99,18 @@ def test_a_percent_out_of_range_is_a_usage_error_as_a_non_number_is(hq_db, capsy
     assert code == 0, err
 
 
+def test_progress_set_with_nothing_to_record_is_a_usage_error(tmp_path, capsys) -> None:
+    """``progress set ACTION --period P`` alone said "nothing to record" with exit 1: the
+    command line alone is wrong, a usage error (exit 2), told before any database."""
+    code, out, err = run("--db", str(tmp_path / "none.sqlite3"), "progress", "set",
+                         "PA1.6", "--period", S1, capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0].startswith("usage: fieldplan progress set")
+    assert err.splitlines()[-1] == ("fieldplan progress set: usage error: nothing to "
+                                    "record: give a status, percent, value or narrative")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_plan_export_to_another_kind_of_file_is_a_usage_error(tmp_path, capsys) -> None:
     db = tmp_path / "none.sqlite3"  # checked before the database is opened
     code, out, err = run("--db", str(db), "plan", "export", "-o", str(tmp_path / "p.xlsx"),

@@ -12,6 +12,7 @@ CSV layout: see fieldplan.plan_csv.
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 import math
 import os
@@ -1155,10 +1156,13 @@ def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
     """Write the plan to a file, format by extension (``.toml``, ``.json``, ``.csv``;
     CSV gets a UTF-8 BOM so spreadsheets read the Arabic right). The file is replaced
     atomically; FileError (naming ``path``) when it cannot be written."""
+    from fieldplan.files import cannot_write, write_atomic
+
     path = Path(path)
+    if path.is_dir():  # (a folder's name has no plan ending: it is the folder to say)
+        raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     text = format_plan(plan, _format_of(path))
     data = text.encode("utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8")
-    from fieldplan.files import write_atomic
 
     write_atomic(path, data)
 

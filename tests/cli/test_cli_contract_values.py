@@ -129,6 +129,17 @@ def test_plan_export_to_a_plan_file_still_works(hq_db, tmp_path, capsys) -> None
     assert (tmp_path / "p.toml").is_file()
 
 
+@pytest.mark.parametrize("name", ["plans", "p.toml"])
+def test_plan_export_to_a_folder_says_it_is_a_folder(hq_db, tmp_path, capsys, name) -> None:
+    """``plan export -o FOLDER`` said "unknown plan file type ''" of a folder."""
+    folder = tmp_path / name
+    folder.mkdir()
+    code, out, err = run("--db", hq_db, "plan", "export", "-o", str(folder), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == f"fieldplan: error: cannot write {folder}: it is a folder\n"
+    assert list(folder.iterdir()) == []
+
+
 # --- the demo's databases name where their bundles are -------------------------------
 
 

@@ -88,12 +88,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(ksub, "trust", _("trust a quarantined key by its fingerprint"),
                 _("Trust the key of quarantined bundles, after checking its fingerprint with the "
                   "office, and merge them."), func=cmd_keys_trust)
-    s.add_argument("fingerprint", metavar="FPR", type=identifier, help=_("the key's fingerprint"))
+    s.add_argument("fingerprint", metavar="FPR", type=_fingerprint, help=_("the key's fingerprint"))
     s = command(ksub, "refuse", _("refuse a quarantined key by its fingerprint"),
                 _("Refuse the bundles of a quarantined key whose fingerprint the office did "
                   "not confirm: they leave quarantine and nothing of them is merged."),
                 func=cmd_keys_refuse)
-    s.add_argument("fingerprint", metavar="FPR", type=identifier, help=_("the key's fingerprint"))
+    s.add_argument("fingerprint", metavar="FPR", type=_fingerprint, help=_("the key's fingerprint"))
     s = command(ksub, "revoke", _("(HQ) revoke a key"),
                 # (a bundle written before the revocation is refused as well: what
                 # headquarters held of the computer then is all it keeps)
@@ -445,6 +445,17 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
     output(args, data, human)
     return 0
+
+
+def _fingerprint(text: str) -> str:
+    """argparse type of a fingerprint (``keys trust``, ``keys refuse``): at least 16 hex
+    digits, spaces and case as they come, else exit 2, as any bad value is."""
+    from fieldplan.sync.exchange import normalised_fingerprint
+
+    identifier(text)  # (not empty)
+    if len(normalised_fingerprint(text)) < 16:
+        raise argparse.ArgumentTypeError(_("give at least 16 hex digits of the fingerprint"))
+    return text
 
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:

@@ -1960,7 +1960,9 @@ def list_quarantine(rep: Replica) -> list[QuarantineItem]:
     return out
 
 
-def _norm_fpr(text: str) -> str:
+def normalised_fingerprint(text: str) -> str:
+    """The hex digits of a fingerprint as typed, in upper case (spaces and case do not
+    matter)."""
     return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
 
 
@@ -1968,14 +1970,14 @@ def _quarantined_by(rep: Replica, fingerprint: str) -> list[tuple]:
     """The quarantine rows (bundle_id, public_key, office, sender, file_name, data) of
     the one key whose fingerprint starts with ``fingerprint`` (spaces and case do not
     matter; at least 16 hex digits)."""
-    want = _norm_fpr(fingerprint)
+    want = normalised_fingerprint(fingerprint)
     if len(want) < 16:
         raise ValidationError(_("give at least 16 hex digits of the fingerprint"))
     rows = rep.conn.execute(
         "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
         "ORDER BY received_at, bundle_id").fetchall()
     match = [r for r in rows
-             if _norm_fpr(PublicKey.from_base64(r[1]).fingerprint).startswith(want)]
+             if normalised_fingerprint(PublicKey.from_base64(r[1]).fingerprint).startswith(want)]
     if not match:
         _not_a_key_id(rows, want)
         raise ValidationError(_("no quarantined bundle is signed by a key with fingerprint "

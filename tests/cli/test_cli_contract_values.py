@@ -174,6 +174,19 @@ def test_a_folder_given_for_the_database_says_so(argv, tmp_path, capsys) -> None
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.parametrize("command", ["trust", "refuse"])
+@pytest.mark.parametrize("typed", ["XYZ", "5E60 1B54", "not-a-fingerprint"])
+def test_a_fingerprint_too_short_to_be_one_is_a_usage_error(tmp_path, capsys, command,
+                                                             typed) -> None:
+    """``keys trust 12345`` exited 1, though the command line alone is wrong."""
+    code, out, err = run("--db", str(tmp_path / "none.sqlite3"), "keys", command, typed,
+                         capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (f"fieldplan keys {command}: usage error: argument FPR: "
+                                    "give at least 16 hex digits of the fingerprint")
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- keys revoke with a fingerprint ------------------------------------------------------
 
 

@@ -416,7 +416,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
     with open_db(args) as rep:
         # a key of a computer a revocation cut off (an earlier key revoked) is revoked
-        known = listed_keys(sync.all_keys(rep))
+        known = {key_id: k for key_id, k in listed_keys(sync.all_keys(rep)).items()
+                 if not k.known_by_status}  # (only its id and a status: nothing to show)
         own = rep.meta("key_id") or ""
         if own and own not in known:
             # a key this computer made (first key, or a rotation) that the registry has

@@ -74,7 +74,19 @@ class KeyInfo:
 
     @property
     def fingerprint(self) -> str:
+        """The key's fingerprint; "" for a key known only by a later change of its
+        status, whose registration never reached this computer (``known_by_status``)."""
+        if self.known_by_status:
+            return ""
         return PublicKey.from_base64(self.public_key).fingerprint
+
+    @property
+    def known_by_status(self) -> bool:
+        """Whether this computer holds only a change of the key's status, not the key:
+        a revoked computer is sent its own keys' records only, and may be sent a
+        headquarters key's retirement without its registration. Nothing is signed by
+        it here; only its id is known."""
+        return self.source == "registry" and not self.public_key
 
     def to_dict(self) -> dict[str, str]:
         return {"key_id": self.key_id, "office": self.office, "replica": self.replica,

@@ -161,3 +161,48 @@ def test_replace_revoked_refuses_another_headquarters(hq, tmp_path, capsys) -> N
     assert err.startswith("fieldplan: error: this setup bundle is signed by another "
                           "headquarters key (fingerprint ") and err.count("\n") == 1
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_keys_list_on_a_revoked_laptop_after_hq_rotated_and_restored(tmp_path,
+                                                                    capsys) -> None:
+    """A revoked laptop is sent its own keys' records only, and headquarters' new
+    replica's events whole: after HQ rotated its key (which the laptop never got) and
+    was restored, the laptop held the rotated key's retirement without the key, and
+    `keys list` failed ("not a minisign Ed25519 public key"), exit 1."""
+
+    def cli(*argv: str) -> str:
+        code, out, err = run(*argv, capsys=capsys)
+        assert code == 0, err
+        return out.strip()
+
+    def bundle(db: Path, *argv: str) -> str:
+        out = tmp_path / "out"
+        out.mkdir(exist_ok=True)
+        return cli("--db", str(db), "export", *argv, "--dir", str(out))
+
+    hq, a, b = (tmp_path / f"{name}.sqlite3" for name in ("hq", "a", "b"))
+    setup = str(tmp_path / "ML-setup.fieldplan")
+    cli("--db", str(hq), "init", "--hq")
+    cli("--db", str(hq), "office", "enroll", "ML", "-o", setup)
+    for lap in (a, b):
+        cli("--db", str(lap), "init", "--from", setup)
+        cli("--db", str(hq), "import", bundle(lap))
+    cli("--db", str(b), "import", bundle(hq, "--for", "ML"))
+    cli("--db", str(hq), "import", bundle(b))  # (b's receipts: HQ's first events)
+    b_key = json.loads(cli("--db", str(b), "--json", "keys", "show"))["key_id"]
+    cli("--db", str(hq), "keys", "revoke", b_key)
+    cli("--db", str(hq), "keys", "rotate")
+    cli("--db", str(a), "import", bundle(hq, "--for", "ML"))
+    receipts = bundle(a)  # a has the rotation; b never will (its records only)
+    cli("--db", str(hq), "import", receipts)
+    cli("--db", str(hq), "import", receipts)  # a backup that holds a's receipts
+    backup = sorted((tmp_path / "backups").glob("hq.sqlite3-*"))[-1]
+    cli("--db", str(hq), "restore", "--force", str(backup))
+    cli("--db", str(b), "import", bundle(hq, "--for", "ML"))
+
+    code, out, err = run("--db", str(b), "keys", "list", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("Key ") and b_key in out
+    code, out, err = run("--db", str(b), "--json", "keys", "list", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert all(k["fingerprint"] for k in json.loads(out)["keys"])

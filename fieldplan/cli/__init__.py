@@ -40,8 +40,14 @@ def check_output_name(fmt: str, path: str) -> None:
     the database is opened. ``fmt``: as ``files.check_output_name``, or ``plan``."""
     from fieldplan import files
     from fieldplan.errors import PlanError, ValidationError
+    from fieldplan.i18n import _
     from fieldplan.plan import plan_file_format
 
+    if path == "-":
+        # (data export's standard output; elsewhere a file named "-" was written in the
+        # current folder, a PDF or bundle no one asked for by that name)
+        raise UsageError(_("'-' names standard output, which only data export writes "
+                           "to; give a file name"))
     try:
         if fmt != "plan":
             files.check_output_name(fmt, path)

@@ -140,6 +140,27 @@ def test_plan_export_to_a_folder_says_it_is_a_folder(hq_db, tmp_path, capsys, na
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.parametrize("argv", [
+    ("report", "sheet", "--period", S1),
+    ("report", "review", "--period", S1),
+    ("export", "--for", "ML"),
+    ("office", "enroll", "ML"),
+    ("plan", "export"),
+])
+def test_dash_for_output_is_a_usage_error_beside_data_export(tmp_path, monkeypatch, capsys,
+                                                             argv) -> None:
+    """``report sheet -o -`` wrote a PDF named "-" in the current folder (``data export
+    -o -`` writes to standard output): a usage error, before the database is opened."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("--db", str(tmp_path / "none.sqlite3"), *argv, "-o", "-",
+                         capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1].endswith(
+        "usage error: '-' names standard output, which only data export writes to; give a "
+        "file name")
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- the demo's databases name where their bundles are -------------------------------
 
 

@@ -752,9 +752,13 @@ def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | Non
     replica_id = _uuid4()
     try:
         conn = store.connect(tmp, create=True)
-    except BaseException:
+    except BaseException as exc:
         # e.g. a full disk while the schema was written: what it made goes
         _remove_unfinished(tmp, "")
+        if type(exc) is StoreError:
+            # ("cannot open database …: permission denied") the person named path:
+            # the temporary name beside it is fieldplan's, never theirs
+            raise StoreError(str(exc).replace(os.fspath(tmp), os.fspath(path))) from exc
         raise
     rep = Replica(conn, tmp)
     # its write marks name the file it becomes (``writemark``: a mark of another file
@@ -782,7 +786,7 @@ def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | Non
         busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         if busy or done < log:
             raise StoreError(_("another program has {path} open: try again").format(
-                path=tmp))
+                path=path))
         rep.close()
         moved = _move_orphaned_drafts(path)
         try:

@@ -334,6 +334,25 @@ def test_a_folder_without_permission_is_named(hq_db, tmp_path: Path, capsys,
                    "written to (permission denied)\n")
 
 
+def test_init_in_a_folder_it_cannot_write_names_the_database_not_its_temporary_name(
+        tmp_path: Path, capsys, monkeypatch) -> None:
+    """init makes the database under a hidden temporary name beside it: a folder it may
+    not write in was said of that name ("cannot open database
+    …/.hq.sqlite3.1a2b3c4d.init: permission denied"), one the person never gave. Made
+    up for root, whom no permission stops."""
+    from fieldplan import store
+
+    def denied(path, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(store, "create_private", denied)
+    db = tmp_path / "hq.sqlite3"
+    code, out, err = run("--db", str(db), "init", "--hq", capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == f"fieldplan: error: cannot open database {db}: permission denied\n"
+    assert not db.exists() and not list(tmp_path.glob(".hq.sqlite3.*.init*"))
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
                     reason="root writes into a read-only folder")
 def test_a_read_only_folder_is_named(hq_db, tmp_path: Path, capsys) -> None:

@@ -633,17 +633,26 @@ class GridTable(Table):
 
     def split(self, availWidth: float, availHeight: float) -> list:
         parts = super().split(availWidth, availHeight)
-        if parts or self.splitInRow or not self._must_split_a_row():
+        if self.splitInRow:
+            return parts
+        if parts:
+            # split between rows before a row no page takes whole: that row would
+            # split on this page anyway, under the column headers printed again
+            # halfway down it; split inside it here, under the rows above it
+            if not self._too_tall(len(parts[0]._cellvalues)):
+                return parts
+        elif not self._must_split_a_row():
             return parts
         self.splitInRow = 1
         try:
-            parts = super().split(availWidth, availHeight)
+            in_row = (self._splitRows(availHeight, doInRowSplit=True) if parts
+                      else super().split(availWidth, availHeight))
         finally:
             self.splitInRow = 0
-        for part in parts:  # the rest moves on as any table
+        for part in in_row:  # the rest moves on as any table
             if isinstance(part, Table):
                 part.splitInRow = 0
-        return parts
+        return in_row or parts
 
     def _must_split_a_row(self) -> bool:
         """Whether no page will take this table's next row whole: it stands at the top
@@ -652,12 +661,19 @@ class GridTable(Table):
         frame = getattr(self, "_frame", None)
         if getattr(self, "_postponed", 0) or getattr(frame, "_atTop", 0):
             return True
+        return self._too_tall()
+
+    def _too_tall(self, row: int | None = None) -> bool:
+        """Whether a row (``row``, or any) is taller than a page takes under the
+        column headers."""
+        frame = getattr(self, "_frame", None)
         if frame is None:
             return False
         head = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
         page = frame._height - frame._topPadding - frame._bottomPadding
         room = page - sum(self._rowHeights[:head])
-        return any(h > room for h in self._rowHeights[head:])
+        rows = self._rowHeights[head:] if row is None else self._rowHeights[row:row + 1]
+        return any(h > room for h in rows)
 
     def _splitCell(self, value, style, oldHeight: float, newHeight: float, width: float):
         """A cell's flowables in the part that fits ``newHeight`` and the rest.

@@ -125,3 +125,34 @@ def test_a_row_taller_than_a_page_splits_instead_of_failing(hq, tmp_path) -> Non
                   and "Indicators: actual of target" in p]
         assert "Indicator number 00 of many" in pages[head]
         assert "Reports: 1 of 12 actions" in pages[head]
+
+
+def test_a_tall_row_after_short_ones_goes_on_under_the_same_header(hq, tmp_path) -> None:
+    """An area's third action with 40 indicators, after two short rows: the table
+    split between the rows, and the rest, which the page could not take, split inside
+    its row on the same page under the column headers printed again, halfway down.
+    The tall row starts under the short ones and goes on on the next page."""
+    from fieldplan.plan import Text, dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = hq.plan()
+    last = [a for a in plan.actions_of(level="national") if a.area == "PA4"][-1]
+    many = tuple(
+        dataclasses.replace(last.indicators[0], key=f"ind-{i}",
+                            title=Text(f"Indicator number {i:02d} of many"), targets=())
+        for i in range(40)
+    )
+    actions = tuple(dataclasses.replace(a, indicators=many) if a.code == last.code else a
+                    for a in plan.actions)
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=actions), path)
+    replace_plan(hq, path)
+    write_progress(hq, "ML", "2026-S1")
+    pdf = build_status_sheet(hq, "2026-S1", "ML", out=tmp_path / "s.pdf")
+    qpdf_ok(pdf)
+    for page in pdf_text(pdf, layout=True).split("\f"):
+        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        heads = [i for i, line in enumerate(lines) if line.startswith("Code Action Status")]
+        for i in heads:
+            # under an area's heading, or at the top of a page (its running header above)
+            assert i == 1 or " — " in lines[i - 1], lines[i - 1:i + 2]

@@ -975,15 +975,17 @@ class Pack:
         out: list[Flowable] = []
         name = self._office
 
-        def block(title: str, head: list[str], rows: list[list[str]], widths: list[float],
+        def block(title: str, head: list[str], rows: list[list], widths: list[float],
                   user: tuple[int, ...] = (), names: tuple[int, ...] = ()):
             """``user``: the columns of text a person wrote (values), each line of which
             reads in its own direction; ``names``: the columns of names another
             computer gave (files, fingerprints), in the report's direction, each kept
             in its own order; the rest is the report's own text, in its direction
-            ("تالف: ML-…" as "ML-…" is not turned around)."""
+            ("تالف: ML-…" as "ML-…" is not turned around). A cell made already (a
+            list of flowables) goes in as it is."""
             data = [[self._t(h, cm.CELL_HEAD) for h in head]]
-            data += [[self._t(c, cm.SMALL, base_dir=cm.USER if i in user else
+            data += [[c if isinstance(c, list) else
+                      self._t(c, cm.SMALL, base_dir=cm.USER if i in user else
                               cm.NAME if i in names else None)
                       for i, c in enumerate(row)] for row in rows]
             heading = self._t(title, cm.H3, space_after=2)
@@ -1090,7 +1092,6 @@ class Pack:
                     for c in facts.conflicts
                 ],
                 [0.25, 0.12, 0.18, 0.45],
-                user=(3,),
             )
         if facts.gaps:
             block(
@@ -1119,22 +1120,23 @@ class Pack:
             out.append(note)
         return out
 
-    def _candidates(self, conflict) -> str:
+    def _candidates(self, conflict) -> list[Flowable]:
         """A conflict's competing values, each on a line of its own (each reads in its
-        own direction: an Arabic narrative beside an English one), then the computer
-        that wrote it and who, as ``conflicts list`` names them; the value this pack
-        prints (the one that wins for now) marked; none on a report the plan hides,
-        which the pack does not print: said instead."""
+        own direction: an Arabic narrative beside an English one), then, greyed under
+        it, the computer that wrote it and who, as ``conflicts list`` names them (in one
+        style, "Computer …" read as well as the value under it as the one above it);
+        the value this pack prints (the one that wins for now) marked; none on a report
+        the plan hides, which the pack does not print: said instead."""
         from fieldplan.i18n import conflict_values
 
         _ = self.ctx.gettext
         hidden = conflict.entity == "progress" and bool(self.scope.why_hidden(
             conflict.office, conflict.action, conflict.period))
-        lines = []
+        out: list[Flowable] = []
         shown = conflict.candidates[:MAX_CANDIDATES]
         said = conflict_values(conflict.field, [v.value for v in shown], self.ctx.lang)
         for v, value in zip(shown, said, strict=True):
-            lines.append(_one_paragraph(value))
+            out.append(self._t(_one_paragraph(value), cm.SMALL, base_dir=cm.USER))
             # Translators: under a competing value, the computer (its short id,
             # "3f2a91c0") and the person (login name) that wrote it
             source = (_("Computer {computer}, {author}") if v.author.strip()
@@ -1144,14 +1146,15 @@ class Pack:
                 # Translators: {source} is "Computer 3f2a91c0, amina": the value the
                 # review pack prints, of those in conflict
                 source = _("{source} (shown in this pack)").format(source=source)
-            lines.append(source)
+            out.append(self._t(source, cm.MUTED_SMALL, space_after=2))
         if len(conflict.candidates) > MAX_CANDIDATES:
-            lines.append("…")
+            out.append(self._t("…", cm.SMALL))
         if hidden:
             # Translators: under the competing values of a report the current plan hides
             # (its action was removed or moved to another level)
-            lines.append(_("The current plan hides this report: it is not in this pack."))
-        return "\n".join(lines)
+            out.append(self._t(_("The current plan hides this report: it is not in this "
+                                 "pack."), cm.SMALL))
+        return out
 
     def _office(self, code: str) -> str:
         """"Mali (ML)": an office's name and code, or the code alone if unknown."""

@@ -400,6 +400,23 @@ def test_pack_lists_conflicts_in_its_language(world, tmp_path, monkeypatch, lang
         assert text.count("(shown in this pack)") == 3
 
 
+def test_pack_greys_the_computer_under_each_competing_value(hq) -> None:
+    """Value, computer, value, computer on lines of one style: "Computer a97b7e83,
+    Moussa (shown in this pack)" read as well as the value under it as the one above
+    it. The computer under each value is greyed, the values stand out."""
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.review import Pack
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    pack = Pack(hq, cm.make_ctx(hq, PERIOD, "en", "A4"), None, 1)
+    cell = pack._candidates(Conflict("c1", "progress", f"ML|PA1.1|{PERIOD}", "percent", (
+        Candidate("r1:3", "r1:3", 30, "a", "2026-07-01T00:00:00+00:00", True),
+        Candidate("r2:4", "r2:4", 45, "b", "2026-07-02T00:00:00+00:00", False))))
+    assert [(f.text, f.style is cm.MUTED_SMALL) for f in cell] == [
+        ("30%", False), ("Computer r1, a (shown in this pack)", True),
+        ("45%", False), ("Computer r2, b", True)]
+
+
 def test_pack_tables_give_only_values_their_own_direction(world, monkeypatch) -> None:
     """In the Arabic pack's exchange tables, the report's own text (an office, a field,
     a reason that starts with a file name) is in the report's direction; a value (a
@@ -416,11 +433,11 @@ def test_pack_tables_give_only_values_their_own_direction(world, monkeypatch) ->
     table = next(f for f in _pack(world, "ar").sync_section() if hasattr(f, "_cellvalues"))
     office, action, field, values = reversed(table._cellvalues[1])  # mirrored columns
     assert (office[0].base_dir, action[0].base_dir, field[0].base_dir) == (None, None, None)
-    assert values[0].base_dir == USER
-    values[0].wrap(400, 1000)
     # a value, its computer (a line in the report's language), the next value, …
-    lines = values[0]._lines
-    assert len(lines) == 4 and (lines[0][1], lines[2][1]) == ("L", "R")
+    assert [v.base_dir for v in values] == [USER, None, USER, None]
+    for v in values:
+        v.wrap(400, 1000)
+    assert [v._lines[0][1] for v in values] == ["L", "R", "R", "R"]
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

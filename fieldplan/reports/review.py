@@ -401,7 +401,10 @@ class Pack:
                     ctx.gettext(
                         "Each office's status sheet follows, with its data digest and QR code "
                         "at the foot of its pages."
-                    )
+                    ),
+                    # apart from the first office's heading (which has no space before:
+                    # the others start a page)
+                    space_after=10,
                 )
             )
         for i, data in enumerate(self.sheets):

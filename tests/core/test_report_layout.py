@@ -144,3 +144,21 @@ def pdf_page(pdf: Path, page: int) -> str:
     raw = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page),
                           str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", raw)
+
+
+def test_the_first_office_of_the_packs_annex_stands_apart_from_its_introduction(
+        hq, tmp_path) -> None:
+    """The annex's sentence ("Each office's status sheet follows…") sat 2.6 points above
+    the first office's heading, half the space between that heading and its own facts:
+    the heading read as the sentence's last line."""
+    from fieldplan.reports import build_review_pack
+
+    write_progress(hq, "ML", PERIOD, only=1)
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+    page = next(n for n in itertools.count(1)
+                if any(w[4] == "follows," for w in words(pdf, n)))
+    found = words(pdf, page)
+    intro = first(found, "pages.")
+    heading = next(w for w in found if w[4] == "Mali" and w[1] > intro[3])
+    facts = first(found, "Office:")
+    assert heading[1] - intro[3] > facts[1] - heading[3] + 2

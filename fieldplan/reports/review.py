@@ -34,6 +34,10 @@ MAX_CANDIDATES = 5
 MAX_FILES = 5
 
 
+#: the cover's warnings (provisional figures, events lost, reports hidden)
+COVER_NOTE = cm.Style(font=cm.BOLD, size=9.5, leading=12.5)
+
+
 def check_deadline(plan, period: str, deadline: date | None) -> date:
     """``deadline``, or the period's default one; ValidationError for a day before
     the period ends (reports cannot be due before there is anything to report)."""
@@ -423,7 +427,7 @@ class Pack:
             space_after=2,
         )
 
-    def _provisional(self) -> list[Flowable]:
+    def _provisional(self, style: cm.Style = cm.BOLD_SMALL) -> list[Flowable]:
         """A warning that drafts are counted, when there are any."""
         if not self.drafts:
             return []
@@ -434,7 +438,7 @@ class Pack:
             "have not submitted yet.",
             self.drafts,
         ).format(count=self._n(self.drafts))
-        return [self._t(text, cm.BOLD_SMALL, space_after=4)]
+        return [self._t(text, style, space_after=4)]
 
     def _all_hidden(self) -> str:
         """What a section says instead of "no report" when the plan hides every report
@@ -542,15 +546,17 @@ class Pack:
             self._t(_("Semester review pack"), cm.SUBTITLE, space_after=14),
         ]
         out += [self._t(line, cm.Style(size=11, leading=15)) for line in lines]
+        # the warnings in a type a reader does not pass over: in 7 points under facts in
+        # 11, "Incomplete: …" and "Provisional: …" were the smallest print of the page
         if self.hidden and self.reports:  # else said above
-            out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), cm.BOLD_SMALL)]
+            out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), COVER_NOTE)]
         if self.hidden_values:
             out += [Spacer(1, 8), self._t(sh.hidden_values_note(ctx, self.hidden_values),
-                                          cm.BOLD_SMALL)]
+                                          COVER_NOTE)]
         if self.unknown:
-            out += [Spacer(1, 8), self._t(self._unknown_note(), cm.BOLD_SMALL)]
+            out += [Spacer(1, 8), self._t(self._unknown_note(), COVER_NOTE)]
         if self._lost:
-            out += [Spacer(1, 8), self._t(self._lost_note(), cm.BOLD_SMALL)]
+            out += [Spacer(1, 8), self._t(self._lost_note(), COVER_NOTE)]
         # (of the levels of the offices expected, and not reported on anyway)
         levels = {self.level[o] for o in self.offices + self.missing}
         reported = {r.action for r in self.reports}
@@ -559,7 +565,7 @@ class Pack:
         if not_due:
             out += [Spacer(1, 8), self._t(sh.not_due_note(ctx, not_due), cm.SMALL)]
         if self.drafts:
-            out += [Spacer(1, 8), *self._provisional()]
+            out += [Spacer(1, 8), *self._provisional(COVER_NOTE)]
         if ctx.plan.illustrative:
             out += [
                 Spacer(1, 10),

@@ -737,6 +737,18 @@ def test_pack_counts_drafts_apart_and_says_it_is_provisional(hq, tmp_path) -> No
     assert "Senegal (SN)" in text and "5/12 5 drafts" in text
 
 
+def test_the_packs_cover_prints_its_warnings_no_smaller_than_its_facts_need(hq) -> None:
+    """"Provisional: …" in 7 points under the cover's facts in 11 was the smallest print
+    of the page, easy to pass over on the page a meeting starts from."""
+    from fieldplan.reports import common as cm
+
+    write_progress(hq, "ML", PERIOD)
+    write_progress(hq, "SN", PERIOD, state="draft", only=5)
+    [note] = [f for f in _pack(hq).cover()
+              if isinstance(f, cm.TextFlow) and f.text.startswith("Provisional:")]
+    assert note.style.size >= 9
+
+
 def test_pack_expects_headquarters_on_the_global_actions(hq, tmp_path) -> None:
     """Global actions are headquarters' to report on, but the pack never expected HQ:
     its report was counted against none expected ("PA1.6 … Global 1/0"), the summary's

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from fieldplan.errors import ValidationError
 from fieldplan.model import NARRATIVE_FIELDS, ProgressReport
@@ -545,24 +545,20 @@ def sheet_story(
         )
         story.extend(cm.keep([*head, tbl]))
         annex.extend(cut)
-    story.append(Spacer(1, 8))
-    story.extend(_signatures(ctx))
-    story.append(
-        cm.TextFlow(
-            # the digest is the office's whole (``fieldplan digest --office``): a
-            # change in another semester changes it too, so it is not said to be this
-            # sheet's alone
-            _(
-                "Verification: the digest at the foot of each page is the one 'fieldplan "
-                "digest --office {office}' gave when this was printed: it identifies all of "
-                "the office's data held here, every semester's, not only this sheet's (QR: "
-                "JSON with office, period, digest and the last sequence number of each "
-                "replica)."
-            ).format(office=data.office),
-            cm.MUTED_SMALL,
-            rtl=ctx.rtl,
-        )
+    # the digest is the office's whole (``fieldplan digest --office``): a change in
+    # another semester changes it too, so it is not said to be this sheet's alone
+    verification = cm.TextFlow(
+        _(
+            "Verification: the digest at the foot of each page is the one 'fieldplan "
+            "digest --office {office}' gave when this was printed: it identifies all of "
+            "the office's data held here, every semester's, not only this sheet's (QR: "
+            "JSON with office, period, digest and the last sequence number of each "
+            "replica)."
+        ).format(office=data.office),
+        cm.MUTED_SMALL,
+        rtl=ctx.rtl,
     )
+    story.extend(_signatures(ctx, verification))
     if annex:
         story.extend(
             cm.heading(
@@ -610,7 +606,10 @@ def _legend(ctx: cm.Ctx) -> str:
     return _("Key: {symbols}").format(symbols=" · ".join(parts))
 
 
-def _signatures(ctx: cm.Ctx) -> list[Flowable]:
+def _signatures(ctx: cm.Ctx, note: Flowable) -> list[Flowable]:
+    """The lines to sign, then ``note`` (how to verify the sheet), kept on one page: a
+    page break between "Prepared by" and "Approved by" left the head of office signing
+    at the top of a page of narratives, apart from the sheet."""
     _ = ctx.gettext
     w = ctx.width
     line = "_" * 34
@@ -636,7 +635,7 @@ def _signatures(ctx: cm.Ctx) -> list[Flowable]:
         header_rows=0,
         extra=[("GRID", (0, 0), (-1, -1), 0, cm.colors.white), ("TOPPADDING", (0, 0), (-1, -1), 9)],
     )
-    return [t, Spacer(1, 4 * mm)]
+    return [KeepTogether([Spacer(1, 8), t, Spacer(1, 4 * mm), note])]
 
 
 def build_status_sheet(

@@ -162,3 +162,25 @@ def test_the_first_office_of_the_packs_annex_stands_apart_from_its_introduction(
     heading = next(w for w in found if w[4] == "Mali" and w[1] > intro[3])
     facts = first(found, "Office:")
     assert heading[1] - intro[3] > facts[1] - heading[3] + 2
+
+
+def test_the_lines_to_sign_stay_on_one_page_with_the_verification(hq, tmp_path) -> None:
+    """A sheet whose tables ended 40 points above a page's foot: "Prepared by" printed
+    there and "Approved by" at the top of the next page, over the narratives in full
+    (seen in the review pack's annex). Both lines and the verification under them go
+    to the next page together."""
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    from fieldplan.reports import common as cm
+    from fieldplan.reports import sheet as sh
+
+    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
+    pdf = tmp_path / "s.pdf"
+    doc = SimpleDocTemplate(str(pdf), pagesize=ctx.pagesize)
+    room = doc.height - 12  # frame padding
+    note = cm.TextFlow("Verification: how to check this sheet.", cm.MUTED_SMALL)
+    doc.build([Spacer(1, room - 40), *sh._signatures(ctx, note)])
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    [page] = [p for p in pages if "Prepared by" in p]
+    assert "Approved by" in page and "Verification:" in page

@@ -324,6 +324,41 @@ def revoked_laptop_sent_twice(hq, tmp_path: Path):
     return a, b, bundles, shown, open_replica(path)
 
 
+def hq_restored_losing_three_kinds(hq, make_office, tmp_path: Path):
+    """HQ put back from a backup, after which it lost the three kinds of thing a restore
+    warns of: a period lock of its own (2025-S2, which SN holds and reports), an event
+    of SN's it had received and confirmed (SN's next bundle leaves it out), and two
+    events of ML's laptop B, whose key it revoked. Returns (HQ's path, closed; SN, A and
+    B, open)."""
+    from fieldplan.sync import revoke_key
+
+    a, b = two_known_laptops(hq, tmp_path)
+    sn = make_office("SN")
+    first, second = (x.code for x in sn.plan().actions_of(level="national")[:2])
+    progress.record_progress(sn, first, "2026-S1", status="on-track")
+    send(sn, hq, tmp_path)
+    before = store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(sn, second, "2026-S1", status="at-risk")  # lost at HQ
+    send(sn, hq, tmp_path)
+    progress.set_period_lock(hq, "2025-S2")  # lost at HQ
+    send(hq, sn, tmp_path)
+    for i in (2, 3):  # lost at HQ, their computer's key revoked
+        code = b.plan().actions_of(level="national")[i].code
+        progress.record_progress(b, code, "2026-S1", status="at-risk")
+    send(b, hq, tmp_path)
+    send(hq, b, tmp_path)
+    revoke_key(hq, b.meta("key_id"))
+    for newer in store.list_backups(hq.path):  # the backups made since are gone
+        if newer != before:
+            newer.unlink()
+    path = hq.path
+    hq.close()
+    store.restore_latest_backup(path, force=True)
+    with open_replica(path) as hq2:
+        assert send(sn, hq2, tmp_path)[1].outcome == "merged"  # SN holds the lock
+    return path, sn, a, b
+
+
 def locked_then_left_outside(hq, make_office, tmp_path: Path):
     """ML's laptops A and B wrote one report of 2026-S2 differently, both reached HQ,
     which locked 2026-S2 and then installed an amendment ending the plan on 30 June

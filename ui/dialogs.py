@@ -4,14 +4,17 @@ loop keeps running and tests can drive them."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -83,7 +86,8 @@ class _GrowWithContent(QObject):
 
 
 class ConfirmDialog(QDialog):
-    """A question, optional details, and OK (with its own words) / Cancel."""
+    """A question, optional details, optional choices, and OK (with its own words) /
+    Cancel."""
 
     def __init__(
         self,
@@ -94,10 +98,15 @@ class ConfirmDialog(QDialog):
         ok_text: str = "",
         monospace_details: bool = False,
         cautious: bool = False,
+        choices: Mapping[str, str] | None = None,
+        choices_title: str = "",
     ) -> None:
         """``cautious``: what OK does cannot be undone (revoke, refuse or trust a key):
         Cancel is the default button, so Enter never does it by accident. Otherwise OK
-        is, and has the focus (not the details, where Enter would do it unseen)."""
+        is, and has the focus (not the details, where Enter would do it unseen).
+        ``choices``: key → the words of a check box each, under ``choices_title``,
+        none checked: OK is enabled while one is, and ``chosen()`` says which; the
+        first has the focus."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -122,6 +131,18 @@ class ConfirmDialog(QDialog):
                 self.details.setMaximumHeight(
                     self.details.fontMetrics().lineSpacing() * 3 + 16)
             lay.addWidget(self.details)
+        self.choices: dict[str, QCheckBox] = {}
+        if choices:
+            group = QGroupBox(choices_title)
+            group.setObjectName("choices")
+            column = QVBoxLayout(group)
+            for key, words in choices.items():
+                box = QCheckBox(words)
+                box.setObjectName(f"choice-{key}")
+                box.toggled.connect(self._choice_was_toggled)
+                column.addWidget(box)
+                self.choices[key] = box
+            lay.addWidget(group)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -140,10 +161,22 @@ class ConfirmDialog(QDialog):
         other.setDefault(False)
         first.setDefault(True)
         first.setFocus()
+        if self.choices:
+            self._choice_was_toggled()
+            next(iter(self.choices.values())).setFocus()
         if details and not monospace_details:
             fit_to_screen(self, 520, 300)  # a list: room to read it
+            if self.choices:  # (and to see every choice under it)
+                fit_to_screen(self, 520, max(300, _content_height(self, 520)))
         else:
             size_to_content(self, 520)
+
+    def chosen(self) -> list[str]:
+        """The keys of the choices checked, in their order."""
+        return [key for key, box in self.choices.items() if box.isChecked()]
+
+    def _choice_was_toggled(self) -> None:
+        self.ok_button.setEnabled(bool(self.chosen()))
 
 
 def selectable() -> Qt.TextInteractionFlag:

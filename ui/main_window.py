@@ -1774,11 +1774,12 @@ class MainWindow(QMainWindow):
     def dismiss_lost_dialog(self) -> None:
         """Put back from a backup: once the changes it lost are made again (at HQ, what
         offices report it lost; at an office, what was typed after the backup and never
-        sent), stop the status bar's warning (fieldplan.sync.dismiss_lost); at HQ, of
-        the offices' events it lost too, which may never come back
-        (fieldplan.sync.dismiss_offices_lost), and of revoked computers' events it lost
-        (fieldplan.sync.dismiss_revoked_lost)."""
-        from fieldplan.sync import dismiss_lost, dismiss_offices_lost, dismiss_revoked_lost
+        sent), stop the status bar's warning; at HQ, of the offices' events it lost,
+        which may never come back, and of revoked computers' events it lost. Each kind
+        shown is a choice of its own (a check box each, when there are two or more),
+        and those chosen end in one transaction
+        (fieldplan.sync.dismiss_restore_warnings)."""
+        from fieldplan.sync import LOST_KINDS, dismiss_restore_warnings
         from ui.dialogs import ConfirmDialog
 
         n = self._lost
@@ -1827,13 +1828,14 @@ class MainWindow(QMainWindow):
                 "stop the warning.", events).format(n=events)]))
         lines = [*self._lost_lines, *(item["text"] for item in offices),
                  *(item["text"] for item in revoked)]
-
-        def dismiss(rep) -> None:
-            dismiss_lost(rep)
-            if rep.is_hq:
-                dismiss_offices_lost(rep)
-                dismiss_revoked_lost(rep)
-
+        # the kinds shown, each ended by a choice of its own: HQ's lost changes made
+        # again say nothing of an office's events, which may still come back
+        shown = [kind for kind, there in (("own", n or not self.identity.is_hq),
+                                          ("offices", offices), ("revoked", revoked))
+                 if there]
+        words = {"own": _("&Headquarters' own changes: made again"),
+                 "offices": _("&Offices' events: they cannot come back"),
+                 "revoked": _("Re&voked computers' events: their bundles cannot be found")}
         dialog = ConfirmDialog(
             self,
             _("Changes lost in the restore") if n or not (offices or revoked)
@@ -1842,13 +1844,18 @@ class MainWindow(QMainWindow):
             # which they are, one a line: in words, or where to see them
             "\n".join(isolated_codes(sentence(line)) for line in lines),
             _("&Stop warning"),
+            choices={kind: words[kind] for kind in shown} if len(shown) > 1 else None,
+            choices_title=_("Stop warning about"),
         )
         dialog.setObjectName("dismiss-lost-dialog")
-        dialog.accepted.connect(
-            lambda: DbOp(self.session, self, dismiss)
-            .success(lambda _n: self.refresh_sync_state())
-            .failure(lambda e: self.show_error(error_sentence(e))).run()
-        )
+
+        def dismiss() -> None:
+            kinds = dialog.chosen() if dialog.choices else (shown or LOST_KINDS)
+            (DbOp(self.session, self, lambda rep: dismiss_restore_warnings(rep, kinds))
+             .success(lambda _done: self.refresh_sync_state())
+             .failure(lambda e: self.show_error(error_sentence(e))).run())
+
+        dialog.accepted.connect(dismiss)
         dialog.open()
 
     def show_error(self, message: str) -> None:

@@ -36,6 +36,11 @@ from fieldplan.store import resolve_db_path
 
 if TYPE_CHECKING:
     from fieldplan.planops import PlanChange
+    from fieldplan.sync.state import Dismissed
+
+#: the warnings of a restore ``status --dismiss-lost`` stops, each by name
+#: (fieldplan.sync.LOST_KINDS, not imported here: it loads the whole sync package)
+LOST_KINDS = ("own", "offices", "revoked")
 
 #: how a computer whose key headquarters revoked is set up again, on the command line
 REPLACE_REVOKED_COMMAND = "fieldplan init --from FILE --replace-revoked"
@@ -106,11 +111,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "status", _("show this replica's role, office, key and counts"),
                 _("Show role, office, replica, key fingerprint, counts, last export and import, "
                   "gaps and quarantine."), func=cmd_status)
-    p.add_argument("--dismiss-lost", action="store_true",
-                   help=_("(after a restore) stop warning about what the restore lost: "
-                          "the changes it lost are made again; (headquarters) the "
-                          "offices' events it lost, or a revoked computer's, may never "
-                          "come back"))
+    p.add_argument("--dismiss-lost", action="append", nargs="?", const="all",
+                   choices=(*LOST_KINDS, "all"), metavar="WHICH",
+                   help=_("(after a restore) stop warning about what the restore lost, "
+                          "WHICH being {own}: the changes it lost, made again; "
+                          "(headquarters) {offices}: the offices' events it lost, which "
+                          "may never come back; {revoked}: a revoked computer's events "
+                          "it lost, whose bundles may never be found; {all} (the "
+                          "default): all of these. May be given more than once").format(
+                       own="own", offices="offices", revoked="revoked", all="all"))
 
     p = command(sub, "actions", _("list the plan's actions"), _("List the plan's actions."),
                 func=cmd_actions)
@@ -359,62 +368,30 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from fieldplan.status import replica_status
 
-    dismissed = None
-    offices: list[dict] = []  # (HQ) the offices' events a restore lost, no longer warned of
-    revoked: list[dict] = []  # (HQ) and those of revoked computers
+    # which of a restore's warnings to stop (the bare flag: all, as it always did)
+    kinds = ()
+    if args.dismiss_lost:
+        kinds = LOST_KINDS if "all" in args.dismiss_lost else tuple(args.dismiss_lost)
     with open_db(args) as rep:
-        if args.dismiss_lost:
-            from fieldplan.sync import dismiss_lost, dismiss_offices_lost, dismiss_revoked_lost
+        if kinds:
+            from fieldplan.sync import dismiss_restore_warnings
 
-            dismissed = dismiss_lost(rep)
-            if rep.is_hq:
-                offices = dismiss_offices_lost(rep)
-                revoked = dismiss_revoked_lost(rep)
+            done = dismiss_restore_warnings(rep, kinds)
         st = replica_status(rep)
     data = st.to_dict()
-    if dismissed is not None:
-        data["dismissed_lost"] = dismissed
-        if st.role == "hq":
-            data["dismissed_offices_lost"] = sum(item["events"] for item in offices)
-            data["dismissed_revoked_lost"] = sum(item["events"] for item in revoked)
+    if kinds:
+        if "own" in kinds:
+            data["dismissed_lost"] = done.own
+        if st.role == "hq" and "offices" in kinds:
+            data["dismissed_offices_lost"] = sum(item["events"] for item in done.offices)
+        if st.role == "hq" and "revoked" in kinds:
+            data["dismissed_revoked_lost"] = sum(item["events"] for item in done.revoked)
 
     def human() -> None:
         from fieldplan.text import for_terminal
 
-        if dismissed and st.role != "hq":
-            print(ngettext("Stopped warning about {n} change the restore lost.",
-                           "Stopped warning about {n} changes the restore lost.",
-                           dismissed).format(n=dismissed))
-        elif dismissed:
-            print(ngettext(
-                "Stopped warning about {n} change the restore lost; fieldplan warns again "
-                "if offices report more.",
-                "Stopped warning about {n} changes the restore lost; fieldplan warns again "
-                "if offices report more.", dismissed).format(n=dismissed))
-        if offices:
-            from fieldplan.i18n import join_list
-
-            n = data["dismissed_offices_lost"]
-            print(ngettext(
-                "Stopped warning about {n} event received from {offices} that the restore "
-                "lost; their figures here lack it (the review pack says so) until it "
-                "comes back.",
-                "Stopped warning about {n} events received from {offices} that the "
-                "restore lost; their figures here lack them (the review pack says so) "
-                "until they come back.", n).format(
-                    n=n, offices=join_list([item["office"] for item in offices])))
-        for item in revoked:  # one a computer: each is found, or not, on its own
-            print(ngettext(
-                "Stopped warning about {n} event of {office}'s computer {replica}, whose "
-                "key {key_id} was revoked, that the restore lost; its bundles, imported "
-                "again, still bring it back.",
-                "Stopped warning about {n} events of {office}'s computer {replica}, whose "
-                "key {key_id} was revoked, that the restore lost; its bundles, imported "
-                "again, still bring them back.", item["events"]).format(
-                    n=item["events"], office=item["office"],
-                    replica=str(item["replica"])[:8], key_id=item["key_id"]))
-        if dismissed == 0 and not offices and not revoked:
-            print(_("No change lost in a restore to stop warning about."))
+        if kinds:
+            said_dismissed(done, st.role == "hq", all_kinds=set(kinds) == set(LOST_KINDS))
         # the translatable pattern: French puts a no-break space before the colon
         line = _("{label}: {n}")
         for label, value in st.lines(lang_of(args)):
@@ -422,6 +399,53 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     output(args, data, human)
     return 0
+
+
+def said_dismissed(done: Dismissed, hq: bool, all_kinds: bool) -> None:
+    """Print what ``status --dismiss-lost`` ended, one line a kind; a kind that was
+    asked for by name and ended nothing says so (all of them: one line, when none
+    ended anything)."""
+    dismissed, offices, revoked = done.own, done.offices, done.revoked
+    if dismissed and not hq:
+        print(ngettext("Stopped warning about {n} change the restore lost.",
+                       "Stopped warning about {n} changes the restore lost.",
+                       dismissed).format(n=dismissed))
+    elif dismissed:
+        print(ngettext(
+            "Stopped warning about {n} change the restore lost; fieldplan warns again "
+            "if offices report more.",
+            "Stopped warning about {n} changes the restore lost; fieldplan warns again "
+            "if offices report more.", dismissed).format(n=dismissed))
+    if offices:
+        n = sum(item["events"] for item in offices)
+        print(ngettext(
+            "Stopped warning about {n} event received from {offices} that the restore "
+            "lost; their figures here lack it (the review pack says so) until it "
+            "comes back.",
+            "Stopped warning about {n} events received from {offices} that the "
+            "restore lost; their figures here lack them (the review pack says so) "
+            "until they come back.", n).format(
+                n=n, offices=join_list([item["office"] for item in offices])))
+    for item in revoked:  # one a computer: each is found, or not, on its own
+        print(ngettext(
+            "Stopped warning about {n} event of {office}'s computer {replica}, whose "
+            "key {key_id} was revoked, that the restore lost; its bundles, imported "
+            "again, still bring it back.",
+            "Stopped warning about {n} events of {office}'s computer {replica}, whose "
+            "key {key_id} was revoked, that the restore lost; its bundles, imported "
+            "again, still bring them back.", item["events"]).format(
+                n=item["events"], office=item["office"],
+                replica=str(item["replica"])[:8], key_id=item["key_id"]))
+    if all_kinds:
+        if not (dismissed or offices or revoked):
+            print(_("No change lost in a restore to stop warning about."))
+        return
+    if "own" in done.kinds and not dismissed:
+        print(_("No change lost in a restore to stop warning about."))
+    if "offices" in done.kinds and not offices:
+        print(_("No office's events lost in a restore to stop warning about."))
+    if "revoked" in done.kinds and not revoked:
+        print(_("No revoked computer's events lost in a restore to stop warning about."))
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

@@ -36,20 +36,24 @@ from fieldplan.sync.export import (
 from fieldplan.sync.keys import all_keys, revoke_key, rotate_key, show_key
 from fieldplan.sync.locking import LockCheck, lock_check
 from fieldplan.sync.state import (
+    LOST_KINDS,
+    Dismissed,
     SyncState,
     dismiss_lost,
     dismiss_offices_lost,
+    dismiss_restore_warnings,
     dismiss_revoked_lost,
     sync_state,
 )
 
 __all__ = [
-    "KIND_SETUP", "AllOfficesExport", "Conflict", "ExportResult", "Gap", "ImportInterrupted",
-    "ImportOutcome", "ImportStopped", "InboxEntry", "LockCheck", "OfficeExport",
-    "QuarantineItem", "SyncState", "all_keys", "dismiss_lost", "dismiss_offices_lost",
-    "dismiss_revoked_lost", "enroll_office", "export_all_offices", "export_bundle",
-    "holdings", "hq_key", "import_bundle",
-    "import_bundles", "init_from_setup", "list_conflicts", "list_gaps", "list_inbox",
-    "list_quarantine", "lock_check", "period_conflicts", "refuse_key", "resolve_conflict",
-    "revoke_key", "rotate_key", "show_key", "sync_state", "trust_key", "verify_bundle",
+    "KIND_SETUP", "LOST_KINDS", "AllOfficesExport", "Conflict", "Dismissed", "ExportResult",
+    "Gap", "ImportInterrupted", "ImportOutcome", "ImportStopped", "InboxEntry", "LockCheck",
+    "OfficeExport", "QuarantineItem", "SyncState", "all_keys", "dismiss_lost",
+    "dismiss_offices_lost", "dismiss_restore_warnings", "dismiss_revoked_lost",
+    "enroll_office", "export_all_offices", "export_bundle", "holdings", "hq_key",
+    "import_bundle", "import_bundles", "init_from_setup", "list_conflicts", "list_gaps",
+    "list_inbox", "list_quarantine", "lock_check", "period_conflicts", "refuse_key",
+    "resolve_conflict", "revoke_key", "rotate_key", "show_key", "sync_state", "trust_key",
+    "verify_bundle",
 ]

@@ -906,6 +906,43 @@ def over_lost(rep: Replica, entity: str, entity_id: str, fields: Iterable[str],
     return out
 
 
+#: the warnings of a restore a person ends, each by its own choice
+#: (``dismiss_restore_warnings``): the changes it lost, made again (``dismiss_lost``);
+#: (HQ) the offices' events it lost (``dismiss_offices_lost``) and revoked computers'
+#: (``dismiss_revoked_lost``), which may never come back
+LOST_KINDS = ("own", "offices", "revoked")
+
+
+@dataclass(frozen=True)
+class Dismissed:
+    """The warnings of a restore ``dismiss_restore_warnings`` ended."""
+
+    #: the kinds a person chose (of ``LOST_KINDS``)
+    kinds: tuple[str, ...]
+    #: how many lost changes, made again, are no longer warned of (``dismiss_lost``)
+    own: int = 0
+    #: (HQ) the offices' lost events no longer warned of (``offices_lost``'s items)
+    offices: tuple[dict[str, Any], ...] = ()
+    #: (HQ) the revoked computers' lost events no longer warned of (``revoked_lost``'s)
+    revoked: tuple[dict[str, Any], ...] = ()
+
+
+def dismiss_restore_warnings(rep: Replica, kinds: Iterable[str] = LOST_KINDS) -> Dismissed:
+    """Stop the warnings of a restore of the ``kinds`` a person chose (of
+    ``LOST_KINDS``), in one transaction: all of them end, or none. At an office only
+    ``own`` has any. Each kind ends as its own function says (``dismiss_lost``,
+    ``dismiss_offices_lost``, ``dismiss_revoked_lost``)."""
+    kinds = set(kinds)
+    if kinds - set(LOST_KINDS):
+        raise ValueError(f"unknown restore warnings: {sorted(kinds - set(LOST_KINDS))}")
+    chosen = tuple(kind for kind in LOST_KINDS if kind in kinds)
+    with store.write_transaction(rep.conn):
+        own = _dismiss_lost(rep) if "own" in chosen else 0
+        offices = _dismiss_offices_lost(rep) if "offices" in chosen and rep.is_hq else []
+        revoked = _dismiss_revoked_lost(rep) if "revoked" in chosen and rep.is_hq else []
+    return Dismissed(chosen, own, tuple(offices), tuple(revoked))
+
+
 def dismiss_offices_lost(rep: Replica) -> list[dict[str, Any]]:
     """(HQ) Stop warning about the offices' events a restore lost (``offices_lost``):
     a person knows they may never come back (the office's computer was lost with
@@ -915,21 +952,25 @@ def dismiss_offices_lost(rep: Replica) -> list[dict[str, Any]]:
     again. Those that come back are counted back as ever. Returns the warnings this
     ended (``offices_lost``'s items; [] when there was none)."""
     with store.write_transaction(rep.conn):
-        state = restored_state(rep) or {}
-        lost = state.get("offices_lost") or []
-        if not lost:
-            return []
-        info = json.loads(rep.meta("restored") or "{}")
-        kept = info.get(store.OFFICE_EVENTS) or {}
-        dismissed = info.get(store.OFFICE_EVENTS_DISMISSED) or {}
-        when = {"dismissed_at": events.utc_iso(), "dismissed_by": rep.author}
-        for entry in lost:
-            for origin in entry["replicas"]:
-                if origin in kept:
-                    dismissed[origin] = {**kept.pop(origin), **when}
-        info[store.OFFICE_EVENTS] = kept
-        info[store.OFFICE_EVENTS_DISMISSED] = dismissed
-        events.set_meta(rep.conn, "restored", events.canonical_json(info))
+        return _dismiss_offices_lost(rep)
+
+
+def _dismiss_offices_lost(rep: Replica) -> list[dict[str, Any]]:
+    state = restored_state(rep) or {}
+    lost = state.get("offices_lost") or []
+    if not lost:
+        return []
+    info = json.loads(rep.meta("restored") or "{}")
+    kept = info.get(store.OFFICE_EVENTS) or {}
+    dismissed = info.get(store.OFFICE_EVENTS_DISMISSED) or {}
+    when = {"dismissed_at": events.utc_iso(), "dismissed_by": rep.author}
+    for entry in lost:
+        for origin in entry["replicas"]:
+            if origin in kept:
+                dismissed[origin] = {**kept.pop(origin), **when}
+    info[store.OFFICE_EVENTS] = kept
+    info[store.OFFICE_EVENTS_DISMISSED] = dismissed
+    events.set_meta(rep.conn, "restored", events.canonical_json(info))
     return lost
 
 
@@ -942,18 +983,22 @@ def dismiss_revoked_lost(rep: Replica) -> list[dict[str, Any]]:
     The computer's bundle, imported again, still brings them back. Returns the
     warnings this ended (``revoked_lost``'s items; [] when there was none)."""
     with store.write_transaction(rep.conn):
-        state = restored_state(rep) or {}
-        lost = state.get("revoked_lost") or []
-        if not lost:
-            return []
-        info = json.loads(rep.meta("restored") or "{}")
-        dismissed = info.get(store.REVOKED_LOST_DISMISSED) or {}
-        when = {"dismissed_at": events.utc_iso(), "dismissed_by": rep.author}
-        for item in lost:
-            dismissed[item["replica"]] = {"key_id": item["key_id"], "office": item["office"],
-                                          "upto": item["upto"], **when}
-        info[store.REVOKED_LOST_DISMISSED] = dismissed
-        events.set_meta(rep.conn, "restored", events.canonical_json(info))
+        return _dismiss_revoked_lost(rep)
+
+
+def _dismiss_revoked_lost(rep: Replica) -> list[dict[str, Any]]:
+    state = restored_state(rep) or {}
+    lost = state.get("revoked_lost") or []
+    if not lost:
+        return []
+    info = json.loads(rep.meta("restored") or "{}")
+    dismissed = info.get(store.REVOKED_LOST_DISMISSED) or {}
+    when = {"dismissed_at": events.utc_iso(), "dismissed_by": rep.author}
+    for item in lost:
+        dismissed[item["replica"]] = {"key_id": item["key_id"], "office": item["office"],
+                                      "upto": item["upto"], **when}
+    info[store.REVOKED_LOST_DISMISSED] = dismissed
+    events.set_meta(rep.conn, "restored", events.canonical_json(info))
     return lost
 
 
@@ -965,27 +1010,31 @@ def dismiss_lost(rep: Replica) -> int:
     answered yet (``unconfirmed``), which are safe if it has them. Returns how many
     warnings this ended (0 when there was none)."""
     with store.write_transaction(rep.conn):
-        state = restored_state(rep)
-        if not to_make_again(state):
-            return 0
-        if not rep.is_hq:
-            info = json.loads(rep.meta("restored") or "{}")
-            # a mark in LOST_DISMISSED_UPTO covers the bundle's changes too, below the
-            # never-sent ones: while headquarters may still have them, only the
-            # never-sent ones are marked, so that its receipts can still say the
-            # bundle never came
-            key = UNSENT_DISMISSED_UPTO if state.get("unconfirmed") else LOST_DISMISSED_UPTO
-            upto = json.loads(rep.meta(key) or "null") or {}
-            for origin, seq in (info.get("written") or {}).items():
-                upto[origin] = max(int(upto.get(origin, 0)), seq)
-            events.set_meta(rep.conn, key, events.canonical_json(upto))
-            return to_make_again(state)
-        events.set_meta(rep.conn, LOST_DISMISSED, str(state["missing"]))
-        upto = {origin: seq for origin, seq in rep.conn.execute(
-            "SELECT origin, max(seq) FROM acks WHERE origin IN "
-            f"({','.join('?' * len(keyreg.renewed_from(rep)))}) GROUP BY origin",
-            keyreg.renewed_from(rep))}
-        for item in state.get("lost_unreported", ()):  # made again too
-            upto[item["replica"]] = max(upto.get(item["replica"], 0), item["seq"])
-        events.set_meta(rep.conn, LOST_DISMISSED_UPTO, events.canonical_json(upto))
+        return _dismiss_lost(rep)
+
+
+def _dismiss_lost(rep: Replica) -> int:
+    state = restored_state(rep)
+    if not to_make_again(state):
+        return 0
+    if not rep.is_hq:
+        info = json.loads(rep.meta("restored") or "{}")
+        # a mark in LOST_DISMISSED_UPTO covers the bundle's changes too, below the
+        # never-sent ones: while headquarters may still have them, only the
+        # never-sent ones are marked, so that its receipts can still say the
+        # bundle never came
+        key = UNSENT_DISMISSED_UPTO if state.get("unconfirmed") else LOST_DISMISSED_UPTO
+        upto = json.loads(rep.meta(key) or "null") or {}
+        for origin, seq in (info.get("written") or {}).items():
+            upto[origin] = max(int(upto.get(origin, 0)), seq)
+        events.set_meta(rep.conn, key, events.canonical_json(upto))
+        return to_make_again(state)
+    events.set_meta(rep.conn, LOST_DISMISSED, str(state["missing"]))
+    upto = {origin: seq for origin, seq in rep.conn.execute(
+        "SELECT origin, max(seq) FROM acks WHERE origin IN "
+        f"({','.join('?' * len(keyreg.renewed_from(rep)))}) GROUP BY origin",
+        keyreg.renewed_from(rep))}
+    for item in state.get("lost_unreported", ()):  # made again too
+        upto[item["replica"]] = max(upto.get(item["replica"], 0), item["seq"])
+    events.set_meta(rep.conn, LOST_DISMISSED_UPTO, events.canonical_json(upto))
     return to_make_again(state)

@@ -1407,3 +1407,39 @@ def test_status_dismiss_lost_ends_the_warning_of_a_revoked_computers_lost_events
     assert state["dismissed_revoked_lost"] == 0 and state["restored"]["revoked_lost"] == []
     out = run("--db", db, "status", "--dismiss-lost", capsys=capsys)[1]
     assert out.startswith("No change lost in a restore to stop warning about.")
+
+
+def test_status_dismiss_lost_stops_the_warnings_a_person_names(hq, make_office,
+                                                                tmp_path: Path, capsys):
+    """`status --dismiss-lost` stopped all three warnings of a restore at once: HQ's
+    own lost changes, an office's lost events and a revoked computer's. Each is named
+    now (own, offices, revoked; all, or the bare flag, as before), the others stay."""
+    from tests.scenes import hq_restored_losing_three_kinds
+
+    path, *replicas = hq_restored_losing_three_kinds(hq, make_office, tmp_path)
+    for rep in replicas:
+        rep.close()
+    db = str(path)
+    own = "Warning: offices hold 1 event headquarters wrote after the backup"
+    revoked = "Warning: the restore lost 2 events of ML's computer"
+    offices = "Warning: the restore lost 1 event of SN"
+    code, out, _err = run("--db", db, "status", "--dismiss-lost", "offices", capsys=capsys)
+    assert code == 0 and out.startswith(
+        "Stopped warning about 1 event received from SN that the restore lost;")
+    assert offices not in out and own in out and revoked in out
+    state = json.loads(run("--db", db, "--json", "status", "--dismiss-lost", "own",
+                           "--dismiss-lost", "offices", capsys=capsys)[1])
+    assert (state["dismissed_lost"], state["dismissed_offices_lost"]) == (1, 0)
+    assert "dismissed_revoked_lost" not in state  # (not asked for)
+    out = run("--db", db, "status", "--dismiss-lost", "own", capsys=capsys)[1]
+    assert out.startswith("No change lost in a restore to stop warning about.\n")
+    assert revoked in out and own not in out
+    out = run("--db", db, "status", "--dismiss-lost", "all", capsys=capsys)[1]
+    assert out.startswith("Stopped warning about 2 events of ML's computer")
+    assert "Warning" not in out
+    code, _out, err = run("--db", db, "status", "--dismiss-lost", "every", capsys=capsys)
+    assert code == 2 and "'own', 'offices', 'revoked', 'all'" in err
+    helped = " ".join(run("status", "--help", capsys=capsys)[1].split())
+    assert ("WHICH being own: the changes it lost, made again; (headquarters) offices: "
+            "the offices' events it lost") in helped
+    assert "all (the default): all of these" in helped

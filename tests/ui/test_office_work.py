@@ -603,7 +603,7 @@ def test_a_refused_period_change_is_said_in_the_clients_words(open_window, qtbot
         window.lock_action.trigger()
         name = "lock-dialog"
     else:
-        monkeypatch.setattr(sync, "dismiss_lost", refuse)
+        monkeypatch.setattr(sync, "dismiss_restore_warnings", refuse)
         window._lost, window._lost_lines = 1, []
         window.dismiss_lost_dialog()
         name = "dismiss-lost-dialog"

@@ -893,6 +893,90 @@ def test_headquarters_ends_the_warning_of_offices_events_that_cannot_come_back(
         assert [i["office"] for i in restored["offices_lost_dismissed"]] == ["ML"]
 
 
+def _three_kinds_lost(open_window, qtbot, hq, make_office, tmp_path):
+    """A window on HQ put back from a backup that lost the three kinds of thing a
+    restore warns of (tests.scenes.hq_restored_losing_three_kinds), its dialog open."""
+    from tests.scenes import hq_restored_losing_three_kinds
+
+    path, *replicas = hq_restored_losing_three_kinds(hq, make_office, tmp_path)
+    for rep in replicas:
+        rep.close()
+    window = open_window(path)
+    window.refresh_sync_state()
+    qtbot.waitUntil(lambda: window.lost_action.isVisible(), timeout=5000)
+    window.lost_action.trigger()
+    return path, window, window.findChild(object, "dismiss-lost-dialog")
+
+
+def test_headquarters_chooses_which_restore_warnings_to_stop(open_window, qtbot, hq,
+                                                             make_office, tmp_path):
+    """"Stop warning" ended HQ's own lost changes, the offices' lost events and
+    revoked computers' at once, in three transactions: a person who had made the lost
+    lock again also stopped, unasked, the one warning that said SN's figures lacked an
+    event. Each kind shown is a check box now, none checked (Stop warning waits for
+    one), and only those checked end."""
+    from ui.dialogs import ConfirmDialog
+
+    path, window, dialog = _three_kinds_lost(open_window, qtbot, hq, make_office, tmp_path)
+    assert isinstance(dialog, ConfirmDialog)
+    assert list(dialog.choices) == ["own", "offices", "revoked"]
+    assert [box.text() for box in dialog.choices.values()] == [
+        "&Headquarters' own changes: made again", "&Offices' events: they cannot come back",
+        "Re&voked computers' events: their bundles cannot be found"]
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.choices["own"].hasFocus() or not dialog.isActiveWindow()
+    dialog.grab().save(str(tmp_path / "dismiss-three-kinds.png"))
+    qtbot.mouseClick(dialog.choices["offices"], Qt.MouseButton.LeftButton)
+    assert dialog.ok_button.isEnabled()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "received from SN" not in window.sync_label.toolTip(),
+                    timeout=10_000)
+    wait_idle(qtbot, window.session)
+    with open_replica(path) as rep:
+        restored = sync.sync_state(rep).restored
+    assert restored["offices_lost"] == [] and restored["lost"] == 1
+    assert [item["events"] for item in restored["revoked_lost"]] == [2]
+    # the two left: one box each
+    assert window.lost_action.isVisible()
+    window.lost_action.trigger()
+    dialog = window.findChild(object, "dismiss-lost-dialog")
+    assert list(dialog.choices) == ["own", "revoked"]
+    dialog.choices["own"].setChecked(True)
+    dialog.choices["revoked"].setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)
+    with open_replica(path) as rep:
+        restored = sync.sync_state(rep).restored
+    assert (restored["lost"], restored["revoked_lost"]) == (0, [])
+
+
+def test_stopping_restore_warnings_is_one_transaction(open_window, qtbot, hq, make_office,
+                                                      tmp_path, monkeypatch):
+    """The three kinds ended in three transactions: a failure in the last left the
+    first two ended. Now none ends, and the failure is said."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from fieldplan.errors import StoreError
+    from fieldplan.sync import state
+
+    def refuse(_rep):
+        raise StoreError("could not save to the database, nothing was changed: the disk "
+                         "is full")
+
+    monkeypatch.setattr(state, "_dismiss_revoked_lost", refuse)
+    path, window, dialog = _three_kinds_lost(open_window, qtbot, hq, make_office, tmp_path)
+    for box in dialog.choices.values():
+        box.setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    with open_replica(path) as rep:
+        restored = sync.sync_state(rep).restored
+    assert restored["lost"] == 1 and len(restored["offices_lost"]) == 1
+    assert len(restored["revoked_lost"]) == 1
+
+
 def test_an_office_status_bar_says_what_the_restore_lost(open_window, qtbot, hq,
                                                           make_office, tmp_path):
     """The restore dialog said "the status bar then says what it could not get back",

@@ -905,8 +905,10 @@ class MainWindow(QMainWindow):
         self.language_group = QActionGroup(self)
         current = get_language()
         for code in LANGUAGES:
+            # each name in its own language, with its own first letter (E, F, and
+            # alef, under an Arabic keyboard)
             act = self._action(
-                LANGUAGE_NAMES[code], lambda c=code: emit(self.language_did_change, c)
+                "&" + LANGUAGE_NAMES[code], lambda c=code: emit(self.language_did_change, c)
             )
             act.setCheckable(True)
             act.setChecked(code == current)

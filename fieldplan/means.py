@@ -1,10 +1,11 @@
-"""An area's mean progress, one way for every place that shows it: the office's
-dashboard, HQ's Overview and the review pack. Two offices comparing the dashboard with
-the pack must read the same figure, and so must anyone checking it by hand."""
+"""An area's mean progress and status, one way for every place that shows them: the
+office's dashboard, HQ's Overview and the review pack. Two offices comparing the
+dashboard with the pack must read the same figure, and so must anyone checking it by
+hand."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from fieldplan.model import ProgressReport
@@ -27,3 +28,29 @@ def mean_percent(reports: Iterable[ProgressReport]) -> int | None:
     """``mean_progress`` rounded as shown (``round_percent``); None when none has one."""
     mean = mean_progress(reports)
     return None if mean is None else round_percent(mean)
+
+
+#: The order ``area_status`` takes an area's statuses in: those needing attention
+#: first, then those of work under way or done, then not started, then cancelled.
+AREA_STATUS_ORDER: tuple[str, ...] = (
+    "off-track", "at-risk", "on-track", "completed", "not-started", "cancelled")
+
+
+def area_status(statuses: Iterable[str]) -> str | None:
+    """The status an area's cell shows for an office's reports in it (HQ's Overview,
+    the review pack's matrix): the one needing most attention among the reports that
+    have started (off track, then at risk, on track, completed); not started only when
+    none has, cancelled when all are. A cell of three actions on track at 80% and one
+    not started read "Not started" beside its mean of 60%, as if the office had not
+    begun: it reads "On track", and says apart how many have not started
+    (``not_started_beside``). None for no status."""
+    held = set(statuses)
+    return next((s for s in AREA_STATUS_ORDER if s in held), None)
+
+
+def not_started_beside(counts: Mapping[str, int]) -> int:
+    """How many of an area's reports (``counts``: status → how many) are not started
+    while its cell shows another status (``area_status``): said beside it. 0 when it
+    shows "not started" itself."""
+    shown = area_status(s for s, n in counts.items() if n)
+    return counts.get("not-started", 0) if shown != "not-started" else 0

@@ -376,14 +376,18 @@ class OverviewFilter(QSortFilterProxyModel):
 
 
 def legend_text() -> str:
-    """The line under the Overview: each status's symbol and word, and what "2/3"
-    and "✎1" in a cell mean. Each item is laid out in its own direction and the
+    """The line under the Overview: each status's symbol and word, and what "2/3",
+    "○1" and "✎1" in a cell mean. Each item is laid out in its own direction and the
     line in the layout's (an item not yet translated stays whole in Arabic)."""
     items = [f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES] + [
         # Translators: the Overview's legend; {example} is "2/3": in a cell, 2 of the
         # 3 actions of the area have a report the office submitted
         _("{example}: actions of the area with a submitted report").format(
             example=fraction(2, 3)),
+        # Translators: the Overview's legend; {example} is "○1": in a cell, how many
+        # of the reports are not started, beside the status of those that have started
+        _("{example}: reports not started, beside the status of the others").format(
+            example=STATUS_SYMBOLS["not-started"] + format_number(1)),
         # Translators: the Overview's legend; {example} is "✎1": in a cell, how many
         # of the reports are drafts the office has not submitted
         _("{example}: draft reports, not yet submitted").format(

@@ -29,7 +29,7 @@ from fieldplan.i18n import (
     period_words,
     status_label,
 )
-from fieldplan.means import mean_percent
+from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.text import bidi_contained, for_message, search_key
 from ui.bidi import code_text, embedded, isolated, isolated_codes
@@ -67,8 +67,9 @@ STATUS_COLOURS: dict[str, str] = {
     "cancelled": "#dcdcdc",
 }
 
-#: Which status an area cell shows when an office's actions differ: the one that
-#: most needs attention.
+#: How the Overview sorts its cells by the status they show (fieldplan.means.area_status):
+#: the one that most needs attention first (an area where nothing has started before
+#: one on track).
 ATTENTION_ORDER: tuple[str, ...] = (
     "off-track",
     "at-risk",
@@ -618,10 +619,14 @@ class OverviewCell:
 
     @property
     def status(self) -> str | None:
-        for status in ATTENTION_ORDER:
-            if self.counts.get(status):
-                return status
-        return None
+        """The status the cell shows (fieldplan.means.area_status)."""
+        return area_status(s for s, n in self.counts.items() if n)
+
+    @property
+    def not_started(self) -> int:
+        """How many reports are not started beside the status shown (0 when it is
+        "not started" itself)."""
+        return not_started_beside(self.counts)
 
     @property
     def reports(self) -> int:
@@ -644,10 +649,12 @@ def fraction(n: int, total: int) -> str:
 
 class OverviewModel(QAbstractTableModel):
     """HQ's offices × areas grid for one period. Each cell shows the status that most
-    needs attention among the office's reports in the area, as symbol, word and
-    colour, then how many of the area's actions the office submitted a report on
-    ("1/3"), how many reports are drafts ("✎2") and the mean percent: short enough
-    for four areas at 1280 pixels in French; the tooltip says it all in words."""
+    needs attention among the office's reports in the area that have started ("not
+    started" when none has: fieldplan.means.area_status), as symbol, word and colour,
+    then how many of the area's actions the office submitted a report on ("1/3"), how
+    many reports have not started beside it ("○1"), how many are drafts ("✎2") and the
+    mean percent: short enough for four areas at 1280 pixels in French; the tooltip
+    says it all in words."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -777,8 +784,10 @@ class OverviewModel(QAbstractTableModel):
         return None
 
     def cell_text(self, row: int, column: int, *, compact: bool = False) -> str:
-        """"▲ At risk · 1/3 ✎2 · 26%": the status needing most attention, the area's
-        actions with a submitted report of those expected, the drafts, the mean.
+        """"▲ At risk · 1/3 ○1 ✎2 · 26%": the status needing most attention among the
+        reports that have started (fieldplan.means.area_status), the area's actions
+        with a submitted report of those expected, the reports not started beside it,
+        the drafts, the mean.
         ``compact``: the status by its symbol alone ("▲ · 1/3 ✎2 · 26%"), for a column
         too narrow for its word (the colour, the legend and the tooltip say it)."""
         cell = self.cell(row, column)
@@ -791,6 +800,8 @@ class OverviewModel(QAbstractTableModel):
             text += " · " + fraction(cell.submitted, of)
         else:
             text += f" ({fraction(cell.counts[status], cell.reports)})"
+        if cell.not_started:  # beside the status of those that have started
+            text += f" {STATUS_SYMBOLS['not-started']}{format_number(cell.not_started)}"
         if cell.drafts:
             text += f" {DRAFT_MARK}{format_number(cell.drafts)}"
         if cell.mean is not None:

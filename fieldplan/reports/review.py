@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import join_list
-from fieldplan.means import mean_progress, round_percent
+from fieldplan.means import area_status, mean_progress, not_started_beside, round_percent
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
@@ -55,10 +55,6 @@ def check_deadline(plan, period: str, deadline: date | None) -> date:
 #: The bar chart's count labels: font size and the white box's side padding.
 BAR_LABEL_SIZE = 6.5
 BAR_LABEL_PADDING = 1.5
-
-#: Which status a matrix cell shows when an office's actions in an area differ: the
-#: one that most needs attention.
-SEVERITY = ("off-track", "at-risk", "not-started", "on-track", "completed", "cancelled")
 
 
 @dataclass
@@ -253,8 +249,8 @@ def status_mix(counts: Counter, number) -> str:
 
 
 def _worst(reports: list[ProgressReport]) -> str:
-    statuses = {r.status for r in reports}
-    return next(s for s in SEVERITY if s in statuses)
+    """The status a matrix cell shows: as HQ's Overview does (means.area_status)."""
+    return area_status(r.status for r in reports) or "not-started"
 
 
 class Pack:
@@ -842,6 +838,11 @@ class Pack:
                 worst = _worst(rs)
                 mean = mean_progress(rs)
                 cellrows = [self._t(cm.status_text(ctx, worst), cm.BOLD_SMALL)]
+                waiting = not_started_beside(Counter(r.status for r in rs))
+                if waiting:  # beside the status of those that have started
+                    cellrows.append(self._t(ctx.ngettext(
+                        "{count} not started", "{count} not started", waiting).format(
+                            count=self._n(waiting)), cm.MUTED_SMALL))
                 if mean is not None:
                     cellrows.append(
                         self._t(
@@ -876,7 +877,8 @@ class Pack:
             self._t(
                 _(
                     "Each cell shows the status needing most attention among the office's actions "
-                    "in the area, and their mean progress."
+                    "in the area that have started (not started only when none has), how many "
+                    "have not started beside it, and their mean progress."
                 ),
                 cm.MUTED_SMALL,
             ),

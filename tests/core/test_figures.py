@@ -100,3 +100,48 @@ def test_the_sheet_holds_a_semester_to_the_next_milestone_and_names_the_end_targ
     assert "2 of 10 documents (end of plan)" in early
     late = _text(build_status_sheet(hq, "2027-S2", "ML", out=tmp_path / "s2.pdf"))
     assert "580 of 600 people (end of plan)" in late
+
+
+@pytest.mark.parametrize("statuses, shown, beside", [
+    # three actions on track at 80% and one not started read "Not started" (mean 60%)
+    (["on-track", "on-track", "on-track", "not-started"], "on-track", 1),
+    (["completed", "not-started", "not-started"], "completed", 2),
+    (["at-risk", "on-track", "not-started"], "at-risk", 1),
+    (["off-track", "at-risk", "completed"], "off-track", 0),
+    (["not-started", "not-started", "cancelled"], "not-started", 0),
+    (["cancelled", "on-track"], "on-track", 0),
+    (["cancelled"], "cancelled", 0),
+    ([], None, 0),
+])
+def test_an_area_shows_the_status_of_the_reports_that_have_started(statuses, shown,
+                                                                   beside) -> None:
+    """An area's cell showed the status most needing attention, "not started" above
+    "on track": one action not started among three on track at 80% read "Not started"
+    beside a mean of 60%. It shows the status most needing attention among the reports
+    that have started, not started only when none has, and how many have not."""
+    from collections import Counter
+
+    from fieldplan.means import area_status, not_started_beside
+
+    assert area_status(statuses) == shown
+    assert not_started_beside(Counter(statuses)) == beside
+
+
+@needs_pdftotext
+def test_the_packs_matrix_shows_the_status_of_the_reports_that_have_started(
+        hq, tmp_path) -> None:
+    """As HQ's Overview does: "On track", 1 not started, mean 60% (not "Not started",
+    mean 60%)."""
+    from fieldplan.reports import build_review_pack
+
+    _write(hq, "ML", "2026-S1", {"PA1.1": ("on-track", 90, {}), "PA1.2": ("on-track", 90, {}),
+                                 "PA1.3": ("not-started", 0, {})})
+    text = _text(build_review_pack(hq, "2026-S1", tmp_path / "pack.pdf"))
+    start = text.index("Mali (ML) PA1")
+    matrix = text[start:text.index("Offices that have not reported", start)]
+    # (pdftotext reads the cell's first line with the headings)
+    assert "● On track" in matrix and "1 not started mean 60%" in matrix
+    assert "Not started" not in matrix
+    assert ("Each cell shows the status needing most attention among the office's actions "
+            "in the area that have started (not started only when none has), how many have "
+            "not started beside it, and their mean progress.") in text

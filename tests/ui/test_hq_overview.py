@@ -162,7 +162,8 @@ def test_reports_are_filtered_by_office_and_area(open_window, qtbot, hq_db, lang
 
 def _longest_status_cells(open_window, qtbot, hq_db, size, percent):
     """The Overview at ``size``, Mali's cells each showing the status with the longest
-    word, drafts and ``percent``, with every member state's row (the office column as
+    word (with "○1" for one not started beside it, but beside "not started"), drafts
+    and ``percent``, with every member state's row (the office column as
     wide as at the reviewer's headquarters). Returns the page, that status's word, and
     Mali's cells (proxy indexes) each with the room for its text."""
     from fieldplan.i18n import status_label
@@ -170,9 +171,14 @@ def _longest_status_cells(open_window, qtbot, hq_db, size, percent):
     window = open_window(hq_db)
     window.resize(*size)
     metrics = window.fontMetrics()
-    longest = max(STATUSES, key=lambda s: metrics.horizontalAdvance(status_label(s)))
+    # the widest: a status that has started has one not started said beside it ("○1")
+    mark = metrics.horizontalAdvance(" ○1")
+    longest = max(STATUSES, key=lambda s: metrics.horizontalAdvance(status_label(s))
+                  + (mark if s != "not-started" else 0))
     period = window.period
-    reports = [report("ML", f"PA{area}.{n}", period, status=longest, percent=percent,
+    reports = [report("ML", f"PA{area}.{n}", period,
+                      status=longest if n < 3 else "not-started",
+                      percent=percent if n < 3 else None,
                       state="submitted" if n == 1 else "draft")
                for area in range(1, 5) for n in (1, 2, 3)]
     page = window.hq_desk.overview
@@ -201,7 +207,9 @@ def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, lang
     for index, room in cells:
         text = index.data()
         assert page.view.fontMetrics().horizontalAdvance(text) <= room, (text, room)
-        assert "✎" in text and text.count("·") == 2, text  # the drafts and the mean
+        # the drafts, the one not started beside another status, and the mean
+        assert "✎" in text and text.count("·") == 2, text
+        assert ("○1" in text) == (not text.startswith("○")), text
         tip = index.data(Qt.ItemDataRole.ToolTipRole)
         mean = index.data().rsplit("·", 1)[1].strip().strip("\u2066\u2069")
         assert tip.splitlines()[-1].endswith(mean)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 
 from fieldplan.model import ProgressReport
 from ui.models import (
+    COMPACT_ROLE,
     ROW_ROLE,
     SORT_ROLE,
     ConflictModel,
@@ -588,3 +589,37 @@ def test_report_model_contains_a_narratives_bidi_controls():
     assert model.data(model.index(0, column)) == "beforereversed after next line"
     assert model.data(model.index(1, column)) == "keep \u2068\u0645\u0627\u0644\u064a\u2069 whole"
     assert "\u202e" not in model.data(model.index(0, column), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_an_overview_cell_shows_the_status_of_the_reports_that_have_started(qtmodeltester):
+    """Three actions on track at 80% and one not started read "○ Not started · 60%",
+    grey, as if the office had not begun: the cell shows the status most needing
+    attention among the reports that have started, in its colour, and "○1" beside it
+    for the one that has not; the tooltip counts each. "Not started" stays for an area
+    where nothing has started, and at risk still comes first."""
+    from ui.models import STATUS_COLOURS
+
+    reports = [report("ML", f"PA1.{n}", status="on-track", percent=80, state="submitted")
+               for n in (1, 2, 3)]
+    reports += [report("ML", "PA1.4", status="not-started", percent=0, state="submitted"),
+                report("SN", "PA1.1", status="not-started", percent=None),
+                report("SN", "PA1.2", status="not-started", percent=None),
+                report("ML", "PA2.1", status="at-risk", percent=40, state="submitted"),
+                report("ML", "PA2.2", status="not-started", percent=0, state="submitted")]
+    area_of = {**{f"PA1.{n}": "PA1" for n in range(1, 5)}, "PA2.1": "PA2", "PA2.2": "PA2"}
+    model = overview(reports, area_of, {("ML", "PA1"): 5, ("SN", "PA1"): 5,
+                                        ("ML", "PA2"): 2, ("SN", "PA2"): 2})
+    qtmodeltester.check(model)
+    ml_pa1 = model.index(0, 1)
+    assert model.data(ml_pa1) == "● On track · 4/5 ○1 · 60%"
+    assert model.data(ml_pa1, Qt.ItemDataRole.BackgroundRole).color() == QColor(
+        STATUS_COLOURS["on-track"])
+    assert model.data(ml_pa1, Qt.ItemDataRole.ToolTipRole).split("\n") == [
+        "4 of 5 actions of this area have a submitted report", "○ Not started: 1",
+        "● On track: 3", "Mean progress: 60%"]
+    assert model.data(ml_pa1, COMPACT_ROLE) == "● · 4/5 ○1 · 60%"
+    assert model.data(model.index(0, 2)) == "▲ At risk · 2/2 ○1 · 20%"
+    # nothing started: "Not started", and no "○2" beside it
+    assert model.data(model.index(1, 1)) == "○ Not started · 0/5 ✎2"
+    assert model.data(model.index(1, 1), Qt.ItemDataRole.BackgroundRole).color() == QColor(
+        STATUS_COLOURS["not-started"])

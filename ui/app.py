@@ -26,8 +26,11 @@ from PySide6.QtWidgets import QApplication
 
 from fieldplan.i18n import LANGUAGES, _, detect_language, ngettext, set_language
 from ui.ops import DbOp, Session, error_text, wait_off_thread
+from ui.qtcompat import Qt
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from ui.single_instance import Guard
 
 ORG, APP = "fieldplan", "fieldplan"
@@ -110,6 +113,18 @@ def stop_hearing_language(window) -> None:
             top.installEventFilter(deaf)
 
 
+def _dialog_over(window) -> QDialog | None:
+    """A dialog open over ``window`` that a job opened or the person is answering
+    (an import's outcome; not a job's progress, which ends with it)."""
+    from PySide6.QtWidgets import QDialog, QProgressDialog
+
+    for dialog in window.findChildren(QDialog):
+        if (dialog.isVisible() and not isinstance(dialog, QProgressDialog)
+                and dialog.windowModality() != Qt.WindowModality.NonModal):
+            return dialog
+    return None
+
+
 class Shell(QObject):
     """Owns the session and the main window; replaces the window on a language change."""
 
@@ -142,6 +157,10 @@ class Shell(QObject):
         self.moved_aside: tuple[str, int] | None = None
         #: the set-up-again job running, if any (ui.first_run.OneShot)
         self.again_job = None
+        #: a language chosen while an import ran: the window changes to it once free
+        #: (``change_language``)
+        self._language_waiting = ""
+        self._waiting_on: Session | None = None  # (whose jobs it waits for)
 
     # opening -------------------------------------------------------------------------
     def start(self, db_path: Path) -> None:
@@ -268,14 +287,18 @@ class Shell(QObject):
         if window.close():
             window.deleteLater()
 
-    def show_window(self, state: dict | None = None) -> None:
+    def show_window(self, state: dict | None = None, taken_over=None) -> None:
+        """The main window, in place of the one shown (a language change: where the
+        person was, ``state``, with the old one's undo steps and place in the report,
+        ``taken_over``: MainWindow.hand_over_editing)."""
         from ui.main_window import MainWindow
 
         assert self.session is not None and self.identity is not None
         old = self.window
         if old is not None:
             old.save_geometry()  # the new window opens where this one is, as large
-        self.window = MainWindow(self.session, self.identity, self.settings)
+        self.window = MainWindow(self.session, self.identity, self.settings,
+                                 taken_over=taken_over)
         self.window.language_did_change.connect(self.change_language)
         self.window.set_up_again_was_asked.connect(self.set_up_again)
         saved = state if state is not None else self.settings.value("window/view")
@@ -361,25 +384,85 @@ class Shell(QObject):
 
     def change_language(self, lang: str) -> None:
         """Save the choice (the window's Language menu, the first-run dialog's) and
-        use it at once: the window is made again where the user was, the first-run
-        dialog says itself again."""
+        use it at once: the window is made again where the user was (the report, its
+        undo steps, the cursor in its fields), the first-run dialog says itself again.
+        While an import or another long job runs, the window waits for it and for
+        what it then says to be closed (``_language_when_free``): made again meanwhile,
+        it would take the job's progress and outcome with it."""
         window = self.window
         first_run = getattr(self.dialog, "retranslate", None) if window is None else None
         if window is None and first_run is None:
             return
-        state = None
+        self.settings.setValue("language", lang)
+        if window is not None and (self._language_waiting or self._busy(window)):
+            self._wait_to_change(window, lang)
+            return
+        state = taken_over = None
         if window is not None:
             window.office_view.editor.save_now()
             state = window.view_state(filters=True)
+            taken_over = window.hand_over_editing()
             # replaced below (what is typed goes on in the new one): not translated
             # and laid out again first
             stop_hearing_language(window)
-        self.settings.setValue("language", lang)
         apply_language(self.app, lang)
         if window is not None:
-            self.show_window(state)
+            self.show_window(state, taken_over)
         else:
             first_run()
+
+    def _busy(self, window) -> bool:
+        """Whether a long job runs (an import, a report), or a dialog it opened is
+        still open over ``window`` (the import's outcome)."""
+        return self.session is not None and (
+            self.session.long_jobs_running() or _dialog_over(window) is not None)
+
+    def _wait_to_change(self, window, lang: str) -> None:
+        """Change to ``lang`` once the window is free (``_busy``), saying so; chosen
+        again meanwhile, the last choice is the one made."""
+        from fieldplan.i18n import LANGUAGE_NAMES, get_language
+
+        if not self._language_waiting and self.session is not None:
+            self._waiting_on = self.session
+            self.session.job_did_complete.connect(self._language_when_free)
+        self._language_waiting = lang
+        if lang == get_language():  # (chosen back: nothing to change)
+            window.statusBar().clearMessage()
+        else:
+            window.statusBar().showMessage(
+                _("The window changes to {language} once the work under way is done.")
+                .format(language=LANGUAGE_NAMES.get(lang, lang)))
+        self._language_when_free()
+
+    def _language_when_free(self, *_args) -> None:
+        lang, window = self._language_waiting, self.window
+        if not lang:
+            return
+        if window is None or self.session is not self._waiting_on:
+            self._stop_waiting()  # (closed, set up again, restored meanwhile)
+            return
+        if self.session.long_jobs_running():
+            return  # (asked again at each job's end)
+        dialog = _dialog_over(window)
+        if dialog is not None:
+            if not dialog.property("language-waits"):
+                dialog.setProperty("language-waits", True)
+                dialog.finished.connect(self._language_when_free)
+            return
+        self._stop_waiting()
+        from fieldplan.i18n import get_language
+
+        if lang != get_language():
+            window.statusBar().clearMessage()
+            self.change_language(lang)
+
+    def _stop_waiting(self) -> None:
+        import shiboken6
+
+        session, self._waiting_on = self._waiting_on, None
+        if session is not None and shiboken6.isValid(session):
+            session.job_did_complete.disconnect(self._language_when_free)
+        self._language_waiting = ""
 
     # later starts on the same database -------------------------------------------------
     def _guard(self, db_path: Path) -> None:

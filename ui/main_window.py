@@ -4,6 +4,7 @@ work, dashboard and, at headquarters, the HQ desk)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
     from ui.dashboard import Dashboard
     from ui.dialogs import MessageDialog
+    from ui.editor_place import EditorPlace
 
 SYNC_REFRESH_MS = 60_000
 #: how often the window asks whether another program wrote to the database
@@ -487,6 +489,19 @@ def cut_at_a_word(text: str, room: int, width: Callable[[str], int]) -> str:
     return text + "…"
 
 
+@dataclass(frozen=True)
+class EditingHandOver:
+    """What a window made again for a language change takes over from the one it
+    replaces (``MainWindow.hand_over_editing``)."""
+
+    #: the old window's undo steps, with their place in it (what can be redone too)
+    undo_stack: QUndoStack
+    #: (action, period) of the report they belong to (None: none shown)
+    report: tuple[str, str] | None
+    #: where the person was in that report (ui.editor_place.EditorPlace)
+    place: EditorPlace | None
+
+
 class MainWindow(QMainWindow):
     """One window on one open database (``session``)."""
 
@@ -506,7 +521,10 @@ class MainWindow(QMainWindow):
         identity: Identity,
         settings: QSettings,
         parent: QWidget | None = None,
+        taken_over: EditingHandOver | None = None,
     ) -> None:
+        """``taken_over``: (a language change) the undo steps and the place in the
+        report editor of the window this one replaces (``hand_over_editing``)."""
         super().__init__(parent)
         self.session = session
         self.identity = identity
@@ -539,7 +557,11 @@ class MainWindow(QMainWindow):
         #: what the status bar said of the last new plan (what it says of the locks the
         #: same import brought follows it)
         self._plan_said = ""
-        self.undo_stack = QUndoStack(self)
+        if taken_over is not None:
+            self.undo_stack = taken_over.undo_stack
+            self.undo_stack.setParent(self)
+        else:
+            self.undo_stack = QUndoStack(self)
         self.setObjectName("MainWindow")
         # Qt adds " — fieldplan" (the application's display name) where the system
         # shows window titles
@@ -578,6 +600,9 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self._build_actions()
+        if taken_over is not None:
+            self._take_over_editing(taken_over)
+            self._update_undo_actions()
         self._build_status_bar()
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(SYNC_REFRESH_MS)
@@ -2018,6 +2043,42 @@ class MainWindow(QMainWindow):
         opens (it took the size saved at the change before)."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+
+    def hand_over_editing(self) -> EditingHandOver:
+        """(a language change) What the window that replaces this one takes over of its
+        report editor: the undo steps (this window's stack, no longer this window's to
+        move) and where the person is in the report (ui.editor_place)."""
+        from ui.editor_place import place_of
+
+        editor = self.office_view.editor
+        for signal in (self.undo_stack.indexChanged, editor.edits_did_change):
+            signal.disconnect(self._update_undo_actions)
+        report = (editor.action.code, editor.period) if editor.action else None
+        return EditingHandOver(self.undo_stack, report, place_of(editor))
+
+    def _take_over_editing(self, taken: EditingHandOver) -> None:
+        """The undo steps of the window this one replaces, now this editor's (named in
+        this window's language), kept when the same report is shown, and the cursor,
+        selection and scrolling of its fields put back once it is."""
+        editor = self.office_view.editor
+        stack = self.undo_stack
+        for i in range(stack.count()):
+            command = stack.command(i)
+            if hasattr(command, "adopt"):
+                command.adopt(editor)
+        editor.keep_undo_for = taken.report
+        if taken.place is None:
+            return
+        from ui.editor_place import put_back
+
+        place = taken.place
+
+        def loaded(action: str, period: str) -> None:
+            editor.report_did_load.disconnect(loaded)
+            if (action, period) == place.report:
+                put_back(editor, place)
+
+        editor.report_did_load.connect(loaded)
 
     def hand_over(self) -> None:
         """Close for the window that takes this one's place (a language change): on

@@ -216,6 +216,11 @@ class Session(QObject):
                 dialog.close()
         self._dialogs.clear()
 
+    def long_jobs_running(self) -> bool:
+        """Whether a long job (an import, a report, an export to every office) runs or
+        waits its turn."""
+        return bool(self._long_jobs)
+
     def notice_sentence(self, notice: str) -> str:
         """A core notice (Replica.notices) as a line of a dialog: a sentence, with the
         database's paths in it whole ("(backups in /home/…/backups)" in an Arabic one)."""

@@ -190,14 +190,10 @@ class EditCommand(QUndoCommand):
     def __init__(
         self, editor: ReportEditor, action: str, period: str, before: Values, after: Values
     ) -> None:
-        # what it changed, for the Undo and Redo tips: "Challenges (PA1.2)", each step
-        # told apart (all read "Edit PA1.2")
-        # Translators: an undo step's name: {fields} the fields a save changed, joined
-        # ("Challenges, Next steps"), {action} the action's code
-        super().__init__(_("{fields} ({action})").format(
-            fields=join_list([editor._field_name(name) for name in after]), action=action))
+        super().__init__()
         self.editor, self.action, self.period = editor, action, period
         self.before, self.after = before, after
+        self.setText(self._title())
         self._done = True
         #: the next undo or redo only moves the stack: a write-back that failed put the
         #: stack back where the database is (ReportEditor.write_back)
@@ -206,6 +202,21 @@ class EditCommand(QUndoCommand):
         #: next undo or redo replaces that one, so a value written since by someone
         #: else is kept as a conflict, not overwritten
         self.written: dict[str, str] = {}
+
+    def _title(self) -> str:
+        # what it changed, for the Undo and Redo tips: "Challenges (PA1.2)", each step
+        # told apart (all read "Edit PA1.2")
+        # Translators: an undo step's name: {fields} the fields a save changed, joined
+        # ("Challenges, Next steps"), {action} the action's code
+        return _("{fields} ({action})").format(
+            fields=join_list([self.editor._field_name(name) for name in self.after]),
+            action=self.action)
+
+    def adopt(self, editor: ReportEditor) -> None:
+        """(a language change) Belong to the editor of the window that takes over,
+        named in its language."""
+        self.editor = editor
+        self.setText(self._title())
 
     def undo(self) -> None:
         if self.skip:
@@ -380,6 +391,9 @@ class ReportEditor(QScrollArea):
         self._aside_discard_error = ""
         self._loading = False
         self._editable = False
+        #: (a language change) the report whose undo steps the window took over from the
+        #: one it replaces (MainWindow.hand_over_editing): its first showing keeps them
+        self.keep_undo_for: tuple[str, str] | None = None
         #: the widget Tab goes from to the form's first field (set by the office view)
         self.tab_from: QWidget | None = None
         self._saves_in_flight = 0
@@ -683,7 +697,7 @@ class ReportEditor(QScrollArea):
             and action.code == self.action.code
             and period == self.period
         )
-        if not same:
+        if not same and not self._keeps_undo(action, period):
             # undo and redo apply to the report on screen only
             self.undo_stack.clear()
             self._set_failed(False)
@@ -723,6 +737,17 @@ class ReportEditor(QScrollArea):
         DbOp(self.session, self, fetch).success(
             lambda res, a=action, p=period: self._loaded(a, p, *res, writes=writes)
         ).run()
+
+    def _keeps_undo(self, action: Action | None, period: str) -> bool:
+        """Whether the undo steps taken over on a language change stay: while no
+        report is shown yet, and for theirs when it is."""
+        kept = self.keep_undo_for
+        if kept is None:
+            return False
+        if action is None:
+            return True
+        self.keep_undo_for = None
+        return (action.code, period) == kept
 
     def reload(self) -> None:
         if self.action is not None:

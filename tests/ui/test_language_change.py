@@ -1,0 +1,154 @@
+"""A language change makes the window again: the person goes on where they were in the
+report (its undo steps, the cursor, the selection and the scrolling of its fields),
+and an import under way ends with its outcome said, before the window changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from fieldplan.i18n import get_language
+from tests.ui.conftest import wait_idle
+from tests.ui.test_no_lost_entries import block_worker
+from tests.ui.test_office_work import choose, db_report
+from tests.ui.test_sync_ui import accept_result, result_dialog
+
+LINES = "\n".join(f"Line {n} of what the office met this semester" for n in range(1, 41))
+
+
+def _opened(shell, qtbot, db):
+    shell.start(db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    return shell.window
+
+
+def test_a_language_change_keeps_the_undo_steps_and_the_cursor(shell, qtbot, hq_db):
+    """The editor was made again empty-handed: the undo steps were gone, and the
+    cursor, the selection and the scrolling of the field the person was typing in went
+    back to the start. They are all where they were, the steps named in French."""
+    window = _opened(shell, qtbot, hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    challenges, steps = editor.narratives["challenges"], editor.narratives["next_steps"]
+    challenges.setPlainText(LINES)
+    window.save_action.trigger()
+    steps.setPlainText("Meet the mission")
+    window.save_action.trigger()
+    wait_idle(qtbot, shell.session)
+    window.undo_action.trigger()  # the next steps undone: one to redo
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").next_steps == "",
+                    timeout=5000)
+    wait_idle(qtbot, shell.session)
+    window.activateWindow()
+    challenges.setFocus()
+    cursor = challenges.textCursor()
+    cursor.setPosition(400)
+    cursor.setPosition(420, cursor.MoveMode.KeepAnchor)  # twenty characters selected
+    challenges.setTextCursor(cursor)
+    challenges.verticalScrollBar().setValue(challenges.verticalScrollBar().maximum() // 2)
+    scrolled = challenges.verticalScrollBar().value()
+    assert scrolled > 0
+    editor.percent.setCursorPosition(1)  # "4|0"
+
+    shell.change_language("fr")
+    try:
+        new = shell.window
+        assert new is not window
+        editor = new.office_view.editor
+        qtbot.waitUntil(lambda: editor.action is not None and editor.status.isEnabled()
+                        and editor.narratives["challenges"].toPlainText() == LINES,
+                        timeout=5000)
+        wait_idle(qtbot, shell.session)
+        challenges = editor.narratives["challenges"]
+        cursor = challenges.textCursor()
+        assert (cursor.anchor(), cursor.position()) == (400, 420)
+        assert challenges.verticalScrollBar().value() == scrolled
+        assert editor.percent.cursorPosition() == 1
+        assert QApplication.focusWidget() is challenges
+        # the two steps, one to undo and one to redo, named in French
+        stack = new.undo_stack
+        assert (stack.count(), stack.index()) == (2, 1)
+        assert new.undo_action.isEnabled() and new.redo_action.isEnabled()
+        assert new.redo_action.toolTip() == "Rétablir\u00a0: Prochaines étapes (PA1.6)"
+        new.redo_action.trigger()
+        qtbot.waitUntil(
+            lambda: db_report(hq_db, "PA1.6", "2026-S1").next_steps == "Meet the mission",
+            timeout=5000)
+        assert editor.narratives["next_steps"].toPlainText() == "Meet the mission"
+        wait_idle(qtbot, shell.session)
+        new.undo_action.trigger()
+        new.undo_action.trigger()
+        qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "",
+                        timeout=5000)
+        wait_idle(qtbot, shell.session)
+        assert not new.undo_action.isEnabled() or editor.dirty()
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)
+
+
+def test_another_report_after_a_language_change_has_no_undo_steps(shell, qtbot, hq_db):
+    """The steps taken over are the report's on screen: another report chosen then
+    has none, as before."""
+    window = _opened(shell, qtbot, hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    editor.narratives["challenges"].setPlainText("Words")
+    window.save_action.trigger()
+    wait_idle(qtbot, shell.session)
+    shell.change_language("fr")
+    try:
+        new = shell.window
+        wait_idle(qtbot, shell.session)
+        assert new.undo_stack.count() == 1
+        choose(new, qtbot, "PA3.6")
+        assert new.undo_stack.count() == 0 and not new.undo_action.isEnabled()
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)
+
+
+def test_a_language_change_during_an_import_waits_for_its_outcome(shell, qtbot, hq_db,
+                                                                  tmp_path):
+    """The window was made again while the import ran: its progress and its outcome
+    went with the old window, unsaid. The window says it changes once the work is
+    done, the outcome is shown, and the window changes once it is closed."""
+    window = _opened(shell, qtbot, hq_db)
+    bundle = tmp_path / "invoice.fieldplan"
+    bundle.write_bytes(b"not a bundle")
+    release = block_worker(window)  # the import waits its turn: under way
+    window.import_files([str(bundle)])
+    shell.change_language("fr")
+    assert shell.window is window and get_language() == "en"
+    assert window.statusBar().currentMessage() == (
+        "The window changes to Français once the work under way is done.")
+    release.set()
+    dialog = result_dialog(window, qtbot)  # said, in the window it was asked in
+    assert [o.outcome for o in dialog.outcomes] == ["rejected"]
+    wait_idle(qtbot, shell.session)
+    assert shell.window is window and get_language() == "en"
+    accept_result(window, qtbot)
+    qtbot.waitUntil(lambda: shell.window is not window, timeout=5000)
+    try:
+        assert get_language() == "fr"
+        assert shell.window.menuBar().actions()[0].text() == "&Fichier"
+        wait_idle(qtbot, shell.session)
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)
+
+
+def test_a_language_chosen_back_during_an_import_changes_nothing(shell, qtbot, hq_db,
+                                                                 tmp_path):
+    window = _opened(shell, qtbot, hq_db)
+    bundle = tmp_path / "invoice.fieldplan"
+    bundle.write_bytes(b"not a bundle")
+    release = block_worker(window)
+    window.import_files([str(bundle)])
+    shell.change_language("ar")
+    shell.change_language("en")
+    assert window.statusBar().currentMessage() == ""
+    release.set()
+    accept_result(window, qtbot)
+    wait_idle(qtbot, shell.session)
+    assert shell.window is window and get_language() == "en"
+    assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight

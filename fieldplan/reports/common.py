@@ -187,6 +187,8 @@ BODY = Style()
 SMALL = Style(size=7.0, leading=8.6)
 MUTED_SMALL = Style(size=6.6, leading=8.2, color=MUTED)
 BOLD_SMALL = Style(font=BOLD, size=7.0, leading=8.6)
+#: a warning in a sheet's facts, as large as they are
+WARNING = Style(font=BOLD, size=8.0, leading=10.0)
 LABEL = Style(font=BOLD, size=6.6, leading=8.2, color=MUTED)
 CELL_HEAD = Style(font=BOLD, size=7.0, leading=8.6)
 TINY_HEAD = Style(font=BOLD, size=6.3, leading=7.8)

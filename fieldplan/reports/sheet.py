@@ -475,6 +475,10 @@ def sheet_story(
         counts,
     ]
     story.extend(cm.TextFlow(f, cm.BODY, rtl=ctx.rtl) for f in facts)
+    drafts = len(data.reports) - submitted
+    if drafts:
+        story.append(cm.TextFlow(drafts_note(ctx, drafts), cm.WARNING, rtl=ctx.rtl,
+                                 space_after=2))
     if not_due:
         story.append(cm.TextFlow(not_due_note(ctx, not_due), cm.MUTED_SMALL, rtl=ctx.rtl,
                                  space_after=2))
@@ -558,7 +562,7 @@ def sheet_story(
         cm.MUTED_SMALL,
         rtl=ctx.rtl,
     )
-    story.extend(_signatures(ctx, verification))
+    story.extend(_signatures(ctx, verification, drafts_note(ctx, drafts) if drafts else None))
     if annex:
         story.extend(
             cm.heading(
@@ -598,6 +602,23 @@ def sheet_story(
     return story
 
 
+def drafts_note(ctx: cm.Ctx, count: int) -> str:
+    """What a sheet says of its ``count`` (> 0) reports that are drafts, in its facts and
+    again over the lines to sign: "Draft" under a row's status alone let a head of
+    office sign a sheet of reports the office had not submitted."""
+    from fieldplan.i18n import format_number
+
+    # Translators: on a status sheet, in its facts and over the lines to sign, as the
+    # review pack says "Provisional: these figures include 3 draft reports ..."
+    return ctx.ngettext(
+        "Provisional: {count} of these reports is a draft, not yet submitted to "
+        "headquarters.",
+        "Provisional: {count} of these reports are drafts, not yet submitted to "
+        "headquarters.",
+        count,
+    ).format(count=format_number(count, ctx.lang))
+
+
 def _legend(ctx: cm.Ctx) -> str:
     from fieldplan.i18n import STATUS_SYMBOLS, status_label
 
@@ -606,10 +627,11 @@ def _legend(ctx: cm.Ctx) -> str:
     return _("Key: {symbols}").format(symbols=" · ".join(parts))
 
 
-def _signatures(ctx: cm.Ctx, note: Flowable) -> list[Flowable]:
+def _signatures(ctx: cm.Ctx, note: Flowable, warning: str | None = None) -> list[Flowable]:
     """The lines to sign, then ``note`` (how to verify the sheet), kept on one page: a
     page break between "Prepared by" and "Approved by" left the head of office signing
-    at the top of a page of narratives, apart from the sheet."""
+    at the top of a page of narratives, apart from the sheet. ``warning``: what a
+    signer must read first (the sheet holds drafts), right over the lines."""
     _ = ctx.gettext
     w = ctx.width
     line = "_" * 34
@@ -635,7 +657,8 @@ def _signatures(ctx: cm.Ctx, note: Flowable) -> list[Flowable]:
         header_rows=0,
         extra=[("GRID", (0, 0), (-1, -1), 0, cm.colors.white), ("TOPPADDING", (0, 0), (-1, -1), 9)],
     )
-    return [KeepTogether([Spacer(1, 8), t, Spacer(1, 4 * mm), note])]
+    above = [cm.TextFlow(warning, cm.WARNING, rtl=ctx.rtl)] if warning else []
+    return [KeepTogether([Spacer(1, 8), *above, t, Spacer(1, 4 * mm), note])]
 
 
 def build_status_sheet(

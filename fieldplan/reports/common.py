@@ -53,16 +53,22 @@ _LAYOUTS: ContextVar[dict | None] = ContextVar("fieldplan_report_layouts", defau
 
 PAPERS = {"A4": A4, "LETTER": LETTER}
 
-#: Status colours: light enough for black text on a tint, and always paired with the
-#: status word and symbol (the reports stay readable in greyscale).
+#: Status colours (the review pack's chart and its legend), always paired with the
+#: status word and symbol. Printed in greyscale (field offices' printers often are),
+#: each is a grey of its own: their lightness steps from not started (lightest) to
+#: cancelled (darkest), at least 35 levels of 255 apart (tests/core/test_report_chart_grey.py);
+#: on track, off track, completed and cancelled were one dark grey. The hues are those
+#: of the tints below and of the client's status colours.
 STATUS_COLOURS = {
-    "not-started": "#9e9e9e",
-    "on-track": "#2e7d32",
-    "at-risk": "#f9a825",
-    "off-track": "#c62828",
-    "completed": "#1565c0",
-    "cancelled": "#424242",
+    "not-started": "#ebebeb",
+    "on-track": "#4caf50",
+    "at-risk": "#fbc02d",
+    "off-track": "#d32f2f",
+    "completed": "#0d3b8c",
+    "cancelled": "#111111",
 }
+#: the outline of a status colour so light that it would fade into the white paper
+LIGHT_OUTLINE = {"not-started": "#8a8a8a"}
 STATUS_TINTS = {
     "not-started": "#f2f2f2",
     "on-track": "#e3f1e4",

@@ -715,7 +715,7 @@ class Pack:
             # outwards (right), as they point left in a left-to-right chart
             bc.categoryAxis.tickLeft, bc.categoryAxis.tickRight = 0, 5
         # each segment's count with its status's symbol, as the tables write them: in
-        # greyscale the colours of several statuses are one dark grey
+        # greyscale only their lightness tells the colours apart
         bc.barLabelFormat = [
             (lambda v, s=s: self._bar_label(s, v) if v and self._label_fits(s, v, bc) else "")
             for s in STATUSES
@@ -732,7 +732,7 @@ class Pack:
         bc.barLabels.strokeColor = None
         for i, s in enumerate(STATUSES):
             bc.bars[i].fillColor = colors.HexColor(cm.STATUS_COLOURS[s])
-            bc.bars[i].strokeColor = colors.white
+            bc.bars[i].strokeColor = colors.HexColor(cm.LIGHT_OUTLINE.get(s, "#ffffff"))
             bc.bars[i].strokeWidth = 0.5
         d.add(bc)
         step = bc.height / len(areas)

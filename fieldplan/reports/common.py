@@ -419,6 +419,9 @@ class RoomFor(Flowable):
                 continue
             if isinstance(f, Table):
                 return need + self._table_top(f, aw, frame_h)
+            least = getattr(f, "least_height", None)  # a KeptLines: down to its first break
+            if least is not None:
+                return need + f.getSpaceBefore() + least(aw)
             need += f.getSpaceBefore() + f.wrap(aw, frame_h)[1] + f.getSpaceAfter()
         return need
 

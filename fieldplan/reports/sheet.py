@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from fieldplan.errors import ValidationError
 from fieldplan.model import NARRATIVE_FIELDS, ProgressReport
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
+from fieldplan.reports.kept import KeptLines, Part
 
 #: Characters of each narrative field shown in the table; the rest goes to the annex.
 EXCERPT = {"achievements": 150, "challenges": 80, "next_steps": 80}
@@ -580,24 +581,29 @@ def sheet_story(
             r = data.reports[act.code]
             heading = f"{act.code} — {act.title.get(ctx.lang)}"
             title = cm.TextFlow(heading, cm.H3, rtl=ctx.rtl, space_after=2)
-            # room for the heading, however many lines, and a few of the text under
-            # it: else alone at a page's foot, "(continued)" over its text
-            story.append(cm.RoomFor([title, Spacer(1, 40)]))
+            # the fields split as one text, with widow and orphan control: a field that
+            # did not fit at a page's foot went over alone, one line of it before the
+            # next office
+            parts = []
+            for fname in NARRATIVE_FIELDS:
+                value = getattr(r, fname)
+                if not value.strip():
+                    continue
+                parts.append(Part(cm.TextFlow(field_label(ctx, fname), cm.LABEL,
+                                              rtl=ctx.rtl), label=True))
+                parts.append(Part(
+                    cm.TextFlow(value, cm.BODY, rtl=ctx.rtl, space_after=7, base_dir=cm.USER)))
+            narratives = KeptLines(parts)
+            # room for the heading, however many lines, and the text under it down to
+            # its first break: else alone at a page's foot, "(continued)" over its text
+            story.append(cm.RoomFor([title, narratives]))
             story.append(title)
             # Translators: at the top of a page where an action's narratives in full
             # go on from the page before; {action} is "PA1.1 — its title"
             again = _("{action} (continued)").format(action=heading)
             story.append(cm.RepeatAtTop(
                 lambda again=again: cm.TextFlow(again, cm.H3, rtl=ctx.rtl, space_after=2)))
-            for fname in NARRATIVE_FIELDS:
-                value = getattr(r, fname)
-                if not value.strip():
-                    continue
-                story.append(CondPageBreak(30))
-                story.append(cm.TextFlow(field_label(ctx, fname), cm.LABEL, rtl=ctx.rtl))
-                story.append(
-                    cm.TextFlow(value, cm.BODY, rtl=ctx.rtl, space_after=7, base_dir=cm.USER)
-                )
+            story.append(narratives)
             story.append(cm.RepeatAtTop(None))
     return story
 

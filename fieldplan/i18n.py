@@ -788,6 +788,21 @@ _UNIT_LABELS: dict[str, _Label] = {
     "projects": lambda t: t.pgettext("unit", "projects"),
     "agreements": lambda t: t.pgettext("unit", "agreements"),
     "days": lambda t: t.pgettext("unit", "days"),
+    # units plans other than the built-in one name often (an amendment's new indicator)
+    "events": lambda t: t.pgettext("unit", "events"),
+    "institutions": lambda t: t.pgettext("unit", "institutions"),
+    "sessions": lambda t: t.pgettext("unit", "sessions"),
+    "reports": lambda t: t.pgettext("unit", "reports"),
+    "studies": lambda t: t.pgettext("unit", "studies"),
+    "campaigns": lambda t: t.pgettext("unit", "campaigns"),
+    "partnerships": lambda t: t.pgettext("unit", "partnerships"),
+    "programmes": lambda t: t.pgettext("unit", "programmes"),
+    "participants": lambda t: t.pgettext("unit", "participants"),
+    "migrants": lambda t: t.pgettext("unit", "migrants"),
+    "households": lambda t: t.pgettext("unit", "households"),
+    "cases": lambda t: t.pgettext("unit", "cases"),
+    "weeks": lambda t: t.pgettext("unit", "weeks"),
+    "months": lambda t: t.pgettext("unit", "months"),
 }
 _FIELD_LABELS: dict[str, _Label] = {
     "status": lambda t: t.gettext("Status"),

@@ -542,3 +542,19 @@ def test_no_list_in_user_visible_text_is_joined_by_a_latin_comma():
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if re.search(r"""["'](, |; )["']\.join\(""", line)]
     assert found == []
+
+
+@pytest.mark.parametrize(("unit", "french", "arabic"), [
+    ("events", "événements", "فعاليات"),
+    ("institutions", "institutions", "مؤسسات"),
+    ("households", "ménages", "أسر معيشية"),
+    ("days", "jours", "أيام"),
+])
+def test_units_plans_often_name_are_said_in_the_readers_language(unit, french, arabic):
+    # (a plan's amendment naming "events" printed "من 6 events" in the Arabic sheet)
+    from fieldplan.i18n import unit_label
+
+    assert unit_label(unit, "en") == unit
+    assert unit_label(unit, "fr") == french
+    assert unit_label(unit, "ar") == arabic
+    assert unit_label("widgets", "ar") == "widgets"  # (one no catalog knows: as written)

@@ -16,6 +16,13 @@ class ValidationError(FieldplanError):
     """A write was refused: unknown action, period outside the plan, locked period..."""
 
 
+class KeyAlreadySettledError(ValidationError):
+    """``keys trust`` of a key already trusted (or this computer's own), or ``keys
+    refuse`` of a revoked one: nothing waits in quarantine for it and nothing is done,
+    as asked. The message says how the key stands; the command line says it and
+    succeeds, as ``keys revoke`` of a revoked key does."""
+
+
 class StoreError(FieldplanError):
     """The database cannot be opened or used (corrupt, newer schema, locked)."""
 

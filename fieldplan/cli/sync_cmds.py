@@ -23,7 +23,7 @@ from fieldplan.cli import (
     warn,
 )
 from fieldplan.cli.core_cmds import open_db
-from fieldplan.errors import BundleNameTakenError
+from fieldplan.errors import BundleNameTakenError, KeyAlreadySettledError
 from fieldplan.i18n import (
     _,
     join_clauses,
@@ -461,15 +461,30 @@ def _fingerprint(text: str) -> str:
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
-        outcomes = sync.trust_key(rep, args.fingerprint)
+        try:
+            outcomes = sync.trust_key(rep, args.fingerprint)
+        except KeyAlreadySettledError as exc:
+            return _key_already_settled(args, exc)
     output(args, [o.to_dict() for o in outcomes], lambda: _print_outcomes(outcomes))
     return 1 if any(o.outcome == "rejected" for o in outcomes) else 0
 
 
 def cmd_keys_refuse(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
-        outcomes = sync.refuse_key(rep, args.fingerprint)
+        try:
+            outcomes = sync.refuse_key(rep, args.fingerprint)
+        except KeyAlreadySettledError as exc:
+            return _key_already_settled(args, exc)
     output(args, [o.to_dict() for o in outcomes], lambda: _print_outcomes(outcomes))
+    return 0
+
+
+def _key_already_settled(args: argparse.Namespace, exc: KeyAlreadySettledError) -> int:
+    """A key already as asked (trusted, or revoked for a refusal): said, no bundle
+    merged or refused (JSON: no outcome), exit 0, as 'keys revoke' of a revoked key."""
+    from fieldplan.text import for_terminal
+
+    output(args, [], for_terminal(str(exc)))
     return 0
 
 

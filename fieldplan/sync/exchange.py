@@ -31,6 +31,7 @@ from fieldplan.errors import (
     BundleError,
     FieldplanError,
     ForkedHistoryError,
+    KeyAlreadySettledError,
     OwnershipError,
     StoreError,
     ValidationError,
@@ -1966,10 +1967,12 @@ def normalised_fingerprint(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
 
 
-def _quarantined_by(rep: Replica, fingerprint: str) -> list[tuple]:
+def _quarantined_by(rep: Replica, fingerprint: str, *, trusting: bool) -> list[tuple]:
     """The quarantine rows (bundle_id, public_key, office, sender, file_name, data) of
     the one key whose fingerprint starts with ``fingerprint`` (spaces and case do not
-    matter; at least 16 hex digits)."""
+    matter; at least 16 hex digits). None waiting, a key this replica knows is said as
+    it stands (``_known_key_stands``); ``trusting``: for ``trust_key``, else
+    ``refuse_key``."""
     want = normalised_fingerprint(fingerprint)
     if len(want) < 16:
         raise ValidationError(_("give at least 16 hex digits of the fingerprint"))
@@ -1980,11 +1983,73 @@ def _quarantined_by(rep: Replica, fingerprint: str) -> list[tuple]:
              if normalised_fingerprint(PublicKey.from_base64(r[1]).fingerprint).startswith(want)]
     if not match:
         _not_a_key_id(rows, want)
+        _known_key_stands(rep, want, trusting=trusting)
         raise ValidationError(_("no quarantined bundle is signed by a key with fingerprint "
                                 "{fingerprint}").format(fingerprint=fingerprint))
     if len({r[1] for r in match}) > 1:
         raise ValidationError(_("that fingerprint prefix fits several keys; give all of it"))
     return match
+
+
+def _known_key_stands(rep: Replica, want: str, *, trusting: bool) -> None:
+    """With no bundle of it in quarantine, how a key this replica knows whose
+    fingerprint starts with ``want`` stands, as an error: already trusted (or this
+    computer's own) for ``keys trust``, revoked for ``keys refuse``
+    (``KeyAlreadySettledError``: nothing to do, as asked); revoked or retired for
+    ``keys trust``, trusted for ``keys refuse`` (ValidationError). Nothing when no
+    known key has that fingerprint (the words "no quarantined bundle" said it, even of
+    a key already trusted)."""
+    def fits(public_key: str) -> bool:
+        return bool(public_key) and normalised_fingerprint(
+            PublicKey.from_base64(public_key).fingerprint).startswith(want)
+
+    own = rep.meta("public_key") or ""
+    keys = [k for k in keyreg.listed_keys(keyreg.all_keys(rep)).values()
+            if not k.known_by_status and fits(k.public_key)]
+    if len({k.public_key for k in keys}) > 1:
+        raise ValidationError(_("that fingerprint prefix fits several keys; give all of it"))
+    if not keys:
+        if fits(own):  # not registered yet: this computer's own key all the same
+            _own_key_stands(PublicKey.from_base64(own).fingerprint, trusting)
+        return
+    key = keys[0]
+    fingerprint, office, replica = key.fingerprint, key.office, key.replica[:8]
+    if key.status == "revoked":
+        if trusting:
+            raise ValidationError(_("key {fingerprint} of {office} was revoked and is "
+                                    "never trusted again").format(fingerprint=fingerprint,
+                                                                  office=office))
+        raise KeyAlreadySettledError(_(
+            "Key {fingerprint} of {office} (computer {replica}) was revoked: its bundles "
+            "are refused already").format(fingerprint=fingerprint, office=office,
+                                          replica=replica))
+    if key.status == "retired":
+        if trusting:
+            raise ValidationError(_(
+                "key {fingerprint} of {office} (computer {replica}) was retired by a "
+                "rotation and is not trusted again").format(
+                    fingerprint=fingerprint, office=office, replica=replica))
+        return  # its bundles are a retired key's, merged: nothing of it to refuse
+    if key.public_key == own:
+        _own_key_stands(fingerprint, trusting)
+    if trusting:
+        raise KeyAlreadySettledError(_(
+            "Key {fingerprint} of {office} (computer {replica}) is already trusted; no "
+            "bundle of it waits in quarantine").format(
+                fingerprint=fingerprint, office=office, replica=replica))
+    raise ValidationError(_(
+        "key {fingerprint} of {office} (computer {replica}) is trusted and no bundle of "
+        "it waits in quarantine: nothing to refuse (headquarters revokes a key it no "
+        "longer trusts: fieldplan keys revoke {key_id})").format(
+            fingerprint=fingerprint, office=office, replica=replica, key_id=key.key_id))
+
+
+def _own_key_stands(fingerprint: str, trusting: bool) -> None:
+    if trusting:
+        raise KeyAlreadySettledError(_("Key {fingerprint} is this computer's own key; "
+                                       "nothing to trust").format(fingerprint=fingerprint))
+    raise ValidationError(_("key {fingerprint} is this computer's own key: it cannot be "
+                            "refused").format(fingerprint=fingerprint))
 
 
 def _not_a_key_id(rows: list[tuple], want: str) -> None:
@@ -2011,7 +2076,7 @@ def _not_a_key_id(rows: list[tuple], want: str) -> None:
 def refuse_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     """Refuse the quarantined bundles of a key whose fingerprint the office did not
     confirm: they leave quarantine, and the inbox keeps them as rejected."""
-    match = _quarantined_by(rep, fingerprint)
+    match = _quarantined_by(rep, fingerprint, trusting=False)
     pub = PublicKey.from_base64(match[0][1])
     with capturing():  # the inbox keeps it, to be shown in any language (as an import's)
         reason = _("refused: the office did not confirm the key's fingerprint")
@@ -2034,7 +2099,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     record retired now). The fingerprint may be given with or without spaces; at
     least 16 hex digits of it. A key on record retired or revoked is never trusted
     again (ValidationError)."""
-    match = _quarantined_by(rep, fingerprint)
+    match = _quarantined_by(rep, fingerprint, trusting=True)
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
     _bound_offices(keyreg.all_keys(rep), sender, office, ValidationError)

@@ -1084,6 +1084,71 @@ def test_keys_refuse_drops_a_quarantined_key(hq, make_office, tmp_path: Path,
     assert code == 1 and "no quarantined bundle" in err
 
 
+def test_keys_trust_of_a_key_already_trusted_says_so(hq, make_office, tmp_path: Path,
+                                                    capsys) -> None:
+    """Trusting a key whose bundles were merged (nothing of it in quarantine) is done
+    already: said, with which office and computer, exit 0, as 'keys revoke' of a
+    revoked key (it said "no quarantined bundle is signed by…", exit 1). Refusing it
+    is an error that says it is trusted; its own key is neither trusted nor refused."""
+    from fieldplan.sync import export_bundle, import_bundle
+    from fieldplan.sync.keys import public_key
+
+    ml = make_office("ML")
+    assert import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path).outcome == "merged"
+    key = public_key(ml)
+    own = public_key(hq).fingerprint
+    db = str(hq.path)
+    hq.close()
+    code, out, err = run("--db", db, "keys", "trust", key.fingerprint, capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out == (f"Key {key.fingerprint} of ML (computer {ml.replica_id[:8]}) is already "
+                   "trusted; no bundle of it waits in quarantine\n")
+    code, out, _err = run("--db", db, "--json", "keys", "trust",
+                          key.fingerprint.replace(" ", "")[:16].lower(), capsys=capsys)
+    assert code == 0 and json.loads(out) == []
+    code, _out, err = run("--db", db, "keys", "refuse", key.fingerprint, capsys=capsys)
+    assert code == 1 and len(err.splitlines()) == 1
+    assert f"key {key.fingerprint} of ML (computer {ml.replica_id[:8]}) is trusted and no " \
+        f"bundle of it waits in quarantine: nothing to refuse" in err
+    assert f"fieldplan keys revoke {key.key_id_hex}" in err
+    code, out, _err = run("--db", db, "keys", "trust", own, capsys=capsys)
+    assert code == 0 and out == f"Key {own} is this computer's own key; nothing to trust\n"
+    code, _out, err = run("--db", db, "keys", "refuse", own, capsys=capsys)
+    assert code == 1 and "this computer's own key: it cannot be refused" in err
+
+
+def test_keys_trust_and_refuse_of_a_revoked_key_say_it_was_revoked(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    from fieldplan.sync import export_bundle, import_bundle, revoke_key
+    from fieldplan.sync.keys import public_key
+
+    ml = make_office("ML")
+    assert import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path).outcome == "merged"
+    key = public_key(ml)
+    revoke_key(hq, key.key_id_hex)
+    db = str(hq.path)
+    hq.close()
+    code, _out, err = run("--db", db, "keys", "trust", key.fingerprint, capsys=capsys)
+    assert code == 1 and f"key {key.fingerprint} of ML was revoked and is never trusted " \
+        "again" in err
+    code, out, _err = run("--db", db, "keys", "refuse", key.fingerprint, capsys=capsys)
+    assert code == 0 and out == (f"Key {key.fingerprint} of ML (computer "
+                                 f"{ml.replica_id[:8]}) was revoked: its bundles are "
+                                 "refused already\n")
+
+
+def test_keys_trust_at_an_office_of_the_headquarters_key(hq, make_office, capsys) -> None:
+    from fieldplan.sync.keys import public_key
+
+    ml = make_office("ML")
+    key = public_key(hq)
+    db = str(ml.path)
+    ml.close()
+    code, out, _err = run("--db", db, "keys", "trust", key.fingerprint, capsys=capsys)
+    assert code == 0 and out.startswith(f"Key {key.fingerprint} of HQ (computer "
+                                        f"{hq.replica_id[:8]}) is already trusted")
+
+
 # --- 9. usage errors ----------------------------------------------------------------
 
 

@@ -559,6 +559,19 @@ def create_private(path: str | os.PathLike[str], *, exist_ok: bool = False) -> N
         os.close(fd)
 
 
+def make_folder_of(path: str | os.PathLike[str]) -> None:
+    """``mkdir -p`` of the folder ``path`` is in. A file where one of its folders
+    should be is said as such (ENOTDIR: "part of the path is a file, not a folder"),
+    naming that file: mkdir says EEXIST of it, "it already exists", which read as if
+    the file asked for were there."""
+    folder = Path(path).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR),
+                                 exc.filename) from exc
+
+
 def private_folder(path: str | os.PathLike[str]) -> None:
     """``mkdir -p`` with the last folder, when made here, owner-only (0700 on POSIX;
     the umask may take more away): the backups folder. A folder already there keeps

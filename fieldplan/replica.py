@@ -28,6 +28,7 @@ from fieldplan.errors import (
     StoreError,
     ValidationError,
 )
+from fieldplan.files import make_folder_of
 from fieldplan.i18n import _
 
 ROLE_HQ = "hq"
@@ -663,7 +664,7 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
         # the database went empty beside its key or backups: a new identity would
         # leave its work behind (and its key file is this computer's identity)
         raise store.damaged_error(path, _("the file is empty"))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder_of(path)  # (FILE/x.db: a file, not a folder, never "it already exists")
     undo_killed_set_up_again(path)  # (the old database, back: refused below, as it is)
     with _initialising(path):
         _clear_unfinished_inits(path)

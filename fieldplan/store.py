@@ -33,7 +33,14 @@ from fieldplan.errors import (
     SoundDatabaseError,
     StoreError,
 )
-from fieldplan.files import create_private, held_open, os_error_reason, private_folder
+from fieldplan.files import (
+    create_private,
+    held_open,
+    make_folder_of,
+    os_error_reason,
+    private_folder,
+    write_reason,
+)
 from fieldplan.i18n import _, format_number, join_clauses, ngettext
 
 #: How a backup's name says when it was taken (UTC, to the microsecond).
@@ -186,7 +193,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
             raise damaged_error(path, _("the file is empty"))
         raise NotSetUpError(not_set_up_text(path))
     if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder_of(path)
     try:
         if create:
             # owner-only, as its key file: it holds enrolment tokens (SQLite would
@@ -545,6 +552,11 @@ def _cannot_open(path: Path, exc: sqlite3.Error) -> StoreError:
         # Translators: {reason} says why, e.g. "the disk is full"
         return StoreError(_("cannot open database {path}: {reason}; free some space and "
                             "try again").format(path=path, reason=error_reason(exc)))
+    if isinstance(exc, OSError) and exc.errno == errno.ENOENT:
+        # making it in a folder that is there but takes no new files (/proc): never
+        # "its folder does not exist"
+        return StoreError(_("cannot open database {path}: {error}").format(
+            path=path, error=write_reason(path, exc)))
     return StoreError(_("cannot open database {path}: {error}").format(
         path=path, error=error_reason(exc)))
 

@@ -318,6 +318,32 @@ def test_a_folder_that_cannot_be_written_is_not_said_to_be_missing(hq_db, tmp_pa
     assert err == f"fieldplan: error: cannot write {target}: its folder does not exist\n"
 
 
+def test_init_in_a_folder_that_takes_no_new_files_says_so(capsys) -> None:
+    """init --hq in /proc: the folder is there (it said "its folder does not exist")."""
+    if not os.path.isdir("/proc"):
+        pytest.skip("no /proc on this system")
+    code, out, err = run("--db", "/proc/x.db", "init", "--hq", capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == ("fieldplan: error: cannot open database /proc/x.db: the folder /proc "
+                   "cannot be written to (it takes no new files)\n")
+
+
+@pytest.mark.parametrize("below", ["x.db", "sub/x.db"])
+def test_init_below_a_file_says_part_of_the_path_is_a_file(below, tmp_path: Path,
+                                                           capsys) -> None:
+    """--db FILE/x.db, FILE an ordinary file: said as such (it said "FILE: it already
+    exists", as if the database asked for were there)."""
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine\n")
+    db = afile / below
+    for init in (("init", "--hq"), ("init", "--hq", "--json")):
+        code, out, err = run("--db", str(db), *init, capsys=capsys)
+        assert (code, out) == (1, "")
+        failed = afile if below == "x.db" else afile / "sub"
+        assert err == f"fieldplan: error: {failed}: part of the path is a file, not a folder\n"
+    assert afile.read_text() == "mine\n"
+
+
 def test_a_folder_without_permission_is_named(hq_db, tmp_path: Path, capsys,
                                               monkeypatch) -> None:
     """Permission to write in the folder is what is missing (a temporary file is made

@@ -333,6 +333,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         else:
             text = _("Created replica {replica} of office {office} in {db}")
         lines = [text.format(replica=rep.replica_id[:8], office=rep.office, db=path)]
+        warnings: list[str] = []
         if aside is not None:
             from fieldplan.sync.again import aside_text
 
@@ -359,9 +360,11 @@ def cmd_init(args: argparse.Namespace) -> int:
             deadline = key_deadline(rep)  # (none from an older headquarters' bundle)
             if deadline:
                 data["key_deadline"] = deadline
-                lines.append(_("{label}: {n}").format(
-                    label=_("Warning"), n=key_deadline_text(deadline, EXPORT_COMMAND)))
+                # on stderr, as every command's warning ("fieldplan: warning: …")
+                warnings.append(key_deadline_text(deadline, EXPORT_COMMAND))
         output(args, data, "\n".join(lines))
+    for warning in warnings:
+        warn(warning)
     return 0
 
 
@@ -499,21 +502,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if data["previous_replica"]:
             print(_("This database continues as a new replica, {replica} (it was {old}).")
                   .format(replica=data["replica"][:8], old=data["previous_replica"][:8]))
-        if data["offices_lost"]:
-            from fieldplan.text import for_terminal
-
-            for item in data["offices_lost"]:
-                print(for_terminal(_("{label}: {n}").format(label=_("Warning"),
-                                                            n=item["text"])))
-        if data["never_sent"]:
-            from fieldplan.status import lost_lines, never_sent_text
-            from fieldplan.text import for_terminal
-
-            line = _("{label}: {n}")
-            print(for_terminal(line.format(label=_("Warning"), n=never_sent_text(
-                data["never_sent"], bool(data["never_sent_changes"])))))
-            for text in lost_lines(state):
-                print(for_terminal(line.format(label=_("Lost"), n=text)))
         if data["unconfirmed"]:
             from fieldplan.status import unconfirmed_text
             from fieldplan.text import for_terminal
@@ -522,6 +510,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 label=_("Sent, not acknowledged yet"), n=unconfirmed_text(state))))
 
     output(args, data, human)
+    # what the restore lost, on stderr, as every command's warning ("fieldplan:
+    # warning: …"), each lost change after it on a line of its own
+    for item in data["offices_lost"]:
+        warn(item["text"])
+    if data["never_sent"]:
+        from fieldplan.status import lost_lines, never_sent_text
+
+        warn(never_sent_text(data["never_sent"], bool(data["never_sent_changes"])))
+        for text in lost_lines(state):
+            warn(_("{label}: {n}").format(label=_("Lost"), n=text))
     return 0
 
 

@@ -40,11 +40,14 @@ def office(tmp_path: Path, capsys) -> tuple[str, str, str]:
     run("--db", hq, "office", "enroll", "ML", "-o", setup, capsys=capsys)
     with sqlite3.connect(hq) as conn:
         (expires,) = conn.execute("SELECT expires_at FROM enrolments").fetchone()
-    code, out = run("--db", ml, "init", "--from", setup, capsys=capsys)
+    code = main(["--db", ml, "init", "--from", setup])
+    out, err = capsys.readouterr()
     assert code == 0
-    assert out.splitlines()[-1] == (
-        f"Warning: send headquarters a first bundle before {format_date(expires)} so that "
-        f"it knows this computer's key (fieldplan export)")
+    # on stderr, as every command's warning (it was "Warning: …" on stdout)
+    assert "Warning" not in out and "send headquarters" not in out
+    assert err == (
+        f"fieldplan: warning: send headquarters a first bundle before {format_date(expires)} "
+        f"so that it knows this computer's key (fieldplan export)\n")
     data = json.loads(run("--db", str(tmp_path / "ml2.sqlite3"), "--json", "init", "--from",
                           setup, capsys=capsys)[1])
     assert data["key_deadline"] == expires

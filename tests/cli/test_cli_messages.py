@@ -1428,13 +1428,15 @@ def test_restore_names_the_offices_whose_events_it_lost(hq, make_office, tmp_pat
     send(hq, ml, tmp_path)
     db = str(hq.path)
     hq.close()
-    code, out, _err = run("--db", db, "restore", "--force", str(backup), capsys=capsys)
-    said = ("Warning: the restore lost 1 event of ML that headquarters had received after "
+    code, out, err = run("--db", db, "restore", "--force", str(backup), capsys=capsys)
+    said = ("the restore lost 1 event of ML that headquarters had received after "
             "the backup: ML's figures here lack it, and ML's next bundle leaves it out (its "
             f"receipts say headquarters has it); import {sent.name} again, or send ML a "
             "bundle and import the one it exports next")
-    assert code == 0 and said in out.splitlines()
-    assert said in run("--db", db, "status", capsys=capsys)[1].splitlines()
+    # on stderr, as every command's warning (it was "Warning: …" on stdout)
+    assert code == 0 and err.splitlines() == [f"fieldplan: warning: {said}"]
+    assert "Warning" not in out and said not in out
+    assert f"Warning: {said}" in run("--db", db, "status", capsys=capsys)[1].splitlines()
     state = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])["restored"]
     [lost] = state["offices_lost"]
     assert (lost["office"], lost["events"], lost["bundles"]) == ("ML", 1, [sent.name])

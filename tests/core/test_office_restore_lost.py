@@ -75,12 +75,17 @@ def test_restore_and_status_say_what_was_lost(make_office, tmp_path: Path,
 
     damage_pages_of(path, "progress")
     assert main(["--db", str(path), "restore"]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out[3] == ("Warning: 2 changes made on this computer after the backup were "
-                      "never sent to headquarters, and are lost: make them again")
-    assert out[4].startswith("Lost: ML's report on PA1.2 for 2026-S2 changed (")
-    assert out[5].startswith("Lost: ML's report on PA1.3 for 2026-S2 changed (")
-    assert len(out) == 6
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 3 and "Lost" not in out
+    # on stderr, as every command's warning, each lost change after it
+    err = err.splitlines()
+    assert err[0] == ("fieldplan: warning: 2 changes made on this computer after the "
+                      "backup were never sent to headquarters, and are lost: make them again")
+    assert err[1].startswith("fieldplan: warning: Lost: ML's report on PA1.2 for 2026-S2 "
+                             "changed (")
+    assert err[2].startswith("fieldplan: warning: Lost: ML's report on PA1.3 for 2026-S2 "
+                             "changed (")
+    assert len(err) == 3
     assert main(["--db", str(path), "status"]) == 0
     said = capsys.readouterr().out
     assert ("Warning: 2 changes made on this computer after the backup were never sent "

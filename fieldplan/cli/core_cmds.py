@@ -221,7 +221,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=_("folder to create it in"))
     p.add_argument("--offices", type=int, default=6, metavar="N",
                    help=_("number of country offices (1–57, default 6)"))
-    p.add_argument("--seed", type=int, default=1, metavar="S", help=_("random seed"))
+    p.add_argument("--seed", type=int, default=1, metavar="S",
+                   help=_("random seed (default 1)"))
     p.add_argument("--merge", action="store_true",
                    help=_("also import every office's bundle at headquarters"))
 
@@ -893,6 +894,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if not 1 <= args.offices <= 57:
         raise UsageError(_("--offices must be between 1 and 57"))
+    if getattr(args, "db", None):
+        # (given on the command line only: FIELDPLAN_DB, set for the person's own
+        # database, is no reason to refuse) it was left unused without a word
+        raise UsageError(_("demo writes its databases into the folder --out names "
+                           "(hq.sqlite3 and offices/CODE.sqlite3): it takes no --db"))
     out = Path(args.out)
     world = make_demo(out, offices=args.offices, seed=args.seed, merge=args.merge,
                       progress=None if getattr(args, "json", False) else _demo_progress)

@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Write a signed bundle of what the recipient has not acknowledged yet, and "
                   "print its path."), func=cmd_export)
     p.add_argument("--for", dest="for_office", metavar="OFFICE", type=code_text,
-                   help=_("(HQ) the office the bundle is for"))
+                   help=_("who the bundle is for: at headquarters an office's code "
+                          "(required); at an office only HQ, the default"))
     where = p.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", metavar="FILE", type=file_name,
                        help=_("bundle file to write"))

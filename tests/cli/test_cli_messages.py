@@ -1192,6 +1192,27 @@ def test_usage_errors_exit_2(argv, tmp_path: Path, monkeypatch, capsys) -> None:
     assert not (tmp_path / "w").exists()
 
 
+@pytest.mark.parametrize("argv", [
+    ["--db", "mine.sqlite3", "demo", "--out", "w"],
+    ["demo", "--out", "w", "--db", "mine.sqlite3"],
+])
+def test_demo_with_db_is_a_usage_error(argv, tmp_path: Path, monkeypatch, capsys) -> None:
+    """demo writes its databases into --out: a --db given was left unused without a
+    word. FIELDPLAN_DB (the person's own database, set once) is no reason to refuse."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(*argv, capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        "fieldplan demo: usage error: demo writes its databases into the folder --out "
+        "names (hq.sqlite3 and offices/CODE.sqlite3): it takes no --db")
+    assert not (tmp_path / "w").exists() and not (tmp_path / "mine.sqlite3").exists()
+    monkeypatch.setenv("FIELDPLAN_DB", str(tmp_path / "mine.sqlite3"))
+    code, out, _err = run("demo", "--out", "w", "--offices", "1", capsys=capsys)
+    assert code == 0 and out == "Demo world in w: HQ and 1 office\n"
+    assert (tmp_path / "w" / "hq.sqlite3").exists()
+    assert not (tmp_path / "mine.sqlite3").exists()
+
+
 # --- 10. help and empty listings ----------------------------------------------------
 
 
@@ -1218,6 +1239,20 @@ def test_top_level_help_spells_enrol_as_the_client_the_command_as_it_is(capsys) 
     code, out, _ = run("office", "enroll", "--help", capsys=capsys)
     assert code == 0 and out.startswith("usage: fieldplan office enroll ")
     assert "secret enrolment token" in " ".join(out.split())
+
+
+def test_export_help_says_what_each_side_names_with_for(capsys) -> None:
+    """An office may give --for HQ: the help called --for "(HQ)" only."""
+    code, out, _ = run("export", "--help", capsys=capsys)
+    said = " ".join(out.split())
+    assert code == 0 and "(HQ) the office the bundle is for" not in said
+    assert ("--for OFFICE who the bundle is for: at headquarters an office's code "
+            "(required); at an office only HQ, the default") in said
+
+
+def test_demo_help_gives_the_default_seed(capsys) -> None:
+    code, out, _ = run("demo", "--help", capsys=capsys)
+    assert code == 0 and "--seed S random seed (default 1)" in " ".join(out.split())
 
 
 def test_an_empty_progress_list_says_so(hq_db, capsys) -> None:

@@ -218,8 +218,8 @@ def check_known_office(rep: Replica, office: str) -> None:
 def _peers(rep: Replica, office: str) -> list[str]:
     """The replicas of ``office`` a bundle is for: not this one, nor one that a restored
     database continues, nor a revoked computer (their last receipts would hold the
-    office's bundles back for ever; a revoked one still gets its own key records,
-    ``revocation_news``, to learn it was revoked). At HQ, a continued
+    office's bundles back for ever; a revoked one still gets its own key records and
+    headquarters', ``revocation_news``, to learn it was revoked). At HQ, a continued
     replica whose database is still in use on another computer is one
     (``fork.copies_in_use``), until its key is revoked (that replica alone); one that
     may be, until its receipts show it, gets what they need (``renewal_news``)."""
@@ -288,8 +288,9 @@ def revocation_news(rep: Replica, office: str,
                     runs: list[tuple[str, int, int, int, int]]) -> dict[str, list[int]]:
     """(HQ) What a bundle for ``office`` carries beside ``runs`` (``_runs``) so that a
     computer of the office that headquarters cut off learns it: per origin, the seqs of
-    the key events of that computer's keys (registration, rotation, revocation) that
-    its receipts do not cover and no run carries. ``_peers`` leaves such a computer
+    the key events of that computer's keys (registration, rotation, revocation), and of
+    headquarters' own keys (which key is headquarters' now), that its receipts do not
+    cover and no run carries. ``_peers`` leaves such a computer
     out, so the runs start after what the office's other computers hold: without
     these, once another laptop acknowledged the revocation, the revoked one would
     never hear of it (its bundles refused, and 'set up again' refusing it too).
@@ -304,7 +305,7 @@ def revocation_news(rep: Replica, office: str,
     if not gone:
         return {}
     wanted = sorted({k.key_id for k in keys.values() if k.replica in gone}
-                    | {by[r] for r in gone})
+                    | {by[r] for r in gone} | headquarters_keys(keys))
     carried = {origin: after for origin, after, *_rest in runs}
     floors: dict[str, int] = {}
     out: dict[str, list[int]] = {}
@@ -316,6 +317,17 @@ def revocation_news(rep: Replica, office: str,
         if seq > floors[origin] and (origin not in carried or seq <= carried[origin]):
             out.setdefault(origin, []).append(seq)
     return out
+
+
+def headquarters_keys(keys: dict[str, keyreg.KeyInfo]) -> set[str]:
+    """The ids of headquarters' own keys, whose records a computer a revocation cut off
+    is sent beside its own keys' (``revocation_news``): public, as every computer of
+    every office holds them. Without them, after a rotation it never received, such a
+    computer held headquarters' retired key for headquarters' key (its status said
+    so), and a later key's change of status without the key
+    (``KeyInfo.known_by_status``). Never the office's other computers' keys, nor any
+    office's data."""
+    return {k.key_id for k in keys.values() if k.office == "HQ"}
 
 
 def renewal_news(rep: Replica, office: str,

@@ -83,9 +83,9 @@ class KeyInfo:
     @property
     def known_by_status(self) -> bool:
         """Whether this computer holds only a change of the key's status, not the key:
-        a revoked computer is sent its own keys' records only, and may be sent a
-        headquarters key's retirement without its registration. Nothing is signed by
-        it here; only its id is known."""
+        a revoked computer was sent its own keys' records only (headquarters' too
+        since), and may hold a headquarters key's retirement without its
+        registration. Nothing is signed by it here; only its id is known."""
         return self.source == "registry" and not self.public_key
 
     def to_dict(self) -> dict[str, str]:

@@ -163,12 +163,11 @@ def test_replace_revoked_refuses_another_headquarters(hq, tmp_path, capsys) -> N
     assert sorted(os.listdir(tmp_path)) == before
 
 
-def test_keys_list_on_a_revoked_laptop_after_hq_rotated_and_restored(tmp_path,
-                                                                    capsys) -> None:
-    """A revoked laptop is sent its own keys' records only, and headquarters' new
-    replica's events whole: after HQ rotated its key (which the laptop never got) and
-    was restored, the laptop held the rotated key's retirement without the key, and
-    `keys list` failed ("not a minisign Ed25519 public key"), exit 1."""
+def rotated_and_restored(tmp_path: Path, capsys) -> tuple[Path, Path, str]:
+    """HQ and laptop b of ML, after HQ revoked b's key, rotated its own key (b never
+    imported the rotation, laptop a did), was restored from a backup that holds a's
+    receipts, and sent b a bundle that b imported: the databases of HQ and of b, and
+    b's key id."""
 
     def cli(*argv: str) -> str:
         code, out, err = run(*argv, capsys=capsys)
@@ -199,10 +198,36 @@ def test_keys_list_on_a_revoked_laptop_after_hq_rotated_and_restored(tmp_path,
     backup = sorted((tmp_path / "backups").glob("hq.sqlite3-*"))[-1]
     cli("--db", str(hq), "restore", "--force", str(backup))
     cli("--db", str(b), "import", bundle(hq, "--for", "ML"))
+    return hq, b, b_key
 
+
+def test_keys_list_on_a_revoked_laptop_after_hq_rotated_and_restored(tmp_path,
+                                                                    capsys) -> None:
+    """A revoked laptop is sent its own keys' records only, and headquarters' new
+    replica's events whole: after HQ rotated its key (which the laptop never got) and
+    was restored, the laptop held the rotated key's retirement without the key, and
+    `keys list` failed ("not a minisign Ed25519 public key"), exit 1."""
+    _hq, b, b_key = rotated_and_restored(tmp_path, capsys)
     code, out, err = run("--db", str(b), "keys", "list", capsys=capsys)
     assert (code, err) == (0, "")
     assert out.startswith("Key ") and b_key in out
     code, out, err = run("--db", str(b), "--json", "keys", "list", capsys=capsys)
     assert (code, err) == (0, "")
     assert all(k["fingerprint"] for k in json.loads(out)["keys"])
+
+
+def test_status_on_a_revoked_laptop_after_hq_rotated_and_restored(tmp_path, capsys) -> None:
+    """HQ's bundle for a revoked laptop carries HQ's own key records too (public, and
+    what tells it which key is headquarters' now): its status showed HQ's first key,
+    retired by the rotation it never received, as "the headquarters key"."""
+    hq, b, _b_key = rotated_and_restored(tmp_path, capsys)
+    at_hq = json.loads(run("--db", str(hq), "--json", "keys", "show", capsys=capsys)[1])
+    code, out, err = run("--db", str(b), "status", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert (f"Headquarters key: {at_hq['key_id']} (fingerprint {at_hq['fingerprint']})"
+            in out.splitlines())
+    listed = json.loads(run("--db", str(b), "--json", "keys", "list", capsys=capsys)[1])
+    hq_keys = {k["key_id"]: k["status"] for k in listed["keys"] if k["office"] == "HQ"}
+    assert hq_keys[at_hq["key_id"]] == "active"
+    assert list(hq_keys.values()).count("active") == 1, hq_keys
+

@@ -262,14 +262,20 @@ def test_headquarters_new_key_after_a_rotation_sets_it_up_again(hq, make_office,
         assert not key_revoked(new)
 
 
-def test_headquarters_restored_from_a_backup_sets_it_up_again(hq, make_office,
-                                                              tmp_path) -> None:
+@pytest.mark.parametrize("older_hq", [False, True])
+def test_headquarters_restored_from_a_backup_sets_it_up_again(older_hq, hq, make_office,
+                                                              tmp_path, monkeypatch) -> None:
     """Headquarters put back from a backup signs with a new key. The revoked laptop
     learnt it from HQ's bundle by its endorsement alone (the key records came to the
     office's other laptop): not linked to the pinned key's computer, it was taken for
-    another headquarters' key, and the laptop could never be set up again."""
-    from fieldplan.sync import keys
+    another headquarters' key, and the laptop could never be set up again. HQ's bundle
+    for the office now carries it headquarters' own key records as well; one of an
+    older headquarters (``older_hq``) does not."""
+    from fieldplan.sync import export, keys
     from fieldplan.sync.enrol import hq_key
+
+    if older_hq:
+        monkeypatch.setattr(export, "headquarters_keys", lambda _keys: set())
 
     lap = registered(make_office("ML", "lap"), hq, tmp_path)
     other = registered(make_office("ML", "other"), hq, tmp_path)
@@ -284,14 +290,19 @@ def test_headquarters_restored_from_a_backup_sets_it_up_again(hq, make_office,
     store.restore_backup(path, force=True)
     with open_replica(path) as restored:
         # the office's other laptop gets the restored HQ's key records: its receipts
-        # say the office holds them, and they are not sent to the revoked laptop
+        # say the office holds them; the revoked laptop gets headquarters' key records
+        # beside its own (export.revocation_news), and knows the new key for HQ's;
+        # from an older headquarters, by its endorsement alone
         send(restored, other, tmp_path)
         send(other, restored, tmp_path)
         _, outcome = send(restored, lap, tmp_path)
         assert outcome.revoked_here
         new_key = restored.meta("key_id")
         known = keys.all_keys(lap)[new_key]
-        assert known.source == "local" and hq_key(lap).key_id != new_key
+        if older_hq:
+            assert known.source == "local" and hq_key(lap).key_id != new_key
+        else:
+            assert known.source == "registry" and hq_key(lap).key_id == new_key
         db = lap.path
         lap.close()
         setup = tmp_path / "ML-again.fieldplan"

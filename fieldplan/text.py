@@ -123,7 +123,18 @@ def ltr_runs_marked(text: str, start: str, end: str) -> str:
             done = date.end()
             continue
         stop = match.end()
-        cut = _unopened_closer(match.group())
+        date = _MARKED_DATE.search(text, match.start())
+        if date is not None and date.start() < stop:
+            # the run ran into a date ("2025-S2 (06\u200f/12\u200f/2026"): it ends
+            # before it, else the date's first part went into the run's isolate and
+            # the rest apart from it ("06 2026/122025-S2/")
+            shorter = _LTR_RUN.match(text, match.start(), date.start())
+            if shorter is None:
+                out.append(text[done:date.start()])
+                done = date.start()
+                continue
+            stop = shorter.end()
+        cut = _unopened_closer(text[match.start():stop])
         if cut is not None:  # up to the last Latin character before that bracket
             shorter = _LTR_RUN.match(text, match.start(), match.start() + cut)
             stop = shorter.end() if shorter else match.start() + cut
@@ -181,7 +192,10 @@ def for_rtl_terminal(line: str) -> str:
     line = ltr_runs_marked(line, LRM, LRM)
     while LRM + LRM in line:
         line = line.replace(LRM + LRM, LRM)
-    return line
+    # a date as Arabic writes it after a marked run ("‎2025-S2‎ (06‏/12…"):
+    # its first number took the mark's direction and joined the run ("2026/12/2025-S2
+    # (06"); a right-to-left mark before it gives it the sentence's
+    return _MARKED_DATE.sub(lambda m: "‏" + m.group(), line)
 
 
 def for_spreadsheet(text: str) -> str:

@@ -76,6 +76,14 @@ def test_translators_marks_are_not_doubled() -> None:
     assert "--all-offices" in get_display(line, base_dir="R")
 
 
+def test_a_code_before_a_date_keeps_both_in_order() -> None:
+    """"Period 2025-S2 locked (06/12/2026, …)" (a change a restore lost) was shown
+    "06 2026/122025-S2/": the code's run went on into the date's first number."""
+    line = for_rtl_terminal("قُفلت الفترة 2025-S2 (06\u200f/12\u200f/2026، 7:50:43 ص)")
+    seen = get_display(line, base_dir="R").replace(LRM, "").replace("\u200f", "")
+    assert "2026/12/06) 2025-S2 " in seen or "2026/12/06( 2025-S2 " in seen
+
+
 def test_json_and_other_languages_carry_no_marks(hq_db, capsys) -> None:
     code, out, _err = run("--lang", "ar", "--db", str(hq_db), "--json", "keys", "list",
                           capsys=capsys)

@@ -950,6 +950,43 @@ def test_headquarters_chooses_which_restore_warnings_to_stop(open_window, qtbot,
     assert (restored["lost"], restored["revoked_lost"]) == (0, [])
 
 
+def test_a_lost_lock_keeps_its_period_and_date_in_order_in_arabic(open_window, qtbot, hq,
+                                                                   make_office, tmp_path,
+                                                                   qapp):
+    """In Arabic the details' first line, "Period 2025-S2 locked (6 Dec 2026, …)", was
+    drawn "06 2026/122025-S2/": the period's isolate ran on into the date's first
+    number (up to the date's right-to-left mark), and the rest of the date went on
+    outside it. The period is isolated alone, the date written as Arabic writes it."""
+    import re
+
+    from fieldplan.i18n import format_datetime
+    from tests.ui.test_rtl import _seen
+    from ui.app import apply_language
+
+    apply_language(qapp, "ar")
+    try:
+        path, window, dialog = _three_kinds_lost(open_window, qtbot, hq, make_office,
+                                                 tmp_path)
+        dialog.grab().save(str(tmp_path / "dismiss-three-kinds-ar.png"))
+        first = dialog.details.toPlainText().splitlines()[0]
+        with open_replica(path) as rep:
+            at = sync.sync_state(rep).restored["lost_changes"][0]["at"]
+        day = format_datetime(at).split("،")[0]  # "06\u200f/12\u200f/2026"
+
+        def drawn(text: str) -> str:  # (left to right, without the bidi controls)
+            return re.sub("[\u200e\u200f\u2066-\u2069]", "", _seen(text))
+
+        # "2026/12/06) 2025-S2 الفترة": the date as drawn on its own, left of the period
+        tip = next(line for line in window.sync_label.toolTip().splitlines()
+                   if "2025-S2" in line)
+        for seen in (drawn(first), drawn(tip)):  # (the status bar's tip: the same)
+            assert drawn(day) in seen and "2025-S2 " in seen
+            assert seen.index(drawn(day)) + len(drawn(day)) + 2 == seen.index("2025-S2")
+        dialog.reject()
+    finally:
+        apply_language(qapp, "en")
+
+
 def test_stopping_restore_warnings_is_one_transaction(open_window, qtbot, hq, make_office,
                                                       tmp_path, monkeypatch):
     """The three kinds ended in three transactions: a failure in the last left the

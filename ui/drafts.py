@@ -556,6 +556,8 @@ class DraftJournal(QObject):
         self._read_foreign()
         #: why the last setting aside failed (the drafts stay in the journal), or ""
         self.aside_error = ""
+        #: the reports on their way to the set-aside file (``setting_aside``)
+        self._setting_aside: set[Key] = set()
         self._dirty = False
         #: each report's entry as last handed to the writer (canonical JSON): a write
         #: sends only the reports whose entry changed since
@@ -761,27 +763,90 @@ class DraftJournal(QObject):
         as ``PlanScope.why_hidden`` gives them, or words) and when: what was typed is
         kept where the person can find it, and no longer retried. Whether they were
         moved (False: ``aside_error`` says why, and the journal keeps them); reports
-        without a draft are left out."""
+        without a draft are left out. Waits for the file's lock (up to
+        ``LOCK_WAIT_MS``): the window uses ``set_aside_off_thread``."""
+        return self._move_aside(self._aside_batch(reasons))
+
+    def set_aside_off_thread(self, reasons: dict[Key, str | tuple[str, ...]],
+                             done: Callable[[], None]) -> bool:
+        """``set_aside_reports`` on a thread of its own (ui.ops.OffThread), then
+        ``done()`` on the GUI thread: another fieldplan writing the set-aside file holds
+        its lock, waited for up to ``LOCK_WAIT_MS`` (the window froze meanwhile).
+        Until the file holds them the drafts stay in the journal, in memory and in its
+        file, and are not retried (``setting_aside``); if it cannot take them,
+        ``aside_error`` says why and the journal keeps them. The journal's file is
+        written before the thread ends: quitting waits for it (``wait_off_thread``).
+        Whether a setting aside was started (False: none of the reports has a draft,
+        or each is being set aside already)."""
+        from ui.ops import OffThread, error_text
+
+        batch = self._aside_batch(reasons)
+        if not batch:
+            return False
+
+        def run() -> None:
+            if self._move_aside(batch):
+                self.flush()
+
+        def failed(exc: BaseException) -> None:  # (not an OSError: those are said)
+            with self._lock:
+                for entry, _text in batch:
+                    self._setting_aside.discard(_entry_key(entry))
+                self.aside_error = error_text(exc)
+            done()
+
+        OffThread(run, lambda _none: done(), failed, name="fieldplan-set-aside")
+        return True
+
+    def setting_aside(self) -> frozenset[Key]:
+        """The reports whose drafts are on their way to the set-aside file
+        (``set_aside_off_thread``): still in the journal, not to be retried."""
+        with self._lock:
+            return frozenset(self._setting_aside)
+
+    def _aside_batch(self, reasons: dict[Key, str | tuple[str, ...]]
+                     ) -> list[tuple[dict[str, Any], str]]:
+        """The entries to add to the set-aside file for these reports (those with a
+        draft, not being set aside already), each with what its draft holds typed now
+        (``_typed``): the reports are marked as being set aside."""
         from fieldplan.events import utc_iso
         from fieldplan.planops import why_hidden_text
 
         with self._lock:
-            entries = []
+            batch = []
             for key, reason in reasons.items():
-                if key in self:
+                if key in self and key not in self._setting_aside:
                     said = ({"error": why_hidden_text(reason), "why": list(reason)}
                             if isinstance(reason, tuple) else {"error": reason})
-                    entries.append({**self._entry(key), **said, "set_aside_at": utc_iso()})
-            if not entries:
-                return True
-            # the file first: only once it holds them do they leave the journal
-            self.aside_error = _append_entries(self.aside_path, entries, self.owner)
-            if self.aside_error:
-                return False
+                    entry = self._entry(key)
+                    batch.append(({**entry, **said, "set_aside_at": utc_iso()},
+                                  self._typed(key)))
+                    self._setting_aside.add(key)
+            return batch
+
+    def _move_aside(self, batch: list[tuple[dict[str, Any], str]]) -> bool:
+        """(any thread) Add ``batch`` (``_aside_batch``) to the set-aside file; only once
+        it holds them do they leave the journal, and only those not typed in since
+        (what was typed since stays, to be set aside in its turn). Whether the file
+        took them (False: ``aside_error`` says why, and the journal keeps them)."""
+        if not batch:
+            return True
+        entries = [entry for entry, _text in batch]
+        try:
+            error = _append_entries(self.aside_path, entries, self.owner)
+        except Exception as exc:  # (the entries are kept whatever happened)
+            error = f"{type(exc).__name__}: {exc}"
+        with self._lock:
             for entry in entries:
+                self._setting_aside.discard(_entry_key(entry))
+            self.aside_error = error
+            if error:
+                return False
+            for entry, text in batch:
                 key = (entry["action"], entry["period"])
-                for store in (self._values, self._held, self._base, self.errors):
-                    store.pop(key, None)
+                if self._typed(key) == text:
+                    for store in (self._values, self._held, self._base, self.errors):
+                        store.pop(key, None)
                 self.put_aside = [*(k for k in self.put_aside if k[0] != key),
                                   (key, _reason_of(entry))]
             self._dirty = True
@@ -802,6 +867,12 @@ class DraftJournal(QObject):
         with self._lock:
             self.put_aside = _put_aside_of(_aside_entries(self.aside_path))
         return error
+
+    def _typed(self, key: Key) -> str:
+        """What a report's draft holds typed (its values and held text), as one text
+        (under the lock)."""
+        return json.dumps([self._values.get(key), self._held.get(key)], ensure_ascii=False,
+                          sort_keys=True, default=repr)
 
     def _entry(self, key: Key) -> dict[str, Any]:
         """A report's entry as the journal file holds it (under the lock)."""
@@ -1015,9 +1086,11 @@ class DraftRetry(QObject):
         self.timer.timeout.connect(self.retry)
 
     def waiting(self) -> list[Key]:
-        """Reports whose values wait to be written (not the one on screen)."""
+        """Reports whose values wait to be written (not the one on screen, nor those
+        on their way to the set-aside file: the plan refuses them)."""
         here = self._showing()
-        return [k for k in self.journal.reports() if k != here]
+        aside = self.journal.setting_aside()
+        return [k for k in self.journal.reports() if k != here and k not in aside]
 
     def update(self, here: bool | None = None) -> None:
         """Start the timer when something waits (``here``: the report on screen

@@ -1075,12 +1075,30 @@ class ReportEditor(QScrollArea):
             if why:
                 reasons[key] = tuple(why)  # (said in the language it is read in)
         if reasons:
-            journal.set_aside_reports(reasons)
+            self._set_aside(reasons)
+
+    def _set_aside(self, reasons: dict[tuple[str, str], tuple[str, ...]]) -> None:
+        """Set these reports' drafts aside (``DraftJournal.set_aside_off_thread``): on a
+        thread of its own, as the set-aside file's lock may be held by another fieldplan
+        writing it (waited for up to ``ui.drafts.LOCK_WAIT_MS``: the window froze
+        meanwhile). Until the file holds them they stay in the journal, and the status
+        bar says they are being set aside; then what became of them. What was typed in
+        them meanwhile is set aside in its turn."""
+        journal = self._journal()
+
+        def done() -> None:
+            if shiboken6.isValid(self) and not self._closed:
+                if not journal.aside_error:
+                    self._set_aside_refused()
+                self._drafts_did_change()
+
+        if journal.set_aside_off_thread(reasons, done):
+            self._drafts_did_change()
 
     def _refused_by_plan(self, key: tuple[str, str], error: BaseException) -> None:
         """A write the plan refused (the database holds an amendment this window may
         not show yet): its draft is set aside, and the window told to read the plan."""
-        self._journal().set_aside_reports({key: tuple(getattr(error, "why", ()))})
+        self._set_aside({key: tuple(getattr(error, "why", ()))})
         emit(self.plan_did_refuse)
 
     def _showing(self) -> tuple[str, str] | None:
@@ -1354,6 +1372,23 @@ class ReportEditor(QScrollArea):
                     "{n} report is outside the plan now; what was typed is kept in {file}",
                     "{n} reports are outside the plan now; what was typed is kept in {file}",
                     len(aside)).format(n=len(aside), file=where))
+        moving = sorted(journal.setting_aside())
+        if moving:  # (kept in the journal until the set-aside file holds them)
+            where = isolated(journal.aside_path.name)
+            if len(moving) == 1:
+                code, period = moving[0]
+                # Translators: {report} is "PA1.1 (2nd semester 2026)", which the plan
+                # no longer has; {file} the file its text is kept in
+                problems.append(_("Moving what was typed in {report}, outside the plan "
+                                  "now, to {file}…").format(
+                                      report=_("{action} ({period})").format(
+                                          action=code, period=format_period(period)),
+                                      file=where))
+            else:
+                problems.append(ngettext(
+                    "Moving what was typed in {n} report, outside the plan now, to {file}…",
+                    "Moving what was typed in {n} reports, outside the plan now, to "
+                    "{file}…", len(moving)).format(n=len(moving), file=where))
         if journal.aside_error:
             problems.append(_("Reports outside the plan cannot be set aside: {error}").format(
                 error=journal.aside_error))

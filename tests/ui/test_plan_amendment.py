@@ -262,6 +262,8 @@ def test_typing_when_the_import_brings_the_amendment(open_window, qtbot, office,
     qtbot.waitUntil(lambda: editor.period == "2026-S1" and editor.status.isEnabled(),
                     timeout=5000)
     wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: "is outside the plan now" in window.save_state_label.text(),
+                    timeout=5000)  # (set aside on a thread of its own)
     aside = drafts_file(bn, ".drafts-set-aside.json")
     assert aside[("PA1.1", "2026-S2")]["values"] == {"next_steps": "Half typed"}
     assert db_report(bn, "PA1.1", "2026-S2").next_steps == ""
@@ -628,8 +630,7 @@ def test_discarding_text_set_aside_never_waits_on_the_window(
     ]}), encoding="utf-8")
     window = open_window(bn)
     label = window.save_state_label
-    qtbot.waitUntil(lambda: "outside the plan" in label.text(),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: "is outside the plan now" in label.text(), timeout=10_000)
     aside = bn.with_name(bn.name + ".drafts-set-aside.json")
     editor = window.office_view.editor
     entries = editor._journal().aside_entries()
@@ -647,3 +648,71 @@ def test_discarding_text_set_aside_never_waits_on_the_window(
     editor.discard_aside(entries)
     qtbot.waitUntil(lambda: not label.isVisible(), timeout=10_000)
     assert not aside.exists()
+
+
+def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
+        open_window, qtbot, office, monkeypatch):
+    """Another fieldplan writing the set-aside file holds its lock: an amendment that
+    set a report's unsaved text aside waited for it on the GUI thread, the window
+    frozen up to five seconds. It waits on a thread of its own; meanwhile the text
+    stays in the journal (and its file) and the status bar says it is being moved;
+    when the wait ends first, the status bar says why and the journal keeps it, until
+    the file can take it."""
+    import time
+
+    from PySide6.QtCore import QLockFile
+
+    import ui.drafts
+    from ui.ops import off_thread_jobs
+
+    monkeypatch.setattr(ui.drafts, "LOCK_WAIT_MS", 1500)
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
+    key = ("PA1.1", "2026-S2")
+    journal = editor._journal()
+    label = window.save_state_label
+    aside = bn.with_name(bn.name + ".drafts-set-aside.json")
+    took = []
+    set_identity = editor.set_identity
+
+    def timed(identity):
+        began = time.monotonic()
+        set_identity(identity)
+        took.append(time.monotonic() - began)
+
+    monkeypatch.setattr(editor, "set_identity", timed)
+    held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
+    assert held.tryLock(0)
+    try:
+        import_in_window(window, qtbot, bundle).close()
+        assert took and max(took) < 1.0  # (the window goes on meanwhile)
+        assert journal.values(key) == {"next_steps": "Half typed"}
+        assert key in journal.setting_aside()
+        assert "Moving what was typed in PA1.1 (2nd semester 2026), outside the plan " \
+            "now, to bn.sqlite3.drafts-set-aside.json…" in label.toolTip()
+        window.grab().save(str(bn.parent / "setting-aside.png"))
+        flush_all()
+        assert drafts_file(bn)[key]["values"] == {"next_steps": "Half typed"}
+        qtbot.waitUntil(lambda: "cannot be set aside: another fieldplan is writing it"
+                        in label.toolTip(), timeout=10_000)
+        assert journal.values(key) == {"next_steps": "Half typed"}  # kept
+        assert not aside.exists()
+        flush_all()
+        assert drafts_file(bn)[key]["values"] == {"next_steps": "Half typed"}
+    finally:
+        held.unlock()
+    # tried again (the plan refuses its save): the file takes it now
+    qtbot.waitUntil(lambda: key not in journal, timeout=20_000)
+    qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+    assert drafts_file(bn, ".drafts-set-aside.json")[key]["values"] == {
+        "next_steps": "Half typed"}
+    flush_all()
+    assert key not in drafts_file(bn)
+    qtbot.waitUntil(lambda: "is outside the plan now; what was typed is kept in"
+                    in label.toolTip(), timeout=5000)
+    assert "cannot be set aside" not in label.toolTip()
+    window.grab().save(str(bn.parent / "set-aside.png"))

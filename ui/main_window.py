@@ -1043,6 +1043,8 @@ class MainWindow(QMainWindow):
         #: the save state's words whole (the label may show them shortened), and the
         #: lines View ▸ Saving details… shows
         self._save_words = ""
+        #: those words as a narrow status bar says them (ReportEditor.short_save_words)
+        self._save_short = ""
         self._save_lines: list[str] = []
         # the sync words take the room the others leave and are shortened to it (with
         # "…"), never widening the window: their counts come first (sync_text)
@@ -1117,6 +1119,8 @@ class MainWindow(QMainWindow):
             else Qt.FocusPolicy.NoFocus)
         self.save_state_label.setText(in_layout_direction(text) if text else "")
         self._save_words = self.save_state_label.text()
+        short = self.office_view.editor.short_save_words if is_error else ""
+        self._save_short = in_layout_direction(short) if short else self._save_words
         # what the status bar has no room for: its words whole, then what they stand
         # for (each report, why), as the tooltip says them
         self._save_lines = [*text.split(SYNC_SEPARATOR),
@@ -1208,7 +1212,8 @@ class MainWindow(QMainWindow):
         and role take, and a third left for the sync words and the notices shown there
         (a lock received). Shortened as the sync words are; whole in its tooltip and in
         View ▸ Saving details…. (At 1024 pixels, French, it was cut off at the bar's
-        edge, and left the notices two words.)"""
+        edge, and left the notices two words.) Where it does not fit, its short words
+        (``ReportEditor.short_save_words``) take some of the sync words' third."""
         label, text = self.save_state_label, self._save_words
         if label.textFormat() == Qt.TextFormat.RichText or not text:
             label.set_shown(None)  # (a notice with links, short: never shortened)
@@ -1223,7 +1228,14 @@ class MainWindow(QMainWindow):
         margins = label.contentsMargins()
         room -= margins.left() + margins.right()
         room = max(room, label.fontMetrics().averageCharWidth() * 12)
-        shown = elide_items(text, room, label.fontMetrics().horizontalAdvance)
+        width = label.fontMetrics().horizontalAdvance
+        shown = elide_items(text, room, width)
+        if shown != text and self._save_short not in ("", text):
+            # too narrow (the narrowest window showed "PA1.1 …" of text set aside):
+            # the long words said short, and room taken from the sync words, which
+            # keep an eighth of the bar (View ▸ Sync details… says them whole)
+            shown = elide_items(self._save_short,
+                                room + max(0, bar.width() // 3 - bar.width() // 8), width)
         label.set_shown(None if shown == text else shown)
 
     def _period_text(self, period: str) -> str:

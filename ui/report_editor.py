@@ -389,6 +389,9 @@ class ReportEditor(QScrollArea):
         self._blocked: dict[tuple[str, str], str] = {}
         #: why the last discarding of text set aside (``discard_aside``) failed, or ""
         self._aside_discard_error = ""
+        #: the save state's words as a narrow status bar says them (the long ones, set
+        #: aside text, in a few words), as said with ``save_state_did_change``
+        self.short_save_words = ""
         self._loading = False
         self._editable = False
         #: (a language change) the report whose undo steps the window took over from the
@@ -1359,6 +1362,9 @@ class ReportEditor(QScrollArea):
             # Translators: {file} is the name the unreadable drafts file was given
             problems.append(_("The drafts file could not be read; it is kept as {file}.")
                             .format(file=isolated(journal.set_aside.name)))
+        # the few words a narrow status bar says some of them in, beside the button
+        # that shows the text (at the narrowest window, "PA1.1 …" was all it showed)
+        shorter: dict[str, str] = {}
         aside = journal.put_aside
         if aside:
             where = isolated(journal.aside_path.name)
@@ -1367,11 +1373,20 @@ class ReportEditor(QScrollArea):
                 problems.append(_("{report} is outside the plan now; what was typed is kept "
                                   "in {file}").format(report=_("{action} ({period})").format(
                                       action=code, period=format_period(period)), file=where))
+                # Translators: the status bar's short words, at its narrowest, for
+                # "PA1.1 (2nd semester 2026) is outside the plan now; what was typed
+                # is kept in {file}"; beside the button "Text outside the plan…"
+                shorter[problems[-1]] = _("{action}: text set aside").format(action=code)
             else:
                 problems.append(ngettext(
                     "{n} report is outside the plan now; what was typed is kept in {file}",
                     "{n} reports are outside the plan now; what was typed is kept in {file}",
                     len(aside)).format(n=len(aside), file=where))
+                # Translators: the status bar's short words, at its narrowest, for "{n}
+                # reports are outside the plan now; what was typed is kept in {file}"
+                shorter[problems[-1]] = ngettext("{n} report: text set aside",
+                                                 "{n} reports: text set aside",
+                                                 len(aside)).format(n=len(aside))
         moving = sorted(journal.setting_aside())
         if moving:  # (kept in the journal until the set-aside file holds them)
             where = isolated(journal.aside_path.name)
@@ -1384,11 +1399,19 @@ class ReportEditor(QScrollArea):
                                       report=_("{action} ({period})").format(
                                           action=code, period=format_period(period)),
                                       file=where))
+                # Translators: the status bar's short words, at its narrowest, for
+                # "Moving what was typed in PA1.1 (2nd semester 2026), outside the
+                # plan now, to {file}…"
+                shorter[problems[-1]] = _("{action}: setting text aside…").format(
+                    action=code)
             else:
                 problems.append(ngettext(
                     "Moving what was typed in {n} report, outside the plan now, to {file}…",
                     "Moving what was typed in {n} reports, outside the plan now, to "
                     "{file}…", len(moving)).format(n=len(moving), file=where))
+                shorter[problems[-1]] = ngettext(
+                    "{n} report: setting text aside…", "{n} reports: setting text aside…",
+                    len(moving)).format(n=len(moving))
         if journal.aside_error:
             problems.append(_("Reports outside the plan cannot be set aside: {error}").format(
                 error=journal.aside_error))
@@ -1435,6 +1458,8 @@ class ReportEditor(QScrollArea):
                 for (code, period), office in foreign)
             lines.extend(isolated(str(path)) for path in journal.foreign_files)
         is_error = bool(text)
+        self.short_save_words = " · ".join(
+            shorter.get(item, item) for item in text.split(" · ")) if text else ""
         if not text and self.recovered_saved:
             # not an error: what an earlier session could not save (it ended, or was
             # ended) is in the database now

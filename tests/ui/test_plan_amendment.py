@@ -344,6 +344,42 @@ def test_text_set_aside_is_seen_copied_and_discarded_in_the_window(
     assert not aside.exists()
 
 
+@pytest.mark.parametrize(("drafts", "short"), [
+    (1, "PA1.1: text set aside"), (2, "2 reports: text set aside")])
+def test_text_set_aside_is_said_in_the_narrowest_window(open_window, qtbot, office,
+                                                        drafts, short):
+    """In the narrowest window the app allows (784 pixels on an 800-pixel screen) the
+    status bar showed "PA1.1 …" of "PA1.1 (2nd semester 2026) is outside the plan now;
+    what was typed is kept in bn.sqlite3.drafts-set-aside.json", wider than the whole
+    window: the rest only in its tooltip. It says it in a few words there, beside the
+    button that shows the text, the sync words giving up some room; whole where there
+    is room, and always in the tooltip and View ▸ Saving details…."""
+    bn, amend = office
+    with open_replica(bn) as rep:
+        import_bundle(rep, amend(**AMENDMENT))
+    bn.with_name(bn.name + ".drafts.json").write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.1", "period": "2026-S2", "values": {"challenges": "Roads cut"}},
+        {"action": "PA1.2", "period": "2026-S1", "held": {"percent": "forty"}},
+    ][:drafts]}), encoding="utf-8")
+    window = open_window(bn)
+    label = window.save_state_label
+    qtbot.waitUntil(lambda: window.aside_button.isVisible(), timeout=10_000)
+    whole = label.text()
+    assert whole.endswith("outside the plan now; what was typed is kept in "
+                          "bn.sqlite3.drafts-set-aside.json")
+    window.resize(window.minimumWidth(), 600)
+    assert window.width() <= 800
+    qtbot.waitUntil(lambda: label.shown == short, timeout=5000)
+    assert label.text() == whole and whole in label.toolTip()
+    # all of it painted, in the bar
+    assert label.width() >= label.sizeHint().width()
+    assert label.geometry().right() < window.aside_button.geometry().left()
+    assert window.sync_label.width() >= window.statusBar().width() // 8 - 12
+    window.grab().save(str(bn.with_name("aside-narrow.png")))
+    window.resize(2400, 600)  # (room for all of it)
+    qtbot.waitUntil(lambda: label.shown is None, timeout=5000)
+
+
 def test_text_set_aside_is_still_said_after_a_restart(qtbot, tmp_path):
     """Said only in the session that set it aside: after a restart the file held
     the text and nothing in the window said so. Discarded, it goes from the file

@@ -318,8 +318,8 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
     if not 1 <= offices <= len(OIC_MEMBERS):
         raise ValidationError(_("a demo has 1 to {most} offices, not {count}").format(
             most=len(OIC_MEMBERS), count=offices))
-    here = Path(os.path.abspath(out))  # ("." has no name to make one beside it from)
-    part = here.parent / f".{here.name}.demo-part"
+    here = Path(os.path.abspath(out))
+    part = _part_of(out)
     try:
         _clear_killed_move(part, out)
     except OSError as exc:
@@ -349,6 +349,22 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
         total = offices + (1 if merge else 0)
         progress(total, total, _("done"))
     return world.moved_to(out)
+
+
+def _part_of(out: Path) -> Path:
+    """The folder a demo for ``out`` is made in, beside it: ``.<name>.demo-part``."""
+    here = Path(os.path.abspath(out))  # ("." has no name to make one beside it from)
+    return here.parent / f".{here.name}.demo-part"
+
+
+def clear_killed_demo(out: str | Path) -> None:
+    """Remove what a demo killed while it was moved into ``out`` left beside it (the
+    folder it was made in, ``.<name>.demo-part``, and, unless the demo got there
+    whole, the files it had moved), as ``make_demo`` does first. For a demo opened
+    as made (the client's): killed after its last file moved, the folder stayed for
+    good. OSError if it cannot be removed."""
+    out = Path(out)
+    _clear_killed_move(_part_of(out), out)
 
 
 def _export_moved(rep: replica.Replica, part: Path, final: Path) -> None:

@@ -186,10 +186,16 @@ class Shell(QObject):
         """``--demo``: the demo database, made on first use. That takes seconds: a
         dialog says so meanwhile (and why it could not: closing it then ends the
         client, with status 1)."""
-        from ui.first_run import DemoDialog, demo_path
+        from ui.first_run import DemoDialog, clear_demo_leftovers, demo_path
 
         path = demo_path()
         if path.exists():  # made before: opened as any database, at once
+            from ui.ops import OffThread
+
+            # what a demo killed as it was moved in left beside its folder: cleared
+            # on a thread of its own (a half-made demo's databases, perhaps)
+            OffThread(lambda: clear_demo_leftovers(path), lambda _none: None,
+                      lambda _error: None, name="fieldplan-demo-leftovers")
             self.open(path)
             return
         self.dialog = dialog = DemoDialog(path)

@@ -4,6 +4,7 @@ offer to restore the latest backup."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -88,8 +89,11 @@ def demo_path() -> Path:
 
 
 def make_demo_database(path: Path) -> Path:
-    """(worker) the demo HQ database, made on first use."""
+    """(worker) the demo HQ database, made on first use; made before, what a demo
+    killed as it was moved in left beside its folder is cleared
+    (``clear_demo_leftovers``)."""
     if path.exists():
+        clear_demo_leftovers(path)
         return path
     # (its folder is not made first: the demo, made beside it, is then moved in as
     # one folder, even on Windows, which moves none onto an empty one; moved in file
@@ -105,6 +109,20 @@ def make_demo_database(path: Path) -> Path:
         return path
     _small_demo(path)
     return path
+
+
+def clear_demo_leftovers(path: Path) -> None:
+    """(off the GUI thread) Remove what a demo killed after its last file moved into
+    its folder left beside it (``.demo.demo-part``): ``fieldplan demo`` clears it
+    before it makes one (``fieldplan.demo.clear_killed_demo``), and the client, which
+    opens its demo as made, never did. What cannot be removed stays, unsaid: the
+    demo opens all the same."""
+    try:
+        from fieldplan.demo import clear_killed_demo
+    except ImportError:
+        return
+    with contextlib.suppress(OSError):
+        clear_killed_demo(path.parent)
 
 
 def _small_demo(path: Path) -> None:

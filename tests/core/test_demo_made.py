@@ -119,3 +119,25 @@ def test_a_demo_killed_while_moved_in_file_by_file_is_made_again(
         assert not (out / "hq.sqlite3").exists() and len(moved) == kill_after
         _made(out, demo.make_demo(out, offices=1, seed=1, merge=True))
         assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_what_a_demo_killed_after_its_last_move_left_is_cleared(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed after its headquarters database moved in, before the folder it was made
+    in was removed: the demo is whole, and ``clear_killed_demo`` (what the client calls
+    on opening it) removes that folder and nothing of the demo."""
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with monkeypatch.context() as m:
+        m.setattr(demo, "_remove_part", lambda _part: None)
+        demo.make_demo(out, offices=1, seed=1, merge=True)
+    part = tmp_path / ".busy.demo-part"
+    assert (part / ".moving").exists()
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    demo.clear_killed_demo(out)
+    assert not part.exists()
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    with open_replica(out / "hq.sqlite3") as hq:
+        assert hq.is_hq
+    demo.clear_killed_demo(out)  # (nothing left: nothing to do)

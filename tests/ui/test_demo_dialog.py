@@ -114,3 +114,49 @@ def test_a_demo_made_before_opens_at_once(qtbot, settings, hq_db):
             shell.window.close()
         shell.shutdown()
         app.setFont(font)
+
+
+def _killed_as_moved_in(demo: Path) -> Path:
+    """What a demo killed after its last file moved into ``demo``'s folder, before the
+    folder it was made in was removed, left beside it (fieldplan.demo._move_in): that
+    folder, its list of what moved, and the folders emptied by the moves."""
+    part = demo.parent.parent / f".{demo.parent.name}.demo-part"
+    (part / "offices").mkdir(parents=True)
+    (part / "bundles").mkdir()
+    (part / ".moving").write_text('["offices/SN.sqlite3", "hq.sqlite3"]', encoding="utf-8")
+    return part
+
+
+def test_a_demo_made_before_clears_what_a_killed_move_left(qtbot, settings, hq_db):
+    """``fieldplan demo`` clears the folder a killed demo left beside its own before
+    it makes one; ``gui --demo`` opens the demo as made, and left it there for good."""
+    from ui.ops import off_thread_jobs
+
+    demo = ui.first_run.demo_path()
+    demo.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(hq_db, demo)
+    part = _killed_as_moved_in(demo)
+    app = QApplication.instance()
+    font = app.font()
+    shell = ui.app.start(demo=True, lang="en", prefs=settings)
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        qtbot.waitUntil(lambda: not part.exists() and not off_thread_jobs(), timeout=10_000)
+        wait_idle(qtbot, shell.session)
+        assert Path(shell.session.db_path) == demo and demo.exists()
+    finally:
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)
+
+
+def test_the_first_runs_demo_clears_what_a_killed_move_left(qtbot, hq_db):
+    """The first run's "Open the demo" on a demo made before: the same."""
+    demo = ui.first_run.demo_path()
+    demo.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(hq_db, demo)
+    part = _killed_as_moved_in(demo)
+    assert ui.first_run.make_demo_database(demo) == demo
+    assert not part.exists() and demo.exists()

@@ -39,10 +39,15 @@ GENESIS = ""
 PROGRESS = "progress"
 
 
+#: What ``json.dumps`` would build at each call with canonical_json's arguments, built
+#: once (it holds no state between calls): the merge encodes every event it imports
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              allow_nan=False)
+
+
 def canonical_json(obj: Any) -> str:
     """The one serialisation of events and manifests: sorted keys, no spaces, UTF-8."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    return _CANONICAL.encode(obj)
 
 
 _encode_str = json.encoder.encode_basestring  # what json.dumps uses for a str
@@ -163,6 +168,18 @@ def _no_constant(name: str) -> Any:
     raise ValueError(_("{name} is not a JSON number").format(name=name))
 
 
+#: What ``json.loads(body, parse_constant=_no_constant)`` would build at each call,
+#: built once (NaN, Infinity: not JSON)
+_EVENT_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def _loads_event(body: str) -> Any:
+    """``json.loads(body, parse_constant=_no_constant)``, with its decoder built once."""
+    if body.startswith("\ufeff"):  # (refused as json.loads refuses it)
+        return json.loads(body, parse_constant=_no_constant)
+    return _EVENT_DECODER.decode(body)
+
+
 def json_error_reason(exc: BaseException) -> str:
     """Where and why JSON was refused, in the reader's language (the json module's
     own texts are English): "line 1, column 2", "nested too deep"."""
@@ -197,7 +214,7 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
             raise BundleError(_("{where}: not valid UTF-8").format(where=_where(where))) from exc
     body = body.rstrip("\n")
     try:
-        raw = json.loads(body, parse_constant=_no_constant)  # NaN, Infinity: not JSON
+        raw = _loads_event(body)
     except (ValueError, RecursionError) as exc:
         raise BundleError(_("{where}: invalid JSON ({error})").format(
             where=_where(where), error=json_error_reason(exc))) from None

@@ -469,19 +469,7 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event],
     """
     if not events:
         return []
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS staging (origin TEXT, seq INTEGER, hash TEXT, "
-        "PRIMARY KEY (origin, seq)) WITHOUT ROWID"
-    )
-    conn.execute("DELETE FROM temp.staging")
-    conn.executemany(
-        "INSERT OR IGNORE INTO temp.staging VALUES (?, ?, ?)",
-        [(e.origin, e.seq, e.hash) for e in events],
-    )
-    held = conn.execute(
-        "SELECT s.origin, s.seq, s.hash = e.hash FROM temp.staging s "
-        "JOIN events e ON e.origin = s.origin AND e.seq = s.seq"
-    ).fetchall()
+    held = _held_of(conn, events)
     forks: dict[str, int] = {}
     for o, s, same in held:
         if not same:
@@ -509,6 +497,32 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event],
         return []
     _insert(conn, new, arrival)
     return new
+
+
+def _held_of(conn: sqlite3.Connection, events: Sequence[Event]) -> list[tuple[str, int, bool]]:
+    """(origin, seq, same hash) of those of ``events`` held already. None is when each
+    origin's first event here comes after the last one held of it (a bundle bringing
+    what is new, the usual case): one look-up an origin, no work table."""
+    first: dict[str, int] = {}
+    for e in events:
+        if e.seq < first.get(e.origin, e.seq + 1):
+            first[e.origin] = e.seq
+    if all(conn.execute("SELECT coalesce(max(seq), 0) < ? FROM events WHERE origin = ?",
+                        (seq, origin)).fetchone()[0] for origin, seq in first.items()):
+        return []
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS staging (origin TEXT, seq INTEGER, hash TEXT, "
+        "PRIMARY KEY (origin, seq)) WITHOUT ROWID"
+    )
+    conn.execute("DELETE FROM temp.staging")
+    conn.executemany(
+        "INSERT OR IGNORE INTO temp.staging VALUES (?, ?, ?)",
+        [(e.origin, e.seq, e.hash) for e in events],
+    )
+    return conn.execute(
+        "SELECT s.origin, s.seq, s.hash = e.hash FROM temp.staging s "
+        "JOIN events e ON e.origin = s.origin AND e.seq = s.seq"
+    ).fetchall()
 
 
 def _insert(conn: sqlite3.Connection, new: Sequence[Event],

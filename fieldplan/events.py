@@ -574,11 +574,13 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
         versions,
     )
     # ...and versions held already are superseded by the links that just arrived (one
-    # primary-key lookup each: no work table to fill and empty at every save)
+    # primary-key lookup each: no work table to fill and empty at every save); those
+    # of this batch were born so
+    batch = {(e.origin, e.seq) for e in events}
     conn.executemany(
         "UPDATE versions SET superseded = 1 WHERE entity = ? AND entity_id = ? AND field = ? "
         "AND origin = ? AND seq = ? AND superseded = 0",
-        {link[:5] for link in links})
+        {link[:5] for link in links if link[3:5] not in batch})
     _materialise_progress(conn, sorted(eid for kind, eid in touched if kind == "progress"),
                           {(e.origin, e.seq): e.fields for e in events
                            if e.entity == "progress"})

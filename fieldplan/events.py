@@ -621,22 +621,26 @@ def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
     events just derived, by (origin, seq), whose values need no parsing again."""
     winners: dict[str, dict[str, tuple]] = {}
     for entity_id, field, value, hlc, origin, seq, author in _report_heads(conn, ids):
-        fields = winners.setdefault(entity_id, {})
+        fields = winners.get(entity_id)
+        if fields is None:
+            fields = winners[entity_id] = {}
+        order = (hlc, origin, seq)
         held = fields.get(field)
-        if held is None or (hlc, origin, seq) > held[:3]:
-            fields[field] = (hlc, origin, seq, value, author)  # value: JSON text
+        if held is None or order > held[0]:
+            fields[field] = (order, value, author)  # value: JSON text
     rows = []
     for entity_id, fields in winners.items():
         office, action, period = entity_id.split("|", 2)
         # json.loads, not SQLite's ->>, which cuts text at a NUL character
         value = {}
-        for f, w in fields.items():
-            known = parsed.get((w[1], w[2]))
-            value[f] = known[f] if known is not None else json.loads(w[3])
+        for f, (order, text, _author) in fields.items():
+            known = parsed.get(order[1:])
+            value[f] = known[f] if known is not None else json.loads(text)
         vals = {f[6:]: v for f, v in value.items() if f.startswith("value.") and v is not None}
-        last = max(fields.values(), key=lambda w: w[:3])
-        rows.append((office, action, period, *progress_columns(value, canonical_json(vals)),
-                     last[0], last[4]))
+        last = max(fields.values())  # (orders are unique: origin and seq tell any two apart)
+        rows.append((office, action, period,
+                     *progress_columns(value, canonical_json(vals) if vals else "{}"),
+                     last[0][0], last[2]))
     conn.executemany(
         "INSERT OR REPLACE INTO progress (office, action, period, status, percent, vals, "
         "achievements, challenges, next_steps, state, hlc, updated_by) "

@@ -1025,7 +1025,7 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     # replicas it continues after a restore): a sibling could otherwise write into its
     # chain and have its real events refused
     own_only = rep.is_hq and m["office"] != "HQ"
-    own = {m["sender"]} | keyreg.predecessors(keyreg.all_keys(rep), m["sender"])
+    own = merger.hq_own  # (the sender and the replicas it continues: computer_replicas)
     last_seq: dict[str, int] = {}
     for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
         # (HQ, an office's bundle) in canonical form: HQ relays what it stores, and a

@@ -1329,7 +1329,7 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
     if rep.is_hq:
         cached = rep.cache.get("keys")
         fresh = cached is not None and cached[0] == _stamp(rep)
-        on_record = all_keys(rep)
+        on_record = dict(cached[1]) if fresh else all_keys(rep)  # (all_keys' own check)
         status = "retired" if replica in successor_of(on_record) else "active"
         known = on_record.get(signer.key_id_hex)
         if known is not None and known.source == "registry" and (

@@ -177,7 +177,7 @@ def move_aside(path: str | os.PathLike[str], folder: Path | None = None, *,
     files = replica_files(path)
     os.mkdir(folder, 0o700)  # the key file goes in it: its owner's alone, as it is
     if record:
-        _write_record(folder, files)
+        _write_record(folder, files, path)
     moved: list[tuple[Path, Path]] = []
     try:
         for source, inside in files:
@@ -248,18 +248,30 @@ def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
 #: (in the folder a set-up-again moves the old files to) what it moves there, written
 #: before the first move and removed once the new database is in place (or the old
 #: files are back): found beside a database, it tells of a set-up-again killed midway
-#: (``put_back_interrupted``). JSON: {"files": [[source, path inside the folder], …]}
+#: (``put_back_interrupted``). JSON: {"files": [[source, path inside the folder], …]},
+#: each source relative to the database's folder: the database named by a relative
+#: path (``--db lap.sqlite3``) and opened later from another folder, or its folder
+#: renamed or copied, takes its files back beside it, never into the current folder
+#: or the folder it was copied from
 MOVING = SET_UP_AGAIN_RECORD
 
 #: the databases a set-up-again of this process is working on (``_setting_up_again``)
 _UNDER_WAY: set[str] = set()
 
 
-def _write_record(folder: Path, files: list[tuple[Path, Path]]) -> None:
+def _record_base(path: str | os.PathLike[str]) -> Path:
+    """The folder a record's sources are relative to: the database's, made absolute."""
+    return Path(os.path.abspath(path)).parent
+
+
+def _write_record(folder: Path, files: list[tuple[Path, Path]],
+                  path: str | os.PathLike[str]) -> None:
     from fieldplan.files import _fsync_directory
 
-    data = json.dumps({"files": [[str(source), inside.as_posix()]
-                                 for source, inside in files]}).encode("utf-8")
+    base = _record_base(path)
+    data = json.dumps({"files": [
+        [Path(os.path.relpath(os.path.abspath(source), base)).as_posix(), inside.as_posix()]
+        for source, inside in files]}).encode("utf-8")
     fd = os.open(folder / MOVING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, data)
@@ -333,12 +345,13 @@ def put_back_interrupted(path: str | os.PathLike[str]) -> bool:
             return False  # (under way in another program)
         fd = None
     put_back = False
+    base = _record_base(path)
     try:
         for record in records:
             folder = record.parent
             try:
                 listed = json.loads(record.read_text(encoding="utf-8"))["files"]
-                files = [(Path(source), folder / inside) for source, inside in listed]
+                files = [(base / source, folder / inside) for source, inside in listed]
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # (not one to act on: left as it is)
             moved = [(source, target) for source, target in files

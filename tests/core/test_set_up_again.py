@@ -397,3 +397,37 @@ def test_a_set_up_again_killed_while_moving_the_old_files_puts_them_back(
         assert new.replica_id != old_id and not key_revoked(new)
     with open_replica(aside / "lap.sqlite3") as old:
         assert old.replica_id == old_id
+
+
+def test_a_killed_set_up_again_puts_the_old_files_back_beside_the_database(
+        hq, make_office, tmp_path, monkeypatch) -> None:
+    """Its record named the files it moved as they were given: run under ``--db
+    lap.sqlite3`` in the database's folder, killed, then opened by its full name from
+    another folder, the revoked database and its key file were put back into that
+    folder, and the database's own said it was missing (restore a backup). A copy of
+    the whole folder, opened, sent its files back into the folder it was copied from."""
+    import shutil
+
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db, old_id = lap.path, lap.replica_id
+    lap.close()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(db.parent)
+    with monkeypatch.context() as m:
+        _kill_at(m, renames=2)
+        with pytest.raises(_Killed):
+            set_up_again(Path(db.name), setup)
+    assert not db.exists()
+    copy = tmp_path.parent / f"{tmp_path.name}-copy"
+    shutil.copytree(tmp_path, copy, ignore=shutil.ignore_patterns("elsewhere"))
+    monkeypatch.chdir(elsewhere)
+    with open_replica(copy / db.name) as back:
+        assert back.replica_id == old_id
+    assert not db.exists()  # (the copy's files stay in the copy)
+    with open_replica(db) as back:
+        assert back.replica_id == old_id and key_path(db).exists()
+    assert not list(elsewhere.iterdir())
+    assert not list(tmp_path.glob("lap.sqlite3-revoked-*"))

@@ -282,7 +282,11 @@ def _write_record(folder: Path, files: list[tuple[Path, Path]],
 
 
 def _drop_record(folder: Path) -> None:
-    (folder / MOVING).unlink(missing_ok=True)
+    """Remove the record of ``folder``. One that cannot be (a folder on a read-only
+    disk, opened to be read) stays for an opening that can: it is looked for at every
+    opening, which must not fail for it."""
+    with contextlib.suppress(OSError):
+        (folder / MOVING).unlink(missing_ok=True)
 
 
 def _again_lock_path(path: Path) -> Path:

@@ -431,3 +431,35 @@ def test_a_killed_set_up_again_puts_the_old_files_back_beside_the_database(
         assert back.replica_id == old_id and key_path(db).exists()
     assert not list(elsewhere.iterdir())
     assert not list(tmp_path.glob("lap.sqlite3-revoked-*"))
+
+
+def test_a_record_left_on_a_read_only_disk_does_not_stop_the_opening(
+        hq, tmp_path, monkeypatch) -> None:
+    """A set-up-again killed once the new database was in place leaves its record,
+    which the next opening removes. On a read-only disk (the folder copied there to be
+    read) it cannot be removed, and every opening failed with "the disk is
+    read-only" where the database opens to be read."""
+    import errno
+    import json
+
+    from fieldplan.sync.again import MOVING
+
+    path = hq.path
+    folder = path.with_name(f"{path.name}-revoked-20261201T000000Z")
+    folder.mkdir()
+    (folder / "old.sqlite3").write_bytes(b"old")
+    (folder / MOVING).write_text(json.dumps({"files": [["old.sqlite3", "old.sqlite3"]]}))
+    real_unlink = Path.unlink
+
+    def unlink(self, *args, **kwargs):
+        if self.name == MOVING:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with open_replica(path) as again:
+        assert again.replica_id == hq.replica_id
+    assert (folder / MOVING).exists()
+    monkeypatch.undo()
+    with open_replica(path):
+        assert not (folder / MOVING).exists()

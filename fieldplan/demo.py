@@ -341,6 +341,9 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
         _move_in(part, out)
     except BaseException as exc:
         with contextlib.suppress(OSError):
+            # (a move that failed among the moves into a folder holding other files:
+            # those moved already go, as a kill's do at the next try)
+            _clear_killed_move(part, out)
             _remove_part(part)
         if isinstance(exc, OSError):
             raise cannot_write(exc.filename or out, exc) from None

@@ -141,3 +141,32 @@ def test_what_a_demo_killed_after_its_last_move_left_is_cleared(
     with open_replica(out / "hq.sqlite3") as hq:
         assert hq.is_hq
     demo.clear_killed_demo(out)  # (nothing left: nothing to do)
+
+
+def test_a_demo_whose_move_in_fails_midway_leaves_nothing_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A move into a folder holding other files that fails midway (a folder of the
+    person's that takes no new file, a full disk) removed the folder the demo was made
+    in and left the files moved already, with no headquarters beside them: every later
+    try refused, each of the demo's names being taken."""
+    import os
+
+    real_replace = os.replace
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    moved: list[str] = []
+
+    def replace(src, dst):
+        if out in Path(dst).parents:
+            if len(moved) == 2:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dst))
+            moved.append(str(dst))
+        return real_replace(src, dst)
+
+    with monkeypatch.context() as m:
+        m.setattr(demo.os, "replace", replace)
+        with pytest.raises(FileError):
+            demo.make_demo(out, offices=1, seed=1, merge=True)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    _made(out, demo.make_demo(out, offices=1, seed=1, merge=True))

@@ -1806,9 +1806,11 @@ def held_of(conn: sqlite3.Connection, origin: str, item: dict[str, Any]) -> int:
     up to its ``upto``) the database ``conn`` holds."""
     ranges = item.get("ranges")
     if valid_ranges(ranges):
+        # (CROSS JOIN: run by run, each a search of the events' key; SQLite chose to
+        # read all the replica's events and, for each, every run)
         return conn.execute(
-            "SELECT count(*) FROM events AS e, json_each(?) AS r WHERE e.origin = ? "
-            "AND e.seq BETWEEN json_extract(r.value, '$[0]') "
+            "SELECT count(*) FROM json_each(?) AS r CROSS JOIN events AS e "
+            "WHERE e.origin = ? AND e.seq BETWEEN json_extract(r.value, '$[0]') "
             "AND json_extract(r.value, '$[1]')",
             (json.dumps(union_ranges(ranges)), origin)).fetchone()[0]
     return conn.execute("SELECT count(*) FROM events WHERE origin = ? AND seq <= ?",

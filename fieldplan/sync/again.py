@@ -229,6 +229,10 @@ def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
         check_same_headquarters(rep, manifest)
         check_written_after(rep, manifest)
     with _setting_up_again(path):
+        # (again, under the lock: another program's set-up-again, done meanwhile, put
+        # a new database here, which must never be moved aside as the revoked one)
+        with open_replica(path) as rep:
+            check_revoked(rep)
         if folder is None or folder.exists():
             folder = aside_folder(path)
         files = [(source, folder / inside) for source, inside in replica_files(path)]

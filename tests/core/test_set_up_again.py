@@ -463,3 +463,36 @@ def test_a_record_left_on_a_read_only_disk_does_not_stop_the_opening(
     monkeypatch.undo()
     with open_replica(path):
         assert not (folder / MOVING).exists()
+
+
+def test_two_set_ups_again_at_once_leave_the_first_ones_new_database(
+        hq, make_office, tmp_path, monkeypatch) -> None:
+    """Two set-ups-again of one database at once (the command run twice, the client
+    and the command line): the second checked the revoked key before the first took
+    the lock, waited for nothing, and once the first was done moved its new database
+    aside as the revoked one and made another. The key is checked again under the
+    lock: the second says the database is set up already."""
+    from fieldplan.sync import again
+
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db = lap.path
+    lap.close()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    real = again._setting_up_again
+    first: list = []
+
+    def other_program_first(path):
+        if not first:  # (the other program, between this one's check and its lock)
+            first.append(None)
+            with real_set_up_again(db, setup).replica as made:
+                first[0] = made.replica_id
+        return real(path)
+
+    real_set_up_again = again.set_up_again
+    monkeypatch.setattr(again, "_setting_up_again", other_program_first)
+    with pytest.raises(ValidationError, match="has not revoked"):
+        set_up_again(db, setup)
+    with open_replica(db) as now:
+        assert now.replica_id == first[0] and not key_revoked(now)
+    assert len(list(tmp_path.glob("lap.sqlite3-revoked-*"))) == 1

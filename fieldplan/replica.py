@@ -689,13 +689,31 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
 SET_UP_AGAIN_RECORD = ".moving.json"
 
 
+#: the time in the name of such a folder (``sync.again.aside_folder``):
+#: ``20261205T010203Z``, then ``-2``… when one of that second is there already
+_ASIDE_STAMP = re.compile(r"\d{8}T\d{6}Z(?:-\d+)?")
+
+
+def set_up_again_records(path: str | os.PathLike[str]) -> list[Path]:
+    """The records of moves (``SET_UP_AGAIN_RECORD``) in the folders a set-up-again of
+    the database at ``path`` made beside it: named ``<name>-revoked-<time>`` exactly.
+    A database named ``lap-revoked-x.sqlite3``, or a copy of such a folder ("… -
+    Copy"), is not one of them."""
+    import glob
+
+    path = Path(path)
+    prefix = path.name + "-revoked-"
+    return [Path(folder) / SET_UP_AGAIN_RECORD
+            for folder in glob.glob(glob.escape(str(path)) + "-revoked-*")
+            if _ASIDE_STAMP.fullmatch(Path(folder).name[len(prefix):])
+            and os.path.isfile(Path(folder) / SET_UP_AGAIN_RECORD)]
+
+
 def undo_killed_set_up_again(path: str | os.PathLike[str]) -> None:
     """Undo what a set-up-again of ``path`` killed midway left (its record still
     there: ``sync.again.put_back_interrupted``): the old database back, never half
     moved aside. One look at the folder, the sync package loaded only then."""
-    import glob
-
-    if glob.glob(glob.escape(str(path)) + "-revoked-*/" + SET_UP_AGAIN_RECORD):
+    if set_up_again_records(path):
         from fieldplan.sync.again import put_back_interrupted
 
         put_back_interrupted(path)

@@ -32,6 +32,7 @@ from fieldplan.replica import (
     old_key_files,
     open_replica,
     pending_key_path,
+    set_up_again_records,
 )
 
 #: what the folder of a revoked computer's files is called, after the database's name
@@ -337,12 +338,8 @@ def put_back_interrupted(path: str | os.PathLike[str]) -> bool:
     is in place, or its init was killed and the path takes one as at a first run.
     Nothing happens while a set-up-again of it runs. Whether anything was put back.
     Looked for at every opening and ``init``, and at the client's start."""
-    import glob
-
     path = Path(path)
-    pattern = glob.escape(str(path)) + "-revoked-*"
-    records = [Path(p) / MOVING for p in glob.glob(pattern)]
-    records = [r for r in records if r.is_file()]
+    records = set_up_again_records(path)
     if not records or os.path.abspath(path) in _UNDER_WAY:
         return False
     lock = _again_lock_path(path)

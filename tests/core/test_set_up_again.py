@@ -496,3 +496,37 @@ def test_two_set_ups_again_at_once_leave_the_first_ones_new_database(
     with open_replica(db) as now:
         assert now.replica_id == first[0] and not key_revoked(now)
     assert len(list(tmp_path.glob("lap.sqlite3-revoked-*"))) == 1
+
+
+def test_only_a_set_up_agains_own_folders_are_looked_in(
+        hq, make_office, tmp_path, monkeypatch) -> None:
+    """Opening a database looked for a record in any folder named ``<db>-revoked-*``:
+    a copy of such a folder ("… - Copy") was taken for a set-up-again killed midway,
+    and a database named ``lap.sqlite3-revoked-x`` acted on another's folder. Only
+    ``<db>-revoked-<time>`` (``-2``… after it) is one."""
+    import shutil
+
+    from fieldplan.replica import set_up_again_records
+
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db = lap.path
+    lap.close()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    with monkeypatch.context() as m:
+        _kill_at(m, renames=2)
+        with pytest.raises(_Killed):
+            set_up_again(db, setup)
+    [aside] = tmp_path.glob("lap.sqlite3-revoked-*")
+    assert set_up_again_records(db) == [aside / ".moving.json"]
+    copy = aside.with_name(aside.name + " - Copy")
+    shutil.copytree(aside, copy)
+    shutil.copytree(aside, aside.with_name(aside.name + "-2"))
+    assert sorted(set_up_again_records(db)) == [aside / ".moving.json",
+                                               aside.with_name(aside.name + "-2") / ".moving.json"]
+    other = tmp_path / "lap.sqlite3-revoked-x"  # (a database of that name: none of its)
+    assert set_up_again_records(other) == []
+    shutil.rmtree(aside.with_name(aside.name + "-2"))
+    with open_replica(db):
+        pass
+    assert (copy / ".moving.json").exists()  # (the copy is left as it is)

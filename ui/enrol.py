@@ -105,6 +105,9 @@ class EnrolDialog(QDialog):
         # plain text (a path: as written); where the focus goes to have it read while
         # the bundle is written and after (Write disabled passed it on to Close)
         self.message = detail_label("enrol-message")
+        # no stop for Tab until it says something: Tab from Browse stopped on an empty
+        # line, a frame around nothing that a screen reader read as nothing
+        self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lay.addWidget(self.message)
         # the setup bundle written on a line of its own, whole and left to right (as
         # the Export dialog shows a bundle's): inside the wrapped sentence an Arabic
@@ -211,6 +214,8 @@ class EnrolDialog(QDialog):
         """Show ``text`` in the message; then, for a setup bundle written, its ``path``
         on a line of its own and ``after`` it what to do with it (else both hidden)."""
         say_around_path(self.message, self.path_label, self.after_path, text, path, after)
+        self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus if text
+                                    else Qt.FocusPolicy.NoFocus)
 
     def said(self) -> str:
         """All the dialog says, as shown: the message, the path, what follows it."""

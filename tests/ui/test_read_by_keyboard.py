@@ -6,7 +6,7 @@ values are reached with Tab."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton
 
 from tests.ui.conftest import wait_idle
 from ui.qtcompat import Qt
@@ -286,6 +286,23 @@ def test_when_writing_a_setup_bundle_fails_the_focus_is_on_why(open_window, qtbo
     wait_idle(qtbot, window.session)
     assert dialog.message.text() and not dialog.message.text().startswith("Writing")
     assert dialog.focusWidget() is dialog.message
+
+
+def test_the_enrol_dialogs_message_is_no_stop_for_tab_before_it_says_something(
+        open_window, qtbot, hq_db, tmp_path):
+    """Tab from Browse stopped on the empty message line (a frame around nothing,
+    read as nothing) before Write setup bundle."""
+    window, dialog = enrol_dialog(open_window, qtbot, hq_db, str(tmp_path))
+    assert dialog.message.text() == ""
+    browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "&Browse…")
+    browse.setFocus()
+    qtbot.keyClick(browse, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.ok
+    dialog.office.setCurrentIndex(-1)
+    qtbot.keyClick(dialog.ok, Qt.Key.Key_Space)  # (no office: it says so)
+    assert dialog.message.text() == "Choose an office first."
+    assert read_by_keyboard(dialog.message)
+    wait_idle(qtbot, window.session)
 
 
 def test_the_notes_of_setting_up_again_and_of_the_own_key_are_reached_with_tab(

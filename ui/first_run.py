@@ -299,7 +299,9 @@ class FirstRunDialog(QDialog):
         self.hq_button = QPushButton(_("Create &headquarters"))
         self.demo_button = QPushButton(_("Open the &demo"))
         for b, tip in (
-            (self.setup_button, _("Headquarters sent you a .fieldplan setup file")),
+            # (the file ending kept whole in Arabic, as in the window's Import tip)
+            (self.setup_button, isolated_paths(
+                _("Headquarters sent you a .fieldplan setup file"), [".fieldplan"])),
             (self.hq_button, _("Start the headquarters database for the plan")),
             (self.demo_button, _("Try fieldplan with made-up data")),
         ):

@@ -32,7 +32,7 @@ from fieldplan.i18n import (
     ngettext,
     pgettext,
 )
-from ui.bidi import in_layout_direction, isolated, isolated_codes
+from ui.bidi import in_layout_direction, isolated, isolated_codes, isolated_paths
 from ui.context import Identity, allow_writes, read_only_text, time_text, unbroken
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, error_sentence, sentence
@@ -729,7 +729,9 @@ class MainWindow(QMainWindow):
             _("&Import bundles…"),
             self.import_dialog,
             std.Open,
-            _("Import .fieldplan files from other offices"),
+            # the file ending kept whole in Arabic: its period was drawn after it,
+            # "fieldplan." (a tip, and the status bar as the menu item is chosen)
+            isolated_paths(_("Import .fieldplan files from other offices"), [".fieldplan"]),
         )
         self.export_action = self._action(
             _("&Export…"),

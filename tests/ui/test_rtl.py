@@ -530,3 +530,25 @@ def test_file_dialogs_write_paths_left_to_right(lang, qapp, qtbot, tmp_path):
         dialog.reject()
     finally:
         apply_language(qapp, "en")
+
+
+def test_the_bundles_file_ending_keeps_its_period_first_in_arabic_tips(
+        open_window, qtbot, office_db, arabic, tmp_path):
+    """"استيراد ملفات بامتداد .fieldplan" was drawn "… fieldplan. …": the period, with no
+    direction of its own, went to the Arabic side of the name. Isolated, it stays in
+    front of it (the Import tip and status tip, the first-run dialog's set-up tip)."""
+    from ui.first_run import FirstRunDialog
+
+    window = open_window(office_db)
+    action = window.import_action
+    assert "\u2066.fieldplan\u2069" in action.toolTip()
+    assert action.statusTip() == action.toolTip()
+    dialog = FirstRunDialog(tmp_path / "fieldplan.sqlite3")
+    qtbot.addWidget(dialog)
+    assert "\u2066.fieldplan\u2069" in dialog.setup_button.toolTip()
+    assert "بامتداد" in dialog.setup_button.toolTip()  # (the Arabic catalog's words)
+
+
+def test_the_bundles_file_ending_is_left_alone_in_english(open_window, office_db):
+    window = open_window(office_db)
+    assert window.import_action.toolTip() == "Import .fieldplan files from other offices"

@@ -265,13 +265,18 @@ def browse_folder(parent: QWidget, target: QLineEdit) -> None:
 
 
 def file_dialog(parent: QWidget | None, title: str, folder: str) -> QFileDialog:
-    """Qt's file dialog, in ``folder``, with its paths written left to right in a
-    right-to-left layout too (the "Look in" folder and the file name, as an address
-    is): in Arabic Qt's own dialog showed "/home/amina/تقارير" as "تقارير/home/amina/", the
-    folders in the wrong order. A system's own dialog has no such fields: untouched."""
+    """Qt's file dialog, in ``folder``, no larger than the screen, with its paths
+    written left to right in a right-to-left layout too (the "Look in" folder and the
+    file name, as an address is): in Arabic Qt's own dialog showed
+    "/home/amina/تقارير" as "تقارير/home/amina/", the folders in the wrong order. A
+    system's own dialog has no such fields: untouched."""
     from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
 
     dialog = QFileDialog(parent, title, folder)
+    # Qt's own dialog opens at its size hint whatever the screen: on a 1366×768 laptop
+    # at 200 % (683×364 pixels of Qt, less the task bar) it was 412 high, its Open and
+    # Cancel buttons below the screen's edge
+    fit_to_screen(dialog, dialog.width(), dialog.height())
     if QApplication.isRightToLeft():
         for kind, name in ((QComboBox, "lookInCombo"), (QLineEdit, "fileNameEdit")):
             field = dialog.findChild(kind, name)

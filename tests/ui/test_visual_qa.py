@@ -939,3 +939,34 @@ def test_headquarters_is_told_what_a_restore_lost_of_a_revoked_computer():
         "bundles again")
     calm = SyncState(None, None, None, None, 5, (), 0, 0, restored={"revoked_lost": []})
     assert "revoked" not in sync_text(calm)
+
+
+#: A 1366×768 laptop at 200 %, less its task bar: what it gives a window, in Qt's pixels
+TINY_SCREEN = (0, 0, 683, 364)
+
+
+@pytest.mark.parametrize("kind", ["open", "save"])
+def test_file_dialogs_fit_a_laptop_at_200_percent(kind, qtbot, tmp_path, monkeypatch):
+    """Qt's own file dialog opened 644×412 (its size hint) on a screen 364 high: its
+    Open or Save and Cancel buttons were below the screen's edge."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.dialogs import file_dialog, save_file_dialog
+    from ui.screen import FRAME_ROOM
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(*TINY_SCREEN))
+    if kind == "open":
+        dialog = file_dialog(None, "Import bundles", str(tmp_path))
+        dialog.open()
+    else:
+        dialog = save_file_dialog(None, "Export table", str(tmp_path), "save-test",
+                                  "CSV (*.csv)", "csv", lambda _p: None)
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    assert dialog.width() + FRAME_ROOM[0] <= TINY_SCREEN[2]
+    assert dialog.height() + FRAME_ROOM[1] <= TINY_SCREEN[3]
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert dialog.rect().contains(buttons.geometry())
+    dialog.reject()

@@ -282,7 +282,37 @@ def file_dialog(parent: QWidget | None, title: str, folder: str) -> QFileDialog:
             field = dialog.findChild(kind, name)
             if field is not None:
                 field.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+                if kind is QComboBox:
+                    field.installEventFilter(_FolderLeftToRight(field))
     return dialog
+
+
+class _FolderLeftToRight(QObject):
+    """Paints the "Look in" box's folder as Qt's file dialog does (cut in its middle
+    to fit), its text left to right: Qt draws text in the application's direction,
+    whatever the box's own, and "/home/amina/تقارير" still showed as
+    "home/amina/تقارير/", its first slash at the end."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # (Qt's name)
+        if event.type() != QEvent.Type.Paint:
+            return False
+        from PySide6.QtWidgets import QStyle, QStyleOptionComboBox, QStylePainter
+
+        from ui.bidi import isolated
+
+        painter = QStylePainter(watched)
+        opt = QStyleOptionComboBox()
+        watched.initStyleOption(opt)
+        room = watched.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                              QStyle.SubControl.SC_ComboBoxEditField,
+                                              watched)
+        shown = opt.fontMetrics.elidedText(opt.currentText, Qt.TextElideMode.ElideMiddle,
+                                           room.width() - opt.iconSize.width() - 4)
+        opt.currentText = isolated(shown)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+        painter.end()
+        return True
 
 
 def set_name_filters(dialog: QFileDialog, filters: list[str]) -> None:

@@ -552,3 +552,27 @@ def test_the_bundles_file_ending_keeps_its_period_first_in_arabic_tips(
 def test_the_bundles_file_ending_is_left_alone_in_english(open_window, office_db):
     window = open_window(office_db)
     assert window.import_action.toolTip() == "Import .fieldplan files from other offices"
+
+
+def test_the_file_dialogs_folder_is_drawn_left_to_right_in_arabic(qapp, qtbot, tmp_path):
+    """The "Look in" box was left to right, but Qt draws text in the application's
+    direction: "/tmp/…/مجلد" was painted "tmp/…/مجلد/", its first slash at the end. The
+    box is drawn as it is in a left-to-right application."""
+    from PySide6.QtWidgets import QComboBox
+
+    from ui.app import apply_language
+    from ui.dialogs import file_dialog
+
+    folder = tmp_path / "مجلد"
+    folder.mkdir()
+    apply_language(qapp, "ar")
+    try:
+        dialog = file_dialog(None, "x", str(folder))
+        qtbot.addWidget(dialog)
+        box = dialog.findChild(QComboBox, "lookInCombo")
+        assert box.currentText() == str(folder)
+        arabic = box.grab().toImage()
+        qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        assert box.grab().toImage() == arabic
+    finally:
+        apply_language(qapp, "en")

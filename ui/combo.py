@@ -8,6 +8,7 @@ import re
 import time
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from fieldplan.text import search_key
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QPaintEvent  # (a QEvent: built at import)
 
 
@@ -42,23 +44,53 @@ class ElidingComboBox(QComboBox):
         if self.isEditable():
             super().paintEvent(event)
             return
-        painter = QStylePainter(self)
-        opt = QStyleOptionComboBox()
-        self.initStyleOption(opt)
-        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
-        room = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
-                                           QStyle.SubControl.SC_ComboBoxEditField, self)
-        whole, cut = opt.currentText, ""
-        if opt.fontMetrics.horizontalAdvance(whole) > room.width():
-            from ui.qtcompat import Qt
-
-            opt.currentText = opt.fontMetrics.elidedText(
-                whole, Qt.TextElideMode.ElideRight, room.width())
-            cut = whole if opt.currentText != whole else ""
+        cut = paint_elided(self)
         if cut != self._cut:
             self._cut = cut
             super().setToolTip(cut or self._own_tip)
-        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+
+def paint_elided(combo: QComboBox) -> str:
+    """Paint ``combo`` (not editable) with its choice ending in "…" when it is wider
+    than the box; returns the choice whole when it was cut, else ""."""
+    painter = QStylePainter(combo)
+    opt = QStyleOptionComboBox()
+    combo.initStyleOption(opt)
+    painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+    room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo)
+    whole, cut = opt.currentText, ""
+    if opt.fontMetrics.horizontalAdvance(whole) > room.width():
+        from ui.qtcompat import Qt
+
+        opt.currentText = opt.fontMetrics.elidedText(
+            whole, Qt.TextElideMode.ElideRight, room.width())
+        cut = whole if opt.currentText != whole else ""
+    painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+    return cut
+
+
+class ElideWhenCut(QObject):
+    """What ElidingComboBox does, for a plain combo box of the first paint (installed
+    after it: an event filter in Python builds QEvent): its choice, when cut, ends with
+    "…" and is whole in its tooltip. Qt cut the office's "Show" filter mid-word in
+    French at a large font ("Tous les statu"), with nothing to show more was there."""
+
+    def __init__(self, combo: QComboBox) -> None:
+        super().__init__(combo)
+        self._cut = ""
+        combo.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # (Qt's name)
+        from PySide6.QtCore import QEvent
+
+        if event.type() != QEvent.Type.Paint or watched.isEditable():
+            return False
+        cut = paint_elided(watched)
+        if cut != self._cut:
+            self._cut = cut
+            watched.setToolTip(cut)
+        return True
 
 
 def find_by_words(combo: QComboBox) -> None:

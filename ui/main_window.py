@@ -647,6 +647,12 @@ class MainWindow(QMainWindow):
                       self.file_gone_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.office_view.tree.lock_headings()
+        # the tree's filters end in "…" when cut, as headquarters' filters do (a paint
+        # of Python's: not before the first one)
+        from ui.combo import ElideWhenCut
+
+        for combo in (self.office_view.tree.level, self.office_view.tree.status):
+            ElideWhenCut(combo)
         # the report's pane is no stop of its own when tabbing, from the first screen
         # on (it was one, showing no focus, until an action was chosen)
         self.office_view.editor.setFocusPolicy(Qt.FocusPolicy.NoFocus)

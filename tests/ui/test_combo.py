@@ -94,3 +94,25 @@ def test_a_status_with_an_accent_is_chosen_by_its_plain_letter(qtbot, qapp) -> N
         seen.append(combo.currentText())
         qtbot.wait(interval)
     assert seen == ["▲ À risque", "✓ Achevé"]
+
+
+def test_the_plans_filters_end_with_an_ellipsis_when_cut(open_window, qtbot, hq_db):
+    """The office's Level and Show filters (plain combo boxes, on the first paint) were
+    cut mid-word with nothing to show more was there: "Tous les statu" in French at
+    14 pt beside the report. Once the window is painted they end with "…", whole in
+    their tooltips, as headquarters' filters do."""
+    from PySide6.QtCore import Qt
+
+    window = open_window(hq_db)
+    text_only = Qt.ToolButtonStyle.ToolButtonTextOnly  # (set as the window is painted)
+    qtbot.waitUntil(lambda: window.toolbar.toolButtonStyle() == text_only, timeout=5000)
+    tree = window.office_view.tree
+    tree.status.setFixedWidth(90)
+    tree.status.grab()
+    assert tree.status.toolTip() == "All statuses"
+    tree.level.grab()
+    assert tree.level.toolTip() == ""  # "Global" fits
+    tree.status.setFixedWidth(tree.status.fontMetrics().horizontalAdvance("All statuses")
+                              + 80)
+    tree.status.grab()
+    assert tree.status.toolTip() == ""

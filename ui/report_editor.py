@@ -1116,13 +1116,18 @@ class ReportEditor(QScrollArea):
         values: Values,
         base: dict[str, list[str] | None] | None = None,
         got: dict[str, Any] | None = None,
+        *,
+        outlives: bool = False,
     ) -> DbOp:
         """The write of ``values`` to a report, each over the versions in ``base`` it
         was typed over (a field not in it: over what the report shows), waiting only
         briefly for another writer's lock (saves, undo/redo and draft retries all go
         this way). ``got`` receives what the database holds afterwards: ``report``,
         ``versions`` (report_versions) and ``moved`` (the fields written as a conflict
-        with a newer value).
+        with a newer value). ``outlives``: its outcome is delivered even once this
+        editor is gone (an undo step's write: a language change hands the step to the
+        window made again, whose undo then writes over the version it made); the
+        callbacks check ``shiboken6.isValid(self)``.
 
         The worker confirms the write in the draft journal as soon as it is made: a
         save made as the program ends (Worker.stop, after the event loop) leaves no
@@ -1182,7 +1187,7 @@ class ReportEditor(QScrollArea):
             got.update(report=report, versions=versions, moved=moved)
             return changes
 
-        return DbOp(self.session, self, with_short_wait(write))
+        return DbOp(self.session, None if outlives else self, with_short_wait(write))
 
     def _retry_here(self) -> bool:
         """(retry timer) save the report on screen again after a failed save; whether
@@ -1869,10 +1874,12 @@ class ReportEditor(QScrollArea):
         got: dict[str, Any] = {}
 
         def done(_result, after=changed) -> None:
-            self._saves_in_flight -= 1
-            self._count_in_flight(key, after, -1)
             if shiboken6.isValid(command):
                 command.written = dict(got["versions"])
+            if not shiboken6.isValid(self):
+                return  # (a language change: the step goes on in the window made again)
+            self._saves_in_flight -= 1
+            self._count_in_flight(key, after, -1)
             journal = self._journal()
             journal.confirm(key, after)
             journal.write()
@@ -1892,6 +1899,12 @@ class ReportEditor(QScrollArea):
         def failed(error: BaseException, before=before, after=changed) -> None:
             from ui.drafts import RefusedByPlan, is_permanent
 
+            if not shiboken6.isValid(self):
+                # (a language change) the window made again has the step: nothing to
+                # undo; its journal keeps the text, retried there
+                if shiboken6.isValid(command) and shiboken6.isValid(command.editor):
+                    command.editor._drop(command)
+                return
             self._saves_in_flight -= 1
             self._count_in_flight(key, after, -1)
             self._drop(command)
@@ -1915,7 +1928,8 @@ class ReportEditor(QScrollArea):
                 self._say(_("Not saved."))
             self._drafts_did_change()
 
-        self._write(key, changed, base, got).success(done).failure(failed).run()
+        self._write(key, changed, base, got, outlives=True).success(done).failure(
+            failed).run()
         return True
 
     def _count_in_flight(self, key: tuple[str, str], values: Values, step: int) -> None:
@@ -2036,10 +2050,12 @@ class ReportEditor(QScrollArea):
         got: dict[str, Any] = {}
 
         def done(_result) -> None:
-            self._saves_in_flight -= 1
-            self._count_in_flight(key, values, -1)
             if shiboken6.isValid(command):
                 command.written = dict(got["versions"])
+            if not shiboken6.isValid(self):
+                return  # (a language change: the step goes on in the window made again)
+            self._saves_in_flight -= 1
+            self._count_in_flight(key, values, -1)
             journal = self._journal()
             journal.confirm(key, values)
             journal.write()
@@ -2052,6 +2068,12 @@ class ReportEditor(QScrollArea):
             emit(self.report_did_save, action, period)
 
         def failed(error: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                # (a language change) the stack goes back to where the database is,
+                # in the window made again
+                if shiboken6.isValid(command) and shiboken6.isValid(command.editor):
+                    command.editor._step_back(command, undoing)
+                return
             self._saves_in_flight -= 1
             self._count_in_flight(key, values, -1)
             if self._showing() == key and self._editable:
@@ -2075,18 +2097,25 @@ class ReportEditor(QScrollArea):
             if self._showing() == key:
                 self._show_error(error, list(values))
                 self._say(_("Not saved."))
-            if shiboken6.isValid(command):
-                stack = self.undo_stack
-                at = stack.index()
-                if undoing and stack.command(at) is command:
-                    command.skip = True
-                    stack.redo()
-                elif not undoing and at > 0 and stack.command(at - 1) is command:
-                    command.skip = True
-                    stack.undo()
+            self._step_back(command, undoing)
             self._drafts_did_change()
 
-        self._write(key, values, base, got).success(done).failure(failed).run()
+        self._write(key, values, base, got, outlives=True).success(done).failure(
+            failed).run()
+
+    def _step_back(self, command: EditCommand, undoing: bool) -> None:
+        """An undo (``undoing``) or redo of ``command`` failed: the stack goes back to
+        where the database is, that step only moving it (``EditCommand.skip``)."""
+        if not shiboken6.isValid(command):
+            return
+        stack = self.undo_stack
+        at = stack.index()
+        if undoing and stack.command(at) is command:
+            command.skip = True
+            stack.redo()
+        elif not undoing and at > 0 and stack.command(at - 1) is command:
+            command.skip = True
+            stack.undo()
 
     def busy(self) -> bool:
         return self._saves_in_flight > 0 or self._debounce.pending()

@@ -4,10 +4,12 @@ and an import under way ends with its outcome said, before the window changes.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
 from fieldplan.i18n import get_language
+from fieldplan.progress import record_progress
+from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
 from tests.ui.test_no_lost_entries import block_worker
 from tests.ui.test_office_work import choose, db_report
@@ -102,6 +104,43 @@ def test_another_report_after_a_language_change_has_no_undo_steps(shell, qtbot, 
         assert new.undo_stack.count() == 1
         choose(new, qtbot, "PA3.6")
         assert new.undo_stack.count() == 0 and not new.undo_action.isEnabled()
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)
+
+
+def _challenges_versions(db) -> list[tuple[str, int]]:
+    with open_replica(db) as rep:
+        return [tuple(row) for row in rep.conn.execute(
+            "SELECT value, superseded FROM versions WHERE entity = 'progress' "
+            "AND field = 'challenges' ORDER BY seq")]
+
+
+def test_a_save_on_its_way_during_a_language_change_is_undone_over_what_it_wrote(
+        shell, qtbot, hq_db):
+    """The save the language change sends came back once the old editor was gone: its
+    undo step, taken over by the new window, never learnt the version it wrote, and
+    its undo wrote blindly over the field, replacing a value written since by
+    another program instead of keeping it as a conflict (as it does without a
+    language change)."""
+    window = _opened(shell, qtbot, hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    release = block_worker(window)  # the save is on its way when the window goes
+    editor.narratives["challenges"].setPlainText("Ours")
+    shell.change_language("fr")
+    try:
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        release.set()
+        wait_idle(qtbot, shell.session)
+        new = shell.window
+        assert new.undo_stack.count() == 1
+        assert db_report(hq_db, "PA1.6", "2026-S1").challenges == "Ours"
+        with open_replica(hq_db) as rep:  # the command line, meanwhile
+            record_progress(rep, "PA1.6", "2026-S1", challenges="Theirs")
+        new.undo_action.trigger()
+        wait_idle(qtbot, shell.session)
+        # the undo is a conflict with the value written since, which stays
+        assert _challenges_versions(hq_db) == [('"Ours"', 1), ('"Theirs"', 0), ('""', 0)]
     finally:
         shell.change_language("en")
         wait_idle(qtbot, shell.session)

@@ -511,6 +511,10 @@ class DraftJournal(QObject):
     #: closing window's wait (a very slow disk) changes no error, yet keeps the text
     write_did_end = Signal()
     _written = Signal(str)  # (writer thread) a write ended, with its error or ""
+    #: a setting aside (``set_aside_off_thread``) ended, whether or not the set-aside
+    #: file took the text (``aside_error``): heard by whichever window shows the
+    #: journal now (a language change makes the window again meanwhile)
+    aside_did_end = Signal()
 
     def __init__(self, db_path: str | Path, parent: QObject | None = None,
                  owner: DraftsOwner | None = None) -> None:
@@ -768,9 +772,10 @@ class DraftJournal(QObject):
         return self._move_aside(self._aside_batch(reasons))
 
     def set_aside_off_thread(self, reasons: dict[Key, str | tuple[str, ...]],
-                             done: Callable[[], None]) -> bool:
+                             done: Callable[[], None] | None = None) -> bool:
         """``set_aside_reports`` on a thread of its own (ui.ops.OffThread), then
-        ``done()`` on the GUI thread: another fieldplan writing the set-aside file holds
+        ``done()`` and ``aside_did_end`` on the GUI thread: another fieldplan writing
+        the set-aside file holds
         its lock, waited for up to ``LOCK_WAIT_MS`` (the window froze meanwhile).
         Until the file holds them the drafts stay in the journal, in memory and in its
         file, and are not retried (``setting_aside``); if it cannot take them,
@@ -778,6 +783,8 @@ class DraftJournal(QObject):
         written before the thread ends: quitting waits for it (``wait_off_thread``).
         Whether a setting aside was started (False: none of the reports has a draft,
         or each is being set aside already)."""
+        import shiboken6
+
         from ui.ops import OffThread, error_text
 
         batch = self._aside_batch(reasons)
@@ -788,14 +795,20 @@ class DraftJournal(QObject):
             if self._move_aside(batch):
                 self.flush()
 
+        def ended(_none: None = None) -> None:
+            if done is not None:
+                done()
+            if shiboken6.isValid(self):
+                self.aside_did_end.emit()
+
         def failed(exc: BaseException) -> None:  # (not an OSError: those are said)
             with self._lock:
                 for entry, _text in batch:
                     self._setting_aside.discard(_entry_key(entry))
                 self.aside_error = error_text(exc)
-            done()
+            ended()
 
-        OffThread(run, lambda _none: done(), failed, name="fieldplan-set-aside")
+        OffThread(run, ended, failed, name="fieldplan-set-aside")
         return True
 
     def setting_aside(self) -> frozenset[Key]:

@@ -890,6 +890,7 @@ class ReportEditor(QScrollArea):
             self._retry.refused_by_plan = self._refused_by_plan
             self._retry.tried = self._retried
             journal.write_state_did_change.connect(self._drafts_did_change)
+            journal.aside_did_end.connect(self._aside_did_end)
         return journal
 
     def resume_drafts(self) -> None:
@@ -1087,16 +1088,18 @@ class ReportEditor(QScrollArea):
         meanwhile). Until the file holds them they stay in the journal, and the status
         bar says they are being set aside; then what became of them. What was typed in
         them meanwhile is set aside in its turn."""
-        journal = self._journal()
-
-        def done() -> None:
-            if shiboken6.isValid(self) and not self._closed:
-                if not journal.aside_error:
-                    self._set_aside_refused()
-                self._drafts_did_change()
-
-        if journal.set_aside_off_thread(reasons, done):
+        if self._journal().set_aside_off_thread(reasons):
             self._drafts_did_change()
+
+    def _aside_did_end(self) -> None:
+        """(``DraftJournal.aside_did_end``) A setting aside ended, this editor's or the
+        one of the window a language change replaced: said, and what was typed in those
+        reports meanwhile set aside in its turn."""
+        if self._closed or self._retry is None:
+            return
+        if not self._retry.journal.aside_error:
+            self._set_aside_refused()
+        self._drafts_did_change()
 
     def _refused_by_plan(self, key: tuple[str, str], error: BaseException) -> None:
         """A write the plan refused (the database holds an amendment this window may

@@ -752,3 +752,54 @@ def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
                     in label.toolTip(), timeout=5000)
     assert "cannot be set aside" not in label.toolTip()
     window.grab().save(str(bn.parent / "set-aside.png"))
+
+
+def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
+        shell, qtbot, office, monkeypatch):
+    """A language change while the set-aside file's lock was held (another fieldplan
+    writing it): the setting aside ended for the old window, gone by then, and the
+    new one went on saying the text was being moved, with no word of where it was
+    kept, until something else changed."""
+    from PySide6.QtCore import QLockFile
+
+    import ui.drafts
+    from ui.ops import off_thread_jobs
+
+    monkeypatch.setattr(ui.drafts, "LOCK_WAIT_MS", 600_000)  # (until unlocked)
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    shell.start(bn)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, window.session)
+    editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
+    key = ("PA1.1", "2026-S2")
+    journal = editor._journal()
+    aside = bn.with_name(bn.name + ".drafts-set-aside.json")
+    held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
+    assert held.tryLock(0)
+    try:
+        try:
+            import_in_window(window, qtbot, bundle).close()
+            assert key in journal.setting_aside()
+            shell.change_language("fr")
+            new = shell.window
+            assert new is not window
+            wait_idle(qtbot, shell.session)
+            assert "Déplacement de ce qui avait été saisi dans PA1.1" in \
+                new.save_state_label.toolTip()
+        finally:
+            held.unlock()
+        qtbot.waitUntil(lambda: key not in journal, timeout=20_000)
+        qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+        label = new.save_state_label
+        qtbot.waitUntil(lambda: "est désormais hors du plan" in label.toolTip(),
+                        timeout=5000)
+        assert "Déplacement" not in label.toolTip()
+        assert drafts_file(bn, ".drafts-set-aside.json")[key]["values"] == {
+            "next_steps": "Half typed"}
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)

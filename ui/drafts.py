@@ -512,8 +512,9 @@ class DraftJournal(QObject):
     write_did_end = Signal()
     _written = Signal(str)  # (writer thread) a write ended, with its error or ""
     #: a setting aside (``set_aside_off_thread``) ended, whether or not the set-aside
-    #: file took the text (``aside_error``): heard by whichever window shows the
-    #: journal now (a language change makes the window again meanwhile)
+    #: file took the text (``aside_error``), or a discarding of text set aside ended
+    #: for a window gone since: heard by whichever window shows the journal now (a
+    #: language change makes the window again meanwhile)
     aside_did_end = Signal()
 
     def __init__(self, db_path: str | Path, parent: QObject | None = None,

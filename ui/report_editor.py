@@ -1016,6 +1016,10 @@ class ReportEditor(QScrollArea):
             if shiboken6.isValid(self) and not self._closed:
                 self._aside_discard_error = error
                 self._drafts_did_change()
+            elif shiboken6.isValid(journal):
+                # (a language change made the window again meanwhile) said there: the
+                # text is gone from the file, or still there to discard again
+                journal.aside_did_end.emit()
 
         def failed(exc: BaseException) -> None:
             done(error_text(exc))

@@ -803,3 +803,50 @@ def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
     finally:
         shell.change_language("en")
         wait_idle(qtbot, shell.session)
+
+
+def test_text_discarded_during_a_language_change_is_gone_from_the_new_window(
+        shell, qtbot, office, monkeypatch):
+    """A language change while the discarding of text set aside waited for the file's
+    lock: the discarding ended for the old window, gone by then, and the new one went
+    on saying the text was kept outside the plan (its button showing none) until
+    something else changed."""
+    from PySide6.QtCore import QLockFile
+
+    import ui.drafts
+    from ui.ops import off_thread_jobs
+
+    monkeypatch.setattr(ui.drafts, "LOCK_WAIT_MS", 600_000)  # (until unlocked)
+    bn, amend = office
+    with open_replica(bn) as rep:
+        import_bundle(rep, amend(**AMENDMENT))
+    bn.with_name(bn.name + ".drafts.json").write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.1", "period": "2026-S2", "values": {"challenges": "Roads cut"}},
+    ]}), encoding="utf-8")
+    shell.start(bn)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    qtbot.waitUntil(lambda: "is outside the plan now" in window.save_state_label.text(),
+                    timeout=10_000)
+    aside = bn.with_name(bn.name + ".drafts-set-aside.json")
+    editor = window.office_view.editor
+    entries = editor._journal().aside_entries()
+    held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
+    assert held.tryLock(0)
+    try:
+        try:
+            editor.discard_aside(entries)
+            shell.change_language("fr")
+            new = shell.window
+            assert new is not window
+            wait_idle(qtbot, shell.session)
+            label = new.save_state_label
+            assert "est désormais hors du plan" in label.toolTip()
+        finally:
+            held.unlock()
+        qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+        assert not aside.exists()
+        qtbot.waitUntil(lambda: not label.isVisible(), timeout=5000)
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)

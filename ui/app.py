@@ -539,16 +539,21 @@ class Shell(QObject):
                 session.close()
         finally:  # (whatever went wrong above, what follows is done all the same)
             try:
-                if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts
-                    sys.modules["ui.drafts"].flush_all()  # reach the disk
-            finally:
-                if self.guard is not None:
-                    # only now: a later start opens its own window, and a second client
-                    # on the database while this one still wrote to it would be two at once
-                    guard, self.guard = self.guard, None
-                    guard.release()
-                # a report being saved to a USB stick is written whole before the app ends
+                # a report being saved to a USB stick is written whole before the app
+                # ends, and text on its way to the set-aside file leaves the journal
+                # (which it writes) before another client may open the database
                 wait_off_thread()
+            finally:
+                try:
+                    if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts
+                        sys.modules["ui.drafts"].flush_all()  # reach the disk
+                finally:
+                    if self.guard is not None:
+                        # only now: a later start opens its own window, and a second
+                        # client on the database while this one still wrote to it (its
+                        # journal included) would be two at once
+                        guard, self.guard = self.guard, None
+                        guard.release()
 
 
 def _same_file(one: Path, other: Path) -> bool:

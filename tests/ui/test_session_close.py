@@ -271,3 +271,40 @@ def test_shutdown_gives_up_the_claim_whatever_closing_the_session_raised(
             shell.window.close()
         shell.shutdown()
         app.setFont(font)
+
+
+def test_the_claim_is_given_up_only_once_the_files_being_written_are(qtbot, hq_db,
+                                                                     settings):
+    """Quitting gave up the database's claim before it waited for the files written
+    off the GUI thread (a report to a USB stick, text on its way to the set-aside file,
+    which then writes the journal): another client could open the database while this
+    one still wrote its journal."""
+    from ui.app import start
+    from ui.ops import OffThread
+
+    app = QApplication.instance()
+    font = app.font()
+    shell = start(str(hq_db), lang="en", prefs=settings)
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        wait_idle(qtbot, shell.session)
+        guard = shell.guard
+        assert guard is not None and guard.owned
+        go, seen = threading.Event(), []
+
+        def writing() -> None:
+            go.wait(10)
+            seen.append(guard.owned)  # (the file written whole, the claim still held)
+
+        OffThread(writing, lambda _r: None, lambda _e: None, name="fieldplan-test-write")
+        shell.window.close()
+        threading.Timer(0.2, go.set).start()
+        shell.shutdown()
+        assert seen == [True]
+        assert not guard.owned and shell.guard is None
+    finally:
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)

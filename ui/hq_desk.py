@@ -446,8 +446,15 @@ class OverviewPage(QWidget):
         find_by_words(self.status)  # ("o": On track, past its symbol)
         # the offices that have not reported, apart from the statuses
         self.status.insertSeparator(self.status.findData(NO_REPORT))
-        for w in (self.office, self.area, self.level, self.status):
-            bar.addWidget(w, 1)
+        bar.addWidget(self.office, 1)
+        for combo in (self.area, self.level, self.status):
+            # as narrow as the bar needs, as the Reports page's filters: sized to their
+            # longest item (an area's whole title), they made the window 1,351 pixels
+            # wide at its smallest in French at 14 points, wider than a laptop at 200 %
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+            bar.addWidget(combo, 1)
         lay.addLayout(bar)
         self.model = OverviewModel(self)
         self.proxy = OverviewFilter(self)

@@ -1,0 +1,59 @@
+"""The main window on a 1366×768 laptop at 200 % (683×364 pixels of Qt less the task
+bar, FRAME_ROOM less for the frame): its pages fit at the client's font, and at a
+large one a page wider than the window scrolls rather than being cut off."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import wait_idle
+from ui.screen import FRAME_ROOM
+
+#: the window's width at most on a 1366-pixel-wide screen at 200 %
+LAPTOP_AT_200 = 1366 // 2 - FRAME_ROOM[0]
+
+
+@pytest.fixture(params=["en", "fr", "ar"])
+def language(request, qapp):
+    from ui.app import apply_language
+
+    apply_language(qapp, request.param)
+    yield request.param
+    apply_language(qapp, "en")
+
+
+@pytest.fixture
+def font_size(qapp):
+    """Set the application's font size in points, for one test."""
+    before = QFont(qapp.font())
+
+    def size(points: float) -> None:
+        font = QFont(before)
+        font.setPointSizeF(points)
+        qapp.setFont(font)
+
+    yield size
+    qapp.setFont(before)
+
+
+def visit_every_tab(window, qtbot) -> None:
+    for i in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(i)
+        wait_idle(qtbot, window.session)
+    QApplication.processEvents()
+
+
+def test_the_overview_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db, language,
+                                                   font_size):
+    """Its area, level and status filters took their longest item's width (an area's
+    whole title): the page was 786 pixels wide at least in English at 10 points, 1,351
+    in French at 14, and the window as wide once the Overview had been shown."""
+    font_size(10)  # the client's (ui.app.apply_font)
+    window = open_window(hq_db)
+    visit_every_tab(window, qtbot)
+    page = window.hq_desk.overview
+    assert page.minimumSizeHint().width() <= LAPTOP_AT_200
+    for combo in (page.area, page.level, page.status):
+        assert combo.minimumSizeHint().width() < LAPTOP_AT_200 // 4

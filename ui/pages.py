@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from fieldplan.i18n import _
 from ui.context import Identity
@@ -15,7 +15,10 @@ from ui.qtcompat import Qt
 
 
 class LazyTab(QWidget):
-    """A tab whose page is made by ``factory`` the first time it is shown."""
+    """A tab whose page is made by ``factory`` the first time it is shown. A page
+    wider or taller at its smallest than the window can be (a large font on a laptop
+    at 200 %) scrolls: the window is no longer made as large, and cut off by the
+    screen's edge."""
 
     def __init__(self, factory: Callable[[], QWidget]) -> None:
         super().__init__()
@@ -30,7 +33,14 @@ class LazyTab(QWidget):
     def page(self) -> QWidget:
         if self._page is None:
             self._page = self._factory()
-            self.layout().addWidget(self._page)
+            scroll = QScrollArea()
+            scroll.setObjectName("page-scroll")
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidgetResizable(True)  # the page's size, or its smallest
+            # no stop for Tab of its own: it follows the focus (ensureWidgetVisible)
+            scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            scroll.setWidget(self._page)
+            self.layout().addWidget(scroll)
         return self._page
 
 

@@ -57,3 +57,30 @@ def test_the_overview_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db, la
     assert page.minimumSizeHint().width() <= LAPTOP_AT_200
     for combo in (page.area, page.level, page.status):
         assert combo.minimumSizeHint().width() < LAPTOP_AT_200 // 4
+
+
+def test_at_14_points_a_page_too_wide_scrolls_and_the_window_fits(open_window, qtbot, hq_db,
+                                                                  language, font_size):
+    """The Reports page's search bar (four filters and the count) is wider at 14 points
+    than a laptop at 200 % is: the page made the window as wide at least (Qt's tabs are
+    as large as their largest page), and the screen cut off its end. The page now
+    scrolls to the rest, no narrower than its smallest, and the window fits."""
+    font_size(14)
+    window = open_window(hq_db)
+    visit_every_tab(window, qtbot)
+    assert window.minimumSizeHint().width() <= LAPTOP_AT_200
+    page = window.hq_desk.reports
+    window.show_page(page)
+    # as small as the window lets itself be on such a screen (its room less the frame)
+    window.setMinimumSize(LAPTOP_AT_200, 364 - FRAME_ROOM[1])
+    window.resize(LAPTOP_AT_200, 364 - FRAME_ROOM[1])
+    qtbot.waitUntil(lambda: window.width() == LAPTOP_AT_200)
+    QApplication.processEvents()
+    assert page.minimumSizeHint().width() > LAPTOP_AT_200  # (what this test is about)
+    assert page.width() >= page.minimumSizeHint().width()  # nothing squeezed
+    from PySide6.QtWidgets import QScrollArea
+
+    scroll = window.tabs.currentWidget().findChild(QScrollArea, "page-scroll")
+    bar = scroll.horizontalScrollBar()
+    assert bar.isVisible()
+    assert page.width() <= scroll.viewport().width() + bar.maximum()

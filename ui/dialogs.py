@@ -7,18 +7,20 @@ import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -83,6 +85,48 @@ class _GrowWithContent(QObject):
             if height > watched.height():
                 fit_to_screen(watched, watched.width(), height)
         return False
+
+
+class ScrolledContent(QScrollArea):
+    """A dialog's content above its buttons, scrolled when the screen is too short
+    for it (a laptop at 200 % has 364 pixels of Qt less the task bar) rather than
+    squeezed, its lines drawn over each other. As high as its content at its width
+    when there is room (``size_to_content`` asks it), the buttons always in sight.
+    No stop for Tab of its own: it follows the focus."""
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("scrolled-content")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(content)
+        content.setAutoFillBackground(False)  # (the dialog's own background)
+        self.viewport().setAutoFillBackground(False)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        content = self.widget()
+        if content.hasHeightForWidth():
+            return content.heightForWidth(width)
+        return content.sizeHint().height()
+
+    def sizeHint(self) -> QSize:
+        return self.widget().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        # as narrow as the content can be, with room for the scrollbar; a few lines high
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(self.widget().minimumSizeHint().width() + bar,
+                     self.fontMetrics().lineSpacing() * 4)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the content's height changed: the dialog asks again
+        return super().event(event)
 
 
 class ConfirmDialog(QDialog):

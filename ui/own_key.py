@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,7 +27,13 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import _
 from ui.bidi import in_layout_direction, isolated_codes
 from ui.context import Identity
-from ui.dialogs import fixed_font, selectable, size_to_content, tab_in_layout_order
+from ui.dialogs import (
+    ScrolledContent,
+    fixed_font,
+    selectable,
+    size_to_content,
+    tab_in_layout_order,
+)
 from ui.ops import sentence
 from ui.qtcompat import Qt
 
@@ -79,13 +86,46 @@ def code_field(text: str, name: str) -> QLineEdit:
     return field
 
 
-def fingerprint_field(fingerprint: str, name: str) -> QLineEdit:
-    """A ``code_field`` in the fixed-width font: read group by group, as in the Keys
-    tab, and never cut."""
-    field = code_field(fingerprint, name)
-    field.setFont(fixed_font())
-    field.setMinimumWidth(field.fontMetrics().horizontalAdvance(fingerprint) + 12)
-    return field
+class FingerprintLabel(QLabel):
+    """A fingerprint in the fixed-width font, read group by group as in the Keys tab:
+    on one line where there is room, else wrapped between its groups of hex digits,
+    never inside one and never cut. One line would be 572 pixels wide at 14 points,
+    and made the dialog wider than a laptop at 200 % (683 pixels): the screen cut it
+    off. Selectable with the mouse and the keyboard, and reached with Tab; left to
+    right in Arabic as a ``code_field`` is. Its accessible name is what it is ("Key
+    fingerprint"), its description the fingerprint, as a field's value was."""
+
+    def __init__(self, fingerprint: str, name: str) -> None:
+        super().__init__(fingerprint)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setFont(fixed_font())
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(selectable())
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(name)
+        self.setAccessibleDescription(fingerprint)
+        self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        if QGuiApplication.isRightToLeft():  # beside its label, as a code_field
+            self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        # at least half the groups on a line: read in two halves, not a column
+        groups = fingerprint.split()
+        half = " ".join(groups[:(len(groups) + 1) // 2])
+        self.setMinimumWidth(self._width_of(half))
+
+    def _width_of(self, text: str) -> int:
+        margins = self.contentsMargins()
+        return (self.fontMetrics().horizontalAdvance(text) + 2 * self.margin()
+                + margins.left() + margins.right() + 2)
+
+    def sizeHint(self) -> QSize:
+        """The fingerprint on one line: the dialog asks for that width."""
+        hint = super().sizeHint()
+        return QSize(self._width_of(self.text()), hint.height())
+
+
+def fingerprint_field(fingerprint: str, name: str) -> FingerprintLabel:
+    """A fingerprint to read out or copy (``FingerprintLabel``)."""
+    return FingerprintLabel(fingerprint, name)
 
 
 def readable(label: QLabel) -> None:
@@ -108,7 +148,10 @@ class OwnKeyDialog(QDialog):
         self.setObjectName("own-key-dialog")
         self.setWindowTitle(_("This computer's key"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        lay = QVBoxLayout(self)
+        # the content scrolls on a short screen, the buttons below it always in sight
+        content = QWidget()
+        lay = QVBoxLayout(content)
+        lay.setContentsMargins(0, 0, 0, 0)
         self.set_up_note: QLabel | None = None
         if set_up:
             self.set_up_note = QLabel(_(
@@ -157,7 +200,7 @@ class OwnKeyDialog(QDialog):
         form.addRow(_("Key"), self.key_id)
         self.fingerprint = fingerprint_field(key.fingerprint, _("Key fingerprint"))
         form.addRow(_("Key fingerprint"), self.fingerprint)
-        self.hq_fingerprint: QLineEdit | None = None
+        self.hq_fingerprint: FingerprintLabel | None = None
         self.hq_note: QLabel | None = None
         hq_form = QFormLayout()
         if keys.hq is not None:
@@ -195,7 +238,10 @@ class OwnKeyDialog(QDialog):
                                                QDialogButtonBox.ButtonRole.ActionRole)
         self.rotate_button.setObjectName("new-key-button")
         self.rotate_button.setVisible(not identity.read_only)
-        lay.addWidget(buttons)
+        outer = QVBoxLayout(self)
+        outer.addWidget(ScrolledContent(content), 1)
+        outer.addWidget(buttons)
         tab_in_layout_order(buttons)  # (Close came first: New key… is shown first)
         buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
-        size_to_content(self, 560)
+        # as wide as a fingerprint on one line needs, where the screen has room
+        size_to_content(self, max(560, self.sizeHint().width()))

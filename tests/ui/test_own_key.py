@@ -25,6 +25,19 @@ def _open_own_key(window, qtbot) -> QDialog:
     return window.findChild(QDialog, "own-key-dialog")
 
 
+def assert_selectable_fingerprint(label) -> None:
+    """Selected and copied whole with the keyboard, reached with Tab, written left to
+    right in Arabic too."""
+    flags = label.textInteractionFlags()
+    assert flags & Qt.TextInteractionFlag.TextSelectableByKeyboard
+    assert flags & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert label.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert label.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    label.setSelection(0, len(label.text()))
+    assert label.selectedText() == label.text()
+    assert label.accessibleDescription() == label.text()  # read aloud with its name
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_an_office_sees_its_own_key_fingerprint(open_window, qtbot, office_db, lang):
     from fieldplan.sync import show_key
@@ -43,12 +56,13 @@ def test_an_office_sees_its_own_key_fingerprint(open_window, qtbot, office_db, l
         assert dialog.replica.text() == replica
         assert dialog.key_id.text() == key_id
         assert dialog.fingerprint.text() == fingerprint
-        for field in (dialog.replica, dialog.key_id, dialog.fingerprint):
+        for field in (dialog.replica, dialog.key_id):
             assert field.isReadOnly() and field.layoutDirection() == Qt.LayoutDirection.LeftToRight
             field.selectAll()
             assert field.selectedText() == field.text()
+        assert_selectable_fingerprint(dialog.fingerprint)
         assert dialog.office.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
-        # never cut: the whole fingerprint is in sight
+        # never cut: the whole fingerprint is in sight, on one line where there is room
         fits = dialog.fingerprint.fontMetrics().horizontalAdvance(fingerprint)
         assert dialog.fingerprint.width() >= fits
         dialog.grab().save(str(office_db.parent / f"own-key-{lang}.png"))
@@ -118,7 +132,7 @@ def test_an_office_sees_headquarters_fingerprint_to_check_with_them(
         dialog = _open_own_key(window, qtbot)
         field = dialog.hq_fingerprint
         assert field is not None and field.text() == hq_fingerprint
-        assert field.isReadOnly() and field.layoutDirection() == Qt.LayoutDirection.LeftToRight
+        assert_selectable_fingerprint(field)
         assert field.width() >= field.fontMetrics().horizontalAdvance(hq_fingerprint)
         assert dialog.hq_note.isVisible()
         shown = dialog.hq_note.text().replace("\u2066", "").replace("\u2069", "")
@@ -214,3 +228,52 @@ def test_just_set_up_headquarters_key_comes_first(open_window, qtbot, office_db,
     qtbot.waitUntil(dialog.isVisible)
     assert top(dialog.intro) < top(dialog.fingerprint) < top(dialog.hq_fingerprint)
     dialog.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_on_a_laptop_at_200_percent_the_fingerprints_wrap_between_their_groups(
+        open_window, qtbot, office_db, lang):
+    """At 14 points a fingerprint on one line is 572 pixels wide: beside its label it
+    made the dialog 876 pixels wide at least, wider than a 1366×768 laptop at 200 %
+    (683 pixels), which cut it off. It now wraps between its groups, half of them at
+    least on a line, every line shown."""
+    from PySide6.QtGui import QFont
+
+    from tests.ui.test_window_fit import LAPTOP_AT_200
+    from ui.app import apply_language
+    from ui.screen import FRAME_ROOM
+
+    app = QApplication.instance()
+    before = QFont(app.font())
+    font = QFont(before)
+    font.setPointSizeF(14)
+    app.setFont(font)
+    apply_language(app, lang)
+    try:
+        window = open_window(office_db)
+        dialog = _open_own_key(window, qtbot)
+        assert dialog.minimumSizeHint().width() <= LAPTOP_AT_200
+        dialog.resize(dialog.minimumSizeHint().width(), dialog.height())
+        qtbot.waitUntil(lambda: dialog.width() == dialog.minimumSizeHint().width())
+        # every line shown (the dialog grows with its content: ui.dialogs)
+        qtbot.waitUntil(lambda: all(
+            f.height() >= f.heightForWidth(f.width())
+            for f in (dialog.fingerprint, dialog.hq_fingerprint)), timeout=5000)
+        for label in (dialog.fingerprint, dialog.hq_fingerprint):
+            text = label.text()
+            metrics = label.fontMetrics()
+            assert label.width() < metrics.horizontalAdvance(text)  # (wrapped)
+            half = " ".join(text.split()[:5])
+            assert label.width() >= metrics.horizontalAdvance(half)
+        # as high as the laptop has room for: the content scrolls, nothing squeezed
+        short = 364 - FRAME_ROOM[1]
+        assert dialog.minimumSizeHint().height() <= short
+        dialog.resize(dialog.width(), short)
+        qtbot.waitUntil(lambda: dialog.height() == short)
+        QApplication.processEvents()
+        for label in (dialog.fingerprint, dialog.hq_fingerprint, dialog.intro, dialog.hq_note):
+            assert label.height() >= label.heightForWidth(label.width())
+        dialog.close()
+    finally:
+        apply_language(app, "en")
+        app.setFont(before)

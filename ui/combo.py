@@ -8,7 +8,7 @@ import re
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QSize
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -35,6 +35,28 @@ class ElidingComboBox(QComboBox):
     _cut = ""
     #: the tooltip given to the box (setToolTip)
     _own_tip = ""
+
+    #: characters the box may shrink to where there is no room for its longest item
+    #: (``shrink_to``); 0: never narrower than that item, as Qt's
+    _shrink_to = 0
+
+    def shrink_to(self, characters: int) -> None:
+        """Let the box be as narrow as ``characters`` where its layout has no room
+        for more, its choice then cut with "…"; it still asks for its longest item's
+        width (sizeHint), which it has wherever there is room."""
+        self._shrink_to = characters
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if not self._shrink_to:
+            return hint
+        # as Qt measures a box adjusted to a minimum contents length
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        text = QSize(self.fontMetrics().horizontalAdvance("X") * self._shrink_to, hint.height())
+        least = self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, opt, text, self)
+        return QSize(min(hint.width(), least.width()), hint.height())
 
     def setToolTip(self, tip: str) -> None:
         self._own_tip = tip

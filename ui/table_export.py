@@ -220,7 +220,12 @@ class TableExportDialog(QDialog):
         # made default outside it is not the dialog's, which then picks another)
         self.close_button.setAutoDefault(False)
         self.save_button.setDefault(True)
-        size_to_content(self, 460)
+        # the choices whole where the screen has room; where it has not (French at 14
+        # points on a laptop at 200 %: the file types made the dialog 755 pixels wide,
+        # on 683), a choice ends with "…" and is whole in its tooltip and its list
+        for combo in (self.format_combo, self.period_combo, self.lang_combo):
+            combo.shrink_to(12)
+        size_to_content(self, max(460, self.sizeHint().width()))
         self.read_held_periods()
 
     def read_held_periods(self) -> None:

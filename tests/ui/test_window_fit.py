@@ -84,3 +84,21 @@ def test_at_14_points_a_page_too_wide_scrolls_and_the_window_fits(open_window, q
     bar = scroll.horizontalScrollBar()
     assert bar.isVisible()
     assert page.width() <= scroll.viewport().width() + bar.maximum()
+
+
+def test_the_export_table_dialog_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db,
+                                                              language, font_size):
+    """Its file types ("Classeur Excel, pour tout tableur (.xlsx)") made it 755 pixels
+    wide at least in French at 14 points: where there is no room a choice ends with
+    "…" (whole in its tooltip and its list); where there is, it is shown whole."""
+    from tests.ui.test_table_export import open_dialog
+
+    font_size(14)
+    window = open_window(hq_db)
+    dialog = open_dialog(window, qtbot)
+    assert dialog.minimumSizeHint().width() <= LAPTOP_AT_200
+    # (the tests' screen has room) the dialog as wide as its choices whole
+    for combo in (dialog.format_combo, dialog.period_combo, dialog.lang_combo):
+        assert combo.width() >= combo.sizeHint().width()
+    dialog.close()
+    wait_idle(qtbot, window.session)

@@ -60,7 +60,7 @@ from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_code
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.combo import find_by_words
 from ui.context import Identity, allow_writes, lang, office_label, time_text
-from ui.dialogs import ConfirmDialog, choice_combo, detail_label, refill_combo
+from ui.dialogs import ConfirmDialog, choice_combo, detail_label, refill_combo, selectable
 from ui.models import (
     AFTER_LOCK,
     COMPACT_ROLE,
@@ -268,6 +268,11 @@ class EmptyState(QStackedWidget):
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
         self.label.setObjectName("empty-state")
+        # a stop for Tab, read and selected with the keyboard: the page's only words
+        # (a keyboard user found no stop on an empty Quarantine or Conflicts page, and
+        # a screen reader nothing to read there)
+        self.label.setTextInteractionFlags(selectable())
+        self.label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.addWidget(self.label)
 
     def set_empty(self, empty: bool) -> None:

@@ -6,7 +6,8 @@ values are reached with Tab."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton
+import pytest
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QPushButton
 
 from tests.ui.conftest import wait_idle
 from ui.qtcompat import Qt
@@ -411,3 +412,25 @@ def test_ctrl_q_quits_where_the_platform_has_no_quit_key(open_window, qtbot, hq_
     qtbot.waitActive(window)
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+
+
+@pytest.mark.parametrize("tab", ["quarantine", "conflicts"])
+def test_an_empty_pages_sentence_is_reached_with_tab(open_window, qtbot, hq_db, tab):
+    """"No open conflicts.": the page's only words were no stop for Tab, so that a
+    keyboard user found nothing on the page and a screen reader nothing to read."""
+    window = open_window(hq_db)
+    page = getattr(window.hq_desk, tab)
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    assert page.empty.is_empty()
+    label = page.empty.label
+    bar = window.tabs.tabBar()
+    bar.setFocus()
+    stops = []
+    for _ in range(60):  # once round the window's Tab chain
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is bar:
+            break
+        stops.append(QApplication.focusWidget())
+    assert label in stops
+    assert label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard

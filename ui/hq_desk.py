@@ -666,6 +666,19 @@ class ReportsPage(QSplitter):
         blay.addWidget(self.detail, 1)
         self.addWidget(top)
         self.addWidget(bottom)
+        # on a short screen (a laptop at 200 %) the table keeps a few rows and the
+        # narrative gives up its height first, down to two lines (it scrolls): the
+        # table was squeezed to one row beside a narrative at its full minimum
+        rows = self.view.verticalHeader().defaultSectionSize()
+        frame = 2 * self.view.frameWidth()
+        self.view.setMinimumHeight(self.view.horizontalHeader().sizeHint().height() + 3 * rows
+                                   + self.view.horizontalScrollBar().sizeHint().height()
+                                   + frame)
+        self.detail.setMinimumHeight(self.detail.fontMetrics().lineSpacing() * 2
+                                     + 2 * self.detail.frameWidth()
+                                     + 2 * int(self.detail.document().documentMargin()))
+        self.setChildrenCollapsible(False)  # (dragged to nothing, a pane was lost)
+        self.setStretchFactor(0, 1)
         self.setSizes([460, 160])
         width = self.view.fontMetrics().horizontalAdvance
         for column, sample in (

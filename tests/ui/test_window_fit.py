@@ -102,3 +102,26 @@ def test_the_export_table_dialog_fits_a_laptop_at_200_percent(open_window, qtbot
         assert combo.width() >= combo.sizeHint().width()
     dialog.close()
     wait_idle(qtbot, window.session)
+
+
+def test_on_a_short_screen_the_reports_table_keeps_a_few_rows(open_window, qtbot, hq_db,
+                                                              language, font_size):
+    """At 200 % the window has 316 pixels of height: the table of reports was squeezed
+    to one row while the narrative below kept its full minimum. The table keeps three
+    rows; the narrative gives up its height first, down to two lines."""
+    font_size(10)
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    short = 364 - FRAME_ROOM[1]
+    window.setMinimumSize(LAPTOP_AT_200, short)  # (as on such a screen)
+    window.resize(LAPTOP_AT_200, short)
+    qtbot.waitUntil(lambda: window.height() == short)
+    QApplication.processEvents()
+    view, detail = page.view, page.detail
+    rows = view.verticalHeader().defaultSectionSize()
+    shown = view.viewport().height() // rows
+    assert shown >= 3
+    lines = detail.fontMetrics().lineSpacing()
+    assert 2 * lines <= detail.viewport().height() <= 3 * lines + 8

@@ -183,3 +183,19 @@ def shell(qtbot, settings):
     for top in QApplication.topLevelWidgets():
         if isinstance(top, QDialog) and top.isVisible():
             top.close()
+
+
+@pytest.fixture
+def font_size(qapp):
+    """Set the application's font size in points, for one test."""
+    from PySide6.QtGui import QFont
+
+    before = QFont(qapp.font())
+
+    def size(points: float) -> None:
+        font = QFont(before)
+        font.setPointSizeF(points)
+        qapp.setFont(font)
+
+    yield size
+    qapp.setFont(before)

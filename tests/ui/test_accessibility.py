@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLineEdit, QProgressBar
 
 from tests.ui.conftest import wait_idle
@@ -22,20 +21,6 @@ def language(qapp):
 
     yield lambda code: apply_language(qapp, code)
     apply_language(qapp, "en")
-
-
-@pytest.fixture
-def font_size(qapp):
-    """Set the application's font size in points, for one test."""
-    before = QFont(qapp.font())
-
-    def size(points: float) -> None:
-        font = QFont(before)
-        font.setPointSizeF(points)
-        qapp.setFont(font)
-
-    yield size
-    qapp.setFont(before)
 
 
 def _settle(qtbot, window, width: int) -> None:

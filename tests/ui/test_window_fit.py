@@ -5,7 +5,6 @@ large one a page wider than the window scrolls rather than being cut off."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
@@ -22,20 +21,6 @@ def language(request, qapp):
     apply_language(qapp, request.param)
     yield request.param
     apply_language(qapp, "en")
-
-
-@pytest.fixture
-def font_size(qapp):
-    """Set the application's font size in points, for one test."""
-    before = QFont(qapp.font())
-
-    def size(points: float) -> None:
-        font = QFont(before)
-        font.setPointSizeF(points)
-        qapp.setFont(font)
-
-    yield size
-    qapp.setFont(before)
 
 
 def visit_every_tab(window, qtbot) -> None:

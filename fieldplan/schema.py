@@ -321,8 +321,9 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     if not pending:
         _vacuum_if_due(conn)  # one a killed upgrade left undone
         return []
+    made = None
     if applied and path is not None:
-        store.backup(conn, path, f"before-migration-{pending[0]}", removed=removed)
+        made = store.backup(conn, path, f"before-migration-{pending[0]}", removed=removed)
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 
@@ -336,6 +337,13 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
         migrations.apply(Database(conn, execute_plugins=False))
+    except sqlite3.Error as exc:
+        if made is not None and store.out_of_space(exc) and _applied(conn) == applied:
+            # the database is as it was and the backup a copy of it: kept, it took
+            # the room the next try needs, and each try added one more until even the
+            # backup failed (a backups folder filled with copies of one file)
+            store.remove_backup(made)
+        raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     _vacuum_if_due(conn)

@@ -794,6 +794,12 @@ def _copy(conn: sqlite3.Connection, target: Path, stamp: str, db_name: str) -> N
         raise
 
 
+def remove_backup(made: Path) -> None:
+    """Remove a backup just made that is not wanted after all (the copy of a
+    database left as it was), with the journal files beside it."""
+    _remove_with_journal(made)
+
+
 def _remove_with_journal(path: Path) -> None:
     """Remove a database file that is not wanted and the -wal, -shm, -journal files an
     SQLite connection may have left beside it."""

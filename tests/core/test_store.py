@@ -396,6 +396,40 @@ def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path: Path,
     conn.close()
 
 
+def test_an_upgrade_stopped_by_a_full_disk_leaves_no_copy_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade the disk is too full for leaves the database as it was, and no backup
+    of it: each try used to keep one more copy of the database in the backups folder,
+    taking the room the next try needed, until even the backup failed."""
+    fixture = Path(__file__).parent.parent / "fixtures" / "db" / "schema-3.sqlite3"
+    copy = tmp_path / "old.sqlite3"
+    copy.write_bytes(fixture.read_bytes())
+    index = schema.known_migrations().index(schema.REBUILDS_TABLES)
+    name, rebuild = schema.MIGRATIONS[index]
+
+    def on_a_full_disk(db) -> None:
+        # the file may not grow: SQLite's own "database or disk is full"
+        pages = db.conn.execute("PRAGMA page_count").fetchone()[0]
+        db.conn.execute(f"PRAGMA max_page_count = {pages}")
+        rebuild(db)
+
+    migrations = list(schema.MIGRATIONS)
+    migrations[index] = (name, on_a_full_disk)
+    monkeypatch.setattr(schema, "MIGRATIONS", migrations)
+    for _try in range(2):
+        with pytest.raises(StoreError, match="the disk is full"):
+            store.connect(copy).close()
+        assert store.list_backups(copy) == []
+    conn = sqlite3.connect(copy)
+    assert schema.schema_version(conn) == 3
+    conn.close()
+    monkeypatch.undo()
+    conn = store.connect(copy)  # room again: it upgrades, backed up first
+    assert schema.schema_version(conn) == len(schema.known_migrations())
+    conn.close()
+    assert len(store.list_backups(copy)) == 1
+
+
 def test_schema_4_gains_an_empty_record_of_forked_histories(tmp_path: Path) -> None:
     """0005: headquarters records the office computers whose history forked (table
     forks, empty in a database from before), so its bundles repair them."""

@@ -96,6 +96,11 @@ _CLOSING = {")": "(", "]": "[", "}": "{"}
 #: A date as Arabic writes it ("06\u200f/03\u200f/2027"): the right-to-left marks in
 #: it order its parts; an isolate around each part put them apart ("2027/0306/").
 _MARKED_DATE = re.compile("[0-9]{1,4}(?:\u200f[/.-][0-9]{1,4}){2}")
+#: A count in brackets at the end of a run ("ML-1a2b-2-2.fieldplan (1)"): the
+#: sentence's, not the name's (a translator put it after the name).
+_COUNT_AFTER = re.compile("[ \u00a0]+\\([0-9]+\\)$")
+#: The same count after a run a terminal line marks ("\u200eML-1a2b.fieldplan\u200e (1)").
+_COUNT_AFTER_MARK = re.compile("(?<=\u200e)([ \u00a0]+)(?=\\([0-9]+\\))")
 
 
 def has_rtl(text: str) -> bool:
@@ -110,8 +115,9 @@ def ltr_runs_marked(text: str, start: str, end: str) -> str:
     slashes and dashes: "2026-S1" shows as "S1-2026", "/tmp/x" as "tmp/x/", "5–6" as
     "6–5". A bracket a run opens is closed inside it ("fieldplan [--lang {en,fr,ar}]");
     a run ends before a bracket it did not open ("مضاف (1): PA4.7" keeps "(1)" with the
-    Arabic, and "PA4.7" a run of its own). Text with no right-to-left letter is
-    returned as it is."""
+    Arabic, and "PA4.7" a run of its own), and before a count in brackets that ends it
+    ("في ML-1a2b.fieldplan (1) لم": the count is the sentence's). Text with no
+    right-to-left letter is returned as it is."""
     if _RTL_LETTER.search(text) is None:
         return text
     out: list[str] = []
@@ -143,6 +149,15 @@ def ltr_runs_marked(text: str, start: str, end: str) -> str:
                and run.count(_CLOSING[text[stop]]) > run.count(text[stop])):
             run += text[stop]
             stop += 1
+        count = _COUNT_AFTER.search(run)
+        if count is not None and count.start() > 0:
+            # "في ML-1a2b.fieldplan (1) لم": the count goes with the sentence's words,
+            # left out of every run (drawn inside the name's run, "(1)" read as the
+            # name's); the name's run ends before it
+            out += [text[done:match.start()], start, run[:count.start()], end,
+                    count.group()]
+            done = stop
+            continue
         if run:
             out += [text[done:match.start()], start, run, end]
         else:  # a bracket first: it stays in the sentence
@@ -194,7 +209,10 @@ def for_rtl_terminal(line: str) -> str:
         line = line.replace(LRM + LRM, LRM)
     # a date as Arabic writes it after a marked run ("‎2025-S2‎ (06‏/12…"):
     # its first number took the mark's direction and joined the run ("2026/12/2025-S2
-    # (06"); a right-to-left mark before it gives it the sentence's
+    # (06"); a right-to-left mark before it gives it the sentence's. So for a count
+    # in brackets after a marked run ("‎ML-1a2b.fieldplan‎ (1)"): its number took the
+    # mark's direction, and its brackets with it
+    line = _COUNT_AFTER_MARK.sub(lambda m: m.group() + "‏", line)
     return _MARKED_DATE.sub(lambda m: "‏" + m.group(), line)
 
 

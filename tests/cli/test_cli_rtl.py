@@ -174,3 +174,22 @@ def test_an_arabic_date_keeps_its_own_marks() -> None:
     assert "\u200f" in date
     text = f"انتهى في {date}: تحقق من ML-1"
     assert ltr_runs_marked(text, "<", ">") == f"انتهى في {date}: تحقق من <ML-1>"
+
+
+def test_a_count_after_a_file_name_goes_with_the_words(hq, make_office, tmp_path,
+                                                       monkeypatch, capsys) -> None:
+    """An office restored after it sent a bundle: Arabic puts the count after the
+    file's name ("وصُدِّرت في ML-….fieldplan (1) لم يؤكدها"), and the name's marked run
+    took it in, "(1)" drawn with the name; it goes with the sentence's words."""
+    from tests.scenes import office_restored_after_a_lost_bundle, ticking_clock
+
+    ticking_clock(monkeypatch)
+    path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path,
+                                                     unsent=True)
+    code, out, _err = run("--lang", "ar", "--db", str(path), "status", capsys=capsys)
+    assert code == 0
+    line = next(line for line in out.splitlines() if f"{lost.name} (1)" in
+                line.replace(LRM, "").replace("\u200f", ""))
+    seen = get_display(line, base_dir="R").replace(LRM, "").replace("\u200f", "")
+    # drawn left to right: "…لم (1) ML-….fieldplan في…", the count on the words' side
+    assert f"(1) {lost.name} " in seen and f"{lost.name} (1)" not in seen

@@ -44,6 +44,21 @@ def shown(window, qtbot, lost_action: bool) -> str:
     return window._sync_words
 
 
+def assert_count_goes_with_the_words(tip: str, name: str) -> None:
+    """Arabic puts the count after the bundle's name ("وصُدِّرت في ML-….fieldplan (1)
+    لم يؤكدها"): the name's isolate took it in, and "(1)" was drawn inside the name's
+    left-to-right run; it goes with the sentence's words, left of the name."""
+    import re
+
+    from tests.ui.test_rtl import _seen
+
+    line = next(line for line in tip.splitlines() if f"{name} (1)" in
+                re.sub("[\u200e\u200f\u2066-\u2069]", "", line))
+    seen = re.sub("[\u200e\u200f\u2066-\u2069]", "", _seen(line))
+    assert f"{name} (1)" not in seen
+    assert re.search(f"[()]1[()] {re.escape(name)} ", seen)
+
+
 def test_the_status_bar_says_a_bundle_not_confirmed_yet(open_window, qtbot, hq,
                                                        make_office, tmp_path) -> None:
     """Right after the restore, only the tip said the last bundle was not confirmed:
@@ -64,6 +79,8 @@ def test_never_sent_and_not_confirmed_are_said_apart(open_window, qtbot, hq, mak
     window.lost_action.trigger()
     dialog = window.findChild(object, "dismiss-lost-dialog")
     dialog.grab().save(str(tmp_path / f"restored-unconfirmed-dialog-{lang}.png"))
+    if lang == "ar":
+        assert_count_goes_with_the_words(window.sync_label.toolTip(), lost.name)
     if lang == "en":
         assert words.startswith(f"Restored from a backup: {NEVER_SENT}; {UNCONFIRMED} · ")
         assert dialog.text.text().startswith(

@@ -1984,6 +1984,7 @@ def _quarantined_by(rep: Replica, fingerprint: str, *, trusting: bool) -> list[t
     if not match:
         _not_a_key_id(rows, want)
         _known_key_stands(rep, want, trusting=trusting)
+        _refused_key_stands(rep, want, trusting=trusting)
         raise ValidationError(_("no quarantined bundle is signed by a key with fingerprint "
                                 "{fingerprint}").format(fingerprint=fingerprint))
     if len({r[1] for r in match}) > 1:
@@ -2044,6 +2045,50 @@ def _known_key_stands(rep: Replica, want: str, *, trusting: bool) -> None:
             fingerprint=fingerprint, office=office, replica=replica, key_id=key.key_id))
 
 
+def _refused_key_stands(rep: Replica, want: str, *, trusting: bool) -> None:
+    """With no bundle of it in quarantine, a key whose fingerprint starts with ``want``
+    that ``refuse_key`` refused (the inbox lines it wrote keep its public key), as an
+    error: refused already for ``keys refuse`` (``KeyAlreadySettledError``), to be
+    imported again for ``keys trust`` (ValidationError: its bundles left quarantine,
+    and only a bundle of it there can be trusted). Nothing when none was refused."""
+    refused: dict[str, list[tuple]] = {}
+    for office, sender, file_name, at, record in rep.conn.execute(
+            "SELECT office, sender, file_name, received_at, reason_msg FROM inbox "
+            "WHERE outcome = 'rejected' AND reason_msg LIKE '%public_key%' "
+            "ORDER BY received_at, id"):
+        try:
+            public_key = json.loads(record)["kw"]["public_key"]
+            fingerprint = PublicKey.from_base64(public_key).fingerprint
+        except (ValueError, KeyError, TypeError):
+            continue  # (a damaged line: said as no quarantined bundle)
+        if normalised_fingerprint(fingerprint).startswith(want):
+            refused.setdefault(fingerprint, []).append((office, sender, file_name, at))
+    if len(refused) > 1:
+        raise ValidationError(_("that fingerprint prefix fits several keys; give all of it"))
+    if not refused:
+        return
+    (fingerprint, rows), = refused.items()
+    office, replica, at = rows[-1][0] or "?", (rows[-1][1] or "?")[:8], rows[-1][3]
+    files = list(dict.fromkeys(row[2] for row in rows))
+    if trusting:
+        raise ValidationError(ngettext(
+            "key {fingerprint} of {office} (computer {replica}) was refused on {date} "
+            "and no bundle of it waits in quarantine: to trust it, import its bundle "
+            "{files} again (or one the office sends again), then trust it",
+            "key {fingerprint} of {office} (computer {replica}) was refused on {date} "
+            "and no bundle of it waits in quarantine: to trust it, import one of its "
+            "bundles {files} again (or one the office sends again), then trust it",
+            len(files)).format(fingerprint=fingerprint, office=office, replica=replica,
+                               date=format_date(at), files=join_list(files)))
+    raise KeyAlreadySettledError(ngettext(
+        "Key {fingerprint} of {office} (computer {replica}) was already refused, on "
+        "{date}: its bundle {files} is in the inbox as rejected",
+        "Key {fingerprint} of {office} (computer {replica}) was already refused, on "
+        "{date}: its bundles {files} are in the inbox as rejected",
+        len(files)).format(fingerprint=fingerprint, office=office, replica=replica,
+                           date=format_date(at), files=join_list(files)))
+
+
 def _own_key_stands(fingerprint: str, trusting: bool) -> None:
     if trusting:
         raise KeyAlreadySettledError(_("Key {fingerprint} is this computer's own key; "
@@ -2079,7 +2124,10 @@ def refuse_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     match = _quarantined_by(rep, fingerprint, trusting=False)
     pub = PublicKey.from_base64(match[0][1])
     with capturing():  # the inbox keeps it, to be shown in any language (as an import's)
-        reason = _("refused: the office did not confirm the key's fingerprint")
+        # the key kept with the reason (its record's arguments; the words name none): a
+        # second refusal, or a trust, of the key says it was refused, and when
+        reason = _("refused: the office did not confirm the key's fingerprint").format(
+            public_key=pub.to_base64())
     outcomes = []
     with store.write_transaction(rep.conn):
         for bundle_id, public_key, office, sender, file_name, data in match:

@@ -1091,14 +1091,16 @@ def test_import_tells_how_to_trust_a_quarantined_key(hq, make_office, tmp_path: 
 
 def test_keys_refuse_drops_a_quarantined_key(hq, make_office, tmp_path: Path,
                                              capsys) -> None:
-    from fieldplan import store
+    from fieldplan import events, store
+    from fieldplan.i18n import format_date
     from fieldplan.sync import export_bundle, import_bundle
     from fieldplan.sync.keys import public_key
 
     ml = make_office("ML")
     with store.write_transaction(ml.conn):
         ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
-    assert import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path).outcome == "quarantined"
+    sent = export_bundle(ml, out_dir=tmp_path).path
+    assert import_bundle(hq, sent).outcome == "quarantined"
     fingerprint = public_key(ml).fingerprint
     db = str(hq.path)
     hq.close()
@@ -1106,8 +1108,27 @@ def test_keys_refuse_drops_a_quarantined_key(hq, make_office, tmp_path: Path,
     assert code == 0 and ": rejected: refused: the office did not confirm" in out
     listed = json.loads(run("--db", db, "--json", "keys", "list", capsys=capsys)[1])
     assert listed["quarantine"] == []
-    code, _out, err = run("--db", db, "keys", "refuse", fingerprint, capsys=capsys)
-    assert code == 1 and "no quarantined bundle" in err
+    # refused again: said as done already, when and which bundle (it said "no
+    # quarantined bundle is signed by…", exit 1: nothing of the key was kept)
+    today = format_date(events.utc_iso())
+    code, out, err = run("--db", db, "keys", "refuse", fingerprint, capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out == (f"Key {fingerprint} of ML (computer {ml.replica_id[:8]}) was already "
+                   f"refused, on {today}: its bundle {sent.name} is in the inbox as "
+                   "rejected\n")
+    code, out, _err = run("--db", db, "--json", "keys", "refuse", fingerprint,
+                          capsys=capsys)
+    assert code == 0 and json.loads(out) == []
+    # trusted: its bundle must wait in quarantine again first (it did not say why)
+    code, _out, err = run("--db", db, "keys", "trust", fingerprint, capsys=capsys)
+    assert code == 1 and len(err.splitlines()) == 1
+    assert f"key {fingerprint} of ML (computer {ml.replica_id[:8]}) was refused on " \
+        f"{today} and no bundle of it waits in quarantine: to trust " \
+        f"it, import its bundle {sent.name} again (or one the office sends again), then " \
+        "trust it" in err
+    assert run("--db", db, "import", str(sent), capsys=capsys)[0] == 0
+    code, out, _err = run("--db", db, "keys", "trust", fingerprint, capsys=capsys)
+    assert code == 0 and ": merged" in out
 
 
 def test_keys_trust_of_a_key_already_trusted_says_so(hq, make_office, tmp_path: Path,

@@ -1354,8 +1354,13 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
             # HQ registers a key with most first bundles of an office: add it to the
             # cache instead of reading the whole registry again
             keys = dict(cached[1])
-            keys[signer.key_id_hex] = KeyInfo(signer.key_id_hex, signer.to_base64(), office,
-                                              replica, "active", "registry")
+            # the fields the record does not write keep their value in the registry (a
+            # key on record retired, continuing a restored replica: its ``renews``)
+            before = known if known is not None and known.source == "registry" else None
+            keys[signer.key_id_hex] = KeyInfo(
+                signer.key_id_hex, signer.to_base64(), office, replica, "active",
+                "registry", renews or (before.renews if before else ""),
+                before.scope if before else "")
             rep.cache["keys"] = (_stamp(rep), keys)
     else:
         rep.conn.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_sync import chained, forge, national, send
 
 from fieldplan import progress
@@ -59,8 +60,6 @@ def test_a_registration_rolled_back_is_not_kept_by_the_cache(hq, make_office, cl
 def test_a_write_rolled_back_forgets_the_plan_read_inside_it(hq) -> None:
     """The plan's cache is keyed as the registry's is (a count, a latest clock): a plan
     read inside a write that rolled back is forgotten with the registry."""
-    import pytest
-
     from fieldplan import store
 
     hq.plan()
@@ -68,3 +67,28 @@ def test_a_write_rolled_back_forgets_the_plan_read_inside_it(hq) -> None:
         hq.plan()  # (read inside the write)
         raise RuntimeError("the write fails")
     assert hq._plan_cache is None and hq.cache == {}
+
+
+@pytest.mark.parametrize("status, renews, scope", [("retired", "r-old", ""),
+                                                  ("revoked", "", keyreg.REPLICA_ALONE)])
+def test_a_key_registered_again_keeps_in_the_cache_what_the_database_keeps(
+        hq, status, renews, scope) -> None:
+    """A key on record retired, continuing a replica restored from a backup
+    (``renews``), registered again as active: the registry keeps the fields the new
+    record does not write, and the cache lost them (its ``renews`` was "", while a
+    fresh read gave the replica it continues; a revocation's ``scope`` as well)."""
+    from fieldplan import store
+    from fieldplan.minisign import SecretKey
+    from fieldplan.replica import register_key
+
+    pub = SecretKey.from_seed(bytes(range(32))).public
+    with store.write_transaction(hq.conn):
+        register_key(hq, pub, office="BN", replica_id="r-new", renews=renews,
+                     status=status, scope=scope)
+    keyreg.all_keys(hq)  # (the cache, as fresh)
+    with store.write_transaction(hq.conn):
+        keyreg.accept_new_key(hq, pub, "BN", "r-new")
+        cached = hq.cache["keys"][1][pub.key_id_hex]
+        assert cached == keyreg._load_keys(hq)[pub.key_id_hex]
+    assert (cached.status, cached.renews, cached.scope) == ("active", renews, scope)
+    assert keyreg.all_keys(hq) == keyreg._load_keys(hq)

@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -593,6 +594,21 @@ class OverviewPage(QWidget):
         self._say_nothing()
 
 
+class SearchField(QLineEdit):
+    """The Reports page's search field, about ten characters wide at least, at any
+    font: where its bar has little room (200 % scaling) the filters beside it give
+    way (their choice then ends with "…"); it was squeezed to its first letter
+    ("R…") beside them."""
+
+    #: the characters it keeps room for
+    LEAST = 10
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()  # (its frame and margins, one character)
+        return QSize(hint.width() + self.fontMetrics().averageCharWidth() * self.LEAST,
+                     hint.height())
+
+
 class ReportsPage(QSplitter):
     """Every report HQ holds, with full-text search of the narratives."""
 
@@ -604,7 +620,7 @@ class ReportsPage(QSplitter):
         # of the search bar touched the window's edge (clipped on the left in Arabic)
         lay = QVBoxLayout(top)
         bar = QHBoxLayout()
-        self.search = QLineEdit()
+        self.search = SearchField()
         self.search.setPlaceholderText(_("Search narratives…"))
         self.search.setAccessibleName(_("Search narratives"))
         self.search.setClearButtonEnabled(True)
@@ -628,10 +644,12 @@ class ReportsPage(QSplitter):
         bar.addWidget(self.search, 2)
         for combo in (self.scope, self.status, self.office, self.area):
             # as narrow as the bar needs: a long office or area name is cut, not the
-            # count beside them
+            # count beside them; narrower still (their choice ending with "…") where
+            # the bar has no room, before the search field is (``SearchField``)
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+            combo.shrink_to(4)
             bar.addWidget(combo, 1)
         bar.addWidget(self.count)
         lay.addLayout(bar)

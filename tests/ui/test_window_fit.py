@@ -46,15 +46,18 @@ def test_the_overview_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db, la
 
 def test_at_14_points_a_page_too_wide_scrolls_and_the_window_fits(open_window, qtbot, hq_db,
                                                                   language, font_size):
-    """The Reports page's search bar (four filters and the count) is wider at 14 points
-    than a laptop at 200 % is: the page made the window as wide at least (Qt's tabs are
-    as large as their largest page), and the screen cut off its end. The page now
-    scrolls to the rest, no narrower than its smallest, and the window fits."""
+    """The Reports page's search bar (four filters and the count) was wider at 14
+    points than a laptop at 200 % is: the page made the window as wide at least (Qt's
+    tabs are as large as their largest page), and the screen cut off its end. The page
+    now scrolls to the rest, no narrower than its smallest, and the window fits. (The
+    bar fits now, its filters cut: a search field as wide as the laptop stands for a
+    page too wide.)"""
     font_size(14)
     window = open_window(hq_db)
+    page = window.hq_desk.reports
+    page.search.setMinimumWidth(LAPTOP_AT_200)
     visit_every_tab(window, qtbot)
     assert window.minimumSizeHint().width() <= LAPTOP_AT_200
-    page = window.hq_desk.reports
     window.show_page(page)
     # as small as the window lets itself be on such a screen (its room less the frame)
     window.setMinimumSize(LAPTOP_AT_200, 364 - FRAME_ROOM[1])
@@ -69,6 +72,36 @@ def test_at_14_points_a_page_too_wide_scrolls_and_the_window_fits(open_window, q
     bar = scroll.horizontalScrollBar()
     assert bar.isVisible()
     assert page.width() <= scroll.viewport().width() + bar.maximum()
+
+
+@pytest.mark.parametrize("points", [10, 14])
+def test_the_reports_search_field_keeps_room_beside_the_filters(open_window, qtbot, hq_db,
+                                                                language, font_size, points):
+    """At 200 % the Reports page's search field was squeezed to a few letters
+    ("R…" at 14 points) beside its four filters, which kept eight characters each.
+    It keeps about ten characters; the filters give way (their choice ends with "…"),
+    and at 14 points the bar fits the laptop with no scrolling."""
+    font_size(points)
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    window.setMinimumSize(LAPTOP_AT_200, 364 - FRAME_ROOM[1])
+    window.resize(LAPTOP_AT_200, 364 - FRAME_ROOM[1])
+    qtbot.waitUntil(lambda: window.width() == LAPTOP_AT_200)
+    QApplication.processEvents()
+    search = page.search
+    room = search.contentsRect().width() - search.textMargins().left() \
+        - search.textMargins().right()
+    assert room >= 10 * search.fontMetrics().averageCharWidth()
+    assert search.width() >= search.minimumSizeHint().width()
+    for combo in (page.scope, page.status, page.office, page.area):
+        assert combo.width() < combo.sizeHint().width()  # (they gave way)
+        assert combo.width() < search.width()
+    from PySide6.QtWidgets import QScrollArea
+
+    scroll = window.tabs.currentWidget().findChild(QScrollArea, "page-scroll")
+    assert not scroll.horizontalScrollBar().isVisible()
 
 
 def test_the_export_table_dialog_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db,

@@ -788,8 +788,8 @@ def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
             new = shell.window
             assert new is not window
             wait_idle(qtbot, shell.session)
-            assert "Déplacement de ce qui avait été saisi dans PA1.1" in \
-                new.save_state_label.toolTip()
+            qtbot.waitUntil(lambda: "Déplacement de ce qui avait été saisi dans PA1.1"
+                            in new.save_state_label.toolTip(), timeout=10_000)
         finally:
             held.unlock()
         qtbot.waitUntil(lambda: key not in journal, timeout=20_000)
@@ -841,7 +841,10 @@ def test_text_discarded_during_a_language_change_is_gone_from_the_new_window(
             assert new is not window
             wait_idle(qtbot, shell.session)
             label = new.save_state_label
-            assert "est désormais hors du plan" in label.toolTip()
+            # (the new window says it once it has read the journal: the discarding
+            # cannot have ended meanwhile, the file's lock still held)
+            qtbot.waitUntil(lambda: "est désormais hors du plan" in label.toolTip(),
+                            timeout=10_000)
         finally:
             held.unlock()
         qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)

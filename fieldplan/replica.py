@@ -457,8 +457,9 @@ def open_replica(path: str | os.PathLike[str]) -> Replica:
 def read_only_text(path: Path) -> str:
     """What a replica opened on a read-only disk or folder says (``store.connect``)."""
     return _("{path} is on a read-only disk or folder: it can be read and printed, but "
-             "nothing can be saved to it; to work on it, copy it to a folder you can "
-             "write to").format(path=path)
+             "nothing can be saved to it; to work on it, copy it, with its key file "
+             "{key}, to a folder you can write to").format(path=path,
+                                                          key=key_path(path).name)
 
 
 def _open_replica(path: Path) -> Replica:

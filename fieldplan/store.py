@@ -230,10 +230,12 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
             # nothing is written: no switch to WAL (the file is in WAL mode already,
             # which is why it could not be opened as usual), no migration
             if schema.pending(conn):
+                # (with its key file: the copy alone is read, but sends nothing)
                 raise StoreError(_(
                     "{path} is on a read-only disk or folder and was written by an "
-                    "older fieldplan, which must update it first: copy it to a folder "
-                    "you can write to, and open the copy").format(path=path))
+                    "older fieldplan, which must update it first: copy it, with its key "
+                    "file {key}, to a folder you can write to, and open the copy").format(
+                        path=path, key=path.with_name(path.name + ".key").name))
             return conn
         # before anything is written (the switch to WAL): a newer fieldplan's file, a
         # backup opened with --db, is refused as it is

@@ -83,6 +83,8 @@ def _read_and_try_a_save(db: Path, tmp_path: Path) -> None:
         assert rep.conn.read_only
         notices = rep.take_notices()
         assert len(notices) == 1 and "read-only disk or folder" in notices[0]
+        # (a copy of the database alone is read, but sends no bundle: no key)
+        assert f"with its key file {db.name}.key," in notices[0]
         rows = progress.list_reports(rep, period="2026-S1")
         assert [(r.action, r.percent, r.achievements) for r in rows] == [
             ("PA1.1", 40, "wells")]
@@ -123,8 +125,10 @@ def test_an_older_schema_on_a_read_only_medium_says_to_copy_it(
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS,
                                                ("9999_later", lambda db: None)])
     with pytest.raises(StoreError, match="read-only disk or folder and was written by an "
-                                         "older fieldplan"):
+                                         "older fieldplan") as raised:
         open_replica(office_on_stick)
+    assert f"copy it, with its key file {office_on_stick.name}.key, to a folder" in str(
+        raised.value)
 
 
 def test_a_log_without_its_index_on_a_read_only_medium_says_to_copy_it(

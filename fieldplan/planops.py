@@ -482,10 +482,13 @@ def change_result(rep: Replica, change: PlanChange) -> dict[str, Any]:
 def _check(rep: Replica, new: Plan, name: str) -> Hidden:
     """The installed plan may be replaced by ``new`` (same id, higher version): what it
     would newly hide; ValidationError otherwise."""
+    from fieldplan.text import for_message
+
     old = rep.plan()
     if new.id != old.id:
+        # (a file's id may be thousands of characters long: the message stays one short line)
         raise ValidationError(_("{file} is plan '{plan}'; this database holds '{held}'")
-                              .format(file=name, plan=new.id, held=old.id))
+                              .format(file=name, plan=for_message(new.id), held=old.id))
     if new.version <= old.version:
         raise ValidationError(
             _("{file} has version {version}; an amendment needs a version above {held}")

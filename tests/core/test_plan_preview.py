@@ -93,6 +93,9 @@ def test_the_installed_plan_is_previewed_unchanged(hq, tmp_path):
                              "'iom-oic-poa-2025-2027'"),
     ({"version": 1, "signed_place": "Elsewhere"},
      "current.json has version 1; an amendment needs a version above 1"),
+    # a plan id of 5,000 characters (a cell pasted into the id): cut, one short line
+    ({"id": "a" * 5000}, "current.json is plan '" + "a" * 79 + "…'; this database "
+                         "holds 'iom-oic-poa-2025-2027'"),
 ])
 def test_the_preview_refuses_what_the_import_refuses(hq, edit, message):
     new = dataclasses.replace(hq.plan(), **edit)

@@ -637,6 +637,7 @@ class _Reader:
     def number(self, value: Any, path: FieldPath) -> float | None:
         if value is None:
             return None
+        given = value  # as the file gives it (a cell of 400 digits reads as inf)
         if isinstance(value, str) and self.from_text:
             text = value.strip()
             grouped = self.decimal_comma is None and (_DOT_GROUPED.fullmatch(text)
@@ -685,7 +686,7 @@ class _Reader:
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise self.fail(path, _("{value} is not a finite number").format(value=_show(value)))
+            raise self.fail(path, _("{value} is not a finite number").format(value=_show(given)))
         return number
 
     def positive_int(self, value: Any, path: FieldPath, maximum: int) -> int:

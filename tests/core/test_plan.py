@@ -495,6 +495,9 @@ FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,po
           "p,1,,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
          "plan.csv: row 2, column 'plan_version': '11' differs from '1' on row 3 for the plan"),
         ([FIRST.replace(",1,", ",one,")], "plan.csv: row 2, column 'plan_version': expected a"),
+        # a number too large for a float is quoted as the cell gives it, not as 'inf'
+        ([FIRST.replace(",0,5", ",0," + "9" * 400)],
+         "plan.csv: row 2, column 'target': '" + "9" * 57 + "...' is not a finite number"),
         ([], "plan.csv: no rows under the header"),
     ],
 )

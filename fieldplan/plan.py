@@ -576,6 +576,11 @@ class _Reader:
             # leaving them out loses no letter and nothing the plan's text needs.
             value = _BIDI_CONTROLS.sub("", clean_text(value))
         value = value.strip()
+        if self.strict and not _shows_something(value):
+            # a zero-width space, bidi marks or a Hangul filler alone: a cell that looks
+            # empty in a spreadsheet, and a title that shows nothing in every office
+            # (a translation so made would show instead of the English one)
+            value = ""
         if required and not value:
             raise self.fail(path, _("missing (required)"))
         return value
@@ -900,6 +905,21 @@ class _Reader:
             targets[period] = number
         ordered = tuple((str(p), targets[p]) for p in sorted(targets))
         return Indicator(key, title, unit, baseline, target, ordered)
+
+
+#: Characters that are not format characters (Unicode's Cf: zero-width spaces and
+#: joiners, bidi marks, soft hyphens, BOMs) or spaces and yet show nothing: the
+#: combining grapheme joiner, Hangul fillers, the Braille blank.
+_BLANKS = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _shows_something(text: str) -> bool:
+    """Whether ``text`` has a character that shows (not only spaces, format
+    characters and blanks)."""
+    import unicodedata
+
+    return any(not ch.isspace() and ch not in _BLANKS and unicodedata.category(ch) != "Cf"
+               for ch in text)
 
 
 def _code_in(path: FieldPath) -> str:

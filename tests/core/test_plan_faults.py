@@ -383,6 +383,48 @@ def test_a_text_of_control_characters_only_is_missing(hq, tmp_path):
         replace_plan(hq, path)
 
 
+#: Texts that show nothing: a zero-width space, bidi marks, a word joiner, a BOM, a soft
+#: hyphen, a Hangul filler, a Braille blank (a cell that looks empty in a spreadsheet)
+INVISIBLE = ["\u200b", "\u200f\u200e", "\u061c", "\u2060\ufeff", "\u00ad", "\u3164",
+             "\u2800", " \u200d "]
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+def test_a_title_that_shows_nothing_is_missing(hq, tmp_path, blank):
+    """An action title of invisible characters only would leave a blank line in every
+    office's plan tree, table and PDF: refused as the empty cell it looks like."""
+    path = tmp_path / "v2.csv"
+    dump_plan(amended(hq.plan()), path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    column = rows[0].index("action_title_en")
+    for row in rows[1:]:
+        if row[rows[0].index("action")] == "PA1.1":
+            row[column] = blank
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    before = snapshot(hq)
+    with pytest.raises(PlanError, match=r"^v2\.csv: row 2, column 'action_title_en': "
+                                        r"missing \(required\)$"):
+        replace_plan(hq, path)
+    assert snapshot(hq) == before
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+def test_a_translation_that_shows_nothing_is_left_out(hq, tmp_path, blank):
+    """A French title of invisible characters only is no translation: the title shows
+    in English, as for an empty cell (and is said to lack French), never as nothing."""
+    plan = amended(hq.plan())
+    first = plan.actions[0]
+    path = tmp_path / "v2.json"
+    dump_plan(dataclasses.replace(plan, actions=(
+        dataclasses.replace(first, title=dataclasses.replace(first.title, fr=blank)),
+        *plan.actions[1:])), path)
+    replace_plan(hq, path)
+    title = hq.plan().actions[0].title
+    assert title.fr == "" and title.get("fr") == first.title.en
+
+
 # --- 4. nesting and huge numbers ---------------------------------------------------------
 
 

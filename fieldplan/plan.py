@@ -404,7 +404,7 @@ def _show(value: Any) -> str:
     """A value quoted for a one-line message; control characters (a file's escape
     sequences, bells, NULs) are shown escaped, never sent raw to a terminal."""
     text = value.isoformat() if isinstance(value, date) else str(value)
-    shown = [_SHOWN_AS.get(ch) or for_terminal(ch) for ch in text[:61]]
+    shown = [_SHOWN_AS.get(ch) or _shown_format(ch) or for_terminal(ch) for ch in text[:61]]
     if sum(map(len, shown)) <= 60:
         return "'" + "".join(shown) + "'"
     cut, size = [], 0
@@ -417,6 +417,17 @@ def _show(value: Any) -> str:
 
 
 _SHOWN_AS = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _shown_format(char: str) -> str:
+    """A format character (a zero-width space, a bidi mark or control: Unicode's Cf)
+    as ``\\u200b``, "" for any other: quoted alone, it showed as nothing ("'' is not a
+    date" of a cell that was not empty), and two texts that differ by one looked alike."""
+    import unicodedata
+
+    if char.isascii() or unicodedata.category(char) != "Cf":
+        return ""
+    return f"\\u{ord(char):04x}"
 
 
 def _show_pair(value: str, other: str) -> tuple[str, str]:

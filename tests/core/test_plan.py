@@ -495,6 +495,14 @@ FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,po
           "p,1,,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
          "plan.csv: row 2, column 'plan_version': '11' differs from '1' on row 3 for the plan"),
         ([FIRST.replace(",1,", ",one,")], "plan.csv: row 2, column 'plan_version': expected a"),
+        # a cell of an invisible character alone is quoted with it escaped, not as ''
+        ([FIRST.replace(",0,5", ",0,\u202e")],
+         "plan.csv: row 2, column 'target': '\\u202e' is not a number"),
+        ([FIRST.replace("2025-06-21", "\u200b")],
+         "plan.csv: row 2, column 'plan_start': '\\u200b' is not a date"),
+        ([FIRST, "p,1,,,Plan\u200b,PA1,,PA1.2,regional,IOM,T,,,,,"],
+         "plan.csv: row 3, column 'plan_title_en': 'Plan\\u200b' differs from 'Plan' on "
+         "row 2 for the plan"),
         # a number too large for a float is quoted as the cell gives it, not as 'inf'
         ([FIRST.replace(",0,5", ",0," + "9" * 400)],
          "plan.csv: row 2, column 'target': '" + "9" * 57 + "...' is not a finite number"),

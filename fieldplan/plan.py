@@ -19,7 +19,7 @@ import os
 import re
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -484,6 +484,8 @@ def _kind(value: Any) -> str:
         return _("the date and time {value}").format(value=value.isoformat())
     if isinstance(value, date):
         return _("the date {value}").format(value=value.isoformat())
+    if isinstance(value, time):  # (TOML's time of day, start = 10:00:00)
+        return _("the time {value}").format(value=value.isoformat())
     return _("nothing") if value is None else type(value).__name__
 
 

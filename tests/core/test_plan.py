@@ -586,3 +586,16 @@ def test_a_report_field_is_named_by_the_plan_in_the_language():
     assert plan.field_label("PA9.9", f"value.{ind.key}") == f"Indicator {ind.key}"
     assert plan.field_label("", "status", "fr") == field_label("status", "fr")
     assert action.field_label("achievements") == "Achievements"
+
+
+def test_a_toml_time_of_day_given_for_a_date_is_named_in_words(tmp_path):
+    """TOML has a time-of-day value (start = 10:00:00): the refusal says what it got in
+    words of the person's language, not Python's name for it ('time')."""
+    path = tmp_path / "plan.toml"
+    text = format_plan(load_plan(FIXTURES / "good_small.toml"), "toml")
+    path.write_text(re.sub(r'(?m)^start = "[^"]*"$', "start = 10:00:00", text, count=1),
+                    encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(path)
+    assert str(err.value) == ("plan.toml: plan.start: expected a date (YYYY-MM-DD), got the "
+                              "time 10:00:00")

@@ -620,6 +620,14 @@ class _Reader:
                                         limit=MAX_TITLE_CHARS))
         return text
 
+    def code_case(self, code: str) -> str:
+        """An area or action code as a plan file to install spells it (``strict``): in
+        capitals. Codes are looked up whatever their case (``pa1.1`` finds ``PA1.1``),
+        but reports are kept under the plan's spelling: an amendment writing ``pa1``
+        for ``PA1`` would hide every report on its actions under the "same" codes. A
+        plan installed already, or received from HQ, is read as it is spelled."""
+        return code.upper() if self.strict and code.isascii() else code
+
     def choice(self, value: Any, path: FieldPath, allowed: Iterable[str]) -> str:
         """One of ``allowed``, whatever its case (a spreadsheet capitalises
         ``National``), as ``allowed`` spells it."""
@@ -827,6 +835,7 @@ class _Reader:
             _AREA_CODE_RE,
             _("an area code (a letter, then up to 31 letters, digits, '-' or '_', e.g. PA1)"),
         )
+        code = self.code_case(code)
         title = self.text(table["title"], (*path, "title"))
         return Area(code, title, self.boolean(table.get("illustrative"), (*path, "illustrative")))
 
@@ -835,8 +844,8 @@ class _Reader:
         plan_dates: tuple[date, date]
     ) -> Action:
         table = self.table(raw, path, _ACTION_KEYS, ("code", "area", "level", "lead", "title"))
-        code = self.string(table["code"], (*path, "code"))
-        area = self.string(table["area"], (*path, "area"))
+        code = self.code_case(self.string(table["code"], (*path, "code")))
+        area = self.code_case(self.string(table["area"], (*path, "area")))
         if area not in area_codes:
             raise self.fail(
                 (*path, "area"),

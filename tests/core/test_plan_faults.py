@@ -330,6 +330,41 @@ def test_case_duplicates_fixture():
         load_plan(FIXTURES / "case_duplicate_area.toml")
 
 
+@pytest.mark.parametrize("fmt", ["toml", "json", "csv"])
+def test_an_imported_plan_spells_its_codes_in_capitals(reported, tmp_path, fmt):
+    """An amendment that writes PA1 as pa1 (its actions pa1.1...) keeps the reports on
+    PA1.1...: codes are looked up whatever their case, and are installed in capitals,
+    one spelling in the database; it was refused as hiding them (and with
+    --allow-hiding they were hidden under the "same" codes)."""
+    plan = amended(reported.plan())
+    lower = lambda code: code.lower() if code.startswith("PA1") else code  # noqa: E731
+    areas = tuple(dataclasses.replace(a, code=lower(a.code)) for a in plan.areas)
+    actions = tuple(dataclasses.replace(a, code=lower(a.code), area=lower(a.area))
+                    for a in plan.actions)
+    path = tmp_path / f"v2.{fmt}"
+    dump_plan(dataclasses.replace(plan, areas=areas, actions=actions), path)
+    assert "pa1.1" in path.read_text(encoding="utf-8-sig")
+    result = replace_plan(reported, path)
+    assert not any(result["newly_hidden"].values())
+    installed = reported.plan()
+    assert installed.version == plan.version
+    assert [a.code for a in installed.areas] == [a.code for a in plan.areas]
+    assert [a.code for a in installed.actions] == [a.code for a in plan.actions]
+    assert {a.area for a in installed.actions} == {a.code for a in plan.areas}
+
+
+def test_a_plan_read_as_installed_keeps_its_codes_as_spelled():
+    """Only a file to install is respelled: a plan installed already, or received from
+    HQ, is read as it is (an office reads what HQ sent)."""
+    data = plan_to_dict(default_plan())
+    data["areas"][0]["code"] = "pa1"
+    for action in data["actions"]:
+        if action["area"] == "PA1":
+            action["area"], action["code"] = "pa1", action["code"].lower()
+    assert plan_from_dict(data).areas[0].code == "pa1"
+    assert plan_from_dict(data, strict=True).areas[0].code == "PA1"
+
+
 # --- 3. control characters ---------------------------------------------------------------
 
 

@@ -85,6 +85,10 @@ _LINE_BREAKS = re.compile("[\n\r\u2028\u2029\x85\x0b\x0c]")
 #: The highest plan version: amendments bump it by one, so no plan comes near it, and
 #: absurd numbers (10**400) stay out of events, databases and messages.
 MAX_VERSION = 2**31 - 1
+#: The highest version of a plan file to install: a plan amended every week would
+#: take twenty thousand years to reach it. A version typed with a few digits too many
+#: (2147483647) leaves no room above it, and an amendment needs a higher one.
+MAX_IMPORTED_VERSION = 1_000_000
 
 
 # --- domain values ------------------------------------------------------------------
@@ -771,6 +775,11 @@ class _Reader:
             _("a plan id (letters, digits, '.', '-', '_')")
         )
         version = self.positive_int(head["version"], ("plan", "version"), MAX_VERSION)
+        if self.strict and version > MAX_IMPORTED_VERSION:
+            raise self.fail(("plan", "version"), _(
+                "{version} is not a plan version: versions go up by one with each "
+                "amendment, from 1 (at most {maximum})").format(
+                    version=version, maximum=format_number(MAX_IMPORTED_VERSION)))
         title = self.text(head["title"], ("plan", "title"))
         start = self.day(head.get("start"), ("plan", "start"))
         end = self.day(head.get("end"), ("plan", "end"))

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 
 #: How many codes a refusal names before "and N more".
 SHOWN_NAMES = 8
+#: How far above the installed plan's version an imported plan's may go: amendments
+#: bump it by one, and a version typed with a digit too many would leave every later
+#: amendment to go above it.
+MAX_VERSION_STEP = 1000
 
 
 @dataclass(frozen=True)
@@ -493,6 +497,12 @@ def _check(rep: Replica, new: Plan, name: str) -> Hidden:
         raise ValidationError(
             _("{file} has version {version}; an amendment needs a version above {held}")
             .format(file=name, version=new.version, held=old.version))
+    if new.version > old.version + MAX_VERSION_STEP:
+        # a version typed with a digit too many: every later amendment must go above it
+        raise ValidationError(
+            _("{file} has version {version}; versions go up by one with each amendment: "
+              "the next is {next} (the installed plan is version {held})")
+            .format(file=name, version=new.version, next=old.version + 1, held=old.version))
     # what is hidden already (an earlier amendment, allowed then) is not asked again
     return hidden_by(rep, new, shown_by=old)
 

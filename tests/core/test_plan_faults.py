@@ -33,7 +33,7 @@ from fieldplan.plan import (
     plan_from_dict,
     plan_to_dict,
 )
-from fieldplan.planops import PlanHidesReportsError, hidden_by, replace_plan
+from fieldplan.planops import PlanHidesReportsError, hidden_by, read_plan_file, replace_plan
 from fieldplan.replica import init_hq
 from fieldplan.sync import export_bundle, import_bundle
 
@@ -505,6 +505,34 @@ def test_a_version_too_large_is_refused(fmt, version):
 def test_the_highest_version_is_accepted():
     for fmt in ("toml", "json", "csv"):
         assert parse_plan_text(_with_version(fmt, str(MAX_VERSION)), fmt).version == MAX_VERSION
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json", "csv"])
+def test_a_plan_file_to_install_with_an_implausible_version_is_refused(hq, tmp_path, fmt):
+    """A version of 2147483647 was installed, and then no amendment could go above it:
+    versions go up by one with each amendment, from 1."""
+    path = tmp_path / f"v.{fmt}"
+    path.write_text(_with_version(fmt, str(MAX_VERSION)), encoding="utf-8")
+    before = snapshot(hq)
+    with pytest.raises(PlanError, match=r"^v\.\w+: .*version'?: 2147483647 is not a plan "
+                                        r"version: versions go up by one with each "
+                                        r"amendment, from 1 \(at most 1,000,000\)$"):
+        replace_plan(hq, path)
+    assert snapshot(hq) == before
+    path.write_text(_with_version(fmt, "1000000"), encoding="utf-8")
+    assert read_plan_file(path).version == 1_000_000  # (the limit itself is read)
+
+
+def test_an_amendment_may_not_jump_far_above_the_installed_version(hq, tmp_path, capsys):
+    path = tmp_path / "v.toml"
+    path.write_text(_with_version("toml", "1002"), encoding="utf-8")
+    before = snapshot(hq)
+    code, _out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert code != 0 and snapshot(hq) == before
+    assert "v.toml has version 1002; versions go up by one with each amendment: the next " \
+           "is 2 (the installed plan is version 1)" in err
+    path.write_text(_with_version("toml", "1001"), encoding="utf-8")
+    assert replace_plan(hq, path)["version"] == 1001
 
 
 def test_cli_gives_no_internal_error_for_deep_or_long_files(hq, tmp_path, capsys):

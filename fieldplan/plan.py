@@ -89,6 +89,11 @@ MAX_VERSION = 2**31 - 1
 #: take twenty thousand years to reach it. A version typed with a few digits too many
 #: (2147483647) leaves no room above it, and an amendment needs a higher one.
 MAX_IMPORTED_VERSION = 1_000_000
+#: The years a plan file to install may give dates in (its start, end and signature),
+#: and the longest it may run: a plan of action runs a few years. 0001-01-01 or
+#: 9999-12-31 is a typing slip, and would make thousands of reporting periods.
+PLAN_YEARS = (2000, 2100)
+MAX_PLAN_YEARS = 20
 
 
 # --- domain values ------------------------------------------------------------------
@@ -765,6 +770,30 @@ class _Reader:
             raise self.fail(path, _("{value} is not a date; write YYYY-MM-DD").format(
                 value=_show(value))) from None
 
+    def check_dates(self, start: date, end: date, signed_at: date | None) -> None:
+        """A plan file to install (``strict``): its dates within PLAN_YEARS, a plan of
+        at most MAX_PLAN_YEARS, signed before its end."""
+        for name, value in (("start", start), ("end", end), ("signed_at", signed_at)):
+            if value is not None and not PLAN_YEARS[0] <= value.year <= PLAN_YEARS[1]:
+                raise self.fail(("plan", name), _(
+                    "{value} is not a date of a plan; a plan's dates are between {first} "
+                    "and {last}").format(value=value.isoformat(), first=PLAN_YEARS[0],
+                                         last=PLAN_YEARS[1]))
+        try:
+            last = start.replace(year=start.year + MAX_PLAN_YEARS)
+        except ValueError:  # 29 February
+            last = date(start.year + MAX_PLAN_YEARS, 3, 1)
+        if end >= last:
+            raise self.fail(("plan", "end"), ngettext(
+                "the plan would run from {start} to {end}; a plan runs less than {count} "
+                "year", "the plan would run from {start} to {end}; a plan runs less than "
+                "{count} years", MAX_PLAN_YEARS).format(
+                    start=start.isoformat(), end=end.isoformat(), count=MAX_PLAN_YEARS))
+        if signed_at is not None and signed_at > end:
+            raise self.fail(("plan", "signed_at"), _(
+                "{signed} is after the plan's end ({end}); a plan is signed before it "
+                "ends").format(signed=signed_at.isoformat(), end=end.isoformat()))
+
     # -- the plan
 
     def plan(self, data: Any) -> Plan:
@@ -788,6 +817,8 @@ class _Reader:
             raise self.fail(("plan", "end"), _("{end} is before the plan's start ({start})")
                             .format(end=end, start=start))
         signed_at = self.day(head.get("signed_at"), ("plan", "signed_at"), required=False)
+        if self.strict:
+            self.check_dates(start, end, signed_at)
         signed_place = self.line(head.get("signed_place"), ("plan", "signed_place"), False)
         illustrative = self.boolean(head.get("illustrative"), ("plan", "illustrative"))
 

@@ -535,6 +535,39 @@ def test_an_amendment_may_not_jump_far_above_the_installed_version(hq, tmp_path,
     assert replace_plan(hq, path)["version"] == 1001
 
 
+@pytest.mark.parametrize("dates, message", [
+    ({"start": date(1, 1, 1)}, r"plan\.start: 0001-01-01 is not a date of a plan; a plan's "
+                               r"dates are between 2000 and 2100"),
+    ({"end": date(9999, 12, 31)}, r"plan\.end: 9999-12-31 is not a date of a plan"),
+    ({"signed_at": date(1999, 12, 31)}, r"plan\.signed_at: 1999-12-31 is not a date of a plan"),
+    ({"end": date(2045, 6, 21)}, r"plan\.end: the plan would run from 2025-06-21 to "
+                                 r"2045-06-21; a plan runs less than 20 years"),
+    ({"signed_at": date(2028, 1, 1)}, r"plan\.signed_at: 2028-01-01 is after the plan's end "
+                                      r"\(2027-12-31\); a plan is signed before it ends"),
+], ids=["start-0001", "end-9999", "signed-1999", "20-years", "signed-after-end"])
+def test_a_plan_file_to_install_with_implausible_dates_is_refused(hq, tmp_path, dates,
+                                                                   message):
+    """0001-01-01 to 9999-12-31 was installed (some 20,000 semesters), and a plan signed
+    after its end: a plan file to install has its dates in 2000-2100, runs less than 20
+    years, and is signed before it ends; a plan installed or received is read as it is."""
+    plan = amended(hq.plan(), **dates)
+    path = tmp_path / "v2.toml"
+    dump_plan(plan, path)
+    before = snapshot(hq)
+    with pytest.raises(PlanError, match=f"^v2\\.toml: {message}"):
+        replace_plan(hq, path)
+    assert snapshot(hq) == before
+    assert plan_from_dict(plan_to_dict(plan)) == plan
+
+
+def test_a_plan_of_nearly_20_years_signed_on_its_last_day_is_installed(hq, tmp_path):
+    plan = amended(hq.plan(), end=date(2045, 6, 20), signed_at=date(2045, 6, 20))
+    path = tmp_path / "v2.csv"
+    dump_plan(plan, path)
+    replace_plan(hq, path)
+    assert hq.plan() == plan
+
+
 def test_cli_gives_no_internal_error_for_deep_or_long_files(hq, tmp_path, capsys):
     cases = {"deep.json": '{"plan":' + "[" * 5000,
              "long.toml": _with_version("toml", "1" * 5001)}

@@ -94,6 +94,10 @@ MAX_IMPORTED_VERSION = 1_000_000
 #: 9999-12-31 is a typing slip, and would make thousands of reporting periods.
 PLAN_YEARS = (2000, 2100)
 MAX_PLAN_YEARS = 20
+#: The largest baseline or target (either sign) of a plan file to install: a
+#: trillion, more than any count, people or USD a plan of action measures. 1e308 was
+#: installed, and shown with its 309 digits in warnings, tables and PDFs.
+MAX_PLAN_NUMBER = 1e12
 
 
 # --- domain values ------------------------------------------------------------------
@@ -722,6 +726,11 @@ class _Reader:
             number = math.inf
         if not math.isfinite(number):
             raise self.fail(path, _("{value} is not a finite number").format(value=_show(given)))
+        if self.strict and abs(number) > MAX_PLAN_NUMBER:
+            raise self.fail(path, _(
+                "{value} is out of range for a baseline or target; a plan's numbers are "
+                "at most {limit}, either side of zero").format(
+                    value=_show(given), limit=format_number(MAX_PLAN_NUMBER)))
         return number
 
     def positive_int(self, value: Any, path: FieldPath, maximum: int) -> int:

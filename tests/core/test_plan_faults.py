@@ -568,6 +568,51 @@ def test_a_plan_of_nearly_20_years_signed_on_its_last_day_is_installed(hq, tmp_p
     assert hq.plan() == plan
 
 
+@pytest.mark.parametrize("fmt, where, value, shown", [
+    ("toml", "target", 1e308, "1e+308"),
+    ("json", "baseline", -1e13, "-10000000000000.0"),
+    ("csv", "targets", 1.5e12, "1500000000000"),
+])
+def test_a_plan_file_to_install_with_a_huge_number_is_refused(hq, tmp_path, capsys, fmt,
+                                                               where, value, shown):
+    """A target of 1e308 was installed, and the warning of a target below zero printed
+    -1e308 with its 309 digits: a plan file's numbers are at most a trillion either way;
+    a plan installed or received is read as it is."""
+    plan = hq.plan()
+    action = plan.action("PA1.2")
+    indicator = action.indicators[0]
+    if where == "targets":
+        changed = dataclasses.replace(indicator, targets=((indicator.targets[0][0], value),
+                                                          *indicator.targets[1:]))
+    else:
+        changed = dataclasses.replace(indicator, **{where: value})
+    actions = tuple(dataclasses.replace(a, indicators=(changed, *a.indicators[1:]))
+                    if a is action else a for a in plan.actions)
+    new = amended(plan, actions=actions)
+    path = tmp_path / f"v2.{fmt}"
+    dump_plan(new, path)
+    before = snapshot(hq)
+    code, _out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert code != 0 and snapshot(hq) == before
+    assert f"'{shown}' is out of range for a baseline or target; a plan's numbers are at " \
+           "most 1,000,000,000,000, either side of zero" in err
+    assert len(err.strip().splitlines()) == 1
+    assert plan_from_dict(plan_to_dict(new)) == new
+
+
+def test_a_target_of_a_trillion_is_installed(hq, tmp_path):
+    plan = hq.plan()
+    first = plan.actions[0]
+    indicators = (dataclasses.replace(first.indicators[0], target=-1e12),
+                  *first.indicators[1:])
+    new = amended(plan, actions=(dataclasses.replace(first, indicators=indicators),
+                                 *plan.actions[1:]))
+    path = tmp_path / "v2.toml"
+    dump_plan(new, path)
+    replace_plan(hq, path)
+    assert hq.plan().actions[0].indicators[0].target == -1e12
+
+
 def test_cli_gives_no_internal_error_for_deep_or_long_files(hq, tmp_path, capsys):
     cases = {"deep.json": '{"plan":' + "[" * 5000,
              "long.toml": _with_version("toml", "1" * 5001)}

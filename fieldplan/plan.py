@@ -1201,6 +1201,9 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool,
     fmt = fmt.lower().lstrip(".")
     text = text.removeprefix("\ufeff")
     if fmt == "toml":
+        # old Mac line ends (CR alone), which TOML does not know and CSV and JSON
+        # accept: a lone CR is nowhere valid TOML, so this changes no file it reads
+        text = re.sub(r"\r(?!\n)", "\n", text)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

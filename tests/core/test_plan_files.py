@@ -128,6 +128,31 @@ def test_init_refuses_a_plan_too_large_for_a_bundle(tmp_path, capsys):
 # --- 2, 3. rows as spreadsheets write them ---------------------------------------------
 
 
+@pytest.mark.parametrize("fmt", ["toml", "json", "csv"])
+def test_old_mac_line_ends_are_read_as_any_other(hq, tmp_path, fmt):
+    """A file with CR-only line ends (old Mac editors) is read as CSV always was: a
+    TOML one was refused as "line 1, column 54: a control character is not allowed".
+    What is installed is the plan read, not the file's bytes: importing the same plan
+    with LF line ends then changes nothing."""
+    plan = amended(hq.plan())
+    text = format_plan(plan, fmt)
+    mac = tmp_path / f"v2.{fmt}"
+    mac.write_bytes(text.replace("\r\n", "\n").replace("\n", "\r").encode("utf-8"))
+    assert b"\n" not in mac.read_bytes()
+    assert replace_plan(hq, mac)["unchanged"] is False
+    assert hq.plan() == plan
+    unix = tmp_path / f"unix.{fmt}"
+    unix.write_text(text.replace("\r\n", "\n"), encoding="utf-8", newline="\n")
+    assert replace_plan(hq, unix)["unchanged"] is True
+
+
+def test_an_error_in_a_toml_file_with_old_mac_line_ends_names_its_line():
+    text = format_plan(default_plan(), "toml").replace("version = 1", "version = ?", 1)
+    line = text[:text.index("version = ?")].count("\n") + 1
+    with pytest.raises(PlanError, match=f"^mac.toml: TOML syntax error at line {line}, "):
+        parse_plan_text(text.replace("\n", "\r"), "toml", "mac.toml")
+
+
 def test_cells_left_off_the_end_of_rows_are_empty(hq, tmp_path):
     plan = amended(hq.plan())
     # an action without indicators: its row's 'indicator' cell, put last, is empty

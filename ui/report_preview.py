@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
     QImage,
+    QImageWriter,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -561,6 +562,16 @@ def _on_white(image: QImage) -> QImage:
     return out
 
 
+def load_image_plugins() -> None:
+    """(GUI thread, before a PrintJob starts) Load Qt's image plugins here. A printer's
+    PDF engine asks for them at its first image; loaded from the print thread, Qt
+    moves each to the GUI thread under a lock the GUI thread may hold while it waits
+    for Python's (a signal disconnected as a window is collected), and the print
+    thread holds Python's: the client froze for good. Loaded once, they are only
+    looked up."""
+    QImageWriter.supportedImageFormats()
+
+
 class PrintJob(QThread):
     """Prints a PDF file on a thread of its own, with its own QPdfDocument (QtPdf
     serialises its calls into PDFium, and Qt allows painting on a QPrinter from any
@@ -578,6 +589,7 @@ class PrintJob(QThread):
         self.copy_to = copy_to
         self.cancel = threading.Event()
         self.setObjectName("fieldplan-print")
+        load_image_plugins()
 
     def run(self) -> None:
         if self.copy_to:

@@ -985,3 +985,26 @@ def test_the_keypad_enter_submits_as_return_does_from_a_narrative(open_window, h
     assert box.toPlainText() == before
     window.findChild(QDialog, "submit-dialog").reject()
     wait_idle(qtbot, window.session)
+
+
+def test_the_image_plugins_are_loaded_on_the_gui_thread_before_a_print(qapp, tmp_path,
+                                                                       monkeypatch):
+    """A printer's PDF engine loads Qt's image plugins at its first image: loaded from
+    the print thread, Qt moved each to the GUI thread under a lock the GUI thread held
+    while it waited for Python's, which the print thread held (CI hung for good in the
+    print tests). They are loaded by the GUI thread as a print job is made."""
+    import ui.report_preview as preview_module
+
+    calls = []
+
+    class Recorder:
+        @staticmethod
+        def supportedImageFormats():
+            calls.append(threading.current_thread() is threading.main_thread())
+            return []
+
+    monkeypatch.setattr(preview_module, "QImageWriter", Recorder)
+    printer = QPrinter()
+    job = preview_module.PrintJob(tmp_path / "r.pdf", printer, [0])
+    assert calls == [True]
+    assert not job.isRunning()

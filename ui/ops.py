@@ -70,6 +70,15 @@ class _Job:
         #: the database found damaged by a job that still did its work (Replica.damage)
         self.damage: BaseException | None = None
 
+    def let_go(self) -> None:
+        """(GUI thread, once delivered) Drop what the job holds of the window that
+        asked: its function and callbacks (closures over widgets) and the widget. Else
+        the worker drops them as it takes its next job, and a Qt object they alone
+        kept would be destroyed on the worker, under Qt's locks while it holds
+        Python's, which the GUI thread may be waiting for under one of Qt's."""
+        self.fn = self.on_success = self.on_failure = self.parent = None
+        self.progress = None
+
 
 class Worker(QThread):
     """The one thread that owns the Replica. Jobs run one at a time, in order."""
@@ -293,14 +302,14 @@ class Session(QObject):
         if dialog is not None and shiboken6.isValid(dialog):
             dialog.close()
             dialog.deleteLater()
-        if self._closed and job.long and job.cancel.is_set():
-            # cancelled by ``close``: no import result or "Report cancelled." for a
-            # window that is gone
-            emit(self.job_did_complete)
-            return
         try:
+            if self._closed and job.long and job.cancel.is_set():
+                # cancelled by ``close``: no import result or "Report cancelled." for a
+                # window that is gone
+                return
             self._deliver(job, result, error)
         finally:
+            job.let_go()
             emit(self.job_did_complete)
 
     def _deliver(self, job: _Job, result: Any, error: BaseException | None) -> None:

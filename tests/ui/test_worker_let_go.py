@@ -1,0 +1,65 @@
+"""What a database job holds of the window that asked (its callbacks, closures over
+widgets) is let go of on the GUI thread. Dropped by the worker as it took its next
+job, a Qt object they alone kept was destroyed on the worker thread, under Qt's
+locks while it held Python's: the GUI thread, waiting for Python's under one of
+Qt's (a signal disconnected as an object is collected), froze with it for good."""
+
+from __future__ import annotations
+
+import threading
+
+from tests.ui.conftest import wait_idle
+from ui.ops import DbOp, Session
+
+
+class _Kept:
+    """Stands for a window a callback alone keeps: notes the thread that drops it."""
+
+    def __init__(self, dropped_on: list[str]) -> None:
+        self.dropped_on = dropped_on
+
+    def __call__(self, _result: object) -> None:
+        pass
+
+    def __del__(self) -> None:
+        self.dropped_on.append(threading.current_thread().name)
+
+
+def test_a_jobs_callbacks_are_dropped_on_the_gui_thread(qtbot, hq_db):
+    session = Session(hq_db)
+    try:
+        dropped_on: list[str] = []
+        for failing in (False, True):
+            kept, kept_fn = _Kept(dropped_on), _Kept(dropped_on)
+
+            def fn(rep, kept_fn=kept_fn, failing=failing):
+                if failing:
+                    raise OSError("the disk is full")
+                return None
+
+            DbOp(session, None, fn).success(kept).failure(kept).run()
+            del kept, kept_fn, fn
+            wait_idle(qtbot, session)
+            # the worker takes its next job (and would drop the last one's then)
+            DbOp(session, None, lambda rep: None).run()
+            wait_idle(qtbot, session)
+        main = threading.main_thread().name
+        assert dropped_on == [main] * 4
+    finally:
+        session.close()
+
+
+def test_a_long_jobs_callbacks_are_dropped_on_the_gui_thread(qtbot, hq_db):
+    session = Session(hq_db)
+    try:
+        dropped_on: list[str] = []
+        kept = _Kept(dropped_on)
+        DbOp(session, None, lambda rep, progress, cancel: progress(1, 1, "")).with_progress(
+            ).success(kept).run()
+        del kept
+        wait_idle(qtbot, session)
+        DbOp(session, None, lambda rep: None).run()
+        wait_idle(qtbot, session)
+        assert dropped_on == [threading.main_thread().name]
+    finally:
+        session.close()

@@ -736,6 +736,8 @@ def mounted_drives() -> list[tuple[str, str, int]]:
     sticks under /media, /run/media or /mnt, and drive letters other than C: on
     Windows. Asks the system of each drive: called on a thread of its own (a stalled
     mount can keep it waiting for good)."""
+    if sys.platform.startswith("linux"):
+        _wait_for_mounts()
     out = []
     for vol in QStorageInfo.mountedVolumes():
         if not vol.isValid() or not vol.isReady() or vol.isReadOnly():
@@ -748,6 +750,39 @@ def mounted_drives() -> list[tuple[str, str, int]]:
             continue
         out.append((vol.displayName() or root, root, vol.bytesAvailable()))
     return out
+
+
+#: /proc/self/mounts writes a space, tab, newline or backslash in a path as \ooo
+_MOUNT_ESCAPE = rb"\\([0-7]{3})"
+
+
+def _mount_points(table: str = "/proc/self/mounts") -> list[str]:
+    """(Linux) The mount points ``table`` lists; none if it cannot be read."""
+    import re
+
+    try:
+        data = Path(table).read_bytes()
+    except OSError:
+        return []
+    points = []
+    for line in data.splitlines():
+        fields = line.split()
+        if len(fields) > 1:
+            raw = re.sub(_MOUNT_ESCAPE, lambda m: bytes([int(m.group(1), 8)]), fields[1])
+            points.append(os.fsdecode(raw))
+    return points
+
+
+def _wait_for_mounts() -> None:
+    """(Linux, the drives' thread) Ask each mount for its sizes from Python first, which
+    lets go of Python's lock while the system answers. ``QStorageInfo.mountedVolumes``
+    asks each mount too, and PySide holds Python's lock through the whole call: a
+    stalled network mount (a share gone away) froze every thread, the window with
+    it, for good; it now holds up this thread only, and Qt is asked once every mount
+    has answered."""
+    for point in _mount_points():
+        with contextlib.suppress(OSError):
+            os.statvfs(point)
 
 
 def on_removable_drive(path: str, roots: list[str] | tuple[str, ...] = ()) -> bool:

@@ -1092,3 +1092,45 @@ def test_the_windows_icon_is_the_svg_at_every_size(qapp):
     iss = (root / "packaging" / "windows" / "fieldplan.iss").read_text(encoding="utf-8")
     assert "SetupIconFile=..\\..\\resources\\icons\\fieldplan.ico" in iss
     assert iss.count('WorkingDir: "{userdocs}"') == 2
+
+
+def test_each_mount_answers_python_before_qt_is_asked_for_the_drives(monkeypatch, tmp_path):
+    """QStorageInfo.mountedVolumes asks every mount while it holds Python's lock
+    (PySide keeps it through a Qt call): a network share gone away froze the whole
+    client, not the drives' thread only. Each mount is asked from Python first
+    (os.statvfs lets go of the lock while it waits), and Qt once all have answered."""
+    import os
+
+    from PySide6.QtCore import QStorageInfo
+
+    from ui import transfer
+
+    share = str(tmp_path / "share")
+    monkeypatch.setattr(transfer, "_mount_points", lambda: ["/", share])
+    answered, asked_qt = [], []
+    real_statvfs = os.statvfs
+
+    def statvfs(path):
+        answered.append(path)
+        return real_statvfs("/")
+
+    monkeypatch.setattr(transfer.os, "statvfs", statvfs)
+    monkeypatch.setattr(QStorageInfo, "mountedVolumes",
+                        staticmethod(lambda: asked_qt.append(list(answered)) or []))
+    monkeypatch.setattr(transfer.sys, "platform", "linux")
+    assert transfer.mounted_drives() == []
+    assert asked_qt == [["/", share]]
+
+
+def test_the_mount_points_are_read_as_the_system_writes_them(tmp_path):
+    from ui import transfer
+
+    table = tmp_path / "mounts"
+    table.write_bytes(
+        b"sysfs /sys sysfs rw 0 0\n"
+        b"/dev/sdb1 /media/amina/MY\\040STICK vfat rw 0 0\n"
+        b"/dev/sdc1 /media/amina/cl\xc3\xa9 vfat rw 0 0\n"
+        b"\n")
+    assert transfer._mount_points(str(table)) == [
+        "/sys", "/media/amina/MY STICK", "/media/amina/clé"]
+    assert transfer._mount_points(str(tmp_path / "gone")) == []

@@ -433,8 +433,10 @@ def _move_in(part: Path, out: Path) -> None:
     # what moves is written down first: a kill among the moves leaves files of a demo
     # with no headquarters database beside them, which the next try removes
     # (``_clear_killed_move``), as it removes the rest of the folder it was made in
-    _write_atomically(part / _MOVING, json.dumps(
-        [dst.relative_to(out).as_posix() for _src, dst in moves]))
+    from fieldplan.files import write_atomic
+
+    write_atomic(part / _MOVING, json.dumps(
+        [dst.relative_to(out).as_posix() for _src, dst in moves]).encode("utf-8"))
     for src, dst in moves:
         os.replace(src, dst)
     _remove_part(part)
@@ -443,12 +445,6 @@ def _move_in(part: Path, out: Path) -> None:
 #: (in the folder a demo was made in) the files and folders being moved into the
 #: demo's folder, one by one (``_move_in``), relative to it: a JSON list
 _MOVING = ".moving"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _clear_killed_move(part: Path, out: Path) -> None:

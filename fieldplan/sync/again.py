@@ -308,20 +308,33 @@ def _setting_up_again(path: Path) -> Iterator[None]:
     (and note it in ``_UNDER_WAY``): ``put_back_interrupted`` leaves its moves alone.
     The lock goes with the process: a killed one leaves none held."""
     key = os.path.abspath(path)
+    with _again_lock(path) as held:
+        if not held:
+            raise StoreError(_("{db} is being set up again by another program: wait "
+                               "for it to end").format(db=path))
+        _UNDER_WAY.add(key)
+        try:
+            yield
+        finally:
+            _UNDER_WAY.discard(key)
+
+
+@contextlib.contextmanager
+def _again_lock(path: Path) -> Iterator[bool]:
+    """Take ``.<name>.again-lock`` beside ``path`` for the block: whether it was taken
+    (False: another program holds it). On a file system without locks, True with no
+    lock (this process's ``_UNDER_WAY`` alone)."""
     lock = _again_lock_path(path)
     try:
         fd = store.lock_at_name(lock, _lock_now)
     except OSError as exc:
-        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
-            fd = None  # (a file system without locks: this process's note alone)
-        else:
-            raise StoreError(_("{db} is being set up again by another program: wait "
-                               "for it to end").format(db=path)) from exc
-    _UNDER_WAY.add(key)
+        if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+            yield False
+            return
+        fd = None
     try:
-        yield
+        yield True
     finally:
-        _UNDER_WAY.discard(key)
         if fd is not None:
             if os.name != "nt":
                 with contextlib.suppress(OSError):
@@ -342,41 +355,33 @@ def put_back_interrupted(path: str | os.PathLike[str]) -> bool:
     records = set_up_again_records(path)
     if not records or os.path.abspath(path) in _UNDER_WAY:
         return False
-    lock = _again_lock_path(path)
-    try:
-        fd = store.lock_at_name(lock, _lock_now)
-    except OSError as exc:
-        if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
-            return False  # (under way in another program)
-        fd = None
+    with _again_lock(path) as held:
+        return held and _put_back_recorded(path, records)
+
+
+def _put_back_recorded(path: Path, records: list[Path]) -> bool:
+    """(``put_back_interrupted``, its lock held) Put back what each record names."""
     put_back = False
     base = _record_base(path)
-    try:
-        for record in records:
-            folder = record.parent
-            try:
-                listed = json.loads(record.read_text(encoding="utf-8"))["files"]
-                files = [(base / source, folder / inside) for source, inside in listed]
-            except (OSError, ValueError, KeyError, TypeError):
-                continue  # (not one to act on: left as it is)
-            moved = [(source, target) for source, target in files
-                     if os.path.lexists(target)]
-            if len(moved) == len(files) and moved:
-                # every old file aside: the new database is in place (done), or its
-                # init was killed, and the path takes a new one as at a first run
-                # (the next init clears what the killed one left)
-                _drop_record(folder)
-                continue
-            if not _put_back(moved):
-                _drop_record(folder)
-                _remove_if_empty(folder)
-            put_back = put_back or bool(moved)
-    finally:
-        if fd is not None:
-            if os.name != "nt":
-                with contextlib.suppress(OSError):
-                    lock.unlink()
-            os.close(fd)
+    for record in records:
+        folder = record.parent
+        try:
+            listed = json.loads(record.read_text(encoding="utf-8"))["files"]
+            files = [(base / source, folder / inside) for source, inside in listed]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # (not one to act on: left as it is)
+        moved = [(source, target) for source, target in files
+                 if os.path.lexists(target)]
+        if len(moved) == len(files) and moved:
+            # every old file aside: the new database is in place (done), or its
+            # init was killed, and the path takes a new one as at a first run
+            # (the next init clears what the killed one left)
+            _drop_record(folder)
+            continue
+        if not _put_back(moved):
+            _drop_record(folder)
+            _remove_if_empty(folder)
+        put_back = put_back or bool(moved)
     return put_back
 
 

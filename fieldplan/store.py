@@ -1592,6 +1592,12 @@ OFFICE_EVENTS_DISMISSED = "office_events_dismissed"
 #: dismissed_at, dismissed_by}. Later restores carry it over (``_revoked_dismissed_here``)
 #: and do not warn of them again.
 REVOKED_LOST_DISMISSED = "revoked_lost_dismissed"
+
+#: the warnings of a restore a person ends, each by its own choice
+#: (``fieldplan.sync.state.dismiss_restore_warnings``, ``status --dismiss-lost``): the
+#: changes it lost, made again; (HQ) the offices' events it lost and revoked
+#: computers', which may never come back
+LOST_KINDS = ("own", "offices", "revoked")
 #: The most bundle file names kept per office (``_office_events_here``).
 BUNDLES_KEPT = 20
 

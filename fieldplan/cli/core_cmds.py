@@ -32,15 +32,12 @@ from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
 from fieldplan.status import key_revoked, period_text, revoked_work_text
-from fieldplan.store import resolve_db_path
+from fieldplan.store import LOST_KINDS, resolve_db_path
 
 if TYPE_CHECKING:
     from fieldplan.planops import PlanChange
     from fieldplan.sync.state import Dismissed
 
-#: the warnings of a restore ``status --dismiss-lost`` stops, each by name
-#: (fieldplan.sync.LOST_KINDS, not imported here: it loads the whole sync package)
-LOST_KINDS = ("own", "offices", "revoked")
 
 #: how a computer whose key headquarters revoked is set up again, on the command line
 REPLACE_REVOKED_COMMAND = "fieldplan init --from FILE --replace-revoked"

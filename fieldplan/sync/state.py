@@ -906,11 +906,9 @@ def over_lost(rep: Replica, entity: str, entity_id: str, fields: Iterable[str],
     return out
 
 
-#: the warnings of a restore a person ends, each by its own choice
-#: (``dismiss_restore_warnings``): the changes it lost, made again (``dismiss_lost``);
-#: (HQ) the offices' events it lost (``dismiss_offices_lost``) and revoked computers'
-#: (``dismiss_revoked_lost``), which may never come back
-LOST_KINDS = ("own", "offices", "revoked")
+#: the warnings of a restore a person ends, each by its own choice: ``dismiss_lost``,
+#: ``dismiss_offices_lost``, ``dismiss_revoked_lost``
+LOST_KINDS = store.LOST_KINDS
 
 
 @dataclass(frozen=True)

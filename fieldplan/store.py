@@ -1598,6 +1598,7 @@ REVOKED_LOST_DISMISSED = "revoked_lost_dismissed"
 #: changes it lost, made again; (HQ) the offices' events it lost and revoked
 #: computers', which may never come back
 LOST_KINDS = ("own", "offices", "revoked")
+
 #: The most bundle file names kept per office (``_office_events_here``).
 BUNDLES_KEPT = 20
 

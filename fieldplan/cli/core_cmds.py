@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from fieldplan.planops import PlanChange
     from fieldplan.sync.state import Dismissed
 
-
 #: how a computer whose key headquarters revoked is set up again, on the command line
 REPLACE_REVOKED_COMMAND = "fieldplan init --from FILE --replace-revoked"
 

@@ -80,6 +80,23 @@ class _Job:
         self.progress = None
 
 
+def _drop_frames(exc: BaseException) -> None:
+    """Let go of the frames a job's error holds (its traceback's, and those of the
+    errors it came from): they keep the job function's locals, closures over the
+    window, which would otherwise be dropped on whichever thread lets the error go
+    last, the worker's included (``_Job.let_go``). The window says errors, never
+    their tracebacks; one not expected was printed already."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        error.__traceback__ = None
+        todo += [error.__cause__, error.__context__]
+
+
 class Worker(QThread):
     """The one thread that owns the Replica. Jobs run one at a time, in order."""
 
@@ -135,6 +152,7 @@ class Worker(QThread):
                 exc = self._as_damage(exc)
                 if not isinstance(exc, FieldplanError):
                     traceback.print_exc()
+                _drop_frames(exc)
                 job.notices, job.damage = self._notices(), self._damage()
                 emit(self.job_did_finish, job, None, exc)
             else:

@@ -77,6 +77,7 @@ from ui.dialogs import (
     save_file_dialog,
     tab_in_layout_order,
 )
+from ui.lp_print import LpJob, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
@@ -393,6 +394,15 @@ def saved_text(destination: str) -> str:
     return _("Saved as {file}.").format(file=isolated_codes(Path(destination).name))
 
 
+def sent_text(printer: str) -> str:
+    """What is said once CUPS has taken the report to print."""
+    if not printer:
+        return _("Sent to the printer.")
+    # Translators: shown beside Print… once the report is in the printer's queue;
+    # {printer} is the printer's name
+    return _("Sent to the printer {printer}.").format(printer=isolated_codes(printer))
+
+
 def save_error_text(error: BaseException) -> str:
     return _("The report could not be saved: {reason}").format(
         reason=isolated_codes(error_text(error)))
@@ -641,7 +651,7 @@ class PreviewWindow(QDialog):
         self.setWindowTitle(request.title())
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowFlag(Qt.WindowType.WindowMinMaxButtonsHint, True)
-        self.print_job: PrintJob | None = None
+        self.print_job: PrintJob | LpJob | None = None
         #: a copy being written (save_copy)
         self.saving = False
         self.load_error = ""
@@ -843,11 +853,19 @@ class PreviewWindow(QDialog):
             return
         pages = pages_to_print(printer, self.page_count(), self.current_page())
         self._printer = printer
-        # Print to File of the whole report, once, in order: the report's file itself
-        whole = pages == list(range(self.page_count()))
-        self.print_job = PrintJob(self.path, printer, pages,
-                                  copy_to=print_file(printer) if whole else "")
-        progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, len(pages), self)
+        if uses_lp(printer):
+            # the report's own PDF to CUPS, by lp in a process of its own: Qt's painting
+            # on a CUPS printer held Python's lock while CUPS did not answer
+            options = lp_options(printer, pages, self.page_count())
+            self.print_job = LpJob(self.path, options, len(set(pages)) * options.copies)
+            progress = QProgressDialog(_("Sending the report to the printer…"),
+                                       _("Cancel"), 0, 0, self)
+        else:
+            # Print to File of the whole report, once, in order: the report's file itself
+            whole = pages == list(range(self.page_count()))
+            self.print_job = PrintJob(self.path, printer, pages,
+                                      copy_to=print_file(printer) if whole else "")
+            progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, len(pages), self)
         progress.setWindowTitle(_("Print"))
         progress.setMinimumDuration(500)
         progress.setAutoClose(False)
@@ -861,6 +879,10 @@ class PreviewWindow(QDialog):
 
     def _printed(self, printed: int, error: str) -> None:
         job, self.print_job = self.print_job, None
+        if isinstance(job, LpJob) and printed and not error:
+            # queued by CUPS: no pages went by here, so it is said
+            self.saved_label.setText(sent_text(job.options.printer))
+            self.saved_label.setToolTip("")
         if job is not None:
             job.wait()
             job.deleteLater()

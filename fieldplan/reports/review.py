@@ -19,6 +19,7 @@ from fieldplan.errors import ValidationError
 from fieldplan.i18n import join_list
 from fieldplan.means import area_status, mean_progress, not_started_beside, round_percent
 from fieldplan.model import STATUSES, ProgressReport
+from fieldplan.offices import office_order, offices_in_order
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
 from fieldplan.reports import default_deadline
@@ -100,6 +101,13 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
         return None
 
     start = ctx.plan.period_bounds(ctx.period)[0].isoformat()
+
+    def by_office(items, office=lambda item: item.office) -> list:
+        # as the matrix lists the offices (offices.office_order), in the pack's
+        # language; within an office, as they came. The refused bundles stay oldest
+        # first: what happened, in its order
+        return sorted(items, key=lambda item: office_order(office(item) or "", ctx.lang))
+
     try:
         inbox = sync.list_inbox(rep)
         refused = _refused(inbox, start)
@@ -108,16 +116,15 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
             c for c in sync.list_conflicts(rep) if c.entity != "progress" or c.period == ctx.period
         ]
         return SyncFacts(
-            late=late,
-            quarantined=sorted(
-                sync.list_quarantine(rep), key=lambda q: (q.office or "", q.received_at)
-            ),
-            conflicts=conflicts,
-            gaps=list(sync.list_gaps(rep)),
-            after_lock=[c for c in lock.changed if scope.shows(c.office, c.action, c.period)],
+            late=by_office(late),
+            quarantined=by_office(sorted(sync.list_quarantine(rep), key=lambda q: q.received_at)),
+            conflicts=by_office(conflicts),
+            gaps=by_office(sync.list_gaps(rep)),
+            after_lock=by_office(
+                c for c in lock.changed if scope.shows(c.office, c.action, c.period)),
             refused=[e for e in refused if not e.repaired_in],
             repaired=[e for e in refused if e.repaired_in],
-            offices_lost=_offices_lost(rep),
+            offices_lost=by_office(_offices_lost(rep), lambda item: item["office"]),
         )
     except Exception:  # an older database without the exchange tables
         return None
@@ -274,7 +281,9 @@ class Pack:
         #: office codes this version does not know → their reports, left out (the
         #: cover says so): counted, an area would have more reports than offices
         self.unknown = counted.unknown
-        known = counted.expected
+        # by their names in the pack's language, as a reader looks for them (the
+        # matrix, the offices that have not reported, the annex and its contents)
+        known = offices_in_order(counted.expected, ctx.lang)
         self.reports = counted.counted
         #: indicators with values in them that the plan no longer has: not printed,
         #: the cover says how many
@@ -1191,7 +1200,7 @@ class Pack:
         # 2).fieldplan" came out as "ML (copy 2).fieldplan 2026-S1")
         rlm = "\u200f" if self.ctx.rtl else ""
         file_name = tx.name_in_sentence if self.ctx.rtl else str
-        for office in sorted(by_office):
+        for office in offices_in_order(by_office, self.ctx.lang):
             refused = by_office[office]
             # Translators: {office} is an office's name and code, "Mali (ML)"; {files}
             # the names of bundle files, "ML-3f2a91c0-1-2.fieldplan"

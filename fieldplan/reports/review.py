@@ -56,6 +56,8 @@ def check_deadline(plan, period: str, deadline: date | None) -> date:
 #: The bar chart's count labels: font size and the white box's side padding.
 BAR_LABEL_SIZE = 6.5
 BAR_LABEL_PADDING = 1.5
+#: Between a bar's end and the labels of its narrow segments beside it (points).
+BESIDE_GAP = 3
 
 
 @dataclass
@@ -668,9 +670,10 @@ class Pack:
         out.append(chart)
         if self._unlabelled(chart):
             caption = _(
-                "Counts of reports by status for the period; a bar segment too narrow "
-                "for its status's symbol and count is not labelled (the table above "
-                "gives every count), the legend gives each status's symbol and word."
+                "Counts of reports by status for the period; every bar segment is "
+                "labelled with its status's symbol and its count, beside the bar's end "
+                "for a segment too narrow for them; the legend gives each status's "
+                "symbol and word."
             )
         else:
             caption = _(
@@ -718,6 +721,8 @@ class Pack:
         bc.valueAxis.valueStep = step
         bc.valueAxis.valueMax = -(-top // step) * step
         bc.valueAxis.labelTextFormat = lambda v: self._n(round(v))
+        # a segment too narrow for its label has it beside its bar's end: room there
+        self._make_room_beside(counts, areas, bc, step)
         if ctx.rtl:  # bars grow from the right, from an axis on the right
             bc.valueAxis.reverseDirection = 1
             # the category axis sits at value 0, now the right edge: its ticks point
@@ -745,7 +750,15 @@ class Pack:
             bc.bars[i].strokeWidth = 0.5
         d.add(bc)
         step = bc.height / len(areas)
+        scale = bc.width / (bc.valueAxis.valueMax - bc.valueAxis.valueMin)
         for i, code in enumerate(reversed(areas)):
+            beside = self._beside(counts[code], bc)
+            if beside:
+                end = sum(counts[code][s] for s in STATUSES) * scale + BESIDE_GAP
+                d.add(String(bc.x + bc.width - end if ctx.rtl else bc.x + end,
+                             bc.y + (i + 0.5) * step - BAR_LABEL_SIZE * 0.35, beside,
+                             fontName=cm.BOLD, fontSize=BAR_LABEL_SIZE,
+                             textAnchor="end" if ctx.rtl else "start"))
             y = bc.y + (i + 0.5) * step - 3
             if ctx.rtl:
                 d.add(
@@ -792,8 +805,39 @@ class Pack:
             x = x - step_x if ctx.rtl else x + step_x
         return d
 
+    def _beside(self, row: Counter, bc) -> str:
+        """The labels of one bar's segments too narrow for them (``row``: its counts by
+        status), in the statuses' order, as drawn beside the bar's end: "○ 1  ✕ 2"; ""
+        when every segment has its label inside."""
+        from fieldplan.i18n import STATUS_SYMBOLS
+
+        parts = [f"{STATUS_SYMBOLS[s]}\u00a0{self._n(row[s])}" for s in STATUSES
+                 if row[s] and not self._label_fits(s, row[s], bc)]
+        return tx.one_line("\u2007 ".join(parts), self.ctx.dir, cm.BOLD) if parts else ""
+
+    def _make_room_beside(self, counts: dict[str, Counter], areas: list[str], bc,
+                          step: int) -> None:
+        """Lengthen the value axis by whole ``step``s until every bar's labels beside
+        it (``_beside``) fit between its end and the chart's edge (shorter bars may
+        leave more segments too narrow: measured again each time)."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        def fits() -> bool:
+            scale = bc.width / (bc.valueAxis.valueMax - bc.valueAxis.valueMin)
+            return all(
+                sum(counts[a][s] for s in STATUSES) * scale + BESIDE_GAP
+                + stringWidth(self._beside(counts[a], bc), cm.BOLD, BAR_LABEL_SIZE)
+                <= bc.width
+                for a in areas)
+
+        for _try in range(100):  # (a few steps at most: a bound all the same)
+            if fits():
+                return
+            bc.valueAxis.valueMax += step
+
     def _unlabelled(self, chart) -> bool:
-        """Whether the chart has a bar segment too narrow for its count's label."""
+        """Whether the chart has a bar segment too narrow for its count's label (which
+        is then beside its bar)."""
         from reportlab.graphics.charts.barcharts import HorizontalBarChart
 
         bc = next(c for c in chart.contents if isinstance(c, HorizontalBarChart))

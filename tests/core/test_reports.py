@@ -1337,8 +1337,50 @@ def test_chart_labels_only_segments_wide_enough_for_their_count(world, monkeypat
     assert "every bar segment is labelled" in _pack(world).summary()[-1].text
     monkeypatch.setattr(type(pack), "_label_fits", lambda self, s, v, bc: False)
     pack = _pack(world)
-    assert "too narrow for its status's symbol and count is not labelled" \
+    assert "beside the bar's end for a segment too narrow for them" \
         in pack.summary()[-1].text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_segment_too_narrow_for_its_count_has_it_beside_its_bar(world, lang) -> None:
+    """A segment of one report (of 1,141) went without its count: its symbol and
+    count are written beside its bar's end, inside the chart, clear of the bar."""
+    from collections import Counter
+
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fieldplan.i18n import STATUS_SYMBOLS
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.review import BAR_LABEL_SIZE
+
+    pack = _pack(world, lang)
+    areas = [a.code for a in pack.ctx.plan.areas]
+    counts = {a: Counter({"not-started": 1, "on-track": 1140, "cancelled": 2}) for a in areas}
+    counts[areas[-1]] = Counter({"on-track": 12, "at-risk": 3})  # every label inside
+    drawing = pack.chart(counts)
+    chart = next(c for c in drawing.contents if isinstance(c, HorizontalBarChart))
+    scale = chart.width / chart.valueAxis.valueMax
+    end = 1143 * scale
+    beside = [c for c in drawing.contents if isinstance(c, String)
+              and c.fontName == cm.BOLD and c.fontSize == BAR_LABEL_SIZE]
+    assert len(beside) == len(areas) - 1
+    for label in beside:
+        width = stringWidth(label.text, cm.BOLD, BAR_LABEL_SIZE)
+        for symbol in (STATUS_SYMBOLS["not-started"], STATUS_SYMBOLS["cancelled"]):
+            assert symbol in label.text
+        assert STATUS_SYMBOLS["on-track"] not in label.text  # (inside its segment)
+        if lang == "ar":  # bars grow leftwards from the axis on the right
+            assert label.textAnchor == "end"
+            assert chart.x <= label.x - width and label.x <= chart.x + chart.width - end
+        else:
+            assert label.textAnchor == "start"
+            assert chart.x + end <= label.x and label.x + width <= chart.x + chart.width
+    # the reading order: not started's count first, on its reading side
+    first, second = (STATUS_SYMBOLS[s] for s in ("not-started", "cancelled"))
+    text = beside[0].text
+    assert (text.index(first) < text.index(second)) == (lang != "ar")
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

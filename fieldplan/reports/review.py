@@ -75,7 +75,7 @@ class LateData:
 class SyncFacts:
     """What the exchange records say about the period (None: no sync module here)."""
 
-    late: list[LateData]  # by office code
+    late: list[LateData]  # by office (offices.office_order)
     quarantined: list
     conflicts: list
     gaps: list
@@ -92,6 +92,10 @@ class SyncFacts:
     #: backup that this database lacks (``sync.state.offices_lost``): office, events,
     #: bundles. Its figures here lack them while they stand
     offices_lost: list = field(default_factory=list)
+    #: the replicas (full ids) whose keys are revoked, as ``keys list`` says it
+    #: (``sync.keys.listed_keys``: a computer cut off by the revocation of another
+    #: of its keys too): a conflicting value one of them wrote is said to be theirs
+    revoked: frozenset[str] = frozenset()
 
 
 def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
@@ -127,9 +131,18 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
             refused=[e for e in refused if not e.repaired_in],
             repaired=[e for e in refused if e.repaired_in],
             offices_lost=by_office(_offices_lost(rep), lambda item: item["office"]),
+            revoked=_revoked_replicas(rep) if conflicts else frozenset(),
         )
     except Exception:  # an older database without the exchange tables
         return None
+
+
+def _revoked_replicas(rep) -> frozenset[str]:
+    """``SyncFacts.revoked``."""
+    from fieldplan.sync.keys import all_keys, listed_keys
+
+    return frozenset(k.replica for k in listed_keys(all_keys(rep)).values()
+                     if k.status == "revoked")
 
 
 def _offices_lost(rep) -> list:
@@ -1190,7 +1203,8 @@ class Pack:
         it, the computer that wrote it and who, as ``conflicts list`` names them (in one
         style, "Computer …" read as well as the value under it as the one above it);
         the value this pack prints (the one that wins for now) marked; none on a report
-        the plan hides, which the pack does not print: said instead."""
+        the plan hides, which the pack does not print: said instead. A computer whose
+        key headquarters revoked since is said to be, the printed value's too."""
         from fieldplan.i18n import conflict_values
 
         _ = self.ctx.gettext
@@ -1206,6 +1220,10 @@ class Pack:
             source = (_("Computer {computer}, {author}") if v.author.strip()
                       else _("Computer {computer}")).format(
                           computer=v.computer, author=_one_paragraph(v.author))
+            if self.sync is not None and v.full_id.split(":")[0] in self.sync.revoked:
+                # Translators: {source} is "Computer 3f2a91c0, amina": headquarters has
+                # revoked that computer's key since (keys list says "Revoked")
+                source = _("{source}, revoked").format(source=source)
             if v.winner and not hidden:
                 # Translators: {source} is "Computer 3f2a91c0, amina": the value the
                 # review pack prints, of those in conflict

@@ -63,7 +63,7 @@ from fieldplan.i18n import (
     is_rtl,
     join_list,
 )
-from fieldplan.offices import all_offices, office_name
+from fieldplan.offices import all_offices, office_name, offices_in_order
 from ui.bidi import isolated_codes
 from ui.context import Identity, lang
 from ui.dialogs import (
@@ -212,7 +212,9 @@ class ReportDialog(QDialog):
         if kind == "sheet" and identity.is_hq:
             self.office_combo = choice_combo(
                 _("Office"),
-                [(f"{office_name(o, lang())} ({o})", o) for o in all_offices()],
+                # "Égypte (EG)": by the names it shows, as the review pack lists them
+                [(f"{office_name(o, lang())} ({o})", o)
+                 for o in offices_in_order(all_offices(), lang())],
                 settings.value("reports/office", identity.office),
             )
             form.addRow(buddy_label(_("&Office:"), self.office_combo), self.office_combo)

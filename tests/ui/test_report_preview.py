@@ -157,6 +157,9 @@ def test_review_pack_only_at_headquarters(open_window, office_db, hq_db, qtbot, 
     sheet = choose(hq, "sheet")
     assert sheet.office_combo is not None  # HQ chooses the office
     assert sheet.office_combo.findData("SN") >= 0
+    # by the names shown, as the pack lists them: Egypt (EG) between Djibouti and Gabon
+    combo = sheet.office_combo
+    assert combo.findData("DJ") + 1 == combo.findData("EG") == combo.findData("GA") - 1
     sheet.reject()
 
     dialog = choose(hq, "pack")

@@ -690,6 +690,36 @@ class MainWindow(QMainWindow):
                 first = _first_focusable(page)
                 if first is not None:
                     first.setFocus(Qt.FocusReason.TabFocusReason)
+        self._show_divider_actions()
+
+    def _list_splitter(self):
+        """The splitter of the page shown between its list and the rest, if any."""
+        from ui.panes import list_splitter
+
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, LazyTab):
+            tab = tab.page() if tab.built() else None
+        return list_splitter(tab)
+
+    def _show_divider_actions(self) -> None:
+        """View ▸ Larger list and Smaller list: for the page shown, with its arrows
+        (the divider's direction, mirrored right to left)."""
+        from ui.panes import divider_keys
+
+        splitter = self._list_splitter()
+        for action, larger in ((self.larger_list_action, True),
+                               (self.smaller_list_action, False)):
+            action.setEnabled(splitter is not None)
+            keys = divider_keys(splitter, larger)
+            action.setShortcuts([keys] if not keys.isEmpty() else [])
+
+    def move_divider(self, larger: bool) -> bool:
+        """(View ▸ Larger list, Smaller list) One step more room for the list of the
+        page shown, or less; whether the divider moved."""
+        from ui.panes import move_divider
+
+        splitter = self._list_splitter()
+        return splitter is not None and move_divider(splitter, larger)
 
     @property
     def dashboard(self) -> Dashboard:
@@ -908,6 +938,21 @@ class MainWindow(QMainWindow):
                 title, lambda i=i: self.go_to_tab(i), f"Ctrl+{i + 1}" if i < 9 else None
             )
             view.addAction(act)
+        # the divider between a page's list and its report, moved by keyboard too (Qt's
+        # splitters move by mouse only); the keys set for the page shown (ui.panes)
+        view.addSeparator()
+        self.larger_list_action = self._action(
+            _("&Larger list"), lambda: self.move_divider(larger=True),
+            tip=_("Move the divider to give the list on this page more room"))
+        self.larger_list_action.setObjectName("larger-list-action")
+        self.smaller_list_action = self._action(
+            _("S&maller list"), lambda: self.move_divider(larger=False),
+            tip=_("Move the divider to give what is beside or below the list more room"))
+        self.smaller_list_action.setObjectName("smaller-list-action")
+        view.addAction(self.larger_list_action)
+        view.addAction(self.smaller_list_action)
+        view.aboutToShow.connect(self._show_divider_actions)
+        self._show_divider_actions()
         # the status bar's sync words in full: a narrow window shortens them, and what
         # they leave out was only in a tooltip, which the keyboard does not reach
         self.sync_details_action = self._action(

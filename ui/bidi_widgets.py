@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
 
 from fieldplan.text import clean_text
-from ui.bidi import text_direction
+from ui.bidi import isolated, text_direction
 from ui.qtcompat import Qt
 
 
@@ -73,6 +73,21 @@ class PlainTextEdit(QTextEdit):
         if read_only:
             self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+
+
+class PathsLeftToRight(QStyledItemDelegate):
+    """Draws each item, a path, left to right with its icon before it, as an address
+    reads (the "Look in" list of Qt's file dialog): in a right-to-left application
+    Qt's own menu-like items drew "/tmp/تقارير" as "tmp/تقارير/". The text is
+    isolated too, for a style that lays text out in the application's direction."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.direction = Qt.LayoutDirection.LeftToRight
+        if option.text:
+            option.text = isolated(option.text)
 
 
 class BidiDelegate(QStyledItemDelegate):

@@ -316,6 +316,8 @@ def file_dialog(parent: QWidget | None, title: str, folder: str) -> QFileDialog:
     system's own dialog has no such fields: untouched."""
     from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
 
+    from ui.bidi_widgets import PathsLeftToRight
+
     dialog = QFileDialog(parent, title, folder)
     # Qt's own dialog opens at its size hint whatever the screen: on a 1366×768 laptop
     # at 200 % (683×364 pixels of Qt, less the task bar) it was 412 high, its Open and
@@ -328,6 +330,10 @@ def file_dialog(parent: QWidget | None, title: str, folder: str) -> QFileDialog:
                 field.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
                 if kind is QComboBox:
                     field.installEventFilter(_FolderLeftToRight(field))
+                    # and its list of folders: Qt's menu-like items are drawn in the
+                    # application's direction, "/tmp/تقارير" as "tmp/تقارير/"
+                    field.setItemDelegate(PathsLeftToRight(field))
+                    field.view().setTextElideMode(Qt.TextElideMode.ElideMiddle)
     return dialog
 
 

@@ -3,6 +3,8 @@ mixed-script cells are laid out, aligned and elided in their own text's directio
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
@@ -574,5 +576,45 @@ def test_the_file_dialogs_folder_is_drawn_left_to_right_in_arabic(qapp, qtbot, t
         arabic = box.grab().toImage()
         qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         assert box.grab().toImage() == arabic
+    finally:
+        apply_language(qapp, "en")
+
+
+def test_the_file_dialogs_list_of_folders_is_drawn_left_to_right_in_arabic(qapp, qtbot,
+                                                                          tmp_path):
+    """The "Look in" box's list (its folder and the folders above it) was drawn in the
+    application's direction: "/tmp/…/مجلد" as "tmp/…/مجلد/", each icon after its path.
+    The list is drawn as it is in a left-to-right application."""
+    from PySide6.QtWidgets import QComboBox
+
+    from ui.app import apply_language
+    from ui.dialogs import file_dialog
+
+    folder = tmp_path / "مجلد"
+    folder.mkdir()
+
+    def drawn(box: QComboBox):
+        box.showPopup()
+        qtbot.waitUntil(box.view().isVisible)
+        image = box.view().viewport().grab().toImage()
+        box.hidePopup()
+        return image
+
+    apply_language(qapp, "ar")
+    try:
+        dialog = file_dialog(None, "x", str(folder))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        box = dialog.findChild(QComboBox, "lookInCombo")
+        assert box.itemText(0) == str(folder)
+        arabic = drawn(box)
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            box.showPopup()
+            box.view().window().grab().save(
+                os.path.join(os.environ["FIELDPLAN_SHOTS"], "look-in-list-ar.png"))
+            box.hidePopup()
+        qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        assert drawn(box) == arabic
+        dialog.reject()
     finally:
         apply_language(qapp, "en")

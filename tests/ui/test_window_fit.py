@@ -5,6 +5,7 @@ large one a page wider than the window scrolls rather than being cut off."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
@@ -118,6 +119,52 @@ def test_the_export_table_dialog_fits_a_laptop_at_200_percent(open_window, qtbot
     # (the tests' screen has room) the dialog as wide as its choices whole
     for combo in (dialog.format_combo, dialog.period_combo, dialog.lang_combo):
         assert combo.width() >= combo.sizeHint().width()
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_export_table_dialogs_buttons_after_a_save_leave_room(open_window, qtbot,
+                                                                  hq_db, language,
+                                                                  font_size, tmp_path):
+    """Once a table was written its four buttons (Save as…, Open the file, Open the
+    folder, Close) were on one row, 643 pixels wide in French at 14 points of the 667 a
+    laptop at 200 % has. The two that open what was written are on a row of their own
+    under its path: neither row takes more than half the laptop's width or so."""
+    from tests.ui.test_table_export import open_dialog, save
+
+    font_size(14)
+    window = open_window(hq_db)
+    dialog = open_dialog(window, qtbot)
+    out = tmp_path / "t.xlsx"
+    save(dialog, qtbot, out)
+    qtbot.waitUntil(dialog.open_button.isVisible, timeout=10_000)
+    rows = (dialog.save_button.parentWidget().minimumSizeHint().width(),
+            dialog.file_row.minimumSize().width())
+    assert max(rows) <= LAPTOP_AT_200 * 3 // 5, rows
+    # as narrow as the laptop lets it be: every button whole, inside the dialog
+    dialog.setMinimumWidth(0)
+    width = max(dialog.minimumSizeHint().width(), LAPTOP_AT_200 * 3 // 5)
+    dialog.resize(width, dialog.layout().totalHeightForWidth(width))
+    QApplication.processEvents()
+    buttons = (dialog.save_button, dialog.open_button, dialog.folder_button,
+               dialog.close_button)
+    for button in buttons:
+        assert button.width() >= button.sizeHint().width(), button.text()
+        place = QRect(button.mapTo(dialog, QPoint(0, 0)), button.size())
+        assert dialog.rect().contains(place), button.text()
+    assert dialog.open_button.y() < dialog.save_button.parentWidget().y()
+    chain, widget = [], dialog.open_button  # Tab goes through them as they are read
+    while len(chain) < len(buttons):
+        if widget in buttons:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert chain == [dialog.open_button, dialog.folder_button, dialog.save_button,
+                     dialog.close_button]
+    import os
+
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"table-export-written-{language}-14pt.png"))
     dialog.close()
     wait_idle(qtbot, window.session)
 

@@ -563,6 +563,9 @@ class DraftJournal(QObject):
         self.aside_error = ""
         #: the reports on their way to the set-aside file (``setting_aside``)
         self._setting_aside: set[Key] = set()
+        #: the reports the set-aside file could not take the last time they were sent
+        #: to it (``aside_failed``)
+        self._aside_failed: set[Key] = set()
         self._dirty = False
         #: each report's entry as last handed to the writer (canonical JSON): a write
         #: sends only the reports whose entry changed since
@@ -806,6 +809,7 @@ class DraftJournal(QObject):
             with self._lock:
                 for entry, _text in batch:
                     self._setting_aside.discard(_entry_key(entry))
+                    self._aside_failed.add(_entry_key(entry))
                 self.aside_error = error_text(exc)
             ended()
 
@@ -817,6 +821,13 @@ class DraftJournal(QObject):
         (``set_aside_off_thread``): still in the journal, not to be retried."""
         with self._lock:
             return frozenset(self._setting_aside)
+
+    def aside_failed(self) -> frozenset[Key]:
+        """The reports whose drafts the set-aside file could not take the last time
+        (``aside_error`` says why) and that the journal still keeps: not saved
+        because the plan refuses them, not lost, set aside at a later try."""
+        with self._lock:
+            return frozenset(k for k in self._aside_failed if k in self)
 
     def _aside_batch(self, reasons: dict[Key, str | tuple[str, ...]]
                      ) -> list[tuple[dict[str, Any], str]]:
@@ -853,6 +864,10 @@ class DraftJournal(QObject):
         with self._lock:
             for entry in entries:
                 self._setting_aside.discard(_entry_key(entry))
+                if error:
+                    self._aside_failed.add(_entry_key(entry))
+                else:
+                    self._aside_failed.discard(_entry_key(entry))
             self.aside_error = error
             if error:
                 return False

@@ -1291,8 +1291,12 @@ class ReportEditor(QScrollArea):
         held_only = [key for key in waiting if not has_values[key] and key not in blocked]
         to_reopen = [key for key in waiting if blocked.get(key) == "submitted"]
         locked = [key for key in waiting if blocked.get(key) == "locked"]
+        # the plan refuses them and the set-aside file could not take them: kept safe
+        # in the journal, not "not saved yet — retrying" (said once, below)
+        failing = (journal.aside_failed() - journal.setting_aside() if journal.aside_error
+                   else frozenset())
         retrying = [key for key in waiting if has_values[key] and key not in self._untried
-                    and key not in blocked]
+                    and key not in blocked and key not in failing]
         count = len(retrying) + (1 if self._failed_here else 0)
         lines = []
         for code, period in waiting:
@@ -1303,6 +1307,9 @@ class ReportEditor(QScrollArea):
             elif blocked.get((code, period)) == "submitted":
                 reason = _("the report is submitted: reopen it to correct or save what "
                            "was typed, or discard it there")
+            elif (code, period) in failing:
+                reason = _("outside the plan now; what was typed is safe in the drafts "
+                           "file until it is set aside")
             elif refusal is not None:
                 reason = refusal
             elif not has_values[(code, period)]:
@@ -1424,7 +1431,40 @@ class ReportEditor(QScrollArea):
                 shorter[problems[-1]] = ngettext(
                     "{n} report: setting text aside…", "{n} reports: setting text aside…",
                     len(moving)).format(n=len(moving))
-        if journal.aside_error:
+        failing_now = sorted(key for key in waiting if key in failing)
+        if failing_now:
+            # what the person needs to know: nothing is lost, nothing to do (the journal
+            # keeps the text, and the next try moves it), and why it waits
+            where = isolated(journal.aside_path.name)
+            if len(failing_now) == 1:
+                code, period = failing_now[0]
+                # Translators: {report} is "PA1.1 (2nd semester 2026)", which the plan
+                # no longer has; {file} the file its text is to be kept in; {error}
+                # why that file cannot take it now ("another fieldplan is writing it")
+                problems.append(_("What was typed in {report}, outside the plan now, is "
+                                  "safe in the drafts file and will be moved to {file} as "
+                                  "soon as it can be ({error})").format(
+                                      report=_("{action} ({period})").format(
+                                          action=code, period=format_period(period)),
+                                      file=where, error=journal.aside_error))
+                # Translators: the status bar's short words, at its narrowest, for the
+                # words above
+                shorter[problems[-1]] = _("{action}: text safe, to set aside").format(
+                    action=code)
+            else:
+                problems.append(ngettext(
+                    "What was typed in {n} report, outside the plan now, is safe in the "
+                    "drafts file and will be moved to {file} as soon as it can be "
+                    "({error})",
+                    "What was typed in {n} reports, outside the plan now, is safe in the "
+                    "drafts file and will be moved to {file} as soon as it can be "
+                    "({error})", len(failing_now)).format(
+                        n=len(failing_now), file=where, error=journal.aside_error))
+                shorter[problems[-1]] = ngettext(
+                    "{n} report: text safe, to set aside",
+                    "{n} reports: text safe, to set aside",
+                    len(failing_now)).format(n=len(failing_now))
+        elif journal.aside_error:
             problems.append(_("Reports outside the plan cannot be set aside: {error}").format(
                 error=journal.aside_error))
         foreign = journal.foreign

@@ -733,8 +733,26 @@ def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
         window.grab().save(str(bn.parent / "setting-aside.png"))
         flush_all()
         assert drafts_file(bn)[key]["values"] == {"next_steps": "Half typed"}
-        qtbot.waitUntil(lambda: "cannot be set aside: another fieldplan is writing it"
-                        in label.toolTip(), timeout=10_000)
+        # said as what it is: the text safe in the drafts file, moved at a later try
+        # (the status bar led with "1 report not saved yet — retrying")
+        qtbot.waitUntil(lambda: "(another fieldplan is writing it)" in label.toolTip(),
+                        timeout=10_000)
+        assert label.text().startswith(
+            "What was typed in PA1.1 (2nd semester 2026), outside the plan now, is safe in "
+            "the drafts file and will be moved to bn.sqlite3.drafts-set-aside.json as soon "
+            "as it can be (another fieldplan is writing it)")
+        assert "not saved yet" not in label.toolTip() + label.text()
+        assert editor.short_save_words == "PA1.1: text safe, to set aside"
+        details = window.save_details_dialog()
+        assert details.text.text().split("\n") == [
+            label.text(),
+            "PA1.1 (2nd semester 2026): outside the plan now; what was typed is safe in the "
+            "drafts file until it is set aside"]
+        qtbot.waitUntil(lambda: details.height()  # (grown to its text)
+                        >= details.layout().totalHeightForWidth(details.width()))
+        details.grab().save(str(bn.parent / "aside-failing-details.png"))
+        window.grab().save(str(bn.parent / "aside-failing.png"))
+        details.close()
         assert journal.values(key) == {"next_steps": "Half typed"}  # kept
         assert not aside.exists()
         flush_all()
@@ -750,7 +768,7 @@ def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
     assert key not in drafts_file(bn)
     qtbot.waitUntil(lambda: "is outside the plan now; what was typed is kept in"
                     in label.toolTip(), timeout=5000)
-    assert "cannot be set aside" not in label.toolTip()
+    assert "is safe in the drafts file" not in label.toolTip()
     window.grab().save(str(bn.parent / "set-aside.png"))
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -36,7 +37,13 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import NARRATIVE_FIELDS
 from ui.bidi import in_layout_direction, in_layout_isolate, isolated_codes
-from ui.dialogs import fit_to_screen, note_label, save_file_dialog, text_label
+from ui.dialogs import (
+    fit_to_screen,
+    note_label,
+    save_file_dialog,
+    tab_in_layout_order,
+    text_label,
+)
 from ui.ops import OffThread, error_text, sentence
 from ui.qtcompat import Qt, emit
 
@@ -135,7 +142,7 @@ def set_aside_dialog(parent: QWidget, entries: list[dict[str, Any]],
 
 def _discard_dialog(parent: QWidget, keys: list[Key], unkept: str) -> QDialog:
     """``discard_dialog`` of these reports, ``unkept`` their text."""
-    from ui.dialogs import ConfirmDialog, tab_in_layout_order
+    from ui.dialogs import ConfirmDialog
 
     # Translators: {report} is "PA1.1 (2nd semester 2026)" (or several, "PA1.1 (2nd
     # semester 2026) and PA1.2 (1st semester 2026)")
@@ -217,10 +224,18 @@ class UnkeptDialog(QDialog):
         self.message = note_label("unkept-message")
         self.message.setStyleSheet("font-weight: bold;")
         lay.addWidget(self.message)
+        # the two ways of keeping the text on a row of their own, above the dialog's
+        # buttons (and before them for Tab): the five on one row were 1,041 pixels wide
+        # in French at 14 points, cut to "gistrer dans un fichi" on a laptop at 200 %
+        self.save_button = QPushButton(_("&Save to a file…"))
+        self.copy_button = QPushButton(_("&Copy to the clipboard"))
+        keep_row = QHBoxLayout()
+        keep_row.addWidget(self.save_button)
+        keep_row.addWidget(self.copy_button)
+        keep_row.addStretch(1)
+        lay.addLayout(keep_row)
         buttons = QDialogButtonBox()
         role = QDialogButtonBox.ButtonRole
-        self.save_button = buttons.addButton(_("&Save to a file…"), role.ActionRole)
-        self.copy_button = buttons.addButton(_("&Copy to the clipboard"), role.ActionRole)
         self.retry_button = buttons.addButton(_("&Try again"), role.ActionRole)
         # shown once the text is copied: closing then is the person's own choice
         self.discard_button = buttons.addButton(_("Close &anyway"), role.DestructiveRole)
@@ -232,8 +247,9 @@ class UnkeptDialog(QDialog):
         self.discard_button.clicked.connect(lambda: self._close(discard=True))
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        tab_in_layout_order(buttons)
         # Enter and Escape both go back: closing without the text is never one key away
-        for b in buttons.buttons():
+        for b in (self.save_button, self.copy_button, *buttons.buttons()):
             if isinstance(b, QPushButton):
                 b.setAutoDefault(False)
         self.back_button.setDefault(True)

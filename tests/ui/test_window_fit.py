@@ -190,3 +190,36 @@ def test_on_a_short_screen_the_reports_table_keeps_a_few_rows(open_window, qtbot
     assert shown >= 3
     lines = detail.fontMetrics().lineSpacing()
     assert 2 * lines <= detail.viewport().height() <= 3 * lines + 8
+
+
+def test_the_not_saved_question_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db,
+                                                             language, font_size):
+    """Closing with typing kept nowhere asks what to do: its five buttons on one row
+    were 1,041 pixels wide in French at 14 points, and on a laptop at 200 % Qt cut
+    them ("gistrer dans un fichi"). Save to a file… and Copy to the clipboard are on a
+    row of their own, before Try again, Close anyway and Go back."""
+    from ui.drafts import journal_for
+    from ui.unkept import UnkeptDialog
+
+    font_size(14)
+    window = open_window(hq_db)
+    key = ("PA1.6", "2026-S1")
+    dialog = UnkeptDialog(window, journal_for(window.session), [key], lambda: [key])
+    dialog.discard_button.setVisible(True)  # (once copied: all five shown)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.minimumSizeHint().width() <= LAPTOP_AT_200
+    dialog.resize(LAPTOP_AT_200, dialog.height())
+    QApplication.processEvents()
+    for button in (dialog.save_button, dialog.copy_button, dialog.retry_button,
+                   dialog.discard_button, dialog.back_button):
+        assert button.width() >= button.sizeHint().width(), button.text()
+        place = QRect(button.mapTo(dialog, QPoint(0, 0)), button.size())
+        assert dialog.rect().contains(place), button.text()
+    import os
+
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"not-saved-{language}-14pt.png"))
+    dialog.reject()
+    wait_idle(qtbot, window.session)

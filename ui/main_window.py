@@ -656,6 +656,8 @@ class MainWindow(QMainWindow):
         # the report's pane is no stop of its own when tabbing, from the first screen
         # on (it was one, showing no focus, until an action was chosen)
         self.office_view.editor.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # View ▸ Larger list and Smaller list, with the arrows of the page shown
+        self._show_divider_actions()
         elider = _ElideOnResize(self)
         self.sync_label.installEventFilter(elider)
         self.statusBar().installEventFilter(elider)
@@ -951,8 +953,7 @@ class MainWindow(QMainWindow):
         self.smaller_list_action.setObjectName("smaller-list-action")
         view.addAction(self.larger_list_action)
         view.addAction(self.smaller_list_action)
-        view.aboutToShow.connect(self._show_divider_actions)
-        self._show_divider_actions()
+        view.aboutToShow.connect(self._show_divider_actions)  # (their keys: first paint)
         # the status bar's sync words in full: a narrow window shortens them, and what
         # they leave out was only in a tooltip, which the keyboard does not reach
         self.sync_details_action = self._action(

@@ -9,9 +9,10 @@ where the plan is on the right; Alt+Shift+Down gives the reports more rows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QSplitter, QWidget
+
+from ui.qtcompat import Qt  # (not QtCore's: the window's first paint would build it)
 
 #: the steps from one end of a divider's way to the other
 STEPS = 20

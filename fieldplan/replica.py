@@ -464,9 +464,11 @@ def read_only_text(path: Path) -> str:
 
 def _open_replica(path: Path) -> Replica:
     removed: list[Path] = []  # by the backup before a migration, on a full disk
-    conn = store.connect(path, removed=removed)
+    notices: list[str] = []  # what the upgrade left for a disk with more room
+    conn = store.connect(path, removed=removed, notices=notices)
     rep = Replica(conn, path)
     rep.note_removed_backups(removed)
+    rep.notices.extend(notices)
     caught_by_mark = False
     try:
         if not rep.replica_id:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import StoreError
-from fieldplan.i18n import _
+from fieldplan.i18n import _, format_number
 
 MIGRATION_SET = "fieldplan"
 
@@ -197,6 +197,12 @@ def m0004_rowid_tables(db: Any) -> None:
     import wrote them again. A rowid table keeps rows of up to about 4 KB in the page,
     and new events go at its end. Needs foreign keys off (``migrate`` does it): the
     tables are rebuilt under their names, as SQLite's ALTER TABLE documentation says.
+
+    Each table's rows wait in a temporary table (in memory: ``temp_store``) while the
+    old one is dropped, so that the new one takes the pages the old one gave up: copied
+    beside it, the file had to grow by the tables' size when the write-ahead log was
+    merged into it, which a nearly full disk did not allow (SQLite then filled the disk
+    with the part it could merge at each closing, and the log stayed).
     """
     conn = db.conn
     for table in ("events", "versions", "progress"):
@@ -210,13 +216,16 @@ def m0004_rowid_tables(db: Any) -> None:
         if not body.upper().endswith("WITHOUT ROWID"):
             continue
         body = body[: -len("WITHOUT ROWID")].rstrip()
-        conn.execute(f"CREATE TABLE {table}_new ({body}")
         columns = ", ".join(f'"{row[1]}"' for row in conn.execute(f"PRAGMA table_info({table})"))
+        keys = _key_columns(conn, table)
+        conn.execute(f"CREATE TEMP TABLE {table}_rows AS SELECT {columns} FROM main.{table}")
+        conn.execute(f"DROP TABLE main.{table}")
+        conn.execute(f"CREATE TABLE main.{table}_new ({body}")
         # in key order: a table read in order stays in order on disk
-        conn.execute(f"INSERT INTO {table}_new ({columns}) SELECT {columns} FROM {table} "
-                     f"ORDER BY {_key_columns(conn, table)}")
-        conn.execute(f"DROP TABLE {table}")
-        conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+        conn.execute(f"INSERT INTO main.{table}_new ({columns}) SELECT {columns} "
+                     f"FROM temp.{table}_rows ORDER BY {keys}")
+        conn.execute(f"DROP TABLE temp.{table}_rows")
+        conn.execute(f"ALTER TABLE main.{table}_new RENAME TO {table}")
         for index in indexes:
             conn.execute(index)
     broken = conn.execute("PRAGMA foreign_key_check").fetchone()
@@ -308,9 +317,12 @@ def _pending(applied: list[str]) -> list[str]:
 
 
 def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
-            removed: list[Path] | None = None) -> list[str]:
+            removed: list[Path] | None = None,
+            notices: list[str] | None = None) -> list[str]:
     """Apply pending migrations, after backing up a database that already holds data
-    (``removed``: see ``store.backup``).
+    (``removed``: see ``store.backup``). ``notices``: what the person should be told
+    beside it (a disk too full to give the old tables' room back: ``_vacuum_if_due``)
+    is added to it.
 
     Returns the names applied (empty when up to date: re-running is a no-op).
     """
@@ -336,7 +348,13 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     # keys are off while migrations run (a no-op inside a transaction: none is open)
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        migrations.apply(Database(conn, execute_plugins=False))
+        db = Database(conn, execute_plugins=False)
+        for i in range(len(pending)):
+            migrations.apply(db, stop_before=set(pending[i + 1:]))  # pending[i] alone
+            if applied:
+                # its log merged and emptied: the next one's has that room on a nearly
+                # full disk (a table rebuild's log is the size of the tables)
+                _merge_log(conn)
     except sqlite3.Error as exc:
         if made is not None and store.out_of_space(exc) and _applied(conn) == applied:
             # the database is as it was and the backup a copy of it: kept, it took
@@ -346,7 +364,14 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
-    _vacuum_if_due(conn)
+    needed = _vacuum_if_due(conn)
+    if needed is not None and notices is not None:
+        # said once, by the upgrade: later openings try again without a word
+        notices.append(_(
+            "the disk is nearly full: the database was upgraded, but the room its old "
+            "tables took is not given back yet (that needs {size} MB free beside it); "
+            "fieldplan does it at a later opening, once there is room").format(
+                size=format_number(max(0.1, round(needed / 1_000_000, 1)))))
     return pending
 
 
@@ -370,23 +395,103 @@ def _vacuum_after(rebuild: Callable[[Any], None]) -> Callable[[Any], None]:
     return rebuild_then_vacuum
 
 
-def _vacuum_if_due(conn: sqlite3.Connection) -> None:
-    """The VACUUM after a table rebuild, when ``VACUUM_DUE`` says it is still due: in
-    the upgrade, or at the next opening when the upgrade was killed during it. An
-    opening without it reads one setting. A full disk (VACUUM needs room for a copy)
-    or another fieldplan holding the database leaves it due for the next opening: the
-    database opens anyway."""
+#: What SQLite's write-ahead log adds to each page it holds (a frame's header), and
+#: its own header: a VACUUM writes every page of the database there.
+_WAL_FRAME_HEADER = 24
+_WAL_HEADER = 32
+#: Room left over beyond what a step after migrating writes (the log's index, -shm,
+#: grows with it; the disk is never filled to its last block by us).
+_ROOM_SLACK = 256 * 1024
+
+
+def _db_file(conn: sqlite3.Connection) -> Path | None:
+    """The file of the connection's main database (None: one in memory)."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row is not None and row[2] else None
+
+
+def _free_room(conn: sqlite3.Connection) -> int | None:
+    """Free bytes on the disk of the database (None: unknown, or no file)."""
+    import shutil
+
+    file = _db_file(conn)
+    if file is None:
+        return None
+    try:
+        return shutil.disk_usage(file.parent).free
+    except OSError:
+        return None
+
+
+def _merge_log(conn: sqlite3.Connection) -> None:
+    """``_checkpoint`` when the disk has the room the database file grows by (the pages
+    the log adds at its end); left to SQLite's own merge at the last close otherwise."""
+    file = _db_file(conn)
+    if file is None:
+        return
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    try:
+        grows = pages * page_size - file.stat().st_size
+    except OSError:
+        return
+    room = _free_room(conn)
+    if grows <= 0 or room is None or room >= grows:
+        _checkpoint(conn)
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """Merge the write-ahead log into the database file and empty it (TRUNCATE), giving
+    its room back; left for later (SQLite merges it at the last close, or a later
+    opening does) when the disk is full or another connection reads the log."""
     from fieldplan import store
 
     try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except sqlite3.OperationalError as exc:
+        if not (store.out_of_space(exc) or store.busy(exc)):
+            raise
+
+
+def _vacuum_if_due(conn: sqlite3.Connection) -> int | None:
+    """The VACUUM after a table rebuild, when ``VACUUM_DUE`` says it is still due: in
+    the upgrade, or at the next opening when the upgrade was killed during it, or the
+    disk had no room for it. An opening without it reads one setting. Another fieldplan
+    holding the database leaves it due for the next opening: the database opens anyway.
+
+    The room each step writes is asked of the disk first (it needs more than the
+    migration did): the migration's write-ahead log is merged into the file when the
+    file has room to grow (the log's room is given back), and the VACUUM, which writes
+    every page in use to the log again, runs only when they fit. Run on a disk without
+    that room, it filled the disk to its last byte with a log that could then not be
+    merged, and failed. Returns the free bytes the VACUUM needs when it was left due
+    for lack of room (None: done, not due, or left to a later opening for another
+    reason)."""
+    try:
         due = conn.execute("SELECT 1 FROM meta WHERE key = ?", (VACUUM_DUE,)).fetchone()
     except sqlite3.OperationalError:  # no meta table: an empty database
-        return
+        return None
     if due is None:
-        return
+        return None
+    from fieldplan import store
+
+    _merge_log(conn)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    in_use = pages - conn.execute("PRAGMA freelist_count").fetchone()[0]
+    needed = in_use * (page_size + _WAL_FRAME_HEADER) + _WAL_HEADER + _ROOM_SLACK
+    room = _free_room(conn)
+    if room is not None and room < needed:
+        return needed
     try:
         conn.execute("VACUUM")
         conn.execute("DELETE FROM meta WHERE key = ?", (VACUUM_DUE,))
     except sqlite3.OperationalError as exc:
         if not (store.out_of_space(exc) or store.busy(exc)):
             raise
+        return needed if store.out_of_space(exc) else None
+    finally:
+        # the log holds every page the VACUUM wrote (or those it wrote before it
+        # failed, rolled back): given back now, not when the program ends
+        _checkpoint(conn)
+    return None

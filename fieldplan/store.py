@@ -165,12 +165,14 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def connect(path: str | os.PathLike[str], *, create: bool = False,
-            removed: list[Path] | None = None) -> sqlite3.Connection:
+            removed: list[Path] | None = None,
+            notices: list[str] | None = None) -> sqlite3.Connection:
     """Open the database file with fieldplan's settings and bring its schema up to date.
 
     Raises StoreError with a person-readable reason when the file is missing (unless
     ``create``), is not a database, is corrupt, or was written by a newer fieldplan.
-    ``removed``: see ``backup`` (the backup before a migration).
+    ``removed``: see ``backup`` (the backup before a migration); ``notices``: see
+    ``schema.migrate``.
     """
     from fieldplan import schema
 
@@ -246,7 +248,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                              .format(path=path, mode=mode))
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")  # merge work tables stay off disk
-        schema.migrate(conn, path, removed=removed)
+        schema.migrate(conn, path, removed=removed, notices=notices)
     except sqlite3.DatabaseError as exc:
         conn.close()
         damaged = as_damage(path, exc)

@@ -408,10 +408,13 @@ def test_an_upgrade_stopped_by_a_full_disk_leaves_no_copy_behind(
     name, rebuild = schema.MIGRATIONS[index]
 
     def on_a_full_disk(db) -> None:
-        # the file may not grow: SQLite's own "database or disk is full"
+        # the file may not grow: SQLite's own "database or disk is full" (the rebuild
+        # takes the pages the old tables gave up: what comes after it does not fit)
         pages = db.conn.execute("PRAGMA page_count").fetchone()[0]
         db.conn.execute(f"PRAGMA max_page_count = {pages}")
         rebuild(db)
+        db.conn.execute("CREATE TABLE filler (b BLOB)")
+        db.conn.execute("INSERT INTO filler VALUES (zeroblob(?))", (pages * 4096,))
 
     migrations = list(schema.MIGRATIONS)
     migrations[index] = (name, on_a_full_disk)

@@ -1,6 +1,7 @@
 """Upgrades and their backups: the backup before a migration outlives imports, a
-restore never puts back what this fieldplan cannot open, a VACUUM a kill stopped is
-done at the next opening, a newer database is refused untouched."""
+restore never puts back what this fieldplan cannot open, a VACUUM a kill stopped or a
+nearly full disk had no room for is done at a later opening, a newer database is
+refused untouched."""
 
 from __future__ import annotations
 
@@ -166,7 +167,89 @@ def test_a_new_database_and_an_upgrade_run_one_vacuum_at_most(
                             (schema.VACUUM_DUE,)).fetchone() is None
 
 
-# --- 4. a newer database is refused as it is ---------------------------------------------
+# --- 4. the steps after migrating on a nearly full disk ---------------------------------
+
+
+class Room:
+    """The free room every disk reports from now on (``free``; None: what it has)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, free: int | None) -> None:
+        import shutil
+
+        self.free = free
+        real = shutil.disk_usage
+        monkeypatch.setattr(shutil, "disk_usage", lambda path: real(path) if self.free is None
+                            else real(path)._replace(free=self.free))
+
+
+def test_an_upgrade_without_room_for_its_vacuum_leaves_it_for_later(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """The VACUUM after the table rebuild writes every page again to the log: run with
+    room for the backup and the migration only, it filled the disk, and left it full
+    with a log that could not be merged. Now it waits for the room, said in one line
+    by the upgrade, and is done at the first opening that has it."""
+    from fieldplan.cli import main
+
+    db = schema_3_copy(tmp_path)
+    with sqlite3.connect(db) as old:
+        pages_before = old.execute("PRAGMA page_count").fetchone()[0]
+    seen = vacuums(monkeypatch)
+    room = Room(monkeypatch, 100_000)
+    assert main(["--db", str(db), "digest"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip()) == 64
+    [line] = err.splitlines()
+    assert line.startswith("fieldplan: warning: the disk is nearly full: the database was "
+                           "upgraded, but the room its old tables took is not given back yet "
+                           "(that needs ")
+    assert line.endswith(" MB free beside it); fieldplan does it at a later opening, once "
+                         "there is room")
+    assert seen == []
+    conn = store.connect(db)
+    assert schema.schema_version(conn) == len(schema.known_migrations())
+    assert conn.execute("SELECT 1 FROM meta WHERE key = ?", (schema.VACUUM_DUE,)).fetchone()
+    # the rebuilt tables took the old ones' pages: the file did not grow, and the log
+    # of the migration is merged and given back
+    assert conn.execute("PRAGMA page_count").fetchone()[0] <= pages_before
+    assert Path(f"{db}-wal").stat().st_size == 0
+    conn.close()
+    assert main(["--db", str(db), "status"]) == 0  # a later opening, no room yet: no word
+    assert capsys.readouterr().err == "" and seen == []
+    room.free = None
+    assert main(["--db", str(db), "digest"]) == 0  # room again: done, without a word
+    assert capsys.readouterr() == (out, "")
+    assert len(seen) == 1 and free_pages(db) == 0
+    with store.reading(db) as conn:
+        assert conn.execute("SELECT 1 FROM meta WHERE key = ?",
+                            (schema.VACUUM_DUE,)).fetchone() is None
+
+
+def test_a_vacuum_the_disk_fills_under_gives_its_log_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Room that went while it ran (another program writing): the VACUUM fails, the
+    pages it wrote to the log are given back at once, and it is due again."""
+    db = schema_3_copy(tmp_path)
+
+    class FillingDisk(_CONNECTION):
+        def execute(self, sql, *args):
+            if sql.strip().upper() == "VACUUM":
+                super().execute("CREATE TEMP TABLE x (b)")  # (some pages written)
+                exc = sqlite3.OperationalError("database or disk is full")
+                exc.sqlite_errorcode = sqlite3.SQLITE_FULL
+                raise exc
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(store, "Connection", FillingDisk)
+    notices: list[str] = []
+    conn = store.connect(db, notices=notices)
+    [notice] = notices
+    assert notice.startswith("the disk is nearly full: the database was upgraded")
+    assert conn.execute("SELECT 1 FROM meta WHERE key = ?", (schema.VACUUM_DUE,)).fetchone()
+    assert Path(f"{db}-wal").stat().st_size == 0
+    conn.close()
+
+
+# --- 5. a newer database is refused as it is ---------------------------------------------
 
 
 def test_a_newer_database_is_refused_without_a_write(hq) -> None:

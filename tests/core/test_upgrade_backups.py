@@ -224,6 +224,28 @@ def test_an_upgrade_without_room_for_its_vacuum_leaves_it_for_later(
                             (schema.VACUUM_DUE,)).fetchone() is None
 
 
+def test_each_migration_of_an_upgrade_starts_with_an_empty_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table rebuild's log (the size of the tables) stayed until the end of the
+    upgrade: on a nearly full disk the small migration after it found no room left
+    for its own, and the database could not be opened."""
+    db = schema_3_copy(tmp_path)
+    logs: dict[str, int] = {}
+
+    def watched(name: str, fn):
+        def run(migrating) -> None:
+            logs[name] = Path(f"{db}-wal").stat().st_size
+            fn(migrating)
+        return run
+
+    monkeypatch.setattr(schema, "MIGRATIONS",
+                        [(name, watched(name, fn)) for name, fn in schema.MIGRATIONS])
+    store.connect(db).close()
+    after = schema.known_migrations()[schema.known_migrations().index(schema.REBUILDS_TABLES)
+                                      + 1:]
+    assert after and all(logs[name] == 0 for name in after)
+
+
 def test_a_vacuum_the_disk_fills_under_gives_its_log_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Room that went while it ran (another program writing): the VACUUM fails, the

@@ -443,14 +443,19 @@ def _merge_log(conn: sqlite3.Connection) -> None:
 def _checkpoint(conn: sqlite3.Connection) -> None:
     """Merge the write-ahead log into the database file and empty it (TRUNCATE), giving
     its room back; left for later (SQLite merges it at the last close, or a later
-    opening does) when the disk is full or another connection reads the log."""
+    opening does) when the disk is full or another connection reads the log, without
+    waiting for it (the opening would wait the whole busy timeout)."""
     from fieldplan import store
 
+    waits = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute("PRAGMA busy_timeout = 0")
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     except sqlite3.OperationalError as exc:
         if not (store.out_of_space(exc) or store.busy(exc)):
             raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(waits)}")
 
 
 def _vacuum_if_due(conn: sqlite3.Connection) -> int | None:

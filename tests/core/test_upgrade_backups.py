@@ -246,6 +246,31 @@ def test_each_migration_of_an_upgrade_starts_with_an_empty_log(
     assert after and all(logs[name] == 0 for name in after)
 
 
+def test_an_opening_with_the_vacuum_due_never_waits_for_a_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log is merged and emptied at each opening while the VACUUM waits for room:
+    another program reading the database (the client exporting) made the opening wait
+    the whole busy timeout for it to end."""
+    import time
+
+    db = schema_3_copy(tmp_path)
+    Room(monkeypatch, 100_000)
+    store.connect(db).close()  # upgraded, the VACUUM left for later
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM events").fetchone()
+    with sqlite3.connect(db) as writer:  # the log grows past what the reader sees
+        writer.execute("INSERT INTO meta VALUES ('written', 'after the read began')")
+    writer.close()
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 5.0)
+    start = time.monotonic()
+    conn = store.connect(db)
+    assert time.monotonic() - start < 2.5
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    conn.close()
+    reader.close()
+
+
 def test_a_vacuum_the_disk_fills_under_gives_its_log_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Room that went while it ran (another program writing): the VACUUM fails, the

@@ -369,7 +369,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
         # said once, by the upgrade: later openings try again without a word
         notices.append(_(
             "the disk is nearly full: the database was upgraded, but the room its old "
-            "tables took is not given back yet (that needs {size} MB free beside it); "
+            "tables took is not given back yet (that needs {size} MB free on its disk); "
             "fieldplan does it at a later opening, once there is room").format(
                 size=format_number(max(0.1, round(needed / 1_000_000, 1)))))
     return pending

@@ -202,7 +202,7 @@ def test_an_upgrade_without_room_for_its_vacuum_leaves_it_for_later(
     assert line.startswith("fieldplan: warning: the disk is nearly full: the database was "
                            "upgraded, but the room its old tables took is not given back yet "
                            "(that needs ")
-    assert line.endswith(" MB free beside it); fieldplan does it at a later opening, once "
+    assert line.endswith(" MB free on its disk); fieldplan does it at a later opening, once "
                          "there is room")
     assert seen == []
     conn = store.connect(db)

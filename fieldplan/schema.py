@@ -198,13 +198,17 @@ def m0004_rowid_tables(db: Any) -> None:
     and new events go at its end. Needs foreign keys off (``migrate`` does it): the
     tables are rebuilt under their names, as SQLite's ALTER TABLE documentation says.
 
-    Each table's rows wait in a temporary table (in memory: ``temp_store``) while the
-    old one is dropped, so that the new one takes the pages the old one gave up: copied
-    beside it, the file had to grow by the tables' size when the write-ahead log was
-    merged into it, which a nearly full disk did not allow (SQLite then filled the disk
-    with the part it could merge at each closing, and the log stayed).
+    Each table is copied beside the old one, then put in its place: the file grows by
+    the tables' size when the write-ahead log is merged into it (the VACUUM after gives
+    it back). On a disk without room for that (``_rebuild_in_place``) each table's rows
+    wait in a temporary table (in memory: ``temp_store``) while the old one is dropped,
+    so that the new one takes the pages the old one gave up: the copy beside it filled
+    a nearly full disk (SQLite filled it with the part of the log it could merge at
+    each closing, and the log stayed). Only then: in memory, a large headquarters'
+    tables would take as much of the computer's memory as they take of the disk.
     """
     conn = db.conn
+    in_place = _rebuild_in_place(conn)
     for table in ("events", "versions", "progress"):
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                            (table,)).fetchone()[0]
@@ -218,19 +222,34 @@ def m0004_rowid_tables(db: Any) -> None:
         body = body[: -len("WITHOUT ROWID")].rstrip()
         columns = ", ".join(f'"{row[1]}"' for row in conn.execute(f"PRAGMA table_info({table})"))
         keys = _key_columns(conn, table)
-        conn.execute(f"CREATE TEMP TABLE {table}_rows AS SELECT {columns} FROM main.{table}")
-        conn.execute(f"DROP TABLE main.{table}")
+        source = f"main.{table}"
+        if in_place:
+            conn.execute(f"CREATE TEMP TABLE {table}_rows AS SELECT {columns} FROM main.{table}")
+            conn.execute(f"DROP TABLE main.{table}")
+            source = f"temp.{table}_rows"
         conn.execute(f"CREATE TABLE main.{table}_new ({body}")
         # in key order: a table read in order stays in order on disk
         conn.execute(f"INSERT INTO main.{table}_new ({columns}) SELECT {columns} "
-                     f"FROM temp.{table}_rows ORDER BY {keys}")
-        conn.execute(f"DROP TABLE temp.{table}_rows")
+                     f"FROM {source} ORDER BY {keys}")
+        conn.execute(f"DROP TABLE {source}")
         conn.execute(f"ALTER TABLE main.{table}_new RENAME TO {table}")
         for index in indexes:
             conn.execute(index)
     broken = conn.execute("PRAGMA foreign_key_check").fetchone()
     if broken is not None:  # pragma: no cover - the copy keeps every row
         raise sqlite3.IntegrityError(f"foreign key broken in {broken[0]}")
+
+
+def _rebuild_in_place(conn: sqlite3.Connection) -> bool:
+    """Whether the disk lacks the room a copy of the tables beside the old ones takes
+    (``m0004_rowid_tables``): their pages in the log, then the file grown by them, up
+    to twice the database's size."""
+    room = _free_room(conn)
+    if room is None:
+        return False
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    return room < 2 * pages * (page_size + _WAL_FRAME_HEADER) + _ROOM_SLACK
 
 
 def _key_columns(conn: sqlite3.Connection, table: str) -> str:

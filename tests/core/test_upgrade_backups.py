@@ -224,6 +224,30 @@ def test_an_upgrade_without_room_for_its_vacuum_leaves_it_for_later(
                             (schema.VACUUM_DUE,)).fetchone() is None
 
 
+@pytest.mark.parametrize("free, in_memory", [(None, False), (100_000, True)])
+def test_the_rebuild_keeps_its_rows_in_memory_only_when_the_disk_has_no_room(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, free: int | None,
+        in_memory: bool) -> None:
+    """The rebuild copies each table beside the old one where the disk has the room;
+    only on a disk without it do the rows wait in memory while the old table goes (a
+    large headquarters' tables would take as much memory as disk)."""
+    db = schema_3_copy(tmp_path)
+    statements: list[str] = []
+
+    class Watched(_CONNECTION):
+        def execute(self, sql, *args):
+            statements.append(" ".join(sql.split()))
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(store, "Connection", Watched)
+    Room(monkeypatch, free)
+    conn = store.connect(db)
+    assert conn.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    conn.close()
+    temp = [s for s in statements if s.startswith("CREATE TEMP TABLE")]
+    assert len(temp) == (3 if in_memory else 0)
+
+
 def test_each_migration_of_an_upgrade_starts_with_an_empty_log(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The table rebuild's log (the size of the tables) stayed until the end of the

@@ -1,8 +1,10 @@
 """Numbered schema migrations (sqlite-utils ``Migrations``), each applied in one
 transaction together with its record in ``_sqlite_migrations``.
 
-Never edit a released migration: add the next number. Every released schema version
-has a fixture database in tests/fixtures/db/ and an upgrade test.
+Never change what a released migration makes (its tables and rows): add the next
+number. How it makes them may change (0004 on a nearly full disk), with a test that
+the result is the same. Every released schema version has a fixture database in
+tests/fixtures/db/ and an upgrade test.
 """
 
 from __future__ import annotations

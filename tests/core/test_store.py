@@ -329,10 +329,17 @@ def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
         f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}")]
 
 
-def test_schema_3_keeps_every_row_in_rowid_tables(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_place", [False, True], ids=["beside", "in-place"])
+def test_schema_3_keeps_every_row_in_rowid_tables(tmp_path: Path, in_place: bool,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """0004: the event log, versions and reports become rowid tables (a long narrative
     no longer takes an overflow page of its own), with every row, their indexes and
-    foreign keys on; the merged state is what the log derives."""
+    foreign keys on; the merged state is what the log derives. The same whether each
+    table is copied beside the old one or, on a disk without room for that, in its
+    place (its rows held in memory meanwhile)."""
+    from fieldplan import schema
+
+    monkeypatch.setattr(schema, "_rebuild_in_place", lambda conn: in_place)
     fixture = Path(__file__).parent.parent / "fixtures" / "db" / "schema-3.sqlite3"
     copy = tmp_path / "old.sqlite3"
     copy.write_bytes(fixture.read_bytes())

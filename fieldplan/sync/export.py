@@ -127,10 +127,37 @@ def expected_offices(rep: Replica, plan: Any, period: str | None = None,
     from fieldplan.offices import HQ, all_offices, level_for_office
 
     known = {*known_offices(rep), HQ}
+    if period:
+        known -= set(enrolled_after_lock(rep, period)) - set(reported)
     levels = {a.level for a in plan.actions}  # (plan.actions_of(level=…) non-empty)
     due = {a.level for a in plan.actions_of(due=period)} if period else levels
     return [o for o in all_offices() if o in known and (
         level_for_office(o) in due or (o in reported and level_for_office(o) in levels))]
+
+
+def enrolled_after_lock(rep: Replica, period: str) -> list[str]:
+    """(HQ) the offices headquarters first enrolled (or registered a key of) after it
+    locked ``period``: they never could report on it (their setup bundle brings the
+    lock), so the period's pack, lock check and Overview do not await them. An office
+    known only by its reports is not among them; nor is any while the period is not
+    locked. Sorted by code."""
+    from fieldplan.progress import lock_clocks
+
+    lock = lock_clocks(rep).get(period)
+    if lock is None or not lock.at:
+        return []
+    first: dict[str, str] = {}
+    for office, created in rep.conn.execute(
+            "SELECT office, min(created_at) FROM enrolments GROUP BY office"):
+        first[office] = created
+    keys = keyreg.all_keys(rep)
+    for key_id, hlc in rep.conn.execute(
+            "SELECT entity_id, min(hlc) FROM events WHERE entity = 'key' GROUP BY entity_id"):
+        office = keys[key_id].office if key_id in keys else ""
+        if office:
+            registered = events.hlc_to_iso(hlc)
+            first[office] = min(first.get(office, registered), registered)
+    return sorted(o for o, when in first.items() if o != "HQ" and when > lock.at)
 
 
 @dataclass(frozen=True)

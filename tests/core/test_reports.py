@@ -1442,6 +1442,41 @@ def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office
     assert refused.index(damaged.name) < 120
 
 
+def test_an_office_enrolled_after_the_lock_is_not_awaited_for_the_period(
+        clock, hq, make_office, tmp_path: Path) -> None:
+    """Headquarters locked 2026-S1 after its review, then enrolled a new office (a
+    regional office opening in December): the reprinted pack listed it among the
+    offices that have not reported on 2026-S1 ("never"), and its cover, the lock check
+    and the Overview counted it, an office that never could report on a period locked
+    before it was set up. It is awaited from the next period on; an office enrolled
+    before the lock still is, and so is one again once headquarters unlocks."""
+    from fieldplan import progress
+    from fieldplan.sync import enroll_office, lock_check
+    from fieldplan.sync.export import expected_offices
+
+    ml = make_office("ML")  # enrolled before the lock, silent
+    enroll_office(hq, "AZ", tmp_path / "AZ-setup.fieldplan")
+    ml.close()
+    with hq.conn:  # (an enrolment is stamped by the system's clock: in March)
+        hq.conn.execute("UPDATE enrolments SET created_at = '2026-03-02T09:00:00Z'")
+    write_progress(hq, "SN", PERIOD)
+    clock("2026-09-15")
+    progress.set_period_lock(hq, PERIOD)
+    enroll_office(hq, "RO-Dakar", tmp_path / "RO-Dakar-setup.fieldplan")  # today
+
+    plan = hq.plan()
+    assert "RO-Dakar" not in expected_offices(hq, plan, PERIOD)
+    assert {"ML", "AZ", "SN"} <= set(expected_offices(hq, plan, PERIOD))
+    assert "RO-Dakar" in expected_offices(hq, plan, "2026-S2")
+    assert "RO-Dakar" not in _pack(hq).not_reported_offices
+    check = lock_check(hq, PERIOD)
+    assert check.offices == len(expected_offices(hq, plan, PERIOD))
+    text = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
+    assert "Regional Office, Dakar" not in text
+    progress.set_period_lock(hq, PERIOD, locked=False)
+    assert "RO-Dakar" in expected_offices(hq, hq.plan(), PERIOD)
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_file_names_sit_in_the_packs_direction_in_their_own_order(hq, tmp_path,
                                                                   lang) -> None:

@@ -1119,7 +1119,7 @@ class QuarantinePage(QWidget):
         # first which of the office's computers, and where it reads its fingerprint;
         # last the question, whose colon leads to the fingerprint below it
         text = (isolated_codes(sentence(where_office_reads_key(item.sender))) + "\n\n"
-                + text.format(office=item.office))
+                + text.format(office=office_label(item.office)))
         dialog = ConfirmDialog(self, title, text, item.fingerprint,
                                button, monospace_details=True, cautious=True)
         dialog.setObjectName(name)

@@ -243,7 +243,8 @@ def test_revoking_an_earlier_key_shows_the_current_one_revoked(open_window, qtbo
 def test_the_quarantine_tab_says_which_computer_and_where_it_reads_its_fingerprint(
         open_window, qtbot, hq, make_office, tmp_path):
     """With several laptops HQ could not tell the office which one to open, nor where
-    on it the fingerprint is."""
+    on it the fingerprint is. The question named the office by its code alone ("Trust
+    the key of office TR?"), where every other screen says "TR · Türkiye"."""
     from fieldplan import store
 
     laptop = make_office("ML")
@@ -272,6 +273,10 @@ def test_the_quarantine_tab_says_which_computer_and_where_it_reads_its_fingerpri
     assert confirm.text.text().startswith(
         f"The office reads the fingerprint on its computer {replica[:8]}: in fieldplan "
         "under Help ▸ This computer's key…, or with 'fieldplan keys show'\n\nTrust the key "
-        "of office ML?")
+        "of office ML · Mali?")  # named as everywhere in the client, not by its code
+    confirm.reject()
+    qtbot.mouseClick(page.refuse_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "refuse-dialog")
+    assert "\n\nRefuse the key of office ML · Mali? " in confirm.text.text()
     confirm.reject()
     wait_idle(qtbot, window.session)

@@ -39,6 +39,7 @@ from ui.qtcompat import Qt
 
 if TYPE_CHECKING:
     from fieldplan.minisign import PublicKey
+    from fieldplan.sync.enrol import EarlierHqKey
     from fieldplan.sync.keys import KeyInfo
 
 
@@ -50,21 +51,25 @@ class OwnKeys:
     headquarters (``fieldplan.sync.enrol.hq_key``); None at headquarters.
     key_deadline: (an office whose key headquarters has not registered yet) when its
     setup bundle's enrolment ends (``fieldplan.sync.enrol.key_deadline``), else "";
-    exported: a bundle was exported here already."""
+    exported: a bundle was exported here already. earlier: (headquarters) its earlier
+    keys that setup bundles still open carry (``fieldplan.sync.enrol.earlier_hq_keys``):
+    an office set up from one reads that key's fingerprint, not the one of now."""
 
     own: PublicKey
     hq: KeyInfo | None = None
     key_deadline: str = ""
     exported: bool = False
+    earlier: tuple[EarlierHqKey, ...] = ()
 
 
 def read_own_key(rep) -> OwnKeys:
-    """(worker) this replica's key, and at an office headquarters' key."""
-    from fieldplan.sync.enrol import hq_key, key_deadline
+    """(worker) this replica's key, and at an office headquarters' key; at
+    headquarters its earlier keys that open setup bundles carry."""
+    from fieldplan.sync.enrol import earlier_hq_keys, hq_key, key_deadline
     from fieldplan.sync.keys import public_key
 
     return OwnKeys(public_key(rep), hq_key(rep), key_deadline(rep),
-                   bool(rep.meta("last_export")))
+                   bool(rep.meta("last_export")), tuple(earlier_hq_keys(rep)))
 
 
 def code_field(text: str, name: str) -> QLineEdit:
@@ -200,6 +205,21 @@ class OwnKeyDialog(QDialog):
         form.addRow(_("Key"), self.key_id)
         self.fingerprint = fingerprint_field(key.fingerprint, _("Key fingerprint"))
         form.addRow(_("Key fingerprint"), self.fingerprint)
+        #: (headquarters) its earlier keys that open setup bundles carry: the note
+        #: saying which offices' setup bundles, and the fingerprint they show
+        self.earlier: list[tuple[QLabel, FingerprintLabel]] = []
+        earlier_form = QFormLayout()
+        for held in keys.earlier:
+            from fieldplan.sync.enrol import earlier_hq_key_text
+
+            note = QLabel(isolated_codes(sentence(earlier_hq_key_text(held.offices))))
+            note.setWordWrap(True)
+            readable(note)
+            label = _("Earlier key fingerprint")
+            shown = fingerprint_field(held.fingerprint, label)
+            earlier_form.addRow(note)
+            earlier_form.addRow(label, shown)
+            self.earlier.append((note, shown))
         self.hq_fingerprint: FingerprintLabel | None = None
         self.hq_note: QLabel | None = None
         hq_form = QFormLayout()
@@ -217,7 +237,8 @@ class OwnKeyDialog(QDialog):
                 command, command.replace(" ", "\u00a0"))))
             self.hq_note.setWordWrap(True)
             readable(self.hq_note)
-        own = [intro, *([self.deadline_note] if self.deadline_note else []), form]
+        own = [intro, *([self.deadline_note] if self.deadline_note else []), form,
+               *([earlier_form] if self.earlier else [])]
         hq = [hq_form, self.hq_note] if self.hq_note is not None else []
         # just set up: headquarters' key, the one to check now, first and apart (below
         # this computer's own, after a paragraph on it, a new office read its own key

@@ -394,6 +394,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_show(args: argparse.Namespace) -> int:
+    from fieldplan.sync.enrol import earlier_hq_key_text, earlier_hq_keys
     from fieldplan.sync.keys import key_file_problem
 
     with open_db(args) as rep:
@@ -401,10 +402,17 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
         data = {"key_id": rep.meta("key_id"), "public_key": rep.meta("public_key"),
                 "fingerprint": sync.show_key(rep).split("  ", 1)[1]}
         problem = key_file_problem(rep)
+        earlier = earlier_hq_keys(rep)
+    data["earlier"] = [{"key_id": k.key_id, "fingerprint": k.fingerprint,
+                        "offices": list(k.offices)} for k in earlier]
     if problem is not None:
         # the key shown is this computer's (its database's); the key file beside it
         # signs nothing until it holds that key again
         warn(problem.text)
+    for k in earlier:
+        # (HQ) an office set up from a setup bundle written before a new key reads
+        # this one when it checks headquarters' fingerprint by phone
+        warn(f"{earlier_hq_key_text(k.offices)} {k.fingerprint}")
     if args.minisign and not getattr(args, "json", False):
         sys.stdout.write(text)
         return 0

@@ -26,6 +26,7 @@ import os
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +272,69 @@ def hq_key(rep: Replica) -> keyreg.KeyInfo | None:
     now = [k for k in keys.values()
            if k.office == "HQ" and k.status == "active" and k.replica in same]
     return now[0] if len(now) == 1 else pinned
+
+
+@dataclass(frozen=True)
+class EarlierHqKey:
+    """(HQ) a key headquarters signed with before its key of now, which setup bundles
+    still able to set up a computer carry: a computer set up from one reads this key's
+    fingerprint, to check with headquarters, until headquarters' next bundle brings it
+    the key of now. key_id, fingerprint: the key. offices: the offices of those setup
+    bundles, sorted."""
+
+    key_id: str
+    fingerprint: str
+    offices: tuple[str, ...]
+
+
+def earlier_hq_keys(rep: Replica) -> list[EarlierHqKey]:
+    """(HQ) the earlier keys of headquarters that open setup bundles carry (setup
+    bundles written before a ``keys rotate`` and not expired), oldest first; [] at an
+    office or when every open setup bundle carries the key of now."""
+    if not rep.is_hq:
+        return []
+    keys = keyreg.all_keys(rep)
+    # when each key of headquarters was made (registered), oldest first; a setup bundle
+    # carries the newest made by its second (enrolments are stamped to the second)
+    made = dict(rep.conn.execute(
+        "SELECT entity_id, min(hlc) FROM events WHERE entity = 'key' GROUP BY entity_id"))
+    ours = [(events.hlc_to_iso(made[k.key_id]), k) for k in sorted(
+        (k for k in keys.values() if k.office == "HQ" and k.key_id in made),
+        key=lambda k: made[k.key_id])]
+    now = keyreg.public_key(rep).key_id_hex
+    carried: dict[str, set[str]] = {}
+    for office, created in rep.conn.execute(
+            "SELECT office, created_at FROM enrolments WHERE expires_at > ?",
+            (events.utc_iso(),)):
+        signed = [k for when, k in ours if when <= created]
+        if signed and signed[-1].key_id != now:
+            carried.setdefault(signed[-1].key_id, set()).add(office)
+    return [EarlierHqKey(k.key_id, k.fingerprint, tuple(sorted(carried[k.key_id])))
+            for _when, k in ours if k.key_id in carried]
+
+
+def earlier_hq_key_text(offices: tuple[str, ...]) -> str:
+    """What headquarters' key dialog says above an earlier key that open setup
+    bundles carry (``earlier_hq_keys``): their offices by code, or how many when there
+    are more than a few (every office, after a first enrolment of them all)."""
+    from fieldplan.i18n import format_number, join_list, ngettext
+
+    if len(offices) > export.FEW_OFFICES:
+        # Translators: a colon leads to the earlier key's fingerprint, shown below
+        return ngettext(
+            "the setup bundles written for {count} office before this key was made carry "
+            "headquarters' earlier key: a computer set up from one reads this "
+            "fingerprint until headquarters' next bundle reaches it:",
+            "the setup bundles written for {count} offices before this key was made carry "
+            "headquarters' earlier key: a computer set up from one reads this "
+            "fingerprint until headquarters' next bundle reaches it:",
+            len(offices)).format(count=format_number(len(offices)))
+    # Translators: {offices} lists office codes ("RO-Dakar, ML"); a colon leads to the
+    # earlier key's fingerprint, shown below the sentence
+    return _("the setup bundles written for {offices} before this key was made carry "
+             "headquarters' earlier key: a computer set up from one reads this "
+             "fingerprint until headquarters' next bundle reaches it:").format(
+                 offices=join_list(list(offices)))
 
 
 def hq_key_check_text() -> str:

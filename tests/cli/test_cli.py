@@ -265,6 +265,34 @@ def test_keys_show_minisign_format(tmp_path: Path, capsys) -> None:
     assert lines[0].startswith("untrusted comment: ") and lines[1].startswith("RW")
 
 
+def test_keys_show_names_the_earlier_key_open_setup_bundles_carry(clock, tmp_path: Path,
+                                                                  capsys) -> None:
+    """Headquarters enrolled an office, then made a new key: the office, set up from
+    the setup bundle, read the earlier key's fingerprint and was told to check it with
+    headquarters' `keys show`, which printed only the new one. It says the earlier
+    one too (on stderr: standard output stays the key of now)."""
+    import sqlite3
+
+    db = str(tmp_path / "hq.sqlite3")
+    run("--db", db, "init", "--hq", capsys=capsys)
+    earlier = run("--db", db, "keys", "show", capsys=capsys)[1].split("  ")[1].strip()
+    run("--db", db, "office", "enroll", "RO-Dakar", "-o", str(tmp_path / "s.fieldplan"),
+        capsys=capsys)
+    with sqlite3.connect(db) as conn:  # (stamped by the system's clock, not the test's)
+        conn.execute("UPDATE enrolments SET created_at = '2026-02-03T09:00:00Z'")
+    clock("2026-03-01")
+    run("--db", db, "keys", "rotate", capsys=capsys)
+    code, out, err = run("--db", db, "keys", "show", capsys=capsys)
+    assert code == 0 and earlier not in out and len(out.splitlines()) == 1
+    assert err == ("fieldplan: warning: the setup bundles written for RO-Dakar before this "
+                   "key was made carry headquarters' earlier key: a computer set up from "
+                   f"one reads this fingerprint until headquarters' next bundle reaches it: "
+                   f"{earlier}\n")
+    code, out, _ = run("--db", db, "--json", "keys", "show", capsys=capsys)
+    assert json.loads(out)["earlier"] == [{"key_id": json.loads(out)["earlier"][0]["key_id"],
+                                           "fingerprint": earlier, "offices": ["RO-Dakar"]}]
+
+
 def test_data_export_formats(tmp_path: Path, capsys) -> None:
     from openpyxl import load_workbook
 

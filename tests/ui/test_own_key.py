@@ -114,6 +114,41 @@ def test_headquarters_makes_a_new_key_from_the_client(open_window, qtbot, hq_db)
     window.findChild(QDialog, "own-key-dialog").close()
 
 
+def test_headquarters_reads_the_earlier_key_its_open_setup_bundles_carry(
+        clock, open_window, qtbot, hq_db, tmp_path):
+    """Headquarters enrolled an office, then made a new key: the office set up from
+    the setup bundle read the earlier key's fingerprint (the one that signed it) while
+    headquarters' dialog showed only the new one, and the office was told that a
+    fingerprint that differs means "this database must not be used". The dialog says
+    which offices' setup bundles carry the earlier key, and its fingerprint."""
+    from fieldplan.sync import enroll_office, init_from_setup, rotate_key
+    from fieldplan.sync.enrol import earlier_hq_keys, hq_key
+
+    def enrol(rep, office: str, day: str) -> None:
+        enroll_office(rep, office, tmp_path / f"{office}-setup.fieldplan")
+        with rep.conn:  # (stamped by the system's clock, not the test's)
+            rep.conn.execute("UPDATE enrolments SET created_at = ? WHERE office = ?",
+                             (f"{day}T09:00:00Z", office))
+
+    setup = tmp_path / "RO-Dakar-setup.fieldplan"
+    with open_replica(hq_db) as rep:  # (made on 2 February 2026)
+        assert earlier_hq_keys(rep) == []
+        enrol(rep, "RO-Dakar", "2026-02-03")
+        assert earlier_hq_keys(rep) == []  # it carries the key of now
+        clock("2026-03-01")
+        rotate_key(rep)
+        enrol(rep, "ML", "2026-03-02")  # the new key's
+    with init_from_setup(tmp_path / "dakar.sqlite3", setup) as office:
+        read_there = hq_key(office).fingerprint  # what the office reads on the phone
+    window = open_window(hq_db)
+    dialog = _open_own_key(window, qtbot)
+    [(note, fingerprint)] = dialog.earlier
+    assert fingerprint.text() == read_there != dialog.fingerprint.text()
+    assert note.text().startswith("The setup bundles written for RO-Dakar before this key")
+    assert_selectable_fingerprint(fingerprint)
+    dialog.close()
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_an_office_sees_headquarters_fingerprint_to_check_with_them(
         open_window, qtbot, office_db, lang):

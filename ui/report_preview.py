@@ -63,9 +63,9 @@ from fieldplan.i18n import (
     is_rtl,
     join_list,
 )
-from fieldplan.offices import all_offices, office_name, offices_in_order
+from fieldplan.offices import HQ, all_offices, office_name
 from ui.bidi import isolated_codes
-from ui.context import Identity, lang
+from ui.context import Identity, lang, office_label
 from ui.dialogs import (
     MessageDialog,
     buddy_label,
@@ -74,6 +74,7 @@ from ui.dialogs import (
     fit_to_screen,
     follow_plan_periods,
     note_label,
+    refill_combo,
     save_file_dialog,
     tab_in_layout_order,
 )
@@ -210,14 +211,14 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         self.office_combo: QComboBox | None = None
         if kind == "sheet" and identity.is_hq:
+            # "ML · Mali", in code order, as the client's other lists of offices; the
+            # offices headquarters knows once read (_offices_loaded)
             self.office_combo = choice_combo(
-                _("Office"),
-                # "Égypte (EG)": by the names it shows, as the review pack lists them
-                [(f"{office_name(o, lang())} ({o})", o)
-                 for o in offices_in_order(all_offices(), lang())],
+                _("Office"), [(office_label(o), o) for o in all_offices()],
                 settings.value("reports/office", identity.office),
             )
             form.addRow(buddy_label(_("&Office:"), self.office_combo), self.office_combo)
+            self._load_offices()
         self.period_combo = choice_combo(_("Period"), _period_items(identity), period)
         form.addRow(buddy_label(_("&Period:"), self.period_combo), self.period_combo)
         self.lang_combo = choice_combo(
@@ -266,6 +267,25 @@ class ReportDialog(QDialog):
         # ("Date limi…" cut in French at large fonts)
         self.resize(max(420, self.sizeHint().width()), self.sizeHint().height())
         self.accepted.connect(self._build)
+
+    def _load_offices(self) -> None:
+        """(HQ's status sheet) Offer only the offices headquarters can print a sheet of:
+        itself and those it enrolled or holds reports of (``known_offices``); one never
+        enrolled was offered, and refused only once Preview was pressed."""
+        def offices(rep) -> list[str]:
+            from fieldplan.sync.export import known_offices
+
+            return known_offices(rep)
+
+        DbOp(self.session, self, offices).success(self._offices_loaded).run()
+
+    def _offices_loaded(self, known: list[str]) -> None:
+        combo = self.office_combo
+        if combo is None:
+            return
+        refill_combo(combo, [(office_label(o), o) for o in all_offices()
+                             if o == HQ or o in known],
+                     combo.currentData())
 
     def set_identity(self, identity: Identity) -> None:
         """Offer the periods of a new plan (an amendment: MainWindow.set_identity): the

@@ -47,6 +47,7 @@ fits (fieldplan.sync.formats).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
@@ -661,12 +662,50 @@ def _open_zip(fileobj: BinaryIO) -> zipfile.ZipFile:
     head = fileobj.read(4)
     fileobj.seek(0)
     if not head.startswith(b"PK"):
+        start = fileobj.read(SNIFF_BYTES)
+        fileobj.seek(0)
+        if _looks_like_plan(start):
+            raise BundleError(_("a plan file, not a fieldplan bundle: headquarters installs "
+                                "plan files, and offices receive the plan in headquarters' "
+                                "bundles"))
         raise BundleError(_("not a fieldplan bundle (not a ZIP archive)"))
     try:
         return zipfile.ZipFile(fileobj)
     except _ZIP_ERRORS as e:
         raise BundleError(join_clauses([_("truncated or damaged ZIP archive ({error})").format(
             error=_reason(e)), _(RESEND)])) from None
+
+
+#: How much of a file that is no ZIP archive is read to tell what it is (``_looks_like_plan``)
+SNIFF_BYTES = 4096
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+#: how each format of ``fieldplan plan export`` begins: a CSV's header, JSON's "plan"
+#: object, TOML's [plan] table (after its comments)
+_PLAN_STARTS = (re.compile(r"plan_id\s*[,;\t]"), re.compile(r'\s*\{\s*"plan"\s*:'),
+                re.compile(r"(?m)^[ \t]*\[plan\][ \t]*(#.*)?$"))
+
+
+def _looks_like_plan(start: bytes) -> bool:
+    """Whether ``start``, the first bytes of a file that is no ZIP archive, begins a plan
+    file as ``fieldplan plan export`` writes one (TOML, JSON or CSV; UTF-8, or UTF-16 or
+    UTF-32 with a byte-order mark, as ``fieldplan.plan.load_plan`` reads them): picked
+    or dropped for a bundle, it is named as what it is."""
+    codec = next((c for bom, c in _BOMS if start.startswith(bom)), "utf-8")
+    text = start.decode(codec, errors="ignore").lstrip("\ufeff")
+    return any(p.match(text) if i < 2 else p.search(text)
+               for i, p in enumerate(_PLAN_STARTS))
+
+
+def _other_archive(names: list[str]) -> str:
+    """Why a ZIP archive holding none of a bundle's members is refused: what it is, as
+    far as its members' names tell (a workbook, people's own files)."""
+    if "[Content_Types].xml" in names:
+        return _("not a fieldplan bundle (an Office document, such as an .xlsx workbook)")
+    if "mimetype" in names and "META-INF/manifest.xml" in names:
+        return _("not a fieldplan bundle (an OpenDocument file, such as an .ods spreadsheet)")
+    return _("not a fieldplan bundle (a ZIP archive of other files)")
 
 
 #: What to do about a bundle damaged on its way (cut short, changed by a mail program
@@ -699,6 +738,11 @@ def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
             len(wrapped)).format(count=len(wrapped),
                                  names=join_list([*(for_message(n) for n in wrapped[:3]),
                                                   *(["…"] if len(wrapped) > 3 else [])])))
+    names = [info.filename for info in infos]
+    # none of a bundle's members, not even in a folder (a hostile name, said below): a
+    # workbook, a ZIP of photos. Their first name ("_rels/.rels") said nothing of that
+    if names and not any(n.replace("\\", "/").rpartition("/")[2] in MEMBERS for n in names):
+        raise BundleError(_other_archive(names))
     for info in infos:
         for name in {info.orig_filename, info.filename}:
             if (

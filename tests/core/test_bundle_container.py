@@ -451,6 +451,49 @@ def test_not_a_zip(data) -> None:
     expect(data, r"^not a fieldplan bundle \(not a ZIP archive\)$")
 
 
+def test_plan_files_are_named(tmp_path) -> None:
+    """A plan file picked or dropped for a bundle (headquarters sent the plan, or an
+    office thought it should import it) was "not a fieldplan bundle (not a ZIP
+    archive)": true, and no help. It is named, with who installs it; in each of the
+    formats `plan export` writes, with a byte-order mark too."""
+    from fieldplan.plan import dump_plan, load_plan
+    from fieldplan.resources import resource_path
+
+    plan = load_plan(resource_path("plan") / "plan.toml")
+    said = ("a plan file, not a fieldplan bundle: headquarters installs plan files, and "
+            "offices receive the plan in headquarters' bundles")
+    for suffix in ("toml", "json", "csv"):
+        path = tmp_path / f"plan.{suffix}"
+        dump_plan(plan, path)
+        assert expect(path, ".") == said, suffix
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+        for data in (text.encode(), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16")):
+            assert expect(data, ".") == said, (suffix, data[:4])
+    # other text stays what it was
+    for other in (b'{"name": "x"}', b"a,b,c\n1,2,3\n", b"[tool]\nx = 1\n"):
+        expect(other, r"^not a fieldplan bundle \(not a ZIP archive\)$")
+
+
+def test_other_zip_archives_are_named() -> None:
+    """A workbook (a ZIP) or a ZIP of photos was refused for its first member's name
+    ("bad member name '_rels/.rels': a bundle holds only plain file names"), which
+    told the person nothing of what went wrong. A ZIP holding none of a bundle's
+    members is said to be no bundle, and a workbook a workbook."""
+    xlsx = make_zip([("[Content_Types].xml", b"<Types/>"), ("_rels/.rels", b"<R/>"),
+                     ("xl/workbook.xml", b"<w/>")])
+    assert expect(xlsx, ".") == ("not a fieldplan bundle (an Office document, such as an "
+                                 ".xlsx workbook)")
+    ods = make_zip([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+                    ("META-INF/manifest.xml", b"<m/>"), ("content.xml", b"<c/>")])
+    assert expect(ods, ".") == ("not a fieldplan bundle (an OpenDocument file, such as an "
+                                ".ods spreadsheet)")
+    photos = make_zip([("photos/", b""), ("photos/a.jpg", b"\xff\xd8"), ("b.png", b"x")])
+    assert expect(photos, ".") == "not a fieldplan bundle (a ZIP archive of other files)"
+    # a bundle's own member in a folder is still a hostile name, said as before
+    members = signed_members(GOOD_EVENTS)
+    expect(make_zip([(f"x/{n}", d) for n, d in members.items()]), "^bad member name")
+
+
 def test_too_large(tmp_path) -> None:
     path = write(tmp_path, make_events(50))
     size = path.stat().st_size

@@ -145,6 +145,13 @@ def sync_text(state) -> str:
             "{n} change of this office's other computers is not here yet",
             "{n} changes of this office's other computers are not here yet",
             behind).format(n=behind))
+    # (an office) what no bundle carried yet, as 'fieldplan status' says it: "HQ has
+    # your data up to …" alone was read as all of it. Not for a revoked computer, whose
+    # words say what is left to type again
+    fresh = getattr(state, "unsent", 0) - getattr(state, "sent_unacknowledged", 0)
+    if fresh > 0 and not getattr(state, "key_revoked", False):
+        parts.append(ngettext("{n} change not sent yet", "{n} changes not sent yet",
+                              fresh).format(n=fresh))
     deadline = getattr(state, "key_deadline", "")
     if deadline:
         # (a new office) headquarters registers this computer's key from a first bundle

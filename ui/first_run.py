@@ -386,6 +386,15 @@ class FirstRunDialog(QDialog):
                 lambda: self.setup_from(self.given) if self.given else None)
             self._layout.insertWidget(self._layout.indexOf(self.setup_button),
                                       self.given_button)
+            # made last, it came last for Tab (after Cancel) and the focus, and so
+            # Enter, stayed on the way that opens a file chooser: in its place, before
+            # the other ways in, with the focus (not while a job runs: see _busy)
+            QWidget.setTabOrder(self.given_button, self.setup_button)
+            before = self.restore_button
+            if before is not None:
+                QWidget.setTabOrder(before, self.given_button)
+            elif not self._is_busy:
+                self.given_button.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.given_button.setText(text)
 

@@ -900,6 +900,30 @@ def test_first_run_with_a_setup_bundle_given_offers_it(shell, qtbot, tmp_path):
     assert shell.window.findChild(object, "import-result") is None
 
 
+def test_the_setup_bundle_given_is_the_one_enter_takes(shell, qtbot, tmp_path):
+    """The button for the setup bundle double-clicked came first on screen, but was made
+    last: the focus, and so Enter, was on "Set up this office from a setup bundle…",
+    which opened a file chooser, and Tab reached the file's own button last, after
+    Cancel. It has the focus now, and Tab goes on from it to the other ways in."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office
+
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    shell.files_to_import = [str(tmp_path / "SN-setup.fieldplan")]
+    shell.start(tmp_path / "sn.sqlite3")
+    dialog = shell.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.activateWindow()
+    assert dialog.focusWidget() is dialog.given_button
+    assert dialog.given_button.nextInFocusChain() is dialog.setup_button
+    qtbot.keyClick(dialog.given_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    assert shell.window.identity.office == "SN"
+    assert dialog.findChild(QDialog, "choose-setup-dialog") is None
+
+
 def test_bundles_given_for_a_new_database_are_not_put_into_the_demo(
         shell, qtbot, tmp_path, hq_db, monkeypatch):
     """A bundle double-clicked on a computer without a database, then the demo chosen

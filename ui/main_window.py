@@ -182,6 +182,11 @@ def sync_text(state) -> str:
             len(shared)).format(offices=join_list(isolated(o) for o in shared)))
     if state.hq_has_at:
         parts.append(_("HQ has your data up to {when}").format(when=time_text(state.hq_has_at)))
+        if getattr(state, "sent_unacknowledged", 0) and state.last_export:
+            # a bundle on its way with changes headquarters has not acknowledged: said,
+            # or the export just made left no trace beside the older "up to"
+            parts.append(_("Last export {when}").format(
+                when=time_text(state.last_export.get("at", ""))))
     elif state.last_export:
         parts.append(
             _("Last export {when}").format(when=time_text(state.last_export.get("at", "")))

@@ -2,7 +2,8 @@
 not reports had been changed since: staff who had typed after it read that
 headquarters held their work, when no bundle had carried it. ``fieldplan status``
 says "Not yet sent: 7 changes"; the status bar now says it too, before the times (a
-narrow window cuts those first), and no more once a bundle carries the changes."""
+narrow window cuts those first), and no more once a bundle carries the changes; that
+bundle, until headquarters acknowledges it, is said as the last export."""
 
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ def test_the_words_say_what_no_bundle_carried() -> None:
                      quarantined=0, conflicts=0, unsent=7, sent_unacknowledged=7,
                      **acknowledged)
     assert "not sent" not in sync_text(sent)
+    # and that bundle is said beside the older acknowledgement: the export just made
+    # left no trace in the status bar
+    assert sync_text(sent).startswith("HQ has your data up to 6 Dec 2026, ")
+    assert " · Last export 6 Dec 2026, " in sync_text(sent)
+    assert "Last export" not in sync_text(state)
     # a revoked computer: its own words say what is left to type again
     revoked = SyncState(None, None, own_seq=10, gaps=(), quarantined=0, conflicts=0,
                         unsent=7, key_revoked=True, **acknowledged)

@@ -11,6 +11,7 @@ time, so a long pack never freezes the window.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 import time
@@ -78,6 +79,7 @@ from ui.dialogs import (
     save_file_dialog,
     tab_in_layout_order,
 )
+from ui.flow import FlowLayout
 from ui.lp_print import LpJob, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, error_text
 from ui.plain_text import tip_text
@@ -711,24 +713,35 @@ class PreviewWindow(QDialog):
         self.open_button = self._button(_("Open in the system vie&wer"), self.open_externally)
         self.close_button = self._button(_("&Close"), self.close)
 
-        top = QHBoxLayout()
-        for w in (self.previous_button, self.next_button, self.page_label):
-            top.addWidget(w)
-        top.addStretch(1)
-        for w in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
-            top.addWidget(w)
-        bottom = QHBoxLayout()
-        for w in (self.print_button, self.save_button, self.open_button):
-            bottom.addWidget(w)
+        # two rows that wrap where the window is narrow: in French at 14 points they
+        # needed 956 pixels and more on one line each, and a 1366×768 laptop at 200 %
+        # has 667; the page buttons and the zoom buttons each stay together
+        self.page_group = _group(self.previous_button, self.next_button, self.page_label)
+        self.zoom_group = _group(self.zoom_out_button, self.zoom_in_button, self.fit_button)
+        top = FlowLayout()
+        top.addWidget(self.page_group)
+        top.add_stretch()
+        top.addWidget(self.zoom_group)
         self.saved_label = QLabel()
         self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
-        bottom.addWidget(self.saved_label)
-        bottom.addStretch(1)
+        self.saved_label.setWordWrap(True)  # a long file name: on lines of its own
+        bottom = FlowLayout()
+        for w in (self.print_button, self.save_button, self.open_button, self.saved_label):
+            bottom.addWidget(w)
+        bottom.add_stretch()
         bottom.addWidget(self.close_button)
+        self.top_row, self.bottom_row = top, bottom
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.view, 1)
         lay.addLayout(bottom)
+        # Tab as they are read, the pages first (the groups made the buttons' parents
+        # anew, and with them their places in the chain)
+        chain = (self.view, self.previous_button, self.next_button, self.zoom_out_button,
+                 self.zoom_in_button, self.fit_button, self.print_button, self.save_button,
+                 self.open_button, self.close_button)
+        for first, then in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, then)
 
         self.load_error = ""
         if self.document.load(str(self.path)) != QPdfDocument.Error.None_:
@@ -737,8 +750,9 @@ class PreviewWindow(QDialog):
             b.setEnabled(not self.load_error)
         self._show_page()
         # a page's height where the screen has it, else what the screen has: Print,
-        # Save and Close must stay on a 1366×768 screen
-        fit_to_screen(self, 900, 1000)
+        # Save and Close must stay on a 1366×768 screen; as wide as the rows on one
+        # line each where the screen is wide enough
+        fit_to_screen(self, max(900, lay.sizeHint().width()), 1000)
         self.view.setFocus()
 
     def _button(self, text: str, slot: Callable[[], None], *shortcuts) -> QPushButton:
@@ -1008,6 +1022,16 @@ class PreviewWindow(QDialog):
     def done(self, result: int) -> None:  # Esc closes the preview like Close does
         self._release()
         super().done(result)
+
+
+def _group(*widgets: QWidget) -> QWidget:
+    """``widgets`` side by side, kept on one line of a ``FlowLayout``."""
+    group = QWidget()
+    row = QHBoxLayout(group)
+    row.setContentsMargins(0, 0, 0, 0)
+    for w in widgets:
+        row.addWidget(w)
+    return group
 
 
 def ask(window, kind: str = "sheet") -> ReportDialog:

@@ -223,3 +223,82 @@ def test_the_not_saved_question_fits_a_laptop_at_200_percent(open_window, qtbot,
                                         f"not-saved-{language}-14pt.png"))
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_the_report_preview_fits_a_laptop_at_200_percent(qtbot, hq_db, tmp_path, language,
+                                                         font_size):
+    """Its top row (Previous page, Next page, the page, Zoom out, Zoom in, Fit width) and
+    its bottom row (Print…, Save as…, Open in the system viewer, Close) made it 956
+    pixels wide at least in French at 14 points: on a laptop at 200 % the screen cut
+    it off. The rows wrap where the window is narrow, the page buttons and the zoom
+    buttons each kept together; where the screen is wide each is one line as before.
+    Tab goes through them as they are read, the pages first."""
+    import fieldplan.reports
+    from fieldplan.replica import open_replica
+    from ui.report_preview import PreviewWindow, ReportRequest
+
+    pdf = tmp_path / "pack.pdf"
+    with open_replica(hq_db) as rep:
+        fieldplan.reports.build_review_pack(rep, "2026-S1", pdf)
+    font_size(14)
+    preview = PreviewWindow(None, pdf, ReportRequest("pack", "2026-S1", lang=language))
+    qtbot.addWidget(preview)
+    preview.show()
+    qtbot.waitExposed(preview)
+    # a file saved under a long name, said beside the buttons
+    preview._save_ended(str(tmp_path / "fiche-d-avancement-SN-2026-S1-fr.pdf"),
+                        None)
+    assert preview.minimumSizeHint().width() <= LAPTOP_AT_200
+    buttons = (preview.previous_button, preview.next_button, preview.zoom_out_button,
+               preview.zoom_in_button, preview.fit_button, preview.print_button,
+               preview.save_button, preview.open_button, preview.close_button)
+    shown = (*buttons, preview.page_label, preview.saved_label)
+
+    def laid_out_whole() -> None:
+        places = []
+        for widget in shown:
+            assert widget.width() >= widget.minimumSizeHint().width(), widget.text()
+            if widget not in (preview.saved_label,):
+                assert widget.width() >= widget.sizeHint().width(), widget.text()
+            place = QRect(widget.mapTo(preview, QPoint(0, 0)), widget.size())
+            assert preview.rect().contains(place), widget.text()
+            assert not any(place.intersects(other) for other in places), widget.text()
+            places.append(place)
+        label = preview.saved_label
+        assert label.height() >= label.heightForWidth(label.width())
+        assert preview.view.height() >= 100  # pages to read
+
+    short = 364 - FRAME_ROOM[1]
+    preview.resize(LAPTOP_AT_200, short)
+    qtbot.waitUntil(lambda: preview.width() == LAPTOP_AT_200)
+    QApplication.processEvents()
+    laid_out_whole()
+    # the page buttons together, the zoom buttons together
+    assert preview.previous_button.y() == preview.next_button.y() == preview.page_label.y() \
+        or preview.page_label.y() > preview.previous_button.y()
+    assert preview.zoom_out_button.y() == preview.zoom_in_button.y() == preview.fit_button.y()
+    import os
+
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        preview.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                         f"report-preview-{language}-14pt-laptop.png"))
+    # on a large screen: one line each, the zoom buttons and Close at the far end
+    preview.resize(1400, 800)
+    qtbot.waitUntil(lambda: preview.width() == 1400)
+    QApplication.processEvents()
+    laid_out_whole()
+    assert (preview.top_row.line_count(), preview.bottom_row.line_count()) == (1, 1)
+    far = preview.rect().right() - preview.close_button.geometry().right()
+    if language == "ar":  # (from the right: Close at the left-hand end)
+        far = preview.close_button.geometry().left()
+    assert far < 30
+    chain, widget = [], preview.view
+    while len(chain) < len(buttons) + 1:
+        if widget in (preview.view, *buttons):
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert chain == [preview.view, *buttons]
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        preview.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                         f"report-preview-{language}-14pt-large.png"))
+    preview.close()

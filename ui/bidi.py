@@ -74,15 +74,44 @@ def in_layout_isolate(text: str) -> str:
 def isolated(text: str) -> str:
     """A path or file name inside a sentence, kept left to right in an Arabic one
     (else "/tmp/x.fieldplan." shows as ".tmp/x.fieldplan/"): Unicode's left-to-right
-    isolate around it, in a right-to-left layout only.
+    isolate around it, in a right-to-left layout only. Each of its folders and its
+    file name with a right-to-left letter is isolated too (``path_pieces``), in any
+    layout.
 
     In any layout its own bidi controls are contained (``fieldplan.text.bidi_contained``):
     a file anyone can send, named "\u202egnp.fieldplan", otherwise reversed the rest
     of the status bar's sentence in English too."""
-    text = bidi_contained(text)
-    if QGuiApplication.isRightToLeft():
-        return "\u2066" + text + "\u2069"
-    return text
+    return "".join(piece for piece, _own in path_pieces(text))
+
+
+#: Where a path's folders end.
+_SEPARATOR = re.compile(r"([/\\])")
+
+
+def path_pieces(path: str) -> list[tuple[str, bool]]:
+    """``path`` as shown, in pieces: (text, whether it is the path's own text) each,
+    the others being marks that only lay it out.
+
+    Each folder or file name with a right-to-left letter in it is a first-strong
+    isolate: between two Arabic names the slash was taken into their run, and
+    "/tmp/تقارير/مجلد 2" showed the two folders swapped, the second one first (in
+    either layout). In a right-to-left layout the whole is a left-to-right isolate
+    (``isolated``). The path's own bidi controls are contained
+    (``fieldplan.text.bidi_contained``)."""
+    text = bidi_contained(path)
+    rtl_layout = QGuiApplication.isRightToLeft()
+    pieces: list[tuple[str, bool]] = [("\u2066", False)] if rtl_layout else []
+    names_isolated = has_rtl(text) and _SEPARATOR.search(text) is not None
+    for part in _SEPARATOR.split(text):
+        if not part:
+            continue
+        if names_isolated and has_rtl(part):
+            pieces += [("\u2068", False), (part, True), ("\u2069", False)]
+            continue
+        pieces.append((part, True))
+    if rtl_layout:
+        pieces.append(("\u2069", False))
+    return pieces
 
 
 def isolated_paths(text: str, paths: Iterable[str]) -> str:

@@ -86,18 +86,22 @@ def isolated(text: str) -> str:
 
 #: Where a path's folders end.
 _SEPARATOR = re.compile(r"([/\\])")
+#: ZERO WIDTH SPACE: a line may break there, and nothing shows.
+ZWSP = "\u200b"
 
 
-def path_pieces(path: str) -> list[tuple[str, bool]]:
+def path_pieces(path: str, *, breaks: bool = False) -> list[tuple[str, bool]]:
     """``path`` as shown, in pieces: (text, whether it is the path's own text) each,
-    the others being marks that only lay it out.
+    the others being marks that only lay it out (a label copies the path without them,
+    ``ui.path_label``).
 
     Each folder or file name with a right-to-left letter in it is a first-strong
     isolate: between two Arabic names the slash was taken into their run, and
     "/tmp/تقارير/مجلد 2" showed the two folders swapped, the second one first (in
     either layout). In a right-to-left layout the whole is a left-to-right isolate
-    (``isolated``). The path's own bidi controls are contained
-    (``fieldplan.text.bidi_contained``)."""
+    (``isolated``). ``breaks``: a zero-width space after each backslash, where a
+    wrapped line may break (Qt breaks after a slash, never after a backslash). The
+    path's own bidi controls are contained (``fieldplan.text.bidi_contained``)."""
     text = bidi_contained(path)
     rtl_layout = QGuiApplication.isRightToLeft()
     pieces: list[tuple[str, bool]] = [("\u2066", False)] if rtl_layout else []
@@ -109,6 +113,8 @@ def path_pieces(path: str) -> list[tuple[str, bool]]:
             pieces += [("\u2068", False), (part, True), ("\u2069", False)]
             continue
         pieces.append((part, True))
+        if breaks and part == "\\":
+            pieces.append((ZWSP, False))
     if rtl_layout:
         pieces.append(("\u2069", False))
     return pieces

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QFileDialog
 
     from ui.context import Identity
+    from ui.path_label import PathLabel
 
 
 def tab_in_layout_order(buttons: QDialogButtonBox) -> None:
@@ -478,27 +479,22 @@ def text_label(name: str) -> QLabel:
     return label
 
 
-def path_label(name: str) -> QLabel:
-    """A hidden label for a path on a line of its own (``show_path``), whole and left to
-    right: inside a wrapped sentence an Arabic one broke at a hyphen, its parts out of
-    order. Not wrapped: the dialog widens for a long one."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(selectable())
+def path_label(name: str) -> PathLabel:
+    """A hidden label for a path on a line of its own (``show_path``), left to right
+    and whole: inside a wrapped sentence an Arabic one broke at a hyphen, its parts out
+    of order. Wrapped after its slashes, so a long one no longer widens the dialog;
+    copied as written (``ui.path_label.PathLabel``)."""
+    from ui.path_label import PathLabel
+
+    label = PathLabel(name)
     label.hide()
     return label
 
 
-def show_path(label: QLabel, path: str) -> None:
+def show_path(label: PathLabel, path: str) -> None:
     """``path`` in ``label`` (a ``path_label``), or the label hidden for none. On the
-    layout's side, as the lines around it: isolated, the path has no direction of its
-    own, and a label without one is laid out left to right."""
-    from ui.bidi import RLM, isolated
-
-    shown = isolated(path) if path else ""
-    label.setText(RLM + shown if shown and label.isRightToLeft() else shown)
-    label.setVisible(bool(path))
+    layout's side, as the lines around it."""
+    label.set_path(path)
 
 
 def after_path_label(name: str, *, blank_line: bool = True) -> QLabel:
@@ -512,7 +508,7 @@ def after_path_label(name: str, *, blank_line: bool = True) -> QLabel:
     return label
 
 
-def say_around_path(message: QLabel, path_shown: QLabel, after: QLabel, text: str,
+def say_around_path(message: QLabel, path_shown: PathLabel, after: QLabel, text: str,
                     path: str = "", rest: str = "") -> None:
     """``text`` in ``message``; then ``path`` on a line of its own (``path_shown``, a
     ``path_label``) and ``rest`` after it (``after``), both hidden when empty."""

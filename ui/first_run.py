@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, get_language
-from ui.bidi import RLM, isolated, isolated_codes, isolated_paths
+from ui.bidi import isolated, isolated_codes, isolated_paths
 from ui.context import time_text
 from ui.dialogs import (
     choice_combo,
@@ -37,6 +37,7 @@ from ui.dialogs import (
     size_to_content,
 )
 from ui.ops import Worker, _Job, error_sentence, error_text, sentence
+from ui.path_label import PathLabel
 from ui.qtcompat import emit
 
 
@@ -276,16 +277,12 @@ class FirstRunDialog(QDialog):
         before, _sep, after = text.partition("{path}")
         self.intro, self.after_path = (_intro_label(part.strip().format(reason=why))
                                        for part in (before, after))
-        # on the layout's side, as the lines around it: isolated, the path has no
-        # direction of its own, and a label without one is laid out left to right
-        shown = isolated(str(self.db_path))
-        self.path_label = QLabel(RLM + shown if self.isRightToLeft() else shown)
-        self.path_label.setObjectName("first-run-path")
-        self.path_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.path_label.setTextInteractionFlags(selectable())
-        self.path_label.setWordWrap(False)  # whole: the dialog widens for a long one
+        # on the layout's side, as the lines around it; wrapped after its slashes (a
+        # long one made the dialog as wide); copied without the marks that lay it out
+        self.path_label = PathLabel("first-run-path")
         for label in (self.intro, self.path_label, self.after_path):
             lay.addWidget(label)
+        self.path_label.set_path(str(self.db_path))  # (in the dialog: on its side)
         self.restore_button = None
         if usable is not None:
             self.restore_button = QPushButton(_("&Restore the latest backup ({when})").format(

@@ -199,3 +199,9 @@ def font_size(qapp):
 
     yield size
     qapp.setFont(before)
+
+
+def path_shown_whole(label) -> bool:
+    """A path label (ui.path_label.PathLabel) shows all of its path: wrapped at its
+    width (a long path no longer widens the dialog), as high as its lines."""
+    return label.wordWrap() and label.height() >= label.heightForWidth(label.width())

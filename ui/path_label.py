@@ -1,0 +1,134 @@
+"""A path shown on lines of its own (a file just written, the database's file):
+wrapped at its folders, each folder in its place in Arabic too, and copied as it is
+written, without the marks that lay it out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QPoint
+from PySide6.QtGui import QClipboard, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QWidget
+
+from ui.bidi import RLM, path_pieces
+from ui.qtcompat import Qt
+
+
+class PathLabel(QLabel):
+    """A path, whole, selectable, on the layout's side as the lines around it.
+
+    Wrapped: a long path made its dialog as wide as the path (Export table, Enrol an
+    office: wider than a laptop's screen), and now breaks after its slashes (and
+    backslashes: ``path_pieces`` puts a zero-width space after each). Each folder
+    with Arabic letters is isolated, and in Arabic the whole is left to right
+    (``ui.bidi.path_pieces``).
+
+    Those marks are for the eye only: Ctrl+C, the label's menu and the selection that
+    X11 pastes with the middle button give the path's own characters (a path pasted
+    into a terminal or a file dialog with invisible marks names no file)."""
+
+    def __init__(self, name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setWordWrap(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        self._path = ""
+        #: for each UTF-16 unit of text() (Qt's selection counts those): whether it is
+        #: the path's own, not a mark
+        self._own: list[bool] = []
+
+    def set_path(self, path: str) -> None:
+        """Show ``path`` (on the layout's side: the label must be in its window);
+        hidden for none."""
+        self._path = path
+        pieces = path_pieces(path, breaks=True) if path else []
+        if pieces and self.isRightToLeft():
+            # isolated, the path has no direction of its own, and a label without one
+            # is laid out left to right
+            pieces.insert(0, (RLM, False))
+        self._own = [own for piece, own in pieces for _unit in range(_units(piece))]
+        self.setText("".join(piece for piece, _own in pieces))
+        self.setVisible(bool(path))
+
+    def path(self) -> str:
+        """The path shown, as written."""
+        return self._path
+
+    def copied_text(self) -> str:
+        """The selected part of the path, without the marks (the whole path when all
+        of it is selected)."""
+        if not self.hasSelectedText():
+            return ""
+        start = self.selectionStart()
+        units = self.text().encode("utf-16-le")
+        end = start + _units(self.selectedText())
+        own = self._own
+        if not any(own[i] for i in range(len(own)) if not start <= i < end):
+            return self._path  # (the whole path)
+        kept = b"".join(units[2 * i:2 * i + 2] for i in range(start, min(end, len(own)))
+                        if own[i])
+        return kept.decode("utf-16-le", errors="replace")
+
+    def copy(self) -> None:
+        """The selection to the clipboard, as ``copied_text`` gives it."""
+        if self.hasSelectedText():
+            QGuiApplication.clipboard().setText(self.copied_text())
+
+    # Qt's ----------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+        self._own_selection()  # (Shift+arrows select)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        self._own_selection()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        super().mouseDoubleClickEvent(event)
+        self._own_selection()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos() if event.reason() != event.Reason.Keyboard
+                   else self.mapToGlobal(QPoint(0, self.height())))
+        event.accept()
+
+    def context_menu(self) -> QMenu:
+        """Copy and Select All, as a label's own menu has them (in Qt's words and
+        their translations), Copy giving ``copied_text``."""
+        menu = QMenu(self)
+        menu.setObjectName("path-menu")
+        copy = menu.addAction(QCoreApplication.translate("QWidgetTextControl", "&Copy"))
+        copy.setObjectName("copy-path")
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setEnabled(self.hasSelectedText())
+        copy.triggered.connect(self.copy)
+        menu.addSeparator()
+        select_all = menu.addAction(QCoreApplication.translate("QWidgetTextControl",
+                                                               "Select All"))
+        select_all.setShortcut(QKeySequence.StandardKey.SelectAll)
+        select_all.setEnabled(bool(self.text()))
+        select_all.triggered.connect(lambda _checked=False: self._select_all())
+        return menu
+
+    def _select_all(self) -> None:
+        self.setSelection(0, _units(self.text()))
+        self._own_selection()
+
+    def _own_selection(self) -> None:
+        """Where the system has a selection to paste (X11's middle button), it holds
+        the path's own characters, not Qt's copy of the text with its marks."""
+        clipboard = QGuiApplication.clipboard()
+        if clipboard.supportsSelection() and self.hasSelectedText():
+            clipboard.setText(self.copied_text(), QClipboard.Mode.Selection)
+
+
+def _units(text: str) -> int:
+    """The length of ``text`` in UTF-16 units, as Qt counts it."""
+    return len(text.encode("utf-16-le")) // 2

@@ -69,11 +69,14 @@ def periods_offered(window) -> list[str]:
     return [combo.itemData(i) for i in range(combo.count())]
 
 
-def import_in_window(window, qtbot, bundle):
-    """Import ``bundle`` as File > Import does; the result dialog."""
+def import_in_window(window, qtbot, bundle, typing=None):
+    """Import ``bundle`` as File > Import does; the result dialog. ``typing()``: what
+    the person types while the import runs (what was typed before is saved first)."""
     from ui.transfer import ImportResultDialog
 
     window.import_files([str(bundle)])
+    if typing is not None:
+        typing()  # (before the import's outcome reaches the window)
     qtbot.waitUntil(lambda: window.findChild(ImportResultDialog) is not None, timeout=10_000)
     wait_idle(qtbot, window.session)
     return window.findChild(ImportResultDialog)
@@ -106,7 +109,7 @@ def test_an_amendment_imported_in_the_client_shows_at_once(open_window, qtbot, o
     qtbot.waitUntil(lambda: editor.action.code == "PA1.7" and editor.status.isEnabled(),
                     timeout=5000)
     assert editor.title.text().startswith("PA1.7 · ") and editor.period == "2026-S1"
-    assert window.statusBar().currentMessage() == (
+    assert window.statusBar().whole_message() == (
         "The plan is now version 2. 2nd semester 2026 is outside it: 1st semester 2026 is "
         "shown. PA1.3 is no longer in it.")
     qtbot.waitUntil(lambda: dashboard.summary.period == "2026-S1", timeout=5000)
@@ -128,7 +131,7 @@ def test_a_new_title_shows_in_place(open_window, qtbot, office):
         "Policies, strategies and laws")
     assert window.office_view.tree.tree.currentItem().text(0) == (
         "PA1.1* · Policies, strategies and laws")  # still illustrative
-    assert window.statusBar().currentMessage() == "The plan is now version 2."
+    assert window.statusBar().whole_message() == "The plan is now version 2."
     assert editor.status.isEnabled()
 
 
@@ -145,7 +148,7 @@ def test_hq_sees_the_plan_another_fieldplan_imported(open_window, qtbot, hq_db, 
     assert reports.model.hidden_shown() == 0 and "PA1.6" in tree_codes(window)
     window.poll()  # nothing new: nothing said
     wait_idle(qtbot, window.session)
-    assert window.statusBar().currentMessage() == "" and window.period == "2027-S1"
+    assert window.statusBar().whole_message() == "" and window.period == "2027-S1"
     with open_replica(hq_db) as rep:  # the CLI
         amend_plan(rep, tmp_path, drop=("PA1.6",), end="2026-12-31")
     window.poll()
@@ -156,7 +159,7 @@ def test_hq_sees_the_plan_another_fieldplan_imported(open_window, qtbot, hq_db, 
     assert overview.area.currentData() == "PA3" and overview.period == "2026-S2"
     # the pages that read the plan themselves were told
     qtbot.waitUntil(lambda: reports.model.hidden_shown() == 1, timeout=5000)
-    assert window.statusBar().currentMessage().startswith("The plan is now version 2. ")
+    assert window.statusBar().whole_message().startswith("The plan is now version 2. ")
 
 
 def test_a_place_saved_before_an_amendment_is_not_restored_outside_it(open_window, qtbot,
@@ -249,16 +252,17 @@ def test_typing_into_a_period_an_amendment_just_dropped(open_window, qtbot, offi
 
 def test_typing_when_the_import_brings_the_amendment(open_window, qtbot, office,
                                                     monkeypatch):
-    """Typing not saved yet in a report of a period the imported amendment drops: set
-    aside with the draft, never sent as a save to the report shown next."""
+    """Typing not saved yet in a report of a period the imported amendment drops (typed
+    while the import ran: what was typed before it is saved first): set aside with the
+    draft, never sent as a save to the report shown next."""
     # no save of the typing before the import: it is in the form only
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
     bn, amend = office
     bundle = amend(**AMENDMENT)
     window = open_window(bn)
     editor = choose(window, qtbot, "PA1.1", "2026-S2")
-    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
-    import_in_window(window, qtbot, bundle).close()
+    import_in_window(window, qtbot, bundle, typing=lambda: qtbot.keyClicks(
+        editor.narratives["next_steps"], "Half typed")).close()
     qtbot.waitUntil(lambda: editor.period == "2026-S1" and editor.status.isEnabled(),
                     timeout=5000)
     wait_idle(qtbot, window.session)
@@ -482,8 +486,8 @@ def test_submit_submits_what_its_dialog_counts_not_the_hidden_drafts(open_window
     assert dialog.text.text().startswith("Submit 2 draft reports for")
     window.statusBar().clearMessage()
     dialog.accept()
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "", timeout=5000)
-    assert window.statusBar().currentMessage() == "2 reports submitted."
+    qtbot.waitUntil(lambda: window.statusBar().whole_message() != "", timeout=5000)
+    assert window.statusBar().whole_message() == "2 reports submitted."
     with open_replica(bn) as rep:
         states = {r.action: r.state for r in progress.list_reports(rep, "2026-S1")}
     assert states == {"PA1.1": "submitted", "PA1.3": "submitted", "PA1.2": "draft",
@@ -707,7 +711,6 @@ def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
     bundle = amend(**AMENDMENT)
     window = open_window(bn)
     editor = choose(window, qtbot, "PA1.1", "2026-S2")
-    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
     key = ("PA1.1", "2026-S2")
     journal = editor._journal()
     label = window.save_state_label
@@ -724,7 +727,8 @@ def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
     held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
     assert held.tryLock(0)
     try:
-        import_in_window(window, qtbot, bundle).close()
+        import_in_window(window, qtbot, bundle, typing=lambda: qtbot.keyClicks(
+            editor.narratives["next_steps"], "Half typed")).close()
         assert took and max(took) < 1.0  # (the window goes on meanwhile)
         assert journal.values(key) == {"next_steps": "Half typed"}
         assert key in journal.setting_aside()
@@ -792,7 +796,6 @@ def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
     window = shell.window
     wait_idle(qtbot, window.session)
     editor = choose(window, qtbot, "PA1.1", "2026-S2")
-    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
     key = ("PA1.1", "2026-S2")
     journal = editor._journal()
     aside = bn.with_name(bn.name + ".drafts-set-aside.json")
@@ -800,7 +803,8 @@ def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
     assert held.tryLock(0)
     try:
         try:
-            import_in_window(window, qtbot, bundle).close()
+            import_in_window(window, qtbot, bundle, typing=lambda: qtbot.keyClicks(
+                editor.narratives["next_steps"], "Half typed")).close()
             assert key in journal.setting_aside()
             shell.change_language("fr")
             new = shell.window

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QStatusBar,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -323,6 +324,54 @@ class _ElideOnResize(QObject):
             self._window._elide_save_state()
             self._window._elide_sync()
         return False
+
+
+class StatusBar(QStatusBar):
+    """The window's status bar: a passing message too long for the room it has ends
+    with "…" and is whole in the bar's tooltip. Qt cut it at the bar's edge, mid-word
+    ("… next bundle for ther"), with nothing to show that more was there. (Messages
+    Qt shows itself, a menu item's tip, are short.)"""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._whole = ""
+        # its tooltip goes with the message (its time up: Qt clears it without a word)
+        self.messageChanged.connect(self._message_changed)
+
+    def showMessage(self, message: str, timeout: int = 0) -> None:
+        super().showMessage(message, timeout)  # (the widgets it covers hidden first)
+        fitted, room = message, self.message_room()
+        # (not laid out yet, the window just shown: no room to measure, and Qt's own
+        # clipping is better than a message cut to nothing)
+        if self.isVisible() and room >= 10 * self.fontMetrics().averageCharWidth():
+            fitted = self.fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room)
+        if fitted != message:
+            super().showMessage(fitted, timeout)
+        self._whole = message
+        self.setToolTip(message if fitted != message else "")
+
+    def whole_message(self) -> str:
+        """The passing message shown now, whole ("" when none)."""
+        return self._whole if self.currentMessage() else ""
+
+    def _message_changed(self, text: str) -> None:
+        if not text:
+            self._whole = ""
+            self.setToolTip("")
+
+    def message_room(self) -> int:
+        """The width a passing message is drawn in, as Qt works it out: the bar less
+        the permanent widgets shown and the size grip, less Qt's margins."""
+        rtl = self.isRightToLeft()
+        left, right = 6, self.width() - 12
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if not child.isVisible() or child.isWindow():
+                continue  # (those a message covers are hidden by now)
+            if rtl:
+                left = max(left, child.x() + child.width() + 2)
+            else:
+                right = min(right, child.x() - 2)
+        return max(0, right - left - 16)
 
 
 def _first_focusable(page: QWidget) -> QWidget | None:
@@ -1098,6 +1147,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         from PySide6.QtWidgets import QSizePolicy
+
+        self.setStatusBar(StatusBar(self))
 
         self.role_label = QLabel(self.identity.role_text())
         self.office_label = QLabel(in_layout_direction(self.identity.office_text()))

@@ -158,7 +158,7 @@ def test_a_language_change_during_an_import_waits_for_its_outcome(shell, qtbot, 
     window.import_files([str(bundle)])
     shell.change_language("fr")
     assert shell.window is window and get_language() == "en"
-    assert window.statusBar().currentMessage() == (
+    assert window.statusBar().whole_message() == (
         "The window changes to Français once the work under way is done.")
     release.set()
     dialog = result_dialog(window, qtbot)  # said, in the window it was asked in
@@ -185,7 +185,7 @@ def test_a_language_chosen_back_during_an_import_changes_nothing(shell, qtbot, h
     window.import_files([str(bundle)])
     shell.change_language("ar")
     shell.change_language("en")
-    assert window.statusBar().currentMessage() == ""
+    assert window.statusBar().whole_message() == ""
     release.set()
     accept_result(window, qtbot)
     wait_idle(qtbot, shell.session)

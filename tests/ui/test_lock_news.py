@@ -100,7 +100,7 @@ def test_the_office_is_told_of_the_lock_and_of_its_report_stuck_behind_it(
     # whole)
     qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=5000)
     wait_idle(qtbot, window.session)
-    assert window.statusBar().currentMessage() == (
+    assert window.statusBar().whole_message() == (
         "The plan is now version 2. Headquarters locked 1st semester 2026: its reports can "
         "no longer be changed or submitted.")
     qtbot.waitUntil(lambda: stuck_line(code) in window.sync_label.toolTip(), timeout=5000)
@@ -130,7 +130,7 @@ def test_the_office_is_told_when_headquarters_unlocks(open_window, qtbot, hq, ma
     assert not dialog.stuck_warning.isVisibleTo(dialog)
     assert dialog.table.item(0, 3).text().endswith("; headquarters unlocked 1st semester 2026")
     close(window, qtbot, dialog)
-    assert window.statusBar().currentMessage() == note
+    assert window.statusBar().whole_message() == note
     qtbot.waitUntil(lambda: "locked by headquarters" not in window.sync_label.toolTip(),
                     timeout=5000)
     editor = _choose(window, qtbot, code)

@@ -140,7 +140,7 @@ def test_ctrl_s_saves_at_once_and_says_when_nothing_waits(open_window, qtbot, hq
     assert db_report(hq_db, "PA2.6", "2026-S1").achievements == "Paper out"
     wait_idle(qtbot, window.session)
     qtbot.keyClick(box, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert window.statusBar().currentMessage() == (
+    assert window.statusBar().whole_message() == (
         "Nothing waiting to be saved: fieldplan saves as you type.")
     assert box.toPlainText() == "Paper out"
 
@@ -719,3 +719,25 @@ def test_a_percent_indicator_takes_its_sign(open_window, qtbot, office_db):
     assert not any(e.isVisible() for e in editor.errors.values())
     shown = [w.text() for w in editor.indicator_box.findChildren(QLabel)]
     assert "5.5%" in shown
+
+
+def test_a_passing_message_too_long_for_the_bar_ends_with_an_ellipsis(
+        open_window, qtbot, hq_db, tmp_path):
+    """Qt cut a long message at the bar's edge, mid-word ("… next bundle for ther"),
+    with nothing to show that more was there: it ends with "…", whole in the bar's
+    tooltip, which goes with the message."""
+    window = open_window(hq_db)
+    window.resize(800, 600)
+    bar = window.statusBar()
+    long = " ".join(["Headquarters' next bundle carries the new key to every office."] * 4)
+    bar.showMessage(long, 60_000)
+    shown = bar.currentMessage()
+    assert shown.endswith("…") and long.startswith(shown[:-1])
+    assert bar.fontMetrics().horizontalAdvance(shown) <= bar.message_room()
+    assert bar.toolTip() == long
+    window.grab().save(str(tmp_path / "long-message.png"))
+    bar.showMessage("Saved.", 60_000)  # one that fits: as it is, no tooltip
+    assert bar.currentMessage() == "Saved." and bar.toolTip() == ""
+    bar.showMessage(long, 60_000)
+    bar.clearMessage()
+    assert bar.toolTip() == ""

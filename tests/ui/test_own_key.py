@@ -110,7 +110,7 @@ def test_headquarters_makes_a_new_key_from_the_client(open_window, qtbot, hq_db)
         new = show_key(rep).split("  ")[0]
         keys = all_keys(rep)
     assert new != old and keys[new].status == "active" and keys[old].status == "retired"
-    assert window.statusBar().currentMessage().startswith(f"New key {new} (")
+    assert window.statusBar().whole_message().startswith(f"New key {new} (")
     window.findChild(QDialog, "own-key-dialog").close()
 
 

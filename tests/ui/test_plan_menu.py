@@ -190,7 +190,7 @@ def test_a_plan_that_hides_reports_is_asked_about_and_cancel_changes_nothing(
     wait_idle(qtbot, window.session)
     assert snapshot(hq_db) == before
     assert window.identity.plan.version == 1 and "PA3.6" in tree_codes(window)
-    assert window.statusBar().currentMessage() == "The plan was not replaced."
+    assert window.statusBar().whole_message() == "The plan was not replaced."
     assert window.replace_plan_action.isEnabled()
 
 
@@ -215,7 +215,7 @@ def test_confirming_installs_the_plan_and_the_window_follows_it(
     wait_idle(qtbot, window.session)
     codes = tree_codes(window)
     assert "PA4.7" in codes and not {"PA3.6", "PA4.6"} & set(codes)
-    assert window.statusBar().currentMessage() == f"Plan {PLAN_ID} version 2 installed."
+    assert window.statusBar().whole_message() == f"Plan {PLAN_ID} version 2 installed."
     assert installed_version(hq_db) == 2
     assert [b.name.endswith("-before-plan-import.sqlite3")
             for b in store.list_backups(hq_db)] == [True]
@@ -230,9 +230,9 @@ def test_export_then_replace_round_trip(open_window, hq_db, qtbot, tmp_path):
     # no ending typed: the chosen type's (CSV) is added
     pick(window, qtbot, "export-plan-action", tmp_path / "plan")
     exported = tmp_path / "plan.csv"
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Plan "),
+    qtbot.waitUntil(lambda: window.statusBar().whole_message().startswith("Plan "),
                     timeout=10_000)
-    assert window.statusBar().currentMessage() == (
+    assert window.statusBar().whole_message() == (
         f"Plan {PLAN_ID} version 1 saved as plan.csv.")
     assert read_plan_file(exported) == window.identity.plan
     # the file just written is the plan installed

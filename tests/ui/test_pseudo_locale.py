@@ -138,7 +138,7 @@ def visible_texts(window: QMainWindow) -> list[tuple[str, str]]:
     for action in window.menuBar().actions():
         if action.menu() is not None:
             walk_menu(action.menu())
-    out.append(("status bar message", window.statusBar().currentMessage()))
+    out.append(("status bar message", window.statusBar().whole_message()))
     for widget in window.findChildren(QWidget):
         if not widget.isVisibleTo(window):
             continue

@@ -683,7 +683,7 @@ def test_closing_the_preview_while_saving_keeps_the_copy(
         qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
     # written whole, and said in the main window
     assert (tmp_path / "review.pdf").read_bytes() == pack_pdf.read_bytes()
-    assert window.statusBar().currentMessage() == "Saved as review.pdf."
+    assert window.statusBar().whole_message() == "Saved as review.pdf."
     # a copy that cannot be written is said there too, in a message
     (message,) = window.findChildren(MessageDialog, "preview-message")
     assert "could not be saved" in message.text.text()
@@ -800,7 +800,7 @@ def test_cancel_stops_the_build_at_its_next_step(open_window, office_db, qtbot, 
     wait_idle(qtbot, window.session)
     assert not went_on and not previews(window)
     assert window.findChild(MessageDialog, "report-error") is None
-    assert window.statusBar().currentMessage() == "Report cancelled."
+    assert window.statusBar().whole_message() == "Report cancelled."
     assert not list(reports_dir().glob("*.pdf"))
 
 

@@ -544,7 +544,7 @@ def test_locking_says_what_it_did(open_window, qtbot, hq_db):
         return window.findChild(QDialog, "lock-dialog")
 
     lock_dialog().accept()
-    qtbot.waitUntil(lambda: "Locked " in window.statusBar().currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: "Locked " in window.statusBar().whole_message(), timeout=5000)
     qtbot.waitUntil(lambda: window.findChild(QDialog, "lock-dialog") is None)  # closed
     # asked again: the dialog says so before anything is done
     dialog = lock_dialog()
@@ -950,7 +950,7 @@ def test_bundles_given_for_a_new_database_are_not_put_into_the_demo(
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
     wait_idle(qtbot, shell.session)
     assert imported == []
-    assert shell.window.statusBar().currentMessage() == (
+    assert shell.window.statusBar().whole_message() == (
         "2 bundles were not imported: they are for your own database, not the demo.")
 
 

@@ -216,7 +216,7 @@ def test_the_table_is_what_export_table_writes_made_off_the_gui_thread(
     assert dialog.said() == f"Saved 2 rows in:\n{out}"
     assert not dialog.path_label.text().startswith("\u2067")  # (left to right in English)
     assert dialog.message.toolTip() == str(out)
-    assert window.statusBar().currentMessage() == "Saved 2 rows in: progress.xlsx"
+    assert window.statusBar().whole_message() == "Saved 2 rows in: progress.xlsx"
     assert dialog.open_button.isVisible() and dialog.folder_button.isVisible()
     assert not errors(window)
     assert sorted(p.name for p in out.parent.iterdir()) == ["progress.xlsx"]
@@ -329,7 +329,7 @@ def test_what_cannot_be_written_is_one_message_and_no_file(
         # nothing said as written; the dialog ready for another name
         assert not dialog.message.isVisible() and not dialog.open_button.isVisible()
         assert dialog.save_button.isEnabled() and dialog.format_combo.isEnabled()
-        assert window.statusBar().currentMessage() == ""
+        assert window.statusBar().whole_message() == ""
     # nothing written, nothing half-written (no temporary file left), nothing replaced
     assert sorted(work.rglob("*")) == before
     assert old.read_bytes() == b"the table of last week" and a_file.read_text() == "kept"
@@ -367,7 +367,7 @@ def test_the_window_never_waits_for_the_table(open_window, hq_db, qtbot, tmp_pat
     release.set()
     wait_idle(qtbot, window.session)
     assert (tmp_path / "t.xlsx").exists()
-    assert window.statusBar().currentMessage() == "Saved 2 rows in: t.xlsx"
+    assert window.statusBar().whole_message() == "Saved 2 rows in: t.xlsx"
 
 
 def click_as_a_person(button) -> None:
@@ -537,7 +537,7 @@ def test_the_dialog_says_how_many_rows_the_plan_hides(open_window, hq_db, qtbot,
     note = ("1 row is a report the current plan hides, marked in the column plan_hidden: "
             "the review pack, the status sheets and the dashboards leave it out.")
     assert dialog.said() == f"Saved 2 rows in:\n{tmp_path / 't.xlsx'}\n{note}"
-    assert window.statusBar().currentMessage() == f"Saved 2 rows in: t.xlsx {note}"
+    assert window.statusBar().whole_message() == f"Saved 2 rows in: t.xlsx {note}"
 
 
 def test_the_hidden_rows_note_in_arabic_keeps_the_column_name_whole(language) -> None:

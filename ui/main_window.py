@@ -1774,9 +1774,6 @@ class MainWindow(QMainWindow):
             # at once, not after a backup and a refused write
             self.show_error(read_only_text())
             return
-        # what was typed a moment ago, saved first (as before a plan is installed): the
-        # bundle may lock its period, and the save after it was refused
-        self.office_view.editor.save_now()
         transfer.import_files(self.session, self, paths, left_aside)
 
     def export_dialog(self) -> None:

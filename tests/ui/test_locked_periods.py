@@ -381,30 +381,3 @@ def test_a_conflict_of_a_locked_period_the_plan_no_longer_covers_is_unlocked_fro
     with open_replica(path) as rep:
         assert not progress.is_locked(rep, "2026-S2")
     qtbot.waitUntil(lambda: not page.unlock_button.isVisibleTo(page), timeout=5000)
-
-
-def test_typing_not_saved_yet_is_saved_before_a_dropped_bundle_is_imported(
-        open_window, qtbot, hq, make_office, tmp_path):
-    """Text typed a moment before headquarters' bundle with a lock was dropped (the
-    save's short wait not over) was saved after the import, and refused by the lock it
-    brought: it is saved first, as before a plan is installed."""
-    from tests.ui.test_office_work import choose, db_report
-
-    sn = make_office("SN")
-    code = sn.plan().actions_of(level="national")[0].code
-    progress.record_progress(sn, code, PERIOD, status="on-track", percent=20)
-    send_to_hq(sn, hq, tmp_path)
-    hq_path, sn_path = hq.path, sn.path
-    hq.close()
-    sn.close()
-    hq_window = open_window(hq_path)
-    _set_lock(hq_window, qtbot, True)
-    bundle = export_from(hq_window, qtbot, tmp_path / "lock", "SN")
-    office = open_window(sn_path)
-    editor = choose(office, qtbot, code, PERIOD)
-    box = editor.narratives["challenges"]
-    box.setFocus()
-    qtbot.keyClicks(box, "Visa delays")
-    _receive(office, qtbot, bundle)  # at once, before the save's wait is over
-    assert offered(office)[PERIOD] == "1st semester 2026 · locked"
-    assert db_report(sn_path, code, PERIOD).challenges == "Visa delays"

@@ -69,14 +69,11 @@ def periods_offered(window) -> list[str]:
     return [combo.itemData(i) for i in range(combo.count())]
 
 
-def import_in_window(window, qtbot, bundle, typing=None):
-    """Import ``bundle`` as File > Import does; the result dialog. ``typing()``: what
-    the person types while the import runs (what was typed before is saved first)."""
+def import_in_window(window, qtbot, bundle):
+    """Import ``bundle`` as File > Import does; the result dialog."""
     from ui.transfer import ImportResultDialog
 
     window.import_files([str(bundle)])
-    if typing is not None:
-        typing()  # (before the import's outcome reaches the window)
     qtbot.waitUntil(lambda: window.findChild(ImportResultDialog) is not None, timeout=10_000)
     wait_idle(qtbot, window.session)
     return window.findChild(ImportResultDialog)
@@ -252,17 +249,16 @@ def test_typing_into_a_period_an_amendment_just_dropped(open_window, qtbot, offi
 
 def test_typing_when_the_import_brings_the_amendment(open_window, qtbot, office,
                                                     monkeypatch):
-    """Typing not saved yet in a report of a period the imported amendment drops (typed
-    while the import ran: what was typed before it is saved first): set aside with the
-    draft, never sent as a save to the report shown next."""
+    """Typing not saved yet in a report of a period the imported amendment drops: set
+    aside with the draft, never sent as a save to the report shown next."""
     # no save of the typing before the import: it is in the form only
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
     bn, amend = office
     bundle = amend(**AMENDMENT)
     window = open_window(bn)
     editor = choose(window, qtbot, "PA1.1", "2026-S2")
-    import_in_window(window, qtbot, bundle, typing=lambda: qtbot.keyClicks(
-        editor.narratives["next_steps"], "Half typed")).close()
+    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
+    import_in_window(window, qtbot, bundle).close()
     qtbot.waitUntil(lambda: editor.period == "2026-S1" and editor.status.isEnabled(),
                     timeout=5000)
     wait_idle(qtbot, window.session)
@@ -711,6 +707,7 @@ def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
     bundle = amend(**AMENDMENT)
     window = open_window(bn)
     editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
     key = ("PA1.1", "2026-S2")
     journal = editor._journal()
     label = window.save_state_label
@@ -727,8 +724,7 @@ def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
     held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
     assert held.tryLock(0)
     try:
-        import_in_window(window, qtbot, bundle, typing=lambda: qtbot.keyClicks(
-            editor.narratives["next_steps"], "Half typed")).close()
+        import_in_window(window, qtbot, bundle).close()
         assert took and max(took) < 1.0  # (the window goes on meanwhile)
         assert journal.values(key) == {"next_steps": "Half typed"}
         assert key in journal.setting_aside()
@@ -796,6 +792,7 @@ def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
     window = shell.window
     wait_idle(qtbot, window.session)
     editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
     key = ("PA1.1", "2026-S2")
     journal = editor._journal()
     aside = bn.with_name(bn.name + ".drafts-set-aside.json")
@@ -803,8 +800,7 @@ def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
     assert held.tryLock(0)
     try:
         try:
-            import_in_window(window, qtbot, bundle, typing=lambda: qtbot.keyClicks(
-                editor.narratives["next_steps"], "Half typed")).close()
+            import_in_window(window, qtbot, bundle).close()
             assert key in journal.setting_aside()
             shell.change_language("fr")
             new = shell.window

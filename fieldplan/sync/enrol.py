@@ -295,10 +295,16 @@ def earlier_hq_keys(rep: Replica) -> list[EarlierHqKey]:
         return []
     keys = keyreg.all_keys(rep)
     # when each key of headquarters was made (registered), oldest first; a setup bundle
-    # carries the newest made by its second (enrolments are stamped to the second)
-    made = dict(rep.conn.execute(
-        "SELECT entity_id, min(hlc) FROM events WHERE entity = 'key' GROUP BY entity_id"))
-    ours = [(events.hlc_to_iso(made[k.key_id]), k) for k in sorted(
+    # carries the newest made by its second (enrolments are stamped to the second). By
+    # the time shown (never later than its arrival here, which is the wall clock, as
+    # the enrolment's stamp): headquarters' clock follows an office's that is ahead (by
+    # up to a day), and a key made then seemed made after the setup bundles it signed
+    made: dict[str, tuple[str, int]] = {}  # (and its clock: two made in one second)
+    for key_id, hlc, received_at in rep.conn.execute(
+            "SELECT entity_id, hlc, received_at FROM events WHERE entity = 'key'"):
+        when = (events.shown_time(hlc, received_at), hlc)
+        made[key_id] = min(made.get(key_id, when), when)
+    ours = [(made[k.key_id][0], k) for k in sorted(
         (k for k in keys.values() if k.office == "HQ" and k.key_id in made),
         key=lambda k: made[k.key_id])]
     now = keyreg.public_key(rep).key_id_hex

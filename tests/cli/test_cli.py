@@ -293,6 +293,27 @@ def test_keys_show_names_the_earlier_key_open_setup_bundles_carry(clock, tmp_pat
                                            "fingerprint": earlier, "offices": ["RO-Dakar"]}]
 
 
+def test_keys_show_after_a_clock_ahead_names_no_earlier_key(tmp_path: Path, capsys) -> None:
+    """Headquarters' clock follows an office's that is ahead (up to a day): a key made
+    then was taken for one made after the setup bundles it signed, and keys show said
+    that a setup bundle written after the new key carried the earlier one; found by
+    review."""
+    import sqlite3
+
+    from fieldplan import events
+
+    db = str(tmp_path / "hq.sqlite3")
+    run("--db", db, "init", "--hq", capsys=capsys)
+    with sqlite3.connect(db) as conn:  # a bundle of a laptop 20 hours ahead, merged
+        events.observe_hlc(conn, (events.wall_ms() + 20 * 3600 * 1000) << 16)
+    run("--db", db, "keys", "rotate", capsys=capsys)
+    run("--db", db, "office", "enroll", "RO-Dakar", "-o", str(tmp_path / "s.fieldplan"),
+        capsys=capsys)
+    code, out, err = run("--db", db, "--json", "keys", "show", capsys=capsys)
+    assert code == 0 and json.loads(out)["earlier"] == []
+    assert "earlier key" not in err
+
+
 def test_data_export_formats(tmp_path: Path, capsys) -> None:
     from openpyxl import load_workbook
 

@@ -755,20 +755,26 @@ class MainWindow(QMainWindow):
                     first.setFocus(Qt.FocusReason.TabFocusReason)
         self._show_divider_actions()
 
+    def _page_shown(self) -> QWidget | None:
+        """The page of the tab shown (None: one not built yet)."""
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, LazyTab):
+            tab = tab.page() if tab.built() else None
+        return tab
+
     def _list_splitter(self):
         """The splitter of the page shown between its list and the rest, if any."""
         from ui.panes import list_splitter
 
-        tab = self.tabs.currentWidget()
-        if isinstance(tab, LazyTab):
-            tab = tab.page() if tab.built() else None
-        return list_splitter(tab)
+        return list_splitter(self._page_shown())
 
     def _show_divider_actions(self) -> None:
         """View ▸ Larger list and Smaller list: for the page shown, with its arrows
-        (the divider's direction, mirrored right to left)."""
-        from ui.panes import divider_keys
+        (the divider's direction, mirrored right to left); again whenever its list
+        comes into sight or goes (ui.panes.watch_list_splitter)."""
+        from ui.panes import divider_keys, watch_list_splitter
 
+        watch_list_splitter(self._page_shown(), self._show_divider_actions)
         splitter = self._list_splitter()
         for action, larger in ((self.larger_list_action, True),
                                (self.smaller_list_action, False)):

@@ -9,8 +9,10 @@ where the plan is on the right; Alt+Shift+Down gives the reports more rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
 
 from ui.qtcompat import Qt  # (not QtCore's: the window's first paint would build it)
 
@@ -28,6 +30,27 @@ def list_splitter(page: QWidget | None) -> QSplitter | None:
         return None
     # (not when the page says it is empty in its place: no conflicts)
     return splitter if splitter is page or splitter.isVisibleTo(page) else None
+
+
+def watch_list_splitter(page: QWidget | None, then: Callable[[], None]) -> None:
+    """Call ``then`` whenever ``page``'s list splitter comes into sight or goes: a page
+    that shows a sentence in its place while it has nothing to list (the Conflicts
+    page's "No open conflicts.", a QStackedWidget) changes it as its list is read
+    again, while it is shown (an import brought a conflict: the actions, set when the
+    page was shown, were off, and their keys did nothing). Once per page."""
+    splitter = getattr(page, "splitter", None) if page is not None else None
+    if not isinstance(splitter, QSplitter) or splitter.property(_WATCHED):
+        return
+    splitter.setProperty(_WATCHED, True)
+    parent = splitter.parentWidget()
+    while parent is not None and parent is not page:
+        if isinstance(parent, QStackedWidget):
+            parent.currentChanged.connect(lambda _index: then())
+        parent = parent.parentWidget()
+
+
+#: (a splitter's property) watch_list_splitter watches it already
+_WATCHED = "fieldplan-list-watched"
 
 
 def divider_keys(splitter: QSplitter | None, larger: bool) -> QKeySequence:

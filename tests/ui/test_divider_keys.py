@@ -95,3 +95,22 @@ def test_a_page_without_a_divider_leaves_the_actions_off(open_window, qtbot, hq_
     assert not window.move_divider(larger=True)
     window.show_page(window.office_view)
     assert window.smaller_list_action.isEnabled()
+
+
+def test_the_actions_follow_the_conflicts_list_as_it_comes_and_goes(open_window, qtbot,
+                                                                    hq_db):
+    """The Conflicts page shows its list and the divider only while it has conflicts:
+    the actions (and with them their keys) were set when the page was shown, and a
+    conflict that came in while it was shown (an import) left Alt+Shift+Down doing
+    nothing until the View menu was opened; found by review."""
+    window = open_window(hq_db)
+    page = window.conflicts  # (built: no conflicts, the sentence instead of the list)
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    assert page.empty.is_empty()
+    assert not window.larger_list_action.isEnabled()
+    page.empty.set_empty(False)  # a conflict came in (ConflictsPage._loaded)
+    assert window.larger_list_action.isEnabled()
+    assert window.larger_list_action.shortcut().toString() == "Alt+Shift+Down"
+    page.empty.set_empty(True)  # settled
+    assert not window.larger_list_action.isEnabled()

@@ -9,6 +9,7 @@ tests/fixtures/db/ and an upgrade test.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -392,7 +393,8 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
             "the disk is nearly full: the database was upgraded, but the room its old "
             "tables took is not given back yet (that needs {size} MB free on its disk); "
             "fieldplan does it at a later opening, once there is room").format(
-                size=format_number(max(0.1, round(needed / 1_000_000, 1)))))
+                # (rounded up: a disk with the room said has the room)
+                size=format_number(max(1, math.ceil(needed / 100_000)) / 10)))
     return pending
 
 

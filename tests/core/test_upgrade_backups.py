@@ -320,6 +320,19 @@ def test_a_vacuum_the_disk_fills_under_gives_its_log_back(
     conn.close()
 
 
+def test_the_room_the_vacuum_waits_for_is_never_said_short(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The room said is rounded up: 1.34 MB was said as "1.3 MB", and a disk with
+    1.3 MB free read as having the room while the VACUUM still waited; found by
+    review."""
+    db = schema_3_copy(tmp_path)
+    monkeypatch.setattr(schema, "_vacuum_if_due", lambda conn: 1_340_000)
+    notices: list[str] = []
+    store.connect(db, notices=notices).close()
+    [notice] = notices
+    assert "(that needs 1.4 MB free on its disk)" in notice
+
+
 # --- 5. a newer database is refused as it is ---------------------------------------------
 
 

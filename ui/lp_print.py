@@ -12,6 +12,7 @@ cancel. Qt's print dialog still chooses the printer and its options, mapped here
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,10 +34,10 @@ LP_TIMEOUT_SECONDS = 60.0
 #: How often the waiting thread looks whether the person cancelled.
 LP_POLL_SECONDS = 0.05
 
+#: Qt's duplex choices as CUPS's ``sides``; Qt's "auto" (the printer's own default)
+#: gives none, and the printer does as it is set up to
 _SIDES = {
     QPrinter.DuplexMode.DuplexNone: "one-sided",
-    # Qt's "auto" is the long edge for a portrait page, as the reports are
-    QPrinter.DuplexMode.DuplexAuto: "two-sided-long-edge",
     QPrinter.DuplexMode.DuplexLongSide: "two-sided-long-edge",
     QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge",
 }
@@ -46,15 +47,15 @@ _SIDES = {
 class LpOptions:
     """What the print dialog chose, in ``lp``'s terms. printer: the CUPS destination
     ("" the system's default); copies; collate: whole copies one after another;
-    sides: CUPS's ``sides`` value; pages: a CUPS page list such as ``1-3,5`` ("" every
-    page); reverse: last page first; media: the paper's name (``A4``, ``Letter``);
-    monochrome: grey only; title: the job's name in the
+    sides: CUPS's ``sides`` value ("" the printer's default); pages: a CUPS page list
+    such as ``1-3,5`` ("" every page); reverse: last page first; media: the paper's
+    name (``A4``, ``Letter``); monochrome: grey only; title: the job's name in the
     print queue."""
 
     printer: str = ""
     copies: int = 1
     collate: bool = True
-    sides: str = "one-sided"
+    sides: str = ""
     pages: str = ""
     reverse: bool = False
     media: str = ""
@@ -64,11 +65,13 @@ class LpOptions:
 
 def uses_lp(printer: QPrinter) -> bool:
     """Whether ``printer`` is to be printed on through ``lp``: a system printer (not
-    Print to File) on a system with CUPS."""
+    Print to File) on a system with CUPS's ``lp`` command. Without it (CUPS's client
+    programs not installed) Qt prints as it did, through CUPS's library."""
     return (
         sys.platform != "win32"
         and printer.outputFormat() == QPrinter.OutputFormat.NativeFormat
         and not printer.outputFileName()
+        and shutil.which("lp") is not None
     )
 
 
@@ -92,7 +95,7 @@ def lp_options(printer: QPrinter, pages: list[int], count: int) -> LpOptions:
         printer=printer.printerName(),
         copies=max(printer.copyCount(), 1),
         collate=printer.collateCopies(),
-        sides=_SIDES.get(printer.duplex(), "one-sided"),
+        sides=_SIDES.get(printer.duplex(), ""),
         pages="" if chosen == list(range(count)) else page_list(chosen),
         reverse=printer.pageOrder() == QPrinter.PageOrder.LastPageFirst,
         media=printer.pageLayout().pageSize().key(),
@@ -109,7 +112,8 @@ def lp_command(options: LpOptions, path: Path | str, program: str = "lp") -> lis
     args += ["-n", str(options.copies)]
     if options.copies > 1:
         args += ["-o", f"collate={'true' if options.collate else 'false'}"]
-    args += ["-o", f"sides={options.sides}"]
+    if options.sides:
+        args += ["-o", f"sides={options.sides}"]
     if options.pages:
         args += ["-P", options.pages]
     if options.reverse:

@@ -164,6 +164,9 @@ def test_lp_options_follow_the_print_dialog():
     # no duplex asked: one-sided, not the printer's default
     assert ui.lp_print.lp_options(
         CupsPrinter(duplex=QPrinter.DuplexMode.DuplexNone), [0], 1).sides == "one-sided"
+    # Qt's "auto": the printer's own default, no sides given (it was two-sided)
+    auto = ui.lp_print.lp_options(CupsPrinter(duplex=QPrinter.DuplexMode.DuplexAuto), [0], 1)
+    assert auto.sides == "" and not any("sides=" in a for a in lp_command(auto, "/r.pdf"))
 
 
 def test_print_to_a_file_is_not_for_lp(preview):
@@ -184,9 +187,21 @@ def test_a_failing_lp_is_one_line_in_the_window(preview, qtbot, fake_lp, monkeyp
     assert preview.print_button.isEnabled()  # try again: nothing is lost
 
 
-def test_a_missing_lp_is_said(preview, qtbot, tmp_path, monkeypatch):
+def test_without_lp_qt_prints_as_it_did(preview, tmp_path, monkeypatch):
+    """CUPS's client programs not installed: Qt prints through CUPS's library, as
+    before (printing was refused: "Printing needs the lp command")."""
     empty = tmp_path / "empty"
     empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert not uses_lp(CupsPrinter())
+
+
+def test_an_lp_gone_by_the_time_it_runs_is_said(preview, qtbot, fake_lp, tmp_path,
+                                                monkeypatch):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setattr(ui.lp_print, "uses_lp", lambda printer: True)
+    monkeypatch.setattr(ui.report_preview, "uses_lp", lambda printer: True)
     monkeypatch.setenv("PATH", str(empty))
     with qtbot.waitSignal(preview.print_did_finish, timeout=20_000) as blocker:
         preview.print_to(CupsPrinter())

@@ -157,6 +157,9 @@ class Shell(QObject):
         self.moved_aside: tuple[str, int] | None = None
         #: the set-up-again job running, if any (ui.first_run.OneShot)
         self.again_job = None
+        #: (set up again, done) the replica of the database set up again: the new
+        #: database takes its window settings (ui.window_settings.carry_over)
+        self.set_up_from = ""
         #: a language chosen while an import ran: the window changes to it once free
         #: (``change_language``)
         self._language_waiting = ""
@@ -268,6 +271,11 @@ class Shell(QObject):
 
     def _opened(self, identity) -> None:
         self.identity = identity
+        if self.set_up_from:
+            from ui.window_settings import carry_over
+
+            carry_over(self.settings, self.set_up_from, identity)
+            self.set_up_from = ""
         assert self.session is not None
         self.session.damage_was_found.connect(self._damage_found)
         self.show_window()
@@ -298,6 +306,7 @@ class Shell(QObject):
         person was, ``state``, with the old one's undo steps and place in the report,
         ``taken_over``: MainWindow.hand_over_editing)."""
         from ui.main_window import MainWindow
+        from ui.window_settings import VIEW, database_value
 
         assert self.session is not None and self.identity is not None
         old = self.window
@@ -307,7 +316,8 @@ class Shell(QObject):
                                  taken_over=taken_over)
         self.window.language_did_change.connect(self.change_language)
         self.window.set_up_again_was_asked.connect(self.set_up_again)
-        saved = state if state is not None else self.settings.value("window/view")
+        saved = state if state is not None else database_value(
+            self.settings, self.identity, VIEW)
         if isinstance(saved, dict):
             self.window.restore_view_state(saved)
         self.window.show()
@@ -363,6 +373,7 @@ class Shell(QObject):
         window.deleteLater()
         self.window = None
         path = session.db_path
+        old_replica = self.identity.replica_id if self.identity is not None else ""
         session.close()  # its connection closed: no program may have the file open
         self.session = None
         if "ui.drafts" in sys.modules:  # what was typed goes with the old database
@@ -379,6 +390,7 @@ class Shell(QObject):
             self.again_job = None
             self.set_up = True
             self.moved_aside = result
+            self.set_up_from = old_replica
             self.open(path)
 
         def failed(error: BaseException) -> None:

@@ -33,6 +33,7 @@ from fieldplan.i18n import (
     ngettext,
     pgettext,
 )
+from ui import window_settings
 from ui.bidi import in_layout_direction, isolated, isolated_codes, isolated_paths
 from ui.context import Identity, allow_writes, read_only_text, time_text, unbroken
 from ui.office_view import OfficeView
@@ -609,6 +610,9 @@ class MainWindow(QMainWindow):
         self._handed_over = False
         self._closing_anyway = False
         self.settings = settings
+        # where the person was in this database is its own (ui.window_settings); an
+        # earlier release's, kept for every database, becomes this one's
+        window_settings.adopt_earlier(settings, identity)
         self.period = identity.current_period()
         #: the periods headquarters has locked (None until read: read_locked_periods)
         self.locked: frozenset[str] | None = None
@@ -2240,7 +2244,8 @@ class MainWindow(QMainWindow):
                 return
         self.office_view.editor.close_down()
         self.save_geometry()
-        self.settings.setValue("window/view", self.view_state())
+        window_settings.set_database_value(self.settings, self.identity,
+                                           window_settings.VIEW, self.view_state())
         self._sync_timer.stop()
         self._outside_timer.stop()
         super().closeEvent(event)

@@ -84,6 +84,7 @@ from ui.lp_print import LpJob, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
+from ui.window_settings import REPORT_OFFICE, database_value, set_database_value
 
 #: Finished reports older than this are removed from the cache folder.
 KEEP_SECONDS = 24 * 3600
@@ -217,7 +218,7 @@ class ReportDialog(QDialog):
             # offices headquarters knows once read (_offices_loaded)
             self.office_combo = choice_combo(
                 _("Office"), [(office_label(o), o) for o in all_offices()],
-                settings.value("reports/office", identity.office),
+                database_value(settings, identity, REPORT_OFFICE, identity.office),
             )
             form.addRow(buddy_label(_("&Office:"), self.office_combo), self.office_combo)
             self._load_offices()
@@ -332,7 +333,7 @@ class ReportDialog(QDialog):
         request = self.request()
         self.settings.setValue("reports/paper", request.paper)
         if self.office_combo is not None:
-            self.settings.setValue("reports/office", request.office)
+            set_database_value(self.settings, self.identity, REPORT_OFFICE, request.office)
         generate(self.session, self.parentWidget(), request)
 
 

@@ -21,6 +21,7 @@ from fieldplan.status import key_revoked
 from tests.ui.conftest import wait_idle
 from tests.ui.test_hq_office import _choose
 from tests.ui.test_sync_ui import drop, result_dialog
+from ui.qtcompat import emit
 
 sync = pytest.importorskip("fieldplan.sync")
 S1 = "2026-S1"
@@ -255,3 +256,26 @@ def test_the_inbox_line_of_the_revoking_bundle_says_so_after_a_restart(
         shot(window, f"inbox-revoked-{lang}.png")
     finally:
         apply_language(qapp, "en")
+
+
+def test_the_computer_set_up_again_opens_where_the_person_was(
+        shell, qtbot, hq, make_office, tmp_path, settings):
+    """The new database is the same office on the same computer: it opens on the
+    period and action chosen in the one it replaces (ui.window_settings, keyed by
+    replica, would otherwise start afresh)."""
+    path, code, _bundle = revoked_world(hq, make_office, tmp_path, imported=True)
+    setup = tmp_path / "ML-again.fieldplan"
+    sync.enroll_office(hq, "ML", setup)
+    window = open_shell(shell, qtbot, path)
+    window.set_period("2025-S2")
+    assert window.office_view.tree.select(code)
+    wait_idle(qtbot, shell.session)
+    before = window.identity.replica_id
+    emit(window.set_up_again_was_asked, str(setup), "")
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window is not window,
+                    timeout=15_000)
+    new = shell.window
+    wait_idle(qtbot, shell.session)
+    assert new.identity.replica_id != before
+    assert new.period == "2025-S2"
+    assert new.office_view.tree.current_action().code == code

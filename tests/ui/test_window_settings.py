@@ -1,0 +1,158 @@
+"""Where the person was in a database (tab, period, action, the office of HQ's last
+status sheet) is that database's own; the language, the window's size and the paper
+size stay the person's. Before, a new office (or the demo, or a second database opened
+with --db) opened on the period and action last chosen in another database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import wait_idle
+from ui.window_settings import (
+    REPORT_OFFICE,
+    VIEW,
+    carry_over,
+    database_key,
+    database_value,
+    set_database_value,
+)
+
+OTHER_PERIOD = "2025-S2"
+
+
+def shot(widget, name: str) -> None:
+    """A picture of what the test shows, into FIELDPLAN_SHOTS when it is set."""
+    folder = os.environ.get("FIELDPLAN_SHOTS")
+    if folder:
+        Path(folder).mkdir(exist_ok=True)
+        assert widget.grab().save(str(Path(folder) / name))
+
+
+@pytest.fixture
+def open_shell(qtbot, settings):
+    """open_shell(db) → a shell showing db's window (as the client starts on it); the
+    window is closed and the shell shut down at the next call and after the test."""
+    from ui.app import Shell
+
+    made: list = []
+
+    def close_last() -> None:
+        if made:
+            shell = made.pop()
+            if shell.window is not None:
+                shell.window.close()
+            shell.shutdown()
+
+    def open_(db: Path):
+        close_last()
+        shell = Shell(QApplication.instance(), settings)
+        made.append(shell)
+        shell.start(db)
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=10_000)
+        wait_idle(qtbot, shell.session)
+        return shell.window
+
+    yield open_
+    close_last()
+
+
+@pytest.fixture
+def other_hq(tmp_path) -> Path:
+    """A second headquarters database on the same computer."""
+    from fieldplan.replica import init_hq
+
+    path = tmp_path / "other" / "hq.sqlite3"
+    path.parent.mkdir()
+    init_hq(path).close()
+    return path
+
+
+def test_each_database_opens_where_the_person_was_in_it(open_shell, qtbot, hq_db,
+                                                        other_hq, settings):
+    window = open_shell(hq_db)
+    window.set_period(OTHER_PERIOD)
+    assert window.office_view.tree.select("PA3.6")
+    wait_idle(qtbot, window.session)
+    window = open_shell(other_hq)
+    # its own start: today's period, not the other database's period and action
+    assert window.period == window.identity.current_period() != OTHER_PERIOD
+    current = window.office_view.tree.current_action()
+    assert current is None or current.code != "PA3.6"
+    shot(window, "other-database-opens-afresh.png")
+    window = open_shell(hq_db)
+    assert window.period == OTHER_PERIOD
+    assert window.office_view.tree.current_action().code == "PA3.6"
+    # the person's settings stay shared
+    assert settings.contains("window/geometry") and not settings.contains(VIEW)
+
+
+def test_an_earlier_releases_place_is_the_first_databases(open_shell, qtbot, hq_db,
+                                                          other_hq, settings):
+    """Kept for every database by an earlier release: the first database opened takes
+    it, and it is that one's from then on."""
+    settings.setValue(VIEW, {"tab": 0, "period": OTHER_PERIOD, "action": "PA3.6"})
+    settings.setValue(REPORT_OFFICE, "HQ")
+    window = open_shell(hq_db)
+    assert window.period == OTHER_PERIOD
+    assert window.office_view.tree.current_action().code == "PA3.6"
+    assert not settings.contains(VIEW) and not settings.contains(REPORT_OFFICE)
+    assert settings.value(database_key(window.identity.replica_id, REPORT_OFFICE)) == "HQ"
+    first = window.identity.replica_id
+    window = open_shell(other_hq)
+    assert window.period != OTHER_PERIOD
+    assert window.identity.replica_id != first
+    window = open_shell(hq_db)
+    assert window.period == OTHER_PERIOD
+
+
+def test_the_status_sheets_office_is_the_databases_and_the_paper_the_persons(
+        open_window, qtbot, hq_db, other_hq, tmp_path, settings, monkeypatch):
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import enroll_office
+    from tests.ui.test_report_preview import choose
+
+    for db in (hq_db, other_hq):
+        with open_replica(db) as rep:
+            enroll_office(rep, "ML", tmp_path / f"ml-{rep.replica_id}.setup")
+    built = []
+    monkeypatch.setattr("ui.report_preview.generate",
+                        lambda session, parent, request: built.append(request))
+    first = open_window(hq_db)
+    dialog = choose(first, "sheet")
+    wait_idle(qtbot, first.session)
+    dialog.office_combo.setCurrentIndex(dialog.office_combo.findData("ML"))
+    dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("Letter"))
+    dialog.ok_button.click()
+    assert [r.office for r in built] == ["ML"]
+    second = open_window(other_hq)
+    dialog = choose(second, "sheet")
+    wait_idle(qtbot, second.session)
+    assert dialog.office_combo.currentData() == "HQ"  # not the other database's ML
+    assert dialog.paper_combo.currentData() == "Letter"  # the person's paper
+    dialog.reject()
+    dialog = choose(first, "sheet")
+    wait_idle(qtbot, first.session)
+    assert dialog.office_combo.currentData() == "ML"
+    dialog.reject()
+
+
+def test_a_restored_database_keeps_the_settings_of_the_one_it_continues(settings):
+    """A restore from a backup goes on as a new replica naming those it continues
+    (Identity.replicas: its own first, then the earlier ones, oldest first)."""
+    oldest = SimpleNamespace(replica_id="r1", replicas=("r1",))
+    set_database_value(settings, oldest, VIEW, {"period": "2026-S1"})
+    middle = SimpleNamespace(replica_id="r2", replicas=("r2", "r1"))
+    set_database_value(settings, middle, VIEW, {"period": "2027-S1"})
+    restored = SimpleNamespace(replica_id="r3", replicas=("r3", "r1", "r2"))
+    assert database_value(settings, restored, VIEW) == {"period": "2027-S1"}  # the latest
+    assert settings.value(database_key("r3", VIEW)) == {"period": "2027-S1"}
+    stranger = SimpleNamespace(replica_id="r9", replicas=("r9",))
+    assert database_value(settings, stranger, VIEW, "none") == "none"
+    carry_over(settings, "r3", stranger)  # (a set-up-again)
+    assert database_value(settings, stranger, VIEW) == {"period": "2027-S1"}

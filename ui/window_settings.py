@@ -1,0 +1,95 @@
+"""Which of the client's window settings (QSettings) are the person's and which are
+one database's.
+
+The person's and the computer's are shared by every database opened here: the
+language, the window's size, place and toolbars, the paper size, a table's format,
+and the folders last chosen (bundles imported and exported, tables, plan files).
+
+Where the person was in a database is that database's own (``PER_DATABASE``): the
+tab, period and action (``VIEW``), the office last chosen for headquarters' status
+sheet (``REPORT_OFFICE``). Shared, a new office set up on this computer (or the demo,
+or a second database opened with --db or FIELDPLAN_DB) opened on the period and
+action last chosen in another database.
+
+They are kept under the database's replica id (``databases/<id>/<name>``), not its
+file's path: the path names a file, not a database. A new office set up where an old
+database was (the default file, the demo made again) is another database and starts
+afresh; a database moved or copied to another folder keeps its place. A restore
+from a backup goes on as a new replica that names those it continues
+(``Identity.replicas``): their settings are found and taken over. A set-up-again
+(headquarters revoked the key) makes a new replica of the same office on the same
+computer, for the same person: the shell hands the old one's settings to it
+(``carry_over``).
+
+Earlier releases kept these unkeyed: the first database whose window opens takes
+them (``adopt_earlier``) and they are removed; a person most often has one database,
+and they were that one's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+#: the tab, period and action of the window (a dict: MainWindow.view_state)
+VIEW = "window/view"
+#: the office of headquarters' last status sheet (the report dialog's Office)
+REPORT_OFFICE = "reports/office"
+#: the settings that are one database's
+PER_DATABASE = (VIEW, REPORT_OFFICE)
+GROUP = "databases"
+
+
+def database_key(replica: str, name: str) -> str:
+    """The QSettings key of setting ``name`` of the database of replica ``replica``."""
+    return f"{GROUP}/{replica}/{name}"
+
+
+def _replicas(identity: Any) -> list[str]:
+    """Where a database's settings may be: its replica's, then those of the replicas
+    it continues after restores, the latest first (``Identity.replicas`` names them
+    oldest first, after its own)."""
+    own = identity.replica_id
+    earlier = [r for r in tuple(getattr(identity, "replicas", ()) or ())[1:] if r != own]
+    return [own, *reversed(earlier)]
+
+
+def database_value(settings: QSettings, identity: Any, name: str,
+                   default: Any = None) -> Any:
+    """Setting ``name`` of the database of ``identity`` (ui.context.Identity), else
+    ``default``. One kept for a replica it continues (a restore) is taken over."""
+    for replica in _replicas(identity):
+        key = database_key(replica, name)
+        if settings.contains(key):
+            value = settings.value(key)
+            if replica != identity.replica_id:
+                settings.setValue(database_key(identity.replica_id, name), value)
+            return value
+    return default
+
+
+def set_database_value(settings: QSettings, identity: Any, name: str, value: Any) -> None:
+    """Keep ``value`` as setting ``name`` of the database of ``identity``."""
+    settings.setValue(database_key(identity.replica_id, name), value)
+
+
+def adopt_earlier(settings: QSettings, identity: Any) -> None:
+    """Settings an earlier release kept for every database (unkeyed) become this
+    database's, unless it has its own, and are removed: the next database to open
+    starts afresh."""
+    for name in PER_DATABASE:
+        if settings.contains(name):
+            own = database_key(identity.replica_id, name)
+            if not settings.contains(own):
+                settings.setValue(own, settings.value(name))
+            settings.remove(name)
+
+
+def carry_over(settings: QSettings, replica: str, identity: Any) -> None:
+    """(a set-up-again) The settings of the database of ``replica`` become those of
+    the database of ``identity``, which takes its place on this computer."""
+    for name in PER_DATABASE:
+        old = database_key(replica, name)
+        if settings.contains(old):
+            settings.setValue(database_key(identity.replica_id, name), settings.value(old))

@@ -88,6 +88,17 @@ def isolated(text: str) -> str:
 _SEPARATOR = re.compile(r"([/\\])")
 #: ZERO WIDTH SPACE: a line may break there, and nothing shows.
 ZWSP = "\u200b"
+#: The invisible characters that only lay text out, as the client puts them in what
+#: it shows (isolates, marks, the Arabic letter mark, the zero-width spaces where a
+#: path may break, and embeddings)
+_LAYOUT_MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def without_marks(text: str) -> str:
+    """``text`` as copied from a label: without the invisible characters that lay it
+    out (``_LAYOUT_MARKS``). A path copied with them, pasted into a terminal or a file
+    manager, names no file."""
+    return _LAYOUT_MARKS.sub("", text)
 
 
 def path_pieces(path: str, *, breaks: bool = False) -> list[tuple[str, bool]]:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _
 from ui.combo import ElidingComboBox
+from ui.path_label import PlainLabel
 from ui.qtcompat import Qt
 
 # the screen helpers live in ui.screen, which the main window imports before its first
@@ -157,10 +158,7 @@ class ConfirmDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
-        self.text = QLabel(text)
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setTextInteractionFlags(selectable())
+        self.text = PlainLabel(text)  # (copied without the marks that lay it out)
         lay.addWidget(self.text)
         self.details = None
         if details:
@@ -252,10 +250,8 @@ class MessageDialog(QDialog):
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
-        self.text = QLabel(text)
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)  # file names, paths: as written
-        self.text.setTextInteractionFlags(selectable())
+        # file names, paths: as written, and copied without the marks that lay them out
+        self.text = PlainLabel(text)
         lay.addWidget(self.text)
         if details:
             from ui.bidi_widgets import PlainTextEdit
@@ -470,13 +466,9 @@ def follow_plan_periods(combo: QComboBox, note: QLabel, identity: Identity,
 
 
 def text_label(name: str) -> QLabel:
-    """A label of plain text to read and copy: wrapped, selectable."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(selectable())
-    return label
+    """A label of plain text to read and copy: wrapped, selectable, copied without the
+    marks that lay it out (``ui.path_label.PlainLabel``)."""
+    return PlainLabel(name=name)
 
 
 def path_label(name: str) -> PathLabel:

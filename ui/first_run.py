@@ -37,7 +37,7 @@ from ui.dialogs import (
     size_to_content,
 )
 from ui.ops import Worker, _Job, error_sentence, error_text, sentence
-from ui.path_label import PathLabel
+from ui.path_label import PathLabel, PlainLabel
 from ui.qtcompat import emit
 
 
@@ -580,10 +580,7 @@ class CannotOpenDialog(QDialog):
         else:
             message = _("fieldplan could not open {path}:\n{reason}").format(
                 path=isolated(path), reason=shown)
-        self.text = text = QLabel(message)
-        text.setWordWrap(True)
-        text.setTextFormat(Qt.TextFormat.PlainText)  # paths: as written
-        text.setTextInteractionFlags(selectable())
+        self.text = text = PlainLabel(message)  # paths: as written, and copied so
         lay.addWidget(text)
         self.restore_button = QPushButton()
         usable, why = restorable_backup(self.db_path, backups)

@@ -1,74 +1,49 @@
-"""A path shown on lines of its own (a file just written, the database's file):
-wrapped at its folders, each folder in its place in Arabic too, and copied as it is
-written, without the marks that lay it out."""
+"""Labels whose text is copied as it is written, without the invisible marks that
+lay it out (PlainLabel: a message, a sentence naming a file); and a path shown on
+lines of its own (PathLabel: a file just written, the database's file), wrapped at its
+folders, each folder in its place in Arabic too."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QPoint
-from PySide6.QtGui import QClipboard, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QClipboard,
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
-from ui.bidi import RLM, path_pieces
+from ui.bidi import RLM, path_pieces, without_marks
 from ui.qtcompat import Qt
 
 
-class PathLabel(QLabel):
-    """A path, whole, selectable, on the layout's side as the lines around it.
+class PlainLabel(QLabel):
+    """Plain text to read and copy: wrapped, selectable with the mouse and the keyboard.
 
-    Wrapped: a long path made its dialog as wide as the path (Export table, Enrol an
-    office: wider than a laptop's screen), and now breaks after its slashes (and
-    backslashes: ``path_pieces`` puts a zero-width space after each). Each folder
-    with Arabic letters is isolated, and in Arabic the whole is left to right
-    (``ui.bidi.path_pieces``).
+    What the client shows in Arabic holds marks that lay it out (a path or a file
+    name inside a sentence is isolated, ``ui.bidi``); Qt copied them with the text,
+    and a path copied from a sentence ("The file is in this folder: …", the drafts
+    file View ▸ Saving details… names) and pasted into a terminal or a file manager
+    named no file. Ctrl+C, the label's menu and the selection that X11 pastes with the
+    middle button give ``copied_text``: the selection without them."""
 
-    Those marks are for the eye only: Ctrl+C, the label's menu and the selection that
-    X11 pastes with the middle button give the path's own characters (a path pasted
-    into a terminal or a file dialog with invisible marks names no file)."""
-
-    def __init__(self, name: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setTextFormat(Qt.TextFormat.PlainText)
+    def __init__(self, text: str = "", parent: QWidget | None = None, name: str = "") -> None:
+        super().__init__(text, parent)
+        if name:
+            self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # paths, errors: as written
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setWordWrap(True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
-        self._path = ""
-        #: for each UTF-16 unit of text() (Qt's selection counts those): whether it is
-        #: the path's own, not a mark
-        self._own: list[bool] = []
-
-    def set_path(self, path: str) -> None:
-        """Show ``path`` (on the layout's side: the label must be in its window);
-        hidden for none."""
-        self._path = path
-        pieces = path_pieces(path, breaks=True) if path else []
-        if pieces and self.isRightToLeft():
-            # isolated, the path has no direction of its own, and a label without one
-            # is laid out left to right
-            pieces.insert(0, (RLM, False))
-        self._own = [own for piece, own in pieces for _unit in range(_units(piece))]
-        self.setText("".join(piece for piece, _own in pieces))
-        self.setVisible(bool(path))
-
-    def path(self) -> str:
-        """The path shown, as written."""
-        return self._path
 
     def copied_text(self) -> str:
-        """The selected part of the path, without the marks (the whole path when all
-        of it is selected)."""
-        if not self.hasSelectedText():
-            return ""
-        start = self.selectionStart()
-        units = self.text().encode("utf-16-le")
-        end = start + _units(self.selectedText())
-        own = self._own
-        if not any(own[i] for i in range(len(own)) if not start <= i < end):
-            return self._path  # (the whole path)
-        kept = b"".join(units[2 * i:2 * i + 2] for i in range(start, min(end, len(own)))
-                        if own[i])
-        return kept.decode("utf-16-le", errors="replace")
+        """The selection, as copied: without the marks that lay it out, a line break
+        between its lines (Qt's selection has paragraph separators)."""
+        selected = self.selectedText().replace("\u2029", "\n").replace("\u2028", "\n")
+        return without_marks(selected)
 
     def copy(self) -> None:
         """The selection to the clipboard, as ``copied_text`` gives it."""
@@ -123,10 +98,63 @@ class PathLabel(QLabel):
 
     def _own_selection(self) -> None:
         """Where the system has a selection to paste (X11's middle button), it holds
-        the path's own characters, not Qt's copy of the text with its marks."""
+        ``copied_text``, not Qt's copy of the text with its marks."""
         clipboard = QGuiApplication.clipboard()
         if clipboard.supportsSelection() and self.hasSelectedText():
             clipboard.setText(self.copied_text(), QClipboard.Mode.Selection)
+
+
+class PathLabel(PlainLabel):
+    """A path, whole, selectable, on the layout's side as the lines around it.
+
+    Wrapped: a long path made its dialog as wide as the path (Export table, Enrol an
+    office: wider than a laptop's screen), and now breaks after its slashes (and
+    backslashes: ``path_pieces`` puts a zero-width space after each). Each folder
+    with Arabic letters is isolated, and in Arabic the whole is left to right
+    (``ui.bidi.path_pieces``).
+
+    Those marks are for the eye only: Ctrl+C, the label's menu and the selection that
+    X11 pastes with the middle button give the path's own characters (a path pasted
+    into a terminal or a file dialog with invisible marks names no file)."""
+
+    def __init__(self, name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__("", parent, name)
+        self._path = ""
+        #: for each UTF-16 unit of text() (Qt's selection counts those): whether it is
+        #: the path's own, not a mark
+        self._own: list[bool] = []
+
+    def set_path(self, path: str) -> None:
+        """Show ``path`` (on the layout's side: the label must be in its window);
+        hidden for none."""
+        self._path = path
+        pieces = path_pieces(path, breaks=True) if path else []
+        if pieces and self.isRightToLeft():
+            # isolated, the path has no direction of its own, and a label without one
+            # is laid out left to right
+            pieces.insert(0, (RLM, False))
+        self._own = [own for piece, own in pieces for _unit in range(_units(piece))]
+        self.setText("".join(piece for piece, _own in pieces))
+        self.setVisible(bool(path))
+
+    def path(self) -> str:
+        """The path shown, as written."""
+        return self._path
+
+    def copied_text(self) -> str:
+        """The selected part of the path, without the marks (the whole path when all
+        of it is selected)."""
+        if not self.hasSelectedText():
+            return ""
+        start = self.selectionStart()
+        units = self.text().encode("utf-16-le")
+        end = start + _units(self.selectedText())
+        own = self._own
+        if not any(own[i] for i in range(len(own)) if not start <= i < end):
+            return self._path  # (the whole path)
+        kept = b"".join(units[2 * i:2 * i + 2] for i in range(start, min(end, len(own)))
+                        if own[i])
+        return kept.decode("utf-16-le", errors="replace")
 
 
 def _units(text: str) -> int:

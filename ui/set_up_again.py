@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import _, ngettext
 from ui.bidi import isolated, isolated_paths
-from ui.dialogs import MessageDialog, selectable, size_to_content, tab_in_layout_order
+from ui.dialogs import MessageDialog, size_to_content, tab_in_layout_order
+from ui.path_label import PlainLabel
 from ui.qtcompat import Qt, emit
 
 
@@ -81,11 +82,8 @@ class SetUpAgainDialog(QDialog):
         self.folder = aside_folder(self.db_path)
         self.setup = ""
         lay = QVBoxLayout(self)
-        self.text = QLabel(explanation(self.db_path, self.folder, unsent))
-        self.text.setObjectName("set-up-again-text")
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setTextInteractionFlags(selectable())
+        self.text = PlainLabel(explanation(self.db_path, self.folder, unsent),
+                               name="set-up-again-text")
         self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # read and copied by keyboard
         lay.addWidget(self.text)
         row = QHBoxLayout()

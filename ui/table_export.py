@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -54,11 +53,11 @@ from ui.dialogs import (
     said_by,
     save_file_dialog,
     say_around_path,
-    selectable,
     size_to_content,
     tab_in_layout_order,
 )
 from ui.ops import DbOp, Session, error_text, sentence
+from ui.path_label import PlainLabel
 from ui.plain_text import tip_text
 
 #: The file types, in the order offered: a workbook first, what most people open.
@@ -187,11 +186,7 @@ class TableExportDialog(QDialog):
         self.lang_combo.setToolTip(_("The language of office names and action titles in "
                                      "the table"))
         form.addRow(buddy_label(_("&Language:"), self.lang_combo), self.lang_combo)
-        self.message = QLabel()
-        self.message.setObjectName("table-export-message")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setTextInteractionFlags(selectable())
+        self.message = PlainLabel(name="table-export-message")
         self.message.setVisible(False)
         # the plan changed under the dialog, and with it the period chosen
         self.plan_note = note_label("table-export-plan-note")

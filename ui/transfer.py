@@ -65,7 +65,6 @@ from ui.dialogs import (
     path_label,
     said_by,
     say_around_path,
-    selectable,
     set_name_filters,
     size_to_content,
     tab_in_layout_order,
@@ -81,6 +80,7 @@ from ui.models import (
     unread_office_line,
 )
 from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentence
+from ui.path_label import PlainLabel
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
 
@@ -436,11 +436,9 @@ class ImportResultDialog(QDialog):
         self.stuck_warning.setVisible(bool(stuck))
         lay.addWidget(self.stuck_warning)
         # the backup before the import had to delete older ones on a full disk
-        self.notices = QLabel("\n".join(notices))  # Session.notice_sentence: ready to show
-        self.notices.setWordWrap(True)
-        # a notice names files and offices' reports: as written, never as HTML
-        self.notices.setTextFormat(Qt.TextFormat.PlainText)
-        self.notices.setTextInteractionFlags(selectable())
+        # (Session.notice_sentence: ready to show) a notice names files and offices'
+        # reports: as written, never as HTML, copied without the marks that lay it out
+        self.notices = PlainLabel("\n".join(notices))
         self.notices.setVisible(bool(notices))
         lay.addWidget(self.notices)
         # files of a dropped folder that were not taken (a stick's photos): counted, so
@@ -1010,10 +1008,7 @@ class ExportDialog(QDialog):
         self.remembered = "" if email else remembered_folder(settings, EXPORT_FOLDER_KEY)
         self.folder = add_folder_row(self, form, outbox_dir() if email else self.remembered)
         lay.addLayout(form)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths, errors: as written
-        self.message.setTextInteractionFlags(selectable())
+        self.message = PlainLabel()  # paths, errors: as written (and copied so)
         lay.addWidget(self.message)
         # the bundle written, on a line of its own, whole and left to right (as the
         # first-run dialog shows the database's): inside the wrapped sentence an
@@ -1032,10 +1027,7 @@ class ExportDialog(QDialog):
             gone = str(settings.value(EXPORT_FOLDER_KEY, "") or "")
         #: (a line of its own, under the folder: the message below it is the
         #: recipients' at headquarters, and took its place there)
-        self.folder_note = QLabel()
-        self.folder_note.setWordWrap(True)
-        self.folder_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.folder_note.setTextInteractionFlags(selectable())
+        self.folder_note = PlainLabel()
         self.folder_note.setVisible(False)
         lay.insertWidget(lay.indexOf(self.message), self.folder_note)
         if gone:

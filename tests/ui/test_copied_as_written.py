@@ -1,0 +1,116 @@
+"""Paths shown in the client are copied as they are written.
+
+A path inside an ordinary sentence (the outbox folder the Export dialog could not
+open, the drafts file View ▸ Saving details… names) copied in Arabic carried the
+isolates and marks that lay it out, and pasted into a terminal or a file manager named
+no file."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from tests.ui.conftest import wait_idle
+
+#: what lays text out and must never be copied with it
+MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+ARABIC_FOLDERS = ("تقارير", "مجلد 2")
+
+
+def shot(widget, name: str) -> None:
+    """A picture of what the test shows, into FIELDPLAN_SHOTS when it is set."""
+    folder = os.environ.get("FIELDPLAN_SHOTS")
+    if folder:
+        Path(folder).mkdir(exist_ok=True)
+        assert widget.grab().save(str(Path(folder) / name))
+
+
+@pytest.fixture(params=["en", "ar"])
+def language(request, qapp):
+    from ui.app import apply_language
+
+    apply_language(qapp, request.param)
+    yield request.param
+    apply_language(qapp, "en")
+
+
+def copied_by_keyboard(qtbot, label) -> str:
+    """All of ``label`` selected and copied with the keyboard, as the clipboard has it."""
+    label.setFocus()
+    qtbot.keyClick(label, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert label.hasSelectedText()
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    qtbot.keyClick(label, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    return clipboard.text()
+
+
+def test_the_outbox_folder_in_a_sentence_is_copied_as_written(
+        open_window, qtbot, office_db, tmp_path, monkeypatch, language):
+    from tests.ui.test_export_folders import export_to, no_volumes
+    from ui import transfer
+
+    outbox = tmp_path.joinpath(*ARABIC_FOLDERS, "fieldplan-outbox")
+    monkeypatch.setattr(transfer, "outbox_dir", lambda: str(outbox))
+    monkeypatch.setattr(transfer, "open_folder", lambda folder: False)
+    no_volumes(monkeypatch)
+    window = open_window(office_db)
+    dialog = export_to(window, qtbot, outbox, email=True)
+    shown = dialog.after_path.text()
+    assert MARKS.search(shown) is not None  # (the Arabic folders isolated: what it is about)
+    copied = copied_by_keyboard(qtbot, dialog.after_path)
+    assert MARKS.search(copied) is None
+    assert copied.splitlines()[-1] == str(outbox)
+    assert copied == MARKS.sub("", shown)  # all the rest as shown
+    # the label's menu copies the same way
+    QGuiApplication.clipboard().clear()
+    menu = dialog.after_path.context_menu()
+    (copy,) = [a for a in menu.actions() if a.objectName() == "copy-path"]
+    copy.trigger()
+    assert QGuiApplication.clipboard().text() == copied
+    menu.deleteLater()
+    shot(dialog, f"outbox-not-opened-{language}.png")
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_drafts_file_in_the_saving_details_is_copied_as_written(
+        open_window, qtbot, office_db, language):
+    from fieldplan.i18n import _
+    from ui.bidi import isolated
+    from ui.qtcompat import emit
+
+    window = open_window(office_db)
+    name = f"{office_db.name}.drafts-unreadable-{ARABIC_FOLDERS[0]}.json"
+    said = _("The drafts file could not be read; it is kept as {file}.").format(
+        file=isolated(name))
+    emit(window.office_view.editor.save_state_did_change, said, said, True)
+    details = window.save_details_dialog()
+    copied = copied_by_keyboard(qtbot, details.text)
+    assert MARKS.search(copied) is None
+    assert copied == MARKS.sub("", said) and copied.endswith(f" {name}.")
+    assert (MARKS.search(details.text.text()) is not None) == (language == "ar")
+    shot(details, f"saving-details-{language}.png")
+    details.close()
+
+
+def test_a_dialog_message_is_copied_without_marks(qtbot, language):
+    """Every message of a dialog (ui.dialogs.MessageDialog, text_label) copies so."""
+    from ui.bidi import isolated
+    from ui.dialogs import MessageDialog, text_label
+
+    path = "/tmp/" + "/".join(ARABIC_FOLDERS)
+    dialog = MessageDialog(None, "t", f"Saved in {isolated(path)}.")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert copied_by_keyboard(qtbot, dialog.text) == f"Saved in {path}."
+    label = text_label("x")
+    qtbot.addWidget(label)
+    label.setText(f"Line 1\n{isolated(path)}")
+    label.show()
+    assert copied_by_keyboard(qtbot, label) == f"Line 1\n{path}"

@@ -471,14 +471,15 @@ def text_label(name: str) -> QLabel:
     return PlainLabel(name=name)
 
 
-def path_label(name: str) -> PathLabel:
+def path_label(name: str, accessible_name: str = "") -> PathLabel:
     """A hidden label for a path on a line of its own (``show_path``), left to right
     and whole: inside a wrapped sentence an Arabic one broke at a hyphen, its parts out
     of order. Wrapped after its slashes, so a long one no longer widens the dialog;
-    copied as written (``ui.path_label.PathLabel``)."""
+    copied as written, reached by Tab (``ui.path_label.PathLabel``); named
+    ``accessible_name`` for a screen reader (what file's path it is)."""
     from ui.path_label import PathLabel
 
-    label = PathLabel(name)
+    label = PathLabel(name, accessible_name=accessible_name)
     label.hide()
     return label
 

@@ -112,7 +112,7 @@ class EnrolDialog(QDialog):
         # the setup bundle written on a line of its own, whole and left to right (as
         # the Export dialog shows a bundle's): inside the wrapped sentence an Arabic
         # one broke, its parts out of order, and it is the file to hand over
-        self.path_label = path_label("enrol-path")
+        self.path_label = path_label("enrol-path", _("Path of the setup bundle saved"))
         # lined up with the text of the labels around it (their frame and padding)
         self.path_label.setContentsMargins(5, 0, 5, 0)
         lay.addWidget(self.path_label)

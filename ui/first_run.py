@@ -279,7 +279,8 @@ class FirstRunDialog(QDialog):
                                        for part in (before, after))
         # on the layout's side, as the lines around it; wrapped after its slashes (a
         # long one made the dialog as wide); copied without the marks that lay it out
-        self.path_label = PathLabel("first-run-path")
+        self.path_label = PathLabel("first-run-path",
+                                    accessible_name=_("Path of the database file"))
         for label in (self.intro, self.path_label, self.after_path):
             lay.addWidget(label)
         self.path_label.set_path(str(self.db_path))  # (in the dialog: on its side)

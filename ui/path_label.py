@@ -9,12 +9,14 @@ from PySide6.QtCore import QCoreApplication, QPoint
 from PySide6.QtGui import (
     QClipboard,
     QContextMenuEvent,
+    QFocusEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
+from fieldplan.i18n import _
 from ui.bidi import RLM, path_pieces, without_marks
 from ui.qtcompat import Qt
 
@@ -117,12 +119,22 @@ class PathLabel(PlainLabel):
     X11 pastes with the middle button give the path's own characters (a path pasted
     into a terminal or a file dialog with invisible marks names no file)."""
 
-    def __init__(self, name: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, name: str = "", parent: QWidget | None = None,
+                 accessible_name: str = "") -> None:
+        """``accessible_name``: what the path is ("Path of the bundle saved"), for a
+        screen reader; else "Path of the file"."""
+        from ui.dialogs import reached_by_tab
+
         super().__init__("", parent, name)
         self._path = ""
         #: for each UTF-16 unit of text() (Qt's selection counts those): whether it is
         #: the path's own, not a mark
         self._own: list[bool] = []
+        # a stop of Tab, named as the file's path: a selectable label takes the focus
+        # on a click only, and the path of a file just written could be copied with a
+        # mouse only. (Hidden, as it is until a file is written, Tab passes it by.)
+        reached_by_tab(self)
+        self.setAccessibleName(accessible_name or _("Path of the file"))
 
     def set_path(self, path: str) -> None:
         """Show ``path`` (on the layout's side: the label must be in its window);
@@ -143,9 +155,9 @@ class PathLabel(PlainLabel):
 
     def copied_text(self) -> str:
         """The selected part of the path, without the marks (the whole path when all
-        of it is selected)."""
+        of it is selected, or nothing is: Ctrl+C on the label copies its path)."""
         if not self.hasSelectedText():
-            return ""
+            return self._path
         start = self.selectionStart()
         units = self.text().encode("utf-16-le")
         end = start + _units(self.selectedText())
@@ -155,6 +167,19 @@ class PathLabel(PlainLabel):
         kept = b"".join(units[2 * i:2 * i + 2] for i in range(start, min(end, len(own)))
                         if own[i])
         return kept.decode("utf-16-le", errors="replace")
+
+    def copy(self) -> None:
+        """The selection (or the whole path, when none) to the clipboard."""
+        if self._path:
+            QGuiApplication.clipboard().setText(self.copied_text())
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Reached by Tab, all of the path is selected, as a field's text is: what
+        Ctrl+C will copy is seen."""
+        super().focusInEvent(event)
+        if event.reason() in (Qt.FocusReason.TabFocusReason,
+                              Qt.FocusReason.BacktabFocusReason) and self._path:
+            self._select_all()
 
 
 def _units(text: str) -> int:

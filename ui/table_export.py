@@ -215,7 +215,7 @@ class TableExportDialog(QDialog):
         lay.addWidget(self.message)
         # the file written on a line of its own, whole and left to right: inside the
         # wrapped sentence an Arabic one broke at a hyphen, its parts out of order
-        self.path_label = path_label("table-export-path")
+        self.path_label = path_label("table-export-path", _("Path of the table saved"))
         lay.addWidget(self.path_label)
         #: what follows the path: the rows the plan hides
         self.after_path = after_path_label("table-export-after-path", blank_line=False)

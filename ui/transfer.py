@@ -1017,7 +1017,7 @@ class ExportDialog(QDialog):
         # for a long one. On the layout's side, as the lines around it (isolated, the
         # path has no direction of its own, and a label without one is laid out left
         # to right)
-        self.path_label = path_label("export-path")
+        self.path_label = path_label("export-path", _("Path of the bundle saved"))
         lay.addWidget(self.path_label)
         #: what follows the path: the email's subject, a note, a warning
         self.after_path = after_path_label("export-after-path")
@@ -1251,6 +1251,8 @@ class ExportDialog(QDialog):
         self.ok.setEnabled(self.recipient.count() > 0)
         self._saved()
         before, after = all_offices_text(done)
+        # (a screen reader names the path: a folder here)
+        self.path_label.setAccessibleName(_("Path of the folder the bundles were saved in"))
         self._say(before, str(done.folder), after)
         size_to_content(self, max(self.width(), 600))
         emit(self.export_did_finish, done)
@@ -1282,6 +1284,7 @@ class ExportDialog(QDialog):
                                         RLM if self.isRightToLeft() else "") + isolated(folder)
         if result.warning:  # the bundle is good; say what else went wrong (a sentence)
             text += "\n\n" + sentence(result.warning)
+        self.path_label.setAccessibleName(_("Path of the bundle saved"))
         self._say(before, str(result.path), text.strip())
         # grow with the message: the email subject is its last line, and was cut off
         size_to_content(self, max(self.width(), 600))

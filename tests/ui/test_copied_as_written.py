@@ -1,9 +1,10 @@
-"""Paths shown in the client are copied as they are written.
+"""Paths shown in the client are copied as they are written, and reached by keyboard.
 
 A path inside an ordinary sentence (the outbox folder the Export dialog could not
 open, the drafts file View ▸ Saving details… names) copied in Arabic carried the
 isolates and marks that lay it out, and pasted into a terminal or a file manager named
-no file."""
+no file. The path under a file written (Export, Export table, Enrol an office, the
+first-run screen) could be selected and copied only after a mouse click."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
 
@@ -52,6 +54,7 @@ def copied_by_keyboard(qtbot, label) -> str:
 
 def test_the_outbox_folder_in_a_sentence_is_copied_as_written(
         open_window, qtbot, office_db, tmp_path, monkeypatch, language):
+    from fieldplan.i18n import _
     from tests.ui.test_export_folders import export_to, no_volumes
     from ui import transfer
 
@@ -63,6 +66,7 @@ def test_the_outbox_folder_in_a_sentence_is_copied_as_written(
     dialog = export_to(window, qtbot, outbox, email=True)
     shown = dialog.after_path.text()
     assert MARKS.search(shown) is not None  # (the Arabic folders isolated: what it is about)
+    assert dialog.path_label.accessibleName() == _("Path of the bundle saved")
     copied = copied_by_keyboard(qtbot, dialog.after_path)
     assert MARKS.search(copied) is None
     assert copied.splitlines()[-1] == str(outbox)
@@ -97,6 +101,82 @@ def test_the_drafts_file_in_the_saving_details_is_copied_as_written(
     assert (MARKS.search(details.text.text()) is not None) == (language == "ar")
     shot(details, f"saving-details-{language}.png")
     details.close()
+
+
+def tab_stops(dialog, start) -> list:
+    """The widgets Tab goes to from ``start``, around the dialog once."""
+    start.setFocus()
+    seen = [start]
+    for _ in range(40):
+        qtbot_key_tab(dialog)
+        now = QApplication.focusWidget()
+        if now is start or now in seen:
+            break
+        seen.append(now)
+    return seen
+
+
+def qtbot_key_tab(dialog) -> None:
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Tab)
+
+
+def test_the_path_of_a_table_written_is_reached_by_tab(open_window, qtbot, hq_db, tmp_path,
+                                                      language):
+    """Tab goes to it once a file is written (not before: hidden, it is passed by),
+    a screen reader names it as the file's path, and all of it is selected: Ctrl+C
+    copies it as written."""
+    from fieldplan.i18n import _
+    from tests.ui.test_table_export import open_dialog, save
+
+    folder = tmp_path.joinpath(*ARABIC_FOLDERS)
+    folder.mkdir(parents=True)
+    window = open_window(hq_db)
+    dialog = open_dialog(window, qtbot)
+    label = dialog.path_label
+    assert label not in tab_stops(dialog, dialog.save_button)
+    save(dialog, qtbot, folder / "table.xlsx")
+    qtbot.waitUntil(label.isVisible, timeout=10_000)
+    assert label.accessibleName() == _("Path of the table saved")
+    stops = tab_stops(dialog, dialog.save_button)
+    assert label in stops
+    label.clearFocus()
+    for _stop in stops:  # by Tab, as a keyboard user reaches it
+        qtbot_key_tab(dialog)
+        if QApplication.focusWidget() is label:
+            break
+    assert QApplication.focusWidget() is label
+    assert label.hasSelectedText() and label.copied_text() == str(folder / "table.xlsx")
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(label, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == str(folder / "table.xlsx")
+    shot(dialog, f"table-path-focused-{language}.png")
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_the_first_run_screen_does_not_start_on_its_path(qtbot, tmp_path):
+    """The path is a stop of Tab, not where the dialog starts: Enter still takes the
+    default button, and the database's path is named as such."""
+    from ui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(tmp_path / "new.sqlite3")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    label = dialog.path_label
+    assert label.accessibleName() == "Path of the database file"
+    assert QApplication.focusWidget() is not label
+    assert label.focusPolicy() & Qt.FocusPolicy.TabFocus
+    # Ctrl+C on it with nothing selected (a click, then Ctrl+C) copies the whole path
+    label.setFocus(Qt.FocusReason.MouseFocusReason)
+    assert not label.hasSelectedText()
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(label, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == str(tmp_path / "new.sqlite3")
+    shot(dialog, "first-run-path.png")
+    dialog.close()
 
 
 def test_a_dialog_message_is_copied_without_marks(qtbot, language):

@@ -95,6 +95,8 @@ def test_all_offices_writes_one_file_each_off_the_gui_thread(open_window, qtbot,
     assert [r.recipient for r in done.written] == ["ML", "RO-Dakar", "SN"]
     assert sorted(p.name for p in out.iterdir()) == sorted(r.path.name for r in done.written)
     assert dialog.said() == f"Saved 3 bundles, one file for each office, in this folder:\n{out}"
+    # a screen reader names the path under it for what it is: a folder
+    assert dialog.path_label.accessibleName() == "Path of the folder the bundles were saved in"
     assert dialog.ok.isEnabled()
     dialog.close()
     wait_idle(qtbot, window.session)

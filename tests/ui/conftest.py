@@ -102,6 +102,18 @@ def hq_db(tmp_path) -> Path:
     return path
 
 
+@pytest.fixture
+def pack_pdf(hq_db, tmp_path) -> Path:
+    """The review pack of ``hq_db`` for 2026-S1, as a PDF file."""
+    import fieldplan.reports
+    from fieldplan.replica import open_replica
+
+    out = tmp_path / "pack.pdf"
+    with open_replica(hq_db) as rep:
+        fieldplan.reports.build_review_pack(rep, "2026-S1", out)
+    return out
+
+
 @pytest.fixture(scope="session")
 def demo_world(tmp_path_factory) -> Path:
     """A demo world (HQ, 6 offices, their bundles), made once per run."""

@@ -83,17 +83,6 @@ class CupsPrinter(QPrinter):
 
 
 @pytest.fixture
-def pack_pdf(hq_db, tmp_path) -> Path:
-    import fieldplan.reports
-    from fieldplan.replica import open_replica
-
-    out = tmp_path / "pack.pdf"
-    with open_replica(hq_db) as rep:
-        fieldplan.reports.build_review_pack(rep, "2026-S1", out)
-    return out
-
-
-@pytest.fixture
 def preview(qtbot, pack_pdf, monkeypatch):
     def never(*_args, **_kwargs):
         raise AssertionError("a CUPS printer was painted on by Qt")

@@ -94,16 +94,6 @@ def record_builder(monkeypatch, name: str) -> list[tuple[int, dict]]:
 
 
 @pytest.fixture
-def pack_pdf(hq_db, tmp_path) -> Path:
-    from fieldplan.replica import open_replica
-
-    out = tmp_path / "pack.pdf"
-    with open_replica(hq_db) as rep:
-        fieldplan.reports.build_review_pack(rep, "2026-S1", out)
-    return out
-
-
-@pytest.fixture
 def preview(qtbot, pack_pdf):
     window = PreviewWindow(None, pack_pdf, ReportRequest("pack", "2026-S1"))
     qtbot.addWidget(window)

@@ -398,6 +398,12 @@ def heading(
     ]
 
 
+#: How much of a page a heading with the first few rows of its table may ask for at
+#: most (the first row it has whatever it takes): a section that went to the next page
+#: for want of more left as much of this one blank.
+FEW_ROWS_SHARE = 1 / 3
+
+
 class RoomFor(Flowable):
     """Zero-size: starts a new page unless what follows fits down to the first rows of
     its first table (a CondPageBreak whose height is measured, not guessed).
@@ -406,6 +412,11 @@ class RoomFor(Flowable):
     heading alone at the foot of a page; keepWithNext would keep the heading with the
     whole table and leave half pages blank. A small table (``whole`` rows or fewer, at
     most a third of a page) is kept whole, so it never leaves a few rows orphaned.
+
+    The first ``rows`` rows are wanted only as far as what they take with the heading
+    above them stays within a third of a page (``FEW_ROWS_SHARE``); the first row
+    always: three conflicts of five competing values each came to half a page, and
+    "Open conflicts" went to the next page leaving half of this one blank.
     """
 
     def __init__(self, flowables: list, rows: int = 1, whole: int = 0) -> None:
@@ -418,32 +429,47 @@ class RoomFor(Flowable):
             if isinstance(f, RoomFor | CondPageBreak):  # zero-size: nothing to measure
                 continue
             if isinstance(f, Table):
-                return need + self._table_top(f, aw, frame_h)
+                return self._table_top(f, aw, frame_h, need)
             least = getattr(f, "least_height", None)  # a KeptLines: down to its first break
             if least is not None:
                 return need + f.getSpaceBefore() + least(aw)
             need += f.getSpaceBefore() + f.wrap(aw, frame_h)[1] + f.getSpaceAfter()
         return need
 
-    def _table_top(self, t: Table, aw: float, frame_h: float) -> float:
+    def _table_top(self, t: Table, aw: float, frame_h: float, above: float = 0.0) -> float:
+        """What a page's foot needs for ``above`` (the heading and notes over the table)
+        and the table's start: all of a small table, else its header rows and first
+        row, and the rows after that up to ``rows`` that keep the whole within
+        FEW_ROWS_SHARE of a page."""
         head = getattr(t, "repeatRows", 0) or 0
         if isinstance(head, (tuple, list)):
             head = len(head)
         n = len(t._cellvalues)
         heights = [self._row_height(t, r, frame_h) for r in range(min(n, max(self.whole, 0)))]
         if self.whole and n <= self.whole and sum(heights) <= frame_h / 3:
-            return sum(heights)
-        first = min(n, head + self.rows)
+            return above + sum(heights)
+        first = min(n, head + max(self.rows, 1))
         heights += [self._row_height(t, r, frame_h) for r in range(len(heights), first)]
-        return sum(heights[:first])
+        need = above + sum(heights[:min(n, head + 1)])
+        for h in heights[head + 1:first]:
+            if need + h > frame_h * FEW_ROWS_SHARE:
+                break
+            need += h
+        return need
 
     @staticmethod
     def _row_height(t: Table, r: int, frame_h: float) -> float:
+        """A row's height as the table will make it (``Table._listCellGeom``): each
+        cell's flowables with the space between them."""
         tallest = 0.0
         for c, value in enumerate(t._cellvalues[r]):
             w = max(float(t._colWidths[c]) - 6, 1)  # less the cell padding
-            items = value if isinstance(value, (list, tuple)) else [value]
-            h = sum(f.wrap(w, frame_h)[1] for f in items if isinstance(f, Flowable))
+            items = [f for f in (value if isinstance(value, (list, tuple)) else [value])
+                     if isinstance(f, Flowable)]
+            h = sum(f.wrap(w, frame_h)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                    for f in items)
+            if items:
+                h -= items[0].getSpaceBefore() + items[-1].getSpaceAfter()
             tallest = max(tallest, h)
         return tallest + 5  # top and bottom padding
 

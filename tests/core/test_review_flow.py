@@ -1,0 +1,171 @@
+"""How the review pack and the status sheet flow from page to page, read from the
+built PDF (pdftotext's word boxes, qpdf's outline): a heading stays on the page of the
+start of what it heads, and no page but the last of a part that starts a page of its
+own is left less than two thirds full."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fieldplan import sync
+from fieldplan.reports import build_review_pack, review
+from fieldplan.reports.common import MARGIN_BOTTOM, MARGIN_TOP
+from fieldplan.sync.conflicts import Candidate, Conflict
+from tests.fixtures.reports.seed import write_progress
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("qpdf")),
+    reason="needs poppler-utils and qpdf (see packaging/debian-packages.txt)",
+)
+
+PERIOD = "2026-S1"
+#: the least share of its body a page holds unless a deliberate page break follows it
+FULL = 2 / 3
+_PAGE = re.compile(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" '
+                   r'yMax="([\d.]+)">([^<]*)</word>')
+_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\\s]")
+
+
+@dataclass
+class Page:
+    """A page's body (running header and footer left out): its lines from the top,
+    each (top, bottom, text), and how full it is (its lowest text's share of the
+    body's height)."""
+
+    number: int
+    lines: list[tuple[float, float, str]]
+    fill: float
+
+
+def body_pages(pdf: Path) -> list[Page]:
+    raw = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    out = []
+    for n, (height, body) in enumerate(_PAGE.findall(raw), start=1):
+        bottom = float(height) - MARGIN_BOTTOM
+        rows: dict[int, list] = {}
+        for top, low, word in _WORD.findall(body):
+            top, low = float(top), float(low)
+            if top > MARGIN_TOP - 1 and low < bottom + 2:
+                rows.setdefault(round(top), []).append((top, low, word))
+        lines = [(min(w[0] for w in ws), max(w[1] for w in ws), " ".join(w[2] for w in ws))
+                 for _y, ws in sorted(rows.items())]
+        low = max((line[1] for line in lines), default=MARGIN_TOP)
+        out.append(Page(n, lines, (low - MARGIN_TOP) / (bottom - MARGIN_TOP)))
+    return out
+
+
+def letters(text: str) -> Counter:
+    """A text's letters, whatever order pdftotext reads them in (an Arabic line comes
+    out as drawn, right to left) and whatever forms they were drawn in."""
+    return Counter(_MARKS.sub("", unicodedata.normalize("NFKC", text)))
+
+
+def find_line(pages: list[Page], title: str) -> tuple[Page, int]:
+    """The page and line of a one-line heading."""
+    want = letters(title)
+    for page in pages:
+        for i, (_top, _bottom, text) in enumerate(page.lines):
+            if letters(text) == want:
+                return page, i
+    raise AssertionError(f"no line reads {title!r}")
+
+
+def outline_starts(pdf: Path) -> set[int]:
+    """The pages the pack starts deliberately: its contents (after the cover), its
+    parts (the outline's top level) and each office's sheet in the annex (the last
+    part)."""
+    from tests.core.test_reports import outline
+
+    entries = outline(pdf)
+    tops = [i for i, e in enumerate(entries) if e["depth"] == 0]
+    starts = {2} | {entries[i]["page"] for i in tops}
+    starts |= {e["page"] for e in entries[tops[-1] + 1:] if e["depth"] == 1}
+    return starts
+
+
+def underfull(pages: list[Page], starts: set[int] = frozenset()) -> list[tuple[int, float]]:
+    """(page, fill) of each page but the last less than FULL full whose next page does
+    not start deliberately (``starts``)."""
+    return [(p.number, round(p.fill, 2)) for p in pages[:-1]
+            if p.fill < FULL and p.number + 1 not in starts]
+
+
+def heads_alone(pages: list[Page], title: str, below: int = 2) -> bool:
+    """Whether the heading ``title`` has fewer than ``below`` lines under it on its page
+    (a table's column headers and its first row)."""
+    page, i = find_line(pages, title)
+    return len(page.lines) - i - 1 < below
+
+
+def _candidate(n: int, value, winner: bool) -> Candidate:
+    rid = f"{n:08x}"
+    return Candidate(f"{rid}:{n}", f"{rid}-0000:{n}", value, f"officer{n}",
+                     "2026-07-01T00:00:00+00:00", winner)
+
+
+TEXT = ("A technical workshop was held with the Ministry of Labour; inspectors were "
+        "trained to collect and analyse data in three provinces. ") * 3
+
+
+def conflicts(offices: list[str], count: int, values: int) -> list[Conflict]:
+    """``count`` conflicts on achievements, each of ``values`` competing texts."""
+    return [Conflict(f"c{k}", "progress", f"{offices[k % len(offices)]}|PA1.{k % 4 + 1}|"
+                     f"{PERIOD}", "achievements",
+                     tuple(_candidate(10 * k + j, f"{TEXT}({j})", j == 0)
+                           for j in range(values)))
+            for k in range(count)]
+
+
+def late(offices: list[str]) -> list[review.LateData]:
+    return [review.LateData(o, 3, 7, "2026-08-10T09:00:00+00:00",
+                            (f"{o}-3f2a91c0-0-4.fieldplan", f"{o}-3f2a91c1-1-5.fieldplan"))
+            for o in offices]
+
+
+OFFICES = ["ML", "SN", "EG", "TR", "JO", "MA", "TN", "DZ", "SA", "AE"]
+#: offices that sent data late (two more than report: their reports are of another
+#: period), down to about half a page
+LATE = [*OFFICES, "QA", "KW"]
+
+
+@pytest.fixture
+def late_and_conflicts(hq, monkeypatch):
+    """Twelve offices with data that came late, and ten conflicts of five long texts
+    each (a row of the conflicts' table about a seventh of a page)."""
+    for office in OFFICES:
+        write_progress(hq, office, PERIOD, only=2)
+    monkeypatch.setattr(review, "_late_data", lambda *a, **k: late(LATE))
+    found = conflicts(OFFICES, 10, 5)
+    monkeypatch.setattr(sync, "list_conflicts", lambda rep: found)
+    return hq
+
+
+@pytest.mark.parametrize("lang, paper", [("en", "A4"), ("fr", "A4"), ("ar", "A4"),
+                                         ("en", "Letter")])
+def test_open_conflicts_start_under_the_late_data_when_their_first_row_fits(
+        late_and_conflicts, tmp_path, lang, paper) -> None:
+    """Its heading was kept with the first three rows of its table, half a page with
+    five competing texts in each: "Open conflicts" started the next page, and half of
+    the page of the late data stayed blank. It stays with the first row."""
+    from fieldplan.i18n import translation
+
+    pdf = build_review_pack(late_and_conflicts, PERIOD, tmp_path / "p.pdf", lang=lang,
+                            paper=paper)
+    pages = body_pages(pdf)
+    title = translation(lang).gettext("Open conflicts")
+    assert not heads_alone(pages, title)
+    page, _i = find_line(pages, title)
+    before = pages[page.number - 2]
+    # the table of the late data ends on the page before, or on this one
+    assert page.lines[0][2] != title or before.fill >= FULL, (page.number, before.fill)
+    assert underfull(pages, outline_starts(pdf)) == []

@@ -399,9 +399,16 @@ def heading(
 
 
 #: How much of a page a heading with the first few rows of its table may ask for at
-#: most (the first row it has whatever it takes): a section that went to the next page
-#: for want of more left as much of this one blank.
+#: most (the first row it has whatever it takes, a tall one down to ROW_PART of a
+#: page): a section that went to the next page for want of more left as much of this
+#: one blank.
 FEW_ROWS_SHARE = 1 / 3
+#: A table row taller than this share of a page is tall: where it does not fit it
+#: splits inside it (GridTable), if ROW_PART of a page is left for it, rather than
+#: leave the rest of the page blank; and a heading over it asks for no more room
+#: than that part (RoomFor).
+TALL_ROW = 1 / 3
+ROW_PART = 1 / 6
 
 
 class RoomFor(Flowable):
@@ -450,6 +457,8 @@ class RoomFor(Flowable):
             return above + sum(heights)
         first = min(n, head + max(self.rows, 1))
         heights += [self._row_height(t, r, frame_h) for r in range(len(heights), first)]
+        if n > head and heights[head] > frame_h * TALL_ROW:  # it splits (GridTable)
+            return above + sum(heights[:head]) + min(heights[head], frame_h * ROW_PART + 1)
         need = above + sum(heights[:min(n, head + 1)])
         for h in heights[head + 1:first]:
             if need + h > frame_h * FEW_ROWS_SHARE:
@@ -663,9 +672,11 @@ class GridTable(Table):
 
     Every list the reports print in a cell is bounded, but plan texts (an action with
     ninety indicators) and data nobody foresaw must not make a report unprintable. A
-    row splits only when no page would take it whole: the table stands at the top of a
-    page already, or the row is taller than a page. Otherwise the table splits between
-    rows, or moves to the next page, as before.
+    row splits when no page would take it whole (the table stands at the top of a page
+    already, or the row is taller than a page), and a tall row (over TALL_ROW of a
+    page) where what is left of the page holds ROW_PART of a page of it: an action of
+    a dozen indicators went to the next page whole and left half of this one blank.
+    Otherwise the table splits between rows, or moves to the next page, as before.
     """
 
     def split(self, availWidth: float, availHeight: float) -> list:
@@ -676,9 +687,10 @@ class GridTable(Table):
             # split between rows before a row no page takes whole: that row would
             # split on this page anyway, under the column headers printed again
             # halfway down it; split inside it here, under the rows above it
-            if not self._too_tall(len(parts[0]._cellvalues)):
+            row = len(parts[0]._cellvalues)
+            if not (self._too_tall(row) or self._tall_here(row, availHeight)):
                 return parts
-        elif not self._must_split_a_row():
+        elif not (self._must_split_a_row() or self._tall_here(self._head(), availHeight)):
             return parts
         self.splitInRow = 1
         try:
@@ -700,13 +712,28 @@ class GridTable(Table):
             return True
         return self._too_tall()
 
+    def _head(self) -> int:
+        """How many rows of column headers the table has (printed again on each page)."""
+        return self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+
+    def _tall_here(self, row: int, avail: float) -> bool:
+        """Whether ``row``, the first that does not fit in ``avail``, splits inside it
+        here rather than go to the next page: a tall row (see the class), with at least
+        ROW_PART of a page left for it under the rows above."""
+        frame = getattr(self, "_frame", None)
+        if frame is None or row >= len(self._rowHeights):
+            return False
+        page = frame._height - frame._topPadding - frame._bottomPadding
+        left = avail - sum(self._rowHeights[:row])
+        return self._rowHeights[row] > page * TALL_ROW and left >= page * ROW_PART
+
     def _too_tall(self, row: int | None = None) -> bool:
         """Whether a row (``row``, or any) is taller than a page takes under the
         column headers."""
         frame = getattr(self, "_frame", None)
         if frame is None:
             return False
-        head = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+        head = self._head()
         page = frame._height - frame._topPadding - frame._bottomPadding
         room = page - sum(self._rowHeights[:head])
         rows = self._rowHeights[head:] if row is None else self._rowHeights[row:row + 1]

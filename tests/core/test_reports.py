@@ -1213,7 +1213,9 @@ def test_printed_times_say_utc() -> None:
 
 def test_heading_never_ends_a_page_alone(hq) -> None:
     """A heading whose table's first row does not fit below it moves to the next page
-    with the table, while a table whose first row fits starts right away."""
+    with the table, while a table whose first row fits starts right away. A tall first
+    row (over a third of a page) starts under it and goes on on the next page when a
+    sixth of a page is left for it: moved whole, it left that much of the page blank."""
     from reportlab.platypus import Spacer
 
     from fieldplan.reports import common as cm
@@ -1221,12 +1223,12 @@ def test_heading_never_ends_a_page_alone(hq) -> None:
     ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
     frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
 
-    def build(tall_first_row: bool, tmp: Path) -> dict[str, int]:
+    def build(words: int, left: float, tmp: Path) -> dict[str, int]:
         def story(state: cm.BuildState) -> list:
-            tall = "word " * (400 if tall_first_row else 2)
-            rows = [[cm.cell(ctx, "Head")], [cm.cell(ctx, tall)], [cm.cell(ctx, "x")]]
+            rows = [[cm.cell(ctx, "Head")], [cm.cell(ctx, "word " * words)],
+                    [cm.cell(ctx, "x")]]
             head = cm.heading("Area", cm.H2, rtl=False, key="h", level=0, pages=state.pages)
-            return [Spacer(1, frame_h - 150), *cm.keep([*head, cm.table(ctx, rows, [300])])]
+            return [Spacer(1, frame_h - left), *cm.keep([*head, cm.table(ctx, rows, [300])])]
 
         state_pages: dict[str, int] = {}
 
@@ -1238,8 +1240,15 @@ def test_heading_never_ends_a_page_alone(hq) -> None:
         cm.render(ctx, tmp, wrapped, title="t", left="l", right="r")
         return state_pages
 
-    assert build(True, hq.path.with_name("tall.pdf")) == {"h": 2}
-    assert build(False, hq.path.with_name("short.pdf")) == {"h": 1}
+    # a row of about 150 points, which 150 points with the heading do not take
+    assert build(250, 150, hq.path.with_name("moves.pdf")) == {"h": 2}
+    assert build(2, 150, hq.path.with_name("short.pdf")) == {"h": 1}
+    # a row of 240 points: its first lines under the heading, with a sixth of a page
+    tall = hq.path.with_name("tall.pdf")
+    assert build(400, 180, tall) == {"h": 1}
+    assert "word word" in pdf_text(tall, page=1)
+    # not with less: a few lines at a page's foot
+    assert build(400, 100, hq.path.with_name("tall-foot.pdf")) == {"h": 2}
 
 
 def test_no_blank_page_when_the_sync_section_ends_at_a_page_foot(

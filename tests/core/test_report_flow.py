@@ -169,3 +169,45 @@ def test_open_conflicts_start_under_the_late_data_when_their_first_row_fits(
     # the table of the late data ends on the page before, or on this one
     assert page.lines[0][2] != title or before.fill >= FULL, (page.number, before.fill)
     assert underfull(pages, outline_starts(pdf)) == []
+
+
+def _many_indicators(hq, tmp_path: Path, area: str, count: int) -> str:
+    """The plan amended so that the first national action of ``area`` has ``count``
+    indicators; returns its code."""
+    import dataclasses
+
+    from fieldplan.plan import Text, dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = hq.plan()
+    first = next(a for a in plan.actions_of(level="national") if a.area == area)
+    many = tuple(dataclasses.replace(first.indicators[0], key=f"ind-{i}",
+                                     title=Text(f"Indicator number {i:02d} of many"),
+                                     targets=())
+                 for i in range(count))
+    actions = tuple(dataclasses.replace(a, indicators=many) if a.code == first.code else a
+                    for a in plan.actions)
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=actions), path)
+    replace_plan(hq, path)
+    return first.code
+
+
+@pytest.mark.parametrize("lang, paper", [("en", "A4"), ("fr", "Letter"), ("ar", "A4")])
+def test_a_tall_first_row_starts_under_its_heading(hq, tmp_path, lang, paper) -> None:
+    """An area's first action with a dozen indicators, a row of half a page: it did not
+    fit under the first area's table, went to the next page whole with its heading, and
+    left the foot of the sheet's first page blank. It starts there and goes on."""
+    from fieldplan.reports import build_status_sheet
+
+    code = _many_indicators(hq, tmp_path, "PA2", 12)
+    write_progress(hq, "ML", PERIOD, lang=lang)
+    pdf = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang,
+                             paper=paper)
+    pages = body_pages(pdf)
+    assert underfull(pages) == []
+    title = f"PA2 — {hq.plan().areas[1].title.get(lang)}"
+    assert not heads_alone(pages, title)
+    page, _i = find_line(pages, title)
+    assert page.number == 1
+    assert any(text.startswith(code) or text.endswith(code) for _t, _b, text in page.lines)

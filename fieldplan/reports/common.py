@@ -445,15 +445,16 @@ class RoomFor(Flowable):
 
     def _table_top(self, t: Table, aw: float, frame_h: float, above: float = 0.0) -> float:
         """What a page's foot needs for ``above`` (the heading and notes over the table)
-        and the table's start: all of a small table, else its header rows and first
-        row, and the rows after that up to ``rows`` that keep the whole within
-        FEW_ROWS_SHARE of a page."""
+        and the table's start: all of a small table (that takes a third of a page at
+        most with its heading: a larger one left more than that blank), else its header
+        rows and first row, and the rows after that up to ``rows`` that keep the whole
+        within FEW_ROWS_SHARE of a page."""
         head = getattr(t, "repeatRows", 0) or 0
         if isinstance(head, (tuple, list)):
             head = len(head)
         n = len(t._cellvalues)
         heights = [self._row_height(t, r, frame_h) for r in range(min(n, max(self.whole, 0)))]
-        if self.whole and n <= self.whole and sum(heights) <= frame_h / 3:
+        if self.whole and n <= self.whole and above + sum(heights) <= frame_h / 3:
             return above + sum(heights)
         first = min(n, head + max(self.rows, 1))
         heights += [self._row_height(t, r, frame_h) for r in range(len(heights), first)]

@@ -211,3 +211,31 @@ def test_a_tall_first_row_starts_under_its_heading(hq, tmp_path, lang, paper) ->
     page, _i = find_line(pages, title)
     assert page.number == 1
     assert any(text.startswith(code) or text.endswith(code) for _t, _b, text in page.lines)
+
+
+def test_a_small_table_kept_whole_leaves_no_more_than_a_third_of_a_page(hq,
+                                                                        tmp_path) -> None:
+    """A table of a third of a page is kept whole, its heading with it: with the
+    heading it took more than the third of a page left, and went to the next page
+    leaving more than a third of this one blank. It starts here, rows to follow."""
+    from reportlab.platypus import Spacer
+
+    from fieldplan.reports import common as cm
+
+    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
+    frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
+    row = cm.SMALL.leading + 5  # a line and the cell's padding
+    rows = int((frame_h / 3 - 5) // row)
+    pages: dict[str, int] = {}
+
+    def story(state: cm.BuildState) -> list:
+        pages.clear()
+        state.pages = pages
+        table = cm.table(ctx, [[cm.cell(ctx, f"Row {i}")] for i in range(rows)], [300])
+        head = cm.heading("Area", cm.H2, rtl=False, key="h", level=0, pages=state.pages)
+        # a little more than a third of the page left
+        return [Spacer(1, frame_h * 2 / 3 - 2), *cm.keep([*head, table], whole=25)]
+
+    pdf = cm.render(ctx, tmp_path / "t.pdf", story, title="t", left="l", right="r")
+    assert pages == {"h": 1}
+    assert underfull(body_pages(pdf)) == []

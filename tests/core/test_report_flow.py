@@ -239,3 +239,96 @@ def test_a_small_table_kept_whole_leaves_no_more_than_a_third_of_a_page(hq,
     pdf = cm.render(ctx, tmp_path / "t.pdf", story, title="t", left="l", right="r")
     assert pages == {"h": 1}
     assert underfull(body_pages(pdf)) == []
+
+
+#: the titles of the exchange section's tables, each over its first row
+EXCHANGE_TITLES = ("Changed or received after the period was locked",
+                   "Bundles refused since the period began (not merged)",
+                   "Bundles in quarantine (key not trusted yet)", "Open conflicts",
+                   "Missing events",
+                   "Events lost when this database was restored from a backup")
+
+
+def every_exchange_table(offices: list[str]) -> review.SyncFacts:
+    """A table of each kind in the exchange section, each of a few rows, the first
+    of each on ``offices[0]``."""
+    from fieldplan.progress import ChangedAfterLock
+    from fieldplan.sync.exchange import Gap, InboxEntry, QuarantineItem
+
+    when = "2026-08-02T10:00:00+00:00"
+    return review.SyncFacts(
+        late=late(offices[:5]),
+        quarantined=[QuarantineItem(f"{i:032x}", o, f"{i:032x}", f"{i:016X}",
+                                    "13A5 2F27 5E75 E975 8080 3866 266F 47E7 1FD6 7FB6",
+                                    f"{o}-new.fieldplan", when, 3)
+                     for i, o in enumerate(offices[:3])],
+        conflicts=conflicts(offices, 4, 3),
+        gaps=[Gap(f"{i:08x}aaaa", o, 41, 57) for i, o in enumerate(offices[:3])],
+        after_lock=[ChangedAfterLock(o, "PA1.1", PERIOD, 2, when, "amina", "submitted", when)
+                    for o in offices[:4]],
+        refused=[InboxEntry(f"{o}-broken.fieldplan", o, when, "rejected",
+                            "the signature does not match the manifest", 3, 0, f"b{o}")
+                 for o in offices[:3]],
+        offices_lost=[{"office": o, "events": 4, "bundles": [f"{o}-a.fieldplan"]}
+                      for o in offices[:2]],
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_every_section_of_the_pack_flows(hq, tmp_path, monkeypatch, lang, paper) -> None:
+    """Cover, summary, matrix, offices that have not reported, every table of the
+    exchange section, the detail and each office's sheet in the annex: no page is left
+    less than two thirds full but before a part that starts a page, and each table's
+    title is on the page of its first row."""
+    from fieldplan.i18n import translation
+    from fieldplan.offices import office_name
+
+    offices = OFFICES[:6]
+    for office in offices:
+        write_progress(hq, office, PERIOD, lang=lang)
+    write_progress(hq, "KW", "2025-S2", only=2)  # known, not reported
+    monkeypatch.setattr(review, "_sync_facts", lambda *a, **k: every_exchange_table(offices))
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang=lang, paper=paper)
+    pages = body_pages(pdf)
+    assert underfull(pages, outline_starts(pdf)) == []
+    # (as given: _sync_facts is the one that puts them in order)
+    first = letters(office_name(offices[0], lang))
+    for title in EXCHANGE_TITLES:
+        page, i = find_line(pages, translation(lang).gettext(title))
+        # under the column headers (a line or three)
+        assert any(not first - letters(text) for _t, _b, text in page.lines[i + 1:i + 5]), \
+            (title, page.lines[i:i + 5])
+
+
+LONG = {
+    "en": "The national migration data system was reviewed with the statistics office; "
+          "two workshops were held in March and a third is planned for the autumn. ",
+    "fr": "Le système national de données migratoires a été revu avec l’office de la "
+          "statistique ; deux ateliers ont eu lieu en mars et un troisième est prévu. ",
+    "ar": "تمت مراجعة النظام الوطني لبيانات الهجرة مع مكتب الإحصاء، وعقدت ورشتا عمل في "
+          "مارس ومن المقرر عقد ورشة ثالثة في الخريف. ",
+}
+
+
+@pytest.mark.parametrize("lang, paper", [("en", "A4"), ("fr", "Letter"), ("ar", "A4"),
+                                         ("ar", "Letter")])
+def test_the_status_sheet_flows(hq, tmp_path, lang, paper) -> None:
+    """A sheet of every action with long narratives, their annex in full: no page but
+    the last less than two thirds full, each area's heading over its first action and
+    the annex's heading over the first action's text."""
+    from fieldplan.i18n import translation
+    from fieldplan.reports import build_status_sheet
+
+    text = LONG[lang] * 6
+    write_progress(hq, "ML", PERIOD, narrative=(text, LONG[lang] * 2, LONG[lang]))
+    pdf = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang,
+                             paper=paper)
+    pages = body_pages(pdf)
+    assert underfull(pages) == []
+    plan = hq.plan()
+    for area in plan.areas:
+        page, i = find_line(pages, f"{area.code} — {area.title.get(lang)}")
+        code = next(a.code for a in plan.actions_of(level="national") if a.area == area.code)
+        assert any(code in line for _t, _b, line in page.lines[i + 1:i + 5]), area.code
+    assert not heads_alone(pages, translation(lang).gettext("Annex: narratives in full"), 3)

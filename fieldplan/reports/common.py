@@ -454,8 +454,12 @@ class RoomFor(Flowable):
             head = len(head)
         n = len(t._cellvalues)
         heights = [self._row_height(t, r, frame_h) for r in range(min(n, max(self.whole, 0)))]
-        if self.whole and n <= self.whole and above + sum(heights) <= frame_h / 3:
-            return above + sum(heights)
+        if self.whole and n <= self.whole:
+            # with what goes on under it (a note on it alone at the top of a page)
+            whole = above + sum(heights) + sum(
+                f.getSpaceBefore() + f.wrap(aw, frame_h)[1] for f in getattr(t, "tail", ()))
+            if whole <= frame_h / 3:
+                return whole
         first = min(n, head + max(self.rows, 1))
         heights += [self._row_height(t, r, frame_h) for r in range(len(heights), first)]
         if n > head and heights[head] > frame_h * TALL_ROW:  # it splits (GridTable)
@@ -678,7 +682,12 @@ class GridTable(Table):
     page) where what is left of the page holds ROW_PART of a page of it: an action of
     a dozen indicators went to the next page whole and left half of this one blank.
     Otherwise the table splits between rows, or moves to the next page, as before.
+
+    ``tail``: what the story prints right under the table (a note on it), which a
+    RoomFor that keeps the table whole keeps with it.
     """
+
+    tail: tuple[Flowable, ...] = ()
 
     def split(self, availWidth: float, availHeight: float) -> list:
         parts = super().split(availWidth, availHeight)

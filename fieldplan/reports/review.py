@@ -1053,13 +1053,15 @@ class Pack:
         name = self._office
 
         def block(title: str, head: list[str], rows: list[list], widths: list[float],
-                  user: tuple[int, ...] = (), names: tuple[int, ...] = ()):
+                  user: tuple[int, ...] = (), names: tuple[int, ...] = (),
+                  tail: tuple[Flowable, ...] = ()):
             """``user``: the columns of text a person wrote (values), each line of which
             reads in its own direction; ``names``: the columns of names another
             computer gave (files, fingerprints), in the report's direction, each kept
             in its own order; the rest is the report's own text, in its direction
             ("تالف: ML-…" as "ML-…" is not turned around). A cell made already (a
-            list of flowables) goes in as it is."""
+            list of flowables) goes in as it is. ``tail``: a note under the table, kept
+            with it (``GridTable.tail``)."""
             data = [[self._t(h, cm.CELL_HEAD) for h in head]]
             data += [[c if isinstance(c, list) else
                       self._t(c, cm.SMALL, base_dir=cm.USER if i in user else
@@ -1072,10 +1074,10 @@ class Pack:
                 # its own, and the page break before "Detail by area" leave it blank
                 heading.spaceBefore = 6
             # a short table is kept whole rather than leave a few rows on a page
-            out.extend(
-                cm.keep([heading, cm.table(ctx, data, [w * f for f in widths])],
-                        rows=3, whole=25)
-            )
+            table = cm.table(ctx, data, [w * f for f in widths])
+            table.tail = tail
+            out.extend(cm.keep([heading, table], rows=3, whole=25))
+            out.extend(tail)
 
         if facts.after_lock:
             from fieldplan.i18n import state_label
@@ -1179,6 +1181,12 @@ class Pack:
                 [0.4, 0.3, 0.3],
             )
         if facts.offices_lost:
+            # (the office's own next bundle leaves them out: its receipts say
+            # headquarters has them)
+            note = self._t(_(
+                "Import those bundles again, or send each of these offices a bundle and "
+                "import the one it exports next."), cm.SMALL, space_after=2)
+            note.spaceBefore = 3
             block(
                 _("Events lost when this database was restored from a backup"),
                 [_("Office"), _("Events"), _("Bundles that had brought them")],
@@ -1187,14 +1195,9 @@ class Pack:
                  for item in facts.offices_lost],
                 [0.3, 0.15, 0.55],
                 names=(2,),  # (file names, as the late data's Files)
+                # kept with it: alone on a page before the detail's, it said nothing
+                tail=(note,),
             )
-            # (the office's own next bundle leaves them out: its receipts say
-            # headquarters has them)
-            note = self._t(_(
-                "Import those bundles again, or send each of these offices a bundle and "
-                "import the one it exports next."), cm.SMALL, space_after=2)
-            note.spaceBefore = 3
-            out.append(note)
         return out
 
     def _candidates(self, conflict) -> list[Flowable]:

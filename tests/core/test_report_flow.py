@@ -332,3 +332,38 @@ def test_the_status_sheet_flows(hq, tmp_path, lang, paper) -> None:
         code = next(a.code for a in plan.actions_of(level="national") if a.area == area.code)
         assert any(code in line for _t, _b, line in page.lines[i + 1:i + 5]), area.code
     assert not heads_alone(pages, translation(lang).gettext("Annex: narratives in full"), 3)
+
+
+def test_the_note_under_the_events_a_restore_lost_stays_with_its_table(
+        hq, tmp_path, monkeypatch) -> None:
+    """The table of the events a restore lost ended at a page's foot and its note
+    ("Import those bundles again, …") went over alone, on a page of its own before the
+    detail's: with as many bundles in quarantine above it as put it there, and the
+    counts around, it goes over with its table."""
+    from fieldplan.sync.exchange import QuarantineItem
+
+    offices = OFFICES[:6]
+    for office in offices:
+        write_progress(hq, office, PERIOD, only=3)
+
+    def facts(held: int, lost: int) -> review.SyncFacts:
+        return review.SyncFacts(
+            late=[], conflicts=[], gaps=[],
+            quarantined=[QuarantineItem(f"{i:032x}", "SN", f"{i:032x}", f"{i:016X}",
+                                        "13A5 2F27 5E75 E975 8080 3866 266F 47E7 1FD6 7FB6",
+                                        f"SN-{i:08x}.fieldplan", "2026-08-02T10:00:00Z", 1)
+                         for i in range(held)],
+            offices_lost=[{"office": o, "events": 4, "bundles": [f"{o}-a.fieldplan"]}
+                          for o in offices[:lost]])
+
+    seen = 0
+    for held, lost in ((25, 4), (26, 2), (27, 1), (28, 1), (26, 3)):
+        given = facts(held, lost)
+        monkeypatch.setattr(review, "_sync_facts", lambda *a, _f=given, **k: _f)
+        pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+        for page in body_pages(pdf):
+            if "Import those bundles again" in " ".join(line for *_, line in page.lines):
+                seen += 1
+                assert not page.lines[0][2].startswith("Import those"), (held, lost)
+        assert underfull(body_pages(pdf), outline_starts(pdf)) == []
+    assert seen == 5

@@ -458,7 +458,7 @@ class RoomFor(Flowable):
             # with what goes on under it (a note on it alone at the top of a page)
             whole = above + sum(heights) + sum(
                 f.getSpaceBefore() + f.wrap(aw, frame_h)[1] for f in getattr(t, "tail", ()))
-            if whole <= frame_h / 3:
+            if whole <= frame_h * FEW_ROWS_SHARE:
                 return whole
         first = min(n, head + max(self.rows, 1))
         heights += [self._row_height(t, r, frame_h) for r in range(len(heights), first)]
@@ -735,7 +735,9 @@ class GridTable(Table):
             return False
         page = frame._height - frame._topPadding - frame._bottomPadding
         left = avail - sum(self._rowHeights[:row])
-        return self._rowHeights[row] > page * TALL_ROW and left >= page * ROW_PART
+        # (a point short of TALL_ROW: the RoomFor above measured the row as tall, and
+        # kept its heading with ROW_PART of it only)
+        return self._rowHeights[row] > page * TALL_ROW - 1 and left >= page * ROW_PART
 
     def _too_tall(self, row: int | None = None) -> bool:
         """Whether a row (``row``, or any) is taller than a page takes under the

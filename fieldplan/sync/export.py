@@ -537,8 +537,15 @@ def export_bundle(
         with store.write_transaction(rep.conn):
             # what it carried of each replica (status: sent, not acknowledged yet)
             events.note_exported(rep.conn, {o: r[1] for o, r in ranges.items()})
+            at = events.utc_iso()
+            if not rep.is_hq:
+                # when each report's version left (the report form's "Sent on …")
+                from fieldplan.sync.receipts import note_export_times
+
+                note_export_times(rep, {o: hi for o, _after, hi in plan},
+                                  {o: after for o, after, _hi in plan}, at)
             events.set_meta(rep.conn, "last_export", events.canonical_json(
-                {"at": events.utc_iso(), "path": shown_name(str(info.path)),
+                {"at": at, "path": shown_name(str(info.path)),
                  "events": info.event_count, "recipient": recipient}))
     except FieldplanError as exc:
         # the bundle is written and good: only "last export" in the status is not

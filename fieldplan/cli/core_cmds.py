@@ -680,10 +680,15 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
         office = check_office(args.office) if args.office else None
         reports = prog.list_reports(rep, period=period, office=office)
         scope = PlanScope(rep.plan())
+        from fieldplan.sync.receipts import hq_receipts
+
+        # (an office) whether headquarters' receipts cover each report's version
+        receipts = hq_receipts(rep, period=period)
     why = [scope.why_hidden(r.office, r.action, r.period) for r in reports]
     # plan_hidden: why the plan hides the report, as the data export's column says it
-    # (action, period, level); [] when it shows it
-    data = [prog.report_to_dict(r) | {"plan_hidden": list(w)}
+    # (action, period, level); [] when it shows it. hq_has: null at headquarters
+    data = [prog.report_to_dict(r) | {"plan_hidden": list(w),
+                                      "hq_has": _hq_has(receipts, r)}
             for r, w in zip(reports, why, strict=True)]
 
     def human() -> None:
@@ -711,6 +716,15 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
 
     output(args, data, human)
     return 0
+
+
+def _hq_has(receipts: dict | None, report) -> bool | None:
+    """``progress list``'s ``hq_has``: whether headquarters' receipts cover the
+    report's version (``receipts.hq_receipts``); None at headquarters."""
+    if receipts is None:
+        return None
+    receipt = receipts.get(prog.report_id(report.office, report.action, report.period))
+    return receipt is not None and receipt.held
 
 
 def cmd_period_lock(args: argparse.Namespace) -> int:

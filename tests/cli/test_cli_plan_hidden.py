@@ -144,7 +144,8 @@ def test_progress_list_marks_the_hidden_reports(office, capsys) -> None:
     data = {r["action"]: r for r in json.loads(out)}
     with open_replica(office) as rep:
         report = progress.get_report(rep, "PA1.3", PERIOD)
-    assert data["PA1.3"] == progress.report_to_dict(report) | {"plan_hidden": ["action"]}
+    assert data["PA1.3"] == progress.report_to_dict(report) | {"plan_hidden": ["action"],
+                                                               "hq_has": False}
     assert (data["PA2.1"]["plan_hidden"], data["PA1.1"]["plan_hidden"]) == (["level"], [])
 
 

@@ -49,6 +49,10 @@ class SheetData:
     #: indicators with values in these reports that the plan no longer has (an
     #: amendment dropped them): their values are not printed, the sheet says how many
     hidden_values: int = 0
+    #: (printed at an office) the actions whose report's version headquarters'
+    #: receipts do not cover yet (``receipts.hq_receipts``); None at headquarters,
+    #: which holds what it prints
+    not_at_hq: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,10 +157,19 @@ def gather(
         conflicts = open_conflicts(rep, period)
     if lock is None:
         lock = period_lock(rep, period)
+    from fieldplan.sync.receipts import hq_receipts
+
+    receipts = hq_receipts(rep, office, period)
+    not_at_hq = None if receipts is None else frozenset(
+        a for a in mine if not _held(receipts.get(progress.report_id(office, a, period))))
     return SheetData(office, mine, footer, as_of, hidden,
                      conflicts.get(office, frozenset()) & mine.keys(),
                      lock.at, lock.actions(office) & mine.keys(),
-                     hidden_values(scope, mine.values()))
+                     hidden_values(scope, mine.values()), not_at_hq)
+
+
+def _held(receipt) -> bool:
+    return receipt is not None and receipt.held
 
 
 def hidden_values(scope: PlanScope, reports) -> int:
@@ -386,7 +399,12 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
                 # headquarters locked the period, or changed before and reached this
                 # computer after (see the note above the tables)
                 + ([cm.cell(ctx, _("Changed or received after the lock"), cm.BOLD_SMALL)]
-                   if act.code in data.after_lock else []),
+                   if act.code in data.after_lock else [])
+                # Translators: under a report's status on an office's status sheet:
+                # headquarters' bundles have not acknowledged this version of it yet
+                # (see the note above the tables)
+                + ([cm.cell(ctx, _("Not received by headquarters yet"), cm.BOLD_SMALL)]
+                   if data.not_at_hq and act.code in data.not_at_hq else []),
                 cm.PercentBar(
                     pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl
                 ),
@@ -474,6 +492,8 @@ def sheet_story(
         _("Printed: {when}").format(when=ctx.when(ctx.printed)),
         recorded,
         counts,
+        *([received_line(ctx, len(data.reports) - len(data.not_at_hq), len(data.reports))]
+          if data.not_at_hq is not None and data.reports else []),
     ]
     story.extend(cm.TextFlow(f, cm.BODY, rtl=ctx.rtl) for f in facts)
     drafts = len(data.reports) - submitted
@@ -525,6 +545,19 @@ def sheet_story(
             "{count} reports were changed or received after headquarters locked the "
             "period: their rows are marked “Changed or received after the lock”.",
             len(data.after_lock)).format(count=format_number(len(data.after_lock), ctx.lang)),
+            cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
+    if data.not_at_hq:
+        from fieldplan.i18n import format_number
+
+        # as this computer knows it: what headquarters' last bundle imported here said
+        story.append(cm.TextFlow(ctx.ngettext(
+            "{count} report may not have reached headquarters yet: no bundle from "
+            "headquarters imported here has acknowledged it. Its row is marked “Not "
+            "received by headquarters yet”; export, and import headquarters' reply.",
+            "{count} reports may not have reached headquarters yet: no bundle from "
+            "headquarters imported here has acknowledged them. Their rows are marked "
+            "“Not received by headquarters yet”; export, and import headquarters' reply.",
+            len(data.not_at_hq)).format(count=format_number(len(data.not_at_hq), ctx.lang)),
             cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))
     if plan.illustrative:
@@ -606,6 +639,19 @@ def sheet_story(
             story.append(narratives)
             story.append(cm.RepeatAtTop(None))
     return story
+
+
+def received_line(ctx: cm.Ctx, received: int, count: int) -> str:
+    """(a sheet printed at an office) The fact of how many of its ``count`` reports
+    headquarters has acknowledged receiving as they are printed."""
+    from fieldplan.i18n import format_number
+
+    # Translators: a fact at the top of an office's status sheet: headquarters'
+    # bundles acknowledge holding {received} of the reports as printed
+    return ctx.ngettext("Received by headquarters: {received} of {count} report",
+                        "Received by headquarters: {received} of {count} reports",
+                        count).format(received=format_number(received, ctx.lang),
+                                      count=format_number(count, ctx.lang))
 
 
 def drafts_note(ctx: cm.Ctx, count: int) -> str:

@@ -1794,9 +1794,19 @@ class MainWindow(QMainWindow):
 
         dialog = transfer.ExportDialog(self.session, self.identity, self, email=email,
                                        settings=self.settings)
-        # the status bar's "last export" now, not at the next minute's refresh
-        dialog.export_did_finish.connect(lambda _r: self.refresh_sync_state())
+        # the status bar's "last export" now, not at the next minute's refresh; at an
+        # office, the report form's "Sent to headquarters on …" too
+        dialog.export_did_finish.connect(self._exported)
         dialog.open()
+
+    def _exported(self, _result: object) -> None:
+        if self.identity.is_hq:
+            self.refresh_sync_state()
+            return
+        from fieldplan.replica import Changes
+
+        # (the window's own _changes_did_happen reads the sync state again)
+        emit(self.session.changes_did_happen, Changes(entities=(("outbox", "*"),)))
 
     def export_plan_dialog(self) -> None:
         from ui import plan_files

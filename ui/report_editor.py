@@ -173,6 +173,16 @@ def dropped_values(rep, report: ProgressReport | None, have: set[str]
     return tuple((titles.get((report.action, key)), key, value) for key, value in values)
 
 
+def _receipt(rep, action: str, period: str):
+    """(on the worker) Whether headquarters holds this office's report as this
+    computer shows it (``receipts.report_receipt``); None at headquarters."""
+    if rep.is_hq:
+        return None
+    from fieldplan.sync.receipts import report_receipt
+
+    return report_receipt(rep, action, period)
+
+
 def after_lock_text(rep, action: str, period: str, office: str) -> str:
     """(worker) The warning ``fieldplan status`` gives when this report of a locked
     period was changed after headquarters locked it ("" when it was not)."""
@@ -374,6 +384,8 @@ class ReportEditor(QScrollArea):
         self._conflicts_line = ""
         self._told: set[str] = set()
         self._closed = False
+        #: whether headquarters holds the report on screen is being read again
+        self._receipt_asked = False
         self._retry = None  # ui.drafts.DraftRetry, made with the journal
         #: the reports whose values an earlier session left unsaved (resume_drafts), not
         #: saved yet; of those, the ones not tried yet (no failure to say yet); and the
@@ -422,6 +434,7 @@ class ReportEditor(QScrollArea):
         (
             "description",
             "meta",
+            "hq_line",
             "notice",
             "reopen_button",
             "discard_button",
@@ -492,6 +505,13 @@ class ReportEditor(QScrollArea):
         self.meta = QLabel()
         self.meta.setWordWrap(True)
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        # (an office) whether headquarters holds the report as shown: ui.hq_receipt
+        self.hq_line = QLabel()
+        self.hq_line.setObjectName("hq-receipt")
+        self.hq_line.setWordWrap(True)
+        self.hq_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.hq_line.setAccessibleName(_("Headquarters"))
+        self.hq_line.setVisible(False)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setObjectName("notice")
@@ -511,7 +531,7 @@ class ReportEditor(QScrollArea):
         notice_row.addWidget(self.notice, 1)
         notice_row.addWidget(self.reopen_button)
         notice_row.addWidget(self.discard_button)
-        for w in (self.description, self.meta):
+        for w in (self.description, self.meta, self.hq_line):
             outer.addWidget(w)
         outer.addLayout(notice_row)
         # near the top: an error of the whole save is seen without scrolling
@@ -734,11 +754,13 @@ class ReportEditor(QScrollArea):
                     report_versions(rep, code, period, office), written,
                     report_conflicts(rep, code, period, office),
                     after_lock_text(rep, code, period, office) if locked else "",
-                    key_revoked(rep), dropped_values(rep, report, have))
+                    key_revoked(rep), dropped_values(rep, report, have),
+                    _receipt(rep, code, period))
 
         writes = self._writes
         DbOp(self.session, self, fetch).success(
-            lambda res, a=action, p=period: self._loaded(a, p, *res, writes=writes)
+            lambda res, a=action, p=period: self._loaded(a, p, *res[:-1], writes=writes,
+                                                         receipt=res[-1])
         ).run()
 
     def _keeps_undo(self, action: Action | None, period: str) -> bool:
@@ -779,6 +801,7 @@ class ReportEditor(QScrollArea):
             finally:
                 self._loading = False
             self._say("")
+            self.hq_line.setVisible(False)  # (another report's)
             self.general_error.setVisible(False)
             for err in self.errors.values():
                 err.setVisible(False)
@@ -796,6 +819,7 @@ class ReportEditor(QScrollArea):
         revoked: bool = False,
         dropped: tuple[tuple[Text | None, str, Any], ...] = (),
         writes: int = 0,
+        receipt: Any = None,
     ) -> None:
         if action is not self.action or period != self.period:
             return  # the user moved on meanwhile
@@ -803,6 +827,7 @@ class ReportEditor(QScrollArea):
             self.reload()  # an edit, undo or redo was written since: fetch again
             return
         self.report = report
+        self._show_receipt(receipt)
         self._locked = locked
         self._loading = True
         try:
@@ -2191,6 +2216,40 @@ class ReportEditor(QScrollArea):
         rid = report_id(self.identity.office, self.action.code, self.period)
         if changes.names("progress", rid) or changes.touches("lock"):
             self._refresh()
+        elif not self.identity.is_hq and (changes.touches("inbox")
+                                          or changes.touches("outbox")):
+            # headquarters' receipts imported (no event of the report), or a bundle
+            # exported: only whether headquarters holds it may have changed
+            self._refresh_receipt()
+
+    def _refresh_receipt(self) -> None:
+        """Read again, on the worker, whether headquarters holds the report on screen."""
+        if self._receipt_asked or self.action is None:
+            return
+        self._receipt_asked = True
+        code, period = self.action.code, self.period
+
+        def got(receipt) -> None:
+            self._receipt_asked = False
+            if (not self._closed and self.action is not None
+                    and (self.action.code, self.period) == (code, period)):
+                self._show_receipt(receipt)
+
+        def failed(_error: BaseException) -> None:
+            self._receipt_asked = False
+
+        DbOp(self.session, self, lambda rep: _receipt(rep, code, period)).success(
+            got).failure(failed).run()
+
+    def _show_receipt(self, receipt: Any) -> None:
+        """The form's line on whether headquarters holds the report as shown
+        (``receipts.HqReceipt``; None: nothing to say, at headquarters or with no
+        report written yet)."""
+        from ui.hq_receipt import receipt_text
+
+        text = receipt_text(receipt) if not self.identity.is_hq else ""
+        self.hq_line.setText(in_layout_direction(text) if text else "")
+        self.hq_line.setVisible(bool(text))
 
     def _refresh(self) -> None:
         """Fetch the report on screen again (an import or another write changed it):
@@ -2207,7 +2266,8 @@ class ReportEditor(QScrollArea):
         def fetch(rep):
             return (get_report(rep, code, period, office), is_locked(rep, period),
                     report_versions(rep, code, period, office),
-                    report_conflicts(rep, code, period, office))
+                    report_conflicts(rep, code, period, office),
+                    _receipt(rep, code, period))
 
         def over() -> None:
             self._refreshing = False
@@ -2226,8 +2286,9 @@ class ReportEditor(QScrollArea):
 
     def _refreshed(
         self, report: ProgressReport | None, locked: bool, versions: dict[str, str],
-        conflicts: frozenset[str] = frozenset(),
+        conflicts: frozenset[str] = frozenset(), receipt: Any = None,
     ) -> None:
+        self._show_receipt(receipt)
         submitted = report is not None and report.state == "submitted"
         was_submitted = self.report is not None and self.report.state == "submitted"
         if not self._editable or locked != self._locked or submitted != was_submitted:

@@ -159,3 +159,12 @@ def _heads(rep: Replica, office: str, period: str | None,
             continue
         out.setdefault(rid, {})[origin] = seq
     return out
+
+
+def report_receipt(rep: Replica, action: str, period: str) -> HqReceipt | None:
+    """(an office) ``hq_receipts`` of this office's one report; None at headquarters
+    and for a report not written yet."""
+    from fieldplan.progress import report_id
+
+    got = hq_receipts(rep, period=period, actions=(action,))
+    return None if got is None else got.get(report_id(rep.office, action, period))

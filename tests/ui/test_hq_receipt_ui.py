@@ -1,0 +1,79 @@
+"""The report form says, at an office, whether headquarters holds the report as shown
+(``fieldplan.sync.receipts``): only the status bar said it, for the office as a whole.
+Read on the worker when the report is shown, and again when a save, an export or an
+import may change it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.replica import Changes, open_replica
+from fieldplan.sync import receipts
+from tests.ui.conftest import wait_idle
+from ui.qtcompat import emit
+
+sync = pytest.importorskip("fieldplan.sync")
+
+
+def _line(window) -> str:
+    editor = window.office_view.editor
+    return editor.hq_line.text() if editor.hq_line.isVisibleTo(window) else ""
+
+
+def test_the_form_says_whether_headquarters_holds_the_report(
+        office_db: Path, open_window, qtbot, tmp_path: Path, monkeypatch) -> None:
+    hq_path = tmp_path / "hq" / "hq.sqlite3"
+    with open_replica(office_db) as sn:
+        code = sn.plan().actions_of(level="national")[0].code
+        period = str(sn.plan().period_for_date(dt.date.today()) or "2026-S1")
+        progress.record_progress(sn, code, period, status="on-track", percent=20)
+    threads = []
+    real = receipts.hq_receipts
+    monkeypatch.setattr(receipts, "hq_receipts", lambda *a, **kw: threads.append(
+        threading.current_thread()) or real(*a, **kw))
+    window = open_window(office_db)
+    window.office_view.set_period(period)
+    window.office_view.select_action(code)
+    qtbot.waitUntil(lambda: _line(window) == "Not sent to headquarters yet", timeout=5000)
+
+    # exported (the Export dialog's end): sent, when
+    with open_replica(office_db) as sn:
+        bundle = sync.export_bundle(sn, out_dir=tmp_path).path
+    window._exported(None)
+    qtbot.waitUntil(lambda: _line(window).startswith("Sent to headquarters on "),
+                    timeout=5000)
+    assert _line(window).endswith(", not acknowledged yet")
+
+    # headquarters' reply imported, with its receipt (told as an import that brought
+    # no event of the report is)
+    with open_replica(hq_path) as hq:
+        sync.import_bundle(hq, bundle)
+        reply = sync.export_bundle(hq, for_office="SN", out_dir=tmp_path).path
+    with open_replica(office_db) as sn:
+        sync.import_bundle(sn, reply)
+    emit(window.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
+    qtbot.waitUntil(lambda: _line(window) == "Headquarters has this version", timeout=5000)
+
+    # a save makes a version headquarters does not have
+    editor = window.office_view.editor
+    editor.percent.setText("35")
+    editor._edited()
+    editor.save_now()
+    qtbot.waitUntil(lambda: _line(window) == "Not sent to headquarters yet", timeout=5000)
+    wait_idle(qtbot, window.session)
+    # every reading on the worker, none on the GUI thread
+    assert threads and threading.main_thread() not in threads
+
+
+def test_headquarters_says_nothing_of_it(hq_db: Path, open_window, qtbot) -> None:
+    window = open_window(hq_db)
+    window.office_view.set_period("2026-S1")
+    window.office_view.select_action("PA1.6")
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: window.office_view.editor.report is not None, timeout=5000)
+    assert _line(window) == ""

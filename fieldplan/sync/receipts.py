@@ -146,14 +146,19 @@ def _heads(rep: Replica, office: str, period: str | None,
            actions: Iterable[str] | None) -> dict[str, dict[str, int]]:
     """Report id → origin → the last of that origin's events among the heads of its
     fields (the events its current version is made of)."""
-    # the office's reports, by the heads' index: entity ids "OFFICE|ACTION|PERIOD"
+    # by the heads' index: entity ids "OFFICE|ACTION|PERIOD", the office's (all of
+    # them, a report form's one)
     wanted = None if actions is None else set(actions)
+    if wanted is not None and period and len(wanted) <= 50:
+        ids = [f"{office}|{a}|{period}" for a in sorted(wanted)]
+        where, params = f"entity_id IN ({','.join('?' * len(ids))})", tuple(ids)
+    else:
+        where, params = "entity_id > ? AND entity_id < ?", (office + "|", office + "}")
     out: dict[str, dict[str, int]] = {}
     for rid, origin, seq in rep.conn.execute(
             "SELECT entity_id, origin, max(seq) FROM versions INDEXED BY versions_heads "
-            "WHERE entity = 'progress' AND entity_id > ? AND entity_id < ? "
-            "AND superseded = 0 GROUP BY entity_id, origin",
-            (office + "|", office + "}")):
+            f"WHERE entity = 'progress' AND {where} AND superseded = 0 "
+            "GROUP BY entity_id, origin", params):
         _office, action, of = rid.split("|", 2)
         if (period and of != period) or (wanted is not None and action not in wanted):
             continue

@@ -43,6 +43,8 @@ class Changes:
     """What a write changed, for views that refresh only what they show.
 
     entities: (entity, entity_id) pairs written. events: how many events were added.
+    Beside the entities of events, ("inbox", "*"): bundles imported (receipts alone,
+    perhaps), and ("outbox", "*"): (an office) a bundle exported.
     """
 
     entities: tuple[tuple[str, str], ...] = ()

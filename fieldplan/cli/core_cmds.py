@@ -1,5 +1,5 @@
-"""Commands on the local database: init, status, actions, progress, digest, period,
-plan, demo, gui."""
+"""Commands on the local database: init, status, actions, progress, period, restore,
+digest, plan, demo, gui."""
 
 from __future__ import annotations
 

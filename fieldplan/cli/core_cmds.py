@@ -171,9 +171,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = command(sub, "restore", _("put a backup in place of the database"),
                 _("Put the latest automatic backup (or the one given) in place of a damaged "
-                  "database. The file it replaces is kept beside it, ending in .damaged (in "
-                  ".replaced when it was not damaged). The restored database continues as a "
-                  "new replica of this computer."),
+                  "or missing database. The file it replaces is kept beside it, ending in "
+                  ".damaged (in .replaced when it was not damaged). The restored database "
+                  "continues as a new replica of this computer."),
                 func=cmd_restore)
     p.add_argument("backup", nargs="?", metavar="BACKUP", type=file_name,
                    help=_("a backup file (default: the latest in the backups folder)"))

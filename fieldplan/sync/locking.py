@@ -19,7 +19,7 @@ from fieldplan.i18n import _, format_date, format_number, ngettext
 from fieldplan.periods import as_period
 from fieldplan.progress import is_locked
 from fieldplan.replica import Replica
-from fieldplan.sync.conflicts import list_conflicts
+from fieldplan.sync.conflicts import count_conflicts
 from fieldplan.sync.export import PeriodReports, expected_offices, period_reports
 from fieldplan.sync.state import lost_differs
 
@@ -112,8 +112,7 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
         counted = PeriodReports(expected_offices(rep, plan, period), [], 0, {})
     drafts = sum(1 for r in counted.counted if r.state != "submitted")
     submitted = {r.office for r in counted.counted if r.state == "submitted"}
-    conflicts = sum(1 for c in list_conflicts(rep)
-                    if c.entity == "progress" and c.period == period)
+    conflicts = count_conflicts(rep, period)
     held = sum(1 for (data,) in rep.conn.execute(
         "SELECT data FROM quarantine ORDER BY received_at, bundle_id")
         if _holds_period(data, period))

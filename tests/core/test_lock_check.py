@@ -113,3 +113,28 @@ def test_lock_check_of_a_period_outside_the_plan(hq) -> None:
     """Nothing held for it: nothing to count, no error (its lock is refused apart)."""
     check = lock_check(hq, "2031-S1")
     assert (check.drafts, check.unsubmitted, check.ends) == (0, check.offices, None)
+
+
+def test_the_lock_check_and_the_sync_state_count_conflicts_without_listing_them(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """They counted the conflicts by listing them, each with its values, authors,
+    times and report's state: seconds at a headquarters of many conflicts, at every
+    save (the window's sync state) and before the Lock dialog opened. The count is
+    the listing's, of the period asked (lock_check) or of all (sync_state)."""
+    from fieldplan.sync import conflicts as conflicts_module
+    from fieldplan.sync import list_conflicts, locking, sync_state
+    from fieldplan.sync.conflicts import count_conflicts
+
+    two_laptops(hq, make_office, tmp_path)
+    listed = list_conflicts(hq)
+    assert count_conflicts(hq) == len(listed) == 1
+    assert count_conflicts(hq, PERIOD) == 1 and count_conflicts(hq, "2026-S2") == 0
+
+    def listing(rep):
+        raise AssertionError("conflicts listed to be counted")
+
+    monkeypatch.setattr(conflicts_module, "list_conflicts", listing)
+    monkeypatch.setattr(locking, "list_conflicts", listing, raising=False)
+    assert lock_check(hq, PERIOD).conflicts == 1
+    assert lock_check(hq, "2026-S2").conflicts == 0
+    assert sync_state(hq).conflicts == 1

@@ -194,8 +194,16 @@ def keep_refusal(conflict: Conflict, candidate: Candidate) -> str:
 
 
 def _submitted(rep: Replica, entity_id: str) -> bool:
-    """Whether a report shows "submitted" here (its state's winning value)."""
-    return events.entity_state(rep.conn, "progress", entity_id).get("state") == "submitted"
+    """Whether a report shows "submitted" here (its state's winning value, picked as
+    ``events.entity_state`` picks it, from the heads of that field alone: not the
+    report's every field, its narratives with them)."""
+    heads = rep.conn.execute(
+        "SELECT hlc, origin, seq, value FROM versions INDEXED BY versions_heads "
+        "WHERE entity = 'progress' AND entity_id = ? AND field = 'state' AND superseded = 0",
+        (entity_id,)).fetchall()
+    if not heads:
+        return False
+    return json.loads(max(heads, key=lambda h: (h[0], h[1], h[2]))[3]) == "submitted"
 
 
 def _locked(rep: Replica, period: str) -> bool:
@@ -284,6 +292,22 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
     own = rep.replica_id
     locks: dict[str, bool] = {}
     scope = None
+    # read once for all the conflicts that share them (a report's several fields in
+    # conflict, the candidates of one import): at a headquarters of tens of thousands
+    # of conflicts, reading each report's every field to know its state, and parsing
+    # each arrival time anew, took most of the seconds the listing took
+    submitted: dict[str, bool] = {}
+    arrival_known: dict[str, bool] = {}
+
+    def shown(made: str, received_at: str | None) -> str:
+        # events.shown_time, its writer's clock written out once for both times
+        if not received_at:
+            return made
+        known = arrival_known.get(received_at)
+        if known is None:
+            known = arrival_known[received_at] = events.arrival_hlc(received_at) is not None
+        return min(made, received_at) if known else made
+
     for entity, entity_id, field in rows:
         # (the winner by the heads' order alone, as everywhere: the arrival only caps
         # the time shown, as the report list does)
@@ -295,9 +319,10 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
             "ORDER BY v.hlc DESC, v.origin DESC, v.seq DESC",
             (entity, entity_id, field)).fetchall()
         cands = tuple(
-            Candidate(f"{o[:8]}:{s}", f"{o}:{s}", json.loads(v), a, events.shown_time(h, r),
-                      i == 0, o == own, written_at=events.hlc_to_iso(h))
-            for i, (o, s, v, a, h, r) in enumerate(heads))
+            Candidate(f"{o[:8]}:{s}", f"{o}:{s}", json.loads(v), a, shown(made, r),
+                      i == 0, o == own, written_at=made)
+            for i, (o, s, v, a, h, r) in enumerate(heads)
+            for made in (events.hlc_to_iso(h),))
         conflict = Conflict(_conflict_id(entity, entity_id, field), entity, entity_id, field,
                             cands)
         if entity == "progress" and conflict.period:
@@ -310,8 +335,10 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
                 scope = PlanScope(rep.plan())
             hidden = hidden_refusal(rep, conflict.office, conflict.action, conflict.period,
                                     scope)
+            if entity_id not in submitted:
+                submitted[entity_id] = _submitted(rep, entity_id)
             conflict = replace(conflict, locked=locks[conflict.period],
-                               submitted=_submitted(rep, entity_id),
+                               submitted=submitted[entity_id],
                                hidden=str(hidden) if hidden is not None else "")
         out.append(conflict)
     return out

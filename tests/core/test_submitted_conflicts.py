@@ -251,3 +251,29 @@ def test_conflicts_list_of_a_state_conflict_and_of_a_hidden_report(
     assert main(["--db", str(one.path), "--json", "conflicts", "list"]) == 0
     [item] = json.loads(capsys.readouterr().out)
     assert (item["hidden"], item["resolvable_here"]) == (True, True)
+
+
+def test_listing_conflicts_reads_a_reports_state_without_its_other_fields(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """Whether a conflict's report is submitted came from the report's every field
+    (its narratives read and parsed), once per conflict: most of the seconds a listing
+    of tens of thousands took at headquarters, at every change. Its state's heads
+    alone say it, once per report; submitted or reopened, as before."""
+    from fieldplan import events
+
+    a, act, _conflict = submitted_in_conflict(hq, make_office, tmp_path)
+
+    real = events.entity_state
+
+    def every_field(conn, entity, entity_id, **kwargs):
+        assert entity != "progress", "a report's every field read to know its state"
+        return real(conn, entity, entity_id, **kwargs)
+
+    monkeypatch.setattr(events, "entity_state", every_field)
+    [conflict] = list_conflicts(a)
+    assert conflict.submitted
+    monkeypatch.undo()
+    progress.reopen_report(a, act, PERIOD)
+    monkeypatch.setattr(events, "entity_state", every_field)
+    [conflict] = list_conflicts(a)
+    assert not conflict.submitted

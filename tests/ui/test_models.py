@@ -272,6 +272,35 @@ def test_inbox_quarantine_conflict_models(qtmodeltester):
     assert conflicts.data(conflicts.index(0, ConflictModel.FIELD)) == "Achievements"
 
 
+def test_conflict_columns_are_fitted_to_each_text_once(qtbot) -> None:
+    """The table's columns were fitted by writing out every row's office, action,
+    period and field: 20,000 conflicts at headquarters held the window at each load.
+    Each text once; the widths those of every row's texts."""
+    from ui.hq_desk import _table
+    from ui.table_fit import column_texts
+
+    rows = [SimpleNamespace(id=f"c{i}", office=office, action=f"PA{i % 4 + 1}.{i % 3 + 1}",
+                            period=f"202{5 + i % 3}-S{i % 2 + 1}", field=field,
+                            candidates=(SimpleNamespace(value="v"),))
+            for i, (office, field) in enumerate(
+                (o, f) for o in ("ML", "SN", "BF") for f in ("status", "achievements",
+                                                             "value.trained") * 40)]
+    conflicts = ConflictModel()
+    conflicts.indicator_titles = {"trained": "People trained on the new procedures"}
+    short = (ConflictModel.OFFICE, ConflictModel.ACTION, ConflictModel.PERIOD,
+             ConflictModel.FIELD)
+    every_row = {column: {conflicts.display(c, column) for c in rows} for column in short}
+    written = []
+    display = conflicts.display
+    conflicts.display = lambda c, column: written.append(column) or display(c, column)
+    view = _table(conflicts, "Conflicts")
+    qtbot.addWidget(view)
+    conflicts.set_rows(rows)
+    for column in short:
+        assert set(column_texts(conflicts, column)) == every_row[column]
+        assert written.count(column) <= 2 * len(every_row[column]) + 2
+
+
 # --- what the plan hides ---------------------------------------------------------------
 
 

@@ -43,3 +43,24 @@ def test_a_worker_thread_never_collects_and_the_gui_thread_does(qapp, qtbot):
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
     assert kept
     assert set(seen) == {threading.main_thread().ident}
+
+
+def test_the_gui_thread_looks_again_soon_while_objects_are_being_made(qapp):
+    """Looking every half second, a worker building the review pack made 130,000
+    objects between two looks, and collecting them held the window 0.2 s: while a
+    collection is due at each look, the next comes sooner; once none is, as before."""
+    from ui.collector import BUSY_INTERVAL_MS, INTERVAL_MS, MainThreadCollector
+
+    collector = MainThreadCollector(interval_ms=INTERVAL_MS)
+    try:
+        assert collector.timer.interval() == INTERVAL_MS
+        kept = [[] for _ in range(gc.get_threshold()[0] + 100)]  # a collection is due
+        collector.check()
+        assert collector.timer.interval() == BUSY_INTERVAL_MS < INTERVAL_MS
+        assert gc.get_count()[0] < gc.get_threshold()[0]  # collected
+        collector.check()  # nothing made since
+        assert collector.timer.interval() == INTERVAL_MS
+        assert kept
+    finally:
+        collector.timer.stop()
+        collector.setParent(None)

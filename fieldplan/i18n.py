@@ -589,6 +589,14 @@ def warm_formats(lang: str | None = None) -> None:
     Locale.parse(_locale(lang)).decimal_formats  # noqa: B018 (loads the data)
 
 
+def warm_language(lang: str) -> None:
+    """Load a language's catalog (compiled the first time, about 0.1 s) and its locale
+    data now: a window calls this on a thread of its own for the languages it may
+    change to, so that the change does not do it on the GUI thread."""
+    translation(lang)
+    warm_formats(lang)
+
+
 def format_number(x: int | float | Decimal, lang: str | None = None, *,
                   exact: bool = False) -> str:
     """A number with the language's separators: 12,345.5 / 12 345,5 / 12,345.5.

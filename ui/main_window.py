@@ -740,6 +740,23 @@ class MainWindow(QMainWindow):
             self.show_error("\n".join(unheard))
         emit(self.was_painted)
 
+    def _warm_languages(self) -> None:
+        """(the Language menu opens) The other languages' catalogs and locale data
+        loaded on a thread of their own while the person chooses: a change to a
+        language not loaded yet compiled its catalog on the GUI thread (0.1 s the
+        first time) before the window was made again."""
+        import threading
+
+        from fieldplan.i18n import LANGUAGES, get_language, warm_language
+
+        others = [code for code in LANGUAGES if code not in ("en", get_language())]
+
+        def warm() -> None:
+            for code in others:
+                warm_language(code)
+
+        threading.Thread(target=warm, name="warm-languages", daemon=True).start()
+
     def _make_dashboard(self) -> Dashboard:
         from ui.dashboard import Dashboard
 
@@ -1065,6 +1082,7 @@ class MainWindow(QMainWindow):
             act.setData(code)
             self.language_group.addAction(act)
             lang_menu.addAction(act)
+        lang_menu.aboutToShow.connect(self._warm_languages)
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.own_key_action)
         help_menu.addAction(self.about_action)

@@ -191,3 +191,36 @@ def test_a_language_chosen_back_during_an_import_changes_nothing(shell, qtbot, h
     wait_idle(qtbot, shell.session)
     assert shell.window is window and get_language() == "en"
     assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_opening_the_language_menu_loads_the_other_languages_off_the_gui_thread(
+        open_window, hq_db, qtbot, monkeypatch, tmp_path):
+    """A change to a language not loaded yet compiled its catalog on the GUI thread
+    (0.1 s the first time) before the window was made again: the other languages are
+    loaded on a thread of their own once the Language menu opens."""
+    import threading
+
+    from PySide6.QtWidgets import QMenu
+
+    from fieldplan import i18n
+
+    window = open_window(hq_db)
+    monkeypatch.setattr(i18n, "cache_dir", lambda: tmp_path / "locale")  # compiled anew
+    i18n.clear_translation_cache()
+    loads: list[tuple[str, int]] = []
+    real = i18n._load
+
+    def load(code: str):
+        loads.append((code, threading.get_ident()))
+        return real(code)
+
+    monkeypatch.setattr(i18n, "_load", load)
+    [menu] = [m for m in window.findChildren(QMenu) if m.title() == "&Language"]
+    menu.aboutToShow.emit()
+    qtbot.waitUntil(lambda: {"fr", "ar"} <= {code for code, _ in loads}, timeout=10_000)
+    assert all(thread != threading.main_thread().ident for _, thread in loads)
+    qtbot.waitUntil(lambda: not any(t.name == "warm-languages" for t in threading.enumerate()),
+                    timeout=10_000)
+    i18n.translation("fr")  # the change finds it loaded
+    assert [code for code, _ in loads].count("fr") == 1
+    i18n.clear_translation_cache()  # (the next tests' catalogs from the real cache)

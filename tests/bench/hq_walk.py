@@ -248,6 +248,10 @@ def walk():
     yield ("Review pack: build + preview", pack)
     yield lambda: any(p.isVisible() for p in w.findChildren(PreviewWindow))
     yield ("Preview close (pack)", lambda: [p.close() for p in w.findChildren(PreviewWindow)])
+    from PySide6.QtWidgets import QMenu
+
+    yield ("Language menu opened", lambda: [m.aboutToShow.emit() for m in w.findChildren(QMenu)
+                                            if m.title() == "&Language"])
     yield ("Language: French", lambda: shell.change_language("fr"))
     yield lambda: shell.window is not w and shell.window is not None
     yield ("Language: English", lambda: shell.change_language("en"))

@@ -12,7 +12,7 @@ from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import all_offices
 from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
-from ui.models import NO_REPORT, NOT_SUBMITTED, ReportTableModel, search_texts
+from ui.models import NO_REPORT, NOT_SUBMITTED, ROW_ROLE, ReportTableModel, search_texts
 
 
 def report(office: str, action: str, period: str, *, status: str = "on-track",
@@ -393,3 +393,45 @@ def test_the_overview_awaits_no_office_on_a_level_the_plan_has_not(open_window, 
     page.refresh()
     wait_idle(qtbot, window.session)
     assert [page.model.office_at(r) for r in range(page.model.rowCount())] == ["HQ", "ML"]
+
+
+def test_a_hidden_reports_page_reads_the_reports_again_once_shown(
+        open_window, qtbot, hq_db, monkeypatch):
+    """It read every report again at each save, shown or not: at a 57-office
+    headquarters with a period locked, half a second of the database's thread at each
+    save made on another tab. A change seen while it is hidden is read once it is
+    shown, on the database's thread."""
+    import threading
+
+    import ui.hq_desk
+    from fieldplan.replica import Changes
+    from ui.qtcompat import emit
+
+    window = open_window(hq_db)
+    window.set_period("2026-S1")  # hq_db's reports
+    reports = window.hq_desk.reports
+    window.show_page(reports)
+    wait_idle(qtbot, window.session)
+    read: list[int] = []
+    real = ui.hq_desk.list_reports
+
+    def list_reports(rep, *args, **kwargs):
+        if not args and not kwargs:  # (every report: the Reports page's)
+            read.append(threading.get_ident())
+        return real(rep, *args, **kwargs)
+
+    monkeypatch.setattr(ui.hq_desk, "list_reports", list_reports)
+    window.show_page(window.office_view)
+    with open_replica(hq_db) as rep:
+        progress.record_progress(rep, "PA1.6", "2026-S1", percent=45)
+    for _ in range(3):
+        emit(window.session.changes_did_happen, Changes(entities=(("progress", "*"),)))
+    wait_idle(qtbot, window.session)
+    assert read == [] and reports.stale
+    window.show_page(reports)
+    qtbot.waitUntil(lambda: len(read) == 1, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert read[0] != threading.main_thread().ident and not reports.stale
+    shown = [reports.model.data(reports.model.index(r, 0), ROW_ROLE)
+             for r in range(reports.model.rowCount())]
+    assert any(r.action == "PA1.6" and r.percent == 45 for r in shown)

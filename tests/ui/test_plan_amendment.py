@@ -154,7 +154,9 @@ def test_hq_sees_the_plan_another_fieldplan_imported(open_window, qtbot, hq_db, 
     assert periods_offered(window)[-1] == "2026-S2"
     assert "PA1.6" not in tree_codes(window)
     assert overview.area.currentData() == "PA3" and overview.period == "2026-S2"
-    # the pages that read the plan themselves were told
+    # the pages that read the plan themselves were told (the Reports page, hidden,
+    # reads it once shown)
+    window.show_page(reports)
     qtbot.waitUntil(lambda: reports.model.hidden_shown() == 1, timeout=5000)
     assert window.statusBar().whole_message().startswith("The plan is now version 2. ")
 

@@ -164,6 +164,19 @@ class Shell(QObject):
         #: (``change_language``)
         self._language_waiting = ""
         self._waiting_on: Session | None = None  # (whose jobs it waits for)
+        # no collection of every object held while a long job makes its own (a weak
+        # reference: the collector outlives a shell)
+        import weakref
+
+        from ui.collector import collect_on_gui_thread
+
+        shell = weakref.ref(self)
+        collect_on_gui_thread(app).postpone_full = lambda: (
+            (found := shell()) is not None and found._long_job_running())
+
+    def _long_job_running(self) -> bool:
+        session = self.session
+        return session is not None and session.long_jobs_running()
 
     # opening -------------------------------------------------------------------------
     def start(self, db_path: Path) -> None:

@@ -16,6 +16,7 @@ it since: each of its collections goes through every object the client holds (at
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -33,6 +34,10 @@ class MainThreadCollector(QObject):
         super().__init__(parent)
         self.threshold = gc.get_threshold()
         self.interval_ms = interval_ms
+        #: while this says so (a long job builds a review pack, imports, exports), the
+        #: oldest generation waits: its collection goes through every object held,
+        #: the job's too, and held the window 0.2 s
+        self.postpone_full: Callable[[], bool] | None = None
         #: as Python's own collector: the oldest generation is collected only once the
         #: objects moved into it since its last collection (``pending``) are a
         #: quarter of those it then kept (``long_lived``)
@@ -56,7 +61,8 @@ class MainThreadCollector(QObject):
             if middle > self.threshold[1]:
                 self.pending += len(gc.get_objects(1))
                 gc.collect(1)
-                if old > self.threshold[2] and self.pending > self.long_lived // 4:
+                if (old > self.threshold[2] and self.pending > self.long_lived // 4
+                        and not (self.postpone_full is not None and self.postpone_full())):
                     gc.collect(2)
                     self.pending, self.long_lived = 0, len(gc.get_objects(2))
         # (a collection was due: objects are being made; an idle window makes fewer

@@ -98,3 +98,40 @@ def test_the_oldest_generation_is_collected_as_python_would(qapp, monkeypatch):
     finally:
         collector.timer.stop()
         collector.setParent(None)
+
+
+def test_the_oldest_generation_waits_for_the_end_of_a_long_job(qapp, monkeypatch, shell):
+    """A long job (the review pack being built) makes objects by the hundred thousand:
+    collecting the oldest generation then went through them all, 0.2 s of a frozen
+    window. It waits until the job has ended."""
+    from types import SimpleNamespace
+
+    import ui.collector
+    from ui.collector import INTERVAL_MS, MainThreadCollector, collect_on_gui_thread
+
+    # the client's collector asks the shell whether a long job runs
+    postpone = collect_on_gui_thread(qapp).postpone_full
+    assert postpone is not None and not postpone()
+    monkeypatch.setattr(shell, "session", SimpleNamespace(long_jobs_running=lambda: True))
+    assert postpone()
+    monkeypatch.setattr(shell, "session", None)
+
+    collected: list[int] = []
+    fake = SimpleNamespace(
+        get_threshold=lambda: (700, 10, 10), isenabled=lambda: False, disable=lambda: None,
+        enable=lambda: None, get_count=lambda: (701, 11, 11),
+        collect=collected.append, get_objects=lambda generation: [None] * 100)
+    monkeypatch.setattr(ui.collector, "gc", fake)
+    collector = MainThreadCollector(interval_ms=INTERVAL_MS)
+    try:
+        running = [True]
+        collector.postpone_full = lambda: running[0]
+        for _ in range(5):
+            collector.check()
+        assert 2 not in collected
+        running[0] = False
+        collector.check()
+        assert collected[-1] == 2
+    finally:
+        collector.timer.stop()
+        collector.setParent(None)

@@ -254,15 +254,20 @@ def changed_after_lock(rep: Replica, period: str | None = None,
     if not locks:
         return {}
     found: dict[tuple[str, str, str], list] = {}
-    # one pass over the progress events later than the earliest lock or brought by a
-    # later import (few: recent ones; an event held later than a lock has a clock value
-    # later than it too)
+    # one pass over the progress events of the locked periods later than the earliest
+    # lock or brought by a later import (few: recent ones; an event held later than a
+    # lock has a clock value later than it too). Those of periods not locked are left
+    # in the database: a year of typing after a lock (100,000 events at a 57-office
+    # headquarters) was read, bodies and all, at every save and import
+    periods = sorted(locks)
     for entity_id, hlc, received_at, inbox_id, body, origin, seq in rep.conn.execute(
             "SELECT entity_id, hlc, received_at, inbox_id, body, origin, seq FROM events "
-            "WHERE entity = 'progress' AND (hlc > ? OR inbox_id > ?) ORDER BY entity_id, hlc",
+            "WHERE entity = 'progress' AND (hlc > ? OR inbox_id > ?) AND ("
+            + " OR ".join(["entity_id LIKE ?"] * len(periods)) + ") ORDER BY entity_id, hlc",
             (min(m.hlc for m in locks.values()),
              min((m.inbox for m in locks.values() if m.inbox is not None),
-                 default=2**62))):
+                 default=2**62),
+             *(f"%|{p}" for p in periods))):
         parts = entity_id.split("|")
         if len(parts) != 3:
             continue

@@ -39,8 +39,8 @@ class MainThreadCollector(QObject):
         #: the job's too, and held the window 0.2 s
         self.postpone_full: Callable[[], bool] | None = None
         #: as Python's own collector: the oldest generation is collected only once the
-        #: objects moved into it since its last collection (``pending``) are a
-        #: quarter of those it then kept (``long_lived``)
+        #: objects moved on since its last collection (``pending``, at most those
+        #: made and not freed) are a quarter of those it then kept (``long_lived``)
         self.pending = self.long_lived = 0
         self._was_enabled = gc.isenabled()
         gc.disable()
@@ -58,8 +58,10 @@ class MainThreadCollector(QObject):
         young, middle, old = gc.get_count()
         if young > self.threshold[0]:
             gc.collect(0)
+            # (the objects made and not freed since the last look: those it moves on,
+            # counted without listing the middle generation, 40 % of its collection)
+            self.pending += young
             if middle > self.threshold[1]:
-                self.pending += len(gc.get_objects(1))
                 gc.collect(1)
                 if (old > self.threshold[2] and self.pending > self.long_lived // 4
                         and not (self.postpone_full is not None and self.postpone_full())):

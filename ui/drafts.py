@@ -354,6 +354,13 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
         except (ValueError, KeyError, TypeError):
             _set_aside(path)
             kept = []
+        # an entry the file holds already is not added again: a client killed once
+        # the file held it, before its journal was written without it, sets the same
+        # draft aside at the next start (the text would be listed twice)
+        held = {_aside_text(e) for e in kept}
+        entries = [e for e in entries if _aside_text(e) not in held]
+        if not entries:
+            return ""
         data = {"version": FORMAT_VERSION, **header, "drafts": [*kept, *entries]}
         write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
                      allow_protected=True)
@@ -363,6 +370,18 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
     finally:
         if lock.isLocked():
             lock.unlock()
+
+
+def _aside_text(entry: Any) -> str:
+    """An entry of the set-aside file as one text, without when it was set aside nor
+    the words of why (said in the language of the day): the same draft set aside twice
+    gives the same text."""
+    if not isinstance(entry, dict):
+        return repr(entry)
+    try:
+        return _canon({k: v for k, v in entry.items() if k not in ("set_aside_at", "error")})
+    except (TypeError, ValueError):
+        return repr(entry)
 
 
 def _aside_entries(path: Path) -> list[dict[str, Any]]:

@@ -299,6 +299,36 @@ def test_a_set_aside_that_cannot_be_written_keeps_the_draft(qtbot, tmp_path):
     assert journal.flush(10) and not journal.path.exists()
 
 
+def test_a_set_aside_killed_before_the_journal_was_written_is_not_kept_twice(
+        qtbot, tmp_path):
+    """Killed once the set-aside file held the draft, before the journal was written
+    without it: the next start set it aside again, and the window then listed the same
+    text twice, to read and discard twice."""
+    from ui.drafts import DraftJournal
+
+    db = tmp_path / "x.sqlite3"
+    key = ("PA1.2", "2026-S1")
+    journal = DraftJournal(db)
+    journal.put(key, {"challenges": "kept"}, {"percent": "forty"})
+    assert journal.write() and journal.flush(10)
+    left_by_the_kill = journal.path.read_bytes()
+    assert journal.set_aside_reports({key: "the plan no longer has this action"})
+    assert journal.flush(10)
+    journal.path.write_bytes(left_by_the_kill)  # (the journal's write never came)
+    again = DraftJournal(db)
+    assert again.values(key) == {"challenges": "kept"}
+    assert again.set_aside_reports({key: "the plan no longer has this action"})
+    assert again.flush(10) and not again.path.exists()
+    [entry] = again.aside_entries()
+    assert (entry["values"], entry["held"]) == ({"challenges": "kept"}, {"percent": "forty"})
+    # what differs is set aside beside it: nothing typed is dropped for a look-alike
+    again.put(key, {"challenges": "kept, and more"}, {"percent": "forty"})
+    assert again.set_aside_reports({key: "the plan no longer has this action"})
+    assert [e["values"]["challenges"] for e in again.aside_entries()] == [
+        "kept", "kept, and more"]
+    assert again.flush(10)
+
+
 def test_text_set_aside_is_seen_copied_and_discarded_in_the_window(
         open_window, qtbot, office):
     """The status bar named a file and its path, in red until the next start, with no

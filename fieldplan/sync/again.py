@@ -222,6 +222,7 @@ def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
     from fieldplan.sync.enrol import check_setup_bundle, init_from_setup
 
     path = Path(path)
+    put_back_interrupted(path)  # (one killed before: the revoked database back first)
     if not path.exists():
         raise StoreError(_("{db} does not exist").format(db=path))
     with open_replica(path) as rep:  # (closed again before its files move)
@@ -346,9 +347,10 @@ def put_back_interrupted(path: str | os.PathLike[str]) -> bool:
     """Undo a set-up-again of the database at ``path`` killed while it moved the old
     files aside (a power cut: the revoked key left alone at the path, or the
     database gone with its backups still there): the old files come back where they
-    were (the revoked database, which can be set up again). One killed once they
-    were all aside leaves them there, and its record alone goes: the new database
-    is in place, or its init was killed and the path takes one as at a first run.
+    were (the revoked database, which can be set up again); so do they when all
+    were aside and the new database's init was killed before it was in place (what
+    that init left removed first). One killed once the new database was in place
+    leaves them aside, and its record alone goes.
     Nothing happens while a set-up-again of it runs. Whether anything was put back.
     Looked for at every opening and ``init``, and at the client's start."""
     path = Path(path)
@@ -372,12 +374,20 @@ def _put_back_recorded(path: Path, records: list[Path]) -> bool:
             continue  # (not one to act on: left as it is)
         moved = [(source, target) for source, target in files
                  if os.path.lexists(target)]
-        if len(moved) == len(files) and moved:
-            # every old file aside: the new database is in place (done), or its
-            # init was killed, and the path takes a new one as at a first run
-            # (the next init clears what the killed one left)
+        if len(moved) == len(files) and moved and os.path.lexists(path):
+            # every old file aside and the new database in place: done
             _drop_record(folder)
             continue
+        if len(moved) == len(files) and moved:
+            # every old file aside, the new database's init killed before it was in
+            # place: what it left goes (a key file it put at the path), and the old
+            # files come back, to set up again. Left aside, the path took a new
+            # database as at a first run that said "no database yet": never where
+            # the old one went, nor that changes made there never reached
+            # headquarters, as a set-up-again says once done
+            from fieldplan.replica import clear_unfinished_init
+
+            clear_unfinished_init(path)
         if not _put_back(moved):
             _drop_record(folder)
             _remove_if_empty(folder)

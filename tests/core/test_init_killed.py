@@ -167,11 +167,14 @@ def test_a_headquarters_init_killed_leaves_no_database(tmp_path: Path, point) ->
 
 
 @pytest.mark.parametrize("point", ("key-written", "merged", "key-placed"))
-def test_set_up_again_killed_leaves_the_old_files_aside_and_no_database(
+def test_set_up_again_killed_while_the_new_database_is_made_puts_the_old_one_back(
         hq, make_office, tmp_path: Path, point) -> None:
     """``init --from --replace-revoked`` killed while the new database is made: the
-    revoked computer's files are kept in their folder, and its path takes a new
-    database as a first run does."""
+    revoked computer's files are kept in their folder until the next opening or init,
+    which puts them back (what the killed init left removed), to set up again. They
+    stayed aside, and the client's next start said there was no database yet: never
+    where the old one went, nor the changes made there that never reached
+    headquarters, which a set-up-again says once done."""
     from test_sync import registered, send
 
     lap = registered(make_office("ML", "lap"), hq, tmp_path)
@@ -188,11 +191,20 @@ def test_set_up_again_killed_leaves_the_old_files_aside_and_no_database(
     (aside,) = path.parent.glob("lap.sqlite3-revoked-*")
     with open_replica(aside / "lap.sqlite3") as kept:
         assert kept.replica_id == old and key_revoked(kept)
-    code, said = cli("--db", str(path), "init", "--from", str(again))
+    if point != "merged":  # (then set up again at once: it puts them back first)
+        code, said = cli("--db", str(path), "init", "--from", str(again))
+        assert code == 1 and "already exists" in said  # (the revoked database, back)
+        with open_replica(path) as back:
+            assert back.replica_id == old and key_revoked(back)
+        assert not list(path.parent.glob("lap.sqlite3-revoked-*"))
+    code, said = cli("--db", str(path), "init", "--from", str(again), "--replace-revoked")
     assert code == 0, said
     is_whole(path, "ML")
+    (aside,) = path.parent.glob("lap.sqlite3-revoked-*")
+    with open_replica(aside / "lap.sqlite3") as kept:
+        assert kept.replica_id == old
     with open_replica(path) as new:
-        assert not key_revoked(new)
+        assert not key_revoked(new) and new.replica_id != old
         progress.record_progress(new, next(
             a.code for a in new.plan().actions_of(level="national")), "2026-S1",
             percent=10)

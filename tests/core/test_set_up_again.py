@@ -354,9 +354,11 @@ def test_a_set_up_again_killed_while_moving_the_old_files_puts_them_back(
     database's path, or no database and its backups half moved: init then refused
     (the key file is this computer's identity), and the client offered to restore a
     backup of the revoked database. The next opening (or init, or the client's start)
-    puts the old files back: the revoked database, which can be set up again. Killed
-    once they were all aside (while the new database was made), they stay there,
-    and the next init makes it (``test_init_killed``)."""
+    puts the old files back: the revoked database, which can be set up again. So it
+    does when they were all aside and the new database was being made: they stayed
+    there, and the client's next start said there was no database yet, never where
+    the old one went nor what made there never reached headquarters
+    (``test_init_killed``)."""
     from fieldplan.sync.again import MOVING
     from fieldplan.sync.enrol import init_from_setup
 
@@ -382,19 +384,22 @@ def test_a_set_up_again_killed_while_moving_the_old_files_puts_them_back(
             assert back.replica_id == old_id and key_revoked(back), renames
         assert {p: p.read_bytes() for p, _ in replica_files(db)} == before, renames
         assert not list(tmp_path.glob("lap.sqlite3-revoked-*")), renames
-    # killed while the new database was made: the old files stay aside, whole
+    # killed while the new database was made: the old files come back too, whole,
+    # and the temporary files of the new one go
     with monkeypatch.context() as m:
         _kill_at(m, step="filled")
         with pytest.raises(_Killed):
             set_up_again(db, setup)
     [aside] = tmp_path.glob("lap.sqlite3-revoked-*")
-    with pytest.raises(StoreError, match="no fieldplan database"):
-        open_replica(db)
-    assert not (aside / MOVING).exists()
-    assert all((aside / p.name).read_bytes() == raw for p, raw in before.items()
-               if p.parent == db.parent)
-    with init_from_setup(db, setup) as new:
+    assert (aside / MOVING).exists() and not db.exists()
+    with open_replica(db) as back:
+        assert back.replica_id == old_id and key_revoked(back)
+    assert {p: p.read_bytes() for p, _ in replica_files(db)} == before
+    assert not list(tmp_path.glob("lap.sqlite3-revoked-*"))
+    assert not [p for p in db.parent.iterdir() if ".init" in p.name and "lock" not in p.name]
+    with set_up_again(db, setup).replica as new:
         assert new.replica_id != old_id and not key_revoked(new)
+    [aside] = tmp_path.glob("lap.sqlite3-revoked-*")
     with open_replica(aside / "lap.sqlite3") as old:
         assert old.replica_id == old_id
 

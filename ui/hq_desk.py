@@ -258,6 +258,31 @@ def indicator_titles(identity: Identity) -> dict[str, str]:
     return titles
 
 
+class ReadWhenShown:
+    """(a page's mixin, before its Qt class) A change seen while the page is hidden is
+    read once it is shown (``refresh``, which sets ``stale`` back), not at once: a
+    hidden page re-read at every save held the database's thread for seconds at a
+    large headquarters."""
+
+    #: a change came while the page was hidden: read again once it is shown
+    stale = False
+
+    def refresh(self) -> None:  # pragma: no cover - each page has its own
+        raise NotImplementedError
+
+    def refresh_when_shown(self) -> None:
+        """Read again now when in sight, else once shown."""
+        if self.isVisible():  # type: ignore[attr-defined]
+            self.refresh()
+        else:
+            self.stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)  # type: ignore[misc]
+        if self.stale:
+            self.refresh()
+
+
 class EmptyState(QStackedWidget):
     """A page's content, or, when there is nothing to show, one sentence in the
     middle of the page (instead of an empty table)."""
@@ -609,7 +634,7 @@ class SearchField(QLineEdit):
                      hint.height())
 
 
-class ReportsPage(QSplitter):
+class ReportsPage(ReadWhenShown, QSplitter):
     """Every report HQ holds, with full-text search of the narratives."""
 
     def __init__(self, session: Session, identity: Identity, period: str) -> None:
@@ -715,8 +740,6 @@ class ReportsPage(QSplitter):
         for combo in (self.scope, self.status, self.office, self.area):
             combo.currentIndexChanged.connect(self._filter)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
-        #: a change came while the page was hidden: read again once it is shown
-        self.stale = False
         session.changes_did_happen.connect(self._changes)
         self.refresh()
 
@@ -770,15 +793,7 @@ class ReportsPage(QSplitter):
             # read at once only when in sight (as the Conflicts page): at a 57-office
             # headquarters with a period locked, half a second of the database's
             # thread at each save made on another tab
-            if self.isVisible():
-                self.refresh()
-            else:
-                self.stale = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.stale:
-            self.refresh()
+            self.refresh_when_shown()
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
         """``result``: the reports, why the plan hides each, their search texts and
@@ -1336,7 +1351,7 @@ def conflict_heading(conflict: Any, field: str) -> str:
         field=field))
 
 
-class ConflictsPage(QWidget):
+class ConflictsPage(ReadWhenShown, QWidget):
     """Open conflicts; the selected one's values side by side, each with Keep."""
 
     def __init__(self, session: Session, identity: Identity | None = None) -> None:
@@ -1384,8 +1399,6 @@ class ConflictsPage(QWidget):
         lay.addWidget(self.empty)
         self.keep_buttons: list[QPushButton] = []
         self.view.selectionModel().currentRowChanged.connect(self._show)
-        #: a change came while the page was hidden: read again once it is shown
-        self.stale = False
         session.changes_did_happen.connect(self._changes)
         self.refresh()
 
@@ -1394,15 +1407,7 @@ class ConflictsPage(QWidget):
         # the listing took a second of the database's thread at each save made on
         # another tab (the next save, the next report opened waited behind it), and
         # its new rows held the window
-        if self.isVisible():
-            self.refresh()
-        else:
-            self.stale = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.stale:
-            self.refresh()
+        self.refresh_when_shown()
 
     def refresh(self) -> None:
         self.stale = False

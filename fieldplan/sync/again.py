@@ -387,7 +387,13 @@ def _put_back_recorded(path: Path, records: list[Path]) -> bool:
             # headquarters, as a set-up-again says once done
             from fieldplan.replica import clear_unfinished_init
 
-            clear_unfinished_init(path)
+            if not clear_unfinished_init(path) or any(
+                    os.path.lexists(source) for source, _target in moved):
+                # (another init of it ended meanwhile, its database in place, or a
+                # file it left that is not known for the killed one's: the old files
+                # stay aside, never beside another's)
+                _drop_record(folder)
+                continue
         if not _put_back(moved):
             _drop_record(folder)
             _remove_if_empty(folder)

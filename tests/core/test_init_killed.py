@@ -285,3 +285,30 @@ def test_another_program_holding_the_new_database_keeps_nothing_from_it(
         conn.close()
     is_whole(path, "HQ")
     assert left(folder) == {"hq.sqlite3", "hq.sqlite3.key"}
+
+
+def test_a_killed_set_up_again_is_not_put_back_beside_another_file(
+        hq, make_office, tmp_path: Path) -> None:
+    """Set up again killed while the new database was made, then a file of another's
+    put at one of the old files' names before the next opening: the old files stay
+    aside, never put back beside it (nor over it)."""
+    from test_sync import registered, send
+
+    lap = registered(make_office("ML", "lap"), hq, tmp_path)
+    revoke_key(hq, lap.meta("key_id"))
+    send(hq, lap, tmp_path)
+    path, old = lap.path, lap.replica_id
+    lap.close()
+    again = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", again)
+    kill_init("merged", "--db", str(path), "init", "--from", str(again), "--replace-revoked")
+    (aside,) = path.parent.glob("lap.sqlite3-revoked-*")
+    other = key_path(path)
+    other.write_text("another program's file\n", encoding="utf-8")
+    from fieldplan.sync.again import put_back_interrupted
+
+    put_back_interrupted(path)
+    assert other.read_text(encoding="utf-8") == "another program's file\n"
+    assert not path.exists()
+    with open_replica(aside / "lap.sqlite3") as kept:  # still aside, whole
+        assert kept.replica_id == old and key_revoked(kept)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from fieldplan.cli import build_parser, main
+from tests.cli.test_cli_messages import _parsers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,14 +80,6 @@ def _readme_rows() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     lines = readme[readme.index("| command | does |"):].splitlines()[2:]
     return list(itertools.takewhile(lambda line: line.startswith("|"), lines))
-
-
-def _parsers(parser: argparse.ArgumentParser, prefix=()):
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                yield (*prefix, name), sub
-                yield from _parsers(sub, (*prefix, name))
 
 
 def test_every_option_is_in_the_readme() -> None:

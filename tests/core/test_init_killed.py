@@ -166,15 +166,9 @@ def test_a_headquarters_init_killed_leaves_no_database(tmp_path: Path, point) ->
     assert left(folder) == {"hq.sqlite3", "hq.sqlite3.key"}
 
 
-@pytest.mark.parametrize("point", ("key-written", "merged", "key-placed"))
-def test_set_up_again_killed_while_the_new_database_is_made_puts_the_old_one_back(
-        hq, make_office, tmp_path: Path, point) -> None:
-    """``init --from --replace-revoked`` killed while the new database is made: the
-    revoked computer's files are kept in their folder until the next opening or init,
-    which puts them back (what the killed init left removed), to set up again. They
-    stayed aside, and the client's next start said there was no database yet: never
-    where the old one went, nor the changes made there that never reached
-    headquarters, which a set-up-again says once done."""
+def revoked_laptop(hq, make_office, tmp_path: Path) -> tuple[Path, str, Path]:
+    """A laptop of ML that HQ revoked, closed (it has HQ's bundle saying so), and a new
+    setup bundle for ML: (its database, its replica id, the setup bundle)."""
     from test_sync import registered, send
 
     lap = registered(make_office("ML", "lap"), hq, tmp_path)
@@ -184,6 +178,19 @@ def test_set_up_again_killed_while_the_new_database_is_made_puts_the_old_one_bac
     lap.close()
     again = tmp_path / "ML-again.fieldplan"
     enroll_office(hq, "ML", again)
+    return path, old, again
+
+
+@pytest.mark.parametrize("point", ("key-written", "merged", "key-placed"))
+def test_set_up_again_killed_while_the_new_database_is_made_puts_the_old_one_back(
+        hq, make_office, tmp_path: Path, point) -> None:
+    """``init --from --replace-revoked`` killed while the new database is made: the
+    revoked computer's files are kept in their folder until the next opening or init,
+    which puts them back (what the killed init left removed), to set up again. They
+    stayed aside, and the client's next start said there was no database yet: never
+    where the old one went, nor the changes made there that never reached
+    headquarters, which a set-up-again says once done."""
+    path, old, again = revoked_laptop(hq, make_office, tmp_path)
     kill_init(point, "--db", str(path), "init", "--from", str(again), "--replace-revoked")
     assert not path.exists()
     # (killed between the two: the new key file, which the next init clears)
@@ -292,15 +299,7 @@ def test_a_killed_set_up_again_is_not_put_back_beside_another_file(
     """Set up again killed while the new database was made, then a file of another's
     put at one of the old files' names before the next opening: the old files stay
     aside, never put back beside it (nor over it)."""
-    from test_sync import registered, send
-
-    lap = registered(make_office("ML", "lap"), hq, tmp_path)
-    revoke_key(hq, lap.meta("key_id"))
-    send(hq, lap, tmp_path)
-    path, old = lap.path, lap.replica_id
-    lap.close()
-    again = tmp_path / "ML-again.fieldplan"
-    enroll_office(hq, "ML", again)
+    path, old, again = revoked_laptop(hq, make_office, tmp_path)
     kill_init("merged", "--db", str(path), "init", "--from", str(again), "--replace-revoked")
     (aside,) = path.parent.glob("lap.sqlite3-revoked-*")
     other = key_path(path)

@@ -19,6 +19,7 @@ from fieldplan import sync
 from fieldplan.reports import build_review_pack, review
 from fieldplan.reports.common import MARGIN_BOTTOM, MARGIN_TOP
 from fieldplan.sync.conflicts import Candidate, Conflict
+from tests.core.test_reports_paper import _many_indicators
 from tests.fixtures.reports.seed import write_progress
 
 pytestmark = pytest.mark.skipif(
@@ -171,28 +172,6 @@ def test_open_conflicts_start_under_the_late_data_when_their_first_row_fits(
     assert underfull(pages, outline_starts(pdf)) == []
 
 
-def _many_indicators(hq, tmp_path: Path, area: str, count: int) -> str:
-    """The plan amended so that the first national action of ``area`` has ``count``
-    indicators; returns its code."""
-    import dataclasses
-
-    from fieldplan.plan import Text, dump_plan
-    from fieldplan.planops import replace_plan
-
-    plan = hq.plan()
-    first = next(a for a in plan.actions_of(level="national") if a.area == area)
-    many = tuple(dataclasses.replace(first.indicators[0], key=f"ind-{i}",
-                                     title=Text(f"Indicator number {i:02d} of many"),
-                                     targets=())
-                 for i in range(count))
-    actions = tuple(dataclasses.replace(a, indicators=many) if a.code == first.code else a
-                    for a in plan.actions)
-    path = tmp_path / "plan-v2.json"
-    dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=actions), path)
-    replace_plan(hq, path)
-    return first.code
-
-
 @pytest.mark.parametrize("lang, paper", [("en", "A4"), ("fr", "Letter"), ("ar", "A4")])
 def test_a_tall_first_row_starts_under_its_heading(hq, tmp_path, lang, paper) -> None:
     """An area's first action with a dozen indicators, a row of half a page: it did not
@@ -200,7 +179,7 @@ def test_a_tall_first_row_starts_under_its_heading(hq, tmp_path, lang, paper) ->
     left the foot of the sheet's first page blank. It starts there and goes on."""
     from fieldplan.reports import build_status_sheet
 
-    code = _many_indicators(hq, tmp_path, "PA2", 12)
+    code = _many_indicators(hq, tmp_path, 12, "PA2")
     write_progress(hq, "ML", PERIOD, lang=lang)
     pdf = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang,
                              paper=paper)

@@ -77,13 +77,14 @@ def test_the_qr_code_stays_clear_of_the_unprintable_edge(hq, tmp_path, monkeypat
             assert min(x0, y0, width - x1, height - y1) >= 8 * MM, (page, word)
 
 
-def _many_indicators(hq, tmp_path: Path, n: int) -> str:
-    """The plan amended so that ML's first action has ``n`` indicators; its code."""
+def _many_indicators(hq, tmp_path: Path, n: int, area: str | None = None) -> str:
+    """The plan amended so that the first national action (of ``area``, when given)
+    has ``n`` indicators; its code."""
     from fieldplan.plan import Text, dump_plan
     from fieldplan.planops import replace_plan
 
     plan = hq.plan()
-    first = plan.actions_of(level="national")[0]
+    first = next(a for a in plan.actions_of(level="national") if area in (None, a.area))
     many = tuple(
         dataclasses.replace(first.indicators[0], key=f"ind-{i}",
                             title=Text(f"Indicator number {i:02d} of many"), targets=())

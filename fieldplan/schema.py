@@ -250,8 +250,7 @@ def _rebuild_in_place(conn: sqlite3.Connection) -> bool:
     room = _free_room(conn)
     if room is None:
         return False
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    page_size, pages = _pages(conn)
     return room < 2 * pages * (page_size + _WAL_FRAME_HEADER) + _ROOM_SLACK
 
 
@@ -427,6 +426,12 @@ _WAL_HEADER = 32
 _ROOM_SLACK = 256 * 1024
 
 
+def _pages(conn: sqlite3.Connection) -> tuple[int, int]:
+    """The database's page size (bytes) and page count."""
+    return (conn.execute("PRAGMA page_size").fetchone()[0],
+            conn.execute("PRAGMA page_count").fetchone()[0])
+
+
 def _db_file(conn: sqlite3.Connection) -> Path | None:
     """The file of the connection's main database (None: one in memory)."""
     row = conn.execute("PRAGMA database_list").fetchone()
@@ -452,8 +457,7 @@ def _merge_log(conn: sqlite3.Connection) -> None:
     file = _db_file(conn)
     if file is None:
         return
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    page_size, pages = _pages(conn)
     try:
         grows = pages * page_size - file.stat().st_size
     except OSError:
@@ -504,8 +508,7 @@ def _vacuum_if_due(conn: sqlite3.Connection) -> int | None:
     from fieldplan import store
 
     _merge_log(conn)
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    page_size, pages = _pages(conn)
     in_use = pages - conn.execute("PRAGMA freelist_count").fetchone()[0]
     needed = in_use * (page_size + _WAL_FRAME_HEADER) + _WAL_HEADER + _ROOM_SLACK
     room = _free_room(conn)

@@ -732,10 +732,18 @@ def _show_message(parent: QWidget | None, title: str, text: str) -> None:
 def mounted_drives() -> list[tuple[str, str, int]]:
     """(name, root path, bytes free) of mounted drives a person could carry away: USB
     sticks under /media, /run/media or /mnt, and drive letters other than C: on
-    Windows. Asks the system of each drive: called on a thread of its own (a stalled
-    mount can keep it waiting for good)."""
+    Windows (removable or fixed: never network drives, ``ui.win_drives``). Asks the
+    system of each drive: called on a thread of its own (a stalled mount can keep it
+    waiting for good)."""
     if sys.platform.startswith("linux"):
         _wait_for_mounts()
+    elif sys.platform == "win32":
+        from ui.win_drives import carried_drives
+
+        try:
+            return carried_drives()
+        except (OSError, AttributeError, ValueError, TypeError):
+            pass  # (ctypes without kernel32's calls: Qt's list, as before)
     out = []
     for vol in QStorageInfo.mountedVolumes():
         if not vol.isValid() or not vol.isReady() or vol.isReadOnly():

@@ -746,6 +746,8 @@ def test_one_look_at_the_drives_at_a_time(open_window, qtbot, office_db, tmp_pat
 
 
 def test_removable_drives_on_windows_are_the_other_drive_letters(monkeypatch):
+    """As Qt lists them, where ctypes cannot ask Windows (ui.win_drives: the usual way,
+    tested in test_win_drives.py)."""
     from PySide6.QtCore import QStorageInfo
 
     from ui import transfer

@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
 
 from fieldplan.text import clean_text
-from ui.bidi import isolated, text_direction
+from ui.bidi import isolated, text_direction, without_marks
 from ui.qtcompat import Qt
 
 
@@ -23,9 +23,14 @@ class PlainTextEdit(QTextEdit):
     Arabic field names above an English one) sat on the wrong side in both
     layouts; QTextEdit lays each paragraph out by its first letter."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *,
+                 copies_as_written: bool = False) -> None:
         super().__init__(parent)
         self.setAcceptRichText(False)  # pasted text stays plain
+        #: text the client laid out (a message's details: paths, file names), copied
+        #: and dragged without the marks it put in (``ui.bidi.without_marks``); never
+        #: so for people's own text, whose marks are theirs
+        self.copies_as_written = copies_as_written
         # the text last given to setPlainText, and the document's raw text it made
         self._given = ("", "")
         if text:
@@ -47,6 +52,17 @@ class PlainTextEdit(QTextEdit):
                 plain.setText(cleaned)
                 source = plain
         super().insertFromMimeData(source)
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # (Qt's name)
+        """What Ctrl+C copies and a drag carries: with ``copies_as_written``, the
+        selection without the marks that lay it out (a path pasted with them into a
+        terminal or a file manager names no file)."""
+        data = super().createMimeDataFromSelection()
+        if not self.copies_as_written:
+            return data
+        plain = QMimeData()
+        plain.setText(without_marks(data.text()))
+        return plain
 
     def text(self) -> str:
         """The text as typed, as ``fieldplan.text.clean_text`` stores it for the CLI.

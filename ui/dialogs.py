@@ -166,7 +166,7 @@ class ConfirmDialog(QDialog):
 
             # each line in its own direction (a list of actions in Arabic reads
             # right to left; a key fingerprint left to right)
-            self.details = PlainTextEdit(details)
+            self.details = PlainTextEdit(details, copies_as_written=True)
             self.details.setReadOnly(True)
             self.details.setAccessibleName(_("Details"))
             if monospace_details:
@@ -256,7 +256,8 @@ class MessageDialog(QDialog):
         if details:
             from ui.bidi_widgets import PlainTextEdit
 
-            box = PlainTextEdit(details)  # (read with the keyboard too, each line its way)
+            # (read with the keyboard too, each line its way; copied as written)
+            box = PlainTextEdit(details, copies_as_written=True)
             box.setReadOnly(True)
             box.setAccessibleName(_("Details"))
             lay.addWidget(box)

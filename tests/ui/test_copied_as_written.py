@@ -194,3 +194,32 @@ def test_a_dialog_message_is_copied_without_marks(qtbot, language):
     label.setText(f"Line 1\n{isolated(path)}")
     label.show()
     assert copied_by_keyboard(qtbot, label) == f"Line 1\n{path}"
+
+
+def test_a_dialogs_details_are_copied_and_dragged_without_marks(qtbot, language):
+    """A message's details (file names, paths the client laid out) copy as written, as
+    its message does; a narrative's own marks, in a text box of people's text, stay."""
+    from ui.bidi import isolated
+    from ui.bidi_widgets import PlainTextEdit
+    from ui.dialogs import ConfirmDialog, MessageDialog
+
+    path = "/tmp/" + "/".join(ARABIC_FOLDERS)
+    details = f"{isolated(path)}\n{isolated('ML-2026.fieldplan')}"
+    message = MessageDialog(None, "t", "Saved.", details)
+    confirm = ConfirmDialog(None, "t", "Go on?", details=details)
+    for dialog in (message, confirm):
+        qtbot.addWidget(dialog)
+        dialog.show()
+    (box,) = message.findChildren(PlainTextEdit)
+    for shown in (box, confirm.details):
+        shown.selectAll()
+        assert MARKS.search(shown.toPlainText())  # (laid out with them)
+        # what Ctrl+C copies and a drag carries
+        assert shown.createMimeDataFromSelection().text() == f"{path}\nML-2026.fieldplan"
+        QGuiApplication.clipboard().clear()
+        shown.copy()
+        assert QGuiApplication.clipboard().text() == f"{path}\nML-2026.fieldplan"
+    narrative = PlainTextEdit("\u200fقال: «نعم»")  # a mark the person typed
+    qtbot.addWidget(narrative)
+    narrative.selectAll()
+    assert narrative.createMimeDataFromSelection().text() == "\u200fقال: «نعم»"

@@ -294,6 +294,15 @@ class PlanTree(QWidget):
             self.blockSignals(False)
         return False
 
+    def choose_none(self) -> None:
+        """No action chosen, quietly (the editor shows why): choosing any then shows it."""
+        self.tree.blockSignals(True)
+        try:
+            self.tree.setCurrentItem(None)
+            self.tree.clearSelection()
+        finally:
+            self.tree.blockSignals(False)
+
     def lock_headings(self) -> None:
         """Make the area rows headings that cannot be selected, now and after rebuilds."""
         self._headings_locked = True
@@ -373,12 +382,21 @@ class OfficeView(QWidget):
     def set_identity(self, identity: Identity, period: str) -> bool:
         """A new plan (an amendment) and the period to show: the tree rebuilt, the
         report of the same action shown again (its new title, indicators and level),
-        or of the one now in its place; whether the same action is still there."""
+        or of the one now in its place; whether the same action is still there.
+
+        The plan hides the report the person was typing in: it stays in the editor,
+        read-only, saying so (``ReportEditor.set_identity``), and no action is chosen
+        in the tree until the person chooses one. Another report shown in its place
+        took the next keys typed (the keyboard was still in the same text box)."""
         self.identity = identity
-        self.editor.set_identity(identity)  # the drafts the plan refuses set aside
+        # the drafts the plan refuses set aside
+        gone = self.editor.set_identity(identity)
         self.period = period
         kept = self.tree.set_identity(identity)
         self.refresh()
+        if gone:
+            self.tree.choose_none()
+            return kept
         self.editor.show_report(self.tree.current_action(), period)
         hidden = self.tree.current_hidden()
         if hidden is not None:  # still hidden by the new plan: its reason may be new

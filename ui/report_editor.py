@@ -406,6 +406,9 @@ class ReportEditor(QScrollArea):
         self.short_save_words = ""
         self._loading = False
         self._editable = False
+        #: something was typed in the report on screen since it was shown (an amendment
+        #: that hides it then leaves it on screen, read-only: ``_show_gone``)
+        self._typed_here = False
         #: (a language change) the report whose undo steps the window took over from the
         #: one it replaces (MainWindow.hand_over_editing): its first showing keeps them
         self.keep_undo_for: tuple[str, str] | None = None
@@ -720,6 +723,8 @@ class ReportEditor(QScrollArea):
             and action.code == self.action.code
             and period == self.period
         )
+        if not same:
+            self._typed_here = False
         if not same and not self._keeps_undo(action, period):
             # undo and redo apply to the report on screen only
             self.undo_stack.clear()
@@ -1073,24 +1078,74 @@ class ReportEditor(QScrollArea):
             self._recovered.discard(key)
             self.recovered_saved.append(key)
 
-    def set_identity(self, identity: Identity) -> None:
+    def set_identity(self, identity: Identity) -> bool:
         """A new plan (an amendment): the drafts it refuses are set aside, the report
-        on screen's too when the plan refuses it (the office view then shows the
-        report the plan offers in its place)."""
+        on screen's too when the plan refuses it. Whether that report stays on screen,
+        read-only, saying why (``_show_gone``): the person was at it, typing or with
+        the keyboard in its form, and the next keys must not go into a report they did
+        not choose. Else the office view shows the report the plan offers in its
+        place."""
         from fieldplan.planops import PlanScope
 
         self.identity = identity
         if self._closed:
-            return
+            return False
         here = self._showing()
-        if (here is not None and self._editable
-                and PlanScope(identity.plan).why_hidden(identity.office, *here)):
+        why = PlanScope(identity.plan).why_hidden(identity.office, *here) if here else ()
+        at_work = bool(why) and self._at_work()
+        if why and self._editable:
             # what is typed goes with the draft, and is never sent: it cannot be saved
             self.journal_now()
             self._debounce.cancel()
             self._set_editable(False)
+        if at_work:
+            self._show_gone(why)
         self._set_aside_refused()
         self._drafts_did_change()
+        return at_work
+
+    def _at_work(self) -> bool:
+        """Whether the person is at the report on screen: typed in it since it was
+        shown, or the window's keyboard focus (kept while a dialog has it) is in the
+        form."""
+        focus = self.window().focusWidget()
+        return self._typed_here or (focus is not None and self.isAncestorOf(focus))
+
+    def _show_gone(self, why: tuple[str, ...]) -> None:
+        """(an amendment hid the report on screen while the person was at it) The
+        report stays on screen, read-only (the keys typed next go nowhere, as in a
+        period locked meanwhile), saying that headquarters' plan update hides it, where
+        what was typed in it is kept, and to choose an action to go on. No report is
+        the editor's any more: nothing reloads it, and choosing any action shows it."""
+        from fieldplan.i18n import menu_path
+        from fieldplan.planops import why_hidden_text
+
+        key = self._showing()
+        journal = self._journal()
+        typed = key in journal or any(k == key for k, _why in journal.put_aside)
+        self._set_editable(False)
+        self.action, self.report, self._locked = None, None, False
+        self._blocked.pop(key, None)
+        self._set_failed(False)
+        lines = [
+            # Translators: {reasons} as in "Hidden by the plan: {reasons}." (the plan no
+            # longer has this action; this period is outside the plan's dates…)
+            _("Headquarters' update of the plan (version {version}) hides this report: "
+              "{reasons}.").format(version=self.identity.plan.version,
+                                   reasons=why_hidden_text(why))]
+        if typed:
+            lines.append(_(
+                "What was typed in it cannot be saved any more. It is kept, not lost: "
+                "{menu} shows it, to copy or discard.").format(
+                    menu=menu_path(_("&View"), _("Te&xt outside the plan…"))))
+        lines.append(_("It can no longer be edited here: choose an action in the plan to "
+                       "go on."))
+        self.notice.setText("\n".join(lines))
+        self.notice.setVisible(True)
+        for widget in (self.reopen_button, self.discard_button, self.hq_line,
+                       self.general_error, *self.errors.values()):
+            widget.setVisible(False)
+        self._say("")
 
     def _set_aside_refused(self) -> None:
         """Set aside (ui.drafts) the journal's drafts the plan refuses: typed before an
@@ -1826,6 +1881,7 @@ class ReportEditor(QScrollArea):
     def _edited(self, *args: object) -> None:
         if self._loading or not self._editable:
             return
+        self._typed_here = True
         self._show_notes()
         self._say(_("Unsaved changes…"))
         pending = self._debounce.pending()

@@ -238,7 +238,13 @@ def test_typing_into_a_period_an_amendment_just_dropped(open_window, qtbot, offi
     aside = drafts_file(bn, ".drafts-set-aside.json")
     assert list(aside) == [("PA1.1", "2026-S2")]
     assert aside[("PA1.1", "2026-S2")]["values"]["challenges"] == "Typed after the amendment"
-    # the same action in the period the plan has, its own text (none typed into it)
+    # the report typed in stays on screen, read-only, saying why (tests.ui.
+    # test_amended_while_typing): no other report takes the next keys
+    qtbot.waitUntil(lambda: "hides this report" in editor.notice.text(), timeout=5000)
+    assert editor.action is None and editor.narratives["challenges"].isReadOnly()
+    assert editor.narratives["challenges"].toPlainText() == "Typed after the amendment"
+    # the same action chosen, in the period the plan has: its own text (none typed into it)
+    assert window.office_view.tree.select("PA1.1")
     qtbot.waitUntil(lambda: editor.period == "2026-S1" and editor.status.isEnabled(),
                     timeout=5000)
     assert editor.narratives["challenges"].toPlainText() == ""
@@ -261,6 +267,12 @@ def test_typing_when_the_import_brings_the_amendment(open_window, qtbot, office,
     editor = choose(window, qtbot, "PA1.1", "2026-S2")
     qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
     import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: window.period == "2026-S1", timeout=5000)
+    wait_idle(qtbot, window.session)
+    # the report typed in stays, read-only, with its text (tests.ui.test_amended_while_typing)
+    assert editor.action is None and editor.narratives["next_steps"].isReadOnly()
+    assert editor.narratives["next_steps"].toPlainText() == "Half typed"
+    assert window.office_view.tree.select("PA1.1")
     qtbot.waitUntil(lambda: editor.period == "2026-S1" and editor.status.isEnabled(),
                     timeout=5000)
     wait_idle(qtbot, window.session)

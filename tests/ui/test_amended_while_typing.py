@@ -1,0 +1,159 @@
+"""An amendment that hides the report being typed in (headquarters dropped its action,
+moved it to another level, or ended the plan before its period), imported by the window
+(File ▸ Import…, a dropped bundle) or by another fieldplan on the same database (the
+CLI) while the window is open. The window showed the report now in the old one's place
+in the same form, the keyboard still in the same text box: the next keys went into that
+report, one the person never chose. The report typed in now stays on screen, read-only
+(as one whose period headquarters locks meanwhile), saying that headquarters' update
+hides it, where what was typed in it is kept, and to choose an action; no action is
+chosen in the plan until the person chooses one."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from fieldplan.sync import import_bundle
+from tests.scenes import AMENDMENT
+from tests.ui.conftest import wait_idle
+from tests.ui.test_office_work import choose
+from tests.ui.test_plan_amendment import drafts_file, import_in_window, office  # noqa: F401
+
+#: the notice's lines, of a report whose action the amendment dropped and text typed
+GONE = ("Headquarters' update of the plan (version 2) hides this report: the plan no "
+        "longer has this action.")
+KEPT = ("What was typed in it cannot be saved any more. It is kept, not lost: View ▸ Text "
+        "outside the plan… shows it, to copy or discard.")
+ON = "It can no longer be edited here: choose an action in the plan to go on."
+
+
+def bn_texts(db) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """Every narrative of every report of BN's in the database (the plan's or not)."""
+    with open_replica(db) as rep:
+        return {(r.action, r.period): (r.achievements, r.challenges, r.next_steps)
+                for r in progress.list_reports(rep, office="BN")}
+
+
+def amended(window, qtbot, bn, bundle, how: str) -> None:
+    """``bundle`` imported as File ▸ Import does, or by another fieldplan (the CLI),
+    which the window notices (``check_outside``, every few seconds)."""
+    if how == "window":
+        import_in_window(window, qtbot, bundle).close()
+    else:
+        window.check_outside()  # (where the database stands, noted)
+        wait_idle(qtbot, window.session)
+        with open_replica(bn) as rep:
+            import_bundle(rep, bundle)
+        window.check_outside()
+    qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=10_000)
+    wait_idle(qtbot, window.session)
+
+
+@pytest.mark.parametrize("how", ["window", "cli"])
+def test_keys_typed_after_the_amendment_go_into_no_other_report(
+        open_window, qtbot, office, monkeypatch, how):  # noqa: F811
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)  # (typing not saved)
+    bn, amend = office
+    bundle = amend(**AMENDMENT)  # PA1.3 renamed PA1.7: PA1.3 is no longer in the plan
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.3", "2026-S1")
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Roads cut")
+    before = bn_texts(bn)
+    amended(window, qtbot, bn, bundle, how)
+    # the report typed in stays, read-only, saying why and where the typing is
+    qtbot.waitUntil(lambda: editor.notice.text() == "\n".join((GONE, KEPT, ON)), timeout=5000)
+    assert editor.notice.isVisible() and editor.title.text().startswith("PA1.3 · ")
+    assert editor.action is None and window.office_view.tree.current_action() is None
+    assert box.isReadOnly() and box.toPlainText() == "Roads cut"
+    assert window.focusWidget() is box  # (the keyboard left where it was: nothing is taken)
+    # the keys typed next, as the person goes on: taken by no report
+    qtbot.keyClicks(box, " and bridges")
+    assert box.toPlainText() == "Roads cut"
+    assert not editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert bn_texts(bn) == before
+    # what was typed is set aside, where View ▸ Text outside the plan… shows it
+    qtbot.waitUntil(lambda: ("PA1.3", "2026-S1") in drafts_file(bn, ".drafts-set-aside.json"),
+                    timeout=5000)
+    aside = drafts_file(bn, ".drafts-set-aside.json")
+    assert aside[("PA1.3", "2026-S1")]["values"] == {"challenges": "Roads cut"}
+    qtbot.waitUntil(window.aside_action.isEnabled, timeout=5000)
+    # an action chosen: its own report, to type in
+    assert window.office_view.tree.select("PA1.7")
+    qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == "PA1.7"
+                    and editor.status.isEnabled(), timeout=5000)
+    assert box.toPlainText() == "" and not box.isReadOnly()
+    assert GONE not in editor.notice.text()
+
+
+def test_the_keyboard_in_the_form_is_enough(open_window, qtbot, office):  # noqa: F811
+    """Nothing typed yet, the keyboard in a text box: the same (the keys to come would
+    have gone into the other report), without a word of typing kept."""
+    bn, amend = office
+    bundle = amend(drop=("PA1.2",))
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.2", "2026-S1")
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: editor.notice.text() == "\n".join((GONE, ON)), timeout=5000)
+    qtbot.keyClicks(box, "Trained")
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert box.toPlainText() == "" and editor.action is None
+    assert not any("Trained" in "".join(texts) for texts in bn_texts(bn).values())
+
+
+def test_a_period_the_plan_ends_before_and_another_level(
+        open_window, qtbot, office, monkeypatch):  # noqa: F811
+    """The window goes to the period the plan still has; the report typed in stays, of
+    its own period, saying why; the same action chosen again shows the period the
+    window shows. An action moved to another level: said so."""
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    bn, amend = office
+    bundle = amend(end="2026-06-30", regional=("PA2.1",))
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    box = editor.narratives["next_steps"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Pilot")
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: window.period == "2026-S1" and editor.action is None,
+                    timeout=5000)
+    assert editor.notice.text().startswith(
+        "Headquarters' update of the plan (version 2) hides this report: this period is "
+        "outside the plan's dates.\n")
+    assert editor.period == "2026-S2" and box.toPlainText() == "Pilot"
+    assert box.isReadOnly()
+    assert window.office_view.tree.select("PA1.1")
+    qtbot.waitUntil(lambda: editor.period == "2026-S1" and editor.status.isEnabled(),
+                    timeout=5000)
+    assert box.toPlainText() == ""
+
+    # PA2.1, now regional: not this office's to report on
+    bundle = amend(regional=("PA2.1", "PA1.1"), end="2026-06-30")
+    qtbot.keyClicks(box, "More")
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: editor.action is None, timeout=5000)
+    assert editor.notice.text().startswith(
+        "Headquarters' update of the plan (version 3) hides this report: the action is "
+        "no longer at this office's level.\n")
+    assert box.toPlainText() == "More" and box.isReadOnly()
+
+
+def test_not_at_the_form_the_report_in_its_place_is_shown(open_window, qtbot,
+                                                         office):  # noqa: F811
+    """Reading with the keyboard in the plan, nothing typed: the report now in the old
+    one's place is shown, as before (nothing typed goes into it unchosen)."""
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.3", "2026-S1")
+    window.office_view.tree.tree.setFocus()
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == "PA1.7"
+                    and editor.status.isEnabled(), timeout=5000)
+    assert window.office_view.tree.current_action().code == "PA1.7"

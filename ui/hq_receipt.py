@@ -21,6 +21,11 @@ def receipt_text(receipt: HqReceipt | None) -> str:
         return _("Headquarters has this version")
     if receipt.state == "unsent":
         return _("Not sent to headquarters yet")
+    if receipt.state == "revoked":
+        # (the status bar and the form's notice say the way on: set this computer up
+        # again)
+        return _("Not at headquarters, and it cannot be sent from this computer: "
+                 "headquarters revoked its key")
     if receipt.state == "other":
         # its events go to headquarters from the computer that wrote them
         return _("Written on another computer of this office: headquarters has not "

@@ -24,7 +24,7 @@ EXPORT_TIMES = "export_times:"
 #: and never hears from headquarters): the oldest go first
 MAX_EXPORT_TIMES = 200
 
-HELD, SENT, UNSENT, OTHER = "held", "sent", "unsent", "other"
+HELD, SENT, UNSENT, OTHER, REVOKED = "held", "sent", "unsent", "other", "revoked"
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,9 @@ class HqReceipt:
     ``sent`` (not held; every event of it this computer writes went in a bundle
     exported from here), ``unsent`` (some of them went in no bundle yet) or ``other``
     (not held; what is missing was written on another computer of the office, which
-    sends it itself).
+    sends it itself) or ``revoked`` (not held; headquarters revoked this computer's key
+    and refuses its bundles: what is missing was written here, sent or not, and never
+    reaches headquarters from here).
     sent_at: (``sent``) when the bundle that carried the last of them was written
     (ISO UTC); "" when not known (a bundle of an earlier release).
     """
@@ -93,6 +95,9 @@ def hq_receipts(rep: Replica, office: str | None = None, period: str | None = No
 
     own = set(origins_for(rep, rep.office))
     exported = events.exported_seqs(rep.conn)
+    from fieldplan.sync.keys import own_key_status
+
+    revoked = own_key_status(rep) == "revoked"
     times: dict[str, list[tuple[int, str]]] = {}
     out: dict[str, HqReceipt] = {}
     for rid, tops in heads.items():
@@ -101,7 +106,9 @@ def hq_receipts(rep: Replica, office: str | None = None, period: str | None = No
             out[rid] = HqReceipt(HELD)
             continue
         mine = {o: s for o, s in missing.items() if o in own or o in exported}
-        if any(s > exported.get(o, 0) for o, s in mine.items()):
+        if mine and revoked:
+            out[rid] = HqReceipt(REVOKED)
+        elif any(s > exported.get(o, 0) for o, s in mine.items()):
             out[rid] = HqReceipt(UNSENT)
         elif not mine:
             out[rid] = HqReceipt(OTHER)

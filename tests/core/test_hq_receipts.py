@@ -11,7 +11,8 @@ from test_sync import national, send
 
 from fieldplan import progress
 from fieldplan.progress import report_id
-from fieldplan.sync.receipts import HELD, OTHER, SENT, UNSENT, hq_receipts
+from fieldplan.sync.keys import revoke_key
+from fieldplan.sync.receipts import HELD, OTHER, REVOKED, SENT, UNSENT, hq_receipts
 
 S1 = "2026-S1"
 
@@ -54,6 +55,24 @@ def test_each_report_says_whether_headquarters_holds_its_version(
     assert states(ml) == {a: UNSENT, b: HELD}
     # headquarters holds what it shows: the question does not arise there
     assert hq_receipts(hq, office="ML") is None
+
+
+def test_a_revoked_computer_s_versions_never_reach_headquarters(
+        hq, make_office, tmp_path: Path) -> None:
+    """Headquarters revoked the computer's key and refuses its bundles: its report form
+    said "Not sent to headquarters yet" of a version it can never send (and "Sent …,
+    not acknowledged yet" of one headquarters refuses), while the status bar said the
+    key was revoked. What headquarters held before stays held."""
+    ml = make_office("ML")
+    a, b, c = national(ml, 0), national(ml, 1), national(ml, 2)
+    progress.record_progress(ml, a, S1, status="on-track")
+    send(ml, hq, tmp_path)
+    progress.record_progress(ml, b, S1, status="at-risk")
+    export_to(ml, tmp_path, "sent")  # never imported: it would be refused now
+    revoke_key(hq, ml.meta("key_id"))
+    send(hq, ml, tmp_path)  # the revocation, with the receipt of a
+    progress.record_progress(ml, c, S1, status="off-track")
+    assert states(ml) == {a: HELD, b: REVOKED, c: REVOKED}
 
 
 def test_a_version_from_another_computer_counts_by_its_events(

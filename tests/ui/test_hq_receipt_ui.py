@@ -77,3 +77,28 @@ def test_headquarters_says_nothing_of_it(hq_db: Path, open_window, qtbot) -> Non
     wait_idle(qtbot, window.session)
     qtbot.waitUntil(lambda: window.office_view.editor.report is not None, timeout=5000)
     assert _line(window) == ""
+
+
+def test_a_revoked_computer_s_form_does_not_say_yet(open_window, qtbot, hq, make_office,
+                                                    tmp_path: Path) -> None:
+    """Headquarters revoked this computer's key: the form said "Not sent to
+    headquarters yet" of a report it can never send, below a notice and beside a status
+    bar saying the key was revoked."""
+    out = tmp_path / "out"
+    out.mkdir()
+    ml = make_office("ML")
+    code = ml.plan().actions_of(level="national")[0].code
+    progress.record_progress(ml, code, "2026-S1", status="on-track")
+    sync.import_bundle(hq, sync.export_bundle(ml, out_dir=out).path)
+    sync.revoke_key(hq, ml.meta("key_id"))
+    sync.import_bundle(ml, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    progress.record_progress(ml, code, "2026-S1", percent=30)  # (a version after it)
+    path = ml.path
+    ml.close()
+    window = open_window(path)
+    window.office_view.set_period("2026-S1")
+    window.office_view.select_action(code)
+    qtbot.waitUntil(lambda: _line(window) != "", timeout=5000)
+    assert _line(window) == ("Not at headquarters, and it cannot be sent from this "
+                             "computer: headquarters revoked its key")
+    assert "revoked" in window.office_view.editor.notice.text()

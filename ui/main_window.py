@@ -613,6 +613,8 @@ class MainWindow(QMainWindow):
         # where the person was in this database is its own (ui.window_settings); an
         # earlier release's, kept for every database, becomes this one's
         window_settings.adopt_earlier(settings, identity)
+        # (and those of databases long gone are forgotten: the file grew with each)
+        window_settings.note_opened(settings, identity)
         self.period = identity.current_period()
         #: the periods headquarters has locked (None until read: read_locked_periods)
         self.locked: frozenset[str] | None = None

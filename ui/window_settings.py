@@ -21,6 +21,11 @@ from a backup goes on as a new replica that names those it continues
 computer, for the same person: the shell hands the old one's settings to it
 (``carry_over``).
 
+Each database's are kept with the day its window last opened here (``OPENED``): those
+of a database not opened for FORGET_AFTER_DAYS (deleted, made again, a copy handed on)
+are removed, and of more than KEEP_DATABASES databases those opened longest ago
+(``note_opened``). Before, the settings file kept every database's forever.
+
 Earlier releases kept these unkeyed: the first database whose window opens takes
 them (``adopt_earlier``) and they are removed; a person most often has one database,
 and they were that one's.
@@ -28,6 +33,7 @@ and they were that one's.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -39,6 +45,13 @@ REPORT_OFFICE = "reports/office"
 #: the settings that are one database's
 PER_DATABASE = (VIEW, REPORT_OFFICE)
 GROUP = "databases"
+#: the day (ISO) the database's window last opened here (``note_opened``)
+OPENED = "opened"
+#: a database's settings are forgotten once it has not been opened for this long: a
+#: country office opens its own at least each semester
+FORGET_AFTER_DAYS = 365
+#: at most this many databases' settings are kept (those opened last)
+KEEP_DATABASES = 20
 
 
 def database_key(replica: str, name: str) -> str:
@@ -93,3 +106,35 @@ def carry_over(settings: QSettings, replica: str, identity: Any) -> None:
         old = database_key(replica, name)
         if settings.contains(old):
             settings.setValue(database_key(identity.replica_id, name), settings.value(old))
+
+
+def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None) -> None:
+    """The database of ``identity`` is opened ``today``: note it, and forget the
+    settings of databases not opened for FORGET_AFTER_DAYS, then of all but the
+    KEEP_DATABASES opened last. Those of the database open and of the replicas it
+    continues (still to be taken over: ``database_value``) are kept. One with no day
+    noted (an earlier release's) is given today's, its time starting now, but goes
+    first when there are too many."""
+    today = today or dt.date.today()
+    settings.setValue(database_key(identity.replica_id, OPENED), today.isoformat())
+    settings.beginGroup(GROUP)
+    replicas = settings.childGroups()
+    settings.endGroup()
+    kept = set(_replicas(identity))
+    opened: dict[str, dt.date] = {}
+    undated: set[str] = set()
+    for replica in replicas:
+        key = database_key(replica, OPENED)
+        try:
+            opened[replica] = dt.date.fromisoformat(str(settings.value(key)))
+        except ValueError:
+            settings.setValue(key, today.isoformat())
+            opened[replica] = today
+            undated.add(replica)
+    oldest = today - dt.timedelta(days=FORGET_AFTER_DAYS)
+    # (of too many, the undated go first: opened when, no one knows)
+    last_first = sorted(opened, key=lambda r: (r not in kept, r in undated,
+                                               -opened[r].toordinal(), r))
+    for rank, replica in enumerate(last_first):
+        if replica not in kept and (opened[replica] < oldest or rank >= KEEP_DATABASES):
+            settings.remove(f"{GROUP}/{replica}")

@@ -14,11 +14,14 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
 from ui.window_settings import (
+    KEEP_DATABASES,
+    OPENED,
     REPORT_OFFICE,
     VIEW,
     carry_over,
     database_key,
     database_value,
+    note_opened,
     set_database_value,
 )
 
@@ -156,3 +159,54 @@ def test_a_restored_database_keeps_the_settings_of_the_one_it_continues(settings
     assert database_value(settings, stranger, VIEW, "none") == "none"
     carry_over(settings, "r3", stranger)  # (a set-up-again)
     assert database_value(settings, stranger, VIEW) == {"period": "2027-S1"}
+
+
+def test_settings_of_databases_long_unopened_are_forgotten(settings):
+    """The settings file kept every database's settings forever (one set per new office,
+    demo or restore): those of a database not opened for a year go, and no more than
+    KEEP_DATABASES are kept, those opened last; the one open and those it continues
+    stay."""
+    import datetime as dt
+
+    today = dt.date(2027, 3, 1)
+    here = SimpleNamespace(replica_id="open", replicas=("open", "continued"))
+    for replica in ("open", "continued", "gone", "undated"):
+        set_database_value(settings, SimpleNamespace(replica_id=replica), VIEW, {"tab": 1})
+    settings.setValue(database_key("continued", OPENED), "2024-01-01")
+    settings.setValue(database_key("gone", OPENED), "2026-02-27")  # a year and a day
+    for n in range(KEEP_DATABASES + 5):
+        recent = SimpleNamespace(replica_id=f"recent{n:02}")
+        set_database_value(settings, recent, REPORT_OFFICE, "ML")
+        settings.setValue(database_key(recent.replica_id, OPENED),
+                          (today - dt.timedelta(days=n)).isoformat())
+    note_opened(settings, here, today)
+    settings.beginGroup("databases")
+    kept = set(settings.childGroups())
+    settings.endGroup()
+    assert len(kept) == KEEP_DATABASES and {"open", "continued"} <= kept
+    assert "gone" not in kept and not settings.contains(database_key("gone", VIEW))
+    # an earlier release's (no day noted): of too many, it goes first
+    assert "undated" not in kept
+    assert kept - {"open", "continued"} == {f"recent{n:02}" for n in range(KEEP_DATABASES - 2)}
+    assert settings.value(database_key("open", OPENED)) == "2027-03-01"
+    assert database_value(settings, here, VIEW) == {"tab": 1}
+
+
+def test_an_undated_databases_settings_are_kept_a_year_from_now(settings):
+    import datetime as dt
+
+    set_database_value(settings, SimpleNamespace(replica_id="undated"), VIEW, {"tab": 1})
+    note_opened(settings, SimpleNamespace(replica_id="open"), dt.date(2027, 3, 1))
+    assert settings.value(database_key("undated", OPENED)) == "2027-03-01"
+    note_opened(settings, SimpleNamespace(replica_id="open"), dt.date(2028, 2, 29))
+    assert settings.contains(database_key("undated", VIEW))  # 365 days on
+    note_opened(settings, SimpleNamespace(replica_id="open"), dt.date(2028, 3, 1))
+    assert not settings.contains(database_key("undated", VIEW))
+
+
+def test_opening_a_database_notes_the_day(open_shell, hq_db, settings):
+    import datetime as dt
+
+    window = open_shell(hq_db)
+    assert settings.value(database_key(window.identity.replica_id, OPENED)) == \
+        dt.date.today().isoformat()

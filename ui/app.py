@@ -431,7 +431,7 @@ class Shell(QObject):
         state = taken_over = None
         if window is not None:
             window.office_view.editor.save_now()
-            state = window.view_state(filters=True)
+            state = window.view_state()
             taken_over = window.hand_over_editing()
             # replaced below (what is typed goes on in the new one): not translated
             # and laid out again first

@@ -634,6 +634,26 @@ class SearchField(QLineEdit):
                      hint.height())
 
 
+def splitter_sizes(splitter: QSplitter) -> list[int]:
+    """Where ``splitter``'s dividers are (its panes' sizes), kept for the next start."""
+    return [int(size) for size in splitter.sizes()]
+
+
+def restore_sizes(splitter: QSplitter, sizes: Any) -> None:
+    """Put ``splitter``'s dividers back where ``splitter_sizes`` found them (the window
+    may be of another size since: the panes keep their proportions). Anything else, a
+    list of another length, of sizes that are not all numbers or all 0, is left."""
+    # (the panes' count: the Reports page's ``count`` is its label)
+    if not isinstance(sizes, list | tuple) or len(sizes) != len(splitter.sizes()):
+        return
+    try:
+        found = [max(0, int(size)) for size in sizes]
+    except (TypeError, ValueError):
+        return
+    if any(found):
+        splitter.setSizes(found)
+
+
 class ReportsPage(ReadWhenShown, QSplitter):
     """Every report HQ holds, with full-text search of the narratives."""
 
@@ -831,13 +851,16 @@ class ReportsPage(ReadWhenShown, QSplitter):
         return self._to_choose
 
     def filters(self) -> dict[str, Any]:
-        """The search, the filters and the report chosen (``restore_filters``: a
-        language change made the window again with none of them)."""
+        """The search, the filters, the report chosen and the divider between the list
+        and the narrative (``restore_filters``: a language change made the window again
+        with none of them, and the next start too)."""
         return {"search": self.search.text(), "scope": self.scope.currentData(),
                 "status": self.status.currentData(), "office": self.office.currentData(),
-                "area": self.area.currentData(), "chosen": list(self._chosen() or ())}
+                "area": self.area.currentData(), "chosen": list(self._chosen() or ()),
+                "split": splitter_sizes(self)}
 
     def restore_filters(self, filters: dict[str, Any]) -> None:
+        restore_sizes(self, filters.get("split"))
         for name in ("scope", "status", "office", "area"):
             _choose_data(getattr(self, name), filters.get(name, ""))
         self.search.blockSignals(True)
@@ -1401,6 +1424,13 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._show)
         session.changes_did_happen.connect(self._changes)
         self.refresh()
+
+    def filters(self) -> dict[str, Any]:
+        """The divider between the list and the values (``restore_filters``)."""
+        return {"split": splitter_sizes(self.splitter)}
+
+    def restore_filters(self, filters: dict[str, Any]) -> None:
+        restore_sizes(self.splitter, filters.get("split"))
 
     def _changes(self, _changes) -> None:
         # read at once only when in sight: at a headquarters of 17,500 open conflicts

@@ -2142,17 +2142,17 @@ class MainWindow(QMainWindow):
         box.open()
 
     # where the user was --------------------------------------------------------------
-    def view_state(self, filters: bool = False) -> dict:
-        """Where the person is: the tab, the period, the action; with ``filters`` (a
-        language change, not the next start) the headquarters pages' searches,
-        filters and report chosen too."""
+    def view_state(self) -> dict:
+        """Where the person is: the tab, the period, the action; at headquarters the
+        pages' searches, filters, report chosen and dividers too (a language change,
+        and the next start: ``window_settings.VIEW``)."""
         action = self.office_view.tree.current_action()
         state = {
             "tab": self.tabs.currentIndex(),
             "period": self.period,
             "action": action.code if action else "",
         }
-        if filters and self.hq_desk is not None:
+        if self.hq_desk is not None:
             state["hq"] = self.hq_desk.filters()
         return state
 

@@ -74,22 +74,33 @@ class HqDesk:
 
     def __init__(self, session: Session, identity: Identity, period: str) -> None:
         self.session, self.identity, self.period = session, identity, period
+        #: the filters and dividers of pages not built yet, set once they are
+        #: (``restore_filters``): the next start builds only the page it shows
+        self._to_restore: dict[str, dict] = {}
         self._tabs = {
             # the identity as it is when a page is first shown (set_identity)
             "overview": LazyTab(self._make_overview),
-            "reports": LazyTab(
-                lambda: desk_page("ReportsPage")(session, self.identity, self.period)),
+            "reports": LazyTab(lambda: self._restored("reports", desk_page("ReportsPage")(
+                session, self.identity, self.period))),
             "inbox": inbox_tab(session),
             "quarantine": LazyTab(
                 lambda: desk_page("QuarantinePage")(session, self.identity)),
-            "conflicts": conflicts_tab(session, lambda: self.identity),
+            "conflicts": LazyTab(lambda: self._restored("conflicts", desk_page(
+                "ConflictsPage")(session, self.identity))),
             "keys": LazyTab(lambda: desk_page("KeysPage")(session, self.identity)),
         }
+
+    def _restored(self, name: str, page: QWidget) -> QWidget:
+        """``page``, just built, with the filters and dividers kept for it."""
+        kept = self._to_restore.pop(name, None)
+        if kept is not None:
+            page.restore_filters(kept)
+        return page
 
     def _make_overview(self) -> QWidget:
         page = desk_page("OverviewPage")(self.session, self.identity, self.period)
         page.reports_were_asked.connect(self.open_reports)
-        return page
+        return self._restored("overview", page)
 
     def open_reports(self, office: str, area: str = "") -> None:
         """The Reports page in front, listing ``office``'s reports of the period, in
@@ -120,16 +131,26 @@ class HqDesk:
             (t["keys"], _("&Keys")),
         ]
 
+    #: the pages whose filters and dividers are kept (``filters``)
+    KEPT = ("overview", "reports", "conflicts")
+
     def filters(self) -> dict[str, dict]:
-        """The Overview's and the Reports' filters, of the pages built so far."""
-        return {name: self._tabs[name].page().filters()
-                for name in ("overview", "reports") if self._tabs[name].built()}
+        """The Overview's and the Reports' filters, and the dividers of the Reports and
+        the Conflicts, of the pages built so far; of the others, those still to set."""
+        kept = {name: self._tabs[name].page().filters()
+                for name in self.KEPT if self._tabs[name].built()}
+        return {**self._to_restore, **kept}
 
     def restore_filters(self, filters: dict[str, dict]) -> None:
-        """Set the pages' filters as ``filters`` says (a language change)."""
-        for name in ("overview", "reports"):
-            if isinstance(filters.get(name), dict):
+        """Set the pages' filters and dividers as ``filters`` says (a language change,
+        the next start): those of a page not built yet once it is."""
+        for name in self.KEPT:
+            if not isinstance(filters.get(name), dict):
+                continue
+            if self._tabs[name].built():
                 self._tabs[name].page().restore_filters(filters[name])
+            else:
+                self._to_restore[name] = filters[name]
 
     def set_period(self, period: str) -> None:
         self.period = period

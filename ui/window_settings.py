@@ -6,10 +6,11 @@ language, the window's size, place and toolbars, the paper size, a table's forma
 and the folders last chosen (bundles imported and exported, tables, plan files).
 
 Where the person was in a database is that database's own (``PER_DATABASE``): the
-tab, period and action (``VIEW``), the office last chosen for headquarters' status
-sheet (``REPORT_OFFICE``). Shared, a new office set up on this computer (or the demo,
-or a second database opened with --db or FIELDPLAN_DB) opened on the period and
-action last chosen in another database.
+tab, period and action, and at headquarters the pages' searches, filters and dividers
+(``VIEW``), the office last chosen for headquarters' status sheet (``REPORT_OFFICE``).
+Shared, a new office set up on this computer (or the demo, or a second database opened
+with --db or FIELDPLAN_DB) opened on the period and action last chosen in another
+database.
 
 They are kept under the database's replica id (``databases/<id>/<name>``), not its
 file's path: the path names a file, not a database. A new office set up where an old
@@ -38,7 +39,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-#: the tab, period and action of the window (a dict: MainWindow.view_state)
+#: the tab, period and action of the window, headquarters' filters and dividers (a
+#: dict: MainWindow.view_state)
 VIEW = "window/view"
 #: the office of headquarters' last status sheet (the report dialog's Office)
 REPORT_OFFICE = "reports/office"

@@ -145,6 +145,55 @@ def test_the_status_sheets_office_is_the_databases_and_the_paper_the_persons(
     dialog.reject()
 
 
+def test_headquarters_filters_and_dividers_are_the_databases_at_the_next_start(
+        open_shell, qtbot, hq_db, other_hq, settings):
+    """Headquarters' pages opened at each start with every filter cleared and their
+    dividers back in the middle: the Reports' search, filters and report chosen, the
+    Overview's filters and the Conflicts' divider are kept with the database's place
+    (a page not shown is not made for them: it takes them when first shown)."""
+    window = open_shell(hq_db)
+    window.set_period("2026-S1")
+    reports = window.hq_desk.reports
+    window.show_page(reports)
+    wait_idle(qtbot, window.session)
+    reports.status.setCurrentIndex(reports.status.findData("at-risk"))
+    reports.search.setText("statement")
+    reports.search.clear()
+    reports.office.setCurrentIndex(reports.office.findData("HQ"))
+    reports.setSizes([200, 400])
+    split = reports.sizes()
+    overview = window.hq_desk.overview
+    overview.level.setCurrentIndex(overview.level.findData("global"))
+    overview.office.setText("HQ")
+    conflicts = window.hq_desk.conflicts
+    window.show_page(conflicts)
+    conflicts.splitter.setSizes([100, 500])
+    conflicts_split = conflicts.splitter.sizes()
+    window.show_page(reports)
+    wait_idle(qtbot, window.session)
+    window = open_shell(other_hq)  # another database: its own, none set
+    reports = window.hq_desk.reports
+    assert (reports.status.currentData(), reports.office.currentData()) == ("", "")
+    window = open_shell(hq_db)
+    assert not window.hq_desk._tabs["overview"].built()  # (not made before it is shown)
+    reports = window.hq_desk.reports
+    assert new_tab_shows(window, reports)
+    assert (reports.status.currentData(), reports.office.currentData()) == ("at-risk", "HQ")
+    assert reports.sizes() == split
+    qtbot.waitUntil(lambda: reports.model.rowCount() == 1, timeout=5000)
+    assert reports.model.row_at(0).action == "PA3.6"
+    shot(window, "hq-reports-filters-kept.png")
+    overview = window.hq_desk.overview
+    assert (overview.level.currentData(), overview.office.text()) == ("global", "HQ")
+    conflicts = window.hq_desk.conflicts
+    window.show_page(conflicts)
+    assert conflicts.splitter.sizes() == conflicts_split
+
+
+def new_tab_shows(window, page) -> bool:
+    return window.tabs.currentWidget().isAncestorOf(page)
+
+
 def test_a_restored_database_keeps_the_settings_of_the_one_it_continues(settings):
     """A restore from a backup goes on as a new replica naming those it continues
     (Identity.replicas: its own first, then the earlier ones, oldest first)."""

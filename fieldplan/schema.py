@@ -9,6 +9,7 @@ tests/fixtures/db/ and an upgrade test.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 from collections.abc import Callable
@@ -382,6 +383,11 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
             # the room the next try needs, and each try added one more until even the
             # backup failed (a backups folder filled with copies of one file)
             store.remove_backup(made)
+        if store.out_of_space(exc):
+            # what the next try needs, said with the full disk (store's opening error):
+            # "the disk is full" alone left the person to guess how much to free
+            with contextlib.suppress(sqlite3.Error):
+                exc.upgrade_room = upgrade_room(conn, backed_up=made is not None)
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
@@ -392,9 +398,25 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
             "the disk is nearly full: the database was upgraded, but the room its old "
             "tables took is not given back yet (that needs {size} MB free on its disk); "
             "fieldplan does it at a later opening, once there is room").format(
-                # (rounded up: a disk with the room said has the room)
-                size=format_number(max(1, math.ceil(needed / 100_000)) / 10)))
+                size=megabytes(needed)))
     return pending
+
+
+def megabytes(size: int) -> str:
+    """``size`` bytes in MB, to a tenth, rounded up (a disk with the room said has the
+    room: 1.34 MB said "1.3 MB" read as enough on a disk with 1.3 MB free)."""
+    return format_number(max(1, math.ceil(size / 100_000)) / 10)
+
+
+def upgrade_room(conn: sqlite3.Connection, *, backed_up: bool) -> int:
+    """About how many free bytes the database's upgrade needs on its disk: its backup
+    (``backed_up``: the database's size), and a write-ahead log as large as the
+    database (a migration that rebuilds the tables writes each of their pages there,
+    ``m0004_rowid_tables`` in place on a nearly full disk). Said with the full disk an
+    upgrade stopped at (``migrate``)."""
+    page_size, pages = _pages(conn)
+    log = pages * (page_size + _WAL_FRAME_HEADER) + _WAL_HEADER
+    return (pages * page_size if backed_up else 0) + log + _ROOM_SLACK
 
 
 #: The setting (in ``meta``) that says a VACUUM is due after a migration rebuilt tables

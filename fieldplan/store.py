@@ -553,6 +553,15 @@ def _role_of(db_path: str | os.PathLike[str]) -> str:
 
 def _cannot_open(path: Path, exc: sqlite3.Error) -> StoreError:
     if out_of_space(exc):  # SQLite says "disk I/O error": it reads like a failing disk
+        room = getattr(exc, "upgrade_room", None)
+        if room is not None:  # (schema.migrate: an upgrade's log did not fit)
+            from fieldplan.schema import megabytes
+
+            # Translators: {reason} says why, e.g. "the disk is full"
+            return StoreError(_(
+                "cannot open database {path}: {reason}; upgrading it for this version of "
+                "fieldplan needs about {size} MB free on its disk: free some space and try "
+                "again").format(path=path, reason=error_reason(exc), size=megabytes(room)))
         # Translators: {reason} says why, e.g. "the disk is full"
         return StoreError(_("cannot open database {path}: {reason}; free some space and "
                             "try again").format(path=path, reason=error_reason(exc)))

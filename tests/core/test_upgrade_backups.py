@@ -347,3 +347,37 @@ def test_a_newer_database_is_refused_without_a_write(hq) -> None:
         store.connect(made)
     assert made.read_bytes() == before
     assert not Path(f"{made}-wal").exists()
+
+
+def test_an_upgrade_the_disk_is_too_full_for_says_the_room_it_needs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A migration's log did not fit on the disk: the opening said "the disk is full;
+    free some space" and no more, and the person freed a few megabytes, tried again,
+    and again. It says how much the upgrade needs now (its backup and its log, each
+    about the database's size), as the VACUUM after it does; found by QA."""
+    db = schema_3_copy(tmp_path)
+    with sqlite3.connect(db) as old:
+        page_size = old.execute("PRAGMA page_size").fetchone()[0]
+        pages = old.execute("PRAGMA page_count").fetchone()[0]
+    old.close()
+
+    class FullDisk(_CONNECTION):
+        def execute(self, sql, *args):
+            if sql.startswith("CREATE TABLE main.events_new"):
+                exc = sqlite3.OperationalError("database or disk is full")
+                exc.sqlite_errorcode = sqlite3.SQLITE_FULL
+                raise exc
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(store, "Connection", FullDisk)
+    Room(monkeypatch, 100_000)
+    with pytest.raises(StoreError) as raised:
+        store.connect(db)
+    needed = pages * page_size + pages * (page_size + 24) + 32 + 256 * 1024
+    size = f"{-(-needed // 100_000) / 10:.1f}"
+    assert str(raised.value) == (
+        f"cannot open database {db}: the disk is full; upgrading it for this version of "
+        f"fieldplan needs about {size} MB free on its disk: free some space and try again")
+    assert float(size) * 1_000_000 >= needed
+    monkeypatch.undo()
+    store.connect(db).close()  # the room found: upgraded

@@ -94,6 +94,15 @@ def _normalise(lang: str) -> str | None:
     return code if code in LANGUAGES else None
 
 
+def env_language(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The language FIELDPLAN_LANG names, in any case ("FR", "fr_FR.UTF-8" → "fr"), or
+    None when it is unset or names none fieldplan knows ("de"). The command line's
+    language without --lang, and the desktop client's when none is chosen in its
+    settings: both else the system's (``detect_language``)."""
+    code = _normalise(environ.get("FIELDPLAN_LANG", "") or "")
+    return code if code in LANGUAGES else None
+
+
 def set_language(lang: str) -> None:
     """Make ``lang`` (en, fr, ar, a locale name such as fr_FR, or xx-pseudo) current."""
     global _current

@@ -24,7 +24,14 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from fieldplan.i18n import LANGUAGES, _, detect_language, ngettext, set_language
+from fieldplan.i18n import (
+    LANGUAGES,
+    _,
+    detect_language,
+    env_language,
+    ngettext,
+    set_language,
+)
 from ui.ops import DbOp, Session, error_text, wait_off_thread
 from ui.qtcompat import Qt
 
@@ -69,8 +76,11 @@ def apply_font(app: QApplication) -> None:
 
 
 def choose_language(settings: QSettings, explicit: str | None) -> str:
-    """``--lang``, then the saved setting, then the system's language."""
-    for candidate in (explicit, settings.value("language")):
+    """``--lang``, then the saved setting, then FIELDPLAN_LANG, then the system's
+    language: as the command line, with the person's choice in Settings ▸ Language
+    before the variable (the client without one started in the system's language,
+    where every command spoke the variable's)."""
+    for candidate in (explicit, settings.value("language"), env_language()):
         if isinstance(candidate, str) and candidate.split("_")[0] in LANGUAGES:
             return candidate.split("_")[0]
     return detect_language()

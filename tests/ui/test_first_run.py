@@ -324,3 +324,25 @@ def test_what_an_older_releases_killed_init_left_goes_and_the_first_run_shows(
     wait_idle(qtbot, shell.session)
     with open_replica(path) as rep:
         assert rep.is_hq
+
+
+@pytest.mark.parametrize(("variable", "saved", "explicit", "expected"), [
+    ("FR", None, None, "fr"),  # as the command line reads it: in any case
+    ("ar_EG.UTF-8", None, None, "ar"),
+    ("fr", "ar", None, "ar"),  # the person's choice in Settings ▸ Language first
+    ("fr", "ar", "en", "en"),  # --lang for one start before both
+    ("de", None, None, "en"),  # one it does not know: the system's (the CLI warns)
+])
+def test_the_client_speaks_fieldplan_lang_when_no_language_is_chosen(
+        settings, monkeypatch, variable, saved, explicit, expected):
+    """`fieldplan gui` read FIELDPLAN_LANG for its own messages only: the client started
+    in the system's language, where every other command spoke the variable's."""
+    from ui.app import choose_language
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.setenv("FIELDPLAN_LANG", variable)
+    if saved:
+        settings.setValue("language", saved)
+    assert choose_language(settings, explicit) == expected

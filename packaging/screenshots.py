@@ -1,7 +1,10 @@
-"""Screenshots of the desktop client's main screens, for the docs and the AppStream
-file: office and HQ, in English, French and Arabic.
+"""Screenshots of the desktop client's main screens, for the docs and for review.
 
-    python packaging/screenshots.py [--out DIR]
+Office and HQ, in English, French and Arabic. Not for the AppStream file
+(packaging/linux), which has none: AppStream takes a screenshot only at a web address,
+and fieldplan, made for offices without connectivity, publishes none.
+
+    python packaging/screenshots.py [--out DIR] [--langs en,fr,ar]
 
 Makes a demo world in a temporary folder, opens windows offscreen at 1366×768 and
 saves each screen with ``widget.grab().save()``.

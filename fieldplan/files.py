@@ -448,6 +448,18 @@ def free_name(path: Path) -> Path:
     return found
 
 
+def names_before(path: Path, found: Path) -> list[Path]:
+    """The names ``free_name`` passed over, taken, on its way from ``path`` to
+    ``found`` (``path``, ``<stem>_2<suffix>``…), in that order; [] when ``found`` is
+    ``path`` or no name of that way."""
+    passed: list[Path] = []
+    name = path
+    while name != found and len(passed) < 10_000:
+        passed.append(name)
+        name = _next_name(name)
+    return passed if name == found else []
+
+
 def _next_name(path: Path) -> Path:
     numbered = _NUMBERED.fullmatch(path.stem)
     stem, n = (numbered["stem"], int(numbered["n"])) if numbered else (path.stem, 1)

@@ -1277,6 +1277,10 @@ class ExportDialog(QDialog):
                         for part in around(saved, "file"))
         if getattr(result, "note", ""):  # nothing new: only receipts; still worth sending
             text += "\n\n" + sentence(result.note) + "."
+        if getattr(result, "again", False):  # in the place of the same, saved before
+            from fieldplan.sync import saved_again_text
+
+            text += "\n\n" + sentence(saved_again_text()) + "."
         if self.email:
             recipient = self.recipient.currentText()
             subject = email_subject(self.identity, self.period, recipient)

@@ -159,6 +159,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         warn(result.warning)
     if result.note:  # on stderr: the path stays the only line a script reads
         warn(result.note)
+    if result.again:
+        warn(sync.saved_again_text())
     return 0
 
 

@@ -32,6 +32,7 @@ from fieldplan.sync.export import (
     OfficeExport,
     export_all_offices,
     export_bundle,
+    saved_again_text,
 )
 from fieldplan.sync.keys import all_keys, revoke_key, rotate_key, show_key
 from fieldplan.sync.locking import LockCheck, lock_check
@@ -54,6 +55,7 @@ __all__ = [
     "enroll_office", "export_all_offices", "export_bundle", "holdings", "hq_key",
     "import_bundle", "import_bundles", "init_from_setup", "list_conflicts", "list_gaps",
     "list_inbox", "list_quarantine", "lock_check", "period_conflicts", "refuse_key",
-    "resolve_conflict", "revoke_key", "rotate_key", "show_key", "sync_state", "trust_key",
+    "resolve_conflict", "revoke_key", "rotate_key", "saved_again_text", "show_key",
+    "sync_state", "trust_key",
     "verify_bundle",
 ]

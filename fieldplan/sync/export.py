@@ -51,11 +51,54 @@ class ExportResult:
     #: what a person should know of a good bundle: that it carries no new entries,
     #: only receipts (or "")
     note: str = ""
+    #: the bundle carries the same as one saved before under the name it chose: it
+    #: took that one's place, not a second name (``same_as_before``)
+    again: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "events": self.events, "size": self.size,
                 "bundle_id": self.bundle_id, "recipient": self.recipient,
-                "warning": self.warning, "note": self.note}
+                "warning": self.warning, "note": self.note, "again": self.again}
+
+
+def saved_again_text() -> str:
+    """What an export says of a bundle that took the place of the one saved before
+    under its name (``ExportResult.again``)."""
+    return _("nothing new since the bundle saved before under this name: it was saved "
+             "again in its place, not as a second file")
+
+
+#: What two bundles of the same content may differ in: who wrote them when, and with
+#: which version of fieldplan.
+_OF_THE_WRITING = ("bundle_id", "created", "app_version")
+
+
+def same_as_before(written: Path, chosen: Path) -> Path | None:
+    """Of the files that took ``chosen`` and the names after it before ``written``
+    got its own (``files.free_name``: ``…_2``, ``…_3``), the first that is a bundle of
+    the same content as ``written`` (the same manifest, events included, but for its
+    id, time and fieldplan version), or None. Exporting again with nothing new gave
+    a second file beside the first, the same but for its name: the folder (a USB
+    stick for headquarters) held two, and a person could not tell which to send."""
+    from fieldplan.files import names_before
+
+    def content(path: Path) -> dict[str, Any] | None:
+        if path.is_symlink() or not path.is_file():
+            return None
+        try:
+            with bundlefmt.open_bundle(path, check_events=False) as opened:
+                return {k: v for k, v in opened.manifest.items()
+                        if k not in _OF_THE_WRITING}
+        except (FieldplanError, OSError, ValueError):
+            return None  # not a bundle, or not one to read: never replaced
+
+    taken = names_before(chosen, written)
+    if not taken:
+        return None
+    mine = content(written)
+    if mine is None:
+        return None
+    return next((path for path in taken if content(path) == mine), None)
 
 
 def receipts_only_text(recipient: str) -> str:
@@ -524,6 +567,7 @@ def export_bundle(
     if path.is_dir():
         path = path / name
     chosen = not out_file or path != Path(out_file)
+    named = path
     if chosen:  # the export chose the name: never over another file (free_name)
         path = free_name(path)
     else:  # the person named it
@@ -532,6 +576,14 @@ def export_bundle(
     info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan, news), secret,
                                   progress=_adapt(progress, count), version=version,
                                   fresh=chosen)
+    before = same_as_before(info.path, named) if chosen else None
+    if before is not None:
+        try:
+            os.replace(info.path, before)
+        except OSError:
+            before = None  # (held open elsewhere, on Windows): the second name kept
+        else:
+            info = bundlefmt.BundleInfo(before, info.bundle_id, info.event_count, info.size)
     warning = behind
     try:
         with store.write_transaction(rep.conn):
@@ -556,7 +608,7 @@ def export_bundle(
     # a new office's first bundle carries its enrolment proof: the one that matters most
     note = receipts_only_text(recipient) if info.event_count == 0 and not proof else ""
     return ExportResult(info.path, info.event_count, info.size, info.bundle_id, recipient,
-                        warning, note)
+                        warning, note, again=before is not None)
 
 
 @dataclass(frozen=True)

@@ -911,6 +911,21 @@ def test_export_with_nothing_new_says_so_on_stderr(ml_db, hq, tmp_path: Path,
                    "what arrived\n")
 
 
+def test_export_again_with_nothing_new_prints_the_same_path(ml_db, tmp_path: Path,
+                                                            capsys) -> None:
+    """The second export of the same content takes the first one's name (and says
+    so on stderr): the folder held a second file, "…_2.fieldplan", the same."""
+    out = tmp_path / "stick"
+    out.mkdir()
+    code, first, _err = run("--db", ml_db, "export", "--dir", str(out), capsys=capsys)
+    assert code == 0
+    code, again, err = run("--db", ml_db, "export", "--dir", str(out), capsys=capsys)
+    assert code == 0 and again == first
+    assert [p.name for p in out.iterdir()] == [Path(first.strip()).name]
+    assert err == ("fieldplan: warning: nothing new since the bundle saved before under "
+                   "this name: it was saved again in its place, not as a second file\n")
+
+
 def test_keys_list_shows_this_computers_new_key(ml_db, capsys) -> None:
     code, out, _err = run("--db", ml_db, "keys", "rotate", capsys=capsys)
     # and what makes it known (it said only "New key …")

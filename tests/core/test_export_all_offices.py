@@ -66,11 +66,21 @@ def test_one_bundle_for_every_office_headquarters_knows(hq, world) -> None:
 
 
 def test_a_second_run_writes_beside_the_first_and_replaces_nothing(hq, world) -> None:
+    """A second run with something new for each office: beside the first files, which
+    stay as they were. With nothing new, each office's bundle takes the place of its
+    first one (a second file the same was no use: ``same_as_before``)."""
     _offices, out = world
-    export_all_offices(hq, out)
+    first = export_all_offices(hq, out)
     before = {p: p.read_bytes() for p in out.iterdir()}
+    again = export_all_offices(hq, out)
+    assert [r.path for r in again.written] == [r.path for r in first.written]
+    assert all(r.again for r in again.written) and set(out.iterdir()) == set(before)
+    before = {p: p.read_bytes() for p in out.iterdir()}
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, "2026-S1",
+                             status="on-track")
     second = export_all_offices(hq, out)
     assert {r.path for r in second.written}.isdisjoint(before)
+    assert not any(r.again for r in second.written)
     assert all(p.read_bytes() == data for p, data in before.items())
 
 

@@ -346,6 +346,29 @@ def test_enter_after_a_bundle_is_saved_closes_the_dialog(open_window, qtbot, off
     again.close()
 
 
+def test_saving_again_with_nothing_new_keeps_one_file(open_window, qtbot, office_db,
+                                                      tmp_path, monkeypatch):
+    """Export again (the dialog opened once more, Save bundle pressed) with nothing new
+    since: the bundle takes the place of the one saved before and the dialog says so;
+    the stick held "…_2.fieldplan" beside the first, the same, and no word of it."""
+    no_volumes(monkeypatch)
+    window = open_window(office_db)
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    first = export_to(window, qtbot, folder)
+    written = Path(first.result_info.path)
+    assert "nothing new" not in first.said()
+    first.close()
+    again = export_to(window, qtbot, folder)
+    assert Path(again.result_info.path) == written
+    assert [p.name for p in folder.iterdir()] == [written.name]
+    assert again.after_path.text().endswith(
+        "Nothing new since the bundle saved before under this name: it was saved again in "
+        "its place, not as a second file.")
+    again.grab().save(str(tmp_path / "again.png"))
+    again.close()
+
+
 def test_tab_goes_through_the_buttons_as_they_are_shown(open_window, qtbot, hq_db):
     """Tab went to Close before "Save bundles" and "Enrol an office…", which are shown
     before it."""

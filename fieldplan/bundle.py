@@ -66,7 +66,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from fieldplan import __version__, minisign
+from fieldplan import __version__, minisign, transit
 from fieldplan.errors import BundleError, SignatureError
 from fieldplan.events import canonical_json as events_canonical_json
 from fieldplan.events import error_line, json_error_reason, utc_iso
@@ -596,7 +596,7 @@ def open_bundle(
             raise BundleError(_("empty file, not a fieldplan bundle"))
         if size > max_bundle_bytes:
             raise BundleError(_("bundle is {size}").format(size=_over(size, max_bundle_bytes)))
-        zf = _open_zip(fileobj)
+        zf = _open_zip(fileobj, size)
         infos = _check_members(zf)
         manifest_bytes = _read_capped(zf, infos[MANIFEST], max_manifest_bytes)
         manifest = _parse_json_object(manifest_bytes, MANIFEST)
@@ -658,7 +658,10 @@ def _open_source(source: Source, max_bundle_bytes: int) -> tuple[BinaryIO, bool]
     return spool, True  # type: ignore[return-value]
 
 
-def _open_zip(fileobj: BinaryIO) -> zipfile.ZipFile:
+def _open_zip(fileobj: BinaryIO, size: int) -> zipfile.ZipFile:
+    """The ZIP archive of a bundle ``size`` bytes long, refused with what it is when it
+    is none (a plan file), or with how it was changed on its way
+    (transit.layout_problem)."""
     head = fileobj.read(4)
     fileobj.seek(0)
     if not head.startswith(b"PK"):
@@ -669,6 +672,9 @@ def _open_zip(fileobj: BinaryIO) -> zipfile.ZipFile:
                                 "plan files, and offices receive the plan in headquarters' "
                                 "bundles"))
         raise BundleError(_("not a fieldplan bundle (not a ZIP archive)"))
+    problem = transit.layout_problem(fileobj, size)
+    if problem:
+        raise BundleError(problem)
     try:
         return zipfile.ZipFile(fileobj)
     except _ZIP_ERRORS as e:
@@ -710,7 +716,7 @@ def _other_archive(names: list[str]) -> str:
 
 #: What to do about a bundle damaged on its way (cut short, changed by a mail program
 #: or a copy), after the part that is damaged
-RESEND = N_("ask the sender to send it again")
+RESEND = transit.RESEND
 
 
 def _wrapped_bundles(infos: list[zipfile.ZipInfo]) -> list[str]:

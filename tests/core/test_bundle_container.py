@@ -505,7 +505,7 @@ def test_truncated_at_every_eighth(tmp_path) -> None:
     data = write(tmp_path, make_events(200)).read_bytes()
     expect(data[:0], "^empty file")
     for k in range(1, 8):
-        expect(data[: len(data) * k // 8], "^truncated or damaged ZIP archive")
+        expect(data[: len(data) * k // 8], "^the bundle is cut short")
 
 
 def compressed_span(data: bytes, name: str) -> tuple[int, int]:
@@ -551,9 +551,9 @@ def test_damage_is_said_in_the_readers_language(tmp_path, lang) -> None:
     for message in messages:
         assert not re.search(r"zip file|[Ee]rror -?\d|CRC|decompress", message), message
     i18n.set_language("en")
-    assert expect(data[: len(data) // 2], ".") == ("truncated or damaged ZIP archive (its "
-                                                  "table of contents is missing or damaged); "
-                                                  "ask the sender to send it again")
+    assert expect(data[: len(data) // 2], ".") == (
+        "the bundle is cut short: its end never arrived (an attachment size limit, or a USB "
+        "stick removed while it was copied); ask the sender to send it again")
 
 
 def test_damage_on_the_way_says_to_send_it_again(tmp_path) -> None:
@@ -570,8 +570,13 @@ def test_damage_on_the_way_says_to_send_it_again(tmp_path) -> None:
                                            "again")
     data = write(tmp_path, make_events(200)).read_bytes()
     crlf = data.replace(b"\n", b"\r\n")
-    assert expect(crlf, ".") == ("damaged ZIP archive (its files are not where its table of "
-                                 "contents says); ask the sender to send it again")
+    assert expect(crlf, ".") == ("damaged on its way: its line ends were changed to Windows "
+                                 "ones (CR LF), as a transfer in text mode does; ask the "
+                                 "sender to send it again as a binary file, not as text")
+    # a byte inserted inside (not a line-end change): the archive's fault, still
+    inserted = data[:100] + b"x" + data[100:]
+    assert expect(inserted, ".") == ("damaged ZIP archive (its files are not where its table "
+                                     "of contents says); ask the sender to send it again")
 
 
 def test_a_zip_made_around_a_bundle_says_to_extract_it(tmp_path) -> None:

@@ -2142,7 +2142,7 @@ def test_every_refusal_is_kept_in_the_readers_language(hq, make_office,
     assert [o.outcome for o in outcomes] == ["rejected"] * 5
     read = {e.file: e.reason_text("en")
             for e in [*list_inbox(hq)[:4], *list_inbox(ml)[:1]]}
-    assert read[truncated.name].startswith("truncated or damaged ZIP archive (")
+    assert read[truncated.name].startswith("the bundle is cut short: its end never arrived (")
     assert read[truncated.name].endswith("; ask the sender to send it again")
     assert read[crlf.name] == ("damaged ZIP archive (its files are not where its table "
                                "of contents says); ask the sender to send it again")

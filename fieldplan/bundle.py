@@ -596,7 +596,8 @@ def open_bundle(
             raise BundleError(_("empty file, not a fieldplan bundle"))
         if size > max_bundle_bytes:
             raise BundleError(_("bundle is {size}").format(size=_over(size, max_bundle_bytes)))
-        zf = _open_zip(fileobj, size)
+        name = os.path.basename(os.fspath(source)) if isinstance(source, str | os.PathLike) else ""
+        zf = _open_zip(fileobj, size, name)
         infos = _check_members(zf)
         manifest_bytes = _read_capped(zf, infos[MANIFEST], max_manifest_bytes)
         manifest = _parse_json_object(manifest_bytes, MANIFEST)
@@ -658,20 +659,21 @@ def _open_source(source: Source, max_bundle_bytes: int) -> tuple[BinaryIO, bool]
     return spool, True  # type: ignore[return-value]
 
 
-def _open_zip(fileobj: BinaryIO, size: int) -> zipfile.ZipFile:
-    """The ZIP archive of a bundle ``size`` bytes long, refused with what it is when it
-    is none (a plan file), or with how it was changed on its way
-    (transit.layout_problem)."""
+def _open_zip(fileobj: BinaryIO, size: int, name: str = "") -> zipfile.ZipFile:
+    """The ZIP archive of a bundle ``size`` bytes long (``name``: its file's, if known),
+    refused with what it is when it is none (a plan file, an email: transit.what_else),
+    or with how it was changed on its way (transit.layout_problem)."""
     head = fileobj.read(4)
     fileobj.seek(0)
     if not head.startswith(b"PK"):
-        start = fileobj.read(SNIFF_BYTES)
+        start = fileobj.read(transit.SNIFF_BYTES)
         fileobj.seek(0)
-        if _looks_like_plan(start):
+        if _looks_like_plan(start[:SNIFF_BYTES]):
             raise BundleError(_("a plan file, not a fieldplan bundle: headquarters installs "
                                 "plan files, and offices receive the plan in headquarters' "
                                 "bundles"))
-        raise BundleError(_("not a fieldplan bundle (not a ZIP archive)"))
+        raise BundleError(transit.what_else(start, name)
+                          or _("not a fieldplan bundle (not a ZIP archive)"))
     problem = transit.layout_problem(fileobj, size)
     if problem:
         raise BundleError(problem)

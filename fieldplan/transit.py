@@ -2,14 +2,20 @@
 
 A bundle travels by email and USB stick. On the way it may be changed (a text-mode
 transfer turns its line ends into Windows ones, a mail program pads it, an attachment
-limit cuts it short). It is then refused, never repaired (only the bytes the sender
-signed are merged), but the reason says what happened, with what to do:
-``bundle.open_bundle`` asks ``layout_problem`` of every ZIP archive.
+limit cuts it short), and in its place may come another file: the email itself saved
+as ``.eml`` or ``.msg``, the attachment's base64 text, the web page a webmail showed
+instead of the download, macOS's ``._NAME`` companion file. Each is refused, never
+repaired (only the bytes the sender signed are merged), but named as what it is, with
+what to do: ``bundle.open_bundle`` asks ``layout_problem`` of every ZIP archive and
+``what_else`` of every file that is not one.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -32,6 +38,8 @@ EOCD_SEARCH = 65535 + EOCD_SIZE
 CRLF_CHECK_BYTES = 64 * 1024 * 1024
 #: The most it unpacks (as its members' headers say) to check their checksums
 CRLF_CHECK_UNPACKED = 256 * 1024 * 1024
+#: How much of a file that is no ZIP archive is read to tell what it is
+SNIFF_BYTES = 256 * 1024
 
 #: What to do about a bundle damaged on its way, after what the damage is
 RESEND = N_("ask the sender to send it again")
@@ -123,3 +131,104 @@ def _crlf_problem(fileobj: BinaryIO, size: int) -> str:
         _("damaged on its way: its line ends were changed to Windows ones (CR LF), as a "
           "transfer in text mode does"),
         _("ask the sender to send it again as a binary file, not as text")])
+
+
+# --- files that are not ZIP archives ------------------------------------------------
+
+_EMAIL_HEADER = re.compile(
+    rb"(?im)^(?:from|to|subject|date|received|return-path|mime-version|message-id|"
+    rb"delivered-to|x-[a-z0-9-]+|content-type|reply-to|cc|thread-topic):[ \t]")
+_ATTACHMENT_NAME = re.compile(
+    rb'''(?i)\b(?:file)?name\*?=\s*(?:(?:utf-8|us-ascii)?'[a-z-]*')?"?([^"\r\n;]+?)"?\s*(?:;|\r?\n)''')
+#: An OLE2 compound file: an Outlook message (.msg), Thumbs.db, an older Office file
+_OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
+_APPLE_DOUBLE = b"\x00\x05\x16\x07"
+_DS_STORE = b"\x00\x00\x00\x01Bud1"
+#: base64 text of a ZIP archive's first bytes "PK\x03\x04"
+_BASE64_ZIP = b"UEsDB"
+
+
+def what_else(start: bytes, name: str = "") -> str:
+    """What a file that is not a ZIP archive is, when its first bytes (``start``, up to
+    SNIFF_BYTES) tell, as a reason to refuse it with what to do; "" when they do not.
+    ``name``: the file's name, if known (an Outlook message is told from other
+    Microsoft files by its ``.msg``)."""
+    stripped = start.lstrip()
+    lowered = name.lower()
+    if start and not start.strip(b"\0"):
+        return join_clauses([
+            _("not a fieldplan bundle any more: the file holds only zero bytes (its "
+              "content never reached the disk, as when a USB stick is removed too early)"),
+            _(RESEND)])
+    if start.startswith(_APPLE_DOUBLE):
+        return join_clauses([
+            _("not a fieldplan bundle (a file of macOS's own, which it writes beside "
+              "each file it copies, named as that file with \"._\" before it)"),
+            _("import the file of the same name without \"._\"")])
+    if start.startswith(_DS_STORE):
+        return _("not a fieldplan bundle (a file of macOS's own that keeps a folder's "
+                 "display settings): nothing to import")
+    if start.startswith(_OLE2):
+        if lowered.endswith(".msg"):
+            return join_clauses([
+                _("not a fieldplan bundle (an Outlook email message saved as a file)"),
+                _("open it in Outlook and save its .fieldplan attachment, then import "
+                  "that file")])
+        if lowered.endswith("thumbs.db"):
+            return _("not a fieldplan bundle (a file of Windows' own that keeps a "
+                     "folder's thumbnails): nothing to import")
+        return join_clauses([
+            _("not a fieldplan bundle (an Outlook email message or another Microsoft "
+              "Office file)"),
+            _("if it is an email, open it in Outlook and save its .fieldplan attachment, "
+              "then import that file")])
+    if stripped.startswith(_BASE64_ZIP) and _base64_zip(stripped):
+        return join_clauses([
+            _("not a fieldplan bundle but its text form (base64), as a mail program "
+              "shows an attachment's source"),
+            _("save the attachment itself from the mail program, then import that file")])
+    if _is_email(start):
+        names = [n.decode("utf-8", "replace").strip()
+                 for n in _ATTACHMENT_NAME.findall(start)]
+        bundles = list(dict.fromkeys(n for n in names if n.lower().endswith(".fieldplan")))
+        if bundles:
+            return join_clauses([
+                _("not a fieldplan bundle (an email message saved as a file)"),
+                ngettext("open it in the mail program and save its attachment {names}, "
+                         "then import that file",
+                         "open it in the mail program and save its attachments {names}, "
+                         "then import those files", len(bundles)).format(
+                    names=", ".join(bundles[:3]) + (", …" if len(bundles) > 3 else ""))])
+        return join_clauses([
+            _("not a fieldplan bundle (an email message saved as a file)"),
+            _("open it in the mail program and save its .fieldplan attachment, then "
+              "import that file")])
+    if re.match(rb"(?i)(\xef\xbb\xbf)?\s*<(!doctype html|html|head|body|meta|\?xml)",
+                start):
+        return join_clauses([
+            _("not a fieldplan bundle (a web page, saved in place of the file: a "
+              "download that did not finish, or a sign-in page)"),
+            _("download the attachment again")])
+    return ""
+
+
+def _is_email(start: bytes) -> bool:
+    """Whether ``start`` begins with an email's headers (an .eml file, or an mbox's
+    "From " line before them): at least three known header lines before the first
+    empty line."""
+    text = start.lstrip(b"\xef\xbb\xbf")
+    if text.startswith(b"From "):  # an mbox file
+        text = text.partition(b"\n")[2]
+    headers = re.split(rb"\r?\n\r?\n", text, maxsplit=1)[0]
+    first = headers.split(b"\n", 1)[0]
+    return bool(_EMAIL_HEADER.match(first)) and len(_EMAIL_HEADER.findall(headers)) >= 3
+
+
+def _base64_zip(text: bytes) -> bool:
+    """Whether ``text``'s first line decodes as base64 to a ZIP archive's start."""
+    line = text.split(b"\n", 1)[0].strip()[:76]
+    line = line[: len(line) // 4 * 4]
+    try:
+        return base64.b64decode(line, validate=True).startswith(b"PK\x03\x04")
+    except (binascii.Error, ValueError):
+        return False

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 from fieldplan.bundle import open_bundle
+from fieldplan.errors import BundleError
 from tests.core.test_bundle_container import expect, make_events, write
 
 
@@ -56,3 +57,78 @@ def test_line_ends_converted_are_named(good) -> None:
 def test_cut_short_says_its_end_never_arrived(good, keep) -> None:
     message = expect(good[: int(len(good) * keep)], ".")
     assert message.startswith("the bundle is cut short: its end never arrived")
+
+
+# --- what comes in a bundle's place ---------------------------------------------------
+
+
+def _email(bundle: bytes, name: str = "ML-3f2a9c1b-1-40.fieldplan") -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "office@example.org"
+    message["To"] = "hq@example.org"
+    message["Subject"] = "Our bundle for 2026-S1"
+    message.set_content("Here is our bundle.")
+    message.add_attachment(bundle, maintype="application", subtype="octet-stream",
+                           filename=name)
+    return bytes(message)
+
+
+def test_an_email_saved_as_a_file_names_its_attachment(good, tmp_path) -> None:
+    """A whole message dropped by mistake (.eml, or saved over the bundle's name) was
+    "not a ZIP archive": it says it is an email, and which attachment to save."""
+    for name in ("message.eml", "ML.fieldplan"):
+        path = tmp_path / name
+        path.write_bytes(_email(good))
+        with pytest.raises(BundleError) as e:
+            open_bundle(path)
+        assert str(e.value) == (
+            "not a fieldplan bundle (an email message saved as a file); open it in the mail "
+            "program and save its attachment ML-3f2a9c1b-1-40.fieldplan, then import that "
+            "file")
+    # an mbox's "From " line first; no bundle attached: the attachment is not named
+    mbox = b"From office@example.org Mon Mar  2 10:00:00 2026\n" + _email(b"x", "notes.txt")
+    assert expect(mbox, ".") == (
+        "not a fieldplan bundle (an email message saved as a file); open it in the mail "
+        "program and save its .fieldplan attachment, then import that file")
+
+
+def test_an_outlook_message_is_named(tmp_path) -> None:
+    ole2 = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(600)
+    path = tmp_path / "RE Bundle.msg"
+    path.write_bytes(ole2)
+    with pytest.raises(BundleError, match=r"^not a fieldplan bundle \(an Outlook email "
+                                          r"message saved as a file\); open it in Outlook"):
+        open_bundle(path)
+    # without its name (dropped bytes): an Outlook message or another Microsoft file
+    assert expect(ole2, ".").startswith("not a fieldplan bundle (an Outlook email message "
+                                        "or another Microsoft Office file)")
+
+
+def test_base64_text_of_a_bundle_is_named(good) -> None:
+    import base64
+
+    for text in (base64.encodebytes(good), b"\r\n" + base64.b64encode(good)):
+        assert expect(text, ".").startswith(
+            "not a fieldplan bundle but its text form (base64)")
+
+
+def test_files_a_system_leaves_beside_bundles_are_named(good) -> None:
+    """A USB stick from a Mac holds "._NAME.fieldplan" beside each bundle, and .DS_Store;
+    one written to but removed too early, a file of zero bytes."""
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(4000)
+    assert expect(apple_double, ".") == (
+        'not a fieldplan bundle (a file of macOS\'s own, which it writes beside each file '
+        'it copies, named as that file with "._" before it); import the file of the same '
+        'name without "._"')
+    assert expect(b"\x00\x00\x00\x01Bud1" + bytes(100), ".").endswith("nothing to import")
+    assert expect(bytes(len(good)), ".").startswith(
+        "not a fieldplan bundle any more: the file holds only zero bytes")
+
+
+def test_a_web_page_saved_in_place_of_the_attachment(good) -> None:
+    page = b"\xef\xbb\xbf<!DOCTYPE html>\n<html><body>Sign in to continue</body></html>"
+    assert expect(page, ".").endswith("download the attachment again")
+    # and what is none of these is still "not a ZIP archive"
+    assert expect(b"hello", ".") == "not a fieldplan bundle (not a ZIP archive)"

@@ -260,9 +260,30 @@ def check_bundle_file(name: str) -> None:
         raise CommandError(_("{file}: {reason}").format(file=name, reason=problem))
 
 
+def matching_files(names: list[str]) -> list[str]:
+    """``names`` with each wildcard pattern that names no file (``E:\\*.fieldplan``)
+    replaced by the files it matches, in name order: the Windows command prompt passes
+    patterns on as typed, where a POSIX shell expands them. Hidden files (macOS's
+    "._NAME" beside each bundle) are not matched, as a shell's ``*`` does not; a
+    pattern that matches nothing is kept, to be refused as no such file."""
+    import glob
+    import os
+
+    out: list[str] = []
+    for name in names:
+        if any(c in name for c in "*?[") and not os.path.lexists(name):
+            found = sorted(f for f in glob.glob(name) if os.path.isfile(f))
+            if found:
+                out.extend(found)
+                continue
+        out.append(name)
+    return out
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    args.files = matching_files(args.files)
     # a file that is missing (or a folder…) is one refused file, not the end of the run
     problems = {f: bundle_file_problem(f, importing=True) for f in args.files}
     readable = [f for f in args.files if not problems[f]]

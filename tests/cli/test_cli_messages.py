@@ -506,6 +506,32 @@ def test_a_missing_file_does_not_stop_the_others(hq, make_office, tmp_path: Path
         [("gone.fieldplan", "rejected"), (good.name, "merged")]
 
 
+def test_import_expands_a_pattern_no_shell_expanded(hq, make_office, tmp_path: Path,
+                                                    capsys) -> None:
+    """The folder's hint, "name the bundles in it: E:\\*.fieldplan", typed at the
+    Windows command prompt (which passes it on as typed) was "no such file". The pattern
+    is expanded, as a shell does: in name order, hidden files (macOS's "._NAME") left
+    out; one that matches nothing is still no such file."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    for code in ("NE", "ML"):
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        export_bundle(office, out_dir=usb)
+    (usb / "._ML.fieldplan").write_bytes(b"\x00\x05\x16\x07" + bytes(100))
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "--json", "import", str(usb / "*.fieldplan"),
+                         str(usb / "*.zip"), capsys=capsys)
+    assert code == 1
+    assert [(o["file"][:2], o["outcome"], o["reason"]) for o in json.loads(out)] == [
+        ("ML", "merged", ""), ("NE", "merged", ""), ("*.", "rejected", "no such file")]
+
+
 # --- 6. words, not internal names ---------------------------------------------------
 
 

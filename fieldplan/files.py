@@ -60,7 +60,19 @@ def os_error_reason(exc: OSError, *, writing: bool = False) -> str:
         return _("it already exists")
     if code == errno.ENAMETOOLONG:
         return _("the name is too long")
+    if code == errno.EIO:
+        return _("the disk could not be read or written (removed too early, or damaged)")
+    if code in (errno.ENODEV, errno.ENXIO) or getattr(exc, "winerror", None) in _DISK_GONE:
+        return _("the disk is no longer there (removed?)")
+    if code == errno.EINVAL and writing:
+        # a FAT or exFAT stick (and Windows) refuses \ / : * ? " < > | in a name
+        return _("the name is not allowed on this disk (a USB stick refuses \\ / : * ? "
+                 "\" < > | in names): choose another")
     return exc.strerror or str(exc)
+
+
+#: Windows's errors for a drive that went away: not ready, device not connected
+_DISK_GONE = (21, 1167)
 
 
 def cannot_write(path: str | os.PathLike[str], exc: OSError, *,

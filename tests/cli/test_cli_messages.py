@@ -438,6 +438,42 @@ def test_os_error_reasons_are_words(monkeypatch) -> None:
     assert files.os_error_reason(OSError(errno.ENOSPC, "x")) == "«the disk is full»"
 
 
+@pytest.mark.parametrize(("code", "reason"), [
+    (errno.EIO, "the disk could not be read or written (removed too early, or damaged)"),
+    (errno.ENODEV, "the disk is no longer there (removed?)"),
+    (errno.EINVAL, 'the name is not allowed on this disk (a USB stick refuses \\ / : * ? " '
+                   '< > | in names): choose another')])
+def test_a_stick_pulled_out_during_an_export_is_said_in_words(
+        make_office, tmp_path: Path, capsys, monkeypatch, code, reason) -> None:
+    """A USB stick removed while a bundle was written to it (EIO, ENODEV), or a name a FAT
+    stick refuses ("ML:S1.fieldplan", EINVAL), was said in the system's English,
+    "Input/output error", in every language. Nothing is left on the stick or noted."""
+    import zipfile
+
+    from fieldplan import progress
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="on-track")
+    db = str(ml.path)
+    ml.close()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    before = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])
+
+    def pulled_out(*_args, **_kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", pulled_out)
+    out_code, out, err = run("--db", db, "export", "--dir", str(stick), capsys=capsys)
+    assert (out_code, out) == (1, "")
+    assert re.fullmatch(rf"fieldplan: error: cannot write {re.escape(str(stick))}/"
+                        rf"ML-\S+\.fieldplan: {re.escape(reason)}\n", err), err
+    assert list(stick.iterdir()) == []
+    after = json.loads(run("--db", db, "--json", "status", capsys=capsys)[1])
+    assert (after["unsent"], after["last_export"]) == (before["unsent"], before["last_export"])
+
+
 def test_an_unexpected_os_error_hides_temporary_names(hq_db, tmp_path: Path, capsys,
                                                       monkeypatch) -> None:
     from fieldplan.cli import core_cmds

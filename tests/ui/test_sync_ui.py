@@ -239,18 +239,22 @@ def test_a_drop_takes_any_file_and_the_core_decides(tmp_path):
 
 def test_a_dropped_folder_brings_its_bundles(tmp_path):
     """A USB stick's folder dropped on the window: the .fieldplan and .zip files
-    directly in it (a stick also has photos: those are counted, not imported)."""
+    directly in it (a stick also has photos: those are counted, not imported), and a
+    bundle a mail program saved with one more ending ("NE.fieldplan.txt": it was left
+    aside, though dropped alone it merges). Hidden files (macOS's "._NAME") are not
+    taken."""
     from ui.transfer import droppable, dropped_files, left_aside_text
 
     stick = tmp_path / "stick"
     (stick / "old").mkdir(parents=True)
     for name in ("SN-b.fieldplan", "ML-a.fieldplan", "UG.zip", "notes.txt", "photo.jpg",
-                 ".hidden", "old/ML-0.fieldplan"):
+                 ".hidden", "old/ML-0.fieldplan", "NE.fieldplan.txt", "._ML-a.fieldplan"):
         (stick / name).write_text("x")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(stick))])
     assert droppable(mime)
     assert dropped_files(mime) == ([str(stick / "ML-a.fieldplan"),
+                                    str(stick / "NE.fieldplan.txt"),
                                     str(stick / "SN-b.fieldplan"), str(stick / "UG.zip")], 2)
     assert left_aside_text(2) == (
         "2 other files in the dropped folder were left aside: from a folder, only "

@@ -1109,6 +1109,12 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
     path = Path(path)
     name = for_terminal(path.name)  # messages go to terminals
     if not path.is_dir():  # (a folder is said to be one, whatever its name ends with)
+        if path.suffix.lower() == ".fieldplan":
+            # picked for a plan file: the other way round, importing a plan file as a
+            # bundle, is named as such by the bundle reader
+            raise PlanError(_(
+                "{file}: a fieldplan bundle, not a plan file: import it as a bundle (File "
+                "▸ Import bundles…, or 'fieldplan import')").format(file=name))
         fmt = _format_of(path)
     try:
         with path.open("rb") as file:

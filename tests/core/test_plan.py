@@ -556,6 +556,10 @@ def test_csv_must_be_utf8(tmp_path):
 def test_unsupported_or_missing_files(tmp_path):
     with pytest.raises(PlanError, match=r"^plan.xlsx: unknown plan file type '.xlsx'"):
         load_plan(tmp_path / "plan.xlsx")
+    # a bundle picked for a plan file (the two travel together on a stick)
+    with pytest.raises(PlanError, match=r"^ML-1a2b3c4d-1-9.fieldplan: a fieldplan bundle, "
+                                        r"not a plan file: import it as a bundle"):
+        load_plan(tmp_path / "ML-1a2b3c4d-1-9.fieldplan")
     with pytest.raises(PlanError, match=r"^nowhere.toml: cannot read the file"):
         load_plan(tmp_path / "nowhere.toml")
     with pytest.raises(PlanError, match="unknown plan format 'yaml'"):

@@ -713,6 +713,18 @@ def _other_archive(names: list[str]) -> str:
         return _("not a fieldplan bundle (an Office document, such as an .xlsx workbook)")
     if "mimetype" in names and "META-INF/manifest.xml" in names:
         return _("not a fieldplan bundle (an OpenDocument file, such as an .ods spreadsheet)")
+    # a mail program's ZIP of a ZIP (an attachment forwarded twice): only named, as
+    # _wrapped_bundles names a bundle, never opened
+    zips = [n for n in names if n.lower().endswith(".zip") and not n.startswith("__MACOSX/")
+            and not n.replace("\\", "/").rpartition("/")[2].startswith("._")]
+    if zips:
+        return ngettext(
+            "not a fieldplan bundle (a ZIP archive holding the ZIP archive {names}): extract "
+            "it, then import the bundle it holds",
+            "not a fieldplan bundle (a ZIP archive holding the ZIP archives {names}): extract "
+            "them, then import the bundles they hold", len(zips)).format(
+            names=join_list([*(for_message(n) for n in zips[:3]),
+                             *(["…"] if len(zips) > 3 else [])]))
     return _("not a fieldplan bundle (a ZIP archive of other files)")
 
 

@@ -132,3 +132,21 @@ def test_a_web_page_saved_in_place_of_the_attachment(good) -> None:
     assert expect(page, ".").endswith("download the attachment again")
     # and what is none of these is still "not a ZIP archive"
     assert expect(b"hello", ".") == "not a fieldplan bundle (not a ZIP archive)"
+
+
+def test_a_zip_of_a_zip_says_to_extract_it(good) -> None:
+    """Gmail's "download all" or a forwarded attachment zipped again: a ZIP holding the
+    ZIP that holds the bundle was "a ZIP archive of other files"."""
+    def zipped(members) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as zf:
+            for name, data in members:
+                zf.writestr(name, data)
+        return out.getvalue()
+
+    inner = zipped([("ML-3f2a9c1b-1-40.fieldplan", good)])
+    assert expect(zipped([("attachments.zip", inner), ("__MACOSX/._attachments.zip", b"x")]),
+                  ".") == ("not a fieldplan bundle (a ZIP archive holding the ZIP archive "
+                           "attachments.zip): extract it, then import the bundle it holds")
+    assert expect(zipped([("a.zip", inner), ("b.ZIP", inner)]), ".").startswith(
+        "not a fieldplan bundle (a ZIP archive holding the ZIP archives a.zip, b.ZIP)")

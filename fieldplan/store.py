@@ -1685,6 +1685,7 @@ def _office_events_received(db_path: Path, backup: Path) -> dict[str, dict[str, 
                     "b.seq = e.seq)) ORDER BY i.id", (origin,))]
                 out[origin] = {"office": str(office or ""), "upto": upto,
                                "held": ranges_size(ranges), "ranges": ranges,
+                               "hashes": ends_hashes(conn, origin, ranges, "main"),
                                "bundles": files[-BUNDLES_KEPT:]}
     except (*READ_ERRORS, ValueError, KeyError, TypeError, AttributeError):
         return {}
@@ -1733,8 +1734,8 @@ def _with_earlier(out: dict[str, dict[str, Any]], earlier: list[tuple[str, dict[
     holds above its last (the events of a replica are numbered in order, so those
     were never in it): the restored database must hold them all to have them back
     (``held``, their count; of a record without ranges, as many as one of them held,
-    plus those above). Never more than were ever held: a warning that could never
-    end."""
+    plus those above), and the hashes of the runs' last events either knew
+    (``hashes``). Never more than were ever held: a warning that could never end."""
     out = {origin: dict(item) for origin, item in out.items()}
 
     def above(origin: str, first: int, last: int) -> int:
@@ -1750,16 +1751,19 @@ def _with_earlier(out: dict[str, dict[str, Any]], earlier: list[tuple[str, dict[
         except READ_ERRORS:
             return 0
 
-    def runs_above(origin: str, first: int, last: int) -> list[list[int]]:
+    def runs_above(origin: str, first: int, last: int) -> tuple[list[list[int]],
+                                                                 dict[str, str]]:
         """The runs of ``origin``'s events the replaced database holds in
-        first+1…last ([] when it cannot be read)."""
+        first+1…last, and the hashes of their last events ([] and {} when it cannot
+        be read)."""
         if last <= first or not db_path.is_file():
-            return []
+            return [], {}
         try:
             with reading(db_path) as conn:
-                return [r for r in seq_ranges(conn, origin, last) if r[1] > first]
+                runs = [r for r in seq_ranges(conn, origin, last) if r[1] > first]
+                return runs, ends_hashes(conn, origin, runs)
         except READ_ERRORS:
-            return []
+            return [], {}
 
     for origin, item in earlier:
         bundles = [f for f in item.get("bundles") or () if isinstance(f, str)]
@@ -1769,15 +1773,20 @@ def _with_earlier(out: dict[str, dict[str, Any]], earlier: list[tuple[str, dict[
                            "held": item["held"], "bundles": bundles[-BUNDLES_KEPT:]}
             if valid_ranges(item.get("ranges")):
                 out[origin]["ranges"] = item["ranges"]
+            if valid_hashes(item.get("hashes")):
+                out[origin]["hashes"] = item["hashes"]
             continue
         upto = max(now["upto"], item["upto"])
         merged: dict[str, Any] = {}
         if valid_ranges(now.get("ranges")) and valid_ranges(item.get("ranges")):
             # the events either database held: counted once, wherever the gaps of
             # each were (the larger count of the two missed those only one held)
-            ranges = union_ranges(now["ranges"], runs_above(origin, now["upto"], upto),
-                                  item["ranges"])
-            merged = {"held": ranges_size(ranges), "ranges": ranges}
+            runs, ends = runs_above(origin, now["upto"], upto)
+            ranges = union_ranges(now["ranges"], runs, item["ranges"])
+            hashes = {**(item["hashes"] if valid_hashes(item.get("hashes")) else {}),
+                      **(now["hashes"] if valid_hashes(now.get("hashes")) else {}), **ends}
+            merged = {"held": ranges_size(ranges), "ranges": ranges,
+                      **({"hashes": hashes} if hashes else {})}
         else:  # (a record of a fieldplan that kept counts alone)
             merged = {"held": max(now["held"] + above(origin, now["upto"], upto),
                                   item["held"] + above(origin, item["upto"], upto))}
@@ -1796,6 +1805,28 @@ def seq_ranges(conn: sqlite3.Connection, origin: str, upto: int,
         f"SELECT min(seq), max(seq) FROM (SELECT seq, seq - row_number() OVER "
         f"(ORDER BY seq) AS run FROM {schema}.events WHERE origin = ? AND seq <= ?) "
         f"GROUP BY run ORDER BY 1", (origin, upto))]
+
+
+def ends_hashes(conn: sqlite3.Connection, origin: str, ranges: list[list[int]],
+                schema: str = "main") -> dict[str, str]:
+    """The hashes of the last events of ``ranges`` (runs of ``origin``'s events the
+    database holds), by their numbers as text: a restore's record keeps them, so a
+    revocation after it can tie a revoked computer's events headquarters held before
+    the restore to its chain (``sync.keys.REVOKED_HELD``)."""
+    out = {}
+    for _first, last in ranges:
+        row = conn.execute(f"SELECT hash FROM {schema}.events WHERE origin = ? AND seq = ?",
+                           (origin, last)).fetchone()
+        if row is not None:
+            out[str(last)] = row[0]
+    return out
+
+
+def valid_hashes(hashes: object) -> bool:
+    """Whether ``hashes`` maps event numbers (as text) to hashes (``ends_hashes``)."""
+    return isinstance(hashes, dict) and all(
+        isinstance(k, str) and k.isascii() and k.isdigit() and isinstance(v, str) and len(v) == 64
+        for k, v in hashes.items())
 
 
 def valid_ranges(ranges: object) -> bool:

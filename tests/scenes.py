@@ -381,3 +381,16 @@ def locked_then_left_outside(hq, make_office, tmp_path: Path):
               tmp_path / "plan.json")
     replace_plan(hq, tmp_path / "plan.json", allow_hiding=True)
     return a, b
+
+
+def replaced_database_unread(hq) -> None:
+    """``hq``, just restored, as if the database it replaced could not be read: its
+    ``restored`` record says nothing of the offices' events that database held."""
+    import json
+
+    from fieldplan import events
+
+    info = json.loads(hq.meta("restored"))
+    info.pop(store.OFFICE_EVENTS, None)
+    with store.write_transaction(hq.conn):
+        events.set_meta(hq.conn, "restored", events.canonical_json(info))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -431,22 +432,66 @@ REVOKED_HELD = "revoked_held"
 
 
 def _record_held(rep: Replica, key_id: str, replicas: set[str]) -> None:
-    """(HQ, in the revocation's transaction) How far this database holds ``replicas``,
+    """(HQ, in the revocation's transaction) How far this database held ``replicas``,
     the ones the revocation of ``key_id`` cuts off (``REVOKED_HELD``): the last event
     of each one's unbroken run from its first (what lies beyond a hole was held, but
     taking back "everything up to the last held" would fill the hole with events
-    headquarters never had)."""
+    headquarters never had), counting those a restore before the revocation lost
+    (``_held_before``)."""
     tops = events.holdings(rep.conn, replicas)
+    lost = _lost_by_restore(rep)
     held = {}
     for r in sorted(replicas):
-        if tops.get(r, 0) > 0:
-            (sha,) = rep.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
-                                      (r, tops[r])).fetchone()
-            held[r] = [tops[r], sha]
+        last = _held_before(rep, r, tops.get(r, 0), lost.get(r, ()))
+        if last is not None:
+            held[r] = list(last)
     if held:
         recorded = revoked_held(rep)
         recorded[key_id] = held
         events.set_meta(rep.conn, REVOKED_HELD, events.canonical_json(recorded))
+
+
+def _lost_by_restore(rep: Replica) -> dict[str, list[dict]]:
+    """(HQ) replica → the items of the last restore's record (``store.OFFICE_EVENTS``,
+    warned of or dismissed) saying which of its events the replaced database held."""
+    try:
+        info = json.loads(rep.meta("restored") or "{}")
+    except ValueError:
+        return {}
+    out: dict[str, list[dict]] = {}
+    for key in (store.OFFICE_EVENTS, store.OFFICE_EVENTS_DISMISSED):
+        kept = info.get(key) if isinstance(info, dict) else None
+        for origin, item in (kept.items() if isinstance(kept, dict) else ()):
+            if isinstance(item, dict) and store.valid_ranges(item.get("ranges")):
+                out.setdefault(str(origin), []).append(item)
+    return out
+
+
+def _held_before(rep: Replica, replica: str, top: int,
+                 lost: Iterable[dict]) -> tuple[int, str] | None:
+    """(seq, hash) of the last event of ``replica``'s unbroken run from its first that
+    headquarters held before the revocation: here (``top``, ``events.holdings``), or
+    in the database a restore replaced (``lost``: its record's items,
+    ``_lost_by_restore``). Headquarters took those from the computer while its key
+    was good, and may have passed them on to its siblings: its bundle, imported
+    again, must bring them back, or the siblings keep reports headquarters never
+    shows again. Pinned by the latest event of that run whose hash is known (held
+    here, or the last of a run the record names), which the hash chain ties to the
+    rest; None when nothing was held."""
+    runs = store.seq_ranges(rep.conn, replica, events.last_event(rep.conn, replica)[0])
+    hashes: dict[int, str] = {}
+    for item in lost:
+        runs += item["ranges"]
+        if store.valid_hashes(item.get("hashes")):
+            hashes.update({int(k): v for k, v in item["hashes"].items()})
+    whole = store.union_ranges(runs)
+    end = whole[0][1] if whole and whole[0][0] == 1 else top
+    # (an event held here over the record's hash of it)
+    hashes.update(rep.conn.execute(
+        "SELECT seq, hash FROM events WHERE origin = ? AND seq <= ? ORDER BY seq DESC "
+        "LIMIT 1", (replica, max(end, top))).fetchall())
+    known = [seq for seq in hashes if seq <= end]
+    return (max(known), hashes[max(known)]) if known else None
 
 
 def revoked_held(rep: Replica) -> dict[str, dict[str, list]]:

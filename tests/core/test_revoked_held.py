@@ -245,10 +245,14 @@ def test_a_forged_link_of_a_revoked_laptop_records_no_fork(hq, tmp_path: Path) -
 
 
 def test_a_hole_at_the_revocation_is_not_filled(hq, tmp_path: Path) -> None:
-    """HQ lacked events 2-3 of B (a restore) but held 4 when it revoked B: what HQ
-    held is counted to the last event of the unbroken run from the first, so B's full
-    bundle brings nothing it never had, and is refused unread."""
+    """HQ lacked events 2-3 of B (a restore, of a replaced database it could not read:
+    nothing says HQ held them) but held 4 when it revoked B: what HQ held is counted
+    to the last event of the unbroken run from the first, so B's full bundle brings
+    nothing it never had, and is refused unread. (The replaced database read, they
+    were held: test_revoked_after_restore.)"""
     from test_hq_restore_keys import restored_from
+
+    from tests.scenes import replaced_database_unread
 
     a, b = two_known_laptops(hq, tmp_path)
     before = store.backup(hq.conn, hq.path, "manual")
@@ -257,6 +261,7 @@ def test_a_hole_at_the_revocation_is_not_filled(hq, tmp_path: Path) -> None:
     assert send(b, hq, tmp_path)[1].outcome == "merged"
     assert send(hq, b, tmp_path)[1].outcome == "merged"
     hq2 = restored_from(hq, before)
+    replaced_database_unread(hq2)
     try:
         progress.record_progress(b, national(b, 4), "2026-S1", status="off-track")
         assert send(b, hq2, tmp_path)[1].outcome == "merged"  # (a gap: 2-3)

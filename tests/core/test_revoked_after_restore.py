@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from test_hq_restore_keys import restored_from
 from test_sync import national, snapshot
 
@@ -106,11 +107,11 @@ def test_a_restore_record_without_hashes_counts_what_the_database_holds(
             rep.close()
 
 
-def test_a_second_restore_keeps_what_the_first_lost(hq, tmp_path: Path) -> None:
-    """HQ put back again, from a backup taken after the first restore: the second
-    restore's record carries the first's (its hashes with it), and the revocation
-    after both counts B's reports as held."""
-    a, b, bundle, hq2 = lost_then_revoked_after(hq, tmp_path, restores=2)
+@pytest.mark.parametrize("again", ["from a backup taken after", "from the same backup"])
+def test_a_second_restore_keeps_what_the_first_lost(hq, tmp_path: Path, again: str) -> None:
+    """HQ put back again: the second restore's record carries the first's (its hashes
+    with it), and the revocation after both counts B's reports as held."""
+    a, b, bundle, hq2 = lost_then_revoked_after(hq, tmp_path, again=again)
     try:
         assert keyreg.revoked_held(hq2)[b.meta("key_id")][b.replica_id][0] == 3
         assert import_bundle(hq2, bundle).outcome == "merged"
@@ -121,8 +122,9 @@ def test_a_second_restore_keeps_what_the_first_lost(hq, tmp_path: Path) -> None:
             rep.close()
 
 
-def lost_then_revoked_after(hq, tmp_path: Path, restores: int):
-    """``lost_then_revoked``, HQ put back ``restores`` times before the revocation."""
+def lost_then_revoked_after(hq, tmp_path: Path, again: str):
+    """``lost_then_revoked``, HQ put back twice before the revocation: ``again`` from
+    a backup taken after the first restore, or from the same backup."""
     a, b = two_known_laptops(hq, tmp_path)
     before = store.backup(hq.conn, hq.path, "manual")
     for i in (2, 3):
@@ -130,8 +132,8 @@ def lost_then_revoked_after(hq, tmp_path: Path, restores: int):
     bundle = send(b, hq, tmp_path)[0].path.rename(tmp_path / "b.fieldplan")
     assert send(hq, a, tmp_path)[1].outcome == "merged"
     hq2 = restored_from(hq, before)
-    for _ in range(restores - 1):
-        hq2 = restored_from(hq2, store.backup(hq2.conn, hq2.path, "manual"))
+    hq2 = restored_from(hq2, before if again == "from the same backup"
+                        else store.backup(hq2.conn, hq2.path, "manual"))
     revoke_key(hq2, b.meta("key_id"))
     return a, b, bundle, hq2
 

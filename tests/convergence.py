@@ -23,9 +23,13 @@ The test suite runs a few seeds (tests/core/test_convergence.py); run more on de
         --kinds amend=3,newlap=1,rotate=1,restore=1,revoke=1
 
 ``--kinds`` sets the weights of the rarer steps (0 by default): rotate, newlap,
-revoke, restore (a laptop), hq_restore, amend. HQ restores can still leave a revoked
-laptop's events, that HQ lost and never held again, on a sibling alone (a known
-edge, said in the issue notes). ``--log`` prints each run's steps.
+revoke, restore (a laptop), hq_restore, amend. A revoked laptop's events that an HQ
+restore lost come back only with that laptop's own bundles, imported again (as the
+README advises; its siblings hold them too, but send their own only): the simulation
+imports them all, so they never stay on a sibling alone (seeds 755 and 823, 80 steps,
+amend=3,newlap=1,rotate=1,restore=1,revoke=1,hq_restore=1, found HQ revoking a laptop
+after a restore had lost its events: tests/core/test_revoked_after_restore.py).
+``--log`` prints each run's steps.
 """
 
 from __future__ import annotations

@@ -423,8 +423,9 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
 
 #: meta key (HQ): how far headquarters held each replica a revocation cut off when it
 #: revoked it, by key id: ``{key_id: {replica: [seq, hash]}}``, the seq and hash of the
-#: replica's latest event held then. Kept here, never in the key event: a field an
-#: office's fieldplan does not know would make it refuse every bundle of headquarters.
+#: replica's latest event held then (or before a restore that lost it: ``_held_before``).
+#: Kept here, never in the key event: a field an office's fieldplan does not know would
+#: make it refuse every bundle of headquarters.
 #: A restore from an older backup carries it over from the replaced database
 #: (``store._revoked_held_here``): the revoked computer's last bundle, imported again,
 #: then brings back what headquarters held of it (``held_only``), nothing beyond.

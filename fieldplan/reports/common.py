@@ -541,6 +541,84 @@ class RepeatAtTop(Flowable):
         pass
 
 
+#: A page whose body holds less than this share of its height is nearly empty: a part
+#: that starts a page of its own (PartBreak) starts on it instead of leaving it so.
+NEARLY_EMPTY = 1 / 6
+
+
+class PartBreak(Flowable):
+    """Zero-size: a part of a report (the review pack's detail, ``flowables``) starts a
+    new page, unless starting it under what is on this one makes it end a page sooner
+    (all of it fits in what is left, or it is a page and a bit, and the French detail
+    ended with a quarter of a page on a page of its own) or this page is nearly empty
+    (NEARLY_EMPTY): the last table of the section before, gone over to a page of its
+    own, sat alone on it, 9 % of it used, before the part's page.
+
+    Where the part starts under what is on the page, the RoomFor of its first table
+    keeps its heading with that table."""
+
+    _ZEROSIZE = 1
+
+    def __init__(self, flowables: list, nearly_empty: float = NEARLY_EMPTY) -> None:
+        super().__init__()
+        self.flowables, self.nearly_empty = flowables, nearly_empty
+
+    @staticmethod
+    def _height(f: Flowable, aw: float, page: float) -> float:
+        """What a flowable takes, a table whole (as RoomFor measures its rows)."""
+        if getattr(f, "_ZEROSIZE", 0) or isinstance(f, RoomFor | CondPageBreak):
+            return 0.0
+        if isinstance(f, Table):
+            return sum(RoomFor._row_height(f, r, page) for r in range(len(f._cellvalues)))
+        return f.getSpaceBefore() + f.wrap(aw, page)[1] + f.getSpaceAfter()
+
+    def _blocks(self, aw: float, page: float) -> list[tuple[float, bool]]:
+        """(height, whole) of each thing the part keeps together (a RoomFor and what
+        it keeps): ``whole``, when its RoomFor keeps all of it on one page."""
+        blocks: list[tuple[float, bool]] = []
+        kept: set[int] = set()  # (what a RoomFor keeps follows it: keep())
+        for f in self.flowables:
+            if isinstance(f, RoomFor):
+                height = sum(self._height(g, aw, page) for g in f.flowables)
+                blocks.append((height, f._needed(aw, page) >= height - 0.5))
+                kept.update(id(g) for g in f.flowables)
+            elif id(f) not in kept:
+                blocks.append((self._height(f, aw, page), False))
+        return blocks
+
+    def _last_page(self, blocks: list[tuple[float, bool]], used: float, page: float) -> int:
+        """On which page, counting this one as 0, the part ends when it starts with
+        ``used`` of this page taken."""
+        n, y = 0, used
+        for height, whole in blocks:
+            if y + height <= page:
+                y += height
+            elif whole and height <= page:
+                n, y = n + 1, height
+            else:  # it splits between its rows
+                y += height
+                while y > page:
+                    n, y = n + 1, y - page
+        return n
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        frame = self._doctemplateAttr("frame")
+        if frame is None or getattr(frame, "_atTop", 0):
+            return 0, 0
+        page = frame._aH if hasattr(frame, "_aH") else ah
+        used = page - ah
+        if used >= page * self.nearly_empty:
+            blocks = self._blocks(aw, page)
+            if self._last_page(blocks, used, page) >= 1 + self._last_page(blocks, 0.0, page):
+                from reportlab.platypus.doctemplate import FrameBreak
+
+                frame.add_generated_content(FrameBreak)
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
 def keep(flowables: list, rows: int = 1, whole: int = 0) -> list:
     """The flowables (headings, notes, then a table) preceded by a RoomFor them."""
     return [RoomFor(flowables, rows=rows, whole=whole), *flowables]

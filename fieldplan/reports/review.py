@@ -404,12 +404,15 @@ class Pack:
         story += cm.keep(head("missing") + self.not_reported(), whole=25)
         # as each of its tables (see block() in sync_section)
         story += cm.keep(head("sync") + self.sync_section(), rows=3, whole=25)
-        story += [PageBreak(), *head("detail"), self._means_note()]
-        for area in ctx.plan.areas:
+        # the detail starts a page (PartBreak), its heading kept with its first area
+        detail = [*head("detail"), self._means_note()]
+        parts = []
+        for i, area in enumerate(ctx.plan.areas):
             # an area's table kept whole: its last action alone on the next page,
             # under the table's header again, read as a table of its own
-            story += cm.keep(head(f"detail-{area.code}", 1) + self.area_detail(area),
-                             whole=15)
+            parts += cm.keep((detail if i == 0 else []) + head(f"detail-{area.code}", 1)
+                             + self.area_detail(area), whole=15)
+        story += [cm.PartBreak(parts or detail), *(parts or detail)]
         story += [PageBreak(), *head("annex")]
         if not self.sheets:
             story.append(

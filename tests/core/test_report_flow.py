@@ -82,16 +82,19 @@ def find_line(pages: list[Page], title: str) -> tuple[Page, int]:
 
 
 def outline_starts(pdf: Path) -> set[int]:
-    """The pages the pack starts deliberately: its contents (after the cover), its
-    parts (the outline's top level) and each office's sheet in the annex (the last
-    part)."""
+    """The pages the pack starts deliberately: its contents (after the cover), and
+    those its parts (the outline's top level) and each office's sheet in the annex (the
+    last part) start at their top; a part that starts under the one before it
+    (PartBreak) starts no page."""
     from tests.core.test_reports import outline
 
     entries = outline(pdf)
+    pages = body_pages(pdf)
     tops = [i for i, e in enumerate(entries) if e["depth"] == 0]
-    starts = {2} | {entries[i]["page"] for i in tops}
-    starts |= {e["page"] for e in entries[tops[-1] + 1:] if e["depth"] == 1}
-    return starts
+    starts = [entries[i] for i in tops]
+    starts += [e for e in entries[tops[-1] + 1:] if e["depth"] == 1]
+    return {2} | {e["page"] for e in starts if pages[e["page"] - 1].lines
+                  and not letters(pages[e["page"] - 1].lines[0][2]) - letters(e["title"])}
 
 
 def underfull(pages: list[Page], starts: set[int] = frozenset()) -> list[tuple[int, float]]:
@@ -346,3 +349,75 @@ def test_the_note_under_the_events_a_restore_lost_stays_with_its_table(
                 assert not page.lines[0][2].startswith("Import those"), (held, lost)
         assert underfull(body_pages(pdf), outline_starts(pdf)) == []
     assert seen == 5
+
+
+def _missing_events_under_quarantine(held: int) -> review.SyncFacts:
+    """``held`` bundles in quarantine, then three offices' missing events."""
+    from fieldplan.sync.exchange import Gap, QuarantineItem
+
+    return review.SyncFacts(
+        late=[], conflicts=[],
+        quarantined=[QuarantineItem(f"{i:032x}", "SN", f"{i:032x}", f"{i:016X}",
+                                    "13A5 2F27 5E75 E975 8080 3866 266F 47E7 1FD6 7FB6",
+                                    f"SN-{i:08x}.fieldplan", "2026-08-02T10:00:00Z", 1)
+                     for i in range(held)],
+        gaps=[Gap(f"{i:08x}aaaa", o, 41, 57) for i, o in enumerate(OFFICES[:3])])
+
+
+def test_the_detail_starts_under_the_last_table_gone_over_alone(hq, tmp_path,
+                                                               monkeypatch) -> None:
+    """With as many bundles in quarantine as filled the page above it, the table of
+    the missing events went over to a page of its own (9 % of it used), and "Detail
+    by area" started the page after that: the detail, all of it fitting under the
+    table, starts there, and the pack is a page shorter."""
+    from tests.core.test_reports import outline
+
+    for office in OFFICES[:6]:
+        write_progress(hq, office, PERIOD, only=3)
+    for held in (26, 29):
+        given = _missing_events_under_quarantine(held)
+        monkeypatch.setattr(review, "_sync_facts", lambda *a, _f=given, **k: _f)
+        pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+        pages = body_pages(pdf)
+        page, _i = find_line(pages, "Missing events")
+        detail, _j = find_line(pages, "Detail by area")
+        assert detail.number == page.number, (held, page.fill)
+        annex = next(e["page"] for e in outline(pdf) if e["title"].startswith("Annex"))
+        assert [p.number for p in pages[:annex - 1] if p.fill < 1 / 6] == []
+        assert underfull(pages, outline_starts(pdf)) == []
+
+
+@pytest.mark.parametrize("used, tables, page", [
+    (0.1, (0.95,), 1),       # nearly empty: the part starts under what is there
+    (0.3, (0.5, 0.3), 2),    # it would end on the same page: it starts one
+    (0.3, (0.8,), 2),
+    (0.3, (0.55, 0.55), 1),  # it ends a page sooner
+    (0.5, (0.2, 0.2), 1),    # all of it fits: the report is a page shorter
+])
+def test_a_part_starts_a_page_unless_it_ends_sooner_or_the_page_is_nearly_empty(
+        hq, tmp_path, used, tables, page) -> None:
+    """PartBreak: a part of a report (the detail of the review pack) starts a new page
+    unless it ends a page sooner under what is on this one (all of it fits there, or
+    it takes a page and a bit), or this one is nearly empty."""
+    from reportlab.platypus import Spacer
+
+    from fieldplan.reports import common as cm
+
+    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
+    frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
+    row = cm.SMALL.leading + 5  # a line and the cell's padding
+    pages: dict[str, int] = {}
+
+    def story(state: cm.BuildState) -> list:
+        pages.clear()
+        state.pages = pages
+        part: list = []
+        for n, share in enumerate(tables):
+            rows = int(share * frame_h // row) - 2
+            table = cm.table(ctx, [[cm.cell(ctx, f"Row {i}")] for i in range(rows)], [300])
+            part += cm.keep([*cm.heading(f"Area {n}", cm.H2, rtl=False, key=f"a{n}", level=0,
+                                         pages=state.pages), table], whole=60)
+        return [Spacer(1, frame_h * used), cm.PartBreak(part), *part]
+
+    cm.render(ctx, tmp_path / "t.pdf", story, title="t", left="l", right="r")
+    assert pages["a0"] == page

@@ -767,7 +767,47 @@ class GridTable(Table):
 
     tail: tuple[Flowable, ...] = ()
 
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        w, h = super().wrap(availWidth, availHeight)
+        if self._leaves_tail(availWidth, availHeight):
+            # too tall with its tail: it splits (split), rather than leave the tail
+            # to go over to the next page alone
+            return w, h + self._tail_height(availWidth, availHeight)
+        return w, h
+
+    def _tail_height(self, aw: float, ah: float) -> float:
+        return sum(f.getSpaceBefore() + f.wrap(aw, ah)[1] for f in self.tail)
+
+    def _leaves_tail(self, aw: float, ah: float) -> bool:
+        """Whether the table fits in ``ah`` (``wrap`` laid it out) but its tail does
+        not fit under it, while the rows that fit over the tail's height leave a row
+        at least on either side: the note under a table too big to keep whole (the
+        events a restore lost) went over to the next page alone when the table ended
+        at the foot of a page."""
+        if not self.tail or self._height > ah:
+            return False
+        room = ah - self._tail_height(aw, ah)
+        if self._height <= room:
+            return False
+        fits, used = 0, 0.0
+        for h in self._rowHeights:
+            if used + h > room:
+                break
+            fits, used = fits + 1, used + h
+        return self._head() < fits < len(self._rowHeights)
+
     def split(self, availWidth: float, availHeight: float) -> list:
+        if self.tail:
+            self._calc(availWidth, availHeight)
+        if self._leaves_tail(availWidth, availHeight):
+            # its last rows go over with the tail
+            availHeight -= self._tail_height(availWidth, availHeight)
+        parts = self._split(availWidth, availHeight)
+        if len(parts) > 1:  # (the tail prints under the last part)
+            parts[-1].tail = self.tail
+        return parts
+
+    def _split(self, availWidth: float, availHeight: float) -> list:
         parts = super().split(availWidth, availHeight)
         if self.splitInRow:
             return parts

@@ -321,7 +321,10 @@ def test_the_note_under_the_events_a_restore_lost_stays_with_its_table(
     """The table of the events a restore lost ended at a page's foot and its note
     ("Import those bundles again, …") went over alone, on a page of its own before the
     detail's: with as many bundles in quarantine above it as put it there, and the
-    counts around, it goes over with its table."""
+    counts around, it goes over with its table; and with the last row of a table too
+    big to keep whole (thirty offices), the note going over alone to the top of the
+    detail's page."""
+    from fieldplan.offices import OIC_MEMBERS
     from fieldplan.sync.exchange import QuarantineItem
 
     offices = OFFICES[:6]
@@ -336,10 +339,12 @@ def test_the_note_under_the_events_a_restore_lost_stays_with_its_table(
                                         f"SN-{i:08x}.fieldplan", "2026-08-02T10:00:00Z", 1)
                          for i in range(held)],
             offices_lost=[{"office": o, "events": 4, "bundles": [f"{o}-a.fieldplan"]}
-                          for o in offices[:lost]])
+                          for o in lost_offices[:lost]])
 
+    # (the first as before, then thirty in all)
+    lost_offices = offices + [o for o in sorted(OIC_MEMBERS) if o not in offices]
     seen = 0
-    for held, lost in ((25, 4), (26, 2), (27, 1), (28, 1), (26, 3)):
+    for held, lost in ((25, 4), (26, 2), (27, 1), (28, 1), (26, 3), (9, 30)):
         given = facts(held, lost)
         monkeypatch.setattr(review, "_sync_facts", lambda *a, _f=given, **k: _f)
         pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
@@ -348,7 +353,7 @@ def test_the_note_under_the_events_a_restore_lost_stays_with_its_table(
                 seen += 1
                 assert not page.lines[0][2].startswith("Import those"), (held, lost)
         assert underfull(body_pages(pdf), outline_starts(pdf)) == []
-    assert seen == 5
+    assert seen == 6
 
 
 def _missing_events_under_quarantine(held: int) -> review.SyncFacts:

@@ -541,27 +541,23 @@ class RepeatAtTop(Flowable):
         pass
 
 
-#: A page whose body holds less than this share of its height is nearly empty: a part
-#: that starts a page of its own (PartBreak) starts on it instead of leaving it so.
-NEARLY_EMPTY = 1 / 6
-
-
 class PartBreak(Flowable):
     """Zero-size: a part of a report (the review pack's detail, ``flowables``) starts a
-    new page, unless starting it under what is on this one makes it end a page sooner
-    (all of it fits in what is left, or it is a page and a bit, and the French detail
-    ended with a quarter of a page on a page of its own) or this page is nearly empty
-    (NEARLY_EMPTY): the last table of the section before, gone over to a page of its
-    own, sat alone on it, 9 % of it used, before the part's page.
+    new page, unless starting it under what is on this one makes it end a page sooner:
+    all of it fits in what is left (the last table of the section before, gone over to
+    a page of its own, sat alone on it, 9 % of it used, before the part's page), or it
+    takes a page and a bit (the French detail ended with one area on a page of its
+    own). Where it would end on the same page either way, it starts a page: a page
+    nearly empty before it would only move to its end.
 
     Where the part starts under what is on the page, the RoomFor of its first table
     keeps its heading with that table."""
 
     _ZEROSIZE = 1
 
-    def __init__(self, flowables: list, nearly_empty: float = NEARLY_EMPTY) -> None:
+    def __init__(self, flowables: list) -> None:
         super().__init__()
-        self.flowables, self.nearly_empty = flowables, nearly_empty
+        self.flowables = flowables
 
     @staticmethod
     def _height(f: Flowable, aw: float, page: float) -> float:
@@ -606,13 +602,11 @@ class PartBreak(Flowable):
         if frame is None or getattr(frame, "_atTop", 0):
             return 0, 0
         page = frame._aH if hasattr(frame, "_aH") else ah
-        used = page - ah
-        if used >= page * self.nearly_empty:
-            blocks = self._blocks(aw, page)
-            if self._last_page(blocks, used, page) >= 1 + self._last_page(blocks, 0.0, page):
-                from reportlab.platypus.doctemplate import FrameBreak
+        blocks = self._blocks(aw, page)
+        if self._last_page(blocks, page - ah, page) >= 1 + self._last_page(blocks, 0.0, page):
+            from reportlab.platypus.doctemplate import FrameBreak
 
-                frame.add_generated_content(FrameBreak)
+            frame.add_generated_content(FrameBreak)
         return 0, 0
 
     def draw(self) -> None:

@@ -393,17 +393,17 @@ def test_the_detail_starts_under_the_last_table_gone_over_alone(hq, tmp_path,
 
 
 @pytest.mark.parametrize("used, tables, page", [
-    (0.1, (0.95,), 1),       # nearly empty: the part starts under what is there
     (0.3, (0.5, 0.3), 2),    # it would end on the same page: it starts one
     (0.3, (0.8,), 2),
+    (0.1, (0.95,), 2),       # (this page's blank would only move to its end)
     (0.3, (0.55, 0.55), 1),  # it ends a page sooner
     (0.5, (0.2, 0.2), 1),    # all of it fits: the report is a page shorter
 ])
-def test_a_part_starts_a_page_unless_it_ends_sooner_or_the_page_is_nearly_empty(
+def test_a_part_starts_a_page_unless_it_ends_a_page_sooner_under_what_is_there(
         hq, tmp_path, used, tables, page) -> None:
     """PartBreak: a part of a report (the detail of the review pack) starts a new page
     unless it ends a page sooner under what is on this one (all of it fits there, or
-    it takes a page and a bit), or this one is nearly empty."""
+    it takes a page and a bit)."""
     from reportlab.platypus import Spacer
 
     from fieldplan.reports import common as cm

@@ -426,17 +426,24 @@ class RoomFor(Flowable):
     "Open conflicts" went to the next page leaving half of this one blank.
     """
 
-    def __init__(self, flowables: list, rows: int = 1, whole: int = 0) -> None:
+    def __init__(self, flowables: list, rows: int = 1, whole: int = 0, lead: int = 0) -> None:
         super().__init__()
         self.flowables, self.rows, self.whole = flowables, rows, whole
+        #: how many of the first flowables (a part's heading over its first section's)
+        #: are kept with the rest but left out of the third of a page a small table
+        #: may take with its heading
+        self.lead = lead
 
     def _needed(self, aw: float, frame_h: float) -> float:
         need = 0.0
-        for f in self.flowables:
+        lead = 0.0
+        for i, f in enumerate(self.flowables):
+            if i == self.lead:
+                lead = need
             if isinstance(f, RoomFor | CondPageBreak):  # zero-size: nothing to measure
                 continue
             if isinstance(f, Table):
-                return self._table_top(f, aw, frame_h, need)
+                return lead + self._table_top(f, aw, frame_h, need - lead)
             least = getattr(f, "least_height", None)  # a KeptLines: down to its first break
             if least is not None:
                 return need + f.getSpaceBefore() + least(aw)
@@ -613,9 +620,9 @@ class PartBreak(Flowable):
         pass
 
 
-def keep(flowables: list, rows: int = 1, whole: int = 0) -> list:
+def keep(flowables: list, rows: int = 1, whole: int = 0, lead: int = 0) -> list:
     """The flowables (headings, notes, then a table) preceded by a RoomFor them."""
-    return [RoomFor(flowables, rows=rows, whole=whole), *flowables]
+    return [RoomFor(flowables, rows=rows, whole=whole, lead=lead), *flowables]
 
 
 class PercentBar(Flowable):

@@ -409,9 +409,12 @@ class Pack:
         parts = []
         for i, area in enumerate(ctx.plan.areas):
             # an area's table kept whole: its last action alone on the next page,
-            # under the table's header again, read as a table of its own
-            parts += cm.keep((detail if i == 0 else []) + head(f"detail-{area.code}", 1)
-                             + self.area_detail(area), whole=15)
+            # under the table's header again, read as a table of its own (the first
+            # one with the detail's heading, which the third of a page it may take
+            # whole leaves out)
+            lead = detail if i == 0 else []
+            parts += cm.keep(lead + head(f"detail-{area.code}", 1) + self.area_detail(area),
+                             whole=15, lead=len(lead))
         story += [cm.PartBreak(parts or detail), *(parts or detail)]
         story += [PageBreak(), *head("annex")]
         if not self.sheets:

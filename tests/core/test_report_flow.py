@@ -426,3 +426,37 @@ def test_a_part_starts_a_page_unless_it_ends_a_page_sooner_under_what_is_there(
 
     cm.render(ctx, tmp_path / "t.pdf", story, title="t", left="l", right="r")
     assert pages["a0"] == page
+
+
+def test_a_part_that_would_split_its_first_small_table_starts_a_page(hq, tmp_path) -> None:
+    """The detail's first area's table, small enough to keep whole with its own
+    heading, is kept whole with the detail's heading too (``lead``): measured with the
+    two headings it was over a third of a page, no longer kept whole, and the detail
+    started under the section before it and split it at the page's foot."""
+    from reportlab.platypus import Spacer
+
+    from fieldplan.reports import common as cm
+
+    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
+    frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
+    row = cm.SMALL.leading + 5  # a line and the cell's padding
+    pages: dict[str, int] = {}
+
+    def story(state: cm.BuildState) -> list:
+        pages.clear()
+        state.pages = pages
+        part: list = []
+        for n, share in enumerate((0.29, 0.6, 0.3)):
+            rows = int(share * frame_h // row)
+            table = cm.table(ctx, [[cm.cell(ctx, f"Row {n}.{i}")] for i in range(rows)], [300])
+            lead = cm.heading("Detail", cm.H1, rtl=False, key="d", level=0,
+                              pages=state.pages) if n == 0 else []
+            head = cm.heading(f"Area {n}", cm.H2, rtl=False, key=f"a{n}", level=1,
+                              pages=state.pages)
+            part += cm.keep([*lead, *head, table], whole=60, lead=len(lead))
+        return [Spacer(1, frame_h * 0.7), cm.PartBreak(part), *part]
+
+    pdf = cm.render(ctx, tmp_path / "t.pdf", story, title="t", left="l", right="r")
+    first = {p.number for p in body_pages(pdf) for *_, text in p.lines
+             if text.startswith("Row 0.")}
+    assert first == {pages["a0"]} == {2}

@@ -763,7 +763,9 @@ class GridTable(Table):
     Otherwise the table splits between rows, or moves to the next page, as before.
 
     ``tail``: what the story prints right under the table (a note on it), which a
-    RoomFor that keeps the table whole keeps with it.
+    RoomFor that keeps the table whole keeps with it; a table too big for that that
+    fits at a page's foot without room for its tail under it leaves its last rows to
+    go over with it (``wrap`` says it does not fit, ``split`` leaves the tail room).
     """
 
     tail: tuple[Flowable, ...] = ()

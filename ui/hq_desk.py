@@ -974,7 +974,13 @@ class InboxPage(QWidget):
         lay.addWidget(self.detail)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
         self._show_detail(QModelIndex())
-        session.changes_did_happen.connect(lambda _c: self.refresh())
+        # a method, not a lambda: Qt ends the connection with the page (a lambda kept
+        # it, and the session, which outlives a window made again in another language,
+        # had every page gone read again at each change)
+        session.changes_did_happen.connect(self._changes)
+        self.refresh()
+
+    def _changes(self, _changes) -> None:
         self.refresh()
 
     def refresh(self) -> None:
@@ -1096,7 +1102,10 @@ class QuarantinePage(QWidget):
         QWidget.setTabOrder(self.refuse_button, self.trust_button)
         QWidget.setTabOrder(self.trust_button, self.detail)
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
-        session.changes_did_happen.connect(lambda _c: self.refresh())
+        session.changes_did_happen.connect(self._changes)  # (a method: see InboxPage)
+        self.refresh()
+
+    def _changes(self, _changes) -> None:
         self.refresh()
 
     def refresh(self) -> None:
@@ -1268,8 +1277,12 @@ class KeysPage(QWidget):
         #: ``keys.revoked_with``), as the confirmation says
         self._with: dict[str, list[str]] = {}
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
-        session.changes_did_happen.connect(lambda c: c.touches("key") and self.refresh())
+        session.changes_did_happen.connect(self._changes)  # (a method: see InboxPage)
         self.refresh()
+
+    def _changes(self, changes) -> None:
+        if changes.touches("key"):
+            self.refresh()
 
     def refresh(self) -> None:
         def fetch(rep):

@@ -224,3 +224,40 @@ def test_opening_the_language_menu_loads_the_other_languages_off_the_gui_thread(
     i18n.translation("fr")  # the change finds it loaded
     assert [code for code, _ in loads].count("fr") == 1
     i18n.clear_translation_cache()  # (the next tests' catalogs from the real cache)
+
+
+def _changes_receivers(session) -> int:
+    from PySide6.QtCore import SIGNAL
+
+    return session.receivers(SIGNAL("changes_did_happen(PyObject)"))
+
+
+def test_the_pages_of_a_window_made_again_stop_hearing_of_changes(shell, qtbot, hq_db):
+    """Headquarters' Inbox, Quarantine and Keys pages listened to the session through
+    lambdas, which outlive the window: after each language change every change read
+    the pages of every window before it again, on the worker, for pages long gone
+    (found by the soak test, tests/bench/soak_ui.py)."""
+    from fieldplan.replica import Changes
+    from ui.qtcompat import emit
+
+    window = _opened(shell, qtbot, hq_db)
+    heard = _changes_receivers(shell.session)
+    for page in (window.inbox, window.hq_desk.quarantine, window.hq_desk.keys):
+        window.show_page(page)
+        wait_idle(qtbot, shell.session)
+    assert _changes_receivers(shell.session) > heard
+    window.go_to_tab(0)  # (the windows made again show the Progress tab, as at first)
+    for lang in ("fr", "en"):
+        shell.change_language(lang)
+        qtbot.waitUntil(lambda: shell.window.isVisible(), timeout=10_000)
+        wait_idle(qtbot, shell.session)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # the window shown now has built none of them: as many listen as when it opened
+    assert _changes_receivers(shell.session) == heard
+    asked = []
+    shell.session.job_did_complete.connect(lambda: asked.append(1))
+    emit(shell.session.changes_did_happen, Changes(entities=(("key", "*"),)))
+    wait_idle(qtbot, shell.session)
+    # what the window shown reads again (its sync state; and its look at the database
+    # file, every 2 s, may come meanwhile), not also the three pages gone
+    assert len(asked) <= 2

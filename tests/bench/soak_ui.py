@@ -6,9 +6,12 @@ Country offices and headquarters keep the window open for days. This drives one
 window (through ui.app.Shell, as the client runs) round after round, as a person
 works, and after each round measures what a leak would make grow: resident memory,
 open file descriptors (and those on .sqlite3 files: the connections), threads,
-widgets, Qt objects of the window, Python wrappers of Qt objects, sqlite3
-connections alive, files left in the temp and report cache folders, the receivers of
-the session's signals (a handler connected again on each open runs N times).
+widgets, Qt objects of the window, Python wrappers of Qt objects (and those of
+objects Qt deleted, which something still holds), sqlite3 connections alive, files
+in the temp folder, the report cache (one PDF a report, removed after a day: it grows
+by design), the database's folder (backups: rotated) and the state folders, the
+receivers of the session's signals (a handler connected again on each open runs N
+times).
 
 - office round: another action and period, typing and Save now, the status sheet
   built, previewed, printed to a PDF file, saved as a copy and closed, a bundle

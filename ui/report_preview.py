@@ -179,6 +179,18 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Pat
     )
 
 
+def forget_report(path: Path) -> None:
+    """Remove a built report its preview no longer shows, if it is one of
+    ``reports_dir``'s (nothing else is ever removed): each report built took its room
+    in the cache for a day, a few MB a review pack, at headquarters building one after
+    another. Left for ``_prune`` when it cannot be removed now."""
+    try:
+        if path.parent.resolve() == reports_dir().resolve():
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # (held open on Windows: pruned once a day old)
+
+
 def _prune(folder: Path) -> None:
     limit = time.time() - KEEP_SECONDS
     for old in folder.iterdir():
@@ -679,6 +691,9 @@ class PreviewWindow(QDialog):
         self.print_job: PrintJob | LpJob | None = None
         #: a copy being written (save_copy)
         self.saving = False
+        #: the report's file given to the system's viewer, which may still read it when
+        #: the preview closes: left for the cache's pruning, not removed then
+        self.opened_outside = False
         self.load_error = ""
         self._printer: QPrinter | None = None
         self._print_progress: QProgressDialog | None = None
@@ -971,6 +986,7 @@ class PreviewWindow(QDialog):
                 preview._save_ended(destination, None)
             else:
                 show_status(window_now(window), saved_text(destination))
+                forget_report(source)  # (the preview that showed it closed meanwhile)
 
         def failed(error: BaseException) -> None:
             if shiboken6.isValid(preview):
@@ -978,6 +994,7 @@ class PreviewWindow(QDialog):
             else:  # never dropped: a full USB stick means the copy is not there
                 show_message(window_now(window), _("Save the report"),
                              save_error_text(error))
+                forget_report(source)
 
         self.saving = True
         self.save_button.setEnabled(False)
@@ -998,6 +1015,7 @@ class PreviewWindow(QDialog):
 
     def open_externally(self) -> bool:
         opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
+        self.opened_outside = self.opened_outside or opened
         if not opened:
             self._message(
                 _("Open in the system viewer"),
@@ -1011,10 +1029,14 @@ class PreviewWindow(QDialog):
         dialog.open()
 
     def _release(self) -> None:
-        """Stop printing and let go of the file (a viewer may replace it later)."""
+        """Stop printing and let go of the file, removed from the cache unless the
+        system's viewer was given it or a copy of it is being saved (then removed
+        once the copy is written, ``save_copy``)."""
         self._stop_printing()
         if self.document.status() != QPdfDocument.Status.Null:
             self.document.close()
+        if not self.opened_outside and not self.saving:
+            forget_report(self.path)
 
     def closeEvent(self, event) -> None:
         self._release()

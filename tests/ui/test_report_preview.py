@@ -1007,3 +1007,55 @@ def test_the_image_plugins_are_loaded_on_the_gui_thread_before_a_print(qapp, tmp
     job = preview_module.PrintJob(tmp_path / "r.pdf", printer, [0])
     assert calls == [True]
     assert not job.isRunning()
+
+
+def test_a_closed_previews_report_leaves_the_cache(open_window, hq_db, pack_pdf, qtbot,
+                                                   tmp_path, monkeypatch):
+    """Each report built stayed in the cache for a day (a review pack a few MB, one per
+    build at headquarters): closed, its preview removes it, unless the system's viewer
+    was given it (it may still read it), or once a copy being saved is written; never a
+    file outside the cache's reports folder."""
+    import shiboken6
+
+    import ui.report_preview as preview_module
+    from ui.ops import off_thread_jobs
+
+    cache = tmp_path / "cache" / "reports"
+    cache.mkdir(parents=True)
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: True))
+    window = open_window(hq_db)
+
+    def shown(name: str) -> tuple[PreviewWindow, Path]:
+        path = cache / name
+        shutil.copyfile(pack_pdf, path)
+        preview = PreviewWindow(window, path, ReportRequest("pack", "2026-S1"))
+        preview.show()
+        return preview, path
+
+    preview, closed = shown("closed.pdf")
+    preview.close()
+    assert not closed.exists()
+    preview, viewed = shown("viewed.pdf")
+    assert preview.open_externally()
+    preview.close()
+    assert viewed.exists()
+    # (a file elsewhere, the tests' and any other: left as it is)
+    elsewhere = PreviewWindow(window, pack_pdf, ReportRequest("pack", "2026-S1"))
+    elsewhere.show()
+    elsewhere.close()
+    assert pack_pdf.exists()
+    # closed while a copy of it is saved: removed once the copy is written
+    started, release, _threads = slow_writes(monkeypatch)
+    preview, saved = shown("saved.pdf")
+    try:
+        preview.save_copy(str(tmp_path / "review.pdf"))
+        assert started.wait(10)
+        preview.close()
+        qtbot.waitUntil(lambda p=preview: not shiboken6.isValid(p))
+        assert saved.exists()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+    assert (tmp_path / "review.pdf").read_bytes() == pack_pdf.read_bytes()
+    assert not saved.exists()

@@ -8,6 +8,7 @@ the ``qtbase_<lang>.qm`` catalogs that PySide6 ships (6.12 has both ``qtbase_fr.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLocale
@@ -44,9 +45,20 @@ def _accelerator_fallback(catalogs: list[QTranslator]) -> QTranslator:
     Qt 6.12's file dialog asks for "&Look in:" and "Files of &type:", which the
     ``qtbase_*.qm`` it ships still hold only as "Look in:" and "Files of type:": the
     labels showed in English beside French or Arabic buttons."""
+    return _fallback_class()(catalogs)
+
+
+@functools.cache
+def _fallback_class() -> type:
+    """The class of ``_accelerator_fallback``'s translators, made once (made at each
+    language change, each class stayed in memory for good)."""
     from PySide6.QtCore import QTranslator
 
     class AcceleratorFallback(QTranslator):
+        def __init__(self, catalogs: list[QTranslator]) -> None:
+            super().__init__()
+            self.catalogs = catalogs
+
         def translate(self, context: str, source: str, disambiguation: str | None = None,
                       n: int = -1) -> str | None:
             # None (a null QString) when it has nothing: Qt takes "" for a translation,
@@ -55,7 +67,7 @@ def _accelerator_fallback(catalogs: list[QTranslator]) -> QTranslator:
             if "&" not in source:
                 return None
             plain = source.replace("&", "", 1)
-            for catalog in catalogs:
+            for catalog in self.catalogs:
                 found = catalog.translate(context, plain, disambiguation, n)
                 if found:
                     return found
@@ -64,7 +76,7 @@ def _accelerator_fallback(catalogs: list[QTranslator]) -> QTranslator:
         def isEmpty(self) -> bool:  # (Qt's name)
             return False
 
-    return AcceleratorFallback()
+    return AcceleratorFallback
 
 
 def qt_translations_dir() -> str:

@@ -106,3 +106,16 @@ def test_strings_the_catalogs_miss_stay_in_english_not_blank(app, lang, shown):
     assert QKeySequence("Ctrl+Shift+S").toString(native) == shown
     assert QCoreApplication.translate("QShortcut", "+") == "+"
     assert QCoreApplication.translate("QFileDialog", "No such text") == "No such text"
+
+
+def test_a_language_change_makes_no_new_translator_class(app):
+    """The accelerator fallback's class was made again at each language change, and
+    each stayed in memory for good (found by the soak test)."""
+    from ui import qt_i18n
+
+    kinds = set()
+    for lang in ("fr", "ar", "fr"):
+        install_qt_translations(app, lang)
+        kinds |= {type(t) for t in qt_i18n._installed if not t.filePath()}
+    assert len(kinds) == 1
+    assert _cancel_text() == "Annuler"

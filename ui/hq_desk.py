@@ -91,6 +91,7 @@ from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
 from ui.report_editor import show_read_only
 from ui.table_fit import fit_on_load
+from ui.window_settings import restore_sizes, splitter_sizes
 
 
 def _shortened(text: str, room: int = 60) -> str:
@@ -632,26 +633,6 @@ class SearchField(QLineEdit):
         hint = super().minimumSizeHint()  # (its frame and margins, one character)
         return QSize(hint.width() + self.fontMetrics().averageCharWidth() * self.LEAST,
                      hint.height())
-
-
-def splitter_sizes(splitter: QSplitter) -> list[int]:
-    """Where ``splitter``'s dividers are (its panes' sizes), kept for the next start."""
-    return [int(size) for size in splitter.sizes()]
-
-
-def restore_sizes(splitter: QSplitter, sizes: Any) -> None:
-    """Put ``splitter``'s dividers back where ``splitter_sizes`` found them (the window
-    may be of another size since: the panes keep their proportions). Anything else, a
-    list of another length, of sizes that are not all numbers or all 0, is left."""
-    # (the panes' count: the Reports page's ``count`` is its label)
-    if not isinstance(sizes, list | tuple) or len(sizes) != len(splitter.sizes()):
-        return
-    try:
-        found = [max(0, int(size)) for size in sizes]
-    except (TypeError, ValueError):
-        return
-    if any(found):
-        splitter.setSizes(found)
 
 
 class ReportsPage(ReadWhenShown, QSplitter):

@@ -2143,20 +2143,23 @@ class MainWindow(QMainWindow):
 
     # where the user was --------------------------------------------------------------
     def view_state(self) -> dict:
-        """Where the person is: the tab, the period, the action; at headquarters the
-        pages' searches, filters, report chosen and dividers too (a language change,
-        and the next start: ``window_settings.VIEW``)."""
+        """Where the person is: the tab, the period, the action, the divider between
+        the plan and the report; at headquarters the pages' searches, filters, report
+        chosen and dividers too (a language change, and the next start:
+        ``window_settings.VIEW``)."""
         action = self.office_view.tree.current_action()
         state = {
             "tab": self.tabs.currentIndex(),
             "period": self.period,
             "action": action.code if action else "",
+            "split": window_settings.splitter_sizes(self.office_view.splitter),
         }
         if self.hq_desk is not None:
             state["hq"] = self.hq_desk.filters()
         return state
 
     def restore_view_state(self, state: dict) -> None:
+        window_settings.restore_sizes(self.office_view.splitter, state.get("split"))
         # a period the plan no longer has (an amendment since) is not offered
         if state.get("period") in self.identity.periods():
             self.set_period(state["period"])

@@ -38,6 +38,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QSplitter
 
 #: the tab, period and action of the window, headquarters' filters and dividers (a
 #: dict: MainWindow.view_state)
@@ -140,3 +141,23 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
     for rank, replica in enumerate(last_first):
         if replica not in kept and (opened[replica] < oldest or rank >= KEEP_DATABASES):
             settings.remove(f"{GROUP}/{replica}")
+
+
+def splitter_sizes(splitter: QSplitter) -> list[int]:
+    """Where ``splitter``'s dividers are (its panes' sizes), kept for the next start."""
+    return [int(size) for size in splitter.sizes()]
+
+
+def restore_sizes(splitter: QSplitter, sizes: Any) -> None:
+    """Put ``splitter``'s dividers back where ``splitter_sizes`` found them (the window
+    may be of another size since: the panes keep their proportions). Anything else, a
+    list of another length, of sizes that are not all numbers or all 0, is left."""
+    # (the panes' count: the Reports page's ``count`` is its label)
+    if not isinstance(sizes, list | tuple) or len(sizes) != len(splitter.sizes()):
+        return
+    try:
+        found = [max(0, int(size)) for size in sizes]
+    except (TypeError, ValueError):
+        return
+    if any(found):
+        splitter.setSizes(found)

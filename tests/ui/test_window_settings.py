@@ -259,3 +259,16 @@ def test_opening_a_database_notes_the_day(open_shell, hq_db, settings):
     window = open_shell(hq_db)
     assert settings.value(database_key(window.identity.replica_id, OPENED)) == \
         dt.date.today().isoformat()
+
+
+def test_the_offices_divider_is_the_databases_at_the_next_start(open_shell, qtbot, office_db):
+    """The divider between the plan and the report went back to its first place at
+    each start (a person who widened the plan to read its titles did so every day)."""
+    window = open_shell(office_db)
+    splitter = window.office_view.splitter
+    splitter.setSizes([700, 300])
+    split = splitter.sizes()
+    assert split != [460, 760]
+    wait_idle(qtbot, window.session)
+    window = open_shell(office_db)
+    assert window.office_view.splitter.sizes() == split

@@ -37,6 +37,9 @@ def test_the_plan_is_widened_by_the_arrow_towards_the_report(open_window, qtbot,
     language(lang)
     window = open_window(hq_db)
     window.activateWindow()
+    # the actions take their keys once the window is first painted (FirstPaint): a
+    # test before this one that left the machine busy could come here before it
+    qtbot.waitUntil(lambda: window._first_paint._then is None, timeout=10_000)
     splitter, tree = window.office_view.splitter, window.office_view.tree
     wider, narrower = ((Qt.Key.Key_Left, Qt.Key.Key_Right) if lang == "ar"
                        else (Qt.Key.Key_Right, Qt.Key.Key_Left))

@@ -2185,6 +2185,11 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
             else:
                 earlier = chain.earlier_of(sender)
             ended, revoked_before = ended_enrolment(rep, held.manifest, pub)
+    # one backup before the trust writes anything, as an import of several files takes
+    # one (import_bundles): each bundle's merge took a backup of its own, after the key
+    # was written. At a headquarters of 800 MB the copies took most of the seconds a
+    # trust took; a backup that cannot be taken now leaves the key in quarantine
+    rep.backup("before-import")
     with store.write_transaction(rep.conn):
         keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage, earlier=earlier)
     if ended:
@@ -2203,10 +2208,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         match = [r for r in rep.conn.execute(
             "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
             "ORDER BY received_at, bundle_id") if r[1] in replaced] + match
-    outcomes = []
-    for r in match:
-        outcomes.append(import_bundle(rep, io.BytesIO(r[5]), name=r[4]))
-    return outcomes
+    return [import_bundle(rep, io.BytesIO(r[5]), name=r[4], backup=False) for r in match]
 
 
 # --- inbox ------------------------------------------------------------------------------

@@ -420,6 +420,44 @@ def test_unknown_key_waits_in_quarantine_until_trusted(hq, make_office,
     assert progress.digest(hq, "ML") == progress.digest(ml)
 
 
+def test_trusting_a_key_takes_one_backup_before_it_writes(hq, make_office, tmp_path: Path,
+                                                           monkeypatch) -> None:
+    """Each quarantined bundle's merge took a backup of its own, after the key was
+    written: three copies of the whole database for a key of three bundles (most of the
+    seconds a trust took at a large headquarters). One backup now, before anything is
+    written; a backup that cannot be taken leaves the key and its bundles waiting."""
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no token: no proof
+    for i in range(3):
+        progress.record_progress(ml, national(ml, i), "2026-S1", status="on-track")
+        assert send(ml, hq, tmp_path)[1].outcome == "quarantined"
+    fpr = minisign.PublicKey.from_base64(ml.meta("public_key")).fingerprint
+    real = store.backup
+    seen = []
+
+    def failing(conn, *a, **kw):
+        raise store.BackupError("cannot back up the database: the disk is full")
+
+    monkeypatch.setattr(store, "backup", failing)
+    with pytest.raises(store.BackupError):
+        trust_key(hq, fpr)
+    assert len(list_quarantine(hq)) == 3
+    assert ml.meta("key_id") not in keyreg.all_keys(hq)
+
+    def counted(conn, *a, **kw):
+        seen.append((conn.execute("SELECT count(*) FROM quarantine").fetchone()[0],
+                     ml.meta("key_id") in keyreg.all_keys(hq)))
+        return real(conn, *a, **kw)
+
+    monkeypatch.setattr(store, "backup", counted)
+    outcomes = trust_key(hq, fpr)
+    assert len(outcomes) == 3 and {o.outcome for o in outcomes} <= {"merged", "duplicate"}
+    assert not list_quarantine(hq)
+    assert seen == [(3, False)]  # one backup, before the key or a bundle was written
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+
+
 def test_a_bundle_that_changes_while_it_is_quarantined_is_refused(hq, make_office,
                                                                   tmp_path: Path,
                                                                   monkeypatch) -> None:

@@ -1068,9 +1068,15 @@ class ConflictModel(_RowsModel):
         super().__init__(parent)
         #: indicator key -> title, so a field reads "Policies supported", not its key
         self.indicator_titles: dict[str, str] = {}
+        #: one conflict of each record, for ``width_texts`` (None: not yet of this load)
+        self._one_per_record: list[Any] | None = None
 
     def headers(self) -> Sequence[str]:
         return (_("Office"), _("Action"), _("Period"), _("Field"), _("Values"))
+
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        self._one_per_record = None
+        super().set_rows(rows)
 
     def field_text(self, field: str) -> str:
         """A field's name; an indicator by its title when the plan gives one."""
@@ -1087,10 +1093,19 @@ class ConflictModel(_RowsModel):
     def width_texts(self, column: int) -> Iterable[str]:
         # each office, action, period and field once (ui.table_fit): written out for
         # every row, 20,000 conflicts at headquarters held the window 0.1 s at each load
-        if column in (self.OFFICE, self.ACTION, self.PERIOD, self.FIELD):
+        if column == self.FIELD:
+            return [self.display(c, column) for c in {c.field: c for c in self._rows}.values()]
+        if column in (self.OFFICE, self.ACTION, self.PERIOD):
+            # read from the record's id (a property each): from one conflict of each
+            # record, a record's several fields in conflict share them (the rows of
+            # 17,500 conflicts read for each column took most of the window's load)
+            if self._one_per_record is None:
+                reports = {c.entity_id: c for c in self._rows if c.entity == "progress"}
+                self._one_per_record = [*reports.values(),
+                                        *(c for c in self._rows if c.entity != "progress")]
             name = self.COLUMNS[column]
             return [self.display(c, column)
-                    for c in {getattr(c, name): c for c in self._rows}.values()]
+                    for c in {getattr(c, name): c for c in self._one_per_record}.values()]
         return super().width_texts(column)
 
     def display(self, c: Any, column: int) -> str:

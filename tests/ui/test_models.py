@@ -275,16 +275,22 @@ def test_inbox_quarantine_conflict_models(qtmodeltester):
 def test_conflict_columns_are_fitted_to_each_text_once(qtbot) -> None:
     """The table's columns were fitted by writing out every row's office, action,
     period and field: 20,000 conflicts at headquarters held the window at each load.
-    Each text once; the widths those of every row's texts."""
+    Each text once; the widths those of every row's texts. (Office, action and period
+    are read from one conflict of each record: a report's several fields in conflict
+    share them.)"""
+    from fieldplan.sync.conflicts import Conflict
     from ui.hq_desk import _table
     from ui.table_fit import column_texts
 
-    rows = [SimpleNamespace(id=f"c{i}", office=office, action=f"PA{i % 4 + 1}.{i % 3 + 1}",
-                            period=f"202{5 + i % 3}-S{i % 2 + 1}", field=field,
-                            candidates=(SimpleNamespace(value="v"),))
+    rows = [Conflict(f"c{i}", "progress", f"{office}|PA{i % 4 + 1}.{i % 3 + 1}|"
+                              f"202{5 + i % 3}-S{i % 2 + 1}", field,
+                     (SimpleNamespace(value="v"),))
             for i, (office, field) in enumerate(
                 (o, f) for o in ("ML", "SN", "BF") for f in ("status", "achievements",
                                                              "value.trained") * 40)]
+    # the plan's own records' conflicts (headquarters'), one of an id like a report's
+    rows += [Conflict("p1", "plan", "PA1", "title", ()),
+             Conflict("p2", "action", "ML|PA1.1|2026-S1", "title", ())]
     conflicts = ConflictModel()
     conflicts.indicator_titles = {"trained": "People trained on the new procedures"}
     short = (ConflictModel.OFFICE, ConflictModel.ACTION, ConflictModel.PERIOD,

@@ -35,6 +35,8 @@ from ui.app import start  # noqa: E402
 
 _job_init = _ops._Job.__init__
 slow_jobs = []
+#: the step under way (a database job of the opening may end before the first step)
+current = {"step": "start"}
 
 
 def _timed_init(self, fn, *a, **k):
@@ -82,7 +84,6 @@ clock = QElapsedTimer()
 clock.start()
 beat = {"last": time.perf_counter(), "gap": 0.0}
 samples: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-current = {"step": "start"}
 
 
 def tick() -> None:

@@ -1032,6 +1032,8 @@ class QuarantinePage(QWidget):
     def __init__(self, session: Session, identity: Identity | None = None) -> None:
         super().__init__()
         self.session, self.identity = session, identity
+        #: a trust or a refusal under way (``_set_busy``)
+        self.busy = False
         from fieldplan.sync.keys import where_office_reads_key
 
         lay = QVBoxLayout(self)
@@ -1106,10 +1108,20 @@ class QuarantinePage(QWidget):
 
     def _enable(self) -> None:
         item = self.selected()
-        chosen = item is not None
+        # (not while a trust or a refusal is under way: its bundles are still listed)
+        chosen = item is not None and not self.busy
         allow_writes(self.trust_button, self.identity, chosen)
         allow_writes(self.refuse_button, self.identity, chosen)
         self._show_detail(item)
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        """A trust or a refusal under way (``text`` says which), on the worker: at a
+        large headquarters the backup before a trust takes seconds, with nothing said
+        and the buttons still on meanwhile."""
+        self.busy = busy
+        if text:
+            self.message.setText(text)
+        self._enable()
 
     def _show_detail(self, item) -> None:
         lines = []
@@ -1178,15 +1190,19 @@ class QuarantinePage(QWidget):
         def done(outcomes) -> None:
             from fieldplan.replica import Changes
 
+            self._set_busy(False)
             self.message.setText(ngettext(
                 "Key refused; {n} bundle removed from quarantine.",
                 "Key refused; {n} bundles removed from quarantine.", len(outcomes),
             ).format(n=len(outcomes)))
             emit(self.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
 
-        DbOp(self.session, self, run).success(done).failure(
-            lambda e: self.message.setText(error_sentence(e))
-        ).run()
+        self._set_busy(True, _("Refusing the key…"))
+        DbOp(self.session, self, run).success(done).failure(self._failed).run()
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self.message.setText(error_sentence(error))
 
     def trust(self, fingerprint: str) -> None:
         def run(rep):
@@ -1197,14 +1213,16 @@ class QuarantinePage(QWidget):
             # which it repeated
             return trust_key(rep, fingerprint), rep.take_notices()
 
+        self._set_busy(True, _("Trusting the key: a backup of the database first, then "
+                               "its bundles merged…"))
         DbOp(self.session, self, run).success(lambda done: self._trusted(*done)).failure(
-            lambda e: self.message.setText(error_sentence(e))
-        ).run()
+            self._failed).run()
 
     def _trusted(self, outcomes, notices: tuple[str, ...] | list[str] = ()) -> None:
         from fieldplan.replica import Changes
         from ui.transfer import ImportResultDialog
 
+        self._set_busy(False)
         merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
         self.message.setText(" ".join([
             ngettext(

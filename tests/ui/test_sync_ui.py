@@ -352,6 +352,10 @@ def test_trusting_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     confirm = page.findChild(object, "trust-dialog")
     assert confirm is not None and confirm.details.toPlainText() == fingerprint
     confirm.accept()
+    # said while it runs (a backup first: seconds at a large headquarters), and not
+    # asked twice meanwhile
+    assert page.message.text().startswith("Trusting the key")
+    assert not page.trust_button.isEnabled() and not page.refuse_button.isEnabled()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
     wait_idle(qtbot, window.session)
     with open_replica(hq.path) as rep:
@@ -361,6 +365,32 @@ def test_trusting_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     merged = result_dialog(window, qtbot)
     assert [o.outcome for o in merged.outcomes] == ["merged"]
     merged.accept()
+
+
+def test_a_trust_that_fails_gives_the_buttons_back(open_window, qtbot, hq, make_office,
+                                                  tmp_path, monkeypatch):
+    """A trust refused (no room for the backup before it) says why, and the key can be
+    trusted again once there is: the buttons, off while it ran, are on again."""
+    from fieldplan.errors import FieldplanError
+
+    ml = make_office("ML")
+    with _tx(ml):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    exported = sync.export_bundle(ml, out_dir=tmp_path)
+    assert sync.import_bundle(hq, exported.path).outcome == "quarantined"
+    _window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
+                                lambda page: page.model.rowCount() == 1)
+
+    def full(rep, fingerprint):
+        raise FieldplanError("no room for the backup")
+
+    monkeypatch.setattr(sync, "trust_key", full)
+    page.view.selectRow(0)
+    page.trust(page.model.row_at(0).fingerprint)
+    assert not page.trust_button.isEnabled()
+    qtbot.waitUntil(lambda: page.trust_button.isEnabled(), timeout=10_000)
+    assert "no room for the backup" in page.message.text().lower()
+    assert page.refuse_button.isEnabled() and page.model.rowCount() == 1
 
 
 def test_refusing_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_path):
@@ -380,6 +410,8 @@ def test_refusing_a_quarantined_key(open_window, qtbot, hq, make_office, tmp_pat
     qtbot.mouseClick(page.refuse_button, Qt.MouseButton.LeftButton)
     confirm = page.findChild(object, "refuse-dialog")
     confirm.accept()
+    assert page.message.text() == "Refusing the key…"
+    assert not page.trust_button.isEnabled() and not page.refuse_button.isEnabled()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
     wait_idle(qtbot, window.session)
     with open_replica(hq.path) as rep:

@@ -722,7 +722,7 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
     if sender_office != "HQ" and origin_office != sender_office:
         raise OwnershipError(_("{where} is in a bundle from {sender}; an office sends only its "
                                "own data").format(where=where(), sender=sender_office))
-    _check_base(e, where)
+    _check_base(e, where, strict=sender_office != "HQ")
     if e.entity == "progress":
         parts = e.entity_id.split("|")
         if len(parts) != 3:
@@ -776,17 +776,36 @@ _PERIOD = re.compile(r"[0-9]{4}-S[12]")
 
 
 
-def _check_base(e: events.Event, where: Callable[[], str]) -> None:
+#: A version id's seq as fieldplan writes it (``events.Event.version_id``): ASCII
+#: digits, no leading zero, below events.MAX_COUNTER (19 digits at most)
+_VERSION_SEQ = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def _check_base(e: events.Event, where: Callable[[], str], *, strict: bool = True) -> None:
     """An event replaces versions of the fields it writes, written before it: never
     other fields (that would hide values it does not set) or its origin's later ones
-    (that would hide values not written yet)."""
+    (that would hide values not written yet). Each version is named ``origin:seq`` as
+    fieldplan writes it (``strict``: at HQ, of an office's bundle); else (what HQ
+    relays, which an earlier fieldplan may have taken) a seq a database can hold: a
+    seq of 40 digits or '¹' stopped the import with no event named."""
     for name, targets in e.base.items():
         if name not in e.fields:
             raise BundleError(_("{where} replaces versions of '{field}', which it does not "
                                 "write").format(where=where(), field=for_message(name)))
         for target in targets:
             origin, _sep, seq = target.rpartition(":")
-            if origin == e.origin and seq.isdigit() and int(seq) >= e.seq:
+            if strict:
+                ok = bool(origin) and _VERSION_SEQ.fullmatch(seq) is not None \
+                    and int(seq) < events.MAX_COUNTER
+            else:
+                try:
+                    ok = seq.isdigit() and int(seq) < 2**63
+                except ValueError:  # a digit int() does not read ('¹')
+                    ok = False
+            if not ok:
+                raise BundleError(_("{where}: bad base '{target}'").format(
+                    where=where(), target=for_message(target)))
+            if origin == e.origin and int(seq) >= e.seq:
                 raise BundleError(_("{where} replaces a version written after it").format(
                     where=where()))
 

@@ -1484,6 +1484,15 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
             [(lambda e: e | {"base": {"percent": [f"{ml.replica_id}:{e['seq'] + 1}"]}})(
                 chained(ml, "progress", rid, {"percent": 1}))], {},
             "replaces a version written after it"),
+        # a version id as fieldplan writes it: a seq of 40 digits or '¹' stopped the
+        # import with no event named, and '١' (1 in another script) or '01' named
+        # version 1 in a form no writer uses
+        **{f"a base '{version}'": (
+            [chained(ml, "progress", rid, {"percent": 1}) | {"base": {"percent": [version]}}],
+            {}, f"bad base '{version}'")
+           for version in (f"{sn.replica_id}:{'9' * 40}", f"{sn.replica_id}:\u00b9",
+                           f"{ml.replica_id}:\u0661", f"{ml.replica_id}:01",
+                           f"{ml.replica_id}:0", f"{ml.replica_id}:", ":1")},
         "receipts past the limit": (
             [chained(ml, "progress", rid, {"percent": 99})], {"acks": {ml.replica_id: 2**64}},
             "bad 'acks'"),
@@ -1508,6 +1517,31 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
                            [chained(ml, "progress", rid, {"percent": 99})], other)
     assert import_bundle(hq, path).outcome == "quarantined"
     assert snapshot(hq) == before
+
+
+@pytest.mark.parametrize(("seq", "taken"), [
+    ("01", True), ("\u0661", True), ("\u00b9", False), ("9" * 40, False), ("", False)])
+def test_a_base_headquarters_relays_is_read_as_earlier_fieldplans_took_it(
+        seq: str, taken: bool) -> None:
+    """What headquarters relays an earlier fieldplan may have taken ('01', '١'): an
+    office reads it as before, or refuses with the event named what would have stopped
+    its import anyway; only headquarters refuses, of an office's bundle, a version id
+    in a form no writer uses."""
+    from fieldplan.errors import BundleError
+    from fieldplan.sync import exchange
+
+    body = events.canonical_json({
+        "author": "a", "base": {"percent": [f"other:{seq}"]}, "entity": "progress",
+        "fields": {"percent": 1}, "hlc": 1, "id": "ML|PA1.1|2026-S1", "origin": "o",
+        "prev": "", "seq": 5})
+    e = events.parse_event(body)
+    if taken:
+        exchange._check_base(e, lambda: "event 5 of ML", strict=False)
+    else:
+        with pytest.raises(BundleError, match=r"^event 5 of ML: bad base"):
+            exchange._check_base(e, lambda: "event 5 of ML", strict=False)
+    with pytest.raises(BundleError, match=r"^event 5 of ML: bad base"):
+        exchange._check_base(e, lambda: "event 5 of ML")
 
 
 def test_an_event_in_another_form_is_refused(scene, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import math
 import os
 import re
 import sqlite3
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -872,8 +873,9 @@ def _valid_progress_value(name: str, value: Any) -> bool:
     if name == "percent":
         return value is None or (type(value) is int and 0 <= value <= 100)
     if name.startswith("value."):
-        return value is None or (isinstance(value, int | float) and not isinstance(value, bool)
-                                 and math.isfinite(value))
+        if type(value) is int:  # (math.isfinite raises past a float's range: 10**400)
+            return abs(value) <= sys.float_info.max
+        return value is None or (type(value) is float and math.isfinite(value))
     return isinstance(value, str) and len(value) <= MAX_TEXT
 
 

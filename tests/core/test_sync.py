@@ -1431,6 +1431,11 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
         "an infinite number": (
             [events.canonical_json(chained(ml, "progress", rid, {"value.x": 1})).replace(
                 '"value.x":1', '"value.x":1e999').encode()], {}, "bad value for 'value.x'"),
+        # (an int a float cannot hold stopped the import with no event named)
+        "a number past a float's range": (
+            [events.canonical_json(chained(ml, "progress", rid, {"value.x": 1})).replace(
+                '"value.x":1', '"value.x":1' + "0" * 400).encode()], {},
+            "event 3 of ML: bad value for 'value.x'"),
         "nested too deeply": (
             [events.canonical_json(chained(ml, "progress", rid, {"value.x": 1})).replace(
                 '"value.x":1', '"value.x":' + "[" * 100_000 + "]" * 100_000).encode()],

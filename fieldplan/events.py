@@ -162,6 +162,10 @@ MAX_COUNTER = 2**62
 #: has a handful; thousands would only make the merge slow (a denial of service).
 MAX_EVENT_FIELDS = 64
 MAX_BASE_PER_FIELD = 32
+#: At most this many characters in an event's author (a login name, or a name typed
+#: at set-up): headquarters prints it in every list of changes, and a name of a
+#: million characters took 250 pages of the review pack
+MAX_AUTHOR = 500
 
 
 def _no_constant(name: str) -> Any:

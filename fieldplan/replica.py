@@ -213,17 +213,17 @@ class Replica:
     @property
     def author(self) -> str:
         """Who is writing: ``FIELDPLAN_AUTHOR``, else the replica's default author,
-        else the login name."""
+        else the login name; its first ``events.MAX_AUTHOR`` characters."""
         env = os.environ.get("FIELDPLAN_AUTHOR")
         if env:
-            return env
+            return env[:events.MAX_AUTHOR]  # (longer: headquarters refuses the event)
         stored = self.meta("author")
         if stored:
-            return stored
+            return stored[:events.MAX_AUTHOR]
         try:
             import getpass
 
-            return getpass.getuser()
+            return getpass.getuser()[:events.MAX_AUTHOR]
         except (KeyError, OSError):  # pragma: no cover - no passwd entry
             return "unknown"
 

@@ -724,6 +724,10 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
         raise OwnershipError(_("{where} is in a bundle from {sender}; an office sends only its "
                                "own data").format(where=where(), sender=sender_office))
     _check_base(e, where, strict=sender_office != "HQ")
+    if sender_office != "HQ" and len(e.author) > events.MAX_AUTHOR:
+        # (at HQ only, as the indicator keys below: what HQ relays it took)
+        raise BundleError(_("{where}: its author's name is longer than {limit} characters")
+                          .format(where=where(), limit=format_number(events.MAX_AUTHOR)))
     if e.entity == "progress":
         parts = e.entity_id.split("|")
         if len(parts) != 3:

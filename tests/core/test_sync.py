@@ -1498,6 +1498,11 @@ def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> 
            for version in (f"{sn.replica_id}:{'9' * 40}", f"{sn.replica_id}:\u00b9",
                            f"{ml.replica_id}:\u0661", f"{ml.replica_id}:01",
                            f"{ml.replica_id}:0", f"{ml.replica_id}:", ":1")},
+        # (a name of a million characters took 250 pages of the review pack, and a
+        # megabyte line of every data export and conflict listing)
+        "an author's name too long": (
+            [chained(ml, "progress", rid, {"percent": 1}) | {"author": "A" * 501}], {},
+            "event 3 of ML: its author's name is longer than 500 characters"),
         "receipts past the limit": (
             [chained(ml, "progress", rid, {"percent": 99})], {"acks": {ml.replica_id: 2**64}},
             "bad 'acks'"),
@@ -1547,6 +1552,16 @@ def test_a_base_headquarters_relays_is_read_as_earlier_fieldplans_took_it(
             exchange._check_base(e, lambda: "event 5 of ML", strict=False)
     with pytest.raises(BundleError, match=r"^event 5 of ML: bad base"):
         exchange._check_base(e, lambda: "event 5 of ML")
+
+
+def test_a_long_author_name_is_cut_to_what_headquarters_takes(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    ml = make_office("ML")
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "n" * (events.MAX_AUTHOR + 100))
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert progress.list_reports(hq, office="ML")[0].updated_by == "n" * events.MAX_AUTHOR
 
 
 def test_an_event_in_another_form_is_refused(scene, tmp_path: Path) -> None:

@@ -69,6 +69,7 @@ from ui.models import (
     NO_REPORT,
     NOT_SUBMITTED,
     ROW_ROLE,
+    SHOWN_VERSIONS,
     SORT_ROLE,
     ConflictModel,
     InboxModel,
@@ -1543,23 +1544,31 @@ class ConflictsPage(ReadWhenShown, QWidget):
         # a submitted report changes once reopened, as a save; its state in conflict
         # is settled by keeping "draft" (which reopens it): why a Keep is disabled.
         # One the plan hides is not reopened: its values are kept as they are
+        candidates = conflict.candidates[:SHOWN_VERSIONS]
         refusals = [keep_refusal(conflict, cand) if settle_here else ""
-                    for cand in conflict.candidates]
+                    for cand in candidates]
         if conflict.hidden:
             lines.append(in_layout_direction(isolated_codes(sentence(conflict.hidden)) + "."))
         elif any(refusals) and conflict.field != "state":
             lines.append(in_layout_direction(_("This report is submitted. Reopen it to edit it.")))
         elif any(refusals):
             lines.append(in_layout_direction(sentence(next(r for r in refusals if r)) + "."))
-        texts = [value_text(conflict.field, cand.value) for cand in conflict.candidates]
+        texts = [value_text(conflict.field, cand.value) for cand in candidates]
         differences = version_differences(conflict.field, texts)
+        more = len(conflict.candidates) - len(candidates)
+        if more:
+            lines.append(in_layout_direction(ngettext(
+                "{count} more version is not shown: this conflict has more versions than "
+                "one choice can settle.",
+                "{count} more versions are not shown: this conflict has more versions than "
+                "one choice can settle.", more).format(count=format_number(more))))
         if any(differences):
             lines.append(in_layout_direction(_(
                 "Where the versions differ is highlighted; each opens at its first "
                 "difference.")))
         self.message.setText("\n".join(lines))
-        for cand, text, spans, refused in zip(conflict.candidates, texts, differences,
-                                              refusals, strict=True):
+        for cand, text, spans, refused in zip(candidates, texts, differences, refusals,
+                                              strict=True):
             box = QGroupBox()
             blay = QVBoxLayout(box)
             # who wrote it and when, in a label that wraps: a group box's title never

@@ -232,3 +232,27 @@ def test_both_versions_boxes_are_as_tall(open_window, qtbot, hq, make_office, tm
     assert heights[0] == heights[1]
     assert [v.mapTo(page, v.rect().topLeft()).y() for v in versions(page)].count(
         versions(page)[0].mapTo(page, versions(page)[0].rect().topLeft()).y()) == 2
+
+
+def test_a_conflict_of_thousands_of_versions_shows_as_many_as_one_choice_settles(
+        open_window, qtbot, hq_db) -> None:
+    """A re-signed bundle that left 200,000 versions of one field open made a box and a
+    Keep button for each, and a Values cell of all of them: the client took gigabytes
+    and stopped. As many are shown as one resolution can settle, and the rest counted."""
+    from fieldplan.events import MAX_BASE_PER_FIELD as SHOWN
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    many = 300
+    candidates = tuple(
+        Candidate(f"aaaaaaaa:{i}", f"aaaaaaaa-{i}:{i}", i % 101, "mallory",
+                  "2026-03-01T10:00:00Z", i == 0) for i in range(1, many + 1))
+    conflict = Conflict("c1", "progress", "ML|PA1.1|2026-S1", "percent", candidates)
+    window = open_window(hq_db)
+    page = window.conflicts
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    page._loaded([conflict])
+    assert len(boxes(page)) == len(page.keep_buttons) == SHOWN
+    assert f"{many - SHOWN:,} more versions are not shown" in page.message.text()
+    cell = page.model.index(0, page.model.VALUES).data()
+    assert cell.count("|") == SHOWN and cell.endswith("…")

@@ -161,14 +161,18 @@ def check_period_in_plan(
             period=period))
     first, last = periods[0], periods[-1]
     # whole sentences, so that translators see each one entire
-    if period.next() == first and (start is None or start <= period.end):
+    # (the plan's neighbours, not the period's: 9999-S2 has no next semester, and its
+    # refusal named '10000-S1')
+    before_first = first.previous() if first.year > 1 or first.half == 2 else None
+    after_last = last.next() if last.year < 9999 or last.half == 1 else None
+    if period == before_first and (start is None or start <= period.end):
         if start is None:
             message = _("period {period} is outside the plan ({first} … {last}); any of its "
                         "days in the plan are reported in {first}, the plan's first period")
         else:
             message = _("period {period} is outside the plan ({first} … {last}); its days "
                         "from {date} are reported in {first}, the plan's first period")
-    elif period.previous() == last and (end is None or end >= period.start):
+    elif period == after_last and (end is None or end >= period.start):
         if end is None:
             message = _("period {period} is outside the plan ({first} … {last}); any of its "
                         "days in the plan are reported in {last}, the plan's last period")
@@ -177,7 +181,7 @@ def check_period_in_plan(
                         "up to {date} are reported in {last}, the plan's last period")
     else:
         message = _("period {period} is outside the plan ({first} … {last})")
-    day = start if period.next() == first else end
+    day = start if period == before_first else end
     raise ValidationError(message.format(period=period, first=first, last=last,
                                          date=format_date(day) if day else ""))
 

@@ -112,6 +112,14 @@ def test_period_for_date():
     assert period_for_date(date(2024, 12, 31), PLAN) is None
 
 
+@pytest.mark.parametrize("text", ["9999-S2", "0001-S1"])
+def test_a_period_at_the_end_of_the_calendar_is_outside_the_plan(text: str) -> None:
+    """9999-S2 has no next semester: its refusal named '10000-S1', a period nobody
+    typed, at every command given it (progress list, report sheet)."""
+    with pytest.raises(ValidationError, match=f"^period {text} is outside the plan"):
+        check_period_in_plan(text, PLAN, START, END)
+
+
 def test_check_period_in_plan():
     assert check_period_in_plan("2026-S1", PLAN) == Period(2026, 1)
     with pytest.raises(ValidationError) as err:

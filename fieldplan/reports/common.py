@@ -411,6 +411,15 @@ TALL_ROW = 1 / 3
 ROW_PART = 1 / 6
 
 
+def _frame_below_top(flowable: Flowable):
+    """The frame ``flowable`` is being laid out in, when something is above it on the
+    page (None at a page's top, or outside a document: nothing to move it from)."""
+    frame = flowable._doctemplateAttr("frame")
+    if frame is None or getattr(frame, "_atTop", 0):
+        return None
+    return frame
+
+
 class RoomFor(Flowable):
     """Zero-size: starts a new page unless what follows fits down to the first rows of
     its first table (a CondPageBreak whose height is measured, not guessed).
@@ -495,8 +504,8 @@ class RoomFor(Flowable):
         return tallest + 5  # top and bottom padding
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        frame = self._doctemplateAttr("frame")
-        if frame is None or getattr(frame, "_atTop", 0):
+        frame = _frame_below_top(self)
+        if frame is None:
             return 0, 0
         frame_h = frame._aH if hasattr(frame, "_aH") else ah
         need = self._needed(aw, frame_h)
@@ -605,8 +614,8 @@ class PartBreak(Flowable):
         return n
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        frame = self._doctemplateAttr("frame")
-        if frame is None or getattr(frame, "_atTop", 0):
+        frame = _frame_below_top(self)
+        if frame is None:
             return 0, 0
         page = frame._aH if hasattr(frame, "_aH") else ah
         blocks = self._blocks(aw, page)

@@ -392,18 +392,12 @@ def test_the_detail_starts_under_the_last_table_gone_over_alone(hq, tmp_path,
         assert underfull(pages, outline_starts(pdf)) == []
 
 
-@pytest.mark.parametrize("used, tables, page", [
-    (0.3, (0.5, 0.3), 2),    # it would end on the same page: it starts one
-    (0.3, (0.8,), 2),
-    (0.1, (0.95,), 2),       # (this page's blank would only move to its end)
-    (0.3, (0.55, 0.55), 1),  # it ends a page sooner
-    (0.5, (0.2, 0.2), 1),    # all of it fits: the report is a page shorter
-])
-def test_a_part_starts_a_page_unless_it_ends_a_page_sooner_under_what_is_there(
-        hq, tmp_path, used, tables, page) -> None:
-    """PartBreak: a part of a report (the detail of the review pack) starts a new page
-    unless it ends a page sooner under what is on this one (all of it fits there, or
-    it takes a page and a bit)."""
+def _render_part(hq, out: Path, used: float, tables: tuple[float, ...], *,
+                 lead: bool = False, spare_rows: int = 0):
+    """A page ``used`` (a share of it) by what comes before, then a part (PartBreak)
+    of small tables, each about its ``tables`` share of a page (less ``spare_rows``)
+    under its own heading, the first one with the part's heading too when ``lead``.
+    (The PDF written, the page of each area's heading: ``a0``, ``a1``…)"""
     from reportlab.platypus import Spacer
 
     from fieldplan.reports import common as cm
@@ -418,13 +412,31 @@ def test_a_part_starts_a_page_unless_it_ends_a_page_sooner_under_what_is_there(
         state.pages = pages
         part: list = []
         for n, share in enumerate(tables):
-            rows = int(share * frame_h // row) - 2
-            table = cm.table(ctx, [[cm.cell(ctx, f"Row {i}")] for i in range(rows)], [300])
-            part += cm.keep([*cm.heading(f"Area {n}", cm.H2, rtl=False, key=f"a{n}", level=0,
-                                         pages=state.pages), table], whole=60)
+            rows = int(share * frame_h // row) - spare_rows
+            table = cm.table(ctx, [[cm.cell(ctx, f"Row {n}.{i}")] for i in range(rows)], [300])
+            first = cm.heading("Detail", cm.H1, rtl=False, key="d", level=0,
+                               pages=state.pages) if lead and n == 0 else []
+            head = cm.heading(f"Area {n}", cm.H2, rtl=False, key=f"a{n}",
+                              level=1 if lead else 0, pages=state.pages)
+            part += cm.keep([*first, *head, table], whole=60, lead=len(first))
         return [Spacer(1, frame_h * used), cm.PartBreak(part), *part]
 
-    cm.render(ctx, tmp_path / "t.pdf", story, title="t", left="l", right="r")
+    return cm.render(ctx, out, story, title="t", left="l", right="r"), pages
+
+
+@pytest.mark.parametrize("used, tables, page", [
+    (0.3, (0.5, 0.3), 2),    # it would end on the same page: it starts one
+    (0.3, (0.8,), 2),
+    (0.1, (0.95,), 2),       # (this page's blank would only move to its end)
+    (0.3, (0.55, 0.55), 1),  # it ends a page sooner
+    (0.5, (0.2, 0.2), 1),    # all of it fits: the report is a page shorter
+])
+def test_a_part_starts_a_page_unless_it_ends_a_page_sooner_under_what_is_there(
+        hq, tmp_path, used, tables, page) -> None:
+    """PartBreak: a part of a report (the detail of the review pack) starts a new page
+    unless it ends a page sooner under what is on this one (all of it fits there, or
+    it takes a page and a bit)."""
+    _pdf, pages = _render_part(hq, tmp_path / "t.pdf", used, tables, spare_rows=2)
     assert pages["a0"] == page
 
 
@@ -433,30 +445,7 @@ def test_a_part_that_would_split_its_first_small_table_starts_a_page(hq, tmp_pat
     heading, is kept whole with the detail's heading too (``lead``): measured with the
     two headings it was over a third of a page, no longer kept whole, and the detail
     started under the section before it and split it at the page's foot."""
-    from reportlab.platypus import Spacer
-
-    from fieldplan.reports import common as cm
-
-    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
-    frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
-    row = cm.SMALL.leading + 5  # a line and the cell's padding
-    pages: dict[str, int] = {}
-
-    def story(state: cm.BuildState) -> list:
-        pages.clear()
-        state.pages = pages
-        part: list = []
-        for n, share in enumerate((0.29, 0.6, 0.3)):
-            rows = int(share * frame_h // row)
-            table = cm.table(ctx, [[cm.cell(ctx, f"Row {n}.{i}")] for i in range(rows)], [300])
-            lead = cm.heading("Detail", cm.H1, rtl=False, key="d", level=0,
-                              pages=state.pages) if n == 0 else []
-            head = cm.heading(f"Area {n}", cm.H2, rtl=False, key=f"a{n}", level=1,
-                              pages=state.pages)
-            part += cm.keep([*lead, *head, table], whole=60, lead=len(lead))
-        return [Spacer(1, frame_h * 0.7), cm.PartBreak(part), *part]
-
-    pdf = cm.render(ctx, tmp_path / "t.pdf", story, title="t", left="l", right="r")
+    pdf, pages = _render_part(hq, tmp_path / "t.pdf", 0.7, (0.29, 0.6, 0.3), lead=True)
     first = {p.number for p in body_pages(pdf) for *_, text in p.lines
              if text.startswith("Row 0.")}
     assert first == {pages["a0"]} == {2}

@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from typing import BinaryIO
 
-from fieldplan.i18n import N_, _, join_clauses, ngettext
+from fieldplan.i18n import N_, _, join_clauses, join_list, ngettext
 
 #: The end of central directory record: signature, then the fields of EOCD_FORMAT
 EOCD_SIGNATURE = b"PK\x05\x06"
@@ -198,7 +198,7 @@ def what_else(start: bytes, name: str = "") -> str:
                          "then import that file",
                          "open it in the mail program and save its attachments {names}, "
                          "then import those files", len(bundles)).format(
-                    names=", ".join(bundles[:3]) + (", …" if len(bundles) > 3 else ""))])
+                    names=join_list([*bundles[:3], *(["…"] if len(bundles) > 3 else [])]))])
         return join_clauses([
             _("not a fieldplan bundle (an email message saved as a file)"),
             _("open it in the mail program and save its .fieldplan attachment, then "

@@ -87,6 +87,23 @@ def test_an_email_saved_as_a_file_names_its_attachment(good, tmp_path) -> None:
             "not a fieldplan bundle (an email message saved as a file); open it in the mail "
             "program and save its attachment ML-3f2a9c1b-1-40.fieldplan, then import that "
             "file")
+    # two bundles attached: named as the reader's language writes a list
+    from email.message import EmailMessage
+
+    from fieldplan import i18n
+
+    message = EmailMessage()
+    message["From"] = "office@example.org"
+    message["Subject"] = "Our bundles"
+    message.set_content("Our bundles.")
+    for name in ("ML-a.fieldplan", "ML-b.fieldplan"):
+        message.add_attachment(good, maintype="application", subtype="octet-stream",
+                               filename=name)
+    i18n.set_language("ar")
+    try:
+        assert "ML-a.fieldplan\u060c ML-b.fieldplan" in expect(bytes(message), ".")
+    finally:
+        i18n.set_language("en")
     # an mbox's "From " line first; no bundle attached: the attachment is not named
     mbox = b"From office@example.org Mon Mar  2 10:00:00 2026\n" + _email(b"x", "notes.txt")
     assert expect(mbox, ".") == (

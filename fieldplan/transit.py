@@ -18,7 +18,6 @@ import io
 import re
 import struct
 import zipfile
-import zlib
 from typing import BinaryIO
 
 from fieldplan.i18n import N_, _, join_clauses, join_list, ngettext
@@ -79,8 +78,9 @@ def _whole_zip(data: bytes) -> bool:
             if sum(info.file_size for info in zf.infolist()) > CRLF_CHECK_UNPACKED:
                 return False
             return zf.testzip() is None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error,
-            NotImplementedError):
+    except Exception:
+        # any failure to read it means "not whole": a hostile member (flagged encrypted:
+        # RuntimeError; LZMA: LZMAError) must be refused with a reason, not a traceback
         return False
 
 

@@ -167,3 +167,33 @@ def test_a_zip_of_a_zip_says_to_extract_it(good) -> None:
                            "attachments.zip): extract it, then import the bundle it holds")
     assert expect(zipped([("a.zip", inner), ("b.ZIP", inner)]), ".").startswith(
         "not a fieldplan bundle (a ZIP archive holding the ZIP archives a.zip, b.ZIP)")
+
+
+
+def _archive(data: bytes, compression: int = zipfile.ZIP_STORED) -> bytearray:
+    """A ZIP archive of one member "manifest.json" holding ``data`` (a fixed time: the
+    same bytes each run)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("manifest.json", (2026, 3, 2, 10, 0, 0)), data,
+                    compress_type=compression)
+    return bytearray(out.getvalue())
+
+
+def _line_ends_changed(data: bytearray) -> bytes:
+    assert b"\r\n" not in data and b"\n" in data
+    return bytes(data).replace(b"\n", b"\r\n")
+
+
+def test_a_hostile_archive_with_its_line_ends_changed_is_refused_not_a_crash() -> None:
+    """The line-end check reads the archive's members: one flagged encrypted (zipfile's
+    RuntimeError) or an LZMA member that does not unpack (LZMAError) ended the command
+    in 'internal error', and a batch of imports with it; refused as a damaged archive."""
+    encrypted = _archive(b"line\n" * 20)
+    encrypted[encrypted.find(b"PK\x03\x04") + 6] |= 1
+    encrypted[encrypted.find(b"PK\x01\x02") + 8] |= 1
+    expect(_line_ends_changed(encrypted), ".")
+    damaged = _archive(b"x" * 100, zipfile.ZIP_LZMA)
+    start = damaged.find(b"manifest.json") + len("manifest.json")
+    damaged[start + 9:start + 20] = b"\x55\x55\x55\n" + b"\x55" * 7  # its stream spoilt
+    expect(_line_ends_changed(damaged), ".")

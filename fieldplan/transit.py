@@ -138,8 +138,12 @@ def _crlf_problem(fileobj: BinaryIO, size: int) -> str:
 _EMAIL_HEADER = re.compile(
     rb"(?im)^(?:from|to|subject|date|received|return-path|mime-version|message-id|"
     rb"delivered-to|x-[a-z0-9-]+|content-type|reply-to|cc|thread-topic):[ \t]")
+#: A MIME part's file name: quoted, or up to the line's end or ";" (stripped after).
+#: Bounded, and no two parts of it can take the same spaces: the file is anyone's, and
+#: a pattern that can split a run of spaces many ways took minutes over a line of them
 _ATTACHMENT_NAME = re.compile(
-    rb'''(?i)\b(?:file)?name\*?=\s*(?:(?:utf-8|us-ascii)?'[a-z-]*')?"?([^"\r\n;]+?)"?\s*(?:;|\r?\n)''')
+    rb'''(?i)\b(?:file)?name\*?=\s*(?:(?:utf-8|us-ascii)?'[a-z-]*')?'''
+    rb'''("[^"\r\n]{1,255}"|[^"\s;][^"\r\n;]{0,254})''')
 #: An OLE2 compound file: an Outlook message (.msg), Thumbs.db, an older Office file
 _OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
 _APPLE_DOUBLE = b"\x00\x05\x16\x07"
@@ -188,7 +192,7 @@ def what_else(start: bytes, name: str = "") -> str:
               "shows an attachment's source"),
             _("save the attachment itself from the mail program, then import that file")])
     if _is_email(start):
-        names = [n.decode("utf-8", "replace").strip()
+        names = [n.decode("utf-8", "replace").strip().strip('"').strip()
                  for n in _ATTACHMENT_NAME.findall(start)]
         bundles = list(dict.fromkeys(n for n in names if n.lower().endswith(".fieldplan")))
         if bundles:

@@ -111,6 +111,25 @@ def test_an_email_saved_as_a_file_names_its_attachment(good, tmp_path) -> None:
         "program and save its .fieldplan attachment, then import that file")
 
 
+
+def test_an_email_of_long_lines_is_named_at_once(good) -> None:
+    """The attachment's name was found by a pattern that could split a run of spaces
+    after "name=" many ways, and start again at each "name=" of a long line: 1,200
+    spaces took seconds (4,000: minutes; the 256 KB read, hours), and as many
+    "name=name=…" as 30 KB seconds too; the import hung. A line now takes as long as its
+    length."""
+    import time
+
+    headers = b"From: a@example.org\nTo: b@example.org\nSubject: x\nContent-Type: x; "
+    for tail in (b"name=" + b" " * 1200, b"name=" * 6000):
+        started = time.perf_counter()
+        assert expect(headers + tail, ".").startswith("not a fieldplan bundle (an email")
+        assert time.perf_counter() - started < 0.5
+    named = (b'Content-Disposition: attachment; filename= "ML 1.fieldplan" ;\n'
+             b"Content-Type: x; name=ML-2.fieldplan\n")
+    assert expect(headers + b"\n" + named, ".").endswith(
+        "save its attachments ML 1.fieldplan, ML-2.fieldplan, then import those files")
+
 def test_an_outlook_message_is_named(tmp_path) -> None:
     ole2 = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(600)
     path = tmp_path / "RE Bundle.msg"

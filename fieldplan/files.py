@@ -42,6 +42,13 @@ def os_error_reason(exc: OSError, *, writing: bool = False) -> str:
     """Why an operating-system call failed, in the current language (the system's
     own English words for the rarer errors)."""
     code = exc.errno
+    winerror = getattr(exc, "winerror", None)
+    # (Windows' codes first: Python calls a drive not ready, and a read or write fault,
+    # "permission denied" (EACCES), and a device error "invalid argument" (EINVAL))
+    if winerror in _DISK_FAULT:
+        code = errno.EIO
+    elif winerror in _DISK_GONE:
+        code = errno.ENODEV
     if code == errno.EROFS:
         return _("the disk is read-only")
     if code == errno.ENOSPC:
@@ -62,9 +69,9 @@ def os_error_reason(exc: OSError, *, writing: bool = False) -> str:
         return _("the name is too long")
     if code == errno.EIO:
         return _("the disk could not be read or written (removed too early, or damaged)")
-    if code in (errno.ENODEV, errno.ENXIO) or getattr(exc, "winerror", None) in _DISK_GONE:
+    if code in (errno.ENODEV, errno.ENXIO):
         return _("the disk is no longer there (removed?)")
-    if code == errno.EINVAL and writing:
+    if code == errno.EINVAL and writing and winerror in (None, _INVALID_NAME):
         # a FAT or exFAT stick (and Windows) refuses \ / : * ? " < > | in a name
         return _("the name is not allowed on this disk (a USB stick refuses \\ / : * ? "
                  "\" < > | in names): choose another")
@@ -73,6 +80,12 @@ def os_error_reason(exc: OSError, *, writing: bool = False) -> str:
 
 #: Windows's errors for a drive that went away: not ready, device not connected
 _DISK_GONE = (21, 1167)
+#: Windows's errors for a disk that failed a read or a write (a stick pulled out while
+#: written): CRC, write fault, read fault, device not functioning, I/O device error
+_DISK_FAULT = (23, 29, 30, 31, 1117)
+#: Windows's error for a name the file system refuses (Python: EINVAL, as it calls
+#: every Windows error it does not know)
+_INVALID_NAME = 123
 
 
 def cannot_write(path: str | os.PathLike[str], exc: OSError, *,

@@ -474,6 +474,30 @@ def test_a_stick_pulled_out_during_an_export_is_said_in_words(
     assert (after["unsent"], after["last_export"]) == (before["unsent"], before["last_export"])
 
 
+
+@pytest.mark.parametrize(("code", "winerror", "reason"), [
+    (errno.EACCES, 21, "the disk is no longer there (removed?)"),
+    (errno.EINVAL, 1167, "the disk is no longer there (removed?)"),
+    (errno.EACCES, 31, "the disk could not be read or written (removed too early, or "
+                       "damaged)"),
+    (errno.EINVAL, 1117, "the disk could not be read or written (removed too early, or "
+                         "damaged)"),
+    (errno.EINVAL, 123, 'the name is not allowed on this disk (a USB stick refuses \\ / : '
+                        '* ? " < > | in names): choose another'),
+    (errno.EINVAL, 87, "The parameter is incorrect"),
+    (errno.EACCES, 5, "permission denied")])
+def test_windows_errors_of_a_stick_pulled_out_are_said_as_such(code, winerror,
+                                                               reason) -> None:
+    """Python gives Windows' errors the errno it maps them to: a drive not ready (21) and
+    a device not functioning (31) are EACCES, and were said "permission denied"; an I/O
+    device error (1117), and any code Python does not know, are EINVAL, and were said to
+    be a name the disk refuses. The Windows code is read first."""
+    from fieldplan import files
+
+    exc = OSError(code, "The parameter is incorrect")
+    exc.winerror = winerror  # (as Windows' OSError has it)
+    assert files.os_error_reason(exc, writing=True) == reason
+
 def test_an_unexpected_os_error_hides_temporary_names(hq_db, tmp_path: Path, capsys,
                                                       monkeypatch) -> None:
     from fieldplan.cli import core_cmds

@@ -265,14 +265,24 @@ def matching_files(names: list[str]) -> list[str]:
     replaced by the files it matches, in name order: the Windows command prompt passes
     patterns on as typed, where a POSIX shell expands them. Hidden files (macOS's
     "._NAME" beside each bundle) are not matched, as a shell's ``*`` does not; a
-    pattern that matches nothing is kept, to be refused as no such file."""
+    pattern that matches nothing is kept, to be refused as no such file. A folder's
+    name is taken as written when the pattern matches nothing otherwise: in
+    ``E:\\Reports [S1]\\*.fieldplan`` "[S1]" is the folder's name, not a choice of
+    letters."""
     import glob
     import os
+
+    def matches(pattern: str) -> list[str]:
+        found = glob.glob(pattern)
+        folder, last = os.path.split(pattern)
+        if not found and any(c in folder for c in "*?["):
+            found = glob.glob(os.path.join(glob.escape(folder), last))
+        return sorted(f for f in found if os.path.isfile(f))
 
     out: list[str] = []
     for name in names:
         if any(c in name for c in "*?[") and not os.path.lexists(name):
-            found = sorted(f for f in glob.glob(name) if os.path.isfile(f))
+            found = matches(name)
             if found:
                 out.extend(found)
                 continue

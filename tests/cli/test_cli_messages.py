@@ -592,6 +592,28 @@ def test_import_expands_a_pattern_no_shell_expanded(hq, make_office, tmp_path: P
         ("ML", "merged", ""), ("NE", "merged", ""), ("*.", "rejected", "no such file")]
 
 
+
+def test_a_pattern_in_a_folder_with_brackets_in_its_name(hq, make_office, tmp_path: Path,
+                                                         capsys) -> None:
+    """"E:\\Reports [S1]\\*.fieldplan" typed at the Windows command prompt: "[S1]" read as
+    a choice of letters matched no folder, and the pattern was "no such file". The
+    folder's name is taken as written when the pattern matches nothing otherwise."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle
+
+    folder = tmp_path / "Reports [S1]"
+    folder.mkdir()
+    office = make_office("ML")
+    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    export_bundle(office, out_dir=folder)
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "--json", "import", str(folder / "*.fieldplan"),
+                          capsys=capsys)
+    assert code == 0
+    assert [(o["file"][:2], o["outcome"]) for o in json.loads(out)] == [("ML", "merged")]
+
 # --- 6. words, not internal names ---------------------------------------------------
 
 

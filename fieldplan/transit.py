@@ -1,13 +1,14 @@
 """What happens to a bundle on its way, and what else arrives in its place.
 
 A bundle travels by email and USB stick. On the way it may be changed (a text-mode
-transfer turns its line ends into Windows ones, a mail program pads it, an attachment
-limit cuts it short), and in its place may come another file: the email itself saved
-as ``.eml`` or ``.msg``, the attachment's base64 text, the web page a webmail showed
-instead of the download, macOS's ``._NAME`` companion file. Each is refused, never
-repaired (only the bytes the sender signed are merged), but named as what it is, with
-what to do: ``bundle.open_bundle`` asks ``layout_problem`` of every ZIP archive and
-``what_else`` of every file that is not one.
+transfer turns its line ends into Windows ones, an attachment limit cuts it short),
+and in its place may come another file: the email itself saved as ``.eml`` or
+``.msg``, the attachment's base64 text, the web page a webmail showed instead of the
+download, macOS's ``._NAME`` companion file. Each is refused, never repaired (only the
+bytes the sender signed are merged), but named as what it is, with what to do:
+``bundle.open_bundle`` asks ``layout_problem`` of every ZIP archive and ``what_else``
+of every file that is not one. (Bytes a transfer pads the file with, after the ZIP's
+end, change nothing signed: the bundle is taken.)
 """
 
 from __future__ import annotations
@@ -86,11 +87,14 @@ def _whole_zip(data: bytes) -> bool:
 
 def layout_problem(fileobj: BinaryIO, size: int) -> str:
     """Why a ZIP archive of ``size`` bytes cannot be a bundle as its sender wrote it,
-    as far as its layout tells: bytes added after its end (a mail program's padding,
-    a ZIP comment), its line ends changed (a transfer in text mode); "" when it is
-    laid out as ``write_bundle`` lays out every bundle (its end record last, no
-    comment, the central directory just before it), or when the damage is of another
-    kind (the ZIP reader's messages say it). Leaves ``fileobj`` at its start."""
+    as far as its layout tells: cut short (no end record), its line ends changed (a
+    transfer in text mode); "" when its central directory ends where its end record
+    begins (as ``write_bundle`` lays out every bundle), or when the damage is of
+    another kind (the ZIP reader's messages say it). Bytes after the end record (a
+    mail program's or a transfer's padding, a ZIP comment) are no damage: nothing
+    reads them, and the signed manifest covers every member's bytes (a bundle that
+    came with them was merged, and is, rather than sent again over a slow line).
+    Leaves ``fileobj`` at its start."""
     tail = min(size, EOCD_SEARCH)
     fileobj.seek(size - tail)
     data = fileobj.read(tail)
@@ -101,20 +105,9 @@ def layout_problem(fileobj: BinaryIO, size: int) -> str:
             _("the bundle is cut short: its end never arrived (an attachment size limit, "
               "or a USB stick removed while it was copied)"), _(RESEND)])
     cd_end, begins = found
-    record_end = size - tail + data.rfind(EOCD_SIGNATURE) + EOCD_SIZE
-    if cd_end == begins and record_end == size:
+    if cd_end == begins:
         return ""
-    crlf = _crlf_problem(fileobj, size)
-    if crlf:
-        return crlf
-    if cd_end == begins and record_end < size:
-        added = size - record_end
-        return join_clauses([ngettext(
-            "{count} byte was added after the end of the bundle on its way (as some mail "
-            "programs and copies do)",
-            "{count} bytes were added after the end of the bundle on its way (as some mail "
-            "programs and copies do)", added).format(count=added), _(RESEND)])
-    return ""
+    return _crlf_problem(fileobj, size)
 
 
 def _crlf_problem(fileobj: BinaryIO, size: int) -> str:

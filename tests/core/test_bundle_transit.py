@@ -25,22 +25,22 @@ def good(tmp_path) -> bytes:
 
 @pytest.mark.parametrize("padding", [b"\0" * 512, b"\r\n", b"\n-- \nSent from my phone\n",
                                      b"\x1a" * 127])
-def test_bytes_added_after_the_end_are_refused(good, padding) -> None:
-    """A mail program's or a copy's padding after the ZIP's end was merged as if the file
-    were the bundle as signed: bytes no signature covers. Refused, saying what happened."""
-    message = expect(good + padding, ".")
-    count = len(padding)
-    assert message == (f"{count} bytes were added after the end of the bundle on its way "
-                       "(as some mail programs and copies do); ask the sender to send it "
-                       "again")
+def test_bytes_added_after_the_end_are_no_damage(good, padding) -> None:
+    """A mail program's or a transfer's padding after the ZIP's end (XMODEM's 0x1A):
+    nothing reads those bytes, and the signed manifest covers every member's, so the
+    bundle is taken as it was signed, not refused for a resend over a slow line."""
+    with open_bundle(good) as b:
+        lines = list(b.iter_lines())
+    with open_bundle(good + padding) as b:
+        assert list(b.iter_lines()) == lines
 
 
-def test_a_zip_comment_is_added_bytes_too(good) -> None:
-    """A bundle never has a ZIP comment: one written over it (an archiver's) is a change."""
+def test_a_zip_comment_is_no_damage_either(good) -> None:
     commented = good[:-2] + (5).to_bytes(2, "little") + b"hello"
     with zipfile.ZipFile(io.BytesIO(commented)) as zf:
         assert zf.comment == b"hello"  # a ZIP reader takes it as the archive's comment
-    assert expect(commented, ".").startswith("5 bytes were added after the end")
+    with open_bundle(commented) as b:
+        assert b.event_count == 40
 
 
 def test_line_ends_converted_are_named(good) -> None:

@@ -666,6 +666,17 @@ def _as_datetime(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _zoned(text: str) -> datetime | None:
+    """An ISO time with a zone ("…T02:00:00Z"), or None for a day or anything else."""
+    if len(text) <= 10:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
 _WIDTHS = ("short", "medium", "long", "full")
 #: the day of a CLDR pattern (``d``, not ``dd`` nor a letter of a quoted literal)
 _DAY = re.compile(r"(?<![d'])d(?![d'])")
@@ -686,18 +697,23 @@ def _first_of_month(format: str, locale: str, kind: str = "date") -> str:
         "{0}", get_time_format(format, locale).pattern)
 
 
-def format_date(d: date | str, lang: str | None = None, format: str = "medium") -> str:
+def format_date(d: date | str, lang: str | None = None, format: str = "medium",
+                tz: tzinfo | None = None) -> str:
     """A date (or ISO date string): "5 Mar 2026" / "5 mars 2026" / "05/03/2026"; in
     French the first of a month is "1er juil. 2026".
 
-    ``format`` is a CLDR width (short, medium, long, full) or a CLDR pattern.
+    ``format`` is a CLDR width (short, medium, long, full) or a CLDR pattern. The day of
+    a time with a zone (``2027-03-06T02:00:00Z``, as the store writes them) is its day
+    in ``tz``, by default the computer's local time zone, as ``format_datetime`` shows
+    it: 5 Mar in Guyana (UTC-4), where "before 6 Mar" said of that deadline would let a
+    bundle sent on the evening of the 5th be late.
     """
     from babel.dates import format_date as babel_date
 
     if isinstance(d, str):
-        d = date.fromisoformat(d[:10])
-    elif isinstance(d, datetime):
-        d = d.date()
+        d = _zoned(d) or date.fromisoformat(d[:10])
+    if isinstance(d, datetime):
+        d = (d.astimezone(tz) if d.tzinfo is not None else d).date()
     locale = _locale(lang)
     wanted = format
     if d.day == 1 and locale.split("_")[0] == "fr":

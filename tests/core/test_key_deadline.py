@@ -8,6 +8,7 @@ bundle of an older headquarters names no date, and nothing new is said."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,33 @@ def test_the_words_before_and_after_the_date(monkeypatch: pytest.MonkeyPatch) ->
     # the very second it ends is after (as HQ judges it: ``exchange._enrolment_ok``)
     later_than(monkeypatch, expires)
     assert key_deadline_text(expires, "File ▸ Export…") == AFTER
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch):
+    """Sets this process's time zone (``zone("America/Guyana")``), put back after."""
+    def put(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield put
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(("name", "day"), [("America/Guyana", "5 Mar 2027"),
+                                           ("UTC", "6 Mar 2027"),
+                                           ("Pacific/Kiritimati", "6 Mar 2027")])
+def test_the_date_is_the_deadline_s_day_where_the_office_is(
+        zone, monkeypatch: pytest.MonkeyPatch, name: str, day: str) -> None:
+    """A deadline at 02:00 UTC on 6 March is 22:00 on 5 March in Guyana (UTC-4): "before
+    6 Mar", the UTC day, let its office send on the evening of the 5th, too late."""
+    zone(name)
+    later_than(monkeypatch, "2027-01-10T08:00:00Z")
+    expires = "2027-03-06T02:00:00Z"
+    assert key_deadline_text(expires, "File ▸ Export…", exported=True) == (
+        f"make sure your bundle reaches headquarters before {day}")
+    assert f"until {day}," in reuse_text("GY", expires)
 
 
 def test_status_before_and_after_the_date(hq, tmp_path: Path,

@@ -604,8 +604,9 @@ class ImportResultDialog(QDialog):
                 o.conflicts_text() if getattr(o, "conflicts", 0) else "",
                 # "this computer's events 41–60 had been written after …"
                 getattr(o, "repair", ""),
-                # "this computer's clock seems to be ahead…"
-                o.clock_text() if getattr(o, "clock_ahead", "") else ""])
+                # "this computer's clock seems to be ahead (or behind)…"
+                o.clock_text() if getattr(o, "clock_ahead", "")
+                or getattr(o, "clock_behind", "") else ""])
         detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
         # as the client names offices elsewhere ("HQ · Headquarters"); a refused
         # bundle's word escaped, and cut short in the cell
@@ -641,7 +642,8 @@ def import_row_rank(o) -> int:
     """Where a file's row goes in the import result: what needs looking at first.
     0 rejected, 1 not imported (stopped or cancelled), 2 quarantined, 3 merged with
     something to say (gaps, late changes to a locked period, reports the plan hides, a
-    repaired history, a clock that seems ahead), 4 merged or duplicate with nothing more."""
+    repaired history, a clock that seems ahead or behind), 4 merged or duplicate with
+    nothing more."""
     if o.outcome == "rejected":
         return 0
     if o.outcome in (STOPPED, CANCELLED):
@@ -650,6 +652,7 @@ def import_row_rank(o) -> int:
         return 2
     if (o.gaps or getattr(o, "late_periods", ()) or getattr(o, "hidden_brought", 0)
             or getattr(o, "repair", "") or getattr(o, "clock_ahead", "")
+            or getattr(o, "clock_behind", "")
             or getattr(o, "revoked_here", False)):
         return 3
     return 4

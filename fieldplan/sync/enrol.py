@@ -233,6 +233,10 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
 
         rep = _create(path, role=ROLE_OFFICE, office=m["recipient"], plan_id=m["plan_id"],
                       author=author, fill=fill)
+    # a computer whose date went back (2000) would date every change it makes so
+    behind = exchange.clock_behind_since(rep, m)
+    if behind:
+        rep.notices.append(exchange.clock_behind_text(behind))
     return rep
 
 

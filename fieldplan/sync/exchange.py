@@ -196,6 +196,10 @@ class ImportOutcome:
     #: earlier than this computer's clock says (``clock_ahead_since``): its date is
     #: likely wrong; "" otherwise
     clock_ahead: str = ""
+    #: (at an office) when headquarters wrote this bundle (ISO UTC), when that is later
+    #: than this computer's clock says (``clock_behind_since``): a computer whose date
+    #: went back (a flat BIOS battery: 2000) dates its changes before they were made
+    clock_behind: str = ""
     #: the periods this bundle locked, and those it unlocked: headquarters' locks
     #: after its review, reaching an office (their reports can no longer be changed
     #: there, or can again)
@@ -235,7 +239,7 @@ class ImportOutcome:
         notes.append(self.conflicts_text())
         if self.repair:
             notes.append(self.repair)  # (last: what to do now)
-        if self.clock_ahead:
+        if self.clock_ahead or self.clock_behind:
             notes.append(self.clock_text())
         notes.append(self.false_receipt)
         return join_clauses([_("{file}: {outcome} ({detail})").format(
@@ -254,6 +258,7 @@ class ImportOutcome:
                 "repair": self.repair,
                 "reports_the_plan_hides": self.hidden_brought,
                 "clock_ahead": bool(self.clock_ahead),
+                "clock_behind": bool(self.clock_behind),
                 "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
                 "key_revoked": self.revoked_here, "false_receipt": self.false_receipt,
                 "waits": self.waits, "conflicts": self.conflicts}
@@ -274,9 +279,10 @@ class ImportOutcome:
         return revoked_text()
 
     def clock_text(self) -> str:
-        """"this computer's clock seems to be ahead …: check its date": what the import
-        says of a clock far later than headquarters' bundle ("" when it is not)."""
-        return clock_text(self.clock_ahead)
+        """"this computer's clock seems to be ahead (or behind) …: check its date": what
+        the import says of a clock far later than headquarters' bundle, or earlier than
+        it ("" when it is neither)."""
+        return clock_text(self.clock_ahead) or clock_behind_text(self.clock_behind)
 
     def locks_text(self) -> str:
         """"headquarters locked 1st semester 2026": what the import says of the periods
@@ -354,6 +360,36 @@ def clock_text(created: str) -> str:
     return _("this computer's clock seems to be ahead (it says {today}; headquarters "
              "wrote this file on {created}): check its date").format(
                  today=format_date(events.utc_iso()), created=format_date(created))
+
+
+#: How much earlier than a headquarters bundle's creation an office computer's clock
+#: may be before the import says its date seems behind: no file is imported before it
+#: was written, but headquarters' own clock may be a little ahead, or a clock set to
+#: the local time with its time zone left on UTC (a few hours).
+CLOCK_BEHIND_MS = events.MAX_DRIFT_MS
+
+
+def clock_behind_text(created: str) -> str:
+    """"this computer's clock seems to be behind (it says …; headquarters wrote this
+    file on …): check its date", of a bundle ``created`` (``clock_behind_since``) later
+    than this computer's clock; "" when ``created`` is empty."""
+    if not created:
+        return ""
+    from fieldplan.i18n import format_date
+
+    return _("this computer's clock seems to be behind (it says {today}; headquarters "
+             "wrote this file on {created}): check its date").format(
+                 today=format_date(events.utc_iso()), created=format_date(created))
+
+
+def clock_behind_since(rep: Replica, m: dict[str, Any]) -> str:
+    """(at an office) a headquarters bundle's creation time when it is more than
+    CLOCK_BEHIND_MS later than this computer's clock, else ""."""
+    created = str(m.get("created", ""))
+    made = events.arrival_hlc(created)
+    if rep.is_hq or m.get("office") != "HQ" or made is None:
+        return ""
+    return created if (made >> 16) - events.wall_ms() > CLOCK_BEHIND_MS else ""
 
 
 def locks_text(locked: Sequence[str], unlocked: Sequence[str]) -> str:
@@ -1384,6 +1420,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 locked = tuple(sorted(locks_after - locks_before))
                 unlocked = tuple(sorted(locks_before - locks_after))
                 clock = clock_ahead_since(rep, m)
+                behind = clock_behind_since(rep, m)
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
@@ -1391,7 +1428,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        plan_hidden=plan_hidden, plan_changes=plan_changes,
                                        repair=export_now,
                                        hidden_brought=hidden_brought, hidden_why=hidden_why,
-                                       clock_ahead=clock,
+                                       clock_ahead=clock, clock_behind=behind,
                                        locked=locked, unlocked=unlocked,
                                        revoked_here=not rep.is_hq and not revoked_before
                                        and keyreg.own_key_status(rep) == "revoked",
@@ -1407,7 +1444,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            locks_text(locked, unlocked),
                                            hidden_text(hidden_brought, hidden_why),
                                            conflicts_text(in_conflict),
-                                           clock_text(clock)]),
+                                           clock_text(clock),
+                                           clock_behind_text(behind)]),
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
                 if outcome == "merged" and m["office"] == "HQ":

@@ -206,3 +206,57 @@ def test_a_conflict_shows_no_time_later_than_the_arrival(
     shown = conflict.to_dict()["candidates"]
     assert [c["at"][:10] for c in shown] == [today, today]
     assert shown[0]["written_at"].startswith("4199")
+
+
+def test_an_office_whose_clock_went_back_is_told_at_the_import(
+        hq, make_office, clock, tmp_path: Path) -> None:
+    """A laptop whose date went back (a flat BIOS battery: 1 Jan 2000) imported
+    headquarters' bundle written that day without a word, and went on dating its
+    changes 26 years early. A file cannot be imported before it was written: that says
+    the clock is behind. A few hours is not said (headquarters' clock may be a little
+    ahead), nor at headquarters of an office's bundle."""
+    ml = make_office("ML")
+    folder = tmp_path / "back"
+    folder.mkdir()
+    progress.set_period_lock(hq, PERIOD)
+    path = export_bundle(hq, for_office="ML", out_dir=folder).path
+    clock[0] = -6 * 3600 * 1000  # hours behind: not said
+    outcome = import_bundle(ml, path)
+    assert outcome.outcome == "merged" and outcome.clock_behind == ""
+    assert "clock" not in outcome.line() and outcome.to_dict()["clock_behind"] is False
+    progress.set_period_lock(hq, PERIOD, locked=False)
+    clock[0] = 0
+    path = export_bundle(hq, for_office="ML", out_dir=folder).path
+    year = events.utc_iso()[:4]
+    clock[0] = (events.arrival_hlc("2000-01-01T09:00:00Z") >> 16) - events.wall_ms()
+    outcome = import_bundle(ml, path)
+    assert outcome.outcome == "merged" and outcome.clock_behind[:4] == year
+    assert outcome.clock_ahead == ""
+    assert outcome.to_dict()["clock_behind"] is True
+    assert ("; this computer's clock seems to be behind (it says 1 Jan 2000; headquarters "
+            "wrote this file on ") in outcome.line()
+    assert outcome.line().endswith("): check its date")
+    assert "clock seems to be behind" in outcome.reason  # the inbox keeps it
+    # headquarters is not told so of an office's bundle written with its clock behind
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    _result, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged" and outcome.clock_behind == ""
+
+
+def test_an_office_set_up_with_its_clock_gone_back_is_told(
+        hq, clock, tmp_path: Path) -> None:
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    for code, back in (("ML", 6 * 3600 * 1000), ("SN", 20 * 365 * 24 * 3600 * 1000)):
+        setup = tmp_path / f"{code}-setup.fieldplan"
+        enroll_office(hq, code, setup)
+        clock[0] = -back
+        with init_from_setup(tmp_path / f"{code}.sqlite3", setup) as rep:
+            notices = [n for n in rep.take_notices() if "clock" in n]
+        clock[0] = 0
+        if code == "ML":  # hours: not said
+            assert notices == []
+        else:
+            [notice] = notices
+            assert notice.startswith("this computer's clock seems to be behind (it says ")
+            assert notice.endswith("): check its date")

@@ -44,3 +44,25 @@ def test_the_import_result_says_the_clock_seems_ahead(qtbot, tmp_path) -> None:
             dialog.close()
         finally:
             apply_language(QApplication.instance(), "en")
+
+
+def test_the_import_result_says_the_clock_seems_behind(qtbot) -> None:
+    """A clock that went back (2000) is said as one far ahead is, first in the list."""
+    from ui.transfer import ImportResultDialog, import_row_rank
+
+    first = _outcomes()[0]
+    behind = ImportOutcome("HQ-ML-3.fieldplan", "merged", office="HQ", events_new=1,
+                           events_total=1, clock_behind="2026-11-23T10:00:00Z")
+    assert import_row_rank(behind) < import_row_rank(first)
+    dialog = ImportResultDialog(None, [first, behind])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "HQ-ML-3.fieldplan" in dialog.table.item(0, 0).text()
+    detail = dialog.table.item(0, 3).text()
+    assert detail.startswith("1 new of 1 event; this computer's clock seems to be behind "
+                             "(it says ")
+    assert detail.endswith("headquarters wrote this file on 23 Nov 2026): check its date")
+    shots = os.environ.get("FIELDPLAN_SHOTS")
+    if shots:
+        dialog.grab().save(os.path.join(shots, "import-clock-behind.png"))
+    dialog.close()

@@ -47,9 +47,18 @@ class Identity:
         return [str(p) for p in self.plan.periods()]
 
     def current_period(self, today: dt.date | None = None) -> str:
-        """The period of today's date, clamped to the plan's periods."""
+        """The period a window opens on: the one whose reports are being written on
+        ``today`` (this computer's day, by default), clamped to the plan's periods.
+        A semester's reports are written after it ends, until they are due
+        (``REPORTING_DAYS`` later): on 1 July at 00:30 in Jakarta, the first semester's
+        report is what an office is finishing, not the second's, just begun."""
+        from fieldplan import events
+        from fieldplan.reports import REPORTING_DAYS
+
         periods = self.periods()
-        today = today or dt.date.today()
+        # (the clock writes are stamped with, in this computer's time zone)
+        today = today or dt.datetime.fromtimestamp(events.wall_ms() / 1000).date()
+        today -= dt.timedelta(days=REPORTING_DAYS)
         found = self.plan.period_for_date(today)
         if found is not None:
             return str(found)

@@ -245,6 +245,8 @@ class Shell(QObject):
             self.files_to_import = [f for f in self.files_to_import if f != dialog.used]
             self.set_up = True
         self.open(db_path)
+        # what the set-up noted (its date seems wrong): said once the window is up
+        self.session.hold_notices(getattr(dialog, "notices", []))
 
     def open(self, db_path: Path, session: Session | None = None) -> None:
         # the dialog that asked for it closes now, the window shows once the database

@@ -246,6 +246,9 @@ class FirstRunDialog(QDialog):
         #: it again in another language (``retranslate``)
         self._said: Callable[[], str] | None = None
         self.used: str | None = None
+        #: what the core noted while it made the database (a setup bundle written
+        #: later than this computer's clock says: its date is wrong), for the window
+        self.notices: list[str] = []
         self.given: str | None = None
         self._layout = QVBoxLayout(self)
         self._build()
@@ -494,6 +497,7 @@ class FirstRunDialog(QDialog):
 
             with init_from_setup(path, setup_file) as rep:
                 made = rep.replica_id
+                self.notices = list(rep.take_notices())
             self.used = setup_file
             return made
 

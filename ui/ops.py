@@ -257,6 +257,11 @@ class Session(QObject):
         paths = (str(backup_dir(self.db_path)), str(self.db_path))
         return isolated_paths(sentence(notice), paths) + "."
 
+    def hold_notices(self, texts: list[str]) -> None:
+        """Keep ``texts`` (what the core noted before this session's window was made:
+        a first run's set-up) for the window to show once it is up."""
+        self._unheard.extend(texts)
+
     def take_unheard_notices(self) -> list[str]:
         """The notices no one was listening for when they came (a migration's backup
         that removed old ones on a full disk, while the database opened), and forget

@@ -562,10 +562,39 @@ def buddy_label(text: str, buddy: QWidget) -> QLabel:
     return label
 
 
-def announce(widget: QWidget) -> None:
-    """Have assistive technology say ``widget`` now (its accessible name, text and
-    description): for a failure that appears away from the keyboard's focus, such as
-    the status bar's "not saved". Nothing happens where no screen reader listens."""
-    from PySide6.QtGui import QAccessible, QAccessibleEvent
+def announce(widget: QWidget, text: str = "") -> None:
+    """Have assistive technology say ``widget`` now: ``text``, or what it says (its
+    accessible name, then its description): for a failure or a result that appears
+    away from the keyboard's focus, such as the status bar's "not saved". Nothing
+    happens where no screen reader listens.
 
+    An announcement event is what Qt passes on to NVDA (UI Automation's notification)
+    and to Orca (AT-SPI's announcement); an alert alone played the system's sound on
+    Windows and was said by neither."""
+    from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
+
+    said = text or what_is_said(widget)
     QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))
+    if said:
+        event = QAccessibleAnnouncementEvent(widget, said)
+        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+        QAccessible.updateAccessibility(event)
+
+
+def what_is_said(widget: QWidget) -> str:
+    """What a screen reader says of ``widget``, one part a line: its accessible name,
+    a label's text (where its name is another, "Saving" in the status bar) and its
+    description, each where it adds to what comes before."""
+    from PySide6.QtGui import QAccessible
+
+    face = QAccessible.queryAccessibleInterface(widget)
+    if face is None:
+        return ""
+    parts = [face.text(QAccessible.Text.Name),
+             widget.text() if isinstance(widget, QLabel) else "",
+             face.text(QAccessible.Text.Description)]
+    said: list[str] = []
+    for part in (p.strip() for p in parts):
+        if part and not any(part in before for before in said):
+            said.append(part)
+    return "\n".join(said)

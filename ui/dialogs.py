@@ -562,11 +562,12 @@ def buddy_label(text: str, buddy: QWidget) -> QLabel:
     return label
 
 
-def announce(widget: QWidget, text: str = "") -> None:
+def announce(widget: QWidget, text: str = "", *, urgent: bool = True) -> None:
     """Have assistive technology say ``widget`` now: ``text``, or what it says (its
     accessible name, then its description): for a failure or a result that appears
-    away from the keyboard's focus, such as the status bar's "not saved". Nothing
-    happens where no screen reader listens.
+    away from the keyboard's focus, such as the status bar's "not saved". ``urgent``:
+    said at once, over what is being read; else once the screen reader is done
+    (``say_in_passing``). Nothing happens where no screen reader listens.
 
     An announcement event is what Qt passes on to NVDA (UI Automation's notification)
     and to Orca (AT-SPI's announcement); an alert alone played the system's sound on
@@ -574,11 +575,19 @@ def announce(widget: QWidget, text: str = "") -> None:
     from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 
     said = text or what_is_said(widget)
-    QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))
+    if urgent:
+        QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))
     if said:
         event = QAccessibleAnnouncementEvent(widget, said)
-        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive if urgent
+                            else QAccessible.AnnouncementPoliteness.Polite)
         QAccessible.updateAccessibility(event)
+
+
+def say_in_passing(widget: QWidget, text: str) -> None:
+    """Have assistive technology say ``text`` (shown in ``widget``) once it is done
+    with what it is reading: news, not an alarm ("3 reports submitted.")."""
+    announce(widget, text, urgent=False)
 
 
 def what_is_said(widget: QWidget) -> str:

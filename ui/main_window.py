@@ -331,7 +331,12 @@ class StatusBar(QStatusBar):
     """The window's status bar: a passing message too long for the room it has ends
     with "…" and is whole in the bar's tooltip. Qt cut it at the bar's edge, mid-word
     ("… next bundle for ther"), with nothing to show that more was there. (Messages
-    Qt shows itself, a menu item's tip, are short.)"""
+    Qt shows itself, a menu item's tip, are short.)
+
+    A message the client shows ("3 reports submitted.", a period locked) is said to a
+    screen reader too, whole: it was painted in a corner away from the focus, and read
+    by no one. (Qt's own, a menu item's tip as it is hovered, are not: the menu item is
+    said already.)"""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -350,6 +355,10 @@ class StatusBar(QStatusBar):
             super().showMessage(fitted, timeout)
         self._whole = message
         self.setToolTip(message if fitted != message else "")
+        if message.strip():
+            from ui.dialogs import say_in_passing
+
+            say_in_passing(self, message)
 
     def whole_message(self) -> str:
         """The passing message shown now, whole ("" when none)."""

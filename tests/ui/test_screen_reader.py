@@ -38,3 +38,23 @@ def test_an_announcement_says_the_words_not_only_an_alert(qtbot, announced):
                          "PA1.6: the database is locked"]
     announce(label, "Saved the bundle")
     assert announced[-1] == "Saved the bundle"
+
+
+def test_a_message_in_the_status_bar_is_said(open_window, qtbot, hq_db, announced):
+    """"1 report submitted." was painted in the status bar's corner, away from the
+    focus, and said to no one."""
+    from tests.ui.conftest import wait_idle
+
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    window._submit("2026-S1")
+    wait_idle(qtbot, window.session)
+    assert "2 reports submitted." in announced
+    # whole, where the bar has room for its start only
+    window.resize(400, 600)
+    long = "The plan was replaced: " + "a long sentence " * 20 + "end."
+    window.statusBar().showMessage(long, 5000)
+    assert window.statusBar().currentMessage() != long
+    assert announced[-1] == long
+    window.statusBar().clearMessage()

@@ -58,6 +58,7 @@ from ui.dialogs import (
     FRAME_ROOM,
     add_folder_row,
     after_path_label,
+    announce,
     around,
     downloads_dir,
     file_dialog,
@@ -1273,6 +1274,7 @@ class ExportDialog(QDialog):
         # (a screen reader names the path: a folder here)
         self.path_label.setAccessibleName(_("Path of the folder the bundles were saved in"))
         self._say(before, str(done.folder), after)
+        announce(self.message, self.said())
         size_to_content(self, max(self.width(), 600))
         emit(self.export_did_finish, done)
 
@@ -1309,6 +1311,8 @@ class ExportDialog(QDialog):
             text += "\n\n" + sentence(result.warning)
         self.path_label.setAccessibleName(_("Path of the bundle saved"))
         self._say(before, str(result.path), text.strip())
+        # said too: the focus is on Close (Enter closes), away from what was written
+        announce(self.message, self.said())
         # grow with the message: the email subject is its last line, and was cut off
         size_to_content(self, max(self.width(), 600))
         emit(self.export_did_finish, result)
@@ -1318,6 +1322,10 @@ class ExportDialog(QDialog):
         line of its own and ``after`` it what else there is to say (else both hidden).
         """
         say_around_path(self.message, self.path_label, self.after_path, text, path, after)
+        # read and copied with the keyboard once it says something; empty, Tab stopped
+        # on it (a frame around nothing, read as nothing) between Browse and Save
+        self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus if text
+                                    else Qt.FocusPolicy.NoFocus)
 
     def said(self) -> str:
         """All the dialog says, as shown: the message, the path, what follows it."""
@@ -1327,6 +1335,7 @@ class ExportDialog(QDialog):
         self._writing_all = None
         self.ok.setEnabled(self.recipient.count() > 0)
         self._say(error_sentence(error))
+        announce(self.message)  # (why nothing was written, away from the focus)
         if isinstance(error, FolderMissing) and error.can_make \
                 and error.folder == self.folder.text().strip():
             self._ask_to_make(error.folder)

@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QLabel
 
+from tests.ui.conftest import wait_idle
+
 
 @pytest.fixture
 def announced(monkeypatch) -> list[str]:
@@ -43,8 +45,6 @@ def test_an_announcement_says_the_words_not_only_an_alert(qtbot, announced):
 def test_a_message_in_the_status_bar_is_said(open_window, qtbot, hq_db, announced):
     """"1 report submitted." was painted in the status bar's corner, away from the
     focus, and said to no one."""
-    from tests.ui.conftest import wait_idle
-
     window = open_window(hq_db)
     window.set_period("2026-S1")
     wait_idle(qtbot, window.session)
@@ -58,3 +58,58 @@ def test_a_message_in_the_status_bar_is_said(open_window, qtbot, hq_db, announce
     assert window.statusBar().currentMessage() != long
     assert announced[-1] == long
     window.statusBar().clearMessage()
+
+
+@pytest.mark.parametrize("email", [False, True])
+def test_the_bundle_written_is_said_and_the_empty_message_is_no_stop_for_tab(
+        open_window, qtbot, office_db, tmp_path, monkeypatch, announced, email):
+    """The focus goes to Close once a bundle is written (Enter closes): "Saved the
+    bundle …", its path and the email's subject were painted under the form and said
+    to no one. Before it said anything, Tab stopped on the empty message between
+    Browse and Save bundle."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.ui.test_export_folders import export_to, no_volumes
+    from ui.transfer import ExportDialog
+
+    no_volumes(monkeypatch)
+    monkeypatch.setattr("ui.transfer.open_folder", lambda folder: True)
+    window = open_window(office_db)
+    fresh = ExportDialog(window.session, window.identity, window, email=email)
+    fresh.show()  # (deleted once closed)
+    assert fresh.message.text() == ""
+    browse = next(b for b in fresh.findChildren(QPushButton) if b.text() == "&Browse…")
+    browse.setFocus()
+    qtbot.keyClick(browse, Qt.Key.Key_Tab)
+    assert fresh.focusWidget() is not fresh.message
+    fresh.close()
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    dialog = export_to(window, qtbot, folder, email=email)
+    said = dialog.said()
+    assert said.startswith("Saved the bundle") and str(dialog.result_info.path) in said
+    assert said in announced
+    assert dialog.message.focusPolicy() & Qt.FocusPolicy.TabFocus  # read with Tab
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
+def test_why_no_bundle_was_written_is_said(open_window, qtbot, office_db, tmp_path,
+                                           monkeypatch, announced):
+    from tests.ui.test_export_folders import no_volumes
+    from ui.transfer import ExportDialog
+
+    no_volumes(monkeypatch)
+    window = open_window(office_db)
+    dialog = ExportDialog(window.session, window.identity, window)
+    dialog.show()
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    dialog.folder.setText(str(not_a_folder))
+    dialog.export()
+    qtbot.waitUntil(dialog.ok.isEnabled, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert dialog.message.text() and not dialog.message.text().startswith("Writing")
+    assert dialog.message.text() in announced
+    dialog.close()

@@ -287,6 +287,13 @@ class Session(QObject):
             title = job.long if isinstance(job.long, str) else _("Working…")
             dialog.setWindowTitle(title)
             dialog.setLabelText(title)
+            # its bar named for what it measures: a screen reader said "progress bar"
+            # and a count alone, with no word of what was under way
+            from PySide6.QtWidgets import QProgressBar
+
+            bar = dialog.findChild(QProgressBar)
+            if bar is not None:
+                bar.setAccessibleName(title)
             dialog.setCancelButtonText(_("Cancel"))
             dialog.setMinimumDuration(300)
             dialog.setAutoClose(False)
@@ -316,6 +323,12 @@ class Session(QObject):
         dialog.setValue(min(done, total) if total else 0)
         if label:
             dialog.setLabelText(label)
+            # (what is being done now, said with the bar's name when it is read)
+            from PySide6.QtWidgets import QProgressBar
+
+            bar = dialog.findChild(QProgressBar)
+            if bar is not None:
+                bar.setAccessibleDescription(label)
 
     @Slot(object, object, object)
     def _job_did_finish(self, job: _Job, result: Any, error: BaseException | None) -> None:

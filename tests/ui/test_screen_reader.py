@@ -5,10 +5,33 @@ windows and dialogs has a name (an accessibility review)."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QSlider,
+    QTabBar,
+    QTableView,
+    QTextEdit,
+    QTreeView,
+    QWidget,
+)
 
 from tests.ui.conftest import wait_idle
+from tests.ui.test_mnemonics import desk_db, desk_world, language  # noqa: F401
+
+#: what a person works with, by keyboard or by a screen reader's reading
+INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,
+               QTextEdit, QPlainTextEdit, QProgressBar, QSlider, QTabBar)
 
 
 @pytest.fixture
@@ -67,7 +90,6 @@ def test_the_bundle_written_is_said_and_the_empty_message_is_no_stop_for_tab(
     bundle …", its path and the email's subject were painted under the form and said
     to no one. Before it said anything, Tab stopped on the empty message between
     Browse and Save bundle."""
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QPushButton
 
     from tests.ui.test_export_folders import export_to, no_volumes
@@ -113,3 +135,141 @@ def test_why_no_bundle_was_written_is_said(open_window, qtbot, office_db, tmp_pa
     assert dialog.message.text() and not dialog.message.text().startswith("Writing")
     assert dialog.message.text() in announced
     dialog.close()
+
+
+# --- every window and dialog: nothing a screen reader would read as nothing ----------
+
+
+def _named(widget: QWidget, buddies: set[int]) -> bool:
+    """``widget`` has a name a screen reader says with it: its own, a label's whose
+    buddy it is, or its text (a button's, a label's). A combo box's current item is
+    not one: Orca reads it as the combo's name where nothing else names it."""
+    if widget.accessibleName().strip() or id(widget) in buddies:
+        return True
+    if isinstance(widget, QComboBox):
+        return False
+    face = QAccessible.queryAccessibleInterface(widget)
+    return face is not None and bool(face.text(QAccessible.Text.Name).strip())
+
+
+def unnamed(top: QWidget) -> list[str]:
+    """What ``top`` shows that a screen reader would read as nothing: a field, button,
+    list, table, tab bar or progress bar with no name, a stop of Tab that says nothing,
+    a table or tree column with no heading."""
+    buddies = {id(label.buddy()) for label in top.findChildren(QLabel)
+               if label.buddy() is not None}
+    found = []
+    for w in top.findChildren(QWidget):
+        if not w.isVisibleTo(top) or isinstance(w, QHeaderView):
+            continue
+        if isinstance(w.parent(), (QComboBox, QAbstractSpinBox, QTabBar)):
+            continue  # (parts of those, named with them)
+        what = f"{type(w).__name__} {w.objectName()!r}"
+        if isinstance(w, QLabel):
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not _named(w, buddies):
+                found.append(f"{what}: a stop of Tab that says nothing")
+            continue
+        if isinstance(w, INTERACTIVE) and not _named(w, buddies):
+            found.append(f"{what}: no name")
+        if isinstance(w, (QTableView, QTreeView)):
+            model = w.model()
+            for column in range(model.columnCount() if model is not None else 0):
+                if w.isColumnHidden(column):
+                    continue
+                heading = model.headerData(column, Qt.Orientation.Horizontal)
+                if not str(heading or "").strip():
+                    found.append(f"{what}: column {column} has no heading")
+    return found
+
+
+def _pages(window, qtbot) -> dict[str, list[str]]:
+    found = {}
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        wait_idle(qtbot, window.session)
+        QApplication.processEvents()  # (widgets added to a shown layout show queued)
+        if bad := unnamed(window):
+            found[window.tabs.tabText(index)] = bad
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_nothing_in_the_windows_or_their_dialogs_goes_unnamed(
+        lang, language, open_window, desk_db, office_db, qtbot, tmp_path):  # noqa: F811
+    """Headquarters' window, each page with its rows and a report open, every dialog
+    its menus and buttons open (tests.ui.test_mnemonics), and an office's window."""
+    from tests.ui.test_mnemonics import _new_dialog, _window_dialogs
+
+    language(lang)
+    window = open_window(desk_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    window.office_view.select_action("PA1.6")
+    found = _pages(window, qtbot)
+    dialogs = _window_dialogs(window, qtbot, tmp_path)
+    # (offered only once something was lost: nothing to say here)
+    del dialogs["restore warning"]
+    dialogs["sync details"] = window.sync_details_dialog
+    dialogs["set up again"] = window.set_up_again_dialog
+    for name, start in dialogs.items():
+        dialog = _new_dialog(qtbot, start)
+        QApplication.processEvents()
+        if bad := unnamed(dialog):
+            found[name] = bad
+        dialog.reject()
+    wait_idle(qtbot, window.session)
+    office = open_window(office_db)
+    found.update({f"office: {k}": v for k, v in _pages(office, qtbot).items()})
+    assert found == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_nothing_in_the_first_run_dialogs_goes_unnamed(
+        lang, language, desk_world, qtbot, tmp_path):  # noqa: F811
+    from tests.ui.test_mnemonics import _new_dialog
+    from ui.first_run import FirstRunDialog
+
+    language(lang)
+    found = {}
+    for name, start in {
+        "first run": lambda: FirstRunDialog(tmp_path / "new.sqlite3"),
+        "first run, a setup bundle given": lambda: FirstRunDialog(
+            tmp_path / "new.sqlite3", given=str(desk_world / "sn-setup.fieldplan")),
+    }.items():
+        dialog = _new_dialog(qtbot, start)
+        if bad := unnamed(dialog):
+            found[name] = bad
+        dialog.reject()
+    assert found == {}
+
+
+def test_a_progress_bar_says_what_it_measures(qtbot, hq_db):
+    """"Progress bar, 2": the bar of a long job's dialog had no name."""
+    import threading
+
+    from PySide6.QtWidgets import QProgressBar, QProgressDialog
+
+    from ui.ops import DbOp, Session
+
+    session = Session(hq_db)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    go_on, went = threading.Event(), threading.Event()
+
+    def job(rep, progress, cancel):
+        progress(1, 3, "Senegal")
+        went.set()
+        go_on.wait(10)
+
+    DbOp(session, parent, job).with_progress("Writing a bundle for each office").run()
+    dialog = parent.findChild(QProgressDialog)
+    qtbot.waitUntil(lambda: went.is_set() and dialog.labelText() == "Senegal",
+                    timeout=10_000)
+    bar = dialog.findChild(QProgressBar)
+    assert bar.accessibleName() == "Writing a bundle for each office"
+    assert bar.accessibleDescription() == "Senegal"
+    assert unnamed(dialog) == []
+    go_on.set()
+    wait_idle(qtbot, session)
+    session.close()

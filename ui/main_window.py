@@ -1634,9 +1634,12 @@ class MainWindow(QMainWindow):
     def save_now(self) -> None:
         """Save the open report now (its own line then says "Saved."), or say that
         nothing was waiting."""
-        if not self.office_view.editor.save_now():
+        editor = self.office_view.editor
+        if not editor.save_now():
             self.statusBar().showMessage(
                 _("Nothing waiting to be saved: fieldplan saves as you type."), 5000)
+        else:
+            editor.say_when_saved()
 
     def submit_dialog(self) -> None:
         """Ask to submit the period, saying what is still empty or in conflict."""

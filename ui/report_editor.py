@@ -621,6 +621,8 @@ class ReportEditor(QScrollArea):
             outer.addWidget(self._with_error(name, edit))
             self.narratives[name] = edit
         self.saved_label = QLabel()
+        #: whether the next "Saved." or "Not saved." is said (``say_when_saved``)
+        self._saying_save = False
         self.saved_label.setObjectName("saved")
         self.saved_label.setAccessibleName(_("Save state"))
         self._title_row.addWidget(self.saved_label, 0, Qt.AlignmentFlag.AlignTop)
@@ -628,9 +630,26 @@ class ReportEditor(QScrollArea):
         self._form.setVisible(self.action is not None)
         self._set_editable(False, for_now=True)  # until a report is loaded
 
+    def say_when_saved(self) -> None:
+        """Say to a screen reader whether the save asked for now (Ctrl+S) went
+        through: "Saved." or "Not saved." beside the title was seen, and heard by no
+        one. (Not for the saves made as one types: each would interrupt the typing.)"""
+        if self._saves_in_flight == 0:  # (refused at once: "Not saved." is there)
+            from ui.dialogs import say_in_passing
+
+            if self.saved_label.text():
+                say_in_passing(self.saved_label, self.saved_label.text())
+            return
+        self._saying_save = True
+
     def _say(self, text: str) -> None:
         """Whether what is typed is saved, beside the title ("Not saved." in red)."""
         self.saved_label.setText(text)
+        if text and self._saying_save:
+            from ui.dialogs import say_in_passing
+
+            self._saying_save = False
+            say_in_passing(self.saved_label, text)
         failed = text == _("Not saved.")
         self.saved_label.setStyleSheet("color: #a40000; font-weight: bold;" if failed else "")
 

@@ -273,3 +273,23 @@ def test_a_progress_bar_says_what_it_measures(qtbot, hq_db):
     go_on.set()
     wait_idle(qtbot, session)
     session.close()
+
+
+def test_ctrl_s_says_whether_the_report_was_saved(open_window, qtbot, hq_db, announced):
+    """Ctrl+S (Edit ▸ Save now) put "Saved." beside the report's title: seen, not
+    heard. The saves made while typing are not said: each would cut into the typing."""
+    from tests.ui.test_office_work import choose
+
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    qtbot.keyClicks(editor.narratives["challenges"], "Visa delays")
+    window.save_now()
+    wait_idle(qtbot, window.session)
+    assert editor.saved_label.text() == "Saved."
+    assert announced == ["Saved."]
+    qtbot.keyClicks(editor.narratives["challenges"], " again")
+    editor.save_now()  # (as the typing's timer does)
+    wait_idle(qtbot, window.session)
+    assert announced == ["Saved."]
+    window.save_now()  # nothing waiting: said in the status bar
+    assert announced[-1].startswith("Nothing waiting to be saved")

@@ -61,7 +61,15 @@ from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_code
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.combo import find_by_words
 from ui.context import Identity, allow_writes, lang, office_label, time_text
-from ui.dialogs import ConfirmDialog, choice_combo, detail_label, refill_combo, selectable
+from ui.dialogs import (
+    ConfirmDialog,
+    announce,
+    choice_combo,
+    detail_label,
+    refill_combo,
+    say_in_passing,
+    selectable,
+)
 from ui.models import (
     AFTER_LOCK,
     COMPACT_ROLE,
@@ -1196,6 +1204,8 @@ class QuarantinePage(QWidget):
                 "Key refused; {n} bundle removed from quarantine.",
                 "Key refused; {n} bundles removed from quarantine.", len(outcomes),
             ).format(n=len(outcomes)))
+            # (said: shown beside the buttons, away from the focus, it was heard by no one)
+            say_in_passing(self.message, self.message.text())
             emit(self.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
 
         self._set_busy(True, _("Refusing the key…"))
@@ -1204,6 +1214,7 @@ class QuarantinePage(QWidget):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         self.message.setText(error_sentence(error))
+        announce(self.message)
 
     def trust(self, fingerprint: str) -> None:
         def run(rep):
@@ -1231,6 +1242,7 @@ class QuarantinePage(QWidget):
             ).format(n=merged),
             *(sentence(notice) + ("" if notice.endswith((".", "?")) else ".")
               for notice in notices)]))
+        say_in_passing(self.message, self.message.text())
         if outcomes:
             # what the merge did, as an import says it (changes to a locked period
             # among them): the one line above said only how many bundles
@@ -1371,10 +1383,14 @@ class KeysPage(QWidget):
             if getattr(changes, "warning", ""):  # the backup after it: not written
                 text += "\n" + sentence(changes.warning)
             self.message.setText(text)
+            # (said: shown beside the button, away from the focus, heard by no one)
+            say_in_passing(self.message, text)
 
-        DbOp(self.session, self, run).success(done).failure(
-            lambda e: self.message.setText(error_sentence(e))
-        ).run()
+        def failed(error: BaseException) -> None:
+            self.message.setText(error_sentence(error))
+            announce(self.message)
+
+        DbOp(self.session, self, run).success(done).failure(failed).run()
 
 
 def conflict_heading(conflict: Any, field: str) -> str:

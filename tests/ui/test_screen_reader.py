@@ -293,3 +293,27 @@ def test_ctrl_s_says_whether_the_report_was_saved(open_window, qtbot, hq_db, ann
     assert announced == ["Saved."]
     window.save_now()  # nothing waiting: said in the status bar
     assert announced[-1].startswith("Nothing waiting to be saved")
+
+
+def test_a_key_refused_or_revoked_is_said(open_window, qtbot, desk_db,  # noqa: F811
+                                          announced):
+    """"Key refused; 1 bundle removed from quarantine." and "Key … revoked." were shown
+    beside the buttons, away from the focus (back on the page once the question
+    closed), and said to no one."""
+    window = open_window(desk_db)
+    quarantine = window.hq_desk.quarantine
+    window.show_page(quarantine)
+    qtbot.waitUntil(lambda: quarantine.selected() is not None, timeout=5000)
+    quarantine.refuse(quarantine.selected().fingerprint)
+    wait_idle(qtbot, window.session)
+    assert quarantine.message.text().startswith("Key refused;")
+    assert quarantine.message.text() in announced
+    keys = window.hq_desk.keys
+    window.show_page(keys)
+    qtbot.waitUntil(lambda: keys.model.rowCount() > 1, timeout=5000)
+    key = next(keys.model.row_at(i).key_id for i in range(keys.model.rowCount())
+               if keys.model.row_at(i).office == "ML")
+    keys.revoke(key)
+    wait_idle(qtbot, window.session)
+    assert keys.message.text().startswith(f"Key {key} revoked.")
+    assert keys.message.text() in announced

@@ -411,13 +411,21 @@ TALL_ROW = 1 / 3
 ROW_PART = 1 / 6
 
 
-def _frame_below_top(flowable: Flowable):
-    """The frame ``flowable`` is being laid out in, when something is above it on the
-    page (None at a page's top, or outside a document: nothing to move it from)."""
+def _page_below_top(flowable: Flowable, ah: float) -> float | None:
+    """The height of the frame ``flowable`` is being laid out in (``ah`` where it does
+    not say), when something is above it on the page; None at a page's top, or outside
+    a document: nothing to move it from."""
     frame = flowable._doctemplateAttr("frame")
     if frame is None or getattr(frame, "_atTop", 0):
         return None
-    return frame
+    return frame._aH if hasattr(frame, "_aH") else ah
+
+
+def _next_page(flowable: Flowable) -> None:
+    """What follows ``flowable`` (zero-size, being laid out) starts the next page."""
+    from reportlab.platypus.doctemplate import FrameBreak
+
+    flowable._doctemplateAttr("frame").add_generated_content(FrameBreak)
 
 
 class RoomFor(Flowable):
@@ -504,17 +512,14 @@ class RoomFor(Flowable):
         return tallest + 5  # top and bottom padding
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        frame = _frame_below_top(self)
-        if frame is None:
+        frame_h = _page_below_top(self, ah)
+        if frame_h is None:
             return 0, 0
-        frame_h = frame._aH if hasattr(frame, "_aH") else ah
         need = self._needed(aw, frame_h)
         if need > frame_h:  # a first row taller than a page splits (GridTable) anyway:
             need = frame_h / 3  # a new page would only leave this one's foot blank
         if ah < need:
-            from reportlab.platypus.doctemplate import FrameBreak
-
-            frame.add_generated_content(FrameBreak)
+            _next_page(self)
         return 0, 0
 
     def draw(self) -> None:
@@ -614,15 +619,12 @@ class PartBreak(Flowable):
         return n
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        frame = _frame_below_top(self)
-        if frame is None:
+        page = _page_below_top(self, ah)
+        if page is None:
             return 0, 0
-        page = frame._aH if hasattr(frame, "_aH") else ah
         blocks = self._blocks(aw, page)
         if self._last_page(blocks, page - ah, page) >= 1 + self._last_page(blocks, 0.0, page):
-            from reportlab.platypus.doctemplate import FrameBreak
-
-            frame.add_generated_content(FrameBreak)
+            _next_page(self)
         return 0, 0
 
     def draw(self) -> None:

@@ -353,13 +353,19 @@ def clock_text(created: str) -> str:
     """"this computer's clock seems to be ahead (it says …; headquarters wrote this file
     on …): check its date", of a bundle ``created`` (``clock_ahead_since``) far earlier
     than this computer's clock; "" when ``created`` is empty."""
+    return _clock_said(_("this computer's clock seems to be ahead (it says {today}; "
+                         "headquarters wrote this file on {created}): check its date"),
+                       created)
+
+
+def _clock_said(text: str, created: str) -> str:
+    """``text`` (a clock ahead or behind) with this computer's day and the day
+    headquarters wrote its bundle (``created``); "" when ``created`` is empty."""
     if not created:
         return ""
     from fieldplan.i18n import format_date
 
-    return _("this computer's clock seems to be ahead (it says {today}; headquarters "
-             "wrote this file on {created}): check its date").format(
-                 today=format_date(events.utc_iso()), created=format_date(created))
+    return text.format(today=format_date(events.utc_iso()), created=format_date(created))
 
 
 #: How much earlier than a headquarters bundle's creation an office computer's clock
@@ -373,13 +379,9 @@ def clock_behind_text(created: str) -> str:
     """"this computer's clock seems to be behind (it says …; headquarters wrote this
     file on …): check its date", of a bundle ``created`` (``clock_behind_since``) later
     than this computer's clock; "" when ``created`` is empty."""
-    if not created:
-        return ""
-    from fieldplan.i18n import format_date
-
-    return _("this computer's clock seems to be behind (it says {today}; headquarters "
-             "wrote this file on {created}): check its date").format(
-                 today=format_date(events.utc_iso()), created=format_date(created))
+    return _clock_said(_("this computer's clock seems to be behind (it says {today}; "
+                         "headquarters wrote this file on {created}): check its date"),
+                       created)
 
 
 def clock_behind_since(rep: Replica, m: dict[str, Any]) -> str:

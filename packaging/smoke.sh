@@ -24,6 +24,14 @@ if [ "$(uname)" = Linux ]; then
             exit 1
         fi
     done
+    # stripped (packaging/fieldplan.spec: strip on Linux): libpython's symbols alone
+    # were 17 MB of the download
+    for lib in "$HERE"/_internal/libpython*.so* "$HERE"/_internal/cryptography/hazmat/bindings/_rust*.so; do
+        if readelf -S "$lib" | grep -q '\.symtab'; then
+            echo "smoke: $(basename "$lib") ships with its symbol table (not stripped)" >&2
+            exit 1
+        fi
+    done
     # (Pillow's AVIF, WebP and colour codecs, Qt's eglfs libraries, image formats no
     # screen reads: packaging/fieldplan.spec leaves them out)
     for gone in libreadline libcairo libpango libatk libgdk_pixbuf libavif libwebp liblcms2 \

@@ -30,3 +30,26 @@ def test_the_appstream_file_validates() -> None:
     done = subprocess.run(["appstreamcli", "validate", "--no-net", "--pedantic", str(METAINFO)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_packaging_file_names_the_version_the_program_says() -> None:
+    """The version is written in six places, which nothing tied together: a release that
+    moved pyproject.toml and forgot the Windows installer would ship a setup file named,
+    and registered in Windows' list of programs, as the version before (and the
+    AppStream file's newest release, the README's install step, likewise)."""
+    import re
+    import tomllib
+
+    from fieldplan import __version__
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
+    assert __version__ == version
+    iss = (ROOT / "packaging" / "windows" / "fieldplan.iss").read_text(encoding="utf-8")
+    assert re.findall(r"^AppVersion=(.*)$", iss, re.M) == [version]
+    assert re.findall(r"^OutputBaseFilename=(.*)$", iss, re.M) == [f"fieldplan-{version}-setup"]
+    releases = re.findall(r'<release version="([^"]+)"', METAINFO.read_text(encoding="utf-8"))
+    assert releases[0] == version  # the newest first, as AppStream wants them
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert set(re.findall(r"fieldplan-([0-9][^-\s`]*)-setup\.exe", readme)) == {version}

@@ -44,7 +44,9 @@ Name: "{group}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"; W
 Name: "{userdesktop}\fieldplan"; Filename: "{app}\fieldplan.exe"; Parameters: "gui"; WorkingDir: "{userdocs}"; Tasks: desktopicon
 
 [Registry]
-Root: HKCU; Subkey: "Software\Classes\.fieldplan"; ValueType: string; ValueData: "fieldplan.bundle"; Flags: uninsdeletevalue
+; the extension's key goes too once its value is gone (uninsdeletevalue alone left it
+; in the registry, empty, after the uninstall)
+Root: HKCU; Subkey: "Software\Classes\.fieldplan"; ValueType: string; ValueData: "fieldplan.bundle"; Flags: uninsdeletevalue uninsdeletekeyifempty
 ; the type itself, with the name Explorer shows for it; uninstalling removes the whole
 ; key (the keys below alone would leave fieldplan.bundle and its shell key behind, empty)
 Root: HKCU; Subkey: "Software\Classes\fieldplan.bundle"; ValueType: string; ValueData: "fieldplan bundle"; Flags: uninsdeletekey

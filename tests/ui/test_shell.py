@@ -879,6 +879,10 @@ def test_the_installer_names_the_bundle_type_and_removes_all_its_keys():
     assert len(bundle) == 1
     assert bundle[0]["ValueData"] == '"fieldplan bundle"' and "ValueName" not in bundle[0]
     assert bundle[0]["Flags"] == "uninsdeletekey"
+    # the extension's key: its value, then the key itself once empty
+    extension = [r for r in rows if r["Subkey"] == '"Software\\Classes\\.fieldplan"']
+    assert len(extension) == 1
+    assert extension[0]["Flags"].split() == ["uninsdeletevalue", "uninsdeletekeyifempty"]
 
 
 def test_first_run_with_a_setup_bundle_given_offers_it(shell, qtbot, tmp_path):

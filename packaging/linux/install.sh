@@ -228,3 +228,10 @@ install -m 644 packaging/linux/fieldplan-bundle.xml "$SHARE/mime/packages/"
 install -m 644 packaging/linux/org.iom_oic.fieldplan.metainfo.xml "$SHARE/metainfo/"
 refresh_menus
 echo "installed: $NEW (as $OPT/current), $PREFIX/bin/fieldplan and the menu entry"
+if ! command -v update-desktop-database >/dev/null; then
+    # GNOME's and Xfce's file managers (GLib) find the program for a file type only in
+    # the mimeinfo.cache that update-desktop-database writes
+    echo "update-desktop-database is not installed (Debian, Ubuntu: the desktop-file-utils" \
+        "package): double-clicking a .fieldplan file opens fieldplan only once it is" \
+        "installed and this script run again"
+fi

@@ -261,3 +261,38 @@ def test_an_uninstall_that_finds_no_fieldplan_fails(repo, tmp_path):
     gone = install(repo, opt, prefix, "--uninstall")
     assert gone.returncode == 1 and gone.stderr.count("\n") == 1, gone.stderr
     assert "no install of fieldplan in" in gone.stderr and "uninstalled" not in gone.stdout
+
+
+@pytest.mark.skipif(shutil.which("update-desktop-database") is None,
+                    reason="desktop-file-utils not installed")
+def test_a_double_clicked_bundle_finds_fieldplan_in_the_menus_cache(repo, tmp_path):
+    """GLib's file managers look a file type's program up in mimeinfo.cache only: the
+    type without its line there opened nothing (or another program) on a double-click."""
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    done = install(repo, opt, prefix)
+    assert done.returncode == 0, done.stderr
+    cache = (prefix / "share" / "applications" / "mimeinfo.cache").read_text()
+    assert "application/x-fieldplan-bundle=org.iom_oic.fieldplan.desktop;" in cache
+    assert "update-desktop-database" not in done.stdout
+
+
+def test_without_update_desktop_database_the_install_says_what_the_file_type_needs(
+        repo, tmp_path):
+    """With no update-desktop-database the install went through in silence, and a
+    bundle double-clicked in GNOME's file manager did not open in fieldplan."""
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for folder in ("/usr/bin", "/bin"):
+        for tool in Path(folder).iterdir():
+            if tool.name != "update-desktop-database" and not (tools / tool.name).exists():
+                (tools / tool.name).symlink_to(tool)
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    env = {k: v for k, v in os.environ.items() if k != "OPT"}
+    env.update(OPT=str(opt), PATH=str(tools))
+    done = subprocess.run(["sh", str(repo / "packaging" / "linux" / "install.sh"), str(prefix)],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "desktop-file-utils" in done.stdout
+    assert not (prefix / "share" / "applications" / "mimeinfo.cache").exists()

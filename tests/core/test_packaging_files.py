@@ -53,3 +53,12 @@ def test_every_packaging_file_names_the_version_the_program_says() -> None:
     assert releases[0] == version  # the newest first, as AppStream wants them
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert set(re.findall(r"fieldplan-([0-9][^-\s`]*)-setup\.exe", readme)) == {version}
+
+
+@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
+                    reason="desktop-file-utils not installed")
+def test_the_desktop_entry_validates() -> None:
+    entry = ROOT / "packaging" / "linux" / "org.iom_oic.fieldplan.desktop"
+    done = subprocess.run(["desktop-file-validate", str(entry)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr

@@ -607,7 +607,9 @@ class ImportResultDialog(QDialog):
                 getattr(o, "repair", ""),
                 # "this computer's clock seems to be ahead (or behind)…"
                 o.clock_text() if getattr(o, "clock_ahead", "")
-                or getattr(o, "clock_behind", "") else ""])
+                or getattr(o, "clock_behind", "") else "",
+                # (at headquarters) "the office's computer's clock seems wrong …"
+                o.office_clock_text() if getattr(o, "office_clock", ()) else ""])
         detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
         # as the client names offices elsewhere ("HQ · Headquarters"); a refused
         # bundle's word escaped, and cut short in the cell
@@ -653,7 +655,7 @@ def import_row_rank(o) -> int:
         return 2
     if (o.gaps or getattr(o, "late_periods", ()) or getattr(o, "hidden_brought", 0)
             or getattr(o, "repair", "") or getattr(o, "clock_ahead", "")
-            or getattr(o, "clock_behind", "")
+            or getattr(o, "clock_behind", "") or getattr(o, "office_clock", ())
             or getattr(o, "revoked_here", False)):
         return 3
     return 4

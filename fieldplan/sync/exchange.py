@@ -10,6 +10,7 @@ unknown key is kept whole in quarantine until a person trusts the key.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -200,6 +201,10 @@ class ImportOutcome:
     #: than this computer's clock says (``clock_behind_since``): a computer whose date
     #: went back (a flat BIOS battery: 2000) dates its changes before they were made
     clock_behind: str = ""
+    #: (at headquarters) the time an office's bundle or its changes are dated (ISO
+    #: UTC) and the bundle's arrival, when that date cannot be right
+    #: (``office_clock_wrong``): the office's computer's clock seems wrong; () otherwise
+    office_clock: tuple[str, ...] = ()
     #: the periods this bundle locked, and those it unlocked: headquarters' locks
     #: after its review, reaching an office (their reports can no longer be changed
     #: there, or can again)
@@ -241,6 +246,7 @@ class ImportOutcome:
             notes.append(self.repair)  # (last: what to do now)
         if self.clock_ahead or self.clock_behind:
             notes.append(self.clock_text())
+        notes.append(self.office_clock_text())
         notes.append(self.false_receipt)
         return join_clauses([_("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail), *notes])
@@ -259,6 +265,8 @@ class ImportOutcome:
                 "reports_the_plan_hides": self.hidden_brought,
                 "clock_ahead": bool(self.clock_ahead),
                 "clock_behind": bool(self.clock_behind),
+                "office_clock_wrong": bool(self.office_clock),
+                "office_clock_dated": self.office_clock[0] if self.office_clock else None,
                 "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
                 "key_revoked": self.revoked_here, "false_receipt": self.false_receipt,
                 "waits": self.waits, "conflicts": self.conflicts}
@@ -283,6 +291,11 @@ class ImportOutcome:
         the import says of a clock far later than headquarters' bundle, or earlier than
         it ("" when it is neither)."""
         return clock_text(self.clock_ahead) or clock_behind_text(self.clock_behind)
+
+    def office_clock_text(self) -> str:
+        """(at headquarters) "the office's computer's clock seems wrong …": what the
+        import says of an office's bundle dated when it cannot have been ("" when not)."""
+        return office_clock_text(*self.office_clock) if self.office_clock else ""
 
     def locks_text(self) -> str:
         """"headquarters locked 1st semester 2026": what the import says of the periods
@@ -394,6 +407,66 @@ def clock_behind_since(rep: Replica, m: dict[str, Any]) -> str:
     return created if (made >> 16) - events.wall_ms() > CLOCK_BEHIND_MS else ""
 
 
+#: How much later than its arrival at headquarters an office's bundle or its changes
+#: may be dated before the import says the office's clock seems wrong: an office
+#: computer's clock follows headquarters' values up to a day ahead of its own
+#: (``events.MAX_DRIFT_MS``), and headquarters' clock or the office's may be a few
+#: hours off (a clock set to the local time with its zone left on UTC).
+OFFICE_CLOCK_AHEAD_MS = 2 * events.MAX_DRIFT_MS
+
+
+def office_clock_wrong(rep: Replica, m: dict[str, Any], office_hlc: tuple[int, int] | None,
+                       received_at: str) -> tuple[str, ...]:
+    """(at headquarters) (when an office's bundle or its changes are dated, ISO UTC;
+    ``received_at``) when no right clock could have dated them so, else ().
+
+    An office exports days, weeks or months after typing, and a bundle may wait as long
+    to be imported, so nothing is said of a date before the arrival unless it is
+    impossible: before the plan started, or a bundle written earlier than a
+    headquarters bundle it acknowledges (written by headquarters' clock, read by the
+    office before it exported). A date later than the arrival is wrong beyond
+    ``OFFICE_CLOCK_AHEAD_MS``."""
+    arrived = events.arrival_hlc(received_at)
+    made = events.arrival_hlc(str(m.get("created", "")))
+    if not rep.is_hq or m.get("office") == "HQ" or arrived is None or made is None:
+        return ()
+    made_ms, arrived_ms = made >> 16, arrived >> 16
+    lo_ms, hi_ms = ((office_hlc[0] >> 16, office_hlc[1] >> 16) if office_hlc
+                    else (made_ms, made_ms))
+    latest = max(hi_ms, made_ms)
+    if latest - arrived_ms > OFFICE_CLOCK_AHEAD_MS:
+        return (_ms_iso(latest), received_at)
+    start = rep.plan().start
+    plan_ms = int(dt.datetime(start.year, start.month, start.day,
+                              tzinfo=dt.UTC).timestamp() * 1000) - events.MAX_DRIFT_MS
+    earliest = min(lo_ms, made_ms)
+    if earliest < plan_ms:
+        return (_ms_iso(earliest), received_at)
+    hq_offices = keyreg.replica_offices(rep)
+    acks = m.get("acks") if isinstance(m.get("acks"), dict) else {}
+    read = [row[0] for origin, seq in acks.items()
+            if hq_offices.get(origin) == "HQ" and isinstance(seq, int)
+            for row in rep.conn.execute(
+                "SELECT hlc FROM events WHERE origin = ? AND seq = ?", (origin, seq))]
+    if read and (max(read) >> 16) - made_ms > OFFICE_CLOCK_AHEAD_MS:
+        return (_ms_iso(made_ms), received_at)
+    return ()
+
+
+def _ms_iso(ms: int) -> str:
+    return events.utc_iso(dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC))
+
+
+def office_clock_text(dated: str, arrived: str) -> str:
+    """(at headquarters) "the office's computer's clock seems wrong: …", of an office's
+    bundle whose changes are ``dated`` when they cannot have been; it ``arrived``."""
+    from fieldplan.i18n import format_date
+
+    return _("the office's computer's clock seems wrong (its changes are dated {dated}; "
+             "this bundle arrived on {arrived}): ask the office to check its "
+             "date").format(dated=format_date(dated), arrived=format_date(arrived))
+
+
 def locks_text(locked: Sequence[str], unlocked: Sequence[str]) -> str:
     """"headquarters locked 1st semester 2026": what an import says of the periods its
     bundle locked or unlocked ("" when none)."""
@@ -487,6 +560,9 @@ class _MergeStats:
     #: (a revoked computer's bundle, ``_HeldRuns``) replica → (first, last) of the
     #: events refused
     refused: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: (HQ, an office's bundle) the least and greatest clock values among the new
+    #: events of the sending office's computers; None when it brought none
+    office_hlc: tuple[int, int] | None = None
 
 
 # --- what a replica holds ---------------------------------------------------------------
@@ -1023,6 +1099,10 @@ class _Merger:
             raise OwnershipError(_("the bundle carries events of this computer that it never "
                                    "wrote"))
         self.stats.new += len(new)
+        office_hlc = [e.hlc for e in new if self.offices.get(e.origin) == self.sender_office]
+        if office_hlc and self.sender_office != "HQ":
+            lo, hi = self.stats.office_hlc or (min(office_hlc), max(office_hlc))
+            self.stats.office_hlc = (min(lo, *office_hlc), max(hi, *office_hlc))
         for e in new:
             if self.seen_elsewhere is not None:
                 self.seen_elsewhere += [(e, name, target) for name, targets in e.base.items()
@@ -1423,6 +1503,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 unlocked = tuple(sorted(locks_before - locks_after))
                 clock = clock_ahead_since(rep, m)
                 behind = clock_behind_since(rep, m)
+                office_clock = office_clock_wrong(rep, m, stats.office_hlc,
+                                                  arrival.received_at)
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
@@ -1431,6 +1513,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        repair=export_now,
                                        hidden_brought=hidden_brought, hidden_why=hidden_why,
                                        clock_ahead=clock, clock_behind=behind,
+                                       office_clock=office_clock,
                                        locked=locked, unlocked=unlocked,
                                        revoked_here=not rep.is_hq and not revoked_before
                                        and keyreg.own_key_status(rep) == "revoked",
@@ -1447,7 +1530,9 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            hidden_text(hidden_brought, hidden_why),
                                            conflicts_text(in_conflict),
                                            clock_text(clock),
-                                           clock_behind_text(behind)]),
+                                           clock_behind_text(behind),
+                                           office_clock_text(*office_clock)
+                                           if office_clock else ""]),
                                        **base)
                 _inbox_row(rep, result, sha, arrival)
                 if outcome == "merged" and m["office"] == "HQ":

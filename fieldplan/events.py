@@ -112,11 +112,24 @@ def held_hlc(hlc: int, received_at: str | None) -> int:
     return hlc if arrived is None else min(hlc, arrived)
 
 
-def shown_time(hlc: int, received_at: str | None) -> str:
+def shown_time(hlc: int, received_at: str | None, earliest: int = 0) -> str:
     """When a change was made, for people (ISO UTC): its writer's clock, never later
-    than its arrival here (a writer's clock far ahead would say 4199)."""
+    than its arrival here (a writer's clock far ahead would say 4199); its arrival too
+    when its clock is below ``earliest`` (``plan_start_hlc``: a writer's clock gone
+    back to 2000 dates it before the plan existed, where only its arrival is known)."""
     made = hlc_to_iso(hlc)
-    return min(made, received_at) if received_at and arrival_hlc(received_at) else made
+    if not (received_at and arrival_hlc(received_at)):
+        return made
+    return received_at if hlc < earliest else min(made, received_at)
+
+
+def plan_start_hlc(start: dt.date) -> int:
+    """The least clock value a change to a plan starting on ``start`` can have been
+    made at by a right clock: the start's day, a day early (MAX_DRIFT_MS: time zones,
+    a clock a few hours off)."""
+    ms = int(dt.datetime(start.year, start.month, start.day, tzinfo=dt.UTC).timestamp()
+             * 1000) - MAX_DRIFT_MS
+    return max(ms, 0) << 16
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ class ProgressReport:
     state: ``draft`` or ``submitted``.
     updated_at: ISO-8601 UTC time of the latest change, to show: its writer's clock,
     no later than when this replica received it (a laptop whose clock is years ahead
-    would say 4199; ``events.shown_time``).
+    would say 4199; ``events.shown_time``), and its arrival when its clock is before
+    the plan's start (a laptop whose date went back to 2000), as "Data as of" says.
     updated_by: author of the latest change.
     written_at: ISO-8601 UTC time of the latest change by its writer's clock alone: the
     same on every replica (``progress.digest`` hashes it); "" when not known (then

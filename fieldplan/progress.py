@@ -760,28 +760,31 @@ def set_period_lock(rep: Replica, period: str, locked: bool = True) -> Changes:
 
 
 #: When this replica received the latest change of a progress row ``p`` whose clock is
-#: later than now (the parameter: a writer's clock was ahead, a wrong year): the
+#: later than now (the first parameter: a writer's clock was ahead, a wrong year) or
+#: earlier than the plan's start (the second: gone back to 2000): the
 #: arrival of the event of its winning head with the row's clock value (one head of a
 #: handful, by the heads' index, and the event by its key). Looked up for those rows
 #: only: for every row, it tripled the time HQ's report list takes.
 _ARRIVAL = (
-    "CASE WHEN p.hlc > ? THEN (SELECT min(e.received_at) FROM versions v INDEXED BY versions_heads "
+    "CASE WHEN p.hlc > ? OR p.hlc < ? THEN (SELECT min(e.received_at) "
+    "FROM versions v INDEXED BY versions_heads "
     "JOIN events e ON e.origin = v.origin AND e.seq = v.seq "
     "WHERE v.entity = 'progress' AND v.entity_id = p.office || '|' || p.action || '|' || "
     "p.period AND v.superseded = 0 AND v.hlc = p.hlc) END")
 
 
 def _select(rep: Replica, where: str, params: tuple) -> list[ProgressReport]:
+    earliest = events.plan_start_hlc(rep.plan().start)
     rows = rep.conn.execute(
         "SELECT office, action, period, status, percent, vals, achievements, challenges, "
         f"next_steps, state, hlc, updated_by, {_ARRIVAL} FROM progress p {where} "
         "ORDER BY period, office, action",
-        ((events.wall_ms() << 16) | 0xFFFF, *params),
+        ((events.wall_ms() << 16) | 0xFFFF, earliest, *params),
     ).fetchall()
-    return [_row_to_report(r) for r in rows]
+    return [_row_to_report(r, earliest) for r in rows]
 
 
-def _row_to_report(r) -> ProgressReport:
+def _row_to_report(r, earliest: int = 0) -> ProgressReport:
     vals = json.loads(r[5])
     written = events.hlc_to_iso(r[10])
     return ProgressReport(
@@ -790,8 +793,9 @@ def _row_to_report(r) -> ProgressReport:
         values=tuple(sorted((k, v) for k, v in vals.items() if v is not None)),
         achievements=r[6], challenges=r[7], next_steps=r[8], state=r[9],
         # formatted once (a list of every report at HQ); no later than its arrival
-        # when its clock was later than now (the arrival, r[12], is looked up then only)
-        updated_at=written if r[12] is None else events.shown_time(r[10], r[12]),
+        # when its clock was later than now, its arrival when its clock was before the
+        # plan's start (the arrival, r[12], is looked up then only)
+        updated_at=written if r[12] is None else events.shown_time(r[10], r[12], earliest),
         updated_by=r[11], written_at=written,
     )
 

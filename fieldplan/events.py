@@ -71,6 +71,12 @@ def wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def local_today() -> dt.date:
+    """Today in this computer's time zone, by ``wall_ms`` (the clock writes are stamped
+    with, which tests move)."""
+    return dt.datetime.fromtimestamp(wall_ms() / 1000).date()
+
+
 def hlc_to_datetime(hlc: int) -> dt.datetime:
     """The wall-clock time an HLC value stands for (UTC)."""
     return dt.datetime.fromtimestamp((hlc >> 16) / 1000, tz=dt.UTC)

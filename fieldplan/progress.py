@@ -927,7 +927,7 @@ def not_started_problem(plan: Plan, period: str, *,
 
     shown = shown or format_date
     start, _end = plan.period_bounds(period)
-    today = dt.datetime.fromtimestamp(events.wall_ms() / 1000).date()
+    today = events.local_today()
     if today >= start:
         return ""
     return _("{period} has not started yet (it starts on {date}, and this computer's date "

@@ -57,7 +57,7 @@ class Identity:
 
         periods = self.periods()
         # (the clock writes are stamped with, in this computer's time zone)
-        today = today or dt.datetime.fromtimestamp(events.wall_ms() / 1000).date()
+        today = today or events.local_today()
         today -= dt.timedelta(days=REPORTING_DAYS)
         found = self.plan.period_for_date(today)
         if found is not None:

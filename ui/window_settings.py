@@ -40,6 +40,8 @@ from typing import Any
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QSplitter
 
+from fieldplan import events
+
 #: the tab, period and action of the window, headquarters' filters and dividers (a
 #: dict: MainWindow.view_state)
 VIEW = "window/view"
@@ -117,9 +119,14 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
     KEEP_DATABASES opened last. Those of the database open and of the replicas it
     continues (still to be taken over: ``database_value``) are kept. One with no day
     noted (an earlier release's) is given today's, its time starting now, but goes
-    first when there are too many."""
-    today = today or dt.date.today()
-    settings.setValue(database_key(identity.replica_id, OPENED), today.isoformat())
+    first when there are too many.
+
+    ``today`` is by the clock writes are stamped with (``events.local_today``). A clock
+    set years ahead would make every other database look unopened for years: when the
+    newest day noted (this database's last opening too) is more than FORGET_AFTER_DAYS
+    before today, none is forgotten for its age, only for their number; and a day noted
+    after today (by a clock that was ahead) counts as today."""
+    today = today or events.local_today()
     settings.beginGroup(GROUP)
     replicas = settings.childGroups()
     settings.endGroup()
@@ -129,12 +136,17 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
     for replica in replicas:
         key = database_key(replica, OPENED)
         try:
-            opened[replica] = dt.date.fromisoformat(str(settings.value(key)))
+            opened[replica] = min(dt.date.fromisoformat(str(settings.value(key))), today)
         except ValueError:
             settings.setValue(key, today.isoformat())
             opened[replica] = today
             undated.add(replica)
-    oldest = today - dt.timedelta(days=FORGET_AFTER_DAYS)
+    noted = [day for replica, day in opened.items() if replica not in undated]
+    jumped = bool(noted) and (today - max(noted)).days > FORGET_AFTER_DAYS
+    settings.setValue(database_key(identity.replica_id, OPENED), today.isoformat())
+    opened[identity.replica_id] = today
+    # (a clock years ahead, or no database opened for a year: then age says nothing)
+    oldest = dt.date.min if jumped else today - dt.timedelta(days=FORGET_AFTER_DAYS)
     # (of too many, the undated go first: opened when, no one knows)
     last_first = sorted(opened, key=lambda r: (r not in kept, r in undated,
                                                -opened[r].toordinal(), r))

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from fieldplan import bundle as bundlefmt
+from fieldplan import events
 from fieldplan.errors import FieldplanError, ValidationError
 from fieldplan.i18n import _, format_date, format_number, ngettext
 from fieldplan.periods import as_period
@@ -97,14 +98,14 @@ class LockCheck:
 def lock_check(rep: Replica, period: str, today: date | None = None) -> LockCheck:
     """The period's lock, end, drafts, silent offices, open conflicts and quarantined
     bundles (see LockCheck). ``today``: the date to judge the period's end by (default:
-    this computer's)."""
+    this computer's, by the clock writes are stamped with: ``events.local_today``)."""
     period = str(as_period(period))
     plan = rep.plan()
     try:
         ends: date | None = plan.period_bounds(period)[1]
     except ValidationError:  # not a period of the plan: no end to judge
         ends = None
-    today = today or date.today()
+    today = today or events.local_today()
     # the reports the review pack counts: the expected offices', the plan shows
     try:
         counted = period_reports(rep, plan, period)

@@ -138,3 +138,18 @@ def test_the_lock_check_and_the_sync_state_count_conflicts_without_listing_them(
     assert lock_check(hq, PERIOD).conflicts == 1
     assert lock_check(hq, "2026-S2").conflicts == 0
     assert sync_state(hq).conflicts == 1
+
+
+def test_the_periods_end_is_judged_by_the_clock_writes_are_stamped_with(
+        hq, monkeypatch) -> None:
+    """A clock moved past the period's end (as tests and a computer ahead have it)."""
+    import datetime as dt
+
+    from fieldplan import events
+
+    monkeypatch.setattr(events, "wall_ms", lambda: int(
+        dt.datetime(2026, 6, 30, 12).timestamp() * 1000))
+    assert lock_check(hq, PERIOD).ongoing
+    monkeypatch.setattr(events, "wall_ms", lambda: int(
+        dt.datetime(2026, 7, 1, 12).timestamp() * 1000))
+    assert not lock_check(hq, PERIOD).ongoing

@@ -272,3 +272,26 @@ def test_the_offices_divider_is_the_databases_at_the_next_start(open_shell, qtbo
     wait_idle(qtbot, window.session)
     window = open_shell(office_db)
     assert window.office_view.splitter.sizes() == split
+
+
+def test_a_clock_years_ahead_forgets_no_databases_settings(settings, monkeypatch):
+    """The day is the clock writes are stamped with; set years ahead (4199), it would
+    make every other database look unopened for years."""
+    import datetime as dt
+
+    from fieldplan import events
+
+    for replica, day in (("open", "2026-12-01"), ("other", "2026-11-20")):
+        set_database_value(settings, SimpleNamespace(replica_id=replica), VIEW, {"tab": 1})
+        settings.setValue(database_key(replica, OPENED), day)
+    ahead = dt.datetime(4199, 11, 23, 12, tzinfo=dt.UTC).timestamp() * 1000
+    monkeypatch.setattr(events, "wall_ms", lambda: int(ahead))
+    note_opened(settings, SimpleNamespace(replica_id="open"))
+    assert settings.value(database_key("open", OPENED)) == "4199-11-23"
+    assert settings.contains(database_key("other", VIEW))
+    # the clock put right: the day noted ahead counts as today, not as a day to come
+    monkeypatch.setattr(events, "wall_ms", lambda: int(
+        dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC).timestamp() * 1000))
+    note_opened(settings, SimpleNamespace(replica_id="other"))
+    assert settings.contains(database_key("open", VIEW))
+    assert settings.value(database_key("other", OPENED)) == "2026-12-07"

@@ -747,6 +747,20 @@ def format_datetime(
     return babel_datetime(dt, format=format, locale=locale)
 
 
+def format_time(dt: datetime | str, lang: str | None = None, format: str = "short",
+                tz: tzinfo | None = None) -> str:
+    """The time of day of a time (or ISO string), without the date: "2:00 AM" / "02:00"
+    / "2:00 ص"; an aware time in ``tz``, by default the computer's local time zone, as
+    ``format_date`` gives its day (a deadline says both: the day alone lets a bundle
+    sent in its last hours be late)."""
+    from babel.dates import format_time as babel_time
+
+    dt = _as_datetime(dt)
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(tz).replace(tzinfo=None)
+    return babel_time(dt.time(), format=format, locale=_locale(lang))
+
+
 _PERIOD = re.compile(r"([0-9]{4})-S([12])")
 
 

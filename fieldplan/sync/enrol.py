@@ -113,12 +113,20 @@ def reuse_text(office: str, expires: str) -> str:
     """What a setup bundle is good for: every computer of ``office`` (a second laptop
     too) until ``expires`` (ISO UTC), each sending headquarters a first bundle by then;
     a bundle HQ imports later, or a computer's set up later, waits in quarantine."""
-    from fieldplan.i18n import format_date
+    return _("every computer of {office} can be set up from this file until {date} at "
+             "{time}, and must send headquarters a first bundle by then (after that, "
+             "headquarters checks its key fingerprint with the office by phone); to set "
+             "up a computer later, write a new one").format(office=office,
+                                                            **deadline_words(expires))
 
-    return _("every computer of {office} can be set up from this file until {date}, and "
-             "must send headquarters a first bundle by then (after that, headquarters "
-             "checks its key fingerprint with the office by phone); to set up a computer "
-             "later, write a new one").format(office=office, date=format_date(expires))
+
+def deadline_words(expires: str, lang: str | None = None) -> dict[str, str]:
+    """``date`` and ``time`` of a deadline ``expires`` (ISO UTC) in this computer's time
+    zone, for the messages that name it: a setup bundle's enrolment ends at a time of
+    its day, and its day alone let an office send on its evening, too late."""
+    from fieldplan.i18n import format_date, format_time
+
+    return {"date": format_date(expires, lang), "time": format_time(expires, lang)}
 
 
 #: what a setup bundle's ``enrolment.expires`` is: an ISO UTC time to the second
@@ -184,23 +192,21 @@ def key_deadline_text(expires: str, way: str, *, exported: bool = False,
     the deadline: to make sure it reaches headquarters; after, it may have reached
     headquarters in time, its registration not back here yet). The date
     in ``lang`` (None: the current language)."""
-    from fieldplan.i18n import format_date
-
-    date = format_date(expires, lang)
+    when = deadline_words(expires, lang)
     if events.utc_iso() < expires:
         if exported:
             # (it said to send a first bundle, the one just written, until headquarters'
             # bundle came back; and cut off the status bar's "Last export")
-            return _("make sure your bundle reaches headquarters before {date}").format(
-                date=date)
+            return _("make sure your bundle reaches headquarters before {date} at "
+                     "{time}").format(**when)
         # Translators: {way} is a command ('fieldplan export') or a menu path
         # ("File ▸ Export…")
-        return _("send headquarters a first bundle before {date} so that it knows this "
-                 "computer's key ({way})").format(date=date, way=way)
+        return _("send headquarters a first bundle before {date} at {time} so that it "
+                 "knows this computer's key ({way})").format(**when, way=way)
     if exported:
-        return _("unless a bundle from this computer reached headquarters before {date}, "
-                 "headquarters will check this computer's key fingerprint with you by "
-                 "phone before it takes your bundles").format(date=date)
+        return _("unless a bundle from this computer reached headquarters before {date} "
+                 "at {time}, headquarters will check this computer's key fingerprint with "
+                 "you by phone before it takes your bundles").format(**when)
     return _("headquarters will check this computer's key fingerprint with you by phone "
              "before it takes your bundles")
 

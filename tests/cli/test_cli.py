@@ -167,9 +167,15 @@ def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:
     assert code == 0 and out == f"{setup}\n"
     # for how long, and for how many computers (a second laptop set up after 90 days
     # waited in quarantine, and nothing had said so)
-    from fieldplan.i18n import format_date
+    import sqlite3
 
-    until = format_date((dt.datetime.now(dt.UTC) + dt.timedelta(days=90)).isoformat())
+    with sqlite3.connect(hq) as conn:
+        (expires,) = conn.execute("SELECT expires_at FROM enrolments").fetchone()
+    from fieldplan.i18n import format_date, format_time
+
+    # (its day 90 days from now, and the time of that day it ends)
+    assert expires[:10] == (dt.datetime.now(dt.UTC) + dt.timedelta(days=90)).date().isoformat()
+    until = f"{format_date(expires)} at {format_time(expires)}"
     assert err == (f"fieldplan: warning: every computer of ML can be set up from this file "
                    f"until {until}, and must send headquarters a first bundle by then "
                    f"(after that, headquarters checks its key fingerprint with the office "

@@ -13,7 +13,7 @@ import pytest
 
 from fieldplan import events
 from fieldplan.cli import main
-from fieldplan.i18n import format_date
+from fieldplan.i18n import format_date, format_time
 
 AFTER = ("Warning: headquarters will check this computer's key fingerprint with you by "
          "phone before it takes your bundles")
@@ -47,7 +47,7 @@ def office(tmp_path: Path, capsys) -> tuple[str, str, str]:
     assert "Warning" not in out and "send headquarters" not in out
     assert err == (
         f"fieldplan: warning: send headquarters a first bundle before {format_date(expires)} "
-        f"so that it knows this computer's key (fieldplan export)\n")
+        f"at {format_time(expires)} so that it knows this computer's key (fieldplan export)\n")
     data = json.loads(run("--db", str(tmp_path / "ml2.sqlite3"), "--json", "init", "--from",
                           setup, capsys=capsys)[1])
     assert data["key_deadline"] == expires
@@ -63,8 +63,8 @@ def test_status_says_by_when_then_that_headquarters_will_phone(
         office, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     _hq, ml, expires = office
     assert warnings(ml, capsys) == [
-        f"Warning: send headquarters a first bundle before {format_date(expires)} so that "
-        f"it knows this computer's key (fieldplan export)"]
+        f"Warning: send headquarters a first bundle before {format_date(expires)} at "
+        f"{format_time(expires)} so that it knows this computer's key (fieldplan export)"]
     assert json.loads(run("--db", ml, "--json", "status", capsys=capsys)[1])[
         "key_deadline"] == expires
     later_than(monkeypatch, "2099-01-01T00:00:00Z")
@@ -95,7 +95,8 @@ def test_exported_before_the_date_status_says_it_may_have_arrived(
     later_than(monkeypatch, "2099-01-01T00:00:00Z")
     assert warnings(ml, capsys) == [
         f"Warning: unless a bundle from this computer reached headquarters before "
-        f"{format_date(expires)}, headquarters will check this computer's key fingerprint "
+        f"{format_date(expires)} at {format_time(expires)}, headquarters will check this "
+        f"computer's key fingerprint "
         f"with you by phone before it takes your bundles"]
 
 

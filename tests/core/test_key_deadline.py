@@ -57,10 +57,11 @@ def test_the_setup_bundle_names_its_expiry_and_the_office_keeps_it(hq, tmp_path:
     assert enrolment["expires"] == expires
     # the note says both dates: set up until, and a first bundle by then
     assert result.note == reuse_text("ML", expires)
-    from fieldplan.i18n import format_date
+    from fieldplan.i18n import format_date, format_time
 
     assert result.note == (
-        f"every computer of ML can be set up from this file until {format_date(expires)}, "
+        f"every computer of ML can be set up from this file until {format_date(expires)} "
+        f"at {format_time(expires)}, "
         f"and must send headquarters a first bundle by then (after that, headquarters "
         f"checks its key fingerprint with the office by phone); to set up a computer "
         f"later, write a new one")
@@ -100,21 +101,24 @@ def test_a_second_laptop_has_the_deadline_though_the_first_is_registered(
         assert key_deadline(second) == json.loads(second.meta("enrolment"))["expires"]
 
 
-def test_the_words_before_and_after_the_date(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_words_before_and_after_the_date(zone, monkeypatch: pytest.MonkeyPatch) -> None:
+    zone("UTC")
     expires = "2025-09-23T10:00:00Z"
     later_than(monkeypatch, "2025-07-01T08:00:00Z")
-    assert key_deadline_text(expires, "File ▸ Export…") == BEFORE.format(date="23 Sept 2025")
+    assert key_deadline_text(expires, "File ▸ Export…") == BEFORE.format(
+        date="23 Sept 2025 at 10:00")
     # once a bundle is written: not to send one (the one written), until HQ registers
     # the key (it cut off the status bar's "Last export" too)
     assert key_deadline_text(expires, "File ▸ Export…", exported=True) == (
-        "make sure your bundle reaches headquarters before 23 Sept 2025")
+        "make sure your bundle reaches headquarters before 23 Sept 2025 at 10:00")
     # in the language asked for
     assert "2025" in key_deadline_text(expires, "x", lang="fr")
     later_than(monkeypatch, "2026-01-20T09:00:00Z")
     assert key_deadline_text(expires, "File ▸ Export…") == AFTER
     # a bundle written here may have reached headquarters in time
     assert key_deadline_text(expires, "File ▸ Export…", exported=True) == (
-        "unless a bundle from this computer reached headquarters before 23 Sept 2025, "
+        "unless a bundle from this computer reached headquarters before 23 Sept 2025 at "
+        "10:00, "
         + AFTER)
     # the very second it ends is after (as HQ judges it: ``exchange._enrolment_ok``)
     later_than(monkeypatch, expires)
@@ -133,19 +137,20 @@ def zone(monkeypatch: pytest.MonkeyPatch):
     time.tzset()
 
 
-@pytest.mark.parametrize(("name", "day"), [("America/Guyana", "5 Mar 2027"),
-                                           ("UTC", "6 Mar 2027"),
-                                           ("Pacific/Kiritimati", "6 Mar 2027")])
+@pytest.mark.parametrize(("name", "day"), [("America/Guyana", "5 Mar 2027 at 22:00"),
+                                           ("UTC", "6 Mar 2027 at 02:00"),
+                                           ("Pacific/Kiritimati", "6 Mar 2027 at 16:00")])
 def test_the_date_is_the_deadline_s_day_where_the_office_is(
         zone, monkeypatch: pytest.MonkeyPatch, name: str, day: str) -> None:
     """A deadline at 02:00 UTC on 6 March is 22:00 on 5 March in Guyana (UTC-4): "before
-    6 Mar", the UTC day, let its office send on the evening of the 5th, too late."""
+    6 Mar", the UTC day, let its office send on the evening of the 5th, too late; and
+    the day alone let it send in the day's last hours, after 02:00 or 22:00."""
     zone(name)
     later_than(monkeypatch, "2027-01-10T08:00:00Z")
     expires = "2027-03-06T02:00:00Z"
     assert key_deadline_text(expires, "File ▸ Export…", exported=True) == (
         f"make sure your bundle reaches headquarters before {day}")
-    assert f"until {day}," in reuse_text("GY", expires)
+    assert f"until {day}, and" in reuse_text("GY", expires)
 
 
 def test_status_before_and_after_the_date(hq, tmp_path: Path,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog
 
-from fieldplan.i18n import format_date
+from fieldplan.i18n import format_date, format_time
 from fieldplan.replica import open_replica
 from fieldplan.sync.enrol import key_deadline
 from tests.core.test_key_deadline import later_than
@@ -37,13 +37,14 @@ def test_the_status_bar_words_before_and_after_the_date(monkeypatch) -> None:
     expires = "2025-09-23T10:00:00Z"
     state = SyncState(None, None, None, None, 0, (), 0, 0, key_deadline=expires)
     later_than(monkeypatch, "2025-07-01T08:00:00Z")
-    assert sync_text(state) == BEFORE.format(date="23 Sept 2025") + " · Never exported"
+    day = f"23 Sept 2025 at {format_time(expires)}"
+    assert sync_text(state) == BEFORE.format(date=day) + " · Never exported"
     # a bundle written: no longer "send a first bundle" (the one written), and short
     # enough to leave "Last export" on a narrow window's status bar
     written = SyncState({"at": "2025-07-01T07:00:00Z"}, None, None, None, 0, (), 0, 0,
                         key_deadline=expires)
     assert sync_text(written).startswith(
-        "Make sure your bundle reaches headquarters before 23 Sept 2025 · Last export ")
+        f"Make sure your bundle reaches headquarters before {day} · Last export ")
     later_than(monkeypatch, "2026-01-20T09:00:00Z")
     assert sync_text(state) == AFTER + " · Never exported"
     # registered, or set up from an older headquarters' setup bundle: nothing
@@ -76,14 +77,15 @@ def test_a_new_office_is_told_by_when_headquarters_must_get_a_first_bundle(
         window.resize(1100, 650)
         qtbot.waitUntil(lambda: date in window.sync_label.toolTip(), timeout=5000)
         if lang == "en":
-            assert window.sync_label.toolTip().startswith(BEFORE.format(date=date) + " · ")
+            assert window.sync_label.toolTip().startswith(
+                BEFORE.format(date=f"{date} at {format_time(expires)}") + " · ")
         dialog = _own_key_dialog(window, qtbot)
         note = dialog.deadline_note
         assert note is not None and note.isVisible()
         plain = note.text().replace("\u2066", "").replace("\u2069", "")
-        assert date in plain
+        assert date in plain and format_time(expires) in plain  # the day and its hour
         if lang == "en":
-            assert plain == BEFORE.format(date=date) + "."
+            assert plain == BEFORE.format(date=f"{date} at {format_time(expires)}") + "."
         assert _("&Export…").replace("&", "") in plain
         window.grab().save(str(shots(tmp_path) / f"key-deadline-window-{lang}.png"))
         dialog.grab().save(str(shots(tmp_path) / f"key-deadline-dialog-{lang}.png"))

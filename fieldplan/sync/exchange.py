@@ -436,9 +436,7 @@ def office_clock_wrong(rep: Replica, m: dict[str, Any], office_hlc: tuple[int, i
     latest = max(hi_ms, made_ms)
     if latest - arrived_ms > OFFICE_CLOCK_AHEAD_MS:
         return (_ms_iso(latest), received_at)
-    start = rep.plan().start
-    plan_ms = int(dt.datetime(start.year, start.month, start.day,
-                              tzinfo=dt.UTC).timestamp() * 1000) - events.MAX_DRIFT_MS
+    plan_ms = events.plan_start_hlc(rep.plan().start) >> 16
     earliest = min(lo_ms, made_ms)
     if earliest < plan_ms:
         return (_ms_iso(earliest), received_at)

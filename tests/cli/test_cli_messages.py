@@ -745,14 +745,10 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
     lock is made, stdout stays the one line a script reads."""
     import datetime as dt
 
-    from fieldplan.sync import locking
+    from fieldplan import events
 
-    class Today(dt.date):
-        @classmethod
-        def today(cls):
-            return cls(2026, 12, 4)
-
-    monkeypatch.setattr(locking, "date", Today)
+    # (the day the lock check judges the period's end by: events.local_today)
+    monkeypatch.setattr(events, "local_today", lambda: dt.date(2026, 12, 4))
     act = _global(hq_db, capsys)  # a draft of HQ's, on a global action
     assert run("--db", hq_db, "progress", "set", act, "--period", "2026-S2", "--status",
                "on-track", capsys=capsys)[0] == 0

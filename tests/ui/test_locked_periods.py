@@ -29,18 +29,14 @@ def offered(window) -> dict[str, str]:
 
 @pytest.fixture
 def today(monkeypatch):
-    """today(2026, 7, 1): the day the lock check judges a period's end by."""
+    """today(2026, 7, 1): the day the lock check judges a period's end by (this
+    computer's, by the clock writes are stamped with: ``events.local_today``)."""
     import datetime as dt
 
-    from fieldplan.sync import locking
+    from fieldplan import events
 
     def set_today(*ymd: int) -> None:
-        class Today(dt.date):
-            @classmethod
-            def today(cls):
-                return cls(*ymd)
-
-        monkeypatch.setattr(locking, "date", Today)
+        monkeypatch.setattr(events, "local_today", lambda: dt.date(*ymd))
 
     return set_today
 

@@ -1,11 +1,19 @@
 """Shared fixtures: every test runs with its own data, cache, config and state folders, a
-fixed author, and Qt offscreen."""
+fixed author, in UTC, and Qt offscreen."""
 
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests' times are written in UTC, and a time with a zone is shown as its day in
+# the computer's zone (fieldplan.i18n.format_date): in UTC-10 "1 Jan 2000, 09:00 UTC"
+# is 31 Dec 1999, and the suite failed wherever it ran outside a few zones. A test of
+# another zone sets it (TZ) and is put back in this one after.
+os.environ["TZ"] = "UTC"
+if hasattr(time, "tzset"):  # (not on Windows)
+    time.tzset()
 
 import datetime as dt
 from pathlib import Path
@@ -27,6 +35,10 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.delenv("LANGUAGE", raising=False)
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
+    # (set again: a test that changed the zone and did not put it back leaves none)
+    monkeypatch.setenv("TZ", "UTC")
+    if hasattr(time, "tzset"):
+        time.tzset()
 
 
 @pytest.fixture(autouse=True)

@@ -558,3 +558,13 @@ def test_units_plans_often_name_are_said_in_the_readers_language(unit, french, a
     assert unit_label(unit, "fr") == french
     assert unit_label(unit, "ar") == arabic
     assert unit_label("widgets", "ar") == "widgets"  # (one no catalog knows: as written)
+
+
+def test_the_tests_run_in_utc_wherever_the_computer_is() -> None:
+    """The tests write their times in UTC and read days back; a zoned time is shown as
+    its day in the computer's zone, so in UTC-10 "1 Jan 2000, 09:00 UTC" said 31 Dec
+    1999 and tests failed by the zone of the computer that ran them (tests/conftest.py
+    sets UTC, as it sets the language)."""
+    assert datetime(2000, 1, 1, 9, tzinfo=UTC).astimezone().utcoffset().total_seconds() == 0
+    assert i18n.format_date("2000-01-01T09:00:00Z", "en") == "1 Jan 2000"
+    assert i18n.format_date("2027-03-06T02:00:00Z", "en") == "6 Mar 2027"

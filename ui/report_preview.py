@@ -191,6 +191,17 @@ def forget_report(path: Path) -> None:
         pass  # (held open on Windows: pruned once a day old)
 
 
+def same_file(path: Path, other: str) -> bool:
+    """(off the GUI thread: a disk's look) Whether ``other`` is the file ``path`` (a
+    copy saved over the report itself, under the cache's name for it)."""
+    import os
+
+    try:
+        return os.path.samefile(path, other)
+    except (OSError, ValueError):
+        return False
+
+
 def _prune(folder: Path) -> None:
     limit = time.time() - KEEP_SECONDS
     for old in folder.iterdir():
@@ -634,6 +645,8 @@ class PrintJob(QThread):
         #: the file to write the report to as it is, instead of printing it page by
         #: page (Print to File of the whole report)
         self.copy_to = copy_to
+        #: the file printed to is the report's own (``same_file``): the person's now
+        self.onto_source = False
         self.cancel = threading.Event()
         self.setObjectName("fieldplan-print")
         load_image_plugins()
@@ -666,6 +679,7 @@ class PrintJob(QThread):
         # each page would be an image of about a megabyte
         try:
             copy_report(self.path, self.copy_to)
+            self.onto_source = same_file(self.path, self.copy_to)
         except (FieldplanError, OSError) as exc:
             emit(self.job_did_finish, 0, save_error_text(exc))
         else:
@@ -694,6 +708,9 @@ class PreviewWindow(QDialog):
         #: the report's file given to the system's viewer, which may still read it when
         #: the preview closes: left for the cache's pruning, not removed then
         self.opened_outside = False
+        #: the report's file was saved (or printed to a file) over itself: the copy the
+        #: person chose, never removed with the cache's
+        self.saved_over = False
         self.load_error = ""
         self._printer: QPrinter | None = None
         self._print_progress: QProgressDialog | None = None
@@ -937,6 +954,7 @@ class PreviewWindow(QDialog):
             self.saved_label.setToolTip("")
         if job is not None:
             job.wait()
+            self.saved_over = self.saved_over or getattr(job, "onto_source", False)
             job.deleteLater()
         if self._print_progress is not None:
             self._print_progress.close()
@@ -976,17 +994,20 @@ class PreviewWindow(QDialog):
             return
         source = Path(self.path)
 
-        def write() -> None:  # (its thread)
+        def write() -> bool:  # (its thread) whether it was written over the report itself
             copy_report(source, destination)
+            return same_file(source, destination)
 
         preview, window = self, self.parentWidget()
 
-        def done(_result: None) -> None:
+        def done(over_itself: bool) -> None:
             if shiboken6.isValid(preview):
+                preview.saved_over = preview.saved_over or over_itself
                 preview._save_ended(destination, None)
             else:
                 show_status(window_now(window), saved_text(destination))
-                forget_report(source)  # (the preview that showed it closed meanwhile)
+                if not over_itself:  # (else it is the person's copy now)
+                    forget_report(source)  # (the preview that showed it closed meanwhile)
 
         def failed(error: BaseException) -> None:
             if shiboken6.isValid(preview):
@@ -1030,12 +1051,12 @@ class PreviewWindow(QDialog):
 
     def _release(self) -> None:
         """Stop printing and let go of the file, removed from the cache unless the
-        system's viewer was given it or a copy of it is being saved (then removed
-        once the copy is written, ``save_copy``)."""
+        system's viewer was given it, a copy of it is being saved (then removed once
+        the copy is written, ``save_copy``) or it was saved over itself."""
         self._stop_printing()
         if self.document.status() != QPdfDocument.Status.Null:
             self.document.close()
-        if not self.opened_outside and not self.saving:
+        if not self.opened_outside and not self.saving and not self.saved_over:
             forget_report(self.path)
 
     def closeEvent(self, event) -> None:

@@ -1059,3 +1059,38 @@ def test_a_closed_previews_report_leaves_the_cache(open_window, hq_db, pack_pdf,
     qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
     assert (tmp_path / "review.pdf").read_bytes() == pack_pdf.read_bytes()
     assert not saved.exists()
+
+
+def test_a_report_saved_over_its_own_file_in_the_cache_stays(open_window, hq_db, pack_pdf,
+                                                             qtbot, tmp_path, monkeypatch):
+    """Save as… onto the very file the preview shows (chosen in the cache's folder, by
+    its name) is the person's copy: closing the preview removed it, the copy with it."""
+    import ui.report_preview as preview_module
+
+    cache = tmp_path / "cache" / "reports"
+    cache.mkdir(parents=True)
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    window = open_window(hq_db)
+    path = cache / "review-pack-2026-S1-en-1a2b3c4d.pdf"
+    shutil.copyfile(pack_pdf, path)
+    preview = PreviewWindow(window, path, ReportRequest("pack", "2026-S1"))
+    preview.show()
+    with qtbot.waitSignal(preview.save_did_finish, timeout=10_000) as saved:
+        preview.save_copy(str(cache / "." / path.name))
+    assert saved.args == [True]
+    preview.close()
+    assert path.read_bytes() == pack_pdf.read_bytes()
+    # printed to a file (the whole report: copied as it is) over itself, the same
+    printed = cache / "review-pack-2026-S1-en-5e6f7a8b.pdf"
+    shutil.copyfile(pack_pdf, printed)
+    preview = PreviewWindow(window, printed, ReportRequest("pack", "2026-S1"))
+    preview.show()
+    qtbot.waitUntil(lambda: preview.page_count() > 0)
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(printed))
+    with qtbot.waitSignal(preview.print_did_finish, timeout=10_000) as done:
+        preview.print_to(printer)
+    assert done.args == [preview.page_count(), ""]
+    preview.close()
+    assert printed.read_bytes() == pack_pdf.read_bytes()

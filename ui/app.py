@@ -408,15 +408,19 @@ class Shell(QObject):
             from fieldplan.sync.again import set_up_again
 
             done = set_up_again(path, setup, folder=Path(folder) if folder else None)
+            # what the set-up noted (its date seems wrong), said once the window is up
+            notices = list(done.replica.take_notices())
             done.replica.close()
-            return str(done.aside), done.unsent
+            return (str(done.aside), done.unsent), notices
 
         def done(result) -> None:
             self.again_job = None
             self.set_up = True
-            self.moved_aside = result
+            self.moved_aside, notices = result
             self.set_up_from = old_replica
             self.open(path)
+            if self.session is not None:
+                self.session.hold_notices(notices)
 
         def failed(error: BaseException) -> None:
             self.again_job = None

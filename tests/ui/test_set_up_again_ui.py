@@ -279,3 +279,36 @@ def test_the_computer_set_up_again_opens_where_the_person_was(
     assert new.identity.replica_id != before
     assert new.period == "2025-S2"
     assert new.office_view.tree.current_action().code == code
+
+
+def test_a_computer_set_up_again_with_its_date_gone_back_is_told(
+        shell, qtbot, hq, make_office, tmp_path, monkeypatch):
+    """Set up again from a bundle headquarters wrote after what this computer's clock
+    says (a flat BIOS battery: 1 Jan 2000): the set-up noted it, and the client dropped
+    the note with the database it had made, as the first run did. Said once the new
+    window is up."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from fieldplan import events
+
+    path, _code, _bundle = revoked_world(hq, make_office, tmp_path, imported=True)
+    setup = tmp_path / "ML-again.fieldplan"
+    sync.enroll_office(hq, "ML", setup)
+    window = open_shell(shell, qtbot, path)
+    window.again_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "set-up-again-dialog") is not None,
+                    timeout=5000)
+    dialog = window.findChild(object, "set-up-again-dialog")
+    dialog.set_setup(str(setup))
+    back = (events.arrival_hlc("2000-01-01T09:00:00Z") >> 16) - events.wall_ms()
+    real = events.wall_ms
+    monkeypatch.setattr(events, "wall_ms", lambda: real() + back)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window is not window,
+                    timeout=15_000)
+    new = shell.window
+    qtbot.waitUntil(lambda: new.findChild(QMessageBox, "error-box") is not None,
+                    timeout=5000)
+    box = new.findChild(QMessageBox, "error-box")
+    assert "this computer's clock seems to be behind (it says 1 Jan 2000" in box.text()
+    box.close()

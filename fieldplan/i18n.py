@@ -713,7 +713,12 @@ def format_date(d: date | str, lang: str | None = None, format: str = "medium",
     if isinstance(d, str):
         d = _zoned(d) or date.fromisoformat(d[:10])
     if isinstance(d, datetime):
-        d = (d.astimezone(tz) if d.tzinfo is not None else d).date()
+        try:
+            d = (d.astimezone(tz) if d.tzinfo is not None else d).date()
+        except (OverflowError, OSError, ValueError):
+            # (a year the system's local time cannot hold: 9999 east of UTC, past 3000
+            # on Windows; a clock far ahead writes them) its UTC day
+            d = d.date()
     locale = _locale(lang)
     wanted = format
     if d.day == 1 and locale.split("_")[0] == "fr":

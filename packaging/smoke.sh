@@ -27,6 +27,11 @@ if [ "$(uname)" = Linux ]; then
     # stripped (packaging/fieldplan.spec: strip on Linux): libpython's symbols alone
     # were 17 MB of the download
     for lib in "$HERE"/_internal/libpython*.so* "$HERE"/_internal/cryptography/hazmat/bindings/_rust*.so; do
+        # (a pattern that matched nothing stays as written: readelf's error would pass)
+        if [ ! -e "$lib" ]; then
+            echo "smoke: $lib is not in the folder: nothing to check is stripped" >&2
+            exit 1
+        fi
         if readelf -S "$lib" | grep -q '\.symtab'; then
             echo "smoke: $(basename "$lib") ships with its symbol table (not stripped)" >&2
             exit 1

@@ -435,6 +435,7 @@ class FirstRunDialog(QDialog):
         meanwhile (none: what it made is kept, whole)."""
         self._busy(True, lambda: _("Preparing the database…"))
         self._undo = undo
+        self.notices = []  # (those of a set-up undone since are not this one's)
 
         def done(result) -> None:
             self._job = None

@@ -202,3 +202,14 @@ def test_a_date_not_written_as_fieldplan_writes_it_is_not_kept(
         enroll_office(hq, "ML", setup)
     with init_from_setup(tmp_path / "ml.sqlite3", setup) as ml:
         assert key_deadline(ml) == ""
+
+
+def test_a_day_past_what_local_time_holds_is_its_utc_day(zone) -> None:
+    """A clock far ahead writes times whose local day the system cannot work out
+    (9999 east of UTC; past 3000 on Windows): format_date raised OverflowError there,
+    and took the import's clock warning down with it. Its UTC day is written."""
+    from fieldplan.i18n import format_date
+
+    zone("Asia/Jakarta")
+    assert format_date("9999-12-31T23:00:00Z") == "31 Dec 9999"
+    assert format_date("2027-03-05T20:00:00Z") == "6 Mar 2027"  # (the local day)

@@ -208,6 +208,21 @@ def test_headquarters_created_on_the_first_run_is_shown_no_such_note(shell, qtbo
     assert shell.window.findChild(QDialog, "own-key-dialog") is None
 
 
+def test_a_set_up_undone_leaves_no_notice_to_the_next_one(shell, qtbot, tmp_path):
+    """What a set-up undone (cancelled) had noted was kept by the dialog, and the
+    headquarters made next would have shown it (an office's clock note)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shell.start(tmp_path / "hq.sqlite3")
+    shell.dialog.notices = ["this computer's clock seems to be behind"]  # (undone)
+    shell.dialog.create_hq()
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    assert all("clock" not in box.text()
+               for box in shell.window.findChildren(QMessageBox, "error-box"))
+
+
 def test_a_computer_whose_date_went_back_is_told_when_set_up(shell, qtbot, tmp_path,
                                                              monkeypatch):
     """The set-up from a bundle headquarters wrote after what this computer's clock

@@ -813,7 +813,8 @@ def ended_enrolment(rep: Replica, m: dict[str, Any], signer: PublicKey) -> tuple
         return "", False
     enrol_id, ended_at = token
     why = keyreg.ended_enrolments(rep).get(enrol_id)
-    date = format_date(ended_at[:10])  # (kept as the day: written each language's way)
+    # (its day where this computer is, as the office reads its deadline: key_deadline_text)
+    date = format_date(ended_at)
     if not isinstance(why, dict):
         return _("its setup bundle's enrolment expired on {date}").format(date=date), False
     key_id = str(why.get("key_id") or "")

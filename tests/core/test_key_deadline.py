@@ -153,12 +153,15 @@ def test_the_date_is_the_deadline_s_day_where_the_office_is(
     assert f"until {day}, and" in reuse_text("GY", expires)
 
 
-def test_status_before_and_after_the_date(hq, tmp_path: Path,
+def test_status_before_and_after_the_date(hq, tmp_path: Path, zone,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     setup = tmp_path / "ML-setup.fieldplan"
     enroll_office(hq, "ML", setup)
     with init_from_setup(tmp_path / "ml.sqlite3", setup) as ml:
         expires = key_deadline(ml)
+        # a zone where the deadline's day is not its UTC day (enrolments are stamped
+        # by the system's clock: its hour is the test's)
+        zone("Etc/GMT-14" if int(expires[11:13]) >= 10 else "Etc/GMT+12")
         warnings = [v for k, v in replica_status(ml).lines("en") if k == "Warning"]
         assert [w for w in warnings if "first bundle" in w] == [
             key_deadline_text(expires, "fieldplan export")]
@@ -168,7 +171,10 @@ def test_status_before_and_after_the_date(hq, tmp_path: Path,
         # HQ's rule stands: a bundle it imports after the date waits in quarantine
         outcome = import_bundle(hq, first_bundle(ml, tmp_path, "late"))
         assert outcome.outcome == "quarantined"
-        assert "enrolment expired on" in outcome.reason
+        # the same day as the office read it before (its local day, not the UTC one)
+        from fieldplan.i18n import format_date
+
+        assert f"enrolment expired on {format_date(expires)}" in outcome.reason
 
 
 def test_a_setup_bundle_of_an_older_headquarters_says_nothing_new(

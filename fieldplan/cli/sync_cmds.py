@@ -268,15 +268,18 @@ def matching_files(names: list[str]) -> list[str]:
     pattern that matches nothing is kept, to be refused as no such file. A folder's
     name is taken as written when the pattern matches nothing otherwise: in
     ``E:\\Reports [S1]\\*.fieldplan`` "[S1]" is the folder's name, not a choice of
-    letters."""
+    letters (a folder of that very name is taken first)."""
     import glob
     import os
 
     def matches(pattern: str) -> list[str]:
-        found = glob.glob(pattern)
         folder, last = os.path.split(pattern)
-        if not found and any(c in folder for c in "*?["):
+        if folder and any(c in folder for c in "*?[") and os.path.isdir(folder):
+            # a folder of that very name: it, not others its name would match as a
+            # pattern ("Reports S" for "Reports [S1]")
             found = glob.glob(os.path.join(glob.escape(folder), last))
+        else:
+            found = glob.glob(pattern)
         return sorted(f for f in found if os.path.isfile(f))
 
     out: list[str] = []

@@ -614,6 +614,18 @@ def test_a_pattern_in_a_folder_with_brackets_in_its_name(hq, make_office, tmp_pa
     assert code == 0
     assert [(o["file"][:2], o["outcome"]) for o in json.loads(out)] == [("ML", "merged")]
 
+
+def test_a_folder_of_the_patterns_very_name_is_taken_first(tmp_path: Path) -> None:
+    """"Reports [S1]" beside "Reports S": the folder of that very name, not the one its
+    name matches as a pattern (found by review)."""
+    from fieldplan.cli.sync_cmds import matching_files
+
+    for name in ("Reports [S1]", "Reports S"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "ML.fieldplan").write_bytes(b"x")
+    assert matching_files([str(tmp_path / "Reports [S1]" / "*.fieldplan")]) == [
+        str(tmp_path / "Reports [S1]" / "ML.fieldplan")]
+
 # --- 6. words, not internal names ---------------------------------------------------
 
 

@@ -1521,6 +1521,9 @@ class ConflictsPage(ReadWhenShown, QWidget):
         while self.sides_layout.count():
             item = self.sides_layout.takeAt(0)
             if item.widget():
+                # hidden at once: shown until deleted, out of the layout at 640 by 480
+                # pixels over the versions that take its place
+                item.widget().hide()
                 item.widget().deleteLater()
         self.keep_buttons = []
 

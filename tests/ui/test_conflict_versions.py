@@ -256,3 +256,34 @@ def test_a_conflict_of_thousands_of_versions_shows_as_many_as_one_choice_settles
     assert f"{many - SHOWN:,} more versions are not shown" in page.message.text()
     cell = page.model.index(0, page.model.VALUES).data()
     assert cell.count("|") == SHOWN and cell.endswith("…")
+
+
+def many_versions_page(open_window, qtbot, hq_db, many: int):
+    """HQ's Conflicts page showing a conflict of ``many`` versions."""
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    candidates = tuple(
+        Candidate(f"aaaaaaaa:{i}", f"aaaaaaaa-{i}:{i}", i % 101, "mallory",
+                  "2026-03-01T10:00:00Z", i == 0) for i in range(1, many + 1))
+    window = open_window(hq_db)
+    window.resize(1366, 768)
+    page = window.conflicts
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    page._loaded([Conflict("c1", "progress", "ML|PA1.1|2026-S1", "percent", candidates)])
+    QApplication.processEvents()
+    return window, page
+
+
+def test_the_versions_of_the_conflict_shown_before_are_hidden_at_once(
+        open_window, qtbot, hq_db) -> None:
+    """The page builds the versions as its current row is chosen again, then once more:
+    the first boxes, taken out of the layout, stayed shown until deleted, at 640×480
+    over the others (grey, with the last one's heading across them)."""
+    from PySide6.QtWidgets import QGroupBox
+
+    _window, page = many_versions_page(open_window, qtbot, hq_db, 3)
+    shown = set(boxes(page))
+    stray = [b for b in page.sides.findChildren(QGroupBox)
+             if b not in shown and b.isVisibleTo(page)]
+    assert not stray

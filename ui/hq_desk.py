@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -220,6 +221,27 @@ def _sort_menu(view: QTableView) -> QMenu:
         action.triggered.connect(
             lambda _checked=False, c=column, o=order: view.sortByColumn(c, o))
     return menu
+
+
+class VersionsRow(QHBoxLayout):
+    """The versions of a conflict side by side, in a scroll area that makes them as
+    high as its room: a scroll area makes a widget whose layout's height depends on
+    its width (the versions' wrapped headings) as high as that would like, and the Keep
+    buttons went below the room, to be scrolled to."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+def version_width(widget: QWidget, at: str) -> int:
+    """The narrowest a version of a conflict is shown (the Conflicts page): its
+    heading's words, a value and its Keep button readable (about 22 characters), and
+    its time, which never breaks (``version_title``), whole."""
+    from ui.context import unbroken
+
+    metrics = widget.fontMetrics()
+    return max(metrics.averageCharWidth() * 22,
+               metrics.horizontalAdvance(unbroken(time_text(at))) + metrics.averageCharWidth() * 5)
 
 
 def select_row(view: QAbstractItemView, row: int) -> None:
@@ -1440,9 +1462,16 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self._locked_period = ""
         dlay.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignLeading)
         self.sides = QWidget()
-        self.sides_layout = QHBoxLayout(self.sides)
+        self.sides_layout = VersionsRow(self.sides)
         self.sides_layout.setContentsMargins(0, 0, 0, 0)
-        dlay.addWidget(self.sides, 1)
+        # the versions side by side fill the width; more than fit at a readable width
+        # (up to 32 of them) scroll sideways: in 1366 pixels each was 40 wide, its
+        # heading, value and Keep button cut to a letter a line
+        self.sides_scroll = QScrollArea()
+        self.sides_scroll.setWidgetResizable(True)
+        self.sides_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.sides_scroll.setWidget(self.sides)
+        dlay.addWidget(self.sides_scroll, 1)
         self.splitter.addWidget(detail)
         # the values side by side need the room of a few lines and a button
         detail.setMinimumHeight(self.fontMetrics().height() * 10)
@@ -1589,6 +1618,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         for cand, text, spans, refused in zip(candidates, texts, differences, refusals,
                                               strict=True):
             box = QGroupBox()
+            box.setMinimumWidth(version_width(self, cand.at))
             blay = QVBoxLayout(box)
             # who wrote it and when, in a label that wraps: a group box's title never
             # does, and cut the time off ("…, 5 déc. 2026, 03") at 784 pixels wide

@@ -259,7 +259,7 @@ def test_a_conflict_of_thousands_of_versions_shows_as_many_as_one_choice_settles
 
 
 def many_versions_page(open_window, qtbot, hq_db, many: int):
-    """HQ's Conflicts page showing a conflict of ``many`` versions."""
+    """HQ's Conflicts page showing a conflict of ``many`` versions, at 1366×768."""
     from fieldplan.sync.conflicts import Candidate, Conflict
 
     candidates = tuple(
@@ -267,12 +267,49 @@ def many_versions_page(open_window, qtbot, hq_db, many: int):
                   "2026-03-01T10:00:00Z", i == 0) for i in range(1, many + 1))
     window = open_window(hq_db)
     window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366)
     page = window.conflicts
     window.show_page(page)
     wait_idle(qtbot, window.session)
     page._loaded([Conflict("c1", "progress", "ML|PA1.1|2026-S1", "percent", candidates)])
     QApplication.processEvents()
     return window, page
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_32_versions_at_1366_pixels_are_readable_and_scroll_sideways(
+        open_window, qtbot, hq_db, language) -> None:
+    """Side by side in 1366 pixels, 32 versions were 40 pixels wide each: their heading,
+    value and Keep button a letter a line. Each keeps the room to be read, its time
+    whole, and the row scrolls sideways; its Keep buttons stay within its height."""
+    from ui.app import apply_language
+    from ui.context import time_text, unbroken
+
+    app = QApplication.instance()
+    apply_language(app, language)
+    try:
+        _window, page = many_versions_page(open_window, qtbot, hq_db, 300)
+        scroll = page.sides_scroll
+        when = unbroken(time_text("2026-03-01T10:00:00Z"))
+        qtbot.waitUntil(lambda: scroll.horizontalScrollBar().maximum() > 0, timeout=5000)
+        for box in boxes(page):
+            title = box.findChild(QLabel, "version-title")
+            assert title.width() >= title.fontMetrics().horizontalAdvance(when)
+            assert title.height() >= title.heightForWidth(title.width())
+        assert scroll.verticalScrollBar().maximum() == 0
+        keep = page.keep_buttons[0]
+        bottom = keep.mapTo(scroll.viewport(), keep.rect().bottomLeft()).y()
+        assert bottom <= scroll.viewport().height()
+    finally:
+        apply_language(app, "en")
+
+
+def test_two_versions_fill_the_width_without_a_scroll_bar(open_window, qtbot,
+                                                          hq_db) -> None:
+    _window, page = many_versions_page(open_window, qtbot, hq_db, 2)
+    qtbot.waitUntil(lambda: boxes(page)[0].width() > 300, timeout=5000)
+    assert page.sides_scroll.horizontalScrollBar().maximum() == 0
+    assert sum(box.width() for box in boxes(page)) > page.sides_scroll.viewport().width() * 0.9
 
 
 def test_the_versions_of_the_conflict_shown_before_are_hidden_at_once(

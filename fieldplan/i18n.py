@@ -309,6 +309,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return text
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """The form of a message for the count ``n``, disambiguated by ``context``."""
+    text = translation().npgettext(context, singular, plural, n)
+    if getattr(_capture, "on", False):
+        return Msg(text, {"ctx": context, "id": singular, "plural": plural, "n": n})
+    return text
+
+
 def pgettext(context: str, message: str) -> str:
     """``message`` in the current language, disambiguated by ``context``."""
     text = translation().pgettext(context, message)

@@ -1291,6 +1291,20 @@ def inbox_outcome(entry: Any) -> str:
     return outcome_label(entry.outcome)
 
 
+def outcome_count_label(outcome: str, n: int) -> str:
+    """An outcome as a summary counts ``n`` files of it ("Merged: 2"): French
+    "Rejetés : 2", where the word agrees with the count."""
+    from fieldplan.i18n import npgettext
+
+    word = {
+        "merged": lambda: npgettext("import summary", "Merged", "Merged", n),
+        "duplicate": lambda: npgettext("import summary", "Already here", "Already here", n),
+        "quarantined": lambda: npgettext("import summary", "Quarantined", "Quarantined", n),
+        "rejected": lambda: npgettext("import summary", "Rejected", "Rejected", n),
+    }.get(outcome)
+    return word() if word is not None else outcome_label(outcome)
+
+
 def outcome_label(outcome: str) -> str:
     return {
         "merged": _("Merged"),

@@ -74,6 +74,7 @@ from ui.models import (
     SORT_ROLE,
     import_reason,
     is_setup_bundle,
+    outcome_count_label,
     outcome_label,
     plan_changes_lines,
     setup_bundle_office,
@@ -386,7 +387,7 @@ class ImportResultDialog(QDialog):
         # no-break space before the colon.
         count = _("{label}: {n}")
         summary = " · ".join(
-            count.format(label=outcome_label(k), n=format_number(v))
+            count.format(label=outcome_count_label(k, v), n=format_number(v))
             for k, v in sorted(counts.items())
         )
         self.summary = QLabel(summary or _("No file was imported."))

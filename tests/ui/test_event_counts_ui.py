@@ -75,3 +75,29 @@ def test_the_import_result_says_each_note_once(qtbot) -> None:
     assert shown == ("2 new of 2 events; changes to the locked period 1st semester 2026; "
                      "the plan is now version 2; it brings 1 report the plan hides (the plan "
                      "no longer has this action)")
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "Fusionné\u00a0: 1 · Rejetés\u00a0: 2"),
+    ("en", "Merged: 1 · Rejected: 2"),
+])
+def test_the_import_summary_word_agrees_with_its_count(qtbot, monkeypatch, lang,
+                                                       said) -> None:
+    """"Rejeté : 2" in French: the outcome's word agrees with how many files it counts
+    (found by the visual QA)."""
+    from fieldplan.sync.exchange import ImportOutcome
+    from ui.app import apply_language
+    from ui.transfer import ImportResultDialog
+
+    apply_language(QApplication.instance(), lang)
+    try:
+        if lang != "en":
+            with_new_messages(monkeypatch, lang)
+        dialog = ImportResultDialog(None, [
+            ImportOutcome("ML-1.fieldplan", "merged", office="ML"),
+            ImportOutcome("a.eml", "rejected", reason="not a bundle"),
+            ImportOutcome("b.fieldplan", "rejected", reason="cut short")])
+        qtbot.addWidget(dialog)
+        assert dialog.summary.text() == said
+    finally:
+        apply_language(QApplication.instance(), "en")

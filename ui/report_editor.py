@@ -645,7 +645,9 @@ class ReportEditor(QScrollArea):
     def _say(self, text: str) -> None:
         """Whether what is typed is saved, beside the title ("Not saved." in red)."""
         self.saved_label.setText(text)
-        if text and self._saying_save:
+        # (the save's outcome only: "Unsaved changes…" of a key typed meanwhile is not
+        # it, and took the saying with it)
+        if self._saying_save and text in (_("Saved."), _("Not saved.")):
             from ui.dialogs import say_in_passing
 
             self._saying_save = False

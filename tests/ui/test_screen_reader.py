@@ -295,6 +295,26 @@ def test_ctrl_s_says_whether_the_report_was_saved(open_window, qtbot, hq_db, ann
     assert announced[-1].startswith("Nothing waiting to be saved")
 
 
+def test_ctrl_s_is_said_though_a_key_is_typed_before_it_returns(open_window, qtbot, hq_db,
+                                                                 announced):
+    """A key typed before Ctrl+S's save came back put "Unsaved changes…" there, which
+    took the saying with it: "Saved." was never said (found by review)."""
+    from tests.ui.test_office_work import choose
+
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    box = editor.narratives["challenges"]
+    qtbot.keyClicks(box, "Visa delays")
+    window.save_now()
+    qtbot.keyClicks(box, "!")  # (before the save is back)
+    wait_idle(qtbot, window.session)
+    if editor.saved_label.text() != "Saved.":
+        editor.save_now()  # (as the typing's timer does)
+        wait_idle(qtbot, window.session)
+    assert editor.saved_label.text() == "Saved."
+    assert announced == ["Saved."]
+
+
 def test_a_key_refused_or_revoked_is_said(open_window, qtbot, desk_db,  # noqa: F811
                                           announced):
     """"Key refused; 1 bundle removed from quarantine." and "Key … revoked." were shown

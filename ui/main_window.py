@@ -653,6 +653,8 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        # (said with each page: its tab bar's tabs are named, the container was not)
+        self.tabs.setAccessibleName(_("Pages"))
         self.office_view = OfficeView(session, identity, self.undo_stack)
         self.tabs.addTab(self.office_view, _("Pro&gress"))
         # the other pages are built when first shown: a fast first paint, and no

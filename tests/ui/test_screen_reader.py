@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QTabBar,
     QTableView,
+    QTabWidget,
     QTextEdit,
     QTreeView,
     QWidget,
@@ -31,7 +32,7 @@ from tests.ui.test_mnemonics import desk_db, desk_world, language  # noqa: F401
 
 #: what a person works with, by keyboard or by a screen reader's reading
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,
-               QTextEdit, QPlainTextEdit, QProgressBar, QSlider, QTabBar)
+               QTextEdit, QPlainTextEdit, QProgressBar, QSlider, QTabBar, QTabWidget)
 
 
 @pytest.fixture

@@ -95,12 +95,11 @@ def _normalise(lang: str) -> str | None:
 
 
 def env_language(environ: Mapping[str, str] = os.environ) -> str | None:
-    """The language FIELDPLAN_LANG names, in any case ("FR", "fr_FR.UTF-8" → "fr"), or
-    None when it is unset or names none fieldplan knows ("de"). The command line's
-    language without --lang, and the desktop client's when none is chosen in its
-    settings: both else the system's (``detect_language``)."""
-    code = _normalise(environ.get("FIELDPLAN_LANG", "") or "")
-    return code if code in LANGUAGES else None
+    """The language FIELDPLAN_LANG names, in any case ("FR", "fr_FR.UTF-8" → "fr"; the
+    pseudo-language too), or None when it is unset or names none fieldplan knows
+    ("de"). The command line's language without --lang, and the desktop client's when
+    none is chosen in its settings: both else the system's (``detect_language``)."""
+    return _normalise(environ.get("FIELDPLAN_LANG", "") or "")
 
 
 def set_language(lang: str) -> None:

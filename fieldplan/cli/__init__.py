@@ -414,7 +414,7 @@ def _main(argv: Sequence[str] | None) -> int:
     unknown = None
     if lang is None:
         lang, unknown = _env_language(os.environ.get("FIELDPLAN_LANG", ""))
-    if lang in i18n.LANGUAGES:
+    if lang in i18n.LANGUAGES or lang == i18n.PSEUDO_LANGUAGE:
         i18n.set_language(lang)
     with _terminal_lines(i18n.is_rtl(i18n.get_language())) as out:
         if unknown is not None:
@@ -438,13 +438,11 @@ def _env_language(value: str) -> tuple[str, str | None]:
     from fieldplan import i18n
 
     wanted = value.strip()
-    if not wanted:
-        return i18n.detect_language(), None
-    try:
-        i18n.set_language(wanted)  # (a locale name too, as LANG gives one)
-    except ValueError:
-        return i18n.detect_language(), wanted
-    return i18n.get_language(), None
+    # (a locale name too, as LANG gives one: the client reads it the same way)
+    code = i18n.env_language({"FIELDPLAN_LANG": wanted})
+    if code is None:
+        return i18n.detect_language(), wanted or None
+    return code, None
 
 
 def _run(argv: list[str], out: RightToLeftLines | None) -> int:

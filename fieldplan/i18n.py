@@ -46,7 +46,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -673,6 +673,19 @@ def _as_datetime(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _in_zone(when: datetime, tz: tzinfo | None) -> datetime:
+    """An aware ``when`` as the clock reads it in ``tz`` (default: this computer's time
+    zone), naive; a naive one as it is. Where the system's local time cannot hold its
+    year (9999 east of UTC, past 3000 on Windows: a clock far ahead writes them), as
+    the clock reads it in UTC."""
+    if when.tzinfo is None:
+        return when
+    try:
+        return when.astimezone(tz).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return when.astimezone(UTC).replace(tzinfo=None)
+
+
 def _zoned(text: str) -> datetime | None:
     """An ISO time with a zone ("…T02:00:00Z"), or None for a day or anything else."""
     if len(text) <= 10:
@@ -720,12 +733,7 @@ def format_date(d: date | str, lang: str | None = None, format: str = "medium",
     if isinstance(d, str):
         d = _zoned(d) or date.fromisoformat(d[:10])
     if isinstance(d, datetime):
-        try:
-            d = (d.astimezone(tz) if d.tzinfo is not None else d).date()
-        except (OverflowError, OSError, ValueError):
-            # (a year the system's local time cannot hold: 9999 east of UTC, past 3000
-            # on Windows; a clock far ahead writes them) its UTC day
-            d = d.date()
+        d = _in_zone(d, tz).date()
     locale = _locale(lang)
     wanted = format
     if d.day == 1 and locale.split("_")[0] == "fr":
@@ -750,9 +758,7 @@ def format_datetime(
     """
     from babel.dates import format_datetime as babel_datetime
 
-    dt = _as_datetime(dt)
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(tz).replace(tzinfo=None)
+    dt = _in_zone(_as_datetime(dt), tz)
     locale = _locale(lang)
     if dt.day == 1 and locale.split("_")[0] == "fr":
         format = _first_of_month(format, locale, "datetime")
@@ -767,10 +773,8 @@ def format_time(dt: datetime | str, lang: str | None = None, format: str = "shor
     sent in its last hours be late)."""
     from babel.dates import format_time as babel_time
 
-    dt = _as_datetime(dt)
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(tz).replace(tzinfo=None)
-    return babel_time(dt.time(), format=format, locale=_locale(lang))
+    return babel_time(_in_zone(_as_datetime(dt), tz).time(), format=format,
+                      locale=_locale(lang))
 
 
 _PERIOD = re.compile(r"([0-9]{4})-S([12])")

@@ -35,14 +35,17 @@ def damaged_with_a_backup(path: Path) -> None:
     path.write_bytes(b"damaged")
 
 
-def ticking_clock(monkeypatch) -> None:
+def ticking_clock(monkeypatch) -> list[int]:
     """Each reading of the clock (``events.wall_ms``) a second after the one before:
     what a test does in milliseconds takes seconds, as in life, and times kept to the
-    second (a bundle's ``created``) tell which came first."""
+    second (a bundle's ``created``) tell which came first. Returns [offset]: how far
+    the computer at hand is from that clock (0: right), for a test to move."""
     from fieldplan import events
 
     now = iter(range(events.wall_ms(), 2**45, 1000))
-    monkeypatch.setattr(events, "wall_ms", lambda: next(now))
+    offset = [0]
+    monkeypatch.setattr(events, "wall_ms", lambda: next(now) + offset[0])
+    return offset
 
 
 def forget_write_marks() -> None:

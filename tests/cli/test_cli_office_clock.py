@@ -13,6 +13,7 @@ from test_cli import run
 from fieldplan import events, progress
 from fieldplan.reports.sheet import data_as_of
 from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup
+from tests.scenes import ticking_clock
 
 S1 = "2026-S1"
 #: 2 Jan 2000, 00:00 UTC
@@ -23,10 +24,7 @@ Y2000_MS = 946_771_200_000
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """A clock a second further at each reading; [offset]: how far the computer at
     hand is from it."""
-    now = iter(range(events.wall_ms(), 2**45, 1000))
-    offset = [0]
-    monkeypatch.setattr(events, "wall_ms", lambda: next(now) + offset[0])
-    return offset
+    return ticking_clock(monkeypatch)
 
 
 def test_a_report_dated_before_the_plan_is_listed_at_its_arrival(

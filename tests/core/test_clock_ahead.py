@@ -16,6 +16,7 @@ from test_sync import national, send
 from fieldplan import events, progress
 from fieldplan.status import replica_status
 from fieldplan.sync import export_bundle, import_bundle
+from tests.scenes import ticking_clock
 
 PERIOD = "2025-S2"
 #: 23 Nov 4199, near the end of the clock's range (as a reviewer's laptop had it)
@@ -26,10 +27,7 @@ FAR_AHEAD_MS = (events.MAX_COUNTER >> 16) - 10_000_000
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """A clock a second further at each reading; [offset]: how far a laptop's is
     ahead of it (0: right)."""
-    now = iter(range(events.wall_ms(), 2**45, 1000))
-    offset = [0]
-    monkeypatch.setattr(events, "wall_ms", lambda: next(now) + offset[0])
-    return offset
+    return ticking_clock(monkeypatch)
 
 
 def far_ahead(clock: list[int]) -> None:

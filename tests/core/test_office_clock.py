@@ -13,6 +13,7 @@ from test_sync import national
 
 from fieldplan import events, progress
 from fieldplan.sync import export_bundle, import_bundle, list_inbox
+from tests.scenes import ticking_clock
 
 PERIOD = "2026-S1"
 DAY_MS = 24 * 3600 * 1000
@@ -24,10 +25,7 @@ Y2000_MS = 946_771_200_000
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """A clock a second further at each reading; [offset]: how far the computer at
     hand is from it."""
-    now = iter(range(events.wall_ms(), 2**45, 1000))
-    offset = [0]
-    monkeypatch.setattr(events, "wall_ms", lambda: next(now) + offset[0])
-    return offset
+    return ticking_clock(monkeypatch)
 
 
 def office_sends(office, hq, clock: list[int], tmp_path: Path, *, office_at: int,

@@ -174,6 +174,29 @@ def wait_idle(qtbot, session, timeout: int = 10_000) -> None:
     qtbot.waitUntil(lambda: session.pending == 0, timeout=timeout)
 
 
+def read_once_shown(window, qtbot, page, read: list[int], meanwhile=None) -> None:
+    """A page that reads again only once shown (``ui.hq_desk.ReadWhenShown``): with
+    another tab shown (and ``meanwhile`` done then), three changes read nothing; shown,
+    it reads once, on the database's thread. ``read``: the thread of each of its
+    readings, as the test records them."""
+    import threading
+
+    from fieldplan.replica import Changes
+    from ui.qtcompat import emit
+
+    window.show_page(window.office_view)
+    if meanwhile is not None:
+        meanwhile()
+    for _ in range(3):
+        emit(window.session.changes_did_happen, Changes(entities=(("progress", "*"),)))
+    wait_idle(qtbot, window.session)
+    assert read == [] and page.stale
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(read) == 1, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert read[0] != threading.main_thread().ident and not page.stale
+
+
 @pytest.fixture
 def shell(qtbot, settings):
     """The application shell (first-run, window, dialogs), shut down after the test."""

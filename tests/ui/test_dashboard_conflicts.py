@@ -4,7 +4,7 @@ the status bar counted the conflicts."""
 
 from __future__ import annotations
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import read_once_shown, wait_idle
 from tests.ui.test_submit_conflicts import laptop_with_conflict
 
 
@@ -179,15 +179,7 @@ def test_a_hidden_conflicts_page_lists_the_conflicts_again_once_shown(
         return real(rep)
 
     monkeypatch.setattr(sync, "list_conflicts", list_conflicts)
-    window.show_page(window.office_view)
-    for _ in range(3):
-        emit(window.session.changes_did_happen, Changes(entities=(("progress", "*"),)))
-    wait_idle(qtbot, window.session)
-    assert listed == [] and page.stale
-    window.show_page(page)
-    qtbot.waitUntil(lambda: len(listed) == 1, timeout=5000)
-    wait_idle(qtbot, window.session)
-    assert listed[0] != threading.main_thread().ident and not page.stale
+    read_once_shown(window, qtbot, page, listed)
     emit(window.session.changes_did_happen, Changes(entities=(("progress", "*"),)))
     qtbot.waitUntil(lambda: len(listed) == 2, timeout=5000)  # shown: read at once
     wait_idle(qtbot, window.session)

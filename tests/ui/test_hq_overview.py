@@ -11,7 +11,7 @@ from fieldplan import progress
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import all_offices
 from fieldplan.replica import open_replica
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import read_once_shown, wait_idle
 from ui.models import NO_REPORT, NOT_SUBMITTED, ROW_ROLE, ReportTableModel, search_texts
 
 
@@ -404,8 +404,6 @@ def test_a_hidden_reports_page_reads_the_reports_again_once_shown(
     import threading
 
     import ui.hq_desk
-    from fieldplan.replica import Changes
-    from ui.qtcompat import emit
 
     window = open_window(hq_db)
     window.set_period("2026-S1")  # hq_db's reports
@@ -421,17 +419,12 @@ def test_a_hidden_reports_page_reads_the_reports_again_once_shown(
         return real(rep, *args, **kwargs)
 
     monkeypatch.setattr(ui.hq_desk, "list_reports", list_reports)
-    window.show_page(window.office_view)
-    with open_replica(hq_db) as rep:
-        progress.record_progress(rep, "PA1.6", "2026-S1", percent=45)
-    for _ in range(3):
-        emit(window.session.changes_did_happen, Changes(entities=(("progress", "*"),)))
-    wait_idle(qtbot, window.session)
-    assert read == [] and reports.stale
-    window.show_page(reports)
-    qtbot.waitUntil(lambda: len(read) == 1, timeout=5000)
-    wait_idle(qtbot, window.session)
-    assert read[0] != threading.main_thread().ident and not reports.stale
+
+    def typed_elsewhere() -> None:
+        with open_replica(hq_db) as rep:
+            progress.record_progress(rep, "PA1.6", "2026-S1", percent=45)
+
+    read_once_shown(window, qtbot, reports, read, typed_elsewhere)
     shown = [reports.model.data(reports.model.index(r, 0), ROW_ROLE)
              for r in range(reports.model.rowCount())]
     assert any(r.action == "PA1.6" and r.percent == 45 for r in shown)

@@ -1098,10 +1098,14 @@ class _Merger:
             raise OwnershipError(_("the bundle carries events of this computer that it never "
                                    "wrote"))
         self.stats.new += len(new)
-        office_hlc = [e.hlc for e in new if self.offices.get(e.origin) == self.sender_office]
-        if office_hlc and self.sender_office != "HQ":
-            lo, hi = self.stats.office_hlc or (min(office_hlc), max(office_hlc))
-            self.stats.office_hlc = (min(lo, *office_hlc), max(hi, *office_hlc))
+        if self.sender_office != "HQ":  # (an office's bundle: its clock, office_clock_wrong)
+            office_hlc = [e.hlc for e in new
+                          if self.offices.get(e.origin) == self.sender_office]
+            if office_hlc:
+                lo, hi = min(office_hlc), max(office_hlc)
+                if self.stats.office_hlc is not None:
+                    lo, hi = min(lo, self.stats.office_hlc[0]), max(hi, self.stats.office_hlc[1])
+                self.stats.office_hlc = (lo, hi)
         for e in new:
             if self.seen_elsewhere is not None:
                 self.seen_elsewhere += [(e, name, target) for name, targets in e.base.items()

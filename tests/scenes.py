@@ -48,6 +48,16 @@ def ticking_clock(monkeypatch) -> list[int]:
     return offset
 
 
+def clock_gone_back(monkeypatch) -> None:
+    """This computer's clock set back to 1 Jan 2000, 09:00 UTC (a flat BIOS battery),
+    running on from there (``events.wall_ms``)."""
+    from fieldplan import events
+
+    back = (events.arrival_hlc("2000-01-01T09:00:00Z") >> 16) - events.wall_ms()
+    real = events.wall_ms
+    monkeypatch.setattr(events, "wall_ms", lambda: real() + back)
+
+
 def forget_write_marks() -> None:
     """This computer's write marks gone (``fieldplan.writemark``): a database put
     back where none tells it went back (a disk image restored, another computer, a

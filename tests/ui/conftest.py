@@ -174,6 +174,15 @@ def wait_idle(qtbot, session, timeout: int = 10_000) -> None:
     qtbot.waitUntil(lambda: session.pending == 0, timeout=timeout)
 
 
+def error_box(qtbot, window):
+    """The warning box (``MainWindow.show_error``) ``window`` shows, once it is up."""
+    from PySide6.QtWidgets import QMessageBox
+
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
+                    timeout=5000)
+    return window.findChild(QMessageBox, "error-box")
+
+
 def read_once_shown(window, qtbot, page, read: list[int], meanwhile=None) -> None:
     """A page that reads again only once shown (``ui.hq_desk.ReadWhenShown``): with
     another tab shown (and ``meanwhile`` done then), three changes read nothing; shown,

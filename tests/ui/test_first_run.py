@@ -229,27 +229,21 @@ def test_a_computer_whose_date_went_back_is_told_when_set_up(shell, qtbot, tmp_p
     says (a flat BIOS battery: 1 Jan 2000) noted it, and the first run dropped the
     note with the database it had made: the office heard of its clock only at its
     first import of a headquarters bundle. The window says it once it is up."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from fieldplan import events
     from fieldplan.replica import init_hq
     from fieldplan.sync import enroll_office
+    from tests.scenes import clock_gone_back
+    from tests.ui.conftest import error_box
 
     (tmp_path / "hq").mkdir()
     with init_hq(tmp_path / "hq" / "hq.sqlite3") as hq:
         setup = tmp_path / "BN-setup.fieldplan"
         enroll_office(hq, "BN", setup)
-    back = (events.arrival_hlc("2000-01-01T09:00:00Z") >> 16) - events.wall_ms()
-    real = events.wall_ms
-    monkeypatch.setattr(events, "wall_ms", lambda: real() + back)
+    clock_gone_back(monkeypatch)
     shell.start(tmp_path / "bn.sqlite3")
     shell.dialog.setup_from(str(setup))
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
-    window = shell.window
-    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
-                    timeout=5000)
-    box = window.findChild(QMessageBox, "error-box")
+    box = error_box(qtbot, shell.window)
     assert "this computer's clock seems to be behind (it says 1 Jan 2000" in box.text()
     box.close()
 

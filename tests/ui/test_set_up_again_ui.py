@@ -121,6 +121,14 @@ def open_shell(shell, qtbot, path: Path):
     return window
 
 
+def again_dialog(window, qtbot):
+    """File ▸ Set this computer up again…, and the dialog it opens."""
+    window.again_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "set-up-again-dialog") is not None,
+                    timeout=5000)
+    return window.findChild(object, "set-up-again-dialog")
+
+
 def test_setting_up_again_moves_the_old_files_aside_and_opens_the_new(
         shell, qtbot, hq, make_office, tmp_path, monkeypatch):
     path, _code, _bundle = revoked_world(hq, make_office, tmp_path, imported=True)
@@ -129,10 +137,7 @@ def test_setting_up_again_moves_the_old_files_aside_and_opens_the_new(
     setup = tmp_path / "ML-again.fieldplan"
     sync.enroll_office(hq, "ML", setup)
     window = open_shell(shell, qtbot, path)
-    window.again_action.trigger()
-    qtbot.waitUntil(lambda: window.findChild(object, "set-up-again-dialog") is not None,
-                    timeout=5000)
-    dialog = window.findChild(object, "set-up-again-dialog")
+    dialog = again_dialog(window, qtbot)
     folder = dialog.folder
     assert folder.parent == path.parent and folder.name.startswith("lap.sqlite3-revoked-")
     assert str(folder) in dialog.text.text()
@@ -287,28 +292,19 @@ def test_a_computer_set_up_again_with_its_date_gone_back_is_told(
     says (a flat BIOS battery: 1 Jan 2000): the set-up noted it, and the client dropped
     the note with the database it had made, as the first run did. Said once the new
     window is up."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from fieldplan import events
+    from tests.scenes import clock_gone_back
+    from tests.ui.conftest import error_box
 
     path, _code, _bundle = revoked_world(hq, make_office, tmp_path, imported=True)
     setup = tmp_path / "ML-again.fieldplan"
     sync.enroll_office(hq, "ML", setup)
     window = open_shell(shell, qtbot, path)
-    window.again_action.trigger()
-    qtbot.waitUntil(lambda: window.findChild(object, "set-up-again-dialog") is not None,
-                    timeout=5000)
-    dialog = window.findChild(object, "set-up-again-dialog")
+    dialog = again_dialog(window, qtbot)
     dialog.set_setup(str(setup))
-    back = (events.arrival_hlc("2000-01-01T09:00:00Z") >> 16) - events.wall_ms()
-    real = events.wall_ms
-    monkeypatch.setattr(events, "wall_ms", lambda: real() + back)
+    clock_gone_back(monkeypatch)
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: shell.window is not None and shell.window is not window,
                     timeout=15_000)
-    new = shell.window
-    qtbot.waitUntil(lambda: new.findChild(QMessageBox, "error-box") is not None,
-                    timeout=5000)
-    box = new.findChild(QMessageBox, "error-box")
+    box = error_box(qtbot, shell.window)
     assert "this computer's clock seems to be behind (it says 1 Jan 2000" in box.text()
     box.close()

@@ -41,6 +41,19 @@ def lost_then_revoked(hq, tmp_path: Path):
     return a, b, bundle, hq2
 
 
+def b_lost_in_a_restore(hq, tmp_path: Path):
+    """HQ backed up; B reported twice, HQ imported it and B took HQ's next bundle; HQ
+    put back from that backup (B's events 2-3 lost there). Returns (A, B, HQ
+    restored)."""
+    a, b = two_known_laptops(hq, tmp_path)
+    before = store.backup(hq.conn, hq.path, "manual")
+    for i in (2, 3):
+        progress.record_progress(b, national(b, i), "2026-S1", status="at-risk")
+    assert send(b, hq, tmp_path)[1].outcome == "merged"
+    assert send(hq, b, tmp_path)[1].outcome == "merged"
+    return a, b, restored_from(hq, before)
+
+
 def test_the_revoked_laptops_reports_a_sibling_holds_come_back(hq, tmp_path: Path) -> None:
     a, b, bundle, hq2 = lost_then_revoked(hq, tmp_path)
     try:
@@ -142,13 +155,7 @@ def test_a_hole_the_restore_made_is_filled(hq, tmp_path: Path) -> None:
     """HQ lacked events 2-3 of B after the restore, and held 4 when it revoked B: it
     held 2-3 before the restore (its record says so), so B's full bundle brings them
     back, and nothing B wrote after the revocation."""
-    a, b = two_known_laptops(hq, tmp_path)
-    before = store.backup(hq.conn, hq.path, "manual")
-    for i in (2, 3):
-        progress.record_progress(b, national(b, i), "2026-S1", status="at-risk")
-    assert send(b, hq, tmp_path)[1].outcome == "merged"
-    assert send(hq, b, tmp_path)[1].outcome == "merged"
-    hq2 = restored_from(hq, before)
+    a, b, hq2 = b_lost_in_a_restore(hq, tmp_path)
     try:
         progress.record_progress(b, national(b, 4), "2026-S1", status="off-track")
         assert send(b, hq2, tmp_path)[1].outcome == "merged"  # (a gap: 2-3)

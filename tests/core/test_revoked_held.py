@@ -250,17 +250,11 @@ def test_a_hole_at_the_revocation_is_not_filled(hq, tmp_path: Path) -> None:
     to the last event of the unbroken run from the first, so B's full bundle brings
     nothing it never had, and is refused unread. (The replaced database read, they
     were held: test_revoked_after_restore.)"""
-    from test_hq_restore_keys import restored_from
+    from test_revoked_after_restore import b_lost_in_a_restore
 
     from tests.scenes import replaced_database_unread
 
-    a, b = two_known_laptops(hq, tmp_path)
-    before = store.backup(hq.conn, hq.path, "manual")
-    for i in (2, 3):
-        progress.record_progress(b, national(b, i), "2026-S1", status="at-risk")
-    assert send(b, hq, tmp_path)[1].outcome == "merged"
-    assert send(hq, b, tmp_path)[1].outcome == "merged"
-    hq2 = restored_from(hq, before)
+    a, b, hq2 = b_lost_in_a_restore(hq, tmp_path)
     replaced_database_unread(hq2)
     try:
         progress.record_progress(b, national(b, 4), "2026-S1", status="off-track")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fieldplan.errors import ValidationError
@@ -33,6 +33,11 @@ class Identity:
     #: after restores from backups (``sync.keys.own_replicas``); the drafts journal
     #: names them, and is applied to no other database (ui.drafts)
     replicas: tuple[str, ...] = ()
+    #: the periods headquarters had locked when this was read: a new window does not
+    #: open on one (``current_period``); the window follows later locks itself
+    #: (MainWindow.locked). Not part of who the replica is: two reads that differ only
+    #: by a lock imported between them are the same identity.
+    locked: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def is_hq(self) -> bool:
@@ -51,18 +56,36 @@ class Identity:
         ``today`` (this computer's day, by default), clamped to the plan's periods.
         A semester's reports are written after it ends, until they are due
         (``REPORTING_DAYS`` later): on 1 July at 00:30 in Jakarta, the first semester's
-        report is what an office is finishing, not the second's, just begun."""
+        report is what an office is finishing, not the second's, just begun.
+
+        Headquarters may lock that semester before its reports are due (after its
+        review, in July): nothing can be written in it then, and the window opens on
+        the semester ``today`` is in, unless that one is locked too (headquarters
+        locked it before it ended: then the one being reported, whose lock the window
+        shows). Never on a semester not begun yet: a report on one is most likely
+        meant for another (``progress.not_started_problem``).
+
+        Headquarters' deadline for a period is not known here (it is an option of its
+        review pack, not sent to offices): ``REPORTING_DAYS`` is the deadline."""
         from fieldplan import events
         from fieldplan.reports import REPORTING_DAYS
 
-        periods = self.periods()
         # (the clock writes are stamped with, in this computer's time zone)
         today = today or events.local_today()
-        today -= dt.timedelta(days=REPORTING_DAYS)
-        found = self.plan.period_for_date(today)
+        reported = self._period_of(today - dt.timedelta(days=REPORTING_DAYS))
+        if reported in self.locked:
+            now = self._period_of(today)
+            if now not in self.locked:
+                return now
+        return reported
+
+    def _period_of(self, day: dt.date) -> str:
+        """The plan's period ``day`` is in; its first before the plan, its last after."""
+        found = self.plan.period_for_date(day)
         if found is not None:
             return str(found)
-        return periods[-1] if today > self.plan.end else periods[0]
+        periods = self.periods()
+        return periods[-1] if day > self.plan.end else periods[0]
 
     def nearest_period(self, period: str) -> str:
         """``period`` if the plan has it, else the plan's period nearest to it (its
@@ -91,6 +114,7 @@ class Identity:
 def read_identity(rep: Replica) -> Identity:
     """(worker) who this replica is and its plan."""
     from fieldplan.draftfiles import DraftsOwner
+    from fieldplan.progress import locked_periods
 
     return Identity(
         role=rep.role,
@@ -100,6 +124,7 @@ def read_identity(rep: Replica) -> Identity:
         db_path=str(rep.path),
         read_only=getattr(rep.conn, "read_only", False),
         replicas=DraftsOwner.of(rep).replicas,
+        locked=frozenset(locked_periods(rep)),
     )
 
 

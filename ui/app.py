@@ -344,7 +344,7 @@ class Shell(QObject):
         saved = state if state is not None else database_value(
             self.settings, self.identity, VIEW)
         if isinstance(saved, dict):
-            self.window.restore_view_state(saved)
+            self.window.restore_view_state(saved, start=state is None)
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)  # (see open)
         if self.guard is not None and self.guard.server is None:

@@ -4,7 +4,7 @@ work, dashboard and, at headquarters, the HQ desk)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -625,6 +625,10 @@ class MainWindow(QMainWindow):
         # (and those of databases long gone are forgotten: the file grew with each)
         window_settings.note_opened(settings, identity)
         self.period = identity.current_period()
+        #: the period the window opened on by itself (``Identity.current_period``): one
+        #: shown at closing other than it was the person's choice, which the next start
+        #: restores; this one is not (by then another may be reported, or locked)
+        self.opened_on = self.period
         #: the periods headquarters has locked (None until read: read_locked_periods)
         self.locked: frozenset[str] | None = None
         #: (HQ) the periods offices may hold otherwise than ``locked`` says: locking or
@@ -2165,6 +2169,7 @@ class MainWindow(QMainWindow):
         state = {
             "tab": self.tabs.currentIndex(),
             "period": self.period,
+            "period_chosen": self.period != self.opened_on,
             "action": action.code if action else "",
             "split": window_settings.splitter_sizes(self.office_view.splitter),
         }
@@ -2172,10 +2177,17 @@ class MainWindow(QMainWindow):
             state["hq"] = self.hq_desk.filters()
         return state
 
-    def restore_view_state(self, state: dict) -> None:
+    def restore_view_state(self, state: dict, start: bool = True) -> None:
+        """Where the person was (``view_state``): at a ``start``, as kept at the last
+        closing; else handed over by the window this one replaces (a language change).
+        At a start the period is restored if the person had chosen it, even one locked
+        since (the window shows the lock): not the one that window opened on by itself,
+        for this one's is up to date (an office that closed on 2026-S1 in July, then
+        imported its lock, opened on it again, where nothing can be written)."""
         window_settings.restore_sizes(self.office_view.splitter, state.get("split"))
         # a period the plan no longer has (an amendment since) is not offered
-        if state.get("period") in self.identity.periods():
+        if state.get("period") in self.identity.periods() and (
+                not start or self._period_was_chosen(state)):
             self.set_period(state["period"])
         if state.get("action"):
             self.office_view.select_action(state["action"])
@@ -2183,6 +2195,18 @@ class MainWindow(QMainWindow):
             self.hq_desk.restore_filters(state["hq"])
         if 0 <= state.get("tab", -1) < self.tabs.count():
             self.tabs.setCurrentIndex(state["tab"])
+
+    def _period_was_chosen(self, state: dict) -> bool:
+        """Whether the period of a kept ``state`` was the person's choice. An earlier
+        release kept the period shown, chosen or not: taken as chosen unless it is the
+        one a window opens on by itself, locks aside (then it most likely was, and the
+        person's choice and this window's own are not told apart)."""
+        chosen = state.get("period_chosen")
+        if isinstance(chosen, str):  # (as some settings formats give a bool back)
+            chosen = chosen.lower() == "true"
+        if isinstance(chosen, bool):
+            return chosen
+        return state["period"] != replace(self.identity, locked=frozenset()).current_period()
 
     def _ask_before_closing(self, unkept: list[tuple[str, str]]) -> None:
         """Closing would lose what is typed: ask (ui.unkept)."""

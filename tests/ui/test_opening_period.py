@@ -2,7 +2,9 @@
 reported. HQ locks a semester after its review, and the lock reaches an office in HQ's
 next bundle, often before the semester's reports are due (REPORTING_DAYS after its
 end): an office that imported the lock of 2026-S1 on 10 July opened on it until 30
-July, where nothing can be written. It opens on the semester going on now."""
+July, where nothing can be written. It opens on the semester going on now; a period
+the person chose is still restored, locked or not (the window shows the lock), but
+not the one the last window opened on by itself."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ import pytest
 from fieldplan import events, progress
 from fieldplan.replica import open_replica
 from tests.scenes import ticking_clock
+from tests.ui.conftest import wait_idle
 from tests.ui.test_window_settings import open_shell, shot  # noqa: F401
+from ui.window_settings import VIEW, database_value, set_database_value
 
 sync = pytest.importorskip("fieldplan.sync")
 
@@ -69,3 +73,85 @@ def test_an_office_that_took_the_lock_opens_on_the_semester_going_on(
     combo = window.period_combo
     assert combo.itemText(combo.findData(LOCKED)) == "1st semester 2026 · locked"
     shot(window, "opening-after-lock-en.png")
+
+
+def test_the_period_the_last_window_opened_on_by_itself_is_not_restored(
+        open_shell, clock, sn, settings, qtbot):  # noqa: F811
+    """Open on 5 July (2026-S1, being reported) and closed there; the lock imported
+    since: the next start opens on 2026-S2, not on the period kept at closing."""
+    db, lock = sn
+    clock("2026-07-05")
+    window = open_shell(db)
+    assert window.period == LOCKED
+    identity = window.identity
+    window.close()
+    assert database_value(settings, identity, VIEW)["period"] == LOCKED
+    clock("2026-07-10")
+    take_lock(db, lock)
+    window = open_shell(db)
+    assert window.period == "2026-S2"
+
+
+def test_the_next_start_opens_on_the_period_reported_then(
+        open_shell, clock, sn, settings):  # noqa: F811
+    """Opened on 5 July by itself on 2026-S1, whose reports were due, and closed there:
+    on 5 August the reports being written are 2026-S2's, and the window opens there.
+    Kept at closing, 2026-S1 was restored at every start, and a window opened on the
+    period being reported only on a new database."""
+    db, _lock = sn
+    clock("2026-07-05")
+    window = open_shell(db)
+    assert window.period == LOCKED
+    window.close()
+    clock("2026-08-05")
+    window = open_shell(db)
+    assert window.period == "2026-S2"
+
+
+def test_a_period_the_person_chose_is_restored_though_locked_since(
+        open_shell, clock, sn, settings, qtbot):  # noqa: F811
+    """On 5 July the person went to 2025-S2, or to 2026-S1 after the window opened on
+    2026-S2: the next start restores their choice, locked since or not, and the window
+    says it is locked."""
+    db, lock = sn
+    clock("2026-08-05")
+    window = open_shell(db)
+    assert window.period == "2026-S2"
+    window.set_period(LOCKED)
+    wait_idle(qtbot, window.session)
+    window.close()
+    take_lock(db, lock)
+    window = open_shell(db)
+    assert window.period == LOCKED
+    qtbot.waitUntil(lambda: window.locked is not None, timeout=5000)
+    assert window.period_label.text() == "1st semester 2026 · locked"
+
+
+@pytest.mark.parametrize(("kept", "opened"), [
+    (LOCKED, "2026-S2"),  # what a window opened on by itself then: not a choice
+    ("2025-S2", "2025-S2"),  # a choice
+])
+def test_a_place_kept_by_an_earlier_release(
+        open_shell, clock, sn, settings, kept: str, opened: str):  # noqa: F811
+    """An earlier release kept the period shown, chosen or not: one that a window
+    opens on by itself, locks aside, was most likely not chosen."""
+    db, lock = sn
+    clock("2026-07-10")
+    take_lock(db, lock)
+    window = open_shell(db)
+    identity = window.identity
+    window.close()
+    set_database_value(settings, identity, VIEW, {"tab": 0, "period": kept})
+    window = open_shell(db)
+    assert window.period == opened
+
+
+def test_a_new_language_keeps_the_period_shown(open_shell, clock, sn, settings, qtbot):  # noqa: F811
+    """The window made again in another language shows the period shown, chosen or
+    not, locked or not: the same session, where the person is."""
+    db, lock = sn
+    clock("2026-07-10")
+    take_lock(db, lock)
+    window = open_shell(db)
+    window.restore_view_state({"period": LOCKED, "period_chosen": False}, start=False)
+    assert window.period == LOCKED

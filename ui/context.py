@@ -63,7 +63,9 @@ class Identity:
         the semester ``today`` is in, unless that one is locked too (headquarters
         locked it before it ended: then the one being reported, whose lock the window
         shows). Never on a semester not begun yet: a report on one is most likely
-        meant for another (``progress.not_started_problem``).
+        meant for another (``progress.not_started_problem``). Headquarters itself opens
+        on the semester being reported, locked or not: it locks a semester to review it,
+        and its review pack and overview are that semester's until they are due.
 
         Headquarters' deadline for a period is not known here (it is an option of its
         review pack, not sent to offices): ``REPORTING_DAYS`` is the deadline."""
@@ -73,7 +75,7 @@ class Identity:
         # (the clock writes are stamped with, in this computer's time zone)
         today = today or events.local_today()
         reported = self._period_of(today - dt.timedelta(days=REPORTING_DAYS))
-        if reported in self.locked:
+        if reported in self.locked and not self.is_hq:
             now = self._period_of(today)
             if now not in self.locked:
                 return now

@@ -80,6 +80,14 @@ def test_every_semester_it_could_open_on_locked() -> None:
     assert locked("2027-S2").current_period(dt.date(2028, 1, 15)) == "2027-S2"
 
 
+def test_headquarters_opens_on_the_semester_it_locked_to_review() -> None:
+    """HQ locks 2026-S1 for its review in July: its review pack and overview are that
+    semester's until its reports are due, not the next one's, empty."""
+    hq = Identity("hq", "HQ", "r", default_plan(), "", locked=frozenset({"2026-S1"}))
+    assert hq.current_period(dt.date(2026, 7, 10)) == "2026-S1"
+    assert hq.current_period(dt.date(2026, 7, 31)) == "2026-S2"
+
+
 def test_the_identity_read_holds_the_locks(tmp_path) -> None:
     """The window's first period is chosen before it has read anything itself: the
     locks come with the identity (read on the worker), and they do not make a lock

@@ -91,3 +91,46 @@ def test_an_office_exporting_late_or_a_few_hours_off_is_not_named(
                            hq_after=hq_after)
     assert outcome.outcome == "merged" and outcome.office_clock == ()
     assert "clock" not in outcome.line() and not outcome.to_dict()["office_clock_wrong"]
+
+
+def test_a_receipt_of_another_history_of_headquarters_does_not_blame_the_office(
+        hq, make_office, clock, tmp_path: Path) -> None:
+    """HQ's database went back to an older copy unseen and wrote its event k+1 again,
+    days after ML read the first k+1 and exported: ML's receipt names an event HQ no
+    longer holds (another hash). Its bundle is not 'written before the headquarters
+    bundle it acknowledges': HQ's history forked, and the import says so (hq_forks),
+    not that the office's clock is wrong."""
+    import shutil
+
+    from scenes import forget_write_marks
+    from test_sync import registered, send
+
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import fork
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    path = hq.path
+    hq.close()
+    copy = tmp_path / "hq-copy.sqlite3"
+    shutil.copyfile(path, copy)
+    hq = open_replica(path)
+    progress.set_period_lock(hq, "2025-S2")  # k+1, which ML reads
+    assert send(hq, ml, tmp_path)[1].outcome == "merged"
+    progress.record_progress(ml, national(ml), PERIOD, status="at-risk")
+    folder = tmp_path / "ml-out"
+    folder.mkdir()
+    later = export_bundle(ml, out_dir=folder).path  # (acknowledges HQ's k+1)
+    hq.close()
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    shutil.copyfile(copy, path)
+    forget_write_marks()
+    clock[0] = 5 * DAY_MS  # HQ writes another k+1 five days later, then imports
+    hq = open_replica(path)
+    progress.set_period_lock(hq, "2026-S2")
+    outcome = import_bundle(hq, later)
+    assert outcome.outcome == "merged", outcome.reason
+    assert fork.hq_forks(hq)  # (what is wrong: HQ's history)
+    assert outcome.office_clock == () and "clock" not in outcome.line()
+    hq.close()

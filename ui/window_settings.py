@@ -124,8 +124,9 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
     ``today`` is by the clock writes are stamped with (``events.local_today``). A clock
     set years ahead would make every other database look unopened for years: when the
     newest day noted (this database's last opening too) is more than FORGET_AFTER_DAYS
-    before today, none is forgotten for its age, only for their number; and a day noted
-    after today (by a clock that was ahead) counts as today."""
+    before today, every day noted moves on by as much (their ages between them kept),
+    so that none is forgotten for the jump, at this opening or a later one; and a day
+    noted after today (by a clock that was ahead) counts as today."""
     today = today or events.local_today()
     settings.beginGroup(GROUP)
     replicas = settings.childGroups()
@@ -142,11 +143,18 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
             opened[replica] = today
             undated.add(replica)
     noted = [day for replica, day in opened.items() if replica not in undated]
-    jumped = bool(noted) and (today - max(noted)).days > FORGET_AFTER_DAYS
+    if noted and (today - max(noted)).days > FORGET_AFTER_DAYS:
+        # a clock years ahead, or no database opened for a year: the days noted move
+        # on by as much, their ages between them kept, and are written so (the day of
+        # this opening would be no jump at the next, and the others' ages years then)
+        jump = today - max(noted)
+        for replica in opened:
+            if replica not in undated:
+                opened[replica] += jump
+                settings.setValue(database_key(replica, OPENED), opened[replica].isoformat())
     settings.setValue(database_key(identity.replica_id, OPENED), today.isoformat())
     opened[identity.replica_id] = today
-    # (a clock years ahead, or no database opened for a year: then age says nothing)
-    oldest = dt.date.min if jumped else today - dt.timedelta(days=FORGET_AFTER_DAYS)
+    oldest = today - dt.timedelta(days=FORGET_AFTER_DAYS)
     # (of too many, the undated go first: opened when, no one knows)
     last_first = sorted(opened, key=lambda r: (r not in kept, r in undated,
                                                -opened[r].toordinal(), r))

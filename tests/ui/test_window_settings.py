@@ -295,3 +295,26 @@ def test_a_clock_years_ahead_forgets_no_databases_settings(settings, monkeypatch
     note_opened(settings, SimpleNamespace(replica_id="other"))
     assert settings.contains(database_key("open", VIEW))
     assert settings.value(database_key("other", OPENED)) == "2026-12-07"
+
+
+def test_a_clock_years_ahead_forgets_no_databases_settings_at_the_next_opening(settings):
+    """The clock stays ahead: the database open is opened again the next day. Its day
+    noted at the first opening (4199) is no jump, and the other's (2026) was forgotten
+    then as unopened for two thousand years."""
+    import datetime as dt
+
+    for replica, day in (("open", "2026-12-01"), ("other", "2026-11-20"),
+                         ("stale", "2025-10-01")):
+        set_database_value(settings, SimpleNamespace(replica_id=replica), VIEW, {"tab": 1})
+        settings.setValue(database_key(replica, OPENED), day)
+    here = SimpleNamespace(replica_id="open")
+    note_opened(settings, here, dt.date(4199, 11, 23))
+    note_opened(settings, here, dt.date(4199, 11, 24))
+    assert settings.contains(database_key("other", VIEW))
+    # (their ages between them are kept: one unopened for over a year before the
+    # jump is forgotten as it would have been)
+    assert not settings.contains(database_key("stale", VIEW))
+    # a year on by that clock, the other, never opened again, goes as any would
+    note_opened(settings, here, dt.date(4200, 11, 24))
+    assert not settings.contains(database_key("other", VIEW))
+    assert settings.contains(database_key("open", VIEW))

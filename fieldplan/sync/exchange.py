@@ -425,18 +425,23 @@ def office_clock_wrong(rep: Replica, m: dict[str, Any], office_hlc: tuple[int, i
     impossible: before the plan started, or a bundle written earlier than a
     headquarters bundle it acknowledges (written by headquarters' clock, read by the
     office before it exported). A date later than the arrival is wrong beyond
-    ``OFFICE_CLOCK_AHEAD_MS``."""
+    ``OFFICE_CLOCK_AHEAD_MS``. Nothing is said when headquarters' own clock is before
+    the plan started: then it is the one that is wrong."""
     arrived = events.arrival_hlc(received_at)
     made = events.arrival_hlc(str(m.get("created", "")))
     if not rep.is_hq or m.get("office") == "HQ" or arrived is None or made is None:
         return ()
     made_ms, arrived_ms = made >> 16, arrived >> 16
+    plan_ms = events.plan_start_hlc(rep.plan().start) >> 16
+    if arrived_ms < plan_ms:
+        # this computer's own clock is before the plan started (its date went back):
+        # no office's date can be judged by it
+        return ()
     lo_ms, hi_ms = ((office_hlc[0] >> 16, office_hlc[1] >> 16) if office_hlc
                     else (made_ms, made_ms))
     latest = max(hi_ms, made_ms)
     if latest - arrived_ms > OFFICE_CLOCK_AHEAD_MS:
         return (_ms_iso(latest), received_at)
-    plan_ms = events.plan_start_hlc(rep.plan().start) >> 16
     earliest = min(lo_ms, made_ms)
     if earliest < plan_ms:
         return (_ms_iso(earliest), received_at)

@@ -93,6 +93,20 @@ def test_an_office_exporting_late_or_a_few_hours_off_is_not_named(
     assert "clock" not in outcome.line() and not outcome.to_dict()["office_clock_wrong"]
 
 
+def test_headquarters_own_clock_gone_back_does_not_blame_the_office(
+        hq, make_office, clock, tmp_path: Path) -> None:
+    """Headquarters' computer's date went back to 2000 (its flat battery): the office's
+    bundle, written now by a right clock, 'arrives' in 2000. No office can be told to
+    check its date by a clock that is itself before the plan started."""
+    ml = make_office("ML")
+    first = office_sends(ml, hq, clock, tmp_path, office_at=0)
+    assert first.outcome == "merged" and first.office_clock == ()
+    outcome = office_sends(ml, hq, clock, tmp_path, office_at=0,
+                           hq_after=Y2000_MS - events.wall_ms())
+    assert outcome.outcome == "merged", outcome.reason
+    assert outcome.office_clock == () and "office's computer's clock" not in outcome.line()
+
+
 def test_a_receipt_of_another_history_of_headquarters_does_not_blame_the_office(
         hq, make_office, clock, tmp_path: Path) -> None:
     """HQ's database went back to an older copy unseen and wrote its event k+1 again,

@@ -57,6 +57,9 @@ OPENED = "opened"
 FORGET_AFTER_DAYS = 365
 #: at most this many databases' settings are kept (those opened last)
 KEEP_DATABASES = 20
+#: No database of the plan (signed in June 2025) was opened before this day: a day
+#: before it is a clock gone back (a flat battery: 2000), which says nothing of age.
+CLOCK_FLOOR = dt.date(2025, 1, 1)
 
 
 def database_key(replica: str, name: str) -> str:
@@ -126,8 +129,13 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
     newest day noted (this database's last opening too) is more than FORGET_AFTER_DAYS
     before today, every day noted moves on by as much (their ages between them kept),
     so that none is forgotten for the jump, at this opening or a later one; and a day
-    noted after today (by a clock that was ahead) counts as today."""
+    noted after today (by a clock that was ahead) counts as today. A clock gone back
+    before CLOCK_FLOOR notes nothing and forgets nothing (each database noted would be
+    years ahead of it, and this one's day years behind at the next right opening); a
+    day noted before it (by such a clock) counts as today."""
     today = today or events.local_today()
+    if today < CLOCK_FLOOR:
+        return
     settings.beginGroup(GROUP)
     replicas = settings.childGroups()
     settings.endGroup()
@@ -137,7 +145,11 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
     for replica in replicas:
         key = database_key(replica, OPENED)
         try:
-            opened[replica] = min(dt.date.fromisoformat(str(settings.value(key))), today)
+            day = dt.date.fromisoformat(str(settings.value(key)))
+            if day < CLOCK_FLOOR:  # (its time starts now, as an undated one's)
+                settings.setValue(key, today.isoformat())
+                day = today
+            opened[replica] = min(day, today)
         except ValueError:
             settings.setValue(key, today.isoformat())
             opened[replica] = today

@@ -318,3 +318,20 @@ def test_a_clock_years_ahead_forgets_no_databases_settings_at_the_next_opening(s
     note_opened(settings, here, dt.date(4200, 11, 24))
     assert not settings.contains(database_key("other", VIEW))
     assert settings.contains(database_key("open", VIEW))
+
+
+def test_a_clock_gone_back_forgets_no_databases_settings(settings):
+    """A flat battery: opened on 1 January 2000, then the date put right. The day noted
+    (2000) made the database look unopened for 26 years at the next right opening, and
+    its settings went; a clock in 2000 forgets nothing either."""
+    import datetime as dt
+
+    for replica, day in (("a", "2026-12-01"), ("b", "2026-11-20"), ("c", "2000-01-01")):
+        set_database_value(settings, SimpleNamespace(replica_id=replica), VIEW, {"tab": 1})
+        settings.setValue(database_key(replica, OPENED), day)
+    note_opened(settings, SimpleNamespace(replica_id="a"), dt.date(2000, 1, 1))
+    assert settings.value(database_key("a", OPENED)) == "2026-12-01"
+    note_opened(settings, SimpleNamespace(replica_id="b"), dt.date(2026, 12, 7))
+    for replica in ("a", "b", "c"):
+        assert settings.contains(database_key(replica, VIEW)), replica
+    assert settings.value(database_key("c", OPENED)) == "2026-12-07"

@@ -73,8 +73,13 @@ def wall_ms() -> int:
 
 def local_today() -> dt.date:
     """Today in this computer's time zone, by ``wall_ms`` (the clock writes are stamped
-    with, which tests move)."""
-    return dt.datetime.fromtimestamp(wall_ms() / 1000).date()
+    with, which tests move); in UTC where the system's local time cannot hold the year
+    (past 3000 on Windows, 9999 east of UTC: a clock far ahead)."""
+    seconds = wall_ms() / 1000
+    try:
+        return dt.datetime.fromtimestamp(seconds).date()
+    except (OverflowError, OSError, ValueError):
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
 
 
 def hlc_to_datetime(hlc: int) -> dt.datetime:

@@ -258,3 +258,25 @@ def test_an_office_set_up_with_its_clock_gone_back_is_told(
             [notice] = notices
             assert notice.startswith("this computer's clock seems to be behind (it says ")
             assert notice.endswith("): check its date")
+
+
+def test_todays_day_by_a_clock_past_what_local_time_holds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' local time stops at 3000 (OSError), any at 9999 east of UTC: a clock
+    far ahead still has a day (UTC's), for the lock check, the window's period and its
+    settings, which read it as they open."""
+    import datetime as dt
+
+    real = dt.datetime
+
+    class NoLocalTime(real):
+        @classmethod
+        def fromtimestamp(cls, t, tz=None):  # type: ignore[override]
+            if tz is None:
+                raise OSError(22, "Invalid argument")
+            return real.fromtimestamp(t, tz)
+
+    monkeypatch.setattr(events.dt, "datetime", NoLocalTime)
+    ms = int(real(4199, 11, 23, 23, 30, tzinfo=dt.UTC).timestamp() * 1000)
+    monkeypatch.setattr(events, "wall_ms", lambda: ms)
+    assert events.local_today() == dt.date(4199, 11, 23)

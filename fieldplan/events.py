@@ -437,6 +437,45 @@ def append(
     return event
 
 
+def append_replacing(conn: sqlite3.Connection, entity: str, entity_id: str, field: str,
+                     value: Any, *, author: str, replaced: Sequence[str]) -> list[Event]:
+    """Write ``value`` to one field over every version in ``replaced`` (version ids),
+    however many: one event when they fit in one base (MAX_BASE_PER_FIELD, what peers
+    accept), else a chain of events each replacing the one before it and at most
+    MAX_BASE_PER_FIELD - 1 more, all of ``value``; the last one is the field's only
+    head. Every event holds the value: a peer that takes only the first of them (a
+    bundle missing) shows it among the versions still open, never another value.
+    Returns the events written, in order. Must run inside a write transaction
+    (a conflict of more versions than one base names is settled in one action)."""
+    if not conn.in_transaction:
+        raise RuntimeError("events.append_replacing needs a write transaction")
+    origin = get_meta(conn, "replica_id")
+    if not origin:
+        raise RuntimeError("this database has no replica identity")
+    ids = list(dict.fromkeys(replaced))
+    base, rest = ids[:MAX_BASE_PER_FIELD], ids[MAX_BASE_PER_FIELD:]
+    chain: list[Event] = []
+    now = utc_iso()
+    while True:
+        # logged one by one (the next reads its seq, hash and clock from the log), and
+        # derived together once: derived one by one, each would read the record's
+        # every head again (thousands, for a conflict of 200,000 versions)
+        event = _local_event(conn, origin, entity, entity_id, {field: value},
+                             author=author, base={field: base})
+        conn.execute(
+            "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, "
+            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (event.origin, event.seq, event.hlc, event.entity, event.entity_id,
+             event.hash, event.body, now))
+        chain.append(event)
+        if not rest:
+            break
+        step = MAX_BASE_PER_FIELD - 1
+        base, rest = [event.version_id, *rest[:step]], rest[step:]
+    derive(conn, chain)
+    return chain
+
+
 def _local_event(conn: sqlite3.Connection, origin: str, entity: str, entity_id: str,
                  fields: Mapping[str, Any], *, author: str,
                  base: Mapping[str, Sequence[str]], hlc: int | None = None) -> Event:

@@ -407,3 +407,18 @@ def replaced_database_unread(hq) -> None:
     info.pop(store.OFFICE_EVENTS, None)
     with store.write_transaction(hq.conn):
         events.set_meta(hq.conn, "restored", events.canonical_json(info))
+
+
+def wide_conflict(rep, many: int, value=lambda i: i) -> str:
+    """``many`` versions of one report's percent written on ``rep`` (the first of its
+    office's national actions, 2026-S1), none replacing another, as many laptops writing
+    it unseen by each other would leave them; ``value(i)`` is the i-th one's value (the
+    first written is listed last). The report's id."""
+    from fieldplan import events
+
+    rid = f"ML|{rep.plan().actions_of(level='national')[0].code}|2026-S1"
+    with store.write_transaction(rep.conn):
+        for i in range(many):
+            events.append(rep.conn, "progress", rid, {"percent": value(i)}, author="x",
+                          base={})
+    return rid

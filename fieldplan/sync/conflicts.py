@@ -17,7 +17,7 @@ from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, join_list, ngettext, period_words
 from fieldplan.progress import hidden_refusal, is_locked, refuse_if_locked
 from fieldplan.replica import Changes, Replica
-from fieldplan.sync.state import over_lost
+from fieldplan.sync.state import lost_versions
 
 
 @dataclass(frozen=True)
@@ -403,7 +403,9 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
 
 
 def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
-    """Settle a conflict by keeping one candidate's value (by its value id)."""
+    """Settle a conflict by keeping one candidate's value (by its value id, any of its
+    versions, shown or not): every version is replaced, in one transaction, however
+    many (``events.append_replacing``)."""
     match = [c for c in list_conflicts(rep) if c.id == conflict_id.strip().lower()]
     if not match:
         raise ValidationError(
@@ -418,12 +420,6 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
     if owner != settled_here(rep):
         raise ValidationError(_("only the computers of {office} can resolve this "
                                 "conflict").format(office=owner))
-    if len(conflict.candidates) > events.MAX_BASE_PER_FIELD:
-        # peers refuse an event replacing more versions of one field than this
-        raise ValidationError(_("conflict {id} has {count} values, more than one resolution "
-                                "can settle ({limit})").format(
-                                    id=conflict.id, count=len(conflict.candidates),
-                                    limit=events.MAX_BASE_PER_FIELD))
     with store.write_transaction(rep.conn):
         if conflict.entity == "progress" and conflict.period:
             # keeping a value changes the report: refused as a save is (an office
@@ -434,9 +430,13 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
                 rep, conflict.entity_id)), chosen[0])
             if refused:
                 raise ValidationError(refused)
-        events.append(rep.conn, conflict.entity, conflict.entity_id,
-                      {conflict.field: chosen[0].value}, author=rep.author,
-                      base=over_lost(rep, conflict.entity, conflict.entity_id,
-                                     (conflict.field,),
-                                     {conflict.field: [c.full_id for c in conflict.candidates]}))
-    return Changes(entities=((conflict.entity, conflict.entity_id),), events=1)
+        # every version, and those of the field a restore lost (``over_lost``): more
+        # than one event's base names (peers refuse a wider one) are replaced by a
+        # chain of events, written here at once
+        written = events.append_replacing(
+            rep.conn, conflict.entity, conflict.entity_id, conflict.field,
+            chosen[0].value, author=rep.author,
+            replaced=[*(c.full_id for c in conflict.candidates),
+                      *lost_versions(rep, conflict.entity, conflict.entity_id,
+                                     conflict.field)])
+    return Changes(entities=((conflict.entity, conflict.entity_id),), events=len(written))

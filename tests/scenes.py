@@ -422,3 +422,19 @@ def wide_conflict(rep, many: int, value=lambda i: i) -> str:
             events.append(rep.conn, "progress", rid, {"percent": value(i)}, author="x",
                           base={})
     return rid
+
+
+def laptop_with_a_wide_conflict(hq, make_office, tmp_path: Path, many: int = 45):
+    """ML's laptop B (closed) holding a conflict of ``many`` versions of a percent,
+    written on its sibling A and carried through headquarters; the first one written
+    (listed last) is 99, the others 0 to 4: B's path and the conflict."""
+    from fieldplan.sync import list_conflicts
+
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    wide_conflict(a, many, lambda i: 99 if i == 0 else i % 5)
+    send(a, hq, tmp_path)
+    send(hq, b, tmp_path)
+    [conflict] = list_conflicts(b)
+    path = b.path
+    b.close()
+    return path, conflict

@@ -78,7 +78,6 @@ from ui.models import (
     NO_REPORT,
     NOT_SUBMITTED,
     ROW_ROLE,
-    SHOWN_VERSIONS,
     SORT_ROLE,
     ConflictModel,
     InboxModel,
@@ -1592,7 +1591,8 @@ class ConflictsPage(ReadWhenShown, QWidget):
         # a submitted report changes once reopened, as a save; its state in conflict
         # is settled by keeping "draft" (which reopens it): why a Keep is disabled.
         # One the plan hides is not reopened: its values are kept as they are
-        candidates = conflict.candidates[:SHOWN_VERSIONS]
+        # (of a wide conflict, one version of each value first: ``Conflict.shown``)
+        candidates = conflict.shown
         refusals = [keep_refusal(conflict, cand) if settle_here else ""
                     for cand in candidates]
         if conflict.hidden:
@@ -1604,12 +1604,20 @@ class ConflictsPage(ReadWhenShown, QWidget):
         texts = [value_text(conflict.field, cand.value) for cand in candidates]
         differences = version_differences(conflict.field, texts)
         more = len(conflict.candidates) - len(candidates)
-        if more:
+        if more and conflict.values_shown_all:
             lines.append(in_layout_direction(ngettext(
-                "{count} more version is not shown: this conflict has more versions than "
-                "one choice can settle.",
-                "{count} more versions are not shown: this conflict has more versions than "
-                "one choice can settle.", more).format(count=format_number(more))))
+                "{count} more version is not shown: its value is one of those shown. "
+                "Keeping a value replaces every version, shown or not.",
+                "{count} more versions are not shown: each one's value is one of those "
+                "shown. Keeping a value replaces every version, shown or not.",
+                more).format(count=format_number(more))))
+        elif more:
+            lines.append(in_layout_direction(ngettext(
+                "{count} more version is not shown, and its value is not among those "
+                "shown. Keeping a value replaces every version, shown or not.",
+                "{count} more versions are not shown, some with values not among those "
+                "shown. Keeping a value replaces every version, shown or not.",
+                more).format(count=format_number(more))))
         if any(differences):
             lines.append(in_layout_direction(_(
                 "Where the versions differ is highlighted; each opens at its first "

@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from fieldplan.events import MAX_BASE_PER_FIELD
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
@@ -1050,13 +1049,6 @@ def _date_or_dash(when: str) -> str:
     return date_text(when) or "—"
 
 
-#: At most this many versions of a conflicting value are shown (in the Values cell,
-#: side by side on the Conflicts page): one resolution settles no more
-#: (fieldplan.events.MAX_BASE_PER_FIELD), and a re-signed bundle that left 200,000
-#: versions of one field open made a box for each, until the client ran out of memory
-SHOWN_VERSIONS = MAX_BASE_PER_FIELD
-
-
 class ConflictModel(_RowsModel):
     """Open conflicts: one field of one record with competing values, shown side by
     side in the Values column ("On track | At risk"), in the order of the panes below
@@ -1128,7 +1120,9 @@ class ConflictModel(_RowsModel):
             return self.field_text(c.field)
         if column == self.VALUES:
             shown = []
-            for cand in c.candidates[:SHOWN_VERSIONS]:
+            # the versions the panes below show (fieldplan.sync.conflicts.SHOWN_VERSIONS
+            # at most: a conflict of 200,000 made a cell that held the window)
+            for cand in c.shown:
                 text = " ".join(value_text(c.field, cand.value).split())
                 if len(text) > self.VALUE_CHARS:
                     text = text[: self.VALUE_CHARS - 1] + "…"
@@ -1137,7 +1131,7 @@ class ConflictModel(_RowsModel):
                 # English values made an Arabic cell read left to right, the first on
                 # the left, while its pane is on the right.
                 shown.append(embedded(text))
-            if len(c.candidates) > SHOWN_VERSIONS:
+            if len(c.shown) < len(c.candidates):
                 shown.append("…")
             return " | ".join(shown)
         return ""

@@ -577,7 +577,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
-    from fieldplan.i18n import conflict_values
+    from fieldplan.i18n import conflict_values, format_number
     from fieldplan.status import stamp_text
     from fieldplan.sync.conflicts import settled_here
     from fieldplan.text import for_terminal
@@ -594,15 +594,23 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
         for c in conflicts:
             print(for_terminal(f"{c.id}  {_conflict_where(c)}  "
                                f"{plan.field_label(c.action, c.field, lang)}"))
-            values = conflict_values(c.field, [cand.value for cand in c.candidates], lang)
-            for cand, value in zip(c.candidates, values, strict=True):
+            # at most the versions the Conflicts page shows (a conflict of 200,000
+            # versions printed a line each), one of each value first; the rest counted
+            values = conflict_values(c.field, [cand.value for cand in c.shown], lang)
+            for cand, value in zip(c.shown, values, strict=True):
                 mark = "*" if cand.winner else " "
                 print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
                                    f"{stamp_text(cand.at, lang)}"))
+            more = len(c.candidates) - len(c.shown)
+            if more:
+                print("     " + for_terminal(ngettext(
+                    "… {count} more version, not shown (see 'fieldplan conflicts show {id}')",
+                    "… {count} more versions, not shown (see 'fieldplan conflicts show {id}')",
+                    more).format(count=format_number(more, lang), id=c.id)))
             for note in _conflict_notes(c, here):
                 print("   " + for_terminal(note))
 
-    output(args, [_conflict_json(c, here) for c in conflicts], human)
+    output(args, [_conflict_json(c, here, every=False) for c in conflicts], human)
     return 0
 
 
@@ -634,12 +642,13 @@ def _conflict_notes(c, here: str) -> list[str]:
     return notes
 
 
-def _conflict_json(c, here: str) -> dict:
+def _conflict_json(c, here: str, *, every: bool = True) -> dict:
     # resolvable_here: a value can be kept here now (Conflict.keepable_by): only the
     # office's own computers settle its conflicts, not while its period is locked
     # (locked: true) nor, but for its state, while its report is submitted (submitted:
-    # true) and the plan shows it (hidden: false)
-    return {**c.to_dict(), "resolvable_here": c.keepable_by(here)}
+    # true) and the plan shows it (hidden: false). every: each version in candidates,
+    # else those 'conflicts list' shows (versions: how many it has)
+    return {**c.to_dict(every=every), "resolvable_here": c.keepable_by(here)}
 
 
 def cmd_conflicts_show(args: argparse.Namespace) -> int:

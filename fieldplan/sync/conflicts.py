@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -44,6 +45,39 @@ class Candidate:
         return self.full_id.split(":")[0][:8]
 
 
+#: At most this many versions of a conflict are shown (side by side on the Conflicts
+#: page, in its Values cell, in 'conflicts list'): a re-signed bundle that left 200,000
+#: versions of one field open made a box and a Keep button for each, until the client
+#: ran out of memory. Any of them is kept in one action all the same
+#: (``resolve_conflict``); 'conflicts show' prints every one.
+SHOWN_VERSIONS = events.MAX_BASE_PER_FIELD
+
+
+def shown_candidates(conflict: Conflict, limit: int = SHOWN_VERSIONS
+                     ) -> tuple[Candidate, ...]:
+    """The versions of ``conflict`` shown (``SHOWN_VERSIONS``): every one when they are
+    no more; else the first version of each value (in the heads' order, the one shown
+    meanwhile first), as many values as there is room for, then the other versions in
+    order, up to ``limit``; listed in the heads' order. 39 versions of one value and
+    the one that differs, last, showed 32 alike and hid the other value."""
+    cands = conflict.candidates
+    if len(cands) <= limit:
+        return cands
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for n, cand in enumerate(cands):
+        key = events.value_json(cand.value)
+        if key not in seen:
+            seen.add(key)
+            chosen.append(n)
+            if len(chosen) == limit:
+                break
+    if len(chosen) < limit:
+        taken = set(chosen)
+        chosen += [n for n in range(len(cands)) if n not in taken][:limit - len(chosen)]
+    return tuple(cands[n] for n in sorted(chosen))
+
+
 @dataclass(frozen=True)
 class Conflict:
     """Competing values of one field of one record."""
@@ -68,6 +102,20 @@ class Conflict:
     def office(self) -> str:
         return self.entity_id.split("|")[0] if self.entity == "progress" else "HQ"
 
+    @cached_property
+    def shown(self) -> tuple[Candidate, ...]:
+        """The versions shown (``shown_candidates``), picked once: the Values cell
+        asks at each paint."""
+        return shown_candidates(self)
+
+    @property
+    def values_shown_all(self) -> bool:
+        """Whether every value of the conflict is among the versions shown."""
+        if len(self.shown) == len(self.candidates):
+            return True
+        return len({events.value_json(c.value) for c in self.shown}) == len(
+            {events.value_json(c.value) for c in self.candidates})
+
     @property
     def action(self) -> str:
         parts = self.entity_id.split("|")
@@ -90,7 +138,9 @@ class Conflict:
         return self.resolvable_by(here) and any(
             not keep_refusal(self, c) for c in self.candidates)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, every: bool = True) -> dict[str, Any]:
+        """Its JSON form: ``candidates``, its versions (every one, else only those
+        shown: ``shown``), and ``versions``, how many it has."""
         return {"id": self.id, "entity": self.entity, "record": self.entity_id,
                 "office": self.office, "action": self.action, "period": self.period,
                 "field": self.field, "locked": self.locked, "submitted": self.submitted,
@@ -98,7 +148,9 @@ class Conflict:
                 "candidates": [{"value_id": c.value_id, "value": c.value, "author": c.author,
                                 "at": c.at, "written_at": c.written_at or c.at,
                                 "winner": c.winner, "computer": c.computer,
-                                "this_computer": c.here} for c in self.candidates]}
+                                "this_computer": c.here}
+                               for c in (self.candidates if every else self.shown)],
+                "versions": len(self.candidates)}
 
 
 def written_by(candidate: Candidate, when: str, wrap: Callable[[str], str] = str) -> str:

@@ -13,6 +13,7 @@ from test_sync import send
 
 from fieldplan import events, progress, store
 from fieldplan.sync import list_conflicts, resolve_conflict
+from fieldplan.sync.conflicts import SHOWN_VERSIONS, Candidate, Conflict, shown_candidates
 from tests.convergence import _conflicts
 from tests.scenes import wide_conflict
 
@@ -75,3 +76,21 @@ def test_a_peer_missing_the_end_of_the_chain_shows_only_the_value_kept(
         json.dumps({"percent": conflict.candidates[-1].value})}
     assert all(chain[i].version_id in chain[i + 1].base["percent"]
                for i in range(len(chain) - 1))
+
+
+def test_the_versions_shown_hold_every_value_they_can() -> None:
+    """Of a wide conflict, the versions shown (page and 'conflicts list') are the first
+    of each value before others of a value shown already: 39 versions of one value and
+    the one that differs, last, showed 32 alike and hid the other."""
+    candidates = tuple(
+        Candidate(f"aaaaaaaa:{i}", f"aaaaaaaa-x:{i}", "b" if i == 40 else "a", "x",
+                  "2026-03-01T10:00:00Z", i == 1) for i in range(1, 41))
+    conflict = Conflict("c1", "progress", "ML|PA1.1|2026-S1", "achievements", candidates)
+    shown = shown_candidates(conflict)
+    assert len(shown) == SHOWN_VERSIONS
+    assert shown[0] is candidates[0] and shown[-1] is candidates[-1]
+    assert [c.value_id for c in shown] == sorted(
+        (c.value_id for c in shown), key=lambda v: int(v.split(":")[1]))
+    narrow = Conflict("c2", "progress", "ML|PA1.1|2026-S1", "achievements",
+                      candidates[-3:])
+    assert shown_candidates(narrow) == narrow.candidates

@@ -234,12 +234,12 @@ def test_both_versions_boxes_are_as_tall(open_window, qtbot, hq, make_office, tm
         versions(page)[0].mapTo(page, versions(page)[0].rect().topLeft()).y()) == 2
 
 
-def test_a_conflict_of_thousands_of_versions_shows_as_many_as_one_choice_settles(
+def test_a_conflict_of_thousands_of_versions_shows_32_and_counts_the_rest(
         open_window, qtbot, hq_db) -> None:
     """A re-signed bundle that left 200,000 versions of one field open made a box and a
     Keep button for each, and a Values cell of all of them: the client took gigabytes
-    and stopped. As many are shown as one resolution can settle, and the rest counted."""
-    from fieldplan.events import MAX_BASE_PER_FIELD as SHOWN
+    and stopped. 32 are shown (SHOWN_VERSIONS), and the rest counted."""
+    from fieldplan.sync.conflicts import SHOWN_VERSIONS as SHOWN
     from fieldplan.sync.conflicts import Candidate, Conflict
 
     many = 300

@@ -1,0 +1,53 @@
+"""A conflict of more versions than the Conflicts page shows (SHOWN_VERSIONS): it
+shows one version of each value first, says whether the versions not shown hold
+other values, and each Keep settles the whole conflict. Before, with 33 versions or
+more every Keep was refused ("more than one resolution can settle") for good, and the
+one version of another value, listed last, was not shown."""
+
+from __future__ import annotations
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from fieldplan.sync.conflicts import SHOWN_VERSIONS
+from tests.scenes import laptop_with_a_wide_conflict
+from tests.ui.conftest import wait_idle
+
+
+def test_any_value_of_a_wide_conflict_is_kept_from_the_page(
+        open_window, qtbot, hq, make_office, tmp_path) -> None:
+    path, _conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path, many=45)
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == SHOWN_VERSIONS, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert ("13 more versions are not shown: each one's value is one of those shown. "
+            "Keeping a value replaces every version, shown or not.") in page.message.text()
+    # the one version of 99, written first and listed last, is shown (the Values cell
+    # too), and every Keep can be pressed
+    [keep] = [b for b in page.keep_buttons if "“99%”" in b.accessibleName()]
+    assert "99%" in page.model.index(0, page.model.VALUES).data()
+    assert all(b.isEnabled() for b in page.keep_buttons)
+    keep.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert page.message.text() == ""
+    window.close()
+    with open_replica(path) as rep:
+        [report] = progress.list_reports(rep, office="ML")
+        assert report.percent == 99
+
+
+def test_versions_not_shown_of_other_values_are_said(open_window, qtbot, hq_db) -> None:
+    from fieldplan.sync.conflicts import Candidate, Conflict
+
+    candidates = tuple(
+        Candidate(f"aaaaaaaa:{i}", f"aaaaaaaa-{i}:{i}", i, "mallory",
+                  "2026-03-01T10:00:00Z", i == 1) for i in range(1, 41))
+    window = open_window(hq_db)
+    page = window.conflicts
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    page._loaded([Conflict("c1", "progress", "ML|PA1.1|2026-S1", "percent", candidates)])
+    assert ("8 more versions are not shown, some with values not among those shown. "
+            "Keeping a value replaces every version, shown or not.") in page.message.text()

@@ -455,18 +455,13 @@ def append_replacing(conn: sqlite3.Connection, entity: str, entity_id: str, fiel
     ids = list(dict.fromkeys(replaced))
     base, rest = ids[:MAX_BASE_PER_FIELD], ids[MAX_BASE_PER_FIELD:]
     chain: list[Event] = []
-    now = utc_iso()
     while True:
         # logged one by one (the next reads its seq, hash and clock from the log), and
         # derived together once: derived one by one, each would read the record's
         # every head again (thousands, for a conflict of 200,000 versions)
         event = _local_event(conn, origin, entity, entity_id, {field: value},
                              author=author, base={field: base})
-        conn.execute(
-            "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, "
-            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (event.origin, event.seq, event.hlc, event.entity, event.entity_id,
-             event.hash, event.body, now))
+        _log(conn, [event])
         chain.append(event)
         if not rest:
             break
@@ -596,6 +591,15 @@ def _insert(conn: sqlite3.Connection, new: Sequence[Event],
             arrival: Arrival | None = None, *, observe: bool = True) -> None:
     """Add events known to be new to the log, and apply them; ``observe``: move the
     local clock past theirs (not needed for a local write, which just ticked it)."""
+    _log(conn, new, arrival)
+    derive(conn, new)
+    if observe:
+        observe_hlc(conn, max(e.hlc for e in new))
+
+
+def _log(conn: sqlite3.Connection, new: Sequence[Event], arrival: Arrival | None = None
+         ) -> None:
+    """Add events known to be new to the log, not applied yet (``derive``)."""
     now = arrival.received_at if arrival else utc_iso()
     inbox_id = arrival.inbox_id if arrival else None
     conn.executemany(
@@ -604,9 +608,6 @@ def _insert(conn: sqlite3.Connection, new: Sequence[Event],
         [(e.origin, e.seq, e.hlc, e.entity, e.entity_id, e.hash, e.body, now, inbox_id)
          for e in new],
     )
-    derive(conn, new)
-    if observe:
-        observe_hlc(conn, max(e.hlc for e in new))
 
 
 def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:

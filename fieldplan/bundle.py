@@ -672,8 +672,8 @@ def _open_zip(fileobj: BinaryIO, size: int, name: str = "") -> zipfile.ZipFile:
             raise BundleError(_("a plan file, not a fieldplan bundle: headquarters installs "
                                 "plan files, and offices receive the plan in headquarters' "
                                 "bundles"))
-        raise BundleError(transit.what_else(start, name)
-                          or _("not a fieldplan bundle (not a ZIP archive)"))
+        raise (transit.what_else(start, name)
+               or BundleError(_("not a fieldplan bundle (not a ZIP archive)")))
     problem = transit.layout_problem(fileobj, size)
     if problem:
         raise BundleError(problem)
@@ -752,12 +752,13 @@ def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     infos = zf.infolist()
     wrapped = _wrapped_bundles(infos)
     if wrapped:
-        raise BundleError(ngettext(
-            "this ZIP holds the bundle {names}: extract it and import that file",
-            "this ZIP holds {count} bundles ({names}): extract them and import those files",
+        # what to do with the files extracted is the command's (import, init --from…)
+        raise transit.InPlaceError(ngettext(
+            "this ZIP holds the bundle {names}", "this ZIP holds {count} bundles ({names})",
             len(wrapped)).format(count=len(wrapped),
                                  names=join_list([*(for_message(n) for n in wrapped[:3]),
-                                                  *(["…"] if len(wrapped) > 3 else [])])))
+                                                  *(["…"] if len(wrapped) > 3 else [])])),
+            ngettext("extract it", "extract them", len(wrapped)), len(wrapped))
     names = [info.filename for info in infos]
     # none of a bundle's members, not even in a folder (a hostile name, said below): a
     # workbook, a ZIP of photos. Their first name ("_rels/.rels") said nothing of that

@@ -21,6 +21,7 @@ import struct
 import zipfile
 from typing import BinaryIO
 
+from fieldplan.errors import BundleError
 from fieldplan.i18n import N_, _, join_clauses, join_list, ngettext
 
 #: The end of central directory record: signature, then the fields of EOCD_FORMAT
@@ -43,6 +44,52 @@ SNIFF_BYTES = 256 * 1024
 
 #: What to do about a bundle damaged on its way, after what the damage is
 RESEND = N_("ask the sender to send it again")
+
+#: What a person does with the file they are told to get in place of one that is no
+#: bundle (an email's attachment): import it (the CLI's ``import``, the client's
+#: import), check it (``verify``), set this computer up from it (``init --from``, the
+#: client's first screen; ``INIT``: in the command line's own words)
+IMPORT, VERIFY, SET_UP, INIT = "import", "verify", "set up", "init"
+
+
+class InPlaceError(BundleError):
+    """A file that came in a bundle's place and says which file to get instead (an
+    email's attachment to save). ``what``: what the file is; ``step``: how to get the
+    file meant; ``count``: how many files that step gives. Its message ends with
+    importing that file; ``said_for`` says it for another use of the file."""
+
+    def __init__(self, what: str, step: str, count: int = 1, use: str = IMPORT) -> None:
+        self.what, self.step, self.count, self.use = what, step, count, use
+        super().__init__(self.said_for(use))
+
+    def said_for(self, use: str) -> str:
+        """The message, ending with what is done with the file got (``use``: IMPORT,
+        VERIFY, SET_UP or INIT)."""
+        if use == VERIFY:
+            # Translators: {step} is how to get the right file ("open it in the mail
+            # program and save its attachment ML.fieldplan")
+            then = ngettext("{step}, then verify that file", "{step}, then verify those files",
+                            self.count)
+        elif use == SET_UP:
+            # Translators: {step} is how to get the right file, as above
+            then = ngettext("{step}, then set this computer up from that file",
+                            "{step}, then set this computer up from the setup bundle "
+                            "among those files", self.count)
+        elif use == INIT:
+            # Translators: {step} is how to get the right file, as above; "init --from"
+            # is a command and its option, as typed
+            then = ngettext("{step}, then run init --from with that file",
+                            "{step}, then run init --from with the setup bundle among "
+                            "those files", self.count)
+        else:
+            # Translators: {step} is how to get the right file, as above
+            then = ngettext("{step}, then import that file", "{step}, then import those "
+                            "files", self.count)
+        return join_clauses([self.what, then.format(step=self.step)])
+
+    def for_use(self, use: str) -> InPlaceError:
+        """The same error, said for ``use``."""
+        return InPlaceError(self.what, self.step, self.count, use)
 
 
 def _end_record(data: bytes, size: int) -> tuple[int, int] | None:
@@ -145,68 +192,66 @@ _DS_STORE = b"\x00\x00\x00\x01Bud1"
 _BASE64_ZIP = b"UEsDB"
 
 
-def what_else(start: bytes, name: str = "") -> str:
+def what_else(start: bytes, name: str = "") -> BundleError | None:
     """What a file that is not a ZIP archive is, when its first bytes (``start``, up to
-    SNIFF_BYTES) tell, as a reason to refuse it with what to do; "" when they do not.
+    SNIFF_BYTES) tell, as the error that refuses it with what to do (an InPlaceError
+    when that is getting another file: an email's attachment); None when they do not.
     ``name``: the file's name, if known (an Outlook message is told from other
     Microsoft files by its ``.msg``)."""
     stripped = start.lstrip()
     lowered = name.lower()
     if start and not start.strip(b"\0"):
-        return join_clauses([
+        return BundleError(join_clauses([
             _("not a fieldplan bundle any more: the file holds only zero bytes (its "
               "content never reached the disk, as when a USB stick is removed too early)"),
-            _(RESEND)])
+            _(RESEND)]))
     if start.startswith(_APPLE_DOUBLE):
-        return join_clauses([
+        # (what to do is the same whatever the file was given to: no "import" in it)
+        return BundleError(join_clauses([
             _("not a fieldplan bundle (a file of macOS's own, which it writes beside "
               "each file it copies, named as that file with \"._\" before it)"),
-            _("import the file of the same name without \"._\"")])
+            _("the bundle is the file of the same name without \"._\"")]))
     if start.startswith(_DS_STORE):
-        return _("not a fieldplan bundle (a file of macOS's own that keeps a folder's "
-                 "display settings): nothing to import")
+        return BundleError(_("not a fieldplan bundle (a file of macOS's own that keeps a "
+                             "folder's display settings): nothing to import"))
     if start.startswith(_OLE2):
         if lowered.endswith(".msg"):
-            return join_clauses([
+            return InPlaceError(
                 _("not a fieldplan bundle (an Outlook email message saved as a file)"),
-                _("open it in Outlook and save its .fieldplan attachment, then import "
-                  "that file")])
+                _("open it in Outlook and save its .fieldplan attachment"))
         if lowered.endswith("thumbs.db"):
-            return _("not a fieldplan bundle (a file of Windows' own that keeps a "
-                     "folder's thumbnails): nothing to import")
-        return join_clauses([
+            return BundleError(_("not a fieldplan bundle (a file of Windows' own that keeps "
+                                 "a folder's thumbnails): nothing to import"))
+        return InPlaceError(
             _("not a fieldplan bundle (an Outlook email message or another Microsoft "
               "Office file)"),
-            _("if it is an email, open it in Outlook and save its .fieldplan attachment, "
-              "then import that file")])
+            _("if it is an email, open it in Outlook and save its .fieldplan attachment"))
     if stripped.startswith(_BASE64_ZIP) and _base64_zip(stripped):
-        return join_clauses([
+        return InPlaceError(
             _("not a fieldplan bundle but its text form (base64), as a mail program "
               "shows an attachment's source"),
-            _("save the attachment itself from the mail program, then import that file")])
+            _("save the attachment itself from the mail program"))
     if _is_email(start):
         names = [n.decode("utf-8", "replace").strip().strip('"').strip()
                  for n in _ATTACHMENT_NAME.findall(start)]
         bundles = list(dict.fromkeys(n for n in names if n.lower().endswith(".fieldplan")))
+        what = _("not a fieldplan bundle (an email message saved as a file)")
         if bundles:
-            return join_clauses([
-                _("not a fieldplan bundle (an email message saved as a file)"),
-                ngettext("open it in the mail program and save its attachment {names}, "
-                         "then import that file",
-                         "open it in the mail program and save its attachments {names}, "
-                         "then import those files", len(bundles)).format(
-                    names=join_list([*bundles[:3], *(["…"] if len(bundles) > 3 else [])]))])
-        return join_clauses([
-            _("not a fieldplan bundle (an email message saved as a file)"),
-            _("open it in the mail program and save its .fieldplan attachment, then "
-              "import that file")])
+            return InPlaceError(what, ngettext(
+                "open it in the mail program and save its attachment {names}",
+                "open it in the mail program and save its attachments {names}",
+                len(bundles)).format(
+                    names=join_list([*bundles[:3], *(["…"] if len(bundles) > 3 else [])])),
+                len(bundles))
+        return InPlaceError(
+            what, _("open it in the mail program and save its .fieldplan attachment"))
     if re.match(rb"(?i)(\xef\xbb\xbf)?\s*<(!doctype html|html|head|body|meta|\?xml)",
                 start):
-        return join_clauses([
+        return BundleError(join_clauses([
             _("not a fieldplan bundle (a web page, saved in place of the file: a "
               "download that did not finish, or a sign-in page)"),
-            _("download the attachment again")])
-    return ""
+            _("download the attachment again")]))
+    return None
 
 
 def _is_email(start: bytes) -> bool:

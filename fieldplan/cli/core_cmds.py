@@ -288,6 +288,18 @@ def cmd_gui(args: argparse.Namespace) -> int:
                lang=getattr(args, "lang", None), files=getattr(args, "files", None) or ())
 
 
+@contextlib.contextmanager
+def _said_for_init() -> Iterator[None]:
+    """A file given to ``--from`` in a setup bundle's place (an email saved as a file)
+    says to run ``init --from`` with the file to get instead."""
+    from fieldplan.transit import INIT, InPlaceError
+
+    try:
+        yield
+    except InPlaceError as exc:
+        raise exc.for_use(INIT) from None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from fieldplan import replica
 
@@ -299,7 +311,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.replace_revoked:
         from fieldplan.sync.again import set_up_again
 
-        aside = set_up_again(path, Path(args.setup), author=args.author)
+        with _said_for_init():
+            aside = set_up_again(path, Path(args.setup), author=args.author)
         rep = aside.replica
     elif args.hq:
         plan = None
@@ -316,7 +329,8 @@ def cmd_init(args: argparse.Namespace) -> int:
                                "setup bundle"))
         from fieldplan.sync.enrol import init_from_setup
 
-        rep = init_from_setup(path, Path(args.setup), author=args.author)
+        with _said_for_init():
+            rep = init_from_setup(path, Path(args.setup), author=args.author)
     from fieldplan.cli import warn
 
     for notice in rep.take_notices():  # (the drafts of a database that was there)

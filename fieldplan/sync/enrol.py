@@ -216,7 +216,7 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
     """A new office replica from a setup bundle. The bundle's signer must be the
     headquarters key its own registry names; that key is pinned from now on."""
     path = Path(path)
-    with bundlefmt.open_bundle(setup) as b:
+    with open_setup_bundle(setup) as b:
         m = b.manifest
         _check_setup_manifest(m)
         enrol = m.get("enrolment")
@@ -263,9 +263,21 @@ def check_setup_bundle(setup: str | os.PathLike[str] | bytes) -> dict[str, Any]:
     signature and manifest are checked as ``init_from_setup`` checks them (nothing is
     written): a BundleError when it is not one a new office database could start
     from."""
-    with bundlefmt.open_bundle(setup) as b:
+    with open_setup_bundle(setup) as b:
         _check_setup_manifest(b.manifest)
         return b.manifest
+
+
+def open_setup_bundle(setup: str | os.PathLike[str] | bytes) -> bundlefmt.Bundle:
+    """``bundle.open_bundle`` of a bundle to set this computer up from: a file that came
+    in its place (an email saved as a file) says to set the computer up from the file
+    to get instead, not to import it."""
+    from fieldplan.transit import SET_UP, InPlaceError
+
+    try:
+        return bundlefmt.open_bundle(setup)
+    except InPlaceError as exc:
+        raise exc.for_use(SET_UP) from None
 
 
 def hq_key(rep: Replica) -> keyreg.KeyInfo | None:

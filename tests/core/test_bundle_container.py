@@ -589,10 +589,10 @@ def test_a_zip_made_around_a_bundle_says_to_extract_it(tmp_path) -> None:
                      (f"__MACOSX/Bundles/._{name}", b"attrs")]):
         stored = members[-2][0] if len(members) > 1 else name
         assert expect(make_zip(members), ".") == (
-            f"this ZIP holds the bundle {stored}: extract it and import that file")
+            f"this ZIP holds the bundle {stored}; extract it, then import that file")
     several = make_zip([(f"{office}-1.fieldplan", inner) for office in ("BN", "ML", "SN", "UG")])
     assert expect(several, ".") == ("this ZIP holds 4 bundles (BN-1.fieldplan, ML-1.fieldplan, "
-                                    "SN-1.fieldplan, …): extract them and import those files")
+                                    "SN-1.fieldplan, …); extract them, then import those files")
     # a name with control characters is shown escaped, in one line
     odd = expect(make_zip([("a\nb.fieldplan", inner)]), ".")
     assert "\n" not in odd and odd.startswith("this ZIP holds the bundle a")

@@ -111,6 +111,41 @@ def test_an_email_saved_as_a_file_names_its_attachment(good, tmp_path) -> None:
         "program and save its .fieldplan attachment, then import that file")
 
 
+def test_an_email_given_to_set_up_says_to_set_up_from_its_attachment(hq, tmp_path) -> None:
+    """The client's first screen (and the command line's set-up) were told "then import
+    that file" of an email in a setup bundle's place: nothing is imported there."""
+    from fieldplan.sync import enroll_office, init_from_setup
+    from fieldplan.sync.enrol import check_setup_bundle
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    mail = tmp_path / "mail.eml"
+    mail.write_bytes(_email(setup.read_bytes(), setup.name))
+    said = ("not a fieldplan bundle (an email message saved as a file); open it in the mail "
+            "program and save its attachment ML-setup.fieldplan, then set this computer up "
+            "from that file")
+    for opening in (lambda: init_from_setup(tmp_path / "ml.sqlite3", mail),
+                    lambda: check_setup_bundle(mail)):  # (the set-up-again screen's check)
+        with pytest.raises(BundleError) as e:
+            opening()
+        assert str(e.value) == said
+    # base64 text and an Outlook message likewise
+    import base64
+
+    with pytest.raises(BundleError, match=r"save the attachment itself from the mail "
+                                          r"program, then set this computer up from that "
+                                          r"file$"):
+        init_from_setup(tmp_path / "ml.sqlite3", base64.encodebytes(setup.read_bytes()))
+    # a mail program's ZIP around it
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr(setup.name, setup.read_bytes())
+    with pytest.raises(BundleError, match=r"^this ZIP holds the bundle ML-setup.fieldplan; "
+                                          r"extract it, then set this computer up from that "
+                                          r"file$"):
+        init_from_setup(tmp_path / "ml.sqlite3", zipped.getvalue())
+    assert not (tmp_path / "ml.sqlite3").exists()
+
 
 def test_an_email_of_long_lines_is_named_at_once(good) -> None:
     """The attachment's name was found by a pattern that could split a run of spaces
@@ -156,8 +191,8 @@ def test_files_a_system_leaves_beside_bundles_are_named(good) -> None:
     apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(4000)
     assert expect(apple_double, ".") == (
         'not a fieldplan bundle (a file of macOS\'s own, which it writes beside each file '
-        'it copies, named as that file with "._" before it); import the file of the same '
-        'name without "._"')
+        'it copies, named as that file with "._" before it); the bundle is the file of the '
+        'same name without "._"')  # (no "import": said to init --from and verify too)
     assert expect(b"\x00\x00\x00\x01Bud1" + bytes(100), ".").endswith("nothing to import")
     assert expect(bytes(len(good)), ".").startswith(
         "not a fieldplan bundle any more: the file holds only zero bytes")

@@ -672,6 +672,9 @@ def _open_zip(fileobj: BinaryIO, size: int, name: str = "") -> zipfile.ZipFile:
             raise BundleError(_("a plan file, not a fieldplan bundle: headquarters installs "
                                 "plan files, and offices receive the plan in headquarters' "
                                 "bundles"))
+        added = transit.added_before(fileobj, size, MEMBERS)
+        if added:
+            raise BundleError(transit.added_before_text(added))
         raise (transit.what_else(start, name)
                or BundleError(_("not a fieldplan bundle (not a ZIP archive)")))
     problem = transit.layout_problem(fileobj, size)

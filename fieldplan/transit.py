@@ -22,7 +22,7 @@ import zipfile
 from typing import BinaryIO
 
 from fieldplan.errors import BundleError
-from fieldplan.i18n import N_, _, join_clauses, join_list, ngettext
+from fieldplan.i18n import N_, _, format_number, join_clauses, join_list, ngettext
 
 #: The end of central directory record: signature, then the fields of EOCD_FORMAT
 EOCD_SIGNATURE = b"PK\x05\x06"
@@ -171,6 +171,52 @@ def _crlf_problem(fileobj: BinaryIO, size: int) -> str:
         _("damaged on its way: its line ends were changed to Windows ones (CR LF), as a "
           "transfer in text mode does"),
         _("ask the sender to send it again as a binary file, not as text")])
+
+
+def added_before(fileobj: BinaryIO, size: int, members: tuple[str, ...]) -> int:
+    """How many bytes were added before a ZIP archive that starts later in a file of
+    ``size`` bytes (a mail gateway's header, a program's text written before it); 0
+    when none is found. Found by its end record, whose offsets all fall short by as
+    many bytes as came before a local header there, or else by a local header of one
+    of a bundle's ``members`` in the file's first SNIFF_BYTES (the end cut off too).
+    Such a file is refused, never read from the later start: only the bytes the
+    sender signed are merged, and what was written into the file is not known.
+    Leaves ``fileobj`` at its start."""
+    tail = min(size, EOCD_SEARCH)
+    fileobj.seek(size - tail)
+    found = _end_record(fileobj.read(tail), size)
+    try:
+        if found is not None and 0 < found[1] - found[0] < size:
+            shift = found[1] - found[0]
+            fileobj.seek(shift)
+            if fileobj.read(4) == b"PK\x03\x04":
+                return shift
+        fileobj.seek(0)
+        start = fileobj.read(SNIFF_BYTES)
+        names = tuple(m.encode() for m in members)
+        at = start.find(b"PK\x03\x04")
+        while at > 0:
+            header = start[at:at + 30]
+            if len(header) == 30:
+                length = struct.unpack("<H", header[26:28])[0]
+                if start[at + 30:at + 30 + length] in names:
+                    return at
+            at = start.find(b"PK\x03\x04", at + 1)
+        return 0
+    finally:
+        fileobj.seek(0)
+
+
+def added_before_text(count: int) -> str:
+    """The reason for a bundle with ``count`` bytes added before it (``added_before``)."""
+    return join_clauses([
+        ngettext("damaged on its way: {count} byte was added before the bundle's start (by "
+                 "a mail server or a program that wrote into the file)",
+                 "damaged on its way: {count} bytes were added before the bundle's start (by "
+                 "a mail server or a program that wrote into the file)", count).format(
+            count=format_number(count)),
+        _("save the attachment itself from the mail program, or ask the sender to send it "
+          "again")])
 
 
 # --- files that are not ZIP archives ------------------------------------------------

@@ -59,6 +59,27 @@ def test_cut_short_says_its_end_never_arrived(good, keep) -> None:
     assert message.startswith("the bundle is cut short: its end never arrived")
 
 
+@pytest.mark.parametrize("before", [b"X-Scanned-By: mail gateway 4.2\r\n\r\n",
+                                    b"MZ" + bytes(510), b"\xef\xbb\xbf"])
+def test_bytes_added_before_the_start_are_named(good, before) -> None:
+    """A mail gateway's header or a program's bytes written before the bundle (a ZIP
+    reader finds the archive after them) were "not a ZIP archive": said as bytes added
+    before it, and still refused (only the bytes signed are merged)."""
+    message = expect(before + good, ".")
+    count = f"{len(before):,}"
+    assert message == (
+        f"damaged on its way: {count} byte{'s were' if len(before) > 1 else ' was'} added "
+        "before the bundle's start (by a mail server or a program that wrote into the "
+        "file); save the attachment itself from the mail program, or ask the sender to "
+        "send it again")
+    # its end cut off too: found by its first member's header
+    assert expect(before + good[: len(good) // 2], ".").startswith(
+        f"damaged on its way: {count} byte")
+    # what merely holds the letters of a ZIP's header is not a bundle for that
+    assert expect(b"hello PK\x03\x04" + bytes(40), ".") == (
+        "not a fieldplan bundle (not a ZIP archive)")
+
+
 # --- what comes in a bundle's place ---------------------------------------------------
 
 

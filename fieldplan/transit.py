@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import os
 import re
 import struct
 import zipfile
@@ -320,3 +321,31 @@ def _base64_zip(text: bytes) -> bool:
         return base64.b64decode(line, validate=True).startswith(b"PK\x03\x04")
     except (binascii.Error, ValueError):
         return False
+
+
+# --- a folder of bundles (a USB stick's) ---------------------------------------------
+
+#: What a folder's files are imported by (a bundle a mail program or a download saved
+#: as "UG.zip" too); its other files (a stick's photos) are left aside
+FOLDER_BUNDLE_ENDINGS = (".fieldplan", ".zip")
+
+
+def taken_from_folder(name: str) -> bool:
+    """Whether a file of a folder given to import (dropped on the client's window, named
+    to ``fieldplan import``) is imported, by its name: a ``.fieldplan`` or ``.zip`` file,
+    or a bundle a mail program saved with one more ending ("UG.fieldplan.txt",
+    "UG.fieldplan.bin")."""
+    lowered = name.lower()
+    return lowered.endswith(FOLDER_BUNDLE_ENDINGS) or ".fieldplan." in lowered
+
+
+def folder_bundles(folder: str) -> tuple[list[str], int]:
+    """The files of ``folder`` that importing it imports (``taken_from_folder``; only
+    those directly in it, hidden ones left out: macOS's "._NAME" beside each bundle),
+    in name order; and how many other files it holds, left aside (hidden ones not
+    counted: a system's, not the person's). OSError when it cannot be read."""
+    with os.scandir(folder) as entries:
+        files = [entry for entry in entries
+                 if not entry.name.startswith(".") and entry.is_file()]
+    taken = [entry.path for entry in files if taken_from_folder(entry.name)]
+    return sorted(taken), len(files) - len(taken)

@@ -126,35 +126,23 @@ def _is_within(folder: str, root: str) -> bool:
     return True
 
 
-#: What a dropped folder's files are imported by (a bundle a mail program or a
-#: download saved as "UG.zip" too); its other files (a stick's photos) are left aside
-FOLDER_BUNDLE_ENDINGS = (SUFFIX, ".zip")
-
-
-def taken_from_folder(name: str) -> bool:
-    """Whether a file of a dropped folder is imported, by its name: a ``.fieldplan`` or
-    ``.zip`` file, or a bundle a mail program saved with one more ending
-    ("UG.fieldplan.txt", "UG.fieldplan.bin")."""
-    lowered = name.lower()
-    return lowered.endswith(FOLDER_BUNDLE_ENDINGS) or SUFFIX + "." in lowered
-
-
 def dropped_files(mime: QMimeData) -> tuple[list[str], int]:
     """The files a drop brings to import: every file dropped, whatever its name (the
     core says of each whether it is a bundle: a renamed "UG.zip" is one), and the
     ``.fieldplan`` and ``.zip`` files directly in a dropped folder (a USB stick's
-    folder of bundles; ``taken_from_folder``) in name order; and how many other files
-    those folders hold, left aside (hidden ones not counted: a system's, not the
-    person's)."""
+    folder of bundles; ``fieldplan.transit.folder_bundles``) in name order; and how
+    many other files those folders hold, left aside (hidden ones not counted: a
+    system's, not the person's)."""
+    from fieldplan.transit import folder_bundles
+
     out, left_aside = [], 0
     for path in _local_paths(mime):
         if os.path.isdir(path):
             with contextlib.suppress(OSError):
-                files = [entry for entry in os.scandir(path)
-                         if not entry.name.startswith(".") and entry.is_file()]
-                taken = [entry.path for entry in files if taken_from_folder(entry.name)]
-                out.extend(sorted(taken))
-                left_aside += len(files) - len(taken)
+                # the rules of 'fieldplan import FOLDER' (one function for both)
+                taken, others = folder_bundles(path)
+                out.extend(taken)
+                left_aside += others
         elif os.path.exists(path):
             out.append(path)
     return out, left_aside

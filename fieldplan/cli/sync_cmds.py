@@ -26,6 +26,7 @@ from fieldplan.cli.core_cmds import open_db
 from fieldplan.errors import BundleNameTakenError, KeyAlreadySettledError
 from fieldplan.i18n import (
     _,
+    format_number,
     join_clauses,
     join_list,
     key_replica_label,
@@ -70,8 +71,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = command(sub, "import", _("verify and merge bundles"),
                 _("Verify and merge bundles; for each file say merged, duplicate, quarantined or "
-                  "rejected (exit 1 if any was rejected)."), func=cmd_import)
-    p.add_argument("files", nargs="+", metavar="FILE", type=file_name, help=_("bundle files"))
+                  "rejected (exit 1 if any was rejected). A folder brings the bundles in it, "
+                  "as one dropped on the client's window: its .fieldplan and .zip files (not "
+                  "those of its subfolders, nor hidden ones), in name order."), func=cmd_import)
+    p.add_argument("files", nargs="+", metavar="FILE", type=file_name,
+                   help=_("bundle files, or folders of bundles"))
 
     p = command(sub, "verify", _("check a bundle without importing it"),
                 _("Check a bundle without importing it."), func=cmd_verify)
@@ -221,10 +225,9 @@ def _all_offices_summary(done: sync.AllOfficesExport) -> str:
     return text
 
 
-def bundle_file_problem(name: str, *, importing: bool = False) -> str:
+def bundle_file_problem(name: str) -> str:
     """Why ``name`` cannot be read as a bundle file (missing, a folder, a device…), in
-    a few words; "" when it is a regular file. ``importing``: a folder's reason says how
-    to import the bundles in it (``import /media/usb`` is a natural first try)."""
+    a few words; "" when it is a regular file."""
     import os
     import stat
 
@@ -237,15 +240,6 @@ def bundle_file_problem(name: str, *, importing: bool = False) -> str:
 
         return os_error_reason(exc)
     if stat.S_ISDIR(mode):
-        if importing:
-            from fieldplan.bundle import SUFFIX
-            from fieldplan.i18n import join_clauses
-
-            # Translators: {files} is a folder's bundles as a shell pattern,
-            # "/media/usb/*.fieldplan"
-            return join_clauses([_("a folder, not a bundle file"), _(
-                "name the bundles in it: {files}").format(
-                    files=os.path.join(name, "*" + SUFFIX))])
         return _("a folder, not a bundle file")
     if not stat.S_ISREG(mode):
         return _("not a regular file")
@@ -293,12 +287,56 @@ def matching_files(names: list[str]) -> list[str]:
     return out
 
 
+def folder_files(names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """``names`` with each folder replaced by the bundles in it, as the client takes a
+    dropped folder (``transit.folder_bundles``: .fieldplan and .zip files directly in
+    it, hidden ones left out, in name order); and the reason of each folder that gives
+    none (no bundle in it, or it cannot be read), kept in the list in its place to be
+    refused. The files of folders left aside are said on stderr, in one line each."""
+    import os
+
+    from fieldplan.transit import folder_bundles
+
+    out: list[str] = []
+    empty: dict[str, str] = {}
+    for name in names:
+        if not os.path.isdir(name):
+            out.append(name)
+            continue
+        try:
+            taken, others = folder_bundles(name)
+        except OSError as exc:
+            from fieldplan.files import os_error_reason
+
+            taken, others, empty[name] = [], 0, os_error_reason(exc)
+        if not taken:
+            out.append(name)
+            empty.setdefault(name, ngettext(
+                "no bundle in this folder: from a folder, only .fieldplan and .zip files are "
+                "imported, and it holds {count} other file (name a file itself to import it)",
+                "no bundle in this folder: from a folder, only .fieldplan and .zip files are "
+                "imported, and it holds {count} other files (name a file itself to import it)",
+                others).format(count=format_number(others))
+                if others else _("no bundle in this folder: it is empty"))
+            continue
+        out.extend(taken)
+        if others:
+            warn(ngettext(
+                "{count} other file in {folder} was left aside: from a folder, only "
+                ".fieldplan and .zip files are imported (name a file itself to import it)",
+                "{count} other files in {folder} were left aside: from a folder, only "
+                ".fieldplan and .zip files are imported (name a file itself to import it)",
+                others).format(count=format_number(others), folder=name))
+    return out, empty
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    args.files = matching_files(args.files)
-    # a file that is missing (or a folder…) is one refused file, not the end of the run
-    problems = {f: bundle_file_problem(f, importing=True) for f in args.files}
+    args.files, empty = folder_files(matching_files(args.files))
+    # a file that is missing (or a folder with no bundle…) is one refused file, not the
+    # end of the run
+    problems = {f: empty.get(f) or bundle_file_problem(f) for f in args.files}
     readable = [f for f in args.files if not problems[f]]
 
     def in_order(imported: list) -> list:

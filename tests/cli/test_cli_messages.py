@@ -541,9 +541,8 @@ def test_import_says_what_the_path_is(hq_db, tmp_path: Path, capsys) -> None:
     code, out, err = run("--db", hq_db, "import", str(usb), os.devnull,
                          str(tmp_path / "none"), capsys=capsys)
     assert code == 1 and err == ""
-    # (a folder: how to import the bundles in it)
-    assert out.splitlines() == [f"usb: rejected: a folder, not a bundle file; name the "
-                                f"bundles in it: {usb / '*.fieldplan'}",
+    # (a folder brings its bundles: this one has none, said in one line)
+    assert out.splitlines() == ["usb: rejected: no bundle in this folder: it is empty",
                                 "null: rejected: not a regular file",
                                 "none: rejected: no such file"]
 

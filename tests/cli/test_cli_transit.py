@@ -1,6 +1,7 @@
-"""The command line's words for files that travelled by email and USB stick: a file
-that came in a bundle's place says what to do with the file to get instead in the
-words of the command it was given to (import, verify, init --from)."""
+"""The command line and files that travelled by email and USB stick: a file that came
+in a bundle's place says what to do with the file to get instead in the words of the
+command it was given to (import, verify, init --from); a USB stick's folder given to
+import brings its bundles, as when it is dropped on the client's window."""
 
 from __future__ import annotations
 
@@ -49,3 +50,54 @@ def test_setting_up_again_from_an_email_says_init_too(hq, tmp_path: Path, capsys
     code, _out, err = run("--db", db, "init", "--replace-revoked",
                           "--from", str(mail), capsys=capsys)
     assert code == 1 and err.endswith("then run init --from with that file\n"), err
+
+
+def test_import_of_a_folder_takes_its_bundles_as_the_client_does(hq, make_office,
+                                                                  tmp_path: Path,
+                                                                  capsys) -> None:
+    """``import /media/usb`` was refused, "name the bundles in it: /media/usb/*.fieldplan",
+    where the client takes a dropped folder: the same files now, in the same order (its
+    .fieldplan and .zip files, not hidden ones nor a subfolder's), the others counted
+    on stderr; files and patterns named beside it as before."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle
+    from fieldplan.transit import folder_bundles
+
+    usb = tmp_path / "usb"
+    (usb / "old").mkdir(parents=True)
+    for code in ("SN", "ML"):
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        export_bundle(office, out_dir=usb)
+    sn = next(usb.glob("SN*.fieldplan"))
+    sn.rename(usb / "SN.zip")  # as a mail program saved it
+    for name in ("photo.jpg", "._ML.fieldplan", ".DS_Store", "old/NE.fieldplan"):
+        (usb / name).write_bytes(b"x")
+    db = str(hq.path)
+    hq.close()
+    taken, others = folder_bundles(str(usb))
+    assert [Path(f).name[:2] for f in taken] == ["ML", "SN"] and others == 1
+
+    code, out, err = run("--db", db, "--json", "import", str(usb), capsys=capsys)
+    assert code == 0, out
+    assert [(o["file"][:2], o["outcome"]) for o in json.loads(out)] == [
+        ("ML", "merged"), ("SN", "merged")]
+    assert err == (f"fieldplan: warning: 1 other file in {usb} was left aside: from a folder, "
+                   "only .fieldplan and .zip files are imported (name a file itself to import "
+                   "it)\n")
+    # again, beside a file named: in the order given, the folder's in name order
+    code, out, _err = run("--db", db, "import", str(usb / "photo.jpg"), str(usb),
+                          capsys=capsys)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "photo.jpg: rejected: not a fieldplan bundle (not a ZIP archive)"
+    assert [line[:2] for line in lines[1:]] == ["ML", "SN"]
+    assert all(": duplicate" in line for line in lines[1:]), lines
+    # a folder of no bundle: one line (refused, as a folder was); its files are named
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "IMG_0001.jpg").write_bytes(b"x")
+    code, out, _err = run("--db", db, "import", str(tmp_path / "photos"), capsys=capsys)
+    assert (code, out) == (1, "photos: rejected: no bundle in this folder: from a folder, only "
+                              ".fieldplan and .zip files are imported, and it holds 1 other "
+                              "file (name a file itself to import it)\n")

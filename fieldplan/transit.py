@@ -166,7 +166,9 @@ def _crlf_problem(fileobj: BinaryIO, size: int) -> str:
         return ""
     data = fileobj.read()
     fileobj.seek(0)
-    if b"\r\n" not in data or not _whole_zip(data.replace(b"\r\n", b"\n")):
+    if b"\r\n" not in data:
+        return ""
+    if not _whole_zip(data.replace(b"\r\n", b"\n")) and not _no_lone_line_end(data):
         return ""
     return join_clauses([
         _("damaged on its way: its line ends were changed to Windows ones (CR LF), as a "
@@ -218,6 +220,22 @@ def added_before_text(count: int) -> str:
             count=format_number(count)),
         _("save the attachment itself from the mail program, or ask the sender to send it "
           "again")])
+
+
+#: The fewest line ends ("\n") a damaged archive has, every one after a "\r", to be
+#: told converted as unix2dos does (``_no_lone_line_end``)
+CRLF_LEAST_LINE_ENDS = 8
+
+
+def _no_lone_line_end(data: bytes) -> bool:
+    """Whether ``data``, an archive that is not as its sender wrote it, has had its line
+    ends converted as unix2dos does, leaving the "\r\n" it held as they were: then
+    which "\r" were added cannot be told (undoing all of them spoils the original
+    ones), but every "\n" of the file has a "\r" before it. In a ZIP's compressed
+    bytes a "\n" has one by chance once in 256: with at least
+    CRLF_LEAST_LINE_ENDS of them, a damage of another kind is not taken for this."""
+    line_ends = data.count(b"\n")
+    return line_ends >= CRLF_LEAST_LINE_ENDS and line_ends == data.count(b"\r\n")
 
 
 # --- files that are not ZIP archives ------------------------------------------------

@@ -53,6 +53,30 @@ def test_line_ends_converted_are_named(good) -> None:
     assert message.endswith("send it again as a binary file, not as text")
 
 
+def test_line_ends_converted_beside_ones_it_held_are_named(tmp_path) -> None:
+    """unix2dos leaves the CR LF a bundle already held as they were: undoing every CR LF
+    spoilt those, and the bundle was only a "damaged ZIP archive". Every LF with a CR
+    before it tells the conversion all the same; a bundle damaged otherwise is not
+    taken for one."""
+    import re
+
+    def unix2dos(data: bytes) -> bytes:
+        return re.sub(rb"(?<!\r)\n", b"\r\n", data)
+
+    held = next(data for seed in range(400)
+                if b"\r\n" in (data := write(tmp_path, make_events(40, seed)).read_bytes()))
+    stored = bytes(_archive(b"a line\r\n" * 3 + b"a line\n" * 20))
+    for data in (held, stored):
+        assert b"\r\n" in data and re.search(rb"(?<!\r)\n", data)
+        message = expect(unix2dos(data), ".")
+        assert message.startswith("damaged on its way: its line ends were changed to "
+                                  "Windows ones (CR LF)"), message
+    # damaged otherwise: its lone LFs say it was not converted
+    spoilt = bytearray(held)
+    spoilt[len(spoilt) // 3: len(spoilt) // 3 + 4] = b"\r\nzz"
+    assert not expect(bytes(spoilt), ".").startswith("damaged on its way: its line ends")
+
+
 @pytest.mark.parametrize("keep", [0.25, 0.5, 0.99])
 def test_cut_short_says_its_end_never_arrived(good, keep) -> None:
     message = expect(good[: int(len(good) * keep)], ".")

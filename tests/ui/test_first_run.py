@@ -167,6 +167,38 @@ def test_a_core_error_is_said_again_in_the_language_chosen(qtbot, tmp_path, lang
     dialog.grab().save(str(tmp_path / "first-run-core-error-fr.png"))
 
 
+def test_an_email_chosen_to_set_up_from_says_to_set_up_from_its_attachment(
+        qtbot, tmp_path, language, hq):
+    """An email saved as a file, chosen in the setup bundle's place, ended "then import
+    that file": the first screen imports nothing. Said again in the language chosen."""
+    from fieldplan.sync import enroll_office
+    from tests.core.test_bundle_transit import _email
+    from ui.app import apply_language
+    from ui.first_run import FirstRunDialog
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    mail = tmp_path / "mail.eml"
+    mail.write_bytes(_email(setup.read_bytes(), setup.name))
+    dialog = FirstRunDialog(tmp_path / "fieldplan.sqlite3")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.setup_from(str(mail))
+    qtbot.waitUntil(lambda: dialog.hq_button.isEnabled() and bool(dialog.message.text()),
+                    timeout=10_000)
+    assert dialog.message.text() == (
+        "Not a fieldplan bundle (an email message saved as a file); open it in the mail "
+        "program and save its attachment ML-setup.fieldplan, then set this computer up "
+        "from that file")
+    dialog.grab().save(str(tmp_path / "first-run-email-en.png"))
+    apply_language(QApplication.instance(), "fr")
+    dialog.retranslate()
+    fr = translation("fr").gettext
+    assert fr("not a fieldplan bundle (an email message saved as a file)") in \
+        dialog.message.text()[0].lower() + dialog.message.text()[1:]
+    dialog.grab().save(str(tmp_path / "first-run-email-fr.png"))
+
+
 def test_an_office_set_up_from_a_bundle_is_shown_headquarters_fingerprint(
         shell, qtbot, tmp_path):
     """The first window after the setup says which headquarters key the office now

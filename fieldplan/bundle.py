@@ -709,26 +709,30 @@ def _looks_like_plan(start: bytes) -> bool:
                for i, p in enumerate(_PLAN_STARTS))
 
 
-def _other_archive(names: list[str]) -> str:
+def _other_archive(names: list[str]) -> BundleError:
     """Why a ZIP archive holding none of a bundle's members is refused: what it is, as
     far as its members' names tell (a workbook, people's own files)."""
     if "[Content_Types].xml" in names:
-        return _("not a fieldplan bundle (an Office document, such as an .xlsx workbook)")
+        return BundleError(_("not a fieldplan bundle (an Office document, such as an .xlsx "
+                             "workbook)"))
     if "mimetype" in names and "META-INF/manifest.xml" in names:
-        return _("not a fieldplan bundle (an OpenDocument file, such as an .ods spreadsheet)")
+        return BundleError(_("not a fieldplan bundle (an OpenDocument file, such as an .ods "
+                             "spreadsheet)"))
     # a mail program's ZIP of a ZIP (an attachment forwarded twice): only named, as
     # _wrapped_bundles names a bundle, never opened
     zips = [n for n in names if n.lower().endswith(".zip") and not n.startswith("__MACOSX/")
             and not n.replace("\\", "/").rpartition("/")[2].startswith("._")]
     if zips:
-        return ngettext(
-            "not a fieldplan bundle (a ZIP archive holding the ZIP archive {names}): extract "
-            "it, then import the bundle it holds",
-            "not a fieldplan bundle (a ZIP archive holding the ZIP archives {names}): extract "
-            "them, then import the bundles they hold", len(zips)).format(
-            names=join_list([*(for_message(n) for n in zips[:3]),
-                             *(["…"] if len(zips) > 3 else [])]))
-    return _("not a fieldplan bundle (a ZIP archive of other files)")
+        # what to do with the bundles got is the command's (import, init --from…)
+        return transit.InPlaceError(ngettext(
+            "not a fieldplan bundle (a ZIP archive holding the ZIP archive {names})",
+            "not a fieldplan bundle (a ZIP archive holding the ZIP archives {names})",
+            len(zips)).format(names=join_list([*(for_message(n) for n in zips[:3]),
+                                               *(["…"] if len(zips) > 3 else [])])),
+            ngettext("extract it, and the bundle from the ZIP archive it holds",
+                     "extract them, and the bundles from the ZIP archives they hold",
+                     len(zips)), len(zips))
+    return BundleError(_("not a fieldplan bundle (a ZIP archive of other files)"))
 
 
 #: What to do about a bundle damaged on its way (cut short, changed by a mail program
@@ -766,7 +770,7 @@ def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     # none of a bundle's members, not even in a folder (a hostile name, said below): a
     # workbook, a ZIP of photos. Their first name ("_rels/.rels") said nothing of that
     if names and not any(n.replace("\\", "/").rpartition("/")[2] in MEMBERS for n in names):
-        raise BundleError(_other_archive(names))
+        raise _other_archive(names)
     for info in infos:
         for name in {info.orig_filename, info.filename}:
             if (

@@ -189,6 +189,14 @@ def test_an_email_given_to_set_up_says_to_set_up_from_its_attachment(hq, tmp_pat
                                           r"extract it, then set this computer up from that "
                                           r"file$"):
         init_from_setup(tmp_path / "ml.sqlite3", zipped.getvalue())
+    # and a ZIP around that ZIP (an attachment forwarded twice)
+    twice = io.BytesIO()
+    with zipfile.ZipFile(twice, "w") as zf:
+        zf.writestr("attachments.zip", zipped.getvalue())
+    with pytest.raises(BundleError, match=r"; extract it, and the bundle from the ZIP archive "
+                                          r"it holds, then set this computer up from that "
+                                          r"file$"):
+        init_from_setup(tmp_path / "ml.sqlite3", twice.getvalue())
     assert not (tmp_path / "ml.sqlite3").exists()
 
 
@@ -263,7 +271,8 @@ def test_a_zip_of_a_zip_says_to_extract_it(good) -> None:
     inner = zipped([("ML-3f2a9c1b-1-40.fieldplan", good)])
     assert expect(zipped([("attachments.zip", inner), ("__MACOSX/._attachments.zip", b"x")]),
                   ".") == ("not a fieldplan bundle (a ZIP archive holding the ZIP archive "
-                           "attachments.zip): extract it, then import the bundle it holds")
+                           "attachments.zip); extract it, and the bundle from the ZIP archive "
+                           "it holds, then import that file")
     assert expect(zipped([("a.zip", inner), ("b.ZIP", inner)]), ".").startswith(
         "not a fieldplan bundle (a ZIP archive holding the ZIP archives a.zip, b.ZIP)")
 

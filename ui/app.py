@@ -447,6 +447,9 @@ class Shell(QObject):
         state = taken_over = None
         if window is not None:
             window.office_view.editor.save_now()
+            # the plan the window shows, amended since it opened perhaps: the new window
+            # showed the plan read at opening (actions it dropped, to type in again)
+            self.identity = window.identity
             state = window.view_state()
             taken_over = window.hand_over_editing()
             # replaced below (what is typed goes on in the new one): not translated

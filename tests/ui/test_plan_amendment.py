@@ -915,3 +915,29 @@ def test_text_discarded_during_a_language_change_is_gone_from_the_new_window(
     finally:
         shell.change_language("en")
         wait_idle(qtbot, shell.session)
+
+
+def test_a_language_change_keeps_the_amended_plan(shell, qtbot, office):
+    """An amendment imported in the window, then a language change: the window made
+    again showed the plan read when the database was opened, with the actions the
+    amendment dropped, to type in again (and the saves refused)."""
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    shell.start(bn)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, window.session)
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=5000)
+    try:
+        shell.change_language("fr")
+        new = shell.window
+        assert new is not window
+        wait_idle(qtbot, shell.session)
+        assert new.identity.plan.version == 2
+        assert "PA1.2" not in tree_codes(new) and "PA1.7" in tree_codes(new)
+        assert not new.office_view.tree.select("PA1.3")
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)
+    assert shell.window.identity.plan.version == 2

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 if TYPE_CHECKING:
     from ui.report_editor import ReportEditor
@@ -54,11 +54,45 @@ def fields_of(editor: ReportEditor) -> dict[str, QWidget]:
     return found
 
 
-def place_of(editor: ReportEditor) -> EditorPlace | None:
-    """Where the person is in ``editor`` (None when it shows no report)."""
-    if editor.action is None:
+def texts_of(editor: ReportEditor) -> dict[str, str]:
+    """The text of each of the editor's fields, as on screen (the status: its value)."""
+    texts = {}
+    for name, widget in fields_of(editor).items():
+        if isinstance(widget, QLineEdit):
+            texts[name] = widget.text()
+        elif isinstance(widget, TEXT_BOXES):
+            # (ui.bidi_widgets.PlainTextEdit.text: as typed, no-break spaces kept)
+            texts[name] = getattr(widget, "text", widget.toPlainText)()
+        else:
+            texts[name] = widget.currentData() or ""
+    return texts
+
+
+def put_texts(editor: ReportEditor, texts: Mapping[str, str]) -> None:
+    """Put ``texts_of``'s texts back in the editor's fields (those it has)."""
+    for name, widget in fields_of(editor).items():
+        if name not in texts:
+            continue
+        if isinstance(widget, QLineEdit):
+            widget.setText(texts[name])
+        elif isinstance(widget, TEXT_BOXES):
+            widget.setPlainText(texts[name])
+        else:
+            widget.setCurrentIndex(max(0, widget.findData(texts[name])))
+
+
+def place_of(editor: ReportEditor, report: tuple[str, str] | None = None
+             ) -> EditorPlace | None:
+    """Where the person is in ``editor`` (None when it shows no report), in the report
+    it shows or in ``report`` (one on screen that is no longer the editor's: an
+    amendment hid it, ``ReportEditor.gone``)."""
+    if report is None and editor.action is None:
         return None
-    focused = QApplication.focusWidget()
+    if report is None:
+        report = (editor.action.code, editor.period)
+    # (the window's: the application has none while a dialog just closed, the import's
+    # result, has not given the window the keyboard back yet)
+    focused = editor.window().focusWidget()
     fields, focus = {}, ""
     for name, widget in fields_of(editor).items():
         if widget is focused:
@@ -76,8 +110,7 @@ def place_of(editor: ReportEditor) -> EditorPlace | None:
             fields[name] = FieldPlace(
                 cursor.position(), cursor.anchor(),
                 (widget.horizontalScrollBar().value(), widget.verticalScrollBar().value()))
-    return EditorPlace((editor.action.code, editor.period), fields, focus,
-                       editor.verticalScrollBar().value())
+    return EditorPlace(report, fields, focus, editor.verticalScrollBar().value())
 
 
 def put_back(editor: ReportEditor, place: EditorPlace) -> None:

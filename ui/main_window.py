@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from ui.dashboard import Dashboard
     from ui.dialogs import MessageDialog
     from ui.editor_place import EditorPlace
+    from ui.report_editor import GoneReport
 
 SYNC_REFRESH_MS = 60_000
 #: how often the window asks whether another program wrote to the database
@@ -569,8 +570,11 @@ class EditingHandOver:
     undo_stack: QUndoStack
     #: (action, period) of the report they belong to (None: none shown)
     report: tuple[str, str] | None
-    #: where the person was in that report (ui.editor_place.EditorPlace)
+    #: where the person was in that report (ui.editor_place.EditorPlace), or in
+    #: ``gone``
     place: EditorPlace | None
+    #: the report an amendment hid, left on screen read-only (ReportEditor.gone)
+    gone: GoneReport | None = None
 
 
 class MainWindow(QMainWindow):
@@ -618,6 +622,10 @@ class MainWindow(QMainWindow):
         self._close_question = None
         self._handed_over = False
         self._closing_anyway = False
+        #: (a language change) the report an amendment hid that the window this one
+        #: replaces showed, and where the person was in it: shown once the view is
+        #: restored (``restore_view_state``)
+        self._gone_taken: tuple[GoneReport, EditorPlace | None] | None = None
         self.settings = settings
         # where the person was in this database is its own (ui.window_settings); an
         # earlier release's, kept for every database, becomes this one's
@@ -2195,6 +2203,20 @@ class MainWindow(QMainWindow):
             self.hq_desk.restore_filters(state["hq"])
         if 0 <= state.get("tab", -1) < self.tabs.count():
             self.tabs.setCurrentIndex(state["tab"])
+        taken, self._gone_taken = self._gone_taken, None
+        if taken is not None:
+            # (after the period, whose showing shows no report)
+            self._show_gone(*taken)
+
+    def _show_gone(self, gone: GoneReport, place: EditorPlace | None) -> None:
+        """(a language change) The report an amendment hid, as the window this one
+        replaces showed it (read-only, saying why), with the cursor where it was."""
+        from ui.editor_place import put_back
+
+        editor = self.office_view.editor
+        editor.show_gone(gone)
+        if place is not None and place.report == gone.key:
+            put_back(editor, place)
 
     def _period_was_chosen(self, state: dict) -> bool:
         """Whether the period of a kept ``state`` was the person's choice. An earlier
@@ -2264,7 +2286,9 @@ class MainWindow(QMainWindow):
         for signal in (self.undo_stack.indexChanged, editor.edits_did_change):
             signal.disconnect(self._update_undo_actions)
         report = (editor.action.code, editor.period) if editor.action else None
-        return EditingHandOver(self.undo_stack, report, place_of(editor))
+        gone = editor.gone
+        place = place_of(editor, gone.key if gone is not None else None)
+        return EditingHandOver(self.undo_stack, report, place, gone)
 
     def _take_over_editing(self, taken: EditingHandOver) -> None:
         """The undo steps of the window this one replaces, now this editor's (named in
@@ -2277,6 +2301,9 @@ class MainWindow(QMainWindow):
             if hasattr(command, "adopt"):
                 command.adopt(editor)
         editor.keep_undo_for = taken.report
+        if taken.gone is not None:
+            self._gone_taken = (taken.gone, taken.place)
+            return
         if taken.place is None:
             return
         from ui.editor_place import put_back

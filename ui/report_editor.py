@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -107,6 +109,35 @@ JOURNAL_MAX_WAIT_MS = 1000
 #: Values of a report as the editor holds them: status, "percent", "value.<key>" and
 #: the narrative fields; None for an empty number.
 Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class GoneReport:
+    """A report an amendment hid while the person was at it, left on screen read-only
+    (``ReportEditor._show_gone``): what the window a language change makes again shows
+    again, in its language (``ReportEditor.show_gone``)."""
+
+    #: the action, as the plan that had it named it (titles, indicators)
+    action: Action
+    #: the report's period
+    period: str
+    #: the report as the database held it when shown (None: none saved)
+    report: ProgressReport | None
+    #: why the plan hides it (``PlanScope.why_hidden``), said in the reader's language
+    why: tuple[str, ...]
+    #: the version of the plan that hides it
+    version: int
+    #: whether something typed in it is kept outside the plan (View ▸ Text outside
+    #: the plan…)
+    typed: bool
+    #: each field's text as on screen (``ui.editor_place.fields_of``'s names; the
+    #: status: its value), kept as typed, valid or not
+    texts: Mapping[str, str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(action, period)"""
+        return (self.action.code, self.period)
 
 
 def report_values(report: ProgressReport | None, action: Action) -> Values:
@@ -409,6 +440,8 @@ class ReportEditor(QScrollArea):
         #: something was typed in the report on screen since it was shown (an amendment
         #: that hides it then leaves it on screen, read-only: ``_show_gone``)
         self._typed_here = False
+        #: the report on screen an amendment hid, read-only, until another is shown
+        self.gone: GoneReport | None = None
         #: (a language change) the report whose undo steps the window took over from the
         #: one it replaces (MainWindow.hand_over_editing): its first showing keeps them
         self.keep_undo_for: tuple[str, str] | None = None
@@ -746,6 +779,7 @@ class ReportEditor(QScrollArea):
         )
         if not same:
             self._typed_here = False
+        self.gone = None
         if not same and not self._keeps_undo(action, period):
             # undo and redo apply to the report on screen only
             self.undo_stack.clear()
@@ -1138,27 +1172,61 @@ class ReportEditor(QScrollArea):
         period locked meanwhile), saying that headquarters' plan update hides it, where
         what was typed in it is kept, and to choose an action to go on. No report is
         the editor's any more: nothing reloads it, and choosing any action shows it."""
-        from fieldplan.i18n import menu_path
-        from fieldplan.planops import why_hidden_text
+        from ui.editor_place import texts_of
 
         key = self._showing()
         journal = self._journal()
         typed = key in journal or any(k == key for k, _why in journal.put_aside)
+        gone = GoneReport(self.action, self.period, self.report, tuple(why),
+                          self.identity.plan.version, typed, texts_of(self))
         self._set_editable(False)
         self.action, self.report, self._locked = None, None, False
         self._blocked.pop(key, None)
         self._set_failed(False)
+        self._say_gone(gone)
+
+    def show_gone(self, gone: GoneReport) -> None:
+        """(a language change) The report an amendment hid that the window this one
+        replaces showed (``_show_gone``): shown again as it was, read-only, its words in
+        this window's language."""
+        from ui.editor_place import put_texts
+
+        self.save_now()
+        self.undo_stack.clear()  # (the old window's were cleared with it read-only)
+        self._build_form()
+        self._form.setVisible(True)
+        self.action, self.period, self.report = gone.action, gone.period, gone.report
+        self._loading = True
+        try:
+            self._fill(gone.action, gone.report)
+            put_texts(self, gone.texts)
+        finally:
+            self._loading = False
+        self._set_editable(False)
+        self.action, self.report, self._locked = None, None, False
+        self._say_gone(gone)
+
+    def _say_gone(self, gone: GoneReport) -> None:
+        """The notice of a report an amendment hid (``_show_gone``)."""
+        from fieldplan.i18n import menu_path
+        from fieldplan.planops import why_hidden_text
+
+        self.gone = gone
         lines = [
             # Translators: {reasons} as in "Hidden by the plan: {reasons}." (the plan no
             # longer has this action; this period is outside the plan's dates…)
             _("Headquarters' update of the plan (version {version}) hides this report: "
-              "{reasons}.").format(version=self.identity.plan.version,
-                                   reasons=why_hidden_text(why))]
-        if typed:
+              "{reasons}.").format(version=gone.version, reasons=why_hidden_text(gone.why))]
+        if gone.typed:
             lines.append(_(
                 "What was typed in it cannot be saved any more. It is kept, not lost: "
                 "{menu} shows it, to copy or discard.").format(
                     menu=menu_path(_("&View"), _("Te&xt outside the plan…"))))
+        if gone.report is not None:
+            # Translators: the last entry of the plan tree lists them, as in "3 reports
+            # not in the current plan"
+            lines.append(_("What was saved in it can still be read at the end of the "
+                           "plan, among the reports not in the current plan."))
         lines.append(_("It can no longer be edited here: choose an action in the plan to "
                        "go on."))
         self.notice.setText("\n".join(lines))

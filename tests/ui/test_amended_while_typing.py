@@ -11,6 +11,7 @@ chosen in the plan until the person chooses one."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from fieldplan import progress
 from fieldplan.replica import open_replica
@@ -19,12 +20,15 @@ from tests.scenes import AMENDMENT
 from tests.ui.conftest import wait_idle
 from tests.ui.test_office_work import choose
 from tests.ui.test_plan_amendment import drafts_file, import_in_window, office  # noqa: F401
+from ui.qtcompat import Qt
 
 #: the notice's lines, of a report whose action the amendment dropped and text typed
 GONE = ("Headquarters' update of the plan (version 2) hides this report: the plan no "
         "longer has this action.")
 KEPT = ("What was typed in it cannot be saved any more. It is kept, not lost: View ▸ Text "
         "outside the plan… shows it, to copy or discard.")
+SAVED = ("What was saved in it can still be read at the end of the plan, among the "
+         "reports not in the current plan.")
 ON = "It can no longer be edited here: choose an action in the plan to go on."
 
 
@@ -64,7 +68,8 @@ def test_keys_typed_after_the_amendment_go_into_no_other_report(
     before = bn_texts(bn)
     amended(window, qtbot, bn, bundle, how)
     # the report typed in stays, read-only, saying why and where the typing is
-    qtbot.waitUntil(lambda: editor.notice.text() == "\n".join((GONE, KEPT, ON)), timeout=5000)
+    qtbot.waitUntil(lambda: editor.notice.text() == "\n".join((GONE, KEPT, SAVED, ON)),
+                    timeout=5000)
     assert editor.notice.isVisible() and editor.title.text().startswith("PA1.3 · ")
     assert editor.action is None and window.office_view.tree.current_action() is None
     assert box.isReadOnly() and box.toPlainText() == "Roads cut"
@@ -99,7 +104,8 @@ def test_the_keyboard_in_the_form_is_enough(open_window, qtbot, office):  # noqa
     box = editor.narratives["achievements"]
     box.setFocus()
     import_in_window(window, qtbot, bundle).close()
-    qtbot.waitUntil(lambda: editor.notice.text() == "\n".join((GONE, ON)), timeout=5000)
+    qtbot.waitUntil(lambda: editor.notice.text() == "\n".join((GONE, SAVED, ON)),
+                    timeout=5000)
     qtbot.keyClicks(box, "Trained")
     editor.save_now()
     wait_idle(qtbot, window.session)
@@ -157,3 +163,80 @@ def test_not_at_the_form_the_report_in_its_place_is_shown(open_window, qtbot,
     qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == "PA1.7"
                     and editor.status.isEnabled(), timeout=5000)
     assert window.office_view.tree.current_action().code == "PA1.7"
+
+
+def test_nothing_saved_in_it_no_word_of_the_reports_not_in_the_plan(
+        open_window, qtbot, office):  # noqa: F811
+    """A report never saved is not among the reports the plan hides: the notice sends
+    no one there."""
+    bn, amend = office
+    bundle = amend(drop=("PA2.2",))
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA2.2", "2026-S1")
+    editor.narratives["achievements"].setFocus()
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: editor.notice.text() == "\n".join((GONE, ON)), timeout=5000)
+
+
+def test_a_language_change_keeps_the_hidden_report_and_its_notice(
+        shell, qtbot, office, monkeypatch):  # noqa: F811
+    """A language change while the report an amendment hid is on screen: the window
+    made again showed "Choose an action in the plan." and nothing of the report, its
+    notice gone (the text safe all the same, outside the plan). It shows the report
+    again, read-only, the notice said in the new language, the keyboard where it was."""
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    shell.start(bn)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, window.session)
+    editor = choose(window, qtbot, "PA1.3", "2026-S1")
+    box = editor.narratives["challenges"]
+    window.activateWindow()
+    box.setFocus()
+    qtbot.keyClicks(box, "Roads cut")
+    qtbot.keyClick(box, Qt.Key.Key_Left)
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: editor.notice.text().startswith(GONE), timeout=5000)
+    try:
+        shell.change_language("fr")
+        new = shell.window
+        assert new is not window
+        wait_idle(qtbot, shell.session)
+        editor = new.office_view.editor
+        lines = editor.notice.text().split("\n")
+        assert editor.notice.isVisible() and len(lines) == 4
+        assert lines[0] == ("La mise à jour du plan par le Siège (version 2) masque ce "
+                            "rapport\u00a0: le plan n’a plus cette action.")
+        assert lines[1].endswith("Affichage ▸ Texte hors du plan… l’affiche, pour le "
+                                 "copier ou l’abandonner.")
+        assert lines[3] == ("Il ne peut plus être modifié ici\u00a0: choisissez une "
+                            "action dans le plan pour continuer.")
+        assert editor.title.text() == (
+            "PA1.3 · Intégrer la migration dans la planification nationale du "
+            "développement")
+        assert editor.status_read_only.text() == "● En bonne voie"
+        box = editor.narratives["challenges"]
+        assert box.toPlainText() == "Roads cut" and box.isReadOnly()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is box, timeout=5000)
+        assert box.textCursor().position() == 8
+        assert editor.action is None and new.office_view.tree.current_action() is None
+        # the keys typed next go into no report
+        qtbot.keyClicks(box, " and bridges")
+        assert box.toPlainText() == "Roads cut" and not editor.save_now()
+        # and again, back in English: as it was said before the change
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)
+        editor = shell.window.office_view.editor
+        assert editor.notice.text() == "\n".join((GONE, KEPT, SAVED, ON))
+        assert editor.narratives["challenges"].toPlainText() == "Roads cut"
+        # an action chosen: its own report, to type in
+        assert shell.window.office_view.tree.select("PA1.7")
+        qtbot.waitUntil(lambda: editor.action is not None and editor.status.isEnabled(),
+                        timeout=5000)
+        assert GONE not in editor.notice.text() and editor.gone is None
+        assert editor.narratives["challenges"].toPlainText() == ""
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)

@@ -160,6 +160,9 @@ class ConfirmDialog(QDialog):
         lay = QVBoxLayout(self)
         self.text = PlainLabel(text)  # (copied without the marks that lay it out)
         lay.addWidget(self.text)
+        # with nothing to say, no place a click or a screen reader stops at to find
+        # nothing
+        self.text.setVisible(bool(text))
         self.details = None
         if details:
             from ui.bidi_widgets import PlainTextEdit
@@ -253,6 +256,8 @@ class MessageDialog(QDialog):
         # file names, paths: as written, and copied without the marks that lay them out
         self.text = PlainLabel(text)
         lay.addWidget(self.text)
+        # with nothing to say, no stop of Tab (``reached_by_tab``) that says nothing
+        self.text.setVisible(bool(text))
         if details:
             from ui.bidi_widgets import PlainTextEdit
 

@@ -1354,7 +1354,10 @@ class MainWindow(QMainWindow):
         whole, to read and copy by keyboard: which reports, why, and what to do."""
         from ui.dialogs import MessageDialog, reached_by_tab
 
-        text = "\n".join(in_layout_direction(line) for line in self._save_lines)
+        # (the status bar says nothing then: the menu item is disabled, but a dialog
+        # with nothing in it was still a stop of Tab that said nothing)
+        text = ("\n".join(in_layout_direction(line) for line in self._save_lines)
+                or _("Everything typed is saved."))
         dialog = MessageDialog(self, _("Saving"), text)
         dialog.setObjectName("save-details-dialog")
         reached_by_tab(dialog.text)

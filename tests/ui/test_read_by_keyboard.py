@@ -7,7 +7,14 @@ values are reached with Tab."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QPushButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
 from tests.ui.conftest import wait_idle
 from ui.qtcompat import Qt
@@ -397,6 +404,43 @@ def test_the_sync_words_a_narrow_window_shortens_are_read_from_the_view_menu(
     assert read_by_keyboard(dialog.text)
     dialog.grab().save(str(window.session.db_path.with_name("sync-details.png")))
     dialog.accept()
+    wait_idle(qtbot, window.session)
+
+
+def focusable_and_empty(dialog: QDialog) -> list[QWidget]:
+    """The widgets of ``dialog`` shown that a click or Tab gives the focus to and that
+    say nothing: no text, no name."""
+    found = []
+    for widget in dialog.findChildren(QWidget):
+        if not widget.isVisibleTo(dialog) or widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            continue
+        text = getattr(widget, "text", None)
+        if not (widget.accessibleName() or (callable(text) and text())):
+            found.append(widget)
+    return found
+
+
+def test_the_restore_warning_and_saving_details_with_nothing_to_say(open_window, qtbot,
+                                                                    hq_db):
+    """Opened with nothing to say (nothing lost in a restore; nothing typed waiting to
+    be saved, the menu item disabled a moment too late), their empty message was a
+    place the focus went to (Tab, in Saving details; a click, in the restore
+    warning) with nothing to read there. The restore warning shows none; Saving
+    details says that all is saved."""
+    from ui.dialogs import ConfirmDialog, MessageDialog
+
+    window = open_window(hq_db)
+    window.dismiss_lost_dialog()
+    warning = window.findChild(ConfirmDialog, "dismiss-lost-dialog")
+    assert warning.text.text() == "" and not warning.text.isVisibleTo(warning)
+    assert focusable_and_empty(warning) == []
+    warning.reject()
+    assert not window.save_details_action.isEnabled()
+    window.save_details_dialog()
+    details = window.findChild(MessageDialog, "save-details-dialog")
+    assert details.text.text() == "Everything typed is saved."
+    assert read_by_keyboard(details.text) and focusable_and_empty(details) == []
+    details.accept()
     wait_idle(qtbot, window.session)
 
 

@@ -208,9 +208,8 @@ def test_nothing_in_the_windows_or_their_dialogs_goes_unnamed(
     window.office_view.select_action("PA1.6")
     found = _pages(window, qtbot)
     dialogs = _window_dialogs(window, qtbot, tmp_path)
-    # (offered only once something was lost: nothing to say here)
-    del dialogs["restore warning"]
     dialogs["sync details"] = window.sync_details_dialog
+    dialogs["saving details"] = window.save_details_dialog
     dialogs["set up again"] = window.set_up_again_dialog
     for name, start in dialogs.items():
         dialog = _new_dialog(qtbot, start)

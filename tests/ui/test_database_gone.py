@@ -63,6 +63,17 @@ def typed_then(window, qtbot, fault) -> object:
     return editor
 
 
+def remove_folder(folder: Path) -> None:
+    """Remove ``folder`` whole, while the window may be writing its drafts journal's
+    lock file in it (made and removed beside the journal: gone between rmtree's listing
+    and its unlink, rmtree failed)."""
+    for _attempt in range(100):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+    raise AssertionError(f"{folder} could not be removed")
+
+
 def said(window) -> None:
     label = window.file_gone_label
     assert label.isVisible()
@@ -75,7 +86,7 @@ def test_a_database_whose_folder_was_removed_refuses_saves_and_closing_asks(
         open_window, qtbot, db):
     window = open_window(db)
     assert not window.file_gone_label.isVisible()
-    typed_then(window, qtbot, lambda: shutil.rmtree(db.parent))
+    typed_then(window, qtbot, lambda: remove_folder(db.parent))
     said(window)
     window.close()  # the drafts file's folder is gone too: nowhere keeps the typing
     dialog = question(window, qtbot)

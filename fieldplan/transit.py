@@ -364,6 +364,17 @@ def folder_bundles(folder: str) -> tuple[list[str], int]:
     counted: a system's, not the person's). OSError when it cannot be read."""
     with os.scandir(folder) as entries:
         files = [entry for entry in entries
-                 if not entry.name.startswith(".") and entry.is_file()]
+                 if not entry.name.startswith(".") and _is_file(entry)]
     taken = [entry.path for entry in files if taken_from_folder(entry.name)]
     return sorted(taken), len(files) - len(taken)
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """Whether a folder's entry is a file (a link to one too), or one whose kind cannot
+    be told (a link that leads round in a loop): that one is taken as a file, to be
+    refused with its own reason if it is a bundle's name, where the error made the
+    whole folder refused in the name of one entry, or dropped without a word."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return True

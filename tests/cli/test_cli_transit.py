@@ -6,7 +6,10 @@ import brings its bundles, as when it is dropped on the client's window."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from fieldplan.sync import enroll_office
 from tests.cli.test_cli_messages import run
@@ -101,3 +104,35 @@ def test_import_of_a_folder_takes_its_bundles_as_the_client_does(hq, make_office
     assert (code, out) == (1, "photos: rejected: no bundle in this folder: from a folder, only "
                               ".fieldplan and .zip files are imported, and it holds 1 other "
                               "file (name a file itself to import it)\n")
+
+
+def test_a_link_in_a_loop_in_a_folder_is_one_refused_file(hq, make_office,
+                                                          tmp_path: Path, capsys) -> None:
+    """A link leading round in a loop among a folder's files made ``import FOLDER``
+    refuse the whole folder ("Too many levels of symbolic links", no file named), and
+    the client's drop of the folder bring nothing: its bundles are imported, the link
+    is one refused file."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle
+    from fieldplan.transit import folder_bundles
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    office = make_office("ML")
+    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    export_bundle(office, out_dir=usb)
+    try:
+        os.symlink(usb / "b.zip", usb / "a.zip")
+        os.symlink(usb / "a.zip", usb / "b.zip")
+        os.symlink(usb / "b.zip", usb / "c.jpg")
+    except OSError:
+        pytest.skip("no symbolic links here")
+    taken, others = folder_bundles(str(usb))
+    assert [Path(f).name[:2] for f in taken] == ["ML", "a.", "b."] and others == 1
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "--json", "import", str(usb), capsys=capsys)
+    assert code == 1, out
+    assert [(o["file"][:2], o["outcome"]) for o in json.loads(out)] == [
+        ("ML", "merged"), ("a.", "rejected"), ("b.", "rejected")]

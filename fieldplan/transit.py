@@ -319,6 +319,13 @@ def what_else(start: bytes, name: str = "") -> BundleError | None:
     return None
 
 
+def is_ole2(start: bytes) -> bool:
+    """Whether a file's first bytes are a Microsoft compound file's (an Outlook message
+    saved as a file, whose attachment lies in it as it was sent: no bytes added before
+    a bundle, but a message to open, ``what_else``)."""
+    return start.startswith(_OLE2)
+
+
 def _is_email(start: bytes) -> bool:
     """Whether ``start`` begins with an email's headers (an .eml file, or an mbox's
     "From " line before them): at least three known header lines before the first

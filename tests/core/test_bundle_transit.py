@@ -230,6 +230,21 @@ def test_an_outlook_message_is_named(tmp_path) -> None:
                                         "or another Microsoft Office file)")
 
 
+def test_an_outlook_message_holding_a_bundle_is_named_too(good, tmp_path) -> None:
+    """An Outlook message keeps its attachment's bytes as they were, in its sectors
+    after its own header: that was said as bytes added before a bundle ("save the
+    attachment itself, or ask the sender to send it again"), and to init --from or
+    verify without the command's words. It is an Outlook message, to open."""
+    message = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(1528) + good + bytes(3000)
+    path = tmp_path / "RE Bundle.msg"
+    path.write_bytes(message)
+    with pytest.raises(BundleError, match=r"^not a fieldplan bundle \(an Outlook email "
+                                          r"message saved as a file\); open it in Outlook"):
+        open_bundle(path)
+    assert expect(message, ".").startswith("not a fieldplan bundle (an Outlook email message "
+                                           "or another Microsoft Office file)")
+
+
 def test_base64_text_of_a_bundle_is_named(good) -> None:
     import base64
 

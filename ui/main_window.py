@@ -2200,6 +2200,11 @@ class MainWindow(QMainWindow):
         if state.get("period") in self.identity.periods() and (
                 not start or self._period_was_chosen(state)):
             self.set_period(state["period"])
+            if not start and state.get("period_chosen") is False:
+                # (a language change) shown unchosen in the window this one replaces:
+                # unchosen here too, whatever this one opened on by itself (its plan,
+                # read again since that one opened, brings the locks imported since)
+                self.opened_on = self.period
         if state.get("action"):
             self.office_view.select_action(state["action"])
         if self.hq_desk is not None and isinstance(state.get("hq"), dict):

@@ -155,3 +155,37 @@ def test_a_new_language_keeps_the_period_shown(open_shell, clock, sn, settings, 
     window = open_shell(db)
     window.restore_view_state({"period": LOCKED, "period_chosen": False}, start=False)
     assert window.period == LOCKED
+
+
+def test_a_new_language_after_an_amendment_with_the_lock_keeps_it_unchosen(
+        shell, clock, sn, hq, settings, qtbot, tmp_path: Path):
+    """Opened by itself on 2026-S1 on 5 July; headquarters' next bundle brings the lock
+    of 2026-S1 with a plan amendment (the window's plan read again, its locks with it),
+    then the person changes the language: the window made again opened by itself on
+    2026-S2, and took 2026-S1, shown, for the person's choice, which the next start
+    restored, where nothing can be written. It is the same period, still unchosen."""
+    from tests.scenes import amend_plan
+    from tests.ui.test_plan_amendment import import_in_window
+
+    db, _lock = sn
+    amend_plan(hq, tmp_path, title="Migration data")
+    out = tmp_path / "amended"
+    out.mkdir()
+    bundle = sync.export_bundle(hq, for_office="SN", out_dir=out).path
+    clock("2026-07-05")
+    shell.start(db)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, window.session)
+    assert window.period == LOCKED
+    clock("2026-07-10")
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=5000)
+    shell.change_language("fr")
+    new = shell.window
+    assert new is not window and new.period == LOCKED
+    wait_idle(qtbot, shell.session)
+    identity = new.identity
+    new.close()
+    assert database_value(settings, identity, VIEW)["period_chosen"] is False

@@ -97,6 +97,27 @@ if [ "$status" -ne 124 ] || [ -s gui.err ]; then
     cat gui.err >&2
     exit 1
 fi
+step "the report preview and printing: QtPdf, print support, image formats (offscreen)"
+# (packaging/launch.py's hidden --smoke-report-preview, ui/smoke.py): a status sheet
+# built on the worker, shown in the preview window with ink on its page, the print
+# dialog opened, and its pages printed by a QPrinter to a PDF file. The window and the
+# command line above need none of these parts of Qt: a build without them passes there
+set +e
+"$APP" --smoke-report-preview world/hq.sqlite3 "$OFFICE" 2026-S1 printed.pdf \
+    >preview.out 2>preview.err
+status=$?
+set -e
+if [ "$status" -ne 0 ]; then
+    # its one line saying what is missing; else (a crash) all it said
+    if grep -q '^smoke: ' preview.err; then
+        grep '^smoke: ' preview.err >&2
+    else
+        echo "smoke: the report preview check ended with exit $status:" >&2
+        cat preview.err >&2
+    fi
+    exit 1
+fi
+sed 's/^smoke: /smoke:   /' preview.out
 step "a second start on an open database hands its bundle over and ends"
 mkdir -m 700 "$WORK/run"
 export XDG_RUNTIME_DIR="$WORK/run"  # its lock and socket (left by the kill) go with $WORK

@@ -103,7 +103,7 @@ step "the report preview and printing: QtPdf, print support, image formats (offs
 # dialog opened, and its pages printed by a QPrinter to a PDF file. The window and the
 # command line above need none of these parts of Qt: a build without them passes there
 set +e
-"$APP" --smoke-report-preview world/hq.sqlite3 "$OFFICE" 2026-S1 printed.pdf \
+timeout 180 "$APP" --smoke-report-preview world/hq.sqlite3 "$OFFICE" 2026-S1 printed.pdf \
     >preview.out 2>preview.err
 status=$?
 set -e
@@ -112,6 +112,8 @@ if [ "$status" -ne 0 ]; then
     if grep -q '^smoke: ' preview.err; then
         grep '^smoke: ' preview.err >&2
     else
+        # (124: still running after 180 s, a window that never drew or a dialog that
+        # never closed)
         echo "smoke: the report preview check ended with exit $status:" >&2
         cat preview.err >&2
     fi

@@ -53,7 +53,49 @@ RESEND = N_("ask the sender to send it again")
 IMPORT, VERIFY, SET_UP, INIT = "import", "verify", "set up", "init"
 
 
-class InPlaceError(BundleError):
+class SaidForUseError(BundleError):
+    """A refusal whose message ends with what is done with the file given (``use``:
+    IMPORT, VERIFY, SET_UP or INIT); ``said_for`` says it for another use, ``for_use``
+    is the same error said for another use."""
+
+    def said_for(self, use: str) -> str:
+        """The message, said for ``use``."""
+        raise NotImplementedError
+
+    def for_use(self, use: str) -> SaidForUseError:
+        """The same error, said for ``use``."""
+        raise NotImplementedError
+
+
+class NothingInItError(SaidForUseError):
+    """A file a system writes beside the files it shows (macOS's .DS_Store, Windows'
+    Thumbs.db): nothing in it to use, in the words of what it was given to. ``what``:
+    what the file is."""
+
+    def __init__(self, what: str, use: str = IMPORT) -> None:
+        self.what, self.use = what, use
+        super().__init__(self.said_for(use))
+
+    def said_for(self, use: str) -> str:
+        """The message, ending with there being nothing in it for ``use``."""
+        if use == VERIFY:
+            # Translators: {what} is what the file is ("not a fieldplan bundle (a file
+            # of Windows' own that keeps a folder's thumbnails)")
+            text = _("{what}: nothing to verify")
+        elif use in (SET_UP, INIT):
+            # Translators: {what} is what the file is, as above
+            text = _("{what}: nothing to set this computer up from")
+        else:
+            # Translators: {what} is what the file is, as above
+            text = _("{what}: nothing to import")
+        return text.format(what=self.what)
+
+    def for_use(self, use: str) -> NothingInItError:
+        """The same error, said for ``use``."""
+        return NothingInItError(self.what, use)
+
+
+class InPlaceError(SaidForUseError):
     """A file that came in a bundle's place and says which file to get instead (an
     email's attachment to save). ``what``: what the file is; ``step``: how to get the
     file meant; ``count``: how many files that step gives. Its message ends with
@@ -260,7 +302,8 @@ _BASE64_ZIP = b"UEsDB"
 def what_else(start: bytes, name: str = "") -> BundleError | None:
     """What a file that is not a ZIP archive is, when its first bytes (``start``, up to
     SNIFF_BYTES) tell, as the error that refuses it with what to do (an InPlaceError
-    when that is getting another file: an email's attachment); None when they do not.
+    when that is getting another file: an email's attachment; a NothingInItError for a
+    file a system writes beside others); None when they do not.
     ``name``: the file's name, if known (an Outlook message is told from other
     Microsoft files by its ``.msg``)."""
     stripped = start.lstrip()
@@ -277,16 +320,16 @@ def what_else(start: bytes, name: str = "") -> BundleError | None:
               "each file it copies, named as that file with \"._\" before it)"),
             _("the bundle is the file of the same name without \"._\"")]))
     if start.startswith(_DS_STORE):
-        return BundleError(_("not a fieldplan bundle (a file of macOS's own that keeps a "
-                             "folder's display settings): nothing to import"))
+        return NothingInItError(_("not a fieldplan bundle (a file of macOS's own that "
+                                  "keeps a folder's display settings)"))
     if start.startswith(_OLE2):
         if lowered.endswith(".msg"):
             return InPlaceError(
                 _("not a fieldplan bundle (an Outlook email message saved as a file)"),
                 _("open it in Outlook and save its .fieldplan attachment"))
         if lowered.endswith("thumbs.db"):
-            return BundleError(_("not a fieldplan bundle (a file of Windows' own that keeps "
-                                 "a folder's thumbnails): nothing to import"))
+            return NothingInItError(_("not a fieldplan bundle (a file of Windows' own "
+                                      "that keeps a folder's thumbnails)"))
         return InPlaceError(
             _("not a fieldplan bundle (an Outlook email message or another Microsoft "
               "Office file)"),

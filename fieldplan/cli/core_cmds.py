@@ -291,12 +291,13 @@ def cmd_gui(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _said_for_init() -> Iterator[None]:
     """A file given to ``--from`` in a setup bundle's place (an email saved as a file)
-    says to run ``init --from`` with the file to get instead."""
-    from fieldplan.transit import INIT, InPlaceError
+    says to run ``init --from`` with the file to get instead (a folder's .DS_Store:
+    that there is nothing in it to set this computer up from)."""
+    from fieldplan.transit import INIT, SaidForUseError
 
     try:
         yield
-    except InPlaceError as exc:
+    except SaidForUseError as exc:
         raise exc.for_use(INIT) from None
 
 

@@ -272,11 +272,11 @@ def open_setup_bundle(setup: str | os.PathLike[str] | bytes) -> bundlefmt.Bundle
     """``bundle.open_bundle`` of a bundle to set this computer up from: a file that came
     in its place (an email saved as a file) says to set the computer up from the file
     to get instead, not to import it."""
-    from fieldplan.transit import SET_UP, InPlaceError
+    from fieldplan.transit import SET_UP, SaidForUseError
 
     try:
         return bundlefmt.open_bundle(setup)
-    except InPlaceError as exc:
+    except SaidForUseError as exc:
         raise exc.for_use(SET_UP) from None
 
 

@@ -1990,10 +1990,10 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
         # events.jsonl after the manifest and the key, as import checks it
         b = bundlefmt.open_bundle(source, check_events=False)
     except (BundleError, OSError, *_HOSTILE) as exc:
-        from fieldplan.transit import VERIFY, InPlaceError
+        from fieldplan.transit import VERIFY, SaidForUseError
 
         # (a file in a bundle's place: the file to get instead is to be checked)
-        reason = (exc.said_for(VERIFY) if isinstance(exc, InPlaceError)
+        reason = (exc.said_for(VERIFY) if isinstance(exc, SaidForUseError)
                   else str(exc) if isinstance(exc, BundleError) else _cannot_read(exc)
                   if isinstance(exc, OSError) else _malformed(exc))
         return {"valid": False, "reason": reason, "office": None, "replica": None,

@@ -136,3 +136,34 @@ def test_a_link_in_a_loop_in_a_folder_is_one_refused_file(hq, make_office,
     assert code == 1, out
     assert [(o["file"][:2], o["outcome"]) for o in json.loads(out)] == [
         ("ML", "merged"), ("a.", "rejected"), ("b.", "rejected")]
+
+
+def test_a_folders_own_file_given_to_each_command_says_that_command(hq, tmp_path: Path,
+                                                                    capsys) -> None:
+    """macOS's .DS_Store or Windows' Thumbs.db given to ``init --from`` or ``verify`` (or
+    the client's set-up) ended ": nothing to import": said for what it was given to."""
+    from fieldplan.errors import BundleError
+    from fieldplan.sync.enrol import open_setup_bundle
+
+    files = {".DS_Store": b"\x00\x00\x00\x01Bud1" + bytes(100),
+             "Thumbs.db": bytes.fromhex("D0CF11E0A1B11AE1") + bytes(500)}
+    whats = {".DS_Store": "not a fieldplan bundle (a file of macOS's own that keeps a "
+                          "folder's display settings)",
+             "Thumbs.db": "not a fieldplan bundle (a file of Windows' own that keeps a "
+                          "folder's thumbnails)"}
+    for name, data in files.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        what = whats[name]
+        office = str(tmp_path / "ml.sqlite3")
+        code, _out, err = run("--db", office, "init", "--from", str(path), capsys=capsys)
+        assert (code, err) == (1, f"fieldplan: error: {what}: nothing to set this computer "
+                                  "up from\n")
+        assert not Path(office).exists()
+        code, out, _err = run("--json", "verify", str(path), capsys=capsys)
+        assert (code, json.loads(out)["reason"]) == (1, f"{what}: nothing to verify")
+        code, out, _err = run("--db", str(hq.path), "import", str(path), capsys=capsys)
+        assert (code, out) == (1, f"{name}: rejected: {what}: nothing to import\n")
+        with pytest.raises(BundleError) as e:  # the client's first screen
+            open_setup_bundle(path)
+        assert str(e.value) == f"{what}: nothing to set this computer up from"

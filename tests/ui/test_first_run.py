@@ -199,6 +199,34 @@ def test_an_email_chosen_to_set_up_from_says_to_set_up_from_its_attachment(
     dialog.grab().save(str(tmp_path / "first-run-email-fr.png"))
 
 
+def test_a_folders_own_file_chosen_to_set_up_from_says_there_is_nothing_to_set_up_from(
+        qtbot, tmp_path, language):
+    """Windows' Thumbs.db (or macOS's .DS_Store), chosen in the setup bundle's place,
+    ended ": nothing to import": the first screen imports nothing. Said again in the
+    language chosen."""
+    from ui.app import apply_language
+    from ui.first_run import FirstRunDialog
+
+    thumbs = tmp_path / "Thumbs.db"
+    thumbs.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(500))
+    dialog = FirstRunDialog(tmp_path / "fieldplan.sqlite3")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.setup_from(str(thumbs))
+    qtbot.waitUntil(lambda: dialog.hq_button.isEnabled() and bool(dialog.message.text()),
+                    timeout=10_000)
+    assert dialog.message.text() == (
+        "Not a fieldplan bundle (a file of Windows' own that keeps a folder's thumbnails): "
+        "nothing to set this computer up from")
+    apply_language(QApplication.instance(), "ar")
+    dialog.retranslate()
+    ar = translation("ar").gettext
+    said = ar("{what}: nothing to set this computer up from").format(
+        what=ar("not a fieldplan bundle (a file of Windows' own that keeps a folder's "
+                "thumbnails)"))
+    assert dialog.message.text() == said[0].upper() + said[1:]
+
+
 def test_an_office_set_up_from_a_bundle_is_shown_headquarters_fingerprint(
         shell, qtbot, tmp_path):
     """The first window after the setup says which headquarters key the office now

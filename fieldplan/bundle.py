@@ -680,6 +680,14 @@ def _open_zip(fileobj: BinaryIO, size: int, name: str = "") -> zipfile.ZipFile:
         raise (transit.what_else(start, name)
                or BundleError(_("not a fieldplan bundle (not a ZIP archive)")))
     problem = transit.layout_problem(fileobj, size)
+    # Bytes added before the bundle may begin with "PK" too (a ZIP reader would find the
+    # archive after them, and take it): refused as the others are. A bundle as written
+    # begins with its first member's header, and, when whole, its central directory
+    # ends where its end record begins; its line ends changed, it is said as such.
+    if head != b"PK\x03\x04" or not problem:
+        added = transit.added_before(fileobj, size, MEMBERS)
+        if added:
+            raise BundleError(transit.added_before_text(added))
     if problem:
         raise BundleError(problem)
     try:

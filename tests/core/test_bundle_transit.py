@@ -84,11 +84,15 @@ def test_cut_short_says_its_end_never_arrived(good, keep) -> None:
 
 
 @pytest.mark.parametrize("before", [b"X-Scanned-By: mail gateway 4.2\r\n\r\n",
-                                    b"MZ" + bytes(510), b"\xef\xbb\xbf"])
+                                    b"MZ" + bytes(510), b"\xef\xbb\xbf",
+                                    b"PK" + bytes(510), b"PKZIP\r\n",
+                                    b"PK\x05\x06" + bytes(18)])
 def test_bytes_added_before_the_start_are_named(good, before) -> None:
     """A mail gateway's header or a program's bytes written before the bundle (a ZIP
     reader finds the archive after them) were "not a ZIP archive": said as bytes added
-    before it, and still refused (only the bytes signed are merged)."""
+    before it, and still refused (only the bytes signed are merged). Added bytes that
+    began with "PK", as a ZIP archive does, were not looked for: the bundle was taken
+    (its end cut off too: "missing member events.jsonl")."""
     message = expect(before + good, ".")
     count = f"{len(before):,}"
     assert message == (
@@ -99,6 +103,9 @@ def test_bytes_added_before_the_start_are_named(good, before) -> None:
     # its end cut off too: found by its first member's header
     assert expect(before + good[: len(good) // 2], ".").startswith(
         f"damaged on its way: {count} byte")
+    # added bytes that begin as a member's header does: found by the end record
+    assert expect(b"PK\x03\x04 scanned\r\n" + good, ".").startswith(
+        "damaged on its way: 14 bytes were added before the bundle's start")
     # what merely holds the letters of a ZIP's header is not a bundle for that
     assert expect(b"hello PK\x03\x04" + bytes(40), ".") == (
         "not a fieldplan bundle (not a ZIP archive)")

@@ -127,7 +127,8 @@ class ChangedAfterLock:
 
     office, action, period: the report. changes: how many of its events came after
     the lock. last_at: when the last of them was made (its writer's clock, ISO UTC, no
-    later than its arrival here: ``events.shown_time``).
+    later than its arrival here, and its arrival when its clock is before the plan's
+    start: ``events.shown_time``).
     last_by: who made it. state: the report's state now (``draft`` or ``submitted``).
     received_at: when the last of them arrived here (ISO UTC; "" when not known). An
     event written before the lock and brought after it is named too: its ``last_at``
@@ -165,7 +166,8 @@ class LockMark:
     last import (inbox line id) it had merged when it held the lock: the import that
     brought the lock, or, for a lock written here, the latest one then; an event of a
     later import arrived after the lock. None: not known. at: when the lock was
-    written, to show (ISO UTC, ``events.shown_time``); "" when not known.
+    written, to show (ISO UTC, ``events.shown_time``: its arrival when its clock is
+    before the plan's start); "" when not known.
     """
 
     hlc: int
@@ -201,6 +203,7 @@ def lock_clocks(rep: Replica) -> dict[str, LockMark]:
     """The locked periods, each with how this replica held the lock it shows (its
     winning version, as ``is_locked`` reads it): see LockMark."""
     locks: dict[str, LockMark] = {}
+    earliest = 0
     for entity_id, value, hlc, received_at, inbox_id, mark, origin, seq in rep.conn.execute(
         """
         SELECT w.entity_id, value, w.hlc, e.received_at, e.inbox_id, (
@@ -216,12 +219,14 @@ def lock_clocks(rep: Replica) -> dict[str, LockMark]:
     ):
         if json.loads(value) is not True:
             continue
+        if not earliest:
+            earliest = events.plan_start_hlc(rep.plan().start)
         if inbox_id is None and mark is not None:
             # written here: the import before it (for a lock written before these
             # marks were kept, the last import before the upgrade: schema 0006)
             inbox_id = int(mark)
         locks[entity_id] = LockMark(events.held_hlc(hlc, received_at), inbox_id,
-                                    events.shown_time(hlc, received_at), origin, seq)
+                                    events.shown_time(hlc, received_at, earliest), origin, seq)
     return locks
 
 
@@ -260,6 +265,7 @@ def changed_after_lock(rep: Replica, period: str | None = None,
     # in the database: a year of typing after a lock (100,000 events at a 57-office
     # headquarters) was read, bodies and all, at every save and import
     periods = sorted(locks)
+    earliest = events.plan_start_hlc(rep.plan().start)
     for entity_id, hlc, received_at, inbox_id, body, origin, seq in rep.conn.execute(
             "SELECT entity_id, hlc, received_at, inbox_id, body, origin, seq FROM events "
             "WHERE entity = 'progress' AND (hlc > ? OR inbox_id > ?) AND ("
@@ -280,7 +286,7 @@ def changed_after_lock(rep: Replica, period: str | None = None,
         seen[0] += 1
         seen[4] = max(seen[4], received_at or "")
         if (held, hlc) >= seen[1]:
-            seen[1:4] = [(held, hlc), events.shown_time(hlc, received_at),
+            seen[1:4] = [(held, hlc), events.shown_time(hlc, received_at, earliest),
                          json.loads(body).get("author", "")]
     # their states in one query, not one a report (the data export asks for them all)
     states = {(p, o, a): state for p, o, a, state in rep.conn.execute(

@@ -26,7 +26,9 @@ class Candidate:
     """One competing value. value_id: ``<origin 8>:<seq>``; winner: shown meanwhile;
     here: written on this computer (this replica), the others on other computers.
     at: when it was written, to show (ISO UTC): its writer's clock, no later than its
-    arrival here (``events.shown_time``: a laptop whose clock is ahead would say 2030).
+    arrival here, and its arrival when its clock is before the plan's start
+    (``events.shown_time``: a laptop whose clock is ahead would say 2030, one whose
+    clock went back 2000).
     written_at: its writer's clock alone, as ``ProgressReport.written_at`` ("" when
     not known, then ``at``)."""
 
@@ -396,14 +398,20 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
     iso_of: dict[int, str] = {}  # a second's clock values -> that second, written out
     parsed: dict[str, Any] = {}  # a value as stored -> its value, when immutable
 
-    def shown(made: str, received_at: str | None) -> str:
+    # (a writer's clock gone back to 2000 dates a change before the plan existed: its
+    # arrival is shown, as the report list does)
+    earliest = events.plan_start_hlc(rep.plan().start) if rows else 0
+
+    def shown(made: str, received_at: str | None, hlc: int) -> str:
         # events.shown_time, its writer's clock written out once for both times
         if not received_at:
             return made
         known = arrival_known.get(received_at)
         if known is None:
             known = arrival_known[received_at] = events.arrival_hlc(received_at) is not None
-        return min(made, received_at) if known else made
+        if not known:
+            return made
+        return received_at if hlc < earliest else min(made, received_at)
 
     def written(hlc: int) -> str:
         # events.hlc_to_iso: to the second
@@ -431,7 +439,7 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
         for _e, _i, _f, o, s, v, a, h, r in heads:
             made = written(h)
             cands.append(Candidate(f"{o[:8]}:{s}", f"{o}:{s}", value_of(v), a,
-                                   shown(made, r), not cands, o == own, written_at=made))
+                                   shown(made, r, h), not cands, o == own, written_at=made))
         cid = _conflict_id(entity, entity_id, field)
         parts = entity_id.split("|")
         if entity == "progress" and len(parts) == 3 and parts[2]:

@@ -140,7 +140,8 @@ class KeyUse:
     author: who wrote the latest event of the key's replica that this database holds
     (the person or computer name its events carry), or "". last_bundle: when this
     database last merged a bundle signed by the key (ISO UTC), or "". registered: when
-    the registry recorded the key (ISO UTC), or "" for a key trusted locally."""
+    the registry recorded the key (ISO UTC, ``events.shown_time``), or "" for a key
+    trusted locally."""
 
     author: str = ""
     last_bundle: str = ""
@@ -155,8 +156,13 @@ def key_uses(rep: Replica) -> dict[str, KeyUse]:
     last = dict(rep.conn.execute(
         "SELECT key_id, max(received_at) FROM inbox WHERE outcome = 'merged' "
         "AND key_id IS NOT NULL GROUP BY key_id").fetchall())
-    registered = {key_id: events.hlc_to_iso(hlc) for key_id, hlc in rep.conn.execute(
-        "SELECT entity_id, min(hlc) FROM events WHERE entity = 'key' GROUP BY entity_id")}
+    # shown as every change is (``events.shown_time``): no later than its arrival, and
+    # its arrival when headquarters' clock had gone back before the plan's start
+    earliest = events.plan_start_hlc(rep.plan().start)
+    registered = {key_id: events.shown_time(hlc, received_at, earliest)
+                  for key_id, hlc, received_at in rep.conn.execute(
+                      "SELECT entity_id, min(hlc), received_at FROM events "
+                      "WHERE entity = 'key' GROUP BY entity_id")}
     authors: dict[str, str] = {}
     for replica in {k.replica for k in keys.values() if k.replica}:
         row = rep.conn.execute("SELECT body FROM events WHERE origin = ? "

@@ -34,6 +34,7 @@ def listed_one_by_one(rep) -> list[Conflict]:
     locks: dict[str, bool] = {}
     scope = None
     submitted: dict[str, bool] = {}
+    earliest = events.plan_start_hlc(rep.plan().start)
     for entity, entity_id, field in rows:
         heads = rep.conn.execute(
             "SELECT v.origin, v.seq, v.value, v.author, v.hlc, e.received_at "
@@ -44,7 +45,7 @@ def listed_one_by_one(rep) -> list[Conflict]:
             (entity, entity_id, field)).fetchall()
         cands = tuple(
             Candidate(f"{o[:8]}:{s}", f"{o}:{s}", json.loads(v), a,
-                      events.shown_time(h, r), i == 0, o == own,
+                      events.shown_time(h, r, earliest), i == 0, o == own,
                       written_at=events.hlc_to_iso(h))
             for i, (o, s, v, a, h, r) in enumerate(heads))
         conflict = Conflict(_conflict_id(entity, entity_id, field), entity, entity_id, field,

@@ -654,7 +654,8 @@ class ReportEditor(QScrollArea):
             outer.addWidget(self._with_error(name, edit))
             self.narratives[name] = edit
         self.saved_label = QLabel()
-        #: whether the next "Saved." or "Not saved." is said (``say_when_saved``)
+        #: whether the next "Saved." or "Not saved." is said (``say_when_saved``); no
+        #: longer once another report is shown
         self._saying_save = False
         self.saved_label.setObjectName("saved")
         self.saved_label.setAccessibleName(_("Save state"))
@@ -779,6 +780,9 @@ class ReportEditor(QScrollArea):
         )
         if not same:
             self._typed_here = False
+            # Ctrl+S's save of the report left comes back unheard (not shown here), and
+            # the next save made as one types on this one is no save asked for
+            self._saying_save = False
         self.gone = None
         if not same and not self._keeps_undo(action, period):
             # undo and redo apply to the report on screen only
@@ -1212,6 +1216,7 @@ class ReportEditor(QScrollArea):
         from fieldplan.planops import why_hidden_text
 
         self.gone = gone
+        self._saying_save = False  # (no report is the editor's: none is saved here)
         lines = [
             # Translators: {reasons} as in "Hidden by the plan: {reasons}." (the plan no
             # longer has this action; this period is outside the plan's dates…)

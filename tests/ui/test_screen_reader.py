@@ -315,6 +315,28 @@ def test_ctrl_s_is_said_though_a_key_is_typed_before_it_returns(open_window, qtb
     assert announced == ["Saved."]
 
 
+def test_ctrl_s_on_a_report_left_before_it_returns_is_not_said_later(
+        open_window, qtbot, hq_db, announced):
+    """Ctrl+S, then another report chosen before the save came back: the saying stayed
+    asked for, and the next save made as one types on the other report was said
+    ("Saved." cutting into the typing, for a save no one asked for)."""
+    from tests.ui.test_office_work import choose
+
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    qtbot.keyClicks(editor.narratives["challenges"], "Visa delays")
+    window.save_now()
+    assert window.office_view.tree.select("PA3.6")  # (before the save is back)
+    qtbot.waitUntil(lambda: editor.action.code == "PA3.6" and editor.status.isEnabled(),
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    qtbot.keyClicks(editor.narratives["challenges"], "Fuel prices")
+    editor.save_now()  # (as the typing's timer does)
+    wait_idle(qtbot, window.session)
+    assert editor.saved_label.text() == "Saved."
+    assert announced == []
+
+
 def test_a_key_refused_or_revoked_is_said(open_window, qtbot, desk_db,  # noqa: F811
                                           announced):
     """"Key refused; 1 bundle removed from quarantine." and "Key … revoked." were shown

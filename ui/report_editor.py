@@ -133,6 +133,9 @@ class GoneReport:
     #: each field's text as on screen (``ui.editor_place.fields_of``'s names; the
     #: status: its value), kept as typed, valid or not
     texts: Mapping[str, str]
+    #: its values of indicators an earlier amendment dropped (``dropped_values``),
+    #: said under its indicators
+    dropped: tuple[tuple[Text | None, str, Any], ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -389,6 +392,9 @@ class ReportEditor(QScrollArea):
         self.action: Action | None = None
         self.period = ""
         self.report: ProgressReport | None = None
+        #: the report's values of indicators the plan no longer has (``dropped_values``),
+        #: as loaded: a report an amendment hides keeps them on screen (``GoneReport``)
+        self._dropped: tuple[tuple[Text | None, str, Any], ...] = ()
         self._saved: Values = {}
         #: the values the database is known to hold (as loaded, then as saved)
         self._base: Values = {}
@@ -780,6 +786,7 @@ class ReportEditor(QScrollArea):
         )
         if not same:
             self._typed_here = False
+            self._dropped = ()  # (another report's, until this one's are loaded)
             # Ctrl+S's save of the report left comes back unheard (not shown here), and
             # the next save made as one types on this one is no save asked for
             self._saying_save = False
@@ -896,6 +903,7 @@ class ReportEditor(QScrollArea):
         self._loading = True
         try:
             self._fill(action, report)
+            self._dropped = dropped
             self._show_dropped(len(action.indicators), dropped)
             self._base = dict(self._saved)
             versions = versions or {}
@@ -1182,7 +1190,7 @@ class ReportEditor(QScrollArea):
         journal = self._journal()
         typed = key in journal or any(k == key for k, _why in journal.put_aside)
         gone = GoneReport(self.action, self.period, self.report, tuple(why),
-                          self.identity.plan.version, typed, texts_of(self))
+                          self.identity.plan.version, typed, texts_of(self), self._dropped)
         self._set_editable(False)
         self.action, self.report, self._locked = None, None, False
         self._blocked.pop(key, None)
@@ -1203,6 +1211,8 @@ class ReportEditor(QScrollArea):
         self._loading = True
         try:
             self._fill(gone.action, gone.report)
+            # (the line under the indicators of values an earlier amendment dropped)
+            self._show_dropped(len(gone.action.indicators), gone.dropped)
             put_texts(self, gone.texts)
         finally:
             self._loading = False

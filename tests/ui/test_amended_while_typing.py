@@ -240,3 +240,63 @@ def test_a_language_change_keeps_the_hidden_report_and_its_notice(
     finally:
         shell.change_language("en")
         wait_idle(qtbot, shell.session)
+
+
+def test_a_language_change_keeps_the_values_of_indicators_dropped_before(
+        shell, qtbot, office, monkeypatch):  # noqa: F811
+    """An earlier amendment dropped one of the report's indicators (its value said under
+    the indicators); a later one hides the report while the person is at it; a language
+    change then: the window made again showed the report without that line."""
+    from PySide6.QtWidgets import QLabel
+
+    from fieldplan.i18n import translation
+
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    bn, amend = office
+    with open_replica(bn) as rep:
+        progress.record_progress(rep, "PA1.2", "2026-S1", values={
+            "officials-trained": 40, "data-reports": 3})
+        import_bundle(rep, amend(drop_indicators=(("PA1.2", "data-reports"),)))
+    hiding = amend(drop=("PA1.2",))
+    shell.start(bn)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, window.session)
+    editor = choose(window, qtbot, "PA1.2", "2026-S1")
+    assert [v.text() for v in editor.dropped_values] == ["3"]
+    box = editor.narratives["challenges"]
+    window.activateWindow()
+    box.setFocus()
+    qtbot.keyClicks(box, "Roads cut")
+    import_in_window(window, qtbot, hiding).close()
+    qtbot.waitUntil(lambda: editor.gone is not None, timeout=5000)
+    assert [v.text() for v in editor.dropped_values] == ["3"]  # (drawn before: kept)
+    try:
+        shell.change_language("ar")
+        new = shell.window
+        assert new is not window
+        wait_idle(qtbot, shell.session)
+        editor = new.office_view.editor
+        assert editor.gone is not None
+        [value] = editor.dropped_values
+        title = "عدد التقارير الوطنية لبيانات الهجرة أو ملامح الهجرة المنشورة"
+        assert value.text() == "3" and value.accessibleName() == f"{title}: 3"
+        qtbot.waitUntil(lambda: value.isVisibleTo(editor.indicator_box), timeout=5000)
+        shown = [w.text() for w in editor.indicator_box.findChildren(QLabel)
+                 if w.isVisibleTo(editor.indicator_box)]
+        note = translation("ar").ngettext(
+            "Also recorded, for an indicator the current plan no longer has (kept, and "
+            "listed by a data export, but not printed):",
+            "Also recorded, for indicators the current plan no longer has (kept, and "
+            "listed by a data export, but not printed):", 1)
+        assert title in shown and note in shown
+        assert list(editor.indicator_edits) == ["officials-trained"]
+        # an action chosen: none of it is left
+        assert new.office_view.tree.select("PA1.1")
+        qtbot.waitUntil(lambda: editor.action is not None and editor.status.isEnabled(),
+                        timeout=5000)
+        wait_idle(qtbot, shell.session)
+        assert editor.dropped_values == []
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)

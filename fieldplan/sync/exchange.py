@@ -2413,6 +2413,16 @@ class InboxEntry:
         when it cannot be made again (an older import, a message this version lacks)."""
         return _reason_in(self.reason, self.reason_msg, lang)
 
+    @property
+    def setup_bundle(self) -> bool:
+        """Refused as a setup bundle (imported by mistake: it starts a new computer and
+        holds no office's data)."""
+        try:
+            record = json.loads(self.reason_msg) if self.reason_msg else None
+        except ValueError:
+            return False
+        return isinstance(record, dict) and record.get("id") == SETUP_BUNDLE_REASON
+
     def plan_changes(self, lang: str | None = None) -> tuple[str, ...]:
         """What the new plan this bundle brought changes, a line each, in ``lang``
         (each line as written when it cannot be made again); () when it brought none."""

@@ -272,9 +272,17 @@ def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
     for a PDF, ``-o progress.xlsx`` for CSV, ``-o progress.csv`` for a bundle): the
     file would not open, or open as garbage, in what its name promises, and a table,
     report, database or bundle of that name would be written over. ``fmt``: csv, hxl,
-    xlsx, pdf or bundle."""
+    xlsx, pdf or bundle. A name ending in the path separator (``-o E:\\reports\\``)
+    names a folder: one that is not there is refused (the file was written under the
+    folder's name, without an ending)."""
     if Path(out).is_dir():
         return  # whatever its name: the writer says it is a folder
+    text = os.fspath(out)
+    ends = tuple(s for s in (os.sep, os.altsep) if s)
+    if isinstance(text, str) and text.endswith(ends):
+        # Translators: {file} is the name typed, ending in "/" (or "\" on Windows)
+        raise ValidationError(_("{file} is a folder's name, and there is no such folder: "
+                                "create it first, or give a file name").format(file=text))
     suffix = Path(out).suffix.lower()
     allowed = _SUFFIX_FORMATS.get(suffix)
     if allowed is not None and fmt == "bundle" and fmt not in allowed:

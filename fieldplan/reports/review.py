@@ -175,8 +175,9 @@ def _refused(inbox: list, start: str) -> list:
     """The bundles refused since ``start`` (the period's first day, ISO: from its
     midnight here, ``_local_day_start``) that were not merged since: the same bundle,
     or a file of the same name (one cut short on the way has no readable id), sent
-    again. Oldest first. A setup bundle imported by mistake is left out: it holds no
-    office's data (the Inbox names it)."""
+    again. Oldest first. A bundle headquarters wrote (a setup bundle, or one for an
+    office) imported here by mistake is left out: it holds no office's data (the Inbox
+    names it)."""
     since = _local_day_start(date.fromisoformat(start))
     merged = [e for e in inbox if e.outcome in ("merged", "duplicate")]
     ids = {e.bundle_id for e in merged if e.bundle_id}
@@ -189,7 +190,7 @@ def _refused(inbox: list, start: str) -> list:
             last_by_name.get(r.file, "") >= r.received_at)
 
     return sorted((e for e in inbox if e.outcome == "rejected" and e.received_at >= since
-                   and not e.setup_bundle and not sent_again(e)),
+                   and not e.headquarters_own and not sent_again(e)),
                   key=lambda e: e.received_at)
 
 

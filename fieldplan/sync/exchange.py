@@ -78,6 +78,10 @@ KIND_SETUP = "setup"
 #: this message id, kept in the inbox with the reason (``message_record``).
 SETUP_BUNDLE_REASON = N_("this is a setup bundle: start a new office with "
                          "'fieldplan init --from FILE'")
+#: Why headquarters refuses a bundle headquarters wrote for an office, imported there
+#: by mistake (the review pack knows it by this message id, as the setup bundle's).
+HQ_BUNDLE_FOR_OFFICE_REASON = N_("bundle is addressed to {recipient}, not to {me}: "
+                                 "headquarters wrote it for {recipient}; send it there")
 BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
 #: manifest key (HQ's bundles for an office): how many of its events are the key records
@@ -758,9 +762,8 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
                 "headquarters (send it there; headquarters' next bundle brings it here)"
             ).format(recipient=m["recipient"], me=me))
         if m["office"] == me:  # headquarters' own bundle for an office, dropped here
-            raise BundleError(_(
-                "bundle is addressed to {recipient}, not to {me}: headquarters wrote it "
-                "for {recipient}; send it there").format(recipient=m["recipient"], me=me))
+            raise BundleError(_(HQ_BUNDLE_FOR_OFFICE_REASON).format(
+                recipient=m["recipient"], me=me))
         if m["office"] == "HQ":  # headquarters' bundle for another office, sent here
             raise BundleError(_(
                 "bundle is addressed to {recipient}, not to {me}: headquarters wrote it "
@@ -2414,14 +2417,17 @@ class InboxEntry:
         return _reason_in(self.reason, self.reason_msg, lang)
 
     @property
-    def setup_bundle(self) -> bool:
-        """Refused as a setup bundle (imported by mistake: it starts a new computer and
-        holds no office's data)."""
+    def headquarters_own(self) -> bool:
+        """Refused as a bundle headquarters writes (imported by mistake from the stick or
+        outbox it shares with the offices' bundles): a setup bundle, which starts a new
+        computer, or one headquarters wrote for an office. It holds no office's data
+        for this database."""
         try:
             record = json.loads(self.reason_msg) if self.reason_msg else None
         except ValueError:
             return False
-        return isinstance(record, dict) and record.get("id") == SETUP_BUNDLE_REASON
+        return isinstance(record, dict) and record.get("id") in (
+            SETUP_BUNDLE_REASON, HQ_BUNDLE_FOR_OFFICE_REASON)
 
     def plan_changes(self, lang: str | None = None) -> tuple[str, ...]:
         """What the new plan this bundle brought changes, a line each, in ``lang``

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fieldplan.sync import enroll_office, import_bundle, list_inbox
+from fieldplan.sync import enroll_office, export_bundle, import_bundle, list_inbox
 
 
 def test_a_refused_setup_bundle_is_named_by_its_office(hq, make_office,
@@ -32,13 +32,18 @@ def test_the_review_pack_does_not_list_a_setup_bundle_among_refused_bundles(
     the offices' bundles): the review pack listed it under "Bundles refused since the
     period began" as Senegal's, with the command line's advice to start a new office,
     telling the meeting that Senegal's data did not arrive. It holds no office's data:
-    the pack leaves it out; a damaged bundle is still listed."""
+    the pack leaves it out, as it does a bundle headquarters wrote for an office and
+    imported itself (listed under "Headquarters"); a damaged bundle is still listed."""
     from fieldplan.reports import common as cm
     from fieldplan.reports.review import Pack
 
     setup = tmp_path / "SN-setup.fieldplan"
     enroll_office(hq, "SN", setup)
     assert import_bundle(hq, setup).outcome == "rejected"
+    sn = make_office("SN")
+    for_sn = export_bundle(hq, for_office="SN", out_dir=tmp_path).path
+    assert import_bundle(hq, for_sn).outcome == "rejected"
+    assert import_bundle(sn, for_sn).outcome == "merged"
     damaged = tmp_path / "SN-2026-S1.fieldplan"
     damaged.write_bytes(b"PK\x03\x04" + bytes(200))
     assert import_bundle(hq, damaged).outcome == "rejected"

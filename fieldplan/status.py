@@ -62,7 +62,7 @@ class ReplicaStatus:
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
         """Labelled lines for people, in ``lang``."""
-        from fieldplan.i18n import _, join_clauses, ngettext, role_label
+        from fieldplan.i18n import _, format_number, join_clauses, ngettext, role_label
         from fieldplan.offices import office_name
         from fieldplan.sync.enrol import key_deadline_text
 
@@ -88,8 +88,11 @@ class ReplicaStatus:
               if s.key_deadline else []),
             (_("Plan"), _("{plan} version {version}").format(
                 plan=self.plan_id, version=self.plan_version)),
-            (_("Events"), _("{total} held, {own} written here").format(
-                total=self.events, own=self.own_events)),
+            # (the plural is the events written here's: "dont 1 écrit ici")
+            (_("Events"), ngettext("{total} held, {own} written here",
+                                   "{total} held, {own} written here", self.own_events)
+             .format(total=format_number(self.events, lang),
+                     own=format_number(self.own_events, lang))),
             (_("Reports"), ngettext(
                 "{total} held, {hidden} of them hidden by the plan",
                 "{total} held, {hidden} of them hidden by the plan", self.hidden_reports)

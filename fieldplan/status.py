@@ -96,8 +96,9 @@ class ReplicaStatus:
             (_("Reports"), ngettext(
                 "{total} held, {hidden} of them hidden by the plan",
                 "{total} held, {hidden} of them hidden by the plan", self.hidden_reports)
-             .format(total=self.reports, hidden=self.hidden_reports)
-             if self.hidden_reports else str(self.reports)),
+             .format(total=format_number(self.reports, lang),
+                     hidden=format_number(self.hidden_reports, lang))
+             if self.hidden_reports else format_number(self.reports, lang)),
             (_("Locked periods"), periods_text(self.locked_periods)
              if self.locked_periods else _("none")),
             *[(_("Warning"), text)
@@ -116,12 +117,13 @@ class ReplicaStatus:
             # has not acknowledged (the next bundle carries both)
             fresh = s.unsent - s.sent_unacknowledged
             out.append((_("Not yet sent"), ngettext("{n} change", "{n} changes", fresh)
-                        .format(n=fresh)))
+                        .format(n=format_number(fresh, lang))))
             if s.sent_unacknowledged:
                 out.append((_("Sent, not acknowledged yet"), ngettext(
                     "{n} change (the next bundle carries it again)",
                     "{n} changes (the next bundle carries them again)",
-                    s.sent_unacknowledged).format(n=s.sent_unacknowledged)))
+                    s.sent_unacknowledged).format(n=format_number(s.sent_unacknowledged,
+                                                                  lang))))
         out.append((_("Gaps"), join_clauses(s.gaps) if s.gaps else _("none")))
         if s.hq_only:
             out.append((_("Not here yet"), hq_only_text(s.hq_only_count)))
@@ -134,8 +136,8 @@ class ReplicaStatus:
             # (HQ) its own history forked: offices refuse its bundles until it is put back
             out += [(_("Forked history"), hq_fork_text(f, when(f["written"])))
                     for f in s.hq_forks]
-        out.append((_("Quarantine"), str(s.quarantined)))
-        out.append((_("Conflicts"), str(s.conflicts)))
+        out.append((_("Quarantine"), format_number(s.quarantined, lang)))
+        out.append((_("Conflicts"), format_number(s.conflicts, lang)))
         return out
 
     def _restored_lines(self, when) -> list[tuple[str, str]]:

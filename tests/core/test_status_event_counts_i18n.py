@@ -1,7 +1,8 @@
 """`status`'s "Events" line: French read "Événements : 3 détenus, dont 1 écrits ici"
 on an office's computer after its first change (one form for every count), and a
 headquarters holding thousands of events read "6676" where every other count the
-program prints is written with the language's separators ("6 676").
+program prints is written with the language's separators ("6 676"), as were the
+reports and conflicts ("Conflits : 17500").
 
 The catalogs are translated after the code changes: the test adds the new message's
 translations to the real catalog (tests.draft_catalog)."""
@@ -40,8 +41,12 @@ def test_events_written_here_take_their_own_plural(make_office, french) -> None:
 def test_counts_are_written_with_the_languages_separators(hq, french) -> None:
     import dataclasses
 
-    many = dataclasses.replace(replica_status(hq), events=6676)  # a large headquarters
+    here = replica_status(hq)
+    many = dataclasses.replace(  # a large headquarters
+        here, events=6676, reports=3420, sync=dataclasses.replace(here.sync, conflicts=17500))
     assert _events_line_of(many, "fr").startswith("6\u202f676 détenus")
+    lines = dict(many.lines("fr"))
+    assert (lines["Rapports"], lines["Conflits"]) == ("3\u202f420", "17\u202f500")
     i18n.set_language("en")
     assert _events_line_of(many, "en").startswith("6,676 held")
 

@@ -412,9 +412,13 @@ def emptied(path: str | os.PathLike[str]) -> bool:
 
 def not_a_file_error(path: str | os.PathLike[str]) -> StoreError | None:
     """The error for a ``--db`` that names a folder, a device, a pipe or a socket
-    (``/dev/null``), where SQLite cannot keep a database; None for anything else."""
+    (``/dev/null``), where SQLite cannot keep a database; None for anything else. A
+    name ending in the path separator (``--db D:\\fieldplan\\``) names a folder, there
+    or not (a database was made under the folder's name)."""
+    text = os.fspath(path)
     path = Path(path)
-    if path.is_dir():
+    if path.is_dir() or (isinstance(text, str)
+                         and text.endswith(tuple(s for s in (os.sep, os.altsep) if s))):
         # Translators: {example} is the folder's name with a file name after it
         return StoreError(_("{path} is a folder, not a database file; give a file name "
                             "such as {example}").format(

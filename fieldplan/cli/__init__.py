@@ -177,6 +177,13 @@ def _db_path(text: str) -> str:
 
     if not text.strip():
         raise argparse.ArgumentTypeError(_("give a database file name, not an empty one"))
+    if text.endswith(tuple(s for s in (os.sep, os.altsep) if s)):
+        # a folder's name (the path given to the core loses its last separator)
+        from fieldplan.store import not_a_file_error
+
+        refused = not_a_file_error(text)
+        if refused is not None:
+            raise argparse.ArgumentTypeError(str(refused))
     return text
 
 

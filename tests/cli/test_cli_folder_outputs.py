@@ -1,7 +1,7 @@
 """An output named as a folder (ending in the path separator, ``-o E:\\reports\\``) that
 does not exist: the sheet, the table and the setup bundle were written as a file of
 the folder's name without its separator ("reports", no ending), and the command
-printed that name as if all was well."""
+printed that name as if all was well; and so was a database given by such a --db."""
 
 from __future__ import annotations
 
@@ -31,3 +31,16 @@ def test_an_output_named_as_a_missing_folder_is_refused(hq_db, tmp_path: Path,  
     assert list((tmp_path / "stick").iterdir()) == []
     last = err.strip().splitlines()[-1]
     assert last.startswith("fieldplan") and folder in last and "no such folder" in last
+
+
+@pytest.mark.parametrize("command", [("init", "--hq"), ("status",)])
+def test_a_database_named_as_a_missing_folder_is_refused(tmp_path: Path, capsys,
+                                                         command) -> None:
+    """``--db D:\\fieldplan\\``: init made a database file named "fieldplan" (no ending)
+    where the person meant a folder, and said it was created there."""
+    folder = str(tmp_path / "fieldplan") + os.sep
+    code, out, err = run("--db", folder, *command, capsys=capsys)
+    assert code == 2 and out == "" and list(tmp_path.iterdir()) == []
+    last = err.strip().splitlines()[-1]
+    assert "is a folder, not a database file" in last
+    assert str(Path(folder) / "fieldplan.sqlite3") in last

@@ -45,6 +45,20 @@ SNIFF_BYTES = 256 * 1024
 
 #: What to do about a bundle damaged on its way, after what the damage is
 RESEND = N_("ask the sender to send it again")
+#: The files inside a bundle (``bundle.MEMBERS``), as a bundle unpacked leaves them
+UNPACKED_MEMBERS = ("manifest.json", "events.jsonl", "manifest.json.minisig")
+#: Where the bundle is, after what the files of one unpacked as a ZIP archive are
+#: (whatever they were given to: import, verify, init --from)
+THE_BUNDLE_IS = N_("the bundle is the .fieldplan file itself, as it arrived")
+
+
+def unpacked_bundle(folder: str) -> bool:
+    """Whether ``folder`` holds the files of a bundle unpacked as a ZIP archive (a
+    ``….fieldplan.zip`` opened by Windows as a folder and extracted)."""
+    import os
+
+    return all(os.path.isfile(os.path.join(folder, member))
+               for member in UNPACKED_MEMBERS[:2])
 
 #: What a person does with the file they are told to get in place of one that is no
 #: bundle (an email's attachment): import it (the CLI's ``import``, the client's
@@ -308,6 +322,13 @@ def what_else(start: bytes, name: str = "") -> BundleError | None:
     Microsoft files by its ``.msg``)."""
     stripped = start.lstrip()
     lowered = name.lower()
+    base = lowered.replace("\\", "/").rpartition("/")[2]
+    if base in UNPACKED_MEMBERS:
+        return BundleError(join_clauses([
+            # Translators: {name} is manifest.json, events.jsonl or manifest.json.minisig
+            _("not a fieldplan bundle but one of the files inside one ({name}), taken out "
+              "when the bundle was unpacked as a ZIP archive").format(name=base),
+            _(THE_BUNDLE_IS)]))
     if start and not start.strip(b"\0"):
         return BundleError(join_clauses([
             _("not a fieldplan bundle any more: the file holds only zero bytes (its "

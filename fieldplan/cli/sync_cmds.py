@@ -295,6 +295,7 @@ def folder_files(names: list[str]) -> tuple[list[str], dict[str, str]]:
     refused. The files of folders left aside are said on stderr, in one line each."""
     import os
 
+    from fieldplan import transit
     from fieldplan.transit import folder_bundles
 
     out: list[str] = []
@@ -311,6 +312,10 @@ def folder_files(names: list[str]) -> tuple[list[str], dict[str, str]]:
             taken, others, empty[name] = [], 0, os_error_reason(exc)
         if not taken:
             out.append(name)
+            if transit.unpacked_bundle(name):
+                empty.setdefault(name, join_clauses([
+                    _("a folder holding the files of a bundle that was unpacked as a ZIP "
+                      "archive"), _(transit.THE_BUNDLE_IS)]))
             empty.setdefault(name, ngettext(
                 "no bundle in this folder: from a folder, only .fieldplan and .zip files are "
                 "imported, and it holds {count} other file (name a file itself to import it)",

@@ -12,6 +12,7 @@ import pytest
 
 from fieldplan.bundle import open_bundle
 from fieldplan.errors import BundleError
+from tests.cli.test_cli_messages import hq_db, run  # noqa: F401 (a fixture)
 from tests.core.test_bundle_container import expect, make_events, write
 
 
@@ -327,3 +328,27 @@ def test_a_hostile_archive_with_its_line_ends_changed_is_refused_not_a_crash() -
     start = damaged.find(b"manifest.json") + len("manifest.json")
     damaged[start + 9:start + 20] = b"\x55\x55\x55\n" + b"\x55" * 7  # its stream spoilt
     expect(_line_ends_changed(damaged), ".")
+
+
+def test_the_files_of_an_unpacked_bundle_are_named(good, tmp_path, capsys,
+                                                   hq_db) -> None:  # noqa: F811
+    """A bundle sent as "….fieldplan.zip" to pass a mail filter, opened by Windows as a
+    folder and unpacked: its manifest.json, events.jsonl and manifest.json.minisig
+    imported one by one, or their folder, were "not a ZIP archive" and "name the
+    bundles in it: …/*.fieldplan" (there are none): said as a bundle's files, with the
+    file to import instead."""
+    folder = tmp_path / "HQ-to-ML"
+    folder.mkdir()
+    with zipfile.ZipFile(io.BytesIO(good)) as zf:
+        zf.extractall(folder)
+    for member in ("manifest.json", "events.jsonl", "manifest.json.minisig"):
+        with pytest.raises(BundleError) as e:
+            open_bundle(folder / member)
+        assert str(e.value) == (
+            f"not a fieldplan bundle but one of the files inside one ({member}), taken out "
+            "when the bundle was unpacked as a ZIP archive; the bundle is the .fieldplan "
+            "file itself, as it arrived")
+    code, out, _err = run("--db", hq_db, "import", str(folder), capsys=capsys)
+    assert code == 1 and out.strip() == (
+        f"{folder.name}: rejected: a folder holding the files of a bundle that was unpacked as "
+        "a ZIP archive; the bundle is the .fieldplan file itself, as it arrived")

@@ -105,7 +105,11 @@ def receipts_only_text(recipient: str) -> str:
     """What an export with no new entries says: it is still written, for its
     receipts (DESIGN: each side records what it has received; the other side then
     stops sending it again). Not said of a new office's bundle that carries its
-    enrolment proof (HQ needs it to know the office's key)."""
+    enrolment proof (HQ needs it to know the office's key). Headquarters is named in
+    words, as everywhere else (French read "indique quand même à HQ")."""
+    if recipient == "HQ":
+        return _("no new entries to send: the bundle holds only the receipts of what this "
+                 "computer has received; sending it still tells headquarters what arrived")
     return _("no new entries to send: the bundle holds only the receipts of what this "
              "computer has received; sending it still tells {recipient} what arrived").format(
                  recipient=recipient)

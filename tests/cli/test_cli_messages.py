@@ -1022,8 +1022,8 @@ def test_export_with_nothing_new_says_so_on_stderr(ml_db, hq, tmp_path: Path,
     code, out, err = run("--db", ml_db, "export", "--dir", str(tmp_path), capsys=capsys)
     assert code == 0 and Path(out.strip()).is_file() and out.count("\n") == 1
     assert err == ("fieldplan: warning: no new entries to send: the bundle holds only the "
-                   "receipts of what this computer has received; sending it still tells HQ "
-                   "what arrived\n")
+                   "receipts of what this computer has received; sending it still tells "
+                   "headquarters what arrived\n")
 
 
 def test_export_again_with_nothing_new_prints_the_same_path(ml_db, tmp_path: Path,

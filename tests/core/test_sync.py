@@ -993,8 +993,8 @@ def test_an_export_with_nothing_new_says_it_holds_only_receipts(hq, make_office,
     result, outcome = send(ml, hq, tmp_path)
     assert result.events == 0 and result.path.is_file()
     assert result.note == ("no new entries to send: the bundle holds only the receipts of "
-                           "what this computer has received; sending it still tells HQ "
-                           "what arrived")
+                           "what this computer has received; sending it still tells "
+                           "headquarters what arrived")
     assert result.to_dict()["note"] == result.note
     assert outcome.outcome == "merged"  # its receipts moved HQ's record forward
     progress.record_progress(ml, national(ml), "2026-S1", percent=50)

@@ -452,7 +452,7 @@ def test_an_export_with_nothing_new_says_it_holds_only_receipts(open_window, qtb
     assert dialog.message.text().endswith(", 0 events):")
     assert dialog.after_path.text() == ("No new entries to send: the bundle holds only the "
                                         "receipts of what this computer has received; "
-                                        "sending it still tells HQ what arrived.")
+                                        "sending it still tells headquarters what arrived.")
     assert dialog.after_path.height() >= dialog.after_path.heightForWidth(
         dialog.after_path.width())
     if os.environ.get("FIELDPLAN_SHOTS"):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import sqlite3
 import time
@@ -628,6 +629,11 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
                         seq=e.seq, replica=e.origin[:8], target=for_message(target)))
                 links.append((e.entity, e.entity_id, field, t_origin, int(t_seq),
                               e.origin, e.seq))
+    reports = sorted(eid for kind, eid in touched if kind == PROGRESS)
+    # (before this batch's rows go in) a report of which nothing is held has as heads
+    # this batch's versions of it that no link of the batch replaces: no need to read
+    # back what was just written
+    fresh = _reports_not_held(conn, reports)
     # Links first, so a version is born superseded when a write that replaced it is
     # already known (it arrived earlier, or sits in this same batch)...
     conn.executemany("INSERT OR IGNORE INTO supersedes VALUES (?, ?, ?, ?, ?, ?, ?)", links)
@@ -649,9 +655,30 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
         "UPDATE versions SET superseded = 1 WHERE entity = ? AND entity_id = ? AND field = ? "
         "AND origin = ? AND seq = ? AND superseded = 0",
         {link[:5] for link in links if link[3:5] not in batch})
-    _materialise_progress(conn, sorted(eid for kind, eid in touched if kind == "progress"),
+    fresh_heads = []
+    if fresh:
+        replaced = {link[:5] for link in links}
+        fresh_heads = [(eid, field, None, hlc, origin, seq, author)
+                       for kind, eid, field, origin, seq, hlc, author, _value in versions
+                       if kind == PROGRESS and eid in fresh
+                       and (kind, eid, field, origin, seq) not in replaced]
+    _materialise_progress(conn, [eid for eid in reports if eid not in fresh],
                           {(e.origin, e.seq): e.fields for e in events
-                           if e.entity == "progress"})
+                           if e.entity == PROGRESS}, fresh_heads)
+
+
+def _reports_not_held(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    """Those of these reports of which no version and no link is held."""
+    out: set[str] = set()
+    for start in range(0, len(ids), HEADS_CHUNK):
+        chunk = ids[start:start + HEADS_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        held = {row[0] for row in conn.execute(
+            f"SELECT entity_id FROM versions WHERE entity = 'progress' AND entity_id IN ({marks}) "
+            f"UNION SELECT entity_id FROM supersedes WHERE entity = 'progress' "
+            f"AND entity_id IN ({marks})", (*chunk, *chunk))}
+        out.update(eid for eid in chunk if eid not in held)
+    return out
 
 
 #: The merged progress columns with their value when a report has no (or a null) head.
@@ -683,12 +710,15 @@ def _report_heads(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterator[tupl
 
 
 def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
-                          parsed: Mapping[tuple[str, int], Mapping[str, Any]]) -> None:
-    """Rewrite the merged progress row of these reports from their heads: per field
-    the head with the greatest (hlc, origin, seq) wins. ``parsed``: the fields of the
-    events just derived, by (origin, seq), whose values need no parsing again."""
+                          parsed: Mapping[tuple[str, int], Mapping[str, Any]],
+                          heads: Iterable[tuple] = ()) -> None:
+    """Rewrite the merged progress row of these reports, and of those ``heads`` gives
+    every head of (as ``_report_heads``, the value's text None), from their heads: per
+    field the head with the greatest (hlc, origin, seq) wins. ``parsed``: the fields of
+    the events just derived, by (origin, seq), whose values need no parsing again."""
     winners: dict[str, dict[str, tuple]] = {}
-    for entity_id, field, value, hlc, origin, seq, author in _report_heads(conn, ids):
+    for entity_id, field, value, hlc, origin, seq, author in itertools.chain(
+            _report_heads(conn, ids), heads):
         fields = winners.get(entity_id)
         if fields is None:
             fields = winners[entity_id] = {}

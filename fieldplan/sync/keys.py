@@ -113,12 +113,22 @@ def _stamp(rep: Replica) -> tuple:
     when a write that rolled back changed them: the next one may have the same count
     and clock (a clock behind what it received takes that plus one, as the one rolled
     back did), so a rollback empties the cache (``Replica``'s ``after_rollback``)."""
+    # the same connection, nothing written on it since it was read (every row a write
+    # changes counts) and nothing committed by another one: the same stamp (an import
+    # asks several times)
+    conn = rep.conn
+    unchanged = (conn, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+    held = rep.cache.get("keys_stamp")
+    if held is not None and held[0] == unchanged:
+        return held[1]
     # over every key version, not the heads: the primary key holds hlc and superseded,
     # the heads index would look each row up (an HQ asks for this with every bundle)
-    return tuple(rep.conn.execute(
+    stamp = tuple(conn.execute(
         "SELECT (SELECT count(*) || ':' || coalesce(max(hlc), 0) || ':' || "
         "coalesce(sum(superseded), 0) FROM versions WHERE entity = 'key'), "
         "(SELECT group_concat(key_id) FROM local_trust)").fetchone())
+    rep.cache["keys_stamp"] = (unchanged, stamp)
+    return stamp
 
 
 def _load_keys(rep: Replica) -> dict[str, KeyInfo]:

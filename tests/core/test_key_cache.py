@@ -92,3 +92,21 @@ def test_a_key_registered_again_keeps_in_the_cache_what_the_database_keeps(
         assert cached == keyreg._load_keys(hq)[pub.key_id_hex]
     assert (cached.status, cached.renews, cached.scope) == ("active", renews, scope)
     assert keyreg.all_keys(hq) == keyreg._load_keys(hq)
+
+
+def test_a_key_another_program_registers_is_seen_with_nothing_written_here(
+        hq, make_office, tmp_path: Path) -> None:
+    """The cache asks the registry again only when something was written, here or by
+    another program: a key registered by a command is known at once to the client
+    that has written nothing since it last read the registry."""
+    client = open_replica(hq.path)
+    try:
+        before = keyreg.all_keys(client)
+        assert keyreg.all_keys(client) == before  # (answered from the cache)
+        sn = make_office("SN")
+        progress.record_progress(sn, national(sn), "2026-S1", status="on-track")
+        assert send(sn, hq, tmp_path)[1].outcome == "merged"
+        assert sn.meta("key_id") in keyreg.all_keys(client)
+        assert keyreg.all_keys(client) == keyreg.all_keys(hq)
+    finally:
+        client.close()

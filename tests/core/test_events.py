@@ -4,6 +4,7 @@ state rebuilt from events equals the stored state; the clock and sequence number
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from progress_check import expected_progress, materialised_progress
@@ -298,3 +300,61 @@ def test_merged_reports_in_any_batches_equal_their_heads(data) -> None:
         with store.write_transaction(hq.conn):
             events.rebuild(hq.conn, batch=1)  # every event a batch of its own
         assert _state(hq) == stored
+
+
+def _not_canonical_as_defined(body: str) -> bool:
+    """What a received line is refused for: not what ``canonical_json`` writes of what
+    it reads (a number past a float's range left to its field's checks)."""
+    try:
+        return events.canonical_json(json.loads(body)) != body
+    except ValueError:
+        return False
+
+
+_EVENT = {"author": "amina", "base": {}, "entity": "progress", "hlc": 7,
+          "id": "ML|PA1.2|2026-S1", "origin": "o", "prev": "", "seq": 1}
+_TRICKY_LINES = [
+    events.canonical_json({**_EVENT, "fields": {"percent": 4}}),
+    '{"author":"amina","base":{},"entity":"progress","fields":{"percent":4},"hlc":7,'
+    '"id":"ML|PA1.2|2026-S1","origin":"o","prev":"","seq":1,"seq":1}',  # repeated
+    '{"base":{},"author":"amina","entity":"progress","fields":{"percent":4},"hlc":7,'
+    '"id":"ML|PA1.2|2026-S1","origin":"o","prev":"","seq":1}',  # unsorted
+    events.canonical_json({**_EVENT, "fields": {"percent": 4}}).replace(":4", ": 4"),
+    events.canonical_json({**_EVENT, "fields": {"percent": 4}}) + " ",
+    events.canonical_json({**_EVENT, "fields": {"percent": 4}}).replace(":4", ":4.0"),
+    events.canonical_json({**_EVENT, "fields": {"percent": 4}}).replace(":4", ":4e0"),
+    events.canonical_json({**_EVENT, "fields": {"percent": 4}}).replace(":4", ":-0"),
+    events.canonical_json({**_EVENT, "fields": {"value.x": 0.5}}),
+    events.canonical_json({**_EVENT, "fields": {"value.x": 0.5}}).replace("0.5", "5e-1"),
+    events.canonical_json({**_EVENT, "fields": {"value.x": 1e300}}),
+    events.canonical_json({**_EVENT, "fields": {"value.x": 1e300}}).replace("1e+300", "1E+300"),
+    events.canonical_json({**_EVENT, "fields": {"value.x": 1}}).replace(":1}", ":1e400}"),
+    events.canonical_json({**_EVENT, "fields": {"value.x": 10**30}}),
+    events.canonical_json({**_EVENT, "fields": {"achievements": "é\u2028\x7f/"}}),
+    events.canonical_json({**_EVENT, "fields": {"achievements": "é"}}).replace("é", "\\u00e9"),
+    events.canonical_json({**_EVENT, "fields": {"achievements": "a/b"}}).replace("/", "\\/"),
+    events.canonical_json({**_EVENT, "fields": {"achievements": "a\nb"}}),
+    events.canonical_json({**_EVENT, "fields": {"achievements": "a\nb"}}).replace(
+        "\\n", "\\u000a"),
+    events.canonical_json({**_EVENT, "fields": {"achievements": "\x00"}}),
+    events.canonical_json({**_EVENT, "fields": {"achievements": "\ud800"}}),
+    events.canonical_json({**_EVENT, "fields": {"doc": {"b": [1, {"d": 1, "c": None}]}}}),
+    events.canonical_json({**_EVENT, "fields": {"doc": {"b": 1}}}).replace(
+        '{"b":1}', '{"b":1,"a":2}'),
+    events.canonical_json({**_EVENT, "fields": {"state": True}}),
+]
+
+
+@pytest.mark.parametrize("body", _TRICKY_LINES)
+def test_received_line_refused_as_not_canonical_as_defined(body) -> None:
+    assert events._not_canonical(json.loads(body), body) == _not_canonical_as_defined(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values, st.booleans(), st.booleans(), st.sampled_from([(",", ":"), (", ", ": ")]))
+def test_received_line_refused_as_not_canonical_as_defined_any_value(
+        value, sort_keys, ensure_ascii, separators) -> None:
+    body = json.dumps({**_EVENT, "fields": {"doc": value}}, sort_keys=sort_keys,
+                      ensure_ascii=ensure_ascii, separators=separators)
+    assert events._not_canonical(json.loads(body), body) == _not_canonical_as_defined(body)
+    assert events.decoded_json(value) == events.canonical_json(value)

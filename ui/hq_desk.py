@@ -1666,6 +1666,10 @@ class ConflictsPage(ReadWhenShown, QWidget):
             allow_writes(keep, self.identity, settle_here and not refused,
                          isolated_codes(sentence(refused)) if refused else "")
             blay.addWidget(keep)
+            # and never narrower than its own words on one line (its Keep button, the
+            # line under the one shown now): 45 versions side by side, each at the
+            # narrowest, cut "Shown now" off in French ("Affichée actuelleme")
+            box.setMinimumWidth(max(box.minimumWidth(), box.minimumSizeHint().width()))
             self.keep_buttons.append(keep)
             self.sides_layout.addWidget(box)
 

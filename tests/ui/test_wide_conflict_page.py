@@ -51,3 +51,30 @@ def test_versions_not_shown_of_other_values_are_said(open_window, qtbot, hq_db) 
     page._loaded([Conflict("c1", "progress", "ML|PA1.1|2026-S1", "percent", candidates)])
     assert ("8 more versions are not shown, some with values not among those shown. "
             "Keeping a value replaces every version, shown or not.") in page.message.text()
+
+
+def test_shown_now_and_keep_are_never_cut_in_french(open_window, qtbot, hq, make_office,
+                                                    tmp_path, qapp) -> None:
+    """Each version at its narrowest (45 side by side) still has room for its own
+    words on one line: "Shown now" read "Affichée actuelleme" in French."""
+    from PySide6.QtWidgets import QLabel
+
+    from ui.app import apply_language
+
+    path, _conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path, many=45)
+    apply_language(qapp, "fr")
+    try:
+        window = open_window(path)
+        window.resize(1366, 768)
+        page = window.conflicts
+        window.show_page(page)
+        qtbot.waitUntil(lambda: len(page.keep_buttons) == SHOWN_VERSIONS, timeout=5000)
+        wait_idle(qtbot, window.session)
+        labels = [b.parentWidget().findChild(QLabel, "shown-now") for b in page.keep_buttons]
+        [shown] = [label for label in labels if not label.isHidden()]
+        qtbot.waitUntil(shown.isVisible, timeout=5000)  # (the boxes are shown queued)
+        assert shown.text() == "Affichée actuellement"
+        assert shown.width() >= shown.sizeHint().width()
+        assert all(b.width() >= b.sizeHint().width() for b in page.keep_buttons)
+    finally:
+        apply_language(qapp, "en")

@@ -19,7 +19,12 @@ from fieldplan.sync import import_bundle
 from tests.scenes import AMENDMENT
 from tests.ui.conftest import wait_idle
 from tests.ui.test_office_work import choose
-from tests.ui.test_plan_amendment import drafts_file, import_in_window, office  # noqa: F401
+from tests.ui.test_plan_amendment import (  # noqa: F401
+    drafts_file,
+    import_in_window,
+    office,
+    started_with_amendment,
+)
 from ui.qtcompat import Qt
 
 #: the notice's lines, of a report whose action the amendment dropped and text typed
@@ -185,12 +190,7 @@ def test_a_language_change_keeps_the_hidden_report_and_its_notice(
     notice gone (the text safe all the same, outside the plan). It shows the report
     again, read-only, the notice said in the new language, the keyboard where it was."""
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
-    bn, amend = office
-    bundle = amend(**AMENDMENT)
-    shell.start(bn)
-    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
-    window = shell.window
-    wait_idle(qtbot, window.session)
+    window, bundle = started_with_amendment(shell, qtbot, office)
     editor = choose(window, qtbot, "PA1.3", "2026-S1")
     box = editor.narratives["challenges"]
     window.activateWindow()

@@ -79,6 +79,18 @@ def import_in_window(window, qtbot, bundle):
     return window.findChild(ImportResultDialog)
 
 
+def started_with_amendment(shell, qtbot, office):
+    """The office's window started by the shell (whose language changes make it again),
+    and HQ's amendment bundle (tests.scenes.AMENDMENT), not imported yet."""
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    shell.start(bn)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, window.session)
+    return window, bundle
+
+
 def test_an_amendment_imported_in_the_client_shows_at_once(open_window, qtbot, office):
     bn, amend = office
     bundle = amend(**AMENDMENT)
@@ -829,12 +841,8 @@ def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
 
     monkeypatch.setattr(ui.drafts, "LOCK_WAIT_MS", 600_000)  # (until unlocked)
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
-    bn, amend = office
-    bundle = amend(**AMENDMENT)
-    shell.start(bn)
-    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
-    window = shell.window
-    wait_idle(qtbot, window.session)
+    bn = office[0]
+    window, bundle = started_with_amendment(shell, qtbot, office)
     editor = choose(window, qtbot, "PA1.1", "2026-S2")
     qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
     key = ("PA1.1", "2026-S2")
@@ -921,12 +929,7 @@ def test_a_language_change_keeps_the_amended_plan(shell, qtbot, office):
     """An amendment imported in the window, then a language change: the window made
     again showed the plan read when the database was opened, with the actions the
     amendment dropped, to type in again (and the saves refused)."""
-    bn, amend = office
-    bundle = amend(**AMENDMENT)
-    shell.start(bn)
-    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
-    window = shell.window
-    wait_idle(qtbot, window.session)
+    window, bundle = started_with_amendment(shell, qtbot, office)
     import_in_window(window, qtbot, bundle).close()
     qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=5000)
     try:

@@ -75,6 +75,13 @@ class PlanDiff:
     signed, illustrative: the plan (by its id), areas and actions kept no longer
         marked illustrative (their text the signed plan's: the version is then a
         correction, its actions due from the plan's start), or marked so again.
+    areas_reordered: the codes of the areas kept, in their new order, when it is not
+        their order before (else empty).
+    actions_reordered: areas whose kept actions come in another order.
+    indicators_reordered: actions whose kept indicators come in another order.
+        (Plan order is the order of the client's tree, the sheets and the review
+        pack: a spreadsheet sorted by some column before it was saved back reorders
+        the whole plan, and nothing else said so.)
     """
 
     start: tuple[date, date] | tuple[()] = ()
@@ -98,6 +105,9 @@ class PlanDiff:
     texts_changed: tuple[str, ...] = ()
     signed: tuple[str, ...] = ()
     illustrative: tuple[str, ...] = ()
+    areas_reordered: tuple[str, ...] = ()
+    actions_reordered: tuple[str, ...] = ()
+    indicators_reordered: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return any(getattr(self, name) for name in self.__dataclass_fields__)
@@ -191,6 +201,21 @@ class PlanDiff:
         ):
             if items:
                 lines.append(words.format(count=len(items), items=_items(items, shown, kind)))
+        if self.areas_reordered:
+            lines.append(_("The areas come in another order: {items}").format(
+                items=join_list(self.areas_reordered)))
+        for items, words in (
+            (self.actions_reordered, ngettext(
+                "Actions in another order in {count} area: {items}",
+                "Actions in another order in {count} areas: {items}",
+                n(self.actions_reordered))),
+            (self.indicators_reordered, ngettext(
+                "Indicators in another order in {count} action: {items}",
+                "Indicators in another order in {count} actions: {items}",
+                n(self.indicators_reordered))),
+        ):
+            if items:
+                lines.append(words.format(count=len(items), items=_items(items, shown)))
         return lines
 
 
@@ -319,6 +344,7 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         texts += [f"{action.code}/{i.key}" for i in action.indicators
                   if i.key in before and _other_texts(before[i.key].title, i.title)]
     return PlanDiff(
+        **_order_changes(old, new),
         areas_moved=tuple(moved),
         texts_changed=tuple(texts),
         signed=tuple(code for code, before, after in flags if before and not after),
@@ -343,6 +369,41 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         baselines=tuple(baselines),
         targets=tuple(targets),
     )
+
+
+def _kept_order(items: Any, kept: Any) -> list[str]:
+    """The codes (upper case) of ``items`` that are in ``kept``, in their order."""
+    return [code for code in (i.code.upper() for i in items) if code in kept]
+
+
+def _order_changes(old: Plan, new: Plan) -> dict[str, tuple[str, ...]]:
+    """PlanDiff's ``*_reordered`` fields: the order of what both plans have (an item
+    added or dropped moves no other)."""
+    out: dict[str, tuple[str, ...]] = {}
+    old_areas = {a.code.upper() for a in old.areas}
+    new_areas = {a.code.upper() for a in new.areas}
+    if _kept_order(old.areas, new_areas) != _kept_order(new.areas, old_areas):
+        out["areas_reordered"] = tuple(a.code for a in new.areas
+                                       if a.code.upper() in old_areas)
+    old_actions = {a.code.upper(): a for a in old.actions}
+    # actions kept in the same area: one moved to another area is said as such
+    same = {a.code.upper() for a in new.actions if a.code.upper() in old_actions
+            and old_actions[a.code.upper()].area.upper() == a.area.upper()}
+    out["actions_reordered"] = tuple(
+        area.code for area in new.areas
+        if _kept_order((a for a in old.actions if a.area.upper() == area.code.upper()), same)
+        != _kept_order((a for a in new.actions if a.area.upper() == area.code.upper()), same))
+    indicators = []
+    for action in new.actions:
+        was = old_actions.get(action.code.upper())
+        if was is None:
+            continue
+        keys = {i.key for i in was.indicators} & {i.key for i in action.indicators}
+        if ([i.key for i in was.indicators if i.key in keys]
+                != [i.key for i in action.indicators if i.key in keys]):
+            indicators.append(action.code)
+    out["indicators_reordered"] = tuple(indicators)
+    return out
 
 
 def _other_texts(before: Any, after: Any) -> bool:

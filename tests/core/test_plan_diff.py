@@ -249,3 +249,37 @@ def test_bidi_controls_are_left_out_of_plan_texts(hq, tmp_path):
 def test_the_template_fits_the_checks_of_a_file_to_install():
     plan = default_plan()
     assert plan_from_dict(plan_to_dict(plan), strict=True, clean=True) == plan
+
+
+def test_a_spreadsheet_sorted_before_it_was_saved_back_says_its_new_order(tmp_path):
+    """HQ sorted the exported sheet by indicator title to read it, saved it back and
+    imported it: areas, actions and indicators came in another order (the client's
+    tree, the sheets and the review pack follow it) and the import said "none to its
+    areas, actions, indicators or dates"."""
+    import csv
+    import io
+
+    plan = default_plan()
+    path = tmp_path / "plan.csv"
+    dump_plan(dataclasses.replace(plan, version=2), path)
+    header, *rows = list(csv.reader(io.StringIO(path.read_text("utf-8-sig"), newline="")))
+    rows.sort(key=lambda row: row[header.index("indicator_title_en")])
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([header, *rows])
+    path.write_text(out.getvalue(), "utf-8-sig")
+    diff = diff_plans(plan, read_plan_file(path))
+    assert diff and diff.areas_reordered == ("PA2", "PA4", "PA1", "PA3")
+    assert "PA1" in diff.actions_reordered and "PA1.2" in diff.indicators_reordered
+    assert diff.lines()[0] == "The areas come in another order: PA2, PA4, PA1, PA3"
+    assert diff.lines()[1].startswith("Actions in another order in 4 areas: ")
+    assert diff.as_dict()["areas_reordered"] == ["PA2", "PA4", "PA1", "PA3"]
+    # an item added or dropped moves no other; one moved to another area is said so
+    a, b, c = plan.actions[:3]
+    moved = dataclasses.replace(plan, version=2, areas=(*plan.areas, Area("PA5", Text("New"))),
+                                actions=(dataclasses.replace(c, area="PA2"), b,
+                                         *plan.actions[3:]))
+    diff = diff_plans(plan, moved)
+    assert not (diff.areas_reordered or diff.actions_reordered or diff.indicators_reordered)
+    assert diff.actions_removed == (a.code,) and diff.areas_moved
+    swapped = dataclasses.replace(plan, version=2, actions=(b, a, *plan.actions[2:]))
+    assert diff_plans(plan, swapped).lines() == ["Actions in another order in 1 area: PA1"]

@@ -292,6 +292,17 @@ def test_a_grouped_number_in_a_tab_separated_file_is_refused_naming_both_reading
         parse_plan_text(text, "csv", "plan.csv")
 
 
+@pytest.mark.parametrize("cell, value", [("1 234,5", 1234.5), ("1\u00a0234,5", 1234.5),
+                                         ("1\u202f250\u202f000", 1250000.0),
+                                         ("-25 000,75", -25000.75)])
+def test_thousands_grouped_by_spaces_in_a_tab_separated_file_are_read(hq, cell, value):
+    """Excel's "Unicode Text" saved by a sheet in French writes 1 234,5 (a no-break
+    space) as it shows it: one reading only, but it was "not a number", where the same
+    cell in a ";" file was read."""
+    text = _tab_target(amended(hq.plan()), cell)
+    assert parse_plan_text(text, "csv", "plan.csv").actions[0].indicators[0].target == value
+
+
 @pytest.mark.parametrize("cell, value", [("12,5", 12.5), ("1,50", 1.5), ("1.5", 1.5),
                                          ("1500", 1500.0), ("1234,567", 1234.567),
                                          ("0,125", 0.125), ("-12,500,000", -12500000.0),

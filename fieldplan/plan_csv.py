@@ -81,22 +81,30 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 #: a day as a spreadsheet re-saves the plan's YYYY-MM-DD (21/06/2025, 6/21/2025,
-#: 21.06.2025): day and month in either order, the year in full
-_SHOWN_DAY = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})", re.ASCII)
+#: 21.06.2025, 21-06-2025): day and month in either order, the year in full, one mark
+_SHOWN_DAY = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})", re.ASCII)
+#: the same, year first (2025/06/21, 2025.06.21: Persian and East Asian locales)
+_YEAR_FIRST_DAY = re.compile(r"([0-9]{4})([/.])([0-9]{1,2})\2([0-9]{1,2})", re.ASCII)
 
 
 def _iso_day(text: str) -> str:
     """``text`` as YYYY-MM-DD when it is a day written as a spreadsheet writes it back
-    (Excel turns the exported 2025-06-21 into 21/06/2025, or 6/21/2025, on every row,
-    which was then refused row by row): whichever of its first two numbers can only
+    (Excel turns the exported 2025-06-21 into 21/06/2025, or 6/21/2025, 21-06-2025 or
+    2025/06/21 as its locale says, on every row, which was then refused row by row):
+    year first, the month comes next; else whichever of its first two numbers can only
     be the day says which is which. ``text`` as it is otherwise; ValueError (its
     message says both readings) when either order makes a day."""
     from datetime import date
 
+    year_first = _YEAR_FIRST_DAY.fullmatch(text)
+    if year_first is not None:
+        with contextlib.suppress(ValueError):  # (no such day: said as not a date)
+            return date(*(int(year_first.group(i)) for i in (1, 3, 4))).isoformat()
+        return text
     found = _SHOWN_DAY.fullmatch(text)
     if found is None:
         return text
-    a, b, year = (int(part) for part in found.groups())
+    a, b, year = (int(found.group(i)) for i in (1, 3, 4))
     readings: list[date] = []
     for day, month in ((a, b), (b, a)):
         with contextlib.suppress(ValueError):  # (not a day in that order)

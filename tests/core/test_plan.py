@@ -525,12 +525,23 @@ def test_csv_rows_that_write_one_value_two_ways_agree(tmp_path):
     assert [i.key for i in plan.actions[0].indicators] == ["pol", "p2"]
 
 
-@pytest.mark.parametrize("shown", ["21/06/2025", "6/21/2025", "21.06.2025"])
+@pytest.mark.parametrize("shown", ["21/06/2025", "6/21/2025", "21.06.2025", "21-06-2025",
+                                   "2025/06/21", "2025.6.21"])
 def test_a_day_as_a_spreadsheet_writes_it_back_is_read(tmp_path, shown):
     """Excel turns the exported 2025-06-21 into 21/06/2025 (or 6/21/2025) on every row
-    of a plan edited in it, each refused: a day whose order one number tells is read."""
+    of a plan edited in it, each refused: a day whose order one number tells is read.
+    Locales of member states write 21-06-2025 (Bangladesh, Suriname) and 2025/06/21
+    (Iran) too."""
     plan = load_plan(csv_text(tmp_path, [FIRST.replace("2025-06-21", shown)]))
     assert plan.start.isoformat() == "2025-06-21"
+
+
+@pytest.mark.parametrize("shown, said", [
+    ("21/06-2025", "'21/06-2025' is not a date"), ("2025/06/31", "'2025/06/31' is not a date"),
+    ("01-07-2025", "'01-07-2025' could be 2025-07-01 or 2025-01-07")])
+def test_a_day_written_otherwise_is_refused_naming_its_cell(tmp_path, shown, said):
+    with pytest.raises(PlanError, match=rf"^plan.csv: row 2, column 'plan_start': {said}"):
+        load_plan(csv_text(tmp_path, [FIRST.replace("2025-06-21", shown, 1)]))
 
 
 def test_csv_header_problems(tmp_path):

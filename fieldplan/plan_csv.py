@@ -255,7 +255,8 @@ def _row_column(row: int, column: str | None) -> str:
     return _("row {row}").format(row=row)
 
 
-# What starts a formula in a spreadsheet cell (OWASP's list), after any quotes.
+#: columns of the progress table (tabular.COLUMNS) that no plan file has
+_PROGRESS_COLUMNS = frozenset(("office", "period", "status", "percent"))
 # The line Excel reads (and may write) before the header to name the separator.
 _SEP_LINE = re.compile("sep=([,;\t])\r?", re.IGNORECASE)
 
@@ -296,6 +297,13 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
     def fail(row: int, column: str | None, message: str) -> PlanError:
         return PlanError(where_what(where_what(source, _row_column(row, column)), message))
 
+    if {cell.strip().lower() for cell in records[0]} >= _PROGRESS_COLUMNS:
+        # the other table headquarters exports, picked by mistake: "unknown column
+        # 'office'" left the person to guess which file this is
+        raise PlanError(_(
+            "{file}: a table of progress reports (Export table, 'fieldplan data export'), "
+            "not a plan file; a plan file has a row per indicator, under columns plan_id, "
+            "plan_version, …").format(file=source))
     header: list[str | None] = []
     known = {c.lower(): c for c in _COLUMNS}
     for index, raw in enumerate(records[0]):

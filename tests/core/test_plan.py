@@ -614,3 +614,18 @@ def test_a_toml_time_of_day_given_for_a_date_is_named_in_words(tmp_path):
         load_plan(path)
     assert str(err.value) == ("plan.toml: plan.start: expected a date (YYYY-MM-DD), got the "
                               "time 10:00:00")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "hxl"])
+def test_a_progress_table_picked_for_a_plan_file_is_named_so(hq, tmp_path, fmt):
+    """HQ keeps the table it exported beside the plan it exported, both .csv: picking
+    the one for the other was "row 1: unknown column 'office'", leaving the person to
+    guess which file that is."""
+    from fieldplan.tabular import export_table
+
+    path = tmp_path / "progress.csv"
+    export_table(hq, fmt, tmp_path / f"progress.{fmt}")
+    path.write_bytes((tmp_path / f"progress.{fmt}").read_bytes())
+    with pytest.raises(PlanError, match=r"^progress.csv: a table of progress reports \(Export "
+                                        r"table, 'fieldplan data export'\), not a plan file; "):
+        load_plan(path)

@@ -461,6 +461,12 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
                 column=unnamed[0]))
         if not any(cells.values()):
             continue
+        lost = next((name for name, value in cells.items() if _letters_lost(value)), None)
+        if lost is not None:
+            raise fail(row, lost, _(
+                "{value} has question marks where its letters were: the spreadsheet saved "
+                "the file in an encoding without them (Arabic in 'CSV (Comma delimited)'); "
+                "save it as 'CSV UTF-8'").format(value=_show(cells[lost])))
         loc.rows.setdefault(("plan",), row)
         merge(plan, ("plan",), _PLAN_COLUMNS, cells, row, _("the plan"), lambda c: True)
 
@@ -513,6 +519,16 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
     reader = _Reader(loc, from_text=True, decimal_comma=comma, clean=clean,
                      strict=strict)
     return reader.plan(data)
+
+
+def _letters_lost(text: str) -> bool:
+    """Whether ``text`` is what a spreadsheet writes of a text its file's encoding
+    cannot hold: Excel's "CSV (Comma delimited)" writes Windows-1252, every Arabic
+    letter a "?". Valid UTF-8 when the rest is ASCII, such a file was installed with
+    titles of "??? ?????" and no word said; more question marks, in runs, than
+    letters is no text a person typed."""
+    marks = text.count("?")
+    return marks >= 2 and "??" in text and marks > sum(ch.isalpha() for ch in text)
 
 
 def plan_to_csv(plan: Plan) -> str:

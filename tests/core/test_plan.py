@@ -629,3 +629,26 @@ def test_a_progress_table_picked_for_a_plan_file_is_named_so(hq, tmp_path, fmt):
     with pytest.raises(PlanError, match=r"^progress.csv: a table of progress reports \(Export "
                                         r"table, 'fieldplan data export'\), not a plan file; "):
         load_plan(path)
+
+
+def test_arabic_a_spreadsheet_saved_as_question_marks_is_refused_naming_its_cell(tmp_path):
+    """Excel's "CSV (Comma delimited)" writes Windows-1252: each Arabic letter becomes
+    "?". With English in plain ASCII and no French, the file is valid UTF-8 and was
+    installed with Arabic titles of "??? ?????", sent to every office, without a word."""
+    path = tmp_path / "plan.csv"
+    header = ("plan_id,plan_version,plan_start,plan_end,plan_title_en,area,area_title_en,"
+              "action,level,lead,action_title_en,action_title_ar,indicator,"
+              "indicator_title_en,unit,description_en")
+    arabic = "دعم السياسات IOM الوطنية"
+    row = (f"p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,{arabic},"
+           "pol,Pols,count,Why?? Because.")
+    path.write_bytes(f"{header}\r\n{row}\r\n".encode("cp1252", "replace"))
+    with pytest.raises(PlanError, match=r"^plan.csv: row 2, column 'action_title_ar': '\?\?\? "
+                                        r"\?+ IOM \?+' has question marks where its letters "
+                                        r"were: .* save it as 'CSV UTF-8'$"):
+        load_plan(path)
+    # question marks a person typed are text
+    path.write_bytes(f"{header}\r\n{row}\r\n".encode())
+    plan = load_plan(path)
+    assert plan.actions[0].title.ar == arabic
+    assert plan.actions[0].description.en == "Why?? Because."

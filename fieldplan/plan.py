@@ -397,8 +397,14 @@ _SPACE_GROUPED = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?:,[0
 #: 1.200 or 1,200: a number whose mark may group thousands (0.125 cannot)
 _DOT_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+")
 _COMMA_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+")
-_TRUE = frozenset({"true", "yes", "1", "vrai", "oui", "صواب", "نعم"})
-_FALSE = frozenset({"false", "no", "0", "faux", "non", "خطأ", "لا"})
+# true/false cells: the words people type, and TRUE and FALSE as a spreadsheet in the
+# language of a member state's computers writes them back (Turkish, Russian, Portuguese,
+# Indonesian, Spanish, German Excel), each refused on every row of the file before
+# ("YANLIŞ" lowers to "yanliş", not "yanlış")
+_TRUE = frozenset({"true", "yes", "1", "vrai", "oui", "صواب", "نعم", "doğru", "истина",
+                   "verdadeiro", "benar", "verdadero", "wahr"})
+_FALSE = frozenset({"false", "no", "0", "faux", "non", "خطأ", "لا", "yanlış", "yanliş", "ложь",
+                    "falso", "salah", "falsch"})
 
 
 def format_path(path: FieldPath) -> str:

@@ -18,10 +18,12 @@ plan/area/action (as ``dump_plan`` writes them) or left blank on all rows but on
 two different values are an error. A row with an empty ``indicator`` describes an
 action without indicators, a row with an empty ``action`` an area without actions.
 Order of appearance gives the order of areas, actions and indicators. Row numbers in
-messages are the spreadsheet's (the header is row 1). Dates are ``YYYY-MM-DD``;
-true/false cells accept true, false, yes, no, 1, 0 (and vrai/faux). Columns
-``plan_signed_at``, ``plan_signed_place``, the ``*_illustrative``, ``*_fr``, ``*_ar``,
-``description_*``, ``baseline``, ``target`` and ``target_*`` columns may be left out.
+messages are the spreadsheet's (the header is row 1). Dates are ``YYYY-MM-DD`` (or as
+a spreadsheet writes them back, when that says which is the day: ``_iso_day``);
+true/false cells accept true, false, yes, no, 1, 0 (and vrai/faux, and TRUE and FALSE
+as Excel in other languages writes them). Columns ``plan_signed_at``,
+``plan_signed_place``, the ``*_illustrative``, ``*_fr``, ``*_ar``, ``description_*``,
+``baseline``, ``target`` and ``target_*`` columns may be left out.
 
 A text cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
 ``-``, ``@``, their full-width forms, a tab or a carriage return) is written with a

@@ -652,3 +652,18 @@ def test_arabic_a_spreadsheet_saved_as_question_marks_is_refused_naming_its_cell
     plan = load_plan(path)
     assert plan.actions[0].title.ar == arabic
     assert plan.actions[0].description.en == "Why?? Because."
+
+
+@pytest.mark.parametrize("true, false", [("TRUE", "FALSE"), ("VRAI", "FAUX"),
+                                         ("DOĞRU", "YANLIŞ"), ("ИСТИНА", "ЛОЖЬ"),
+                                         ("VERDADEIRO", "FALSO"), ("BENAR", "SALAH")])
+def test_true_and_false_as_a_spreadsheet_in_another_language_writes_them_are_read(
+        tmp_path, true, false):
+    """Excel writes its booleans back in its own language (Turkish, Russian,
+    Portuguese, Indonesian computers in member states): each was "not true or false"
+    on every row."""
+    path = csv_text(tmp_path, [FIRST + f",{true},{false}"])
+    path.write_text(path.read_text("utf-8").replace(
+        ",target\n", ",target,plan_illustrative,area_illustrative\n", 1), "utf-8")
+    plan = load_plan(path)
+    assert plan.illustrative and not plan.areas[0].illustrative

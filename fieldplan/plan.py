@@ -397,6 +397,8 @@ _SPACE_GROUPED = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?:,[0
 #: 1.200 or 1,200: a number whose mark may group thousands (0.125 cannot)
 _DOT_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+")
 _COMMA_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+")
+# a number with the Arabic decimal separator (U+066B) or thousands separator (U+066C)
+_ARABIC_GROUPED = re.compile("-?(?:\\d{1,3}(?:\u066c\\d{3})+|\\d+)(?:\u066b\\d+)?")
 # true/false cells: the words people type, and TRUE and FALSE as a spreadsheet in the
 # language of a member state's computers writes them back (Turkish, Russian, Portuguese,
 # Indonesian, Spanish, German Excel), each refused on every row of the file before
@@ -685,6 +687,9 @@ class _Reader:
         given = value  # as the file gives it (a cell of 400 digits reads as inf)
         if isinstance(value, str) and self.from_text:
             text = value.strip()
+            if _ARABIC_GROUPED.fullmatch(text):
+                # Arabic's own marks (١٬٢٣٤٫٥) say which is which in any file
+                text = text.replace("\u066c", "").replace("\u066b", ".")
             grouped = self.decimal_comma is None and (_DOT_GROUPED.fullmatch(text)
                                                       or _COMMA_GROUPED.fullmatch(text))
             if grouped and text.count(",") + text.count(".") > 1:

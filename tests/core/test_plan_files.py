@@ -547,3 +547,17 @@ def test_a_csv_cell_longer_than_pythons_default_limit_reads_back(tmp_path, reque
     path = tmp_path / "plan.csv"
     write_plan_file(plan, path)
     assert read_plan_file(path).actions[0].description.en == long
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+@pytest.mark.parametrize("cell, value", [("١٢٫٥", 12.5), ("١٬٢٣٤", 1234.0),
+                                         ("١٬٢٥٠٬٠٠٠٫٧٥", 1250000.75), ("12\u066b5", 12.5)])
+def test_a_number_with_the_arabic_separators_is_read_in_any_file(hq, delimiter, cell, value):
+    """Arabic digits were read (١٢) but not a number with Arabic's own decimal or
+    thousands separator (U+066B, U+066C), which say which is which in any file."""
+    rows = list(csv.reader(io.StringIO(format_plan(amended(hq.plan()), "csv"), newline="")))
+    rows[1][rows[0].index("target")] = cell
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    assert parse_plan_text(out.getvalue(), "csv", "plan.csv").actions[0].indicators[0].target \
+        == value

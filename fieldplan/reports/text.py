@@ -306,17 +306,38 @@ def _graphemes(word: str) -> list[str]:
     return out
 
 
+#: Characters a word too wide for its line is best broken after: a group separator
+#: (",", the narrow no-break space of "1 000 000"), a path's or an address's "/", "?",
+#: "&", "=", a hyphen or an underscore, Arabic commas.
+_BREAK_AFTER = frozenset(",;/?&=-_\u00a0\u2007\u202f\u060c\u066c")
+
+
+def _break_after(piece: str) -> int:
+    """Where a line ends in ``piece``, the most of a too-wide word that fits: after its
+    last separator (``_BREAK_AFTER``) in its second half, else at its end. Broken
+    between two digits, "1,000,000,000,000,000 of …" printed "1,000,000,000,000,00" over
+    "0 of …", two numbers neither of which is the one recorded."""
+    for i in range(len(piece) - 1, len(piece) // 2 - 1, -1):
+        if piece[i] in _BREAK_AFTER:
+            return i + 1
+    return len(piece)
+
+
 def _split_word(word: str, width: float, measure) -> list[str]:
     """A word wider than a line in pieces that each fit (at least one letter with its
-    marks, ``_graphemes``), each measured whole, as it is drawn (shaped)."""
+    marks, ``_graphemes``), each measured whole, as it is drawn (shaped), each broken
+    after a separator when one is near its end (``_break_after``)."""
     pieces: list[str] = []
     piece = ""
     for cluster in _graphemes(word):
         if piece and measure(piece + cluster) > width:
-            pieces.append(piece)
-            piece = cluster
-        else:
-            piece += cluster
+            cut = _break_after(piece)
+            pieces.append(piece[:cut])
+            piece = piece[cut:]
+            if piece and measure(piece + cluster) > width:
+                pieces.append(piece)
+                piece = ""
+        piece += cluster
     pieces.append(piece)
     return pieces
 

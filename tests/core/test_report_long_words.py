@@ -1,0 +1,63 @@
+"""Words and blank lines that real narratives and indicators hold, printed as a reader
+needs them: a number too wide for its cell broken where it can be read, not between two
+digits, and a narrative's run of blank lines not printed as pages of nothing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fieldplan.reports import build_status_sheet
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+PERIOD = "2026-S1"
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_a_number_too_wide_for_its_line_breaks_after_a_group_separator() -> None:
+    """1e15 of an indicator printed "1,000,000,000,000,00" over "0 of 1,000,000,000,000":
+    two numbers, neither the one recorded."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.fonts import BOLD, register_fonts
+
+    register_fonts()
+    number = "1,000,000,000,000,000"
+    width = stringWidth(number[:-1], BOLD, 8)  # one digit short
+    lines = tx.break_lines(f"{number} of 1,000,000,000,000", BOLD, 8, width)
+    assert lines[:2] == ["1,000,000,000,000,", "000 of"], lines
+    # French groups with narrow no-break spaces: broken after one
+    narrow = "\u202f"
+    french = narrow.join(["1", "000", "000", "000", "000", "000"])
+    lines = tx.break_lines(french + narrow + "sur", BOLD, 8, stringWidth(french[:-1], BOLD, 8))
+    assert lines[0].endswith(narrow) and lines[1].startswith("000"), lines
+    # no separator near the end: cut where the line is full, as before
+    assert tx.break_lines("A" * 300, BOLD, 8, 100)[0] == "A" * len(
+        tx.break_lines("A" * 300, BOLD, 8, 100)[0])
+    for line in tx.break_lines("https://example.org/" + "x" * 400 + "?q=1", BOLD, 8, 100):
+        assert stringWidth(line, BOLD, 8) <= 100
+
+
+@needs_poppler
+def test_a_sheet_prints_an_indicator_of_a_quadrillion_whole(hq, make_office,
+                                                           tmp_path) -> None:
+    from fieldplan import progress
+
+    ml = make_office("ML")
+    action = next(a for a in ml.plan().actions_of(level="national") if a.indicators)
+    key = action.indicators[0].key
+    progress.record_progress(ml, action.code, PERIOD, status="on-track",
+                             values={key: 1e15})
+    pdf = build_status_sheet(ml, PERIOD, out=tmp_path / "s.pdf")
+    lines = [line.strip() for line in pdf_text(pdf).splitlines()]
+    assert not any(line.endswith("000,00") for line in lines), lines
+    assert any("1,000,000,000,000," in line for line in lines)

@@ -406,7 +406,7 @@ def layout(
     Latin text in a name is embedded left to right ("2026-S1 ML.fieldplan" did not
     come out as "ML.fieldplan 2026-S1")."""
     out: list[tuple[str, str]] = []
-    for para in clean(text).split("\n"):
+    for para in paragraphs(text):
         if base_dir == "name":
             d = default_dir
         else:
@@ -420,6 +420,21 @@ def layout(
                 line = _name_embedded(line)
             out.append((visual(line, d), d))
     return out
+
+
+def paragraphs(text: str) -> list[str]:
+    """``text`` cleaned (``clean``) in its paragraphs, each run of blank ones as one
+    blank line and none before the first or after the last: 200 blank lines in a
+    narrative printed three blank pages under "(continued)" headings."""
+    out: list[str] = []
+    for para in clean(text).split("\n"):
+        blank = not words(para)
+        if blank and (not out or not out[-1]):
+            continue
+        out.append("" if blank else para)
+    while out and not out[-1]:
+        out.pop()
+    return out or [""]
 
 
 #: Left-to-right embedding and its end (which python-bidi knows), and the left-to-right

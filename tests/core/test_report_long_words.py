@@ -61,3 +61,34 @@ def test_a_sheet_prints_an_indicator_of_a_quadrillion_whole(hq, make_office,
     lines = [line.strip() for line in pdf_text(pdf).splitlines()]
     assert not any(line.endswith("000,00") for line in lines), lines
     assert any("1,000,000,000,000," in line for line in lines)
+
+
+def test_a_run_of_blank_lines_prints_as_one() -> None:
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.fonts import REGULAR, register_fonts
+
+    register_fonts()
+    lines = [line for line, _ in tx.layout("\n\n a\n" + "\n \t\n" * 200 + "b\n\nc\n\n\n",
+                                           REGULAR, 9, 300)]
+    assert lines == ["a", "", "b", "", "c"]
+    assert [line for line, _ in tx.layout("", REGULAR, 9, 300)] == [""]
+    assert [line for line, _ in tx.layout("\n" * 5, REGULAR, 9, 300)] == [""]
+
+
+@needs_poppler
+def test_a_narrative_of_blank_lines_prints_no_blank_pages(hq, make_office,
+                                                         tmp_path) -> None:
+    """200 blank lines in the middle of a narrative: its annex went on over three pages
+    that held nothing but "(continued)"."""
+    from fieldplan import progress
+
+    ml = make_office("ML")
+    action = ml.plan().actions_of(level="national")[0].code
+    words = " ".join(["Training held with the ministry."] * 30)
+    progress.record_progress(ml, action, PERIOD, status="on-track",
+                             achievements=words + "\n" * 200 + "After the blanks. " + words)
+    pdf = build_status_sheet(ml, PERIOD, out=tmp_path / "s.pdf")
+    pages = pdf_text(pdf).split("\f")
+    assert all(len(page.split()) > 40 for page in pages if page.strip()), [
+        len(page.split()) for page in pages]
+    assert "After the blanks." in " ".join(pdf_text(pdf).split())

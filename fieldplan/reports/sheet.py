@@ -257,7 +257,9 @@ def _unit(ctx: cm.Ctx, unit: str, n: float | None) -> str:
 
     if unit in ("count", "percent"):
         return ""
-    count = 100 if n is None else math.ceil(abs(n))  # no figure: the general plural
+    # no figure: the general plural; else the figure as printed, to three decimals
+    # (0.000001 prints "0": "0 of 0 person" took its plural from the 1 it rounds up to)
+    count = 100 if n is None else math.ceil(abs(round(n, 3)))
     if unit == "people":
         # Translators: the unit after an indicator's figures, "12 of 150 people".
         return ctx.npgettext("unit", "person", "people", count)

@@ -88,14 +88,21 @@ _NUM = (
     r"[-+\u2212]?[$\u20ac\u00a3]?\d"
     r"(?:[\d,.\u066b\u066c\u00a0\u202f]*\d)?(?:[\u00a0\u202f]?[%\u2030\u066a])?"
 )
+#: What ends the piece of a number too wide for its line that a line ends with, cut
+#: after a group separator (``_split_word``): it reads "1,000,000,000,000," whole, left
+#: to right, in right-to-left text too (not ",1,000,000,000,000", its separator sent to
+#: the other end as a comma that ends a sentence is).
+_CUT = "\u200e"
 #: What reads left to right as one piece inside right-to-left text: a day
-#: (2026-03-12), a period code (2026-S1), a range of numbers (41–57, 2025–2027, 10-20%)
-#: and a number with what is attached to it.
+#: (2026-03-12), a period code (2026-S1), a range of numbers (41–57, 2025–2027, 10-20%),
+#: the piece of a number that a line ends with (``_CUT``) and a number with what is
+#: attached to it.
 _TOKEN = re.compile(
     r"(?<![\w.,\u066b\u066c-])(?:"
     r"(?P<day>\d{4}-\d\d-\d\d)(?!\w)"
     r"|(?P<period>\d{4}-S[12])(?!\w)"
     rf"|(?P<range>{_NUM}[-\u2013]{_NUM})(?![\w-])"
+    rf"|(?P<cut>\d[\d,.\u066b\u066c\u00a0\u202f]*[,\u066c\u00a0\u202f]{_CUT})"
     rf"|(?P<number>{_NUM})"
     r")"
 )
@@ -256,7 +263,7 @@ def _get_display(line: str, base_dir: str) -> str:
 def visual(line: str, base_dir: str) -> str:
     """One already-broken, shaped line in visual (left-to-right drawing) order."""
     if base_dir == "L" and not has_rtl(line):
-        return line
+        return line.replace(_CUT, "")
     if _ISOLATES.search(line):  # (a label's: ``layout`` has embedded a paragraph's)
         [line] = _isolates_embedded([line])
     marked, tokens = keep_numbers(line, base_dir)
@@ -332,7 +339,10 @@ def _split_word(word: str, width: float, measure) -> list[str]:
     for cluster in _graphemes(word):
         if piece and measure(piece + cluster) > width:
             cut = _break_after(piece)
-            pieces.append(piece[:cut])
+            head = piece[:cut]
+            if len(head) > 1 and head[-2].isdigit() and (piece[cut:] or cluster)[:1].isdigit():
+                head += _CUT  # a number's piece (see keep_numbers)
+            pieces.append(head)
             piece = piece[cut:]
             if piece and measure(piece + cluster) > width:
                 pieces.append(piece)

@@ -33,16 +33,26 @@ def test_a_number_too_wide_for_its_line_breaks_after_a_group_separator() -> None
     register_fonts()
     number = "1,000,000,000,000,000"
     width = stringWidth(number[:-1], BOLD, 8)  # one digit short
-    lines = tx.break_lines(f"{number} of 1,000,000,000,000", BOLD, 8, width)
+    lines = [line for line, _ in tx.layout(f"{number} of 1,000,000,000,000", BOLD, 8, width)]
     assert lines[:2] == ["1,000,000,000,000,", "000 of"], lines
+    # in right-to-left text the piece reads whole, its separator last (not on its left
+    # as a comma that ends an Arabic sentence goes)
+    lines = [line for line, _ in tx.layout(f"{number} من 1,000,000,000,000", BOLD, 8, width,
+                                           "R")]
+    assert lines[0] == "1,000,000,000,000,", lines
+    assert lines[1].endswith(" 000"), lines  # "000 من", its first word on the right
+    # a comma after a number that ends a line of Arabic still goes to its left
+    [(line, _)] = tx.layout("تدريب 120,", BOLD, 8, 500, "R")
+    assert line.startswith(",120"), line
     # French groups with narrow no-break spaces: broken after one
     narrow = "\u202f"
     french = narrow.join(["1", "000", "000", "000", "000", "000"])
-    lines = tx.break_lines(french + narrow + "sur", BOLD, 8, stringWidth(french[:-1], BOLD, 8))
+    lines = [line for line, _ in tx.layout(french + narrow + "sur", BOLD, 8,
+                                           stringWidth(french[:-1], BOLD, 8))]
     assert lines[0].endswith(narrow) and lines[1].startswith("000"), lines
     # no separator near the end: cut where the line is full, as before
-    assert tx.break_lines("A" * 300, BOLD, 8, 100)[0] == "A" * len(
-        tx.break_lines("A" * 300, BOLD, 8, 100)[0])
+    lines = tx.break_lines("A" * 300, BOLD, 8, 100)
+    assert "".join(lines) == "A" * 300 and stringWidth(lines[0] + "A", BOLD, 8) > 100
     for line in tx.break_lines("https://example.org/" + "x" * 400 + "?q=1", BOLD, 8, 100):
         assert stringWidth(line, BOLD, 8) <= 100
 

@@ -63,10 +63,12 @@ OUTSIDE_CHECK_MS = 2_000
 SYNC_SEPARATOR = " · "
 
 
-def sync_text(state) -> str:
+def sync_text(state, *, short: bool = False) -> str:
     """The status bar's sync words, from fieldplan.sync.sync_state: what needs a
     person first (conflicts, quarantined bundles, gaps), then the times, so that a
-    narrow window cuts the times, not the counts."""
+    narrow window cuts the times, not the counts. ``short``: a new office's deadline
+    for its first bundle without its why and way (``key_deadline_text``), for a
+    status bar where the whole does not fit."""
     if state is None:
         return _("Sync: not available")
     parts = []
@@ -163,7 +165,7 @@ def sync_text(state) -> str:
         from ui.transfer import export_menu
 
         parts.append(key_deadline_text(deadline, export_menu(),
-                                       exported=bool(state.last_export)))
+                                       exported=bool(state.last_export), short=short))
     # reports changed after headquarters locked their period, as 'fieldplan status'
     # warns: at an office its own (stuck until headquarters unlocks the period), at
     # headquarters every office's (to look at before the review, or to unlock for)
@@ -1208,6 +1210,7 @@ class MainWindow(QMainWindow):
         self.period_label = QLabel()
         self.sync_label = QLabel(_("Sync: …"))
         self._sync_words = self.sync_label.text()
+        self._sync_short = ""  # (show_sync)
         self._sync_lines: list[str] = []  # what the sync words' tip adds to them
         self._save_failed = False  # the save state shows a failure (announced once)
         #: the save state's words whole (the label may show them shortened), and the
@@ -1325,9 +1328,12 @@ class MainWindow(QMainWindow):
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def show_sync(self, text: str) -> None:
-        """Put ``text`` in the status bar, shortened to the room there is."""
+    def show_sync(self, text: str, short: str = "") -> None:
+        """Put ``text`` in the status bar, shortened to the room there is; ``short``:
+        the same in fewer words, shown when ``text`` does not fit (its tip says it
+        whole)."""
         self._sync_words = text
+        self._sync_short = short
         self._sync_lines = []
         self.sync_label.setToolTip(tip_text(text))
         self.sync_label.setAccessibleDescription(text)
@@ -1376,8 +1382,13 @@ class MainWindow(QMainWindow):
         clause cut in its middle ("…202/12/05" read as another date in Arabic). The
         tooltip says it all."""
         label = self.sync_label
-        label.setText(elide_items(self._sync_words, label.contentsRect().width(),
-                                  label.fontMetrics().horizontalAdvance))
+        room, width = label.contentsRect().width(), label.fontMetrics().horizontalAdvance
+        words = self._sync_words
+        if self._sync_short and width(words) > room:
+            # (a new office's deadline for its first bundle: 1,300 px of French, its
+            # date dropped with it, behind a conflict's count, in a laptop's status bar)
+            words = self._sync_short
+        label.setText(elide_items(words, room, width))
 
     def _elide_save_state(self) -> None:
         """The save state's red words painted in the room the status bar has for them
@@ -1931,7 +1942,8 @@ class MainWindow(QMainWindow):
         self._lost_lines = [*(lost_lines(restored, shown=None) if self._lost else ()),
                             *not_received]
         text = sync_text(state)
-        self.show_sync(text)
+        short = sync_text(state, short=True)
+        self.show_sync(text, short if short != text else "")
         forked = getattr(state, "hq_forks", ())
         if forked:
             from fieldplan.sync.fork import hq_fork_text

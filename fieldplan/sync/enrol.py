@@ -184,16 +184,21 @@ def _ended_early(rep: Replica, expires: str, keys: dict[str, keyreg.KeyInfo]) ->
 
 
 def key_deadline_text(expires: str, way: str, *, exported: bool = False,
-                      lang: str | None = None) -> str:
+                      lang: str | None = None, short: bool = False) -> str:
     """What an office whose key headquarters has not registered yet is told
     (``key_deadline``, its ``expires``): before it, to send a first bundle in time
     (``way``: a command or a menu path); after it, that headquarters will check the
     key's fingerprint by phone. ``exported``: a bundle was written here already (before
     the deadline: to make sure it reaches headquarters; after, it may have reached
     headquarters in time, its registration not back here yet). The date
-    in ``lang`` (None: the current language)."""
+    in ``lang`` (None: the current language). ``short``: before the deadline, without
+    the why and the way (the status bar's, when the whole does not fit: the date kept,
+    its tip saying the rest)."""
     when = deadline_words(expires, lang)
     if events.utc_iso() < expires:
+        if short and not exported:
+            return _("send headquarters a first bundle before {date} at {time}").format(
+                **when)
         if exported:
             # (it said to send a first bundle, the one just written, until headquarters'
             # bundle came back; and cut off the status bar's "Last export")

@@ -16,6 +16,7 @@ from fieldplan.i18n import format_date, format_time
 from fieldplan.replica import open_replica
 from fieldplan.sync.enrol import key_deadline
 from tests.core.test_key_deadline import later_than
+from tests.scenes import wide_conflict
 from tests.ui.conftest import wait_idle
 
 BEFORE = ("Send headquarters a first bundle before {date} so that it knows this "
@@ -133,3 +134,35 @@ def test_status_bar_words_too_long_for_the_window_are_cut_after_a_word() -> None
         assert len(short) <= room and short.endswith(" …"), (room, short)
         assert text.startswith(short[:-2]) and text[len(short) - 2] == " ", (room, short)
     assert cut_at_a_word("Unbreakable-word", 8, len) == "Unbreak…"
+
+
+def test_a_narrow_status_bar_keeps_the_deadlines_date_in_fewer_words(
+        open_window, qtbot, office_db) -> None:
+    """A new office with a conflict, in French: the deadline's words (1,300 pixels) came
+    after the conflict's count, and a laptop's status bar dropped them whole, date and
+    all. Where the whole does not fit, the bar says the deadline in fewer words, its
+    date and time kept; the tip says it all."""
+    from ui.app import apply_language
+    from ui.main_window import SYNC_SEPARATOR
+
+    with open_replica(office_db) as rep:
+        expires = key_deadline(rep)
+        wide_conflict(rep, 2)
+    app = QApplication.instance()
+    apply_language(app, "fr")
+    try:
+        from fieldplan.i18n import _
+
+        window = open_window(office_db)
+        window.resize(1280, 720)
+        qtbot.waitUntil(lambda: format_date(expires) in window.sync_label.toolTip(),
+                        timeout=5000)
+        shown = window.sync_label.text().split(SYNC_SEPARATOR)
+        short = _("send headquarters a first bundle before {date} at {time}").format(
+            date=format_date(expires), time=format_time(expires))
+        assert short[0].upper() + short[1:] in shown, shown
+        # (the tip says it whole: why, and the menu item)
+        assert _("&Export…").replace("&", "") in window.sync_label.toolTip()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(app, "en")

@@ -137,7 +137,7 @@ def test_status_bar_words_too_long_for_the_window_are_cut_after_a_word() -> None
 
 
 def test_a_narrow_status_bar_keeps_the_deadlines_date_in_fewer_words(
-        open_window, qtbot, office_db) -> None:
+        open_window, qtbot, office_db, tmp_path) -> None:
     """A new office with a conflict, in French: the deadline's words (1,300 pixels) came
     after the conflict's count, and a laptop's status bar dropped them whole, date and
     all. Where the whole does not fit, the bar says the deadline in fewer words, its
@@ -163,6 +163,7 @@ def test_a_narrow_status_bar_keeps_the_deadlines_date_in_fewer_words(
         assert short[0].upper() + short[1:] in shown, shown
         # (the tip says it whole: why, and the menu item)
         assert _("&Export…").replace("&", "") in window.sync_label.toolTip()
+        window.grab().save(str(shots(tmp_path) / "key-deadline-narrow-fr.png"))
         wait_idle(qtbot, window.session)
     finally:
         apply_language(app, "en")

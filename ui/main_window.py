@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -344,24 +344,47 @@ class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._whole = ""
+        #: when the message shown goes (time.monotonic()), or 0: until replaced
+        self._until = 0.0
         # its tooltip goes with the message (its time up: Qt clears it without a word)
         self.messageChanged.connect(self._message_changed)
 
     def showMessage(self, message: str, timeout: int = 0) -> None:
+        import time
+
         super().showMessage(message, timeout)  # (the widgets it covers hidden first)
+        self._whole = message
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else 0.0
+        self._fit(timeout)
+        if message.strip():
+            from ui.dialogs import say_in_passing
+
+            say_in_passing(self, message)
+
+    def _fit(self, timeout: int) -> None:
+        """The message shown cut to the room it has now, "…" at its end."""
+        message = self._whole
         fitted, room = message, self.message_room()
         # (not laid out yet, the window just shown: no room to measure, and Qt's own
         # clipping is better than a message cut to nothing)
         if self.isVisible() and room >= 10 * self.fontMetrics().averageCharWidth():
             fitted = self.fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room)
-        if fitted != message:
+        if fitted != self.currentMessage():
             super().showMessage(fitted, timeout)
-        self._whole = message
         self.setToolTip(message if fitted != message else "")
-        if message.strip():
-            from ui.dialogs import say_in_passing
 
-            say_in_passing(self, message)
+    def event(self, event) -> bool:
+        done = super().event(event)
+        # the widgets beside the message laid out again (the red save state shown, its
+        # button): a message fitted to the room it had was cut by Qt mid-word under
+        # them, or stayed cut when they went
+        if event.type() == QEvent.Type.LayoutRequest and self._whole and self.currentMessage():
+            import time
+
+            left = 0 if not self._until else max(1, round((self._until - time.monotonic())
+                                                           * 1000))
+            self._fit(left)
+        return done
 
     def whole_message(self) -> str:
         """The passing message shown now, whole ("" when none)."""

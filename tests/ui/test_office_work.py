@@ -741,3 +741,28 @@ def test_a_passing_message_too_long_for_the_bar_ends_with_an_ellipsis(
     bar.showMessage(long, 60_000)
     bar.clearMessage()
     assert bar.toolTip() == ""
+
+
+def test_a_passing_message_is_fitted_again_when_the_bar_gives_it_less_room(
+        open_window, qtbot, hq_db):
+    """An amendment's "The plan is now version 2. PA1.3 is no longer in it." was fitted
+    to the bar before the red "text set aside" and its button came up beside it: Qt then
+    cut it mid-word under them ("…version 2. PA"), nothing saying more was there. The
+    message is fitted again whenever the widgets beside it take room or give it back."""
+    window = open_window(hq_db)
+    window.resize(800, 600)
+    bar = window.statusBar()
+    message = "The plan is now version 2. PA1.3 is no longer in it."
+    bar.showMessage(message, 60_000)
+    assert bar.currentMessage() == message
+    window._show_save_state("PA1.3: text set aside; PA2.1: text set aside", "", True)
+    window.aside_button.setVisible(True)
+    qtbot.waitUntil(lambda: bar.currentMessage() != message, timeout=5000)
+    shown = bar.currentMessage()
+    assert shown.endswith("…") and message.startswith(shown[:-1])
+    assert bar.fontMetrics().horizontalAdvance(shown) <= bar.message_room()
+    assert bar.toolTip() == message and bar.whole_message() == message
+    window._show_save_state("", "", False)  # saved: the room is back, the message whole
+    window.aside_button.setVisible(False)
+    qtbot.waitUntil(lambda: bar.currentMessage() == message, timeout=5000)
+    assert bar.toolTip() == ""

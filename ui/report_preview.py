@@ -952,6 +952,12 @@ class PreviewWindow(QDialog):
             # queued by CUPS: no pages went by here, so it is said
             self.saved_label.setText(sent_text(job.options.printer))
             self.saved_label.setToolTip("")
+        elif printed and not error and job is not None and job.printer.outputFileName():
+            # printed to a file: said as Save as… says it (the progress went by in a
+            # moment, and nothing said where the file went)
+            written = job.printer.outputFileName()
+            self.saved_label.setText(saved_text(written))
+            self.saved_label.setToolTip(tip_text(written))
         if job is not None:
             job.wait()
             self.saved_over = self.saved_over or getattr(job, "onto_source", False)

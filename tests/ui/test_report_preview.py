@@ -284,6 +284,10 @@ def test_printing_the_whole_report_to_a_file_writes_the_report_itself(preview, q
         preview.print_to(printer)
     assert blocker.args == [preview.page_count(), ""]
     assert target.read_bytes() == pack_pdf.read_bytes()
+    # said beside the buttons, as Save as… says it: nothing said where the file went
+    assert preview.saved_label.text() == "Saved as printed.pdf."
+    assert preview.saved_label.toolTip() == str(target)
+    preview.saved_label.clear()
     # never as another kind of file, as Save as…: said, and nothing written
     printer.setOutputFileName(str(tmp_path / "office.sqlite3"))
     with qtbot.waitSignal(preview.print_did_finish, timeout=30_000) as blocker:
@@ -302,6 +306,7 @@ def test_printing_the_whole_report_to_a_file_writes_the_report_itself(preview, q
         preview.print_to(printer)
     assert blocker.args == [1, ""] and pdf_pages(target) == 1
     assert target.read_bytes() != pack_pdf.read_bytes()
+    assert preview.saved_label.text() == "Saved as printed.pdf."
 
 
 def test_print_button_opens_the_print_dialog(preview, qtbot, monkeypatch):

@@ -446,7 +446,11 @@ class Shell(QObject):
             return
         state = taken_over = None
         if window is not None:
-            window.office_view.editor.save_now()
+            # saved, kept in the drafts and stopped while the old language reads what is
+            # typed: closed once the new language was on, it saved a number refused in
+            # the old one as the new one reads it (French "12.500", two readings there,
+            # saved as 12.5 in English)
+            window.office_view.editor.close_down()
             # the plan the window shows, amended since it opened perhaps: the new window
             # showed the plan read at opening (actions it dropped, to type in again)
             self.identity = window.identity

@@ -416,6 +416,11 @@ class ReportEditor(QScrollArea):
         self._failed_why = ""
         #: fields showing the editor's own check (not a number, too long…)
         self._checked: set[str] = set()
+        #: number fields whose text the drafts held back as no number when it was typed
+        #: and that read as one now (typed in another language: French "12.500", two
+        #: readings there, is 12.5 in English), until the person types in them: never
+        #: saved as the new language reads them, unseen
+        self._unconfirmed: dict[str, str] = {}
         #: the notice's line on the report's open conflicts ("" when none is shown), and
         #: the fields its own saves wrote as conflicts (said by ``_tell_conflicts``)
         self._conflicts_line = ""
@@ -1394,6 +1399,7 @@ class ReportEditor(QScrollArea):
         """Put the journal's values for this report, where they differ from the
         database's and were not saved already (``written``), in the form, each to be
         saved over the versions it was typed over; whether there were any."""
+        self._unconfirmed = {}
         journal = self._journal()
         key = (action, period)
         if key not in journal:
@@ -1416,6 +1422,10 @@ class ReportEditor(QScrollArea):
                 field.setPlainText(text)
             elif name != "status":
                 field.setText(text)
+        _values, bad = self.current_values()
+        self._unconfirmed = {name: text for name, text in held.items()
+                             if name not in self.narratives and name != "status"
+                             and name not in bad}
         for name in (*draft, *held):
             # (None: an older journal's, versions not known)
             ids = typed_over.get(name, [])
@@ -1986,6 +1996,10 @@ class ReportEditor(QScrollArea):
         if self._loading or not self._editable:
             return
         self._typed_here = True
+        if self._unconfirmed:  # typed in again: read as the person types it now
+            typed_in = self.sender()
+            self._unconfirmed = {name: text for name, text in self._unconfirmed.items()
+                                 if self._field(name) is not typed_in}
         self._show_notes()
         self._say(_("Unsaved changes…"))
         pending = self._debounce.pending()
@@ -2028,6 +2042,12 @@ class ReportEditor(QScrollArea):
                 )
             else:
                 values[name] = text
+        for name, text in self._unconfirmed.items():
+            if name not in bad:
+                values.pop(name, None)
+                bad[name] = _("When it was typed, in another language, {text} was not read "
+                              "as a number: type it again as you mean it.").format(
+                                  text=text.strip())
         return values, bad
 
     def _typed_number(self, key: str) -> float | int | str | None:
@@ -2195,6 +2215,8 @@ class ReportEditor(QScrollArea):
             return False
         self._show_values({k: self._saved.get(k, "" if k in self.narratives else None)
                            for k in bad})
+        for name in bad:
+            self._unconfirmed.pop(name, None)
         for name in bad:
             if name in self.errors:
                 self.errors[name].setVisible(False)

@@ -266,3 +266,47 @@ def test_the_pages_of_a_window_made_again_stop_hearing_of_changes(shell, qtbot, 
     emit(shell.session.changes_did_happen, Changes(entities=(("key", "*"),)))
     wait_idle(qtbot, shell.session)
     assert read == []
+
+
+def test_a_number_refused_in_one_language_is_not_saved_as_another_reads_it(
+        shell, qtbot, hq_db):
+    """French "12.500" has two readings (twelve thousand five hundred, or 12,5) and is
+    held back, unsaved; the window made again in English read the same text as 12.5 and
+    saved it, the person unaware. It now waits for the person to type it again, saying
+    why; what they type then is read in the language of the day."""
+    _opened(shell, qtbot, hq_db)
+    shell.change_language("fr")
+    try:
+        editor = choose(shell.window, qtbot, "PA3.6")
+        field = editor.indicator_edits["advocacy-events"]
+        field.setFocus()
+        qtbot.keyClicks(field, "12.500")
+        editor.save_now()
+        assert editor.errors["value.advocacy-events"].isVisible()
+        wait_idle(qtbot, shell.session)
+        shell.change_language("en")
+        new = shell.window
+        editor = new.office_view.editor
+        qtbot.waitUntil(lambda: "advocacy-events" in editor.indicator_edits, timeout=5000)
+        wait_idle(qtbot, shell.session)
+        assert editor.indicator_edits["advocacy-events"].text() == "12.500"
+        editor.save_now()
+        wait_idle(qtbot, shell.session)
+        assert db_report(hq_db, "PA3.6", "2026-S1").value("advocacy-events") is None
+        error = editor.errors["value.advocacy-events"]
+        assert error.isVisible() and error.text() == (
+            "When it was typed, in another language, 12.500 was not read as a number: "
+            "type it again as you mean it.")
+        # typed again: read in English
+        field = editor.indicator_edits["advocacy-events"]
+        field.setFocus()
+        field.selectAll()
+        qtbot.keyClicks(field, "12500")
+        editor.save_now()
+        qtbot.waitUntil(lambda: db_report(hq_db, "PA3.6", "2026-S1")
+                        .value("advocacy-events") == 12500, timeout=5000)
+        assert not error.isVisible()
+        wait_idle(qtbot, shell.session)
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)

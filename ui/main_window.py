@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -373,18 +373,25 @@ class StatusBar(QStatusBar):
             super().showMessage(fitted, timeout)
         self.setToolTip(message if fitted != message else "")
 
-    def event(self, event) -> bool:
-        done = super().event(event)
-        # the widgets beside the message laid out again (the red save state shown, its
-        # button): a message fitted to the room it had was cut by Qt mid-word under
-        # them, or stayed cut when they went
-        if event.type() == QEvent.Type.LayoutRequest and self._whole and self.currentMessage():
-            import time
+    def refit_on_layout(self) -> None:
+        """From now on, fit the message again whenever the widgets beside it are laid
+        out again (the red save state shown, its button): a message fitted to the room
+        it had was cut by Qt mid-word under them, or stayed cut when they went. (Once
+        the window is painted: the first event Python sees makes PySide build QEvent
+        and its subclasses, a cost the first paint does not wait for: FirstPaint.)"""
+        if self.findChild(_LaidOut) is None:
+            self.installEventFilter(_LaidOut(self))
 
-            left = 0 if not self._until else max(1, round((self._until - time.monotonic())
-                                                           * 1000))
-            self._fit(left)
-        return done
+    def refit(self) -> None:
+        """The message shown fitted again to the room it has now, for the time it has
+        left."""
+        if not (self._whole and self.currentMessage()):
+            return
+        import time
+
+        left = 0 if not self._until else max(1, round((self._until - time.monotonic())
+                                                       * 1000))
+        self._fit(left)
 
     def whole_message(self) -> str:
         """The passing message shown now, whole ("" when none)."""
@@ -408,6 +415,19 @@ class StatusBar(QStatusBar):
             else:
                 right = min(right, child.x() - 2)
         return max(0, right - left - 16)
+
+
+class _LaidOut(QObject):
+    """(StatusBar.refit_on_layout) Its bar's message fitted again at each layout."""
+
+    def eventFilter(self, watched: QObject, event) -> bool:
+        from PySide6.QtCore import QEvent  # (not at the cold start: FirstPaint)
+
+        if event.type() == QEvent.Type.LayoutRequest:
+            bar = self.parent()
+            # (after Qt's own handling of it: the widgets are where they go then)
+            QTimer.singleShot(0, bar, bar.refit)  # (not if the bar is gone by then)
+        return False
 
 
 def _first_focusable(page: QWidget) -> QWidget | None:
@@ -732,6 +752,12 @@ class MainWindow(QMainWindow):
             lambda: self.reread_plan(outside=True))
         session.op_did_fail.connect(self.show_error)
         session.notice_did_arrive.connect(self.show_error)  # a warning box too
+        #: where the person is is written as it changes, once the window is painted (not
+        #: while the place kept is being read and put back: ``keep_place``)
+        self._keeping_place = False
+        self.office_view.tree.action_did_change.connect(self.keep_place)
+        self.period_did_change.connect(self.keep_place)
+        self.tabs.currentChanged.connect(self.keep_place)
         self.refresh_locks()
         self.restore_geometry()
         # the sync state (which loads the signing code) is read once the window has
@@ -746,6 +772,8 @@ class MainWindow(QMainWindow):
             self._first_paint.stop()
 
     def _after_first_paint(self) -> None:
+        self._keeping_place = True  # (nothing the person chose comes before it)
+        self.statusBar().refit_on_layout()
         # babel's locale data read on a thread of its own (not the database worker,
         # which may be importing): not by the first number or date shown, a stall of
         # ~70 ms (e.g. in the result of bundles given as the window opens)
@@ -2260,6 +2288,18 @@ class MainWindow(QMainWindow):
         editor.show_gone(gone)
         if place is not None and place.report == gone.key:
             put_back(editor, place)
+
+    def keep_place(self, *_changed: object) -> None:
+        """Write where the person is (``view_state``) as it changes: kept at closing
+        only, a window killed (a power cut, a crash) opened again on the report of the
+        last clean closing, not the one being typed in (its typing safe in the drafts).
+        Not before the window is painted (the place kept is read after it is made), nor
+        once it has handed over to the one a language change makes."""
+        if not self._keeping_place or self._handed_over:
+            return
+        window_settings.set_database_value(self.settings, self.identity,
+                                           window_settings.VIEW, self.view_state())
+        self.settings.sync()  # (on the disk now: a kill does not wait for Qt's timer)
 
     def _period_was_chosen(self, state: dict) -> bool:
         """Whether the period of a kept ``state`` was the person's choice. An earlier

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
@@ -335,3 +336,21 @@ def test_a_clock_gone_back_forgets_no_databases_settings(settings):
     for replica in ("a", "b", "c"):
         assert settings.contains(database_key(replica, VIEW)), replica
     assert settings.value(database_key("c", OPENED)) == "2026-12-07"
+
+
+def test_the_place_is_on_the_disk_as_it_changes_not_only_at_closing(open_shell, qtbot,
+                                                                     hq_db, settings):
+    """Kept at closing only: a window killed (a power cut) opened again on the report of
+    the last clean closing, not the one being typed in. What another program reads of
+    the settings file while the window is open is where the person is."""
+    window = open_shell(hq_db)
+    window.set_period(OTHER_PERIOD)
+    assert window.office_view.tree.select("PA3.6")
+    wait_idle(qtbot, window.session)
+    on_disk = QSettings(settings.fileName(), QSettings.Format.IniFormat)
+    kept = database_value(on_disk, window.identity, VIEW)
+    assert (kept["period"], kept["action"]) == (OTHER_PERIOD, "PA3.6")
+    window.tabs.setCurrentIndex(1)
+    kept = database_value(QSettings(settings.fileName(), QSettings.Format.IniFormat),
+                          window.identity, VIEW)
+    assert kept["tab"] == 1

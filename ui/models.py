@@ -893,8 +893,10 @@ class InboxModel(_RowsModel):
     @staticmethod
     def _is_setup(e: Any) -> bool:
         # (the widths measured for a column are of stand-ins with its fields alone)
-        return getattr(e, "outcome", "") == "rejected" and is_setup_bundle(
-            e.reason, _inbox_record(e))
+        outcome = getattr(e, "outcome", "")
+        if outcome == "rejected":
+            return is_setup_bundle(e.reason, _inbox_record(e))
+        return outcome == "duplicate" and is_own_setup_bundle(e.reason, _inbox_record(e))
 
     def sort_key(self, e: Any, column: int) -> Any:
         if column == self.RECEIVED:
@@ -1177,6 +1179,17 @@ def is_setup_bundle(reason: str, record: Mapping[str, Any] | None = None) -> boo
     if record is None:
         record = message_record(reason)
     return record is not None and record.get("id") == SETUP_BUNDLE_REASON
+
+
+def is_own_setup_bundle(reason: str, record: Mapping[str, Any] | None = None) -> bool:
+    """Whether a file is a setup bundle this headquarters wrote, met again (a
+    duplicate), by its reason as ``is_setup_bundle``."""
+    from fieldplan.i18n import message_record
+    from fieldplan.sync.exchange import HQ_OWN_SETUP_REASON
+
+    if record is None:
+        record = message_record(reason)
+    return record is not None and record.get("id") == HQ_OWN_SETUP_REASON
 
 
 def _inbox_record(entry: Any) -> Mapping[str, Any] | None:

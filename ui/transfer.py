@@ -73,6 +73,7 @@ from ui.dialogs import (
 from ui.models import (
     SORT_ROLE,
     import_reason,
+    is_own_setup_bundle,
     is_setup_bundle,
     outcome_count_label,
     outcome_label,
@@ -574,6 +575,8 @@ class ImportResultDialog(QDialog):
                 else _("Not imported: the import stopped at an earlier file."))
         elif o.outcome in ("rejected", "quarantined"):
             detail = import_reason(o.reason)  # a setup bundle: in the client's words
+        elif o.outcome == "duplicate" and is_own_setup_bundle(o.reason):
+            detail = o.reason  # (not "0 new of 23": none of its events are for here)
         else:
             from fieldplan.sync.exchange import events_text, late_text
 
@@ -581,6 +584,8 @@ class ImportResultDialog(QDialog):
             # language joins them
             detail = join_clauses([
                 events_text(o.events_new, o.events_total), *o.gaps,
+                # a bundle this computer wrote: whose it is, and where it goes
+                o.reason if getattr(o, "written_here", False) else "",
                 # "changes to the locked…" (not the reason, which holds the notes below
                 # too, kept for the Inbox)
                 late_text(o.late_periods) if getattr(o, "late_periods", ()) else "",
@@ -603,7 +608,8 @@ class ImportResultDialog(QDialog):
         # as the client names offices elsewhere ("HQ · Headquarters"); a refused
         # bundle's word escaped, and cut short in the cell
         office, office_tip = shown_office(o.office), shown_office(o.office, 80)
-        if o.outcome == "rejected" and is_setup_bundle(o.reason):
+        if ((o.outcome == "rejected" and is_setup_bundle(o.reason))
+                or (o.outcome == "duplicate" and is_own_setup_bundle(o.reason))):
             # the office it is for (HQ signs every one), and what the file is
             office = office_tip = setup_bundle_office(o.office)
         elif o.outcome == "rejected" and not o.office:

@@ -82,6 +82,10 @@ SETUP_BUNDLE_REASON = N_("this is a setup bundle: start a new office with "
 #: by mistake (the review pack knows it by this message id, as the setup bundle's).
 HQ_BUNDLE_FOR_OFFICE_REASON = N_("bundle is addressed to {recipient}, not to {me}: "
                                  "headquarters wrote it for {recipient}; send it there")
+#: Why headquarters finds nothing new in a setup bundle it wrote, met again (a
+#: duplicate; the client knows it by this message id, as a setup bundle refused).
+HQ_OWN_SETUP_REASON = N_("headquarters wrote this setup bundle for {recipient}: nothing "
+                         "new here; it sets up a computer of {recipient}")
 BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
 #: manifest key (HQ's bundles for an office): how many of its events are the key records
@@ -227,6 +231,9 @@ class ImportOutcome:
     #: it (two computers of an office wrote them differently): only the count in the
     #: status bar changed, and the person importing did not know to look
     conflicts: int = 0
+    #: a duplicate because this replica wrote it (its reason says whose it is and where
+    #: it goes): the line says that reason too
+    written_here: bool = False
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -237,6 +244,8 @@ class ImportOutcome:
                 file=self.file, outcome=word, reason=self.reason)
         detail = events_text(self.events_new, self.events_total)
         notes = list(self.gaps)
+        if self.written_here:
+            notes.append(self.reason)
         if self.late_periods:
             notes.append(late_text(self.late_periods))
         if self.plan_version:
@@ -779,6 +788,35 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
 
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _headquarters_own(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
+    """(HQ) Why a bundle this very headquarters wrote (for an office, or an office's
+    setup bundle), met again on the stick it shares with the offices' bundles, is a
+    duplicate: signed by its own key, for its plan, and every event it carries held
+    here, it has nothing new for this database. "" for any other bundle, checked as
+    ever (one of a headquarters put back from a backup that lost what it carries is
+    refused as addressed to the office)."""
+    if not rep.is_hq or m["sender"] != rep.replica_id or m["plan_id"] != rep.plan_id \
+            or m["kind"] not in (KIND_SYNC, KIND_SETUP) or m["recipient"] == "HQ":
+        return ""
+    key = keyreg.all_keys(rep).get(b.key_id)
+    if key is None or key.replica != rep.replica_id \
+            or key.public_key != b.public_key.to_base64():
+        return ""
+    for origin, span in m["ranges"].items():
+        if not (isinstance(span, list) and len(span) == 2
+                and all(type(v) is int for v in span) and 1 <= span[0] <= span[1]):
+            return ""
+        held = rep.conn.execute(
+            "SELECT count(*) FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
+            (origin, span[0], span[1])).fetchone()[0]
+        if held < span[1] - span[0] + 1:
+            return ""
+    if m["kind"] == KIND_SETUP:
+        return _(HQ_OWN_SETUP_REASON).format(recipient=m["recipient"])
+    return _("headquarters wrote this bundle for {recipient}: nothing new here; send it "
+             "to {recipient}").format(recipient=m["recipient"])
 
 
 def _enrolment_ok(rep: Replica, m: dict[str, Any], signer: PublicKey) -> bool:
@@ -1436,10 +1474,16 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     key_id=b.key_id, fingerprint=b.public_key.fingerprint,
                     bundle_id=b.bundle_id, events_total=b.event_count)
         try:
+            _check_manifest(rep, m, setup=True)  # (its fields only)
+            again = _headquarters_own(rep, b, m)
+            if again:
+                return _record(rep, ImportOutcome(outcome="duplicate", reason=again,
+                                                  written_here=True, **base), sha)
             _check_manifest(rep, m)
             if m["sender"] == rep.replica_id:
                 return _record(rep, ImportOutcome(
-                    outcome="duplicate", reason=_("written by this replica"), **base), sha)
+                    outcome="duplicate", reason=_("written by this replica"),
+                    written_here=True, **base), sha)
             accept = _check_key(rep, b, m)
             data = None
             if accept == "quarantine":

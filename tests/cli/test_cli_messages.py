@@ -903,6 +903,7 @@ def test_status_says_what_became_of_several_files_imported_at_once(
     import said "…— SN-setup.fieldplan, rejected", the last file's alone, which read
     like a failure of the lot; it says the batch, in the text and in the JSON."""
     from fieldplan import progress
+    from fieldplan.replica import init_hq
     from fieldplan.sync import enroll_office, export_bundle
 
     sent = []
@@ -911,7 +912,9 @@ def test_status_says_what_became_of_several_files_imported_at_once(
         act = office.plan().actions_of(level="national")[0].code
         progress.record_progress(office, act, "2026-S1", status="on-track")
         sent.append(str(export_bundle(office, out_dir=tmp_path).path))
-    enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    # (another headquarters' setup bundle: this one's own is a duplicate here)
+    with init_hq(tmp_path / "other-hq.sqlite3") as other:
+        enroll_office(other, "SN", tmp_path / "SN-setup.fieldplan")
     damaged = tmp_path / "damaged.fieldplan"
     damaged.write_bytes(b"not a bundle")
     db = str(hq.path)

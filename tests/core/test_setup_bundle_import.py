@@ -15,10 +15,11 @@ def test_a_refused_setup_bundle_is_named_by_its_office(hq, make_office,
     setup = tmp_path / "SN-setup.fieldplan"
     enroll_office(hq, "SN", setup)
     outcome = import_bundle(hq, setup)
-    assert (outcome.outcome, outcome.office) == ("rejected", "SN")
+    # (at the headquarters that wrote it: nothing new, a duplicate)
+    assert (outcome.outcome, outcome.office) == ("duplicate", "SN")
     assert "setup bundle" in outcome.reason
     [entry] = list_inbox(hq)
-    assert (entry.office, entry.outcome) == ("SN", "rejected")
+    assert (entry.office, entry.outcome) == ("SN", "duplicate")
     # on an office's computer too (another office's setup bundle)
     ml = make_office("ML")
     outcome = import_bundle(ml, setup)
@@ -39,10 +40,10 @@ def test_the_review_pack_does_not_list_a_setup_bundle_among_refused_bundles(
 
     setup = tmp_path / "SN-setup.fieldplan"
     enroll_office(hq, "SN", setup)
-    assert import_bundle(hq, setup).outcome == "rejected"
+    assert import_bundle(hq, setup).outcome == "duplicate"
     sn = make_office("SN")
     for_sn = export_bundle(hq, for_office="SN", out_dir=tmp_path).path
-    assert import_bundle(hq, for_sn).outcome == "rejected"
+    assert import_bundle(hq, for_sn).outcome == "duplicate"
     assert import_bundle(sn, for_sn).outcome == "merged"
     damaged = tmp_path / "SN-2026-S1.fieldplan"
     damaged.write_bytes(b"PK\x03\x04" + bytes(200))

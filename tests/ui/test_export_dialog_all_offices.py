@@ -259,9 +259,13 @@ def test_a_setup_bundle_imported_by_mistake_is_said_in_the_clients_words(
         open_window, qtbot, hq, tmp_path):
     """HQ picks a setup bundle from the outbox it shares with the exports: the result and
     the inbox say how it is used (the first-run screen's button), not 'fieldplan init
-    --from FILE', a command no one at the window can type."""
+    --from FILE', a command no one at the window can type. (One another headquarters
+    wrote: this one's own is a duplicate, test_sync_ui.)"""
+    from fieldplan.replica import init_hq
+
     setup = tmp_path / "SN-setup.fieldplan"
-    sync.enroll_office(hq, "SN", setup)
+    with init_hq(tmp_path / "other-hq.sqlite3") as other:
+        sync.enroll_office(other, "SN", setup)
     path = hq.path
     hq.close()
     window = open_window(path)
@@ -377,7 +381,10 @@ def test_the_last_import_of_several_files_says_the_batch(open_window, qtbot, hq,
                                  "2026-S1", status="on-track", percent=20)
         sent.append(str(sync.export_bundle(office, out_dir=tmp_path).path))
     setup = tmp_path / "SN-setup.fieldplan"
-    sync.enroll_office(hq, "SN", setup)
+    from fieldplan.replica import init_hq
+
+    with init_hq(tmp_path / "other-hq.sqlite3") as other:  # (this one's own: a duplicate)
+        sync.enroll_office(other, "SN", setup)
     damaged = tmp_path / "damaged.fieldplan"
     damaged.write_bytes(b"not a bundle")
     path = hq.path

@@ -1370,3 +1370,47 @@ def test_the_warning_of_a_revoked_computers_lost_events_ends_from_the_menu(
     qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)
     assert "revoked computer" not in window.sync_label.text()
     wait_idle(qtbot, window.session)
+
+
+def test_headquarters_own_bundles_dropped_again_are_already_here(open_window, qtbot, hq,
+                                                                 make_office, tmp_path):
+    """HQ drops the stick it shares with the offices: its own bundle for ML and the
+    setup bundle it wrote are "Already here", and say for whom they are (they were
+    "Rejected", beside the damaged bundles HQ must act on)."""
+    from fieldplan.sync import enroll_office
+
+    make_office("ML")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    sync.export_bundle(hq, for_office="ML", out_dir=stick)
+    enroll_office(hq, "SN", stick / "SN-setup.fieldplan")
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    drop(window, [stick])
+    dialog = result_dialog(window, qtbot)
+    rows = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 2).text(),
+                                             dialog.table.item(r, 3).text())
+            for r in range(dialog.table.rowCount())}
+    said = ("headquarters wrote this setup bundle for SN: nothing new here; it sets up a "
+            "computer of SN")
+    assert rows["SN-setup.fieldplan"] == ("Already here", said)
+    [(_name, (word, detail))] = [(k, v) for k, v in rows.items() if k.startswith("HQ-to-ML")]
+    assert word == "Already here"
+    assert detail.endswith("; headquarters wrote this bundle for ML: nothing new here; send "
+                           "it to ML")
+    # the setup bundle named by the office it is for, as a refused one is
+    setup_row = [dialog.table.item(r, 0).text()
+                 for r in range(dialog.table.rowCount())].index("SN-setup.fieldplan")
+    assert dialog.table.item(setup_row, 1).text() == "Setup bundle for SN · Senegal"
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    page = window.inbox
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    model = page.model
+    entry = next(model.row_at(r) for r in range(2)
+                 if model.row_at(r).file == "SN-setup.fieldplan")
+    assert model.display(entry, model.OFFICE) == "Setup bundle for SN · Senegal"
+    assert model.display(entry, model.EVENTS) == "—"
+    assert model.display(entry, model.REASON) == said

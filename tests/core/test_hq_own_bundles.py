@@ -1,0 +1,69 @@
+"""Headquarters' own bundles met again (the stick it shares with the offices' bundles,
+dropped whole): a bundle it wrote for an office and an office's setup bundle hold
+nothing new for its database. They are duplicates, as any bundle this replica wrote,
+not refused: a stick of 57 offices' bundles read "rejected" 57 times beside the one
+damaged bundle, and the command line ended in failure (exit 1) each time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fieldplan import progress
+from fieldplan.cli import main
+from fieldplan.replica import open_replica
+from fieldplan.sync import enroll_office, export_bundle, import_bundle, list_inbox
+
+
+def _events(rep) -> int:
+    return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def test_headquarters_own_bundles_are_duplicates(hq, make_office, tmp_path: Path,
+                                                 capsys) -> None:
+    make_office("ML")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    for_ml = export_bundle(hq, for_office="ML", out_dir=stick).path
+    setup = stick / "SN-setup.fieldplan"
+    enroll_office(hq, "SN", setup)
+    before = _events(hq), progress.digest(hq)
+    own = import_bundle(hq, for_ml)
+    assert (own.outcome, own.office) == ("duplicate", "HQ")
+    assert own.reason == ("headquarters wrote this bundle for ML: nothing new here; send "
+                          "it to ML")
+    assert own.line().endswith("; headquarters wrote this bundle for ML: nothing new "
+                               "here; send it to ML")
+    own = import_bundle(hq, setup)
+    assert (own.outcome, own.office) == ("duplicate", "SN")
+    assert own.reason == ("headquarters wrote this setup bundle for SN: nothing new here; "
+                          "it sets up a computer of SN")
+    assert (_events(hq), progress.digest(hq)) == before
+    assert [e.outcome for e in list_inbox(hq)] == ["duplicate", "duplicate"]
+    path = hq.path
+    hq.close()
+    try:
+        code = main(["--db", str(path), "import", str(for_ml), str(setup)])
+    except SystemExit as exit_:
+        code = exit_.code
+    out = capsys.readouterr().out
+    assert code == 0 and "rejected" not in out and out.count("duplicate") == 2
+
+
+def test_a_bundle_headquarters_no_longer_holds_is_still_refused(hq, make_office,
+                                                                tmp_path: Path) -> None:
+    """Headquarters put back from a backup older than its bundle for ML (the same
+    replica, without what it wrote since): the bundle is not "nothing new" for it, and
+    is refused as addressed to ML, as before."""
+    make_office("ML")
+    hq.conn.commit()
+    shutil.copy(hq.path, tmp_path / "backup.sqlite3")
+    shutil.copy(str(hq.path) + ".key", str(tmp_path / "backup.sqlite3") + ".key")
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, "2026-S1",
+                             status="on-track", percent=10)
+    for_ml = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    with open_replica(tmp_path / "backup.sqlite3") as restored:
+        refused = import_bundle(restored, for_ml)
+    assert refused.outcome == "rejected"
+    assert refused.reason == ("bundle is addressed to ML, not to HQ: headquarters wrote it "
+                              "for ML; send it there")

@@ -349,6 +349,9 @@ class _FileNameDelegate(QStyledItemDelegate):
 #: name (an email attachment saved as "… copy (2).fieldplan") is elided, and no
 #: longer pushes Office, Outcome and Details off the dialog.
 WIDEST_FILE_NAME = "HQ-to-RO-XXXX-88aa0011-1000-2000_2.fieldplan"
+#: How many average characters the import result's Details column keeps at the least
+#: when the screen has room (a reason wraps over a few lines, not a word a line).
+DETAILS_CHARS = 45
 #: The import result is 360 pixels high for up to this many files (as many rows as
 #: that shows); for more, a row's height taller each, up to TALLEST_RESULT (and the
 #: screen's height)
@@ -501,7 +504,29 @@ class ImportResultDialog(QDialog):
         # taller for many files (within the screen): about seven rows show in 360 pixels;
         # once shown, as tall as its rows fitted to their text (``_size_to_rows``)
         more = max(0, len(outcomes) - ROWS_IN_SHORT_RESULT) * rows.defaultSectionSize()
-        fit_to_screen(self, 760, min(360 + more, TALLEST_RESULT))
+        details = self.table.fontMetrics().averageCharWidth() * DETAILS_CHARS
+        fit_to_screen(self, max(760, self._beside_details(lay) + details),
+                      min(360 + more, TALLEST_RESULT))
+        # a screen too narrow for that: the Office column gives way (elided, its
+        # tooltip whole), down to a country's name
+        short = self._beside_details(lay) + details - self.width()
+        if short > 0:
+            office = self.table.columnWidth(1)
+            least = self.table.fontMetrics().averageCharWidth() * 18
+            self.table.setColumnWidth(1, max(least, office - short))
+
+    def _beside_details(self, lay: QVBoxLayout) -> int:
+        """The dialog's width but its Details column's: File, Office and Outcome at
+        their widths, the table's frame and scroll bar, the dialog's margins. The
+        dialog is 760 pixels wide, or wider (within the screen) for Details to keep
+        ``DETAILS_CHARS``: beside a long office ("Setup bundle for QA · Qatar", a
+        French or Arabic country name) a damaged bundle's reason read a word a line,
+        its row as tall as the table."""
+        table = self.table
+        margins = lay.contentsMargins()
+        return (sum(table.columnWidth(col) for col in range(3)) + 2 * table.frameWidth()
+                + table.verticalScrollBar().sizeHint().width()
+                + margins.left() + margins.right())
 
     def _fill(self) -> None:
         """The rows in their first order (see import_row_rank), the sort indicator

@@ -292,3 +292,43 @@ def test_a_click_on_a_row_is_no_person_sizing_a_column(qtbot):
     view.horizontalHeader().resizeSection(KeysModel.KEY, 5)  # Qt's doing, meanwhile
     QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton)
     assert fitter.by_person == set()
+
+
+def test_the_import_result_keeps_room_for_its_details(qtbot, monkeypatch):
+    """HQ drops a stick holding a setup bundle ("Setup bundle for QA · Qatar" in the
+    Office column) and a damaged bundle: the dialog opened 760 pixels wide whatever its
+    other columns took, and the damaged bundle's reason read a word a line, its row as
+    tall as the table. It asks for the room Details needs beside them, and on a screen
+    too narrow for that the Office column gives way."""
+    from fieldplan import i18n
+    from fieldplan.sync.exchange import SETUP_BUNDLE_REASON, ImportOutcome
+    from ui import transfer
+    from ui.transfer import DETAILS_CHARS, ImportResultDialog
+
+    i18n.set_language("fr")  # ("Paquet de configuration pour QA · Qatar")
+    with i18n.capturing():
+        setup = i18n._(SETUP_BUNDLE_REASON)
+    cut = ("the bundle is cut short: its end never arrived (an attachment size limit, or "
+           "a USB stick removed while copying); ask the sender to send it again")
+    outcomes = [ImportOutcome("QA-setup.fieldplan", "rejected", setup, office="QA"),
+                ImportOutcome("HQ-to-ML-eb161aa2-1-24.fieldplan", "rejected", cut),
+                ImportOutcome("SA-2414d5bd-1-66.fieldplan", "merged", office="SA",
+                              events_new=66, events_total=66)]
+    asked = []
+    real = transfer.fit_to_screen
+    monkeypatch.setattr(transfer, "fit_to_screen",
+                        lambda window, width, height: (asked.append(width),
+                                                       real(window, width, height)))
+    dialog = ImportResultDialog(None, outcomes)
+    qtbot.addWidget(dialog)
+    table = dialog.table
+    chars = table.fontMetrics().averageCharWidth()
+    beside = sum(table.columnWidth(c) for c in range(3))
+    # (asked before the Office column gave way to this test screen's 800 pixels)
+    assert asked[0] - beside - table.verticalScrollBar().sizeHint().width() \
+        >= DETAILS_CHARS * chars
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    QApplication.processEvents()
+    assert table.columnWidth(3) >= (DETAILS_CHARS - 2) * chars
+    assert table.columnWidth(1) >= 18 * chars

@@ -31,7 +31,7 @@ from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _, join_list, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
-from fieldplan.status import key_revoked, period_text, revoked_work_text
+from fieldplan.status import key_revoked, period_text, periods_text, revoked_work_text
 from fieldplan.store import LOST_KINDS, resolve_db_path
 
 if TYPE_CHECKING:
@@ -621,7 +621,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
         status = status_label(status, lang_of(args))
     msg = (_("Recorded {action} for {period}: {status}") if changes.events
            else _("No change to {action} for {period}: {status}"))
-    output(args, data, msg.format(action=action, period=period, status=status))
+    output(args, data, msg.format(action=action, period=period_text(period), status=status))
     for problem in problems:
         if problem:
             warn(problem)
@@ -649,7 +649,7 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
 
         print(ngettext("Submitted {count} report for {period}",
                        "Submitted {count} reports for {period}", changes.events).format(
-            count=changes.events, period=period))
+            count=changes.events, period=period_text(period)))
         if left_out:
             print(for_terminal(ngettext(
                 "Left out {count} draft the plan hides ({actions}): it is kept, as a draft",
@@ -680,7 +680,8 @@ def cmd_progress_reopen(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         prog.reopen_report(rep, action, period)
     output(args, {"action": action, "period": period, "state": "draft"},
-           _("Reopened {action} for {period}").format(action=action, period=period))
+           _("Reopened {action} for {period}").format(action=action,
+                                                        period=period_text(period)))
     return 0
 
 
@@ -716,7 +717,7 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
                 msg = _("No progress reports from {office}.")
             else:
                 msg = _("No progress reports.")
-            print(msg.format(office=office, period=period))
+            print(msg.format(office=office, period=period and period_text(period)))
             return
         headers = [_("Office"), _("Action"), _("Period"), _("Status"), _("Percent"),
                    _("State"), _("Note")]
@@ -758,7 +759,7 @@ def cmd_period_lock(args: argparse.Namespace) -> int:
     data = {"period": period, "locked": args.locked, "changed": bool(changes.events)}
     if said:
         data["warnings"] = list(said)
-    output(args, data, msg.format(period=period))
+    output(args, data, msg.format(period=period_text(period)))
     for sentence in said:  # on stderr: stdout stays the one line a script reads
         warn(sentence)
     return 0
@@ -857,7 +858,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
         if result["hidden_periods"]:
             print(_("Reports for periods outside this version's dates are kept, but no "
                     "longer shown: {periods}").format(
-                        periods=join_list(result["hidden_periods"])))
+                        periods=periods_text(result["hidden_periods"])))
         if result["hidden_values"]:
             print(_("Values of indicators this version no longer has are kept, but no "
                     "longer shown: {indicators}").format(

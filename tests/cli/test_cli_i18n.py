@@ -215,7 +215,11 @@ def test_progress_set_refuses_a_number_with_two_readings_saying_both(hq_db, caps
     assert err.splitlines()[-1].endswith("argument --value: 'abc' is not a number")
 
 
-def test_cli_output_in_french(hq_db, capsys):
+def test_cli_output_in_french(hq_db, capsys, monkeypatch):
+    from tests.cli.test_cli_period_words import DRAFT
+    from tests.draft_catalog import with_messages
+
+    with_messages(monkeypatch, "fr", DRAFT["fr"])  # (periods in words: "pour le …")
     code, out, _err = run(
         "--db",
         str(hq_db),
@@ -231,7 +235,8 @@ def test_cli_output_in_french(hq_db, capsys):
         capsys=capsys,
     )
     assert code == 0
-    assert out == "Rapport sur PA1.6 pour 2026-S1 enregistré\u00a0: En bonne voie\n"
+    assert out == ("Rapport sur PA1.6 pour le 1er semestre 2026 enregistré\u00a0: "
+                   "En bonne voie\n")
     code, out, _err = run(
         "--db",
         str(hq_db),
@@ -243,7 +248,7 @@ def test_cli_output_in_french(hq_db, capsys):
         "2026-S1",
         capsys=capsys,
     )
-    assert out == "1 rapport soumis pour 2026-S1\n"  # one report: singular
+    assert out == "1 rapport soumis pour le 1er semestre 2026\n"  # one report: singular
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def test_a_lower_case_period_is_saved_and_confirmed(hq_db, capsys) -> None:
     code, out, err = run("--db", hq_db, "progress", "set", act, "--period", "2026-s2",
                          "--status", "at-risk", capsys=capsys)
     assert (code, err) == (0, "")
-    assert out.strip() == f"Recorded {act} for 2026-S2: At risk"
+    assert out.strip() == f"Recorded {act} for 2nd semester 2026: At risk"
     code, out, err = run("--db", hq_db, "--json", "progress", "set", act, "--period",
                          " 2026-s2 ", "--percent", "10", capsys=capsys)
     assert code == 0, err
@@ -73,10 +73,10 @@ def test_a_lower_case_period_is_saved_and_confirmed(hq_db, capsys) -> None:
         ("2026-S2", "at-risk", 10)]
     code, out, _ = run("--db", hq_db, "progress", "submit", "--period", "2026-s2",
                        capsys=capsys)
-    assert code == 0 and "2026-S2" in out
+    assert code == 0 and "2nd semester 2026" in out
     code, out, _ = run("--db", hq_db, "progress", "reopen", act, "--period", "2026-s2",
                        capsys=capsys)
-    assert code == 0 and "2026-S2" in out
+    assert code == 0 and "2nd semester 2026" in out
 
 
 def test_core_lookups_accept_any_case(hq) -> None:
@@ -738,12 +738,12 @@ def test_lock_and_unlock_say_when_nothing_changed(hq_db, capsys) -> None:
             return conn.execute("SELECT count(*) FROM events").fetchone()[0]
 
     assert run("--db", hq_db, "period", "lock", "2026-S1", capsys=capsys)[1] == \
-        "Locked 2026-S1\n"
+        "Locked 1st semester 2026\n"
     before = events()
     assert run("--db", hq_db, "period", "lock", "2026-s1", capsys=capsys)[1] == \
-        "2026-S1 is already locked\n"
+        "1st semester 2026 is already locked\n"
     assert run("--db", hq_db, "period", "unlock", "2025-S2", capsys=capsys)[1] == \
-        "2025-S2 was not locked\n"
+        "2nd semester 2025 was not locked\n"
     data = json.loads(run("--db", hq_db, "--json", "period", "unlock", "2025-S2",
                           capsys=capsys)[1])
     assert data == {"period": "2025-S2", "locked": False, "changed": False}
@@ -764,7 +764,7 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
     assert run("--db", hq_db, "progress", "set", act, "--period", "2026-S2", "--status",
                "on-track", capsys=capsys)[0] == 0
     code, out, err = run("--db", hq_db, "period", "lock", "2026-S2", capsys=capsys)
-    assert (code, out) == (0, "Locked 2026-S2\n")
+    assert (code, out) == (0, "Locked 2nd semester 2026\n")
     assert err == (
         "fieldplan: warning: This period has not ended: it runs until 31 Dec 2026. Offices "
         "that receive the lock can no longer record or submit reports for it.\n"
@@ -773,7 +773,7 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
         "receives the lock, it can no longer be submitted.\n")
     # already locked: nothing this command did, nothing to warn of
     assert run("--db", hq_db, "period", "lock", "2026-S2", capsys=capsys)[1:] == (
-        "2026-S2 is already locked\n", "")
+        "2nd semester 2026 is already locked\n", "")
     data = json.loads(run("--db", hq_db, "--json", "period", "unlock", "2026-S2",
                           capsys=capsys)[1])
     assert data == {"period": "2026-S2", "locked": False, "changed": True}
@@ -787,7 +787,7 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
     assert run("--db", hq_db, "progress", "submit", "--period", "2026-S1",
                capsys=capsys)[0] == 0
     assert run("--db", hq_db, "period", "lock", "2026-S1", capsys=capsys)[1:] == (
-        "Locked 2026-S1\n", "")
+        "Locked 1st semester 2026\n", "")
 
 
 def test_revoking_a_revoked_key_says_so(hq, make_office, tmp_path: Path, capsys) -> None:
@@ -1412,11 +1412,11 @@ def test_demo_help_gives_the_default_seed(capsys) -> None:
 def test_an_empty_progress_list_says_so(hq_db, capsys) -> None:
     assert run("--db", hq_db, "progress", "list", capsys=capsys)[1] == "No progress reports.\n"
     assert run("--db", hq_db, "progress", "list", "--period", "2026-s1", capsys=capsys)[1] == \
-        "No progress reports for 2026-S1.\n"
+        "No progress reports for 1st semester 2026.\n"
     assert run("--db", hq_db, "progress", "list", "--office", "ml", capsys=capsys)[1] == \
         "No progress reports from ML.\n"
     assert run("--db", hq_db, "progress", "list", "--office", "ML", "--period", "2026-S1",
-               capsys=capsys)[1] == "No progress reports from ML for 2026-S1.\n"
+               capsys=capsys)[1] == "No progress reports from ML for 1st semester 2026.\n"
     assert json.loads(run("--db", hq_db, "--json", "progress", "list", capsys=capsys)[1]) == []
 
 
@@ -1596,7 +1596,7 @@ def test_a_period_typed_with_arabic_indic_digits_is_read(ml_db, capsys) -> None:
                          "\u0662\u0660\u0662\u0666-s1", "--status", "on-track",
                          capsys=capsys)
     assert code == 0, err
-    assert out == f"Recorded {act} for 2026-S1: On track\n"
+    assert out == f"Recorded {act} for 1st semester 2026: On track\n"
 
 
 def test_restore_names_the_offices_whose_events_it_lost(hq, make_office, tmp_path: Path,

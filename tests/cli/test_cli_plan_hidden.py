@@ -98,7 +98,7 @@ def test_submit_leaves_the_hidden_drafts_as_drafts_and_says_so(office, capsys) -
                          capsys=capsys)
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "Submitted 10 reports for 2026-S1",
+        "Submitted 10 reports for 1st semester 2026",
         "Left out 2 drafts the plan hides (PA1.3, PA2.1): they are kept, as drafts"]
     with open_replica(office) as rep:
         states = {r.action: r.state for r in progress.list_reports(rep, PERIOD)}
@@ -124,7 +124,7 @@ def test_one_hidden_draft_is_said_in_the_singular(tmp_path: Path, capsys) -> Non
     code, out, _err = run("--db", str(db), "progress", "submit", "--period", PERIOD,
                           capsys=capsys)
     assert code == 0 and out.splitlines() == [
-        "Submitted 1 report for 2026-S1",
+        "Submitted 1 report for 1st semester 2026",
         f"Left out 1 draft the plan hides ({dropped}): it is kept, as a draft"]
 
 

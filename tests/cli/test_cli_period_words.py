@@ -1,0 +1,120 @@
+"""The command line's confirmations name a period in words, as every other message does
+("1er semestre 2026", not "2026-S1 verrouillé"), and --json keeps its code.
+
+The catalogs are translated after the code changes: DRAFT is the new and corrected
+text, added to the real catalog (tests.draft_catalog) until the catalogs hold it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fieldplan import i18n
+from fieldplan.cli import main
+from tests.draft_catalog import with_messages
+
+NBSP = "\u00a0"
+
+RECORDED = "Recorded {action} for {period}: {status}"
+NO_CHANGE = "No change to {action} for {period}: {status}"
+SUBMITTED = ("Submitted {count} report for {period}", "Submitted {count} reports for {period}")
+REOPENED = "Reopened {action} for {period}"
+NONE_FOR = "No progress reports for {period}."
+NONE_FROM_FOR = "No progress reports from {office} for {period}."
+NONE_FROM = "No progress reports from {office}."
+LOCKED, UNLOCKED = "Locked {period}", "Unlocked {period}"
+
+DRAFT = {
+    "fr": {
+        RECORDED: "Rapport sur {action} pour le {period} enregistré" + NBSP + ": {status}",
+        NO_CHANGE: "Aucune modification du rapport sur {action} pour le {period}" + NBSP
+                   + ": {status}",
+        SUBMITTED: ("{count} rapport soumis pour le {period}",
+                    "{count} de rapports soumis pour le {period}",
+                    "{count} rapports soumis pour le {period}"),
+        REOPENED: "Rapport sur {action} pour le {period} rouvert",
+        NONE_FOR: "Aucun rapport d’avancement pour le {period}.",
+        # (by its code: "de AE" wanted "d’AE")
+        NONE_FROM_FOR: "Aucun rapport d’avancement du bureau {office} pour le {period}.",
+        NONE_FROM: "Aucun rapport d’avancement du bureau {office}.",
+    },
+    "ar": {
+        RECORDED: "تم تسجيل تقرير {action} عن {period}: {status}",
+        NO_CHANGE: "لا تغيير في تقرير {action} عن {period}: {status}",
+        SUBMITTED: ("لم يُقدَّم أي تقرير عن {period}", "قُدِّم تقرير واحد عن {period}",
+                    "قُدِّم تقريران عن {period}", "قُدِّمت {count} تقارير عن {period}",
+                    "قُدِّم {count} تقريرًا عن {period}", "قُدِّم {count} تقرير عن {period}"),
+        REOPENED: "تمت إعادة فتح تقرير {action} عن {period}",
+        NONE_FOR: "لا توجد تقارير تقدم عن {period}.",
+        NONE_FROM_FOR: "لا توجد تقارير تقدم من {office} عن {period}.",
+        NONE_FROM: "لا توجد تقارير تقدم من {office}.",
+        LOCKED: "تم قفل {period}",
+        UNLOCKED: "تم إلغاء قفل {period}",
+    },
+}
+
+
+def run(*argv: str, capsys) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def hq_db(tmp_path: Path) -> str:
+    from fieldplan.replica import init_hq
+
+    path = tmp_path / "hq.sqlite3"
+    init_hq(path).close()
+    return str(path)
+
+
+@pytest.fixture
+def drafts(monkeypatch):
+    """French and Arabic as the catalogs will have them; English again at the end."""
+    for lang, messages in DRAFT.items():
+        with_messages(monkeypatch, lang, messages)
+    yield
+    i18n.set_language("en")
+
+
+def test_confirmations_name_the_period_in_words_in_french(hq_db, drafts, capsys) -> None:
+    def said(*argv: str) -> str:
+        code, out, err = run("--db", hq_db, "--lang", "fr", *argv, capsys=capsys)
+        assert (code, err) == (0, "")
+        return out
+
+    assert said("progress", "list", "--period", "2026-S2") == \
+        "Aucun rapport d’avancement pour le 2e semestre 2026.\n"
+    assert said("progress", "list", "--office", "AE", "--period", "2026-S2") == \
+        "Aucun rapport d’avancement du bureau AE pour le 2e semestre 2026.\n"
+    assert said("progress", "set", "PA1.6", "--period", "2026-S1", "--status",
+                "on-track") == ("Rapport sur PA1.6 pour le 1er semestre 2026 enregistré"
+                                "\u00a0: En bonne voie\n")
+    assert said("progress", "set", "PA1.6", "--period", "2026-s1", "--status",
+                "on-track") == ("Aucune modification du rapport sur PA1.6 pour le 1er "
+                                "semestre 2026\u00a0: En bonne voie\n")
+    assert said("progress", "submit", "--period", "2026-S1") == \
+        "1 rapport soumis pour le 1er semestre 2026\n"
+    assert said("progress", "reopen", "PA1.6", "--period", "2026-S1") == \
+        "Rapport sur PA1.6 pour le 1er semestre 2026 rouvert\n"
+    said("progress", "submit", "--period", "2026-S1")  # (a draft left: the lock warns)
+    assert said("period", "lock", "2026-S1") == "1er semestre 2026 verrouillé\n"
+    assert said("period", "lock", "2026-S1") == "Le 1er semestre 2026 est déjà verrouillé\n"
+    assert said("period", "unlock", "2026-S1") == "1er semestre 2026 déverrouillé\n"
+    assert said("period", "unlock", "2025-S2") == "Le 2e semestre 2025 n’était pas verrouillé\n"
+    # the machine's output keeps the period's code
+    assert json.loads(said("--json", "period", "lock", "2026-S1"))["period"] == "2026-S1"
+    assert json.loads(said("--json", "progress", "set", "PA2.6", "--period", "2026-S2",
+                           "--status", "at-risk"))["period"] == "2026-S2"
+    assert json.loads(said("--json", "progress", "submit", "--period", "2026-S2")) == {
+        "period": "2026-S2", "submitted": 1, "hidden_left_out": [], "in_conflict": []}
+
+
+def test_confirmations_in_arabic_and_english(hq_db, drafts, capsys) -> None:
+    assert run("--db", hq_db, "--lang", "ar", "period", "lock", "2026-S1",
+               capsys=capsys)[1] == "تم قفل النصف الأول 2026\n"
+    assert run("--db", hq_db, "--lang", "en", "period", "unlock", "2026-S1",
+               capsys=capsys)[1] == "Unlocked 1st semester 2026\n"

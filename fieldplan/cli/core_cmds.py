@@ -639,6 +639,10 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         changes = prog.submit_period(rep, period)
         not_started = prog.not_started_problem(rep.plan(), period) if changes.events else ""
         left_out = hidden_drafts(rep, period)
+        # nothing submitted: whether this office's reports for it were submitted already
+        # (else it has none), to say why
+        submitted_before = 0 if changes.events else sum(
+            r.state == "submitted" for r in prog.list_reports(rep, period, rep.office))
         revoked = key_revoked(rep)
         # two computers wrote these reports differently: the values shown here were
         # submitted, the other computer's unseen (as the client's submit dialog warns)
@@ -647,9 +651,12 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
     def human() -> None:
         from fieldplan.text import for_terminal
 
-        print(ngettext("Submitted {count} report for {period}",
-                       "Submitted {count} reports for {period}", changes.events).format(
-            count=changes.events, period=period_text(period)))
+        if changes.events:
+            print(ngettext("Submitted {count} report for {period}",
+                           "Submitted {count} reports for {period}", changes.events).format(
+                count=changes.events, period=period_text(period)))
+        else:
+            print(nothing_to_submit_text(period, submitted_before, hidden=bool(left_out)))
         if left_out:
             print(for_terminal(ngettext(
                 "Left out {count} draft the plan hides ({actions}): it is kept, as a draft",
@@ -673,6 +680,24 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
     if revoked and changes.events:
         warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0
+
+
+def nothing_to_submit_text(period: str, submitted: int, hidden: bool) -> str:
+    """What ``progress submit`` says when it submitted nothing for ``period``, and why:
+    the only drafts are ones the plan hides (``hidden``: they are listed next), this
+    office's ``submitted`` reports were all submitted already, or it has none."""
+    shown = period_text(period)
+    if hidden:
+        return _("Nothing to submit for {period}: its only drafts are ones the plan "
+                 "hides").format(period=shown)
+    if submitted:
+        return ngettext(
+            "Nothing to submit for {period}: this office's report for it is submitted "
+            "already",
+            "Nothing to submit for {period}: this office's {count} reports for it are all "
+            "submitted already", submitted).format(period=shown, count=submitted)
+    return _("Nothing to submit for {period}: this office has no report for it yet (record "
+             "one with 'fieldplan progress set')").format(period=shown)
 
 
 def cmd_progress_reopen(args: argparse.Namespace) -> int:

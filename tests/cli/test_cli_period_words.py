@@ -1,5 +1,7 @@
 """The command line's confirmations name a period in words, as every other message does
-("1er semestre 2026", not "2026-S1 verrouillé"), and --json keeps its code.
+("1er semestre 2026", not "2026-S1 verrouillé"), and --json keeps its code; and
+``progress submit`` with nothing to submit says so, and why, where it printed "0
+rapport soumis".
 
 The catalogs are translated after the code changes: DRAFT is the new and corrected
 text, added to the real catalog (tests.draft_catalog) until the catalogs hold it."""
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldplan import i18n
+from fieldplan import i18n, progress
 from fieldplan.cli import main
 from tests.draft_catalog import with_messages
 
@@ -25,6 +27,16 @@ NONE_FOR = "No progress reports for {period}."
 NONE_FROM_FOR = "No progress reports from {office} for {period}."
 NONE_FROM = "No progress reports from {office}."
 LOCKED, UNLOCKED = "Locked {period}", "Unlocked {period}"
+ONLY_HIDDEN = "Nothing to submit for {period}: its only drafts are ones the plan hides"
+ALL_SUBMITTED = ("Nothing to submit for {period}: this office's report for it is submitted "
+                 "already",
+                 "Nothing to submit for {period}: this office's {count} reports for it are "
+                 "all submitted already")
+NO_REPORT = ("Nothing to submit for {period}: this office has no report for it yet (record "
+             "one with 'fieldplan progress set')")
+
+NOTHING = "Rien à soumettre pour le {period}" + NBSP + ": "
+NOTHING_AR = "لا شيء للتقديم عن {period}: "
 
 DRAFT = {
     "fr": {
@@ -39,6 +51,14 @@ DRAFT = {
         # (by its code: "de AE" wanted "d’AE")
         NONE_FROM_FOR: "Aucun rapport d’avancement du bureau {office} pour le {period}.",
         NONE_FROM: "Aucun rapport d’avancement du bureau {office}.",
+        ONLY_HIDDEN: NOTHING + "les seuls brouillons sont ceux que le plan masque",
+        ALL_SUBMITTED: (
+            NOTHING + "ce bureau a déjà soumis {count} rapport pour cette période",
+            NOTHING + "ce bureau a déjà soumis ses {count} de rapports pour cette période",
+            NOTHING + "ce bureau a déjà soumis ses {count} rapports pour cette période"),
+        NO_REPORT: NOTHING + "ce bureau n’a encore aucun rapport pour cette période "
+                             "(enregistrez-en un avec «" + NBSP + "fieldplan progress set"
+                             + NBSP + "»)",
     },
     "ar": {
         RECORDED: "تم تسجيل تقرير {action} عن {period}: {status}",
@@ -52,6 +72,16 @@ DRAFT = {
         NONE_FROM: "لا توجد تقارير تقدم من {office}.",
         LOCKED: "تم قفل {period}",
         UNLOCKED: "تم إلغاء قفل {period}",
+        ONLY_HIDDEN: NOTHING_AR + "المسودات الوحيدة هي تلك التي تخفيها الخطة",
+        ALL_SUBMITTED: (
+            NOTHING_AR + "لا تقارير لهذا المكتب عنه",
+            NOTHING_AR + "تقرير هذا المكتب عنه مقدَّم بالفعل",
+            NOTHING_AR + "تقريرا هذا المكتب عنه مقدَّمان بالفعل",
+            NOTHING_AR + "كل تقارير هذا المكتب عنه ({count}) مقدَّمة بالفعل",
+            NOTHING_AR + "كل تقارير هذا المكتب عنه ({count}) مقدَّمة بالفعل",
+            NOTHING_AR + "كل تقارير هذا المكتب عنه ({count}) مقدَّمة بالفعل"),
+        NO_REPORT: NOTHING_AR + "لا تقرير لهذا المكتب عنه بعد (سجّل تقريرًا بالأمر «fieldplan "
+                                "progress set»)",
     },
 }
 
@@ -118,3 +148,55 @@ def test_confirmations_in_arabic_and_english(hq_db, drafts, capsys) -> None:
                capsys=capsys)[1] == "تم قفل النصف الأول 2026\n"
     assert run("--db", hq_db, "--lang", "en", "period", "unlock", "2026-S1",
                capsys=capsys)[1] == "Unlocked 1st semester 2026\n"
+
+
+def test_submit_with_nothing_to_submit_says_why(hq_db, capsys) -> None:
+    def submit() -> tuple[int, str, str]:
+        return run("--db", hq_db, "progress", "submit", "--period", "2026-S1",
+                   capsys=capsys)
+
+    assert submit() == (0, "Nothing to submit for 1st semester 2026: this office has no "
+                           "report for it yet (record one with 'fieldplan progress set')\n",
+                        "")
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        progress.record_progress(rep, "PA1.6", "2026-S1", status="on-track")
+    assert submit()[1] == "Submitted 1 report for 1st semester 2026\n"
+    assert submit() == (0, "Nothing to submit for 1st semester 2026: this office's report "
+                           "for it is submitted already\n", "")
+    with open_replica(hq_db) as rep:
+        progress.record_progress(rep, "PA2.6", "2026-S1", status="on-track")
+    assert submit()[0] == 0
+    assert submit()[1] == ("Nothing to submit for 1st semester 2026: this office's 2 "
+                           "reports for it are all submitted already\n")
+    # --json unchanged
+    code, out, _err = run("--db", hq_db, "--json", "progress", "submit", "--period",
+                          "2026-S1", capsys=capsys)
+    assert code == 0 and json.loads(out) == {"period": "2026-S1", "submitted": 0,
+                                             "hidden_left_out": [], "in_conflict": []}
+    # another period: nothing of it
+    assert run("--db", hq_db, "progress", "submit", "--period", "2026-S2",
+               capsys=capsys)[1].startswith("Nothing to submit for 2nd semester 2026: this "
+                                            "office has no report for it yet")
+
+
+def test_nothing_to_submit_in_french_and_arabic(hq_db, drafts, capsys) -> None:
+    assert run("--db", hq_db, "--lang", "fr", "progress", "submit", "--period", "2026-S1",
+               capsys=capsys)[1] == (
+        "Rien à soumettre pour le 1er semestre 2026\u00a0: ce bureau n’a encore aucun "
+        "rapport pour cette période (enregistrez-en un avec «\u00a0fieldplan progress "
+        "set\u00a0»)\n")
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        for action in ("PA1.6", "PA2.6"):
+            progress.record_progress(rep, action, "2026-S1", status="on-track")
+        progress.submit_period(rep, "2026-S1")
+    assert run("--db", hq_db, "--lang", "fr", "progress", "submit", "--period", "2026-S1",
+               capsys=capsys)[1] == (
+        "Rien à soumettre pour le 1er semestre 2026\u00a0: ce bureau a déjà soumis ses 2 "
+        "rapports pour cette période\n")
+    assert run("--db", hq_db, "--lang", "ar", "progress", "submit", "--period", "2026-S1",
+               capsys=capsys)[1] == (
+        "لا شيء للتقديم عن النصف الأول 2026: تقريرا هذا المكتب عنه مقدَّمان بالفعل\n")

@@ -106,6 +106,11 @@ def test_submit_leaves_the_hidden_drafts_as_drafts_and_says_so(office, capsys) -
     assert (states["PA1.3"], states["PA2.1"]) == ("draft", "draft")
     assert sum(s == "submitted" for s in states.values()) == 10
     # nothing left to submit; the hidden drafts are said again
+    code, out, err = run("--db", office, "progress", "submit", "--period", PERIOD,
+                         capsys=capsys)
+    assert (code, err) == (0, "") and out.splitlines() == [
+        "Nothing to submit for 1st semester 2026: its only drafts are ones the plan hides",
+        "Left out 2 drafts the plan hides (PA1.3, PA2.1): they are kept, as drafts"]
     code, out, _err = run("--db", office, "--json", "progress", "submit", "--period", PERIOD,
                           capsys=capsys)
     assert json.loads(out) == {"period": PERIOD, "submitted": 0,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, format_number, join_list
+from fieldplan.i18n import _, format_number, join_list, period_words
 from fieldplan.model import (
     COUNT_UNITS,
     NARRATIVE_FIELDS,
@@ -432,7 +432,7 @@ def record_progress(
         if current.get("state") == "submitted":
             raise ValidationError(
                 _("the report on {code} for {period} is submitted; reopen it before editing")
-                .format(code=act.code, period=period))
+                .format(code=act.code, period=period_words(period)))
         if typed_over:
             for name in _written_over(rep.conn, rid, fields, typed_over):
                 del fields[name]  # saved before: what replaced it since stays
@@ -710,7 +710,8 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
                     _plan_action(rep, rep.plan(), code)
                     message = (_("no draft report on {code} for {period}") if want == "draft"
                                else _("no submitted report on {code} for {period}"))
-                    raise ValidationError(message.format(code=code, period=period))
+                    raise ValidationError(message.format(code=code,
+                                                         period=period_words(period)))
                 if state == "draft":
                     _refuse_if_hidden(rep, code, period)
         for code in todo:
@@ -929,7 +930,7 @@ def not_started_problem(plan: Plan, period: str, *,
     a year away). Said, not refused: a computer's date may be wrong. ``shown``: how a
     date is written (default ``format_date``; the client's dialog keeps each whole on
     its line)."""
-    from fieldplan.i18n import format_date, period_words
+    from fieldplan.i18n import format_date
 
     shown = shown or format_date
     start, _end = plan.period_bounds(period)

@@ -245,7 +245,7 @@ def keep_refusal(conflict: Conflict, candidate: Candidate) -> str:
                      submitted=state_label("submitted"), draft=state_label("draft"))
     if conflict.submitted:
         return _("the report on {code} for {period} is submitted; reopen it before "
-                 "editing").format(code=conflict.action, period=conflict.period)
+                 "editing").format(code=conflict.action, period=period_words(conflict.period))
     return ""
 
 

@@ -1,5 +1,6 @@
 """The command line's confirmations name a period in words, as every other message does
-("1er semestre 2026", not "2026-S1 verrouillé"), and --json keeps its code; and
+("1er semestre 2026", not "2026-S1 verrouillé"), and so do its errors about a report
+("aucun rapport soumis sur PA1.6 pour le 1er semestre 2026"); --json keeps the code.
 ``progress submit`` with nothing to submit says so, and why, where it printed "0
 rapport soumis".
 
@@ -27,6 +28,10 @@ NONE_FOR = "No progress reports for {period}."
 NONE_FROM_FOR = "No progress reports from {office} for {period}."
 NONE_FROM = "No progress reports from {office}."
 LOCKED, UNLOCKED = "Locked {period}", "Unlocked {period}"
+# errors, which said the code too
+IS_SUBMITTED = "the report on {code} for {period} is submitted; reopen it before editing"
+NO_DRAFT = "no draft report on {code} for {period}"
+NONE_SUBMITTED = "no submitted report on {code} for {period}"
 ONLY_HIDDEN = "Nothing to submit for {period}: its only drafts are ones the plan hides"
 ALL_SUBMITTED = ("Nothing to submit for {period}: this office's report for it is submitted "
                  "already",
@@ -51,6 +56,10 @@ DRAFT = {
         # (by its code: "de AE" wanted "d’AE")
         NONE_FROM_FOR: "Aucun rapport d’avancement du bureau {office} pour le {period}.",
         NONE_FROM: "Aucun rapport d’avancement du bureau {office}.",
+        IS_SUBMITTED: "le rapport sur {code} pour le {period} est soumis\u202f; rouvrez-le "
+                      "avant de le modifier",
+        NO_DRAFT: "aucun rapport en brouillon sur {code} pour le {period}",
+        NONE_SUBMITTED: "aucun rapport soumis sur {code} pour le {period}",
         ONLY_HIDDEN: NOTHING + "les seuls brouillons sont ceux que le plan masque",
         ALL_SUBMITTED: (
             NOTHING + "ce bureau a déjà soumis {count} rapport pour cette période",
@@ -70,6 +79,9 @@ DRAFT = {
         NONE_FOR: "لا توجد تقارير تقدم عن {period}.",
         NONE_FROM_FOR: "لا توجد تقارير تقدم من {office} عن {period}.",
         NONE_FROM: "لا توجد تقارير تقدم من {office}.",
+        IS_SUBMITTED: "تقرير {code} عن {period} مُقدَّم؛ أعد فتحه قبل تعديله",
+        NO_DRAFT: "لا توجد مسودة لتقرير {code} عن {period}",
+        NONE_SUBMITTED: "لا يوجد تقرير {code} مُقدَّم عن {period}",
         LOCKED: "تم قفل {period}",
         UNLOCKED: "تم إلغاء قفل {period}",
         ONLY_HIDDEN: NOTHING_AR + "المسودات الوحيدة هي تلك التي تخفيها الخطة",
@@ -141,6 +153,31 @@ def test_confirmations_name_the_period_in_words_in_french(hq_db, drafts, capsys)
                            "--status", "at-risk"))["period"] == "2026-S2"
     assert json.loads(said("--json", "progress", "submit", "--period", "2026-S2")) == {
         "period": "2026-S2", "submitted": 1, "hidden_left_out": [], "in_conflict": []}
+
+
+def test_errors_about_a_report_name_its_period_in_words(hq_db, drafts, capsys) -> None:
+    def error(*argv: str) -> str:
+        code, out, err = run("--db", hq_db, *argv, capsys=capsys)
+        assert (code, out) == (1, "")
+        return err
+
+    assert error("--lang", "fr", "progress", "reopen", "PA1.6", "--period", "2026-S1") == (
+        "fieldplan\u00a0: erreur\u00a0: aucun rapport soumis sur PA1.6 pour le 1er semestre "
+        "2026\n")
+    assert run("--db", hq_db, "progress", "set", "PA1.6", "--period", "2026-S1", "--status",
+               "on-track", capsys=capsys)[0] == 0
+    assert run("--db", hq_db, "progress", "submit", "--period", "2026-S1",
+               capsys=capsys)[0] == 0
+    assert error("--lang", "fr", "progress", "set", "PA1.6", "--period", "2026-S1",
+                 "--percent", "5") == (
+        "fieldplan\u00a0: erreur\u00a0: le rapport sur PA1.6 pour le 1er semestre 2026 est "
+        "soumis\u202f; rouvrez-le avant de le modifier\n")
+    assert error("--lang", "ar", "progress", "set", "PA1.6", "--period", "2026-S1",
+                 "--percent", "5").endswith(
+        "تقرير PA1.6 عن النصف الأول 2026 مُقدَّم؛ أعد فتحه قبل تعديله\n")
+    assert error("progress", "set", "PA1.6", "--period", "2026-S1", "--percent", "5") == (
+        "fieldplan: error: the report on PA1.6 for 1st semester 2026 is submitted; reopen it "
+        "before editing\n")
 
 
 def test_confirmations_in_arabic_and_english(hq_db, drafts, capsys) -> None:

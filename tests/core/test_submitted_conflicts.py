@@ -59,8 +59,8 @@ def test_keeping_a_value_of_a_submitted_report_is_refused_until_it_is_reopened(
     with pytest.raises(ValidationError) as refused:
         resolve_conflict(a, conflict.id, own.value_id)
     # the refusal of a save, word for word
-    assert str(refused.value) == (f"the report on {act} for {PERIOD} is submitted; reopen "
-                                  "it before editing")
+    assert str(refused.value) == (f"the report on {act} for 1st semester 2026 is submitted; "
+                                  "reopen it before editing")
     with pytest.raises(ValidationError, match=REOPEN_FIRST):
         progress.record_progress(a, act, PERIOD, status="on-track")
     assert (events_of(a), progress.digest(a)) == before
@@ -87,8 +87,8 @@ def test_conflicts_resolve_says_reopen_it_first_on_one_line(
                  "--keep", own.value_id]) == 1
     out, err = capsys.readouterr()
     assert err.strip().splitlines() == [
-        f"fieldplan: error: the report on {act} for {PERIOD} is submitted; reopen it "
-        "before editing"]
+        f"fieldplan: error: the report on {act} for 1st semester 2026 is submitted; reopen "
+        "it before editing"]
     assert out == ""
     with open_replica(path) as rep:
         assert events_of(rep) == before and len(list_conflicts(rep)) == 1
@@ -220,7 +220,7 @@ def test_conflicts_list_says_why_no_value_is_kept_and_that_none_can_be_here_now(
     text, item = listed()
     # the note 'conflicts resolve' refuses with, once
     assert [line.strip() for line in text if "reopen" in line] == [
-        f"the report on {act} for {PERIOD} is submitted; reopen it before editing"]
+        f"the report on {act} for 1st semester 2026 is submitted; reopen it before editing"]
     assert (item["submitted"], item["resolvable_here"]) == (True, False)
     with open_replica(path) as rep:
         progress.reopen_report(rep, act, PERIOD)

@@ -412,7 +412,8 @@ def test_a_kept_message_is_made_again_in_any_language():
             gaps = ngettext("{n} gap", "{n} gaps", 2).format(n=2)
             word = pgettext("import outcome", "rejected")
         text = str(error)  # as an ImportOutcome's reason is made
-        assert text == "événement 3 de ML\u00a0: identifiant de rapport incorrect «\u00a0x\u00a0»"
+        assert text == ("événement 3 du bureau ML\u00a0: identifiant de rapport incorrect "
+                        "«\u00a0x\u00a0»")
         record = message_record(text)
         assert render_record(record, "en") == "event 3 of ML: bad report id 'x'"
         assert render_record(record, "ar") == "الحدث 3 من ML: معرّف تقرير غير صالح «x»"

@@ -27,6 +27,7 @@ def test_headquarters_is_named_in_words(monkeypatch) -> None:
     try:
         assert receipts_only_text("HQ").endswith("indique quand même au Siège ce qui est "
                                                  "arrivé")
-        assert receipts_only_text("ML").endswith("indique quand même à ML ce qui est arrivé")
+        assert receipts_only_text("ML").endswith("indique quand même au bureau ML ce qui est "
+                                                 "arrivé")
     finally:
         i18n.set_language("en")

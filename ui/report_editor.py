@@ -88,6 +88,7 @@ from ui.context import (
     office_label,
     read_only_text,
 )
+from ui.indicator_grid import NARROWEST_NUMBER, GridLabel, number_field_width
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
 
@@ -1760,19 +1761,26 @@ class ReportEditor(QScrollArea):
         self.indicator_notes = {}
         self.dropped_values: list[QLabel] = []
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith("value.")}
+        # the name column takes the room the Target and Actual columns do not need
+        # (ui.indicator_grid): those as wide as a number field, their words wrapped past it
+        field = QLineEdit()
+        numbers = number_field_width(field)
+        least = number_field_width(field, NARROWEST_NUMBER)
         heads = (_("Indicator"), _("Target"), _("Actual"))
+        headings = []
         for col, head in enumerate(heads):
-            label = QLabel(f"<b>{html.escape(head)}</b>")  # rich text: bold
-            label.setAlignment(_leading())
             # a long heading (Arabic "القيمة المستهدفة") on two lines rather than
-            # widening the form past the pane at large fonts
-            label.setWordWrap(True)
+            # widening its column, or the form past the pane at large fonts
+            label = GridLabel(f"<b>{html.escape(head)}</b>",  # rich text: bold
+                              widest=None if col == 0 else numbers)
+            label.setAlignment(_leading())
             self.indicator_grid.addWidget(label, 0, col)
+            headings.append(label)
+        targets = []
         for row, ind in enumerate(action.indicators, start=1):
-            name = QLabel(
+            name = GridLabel(
                 _("{title} ({unit})").format(title=ind.title.get(lang()), unit=unit_label(ind.unit))
             )
-            name.setWordWrap(True)
             name.setTextFormat(Qt.TextFormat.PlainText)
             _room_past_line_ends(name)
             target = ind.target_for(self.period)
@@ -1793,16 +1801,23 @@ class ReportEditor(QScrollArea):
                 # has no milestone of its own, a later one's: "200 (for 2nd semester 2026)"
                 shown = _("{target} (for {period})").format(
                     target=shown, period=period_words(later))
-            tlabel = QLabel(shown)
+            # "200 (for 2nd semester 2026)" on two lines rather than in a column as
+            # wide, beside a name on one word a line
+            tlabel = GridLabel(shown, widest=numbers)
+            tlabel.setTextFormat(Qt.TextFormat.PlainText)
             # numbers have no direction of their own: put them under their heading,
             # on the layout's leading side (right in Arabic)
             tlabel.setAlignment(_leading())
+            targets.append(tlabel)
             edit = QLineEdit()
             edit.setAlignment(_leading())
             edit.setAccessibleName(
                 _("Actual for {indicator}").format(indicator=ind.title.get(lang()))
             )
-            edit.setMaximumWidth(160)
+            # a number's width: a long one's where there is room, no wider; a shorter
+            # one's at least where there is not (the grid squeezed it to three digits)
+            edit.setMinimumWidth(least)
+            edit.setMaximumWidth(numbers)
             edit.textEdited.connect(self._edited)
             edit.installEventFilter(self.undo_keys)
             name.setBuddy(edit)
@@ -1834,6 +1849,9 @@ class ReportEditor(QScrollArea):
             self.indicator_grid.addWidget(edit, row * 2 - 1, 2)
             self.indicator_grid.addWidget(below, row * 2, 0, 1, 3)
             self.indicator_edits[ind.key] = edit
+        # the Target heading no wider than the targets under it ("القيمة المستهدفة"
+        # over "3" on two lines: the name has the room)
+        headings[1].widest = max((t.sizeHint().width() for t in targets), default=0)
         self.indicator_grid.setColumnStretch(0, 1)
         self.indicator_box.setVisible(bool(action.indicators))
         self._saved = report_values(report, action)
@@ -1865,8 +1883,7 @@ class ReportEditor(QScrollArea):
         for text, key, value in dropped:
             row += 1
             title = text.get(lang()) if text is not None else key
-            name = QLabel(title)
-            name.setWordWrap(True)
+            name = GridLabel(title)
             name.setTextFormat(Qt.TextFormat.PlainText)
             shown = detail_label("dropped-value")
             shown.setText(_number_text(value))

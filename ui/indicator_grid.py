@@ -1,0 +1,63 @@
+"""How the report editor's indicators grid shares its width: the name column takes
+what the Target and Actual columns do not need.
+
+A wrapped QLabel hints at some 80 characters' width, and a QGridLayout short of its
+columns' hints takes the same number of pixels from each: at the window's narrowest
+(or a 1366×768 laptop at 150 %) an indicator's name wrapped almost one word a line
+while the Target column beside it, as wide as its heading ("القيمة المستهدفة"),
+was mostly empty, and the Actual field kept 17 characters' width for a number.
+Here the name hints at its longest word and has the grid's stretch, the Target
+column's labels at their text's width up to a number field's, wrapped beyond it; the
+Actual field is as wide as a long number needs, and gives way only down to a
+shorter one's."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QStyleOptionFrame, QWidget
+
+from fieldplan.numbers import format_number
+
+#: the number an Actual field shows whole where there is room, as the language writes
+#: it ("12 345 678,25"), and where there is not, at the pane's narrowest at a large font
+WIDEST_NUMBER = 12_345_678.25
+NARROWEST_NUMBER = 1_234_567
+
+
+class GridLabel(QLabel):
+    """A wrapped label of the indicators grid whose width hint is its text's on one
+    line, but at most ``widest`` pixels (``None``: its longest word's, so that the
+    grid gives it the room the other columns leave, by its stretch); never narrower
+    than its longest word (Qt wraps at word boundaries only)."""
+
+    def __init__(self, text: str = "", widest: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.widest = widest
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:  # (Qt's name)
+        least = self.minimumSizeHint().width()
+        width = least if self.widest is None else min(super().sizeHint().width(), self.widest)
+        width = max(width, least)
+        return QSize(width, self.heightForWidth(width))
+
+
+def number_field_width(field: QLineEdit, number: float = WIDEST_NUMBER) -> int:
+    """The width of ``field`` (a line edit) that shows ``number`` whole, as the current
+    language writes it, at its font and in its style: its frame and margins around it."""
+    metrics = field.fontMetrics()
+    margins = field.textMargins()
+    # QLineEdit's own margin on each side of its text (QLineEditPrivate::horizontalMargin)
+    inner = metrics.horizontalAdvance(format_number(number, exact=True)) + 2 * 2 \
+        + margins.left() + margins.right()
+    option = QStyleOptionFrame()
+    option.initFrom(field)
+    option.lineWidth = field.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth,
+                                                 option, field)
+    option.midLineWidth = 0
+    option.state |= QStyle.StateFlag.State_Sunken
+    size = field.style().sizeFromContents(
+        QStyle.ContentsType.CT_LineEdit, option, QSize(inner, metrics.height()), field)
+    return size.width()
+

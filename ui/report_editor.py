@@ -575,8 +575,13 @@ class ReportEditor(QScrollArea):
         self.discard_button.setAutoDefault(True)
         self.discard_button.clicked.connect(self.discard_dialog)
         self.discard_button.setVisible(False)
-        notice_row = QHBoxLayout()
-        notice_row.addWidget(self.notice, 1)
+        # the buttons beside the notice where there is room, under it where there is
+        # not: beside it at the pane's narrowest, the notice wrapped one word a line and
+        # both buttons made the form scroll sideways (560 pixels wide in French)
+        from ui.flow import FlowLayout
+
+        notice_row = FlowLayout()
+        notice_row.addWidget(self.notice)
         notice_row.addWidget(self.reopen_button)
         notice_row.addWidget(self.discard_button)
         for w in (self.description, self.meta, self.hq_line):

@@ -806,8 +806,9 @@ def _headquarters_own(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> s
         return ""
     for origin, span in m["ranges"].items():
         if not (isinstance(span, list) and len(span) == 2
-                and all(type(v) is int for v in span) and 1 <= span[0] <= span[1]):
-            return ""
+                and all(type(v) is int for v in span)
+                and 1 <= span[0] <= span[1] < events.MAX_COUNTER):
+            return ""  # (a range past any sequence number: SQLite cannot hold it)
         held = rep.conn.execute(
             "SELECT count(*) FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
             (origin, span[0], span[1])).fetchone()[0]

@@ -67,3 +67,37 @@ def test_a_bundle_headquarters_no_longer_holds_is_still_refused(hq, make_office,
     assert refused.outcome == "rejected"
     assert refused.reason == ("bundle is addressed to ML, not to HQ: headquarters wrote it "
                               "for ML; send it there")
+
+
+def test_headquarters_own_bundle_with_a_range_past_any_sequence_is_refused(
+        hq, make_office, tmp_path: Path) -> None:
+    """A bundle signed by headquarters' own key whose manifest names a range past any
+    sequence number SQLite holds (2**70) is refused with a reason, as any other bundle
+    with a bad range: import never raises (it ended in OverflowError)."""
+    import io
+    import json
+    import zipfile
+
+    from fieldplan import bundle as bundlefmt
+    from fieldplan import minisign
+    from fieldplan.sync import keys as keyreg
+
+    make_office("ML")
+    path = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    with zipfile.ZipFile(path) as zf:
+        events_jsonl = zf.read(bundlefmt.EVENTS)
+        manifest = json.loads(zf.read(bundlefmt.MANIFEST))
+    manifest["ranges"] = {hq.replica_id: [1, 2**70]}
+    manifest_bytes = bundlefmt.canonical_json(manifest)
+    signature = minisign.sign(keyreg.secret_key(hq), manifest_bytes,
+                              bundlefmt.trusted_comment(manifest["bundle_id"],
+                                                        manifest["created"]))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(bundlefmt.EVENTS, events_jsonl)
+        zf.writestr(bundlefmt.MANIFEST, manifest_bytes)
+        zf.writestr(bundlefmt.SIGNATURE, signature)
+    before = _events(hq), progress.digest(hq)
+    outcome = import_bundle(hq, io.BytesIO(buf.getvalue()), name="HQ-ML.fieldplan")
+    assert outcome.outcome == "rejected"
+    assert (_events(hq), progress.digest(hq)) == before

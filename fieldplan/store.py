@@ -155,11 +155,18 @@ def read_only_uri(path: str | os.PathLike[str]) -> str:
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """``--db PATH`` wins, then the ``FIELDPLAN_DB`` environment variable, then the
-    per-user data directory."""
+    per-user data directory. StoreError for a ``FIELDPLAN_DB`` ending in the path
+    separator (a folder's name, as ``not_a_file_error`` says)."""
     if explicit:
         return Path(explicit)
     env = os.environ.get("FIELDPLAN_DB")
     if env:
+        # a folder's name, as --db's (the Path loses its last separator): a database
+        # was made under the folder's name
+        refused = (not_a_file_error(env)
+                   if env.endswith(tuple(s for s in (os.sep, os.altsep) if s)) else None)
+        if refused is not None:
+            raise refused
         return Path(env)
     return default_db_path()
 

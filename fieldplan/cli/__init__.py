@@ -499,8 +499,11 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
             # a damaged page read after the database opened, or an error the damage
             # caused that SQLite does not call damage (a text that is not UTF-8, a
             # stored value that is no longer JSON)
-            damaged = store.as_damage(store.resolve_db_path(getattr(args, "db", None)),
-                                      exc)
+            try:
+                path = store.resolve_db_path(getattr(args, "db", None))
+            except FieldplanError:  # (FIELDPLAN_DB a folder's name: none was opened)
+                path = None
+            damaged = exc if path is None else store.as_damage(path, exc)
             if damaged is not exc:
                 fail_line(str(damaged))
                 return EXIT_ERROR

@@ -44,3 +44,17 @@ def test_a_database_named_as_a_missing_folder_is_refused(tmp_path: Path, capsys,
     last = err.strip().splitlines()[-1]
     assert "is a folder, not a database file" in last
     assert str(Path(folder) / "fieldplan.sqlite3") in last
+
+
+@pytest.mark.parametrize("command", [("init", "--hq"), ("status",)])
+def test_a_database_named_as_a_missing_folder_by_the_environment_is_refused(
+        tmp_path: Path, capsys, monkeypatch, command) -> None:
+    """FIELDPLAN_DB, which stands for --db, ending in the path separator: init made a
+    database file named "fieldplan" (no ending) there too."""
+    folder = str(tmp_path / "fieldplan") + os.sep
+    monkeypatch.setenv("FIELDPLAN_DB", folder)
+    code, out, err = run(*command, capsys=capsys)
+    assert code == 1 and out == "" and list(tmp_path.iterdir()) == []
+    last = err.strip().splitlines()[-1]
+    assert "is a folder, not a database file" in last
+    assert str(Path(folder) / "fieldplan.sqlite3") in last

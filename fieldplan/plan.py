@@ -687,11 +687,14 @@ class _Reader:
         given = value  # as the file gives it (a cell of 400 digits reads as inf)
         if isinstance(value, str) and self.from_text:
             text = value.strip()
-            if _ARABIC_GROUPED.fullmatch(text):
-                # Arabic's own marks (١٬٢٣٤٫٥) say which is which in any file
+            # Arabic's own marks (١٬٢٣٤٫٥) say which is which in any file: 12٫500 is
+            # twelve and a half, whatever a point would be in the file
+            marked = bool(_ARABIC_GROUPED.fullmatch(text)) and any(
+                mark in text for mark in "\u066b\u066c")
+            if marked:
                 text = text.replace("\u066c", "").replace("\u066b", ".")
-            grouped = self.decimal_comma is None and (_DOT_GROUPED.fullmatch(text)
-                                                      or _COMMA_GROUPED.fullmatch(text))
+            grouped = not marked and self.decimal_comma is None and (
+                _DOT_GROUPED.fullmatch(text) or _COMMA_GROUPED.fullmatch(text))
             if grouped and text.count(",") + text.count(".") > 1:
                 # 1,500,000 and 1.500.000: two marks alike group thousands in any locale
                 text = text.replace(",", "").replace(".", "")
@@ -709,7 +712,7 @@ class _Reader:
                 # ";" file and in Excel's "Unicode Text" (tab separated) alike, where a
                 # sheet in French writes 1 234,5 and one in English never groups so
                 text = re.sub(r"[ \u00a0\u202f]", "", text)
-            if self.decimal_comma and _DOT_GROUPED.fullmatch(text):
+            if self.decimal_comma and not marked and _DOT_GROUPED.fullmatch(text):
                 # 1.200 is 1200 in a spreadsheet that writes 1,2 for one and a fifth:
                 # read as 1.2 it would be a target a thousand times too small; and
                 # 6.125 may be six and an eighth typed with a point (its plain form was

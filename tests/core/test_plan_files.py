@@ -551,10 +551,14 @@ def test_a_csv_cell_longer_than_pythons_default_limit_reads_back(tmp_path, reque
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 @pytest.mark.parametrize("cell, value", [("١٢٫٥", 12.5), ("١٬٢٣٤", 1234.0),
-                                         ("١٬٢٥٠٬٠٠٠٫٧٥", 1250000.75), ("12\u066b5", 12.5)])
+                                         ("١٬٢٥٠٬٠٠٠٫٧٥", 1250000.75), ("12\u066b5", 12.5),
+                                         ("12\u066b500", 12.5), ("1\u066c234", 1234.0),
+                                         ("1\u066c234\u066b5", 1234.5)])
 def test_a_number_with_the_arabic_separators_is_read_in_any_file(hq, delimiter, cell, value):
     """Arabic digits were read (١٢) but not a number with Arabic's own decimal or
-    thousands separator (U+066B, U+066C), which say which is which in any file."""
+    thousands separator (U+066B, U+066C), which say which is which in any file: with
+    Latin digits too (12٫500 is twelve and a half, not "12500 or 12.5" in a file with
+    decimal commas or a tab-separated one)."""
     rows = list(csv.reader(io.StringIO(format_plan(amended(hq.plan()), "csv"), newline="")))
     rows[1][rows[0].index("target")] = cell
     out = io.StringIO(newline="")

@@ -134,7 +134,7 @@ def dropped_files(mime: QMimeData) -> tuple[list[str], int]:
     folder of bundles; ``fieldplan.transit.folder_bundles``) in name order; and how
     many other files those folders hold, left aside (hidden ones not counted: a
     system's, not the person's)."""
-    from fieldplan.transit import folder_bundles
+    from fieldplan.transit import UNPACKED_MEMBERS, folder_bundles, unpacked_bundle
 
     out, left_aside = [], 0
     for path in _local_paths(mime):
@@ -143,6 +143,13 @@ def dropped_files(mime: QMimeData) -> tuple[list[str], int]:
                 # the rules of 'fieldplan import FOLDER' (one function for both)
                 taken, others = folder_bundles(path)
                 out.extend(taken)
+                if not taken and unpacked_bundle(path):
+                    # a bundle unpacked as a ZIP archive: its manifest, refused with
+                    # what it is and where the bundle is, not three files left aside
+                    members = [m for m in UNPACKED_MEMBERS
+                               if os.path.isfile(os.path.join(path, m))]
+                    out.append(os.path.join(path, UNPACKED_MEMBERS[0]))
+                    others -= len(members)
                 left_aside += others
         elif os.path.exists(path):
             out.append(path)

@@ -266,6 +266,28 @@ def test_a_dropped_folder_brings_its_bundles(tmp_path):
     assert droppable(mime) and dropped_files(mime) == ([], 0)
 
 
+def test_a_dropped_folder_of_an_unpacked_bundle_is_named_as_one(tmp_path):
+    """A bundle opened by Windows as a ZIP archive and extracted into a folder, that
+    folder dropped: "3 other files left aside" and nothing imported, where 'fieldplan
+    import FOLDER' names it. Its manifest is taken, to be refused with what it is and
+    where the bundle is; its files are not counted as left aside."""
+    from fieldplan.bundle import open_bundle
+    from fieldplan.errors import BundleError
+    from ui.transfer import dropped_files
+
+    folder = tmp_path / "HQ-to-ML"
+    folder.mkdir()
+    for name in ("manifest.json", "events.jsonl", "manifest.json.minisig", "photo.jpg"):
+        (folder / name).write_text("{}")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    assert dropped_files(mime) == ([str(folder / "manifest.json")], 1)
+    with pytest.raises(BundleError) as refused:
+        open_bundle(folder / "manifest.json")
+    assert "unpacked as a ZIP archive; the bundle is the .fieldplan file itself" in str(
+        refused.value)
+
+
 def test_a_renamed_bundle_dropped_with_others_gets_its_row(open_window, qtbot, demo_world,
                                                            tmp_path):
     """A bundle saved as "UG.zip" dropped with a good bundle and a text file: only

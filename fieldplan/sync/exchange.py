@@ -62,7 +62,7 @@ from fieldplan.model import (
 )
 from fieldplan.progress import MAX_TEXT, lock_clocks, locked_periods
 from fieldplan.replica import Replica, receipt_limit, renew_if_gone_back
-from fieldplan.status import periods_text
+from fieldplan.status import periods_text, revoked_text
 from fieldplan.sync import fork, formats
 from fieldplan.sync import keys as keyreg
 from fieldplan.sync.state import note_hq_bundle
@@ -790,34 +790,79 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def _headquarters_own(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
-    """(HQ) Why a bundle this very headquarters wrote (for an office, or an office's
-    setup bundle), met again on the stick it shares with the offices' bundles, is a
-    duplicate: signed by its own key, for its plan, and every event it carries held
-    here, it has nothing new for this database. "" for any other bundle, checked as
-    ever (one of a headquarters put back from a backup that lost what it carries is
-    refused as addressed to the office)."""
-    if not rep.is_hq or m["sender"] != rep.replica_id or m["plan_id"] != rep.plan_id \
-            or m["kind"] not in (KIND_SYNC, KIND_SETUP) or m["recipient"] == "HQ":
+def _written_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
+    """Why a bundle this very computer wrote, met again, is a duplicate: at
+    headquarters one it wrote for an office or an office's setup bundle (the stick it
+    shares with the offices' bundles), at an office the one it wrote for headquarters
+    (its stick, or its outbox dropped whole). Sent by this replica, signed by its own
+    key (``_own_key_signed``), for its plan, whole (events.jsonl as its manifest says)
+    and every event it carries held here (``_all_held``): it has nothing new for this
+    database. "" for any other bundle, checked as ever: one of a computer put back from
+    a backup that lost what it carries is refused as before, a sibling laptop's or
+    another office's too. Raises BundleError for a damaged copy (it is not worth
+    sending on)."""
+    if m["sender"] != rep.replica_id or m["plan_id"] != rep.plan_id:
         return ""
-    key = keyreg.all_keys(rep).get(b.key_id)
-    if key is None or key.replica != rep.replica_id \
-            or key.public_key != b.public_key.to_base64():
-        return ""
-    for origin, span in m["ranges"].items():
-        if not (isinstance(span, list) and len(span) == 2
-                and all(type(v) is int for v in span)
-                and 1 <= span[0] <= span[1] < events.MAX_COUNTER):
-            return ""  # (a range past any sequence number: SQLite cannot hold it)
-        held = rep.conn.execute(
-            "SELECT count(*) FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
-            (origin, span[0], span[1])).fetchone()[0]
-        if held < span[1] - span[0] + 1:
+    if rep.is_hq:
+        if m["kind"] not in (KIND_SYNC, KIND_SETUP) or m["recipient"] == "HQ":
             return ""
+    elif m["kind"] != KIND_SYNC or m["recipient"] != "HQ" or m["office"] != rep.office:
+        return ""
+    if not _own_key_signed(rep, b) or not _all_held(rep, m["ranges"]):
+        return ""
+    b.check_events()  # (a damaged copy is refused as damaged: it is no use there either)
+    if not rep.is_hq:
+        if keyreg.own_key_status(rep) == "revoked":
+            # headquarters refuses it: sending it on is no use (what to do instead)
+            return join_clauses([_("this computer wrote this bundle for headquarters: "
+                                   "nothing new here"), revoked_text()])
+        return _("this computer wrote this bundle for headquarters: nothing new here; "
+                 "send it to headquarters")
     if m["kind"] == KIND_SETUP:
         return _(HQ_OWN_SETUP_REASON).format(recipient=m["recipient"])
     return _("headquarters wrote this bundle for {recipient}: nothing new here; send it "
              "to {recipient}").format(recipient=m["recipient"])
+
+
+def _own_key_signed(rep: Replica, b: bundlefmt.Bundle) -> bool:
+    """Whether this replica's own key signed the bundle: the key ``keys show`` shows
+    (the database's, whose secret half is the key file beside it), one the registry
+    binds to this replica (headquarters' keys; an office's before a rotation), or an
+    earlier key of this replica kept beside the key file (a rotation headquarters has
+    not heard of). A key trusted here by hand binds nothing to this replica."""
+    from fieldplan.minisign import KeyFileError, load_secret_key, secret_key_replica
+    from fieldplan.replica import old_key_files
+
+    signer = b.public_key.to_base64()
+    if b.key_id == rep.meta("key_id") and signer == rep.meta("public_key"):
+        return True
+    key = keyreg.all_keys(rep).get(b.key_id)
+    if key is not None and key.source == "registry" and key.replica == rep.replica_id \
+            and key.public_key == signer:
+        return True
+    for path in old_key_files(rep.path).get(b.key_id, []):
+        try:
+            kept = load_secret_key(path)
+        except KeyFileError:
+            continue
+        if kept.public.to_base64() == signer and secret_key_replica(path) == rep.replica_id:
+            return True
+    return False
+
+
+def _all_held(rep: Replica, ranges: dict[str, Any]) -> bool:
+    """Whether every event a bundle's ranges (its manifest's) name is held here."""
+    for origin, span in ranges.items():
+        if not (isinstance(span, list) and len(span) == 2
+                and all(type(v) is int for v in span)
+                and 1 <= span[0] <= span[1] < events.MAX_COUNTER):
+            return False  # (a range past any sequence number: SQLite cannot hold it)
+        held = rep.conn.execute(
+            "SELECT count(*) FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
+            (origin, span[0], span[1])).fetchone()[0]
+        if held < span[1] - span[0] + 1:
+            return False
+    return True
 
 
 def _enrolment_ok(rep: Replica, m: dict[str, Any], signer: PublicKey) -> bool:
@@ -1476,7 +1521,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     bundle_id=b.bundle_id, events_total=b.event_count)
         try:
             _check_manifest(rep, m, setup=True)  # (its fields only)
-            again = _headquarters_own(rep, b, m)
+            again = _written_here(rep, b, m)
             if again:
                 return _record(rep, ImportOutcome(outcome="duplicate", reason=again,
                                                   written_here=True, **base), sha)

@@ -2488,16 +2488,17 @@ def test_a_bundle_sent_to_the_wrong_computer_says_where_it_goes(hq, make_office,
 def test_an_office_importing_its_own_bundle_is_told_to_send_it(hq, make_office,
                                                                tmp_path: Path) -> None:
     """An office computer importing the bundle it just wrote (picked up again from the
-    stick) was told "it comes from another computer of ML": it is this one's."""
+    stick) was told "it comes from another computer of ML": it is this one's. (Nothing
+    new here, a duplicate: tests/core/test_office_own_bundles.py.)"""
     ml = registered(make_office("ML"), hq, tmp_path)
     progress.record_progress(ml, national(ml), "2026-S1", percent=30)
     (tmp_path / "own").mkdir()
     own = export_bundle(ml, out_dir=tmp_path / "own").path
     before = snapshot(ml)
-    refused = import_bundle(ml, own)
-    assert refused.outcome == "rejected" and snapshot(ml) == before
-    assert refused.reason == ("this is the bundle this computer wrote for headquarters: send "
-                              "it to headquarters; there is nothing to import here")
+    again = import_bundle(ml, own)
+    assert again.outcome == "duplicate" and snapshot(ml) == before
+    assert again.reason == ("this computer wrote this bundle for headquarters: nothing new "
+                            "here; send it to headquarters")
 
 
 def test_replacing_a_version_headquarters_never_held_is_refused(hq, make_office,

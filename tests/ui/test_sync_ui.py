@@ -1436,3 +1436,34 @@ def test_headquarters_own_bundles_dropped_again_are_already_here(open_window, qt
     assert model.display(entry, model.OFFICE) == "Setup bundle for SN · Senegal"
     assert model.display(entry, model.EVENTS) == "—"
     assert model.display(entry, model.REASON) == said
+
+
+def test_an_offices_own_bundle_dropped_again_is_already_here(open_window, qtbot, hq,
+                                                            make_office, tmp_path):
+    """An office drops its stick: the bundle it exported for headquarters is "Already
+    here" and says where it goes, beside headquarters' bundle for it (it was
+    "Rejected", as if something were wrong with it)."""
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    own = sync.export_bundle(ml, out_dir=stick).path
+    assert sync.import_bundle(hq, own).outcome == "merged"
+    sync.export_bundle(hq, for_office="ML", out_dir=stick)
+    ml_path = ml.path
+    ml.close()
+    window = open_window(ml_path)
+    drop(window, [stick])
+    dialog = result_dialog(window, qtbot)
+    rows = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 2).text(),
+                                             dialog.table.item(r, 3).text())
+            for r in range(dialog.table.rowCount())}
+    word, detail = rows[own.name]
+    assert word == "Already here"
+    assert detail.startswith("0 new of ")
+    assert detail.endswith("; this computer wrote this bundle for headquarters: nothing "
+                           "new here; send it to headquarters")
+    assert sorted(word for word, _detail in rows.values()) == ["Already here", "Merged"]
+    dialog.accept()
+    wait_idle(qtbot, window.session)

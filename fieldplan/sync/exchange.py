@@ -758,8 +758,9 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
                           .format(plan=for_message(m["plan_id"]), held=rep.plan_id))
     me = "HQ" if rep.is_hq else rep.office
     if m["recipient"] != me and not outgoing:
-        if m["sender"] == rep.replica_id and not rep.is_hq:
+        if m["sender"] in keyreg.own_replicas(rep) and not rep.is_hq:
             # this computer's own export, picked up again from the stick or the outbox
+            # (before a restore too: not "another computer of" the office)
             raise BundleError(_(
                 "this is the bundle this computer wrote for headquarters: send it to "
                 "headquarters; there is nothing to import here"))
@@ -800,15 +801,16 @@ def _written_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
     database. "" for any other bundle, checked as ever: one of a computer put back from
     a backup that lost what it carries is refused as before, a sibling laptop's or
     another office's too. Raises BundleError for a damaged copy (it is not worth
-    sending on)."""
-    if m["sender"] != rep.replica_id or m["plan_id"] != rep.plan_id:
+    sending on). This replica: or one it continues after a restore from a backup
+    (its bundles from before the restore are this computer's too)."""
+    if m["sender"] not in keyreg.own_replicas(rep) or m["plan_id"] != rep.plan_id:
         return ""
     if rep.is_hq:
         if m["kind"] not in (KIND_SYNC, KIND_SETUP) or m["recipient"] == "HQ":
             return ""
     elif m["kind"] != KIND_SYNC or m["recipient"] != "HQ" or m["office"] != rep.office:
         return ""
-    if not _own_key_signed(rep, b) or not _all_held(rep, m["ranges"]):
+    if not _own_key_signed(rep, b, m["sender"]) or not _all_held(rep, m["ranges"]):
         return ""
     b.check_events()  # (a damaged copy is refused as damaged: it is no use there either)
     if not rep.is_hq:
@@ -824,20 +826,22 @@ def _written_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
              "to {recipient}").format(recipient=m["recipient"])
 
 
-def _own_key_signed(rep: Replica, b: bundlefmt.Bundle) -> bool:
-    """Whether this replica's own key signed the bundle: the key ``keys show`` shows
-    (the database's, whose secret half is the key file beside it), one the registry
-    binds to this replica (headquarters' keys; an office's before a rotation), or an
-    earlier key of this replica kept beside the key file (a rotation headquarters has
-    not heard of). A key trusted here by hand binds nothing to this replica."""
+def _own_key_signed(rep: Replica, b: bundlefmt.Bundle, sender: str) -> bool:
+    """Whether this computer's own key for ``sender`` (this replica or one it
+    continues) signed the bundle: the key ``keys show`` shows (the database's, whose
+    secret half is the key file beside it), one the registry binds to that replica
+    (headquarters' keys; an office's before a rotation), or an earlier key of it kept
+    beside the key file (a rotation or a restore headquarters has not heard of). A key
+    trusted here by hand binds nothing to a replica."""
     from fieldplan.minisign import KeyFileError, load_secret_key, secret_key_replica
     from fieldplan.replica import old_key_files
 
     signer = b.public_key.to_base64()
-    if b.key_id == rep.meta("key_id") and signer == rep.meta("public_key"):
+    if sender == rep.replica_id and b.key_id == rep.meta("key_id") \
+            and signer == rep.meta("public_key"):
         return True
     key = keyreg.all_keys(rep).get(b.key_id)
-    if key is not None and key.source == "registry" and key.replica == rep.replica_id \
+    if key is not None and key.source == "registry" and key.replica == sender \
             and key.public_key == signer:
         return True
     for path in old_key_files(rep.path).get(b.key_id, []):
@@ -845,7 +849,7 @@ def _own_key_signed(rep: Replica, b: bundlefmt.Bundle) -> bool:
             kept = load_secret_key(path)
         except KeyFileError:
             continue
-        if kept.public.to_base64() == signer and secret_key_replica(path) == rep.replica_id:
+        if kept.public.to_base64() == signer and secret_key_replica(path) == sender:
             return True
     return False
 

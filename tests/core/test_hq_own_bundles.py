@@ -101,3 +101,25 @@ def test_headquarters_own_bundle_with_a_range_past_any_sequence_is_refused(
     outcome = import_bundle(hq, io.BytesIO(buf.getvalue()), name="HQ-ML.fieldplan")
     assert outcome.outcome == "rejected"
     assert (_events(hq), progress.digest(hq)) == before
+
+
+def test_a_bundle_headquarters_wrote_before_a_restore_is_still_its_own(
+        hq, make_office, tmp_path: Path) -> None:
+    """Put back from a backup, headquarters continues as a new replica: its bundle for
+    ML from before, of events the backup holds, is still its own (it was refused as
+    addressed to ML)."""
+    from fieldplan import store
+
+    make_office("ML")
+    for_ml = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, "2026-S1",
+                             status="on-track", percent=10)
+    path, replica = hq.path, hq.replica_id
+    hq.close()
+    store.restore_latest_backup(path, force=True)
+    with open_replica(path) as restored:
+        assert restored.replica_id != replica
+        again = import_bundle(restored, for_ml)
+    assert (again.outcome, again.reason) == (
+        "duplicate", "headquarters wrote this bundle for ML: nothing new here; send it to ML")

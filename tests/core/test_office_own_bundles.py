@@ -99,6 +99,32 @@ def test_a_bundle_this_computer_no_longer_holds_is_refused_as_before(
         assert _held(restored)[:3] == before[:3]
 
 
+def test_a_bundle_written_before_a_restore_is_still_this_computers(
+        make_office, tmp_path: Path) -> None:
+    """Put back from a backup, the database continues as a new replica: a bundle the
+    replica it continues wrote, of events the backup holds, is this computer's (it
+    was refused as "from another computer of ML"); one of events the restore lost is
+    refused as this computer's own, not as a sibling's."""
+    from fieldplan import store
+
+    ml = make_office("ML")
+    held = _exported(ml, tmp_path / "stick")
+    store.backup(ml.conn, ml.path, "manual")
+    progress.record_progress(ml, "PA1.2", "2026-S2", status="off-track")
+    lost = export_bundle(ml, out_dir=tmp_path / "stick").path
+    path, replica = ml.path, ml.replica_id
+    ml.close()
+    store.restore_latest_backup(path, force=True)
+    with open_replica(path) as restored:
+        assert restored.replica_id != replica
+        again = import_bundle(restored, held)
+        assert (again.outcome, again.reason) == ("duplicate", SAID)
+        before = _held(restored)
+        refused = import_bundle(restored, lost)
+        assert (refused.outcome, refused.reason) == ("rejected", REFUSED)
+        assert _held(restored)[:3] == before[:3]
+
+
 def test_a_bundle_of_this_replica_signed_by_another_key_is_refused(
         make_office, tmp_path: Path) -> None:
     """A copy of this database with a key of its own (rotated there) writes bundles

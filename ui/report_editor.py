@@ -563,6 +563,14 @@ class ReportEditor(QScrollArea):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setObjectName("notice")
+        # why the fields are read-only (submitted, locked, hidden by the plan) and what
+        # to do: read and copied with the keyboard, the first stop of Tab in the form
+        # while it says something (out of reach, a screen reader user Tabbed from the
+        # plan to fields that took no keys, never told why)
+        from ui.dialogs import reached_by_tab, selectable
+
+        self.notice.setTextInteractionFlags(selectable())
+        reached_by_tab(self.notice)
         # Alt+B: every letter of "Reopen for editing" is taken in HQ's window (menus,
         # tabs, the form's labels: &Reports, Challe&nges, S&tatus…)
         self.reopen_button = QPushButton(_("Reopen (&back to draft)"))
@@ -1917,12 +1925,16 @@ class ReportEditor(QScrollArea):
 
     def _fix_tab_order(self) -> None:
         # from what comes before the editor (the plan tree) straight to the form: the
-        # form is made after the toolbar, which would otherwise come in between. Reopen
-        # first, where it is seen, above the fields (Tab skips it while it is hidden).
+        # form is made after the toolbar, which would otherwise come in between. The
+        # notice, Reopen and Discard unsaved text… first, as they are read, above the
+        # fields (Tab skips those hidden). Discard was left where it was made: after
+        # the window's toolbar, past every field.
         before = [self.tab_from] if self.tab_from is not None else []
         chain: list[QWidget] = [
             *before,
+            self.notice,
             self.reopen_button,
+            self.discard_button,
             self.status,
             self.status_read_only,  # (Tab skips the one hidden)
             self.percent,

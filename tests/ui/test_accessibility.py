@@ -92,6 +92,8 @@ def test_the_status_of_a_submitted_report_is_reached_with_tab(open_window, qtbot
     tree.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is tree)
     qtbot.keyClick(tree, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.notice  # (why it is read-only)
+    qtbot.keyClick(editor.notice, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is editor.reopen_button
     qtbot.keyClick(editor.reopen_button, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is shown

@@ -182,7 +182,8 @@ def test_after_keep_the_focus_goes_to_the_next_conflict(open_window, qtbot, hq, 
 
 def test_reopen_comes_first_from_the_plan(open_window, qtbot, hq_db):
     """A submitted report: Reopen, above the fields, is the first stop after the plan
-    (it came after the last narrative), and has its Alt+letter."""
+    but for the notice that says to reopen it (it came after the last narrative), and
+    has its Alt+letter."""
     from tests.ui.test_mnemonics import mnemonic
     from tests.ui.test_office_work import open_submitted
 
@@ -190,6 +191,8 @@ def test_reopen_comes_first_from_the_plan(open_window, qtbot, hq_db):
     assert editor.reopen_button.isVisibleTo(window)
     window.office_view.tree.tree.setFocus()
     qtbot.keyClick(window.office_view.tree.tree, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.notice
+    qtbot.keyClick(editor.notice, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is editor.reopen_button
     assert mnemonic(editor.reopen_button.text()) == "b"
 

@@ -1269,6 +1269,12 @@ class ReportEditor(QScrollArea):
                        self.general_error, *self.errors.values()):
             widget.setVisible(False)
         self._say("")
+        # said now: the focus stays in the field typed in, read-only since, and the keys
+        # typed next go nowhere; a screen reader said nothing of why (the notice is above,
+        # away from the focus). In the window a language change makes again too.
+        from ui.dialogs import announce
+
+        announce(self.notice, self.notice.text())
 
     def _set_aside_refused(self) -> None:
         """Set aside (ui.drafts) the journal's drafts the plan refuses: typed before an

@@ -300,3 +300,57 @@ def test_a_language_change_keeps_the_values_of_indicators_dropped_before(
     finally:
         shell.change_language("en")
         wait_idle(qtbot, shell.session)
+
+
+def test_the_hidden_reports_notice_is_said_and_its_fields_are_read_only_by_ear(
+        shell, qtbot, office, monkeypatch):  # noqa: F811
+    """The report being typed in is hidden by an amendment: the focus stays in its
+    field, read-only since, and the keys typed next go nowhere. A screen reader said
+    nothing of why, the notice above away from the focus; nor after a language change,
+    in the window made again. The notice is said at once, in each language; the
+    fields are read-only to a screen reader; the notice is the first stop of Tab."""
+    from PySide6.QtGui import QAccessible
+
+    said: list[str] = []
+    update = QAccessible.updateAccessibility
+
+    def record(event) -> None:
+        if event.type() == QAccessible.Event.Announcement:
+            said.append(event.message())
+        update(event)
+
+    monkeypatch.setattr(QAccessible, "updateAccessibility", record)
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    shell.start(bn)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    wait_idle(qtbot, window.session)
+    editor = choose(window, qtbot, "PA1.3", "2026-S1")
+    box = editor.narratives["challenges"]
+    window.activateWindow()
+    box.setFocus()
+    qtbot.keyClicks(box, "Roads cut")
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: editor.notice.text().startswith(GONE), timeout=5000)
+    assert editor.notice.text() in said
+    try:
+        shell.change_language("ar")
+        new = shell.window
+        wait_idle(qtbot, shell.session)
+        editor = new.office_view.editor
+        assert editor.notice.text() in said  # (in Arabic: said again in the new window)
+        assert not editor.notice.text().startswith(GONE[:20])
+        for field in (editor.status_read_only, editor.percent, *editor.narratives.values()):
+            face = QAccessible.queryAccessibleInterface(field)
+            assert face.state().readOnly, field.accessibleName()
+        new.activateWindow()
+        qtbot.waitActive(new)
+        tree = new.office_view.tree.tree
+        tree.setFocus()
+        qtbot.keyClick(tree, Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is editor.notice
+    finally:
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)

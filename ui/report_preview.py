@@ -77,6 +77,7 @@ from ui.dialogs import (
     note_label,
     refill_combo,
     save_file_dialog,
+    selectable,
     tab_in_layout_order,
 )
 from ui.flow import FlowLayout
@@ -758,6 +759,10 @@ class PreviewWindow(QDialog):
         self.saved_label = QLabel()
         self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
         self.saved_label.setWordWrap(True)  # a long file name: on lines of its own
+        # read and copied with the keyboard, where the file went (a stop of Tab only
+        # while it says something: ``_say_done``)
+        self.saved_label.setTextInteractionFlags(selectable())
+        self.saved_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (nothing said yet)
         bottom = FlowLayout()
         for w in (self.print_button, self.save_button, self.open_button, self.saved_label):
             bottom.addWidget(w)
@@ -772,7 +777,7 @@ class PreviewWindow(QDialog):
         # anew, and with them their places in the chain)
         chain = (self.view, self.previous_button, self.next_button, self.zoom_out_button,
                  self.zoom_in_button, self.fit_button, self.print_button, self.save_button,
-                 self.open_button, self.close_button)
+                 self.open_button, self.saved_label, self.close_button)
         for first, then in itertools.pairwise(chain):
             QWidget.setTabOrder(first, then)
 
@@ -950,14 +955,12 @@ class PreviewWindow(QDialog):
         job, self.print_job = self.print_job, None
         if isinstance(job, LpJob) and printed and not error:
             # queued by CUPS: no pages went by here, so it is said
-            self.saved_label.setText(sent_text(job.options.printer))
-            self.saved_label.setToolTip("")
+            self._say_done(sent_text(job.options.printer))
         elif printed and not error and job is not None and job.printer.outputFileName():
             # printed to a file: said as Save as… says it (the progress went by in a
             # moment, and nothing said where the file went)
-            written = job.printer.outputFileName()
-            self.saved_label.setText(saved_text(written))
-            self.saved_label.setToolTip(tip_text(written))
+            self._say_done(saved_text(job.printer.outputFileName()),
+                           job.printer.outputFileName())
         if job is not None:
             job.wait()
             self.saved_over = self.saved_over or getattr(job, "onto_source", False)
@@ -1025,20 +1028,38 @@ class PreviewWindow(QDialog):
 
         self.saving = True
         self.save_button.setEnabled(False)
-        self.saved_label.setText(_("Saving…"))
-        self.saved_label.setToolTip("")
+        self._say_done(_("Saving…"), said=False)
         OffThread(write, done, failed, name="fieldplan-save-report")
 
     def _save_ended(self, destination: str, error: BaseException | None) -> None:
         self.saving = False
         self.save_button.setEnabled(not self.load_error)
         if error is not None:
-            self.saved_label.clear()
+            self._say_done("")
             self._message(_("Save the report"), save_error_text(error))
         else:
-            self.saved_label.setText(saved_text(destination))
-            self.saved_label.setToolTip(tip_text(destination))  # a path: as written
+            self._say_done(saved_text(destination), destination)
         emit(self.save_did_finish, error is None)
+
+    def _say_done(self, text: str, path: str = "", *, said: bool = True) -> None:
+        """``text`` beside the buttons ("Saved as NAME.", "Sent to the printer."), the
+        whole ``path`` of the file in its tip and its accessible description, and said
+        to a screen reader (``said``): the focus stays on the pages or the button, and
+        a print to a file ended in silence. A stop of Tab while it says something,
+        read and copied there with the path (the tip is out of reach of the keyboard);
+        none when empty."""
+        from ui.dialogs import reached_by_tab, say_in_passing
+
+        label = self.saved_label
+        label.setText(text)
+        label.setToolTip(tip_text(path) if path else "")  # a path: as written
+        label.setAccessibleDescription(path)
+        if text:
+            reached_by_tab(label)
+        else:
+            label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if text and said:
+            say_in_passing(label, text)
 
     def open_externally(self) -> bool:
         opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))

@@ -1099,3 +1099,48 @@ def test_a_report_saved_over_its_own_file_in_the_cache_stays(open_window, hq_db,
     assert done.args == [preview.page_count(), ""]
     preview.close()
     assert printed.read_bytes() == pack_pdf.read_bytes()
+
+
+def test_where_the_report_went_is_said_and_read_with_the_keyboard(preview, qtbot, tmp_path,
+                                                                  monkeypatch):
+    """"Saved as NAME." beside the buttons was seen, not heard: the focus stays on the
+    pages (or Print), and a print to a file ended in silence; the file's whole path
+    was in a tooltip, out of reach of the keyboard. It is said, and a stop of Tab
+    (before Close) that says the path too; before anything is said, no stop at all."""
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.test_read_by_keyboard import read_by_keyboard
+
+    said: list[str] = []
+    update = QAccessible.updateAccessibility
+
+    def record(event) -> None:
+        if event.type() == QAccessible.Event.Announcement:
+            said.append(event.message())
+        update(event)
+
+    monkeypatch.setattr(QAccessible, "updateAccessibility", record)
+    label = preview.saved_label
+    preview.activateWindow()
+    qtbot.waitActive(preview)
+    preview.open_button.setFocus()
+    qtbot.keyClick(preview.open_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is preview.close_button  # (nothing said yet)
+    target = tmp_path / "printed.pdf"
+    printer = preview.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(target))
+    with qtbot.waitSignal(preview.print_did_finish, timeout=30_000):
+        preview.print_to(printer)
+    assert label.text() == "Saved as printed.pdf." and said == [label.text()]
+    assert label.accessibleDescription() == str(target)
+    preview.open_button.setFocus()
+    qtbot.keyClick(preview.open_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is label and read_by_keyboard(label)
+    qtbot.keyClick(label, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is preview.close_button
+    # Save as…: said too ("Saving…" meanwhile is not)
+    assert save(qtbot, preview, tmp_path / "review.pdf")
+    assert label.text() == "Saved as review.pdf." and said[-1] == label.text()
+    assert "Saving…" not in said

@@ -67,6 +67,7 @@ from ui.dialogs import (
     announce,
     choice_combo,
     detail_label,
+    reached_by_tab,
     refill_combo,
     say_in_passing,
     selectable,
@@ -1450,6 +1451,10 @@ class ConflictsPage(ReadWhenShown, QWidget):
         font = self.message.font()
         font.setBold(True)
         self.message.setFont(font)
+        # read and copied with the keyboard, after the list (``_tell``): the versions
+        # not shown of a wide conflict, why a Keep is disabled, were said nowhere else
+        self.message.setTextInteractionFlags(selectable())
+        self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (until it says something)
         dlay.addWidget(self.message)
         #: (HQ) the conflict's period is locked: unlocking it, from here (the Period
         #: menu unlocks the period shown, and one the plan no longer covers is never
@@ -1469,6 +1474,9 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.sides_scroll = QScrollArea()
         self.sides_scroll.setWidgetResizable(True)
         self.sides_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # no stop of Tab of its own (it said nothing, between the words above and the
+        # first version): Tab goes to each version, and the area scrolls it into view
+        self.sides_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sides_scroll.setWidget(self.sides)
         dlay.addWidget(self.sides_scroll, 1)
         self.splitter.addWidget(detail)
@@ -1514,7 +1522,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         keep_focus = focus is not None and self.sides.isAncestorOf(focus)
         self.model.set_rows(conflicts)
         self._clear_sides()
-        self.message.clear()
+        self._tell("")
         self.empty.set_empty(not conflicts)
         if conflicts:
             choose_again(self.view, [c.id for c in conflicts], before)
@@ -1622,7 +1630,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
             lines.append(in_layout_direction(_(
                 "Where the versions differ is highlighted; each opens at its first "
                 "difference.")))
-        self.message.setText("\n".join(lines))
+        self._tell("\n".join(lines))
         for cand, text, spans, refused in zip(candidates, texts, differences, refusals,
                                               strict=True):
             box = QGroupBox()
@@ -1680,8 +1688,20 @@ class ConflictsPage(ReadWhenShown, QWidget):
             return resolve_conflict(rep, conflict_id, value_id)
 
         DbOp(self.session, self, run).failure(
-            lambda e: self.message.setText(error_sentence(e))
+            lambda e: self._tell(error_sentence(e), failed=True)
         ).run()
+
+    def _tell(self, text: str, *, failed: bool = False) -> None:
+        """``text`` above the versions: a stop of Tab after the list while it says
+        something (none when empty), and said at once when keeping a value ``failed``
+        (the focus is on the Keep button pressed, away from it)."""
+        self.message.setText(text)
+        if text:
+            reached_by_tab(self.message)
+        else:
+            self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if failed:
+            announce(self.message)
 
     def set_identity(self, identity: Identity) -> None:
         """A new plan (an amendment): indicators named as it names them."""

@@ -78,3 +78,65 @@ def test_shown_now_and_keep_are_never_cut_in_french(open_window, qtbot, hq, make
         assert all(b.width() >= b.sizeHint().width() for b in page.keep_buttons)
     finally:
         apply_language(qapp, "en")
+
+
+def test_the_versions_not_shown_are_read_with_tab_and_each_keep_names_its_value(
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch) -> None:
+    """"13 more versions are not shown…", why a Keep is disabled, the conflict's field:
+    the words above the versions were no stop of Tab, so that a keyboard or screen
+    reader user went from the list to the versions never told that others were not
+    shown, nor that keeping a value replaces them all; the versions' scroll area was
+    a stop that said nothing. And a Keep that failed said so there, away from the
+    focus on the button, to no one."""
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QApplication
+
+    from fieldplan.errors import StoreError
+    from tests.ui.test_read_by_keyboard import read_by_keyboard
+    from ui.qtcompat import Qt
+
+    said: list[str] = []
+    update = QAccessible.updateAccessibility
+
+    def record(event) -> None:
+        if event.type() == QAccessible.Event.Announcement:
+            said.append(event.message())
+        update(event)
+
+    monkeypatch.setattr(QAccessible, "updateAccessibility", record)
+    path, _conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path, many=45)
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == SHOWN_VERSIONS, timeout=5000)
+    wait_idle(qtbot, window.session)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.waitUntil(page.keep_buttons[-1].isVisible, timeout=5000)  # (shown queued)
+    qtbot.waitUntil(lambda: page.sides.width() >= page.sides.minimumSizeHint().width())
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.message and read_by_keyboard(page.message)
+    assert "13 more versions are not shown" in page.message.text()
+    # then the first version: the versions' scroll area was a stop that said nothing
+    qtbot.keyClick(page.message, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget().accessibleName().startswith("Version written on")
+    # and Tab brings each version into sight, the last too
+    for _ in range(2 * SHOWN_VERSIONS - 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    last = page.keep_buttons[-1]
+    assert QApplication.focusWidget() is last
+    port = page.sides_scroll.viewport()
+    assert port.rect().contains(last.mapTo(port, last.rect().center()))
+    # each Keep named by its value ("Keep “99%”, written on computer …"), the one of
+    # 99 (listed last) among them
+    names = [b.accessibleName() for b in page.keep_buttons]
+    assert all(n.startswith("Keep “") for n in names)
+    assert any(n.startswith("Keep “99%”") for n in names)
+    # a Keep that fails: said at once
+    monkeypatch.setattr("fieldplan.sync.resolve_conflict",
+                        lambda *_a: (_ for _ in ()).throw(StoreError("the disk is full")))
+    page.keep_buttons[0].click()
+    qtbot.waitUntil(lambda: "disk is full" in page.message.text(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert said and "disk is full" in said[-1]

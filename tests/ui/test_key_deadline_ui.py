@@ -163,6 +163,10 @@ def test_a_narrow_status_bar_keeps_the_deadlines_date_in_fewer_words(
         assert short[0].upper() + short[1:] in shown, shown
         # (the tip says it whole: why, and the menu item)
         assert _("&Export…").replace("&", "") in window.sync_label.toolTip()
+        # and so does what a screen reader is told, and View ▸ Sync details… (the tip is
+        # out of reach of the keyboard): the whole, not the short form
+        assert _("&Export…").replace("&", "") in window.sync_label.accessibleDescription()
+        assert _("&Export…").replace("&", "") in window.sync_details()
         window.grab().save(str(shots(tmp_path) / "key-deadline-narrow-fr.png"))
         wait_idle(qtbot, window.session)
     finally:

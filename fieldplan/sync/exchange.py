@@ -797,10 +797,11 @@ def _written_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
     shares with the offices' bundles), at an office the one it wrote for headquarters
     (its stick, or its outbox dropped whole). Sent by this replica, signed by its own
     key (``_own_key_signed``), for its plan, whole (events.jsonl as its manifest says)
-    and every event it carries held here (``_all_held``): it has nothing new for this
-    database. "" for any other bundle, checked as ever: one of a computer put back from
-    a backup that lost what it carries is refused as before, a sibling laptop's or
-    another office's too. Raises BundleError for a damaged copy (it is not worth
+    and every event it carries held here (``_all_held``), as held (``_same_as_held``):
+    it has nothing new for this database. "" for any other bundle, checked as ever: one
+    of a computer put back from a backup that lost what it carries is refused as
+    before, a sibling laptop's, another office's, or a copy of this database's with its
+    key (a forked history) too. Raises BundleError for a damaged copy (it is not worth
     sending on). This replica: or one it continues after a restore from a backup
     (its bundles from before the restore are this computer's too)."""
     if m["sender"] not in keyreg.own_replicas(rep) or m["plan_id"] != rep.plan_id:
@@ -813,6 +814,8 @@ def _written_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
     if not _own_key_signed(rep, b, m["sender"]) or not _all_held(rep, m["ranges"]):
         return ""
     b.check_events()  # (a damaged copy is refused as damaged: it is no use there either)
+    if not _same_as_held(rep, b):
+        return ""
     if not rep.is_hq:
         if keyreg.own_key_status(rep) == "revoked":
             # headquarters refuses it: sending it on is no use (what to do instead)
@@ -865,6 +868,24 @@ def _all_held(rep: Replica, ranges: dict[str, Any]) -> bool:
             "SELECT count(*) FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
             (origin, span[0], span[1])).fetchone()[0]
         if held < span[1] - span[0] + 1:
+            return False
+    return True
+
+
+def _same_as_held(rep: Replica, b: bundlefmt.Bundle) -> bool:
+    """Whether each event the bundle carries is held here, as it is held (its hash):
+    a copy of this database and its key writes other events under the same sequence
+    numbers, and its bundle, whose ranges name as many events held here, carries a
+    forked history, not nothing new (checked as ever, headquarters reports it)."""
+    for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
+        try:
+            e = events.parse_event(line, where=functools.partial(_events_line, n),
+                                   digest=digest)
+        except BundleError:
+            return False  # (checked as ever: the merge names what is wrong with it)
+        row = rep.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?",
+                               (e.origin, e.seq)).fetchone()
+        if row is None or not hmac.compare_digest(row[0], e.hash):
             return False
     return True
 

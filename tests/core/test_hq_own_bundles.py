@@ -7,6 +7,7 @@ damaged bundle, and the command line ended in failure (exit 1) each time."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 from fieldplan import progress
@@ -123,3 +124,30 @@ def test_a_bundle_headquarters_wrote_before_a_restore_is_still_its_own(
         again = import_bundle(restored, for_ml)
     assert (again.outcome, again.reason) == (
         "duplicate", "headquarters wrote this bundle for ML: nothing new here; send it to ML")
+
+
+def test_a_bundle_of_a_copy_of_headquarters_database_is_not_a_duplicate(
+        hq, make_office, tmp_path: Path) -> None:
+    """A copy of headquarters' database and its key (a second computer set up by
+    copying the files) writes other events under the same sequence numbers: its bundle
+    for ML, signed by this very key, with ranges naming as many events held here,
+    carries a forked history; it is refused as addressed to ML, not "nothing new"."""
+    make_office("ML")
+    copy = tmp_path / "copy" / "hq.sqlite3"
+    copy.parent.mkdir()
+    with sqlite3.connect(copy) as target:
+        hq.conn.backup(target)
+    target.close()
+    shutil.copy(str(hq.path) + ".key", str(copy) + ".key")
+    action = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, action, "2026-S1", status="on-track", percent=10)
+    with open_replica(copy) as other:
+        assert other.replica_id == hq.replica_id
+        progress.record_progress(other, action, "2026-S1", status="off-track", percent=70)
+        for_ml = export_bundle(other, for_office="ML", out_dir=tmp_path).path
+    before = _events(hq), progress.digest(hq)
+    refused = import_bundle(hq, for_ml)
+    assert refused.outcome == "rejected"
+    assert refused.reason == ("bundle is addressed to ML, not to HQ: headquarters wrote it "
+                              "for ML; send it there")
+    assert (_events(hq), progress.digest(hq)) == before

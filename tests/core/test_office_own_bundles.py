@@ -205,3 +205,26 @@ def test_a_damaged_copy_of_ones_own_bundle_is_refused_as_damaged(
     refused = import_bundle(rep, _damaged(own.read_bytes()), name=own.name)
     assert refused.outcome == "rejected"
     assert "events.jsonl" in refused.reason and "nothing new" not in refused.reason
+
+
+def test_a_copy_of_this_database_with_its_key_is_not_a_duplicate(
+        make_office, tmp_path: Path) -> None:
+    """A copy of this database and its key file (a second laptop set up by copying
+    the files) writes other events under the same sequence numbers: its bundle, signed
+    by this very key, with ranges this computer holds as many events of, carries a
+    forked history for headquarters to report, not "nothing new here"."""
+    ml = make_office("ML")
+    ml.conn.commit()
+    copy = tmp_path / "copy" / "ml.sqlite3"
+    copy.parent.mkdir()
+    shutil.copy(ml.path, copy)
+    shutil.copy(str(ml.path) + ".key", str(copy) + ".key")
+    _exported(ml, tmp_path / "own", percent=30)
+    with open_replica(copy) as other:
+        assert (other.replica_id, other.meta("key_id")) == (ml.replica_id,
+                                                            ml.meta("key_id"))
+        theirs = _exported(other, tmp_path / "stick", percent=70)
+    before = _held(ml)
+    refused = import_bundle(ml, theirs)
+    assert (refused.outcome, refused.reason) == ("rejected", REFUSED)
+    assert _held(ml)[:3] == before[:3]

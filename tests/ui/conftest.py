@@ -249,3 +249,20 @@ def path_shown_whole(label) -> bool:
     """A path label (ui.path_label.PathLabel) shows all of its path: wrapped at its
     width (a long path no longer widens the dialog), as high as its lines."""
     return label.wordWrap() and label.height() >= label.heightForWidth(label.width())
+
+
+@pytest.fixture
+def announced(monkeypatch) -> list[str]:
+    """The messages of the announcement events sent to assistive technology."""
+    from PySide6.QtGui import QAccessible
+
+    said: list[str] = []
+    update = QAccessible.updateAccessibility
+
+    def record(event) -> None:
+        if event.type() == QAccessible.Event.Announcement:
+            said.append(event.message())
+        update(event)
+
+    monkeypatch.setattr(QAccessible, "updateAccessibility", record)
+    return said

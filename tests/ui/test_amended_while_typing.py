@@ -303,7 +303,7 @@ def test_a_language_change_keeps_the_values_of_indicators_dropped_before(
 
 
 def test_the_hidden_reports_notice_is_said_and_its_fields_are_read_only_by_ear(
-        shell, qtbot, office, monkeypatch):  # noqa: F811
+        shell, qtbot, office, monkeypatch, announced):  # noqa: F811
     """The report being typed in is hidden by an amendment: the focus stays in its
     field, read-only since, and the keys typed next go nowhere. A screen reader said
     nothing of why, the notice above away from the focus; nor after a language change,
@@ -311,15 +311,7 @@ def test_the_hidden_reports_notice_is_said_and_its_fields_are_read_only_by_ear(
     fields are read-only to a screen reader; the notice is the first stop of Tab."""
     from PySide6.QtGui import QAccessible
 
-    said: list[str] = []
-    update = QAccessible.updateAccessibility
-
-    def record(event) -> None:
-        if event.type() == QAccessible.Event.Announcement:
-            said.append(event.message())
-        update(event)
-
-    monkeypatch.setattr(QAccessible, "updateAccessibility", record)
+    said = announced  # (tests.ui.conftest)
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
     bn, amend = office
     bundle = amend(**AMENDMENT)

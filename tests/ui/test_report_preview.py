@@ -1102,25 +1102,16 @@ def test_a_report_saved_over_its_own_file_in_the_cache_stays(open_window, hq_db,
 
 
 def test_where_the_report_went_is_said_and_read_with_the_keyboard(preview, qtbot, tmp_path,
-                                                                  monkeypatch):
+                                                                  announced):
     """"Saved as NAME." beside the buttons was seen, not heard: the focus stays on the
     pages (or Print), and a print to a file ended in silence; the file's whole path
     was in a tooltip, out of reach of the keyboard. It is said, and a stop of Tab
     (before Close) that says the path too; before anything is said, no stop at all."""
-    from PySide6.QtGui import QAccessible
     from PySide6.QtWidgets import QApplication
 
     from tests.ui.test_read_by_keyboard import read_by_keyboard
 
-    said: list[str] = []
-    update = QAccessible.updateAccessibility
-
-    def record(event) -> None:
-        if event.type() == QAccessible.Event.Announcement:
-            said.append(event.message())
-        update(event)
-
-    monkeypatch.setattr(QAccessible, "updateAccessibility", record)
+    said = announced  # (tests.ui.conftest)
     label = preview.saved_label
     preview.activateWindow()
     qtbot.waitActive(preview)

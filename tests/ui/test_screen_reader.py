@@ -35,21 +35,6 @@ INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstrac
                QTextEdit, QPlainTextEdit, QProgressBar, QSlider, QTabBar, QTabWidget)
 
 
-@pytest.fixture
-def announced(monkeypatch) -> list[str]:
-    """The messages of the announcement events sent to assistive technology."""
-    said: list[str] = []
-    update = QAccessible.updateAccessibility
-
-    def record(event) -> None:
-        if event.type() == QAccessible.Event.Announcement:
-            said.append(event.message())
-        update(event)
-
-    monkeypatch.setattr(QAccessible, "updateAccessibility", record)
-    return said
-
-
 def test_an_announcement_says_the_words_not_only_an_alert(qtbot, announced):
     """``announce`` sent an alert event alone: on Windows Qt plays the system's sound
     for it and tells UI Automation nothing, so NVDA never said "not saved"."""

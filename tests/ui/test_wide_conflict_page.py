@@ -81,29 +81,20 @@ def test_shown_now_and_keep_are_never_cut_in_french(open_window, qtbot, hq, make
 
 
 def test_the_versions_not_shown_are_read_with_tab_and_each_keep_names_its_value(
-        open_window, qtbot, hq, make_office, tmp_path, monkeypatch) -> None:
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch, announced) -> None:
     """"13 more versions are not shown…", why a Keep is disabled, the conflict's field:
     the words above the versions were no stop of Tab, so that a keyboard or screen
     reader user went from the list to the versions never told that others were not
     shown, nor that keeping a value replaces them all; the versions' scroll area was
     a stop that said nothing. And a Keep that failed said so there, away from the
     focus on the button, to no one."""
-    from PySide6.QtGui import QAccessible
     from PySide6.QtWidgets import QApplication
 
     from fieldplan.errors import StoreError
     from tests.ui.test_read_by_keyboard import read_by_keyboard
     from ui.qtcompat import Qt
 
-    said: list[str] = []
-    update = QAccessible.updateAccessibility
-
-    def record(event) -> None:
-        if event.type() == QAccessible.Event.Announcement:
-            said.append(event.message())
-        update(event)
-
-    monkeypatch.setattr(QAccessible, "updateAccessibility", record)
+    said = announced  # (tests.ui.conftest)
     path, _conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path, many=45)
     window = open_window(path)
     page = window.conflicts

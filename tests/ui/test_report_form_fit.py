@@ -20,12 +20,9 @@ def language(request, qapp):
     apply_language(qapp, "en")
 
 
-def test_a_submitted_reports_notice_and_buttons_fit_the_narrowest_window(
-        open_window, qtbot, hq, make_office, tmp_path, language):
-    """A report submitted with text kept unsaved in it: the notice, Reopen and Discard
-    unsaved text. Beside each other at 800 pixels the notice had 98 pixels (one word
-    a line) and the form was 560 pixels wide in French, in a pane of 408: it scrolled
-    sideways, the ends of its lines out of sight."""
+def submitted_with_text_kept_unsaved(open_window, qtbot, hq, make_office, tmp_path):
+    """(window, editor) on a report submitted with text kept unsaved in it, started
+    again: its notice shows Reopen and Discard unsaved text…"""
     path, code, other = office(hq, make_office, tmp_path)
     window = open_window(path)
     type_bad_percent(window, qtbot, code, other)
@@ -35,6 +32,17 @@ def test_a_submitted_reports_notice_and_buttons_fit_the_narrowest_window(
     window = restart(open_window, window)
     editor = open_report(window, qtbot, code)
     qtbot.waitUntil(lambda: editor.discard_button.isVisible(), timeout=5000)
+    return window, editor
+
+
+def test_a_submitted_reports_notice_and_buttons_fit_the_narrowest_window(
+        open_window, qtbot, hq, make_office, tmp_path, language):
+    """A report submitted with text kept unsaved in it: the notice, Reopen and Discard
+    unsaved text. Beside each other at 800 pixels the notice had 98 pixels (one word
+    a line) and the form was 560 pixels wide in French, in a pane of 408: it scrolled
+    sideways, the ends of its lines out of sight."""
+    window, editor = submitted_with_text_kept_unsaved(open_window, qtbot, hq, make_office,
+                                                      tmp_path)
     window.resize(800, 560)
     qtbot.waitUntil(lambda: window.width() == 800)
     QApplication.processEvents()

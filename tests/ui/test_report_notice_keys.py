@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.test_drafts_for_good import PERIOD, office, open_report, restart, type_bad_percent
 from tests.ui.test_read_by_keyboard import read_by_keyboard
+from tests.ui.test_report_form_fit import submitted_with_text_kept_unsaved
 from ui.app import apply_language
 from ui.qtcompat import Qt
 
@@ -42,15 +42,8 @@ def test_the_notice_then_reopen_then_discard_then_the_fields(
     stop of the form's: Tab reached it after the last narrative and the window's
     toolbar, far from the notice it goes with; and the notice, which says why the
     fields take no keys, was out of reach of Tab."""
-    path, code, other = office(hq, make_office, tmp_path)
-    window = open_window(path)
-    type_bad_percent(window, qtbot, code, other)
-    window._submit(PERIOD)
-    qtbot.waitUntil(lambda: "kept unsaved" in window.save_state_label.toolTip()
-                    or bool(window.save_state_label.text()), timeout=5000)
-    window = restart(open_window, window)
-    editor = open_report(window, qtbot, code)
-    qtbot.waitUntil(lambda: editor.discard_button.isVisible(), timeout=5000)
+    window, editor = submitted_with_text_kept_unsaved(open_window, qtbot, hq, make_office,
+                                                      tmp_path)
     stops = tab_stops(window, qtbot, window.office_view.tree.tree, 4)
     assert stops == [editor.notice, editor.reopen_button, editor.discard_button,
                      editor.status_read_only]

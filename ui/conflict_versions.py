@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtGui import QColor, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
-from fieldplan.i18n import _
+from fieldplan.i18n import _, format_number
 from fieldplan.model import NARRATIVE_FIELDS
 from fieldplan.text import Span, differing_spans
 from ui.bidi import embedded
@@ -50,6 +50,46 @@ def version_names(candidate: Any, value: str) -> tuple[str, str]:
         keep = _("Keep “{value}”, written on {computer}")
     return (pane.format(computer=computer),
             keep.format(value=value, computer=computer))
+
+
+def told_apart_names(candidates: list[Any], values: list[str]) -> list[tuple[str, str]]:
+    """``version_names`` of the versions shown side by side, each told apart from the
+    others: a name alike to another's (a pane of the same computer, a Keep of the same
+    value too) says the version's author and time, as its heading does, and its place
+    ("version 3 of 32") where these are alike too. Versions of the same value from the
+    same computer gave 32 Keep buttons 7 names in a wide conflict: the same button heard
+    again and again. Two versions (one shown now) keep their short names."""
+    from fieldplan.sync.conflicts import computer_text
+
+    count = format_number(len(candidates))
+    names, headed, placed = [], [], []
+    for number, (cand, value) in enumerate(zip(candidates, values, strict=True), 1):
+        names.append(version_names(cand, value))
+        pieces = {"author": cand.author, "computer": computer_text(cand),
+                  "when": time_text(cand.at), "value": value,
+                  "number": format_number(number), "count": count}
+        headed.append((
+            _("Version written by {author} on {computer}, {when}").format(**pieces),
+            _("Keep “{value}”, written by {author} on {computer}, {when}").format(**pieces)))
+        placed.append((
+            _("Version {number} of {count}, written on {computer}").format(**pieces),
+            _("Keep “{value}”, version {number} of {count}, written on "
+              "{computer}").format(**pieces)))
+    panes, keeps = ([_told_apart([n[i] for n in names], [n[i] for n in headed],
+                                 [n[i] for n in placed]) for i in (0, 1)])
+    return list(zip(panes, keeps, strict=True))
+
+
+def _told_apart(names: list[str], headed: list[str], placed: list[str]) -> list[str]:
+    """Each name as it is when no other is alike; else as ``headed`` when that one is
+    unlike any other; else as ``placed`` (unlike any other, by its place)."""
+    from collections import Counter
+
+    alike = Counter(names)
+    # (among those alike only: the others, the one shown now, are said as they are)
+    headed_alike = Counter(h for name, h in zip(names, headed, strict=True) if alike[name] > 1)
+    return [name if alike[name] == 1 else head if headed_alike[head] == 1 else place
+            for name, head, place in zip(names, headed, placed, strict=True)]
 
 
 def difference_said(text: str, spans: tuple[Span, ...], room: int = 60) -> str:

@@ -1572,8 +1572,8 @@ class ConflictsPage(ReadWhenShown, QWidget):
         from ui.conflict_versions import (
             VersionText,
             difference_said,
+            told_apart_names,
             version_differences,
-            version_names,
             version_title,
         )
 
@@ -1631,8 +1631,9 @@ class ConflictsPage(ReadWhenShown, QWidget):
                 "Where the versions differ is highlighted; each opens at its first "
                 "difference.")))
         self._tell("\n".join(lines))
-        for cand, text, spans, refused in zip(candidates, texts, differences, refusals,
-                                              strict=True):
+        names = told_apart_names(list(candidates), [_shortened(t) for t in texts])
+        for cand, text, spans, refused, (pane_name, keep_name) in zip(
+                candidates, texts, differences, refusals, names, strict=True):
             box = QGroupBox()
             box.setMinimumWidth(version_width(self, cand.at))
             blay = QVBoxLayout(box)
@@ -1647,8 +1648,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
             show_read_only(value, True)
             # told apart by their computer (two laptops may share a user name and write
             # in the same minute), the one shown now marked; and by where each differs,
-            # which the eye sees highlighted
-            pane_name, keep_name = version_names(cand, _shortened(text))
+            # which the eye sees highlighted; and then by author and time, or place
             differs = difference_said(text, spans)
             value.setAccessibleName(pane_name)
             value.setAccessibleDescription(differs)

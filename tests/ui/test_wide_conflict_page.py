@@ -6,11 +6,14 @@ one version of another value, listed last, was not shown."""
 
 from __future__ import annotations
 
+import pytest
+
 from fieldplan import progress
 from fieldplan.replica import open_replica
 from fieldplan.sync.conflicts import SHOWN_VERSIONS
 from tests.scenes import laptop_with_a_wide_conflict
 from tests.ui.conftest import wait_idle
+from tests.ui.test_conflict_versions import versions
 
 
 def test_any_value_of_a_wide_conflict_is_kept_from_the_page(
@@ -111,7 +114,7 @@ def test_the_versions_not_shown_are_read_with_tab_and_each_keep_names_its_value(
     assert "13 more versions are not shown" in page.message.text()
     # then the first version: the versions' scroll area was a stop that said nothing
     qtbot.keyClick(page.message, Qt.Key.Key_Tab)
-    assert QApplication.focusWidget().accessibleName().startswith("Version written on")
+    assert QApplication.focusWidget().accessibleName().startswith("Version ")
     # and Tab brings each version into sight, the last too
     for _ in range(2 * SHOWN_VERSIONS - 1):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
@@ -131,3 +134,77 @@ def test_the_versions_not_shown_are_read_with_tab_and_each_keep_names_its_value(
     qtbot.waitUntil(lambda: "disk is full" in page.message.text(), timeout=5000)
     wait_idle(qtbot, window.session)
     assert said and "disk is full" in said[-1]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_every_version_of_a_wide_conflict_has_a_name_of_its_own(
+        open_window, qtbot, hq, make_office, tmp_path, qapp, language) -> None:
+    """45 versions of five values, all from one computer in one minute: their 32 Keep
+    buttons had 7 names ("Keep “4%”, written on computer 7285272a" again and again) and
+    their panes one, nothing telling a screen reader user which is which. Each now says
+    its place among those shown, in the user's language."""
+    from ui.app import apply_language
+
+    path, _conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path, many=45)
+    apply_language(qapp, language)
+    try:
+        window = open_window(path)
+        page = window.conflicts
+        window.show_page(page)
+        qtbot.waitUntil(lambda: len(page.keep_buttons) == SHOWN_VERSIONS, timeout=5000)
+        wait_idle(qtbot, window.session)
+        keeps = [b.accessibleName() for b in page.keep_buttons]
+        panes = [p.accessibleName() for p in versions(page)]
+        assert len(set(keeps)) == len(set(panes)) == SHOWN_VERSIONS
+        assert not any("{" in name for name in keeps + panes)
+        if language == "en":
+            assert f"version 2 of {SHOWN_VERSIONS}, written on computer " in keeps[1]
+            assert panes[1].startswith(f"Version 2 of {SHOWN_VERSIONS}, written on")
+    finally:
+        apply_language(qapp, "en")
+
+
+def test_versions_alike_but_for_their_time_are_told_apart_by_it(qapp) -> None:
+    """Same value, same computer: the time of each (as its heading says it) tells them
+    apart, where it differs; their place, where it does not; the one shown now and a
+    version of another value keep their short names."""
+    from fieldplan.sync.conflicts import Candidate
+    from ui.conflict_versions import told_apart_names
+
+    def version(i: int, value: int, at: str, winner: bool = False) -> Candidate:
+        return Candidate(f"aaaaaaaa:{i}", f"aaaaaaaa-{i}:{i}", value, "mallory", at, winner)
+
+    names = told_apart_names(
+        [version(1, 5, "2026-03-01T10:00:00Z", winner=True),
+         version(2, 5, "2026-03-01T10:00:00Z"), version(3, 5, "2026-03-01T11:00:00Z"),
+         version(4, 5, "2026-03-01T11:00:00Z"), version(5, 5, "2026-03-01T12:00:00Z"),
+         version(6, 7, "2026-03-01T10:00:00Z")],
+        ["5%", "5%", "5%", "5%", "5%", "7%"])
+    keeps = [keep for _pane, keep in names]
+    assert keeps[0] == "Keep “5%”, written on computer aaaaaaaa, shown now"
+    assert keeps[1].startswith("Keep “5%”, written by mallory on computer aaaaaaaa, 1 Mar")
+    assert keeps[2] == "Keep “5%”, version 3 of 6, written on computer aaaaaaaa"
+    assert keeps[3] == "Keep “5%”, version 4 of 6, written on computer aaaaaaaa"
+    assert keeps[4].startswith("Keep “5%”, written by mallory on computer aaaaaaaa, 1 Mar")
+    assert keeps[5] == "Keep “7%”, written on computer aaaaaaaa"
+    assert len(set(keeps)) == 6
+    # the panes name no value: all but the one shown now were alike
+    panes = [pane for pane, _keep in names]
+    assert panes[0] == "Version written on computer aaaaaaaa, shown now"
+    assert panes[4].startswith("Version written by mallory on computer aaaaaaaa, 1 Mar")
+    assert panes[5] == "Version 6 of 6, written on computer aaaaaaaa"
+    assert len(set(panes)) == 6
+
+
+def test_two_versions_keep_their_short_names(qapp) -> None:
+    from fieldplan.sync.conflicts import Candidate
+    from ui.conflict_versions import told_apart_names
+
+    names = told_apart_names(
+        [Candidate("aaaaaaaa:1", "aaaaaaaa-1:1", 5, "root", "2026-03-01T10:00:00Z", True),
+         Candidate("bbbbbbbb:1", "bbbbbbbb-1:1", 5, "root", "2026-03-01T10:00:00Z", False)],
+        ["5%", "5%"])
+    assert names == [
+        ("Version written on computer aaaaaaaa, shown now",
+         "Keep “5%”, written on computer aaaaaaaa, shown now"),
+        ("Version written on computer bbbbbbbb", "Keep “5%”, written on computer bbbbbbbb")]

@@ -1048,14 +1048,17 @@ class PreviewWindow(QDialog):
         a print to a file ended in silence. A stop of Tab while it says something,
         read and copied there with the path (the tip is out of reach of the keyboard);
         none when empty."""
-        from ui.dialogs import reached_by_tab, say_in_passing
+        from ui.dialogs import say_in_passing
 
         label = self.saved_label
         label.setText(text)
         label.setToolTip(tip_text(path) if path else "")  # a path: as written
         label.setAccessibleDescription(path)
         if text:
-            reached_by_tab(label)
+            # a stop of Tab, its caret showing the focus: not reached_by_tab's frame,
+            # whose style sheet made the row taller by a line's worth, and on a laptop
+            # at 200 % left the pages less than 100 pixels beside a wrapped file name
+            label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         else:
             label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         if text and said:

@@ -221,7 +221,16 @@ class Dashboard(QScrollArea):
             self.count_chips[status] = chip
         lay.addWidget(self.counts_box)
         self.areas_box = QGroupBox(_("Progress by area"))
-        self.areas_grid = QGridLayout(self.areas_box)
+        areas_lay = QVBoxLayout(self.areas_box)
+        self.areas_grid = QGridLayout()
+        areas_lay.addLayout(self.areas_grid)
+        # an area's bar leaves out its cancelled actions, as HQ's Overview and the
+        # review pack do: said when there is one (ML's PA1 read 27% while its three
+        # reports on the Progress tab, 22% cancelled among them, made 25%)
+        self.means_note = QLabel(_("Mean progress leaves out cancelled actions."))
+        self.means_note.setWordWrap(True)
+        self.means_note.setVisible(False)
+        areas_lay.addWidget(self.means_note)
         lay.addWidget(self.areas_box)
         # reports two computers wrote differently, as the submit dialog and the printed
         # sheet name them (summarise's conflicts): the dashboard said "On track, 100%"
@@ -315,6 +324,7 @@ class Dashboard(QScrollArea):
             self.areas_grid.addWidget(reported, row, 2)
         self.areas_grid.setColumnStretch(0, 2)
         self.areas_grid.setColumnStretch(1, 2)
+        self.means_note.setVisible(dict(summary.counts).get("cancelled", 0) > 0)
         self._show_conflicts(summary)
         self.missing.clear()
         if summary.missing:

@@ -836,6 +836,10 @@ class OverviewModel(QAbstractTableModel):
         if cell.mean is not None:
             lines.append(_("{label}:").format(label=_("Mean progress")) + " "
                          + format_percent(cell.mean))
+            if cell.counts.get("cancelled"):
+                # as the review pack says under its table: the mean of the percents the
+                # office typed in the area read otherwise (its cancelled 22% counted)
+                lines.append(_("Mean progress leaves out cancelled actions."))
         late = self.after_lock(row, column)
         if late:
             # Translators: a cell's tooltip in headquarters' overview: reports of the

@@ -134,3 +134,51 @@ def test_nothing_missing_at_headquarters_is_said_of_its_own_reports(
     wait_idle(qtbot, office.session)
     office.dashboard._show(replace(office.dashboard.summary, missing=()))
     assert office.dashboard.missing.item(0).text() == "Nothing is missing."
+
+
+def test_the_overview_says_its_mean_leaves_out_cancelled_actions() -> None:
+    """A cell's 66% with a cancelled 24% among its reports read as a mistake to anyone
+    averaging the three (52%): the review pack says why under its table, the cell's
+    tooltip did not."""
+    from PySide6.QtCore import Qt
+
+    from ui.models import OverviewModel
+
+    area_of = {"PA1.1": "PA1", "PA1.2": "PA1", "PA1.3": "PA1"}
+    model = OverviewModel()
+    model.set_data(["SN"], [("PA1", "PA1")],
+                   [report("PA1.1", "cancelled", 24), report("PA1.2", "on-track", 31),
+                    report("PA1.3", "completed", 100)], area_of, {("SN", "PA1"): 3})
+    tip = model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole).split("\n")
+    assert tip[-2:] == ["Mean progress: 66%", "Mean progress leaves out cancelled actions."]
+    model.set_data(["SN"], [("PA1", "PA1")],
+                   [report("PA1.2", "on-track", 31), report("PA1.3", "completed", 100)],
+                   area_of, {("SN", "PA1"): 3})
+    tip = model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole).split("\n")
+    assert tip[-1] == "Mean progress: 66%"
+
+
+def test_the_dashboard_says_its_mean_leaves_out_cancelled_actions(
+        open_window, office_db, qtbot) -> None:
+    """ML's PA1 read 27% on its dashboard while its Progress tab listed 22% (cancelled),
+    16% and 38%, which make 25%: the dashboard said nothing of why."""
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import open_replica
+
+    window = open_window(office_db)
+    pa1 = [a.code for a in window.identity.own_actions() if a.area == "PA1"]
+    with open_replica(office_db) as rep:
+        record_progress(rep, pa1[0], "2026-S1", status="on-track", percent=16)
+    window.set_period("2026-S1")
+    dash = window.dashboard
+    window.tabs.setCurrentIndex(1)
+    dash.refresh()
+    wait_idle(qtbot, window.session)
+    assert not dash.means_note.isVisibleTo(dash)
+    with open_replica(office_db) as rep:
+        record_progress(rep, pa1[1], "2026-S1", status="cancelled", percent=22)
+    dash.refresh()
+    wait_idle(qtbot, window.session)
+    assert dash.areas_grid.itemAtPosition(0, 1).widget().value() == 16
+    assert dash.means_note.isVisibleTo(dash)
+    assert dash.means_note.text() == "Mean progress leaves out cancelled actions."

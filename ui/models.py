@@ -831,7 +831,9 @@ class OverviewModel(QAbstractTableModel):
             lines.append(ngettext(
                 "{count} draft not yet submitted", "{count} drafts not yet submitted",
                 cell.drafts).format(count=format_number(cell.drafts)))
-        lines += [f"{status_text(s)}: {format_number(n)}" for s, n in
+        # (the language's colon: "En bonne voie : 2" in French, as the mean's line)
+        lines += [_("{label}:").format(label=status_text(s)) + " " + format_number(n)
+                  for s, n in
                   sorted(cell.counts.items(), key=lambda kv: STATUSES.index(kv[0]))]
         if cell.mean is not None:
             lines.append(_("{label}:").format(label=_("Mean progress")) + " "

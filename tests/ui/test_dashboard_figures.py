@@ -182,3 +182,19 @@ def test_the_dashboard_says_its_mean_leaves_out_cancelled_actions(
     assert dash.areas_grid.itemAtPosition(0, 1).widget().value() == 16
     assert dash.means_note.isVisibleTo(dash)
     assert dash.means_note.text() == "Mean progress leaves out cancelled actions."
+
+
+def test_the_overview_tooltip_counts_take_the_language_s_colon(language) -> None:
+    """French put a no-break space before its colon on the mean's line ("Avancement
+    moyen : 66 %") and none on the counts' above it ("En bonne voie: 1")."""
+    from PySide6.QtCore import Qt
+
+    from ui.models import OverviewModel
+
+    language("fr")
+    model = OverviewModel()
+    model.set_data(["SN"], [("PA1", "PA1")], [report("PA1.2", "on-track", 31)],
+                   {"PA1.2": "PA1"}, {("SN", "PA1"): 3})
+    tip = model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole).split("\n")
+    assert "● En bonne voie\u00a0: 1" in tip
+    assert "Avancement moyen\u00a0: 31\u00a0%" in tip

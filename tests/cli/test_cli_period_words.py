@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fieldplan import i18n, progress
-from fieldplan.cli import main
+from tests.cli.test_cli_messages import run
 from tests.draft_catalog import with_messages
 
 NBSP = "\u00a0"
@@ -96,12 +96,6 @@ DRAFT = {
                                 "progress set»)",
     },
 }
-
-
-def run(*argv: str, capsys) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

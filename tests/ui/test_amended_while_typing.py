@@ -313,12 +313,7 @@ def test_the_hidden_reports_notice_is_said_and_its_fields_are_read_only_by_ear(
 
     said = announced  # (tests.ui.conftest)
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
-    bn, amend = office
-    bundle = amend(**AMENDMENT)
-    shell.start(bn)
-    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
-    window = shell.window
-    wait_idle(qtbot, window.session)
+    window, bundle = started_with_amendment(shell, qtbot, office)
     editor = choose(window, qtbot, "PA1.3", "2026-S1")
     box = editor.narratives["challenges"]
     window.activateWindow()

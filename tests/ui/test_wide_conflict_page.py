@@ -16,14 +16,21 @@ from tests.ui.conftest import wait_idle
 from tests.ui.test_conflict_versions import versions
 
 
-def test_any_value_of_a_wide_conflict_is_kept_from_the_page(
-        open_window, qtbot, hq, make_office, tmp_path) -> None:
+def wide_conflict_page(open_window, qtbot, hq, make_office, tmp_path):
+    """(window, its Conflicts page) on a laptop with a conflict of 45 versions, the
+    page showing its 32."""
     path, _conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path, many=45)
     window = open_window(path)
     page = window.conflicts
     window.show_page(page)
     qtbot.waitUntil(lambda: len(page.keep_buttons) == SHOWN_VERSIONS, timeout=5000)
     wait_idle(qtbot, window.session)
+    return window, page
+
+def test_any_value_of_a_wide_conflict_is_kept_from_the_page(
+        open_window, qtbot, hq, make_office, tmp_path) -> None:
+    window, page = wide_conflict_page(open_window, qtbot, hq, make_office, tmp_path)
+    path = window.identity.db_path
     assert ("13 more versions are not shown: each one's value is one of those shown. "
             "Keeping a value replaces every version, shown or not.") in page.message.text()
     # the one version of 99, written first and listed last, is shown (the Values cell
@@ -98,12 +105,7 @@ def test_the_versions_not_shown_are_read_with_tab_and_each_keep_names_its_value(
     from ui.qtcompat import Qt
 
     said = announced  # (tests.ui.conftest)
-    path, _conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path, many=45)
-    window = open_window(path)
-    page = window.conflicts
-    window.show_page(page)
-    qtbot.waitUntil(lambda: len(page.keep_buttons) == SHOWN_VERSIONS, timeout=5000)
-    wait_idle(qtbot, window.session)
+    window, page = wide_conflict_page(open_window, qtbot, hq, make_office, tmp_path)
     window.activateWindow()
     qtbot.waitActive(window)
     qtbot.waitUntil(page.keep_buttons[-1].isVisible, timeout=5000)  # (shown queued)

@@ -324,7 +324,14 @@ class Dashboard(QScrollArea):
             self.areas_grid.addWidget(reported, row, 2)
         self.areas_grid.setColumnStretch(0, 2)
         self.areas_grid.setColumnStretch(1, 2)
-        self.means_note.setVisible(dict(summary.counts).get("cancelled", 0) > 0)
+        cancelled = dict(summary.counts).get("cancelled", 0) > 0
+        self.means_note.setVisible(cancelled)
+        # (heard with each bar, where the focus is: the note is no stop of Tab)
+        for row in range(self.areas_grid.rowCount()):
+            item = self.areas_grid.itemAtPosition(row, 1)
+            if item is not None and isinstance(item.widget(), QProgressBar):
+                item.widget().setAccessibleDescription(
+                    self.means_note.text() if cancelled else "")
         self._show_conflicts(summary)
         self.missing.clear()
         if summary.missing:

@@ -175,13 +175,17 @@ def test_the_dashboard_says_its_mean_leaves_out_cancelled_actions(
     dash.refresh()
     wait_idle(qtbot, window.session)
     assert not dash.means_note.isVisibleTo(dash)
+    assert dash.areas_grid.itemAtPosition(0, 1).widget().accessibleDescription() == ""
     with open_replica(office_db) as rep:
         record_progress(rep, pa1[1], "2026-S1", status="cancelled", percent=22)
     dash.refresh()
     wait_idle(qtbot, window.session)
-    assert dash.areas_grid.itemAtPosition(0, 1).widget().value() == 16
+    bar = dash.areas_grid.itemAtPosition(0, 1).widget()
+    assert bar.value() == 16
     assert dash.means_note.isVisibleTo(dash)
     assert dash.means_note.text() == "Mean progress leaves out cancelled actions."
+    # heard with the bar, where the focus is (the note is no stop of Tab)
+    assert bar.accessibleDescription() == "Mean progress leaves out cancelled actions."
 
 
 def test_the_overview_tooltip_counts_take_the_language_s_colon(language) -> None:

@@ -55,6 +55,9 @@ if TYPE_CHECKING:
     from ui.report_editor import GoneReport
 
 SYNC_REFRESH_MS = 60_000
+#: how long after the last change of period, action or page the window writes where
+#: the person is (MainWindow.keep_place)
+PLACE_WRITE_MS = 400
 #: how often the window asks whether another program wrote to the database
 OUTSIDE_CHECK_MS = 2_000
 
@@ -755,6 +758,12 @@ class MainWindow(QMainWindow):
         #: where the person is is written as it changes, once the window is painted (not
         #: while the place kept is being read and put back: ``keep_place``)
         self._keeping_place = False
+        #: (keep_place) a moment after the last change: one write for a run of arrow keys
+        #: through the plan, not one a key
+        self._place_timer = QTimer(self)
+        self._place_timer.setSingleShot(True)
+        self._place_timer.setInterval(PLACE_WRITE_MS)
+        self._place_timer.timeout.connect(self._write_place)
         self.office_view.tree.action_did_change.connect(self.keep_place)
         self.period_did_change.connect(self.keep_place)
         self.tabs.currentChanged.connect(self.keep_place)
@@ -2295,6 +2304,10 @@ class MainWindow(QMainWindow):
         last clean closing, not the one being typed in (its typing safe in the drafts).
         Not before the window is painted (the place kept is read after it is made), nor
         once it has handed over to the one a language change makes."""
+        if self._keeping_place and not self._handed_over:
+            self._place_timer.start()  # (PLACE_WRITE_MS after the last change)
+
+    def _write_place(self) -> None:
         if not self._keeping_place or self._handed_over:
             return
         window_settings.set_database_value(self.settings, self.identity,
@@ -2425,6 +2438,7 @@ class MainWindow(QMainWindow):
                 return
         self.office_view.editor.close_down()
         self.save_geometry()
+        self._place_timer.stop()  # (written here)
         window_settings.set_database_value(self.settings, self.identity,
                                            window_settings.VIEW, self.view_state())
         self._sync_timer.stop()

@@ -343,14 +343,15 @@ def test_the_place_is_on_the_disk_as_it_changes_not_only_at_closing(open_shell, 
     """Kept at closing only: a window killed (a power cut) opened again on the report of
     the last clean closing, not the one being typed in. What another program reads of
     the settings file while the window is open is where the person is."""
+    def on_disk() -> dict:
+        return database_value(QSettings(settings.fileName(), QSettings.Format.IniFormat),
+                              window.identity, VIEW) or {}
+
     window = open_shell(hq_db)
     window.set_period(OTHER_PERIOD)
     assert window.office_view.tree.select("PA3.6")
     wait_idle(qtbot, window.session)
-    on_disk = QSettings(settings.fileName(), QSettings.Format.IniFormat)
-    kept = database_value(on_disk, window.identity, VIEW)
-    assert (kept["period"], kept["action"]) == (OTHER_PERIOD, "PA3.6")
+    qtbot.waitUntil(lambda: (on_disk().get("period"), on_disk().get("action"))
+                    == (OTHER_PERIOD, "PA3.6"), timeout=5000)
     window.tabs.setCurrentIndex(1)
-    kept = database_value(QSettings(settings.fileName(), QSettings.Format.IniFormat),
-                          window.identity, VIEW)
-    assert kept["tab"] == 1
+    qtbot.waitUntil(lambda: on_disk().get("tab") == 1, timeout=5000)

@@ -267,6 +267,15 @@ _SUFFIX_FORMATS: dict[str, tuple[str, ...]] = {
 BUNDLE_SUFFIX = ".fieldplan"
 
 
+def names_a_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path``, as typed, ends in the path separator (``E:\\reports\\``,
+    ``/media/usb/``): a folder's name, whose last separator ``Path`` drops (a file was
+    made under the folder's name)."""
+    text = os.fspath(path)
+    return isinstance(text, str) and text.endswith(tuple(s for s in (os.sep, os.altsep)
+                                                         if s))
+
+
 def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
     """Refuse an output file name whose ending names another format (``-o sheet.csv``
     for a PDF, ``-o progress.xlsx`` for CSV, ``-o progress.csv`` for a bundle): the
@@ -277,12 +286,11 @@ def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
     folder's name, without an ending)."""
     if Path(out).is_dir():
         return  # whatever its name: the writer says it is a folder
-    text = os.fspath(out)
-    ends = tuple(s for s in (os.sep, os.altsep) if s)
-    if isinstance(text, str) and text.endswith(ends):
+    if names_a_folder(out):
         # Translators: {file} is the name typed, ending in "/" (or "\" on Windows)
         raise ValidationError(_("{file} is a folder's name, and there is no such folder: "
-                                "create it first, or give a file name").format(file=text))
+                                "create it first, or give a file name").format(
+                                    file=os.fspath(out)))
     suffix = Path(out).suffix.lower()
     allowed = _SUFFIX_FORMATS.get(suffix)
     if allowed is not None and fmt == "bundle" and fmt not in allowed:

@@ -163,8 +163,9 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         # a folder's name, as --db's (the Path loses its last separator): a database
         # was made under the folder's name
-        refused = (not_a_file_error(env)
-                   if env.endswith(tuple(s for s in (os.sep, os.altsep) if s)) else None)
+        from fieldplan.files import names_a_folder
+
+        refused = not_a_file_error(env) if names_a_folder(env) else None
         if refused is not None:
             raise refused
         return Path(env)
@@ -422,10 +423,11 @@ def not_a_file_error(path: str | os.PathLike[str]) -> StoreError | None:
     (``/dev/null``), where SQLite cannot keep a database; None for anything else. A
     name ending in the path separator (``--db D:\\fieldplan\\``) names a folder, there
     or not (a database was made under the folder's name)."""
-    text = os.fspath(path)
+    from fieldplan.files import names_a_folder
+
+    typed_a_folder = names_a_folder(path)
     path = Path(path)
-    if path.is_dir() or (isinstance(text, str)
-                         and text.endswith(tuple(s for s in (os.sep, os.altsep) if s))):
+    if path.is_dir() or typed_a_folder:
         # Translators: {example} is the folder's name with a file name after it
         return StoreError(_("{path} is a folder, not a database file; give a file name "
                             "such as {example}").format(

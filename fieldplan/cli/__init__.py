@@ -177,7 +177,9 @@ def _db_path(text: str) -> str:
 
     if not text.strip():
         raise argparse.ArgumentTypeError(_("give a database file name, not an empty one"))
-    if text.endswith(tuple(s for s in (os.sep, os.altsep) if s)):
+    from fieldplan.files import names_a_folder
+
+    if names_a_folder(text):
         # a folder's name (the path given to the core loses its last separator)
         from fieldplan.store import not_a_file_error
 

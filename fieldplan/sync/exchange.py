@@ -712,7 +712,19 @@ def _sha256(source: Source) -> str:
 
 
 def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
-                    outgoing: bool = False) -> None:
+                    outgoing: bool = False, fields_checked: bool = False) -> None:
+    """The manifest's fields (``_check_manifest_fields``, unless ``fields_checked``),
+    then, unless ``setup`` (a setup bundle's: its fields only), that it is a sync
+    bundle for this plan and this database."""
+    if not fields_checked:
+        _check_manifest_fields(m)
+    if setup:
+        return
+    _check_manifest_for(rep, m, outgoing=outgoing)
+
+
+def _check_manifest_fields(m: dict[str, Any]) -> None:
+    """Each field a manifest must have, of its type and range."""
     from fieldplan.offices import check_office
     from fieldplan.plan import where_what
 
@@ -746,8 +758,11 @@ def _check_manifest(rep: Replica, m: dict[str, Any], *, setup: bool = False,
             raise BundleError(_("manifest.json: bad '{field}': the office code '{code}' "
                                 "is written '{office}'").format(
                                     field=key, code=for_message(m[key]), office=office))
-    if setup:
-        return
+
+
+def _check_manifest_for(rep: Replica, m: dict[str, Any], *, outgoing: bool) -> None:
+    """That a manifest whose fields are checked is a sync bundle's, for this plan and
+    this database (``outgoing``: one this database wrote, being checked)."""
     if m["kind"] == KIND_SETUP:
         raise BundleError(_(SETUP_BUNDLE_REASON))
     if m["kind"] != KIND_SYNC:
@@ -1545,12 +1560,12 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     key_id=b.key_id, fingerprint=b.public_key.fingerprint,
                     bundle_id=b.bundle_id, events_total=b.event_count)
         try:
-            _check_manifest(rep, m, setup=True)  # (its fields only)
+            _check_manifest_fields(m)
             again = _written_here(rep, b, m)
             if again:
                 return _record(rep, ImportOutcome(outcome="duplicate", reason=again,
                                                   written_here=True, **base), sha)
-            _check_manifest(rep, m)
+            _check_manifest(rep, m, fields_checked=True)
             if m["sender"] == rep.replica_id:
                 return _record(rep, ImportOutcome(
                     outcome="duplicate", reason=_("written by this replica"),

@@ -1436,12 +1436,9 @@ class ReportEditor(QScrollArea):
         if not draft and not held:
             return False
         self._show_values(draft)
-        for name, text in held.items():
-            field = self._field(name)
-            if name in self.narratives:
-                field.setPlainText(text)
-            elif name != "status":
-                field.setText(text)
+        from ui.editor_place import put_texts
+
+        put_texts(self, held)  # (as typed: the editor's checks refused them)
         _values, bad = self.current_values()
         self._unconfirmed = {name: text for name, text in held.items()
                              if name not in self.narratives and name != "status"

@@ -59,6 +59,17 @@ def amended(window, qtbot, bn, bundle, how: str) -> None:
     wait_idle(qtbot, window.session)
 
 
+def typing_in_the_report_it_hides(window, qtbot):
+    """(editor, its Challenges box) on PA1.3 of 2026-S1, the report the amendment
+    (tests.scenes.AMENDMENT) hides, "Roads cut" typed in it, the keyboard there."""
+    editor = choose(window, qtbot, "PA1.3", "2026-S1")
+    box = editor.narratives["challenges"]
+    window.activateWindow()
+    box.setFocus()
+    qtbot.keyClicks(box, "Roads cut")
+    return editor, box
+
+
 @pytest.mark.parametrize("how", ["window", "cli"])
 def test_keys_typed_after_the_amendment_go_into_no_other_report(
         open_window, qtbot, office, monkeypatch, how):  # noqa: F811
@@ -191,11 +202,7 @@ def test_a_language_change_keeps_the_hidden_report_and_its_notice(
     again, read-only, the notice said in the new language, the keyboard where it was."""
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
     window, bundle = started_with_amendment(shell, qtbot, office)
-    editor = choose(window, qtbot, "PA1.3", "2026-S1")
-    box = editor.narratives["challenges"]
-    window.activateWindow()
-    box.setFocus()
-    qtbot.keyClicks(box, "Roads cut")
+    editor, box = typing_in_the_report_it_hides(window, qtbot)
     qtbot.keyClick(box, Qt.Key.Key_Left)
     import_in_window(window, qtbot, bundle).close()
     qtbot.waitUntil(lambda: editor.notice.text().startswith(GONE), timeout=5000)
@@ -314,11 +321,7 @@ def test_the_hidden_reports_notice_is_said_and_its_fields_are_read_only_by_ear(
     said = announced  # (tests.ui.conftest)
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
     window, bundle = started_with_amendment(shell, qtbot, office)
-    editor = choose(window, qtbot, "PA1.3", "2026-S1")
-    box = editor.narratives["challenges"]
-    window.activateWindow()
-    box.setFocus()
-    qtbot.keyClicks(box, "Roads cut")
+    editor, _box = typing_in_the_report_it_hides(window, qtbot)
     import_in_window(window, qtbot, bundle).close()
     qtbot.waitUntil(lambda: editor.notice.text().startswith(GONE), timeout=5000)
     assert editor.notice.text() in said

@@ -71,14 +71,14 @@ pdffonts sheet-ar.pdf | grep -q "DejaVu"
 pdftotext review-fr.pdf - | grep -q "Plan"
 step "PDF fonts: Urdu prints in the Arabic fallback font (resources/fonts bundled)"
 ODB="world/offices/$OFFICE.sqlite3"
-"$APP" --db "$ODB" progress set PA1.1 --period 2027-S1 --status on-track \
+"$APP" --db "$ODB" progress set PA1.1 --period 2026-S2 --status on-track \
     --note "مہاجرین کی تعداد بڑھ گئی ہے۔" >/dev/null
-"$APP" --db "$ODB" report sheet --period 2027-S1 -o sheet-ur.pdf >/dev/null
+"$APP" --db "$ODB" report sheet --period 2026-S2 -o sheet-ur.pdf >/dev/null
 pdffonts sheet-ur.pdf | grep -q "NotoSansArabic"
 step "PDF fonts: Bengali prints shaped in its font (uharfbuzz bundled) and reads back"
-"$APP" --db "$ODB" progress set PA1.2 --period 2027-S1 --status on-track \
+"$APP" --db "$ODB" progress set PA1.2 --period 2026-S2 --status on-track \
     --note "প্রশিক্ষণ সম্পন্ন হয়েছে।" >/dev/null
-"$APP" --db "$ODB" report sheet --period 2027-S1 -o sheet-bn.pdf >/dev/null
+"$APP" --db "$ODB" report sheet --period 2026-S2 -o sheet-bn.pdf >/dev/null
 pdffonts sheet-bn.pdf | grep -q "NotoSansBengali"
 pdftotext sheet-bn.pdf - | grep -q "প্রশিক্ষণ সম্পন্ন হয়েছে।"
 step "data export, bundles out and in"

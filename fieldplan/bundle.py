@@ -672,9 +672,11 @@ def _open_zip(fileobj: BinaryIO, size: int, name: str = "") -> zipfile.ZipFile:
             raise BundleError(_("a plan file, not a fieldplan bundle: headquarters installs "
                                 "plan files, and offices receive the plan in headquarters' "
                                 "bundles"))
-        # (an Outlook message holds its attachment's bytes as they were, after its own:
-        # it is named as one, with what to do in the command's words)
-        added = 0 if transit.is_ole2(start) else transit.added_before(fileobj, size, MEMBERS)
+        # (an Outlook message, or an email whose attachment was not put in base64,
+        # holds its attachment's bytes as they were, after its own: it is named as one,
+        # with what to do in the command's words)
+        added = (0 if transit.is_saved_message(start)
+                 else transit.added_before(fileobj, size, MEMBERS))
         if added:
             raise BundleError(transit.added_before_text(added))
         raise (transit.what_else(start, name)

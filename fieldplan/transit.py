@@ -383,11 +383,13 @@ def what_else(start: bytes, name: str = "") -> BundleError | None:
     return None
 
 
-def is_ole2(start: bytes) -> bool:
-    """Whether a file's first bytes are a Microsoft compound file's (an Outlook message
-    saved as a file, whose attachment lies in it as it was sent: no bytes added before
-    a bundle, but a message to open, ``what_else``)."""
-    return start.startswith(_OLE2)
+def is_saved_message(start: bytes) -> bool:
+    """Whether a file's first bytes are an email message's saved as a file: a Microsoft
+    compound file's (an Outlook .msg), or an email's headers (an .eml whose attachment
+    was sent as it is, "Content-Transfer-Encoding: binary" or "8bit", not in base64).
+    Its attachment's bytes lie in it as they were sent: no bytes added before a bundle,
+    but a message to open (``what_else``)."""
+    return start.startswith(_OLE2) or _is_email(start)
 
 
 def _is_email(start: bytes) -> bool:

@@ -164,6 +164,30 @@ def test_an_email_saved_as_a_file_names_its_attachment(good, tmp_path) -> None:
         "program and save its .fieldplan attachment, then import that file")
 
 
+@pytest.mark.parametrize("encoding", [b"binary", b"8bit"])
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n"])
+def test_an_email_whose_attachment_was_not_in_base64_is_named_too(good, encoding,
+                                                                   newline) -> None:
+    """A mail program may keep an attachment's bytes as they are ("Content-Transfer-
+    Encoding: binary" or "8bit"): the message saved as a file was said to be a bundle
+    with bytes added before its start ("or ask the sender to send it again"). It is an
+    email, to open and save the attachment of, whether the bundle in it is whole or
+    not, as one whose attachment is in base64."""
+    for bundle in (good, good[: len(good) // 2]):
+        message = newline.join([
+            b"From: office@example.org", b"To: hq@example.org",
+            b"Subject: Our bundle for 2026-S1", b"MIME-Version: 1.0",
+            b'Content-Type: multipart/mixed; boundary="=-=-="', b"", b"--=-=-=",
+            b"Content-Type: text/plain", b"", b"Here is our bundle.", b"--=-=-=",
+            b'Content-Type: application/octet-stream; name="ML-3f2a9c1b-1-40.fieldplan"',
+            b"Content-Disposition: attachment; filename=ML-3f2a9c1b-1-40.fieldplan",
+            b"Content-Transfer-Encoding: " + encoding, b"", bundle, b"--=-=-=--", b""])
+        assert expect(message, ".") == (
+            "not a fieldplan bundle (an email message saved as a file); open it in the mail "
+            "program and save its attachment ML-3f2a9c1b-1-40.fieldplan, then import that "
+            "file")
+
+
 def test_an_email_given_to_set_up_says_to_set_up_from_its_attachment(hq, tmp_path) -> None:
     """The client's first screen (and the command line's set-up) were told "then import
     that file" of an email in a setup bundle's place: nothing is imported there."""

@@ -430,14 +430,30 @@ def taken_from_folder(name: str) -> bool:
     return lowered.endswith(FOLDER_BUNDLE_ENDINGS) or ".fieldplan." in lowered
 
 
+#: Files a system writes into the folders it shows, under names that are not hidden
+#: on every system (Windows' desktop.ini and thumbnail caches, macOS's folder icon
+#: "Icon\r"), lowercase. (The folders Windows makes on a USB stick, "$RECYCLE.BIN" and
+#: "System Volume Information", are no files of the folder: never counted.) Not the
+#: files Windows hides by their attributes: a USB stick's "shortcut" virus hides the
+#: person's own files so, bundles too.
+SYSTEM_FILES = frozenset({"desktop.ini", "thumbs.db", "ehthumbs.db", "ehthumbs_vista.db",
+                          "icon\r"})
+
+
+def system_file(name: str) -> bool:
+    """Whether a folder's file of this name is a system's, not the person's: hidden
+    (".DS_Store", macOS's "._NAME" beside each bundle) or one of SYSTEM_FILES."""
+    return name.startswith(".") or name.lower() in SYSTEM_FILES
+
+
 def folder_bundles(folder: str) -> tuple[list[str], int]:
     """The files of ``folder`` that importing it imports (``taken_from_folder``; only
-    those directly in it, hidden ones left out: macOS's "._NAME" beside each bundle),
-    in name order; and how many other files it holds, left aside (hidden ones not
-    counted: a system's, not the person's). OSError when it cannot be read."""
+    those directly in it, a system's left out: ``system_file``), in name order; and
+    how many other files it holds, left aside (a system's not counted: the person
+    never put them there, and may not see them). OSError when it cannot be read."""
     with os.scandir(folder) as entries:
         files = [entry for entry in entries
-                 if not entry.name.startswith(".") and _is_file(entry)]
+                 if not system_file(entry.name) and _is_file(entry)]
     taken = [entry.path for entry in files if taken_from_folder(entry.name)]
     return sorted(taken), len(files) - len(taken)
 

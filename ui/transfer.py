@@ -132,8 +132,8 @@ def dropped_files(mime: QMimeData) -> tuple[list[str], int]:
     core says of each whether it is a bundle: a renamed "UG.zip" is one), and the
     ``.fieldplan`` and ``.zip`` files directly in a dropped folder (a USB stick's
     folder of bundles; ``fieldplan.transit.folder_bundles``) in name order; and how
-    many other files those folders hold, left aside (hidden ones not counted: a
-    system's, not the person's)."""
+    many other files those folders hold, left aside (a system's not counted: hidden
+    ones, desktop.ini; ``fieldplan.transit.system_file``)."""
     from fieldplan.transit import UNPACKED_MEMBERS, folder_bundles, unpacked_bundle
 
     out, left_aside = [], 0

@@ -290,7 +290,7 @@ def matching_files(names: list[str]) -> list[str]:
 def folder_files(names: list[str]) -> tuple[list[str], dict[str, str]]:
     """``names`` with each folder replaced by the bundles in it, as the client takes a
     dropped folder (``transit.folder_bundles``: .fieldplan and .zip files directly in
-    it, hidden ones left out, in name order); and the reason of each folder that gives
+    it, a system's left out, in name order); and the reason of each folder that gives
     none (no bundle in it, or it cannot be read), kept in the list in its place to be
     refused. The files of folders left aside are said on stderr, in one line each."""
     import os

@@ -106,6 +106,42 @@ def test_import_of_a_folder_takes_its_bundles_as_the_client_does(hq, make_office
                               "file (name a file itself to import it)\n")
 
 
+def test_a_systems_files_in_a_folder_are_left_out_without_a_word(hq, make_office,
+                                                                  tmp_path: Path,
+                                                                  capsys) -> None:
+    """A USB stick used on Windows holds desktop.ini, Thumbs.db, ehthumbs.db (not hidden
+    by their names), "$RECYCLE.BIN" and "System Volume Information": its import warned
+    of "3 other files left aside" the person never put there; a folder holding only
+    those was "holds 2 other files". Left out as hidden files are."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle
+    from fieldplan.transit import folder_bundles
+
+    usb = tmp_path / "usb"
+    for folder in ("$RECYCLE.BIN", "System Volume Information"):
+        (usb / folder).mkdir(parents=True)
+    office = make_office("ML")
+    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    export_bundle(office, out_dir=usb)
+    for name in ("desktop.ini", "Thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "Icon\r",
+                 "$RECYCLE.BIN/desktop.ini", "System Volume Information/IndexerVolumeGuid",
+                 "photo.jpg"):
+        (usb / name).write_bytes(b"x")
+    taken, others = folder_bundles(str(usb))
+    assert [Path(f).name[:2] for f in taken] == ["ML"] and others == 1
+    db = str(hq.path)
+    hq.close()
+    code, _out, err = run("--db", db, "import", str(usb), capsys=capsys)
+    assert code == 0 and err.startswith(f"fieldplan: warning: 1 other file in {usb} was "
+                                        "left aside")
+    # only a system's files, no bundle: as good as empty to the person who looks in it
+    for name in (*(f.name for f in usb.glob("*.fieldplan")), "photo.jpg"):
+        (usb / name).unlink()
+    code, out, _err = run("--db", db, "import", str(usb), capsys=capsys)
+    assert (code, out) == (1, "usb: rejected: no bundle in this folder: it is empty\n")
+
+
 def test_a_link_in_a_loop_in_a_folder_is_one_refused_file(hq, make_office,
                                                           tmp_path: Path, capsys) -> None:
     """A link leading round in a loop among a folder's files made ``import FOLDER``

@@ -241,14 +241,15 @@ def test_a_dropped_folder_brings_its_bundles(tmp_path):
     """A USB stick's folder dropped on the window: the .fieldplan and .zip files
     directly in it (a stick also has photos: those are counted, not imported), and a
     bundle a mail program saved with one more ending ("NE.fieldplan.txt": it was left
-    aside, though dropped alone it merges). Hidden files (macOS's "._NAME") are not
-    taken."""
+    aside, though dropped alone it merges). A system's files (macOS's "._NAME",
+    Windows' desktop.ini) are neither taken nor counted."""
     from ui.transfer import droppable, dropped_files, left_aside_text
 
     stick = tmp_path / "stick"
     (stick / "old").mkdir(parents=True)
     for name in ("SN-b.fieldplan", "ML-a.fieldplan", "UG.zip", "notes.txt", "photo.jpg",
-                 ".hidden", "old/ML-0.fieldplan", "NE.fieldplan.txt", "._ML-a.fieldplan"):
+                 ".hidden", "old/ML-0.fieldplan", "NE.fieldplan.txt", "._ML-a.fieldplan",
+                 "desktop.ini", "Thumbs.db"):
         (stick / name).write_text("x")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(stick))])

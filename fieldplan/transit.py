@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import itertools
 import os
 import re
 import struct
@@ -169,10 +170,11 @@ def _end_record(data: bytes, size: int) -> tuple[int, int] | None:
     return cd_offset + cd_size, begins
 
 
-def _whole_zip(data: bytes) -> bool:
+def _whole_zip(data: bytes, unpacked: int = CRLF_CHECK_UNPACKED) -> bool:
     """Whether ``data`` is a ZIP archive whose end record ends the file, whose central
     directory ends where that record begins, and whose every member's checksum
-    matches its content."""
+    matches its content (its members, as their headers say, unpacking to at most
+    ``unpacked`` bytes)."""
     found = _end_record(data[-EOCD_SEARCH:], len(data))
     if (found is None or not data.endswith(b"\0\0")  # no comment after the record
             or data.rfind(EOCD_SIGNATURE) != len(data) - EOCD_SIZE or found[0] != found[1]):
@@ -180,7 +182,7 @@ def _whole_zip(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             # zipfile reads no member past the size its header says: the check is bounded
-            if sum(info.file_size for info in zf.infolist()) > CRLF_CHECK_UNPACKED:
+            if sum(info.file_size for info in zf.infolist()) > unpacked:
                 return False
             return zf.testzip() is None
     except Exception:
@@ -224,7 +226,8 @@ def _crlf_problem(fileobj: BinaryIO, size: int) -> str:
     fileobj.seek(0)
     if b"\r\n" not in data:
         return ""
-    if not _whole_zip(data.replace(b"\r\n", b"\n")) and not _no_lone_line_end(data):
+    if not (_whole_zip(data.replace(b"\r\n", b"\n")) or _no_lone_line_end(data)
+            or _few_line_ends_converted(data)):
         return ""
     return join_clauses([
         _("damaged on its way: its line ends were changed to Windows ones (CR LF), as a "
@@ -292,6 +295,38 @@ def _no_lone_line_end(data: bytes) -> bool:
     CRLF_LEAST_LINE_ENDS of them, a damage of another kind is not taken for this."""
     line_ends = data.count(b"\n")
     return line_ends >= CRLF_LEAST_LINE_ENDS and line_ends == data.count(b"\r\n")
+
+
+#: The largest archive whose few line ends are undone in every way (a small bundle:
+#: in a ZIP's compressed bytes, one "\n" in 256 by chance, so fewer than
+#: CRLF_LEAST_LINE_ENDS of them make a file of a few kilobytes)
+CRLF_FEW_CHECK_BYTES = 1024 * 1024
+
+
+def _few_line_ends_converted(data: bytes) -> bool:
+    """Whether ``data``, an archive that is not as its sender wrote it, with fewer than
+    CRLF_LEAST_LINE_ENDS line ends, every one after a "\\r", is whole again once some of
+    those "\\r" are taken out: a small bundle that held "\\r\\n" of its own, converted by
+    unix2dos (which left those as they were; ``_no_lone_line_end`` cannot tell so few
+    from chance). Each way of taking them out is tried (at most 2 ** 7), and only a
+    whole archive, every member's checksum matching, tells it: damage of another kind
+    is not taken for this. The unpacking all the tries may do is bounded as one
+    check's is."""
+    line_ends = data.count(b"\n")
+    if (not 0 < line_ends < CRLF_LEAST_LINE_ENDS or line_ends != data.count(b"\r\n")
+            or len(data) > CRLF_FEW_CHECK_BYTES):
+        return False
+    crs = [found.start() for found in re.finditer(rb"\r\n", data)]
+    unpacked = CRLF_CHECK_UNPACKED >> len(crs)
+    # all of them taken out was tried by the caller; none, by the reader that refused it
+    for count in range(1, len(crs)):
+        for added in itertools.combinations(crs, count):
+            ends = (*added, len(data))
+            pieces = [data[:added[0]]]
+            pieces += [data[at + 1:after] for at, after in itertools.pairwise(ends)]
+            if _whole_zip(b"".join(pieces), unpacked):
+                return True
+    return False
 
 
 # --- files that are not ZIP archives ------------------------------------------------

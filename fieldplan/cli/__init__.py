@@ -540,27 +540,29 @@ def _os_error_message(exc: OSError) -> str:
     return _("{file}: {reason}").format(file=name, reason=reason)
 
 
+def _one_line(message: str) -> str:
+    """``message`` as one line of a terminal: a line break (a file or folder name may
+    hold one) joins the line, not cut it short; what a file gave (a bundle's kind, an
+    office code) never drives the terminal (``for_terminal``)."""
+    from fieldplan.text import for_terminal
+
+    return for_terminal(" ".join(part.strip() for part in message.strip().splitlines()))
+
+
 def warn(message: str) -> None:
     """One line on stderr for what went wrong beside a command that succeeded."""
     from fieldplan.i18n import _
-    from fieldplan.text import for_terminal
 
-    first = message.strip().splitlines()[0] if message.strip() else ""
-    # (it may quote a file: no escape sequence reaches the terminal)
     sys.stderr.write(_("fieldplan: warning: {message}").format(
-        message=for_terminal(first)) + "\n")
+        message=_one_line(message)) + "\n")
 
 
 def fail_line(message: str) -> None:
     """One "fieldplan: error: …" line on stderr: the error that ends a command, or
     what failed in one that goes on (one office of many)."""
     from fieldplan.i18n import _
-    from fieldplan.text import for_terminal
 
-    # a line break (a file name may hold one) joins the line, not cut it short; what a
-    # file gave (a bundle's kind, an office code) never drives the terminal
-    line = " ".join(part.strip() for part in message.strip().splitlines()) or _("failed")
-    line = for_terminal(line)
+    line = _one_line(message) or _("failed")
     sys.stderr.write(_("fieldplan: error: {message}").format(message=line) + "\n")
 
 

@@ -142,6 +142,30 @@ def test_a_systems_files_in_a_folder_are_left_out_without_a_word(hq, make_office
     assert (code, out) == (1, "usb: rejected: no bundle in this folder: it is empty\n")
 
 
+def test_a_folder_named_with_a_line_break_is_named_whole_in_the_warning(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """The warning of files left aside in a folder named "stick<line break>from ML" ended
+    at the line break ("1 other file in …/stick"): a warning kept only its first line.
+    It is one whole line, its control characters shown escaped, as an error's is."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle
+
+    usb = tmp_path / "stick\nfrom\x07ML"
+    usb.mkdir()
+    office = make_office("ML")
+    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    export_bundle(office, out_dir=usb)
+    (usb / "photo.jpg").write_bytes(b"x")
+    db = str(hq.path)
+    hq.close()
+    code, _out, err = run("--db", db, "import", str(usb), capsys=capsys)
+    shown = str(usb).replace("\n", " ").replace("\x07", "\\x07")  # as an error shows it
+    assert code == 0 and err == (
+        f"fieldplan: warning: 1 other file in {shown} was left aside: from a folder, only "
+        ".fieldplan and .zip files are imported (name a file itself to import it)\n")
+
+
 def test_a_link_in_a_loop_in_a_folder_is_one_refused_file(hq, make_office,
                                                           tmp_path: Path, capsys) -> None:
     """A link leading round in a loop among a folder's files made ``import FOLDER``

@@ -1686,6 +1686,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self._plan_said, 15_000)
         if period != old_period:
             emit(self.period_did_change, period)
+        # the action may have moved (renamed, dropped, another level) with the tree's
+        # signals blocked: written as any change of place is, else a window killed
+        # before the next change opened on an action the plan no longer has
+        self.keep_place()
         emit(self.identity_did_change, identity)
 
     # period --------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
+from tests.ui.test_office_work import choose
+from tests.ui.test_plan_amendment import import_in_window, office  # noqa: F401
 from ui.window_settings import (
     KEEP_DATABASES,
     OPENED,
@@ -355,3 +357,29 @@ def test_the_place_is_on_the_disk_as_it_changes_not_only_at_closing(open_shell, 
                     == (OTHER_PERIOD, "PA3.6"), timeout=5000)
     window.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: on_disk().get("tab") == 1, timeout=5000)
+
+
+def place_on_disk(settings: QSettings, window) -> dict:
+    """Where ``window``'s person is, as another program reads the settings file now."""
+    return database_value(QSettings(settings.fileName(), QSettings.Format.IniFormat),
+                          window.identity, VIEW) or {}
+
+
+def test_an_amendment_that_moves_the_action_writes_the_place(open_window, qtbot, office,  # noqa: F811
+                                                              settings):
+    """The tree is rebuilt with its signals blocked for a new plan: an amendment that
+    renamed the action chosen (the one now in its place shown) wrote no place until
+    the next change or closing, and a window killed meanwhile opened on an action the
+    plan no longer has."""
+    bn, amend = office
+    bundle = amend(rename={"PA1.3": "PA1.7"})
+    window = open_window(bn)
+    choose(window, qtbot, "PA1.3", "2026-S1")
+    qtbot.waitUntil(lambda: place_on_disk(settings, window).get("action") == "PA1.3",
+                    timeout=5000)
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: window.office_view.tree.current_action().code == "PA1.7",
+                    timeout=5000)
+    qtbot.waitUntil(lambda: place_on_disk(settings, window).get("action") == "PA1.7",
+                    timeout=5000)
+    assert place_on_disk(settings, window)["period"] == "2026-S1"

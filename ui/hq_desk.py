@@ -489,6 +489,8 @@ class OverviewPage(QWidget):
 
     #: office, area ("" for every area: the office's own column was opened)
     reports_were_asked = Signal(str, str)
+    #: a filter changed (the window keeps them: ``filters``)
+    filters_did_change = Signal()
 
     def __init__(self, session: Session, identity: Identity, period: str) -> None:
         super().__init__()
@@ -550,6 +552,10 @@ class OverviewPage(QWidget):
         self.office.textChanged.connect(self._filter)
         for combo in (self.area, self.level, self.status):
             combo.currentIndexChanged.connect(self._filter)
+        # (the window writes them a moment after the last: not at each letter typed)
+        self.office.textChanged.connect(self.filters_did_change)
+        for combo in (self.area, self.level, self.status):
+            combo.currentIndexChanged.connect(self.filters_did_change)
         session.changes_did_happen.connect(self._changes)
         self.refresh()
 
@@ -669,6 +675,10 @@ class SearchField(QLineEdit):
 class ReportsPage(ReadWhenShown, QSplitter):
     """Every report HQ holds, with full-text search of the narratives."""
 
+    #: the search, a filter, the report chosen or the divider changed (the window keeps
+    #: them: ``filters``)
+    filters_did_change = Signal()
+
     def __init__(self, session: Session, identity: Identity, period: str) -> None:
         super().__init__(Qt.Orientation.Vertical)
         self.session, self.identity, self.period = session, identity, period
@@ -772,6 +782,13 @@ class ReportsPage(ReadWhenShown, QSplitter):
         for combo in (self.scope, self.status, self.office, self.area):
             combo.currentIndexChanged.connect(self._filter)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
+        # (the window writes them a moment after the last: not at each letter typed,
+        # nor at each pixel of a drag of the divider)
+        self.search.textChanged.connect(self.filters_did_change)
+        for combo in (self.scope, self.status, self.office, self.area):
+            combo.currentIndexChanged.connect(self.filters_did_change)
+        self.view.selectionModel().currentRowChanged.connect(self.filters_did_change)
+        self.splitterMoved.connect(self.filters_did_change)
         session.changes_did_happen.connect(self._changes)
         self.refresh()
 
@@ -1428,6 +1445,10 @@ def conflict_heading(conflict: Any, field: str) -> str:
 class ConflictsPage(ReadWhenShown, QWidget):
     """Open conflicts; the selected one's values side by side, each with Keep."""
 
+    #: the divider between the list and the values moved (the window keeps it:
+    #: ``filters``)
+    filters_did_change = Signal()
+
     def __init__(self, session: Session, identity: Identity | None = None) -> None:
         super().__init__()
         self.session = session
@@ -1483,6 +1504,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         # the values side by side need the room of a few lines and a button
         detail.setMinimumHeight(self.fontMetrics().height() * 10)
         self.splitter.setSizes([300, 300])
+        self.splitter.splitterMoved.connect(self.filters_did_change)
         self.empty = EmptyState(self.splitter, _("No open conflicts."))
         lay.addWidget(self.empty)
         self.keep_buttons: list[QPushButton] = []

@@ -723,7 +723,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._dashboard_tab, _("&Dashboard"))
         self.hq_desk = None
         if identity.is_hq:
-            self.hq_desk = HqDesk(session, identity, self.period)
+            # its filters and dividers kept as they change, as the place is
+            self.hq_desk = HqDesk(session, identity, self.period,
+                                  filters_changed=self.keep_place)
             pages = self.hq_desk.pages()
         else:
             # an office sees what it received and settles its own conflicts
@@ -767,6 +769,11 @@ class MainWindow(QMainWindow):
         self.office_view.tree.action_did_change.connect(self.keep_place)
         self.period_did_change.connect(self.keep_place)
         self.tabs.currentChanged.connect(self.keep_place)
+        # (a drag is a signal a pixel: written once, after its last)
+        self.office_view.splitter.splitterMoved.connect(self.keep_place)
+        #: what was last written (``_write_place``): a change back and forth, a page
+        #: read again (its report chosen again), writes nothing
+        self._place_written: dict | None = None
         self.refresh_locks()
         self.restore_geometry()
         # the sync state (which loads the signing code) is read once the window has
@@ -896,7 +903,10 @@ class MainWindow(QMainWindow):
         from ui.panes import move_divider
 
         splitter = self._list_splitter()
-        return splitter is not None and move_divider(splitter, larger)
+        moved = splitter is not None and move_divider(splitter, larger)
+        if moved:
+            self.keep_place()  # (Qt says only a drag by mouse: splitterMoved)
+        return moved
 
     @property
     def dashboard(self) -> Dashboard:
@@ -2314,9 +2324,13 @@ class MainWindow(QMainWindow):
     def _write_place(self) -> None:
         if not self._keeping_place or self._handed_over:
             return
+        state = self.view_state()
+        if state == self._place_written:
+            return
         window_settings.set_database_value(self.settings, self.identity,
-                                           window_settings.VIEW, self.view_state())
+                                           window_settings.VIEW, state)
         self.settings.sync()  # (on the disk now: a kill does not wait for Qt's timer)
+        self._place_written = state
 
     def _period_was_chosen(self, state: dict) -> bool:
         """Whether the period of a kept ``state`` was the person's choice. An earlier

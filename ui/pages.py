@@ -72,8 +72,12 @@ def _tab_widget_of(widget: QWidget) -> QTabWidget | None:
 class HqDesk:
     """The HQ pages, added to the main window's tabs and built when first shown."""
 
-    def __init__(self, session: Session, identity: Identity, period: str) -> None:
+    def __init__(self, session: Session, identity: Identity, period: str,
+                 filters_changed: Callable[[], None] | None = None) -> None:
+        """``filters_changed``: called when a filter or divider of a page kept
+        (``KEPT``) changes, once the page is built (the window writes them)."""
         self.session, self.identity, self.period = session, identity, period
+        self._filters_changed = filters_changed
         #: the filters and dividers of pages not built yet, set once they are
         #: (``restore_filters``): the next start builds only the page it shows
         self._to_restore: dict[str, dict] = {}
@@ -95,6 +99,8 @@ class HqDesk:
         kept = self._to_restore.pop(name, None)
         if kept is not None:
             page.restore_filters(kept)
+        if self._filters_changed is not None:
+            page.filters_did_change.connect(self._filters_changed)
         return page
 
     def _make_overview(self) -> QWidget:

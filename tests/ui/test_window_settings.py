@@ -383,3 +383,69 @@ def test_an_amendment_that_moves_the_action_writes_the_place(open_window, qtbot,
     qtbot.waitUntil(lambda: place_on_disk(settings, window).get("action") == "PA1.7",
                     timeout=5000)
     assert place_on_disk(settings, window)["period"] == "2026-S1"
+
+
+def test_headquarters_filters_and_dividers_are_on_the_disk_as_they_change(
+        open_shell, qtbot, hq_db, settings, monkeypatch):
+    """Written at closing only: a headquarters window killed (a power cut) opened again
+    with the filters and dividers of the last clean closing. Written as the place is, a
+    moment after the last change: a drag of a divider is one write, not one a pixel."""
+    import ui.window_settings
+
+    def kept(page: str) -> dict:
+        return place_on_disk(settings, window).get("hq", {}).get(page, {})
+
+    window = open_shell(hq_db)
+    reports = window.hq_desk.reports
+    window.show_page(reports)
+    wait_idle(qtbot, window.session)
+    reports.status.setCurrentIndex(reports.status.findData("at-risk"))
+    qtbot.keyClicks(reports.search, "statement")
+    qtbot.waitUntil(lambda: (kept("reports").get("status"), kept("reports").get("search"))
+                    == ("at-risk", "statement"), timeout=5000)
+    writes = []
+    real = ui.window_settings.set_database_value
+    monkeypatch.setattr(ui.window_settings, "set_database_value",
+                        lambda *args: (writes.append(args), real(*args)))
+    top = reports.sizes()[0]
+    for pixel in range(1, 41):  # a drag of the divider, 40 pixels up
+        reports.moveSplitter(top - pixel, 1)
+    split = reports.sizes()
+    assert split[0] == top - 40
+    qtbot.waitUntil(lambda: kept("reports").get("split") == split, timeout=5000)
+    assert len(writes) == 1
+    # by keyboard too (View ▸ Larger list)
+    assert window.move_divider(True)
+    split = reports.sizes()
+    qtbot.waitUntil(lambda: kept("reports").get("split") == split, timeout=5000)
+    overview = window.hq_desk.overview
+    window.show_page(overview)
+    overview.level.setCurrentIndex(overview.level.findData("global"))
+    qtbot.keyClicks(overview.office, "HQ")
+    qtbot.waitUntil(lambda: (kept("overview").get("level"), kept("overview").get("office"))
+                    == ("global", "HQ"), timeout=5000)
+    conflicts = window.hq_desk.conflicts
+    window.show_page(conflicts)
+    conflicts.splitter.moveSplitter(150, 1)
+    split = conflicts.splitter.sizes()
+    qtbot.waitUntil(lambda: kept("conflicts").get("split") == split, timeout=5000)
+    # the Progress page's divider, an office's too
+    window.tabs.setCurrentIndex(0)
+    splitter = window.office_view.splitter
+    splitter.moveSplitter(splitter.sizes()[0] + 60, 1)
+    split = splitter.sizes()
+    qtbot.waitUntil(lambda: (place_on_disk(settings, window).get("tab"),
+                             place_on_disk(settings, window).get("split")) == (0, split),
+                    timeout=5000)
+    # the same place again (a page read again, its report chosen again) is not written
+    reports.search.clear()
+    reports.status.setCurrentIndex(reports.status.findData(""))
+    reports.scope.setCurrentIndex(reports.scope.findData(""))
+    reports.view.setCurrentIndex(reports.model.index(0, 0))
+    chosen = list(reports._chosen())
+    qtbot.waitUntil(lambda: kept("reports").get("chosen") == chosen, timeout=5000)
+    count = len(writes)
+    reports.refresh()
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: not window._place_timer.isActive(), timeout=5000)
+    assert len(writes) == count

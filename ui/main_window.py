@@ -1534,12 +1534,18 @@ class MainWindow(QMainWindow):
             self._show_period()  # (the Period menu's actions)
         if locked == self.locked:
             return
+        moved_to = ""
         if self.locked is not None and not self.identity.is_hq:
             # (an office) headquarters' lock or unlock came in, with an import: said
             # after what the status bar says of it (the new plan it brought, read first)
             from ui.transfer import locks_note
 
             news = locks_note(sorted(locked - self.locked), sorted(self.locked - locked))
+            moved_to = self._period_after_lock(locked)
+            if moved_to:
+                # (after the lock's sentence, which names the period left)
+                news = " ".join((news, _("{shown} is shown instead.").format(
+                    shown=format_period(moved_to))))
             shown = self.statusBar().currentMessage()
             if shown and shown == self._plan_said:
                 news = f"{shown} {news}"
@@ -1549,6 +1555,25 @@ class MainWindow(QMainWindow):
         for i in range(combo.count()):
             combo.setItemText(i, self._period_text(combo.itemData(i)))
         self._show_period()
+        if moved_to:
+            self.opened_on = moved_to  # (still not the person's choice)
+            self.set_period(moved_to)
+
+    def _period_after_lock(self, locked: frozenset[str]) -> str:
+        """(an office) The period to show now that headquarters has locked ``locked``,
+        or "" to stay: the one a window opens on by itself (``Identity.current_period``,
+        as at a start), when the period shown was locked now and the window had opened
+        on it by itself (a period the person chose stays, as at a start), unless the
+        person is at its report (typing in it, or text typed not saved: the report
+        then says the lock). A window open on 1 July stayed on 2026-S1 once its lock
+        came in, where nothing can be written, until the next start."""
+        was = self.locked or frozenset()
+        if self.period not in locked - was or self.period != self.opened_on:
+            return ""
+        if self.office_view.editor.person_at_it():
+            return ""
+        period = replace(self.identity, locked=locked).current_period()
+        return period if period != self.period and period not in locked else ""
 
     # the plan --------------------------------------------------------------------------
     def _changes_did_happen(self, changes) -> None:

@@ -1190,6 +1190,20 @@ class ReportEditor(QScrollArea):
         self._drafts_did_change()
         return at_work
 
+    def person_at_it(self) -> bool:
+        """Whether the person is at the report on screen (``_at_work``), or it holds
+        text the database does not: typed and not saved yet, or kept in the drafts
+        journal (a save on its way, or refused), or it is one the plan hides, shown as
+        the person left it (``gone``). The window does not move them away from it by
+        itself (a lock imported: MainWindow._period_after_lock)."""
+        if self.gone is not None:
+            return True
+        key = self._showing()
+        if key is None:
+            return False
+        return (self._at_work() or self.dirty()
+                or (self._retry is not None and key in self._retry.journal))
+
     def _at_work(self) -> bool:
         """Whether the person is at the report on screen: typed in it since it was
         shown, or the window's keyboard focus (kept while a dialog has it) is in the

@@ -163,7 +163,8 @@ def test_a_new_language_after_an_amendment_with_the_lock_keeps_it_unchosen(
     of 2026-S1 with a plan amendment (the window's plan read again, its locks with it),
     then the person changes the language: the window made again opened by itself on
     2026-S2, and took 2026-S1, shown, for the person's choice, which the next start
-    restored, where nothing can be written. It is the same period, still unchosen."""
+    restored, where nothing can be written. It is the same period, still unchosen.
+    (The person was typing in one of its reports: the lock left the window there.)"""
     from tests.scenes import amend_plan
     from tests.ui.test_plan_amendment import import_in_window
 
@@ -179,6 +180,7 @@ def test_a_new_language_after_an_amendment_with_the_lock_keeps_it_unchosen(
     window = shell.window
     wait_idle(qtbot, window.session)
     assert window.period == LOCKED
+    type_in_a_report(window, qtbot)
     clock("2026-07-10")
     import_in_window(window, qtbot, bundle).close()
     qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=5000)
@@ -189,3 +191,99 @@ def test_a_new_language_after_an_amendment_with_the_lock_keeps_it_unchosen(
     identity = new.identity
     new.close()
     assert database_value(settings, identity, VIEW)["period_chosen"] is False
+
+
+def take_lock_in_window(window, qtbot, lock: Path) -> None:
+    """SN imports HQ's bundle that locks 2026-S1 in its open window (File ▸ Import)."""
+    from tests.ui.test_plan_amendment import import_in_window
+
+    import_in_window(window, qtbot, lock).close()
+    qtbot.waitUntil(lambda: window.locked is not None and LOCKED in window.locked,
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+
+
+def kept_place(settings, window) -> dict:
+    """The place as another program reads the settings file now."""
+    from PySide6.QtCore import QSettings
+
+    return database_value(QSettings(settings.fileName(), QSettings.Format.IniFormat),
+                          window.identity, VIEW) or {}
+
+
+def test_a_lock_imported_in_the_window_moves_it_from_the_period_it_opened_on(
+        open_shell, clock, sn, settings, qtbot):  # noqa: F811
+    """Opened by itself on 2026-S1 on 5 July; the lock imported on 10 July in the window
+    left it there, where nothing can be written, until the next start. It goes where a
+    start would open (2026-S2), says so, and still not as the person's choice."""
+    db, lock = sn
+    clock("2026-07-05")
+    window = open_shell(db)
+    assert window.period == LOCKED
+    # a report looked at, not typed in (the keyboard in the plan)
+    code = window.identity.own_actions()[0].code
+    assert window.office_view.tree.select(code)
+    window.office_view.tree.tree.setFocus()
+    wait_idle(qtbot, window.session)
+    clock("2026-07-10")
+    take_lock_in_window(window, qtbot, lock)
+    assert window.period == "2026-S2" == window.period_combo.currentData()
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: (editor.action.code, editor.period) == (code, "2026-S2")
+                    and editor.status.isEnabled(), timeout=5000)
+    assert window.statusBar().whole_message() == (
+        "Headquarters locked 1st semester 2026: its reports can no longer be changed or "
+        "submitted. 2nd semester 2026 is shown instead.")
+    shot(window, "lock-moves-the-period-en.png")
+    qtbot.waitUntil(lambda: kept_place(settings, window).get("period") == "2026-S2",
+                    timeout=5000)
+    assert kept_place(settings, window)["period_chosen"] is False
+
+
+def test_a_lock_imported_in_the_window_leaves_a_period_the_person_chose(
+        open_shell, clock, sn, settings, qtbot):  # noqa: F811
+    db, lock = sn
+    clock("2026-08-05")
+    window = open_shell(db)
+    assert window.period == "2026-S2"
+    window.set_period(LOCKED)
+    wait_idle(qtbot, window.session)
+    take_lock_in_window(window, qtbot, lock)
+    assert window.period == LOCKED
+    assert window.statusBar().whole_message() == (
+        "Headquarters locked 1st semester 2026: its reports can no longer be changed or "
+        "submitted.")
+
+
+def type_in_a_report(window, qtbot) -> object:
+    """The person chooses SN's first action and types in its report; the editor."""
+    code = window.identity.own_actions()[0].code
+    assert window.office_view.tree.select(code)
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: editor.action is not None and editor.status.isEnabled(),
+                    timeout=5000)
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Visa delays")
+    return editor
+
+
+@pytest.mark.parametrize("saved", [True, False])
+def test_a_lock_imported_in_the_window_leaves_the_report_being_typed_in(
+        open_shell, clock, sn, settings, qtbot, saved: bool):  # noqa: F811
+    """Opened by itself on 2026-S1, the person typing in one of its reports (saved, or
+    not yet): the window stays on it, and the report says the lock; the person moves
+    on when they choose."""
+    db, lock = sn
+    clock("2026-07-05")
+    window = open_shell(db)
+    assert window.period == LOCKED
+    editor = type_in_a_report(window, qtbot)
+    if saved:
+        editor.save_now()
+        wait_idle(qtbot, window.session)
+    clock("2026-07-10")
+    take_lock_in_window(window, qtbot, lock)
+    assert window.period == LOCKED
+    qtbot.waitUntil(lambda: not editor.status.isEnabled(), timeout=5000)
+    assert "Headquarters has locked this period." in editor.notice.text()

@@ -436,12 +436,43 @@ def append(
     author: str,
     base: Mapping[str, Sequence[str]] | None = None,
 ) -> Event:
-    """Write one local event and apply it. Must run inside a write transaction.
+    """Write a change of one record here and apply it. Must run inside a write
+    transaction.
 
     By default each field replaces the value this replica currently shows: the winning
     head and every other head holding the same value (see ``shown_versions``); a
-    conflict resolution passes ``base`` naming every head it settles.
+    conflict resolution passes ``base`` naming every head it settles. A field whose
+    base names more versions than one event may (MAX_BASE_PER_FIELD: 33 laptops that
+    wrote the same value) is written by a chain of events (``append_chain``). Returns
+    the write's last event: the one whose versions are the fields' heads.
     """
+    return append_chain(conn, entity, entity_id, fields, author=author, base=base)[-1]
+
+
+def append_replacing(conn: sqlite3.Connection, entity: str, entity_id: str, field: str,
+                     value: Any, *, author: str, replaced: Sequence[str]) -> list[Event]:
+    """Write ``value`` to one field over every version in ``replaced`` (version ids),
+    however many (``append_chain``). Returns the events written, in order. Must run
+    inside a write transaction (a conflict of more versions than one base names is
+    settled in one action)."""
+    if not conn.in_transaction:
+        raise RuntimeError("events.append_replacing needs a write transaction")
+    return append_chain(conn, entity, entity_id, {field: value}, author=author,
+                        base={field: list(dict.fromkeys(replaced))})
+
+
+def append_chain(conn: sqlite3.Connection, entity: str, entity_id: str,
+                 fields: Mapping[str, Any], *, author: str,
+                 base: Mapping[str, Sequence[str]] | None = None) -> list[Event]:
+    """Write ``fields`` of one record, each over every version its ``base`` names
+    (version ids; None: the versions shown, ``shown_versions``), however many, and
+    apply them. One event when every field's fit in one base (MAX_BASE_PER_FIELD, what
+    peers accept), as given; else a chain of events, each of every field of the write,
+    each replacing the one before it and at most MAX_BASE_PER_FIELD - 1 more versions
+    of a field still to replace: the last one is each field's only head. Every event
+    holds the whole write: a peer that takes only the first of them (a bundle missing)
+    shows it beside the versions still open, never another value. Returns the events
+    written, in order. Must run inside a write transaction."""
     if not conn.in_transaction:
         raise RuntimeError("events.append needs a write transaction")
     origin = get_meta(conn, "replica_id")
@@ -450,41 +481,29 @@ def append(
     if base is None:
         base = {field: list(ids) for field, (_value, ids)
                 in shown_versions(conn, entity, entity_id).items() if field in fields}
-    event = _local_event(conn, origin, entity, entity_id, fields, author=author, base=base)
-    _insert(conn, [event], observe=False)  # (its clock value was just ticked)
-    return event
-
-
-def append_replacing(conn: sqlite3.Connection, entity: str, entity_id: str, field: str,
-                     value: Any, *, author: str, replaced: Sequence[str]) -> list[Event]:
-    """Write ``value`` to one field over every version in ``replaced`` (version ids),
-    however many: one event when they fit in one base (MAX_BASE_PER_FIELD, what peers
-    accept), else a chain of events each replacing the one before it and at most
-    MAX_BASE_PER_FIELD - 1 more, all of ``value``; the last one is the field's only
-    head. Every event holds the value: a peer that takes only the first of them (a
-    bundle missing) shows it among the versions still open, never another value.
-    Returns the events written, in order. Must run inside a write transaction
-    (a conflict of more versions than one base names is settled in one action)."""
-    if not conn.in_transaction:
-        raise RuntimeError("events.append_replacing needs a write transaction")
-    origin = get_meta(conn, "replica_id")
-    if not origin:
-        raise RuntimeError("this database has no replica identity")
-    ids = list(dict.fromkeys(replaced))
-    base, rest = ids[:MAX_BASE_PER_FIELD], ids[MAX_BASE_PER_FIELD:]
+    if all(len(ids) <= MAX_BASE_PER_FIELD for ids in base.values()):
+        # (every write of up to MAX_BASE_PER_FIELD versions a field: the event as ever)
+        event = _local_event(conn, origin, entity, entity_id, fields, author=author,
+                             base=base)
+        _insert(conn, [event], observe=False)  # (its clock value was just ticked)
+        return [event]
+    rest = {field: list(dict.fromkeys(ids)) for field, ids in base.items()}
+    step = {field: ids[:MAX_BASE_PER_FIELD] for field, ids in rest.items()}
+    rest = {field: ids[MAX_BASE_PER_FIELD:] for field, ids in rest.items()}
     chain: list[Event] = []
     while True:
         # logged one by one (the next reads its seq, hash and clock from the log), and
         # derived together once: derived one by one, each would read the record's
         # every head again (thousands, for a conflict of 200,000 versions)
-        event = _local_event(conn, origin, entity, entity_id, {field: value},
-                             author=author, base={field: base})
+        event = _local_event(conn, origin, entity, entity_id, fields, author=author,
+                             base={field: ids for field, ids in step.items() if ids})
         _log(conn, [event])
         chain.append(event)
-        if not rest:
+        if not any(rest.values()):
             break
-        step = MAX_BASE_PER_FIELD - 1
-        base, rest = [event.version_id, *rest[:step]], rest[step:]
+        more = MAX_BASE_PER_FIELD - 1
+        step = {field: [event.version_id, *rest.get(field, ())[:more]] for field in fields}
+        rest = {field: ids[more:] for field, ids in rest.items()}
     derive(conn, chain)
     return chain
 
@@ -790,7 +809,8 @@ def shown_versions(conn: sqlite3.Connection, entity: str,
     value shown replaces. Two laptops that wrote the same value leave two heads and no
     conflict; a write over only one of them would make a conflict with the other.
     Heads holding another value (an open conflict) are not among them: only a person
-    settles that. At most MAX_BASE_PER_FIELD ids (what peers accept in one base)."""
+    settles that. Every one of them, however many: more than one event replaces
+    (MAX_BASE_PER_FIELD) are replaced by a chain of events (``append_chain``)."""
     rows = conn.execute(
         "SELECT field, value, origin, seq, hlc FROM versions INDEXED BY versions_heads "
         "WHERE entity = ? AND entity_id = ? AND superseded = 0",
@@ -806,7 +826,7 @@ def shown_versions(conn: sqlite3.Connection, entity: str,
         same = sorted(f"{o}:{q}" for _f, v, o, q, _h in heads
                       if v == win[1] and (o, q) != win[2:4])
         ids = [f"{win[2]}:{win[3]}", *same]
-        out[field] = (json.loads(win[1]), tuple(ids[:MAX_BASE_PER_FIELD]))
+        out[field] = (json.loads(win[1]), tuple(ids))
     return out
 
 

@@ -438,3 +438,21 @@ def laptop_with_a_wide_conflict(hq, make_office, tmp_path: Path, many: int = 45)
     path = b.path
     b.close()
     return path, conflict
+
+
+def laptops_wrote_alike(hq, make_office, tmp_path: Path, many: int = 40):
+    """``many`` laptops of ML, none seeing another, each write the same report (on track,
+    40 %) on the first ``reports`` national actions for 2026-S1 and the first for
+    2026-S2, and send it to headquarters; a laptop more then imports them all from
+    headquarters: every field of those reports has ``many`` current versions of one
+    value (no conflict). (the laptop more, one of the many, the reports' actions)"""
+    laptops = [make_office("ML", f"ml-{i}") for i in range(many)]
+    codes = [a.code for a in laptops[0].plan().actions_of(level="national")[:4]]
+    for rep in laptops:
+        for code in codes:
+            progress.record_progress(rep, code, "2026-S1", status="on-track", percent=40)
+        progress.record_progress(rep, codes[0], "2026-S2", status="on-track", percent=40)
+        send(rep, hq, tmp_path)
+    more = make_office("ML", "ml-more")
+    send(hq, more, tmp_path)
+    return more, laptops[0], codes

@@ -901,8 +901,8 @@ def over_lost(rep: Replica, entity: str, entity_id: str, fields: Iterable[str],
         base = {field: ids for field, (_value, ids) in shown.items() if field in fields}
     out = {k: list(v) for k, v in base.items()}
     for field in fields:
-        ids = list(dict.fromkeys([*out.get(field, ()), *lost[field]]))
-        out[field] = ids[:events.MAX_BASE_PER_FIELD]
+        # (more than one event replaces: a chain of events, events.append_chain)
+        out[field] = list(dict.fromkeys([*out.get(field, ()), *lost[field]]))
     return out
 
 

@@ -11,12 +11,17 @@ import re
 
 from fieldplan.i18n import _, decimal_point, format_number
 
-_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
-_DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
-_DIGITS.update({0x066B: ".", 0x066C: None, 0x00A0: None, 0x202F: None, ord(" "): None})
-# direction marks that come with a number copied from an Arabic text (Qt's own
-# Arabic minus sign starts with one), and the minus sign of typeset text
-_DIGITS.update({0x200E: None, 0x200F: None, 0x061C: None, 0x2212: "-"})
+#: Arabic-Indic and Persian digits to ASCII, and the direction marks that come with a
+#: number copied from an Arabic text (Qt's own Arabic minus sign starts with one) taken
+#: out: what ``ascii_digits`` changes
+_DIGITS_ONLY = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_DIGITS_ONLY.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+_DIGITS_ONLY.update({0x200E: None, 0x200F: None, 0x061C: None})
+_DIGITS = dict(_DIGITS_ONLY)
+# and the Arabic decimal and thousands separators, spaces between thousands, the minus
+# sign of typeset text
+_DIGITS.update({0x066B: ".", 0x066C: None, 0x00A0: None, 0x202F: None, ord(" "): None,
+                0x2212: "-"})
 
 #: A number once in ASCII, without groups: what is left to read.
 _PLAIN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -35,6 +40,13 @@ def ascii_number(text: str) -> str:
     """``text`` stripped, with Arabic-Indic digits and separators in ASCII and the spaces
     between thousands and direction marks taken out."""
     return text.strip().translate(_DIGITS)
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with Arabic-Indic and Persian digits in ASCII and direction marks taken
+    out, every other character kept: a date a spreadsheet in Arabic or Persian writes
+    (٢١/٠٦/٢٠٢٥, ۲۰۲۵-۰۶-۲۱) as the ASCII one."""
+    return text.translate(_DIGITS_ONLY)
 
 
 def parse_number(text: str, lang: str | None = None) -> float | int | str | None:

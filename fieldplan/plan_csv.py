@@ -94,18 +94,25 @@ def _iso_day(text: str) -> str:
     (Excel turns the exported 2025-06-21 into 21/06/2025, or 6/21/2025, 21-06-2025 or
     2025/06/21 as its locale says, on every row, which was then refused row by row):
     year first, the month comes next; else whichever of its first two numbers can only
-    be the day says which is which. ``text`` as it is otherwise; ValueError (its
-    message says both readings) when either order makes a day."""
+    be the day says which is which. In Arabic-Indic or Persian digits alike (٢١/٠٦/٢٠٢٥,
+    ۲۰۲۵-۰۶-۲۱: as a spreadsheet set to Arabic or Persian writes it; they were refused
+    where numbers in those digits were read). ``text`` as it is otherwise; ValueError
+    (its message says both readings) when either order makes a day."""
     from datetime import date
 
+    from fieldplan.numbers import ascii_digits
+
+    shown, text = text, ascii_digits(text)
+    if _ISO_DAY.fullmatch(text):
+        return text if _is_day(text) else shown  # (no such day: said as written)
     year_first = _YEAR_FIRST_DAY.fullmatch(text)
     if year_first is not None:
         with contextlib.suppress(ValueError):  # (no such day: said as not a date)
             return date(*(int(year_first.group(i)) for i in (1, 3, 4))).isoformat()
-        return text
+        return shown
     found = _SHOWN_DAY.fullmatch(text)
     if found is None:
-        return text
+        return shown
     a, b, year = (int(found.group(i)) for i in (1, 3, 4))
     readings: list[date] = []
     for day, month in ((a, b), (b, a)):
@@ -116,8 +123,8 @@ def _iso_day(text: str) -> str:
         return readings[0].isoformat()
     if len(readings) == 2:
         raise ValueError(_("{value} could be {first} or {second}; write YYYY-MM-DD").format(
-            value=_show(text), first=readings[0].isoformat(), second=readings[1].isoformat()))
-    return text
+            value=_show(shown), first=readings[0].isoformat(), second=readings[1].isoformat()))
+    return shown
 
 
 def _is_day(text: str) -> bool:

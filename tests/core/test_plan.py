@@ -472,9 +472,9 @@ FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,po
         ([FIRST.replace("2025-06-21", "2025-02-30"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
           "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
          "plan.csv: row 2, column 'plan_start': '2025-02-30' is not a date"),
-        ([FIRST.replace("2025-06-21", "٢٠٢٥-٠٦-٢١"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
+        ([FIRST.replace("2025-06-21", "٢٠٢٥-٠٢-٣٠"), ",,,,,PA1,,PA1.2,regional,IOM,T,,,,,",
           "p,1,2025-06-21,,,PA1,,PA1.3,regional,IOM,T,,,,,"],
-         "plan.csv: row 2, column 'plan_start': '٢٠٢٥-٠٦-٢١' is not a date"),
+         "plan.csv: row 2, column 'plan_start': '٢٠٢٥-٠٢-٣٠' is not a date"),
         # a typo on an action's first row (or the plan's): that row is named, not the
         # next, good one that differs from it: a value wrong on its own…
         ([FIRST.replace("national", "natonal"), ",,,,,PA1,,PA1.1,national,joint,,p2,P,c,,"],
@@ -536,9 +536,22 @@ def test_a_day_as_a_spreadsheet_writes_it_back_is_read(tmp_path, shown):
     assert plan.start.isoformat() == "2025-06-21"
 
 
+@pytest.mark.parametrize("shown", ["٢٠٢٥-٠٦-٢١", "٢١/٠٦/٢٠٢٥", "۲۰۲۵-۰۶-۲۱", "۲۰۲۵/۰۶/۲۱",
+                                   "\u200f٢١/\u200f٠٦/\u200f٢٠٢٥", "٢١.٠٦.٢٠٢٥"])
+def test_a_day_in_arabic_or_persian_digits_is_read(tmp_path, shown):
+    """A spreadsheet set to Arabic or Persian writes 2025-06-21 in its own digits (and
+    direction marks between the parts, Windows' Arabic short date): refused as no
+    date, where numbers in those digits were read."""
+    plan = load_plan(csv_text(tmp_path, [
+        FIRST.replace("2025-06-21", shown), "p,1,2025-06-21,,,PA1,,PA1.2,regional,IOM,T,,,,,"]))
+    assert plan.start.isoformat() == "2025-06-21"
+
+
 @pytest.mark.parametrize("shown, said", [
     ("21/06-2025", "'21/06-2025' is not a date"), ("2025/06/31", "'2025/06/31' is not a date"),
-    ("01-07-2025", "'01-07-2025' could be 2025-07-01 or 2025-01-07")])
+    ("01-07-2025", "'01-07-2025' could be 2025-07-01 or 2025-01-07"),
+    ("٠١-٠٧-٢٠٢٥", "'٠١-٠٧-٢٠٢٥' could be 2025-07-01 or 2025-01-07"),
+    ("۲۰۲۵/۰۶/۳۱", "'۲۰۲۵/۰۶/۳۱' is not a date")])
 def test_a_day_written_otherwise_is_refused_naming_its_cell(tmp_path, shown, said):
     with pytest.raises(PlanError, match=rf"^plan.csv: row 2, column 'plan_start': {said}"):
         load_plan(csv_text(tmp_path, [FIRST.replace("2025-06-21", shown, 1)]))

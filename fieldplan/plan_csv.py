@@ -470,7 +470,8 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
                 column=unnamed[0]))
         if not any(cells.values()):
             continue
-        lost = next((name for name, value in cells.items() if _letters_lost(value)), None)
+        lost = next((name for name, value in cells.items() if _letters_lost(value, name)),
+                    None)
         if lost is not None:
             raise fail(row, lost, _(
                 "{value} has question marks where its letters were: the spreadsheet saved "
@@ -530,14 +531,41 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
     return reader.plan(data)
 
 
-def _letters_lost(text: str) -> bool:
+#: a word of question marks: two or more, maybe in brackets or quotes, maybe before a
+#: stop or comma ("(???)", "???,"): an Arabic word (and its punctuation) saved in an
+#: encoding without Arabic letters
+_MARKS_WORD = re.compile(r"[(\[\"'«]?\?{2,}[)\]\"'».,:;]?")
+
+
+def _letters_lost(text: str, column: str = "") -> bool:
     """Whether ``text`` is what a spreadsheet writes of a text its file's encoding
     cannot hold: Excel's "CSV (Comma delimited)" writes Windows-1252, every Arabic
     letter a "?". Valid UTF-8 when the rest is ASCII, such a file was installed with
     titles of "??? ?????" and no word said; more question marks, in runs, than
-    letters is no text a person typed."""
+    letters is no text a person typed.
+
+    Nor is a word of two question marks or more (``_MARKS_WORD``) beside other words
+    ("??? IOM", an Arabic word and an acronym: as many marks as letters) in a cell
+    Windows-1252 can hold (a cell with an Arabic letter or a narrow no-break space
+    was not saved so): in an Arabic column (``column`` ends in ``_ar``) anywhere, as
+    Arabic asks with "؟"; in others only as the first word, since French sets its
+    "??" apart from the word it ends ("Pourquoi ??"). Marks on a word ("What??"), one
+    mark alone ("(?)") are text a person typed."""
     marks = text.count("?")
-    return marks >= 2 and "??" in text and marks > sum(ch.isalpha() for ch in text)
+    if marks >= 2 and "??" in text and marks > sum(ch.isalpha() for ch in text):
+        return True
+    if "??" not in text:
+        return False
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    words = text.split()
+    if len(words) < 2:
+        return False
+    if not column.endswith("_ar"):
+        words = words[:1]
+    return any(_MARKS_WORD.fullmatch(word) for word in words)
 
 
 def plan_to_csv(plan: Plan) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import re
 import tomllib
@@ -665,6 +666,50 @@ def test_arabic_a_spreadsheet_saved_as_question_marks_is_refused_naming_its_cell
     plan = load_plan(path)
     assert plan.actions[0].title.ar == arabic
     assert plan.actions[0].description.en == "Why?? Because."
+
+
+def _titled(tmp_path, column: str, title: str) -> Path:
+    """A plan CSV whose action has ``title`` in ``column`` (action_title_fr or _ar)."""
+    path = tmp_path / "plan.csv"
+    header = ("plan_id,plan_version,plan_start,plan_end,plan_title_en,area,area_title_en,"
+              f"action,level,lead,action_title_en,{column},indicator,indicator_title_en,unit")
+    row = ["p", "1", "2025-06-21", "2027-12-31", "Plan", "PA1", "Gov", "PA1.1", "national",
+           "joint", "Policies", title, "pol", "Pols", "count"]
+    out = io.StringIO(newline="")
+    csv.writer(out).writerow(row)
+    path.write_text(f"{header}\r\n{out.getvalue()}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("column, arabic", [
+    ("action_title_ar", "دعم IOM"), ("action_title_ar", "IOM دعم"),
+    ("action_title_ar", "دعم OIC و IOM"), ("action_title_ar", "IOM (الدعم)"),
+    ("action_title_ar", "IOM وOIC: دعم"), ("action_title_fr", "دعم IOM")])
+def test_a_short_arabic_title_with_an_acronym_saved_as_question_marks_is_refused(
+        tmp_path, column, arabic):
+    """"دعم IOM" saved by a spreadsheet in Windows-1252 is "??? IOM": as many marks as
+    letters, it passed the check that a cell of question marks meets, and was installed
+    so at every office."""
+    lost = arabic.encode("cp1252", "replace").decode("cp1252")
+    with pytest.raises(PlanError, match=rf"^plan.csv: row 2, column '{column}': "
+                                        rf"'{re.escape(lost)}' has question marks where its "
+                                        r"letters were: "):
+        load_plan(_titled(tmp_path, column, lost))
+    assert load_plan(_titled(tmp_path, column, arabic)).actions[0].title.get(
+        column[-2:]) == arabic
+
+
+@pytest.mark.parametrize("column, title", [
+    ("action_title_fr", "Quoi?? Encore"), ("action_title_fr", "Politiques (?) et IOM"),
+    ("action_title_fr", "Pourquoi ?? IOM"), ("action_title_fr", "Pourquoi\u202f?? IOM"),
+    ("action_title_fr", "IOM ???"), ("action_title_fr", "Cible : ?? (à confirmer)"),
+    ("action_title_ar", "لماذا ?? IOM"), ("action_title_ar", "What?? IOM"),
+    ("action_title_ar", "IOM (?) OIC")])
+def test_question_marks_a_person_typed_beside_words_are_text(tmp_path, column, title):
+    """Marks on a word ("What??"), one alone ("(?)"), French's "??" set apart after the
+    word it ends, marks in a cell that has Arabic letters (not saved without them)."""
+    assert load_plan(_titled(tmp_path, column, title)).actions[0].title.get(
+        column[-2:]) == title
 
 
 @pytest.mark.parametrize("true, false", [("TRUE", "FALSE"), ("VRAI", "FAUX"),

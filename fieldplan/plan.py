@@ -397,6 +397,13 @@ _SPACE_GROUPED = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?:,[0
 #: 1.200 or 1,200: a number whose mark may group thousands (0.125 cannot)
 _DOT_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+")
 _COMMA_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+")
+#: a number in scientific notation (1.23457E+11; 1,23457E+11 where the comma is the
+#: decimal mark): its digits before and after the mark, and its exponent
+_E_NOTATION = re.compile(r"[+-]?(\d+)(?:[.,](\d*))?[eE]([+-]?\d+)")
+#: the magnitude from which a spreadsheet's General format writes a number in
+#: scientific notation, rounded to six digits: 123456789012 as 1.23457E+11 (in 11
+#: characters); below it, every digit
+_E_ROUNDED_FROM = 1e11
 # a number with the Arabic decimal separator (U+066B) or thousands separator (U+066C)
 _ARABIC_GROUPED = re.compile("-?(?:\\d{1,3}(?:\u066c\\d{3})+|\\d+)(?:\u066b\\d+)?")
 # true/false cells: the words people type, and TRUE and FALSE as a spreadsheet in the
@@ -693,6 +700,15 @@ class _Reader:
                 mark in text for mark in "\u066b\u066c")
             if marked:
                 text = text.replace("\u066c", "").replace("\u066b", ".")
+            scientific = _E_NOTATION.fullmatch(text)
+            if scientific and ("," not in text or self.decimal_comma is not False):
+                text = text.replace(",", ".")
+                if _rounded_by_spreadsheet(text, scientific):
+                    raise self.fail(path, _(
+                        "{value} was saved rounded: the spreadsheet wrote the number in "
+                        "scientific notation, without its last digits; format the column "
+                        "as numbers (or as text) and save the file again").format(
+                            value=_show(value)))
             grouped = not marked and self.decimal_comma is None and (
                 _DOT_GROUPED.fullmatch(text) or _COMMA_GROUPED.fullmatch(text))
             if grouped and text.count(",") + text.count(".") > 1:
@@ -998,6 +1014,22 @@ class _Reader:
 #: joiners, bidi marks, soft hyphens, BOMs) or spaces and yet show nothing: the
 #: combining grapheme joiner, Hangul fillers, the Braille blank.
 _BLANKS = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _rounded_by_spreadsheet(text: str, found: re.Match[str]) -> bool:
+    """Whether ``text``, a number in scientific notation (``found``: its
+    ``_E_NOTATION`` match), may have lost digits as a spreadsheet saved it: Excel
+    saves a General cell of 12 digits or more as CSV as it shows it, 123456789012 as
+    1.23457E+11, read as 123457000000 without a word. Such a number (from
+    ``_E_ROUNDED_FROM``) whose written digits stop before its units may have been
+    rounded (1.5E+11 is also how 150000000001 is saved); a smaller one (1.5E+3, 2E-4)
+    a spreadsheet writes in full, so it was typed or written so by another program,
+    and means what it says, as does 1.23456789012E+11."""
+    number = float(text)
+    if not math.isfinite(number) or abs(number) < _E_ROUNDED_FROM:
+        return False
+    _whole, decimals, exponent = found.groups()
+    return int(exponent) - len(decimals or "") > 0  # the power of ten of its last digit
 
 
 def _shows_something(text: str) -> bool:

@@ -627,6 +627,10 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
+        if value.is_integer():
+            # every digit (1e20 as 100000000000000000000): the reader refuses a large
+            # number in scientific notation, as a spreadsheet writes one it rounded
+            return str(int(value))
         return _number_text(value)
     if isinstance(value, str):
         return guard_formula(value.replace("\0", ""))

@@ -312,6 +312,45 @@ def test_a_number_with_one_reading_in_a_tab_separated_file_is_read(hq, cell, val
     assert parse_plan_text(text, "csv", "plan.csv").actions[0].indicators[0].target == value
 
 
+def _delimited(plan: Plan, column: str, value: str, delimiter: str) -> str:
+    rows = list(csv.reader(io.StringIO(format_plan(plan, "csv"), newline="")))
+    rows[1][rows[0].index(column)] = value
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("delimiter, cell", [
+    (",", "1.23457E+11"), (";", "1,23457E+11"), ("\t", "1.23457E+11"), ("\t", "1,23457E+11"),
+    (",", "-1.5E+11"), (",", "1E+12"), (";", "1.23457e+11")])
+@pytest.mark.parametrize("column", ["target", "baseline"])
+def test_a_number_a_spreadsheet_saved_rounded_in_scientific_notation_is_refused(
+        hq, delimiter, cell, column):
+    """Excel saves a General cell of 12 digits or more as CSV as it shows it:
+    123456789012 as 1.23457E+11, which was read as 123457000000 without a word."""
+    text = _delimited(amended(hq.plan()), column, cell, delimiter)
+    with pytest.raises(PlanError) as caught:
+        parse_plan_text(text, "csv", "plan.csv")
+    assert str(caught.value) == (
+        f"plan.csv: row 2, column '{column}': '{cell}' was saved rounded: the spreadsheet "
+        "wrote the number in scientific notation, without its last digits; format the "
+        "column as numbers (or as text) and save the file again")
+
+
+@pytest.mark.parametrize("delimiter, cell, value", [
+    (",", "1.5E+3", 1500.0), (";", "1,5E+3", 1500.0), ("\t", "2,5E+3", 2500.0),
+    (",", "2E-4", 0.0002), (",", "1.23456789012E+11", 123456789012.0),
+    (";", "1,23456789012E+11", 123456789012.0), (",", "9.99999E+10", 99999900000.0),
+    (",", "123456789012", 123456789012.0)])
+def test_a_number_in_scientific_notation_that_says_every_digit_is_read(
+        hq, delimiter, cell, value):
+    """Below 1E+11 a spreadsheet writes every digit: a number in scientific notation
+    there was typed or written so by another program, as is one whose written digits
+    reach its units."""
+    text = _delimited(amended(hq.plan()), "target", cell, delimiter)
+    assert parse_plan_text(text, "csv", "plan.csv").actions[0].indicators[0].target == value
+
+
 # --- 5. escape sequences in messages -------------------------------------------------------
 
 

@@ -1185,12 +1185,13 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
         raise PlanError(_(
             "{file}: not a text file (it looks like {kind}); a plan file is TOML, JSON or "
             "CSV text (in a spreadsheet: save as 'CSV UTF-8')").format(file=name, kind=kind))
-    return parse_plan_text(_plan_text(data, name), fmt, name, clean=clean, strict=strict)
+    return parse_plan_text(_plan_text(data, name, fmt), fmt, name, clean=clean, strict=strict)
 
 
-def _plan_text(data: bytes, name: str) -> str:
+def _plan_text(data: bytes, name: str, fmt: str = "") -> str:
     """The text of a plan file: UTF-8, or UTF-16 or UTF-32 with a byte-order mark;
-    PlanError naming ``name`` for anything else."""
+    PlanError naming ``name`` for anything else, and where in it the first character
+    that is not is (``fmt``: the file's format, csv or another: ``_undecoded_place``)."""
     bom, encoding, label = next(((b, e, n) for b, e, n in _BOMS if data.startswith(b)),
                                 (b"", "utf-8", "UTF-8"))
     if not bom and _utf16_without_bom(data):
@@ -1202,15 +1203,28 @@ def _plan_text(data: bytes, name: str) -> str:
     try:
         return data[len(bom):].decode(encoding)
     except UnicodeDecodeError as exc:
-        byte = exc.start + len(bom)
+        # where, as the person finds it: a byte offset was no help in a spreadsheet
+        before = data[len(bom):len(bom) + exc.start].decode(encoding, "replace")
+        where = where_what(name, _undecoded_place(before, fmt))
         if label == "UTF-8":
-            raise PlanError(_(
-                "{file}: not UTF-8 text (byte {byte}); save it as UTF-8 (in a spreadsheet: "
-                "'CSV UTF-8')").format(file=name, byte=byte)) from None
-        raise PlanError(_(
-            "{file}: not valid {encoding} text (byte {byte}); save it as UTF-8 (in a "
-            "spreadsheet: 'CSV UTF-8')").format(file=name, encoding=label,
-                                                byte=byte)) from None
+            raise PlanError(where_what(where, _(
+                "not UTF-8 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')"))) from None
+        raise PlanError(where_what(where, _(
+            "not valid {encoding} text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')")
+            .format(encoding=label))) from None
+
+
+def _undecoded_place(before: str, fmt: str) -> str:
+    """Where a file's first character that is not in its encoding is, ``before``
+    being the text before it: its row and column in a CSV file ("row 3, column
+    'action_title_fr'", as its other messages say), its line and column otherwise."""
+    if fmt == "csv":
+        from fieldplan.plan_csv import place_of_end
+
+        return place_of_end(before)
+    lines = re.split("\r\n|\r|\n", before)
+    return _("line {line}, column {column}").format(line=len(lines),
+                                                   column=len(lines[-1]) + 1)
 
 
 def _utf16_without_bom(data: bytes) -> bool:

@@ -270,21 +270,42 @@ _PROGRESS_COLUMNS = frozenset(("office", "period", "status", "percent"))
 _SEP_LINE = re.compile("sep=([,;\t])\r?", re.IGNORECASE)
 
 
+def _separated(text: str) -> tuple[str, str]:
+    """The separator of CSV ``text`` (seen from its header row, or named by Excel's
+    "sep=" line), and the text from its header row on."""
+    first_line, *rest = re.split("\r\n|\r|\n", text, maxsplit=1)  # (lines may end in CR)
+    declared = _SEP_LINE.fullmatch(first_line)
+    if declared:
+        # Excel's "sep=;" line names the separator; Excel does not show it as a row,
+        # so the header stays row 1 in messages, as the person sees it there
+        return declared.group(1), rest[0] if rest else ""
+    return max((",", ";", "\t"), key=first_line.count), text
+
+
+def place_of_end(text: str) -> str:
+    """Where the end of ``text``, the start of a CSV file, is in that file: "row 3,
+    column 'unit'" (its header row's name for the column), or "row 3" (a column
+    without a name, the header row itself)."""
+    import csv
+
+    delimiter, text = _separated(text)
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(len(text) + 1)
+    # (a mark at the end, so that the row it ends in is read even when empty)
+    records = list(csv.reader(io.StringIO(text + "x", newline=""), delimiter=delimiter))
+    row, index = len(records), len(records[-1]) - 1
+    names = records[0] if row > 1 else []
+    column = names[index].strip() if index < len(names) else ""
+    return _row_column(row, column or None)
+
+
 def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = False) -> Plan:
     """Read a plan from CSV text; ``clean``: texts lose their control characters;
     ``strict``: titles are one line, of at most plan.MAX_TITLE_CHARS (a file to install)."""
     import csv
     import difflib
 
-    first_line, *rest = re.split("\r\n|\r|\n", text, maxsplit=1)  # (lines may end in CR)
-    declared = _SEP_LINE.fullmatch(first_line)
-    if declared:
-        # Excel's "sep=;" line names the separator; Excel does not show it as a row,
-        # so the header stays row 1 in messages, as the person sees it there
-        delimiter = declared.group(1)
-        text = rest[0] if rest else ""
-    else:
-        delimiter = max((",", ";", "\t"), key=first_line.count)
+    delimiter, text = _separated(text)
     from fieldplan.plan import MAX_PLAN_BYTES
 
     # a cell may be as long as a plan file may be: Python's csv stops at 128 KB, so a

@@ -574,7 +574,8 @@ def test_csv_header_problems(tmp_path):
 def test_csv_must_be_utf8(tmp_path):
     path = tmp_path / "plan.csv"
     path.write_bytes("area,action\nPA1,Améliorer\n".encode("cp1252"))
-    with pytest.raises(PlanError, match=r"^plan.csv: not UTF-8 text \(byte \d+\); save it as"):
+    with pytest.raises(PlanError, match=r"^plan.csv: row 2, column 'action': not UTF-8 text; "
+                                        r"save it as"):
         load_plan(path)
 
 

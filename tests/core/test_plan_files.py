@@ -485,8 +485,57 @@ def test_a_workbook_or_pdf_is_not_a_text_file(tmp_path, name, data, kind):
 def test_other_bytes_that_are_not_utf8_say_so(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes("plan_id,caf\u00e9\n".encode("latin-1"))
-    with pytest.raises(PlanError, match=r"^latin1\.csv: not UTF-8 text \(byte 11\)"):
+    with pytest.raises(PlanError, match=r"^latin1\.csv: row 1: not UTF-8 text;"):
         load_plan(path)
+
+
+def _saved_in_windows_1252(plan: Plan, delimiter: str, sep_line: bool = False) -> bytes:
+    """The plan as Excel's "CSV (Comma delimited)" saves it: Windows-1252, ASCII but
+    for the French title of the action on row 3; the row above holds a cell of two
+    lines."""
+    rows = list(csv.reader(io.StringIO(format_plan(plan, "csv"), newline="")))
+    rows = [[cell.encode("ascii", "replace").decode() for cell in row] for row in rows]
+    rows[1][rows[0].index("indicator_title_en")] = "Two\nlines"
+    rows[2][rows[0].index("action_title_fr")] = "Améliorer la gouvernance"
+    out = io.StringIO(newline="")
+    if sep_line:
+        out.write(f"sep={delimiter}\r\n")
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("cp1252")
+
+
+@pytest.mark.parametrize("delimiter, sep_line", [(",", False), (";", True), ("\t", False)])
+def test_a_csv_not_in_utf8_names_the_row_and_column_of_its_first_other_letter(
+        hq, tmp_path, capsys, delimiter, sep_line):
+    """"not UTF-8 text (byte 18342)" left the person to count bytes; the row and the
+    column, as the spreadsheet shows them (the header row 1, a "sep=" line not counted,
+    a cell of two lines one row), say which cell, and the line what to do."""
+    plan = amended(hq.plan())
+    path = tmp_path / "plan.csv"
+    path.write_bytes(_saved_in_windows_1252(plan, delimiter, sep_line))
+    message = ("plan.csv: row 3, column 'action_title_fr': not UTF-8 text; save it as UTF-8 "
+               "(in a spreadsheet: 'CSV UTF-8')")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == message
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, out, err) == (1, "", f"fieldplan: error: {message}\n")
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+def test_a_toml_or_json_file_not_in_utf8_names_the_line_and_column(hq, tmp_path, fmt):
+    text = format_plan(hq.plan(), fmt).replace("\r\n", "\n")
+    lines = text.split("\n")
+    number = next(i for i, line in enumerate(lines) if "Plan" in line)
+    lines[number] = lines[number].replace("Plan", "Plän", 1)
+    path = tmp_path / f"plan.{fmt}"
+    path.write_bytes("\r\n".join(lines).encode("latin-1", "replace"))
+    column = lines[number].index("ä") + 1
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == (
+        f"plan.{fmt}: line {number + 1}, column {column}: not UTF-8 text; save it as UTF-8 "
+        "(in a spreadsheet: 'CSV UTF-8')")
 
 
 # --- 7. UTF-16 files: Excel's "Unicode Text", and some tools' CSV -----------------------
@@ -553,7 +602,7 @@ def test_a_broken_utf16_file_says_where(hq, tmp_path, capsys):
     data = b"\xff\xfe" + text[:10].encode("utf-16-le") + b"\x00\xdc" + b"a\x00" * 4
     path = tmp_path / "plan.csv"
     path.write_bytes(data)
-    message = ("plan.csv: not valid UTF-16 text (byte 22); save it as UTF-8 (in a "
+    message = ("plan.csv: row 1: not valid UTF-16 text; save it as UTF-8 (in a "
                "spreadsheet: 'CSV UTF-8')")
     with pytest.raises(PlanError) as caught:
         load_plan(path)

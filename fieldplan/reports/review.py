@@ -485,8 +485,23 @@ class Pack:
         return format_number(n, self.ctx.lang)
 
     def _of(self, got: int, expected: int) -> str:
-        """"12/12": reports held of those expected, as the language writes numbers."""
+        """"10/12": reports submitted of those expected, as the language writes numbers."""
         return f"{self._n(got)}/{self._n(expected)}"
+
+    def _submitted_cell(self, reports: list[ProgressReport], expected: int) -> list[Flowable]:
+        """A "Submitted reports" cell: the reports submitted of those ``expected``
+        ("10/12"), and the drafts under it ("2 drafts"), as the client's Overview
+        counts them ("10/12 ✎2"): a draft is not reported yet. It counted every report
+        held ("12/12" over "2 drafts"), where the Overview said 10/12 of the same."""
+        submitted = sum(1 for r in reports if r.state == "submitted")
+        drafts = len(reports) - submitted
+        cell = [self._t(self._of(submitted, expected), cm.SMALL, align="center")]
+        if drafts:
+            cell.append(self._t(
+                self.ctx.ngettext("{count} draft", "{count} drafts", drafts).format(
+                    count=self._n(drafts)),
+                cm.MUTED_SMALL, align="center"))
+        return cell
 
     def _unknown_note(self) -> str:
         """What the cover says of the reports of offices this version does not know
@@ -899,7 +914,7 @@ class Pack:
         rows = [
             [self._t(_("Office"), cm.CELL_HEAD)]
             + [self._t(a.code, cm.CELL_HEAD, align="center") for a in areas]
-            + [self._t(_("Reports"), cm.CELL_HEAD, align="center")]
+            + [self._t(_("Submitted reports"), cm.CELL_HEAD, align="center")]
         ]
         extra = []
         for i, office in enumerate(self.offices, start=1):
@@ -931,20 +946,7 @@ class Pack:
                 extra.append(
                     ("BACKGROUND", (j, i), (j, i), colors.HexColor(cm.STATUS_TINTS[worst]))
                 )
-            expected = self._due(office)
-            got = [self._t(self._of(len(mine), expected), cm.SMALL, align="center")]
-            drafts = sum(1 for r in mine if r.state == "draft")
-            if drafts:
-                got.append(
-                    self._t(
-                        ctx.ngettext("{count} draft", "{count} drafts", drafts).format(
-                            count=self._n(drafts)
-                        ),
-                        cm.MUTED_SMALL,
-                        align="center",
-                    )
-                )
-            row.append(got)
+            row.append(self._submitted_cell(mine, self._due(office)))
             rows.append(row)
         if not self.offices:  # (no table: nothing for its notes to explain)
             return [self._t(self._all_hidden() or _("No office has reported for this period."))]
@@ -953,7 +955,9 @@ class Pack:
                 _(
                     "Each cell shows the status needing most attention among the office's actions "
                     "in the area that have started (not started only when none has), how many "
-                    "have not started beside it, and their mean progress."
+                    "have not started beside it, and their mean progress. The last column "
+                    "gives the office's submitted reports of those due, and its drafts "
+                    "under them."
                 ),
                 cm.MUTED_SMALL,
             ),
@@ -1313,7 +1317,7 @@ class Pack:
             by_action[r.action].append(r)
         w = ctx.width
         # the action's title widest (fewer lines: French titles are long)
-        widths = [w * f for f in (0.07, 0.38, 0.12, 0.09, 0.19, 0.15)]
+        widths = [w * f for f in (0.07, 0.36, 0.12, 0.11, 0.19, 0.15)]
         rows = [
             [
                 self._t(h, cm.CELL_HEAD)
@@ -1321,7 +1325,7 @@ class Pack:
                     _("Code"),
                     _("Action"),
                     _("Level"),
-                    _("Reports"),
+                    _("Submitted reports"),
                     _("Statuses"),
                     _("Mean progress"),
                 )
@@ -1347,8 +1351,9 @@ class Pack:
                     self._t(act.code, cm.BOLD_SMALL),
                     title,
                     self._t(level_label(act.level, ctx.lang), cm.SMALL),
-                    self._t(self._of(len(rs), expected) if due or expected else "–", cm.SMALL,
-                            align="center"),
+                    # (a draft marked under it: the statuses and the mean count it)
+                    self._submitted_cell(rs, expected) if due or expected
+                    else self._t("–", cm.SMALL, align="center"),
                     self._t(mix, cm.SMALL),
                     cm.PercentBar(
                         mean,

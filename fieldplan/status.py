@@ -39,6 +39,10 @@ class ReplicaStatus:
     locked_periods: tuple[str, ...] = ()
     #: of ``reports``, those the current plan hides (planops.PlanScope): kept, unseen
     hidden_reports: int = 0
+    #: of ``reports``, the drafts not yet submitted: said apart, as the review pack,
+    #: the status sheet and the client's Overview and dashboard say them (a draft is
+    #: not reported yet)
+    draft_reports: int = 0
     #: per locked period, the reports changed after its lock (progress.changed_after_lock;
     #: an office's own only, at an office)
     changed_after_lock: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -54,7 +58,7 @@ class ReplicaStatus:
                 "hq_fingerprint": self.hq_fingerprint or None, "plan": self.plan_id,
                 "plan_version": self.plan_version, "events": self.events,
                 "own_events": self.own_events, "reports": self.reports,
-                "hidden_reports": self.hidden_reports,
+                "hidden_reports": self.hidden_reports, "draft_reports": self.draft_reports,
                 "key_status": self.key_status, "locked_periods": list(self.locked_periods),
                 "changed_after_lock": {period: [c.to_dict() for c in changes] for period,
                                        changes in self.changed_after_lock.items()},
@@ -93,12 +97,17 @@ class ReplicaStatus:
                                    "{total} held, {own} written here", self.own_events)
              .format(total=format_number(self.events, lang),
                      own=format_number(self.own_events, lang))),
-            (_("Reports"), ngettext(
+            (_("Reports"), join_clauses((ngettext(
                 "{total} held, {hidden} of them hidden by the plan",
                 "{total} held, {hidden} of them hidden by the plan", self.hidden_reports)
              .format(total=format_number(self.reports, lang),
                      hidden=format_number(self.hidden_reports, lang))
-             if self.hidden_reports else format_number(self.reports, lang)),
+             if self.hidden_reports else format_number(self.reports, lang),
+                # (the pack's cover's words: "Reports: 35; 2 drafts not yet submitted")
+                ngettext("{count} draft not yet submitted", "{count} drafts not yet submitted",
+                         self.draft_reports).format(
+                             count=format_number(self.draft_reports, lang))
+                if self.draft_reports else ""))),
             (_("Locked periods"), periods_text(self.locked_periods)
              if self.locked_periods else _("none")),
             *[(_("Warning"), text)
@@ -677,6 +686,9 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     reports = rep.conn.execute(
         "SELECT count(*) FROM progress" + (" WHERE office = ?" if office else ""),
         (office,) if office else ()).fetchone()[0]
+    drafts = rep.conn.execute(
+        "SELECT count(*) FROM progress WHERE state = 'draft'"
+        + (" AND office = ?" if office else ""), (office,) if office else ()).fetchone()[0]
     hidden = hidden_reports(rep, plan, office=office)
     changed = changed_after_lock(rep, office=office)
     return ReplicaStatus(
@@ -685,6 +697,6 @@ def replica_status(rep: Replica) -> ReplicaStatus:
         events=total, own_events=own, reports=reports,
         sync=sync_state(rep, changed),  # (read once)
         key_status=key_status, locked_periods=tuple(locked_periods(rep)),
-        hidden_reports=hidden,
+        hidden_reports=hidden, draft_reports=drafts,
         hq_key_id=hq.key_id if hq else "", hq_fingerprint=hq.fingerprint if hq else "",
         changed_after_lock=changed)

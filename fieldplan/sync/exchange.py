@@ -925,7 +925,10 @@ def _proven_enrolment(rep: Replica, m: dict[str, Any],
         return None
     want = hmac.new(row[2].encode(), ENROL_CONTEXT + signer.raw + m["sender"].encode(),
                     hashlib.sha256).hexdigest()
-    return (row[0], row[3]) if hmac.compare_digest(want, str(e.get("proof", ""))) else None
+    # (compare_digest raises TypeError for text other than ASCII: such a proof is a
+    # wrong one, not a bundle that stops the import)
+    proof = str(e.get("proof", ""))
+    return (row[0], row[3]) if proof.isascii() and hmac.compare_digest(want, proof) else None
 
 
 def _setup_reported(rep: Replica, m: dict[str, Any], signer: PublicKey) -> None:

@@ -239,6 +239,30 @@ def test_a_true_proof_from_a_computer_with_a_key_says_so(hq, make_office,
         "the proof of its setup bundle does not match that setup bundle")
 
 
+def test_a_proof_that_is_not_ascii_is_a_proof_that_does_not_match(hq, make_office,
+                                                                  tmp_path: Path) -> None:
+    """A bundle naming a true enrolment id with a proof of other characters than
+    ASCII ("é"): the proof does not match, as any other wrong one. Import and verify
+    stopped with a traceback (hmac.compare_digest refuses such text)."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan.minisign import generate_key
+    from fieldplan.sync import verify_bundle
+
+    ml = make_office("ML")
+    info = json.loads(ml.meta("enrolment"))
+    manifest = {"kind": "sync", "plan_id": hq.plan_id, "office": "ML",
+                "sender": "5eca11ed-0000-4000-8000-00000000beef", "recipient": "HQ",
+                "ranges": {}, "acks": {}, "enrolment": {"id": info["id"], "proof": "é"}}
+    path = tmp_path / "crafted.fieldplan"
+    bundlefmt.write_bundle(path, manifest, [], generate_key())
+    why = "the proof of its setup bundle does not match that setup bundle"
+    checked = verify_bundle(hq, path)
+    assert (checked["valid"], checked["trusted"]) == (True, False)
+    outcome = import_bundle(hq, path)
+    assert outcome.outcome == "quarantined"
+    assert f"(claims office ML); {why}: check the fingerprint" in outcome.reason
+
+
 def test_a_laptop_learns_that_a_revocation_ended_its_enrolment(hq, two_laptops,
                                                                tmp_path: Path) -> None:
     """The second laptop has not reached HQ yet when HQ revokes the first: its

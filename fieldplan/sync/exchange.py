@@ -1600,6 +1600,12 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
         repair = fork.Repair(rep) if fork.may_repair(rep, m) else None
         try:
             with repair or contextlib.nullcontext(), store.write_transaction(rep.conn):
+                # the key again, with the write lock held: another program may have
+                # revoked it (or ended the enrolment that vouched for it) since it was
+                # checked, while events.jsonl was read and the backup taken
+                accept = _check_key(rep, b, m)
+                if accept == "quarantine":
+                    raise _NoLongerVouched
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                           retire=accept[1], lineage=accept[2],
@@ -1695,6 +1701,16 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 rep.conn.execute(
                     "DELETE FROM quarantine WHERE bundle_id IN (?, ?) AND public_key = ?",
                     (b.bundle_id, f"{b.bundle_id}.{b.key_id}", b.public_key.to_base64()))
+        except _NoLongerVouched:
+            try:
+                data = _kept_bytes(b, source)
+            except BundleError as exc:
+                return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc),
+                                                  **base), sha)
+            except OSError as exc:
+                return _record(rep, ImportOutcome(outcome="rejected",
+                                                  reason=_cannot_read(exc), **base), sha)
+            return _quarantine(rep, b, data, base, hashlib.sha256(data).hexdigest())
         except ForkedHistoryError as exc:
             # at HQ, an office computer's: recorded, so that HQ's next bundle repairs it
             why = fork.hq_refusal(rep, m, exc)
@@ -1717,6 +1733,12 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
     # lost its last writes, and goes on as a new replica before writing any more
     renew_if_gone_back(rep)
     return result
+
+
+class _NoLongerVouched(Exception):
+    """(inside the import's write transaction) The bundle's key, trusted when it was
+    checked before it, vouches for nothing now (another program ended the enrolment
+    that registered it): rolled back, the bundle waits in quarantine."""
 
 
 def _plan_change(rep: Replica, before: Any) -> tuple[int, int, tuple[str, ...]]:

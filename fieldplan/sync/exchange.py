@@ -1588,12 +1588,6 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                               **base), sha)
         if data is not None:
             return _quarantine(rep, b, data, base, sha)
-        seen = rep.conn.execute(
-            "SELECT 1 FROM inbox WHERE bundle_id = ? AND outcome IN ('merged', 'duplicate')",
-            (b.bundle_id,)).fetchone()
-        plan_before = rep.plan()
-        locks_before = set(locked_periods(rep))
-        revoked_before = not rep.is_hq and keyreg.own_key_status(rep) == "revoked"
         if backup:
             rep.backup("before-import")
         # the key file a repair makes goes in place after the commit (away on failure)
@@ -1606,6 +1600,15 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 accept = _check_key(rep, b, m)
                 if accept == "quarantine":
                     raise _NoLongerVouched
+                # what the import then says it did is what it finds changed from here,
+                # with the write lock held (another program may have merged the same
+                # bundle meanwhile)
+                seen = rep.conn.execute(
+                    "SELECT 1 FROM inbox WHERE bundle_id = ? AND outcome IN "
+                    "('merged', 'duplicate')", (b.bundle_id,)).fetchone()
+                plan_before = rep.plan()
+                locks_before = set(locked_periods(rep))
+                revoked_before = not rep.is_hq and keyreg.own_key_status(rep) == "revoked"
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                           retire=accept[1], lineage=accept[2],

@@ -76,3 +76,38 @@ def test_a_bundle_whose_enrolment_ends_meanwhile_waits_in_quarantine(
     finally:
         first.close()
         second.close()
+
+
+def test_a_bundle_another_program_merged_meanwhile_says_nothing_it_did_not_do(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """Headquarters' bundle locking a period, imported in the client and by a command
+    at once: the one that came second found everything held (a duplicate), and still
+    said that it locked the period and brought version 2 of the plan, by what it had
+    read before its write transaction."""
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    ml = make_office("ML")
+    amended = tmp_path / "plan-v2.toml"
+    dump_plan(hq.plan(), amended)
+    amended.write_text(amended.read_text(encoding="utf-8").replace(
+        "version = 1", "version = 2", 1), encoding="utf-8")
+    replace_plan(hq, amended)
+    progress.set_period_lock(hq, "2025-S2")
+    bundle = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    real = type(ml).backup
+    merged = []
+
+    def another_program_imports(rep, reason: str):
+        taken = real(rep, reason)
+        with open_replica(rep.path) as other:
+            merged.append(import_bundle(other, bundle, backup=False))
+        return taken
+
+    monkeypatch.setattr(type(ml), "backup", another_program_imports)
+    outcome = import_bundle(ml, bundle)
+    monkeypatch.undo()
+    assert (merged[0].outcome, merged[0].locked, merged[0].plan_version) == (
+        "merged", ("2025-S2",), 2)
+    assert outcome.outcome == "duplicate"
+    assert (outcome.locked, outcome.plan_version, outcome.reason) == ((), 0, "")

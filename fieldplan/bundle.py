@@ -939,6 +939,14 @@ def _check_manifest(manifest: dict[str, Any], max_events_bytes: int) -> PublicKe
     if entry["size"] > max_events_bytes:
         raise BundleError(_("{file} is {size}").format(
             file=EVENTS, size=_over(entry["size"], max_events_bytes)))
+    if manifest["event_count"] > entry["size"] // 2:
+        # each event is a line of a byte at least and its newline. (A count past what
+        # SQLite holds stopped the import of a bundle refused for its key or plan: its
+        # inbox line could not be written)
+        raise BundleError(_("manifest event_count {count} is more events than {file} of "
+                            "{size} can hold").format(count=manifest["event_count"],
+                                                      file=EVENTS,
+                                                      size=_size(entry["size"])))
     try:
         public_key = PublicKey.from_base64(manifest["public_key"])
     except SignatureError:

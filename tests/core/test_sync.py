@@ -29,6 +29,7 @@ from fieldplan.sync import (
     import_bundle,
     list_conflicts,
     list_gaps,
+    list_inbox,
     list_quarantine,
     resolve_conflict,
     revoke_key,
@@ -684,6 +685,35 @@ def test_a_bundle_refused_for_its_key_is_not_decompressed(hq, make_office, tmp_p
         assert checked == [1]  # what waits in quarantine was checked whole
     finally:
         sn_hq.close()
+
+
+def test_a_bundle_claiming_more_events_than_a_database_counts_is_refused(
+        hq, tmp_path: Path) -> None:
+    """Anyone's bundle (a key never seen, a plan of another) whose manifest claims 2**63
+    events: refused in one line, kept in the inbox. Its inbox line could not be
+    written (a number past SQLite's), and the import stopped with an OverflowError."""
+    manifest = {"kind": "sync", "plan_id": "another-plan", "sender": "x", "office": "ML",
+                "recipient": "HQ", "ranges": {}, "acks": {}}
+    path = tmp_path / "claims.fieldplan"
+    bundlefmt.write_bundle(path, manifest, [], minisign.generate_key())
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    key = minisign.generate_key()
+    claimed = {**json.loads(members["manifest.json"]), "event_count": 2**63,
+               "public_key": key.public.to_base64(), "key_id": key.public.key_id_hex}
+    members["manifest.json"] = bundlefmt.canonical_json(claimed)
+    members["manifest.json.minisig"] = minisign.sign(key, members["manifest.json"],
+                                                     bundlefmt.trusted_comment(
+                                                         claimed["bundle_id"],
+                                                         claimed["created"])).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name in ("events.jsonl", "manifest.json", "manifest.json.minisig"):
+            z.writestr(name, members[name])
+    outcome = import_bundle(hq, path)
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == ("manifest event_count 9223372036854775808 is more events than "
+                              "events.jsonl of 0 bytes can hold")
+    assert list_inbox(hq)[0].reason == outcome.reason
 
 
 def test_a_revoked_laptop_does_not_hold_its_offices_bundles_back(hq, make_office,

@@ -2535,7 +2535,17 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         match = [r for r in rep.conn.execute(
             "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
             "ORDER BY received_at, bundle_id") if r[1] in replaced] + match
-    return [import_bundle(rep, io.BytesIO(r[5]), name=r[4], backup=False) for r in match]
+    outcomes = []
+    for bundle_id, public_key, _office, _sender, file_name, data in match:
+        outcome = import_bundle(rep, io.BytesIO(data), name=file_name, backup=False)
+        if outcome.outcome == "rejected":
+            # checked whole now its key is trusted, and refused for what it holds: it
+            # waits for nothing any more (the inbox says why)
+            with store.write_transaction(rep.conn):
+                rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND "
+                                 "public_key = ?", (bundle_id, public_key))
+        outcomes.append(outcome)
+    return outcomes
 
 
 # --- inbox ------------------------------------------------------------------------------

@@ -421,6 +421,32 @@ def test_unknown_key_waits_in_quarantine_until_trusted(hq, make_office,
     assert progress.digest(hq, "ML") == progress.digest(ml)
 
 
+def test_a_bundle_refused_once_its_key_is_trusted_leaves_quarantine(hq,
+                                                                   tmp_path: Path) -> None:
+    """A quarantined bundle that its key's trust lets be checked whole, and that is
+    refused for what it holds (another office's progress): the inbox says why. It
+    stayed in quarantine, listed as waiting for its key "before trusting the key",
+    trusted already; each trust refused it again, and 'keys refuse' wrote that the
+    office did not confirm a key the person had trusted."""
+    sender = "5eca11ed-0000-4000-8000-00000000beef"
+    other_office = {"author": "m", "base": {}, "entity": "progress",
+                    "fields": {"percent": 5}, "hlc": 1_780_000_000_000 << 16,
+                    "id": f"SN|{national(hq)}|2026-S1", "origin": sender, "prev": "",
+                    "seq": 1}
+    path = tmp_path / "ML-claims-SN.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": hq.plan_id, "sender": sender,
+                                  "office": "ML", "recipient": "HQ", "ranges": {},
+                                  "acks": {}}, [other_office], minisign.generate_key())
+    held = import_bundle(hq, path)
+    assert held.outcome == "quarantined"
+    [refused] = trust_key(hq, held.fingerprint)
+    assert refused.outcome == "rejected"
+    assert refused.reason == "event 1 of ML writes progress of SN; only SN's replicas may"
+    assert list_quarantine(hq) == []
+    assert list_inbox(hq)[0].reason == refused.reason
+    assert keyreg.all_keys(hq)[held.key_id].status == "active"  # (as trusted)
+
+
 def test_trusting_a_key_takes_one_backup_before_it_writes(hq, make_office, tmp_path: Path,
                                                            monkeypatch) -> None:
     """Each quarantined bundle's merge took a backup of its own, after the key was

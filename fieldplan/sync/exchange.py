@@ -1280,7 +1280,8 @@ class _Merger:
                     "{where} replaces a version of '{field}' that headquarters never held "
                     "(event {seq} of replica {replica}): no computer can have seen it").format(
                         where=_event_where(e.seq, self.offices.get(e.origin, "?")),
-                        field=for_message(name), seq=seq, replica=origin[:8]))
+                        field=for_message(name), seq=seq,
+                        replica=for_message(origin[:8])))  # (the bundle's word)
 
     def _drain_deferred(self) -> None:
         while self.deferred:
@@ -1322,7 +1323,8 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
         if own_only and e.origin not in own:
             raise OwnershipError(_("{where} carries events of replica {replica}; an office "
                                    "computer sends its own events only").format(
-                                       where=_events_line(n), replica=e.origin[:8]))
+                                       where=_events_line(n),
+                                       replica=for_message(e.origin[:8])))  # (made up)
         # each computer's events in increasing order, each once, as exports write them:
         # the chain check relies on it
         if e.seq <= last_seq.get(e.origin, 0):

@@ -2598,6 +2598,30 @@ def test_replacing_a_version_headquarters_never_held_is_refused(hq, make_office,
     assert list_conflicts(hq) == []
 
 
+def test_a_replica_id_an_office_bundle_makes_up_is_quoted_on_one_line(hq, make_office,
+                                                                      tmp_path: Path) -> None:
+    """A replica id is the bundle's word where headquarters knows no such replica (an
+    event of another one, a version replaced): quoted as any other value a file gives,
+    one line, no control character, no bidi override. The refusal's reason, kept in
+    the inbox and shown by the client, broke into two lines and reversed the rest."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    act = national(ml)
+    rid = f"ML|{act}|2026-S1"
+    made_up = "ab\ncd\u202eef"
+    other = chained(ml, "progress", rid, {"percent": 20}) | {"origin": made_up, "seq": 1,
+                                                             "prev": ""}
+    refused = import_bundle(hq, forge(ml, tmp_path, [other], name="other.fieldplan"))
+    assert refused.reason == ("events.jsonl line 1 carries events of replica ab cdef; "
+                              "an office computer sends its own events only")
+    unseen = chained(ml, "progress", rid, {"percent": 20}) | {"base": {"percent": [
+        f"{made_up}:7"]}}
+    refused = import_bundle(hq, forge(ml, tmp_path, [unseen], name="unseen.fieldplan"))
+    assert refused.reason == (
+        f"event {unseen['seq']} of ML replaces a version of 'percent' that headquarters "
+        f"never held (event 7 of replica ab cdef): no computer can have seen it")
+    assert "\n" not in "".join(e.reason for e in list_inbox(hq))
+
+
 def test_a_line_an_earlier_fieldplan_stored_in_another_form_still_reaches_the_offices(
         hq, make_office, tmp_path: Path, monkeypatch) -> None:
     """HQ refuses an office's event line that is not in canonical form; one an earlier

@@ -215,7 +215,12 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
     def run(rep, progress, cancel):
         from fieldplan.errors import FieldplanError
         from fieldplan.sync import ImportOutcome, import_bundle
-        from fieldplan.sync.exchange import import_again, note_import_batch, retry_waiting
+        from fieldplan.sync.exchange import (
+            import_again,
+            note_import_batch,
+            retry_waiting,
+            settle_own_bundles,
+        )
 
         outcomes = []
         total = len(paths) * STEPS_PER_FILE
@@ -257,6 +262,9 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
             # a revoked computer's earlier bundle, chosen with a later one
             retry_waiting(outcomes, lambda i: import_again(
                 rep, paths[i], outcomes[i], cancel, name=Path(paths[i]).name))
+        # its own bundle says what headquarters' revoking one, later in the lot, made
+        # of it (as it does when that one came first)
+        settle_own_bundles(rep, outcomes)
         if not stopped:
             # the status bar's "Last import" says the lot, not its last file's outcome
             note_import_batch(rep, outcomes)

@@ -23,7 +23,7 @@ import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -86,6 +86,10 @@ HQ_BUNDLE_FOR_OFFICE_REASON = N_("bundle is addressed to {recipient}, not to {me
 #: duplicate; the client knows it by this message id, as a setup bundle refused).
 HQ_OWN_SETUP_REASON = N_("headquarters wrote this setup bundle for {recipient}: nothing "
                          "new here; it sets up a computer of {recipient}")
+#: Why an office computer finds nothing new in its own bundle for headquarters, met
+#: again (a duplicate; ``settle_own_bundles`` knows it by this message id).
+OFFICE_OWN_REASON = N_("this computer wrote this bundle for headquarters: nothing new "
+                       "here; send it to headquarters")
 BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
 #: manifest key (HQ's bundles for an office): how many of its events are the key records
@@ -832,16 +836,56 @@ def _written_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
     if not _same_as_held(rep, b):
         return ""
     if not rep.is_hq:
-        if keyreg.own_key_status(rep) == "revoked":
-            # headquarters refuses it: sending it on is no use (what to do instead)
-            return join_clauses([_("this computer wrote this bundle for headquarters: "
-                                   "nothing new here"), revoked_text()])
-        return _("this computer wrote this bundle for headquarters: nothing new here; "
-                 "send it to headquarters")
+        return _office_own_reason(rep)
     if m["kind"] == KIND_SETUP:
         return _(HQ_OWN_SETUP_REASON).format(recipient=m["recipient"])
     return _("headquarters wrote this bundle for {recipient}: nothing new here; send it "
              "to {recipient}").format(recipient=m["recipient"])
+
+
+def _office_own_reason(rep: Replica) -> str:
+    """Why an office computer's own bundle for headquarters, met again, is a duplicate,
+    as its key stands now: "send it to headquarters", or, its key revoked, why sending
+    it is no use (headquarters refuses it) and what to do instead."""
+    if keyreg.own_key_status(rep) == "revoked":
+        return join_clauses([_("this computer wrote this bundle for headquarters: "
+                               "nothing new here"), revoked_text()])
+    return _(OFFICE_OWN_REASON)
+
+
+def settle_own_bundles(rep: Replica, outcomes: list[ImportOutcome]) -> None:
+    """After several files imported at once, at an office: its own bundles met again
+    among them (duplicates, ``written_here``) say what the end of the batch makes of
+    them, whatever the order of the files. Headquarters' bundle revoking this
+    computer's key, imported after the own bundle, left it saying "send it to
+    headquarters", where imported before it, it said headquarters refuses it. The
+    outcomes are changed in place, and their inbox lines (each the last of its file)
+    with them."""
+    if rep.is_hq or keyreg.own_key_status(rep) != "revoked":
+        return
+    with capturing():
+        reason = _office_own_reason(rep)
+    record = message_record(reason)
+    for i, o in enumerate(outcomes):
+        said = message_record(o.reason) or {}
+        if not (o.written_here and o.outcome == "duplicate" and (
+                said.get("id") == OFFICE_OWN_REASON or o.reason == _(OFFICE_OWN_REASON))):
+            continue
+        outcomes[i] = replace(o, reason=reason)
+        row = rep.conn.execute(
+            "SELECT max(id) FROM inbox WHERE outcome = 'duplicate' AND file_name = ? "
+            "AND coalesce(bundle_id, '') = ?", (o.file, o.bundle_id)).fetchone()
+        if row[0] is None:
+            continue
+        try:
+            with store.write_transaction(rep.conn):
+                rep.conn.execute(
+                    "UPDATE inbox SET reason = ?, reason_msg = ? WHERE id = ?",
+                    (str.__str__(reason), json.dumps(record) if record else None, row[0]))
+        except StoreError:
+            # (words only, after every file was merged or refused: the outcome shown
+            # says it; the inbox keeps the words of the moment it was imported)
+            pass
 
 
 def _own_key_signed(rep: Replica, b: bundlefmt.Bundle, sender: str) -> bool:
@@ -2132,6 +2176,7 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
                 raise
         if not (cancel and cancel()):
             retry_waiting(out, lambda i: import_again(rep, sources[i], out[i], cancel))
+        settle_own_bundles(rep, out)
         note_import_batch(rep, out)
     except KeyboardInterrupt as exc:
         if isinstance(exc, ImportInterrupted):

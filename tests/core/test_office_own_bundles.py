@@ -17,7 +17,7 @@ import pytest
 
 from fieldplan import progress
 from fieldplan.replica import open_replica
-from fieldplan.sync import export_bundle, import_bundle, list_inbox
+from fieldplan.sync import export_bundle, import_bundle, import_bundles, list_inbox
 from fieldplan.sync import keys as keyreg
 
 SAID = ("this computer wrote this bundle for headquarters: nothing new here; send it to "
@@ -175,6 +175,32 @@ def test_a_revoked_computers_own_bundle_says_why_sending_it_is_no_use(
                      "headquarters revoked this computer's key and refuses its bundles; "
                      "ask headquarters for a new setup bundle")
     assert "send it to headquarters" not in again.line()
+
+
+@pytest.mark.parametrize("hq_first", [True, False])
+def test_a_revoked_computers_own_bundle_says_it_whatever_the_order_of_the_files(
+        hq, make_office, tmp_path: Path, hq_first: bool) -> None:
+    """Its own bundle and headquarters' bundle revoking its key, imported together (the
+    stick, or the files chosen at once): the own bundle imported first said "send it to
+    headquarters", which refuses it. The order of the files no longer decides what it
+    says, in the outcome or in the inbox."""
+    ml = make_office("ML")
+    own = _exported(ml, tmp_path / "stick")
+    assert import_bundle(hq, own).outcome == "merged"
+    keyreg.revoke_key(hq, ml.meta("key_id"))
+    news = export_bundle(hq, for_office="ML", out_dir=tmp_path / "stick").path
+    files = [news, own] if hq_first else [own, news]
+    outcomes = {o.file: o for o in import_bundles(ml, files)}
+    said = ("this computer wrote this bundle for headquarters: nothing new here; "
+            "headquarters revoked this computer's key and refuses its bundles; ask "
+            "headquarters for a new setup bundle")
+    assert outcomes[news.name].revoked_here
+    again = outcomes[own.name]
+    assert (again.outcome, again.reason) == ("duplicate", said)
+    assert "send it to headquarters" not in again.line()
+    inbox = {e.file: e for e in list_inbox(ml)}
+    assert inbox[own.name].reason == said
+    assert inbox[own.name].reason_text("fr") != said  # (kept as a message: translated)
 
 
 def _damaged(data: bytes) -> bytes:

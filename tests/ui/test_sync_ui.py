@@ -1468,3 +1468,32 @@ def test_an_offices_own_bundle_dropped_again_is_already_here(open_window, qtbot,
     assert sorted(word for word, _detail in rows.values()) == ["Already here", "Merged"]
     dialog.accept()
     wait_idle(qtbot, window.session)
+
+
+def test_a_revoked_computers_own_bundle_says_so_before_the_revoking_one(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """Its own bundle chosen first, headquarters' bundle revoking its key second: the
+    own bundle said "send it to headquarters", which refuses it (chosen the other way
+    round, it said so). Either way it says what the computer is told everywhere."""
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    own = sync.export_bundle(ml, out_dir=stick).path
+    assert sync.import_bundle(hq, own).outcome == "merged"
+    sync.keys.revoke_key(hq, ml.meta("key_id"))
+    news = sync.export_bundle(hq, for_office="ML", out_dir=stick).path
+    ml_path = ml.path
+    ml.close()
+    window = open_window(ml_path)
+    window.import_files([str(own), str(news)])
+    dialog = result_dialog(window, qtbot)
+    rows = {dialog.table.item(r, 0).text(): dialog.table.item(r, 3).text()
+            for r in range(dialog.table.rowCount())}
+    assert rows[own.name].endswith(
+        "; this computer wrote this bundle for headquarters: nothing new here; "
+        "headquarters revoked this computer's key and refuses its bundles; ask "
+        "headquarters for a new setup bundle")
+    dialog.accept()
+    wait_idle(qtbot, window.session)

@@ -918,17 +918,55 @@ def _own_key_signed(rep: Replica, b: bundlefmt.Bundle, sender: str) -> bool:
 
 def _all_held(rep: Replica, ranges: dict[str, Any]) -> bool:
     """Whether every event a bundle's ranges (its manifest's) name is held here."""
+    return _not_held(rep, ranges) == 0
+
+
+def _not_held(rep: Replica, ranges: Any) -> int | None:
+    """How many of the events a bundle's ranges (its manifest's) name are not held
+    here; None for ranges that name no events (checked as ever)."""
+    if not isinstance(ranges, dict):
+        return None
+    missing = 0
     for origin, span in ranges.items():
         if not (isinstance(span, list) and len(span) == 2
                 and all(type(v) is int for v in span)
                 and 1 <= span[0] <= span[1] < events.MAX_COUNTER):
-            return False  # (a range past any sequence number: SQLite cannot hold it)
+            return None  # (a range past any sequence number: SQLite cannot hold it)
         held = rep.conn.execute(
             "SELECT count(*) FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
             (origin, span[0], span[1])).fetchone()[0]
-        if held < span[1] - span[0] + 1:
-            return False
-    return True
+        missing += span[1] - span[0] + 1 - held
+    return missing
+
+
+def _lost_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
+    """(HQ) Why headquarters refuses a bundle it wrote for an office whose events this
+    database no longer holds all of: put back from a backup older than the bundle, it
+    lost what the bundle carries (the status lists those changes, to be made again).
+    It was refused as one imported by mistake (``HQ_BUNDLE_FOR_OFFICE_REASON``), which
+    the review pack leaves out; it needs a person's attention. "" for any other bundle:
+    a copy of this database's (a forked history, as many events held), another
+    headquarters' or one signed by another key is checked as ever."""
+    if not rep.is_hq or m["kind"] != KIND_SYNC or m["office"] != "HQ" \
+            or m["recipient"] == "HQ" or m["plan_id"] != rep.plan_id:
+        return ""
+    if m["sender"] not in keyreg.own_replicas(rep) or not _own_key_signed(
+            rep, b, m["sender"]):
+        return ""
+    lost = _not_held(rep, m["ranges"])
+    if not lost:
+        return ""
+    # Translators: {recipient} is an office code
+    return ngettext(
+        "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "
+        "{recipient} before this database was put back from a backup, which lost {n} "
+        "event it carries (the status lists what it lost, to be made again); send it to "
+        "{recipient} if it was not sent",
+        "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "
+        "{recipient} before this database was put back from a backup, which lost {n} "
+        "events it carries (the status lists what it lost, to be made again); send it "
+        "to {recipient} if it was not sent", lost).format(
+            recipient=m["recipient"], n=format_number(lost))
 
 
 def _same_as_held(rep: Replica, b: bundlefmt.Bundle) -> bool:
@@ -1614,6 +1652,10 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             if again:
                 return _record(rep, ImportOutcome(outcome="duplicate", reason=again,
                                                   written_here=True, **base), sha)
+            lost = _lost_here(rep, b, m)
+            if lost:
+                return _record(rep, ImportOutcome(outcome="rejected", reason=lost, **base),
+                               sha)
             _check_manifest(rep, m, fields_checked=True)
             if m["sender"] == rep.replica_id:
                 return _record(rep, ImportOutcome(
@@ -2218,6 +2260,12 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
         own = rep is not None and m.get("sender") == rep.replica_id \
             and b.public_key.to_base64() == rep.meta("public_key")
         try:
+            if rep is not None and not own:
+                # (HQ) its own bundle for an office, of events a restore lost
+                _check_manifest_fields(m)
+                lost = _lost_here(rep, b, m)
+                if lost:
+                    raise BundleError(lost)
             # a setup bundle is for 'init --from': with a database, import refuses it,
             # but HQ may check one it wrote before sending it
             _check_manifest(rep, m, setup=rep is None or (own and m.get("kind") == KIND_SETUP),

@@ -15,6 +15,11 @@ from fieldplan.cli import main
 from fieldplan.replica import open_replica
 from fieldplan.sync import enroll_office, export_bundle, import_bundle, list_inbox
 
+#: why headquarters refuses its own bundle for ML whose events a restore lost
+LOST = ("bundle is addressed to ML, not to HQ: headquarters wrote it for ML before this "
+        "database was put back from a backup, which lost 1 event it carries (the status "
+        "lists what it lost, to be made again); send it to ML if it was not sent")
+
 
 def _events(rep) -> int:
     return rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -55,7 +60,7 @@ def test_a_bundle_headquarters_no_longer_holds_is_still_refused(hq, make_office,
                                                                 tmp_path: Path) -> None:
     """Headquarters put back from a backup older than its bundle for ML (the same
     replica, without what it wrote since): the bundle is not "nothing new" for it, and
-    is refused as addressed to ML, as before."""
+    is refused, saying what the backup lost of it."""
     make_office("ML")
     hq.conn.commit()
     shutil.copy(hq.path, tmp_path / "backup.sqlite3")
@@ -65,9 +70,7 @@ def test_a_bundle_headquarters_no_longer_holds_is_still_refused(hq, make_office,
     for_ml = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
     with open_replica(tmp_path / "backup.sqlite3") as restored:
         refused = import_bundle(restored, for_ml)
-    assert refused.outcome == "rejected"
-    assert refused.reason == ("bundle is addressed to ML, not to HQ: headquarters wrote it "
-                              "for ML; send it there")
+    assert (refused.outcome, refused.reason) == ("rejected", LOST)
 
 
 def test_headquarters_own_bundle_with_a_range_past_any_sequence_is_refused(
@@ -151,3 +154,31 @@ def test_a_bundle_of_a_copy_of_headquarters_database_is_not_a_duplicate(
     assert refused.reason == ("bundle is addressed to ML, not to HQ: headquarters wrote it "
                               "for ML; send it there")
     assert (_events(hq), progress.digest(hq)) == before
+
+
+def test_a_bundle_of_events_a_restore_lost_is_refused_for_that_and_in_the_pack(
+        hq, make_office, tmp_path: Path) -> None:
+    """Put back from a backup older than its bundle for ML, headquarters lost events
+    the bundle carries (its status lists them): the bundle was refused as one imported
+    by mistake ("send it there"), and the review pack left it out as headquarters' own.
+    It says what the restore lost, and the pack lists it with the refused bundles."""
+    from fieldplan import store
+    from fieldplan.sync import verify_bundle
+    from tests.core.test_reports import _pack
+
+    make_office("ML")
+    store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, "2026-S1",
+                             status="on-track", percent=10)
+    for_ml = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    path = hq.path
+    hq.close()
+    store.restore_latest_backup(path, force=True)
+    with open_replica(path) as restored:
+        refused = import_bundle(restored, for_ml)
+        assert (refused.outcome, refused.reason) == ("rejected", LOST)
+        assert verify_bundle(restored, for_ml)["reason"] == LOST
+        (line,) = list_inbox(restored)
+        assert not line.headquarters_own
+        assert line.reason_msg  # (kept as a message: said again in the reader's language)
+        assert [e.file for e in _pack(restored).sync.refused] == [for_ml.name]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from fieldplan.i18n import _, decimal_point, format_number
+from fieldplan.i18n import LANGUAGES, _, decimal_point, format_number, get_language
 
 #: Arabic-Indic and Persian digits to ASCII, and the direction marks that come with a
 #: number copied from an Arabic text (Qt's own Arabic minus sign starts with one) taken
@@ -168,6 +168,32 @@ def without_percent_sign(text: str) -> str:
     """``text`` in ASCII (``ascii_number``), a percent sign at its end taken off: the
     sign the field's label or unit already says may be typed ("4,8 %", "٤٫٨٪")."""
     return ascii_number(text).rstrip(PERCENT_SIGNS)
+
+
+#: Why a number held back when it was typed reads as one now (``why_held``).
+HELD_IN_ANOTHER_LANGUAGE = "language"
+HELD_AS_NO_PERCENT = "percent"
+
+
+def why_held(text: str, *, percent: bool) -> str:
+    """Why an indicator's value typed as ``text``, held back then as no number (the
+    draft journal keeps the text, not why), may read as a number now, in the current
+    language, in a field of a percent (``percent``) or not: HELD_IN_ANOTHER_LANGUAGE
+    when another language refuses it (French "12.500", two readings there, is 12.5
+    in English); else HELD_AS_NO_PERCENT when it reads only with its percent sign
+    taken off ("45 %": the indicator counted something else then, and an amendment of
+    the plan made it a percent); "" when neither explains it."""
+
+    def refused(typed: str, lang: str | None) -> bool:
+        value = parse_number(typed, lang)
+        return value is None or (value != "" and bool(too_large_error(value, typed, lang)))
+
+    plain = without_percent_sign(text) if percent else text
+    if any(refused(plain, lang) for lang in LANGUAGES if lang != get_language()):
+        return HELD_IN_ANOTHER_LANGUAGE
+    if percent and refused(text, None):
+        return HELD_AS_NO_PERCENT
+    return ""
 
 
 def parse_percent(text: str) -> int | str | None:

@@ -419,8 +419,9 @@ class ReportEditor(QScrollArea):
         self._checked: set[str] = set()
         #: number fields whose text the drafts held back as no number when it was typed
         #: and that read as one now (typed in another language: French "12.500", two
-        #: readings there, is 12.5 in English), until the person types in them: never
-        #: saved as the new language reads them, unseen
+        #: readings there, is 12.5 in English; "45 %" in an indicator an amendment has
+        #: made a percent since), until the person types in them: never saved as they
+        #: read now, unseen (``_held_error`` says why)
         self._unconfirmed: dict[str, str] = {}
         #: the notice's line on the report's open conflicts ("" when none is shown), and
         #: the fields its own saves wrote as conflicts (said by ``_tell_conflicts``)
@@ -2096,10 +2097,31 @@ class ReportEditor(QScrollArea):
         for name, text in self._unconfirmed.items():
             if name not in bad:
                 values.pop(name, None)
-                bad[name] = _("When it was typed, in another language, {text} was not read "
-                              "as a number: type it again as you mean it.").format(
-                                  text=text.strip())
+                bad[name] = self._held_error(name, text)
         return values, bad
+
+    def _held_error(self, name: str, text: str) -> str:
+        """Why ``text``, held back as not valid when it was typed in field ``name`` and
+        valid now, waits to be typed again: typed in another language, in an indicator
+        that was no percent then (an amendment of the plan made it one), or for a
+        reason neither says (the report's percent, which reads alike in every
+        language)."""
+        from fieldplan.numbers import HELD_AS_NO_PERCENT, HELD_IN_ANOTHER_LANGUAGE, why_held
+
+        shown = text.strip()
+        if name == "percent":
+            return _("When it was typed, {text} was not read as a whole number from 0 to "
+                     "100: type it again as you mean it.").format(text=shown)
+        why = why_held(text, percent=name[len("value."):] in self.percent_indicators)
+        if why == HELD_IN_ANOTHER_LANGUAGE:
+            return _("When it was typed, in another language, {text} was not read as a "
+                     "number: type it again as you mean it.").format(text=shown)
+        if why == HELD_AS_NO_PERCENT:
+            return _("When it was typed, {text} was not read as a number: this indicator "
+                     "was not a percentage then (the plan has been amended since). Type it "
+                     "again as you mean it.").format(text=shown)
+        return _("When it was typed, {text} was not read as a number: type it again as "
+                 "you mean it.").format(text=shown)
 
     def _typed_number(self, key: str) -> float | int | str | None:
         """What is typed in indicator ``key``'s field, as ``parse_number`` reads it

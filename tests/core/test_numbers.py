@@ -40,3 +40,21 @@ def test_a_percent_is_a_whole_number_with_or_without_its_sign():
     assert parse_percent("") == "" and parse_percent(" % ") == ""
     for text in ("45.0", "abc", "4_5", "%45"):
         assert parse_percent(text) is None, text
+
+
+def test_why_a_number_held_back_then_reads_now():
+    """A number the drafts held back as no number when it was typed, that reads as one
+    now: typed in another language, in an indicator that was no percent then, or
+    neither (what the editor then says: ui.report_editor's ``_held_error``)."""
+    from fieldplan import i18n
+    from fieldplan.numbers import HELD_AS_NO_PERCENT, HELD_IN_ANOTHER_LANGUAGE, why_held
+
+    assert i18n.get_language() == "en"
+    assert why_held("12.500", percent=False) == HELD_IN_ANOTHER_LANGUAGE  # French's
+    assert why_held("45 %", percent=True) == HELD_AS_NO_PERCENT
+    assert why_held("45", percent=True) == ""
+    assert why_held("45", percent=False) == ""
+    assert why_held("\u0664\u0665", percent=False) == ""  # ٤٥: every language's
+    i18n.set_language("fr")  # (each test starts in English: conftest)
+    assert why_held("12,5", percent=False) == HELD_IN_ANOTHER_LANGUAGE  # English's
+    assert why_held("12,5 %", percent=True) == HELD_IN_ANOTHER_LANGUAGE

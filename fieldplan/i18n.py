@@ -619,7 +619,10 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
 
     Rounded to three decimals, unless ``exact``: then every digit of ``x`` is kept
     (0.30000000000000004, 1e300 in full), for a number shown to be edited and read back
-    as the same number."""
+    as the same number. A number other than zero never prints as zero: one that three
+    decimals round to zero keeps its first three significant digits (0.000001 is
+    "0.000001" / "0,000001", 0.00012345 "0.000123"; it printed "0", and an indicator
+    measured in small fractions read as nothing done)."""
     import decimal
 
     from babel.numbers import format_decimal
@@ -628,6 +631,10 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
         # the largest float has 309 digits: babel rounds in the default context, whose
         # 28 digits refuse 1e28 (rounded to three decimals, 1e25: InvalidOperation)
         context.prec = 400
+        if not exact and _rounds_to_zero(x):
+            x, exact = _significant(x), True
+        elif not exact and not x:
+            x = 0  # (-0.0, which babel writes "-0")
         text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
                               decimal_quantization=not exact)
     # (kept as the number only for the current language: one asked in another is not
@@ -635,6 +642,26 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
     if lang is None and getattr(_capture, "on", False):
         return Number(text, x, exact)
     return text
+
+
+def _rounds_to_zero(x: int | float | Decimal) -> bool:
+    """Whether ``x`` is other than zero but three decimals round it to zero (either
+    way: babel rounds halves to even, 0.0005 to 0)."""
+    from decimal import Decimal
+
+    if not x or isinstance(x, int):
+        return False
+    value = x if isinstance(x, Decimal) else Decimal(str(x))
+    return value.is_finite() and abs(value) <= Decimal("0.0005")
+
+
+def _significant(x: float | Decimal, digits: int = 3) -> Decimal:
+    """``x`` (small, other than zero) to its first ``digits`` significant digits, the
+    zeros after them dropped: 0.00012345 → 0.000123, 1e-6 → 0.000001."""
+    from decimal import Decimal
+
+    value = x if isinstance(x, Decimal) else Decimal(str(x))
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - digits + 1)).normalize()
 
 
 def decimal_point(lang: str | None = None) -> str:
@@ -650,7 +677,8 @@ def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *
     "55%", where babel would take the even one): "45%" / "45 %" (no-break space) / "45%".
 
     With ``decimals``, up to three decimals are kept, as ``format_number`` keeps them
-    ("5.6%", "5,6 %"): an indicator measured in percent, where 5.6 is not 6."""
+    ("5.6%", "5,6 %"; "0.0001%", not "0%"): an indicator measured in percent, where 5.6
+    is not 6."""
     from decimal import Decimal
 
     from babel.numbers import format_percent as babel_percent
@@ -664,7 +692,10 @@ def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *
 
     with decimal.localcontext() as context:
         context.prec = 400  # (an indicator's value may be 1e25: see format_number)
-        value = round(Decimal(str(n_0_to_100)), 3).normalize() / 100
+        value = Decimal(str(n_0_to_100))
+        # (and never zero for a value that is not: see format_number)
+        value = _significant(value) if _rounds_to_zero(value) else round(value, 3)
+        value = value.normalize() / 100
         return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING,
                              decimal_quantization=False)
 

@@ -257,8 +257,9 @@ def _unit(ctx: cm.Ctx, unit: str, n: float | None) -> str:
 
     if unit in ("count", "percent"):
         return ""
-    # no figure: the general plural; else the figure as printed, to three decimals
-    # (0.000001 prints "0": "0 of 0 person" took its plural from the 1 it rounds up to)
+    # no figure: the general plural; else the figure to three decimals, as printed
+    # ("1 of 1 person" for 1.0000001): a figure less than that, printed by its
+    # significant digits (format_number), takes the plural of 0 ("0.000001 people")
     count = 100 if n is None else math.ceil(abs(round(n, 3)))
     if unit == "people":
         # Translators: the unit after an indicator's figures, "12 of 150 people".

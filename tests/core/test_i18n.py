@@ -569,3 +569,25 @@ def test_the_tests_run_in_utc_wherever_the_computer_is() -> None:
     assert datetime(2000, 1, 1, 9, tzinfo=UTC).astimezone().utcoffset().total_seconds() == 0
     assert i18n.format_date("2000-01-01T09:00:00Z", "en") == "1 Jan 2000"
     assert i18n.format_date("2027-03-06T02:00:00Z", "en") == "6 Mar 2027"
+
+
+@pytest.mark.parametrize(("lang", "tiny", "small", "percent"), [
+    ("en", "0.000001", "0.000123", "0.000001%"),
+    ("fr", "0,000001", "0,000123", "0,000001\u00a0%"),
+    ("ar", "0.000001", "0.000123", "0.000001%"),
+])
+def test_a_number_other_than_zero_never_prints_as_zero(lang, tiny, small, percent):
+    """Three decimals printed an indicator's 0.000001 as "0", read as nothing done: a
+    number that three decimals round to zero keeps its first three significant
+    digits, in the language's form; the others keep their three decimals."""
+    assert i18n.format_number(0.000001, lang) == tiny
+    assert i18n.format_number(-0.000001, lang) == "-" + tiny
+    assert i18n.format_number(0.00012345, lang) == small
+    point = tiny[1]
+    assert i18n.format_number(0.0005, lang) == f"0{point}0005"  # (babel rounds it to 0)
+    assert i18n.format_percent(0.000001, lang, decimals=True) == percent
+    assert i18n.format_number(0.0012345, lang) == f"0{point}001"
+    assert i18n.format_number(1234.0000001, lang) == i18n.format_number(1234, lang)
+    # zero is "0", never "-0"
+    assert i18n.format_number(0, lang) == i18n.format_number(-0.0, lang) == "0"
+    assert i18n.format_number(0.000001, lang, exact=True) == tiny

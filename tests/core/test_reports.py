@@ -1190,7 +1190,7 @@ def test_sheet_units_agree_with_the_target() -> None:
     assert _unit(ctx, "people", 1) == "person"
     assert _unit(ctx, "documents", 1) == "document"
     assert _unit(ctx, "count", 3) == "" and _unit(ctx, "percent", 3) == ""
-    # as the figure prints, to three decimals: "0 of 0 people", "1 of 1 person"
+    # as the figure to three decimals: "0.000001 people", "1 of 1 person"
     assert _unit(ctx, "people", 0.000001) == "people"
     assert _unit(ctx, "people", 1.0000001) == "person"
     assert _unit(ctx, "people", 1.5) == "people"

@@ -658,3 +658,17 @@ def test_an_overview_cell_shows_the_status_of_the_reports_that_have_started(qtmo
     assert model.data(model.index(1, 1)) == "○ Not started · 0/5 ✎2"
     assert model.data(model.index(1, 1), Qt.ItemDataRole.BackgroundRole).color() == QColor(
         STATUS_COLOURS["not-started"])
+
+
+def test_a_tiny_value_shows_its_digits_not_zero() -> None:
+    """The client shows an indicator's value with the sheets' formatter: 0.000001 is
+    not "0" there either (a conflict's candidates, a hidden report's values)."""
+    from fieldplan import i18n
+    from ui.models import value_text
+
+    try:
+        for lang, shown in (("en", "0.000001"), ("fr", "0,000001"), ("ar", "0.000001")):
+            i18n.set_language(lang)
+            assert value_text("value.officials-trained", 0.000001) == shown
+    finally:
+        i18n.set_language("en")

@@ -4,6 +4,7 @@ annex, one sheet per office)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -280,7 +281,32 @@ def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:
     return format_number(value, ctx.lang)
 
 
-def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None) -> list[Flowable]:
+#: A bracket with no bracket inside it: "(end of plan)", "(target for 2nd semester 2026)".
+_BRACKET = re.compile(r"\([^()]*\)")
+NBSP = "\u00a0"
+
+
+def brackets_whole(text: str, width: float, style: cm.Style = cm.BOLD_SMALL) -> str:
+    """``text`` with the spaces inside each bracket that fits a line of ``width``
+    points no-break spaces: a line breaks before the bracket rather than inside it
+    ("… documents (end of" over "plan)" in a narrow column, "(نهاية" over "الخطة)" in
+    Arabic). A bracket wider than a line breaks at its spaces, as any text does (a
+    semester held whole by its caller: "(target for" over "2nd semester 2026)")."""
+    from fieldplan.reports.fonts import string_width
+    from fieldplan.reports.text import shape
+
+    def whole(m: re.Match[str]) -> str:
+        held = m.group(0).replace(" ", NBSP)
+        fits = string_width(shape(held), style.font, style.size) <= width
+        return held if fits else m.group(0)
+
+    return _BRACKET.sub(whole, text)
+
+
+def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,
+                width: float) -> list[Flowable]:
+    """An action's indicators for its row of the table, in a column ``width`` points
+    wide."""
     from fieldplan.i18n import period_words
 
     _ = ctx.gettext
@@ -307,10 +333,13 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None) -> list[Flow
             # Translators: an indicator's figures held to a later semester's target,
             # the period having none of its own: "10 of 200 people (target for 2nd
             # semester 2026)"
+            # (the semester on one line: "(target for 2nd" over "semester 2026)" read
+            # as two pieces of a date)
             figures = _("{figures} (target for {period})").format(
-                figures=figures, period=period_words(later, ctx.lang))
+                figures=figures, period=period_words(later, ctx.lang).replace(" ", NBSP))
         out.append(cm.cell(ctx, ind.title.get(ctx.lang), cm.MUTED_SMALL))
-        out.append(cm.cell(ctx, figures, cm.BOLD_SMALL, space_after=2))
+        out.append(cm.cell(ctx, brackets_whole(figures, width), cm.BOLD_SMALL,
+                           space_after=2))
     return out or [cm.cell(ctx, "–")]
 
 
@@ -411,7 +440,8 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
                 cm.PercentBar(
                     pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl
                 ),
-                _indicators(ctx, act, r),
+                # (a cell's text: its width less the padding on either side)
+                _indicators(ctx, act, r, widths[4] - 6),
                 narrative,
             ]
         )

@@ -618,14 +618,39 @@ class Pack:
         return out
 
     def contents(self, state: cm.BuildState) -> list[Flowable]:
+        """The table of contents, on one page: where one column of entries would run
+        over onto a second page, a few lines on it (57 offices in the annex left the
+        second page 18 % full), the annex's offices are listed in two columns, down
+        the first then the second (the first on the right in Arabic)."""
         ctx = self.ctx
         _ = ctx.gettext
-        rows = []
-        for level, title, key in self.entries():
-            page = state.previous.get(key)
-            style = cm.BOLD_SMALL if level == 0 else cm.SMALL
-            rows.append(
-                [
+        entries = self.entries()
+        title = self._t(_("Contents"), cm.H1, space_after=6)
+        one = self._contents_table(state, [[e] for e in entries], [0.88, 0.12])
+        frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
+        height = title.wrap(ctx.width, frame_h)[1] + title.getSpaceAfter()
+        offices = [e for e in entries if e[2].startswith("o-")]
+        if height + one.wrap(ctx.width, 10 * frame_h)[1] <= frame_h or len(offices) < 2:
+            return [title, one]
+        half = -(-len(offices) // 2)
+        right = offices[half:]
+        pairs = [[left, *right[i:i + 1]] for i, left in enumerate(offices[:half])]
+        parts = [e for e in entries if not e[2].startswith("o-")]
+        return [title, self._contents_table(state, [[e] for e in parts], [0.88, 0.12]),
+                self._contents_table(state, pairs, [0.38, 0.12, 0.38, 0.12])]
+
+    def _contents_table(self, state: cm.BuildState, rows: list[list[tuple[int, str, str]]],
+                        shares: list[float]) -> Flowable:
+        """Entries of the contents, each row of them in a title and a page column of
+        ``shares`` of the width (a row's second entry in the third and fourth)."""
+        ctx = self.ctx
+        cells = []
+        for row in rows:
+            cells.append([])
+            for level, title, key in row:
+                page = state.previous.get(key)
+                style = cm.BOLD_SMALL if level == 0 else cm.SMALL
+                cells[-1] += [
                     self._t(title, style, indent=12 * level, link=key),
                     self._t(
                         "" if page is None else str(page),
@@ -634,12 +659,12 @@ class Pack:
                         link=key,
                     ),
                 ]
-            )
+            cells[-1] += [[]] * (len(shares) - len(cells[-1]))  # (an odd one out)
         w = ctx.width
-        t = cm.table(
+        return cm.table(
             ctx,
-            rows,
-            [w * 0.88, w * 0.12],
+            cells,
+            [w * f for f in shares],
             header_rows=0,
             extra=[
                 ("GRID", (0, 0), (-1, -1), 0, colors.white),
@@ -648,7 +673,6 @@ class Pack:
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
             ],
         )
-        return [self._t(_("Contents"), cm.H1, space_after=6), t]
 
     # --- sections ----------------------------------------------------------------
 

@@ -1,0 +1,50 @@
+"""The review pack's contents on one page: with every member state's sheet in the
+annex, one column of entries ran over onto a second page, 18 % of it used, before the
+summary started the next."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from fieldplan.offices import OIC_MEMBERS, office_name
+from fieldplan.reports import build_review_pack
+from tests.core.test_report_flow import body_pages, letters
+from tests.core.test_reports import outline
+from tests.fixtures.reports.seed import write_progress
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("qpdf")),
+    reason="needs poppler-utils and qpdf (see packaging/debian-packages.txt)",
+)
+
+PERIOD = "2026-S1"
+
+
+@pytest.mark.parametrize("lang, paper", [("en", "A4"), ("fr", "Letter"), ("ar", "A4")])
+def test_the_contents_of_every_office_fit_one_page(hq, tmp_path, lang, paper) -> None:
+    offices = sorted(OIC_MEMBERS)
+    for office in offices:
+        write_progress(hq, office, PERIOD, only=1)
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang=lang, paper=paper)
+    entries = outline(pdf)
+    assert entries[0]["page"] == 3  # the summary, after the contents' one page
+    # every office on the contents' page, two to a line
+    lines = [letters(text) for _t, _b, text in body_pages(pdf)[1].lines]
+    titles = {f"{office_name(o, lang)} ({o})" for o in offices}
+    names = {t: letters(t) for t in titles}
+    assert [t for t, name in names.items() if not any(not name - line for line in lines)] == []
+    # down the first column, then the second: the first beside the 30th
+    order = [e["title"] for e in entries if e["title"] in titles]
+    first, beside = names[order[0]], names[order[(len(order) + 1) // 2]]
+    assert any(not first - line and not beside - line for line in lines)
+
+
+def test_a_short_contents_keeps_one_column(hq, tmp_path) -> None:
+    for office in ("ML", "SN", "EG"):
+        write_progress(hq, office, PERIOD, only=1)
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+    lines = [text for _t, _b, text in body_pages(pdf)[1].lines]
+    assert "Egypt (EG) 9" in lines or any(line.startswith("Egypt (EG)") for line in lines)
+    assert not any("Mali (ML)" in line and "Egypt (EG)" in line for line in lines)

@@ -111,6 +111,23 @@ def heads_alone(pages: list[Page], title: str, below: int = 2) -> bool:
     return len(page.lines) - i - 1 < below
 
 
+def headings_alone(pdf: Path, below: int = 2) -> list[tuple[int, str]]:
+    """(page, title) of each heading of the outline with fewer than ``below`` lines
+    under it on its page (a heading that ends a page, or a table's title over its
+    column headers only)."""
+    from tests.core.test_reports import outline
+
+    pages = body_pages(pdf)
+    alone = []
+    for entry in outline(pdf):
+        page = pages[entry["page"] - 1]
+        want = letters(entry["title"])
+        at = [i for i, (_t, _b, text) in enumerate(page.lines) if letters(text) == want]
+        if at and len(page.lines) - at[0] - 1 < below:
+            alone.append((entry["page"], entry["title"]))
+    return alone
+
+
 def _candidate(n: int, value, winner: bool) -> Candidate:
     rid = f"{n:08x}"
     return Candidate(f"{rid}:{n}", f"{rid}-0000:{n}", value, f"officer{n}",
@@ -274,6 +291,7 @@ def test_every_section_of_the_pack_flows(hq, tmp_path, monkeypatch, lang, paper)
     pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang=lang, paper=paper)
     pages = body_pages(pdf)
     assert underfull(pages, outline_starts(pdf)) == []
+    assert headings_alone(pdf) == []
     # (as given: _sync_facts is the one that puts them in order)
     first = letters(office_name(offices[0], lang))
     for title in EXCHANGE_TITLES:
@@ -308,6 +326,7 @@ def test_the_status_sheet_flows(hq, tmp_path, lang, paper) -> None:
                              paper=paper)
     pages = body_pages(pdf)
     assert underfull(pages) == []
+    assert headings_alone(pdf) == []
     plan = hq.plan()
     for area in plan.areas:
         page, i = find_line(pages, f"{area.code} — {area.title.get(lang)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # C0 controls, DEL and C1 controls (Unicode category Cc), except tab and newline, and
 # the noncharacters of the Basic Multilingual Plane (never text): XML cannot hold
@@ -26,6 +27,25 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 # What either of _SPREADSHEET_ILLEGAL and _SURROGATES finds: one look at a text that
 # holds neither (nearly every one)
 _NOT_FOR_SPREADSHEET = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+#: A bracket with no bracket inside it: "(end of plan)", "(target for 2nd semester 2026)".
+_BRACKET = re.compile(r"\([^()]*\)")
+
+
+def held_whole(text: str, fits: Callable[[str], bool]) -> str:
+    """``text`` with its spaces no-break spaces, where ``fits`` says it so held fits a
+    line; else as it is: "1st semester 2026" wrapped as "1st semester" over "2026"."""
+    held = text.replace(" ", "\u00a0")
+    return held if fits(held) else text
+
+
+def brackets_held(text: str, fits: Callable[[str], bool]) -> str:
+    """``text`` with each bracket in it held on one line where it fits one
+    (``held_whole``): a target's "(end of plan)" printed or shown in a narrow column
+    broke before "plan)", "(نهاية" over "الخطة)" in Arabic; the line breaks before the
+    bracket instead. A bracket wider than a line still breaks at its spaces."""
+    return _BRACKET.sub(lambda m: held_whole(m.group(0), fits), text)
 
 
 def clean_text(text: str) -> str:

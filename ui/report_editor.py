@@ -78,7 +78,7 @@ from fieldplan.progress import (
     value_problem,
 )
 from fieldplan.status import key_revoked
-from fieldplan.text import clean_text
+from fieldplan.text import brackets_held, clean_text, held_whole
 from ui.bidi import in_layout_direction, isolated, isolated_codes
 from ui.context import (
     Identity,
@@ -1823,6 +1823,15 @@ class ReportEditor(QScrollArea):
                 format_percent(target, decimals=True) if ind.unit == "percent"
                 else format_number(target))
             later = ind.target_period(self.period) if target is not None else None
+            # "200 (for 2nd semester 2026)" on two lines rather than in a column as
+            # wide, beside a name on one word a line; but its bracket, and else its
+            # semester, on a line of its own where they fit the column ("(end of" over
+            # "plan)", "2nd" over "semester 2026)" read as pieces)
+            tlabel = GridLabel(widest=numbers)
+
+            def fits(text: str, label: QLabel = tlabel) -> bool:
+                return label.fontMetrics().horizontalAdvance(text) <= numbers
+
             if at_end:
                 # Translators: the target column of the report editor, when the
                 # period has no milestone of its own or after it: "600 (end of plan)"
@@ -1831,10 +1840,9 @@ class ReportEditor(QScrollArea):
                 # Translators: the target column of the report editor, when the period
                 # has no milestone of its own, a later one's: "200 (for 2nd semester 2026)"
                 shown = _("{target} (for {period})").format(
-                    target=shown, period=period_words(later))
-            # "200 (for 2nd semester 2026)" on two lines rather than in a column as
-            # wide, beside a name on one word a line
-            tlabel = GridLabel(shown, widest=numbers)
+                    target=shown,
+                    period=held_whole(period_words(later), lambda t: fits(t + ")")))
+            tlabel.setText(brackets_held(shown, fits))
             tlabel.setTextFormat(Qt.TextFormat.PlainText)
             # numbers have no direction of their own: put them under their heading,
             # on the layout's leading side (right in Arabic)

@@ -4,7 +4,6 @@ annex, one sheet per office)."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -281,26 +280,17 @@ def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:
     return format_number(value, ctx.lang)
 
 
-#: A bracket with no bracket inside it: "(end of plan)", "(target for 2nd semester 2026)".
-_BRACKET = re.compile(r"\([^()]*\)")
-NBSP = "\u00a0"
-
-
 def brackets_whole(text: str, width: float, style: cm.Style = cm.BOLD_SMALL) -> str:
-    """``text`` with the spaces inside each bracket that fits a line of ``width``
-    points no-break spaces: a line breaks before the bracket rather than inside it
-    ("… documents (end of" over "plan)" in a narrow column, "(نهاية" over "الخطة)" in
-    Arabic). A bracket wider than a line breaks at its spaces, as any text does (a
-    semester held whole by its caller: "(target for" over "2nd semester 2026)")."""
+    """``text`` with each bracket that fits a line of ``width`` points held on one line
+    (``fieldplan.text.brackets_held``): "… documents (end of" over "plan)" in the
+    indicators' narrow column. A bracket wider than a line breaks at its spaces, as
+    any text does (its semester held whole by the caller: "(target for" over "2nd
+    semester 2026)")."""
     from fieldplan.reports.fonts import string_width
     from fieldplan.reports.text import shape
+    from fieldplan.text import brackets_held
 
-    def whole(m: re.Match[str]) -> str:
-        held = m.group(0).replace(" ", NBSP)
-        fits = string_width(shape(held), style.font, style.size) <= width
-        return held if fits else m.group(0)
-
-    return _BRACKET.sub(whole, text)
+    return brackets_held(text, lambda s: string_width(shape(s), style.font, style.size) <= width)
 
 
 def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,
@@ -336,7 +326,7 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,
             # (the semester on one line: "(target for 2nd" over "semester 2026)" read
             # as two pieces of a date)
             figures = _("{figures} (target for {period})").format(
-                figures=figures, period=period_words(later, ctx.lang).replace(" ", NBSP))
+                figures=figures, period=period_words(later, ctx.lang).replace(" ", "\u00a0"))
         out.append(cm.cell(ctx, ind.title.get(ctx.lang), cm.MUTED_SMALL))
         out.append(cm.cell(ctx, brackets_whole(figures, width), cm.BOLD_SMALL,
                            space_after=2))

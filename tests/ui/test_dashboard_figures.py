@@ -109,10 +109,13 @@ def test_the_editor_says_a_target_is_the_end_of_plan_one(
         assert targets[0] == "150 (for 1st semester 2026)"
         assert editor.errors["value.officials-trained"].about.startswith(
             "Target for 1st semester 2026: 150")
-        assert targets[1] == "10 (end of plan)"
+        # its bracket on a line of its own, not "10 (end of" over "plan)"
+        assert targets[1] == "10 (end\u00a0of\u00a0plan)"
         # what a screen reader says beside the field
         assert editor.errors["value.data-reports"].about.startswith(
             "Target for the end of the plan: 10")
+    else:
+        assert targets[1] == "10 (نهاية\u00a0الخطة)"
 
 
 def test_nothing_missing_at_headquarters_is_said_of_its_own_reports(

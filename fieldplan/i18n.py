@@ -631,12 +631,17 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
         # the largest float has 309 digits: babel rounds in the default context, whose
         # 28 digits refuse 1e28 (rounded to three decimals, 1e25: InvalidOperation)
         context.prec = 400
+        tiny = False
         if not exact and _rounds_to_zero(x):
             x, exact = _significant(x), True
+            tiny = x.adjusted() < TINY_EXPONENT
         elif not exact and not x:
             x = 0  # (-0.0, which babel writes "-0")
-        text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
-                              decimal_quantization=not exact)
+        if tiny:
+            text = _scientific(x, lang)
+        else:
+            text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
+                                  decimal_quantization=not exact)
     # (kept as the number only for the current language: one asked in another is not
     # the import's to say again)
     if lang is None and getattr(_capture, "on", False):
@@ -653,6 +658,20 @@ def _rounds_to_zero(x: int | float | Decimal) -> bool:
         return False
     value = x if isinstance(x, Decimal) else Decimal(str(x))
     return value.is_finite() and abs(value) <= Decimal("0.0005")
+
+
+#: The power of ten below which a number three decimals round to zero is written in
+#: scientific notation (1.23E-12), not with every zero before its digits: 1e-300 typed
+#: in an indicator printed as 302 characters on one line
+TINY_EXPONENT = -9
+
+
+def _scientific(x: Decimal, lang: str | None) -> str:
+    """``x`` (tiny, other than zero, ``TINY_EXPONENT``) in scientific notation with the
+    language's decimal separator: "1.23E-12" / "1,23E-12"."""
+    from babel.numbers import format_scientific
+
+    return format_scientific(x, "0.##E0", locale=_locale(lang), numbering_system=_NUMBERING)
 
 
 def _significant(x: float | Decimal, digits: int = 3) -> Decimal:
@@ -695,6 +714,11 @@ def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *
         value = Decimal(str(n_0_to_100))
         # (and never zero for a value that is not: see format_number)
         value = _significant(value) if _rounds_to_zero(value) else round(value, 3)
+        if value and value.adjusted() < TINY_EXPONENT:
+            # (its sign where the language puts it: "1.23E-12%", "1,23E-12 %")
+            sign = babel_percent(Decimal("0.01"), locale=_locale(lang),
+                                 numbering_system=_NUMBERING)
+            return sign.replace("1", _scientific(value, lang), 1)
         value = value.normalize() / 100
         return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING,
                              decimal_quantization=False)

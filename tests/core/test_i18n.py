@@ -591,3 +591,20 @@ def test_a_number_other_than_zero_never_prints_as_zero(lang, tiny, small, percen
     # zero is "0", never "-0"
     assert i18n.format_number(0, lang) == i18n.format_number(-0.0, lang) == "0"
     assert i18n.format_number(0.000001, lang, exact=True) == tiny
+
+
+@pytest.mark.parametrize(("lang", "point", "percent"), [
+    ("en", ".", "1E-20%"), ("fr", ",", "1E-20\u00a0%"), ("ar", ".", "1E\u200e-20%")])
+def test_a_tiny_number_is_written_short_and_reads_back(lang, point, percent):
+    """A number other than zero below 1e-9 is written in scientific notation with its
+    three significant digits: 1e-300 typed in an indicator printed as 302 characters
+    on one line of a sheet and of the client. It reads back as the number it says."""
+    from fieldplan.numbers import parse_number
+
+    text = i18n.format_number(1.2345e-300, lang)
+    assert text.replace("\u200e", "") == f"1{point}23E-300"
+    assert parse_number(text, lang) == 1.23e-300
+    assert i18n.format_number(-1.5e-10, lang).replace("\u200e", "") == f"-1{point}5E-10"
+    assert i18n.format_number(1e-9, lang) == f"0{point}000000001"  # (not yet so small)
+    assert i18n.format_percent(1e-20, lang, decimals=True) == percent
+    assert len(i18n.format_number(1e-300, lang, exact=True)) > 300  # (edited: every digit)

@@ -802,7 +802,11 @@ class _Reader:
         if not isinstance(value, str):
             raise self.fail(path, _("expected a date (YYYY-MM-DD), got {kind}").format(
                 kind=_kind(value)))
-        text = value.strip()
+        from fieldplan.numbers import ascii_digits
+
+        # in Arabic-Indic or Persian digits too (٢٠٢٥-٠٦-٢١), as an editor set to
+        # Arabic or Persian writes them: read in a CSV plan, they were refused here
+        text = ascii_digits(value).strip()
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
                 raise ValueError

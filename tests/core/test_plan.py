@@ -548,6 +548,21 @@ def test_a_day_in_arabic_or_persian_digits_is_read(tmp_path, shown):
     assert plan.start.isoformat() == "2025-06-21"
 
 
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+@pytest.mark.parametrize("shown", ["٢٠٢٥-٠٦-٢١", "۲۰۲۵-۰۶-۲۱", "\u200f٢٠٢٥-٠٦-٢١"])
+def test_a_day_in_arabic_or_persian_digits_is_read_in_toml_and_json(tmp_path, fmt, shown):
+    """The digits a CSV plan's dates are read in are read in a TOML or JSON plan file
+    too (an editor set to Arabic or Persian types them): they were refused there as
+    no date."""
+    path = tmp_path / f"plan.{fmt}"
+    dump_plan(default_plan(), path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"2025-06-21"', json.dumps(shown, ensure_ascii=False), 1)
+                    .replace('"2027-12-31"', '"٢٠٢٧-١٢-٣١"', 1), encoding="utf-8")
+    plan = load_plan(path)
+    assert (plan.start.isoformat(), plan.end.isoformat()) == ("2025-06-21", "2027-12-31")
+
+
 @pytest.mark.parametrize("shown, said", [
     ("21/06-2025", "'21/06-2025' is not a date"), ("2025/06/31", "'2025/06/31' is not a date"),
     ("01-07-2025", "'01-07-2025' could be 2025-07-01 or 2025-01-07"),

@@ -552,6 +552,9 @@ class _Reader:
         self.clean = clean
         self.strict = strict
         self._periods: tuple[tuple[date, date], tuple[Period, ...]] | None = None
+        #: a date's text as its file wrote it, by field path, where it was not its
+        #: YYYY-MM-DD (۱۴۰۴/۰۳/۳۱): what messages about that date quote (``shown_day``)
+        self.written: dict[FieldPath, str] = {}
 
     def fail(self, path: FieldPath, message: str) -> PlanError:
         return PlanError(where_what(self.loc.where(path), message))
@@ -810,20 +813,37 @@ class _Reader:
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
                 raise ValueError
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise self.fail(path, _("{value} is not a date; write YYYY-MM-DD").format(
                 value=_show(value))) from None
+        if text != value.strip():
+            self.written.setdefault(path, value.strip())
+        return day
 
-    def check_dates(self, start: date, end: date, signed_at: date | None) -> None:
-        """A plan file to install (``strict``): its dates within PLAN_YEARS, a plan of
-        at most MAX_PLAN_YEARS, signed before its end."""
+    def shown_day(self, path: FieldPath, value: date) -> str:
+        """The date at ``path`` for a message: quoted as its file wrote it where that
+        was not its YYYY-MM-DD (a Solar Hijri ۱۴۰۴/۰۳/۳۱ read as the year 1404 was
+        said as 1404-03-31, a date the person never wrote), else as YYYY-MM-DD."""
+        written = self.written.get(path)
+        return value.isoformat() if written is None else _show(written)
+
+    def check_years(self, start: date, end: date, signed_at: date | None) -> None:
+        """A plan file to install (``strict``): its dates within PLAN_YEARS. Checked
+        before an end before the start, so that a date of another calendar (a Solar
+        Hijri end, ۱۴۰۶/۱۰/۱۰) is said to be no date of a plan rather than before
+        the start."""
         for name, value in (("start", start), ("end", end), ("signed_at", signed_at)):
             if value is not None and not PLAN_YEARS[0] <= value.year <= PLAN_YEARS[1]:
                 raise self.fail(("plan", name), _(
                     "{value} is not a date of a plan; a plan's dates are between {first} "
-                    "and {last}").format(value=value.isoformat(), first=PLAN_YEARS[0],
+                    "and {last}").format(value=self.shown_day(("plan", name), value),
+                                         first=PLAN_YEARS[0],
                                          last=PLAN_YEARS[1]))
+
+    def check_dates(self, start: date, end: date, signed_at: date | None) -> None:
+        """A plan file to install (``strict``): a plan of at most MAX_PLAN_YEARS,
+        signed before its end (its years: ``check_years``)."""
         try:
             last = start.replace(year=start.year + MAX_PLAN_YEARS)
         except ValueError:  # 29 February
@@ -833,11 +853,13 @@ class _Reader:
                 "the plan would run from {start} to {end}; a plan runs less than {count} "
                 "year", "the plan would run from {start} to {end}; a plan runs less than "
                 "{count} years", MAX_PLAN_YEARS).format(
-                    start=start.isoformat(), end=end.isoformat(), count=MAX_PLAN_YEARS))
+                    start=self.shown_day(("plan", "start"), start),
+                    end=self.shown_day(("plan", "end"), end), count=MAX_PLAN_YEARS))
         if signed_at is not None and signed_at > end:
             raise self.fail(("plan", "signed_at"), _(
                 "{signed} is after the plan's end ({end}); a plan is signed before it "
-                "ends").format(signed=signed_at.isoformat(), end=end.isoformat()))
+                "ends").format(signed=self.shown_day(("plan", "signed_at"), signed_at),
+                               end=self.shown_day(("plan", "end"), end)))
 
     # -- the plan
 
@@ -858,10 +880,13 @@ class _Reader:
         start = self.day(head.get("start"), ("plan", "start"))
         end = self.day(head.get("end"), ("plan", "end"))
         assert start is not None and end is not None
+        signed_at = self.day(head.get("signed_at"), ("plan", "signed_at"), required=False)
+        if self.strict:
+            self.check_years(start, end, signed_at)
         if start > end:
             raise self.fail(("plan", "end"), _("{end} is before the plan's start ({start})")
-                            .format(end=end, start=start))
-        signed_at = self.day(head.get("signed_at"), ("plan", "signed_at"), required=False)
+                            .format(end=self.shown_day(("plan", "end"), end),
+                                    start=self.shown_day(("plan", "start"), start)))
         if self.strict:
             self.check_dates(start, end, signed_at)
         signed_place = self.line(head.get("signed_place"), ("plan", "signed_place"), False)

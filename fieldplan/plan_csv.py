@@ -367,6 +367,8 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
 
     loc = _CsvLocator(source)
     plan: dict[str, Any] = {}
+    # a date's cell as written where it was not its YYYY-MM-DD (_Reader.written)
+    written: dict[EntityKey, str] = {}
     areas: dict[str, dict[str, Any]] = {}
     actions: dict[str, dict[str, Any]] = {}
     # code → index in areas/actions: looking it up in a list made big files quadratic
@@ -438,6 +440,7 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
             value = cells.get(column, "")
             if not value:
                 continue
+            cell = value
             if column in _DATE_COLUMNS:
                 try:
                     value = _iso_day(value)
@@ -454,6 +457,8 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
             if old is None:
                 node[field[-1]] = value
                 loc.cells[key + field] = row
+                if cell != value:
+                    written[key + field] = cell
             elif read_as(column, old) != read_as(column, value):
                 here, other = row, loc.cells[key + field]
                 if odd_one_out(column, old, value, member, area):
@@ -549,6 +554,7 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
     comma = {",": False, ";": True}.get(delimiter)
     reader = _Reader(loc, from_text=True, decimal_comma=comma, clean=clean,
                      strict=strict)
+    reader.written.update(written)
     return reader.plan(data)
 
 

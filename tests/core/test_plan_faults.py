@@ -560,6 +560,32 @@ def test_a_plan_file_to_install_with_implausible_dates_is_refused(hq, tmp_path, 
     assert plan_from_dict(plan_to_dict(plan)) == plan
 
 
+@pytest.mark.parametrize("fmt, start, end, message", [
+    ("csv", "۱۴۰۴/۰۳/۳۱", "2027-12-31",
+     r"row 2, column 'plan_start': '۱۴۰۴/۰۳/۳۱' is not a date of a plan; a plan's dates "
+     r"are between 2000 and 2100"),
+    ("json", "۱۴۰۴-۰۳-۳۱", "2027-12-31", r"plan\.start: '۱۴۰۴-۰۳-۳۱' is not a date of a plan"),
+    ("toml", "2025-06-21", "۱۴۰۶-۱۰-۱۰", r"plan\.end: '۱۴۰۶-۱۰-۱۰' is not a date of a plan"),
+    ("csv", "2025-06-21", "۱۴۰۶/۱۰/۱۰",
+     r"row 2, column 'plan_end': '۱۴۰۶/۱۰/۱۰' is not a date of a plan"),
+], ids=["csv-start", "json-start", "toml-end", "csv-end"])
+def test_a_solar_hijri_date_is_refused_quoted_as_written(hq, tmp_path, fmt, start, end,
+                                                          message):
+    """A Persian spreadsheet's Solar Hijri date (۱۴۰۴/۰۳/۳۱, 21 June 2025) reads as the
+    year 1404: refused, but quoted as 1404-03-31, a date nobody wrote, and an end in
+    that calendar was said to be before the plan's start. Quoted as written, and said
+    to be no date of a plan."""
+    text = format_plan(default_plan(), fmt)
+    text = text.replace("2025-06-21", start, 1 if fmt != "csv" else -1)
+    text = text.replace("2027-12-31", end, 1 if fmt != "csv" else -1)
+    path = tmp_path / f"v2.{fmt}"
+    path.write_text(text, encoding="utf-8")
+    before = snapshot(hq)
+    with pytest.raises(PlanError, match=f"^v2\\.{fmt}: {message}"):
+        replace_plan(hq, path)
+    assert snapshot(hq) == before
+
+
 def test_a_plan_of_nearly_20_years_signed_on_its_last_day_is_installed(hq, tmp_path):
     plan = amended(hq.plan(), end=date(2045, 6, 20), signed_at=date(2045, 6, 20))
     path = tmp_path / "v2.csv"

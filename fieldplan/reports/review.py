@@ -1375,8 +1375,10 @@ class Pack:
                     self._t(act.code, cm.BOLD_SMALL),
                     title,
                     self._t(level_label(act.level, ctx.lang), cm.SMALL),
-                    # (a draft marked under it: the statuses and the mean count it)
-                    self._submitted_cell(rs, expected) if due or expected
+                    # (a draft marked under it: the statuses and the mean count it;
+                    # "–" where no office is expected, as where nothing is due: a
+                    # regional action with no regional office known said "0/0")
+                    self._submitted_cell(rs, expected) if expected
                     else self._t("–", cm.SMALL, align="center"),
                     self._t(mix, cm.SMALL),
                     cm.PercentBar(

@@ -54,7 +54,7 @@ from fieldplan.i18n import (
     status_label,
 )
 from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
-from fieldplan.offices import all_offices, level_for_office
+from fieldplan.offices import all_offices, level_for_office, offices_in_order
 from fieldplan.planops import PlanScope
 from fieldplan.progress import changed_after_lock, list_reports
 from fieldplan.text import search_key
@@ -638,7 +638,11 @@ class OverviewPage(QWidget):
         # and every office headquarters expects: one enrolled that sent nothing (or
         # whose bundle was refused) is a row of "no report", not left out
         expected = {r.office for r in reports} | set(known)
-        offices = [o for o in all_offices() if o in expected] or ["HQ"]
+        # in the review pack's order (headquarters, the regional offices, then the
+        # countries by their names in the reader's language): listed by code (BN, GM,
+        # HQ, KG…), the rows were in another order than the pack's beside them
+        offices = offices_in_order((o for o in all_offices() if o in expected), lang()) \
+            or ["HQ"]
         area_of = {a.code: a.area for a in plan.actions}
         # per office and area, the actions with a report due in the period (not one an
         # amendment added later, unless the office reported on it), as the pack counts

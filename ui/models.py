@@ -674,7 +674,8 @@ class OverviewModel(QAbstractTableModel):
         expected: Mapping[tuple[str, str], int] | None = None,
         after_lock: Iterable[Any] = (),
     ) -> None:
-        """``expected``: (office, area) → how many of the plan's actions the office
+        """``offices``: the rows, in the order they are listed (the office column sorts
+        them back into it). ``expected``: (office, area) → how many of the plan's actions the office
         reports on in that area (its level's), said in each cell ("1/5": submitted of
         expected): the reports held alone read as if the office had reported on
         everything. A cell without it says how many of its reports have the status
@@ -756,7 +757,12 @@ class OverviewModel(QAbstractTableModel):
         if index.column() == 0:
             if role == Qt.ItemDataRole.DisplayRole:
                 return office_label(office)
-            if role in (SORT_ROLE, ROW_ROLE):
+            if role == SORT_ROLE:
+                # the order ``set_data`` was given (the review pack's: by name in the
+                # reader's language), not the codes': sorted by them again, the rows
+                # were in another order than the pack's
+                return index.row()
+            if role == ROW_ROLE:
                 return office
             return None
         cell = self.cell(index.row(), index.column())

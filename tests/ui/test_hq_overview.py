@@ -78,6 +78,39 @@ def test_the_overview_lists_the_offices_that_have_not_reported(open_window, qtbo
     assert _offices_shown(page) == ["AZ", "BF", "ML", "SN"]
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_overview_lists_offices_in_the_review_packs_order(lang, open_window, qtbot,
+                                                               hq_db, language):
+    """The Overview listed offices by code (BN, GM, HQ, KG…) where the review pack
+    lists headquarters first, then the offices by their names in the reader's
+    language: an officer comparing the two found the rows in another order. The
+    pack's order it is, and a click on a column's header still sorts by it (the
+    office column back into that order, then reversed)."""
+    from PySide6.QtCore import QPoint
+
+    from fieldplan.offices import offices_in_order
+
+    language(lang)
+    codes = ["BN", "GM", "KG", "HQ", "DZ", "EG", "TR", "MA", "AE", "TD", "CI", "RO-Cairo"]
+    _window, page = _overview(open_window, qtbot, hq_db,
+                              [report("TR", "PA1.1", "2026-S1")], codes)
+    packs = offices_in_order(codes, lang)  # as the pack's matrix lists them
+    assert packs[0] == "HQ" and _offices_shown(page) == packs
+    header = page.view.horizontalHeader()
+
+    def click(column: int) -> None:
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(x, header.height() // 2))
+
+    click(1)  # by the first area's cells: Türkiye's report first
+    assert _offices_shown(page)[0] == "TR"
+    click(0)
+    assert _offices_shown(page) == packs
+    click(0)
+    assert _offices_shown(page) == packs[::-1]
+
+
 def test_the_office_filter_ignores_accents(open_window, qtbot, hq_db):
     _window, page = _overview(open_window, qtbot, hq_db, [], ["CI", "ML"])
     page.office.setText("cote")
@@ -323,7 +356,8 @@ def test_the_not_reported_filters_count_only_areas_where_an_office_reports(
     window, page = _overview(open_window, qtbot, hq_db, reports, known)
     page.area.setCurrentIndex(page.area.findData("PA2"))
     page.status.setCurrentIndex(page.status.findData(NO_REPORT))
-    assert _offices_shown(page) == ["AZ", "HQ"]  # PA2.6: HQ has one to report on
+    # PA2.6: HQ has one to report on (HQ first, as the review pack lists offices)
+    assert _offices_shown(page) == ["HQ", "AZ"]
     plan = window.identity.plan
     # an amendment that moves PA2's global action into PA1
     amended = replace(plan, actions=tuple(
@@ -335,9 +369,9 @@ def test_the_not_reported_filters_count_only_areas_where_an_office_reports(
         page.status.setCurrentIndex(page.status.findData(status))
         assert _offices_shown(page) == ["AZ"]
     page.area.setCurrentIndex(page.area.findData("PA1"))  # where PA2.6 went
-    assert _offices_shown(page) == ["AZ", "HQ", "ML"]
+    assert _offices_shown(page) == ["HQ", "AZ", "ML"]
     page.area.setCurrentIndex(0)  # every area: PA1, PA3 and PA4 still ask HQ
-    assert _offices_shown(page) == ["AZ", "HQ"]
+    assert _offices_shown(page) == ["HQ", "AZ"]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])

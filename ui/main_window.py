@@ -1683,6 +1683,11 @@ class MainWindow(QMainWindow):
         old_action = self.office_view.tree.current_action()
         self.identity = identity
         period = identity.nearest_period(old_period)
+        if old_period == self.opened_on:
+            # moved from the period the window opened on by itself (the plan ends
+            # earlier now): no more the person's choice than that one was; the place
+            # kept said it was, and the next start restored it as chosen
+            self.opened_on = period
         combo = self.period_combo
         combo.blockSignals(True)
         combo.clear()

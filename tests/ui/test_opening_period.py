@@ -255,6 +255,35 @@ def test_a_lock_imported_in_the_window_leaves_a_period_the_person_chose(
         "submitted.")
 
 
+def test_an_amendment_that_removes_the_period_opened_on_leaves_it_unchosen(
+        open_shell, clock, hq, make_office, settings, qtbot, tmp_path: Path):  # noqa: F811
+    """Opened by itself on 2026-S2 in August; an amendment imported in the window ends
+    the plan on 2026-06-30. The window goes to the nearest period (2026-S1), which the
+    place kept said the person chose (``period_chosen``: the period was not the one
+    opened on), and the next start restored it as such. Still not chosen."""
+    from tests.scenes import amend_plan
+    from tests.ui.test_plan_amendment import import_in_window
+
+    clock("2026-06-20")
+    office = make_office("ML")
+    db = office.path
+    office.close()
+    clock("2026-08-05")
+    amend_plan(hq, tmp_path, end="2026-06-30")
+    out = tmp_path / "amended"
+    out.mkdir()
+    bundle = sync.export_bundle(hq, for_office="ML", out_dir=out).path
+    window = open_shell(db)
+    assert window.period == "2026-S2"
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: window.identity.plan.version == 2, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert window.period == "2026-S1" == window.period_combo.currentData()
+    qtbot.waitUntil(lambda: kept_place(settings, window).get("period") == "2026-S1",
+                    timeout=5000)
+    assert kept_place(settings, window)["period_chosen"] is False
+
+
 def type_in_a_report(window, qtbot) -> object:
     """The person chooses SN's first action and types in its report; the editor."""
     code = window.identity.own_actions()[0].code

@@ -13,10 +13,16 @@ shorter one's."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QStyleOptionFrame, QWidget
 
 from fieldplan.numbers import format_number
+from ui.qtcompat import Qt
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
 
 #: the number an Actual field shows whole where there is room, as the language writes
 #: it ("12 345 678,25"), and where there is not, at the pane's narrowest at a large font
@@ -41,6 +47,26 @@ class GridLabel(QLabel):
         width = least if self.widest is None else min(super().sizeHint().width(), self.widest)
         width = max(width, least)
         return QSize(width, self.heightForWidth(width))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # (Qt's name)
+        """In Arabic, plain text painted as QLabel paints it, but not cut off at its
+        contents' edge: Qt aligns a wrapped Arabic line with the space after its last
+        word, so that a line nearly as wide as the label began up to a space's width
+        past the contents' left edge, where QLabel clips it (the last letter of
+        "الحكوميين" cut off at 14 points). The room past the lines' ends
+        (``ui.report_editor._room_past_line_ends``) takes what runs over."""
+        if not (self.isRightToLeft() and self.wordWrap()
+                and self.textFormat() == Qt.TextFormat.PlainText):
+            super().paintEvent(event)
+            return
+        from PySide6.QtGui import QPainter
+
+        painter = QPainter(self)
+        align = QStyle.visualAlignment(self.layoutDirection(), self.alignment())
+        flags = int(align) | int(Qt.TextFlag.TextWordWrap) | int(Qt.TextFlag.TextDontClip)
+        self.style().drawItemText(painter, self.contentsRect(), flags, self.palette(),
+                                  self.isEnabled(), self.text(), self.foregroundRole())
+        painter.end()
 
 
 def number_field_width(field: QLineEdit, number: float = WIDEST_NUMBER) -> int:

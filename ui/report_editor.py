@@ -1924,6 +1924,7 @@ class ReportEditor(QScrollArea):
             title = text.get(lang()) if text is not None else key
             name = GridLabel(title)
             name.setTextFormat(Qt.TextFormat.PlainText)
+            _room_past_line_ends(name)
             shown = detail_label("dropped-value")
             shown.setText(_number_text(value))
             shown.setAlignment(_leading())
@@ -2755,9 +2756,13 @@ LINE_END_ROOM = 4
 def _room_past_line_ends(label: QLabel) -> None:
     """A few pixels free where a wrapped label's lines end (the left in Arabic): Qt
     breaks lines by the glyphs' advances, and a word's last letter drawn past its
-    advance (Arabic ة) was cut off at the label's edge, at the editor's narrowest."""
+    advance (Arabic ة) was cut off at the label's edge, at the editor's narrowest. In
+    Arabic a line may also begin up to a space's width past the text's edge (a
+    GridLabel paints it there, see its paintEvent): the room is a space more, in the
+    label's font (at 14 points, the last letter of "الحكوميين" was cut off)."""
     if QApplication.isRightToLeft():
-        label.setContentsMargins(LINE_END_ROOM, 0, 0, 0)
+        room = LINE_END_ROOM + label.fontMetrics().horizontalAdvance(" ")
+        label.setContentsMargins(room, 0, 0, 0)
     else:
         label.setContentsMargins(0, 0, LINE_END_ROOM, 0)
 

@@ -42,35 +42,54 @@ def test_main_window_direction_follows_the_language(
         assert bar.tabRect(0).center().x() > bar.tabRect(1).center().x()
 
 
-def test_an_arabic_indicators_name_is_never_cut_at_its_labels_edge(language, qtbot):
+@pytest.mark.parametrize("points", [10, 14])
+def test_an_arabic_indicators_name_is_never_cut_at_its_labels_edge(language, qtbot, points):
     """Qt breaks a wrapped label's lines by the letters' advances; the last letter of
     "الهجرة" is drawn past its advance, and was cut off at the label's edge in the
     report editor with the window at its narrowest (784 pixels, the label 98 wide).
-    The editor leaves room past the lines' ends: each line's ink fits in the label."""
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QLabel
+    And Qt aligns a wrapped Arabic line with the space after its last word: a line
+    nearly as wide as the label began past the text's edge, where QLabel cut it off
+    (at 14 points the last letter of "الحكوميين", the label its longest word's width
+    at 800 pixels; at many other widths at 10 points too). Each line's ink is in the
+    label whole, at every width from its narrowest on."""
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+    from PySide6.QtWidgets import QStyle
 
     from ui.app import load_fonts
+    from ui.indicator_grid import GridLabel
     from ui.report_editor import _room_past_line_ends
 
-    font = QFont(load_fonts())  # the client's font (ui.app.apply_font), at its size
-    font.setPointSize(10)
+    font = QFont(load_fonts())  # the client's font (ui.app.apply_font)
+    font.setPointSize(points)
     language("ar")
     text = "عدد الموظفين الحكوميين المدرَّبين على جمع بيانات الهجرة وتحليلها (أشخاص)"
-    inked = []
-    for room in (False, True):
-        label = QLabel(text)
-        label.setFont(font)
-        qtbot.addWidget(label)
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setStyleSheet("background: white; color: black")
-        if room:
-            _room_past_line_ends(label)
-        label.resize(98, label.heightForWidth(98))
-        image = label.grab().toImage()
-        # ink in the label's leftmost column: a letter running on past its edge
-        inked.append(sum(1 for y in range(image.height())
-                         if image.pixelColor(0, y).lightness() < 160))
-    assert inked[0] > 0  # (the case: a line drawn past the label's edge)
-    assert inked[1] == 0
+    label = GridLabel(text)
+    label.setFont(font)
+    qtbot.addWidget(label)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet("background: white; color: black")
+    _room_past_line_ends(label)
+
+    def ink(image) -> int:
+        return sum(1 for x in range(image.width()) for y in range(image.height())
+                   if image.pixelColor(x, y).lightness() < 160)
+
+    least = label.minimumSizeHint().width()
+    for width in range(least, least + 40):
+        label.resize(width, label.heightForWidth(width))
+        shown = label.grab().toImage()
+        # the same lines drawn with room all around them: all of their ink
+        free = QImage(width + 100, label.height(), QImage.Format.Format_RGB32)
+        free.fill(QColor("white"))
+        painter = QPainter(free)
+        painter.setFont(font)
+        painter.setPen(QColor("black"))
+        painter.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        room = label.contentsRect().translated(50, 0)
+        flags = QStyle.visualAlignment(Qt.LayoutDirection.RightToLeft, label.alignment())
+        painter.drawText(room, int(flags) | int(Qt.TextFlag.TextWordWrap)
+                         | int(Qt.TextFlag.TextDontClip), text)
+        painter.end()
+        assert ink(shown) == ink(free), width
+        # nothing in the label's leftmost column: a letter running on past its edge
+        assert all(shown.pixelColor(0, y).lightness() >= 160 for y in range(shown.height()))

@@ -173,6 +173,19 @@ def unbroken(text: str) -> str:
     return re.sub(r"(?<=\W)(?=.)", "\u2060", text.replace(" ", "\u00a0"), flags=re.S)
 
 
+def unbroken_span(text: str, first: str, last: str) -> str:
+    """``text`` with its part from ``first`` through ``last`` ``unbroken``: a date and
+    its time with the words between them ("6 mars 2027 à 15:44"), which a wrapping
+    label broke after "à" in French. ``text`` as it is where it does not hold both in
+    that order."""
+    start = text.find(first) if first else -1
+    end = text.find(last, start + len(first)) if start >= 0 and last else -1
+    if end < 0:
+        return text
+    end += len(last)
+    return text[:start] + unbroken(text[start:end]) + text[end:]
+
+
 def time_text(when: str | dt.datetime | None) -> str:
     """A time as every view of the client shows it, in the user's language and time
     zone: the medium date and the short time ("27 Nov 2026, 23:15" / "27 nov. 2026,

@@ -35,7 +35,14 @@ from fieldplan.i18n import (
 )
 from ui import window_settings
 from ui.bidi import in_layout_direction, isolated, isolated_codes, isolated_paths
-from ui.context import Identity, allow_writes, read_only_text, time_text, unbroken
+from ui.context import (
+    Identity,
+    allow_writes,
+    read_only_text,
+    time_text,
+    unbroken,
+    unbroken_span,
+)
 from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
@@ -66,14 +73,17 @@ OUTSIDE_CHECK_MS = 2_000
 SYNC_SEPARATOR = " · "
 
 
-def sync_text(state, *, short: bool = False) -> str:
+def sync_text(state, *, short: bool = False, whole: bool = False) -> str:
     """The status bar's sync words, from fieldplan.sync.sync_state: what needs a
     person first (conflicts, quarantined bundles, gaps), then the times, so that a
     narrow window cuts the times, not the counts. ``short``: a new office's deadline
     for its first bundle without its why and way (``key_deadline_text``), for a
-    status bar where the whole does not fit."""
+    status bar where the whole does not fit. ``whole``: each date and time never
+    broken across lines (``unbroken``), for View ▸ Sync details…, whose lines wrap
+    ("avant le 6 mars 2027 à" ended a line, "15:44" began the next)."""
     if state is None:
         return _("Sync: not available")
+    when_text = (lambda when: unbroken(time_text(when))) if whole else time_text
     parts = []
     key_file = getattr(state, "key_file", "")
     if key_file:
@@ -167,8 +177,14 @@ def sync_text(state, *, short: bool = False) -> str:
         from fieldplan.sync.enrol import key_deadline_text
         from ui.transfer import export_menu
 
-        parts.append(key_deadline_text(deadline, export_menu(),
-                                       exported=bool(state.last_export), short=short))
+        words = key_deadline_text(deadline, export_menu(),
+                                  exported=bool(state.last_export), short=short)
+        if whole:  # (the date, "at" and the time: "avant le 6 mars 2027 à 15:44")
+            from fieldplan.sync.enrol import deadline_words
+
+            day = deadline_words(deadline)
+            words = unbroken_span(words, day["date"], day["time"])
+        parts.append(words)
     # reports changed after headquarters locked their period, as 'fieldplan status'
     # warns: at an office its own (stuck until headquarters unlocks the period), at
     # headquarters every office's (to look at before the review, or to unlock for)
@@ -189,15 +205,15 @@ def sync_text(state, *, short: bool = False) -> str:
             "two computers write under one identity at each of {offices}",
             len(shared)).format(offices=join_list(isolated(o) for o in shared)))
     if state.hq_has_at:
-        parts.append(_("HQ has your data up to {when}").format(when=time_text(state.hq_has_at)))
+        parts.append(_("HQ has your data up to {when}").format(when=when_text(state.hq_has_at)))
         if getattr(state, "sent_unacknowledged", 0) and state.last_export:
             # a bundle on its way with changes headquarters has not acknowledged: said,
             # or the export just made left no trace beside the older "up to"
             parts.append(_("Last export {when}").format(
-                when=time_text(state.last_export.get("at", ""))))
+                when=when_text(state.last_export.get("at", ""))))
     elif state.last_export:
         parts.append(
-            _("Last export {when}").format(when=time_text(state.last_export.get("at", "")))
+            _("Last export {when}").format(when=when_text(state.last_export.get("at", "")))
         )
     else:
         parts.append(_("Never exported"))
@@ -207,7 +223,7 @@ def sync_text(state, *, short: bool = False) -> str:
         # its file and outcome too, as 'fieldplan status' says: a refused bundle is
         # not taken for one that went in
         parts.append(_("Last import {what}").format(
-            what=last_import_text(state.last_import, time_text, isolated)))
+            what=last_import_text(state.last_import, when_text, isolated)))
     # each part is an item of its own, with a capital ("Last export … · Last import …");
     # the core's messages among them are lower case
     return SYNC_SEPARATOR.join(sentence(part) for part in parts)
@@ -1280,6 +1296,7 @@ class MainWindow(QMainWindow):
         self.period_label = QLabel()
         self.sync_label = QLabel(_("Sync: …"))
         self._sync_words = self.sync_label.text()
+        self._sync_whole = self._sync_words  # (show_sync)
         self._sync_short = ""  # (show_sync)
         self._sync_lines: list[str] = []  # what the sync words' tip adds to them
         self._save_failed = False  # the save state shows a failure (announced once)
@@ -1398,11 +1415,13 @@ class MainWindow(QMainWindow):
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def show_sync(self, text: str, short: str = "") -> None:
+    def show_sync(self, text: str, short: str = "", whole: str = "") -> None:
         """Put ``text`` in the status bar, shortened to the room there is; ``short``:
         the same in fewer words, shown when ``text`` does not fit (its tip says it
-        whole)."""
+        whole); ``whole``: the same with its dates and times never broken across lines,
+        for View ▸ Sync details… (``sync_text``; default ``text``)."""
         self._sync_words = text
+        self._sync_whole = whole or text
         self._sync_short = short
         self._sync_lines = []
         self.sync_label.setToolTip(tip_text(text))
@@ -1411,7 +1430,7 @@ class MainWindow(QMainWindow):
 
     def sync_details(self) -> str:
         """The sync words whole, one item a line, then what their tip adds."""
-        return "\n".join([*self._sync_words.split(SYNC_SEPARATOR), *self._sync_lines])
+        return "\n".join([*self._sync_whole.split(SYNC_SEPARATOR), *self._sync_lines])
 
     def sync_details_dialog(self) -> MessageDialog:
         """(View ▸ Sync details…) The sync words whole, to read and copy by keyboard:
@@ -2047,7 +2066,7 @@ class MainWindow(QMainWindow):
                             *not_received]
         text = sync_text(state)
         short = sync_text(state, short=True)
-        self.show_sync(text, short if short != text else "")
+        self.show_sync(text, short if short != text else "", sync_text(state, whole=True))
         forked = getattr(state, "hq_forks", ())
         if forked:
             from fieldplan.sync.fork import hq_fork_text

@@ -186,12 +186,16 @@ class OwnKeyDialog(QDialog):
         if keys.key_deadline:
             # (a new office) headquarters knows this key once a first bundle reaches it
             # before the enrolment ends; after, it checks the fingerprint above by phone
-            from fieldplan.sync.enrol import key_deadline_text
+            from fieldplan.sync.enrol import deadline_words, key_deadline_text
+            from ui.context import unbroken_span
             from ui.transfer import export_menu
 
-            # (not isolated_codes: an Arabic date's digits are its own, with their marks)
-            self.deadline_note = QLabel(sentence(key_deadline_text(
-                keys.key_deadline, export_menu(), exported=keys.exported)) + ".")
+            # (not isolated_codes: an Arabic date's digits are its own, with their
+            # marks); the date and its time never broken across lines ("à" / "15:44")
+            day = deadline_words(keys.key_deadline)
+            self.deadline_note = QLabel(unbroken_span(sentence(key_deadline_text(
+                keys.key_deadline, export_menu(), exported=keys.exported)) + ".",
+                day["date"], day["time"]))
             self.deadline_note.setWordWrap(True)
             readable(self.deadline_note)
         form = QFormLayout()

@@ -83,10 +83,13 @@ def test_a_new_office_is_told_by_when_headquarters_must_get_a_first_bundle(
         dialog = _own_key_dialog(window, qtbot)
         note = dialog.deadline_note
         assert note is not None and note.isVisible()
-        plain = note.text().replace("\u2066", "").replace("\u2069", "")
+        plain = _read(note.text().replace("\u2066", "").replace("\u2069", ""))
         assert date in plain and format_time(expires) in plain  # the day and its hour
         if lang == "en":
             assert plain == BEFORE.format(date=f"{date} at {format_time(expires)}") + "."
+            # (the day and its hour never broken across lines)
+            whole = f"{date} at {format_time(expires)}".replace(" ", "\u00a0")
+            assert whole in note.text().replace("\u2060", "")
         assert _("&Export…").replace("&", "") in plain
         window.grab().save(str(shots(tmp_path) / f"key-deadline-window-{lang}.png"))
         dialog.grab().save(str(shots(tmp_path) / f"key-deadline-dialog-{lang}.png"))
@@ -168,6 +171,96 @@ def test_a_narrow_status_bar_keeps_the_deadlines_date_in_fewer_words(
         assert _("&Export…").replace("&", "") in window.sync_label.accessibleDescription()
         assert _("&Export…").replace("&", "") in window.sync_details()
         window.grab().save(str(shots(tmp_path) / "key-deadline-narrow-fr.png"))
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(app, "en")
+
+
+
+def _line_starts(text: str, font, widths) -> set[int]:
+    """Where lines begin when ``text`` wraps at each of ``widths`` pixels in ``font``,
+    as a wrapped label breaks it: as indexes of ``text`` without its word joiners."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    starts: set[int] = set()
+    for width in widths:
+        layout = QTextLayout(text, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            start = line.textStart()
+            starts.add(start - text[:start].count("\u2060"))
+        layout.endLayout()
+    return starts
+
+
+def _read(text: str) -> str:
+    """``text`` as read: without word joiners, its no-break spaces plain ones."""
+    return text.replace("\u2060", "").replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_sync_details_never_break_a_date_from_its_time(open_window, qtbot, office_db,
+                                                      monkeypatch, tmp_path, lang) -> None:
+    """View ▸ Sync details… wraps its lines: in French it broke the deadline after
+    its "à" ("… avant le 6 mars 2027 à" on one line, "15:44 …" on the next). A date,
+    the words up to its time and the time are one whole there (no-break spaces), as
+    are the times of "HQ has your data up to" and "Last import", in every language;
+    the status bar's words are as they were."""
+    from fieldplan.i18n import _
+    from fieldplan.sync.enrol import deadline_words
+    from fieldplan.sync.state import SyncState
+    from ui.app import apply_language
+    from ui.context import time_text
+    from ui.main_window import sync_text
+
+    def whole_span(text: str, date: str, time: str) -> tuple[int, int]:
+        read = _read(text)
+        start = read.index(date)
+        return start, read.index(time, start) + len(time)
+
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        font, widths = app.font(), range(100, 700, 2)
+        expires = "2025-09-23T13:44:00Z"
+        later_than(monkeypatch, "2025-07-01T08:00:00Z")
+        state = SyncState({"at": "2025-07-01T07:00:00Z"},
+                          {"at": "2025-06-30T16:20:00Z", "file": "hq.fieldplan",
+                           "outcome": "merged"},
+                          4, "2025-06-29T11:05:00Z", 4, (), 0, 0, key_deadline=expires)
+        plain, whole = sync_text(state), sync_text(state, whole=True)
+        assert _read(whole) == _read(plain)
+        day = deadline_words(expires)
+        times = [time_text("2025-06-29T11:05:00Z"), time_text("2025-06-30T16:20:00Z")]
+        spans = [whole_span(plain, day["date"], day["time"]),
+                 *(whole_span(plain, t, t) for t in times)]
+        before, after = _line_starts(plain, font, widths), _line_starts(whole, font, widths)
+        for start, end in spans:
+            # (the case: a line began inside it at some width)
+            assert any(start < b < end for b in before), _read(plain)[start:end]
+            assert not any(start < b < end for b in after), _read(plain)[start:end]
+        # the dialog of a new office's window says its own deadline whole
+        window = open_window(office_db)
+        qtbot.waitUntil(lambda: window.sync_label.text() != _("Sync: …"), timeout=5000)
+        with open_replica(office_db) as rep:
+            day = deadline_words(key_deadline(rep))
+        dialog = window.sync_details_dialog()
+        qtbot.waitExposed(dialog)
+        QApplication.processEvents()
+        shown = dialog.text.text()
+        start, end = whole_span(shown, day["date"], day["time"])
+        assert not any(start < b < end for b in _line_starts(shown, dialog.text.font(),
+                                                             widths))
+        assert "\u2060" not in window.sync_label.text()  # (the status bar's: as they were)
+        dialog.grab().save(str(shots(tmp_path) / f"sync-details-{lang}.png"))
+        dialog.close()
         wait_idle(qtbot, window.session)
     finally:
         apply_language(app, "en")

@@ -16,13 +16,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QStyleOptionFrame, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QStyleOptionFrame,
+    QWidget,
+)
 
 from fieldplan.numbers import format_number
 from ui.qtcompat import Qt
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QPaintEvent
+    from PySide6.QtGui import QPaintEvent, QResizeEvent
 
 #: the number an Actual field shows whole where there is room, as the language writes
 #: it ("12 345 678,25"), and where there is not, at the pane's narrowest at a large font
@@ -40,11 +47,14 @@ class GridLabel(QLabel):
                  parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.widest = widest
+        #: pixels its width hint has past its text on one line (IndicatorBox)
+        self.after = 0
         self.setWordWrap(True)
 
     def sizeHint(self) -> QSize:  # (Qt's name)
         least = self.minimumSizeHint().width()
-        width = least if self.widest is None else min(super().sizeHint().width(), self.widest)
+        width = least if self.widest is None else min(super().sizeHint().width() + self.after,
+                                                     self.widest)
         width = max(width, least)
         return QSize(width, self.heightForWidth(width))
 
@@ -67,6 +77,53 @@ class GridLabel(QLabel):
         self.style().drawItemText(painter, self.contentsRect(), flags, self.palette(),
                                   self.isEnabled(), self.text(), self.foregroundRole())
         painter.end()
+
+
+class IndicatorBox(QGroupBox):
+    """The indicators' box: its Target column's heading whole where the name column
+    keeps half of the grid beside it, wrapped to its targets' width where it would
+    not. Held to its targets' width everywhere, the Arabic heading ("القيمة المستهدفة")
+    wrapped even at 1366 pixels, over a "6", with the room of the whole pane beside
+    it; as wide as itself everywhere, it left a long name one word a line at 800."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self._heading: GridLabel | None = None
+        self._targets = 0
+        self._others = 0
+
+    def fit_heading(self, heading: GridLabel, targets: int, others: int) -> None:
+        """Let ``heading`` (the Target column's) be whole where there is room:
+        ``targets``, the width its targets want; ``others``, the width of the other
+        columns but the name's (the Actual column's)."""
+        self._heading, self._targets, self._others = heading, targets, others
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        import shiboken6
+
+        heading, grid = self._heading, self.layout()
+        if heading is None or grid is None or not shiboken6.isValid(heading):
+            return
+        margins = grid.contentsMargins()
+        room = self.contentsRect().width() - margins.left() - margins.right()
+        # on one line, and a little room after it where it is more than a word:
+        # "القيمة المستهدفة" whole read on into the Actual heading beside it
+        # ("القيمة الفعلية") as one phrase
+        line = QLabel.sizeHint(heading).width()
+        words = heading.minimumSizeHint().width() < line
+        heading.after = 2 * heading.fontMetrics().averageCharWidth() if words else 0
+        whole = line + heading.after
+        names = room - max(whole, self._targets) - self._others \
+            - 2 * max(0, grid.horizontalSpacing())
+        widest = whole if names >= room / 2 else self._targets
+        if widest != heading.widest:
+            heading.widest = widest
+            heading.updateGeometry()
 
 
 def number_field_width(field: QLineEdit, number: float = WIDEST_NUMBER) -> int:

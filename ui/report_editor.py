@@ -532,7 +532,7 @@ class ReportEditor(QScrollArea):
         if self._form is not None:
             return
         # the form's own kinds of widget are loaded with it: the first screen has none
-        from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QLineEdit, QPushButton
+        from PySide6.QtWidgets import QFormLayout, QGridLayout, QLineEdit, QPushButton
 
         from ui.bidi_widgets import PlainTextEdit
         from ui.combo import find_by_words
@@ -649,7 +649,9 @@ class ReportEditor(QScrollArea):
         form.addRow(percent_name, percent_box)
         outer.addLayout(form)
 
-        self.indicator_box = QGroupBox(_("Indicators"))
+        from ui.indicator_grid import IndicatorBox
+
+        self.indicator_box = IndicatorBox(_("Indicators"))
         self.indicator_grid = QGridLayout(self.indicator_box)
         self.indicator_edits: dict[str, QLineEdit] = {}
         #: the indicators whose unit is percent ("4,8 %" may be typed there)
@@ -1888,9 +1890,11 @@ class ReportEditor(QScrollArea):
             self.indicator_grid.addWidget(edit, row * 2 - 1, 2)
             self.indicator_grid.addWidget(below, row * 2, 0, 1, 3)
             self.indicator_edits[ind.key] = edit
-        # the Target heading no wider than the targets under it ("القيمة المستهدفة"
-        # over "3" on two lines: the name has the room)
+        # the Target heading no wider than the targets under it where the name needs
+        # the room ("القيمة المستهدفة" over "3" on two lines), whole where it has it
         headings[1].widest = max((t.sizeHint().width() for t in targets), default=0)
+        self.indicator_box.fit_heading(headings[1], headings[1].widest,
+                                       max(numbers, headings[2].sizeHint().width()))
         self.indicator_grid.setColumnStretch(0, 1)
         self.indicator_box.setVisible(bool(action.indicators))
         self._saved = report_values(report, action)

@@ -7,7 +7,7 @@ over a "3"."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from tests.ui.conftest import wait_idle
 from ui.app import apply_language
@@ -53,14 +53,40 @@ def test_the_name_takes_the_room_the_other_columns_do_not_need(open_window, offi
         heading = cell(grid, 0, 1)
         assert name.width() >= grid.contentsRect().width() / 2, (width, name.width())
         # the Target column as wide as its heading's longest word ("المستهدفة") or its
-        # targets, whichever is wider: the heading wraps over a short target
+        # targets, whichever is wider, where the heading wraps over a short target; or
+        # as its heading whole, where the name keeps half of the grid all the same
         widest = max(heading.minimumSizeHint().width(), target.sizeHint().width())
-        assert grid.cellRect(1, 1).width() <= widest, width
+        whole = QLabel.sizeHint(heading).width() + heading.after  # (on one line)
+        assert grid.cellRect(1, 1).width() <= max(widest, whole), width
         assert edit.width() == edit.maximumWidth()  # (a number's: below)
         if language == "ar":
             assert name.x() > target.x() > edit.x()
         else:
             assert name.x() < target.x() < edit.x()
+
+
+@pytest.mark.parametrize("points", [10, 14])
+def test_the_target_heading_is_whole_where_there_is_room(open_window, office_db, qtbot,
+                                                         language, font_size, points):
+    """The Arabic Target heading ("القيمة المستهدفة") was held to its targets' width
+    (a "6") at every width, and wrapped even at 1366 pixels with the whole pane beside
+    it. Where the name column keeps half of the grid beside it whole, it is whole, on
+    one line (at 800 pixels it still wraps: the name has the room)."""
+    font_size(points)
+    window = open_window(office_db)
+    for width in (1366, 1024) if points == 10 else (1366,):
+        editor = show_action(window, qtbot, "PA1.1", width)
+        grid = editor.indicator_grid
+        heading, name = cell(grid, 0, 1), cell(grid, 1, 0)
+        assert heading.width() >= QLabel.sizeHint(heading).width(), (width, heading.width())
+        lines = heading.height() // heading.fontMetrics().lineSpacing()
+        assert lines == 1, (width, heading.height())
+        assert name.width() >= grid.contentsRect().width() / 2
+        import os
+
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            editor.indicator_box.grab().save(os.path.join(
+                os.environ["FIELDPLAN_SHOTS"], f"indicators-{language}-{width}-{points}pt.png"))
 
 
 def test_labels_wrap_at_words_and_the_actual_field_keeps_a_numbers_width(

@@ -5,9 +5,37 @@ there is room."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize
-from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QStyle, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QSizePolicy, QStyle, QWidget
 
 from ui.qtcompat import Qt
+
+
+def one_line_width(label: QLabel) -> int:
+    """The width of ``label``'s plain text on one line (its longest line), margins in."""
+    margins = label.contentsMargins()
+    text = max(label.text().split("\n"), key=label.fontMetrics().horizontalAdvance)
+    return (label.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right()
+            + 2 * label.margin() + 2)
+
+
+class OneLineLabel(QLabel):
+    """A word-wrapped label that asks for its text's width on one line, and wraps only
+    where it gets less: a QFormLayout gave a wrapped label the width of the few lines
+    QLabel's size hint guesses ("Percent complete" over "(0–100)" at 1366 pixels)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:  # (Qt's name)
+        # as QLabel measures a label that does not wrap: its mnemonic's "&" not drawn
+        flags = int(Qt.TextFlag.TextShowMnemonic) if self.buddy() is not None else 0
+        text = self.fontMetrics().boundingRect(QRect(0, 0, 1 << 20, 1 << 20), flags,
+                                               self.text()).width()
+        margins = self.contentsMargins()
+        width = max(text + margins.left() + margins.right() + 2 * self.margin(),
+                    self.minimumSizeHint().width())
+        return QSize(width, self.heightForWidth(width))
 
 
 class FlowLayout(QLayout):
@@ -104,10 +132,7 @@ class FlowLayout(QLayout):
         width of the few lines QLabel's size hint guesses."""
         widget = item.widget()
         if isinstance(widget, QLabel) and widget.wordWrap() and widget.text():
-            margins = widget.contentsMargins()
-            text = max(widget.text().split("\n"), key=widget.fontMetrics().horizontalAdvance)
-            return (widget.fontMetrics().horizontalAdvance(text) + margins.left()
-                    + margins.right() + 2 * widget.margin() + 2)
+            return one_line_width(widget)
         return item.sizeHint().width()
 
     def _least_width(self, item: QLayoutItem) -> int:
@@ -169,4 +194,136 @@ class FlowLayout(QLayout):
                     spot = QRect(left, y + (height - tall) // 2, wide, tall)
                     item.setGeometry(QStyle.visualRect(direction, inner, spot))
             y += height + (vertical_gap if n + 1 < len(lines) else 0)
+        return y - inner.y() + margins.top() + margins.bottom()
+
+
+class PairsLayout(QLayout):
+    """Pairs of a label and its field on one row where they fit, the fields sharing
+    what the labels leave, as in a QHBoxLayout with a stretch on each field; one pair
+    a line where they do not. The plan's filters (Level, Show) on one row held the
+    plan's side at 467 pixels of French at 14 points, and at 800 pixels the report's
+    form beside it scrolled sideways.
+
+    Only as wide as one pair a line needs at the least, and as high as its lines
+    through ``heightForWidth``, which a QBoxLayout asks. (A layout, not a widget: a
+    widget's resizeEvent() would cost the first paint PySide's QEvent classes; and no
+    enum of Qt's namespace, which the first paint does without: ui.qtcompat. Its
+    box's other items take the height with their stretch.)"""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._one_row = True
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def add_pair(self, label: QWidget, field: QWidget) -> None:
+        """A label and its field, after the pairs added before."""
+        self.addWidget(label)
+        self.addWidget(field)
+
+    def is_one_row(self) -> bool:
+        """Whether the pairs were side by side when last placed."""
+        return self._one_row
+
+    # QLayout's own ----------------------------------------------------------------------
+    def addItem(self, item: QLayoutItem) -> None:  # (Qt's name)
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # (Qt's name)
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # (Qt's name)
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def hasHeightForWidth(self) -> bool:  # (Qt's name)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # (Qt's name)
+        return self._arrange(QRect(0, 0, width, 0), place=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # (Qt's name)
+        super().setGeometry(rect)
+        self._arrange(rect, place=True)
+
+    def sizeHint(self) -> QSize:
+        """Side by side."""
+        width = sum(item.sizeHint().width() for item in self._items)
+        width += self._gap() * max(len(self._items) - 1, 0)
+        return QSize(max(width, self.minimumSize().width()), self._row_height(self._items))
+
+    def minimumSize(self) -> QSize:
+        """One pair a line: the widest label beside the widest field."""
+        labels, fields = self._items[0::2], self._items[1::2]
+        width = (max((i.sizeHint().width() for i in labels), default=0) + self._gap()
+                 + max((i.minimumSize().width() for i in fields), default=0))
+        return QSize(width, self._row_height(self._items))
+
+    # ours ---------------------------------------------------------------------------
+    def _gap(self) -> int:
+        gap = self.spacing()
+        if gap >= 0:
+            return gap
+        widget = self.parentWidget()
+        style = widget.style() if widget is not None else None
+        if style is None:
+            return 6
+        return style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing, None, widget)
+
+    @staticmethod
+    def _row_height(items: list[QLayoutItem]) -> int:
+        return max((item.sizeHint().height() for item in items), default=0)
+
+    def _row_width(self) -> int:
+        """The pairs side by side, the labels whole, the fields at their least."""
+        labels, fields = self._items[0::2], self._items[1::2]
+        width = sum(i.sizeHint().width() for i in labels)
+        width += sum(i.minimumSize().width() for i in fields)
+        return width + self._gap() * max(len(self._items) - 1, 0)
+
+    def _arrange(self, rect: QRect, *, place: bool) -> int:
+        """Place the pairs in ``rect`` (if ``place``); returns the height they take."""
+        margins = self.contentsMargins()
+        inner = rect.adjusted(margins.left(), margins.top(), -margins.right(),
+                              -margins.bottom())
+        gap = self._gap()
+        one_row = inner.width() >= self._row_width()
+        labels, fields = self._items[0::2], self._items[1::2]
+        if one_row:
+            lines = [list(zip(labels, fields, strict=False))]
+            spare = inner.width() - sum(i.sizeHint().width() for i in labels) \
+                - gap * max(len(self._items) - 1, 0)
+            # (the pixels left over to the first fields, as a QHBoxLayout gives them)
+            share, over = divmod(spare, max(len(fields), 1))
+            widths = [share + (1 if n < over else 0) for n in range(len(fields))]
+            label_width = None
+        else:
+            lines = [[pair] for pair in zip(labels, fields, strict=False)]
+            label_width = max((i.sizeHint().width() for i in labels), default=0)
+            widths = [inner.width() - label_width - gap] * len(fields)
+        if place:
+            self._one_row = one_row
+        y = inner.y()
+        widget = self.parentWidget()
+        mirrored = widget is not None and widget.isRightToLeft()
+        fixed = QSizePolicy.Policy.Fixed
+        n_field = 0
+        for n, line in enumerate(lines):
+            height = self._row_height([i for pair in line for i in pair])
+            if place:
+                x = inner.x()
+                for label, field in line:
+                    wide = label.sizeHint().width() if label_width is None else label_width
+                    for item, w in ((label, wide), (field, widths[n_field])):
+                        tall = height
+                        shown = item.widget()
+                        if shown is not None and shown.sizePolicy().verticalPolicy() == fixed:
+                            tall = min(item.sizeHint().height(), height)
+                        left = inner.left() + inner.right() - (x + w - 1) if mirrored else x
+                        item.setGeometry(QRect(left, y + (height - tall) // 2, w, tall))
+                        x += w + gap
+                    n_field += 1
+            y += height + (gap if n + 1 < len(lines) else 0)
         return y - inner.y() + margins.top() + margins.bottom()

@@ -4,11 +4,10 @@ reports the plan hides, shown read-only (ui.hidden_reports)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QPalette, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QSplitter,
     QStackedWidget,
@@ -67,7 +66,6 @@ class PlanTree(QWidget):
         self._headings_locked = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        filters = QHBoxLayout()
         self.level = QComboBox()
         self.level.setAccessibleName(_("Filter by level"))
         self.level.addItem(_("All levels"), "")
@@ -92,11 +90,13 @@ class PlanTree(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
-        filters.addWidget(level_label_w)
-        filters.addWidget(self.level, 1)
-        filters.addWidget(status_label_w)
-        filters.addWidget(self.status, 1)
-        lay.addLayout(filters)
+        # side by side where they fit, one a line where they do not (ui.flow.PairsLayout)
+        from ui.flow import PairsLayout
+
+        self.filters = PairsLayout()
+        self.filters.add_pair(level_label_w, self.level)
+        self.filters.add_pair(status_label_w, self.status)
+        lay.addLayout(self.filters)
         self.tree = QTreeWidget()
         self.tree.setAccessibleName(_("Plan"))
         self.tree.setHeaderLabels([_("Action"), _("Status")])
@@ -120,6 +120,21 @@ class PlanTree(QWidget):
         self.status.currentIndexChanged.connect(self.rebuild)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.rebuild()
+
+    #: characters of an action's code and title the plan keeps room for beside the
+    #: Status column, however narrow the window ("PA1.2* · Renforcer…")
+    TITLE_ROOM = 12
+
+    def minimumSizeHint(self) -> QSize:  # (Qt's name)
+        """Its filters, one a line where the window is narrow (ui.flow.PairsLayout), and
+        room for TITLE_ROOM characters of each action beside its status: the report's
+        side takes what is left."""
+        least = super().minimumSizeHint()
+        tree = self.tree
+        titles = (tree.columnWidth(1) + 2 * tree.indentation() + 2 * tree.frameWidth()
+                  + tree.verticalScrollBar().sizeHint().width()
+                  + self.TITLE_ROOM * tree.fontMetrics().averageCharWidth())
+        return QSize(max(least.width(), titles), least.height())
 
     def set_reports(self, reports: list[ProgressReport],
                     hidden: list[HiddenReport] | None = None,

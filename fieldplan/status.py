@@ -41,7 +41,7 @@ class ReplicaStatus:
     hidden_reports: int = 0
     #: of ``reports``, the drafts not yet submitted: said apart, as the review pack,
     #: the status sheet and the client's Overview and dashboard say them (a draft is
-    #: not reported yet)
+    #: not reported yet); not those the plan hides (of ``hidden_reports``)
     draft_reports: int = 0
     #: per locked period, the reports changed after its lock (progress.changed_after_lock;
     #: an office's own only, at an office)
@@ -676,7 +676,7 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
                            (rep.replica_id,)).fetchone()[0]
-    from fieldplan.planops import hidden_reports
+    from fieldplan.planops import PlanScope, hidden_reports
 
     plan = rep.plan()
     # an office counts its own, as its window lists them: headquarters' reports on
@@ -686,9 +686,14 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     reports = rep.conn.execute(
         "SELECT count(*) FROM progress" + (" WHERE office = ?" if office else ""),
         (office,) if office else ()).fetchone()[0]
-    drafts = rep.conn.execute(
-        "SELECT count(*) FROM progress WHERE state = 'draft'"
-        + (" AND office = ?" if office else ""), (office,) if office else ()).fetchone()[0]
+    # the drafts the plan shows: one it hides stays a draft for good (``progress
+    # submit`` leaves it, nobody can write it), counted with the hidden ones, as the
+    # review pack counts it
+    scope = PlanScope(plan)
+    drafts = sum(1 for who, action, period in rep.conn.execute(
+        "SELECT office, action, period FROM progress WHERE state = 'draft'"
+        + (" AND office = ?" if office else ""), (office,) if office else ())
+        if scope.shows(who, action, period))
     hidden = hidden_reports(rep, plan, office=office)
     changed = changed_after_lock(rep, office=office)
     return ReplicaStatus(

@@ -60,3 +60,25 @@ def test_status_says_nothing_of_drafts_when_there_are_none(office, capsys) -> No
         progress.submit_period(rep, PERIOD)
     code, out, _err = run("--db", office, "status", capsys=capsys)
     assert code == 0 and "Reports: 4\n" in out and "draft" not in out
+
+
+def test_a_draft_the_plan_hides_is_not_said_to_wait_for_submission(hq, tmp_path: Path,
+                                                                      capsys) -> None:
+    """A draft an amendment hides stays a draft for good (``progress submit`` leaves
+    it, and nobody can write it): the Reports line said "1 draft not yet submitted" of
+    it after the period was submitted, a task no command can do, where the review pack
+    leaves it out with the hidden reports. It is counted among those."""
+    from tests.scenes import amend_plan
+
+    first, second = (a.code for a in hq.plan().actions_of(level="global")[:2])
+    for code in (first, second):
+        progress.record_progress(hq, code, PERIOD, status="on-track")
+    amend_plan(hq, tmp_path, drop=(first,))
+    progress.submit_period(hq, PERIOD)
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "status", capsys=capsys)
+    assert code == 0 and "Reports: 2 held, 1 of them hidden by the plan\n" in out
+    code, out, _err = run("--db", db, "--json", "status", capsys=capsys)
+    status = json.loads(out)
+    assert (status["reports"], status["hidden_reports"], status["draft_reports"]) == (2, 1, 0)

@@ -942,7 +942,8 @@ def _not_held(rep: Replica, ranges: Any) -> int | None:
 def _lost_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
     """(HQ) Why headquarters refuses a bundle it wrote for an office whose events this
     database no longer holds all of: put back from a backup older than the bundle, it
-    lost what the bundle carries (the status lists those changes, to be made again).
+    lost what the bundle carries (the status lists those changes, to be made again,
+    and the reason points there while it does).
     It was refused as one imported by mistake (``HQ_BUNDLE_FOR_OFFICE_REASON``), which
     the review pack leaves out; it needs a person's attention. "" for any other bundle:
     a copy of this database's (a forked history, as many events held), another
@@ -956,6 +957,20 @@ def _lost_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
     lost = _not_held(rep, m["ranges"])
     if not lost:
         return ""
+    from fieldplan.sync.state import restored_state, to_make_again
+
+    if not to_make_again(restored_state(rep)):
+        # the status lists nothing of it: a backup copied over the database by hand
+        # (no restore on record), or the changes it lost said to be made again
+        # Translators: {recipient} is an office code
+        return ngettext(
+            "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "
+            "{recipient} before this database was put back from a backup, which lost {n} "
+            "event it carries; send it to {recipient} if it was not sent",
+            "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "
+            "{recipient} before this database was put back from a backup, which lost {n} "
+            "events it carries; send it to {recipient} if it was not sent", lost).format(
+                recipient=m["recipient"], n=format_number(lost))
     # Translators: {recipient} is an office code
     return ngettext(
         "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "

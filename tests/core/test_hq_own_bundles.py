@@ -10,6 +10,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from fieldplan import progress
 from fieldplan.cli import main
 from fieldplan.replica import open_replica
@@ -19,6 +21,10 @@ from fieldplan.sync import enroll_office, export_bundle, import_bundle, list_inb
 LOST = ("bundle is addressed to ML, not to HQ: headquarters wrote it for ML before this "
         "database was put back from a backup, which lost 1 event it carries (the status "
         "lists what it lost, to be made again); send it to ML if it was not sent")
+#: the same, where the status lists nothing of what the restore lost
+LOST_UNLISTED = ("bundle is addressed to ML, not to HQ: headquarters wrote it for ML before "
+                 "this database was put back from a backup, which lost 1 event it carries; "
+                 "send it to ML if it was not sent")
 
 
 def _events(rep) -> int:
@@ -60,7 +66,8 @@ def test_a_bundle_headquarters_no_longer_holds_is_still_refused(hq, make_office,
                                                                 tmp_path: Path) -> None:
     """Headquarters put back from a backup older than its bundle for ML (the same
     replica, without what it wrote since): the bundle is not "nothing new" for it, and
-    is refused, saying what the backup lost of it."""
+    is refused, saying what the backup lost of it (not that the status lists it: no
+    restore is on record)."""
     make_office("ML")
     hq.conn.commit()
     shutil.copy(hq.path, tmp_path / "backup.sqlite3")
@@ -70,7 +77,7 @@ def test_a_bundle_headquarters_no_longer_holds_is_still_refused(hq, make_office,
     for_ml = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
     with open_replica(tmp_path / "backup.sqlite3") as restored:
         refused = import_bundle(restored, for_ml)
-    assert (refused.outcome, refused.reason) == ("rejected", LOST)
+    assert (refused.outcome, refused.reason) == ("rejected", LOST_UNLISTED)
 
 
 def test_headquarters_own_bundle_with_a_range_past_any_sequence_is_refused(
@@ -182,3 +189,41 @@ def test_a_bundle_of_events_a_restore_lost_is_refused_for_that_and_in_the_pack(
         assert not line.headquarters_own
         assert line.reason_msg  # (kept as a message: said again in the reader's language)
         assert [e.file for e in _pack(restored).sync.refused] == [for_ml.name]
+
+
+
+@pytest.mark.parametrize("how", ["copied", "made again"])
+def test_a_bundle_of_events_a_restore_lost_points_to_the_status_only_if_it_lists_them(
+        hq, make_office, tmp_path: Path, how: str) -> None:
+    """The refusal said "the status lists what it lost, to be made again" where the
+    status lists nothing: a backup copied over the database by hand (no restore on
+    record), or after the person said the lost changes were made again."""
+    from fieldplan import store
+    from fieldplan.status import replica_status
+    from fieldplan.sync import verify_bundle
+    from fieldplan.sync.state import dismiss_lost
+
+    make_office("ML")
+    hq.conn.commit()
+    if how == "copied":
+        shutil.copy(hq.path, tmp_path / "backup.sqlite3")
+    else:
+        store.backup(hq.conn, hq.path, "manual")
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, "2026-S1",
+                             status="on-track", percent=10)
+    for_ml = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
+    path = hq.path
+    hq.close()
+    if how == "copied":
+        path = tmp_path / "backup.sqlite3"
+    else:
+        store.restore_latest_backup(path, force=True)
+    with open_replica(path) as restored:
+        if how == "made again":
+            assert dismiss_lost(restored) == 1
+        assert not [line for line in replica_status(restored).lines("en")
+                    if line[0] == "Lost"]
+        refused = import_bundle(restored, for_ml)
+        assert (refused.outcome, refused.reason) == ("rejected", LOST_UNLISTED)
+        if how == "made again":  # (a copy is this replica's: its bundle, to send)
+            assert verify_bundle(restored, for_ml)["reason"] == LOST_UNLISTED

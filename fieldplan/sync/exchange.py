@@ -697,18 +697,30 @@ def _kept_bytes(b: bundlefmt.Bundle, source: Source) -> bytes:
 
 
 def _sha256(source: Source) -> str:
+    """The SHA-256 of the file the inbox line names; "" for one that cannot be read or
+    is over a bundle's size limit (``open_bundle`` refuses it unread: a file of
+    gigabytes picked up from a folder was hashed whole first, for minutes)."""
+    limit = bundlefmt.MAX_BUNDLE_BYTES
     h = hashlib.sha256()
     if isinstance(source, bytes):
+        if len(source) > limit:
+            return ""
         h.update(source)
     elif isinstance(source, str | os.PathLike):
         try:
             with open(source, "rb") as f:
+                if os.fstat(f.fileno()).st_size > limit:
+                    return ""
                 for chunk in iter(lambda: f.read(1 << 20), b""):
                     h.update(chunk)
         except OSError:
             return ""
     else:
         pos = source.tell()
+        if source.seek(0, io.SEEK_END) - pos > limit:
+            source.seek(pos)
+            return ""
+        source.seek(pos)
         for chunk in iter(lambda: source.read(1 << 20), b""):
             h.update(chunk)
         source.seek(pos)

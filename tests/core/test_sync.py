@@ -1441,6 +1441,42 @@ def test_hostile_containers_change_nothing(scene, tmp_path: Path) -> None:
     assert import_bundle(hq, good_path).outcome == "merged"
 
 
+def test_a_file_over_the_size_limit_is_refused_unread(hq, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    """A file of gigabytes picked up from a folder was hashed whole for the inbox, then
+    refused as too large: its size is looked at first, and the inbox names it
+    without a hash (none was taken)."""
+    huge = tmp_path / "backup.zip"
+    with huge.open("wb") as f:
+        f.write(b"PK\3\4")
+        f.truncate(bundlefmt.MAX_BUNDLE_BYTES + 1)  # sparse: no disk used
+    hashed = []
+    real = hashlib.sha256
+
+    class Counting:
+        def __init__(self, data: bytes = b"") -> None:
+            self.h = real(data)
+            hashed.append(len(data))
+
+        def update(self, data: bytes) -> None:
+            hashed.append(len(data))
+            self.h.update(data)
+
+        def hexdigest(self) -> str:
+            return self.h.hexdigest()
+
+    monkeypatch.setattr(hashlib, "sha256", Counting)
+    before = snapshot(hq)
+    outcome = import_bundle(hq, huge)
+    monkeypatch.undo()
+    assert outcome.outcome == "rejected"
+    assert outcome.reason.startswith("bundle is "), outcome.reason
+    assert sum(hashed) == 0
+    assert tuple(hq.conn.execute("SELECT file_name, sha256 FROM inbox").fetchone()) == (
+        "backup.zip", "")
+    assert snapshot(hq) == before
+
+
 def test_hostile_contents_change_nothing(scene, make_office, tmp_path: Path) -> None:
     hq, ml, _good = scene
     sn = make_office("SN")

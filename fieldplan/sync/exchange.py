@@ -1399,7 +1399,8 @@ class _Merger:
             if self.deferred and len(self.deferred) == len(pending):
                 o = self.deferred[0].origin
                 raise OwnershipError(_("events from replica {replica}, which no known key "
-                                       "belongs to").format(replica=o[:8]))
+                                       "belongs to").format(
+                                           replica=for_message(o[:8])))  # (made up)
 
 
 def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
@@ -1439,7 +1440,7 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
         if e.seq <= last_seq.get(e.origin, 0):
             raise BundleError(_("{where}: event {seq} of replica {replica} is out of order "
                                 "or repeated").format(where=_events_line(n), seq=e.seq,
-                                                      replica=e.origin[:8]))
+                                                      replica=for_message(e.origin[:8])))
         last_seq[e.origin] = e.seq
         if runs is not None and not runs.take(e):
             continue
@@ -2517,7 +2518,9 @@ def _refused_key_stands(rep: Replica, want: str, *, trusting: bool) -> None:
     if not refused:
         return
     (fingerprint, rows), = refused.items()
-    office, replica, at = rows[-1][0] or "?", (rows[-1][1] or "?")[:8], rows[-1][3]
+    # (the sender is the bundle's word: any text, quoted as a file's values are)
+    office, replica, at = (rows[-1][0] or "?", for_message((rows[-1][1] or "?")[:8]),
+                           rows[-1][3])
     files = list(dict.fromkeys(row[2] for row in rows))
     if trusting:
         raise ValidationError(ngettext(
@@ -2558,7 +2561,8 @@ def _not_a_key_id(rows: list[tuple], want: str) -> None:
         raise ValidationError(_(
             "{key_id} is the key id of the quarantined key of {office} (replica {replica}), "
             "not its fingerprint: read its fingerprint {fingerprint} with the office and "
-            "give that").format(key_id=want, office=row[2], replica=row[3][:8],
+            "give that").format(key_id=want, office=row[2],
+                                replica=for_message(row[3][:8]),  # (the bundle's word)
                                 fingerprint=PublicKey.from_base64(public_key).fingerprint))
     if keys:
         raise ValidationError(_(

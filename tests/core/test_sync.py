@@ -565,6 +565,47 @@ def test_a_quarantined_keys_id_points_to_its_fingerprint(hq, make_office,
         "the fingerprint the office reads to you (see 'fieldplan keys list')")
 
 
+def test_keys_trust_quotes_a_quarantined_bundles_sender(hq, make_office,
+                                                         tmp_path: Path) -> None:
+    """The sender a bundle of an unknown key names is its word, any text: `keys trust`
+    quoted its first 8 characters raw (a terminal's control sequence, a line break)
+    where it said whose key id was given, or that the key was refused."""
+    from fieldplan.errors import ValidationError
+    from fieldplan.sync import refuse_key
+
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no token: no proof
+    sender = "\x1b]0;\x07\nab-made-up"
+    outcome = import_bundle(hq, forge(ml, tmp_path, [], sender=sender))
+    assert outcome.outcome == "quarantined", outcome.reason
+    [item] = list_quarantine(hq)
+    with pytest.raises(ValidationError) as told:
+        trust_key(hq, item.key_id)
+    assert str(told.value) == (
+        f"{item.key_id} is the key id of the quarantined key of ML (replica "
+        "\\x1b]0;\\x07 ab), not its fingerprint: read its fingerprint "
+        f"{item.fingerprint} with the office and give that")
+    refuse_key(hq, item.fingerprint)
+    with pytest.raises(ValidationError) as told:
+        trust_key(hq, item.fingerprint)
+    assert str(told.value).startswith(
+        f"key {item.fingerprint} of ML (computer \\x1b]0;\\x07 ab) was refused on ")
+    # trusted, the key's events of a made-up computer are refused quoting it so too
+    sn = make_office("SN")
+    with store.write_transaction(sn.conn):
+        sn.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    twice = [{"author": "a", "base": {}, "entity": "progress",
+              "fields": {"percent": 30}, "hlc": 2_000_000_000_000 << 16,
+              "id": f"SN|{national(sn)}|2026-S1", "origin": sender, "prev": "", "seq": 1}] * 2
+    outcome = import_bundle(hq, forge(sn, tmp_path, twice, name="twice.fieldplan",
+                                      sender=sender))
+    assert outcome.outcome == "quarantined", outcome.reason
+    [outcome] = trust_key(hq, keyreg.public_key(sn).fingerprint)
+    assert outcome.reason == ("events.jsonl line 2: event 1 of replica \\x1b]0;\\x07 ab is "
+                              "out of order or repeated")
+
+
 def test_enrolment_token_registers_the_key(hq, make_office, tmp_path: Path) -> None:
     ml = make_office("ML")
     progress.record_progress(ml, national(ml), "2026-S1", status="on-track")

@@ -643,7 +643,10 @@ class ImportResultDialog(QDialog):
                 o.clock_text() if getattr(o, "clock_ahead", "")
                 or getattr(o, "clock_behind", "") else "",
                 # (at headquarters) "the office's computer's clock seems wrong …"
-                o.office_clock_text() if getattr(o, "office_clock", ()) else ""])
+                o.office_clock_text() if getattr(o, "office_clock", ()) else "",
+                # "it registered its key: 1 bundle of that key that waited in
+                # quarantine was imported too (…)"
+                o.released_text() if getattr(o, "released", ()) else ""])
         detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
         # as the client names offices elsewhere ("HQ · Headquarters"); a refused
         # bundle's word escaped, and cut short in the cell

@@ -238,6 +238,10 @@ class ImportOutcome:
     #: a duplicate because this replica wrote it (its reason says whose it is and where
     #: it goes): the line says that reason too
     written_here: bool = False
+    #: the bundles of the key this bundle registered (an enrolment proof, a rotation's
+    #: endorsement) that waited in quarantine for it, imported after it
+    #: (``_release_quarantined``)
+    released: tuple[ImportOutcome, ...] = ()
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -265,8 +269,32 @@ class ImportOutcome:
             notes.append(self.clock_text())
         notes.append(self.office_clock_text())
         notes.append(self.false_receipt)
+        notes.append(self.released_text())
         return join_clauses([_("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail), *notes])
+
+    def released_text(self) -> str:
+        """What became of the bundles of the key it registered that waited in
+        quarantine ("" when none did): each is its own outcome (``released``)."""
+        if not self.released:
+            return ""
+        merged = sum(o.outcome in ("merged", "duplicate") for o in self.released)
+        if merged == len(self.released):
+            return ngettext(
+                "it registered its key: {count} bundle of that key that waited in "
+                "quarantine was imported too ({files})",
+                "it registered its key: {count} bundles of that key that waited in "
+                "quarantine were imported too ({files})", merged).format(
+                    count=format_number(merged),
+                    files=join_list([o.file for o in self.released]))
+        return ngettext(
+            "it registered its key: {count} bundle of that key that waited in quarantine "
+            "was imported too, but not merged ({files})",
+            "it registered its key: {count} bundles of that key that waited in quarantine "
+            "were imported too, not all of them merged ({files})",
+            len(self.released)).format(
+                count=format_number(len(self.released)),
+                files=join_list([o.line() for o in self.released]))
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "outcome": self.outcome, "reason": self.reason,
@@ -286,7 +314,8 @@ class ImportOutcome:
                 "office_clock_dated": self.office_clock[0] if self.office_clock else None,
                 "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
                 "key_revoked": self.revoked_here, "false_receipt": self.false_receipt,
-                "waits": self.waits, "conflicts": self.conflicts}
+                "waits": self.waits, "conflicts": self.conflicts,
+                "released": [o.to_dict() for o in self.released]}
 
     def conflicts_text(self) -> str:
         """"2 reports it changed are in conflict …": what the import says of the
@@ -1851,7 +1880,39 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
     # receipts saying a peer holds more of this computer's events than it does: it
     # lost its last writes, and goes on as a new replica before writing any more
     renew_if_gone_back(rep)
+    if isinstance(accept, tuple):
+        # the key it registered vouches for the bundles of it that waited for a trust
+        released = _release_quarantined(rep)
+        if released:
+            result = replace(result, released=released)
     return result
+
+
+def _release_quarantined(rep: Replica) -> tuple[ImportOutcome, ...]:
+    """Import the quarantined bundles whose key is on record now (registered by an
+    import since they came: an enrolment proof, a rotation's endorsement, the keys a
+    rotation chain replaced), as ``trust_key`` imports those of the key it trusts:
+    they were listed as an unknown key's, waiting for a trust no longer needed. One
+    refused for what it holds leaves quarantine (the inbox says why). A database that
+    cannot take one now (a full disk) leaves it and the rest waiting: a trust of
+    their key takes them."""
+    keys = {k.public_key for k in keyreg.all_keys(rep).values()
+            if k.status in ("active", "retired")}
+    rows = [r for r in rep.conn.execute(
+        "SELECT bundle_id, public_key, file_name, data FROM quarantine "
+        "ORDER BY received_at, bundle_id") if r[1] in keys]
+    outcomes = []
+    for bundle_id, public_key, file_name, data in rows:
+        try:
+            outcome = import_bundle(rep, io.BytesIO(data), name=file_name, backup=False)
+            if outcome.outcome == "rejected":
+                with store.write_transaction(rep.conn):
+                    rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND "
+                                     "public_key = ?", (bundle_id, public_key))
+        except FieldplanError:
+            break
+        outcomes.append(outcome)
+    return tuple(outcomes)
 
 
 class _NoLongerVouched(Exception):

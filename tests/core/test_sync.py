@@ -615,6 +615,37 @@ def test_enrolment_token_registers_the_key(hq, make_office, tmp_path: Path) -> N
     assert (info.office, info.replica, info.source) == ("ML", ml.replica_id, "registry")
 
 
+def test_a_key_registered_by_a_later_bundle_brings_its_quarantined_bundles(
+        hq, make_office, tmp_path: Path) -> None:
+    """A bundle of a key HQ did not know waits in quarantine; another bundle of that
+    key then registers it (its enrolment proof). The first stayed listed as an
+    unknown key's, waiting for a trust no longer needed: it is imported after the
+    bundle that registered its key, and says so."""
+    ml = make_office("ML")
+    proof = ml.meta("enrolment")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof: quarantine
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track", percent=30)
+    _, first = send(ml, hq, tmp_path)
+    assert first.outcome == "quarantined"
+    with store.write_transaction(ml.conn):
+        events.set_meta(ml.conn, "enrolment", proof)
+    # a bundle of no events of its own, carrying the enrolment proof alone
+    outcome = import_bundle(hq, forge(ml, tmp_path, [], name="proof.fieldplan"))
+    assert outcome.outcome == "merged", outcome.reason
+    [released] = outcome.released
+    assert (released.file, released.outcome, released.events_new) == (
+        first.file, "merged", 1)
+    assert outcome.line() == (
+        "proof.fieldplan: merged (no events); it registered its key: 1 bundle of "
+        f"that key that waited in quarantine was imported too ({first.file})")
+    assert outcome.to_dict()["released"] == [released.to_dict()]
+    assert list_quarantine(hq) == []
+    assert progress.digest(hq, "ML") == progress.digest(ml, "ML")
+    assert [(e.file, e.outcome) for e in list_inbox(hq)][:2] == [
+        (first.file, "merged"), ("proof.fieldplan", "merged")]
+
+
 def test_export_never_replaces_another_bundle_it_named(hq, make_office, tmp_path: Path) -> None:
     ml = registered(make_office("ML"), hq, tmp_path)
     folder = tmp_path / "usb"

@@ -216,6 +216,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
         from fieldplan.errors import FieldplanError
         from fieldplan.sync import ImportOutcome, import_bundle
         from fieldplan.sync.exchange import (
+            MergedThenStopped,
             import_again,
             note_import_batch,
             retry_waiting,
@@ -246,6 +247,11 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
             try:
                 outcomes.append(import_bundle(rep, path, name=name, progress=within,
                                               cancel=cancel, backup=False))
+            except MergedThenStopped as exc:
+                # merged, and what had to follow failed (its outcome says what): the
+                # files after it are not opened
+                outcomes.append(exc.outcome)
+                stopped = True
             except FieldplanError as exc:
                 if cancel():
                     # the core stopped on our cancel and rolled this file back
@@ -646,7 +652,9 @@ class ImportResultDialog(QDialog):
                 o.office_clock_text() if getattr(o, "office_clock", ()) else "",
                 # "it registered its key: 1 bundle of that key that waited in
                 # quarantine was imported too (…)"
-                o.released_text() if getattr(o, "released", ()) else ""])
+                o.released_text() if getattr(o, "released", ()) else "",
+                # "after it was merged, this computer could not go on as a new replica…"
+                getattr(o, "stopped_after", "")])
         detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
         # as the client names offices elsewhere ("HQ · Headquarters"); a refused
         # bundle's word escaped, and cut short in the cell
@@ -681,13 +689,13 @@ class _ResultItem(QTableWidgetItem):
 
 def import_row_rank(o) -> int:
     """Where a file's row goes in the import result: what needs looking at first.
-    0 rejected, 1 not imported (stopped or cancelled), 2 quarantined, 3 merged with
-    something to say (gaps, late changes to a locked period, reports the plan hides, a
-    repaired history, a clock that seems ahead or behind), 4 merged or duplicate with
-    nothing more."""
+    0 rejected, 1 not imported (stopped or cancelled) or merged with the import
+    stopped after it, 2 quarantined, 3 merged with something to say (gaps, late
+    changes to a locked period, reports the plan hides, a repaired history, a clock
+    that seems ahead or behind), 4 merged or duplicate with nothing more."""
     if o.outcome == "rejected":
         return 0
-    if o.outcome in (STOPPED, CANCELLED):
+    if o.outcome in (STOPPED, CANCELLED) or getattr(o, "stopped_after", ""):
         return 1
     if o.outcome == "quarantined":
         return 2

@@ -242,6 +242,9 @@ class ImportOutcome:
     #: endorsement) that waited in quarantine for it, imported after it
     #: (``_release_quarantined``)
     released: tuple[ImportOutcome, ...] = ()
+    #: merged, and committed, but what had to follow the merge failed (a full disk):
+    #: what, in words (``MergedThenStopped``); "" otherwise
+    stopped_after: str = ""
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -270,6 +273,7 @@ class ImportOutcome:
         notes.append(self.office_clock_text())
         notes.append(self.false_receipt)
         notes.append(self.released_text())
+        notes.append(self.stopped_after)
         return join_clauses([_("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail), *notes])
 
@@ -315,7 +319,8 @@ class ImportOutcome:
                 "periods_locked": list(self.locked), "periods_unlocked": list(self.unlocked),
                 "key_revoked": self.revoked_here, "false_receipt": self.false_receipt,
                 "waits": self.waits, "conflicts": self.conflicts,
-                "released": [o.to_dict() for o in self.released]}
+                "released": [o.to_dict() for o in self.released],
+                "stopped_after": self.stopped_after}
 
     def conflicts_text(self) -> str:
         """"2 reports it changed are in conflict …": what the import says of the
@@ -1879,23 +1884,33 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                               **base), sha)
     # receipts saying a peer holds more of this computer's events than it does: it
     # lost its last writes, and goes on as a new replica before writing any more
-    renew_if_gone_back(rep)
+    try:
+        renew_if_gone_back(rep)
+    except FieldplanError as exc:
+        # the bundle stays merged (committed): said so, and what failed after it
+        raise MergedThenStopped(replace(result, stopped_after=_(
+            "after it was merged, this computer could not go on as a new replica, as the "
+            "receipts it brought require (this database lost its last changes): {error}; "
+            "it does when the database is next opened").format(error=exc))) from exc
     if isinstance(accept, tuple):
         # the key it registered vouches for the bundles of it that waited for a trust
-        released = _release_quarantined(rep)
+        released, stopped = _release_quarantined(rep)
         if released:
             result = replace(result, released=released)
+        if stopped:
+            raise MergedThenStopped(replace(result, stopped_after=stopped))
     return result
 
 
-def _release_quarantined(rep: Replica) -> tuple[ImportOutcome, ...]:
+def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str]:
     """Import the quarantined bundles whose key is on record now (registered by an
     import since they came: an enrolment proof, a rotation's endorsement, the keys a
     rotation chain replaced), as ``trust_key`` imports those of the key it trusts:
     they were listed as an unknown key's, waiting for a trust no longer needed. One
     refused for what it holds leaves quarantine (the inbox says why). A database that
     cannot take one now (a full disk) leaves it and the rest waiting: a trust of
-    their key takes them."""
+    their key takes them. Returns their outcomes, and what failed after one was
+    merged ("" when nothing did: ``MergedThenStopped``), after which none is taken."""
     keys = {k.public_key for k in keyreg.all_keys(rep).values()
             if k.status in ("active", "retired")}
     rows = [r for r in rep.conn.execute(
@@ -1909,10 +1924,23 @@ def _release_quarantined(rep: Replica) -> tuple[ImportOutcome, ...]:
                 with store.write_transaction(rep.conn):
                     rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND "
                                      "public_key = ?", (bundle_id, public_key))
+        except MergedThenStopped as exc:
+            return (*outcomes, exc.outcome), exc.outcome.stopped_after
         except FieldplanError:
             break
         outcomes.append(outcome)
-    return tuple(outcomes)
+    return tuple(outcomes), ""
+
+
+class MergedThenStopped(FieldplanError):
+    """A bundle was merged (committed), and what had to follow its merge failed (a
+    full disk): ``outcome`` is its outcome, which says what failed
+    (``ImportOutcome.stopped_after``). Nothing more may be written before that is
+    done: an import of several files stops there (``ImportStopped``)."""
+
+    def __init__(self, outcome: ImportOutcome) -> None:
+        self.outcome = outcome
+        super().__init__(outcome.stopped_after)
 
 
 class _NoLongerVouched(Exception):
@@ -2180,8 +2208,13 @@ class ImportStopped(FieldplanError):
         self.outcomes = outcomes
         self.file = file
         self.error = error
-        text = (_("{file} and the files after it were not imported: {error}") if more
-                else _("{file} was not imported: {error}"))
+        if isinstance(error, MergedThenStopped):  # (its outcome is the last of outcomes)
+            text = (_("{file} was merged, but the import stopped there and the files "
+                      "after it were not imported: {error}") if more
+                    else _("{file} was merged, but the import stopped there: {error}"))
+        else:
+            text = (_("{file} and the files after it were not imported: {error}") if more
+                    else _("{file} was not imported: {error}"))
         super().__init__(text.format(file=file, error=error))
 
 
@@ -2298,6 +2331,9 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
             mark = _inbox_mark(rep)
             try:
                 out.append(import_bundle(rep, src, backup=False, cancel=cancel))
+            except MergedThenStopped as exc:
+                out.append(exc.outcome)
+                raise ImportStopped(out, name, exc, more=i + 1 < len(sources)) from exc
             except FieldplanError as exc:
                 raise ImportStopped(out, name, exc, more=i + 1 < len(sources)) from exc
             except KeyboardInterrupt:

@@ -202,6 +202,42 @@ def test_a_database_that_cannot_take_a_file_stops_the_import(hq, make_office,
     assert import_bundle(hq, bundles[2]).outcome == "duplicate"
 
 
+def test_a_failure_after_a_merge_says_the_file_was_merged(hq, make_office,
+                                                            tmp_path: Path,
+                                                            monkeypatch) -> None:
+    """What follows a merge's commit (a new replica, when the receipts it brought say
+    this database lost its last changes) failed on a full disk: the import stopped
+    saying the file "was not imported", though it was merged."""
+    bundles = []
+    for code in ("ML", "SN"):
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        bundles.append(export_bundle(office, out_dir=tmp_path).path)
+
+    def renew(rep):
+        raise StoreError(FULL)
+
+    monkeypatch.setattr(exchange, "renew_if_gone_back", renew)
+    after = ("after it was merged, this computer could not go on as a new replica, as "
+             "the receipts it brought require (this database lost its last changes): "
+             f"{FULL}; it does when the database is next opened")
+    with pytest.raises(ImportStopped) as stop:
+        import_bundles(hq, bundles)
+    [merged] = stop.value.outcomes
+    assert (merged.file, merged.outcome, merged.stopped_after) == (
+        bundles[0].name, "merged", after)
+    assert merged.line() == f"{bundles[0].name}: merged (1 new of 1 event); {after}"
+    assert str(stop.value) == (f"{bundles[0].name} was merged, but the import stopped "
+                               f"there and the files after it were not imported: {after}")
+    with pytest.raises(ImportStopped) as stop:
+        import_bundles(hq, bundles[1:])
+    assert str(stop.value) == (f"{bundles[1].name} was merged, but the import stopped "
+                               f"there: {after}")
+    assert [(e.file, e.outcome) for e in exchange.list_inbox(hq)] == [
+        (bundles[1].name, "merged"), (bundles[0].name, "merged")]
+
+
 def office_bundles(make_office, tmp_path: Path, codes=("ML", "SN", "NE", "TD")) -> list[Path]:
     """One bundle with one report from each office."""
     out = []

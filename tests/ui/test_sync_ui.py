@@ -1497,3 +1497,38 @@ def test_a_revoked_computers_own_bundle_says_so_before_the_revoking_one(
         "headquarters for a new setup bundle")
     dialog.accept()
     wait_idle(qtbot, window.session)
+
+
+def test_a_file_merged_before_the_import_stopped_says_it_was_merged(
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch):
+    """What follows a merge's commit failed (a full disk): the file's row said "Not
+    imported" though its changes were in; it is merged, and says what failed after."""
+    from fieldplan.errors import StoreError
+    from fieldplan.sync import exchange
+
+    paths = []
+    for code in ("ML", "SN"):
+        office = make_office(code)
+        progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        paths.append(sync.export_bundle(office, out_dir=tmp_path).path)
+
+    def renew(rep):
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(exchange, "renew_if_gone_back", renew)
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    drop(window, paths)
+    dialog = result_dialog(window, qtbot)
+    assert [o.outcome for o in dialog.outcomes] == ["merged", "stopped"]
+    assert dialog.table.item(0, 2).text() == "Merged"
+    assert dialog.table.item(0, 3).text() == (
+        "1 new of 1 event; after it was merged, this computer could not go on as a new "
+        "replica, as the receipts it brought require (this database lost its last "
+        "changes): the disk is full; it does when the database is next opened")
+    assert dialog.table.item(1, 3).text() == (
+        "Not imported: the import stopped at an earlier file.")
+    dialog.accept()
+    wait_idle(qtbot, window.session)

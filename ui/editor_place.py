@@ -77,8 +77,8 @@ def put_texts(editor: ReportEditor, texts: Mapping[str, str]) -> None:
             widget.setText(texts[name])
         elif isinstance(widget, TEXT_BOXES):
             widget.setPlainText(texts[name])
-        else:
-            widget.setCurrentIndex(max(0, widget.findData(texts[name])))
+        elif widget.findData(texts[name]) >= 0:  # (none of its entries: left as it is)
+            widget.setCurrentIndex(widget.findData(texts[name]))
 
 
 def place_of(editor: ReportEditor, report: tuple[str, str] | None = None

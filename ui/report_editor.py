@@ -1451,7 +1451,9 @@ class ReportEditor(QScrollArea):
             for k, v in journal.values(key).items()
             if k in self._saved and k not in written and self._saved[k] != v
         }
-        held = {k: t for k, t in journal.held(key).items() if self._field(k) is not None}
+        # (a damaged file's: a field the form has not, a status that is none of them)
+        held = {k: t for k, t in journal.held(key).items() if self._field(k) is not None
+                and (k != "status" or t in STATUSES)}
         journal.put(key, draft, held, typed_over)
         journal.write()
         if not draft and not held:

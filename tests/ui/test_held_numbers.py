@@ -62,3 +62,19 @@ def test_a_held_percent_sign_says_the_plan_was_amended(open_window, qtbot, hq_db
         "value.joint-statements": "When it was typed, 45 % was not read as a number: this "
                                   "indicator was not a percentage then (the plan has been "
                                   "amended since). Type it again as you mean it."}
+
+
+def test_a_held_status_that_is_none_is_left_out(open_window, qtbot, hq_db):
+    """A damaged drafts file holding a status that is none of the statuses (or a
+    field the form has not) set the status box to its first entry: it is left out,
+    and the report shows its status."""
+    _held(hq_db, {"status": "x", "nonsense": "y", "percent": "45"})
+    saved = db_report(hq_db, "PA1.6", "2026-S1").status
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    assert saved != editor.status.itemData(0)  # (else the first entry would hide it)
+    assert editor.status.currentData() == saved
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert db_report(hq_db, "PA1.6", "2026-S1").status == saved
+    assert editor._journal().held(("PA1.6", "2026-S1")) == {"percent": "45"}

@@ -2385,12 +2385,20 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
         own = rep is not None and m.get("sender") == rep.replica_id \
             and b.public_key.to_base64() == rep.meta("public_key")
         try:
-            if rep is not None and not own:
-                # (HQ) its own bundle for an office, of events a restore lost
+            if rep is not None:
                 _check_manifest_fields(m)
-                lost = _lost_here(rep, b, m)
-                if lost:
-                    raise BundleError(lost)
+                # a bundle this computer wrote that import calls a duplicate (nothing new
+                # here), one of a replica it continues after a restore too: said so, and
+                # checked as one it wrote (it was refused as one for another office)
+                again = _written_here(rep, b, m)
+                if again:
+                    own = True
+                    out["reason"] = again
+                elif not own:
+                    # (HQ) its own bundle for an office, of events a restore lost
+                    lost = _lost_here(rep, b, m)
+                    if lost:
+                        raise BundleError(lost)
             # a setup bundle is for 'init --from': with a database, import refuses it,
             # but HQ may check one it wrote before sending it
             _check_manifest(rep, m, setup=rep is None or (own and m.get("kind") == KIND_SETUP),

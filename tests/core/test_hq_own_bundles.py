@@ -115,11 +115,13 @@ def test_headquarters_own_bundle_with_a_range_past_any_sequence_is_refused(
 
 
 def test_a_bundle_headquarters_wrote_before_a_restore_is_still_its_own(
-        hq, make_office, tmp_path: Path) -> None:
+        hq, make_office, tmp_path: Path, capsys) -> None:
     """Put back from a backup, headquarters continues as a new replica: its bundle for
     ML from before, of events the backup holds, is still its own (it was refused as
-    addressed to ML)."""
+    addressed to ML). verify says what import says (it said refused, "send it
+    there", where import said nothing new)."""
     from fieldplan import store
+    from fieldplan.sync import verify_bundle
 
     make_office("ML")
     for_ml = export_bundle(hq, for_office="ML", out_dir=tmp_path).path
@@ -131,9 +133,13 @@ def test_a_bundle_headquarters_wrote_before_a_restore_is_still_its_own(
     store.restore_latest_backup(path, force=True)
     with open_replica(path) as restored:
         assert restored.replica_id != replica
+        checked = verify_bundle(restored, for_ml)
         again = import_bundle(restored, for_ml)
     assert (again.outcome, again.reason) == (
         "duplicate", "headquarters wrote this bundle for ML: nothing new here; send it to ML")
+    assert (checked["valid"], checked["reason"]) == (True, again.reason)
+    assert main(["--db", str(path), "verify", str(for_ml)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [again.reason]
 
 
 def test_a_bundle_of_a_copy_of_headquarters_database_is_not_a_duplicate(

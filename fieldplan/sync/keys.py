@@ -875,11 +875,15 @@ def _over_lost(rep: Replica, lost: list[dict], key_id: str,
     hold those lost versions (HQ wrote them after the backup): the event replaces them
     there, as it would have here, instead of standing beside them as a conflict. A
     field a lost event did not write is named in vain, and harmlessly: a base only
-    links the versions it names of that very field."""
+    links the versions it names of that very field. Every one of them, however many:
+    each restore from one backup adds one (it retires the backup's key again), and
+    past what one event names (``events.MAX_BASE_PER_FIELD``) ``events.append``
+    writes a chain of events; cut there, the oldest stayed beside the write at an
+    office that held it."""
     shown = events.shown_versions(rep.conn, "key", key_id)
     lost_ids = list(reversed(_lost_version_ids(lost, key_id)))
     return {field: list(dict.fromkeys([*(shown[field][1] if field in shown else ()),
-                                       *lost_ids]))[:events.MAX_BASE_PER_FIELD]
+                                       *lost_ids]))
             for field in fields}
 
 

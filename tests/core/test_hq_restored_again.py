@@ -121,3 +121,34 @@ def test_a_kept_key_that_cannot_be_read_leaves_the_two_ends(
     finally:
         hq.close()
         two.close()
+
+
+def test_more_restores_from_one_backup_than_an_event_replaces(
+        hq, make_office, tmp_path: Path) -> None:
+    """Each restore from one backup retires the backup's key again, over every
+    version of it the restores before wrote (lost, but offices hold them): past 32,
+    one event may name no more, and the restore cut the rest, leaving the oldest
+    beside its write at an office that held it. It writes a chain of events
+    (``events.append_chain``): one head of each field of the key, there as here."""
+    from fieldplan import events
+
+    one = registered(make_office("ML"), hq, tmp_path)
+    send(hq, one, tmp_path)
+    backup = store.backup(hq.conn, hq.path, "manual")
+    key = hq.meta("key_id")
+    hq = restore(hq, backup)
+    try:
+        assert send(hq, one, tmp_path)[1].outcome == "merged"  # `one` holds the first's
+        for _ in range(events.MAX_BASE_PER_FIELD + 1):
+            hq = restore(hq, backup)
+        outcome = send(hq, one, tmp_path)[1]
+        assert outcome.outcome == "merged", outcome.reason
+        for rep in (hq, one):
+            heads = dict(rep.conn.execute(
+                "SELECT field, count(*) FROM versions WHERE entity = 'key' AND "
+                "entity_id = ? AND superseded = 0 GROUP BY field", (key,)).fetchall())
+            assert heads and set(heads.values()) == {1}, heads
+        assert list_conflicts(one) == []
+    finally:
+        hq.close()
+        one.close()

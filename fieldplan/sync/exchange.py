@@ -1916,7 +1916,11 @@ def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str]:
     rows = [r for r in rep.conn.execute(
         "SELECT bundle_id, public_key, file_name, data FROM quarantine "
         "ORDER BY received_at, bundle_id") if r[1] in keys]
-    outcomes = []
+    if not rows:
+        return (), ""
+    last = rep.meta("last_import")  # (the file imported: the status names it, not these)
+    outcomes: list[ImportOutcome] = []
+    stopped = ""
     for bundle_id, public_key, file_name, data in rows:
         try:
             outcome = import_bundle(rep, io.BytesIO(data), name=file_name, backup=False)
@@ -1925,11 +1929,17 @@ def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str]:
                     rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND "
                                      "public_key = ?", (bundle_id, public_key))
         except MergedThenStopped as exc:
-            return (*outcomes, exc.outcome), exc.outcome.stopped_after
+            outcomes.append(exc.outcome)
+            stopped = exc.outcome.stopped_after
+            break
         except FieldplanError:
             break
         outcomes.append(outcome)
-    return tuple(outcomes), ""
+    if last and outcomes and not stopped:
+        # (words only: the imports are done)
+        with contextlib.suppress(StoreError), store.write_transaction(rep.conn):
+            events.set_meta(rep.conn, "last_import", last)
+    return tuple(outcomes), stopped
 
 
 class MergedThenStopped(FieldplanError):

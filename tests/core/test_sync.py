@@ -644,6 +644,7 @@ def test_a_key_registered_by_a_later_bundle_brings_its_quarantined_bundles(
     assert progress.digest(hq, "ML") == progress.digest(ml, "ML")
     assert [(e.file, e.outcome) for e in list_inbox(hq)][:2] == [
         (first.file, "merged"), ("proof.fieldplan", "merged")]
+    assert sync_state(hq).last_import["file"] == "proof.fieldplan"  # (the one imported)
 
 
 def test_export_never_replaces_another_bundle_it_named(hq, make_office, tmp_path: Path) -> None:

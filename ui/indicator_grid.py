@@ -79,6 +79,50 @@ class GridLabel(QLabel):
         painter.end()
 
 
+class HeldLabel(GridLabel):
+    """A GridLabel whose text holds some words together (a target's bracket, "(end of
+    plan)", its spaces no-break ones: ``fieldplan.text.brackets_held``) where its
+    width allows, and lets them wrap where it does not: no wider at its narrowest than
+    the text that may wrap everywhere (``loose``). Held whole at any width, the
+    bracket made the report form wider than the narrowest window at 14 points."""
+
+    def __init__(self, widest: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__("", widest, parent)
+        self._held = self._loose = ""
+
+    def set_texts(self, held: str, loose: str) -> None:
+        """``held``: the text with its words held together; ``loose``: the same, free to
+        wrap at every space."""
+        self._held, self._loose = held, loose
+        self.setText(held if self._fits(held, self.contentsRect().width()) else loose)
+
+    def _longest(self, text: str) -> int:
+        """The width of the widest piece of ``text`` a line cannot break."""
+        metrics = self.fontMetrics()
+        # (split at spaces only: a no-break space holds its words together)
+        return max((metrics.horizontalAdvance(piece) for piece in text.split(" ")), default=0)
+
+    def _fits(self, text: str, width: int) -> bool:
+        return self._longest(text) <= width
+
+    def minimumSizeHint(self) -> QSize:  # (Qt's name)
+        least = super().minimumSizeHint()
+        if not self._loose:
+            return least
+        # as narrow as the loose text lets it be, whichever is shown
+        width = least.width() - self._longest(self.text()) + self._longest(self._loose)
+        return QSize(width, least.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # (Qt's name)
+        super().resizeEvent(event)
+        if not self._loose:
+            return
+        want = (self._held if self._fits(self._held, self.contentsRect().width())
+                else self._loose)
+        if want != self.text():
+            self.setText(want)
+
+
 class IndicatorBox(QGroupBox):
     """The indicators' box: its Target column's heading whole where the name column
     keeps half of the grid beside it, wrapped to its targets' width where it would

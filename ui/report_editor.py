@@ -88,7 +88,7 @@ from ui.context import (
     office_label,
     read_only_text,
 )
-from ui.indicator_grid import NARROWEST_NUMBER, GridLabel, number_field_width
+from ui.indicator_grid import NARROWEST_NUMBER, GridLabel, HeldLabel, number_field_width
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
 
@@ -1835,7 +1835,7 @@ class ReportEditor(QScrollArea):
             # wide, beside a name on one word a line; but its bracket, and else its
             # semester, on a line of its own where they fit the column ("(end of" over
             # "plan)", "2nd" over "semester 2026)" read as pieces)
-            tlabel = GridLabel(widest=numbers)
+            tlabel = HeldLabel(widest=numbers)
 
             def fits(text: str, label: QLabel = tlabel) -> bool:
                 return label.fontMetrics().horizontalAdvance(text) <= numbers
@@ -1847,10 +1847,15 @@ class ReportEditor(QScrollArea):
             elif later:
                 # Translators: the target column of the report editor, when the period
                 # has no milestone of its own, a later one's: "200 (for 2nd semester 2026)"
+                words = period_words(later)
+                loose = _("{target} (for {period})").format(target=shown, period=words)
                 shown = _("{target} (for {period})").format(
-                    target=shown,
-                    period=held_whole(period_words(later), lambda t: fits(t + ")")))
-            tlabel.setText(brackets_held(shown, fits))
+                    target=shown, period=held_whole(words, lambda t: fits(t + ")")))
+            if not later or at_end:
+                loose = shown
+            # (held where the column has the room, free to wrap where the window is
+            # narrow: the form never wider than it for a bracket)
+            tlabel.set_texts(brackets_held(shown, fits), loose)
             tlabel.setTextFormat(Qt.TextFormat.PlainText)
             # numbers have no direction of their own: put them under their heading,
             # on the layout's leading side (right in Arabic)

@@ -357,7 +357,14 @@ def indicator_rows(rep: Replica, data: Sequence[dict[str, Any]],
 
 
 def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(v)
+    """A value as the "indicators" column writes it: every digit of it, never in
+    scientific notation (0.000001 was "1e-06", where the review pack and the status
+    sheet say 0.000001)."""
+    from decimal import Decimal
+
+    if float(v).is_integer():
+        return str(int(v))
+    return format(Decimal(repr(float(v))), "f")
 
 
 def _cell(value: Any) -> Any:

@@ -508,3 +508,17 @@ def test_xlsx_says_its_used_range(amended, tmp_path: Path) -> None:
     last = get_column_letter(len(tabular.INDICATOR_COLUMNS))
     assert wb["indicators"].calculate_dimension() == f"A1:{last}{values + 1}"
     wb.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "hxl"])
+def test_the_indicators_column_writes_a_tiny_value_in_full(hq, tmp_path: Path, fmt) -> None:
+    """0.000001 recorded (a fraction measured small): the column said
+    "advocacy-events=1e-06", where the review pack and the sheet say 0.000001."""
+    progress.record_progress(hq, "PA3.6", "2026-S1", status="on-track",
+                             values={"advocacy-events": 0.000001,
+                                     "funds-mobilised": 12500000.25})
+    out = tmp_path / f"progress.{fmt}"
+    tabular.export_table(hq, fmt, out)
+    _header, _tags, data = _csv(out, hxl=fmt == "hxl")
+    row = next(r for r in data if r["action"] == "PA3.6")
+    assert row["indicators"] == "advocacy-events=0.000001; funds-mobilised=12500000.25"

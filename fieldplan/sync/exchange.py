@@ -245,6 +245,10 @@ class ImportOutcome:
     #: merged, and committed, but what had to follow the merge failed (a full disk):
     #: what, in words (``MergedThenStopped``); "" otherwise
     stopped_after: str = ""
+    #: the id of the inbox line written for it (0: none known): what is said of it
+    #: later (``settle_own_bundles``) changes that line, not another file's of the same
+    #: name and bundle (a copy of it in another folder)
+    inbox_id: int = field(default=0, compare=False)
 
     def line(self) -> str:
         """One line for people, in the current language: "ML-….fieldplan: merged (3 new
@@ -905,8 +909,8 @@ def settle_own_bundles(rep: Replica, outcomes: list[ImportOutcome]) -> None:
     them, whatever the order of the files. Headquarters' bundle revoking this
     computer's key, imported after the own bundle, left it saying "send it to
     headquarters", where imported before it, it said headquarters refuses it. The
-    outcomes are changed in place, and their inbox lines (each the last of its file)
-    with them."""
+    outcomes are changed in place, and their inbox lines (each its own:
+    ``ImportOutcome.inbox_id``) with them."""
     if rep.is_hq or keyreg.own_key_status(rep) != "revoked":
         return
     with capturing():
@@ -918,7 +922,8 @@ def settle_own_bundles(rep: Replica, outcomes: list[ImportOutcome]) -> None:
                 said.get("id") == OFFICE_OWN_REASON or o.reason == _(OFFICE_OWN_REASON))):
             continue
         outcomes[i] = replace(o, reason=reason)
-        row = rep.conn.execute(
+        # its own line: two copies of it under one name (two folders) have a line each
+        row = (o.inbox_id,) if o.inbox_id else rep.conn.execute(
             "SELECT max(id) FROM inbox WHERE outcome = 'duplicate' AND file_name = ? "
             "AND coalesce(bundle_id, '') = ?", (o.file, o.bundle_id)).fetchone()
         if row[0] is None:
@@ -1637,22 +1642,22 @@ def _record(rep: Replica, outcome: ImportOutcome, sha: str,
     ``forks``: (HQ) the forked history it refused, recorded with it; ``resend``: (an
     office) its own replica to send from 1 again (sync.fork)."""
     with store.write_transaction(rep.conn):
-        _inbox_row(rep, outcome, sha)
+        inbox_id = _inbox_row(rep, outcome, sha)
         if forks:
             fork.record_forks(rep, forks)
         if resend:
             fork.mark_resend(rep, {resend: 1})
-    return outcome
+    return replace(outcome, inbox_id=inbox_id)
 
 
 def _inbox_row(rep: Replica, o: ImportOutcome, sha: str,
-               arrival: events.Arrival | None = None) -> None:
-    """Write the inbox line of a bundle; ``arrival``: the id and time the merge of its
-    events took (their link to this line), else the next id, now."""
+               arrival: events.Arrival | None = None) -> int:
+    """Write the inbox line of a bundle, and return its id; ``arrival``: the id and time
+    the merge of its events took (their link to this line), else the next id, now."""
     # the reason as written, and how it was made (shown again in the reader's language)
     record = message_record(o.reason)
     at = arrival.received_at if arrival else events.utc_iso()
-    rep.conn.execute(
+    cursor = rep.conn.execute(
         "INSERT INTO inbox (id, bundle_id, file_name, sha256, office, sender, key_id, "
         "received_at, outcome, reason, reason_msg, events, events_new, plan_changes) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1663,6 +1668,7 @@ def _inbox_row(rep: Replica, o: ImportOutcome, sha: str,
                      for line in o.plan_changes]) if o.plan_changes else None))
     events.set_meta(rep.conn, "last_import", events.canonical_json(
         {"at": at, "file": o.file, "outcome": o.outcome}))
+    return arrival.inbox_id if arrival else int(cursor.lastrowid or 0)
 
 
 def import_bundle(
@@ -1841,7 +1847,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            office_clock_text(*office_clock)
                                            if office_clock else ""]),
                                        **base)
-                _inbox_row(rep, result, sha, arrival)
+                result = replace(result, inbox_id=_inbox_row(rep, result, sha, arrival))
                 if outcome == "merged" and m["office"] == "HQ":
                     # after a restore: headquarters' receipts now answer for the export
                     note_hq_bundle(rep, str(m["created"]), arrival.inbox_id)
@@ -2172,7 +2178,7 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, data: bytes, base: dict,
             (row_id, b.key_id, b.public_key.to_base64(), m["office"], m["sender"],
              base["file"], events.utc_iso(), b.event_count, data))
         outcome = ImportOutcome(outcome="quarantined", reason=reason, **base)
-        _inbox_row(rep, outcome, sha)
+        outcome = replace(outcome, inbox_id=_inbox_row(rep, outcome, sha))
     return outcome
 
 

@@ -254,3 +254,26 @@ def test_a_copy_of_this_database_with_its_key_is_not_a_duplicate(
     refused = import_bundle(ml, theirs)
     assert (refused.outcome, refused.reason) == ("rejected", REFUSED)
     assert _held(ml)[:3] == before[:3]
+
+
+def test_each_copy_of_a_revoked_computers_own_bundle_is_settled_in_the_inbox(
+        hq, make_office, tmp_path: Path) -> None:
+    """Two copies of its own bundle under one file name (two folders of the stick), then
+    headquarters' bundle revoking its key, imported together: each copy's inbox line says
+    headquarters refuses it, as each outcome does. Only the newest line of that file name
+    and bundle was changed; the other kept "send it to headquarters"."""
+    ml = make_office("ML")
+    own = _exported(ml, tmp_path / "stick")
+    copy = tmp_path / "stick" / "sent" / own.name
+    copy.parent.mkdir()
+    shutil.copy(own, copy)
+    assert import_bundle(hq, own).outcome == "merged"
+    keyreg.revoke_key(hq, ml.meta("key_id"))
+    (tmp_path / "hq").mkdir()
+    news = export_bundle(hq, for_office="ML", out_dir=tmp_path / "hq").path
+    outcomes = import_bundles(ml, [own, copy, news])
+    said = ("this computer wrote this bundle for headquarters: nothing new here; "
+            "headquarters revoked this computer's key and refuses its bundles; ask "
+            "headquarters for a new setup bundle")
+    assert [(o.outcome, o.reason) for o in outcomes[:2]] == [("duplicate", said)] * 2
+    assert [e.reason for e in list_inbox(ml) if e.file == own.name] == [said, said]

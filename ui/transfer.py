@@ -320,8 +320,10 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
               notices: list[str] = (), stuck: list[str] = (), setup: str = "", *,
               left_aside: int = 0) -> None:
     from fieldplan.replica import Changes
+    from fieldplan.sync.exchange import each_file
 
-    new = sum(o.events_new for o in outcomes)
+    # (the bundles a key it registered brought out of quarantine too)
+    new = sum(o.events_new for o in each_file(outcomes))
     if new:
         # imports change every kind of entity; views refresh what they show
         emit(
@@ -387,15 +389,17 @@ class ImportResultDialog(QDialog):
     def __init__(self, parent: QWidget | None, outcomes: list,
                  notices: list[str] | tuple[str, ...] = (),
                  stuck: list[str] | tuple[str, ...] = (), *, left_aside: int = 0) -> None:
+        from fieldplan.sync.exchange import outcome_counts
+
         super().__init__(parent)
         self.setObjectName("import-result")
         self.setWindowTitle(_("Import result"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.outcomes = outcomes
         lay = QVBoxLayout(self)
-        counts: dict[str, int] = {}
-        for o in outcomes:
-            counts[o.outcome] = counts.get(o.outcome, 0) + 1
+        # a file once, the bundles a key it registered brought out of quarantine among
+        # them (its row's details name them)
+        counts = outcome_counts(outcomes)
         # Translators: one count of a summary, e.g. "Merged: 2"; French puts a
         # no-break space before the colon.
         count = _("{label}: {n}")

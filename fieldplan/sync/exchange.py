@@ -2246,6 +2246,47 @@ class ImportInterrupted(KeyboardInterrupt):
         self.not_imported = not_imported
 
 
+def each_file(outcomes: Sequence[ImportOutcome]) -> list[ImportOutcome]:
+    """The outcomes of an import as its totals count them, a file once: each file's,
+    and beside it those of the bundles a key it registered brought out of quarantine
+    (``ImportOutcome.released``, theirs too). A bundle of the lot that waited in
+    quarantine and was brought out by a later one counts as what became of it then (not
+    as quarantined too); one brought out, then met again later in the lot (nothing new
+    by then), counts as what it became when it was brought out."""
+    out: list[ImportOutcome] = []
+    released_at: dict[tuple[str, str], int] = {}
+
+    def brought(outcome: ImportOutcome) -> None:
+        for r in outcome.released:
+            key = (r.bundle_id, r.key_id)
+            waited = next((i for i, o in enumerate(out) if r.bundle_id and o.outcome
+                           == "quarantined" and (o.bundle_id, o.key_id) == key), None)
+            if waited is None:
+                out.append(r)
+                waited = len(out) - 1
+            else:
+                out[waited] = r
+            if r.bundle_id:
+                released_at[key] = waited
+            brought(r)
+
+    for o in outcomes:
+        if o.outcome == "duplicate" and (o.bundle_id, o.key_id) in released_at:
+            continue  # (the bundle brought out already: that file, counted there)
+        out.append(o)
+        brought(o)
+    return out
+
+
+def outcome_counts(outcomes: Sequence[ImportOutcome]) -> dict[str, int]:
+    """How many files of an import had each outcome ({"merged": 2, "duplicate": 1}),
+    counted as ``each_file`` counts them."""
+    counts: dict[str, int] = {}
+    for o in each_file(outcomes):
+        counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    return counts
+
+
 def note_import_batch(rep: Replica, outcomes: Sequence[ImportOutcome]) -> None:
     """After several files imported at once (``import FILE...``, the client's import of
     the files chosen or dropped): the last import (meta ``last_import``, which each file
@@ -2253,8 +2294,10 @@ def note_import_batch(rep: Replica, outcomes: Sequence[ImportOutcome]) -> None:
     ``files`` and ``counts`` ({"merged": 2, "duplicate": 1, "rejected": 2}). The
     status then says the batch, not only its last file ("…, rejected" read like a
     failure of the lot). Files that never reached the inbox (the client's cancelled
-    or not imported ones) are not counted; one file alone needs nothing more."""
-    done = [o.outcome for o in outcomes if o.outcome in _OUTCOME_LABELS]
+    or not imported ones) are not counted; one file alone needs nothing more. The
+    bundles a key registered by one of them brought out of quarantine are counted too
+    (``each_file``): one file that brought out two is three files."""
+    done = [o.outcome for o in each_file(outcomes) if o.outcome in _OUTCOME_LABELS]
     raw = rep.meta("last_import")
     if len(done) < 2 or not raw:
         return

@@ -4,9 +4,11 @@ registered were imported with it."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from fieldplan import events, progress, store
 from fieldplan.sync.exchange import ImportOutcome
 
 
@@ -36,3 +38,78 @@ def test_the_import_result_names_the_bundles_a_registered_key_brought(qtbot) -> 
             dialog.close()
         finally:
             apply_language(QApplication.instance(), "en")
+
+
+def test_the_import_results_totals_count_the_bundles_a_registered_key_brought(
+        qtbot) -> None:
+    """"Merged: 2" for the proof and the bundle it brought out of quarantine; that
+    bundle chosen too (quarantined first in the lot) is one file merged, not quarantined
+    as well. The totals counted the files chosen only: "Merged: 1"."""
+    from ui.transfer import ImportResultDialog
+
+    waited = ImportOutcome("ML-2b48ed56-1-1.fieldplan", "quarantined", office="ML",
+                           bundle_id="b1", key_id="k1")
+    brought = ImportOutcome("ML-2b48ed56-1-1.fieldplan", "merged", office="ML",
+                            bundle_id="b1", key_id="k1", events_new=1, events_total=1)
+    proof = ImportOutcome("ML-2b48ed56-2-2.fieldplan", "merged", office="ML",
+                          bundle_id="b2", key_id="k1", released=(brought,))
+    for outcomes in ([proof], [waited, proof]):
+        dialog = ImportResultDialog(None, outcomes)
+        qtbot.addWidget(dialog)
+        assert dialog.summary.text() == "Merged: 2"
+        assert dialog.table.rowCount() == len(outcomes)  # (a row a file chosen)
+        dialog.close()
+
+
+def _waiting_and_proof(ml, folder: Path) -> tuple[Path, Path]:
+    """A bundle of ML's key that headquarters does not know yet (no enrolment proof in
+    it), and a bundle of no events carrying the proof that registers the key."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan.sync import export_bundle
+    from fieldplan.sync import keys as keyreg
+    from fieldplan.sync.export import enrolment_proof
+
+    proof = ml.meta("enrolment")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track", percent=30)
+    folder.mkdir()
+    waiting = export_bundle(ml, out_dir=folder).path
+    with store.write_transaction(ml.conn):
+        events.set_meta(ml.conn, "enrolment", proof)
+    fields = {"kind": "sync", "plan_id": ml.plan_id, "sender": ml.replica_id,
+              "office": ml.office, "recipient": "HQ", "ranges": {}, "acks": {},
+              "enrolment": enrolment_proof(ml, keyreg.public_key(ml))}
+    path = folder / "proof.fieldplan"
+    bundlefmt.write_bundle(path, fields, [], keyreg.secret_key(ml))
+    return waiting, path
+
+
+def test_an_import_whose_key_brought_a_bundle_out_counts_and_shows_it(
+        open_window, qtbot, hq, make_office, tmp_path) -> None:
+    """The bundle chosen first waits for its key; the proof chosen after it (no events
+    of its own) registers the key and brings it out. The result says "Merged: 2" (it
+    said "Merged: 1 · Quarantined: 1"), the status bar's last import "2 files: 2
+    merged", and the views are told of the event it brought (none were: the files
+    chosen brought none of their own)."""
+    from tests.ui.conftest import wait_idle
+    from tests.ui.test_sync_ui import result_dialog
+
+    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path / "stick")
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    told = []
+    window.session.changes_did_happen.connect(told.append)
+    window.import_files([str(waiting), str(proof)])
+    dialog = result_dialog(window, qtbot)
+    assert dialog.summary.text() == "Merged: 2"
+    assert sum(c.events for c in told) == 1
+    shots = os.environ.get("FIELDPLAN_SHOTS")
+    if shots:
+        dialog.grab().save(os.path.join(shots, "import-released-totals.png"))
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: "2 files: 2 merged" in window.sync_label.toolTip(),
+                    timeout=5000)

@@ -1,0 +1,64 @@
+"""The totals of an import (the client's "Merged: 2", the status's last import "2 files:
+2 merged") count the bundles a key it registered brought out of quarantine
+(``ImportOutcome.released``), each file once: a bundle of the lot that waited in
+quarantine and was brought out by a later one is merged, not quarantined too; one
+brought out, then met again later in the lot, is one file merged, not a duplicate too.
+They were named in the details of the file that brought them out only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_sync import forge, national
+
+from fieldplan import events, progress, store
+from fieldplan.sync import export_bundle, import_bundle, import_bundles, sync_state
+from fieldplan.sync.exchange import ImportOutcome, each_file, outcome_counts
+
+
+def _waiting_and_proof(ml, tmp_path: Path) -> tuple[Path, Path]:
+    """A bundle of ML's key that headquarters does not know yet (no enrolment proof
+    in it), and a bundle of no events carrying the proof that registers the key."""
+    proof = ml.meta("enrolment")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track", percent=30)
+    (tmp_path / "stick").mkdir()
+    waiting = export_bundle(ml, out_dir=tmp_path / "stick").path
+    with store.write_transaction(ml.conn):
+        events.set_meta(ml.conn, "enrolment", proof)
+    return waiting, forge(ml, tmp_path, [], name="proof.fieldplan")
+
+
+@pytest.mark.parametrize("order", ["waited-before", "in-the-lot", "met-again"])
+def test_an_imports_totals_count_what_a_registered_key_brought_out_once(
+        hq, make_office, tmp_path: Path, order: str) -> None:
+    """``waited-before``: the bundle waited from an earlier import, the proof imported
+    alone; ``in-the-lot``: both chosen, the waiting one first (quarantined, then
+    brought out); ``met-again``: it waited from an earlier import, and is chosen again
+    after the proof (nothing new by then)."""
+    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    if order != "in-the-lot":
+        assert import_bundle(hq, waiting).outcome == "quarantined"
+    files = {"waited-before": [proof], "in-the-lot": [waiting, proof],
+             "met-again": [proof, waiting]}[order]
+    outcomes = import_bundles(hq, files)
+    assert [r.file for o in outcomes for r in o.released] == [waiting.name]
+    assert outcome_counts(outcomes) == {"merged": 2}
+    assert sorted(o.file for o in each_file(outcomes)) == sorted(
+        [waiting.name, proof.name])
+    last = sync_state(hq).last_import
+    assert (last["file"], last["files"], last["counts"]) == (
+        files[-1].name, 2, {"merged": 2})
+
+
+def test_a_file_of_the_lot_of_the_same_name_is_still_counted() -> None:
+    """Only the bundle brought out stands for a file of the lot: another file (another
+    bundle), quarantined or a duplicate, is counted as it was."""
+    brought = ImportOutcome("a.fieldplan", "merged", bundle_id="b1", key_id="k")
+    outcomes = [ImportOutcome("c.fieldplan", "quarantined", bundle_id="b2", key_id="k2"),
+                ImportOutcome("p.fieldplan", "merged", bundle_id="b3", key_id="k",
+                              released=(brought,)),
+                ImportOutcome("a.fieldplan", "duplicate", bundle_id="b4", key_id="k")]
+    assert outcome_counts(outcomes) == {"quarantined": 1, "merged": 2, "duplicate": 1}

@@ -221,6 +221,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
             note_import_batch,
             retry_waiting,
             settle_own_bundles,
+            settle_released,
         )
 
         outcomes = []
@@ -270,6 +271,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
                 rep, paths[i], outcomes[i], cancel, name=Path(paths[i]).name))
         # its own bundle says what headquarters' revoking one, later in the lot, made
         # of it (as it does when that one came first)
+        settle_released(outcomes)
         settle_own_bundles(rep, outcomes)
         if not stopped:
             # the status bar's "Last import" says the lot, not its last file's outcome

@@ -2259,8 +2259,11 @@ def each_file(outcomes: Sequence[ImportOutcome]) -> list[ImportOutcome]:
     def brought(outcome: ImportOutcome) -> None:
         for r in outcome.released:
             key = (r.bundle_id, r.key_id)
-            waited = next((i for i, o in enumerate(out) if r.bundle_id and o.outcome
-                           == "quarantined" and (o.bundle_id, o.key_id) == key), None)
+            # (the file of the lot it came from: quarantined, or shown as brought out
+            # already, ``settle_released``)
+            waited = next((i for i, o in enumerate(out) if o is r or (
+                r.bundle_id and o.outcome == "quarantined"
+                and (o.bundle_id, o.key_id) == key)), None)
             if waited is None:
                 out.append(r)
                 waited = len(out) - 1
@@ -2276,6 +2279,23 @@ def each_file(outcomes: Sequence[ImportOutcome]) -> list[ImportOutcome]:
         out.append(o)
         brought(o)
     return out
+
+
+def settle_released(outcomes: list[ImportOutcome]) -> None:
+    """After several files imported at once: a file of the lot quarantined (its key
+    unknown), then brought out of quarantine by a later one (a key it registered,
+    ``ImportOutcome.released``), is shown as what became of it then, merged, in place
+    of "quarantined" with its "check the fingerprint before trusting the key": the
+    totals counted it merged (``each_file``) where its own line said it waited. The
+    outcomes are changed in place (the inbox keeps both lines, as they happened)."""
+    for later, o in enumerate(outcomes):
+        for r in o.released:
+            key = (r.bundle_id, r.key_id)
+            for i, waited in enumerate(outcomes[:later]):
+                if (r.bundle_id and waited.outcome == "quarantined"
+                        and (waited.bundle_id, waited.key_id) == key):
+                    outcomes[i] = r  # (its file, as quarantine kept its name)
+                    break
 
 
 def outcome_counts(outcomes: Sequence[ImportOutcome]) -> dict[str, int]:
@@ -2402,6 +2422,7 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
                 raise
         if not (cancel and cancel()):
             retry_waiting(out, lambda i: import_again(rep, sources[i], out[i], cancel))
+        settle_released(out)
         settle_own_bundles(rep, out)
         note_import_batch(rep, out)
     except KeyboardInterrupt as exc:

@@ -1,0 +1,72 @@
+"""The keys of ``status --json``, ``import --json`` and ``verify --json`` that the last
+release gave stay (a script reading them keeps working while offices upgrade one by
+one): new keys may come (``draft_reports``, an import's ``released`` and
+``stopped_after``), none goes. The lists are those the last release printed, read from
+its output on the same steps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fieldplan import progress
+from tests.cli.test_cli_messages import run
+
+STATUS_KEYS = {
+    "changed_after_lock", "conflicts", "continued_by", "events", "fingerprint",
+    "fork_records", "forks", "gap_ranges", "gaps", "hidden_reports", "hq_fingerprint",
+    "hq_forks", "hq_has_at", "hq_has_seq", "hq_key_id", "hq_only", "key_deadline",
+    "key_file", "key_file_text", "key_id", "key_revoked", "key_status", "last_export",
+    "last_import", "locked_periods", "office", "own_events", "own_seq", "plan",
+    "plan_version", "quarantined", "replica", "reports", "restored", "role",
+    "sent_unacknowledged", "shared_identities", "shared_records", "unsent"}
+LAST_EXPORT_KEYS = {"at", "events", "path", "recipient"}
+LAST_IMPORT_KEYS = {"at", "file", "outcome"}
+IMPORT_KEYS = {
+    "bundle_id", "clock_ahead", "clock_behind", "conflicts", "events", "events_new",
+    "false_receipt", "file", "fingerprint", "gap_ranges", "gaps", "key_id", "key_revoked",
+    "late_periods", "office", "office_clock_dated", "office_clock_wrong", "outcome",
+    "periods_locked", "periods_unlocked", "plan_changes", "plan_hidden_reports",
+    "plan_version", "reason", "repair", "replica", "reports_the_plan_hides", "waits"}
+VERIFY_KEYS = {"bundle_id", "created", "events", "fingerprint", "key_id", "kind", "office",
+               "reason", "recipient", "repair", "replica", "trusted", "valid"}
+#: verify of a file that is no bundle at all
+VERIFY_INVALID_KEYS = {"events", "key_id", "office", "reason", "replica", "valid"}
+
+
+def _json(capsys, *argv: str, codes: tuple[int, ...] = (0,)):
+    code, out, err = run(*argv, capsys=capsys)
+    assert code in codes, err
+    return json.loads(out)
+
+
+def test_json_keys_of_the_last_release_stay(tmp_path: Path, capsys) -> None:
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    setup, hq, ml = tmp_path / "setup.fieldplan", tmp_path / "hq.sqlite3", tmp_path / "ml.sqlite3"
+    with init_hq(hq) as rep:
+        enroll_office(rep, "ML", setup)
+    with init_from_setup(ml, setup) as rep:
+        code = rep.plan().actions_of(level="national")[0].code
+        progress.record_progress(rep, code, "2026-S1", status="on-track", percent=40)
+    bundle, junk = tmp_path / "ml.fieldplan", tmp_path / "junk.fieldplan"
+    junk.write_bytes(b"not a bundle")
+    assert run("--db", str(ml), "export", "-o", str(bundle), capsys=capsys)[0] == 0
+
+    checked = [(_json(capsys, "--db", str(ml), "--json", "verify", str(bundle)), VERIFY_KEYS),
+               (_json(capsys, "--db", str(hq), "--json", "verify", str(bundle)), VERIFY_KEYS),
+               (_json(capsys, "--db", str(hq), "--json", "verify", str(junk), codes=(1,)),
+                VERIFY_INVALID_KEYS)]
+    for argv, codes in (((str(bundle),), (0,)), ((str(bundle),), (0,)),
+                        ((str(junk),), (1,))):  # merged, duplicate, rejected
+        [outcome] = _json(capsys, "--db", str(hq), "--json", "import", *argv, codes=codes)
+        checked.append((outcome, IMPORT_KEYS))
+    for db in (hq, ml):
+        status = _json(capsys, "--db", str(db), "--json", "status")
+        checked.append((status, STATUS_KEYS))
+    checked.append((status["last_export"], LAST_EXPORT_KEYS))
+    checked.append((_json(capsys, "--db", str(hq), "--json", "status")["last_import"],
+                    LAST_IMPORT_KEYS))
+    for output, keys in checked:
+        assert keys <= set(output), sorted(keys - set(output))

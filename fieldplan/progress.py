@@ -956,6 +956,28 @@ def report_problems(report: ProgressReport, action: Action) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
+def report_warnings(report: ProgressReport, action: Action) -> tuple[str, ...]:
+    """The warnings the report editor says under a report's fields, though it saved
+    them (``status_percent_note``, ``value_problem``), a line each naming the action
+    and the field ("PA1.2 — People reached: Not a whole number, …"): said again where
+    the report is submitted (the client's submit dialog, ``progress submit``), as a
+    submitted report is read-only and its editor says them no more."""
+    lines = []
+    note = status_percent_note(report.status, report.percent)
+    if note:
+        lines.append(("status", note))
+    for ind in action.indicators:
+        note = value_problem(ind, report.value(ind.key), named=False)
+        if note:
+            lines.append((f"value.{ind.key}", note))
+    # Translators: e.g. "PA1.2 — People reached: Not a whole number, but it is a count:
+    # is the decimal point right?"; {warning} is said under the field in the report
+    # editor, {field} is the field's name (an indicator's title, or "Status")
+    return tuple(_("{action} — {field}: {warning}").format(
+        action=report.action, field=action.field_label(name), warning=note)
+        for name, note in lines)
+
+
 def report_to_dict(r: ProgressReport) -> dict[str, Any]:
     """The JSON form of a report (the CLI's ``progress list --json``)."""
     return {

@@ -31,7 +31,7 @@ from fieldplan.i18n import (
 from fieldplan.means import mean_percent
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.planops import PlanScope
-from fieldplan.progress import list_reports
+from fieldplan.progress import list_reports, report_warnings
 from ui.bidi import in_layout_direction
 from ui.context import Identity, lang
 from ui.models import STATUS_COLOURS
@@ -54,7 +54,9 @@ class PeriodSummary:
     whose only conflict is their state (submitted on one computer while another changed
     them): reopening settles it; they are checked and submitted again. locked_note:
     what to do about them while headquarters has the period locked, when it has
-    (``conflicts.locked_period_note``), else "".
+    (``conflicts.locked_period_note``), else "". warnings: what the report editor
+    warned of in the drafts (``fieldplan.progress.report_warnings``), a line each: the
+    submit dialog says them again, a submitted report's editor saying them no more.
     """
 
     period: str
@@ -69,6 +71,7 @@ class PeriodSummary:
     submitted_conflicts: tuple[str, ...] = ()
     locked_note: str = ""
     resubmit_conflicts: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],
@@ -128,6 +131,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
             if r.state != "submitted":
                 unsubmitted.append(missing[-1])
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
+    warnings = [line for a in own if a.code in by_action and by_action[a.code].state == "draft"
+                for line in report_warnings(by_action[a.code], a)]
     in_conflict: dict[str, list[str]] = {"draft": [], "submitted": [], "resubmit": []}
     fields_in_conflict = 0
     for a in own:
@@ -163,6 +168,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         tuple(in_conflict["submitted"]),
         note,
         tuple(in_conflict["resubmit"]),
+        tuple(warnings),
     )
 
 

@@ -1793,7 +1793,8 @@ class MainWindow(QMainWindow):
             editor.say_when_saved()
 
     def submit_dialog(self) -> None:
-        """Ask to submit the period, saying what is still empty or in conflict."""
+        """Ask to submit the period, saying what is still empty or in conflict, and what
+        the report form warned of in the drafts."""
         from ui.dashboard import read_summary
 
         self.office_view.editor.save_now()
@@ -1851,6 +1852,15 @@ class MainWindow(QMainWindow):
                 "Typed but not saved, not being valid values, so not submitted: {actions}. "
                 "Correct them, or undo them, first.", len(refused)).format(
                     actions=join_list(refused))
+        # what the report form warned of under a field (a fraction in a count, completed
+        # at 50 %): saved as typed, but once submitted the form is read-only and says
+        # it no more, so a value went unchecked though it had been warned of. Said, not
+        # refused (the person may be right); Enter does not submit
+        warnings = summary.warnings
+        if warnings:
+            text += "\n\n" + "\n".join([
+                _("The report form warned of these: check them before submitting."),
+                *(in_layout_direction(line) for line in warnings)])
         # what the submit concerns (a report submitted already is not submitted again);
         # each line starts with an action's code: read right to left in Arabic
         missing = summary.unsubmitted_missing
@@ -1861,7 +1871,8 @@ class MainWindow(QMainWindow):
 
         # (as the lock dialog's warnings: Enter does not submit)
         dialog = ConfirmDialog(self, _("Submit period"), text, details, _("&Submit"),
-                               cautious=bool(conflicts or refused or not_started))
+                               cautious=bool(conflicts or refused or not_started
+                                             or warnings))
         dialog.setObjectName("submit-dialog")
         dialog.accepted.connect(lambda: self._submit(period))
         dialog.open()

@@ -647,6 +647,14 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         # two computers wrote these reports differently: the values shown here were
         # submitted, the other computer's unseen (as the client's submit dialog warns)
         in_conflict = list(period_conflicts(rep, period))
+        # what the client's report form warned of in the reports just submitted (as its
+        # submit dialog says them): read-only now, their form says it no more
+        submitted_ids = {rid for _entity, rid in changes.entities}
+        actions = {action.code: action for action in rep.plan().actions}
+        warnings = [line for report in prog.list_reports(rep, period, rep.office)
+                    if report.action in actions and prog.report_id(
+                        report.office, report.action, report.period) in submitted_ids
+                    for line in prog.report_warnings(report, actions[report.action])]
 
     def human() -> None:
         from fieldplan.text import for_terminal
@@ -667,6 +675,8 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
                   "hidden_left_out": list(left_out), "in_conflict": in_conflict}, human)
     if not_started:
         warn(not_started)
+    for line in warnings:
+        warn(line)
     if in_conflict:
         warn(ngettext(
             "{count} report of {period} is still in conflict ({actions}): two computers "

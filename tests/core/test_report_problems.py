@@ -114,3 +114,21 @@ def test_a_fraction_of_a_count_and_a_percent_past_100_are_said_not_refused(
     assert progress.value_problem(ind, 100) == progress.value_problem(ind, 5.5) == ""
     days = _indicator("days")
     assert progress.value_problem(days, 2.5) == ""  # days come in halves
+
+
+def test_report_warnings_name_the_action_and_field_as_the_editor_says_them(make_office) -> None:
+    """What the submit dialog and 'progress submit' say again, the report being
+    read-only once submitted: the editor's notes, named by action and field."""
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA3.2", "2026-S1", status="completed", percent=50,
+                             values={"people-reached": 0.000001})
+    progress.record_progress(ml, "PA3.1", "2026-S1", status="on-track", percent=50,
+                             values={"dtm-reports": 3})
+    plan = ml.plan()
+    report = progress.get_report(ml, "PA3.2", "2026-S1")
+    assert progress.report_warnings(report, plan.action("PA3.2")) == (
+        "PA3.2 — Status: " + progress.status_percent_note("completed", 50),
+        "PA3.2 — People reached with emergency shelter or relief items: Not a whole "
+        "number, but it is a count: is the decimal point right?")
+    fine = progress.get_report(ml, "PA3.1", "2026-S1")
+    assert progress.report_warnings(fine, plan.action("PA3.1")) == ()

@@ -37,6 +37,7 @@ from ui.context import Identity, lang
 from ui.models import STATUS_COLOURS
 from ui.ops import DbOp, Session
 from ui.qtcompat import Qt
+from ui.wrapped_label import WrappedLabel
 
 
 @dataclass(frozen=True)
@@ -233,8 +234,7 @@ class Dashboard(QScrollArea):
         # an area's bar leaves out its cancelled actions, as HQ's Overview and the
         # review pack do: said when there is one (ML's PA1 read 27% while its three
         # reports on the Progress tab, 22% cancelled among them, made 25%)
-        self.means_note = QLabel(_("Mean progress leaves out cancelled actions."))
-        self.means_note.setWordWrap(True)
+        self.means_note = WrappedLabel(_("Mean progress leaves out cancelled actions."))
         self.means_note.setVisible(False)
         areas_lay.addWidget(self.means_note)
         lay.addWidget(self.areas_box)
@@ -243,9 +243,8 @@ class Dashboard(QScrollArea):
         # alone while the status bar counted three conflicts. Hidden when there are none
         self.conflicts_box = QGroupBox(_("Still in conflict"))
         clay = QVBoxLayout(self.conflicts_box)
-        self.conflicts = QLabel()
+        self.conflicts = WrappedLabel()
         self.conflicts.setTextFormat(Qt.TextFormat.PlainText)  # titles of the plan
-        self.conflicts.setWordWrap(True)
         clay.addWidget(self.conflicts)
         self.conflicts_box.setVisible(False)
         lay.addWidget(self.conflicts_box)
@@ -292,9 +291,8 @@ class Dashboard(QScrollArea):
             if item.widget():
                 item.widget().deleteLater()
         for row, (code, title, mean, done, submitted, total) in enumerate(summary.areas):
-            label = QLabel(in_layout_direction(f"{code} · {title}"))
+            label = WrappedLabel(in_layout_direction(f"{code} · {title}"))
             label.setTextFormat(Qt.TextFormat.PlainText)  # the plan's title: as written
-            label.setWordWrap(True)
             bar = QProgressBar()
             bar.setRange(0, 100)
             bar.setValue(mean or 0)
@@ -311,7 +309,7 @@ class Dashboard(QScrollArea):
             # two lines: how many have a report (drafts too), and how many of those are
             # submitted: headquarters counts only those as reported (its Overview's
             # "0/3 ✎3", the pack's offices that have not reported)
-            reported = QLabel("\n".join((
+            reported = WrappedLabel("\n".join((
                 # Translators: the plural form is chosen by {total}, the area's actions
                 # ("3 of 5 actions have a report"), not by {done}: agree with {total}.
                 # A draft counts: the next line says how many are submitted
@@ -324,7 +322,6 @@ class Dashboard(QScrollArea):
                 ngettext("{count} submitted", "{count} submitted", submitted).format(
                     count=format_number(submitted)),
             )))
-            reported.setWordWrap(True)
             self.areas_grid.addWidget(label, row, 0)
             self.areas_grid.addWidget(bar, row, 1)
             self.areas_grid.addWidget(reported, row, 2)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from ui.dialogs import (
 )
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
+from ui.wrapped_label import WrappedLabel
 
 
 def enrolled_offices(rep) -> list[str]:
@@ -75,14 +75,13 @@ class EnrolDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Enrol an office"))
         lay = QVBoxLayout(self)
-        intro = QLabel(
+        intro = WrappedLabel(
             _(
                 "A setup bundle starts an office's fieldplan: the plan, the key of "
                 "headquarters and the office's data held here. Give it to the office on "
                 "a USB stick or by email; they open it when fieldplan first starts."
             )
         )
-        intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
         self.office = QComboBox()

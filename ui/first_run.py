@@ -39,6 +39,7 @@ from ui.dialogs import (
 from ui.ops import Worker, _Job, error_sentence, error_text, sentence
 from ui.path_label import PathLabel, PlainLabel
 from ui.qtcompat import emit
+from ui.wrapped_label import WrappedLabel
 
 
 class OneShot(QObject):
@@ -550,8 +551,7 @@ def choose_setup_bundle(parent: QWidget, chosen) -> QFileDialog:
 
 def _intro_label(text: str) -> QLabel:
     """A part of the first-run text around the database's path (hidden if empty)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
+    label = WrappedLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     if not text:
         label.hide()  # (never setVisible(True) here: it has no parent yet)
@@ -608,8 +608,7 @@ class CannotOpenDialog(QDialog):
             self.restore_button.setEnabled(False)
             self.restore_button.hide()
             hint = _("If another fieldplan is running, close it and try again.") if busy else ""
-        self.note = note = QLabel(hint)
-        note.setWordWrap(True)
+        self.note = note = WrappedLabel(hint)
         note.setTextFormat(Qt.TextFormat.PlainText)
         if not hint:
             note.hide()  # (never setVisible(True) here: it has no parent yet)

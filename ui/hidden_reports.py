@@ -8,12 +8,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from fieldplan.i18n import _, format_number, ngettext
 from fieldplan.model import ProgressReport
 from fieldplan.plan import Action, Plan, Text
 from fieldplan.replica import Replica
+from ui.wrapped_label import WrappedLabel
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,7 @@ class HiddenReportView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         lay = QVBoxLayout(body)
-        self.title = QLabel()  # as the report editor's title
-        self.title.setWordWrap(True)
+        self.title = WrappedLabel()  # as the report editor's title
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -163,9 +163,8 @@ class HiddenReportView(QScrollArea):
             shown.setText(value)
             shown.setAccessibleName(_("{label}: {n}").format(label=name, n=value))
             shown.setAlignment(_leading())
-            label = QLabel(name)
+            label = WrappedLabel(name)
             label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setWordWrap(True)
             self.form.addRow(label, shown)
             order.append(shown)
         order.append(self.narrative)

@@ -102,6 +102,7 @@ from ui.qtcompat import emit
 from ui.report_editor import show_read_only
 from ui.table_fit import fit_on_load
 from ui.window_settings import restore_sizes, splitter_sizes
+from ui.wrapped_label import WrappedLabel
 
 
 def _shortened(text: str, room: int = 60) -> str:
@@ -546,8 +547,7 @@ class OverviewPage(QWidget):
         self.nothing.setObjectName("overview-nothing")
         self.nothing.setVisible(False)
         lay.addWidget(self.nothing)
-        self.legend = QLabel(legend_text())
-        self.legend.setWordWrap(True)
+        self.legend = WrappedLabel(legend_text())
         lay.addWidget(self.legend)
         self.office.textChanged.connect(self._filter)
         for combo in (self.area, self.level, self.status):
@@ -733,16 +733,14 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.detail.setAccessibleName(_("Report narrative"))
         self.detail.setPlaceholderText(_("Choose a report to read its narrative."))
         #: why the plan hides the chosen report (and so the review pack leaves it out)
-        self.hidden_note = QLabel()
+        self.hidden_note = WrappedLabel()
         self.hidden_note.setObjectName("hidden-note")
-        self.hidden_note.setWordWrap(True)
         self.hidden_note.setTextFormat(Qt.TextFormat.PlainText)
         self.hidden_note.setVisible(False)
         #: the chosen report changed after its period was locked: how often and when
         #: (the review pack lists it under "Changed after the period was locked")
-        self.after_lock_note = QLabel()
+        self.after_lock_note = WrappedLabel()
         self.after_lock_note.setObjectName("after-lock-note")
-        self.after_lock_note.setWordWrap(True)
         self.after_lock_note.setTextFormat(Qt.TextFormat.PlainText)
         bold = self.after_lock_note.font()
         bold.setBold(True)
@@ -1090,7 +1088,7 @@ class QuarantinePage(QWidget):
 
         lay = QVBoxLayout(self)
         # and where the office reads it: the Computer column says on which computer
-        self.intro = QLabel(
+        self.intro = WrappedLabel(
             _(
                 "Bundles signed by a key this database does not know yet. Call the "
                 "office, read the fingerprint together, and trust the key only if "
@@ -1098,7 +1096,6 @@ class QuarantinePage(QWidget):
             )
             + " " + isolated_codes(where_office_reads_key())
         )
-        self.intro.setWordWrap(True)
         lay.addWidget(self.intro)
         self.model = QuarantineModel(self)
         self.view = _table(self.model, _("Quarantine"))
@@ -1122,8 +1119,7 @@ class QuarantinePage(QWidget):
         self.refuse_button.setEnabled(False)
         self.refuse_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.refuse_button.clicked.connect(self.ask_refuse)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = WrappedLabel()
         # an error about a bundle names its file, which anyone can send: as written
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         row = QHBoxLayout()
@@ -1307,11 +1303,10 @@ class KeysPage(QWidget):
         super().__init__()
         self.session, self.identity = session, identity
         lay = QVBoxLayout(self)
-        intro = QLabel(_(
+        intro = WrappedLabel(_(
             "The key of every computer that sends bundles. Revoke the key of a computer "
             "that was lost or stolen: its bundles are refused from then on, and the "
             "office needs a new setup bundle for a new computer."))
-        intro.setWordWrap(True)
         lay.addWidget(intro)
         self.model = KeysModel(self)
         self.view = _table(self.model, _("Keys"))
@@ -1320,8 +1315,7 @@ class KeysPage(QWidget):
         self.revoke_button.setEnabled(False)
         self.revoke_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.revoke_button.clicked.connect(self.ask_revoke)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = WrappedLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # key ids, errors: as written
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
@@ -1665,9 +1659,8 @@ class ConflictsPage(ReadWhenShown, QWidget):
             blay = QVBoxLayout(box)
             # who wrote it and when, in a label that wraps: a group box's title never
             # does, and cut the time off ("…, 5 déc. 2026, 03") at 784 pixels wide
-            title = QLabel(version_title(cand))
+            title = WrappedLabel(version_title(cand))
             title.setObjectName("version-title")
-            title.setWordWrap(True)
             title.setTextFormat(Qt.TextFormat.PlainText)  # an account name: as written
             blay.addWidget(title)
             value = VersionText(text, spans)

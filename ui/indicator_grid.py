@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.numbers import format_number
-from ui.qtcompat import Qt
+from ui.wrapped_label import WrappedLabel
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QPaintEvent, QResizeEvent
+    from PySide6.QtGui import QResizeEvent
 
 #: the number an Actual field shows whole where there is room, as the language writes
 #: it ("12 345 678,25"), and where there is not, at the pane's narrowest at a large font
@@ -37,11 +37,12 @@ WIDEST_NUMBER = 12_345_678.25
 NARROWEST_NUMBER = 1_234_567
 
 
-class GridLabel(QLabel):
+class GridLabel(WrappedLabel):
     """A wrapped label of the indicators grid whose width hint is its text's on one
     line, but at most ``widest`` pixels (``None``: its longest word's, so that the
     grid gives it the room the other columns leave, by its stretch); never narrower
-    than its longest word (Qt wraps at word boundaries only)."""
+    than its longest word (Qt wraps at word boundaries only). Its lines are never cut
+    off at its edge (``ui.wrapped_label``)."""
 
     def __init__(self, text: str = "", widest: int | None = None,
                  parent: QWidget | None = None) -> None:
@@ -49,7 +50,6 @@ class GridLabel(QLabel):
         self.widest = widest
         #: pixels its width hint has past its text on one line (IndicatorBox)
         self.after = 0
-        self.setWordWrap(True)
 
     def sizeHint(self) -> QSize:  # (Qt's name)
         least = self.minimumSizeHint().width()
@@ -57,26 +57,6 @@ class GridLabel(QLabel):
                                                      self.widest)
         width = max(width, least)
         return QSize(width, self.heightForWidth(width))
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # (Qt's name)
-        """In Arabic, plain text painted as QLabel paints it, but not cut off at its
-        contents' edge: Qt aligns a wrapped Arabic line with the space after its last
-        word, so that a line nearly as wide as the label began up to a space's width
-        past the contents' left edge, where QLabel clips it (the last letter of
-        "الحكوميين" cut off at 14 points). The room past the lines' ends
-        (``ui.report_editor._room_past_line_ends``) takes what runs over."""
-        if not (self.isRightToLeft() and self.wordWrap()
-                and self.textFormat() == Qt.TextFormat.PlainText):
-            super().paintEvent(event)
-            return
-        from PySide6.QtGui import QPainter
-
-        painter = QPainter(self)
-        align = QStyle.visualAlignment(self.layoutDirection(), self.alignment())
-        flags = int(align) | int(Qt.TextFlag.TextWordWrap) | int(Qt.TextFlag.TextDontClip)
-        self.style().drawItemText(painter, self.contentsRect(), flags, self.palette(),
-                                  self.isEnabled(), self.text(), self.foregroundRole())
-        painter.end()
 
 
 class HeldLabel(GridLabel):

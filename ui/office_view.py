@@ -34,6 +34,7 @@ from ui.ops import DbOp, Session
 from ui.plain_text import tip_text
 from ui.qtcompat import ACCESSIBLE_TEXT_ROLE, USER_ROLE, Qt, emit
 from ui.report_editor import ReportEditor
+from ui.wrapped_label import WrappedLabel
 
 ACTION_ROLE = USER_ROLE + 1
 #: a report the plan hides (HiddenReport), on the items of the tree's last group
@@ -112,8 +113,7 @@ class PlanTree(QWidget):
         self.tree.setColumnWidth(1, max(width(t) for t in texts) + 24)
         lay.addWidget(self.tree, 1)
         #: what the mark after an illustrative code means, while the tree shows one
-        self.illustrative_note = QLabel(illustrative_note())
-        self.illustrative_note.setWordWrap(True)
+        self.illustrative_note = WrappedLabel(illustrative_note())
         self.illustrative_note.setToolTip(illustrative_tip())
         lay.addWidget(self.illustrative_note)
         self.level.currentIndexChanged.connect(self.rebuild)

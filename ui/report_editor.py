@@ -91,6 +91,7 @@ from ui.context import (
 from ui.indicator_grid import NARROWEST_NUMBER, GridLabel, HeldLabel, number_field_width
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
+from ui.wrapped_label import WrappedLabel
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -330,7 +331,7 @@ class WindowUndoKeys(QObject):
         menu.popup(event.globalPos())
 
 
-class _ErrorLabel(QLabel):
+class _ErrorLabel(WrappedLabel):
     """An error under a field, in red; while shown, it is also the field's accessible
     description, so a screen reader says it with the field (not by colour alone),
     before what the field's description says at all times (``about``).
@@ -512,8 +513,7 @@ class ReportEditor(QScrollArea):
     def _build(self) -> None:
         body = QWidget()
         self._outer = QVBoxLayout(body)
-        self.title = QLabel()
-        self.title.setWordWrap(True)
+        self.title = WrappedLabel()
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
@@ -548,16 +548,13 @@ class ReportEditor(QScrollArea):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         outer = QVBoxLayout(self._form)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.description = QLabel()
-        self.description.setWordWrap(True)
+        self.description = WrappedLabel()
         self.description.setTextFormat(Qt.TextFormat.PlainText)
-        self.meta = QLabel()
-        self.meta.setWordWrap(True)
+        self.meta = WrappedLabel()
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         # (an office) whether headquarters holds the report as shown: ui.hq_receipt
-        self.hq_line = QLabel()
+        self.hq_line = WrappedLabel()
         self.hq_line.setObjectName("hq-receipt")
-        self.hq_line.setWordWrap(True)
         self.hq_line.setTextFormat(Qt.TextFormat.PlainText)
         self.hq_line.setAccessibleName(_("Headquarters"))
         self.hq_line.setVisible(False)
@@ -723,7 +720,6 @@ class ReportEditor(QScrollArea):
 
     def _error_label(self, field: QWidget | None = None, about: str = "") -> QLabel:
         label = _ErrorLabel(field, about)
-        label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)  # a core error may name a path
         label.setStyleSheet("color: #a40000;")
         label.setAccessibleName(_("Error"))
@@ -735,7 +731,6 @@ class ReportEditor(QScrollArea):
         typed (``_show_notes``): dark amber, not the errors' red; read with the field
         as its error is."""
         label = _ErrorLabel(None, after=error)
-        label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setStyleSheet(f"color: {NOTE_COLOUR};")
         label.setAccessibleName(_("Note"))
@@ -1821,7 +1816,6 @@ class ReportEditor(QScrollArea):
                 _("{title} ({unit})").format(title=ind.title.get(lang()), unit=unit_label(ind.unit))
             )
             name.setTextFormat(Qt.TextFormat.PlainText)
-            _room_past_line_ends(name)
             target = ind.target_for(self.period)
             at_end = target is not None and ind.target_is_end(self.period)
             if ind.unit == "percent":
@@ -1939,7 +1933,6 @@ class ReportEditor(QScrollArea):
             title = text.get(lang()) if text is not None else key
             name = GridLabel(title)
             name.setTextFormat(Qt.TextFormat.PlainText)
-            _room_past_line_ends(name)
             shown = detail_label("dropped-value")
             shown.setText(_number_text(value))
             shown.setAlignment(_leading())
@@ -2763,24 +2756,6 @@ def _named(keys: list[tuple[str, str]]) -> str:
     if len(keys) > HELD_NAMED:
         names.append("…")
     return join_list(names)
-
-#: pixels left free past the end of a wrapped label's lines (``_room_past_line_ends``)
-LINE_END_ROOM = 4
-
-
-def _room_past_line_ends(label: QLabel) -> None:
-    """A few pixels free where a wrapped label's lines end (the left in Arabic): Qt
-    breaks lines by the glyphs' advances, and a word's last letter drawn past its
-    advance (Arabic ة) was cut off at the label's edge, at the editor's narrowest. In
-    Arabic a line may also begin up to a space's width past the text's edge (a
-    GridLabel paints it there, see its paintEvent): the room is a space more, in the
-    label's font (at 14 points, the last letter of "الحكوميين" was cut off)."""
-    if QApplication.isRightToLeft():
-        room = LINE_END_ROOM + label.fontMetrics().horizontalAdvance(" ")
-        label.setContentsMargins(room, 0, 0, 0)
-    else:
-        label.setContentsMargins(0, 0, LINE_END_ROOM, 0)
-
 
 def _leading() -> Qt.AlignmentFlag:
     """The layout's leading side, as an absolute alignment: QLabel and QLineEdit

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +24,7 @@ from ui.bidi import isolated, isolated_paths
 from ui.dialogs import MessageDialog, size_to_content, tab_in_layout_order
 from ui.path_label import PlainLabel
 from ui.qtcompat import Qt, emit
+from ui.wrapped_label import WrappedLabel
 
 
 def set_up_again_menu() -> str:
@@ -87,9 +87,8 @@ class SetUpAgainDialog(QDialog):
         self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # read and copied by keyboard
         lay.addWidget(self.text)
         row = QHBoxLayout()
-        self.file_label = QLabel()
+        self.file_label = WrappedLabel()
         self.file_label.setObjectName("set-up-again-file")
-        self.file_label.setWordWrap(True)
         self.file_label.setTextFormat(Qt.TextFormat.PlainText)
         row.addWidget(self.file_label, 1)
         self.choose_button = QPushButton(_("&Choose the setup bundle…"))

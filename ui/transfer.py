@@ -86,6 +86,7 @@ from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentenc
 from ui.path_label import PlainLabel
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
+from ui.wrapped_label import WrappedLabel
 
 if TYPE_CHECKING:
     from ui.dialogs import ConfirmDialog
@@ -414,21 +415,19 @@ class ImportResultDialog(QDialog):
         late = sorted({p for o in outcomes for p in getattr(o, "late_periods", ())})
         # data that changed a period HQ already locked after its review: say it here,
         # not only in the Inbox tab
-        self.late_warning = QLabel(ngettext(
+        self.late_warning = WrappedLabel(ngettext(
             "These bundles changed reports of the locked period {periods}: check them "
             "before relying on that period's review.",
             "These bundles changed reports of the locked periods {periods}: check them "
             "before relying on those periods' reviews.", len(late)).format(
                 periods=join_list(format_period(p) for p in late)) if late else "")
-        self.late_warning.setWordWrap(True)
         self.late_warning.setStyleSheet("color: #a40000; font-weight: bold")
         self.late_warning.setVisible(bool(late))
         lay.addWidget(self.late_warning)
         # an amendment from headquarters: the window shows the new plan; what it hides
         # of this office's reports is said here, where the import is looked at
-        self.plan_note = QLabel(plan_note(outcomes))
+        self.plan_note = WrappedLabel(plan_note(outcomes))
         self.plan_note.setObjectName("plan-note")
-        self.plan_note.setWordWrap(True)
         self.plan_note.setStyleSheet("font-weight: bold")
         self.plan_note.setVisible(bool(self.plan_note.text()))
         lay.addWidget(self.plan_note)
@@ -443,24 +442,22 @@ class ImportResultDialog(QDialog):
         # periods headquarters locked or unlocked: at an office, what can no longer be
         # changed (or can again); and the office's reports the lock leaves stuck, as
         # ``fieldplan status`` warns of them (``stuck_by_locks``)
-        self.lock_note = QLabel(locks_note(
+        self.lock_note = WrappedLabel(locks_note(
             sorted({p for o in outcomes for p in o.locked}),
             sorted({p for o in outcomes for p in o.unlocked})))
         self.lock_note.setObjectName("lock-note")
-        self.lock_note.setWordWrap(True)
         self.lock_note.setStyleSheet("font-weight: bold")
         self.lock_note.setVisible(bool(self.lock_note.text()))
         lay.addWidget(self.lock_note)
         # headquarters revoked this computer's key: nothing made here goes anywhere now
-        self.revoked_note = QLabel(revoked_note(outcomes))
+        self.revoked_note = WrappedLabel(revoked_note(outcomes))
         self.revoked_note.setObjectName("revoked-note")
-        self.revoked_note.setWordWrap(True)
         self.revoked_note.setStyleSheet("color: #a40000; font-weight: bold")
         self.revoked_note.setVisible(bool(self.revoked_note.text()))
         lay.addWidget(self.revoked_note)
-        self.stuck_warning = QLabel("\n".join(isolated_codes(sentence(line)) for line in stuck))
+        self.stuck_warning = WrappedLabel("\n".join(isolated_codes(sentence(line))
+                                                     for line in stuck))
         self.stuck_warning.setObjectName("stuck-warning")
-        self.stuck_warning.setWordWrap(True)
         self.stuck_warning.setStyleSheet("color: #a40000; font-weight: bold")
         self.stuck_warning.setVisible(bool(stuck))
         lay.addWidget(self.stuck_warning)
@@ -472,9 +469,8 @@ class ImportResultDialog(QDialog):
         lay.addWidget(self.notices)
         # files of a dropped folder that were not taken (a stick's photos): counted, so
         # that a bundle saved under another name is known to be there
-        self.left_aside_note = QLabel(left_aside_text(left_aside))
+        self.left_aside_note = WrappedLabel(left_aside_text(left_aside))
         self.left_aside_note.setObjectName("left-aside-note")
-        self.left_aside_note.setWordWrap(True)
         self.left_aside_note.setVisible(bool(left_aside))
         lay.addWidget(self.left_aside_note)
         self.table = QTableWidget(len(outcomes), 4)

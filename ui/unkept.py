@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -46,6 +45,7 @@ from ui.dialogs import (
 )
 from ui.ops import OffThread, error_text, sentence
 from ui.qtcompat import Qt, emit
+from ui.wrapped_label import WrappedLabel
 
 #: (action code, period)
 Key = tuple[str, str]
@@ -215,11 +215,10 @@ class UnkeptDialog(QDialog):
         self.writing.setText(_("The drafts file is still being written (a slow disk); "
                                "this question closes by itself when it is done."))
         lay.addWidget(self.writing)
-        self.how = QLabel(_(
+        self.how = WrappedLabel(_(
             "Save it to a file of your choice (on a USB stick, for example) or copy it "
             "to the clipboard, or go back. fieldplan keeps trying to save it: if it "
             "succeeds while this question is open, fieldplan closes."))
-        self.how.setWordWrap(True)
         lay.addWidget(self.how)
         self.message = note_label("unkept-message")
         self.message.setStyleSheet("font-weight: bold;")

@@ -42,43 +42,28 @@ def test_main_window_direction_follows_the_language(
         assert bar.tabRect(0).center().x() > bar.tabRect(1).center().x()
 
 
-@pytest.mark.parametrize("points", [10, 14])
-def test_an_arabic_indicators_name_is_never_cut_at_its_labels_edge(language, qtbot, points):
-    """Qt breaks a wrapped label's lines by the letters' advances; the last letter of
-    "الهجرة" is drawn past its advance, and was cut off at the label's edge in the
-    report editor with the window at its narrowest (784 pixels, the label 98 wide).
-    And Qt aligns a wrapped Arabic line with the space after its last word: a line
-    nearly as wide as the label began past the text's edge, where QLabel cut it off
-    (at 14 points the last letter of "الحكوميين", the label its longest word's width
-    at 800 pixels; at many other widths at 10 points too). Each line's ink is in the
-    label whole, at every width from its narrowest on."""
-    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+def _ink(image) -> int:
+    """How many pixels of ``image`` are dark (a letter's)."""
+    from PySide6.QtGui import QImage
+
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    data, line, width = bytes(gray.constBits()), gray.bytesPerLine(), gray.width()
+    dark = bytes(range(160))
+    return sum(width - len(data[y * line:y * line + width].translate(None, dark))
+               for y in range(gray.height()))
+
+
+def _assert_whole_at_every_width(label, text: str, font, widths: range) -> None:
+    """At each of ``widths``, ``label`` (Arabic plain text, wrapped) shows all of its
+    lines' ink: as much as the same lines drawn with room all around them, and none in
+    its leftmost column (a letter running on past its edge)."""
+    from PySide6.QtGui import QColor, QImage, QPainter
     from PySide6.QtWidgets import QStyle
 
-    from ui.app import load_fonts
-    from ui.indicator_grid import GridLabel
-    from ui.report_editor import _room_past_line_ends
-
-    font = QFont(load_fonts())  # the client's font (ui.app.apply_font)
-    font.setPointSize(points)
-    language("ar")
-    text = "عدد الموظفين الحكوميين المدرَّبين على جمع بيانات الهجرة وتحليلها (أشخاص)"
-    label = GridLabel(text)
-    label.setFont(font)
-    qtbot.addWidget(label)
-    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setStyleSheet("background: white; color: black")
-    _room_past_line_ends(label)
-
-    def ink(image) -> int:
-        return sum(1 for x in range(image.width()) for y in range(image.height())
-                   if image.pixelColor(x, y).lightness() < 160)
-
-    least = label.minimumSizeHint().width()
-    for width in range(least, least + 40):
+    for width in widths:
         label.resize(width, label.heightForWidth(width))
         shown = label.grab().toImage()
-        # the same lines drawn with room all around them: all of their ink
         free = QImage(width + 100, label.height(), QImage.Format.Format_RGB32)
         free.fill(QColor("white"))
         painter = QPainter(free)
@@ -90,6 +75,95 @@ def test_an_arabic_indicators_name_is_never_cut_at_its_labels_edge(language, qtb
         painter.drawText(room, int(flags) | int(Qt.TextFlag.TextWordWrap)
                          | int(Qt.TextFlag.TextDontClip), text)
         painter.end()
-        assert ink(shown) == ink(free), width
-        # nothing in the label's leftmost column: a letter running on past its edge
+        assert _ink(shown) == _ink(free), width
         assert all(shown.pixelColor(0, y).lightness() >= 160 for y in range(shown.height()))
+
+
+@pytest.mark.parametrize("points", [10, 14])
+def test_an_arabic_indicators_name_is_never_cut_at_its_labels_edge(language, qtbot, points):
+    """Qt breaks a wrapped label's lines by the letters' advances; the last letter of
+    "الهجرة" is drawn past its advance, and was cut off at the label's edge in the
+    report editor with the window at its narrowest (784 pixels, the label 98 wide).
+    And Qt aligns a wrapped Arabic line with the space after its last word: a line
+    nearly as wide as the label began past the text's edge, where QLabel cut it off
+    (at 14 points the last letter of "الحكوميين", the label its longest word's width
+    at 800 pixels; at many other widths at 10 points too). Each line's ink is in the
+    label whole, at every width from its narrowest on."""
+    from PySide6.QtGui import QFont
+
+    from ui.app import load_fonts
+    from ui.indicator_grid import GridLabel
+
+    font = QFont(load_fonts())  # the client's font (ui.app.apply_font)
+    font.setPointSize(points)
+    language("ar")
+    text = "عدد الموظفين الحكوميين المدرَّبين على جمع بيانات الهجرة وتحليلها (أشخاص)"
+    label = GridLabel(text)
+    label.setFont(font)
+    qtbot.addWidget(label)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    least = label.minimumSizeHint().width()
+    _assert_whole_at_every_width(label, text, font, range(least, least + 40))
+
+
+#: wrapped Arabic plain text the client shows: an action's description in the report
+#: editor, a Target cell of its indicators grid, a dialog's note (Cannot open), the
+#: dashboard's note
+WRAPPED_TEXTS = {
+    "description": "تقديم المساعدة التقنية إلى الدول الأعضاء في منظمة التعاون الإسلامي"
+                   " الراغبة في ذلك من أجل إعداد سياساتها واستراتيجياتها الوطنية للهجرة"
+                   " أو مراجعتها أو تنفيذها، من خلال مشاورات تشمل جميع الجهات الحكومية"
+                   " المعنية.",
+    "target": "10 (نهاية الخطة)",
+    "dialog": "إن كانت نسخة أخرى من fieldplan تعمل، فأغلقها وحاول مرة أخرى.",
+    "note": "لا يشمل متوسط التقدم الإجراءات الملغاة.",
+}
+
+
+@pytest.mark.parametrize("points", [10, 14])
+@pytest.mark.parametrize("kind", sorted(WRAPPED_TEXTS))
+def test_wrapped_arabic_text_is_never_cut_at_its_labels_edge(language, qtbot, points, kind):
+    """Any word-wrapped label of plain text was cut off as the indicators' names were
+    (Qt places a wrapped Arabic line as if the space after its last word were part of
+    it): an action's description lost its last letter at 26 of 110 widths at 10
+    points, 40 at 14; a Target cell "10 (نهاية الخطة)" and a dialog's text too. The
+    client shows such text in a ``WrappedLabel``: all of its ink, at every width."""
+    from PySide6.QtGui import QFont
+
+    from ui.app import load_fonts
+    from ui.wrapped_label import WrappedLabel
+
+    font = QFont(load_fonts())
+    font.setPointSize(points)
+    language("ar")
+    text = WRAPPED_TEXTS[kind]
+    label = WrappedLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setFont(font)  # (after: the room past the lines' ends follows the font)
+    qtbot.addWidget(label)
+    least = label.minimumSizeHint().width()
+    widths = range(least, least + 60) if kind == "target" else range(least, least + 300, 3)
+    _assert_whole_at_every_width(label, text, font, widths)
+
+
+def test_the_clients_wrapped_arabic_text_is_in_wrapped_labels(
+    language, open_window, office_db, qtbot
+):
+    """The report editor's title, description and meta, and its grid's names and
+    Target cells, are ``WrappedLabel``s, with room past their lines' ends (on the
+    left)."""
+    from tests.ui.conftest import wait_idle
+    from ui.wrapped_label import WrappedLabel
+
+    language("ar")
+    window = open_window(office_db)
+    window.office_view.select_action("PA1.2")  # (its second target "10 (نهاية الخطة)")
+    wait_idle(qtbot, window.session)
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: bool(editor.indicator_edits), timeout=5000)
+    grid = editor.indicator_grid
+    name, target = grid.itemAtPosition(1, 0).widget(), grid.itemAtPosition(3, 1).widget()
+    assert "(" in target.text()
+    for label in (editor.title, editor.description, editor.meta, name, target):
+        assert isinstance(label, WrappedLabel), label
+        assert label.contentsMargins().left() > 0 == label.contentsMargins().right(), label

@@ -1,0 +1,148 @@
+"""A word-wrapped label of plain text whose lines are never cut off at its edge, in
+Arabic above all.
+
+Qt breaks a wrapped label's lines by the letters' advances, and a word's last letter
+drawn past its advance (Arabic ة, و) ran past the label's edge. And Qt places a
+wrapped Arabic line as if the space after its last word were part of it: a line
+nearly as wide as the label began up to a space's width past its left edge, where
+QLabel clips it (an action's description, a note, a Target cell "10 (نهاية الخطة)"
+lost their last letter at many widths, at 10 points as at 14). A ``WrappedLabel``
+of Arabic plain text keeps room free where its lines end (a space and
+``LINE_END_ROOM`` pixels) and paints its text unclipped into it.
+
+A label whose text can be selected (``ui.dialogs.text_label``) or is rich text is
+laid out by Qt's text document, which clips it at its edge all the same; it is
+painted as QLabel paints it, without the room (it seldom runs over: a letter's
+tail at a few widths). So is Latin text, whose letters stay within their advances."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QSize
+from PySide6.QtWidgets import QLabel, QStyle, QWidget
+
+from ui.qtcompat import Qt
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
+
+#: pixels left free past the end of a wrapped label's lines (the left in Arabic)
+LINE_END_ROOM = 4
+
+#: the interactions for which QLabel lays its text out in a text document
+_DOCUMENT = (Qt.TextInteractionFlag.TextSelectableByMouse
+             | Qt.TextInteractionFlag.TextSelectableByKeyboard
+             | Qt.TextInteractionFlag.TextEditable)
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label with room where its lines end, its plain text painted
+    whole in Arabic (see the module's docstring)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._keep_room()
+
+    def _keep_room(self) -> None:
+        """The room past the lines' ends (the left), in the label's font, where it
+        paints Arabic plain text itself (a text document clips its lines at their
+        edge all the same; Latin letters stay within their advances)."""
+        metrics = self.fontMetrics()
+        room = LINE_END_ROOM + metrics.horizontalAdvance(" ") if self._paints_itself() else 0
+        self.setContentsMargins(room, 0, 0, 0)
+
+    # (what the room depends on: the text's format and whether it can be selected)
+    def setText(self, text: str) -> None:  # (Qt's name)
+        super().setText(text)
+        self._keep_room()
+
+    def setTextFormat(self, kind: Qt.TextFormat) -> None:  # (Qt's name)
+        super().setTextFormat(kind)
+        self._keep_room()
+
+    def setTextInteractionFlags(self, flags: Qt.TextInteractionFlag) -> None:  # (Qt's name)
+        super().setTextInteractionFlags(flags)
+        self._keep_room()
+
+    def _painted_by_document(self) -> bool:
+        """Whether QLabel lays the text out in a text document (rich text, or text that
+        can be selected), which places its lines within the label."""
+        if self.textInteractionFlags() & _DOCUMENT:
+            return True
+        kind = self.textFormat()
+        if kind == Qt.TextFormat.AutoText:
+            from PySide6.QtGui import Qt as gui
+
+            return gui.mightBeRichText(self.text())
+        return kind != Qt.TextFormat.PlainText
+
+    # Qt's ---------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange):
+            self._keep_room()
+
+    def minimumSizeHint(self) -> QSize:  # (Qt's name)
+        """As narrow as its widest word and the room past it: a space and
+        ``LINE_END_ROOM`` in Arabic, but the space only where a space follows the word
+        (a line that ends a paragraph begins at the text's edge). A Target cell
+        "5 (نهاية الخطة)" is no wider than "(نهاية الخطة)" needs: the form fits the
+        window at its narrowest at 14 points."""
+        hint = super().minimumSizeHint()
+        if not self._paints_itself():
+            return hint
+        metrics = self.fontMetrics()
+        space = metrics.horizontalAdvance(" ")
+        widest = 0
+        for paragraph in self.text().split("\n"):
+            words = paragraph.split(" ")
+            for i, word in enumerate(words):
+                after = space if i < len(words) - 1 else 0
+                widest = max(widest, metrics.horizontalAdvance(word) + after)
+        margins = self.contentsMargins()
+        width = widest + LINE_END_ROOM + margins.right() + 2 * self.margin()
+        if width >= hint.width():
+            return hint
+        return QSize(width, self.heightForWidth(width))
+
+    def _paints_itself(self) -> bool:
+        """Whether it paints its text itself (wrapped Arabic plain text)."""
+        return (self.isRightToLeft() and self.wordWrap() and _right_to_left(self.text())
+                and not self._painted_by_document())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # (Qt's name)
+        """In Arabic, plain text painted as QLabel paints it, but not cut off at its
+        contents' edge: what runs over goes into the room past the lines' ends (a
+        word wider than the contents, at the label's narrowest, too)."""
+        if not self._paints_itself():
+            super().paintEvent(event)
+            return
+        from PySide6.QtGui import QPainter
+
+        painter = QPainter(self)
+        self.drawFrame(painter)
+        rect = self.contentsRect().adjusted(self.margin(), self.margin(),
+                                            -self.margin(), -self.margin())
+        # (QLabel lays plain text out in its own direction: here Arabic's)
+        align = QStyle.visualAlignment(Qt.LayoutDirection.RightToLeft, self.alignment())
+        flags = (int(align) | int(Qt.TextFlag.TextWordWrap) | int(Qt.TextFlag.TextDontClip)
+                 | int(Qt.TextFlag.TextForceRightToLeft))
+        self.style().drawItemText(painter, rect, flags, self.palette(), self.isEnabled(),
+                                  self.text(), self.foregroundRole())
+        painter.end()
+
+
+def _right_to_left(text: str) -> bool:
+    """Whether ``text``'s first letter with a direction is written right to left, as
+    QLabel takes the direction of plain text."""
+    import unicodedata
+
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False

@@ -48,13 +48,10 @@ class GridLabel(WrappedLabel):
                  parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.widest = widest
-        #: pixels its width hint has past its text on one line (IndicatorBox)
-        self.after = 0
 
     def sizeHint(self) -> QSize:  # (Qt's name)
         least = self.minimumSizeHint().width()
-        width = least if self.widest is None else min(super().sizeHint().width() + self.after,
-                                                     self.widest)
+        width = least if self.widest is None else min(super().sizeHint().width(), self.widest)
         width = max(width, least)
         return QSize(width, self.heightForWidth(width))
 
@@ -135,13 +132,9 @@ class IndicatorBox(QGroupBox):
             return
         margins = grid.contentsMargins()
         room = self.contentsRect().width() - margins.left() - margins.right()
-        # on one line, and a little room after it where it is more than a word:
-        # "القيمة المستهدفة" whole read on into the Actual heading beside it
-        # ("القيمة الفعلية") as one phrase
-        line = QLabel.sizeHint(heading).width()
-        words = heading.minimumSizeHint().width() < line
-        heading.after = 2 * heading.fontMetrics().averageCharWidth() if words else 0
-        whole = line + heading.after
+        # on one line (the Actual heading beside it keeps a gap before its words:
+        # ReportEditor, GridLabel.set_gap_before)
+        whole = QLabel.sizeHint(heading).width()
         names = room - max(whole, self._targets) - self._others \
             - 2 * max(0, grid.horizontalSpacing())
         widest = whole if names >= room / 2 else self._targets

@@ -1808,6 +1808,15 @@ class ReportEditor(QScrollArea):
             label = GridLabel(f"<b>{html.escape(head)}</b>",  # rich text: bold
                               widest=None if col == 0 else numbers)
             label.setAlignment(_leading())
+            if col == 2:
+                # a clear gap after the Target heading: "القيمة المستهدفة" and
+                # "القيمة الفعلية", both wrapped (800 pixels, 14 points), had 4 pixels
+                # between "المستهدفة" and "الفعلية", read as one phrase; and whole,
+                # the Target heading read on into the Actual one. (As wide as a number
+                # field and the gap: on one line where there is room.)
+                label.set_gap_before(1)
+                margins = label.contentsMargins()
+                label.widest = numbers + margins.left() + margins.right()
             self.indicator_grid.addWidget(label, 0, col)
             headings.append(label)
         targets = []

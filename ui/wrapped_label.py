@@ -42,16 +42,29 @@ class WrappedLabel(QLabel):
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
+        #: average characters' widths left free before its lines (``set_gap_before``)
+        self._gap_before = 0.0
         self.setWordWrap(True)
+        self._keep_room()
+
+    def set_gap_before(self, characters: float) -> None:
+        """Leave ``characters`` average characters' widths free where its lines start
+        (the right in Arabic), in its font: a clear gap after the column before it."""
+        self._gap_before = characters
         self._keep_room()
 
     def _keep_room(self) -> None:
         """The room past the lines' ends (the left), in the label's font, where it
         paints Arabic plain text itself (a text document clips its lines at their
-        edge all the same; Latin letters stay within their advances)."""
+        edge all the same; Latin letters stay within their advances); and the gap
+        before its lines."""
         metrics = self.fontMetrics()
         room = LINE_END_ROOM + metrics.horizontalAdvance(" ") if self._paints_itself() else 0
-        self.setContentsMargins(room, 0, 0, 0)
+        gap = round(self._gap_before * metrics.averageCharWidth())
+        if self.isRightToLeft():
+            self.setContentsMargins(room, 0, gap, 0)
+        else:
+            self.setContentsMargins(gap, 0, room, 0)
 
     # (what the room depends on: the text's format and whether it can be selected)
     def setText(self, text: str) -> None:  # (Qt's name)

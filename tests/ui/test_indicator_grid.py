@@ -56,7 +56,7 @@ def test_the_name_takes_the_room_the_other_columns_do_not_need(open_window, offi
         # targets, whichever is wider, where the heading wraps over a short target; or
         # as its heading whole, where the name keeps half of the grid all the same
         widest = max(heading.minimumSizeHint().width(), target.sizeHint().width())
-        whole = QLabel.sizeHint(heading).width() + heading.after  # (on one line)
+        whole = QLabel.sizeHint(heading).width()  # (on one line)
         assert grid.cellRect(1, 1).width() <= max(widest, whole), width
         assert edit.width() == edit.maximumWidth()  # (a number's: below)
         if language == "ar":
@@ -112,3 +112,34 @@ def test_labels_wrap_at_words_and_the_actual_field_keeps_a_numbers_width(
     for edit in editor.indicator_edits.values():
         assert edit.contentsRect().width() > edit.fontMetrics().horizontalAdvance(short)
         assert edit.maximumWidth() < edit.fontMetrics().horizontalAdvance(long) * 1.5
+
+
+def _ink_columns(widget) -> list[int]:
+    """The x (in the widget's parent) of each column of ``widget`` with a letter's ink."""
+    image = widget.grab().toImage()
+    return [widget.x() + x for x in range(image.width())
+            if any(image.pixelColor(x, y).lightness() < 160 for y in range(image.height()))]
+
+
+@pytest.mark.parametrize("points", [10, 14])
+def test_the_target_and_actual_headings_keep_a_clear_gap(open_window, office_db, qtbot,
+                                                         language, font_size, points):
+    """In Arabic at 800 pixels and 14 points, both headings wrapped, "المستهدفة" and
+    "الفعلية" were 4 pixels apart, and read as one phrase ("القيمة المستهدفة الفعلية").
+    At every width the headings' words are two spaces apart at the least."""
+    font_size(points)
+    window = open_window(office_db)
+    for width in WIDTHS:
+        editor = show_action(window, qtbot, "PA1.1", width)
+        grid = editor.indicator_grid
+        target, actual = cell(grid, 0, 1), cell(grid, 0, 2)
+        if language == "ar" and width == 800 and points == 14:
+            # (the case: both on two lines)
+            line = target.fontMetrics().height()
+            assert target.height() > 1.5 * line and actual.height() > 1.5 * line
+        target_ink, actual_ink = _ink_columns(target), _ink_columns(actual)
+        if language == "ar":
+            gap = min(target_ink) - max(actual_ink)
+        else:
+            gap = min(actual_ink) - max(target_ink)
+        assert gap >= 2 * target.fontMetrics().horizontalAdvance(" "), (width, gap)

@@ -664,6 +664,15 @@ class MainWindow(QMainWindow):
     ) -> None:
         """``taken_over``: (a language change) the undo steps and the place in the
         report editor of the window this one replaces (``hand_over_editing``)."""
+        from ui import wrapped_label
+
+        # its wrapped labels watched once it is painted (not before the first paint)
+        with wrapped_label.deferred() as labels:
+            self._build(session, identity, settings, parent, taken_over)
+        self._unwatched_labels = labels
+
+    def _build(self, session: Session, identity: Identity, settings: QSettings,
+               parent: QWidget | None, taken_over: EditingHandOver | None) -> None:
         super().__init__(parent)
         self.session = session
         self.identity = identity
@@ -805,6 +814,9 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         self._keeping_place = True  # (nothing the person chose comes before it)
+        from ui.wrapped_label import watch
+
+        watch(self._unwatched_labels)  # (their Arabic painted whole from now on)
         self.statusBar().refit_on_layout()
         # babel's locale data read on a thread of its own (not the database worker,
         # which may be importing): not by the first number or date shown, a stall of

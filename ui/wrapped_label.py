@@ -17,23 +17,84 @@ tail at a few widths). So is Latin text, whose letters stay within their advance
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize
+from PySide6.QtCore import QObject, QSize
 from PySide6.QtWidgets import QLabel, QStyle, QWidget
 
-from ui.qtcompat import Qt
-
 if TYPE_CHECKING:
-    from PySide6.QtGui import QPaintEvent
+    from PySide6.QtCore import QEvent
+
+    from ui.qtcompat import Qt
 
 #: pixels left free past the end of a wrapped label's lines (the left in Arabic)
 LINE_END_ROOM = 4
 
-#: the interactions for which QLabel lays its text out in a text document
-_DOCUMENT = (Qt.TextInteractionFlag.TextSelectableByMouse
-             | Qt.TextInteractionFlag.TextSelectableByKeyboard
-             | Qt.TextInteractionFlag.TextEditable)
+#: the labels made while a window is built (``deferred``), watched once it is painted
+#: (``watch``); None: a label is watched as it is made
+_deferred: list[WrappedLabel] | None = None
+#: the one event filter of every WrappedLabel (``_Watcher``), made with the first
+_watcher: _Watcher | None = None
+
+
+@contextmanager
+def deferred() -> Iterator[list[WrappedLabel]]:
+    """While a window is built: the WrappedLabels made are not watched yet (their
+    painting and font changes: ``_Watcher``), but listed, to be watched once the window
+    is painted (``watch``). The first event Python sees makes PySide build QEvent and
+    its subclasses, and QLabel's painting Qt's namespace: a cost the cold start's
+    first paint does not wait for (ui.main_window.FirstPaint); the labels are painted
+    again as they are watched."""
+    global _deferred
+    outer = _deferred
+    labels: list[WrappedLabel] = [] if outer is None else outer
+    _deferred = labels
+    try:
+        yield labels
+    finally:
+        _deferred = outer
+
+
+def watch(labels: list[WrappedLabel]) -> None:
+    """Watch the labels a window's building deferred (``deferred``), those still there,
+    and paint them again (in Arabic, whole)."""
+    import shiboken6
+
+    for label in labels:
+        if shiboken6.isValid(label):
+            label._watch()
+            label._keep_room()
+            label.update()
+    labels.clear()
+
+
+class _Watcher(QObject):
+    """(the event filter of every WrappedLabel) Its plain Arabic text painted whole, its
+    room kept as its font or direction changes."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # (Qt's name)
+        from PySide6.QtCore import QEvent
+
+        kind = event.type()
+        if kind == QEvent.Type.Paint:
+            if isinstance(watched, WrappedLabel) and watched._paints_itself():
+                watched._paint()
+                return True
+        elif kind in (QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange) \
+                and isinstance(watched, WrappedLabel):
+            watched._keep_room()
+        return False
+
+
+def _document_flags() -> Qt.TextInteractionFlag:
+    """The interactions for which QLabel lays its text out in a text document."""
+    from ui.qtcompat import Qt
+
+    return (Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.TextEditable)
 
 
 class WrappedLabel(QLabel):
@@ -46,6 +107,16 @@ class WrappedLabel(QLabel):
         self._gap_before = 0.0
         self.setWordWrap(True)
         self._keep_room()
+        if _deferred is None:
+            self._watch()
+        else:
+            _deferred.append(self)
+
+    def _watch(self) -> None:
+        global _watcher
+        if _watcher is None:
+            _watcher = _Watcher()
+        self.installEventFilter(_watcher)
 
     def set_gap_before(self, characters: float) -> None:
         """Leave ``characters`` average characters' widths free where its lines start
@@ -82,7 +153,9 @@ class WrappedLabel(QLabel):
     def _painted_by_document(self) -> bool:
         """Whether QLabel lays the text out in a text document (rich text, or text that
         can be selected), which places its lines within the label."""
-        if self.textInteractionFlags() & _DOCUMENT:
+        from ui.qtcompat import Qt
+
+        if self.textInteractionFlags() & _document_flags():
             return True
         kind = self.textFormat()
         if kind == Qt.TextFormat.AutoText:
@@ -92,11 +165,6 @@ class WrappedLabel(QLabel):
         return kind != Qt.TextFormat.PlainText
 
     # Qt's ---------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange):
-            self._keep_room()
-
     def minimumSizeHint(self) -> QSize:  # (Qt's name)
         """As narrow as its widest word and the room past it: a space and
         ``LINE_END_ROOM`` in Arabic, but the space only where a space follows the word
@@ -125,14 +193,14 @@ class WrappedLabel(QLabel):
         return (self.isRightToLeft() and self.wordWrap() and _right_to_left(self.text())
                 and not self._painted_by_document())
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # (Qt's name)
-        """In Arabic, plain text painted as QLabel paints it, but not cut off at its
-        contents' edge: what runs over goes into the room past the lines' ends (a
-        word wider than the contents, at the label's narrowest, too)."""
-        if not self._paints_itself():
-            super().paintEvent(event)
-            return
+    def _paint(self) -> None:
+        """(its paint event, ``_Watcher``) In Arabic, plain text painted as QLabel paints
+        it, but not cut off at its contents' edge: what runs over goes into the room
+        past the lines' ends (a word wider than the contents, at the label's narrowest,
+        too). Not a paintEvent of its own: see ``deferred``."""
         from PySide6.QtGui import QPainter
+
+        from ui.qtcompat import Qt
 
         painter = QPainter(self)
         self.drawFrame(painter)

@@ -534,6 +534,11 @@ class FirstPaint(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
+    @property
+    def done(self) -> bool:
+        """Whether ``then`` has been called."""
+        return self._then is None
+
     def _check(self) -> None:
         window = self._widget.windowHandle()
         if window is not None and window.isExposed() and self._then is not None:
@@ -811,6 +816,13 @@ class MainWindow(QMainWindow):
             self._first_paint.start()
         else:
             self._first_paint.stop()
+
+    @property
+    def painted(self) -> bool:
+        """Whether the window has been painted once and what waits for that is done
+        (``was_painted`` was emitted): the Tab order, heading rows and keys a person
+        finds on the window shown."""
+        return self._first_paint.done
 
     def _after_first_paint(self) -> None:
         self._keeping_place = True  # (nothing the person chose comes before it)

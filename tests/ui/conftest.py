@@ -174,6 +174,14 @@ def wait_idle(qtbot, session, timeout: int = 10_000) -> None:
     qtbot.waitUntil(lambda: session.pending == 0, timeout=timeout)
 
 
+def wait_painted(qtbot, window, timeout: int = 10_000) -> None:
+    """Wait until ``window`` has been painted once (``MainWindow.painted``): what it
+    leaves until then (the report pane's Tab stop, heading rows, the divider's keys,
+    the sync timer) is as a person finds it. ``open_window`` waits for the database
+    only: on a busy machine its first paint can come after."""
+    qtbot.waitUntil(lambda: window.painted, timeout=timeout)
+
+
 def error_box(qtbot, window):
     """The warning box (``MainWindow.show_error``) ``window`` shows, once it is up."""
     from PySide6.QtWidgets import QMessageBox

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import wait_idle, wait_painted
 
 ALT_SHIFT = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -39,7 +39,7 @@ def test_the_plan_is_widened_by_the_arrow_towards_the_report(open_window, qtbot,
     window.activateWindow()
     # the actions take their keys once the window is first painted (FirstPaint): a
     # test before this one that left the machine busy could come here before it
-    qtbot.waitUntil(lambda: window._first_paint._then is None, timeout=10_000)
+    wait_painted(qtbot, window)
     splitter, tree = window.office_view.splitter, window.office_view.tree
     wider, narrower = ((Qt.Key.Key_Left, Qt.Key.Key_Right) if lang == "ar"
                        else (Qt.Key.Key_Right, Qt.Key.Key_Left))

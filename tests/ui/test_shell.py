@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from fieldplan.i18n import format_period
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import wait_idle, wait_painted
 from tests.ui.test_sync_ui import accept_result
 from ui.qtcompat import emit
 
@@ -374,6 +374,7 @@ def test_prepare_for_email(open_window, qtbot, office_db, tmp_path):
 
 def test_the_status_bar_shows_an_export_at_once(open_window, qtbot, office_db, tmp_path):
     window = open_window(office_db)
+    wait_painted(qtbot, window)  # (which starts the sync timer)
     wait_idle(qtbot, window.session)
     window._sync_timer.stop()  # no minute's refresh: the export itself must update it
     # (the first read of the sync state may come after the window's first loads)

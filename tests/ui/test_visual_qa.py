@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QHeaderView
 
 from fieldplan.i18n import set_language
 from fieldplan.model import STATUSES
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import wait_idle, wait_painted
 from ui.app import apply_language
 
 FINGERPRINT = "FB9D 374E 7CD2 1490 5860 11B9 3716 E4BF E861 78A1"
@@ -825,6 +825,9 @@ def test_tab_goes_from_the_plan_to_the_reports_fields(open_window, office_db, qt
     window = open_window(office_db)
     view = window.office_view
     # before any action is chosen, the empty pane is no stop: one that showed no focus
+    # (from the first paint on, the first screen a person can press Tab in: Tab before
+    # it, on a busy machine, found the pane)
+    wait_painted(qtbot, window)
     window.activateWindow()
     view.tree.tree.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.tree.tree)

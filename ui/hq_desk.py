@@ -91,6 +91,7 @@ from ui.models import (
     fraction,
     hidden_note,
     hidden_state,
+    in_listing_order,
     narrative_text,
     plan_changes_lines,
     search_texts,
@@ -726,7 +727,7 @@ class ReportsPage(ReadWhenShown, QSplitter):
         lay.addLayout(bar)
         self.model = ReportTableModel(self)
         self.view = _table(self.model, _("Reports"), fit_columns=False)
-        sortable(self.view, ReportTableModel.PERIOD)  # progress.list_reports' order
+        sortable(self.view, ReportTableModel.PERIOD)  # models.in_listing_order's order
         lay.addWidget(self.view, 1)
         self.detail = PlainTextEdit()
         self.detail.setReadOnly(True)
@@ -825,10 +826,12 @@ class ReportsPage(ReadWhenShown, QSplitter):
 
     def refresh(self) -> None:
         self.stale = False
+        language = lang()
 
         def fetch(rep):
+            # offices in the review pack's order (the table's as it opens), not by code
+            reports = in_listing_order(list_reports(rep), language)
             # why the plan hides each report, once per load (not in data(): 100,000 rows)
-            reports = list_reports(rep)
             scope = PlanScope(rep.plan())
             # and those changed after their period's lock, as the review pack names them
             late = [c for changes in changed_after_lock(rep).values() for c in changes]

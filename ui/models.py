@@ -31,9 +31,10 @@ from fieldplan.i18n import (
 )
 from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
+from fieldplan.offices import offices_in_order
 from fieldplan.text import bidi_contained, for_message, search_key
 from ui.bidi import code_text, embedded, isolated, isolated_codes
-from ui.context import office_label
+from ui.context import lang, office_label
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
 
@@ -239,6 +240,9 @@ class ReportTableModel(_RowsModel):
         #: (office, action, period) -> how the report changed after its period's lock
         #: (``progress.changed_after_lock``, read with the reports)
         self._after_lock: dict[tuple[str, str, str], Any] = {}
+        #: office -> its place in the review pack's order (``office_ranks``): what the
+        #: Office column sorts by
+        self._office_rank: dict[str, int] = {}
 
     def headers(self) -> Sequence[str]:
         return (
@@ -264,9 +268,12 @@ class ReportTableModel(_RowsModel):
         say why in their tooltip. ``haystack``: ``search_texts(reports)``, made off the
         GUI thread too (made here when not given). ``after_lock``: the reports changed
         after their period was locked (``progress.changed_after_lock``'s
-        ``ChangedAfterLock``, read with the reports): their State says so, in words."""
+        ``ChangedAfterLock``, read with the reports): their State says so, in words.
+        The reports are listed in the order given: ``in_listing_order``'s is the one
+        the Period column's arrow says (``DATA_ORDER``)."""
         self._after_lock = {(c.office, c.action, c.period): c for c in after_lock}
         self._all = list(reports)
+        self._office_rank = office_ranks({r.office for r in self._all}, lang())
         self._why = list(why_hidden) if why_hidden is not None else [()] * len(self._all)
         if len(self._why) != len(self._all):
             raise ValueError("why_hidden must have one entry per report")
@@ -300,8 +307,9 @@ class ReportTableModel(_RowsModel):
             candidates = [i for i in candidates if predicate(reports[i])]
         self._apply(list(candidates))
 
-    #: the order the reports come in (progress.list_reports: period, office, action):
-    #: the Period column's, ascending, which needs no sort
+    #: the order the reports come in (``in_listing_order``: period, then office in the
+    #: review pack's order, then action): the Period column's, ascending, which needs
+    #: no sort
     DATA_ORDER = (PERIOD, Qt.SortOrder.AscendingOrder)
 
     def _in_order(self, indexes: Iterable[int]) -> list[int] | None:
@@ -449,6 +457,11 @@ class ReportTableModel(_RowsModel):
         return ""
 
     def sort_key(self, r: ProgressReport, column: int) -> Any:
+        if column == self.OFFICE:
+            # the review pack's order (headquarters, the regional offices, then the
+            # countries by their names in the reader's language), as the Overview's:
+            # by code (BD, BN, HQ, NG…), the rows were in another order than the pack's
+            return self._office_rank.get(r.office, len(self._office_rank))
         if column == self.PERIOD:
             return r.period  # "2025-S2" before "2026-S1", whatever the words
         if column == self.STATUS:
@@ -478,6 +491,23 @@ class ReportTableModel(_RowsModel):
         self._visible = [i for i in everyone if i in shown]
         self._rows = [self._all[i] for i in self._visible]
         emit(self.layoutChanged)
+
+
+def office_ranks(offices: Iterable[str], language: str) -> dict[str, int]:
+    """Each of ``offices`` -> its place in the review pack's order in ``language``
+    (``offices.offices_in_order``)."""
+    return {office: i for i, office in enumerate(offices_in_order(set(offices), language))}
+
+
+def in_listing_order(reports: Iterable[ProgressReport],
+                     language: str) -> list[ProgressReport]:
+    """``reports`` as the Reports page lists them (``ReportTableModel.DATA_ORDER``):
+    by period, then office in the review pack's order in ``language`` (headquarters,
+    the regional offices, then the countries by their names), then action. Sorted once
+    per load, off the GUI thread (100,000 reports: about 0.1 s)."""
+    reports = list(reports)
+    rank = office_ranks((r.office for r in reports), language)
+    return sorted(reports, key=lambda r: (r.period, rank[r.office], r.action))
 
 
 def search_texts(reports: Iterable[ProgressReport]) -> list[str]:

@@ -111,6 +111,66 @@ def test_the_overview_lists_offices_in_the_review_packs_order(lang, open_window,
     assert _offices_shown(page) == packs[::-1]
 
 
+def _click_header(qtbot, view, column: int) -> None:
+    from PySide6.QtCore import QPoint
+
+    header = view.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(x, header.height() // 2))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_reports_list_offices_in_the_review_packs_order(lang, open_window, qtbot, hq_db,
+                                                             language, monkeypatch):
+    """The Reports page listed each period's reports by office code (BD, BN, HQ, NG…)
+    where the review pack and the Overview list headquarters first, then the offices by
+    their names in the reader's language. The pack's order it is, as the page opens
+    (within each period) and at a click on the Office column's header (then reversed);
+    the other columns sort as they did."""
+    import ui.hq_desk
+    from fieldplan.offices import offices_in_order
+
+    language(lang)
+    codes = ["AE", "BD", "BN", "CI", "DZ", "EG", "HQ", "MA", "NG", "RO-Cairo", "TD", "TR"]
+    periods, actions = ("2025-S2", "2026-S1"), ("PA1.1", "PA1.2")
+    # as progress.list_reports gives them: by period, office code, action
+    held = [report(code, action, period, percent=(7 * n) % 100)
+            for n, (period, code, action) in enumerate(
+                (p, c, a) for p in periods for c in codes for a in actions)]
+    monkeypatch.setattr(ui.hq_desk, "list_reports", lambda rep, period=None, office=None: [
+        r for r in held if period in (None, r.period) and office in (None, r.office)])
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(held), timeout=5000)
+    packs = offices_in_order(codes, lang)
+    assert packs[0] == "HQ" and packs != sorted(codes)
+
+    def shown() -> list[tuple[str, str, str]]:
+        return [(r.period, r.office, r.action)
+                for r in map(page.model.row_at, range(page.model.rowCount()))]
+
+    assert shown() == [(p, o, a) for p in periods for o in packs for a in actions]
+    header = page.view.horizontalHeader()
+    _click_header(qtbot, page.view, ReportTableModel.OFFICE)
+    assert header.sortIndicatorSection() == ReportTableModel.OFFICE
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    assert shown() == [(p, o, a) for o in packs for p in periods for a in actions]
+    _click_header(qtbot, page.view, ReportTableModel.OFFICE)
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert [o for _p, o, _a in shown()][::4] == packs[::-1]
+    _click_header(qtbot, page.view, ReportTableModel.PERCENT)  # as before
+    percents = [page.model.row_at(r).percent for r in range(page.model.rowCount())]
+    assert percents == sorted(percents, reverse=header.sortIndicatorOrder()
+                              == Qt.SortOrder.DescendingOrder)
+    _click_header(qtbot, page.view, ReportTableModel.ACTION)
+    actions_shown = [a for _p, _o, a in shown()]
+    assert actions_shown == sorted(actions_shown, reverse=header.sortIndicatorOrder()
+                                   == Qt.SortOrder.DescendingOrder)
+
+
 def test_the_office_filter_ignores_accents(open_window, qtbot, hq_db):
     _window, page = _overview(open_window, qtbot, hq_db, [], ["CI", "ML"])
     page.office.setText("cote")

@@ -18,6 +18,7 @@ from ui.models import (
     OverviewModel,
     QuarantineModel,
     ReportTableModel,
+    in_listing_order,
 )
 
 
@@ -137,6 +138,34 @@ def test_report_model_sorts_by_sort_key():
     assert model.row_at(model.rowCount() - 1).percent is None
     model.sort(ReportTableModel.STATUS)
     assert model.data(model.index(0, 3), SORT_ROLE) <= model.data(model.index(1, 3), SORT_ROLE)
+
+
+def test_report_model_lists_offices_in_the_review_packs_order():
+    """Reports are listed by period, then office in the review pack's order in the
+    reader's language (headquarters first, the countries by name: not BD, BN, HQ…),
+    then action; the Office column sorts by that order, a code this version does not
+    know last."""
+    from fieldplan import i18n
+
+    held = [report(office, action, period) for period in ("2025-S2", "2026-S1")
+            for office in ("AE", "BD", "EG", "HQ", "O7", "TD") for action in ("PA1.2", "PA1.1")]
+    orders = {"en": ["HQ", "BD", "TD", "EG", "AE", "O7"],
+              "ar": ["HQ", "AE", "BD", "TD", "EG", "O7"]}
+    for lang, offices in orders.items():
+        listed = in_listing_order(reversed(held), lang)
+        assert [(r.period, r.office, r.action) for r in listed] == [
+            (p, o, a) for p in ("2025-S2", "2026-S1") for o in offices
+            for a in ("PA1.1", "PA1.2")]
+        try:
+            i18n.set_language(lang)
+            model = ReportTableModel()
+            model.set_reports(held)
+            model.sort(ReportTableModel.OFFICE)
+            assert [model.row_at(r).office for r in range(0, len(held), 4)] == offices
+            model.sort(ReportTableModel.OFFICE, Qt.SortOrder.DescendingOrder)
+            assert [model.row_at(r).office for r in range(0, len(held), 4)] == offices[::-1]
+        finally:
+            i18n.set_language("en")
 
 
 AREAS = [("PA1", "Governance"), ("PA2", "Mobility")]

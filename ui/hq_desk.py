@@ -54,7 +54,12 @@ from fieldplan.i18n import (
     status_label,
 )
 from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
-from fieldplan.offices import all_offices, level_for_office, offices_in_order
+from fieldplan.offices import (
+    REGIONAL_OFFICES,
+    all_offices,
+    level_for_office,
+    offices_in_order,
+)
 from fieldplan.planops import PlanScope
 from fieldplan.progress import changed_after_lock, list_reports
 from fieldplan.text import search_key
@@ -662,6 +667,14 @@ class OverviewPage(QWidget):
         self._say_nothing()
 
 
+def office_room(width: Callable[[str], int], average: int) -> int:
+    """The width the Reports page's Office column gives an office's name
+    (``office_label``: "BD · Bangladesh"), ``width`` measuring text: headquarters'
+    whole, and 18 characters (most countries'), no more than the longest country's."""
+    widest = max(width(office_label(o)) for o in all_offices() if o not in REGIONAL_OFFICES)
+    return min(widest, max(width(office_label("HQ")), 18 * average))
+
+
 class SearchField(QLineEdit):
     """The Reports page's search field, about ten characters wide at least, at any
     font: where its bar has little room (200 % scaling) the filters beside it give
@@ -706,8 +719,9 @@ class ReportsPage(ReadWhenShown, QSplitter):
             (_("Changed or received after the lock"), AFTER_LOCK)])
         self.status.insertSeparator(self.status.findData(AFTER_LOCK))
         find_by_words(self.status)  # ("o": On track, past its symbol)
+        # in the order the table lists them (the review pack's), not by code
         self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [
-            (office_label(o), o) for o in all_offices()])
+            (office_label(o), o) for o in offices_in_order(all_offices(), lang())])
         self.area = _combo(_("Filter by area"), _area_items(identity))
         self._area_of = {a.code: a.area for a in identity.plan.actions}
         #: the report to choose once the reports are read (``restore_filters``)
@@ -770,7 +784,11 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.setSizes([460, 160])
         width = self.view.fontMetrics().horizontalAdvance
         for column, sample in (
-            (0, "RO-Dakar"),
+            # the office named ("BD · Bangladesh", as the Overview): room for
+            # headquarters' and most countries' (18 characters); a longer name ends with
+            # "…", its code shown and the whole in the tooltip. Room for the longest
+            # (a regional office's) left the narratives a few letters at 1024 pixels
+            (0, office_room(width, self.view.fontMetrics().averageCharWidth())),
             (1, "PA4.10"),
             # the widest period in words ("2nd semester 2027")
             (2, max((format_period(f"2027-S{n}") for n in (1, 2)), key=width)),
@@ -780,7 +798,8 @@ class ReportsPage(ReadWhenShown, QSplitter):
             (6, time_text("2026-12-31T23:59:00")),
         ):
             header = self.model.headerData(column, Qt.Orientation.Horizontal)
-            self.view.setColumnWidth(column, max(width(sample), width(header) + 16) + 24)
+            least = sample if isinstance(sample, int) else width(sample)
+            self.view.setColumnWidth(column, max(least, width(header) + 16) + 24)
         self.search.textChanged.connect(self._filter)
         for combo in (self.scope, self.status, self.office, self.area):
             combo.currentIndexChanged.connect(self._filter)

@@ -171,6 +171,54 @@ def test_the_reports_list_offices_in_the_review_packs_order(lang, open_window, q
                                    == Qt.SortOrder.DescendingOrder)
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_reports_name_the_offices_as_the_overview(lang, open_window, qtbot, hq_db,
+                                                      language, monkeypatch):
+    """The Office column showed the code alone (its tooltip too): listed by the offices'
+    names, the codes looked out of order (in French, AE after BN). It names the office
+    as the Overview does ("BD · Bangladesh"), in the review pack's order, and so does
+    the "Filter by office" list; a long name ends with "…" in a column that leaves the
+    narratives room, the whole name in the tooltip."""
+    import ui.hq_desk
+    from fieldplan.offices import offices_in_order
+    from ui.context import office_label
+
+    language(lang)
+    codes = ["AE", "BD", "BN", "EG", "HQ", "RO-Bangkok", "SA", "TD"]
+    held = [report(code, "PA1.1", "2026-S1") for code in codes]
+    monkeypatch.setattr(ui.hq_desk, "list_reports", lambda rep, period=None, office=None: [
+        r for r in held if period in (None, r.period) and office in (None, r.office)])
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(held), timeout=5000)
+    packs = offices_in_order(codes, lang)
+    column = ReportTableModel.OFFICE
+    cells = [page.model.index(r, column) for r in range(page.model.rowCount())]
+    assert [c.data() for c in cells] == [office_label(o) for o in packs]
+    assert [c.data() for c in cells][:2] == {
+        "en": ["HQ · Headquarters", "RO-Bangkok · Regional Office, Bangkok"],
+        "ar": ["HQ · المقر الرئيسي", "RO-Bangkok · المكتب الإقليمي، بانكوك"]}[lang]
+    assert "BD · " + ("Bangladesh" if lang == "en" else "بنغلاديش") in [c.data() for c in cells]
+    tips = [c.data(Qt.ItemDataRole.ToolTipRole) for c in cells]
+    assert all(label in tip for label, tip in zip(map(office_label, packs), tips, strict=True))
+    # the Overview's names, in the Overview's order
+    overview = window.hq_desk.overview
+    overview._loaded(([], codes, overview.period))
+    assert [overview.model.data(overview.model.index(r, 0))
+            for r in range(overview.model.rowCount())] == [c.data() for c in cells]
+    # the filter lists every office in that order, after "All offices"
+    listed = [page.office.itemData(i) for i in range(1, page.office.count())]
+    assert listed == offices_in_order(listed, lang) and listed[0] == "HQ"
+    assert [o for o in listed if o in codes] == packs
+    assert page.office.itemText(page.office.findData("BD")) == office_label("BD")
+    # room for headquarters' name, not for the longest (the narratives keep theirs)
+    width = page.view.fontMetrics().horizontalAdvance
+    assert width(office_label("HQ")) < page.view.columnWidth(column) \
+        < width(office_label("RO-Bangkok"))
+
+
 def test_the_office_filter_ignores_accents(open_window, qtbot, hq_db):
     _window, page = _overview(open_window, qtbot, hq_db, [], ["CI", "ML"])
     page.office.setText("cote")

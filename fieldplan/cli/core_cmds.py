@@ -607,8 +607,10 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
                 field=_NARRATIVE_OPTIONS.get(exc.field, exc.field),
                 length=format_number(exc.length), limit=format_number(exc.limit))) from None
         report = prog.get_report(rep, action, period)
+        # what the client's report form says under its fields, in its words (as
+        # 'progress submit' and the submit dialog say it again)
         problems = (prog.not_started_problem(rep.plan(), period),
-                    *prog.report_problems(report, rep.plan().action(action))) \
+                    *prog.report_warnings(report, rep.plan().action(action))) \
             if report is not None and changes.events else ()
         revoked = key_revoked(rep)
     # the change is saved: from here on, nothing may fail

@@ -1537,15 +1537,15 @@ def test_a_status_and_a_percent_that_disagree_are_said(ml_db, capsys) -> None:
     code, _out, err = run("--db", ml_db, "progress", "set", "PA1.1", "--period", "2026-S2",
                           "--status", "completed", "--percent", "50", capsys=capsys)
     assert code == 0
-    assert err == ("fieldplan: warning: PA1.1 is marked completed at 50%: if it is done, "
-                   "set its percent to 100; the review pack's means take 50%\n")
+    assert err == ("fieldplan: warning: PA1.1 — Status: Marked completed at 50%: if it is "
+                   "done, set the percent to 100; the review pack's means take 50%.\n")
     code, _out, err = run("--db", ml_db, "progress", "set", "PA1.1", "--period", "2026-S2",
                           "--percent", "100", capsys=capsys)
     assert code == 0 and err == ""
     code, _out, err = run("--db", ml_db, "progress", "set", "PA1.2", "--period", "2026-S2",
                           "--status", "not-started", "--percent", "5", capsys=capsys)
-    assert code == 0 and err == ("fieldplan: warning: PA1.2 is marked Not started with 5% "
-                                 "complete: check which is right\n")
+    assert code == 0 and err == ("fieldplan: warning: PA1.2 — Status: Marked Not started "
+                                 "with 5% complete: check which is right.\n")
 
 
 def test_a_count_below_zero_is_said(ml_db, capsys) -> None:
@@ -1556,8 +1556,8 @@ def test_a_count_below_zero_is_said(ml_db, capsys) -> None:
                          "--value", "average-cost=-1.5", capsys=capsys)
     assert code == 0
     assert json.loads(out)["values"] == {"average-cost": -1.5, "corridors": -2}
-    assert err == ("fieldplan: warning: indicator corridors: -2 is below zero, but it is "
-                   "a count: is the minus sign a typo?\n")
+    assert err == ("fieldplan: warning: PA2.3 — Remittance corridors with a cost-reduction "
+                   "plan: A count below zero: is the minus sign a typo?\n")
     code, _out, err = run("--db", ml_db, "progress", "set", "PA2.3", "--period", "2026-S2",
                           "--value", "corridors=2", capsys=capsys)
     assert code == 0 and err == ""
@@ -1725,3 +1725,40 @@ def test_status_dismiss_lost_stops_the_warnings_a_person_names(hq, make_office,
     assert ("WHICH being own: the changes it lost, made again; (headquarters) offices: "
             "the offices' events it lost") in helped
     assert "all (the default): all of these" in helped
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_progress_set_words_its_warnings_as_submit_and_the_form_do(ml_db, capsys, lang) -> None:
+    """'progress set' said 'indicator people-reached: 1e-06 is not a whole number…' (the
+    indicator by its key, the number as Python writes it) where 'progress submit', the
+    submit dialog and the report form name the action and the field in the form's words
+    (progress.report_warnings), numbers as the language writes them; --json keeps its
+    keys."""
+    from fieldplan import i18n, progress
+    from fieldplan.cli import warn
+    from fieldplan.plan import default_plan
+    from fieldplan.replica import open_replica
+
+    code, out, err = run("--db", ml_db, "--lang", lang, "--json", "progress", "set", "PA3.2",
+                         "--period", "2026-S1", "--status", "completed", "--percent", "50",
+                         "--value", "people-reached=0.000001", capsys=capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert {"action", "period", "changed", "status", "percent", "values", "state"} <= set(data)
+    assert data["values"] == {"people-reached": 0.000001}
+    assert "1e-06" not in err and "people-reached" not in err
+    with open_replica(Path(ml_db)) as rep:
+        report = progress.get_report(rep, "PA3.2", "2026-S1")
+    i18n.set_language(lang)
+    said = progress.report_warnings(report, default_plan().action("PA3.2"))
+    for line in said:
+        warn(line)
+    assert err == capsys.readouterr().err and len(said) == 2
+    if lang == "en":
+        assert err.splitlines() == [
+            "fieldplan: warning: PA3.2 — Status: Marked completed at 50%: if it is done, set "
+            "the percent to 100; the review pack's means take 50%.",
+            "fieldplan: warning: PA3.2 — People reached with emergency shelter or relief "
+            "items: Not a whole number, but it is a count: is the decimal point right?"]
+    if lang == "fr":
+        assert "50\u00a0%" in err  # as French writes a percent

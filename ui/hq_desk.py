@@ -1293,10 +1293,14 @@ class QuarantinePage(QWidget):
 
     def _trusted(self, outcomes, notices: tuple[str, ...] | list[str] = ()) -> None:
         from fieldplan.replica import Changes
+        from fieldplan.sync.exchange import each_file
         from ui.transfer import ImportResultDialog
 
         self._set_busy(False)
-        merged = sum(1 for o in outcomes if o.outcome in ("merged", "duplicate"))
+        # (with the bundles a key one of them registered brought out of quarantine, as
+        # the import result's totals count them)
+        every = each_file(outcomes)
+        merged = sum(1 for o in every if o.outcome in ("merged", "duplicate"))
         self.message.setText(" ".join([
             ngettext(
                 "Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.", merged
@@ -1312,7 +1316,7 @@ class QuarantinePage(QWidget):
             self.session.changes_did_happen,
             Changes(
                 entities=(("progress", "*"), ("key", "*"), ("inbox", "*")),
-                events=sum(o.events_new for o in outcomes),
+                events=sum(o.events_new for o in every),
             ),
         )
 

@@ -113,3 +113,40 @@ def test_an_import_whose_key_brought_a_bundle_out_counts_and_shows_it(
     wait_idle(qtbot, window.session)
     qtbot.waitUntil(lambda: "2 files: 2 merged" in window.sync_label.toolTip(),
                     timeout=5000)
+
+
+def test_a_trust_counts_the_bundles_its_imports_brought_out_of_quarantine(
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch) -> None:
+    """A trusted key's bundle that registered a key brought that key's waiting bundle
+    out of quarantine (``ImportOutcome.released``): the page said "Key trusted; 1 bundle
+    merged." and the views were told of the trusted bundle's event only; it is 2, and
+    3 events, as the import result's totals count them (``each_file``)."""
+    from fieldplan import sync
+    from tests.ui.conftest import wait_idle
+    from tests.ui.test_sync_ui import open_hq_page, result_dialog
+
+    ml = make_office("ML")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof: quarantine
+    assert sync.import_bundle(hq, sync.export_bundle(ml, out_dir=tmp_path).path
+                              ).outcome == "quarantined"
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
+                                lambda page: page.model.rowCount() == 1)
+    brought = ImportOutcome("ML-2b48ed56-1-1.fieldplan", "merged", office="ML",
+                            bundle_id="b1", key_id="k2", events_new=2, events_total=2)
+    trusted = ImportOutcome("ML-0c1d2e3f-1-1.fieldplan", "merged", office="ML",
+                            bundle_id="b2", key_id="k1", events_new=1, events_total=1,
+                            released=(brought,))
+    monkeypatch.setattr(sync, "trust_key", lambda rep, fingerprint: [trusted])
+    told = []
+    window.session.changes_did_happen.connect(told.append)
+    page.trust(page.model.row_at(0).fingerprint)
+    dialog = result_dialog(window, qtbot)
+    assert page.message.text() == "Key trusted; 2 bundles merged."
+    assert dialog.summary.text() == "Merged: 2"
+    assert sum(c.events for c in told) == 3
+    dialog.accept()
+    shots = os.environ.get("FIELDPLAN_SHOTS")
+    if shots:
+        page.grab().save(os.path.join(shots, "trust-released.png"))
+    wait_idle(qtbot, window.session)

@@ -168,6 +168,17 @@ def _cannot_read(exc: OSError) -> str:
     return _("cannot read: {error}").format(error=os_error_reason(exc))
 
 
+def _released_name(o: ImportOutcome) -> str:
+    """A bundle a key brought out of quarantine, merged, as the line of the import
+    that brought it names it: its file, and what else its own line says of it (a
+    locked period it changed, reports now in conflict, gaps), which the command
+    line's lines and the client's result said nowhere else (the inbox only)."""
+    plain = _("{file}: {outcome} ({detail})").format(
+        file=o.file, outcome=outcome_label(o.outcome),
+        detail=events_text(o.events_new, o.events_total))
+    line = o.line()
+    return o.file if line == plain else line
+
 
 @dataclass(frozen=True)
 class ImportOutcome:
@@ -294,7 +305,7 @@ class ImportOutcome:
                 "it registered its key: {count} bundles of that key that waited in "
                 "quarantine were imported too ({files})", merged).format(
                     count=format_number(merged),
-                    files=join_list([o.file for o in self.released]))
+                    files=join_list([_released_name(o) for o in self.released]))
         return ngettext(
             "it registered its key: {count} bundle of that key that waited in quarantine "
             "was imported too, but not merged ({files})",

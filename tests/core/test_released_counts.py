@@ -65,3 +65,28 @@ def test_a_file_of_the_lot_of_the_same_name_is_still_counted() -> None:
                               released=(brought,)),
                 ImportOutcome("a.fieldplan", "duplicate", bundle_id="b4", key_id="k")]
     assert outcome_counts(outcomes) == {"quarantined": 1, "merged": 2, "duplicate": 1}
+
+
+def test_a_bundle_brought_out_says_the_locked_period_it_changed(
+        hq, make_office, tmp_path: Path) -> None:
+    """The bundle that waited in quarantine changed a period headquarters has locked
+    since: the line of the import that brought it out says so, as the bundle's own
+    line would (the command line prints that line only, the client's result shows it
+    in the file's details). It named the bundle's file alone, and the change to the
+    locked period was said in the inbox only."""
+    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    assert import_bundle(hq, waiting).outcome == "quarantined"
+    progress.set_period_lock(hq, "2026-S1")
+    [outcome] = import_bundles(hq, [proof])
+    [released] = outcome.released
+    assert released.late_periods == ("2026-S1",)
+    assert released.line() in outcome.line()
+    assert "locked period 1st semester 2026" in outcome.line()
+
+
+def test_a_bundle_brought_out_with_nothing_more_to_say_is_named_by_its_file() -> None:
+    brought = ImportOutcome("a.fieldplan", "merged", events_new=1, events_total=1)
+    proof = ImportOutcome("p.fieldplan", "merged", released=(brought,))
+    assert proof.line() == (
+        "p.fieldplan: merged (no events); it registered its key: 1 bundle of that key "
+        "that waited in quarantine was imported too (a.fieldplan)")

@@ -392,7 +392,7 @@ class ImportResultDialog(QDialog):
     def __init__(self, parent: QWidget | None, outcomes: list,
                  notices: list[str] | tuple[str, ...] = (),
                  stuck: list[str] | tuple[str, ...] = (), *, left_aside: int = 0) -> None:
-        from fieldplan.sync.exchange import outcome_counts
+        from fieldplan.sync.exchange import each_file, outcome_counts
 
         super().__init__(parent)
         self.setObjectName("import-result")
@@ -412,9 +412,9 @@ class ImportResultDialog(QDialog):
         )
         self.summary = QLabel(summary or _("No file was imported."))
         lay.addWidget(self.summary)
-        late = sorted({p for o in outcomes for p in getattr(o, "late_periods", ())})
         # data that changed a period HQ already locked after its review: say it here,
-        # not only in the Inbox tab
+        # not only in the Inbox tab; a bundle a key brought out of quarantine's too
+        late = sorted({p for o in each_file(outcomes) for p in getattr(o, "late_periods", ())})
         self.late_warning = WrappedLabel(ngettext(
             "These bundles changed reports of the locked period {periods}: check them "
             "before relying on that period's review.",

@@ -150,3 +150,22 @@ def test_a_trust_counts_the_bundles_its_imports_brought_out_of_quarantine(
     if shots:
         page.grab().save(os.path.join(shots, "trust-released.png"))
     wait_idle(qtbot, window.session)
+
+
+def test_the_import_result_warns_of_a_locked_period_a_bundle_brought_out_changed(
+        qtbot) -> None:
+    """The bundle a registered key brought out of quarantine changed a period
+    headquarters locked: the result's warning says it, as of a file chosen; it
+    counted the files chosen only, and said nothing."""
+    from ui.transfer import ImportResultDialog
+
+    brought = ImportOutcome("ML-2b48ed56-1-1.fieldplan", "merged", office="ML",
+                            bundle_id="b1", key_id="k1", events_new=1, events_total=1,
+                            late_periods=("2026-S1",))
+    proof = ImportOutcome("ML-2b48ed56-2-2.fieldplan", "merged", office="ML",
+                          bundle_id="b2", key_id="k1", released=(brought,))
+    dialog = ImportResultDialog(None, [proof])
+    qtbot.addWidget(dialog)
+    assert dialog.late_warning.isVisibleTo(dialog)
+    assert "1st semester 2026" in dialog.late_warning.text()
+    dialog.close()

@@ -714,6 +714,8 @@ def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *
         value = Decimal(str(n_0_to_100))
         # (and never zero for a value that is not: see format_number)
         value = _significant(value) if _rounds_to_zero(value) else round(value, 3)
+        if not value:
+            value = Decimal(0)  # (-0.0, which babel writes "-0%": see format_number)
         if value and value.adjusted() < TINY_EXPONENT:
             # (its sign where the language puts it: "1.23E-12%", "1,23E-12 %")
             sign = babel_percent(Decimal("0.01"), locale=_locale(lang),

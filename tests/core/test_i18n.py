@@ -590,6 +590,9 @@ def test_a_number_other_than_zero_never_prints_as_zero(lang, tiny, small, percen
     assert i18n.format_number(1234.0000001, lang) == i18n.format_number(1234, lang)
     # zero is "0", never "-0"
     assert i18n.format_number(0, lang) == i18n.format_number(-0.0, lang) == "0"
+    # a percent too (it said "-0%")
+    assert i18n.format_percent(-0.0, lang, decimals=True) == i18n.format_percent(
+        0, lang, decimals=True) == percent.replace("0.000001", "0").replace("0,000001", "0")
     assert i18n.format_number(0.000001, lang, exact=True) == tiny
 
 

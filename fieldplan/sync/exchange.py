@@ -1928,19 +1928,28 @@ def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str]:
     cannot take one now (a full disk) leaves it and the rest waiting: a trust of
     their key takes them. Returns their outcomes, and what failed after one was
     merged ("" when nothing did: ``MergedThenStopped``), after which none is taken."""
+    # the bytes of those taken only: every import that registers a key (an office's
+    # first bundle) looks, and the bundles of keys still unknown stay waiting
+    waiting = rep.conn.execute("SELECT bundle_id, public_key, file_name FROM quarantine "
+                               "ORDER BY received_at, bundle_id").fetchall()
+    if not waiting:
+        return (), ""
     keys = {k.public_key for k in keyreg.all_keys(rep).values()
             if k.status in ("active", "retired")}
-    rows = [r for r in rep.conn.execute(
-        "SELECT bundle_id, public_key, file_name, data FROM quarantine "
-        "ORDER BY received_at, bundle_id") if r[1] in keys]
+    rows = [r for r in waiting if r[1] in keys]
     if not rows:
         return (), ""
     last = rep.meta("last_import")  # (the file imported: the status names it, not these)
     outcomes: list[ImportOutcome] = []
     stopped = ""
-    for bundle_id, public_key, file_name, data in rows:
+    for bundle_id, public_key, file_name in rows:
+        held = rep.conn.execute("SELECT data FROM quarantine WHERE bundle_id = ? AND "
+                                "public_key = ?", (bundle_id, public_key)).fetchone()
+        if held is None:
+            continue  # (taken meanwhile: another program's import, or trust)
         try:
-            outcome = import_bundle(rep, io.BytesIO(data), name=file_name, backup=False)
+            outcome = import_bundle(rep, io.BytesIO(held[0]), name=file_name,
+                                    backup=False)
             if outcome.outcome == "rejected":
                 with store.write_transaction(rep.conn):
                     rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND "

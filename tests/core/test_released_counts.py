@@ -90,3 +90,29 @@ def test_a_bundle_brought_out_with_nothing_more_to_say_is_named_by_its_file() ->
     assert proof.line() == (
         "p.fieldplan: merged (no events); it registered its key: 1 bundle of that key "
         "that waited in quarantine was imported too (a.fieldplan)")
+
+
+def test_the_bundles_of_keys_still_unknown_are_not_read_for_each_key_registered(
+        hq, make_office, tmp_path: Path) -> None:
+    """An import that registers a key (each office's first bundle) looks in quarantine
+    for the bundles of keys now on record: those of keys still unknown stay waiting,
+    their bytes unread. Every such import read them all (bundles of megabytes, at each
+    of an import's first bundles of 57 offices)."""
+    other = make_office("BN")
+    (tmp_path / "bn").mkdir()
+    progress.record_progress(other, national(other), "2026-S1", status="on-track")
+    with store.write_transaction(other.conn):
+        other.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    unknown = export_bundle(other, out_dir=tmp_path / "bn").path
+    assert import_bundle(hq, unknown).outcome == "quarantined"
+    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    assert import_bundle(hq, waiting).outcome == "quarantined"
+    read: list[str] = []
+    hq.conn.set_trace_callback(read.append)
+    try:
+        outcome = import_bundle(hq, proof)
+    finally:
+        hq.conn.set_trace_callback(None)
+    assert [r.file for r in outcome.released] == [waiting.name]
+    bytes_read = [s for s in read if "data FROM quarantine" in s]
+    assert len(bytes_read) == 1 and "bundle_id = " in bytes_read[0], bytes_read

@@ -694,7 +694,9 @@ def import_row_rank(o) -> int:
     0 rejected, 1 not imported (stopped or cancelled) or merged with the import
     stopped after it, 2 quarantined, 3 merged with something to say (gaps, late
     changes to a locked period, reports the plan hides, a repaired history, a clock
-    that seems ahead or behind), 4 merged or duplicate with nothing more."""
+    that seems ahead or behind, or bundles a key it registered brought out of
+    quarantine of which one has: its details say it), 4 merged or duplicate with
+    nothing more."""
     if o.outcome == "rejected":
         return 0
     if o.outcome in (STOPPED, CANCELLED) or getattr(o, "stopped_after", ""):
@@ -704,7 +706,8 @@ def import_row_rank(o) -> int:
     if (o.gaps or getattr(o, "late_periods", ()) or getattr(o, "hidden_brought", 0)
             or getattr(o, "repair", "") or getattr(o, "clock_ahead", "")
             or getattr(o, "clock_behind", "") or getattr(o, "office_clock", ())
-            or getattr(o, "revoked_here", False)):
+            or getattr(o, "revoked_here", False)
+            or any(import_row_rank(r) < 4 for r in getattr(o, "released", ()))):
         return 3
     return 4
 

@@ -169,3 +169,19 @@ def test_the_import_result_warns_of_a_locked_period_a_bundle_brought_out_changed
     assert dialog.late_warning.isVisibleTo(dialog)
     assert "1st semester 2026" in dialog.late_warning.text()
     dialog.close()
+
+
+def test_a_file_whose_bundles_brought_out_have_something_to_say_is_listed_first() -> None:
+    """The proof's row names the locked period the bundle it brought out changed (its
+    details): it goes with the merged files that have something to say, above the
+    merged ones with nothing more; it was listed with them."""
+    from ui.transfer import import_row_rank
+
+    brought = ImportOutcome("ML-2b48ed56-1-1.fieldplan", "merged", office="ML",
+                            events_new=1, events_total=1, late_periods=("2026-S1",))
+    calm = ImportOutcome("ML-2b48ed56-1-1.fieldplan", "merged", office="ML",
+                         events_new=1, events_total=1)
+    proof = ImportOutcome("ML-2b48ed56-2-2.fieldplan", "merged", office="ML",
+                          released=(brought,))
+    assert import_row_rank(proof) == import_row_rank(brought) == 3
+    assert import_row_rank(ImportOutcome("p.fieldplan", "merged", released=(calm,))) == 4

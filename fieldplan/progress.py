@@ -844,29 +844,12 @@ def _disagreement(status: str, percent: int | None) -> str:
     return ""
 
 
-def status_percent_problem(report: ProgressReport) -> str:
-    """What does not agree between a report's status and its percent complete, in one
-    line ("" when they agree): a completed action at less than 100 %, or a not-started
-    one with progress. Said, not refused: the person may be right (a completed action
-    that fell short), and the review pack's means take the percent as typed."""
-    from fieldplan.i18n import format_percent, status_label
-
-    how = _disagreement(report.status, report.percent)
-    if how == "short":
-        return _("{action} is marked completed at {percent}: if it is done, set its "
-                 "percent to 100; the review pack's means take {percent}").format(
-                     action=report.action, percent=format_percent(report.percent))
-    if how == "early":
-        return _("{action} is marked {status} with {percent} complete: check which is "
-                 "right").format(action=report.action, percent=format_percent(report.percent),
-                                 status=status_label("not-started"))
-    return ""
-
-
 def status_percent_note(status: str, percent: int | None) -> str:
-    """``status_percent_problem`` of a report as typed, said beside its status and
-    percent (the report editor): the report is the one on screen, so not named; a
-    sentence ("" when they agree)."""
+    """What does not agree between a report's status and its percent complete, said
+    beside them (the report editor; ``report_warnings`` names the action and field): a
+    completed action at less than 100 %, or a not-started one with progress; a sentence
+    ("" when they agree). Said, not refused: the person may be right (a completed action
+    that fell short), and the review pack's means take the percent as typed."""
     from fieldplan.i18n import format_percent, status_label
 
     how = _disagreement(status, percent)
@@ -883,46 +866,33 @@ def status_percent_note(status: str, percent: int | None) -> str:
     return ""
 
 
-def negative_count_problem(indicator: Indicator, value: float | None, *,
-                           named: bool = True) -> str:
-    """What is wrong with an indicator's actual, in one line ("" when nothing is): below
-    zero in a unit that counts things (``model.COUNT_UNITS``), most likely a stray minus
-    sign. Said, not refused: the indicator may measure a net change. ``named``: the
-    indicator is named (``progress set`` takes several); else it is a sentence said
-    beside the indicator's field."""
+def negative_count_problem(indicator: Indicator, value: float | None) -> str:
+    """What is wrong with an indicator's actual, in a sentence said beside its field (""
+    when nothing is): below zero in a unit that counts things (``model.COUNT_UNITS``),
+    most likely a stray minus sign. Said, not refused: the indicator may measure a net
+    change."""
     if value is None or value >= 0 or indicator.unit not in COUNT_UNITS:
         return ""
-    if not named:
-        # Translators: under an indicator's Actual in the report editor
-        return _("A count below zero: is the minus sign a typo?")
-
-    return _("indicator {key}: {value} is below zero, but it is a count: is the minus "
-             "sign a typo?").format(key=indicator.key, value=format_number(value))
+    # Translators: under an indicator's Actual in the report editor
+    return _("A count below zero: is the minus sign a typo?")
 
 
-def value_problem(indicator: Indicator, value: float | None, *, named: bool = True) -> str:
-    """What looks wrong in an indicator's actual, in one line ("" when nothing does),
-    said, not refused (as ``negative_count_problem``, which it says first): a count of
-    whole things with a fraction (``WHOLE_UNITS``), a percent above 100. ``named``:
-    see ``negative_count_problem``."""
+def value_problem(indicator: Indicator, value: float | None) -> str:
+    """What looks wrong in an indicator's actual, in a sentence said beside its field
+    ("" when nothing does; ``report_warnings`` names the action and field), said, not
+    refused (as ``negative_count_problem``, which it says first): a count of whole
+    things with a fraction (``WHOLE_UNITS``), a percent above 100."""
     from fieldplan.i18n import format_percent
 
-    below = negative_count_problem(indicator, value, named=named)
+    below = negative_count_problem(indicator, value)
     if below or value is None:
         return below
     if indicator.unit in WHOLE_UNITS and not float(value).is_integer():
-        if not named:
-            # Translators: under an indicator's Actual in the report editor
-            return _("Not a whole number, but it is a count: is the decimal point right?")
-        return _("indicator {key}: {value} is not a whole number, but it is a count: is the "
-                 "decimal point right?").format(key=indicator.key, value=format_number(value))
+        # Translators: under an indicator's Actual in the report editor
+        return _("Not a whole number, but it is a count: is the decimal point right?")
     if indicator.unit == "percent" and value > 100:
-        if not named:
-            # Translators: under an indicator's Actual in the report editor
-            return _("More than {hundred}: is it right?").format(hundred=format_percent(100))
-        return _("indicator {key}: {value} is more than {hundred}: is it right?").format(
-            key=indicator.key, value=format_percent(value, decimals=True),
-            hundred=format_percent(100))
+        # Translators: under an indicator's Actual in the report editor
+        return _("More than {hundred}: is it right?").format(hundred=format_percent(100))
     return ""
 
 
@@ -946,28 +916,19 @@ def not_started_problem(plan: Plan, period: str, *,
         period=period_words(period), date=shown(start), today=shown(today))
 
 
-def report_problems(report: ProgressReport, action: Action) -> tuple[str, ...]:
-    """What looks wrong in a report on ``action`` though it was taken, one line each
-    (``progress set`` says them): its status and percent disagree
-    (``status_percent_problem``), an actual that looks wrong (``value_problem``, by
-    the plan's order of indicators)."""
-    lines = [status_percent_problem(report)]
-    lines += [value_problem(ind, report.value(ind.key)) for ind in action.indicators]
-    return tuple(line for line in lines if line)
-
-
 def report_warnings(report: ProgressReport, action: Action) -> tuple[str, ...]:
     """The warnings the report editor says under a report's fields, though it saved
     them (``status_percent_note``, ``value_problem``), a line each naming the action
-    and the field ("PA1.2 — People reached: Not a whole number, …"): said again where
-    the report is submitted (the client's submit dialog, ``progress submit``), as a
-    submitted report is read-only and its editor says them no more."""
+    and the field ("PA1.2 — People reached: Not a whole number, …"): what ``progress
+    set`` says of the report it recorded, and said again where the report is submitted
+    (the client's submit dialog, ``progress submit``), as a submitted report is
+    read-only and its editor says them no more."""
     lines = []
     note = status_percent_note(report.status, report.percent)
     if note:
         lines.append(("status", note))
     for ind in action.indicators:
-        note = value_problem(ind, report.value(ind.key), named=False)
+        note = value_problem(ind, report.value(ind.key))
         if note:
             lines.append((f"value.{ind.key}", note))
     # Translators: e.g. "PA1.2 — People reached: Not a whole number, but it is a count:

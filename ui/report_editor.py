@@ -2025,7 +2025,7 @@ class ReportEditor(QScrollArea):
         for key, note in self.indicator_notes.items():
             value = self._typed_number(key)
             number = value if isinstance(value, int | float) else None
-            self._set_note(note, value_problem(indicators[key], number, named=False)
+            self._set_note(note, value_problem(indicators[key], number)
                            if key in indicators else "")
 
     @staticmethod

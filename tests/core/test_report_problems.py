@@ -1,6 +1,7 @@
-"""What looks wrong in a report though it is taken (``progress set`` warns, the report
-editor notes it beside the field): a status and a percent that disagree, a count below
-zero. One rule in fieldplan.progress for both."""
+"""What looks wrong in a report though it is taken (the report editor notes it beside the
+field; ``progress set``, ``progress submit`` and the submit dialog say it by action and
+field): a status and a percent that disagree, a count below zero. One rule in
+fieldplan.progress for all."""
 
 from __future__ import annotations
 
@@ -33,12 +34,8 @@ def _indicator(unit: str) -> Indicator:
     ("not-started", 0, ""),
     ("on-track", 0, ""),
 ])
-def test_the_editor_note_is_the_cli_rule_without_the_action(status, percent, said) -> None:
+def test_the_editor_note_of_a_status_and_percent(status, percent, said) -> None:
     assert progress.status_percent_note(status, percent) == said
-    # the same rule as the CLI's warning, which names the action
-    cli = progress.status_percent_problem(_report(status, percent))
-    assert bool(cli) == bool(said)
-    assert cli.startswith("PA2.3 is marked") or not cli
 
 
 def test_a_count_below_zero_is_said_not_refused(make_office) -> None:
@@ -48,17 +45,16 @@ def test_a_count_below_zero_is_said_not_refused(make_office) -> None:
     report = progress.get_report(ml, "PA2.3", "2026-S1")
     assert report.value("corridors") == -2  # taken as typed
     # the percent (a change in a cost) may be below zero; the count of corridors not
-    assert progress.report_problems(report, ml.plan().action("PA2.3")) == (
-        "indicator corridors: -2 is below zero, but it is a count: is the minus sign a "
-        "typo?",)
+    assert progress.report_warnings(report, ml.plan().action("PA2.3")) == (
+        "PA2.3 — Remittance corridors with a cost-reduction plan: A count below zero: is "
+        "the minus sign a typo?",)
 
 
 @pytest.mark.parametrize("unit", sorted(COUNT_UNITS))
 def test_every_count_unit_below_zero(unit) -> None:
     ind = _indicator(unit)
-    assert progress.negative_count_problem(ind, -5, named=False) == (
-        "A count below zero: is the minus sign a typo?")
-    assert progress.negative_count_problem(ind, -0.5).startswith("indicator things: -0.5 ")
+    assert progress.negative_count_problem(ind, -5) == progress.negative_count_problem(
+        ind, -0.5) == "A count below zero: is the minus sign a typo?"
     for fine in (0, 3, None):
         assert progress.negative_count_problem(ind, fine) == ""
 
@@ -76,15 +72,15 @@ def test_the_plan_units_that_are_not_counts_can_be_below_zero() -> None:
     assert units - COUNT_UNITS == {"USD", "percent"}
 
 
-def test_report_problems_in_order() -> None:
+def test_report_warnings_in_order() -> None:
     action = default_plan().action("PA2.3")
     report = dataclasses.replace(_report("completed", 40),
                                  values=(("average-cost", -3), ("corridors", -1)))
-    problems = progress.report_problems(report, action)
+    problems = progress.report_warnings(report, action)
     assert len(problems) == 2
-    assert problems[0].startswith("PA2.3 is marked completed at 40%")
-    assert problems[1].startswith("indicator corridors: -1 ")
-    assert progress.report_problems(_report("on-track", 40), action) == ()
+    assert problems[0].startswith("PA2.3 — Status: Marked completed at 40%")
+    assert problems[1].startswith("PA2.3 — Remittance corridors with a cost-reduction plan: ")
+    assert progress.report_warnings(_report("on-track", 40), action) == ()
 
 
 def test_a_fraction_of_a_count_and_a_percent_past_100_are_said_not_refused(
@@ -99,18 +95,18 @@ def test_a_fraction_of_a_count_and_a_percent_past_100_are_said_not_refused(
                              values={people: 12.5, percent: 150})
     report = progress.get_report(ml, "PA4.3", "2026-S2")
     assert (report.value(people), report.value(percent)) == (12.5, 150)  # as typed
-    said = {people: f"indicator {people}: 12.5 is not a whole number, but it is a count: "
-                    "is the decimal point right?",
-            percent: f"indicator {percent}: 150% is more than 100%: is it right?"}
-    assert progress.report_problems(report, action) == tuple(
-        said[ind.key] for ind in action.indicators if ind.key in said)  # (plan order)
+    said = {people: "Not a whole number, but it is a count: is the decimal point right?",
+            percent: "More than 100%: is it right?"}
+    assert progress.report_warnings(report, action) == tuple(
+        f"PA4.3 — {action.field_label('value.' + ind.key)}: {said[ind.key]}"
+        for ind in action.indicators if ind.key in said)  # (plan order)
     ind = next(i for i in action.indicators if i.key == people)
-    assert progress.value_problem(ind, 12.5, named=False) == (
+    assert progress.value_problem(ind, 12.5) == (
         "Not a whole number, but it is a count: is the decimal point right?")
     for fine in (12, 12.0, 0, None):
         assert progress.value_problem(ind, fine) == ""
     ind = next(i for i in action.indicators if i.key == percent)
-    assert progress.value_problem(ind, 100.5, named=False) == "More than 100%: is it right?"
+    assert progress.value_problem(ind, 100.5) == "More than 100%: is it right?"
     assert progress.value_problem(ind, 100) == progress.value_problem(ind, 5.5) == ""
     days = _indicator("days")
     assert progress.value_problem(days, 2.5) == ""  # days come in halves
